@@ -1,0 +1,383 @@
+//! The append-only event log: every decision with who, when and why, hash-chained so
+//! that an altered, inserted or removed entry is detected by [`verify`].
+//!
+//! Each entry's hash covers the previous entry's hash and every stored field of its
+//! own, in a fixed text form. The store keeps the chain's head (last sequence number
+//! and hash) beside it, so removing entries from the end is detected too.
+
+use crate::ids::{PersonId, StaffId};
+use jiff::Timestamp;
+use sha2::{Digest, Sha256};
+
+/// The hash that stands before the first entry.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// What was decided or done. One variant per recorded step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditAction {
+    PersonCreated,
+    PersonUpdated,
+    AdditionalHelpAsked,
+    MatterOpened,
+    MatterStatusChanged,
+    IncidentRecorded,
+    CallEnded,
+    WarningGiven,
+    PlanDrafted,
+    ChecklistAnswered,
+    PlanProposed,
+    PlanWithdrawn,
+    PlanAuthorised,
+    PlanRefused,
+    NoticeRecorded,
+    PlanTookEffect,
+    PlanReviewed,
+    PlanVaried,
+    PlanLifted,
+    PlanAppliedToMatter,
+    BreachRecorded,
+    ContactScreened,
+    DisputeRaised,
+    DisputeDecided,
+    AdjustmentRequested,
+    AdjustmentDecided,
+    FurtherActionRecorded,
+    TaskDone,
+    StaffCreated,
+    StaffChanged,
+    TokenIssued,
+}
+
+impl AuditAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PersonCreated => "person.created",
+            Self::PersonUpdated => "person.updated",
+            Self::AdditionalHelpAsked => "person.additional-help-asked",
+            Self::MatterOpened => "matter.opened",
+            Self::MatterStatusChanged => "matter.status-changed",
+            Self::IncidentRecorded => "incident.recorded",
+            Self::CallEnded => "incident.call-ended",
+            Self::WarningGiven => "warning.given",
+            Self::PlanDrafted => "plan.drafted",
+            Self::ChecklistAnswered => "plan.checklist-answered",
+            Self::PlanProposed => "plan.proposed",
+            Self::PlanWithdrawn => "plan.withdrawn",
+            Self::PlanAuthorised => "plan.authorised",
+            Self::PlanRefused => "plan.refused",
+            Self::NoticeRecorded => "plan.notice-recorded",
+            Self::PlanTookEffect => "plan.took-effect",
+            Self::PlanReviewed => "plan.reviewed",
+            Self::PlanVaried => "plan.varied",
+            Self::PlanLifted => "plan.lifted",
+            Self::PlanAppliedToMatter => "plan.applied-to-matter",
+            Self::BreachRecorded => "contact.breach",
+            Self::ContactScreened => "contact.screened",
+            Self::DisputeRaised => "dispute.raised",
+            Self::DisputeDecided => "dispute.decided",
+            Self::AdjustmentRequested => "adjustment.requested",
+            Self::AdjustmentDecided => "adjustment.decided",
+            Self::FurtherActionRecorded => "further-action.recorded",
+            Self::TaskDone => "task.done",
+            Self::StaffCreated => "staff.created",
+            Self::StaffChanged => "staff.changed",
+            Self::TokenIssued => "staff.token-issued",
+        }
+    }
+}
+
+/// One decision to be written to the log, with who, when and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEvent {
+    pub at: Timestamp,
+    pub actor: Option<StaffId>,
+    pub action: AuditAction,
+    /// The record the decision is about, such as `strategy:12`. Filled by the store
+    /// where the record's id is only known once it is written.
+    pub subject: String,
+    pub person_id: Option<PersonId>,
+    pub reason: Option<String>,
+    pub clause: Option<String>,
+    pub detail: Vec<(String, String)>,
+}
+
+impl AuditEvent {
+    pub fn new(
+        at: Timestamp,
+        actor: StaffId,
+        action: AuditAction,
+        subject: impl Into<String>,
+    ) -> Self {
+        Self {
+            at,
+            actor: Some(actor),
+            action,
+            subject: subject.into(),
+            person_id: None,
+            reason: None,
+            clause: None,
+            detail: Vec::new(),
+        }
+    }
+    #[must_use]
+    pub fn person(mut self, id: PersonId) -> Self {
+        self.person_id = Some(id);
+        self
+    }
+    #[must_use]
+    pub fn reason(mut self, reason: impl Into<String>) -> Self {
+        self.reason = Some(reason.into());
+        self
+    }
+    #[must_use]
+    pub fn clause(mut self, clause: impl Into<String>) -> Self {
+        self.clause = Some(clause.into());
+        self
+    }
+    #[must_use]
+    pub fn detail(mut self, key: &str, value: impl ToString) -> Self {
+        self.detail.push((key.to_string(), value.to_string()));
+        self
+    }
+
+    /// The detail as a JSON object in a fixed form, as stored and hashed.
+    pub fn detail_json(&self) -> String {
+        let mut out = String::from("{");
+        for (i, (k, v)) in self.detail.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            push_json_string(&mut out, k);
+            out.push(':');
+            push_json_string(&mut out, v);
+        }
+        out.push('}');
+        out
+    }
+}
+
+fn push_json_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// An entry as stored: every field the hash covers, in stored form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEntry {
+    pub seq: i64,
+    pub at_micros: i64,
+    pub actor: Option<i64>,
+    pub action: String,
+    pub subject: String,
+    pub person_id: Option<i64>,
+    pub reason: Option<String>,
+    pub clause: Option<String>,
+    pub detail: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl StoredEntry {
+    /// Builds the entry that follows `prev_hash` at `seq`, with its hash.
+    pub fn chain(seq: i64, prev_hash: &str, event: &AuditEvent) -> Self {
+        let mut entry = Self {
+            seq,
+            at_micros: micros(event.at),
+            actor: event.actor.map(|a| a.0),
+            action: event.action.as_str().to_string(),
+            subject: event.subject.clone(),
+            person_id: event.person_id.map(|p| p.0),
+            reason: event.reason.clone(),
+            clause: event.clause.clone(),
+            detail: event.detail_json(),
+            prev_hash: prev_hash.to_string(),
+            hash: String::new(),
+        };
+        entry.hash = entry.compute_hash();
+        entry
+    }
+
+    /// The hash of this entry's fields and the previous hash.
+    pub fn compute_hash(&self) -> String {
+        let opt_i = |v: Option<i64>| v.map_or_else(|| "-".to_string(), |v| v.to_string());
+        let opt_s = |v: &Option<String>| {
+            v.as_ref()
+                .map_or_else(|| "-".to_string(), |v| format!("+{v}"))
+        };
+        let mut h = Sha256::new();
+        for part in [
+            self.prev_hash.clone(),
+            self.seq.to_string(),
+            self.at_micros.to_string(),
+            opt_i(self.actor),
+            self.action.clone(),
+            self.subject.clone(),
+            opt_i(self.person_id),
+            opt_s(&self.reason),
+            opt_s(&self.clause),
+            self.detail.clone(),
+        ] {
+            // Length-prefixing each part keeps "ab"+"c" and "a"+"bc" apart.
+            h.update((part.len() as u64).to_be_bytes());
+            h.update(part.as_bytes());
+        }
+        hex::encode(h.finalize())
+    }
+}
+
+/// Microseconds since the Unix epoch: how the store keeps instants.
+pub fn micros(at: Timestamp) -> i64 {
+    // i64 microseconds cover ±292,000 years; jiff's range fits.
+    i64::try_from(at.as_microsecond()).unwrap_or(i64::MAX)
+}
+
+/// Why [`verify`] rejected the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainBreak {
+    pub seq: i64,
+    pub problem: String,
+}
+
+impl std::fmt::Display for ChainBreak {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "event log broken at entry {}: {}",
+            self.seq, self.problem
+        )
+    }
+}
+
+/// Checks a whole log, in sequence order, against the recorded head.
+///
+/// # Errors
+/// The first [`ChainBreak`]: an entry whose hash does not match its fields (altered),
+/// a link that does not follow from the entry before (inserted or removed), a gap in
+/// the sequence, or a head that does not match the last entry (removed from the end).
+pub fn verify<'a>(
+    entries: impl IntoIterator<Item = &'a StoredEntry>,
+    head: Option<(i64, &str)>,
+) -> Result<u64, ChainBreak> {
+    let mut prev_hash = GENESIS.to_string();
+    let mut expected_seq = 1;
+    let mut count = 0;
+    for e in entries {
+        if e.seq != expected_seq {
+            return Err(ChainBreak {
+                seq: e.seq,
+                problem: format!(
+                    "expected entry {expected_seq} next: an entry was removed or inserted"
+                ),
+            });
+        }
+        if e.prev_hash != prev_hash {
+            return Err(ChainBreak {
+                seq: e.seq,
+                problem: "it does not follow from the entry before it".into(),
+            });
+        }
+        if e.compute_hash() != e.hash {
+            return Err(ChainBreak {
+                seq: e.seq,
+                problem: "its content does not match its hash: it was altered".into(),
+            });
+        }
+        prev_hash = e.hash.clone();
+        expected_seq += 1;
+        count += 1;
+    }
+    let last = expected_seq - 1;
+    match head {
+        Some((seq, hash)) if seq != last || hash != prev_hash => {
+            Err(ChainBreak { seq: last, problem: format!("the log ends at entry {last} but its head says {seq}: entries were removed from the end") })
+        }
+        None if last > 0 => Err(ChainBreak { seq: last, problem: "the log has entries but no head".into() }),
+        _ => Ok(count),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn log(n: i64) -> Vec<StoredEntry> {
+        let mut prev = GENESIS.to_string();
+        (1..=n)
+            .map(|seq| {
+                let ev = AuditEvent::new(
+                    Timestamp::from_second(1_700_000_000 + seq).unwrap(),
+                    StaffId(1),
+                    AuditAction::WarningGiven,
+                    format!("warning:{seq}"),
+                )
+                .reason("shouted at staff")
+                .detail("k", "v \"quoted\"");
+                let e = StoredEntry::chain(seq, &prev, &ev);
+                prev = e.hash.clone();
+                e
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_intact_log_verifies() {
+        let l = log(5);
+        let head = (5, l[4].hash.as_str());
+        assert_eq!(verify(&l, Some(head)), Ok(5));
+    }
+
+    #[test]
+    fn an_altered_entry_is_detected() {
+        let mut l = log(5);
+        let head = (5, l[4].hash.clone());
+        l[2].reason = Some("was polite".into());
+        let err = verify(&l, Some((head.0, &head.1))).unwrap_err();
+        assert_eq!(err.seq, 3);
+    }
+
+    #[test]
+    fn a_removed_entry_is_detected() {
+        let mut l = log(5);
+        let head = (5, l[4].hash.clone());
+        l.remove(1);
+        assert!(verify(&l, Some((head.0, &head.1))).is_err());
+    }
+
+    #[test]
+    fn an_inserted_entry_is_detected_even_with_its_own_valid_hash() {
+        let mut l = log(3);
+        let head = (3, l[2].hash.clone());
+        let forged = StoredEntry::chain(
+            2,
+            &l[0].hash,
+            &AuditEvent::new(
+                Timestamp::UNIX_EPOCH,
+                StaffId(9),
+                AuditAction::PlanLifted,
+                "strategy:1",
+            ),
+        );
+        l.insert(1, forged);
+        assert!(verify(&l, Some((head.0, &head.1))).is_err());
+    }
+
+    #[test]
+    fn entries_removed_from_the_end_are_detected_by_the_head() {
+        let mut l = log(4);
+        let head = (4, l[3].hash.clone());
+        l.pop();
+        let err = verify(&l, Some((head.0, &head.1))).unwrap_err();
+        assert!(err.problem.contains("removed from the end"));
+    }
+}

@@ -1,0 +1,493 @@
+//! The contact check: one pure function that tells front-line staff, in one glance,
+//! whether this caller or sender, on this channel, at this time, to this member of
+//! staff, may go ahead; what to tell them; which restrictions and adjustments apply;
+//! and whether the contact must be screened (CLE-9.10).
+//!
+//! The same function judges every logged contact, so a contact that a restriction
+//! forbids is stored as a breach that names the restriction (CLE-9.11).
+
+use crate::identity::Identifier;
+use crate::ids::{AdjustmentId, MatterId, PersonId, StaffId, StrategyId};
+use crate::model::{Adjustment, AdjustmentStatus, CallWindow, Format, Rule, Strategy};
+use crate::profile::{Channel, Profile};
+use jiff::civil::{Date, Weekday};
+use jiff::tz::TimeZone;
+use jiff::{Timestamp, Zoned};
+use std::sync::OnceLock;
+
+/// The office's time zone: call windows are in UK local time, across the clock changes.
+pub fn uk() -> &'static TimeZone {
+    static TZ: OnceLock<TimeZone> = OnceLock::new();
+    TZ.get_or_init(|| {
+        TimeZone::get("Europe/London").expect("the bundled time zone database has Europe/London")
+    })
+}
+
+/// The UK calendar date at `at`.
+pub fn uk_date(at: Timestamp) -> Date {
+    at.to_zoned(uk().clone()).date()
+}
+
+/// `at` in UK local time.
+pub fn uk_time(at: Timestamp) -> Zoned {
+    at.to_zoned(uk().clone())
+}
+
+/// What the check knows about one person: enough to judge a contact without I/O.
+#[derive(Debug, Clone, Default)]
+pub struct PersonView {
+    pub id: Option<PersonId>,
+    pub reference: String,
+    pub name: String,
+    pub advocate_name: Option<String>,
+    /// Whether the first-contact question of CLE-8.1 has been asked and answered.
+    pub additional_help_recorded: bool,
+    pub preferred_format: Option<Format>,
+    pub preferred_language: Option<String>,
+    /// Plans that are active or authorised (the check works out which are in force at the time).
+    pub strategies: Vec<Strategy>,
+    /// Granted reasonable adjustments.
+    pub adjustments: Vec<Adjustment>,
+    /// Inbound calls in the last eight days, for limits on calls per window.
+    pub recent_calls: Vec<Timestamp>,
+    /// Names of staff a plan names as the single point of contact.
+    pub staff_names: Vec<(StaffId, String)>,
+}
+
+/// The question the front line asks.
+#[derive(Debug, Clone)]
+pub struct CheckRequest {
+    pub identifier: Option<Identifier>,
+    pub channel: Channel,
+    pub staff: Option<StaffId>,
+    pub at: Timestamp,
+    /// The matter the contact is about, where staff know it.
+    pub matter: Option<MatterId>,
+    /// The contact came from the person's advocate rather than the person.
+    pub via_advocate: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// No restriction applies.
+    Allowed,
+    /// Go ahead, with the conditions listed.
+    AllowedWithConditions,
+    /// A restriction forbids this contact: it is a breach (CLE-9.11).
+    NotAllowed,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Allowed => "allowed",
+            Self::AllowedWithConditions => "allowed-with-conditions",
+            Self::NotAllowed => "not-allowed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// The restriction forbids this contact.
+    Forbids,
+    /// The contact may go ahead on a condition.
+    Condition,
+    /// The restriction does not touch this contact.
+    NotRelevant,
+}
+
+impl Effect {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Forbids => "forbids",
+            Self::Condition => "condition",
+            Self::NotRelevant => "not-relevant",
+        }
+    }
+}
+
+/// One restriction as it bears on this contact.
+#[derive(Debug, Clone)]
+pub struct Applied {
+    pub strategy_id: StrategyId,
+    pub kind: &'static str,
+    /// The policy's own name for the restriction.
+    pub name: String,
+    pub clause: String,
+    pub effect: Effect,
+    /// Plain English for staff.
+    pub explanation: String,
+    pub matters: Vec<MatterId>,
+}
+
+impl Applied {
+    /// The key a breach is stored under: `strategy-id:kind`.
+    pub fn breach_key(&self) -> String {
+        format!("{}:{}", self.strategy_id, self.kind)
+    }
+}
+
+/// The answer: allowed or not, what to say, what applies, what to do.
+#[derive(Debug, Clone)]
+pub struct Verdict {
+    pub person: Option<PersonId>,
+    pub reference: Option<String>,
+    pub name: Option<String>,
+    pub outcome: Outcome,
+    /// Words to say (or write) to the person.
+    pub say: Vec<String>,
+    /// What staff must do.
+    pub must: Vec<String>,
+    pub restrictions: Vec<Applied>,
+    pub adjustments: Vec<(AdjustmentId, String)>,
+    /// CLE-9.10: read for a genuine complaint, new information, a crime or a safeguarding concern.
+    pub screening_required: bool,
+    /// NOR-5.8: after a breach, staff may decline to engage.
+    pub staff_may_disengage: bool,
+    /// CLE-8.1: ask whether they need additional help.
+    pub ask_additional_help: bool,
+    pub record_call: bool,
+    pub max_minutes: Option<u32>,
+    pub put_through_to: Option<StaffId>,
+    pub divert_to_mailbox: Option<String>,
+    pub clauses: Vec<String>,
+}
+
+impl Verdict {
+    pub fn allowed(&self) -> bool {
+        self.outcome != Outcome::NotAllowed
+    }
+    pub fn breaches(&self) -> Vec<String> {
+        self.restrictions
+            .iter()
+            .filter(|a| a.effect == Effect::Forbids)
+            .map(Applied::breach_key)
+            .collect()
+    }
+}
+
+/// Judges one contact. `view` is `None` when nobody is known by that identifier.
+pub fn check(profile: &Profile, view: Option<&PersonView>, req: &CheckRequest) -> Verdict {
+    let mut v = Verdict {
+        person: view.and_then(|p| p.id),
+        reference: view.map(|p| p.reference.clone()),
+        name: view.map(|p| p.name.clone()),
+        outcome: Outcome::Allowed,
+        say: Vec::new(),
+        must: Vec::new(),
+        restrictions: Vec::new(),
+        adjustments: Vec::new(),
+        screening_required: false,
+        staff_may_disengage: false,
+        ask_additional_help: false,
+        record_call: false,
+        max_minutes: None,
+        put_through_to: None,
+        divert_to_mailbox: None,
+        clauses: Vec::new(),
+    };
+    let clauses = &profile.clauses;
+    if profile.rules.ask_additional_help_at_first_contact
+        && view.is_none_or(|p| !p.additional_help_recorded)
+    {
+        v.ask_additional_help = true;
+        v.must.push("Ask whether they need any additional help to contact us, and record their answer in their own words.".into());
+        v.clauses.push(clauses.first_contact_help.clone());
+    }
+    let Some(view) = view else {
+        return v;
+    };
+    for adj in view
+        .adjustments
+        .iter()
+        .filter(|a| a.status == AdjustmentStatus::Granted)
+    {
+        v.adjustments.push((adj.id, adj.description.clone()));
+    }
+    if !v.adjustments.is_empty() {
+        v.must
+            .push("Honour the reasonable adjustments listed for this person.".into());
+        v.clauses.push(clauses.adjustments_honoured.clone());
+    }
+
+    let in_force: Vec<&Strategy> = view
+        .strategies
+        .iter()
+        .filter(|s| s.in_force(req.at))
+        .collect();
+    let mut new_matter_note = false;
+    for s in &in_force {
+        if let Some(m) = req.matter {
+            if profile.rules.new_matters_restricted_only_when_applied && !s.matter_ids.contains(&m)
+            {
+                new_matter_note = true;
+                continue;
+            }
+        }
+        // CLE-9.10: whatever the plan says, all contact is read.
+        v.screening_required = true;
+        for r in &s.restrictions {
+            let applied = judge(profile, view, req, s, &r.rule);
+            match applied.effect {
+                Effect::Forbids => v.outcome = Outcome::NotAllowed,
+                Effect::Condition if v.outcome == Outcome::Allowed => {
+                    v.outcome = Outcome::AllowedWithConditions
+                }
+                _ => {}
+            }
+            match &r.rule {
+                Rule::RecordedCalls if req.channel == Channel::Phone => v.record_call = true,
+                Rule::CallWindow { max_minutes, .. } if req.channel == Channel::Phone => {
+                    v.max_minutes = *max_minutes
+                }
+                Rule::SinglePointOfContact { staff_id } => v.put_through_to = Some(*staff_id),
+                Rule::DedicatedMailbox { address } if req.channel == Channel::Email => {
+                    v.divert_to_mailbox = Some(address.to_string())
+                }
+                _ => {}
+            }
+            v.restrictions.push(applied);
+        }
+    }
+    if new_matter_note {
+        v.must.push(format!(
+            "This contact is about a matter the {} does not cover: treat it on its own merits.",
+            profile.terms.plan
+        ));
+        v.clauses.push(clauses.new_matters.clone());
+    }
+    if v.screening_required {
+        v.must.push("Read or listen for a genuine complaint, new information, a possible crime or a safeguarding concern, whatever the restrictions say.".into());
+        v.clauses.push(clauses.screening.clone());
+    }
+    let forbidding: Vec<&Applied> = v
+        .restrictions
+        .iter()
+        .filter(|a| a.effect == Effect::Forbids)
+        .collect();
+    if !forbidding.is_empty() {
+        for a in &forbidding {
+            v.say.push(say_for(a, view, profile));
+        }
+        v.say.push(format!(
+            "If you want to raise a new matter, or if anyone is in danger, tell me now. The {} only covers the matters it names.",
+            profile.terms.plan
+        ));
+        v.must.push("Log this contact: Tact records it as a breach and raises a reminder to send them (the reminder explains the reasons for the restrictions and what happens if they continue).".into());
+        v.clauses.push(clauses.breach_reminder.clone());
+        if profile.rules.breach_staff_may_disengage {
+            v.staff_may_disengage = true;
+            v.must
+                .push("You may decline to engage in conversation or respond to requests.".into());
+            v.clauses.push(clauses.breach_disengage.clone());
+        }
+    } else if v.outcome == Outcome::AllowedWithConditions {
+        for a in v
+            .restrictions
+            .iter()
+            .filter(|a| a.effect == Effect::Condition)
+        {
+            v.must.push(a.explanation.clone());
+        }
+    }
+    if let Some(spoc) = v.put_through_to {
+        if req.staff.is_some_and(|s| s != spoc) && !forbidding.is_empty() {
+            let name = staff_name(view, spoc);
+            v.must.push(format!(
+                "Pass the contact to {name}, their single point of contact."
+            ));
+        }
+    }
+    v.clauses.dedup();
+    v
+}
+
+fn staff_name(view: &PersonView, id: StaffId) -> String {
+    view.staff_names
+        .iter()
+        .find(|(s, _)| *s == id)
+        .map_or_else(|| format!("staff member {id}"), |(_, n)| n.clone())
+}
+
+fn judge(
+    profile: &Profile,
+    view: &PersonView,
+    req: &CheckRequest,
+    s: &Strategy,
+    rule: &Rule,
+) -> Applied {
+    let kind = rule.kind();
+    let entry = profile.catalogue(kind);
+    let mut a = Applied {
+        strategy_id: s.id,
+        kind: kind.as_str(),
+        name: entry.map_or_else(|| kind.as_str().to_string(), |e| e.name.clone()),
+        clause: entry.map_or_else(
+            || profile.clauses.restriction_catalogue.clone(),
+            |e| e.clause.clone(),
+        ),
+        effect: Effect::NotRelevant,
+        explanation: String::new(),
+        matters: s.matter_ids.clone(),
+    };
+    let is_call = matches!(req.channel, Channel::Phone | Channel::Visit);
+    let is_correspondence = matches!(
+        req.channel,
+        Channel::Email | Channel::Letter | Channel::WebForm
+    );
+    match rule {
+        Rule::CallWindow {
+            windows,
+            max_minutes,
+            max_calls_per_window,
+        } if is_call => {
+            let local = uk_time(req.at);
+            match windows.iter().find(|w| in_window(&local, w)) {
+                None => {
+                    a.effect = Effect::Forbids;
+                    a.explanation =
+                        format!("Outside their call times ({}).", describe_windows(windows));
+                }
+                Some(w) => {
+                    let start = local
+                        .date()
+                        .to_datetime(w.start)
+                        .to_zoned(uk().clone())
+                        .map(|z| z.timestamp())
+                        .unwrap_or(req.at);
+                    let used = view
+                        .recent_calls
+                        .iter()
+                        .filter(|t| **t >= start && **t <= req.at)
+                        .count();
+                    if max_calls_per_window.is_some_and(|max| used >= max as usize) {
+                        a.effect = Effect::Forbids;
+                        a.explanation = format!(
+                            "They have already made the {} call(s) allowed in this window.",
+                            max_calls_per_window.unwrap_or(0)
+                        );
+                    } else {
+                        a.effect = Effect::Condition;
+                        a.explanation = match max_minutes {
+                            Some(m) => format!(
+                                "Within their call times; the call may last up to {m} minutes."
+                            ),
+                            None => "Within their call times.".into(),
+                        };
+                    }
+                }
+            }
+        }
+        Rule::SingleChannel { channel } => {
+            if req.channel == *channel {
+                a.effect = Effect::Condition;
+                a.explanation = format!(
+                    "They contact us by {} only: this is the agreed way.",
+                    channel.plain()
+                );
+            } else {
+                a.effect = Effect::Forbids;
+                a.explanation = format!("They may contact us by {} only.", channel.plain());
+            }
+        }
+        Rule::SinglePointOfContact { staff_id } => {
+            let name = staff_name(view, *staff_id);
+            if req.staff.is_some_and(|s| s != *staff_id) {
+                a.effect = Effect::Forbids;
+                a.explanation = format!("Only {name} deals with them.");
+            } else {
+                a.effect = Effect::Condition;
+                a.explanation = format!("Their single point of contact is {name}.");
+            }
+        }
+        Rule::RecordedCalls if req.channel == Channel::Phone => {
+            a.effect = Effect::Condition;
+            a.explanation = "Record or monitor this call.".into();
+        }
+        Rule::DedicatedMailbox { address } if req.channel == Channel::Email => {
+            a.effect = Effect::Condition;
+            a.explanation = format!("Their email goes to the dedicated address {address}.");
+        }
+        Rule::BlockedIdentifier { identifier } => {
+            if req.identifier.as_ref() == Some(identifier) {
+                a.effect = Effect::Forbids;
+                a.explanation = format!("{identifier} is blocked.");
+            }
+        }
+        Rule::AdvocateOnly => {
+            if req.via_advocate {
+                a.effect = Effect::Condition;
+                a.explanation = "This contact is through their advocate, as required.".into();
+            } else {
+                a.effect = Effect::Forbids;
+                a.explanation = match &view.advocate_name {
+                    Some(n) => format!("They must contact us through their advocate, {n}."),
+                    None => "They must contact us through an advocate.".into(),
+                };
+            }
+        }
+        Rule::ReadAndFile if is_correspondence => {
+            a.effect = Effect::Condition;
+            a.explanation = "Read and file: acknowledge or reply only if it has new information or a new complaint.".into();
+        }
+        Rule::NoReopening { matter_id, .. } => {
+            a.effect = Effect::Condition;
+            a.explanation = format!("Do not reopen matter {matter_id}: it is closed. New substantive evidence goes to screening.");
+        }
+        Rule::NoRepeatComplaints { matter_id } => {
+            a.effect = Effect::Condition;
+            a.explanation = format!("Repeat complaints about matter {matter_id} are kept as contacts but not recorded as new complaints.");
+        }
+        Rule::Other { description } => {
+            a.effect = Effect::Condition;
+            a.explanation = description.clone();
+        }
+        _ => {}
+    }
+    a
+}
+
+fn say_for(a: &Applied, view: &PersonView, profile: &Profile) -> String {
+    let plan = &profile.terms.plan;
+    match a.kind {
+        "call-window" => format!("I'm sorry, I can't take this call now. Under your {plan}, we take your calls at set times: {}", a.explanation),
+        "single-channel" => format!("Under your {plan}, please contact us in the agreed way. {}", a.explanation),
+        "single-point-of-contact" => format!("Under your {plan}, one person deals with you. {} I will pass on that you called.", a.explanation),
+        "blocked-identifier" => format!("Under your {plan}, we cannot accept contact this way."),
+        "advocate-only" => format!("Under your {plan}, please contact us through your advocate{}.", view.advocate_name.as_ref().map(|n| format!(", {n}")).unwrap_or_default()),
+        _ => format!("Under your {plan}, we cannot take this contact. {}", a.explanation),
+    }
+}
+
+fn in_window(local: &Zoned, w: &CallWindow) -> bool {
+    local.weekday() == w.weekday && local.time() >= w.start && local.time() < w.end
+}
+
+fn weekday_name(d: Weekday) -> &'static str {
+    match d {
+        Weekday::Monday => "Monday",
+        Weekday::Tuesday => "Tuesday",
+        Weekday::Wednesday => "Wednesday",
+        Weekday::Thursday => "Thursday",
+        Weekday::Friday => "Friday",
+        Weekday::Saturday => "Saturday",
+        Weekday::Sunday => "Sunday",
+    }
+}
+
+/// "Tuesday 10:00 to 12:00, Thursday 14:00 to 15:00 (UK time)".
+pub fn describe_windows(windows: &[CallWindow]) -> String {
+    let parts: Vec<String> = windows
+        .iter()
+        .map(|w| {
+            format!(
+                "{} {} to {}",
+                weekday_name(w.weekday),
+                w.start.strftime("%H:%M"),
+                w.end.strftime("%H:%M")
+            )
+        })
+        .collect();
+    format!("{} (UK time)", parts.join(", "))
+}

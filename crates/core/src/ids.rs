@@ -1,0 +1,29 @@
+//! Typed record identifiers, so a matter id can never be passed where a person id is wanted.
+
+macro_rules! id_type {
+    ($($name:ident),* $(,)?) => {$(
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub i64);
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "{}", self.0)
+            }
+        }
+    )*};
+}
+
+id_type!(
+    PersonId,
+    MatterId,
+    ContactId,
+    StaffId,
+    IncidentId,
+    WarningId,
+    StrategyId,
+    TaskId,
+    AdjustmentId,
+    DisputeId,
+    FurtherActionId,
+    DisclosureId,
+);

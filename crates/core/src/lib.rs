@@ -1,0 +1,22 @@
+//! Tact's domain core.
+//!
+//! Everything the policies require is decided here, once, whatever door a request
+//! comes through (JSON API, CLI, web UI, mail). The core does no I/O: it reads no
+//! clock, file, socket or database. Callers pass the time and the records in, and
+//! get back decisions as data (new state, audit events and tasks) to persist.
+//!
+//! The policy itself is data: a [`profile::Profile`] loaded from TOML. Each rule the
+//! engine enforces names the clause the loaded profile gives for it, so a refusal
+//! under Cleveland's profile cites `CLE-…` and under Northamptonshire's `NOR-…`.
+
+pub mod audit;
+pub mod check;
+pub mod error;
+pub mod identity;
+pub mod ids;
+pub mod model;
+pub mod profile;
+pub mod roles;
+pub mod workflow;
+
+pub use error::{RuleError, RuleErrorKind};

@@ -1,0 +1,792 @@
+//! The records Tact keeps: service users, matters, contacts, incidents, warnings,
+//! strategies with their restrictions, adjustments, disputes, further action and tasks.
+//!
+//! These are domain types. They carry no `Serialize`: each door has its own wire types.
+
+use crate::identity::{EmailAddress, Identifier, PhoneNumber};
+use crate::ids::*;
+use crate::profile::{Answer, Channel, RestrictionKind};
+use crate::roles::Role;
+use jiff::civil::{Date, Time, Weekday};
+use jiff::Timestamp;
+
+/// A member of staff.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Staff {
+    pub id: StaffId,
+    pub name: String,
+    pub email: Option<EmailAddress>,
+    pub role: Role,
+    pub line_manager: Option<StaffId>,
+    pub active: bool,
+}
+
+/// How the person wants to receive what the office sends them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Standard,
+    LargePrint,
+    EasyRead,
+    Braille,
+    Audio,
+    Email,
+}
+
+impl Format {
+    pub const ALL: [Format; 6] = [
+        Self::Standard,
+        Self::LargePrint,
+        Self::EasyRead,
+        Self::Braille,
+        Self::Audio,
+        Self::Email,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Standard => "standard",
+            Self::LargePrint => "large-print",
+            Self::EasyRead => "easy-read",
+            Self::Braille => "braille",
+            Self::Audio => "audio",
+            Self::Email => "email",
+        }
+    }
+
+    /// # Errors
+    /// An invalid-input error naming the field `preferred_format`.
+    pub fn parse(s: &str) -> Result<Self, crate::RuleError> {
+        Self::ALL.into_iter().find(|f| f.as_str() == s).ok_or_else(|| {
+            crate::RuleError::invalid("preferred_format", format!("expected one of standard, large-print, easy-read, braille, audio, email, got {s:?}"))
+        })
+    }
+}
+
+/// Someone who speaks or writes for the person.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Advocate {
+    pub name: String,
+    pub organisation: Option<String>,
+    pub phone: Option<PhoneNumber>,
+    pub email: Option<EmailAddress>,
+}
+
+/// CLE-8.1, 8.2: whether the person was asked at the outset if they need additional help,
+/// and what they said, in their own words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdditionalHelp {
+    pub asked_at: Timestamp,
+    pub asked_by: StaffId,
+    pub needs_help: bool,
+    /// What the person said about their health or disability, recorded as they said it (CLE-8.2).
+    pub in_their_words: Option<String>,
+}
+
+/// A service user: anyone in contact with the office (CLE-2.1, NOR-1.1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceUser {
+    pub id: PersonId,
+    pub reference: String,
+    pub name: String,
+    pub phones: Vec<PhoneNumber>,
+    pub emails: Vec<EmailAddress>,
+    pub postal_address: Option<String>,
+    pub advocate: Option<Advocate>,
+    pub preferred_format: Format,
+    pub preferred_language: Option<String>,
+    pub additional_help: Option<AdditionalHelp>,
+    pub created_at: Timestamp,
+}
+
+impl ServiceUser {
+    pub fn identifiers(&self) -> impl Iterator<Item = Identifier> + '_ {
+        self.phones
+            .iter()
+            .cloned()
+            .map(Identifier::Phone)
+            .chain(self.emails.iter().cloned().map(Identifier::Email))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatterKind {
+    Complaint,
+    Case,
+    Query,
+    Request,
+}
+
+impl MatterKind {
+    pub const ALL: [MatterKind; 4] = [Self::Complaint, Self::Case, Self::Query, Self::Request];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Complaint => "complaint",
+            Self::Case => "case",
+            Self::Query => "query",
+            Self::Request => "request",
+        }
+    }
+    /// # Errors
+    /// An invalid-input error naming the field `kind`.
+    pub fn parse(s: &str) -> Result<Self, crate::RuleError> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| {
+                crate::RuleError::invalid(
+                    "kind",
+                    format!("expected one of complaint, case, query, request, got {s:?}"),
+                )
+            })
+    }
+}
+
+/// Where a matter stands. `Finalised` starts the retention clock (NOR-9.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatterStatus {
+    Open,
+    Concluded,
+    ReviewExhausted,
+    Finalised,
+}
+
+impl MatterStatus {
+    pub const ALL: [MatterStatus; 4] = [
+        Self::Open,
+        Self::Concluded,
+        Self::ReviewExhausted,
+        Self::Finalised,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Concluded => "concluded",
+            Self::ReviewExhausted => "review-exhausted",
+            Self::Finalised => "finalised",
+        }
+    }
+    /// # Errors
+    /// An invalid-input error naming the field `status`.
+    pub fn parse(s: &str) -> Result<Self, crate::RuleError> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| {
+                crate::RuleError::invalid(
+                    "status",
+                    format!(
+                        "expected one of open, concluded, review-exhausted, finalised, got {s:?}"
+                    ),
+                )
+            })
+    }
+    /// Whether the internal review route is exhausted (NOR-4.3, 5.3).
+    pub fn review_exhausted(self) -> bool {
+        matches!(self, Self::ReviewExhausted | Self::Finalised)
+    }
+}
+
+/// A complaint, case, query or request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Matter {
+    pub id: MatterId,
+    pub person_id: PersonId,
+    pub reference: String,
+    pub kind: MatterKind,
+    pub title: String,
+    pub status: MatterStatus,
+    pub finalised_on: Option<Date>,
+    pub opened_at: Timestamp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Inbound,
+    Outbound,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Inbound => "inbound",
+            Self::Outbound => "outbound",
+        }
+    }
+    /// # Errors
+    /// An invalid-input error naming the field `direction`.
+    pub fn parse(s: &str) -> Result<Self, crate::RuleError> {
+        match s {
+            "inbound" => Ok(Self::Inbound),
+            "outbound" => Ok(Self::Outbound),
+            _ => Err(crate::RuleError::invalid(
+                "direction",
+                format!("expected inbound or outbound, got {s:?}"),
+            )),
+        }
+    }
+}
+
+/// Whether a contact still needs a person to read it for a genuine complaint, new
+/// information, a crime or a safeguarding concern (CLE-9.10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screening {
+    NotNeeded,
+    Due,
+    Done,
+}
+
+impl Screening {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NotNeeded => "not-needed",
+            Self::Due => "due",
+            Self::Done => "done",
+        }
+    }
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "due" => Self::Due,
+            "done" => Self::Done,
+            _ => Self::NotNeeded,
+        }
+    }
+}
+
+/// One call, email, letter, visit or form, in or out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contact {
+    pub id: ContactId,
+    pub person_id: Option<PersonId>,
+    pub matter_id: Option<MatterId>,
+    pub channel: Channel,
+    pub direction: Direction,
+    pub at: Timestamp,
+    pub staff_id: Option<StaffId>,
+    pub identifier: Option<String>,
+    pub summary: String,
+    pub body: String,
+    /// The restrictions this contact broke, as `strategy-id:kind` (CLE-9.11).
+    pub breach_of: Vec<String>,
+    pub screening: Screening,
+    /// NOR-4.3: kept as a contact but not opened as a new complaint.
+    pub not_recorded_as_complaint: bool,
+}
+
+/// Why a call was ended (CLE-4.4, 4.5; NOR-6.1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndedCall {
+    pub reason: String,
+    pub file_note: String,
+    /// CLE-4.4: the caller was told the behaviour is unacceptable, why, and that the call would end.
+    pub caller_warned: bool,
+}
+
+/// Recorded unacceptable or unreasonable behaviour, in one of the profile's categories.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Incident {
+    pub id: IncidentId,
+    pub person_id: PersonId,
+    pub matter_id: Option<MatterId>,
+    pub contact_id: Option<ContactId>,
+    pub category: String,
+    pub description: String,
+    pub occurred_at: Timestamp,
+    /// The member of staff on the receiving end.
+    pub staff_id: StaffId,
+    pub recorded_by: StaffId,
+    pub ended_call: Option<EndedCall>,
+}
+
+/// Telling the person what is wrong, how to change and what follows if they don't (CLE-9.1–9.3; NOR-5.2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    pub id: WarningId,
+    pub person_id: PersonId,
+    pub incident_ids: Vec<IncidentId>,
+    pub what_is_wrong: String,
+    pub how_to_change: String,
+    pub consequence: String,
+    pub channel: Channel,
+    pub given_at: Timestamp,
+    pub given_by: StaffId,
+}
+
+/// One weekly window in UK local time in which calls are taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallWindow {
+    pub weekday: Weekday,
+    pub start: Time,
+    pub end: Time,
+}
+
+/// CLE-9.9, NOR-5.5 (compare regulation 6 of the Police (Complaints and Misconduct)
+/// Regulations 2020): why a closed matter will not be reopened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoReopeningGrounds {
+    pub same_matter: bool,
+    pub no_new_substantive_evidence: bool,
+    pub properly_handled: bool,
+    pub note: String,
+}
+
+/// One typed rule of a plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rule {
+    CallWindow {
+        windows: Vec<CallWindow>,
+        max_minutes: Option<u32>,
+        max_calls_per_window: Option<u32>,
+    },
+    SingleChannel {
+        channel: Channel,
+    },
+    SinglePointOfContact {
+        staff_id: StaffId,
+    },
+    RecordedCalls,
+    DedicatedMailbox {
+        address: EmailAddress,
+    },
+    BlockedIdentifier {
+        identifier: Identifier,
+    },
+    AdvocateOnly,
+    ReadAndFile,
+    NoReopening {
+        matter_id: MatterId,
+        grounds: NoReopeningGrounds,
+    },
+    NoRepeatComplaints {
+        matter_id: MatterId,
+    },
+    Other {
+        description: String,
+    },
+}
+
+impl Rule {
+    pub fn kind(&self) -> RestrictionKind {
+        match self {
+            Self::CallWindow { .. } => RestrictionKind::CallWindow,
+            Self::SingleChannel { .. } => RestrictionKind::SingleChannel,
+            Self::SinglePointOfContact { .. } => RestrictionKind::SinglePointOfContact,
+            Self::RecordedCalls => RestrictionKind::RecordedCalls,
+            Self::DedicatedMailbox { .. } => RestrictionKind::DedicatedMailbox,
+            Self::BlockedIdentifier { .. } => RestrictionKind::BlockedIdentifier,
+            Self::AdvocateOnly => RestrictionKind::AdvocateOnly,
+            Self::ReadAndFile => RestrictionKind::ReadAndFile,
+            Self::NoReopening { .. } => RestrictionKind::NoReopening,
+            Self::NoRepeatComplaints { .. } => RestrictionKind::NoRepeatComplaints,
+            Self::Other { .. } => RestrictionKind::Other,
+        }
+    }
+}
+
+/// A rule with the reason for it (NOR-5.7: "the reasons for managing future contact").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Restriction {
+    pub rule: Rule,
+    pub reason: String,
+}
+
+/// A checklist answer with its reason (CLE-7.2, 7.3; NOR-5.3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChecklistAnswer {
+    pub question_id: String,
+    pub answer: Answer,
+    pub reason: String,
+    /// For a shortfall: the task raised to put it right (CLE-7.3).
+    pub remedy_task: Option<TaskId>,
+    /// For a shortfall: why it cannot be put right, if the proposer says so.
+    pub cannot_remedy_reason: Option<String>,
+    pub answered_by: StaffId,
+    pub answered_at: Timestamp,
+}
+
+/// The lifecycle of DESIGN.md. Variations and disputes happen while `Active`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StrategyStatus {
+    Draft,
+    Proposed,
+    Authorised,
+    Active,
+    Refused,
+    Withdrawn,
+    Lifted,
+}
+
+impl StrategyStatus {
+    pub const ALL: [StrategyStatus; 7] = [
+        Self::Draft,
+        Self::Proposed,
+        Self::Authorised,
+        Self::Active,
+        Self::Refused,
+        Self::Withdrawn,
+        Self::Lifted,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Proposed => "proposed",
+            Self::Authorised => "authorised",
+            Self::Active => "active",
+            Self::Refused => "refused",
+            Self::Withdrawn => "withdrawn",
+            Self::Lifted => "lifted",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// The written notice of a plan (CLE-9.6; NOR-5.1, 5.4, 5.7).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub sent_at: Timestamp,
+    pub recorded_by: StaffId,
+    pub channel: Channel,
+    pub format: Format,
+    /// CLE-9.6: "If possible, the agreement of the individual should be sought".
+    pub agreement_sought: bool,
+    pub agreement_given: Option<bool>,
+    pub agreement_note: Option<String>,
+    /// NOR-5.2: a copy of the policy went with it.
+    pub policy_enclosed: bool,
+    /// Which version of the plan this notice told the person about.
+    pub plan_version: i64,
+}
+
+/// A senior manager's decision to let a restriction stand despite a reasonable adjustment (CLE-9.13; NOR-5.9).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdjustmentOverride {
+    pub adjustment_id: AdjustmentId,
+    pub by: StaffId,
+    pub reason: String,
+}
+
+/// A change to the restrictions waiting for its written notice (where notice must come first).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingVariation {
+    pub restrictions: Vec<Restriction>,
+    pub review_due: Date,
+    pub ends_on: Option<Date>,
+    pub reason: String,
+    pub by: StaffId,
+}
+
+/// A contact strategy (Cleveland) or communication plan (Northamptonshire).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Strategy {
+    pub id: StrategyId,
+    pub person_id: PersonId,
+    /// Bumped on every change; the store refuses a write from a stale copy.
+    pub version: i64,
+    /// Bumped when the restrictions change; the notice must be for the current one.
+    pub plan_version: i64,
+    pub status: StrategyStatus,
+    pub matter_ids: Vec<MatterId>,
+    pub incident_ids: Vec<IncidentId>,
+    pub restrictions: Vec<Restriction>,
+    /// CLE-9.4: the reason for introducing the strategy.
+    pub reasons: String,
+    /// CLE-9.5: what it aims to achieve.
+    pub aims: String,
+    /// CLE-9.5: why it is fair, reasonable and proportionate.
+    pub proportionality: String,
+    /// CLE-9.3, NOR-5.2: why no warning came first, where none did.
+    pub no_warning_reason: Option<String>,
+    pub checklist: Vec<ChecklistAnswer>,
+    pub created_by: StaffId,
+    pub created_at: Timestamp,
+    pub proposed_by: Option<StaffId>,
+    pub proposed_at: Option<Timestamp>,
+    pub decided_by: Option<StaffId>,
+    pub decided_at: Option<Timestamp>,
+    pub decision_reason: Option<String>,
+    pub overrides: Vec<AdjustmentOverride>,
+    pub notice: Option<Notice>,
+    pub effective_from: Option<Timestamp>,
+    pub review_due: Date,
+    pub ends_on: Option<Date>,
+    pub pending_variation: Option<PendingVariation>,
+    pub lifted_at: Option<Timestamp>,
+    pub lift_reason: Option<String>,
+    /// Everyone who took part in a decision on this plan (NOR-7.1: none of them may decide a dispute).
+    pub participants: Vec<StaffId>,
+}
+
+impl Strategy {
+    /// Whether the plan restricts contact at `at`: active, in effect, and not past its end date.
+    pub fn in_force(&self, at: Timestamp) -> bool {
+        if self.status != StrategyStatus::Active {
+            return false;
+        }
+        if self.effective_from.is_some_and(|from| at < from) {
+            return false;
+        }
+        match self.ends_on {
+            Some(end) => crate::check::uk_date(at) <= end,
+            None => true,
+        }
+    }
+
+    /// Whether the review is past due on `today`.
+    pub fn review_overdue(&self, today: Date) -> bool {
+        matches!(
+            self.status,
+            StrategyStatus::Active | StrategyStatus::Authorised
+        ) && self.review_due < today
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AdjustmentKind {
+    /// The person needs to be able to use this channel (it cannot be taken away without override).
+    NeedsChannel(Channel),
+    /// The person needs more time on calls (call limits must allow for it).
+    ExtraTime,
+    /// Written material in a format (large print, easy read...).
+    Format(Format),
+    /// Someone may speak for them.
+    SupportPerson,
+    Other,
+}
+
+impl AdjustmentKind {
+    pub fn as_str(&self) -> String {
+        match self {
+            Self::NeedsChannel(c) => format!("needs-channel:{}", c.as_str()),
+            Self::ExtraTime => "extra-time".into(),
+            Self::Format(f) => format!("format:{}", f.as_str()),
+            Self::SupportPerson => "support-person".into(),
+            Self::Other => "other".into(),
+        }
+    }
+    /// # Errors
+    /// An invalid-input error naming the field `kind`.
+    pub fn parse(s: &str) -> Result<Self, crate::RuleError> {
+        if let Some(c) = s.strip_prefix("needs-channel:") {
+            return Ok(Self::NeedsChannel(
+                Channel::parse(c).map_err(|e| e.with_field("kind"))?,
+            ));
+        }
+        if let Some(f) = s.strip_prefix("format:") {
+            return Ok(Self::Format(
+                Format::parse(f).map_err(|e| e.with_field("kind"))?,
+            ));
+        }
+        match s {
+            "extra-time" => Ok(Self::ExtraTime),
+            "support-person" => Ok(Self::SupportPerson),
+            "other" => Ok(Self::Other),
+            _ => Err(crate::RuleError::invalid(
+                "kind",
+                format!("expected needs-channel:<channel>, extra-time, format:<format>, support-person or other, got {s:?}"),
+            )),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdjustmentStatus {
+    Requested,
+    Granted,
+    Refused,
+}
+
+impl AdjustmentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Requested => "requested",
+            Self::Granted => "granted",
+            Self::Refused => "refused",
+        }
+    }
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "granted" => Self::Granted,
+            "refused" => Self::Refused,
+            _ => Self::Requested,
+        }
+    }
+}
+
+/// A reasonable adjustment (CLE-8; NOR-1.4, 1.5; Equality Act 2010).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Adjustment {
+    pub id: AdjustmentId,
+    pub person_id: PersonId,
+    pub kind: AdjustmentKind,
+    pub description: String,
+    pub status: AdjustmentStatus,
+    pub requested_at: Timestamp,
+    pub recorded_by: StaffId,
+    pub decided_by: Option<StaffId>,
+    pub decided_at: Option<Timestamp>,
+    pub decision_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DisputeOutcome {
+    Upheld,
+    Varied,
+    Lifted,
+}
+
+impl DisputeOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Upheld => "upheld",
+            Self::Varied => "varied",
+            Self::Lifted => "lifted",
+        }
+    }
+    /// # Errors
+    /// An invalid-input error naming the field `outcome`.
+    pub fn parse(s: &str) -> Result<Self, crate::RuleError> {
+        match s {
+            "upheld" => Ok(Self::Upheld),
+            "varied" => Ok(Self::Varied),
+            "lifted" => Ok(Self::Lifted),
+            _ => Err(crate::RuleError::invalid(
+                "outcome",
+                format!("expected upheld, varied or lifted, got {s:?}"),
+            )),
+        }
+    }
+}
+
+/// The person's challenge to a decision to restrict contact (NOR-7.1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dispute {
+    pub id: DisputeId,
+    pub strategy_id: StrategyId,
+    pub person_id: PersonId,
+    pub grounds: String,
+    pub received_at: Timestamp,
+    pub recorded_by: StaffId,
+    pub outcome: Option<DisputeOutcome>,
+    pub decided_by: Option<StaffId>,
+    pub decided_at: Option<Timestamp>,
+    pub decision_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FurtherActionKind {
+    PoliceReferral,
+    LegalAdvice,
+    LegalAction,
+}
+
+impl FurtherActionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PoliceReferral => "police-referral",
+            Self::LegalAdvice => "legal-advice",
+            Self::LegalAction => "legal-action",
+        }
+    }
+    /// # Errors
+    /// An invalid-input error naming the field `kind`.
+    pub fn parse(s: &str) -> Result<Self, crate::RuleError> {
+        match s {
+            "police-referral" => Ok(Self::PoliceReferral),
+            "legal-advice" => Ok(Self::LegalAdvice),
+            "legal-action" => Ok(Self::LegalAction),
+            _ => Err(crate::RuleError::invalid(
+                "kind",
+                format!("expected police-referral, legal-advice or legal-action, got {s:?}"),
+            )),
+        }
+    }
+}
+
+/// Further action (CLE-10.1–10.3; NOR-5.8).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FurtherAction {
+    pub id: FurtherActionId,
+    pub person_id: PersonId,
+    pub kind: FurtherActionKind,
+    pub reasons: String,
+    pub prior_notice_given: bool,
+    pub no_notice_reason: Option<String>,
+    pub decided_by: StaffId,
+    pub decided_at: Timestamp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TaskKind {
+    EndedCallFollowUp,
+    WelfareFollowUp,
+    ReportToManager,
+    RemedyShortfall,
+    SendNotice,
+    BreachReminder,
+    Screening,
+    ReviewDue,
+    AdjustmentDecision,
+    AdjustmentLetter,
+    DecideDispute,
+    AuthorisePlan,
+}
+
+impl TaskKind {
+    pub const ALL: [TaskKind; 12] = [
+        Self::EndedCallFollowUp,
+        Self::WelfareFollowUp,
+        Self::ReportToManager,
+        Self::RemedyShortfall,
+        Self::SendNotice,
+        Self::BreachReminder,
+        Self::Screening,
+        Self::ReviewDue,
+        Self::AdjustmentDecision,
+        Self::AdjustmentLetter,
+        Self::DecideDispute,
+        Self::AuthorisePlan,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::EndedCallFollowUp => "ended-call-follow-up",
+            Self::WelfareFollowUp => "welfare-follow-up",
+            Self::ReportToManager => "report-to-manager",
+            Self::RemedyShortfall => "remedy-shortfall",
+            Self::SendNotice => "send-notice",
+            Self::BreachReminder => "breach-reminder",
+            Self::Screening => "screening",
+            Self::ReviewDue => "review-due",
+            Self::AdjustmentDecision => "adjustment-decision",
+            Self::AdjustmentLetter => "adjustment-letter",
+            Self::DecideDispute => "decide-dispute",
+            Self::AuthorisePlan => "authorise-plan",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// Work for someone: assigned to a member of staff, or to everyone in a role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTask {
+    pub kind: TaskKind,
+    pub person_id: Option<PersonId>,
+    pub assignee: Option<StaffId>,
+    pub role: Option<Role>,
+    pub title: String,
+    pub due_on: Option<Date>,
+    pub clause: String,
+    pub subject: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Task {
+    pub id: TaskId,
+    pub task: NewTask,
+    pub created_at: Timestamp,
+    pub done_at: Option<Timestamp>,
+    pub done_by: Option<StaffId>,
+    pub outcome: Option<String>,
+}

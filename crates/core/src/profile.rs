@@ -1,0 +1,759 @@
+//! Policy profiles: one organisation's policy as data.
+//!
+//! A profile is a TOML file shipped in `policies/`. It holds the organisation's own
+//! words (its term for the plan, its behaviour categories and their examples, its
+//! checklist), its numbers (the longest review interval, retention) and its rules
+//! (who may do what, whether notice must come first). The engine in this crate is
+//! general and enforces whatever profile is loaded. [`Profile::parse`] refuses a broken
+//! profile with the file, line and field at fault.
+
+use crate::roles::{Action, Role};
+use serde::Deserialize;
+use std::fmt;
+
+/// A way a person contacts the office, or the office contacts them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Channel {
+    Phone,
+    Email,
+    Letter,
+    Visit,
+    WebForm,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 5] = [
+        Self::Phone,
+        Self::Email,
+        Self::Letter,
+        Self::Visit,
+        Self::WebForm,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Phone => "phone",
+            Self::Email => "email",
+            Self::Letter => "letter",
+            Self::Visit => "visit",
+            Self::WebForm => "web-form",
+        }
+    }
+
+    /// The channel named by `s` (`phone`, `email`, `letter`, `visit`, `web-form`).
+    ///
+    /// # Errors
+    /// An invalid-input error naming the field `channel`.
+    pub fn parse(s: &str) -> Result<Self, crate::RuleError> {
+        Self::ALL
+            .into_iter()
+            .find(|c| c.as_str() == s)
+            .ok_or_else(|| {
+                crate::RuleError::invalid(
+                    "channel",
+                    format!("expected one of phone, email, letter, visit, web-form, got {s:?}"),
+                )
+            })
+    }
+
+    /// Plain English, for staff and letters.
+    pub fn plain(self) -> &'static str {
+        match self {
+            Self::Phone => "telephone",
+            Self::Email => "email",
+            Self::Letter => "letter",
+            Self::Visit => "in person",
+            Self::WebForm => "the online form",
+        }
+    }
+}
+
+/// The kinds of restriction the engine knows how to enforce. A profile's catalogue
+/// lists which of them its policy allows, in its own words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RestrictionKind {
+    CallWindow,
+    SingleChannel,
+    SinglePointOfContact,
+    RecordedCalls,
+    DedicatedMailbox,
+    BlockedIdentifier,
+    AdvocateOnly,
+    ReadAndFile,
+    NoReopening,
+    NoRepeatComplaints,
+    Other,
+}
+
+impl RestrictionKind {
+    pub const ALL: [RestrictionKind; 11] = [
+        Self::CallWindow,
+        Self::SingleChannel,
+        Self::SinglePointOfContact,
+        Self::RecordedCalls,
+        Self::DedicatedMailbox,
+        Self::BlockedIdentifier,
+        Self::AdvocateOnly,
+        Self::ReadAndFile,
+        Self::NoReopening,
+        Self::NoRepeatComplaints,
+        Self::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::CallWindow => "call-window",
+            Self::SingleChannel => "single-channel",
+            Self::SinglePointOfContact => "single-point-of-contact",
+            Self::RecordedCalls => "recorded-calls",
+            Self::DedicatedMailbox => "dedicated-mailbox",
+            Self::BlockedIdentifier => "blocked-identifier",
+            Self::AdvocateOnly => "advocate-only",
+            Self::ReadAndFile => "read-and-file",
+            Self::NoReopening => "no-reopening",
+            Self::NoRepeatComplaints => "no-repeat-complaints",
+            Self::Other => "other",
+        }
+    }
+
+    /// # Errors
+    /// An invalid-input error naming the field `kind`.
+    pub fn parse(s: &str) -> Result<Self, crate::RuleError> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| {
+                crate::RuleError::invalid("kind", format!("unknown restriction kind {s:?}"))
+            })
+    }
+}
+
+/// The answer to a checklist question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Answer {
+    Yes,
+    No,
+    NotApplicable,
+}
+
+impl Answer {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Yes => "yes",
+            Self::No => "no",
+            Self::NotApplicable => "not-applicable",
+        }
+    }
+
+    /// # Errors
+    /// An invalid-input error naming the field `answer`.
+    pub fn parse(s: &str) -> Result<Self, crate::RuleError> {
+        match s {
+            "yes" => Ok(Self::Yes),
+            "no" => Ok(Self::No),
+            "not-applicable" => Ok(Self::NotApplicable),
+            _ => Err(crate::RuleError::invalid(
+                "answer",
+                format!("expected yes, no or not-applicable, got {s:?}"),
+            )),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Organisation {
+    pub id: String,
+    pub name: String,
+    pub short_name: String,
+    pub policy_title: String,
+    pub clause_prefix: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Terms {
+    /// The policy's own term for the plan: "contact strategy" or "communication plan".
+    pub plan: String,
+    pub plan_plural: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rules {
+    pub warning_before_restriction: bool,
+    pub notice_before_effect: bool,
+    pub max_review_interval_months: u32,
+    pub checklist_shortfall_blocks_proposal: bool,
+    pub restriction_requires_review_exhausted: bool,
+    pub ask_additional_help_at_first_contact: bool,
+    pub new_matters_restricted_only_when_applied: bool,
+    pub ended_call_follow_up: bool,
+    pub report_every_incident_to_manager: bool,
+    pub breach_staff_may_disengage: bool,
+    pub screening_due_days: u32,
+    pub retention_years_after_finalised: u32,
+}
+
+/// The clause each engine rule cites. `LOCAL` marks a rule the policy is silent on.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Clauses {
+    pub incident_required: String,
+    pub warning_first: String,
+    pub checklist_complete: String,
+    pub checklist_shortfall: String,
+    pub review_exhausted: String,
+    pub aims_and_proportionality: String,
+    pub matter_scope: String,
+    pub restriction_catalogue: String,
+    pub authorise_role: String,
+    pub authoriser_not_proposer: String,
+    pub notice_first: String,
+    pub notice_content: String,
+    pub review_interval: String,
+    pub adjustments_honoured: String,
+    pub no_reopening_grounds: String,
+    pub repeat_complaints: String,
+    pub dispute_independent: String,
+    pub further_action: String,
+    pub end_call: String,
+    pub ended_call_follow_up: String,
+    pub welfare_follow_up: String,
+    pub adjustment_decision: String,
+    pub new_matters: String,
+    pub first_contact_help: String,
+    pub stated_needs: String,
+    pub screening: String,
+    pub breach_reminder: String,
+    pub breach_disengage: String,
+    pub changes_told: String,
+    pub disclosure_dpo: String,
+    pub report_to_manager: String,
+    pub threatening_correspondence: String,
+}
+
+/// Which roles may take each step.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RolePermissions {
+    pub end_call: Vec<Role>,
+    pub record_contact: Vec<Role>,
+    pub record_incident: Vec<Role>,
+    pub issue_warning: Vec<Role>,
+    pub answer_checklist: Vec<Role>,
+    pub propose_plan: Vec<Role>,
+    pub authorise_plan: Vec<Role>,
+    pub record_notice: Vec<Role>,
+    pub review_plan: Vec<Role>,
+    pub vary_plan: Vec<Role>,
+    pub lift_plan: Vec<Role>,
+    pub apply_plan_to_matter: Vec<Role>,
+    pub decide_dispute: Vec<Role>,
+    pub decide_adjustment: Vec<Role>,
+    pub override_adjustment: Vec<Role>,
+    pub screen_contact: Vec<Role>,
+    pub record_further_action: Vec<Role>,
+    pub approve_disclosure: Vec<Role>,
+    pub request_disclosure: Vec<Role>,
+    pub manage_people: Vec<Role>,
+    pub manage_staff: Vec<Role>,
+    pub read_all: Vec<Role>,
+}
+
+impl RolePermissions {
+    /// The roles that may take `action`.
+    pub fn roles_for(&self, action: Action) -> &[Role] {
+        match action {
+            Action::EndCall => &self.end_call,
+            Action::RecordContact => &self.record_contact,
+            Action::RecordIncident => &self.record_incident,
+            Action::IssueWarning => &self.issue_warning,
+            Action::AnswerChecklist => &self.answer_checklist,
+            Action::ProposePlan => &self.propose_plan,
+            Action::AuthorisePlan => &self.authorise_plan,
+            Action::RecordNotice => &self.record_notice,
+            Action::ReviewPlan => &self.review_plan,
+            Action::VaryPlan => &self.vary_plan,
+            Action::LiftPlan => &self.lift_plan,
+            Action::ApplyPlanToMatter => &self.apply_plan_to_matter,
+            Action::DecideDispute => &self.decide_dispute,
+            Action::DecideAdjustment => &self.decide_adjustment,
+            Action::OverrideAdjustment => &self.override_adjustment,
+            Action::ScreenContact => &self.screen_contact,
+            Action::RecordFurtherAction => &self.record_further_action,
+            Action::ApproveDisclosure => &self.approve_disclosure,
+            Action::RequestDisclosure => &self.request_disclosure,
+            Action::ManagePeople => &self.manage_people,
+            Action::ManageStaff => &self.manage_staff,
+            Action::ReadAll => &self.read_all,
+        }
+    }
+}
+
+/// A behaviour category with the policy's own examples.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Category {
+    pub id: String,
+    pub name: String,
+    pub clause: String,
+    /// Whether a restriction may come without a prior warning (CLE-9.3 "where possible"; NOR-5.2, 5.8).
+    pub may_restrict_without_warning: bool,
+    /// Whether staff on the receiving end get a welfare follow-up from their line manager (CLE-6.5).
+    pub welfare_follow_up: bool,
+    pub examples: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Question {
+    pub id: String,
+    pub text: String,
+    /// The answer that shows an obligation of the office not yet met (CLE-7.3).
+    pub shortfall_if: Answer,
+    #[serde(default)]
+    pub may_be_not_applicable: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Checklist {
+    pub clause: String,
+    pub questions: Vec<Question>,
+}
+
+/// One entry in the profile's restriction catalogue, in the policy's words.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogueEntry {
+    pub kind: RestrictionKind,
+    pub name: String,
+    pub clause: String,
+    pub text: String,
+    /// For `single-channel`: the channels the policy lets a plan restrict contact to.
+    #[serde(default)]
+    pub allowed_channels: Vec<Channel>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdjustmentRoute {
+    pub clause: String,
+    pub request_to: String,
+    pub request_phone: String,
+    pub request_email: String,
+    pub decision_in_writing: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisputeRoute {
+    pub clause: String,
+    pub route: String,
+    pub contact_email: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sharing {
+    pub clause: String,
+    pub requires_dpo_approval: bool,
+    #[serde(default)]
+    pub example_partners: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoticeRules {
+    /// NOR-5.2: a copy of the policy goes with the notice.
+    #[serde(default)]
+    pub enclose_policy: bool,
+    /// The clause that asks for it.
+    #[serde(default)]
+    pub clause: Option<String>,
+}
+
+/// One organisation's policy, loaded and checked.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    pub organisation: Organisation,
+    pub terms: Terms,
+    pub rules: Rules,
+    pub clauses: Clauses,
+    pub roles: RolePermissions,
+    pub categories: Vec<Category>,
+    pub checklist: Checklist,
+    pub restrictions: Vec<CatalogueEntry>,
+    #[serde(default)]
+    pub adjustments: Option<AdjustmentRoute>,
+    #[serde(default)]
+    pub dispute: Option<DisputeRoute>,
+    pub sharing: Sharing,
+    #[serde(default)]
+    pub notice: NoticeRules,
+}
+
+/// Why a profile was refused: the file, the line and the field at fault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfileError {
+    pub file: String,
+    pub line: usize,
+    pub field: String,
+    pub message: String,
+}
+
+impl fmt::Display for ProfileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}: field `{}`: {}",
+            self.file, self.line, self.field, self.message
+        )
+    }
+}
+
+impl std::error::Error for ProfileError {}
+
+/// The two profiles that ship with Tact, by name.
+pub const BUILT_IN: [(&str, &str); 2] = [
+    (
+        "cleveland-opcc",
+        include_str!("../../../policies/cleveland-opcc.toml"),
+    ),
+    (
+        "northamptonshire-opfcc",
+        include_str!("../../../policies/northamptonshire-opfcc.toml"),
+    ),
+];
+
+impl Profile {
+    /// The built-in profile called `name`, if there is one.
+    pub fn built_in(name: &str) -> Option<Self> {
+        BUILT_IN.iter().find(|(n, _)| *n == name).map(|(n, src)| {
+            Self::parse(&format!("policies/{n}.toml"), src)
+                .expect("built-in profiles are checked by tests")
+        })
+    }
+
+    /// Parses and checks a profile. `file` is used only in error messages.
+    ///
+    /// # Errors
+    /// A [`ProfileError`] with the file, line and field at fault.
+    pub fn parse(file: &str, source: &str) -> Result<Self, ProfileError> {
+        let profile: Profile = toml::from_str(source).map_err(|e| {
+            let offset = e.span().map_or(0, |s| s.start);
+            let message = e.message().to_string();
+            let field = field_in_message(&message).unwrap_or_else(|| key_at(source, offset));
+            ProfileError {
+                file: file.to_string(),
+                line: line_of_offset(source, offset),
+                field,
+                message,
+            }
+        })?;
+        profile.check(file, source)?;
+        Ok(profile)
+    }
+
+    fn check(&self, file: &str, source: &str) -> Result<(), ProfileError> {
+        let fail = |field: &str, needle: &str, message: String| ProfileError {
+            file: file.to_string(),
+            line: source.find(needle).map_or(1, |o| line_of_offset(source, o)),
+            field: field.to_string(),
+            message,
+        };
+        let months = self.rules.max_review_interval_months;
+        if !(1..=24).contains(&months) {
+            return Err(fail(
+                "rules.max_review_interval_months",
+                "max_review_interval_months",
+                format!(
+                    "expected between 1 and 24 months, got {months}: no strategy may be open-ended"
+                ),
+            ));
+        }
+        if self.rules.retention_years_after_finalised == 0 {
+            return Err(fail(
+                "rules.retention_years_after_finalised",
+                "retention_years_after_finalised",
+                "expected at least one year".into(),
+            ));
+        }
+        if self.categories.is_empty() {
+            return Err(fail(
+                "categories",
+                "[organisation]",
+                "a profile needs at least one behaviour category".into(),
+            ));
+        }
+        if self.checklist.questions.is_empty() {
+            return Err(fail(
+                "checklist.questions",
+                "[checklist]",
+                "a profile needs at least one checklist question".into(),
+            ));
+        }
+        if self.restrictions.is_empty() {
+            return Err(fail(
+                "restrictions",
+                "[organisation]",
+                "a profile needs at least one restriction in its catalogue".into(),
+            ));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for c in &self.categories {
+            if !seen.insert(c.id.as_str()) {
+                return Err(fail(
+                    "categories.id",
+                    &format!("id = \"{}\"", c.id),
+                    format!("category id {:?} appears twice", c.id),
+                ));
+            }
+            if c.examples.is_empty() {
+                return Err(fail(
+                    "categories.examples",
+                    &format!("id = \"{}\"", c.id),
+                    format!("category {:?} lists no examples", c.id),
+                ));
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        for q in &self.checklist.questions {
+            if !seen.insert(q.id.as_str()) {
+                return Err(fail(
+                    "checklist.questions.id",
+                    &format!("id = \"{}\"", q.id),
+                    format!("question id {:?} appears twice", q.id),
+                ));
+            }
+            if q.shortfall_if == Answer::NotApplicable {
+                return Err(fail(
+                    "checklist.questions.shortfall_if",
+                    &format!("id = \"{}\"", q.id),
+                    "shortfall_if must be yes or no".into(),
+                ));
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        for r in &self.restrictions {
+            if !seen.insert(r.kind) {
+                return Err(fail(
+                    "restrictions.kind",
+                    &format!("kind = \"{}\"", r.kind.as_str()),
+                    format!("restriction kind {:?} appears twice", r.kind.as_str()),
+                ));
+            }
+            if r.kind == RestrictionKind::SingleChannel && r.allowed_channels.is_empty() {
+                return Err(fail(
+                    "restrictions.allowed_channels",
+                    "kind = \"single-channel\"",
+                    "single-channel needs allowed_channels".into(),
+                ));
+            }
+        }
+        for action in Action::ALL {
+            if self.roles.roles_for(action).is_empty() {
+                let name = action.as_str().replace('-', "_");
+                return Err(fail(
+                    &format!("roles.{name}"),
+                    &format!("{name} ="),
+                    "at least one role must be able to do this".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The catalogue entry for `kind`, if this policy allows it.
+    pub fn catalogue(&self, kind: RestrictionKind) -> Option<&CatalogueEntry> {
+        self.restrictions.iter().find(|r| r.kind == kind)
+    }
+
+    pub fn category(&self, id: &str) -> Option<&Category> {
+        self.categories.iter().find(|c| c.id == id)
+    }
+
+    pub fn may(&self, role: Role, action: Action) -> bool {
+        self.roles.roles_for(action).contains(&role)
+    }
+}
+
+fn line_of_offset(source: &str, offset: usize) -> usize {
+    source[..offset.min(source.len())]
+        .bytes()
+        .filter(|b| *b == b'\n')
+        .count()
+        + 1
+}
+
+/// The key written on the line at `offset` (`key = value`), or the table header there.
+fn key_at(source: &str, offset: usize) -> String {
+    let start = source[..offset.min(source.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let line = source[start..].lines().next().unwrap_or("");
+    line.split('=')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .trim_matches(['[', ']'])
+        .to_string()
+}
+
+fn field_in_message(message: &str) -> Option<String> {
+    let i = message.find("field `")?;
+    let rest = &message[i + 7..];
+    Some(rest[..rest.find('`')?].to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_built_in_profiles_load() {
+        for (name, _) in BUILT_IN {
+            let p = Profile::built_in(name).unwrap();
+            assert_eq!(p.organisation.id, name);
+        }
+    }
+
+    #[test]
+    fn cle_9_12_and_nor_8_1_review_intervals_come_from_the_profiles() {
+        assert_eq!(
+            Profile::built_in("cleveland-opcc")
+                .unwrap()
+                .rules
+                .max_review_interval_months,
+            3
+        );
+        assert_eq!(
+            Profile::built_in("northamptonshire-opfcc")
+                .unwrap()
+                .rules
+                .max_review_interval_months,
+            12
+        );
+    }
+
+    #[test]
+    fn nor_9_1_retention_is_six_years() {
+        assert_eq!(
+            Profile::built_in("northamptonshire-opfcc")
+                .unwrap()
+                .rules
+                .retention_years_after_finalised,
+            6
+        );
+    }
+
+    #[test]
+    fn each_profile_uses_its_own_term_for_the_plan() {
+        assert_eq!(
+            Profile::built_in("cleveland-opcc").unwrap().terms.plan,
+            "contact strategy"
+        );
+        assert_eq!(
+            Profile::built_in("northamptonshire-opfcc")
+                .unwrap()
+                .terms
+                .plan,
+            "communication plan"
+        );
+    }
+
+    #[test]
+    fn cle_7_2_has_eleven_questions_and_nor_5_3_six_criteria() {
+        assert_eq!(
+            Profile::built_in("cleveland-opcc")
+                .unwrap()
+                .checklist
+                .questions
+                .len(),
+            11
+        );
+        assert_eq!(
+            Profile::built_in("northamptonshire-opfcc")
+                .unwrap()
+                .checklist
+                .questions
+                .len(),
+            6
+        );
+    }
+
+    #[test]
+    fn cle_9_9_and_nor_5_5_catalogues_differ_as_the_policies_do() {
+        let cle = Profile::built_in("cleveland-opcc").unwrap();
+        let nor = Profile::built_in("northamptonshire-opfcc").unwrap();
+        assert!(cle.catalogue(RestrictionKind::AdvocateOnly).is_some());
+        assert!(cle.catalogue(RestrictionKind::ReadAndFile).is_none());
+        assert!(nor.catalogue(RestrictionKind::ReadAndFile).is_some());
+        assert!(nor.catalogue(RestrictionKind::AdvocateOnly).is_none());
+        assert!(nor.catalogue(RestrictionKind::NoRepeatComplaints).is_some());
+    }
+
+    #[test]
+    fn nor_6_2_only_a_senior_manager_authorises() {
+        let nor = Profile::built_in("northamptonshire-opfcc").unwrap();
+        assert_eq!(nor.roles.authorise_plan, vec![Role::SeniorManager]);
+        assert!(nor.may(Role::Caseworker, Action::EndCall));
+    }
+
+    #[test]
+    fn a_broken_profile_is_refused_with_file_line_and_field() {
+        let src = BUILT_IN[0].1.replace(
+            "max_review_interval_months = 3",
+            "max_review_interval_months = \"three\"",
+        );
+        let err = Profile::parse("custom.toml", &src).unwrap_err();
+        assert_eq!(err.file, "custom.toml");
+        let expected_line = src
+            .lines()
+            .position(|l| l.starts_with("max_review_interval_months"))
+            .unwrap()
+            + 1;
+        assert_eq!(err.line, expected_line);
+        assert_eq!(err.field, "max_review_interval_months");
+    }
+
+    #[test]
+    fn an_unknown_restriction_kind_is_refused_at_its_line() {
+        let src = BUILT_IN[1]
+            .1
+            .replace("kind = \"read-and-file\"", "kind = \"read-and-bin\"");
+        let err = Profile::parse("x.toml", &src).unwrap_err();
+        let expected_line = src
+            .lines()
+            .position(|l| l.contains("read-and-bin"))
+            .unwrap()
+            + 1;
+        assert_eq!(err.line, expected_line);
+        assert_eq!(err.field, "kind");
+    }
+
+    #[test]
+    fn a_missing_field_is_named() {
+        let src = BUILT_IN[0]
+            .1
+            .replace("plan_plural = \"contact strategies\"\n", "");
+        let err = Profile::parse("x.toml", &src).unwrap_err();
+        assert_eq!(err.field, "plan_plural");
+    }
+
+    #[test]
+    fn an_open_ended_review_interval_is_refused() {
+        let src = BUILT_IN[0].1.replace(
+            "max_review_interval_months = 3",
+            "max_review_interval_months = 0",
+        );
+        let err = Profile::parse("x.toml", &src).unwrap_err();
+        assert_eq!(err.field, "rules.max_review_interval_months");
+        assert!(err.line > 1);
+    }
+}

@@ -1,0 +1,1991 @@
+//! The workflow: every step of the policy as a pure function that checks the step
+//! against the loaded profile and the record, and returns the decision as data — the
+//! changed record, the audit events to write, and the tasks to raise. The store writes
+//! all three in one transaction.
+//!
+//! The plan lifecycle is one table, [`TRANSITIONS`]: a step not listed for a status is
+//! refused before any other check.
+
+use crate::audit::{AuditAction, AuditEvent};
+use crate::check::{self, CheckRequest, PersonView, Verdict};
+use crate::error::{require_text, RuleError};
+use crate::ids::*;
+use crate::model::*;
+use crate::profile::{Answer, Channel, Profile};
+use crate::roles::{authorise as may, Action, Actor, Role};
+use jiff::civil::Date;
+use jiff::{Timestamp, ToSpan};
+
+/// What a step decided: the record as it now stands, the events to log and the tasks to raise.
+#[derive(Debug, Clone)]
+pub struct Decision<T> {
+    pub record: T,
+    pub events: Vec<AuditEvent>,
+    pub tasks: Vec<NewTask>,
+}
+
+impl<T> Decision<T> {
+    fn new(record: T) -> Self {
+        Self {
+            record,
+            events: Vec::new(),
+            tasks: Vec::new(),
+        }
+    }
+}
+
+/// A step in a plan's life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanStep {
+    AnswerChecklist,
+    Propose,
+    Withdraw,
+    Authorise,
+    Refuse,
+    RecordNotice,
+    Review,
+    Vary,
+    Lift,
+    ApplyToMatter,
+    DecideDispute,
+}
+
+impl PlanStep {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AnswerChecklist => "answer the checklist",
+            Self::Propose => "propose",
+            Self::Withdraw => "withdraw",
+            Self::Authorise => "authorise",
+            Self::Refuse => "refuse",
+            Self::RecordNotice => "record notice",
+            Self::Review => "review",
+            Self::Vary => "vary",
+            Self::Lift => "lift",
+            Self::ApplyToMatter => "apply to a matter",
+            Self::DecideDispute => "decide a dispute",
+        }
+    }
+}
+
+use StrategyStatus as S;
+/// Every step allowed from each status. Anything else is refused.
+pub const TRANSITIONS: &[(StrategyStatus, PlanStep)] = &[
+    (S::Draft, PlanStep::AnswerChecklist),
+    (S::Draft, PlanStep::Propose),
+    (S::Draft, PlanStep::Withdraw),
+    (S::Proposed, PlanStep::Authorise),
+    (S::Proposed, PlanStep::Refuse),
+    (S::Proposed, PlanStep::Withdraw),
+    (S::Authorised, PlanStep::RecordNotice),
+    (S::Authorised, PlanStep::Lift),
+    (S::Active, PlanStep::RecordNotice),
+    (S::Active, PlanStep::Review),
+    (S::Active, PlanStep::Vary),
+    (S::Active, PlanStep::Lift),
+    (S::Active, PlanStep::ApplyToMatter),
+    (S::Active, PlanStep::DecideDispute),
+];
+
+fn step_allowed(s: &Strategy, step: PlanStep, term: &str) -> Result<(), RuleError> {
+    if TRANSITIONS.contains(&(s.status, step)) {
+        Ok(())
+    } else {
+        Err(RuleError {
+            kind: crate::RuleErrorKind::Conflict,
+            clause: None,
+            field: Some("status".into()),
+            message: format!(
+                "cannot {} a {term} that is {}",
+                step.as_str(),
+                s.status.as_str()
+            ),
+        })
+    }
+}
+
+/// The records a plan decision is checked against.
+#[derive(Debug, Clone, Copy)]
+pub struct PlanContext<'a> {
+    pub incidents: &'a [Incident],
+    pub warnings: &'a [Warning],
+    pub matters: &'a [Matter],
+    pub adjustments: &'a [Adjustment],
+    pub tasks: &'a [Task],
+    pub staff: &'a [Staff],
+}
+
+/// The contents of a new plan.
+#[derive(Debug, Clone)]
+pub struct PlanInput {
+    pub matter_ids: Vec<MatterId>,
+    pub incident_ids: Vec<IncidentId>,
+    pub restrictions: Vec<Restriction>,
+    pub reasons: String,
+    pub aims: String,
+    pub proportionality: String,
+    pub no_warning_reason: Option<String>,
+    pub review_due: Date,
+    pub ends_on: Option<Date>,
+}
+
+fn subject(s: &Strategy) -> String {
+    format!("strategy:{}", s.id)
+}
+
+/// The person's line manager for tasks about `staff`, or every line manager.
+fn manager_of(ctx_staff: &[Staff], staff: StaffId) -> (Option<StaffId>, Option<Role>) {
+    match ctx_staff
+        .iter()
+        .find(|s| s.id == staff)
+        .and_then(|s| s.line_manager)
+    {
+        Some(m) => (Some(m), None),
+        None => (None, Some(Role::LineManager)),
+    }
+}
+
+/// CLE-9.12, NOR-8.1: a review date in the future and no later than the profile allows.
+///
+/// # Errors
+/// A conflict naming the review-interval clause and the field `review_due`.
+pub fn check_review_date(
+    profile: &Profile,
+    review_due: Date,
+    today: Date,
+) -> Result<(), RuleError> {
+    let months = profile.rules.max_review_interval_months;
+    let latest = today.checked_add((months as i64).months()).unwrap_or(today);
+    if review_due <= today {
+        return Err(RuleError::conflict(
+            &profile.clauses.review_interval,
+            format!("the review date must be after today ({today}), got {review_due}"),
+        )
+        .with_field("review_due"));
+    }
+    if review_due > latest {
+        return Err(RuleError::conflict(
+            &profile.clauses.review_interval,
+            format!("the review must be no more than {months} months away (by {latest}), got {review_due}"),
+        )
+        .with_field("review_due"));
+    }
+    Ok(())
+}
+
+/// Checks each restriction against the profile's catalogue and the person's record.
+fn check_restrictions(
+    profile: &Profile,
+    person: PersonId,
+    restrictions: &[Restriction],
+    ctx: &PlanContext,
+) -> Result<(), RuleError> {
+    let clauses = &profile.clauses;
+    if restrictions.is_empty() {
+        return Err(RuleError::invalid(
+            "restrictions",
+            format!("a {} needs at least one restriction", profile.terms.plan),
+        )
+        .with_clause(&clauses.restriction_catalogue));
+    }
+    for (i, r) in restrictions.iter().enumerate() {
+        let field = format!("restrictions[{i}]");
+        let kind = r.rule.kind();
+        let Some(entry) = profile.catalogue(kind) else {
+            return Err(RuleError::conflict(
+                &clauses.restriction_catalogue,
+                format!(
+                    "the {} policy does not provide for a {:?} restriction",
+                    profile.organisation.short_name,
+                    kind.as_str()
+                ),
+            )
+            .with_field(&field));
+        };
+        require_text(&format!("{field}.reason"), &r.reason)?;
+        let matter_of_person = |m: MatterId| {
+            ctx.matters
+                .iter()
+                .any(|x| x.id == m && x.person_id == person)
+        };
+        match &r.rule {
+            Rule::CallWindow { windows, .. } => {
+                if windows.is_empty() || windows.iter().any(|w| w.start >= w.end) {
+                    return Err(RuleError::invalid(
+                        &format!("{field}.windows"),
+                        "each call window needs a day and a start before its end",
+                    ));
+                }
+            }
+            Rule::SingleChannel { channel } if !entry.allowed_channels.contains(channel) => {
+                let allowed: Vec<&str> =
+                    entry.allowed_channels.iter().map(|c| c.as_str()).collect();
+                return Err(RuleError::conflict(
+                    &entry.clause,
+                    format!(
+                        "this policy restricts contact to {} only, got {}",
+                        allowed.join(" or "),
+                        channel.as_str()
+                    ),
+                )
+                .with_field(&format!("{field}.channel")));
+            }
+            Rule::SinglePointOfContact { staff_id } => {
+                if !ctx.staff.iter().any(|s| s.id == *staff_id && s.active) {
+                    return Err(RuleError::not_found(
+                        &format!("{field}.staff_id"),
+                        format!("no active member of staff {staff_id}"),
+                    ));
+                }
+            }
+            Rule::NoReopening { matter_id, grounds } => {
+                if !matter_of_person(*matter_id) {
+                    return Err(RuleError::not_found(
+                        &format!("{field}.matter_id"),
+                        format!("matter {matter_id} is not one of this person's"),
+                    ));
+                }
+                let closed = ctx
+                    .matters
+                    .iter()
+                    .any(|m| m.id == *matter_id && m.status != MatterStatus::Open);
+                if !closed {
+                    return Err(RuleError::conflict(&clauses.no_reopening_grounds, format!("matter {matter_id} is still open: only a closed matter can be refused reopening"))
+                        .with_field(&format!("{field}.matter_id")));
+                }
+                if !(grounds.same_matter
+                    && grounds.no_new_substantive_evidence
+                    && grounds.properly_handled)
+                {
+                    return Err(RuleError::conflict(
+                        &clauses.no_reopening_grounds,
+                        "refusing to reopen needs all three grounds: the same matter as before, no new substantive evidence, and the earlier matter properly handled",
+                    )
+                    .with_field(&format!("{field}.grounds")));
+                }
+                require_text(&format!("{field}.grounds.note"), &grounds.note)?;
+            }
+            Rule::NoRepeatComplaints { matter_id } => {
+                let m = ctx
+                    .matters
+                    .iter()
+                    .find(|m| m.id == *matter_id && m.person_id == person);
+                match m {
+                    None => {
+                        return Err(RuleError::not_found(
+                            &format!("{field}.matter_id"),
+                            format!("matter {matter_id} is not one of this person's"),
+                        ))
+                    }
+                    Some(m) if !m.status.review_exhausted() => {
+                        return Err(RuleError::conflict(
+                            &clauses.repeat_complaints,
+                            format!(
+                                "matter {} has not been dealt with and its review exhausted",
+                                m.reference
+                            ),
+                        )
+                        .with_field(&format!("{field}.matter_id")));
+                    }
+                    Some(_) => {}
+                }
+            }
+            Rule::Other { description } => {
+                require_text(&format!("{field}.description"), description)?
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Whether a restriction would defeat a granted reasonable adjustment (CLE-9.13; NOR-5.9).
+pub fn defeats(rule: &Rule, adjustment: &Adjustment) -> bool {
+    if adjustment.status != AdjustmentStatus::Granted {
+        return false;
+    }
+    match (&adjustment.kind, rule) {
+        (AdjustmentKind::NeedsChannel(c), Rule::SingleChannel { channel }) => c != channel,
+        (
+            AdjustmentKind::NeedsChannel(Channel::Phone),
+            Rule::BlockedIdentifier {
+                identifier: crate::identity::Identifier::Phone(_),
+            },
+        ) => true,
+        (
+            AdjustmentKind::NeedsChannel(Channel::Email),
+            Rule::BlockedIdentifier {
+                identifier: crate::identity::Identifier::Email(_),
+            },
+        ) => true,
+        (AdjustmentKind::NeedsChannel(Channel::Phone), Rule::CallWindow { .. }) => false,
+        (
+            AdjustmentKind::ExtraTime,
+            Rule::CallWindow {
+                max_minutes: Some(_),
+                ..
+            },
+        ) => true,
+        (AdjustmentKind::SupportPerson, Rule::AdvocateOnly) => false,
+        _ => false,
+    }
+}
+
+/// The granted adjustments that `restrictions` defeat and no override covers.
+fn unresolved_conflicts<'a>(
+    restrictions: &[Restriction],
+    adjustments: &'a [Adjustment],
+    overrides: &[AdjustmentOverride],
+) -> Vec<&'a Adjustment> {
+    adjustments
+        .iter()
+        .filter(|a| restrictions.iter().any(|r| defeats(&r.rule, a)))
+        .filter(|a| !overrides.iter().any(|o| o.adjustment_id == a.id))
+        .collect()
+}
+
+fn check_overrides(
+    profile: &Profile,
+    actor: &Actor,
+    overrides: &[AdjustmentOverride],
+) -> Result<(), RuleError> {
+    if overrides.is_empty() {
+        return Ok(());
+    }
+    may(
+        profile,
+        actor,
+        Action::OverrideAdjustment,
+        Some(&profile.clauses.adjustments_honoured),
+    )?;
+    for (i, o) in overrides.iter().enumerate() {
+        require_text(&format!("overrides[{i}].reason"), &o.reason)?;
+    }
+    Ok(())
+}
+
+fn refuse_conflicts(profile: &Profile, conflicts: &[&Adjustment]) -> Result<(), RuleError> {
+    if let Some(a) = conflicts.first() {
+        return Err(RuleError::conflict(
+            &profile.clauses.adjustments_honoured,
+            format!(
+                "a restriction would defeat the reasonable adjustment {:?} (adjustment {}); change the restriction, or a senior manager overrides it with a reason",
+                a.description, a.id
+            ),
+        )
+        .with_field("overrides"));
+    }
+    Ok(())
+}
+
+/// Starts a plan for `person`.
+///
+/// # Errors
+/// A role refusal; a plan with no matter in scope (CLE-9.8); matters or incidents that
+/// are not the person's; a restriction outside the profile's catalogue (CLE-9.9; NOR-5.5)
+/// or malformed; a review date beyond the profile's limit (CLE-9.12; NOR-8.1).
+pub fn draft_plan(
+    profile: &Profile,
+    actor: &Actor,
+    person: PersonId,
+    input: PlanInput,
+    ctx: &PlanContext,
+    now: Timestamp,
+) -> Result<Decision<Strategy>, RuleError> {
+    let clauses = &profile.clauses;
+    may(profile, actor, Action::ProposePlan, None)?;
+    if input.matter_ids.is_empty() {
+        return Err(RuleError::conflict(
+            &clauses.matter_scope,
+            format!(
+                "a {} must name the matters it covers; it covers nothing else",
+                profile.terms.plan
+            ),
+        )
+        .with_field("matter_ids"));
+    }
+    for m in &input.matter_ids {
+        if !ctx
+            .matters
+            .iter()
+            .any(|x| x.id == *m && x.person_id == person)
+        {
+            return Err(RuleError::not_found(
+                "matter_ids",
+                format!("matter {m} is not one of this person's"),
+            ));
+        }
+    }
+    for i in &input.incident_ids {
+        if !ctx
+            .incidents
+            .iter()
+            .any(|x| x.id == *i && x.person_id == person)
+        {
+            return Err(RuleError::not_found(
+                "incident_ids",
+                format!("incident {i} is not one of this person's"),
+            ));
+        }
+    }
+    check_restrictions(profile, person, &input.restrictions, ctx)?;
+    check_review_date(profile, input.review_due, check::uk_date(now))?;
+    if let Some(end) = input.ends_on {
+        if end <= check::uk_date(now) {
+            return Err(RuleError::invalid(
+                "ends_on",
+                format!("the end date must be after today, got {end}"),
+            ));
+        }
+    }
+    let s = Strategy {
+        id: StrategyId(0),
+        person_id: person,
+        version: 1,
+        plan_version: 1,
+        status: StrategyStatus::Draft,
+        matter_ids: input.matter_ids,
+        incident_ids: input.incident_ids,
+        restrictions: input.restrictions,
+        reasons: input.reasons,
+        aims: input.aims,
+        proportionality: input.proportionality,
+        no_warning_reason: input.no_warning_reason.filter(|r| !r.trim().is_empty()),
+        checklist: Vec::new(),
+        created_by: actor.id,
+        created_at: now,
+        proposed_by: None,
+        proposed_at: None,
+        decided_by: None,
+        decided_at: None,
+        decision_reason: None,
+        overrides: Vec::new(),
+        notice: None,
+        effective_from: None,
+        review_due: input.review_due,
+        ends_on: input.ends_on,
+        pending_variation: None,
+        lifted_at: None,
+        lift_reason: None,
+        participants: vec![actor.id],
+    };
+    let mut d = Decision::new(s);
+    d.events.push(
+        AuditEvent::new(now, actor.id, AuditAction::PlanDrafted, "strategy:new")
+            .person(person)
+            .detail("restrictions", d.record.restrictions.len()),
+    );
+    Ok(d)
+}
+
+/// One answer to a checklist question.
+#[derive(Debug, Clone)]
+pub struct AnswerInput {
+    pub question_id: String,
+    pub answer: Answer,
+    pub reason: String,
+    pub cannot_remedy_reason: Option<String>,
+}
+
+/// Records answers to the profile's checklist (CLE-7.2; NOR-5.3). An answer that shows an
+/// obligation not yet met raises a task to put it right, unless the answer says why it
+/// cannot be put right (CLE-7.3).
+///
+/// # Errors
+/// A role refusal; an unknown question; an answer without a reason; "not applicable" where the question does not allow it.
+pub fn answer_checklist(
+    profile: &Profile,
+    actor: &Actor,
+    s: &Strategy,
+    answers: Vec<AnswerInput>,
+    now: Timestamp,
+) -> Result<Decision<Strategy>, RuleError> {
+    step_allowed(s, PlanStep::AnswerChecklist, &profile.terms.plan)?;
+    may(
+        profile,
+        actor,
+        Action::AnswerChecklist,
+        Some(&profile.checklist.clause),
+    )?;
+    if answers.is_empty() {
+        return Err(RuleError::invalid("answers", "give at least one answer"));
+    }
+    let mut next = s.clone();
+    let mut d_events = Vec::new();
+    let mut tasks = Vec::new();
+    for (i, a) in answers.into_iter().enumerate() {
+        let field = format!("answers[{i}]");
+        let Some(q) = profile
+            .checklist
+            .questions
+            .iter()
+            .find(|q| q.id == a.question_id)
+        else {
+            return Err(RuleError::not_found(
+                &format!("{field}.question_id"),
+                format!("the checklist has no question {:?}", a.question_id),
+            ));
+        };
+        require_text(&format!("{field}.reason"), &a.reason)
+            .map_err(|e| e.with_clause(&profile.checklist.clause))?;
+        if a.answer == Answer::NotApplicable && !q.may_be_not_applicable {
+            return Err(RuleError::invalid(
+                &format!("{field}.answer"),
+                format!("question {:?} must be answered yes or no", q.id),
+            )
+            .with_clause(&profile.checklist.clause));
+        }
+        let cannot = a.cannot_remedy_reason.filter(|r| !r.trim().is_empty());
+        let shortfall = a.answer == q.shortfall_if;
+        let previous_task = next
+            .checklist
+            .iter()
+            .find(|x| x.question_id == q.id)
+            .and_then(|x| x.remedy_task);
+        let needs_task = shortfall && cannot.is_none() && previous_task.is_none();
+        if needs_task {
+            tasks.push(NewTask {
+                kind: TaskKind::RemedyShortfall,
+                person_id: Some(s.person_id),
+                assignee: Some(actor.id),
+                role: None,
+                title: format!(
+                    "Put right before the {} goes forward: {}",
+                    profile.terms.plan, q.text
+                ),
+                due_on: None,
+                clause: profile.clauses.checklist_shortfall.clone(),
+                subject: Some(format!("strategy:{}:question:{}", s.id, q.id)),
+            });
+        }
+        next.checklist.retain(|x| x.question_id != q.id);
+        next.checklist.push(ChecklistAnswer {
+            question_id: q.id.clone(),
+            answer: a.answer,
+            reason: a.reason.clone(),
+            remedy_task: if shortfall { previous_task } else { None },
+            cannot_remedy_reason: cannot,
+            answered_by: actor.id,
+            answered_at: now,
+        });
+        d_events.push(
+            AuditEvent::new(now, actor.id, AuditAction::ChecklistAnswered, subject(s))
+                .person(s.person_id)
+                .clause(profile.checklist.clause.clone())
+                .reason(a.reason)
+                .detail("question", &q.id)
+                .detail("answer", a.answer.as_str())
+                .detail("shortfall", shortfall),
+        );
+    }
+    next.version += 1;
+    if !next.participants.contains(&actor.id) {
+        next.participants.push(actor.id);
+    }
+    Ok(Decision {
+        record: next,
+        events: d_events,
+        tasks,
+    })
+}
+
+/// Links a remedy task the store created to its checklist answer.
+pub fn link_remedy_task(s: &mut Strategy, question_id: &str, task: TaskId) {
+    if let Some(a) = s
+        .checklist
+        .iter_mut()
+        .find(|a| a.question_id == question_id)
+    {
+        a.remedy_task = Some(task);
+    }
+}
+
+/// Puts a draft forward for authorisation.
+///
+/// # Errors
+/// Refused, naming the clause, when: no incident is recorded (CLE-9.4; NOR-5.4); no
+/// warning came first and the categories do not allow that or no reason is given
+/// (CLE-9.3; NOR-5.2); a checklist question is unanswered (CLE-7.2; NOR-5.3); a shortfall
+/// is neither put right nor explained (CLE-7.3); the aims or the proportionality are not
+/// recorded (CLE-9.5); a matter's review route is not exhausted where the profile
+/// requires it (NOR-5.3); or the review date is no longer within the limit.
+pub fn propose(
+    profile: &Profile,
+    actor: &Actor,
+    s: &Strategy,
+    ctx: &PlanContext,
+    now: Timestamp,
+) -> Result<Decision<Strategy>, RuleError> {
+    let clauses = &profile.clauses;
+    let plan = &profile.terms.plan;
+    step_allowed(s, PlanStep::Propose, plan)?;
+    may(profile, actor, Action::ProposePlan, None)?;
+    let incidents: Vec<&Incident> = ctx
+        .incidents
+        .iter()
+        .filter(|i| i.person_id == s.person_id)
+        .collect();
+    if incidents.is_empty() {
+        return Err(RuleError::conflict(&clauses.incident_required, format!("a {plan} needs recorded unacceptable or unreasonable behaviour: no incident is recorded for this person")));
+    }
+    if profile.rules.warning_before_restriction {
+        let warned = ctx
+            .warnings
+            .iter()
+            .any(|w| w.person_id == s.person_id && w.given_at <= now);
+        if !warned {
+            let cited: Vec<&Incident> = if s.incident_ids.is_empty() {
+                incidents.clone()
+            } else {
+                incidents
+                    .iter()
+                    .copied()
+                    .filter(|i| s.incident_ids.contains(&i.id))
+                    .collect()
+            };
+            let all_allow = !cited.is_empty()
+                && cited.iter().all(|i| {
+                    profile
+                        .category(&i.category)
+                        .is_some_and(|c| c.may_restrict_without_warning)
+                });
+            if !all_allow {
+                return Err(RuleError::conflict(&clauses.warning_first, "the person must first be warned — told what is wrong, how to change and what follows — and given the chance to change"));
+            }
+            if s.no_warning_reason.is_none() {
+                return Err(RuleError::conflict(
+                    &clauses.warning_first,
+                    "no warning has been given: record why it was not possible to give one",
+                )
+                .with_field("no_warning_reason"));
+            }
+        }
+    }
+    for q in &profile.checklist.questions {
+        let Some(a) = s.checklist.iter().find(|a| a.question_id == q.id) else {
+            return Err(RuleError::conflict(
+                &profile.checklist.clause,
+                format!(
+                    "every checklist question needs an answer and a reason first; unanswered: {:?}",
+                    q.text
+                ),
+            )
+            .with_field("checklist"));
+        };
+        if a.answer == q.shortfall_if
+            && profile.rules.checklist_shortfall_blocks_proposal
+            && a.cannot_remedy_reason.is_none()
+        {
+            let done = a
+                .remedy_task
+                .is_some_and(|t| ctx.tasks.iter().any(|x| x.id == t && x.done_at.is_some()));
+            if !done {
+                return Err(RuleError::conflict(
+                    &clauses.checklist_shortfall,
+                    format!("the shortfall on {:?} must be put right (its task done) or the reason it cannot be recorded", q.text),
+                )
+                .with_field("checklist"));
+            }
+        }
+    }
+    require_text("aims", &s.aims).map_err(|e| e.with_clause(&clauses.aims_and_proportionality))?;
+    require_text("proportionality", &s.proportionality)
+        .map_err(|e| e.with_clause(&clauses.aims_and_proportionality))?;
+    require_text("reasons", &s.reasons)
+        .map_err(|e| e.with_clause(&clauses.aims_and_proportionality))?;
+    if profile.rules.restriction_requires_review_exhausted {
+        for m in ctx.matters.iter().filter(|m| s.matter_ids.contains(&m.id)) {
+            if !m.status.review_exhausted() {
+                return Err(RuleError::conflict(
+                    &clauses.review_exhausted,
+                    format!(
+                        "matter {} has not exhausted the internal review route",
+                        m.reference
+                    ),
+                )
+                .with_field("matter_ids"));
+            }
+        }
+    }
+    check_restrictions(profile, s.person_id, &s.restrictions, ctx)?;
+    check_review_date(profile, s.review_due, check::uk_date(now))?;
+    let mut next = s.clone();
+    next.status = StrategyStatus::Proposed;
+    next.proposed_by = Some(actor.id);
+    next.proposed_at = Some(now);
+    next.version += 1;
+    if !next.participants.contains(&actor.id) {
+        next.participants.push(actor.id);
+    }
+    let mut d = Decision::new(next);
+    d.events.push(
+        AuditEvent::new(now, actor.id, AuditAction::PlanProposed, subject(s))
+            .person(s.person_id)
+            .reason(s.reasons.clone())
+            .detail("aims", &s.aims)
+            .detail("proportionality", &s.proportionality),
+    );
+    d.tasks.push(NewTask {
+        kind: TaskKind::AuthorisePlan,
+        person_id: Some(s.person_id),
+        assignee: None,
+        role: profile.roles.authorise_plan.first().copied(),
+        title: format!("Decide whether to authorise the proposed {plan}"),
+        due_on: None,
+        clause: clauses.authorise_role.clone(),
+        subject: Some(subject(s)),
+    });
+    Ok(d)
+}
+
+/// A senior manager's decision on a proposal.
+#[derive(Debug, Clone)]
+pub struct AuthoriseInput {
+    pub reason: String,
+    pub overrides: Vec<AdjustmentOverride>,
+}
+
+/// Authorises a proposed plan. Where the profile requires notice first (NOR-5.1) the plan
+/// waits for its notice; otherwise it takes effect now and the notice is still due (CLE-9.6).
+///
+/// # Errors
+/// Refused when the actor's role may not authorise (NOR-6.2), the actor proposed it, the
+/// review date is beyond the limit, or a restriction defeats a reasonable adjustment with
+/// no override (CLE-9.13; NOR-5.9).
+pub fn authorise_plan(
+    profile: &Profile,
+    actor: &Actor,
+    s: &Strategy,
+    input: AuthoriseInput,
+    ctx: &PlanContext,
+    now: Timestamp,
+) -> Result<Decision<Strategy>, RuleError> {
+    let clauses = &profile.clauses;
+    let plan = &profile.terms.plan;
+    step_allowed(s, PlanStep::Authorise, plan)?;
+    may(
+        profile,
+        actor,
+        Action::AuthorisePlan,
+        Some(&clauses.authorise_role),
+    )?;
+    if s.proposed_by == Some(actor.id) || s.created_by == actor.id {
+        return Err(RuleError::forbidden(
+            Some(&clauses.authoriser_not_proposer),
+            format!("the person who proposed a {plan} may not authorise it"),
+        ));
+    }
+    require_text("reason", &input.reason)?;
+    check_overrides(profile, actor, &input.overrides)?;
+    let mut overrides = s.overrides.clone();
+    overrides.extend(input.overrides.iter().cloned().map(|mut o| {
+        o.by = actor.id;
+        o
+    }));
+    refuse_conflicts(
+        profile,
+        &unresolved_conflicts(&s.restrictions, ctx.adjustments, &overrides),
+    )?;
+    check_review_date(profile, s.review_due, check::uk_date(now))?;
+    let mut next = s.clone();
+    next.decided_by = Some(actor.id);
+    next.decided_at = Some(now);
+    next.decision_reason = Some(input.reason.clone());
+    next.overrides = overrides;
+    next.version += 1;
+    next.participants.push(actor.id);
+    let mut events = vec![
+        AuditEvent::new(now, actor.id, AuditAction::PlanAuthorised, subject(s))
+            .person(s.person_id)
+            .clause(clauses.authorise_role.clone())
+            .reason(input.reason),
+    ];
+    for o in &input.overrides {
+        events.push(
+            AuditEvent::new(now, actor.id, AuditAction::PlanAuthorised, subject(s))
+                .person(s.person_id)
+                .clause(clauses.adjustments_honoured.clone())
+                .reason(o.reason.clone())
+                .detail("override_adjustment", o.adjustment_id),
+        );
+    }
+    if profile.rules.notice_before_effect {
+        next.status = StrategyStatus::Authorised;
+    } else {
+        next.status = StrategyStatus::Active;
+        next.effective_from = Some(now);
+        events.push(
+            AuditEvent::new(now, actor.id, AuditAction::PlanTookEffect, subject(s))
+                .person(s.person_id)
+                .clause(clauses.notice_first.clone()),
+        );
+    }
+    let mut d = Decision {
+        record: next,
+        events,
+        tasks: Vec::new(),
+    };
+    d.tasks.push(send_notice_task(profile, s, actor.id));
+    Ok(d)
+}
+
+fn send_notice_task(profile: &Profile, s: &Strategy, assignee: StaffId) -> NewTask {
+    NewTask {
+        kind: TaskKind::SendNotice,
+        person_id: Some(s.person_id),
+        assignee: Some(s.proposed_by.unwrap_or(assignee)),
+        role: None,
+        title: format!(
+            "Send the written notice of the {} in the person's preferred format",
+            profile.terms.plan
+        ),
+        due_on: None,
+        clause: profile.clauses.notice_content.clone(),
+        subject: Some(subject(s)),
+    }
+}
+
+/// Refuses a proposed plan, with reasons.
+///
+/// # Errors
+/// A role or state refusal, or a missing reason.
+pub fn refuse_plan(
+    profile: &Profile,
+    actor: &Actor,
+    s: &Strategy,
+    reason: &str,
+    now: Timestamp,
+) -> Result<Decision<Strategy>, RuleError> {
+    step_allowed(s, PlanStep::Refuse, &profile.terms.plan)?;
+    may(
+        profile,
+        actor,
+        Action::AuthorisePlan,
+        Some(&profile.clauses.authorise_role),
+    )?;
+    require_text("reason", reason)?;
+    let mut next = s.clone();
+    next.status = StrategyStatus::Refused;
+    next.decided_by = Some(actor.id);
+    next.decided_at = Some(now);
+    next.decision_reason = Some(reason.to_string());
+    next.version += 1;
+    let mut d = Decision::new(next);
+    d.events.push(
+        AuditEvent::new(now, actor.id, AuditAction::PlanRefused, subject(s))
+            .person(s.person_id)
+            .reason(reason),
+    );
+    Ok(d)
+}
+
+/// Withdraws a draft or proposal.
+///
+/// # Errors
+/// A role or state refusal, or a missing reason.
+pub fn withdraw_plan(
+    profile: &Profile,
+    actor: &Actor,
+    s: &Strategy,
+    reason: &str,
+    now: Timestamp,
+) -> Result<Decision<Strategy>, RuleError> {
+    step_allowed(s, PlanStep::Withdraw, &profile.terms.plan)?;
+    may(profile, actor, Action::ProposePlan, None)?;
+    require_text("reason", reason)?;
+    let mut next = s.clone();
+    next.status = StrategyStatus::Withdrawn;
+    next.version += 1;
+    let mut d = Decision::new(next);
+    d.events.push(
+        AuditEvent::new(now, actor.id, AuditAction::PlanWithdrawn, subject(s))
+            .person(s.person_id)
+            .reason(reason),
+    );
+    Ok(d)
+}
+
+/// The written notice as sent.
+#[derive(Debug, Clone)]
+pub struct NoticeInput {
+    pub sent_at: Timestamp,
+    pub channel: Channel,
+    pub format: Format,
+    pub agreement_sought: bool,
+    pub agreement_given: Option<bool>,
+    pub agreement_note: Option<String>,
+    pub policy_enclosed: bool,
+}
+
+/// Records that the person was told in writing (CLE-9.6; NOR-5.1, 5.4, 5.7). An authorised
+/// plan takes effect now; a pending variation is applied (CLE-9.14).
+///
+/// # Errors
+/// A role or state refusal; a notice dated in the future; a notice without the policy
+/// enclosed where the profile requires it (NOR-5.2); agreement recorded without being sought.
+pub fn record_notice(
+    profile: &Profile,
+    actor: &Actor,
+    s: &Strategy,
+    input: NoticeInput,
+    now: Timestamp,
+) -> Result<Decision<Strategy>, RuleError> {
+    let clauses = &profile.clauses;
+    step_allowed(s, PlanStep::RecordNotice, &profile.terms.plan)?;
+    may(
+        profile,
+        actor,
+        Action::RecordNotice,
+        Some(&clauses.notice_content),
+    )?;
+    if input.sent_at > now {
+        return Err(RuleError::invalid(
+            "sent_at",
+            "a notice cannot be recorded before it is sent",
+        ));
+    }
+    if profile.notice.enclose_policy && !input.policy_enclosed {
+        let clause = profile
+            .notice
+            .clause
+            .clone()
+            .unwrap_or_else(|| clauses.notice_content.clone());
+        return Err(
+            RuleError::conflict(&clause, "a copy of the policy must go with the notice")
+                .with_field("policy_enclosed"),
+        );
+    }
+    if !input.agreement_sought && input.agreement_given.is_some() {
+        return Err(RuleError::invalid(
+            "agreement_given",
+            "agreement cannot be given if it was not sought",
+        ));
+    }
+    if matches!(input.channel, Channel::Phone | Channel::Visit) {
+        return Err(RuleError::invalid(
+            "channel",
+            "notice must be in writing: letter, email or an accessible written format",
+        )
+        .with_clause(&clauses.notice_content));
+    }
+    let mut next = s.clone();
+    let mut events = Vec::new();
+    if let Some(v) = next.pending_variation.take() {
+        next.restrictions = v.restrictions;
+        next.review_due = v.review_due;
+        next.ends_on = v.ends_on;
+        next.plan_version += 1;
+        events.push(
+            AuditEvent::new(now, actor.id, AuditAction::PlanVaried, subject(s))
+                .person(s.person_id)
+                .clause(clauses.changes_told.clone())
+                .reason(v.reason)
+                .detail("plan_version", next.plan_version),
+        );
+    }
+    next.notice = Some(Notice {
+        sent_at: input.sent_at,
+        recorded_by: actor.id,
+        channel: input.channel,
+        format: input.format,
+        agreement_sought: input.agreement_sought,
+        agreement_given: input.agreement_given,
+        agreement_note: input.agreement_note,
+        policy_enclosed: input.policy_enclosed,
+        plan_version: next.plan_version,
+    });
+    events.insert(
+        0,
+        AuditEvent::new(now, actor.id, AuditAction::NoticeRecorded, subject(s))
+            .person(s.person_id)
+            .clause(clauses.notice_content.clone())
+            .detail("channel", input.channel.as_str())
+            .detail("format", input.format.as_str())
+            .detail("agreement_sought", input.agreement_sought)
+            .detail(
+                "agreement_given",
+                input
+                    .agreement_given
+                    .map_or("-".to_string(), |g| g.to_string()),
+            ),
+    );
+    if next.status == StrategyStatus::Authorised {
+        next.status = StrategyStatus::Active;
+        next.effective_from = Some(now);
+        events.push(
+            AuditEvent::new(now, actor.id, AuditAction::PlanTookEffect, subject(s))
+                .person(s.person_id)
+                .clause(clauses.notice_first.clone()),
+        );
+    }
+    next.version += 1;
+    Ok(Decision {
+        record: next,
+        events,
+        tasks: Vec::new(),
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewDecision {
+    Continue,
+    Lift,
+}
+
+#[derive(Debug, Clone)]
+pub struct ReviewInput {
+    pub decision: ReviewDecision,
+    pub reasons: String,
+    /// NOR-8.2: how the person has behaved since; the review weighs it.
+    pub recent_conduct: String,
+    pub next_review_due: Option<Date>,
+}
+
+/// Reviews an active plan (CLE-9.12; NOR-8.1, 8.2): continue to a new review date within
+/// the limit, or lift.
+///
+/// # Errors
+/// A role or state refusal; missing reasons or conduct; a next review date beyond the limit.
+pub fn review_plan(
+    profile: &Profile,
+    actor: &Actor,
+    s: &Strategy,
+    input: ReviewInput,
+    now: Timestamp,
+) -> Result<Decision<Strategy>, RuleError> {
+    let clauses = &profile.clauses;
+    step_allowed(s, PlanStep::Review, &profile.terms.plan)?;
+    may(
+        profile,
+        actor,
+        Action::ReviewPlan,
+        Some(&clauses.review_interval),
+    )?;
+    require_text("reasons", &input.reasons)?;
+    require_text("recent_conduct", &input.recent_conduct)?;
+    let mut next = s.clone();
+    let mut d_tasks = Vec::new();
+    let event = AuditEvent::new(now, actor.id, AuditAction::PlanReviewed, subject(s))
+        .person(s.person_id)
+        .clause(clauses.review_interval.clone())
+        .reason(input.reasons.clone())
+        .detail("recent_conduct", &input.recent_conduct);
+    let event = match input.decision {
+        ReviewDecision::Continue => {
+            let due = input.next_review_due.ok_or_else(|| {
+                RuleError::invalid(
+                    "next_review_due",
+                    "a plan that continues needs its next review date",
+                )
+                .with_clause(&clauses.review_interval)
+            })?;
+            check_review_date(profile, due, check::uk_date(now))?;
+            next.review_due = due;
+            event
+                .detail("decision", "continue")
+                .detail("next_review_due", due)
+        }
+        ReviewDecision::Lift => {
+            next.status = StrategyStatus::Lifted;
+            next.lifted_at = Some(now);
+            next.lift_reason = Some(input.reasons.clone());
+            d_tasks.push(told_of_change_task(profile, s, actor.id));
+            event.detail("decision", "lift")
+        }
+    };
+    next.version += 1;
+    if !next.participants.contains(&actor.id) {
+        next.participants.push(actor.id);
+    }
+    Ok(Decision {
+        record: next,
+        events: vec![event],
+        tasks: d_tasks,
+    })
+}
+
+fn told_of_change_task(profile: &Profile, s: &Strategy, actor: StaffId) -> NewTask {
+    NewTask {
+        kind: TaskKind::SendNotice,
+        person_id: Some(s.person_id),
+        assignee: Some(actor),
+        role: None,
+        title: format!(
+            "Tell the person in writing about the change to their {}",
+            profile.terms.plan
+        ),
+        due_on: None,
+        clause: profile.clauses.changes_told.clone(),
+        subject: Some(subject(s)),
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct VaryInput {
+    pub restrictions: Vec<Restriction>,
+    pub review_due: Date,
+    pub ends_on: Option<Date>,
+    pub reason: String,
+    pub overrides: Vec<AdjustmentOverride>,
+}
+
+/// Varies an active plan. Where notice must come first (NOR-5.1) the change waits for its
+/// notice; otherwise it applies now. Either way the person is told (CLE-9.14).
+///
+/// # Errors
+/// As for drafting and authorising: catalogue, review date and adjustments.
+pub fn vary_plan(
+    profile: &Profile,
+    actor: &Actor,
+    s: &Strategy,
+    input: VaryInput,
+    ctx: &PlanContext,
+    now: Timestamp,
+) -> Result<Decision<Strategy>, RuleError> {
+    let clauses = &profile.clauses;
+    step_allowed(s, PlanStep::Vary, &profile.terms.plan)?;
+    may(profile, actor, Action::VaryPlan, None)?;
+    require_text("reason", &input.reason)?;
+    check_restrictions(profile, s.person_id, &input.restrictions, ctx)?;
+    check_review_date(profile, input.review_due, check::uk_date(now))?;
+    check_overrides(profile, actor, &input.overrides)?;
+    let mut overrides = s.overrides.clone();
+    overrides.extend(input.overrides.iter().cloned().map(|mut o| {
+        o.by = actor.id;
+        o
+    }));
+    refuse_conflicts(
+        profile,
+        &unresolved_conflicts(&input.restrictions, ctx.adjustments, &overrides),
+    )?;
+    let mut next = s.clone();
+    next.overrides = overrides;
+    let event = AuditEvent::new(now, actor.id, AuditAction::PlanVaried, subject(s))
+        .person(s.person_id)
+        .clause(clauses.changes_told.clone())
+        .reason(input.reason.clone());
+    let event = if profile.rules.notice_before_effect {
+        next.pending_variation = Some(PendingVariation {
+            restrictions: input.restrictions,
+            review_due: input.review_due,
+            ends_on: input.ends_on,
+            reason: input.reason,
+            by: actor.id,
+        });
+        event.detail("takes_effect", "on notice")
+    } else {
+        next.restrictions = input.restrictions;
+        next.review_due = input.review_due;
+        next.ends_on = input.ends_on;
+        next.plan_version += 1;
+        event
+            .detail("takes_effect", "now")
+            .detail("plan_version", next.plan_version)
+    };
+    next.version += 1;
+    if !next.participants.contains(&actor.id) {
+        next.participants.push(actor.id);
+    }
+    Ok(Decision {
+        record: next,
+        events: vec![event],
+        tasks: vec![told_of_change_task(profile, s, actor.id)],
+    })
+}
+
+/// Lifts a plan: it stops restricting at once, and the person is told (CLE-9.14).
+///
+/// # Errors
+/// A role or state refusal, or a missing reason.
+pub fn lift_plan(
+    profile: &Profile,
+    actor: &Actor,
+    s: &Strategy,
+    reason: &str,
+    now: Timestamp,
+) -> Result<Decision<Strategy>, RuleError> {
+    step_allowed(s, PlanStep::Lift, &profile.terms.plan)?;
+    may(profile, actor, Action::LiftPlan, None)?;
+    require_text("reason", reason)?;
+    let mut next = s.clone();
+    next.status = StrategyStatus::Lifted;
+    next.lifted_at = Some(now);
+    next.lift_reason = Some(reason.to_string());
+    next.version += 1;
+    if !next.participants.contains(&actor.id) {
+        next.participants.push(actor.id);
+    }
+    let mut d = Decision::new(next);
+    d.events.push(
+        AuditEvent::new(now, actor.id, AuditAction::PlanLifted, subject(s))
+            .person(s.person_id)
+            .clause(profile.clauses.changes_told.clone())
+            .reason(reason),
+    );
+    d.tasks.push(told_of_change_task(profile, s, actor.id));
+    Ok(d)
+}
+
+/// Applies an existing plan to another of the person's matters (CLE-10.4: otherwise a new
+/// matter is judged on its own merits).
+///
+/// # Errors
+/// A role or state refusal; a matter that is not the person's or already covered; no reason.
+pub fn apply_to_matter(
+    profile: &Profile,
+    actor: &Actor,
+    s: &Strategy,
+    matter: &Matter,
+    reason: &str,
+    now: Timestamp,
+) -> Result<Decision<Strategy>, RuleError> {
+    step_allowed(s, PlanStep::ApplyToMatter, &profile.terms.plan)?;
+    may(
+        profile,
+        actor,
+        Action::ApplyPlanToMatter,
+        Some(&profile.clauses.new_matters),
+    )?;
+    require_text("reason", reason)?;
+    if matter.person_id != s.person_id {
+        return Err(RuleError::not_found(
+            "matter_id",
+            format!("matter {} is not this person's", matter.id),
+        ));
+    }
+    if s.matter_ids.contains(&matter.id) {
+        return Err(RuleError::conflict(
+            &profile.clauses.new_matters,
+            format!(
+                "the {} already covers matter {}",
+                profile.terms.plan, matter.reference
+            ),
+        )
+        .with_field("matter_id"));
+    }
+    let mut next = s.clone();
+    next.matter_ids.push(matter.id);
+    next.version += 1;
+    let mut d = Decision::new(next);
+    d.events.push(
+        AuditEvent::new(now, actor.id, AuditAction::PlanAppliedToMatter, subject(s))
+            .person(s.person_id)
+            .clause(profile.clauses.new_matters.clone())
+            .reason(reason)
+            .detail("matter", matter.id),
+    );
+    d.tasks.push(told_of_change_task(profile, s, actor.id));
+    Ok(d)
+}
+
+/// Records a dispute (NOR-7.1). Anyone who records contact may log it; it does not suspend the plan.
+///
+/// # Errors
+/// A plan that is not active, or no grounds.
+pub fn raise_dispute(
+    profile: &Profile,
+    actor: &Actor,
+    s: &Strategy,
+    grounds: &str,
+    received_at: Timestamp,
+    now: Timestamp,
+) -> Result<Decision<Dispute>, RuleError> {
+    may(profile, actor, Action::RecordContact, None)?;
+    if s.status != StrategyStatus::Active && s.status != StrategyStatus::Authorised {
+        return Err(RuleError::conflict(
+            &profile.clauses.dispute_independent,
+            format!(
+                "only an authorised or active {} can be disputed",
+                profile.terms.plan
+            ),
+        )
+        .with_field("strategy_id"));
+    }
+    require_text("grounds", grounds)?;
+    let d = Dispute {
+        id: DisputeId(0),
+        strategy_id: s.id,
+        person_id: s.person_id,
+        grounds: grounds.to_string(),
+        received_at,
+        recorded_by: actor.id,
+        outcome: None,
+        decided_by: None,
+        decided_at: None,
+        decision_reason: None,
+    };
+    let mut dec = Decision::new(d);
+    dec.events.push(
+        AuditEvent::new(now, actor.id, AuditAction::DisputeRaised, subject(s))
+            .person(s.person_id)
+            .clause(profile.clauses.dispute_independent.clone())
+            .reason(grounds),
+    );
+    dec.tasks.push(NewTask {
+        kind: TaskKind::DecideDispute,
+        person_id: Some(s.person_id),
+        assignee: None,
+        role: profile.roles.decide_dispute.first().copied(),
+        title: format!(
+            "Decide the dispute about the {} (someone who took no part in it)",
+            profile.terms.plan
+        ),
+        due_on: None,
+        clause: profile.clauses.dispute_independent.clone(),
+        subject: Some(subject(s)),
+    });
+    Ok(dec)
+}
+
+/// Decides a dispute: upheld, varied or lifted, with reasons, by someone who took no part
+/// in the decision disputed (NOR-7.1).
+///
+/// # Errors
+/// A role refusal; a decider who took part; a decided dispute; missing reasons; for
+/// "varied", the variation's own checks.
+pub fn decide_dispute(
+    profile: &Profile,
+    actor: &Actor,
+    dispute: &Dispute,
+    s: &Strategy,
+    outcome: DisputeOutcome,
+    reasons: &str,
+    variation: Option<VaryInput>,
+    ctx: &PlanContext,
+    now: Timestamp,
+) -> Result<(Decision<Dispute>, Decision<Strategy>), RuleError> {
+    let clause = &profile.clauses.dispute_independent;
+    may(profile, actor, Action::DecideDispute, Some(clause))?;
+    if dispute.outcome.is_some() {
+        return Err(
+            RuleError::conflict(clause, "this dispute has already been decided")
+                .with_field("dispute_id"),
+        );
+    }
+    if s.participants.contains(&actor.id) {
+        return Err(RuleError::forbidden(
+            Some(clause),
+            format!(
+                "a dispute must be decided by someone who took no part in the {} decision",
+                profile.terms.plan
+            ),
+        ));
+    }
+    require_text("reasons", reasons)?;
+    let plan_decision = match outcome {
+        DisputeOutcome::Upheld => {
+            let mut next = s.clone();
+            next.version += 1;
+            Decision::new(next)
+        }
+        DisputeOutcome::Varied => {
+            let v = variation.ok_or_else(|| {
+                RuleError::invalid("variation", "a varied outcome needs the new restrictions")
+            })?;
+            // The decider varies under their dispute authority, not as a plan participant.
+            let mut d = vary_unchecked_role(profile, actor, s, v, ctx, now)?;
+            d.record.participants.retain(|p| *p != actor.id);
+            d
+        }
+        DisputeOutcome::Lifted => {
+            step_allowed(s, PlanStep::Lift, &profile.terms.plan)?;
+            let mut next = s.clone();
+            next.status = StrategyStatus::Lifted;
+            next.lifted_at = Some(now);
+            next.lift_reason = Some(reasons.to_string());
+            next.version += 1;
+            let mut d = Decision::new(next);
+            d.tasks.push(told_of_change_task(profile, s, actor.id));
+            d
+        }
+    };
+    let mut done = dispute.clone();
+    done.outcome = Some(outcome);
+    done.decided_by = Some(actor.id);
+    done.decided_at = Some(now);
+    done.decision_reason = Some(reasons.to_string());
+    let mut dd = Decision::new(done);
+    dd.events.push(
+        AuditEvent::new(now, actor.id, AuditAction::DisputeDecided, subject(s))
+            .person(s.person_id)
+            .clause(clause.clone())
+            .reason(reasons)
+            .detail("outcome", outcome.as_str())
+            .detail("dispute", dispute.id),
+    );
+    Ok((dd, plan_decision))
+}
+
+fn vary_unchecked_role(
+    profile: &Profile,
+    actor: &Actor,
+    s: &Strategy,
+    input: VaryInput,
+    ctx: &PlanContext,
+    now: Timestamp,
+) -> Result<Decision<Strategy>, RuleError> {
+    // Same rules as vary_plan, but the authority comes from decide_dispute.
+    let as_vary = Actor {
+        role: profile
+            .roles
+            .vary_plan
+            .first()
+            .copied()
+            .unwrap_or(actor.role),
+        ..actor.clone()
+    };
+    vary_plan(profile, &as_vary, s, input, ctx, now)
+}
+
+/// What staff record about behaviour.
+#[derive(Debug, Clone)]
+pub struct IncidentInput {
+    pub person_id: PersonId,
+    pub matter_id: Option<MatterId>,
+    pub contact_id: Option<ContactId>,
+    pub category: String,
+    pub description: String,
+    pub occurred_at: Timestamp,
+    pub staff_id: StaffId,
+    pub ended_call: Option<EndedCall>,
+}
+
+/// Records an incident in one of the profile's categories. An ended call (CLE-4.4, 4.5;
+/// NOR-6.1) needs its reason and file note, and raises a follow-up for the line manager;
+/// persistence and demands raise a welfare follow-up (CLE-6.5); and where the profile
+/// says so every incident is reported to the manager (NOR-6.1).
+///
+/// # Errors
+/// A role refusal; an unknown category; an empty description; an ended call without reason or note.
+pub fn record_incident(
+    profile: &Profile,
+    actor: &Actor,
+    input: IncidentInput,
+    staff: &[Staff],
+    now: Timestamp,
+) -> Result<Decision<Incident>, RuleError> {
+    let clauses = &profile.clauses;
+    let ended = input.ended_call.is_some();
+    if ended {
+        may(profile, actor, Action::EndCall, Some(&clauses.end_call))?;
+    } else {
+        may(profile, actor, Action::RecordIncident, None)?;
+    }
+    let Some(category) = profile.category(&input.category) else {
+        let known: Vec<&str> = profile.categories.iter().map(|c| c.id.as_str()).collect();
+        return Err(RuleError::invalid(
+            "category",
+            format!(
+                "expected one of {}, got {:?}",
+                known.join(", "),
+                input.category
+            ),
+        ));
+    };
+    require_text("description", &input.description)?;
+    if input.occurred_at > now {
+        return Err(RuleError::invalid(
+            "occurred_at",
+            "an incident cannot be in the future",
+        ));
+    }
+    if let Some(e) = &input.ended_call {
+        require_text("ended_call.reason", &e.reason)
+            .map_err(|x| x.with_clause(&clauses.end_call))?;
+        require_text("ended_call.file_note", &e.file_note)
+            .map_err(|x| x.with_clause(&clauses.ended_call_follow_up))?;
+    }
+    if !staff.iter().any(|s| s.id == input.staff_id) {
+        return Err(RuleError::not_found(
+            "staff_id",
+            format!("no member of staff {}", input.staff_id),
+        ));
+    }
+    let incident = Incident {
+        id: IncidentId(0),
+        person_id: input.person_id,
+        matter_id: input.matter_id,
+        contact_id: input.contact_id,
+        category: category.id.clone(),
+        description: input.description.clone(),
+        occurred_at: input.occurred_at,
+        staff_id: input.staff_id,
+        recorded_by: actor.id,
+        ended_call: input.ended_call.clone(),
+    };
+    let mut d = Decision::new(incident);
+    let (manager, role) = manager_of(staff, input.staff_id);
+    let mut ev = AuditEvent::new(
+        now,
+        actor.id,
+        if ended {
+            AuditAction::CallEnded
+        } else {
+            AuditAction::IncidentRecorded
+        },
+        "incident:new",
+    )
+    .person(input.person_id)
+    .clause(category.clause.clone())
+    .reason(input.description.clone())
+    .detail("category", &category.id);
+    if let Some(e) = &input.ended_call {
+        ev = ev
+            .detail("ended_reason", &e.reason)
+            .detail("file_note", &e.file_note)
+            .detail("caller_warned", e.caller_warned);
+    }
+    d.events.push(ev);
+    let task = |kind, title: String, clause: &str| NewTask {
+        kind,
+        person_id: Some(input.person_id),
+        assignee: manager,
+        role,
+        title,
+        due_on: None,
+        clause: clause.to_string(),
+        subject: None,
+    };
+    if ended && profile.rules.ended_call_follow_up {
+        d.tasks.push(task(
+            TaskKind::EndedCallFollowUp,
+            "A call was ended: talk to the member of staff and advise on next steps".into(),
+            &clauses.ended_call_follow_up,
+        ));
+    } else if profile.rules.report_every_incident_to_manager {
+        d.tasks.push(task(
+            TaskKind::ReportToManager,
+            format!("Unacceptable behaviour reported: {}", category.name),
+            &clauses.report_to_manager,
+        ));
+    }
+    if category.welfare_follow_up {
+        d.tasks.push(task(
+            TaskKind::WelfareFollowUp,
+            "Make sure support is in place for the member of staff's welfare".into(),
+            &clauses.welfare_follow_up,
+        ));
+    }
+    Ok(d)
+}
+
+#[derive(Debug, Clone)]
+pub struct WarningInput {
+    pub incident_ids: Vec<IncidentId>,
+    pub what_is_wrong: String,
+    pub how_to_change: String,
+    pub consequence: String,
+    pub channel: Channel,
+    pub given_at: Timestamp,
+}
+
+/// Records a warning: what is wrong, how to change, and the consequence (CLE-9.1–9.3; NOR-5.2).
+///
+/// # Errors
+/// A role refusal; any of the three parts missing; incidents that are not the person's.
+pub fn give_warning(
+    profile: &Profile,
+    actor: &Actor,
+    person: PersonId,
+    input: WarningInput,
+    incidents: &[Incident],
+    now: Timestamp,
+) -> Result<Decision<Warning>, RuleError> {
+    let clause = &profile.clauses.warning_first;
+    may(profile, actor, Action::IssueWarning, Some(clause))?;
+    for (field, v) in [
+        ("what_is_wrong", &input.what_is_wrong),
+        ("how_to_change", &input.how_to_change),
+        ("consequence", &input.consequence),
+    ] {
+        require_text(field, v).map_err(|e| e.with_clause(clause))?;
+    }
+    for i in &input.incident_ids {
+        if !incidents
+            .iter()
+            .any(|x| x.id == *i && x.person_id == person)
+        {
+            return Err(RuleError::not_found(
+                "incident_ids",
+                format!("incident {i} is not one of this person's"),
+            ));
+        }
+    }
+    if input.given_at > now {
+        return Err(RuleError::invalid(
+            "given_at",
+            "a warning cannot be recorded before it is given",
+        ));
+    }
+    let w = Warning {
+        id: WarningId(0),
+        person_id: person,
+        incident_ids: input.incident_ids,
+        what_is_wrong: input.what_is_wrong.clone(),
+        how_to_change: input.how_to_change.clone(),
+        consequence: input.consequence.clone(),
+        channel: input.channel,
+        given_at: input.given_at,
+        given_by: actor.id,
+    };
+    let mut d = Decision::new(w);
+    d.events.push(
+        AuditEvent::new(now, actor.id, AuditAction::WarningGiven, "warning:new")
+            .person(person)
+            .clause(clause.clone())
+            .reason(input.what_is_wrong)
+            .detail("how_to_change", input.how_to_change)
+            .detail("consequence", input.consequence),
+    );
+    Ok(d)
+}
+
+/// Records the answer to "do you need any additional help?" at first contact (CLE-8.1),
+/// and what the person said about their health or disability, as they said it (CLE-8.2).
+///
+/// # Errors
+/// A role refusal, or a "needs help" answer with nothing recorded of what they need.
+pub fn record_additional_help(
+    profile: &Profile,
+    actor: &Actor,
+    person: &ServiceUser,
+    needs_help: bool,
+    in_their_words: Option<String>,
+    now: Timestamp,
+) -> Result<Decision<ServiceUser>, RuleError> {
+    may(profile, actor, Action::RecordContact, None)?;
+    let words = in_their_words.filter(|w| !w.trim().is_empty());
+    if needs_help && words.is_none() {
+        return Err(RuleError::invalid(
+            "in_their_words",
+            "record what help they need, in their own words",
+        )
+        .with_clause(&profile.clauses.stated_needs));
+    }
+    let mut next = person.clone();
+    next.additional_help = Some(AdditionalHelp {
+        asked_at: now,
+        asked_by: actor.id,
+        needs_help,
+        in_their_words: words.clone(),
+    });
+    let mut d = Decision::new(next);
+    let mut ev = AuditEvent::new(
+        now,
+        actor.id,
+        AuditAction::AdditionalHelpAsked,
+        format!("person:{}", person.id),
+    )
+    .person(person.id)
+    .clause(profile.clauses.first_contact_help.clone())
+    .detail("needs_help", needs_help);
+    if words.is_some() {
+        ev = ev.detail("stated_in_own_words", "yes");
+    }
+    d.events.push(ev);
+    Ok(d)
+}
+
+/// Records a request for a reasonable adjustment (CLE-8; NOR-1.4) and queues it for decision.
+///
+/// # Errors
+/// A role refusal or an empty description.
+pub fn request_adjustment(
+    profile: &Profile,
+    actor: &Actor,
+    person: PersonId,
+    kind: AdjustmentKind,
+    description: &str,
+    now: Timestamp,
+) -> Result<Decision<Adjustment>, RuleError> {
+    may(profile, actor, Action::RecordContact, None)?;
+    require_text("description", description)?;
+    let a = Adjustment {
+        id: AdjustmentId(0),
+        person_id: person,
+        kind: kind.clone(),
+        description: description.to_string(),
+        status: AdjustmentStatus::Requested,
+        requested_at: now,
+        recorded_by: actor.id,
+        decided_by: None,
+        decided_at: None,
+        decision_reason: None,
+    };
+    let mut d = Decision::new(a);
+    d.events.push(
+        AuditEvent::new(
+            now,
+            actor.id,
+            AuditAction::AdjustmentRequested,
+            "adjustment:new",
+        )
+        .person(person)
+        .clause(profile.clauses.adjustment_decision.clone())
+        .detail("kind", kind.as_str())
+        .reason(description),
+    );
+    d.tasks.push(NewTask {
+        kind: TaskKind::AdjustmentDecision,
+        person_id: Some(person),
+        assignee: None,
+        role: profile.roles.decide_adjustment.first().copied(),
+        title: format!("Decide a reasonable adjustment request: {description}"),
+        due_on: None,
+        clause: profile.clauses.adjustment_decision.clone(),
+        subject: None,
+    });
+    Ok(d)
+}
+
+/// Decides an adjustment request, with reasons, by the profile's role (NOR-1.5: the
+/// Customer Service Team Manager), and raises the written decision where the profile says.
+///
+/// # Errors
+/// A role refusal; a decided request; no reasons.
+pub fn decide_adjustment(
+    profile: &Profile,
+    actor: &Actor,
+    a: &Adjustment,
+    grant: bool,
+    reasons: &str,
+    now: Timestamp,
+) -> Result<Decision<Adjustment>, RuleError> {
+    let clause = &profile.clauses.adjustment_decision;
+    may(profile, actor, Action::DecideAdjustment, Some(clause))?;
+    if a.status != AdjustmentStatus::Requested {
+        return Err(RuleError::conflict(
+            clause,
+            format!("this request was already {}", a.status.as_str()),
+        )
+        .with_field("adjustment_id"));
+    }
+    require_text("reasons", reasons).map_err(|e| e.with_clause(clause))?;
+    let mut next = a.clone();
+    next.status = if grant {
+        AdjustmentStatus::Granted
+    } else {
+        AdjustmentStatus::Refused
+    };
+    next.decided_by = Some(actor.id);
+    next.decided_at = Some(now);
+    next.decision_reason = Some(reasons.to_string());
+    let mut d = Decision::new(next);
+    d.events.push(
+        AuditEvent::new(
+            now,
+            actor.id,
+            AuditAction::AdjustmentDecided,
+            format!("adjustment:{}", a.id),
+        )
+        .person(a.person_id)
+        .clause(clause.clone())
+        .reason(reasons)
+        .detail("granted", grant),
+    );
+    if profile
+        .adjustments
+        .as_ref()
+        .is_some_and(|r| r.decision_in_writing)
+    {
+        d.tasks.push(NewTask {
+            kind: TaskKind::AdjustmentLetter,
+            person_id: Some(a.person_id),
+            assignee: Some(actor.id),
+            role: None,
+            title: "Send the adjustment decision in writing, with the explanation".into(),
+            due_on: None,
+            clause: clause.clone(),
+            subject: Some(format!("adjustment:{}", a.id)),
+        });
+    }
+    Ok(d)
+}
+
+#[derive(Debug, Clone)]
+pub struct FurtherActionInput {
+    pub kind: FurtherActionKind,
+    pub reasons: String,
+    pub prior_notice_given: bool,
+    pub no_notice_reason: Option<String>,
+}
+
+/// Records further action — a police referral, legal advice or legal action — with reasons;
+/// where no prior notice is given, why not (CLE-10.1–10.3; NOR-5.8).
+///
+/// # Errors
+/// A role refusal; no reasons; no notice and no reason for that.
+pub fn record_further_action(
+    profile: &Profile,
+    actor: &Actor,
+    person: PersonId,
+    input: FurtherActionInput,
+    now: Timestamp,
+) -> Result<Decision<FurtherAction>, RuleError> {
+    let clause = &profile.clauses.further_action;
+    may(profile, actor, Action::RecordFurtherAction, Some(clause))?;
+    require_text("reasons", &input.reasons).map_err(|e| e.with_clause(clause))?;
+    let no_notice_reason = input.no_notice_reason.filter(|r| !r.trim().is_empty());
+    if !input.prior_notice_given && no_notice_reason.is_none() {
+        return Err(RuleError::invalid(
+            "no_notice_reason",
+            "no prior notice was given: record why",
+        )
+        .with_clause(clause));
+    }
+    let fa = FurtherAction {
+        id: FurtherActionId(0),
+        person_id: person,
+        kind: input.kind,
+        reasons: input.reasons.clone(),
+        prior_notice_given: input.prior_notice_given,
+        no_notice_reason,
+        decided_by: actor.id,
+        decided_at: now,
+    };
+    let mut d = Decision::new(fa);
+    d.events.push(
+        AuditEvent::new(
+            now,
+            actor.id,
+            AuditAction::FurtherActionRecorded,
+            "further-action:new",
+        )
+        .person(person)
+        .clause(clause.clone())
+        .reason(input.reasons)
+        .detail("kind", input.kind.as_str())
+        .detail("prior_notice", input.prior_notice_given),
+    );
+    Ok(d)
+}
+
+/// A contact as staff or the mail gateway log it.
+#[derive(Debug, Clone)]
+pub struct ContactInput {
+    pub person_id: Option<PersonId>,
+    pub matter_id: Option<MatterId>,
+    pub channel: Channel,
+    pub direction: Direction,
+    pub at: Timestamp,
+    pub staff_id: Option<StaffId>,
+    pub identifier: Option<crate::identity::Identifier>,
+    pub via_advocate: bool,
+    pub summary: String,
+    pub body: String,
+    /// The contact makes a complaint (NOR-4.3 decides whether it is opened as one).
+    pub is_complaint: bool,
+}
+
+/// Judges a contact as it is logged. Nothing is discarded: a contact a restriction forbids
+/// is kept as a breach naming the restriction, with a reminder task (CLE-9.11); contact
+/// from a person under a plan is queued for screening (CLE-9.10; NOR-5.5); a repeat
+/// complaint about a matter a plan closes to them is kept but not opened (NOR-4.3).
+pub fn evaluate_contact(
+    profile: &Profile,
+    view: Option<&PersonView>,
+    input: &ContactInput,
+    now: Timestamp,
+) -> (Verdict, Contact, Vec<NewTask>, Vec<AuditEvent>) {
+    let inbound = input.direction == Direction::Inbound;
+    let req = CheckRequest {
+        identifier: input.identifier.clone(),
+        channel: input.channel,
+        staff: input.staff_id,
+        at: input.at,
+        matter: input.matter_id,
+        via_advocate: input.via_advocate,
+    };
+    let verdict = check::check(profile, view, &req);
+    // Tact's own letters and calls out are never restricted.
+    let breaches = if inbound {
+        verdict.breaches()
+    } else {
+        Vec::new()
+    };
+    let screening = if inbound && verdict.screening_required {
+        Screening::Due
+    } else {
+        Screening::NotNeeded
+    };
+    let not_recorded = inbound
+        && input.is_complaint
+        && view.is_some_and(|v| {
+            v.strategies
+                .iter()
+                .filter(|s| s.in_force(input.at))
+                .any(|s| {
+                    s.restrictions.iter().any(|r| match &r.rule {
+                        Rule::NoRepeatComplaints { matter_id }
+                        | Rule::NoReopening { matter_id, .. } => {
+                            input.matter_id.is_none_or(|m| m == *matter_id)
+                        }
+                        _ => false,
+                    })
+                })
+        });
+    let contact = Contact {
+        id: ContactId(0),
+        person_id: input.person_id,
+        matter_id: input.matter_id,
+        channel: input.channel,
+        direction: input.direction,
+        at: input.at,
+        staff_id: input.staff_id,
+        identifier: input.identifier.as_ref().map(|i| i.key().to_string()),
+        summary: input.summary.clone(),
+        body: input.body.clone(),
+        breach_of: breaches.clone(),
+        screening,
+        not_recorded_as_complaint: not_recorded,
+    };
+    let mut tasks = Vec::new();
+    let mut events = Vec::new();
+    let person = input.person_id;
+    if !breaches.is_empty() {
+        tasks.push(NewTask {
+            kind: TaskKind::BreachReminder,
+            person_id: person,
+            assignee: None,
+            role: Some(Role::LineManager),
+            title: format!(
+                "Send a reminder: this contact broke the {} ({})",
+                profile.terms.plan,
+                breaches.join(", ")
+            ),
+            due_on: Some(check::uk_date(now)),
+            clause: profile.clauses.breach_reminder.clone(),
+            subject: None,
+        });
+        let mut ev = AuditEvent {
+            at: now,
+            actor: input.staff_id,
+            action: AuditAction::BreachRecorded,
+            subject: "contact:new".into(),
+            person_id: person,
+            reason: None,
+            clause: Some(profile.clauses.breach_reminder.clone()),
+            detail: Vec::new(),
+        };
+        ev = ev
+            .detail("breach_of", breaches.join(","))
+            .detail("channel", input.channel.as_str());
+        events.push(ev);
+    }
+    if screening == Screening::Due {
+        let due = check::uk_date(now)
+            .checked_add((profile.rules.screening_due_days as i64).days())
+            .ok();
+        tasks.push(NewTask {
+            kind: TaskKind::Screening,
+            person_id: person,
+            assignee: None,
+            role: Some(Role::Caseworker),
+            title: "Screen this contact for a genuine complaint, new information, a crime or a safeguarding concern".into(),
+            due_on: due,
+            clause: profile.clauses.screening.clone(),
+            subject: None,
+        });
+    }
+    (verdict, contact, tasks, events)
+}
