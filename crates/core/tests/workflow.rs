@@ -1,0 +1,759 @@
+//! The policy rules of the workflow, for both profiles. Each test names its clause.
+
+use jiff::civil::{date, time, Weekday};
+use jiff::{Timestamp, ToSpan};
+use tact_core::check::{check, CheckRequest, Outcome, PersonView};
+use tact_core::identity::{EmailAddress, Identifier, PhoneNumber};
+use tact_core::ids::*;
+use tact_core::model::*;
+use tact_core::profile::{Answer, Channel, Profile};
+use tact_core::roles::{Actor, Role};
+use tact_core::workflow::*;
+use tact_core::RuleErrorKind;
+
+const CASEWORKER: StaffId = StaffId(1);
+const LINE_MANAGER: StaffId = StaffId(2);
+const SENIOR: StaffId = StaffId(3);
+const SENIOR_2: StaffId = StaffId(4);
+const CSM: StaffId = StaffId(5);
+const PERSON: PersonId = PersonId(10);
+
+fn now() -> Timestamp {
+    "2026-11-20T11:00:00Z".parse().unwrap()
+}
+
+struct World {
+    p: Profile,
+    staff: Vec<Staff>,
+    matters: Vec<Matter>,
+    incidents: Vec<Incident>,
+    warnings: Vec<Warning>,
+    adjustments: Vec<Adjustment>,
+    tasks: Vec<Task>,
+}
+
+fn actor(id: StaffId) -> Actor {
+    let role = match id {
+        CASEWORKER => Role::Caseworker,
+        LINE_MANAGER => Role::LineManager,
+        CSM => Role::CustomerServiceManager,
+        _ => Role::SeniorManager,
+    };
+    Actor { id, name: format!("staff {id}"), role }
+}
+
+impl World {
+    fn new(profile: &str) -> Self {
+        let staff = [CASEWORKER, LINE_MANAGER, SENIOR, SENIOR_2, CSM]
+            .into_iter()
+            .map(|id| Staff {
+                id,
+                name: format!("staff {id}"),
+                email: None,
+                role: actor(id).role,
+                line_manager: if id == CASEWORKER { Some(LINE_MANAGER) } else { None },
+                active: true,
+            })
+            .collect();
+        let matter = Matter {
+            id: MatterId(100),
+            person_id: PERSON,
+            reference: "M-100".into(),
+            kind: MatterKind::Complaint,
+            title: "Complaint about handling".into(),
+            status: MatterStatus::ReviewExhausted,
+            finalised_on: None,
+            opened_at: now() - (400 * 24).hours(),
+        };
+        let other = Matter { id: MatterId(101), reference: "M-101".into(), status: MatterStatus::Open, title: "New request".into(), ..matter.clone() };
+        Self {
+            p: Profile::built_in(profile).unwrap(),
+            staff,
+            matters: vec![matter, other],
+            incidents: Vec::new(),
+            warnings: Vec::new(),
+            adjustments: Vec::new(),
+            tasks: Vec::new(),
+        }
+    }
+
+    fn ctx(&self) -> PlanContext<'_> {
+        PlanContext { incidents: &self.incidents, warnings: &self.warnings, matters: &self.matters, adjustments: &self.adjustments, tasks: &self.tasks, staff: &self.staff }
+    }
+
+    fn incident(&mut self, category: &str) -> IncidentId {
+        let input = IncidentInput {
+            person_id: PERSON,
+            matter_id: Some(MatterId(100)),
+            contact_id: None,
+            category: category.into(),
+            description: "Called eleven times in one morning demanding the same answer".into(),
+            occurred_at: now() - 72.hours(),
+            staff_id: CASEWORKER,
+            ended_call: None,
+        };
+        let mut i = record_incident(&self.p, &actor(CASEWORKER), input, &self.staff, now()).unwrap().record;
+        i.id = IncidentId(self.incidents.len() as i64 + 1);
+        self.incidents.push(i.clone());
+        i.id
+    }
+
+    fn warn(&mut self) {
+        let input = WarningInput {
+            incident_ids: vec![],
+            what_is_wrong: "Repeated calls about a concluded complaint".into(),
+            how_to_change: "Write once a week to the named caseworker".into(),
+            consequence: "Your contact may be restricted".into(),
+            channel: Channel::Letter,
+            given_at: now() - 48.hours(),
+        };
+        let mut w = give_warning(&self.p, &actor(LINE_MANAGER), PERSON, input, &self.incidents, now()).unwrap().record;
+        w.id = WarningId(1);
+        self.warnings.push(w);
+    }
+
+    fn plan_input(&self, restrictions: Vec<Restriction>) -> PlanInput {
+        PlanInput {
+            matter_ids: vec![MatterId(100)],
+            incident_ids: vec![],
+            restrictions,
+            reasons: "Volume of calls is stopping the team handling other complaints".into(),
+            aims: "Keep the person informed while the team can work".into(),
+            proportionality: "Calls remain possible weekly; writing is unrestricted".into(),
+            no_warning_reason: None,
+            review_due: date(2027, 1, 15),
+            ends_on: None,
+        }
+    }
+
+    fn draft(&self, restrictions: Vec<Restriction>) -> Strategy {
+        let mut s = draft_plan(&self.p, &actor(LINE_MANAGER), PERSON, self.plan_input(restrictions), &self.ctx(), now()).unwrap().record;
+        s.id = StrategyId(7);
+        s
+    }
+
+    fn answer_all(&self, s: &Strategy) -> Strategy {
+        let answers = self
+            .p
+            .checklist
+            .questions
+            .iter()
+            .map(|q| AnswerInput {
+                question_id: q.id.clone(),
+                answer: if q.shortfall_if == Answer::No { Answer::Yes } else { Answer::No },
+                reason: "Checked on the file".into(),
+                cannot_remedy_reason: None,
+            })
+            .collect();
+        answer_checklist(&self.p, &actor(LINE_MANAGER), s, answers, now()).unwrap().record
+    }
+
+    fn proposed(&mut self, restrictions: Vec<Restriction>) -> Strategy {
+        if self.incidents.is_empty() {
+            self.incident(&self.p.categories[1].id.clone());
+        }
+        if self.warnings.is_empty() {
+            self.warn();
+        }
+        let s = self.answer_all(&self.draft(restrictions));
+        propose(&self.p, &actor(LINE_MANAGER), &s, &self.ctx(), now()).unwrap().record
+    }
+
+    fn active(&mut self, restrictions: Vec<Restriction>) -> Strategy {
+        let s = self.proposed(restrictions);
+        let s = authorise_plan(&self.p, &actor(SENIOR), &s, AuthoriseInput { reason: "Proportionate".into(), overrides: vec![] }, &self.ctx(), now()).unwrap().record;
+        if s.status == StrategyStatus::Active {
+            return s;
+        }
+        record_notice(&self.p, &actor(LINE_MANAGER), &s, notice(), now()).unwrap().record
+    }
+}
+
+fn notice() -> NoticeInput {
+    NoticeInput {
+        sent_at: now(),
+        channel: Channel::Letter,
+        format: Format::Standard,
+        agreement_sought: true,
+        agreement_given: Some(false),
+        agreement_note: Some("Declined to agree".into()),
+        policy_enclosed: true,
+    }
+}
+
+fn window_tuesday_morning() -> Restriction {
+    Restriction {
+        rule: Rule::CallWindow { windows: vec![CallWindow { weekday: Weekday::Tuesday, start: time(10, 0, 0, 0), end: time(12, 0, 0, 0) }], max_minutes: Some(20), max_calls_per_window: Some(1) },
+        reason: "One call a week is enough to keep them informed".into(),
+    }
+}
+
+fn email_only() -> Restriction {
+    Restriction { rule: Rule::SingleChannel { channel: Channel::Email }, reason: "Calls have been abusive".into() }
+}
+
+const BOTH: [&str; 2] = ["cleveland-opcc", "northamptonshire-opfcc"];
+
+#[test]
+fn cle_9_4_and_nor_5_4_proposal_without_recorded_incident_is_refused() {
+    for name in BOTH {
+        let mut w = World::new(name);
+        w.warn();
+        let s = w.answer_all(&w.draft(vec![email_only()]));
+        let err = propose(&w.p, &actor(LINE_MANAGER), &s, &w.ctx(), now()).unwrap_err();
+        assert_eq!(err.clause.as_deref(), Some(w.p.clauses.incident_required.as_str()), "{name}");
+        assert!(err.clause.unwrap().starts_with(&w.p.organisation.clause_prefix));
+    }
+}
+
+#[test]
+fn cle_9_3_and_nor_5_2_proposal_before_any_warning_is_refused_for_persistence() {
+    for name in BOTH {
+        let mut w = World::new(name);
+        w.incident(&w.p.categories[1].id.clone());
+        let s = w.answer_all(&w.draft(vec![email_only()]));
+        let err = propose(&w.p, &actor(LINE_MANAGER), &s, &w.ctx(), now()).unwrap_err();
+        assert_eq!(err.clause.as_deref(), Some(if name.starts_with("cle") { "CLE-9.3" } else { "NOR-5.2" }));
+    }
+}
+
+#[test]
+fn cle_9_3_and_nor_5_8_abusive_behaviour_may_be_restricted_without_warning_when_the_reason_is_recorded() {
+    for name in BOTH {
+        let mut w = World::new(name);
+        w.incident(&w.p.categories[0].id.clone());
+        let s = w.answer_all(&w.draft(vec![email_only()]));
+        let err = propose(&w.p, &actor(LINE_MANAGER), &s, &w.ctx(), now()).unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("no_warning_reason"));
+        let mut s2 = s.clone();
+        s2.no_warning_reason = Some("Threats to kill made to staff; a warning would put staff at risk".into());
+        let p = propose(&w.p, &actor(LINE_MANAGER), &s2, &w.ctx(), now()).unwrap();
+        assert_eq!(p.record.status, StrategyStatus::Proposed);
+    }
+}
+
+#[test]
+fn cle_7_2_and_nor_5_3_proposal_with_an_unanswered_question_is_refused() {
+    for name in BOTH {
+        let mut w = World::new(name);
+        w.incident(&w.p.categories[1].id.clone());
+        w.warn();
+        let s = w.draft(vec![email_only()]);
+        let first = &w.p.checklist.questions[0];
+        let s = answer_checklist(&w.p, &actor(LINE_MANAGER), &s, vec![AnswerInput { question_id: first.id.clone(), answer: Answer::Yes, reason: "Yes, letter of 3 May".into(), cannot_remedy_reason: None }], now()).unwrap().record;
+        let err = propose(&w.p, &actor(LINE_MANAGER), &s, &w.ctx(), now()).unwrap_err();
+        assert_eq!(err.clause.as_deref(), Some(w.p.checklist.clause.as_str()));
+        assert_eq!(err.field.as_deref(), Some("checklist"));
+    }
+}
+
+#[test]
+fn cle_7_2_an_answer_without_a_reason_is_refused() {
+    let w = World::new("cleveland-opcc");
+    let s = w.draft(vec![email_only()]);
+    let err = answer_checklist(&w.p, &actor(LINE_MANAGER), &s, vec![AnswerInput { question_id: "process-explained".into(), answer: Answer::Yes, reason: "  ".into(), cannot_remedy_reason: None }], now()).unwrap_err();
+    assert_eq!(err.clause.as_deref(), Some("CLE-7.2"));
+    assert_eq!(err.field.as_deref(), Some("answers[0].reason"));
+}
+
+#[test]
+fn cle_7_3_a_shortfall_raises_a_task_and_blocks_the_proposal_until_it_is_done() {
+    let mut w = World::new("cleveland-opcc");
+    w.incident("unreasonable-persistence");
+    w.warn();
+    let s = w.answer_all(&w.draft(vec![email_only()]));
+    let d = answer_checklist(&w.p, &actor(LINE_MANAGER), &s, vec![AnswerInput { question_id: "process-explained".into(), answer: Answer::No, reason: "Never explained in writing".into(), cannot_remedy_reason: None }], now()).unwrap();
+    assert_eq!(d.tasks.len(), 1);
+    assert_eq!(d.tasks[0].kind, TaskKind::RemedyShortfall);
+    assert_eq!(d.tasks[0].clause, "CLE-7.3");
+    let mut s = d.record;
+    link_remedy_task(&mut s, "process-explained", TaskId(55));
+    let err = propose(&w.p, &actor(LINE_MANAGER), &s, &w.ctx(), now()).unwrap_err();
+    assert_eq!(err.clause.as_deref(), Some("CLE-7.3"));
+    w.tasks.push(Task { id: TaskId(55), task: d.tasks[0].clone(), created_at: now(), done_at: Some(now()), done_by: Some(LINE_MANAGER), outcome: Some("Explained by letter".into()) });
+    assert!(propose(&w.p, &actor(LINE_MANAGER), &s, &w.ctx(), now()).is_ok());
+}
+
+#[test]
+fn cle_7_3_a_shortfall_with_the_reason_it_cannot_be_put_right_goes_forward() {
+    let mut w = World::new("cleveland-opcc");
+    w.incident("unreasonable-persistence");
+    w.warn();
+    let s = w.answer_all(&w.draft(vec![email_only()]));
+    let d = answer_checklist(
+        &w.p,
+        &actor(LINE_MANAGER),
+        &s,
+        vec![AnswerInput { question_id: "gateway-or-legal-advice".into(), answer: Answer::No, reason: "Not done".into(), cannot_remedy_reason: Some("Person refuses all referrals".into()) }],
+        now(),
+    )
+    .unwrap();
+    assert!(d.tasks.is_empty());
+    assert!(propose(&w.p, &actor(LINE_MANAGER), &d.record, &w.ctx(), now()).is_ok());
+}
+
+#[test]
+fn cle_9_5_proposal_without_aims_or_proportionality_is_refused() {
+    let mut w = World::new("cleveland-opcc");
+    let mut s = w.proposed(vec![email_only()]);
+    s.status = StrategyStatus::Draft;
+    s.proportionality = String::new();
+    let err = propose(&w.p, &actor(LINE_MANAGER), &s, &w.ctx(), now()).unwrap_err();
+    assert_eq!(err.clause.as_deref(), Some("CLE-9.5"));
+    assert_eq!(err.field.as_deref(), Some("proportionality"));
+}
+
+#[test]
+fn cle_9_8_strategy_without_matter_is_refused() {
+    let w = World::new("cleveland-opcc");
+    let mut input = w.plan_input(vec![email_only()]);
+    input.matter_ids.clear();
+    let err = draft_plan(&w.p, &actor(LINE_MANAGER), PERSON, input, &w.ctx(), now()).unwrap_err();
+    assert_eq!(err.clause.as_deref(), Some("CLE-9.8"));
+    assert_eq!(err.field.as_deref(), Some("matter_ids"));
+}
+
+#[test]
+fn cle_9_9_a_restriction_outside_the_catalogue_is_refused() {
+    let w = World::new("cleveland-opcc");
+    let input = w.plan_input(vec![Restriction { rule: Rule::ReadAndFile, reason: "x".into() }]);
+    let err = draft_plan(&w.p, &actor(LINE_MANAGER), PERSON, input, &w.ctx(), now()).unwrap_err();
+    assert_eq!(err.clause.as_deref(), Some("CLE-9.9"));
+    // Cleveland restricts to email or post only: phone-only is not in its catalogue.
+    let input = w.plan_input(vec![Restriction { rule: Rule::SingleChannel { channel: Channel::Phone }, reason: "x".into() }]);
+    assert_eq!(draft_plan(&w.p, &actor(LINE_MANAGER), PERSON, input, &w.ctx(), now()).unwrap_err().clause.as_deref(), Some("CLE-9.9"));
+}
+
+#[test]
+fn cle_9_12_review_date_beyond_three_months_is_refused_and_nor_8_1_allows_a_year() {
+    let cle = World::new("cleveland-opcc");
+    let mut input = cle.plan_input(vec![email_only()]);
+    input.review_due = date(2027, 3, 1);
+    let err = draft_plan(&cle.p, &actor(LINE_MANAGER), PERSON, input.clone(), &cle.ctx(), now()).unwrap_err();
+    assert_eq!(err.clause.as_deref(), Some("CLE-9.12"));
+    assert_eq!(err.field.as_deref(), Some("review_due"));
+    let nor = World::new("northamptonshire-opfcc");
+    assert!(draft_plan(&nor.p, &actor(LINE_MANAGER), PERSON, input.clone(), &nor.ctx(), now()).is_ok());
+    input.review_due = date(2027, 12, 1);
+    assert_eq!(draft_plan(&nor.p, &actor(LINE_MANAGER), PERSON, input, &nor.ctx(), now()).unwrap_err().clause.as_deref(), Some("NOR-8.1"));
+}
+
+#[test]
+fn nor_6_2_authorisation_by_anyone_but_a_senior_manager_is_refused() {
+    for name in BOTH {
+        let mut w = World::new(name);
+        let s = w.proposed(vec![email_only()]);
+        for who in [CASEWORKER, LINE_MANAGER, CSM] {
+            let err = authorise_plan(&w.p, &actor(who), &s, AuthoriseInput { reason: "ok".into(), overrides: vec![] }, &w.ctx(), now()).unwrap_err();
+            assert_eq!(err.kind, RuleErrorKind::Forbidden, "{name} {who}");
+        }
+    }
+}
+
+#[test]
+fn nor_6_2_the_proposer_may_not_authorise_their_own_plan() {
+    let mut w = World::new("northamptonshire-opfcc");
+    w.incident("unreasonable-behaviour");
+    w.warn();
+    let mut input = w.plan_input(vec![email_only()]);
+    input.review_due = date(2027, 6, 1);
+    let s = draft_plan(&w.p, &actor(SENIOR), PERSON, input, &w.ctx(), now()).unwrap().record;
+    let s = w.answer_all(&s);
+    let s = propose(&w.p, &actor(SENIOR), &s, &w.ctx(), now()).unwrap().record;
+    let err = authorise_plan(&w.p, &actor(SENIOR), &s, AuthoriseInput { reason: "ok".into(), overrides: vec![] }, &w.ctx(), now()).unwrap_err();
+    assert_eq!(err.clause.as_deref(), Some("NOR-6.2"));
+    assert!(authorise_plan(&w.p, &actor(SENIOR_2), &s, AuthoriseInput { reason: "ok".into(), overrides: vec![] }, &w.ctx(), now()).is_ok());
+}
+
+#[test]
+fn nor_5_1_a_plan_does_not_restrict_until_written_notice_is_recorded() {
+    let mut w = World::new("northamptonshire-opfcc");
+    let s = w.proposed(vec![email_only()]);
+    let d = authorise_plan(&w.p, &actor(SENIOR), &s, AuthoriseInput { reason: "Proportionate".into(), overrides: vec![] }, &w.ctx(), now()).unwrap();
+    assert_eq!(d.record.status, StrategyStatus::Authorised);
+    assert!(!d.record.in_force(now()));
+    assert!(d.tasks.iter().any(|t| t.kind == TaskKind::SendNotice));
+    let mut n = notice();
+    n.policy_enclosed = false;
+    let err = record_notice(&w.p, &actor(LINE_MANAGER), &d.record, n, now()).unwrap_err();
+    assert_eq!(err.clause.as_deref(), Some("NOR-5.2"));
+    let active = record_notice(&w.p, &actor(LINE_MANAGER), &d.record, notice(), now()).unwrap().record;
+    assert_eq!(active.status, StrategyStatus::Active);
+    assert!(active.in_force(now()));
+}
+
+#[test]
+fn cle_9_6_strategy_takes_effect_on_authorisation_and_notice_records_agreement() {
+    let mut w = World::new("cleveland-opcc");
+    let s = w.proposed(vec![email_only()]);
+    let d = authorise_plan(&w.p, &actor(SENIOR), &s, AuthoriseInput { reason: "Proportionate".into(), overrides: vec![] }, &w.ctx(), now()).unwrap();
+    assert_eq!(d.record.status, StrategyStatus::Active);
+    assert!(d.tasks.iter().any(|t| t.kind == TaskKind::SendNotice && t.clause == "CLE-9.6"));
+    let noticed = record_notice(&w.p, &actor(LINE_MANAGER), &d.record, notice(), now()).unwrap().record;
+    let n = noticed.notice.unwrap();
+    assert!(n.agreement_sought);
+    assert_eq!(n.agreement_given, Some(false));
+    let mut bad = notice();
+    bad.channel = Channel::Phone;
+    assert!(record_notice(&w.p, &actor(LINE_MANAGER), &d.record, bad, now()).is_err());
+}
+
+#[test]
+fn cle_9_13_and_nor_5_9_a_restriction_that_defeats_an_adjustment_needs_a_senior_override() {
+    for name in BOTH {
+        let mut w = World::new(name);
+        w.adjustments.push(Adjustment {
+            id: AdjustmentId(9),
+            person_id: PERSON,
+            kind: AdjustmentKind::NeedsChannel(Channel::Phone),
+            description: "Cannot write because of dyslexia".into(),
+            status: AdjustmentStatus::Granted,
+            requested_at: now(),
+            recorded_by: CASEWORKER,
+            decided_by: Some(CSM),
+            decided_at: Some(now()),
+            decision_reason: Some("Granted".into()),
+        });
+        let s = w.proposed(vec![email_only()]);
+        let err = authorise_plan(&w.p, &actor(SENIOR), &s, AuthoriseInput { reason: "ok".into(), overrides: vec![] }, &w.ctx(), now()).unwrap_err();
+        assert_eq!(err.clause.as_deref(), Some(w.p.clauses.adjustments_honoured.as_str()));
+        let over = AdjustmentOverride { adjustment_id: AdjustmentId(9), by: SENIOR, reason: "Advocate will phone on their behalf".into() };
+        let ok = authorise_plan(&w.p, &actor(SENIOR), &s, AuthoriseInput { reason: "ok".into(), overrides: vec![over.clone()] }, &w.ctx(), now()).unwrap();
+        assert_eq!(ok.record.overrides.len(), 1);
+        let empty = AdjustmentOverride { reason: " ".into(), ..over };
+        assert!(authorise_plan(&w.p, &actor(SENIOR), &s, AuthoriseInput { reason: "ok".into(), overrides: vec![empty] }, &w.ctx(), now()).is_err());
+    }
+}
+
+#[test]
+fn nor_5_3_restriction_needs_the_internal_review_route_exhausted() {
+    let mut w = World::new("northamptonshire-opfcc");
+    w.matters[0].status = MatterStatus::Open;
+    w.incident("unreasonable-behaviour");
+    w.warn();
+    let s = w.answer_all(&w.draft(vec![email_only()]));
+    let err = propose(&w.p, &actor(LINE_MANAGER), &s, &w.ctx(), now()).unwrap_err();
+    assert_eq!(err.clause.as_deref(), Some("NOR-5.3"));
+    // Cleveland's policy has no such precondition.
+    let mut c = World::new("cleveland-opcc");
+    c.matters[0].status = MatterStatus::Open;
+    assert_eq!(c.proposed(vec![email_only()]).status, StrategyStatus::Proposed);
+}
+
+#[test]
+fn nor_4_3_repeat_complaints_about_a_closed_matter_are_kept_but_not_opened() {
+    let mut w = World::new("northamptonshire-opfcc");
+    let s = w.active(vec![Restriction { rule: Rule::NoRepeatComplaints { matter_id: MatterId(100) }, reason: "Review exhausted".into() }]);
+    let view = PersonView { id: Some(PERSON), strategies: vec![s], ..Default::default() };
+    let input = ContactInput {
+        person_id: Some(PERSON),
+        matter_id: Some(MatterId(100)),
+        channel: Channel::Email,
+        direction: Direction::Inbound,
+        at: now(),
+        staff_id: None,
+        identifier: None,
+        via_advocate: false,
+        summary: "Same complaint again".into(),
+        body: "I complain again about the same thing".into(),
+        is_complaint: true,
+    };
+    let (_, contact, tasks, _) = evaluate_contact(&w.p, Some(&view), &input, now());
+    assert!(contact.not_recorded_as_complaint);
+    assert_eq!(contact.body, input.body, "nothing the person sends is discarded");
+    assert!(tasks.iter().any(|t| t.kind == TaskKind::Screening));
+}
+
+#[test]
+fn nor_4_3_repeat_complaints_need_the_review_exhausted() {
+    let mut w = World::new("northamptonshire-opfcc");
+    w.matters[1].status = MatterStatus::Concluded;
+    let input = w.plan_input(vec![Restriction { rule: Rule::NoRepeatComplaints { matter_id: MatterId(101) }, reason: "x".into() }]);
+    let err = draft_plan(&w.p, &actor(LINE_MANAGER), PERSON, input, &w.ctx(), now()).unwrap_err();
+    assert_eq!(err.clause.as_deref(), Some("NOR-4.3"));
+}
+
+#[test]
+fn cle_9_9_no_reopening_records_all_three_grounds() {
+    let w = World::new("cleveland-opcc");
+    let grounds = NoReopeningGrounds { same_matter: true, no_new_substantive_evidence: false, properly_handled: true, note: "Same facts".into() };
+    let input = w.plan_input(vec![Restriction { rule: Rule::NoReopening { matter_id: MatterId(100), grounds: grounds.clone() }, reason: "x".into() }]);
+    let err = draft_plan(&w.p, &actor(LINE_MANAGER), PERSON, input, &w.ctx(), now()).unwrap_err();
+    assert_eq!(err.field.as_deref(), Some("restrictions[0].grounds"));
+    let ok = NoReopeningGrounds { no_new_substantive_evidence: true, ..grounds };
+    let input = w.plan_input(vec![Restriction { rule: Rule::NoReopening { matter_id: MatterId(100), grounds: ok.clone() }, reason: "x".into() }]);
+    assert!(draft_plan(&w.p, &actor(LINE_MANAGER), PERSON, input, &w.ctx(), now()).is_ok());
+    // An open matter cannot be "closed to reopening".
+    let input = w.plan_input(vec![Restriction { rule: Rule::NoReopening { matter_id: MatterId(101), grounds: ok }, reason: "x".into() }]);
+    assert!(draft_plan(&w.p, &actor(LINE_MANAGER), PERSON, input, &w.ctx(), now()).is_err());
+}
+
+#[test]
+fn lifecycle_steps_out_of_order_are_refused() {
+    let mut w = World::new("cleveland-opcc");
+    let draft = w.draft(vec![email_only()]);
+    let err = authorise_plan(&w.p, &actor(SENIOR), &draft, AuthoriseInput { reason: "ok".into(), overrides: vec![] }, &w.ctx(), now()).unwrap_err();
+    assert_eq!(err.field.as_deref(), Some("status"));
+    assert!(record_notice(&w.p, &actor(LINE_MANAGER), &draft, notice(), now()).is_err());
+    let active = w.active(vec![email_only()]);
+    assert!(propose(&w.p, &actor(LINE_MANAGER), &active, &w.ctx(), now()).is_err());
+    let lifted = lift_plan(&w.p, &actor(SENIOR), &active, "Behaviour improved", now()).unwrap().record;
+    assert!(lift_plan(&w.p, &actor(SENIOR), &lifted, "again", now()).is_err());
+    assert!(!lifted.in_force(now()));
+}
+
+#[test]
+fn a_plan_past_its_end_date_no_longer_restricts() {
+    let mut w = World::new("cleveland-opcc");
+    let mut s = w.active(vec![email_only()]);
+    s.ends_on = Some(date(2026, 12, 31));
+    assert!(s.in_force("2026-12-31T23:30:00Z".parse().unwrap()));
+    assert!(!s.in_force("2027-01-01T00:30:00Z".parse().unwrap()));
+}
+
+#[test]
+fn cle_9_12_review_continues_only_to_a_date_within_the_limit_and_can_lift() {
+    let mut w = World::new("cleveland-opcc");
+    let s = w.active(vec![email_only()]);
+    let input = ReviewInput { decision: ReviewDecision::Continue, reasons: "Still calling daily".into(), recent_conduct: "Ten calls last week".into(), next_review_due: Some(date(2027, 6, 1)) };
+    assert_eq!(review_plan(&w.p, &actor(SENIOR), &s, input.clone(), now()).unwrap_err().clause.as_deref(), Some("CLE-9.12"));
+    let ok = ReviewInput { next_review_due: Some(date(2027, 2, 1)), ..input.clone() };
+    assert_eq!(review_plan(&w.p, &actor(SENIOR), &s, ok, now()).unwrap().record.review_due, date(2027, 2, 1));
+    let lift = ReviewInput { decision: ReviewDecision::Lift, next_review_due: None, ..input };
+    let d = review_plan(&w.p, &actor(SENIOR), &s, lift, now()).unwrap();
+    assert_eq!(d.record.status, StrategyStatus::Lifted);
+    assert!(d.tasks.iter().any(|t| t.clause == "CLE-9.14"), "the person is told of the change");
+}
+
+#[test]
+fn nor_5_1_a_variation_waits_for_its_notice_and_cle_9_14_applies_at_once() {
+    let mut nor = World::new("northamptonshire-opfcc");
+    let s = nor.active(vec![email_only()]);
+    let v = VaryInput { restrictions: vec![window_tuesday_morning()], review_due: date(2027, 6, 1), ends_on: None, reason: "Calls now calmer".into(), overrides: vec![] };
+    let varied = vary_plan(&nor.p, &actor(SENIOR), &s, v.clone(), &nor.ctx(), now()).unwrap().record;
+    assert_eq!(varied.restrictions, s.restrictions, "old restrictions stay until notice");
+    let noticed = record_notice(&nor.p, &actor(LINE_MANAGER), &varied, notice(), now()).unwrap().record;
+    assert_eq!(noticed.restrictions, v.restrictions);
+    assert_eq!(noticed.plan_version, 2);
+
+    let mut cle = World::new("cleveland-opcc");
+    let s = cle.active(vec![email_only()]);
+    let v = VaryInput { review_due: date(2027, 1, 30), ..v };
+    let d = vary_plan(&cle.p, &actor(SENIOR), &s, v.clone(), &cle.ctx(), now()).unwrap();
+    assert_eq!(d.record.restrictions, v.restrictions);
+    assert!(d.tasks.iter().any(|t| t.clause == "CLE-9.14"));
+}
+
+#[test]
+fn nor_7_1_a_dispute_is_decided_only_by_someone_who_took_no_part() {
+    let mut w = World::new("northamptonshire-opfcc");
+    let s = w.active(vec![email_only()]);
+    let mut d = raise_dispute(&w.p, &actor(CASEWORKER), &s, "I was never warned", now(), now()).unwrap().record;
+    d.id = DisputeId(1);
+    // The authorising senior manager took part.
+    let err = decide_dispute(&w.p, &actor(SENIOR), &d, &s, DisputeOutcome::Upheld, "Fair", None, &w.ctx(), now()).unwrap_err();
+    assert_eq!(err.clause.as_deref(), Some("NOR-7.1"));
+    let err = decide_dispute(&w.p, &actor(CSM), &d, &s, DisputeOutcome::Lifted, " ", None, &w.ctx(), now()).unwrap_err();
+    assert_eq!(err.field.as_deref(), Some("reasons"));
+    let (dd, plan) = decide_dispute(&w.p, &actor(CSM), &d, &s, DisputeOutcome::Lifted, "Warning was not given in writing", None, &w.ctx(), now()).unwrap();
+    assert_eq!(dd.record.outcome, Some(DisputeOutcome::Lifted));
+    assert_eq!(plan.record.status, StrategyStatus::Lifted);
+    let err = decide_dispute(&w.p, &actor(CSM), &dd.record, &s, DisputeOutcome::Upheld, "again", None, &w.ctx(), now()).unwrap_err();
+    assert_eq!(err.field.as_deref(), Some("dispute_id"));
+}
+
+#[test]
+fn cle_10_3_and_nor_5_8_further_action_without_notice_records_why() {
+    for name in BOTH {
+        let w = World::new(name);
+        let input = FurtherActionInput { kind: FurtherActionKind::PoliceReferral, reasons: "Threat to a member of staff's family".into(), prior_notice_given: false, no_notice_reason: None };
+        let err = record_further_action(&w.p, &actor(SENIOR), PERSON, input.clone(), now()).unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("no_notice_reason"));
+        assert_eq!(err.clause.as_deref(), Some(w.p.clauses.further_action.as_str()));
+        let ok = FurtherActionInput { no_notice_reason: Some("Notice would increase the risk".into()), ..input };
+        assert!(record_further_action(&w.p, &actor(SENIOR), PERSON, ok, now()).is_ok());
+    }
+}
+
+#[test]
+fn nor_1_5_adjustments_are_decided_by_the_customer_service_team_manager_with_reasons_in_writing() {
+    let w = World::new("northamptonshire-opfcc");
+    let a = request_adjustment(&w.p, &actor(CASEWORKER), PERSON, AdjustmentKind::Format(Format::LargePrint), "Letters in large print", now()).unwrap().record;
+    assert_eq!(decide_adjustment(&w.p, &actor(SENIOR), &a, true, "ok", now()).unwrap_err().kind, RuleErrorKind::Forbidden);
+    assert!(decide_adjustment(&w.p, &actor(CSM), &a, true, " ", now()).is_err());
+    let d = decide_adjustment(&w.p, &actor(CSM), &a, true, "Sight impairment disclosed", now()).unwrap();
+    assert_eq!(d.record.status, AdjustmentStatus::Granted);
+    assert!(d.tasks.iter().any(|t| t.kind == TaskKind::AdjustmentLetter && t.clause == "NOR-1.5"));
+}
+
+#[test]
+fn cle_4_4_any_member_of_staff_may_end_a_call_and_cle_4_5_the_line_manager_follows_up() {
+    let w = World::new("cleveland-opcc");
+    let input = IncidentInput {
+        person_id: PERSON,
+        matter_id: None,
+        contact_id: None,
+        category: "violent-threatening-abusive".into(),
+        description: "Shouted abuse".into(),
+        occurred_at: now(),
+        staff_id: CASEWORKER,
+        ended_call: Some(EndedCall { reason: "Abuse continued after warning".into(), file_note: "Warned twice, then ended the call".into(), caller_warned: true }),
+    };
+    let d = record_incident(&w.p, &actor(CASEWORKER), input.clone(), &w.staff, now()).unwrap();
+    let t = d.tasks.iter().find(|t| t.kind == TaskKind::EndedCallFollowUp).unwrap();
+    assert_eq!(t.assignee, Some(LINE_MANAGER));
+    assert_eq!(t.clause, "CLE-4.5");
+    let mut no_note = input;
+    no_note.ended_call.as_mut().unwrap().file_note.clear();
+    assert_eq!(record_incident(&w.p, &actor(CASEWORKER), no_note, &w.staff, now()).unwrap_err().clause.as_deref(), Some("CLE-4.5"));
+}
+
+#[test]
+fn cle_6_5_persistence_raises_a_welfare_follow_up_for_the_line_manager() {
+    let w = World::new("cleveland-opcc");
+    let input = IncidentInput { person_id: PERSON, matter_id: None, contact_id: None, category: "unreasonable-persistence".into(), description: "Twelve calls today".into(), occurred_at: now(), staff_id: CASEWORKER, ended_call: None };
+    let d = record_incident(&w.p, &actor(CASEWORKER), input, &w.staff, now()).unwrap();
+    let t = d.tasks.iter().find(|t| t.kind == TaskKind::WelfareFollowUp).unwrap();
+    assert_eq!((t.assignee, t.clause.as_str()), (Some(LINE_MANAGER), "CLE-6.5"));
+}
+
+#[test]
+fn nor_6_1_every_incident_is_reported_to_the_manager_and_ended_calls_logged_with_reason() {
+    let w = World::new("northamptonshire-opfcc");
+    let input = IncidentInput { person_id: PERSON, matter_id: None, contact_id: None, category: "unreasonable-behaviour".into(), description: "Incivility".into(), occurred_at: now(), staff_id: CASEWORKER, ended_call: None };
+    let d = record_incident(&w.p, &actor(CASEWORKER), input.clone(), &w.staff, now()).unwrap();
+    assert!(d.tasks.iter().any(|t| t.kind == TaskKind::ReportToManager && t.clause == "NOR-6.1"));
+    let unknown = IncidentInput { category: "rudeness".into(), ..input };
+    assert_eq!(record_incident(&w.p, &actor(CASEWORKER), unknown, &w.staff, now()).unwrap_err().field.as_deref(), Some("category"));
+}
+
+#[test]
+fn cle_8_1_first_contact_asks_about_additional_help_and_cle_8_2_records_their_words() {
+    let w = World::new("cleveland-opcc");
+    let req = CheckRequest { identifier: None, channel: Channel::Phone, staff: None, at: now(), matter: None, via_advocate: false };
+    assert!(check(&w.p, None, &req).ask_additional_help);
+    let nor = World::new("northamptonshire-opfcc");
+    assert!(!check(&nor.p, None, &req).ask_additional_help);
+    let person = ServiceUser {
+        id: PERSON,
+        reference: "SU-10".into(),
+        name: "A Person".into(),
+        phones: vec![],
+        emails: vec![],
+        postal_address: None,
+        advocate: None,
+        preferred_format: Format::Standard,
+        preferred_language: None,
+        additional_help: None,
+        created_at: now(),
+    };
+    assert_eq!(record_additional_help(&w.p, &actor(CASEWORKER), &person, true, None, now()).unwrap_err().clause.as_deref(), Some("CLE-8.2"));
+    let said = "I have ME and get confused on the phone";
+    let d = record_additional_help(&w.p, &actor(CASEWORKER), &person, true, Some(said.into()), now()).unwrap();
+    assert_eq!(d.record.additional_help.unwrap().in_their_words.as_deref(), Some(said));
+}
+
+fn view_with(s: Strategy) -> PersonView {
+    PersonView { id: Some(PERSON), reference: "SU-10".into(), name: "A Person".into(), additional_help_recorded: true, strategies: vec![s], ..Default::default() }
+}
+
+fn call_at(at: &str) -> CheckRequest {
+    CheckRequest { identifier: Some(Identifier::Phone(PhoneNumber::parse("07700 900123").unwrap())), channel: Channel::Phone, staff: Some(CASEWORKER), at: at.parse().unwrap(), matter: None, via_advocate: false }
+}
+
+#[test]
+fn call_windows_are_in_uk_time_across_the_clock_changes() {
+    let mut w = World::new("cleveland-opcc");
+    let mut s = w.active(vec![window_tuesday_morning()]);
+    s.effective_from = Some("2026-01-01T00:00:00Z".parse().unwrap());
+    s.review_due = date(2027, 12, 1);
+    let v = view_with(s);
+    // Tuesday 24 March 2026, GMT: 09:30Z is 09:30 in London, before the window.
+    assert_eq!(check(&w.p, Some(&v), &call_at("2026-03-24T09:30:00Z")).outcome, Outcome::NotAllowed);
+    // Tuesday 31 March 2026, BST (clocks went forward on the 29th): 09:30Z is 10:30 in London.
+    assert_eq!(check(&w.p, Some(&v), &call_at("2026-03-31T09:30:00Z")).outcome, Outcome::AllowedWithConditions);
+    // Tuesday 20 October 2026, BST: 11:30Z is 12:30 local, after the window.
+    assert_eq!(check(&w.p, Some(&v), &call_at("2026-10-20T11:30:00Z")).outcome, Outcome::NotAllowed);
+    // Tuesday 27 October 2026, GMT (clocks went back on the 25th): 11:30Z is 11:30 local.
+    assert_eq!(check(&w.p, Some(&v), &call_at("2026-10-27T11:30:00Z")).outcome, Outcome::AllowedWithConditions);
+}
+
+#[test]
+fn cle_9_11_a_forbidden_contact_is_a_breach_naming_the_restriction_with_a_reminder() {
+    let mut w = World::new("cleveland-opcc");
+    let s = w.active(vec![email_only()]);
+    let v = view_with(s.clone());
+    let input = ContactInput {
+        person_id: Some(PERSON),
+        matter_id: None,
+        channel: Channel::Phone,
+        direction: Direction::Inbound,
+        at: now(),
+        staff_id: Some(CASEWORKER),
+        identifier: None,
+        via_advocate: false,
+        summary: "Called demanding an update".into(),
+        body: String::new(),
+        is_complaint: false,
+    };
+    let (verdict, contact, tasks, events) = evaluate_contact(&w.p, Some(&v), &input, now());
+    assert_eq!(verdict.outcome, Outcome::NotAllowed);
+    assert_eq!(contact.breach_of, vec![format!("{}:single-channel", s.id)]);
+    assert!(tasks.iter().any(|t| t.kind == TaskKind::BreachReminder && t.clause == "CLE-9.11"));
+    assert!(tasks.iter().any(|t| t.kind == TaskKind::Screening && t.clause == "CLE-9.10"));
+    assert_eq!(events.len(), 1);
+    assert!(!verdict.staff_may_disengage, "Cleveland does not excuse staff from engaging");
+    // Outbound contact from the office is never a breach.
+    let out = ContactInput { direction: Direction::Outbound, ..input };
+    assert!(evaluate_contact(&w.p, Some(&v), &out, now()).1.breach_of.is_empty());
+}
+
+#[test]
+fn nor_5_8_after_a_breach_staff_need_not_engage() {
+    let mut w = World::new("northamptonshire-opfcc");
+    let s = w.active(vec![email_only()]);
+    let v = view_with(s);
+    let verdict = check(&w.p, Some(&v), &call_at("2026-11-20T11:00:00Z"));
+    assert_eq!(verdict.outcome, Outcome::NotAllowed);
+    assert!(verdict.staff_may_disengage);
+    assert!(verdict.clauses.iter().any(|c| c == "NOR-5.8"));
+    assert!(!verdict.say.is_empty());
+}
+
+#[test]
+fn cle_9_10_every_contact_from_a_restricted_person_is_screened_even_when_allowed() {
+    let mut w = World::new("cleveland-opcc");
+    let s = w.active(vec![email_only()]);
+    let v = view_with(s);
+    let req = CheckRequest { identifier: Some(Identifier::Email(EmailAddress::parse("a@example.org").unwrap())), channel: Channel::Email, staff: None, at: now(), matter: None, via_advocate: false };
+    let verdict = check(&w.p, Some(&v), &req);
+    assert_eq!(verdict.outcome, Outcome::AllowedWithConditions);
+    assert!(verdict.screening_required);
+}
+
+#[test]
+fn cle_10_4_a_new_matter_is_not_restricted_unless_a_manager_applies_the_strategy() {
+    let mut w = World::new("cleveland-opcc");
+    let s = w.active(vec![email_only()]);
+    let mut req = call_at("2026-11-20T11:00:00Z");
+    req.matter = Some(MatterId(101));
+    let verdict = check(&w.p, Some(&view_with(s.clone())), &req);
+    assert_eq!(verdict.outcome, Outcome::Allowed);
+    assert!(verdict.clauses.iter().any(|c| c == "CLE-10.4"));
+    let new_matter = w.matters[1].clone();
+    assert_eq!(apply_to_matter(&w.p, &actor(CASEWORKER), &s, &new_matter, "Same behaviour", now()).unwrap_err().kind, RuleErrorKind::Forbidden);
+    let applied = apply_to_matter(&w.p, &actor(LINE_MANAGER), &s, &new_matter, "Same behaviour on the new request", now()).unwrap().record;
+    assert_eq!(check(&w.p, Some(&view_with(applied)), &req).outcome, Outcome::NotAllowed);
+}
+
+#[test]
+fn a_call_window_allows_only_the_set_number_of_calls() {
+    let mut w = World::new("northamptonshire-opfcc");
+    let mut s = w.active(vec![window_tuesday_morning()]);
+    s.effective_from = Some("2026-01-01T00:00:00Z".parse().unwrap());
+    let mut v = view_with(s);
+    let at = "2026-11-24T10:30:00Z";
+    assert!(check(&w.p, Some(&v), &call_at(at)).allowed());
+    v.recent_calls.push("2026-11-24T10:05:00Z".parse().unwrap());
+    assert!(!check(&w.p, Some(&v), &call_at(at)).allowed());
+}
