@@ -39,7 +39,11 @@ fn actor(id: StaffId) -> Actor {
         CSM => Role::CustomerServiceManager,
         _ => Role::SeniorManager,
     };
-    Actor { id, name: format!("staff {id}"), role }
+    Actor {
+        id,
+        name: format!("staff {id}"),
+        role,
+    }
 }
 
 impl World {
@@ -51,7 +55,11 @@ impl World {
                 name: format!("staff {id}"),
                 email: None,
                 role: actor(id).role,
-                line_manager: if id == CASEWORKER { Some(LINE_MANAGER) } else { None },
+                line_manager: if id == CASEWORKER {
+                    Some(LINE_MANAGER)
+                } else {
+                    None
+                },
                 active: true,
             })
             .collect();
@@ -65,7 +73,13 @@ impl World {
             finalised_on: None,
             opened_at: now() - (400 * 24).hours(),
         };
-        let other = Matter { id: MatterId(101), reference: "M-101".into(), status: MatterStatus::Open, title: "New request".into(), ..matter.clone() };
+        let other = Matter {
+            id: MatterId(101),
+            reference: "M-101".into(),
+            status: MatterStatus::Open,
+            title: "New request".into(),
+            ..matter.clone()
+        };
         Self {
             p: Profile::built_in(profile).unwrap(),
             staff,
@@ -78,7 +92,14 @@ impl World {
     }
 
     fn ctx(&self) -> PlanContext<'_> {
-        PlanContext { incidents: &self.incidents, warnings: &self.warnings, matters: &self.matters, adjustments: &self.adjustments, tasks: &self.tasks, staff: &self.staff }
+        PlanContext {
+            incidents: &self.incidents,
+            warnings: &self.warnings,
+            matters: &self.matters,
+            adjustments: &self.adjustments,
+            tasks: &self.tasks,
+            staff: &self.staff,
+        }
     }
 
     fn incident(&mut self, category: &str) -> IncidentId {
@@ -92,7 +113,9 @@ impl World {
             staff_id: CASEWORKER,
             ended_call: None,
         };
-        let mut i = record_incident(&self.p, &actor(CASEWORKER), input, &self.staff, now()).unwrap().record;
+        let mut i = record_incident(&self.p, &actor(CASEWORKER), input, &self.staff, now())
+            .unwrap()
+            .record;
         i.id = IncidentId(self.incidents.len() as i64 + 1);
         self.incidents.push(i.clone());
         i.id
@@ -107,7 +130,16 @@ impl World {
             channel: Channel::Letter,
             given_at: now() - 48.hours(),
         };
-        let mut w = give_warning(&self.p, &actor(LINE_MANAGER), PERSON, input, &self.incidents, now()).unwrap().record;
+        let mut w = give_warning(
+            &self.p,
+            &actor(LINE_MANAGER),
+            PERSON,
+            input,
+            &self.incidents,
+            now(),
+        )
+        .unwrap()
+        .record;
         w.id = WarningId(1);
         self.warnings.push(w);
     }
@@ -127,7 +159,16 @@ impl World {
     }
 
     fn draft(&self, restrictions: Vec<Restriction>) -> Strategy {
-        let mut s = draft_plan(&self.p, &actor(LINE_MANAGER), PERSON, self.plan_input(restrictions), &self.ctx(), now()).unwrap().record;
+        let mut s = draft_plan(
+            &self.p,
+            &actor(LINE_MANAGER),
+            PERSON,
+            self.plan_input(restrictions),
+            &self.ctx(),
+            now(),
+        )
+        .unwrap()
+        .record;
         s.id = StrategyId(7);
         s
     }
@@ -140,12 +181,18 @@ impl World {
             .iter()
             .map(|q| AnswerInput {
                 question_id: q.id.clone(),
-                answer: if q.shortfall_if == Answer::No { Answer::Yes } else { Answer::No },
+                answer: if q.shortfall_if == Answer::No {
+                    Answer::Yes
+                } else {
+                    Answer::No
+                },
                 reason: "Checked on the file".into(),
                 cannot_remedy_reason: None,
             })
             .collect();
-        answer_checklist(&self.p, &actor(LINE_MANAGER), s, answers, now()).unwrap().record
+        answer_checklist(&self.p, &actor(LINE_MANAGER), s, answers, now())
+            .unwrap()
+            .record
     }
 
     fn proposed(&mut self, restrictions: Vec<Restriction>) -> Strategy {
@@ -156,16 +203,32 @@ impl World {
             self.warn();
         }
         let s = self.answer_all(&self.draft(restrictions));
-        propose(&self.p, &actor(LINE_MANAGER), &s, &self.ctx(), now()).unwrap().record
+        propose(&self.p, &actor(LINE_MANAGER), &s, &self.ctx(), now())
+            .unwrap()
+            .record
     }
 
     fn active(&mut self, restrictions: Vec<Restriction>) -> Strategy {
         let s = self.proposed(restrictions);
-        let s = authorise_plan(&self.p, &actor(SENIOR), &s, AuthoriseInput { reason: "Proportionate".into(), overrides: vec![] }, &self.ctx(), now()).unwrap().record;
+        let s = authorise_plan(
+            &self.p,
+            &actor(SENIOR),
+            &s,
+            AuthoriseInput {
+                reason: "Proportionate".into(),
+                overrides: vec![],
+            },
+            &self.ctx(),
+            now(),
+        )
+        .unwrap()
+        .record;
         if s.status == StrategyStatus::Active {
             return s;
         }
-        record_notice(&self.p, &actor(LINE_MANAGER), &s, notice(), now()).unwrap().record
+        record_notice(&self.p, &actor(LINE_MANAGER), &s, notice(), now())
+            .unwrap()
+            .record
     }
 }
 
@@ -183,13 +246,26 @@ fn notice() -> NoticeInput {
 
 fn window_tuesday_morning() -> Restriction {
     Restriction {
-        rule: Rule::CallWindow { windows: vec![CallWindow { weekday: Weekday::Tuesday, start: time(10, 0, 0, 0), end: time(12, 0, 0, 0) }], max_minutes: Some(20), max_calls_per_window: Some(1) },
+        rule: Rule::CallWindow {
+            windows: vec![CallWindow {
+                weekday: Weekday::Tuesday,
+                start: time(10, 0, 0, 0),
+                end: time(12, 0, 0, 0),
+            }],
+            max_minutes: Some(20),
+            max_calls_per_window: Some(1),
+        },
         reason: "One call a week is enough to keep them informed".into(),
     }
 }
 
 fn email_only() -> Restriction {
-    Restriction { rule: Rule::SingleChannel { channel: Channel::Email }, reason: "Calls have been abusive".into() }
+    Restriction {
+        rule: Rule::SingleChannel {
+            channel: Channel::Email,
+        },
+        reason: "Calls have been abusive".into(),
+    }
 }
 
 const BOTH: [&str; 2] = ["cleveland-opcc", "northamptonshire-opfcc"];
@@ -201,8 +277,15 @@ fn cle_9_4_and_nor_5_4_proposal_without_recorded_incident_is_refused() {
         w.warn();
         let s = w.answer_all(&w.draft(vec![email_only()]));
         let err = propose(&w.p, &actor(LINE_MANAGER), &s, &w.ctx(), now()).unwrap_err();
-        assert_eq!(err.clause.as_deref(), Some(w.p.clauses.incident_required.as_str()), "{name}");
-        assert!(err.clause.unwrap().starts_with(&w.p.organisation.clause_prefix));
+        assert_eq!(
+            err.clause.as_deref(),
+            Some(w.p.clauses.incident_required.as_str()),
+            "{name}"
+        );
+        assert!(err
+            .clause
+            .unwrap()
+            .starts_with(&w.p.organisation.clause_prefix));
     }
 }
 
@@ -213,12 +296,20 @@ fn cle_9_3_and_nor_5_2_proposal_before_any_warning_is_refused_for_persistence() 
         w.incident(&w.p.categories[1].id.clone());
         let s = w.answer_all(&w.draft(vec![email_only()]));
         let err = propose(&w.p, &actor(LINE_MANAGER), &s, &w.ctx(), now()).unwrap_err();
-        assert_eq!(err.clause.as_deref(), Some(if name.starts_with("cle") { "CLE-9.3" } else { "NOR-5.2" }));
+        assert_eq!(
+            err.clause.as_deref(),
+            Some(if name.starts_with("cle") {
+                "CLE-9.3"
+            } else {
+                "NOR-5.2"
+            })
+        );
     }
 }
 
 #[test]
-fn cle_9_3_and_nor_5_8_abusive_behaviour_may_be_restricted_without_warning_when_the_reason_is_recorded() {
+fn cle_9_3_and_nor_5_8_abusive_behaviour_may_be_restricted_without_warning_when_the_reason_is_recorded(
+) {
     for name in BOTH {
         let mut w = World::new(name);
         w.incident(&w.p.categories[0].id.clone());
@@ -226,7 +317,8 @@ fn cle_9_3_and_nor_5_8_abusive_behaviour_may_be_restricted_without_warning_when_
         let err = propose(&w.p, &actor(LINE_MANAGER), &s, &w.ctx(), now()).unwrap_err();
         assert_eq!(err.field.as_deref(), Some("no_warning_reason"));
         let mut s2 = s.clone();
-        s2.no_warning_reason = Some("Threats to kill made to staff; a warning would put staff at risk".into());
+        s2.no_warning_reason =
+            Some("Threats to kill made to staff; a warning would put staff at risk".into());
         let p = propose(&w.p, &actor(LINE_MANAGER), &s2, &w.ctx(), now()).unwrap();
         assert_eq!(p.record.status, StrategyStatus::Proposed);
     }
@@ -240,7 +332,20 @@ fn cle_7_2_and_nor_5_3_proposal_with_an_unanswered_question_is_refused() {
         w.warn();
         let s = w.draft(vec![email_only()]);
         let first = &w.p.checklist.questions[0];
-        let s = answer_checklist(&w.p, &actor(LINE_MANAGER), &s, vec![AnswerInput { question_id: first.id.clone(), answer: Answer::Yes, reason: "Yes, letter of 3 May".into(), cannot_remedy_reason: None }], now()).unwrap().record;
+        let s = answer_checklist(
+            &w.p,
+            &actor(LINE_MANAGER),
+            &s,
+            vec![AnswerInput {
+                question_id: first.id.clone(),
+                answer: Answer::Yes,
+                reason: "Yes, letter of 3 May".into(),
+                cannot_remedy_reason: None,
+            }],
+            now(),
+        )
+        .unwrap()
+        .record;
         let err = propose(&w.p, &actor(LINE_MANAGER), &s, &w.ctx(), now()).unwrap_err();
         assert_eq!(err.clause.as_deref(), Some(w.p.checklist.clause.as_str()));
         assert_eq!(err.field.as_deref(), Some("checklist"));
@@ -251,7 +356,19 @@ fn cle_7_2_and_nor_5_3_proposal_with_an_unanswered_question_is_refused() {
 fn cle_7_2_an_answer_without_a_reason_is_refused() {
     let w = World::new("cleveland-opcc");
     let s = w.draft(vec![email_only()]);
-    let err = answer_checklist(&w.p, &actor(LINE_MANAGER), &s, vec![AnswerInput { question_id: "process-explained".into(), answer: Answer::Yes, reason: "  ".into(), cannot_remedy_reason: None }], now()).unwrap_err();
+    let err = answer_checklist(
+        &w.p,
+        &actor(LINE_MANAGER),
+        &s,
+        vec![AnswerInput {
+            question_id: "process-explained".into(),
+            answer: Answer::Yes,
+            reason: "  ".into(),
+            cannot_remedy_reason: None,
+        }],
+        now(),
+    )
+    .unwrap_err();
     assert_eq!(err.clause.as_deref(), Some("CLE-7.2"));
     assert_eq!(err.field.as_deref(), Some("answers[0].reason"));
 }
@@ -262,7 +379,19 @@ fn cle_7_3_a_shortfall_raises_a_task_and_blocks_the_proposal_until_it_is_done() 
     w.incident("unreasonable-persistence");
     w.warn();
     let s = w.answer_all(&w.draft(vec![email_only()]));
-    let d = answer_checklist(&w.p, &actor(LINE_MANAGER), &s, vec![AnswerInput { question_id: "process-explained".into(), answer: Answer::No, reason: "Never explained in writing".into(), cannot_remedy_reason: None }], now()).unwrap();
+    let d = answer_checklist(
+        &w.p,
+        &actor(LINE_MANAGER),
+        &s,
+        vec![AnswerInput {
+            question_id: "process-explained".into(),
+            answer: Answer::No,
+            reason: "Never explained in writing".into(),
+            cannot_remedy_reason: None,
+        }],
+        now(),
+    )
+    .unwrap();
     assert_eq!(d.tasks.len(), 1);
     assert_eq!(d.tasks[0].kind, TaskKind::RemedyShortfall);
     assert_eq!(d.tasks[0].clause, "CLE-7.3");
@@ -270,7 +399,14 @@ fn cle_7_3_a_shortfall_raises_a_task_and_blocks_the_proposal_until_it_is_done() 
     link_remedy_task(&mut s, "process-explained", TaskId(55));
     let err = propose(&w.p, &actor(LINE_MANAGER), &s, &w.ctx(), now()).unwrap_err();
     assert_eq!(err.clause.as_deref(), Some("CLE-7.3"));
-    w.tasks.push(Task { id: TaskId(55), task: d.tasks[0].clone(), created_at: now(), done_at: Some(now()), done_by: Some(LINE_MANAGER), outcome: Some("Explained by letter".into()) });
+    w.tasks.push(Task {
+        id: TaskId(55),
+        task: d.tasks[0].clone(),
+        created_at: now(),
+        done_at: Some(now()),
+        done_by: Some(LINE_MANAGER),
+        outcome: Some("Explained by letter".into()),
+    });
     assert!(propose(&w.p, &actor(LINE_MANAGER), &s, &w.ctx(), now()).is_ok());
 }
 
@@ -284,7 +420,12 @@ fn cle_7_3_a_shortfall_with_the_reason_it_cannot_be_put_right_goes_forward() {
         &w.p,
         &actor(LINE_MANAGER),
         &s,
-        vec![AnswerInput { question_id: "gateway-or-legal-advice".into(), answer: Answer::No, reason: "Not done".into(), cannot_remedy_reason: Some("Person refuses all referrals".into()) }],
+        vec![AnswerInput {
+            question_id: "gateway-or-legal-advice".into(),
+            answer: Answer::No,
+            reason: "Not done".into(),
+            cannot_remedy_reason: Some("Person refuses all referrals".into()),
+        }],
         now(),
     )
     .unwrap();
@@ -316,12 +457,26 @@ fn cle_9_8_strategy_without_matter_is_refused() {
 #[test]
 fn cle_9_9_a_restriction_outside_the_catalogue_is_refused() {
     let w = World::new("cleveland-opcc");
-    let input = w.plan_input(vec![Restriction { rule: Rule::ReadAndFile, reason: "x".into() }]);
+    let input = w.plan_input(vec![Restriction {
+        rule: Rule::ReadAndFile,
+        reason: "x".into(),
+    }]);
     let err = draft_plan(&w.p, &actor(LINE_MANAGER), PERSON, input, &w.ctx(), now()).unwrap_err();
     assert_eq!(err.clause.as_deref(), Some("CLE-9.9"));
     // Cleveland restricts to email or post only: phone-only is not in its catalogue.
-    let input = w.plan_input(vec![Restriction { rule: Rule::SingleChannel { channel: Channel::Phone }, reason: "x".into() }]);
-    assert_eq!(draft_plan(&w.p, &actor(LINE_MANAGER), PERSON, input, &w.ctx(), now()).unwrap_err().clause.as_deref(), Some("CLE-9.9"));
+    let input = w.plan_input(vec![Restriction {
+        rule: Rule::SingleChannel {
+            channel: Channel::Phone,
+        },
+        reason: "x".into(),
+    }]);
+    assert_eq!(
+        draft_plan(&w.p, &actor(LINE_MANAGER), PERSON, input, &w.ctx(), now())
+            .unwrap_err()
+            .clause
+            .as_deref(),
+        Some("CLE-9.9")
+    );
 }
 
 #[test]
@@ -329,13 +484,42 @@ fn cle_9_12_review_date_beyond_three_months_is_refused_and_nor_8_1_allows_a_year
     let cle = World::new("cleveland-opcc");
     let mut input = cle.plan_input(vec![email_only()]);
     input.review_due = date(2027, 3, 1);
-    let err = draft_plan(&cle.p, &actor(LINE_MANAGER), PERSON, input.clone(), &cle.ctx(), now()).unwrap_err();
+    let err = draft_plan(
+        &cle.p,
+        &actor(LINE_MANAGER),
+        PERSON,
+        input.clone(),
+        &cle.ctx(),
+        now(),
+    )
+    .unwrap_err();
     assert_eq!(err.clause.as_deref(), Some("CLE-9.12"));
     assert_eq!(err.field.as_deref(), Some("review_due"));
     let nor = World::new("northamptonshire-opfcc");
-    assert!(draft_plan(&nor.p, &actor(LINE_MANAGER), PERSON, input.clone(), &nor.ctx(), now()).is_ok());
+    assert!(draft_plan(
+        &nor.p,
+        &actor(LINE_MANAGER),
+        PERSON,
+        input.clone(),
+        &nor.ctx(),
+        now()
+    )
+    .is_ok());
     input.review_due = date(2027, 12, 1);
-    assert_eq!(draft_plan(&nor.p, &actor(LINE_MANAGER), PERSON, input, &nor.ctx(), now()).unwrap_err().clause.as_deref(), Some("NOR-8.1"));
+    assert_eq!(
+        draft_plan(
+            &nor.p,
+            &actor(LINE_MANAGER),
+            PERSON,
+            input,
+            &nor.ctx(),
+            now()
+        )
+        .unwrap_err()
+        .clause
+        .as_deref(),
+        Some("NOR-8.1")
+    );
 }
 
 #[test]
@@ -344,7 +528,18 @@ fn nor_6_2_authorisation_by_anyone_but_a_senior_manager_is_refused() {
         let mut w = World::new(name);
         let s = w.proposed(vec![email_only()]);
         for who in [CASEWORKER, LINE_MANAGER, CSM] {
-            let err = authorise_plan(&w.p, &actor(who), &s, AuthoriseInput { reason: "ok".into(), overrides: vec![] }, &w.ctx(), now()).unwrap_err();
+            let err = authorise_plan(
+                &w.p,
+                &actor(who),
+                &s,
+                AuthoriseInput {
+                    reason: "ok".into(),
+                    overrides: vec![],
+                },
+                &w.ctx(),
+                now(),
+            )
+            .unwrap_err();
             assert_eq!(err.kind, RuleErrorKind::Forbidden, "{name} {who}");
         }
     }
@@ -357,19 +552,56 @@ fn nor_6_2_the_proposer_may_not_authorise_their_own_plan() {
     w.warn();
     let mut input = w.plan_input(vec![email_only()]);
     input.review_due = date(2027, 6, 1);
-    let s = draft_plan(&w.p, &actor(SENIOR), PERSON, input, &w.ctx(), now()).unwrap().record;
+    let s = draft_plan(&w.p, &actor(SENIOR), PERSON, input, &w.ctx(), now())
+        .unwrap()
+        .record;
     let s = w.answer_all(&s);
-    let s = propose(&w.p, &actor(SENIOR), &s, &w.ctx(), now()).unwrap().record;
-    let err = authorise_plan(&w.p, &actor(SENIOR), &s, AuthoriseInput { reason: "ok".into(), overrides: vec![] }, &w.ctx(), now()).unwrap_err();
+    let s = propose(&w.p, &actor(SENIOR), &s, &w.ctx(), now())
+        .unwrap()
+        .record;
+    let err = authorise_plan(
+        &w.p,
+        &actor(SENIOR),
+        &s,
+        AuthoriseInput {
+            reason: "ok".into(),
+            overrides: vec![],
+        },
+        &w.ctx(),
+        now(),
+    )
+    .unwrap_err();
     assert_eq!(err.clause.as_deref(), Some("NOR-6.2"));
-    assert!(authorise_plan(&w.p, &actor(SENIOR_2), &s, AuthoriseInput { reason: "ok".into(), overrides: vec![] }, &w.ctx(), now()).is_ok());
+    assert!(authorise_plan(
+        &w.p,
+        &actor(SENIOR_2),
+        &s,
+        AuthoriseInput {
+            reason: "ok".into(),
+            overrides: vec![]
+        },
+        &w.ctx(),
+        now()
+    )
+    .is_ok());
 }
 
 #[test]
 fn nor_5_1_a_plan_does_not_restrict_until_written_notice_is_recorded() {
     let mut w = World::new("northamptonshire-opfcc");
     let s = w.proposed(vec![email_only()]);
-    let d = authorise_plan(&w.p, &actor(SENIOR), &s, AuthoriseInput { reason: "Proportionate".into(), overrides: vec![] }, &w.ctx(), now()).unwrap();
+    let d = authorise_plan(
+        &w.p,
+        &actor(SENIOR),
+        &s,
+        AuthoriseInput {
+            reason: "Proportionate".into(),
+            overrides: vec![],
+        },
+        &w.ctx(),
+        now(),
+    )
+    .unwrap();
     assert_eq!(d.record.status, StrategyStatus::Authorised);
     assert!(!d.record.in_force(now()));
     assert!(d.tasks.iter().any(|t| t.kind == TaskKind::SendNotice));
@@ -377,7 +609,9 @@ fn nor_5_1_a_plan_does_not_restrict_until_written_notice_is_recorded() {
     n.policy_enclosed = false;
     let err = record_notice(&w.p, &actor(LINE_MANAGER), &d.record, n, now()).unwrap_err();
     assert_eq!(err.clause.as_deref(), Some("NOR-5.2"));
-    let active = record_notice(&w.p, &actor(LINE_MANAGER), &d.record, notice(), now()).unwrap().record;
+    let active = record_notice(&w.p, &actor(LINE_MANAGER), &d.record, notice(), now())
+        .unwrap()
+        .record;
     assert_eq!(active.status, StrategyStatus::Active);
     assert!(active.in_force(now()));
 }
@@ -386,10 +620,26 @@ fn nor_5_1_a_plan_does_not_restrict_until_written_notice_is_recorded() {
 fn cle_9_6_strategy_takes_effect_on_authorisation_and_notice_records_agreement() {
     let mut w = World::new("cleveland-opcc");
     let s = w.proposed(vec![email_only()]);
-    let d = authorise_plan(&w.p, &actor(SENIOR), &s, AuthoriseInput { reason: "Proportionate".into(), overrides: vec![] }, &w.ctx(), now()).unwrap();
+    let d = authorise_plan(
+        &w.p,
+        &actor(SENIOR),
+        &s,
+        AuthoriseInput {
+            reason: "Proportionate".into(),
+            overrides: vec![],
+        },
+        &w.ctx(),
+        now(),
+    )
+    .unwrap();
     assert_eq!(d.record.status, StrategyStatus::Active);
-    assert!(d.tasks.iter().any(|t| t.kind == TaskKind::SendNotice && t.clause == "CLE-9.6"));
-    let noticed = record_notice(&w.p, &actor(LINE_MANAGER), &d.record, notice(), now()).unwrap().record;
+    assert!(d
+        .tasks
+        .iter()
+        .any(|t| t.kind == TaskKind::SendNotice && t.clause == "CLE-9.6"));
+    let noticed = record_notice(&w.p, &actor(LINE_MANAGER), &d.record, notice(), now())
+        .unwrap()
+        .record;
     let n = noticed.notice.unwrap();
     assert!(n.agreement_sought);
     assert_eq!(n.agreement_given, Some(false));
@@ -415,13 +665,56 @@ fn cle_9_13_and_nor_5_9_a_restriction_that_defeats_an_adjustment_needs_a_senior_
             decision_reason: Some("Granted".into()),
         });
         let s = w.proposed(vec![email_only()]);
-        let err = authorise_plan(&w.p, &actor(SENIOR), &s, AuthoriseInput { reason: "ok".into(), overrides: vec![] }, &w.ctx(), now()).unwrap_err();
-        assert_eq!(err.clause.as_deref(), Some(w.p.clauses.adjustments_honoured.as_str()));
-        let over = AdjustmentOverride { adjustment_id: AdjustmentId(9), by: SENIOR, reason: "Advocate will phone on their behalf".into() };
-        let ok = authorise_plan(&w.p, &actor(SENIOR), &s, AuthoriseInput { reason: "ok".into(), overrides: vec![over.clone()] }, &w.ctx(), now()).unwrap();
+        let err = authorise_plan(
+            &w.p,
+            &actor(SENIOR),
+            &s,
+            AuthoriseInput {
+                reason: "ok".into(),
+                overrides: vec![],
+            },
+            &w.ctx(),
+            now(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.clause.as_deref(),
+            Some(w.p.clauses.adjustments_honoured.as_str())
+        );
+        let over = AdjustmentOverride {
+            adjustment_id: AdjustmentId(9),
+            by: SENIOR,
+            reason: "Advocate will phone on their behalf".into(),
+        };
+        let ok = authorise_plan(
+            &w.p,
+            &actor(SENIOR),
+            &s,
+            AuthoriseInput {
+                reason: "ok".into(),
+                overrides: vec![over.clone()],
+            },
+            &w.ctx(),
+            now(),
+        )
+        .unwrap();
         assert_eq!(ok.record.overrides.len(), 1);
-        let empty = AdjustmentOverride { reason: " ".into(), ..over };
-        assert!(authorise_plan(&w.p, &actor(SENIOR), &s, AuthoriseInput { reason: "ok".into(), overrides: vec![empty] }, &w.ctx(), now()).is_err());
+        let empty = AdjustmentOverride {
+            reason: " ".into(),
+            ..over
+        };
+        assert!(authorise_plan(
+            &w.p,
+            &actor(SENIOR),
+            &s,
+            AuthoriseInput {
+                reason: "ok".into(),
+                overrides: vec![empty]
+            },
+            &w.ctx(),
+            now()
+        )
+        .is_err());
     }
 }
 
@@ -437,14 +730,26 @@ fn nor_5_3_restriction_needs_the_internal_review_route_exhausted() {
     // Cleveland's policy has no such precondition.
     let mut c = World::new("cleveland-opcc");
     c.matters[0].status = MatterStatus::Open;
-    assert_eq!(c.proposed(vec![email_only()]).status, StrategyStatus::Proposed);
+    assert_eq!(
+        c.proposed(vec![email_only()]).status,
+        StrategyStatus::Proposed
+    );
 }
 
 #[test]
 fn nor_4_3_repeat_complaints_about_a_closed_matter_are_kept_but_not_opened() {
     let mut w = World::new("northamptonshire-opfcc");
-    let s = w.active(vec![Restriction { rule: Rule::NoRepeatComplaints { matter_id: MatterId(100) }, reason: "Review exhausted".into() }]);
-    let view = PersonView { id: Some(PERSON), strategies: vec![s], ..Default::default() };
+    let s = w.active(vec![Restriction {
+        rule: Rule::NoRepeatComplaints {
+            matter_id: MatterId(100),
+        },
+        reason: "Review exhausted".into(),
+    }]);
+    let view = PersonView {
+        id: Some(PERSON),
+        strategies: vec![s],
+        ..Default::default()
+    };
     let input = ContactInput {
         person_id: Some(PERSON),
         matter_id: Some(MatterId(100)),
@@ -460,7 +765,10 @@ fn nor_4_3_repeat_complaints_about_a_closed_matter_are_kept_but_not_opened() {
     };
     let (_, contact, tasks, _) = evaluate_contact(&w.p, Some(&view), &input, now());
     assert!(contact.not_recorded_as_complaint);
-    assert_eq!(contact.body, input.body, "nothing the person sends is discarded");
+    assert_eq!(
+        contact.body, input.body,
+        "nothing the person sends is discarded"
+    );
     assert!(tasks.iter().any(|t| t.kind == TaskKind::Screening));
 }
 
@@ -468,7 +776,12 @@ fn nor_4_3_repeat_complaints_about_a_closed_matter_are_kept_but_not_opened() {
 fn nor_4_3_repeat_complaints_need_the_review_exhausted() {
     let mut w = World::new("northamptonshire-opfcc");
     w.matters[1].status = MatterStatus::Concluded;
-    let input = w.plan_input(vec![Restriction { rule: Rule::NoRepeatComplaints { matter_id: MatterId(101) }, reason: "x".into() }]);
+    let input = w.plan_input(vec![Restriction {
+        rule: Rule::NoRepeatComplaints {
+            matter_id: MatterId(101),
+        },
+        reason: "x".into(),
+    }]);
     let err = draft_plan(&w.p, &actor(LINE_MANAGER), PERSON, input, &w.ctx(), now()).unwrap_err();
     assert_eq!(err.clause.as_deref(), Some("NOR-4.3"));
 }
@@ -476,15 +789,41 @@ fn nor_4_3_repeat_complaints_need_the_review_exhausted() {
 #[test]
 fn cle_9_9_no_reopening_records_all_three_grounds() {
     let w = World::new("cleveland-opcc");
-    let grounds = NoReopeningGrounds { same_matter: true, no_new_substantive_evidence: false, properly_handled: true, note: "Same facts".into() };
-    let input = w.plan_input(vec![Restriction { rule: Rule::NoReopening { matter_id: MatterId(100), grounds: grounds.clone() }, reason: "x".into() }]);
+    let grounds = NoReopeningGrounds {
+        same_matter: true,
+        no_new_substantive_evidence: false,
+        properly_handled: true,
+        note: "Same facts".into(),
+    };
+    let input = w.plan_input(vec![Restriction {
+        rule: Rule::NoReopening {
+            matter_id: MatterId(100),
+            grounds: grounds.clone(),
+        },
+        reason: "x".into(),
+    }]);
     let err = draft_plan(&w.p, &actor(LINE_MANAGER), PERSON, input, &w.ctx(), now()).unwrap_err();
     assert_eq!(err.field.as_deref(), Some("restrictions[0].grounds"));
-    let ok = NoReopeningGrounds { no_new_substantive_evidence: true, ..grounds };
-    let input = w.plan_input(vec![Restriction { rule: Rule::NoReopening { matter_id: MatterId(100), grounds: ok.clone() }, reason: "x".into() }]);
+    let ok = NoReopeningGrounds {
+        no_new_substantive_evidence: true,
+        ..grounds
+    };
+    let input = w.plan_input(vec![Restriction {
+        rule: Rule::NoReopening {
+            matter_id: MatterId(100),
+            grounds: ok.clone(),
+        },
+        reason: "x".into(),
+    }]);
     assert!(draft_plan(&w.p, &actor(LINE_MANAGER), PERSON, input, &w.ctx(), now()).is_ok());
     // An open matter cannot be "closed to reopening".
-    let input = w.plan_input(vec![Restriction { rule: Rule::NoReopening { matter_id: MatterId(101), grounds: ok }, reason: "x".into() }]);
+    let input = w.plan_input(vec![Restriction {
+        rule: Rule::NoReopening {
+            matter_id: MatterId(101),
+            grounds: ok,
+        },
+        reason: "x".into(),
+    }]);
     assert!(draft_plan(&w.p, &actor(LINE_MANAGER), PERSON, input, &w.ctx(), now()).is_err());
 }
 
@@ -492,12 +831,25 @@ fn cle_9_9_no_reopening_records_all_three_grounds() {
 fn lifecycle_steps_out_of_order_are_refused() {
     let mut w = World::new("cleveland-opcc");
     let draft = w.draft(vec![email_only()]);
-    let err = authorise_plan(&w.p, &actor(SENIOR), &draft, AuthoriseInput { reason: "ok".into(), overrides: vec![] }, &w.ctx(), now()).unwrap_err();
+    let err = authorise_plan(
+        &w.p,
+        &actor(SENIOR),
+        &draft,
+        AuthoriseInput {
+            reason: "ok".into(),
+            overrides: vec![],
+        },
+        &w.ctx(),
+        now(),
+    )
+    .unwrap_err();
     assert_eq!(err.field.as_deref(), Some("status"));
     assert!(record_notice(&w.p, &actor(LINE_MANAGER), &draft, notice(), now()).is_err());
     let active = w.active(vec![email_only()]);
     assert!(propose(&w.p, &actor(LINE_MANAGER), &active, &w.ctx(), now()).is_err());
-    let lifted = lift_plan(&w.p, &actor(SENIOR), &active, "Behaviour improved", now()).unwrap().record;
+    let lifted = lift_plan(&w.p, &actor(SENIOR), &active, "Behaviour improved", now())
+        .unwrap()
+        .record;
     assert!(lift_plan(&w.p, &actor(SENIOR), &lifted, "again", now()).is_err());
     assert!(!lifted.in_force(now()));
 }
@@ -515,30 +867,73 @@ fn a_plan_past_its_end_date_no_longer_restricts() {
 fn cle_9_12_review_continues_only_to_a_date_within_the_limit_and_can_lift() {
     let mut w = World::new("cleveland-opcc");
     let s = w.active(vec![email_only()]);
-    let input = ReviewInput { decision: ReviewDecision::Continue, reasons: "Still calling daily".into(), recent_conduct: "Ten calls last week".into(), next_review_due: Some(date(2027, 6, 1)) };
-    assert_eq!(review_plan(&w.p, &actor(SENIOR), &s, input.clone(), now()).unwrap_err().clause.as_deref(), Some("CLE-9.12"));
-    let ok = ReviewInput { next_review_due: Some(date(2027, 2, 1)), ..input.clone() };
-    assert_eq!(review_plan(&w.p, &actor(SENIOR), &s, ok, now()).unwrap().record.review_due, date(2027, 2, 1));
-    let lift = ReviewInput { decision: ReviewDecision::Lift, next_review_due: None, ..input };
+    let input = ReviewInput {
+        decision: ReviewDecision::Continue,
+        reasons: "Still calling daily".into(),
+        recent_conduct: "Ten calls last week".into(),
+        next_review_due: Some(date(2027, 6, 1)),
+    };
+    assert_eq!(
+        review_plan(&w.p, &actor(SENIOR), &s, input.clone(), now())
+            .unwrap_err()
+            .clause
+            .as_deref(),
+        Some("CLE-9.12")
+    );
+    let ok = ReviewInput {
+        next_review_due: Some(date(2027, 2, 1)),
+        ..input.clone()
+    };
+    assert_eq!(
+        review_plan(&w.p, &actor(SENIOR), &s, ok, now())
+            .unwrap()
+            .record
+            .review_due,
+        date(2027, 2, 1)
+    );
+    let lift = ReviewInput {
+        decision: ReviewDecision::Lift,
+        next_review_due: None,
+        ..input
+    };
     let d = review_plan(&w.p, &actor(SENIOR), &s, lift, now()).unwrap();
     assert_eq!(d.record.status, StrategyStatus::Lifted);
-    assert!(d.tasks.iter().any(|t| t.clause == "CLE-9.14"), "the person is told of the change");
+    assert!(
+        d.tasks.iter().any(|t| t.clause == "CLE-9.14"),
+        "the person is told of the change"
+    );
 }
 
 #[test]
 fn nor_5_1_a_variation_waits_for_its_notice_and_cle_9_14_applies_at_once() {
     let mut nor = World::new("northamptonshire-opfcc");
     let s = nor.active(vec![email_only()]);
-    let v = VaryInput { restrictions: vec![window_tuesday_morning()], review_due: date(2027, 6, 1), ends_on: None, reason: "Calls now calmer".into(), overrides: vec![] };
-    let varied = vary_plan(&nor.p, &actor(SENIOR), &s, v.clone(), &nor.ctx(), now()).unwrap().record;
-    assert_eq!(varied.restrictions, s.restrictions, "old restrictions stay until notice");
-    let noticed = record_notice(&nor.p, &actor(LINE_MANAGER), &varied, notice(), now()).unwrap().record;
+    let v = VaryInput {
+        restrictions: vec![window_tuesday_morning()],
+        review_due: date(2027, 6, 1),
+        ends_on: None,
+        reason: "Calls now calmer".into(),
+        overrides: vec![],
+    };
+    let varied = vary_plan(&nor.p, &actor(SENIOR), &s, v.clone(), &nor.ctx(), now())
+        .unwrap()
+        .record;
+    assert_eq!(
+        varied.restrictions, s.restrictions,
+        "old restrictions stay until notice"
+    );
+    let noticed = record_notice(&nor.p, &actor(LINE_MANAGER), &varied, notice(), now())
+        .unwrap()
+        .record;
     assert_eq!(noticed.restrictions, v.restrictions);
     assert_eq!(noticed.plan_version, 2);
 
     let mut cle = World::new("cleveland-opcc");
     let s = cle.active(vec![email_only()]);
-    let v = VaryInput { review_due: date(2027, 1, 30), ..v };
+    let v = VaryInput {
+        review_due: date(2027, 1, 30),
+        ..v
+    };
     let d = vary_plan(&cle.p, &actor(SENIOR), &s, v.clone(), &cle.ctx(), now()).unwrap();
     assert_eq!(d.record.restrictions, v.restrictions);
     assert!(d.tasks.iter().any(|t| t.clause == "CLE-9.14"));
@@ -548,17 +943,70 @@ fn nor_5_1_a_variation_waits_for_its_notice_and_cle_9_14_applies_at_once() {
 fn nor_7_1_a_dispute_is_decided_only_by_someone_who_took_no_part() {
     let mut w = World::new("northamptonshire-opfcc");
     let s = w.active(vec![email_only()]);
-    let mut d = raise_dispute(&w.p, &actor(CASEWORKER), &s, "I was never warned", now(), now()).unwrap().record;
+    let mut d = raise_dispute(
+        &w.p,
+        &actor(CASEWORKER),
+        &s,
+        "I was never warned",
+        now(),
+        now(),
+    )
+    .unwrap()
+    .record;
     d.id = DisputeId(1);
     // The authorising senior manager took part.
-    let err = decide_dispute(&w.p, &actor(SENIOR), &d, &s, DisputeOutcome::Upheld, "Fair", None, &w.ctx(), now()).unwrap_err();
+    let err = decide_dispute(
+        &w.p,
+        &actor(SENIOR),
+        &d,
+        &s,
+        DisputeOutcome::Upheld,
+        "Fair",
+        None,
+        &w.ctx(),
+        now(),
+    )
+    .unwrap_err();
     assert_eq!(err.clause.as_deref(), Some("NOR-7.1"));
-    let err = decide_dispute(&w.p, &actor(CSM), &d, &s, DisputeOutcome::Lifted, " ", None, &w.ctx(), now()).unwrap_err();
+    let err = decide_dispute(
+        &w.p,
+        &actor(CSM),
+        &d,
+        &s,
+        DisputeOutcome::Lifted,
+        " ",
+        None,
+        &w.ctx(),
+        now(),
+    )
+    .unwrap_err();
     assert_eq!(err.field.as_deref(), Some("reasons"));
-    let (dd, plan) = decide_dispute(&w.p, &actor(CSM), &d, &s, DisputeOutcome::Lifted, "Warning was not given in writing", None, &w.ctx(), now()).unwrap();
+    let (dd, plan) = decide_dispute(
+        &w.p,
+        &actor(CSM),
+        &d,
+        &s,
+        DisputeOutcome::Lifted,
+        "Warning was not given in writing",
+        None,
+        &w.ctx(),
+        now(),
+    )
+    .unwrap();
     assert_eq!(dd.record.outcome, Some(DisputeOutcome::Lifted));
     assert_eq!(plan.record.status, StrategyStatus::Lifted);
-    let err = decide_dispute(&w.p, &actor(CSM), &dd.record, &s, DisputeOutcome::Upheld, "again", None, &w.ctx(), now()).unwrap_err();
+    let err = decide_dispute(
+        &w.p,
+        &actor(CSM),
+        &dd.record,
+        &s,
+        DisputeOutcome::Upheld,
+        "again",
+        None,
+        &w.ctx(),
+        now(),
+    )
+    .unwrap_err();
     assert_eq!(err.field.as_deref(), Some("dispute_id"));
 }
 
@@ -566,11 +1014,23 @@ fn nor_7_1_a_dispute_is_decided_only_by_someone_who_took_no_part() {
 fn cle_10_3_and_nor_5_8_further_action_without_notice_records_why() {
     for name in BOTH {
         let w = World::new(name);
-        let input = FurtherActionInput { kind: FurtherActionKind::PoliceReferral, reasons: "Threat to a member of staff's family".into(), prior_notice_given: false, no_notice_reason: None };
-        let err = record_further_action(&w.p, &actor(SENIOR), PERSON, input.clone(), now()).unwrap_err();
+        let input = FurtherActionInput {
+            kind: FurtherActionKind::PoliceReferral,
+            reasons: "Threat to a member of staff's family".into(),
+            prior_notice_given: false,
+            no_notice_reason: None,
+        };
+        let err =
+            record_further_action(&w.p, &actor(SENIOR), PERSON, input.clone(), now()).unwrap_err();
         assert_eq!(err.field.as_deref(), Some("no_notice_reason"));
-        assert_eq!(err.clause.as_deref(), Some(w.p.clauses.further_action.as_str()));
-        let ok = FurtherActionInput { no_notice_reason: Some("Notice would increase the risk".into()), ..input };
+        assert_eq!(
+            err.clause.as_deref(),
+            Some(w.p.clauses.further_action.as_str())
+        );
+        let ok = FurtherActionInput {
+            no_notice_reason: Some("Notice would increase the risk".into()),
+            ..input
+        };
         assert!(record_further_action(&w.p, &actor(SENIOR), PERSON, ok, now()).is_ok());
     }
 }
@@ -578,12 +1038,37 @@ fn cle_10_3_and_nor_5_8_further_action_without_notice_records_why() {
 #[test]
 fn nor_1_5_adjustments_are_decided_by_the_customer_service_team_manager_with_reasons_in_writing() {
     let w = World::new("northamptonshire-opfcc");
-    let a = request_adjustment(&w.p, &actor(CASEWORKER), PERSON, AdjustmentKind::Format(Format::LargePrint), "Letters in large print", now()).unwrap().record;
-    assert_eq!(decide_adjustment(&w.p, &actor(SENIOR), &a, true, "ok", now()).unwrap_err().kind, RuleErrorKind::Forbidden);
+    let a = request_adjustment(
+        &w.p,
+        &actor(CASEWORKER),
+        PERSON,
+        AdjustmentKind::Format(Format::LargePrint),
+        "Letters in large print",
+        now(),
+    )
+    .unwrap()
+    .record;
+    assert_eq!(
+        decide_adjustment(&w.p, &actor(SENIOR), &a, true, "ok", now())
+            .unwrap_err()
+            .kind,
+        RuleErrorKind::Forbidden
+    );
     assert!(decide_adjustment(&w.p, &actor(CSM), &a, true, " ", now()).is_err());
-    let d = decide_adjustment(&w.p, &actor(CSM), &a, true, "Sight impairment disclosed", now()).unwrap();
+    let d = decide_adjustment(
+        &w.p,
+        &actor(CSM),
+        &a,
+        true,
+        "Sight impairment disclosed",
+        now(),
+    )
+    .unwrap();
     assert_eq!(d.record.status, AdjustmentStatus::Granted);
-    assert!(d.tasks.iter().any(|t| t.kind == TaskKind::AdjustmentLetter && t.clause == "NOR-1.5"));
+    assert!(d
+        .tasks
+        .iter()
+        .any(|t| t.kind == TaskKind::AdjustmentLetter && t.clause == "NOR-1.5"));
 }
 
 #[test]
@@ -597,40 +1082,98 @@ fn cle_4_4_any_member_of_staff_may_end_a_call_and_cle_4_5_the_line_manager_follo
         description: "Shouted abuse".into(),
         occurred_at: now(),
         staff_id: CASEWORKER,
-        ended_call: Some(EndedCall { reason: "Abuse continued after warning".into(), file_note: "Warned twice, then ended the call".into(), caller_warned: true }),
+        ended_call: Some(EndedCall {
+            reason: "Abuse continued after warning".into(),
+            file_note: "Warned twice, then ended the call".into(),
+            caller_warned: true,
+        }),
     };
     let d = record_incident(&w.p, &actor(CASEWORKER), input.clone(), &w.staff, now()).unwrap();
-    let t = d.tasks.iter().find(|t| t.kind == TaskKind::EndedCallFollowUp).unwrap();
+    let t = d
+        .tasks
+        .iter()
+        .find(|t| t.kind == TaskKind::EndedCallFollowUp)
+        .unwrap();
     assert_eq!(t.assignee, Some(LINE_MANAGER));
     assert_eq!(t.clause, "CLE-4.5");
     let mut no_note = input;
     no_note.ended_call.as_mut().unwrap().file_note.clear();
-    assert_eq!(record_incident(&w.p, &actor(CASEWORKER), no_note, &w.staff, now()).unwrap_err().clause.as_deref(), Some("CLE-4.5"));
+    assert_eq!(
+        record_incident(&w.p, &actor(CASEWORKER), no_note, &w.staff, now())
+            .unwrap_err()
+            .clause
+            .as_deref(),
+        Some("CLE-4.5")
+    );
 }
 
 #[test]
 fn cle_6_5_persistence_raises_a_welfare_follow_up_for_the_line_manager() {
     let w = World::new("cleveland-opcc");
-    let input = IncidentInput { person_id: PERSON, matter_id: None, contact_id: None, category: "unreasonable-persistence".into(), description: "Twelve calls today".into(), occurred_at: now(), staff_id: CASEWORKER, ended_call: None };
+    let input = IncidentInput {
+        person_id: PERSON,
+        matter_id: None,
+        contact_id: None,
+        category: "unreasonable-persistence".into(),
+        description: "Twelve calls today".into(),
+        occurred_at: now(),
+        staff_id: CASEWORKER,
+        ended_call: None,
+    };
     let d = record_incident(&w.p, &actor(CASEWORKER), input, &w.staff, now()).unwrap();
-    let t = d.tasks.iter().find(|t| t.kind == TaskKind::WelfareFollowUp).unwrap();
-    assert_eq!((t.assignee, t.clause.as_str()), (Some(LINE_MANAGER), "CLE-6.5"));
+    let t = d
+        .tasks
+        .iter()
+        .find(|t| t.kind == TaskKind::WelfareFollowUp)
+        .unwrap();
+    assert_eq!(
+        (t.assignee, t.clause.as_str()),
+        (Some(LINE_MANAGER), "CLE-6.5")
+    );
 }
 
 #[test]
 fn nor_6_1_every_incident_is_reported_to_the_manager_and_ended_calls_logged_with_reason() {
     let w = World::new("northamptonshire-opfcc");
-    let input = IncidentInput { person_id: PERSON, matter_id: None, contact_id: None, category: "unreasonable-behaviour".into(), description: "Incivility".into(), occurred_at: now(), staff_id: CASEWORKER, ended_call: None };
+    let input = IncidentInput {
+        person_id: PERSON,
+        matter_id: None,
+        contact_id: None,
+        category: "unreasonable-behaviour".into(),
+        description: "Incivility".into(),
+        occurred_at: now(),
+        staff_id: CASEWORKER,
+        ended_call: None,
+    };
     let d = record_incident(&w.p, &actor(CASEWORKER), input.clone(), &w.staff, now()).unwrap();
-    assert!(d.tasks.iter().any(|t| t.kind == TaskKind::ReportToManager && t.clause == "NOR-6.1"));
-    let unknown = IncidentInput { category: "rudeness".into(), ..input };
-    assert_eq!(record_incident(&w.p, &actor(CASEWORKER), unknown, &w.staff, now()).unwrap_err().field.as_deref(), Some("category"));
+    assert!(d
+        .tasks
+        .iter()
+        .any(|t| t.kind == TaskKind::ReportToManager && t.clause == "NOR-6.1"));
+    let unknown = IncidentInput {
+        category: "rudeness".into(),
+        ..input
+    };
+    assert_eq!(
+        record_incident(&w.p, &actor(CASEWORKER), unknown, &w.staff, now())
+            .unwrap_err()
+            .field
+            .as_deref(),
+        Some("category")
+    );
 }
 
 #[test]
 fn cle_8_1_first_contact_asks_about_additional_help_and_cle_8_2_records_their_words() {
     let w = World::new("cleveland-opcc");
-    let req = CheckRequest { identifier: None, channel: Channel::Phone, staff: None, at: now(), matter: None, via_advocate: false };
+    let req = CheckRequest {
+        identifier: None,
+        channel: Channel::Phone,
+        staff: None,
+        at: now(),
+        matter: None,
+        via_advocate: false,
+    };
     assert!(check(&w.p, None, &req).ask_additional_help);
     let nor = World::new("northamptonshire-opfcc");
     assert!(!check(&nor.p, None, &req).ask_additional_help);
@@ -647,18 +1190,51 @@ fn cle_8_1_first_contact_asks_about_additional_help_and_cle_8_2_records_their_wo
         additional_help: None,
         created_at: now(),
     };
-    assert_eq!(record_additional_help(&w.p, &actor(CASEWORKER), &person, true, None, now()).unwrap_err().clause.as_deref(), Some("CLE-8.2"));
+    assert_eq!(
+        record_additional_help(&w.p, &actor(CASEWORKER), &person, true, None, now())
+            .unwrap_err()
+            .clause
+            .as_deref(),
+        Some("CLE-8.2")
+    );
     let said = "I have ME and get confused on the phone";
-    let d = record_additional_help(&w.p, &actor(CASEWORKER), &person, true, Some(said.into()), now()).unwrap();
-    assert_eq!(d.record.additional_help.unwrap().in_their_words.as_deref(), Some(said));
+    let d = record_additional_help(
+        &w.p,
+        &actor(CASEWORKER),
+        &person,
+        true,
+        Some(said.into()),
+        now(),
+    )
+    .unwrap();
+    assert_eq!(
+        d.record.additional_help.unwrap().in_their_words.as_deref(),
+        Some(said)
+    );
 }
 
 fn view_with(s: Strategy) -> PersonView {
-    PersonView { id: Some(PERSON), reference: "SU-10".into(), name: "A Person".into(), additional_help_recorded: true, strategies: vec![s], ..Default::default() }
+    PersonView {
+        id: Some(PERSON),
+        reference: "SU-10".into(),
+        name: "A Person".into(),
+        additional_help_recorded: true,
+        strategies: vec![s],
+        ..Default::default()
+    }
 }
 
 fn call_at(at: &str) -> CheckRequest {
-    CheckRequest { identifier: Some(Identifier::Phone(PhoneNumber::parse("07700 900123").unwrap())), channel: Channel::Phone, staff: Some(CASEWORKER), at: at.parse().unwrap(), matter: None, via_advocate: false }
+    CheckRequest {
+        identifier: Some(Identifier::Phone(
+            PhoneNumber::parse("07700 900123").unwrap(),
+        )),
+        channel: Channel::Phone,
+        staff: Some(CASEWORKER),
+        at: at.parse().unwrap(),
+        matter: None,
+        via_advocate: false,
+    }
 }
 
 #[test]
@@ -669,13 +1245,25 @@ fn call_windows_are_in_uk_time_across_the_clock_changes() {
     s.review_due = date(2027, 12, 1);
     let v = view_with(s);
     // Tuesday 24 March 2026, GMT: 09:30Z is 09:30 in London, before the window.
-    assert_eq!(check(&w.p, Some(&v), &call_at("2026-03-24T09:30:00Z")).outcome, Outcome::NotAllowed);
+    assert_eq!(
+        check(&w.p, Some(&v), &call_at("2026-03-24T09:30:00Z")).outcome,
+        Outcome::NotAllowed
+    );
     // Tuesday 31 March 2026, BST (clocks went forward on the 29th): 09:30Z is 10:30 in London.
-    assert_eq!(check(&w.p, Some(&v), &call_at("2026-03-31T09:30:00Z")).outcome, Outcome::AllowedWithConditions);
+    assert_eq!(
+        check(&w.p, Some(&v), &call_at("2026-03-31T09:30:00Z")).outcome,
+        Outcome::AllowedWithConditions
+    );
     // Tuesday 20 October 2026, BST: 11:30Z is 12:30 local, after the window.
-    assert_eq!(check(&w.p, Some(&v), &call_at("2026-10-20T11:30:00Z")).outcome, Outcome::NotAllowed);
+    assert_eq!(
+        check(&w.p, Some(&v), &call_at("2026-10-20T11:30:00Z")).outcome,
+        Outcome::NotAllowed
+    );
     // Tuesday 27 October 2026, GMT (clocks went back on the 25th): 11:30Z is 11:30 local.
-    assert_eq!(check(&w.p, Some(&v), &call_at("2026-10-27T11:30:00Z")).outcome, Outcome::AllowedWithConditions);
+    assert_eq!(
+        check(&w.p, Some(&v), &call_at("2026-10-27T11:30:00Z")).outcome,
+        Outcome::AllowedWithConditions
+    );
 }
 
 #[test]
@@ -699,13 +1287,26 @@ fn cle_9_11_a_forbidden_contact_is_a_breach_naming_the_restriction_with_a_remind
     let (verdict, contact, tasks, events) = evaluate_contact(&w.p, Some(&v), &input, now());
     assert_eq!(verdict.outcome, Outcome::NotAllowed);
     assert_eq!(contact.breach_of, vec![format!("{}:single-channel", s.id)]);
-    assert!(tasks.iter().any(|t| t.kind == TaskKind::BreachReminder && t.clause == "CLE-9.11"));
-    assert!(tasks.iter().any(|t| t.kind == TaskKind::Screening && t.clause == "CLE-9.10"));
+    assert!(tasks
+        .iter()
+        .any(|t| t.kind == TaskKind::BreachReminder && t.clause == "CLE-9.11"));
+    assert!(tasks
+        .iter()
+        .any(|t| t.kind == TaskKind::Screening && t.clause == "CLE-9.10"));
     assert_eq!(events.len(), 1);
-    assert!(!verdict.staff_may_disengage, "Cleveland does not excuse staff from engaging");
+    assert!(
+        !verdict.staff_may_disengage,
+        "Cleveland does not excuse staff from engaging"
+    );
     // Outbound contact from the office is never a breach.
-    let out = ContactInput { direction: Direction::Outbound, ..input };
-    assert!(evaluate_contact(&w.p, Some(&v), &out, now()).1.breach_of.is_empty());
+    let out = ContactInput {
+        direction: Direction::Outbound,
+        ..input
+    };
+    assert!(evaluate_contact(&w.p, Some(&v), &out, now())
+        .1
+        .breach_of
+        .is_empty());
 }
 
 #[test]
@@ -725,7 +1326,16 @@ fn cle_9_10_every_contact_from_a_restricted_person_is_screened_even_when_allowed
     let mut w = World::new("cleveland-opcc");
     let s = w.active(vec![email_only()]);
     let v = view_with(s);
-    let req = CheckRequest { identifier: Some(Identifier::Email(EmailAddress::parse("a@example.org").unwrap())), channel: Channel::Email, staff: None, at: now(), matter: None, via_advocate: false };
+    let req = CheckRequest {
+        identifier: Some(Identifier::Email(
+            EmailAddress::parse("a@example.org").unwrap(),
+        )),
+        channel: Channel::Email,
+        staff: None,
+        at: now(),
+        matter: None,
+        via_advocate: false,
+    };
     let verdict = check(&w.p, Some(&v), &req);
     assert_eq!(verdict.outcome, Outcome::AllowedWithConditions);
     assert!(verdict.screening_required);
@@ -741,9 +1351,33 @@ fn cle_10_4_a_new_matter_is_not_restricted_unless_a_manager_applies_the_strategy
     assert_eq!(verdict.outcome, Outcome::Allowed);
     assert!(verdict.clauses.iter().any(|c| c == "CLE-10.4"));
     let new_matter = w.matters[1].clone();
-    assert_eq!(apply_to_matter(&w.p, &actor(CASEWORKER), &s, &new_matter, "Same behaviour", now()).unwrap_err().kind, RuleErrorKind::Forbidden);
-    let applied = apply_to_matter(&w.p, &actor(LINE_MANAGER), &s, &new_matter, "Same behaviour on the new request", now()).unwrap().record;
-    assert_eq!(check(&w.p, Some(&view_with(applied)), &req).outcome, Outcome::NotAllowed);
+    assert_eq!(
+        apply_to_matter(
+            &w.p,
+            &actor(CASEWORKER),
+            &s,
+            &new_matter,
+            "Same behaviour",
+            now()
+        )
+        .unwrap_err()
+        .kind,
+        RuleErrorKind::Forbidden
+    );
+    let applied = apply_to_matter(
+        &w.p,
+        &actor(LINE_MANAGER),
+        &s,
+        &new_matter,
+        "Same behaviour on the new request",
+        now(),
+    )
+    .unwrap()
+    .record;
+    assert_eq!(
+        check(&w.p, Some(&view_with(applied)), &req).outcome,
+        Outcome::NotAllowed
+    );
 }
 
 #[test]

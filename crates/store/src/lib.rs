@@ -1,1 +1,204 @@
-//! placeholder
+//! Tact's store: one interface over SQLite and PostgreSQL.
+//!
+//! Both backends go through sqlx's `Any` driver with the same runtime queries (written
+//! with `$1` placeholders, which both SQLite and PostgreSQL accept), and each has its
+//! own migrations. What differs between them is confined to [`Backend`]: id column
+//! types in the migrations, how a write transaction begins (SQLite `BEGIN IMMEDIATE`,
+//! so a write never fails half-way on an upgrade to a write lock), and the row lock
+//! that serialises appends to the event log on PostgreSQL. The conformance suite in
+//! `tests/` runs the same tests against both.
+//!
+//! Every write is one [`WriteTx`]: the changed records, their audit events and their
+//! tasks commit together or not at all.
+//!
+//! Errors: [`StoreError`] separates what the caller can act on (not found, a conflict
+//! such as a stale version or a repeated key) from faults (database, corrupt data),
+//! which the doors log and report without detail.
+
+pub mod codec;
+mod read;
+mod write;
+
+pub use read::*;
+pub use write::WriteTx;
+
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Executor, Row};
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    #[error("unsupported database URL {0:?}: expected sqlite://… or postgres://…")]
+    UnknownScheme(String),
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+}
+
+impl StoreError {
+    /// A unique-key violation is a conflict the caller caused (a repeated submission).
+    fn from_write(e: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(db) = &e {
+            if db.is_unique_violation() {
+                return Self::Conflict(format!("this record already exists: {}", db.message()));
+            }
+        }
+        Self::Db(e)
+    }
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A handle on the database. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+const MIGRATIONS_SQLITE: &[(i64, &str)] =
+    &[(1, include_str!("../migrations/sqlite/0001_init.sql"))];
+const MIGRATIONS_POSTGRES: &[(i64, &str)] =
+    &[(1, include_str!("../migrations/postgres/0001_init.sql"))];
+
+impl Store {
+    /// Opens the database at `url`, choosing the backend from the scheme. An unknown
+    /// scheme is refused rather than silently creating a file.
+    ///
+    /// # Errors
+    /// [`StoreError::UnknownScheme`], or the database's own error.
+    pub async fn open(url: &str) -> Result<Self> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::UnknownScheme(
+                url.split(':').next().unwrap_or("").to_string(),
+            ));
+        };
+        let opts = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(30));
+        let pool = match backend {
+            Backend::Sqlite => {
+                opts.max_connections(8)
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            // WAL lets readers run beside the writer; FULL makes each commit durable
+                            // before it returns; busy_timeout waits for the write lock instead of failing.
+                            conn.execute("PRAGMA journal_mode = WAL").await?;
+                            conn.execute("PRAGMA synchronous = FULL").await?;
+                            conn.execute("PRAGMA busy_timeout = 10000").await?;
+                            conn.execute("PRAGMA foreign_keys = ON").await?;
+                            Ok(())
+                        })
+                    })
+                    .connect(url)
+                    .await?
+            }
+            Backend::Postgres => opts.max_connections(16).connect(url).await?,
+        };
+        Ok(Self { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Applies the migrations not yet applied, each in its own transaction. Applied
+    /// migrations are never edited; a change is a new migration.
+    ///
+    /// # Errors
+    /// The database's error; nothing of a failed migration is kept.
+    pub async fn migrate(&self) -> Result<()> {
+        self.pool
+            .execute("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)")
+            .await?;
+        let applied: Vec<i64> = sqlx::query("SELECT version FROM schema_migrations")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| r.get::<i64, _>(0))
+            .collect();
+        let list = match self.backend {
+            Backend::Sqlite => MIGRATIONS_SQLITE,
+            Backend::Postgres => MIGRATIONS_POSTGRES,
+        };
+        for (version, sql) in list {
+            if applied.contains(version) {
+                continue;
+            }
+            let mut tx = self.pool.begin().await?;
+            sqlx::raw_sql(sql).execute(&mut *tx).await?;
+            if *version == 1 {
+                sqlx::query("INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, $1)")
+                    .bind(tact_core::audit::GENESIS)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")
+                .bind(*version)
+                .bind(codec::ts(jiff::Timestamp::now()))
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+
+    /// Begins one write: everything done through the returned transaction commits together.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn begin(&self) -> Result<WriteTx> {
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(WriteTx::new(tx, self.backend))
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// A value from the `meta` table.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn meta(&self, key: &str) -> Result<Option<String>> {
+        Ok(sqlx::query("SELECT value FROM meta WHERE key = $1")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| r.get::<String, _>(0)))
+    }
+}
+
+pub(crate) fn get_i(row: &AnyRow, col: &str) -> i64 {
+    row.try_get::<i64, _>(col).unwrap_or_default()
+}
+pub(crate) fn get_oi(row: &AnyRow, col: &str) -> Option<i64> {
+    row.try_get::<Option<i64>, _>(col).ok().flatten()
+}
+pub(crate) fn get_s(row: &AnyRow, col: &str) -> String {
+    row.try_get::<String, _>(col).unwrap_or_default()
+}
+pub(crate) fn get_os(row: &AnyRow, col: &str) -> Option<String> {
+    row.try_get::<Option<String>, _>(col).ok().flatten()
+}

@@ -1,0 +1,233 @@
+//! The contact-check index: every identifier in memory, and a full view of the few
+//! people under a plan or with granted adjustments, so the front-line answer needs
+//! no database round trip. Every write that changes what the check depends on
+//! refreshes the person it touched.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use tact_core::check::PersonView;
+use tact_core::ids::{PersonId, StaffId};
+use tact_core::model::{AdjustmentStatus, Rule, StrategyStatus};
+use tact_store::{Store, StoreError};
+
+#[derive(Debug, Clone)]
+struct Lite {
+    reference: Box<str>,
+    name: Box<str>,
+    help_recorded: bool,
+    idents: Vec<Box<str>>,
+}
+
+#[derive(Default)]
+struct Inner {
+    /// Identifier → (person, whether it is their advocate's).
+    by_ident: HashMap<Box<str>, (PersonId, bool)>,
+    people: HashMap<PersonId, Lite>,
+    views: HashMap<PersonId, Arc<PersonView>>,
+}
+
+/// What the index knows about whoever uses an identifier.
+pub struct Found {
+    pub view: Arc<PersonView>,
+    pub via_advocate: bool,
+}
+
+#[derive(Default)]
+pub struct ContactIndex {
+    inner: RwLock<Inner>,
+}
+
+impl ContactIndex {
+    /// Loads every identifier and every view from the store.
+    ///
+    /// # Errors
+    /// The store's error.
+    pub async fn load(store: &Store) -> Result<Self, StoreError> {
+        let index = Self::default();
+        let max = store.max_person_id().await?;
+        let page = 50_000;
+        let mut after = 0;
+        while after < max {
+            let rows = store.identifier_page(after, page).await?;
+            let mut inner = index.inner.write().expect("index lock");
+            for (id, reference, name, ident, help) in rows {
+                let pid = PersonId(id);
+                let lite = inner.people.entry(pid).or_insert_with(|| Lite {
+                    reference: reference.into(),
+                    name: name.into(),
+                    help_recorded: help,
+                    idents: Vec::new(),
+                });
+                if !ident.is_empty() {
+                    lite.idents.push(ident.clone().into());
+                    inner.by_ident.entry(ident.into()).or_insert((pid, false));
+                }
+            }
+            after += page;
+        }
+        for person in store.people_needing_views().await? {
+            index.refresh(store, person).await?;
+        }
+        Ok(index)
+    }
+
+    /// Reloads one person after a write that touched them.
+    ///
+    /// # Errors
+    /// The store's error.
+    pub async fn refresh(&self, store: &Store, person: PersonId) -> Result<(), StoreError> {
+        let Some(p) = store.person(person).await? else {
+            let mut inner = self.inner.write().expect("index lock");
+            if let Some(old) = inner.people.remove(&person) {
+                for i in old.idents {
+                    inner.by_ident.remove(&i);
+                }
+            }
+            inner.views.remove(&person);
+            return Ok(());
+        };
+        let strategies: Vec<_> = store
+            .strategies_of(person)
+            .await?
+            .into_iter()
+            .filter(|s| {
+                matches!(
+                    s.status,
+                    StrategyStatus::Active | StrategyStatus::Authorised
+                )
+            })
+            .collect();
+        let adjustments: Vec<_> = store
+            .adjustments_of(person)
+            .await?
+            .into_iter()
+            .filter(|a| a.status == AdjustmentStatus::Granted)
+            .collect();
+        let needs_calls = strategies.iter().any(|s| {
+            s.restrictions.iter().any(|r| {
+                matches!(
+                    r.rule,
+                    Rule::CallWindow {
+                        max_calls_per_window: Some(_),
+                        ..
+                    }
+                )
+            })
+        });
+        let recent_calls = if needs_calls {
+            store
+                .recent_calls(
+                    person,
+                    jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * 8),
+                )
+                .await?
+        } else {
+            Vec::new()
+        };
+        let mut staff_names: Vec<(StaffId, String)> = Vec::new();
+        for s in &strategies {
+            for r in &s.restrictions {
+                if let Rule::SinglePointOfContact { staff_id } = r.rule {
+                    if let Some(st) = store.staff(staff_id).await? {
+                        staff_names.push((staff_id, st.name));
+                    }
+                }
+            }
+        }
+        let view = (!strategies.is_empty() || !adjustments.is_empty()).then(|| {
+            Arc::new(PersonView {
+                id: Some(person),
+                reference: p.reference.clone(),
+                name: p.name.clone(),
+                advocate_name: p.advocate.as_ref().map(|a| a.name.clone()),
+                additional_help_recorded: p.additional_help.is_some(),
+                preferred_format: Some(p.preferred_format),
+                preferred_language: p.preferred_language.clone(),
+                strategies,
+                adjustments,
+                recent_calls,
+                staff_names,
+            })
+        });
+        let mut own: Vec<Box<str>> = p.identifiers().map(|i| i.key().into()).collect();
+        let advocate: Vec<Box<str>> = p
+            .advocate
+            .iter()
+            .flat_map(|a| {
+                a.phone
+                    .iter()
+                    .map(|x| x.as_str().into())
+                    .chain(a.email.iter().map(|x| x.as_str().into()))
+            })
+            .collect::<Vec<Box<str>>>();
+        let mut inner = self.inner.write().expect("index lock");
+        if let Some(old) = inner.people.remove(&person) {
+            for i in old.idents {
+                if inner
+                    .by_ident
+                    .get(&i)
+                    .is_some_and(|(pid, _)| *pid == person)
+                {
+                    inner.by_ident.remove(&i);
+                }
+            }
+        }
+        for i in &own {
+            inner.by_ident.entry(i.clone()).or_insert((person, false));
+        }
+        for i in &advocate {
+            inner.by_ident.entry(i.clone()).or_insert((person, true));
+        }
+        own.extend(advocate);
+        inner.people.insert(
+            person,
+            Lite {
+                reference: p.reference.into(),
+                name: p.name.into(),
+                help_recorded: p.additional_help.is_some(),
+                idents: own,
+            },
+        );
+        match view {
+            Some(v) => inner.views.insert(person, v),
+            None => inner.views.remove(&person),
+        };
+        Ok(())
+    }
+
+    /// Whoever uses `identifier`, if anyone.
+    pub fn find(&self, identifier: &str) -> Option<Found> {
+        let inner = self.inner.read().expect("index lock");
+        let (person, via_advocate) = *inner.by_ident.get(identifier)?;
+        Some(Found {
+            view: self.view_locked(&inner, person)?,
+            via_advocate,
+        })
+    }
+
+    /// The view of one person, if known.
+    pub fn view(&self, person: PersonId) -> Option<Arc<PersonView>> {
+        let inner = self.inner.read().expect("index lock");
+        self.view_locked(&inner, person)
+    }
+
+    fn view_locked(&self, inner: &Inner, person: PersonId) -> Option<Arc<PersonView>> {
+        if let Some(v) = inner.views.get(&person) {
+            return Some(v.clone());
+        }
+        let lite = inner.people.get(&person)?;
+        Some(Arc::new(PersonView {
+            id: Some(person),
+            reference: lite.reference.to_string(),
+            name: lite.name.to_string(),
+            additional_help_recorded: lite.help_recorded,
+            ..Default::default()
+        }))
+    }
+
+    /// How many identifiers and full views are held.
+    pub fn sizes(&self) -> (usize, usize, usize) {
+        let inner = self.inner.read().expect("index lock");
+        (inner.by_ident.len(), inner.people.len(), inner.views.len())
+    }
+}

@@ -1,0 +1,1284 @@
+//! Tact's use cases. Each operation loads what the core needs, lets the core decide,
+//! and writes the decision — records, audit events, tasks — in one transaction. Every
+//! door (JSON API, CLI, later the web UI and mail) calls these and nothing else, so a
+//! rule of the policy is enforced the same way whichever door a request comes through.
+
+pub mod index;
+
+use index::ContactIndex;
+use jiff::civil::Date;
+use jiff::Timestamp;
+use sha2::{Digest, Sha256};
+use std::sync::{Arc, Mutex};
+use tact_core::audit::{AuditAction, AuditEvent};
+use tact_core::check::{self, CheckRequest, PersonView, Verdict};
+use tact_core::identity::{EmailAddress, Identifier, PhoneNumber};
+use tact_core::ids::*;
+use tact_core::model::*;
+use tact_core::profile::{Channel, Profile};
+use tact_core::roles::{authorise, Action, Actor, Role};
+use tact_core::workflow::{self as wf, Decision, PlanContext};
+use tact_core::RuleError;
+use tact_store::{Store, StoreError, TaskFilter, WriteTx};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    Rule(#[from] RuleError),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+}
+
+pub type Result<T> = std::result::Result<T, AppError>;
+
+fn not_found(field: &str, what: String) -> AppError {
+    AppError::Rule(RuleError::not_found(field, what))
+}
+
+/// Where the time comes from: the system clock, or a fixed time for tests and demos.
+#[derive(Clone, Default)]
+pub struct Clock(Option<Arc<Mutex<Timestamp>>>);
+
+impl Clock {
+    pub fn fixed(at: Timestamp) -> Self {
+        Self(Some(Arc::new(Mutex::new(at))))
+    }
+    pub fn now(&self) -> Timestamp {
+        self.0
+            .as_ref()
+            .map_or_else(Timestamp::now, |t| *t.lock().expect("clock"))
+    }
+    pub fn set(&self, at: Timestamp) {
+        if let Some(t) = &self.0 {
+            *t.lock().expect("clock") = at;
+        }
+    }
+}
+
+/// Who is acting, and the request's idempotency key if it has one.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub actor: Actor,
+    pub key: Option<String>,
+}
+
+impl Ctx {
+    pub fn new(actor: Actor) -> Self {
+        Self { actor, key: None }
+    }
+}
+
+/// A new service user, parsed.
+#[derive(Debug, Clone, Default)]
+pub struct PersonInput {
+    pub name: String,
+    pub phones: Vec<PhoneNumber>,
+    pub emails: Vec<EmailAddress>,
+    pub postal_address: Option<String>,
+    pub advocate: Option<Advocate>,
+    pub preferred_format: Option<Format>,
+    pub preferred_language: Option<String>,
+}
+
+/// Everything the person page needs in one read.
+#[derive(Debug, Clone)]
+pub struct PersonRecord {
+    pub person: ServiceUser,
+    pub matters: Vec<Matter>,
+    pub contacts: Vec<Contact>,
+    pub incidents: Vec<Incident>,
+    pub warnings: Vec<Warning>,
+    pub strategies: Vec<Strategy>,
+    pub adjustments: Vec<Adjustment>,
+    pub disputes: Vec<Dispute>,
+    pub further_actions: Vec<FurtherAction>,
+    pub tasks: Vec<Task>,
+}
+
+/// The result of logging a contact.
+#[derive(Debug, Clone)]
+pub struct Logged {
+    pub contact: Contact,
+    pub verdict: Verdict,
+    pub tasks: Vec<TaskId>,
+}
+
+#[derive(Clone)]
+pub struct App {
+    pub store: Store,
+    pub profile: Arc<Profile>,
+    pub index: Arc<ContactIndex>,
+    pub clock: Clock,
+}
+
+/// Hashes an API token for storage; the token itself is never kept.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+impl App {
+    /// Opens the app over a migrated store, loading the contact-check index.
+    ///
+    /// # Errors
+    /// The store's error.
+    pub async fn new(store: Store, profile: Profile, clock: Clock) -> Result<Self> {
+        let index = ContactIndex::load(&store).await?;
+        Ok(Self {
+            store,
+            profile: Arc::new(profile),
+            index: Arc::new(index),
+            clock,
+        })
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    fn today(&self) -> Date {
+        check::uk_date(self.now())
+    }
+
+    async fn begin(&self) -> Result<WriteTx> {
+        Ok(self.store.begin().await?)
+    }
+
+    /// Ends a write: keeps the idempotency key with what was made, then commits.
+    async fn finish(&self, mut tx: WriteTx, ctx: &Ctx, made: &str) -> Result<()> {
+        if let Some(key) = &ctx.key {
+            tx.keep_response(key, ctx.actor.id, made, self.now()).await.map_err(|e| match e {
+                StoreError::Conflict(_) => AppError::Rule(RuleError {
+                    kind: tact_core::RuleErrorKind::Conflict,
+                    clause: None,
+                    field: Some("Idempotency-Key".into()),
+                    message: "this request was already submitted (same Idempotency-Key); nothing was written again".into(),
+                }),
+                other => other.into(),
+            })?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    // ----- staff -------------------------------------------------------------------
+
+    /// Adds a member of staff. The first member of staff may be created by the system (no actor).
+    ///
+    /// # Errors
+    /// A role refusal or the store's error.
+    pub async fn create_staff(
+        &self,
+        by: Option<&Actor>,
+        name: &str,
+        role: Role,
+        email: Option<EmailAddress>,
+        line_manager: Option<StaffId>,
+    ) -> Result<Staff> {
+        if let Some(a) = by {
+            authorise(&self.profile, a, Action::ManageStaff, None)?;
+        }
+        tact_core::error::require_text("name", name)?;
+        if let Some(m) = line_manager {
+            if self.store.staff(m).await?.is_none() {
+                return Err(not_found("line_manager", format!("no member of staff {m}")));
+            }
+        }
+        let mut s = Staff {
+            id: StaffId(0),
+            name: name.trim().to_string(),
+            email,
+            role,
+            line_manager,
+            active: true,
+        };
+        let mut tx = self.begin().await?;
+        s.id = tx.insert_staff(&s, None, self.now()).await?;
+        let ev = AuditEvent {
+            at: self.now(),
+            actor: by.map(|a| a.id),
+            action: AuditAction::StaffCreated,
+            subject: format!("staff:{}", s.id),
+            person_id: None,
+            reason: None,
+            clause: None,
+            detail: vec![("role".into(), role.as_str().into())],
+        };
+        tx.audit(&[ev]).await?;
+        tx.commit().await?;
+        Ok(s)
+    }
+
+    /// Issues a new API token for a member of staff and returns it (only its hash is kept).
+    ///
+    /// # Errors
+    /// A role refusal, or no such member of staff.
+    pub async fn issue_token(
+        &self,
+        by: Option<&Actor>,
+        staff: StaffId,
+        label: &str,
+    ) -> Result<String> {
+        if let Some(a) = by {
+            if a.id != staff {
+                authorise(&self.profile, a, Action::ManageStaff, None)?;
+            }
+        }
+        if self.store.staff(staff).await?.is_none() {
+            return Err(not_found("staff_id", format!("no member of staff {staff}")));
+        }
+        let bytes: [u8; 24] = rand::random();
+        let token = format!("tact_{}", hex::encode(bytes));
+        let mut tx = self.begin().await?;
+        tx.insert_token(staff, &token_hash(&token), label, self.now())
+            .await?;
+        let ev = AuditEvent {
+            at: self.now(),
+            actor: by.map(|a| a.id),
+            action: AuditAction::TokenIssued,
+            subject: format!("staff:{staff}"),
+            person_id: None,
+            reason: None,
+            clause: None,
+            detail: vec![("label".into(), label.into())],
+        };
+        tx.audit(&[ev]).await?;
+        tx.commit().await?;
+        Ok(token)
+    }
+
+    /// The member of staff holding `token`.
+    ///
+    /// # Errors
+    /// The store's error.
+    pub async fn actor_for_token(&self, token: &str) -> Result<Option<Actor>> {
+        Ok(self
+            .store
+            .staff_by_token_hash(&token_hash(token))
+            .await?
+            .map(|s| Actor {
+                id: s.id,
+                name: s.name,
+                role: s.role,
+            }))
+    }
+
+    /// Changes a member of staff's role, line manager or whether they are active.
+    ///
+    /// # Errors
+    /// A role refusal, or no such member of staff.
+    pub async fn change_staff(
+        &self,
+        ctx: &Ctx,
+        id: StaffId,
+        role: Option<Role>,
+        active: Option<bool>,
+        line_manager: Option<StaffId>,
+    ) -> Result<Staff> {
+        authorise(&self.profile, &ctx.actor, Action::ManageStaff, None)?;
+        let mut s = self
+            .store
+            .staff(id)
+            .await?
+            .ok_or_else(|| not_found("staff_id", format!("no member of staff {id}")))?;
+        if let Some(r) = role {
+            s.role = r;
+        }
+        if let Some(a) = active {
+            s.active = a;
+        }
+        if line_manager.is_some() {
+            s.line_manager = line_manager;
+        }
+        let mut tx = self.begin().await?;
+        tx.update_staff(&s).await?;
+        tx.audit(&[AuditEvent::new(
+            self.now(),
+            ctx.actor.id,
+            AuditAction::StaffChanged,
+            format!("staff:{id}"),
+        )
+        .detail("role", s.role.as_str())
+        .detail("active", s.active)])
+            .await?;
+        self.finish(tx, ctx, &format!("staff:{id}")).await?;
+        Ok(s)
+    }
+
+    // ----- people and matters ------------------------------------------------------
+
+    /// # Errors
+    /// A role refusal, an empty name, or the store's error.
+    pub async fn create_person(&self, ctx: &Ctx, input: PersonInput) -> Result<ServiceUser> {
+        authorise(&self.profile, &ctx.actor, Action::ManagePeople, None)?;
+        tact_core::error::require_text("name", &input.name)?;
+        if input.name.len() > 200 {
+            return Err(RuleError::invalid("name", "a name is at most 200 characters").into());
+        }
+        let now = self.now();
+        let mut p = ServiceUser {
+            id: PersonId(0),
+            reference: String::new(),
+            name: input.name.trim().to_string(),
+            phones: input.phones,
+            emails: input.emails,
+            postal_address: input.postal_address.filter(|a| !a.trim().is_empty()),
+            advocate: input.advocate,
+            preferred_format: input.preferred_format.unwrap_or(Format::Standard),
+            preferred_language: input.preferred_language.filter(|l| !l.trim().is_empty()),
+            additional_help: None,
+            created_at: now,
+        };
+        p.phones.dedup();
+        p.emails.dedup();
+        let mut tx = self.begin().await?;
+        let (id, reference) = tx.insert_person(&p).await?;
+        p.id = id;
+        p.reference = reference;
+        tx.audit(&[AuditEvent::new(
+            now,
+            ctx.actor.id,
+            AuditAction::PersonCreated,
+            format!("person:{id}"),
+        )
+        .person(id)])
+            .await?;
+        self.finish(tx, ctx, &format!("person:{id}")).await?;
+        self.index.refresh(&self.store, id).await?;
+        Ok(p)
+    }
+
+    /// Replaces a person's contact details.
+    ///
+    /// # Errors
+    /// A role refusal, no such person, or the store's error.
+    pub async fn update_person(
+        &self,
+        ctx: &Ctx,
+        id: PersonId,
+        input: PersonInput,
+    ) -> Result<ServiceUser> {
+        authorise(&self.profile, &ctx.actor, Action::ManagePeople, None)?;
+        tact_core::error::require_text("name", &input.name)?;
+        let mut p = self
+            .store
+            .person(id)
+            .await?
+            .ok_or_else(|| not_found("person_id", format!("no service user {id}")))?;
+        p.name = input.name.trim().to_string();
+        p.phones = input.phones;
+        p.emails = input.emails;
+        p.postal_address = input.postal_address;
+        p.advocate = input.advocate;
+        if let Some(f) = input.preferred_format {
+            p.preferred_format = f;
+        }
+        p.preferred_language = input.preferred_language;
+        let mut tx = self.begin().await?;
+        tx.update_person(&p).await?;
+        tx.audit(&[AuditEvent::new(
+            self.now(),
+            ctx.actor.id,
+            AuditAction::PersonUpdated,
+            format!("person:{id}"),
+        )
+        .person(id)])
+            .await?;
+        self.finish(tx, ctx, &format!("person:{id}")).await?;
+        self.index.refresh(&self.store, id).await?;
+        Ok(p)
+    }
+
+    async fn person(&self, id: PersonId) -> Result<ServiceUser> {
+        self.store
+            .person(id)
+            .await?
+            .ok_or_else(|| not_found("person_id", format!("no service user {id}")))
+    }
+
+    /// Everything held about one person, for their page.
+    ///
+    /// # Errors
+    /// No such person, or the store's error.
+    pub async fn person_record(&self, actor: &Actor, id: PersonId) -> Result<PersonRecord> {
+        authorise(&self.profile, actor, Action::ReadAll, None)?;
+        let person = self.person(id).await?;
+        Ok(PersonRecord {
+            person,
+            matters: self.store.matters_of(id).await?,
+            contacts: self.store.contacts_of(id, 200).await?,
+            incidents: self.store.incidents_of(id).await?,
+            warnings: self.store.warnings_of(id).await?,
+            strategies: self.store.strategies_of(id).await?,
+            adjustments: self.store.adjustments_of(id).await?,
+            disputes: self.store.disputes_of(id).await?,
+            further_actions: self.store.further_actions_of(id).await?,
+            tasks: self
+                .store
+                .tasks(
+                    &TaskFilter {
+                        person: Some(id),
+                        ..Default::default()
+                    },
+                    500,
+                )
+                .await?,
+        })
+    }
+
+    /// # Errors
+    /// A role refusal or the store's error.
+    pub async fn search(&self, actor: &Actor, query: &str) -> Result<Vec<ServiceUser>> {
+        authorise(&self.profile, actor, Action::ReadAll, None)?;
+        Ok(self.store.search_people(query, 50).await?)
+    }
+
+    /// # Errors
+    /// A role refusal, no such person, an empty title, or the store's error.
+    pub async fn open_matter(
+        &self,
+        ctx: &Ctx,
+        person: PersonId,
+        kind: MatterKind,
+        title: &str,
+    ) -> Result<Matter> {
+        authorise(&self.profile, &ctx.actor, Action::RecordContact, None)?;
+        tact_core::error::require_text("title", title)?;
+        self.person(person).await?;
+        let mut m = Matter {
+            id: MatterId(0),
+            person_id: person,
+            reference: String::new(),
+            kind,
+            title: title.trim().to_string(),
+            status: MatterStatus::Open,
+            finalised_on: None,
+            opened_at: self.now(),
+        };
+        let mut tx = self.begin().await?;
+        let (id, reference) = tx.insert_matter(&m).await?;
+        m.id = id;
+        m.reference = reference;
+        tx.audit(&[AuditEvent::new(
+            self.now(),
+            ctx.actor.id,
+            AuditAction::MatterOpened,
+            format!("matter:{id}"),
+        )
+        .person(person)
+        .detail("kind", kind.as_str())])
+            .await?;
+        self.finish(tx, ctx, &format!("matter:{id}")).await?;
+        Ok(m)
+    }
+
+    /// Moves a matter on: concluded, review exhausted, or finalised on a date (NOR-9.1 starts there).
+    ///
+    /// # Errors
+    /// A role refusal, no such matter, a finalised matter without its date, or the store's error.
+    pub async fn set_matter_status(
+        &self,
+        ctx: &Ctx,
+        id: MatterId,
+        status: MatterStatus,
+        finalised_on: Option<Date>,
+    ) -> Result<Matter> {
+        authorise(&self.profile, &ctx.actor, Action::RecordContact, None)?;
+        let mut m = self
+            .store
+            .matter(id)
+            .await?
+            .ok_or_else(|| not_found("matter_id", format!("no matter {id}")))?;
+        if status == MatterStatus::Finalised && finalised_on.is_none() {
+            return Err(RuleError::invalid(
+                "finalised_on",
+                "a finalised matter needs the date it was finalised",
+            )
+            .into());
+        }
+        if finalised_on.is_some_and(|d| d > self.today()) {
+            return Err(RuleError::invalid(
+                "finalised_on",
+                "the date a matter was finalised cannot be in the future",
+            )
+            .into());
+        }
+        m.status = status;
+        m.finalised_on = if status == MatterStatus::Finalised {
+            finalised_on
+        } else {
+            None
+        };
+        let mut tx = self.begin().await?;
+        tx.update_matter(&m).await?;
+        tx.audit(&[AuditEvent::new(
+            self.now(),
+            ctx.actor.id,
+            AuditAction::MatterStatusChanged,
+            format!("matter:{id}"),
+        )
+        .person(m.person_id)
+        .detail("status", status.as_str())])
+            .await?;
+        self.finish(tx, ctx, &format!("matter:{id}")).await?;
+        Ok(m)
+    }
+
+    /// CLE-8.1, 8.2.
+    ///
+    /// # Errors
+    /// As [`wf::record_additional_help`], or no such person.
+    pub async fn record_additional_help(
+        &self,
+        ctx: &Ctx,
+        person: PersonId,
+        needs_help: bool,
+        words: Option<String>,
+    ) -> Result<ServiceUser> {
+        let p = self.person(person).await?;
+        let d = wf::record_additional_help(
+            &self.profile,
+            &ctx.actor,
+            &p,
+            needs_help,
+            words,
+            self.now(),
+        )?;
+        let mut tx = self.begin().await?;
+        tx.update_person(&d.record).await?;
+        tx.audit(&d.events).await?;
+        self.finish(tx, ctx, &format!("person:{person}")).await?;
+        self.index.refresh(&self.store, person).await?;
+        Ok(d.record)
+    }
+
+    // ----- contact check and contacts ----------------------------------------------
+
+    /// The front-line answer, from the in-memory index (CLE-9.10 and the restrictions of CLE-9.9, NOR-5.5).
+    pub fn contact_check(
+        &self,
+        identifier: Option<&Identifier>,
+        channel: Channel,
+        staff: Option<StaffId>,
+        at: Timestamp,
+        matter: Option<MatterId>,
+    ) -> Verdict {
+        let found = identifier.and_then(|i| self.index.find(i.key()));
+        let req = CheckRequest {
+            identifier: identifier.cloned(),
+            channel,
+            staff,
+            at,
+            matter,
+            via_advocate: found.as_ref().is_some_and(|f| f.via_advocate),
+        };
+        check::check(&self.profile, found.as_ref().map(|f| f.view.as_ref()), &req)
+    }
+
+    /// Logs a contact and judges it: a breach is stored naming the restriction, with a
+    /// reminder task (CLE-9.11); contact from a person under a plan is queued for
+    /// screening (CLE-9.10). Nothing a person sends is discarded.
+    ///
+    /// # Errors
+    /// A role refusal; an unknown person or matter; or a repeated idempotency key.
+    pub async fn log_contact(&self, ctx: &Ctx, mut input: wf::ContactInput) -> Result<Logged> {
+        authorise(&self.profile, &ctx.actor, Action::RecordContact, None)?;
+        if input.summary.trim().is_empty() {
+            return Err(RuleError::invalid("summary", "summary must not be empty").into());
+        }
+        if input.at > self.now() + jiff::SignedDuration::from_mins(5) {
+            return Err(
+                RuleError::invalid("at", "a contact cannot be logged in the future").into(),
+            );
+        }
+        if input.person_id.is_none() {
+            if let Some(found) = input
+                .identifier
+                .as_ref()
+                .and_then(|i| self.index.find(i.key()))
+            {
+                input.person_id = found.view.id;
+                input.via_advocate = found.via_advocate;
+            }
+        }
+        if let Some(p) = input.person_id {
+            if self.index.view(p).is_none() && self.store.person(p).await?.is_none() {
+                return Err(not_found("person_id", format!("no service user {p}")));
+            }
+        }
+        if let Some(m) = input.matter_id {
+            let matter = self
+                .store
+                .matter(m)
+                .await?
+                .ok_or_else(|| not_found("matter_id", format!("no matter {m}")))?;
+            if input.person_id.is_some_and(|p| p != matter.person_id) {
+                return Err(RuleError::invalid(
+                    "matter_id",
+                    format!("matter {} is not this person's", matter.reference),
+                )
+                .into());
+            }
+            input.person_id = Some(matter.person_id);
+        }
+        let view: Option<Arc<PersonView>> = input.person_id.and_then(|p| self.index.view(p));
+        let now = self.now();
+        let (verdict, mut contact, tasks, events) =
+            wf::evaluate_contact(&self.profile, view.as_deref(), &input, now);
+        let mut tx = self.begin().await?;
+        let id = tx.insert_contact(&contact, ctx.key.as_deref()).await.map_err(|e| match e {
+            StoreError::Conflict(_) => AppError::Rule(RuleError { kind: tact_core::RuleErrorKind::Conflict, clause: None, field: Some("Idempotency-Key".into()), message: "this contact was already logged (same Idempotency-Key); nothing was written again".into() }),
+            other => other.into(),
+        })?;
+        contact.id = id;
+        let tasks: Vec<NewTask> = tasks
+            .into_iter()
+            .map(|mut t| {
+                t.subject = Some(format!("contact:{id}"));
+                t
+            })
+            .collect();
+        let task_ids = tx.tasks(&tasks, now).await?;
+        tx.audit_for(&events, &format!("contact:{id}")).await?;
+        tx.commit().await?;
+        if let (Some(p), Some(v)) = (contact.person_id, view.as_ref()) {
+            if contact.channel == Channel::Phone && !v.strategies.is_empty() {
+                self.index.refresh(&self.store, p).await?;
+            }
+        }
+        Ok(Logged {
+            contact,
+            verdict,
+            tasks: task_ids,
+        })
+    }
+
+    /// Records that a contact was screened (CLE-9.10), with what was found; closes its screening task.
+    ///
+    /// # Errors
+    /// A role refusal, or a contact not waiting for screening.
+    pub async fn screen_contact(&self, ctx: &Ctx, id: ContactId, finding: &str) -> Result<Contact> {
+        authorise(
+            &self.profile,
+            &ctx.actor,
+            Action::ScreenContact,
+            Some(&self.profile.clauses.screening),
+        )?;
+        tact_core::error::require_text("finding", finding)?;
+        let c = self
+            .store
+            .contact(id)
+            .await?
+            .ok_or_else(|| not_found("contact_id", format!("no contact {id}")))?;
+        let open = self
+            .store
+            .tasks(
+                &TaskFilter {
+                    open_only: true,
+                    person: c.person_id,
+                    kind: Some(TaskKind::Screening),
+                    ..Default::default()
+                },
+                1000,
+            )
+            .await?;
+        let mut tx = self.begin().await?;
+        tx.mark_screened(id).await?;
+        for t in open
+            .iter()
+            .filter(|t| t.task.subject.as_deref() == Some(&format!("contact:{id}")))
+        {
+            tx.complete_task(t.id, ctx.actor.id, finding, self.now())
+                .await?;
+        }
+        let mut ev = AuditEvent::new(
+            self.now(),
+            ctx.actor.id,
+            AuditAction::ContactScreened,
+            format!("contact:{id}"),
+        )
+        .clause(self.profile.clauses.screening.clone())
+        .reason(finding);
+        ev.person_id = c.person_id;
+        tx.audit(&[ev]).await?;
+        self.finish(tx, ctx, &format!("contact:{id}")).await?;
+        Ok(Contact {
+            screening: Screening::Done,
+            ..c
+        })
+    }
+
+    // ----- incidents and warnings --------------------------------------------------
+
+    /// # Errors
+    /// As [`wf::record_incident`], or no such person.
+    pub async fn record_incident(
+        &self,
+        ctx: &Ctx,
+        input: wf::IncidentInput,
+    ) -> Result<(Incident, Vec<TaskId>)> {
+        self.person(input.person_id).await?;
+        let staff = self.store.staff_list().await?;
+        let d = wf::record_incident(&self.profile, &ctx.actor, input, &staff, self.now())?;
+        let mut tx = self.begin().await?;
+        let id = tx.insert_incident(&d.record).await?;
+        let subject = format!("incident:{id}");
+        let tasks: Vec<NewTask> = d
+            .tasks
+            .iter()
+            .cloned()
+            .map(|mut t| {
+                t.subject = Some(subject.clone());
+                t
+            })
+            .collect();
+        let ids = tx.tasks(&tasks, self.now()).await?;
+        tx.audit_for(&d.events, &subject).await?;
+        self.finish(tx, ctx, &subject).await?;
+        Ok((Incident { id, ..d.record }, ids))
+    }
+
+    /// # Errors
+    /// As [`wf::give_warning`], or no such person.
+    pub async fn give_warning(
+        &self,
+        ctx: &Ctx,
+        person: PersonId,
+        input: wf::WarningInput,
+    ) -> Result<Warning> {
+        self.person(person).await?;
+        let incidents = self.store.incidents_of(person).await?;
+        let d = wf::give_warning(
+            &self.profile,
+            &ctx.actor,
+            person,
+            input,
+            &incidents,
+            self.now(),
+        )?;
+        let mut tx = self.begin().await?;
+        let id = tx.insert_warning(&d.record).await?;
+        tx.audit_for(&d.events, &format!("warning:{id}")).await?;
+        self.finish(tx, ctx, &format!("warning:{id}")).await?;
+        Ok(Warning { id, ..d.record })
+    }
+
+    // ----- plans -------------------------------------------------------------------
+
+    async fn plan_context(
+        &self,
+        person: PersonId,
+    ) -> Result<(
+        Vec<Incident>,
+        Vec<Warning>,
+        Vec<Matter>,
+        Vec<Adjustment>,
+        Vec<Task>,
+        Vec<Staff>,
+    )> {
+        Ok((
+            self.store.incidents_of(person).await?,
+            self.store.warnings_of(person).await?,
+            self.store.matters_of(person).await?,
+            self.store.adjustments_of(person).await?,
+            self.store
+                .tasks(
+                    &TaskFilter {
+                        person: Some(person),
+                        ..Default::default()
+                    },
+                    10_000,
+                )
+                .await?,
+            self.store.staff_list().await?,
+        ))
+    }
+
+    /// Loads a plan, or says it does not exist.
+    ///
+    /// # Errors
+    /// No such plan, or the store's error.
+    pub async fn strategy(&self, id: StrategyId) -> Result<Strategy> {
+        self.store.strategy(id).await?.ok_or_else(|| {
+            not_found(
+                "strategy_id",
+                format!("no {} {id}", self.profile.terms.plan),
+            )
+        })
+    }
+
+    /// Writes a plan decision: the plan, its events and tasks, in one transaction.
+    async fn save_plan(
+        &self,
+        ctx: &Ctx,
+        before: &Strategy,
+        d: Decision<Strategy>,
+    ) -> Result<Strategy> {
+        let mut tx = self.begin().await?;
+        tx.update_strategy(&d.record, before.version).await?;
+        tx.audit(&d.events).await?;
+        tx.tasks(&d.tasks, self.now()).await?;
+        self.finish(tx, ctx, &format!("strategy:{}", d.record.id))
+            .await?;
+        self.index.refresh(&self.store, d.record.person_id).await?;
+        Ok(d.record)
+    }
+
+    /// # Errors
+    /// As [`wf::draft_plan`], or no such person.
+    pub async fn draft_plan(
+        &self,
+        ctx: &Ctx,
+        person: PersonId,
+        input: wf::PlanInput,
+    ) -> Result<Strategy> {
+        self.person(person).await?;
+        let (incidents, warnings, matters, adjustments, tasks, staff) =
+            self.plan_context(person).await?;
+        let pc = PlanContext {
+            incidents: &incidents,
+            warnings: &warnings,
+            matters: &matters,
+            adjustments: &adjustments,
+            tasks: &tasks,
+            staff: &staff,
+        };
+        let d = wf::draft_plan(&self.profile, &ctx.actor, person, input, &pc, self.now())?;
+        let mut tx = self.begin().await?;
+        let id = tx.insert_strategy(&d.record).await?;
+        tx.audit_for(&d.events, &format!("strategy:{id}")).await?;
+        self.finish(tx, ctx, &format!("strategy:{id}")).await?;
+        Ok(Strategy { id, ..d.record })
+    }
+
+    /// # Errors
+    /// As [`wf::answer_checklist`].
+    pub async fn answer_checklist(
+        &self,
+        ctx: &Ctx,
+        id: StrategyId,
+        answers: Vec<wf::AnswerInput>,
+    ) -> Result<(Strategy, Vec<TaskId>)> {
+        let s = self.strategy(id).await?;
+        let mut d = wf::answer_checklist(&self.profile, &ctx.actor, &s, answers, self.now())?;
+        let mut tx = self.begin().await?;
+        let ids = tx.tasks(&d.tasks, self.now()).await?;
+        for (t, task_id) in d.tasks.iter().zip(&ids) {
+            if let Some(q) = t
+                .subject
+                .as_deref()
+                .and_then(|x| x.split(":question:").nth(1))
+            {
+                wf::link_remedy_task(&mut d.record, q, *task_id);
+            }
+        }
+        tx.update_strategy(&d.record, s.version).await?;
+        tx.audit(&d.events).await?;
+        self.finish(tx, ctx, &format!("strategy:{id}")).await?;
+        Ok((d.record, ids))
+    }
+
+    /// # Errors
+    /// As [`wf::propose`].
+    pub async fn propose(&self, ctx: &Ctx, id: StrategyId) -> Result<Strategy> {
+        let s = self.strategy(id).await?;
+        let (incidents, warnings, matters, adjustments, tasks, staff) =
+            self.plan_context(s.person_id).await?;
+        let pc = PlanContext {
+            incidents: &incidents,
+            warnings: &warnings,
+            matters: &matters,
+            adjustments: &adjustments,
+            tasks: &tasks,
+            staff: &staff,
+        };
+        let d = wf::propose(&self.profile, &ctx.actor, &s, &pc, self.now())?;
+        self.save_plan(ctx, &s, d).await
+    }
+
+    /// # Errors
+    /// As [`wf::authorise_plan`].
+    pub async fn authorise(
+        &self,
+        ctx: &Ctx,
+        id: StrategyId,
+        input: wf::AuthoriseInput,
+    ) -> Result<Strategy> {
+        let s = self.strategy(id).await?;
+        let (incidents, warnings, matters, adjustments, tasks, staff) =
+            self.plan_context(s.person_id).await?;
+        let pc = PlanContext {
+            incidents: &incidents,
+            warnings: &warnings,
+            matters: &matters,
+            adjustments: &adjustments,
+            tasks: &tasks,
+            staff: &staff,
+        };
+        let d = wf::authorise_plan(&self.profile, &ctx.actor, &s, input, &pc, self.now())?;
+        self.save_plan(ctx, &s, d).await
+    }
+
+    /// # Errors
+    /// As [`wf::refuse_plan`].
+    pub async fn refuse(&self, ctx: &Ctx, id: StrategyId, reason: &str) -> Result<Strategy> {
+        let s = self.strategy(id).await?;
+        let d = wf::refuse_plan(&self.profile, &ctx.actor, &s, reason, self.now())?;
+        self.save_plan(ctx, &s, d).await
+    }
+
+    /// # Errors
+    /// As [`wf::withdraw_plan`].
+    pub async fn withdraw(&self, ctx: &Ctx, id: StrategyId, reason: &str) -> Result<Strategy> {
+        let s = self.strategy(id).await?;
+        let d = wf::withdraw_plan(&self.profile, &ctx.actor, &s, reason, self.now())?;
+        self.save_plan(ctx, &s, d).await
+    }
+
+    /// # Errors
+    /// As [`wf::record_notice`].
+    pub async fn record_notice(
+        &self,
+        ctx: &Ctx,
+        id: StrategyId,
+        input: wf::NoticeInput,
+    ) -> Result<Strategy> {
+        let s = self.strategy(id).await?;
+        let d = wf::record_notice(&self.profile, &ctx.actor, &s, input, self.now())?;
+        self.save_plan(ctx, &s, d).await
+    }
+
+    /// # Errors
+    /// As [`wf::review_plan`].
+    pub async fn review(
+        &self,
+        ctx: &Ctx,
+        id: StrategyId,
+        input: wf::ReviewInput,
+    ) -> Result<Strategy> {
+        let s = self.strategy(id).await?;
+        let d = wf::review_plan(&self.profile, &ctx.actor, &s, input, self.now())?;
+        self.save_plan(ctx, &s, d).await
+    }
+
+    /// # Errors
+    /// As [`wf::vary_plan`].
+    pub async fn vary(&self, ctx: &Ctx, id: StrategyId, input: wf::VaryInput) -> Result<Strategy> {
+        let s = self.strategy(id).await?;
+        let (incidents, warnings, matters, adjustments, tasks, staff) =
+            self.plan_context(s.person_id).await?;
+        let pc = PlanContext {
+            incidents: &incidents,
+            warnings: &warnings,
+            matters: &matters,
+            adjustments: &adjustments,
+            tasks: &tasks,
+            staff: &staff,
+        };
+        let d = wf::vary_plan(&self.profile, &ctx.actor, &s, input, &pc, self.now())?;
+        self.save_plan(ctx, &s, d).await
+    }
+
+    /// # Errors
+    /// As [`wf::lift_plan`].
+    pub async fn lift(&self, ctx: &Ctx, id: StrategyId, reason: &str) -> Result<Strategy> {
+        let s = self.strategy(id).await?;
+        let d = wf::lift_plan(&self.profile, &ctx.actor, &s, reason, self.now())?;
+        self.save_plan(ctx, &s, d).await
+    }
+
+    /// # Errors
+    /// As [`wf::apply_to_matter`], or no such matter.
+    pub async fn apply_to_matter(
+        &self,
+        ctx: &Ctx,
+        id: StrategyId,
+        matter: MatterId,
+        reason: &str,
+    ) -> Result<Strategy> {
+        let s = self.strategy(id).await?;
+        let m = self
+            .store
+            .matter(matter)
+            .await?
+            .ok_or_else(|| not_found("matter_id", format!("no matter {matter}")))?;
+        let d = wf::apply_to_matter(&self.profile, &ctx.actor, &s, &m, reason, self.now())?;
+        self.save_plan(ctx, &s, d).await
+    }
+
+    /// # Errors
+    /// As [`wf::raise_dispute`].
+    pub async fn raise_dispute(
+        &self,
+        ctx: &Ctx,
+        id: StrategyId,
+        grounds: &str,
+        received_at: Option<Timestamp>,
+    ) -> Result<Dispute> {
+        let s = self.strategy(id).await?;
+        let now = self.now();
+        let d = wf::raise_dispute(
+            &self.profile,
+            &ctx.actor,
+            &s,
+            grounds,
+            received_at.unwrap_or(now),
+            now,
+        )?;
+        let mut tx = self.begin().await?;
+        let did = tx.insert_dispute(&d.record).await?;
+        tx.audit(&d.events).await?;
+        let tasks: Vec<NewTask> = d
+            .tasks
+            .iter()
+            .cloned()
+            .map(|mut t| {
+                t.subject = Some(format!("dispute:{did}"));
+                t
+            })
+            .collect();
+        tx.tasks(&tasks, now).await?;
+        self.finish(tx, ctx, &format!("dispute:{did}")).await?;
+        Ok(Dispute {
+            id: did,
+            ..d.record
+        })
+    }
+
+    /// # Errors
+    /// As [`wf::decide_dispute`].
+    pub async fn decide_dispute(
+        &self,
+        ctx: &Ctx,
+        id: DisputeId,
+        outcome: DisputeOutcome,
+        reasons: &str,
+        variation: Option<wf::VaryInput>,
+    ) -> Result<(Dispute, Strategy)> {
+        let dispute = self
+            .store
+            .dispute(id)
+            .await?
+            .ok_or_else(|| not_found("dispute_id", format!("no dispute {id}")))?;
+        let s = self.strategy(dispute.strategy_id).await?;
+        let (incidents, warnings, matters, adjustments, tasks, staff) =
+            self.plan_context(s.person_id).await?;
+        let pc = PlanContext {
+            incidents: &incidents,
+            warnings: &warnings,
+            matters: &matters,
+            adjustments: &adjustments,
+            tasks: &tasks,
+            staff: &staff,
+        };
+        let (dd, pd) = wf::decide_dispute(
+            &self.profile,
+            &ctx.actor,
+            &dispute,
+            &s,
+            outcome,
+            reasons,
+            variation,
+            &pc,
+            self.now(),
+        )?;
+        let mut tx = self.begin().await?;
+        tx.decide_dispute(&dd.record).await?;
+        tx.update_strategy(&pd.record, s.version).await?;
+        tx.audit(&dd.events).await?;
+        tx.audit(&pd.events).await?;
+        tx.tasks(&pd.tasks, self.now()).await?;
+        let open = tasks.iter().filter(|t| {
+            t.done_at.is_none() && t.task.subject.as_deref() == Some(&format!("dispute:{id}"))
+        });
+        for t in open {
+            tx.complete_task(t.id, ctx.actor.id, reasons, self.now())
+                .await?;
+        }
+        self.finish(tx, ctx, &format!("dispute:{id}")).await?;
+        self.index.refresh(&self.store, s.person_id).await?;
+        Ok((dd.record, pd.record))
+    }
+
+    // ----- adjustments and further action ------------------------------------------
+
+    /// # Errors
+    /// As [`wf::request_adjustment`], or no such person.
+    pub async fn request_adjustment(
+        &self,
+        ctx: &Ctx,
+        person: PersonId,
+        kind: AdjustmentKind,
+        description: &str,
+    ) -> Result<Adjustment> {
+        self.person(person).await?;
+        let d = wf::request_adjustment(
+            &self.profile,
+            &ctx.actor,
+            person,
+            kind,
+            description,
+            self.now(),
+        )?;
+        let mut tx = self.begin().await?;
+        let id = tx.insert_adjustment(&d.record).await?;
+        tx.audit_for(&d.events, &format!("adjustment:{id}")).await?;
+        let tasks: Vec<NewTask> = d
+            .tasks
+            .iter()
+            .cloned()
+            .map(|mut t| {
+                t.subject = Some(format!("adjustment:{id}"));
+                t
+            })
+            .collect();
+        tx.tasks(&tasks, self.now()).await?;
+        self.finish(tx, ctx, &format!("adjustment:{id}")).await?;
+        Ok(Adjustment { id, ..d.record })
+    }
+
+    /// # Errors
+    /// As [`wf::decide_adjustment`].
+    pub async fn decide_adjustment(
+        &self,
+        ctx: &Ctx,
+        id: AdjustmentId,
+        grant: bool,
+        reasons: &str,
+    ) -> Result<Adjustment> {
+        let a = self
+            .store
+            .adjustment(id)
+            .await?
+            .ok_or_else(|| not_found("adjustment_id", format!("no adjustment {id}")))?;
+        let d = wf::decide_adjustment(&self.profile, &ctx.actor, &a, grant, reasons, self.now())?;
+        let open = self
+            .store
+            .tasks(
+                &TaskFilter {
+                    open_only: true,
+                    person: Some(a.person_id),
+                    kind: Some(TaskKind::AdjustmentDecision),
+                    ..Default::default()
+                },
+                1000,
+            )
+            .await?;
+        let mut tx = self.begin().await?;
+        tx.decide_adjustment(&d.record).await?;
+        tx.audit(&d.events).await?;
+        tx.tasks(&d.tasks, self.now()).await?;
+        for t in open
+            .iter()
+            .filter(|t| t.task.subject.as_deref() == Some(&format!("adjustment:{id}")))
+        {
+            tx.complete_task(t.id, ctx.actor.id, reasons, self.now())
+                .await?;
+        }
+        self.finish(tx, ctx, &format!("adjustment:{id}")).await?;
+        self.index.refresh(&self.store, a.person_id).await?;
+        Ok(d.record)
+    }
+
+    /// # Errors
+    /// As [`wf::record_further_action`], or no such person.
+    pub async fn further_action(
+        &self,
+        ctx: &Ctx,
+        person: PersonId,
+        input: wf::FurtherActionInput,
+    ) -> Result<FurtherAction> {
+        self.person(person).await?;
+        let d = wf::record_further_action(&self.profile, &ctx.actor, person, input, self.now())?;
+        let mut tx = self.begin().await?;
+        let id = tx.insert_further_action(&d.record).await?;
+        tx.audit_for(&d.events, &format!("further-action:{id}"))
+            .await?;
+        self.finish(tx, ctx, &format!("further-action:{id}"))
+            .await?;
+        Ok(FurtherAction { id, ..d.record })
+    }
+
+    // ----- tasks and reviews -------------------------------------------------------
+
+    /// Open tasks for a member of staff: theirs by name, and their role's.
+    ///
+    /// # Errors
+    /// The store's error.
+    pub async fn my_tasks(&self, actor: &Actor) -> Result<Vec<Task>> {
+        Ok(self
+            .store
+            .tasks(
+                &TaskFilter {
+                    open_only: true,
+                    assignee: Some(actor.id),
+                    role: Some(actor.role),
+                    ..Default::default()
+                },
+                500,
+            )
+            .await?)
+    }
+
+    /// Marks a task done with its outcome. Only its assignee, someone in its role, or a
+    /// manager may close it.
+    ///
+    /// # Errors
+    /// No such task, already done, or not theirs to close.
+    pub async fn complete_task(&self, ctx: &Ctx, id: TaskId, outcome: &str) -> Result<Task> {
+        tact_core::error::require_text("outcome", outcome)?;
+        let t = self
+            .store
+            .task(id)
+            .await?
+            .ok_or_else(|| not_found("task_id", format!("no task {id}")))?;
+        let mine = t.task.assignee == Some(ctx.actor.id)
+            || (t.task.assignee.is_none() && t.task.role == Some(ctx.actor.role));
+        let manager = matches!(ctx.actor.role, Role::LineManager | Role::SeniorManager);
+        if !mine && !manager {
+            return Err(RuleError::forbidden(None, "this task belongs to someone else").into());
+        }
+        let mut tx = self.begin().await?;
+        tx.complete_task(id, ctx.actor.id, outcome, self.now())
+            .await?;
+        let mut ev = AuditEvent::new(
+            self.now(),
+            ctx.actor.id,
+            AuditAction::TaskDone,
+            format!("task:{id}"),
+        )
+        .reason(outcome)
+        .clause(t.task.clause.clone());
+        ev.person_id = t.task.person_id;
+        tx.audit(&[ev]).await?;
+        self.finish(tx, ctx, &format!("task:{id}")).await?;
+        Ok(self.store.task(id).await?.unwrap_or(t))
+    }
+
+    /// Plans whose review is due on or before `by` (CLE-9.12; NOR-8.1); overdue ones first.
+    ///
+    /// # Errors
+    /// The store's error.
+    pub async fn reviews_due(&self, by: Date) -> Result<Vec<Strategy>> {
+        Ok(self
+            .store
+            .strategies_by_status(
+                &[StrategyStatus::Active, StrategyStatus::Authorised],
+                Some(by),
+            )
+            .await?)
+    }
+
+    /// Checks the event log's hash chain.
+    ///
+    /// # Errors
+    /// The store's error; a broken chain is the `Err` inside.
+    pub async fn verify_audit(
+        &self,
+    ) -> Result<std::result::Result<u64, tact_core::audit::ChainBreak>> {
+        let (entries, head) = self.store.audit_log().await?;
+        Ok(tact_core::audit::verify(
+            &entries,
+            head.as_ref().map(|(s, h)| (*s, h.as_str())),
+        ))
+    }
+}

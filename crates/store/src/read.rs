@@ -1,0 +1,832 @@
+//! Reads. Each returns domain records; a missing record is `None` or `NotFound`.
+
+use crate::codec::{from_ts, parse_advocate, parse_date, parse_strategy};
+use crate::{get_i, get_oi, get_os, get_s, Result, Store, StoreError};
+use sqlx::any::AnyRow;
+use tact_core::audit::StoredEntry;
+use tact_core::identity::{EmailAddress, PhoneNumber};
+use tact_core::ids::*;
+use tact_core::model::*;
+use tact_core::profile::Channel;
+use tact_core::roles::Role;
+
+fn corrupt(what: &str, v: &str) -> StoreError {
+    StoreError::Corrupt(format!("bad {what} {v:?}"))
+}
+
+pub(crate) const PERSON_COLS: &str = "id, reference, name, postal_address, advocate, preferred_format, preferred_language, help_asked_at, help_asked_by, help_needed, help_words, created_at";
+
+fn person_row(r: &AnyRow, identifiers: Vec<(String, String)>) -> Result<ServiceUser> {
+    let mut phones = Vec::new();
+    let mut emails = Vec::new();
+    for (ident, kind) in identifiers {
+        match kind.as_str() {
+            "phone" => {
+                phones.push(PhoneNumber::parse(&ident).map_err(|_| corrupt("phone", &ident))?)
+            }
+            "email" => {
+                emails.push(EmailAddress::parse(&ident).map_err(|_| corrupt("email", &ident))?)
+            }
+            _ => {}
+        }
+    }
+    let fmt = get_s(r, "preferred_format");
+    Ok(ServiceUser {
+        id: PersonId(get_i(r, "id")),
+        reference: get_os(r, "reference").unwrap_or_default(),
+        name: get_s(r, "name"),
+        phones,
+        emails,
+        postal_address: get_os(r, "postal_address"),
+        advocate: get_os(r, "advocate")
+            .map(|a| parse_advocate(&a))
+            .transpose()?,
+        preferred_format: Format::parse(&fmt).map_err(|_| corrupt("format", &fmt))?,
+        preferred_language: get_os(r, "preferred_language"),
+        additional_help: get_oi(r, "help_asked_at").map(|at| AdditionalHelp {
+            asked_at: from_ts(at),
+            asked_by: StaffId(get_oi(r, "help_asked_by").unwrap_or_default()),
+            needs_help: get_oi(r, "help_needed") == Some(1),
+            in_their_words: get_os(r, "help_words"),
+        }),
+        created_at: from_ts(get_i(r, "created_at")),
+    })
+}
+
+fn staff_row(r: &AnyRow) -> Result<Staff> {
+    let role = get_s(r, "role");
+    Ok(Staff {
+        id: StaffId(get_i(r, "id")),
+        name: get_s(r, "name"),
+        email: get_os(r, "email").and_then(|e| EmailAddress::parse(&e).ok()),
+        role: Role::parse(&role).map_err(|_| corrupt("role", &role))?,
+        line_manager: get_oi(r, "line_manager").map(StaffId),
+        active: get_i(r, "active") == 1,
+    })
+}
+
+fn matter_row(r: &AnyRow) -> Result<Matter> {
+    let kind = get_s(r, "kind");
+    let status = get_s(r, "status");
+    Ok(Matter {
+        id: MatterId(get_i(r, "id")),
+        person_id: PersonId(get_i(r, "person_id")),
+        reference: get_os(r, "reference").unwrap_or_default(),
+        kind: MatterKind::parse(&kind).map_err(|_| corrupt("matter kind", &kind))?,
+        title: get_s(r, "title"),
+        status: MatterStatus::parse(&status).map_err(|_| corrupt("matter status", &status))?,
+        finalised_on: get_os(r, "finalised_on")
+            .map(|d| parse_date(&d))
+            .transpose()?,
+        opened_at: from_ts(get_i(r, "opened_at")),
+    })
+}
+
+pub(crate) fn contact_row(r: &AnyRow) -> Result<Contact> {
+    let channel = get_s(r, "channel");
+    let direction = get_s(r, "direction");
+    let breach = get_s(r, "breach_of");
+    Ok(Contact {
+        id: ContactId(get_i(r, "id")),
+        person_id: get_oi(r, "person_id").map(PersonId),
+        matter_id: get_oi(r, "matter_id").map(MatterId),
+        channel: Channel::parse(&channel).map_err(|_| corrupt("channel", &channel))?,
+        direction: Direction::parse(&direction).map_err(|_| corrupt("direction", &direction))?,
+        at: from_ts(get_i(r, "at")),
+        staff_id: get_oi(r, "staff_id").map(StaffId),
+        identifier: get_os(r, "identifier"),
+        summary: get_s(r, "summary"),
+        body: get_s(r, "body"),
+        breach_of: breach
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect(),
+        screening: Screening::parse(&get_s(r, "screening")),
+        not_recorded_as_complaint: get_i(r, "not_recorded_as_complaint") == 1,
+    })
+}
+
+fn incident_row(r: &AnyRow) -> Incident {
+    Incident {
+        id: IncidentId(get_i(r, "id")),
+        person_id: PersonId(get_i(r, "person_id")),
+        matter_id: get_oi(r, "matter_id").map(MatterId),
+        contact_id: get_oi(r, "contact_id").map(ContactId),
+        category: get_s(r, "category"),
+        description: get_s(r, "description"),
+        occurred_at: from_ts(get_i(r, "occurred_at")),
+        staff_id: StaffId(get_i(r, "staff_id")),
+        recorded_by: StaffId(get_i(r, "recorded_by")),
+        ended_call: get_os(r, "ended_reason").map(|reason| EndedCall {
+            reason,
+            file_note: get_os(r, "ended_file_note").unwrap_or_default(),
+            caller_warned: get_oi(r, "ended_caller_warned") == Some(1),
+        }),
+    }
+}
+
+fn warning_row(r: &AnyRow) -> Result<Warning> {
+    let channel = get_s(r, "channel");
+    Ok(Warning {
+        id: WarningId(get_i(r, "id")),
+        person_id: PersonId(get_i(r, "person_id")),
+        incident_ids: get_s(r, "incident_ids")
+            .split(',')
+            .filter_map(|s| s.parse().ok())
+            .map(IncidentId)
+            .collect(),
+        what_is_wrong: get_s(r, "what_is_wrong"),
+        how_to_change: get_s(r, "how_to_change"),
+        consequence: get_s(r, "consequence"),
+        channel: Channel::parse(&channel).map_err(|_| corrupt("channel", &channel))?,
+        given_at: from_ts(get_i(r, "given_at")),
+        given_by: StaffId(get_i(r, "given_by")),
+    })
+}
+
+fn strategy_row(r: &AnyRow) -> Result<Strategy> {
+    parse_strategy(
+        get_i(r, "id"),
+        get_i(r, "version"),
+        &get_s(r, "status"),
+        &get_s(r, "review_due"),
+        get_os(r, "ends_on").as_deref(),
+        &get_s(r, "body"),
+    )
+}
+
+fn adjustment_row(r: &AnyRow) -> Result<Adjustment> {
+    let kind = get_s(r, "kind");
+    Ok(Adjustment {
+        id: AdjustmentId(get_i(r, "id")),
+        person_id: PersonId(get_i(r, "person_id")),
+        kind: AdjustmentKind::parse(&kind).map_err(|_| corrupt("adjustment kind", &kind))?,
+        description: get_s(r, "description"),
+        status: AdjustmentStatus::parse(&get_s(r, "status")),
+        requested_at: from_ts(get_i(r, "requested_at")),
+        recorded_by: StaffId(get_i(r, "recorded_by")),
+        decided_by: get_oi(r, "decided_by").map(StaffId),
+        decided_at: get_oi(r, "decided_at").map(from_ts),
+        decision_reason: get_os(r, "decision_reason"),
+    })
+}
+
+fn dispute_row(r: &AnyRow) -> Result<Dispute> {
+    Ok(Dispute {
+        id: DisputeId(get_i(r, "id")),
+        strategy_id: StrategyId(get_i(r, "strategy_id")),
+        person_id: PersonId(get_i(r, "person_id")),
+        grounds: get_s(r, "grounds"),
+        received_at: from_ts(get_i(r, "received_at")),
+        recorded_by: StaffId(get_i(r, "recorded_by")),
+        outcome: get_os(r, "outcome")
+            .map(|o| DisputeOutcome::parse(&o).map_err(|_| corrupt("outcome", &o)))
+            .transpose()?,
+        decided_by: get_oi(r, "decided_by").map(StaffId),
+        decided_at: get_oi(r, "decided_at").map(from_ts),
+        decision_reason: get_os(r, "decision_reason"),
+    })
+}
+
+fn further_action_row(r: &AnyRow) -> Result<FurtherAction> {
+    let kind = get_s(r, "kind");
+    Ok(FurtherAction {
+        id: FurtherActionId(get_i(r, "id")),
+        person_id: PersonId(get_i(r, "person_id")),
+        kind: FurtherActionKind::parse(&kind).map_err(|_| corrupt("kind", &kind))?,
+        reasons: get_s(r, "reasons"),
+        prior_notice_given: get_i(r, "prior_notice_given") == 1,
+        no_notice_reason: get_os(r, "no_notice_reason"),
+        decided_by: StaffId(get_i(r, "decided_by")),
+        decided_at: from_ts(get_i(r, "decided_at")),
+    })
+}
+
+fn task_row(r: &AnyRow) -> Result<Task> {
+    let kind = get_s(r, "kind");
+    Ok(Task {
+        id: TaskId(get_i(r, "id")),
+        task: NewTask {
+            kind: TaskKind::parse(&kind).ok_or_else(|| corrupt("task kind", &kind))?,
+            person_id: get_oi(r, "person_id").map(PersonId),
+            assignee: get_oi(r, "assignee").map(StaffId),
+            role: get_os(r, "role").and_then(|x| Role::parse(&x).ok()),
+            title: get_s(r, "title"),
+            due_on: get_os(r, "due_on").map(|d| parse_date(&d)).transpose()?,
+            clause: get_s(r, "clause"),
+            subject: get_os(r, "subject"),
+        },
+        created_at: from_ts(get_i(r, "created_at")),
+        done_at: get_oi(r, "done_at").map(from_ts),
+        done_by: get_oi(r, "done_by").map(StaffId),
+        outcome: get_os(r, "outcome"),
+    })
+}
+
+fn entry_row(r: &AnyRow) -> StoredEntry {
+    StoredEntry {
+        seq: get_i(r, "seq"),
+        at_micros: get_i(r, "at"),
+        actor: get_oi(r, "actor"),
+        action: get_s(r, "action"),
+        subject: get_s(r, "subject"),
+        person_id: get_oi(r, "person_id"),
+        reason: get_os(r, "reason"),
+        clause: get_os(r, "clause"),
+        detail: get_s(r, "detail"),
+        prev_hash: get_s(r, "prev_hash"),
+        hash: get_s(r, "hash"),
+    }
+}
+
+/// Which tasks to list.
+#[derive(Debug, Clone, Default)]
+pub struct TaskFilter {
+    pub open_only: bool,
+    pub assignee: Option<StaffId>,
+    pub role: Option<Role>,
+    pub person: Option<PersonId>,
+    pub kind: Option<TaskKind>,
+}
+
+const TASK_COLS: &str = "id, kind, person_id, assignee, role, title, due_on, clause, subject, created_at, done_at, done_by, outcome";
+pub(crate) const CONTACT_COLS: &str = "id, person_id, matter_id, channel, direction, at, staff_id, identifier, summary, body, breach_of, screening, not_recorded_as_complaint";
+const STRATEGY_COLS: &str = "id, person_id, version, status, review_due, ends_on, body";
+
+impl Store {
+    async fn identifiers_of(&self, person: i64) -> Result<Vec<(String, String)>> {
+        let rows = sqlx::query("SELECT identifier, kind FROM person_identifiers WHERE person_id = $1 ORDER BY kind, identifier").bind(person).fetch_all(&self.pool).await?;
+        Ok(rows
+            .iter()
+            .map(|r| (get_s(r, "identifier"), get_s(r, "kind")))
+            .collect())
+    }
+
+    /// # Errors
+    /// The database's error, or corrupt data.
+    pub async fn person(&self, id: PersonId) -> Result<Option<ServiceUser>> {
+        let row = sqlx::query(&format!("SELECT {PERSON_COLS} FROM people WHERE id = $1"))
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?;
+        match row {
+            None => Ok(None),
+            Some(r) => Ok(Some(person_row(&r, self.identifiers_of(id.0).await?)?)),
+        }
+    }
+
+    /// Like [`Store::person`], but a missing person is an error naming the id.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`].
+    pub async fn person_required(&self, id: PersonId) -> Result<ServiceUser> {
+        self.person(id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("no service user {id}")))
+    }
+
+    /// The people who use `identifier` (a normalised phone number or email address), oldest first.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn people_by_identifier(&self, identifier: &str) -> Result<Vec<PersonId>> {
+        let rows = sqlx::query(
+            "SELECT person_id FROM person_identifiers WHERE identifier = $1 ORDER BY person_id",
+        )
+        .bind(identifier)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| PersonId(get_i(r, "person_id")))
+            .collect())
+    }
+
+    /// Finds people by reference, exact identifier, or a part of their name.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn search_people(&self, query: &str, limit: i64) -> Result<Vec<ServiceUser>> {
+        let q = query.trim();
+        let mut ids: Vec<i64> = Vec::new();
+        if let Ok(ident) = tact_core::identity::Identifier::parse(q) {
+            ids.extend(
+                self.people_by_identifier(ident.key())
+                    .await?
+                    .into_iter()
+                    .map(|p| p.0),
+            );
+        }
+        let rows = sqlx::query("SELECT id FROM people WHERE reference = $1 OR name_lower LIKE $2 ORDER BY name_lower, id LIMIT $3")
+            .bind(q.to_ascii_uppercase())
+            .bind(format!("%{}%", q.to_lowercase().replace(['%', '_'], "")))
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        for r in rows {
+            let id = get_i(&r, "id");
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        let mut out = Vec::new();
+        for id in ids.into_iter().take(usize::try_from(limit).unwrap_or(50)) {
+            if let Some(p) = self.person(PersonId(id)).await? {
+                out.push(p);
+            }
+        }
+        Ok(out)
+    }
+
+    /// # Errors
+    /// The database's error.
+    pub async fn count_people(&self) -> Result<i64> {
+        Ok(sqlx::query("SELECT COUNT(*) AS n FROM people")
+            .fetch_one(&self.pool)
+            .await
+            .map(|r| get_i(&r, "n"))?)
+    }
+
+    /// # Errors
+    /// The database's error.
+    pub async fn staff_list(&self) -> Result<Vec<Staff>> {
+        sqlx::query("SELECT id, name, email, role, line_manager, active FROM staff ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(staff_row)
+            .collect()
+    }
+
+    /// # Errors
+    /// The database's error.
+    pub async fn staff(&self, id: StaffId) -> Result<Option<Staff>> {
+        sqlx::query("SELECT id, name, email, role, line_manager, active FROM staff WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(staff_row)
+            .transpose()
+    }
+
+    /// The active member of staff holding the API token with this SHA-256 hash.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn staff_by_token_hash(&self, hash: &str) -> Result<Option<Staff>> {
+        let row = sqlx::query("SELECT s.id, s.name, s.email, s.role, s.line_manager, s.active FROM api_tokens t JOIN staff s ON s.id = t.staff_id WHERE t.token_hash = $1 AND t.revoked = 0 AND s.active = 1")
+            .bind(hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(staff_row).transpose()
+    }
+
+    /// # Errors
+    /// The database's error.
+    pub async fn matters_of(&self, person: PersonId) -> Result<Vec<Matter>> {
+        sqlx::query("SELECT * FROM matters WHERE person_id = $1 ORDER BY id")
+            .bind(person.0)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(matter_row)
+            .collect()
+    }
+
+    /// # Errors
+    /// The database's error.
+    pub async fn matter(&self, id: MatterId) -> Result<Option<Matter>> {
+        sqlx::query("SELECT * FROM matters WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(matter_row)
+            .transpose()
+    }
+
+    /// The person's most recent contacts, newest first.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn contacts_of(&self, person: PersonId, limit: i64) -> Result<Vec<Contact>> {
+        sqlx::query(&format!("SELECT {CONTACT_COLS} FROM contacts WHERE person_id = $1 ORDER BY at DESC, id DESC LIMIT $2"))
+            .bind(person.0)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(contact_row)
+            .collect()
+    }
+
+    /// # Errors
+    /// The database's error.
+    pub async fn contact(&self, id: ContactId) -> Result<Option<Contact>> {
+        sqlx::query(&format!(
+            "SELECT {CONTACT_COLS} FROM contacts WHERE id = $1"
+        ))
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(contact_row)
+        .transpose()
+    }
+
+    /// The contact stored under an idempotency key, if any.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn contact_by_key(&self, key: &str) -> Result<Option<Contact>> {
+        sqlx::query(&format!(
+            "SELECT {CONTACT_COLS} FROM contacts WHERE idempotency_key = $1"
+        ))
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(contact_row)
+        .transpose()
+    }
+
+    /// Inbound calls from the person since `since` (for limits on calls per window).
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn recent_calls(
+        &self,
+        person: PersonId,
+        since: jiff::Timestamp,
+    ) -> Result<Vec<jiff::Timestamp>> {
+        let rows = sqlx::query("SELECT at FROM contacts WHERE person_id = $1 AND channel = 'phone' AND direction = 'inbound' AND at >= $2 ORDER BY at")
+            .bind(person.0)
+            .bind(crate::codec::ts(since))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(|r| from_ts(get_i(r, "at"))).collect())
+    }
+
+    /// Contacts waiting to be screened (CLE-9.10), oldest first.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn screening_queue(&self, limit: i64) -> Result<Vec<Contact>> {
+        sqlx::query(&format!(
+            "SELECT {CONTACT_COLS} FROM contacts WHERE screening = 'due' ORDER BY at, id LIMIT $1"
+        ))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(contact_row)
+        .collect()
+    }
+
+    /// # Errors
+    /// The database's error.
+    pub async fn incidents_of(&self, person: PersonId) -> Result<Vec<Incident>> {
+        Ok(
+            sqlx::query("SELECT * FROM incidents WHERE person_id = $1 ORDER BY occurred_at, id")
+                .bind(person.0)
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(incident_row)
+                .collect(),
+        )
+    }
+
+    /// # Errors
+    /// The database's error.
+    pub async fn warnings_of(&self, person: PersonId) -> Result<Vec<Warning>> {
+        sqlx::query("SELECT * FROM warnings WHERE person_id = $1 ORDER BY given_at, id")
+            .bind(person.0)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(warning_row)
+            .collect()
+    }
+
+    /// # Errors
+    /// The database's error.
+    pub async fn strategies_of(&self, person: PersonId) -> Result<Vec<Strategy>> {
+        sqlx::query(&format!(
+            "SELECT {STRATEGY_COLS} FROM strategies WHERE person_id = $1 ORDER BY id"
+        ))
+        .bind(person.0)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(strategy_row)
+        .collect()
+    }
+
+    /// # Errors
+    /// The database's error.
+    pub async fn strategy(&self, id: StrategyId) -> Result<Option<Strategy>> {
+        sqlx::query(&format!(
+            "SELECT {STRATEGY_COLS} FROM strategies WHERE id = $1"
+        ))
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(strategy_row)
+        .transpose()
+    }
+
+    /// Plans in any of `statuses`, with their review due on or before `due_by` when given.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn strategies_by_status(
+        &self,
+        statuses: &[StrategyStatus],
+        due_by: Option<jiff::civil::Date>,
+    ) -> Result<Vec<Strategy>> {
+        let list: Vec<String> = statuses
+            .iter()
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect();
+        let sql = format!(
+            "SELECT {STRATEGY_COLS} FROM strategies WHERE status IN ({}) AND review_due <= $1 ORDER BY review_due, id",
+            if list.is_empty() { "''".to_string() } else { list.join(",") }
+        );
+        let due = due_by.map_or_else(|| "9999-12-31".to_string(), crate::codec::date);
+        sqlx::query(&sql)
+            .bind(due)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(strategy_row)
+            .collect()
+    }
+
+    /// # Errors
+    /// The database's error.
+    pub async fn adjustments_of(&self, person: PersonId) -> Result<Vec<Adjustment>> {
+        sqlx::query("SELECT * FROM adjustments WHERE person_id = $1 ORDER BY id")
+            .bind(person.0)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(adjustment_row)
+            .collect()
+    }
+
+    /// # Errors
+    /// The database's error.
+    pub async fn adjustment(&self, id: AdjustmentId) -> Result<Option<Adjustment>> {
+        sqlx::query("SELECT * FROM adjustments WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(adjustment_row)
+            .transpose()
+    }
+
+    /// # Errors
+    /// The database's error.
+    pub async fn disputes_of(&self, person: PersonId) -> Result<Vec<Dispute>> {
+        sqlx::query("SELECT * FROM disputes WHERE person_id = $1 ORDER BY id")
+            .bind(person.0)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(dispute_row)
+            .collect()
+    }
+
+    /// # Errors
+    /// The database's error.
+    pub async fn dispute(&self, id: DisputeId) -> Result<Option<Dispute>> {
+        sqlx::query("SELECT * FROM disputes WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(dispute_row)
+            .transpose()
+    }
+
+    /// # Errors
+    /// The database's error.
+    pub async fn further_actions_of(&self, person: PersonId) -> Result<Vec<FurtherAction>> {
+        sqlx::query("SELECT * FROM further_actions WHERE person_id = $1 ORDER BY id")
+            .bind(person.0)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(further_action_row)
+            .collect()
+    }
+
+    /// # Errors
+    /// The database's error.
+    pub async fn tasks(&self, filter: &TaskFilter, limit: i64) -> Result<Vec<Task>> {
+        let mut sql = format!("SELECT {TASK_COLS} FROM tasks WHERE 1 = 1");
+        let mut n = 0;
+        let mut next = || {
+            n += 1;
+            n
+        };
+        if filter.open_only {
+            sql.push_str(" AND done_at IS NULL");
+        }
+        // Tasks for a member of staff are theirs by name, or their role's where none is named.
+        let who = match (filter.assignee, filter.role) {
+            (Some(_), Some(_)) => Some(format!(
+                " AND (assignee = ${} OR (assignee IS NULL AND role = ${}))",
+                next(),
+                next()
+            )),
+            (Some(_), None) => Some(format!(" AND assignee = ${}", next())),
+            (None, Some(_)) => Some(format!(" AND role = ${}", next())),
+            (None, None) => None,
+        };
+        if let Some(w) = who {
+            sql.push_str(&w);
+        }
+        if filter.person.is_some() {
+            sql.push_str(&format!(" AND person_id = ${}", next()));
+        }
+        if filter.kind.is_some() {
+            sql.push_str(&format!(" AND kind = ${}", next()));
+        }
+        sql.push_str(&format!(" ORDER BY id LIMIT ${}", next()));
+        let mut q = sqlx::query(&sql);
+        if let Some(a) = filter.assignee {
+            q = q.bind(a.0);
+        }
+        if let Some(r) = filter.role {
+            q = q.bind(r.as_str());
+        }
+        if let Some(p) = filter.person {
+            q = q.bind(p.0);
+        }
+        if let Some(k) = filter.kind {
+            q = q.bind(k.as_str());
+        }
+        q.bind(limit)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(task_row)
+            .collect()
+    }
+
+    /// # Errors
+    /// The database's error.
+    pub async fn task(&self, id: TaskId) -> Result<Option<Task>> {
+        sqlx::query(&format!("SELECT {TASK_COLS} FROM tasks WHERE id = $1"))
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(task_row)
+            .transpose()
+    }
+
+    /// The whole event log in order, and its recorded head.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn audit_log(&self) -> Result<(Vec<StoredEntry>, Option<(i64, String)>)> {
+        let rows = sqlx::query("SELECT * FROM audit_log ORDER BY seq")
+            .fetch_all(&self.pool)
+            .await?;
+        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| (get_i(&r, "seq"), get_s(&r, "hash")));
+        Ok((rows.iter().map(entry_row).collect(), head))
+    }
+
+    /// Event log entries about one person.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn audit_of(&self, person: PersonId) -> Result<Vec<StoredEntry>> {
+        Ok(
+            sqlx::query("SELECT * FROM audit_log WHERE person_id = $1 ORDER BY seq")
+                .bind(person.0)
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(entry_row)
+                .collect(),
+        )
+    }
+
+    /// Every identifier and its person, for the contact-check index, in pages of `limit` after `after`.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn identifier_page(
+        &self,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<(i64, String, String, String, bool)>> {
+        let rows = sqlx::query(
+            "SELECT p.id, p.reference, p.name, i.identifier, p.help_asked_at FROM people p LEFT JOIN person_identifiers i ON i.person_id = p.id WHERE p.id > $1 AND p.id <= $2 ORDER BY p.id",
+        )
+        .bind(after)
+        .bind(after + limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                (
+                    get_i(r, "id"),
+                    get_s(r, "reference"),
+                    get_s(r, "name"),
+                    get_os(r, "identifier").unwrap_or_default(),
+                    get_oi(r, "help_asked_at").is_some(),
+                )
+            })
+            .collect())
+    }
+
+    /// The highest person id.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn max_person_id(&self) -> Result<i64> {
+        Ok(sqlx::query("SELECT COALESCE(MAX(id), 0) AS n FROM people")
+            .fetch_one(&self.pool)
+            .await
+            .map(|r| get_i(&r, "n"))?)
+    }
+
+    /// People with an authorised or active plan, or a granted adjustment: the ones the contact check must know in full.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn people_needing_views(&self) -> Result<Vec<PersonId>> {
+        let rows = sqlx::query(
+            "SELECT person_id FROM strategies WHERE status IN ('authorised', 'active') UNION SELECT person_id FROM adjustments WHERE status = 'granted'",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| PersonId(get_i(r, "person_id")))
+            .collect())
+    }
+
+    /// A stored idempotent response.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn idempotent_response(&self, key: &str, staff: StaffId) -> Result<Option<String>> {
+        Ok(
+            sqlx::query("SELECT response FROM idempotency WHERE key = $1 AND staff_id = $2")
+                .bind(key)
+                .bind(staff.0)
+                .fetch_optional(&self.pool)
+                .await?
+                .map(|r| get_s(&r, "response")),
+        )
+    }
+
+    /// # Errors
+    /// The database's error.
+    pub async fn count(&self, table: Table) -> Result<i64> {
+        Ok(
+            sqlx::query(&format!("SELECT COUNT(*) AS n FROM {}", table.name()))
+                .fetch_one(&self.pool)
+                .await
+                .map(|r| get_i(&r, "n"))?,
+        )
+    }
+}
+
+/// Tables that can be counted, for health and tests.
+#[derive(Debug, Clone, Copy)]
+pub enum Table {
+    People,
+    Contacts,
+    Strategies,
+    Tasks,
+    AuditLog,
+    Incidents,
+}
+
+impl Table {
+    fn name(self) -> &'static str {
+        match self {
+            Self::People => "people",
+            Self::Contacts => "contacts",
+            Self::Strategies => "strategies",
+            Self::Tasks => "tasks",
+            Self::AuditLog => "audit_log",
+            Self::Incidents => "incidents",
+        }
+    }
+}

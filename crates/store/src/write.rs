@@ -1,0 +1,621 @@
+//! Writes. A [`WriteTx`] is one transaction: records, their audit events and their tasks
+//! commit together. Dropping it without [`WriteTx::commit`] rolls everything back.
+
+use crate::codec::{advocate_json, date, strategy_json, ts};
+use crate::{get_i, get_s, Backend, Result, StoreError};
+use sqlx::{Any, Row, Transaction};
+use tact_core::audit::{AuditEvent, StoredEntry};
+use tact_core::ids::*;
+use tact_core::model::*;
+use tact_core::roles::Role;
+
+pub struct WriteTx {
+    tx: Transaction<'static, Any>,
+    backend: Backend,
+}
+
+fn w(e: sqlx::Error) -> StoreError {
+    StoreError::from_write(e)
+}
+
+impl WriteTx {
+    pub(crate) fn new(tx: Transaction<'static, Any>, backend: Backend) -> Self {
+        Self { tx, backend }
+    }
+
+    /// Commits everything written through this transaction.
+    ///
+    /// # Errors
+    /// The database's error; then nothing was written.
+    pub async fn commit(self) -> Result<()> {
+        self.tx.commit().await.map_err(w)
+    }
+
+    async fn insert_returning_id<'q>(
+        &mut self,
+        q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
+    ) -> Result<i64> {
+        let row = q.fetch_one(&mut *self.tx).await.map_err(w)?;
+        Ok(get_i(&row, "id"))
+    }
+
+    /// Appends events to the hash-chained log, after the current head.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn audit(&mut self, events: &[AuditEvent]) -> Result<()> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        // On PostgreSQL the row lock on the head serialises appends between transactions;
+        // on SQLite, BEGIN IMMEDIATE already holds the one write lock.
+        let lock = if self.backend == Backend::Postgres {
+            " FOR UPDATE"
+        } else {
+            ""
+        };
+        let head = sqlx::query(&format!(
+            "SELECT seq, hash FROM audit_head WHERE id = 1{lock}"
+        ))
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(w)?;
+        let (mut seq, mut hash) = (get_i(&head, "seq"), get_s(&head, "hash"));
+        for ev in events {
+            seq += 1;
+            let e = StoredEntry::chain(seq, &hash, ev);
+            sqlx::query("INSERT INTO audit_log (seq, at, actor, action, subject, person_id, reason, clause, detail, prev_hash, hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)")
+                .bind(e.seq)
+                .bind(e.at_micros)
+                .bind(e.actor)
+                .bind(e.action.clone())
+                .bind(e.subject.clone())
+                .bind(e.person_id)
+                .bind(e.reason.clone())
+                .bind(e.clause.clone())
+                .bind(e.detail.clone())
+                .bind(e.prev_hash.clone())
+                .bind(e.hash.clone())
+                .execute(&mut *self.tx)
+                .await
+                .map_err(w)?;
+            hash = e.hash;
+        }
+        sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+            .bind(seq)
+            .bind(hash)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(w)?;
+        Ok(())
+    }
+
+    /// Appends events whose subject ends in `:new`, naming the record just created.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn audit_for(&mut self, events: &[AuditEvent], subject: &str) -> Result<()> {
+        let named: Vec<AuditEvent> = events
+            .iter()
+            .cloned()
+            .map(|mut e| {
+                if e.subject.ends_with(":new") {
+                    e.subject = subject.to_string();
+                }
+                e
+            })
+            .collect();
+        self.audit(&named).await
+    }
+
+    /// Raises tasks; returns their ids in order.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn tasks(&mut self, tasks: &[NewTask], now: jiff::Timestamp) -> Result<Vec<TaskId>> {
+        let mut ids = Vec::new();
+        for t in tasks {
+            let q = sqlx::query("INSERT INTO tasks (kind, person_id, assignee, role, title, due_on, clause, subject, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id")
+                .bind(t.kind.as_str())
+                .bind(t.person_id.map(|p| p.0))
+                .bind(t.assignee.map(|a| a.0))
+                .bind(t.role.map(Role::as_str))
+                .bind(t.title.clone())
+                .bind(t.due_on.map(date))
+                .bind(t.clause.clone())
+                .bind(t.subject.clone())
+                .bind(ts(now));
+            ids.push(TaskId(self.insert_returning_id(q).await?));
+        }
+        Ok(ids)
+    }
+
+    /// Marks a task done with its outcome.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] when it is already done or does not exist.
+    pub async fn complete_task(
+        &mut self,
+        id: TaskId,
+        by: StaffId,
+        outcome: &str,
+        now: jiff::Timestamp,
+    ) -> Result<()> {
+        let r = sqlx::query("UPDATE tasks SET done_at = $1, done_by = $2, outcome = $3 WHERE id = $4 AND done_at IS NULL")
+            .bind(ts(now))
+            .bind(by.0)
+            .bind(outcome)
+            .bind(id.0)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(w)?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::Conflict(format!(
+                "task {id} is already done or does not exist"
+            )));
+        }
+        Ok(())
+    }
+
+    /// # Errors
+    /// The database's error.
+    pub async fn set_meta(&mut self, key: &str, value: &str) -> Result<()> {
+        sqlx::query("DELETE FROM meta WHERE key = $1")
+            .bind(key)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(w)?;
+        sqlx::query("INSERT INTO meta (key, value) VALUES ($1, $2)")
+            .bind(key)
+            .bind(value)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(w)?;
+        Ok(())
+    }
+
+    /// # Errors
+    /// The database's error.
+    pub async fn insert_staff(
+        &mut self,
+        s: &Staff,
+        password_hash: Option<&str>,
+        now: jiff::Timestamp,
+    ) -> Result<StaffId> {
+        let q = sqlx::query("INSERT INTO staff (name, email, role, line_manager, active, password_hash, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id")
+            .bind(s.name.clone())
+            .bind(s.email.as_ref().map(|e| e.as_str().to_string()))
+            .bind(s.role.as_str())
+            .bind(s.line_manager.map(|m| m.0))
+            .bind(i64::from(s.active))
+            .bind(password_hash.map(str::to_string))
+            .bind(ts(now));
+        Ok(StaffId(self.insert_returning_id(q).await?))
+    }
+
+    /// # Errors
+    /// [`StoreError::NotFound`] when there is no such member of staff.
+    pub async fn update_staff(&mut self, s: &Staff) -> Result<()> {
+        let r = sqlx::query("UPDATE staff SET name = $1, email = $2, role = $3, line_manager = $4, active = $5 WHERE id = $6")
+            .bind(s.name.clone())
+            .bind(s.email.as_ref().map(|e| e.as_str().to_string()))
+            .bind(s.role.as_str())
+            .bind(s.line_manager.map(|m| m.0))
+            .bind(i64::from(s.active))
+            .bind(s.id.0)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(w)?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("no member of staff {}", s.id)));
+        }
+        Ok(())
+    }
+
+    /// # Errors
+    /// The database's error.
+    pub async fn insert_token(
+        &mut self,
+        staff: StaffId,
+        token_hash: &str,
+        label: &str,
+        now: jiff::Timestamp,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO api_tokens (token_hash, staff_id, label, created_at) VALUES ($1,$2,$3,$4)",
+        )
+        .bind(token_hash)
+        .bind(staff.0)
+        .bind(label)
+        .bind(ts(now))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(w)?;
+        Ok(())
+    }
+
+    async fn write_identifiers(&mut self, p: &ServiceUser) -> Result<()> {
+        sqlx::query("DELETE FROM person_identifiers WHERE person_id = $1")
+            .bind(p.id.0)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(w)?;
+        let mut idents: Vec<(String, &str)> = p
+            .phones
+            .iter()
+            .map(|x| (x.as_str().to_string(), "phone"))
+            .chain(p.emails.iter().map(|x| (x.as_str().to_string(), "email")))
+            .collect();
+        if let Some(a) = &p.advocate {
+            idents.extend(
+                a.phone
+                    .iter()
+                    .map(|x| (x.as_str().to_string(), "advocate-phone")),
+            );
+            idents.extend(
+                a.email
+                    .iter()
+                    .map(|x| (x.as_str().to_string(), "advocate-email")),
+            );
+        }
+        idents.sort();
+        idents.dedup_by(|a, b| a.0 == b.0);
+        for (ident, kind) in idents {
+            sqlx::query(
+                "INSERT INTO person_identifiers (identifier, person_id, kind) VALUES ($1,$2,$3)",
+            )
+            .bind(ident)
+            .bind(p.id.0)
+            .bind(kind)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(w)?;
+        }
+        Ok(())
+    }
+
+    /// Creates a person and gives them a reference (`SU-000123`).
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn insert_person(&mut self, p: &ServiceUser) -> Result<(PersonId, String)> {
+        let q = sqlx::query("INSERT INTO people (name, name_lower, postal_address, advocate, preferred_format, preferred_language, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id")
+            .bind(p.name.clone())
+            .bind(p.name.to_lowercase())
+            .bind(p.postal_address.clone())
+            .bind(p.advocate.as_ref().map(advocate_json))
+            .bind(p.preferred_format.as_str())
+            .bind(p.preferred_language.clone())
+            .bind(ts(p.created_at));
+        let id = self.insert_returning_id(q).await?;
+        let reference = format!("SU-{id:06}");
+        sqlx::query("UPDATE people SET reference = $1 WHERE id = $2")
+            .bind(reference.clone())
+            .bind(id)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(w)?;
+        let mut with_id = p.clone();
+        with_id.id = PersonId(id);
+        self.write_identifiers(&with_id).await?;
+        Ok((PersonId(id), reference))
+    }
+
+    /// Updates a person's details and identifiers.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] when there is no such person.
+    pub async fn update_person(&mut self, p: &ServiceUser) -> Result<()> {
+        let help = p.additional_help.as_ref();
+        let r = sqlx::query("UPDATE people SET name = $1, name_lower = $2, postal_address = $3, advocate = $4, preferred_format = $5, preferred_language = $6, help_asked_at = $7, help_asked_by = $8, help_needed = $9, help_words = $10 WHERE id = $11")
+            .bind(p.name.clone())
+            .bind(p.name.to_lowercase())
+            .bind(p.postal_address.clone())
+            .bind(p.advocate.as_ref().map(advocate_json))
+            .bind(p.preferred_format.as_str())
+            .bind(p.preferred_language.clone())
+            .bind(help.map(|h| ts(h.asked_at)))
+            .bind(help.map(|h| h.asked_by.0))
+            .bind(help.map(|h| i64::from(h.needs_help)))
+            .bind(help.and_then(|h| h.in_their_words.clone()))
+            .bind(p.id.0)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(w)?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("no service user {}", p.id)));
+        }
+        self.write_identifiers(p).await
+    }
+
+    /// # Errors
+    /// The database's error.
+    pub async fn insert_matter(&mut self, m: &Matter) -> Result<(MatterId, String)> {
+        let q = sqlx::query("INSERT INTO matters (person_id, kind, title, status, finalised_on, opened_at) VALUES ($1,$2,$3,$4,$5,$6) RETURNING id")
+            .bind(m.person_id.0)
+            .bind(m.kind.as_str())
+            .bind(m.title.clone())
+            .bind(m.status.as_str())
+            .bind(m.finalised_on.map(date))
+            .bind(ts(m.opened_at));
+        let id = self.insert_returning_id(q).await?;
+        let reference = format!("M-{id:06}");
+        sqlx::query("UPDATE matters SET reference = $1 WHERE id = $2")
+            .bind(reference.clone())
+            .bind(id)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(w)?;
+        Ok((MatterId(id), reference))
+    }
+
+    /// # Errors
+    /// [`StoreError::NotFound`] when there is no such matter.
+    pub async fn update_matter(&mut self, m: &Matter) -> Result<()> {
+        let r = sqlx::query(
+            "UPDATE matters SET title = $1, status = $2, finalised_on = $3 WHERE id = $4",
+        )
+        .bind(m.title.clone())
+        .bind(m.status.as_str())
+        .bind(m.finalised_on.map(date))
+        .bind(m.id.0)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(w)?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("no matter {}", m.id)));
+        }
+        Ok(())
+    }
+
+    /// Stores a contact. With an idempotency key, a second contact under the same key is a conflict.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] for a repeated key.
+    pub async fn insert_contact(
+        &mut self,
+        c: &Contact,
+        idempotency_key: Option<&str>,
+    ) -> Result<ContactId> {
+        let q = sqlx::query("INSERT INTO contacts (person_id, matter_id, channel, direction, at, staff_id, identifier, summary, body, breach_of, screening, not_recorded_as_complaint, idempotency_key) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) RETURNING id")
+            .bind(c.person_id.map(|p| p.0))
+            .bind(c.matter_id.map(|m| m.0))
+            .bind(c.channel.as_str())
+            .bind(c.direction.as_str())
+            .bind(ts(c.at))
+            .bind(c.staff_id.map(|s| s.0))
+            .bind(c.identifier.clone())
+            .bind(c.summary.clone())
+            .bind(c.body.clone())
+            .bind(c.breach_of.join(","))
+            .bind(c.screening.as_str())
+            .bind(i64::from(c.not_recorded_as_complaint))
+            .bind(idempotency_key.map(str::to_string));
+        Ok(ContactId(self.insert_returning_id(q).await?))
+    }
+
+    /// Marks a contact screened.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] when it was not waiting for screening.
+    pub async fn mark_screened(&mut self, id: ContactId) -> Result<()> {
+        let r = sqlx::query(
+            "UPDATE contacts SET screening = 'done' WHERE id = $1 AND screening = 'due'",
+        )
+        .bind(id.0)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(w)?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::Conflict(format!(
+                "contact {id} is not waiting for screening"
+            )));
+        }
+        Ok(())
+    }
+
+    /// # Errors
+    /// The database's error.
+    pub async fn insert_incident(&mut self, i: &Incident) -> Result<IncidentId> {
+        let e = i.ended_call.as_ref();
+        let q = sqlx::query("INSERT INTO incidents (person_id, matter_id, contact_id, category, description, occurred_at, staff_id, recorded_by, ended_reason, ended_file_note, ended_caller_warned) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) RETURNING id")
+            .bind(i.person_id.0)
+            .bind(i.matter_id.map(|m| m.0))
+            .bind(i.contact_id.map(|c| c.0))
+            .bind(i.category.clone())
+            .bind(i.description.clone())
+            .bind(ts(i.occurred_at))
+            .bind(i.staff_id.0)
+            .bind(i.recorded_by.0)
+            .bind(e.map(|e| e.reason.clone()))
+            .bind(e.map(|e| e.file_note.clone()))
+            .bind(e.map(|e| i64::from(e.caller_warned)));
+        Ok(IncidentId(self.insert_returning_id(q).await?))
+    }
+
+    /// # Errors
+    /// The database's error.
+    pub async fn insert_warning(&mut self, x: &Warning) -> Result<WarningId> {
+        let ids: Vec<String> = x.incident_ids.iter().map(|i| i.0.to_string()).collect();
+        let q = sqlx::query("INSERT INTO warnings (person_id, incident_ids, what_is_wrong, how_to_change, consequence, channel, given_at, given_by) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id")
+            .bind(x.person_id.0)
+            .bind(ids.join(","))
+            .bind(x.what_is_wrong.clone())
+            .bind(x.how_to_change.clone())
+            .bind(x.consequence.clone())
+            .bind(x.channel.as_str())
+            .bind(ts(x.given_at))
+            .bind(x.given_by.0);
+        Ok(WarningId(self.insert_returning_id(q).await?))
+    }
+
+    /// # Errors
+    /// The database's error.
+    pub async fn insert_strategy(&mut self, s: &Strategy) -> Result<StrategyId> {
+        let q = sqlx::query("INSERT INTO strategies (person_id, version, status, review_due, ends_on, body) VALUES ($1,$2,$3,$4,$5,$6) RETURNING id")
+            .bind(s.person_id.0)
+            .bind(s.version)
+            .bind(s.status.as_str())
+            .bind(date(s.review_due))
+            .bind(s.ends_on.map(date))
+            .bind(strategy_json(s).to_string());
+        Ok(StrategyId(self.insert_returning_id(q).await?))
+    }
+
+    /// Saves a changed plan. `expected_version` is the version it was read at: if
+    /// someone else changed it since, the write is refused.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] for a stale version.
+    pub async fn update_strategy(&mut self, s: &Strategy, expected_version: i64) -> Result<()> {
+        let r = sqlx::query("UPDATE strategies SET version = $1, status = $2, review_due = $3, ends_on = $4, body = $5 WHERE id = $6 AND version = $7")
+            .bind(s.version)
+            .bind(s.status.as_str())
+            .bind(date(s.review_due))
+            .bind(s.ends_on.map(date))
+            .bind(strategy_json(s).to_string())
+            .bind(s.id.0)
+            .bind(expected_version)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(w)?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::Conflict(format!(
+                "plan {} was changed by someone else; reload it and try again",
+                s.id
+            )));
+        }
+        Ok(())
+    }
+
+    /// # Errors
+    /// The database's error.
+    pub async fn insert_adjustment(&mut self, a: &Adjustment) -> Result<AdjustmentId> {
+        let q = sqlx::query("INSERT INTO adjustments (person_id, kind, description, status, requested_at, recorded_by) VALUES ($1,$2,$3,$4,$5,$6) RETURNING id")
+            .bind(a.person_id.0)
+            .bind(a.kind.as_str())
+            .bind(a.description.clone())
+            .bind(a.status.as_str())
+            .bind(ts(a.requested_at))
+            .bind(a.recorded_by.0);
+        Ok(AdjustmentId(self.insert_returning_id(q).await?))
+    }
+
+    /// Records the decision on a request that was still waiting for one.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] when it was already decided.
+    pub async fn decide_adjustment(&mut self, a: &Adjustment) -> Result<()> {
+        let r = sqlx::query("UPDATE adjustments SET status = $1, decided_by = $2, decided_at = $3, decision_reason = $4 WHERE id = $5 AND status = 'requested'")
+            .bind(a.status.as_str())
+            .bind(a.decided_by.map(|d| d.0))
+            .bind(a.decided_at.map(ts))
+            .bind(a.decision_reason.clone())
+            .bind(a.id.0)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(w)?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::Conflict(format!(
+                "adjustment {} was already decided",
+                a.id
+            )));
+        }
+        Ok(())
+    }
+
+    /// # Errors
+    /// The database's error.
+    pub async fn insert_dispute(&mut self, d: &Dispute) -> Result<DisputeId> {
+        let q = sqlx::query("INSERT INTO disputes (strategy_id, person_id, grounds, received_at, recorded_by) VALUES ($1,$2,$3,$4,$5) RETURNING id")
+            .bind(d.strategy_id.0)
+            .bind(d.person_id.0)
+            .bind(d.grounds.clone())
+            .bind(ts(d.received_at))
+            .bind(d.recorded_by.0);
+        Ok(DisputeId(self.insert_returning_id(q).await?))
+    }
+
+    /// # Errors
+    /// [`StoreError::Conflict`] when it was already decided.
+    pub async fn decide_dispute(&mut self, d: &Dispute) -> Result<()> {
+        let r = sqlx::query("UPDATE disputes SET outcome = $1, decided_by = $2, decided_at = $3, decision_reason = $4 WHERE id = $5 AND outcome IS NULL")
+            .bind(d.outcome.map(DisputeOutcome::as_str))
+            .bind(d.decided_by.map(|x| x.0))
+            .bind(d.decided_at.map(ts))
+            .bind(d.decision_reason.clone())
+            .bind(d.id.0)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(w)?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::Conflict(format!(
+                "dispute {} was already decided",
+                d.id
+            )));
+        }
+        Ok(())
+    }
+
+    /// # Errors
+    /// The database's error.
+    pub async fn insert_further_action(&mut self, f: &FurtherAction) -> Result<FurtherActionId> {
+        let q = sqlx::query("INSERT INTO further_actions (person_id, kind, reasons, prior_notice_given, no_notice_reason, decided_by, decided_at) VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id")
+            .bind(f.person_id.0)
+            .bind(f.kind.as_str())
+            .bind(f.reasons.clone())
+            .bind(i64::from(f.prior_notice_given))
+            .bind(f.no_notice_reason.clone())
+            .bind(f.decided_by.0)
+            .bind(ts(f.decided_at));
+        Ok(FurtherActionId(self.insert_returning_id(q).await?))
+    }
+
+    /// Keeps the response to an idempotent request.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] when the key was used already.
+    pub async fn keep_response(
+        &mut self,
+        key: &str,
+        staff: StaffId,
+        response: &str,
+        now: jiff::Timestamp,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO idempotency (key, staff_id, response, created_at) VALUES ($1,$2,$3,$4)",
+        )
+        .bind(key)
+        .bind(staff.0)
+        .bind(response)
+        .bind(ts(now))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(w)?;
+        Ok(())
+    }
+
+    /// Runs raw SQL inside this transaction (tests use it to tamper with the log).
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn execute_raw(&mut self, sql: &str) -> Result<u64> {
+        Ok(sqlx::raw_sql(sql)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(w)?
+            .rows_affected())
+    }
+
+    /// The current count of rows in a table, seen from inside the transaction.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn count_rows(&mut self, table: &str) -> Result<i64> {
+        let row = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(w)?;
+        Ok(row.get::<i64, _>("n"))
+    }
+}
