@@ -18,6 +18,7 @@
 pub mod codec;
 mod read;
 mod write;
+pub mod testing;
 
 pub use read::*;
 pub use write::WriteTx;

@@ -1,0 +1,47 @@
+//! Fresh databases for tests: a new SQLite file, and — when `TACT_TEST_POSTGRES_URL` is
+//! set — a new PostgreSQL database on that server, so tests never share state.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+fn unique() -> String {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    format!("{}_{}_{}", std::process::id(), t % 1_000_000_000, n)
+}
+
+/// A URL for a new, empty SQLite database in the system's temporary folder.
+pub fn sqlite_url() -> String {
+    let dir = std::env::temp_dir().join(format!("tact-test-{}", unique()));
+    std::fs::create_dir_all(&dir).expect("create temporary folder");
+    format!("sqlite://{}?mode=rwc", dir.join("tact.db").display())
+}
+
+/// The PostgreSQL server tests may use, if any.
+pub fn postgres_base() -> Option<String> {
+    std::env::var("TACT_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty())
+}
+
+/// Creates a new database on the test PostgreSQL server and returns its URL.
+///
+/// # Panics
+/// When the server cannot be reached: a test that asked for PostgreSQL must not pass without it.
+pub async fn postgres_url(base: &str) -> String {
+    use sqlx::Connection;
+    let name = format!("tact_t_{}", unique());
+    let mut conn = sqlx::PgConnection::connect(base).await.expect("connect to TACT_TEST_POSTGRES_URL");
+    sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str()).await.expect("create test database");
+    let (prefix, _) = base.rsplit_once('/').expect("a postgres URL has a database path");
+    let query = base.split_once('?').map(|(_, q)| format!("?{q}")).unwrap_or_default();
+    format!("{prefix}/{name}{query}")
+}
+
+/// The URLs of a fresh database on every backend under test.
+pub async fn fresh_urls() -> Vec<(&'static str, String)> {
+    let mut out = vec![("sqlite", sqlite_url())];
+    if let Some(base) = postgres_base() {
+        out.push(("postgres", postgres_url(&base).await));
+    }
+    out
+}
