@@ -1075,9 +1075,11 @@ impl App {
             &ctx.actor,
             &dispute,
             &s,
-            outcome,
-            reasons,
-            variation,
+            wf::DisputeDecision {
+                outcome,
+                reasons: reasons.to_string(),
+                variation,
+            },
             &pc,
             self.now(),
         )?;

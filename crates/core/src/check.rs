@@ -118,6 +118,8 @@ pub struct Applied {
     pub effect: Effect,
     /// Plain English for staff.
     pub explanation: String,
+    /// Plain English for the person, where the restriction forbids the contact.
+    pub say: String,
     pub matters: Vec<MatterId>,
 }
 
@@ -268,7 +270,9 @@ pub fn check(profile: &Profile, view: Option<&PersonView>, req: &CheckRequest) -
         .collect();
     if !forbidding.is_empty() {
         for a in &forbidding {
-            v.say.push(say_for(a, view, profile));
+            if !v.say.contains(&a.say) {
+                v.say.push(a.say.clone());
+            }
         }
         v.say.push(format!(
             "If you want to raise a new matter, or if anyone is in danger, tell me now. The {} only covers the matters it names.",
@@ -329,8 +333,10 @@ fn judge(
         ),
         effect: Effect::NotRelevant,
         explanation: String::new(),
+        say: String::new(),
         matters: s.matter_ids.clone(),
     };
+    let plan = &profile.terms.plan;
     let is_call = matches!(req.channel, Channel::Phone | Channel::Visit);
     let is_correspondence = matches!(
         req.channel,
@@ -389,6 +395,10 @@ fn judge(
             } else {
                 a.effect = Effect::Forbids;
                 a.explanation = format!("They may contact us by {} only.", channel.plain());
+                a.say = format!(
+                    "Under your {plan}, please contact us by {} only.",
+                    channel.plain()
+                );
             }
         }
         Rule::SinglePointOfContact { staff_id } => {
@@ -396,6 +406,7 @@ fn judge(
             if req.staff.is_some_and(|s| s != *staff_id) {
                 a.effect = Effect::Forbids;
                 a.explanation = format!("Only {name} deals with them.");
+                a.say = format!("Under your {plan}, {name} deals with your contact. I will let them know you called.");
             } else {
                 a.effect = Effect::Condition;
                 a.explanation = format!("Their single point of contact is {name}.");
@@ -409,11 +420,17 @@ fn judge(
             a.effect = Effect::Condition;
             a.explanation = format!("Their email goes to the dedicated address {address}.");
         }
-        Rule::BlockedIdentifier { identifier } => {
-            if req.identifier.as_ref() == Some(identifier) {
-                a.effect = Effect::Forbids;
-                a.explanation = format!("{identifier} is blocked.");
-            }
+        Rule::BlockedIdentifier { identifier } if req.identifier.as_ref() == Some(identifier) => {
+            a.effect = Effect::Forbids;
+            a.explanation = format!("{identifier} is blocked.");
+            a.say = format!(
+                "Under your {plan}, we cannot accept contact from this {}.",
+                if matches!(identifier, crate::identity::Identifier::Phone(_)) {
+                    "number"
+                } else {
+                    "address"
+                }
+            );
         }
         Rule::AdvocateOnly => {
             if req.via_advocate {
@@ -425,6 +442,13 @@ fn judge(
                     Some(n) => format!("They must contact us through their advocate, {n}."),
                     None => "They must contact us through an advocate.".into(),
                 };
+                a.say = format!(
+                    "Under your {plan}, please contact us through your advocate{}.",
+                    view.advocate_name
+                        .as_ref()
+                        .map(|n| format!(", {n}"))
+                        .unwrap_or_default()
+                );
             }
         }
         Rule::ReadAndFile if is_correspondence => {
@@ -446,18 +470,6 @@ fn judge(
         _ => {}
     }
     a
-}
-
-fn say_for(a: &Applied, view: &PersonView, profile: &Profile) -> String {
-    let plan = &profile.terms.plan;
-    match a.kind {
-        "call-window" => format!("I'm sorry, I can't take this call now. Under your {plan}, we take your calls at set times: {}", a.explanation),
-        "single-channel" => format!("Under your {plan}, please contact us in the agreed way. {}", a.explanation),
-        "single-point-of-contact" => format!("Under your {plan}, one person deals with you. {} I will pass on that you called.", a.explanation),
-        "blocked-identifier" => format!("Under your {plan}, we cannot accept contact this way."),
-        "advocate-only" => format!("Under your {plan}, please contact us through your advocate{}.", view.advocate_name.as_ref().map(|n| format!(", {n}")).unwrap_or_default()),
-        _ => format!("Under your {plan}, we cannot take this contact. {}", a.explanation),
-    }
 }
 
 fn in_window(local: &Zoned, w: &CallWindow) -> bool {

@@ -209,13 +209,13 @@ fn check_restrictions(
                 .any(|x| x.id == m && x.person_id == person)
         };
         match &r.rule {
-            Rule::CallWindow { windows, .. } => {
-                if windows.is_empty() || windows.iter().any(|w| w.start >= w.end) {
-                    return Err(RuleError::invalid(
-                        &format!("{field}.windows"),
-                        "each call window needs a day and a start before its end",
-                    ));
-                }
+            Rule::CallWindow { windows, .. }
+                if windows.is_empty() || windows.iter().any(|w| w.start >= w.end) =>
+            {
+                return Err(RuleError::invalid(
+                    &format!("{field}.windows"),
+                    "each call window needs a day and a start before its end",
+                ));
             }
             Rule::SingleChannel { channel } if !entry.allowed_channels.contains(channel) => {
                 let allowed: Vec<&str> =
@@ -230,13 +230,13 @@ fn check_restrictions(
                 )
                 .with_field(&format!("{field}.channel")));
             }
-            Rule::SinglePointOfContact { staff_id } => {
-                if !ctx.staff.iter().any(|s| s.id == *staff_id && s.active) {
-                    return Err(RuleError::not_found(
-                        &format!("{field}.staff_id"),
-                        format!("no active member of staff {staff_id}"),
-                    ));
-                }
+            Rule::SinglePointOfContact { staff_id }
+                if !ctx.staff.iter().any(|s| s.id == *staff_id && s.active) =>
+            {
+                return Err(RuleError::not_found(
+                    &format!("{field}.staff_id"),
+                    format!("no active member of staff {staff_id}"),
+                ));
             }
             Rule::NoReopening { matter_id, grounds } => {
                 if !matter_of_person(*matter_id) {
@@ -1337,6 +1337,15 @@ pub fn raise_dispute(
     Ok(dec)
 }
 
+/// The decision on a dispute.
+#[derive(Debug, Clone)]
+pub struct DisputeDecision {
+    pub outcome: DisputeOutcome,
+    pub reasons: String,
+    /// For [`DisputeOutcome::Varied`]: the new restrictions.
+    pub variation: Option<VaryInput>,
+}
+
 /// Decides a dispute: upheld, varied or lifted, with reasons, by someone who took no part
 /// in the decision disputed (NOR-7.1).
 ///
@@ -1348,12 +1357,16 @@ pub fn decide_dispute(
     actor: &Actor,
     dispute: &Dispute,
     s: &Strategy,
-    outcome: DisputeOutcome,
-    reasons: &str,
-    variation: Option<VaryInput>,
+    decision: DisputeDecision,
     ctx: &PlanContext,
     now: Timestamp,
 ) -> Result<(Decision<Dispute>, Decision<Strategy>), RuleError> {
+    let DisputeDecision {
+        outcome,
+        reasons,
+        variation,
+    } = decision;
+    let reasons = reasons.as_str();
     let clause = &profile.clauses.dispute_independent;
     may(profile, actor, Action::DecideDispute, Some(clause))?;
     if dispute.outcome.is_some() {

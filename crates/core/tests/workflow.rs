@@ -960,9 +960,11 @@ fn nor_7_1_a_dispute_is_decided_only_by_someone_who_took_no_part() {
         &actor(SENIOR),
         &d,
         &s,
-        DisputeOutcome::Upheld,
-        "Fair",
-        None,
+        DisputeDecision {
+            outcome: DisputeOutcome::Upheld,
+            reasons: "Fair".into(),
+            variation: None,
+        },
         &w.ctx(),
         now(),
     )
@@ -973,9 +975,11 @@ fn nor_7_1_a_dispute_is_decided_only_by_someone_who_took_no_part() {
         &actor(CSM),
         &d,
         &s,
-        DisputeOutcome::Lifted,
-        " ",
-        None,
+        DisputeDecision {
+            outcome: DisputeOutcome::Lifted,
+            reasons: " ".into(),
+            variation: None,
+        },
         &w.ctx(),
         now(),
     )
@@ -986,9 +990,11 @@ fn nor_7_1_a_dispute_is_decided_only_by_someone_who_took_no_part() {
         &actor(CSM),
         &d,
         &s,
-        DisputeOutcome::Lifted,
-        "Warning was not given in writing",
-        None,
+        DisputeDecision {
+            outcome: DisputeOutcome::Lifted,
+            reasons: "Warning was not given in writing".into(),
+            variation: None,
+        },
         &w.ctx(),
         now(),
     )
@@ -1000,9 +1006,11 @@ fn nor_7_1_a_dispute_is_decided_only_by_someone_who_took_no_part() {
         &actor(CSM),
         &dd.record,
         &s,
-        DisputeOutcome::Upheld,
-        "again",
-        None,
+        DisputeDecision {
+            outcome: DisputeOutcome::Upheld,
+            reasons: "again".into(),
+            variation: None,
+        },
         &w.ctx(),
         now(),
     )

@@ -17,8 +17,8 @@
 
 pub mod codec;
 mod read;
-mod write;
 pub mod testing;
+mod write;
 
 pub use read::*;
 pub use write::WriteTx;

@@ -7,7 +7,10 @@ static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 fn unique() -> String {
     let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
     format!("{}_{}_{}", std::process::id(), t % 1_000_000_000, n)
 }
 
@@ -20,7 +23,9 @@ pub fn sqlite_url() -> String {
 
 /// The PostgreSQL server tests may use, if any.
 pub fn postgres_base() -> Option<String> {
-    std::env::var("TACT_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty())
+    std::env::var("TACT_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
 }
 
 /// Creates a new database on the test PostgreSQL server and returns its URL.
@@ -30,10 +35,19 @@ pub fn postgres_base() -> Option<String> {
 pub async fn postgres_url(base: &str) -> String {
     use sqlx::Connection;
     let name = format!("tact_t_{}", unique());
-    let mut conn = sqlx::PgConnection::connect(base).await.expect("connect to TACT_TEST_POSTGRES_URL");
-    sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str()).await.expect("create test database");
-    let (prefix, _) = base.rsplit_once('/').expect("a postgres URL has a database path");
-    let query = base.split_once('?').map(|(_, q)| format!("?{q}")).unwrap_or_default();
+    let mut conn = sqlx::PgConnection::connect(base)
+        .await
+        .expect("connect to TACT_TEST_POSTGRES_URL");
+    sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str())
+        .await
+        .expect("create test database");
+    let (prefix, _) = base
+        .rsplit_once('/')
+        .expect("a postgres URL has a database path");
+    let query = base
+        .split_once('?')
+        .map(|(_, q)| format!("?{q}"))
+        .unwrap_or_default();
     format!("{prefix}/{name}{query}")
 }
 

@@ -14,7 +14,9 @@ use tact_store::{testing, Store, StoreError, Table, TaskFilter};
 async fn stores() -> Vec<(&'static str, Store)> {
     let mut out = Vec::new();
     for (name, url) in testing::fresh_urls().await {
-        let s = Store::open(&url).await.unwrap_or_else(|e| panic!("{name}: {e}"));
+        let s = Store::open(&url)
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
         s.migrate().await.unwrap();
         out.push((name, s));
     }
@@ -33,7 +35,12 @@ fn person() -> ServiceUser {
         phones: vec![PhoneNumber::parse("07700 900123").unwrap()],
         emails: vec![EmailAddress::parse("jo@example.org").unwrap()],
         postal_address: Some("1 High Street, Middlesbrough".into()),
-        advocate: Some(Advocate { name: "Sam Advocate".into(), organisation: Some("Advocacy Service".into()), phone: Some(PhoneNumber::parse("01642 000111").unwrap()), email: None }),
+        advocate: Some(Advocate {
+            name: "Sam Advocate".into(),
+            organisation: Some("Advocacy Service".into()),
+            phone: Some(PhoneNumber::parse("01642 000111").unwrap()),
+            email: None,
+        }),
         preferred_format: Format::LargePrint,
         preferred_language: Some("Welsh".into()),
         additional_help: None,
@@ -43,7 +50,21 @@ fn person() -> ServiceUser {
 
 async fn staff(s: &Store) -> StaffId {
     let mut tx = s.begin().await.unwrap();
-    let id = tx.insert_staff(&Staff { id: StaffId(0), name: "Cas Worker".into(), email: None, role: Role::Caseworker, line_manager: None, active: true }, None, now()).await.unwrap();
+    let id = tx
+        .insert_staff(
+            &Staff {
+                id: StaffId(0),
+                name: "Cas Worker".into(),
+                email: None,
+                role: Role::Caseworker,
+                line_manager: None,
+                active: true,
+            },
+            None,
+            now(),
+        )
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     id
 }
@@ -51,7 +72,9 @@ async fn staff(s: &Store) -> StaffId {
 #[tokio::test]
 async fn migrations_apply_once_and_again_without_change() {
     for (name, s) in stores().await {
-        s.migrate().await.unwrap_or_else(|e| panic!("{name}: second migrate: {e}"));
+        s.migrate()
+            .await
+            .unwrap_or_else(|e| panic!("{name}: second migrate: {e}"));
         assert_eq!(s.count(Table::People).await.unwrap(), 0, "{name}");
     }
 }
@@ -68,8 +91,15 @@ async fn a_person_round_trips_with_identifiers_and_advocate() {
         assert_eq!(back.emails, person().emails);
         assert_eq!(back.advocate, person().advocate);
         assert_eq!(back.preferred_format, Format::LargePrint);
-        assert_eq!(s.people_by_identifier("+447700900123").await.unwrap(), vec![id]);
-        assert_eq!(s.people_by_identifier("+441642000111").await.unwrap(), vec![id], "{name}: the advocate's number finds the person");
+        assert_eq!(
+            s.people_by_identifier("+447700900123").await.unwrap(),
+            vec![id]
+        );
+        assert_eq!(
+            s.people_by_identifier("+441642000111").await.unwrap(),
+            vec![id],
+            "{name}: the advocate's number finds the person"
+        );
         assert_eq!(s.search_people("bloggs", 10).await.unwrap().len(), 1);
         assert_eq!(s.search_people(&reference, 10).await.unwrap()[0].id, id);
         assert_eq!(s.search_people("07700 900123", 10).await.unwrap()[0].id, id);
@@ -82,7 +112,14 @@ async fn a_transaction_dropped_without_commit_writes_nothing() {
         {
             let mut tx = s.begin().await.unwrap();
             tx.insert_person(&person()).await.unwrap();
-            tx.audit(&[AuditEvent::new(now(), StaffId(1), AuditAction::PersonCreated, "person:1")]).await.unwrap();
+            tx.audit(&[AuditEvent::new(
+                now(),
+                StaffId(1),
+                AuditAction::PersonCreated,
+                "person:1",
+            )])
+            .await
+            .unwrap();
         }
         assert_eq!(s.count(Table::People).await.unwrap(), 0, "{name}");
         assert_eq!(s.count(Table::AuditLog).await.unwrap(), 0, "{name}");
@@ -99,12 +136,36 @@ fn strategy(person: PersonId) -> Strategy {
         matter_ids: vec![MatterId(1)],
         incident_ids: vec![],
         restrictions: vec![
-            Restriction { rule: Rule::SingleChannel { channel: Channel::Email }, reason: "Abusive calls".into() },
             Restriction {
-                rule: Rule::CallWindow { windows: vec![CallWindow { weekday: jiff::civil::Weekday::Tuesday, start: jiff::civil::time(10, 0, 0, 0), end: jiff::civil::time(12, 0, 0, 0) }], max_minutes: Some(20), max_calls_per_window: Some(1) },
+                rule: Rule::SingleChannel {
+                    channel: Channel::Email,
+                },
+                reason: "Abusive calls".into(),
+            },
+            Restriction {
+                rule: Rule::CallWindow {
+                    windows: vec![CallWindow {
+                        weekday: jiff::civil::Weekday::Tuesday,
+                        start: jiff::civil::time(10, 0, 0, 0),
+                        end: jiff::civil::time(12, 0, 0, 0),
+                    }],
+                    max_minutes: Some(20),
+                    max_calls_per_window: Some(1),
+                },
                 reason: "Once a week".into(),
             },
-            Restriction { rule: Rule::NoReopening { matter_id: MatterId(1), grounds: NoReopeningGrounds { same_matter: true, no_new_substantive_evidence: true, properly_handled: true, note: "Same facts".into() } }, reason: "Closed".into() },
+            Restriction {
+                rule: Rule::NoReopening {
+                    matter_id: MatterId(1),
+                    grounds: NoReopeningGrounds {
+                        same_matter: true,
+                        no_new_substantive_evidence: true,
+                        properly_handled: true,
+                        note: "Same facts".into(),
+                    },
+                },
+                reason: "Closed".into(),
+            },
         ],
         reasons: "r".into(),
         aims: "a".into(),
@@ -138,7 +199,14 @@ async fn a_plan_round_trips_and_a_stale_write_is_refused() {
         let id = tx.insert_strategy(&strategy(pid)).await.unwrap();
         tx.commit().await.unwrap();
         let back = s.strategy(id).await.unwrap().unwrap();
-        assert_eq!(back, Strategy { id, ..strategy(pid) }, "{name}");
+        assert_eq!(
+            back,
+            Strategy {
+                id,
+                ..strategy(pid)
+            },
+            "{name}"
+        );
         let mut next = back.clone();
         next.version = 2;
         next.status = StrategyStatus::Proposed;
@@ -148,7 +216,13 @@ async fn a_plan_round_trips_and_a_stale_write_is_refused() {
         let mut tx = s.begin().await.unwrap();
         let err = tx.update_strategy(&next, 1).await.unwrap_err();
         assert!(matches!(err, StoreError::Conflict(_)), "{name}: {err}");
-        assert_eq!(s.strategies_by_status(&[StrategyStatus::Proposed], None).await.unwrap().len(), 1);
+        assert_eq!(
+            s.strategies_by_status(&[StrategyStatus::Proposed], None)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
     }
 }
 
@@ -157,19 +231,41 @@ async fn the_event_log_chains_and_detects_tampering() {
     for (name, s) in stores().await {
         for i in 0..3 {
             let mut tx = s.begin().await.unwrap();
-            tx.audit(&[AuditEvent::new(now(), StaffId(1), AuditAction::WarningGiven, format!("warning:{i}")).reason("x"), AuditEvent::new(now(), StaffId(1), AuditAction::PlanLifted, "strategy:1")]).await.unwrap();
+            tx.audit(&[
+                AuditEvent::new(
+                    now(),
+                    StaffId(1),
+                    AuditAction::WarningGiven,
+                    format!("warning:{i}"),
+                )
+                .reason("x"),
+                AuditEvent::new(now(), StaffId(1), AuditAction::PlanLifted, "strategy:1"),
+            ])
+            .await
+            .unwrap();
             tx.commit().await.unwrap();
         }
         let (entries, head) = s.audit_log().await.unwrap();
         assert_eq!(entries.len(), 6, "{name}");
         let head = head.unwrap();
-        assert_eq!(tact_core::audit::verify(&entries, Some((head.0, &head.1))), Ok(6));
+        assert_eq!(
+            tact_core::audit::verify(&entries, Some((head.0, &head.1))),
+            Ok(6)
+        );
         let mut tx = s.begin().await.unwrap();
-        tx.execute_raw("UPDATE audit_log SET reason = 'changed' WHERE seq = 3").await.unwrap();
+        tx.execute_raw("UPDATE audit_log SET reason = 'changed' WHERE seq = 3")
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         let (entries, head) = s.audit_log().await.unwrap();
         let head = head.unwrap();
-        assert_eq!(tact_core::audit::verify(&entries, Some((head.0, &head.1))).unwrap_err().seq, 3, "{name}");
+        assert_eq!(
+            tact_core::audit::verify(&entries, Some((head.0, &head.1)))
+                .unwrap_err()
+                .seq,
+            3,
+            "{name}"
+        );
     }
 }
 
@@ -182,7 +278,14 @@ async fn concurrent_writers_keep_one_unbroken_chain() {
             handles.push(tokio::spawn(async move {
                 for i in 0..10 {
                     let mut tx = s.begin().await.unwrap();
-                    tx.audit(&[AuditEvent::new(now(), StaffId(w), AuditAction::TaskDone, format!("task:{w}-{i}"))]).await.unwrap();
+                    tx.audit(&[AuditEvent::new(
+                        now(),
+                        StaffId(w),
+                        AuditAction::TaskDone,
+                        format!("task:{w}-{i}"),
+                    )])
+                    .await
+                    .unwrap();
                     tx.commit().await.unwrap();
                 }
             }));
@@ -192,7 +295,11 @@ async fn concurrent_writers_keep_one_unbroken_chain() {
         }
         let (entries, head) = s.audit_log().await.unwrap();
         let head = head.unwrap();
-        assert_eq!(tact_core::audit::verify(&entries, Some((head.0, &head.1))), Ok(80), "{name}");
+        assert_eq!(
+            tact_core::audit::verify(&entries, Some((head.0, &head.1))),
+            Ok(80),
+            "{name}"
+        );
     }
 }
 
@@ -218,7 +325,13 @@ async fn a_repeated_contact_key_is_a_conflict_and_writes_nothing() {
         let id = tx.insert_contact(&c, Some("k-1")).await.unwrap();
         tx.commit().await.unwrap();
         let mut tx = s.begin().await.unwrap();
-        assert!(matches!(tx.insert_contact(&c, Some("k-1")).await, Err(StoreError::Conflict(_))), "{name}");
+        assert!(
+            matches!(
+                tx.insert_contact(&c, Some("k-1")).await,
+                Err(StoreError::Conflict(_))
+            ),
+            "{name}"
+        );
         drop(tx);
         assert_eq!(s.count(Table::Contacts).await.unwrap(), 1);
         let back = s.contact(id).await.unwrap().unwrap();
@@ -235,21 +348,57 @@ async fn a_repeated_contact_key_is_a_conflict_and_writes_nothing() {
 async fn tasks_are_found_by_assignee_or_role_and_closed_once() {
     for (name, s) in stores().await {
         let sid = staff(&s).await;
-        let t = |assignee: Option<StaffId>, role: Option<Role>| NewTask { kind: TaskKind::Screening, person_id: None, assignee, role, title: "t".into(), due_on: Some(date(2026, 11, 25)), clause: "CLE-9.10".into(), subject: None };
+        let t = |assignee: Option<StaffId>, role: Option<Role>| NewTask {
+            kind: TaskKind::Screening,
+            person_id: None,
+            assignee,
+            role,
+            title: "t".into(),
+            due_on: Some(date(2026, 11, 25)),
+            clause: "CLE-9.10".into(),
+            subject: None,
+        };
         let mut tx = s.begin().await.unwrap();
-        let ids = tx.tasks(&[t(Some(sid), None), t(None, Some(Role::Caseworker)), t(None, Some(Role::SeniorManager))], now()).await.unwrap();
+        let ids = tx
+            .tasks(
+                &[
+                    t(Some(sid), None),
+                    t(None, Some(Role::Caseworker)),
+                    t(None, Some(Role::SeniorManager)),
+                ],
+                now(),
+            )
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
-        let mine = s.tasks(&TaskFilter { open_only: true, assignee: Some(sid), role: Some(Role::Caseworker), ..Default::default() }, 10).await.unwrap();
+        let mine = s
+            .tasks(
+                &TaskFilter {
+                    open_only: true,
+                    assignee: Some(sid),
+                    role: Some(Role::Caseworker),
+                    ..Default::default()
+                },
+                10,
+            )
+            .await
+            .unwrap();
         assert_eq!(mine.len(), 2, "{name}");
         let mut tx = s.begin().await.unwrap();
         tx.complete_task(ids[0], sid, "done", now()).await.unwrap();
         tx.commit().await.unwrap();
         let mut tx = s.begin().await.unwrap();
-        assert!(matches!(tx.complete_task(ids[0], sid, "again", now()).await, Err(StoreError::Conflict(_))));
+        assert!(matches!(
+            tx.complete_task(ids[0], sid, "again", now()).await,
+            Err(StoreError::Conflict(_))
+        ));
     }
 }
 
 #[tokio::test]
 async fn an_unknown_database_scheme_is_refused() {
-    assert!(matches!(Store::open("mysql://localhost/x").await, Err(StoreError::UnknownScheme(_))));
+    assert!(matches!(
+        Store::open("mysql://localhost/x").await,
+        Err(StoreError::UnknownScheme(_))
+    ));
 }

@@ -1,1 +1,682 @@
-fn main() {}
+//! The `tact` binary. Thin: it parses the command line, opens the data folder, and
+//! hands each command to the library crates.
+
+mod cli;
+mod config;
+mod demo;
+mod local;
+
+use anyhow::{anyhow, bail, Context, Result};
+use axum::http::Method;
+use clap::Parser;
+use cli::*;
+use config::DataDir;
+use serde_json::{json, Value};
+use std::process::ExitCode;
+use tact_app::{App, Clock};
+use tact_core::roles::{Actor, Role};
+use tact_store::Store;
+use tact_web::AppState;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("TACT_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Opens the folder's store (migrated) and the app over it.
+async fn open_app(data: &DataDir, url_flag: Option<&str>) -> Result<App> {
+    let url = data.database_url(url_flag);
+    let store = Store::open(&url)
+        .await
+        .with_context(|| format!("opening the database {}", redact(&url)))?;
+    store.migrate().await.context("migrating the database")?;
+    let profile = data.profile()?;
+    if let Some(stored) = store.meta("profile_id").await? {
+        if stored != profile.organisation.id {
+            bail!("this database was set up under the {stored} profile, but the data folder's profile is {}", profile.organisation.id);
+        }
+    }
+    Ok(App::new(store, profile, Clock::default()).await?)
+}
+
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(s), Some(at)) if at > s => format!("{}://…{}", &url[..s], &url[at..]),
+        _ => url.to_string(),
+    }
+}
+
+async fn init(
+    data: &std::path::Path,
+    profile: &str,
+    admin_name: &str,
+    url_flag: Option<&str>,
+    demo: bool,
+) -> Result<(App, String)> {
+    if DataDir::exists(data) {
+        bail!("{} is already a Tact data folder", data.display());
+    }
+    let (text, p) = config::load_profile(profile)?;
+    std::fs::create_dir_all(data).with_context(|| format!("creating {}", data.display()))?;
+    std::fs::write(data.join("profile.toml"), text)?;
+    let mut cfg = String::from("# Tact data folder settings. TACT_* environment variables and flags override these.\nprofile = \"profile.toml\"\n");
+    if let Some(u) = url_flag {
+        cfg.push_str(&format!("database_url = {:?}\n", u));
+    }
+    if demo {
+        cfg.push_str("demo = true\n");
+    }
+    std::fs::write(DataDir::config_path(data), cfg)?;
+    let dir = DataDir::open(data)?;
+    let app = open_app(&dir, url_flag).await?;
+    let mut tx = app.store.begin().await?;
+    tx.set_meta("profile_id", &p.organisation.id).await?;
+    tx.commit().await?;
+    let admin = app
+        .create_staff(None, admin_name, Role::Admin, None, None)
+        .await?;
+    let token = app
+        .issue_token(None, admin.id, "created by tact init")
+        .await?;
+    Ok((
+        app,
+        format!("administrator: staff id {}, API token {token}", admin.id),
+    ))
+}
+
+async fn run(cli: Cli) -> Result<ExitCode> {
+    let url_flag = cli.database_url.as_deref();
+    match cli.command {
+        Command::Init {
+            profile,
+            admin_name,
+        } => {
+            let (app, line) = init(&cli.data, &profile, &admin_name, url_flag, false).await?;
+            println!(
+                "Created {} under the {} profile.",
+                cli.data.display(),
+                app.profile.organisation.short_name
+            );
+            println!("{line}");
+            println!("Keep the token safe: it is shown once.");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::CheckProfile { path } => {
+            let (_, p) = config::load_profile(&path)?;
+            println!("{path}: a valid profile for {}", p.organisation.name);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve {
+            listen,
+            demo,
+            profile,
+        } => serve(&cli.data, url_flag, listen, demo, &profile).await,
+        Command::Migrate => {
+            let dir = DataDir::open(&cli.data)?;
+            open_app(&dir, url_flag).await?;
+            println!("The database is up to date.");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo { people } => {
+            let dir = DataDir::open(&cli.data)?;
+            let app = open_app(&dir, url_flag).await?;
+            let summary = demo::populate(&app, people).await?;
+            std::fs::write(cli.data.join("demo-tokens.txt"), &summary)?;
+            print!("{summary}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit {
+            command: AuditCmd::Verify,
+        } => {
+            let dir = DataDir::open(&cli.data)?;
+            let app = open_app(&dir, url_flag).await?;
+            match app.verify_audit().await? {
+                Ok(n) => {
+                    println!(
+                        "The event log is intact: {n} entries, each linked to the one before."
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(b) => {
+                    eprintln!("error: {b}");
+                    Ok(ExitCode::from(3))
+                }
+            }
+        }
+        Command::Staff {
+            command:
+                StaffCmd::Add {
+                    name,
+                    role,
+                    email,
+                    line_manager,
+                },
+        } if cli.as_staff.is_none() => {
+            // A local operator with the data folder may add staff directly, as `tact init` does.
+            let dir = DataDir::open(&cli.data)?;
+            let app = open_app(&dir, url_flag).await?;
+            let role = Role::parse(&role).map_err(|e| anyhow!("{e}"))?;
+            let email = email
+                .as_deref()
+                .map(tact_core::identity::EmailAddress::parse)
+                .transpose()
+                .map_err(|e| anyhow!("{e}"))?;
+            let s = app
+                .create_staff(
+                    None,
+                    &name,
+                    role,
+                    email,
+                    line_manager.map(tact_core::ids::StaffId),
+                )
+                .await
+                .map_err(|e| anyhow!("{e}"))?;
+            let token = app
+                .issue_token(None, s.id, "created by tact staff add")
+                .await?;
+            println!(
+                "{}",
+                serde_json::to_string_pretty(
+                    &json!({"staff": tact_web::wire::staff(&s), "token": token})
+                )?
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        command => {
+            let dir = DataDir::open(&cli.data)?;
+            let app = open_app(&dir, url_flag).await?;
+            let actor = acting_as(&app, cli.as_staff).await?;
+            let (method, path, body, key) = request_for(command)?;
+            let state = AppState::new(app);
+            let reply = local::call(&state, &actor, method, &path, body, key.as_deref()).await?;
+            if reply.status.is_success() {
+                println!("{}", serde_json::to_string_pretty(&reply.body)?);
+                Ok(ExitCode::SUCCESS)
+            } else {
+                let e = &reply.body["error"];
+                let mut line = format!(
+                    "error: {}",
+                    e["message"].as_str().unwrap_or("request refused")
+                );
+                if let Some(f) = e["field"].as_str() {
+                    line.push_str(&format!(" (field `{f}`)"));
+                }
+                if let Some(c) = e["clause"].as_str() {
+                    line.push_str(&format!(" [{c}]"));
+                }
+                eprintln!("{line}");
+                Ok(ExitCode::from(if reply.status.is_server_error() {
+                    1
+                } else {
+                    2
+                }))
+            }
+        }
+    }
+}
+
+async fn acting_as(app: &App, id: Option<i64>) -> Result<Actor> {
+    let id = id.ok_or_else(|| {
+        anyhow!(
+            "say who is acting: --as STAFF_ID (or TACT_AS); `tact staff list --as 1` lists staff"
+        )
+    })?;
+    let s = app
+        .store
+        .staff(tact_core::ids::StaffId(id))
+        .await?
+        .ok_or_else(|| anyhow!("no member of staff {id}"))?;
+    if !s.active {
+        bail!("member of staff {id} is disabled");
+    }
+    Ok(Actor {
+        id: s.id,
+        name: s.name,
+        role: s.role,
+    })
+}
+
+/// Reads a JSON argument: literal JSON, or `@path` for a file.
+fn json_arg(s: &str) -> Result<Value> {
+    let text = match s.strip_prefix('@') {
+        Some(path) => std::fs::read_to_string(path).with_context(|| format!("reading {path}"))?,
+        None => s.to_string(),
+    };
+    serde_json::from_str(&text).map_err(|e| anyhow!("not valid JSON: {e}"))
+}
+
+fn split_pair<'a>(s: &'a str, sep: char, what: &str) -> Result<(&'a str, &'a str)> {
+    s.split_once(sep)
+        .ok_or_else(|| anyhow!("expected {what}, got {s:?}"))
+}
+
+type Request = (Method, String, Option<Value>, Option<String>);
+
+fn request_for(command: Command) -> Result<Request> {
+    use Method as M;
+    let r = |m: Method, p: String, b: Option<Value>| Ok((m, p, b, None));
+    match command {
+        Command::Check(a) => {
+            let mut q = Vec::new();
+            for (k, v) in [
+                ("phone", a.phone),
+                ("email", a.email),
+                ("channel", a.channel),
+                ("at", a.at),
+                ("staff", a.staff.map(|s| s.to_string())),
+                ("matter", a.matter.map(|m| m.to_string())),
+            ] {
+                if let Some(v) = v {
+                    q.push(format!("{k}={}", urlencode(&v)));
+                }
+            }
+            r(M::GET, format!("/contact-check?{}", q.join("&")), None)
+        }
+        Command::Staff { command } => match command {
+            StaffCmd::Add {
+                name,
+                role,
+                email,
+                line_manager,
+            } => r(
+                M::POST,
+                "/staff".into(),
+                Some(
+                    json!({"name": name, "role": role, "email": email, "line_manager": line_manager}),
+                ),
+            ),
+            StaffCmd::List => r(M::GET, "/staff".into(), None),
+            StaffCmd::Token { id, label } => r(
+                M::POST,
+                format!("/staff/{id}/tokens"),
+                Some(json!({"label": label})),
+            ),
+            StaffCmd::Set {
+                id,
+                role,
+                active,
+                line_manager,
+            } => r(
+                M::POST,
+                format!("/staff/{id}"),
+                Some(json!({"role": role, "active": active, "line_manager": line_manager})),
+            ),
+        },
+        Command::Person { command } => match command {
+            PersonCmd::Add {
+                name,
+                phone,
+                email,
+                address,
+                format,
+                language,
+            } => r(
+                M::POST,
+                "/people".into(),
+                Some(
+                    json!({"name": name, "phones": phone, "emails": email, "postal_address": address, "preferred_format": format, "preferred_language": language}),
+                ),
+            ),
+            PersonCmd::Show { id } => r(M::GET, format!("/people/{id}"), None),
+            PersonCmd::Find { query } => {
+                r(M::GET, format!("/people?q={}", urlencode(&query)), None)
+            }
+            PersonCmd::Help {
+                id,
+                needs_help,
+                words,
+            } => r(
+                M::POST,
+                format!("/people/{id}/additional-help"),
+                Some(json!({"needs_help": needs_help, "in_their_words": words})),
+            ),
+        },
+        Command::Matter { command } => match command {
+            MatterCmd::Open {
+                person,
+                kind,
+                title,
+            } => r(
+                M::POST,
+                format!("/people/{person}/matters"),
+                Some(json!({"kind": kind, "title": title})),
+            ),
+            MatterCmd::Status {
+                id,
+                status,
+                finalised_on,
+            } => r(
+                M::POST,
+                format!("/matters/{id}/status"),
+                Some(json!({"status": status, "finalised_on": finalised_on})),
+            ),
+        },
+        Command::Contact { command } => match command {
+            ContactCmd::Log {
+                channel,
+                person,
+                matter,
+                phone,
+                email,
+                summary,
+                body,
+                direction,
+                at,
+                complaint,
+                key,
+            } => Ok((
+                M::POST,
+                "/contacts".into(),
+                Some(
+                    json!({"channel": channel, "person_id": person, "matter_id": matter, "phone": phone, "email": email, "summary": summary, "body": body, "direction": direction, "at": at, "is_complaint": complaint}),
+                ),
+                key,
+            )),
+            ContactCmd::Screen { id, finding } => r(
+                M::POST,
+                format!("/contacts/{id}/screen"),
+                Some(json!({"finding": finding})),
+            ),
+            ContactCmd::Queue => r(M::GET, "/screening".into(), None),
+        },
+        Command::Incident(a) => {
+            let ended = match (a.ended_reason, a.file_note) {
+                (None, None) => Value::Null,
+                (reason, note) => {
+                    json!({"reason": reason.unwrap_or_default(), "file_note": note.unwrap_or_default(), "caller_warned": a.caller_warned})
+                }
+            };
+            r(
+                M::POST,
+                "/incidents".into(),
+                Some(
+                    json!({"person_id": a.person, "category": a.category, "description": a.description, "matter_id": a.matter, "staff_id": a.staff, "occurred_at": a.at, "ended_call": ended}),
+                ),
+            )
+        }
+        Command::Warning(a) => r(
+            M::POST,
+            format!("/people/{}/warnings", a.person),
+            Some(
+                json!({"what_is_wrong": a.what, "how_to_change": a.how, "consequence": a.consequence, "channel": a.channel, "incident_ids": a.incident}),
+            ),
+        ),
+        Command::Plan { command } => match command {
+            PlanCmd::Draft { person, json } => r(
+                M::POST,
+                format!("/people/{person}/strategies"),
+                Some(json_arg(&json)?),
+            ),
+            PlanCmd::Show { id } => r(M::GET, format!("/strategies/{id}"), None),
+            PlanCmd::Checklist {
+                id,
+                answer,
+                cannot_remedy,
+            } => {
+                let mut answers = Vec::new();
+                for a in &answer {
+                    let (q, rest) = split_pair(a, '=', "question-id=yes:reason")?;
+                    let (ans, reason) = split_pair(rest, ':', "question-id=yes:reason")?;
+                    let cannot = cannot_remedy
+                        .iter()
+                        .find_map(|c| c.strip_prefix(&format!("{q}=")))
+                        .map(str::to_string);
+                    answers.push(json!({"question_id": q, "answer": ans, "reason": reason, "cannot_remedy_reason": cannot}));
+                }
+                r(
+                    M::POST,
+                    format!("/strategies/{id}/checklist"),
+                    Some(json!({"answers": answers})),
+                )
+            }
+            PlanCmd::Propose { id } => r(M::POST, format!("/strategies/{id}/propose"), None),
+            PlanCmd::Authorise {
+                id,
+                reason,
+                overrides,
+            } => {
+                let mut list = Vec::new();
+                for o in &overrides {
+                    let (aid, why) = split_pair(o, ':', "ADJUSTMENT-ID:reason")?;
+                    list.push(json!({"adjustment_id": aid.parse::<i64>().map_err(|_| anyhow!("expected an adjustment id, got {aid:?}"))?, "reason": why}));
+                }
+                r(
+                    M::POST,
+                    format!("/strategies/{id}/authorise"),
+                    Some(json!({"reason": reason, "overrides": list})),
+                )
+            }
+            PlanCmd::Refuse { id, reason } => r(
+                M::POST,
+                format!("/strategies/{id}/refuse"),
+                Some(json!({"reason": reason})),
+            ),
+            PlanCmd::Withdraw { id, reason } => r(
+                M::POST,
+                format!("/strategies/{id}/withdraw"),
+                Some(json!({"reason": reason})),
+            ),
+            PlanCmd::Notice {
+                id,
+                channel,
+                format,
+                agreement_sought,
+                agreement_given,
+                policy_enclosed,
+            } => r(
+                M::POST,
+                format!("/strategies/{id}/notice"),
+                Some(
+                    json!({"channel": channel, "format": format, "agreement_sought": agreement_sought, "agreement_given": agreement_given, "policy_enclosed": policy_enclosed}),
+                ),
+            ),
+            PlanCmd::Review {
+                id,
+                decision,
+                reasons,
+                conduct,
+                next_review,
+            } => r(
+                M::POST,
+                format!("/strategies/{id}/review"),
+                Some(
+                    json!({"decision": decision, "reasons": reasons, "recent_conduct": conduct, "next_review_due": next_review}),
+                ),
+            ),
+            PlanCmd::Vary { id, json } => r(
+                M::POST,
+                format!("/strategies/{id}/vary"),
+                Some(json_arg(&json)?),
+            ),
+            PlanCmd::Lift { id, reason } => r(
+                M::POST,
+                format!("/strategies/{id}/lift"),
+                Some(json!({"reason": reason})),
+            ),
+            PlanCmd::Apply { id, matter, reason } => r(
+                M::POST,
+                format!("/strategies/{id}/apply-to-matter"),
+                Some(json!({"matter_id": matter, "reason": reason})),
+            ),
+            PlanCmd::Dispute { id, grounds } => r(
+                M::POST,
+                format!("/strategies/{id}/disputes"),
+                Some(json!({"grounds": grounds})),
+            ),
+        },
+        Command::Dispute {
+            command:
+                DisputeCmd::Decide {
+                    id,
+                    outcome,
+                    reasons,
+                    variation,
+                },
+        } => {
+            let variation = variation.as_deref().map(json_arg).transpose()?;
+            r(
+                M::POST,
+                format!("/disputes/{id}/decision"),
+                Some(json!({"outcome": outcome, "reasons": reasons, "variation": variation})),
+            )
+        }
+        Command::Adjustment { command } => match command {
+            AdjustmentCmd::Request {
+                person,
+                kind,
+                description,
+            } => r(
+                M::POST,
+                format!("/people/{person}/adjustments"),
+                Some(json!({"kind": kind, "description": description})),
+            ),
+            AdjustmentCmd::Decide { id, grant, reasons } => r(
+                M::POST,
+                format!("/adjustments/{id}/decision"),
+                Some(json!({"grant": grant, "reasons": reasons})),
+            ),
+        },
+        Command::FurtherAction(a) => r(
+            M::POST,
+            format!("/people/{}/further-actions", a.person),
+            Some(
+                json!({"kind": a.kind, "reasons": a.reasons, "prior_notice_given": a.prior_notice, "no_notice_reason": a.no_notice_reason}),
+            ),
+        ),
+        Command::Task { command } => match command {
+            TaskCmd::List => r(M::GET, "/tasks".into(), None),
+            TaskCmd::Done { id, outcome } => r(
+                M::POST,
+                format!("/tasks/{id}/complete"),
+                Some(json!({"outcome": outcome})),
+            ),
+        },
+        Command::Reviews { due_by } => r(
+            M::GET,
+            format!(
+                "/reviews{}",
+                due_by
+                    .map(|d| format!("?due_by={}", urlencode(&d)))
+                    .unwrap_or_default()
+            ),
+            None,
+        ),
+        Command::Api { method, path, json } => {
+            let m = Method::from_bytes(method.to_ascii_uppercase().as_bytes())
+                .map_err(|_| anyhow!("not an HTTP method: {method}"))?;
+            r(m, path, json.as_deref().map(json_arg).transpose()?)
+        }
+        Command::Init { .. }
+        | Command::CheckProfile { .. }
+        | Command::Serve { .. }
+        | Command::Migrate
+        | Command::Demo { .. }
+        | Command::Audit { .. } => bail!("handled above"),
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+async fn serve(
+    data: &std::path::Path,
+    url_flag: Option<&str>,
+    listen: Option<String>,
+    demo: bool,
+    profile: &str,
+) -> Result<ExitCode> {
+    let app = if demo && !DataDir::exists(data) {
+        let (app, line) = init(data, profile, "Demo Administrator", url_flag, true).await?;
+        eprintln!("Creating a demo office in {} …", data.display());
+        let summary = demo::populate(&app, 300).await?;
+        let text = format!("{line}\n{summary}");
+        std::fs::write(data.join("demo-tokens.txt"), &text)?;
+        eprint!("{text}");
+        app
+    } else {
+        let dir = DataDir::open(data)?;
+        if demo && !dir.config.demo {
+            bail!(
+                "{} holds real data, not a demo office: start the demo with another --data folder",
+                data.display()
+            );
+        }
+        if demo {
+            if let Ok(t) = std::fs::read_to_string(data.join("demo-tokens.txt")) {
+                eprint!("{t}");
+            }
+        }
+        let listen_cfg = dir.config.listen.clone();
+        let app = open_app(&dir, url_flag).await?;
+        return run_server(app, listen.or(listen_cfg)).await;
+    };
+    run_server(app, listen).await
+}
+
+async fn run_server(app: App, listen: Option<String>) -> Result<ExitCode> {
+    let addr = listen.unwrap_or_else(|| "127.0.0.1:8080".into());
+    let listener = tokio::net::TcpListener::bind(&addr)
+        .await
+        .with_context(|| format!("listening on {addr}"))?;
+    let (ids, people, views) = app.index.sizes();
+    eprintln!("Tact ({}) listening on http://{} — {people} people, {ids} identifiers, {views} under a plan or with adjustments", app.profile.organisation.short_name, listener.local_addr()?);
+    let store = app.store.clone();
+    tact_web::serve(listener, AppState::new(app), shutdown_signal()).await?;
+    store.close().await;
+    eprintln!("Tact stopped cleanly.");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

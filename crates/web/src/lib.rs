@@ -1,1 +1,185 @@
-//! placeholder
+//! Tact's HTTP doors: the JSON API under `/api/v1`, its OpenAPI document at
+//! `/api/openapi.json`, and `/healthz`. Handlers are thin: they parse, call one use case
+//! of `tact-app`, and render. See `error.rs` for the error policy.
+
+pub mod api;
+pub mod error;
+pub mod wire;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+use tact_app::App;
+use tact_core::roles::Actor;
+use utoipa::OpenApi;
+
+/// The largest request body accepted: a contact body is at most 512 KiB of text.
+pub const MAX_BODY: usize = 1024 * 1024;
+
+/// How long a looked-up token is trusted before it is checked again. A disabled account
+/// stops working within this time even if its change came from another process.
+const TOKEN_TTL: Duration = Duration::from_secs(30);
+
+#[derive(Clone)]
+pub struct AppState {
+    pub app: App,
+    tokens: Arc<RwLock<HashMap<String, (Actor, Instant)>>>,
+}
+
+impl AppState {
+    pub fn new(app: App) -> Self {
+        Self {
+            app,
+            tokens: Arc::default(),
+        }
+    }
+
+    /// The member of staff for `token`, from a short-lived cache so the contact check
+    /// does not pay a database round trip per request.
+    ///
+    /// # Errors
+    /// The store's error.
+    pub async fn actor_for_token(&self, token: &str) -> Result<Option<Actor>, error::ApiError> {
+        if let Some((a, at)) = self.tokens.read().expect("token cache").get(token) {
+            if at.elapsed() < TOKEN_TTL {
+                return Ok(Some(a.clone()));
+            }
+        }
+        let found = self.app.actor_for_token(token).await?;
+        let mut cache = self.tokens.write().expect("token cache");
+        match &found {
+            Some(a) => {
+                cache.insert(token.to_string(), (a.clone(), Instant::now()));
+            }
+            None => {
+                cache.remove(token);
+            }
+        }
+        Ok(found)
+    }
+
+    pub fn forget_tokens(&self) {
+        self.tokens.write().expect("token cache").clear();
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Tact API",
+        description = "Managing service user contact fairly, safely and on the record. Authenticate with `Authorization: Bearer <token>`."
+    ),
+    paths(
+        api::healthz,
+        api::contact_check,
+        api::profile,
+        api::create_person,
+        api::search_people,
+        api::get_person,
+        api::update_person,
+        api::additional_help,
+        api::open_matter,
+        api::matter_status,
+        api::log_contact,
+        api::screening_queue,
+        api::screen,
+        api::record_incident,
+        api::give_warning,
+        api::draft_plan,
+        api::get_plan,
+        api::checklist,
+        api::propose,
+        api::authorise,
+        api::refuse,
+        api::withdraw,
+        api::notice,
+        api::review,
+        api::vary,
+        api::lift,
+        api::apply_to_matter,
+        api::raise_dispute,
+        api::decide_dispute,
+        api::request_adjustment,
+        api::decide_adjustment,
+        api::further_action,
+        api::my_tasks,
+        api::complete_task,
+        api::reviews,
+        api::list_staff,
+        api::create_staff,
+        api::change_staff,
+        api::issue_token,
+        api::audit_verify,
+    )
+)]
+pub struct ApiDoc;
+
+async fn openapi() -> axum::Json<utoipa::openapi::OpenApi> {
+    axum::Json(ApiDoc::openapi())
+}
+
+/// The whole HTTP application.
+pub fn router(state: AppState) -> Router {
+    use api::*;
+    let v1 = Router::new()
+        .route("/contact-check", get(contact_check))
+        .route("/profile", get(profile))
+        .route("/people", post(create_person).get(search_people))
+        .route("/people/{id}", get(get_person).put(update_person))
+        .route("/people/{id}/additional-help", post(additional_help))
+        .route("/people/{id}/matters", post(open_matter))
+        .route("/people/{id}/warnings", post(give_warning))
+        .route("/people/{id}/strategies", post(draft_plan))
+        .route("/people/{id}/adjustments", post(request_adjustment))
+        .route("/people/{id}/further-actions", post(further_action))
+        .route("/matters/{id}/status", post(matter_status))
+        .route("/contacts", post(log_contact))
+        .route("/contacts/{id}/screen", post(screen))
+        .route("/screening", get(screening_queue))
+        .route("/incidents", post(record_incident))
+        .route("/strategies/{id}", get(get_plan))
+        .route("/strategies/{id}/checklist", post(checklist))
+        .route("/strategies/{id}/propose", post(propose))
+        .route("/strategies/{id}/authorise", post(authorise))
+        .route("/strategies/{id}/refuse", post(refuse))
+        .route("/strategies/{id}/withdraw", post(withdraw))
+        .route("/strategies/{id}/notice", post(notice))
+        .route("/strategies/{id}/review", post(review))
+        .route("/strategies/{id}/vary", post(vary))
+        .route("/strategies/{id}/lift", post(lift))
+        .route("/strategies/{id}/apply-to-matter", post(apply_to_matter))
+        .route("/strategies/{id}/disputes", post(raise_dispute))
+        .route("/disputes/{id}/decision", post(decide_dispute))
+        .route("/adjustments/{id}/decision", post(decide_adjustment))
+        .route("/tasks", get(my_tasks))
+        .route("/tasks/{id}/complete", post(complete_task))
+        .route("/reviews", get(reviews))
+        .route("/staff", get(list_staff).post(create_staff))
+        .route("/staff/{id}", post(change_staff))
+        .route("/staff/{id}/tokens", post(issue_token))
+        .route("/audit/verify", get(audit_verify))
+        .fallback(not_found);
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/api/openapi.json", get(openapi))
+        .nest("/api/v1", v1)
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .with_state(state)
+}
+
+/// Serves until `shutdown` completes, then finishes requests in flight.
+///
+/// # Errors
+/// The listener's error.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,451 @@
+//! The command line. Workflow commands act as one member of staff (`--as ID` or
+//! `TACT_AS`) and run through the same in-process router as the API, so the CLI is held
+//! to the same roles and rules.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "tact",
+    version,
+    about = "Tact: manage contact with service users fairly, safely and on the record"
+)]
+pub struct Cli {
+    /// The data folder.
+    #[arg(long, global = true, env = "TACT_DATA", default_value = "data")]
+    pub data: PathBuf,
+    /// Use this database instead of the folder's (sqlite://… or postgres://…).
+    #[arg(long, global = true, env = "TACT_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// The member of staff to act as (their id).
+    #[arg(long = "as", global = true, env = "TACT_AS")]
+    pub as_staff: Option<i64>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Create a data folder under a policy profile.
+    Init {
+        /// A built-in profile (cleveland-opcc, northamptonshire-opfcc) or a path to a profile TOML file.
+        #[arg(long)]
+        profile: String,
+        /// The first administrator's name.
+        #[arg(long, default_value = "Administrator")]
+        admin_name: String,
+    },
+    /// Check a profile file without creating anything.
+    CheckProfile { path: String },
+    /// Serve the JSON API.
+    Serve {
+        #[arg(long, env = "TACT_LISTEN")]
+        listen: Option<String>,
+        /// Start with a demo office (creates the data folder if it does not exist).
+        #[arg(long)]
+        demo: bool,
+        /// With --demo on a new folder: which profile.
+        #[arg(long, default_value = "cleveland-opcc")]
+        profile: String,
+    },
+    /// Apply database migrations.
+    Migrate,
+    /// Fill an initialised data folder with a demo office.
+    Demo {
+        #[arg(long, default_value_t = 300)]
+        people: usize,
+    },
+    /// The event log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCmd,
+    },
+    /// Staff accounts and API tokens.
+    Staff {
+        #[command(subcommand)]
+        command: StaffCmd,
+    },
+    /// May this caller or sender be dealt with, and how?
+    Check(CheckArgs),
+    /// Service users.
+    Person {
+        #[command(subcommand)]
+        command: PersonCmd,
+    },
+    /// Complaints, cases, queries and requests.
+    Matter {
+        #[command(subcommand)]
+        command: MatterCmd,
+    },
+    /// Calls, emails, letters and visits.
+    Contact {
+        #[command(subcommand)]
+        command: ContactCmd,
+    },
+    /// Record unacceptable or unreasonable behaviour, or an ended call.
+    Incident(IncidentArgs),
+    /// Warn a person: what is wrong, how to change, what follows.
+    Warning(WarningArgs),
+    /// Contact strategies / communication plans.
+    Plan {
+        #[command(subcommand)]
+        command: PlanCmd,
+    },
+    /// Decide a dispute about a plan.
+    Dispute {
+        #[command(subcommand)]
+        command: DisputeCmd,
+    },
+    /// Reasonable adjustments.
+    Adjustment {
+        #[command(subcommand)]
+        command: AdjustmentCmd,
+    },
+    /// Record a police referral, legal advice or legal action.
+    FurtherAction(FurtherArgs),
+    /// My tasks.
+    Task {
+        #[command(subcommand)]
+        command: TaskCmd,
+    },
+    /// Reviews due and overdue.
+    Reviews {
+        #[arg(long)]
+        due_by: Option<String>,
+    },
+    /// Call any API endpoint in-process: `tact api POST /people --json '{...}'`.
+    Api {
+        method: String,
+        path: String,
+        #[arg(long)]
+        json: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum AuditCmd {
+    /// Check the hash chain: detects altered, inserted or removed entries.
+    Verify,
+}
+
+#[derive(Subcommand)]
+pub enum StaffCmd {
+    /// Add a member of staff and print a new API token for them.
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        line_manager: Option<i64>,
+    },
+    List,
+    /// Issue another API token.
+    Token {
+        id: i64,
+        #[arg(long, default_value = "cli")]
+        label: String,
+    },
+    /// Change role, active or line manager.
+    Set {
+        id: i64,
+        #[arg(long)]
+        role: Option<String>,
+        #[arg(long)]
+        active: Option<bool>,
+        #[arg(long)]
+        line_manager: Option<i64>,
+    },
+}
+
+#[derive(Args)]
+pub struct CheckArgs {
+    #[arg(long)]
+    pub phone: Option<String>,
+    #[arg(long)]
+    pub email: Option<String>,
+    #[arg(long)]
+    pub channel: Option<String>,
+    #[arg(long)]
+    pub staff: Option<i64>,
+    #[arg(long)]
+    pub at: Option<String>,
+    #[arg(long)]
+    pub matter: Option<i64>,
+}
+
+#[derive(Subcommand)]
+pub enum PersonCmd {
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        phone: Vec<String>,
+        #[arg(long)]
+        email: Vec<String>,
+        #[arg(long)]
+        address: Option<String>,
+        #[arg(long)]
+        format: Option<String>,
+        #[arg(long)]
+        language: Option<String>,
+    },
+    Show {
+        id: i64,
+    },
+    Find {
+        query: String,
+    },
+    /// CLE-8.1, 8.2: record whether they need additional help, in their own words.
+    Help {
+        id: i64,
+        #[arg(long)]
+        needs_help: bool,
+        #[arg(long)]
+        words: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum MatterCmd {
+    Open {
+        #[arg(long)]
+        person: i64,
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        title: String,
+    },
+    Status {
+        id: i64,
+        #[arg(long)]
+        status: String,
+        #[arg(long)]
+        finalised_on: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ContactCmd {
+    Log {
+        #[arg(long)]
+        channel: String,
+        #[arg(long)]
+        person: Option<i64>,
+        #[arg(long)]
+        matter: Option<i64>,
+        #[arg(long)]
+        phone: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        summary: String,
+        #[arg(long, default_value = "")]
+        body: String,
+        #[arg(long)]
+        direction: Option<String>,
+        #[arg(long)]
+        at: Option<String>,
+        #[arg(long)]
+        complaint: bool,
+        /// An idempotency key: logging twice under one key writes once.
+        #[arg(long)]
+        key: Option<String>,
+    },
+    Screen {
+        id: i64,
+        #[arg(long)]
+        finding: String,
+    },
+    Queue,
+}
+
+#[derive(Args)]
+pub struct IncidentArgs {
+    #[arg(long)]
+    pub person: i64,
+    #[arg(long)]
+    pub category: String,
+    #[arg(long)]
+    pub description: String,
+    #[arg(long)]
+    pub matter: Option<i64>,
+    #[arg(long)]
+    pub staff: Option<i64>,
+    #[arg(long)]
+    pub at: Option<String>,
+    /// The call was ended: why.
+    #[arg(long)]
+    pub ended_reason: Option<String>,
+    #[arg(long)]
+    pub file_note: Option<String>,
+    #[arg(long)]
+    pub caller_warned: bool,
+}
+
+#[derive(Args)]
+pub struct WarningArgs {
+    #[arg(long)]
+    pub person: i64,
+    #[arg(long)]
+    pub what: String,
+    #[arg(long)]
+    pub how: String,
+    #[arg(long)]
+    pub consequence: String,
+    #[arg(long, default_value = "letter")]
+    pub channel: String,
+    #[arg(long)]
+    pub incident: Vec<i64>,
+}
+
+#[derive(Subcommand)]
+pub enum PlanCmd {
+    /// Draft a plan from JSON (as POST /people/{id}/strategies), literal or @file.
+    Draft {
+        #[arg(long)]
+        person: i64,
+        #[arg(long)]
+        json: String,
+    },
+    Show {
+        id: i64,
+    },
+    /// Answer checklist questions: --answer "question-id=yes:reason" (repeatable).
+    Checklist {
+        id: i64,
+        #[arg(long)]
+        answer: Vec<String>,
+        /// For a shortfall: "question-id=why it cannot be put right".
+        #[arg(long)]
+        cannot_remedy: Vec<String>,
+    },
+    Propose {
+        id: i64,
+    },
+    Authorise {
+        id: i64,
+        #[arg(long)]
+        reason: String,
+        /// "ADJUSTMENT-ID:reason"
+        #[arg(long = "override")]
+        overrides: Vec<String>,
+    },
+    Refuse {
+        id: i64,
+        #[arg(long)]
+        reason: String,
+    },
+    Withdraw {
+        id: i64,
+        #[arg(long)]
+        reason: String,
+    },
+    Notice {
+        id: i64,
+        #[arg(long, default_value = "letter")]
+        channel: String,
+        #[arg(long)]
+        format: Option<String>,
+        #[arg(long)]
+        agreement_sought: bool,
+        #[arg(long)]
+        agreement_given: Option<bool>,
+        #[arg(long)]
+        policy_enclosed: bool,
+    },
+    Review {
+        id: i64,
+        #[arg(long)]
+        decision: String,
+        #[arg(long)]
+        reasons: String,
+        #[arg(long)]
+        conduct: String,
+        #[arg(long)]
+        next_review: Option<String>,
+    },
+    /// Vary from JSON (as POST /strategies/{id}/vary).
+    Vary {
+        id: i64,
+        #[arg(long)]
+        json: String,
+    },
+    Lift {
+        id: i64,
+        #[arg(long)]
+        reason: String,
+    },
+    Apply {
+        id: i64,
+        #[arg(long)]
+        matter: i64,
+        #[arg(long)]
+        reason: String,
+    },
+    Dispute {
+        id: i64,
+        #[arg(long)]
+        grounds: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum DisputeCmd {
+    Decide {
+        id: i64,
+        #[arg(long)]
+        outcome: String,
+        #[arg(long)]
+        reasons: String,
+        /// For "varied": the variation JSON, literal or @file.
+        #[arg(long)]
+        variation: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum AdjustmentCmd {
+    Request {
+        #[arg(long)]
+        person: i64,
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        description: String,
+    },
+    Decide {
+        id: i64,
+        #[arg(long)]
+        grant: bool,
+        #[arg(long)]
+        reasons: String,
+    },
+}
+
+#[derive(Args)]
+pub struct FurtherArgs {
+    #[arg(long)]
+    pub person: i64,
+    #[arg(long)]
+    pub kind: String,
+    #[arg(long)]
+    pub reasons: String,
+    #[arg(long)]
+    pub prior_notice: bool,
+    #[arg(long)]
+    pub no_notice_reason: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum TaskCmd {
+    List,
+    Done {
+        id: i64,
+        #[arg(long)]
+        outcome: String,
+    },
+}

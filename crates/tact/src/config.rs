@@ -1,0 +1,105 @@
+//! The data folder: `tact.toml` (which profile, which database, where to listen), the
+//! profile itself (`profile.toml`, a copy taken at `tact init`), and, for SQLite, the
+//! database file. Settings come in layers: defaults, then `tact.toml`, then `TACT_*`
+//! environment variables and command-line flags.
+
+use anyhow::{bail, Context, Result};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use tact_core::profile::Profile;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub profile: String,
+    pub database_url: Option<String>,
+    pub listen: Option<String>,
+    #[serde(default)]
+    pub demo: bool,
+}
+
+pub struct DataDir {
+    pub dir: PathBuf,
+    pub config: FileConfig,
+}
+
+impl DataDir {
+    pub fn config_path(dir: &Path) -> PathBuf {
+        dir.join("tact.toml")
+    }
+
+    pub fn exists(dir: &Path) -> bool {
+        Self::config_path(dir).exists()
+    }
+
+    /// Opens an initialised data folder.
+    ///
+    /// # Errors
+    /// A folder that `tact init` has not set up, or a `tact.toml` that cannot be read.
+    pub fn open(dir: &Path) -> Result<Self> {
+        let path = Self::config_path(dir);
+        if !path.exists() {
+            bail!("{} is not a Tact data folder (no tact.toml): run `tact init --data {} --profile cleveland-opcc` first", dir.display(), dir.display());
+        }
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        let config: FileConfig = toml::from_str(&text)
+            .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.message()))?;
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            config,
+        })
+    }
+
+    /// The database URL: the flag or `TACT_DATABASE_URL`, else `tact.toml`, else SQLite in the folder.
+    pub fn database_url(&self, flag: Option<&str>) -> String {
+        flag.map(str::to_string)
+            .or_else(|| self.config.database_url.clone())
+            .unwrap_or_else(|| sqlite_url(&self.dir))
+    }
+
+    /// # Errors
+    /// A profile file that is missing or broken (with its line and field).
+    pub fn profile(&self) -> Result<Profile> {
+        let path = self.dir.join(&self.config.profile);
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading the profile {}", path.display()))?;
+        Profile::parse(&path.display().to_string(), &text).map_err(|e| anyhow::anyhow!("{e}"))
+    }
+}
+
+pub fn sqlite_url(dir: &Path) -> String {
+    let abs = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    format!("sqlite://{}?mode=rwc", abs.join("tact.db").display())
+}
+
+/// Reads a profile by built-in name or path, checking it.
+///
+/// # Errors
+/// An unknown name, an unreadable file, or a broken profile with file, line and field.
+pub fn load_profile(name_or_path: &str) -> Result<(String, Profile)> {
+    if let Some((name, src)) = tact_core::profile::BUILT_IN
+        .iter()
+        .find(|(n, _)| *n == name_or_path)
+    {
+        let p = Profile::parse(&format!("policies/{name}.toml"), src)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        return Ok((src.to_string(), p));
+    }
+    let path = Path::new(name_or_path);
+    if !path.exists() {
+        let names: Vec<&str> = tact_core::profile::BUILT_IN
+            .iter()
+            .map(|(n, _)| *n)
+            .collect();
+        bail!(
+            "no profile {name_or_path:?}: give a path to a .toml file or one of {}",
+            names.join(", ")
+        );
+    }
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let p =
+        Profile::parse(&path.display().to_string(), &text).map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok((text, p))
+}

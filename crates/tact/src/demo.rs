@@ -1,0 +1,637 @@
+//! A realistic demo office: staff in every role, a few hundred service users, and people
+//! at every stage of the lifecycle. Everything goes through the same use cases as real
+//! work, with the clock moved through the last four months, so every rule is applied.
+
+use anyhow::Result;
+use jiff::{SignedDuration, Timestamp};
+use tact_app::{App, Clock, Ctx, PersonInput};
+use tact_core::identity::{EmailAddress, Identifier, PhoneNumber};
+use tact_core::ids::*;
+use tact_core::model::*;
+use tact_core::profile::{Answer, Channel, RestrictionKind};
+use tact_core::roles::{Actor, Role};
+use tact_core::workflow as wf;
+
+const FIRST: [&str; 24] = [
+    "Alex", "Sam", "Jordan", "Priya", "Mohammed", "Olivia", "Jack", "Amira", "Liam", "Grace",
+    "Tomasz", "Chloe", "Daniel", "Fatima", "Ewan", "Hannah", "Kofi", "Isla", "Ryan", "Zara",
+    "Owen", "Megan", "Adeel", "Ruth",
+];
+const LAST: [&str; 20] = [
+    "Smith", "Khan", "Jones", "Taylor", "Brown", "Ahmed", "Wilson", "Evans", "Patel", "Thomas",
+    "Roberts", "Walker", "Wright", "Hughes", "Edwards", "Green", "Hall", "Wood", "Clarke", "Lewis",
+];
+const TITLES: [&str; 6] = [
+    "Complaint about the handling of a burglary report",
+    "Request for a review of a complaint outcome",
+    "Query about victim support services",
+    "Complaint about a police officer's conduct",
+    "Request for information about a case",
+    "Complaint about delays in an investigation",
+];
+
+fn days(n: i64) -> SignedDuration {
+    SignedDuration::from_hours(24 * n)
+}
+
+struct Demo {
+    app: App,
+    clock: Clock,
+    admin: Actor,
+    caseworkers: Vec<Actor>,
+    line_managers: Vec<Actor>,
+    seniors: Vec<Actor>,
+    csm: Actor,
+    start: Timestamp,
+}
+
+impl Demo {
+    fn at(&self, day: i64, hour: i64) {
+        self.clock
+            .set(self.start + days(day) + SignedDuration::from_hours(hour));
+    }
+    fn ctx(a: &Actor) -> Ctx {
+        Ctx::new(a.clone())
+    }
+}
+
+async fn staff(
+    app: &App,
+    admin: &Actor,
+    name: &str,
+    role: Role,
+    manager: Option<StaffId>,
+    out: &mut String,
+) -> Result<Actor> {
+    let s = app
+        .create_staff(Some(admin), name, role, None, manager)
+        .await?;
+    let token = app.issue_token(Some(admin), s.id, "demo").await?;
+    out.push_str(&format!(
+        "  {:<28} {:<26} staff id {:<3} token {token}\n",
+        s.name,
+        role.plain(),
+        s.id
+    ));
+    Ok(Actor {
+        id: s.id,
+        name: s.name,
+        role,
+    })
+}
+
+/// Fills the store with a demo office and returns a summary with every demo token.
+///
+/// # Errors
+/// Any refusal by the rules (a bug in the demo) or the store's error.
+pub async fn populate(app: &App, people: usize) -> Result<String> {
+    let real_now = Timestamp::now();
+    let clock = Clock::fixed(real_now - days(120));
+    let app = App {
+        clock: clock.clone(),
+        ..app.clone()
+    };
+    let admin_staff = app
+        .store
+        .staff_list()
+        .await?
+        .into_iter()
+        .find(|s| s.role == Role::Admin)
+        .ok_or_else(|| anyhow::anyhow!("no administrator: run tact init first"))?;
+    let admin = Actor {
+        id: admin_staff.id,
+        name: admin_staff.name.clone(),
+        role: Role::Admin,
+    };
+    let mut out = format!(
+        "Demo office for {} ({} people). Staff and their API tokens:\n",
+        app.profile.organisation.short_name, people
+    );
+    let lm1 = staff(
+        &app,
+        &admin,
+        "Dana Line-Manager",
+        Role::LineManager,
+        None,
+        &mut out,
+    )
+    .await?;
+    let lm2 = staff(
+        &app,
+        &admin,
+        "Rob Line-Manager",
+        Role::LineManager,
+        None,
+        &mut out,
+    )
+    .await?;
+    let mut caseworkers = Vec::new();
+    for (i, n) in ["Casey Worker", "Morgan Worker", "Taylor Worker"]
+        .iter()
+        .enumerate()
+    {
+        caseworkers.push(
+            staff(
+                &app,
+                &admin,
+                n,
+                Role::Caseworker,
+                Some(if i == 2 { lm2.id } else { lm1.id }),
+                &mut out,
+            )
+            .await?,
+        );
+    }
+    let seniors = vec![
+        staff(
+            &app,
+            &admin,
+            "Sandra Senior",
+            Role::SeniorManager,
+            None,
+            &mut out,
+        )
+        .await?,
+        staff(
+            &app,
+            &admin,
+            "Sunil Senior",
+            Role::SeniorManager,
+            None,
+            &mut out,
+        )
+        .await?,
+    ];
+    let csm = staff(
+        &app,
+        &admin,
+        "Carys Customer-Service",
+        Role::CustomerServiceManager,
+        None,
+        &mut out,
+    )
+    .await?;
+    staff(
+        &app,
+        &admin,
+        "Dev Data-Protection",
+        Role::Dpo,
+        None,
+        &mut out,
+    )
+    .await?;
+    staff(&app, &admin, "Aud Auditor", Role::Auditor, None, &mut out).await?;
+    let d = Demo {
+        app: app.clone(),
+        clock: clock.clone(),
+        admin,
+        caseworkers,
+        line_managers: vec![lm1, lm2],
+        seniors,
+        csm,
+        start: real_now - days(120),
+    };
+
+    let mut ids = Vec::new();
+    for i in 0..people {
+        d.at((i as i64 * 97) % 60, 9);
+        let cw = &d.caseworkers[i % 3];
+        let name = format!(
+            "{} {}",
+            FIRST[i % FIRST.len()],
+            LAST[(i / FIRST.len() + i) % LAST.len()]
+        );
+        let phone = PhoneNumber::parse(&format!("07700 9{:05}", i % 100_000))
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let email = EmailAddress::parse(&format!(
+            "{}.{}{}@example.org",
+            FIRST[i % FIRST.len()].to_lowercase(),
+            LAST[(i / FIRST.len() + i) % LAST.len()].to_lowercase(),
+            i
+        ))
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let advocate = (i % 37 == 0).then(|| Advocate {
+            name: "Pat Advocate".into(),
+            organisation: Some("Independent Advocacy Service".into()),
+            phone: PhoneNumber::parse(&format!("01642 9{:05}", i)).ok(),
+            email: None,
+        });
+        let p = d
+            .app
+            .create_person(
+                &Demo::ctx(cw),
+                PersonInput {
+                    name,
+                    phones: vec![phone.clone()],
+                    emails: vec![email.clone()],
+                    postal_address: Some(format!(
+                        "{} Station Road, Middlesbrough TS1 {}AB",
+                        i + 1,
+                        i % 9 + 1
+                    )),
+                    advocate,
+                    preferred_format: Some(if i % 23 == 0 {
+                        Format::LargePrint
+                    } else {
+                        Format::Standard
+                    }),
+                    preferred_language: (i % 31 == 0).then(|| "Polish".to_string()),
+                },
+            )
+            .await?;
+        if d.app.profile.rules.ask_additional_help_at_first_contact || i % 5 == 0 {
+            let needs = i % 11 == 0;
+            d.app
+                .record_additional_help(
+                    &Demo::ctx(cw),
+                    p.id,
+                    needs,
+                    needs.then(|| "I have anxiety and find long phone calls hard".to_string()),
+                )
+                .await?;
+        }
+        let kind = MatterKind::ALL[i % 4];
+        let m = d
+            .app
+            .open_matter(&Demo::ctx(cw), p.id, kind, TITLES[i % TITLES.len()])
+            .await?;
+        for c in 0..(2 + i % 4) {
+            d.at((i as i64 * 97) % 60 + c as i64 * 3 + 1, 10 + (c as i64 % 6));
+            let ch = if c % 2 == 0 {
+                Channel::Phone
+            } else {
+                Channel::Email
+            };
+            let ident = if ch == Channel::Phone {
+                Identifier::Phone(phone.clone())
+            } else {
+                Identifier::Email(email.clone())
+            };
+            d.app
+                .log_contact(
+                    &Demo::ctx(cw),
+                    wf::ContactInput {
+                        person_id: Some(p.id),
+                        matter_id: Some(m.id),
+                        channel: ch,
+                        direction: if c == 1 {
+                            Direction::Outbound
+                        } else {
+                            Direction::Inbound
+                        },
+                        at: d.app.now(),
+                        staff_id: Some(cw.id),
+                        identifier: Some(ident),
+                        via_advocate: false,
+                        summary: if c == 1 {
+                            "Update sent on progress".into()
+                        } else {
+                            "Asked for an update".into()
+                        },
+                        body: String::new(),
+                        is_complaint: false,
+                    },
+                )
+                .await?;
+        }
+        ids.push((p, m));
+    }
+    // The lifecycle: the first people are the few whose behaviour is managed (CLE-2.1: a small minority).
+    let stages = [
+        "incident",
+        "warned",
+        "draft",
+        "proposed",
+        "authorised",
+        "active",
+        "active",
+        "active",
+        "refused",
+        "lifted",
+        "disputed",
+        "overdue",
+        "ended-call",
+        "adjustment",
+    ];
+    let mut counts = std::collections::BTreeMap::new();
+    for (n, (p, m)) in ids.iter().take(stages.len() * 3).enumerate() {
+        let stage = stages[n % stages.len()];
+        lifecycle(&d, stage, n, p, m)
+            .await
+            .map_err(|e| anyhow::anyhow!("demo person {} at stage {stage}: {e}", p.reference))?;
+        *counts.entry(stage).or_insert(0) += 1;
+    }
+    out.push_str("People at each stage: ");
+    out.push_str(
+        &counts
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    out.push('\n');
+    let _ = &d.admin;
+    Ok(out)
+}
+
+fn restriction_for(d: &Demo, n: usize, p: &ServiceUser, m: &Matter) -> Vec<Restriction> {
+    let prof = &d.app.profile;
+    let reason = |s: &str| s.to_string();
+    let mut options: Vec<Restriction> = Vec::new();
+    for kind in [
+        RestrictionKind::CallWindow,
+        RestrictionKind::SingleChannel,
+        RestrictionKind::SinglePointOfContact,
+        RestrictionKind::ReadAndFile,
+        RestrictionKind::AdvocateOnly,
+        RestrictionKind::BlockedIdentifier,
+        RestrictionKind::RecordedCalls,
+    ] {
+        if prof.catalogue(kind).is_none() {
+            continue;
+        }
+        let rule = match kind {
+            RestrictionKind::CallWindow => Rule::CallWindow {
+                windows: vec![CallWindow {
+                    weekday: jiff::civil::Weekday::Tuesday,
+                    start: jiff::civil::time(10, 0, 0, 0),
+                    end: jiff::civil::time(12, 0, 0, 0),
+                }],
+                max_minutes: Some(20),
+                max_calls_per_window: Some(1),
+            },
+            RestrictionKind::SingleChannel => Rule::SingleChannel {
+                channel: Channel::Email,
+            },
+            RestrictionKind::SinglePointOfContact => Rule::SinglePointOfContact {
+                staff_id: d.caseworkers[0].id,
+            },
+            RestrictionKind::ReadAndFile => Rule::ReadAndFile,
+            RestrictionKind::AdvocateOnly if p.advocate.is_some() => Rule::AdvocateOnly,
+            RestrictionKind::BlockedIdentifier => match p.phones.first() {
+                Some(ph) => Rule::BlockedIdentifier {
+                    identifier: Identifier::Phone(ph.clone()),
+                },
+                None => continue,
+            },
+            RestrictionKind::RecordedCalls => Rule::RecordedCalls,
+            _ => continue,
+        };
+        options.push(Restriction {
+            rule,
+            reason: reason(
+                "Repeated calls were stopping the team from handling other people's complaints",
+            ),
+        });
+    }
+    let _ = m;
+    // Sensible combinations, as a manager would choose them; each profile keeps the ones its catalogue allows.
+    let pick = |kinds: &[RestrictionKind]| -> Option<Vec<Restriction>> {
+        kinds
+            .iter()
+            .map(|k| options.iter().find(|o| o.rule.kind() == *k).cloned())
+            .collect()
+    };
+    let combos: [&[RestrictionKind]; 5] = [
+        &[RestrictionKind::CallWindow, RestrictionKind::RecordedCalls],
+        &[RestrictionKind::SingleChannel],
+        &[
+            RestrictionKind::SinglePointOfContact,
+            RestrictionKind::CallWindow,
+        ],
+        &[RestrictionKind::AdvocateOnly],
+        &[
+            RestrictionKind::ReadAndFile,
+            RestrictionKind::SinglePointOfContact,
+        ],
+    ];
+    let usable: Vec<Vec<Restriction>> = combos.iter().filter_map(|c| pick(c)).collect();
+    usable[n % usable.len()].clone()
+}
+
+async fn lifecycle(d: &Demo, stage: &str, n: usize, p: &ServiceUser, m: &Matter) -> Result<()> {
+    let app = &d.app;
+    let cw = &d.caseworkers[n % 3];
+    let lm = &d.line_managers[0];
+    let senior = &d.seniors[n % 2];
+    let base = 62 + (n as i64 % 5);
+    let category = if n.is_multiple_of(3) {
+        app.profile.categories[0].id.clone()
+    } else {
+        app.profile.categories[1 % app.profile.categories.len()]
+            .id
+            .clone()
+    };
+    d.at(base, 11);
+    if stage == "adjustment" {
+        let a = app
+            .request_adjustment(
+                &Demo::ctx(cw),
+                p.id,
+                AdjustmentKind::NeedsChannel(Channel::Phone),
+                "Finds writing difficult because of dyslexia; please phone",
+            )
+            .await?;
+        if n.is_multiple_of(2) {
+            d.at(base + 2, 10);
+            let decider = if app
+                .profile
+                .may(d.csm.role, tact_core::roles::Action::DecideAdjustment)
+            {
+                &d.csm
+            } else {
+                lm
+            };
+            app.decide_adjustment(
+                &Demo::ctx(decider),
+                a.id,
+                true,
+                "Granted: phone contact is needed to give equal access",
+            )
+            .await?;
+        }
+        return Ok(());
+    }
+    let ended = (stage == "ended-call").then(|| EndedCall { reason: "Continued shouting abuse after being warned".into(), file_note: "Told the caller the language was unacceptable and that I would end the call; the abuse continued, so I ended it at 11:07.".into(), caller_warned: true });
+    let (incident, _) = app
+        .record_incident(
+            &Demo::ctx(cw),
+            wf::IncidentInput {
+                person_id: p.id,
+                matter_id: Some(m.id),
+                contact_id: None,
+                category: if ended.is_some() { app.profile.categories[0].id.clone() } else { category },
+                description: "Called nine times in one morning demanding the same answer and became abusive when told the position".into(),
+                occurred_at: app.now(),
+                staff_id: cw.id,
+                ended_call: ended,
+            },
+        )
+        .await?;
+    if stage == "incident" || stage == "ended-call" {
+        return Ok(());
+    }
+    d.at(base + 1, 14);
+    app.give_warning(
+        &Demo::ctx(lm),
+        p.id,
+        wf::WarningInput {
+            incident_ids: vec![incident.id],
+            what_is_wrong: "You have called many times a day and spoken abusively to staff".into(),
+            how_to_change:
+                "Please write to us, or call once a week; we will reply within ten working days"
+                    .into(),
+            consequence: format!(
+                "If this continues we may put a {} in place that limits how you contact us",
+                app.profile.terms.plan
+            ),
+            channel: Channel::Letter,
+            given_at: app.now(),
+        },
+    )
+    .await?;
+    if stage == "warned" {
+        return Ok(());
+    }
+    let ctx_lm = Demo::ctx(lm);
+    if app.profile.rules.restriction_requires_review_exhausted || stage == "active" {
+        app.set_matter_status(&ctx_lm, m.id, MatterStatus::ReviewExhausted, None)
+            .await?;
+    }
+    d.at(base + 10, 10);
+    let months = i64::from(app.profile.rules.max_review_interval_months).min(3);
+    let review_due = if stage == "overdue" {
+        tact_core::check::uk_date(app.now()) + jiff::Span::new().days(40)
+    } else {
+        tact_core::check::uk_date(app.now()) + jiff::Span::new().days(months * 28)
+    };
+    let s = app
+        .draft_plan(
+            &ctx_lm,
+            p.id,
+            wf::PlanInput {
+                matter_ids: vec![m.id],
+                incident_ids: vec![incident.id],
+                restrictions: restriction_for(d, n, p, m),
+                reasons: "Behaviour continued after a written warning".into(),
+                aims: "Let the team deal with the complaint promptly while protecting staff".into(),
+                proportionality: "Contact stays open in writing and at a set time each week; it is reviewed regularly".into(),
+                no_warning_reason: None,
+                review_due,
+                ends_on: None,
+            },
+        )
+        .await?;
+    let answers: Vec<wf::AnswerInput> = app
+        .profile
+        .checklist
+        .questions
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| stage != "draft" || *i < 4)
+        .map(|(_, q)| wf::AnswerInput {
+            question_id: q.id.clone(),
+            answer: if q.shortfall_if == Answer::No {
+                Answer::Yes
+            } else {
+                Answer::No
+            },
+            reason: "Checked against the case file".into(),
+            cannot_remedy_reason: None,
+        })
+        .collect();
+    app.answer_checklist(&ctx_lm, s.id, answers).await?;
+    if stage == "draft" {
+        return Ok(());
+    }
+    app.propose(&ctx_lm, s.id).await?;
+    if stage == "proposed" {
+        return Ok(());
+    }
+    d.at(base + 12, 9);
+    let ctx_sen = Demo::ctx(senior);
+    if stage == "refused" {
+        app.refuse(
+            &ctx_sen,
+            s.id,
+            "Not yet proportionate: try a single point of contact informally first",
+        )
+        .await?;
+        return Ok(());
+    }
+    app.authorise(
+        &ctx_sen,
+        s.id,
+        wf::AuthoriseInput {
+            reason: "Proportionate to the behaviour and reviewed regularly".into(),
+            overrides: vec![],
+        },
+    )
+    .await?;
+    if stage == "authorised" {
+        return Ok(());
+    }
+    d.at(base + 13, 10);
+    app.record_notice(
+        &ctx_lm,
+        s.id,
+        wf::NoticeInput {
+            sent_at: app.now(),
+            channel: Channel::Letter,
+            format: p.preferred_format,
+            agreement_sought: true,
+            agreement_given: Some(n.is_multiple_of(2)),
+            agreement_note: None,
+            policy_enclosed: true,
+        },
+    )
+    .await?;
+    match stage {
+        "lifted" => {
+            d.at(base + 40, 10);
+            app.review(
+                &ctx_sen,
+                s.id,
+                wf::ReviewInput {
+                    decision: wf::ReviewDecision::Lift,
+                    reasons: "Contact has been reasonable for a month".into(),
+                    recent_conduct: "Two calls in the last month, both calm".into(),
+                    next_review_due: None,
+                },
+            )
+            .await?;
+        }
+        "disputed" => {
+            d.at(base + 20, 10);
+            let disp = app
+                .raise_dispute(
+                    &Demo::ctx(cw),
+                    s.id,
+                    "I was never told why my calls were limited",
+                    None,
+                )
+                .await?;
+            if n.is_multiple_of(2) {
+                d.at(base + 25, 10);
+                let decider = if app
+                    .profile
+                    .may(d.csm.role, tact_core::roles::Action::DecideDispute)
+                {
+                    &d.csm
+                } else {
+                    &d.seniors[(n + 1) % 2]
+                };
+                app.decide_dispute(
+                    &Demo::ctx(decider),
+                    disp.id,
+                    DisputeOutcome::Upheld,
+                    "The warning letter of the earlier date explained the reasons",
+                    None,
+                )
+                .await?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}

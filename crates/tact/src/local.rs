@@ -1,0 +1,52 @@
+//! Runs an API request in-process, as a named member of staff, through the same router
+//! the server uses: the CLI and the API cannot drift apart.
+
+use anyhow::Result;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use serde_json::Value;
+use tact_core::roles::Actor;
+use tact_web::api::LocalActor;
+use tact_web::AppState;
+use tower::ServiceExt;
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub body: Value,
+}
+
+/// # Errors
+/// Only if the router itself fails; API refusals come back as a [`Reply`] with a 4xx.
+pub async fn call(
+    state: &AppState,
+    actor: &Actor,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+    key: Option<&str>,
+) -> Result<Reply> {
+    let uri = if path.starts_with("/api/") || path == "/healthz" {
+        path.to_string()
+    } else {
+        format!("/api/v1{path}")
+    };
+    let mut req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("content-type", "application/json");
+    if let Some(k) = key {
+        req = req.header("idempotency-key", k);
+    }
+    let mut req = req.body(body.map_or_else(Body::empty, |b| Body::from(b.to_string())))?;
+    req.extensions_mut().insert(LocalActor(actor.clone()));
+    let resp = tact_web::router(state.clone()).oneshot(req).await?;
+    let status = resp.status();
+    let bytes = axum::body::to_bytes(resp.into_body(), 64 * 1024 * 1024).await?;
+    let body = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+    };
+    Ok(Reply { status, body })
+}

@@ -1,0 +1,821 @@
+//! The JSON API handlers. Each parses its input into domain values, calls one use case
+//! of `tact-app`, and renders the result. No rule of the policy is decided here.
+
+use crate::error::ApiError;
+use crate::wire::{self, *};
+use crate::AppState;
+use axum::extract::{FromRequest, FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use tact_app::Ctx;
+use tact_core::identity::{EmailAddress, Identifier, PhoneNumber};
+use tact_core::ids::*;
+use tact_core::model::*;
+use tact_core::profile::{Answer, Channel};
+use tact_core::roles::Role;
+use tact_core::workflow as wf;
+
+/// A JSON body whose rejections are JSON errors too.
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+pub struct ApiJson<T>(pub T);
+
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct ApiQuery<T>(pub T);
+
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct ApiPath<T>(pub T);
+
+/// The member of staff a local (in-process) request acts as.
+#[derive(Clone)]
+pub struct LocalActor(pub tact_core::roles::Actor);
+
+/// The authenticated member of staff, and the request's Idempotency-Key if sent.
+pub struct Auth(pub Ctx);
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        // The CLI calls the router in-process as a named member of staff; an extension
+        // cannot be set from the wire, so HTTP callers always need a token.
+        let actor = if let Some(LocalActor(a)) = parts.extensions.get::<LocalActor>() {
+            a.clone()
+        } else {
+            let header = parts
+                .headers
+                .get(axum::http::header::AUTHORIZATION)
+                .and_then(|h| h.to_str().ok())
+                .unwrap_or("");
+            let token = header
+                .strip_prefix("Bearer ")
+                .ok_or_else(ApiError::unauthorised)?
+                .trim();
+            state
+                .actor_for_token(token)
+                .await?
+                .ok_or_else(ApiError::unauthorised)?
+        };
+        let key = match parts.headers.get("idempotency-key") {
+            None => None,
+            Some(v) => {
+                let k = v.to_str().map_err(|_| {
+                    ApiError::bad(
+                        "Idempotency-Key",
+                        "the Idempotency-Key header must be plain text",
+                    )
+                })?;
+                if k.is_empty() || k.len() > 200 {
+                    return Err(ApiError::bad(
+                        "Idempotency-Key",
+                        "the Idempotency-Key header must be 1 to 200 characters",
+                    ));
+                }
+                Some(k.to_string())
+            }
+        };
+        Ok(Auth(Ctx { actor, key }))
+    }
+}
+
+type Reply = Result<Response, ApiError>;
+
+fn ok(v: Value) -> Reply {
+    Ok((StatusCode::OK, axum::Json(v)).into_response())
+}
+
+fn created(v: Value) -> Reply {
+    Ok((StatusCode::CREATED, axum::Json(v)).into_response())
+}
+
+#[utoipa::path(get, path = "/healthz", responses((status = 200, description = "The server is up")))]
+pub async fn healthz() -> &'static str {
+    "ok"
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct CheckQuery {
+    /// The caller's number, in any common form.
+    pub phone: Option<String>,
+    /// The sender's address.
+    pub email: Option<String>,
+    /// phone, email, letter, visit or web-form; defaults from phone/email.
+    pub channel: Option<String>,
+    /// The member of staff taking the contact.
+    pub staff: Option<i64>,
+    /// When (RFC 3339); defaults to now.
+    pub at: Option<String>,
+    /// The matter the contact is about, if known.
+    pub matter: Option<i64>,
+}
+
+/// May this caller or sender be dealt with, and how? (CLE-9.9, 9.10; NOR-5.5, 5.8)
+#[utoipa::path(get, path = "/api/v1/contact-check", params(CheckQuery), responses((status = 200, description = "The verdict"), (status = 400, description = "Malformed phone number, address or time")))]
+pub async fn contact_check(
+    State(st): State<AppState>,
+    Auth(_ctx): Auth,
+    ApiQuery(q): ApiQuery<CheckQuery>,
+) -> Reply {
+    let identifier = match (&q.phone, &q.email) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::bad(
+                "phone",
+                "give a phone number or an email address, not both",
+            ))
+        }
+        (Some(p), None) => Some(Identifier::Phone(PhoneNumber::parse(p)?)),
+        (None, Some(e)) => Some(Identifier::Email(EmailAddress::parse(e)?)),
+        (None, None) => return Err(ApiError::bad("phone", "give phone=… or email=…")),
+    };
+    let channel = match q.channel.as_deref() {
+        Some(c) => channel("channel", c)?,
+        None if q.email.is_some() => Channel::Email,
+        None => Channel::Phone,
+    };
+    let at = parse_ts("at", q.at.as_deref(), st.app.now())?;
+    let v = st.app.contact_check(
+        identifier.as_ref(),
+        channel,
+        q.staff.map(StaffId),
+        at,
+        q.matter.map(MatterId),
+    );
+    ok(wire::verdict(&v))
+}
+
+/// The loaded policy profile: its terms, categories, checklist and restriction catalogue.
+#[utoipa::path(get, path = "/api/v1/profile", responses((status = 200, description = "The profile")))]
+pub async fn profile(State(st): State<AppState>, Auth(_ctx): Auth) -> Reply {
+    let p = &st.app.profile;
+    ok(json!({
+        "organisation": {"id": p.organisation.id, "name": p.organisation.name, "short_name": p.organisation.short_name},
+        "terms": {"plan": p.terms.plan, "plan_plural": p.terms.plan_plural},
+        "max_review_interval_months": p.rules.max_review_interval_months,
+        "notice_before_effect": p.rules.notice_before_effect,
+        "categories": p.categories.iter().map(|c| json!({"id": c.id, "name": c.name, "clause": c.clause, "examples": c.examples})).collect::<Vec<_>>(),
+        "checklist": {"clause": p.checklist.clause, "questions": p.checklist.questions.iter().map(|q| json!({"id": q.id, "text": q.text, "shortfall_if": q.shortfall_if.as_str(), "may_be_not_applicable": q.may_be_not_applicable})).collect::<Vec<_>>()},
+        "restrictions": p.restrictions.iter().map(|r| json!({"kind": r.kind.as_str(), "name": r.name, "clause": r.clause, "text": r.text})).collect::<Vec<_>>(),
+        "dispute": p.dispute.as_ref().map(|d| json!({"route": d.route, "contact_email": d.contact_email, "clause": d.clause})),
+    }))
+}
+
+#[utoipa::path(post, path = "/api/v1/people", request_body = PersonReq, responses((status = 201, description = "Created")))]
+pub async fn create_person(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiJson(req): ApiJson<PersonReq>,
+) -> Reply {
+    let p = st.app.create_person(&ctx, req.parse()?).await?;
+    created(wire::person(&p))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SearchQuery {
+    /// A name, reference, phone number or email address.
+    pub q: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/people", params(SearchQuery), responses((status = 200, description = "Matching people")))]
+pub async fn search_people(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiQuery(q): ApiQuery<SearchQuery>,
+) -> Reply {
+    let found = st.app.search(&ctx.actor, &q.q).await?;
+    ok(json!({"people": found.iter().map(wire::person).collect::<Vec<_>>()}))
+}
+
+#[utoipa::path(get, path = "/api/v1/people/{id}", responses((status = 200, description = "Everything held about the person"), (status = 404, description = "No such person")))]
+pub async fn get_person(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> Reply {
+    let r = st.app.person_record(&ctx.actor, PersonId(id)).await?;
+    let now = st.app.now();
+    let p = &st.app.profile;
+    ok(json!({
+        "person": wire::person(&r.person),
+        "matters": r.matters.iter().map(wire::matter).collect::<Vec<_>>(),
+        "contacts": r.contacts.iter().map(wire::contact).collect::<Vec<_>>(),
+        "incidents": r.incidents.iter().map(wire::incident).collect::<Vec<_>>(),
+        "warnings": r.warnings.iter().map(wire::warning).collect::<Vec<_>>(),
+        "strategies": r.strategies.iter().map(|s| wire::strategy(p, s, now)).collect::<Vec<_>>(),
+        "adjustments": r.adjustments.iter().map(wire::adjustment).collect::<Vec<_>>(),
+        "disputes": r.disputes.iter().map(wire::dispute).collect::<Vec<_>>(),
+        "further_actions": r.further_actions.iter().map(wire::further_action).collect::<Vec<_>>(),
+        "tasks": r.tasks.iter().map(wire::task).collect::<Vec<_>>(),
+    }))
+}
+
+#[utoipa::path(put, path = "/api/v1/people/{id}", request_body = PersonReq, responses((status = 200, description = "Updated")))]
+pub async fn update_person(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<PersonReq>,
+) -> Reply {
+    ok(wire::person(
+        &st.app
+            .update_person(&ctx, PersonId(id), req.parse()?)
+            .await?,
+    ))
+}
+
+/// CLE-8.1, 8.2: whether they were asked if they need additional help, and the answer in their words.
+#[utoipa::path(post, path = "/api/v1/people/{id}/additional-help", request_body = HelpReq, responses((status = 200, description = "Recorded")))]
+pub async fn additional_help(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<HelpReq>,
+) -> Reply {
+    ok(wire::person(
+        &st.app
+            .record_additional_help(&ctx, PersonId(id), req.needs_help, req.in_their_words)
+            .await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/people/{id}/matters", request_body = MatterReq, responses((status = 201, description = "Opened")))]
+pub async fn open_matter(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<MatterReq>,
+) -> Reply {
+    let kind = MatterKind::parse(&req.kind)?;
+    created(wire::matter(
+        &st.app
+            .open_matter(&ctx, PersonId(id), kind, &req.title)
+            .await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/matters/{id}/status", request_body = MatterStatusReq, responses((status = 200, description = "Changed")))]
+pub async fn matter_status(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<MatterStatusReq>,
+) -> Reply {
+    let status = MatterStatus::parse(&req.status)?;
+    let on = parse_opt_date("finalised_on", req.finalised_on.as_deref())?;
+    ok(wire::matter(
+        &st.app
+            .set_matter_status(&ctx, MatterId(id), status, on)
+            .await?,
+    ))
+}
+
+/// Logs a contact and judges it (CLE-9.10, 9.11; NOR-4.3, 5.5). Send Idempotency-Key to make a retry safe.
+#[utoipa::path(post, path = "/api/v1/contacts", request_body = ContactReq, responses((status = 201, description = "Logged, with the verdict"), (status = 409, description = "Already logged under this Idempotency-Key")))]
+pub async fn log_contact(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiJson(req): ApiJson<ContactReq>,
+) -> Reply {
+    if req.body.len() > 512 * 1024 {
+        return Err(ApiError::bad("body", "a contact body is at most 512 KiB"));
+    }
+    let identifier = match (&req.phone, &req.email) {
+        (Some(p), None) => Some(Identifier::Phone(PhoneNumber::parse(p)?)),
+        (None, Some(e)) => Some(Identifier::Email(EmailAddress::parse(e)?)),
+        (None, None) => None,
+        (Some(_), Some(_)) => {
+            return Err(ApiError::bad(
+                "phone",
+                "give a phone number or an email address, not both",
+            ))
+        }
+    };
+    let input = wf::ContactInput {
+        person_id: req.person_id.map(PersonId),
+        matter_id: req.matter_id.map(MatterId),
+        channel: channel("channel", &req.channel)?,
+        direction: Direction::parse(req.direction.as_deref().unwrap_or("inbound"))?,
+        at: parse_ts("at", req.at.as_deref(), st.app.now())?,
+        staff_id: Some(req.staff_id.map_or(ctx.actor.id, StaffId)),
+        identifier,
+        via_advocate: false,
+        summary: req.summary,
+        body: req.body,
+        is_complaint: req.is_complaint,
+    };
+    let logged = st.app.log_contact(&ctx, input).await?;
+    created(
+        json!({"contact": wire::contact(&logged.contact), "verdict": wire::verdict(&logged.verdict), "tasks": logged.tasks.iter().map(|t| t.0).collect::<Vec<_>>()}),
+    )
+}
+
+/// CLE-9.10: contacts waiting to be read for a genuine complaint, new information, crime or safeguarding.
+#[utoipa::path(get, path = "/api/v1/screening", responses((status = 200, description = "The queue")))]
+pub async fn screening_queue(State(st): State<AppState>, Auth(_ctx): Auth) -> Reply {
+    let q = st.app.store.screening_queue(200).await?;
+    ok(json!({"contacts": q.iter().map(wire::contact).collect::<Vec<_>>()}))
+}
+
+#[utoipa::path(post, path = "/api/v1/contacts/{id}/screen", request_body = ScreenReq, responses((status = 200, description = "Screened")))]
+pub async fn screen(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<ScreenReq>,
+) -> Reply {
+    ok(wire::contact(
+        &st.app
+            .screen_contact(&ctx, ContactId(id), &req.finding)
+            .await?,
+    ))
+}
+
+/// Records behaviour in a category of the profile; with `ended_call`, a call ended (CLE-4.4, 4.5; NOR-6.1).
+#[utoipa::path(post, path = "/api/v1/incidents", request_body = IncidentReq, responses((status = 201, description = "Recorded, with the tasks raised")))]
+pub async fn record_incident(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiJson(req): ApiJson<IncidentReq>,
+) -> Reply {
+    let input = wf::IncidentInput {
+        person_id: PersonId(req.person_id),
+        matter_id: req.matter_id.map(MatterId),
+        contact_id: req.contact_id.map(ContactId),
+        category: req.category,
+        description: req.description,
+        occurred_at: parse_ts("occurred_at", req.occurred_at.as_deref(), st.app.now())?,
+        staff_id: req.staff_id.map_or(ctx.actor.id, StaffId),
+        ended_call: req.ended_call.map(|e| EndedCall {
+            reason: e.reason,
+            file_note: e.file_note,
+            caller_warned: e.caller_warned,
+        }),
+    };
+    let (i, tasks) = st.app.record_incident(&ctx, input).await?;
+    created(
+        json!({"incident": wire::incident(&i), "tasks": tasks.iter().map(|t| t.0).collect::<Vec<_>>()}),
+    )
+}
+
+/// CLE-9.1–9.3; NOR-5.2.
+#[utoipa::path(post, path = "/api/v1/people/{id}/warnings", request_body = WarningReq, responses((status = 201, description = "Recorded")))]
+pub async fn give_warning(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<WarningReq>,
+) -> Reply {
+    let input = wf::WarningInput {
+        incident_ids: req.incident_ids.into_iter().map(IncidentId).collect(),
+        what_is_wrong: req.what_is_wrong,
+        how_to_change: req.how_to_change,
+        consequence: req.consequence,
+        channel: channel("channel", &req.channel)?,
+        given_at: parse_ts("given_at", req.given_at.as_deref(), st.app.now())?,
+    };
+    created(wire::warning(
+        &st.app.give_warning(&ctx, PersonId(id), input).await?,
+    ))
+}
+
+/// Drafts a contact strategy / communication plan (CLE-9.4, 9.8, 9.9; NOR-5.5).
+#[utoipa::path(post, path = "/api/v1/people/{id}/strategies", request_body = PlanReq, responses((status = 201, description = "Drafted")))]
+pub async fn draft_plan(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<PlanReq>,
+) -> Reply {
+    let input = wf::PlanInput {
+        matter_ids: req.matter_ids.into_iter().map(MatterId).collect(),
+        incident_ids: req.incident_ids.into_iter().map(IncidentId).collect(),
+        restrictions: parse_restrictions(&req.restrictions)?,
+        reasons: req.reasons,
+        aims: req.aims,
+        proportionality: req.proportionality,
+        no_warning_reason: req.no_warning_reason,
+        review_due: parse_date("review_due", &req.review_due)?,
+        ends_on: parse_opt_date("ends_on", req.ends_on.as_deref())?,
+    };
+    let s = st.app.draft_plan(&ctx, PersonId(id), input).await?;
+    created(wire::strategy(&st.app.profile, &s, st.app.now()))
+}
+
+#[utoipa::path(get, path = "/api/v1/strategies/{id}", responses((status = 200, description = "The plan")))]
+pub async fn get_plan(
+    State(st): State<AppState>,
+    Auth(_ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> Reply {
+    let s = st.app.strategy(StrategyId(id)).await?;
+    ok(wire::strategy(&st.app.profile, &s, st.app.now()))
+}
+
+fn plan_reply(st: &AppState, s: &Strategy) -> Reply {
+    ok(wire::strategy(&st.app.profile, s, st.app.now()))
+}
+
+/// CLE-7.2, 7.3; NOR-5.3.
+#[utoipa::path(post, path = "/api/v1/strategies/{id}/checklist", request_body = ChecklistReq, responses((status = 200, description = "Answered, with any remedy tasks")))]
+pub async fn checklist(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<ChecklistReq>,
+) -> Reply {
+    let answers = req
+        .answers
+        .into_iter()
+        .enumerate()
+        .map(|(i, a)| {
+            Ok(wf::AnswerInput {
+                question_id: a.question_id,
+                answer: Answer::parse(&a.answer)
+                    .map_err(|e| e.with_field(&format!("answers[{i}].answer")))?,
+                reason: a.reason,
+                cannot_remedy_reason: a.cannot_remedy_reason,
+            })
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    let (s, tasks) = st
+        .app
+        .answer_checklist(&ctx, StrategyId(id), answers)
+        .await?;
+    let mut v = wire::strategy(&st.app.profile, &s, st.app.now());
+    v["remedy_tasks"] = json!(tasks.iter().map(|t| t.0).collect::<Vec<_>>());
+    ok(v)
+}
+
+#[utoipa::path(post, path = "/api/v1/strategies/{id}/propose", responses((status = 200, description = "Proposed"), (status = 409, description = "Refused, naming the clause")))]
+pub async fn propose(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> Reply {
+    plan_reply(&st, &st.app.propose(&ctx, StrategyId(id)).await?)
+}
+
+/// NOR-6.2: a senior manager, not the proposer.
+#[utoipa::path(post, path = "/api/v1/strategies/{id}/authorise", request_body = AuthoriseReq, responses((status = 200, description = "Authorised")))]
+pub async fn authorise(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<AuthoriseReq>,
+) -> Reply {
+    let input = wf::AuthoriseInput {
+        reason: req.reason,
+        overrides: overrides(req.overrides, ctx.actor.id),
+    };
+    plan_reply(&st, &st.app.authorise(&ctx, StrategyId(id), input).await?)
+}
+
+#[utoipa::path(post, path = "/api/v1/strategies/{id}/refuse", request_body = ReasonReq, responses((status = 200, description = "Refused")))]
+pub async fn refuse(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<ReasonReq>,
+) -> Reply {
+    plan_reply(
+        &st,
+        &st.app.refuse(&ctx, StrategyId(id), &req.reason).await?,
+    )
+}
+
+#[utoipa::path(post, path = "/api/v1/strategies/{id}/withdraw", request_body = ReasonReq, responses((status = 200, description = "Withdrawn")))]
+pub async fn withdraw(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<ReasonReq>,
+) -> Reply {
+    plan_reply(
+        &st,
+        &st.app.withdraw(&ctx, StrategyId(id), &req.reason).await?,
+    )
+}
+
+/// CLE-9.6; NOR-5.1, 5.2, 5.7.
+#[utoipa::path(post, path = "/api/v1/strategies/{id}/notice", request_body = NoticeReq, responses((status = 200, description = "Notice recorded")))]
+pub async fn notice(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<NoticeReq>,
+) -> Reply {
+    let person_format = match req.format.as_deref() {
+        Some(f) => Format::parse(f).map_err(|e| e.with_field("format"))?,
+        None => Format::Standard,
+    };
+    let input = wf::NoticeInput {
+        sent_at: parse_ts("sent_at", req.sent_at.as_deref(), st.app.now())?,
+        channel: channel("channel", &req.channel)?,
+        format: person_format,
+        agreement_sought: req.agreement_sought,
+        agreement_given: req.agreement_given,
+        agreement_note: req.agreement_note,
+        policy_enclosed: req.policy_enclosed,
+    };
+    plan_reply(
+        &st,
+        &st.app.record_notice(&ctx, StrategyId(id), input).await?,
+    )
+}
+
+/// CLE-9.12; NOR-8.1, 8.2.
+#[utoipa::path(post, path = "/api/v1/strategies/{id}/review", request_body = ReviewReq, responses((status = 200, description = "Reviewed")))]
+pub async fn review(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<ReviewReq>,
+) -> Reply {
+    let decision = match req.decision.as_str() {
+        "continue" => wf::ReviewDecision::Continue,
+        "lift" => wf::ReviewDecision::Lift,
+        other => {
+            return Err(ApiError::bad(
+                "decision",
+                format!("expected continue or lift, got {other:?} (to vary, use /vary)"),
+            ))
+        }
+    };
+    let input = wf::ReviewInput {
+        decision,
+        reasons: req.reasons,
+        recent_conduct: req.recent_conduct,
+        next_review_due: parse_opt_date("next_review_due", req.next_review_due.as_deref())?,
+    };
+    plan_reply(&st, &st.app.review(&ctx, StrategyId(id), input).await?)
+}
+
+/// CLE-9.14; NOR-5.1.
+#[utoipa::path(post, path = "/api/v1/strategies/{id}/vary", request_body = VaryReq, responses((status = 200, description = "Varied")))]
+pub async fn vary(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<VaryReq>,
+) -> Reply {
+    let by = ctx.actor.id;
+    plan_reply(
+        &st,
+        &st.app.vary(&ctx, StrategyId(id), req.parse(by)?).await?,
+    )
+}
+
+#[utoipa::path(post, path = "/api/v1/strategies/{id}/lift", request_body = ReasonReq, responses((status = 200, description = "Lifted")))]
+pub async fn lift(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<ReasonReq>,
+) -> Reply {
+    plan_reply(&st, &st.app.lift(&ctx, StrategyId(id), &req.reason).await?)
+}
+
+/// CLE-10.4.
+#[utoipa::path(post, path = "/api/v1/strategies/{id}/apply-to-matter", request_body = ApplyReq, responses((status = 200, description = "Applied")))]
+pub async fn apply_to_matter(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<ApplyReq>,
+) -> Reply {
+    plan_reply(
+        &st,
+        &st.app
+            .apply_to_matter(&ctx, StrategyId(id), MatterId(req.matter_id), &req.reason)
+            .await?,
+    )
+}
+
+/// NOR-7.1.
+#[utoipa::path(post, path = "/api/v1/strategies/{id}/disputes", request_body = DisputeReq, responses((status = 201, description = "Dispute recorded")))]
+pub async fn raise_dispute(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<DisputeReq>,
+) -> Reply {
+    let received = req
+        .received_at
+        .as_deref()
+        .map(|r| parse_ts("received_at", Some(r), st.app.now()))
+        .transpose()?;
+    created(wire::dispute(
+        &st.app
+            .raise_dispute(&ctx, StrategyId(id), &req.grounds, received)
+            .await?,
+    ))
+}
+
+/// NOR-7.1: decided by someone who took no part.
+#[utoipa::path(post, path = "/api/v1/disputes/{id}/decision", request_body = DisputeDecisionReq, responses((status = 200, description = "Decided")))]
+pub async fn decide_dispute(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<DisputeDecisionReq>,
+) -> Reply {
+    let outcome = DisputeOutcome::parse(&req.outcome)?;
+    let by = ctx.actor.id;
+    let variation = req.variation.map(|v| v.parse(by)).transpose()?;
+    let (d, s) = st
+        .app
+        .decide_dispute(&ctx, DisputeId(id), outcome, &req.reasons, variation)
+        .await?;
+    ok(
+        json!({"dispute": wire::dispute(&d), "strategy": wire::strategy(&st.app.profile, &s, st.app.now())}),
+    )
+}
+
+/// CLE-8; NOR-1.4.
+#[utoipa::path(post, path = "/api/v1/people/{id}/adjustments", request_body = AdjustmentReq, responses((status = 201, description = "Requested")))]
+pub async fn request_adjustment(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<AdjustmentReq>,
+) -> Reply {
+    let kind = AdjustmentKind::parse(&req.kind)?;
+    created(wire::adjustment(
+        &st.app
+            .request_adjustment(&ctx, PersonId(id), kind, &req.description)
+            .await?,
+    ))
+}
+
+/// NOR-1.5.
+#[utoipa::path(post, path = "/api/v1/adjustments/{id}/decision", request_body = DecisionReq, responses((status = 200, description = "Decided")))]
+pub async fn decide_adjustment(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<DecisionReq>,
+) -> Reply {
+    ok(wire::adjustment(
+        &st.app
+            .decide_adjustment(&ctx, AdjustmentId(id), req.grant, &req.reasons)
+            .await?,
+    ))
+}
+
+/// CLE-10.1–10.3; NOR-5.8.
+#[utoipa::path(post, path = "/api/v1/people/{id}/further-actions", request_body = FurtherActionReq, responses((status = 201, description = "Recorded")))]
+pub async fn further_action(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<FurtherActionReq>,
+) -> Reply {
+    let input = wf::FurtherActionInput {
+        kind: FurtherActionKind::parse(&req.kind)?,
+        reasons: req.reasons,
+        prior_notice_given: req.prior_notice_given,
+        no_notice_reason: req.no_notice_reason,
+    };
+    created(wire::further_action(
+        &st.app.further_action(&ctx, PersonId(id), input).await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/tasks", responses((status = 200, description = "My open tasks and my role's")))]
+pub async fn my_tasks(State(st): State<AppState>, Auth(ctx): Auth) -> Reply {
+    let tasks = st.app.my_tasks(&ctx.actor).await?;
+    ok(json!({"tasks": tasks.iter().map(wire::task).collect::<Vec<_>>()}))
+}
+
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/complete", request_body = OutcomeReq, responses((status = 200, description = "Done")))]
+pub async fn complete_task(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<OutcomeReq>,
+) -> Reply {
+    ok(wire::task(
+        &st.app.complete_task(&ctx, TaskId(id), &req.outcome).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewsQuery {
+    /// Reviews due on or before this date; defaults to today (so the list is what is due and overdue).
+    pub due_by: Option<String>,
+}
+
+/// CLE-9.12; NOR-8.1.
+#[utoipa::path(get, path = "/api/v1/reviews", params(ReviewsQuery), responses((status = 200, description = "Reviews due and overdue")))]
+pub async fn reviews(
+    State(st): State<AppState>,
+    Auth(_ctx): Auth,
+    ApiQuery(q): ApiQuery<ReviewsQuery>,
+) -> Reply {
+    let now = st.app.now();
+    let by = match q.due_by.as_deref() {
+        Some(d) => parse_date("due_by", d)?,
+        None => tact_core::check::uk_date(now),
+    };
+    let list = st.app.reviews_due(by).await?;
+    ok(
+        json!({"strategies": list.iter().map(|s| wire::strategy(&st.app.profile, s, now)).collect::<Vec<_>>()}),
+    )
+}
+
+#[utoipa::path(get, path = "/api/v1/staff", responses((status = 200, description = "All staff")))]
+pub async fn list_staff(State(st): State<AppState>, Auth(_ctx): Auth) -> Reply {
+    let all = st.app.store.staff_list().await?;
+    ok(json!({"staff": all.iter().map(wire::staff).collect::<Vec<_>>()}))
+}
+
+#[utoipa::path(post, path = "/api/v1/staff", request_body = StaffReq, responses((status = 201, description = "Added")))]
+pub async fn create_staff(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiJson(req): ApiJson<StaffReq>,
+) -> Reply {
+    let role = Role::parse(&req.role)?;
+    let email = req.email.as_deref().map(EmailAddress::parse).transpose()?;
+    let s = st
+        .app
+        .create_staff(
+            Some(&ctx.actor),
+            &req.name,
+            role,
+            email,
+            req.line_manager.map(StaffId),
+        )
+        .await?;
+    created(wire::staff(&s))
+}
+
+#[utoipa::path(post, path = "/api/v1/staff/{id}", request_body = StaffChangeReq, responses((status = 200, description = "Changed")))]
+pub async fn change_staff(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<StaffChangeReq>,
+) -> Reply {
+    let role = req.role.as_deref().map(Role::parse).transpose()?;
+    let s = st
+        .app
+        .change_staff(
+            &ctx,
+            StaffId(id),
+            role,
+            req.active,
+            req.line_manager.map(StaffId),
+        )
+        .await?;
+    st.forget_tokens();
+    ok(wire::staff(&s))
+}
+
+#[utoipa::path(post, path = "/api/v1/staff/{id}/tokens", request_body = TokenReq, responses((status = 201, description = "The new token, shown once")))]
+pub async fn issue_token(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<TokenReq>,
+) -> Reply {
+    let token = st
+        .app
+        .issue_token(Some(&ctx.actor), StaffId(id), &req.label)
+        .await?;
+    created(json!({"token": token}))
+}
+
+/// Checks the event log's hash chain.
+#[utoipa::path(get, path = "/api/v1/audit/verify", responses((status = 200, description = "The chain is intact"), (status = 409, description = "The chain is broken")))]
+pub async fn audit_verify(State(st): State<AppState>, Auth(ctx): Auth) -> Reply {
+    tact_core::roles::authorise(
+        &st.app.profile,
+        &ctx.actor,
+        tact_core::roles::Action::ReadAll,
+        None,
+    )?;
+    match st.app.verify_audit().await? {
+        Ok(n) => ok(json!({"intact": true, "entries": n})),
+        Err(b) => Err(ApiError {
+            status: StatusCode::CONFLICT,
+            message: b.to_string(),
+            field: None,
+            clause: None,
+        }),
+    }
+}
+
+pub async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "no such address")
+}

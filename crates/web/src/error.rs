@@ -1,0 +1,139 @@
+//! How errors leave the API.
+//!
+//! Policy: every error is JSON, `{"error": {"message", "field", "clause"}}`, with a 4xx
+//! status for anything the caller can put right — 400 malformed input, 401 no or bad
+//! token, 403 a role that may not, 404 an unknown id, 409 a step the policy or the
+//! record's state refuses (and a repeated submission), 413 a body too large. A fault of
+//! ours is a 500 whose body says only that; its cause goes to the log, never the client.
+
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+use tact_app::AppError;
+use tact_core::{RuleError, RuleErrorKind};
+use tact_store::StoreError;
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub message: String,
+    pub field: Option<String>,
+    pub clause: Option<String>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            message: message.into(),
+            field: None,
+            clause: None,
+        }
+    }
+    pub fn bad(field: &str, message: impl Into<String>) -> Self {
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            message: message.into(),
+            field: Some(field.to_string()),
+            clause: None,
+        }
+    }
+    pub fn unauthorised() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "send a valid API token: Authorization: Bearer <token>",
+        )
+    }
+}
+
+impl From<RuleError> for ApiError {
+    fn from(e: RuleError) -> Self {
+        let status = match e.kind {
+            RuleErrorKind::Invalid => StatusCode::BAD_REQUEST,
+            RuleErrorKind::Forbidden => StatusCode::FORBIDDEN,
+            RuleErrorKind::Conflict => StatusCode::CONFLICT,
+            RuleErrorKind::NotFound => StatusCode::NOT_FOUND,
+        };
+        Self {
+            status,
+            message: e.message,
+            field: e.field,
+            clause: e.clause,
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(m) => Self::new(StatusCode::NOT_FOUND, m),
+            StoreError::Conflict(m) => Self::new(StatusCode::CONFLICT, m),
+            other => {
+                tracing::error!(error = %other, "store failure");
+                Self::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "something went wrong on our side; nothing was changed",
+                )
+            }
+        }
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::Rule(r) => r.into(),
+            AppError::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(r: JsonRejection) -> Self {
+        let status = match r.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => StatusCode::PAYLOAD_TOO_LARGE,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        let text = r.body_text();
+        let field = text.split('`').nth(1).map(str::to_string);
+        Self {
+            status,
+            message: format!("the request body is not valid: {text}"),
+            field,
+            clause: None,
+        }
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(r: QueryRejection) -> Self {
+        let text = r.body_text();
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            field: text.split('`').nth(1).map(str::to_string),
+            message: format!("the query string is not valid: {text}"),
+            clause: None,
+        }
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(r: PathRejection) -> Self {
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            field: Some("id".into()),
+            message: format!("the address is not valid: {}", r.body_text()),
+            clause: None,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body =
+            json!({"error": {"message": self.message, "field": self.field, "clause": self.clause}});
+        (self.status, axum::Json(body)).into_response()
+    }
+}
