@@ -1,0 +1,504 @@
+//! Integration tests: the real server on port 0, on a freshly migrated database, for
+//! every backend under test (SQLite always; PostgreSQL with TACT_TEST_POSTGRES_URL).
+
+use jiff::ToSpan;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use tact_app::{App, Clock};
+use tact_core::profile::Profile;
+use tact_core::roles::Role;
+use tact_store::{testing, Store, Table};
+use tact_web::AppState;
+
+struct TestApp {
+    base: String,
+    http: reqwest::Client,
+    app: App,
+    caseworker: String,
+    line_manager: String,
+    senior: String,
+    senior2: String,
+    csm: String,
+    caseworker_id: i64,
+}
+
+impl TestApp {
+    async fn spawn(profile: &str, url: &str) -> Self {
+        let store = Store::open(url).await.unwrap();
+        store.migrate().await.unwrap();
+        let app = App::new(store, Profile::built_in(profile).unwrap(), Clock::default())
+            .await
+            .unwrap();
+        let mk = |name: &'static str, role: Role, lm: Option<tact_core::ids::StaffId>| {
+            let app = app.clone();
+            async move {
+                let s = app.create_staff(None, name, role, None, lm).await.unwrap();
+                (s.id, app.issue_token(None, s.id, "test").await.unwrap())
+            }
+        };
+        let (lm_id, line_manager) = mk("Lee Manager", Role::LineManager, None).await;
+        let (cw_id, caseworker) = mk("Cas Worker", Role::Caseworker, Some(lm_id)).await;
+        let (_, senior) = mk("Sen One", Role::SeniorManager, None).await;
+        let (_, senior2) = mk("Sen Two", Role::SeniorManager, None).await;
+        let (_, csm) = mk("Cus Manager", Role::CustomerServiceManager, None).await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let state = AppState::new(app.clone());
+        tokio::spawn(async move {
+            tact_web::serve(listener, state, std::future::pending())
+                .await
+                .unwrap()
+        });
+        Self {
+            base,
+            http: reqwest::Client::new(),
+            app,
+            caseworker,
+            line_manager,
+            senior,
+            senior2,
+            csm,
+            caseworker_id: cw_id.0,
+        }
+    }
+
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        token: &str,
+        path: &str,
+        body: Option<Value>,
+        key: Option<&str>,
+    ) -> (StatusCode, Value) {
+        let mut rb = self
+            .http
+            .request(method, format!("{}/api/v1{path}", self.base))
+            .bearer_auth(token);
+        if let Some(b) = body {
+            rb = rb.json(&b);
+        }
+        if let Some(k) = key {
+            rb = rb.header("Idempotency-Key", k);
+        }
+        let resp = rb.send().await.unwrap();
+        let status = resp.status();
+        let text = resp.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}")),
+        )
+    }
+    async fn post(&self, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+        self.send(reqwest::Method::POST, token, path, Some(body), None)
+            .await
+    }
+    async fn get(&self, token: &str, path: &str) -> (StatusCode, Value) {
+        self.send(reqwest::Method::GET, token, path, None, None)
+            .await
+    }
+    async fn ok(&self, token: &str, path: &str, body: Value) -> Value {
+        let (s, v) = self.post(token, path, body).await;
+        assert!(s.is_success(), "POST {path}: {s} {v}");
+        v
+    }
+
+    async fn person_with_matter(&self) -> (i64, i64) {
+        let p = self.ok(&self.caseworker, "/people", json!({"name": "Jo Bloggs", "phones": ["07700 900123"], "emails": ["Jo@Example.org"]})).await;
+        let pid = p["id"].as_i64().unwrap();
+        let m = self
+            .ok(
+                &self.caseworker,
+                &format!("/people/{pid}/matters"),
+                json!({"kind": "complaint", "title": "Handling of a burglary report"}),
+            )
+            .await;
+        (pid, m["id"].as_i64().unwrap())
+    }
+
+    /// Takes a person from first incident to a plan in force, as users would.
+    async fn plan_in_force(&self, restrictions: Value) -> (i64, i64, i64) {
+        let (pid, mid) = self.person_with_matter().await;
+        let profile = &self.app.profile;
+        let incident = self
+            .ok(&self.caseworker, "/incidents", json!({"person_id": pid, "matter_id": mid, "category": profile.categories[1].id, "description": "Called twelve times today"}))
+            .await;
+        assert!(
+            !incident["tasks"].as_array().unwrap().is_empty()
+                || !profile.rules.report_every_incident_to_manager
+        );
+        self.ok(&self.line_manager, &format!("/people/{pid}/warnings"), json!({"what_is_wrong": "Too many calls", "how_to_change": "Call on Tuesdays", "consequence": "Contact may be restricted", "channel": "letter"})).await;
+        self.ok(
+            &self.line_manager,
+            &format!("/matters/{mid}/status"),
+            json!({"status": "review-exhausted"}),
+        )
+        .await;
+        let review_due =
+            (tact_core::check::uk_date(jiff::Timestamp::now()) + 60.days()).to_string();
+        let plan = self
+            .ok(
+                &self.line_manager,
+                &format!("/people/{pid}/strategies"),
+                json!({"matter_ids": [mid], "restrictions": restrictions, "reasons": "Volume of calls", "aims": "Let the team work", "proportionality": "Writing stays open", "review_due": review_due}),
+            )
+            .await;
+        let sid = plan["id"].as_i64().unwrap();
+        let answers: Vec<Value> = profile.checklist.questions.iter().map(|q| json!({"question_id": q.id, "answer": if q.shortfall_if == tact_core::profile::Answer::No { "yes" } else { "no" }, "reason": "Checked the file"})).collect();
+        self.ok(
+            &self.line_manager,
+            &format!("/strategies/{sid}/checklist"),
+            json!({"answers": answers}),
+        )
+        .await;
+        self.ok(
+            &self.line_manager,
+            &format!("/strategies/{sid}/propose"),
+            json!({}),
+        )
+        .await;
+        let s = self
+            .ok(
+                &self.senior,
+                &format!("/strategies/{sid}/authorise"),
+                json!({"reason": "Proportionate"}),
+            )
+            .await;
+        if s["status"] == "authorised" {
+            assert!(
+                !s["in_force"].as_bool().unwrap(),
+                "NOR-5.1: not in force before notice"
+            );
+            self.ok(&self.line_manager, &format!("/strategies/{sid}/notice"), json!({"channel": "letter", "agreement_sought": true, "agreement_given": false, "policy_enclosed": true})).await;
+        }
+        let s = self
+            .get(&self.caseworker, &format!("/strategies/{sid}"))
+            .await
+            .1;
+        assert_eq!(s["status"], "active");
+        assert!(s["in_force"].as_bool().unwrap());
+        (pid, mid, sid)
+    }
+}
+
+async fn each_backend<F, Fut>(profile: &str, f: F)
+where
+    F: Fn(TestApp) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    for (name, url) in testing::fresh_urls().await {
+        eprintln!("backend {name}");
+        f(TestApp::spawn(profile, &url).await).await;
+    }
+}
+
+#[tokio::test]
+async fn cle_9_11_and_cle_9_10_both_profiles_end_to_end_a_breach_is_stored_reminded_and_screened() {
+    for profile in ["cleveland-opcc", "northamptonshire-opfcc"] {
+        each_backend(profile, |t| async move {
+            let (pid, _, sid) = t.plan_in_force(json!([{"kind": "single-channel", "channel": "email", "reason": "Abusive calls"}])).await;
+            let (s, v) = t.get(&t.caseworker, "/contact-check?phone=%2B44%207700%20900123").await;
+            assert_eq!(s, StatusCode::OK);
+            assert_eq!(v["outcome"], "not-allowed");
+            assert_eq!(v["person"]["id"], pid);
+            assert_eq!(v["restrictions"][0]["kind"], "single-channel");
+            assert!(!v["say"].as_array().unwrap().is_empty());
+            let email_ok = t.get(&t.caseworker, "/contact-check?email=jo@example.org").await.1;
+            assert_eq!(email_ok["outcome"], "allowed-with-conditions");
+            assert!(email_ok["screening_required"].as_bool().unwrap());
+            let before = t.app.store.count(Table::Tasks).await.unwrap();
+            let logged = t.ok(&t.caseworker, "/contacts", json!({"channel": "phone", "phone": "07700900123", "summary": "Called again demanding an update"})).await;
+            assert_eq!(logged["contact"]["person_id"], pid);
+            assert_eq!(logged["contact"]["breach_of"], json!([format!("{sid}:single-channel")]));
+            assert_eq!(logged["contact"]["screening"], "due");
+            assert_eq!(t.app.store.count(Table::Tasks).await.unwrap(), before + 2, "a reminder and a screening task");
+            let cid = logged["contact"]["id"].as_i64().unwrap();
+            let q = t.get(&t.caseworker, "/screening").await.1;
+            assert!(q["contacts"].as_array().unwrap().iter().any(|c| c["id"] == cid));
+            t.ok(&t.caseworker, &format!("/contacts/{cid}/screen"), json!({"finding": "No new information; no safeguarding concern"})).await;
+            let v = t.get(&t.csm, "/audit/verify").await;
+            assert_eq!(v.0, StatusCode::OK, "{}", v.1);
+            assert!(v.1["entries"].as_u64().unwrap() > 10);
+        })
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn nor_6_2_a_caseworker_cannot_authorise_and_the_error_names_the_clause() {
+    each_backend("northamptonshire-opfcc", |t| async move {
+        let (pid, mid) = t.person_with_matter().await;
+        t.ok(&t.caseworker, "/incidents", json!({"person_id": pid, "category": "unreasonable-behaviour", "description": "Incivility"})).await;
+        let due = (tact_core::check::uk_date(jiff::Timestamp::now()) + 60.days()).to_string();
+        let plan = t.ok(&t.line_manager, &format!("/people/{pid}/strategies"), json!({"matter_ids": [mid], "restrictions": [{"kind": "read-and-file", "reason": "x"}], "reasons": "r", "aims": "a", "proportionality": "p", "review_due": due})).await;
+        let sid = plan["id"].as_i64().unwrap();
+        let (s, v) = t.post(&t.caseworker, &format!("/strategies/{sid}/authorise"), json!({"reason": "ok"})).await;
+        assert_eq!(s, StatusCode::CONFLICT, "a draft cannot be authorised: {v}");
+        let (s, v) = t.post(&t.caseworker, &format!("/strategies/{sid}/propose"), json!({})).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+        let (s, v) = t.post(&t.line_manager, &format!("/strategies/{sid}/propose"), json!({})).await;
+        assert_eq!(s, StatusCode::CONFLICT);
+        assert_eq!(v["error"]["clause"], "NOR-5.2", "no warning yet: {v}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn cle_9_8_a_plan_with_no_matter_is_refused_over_http_and_nothing_is_written() {
+    each_backend("cleveland-opcc", |t| async move {
+        let (pid, _) = t.person_with_matter().await;
+        let before = t.app.store.count(Table::Strategies).await.unwrap();
+        let (s, v) = t.post(&t.line_manager, &format!("/people/{pid}/strategies"), json!({"matter_ids": [], "restrictions": [{"kind": "recorded-calls", "reason": "x"}], "reasons": "r", "aims": "a", "proportionality": "p", "review_due": "2030-01-01"})).await;
+        assert_eq!(s, StatusCode::CONFLICT);
+        assert_eq!(v["error"]["clause"], "CLE-9.8");
+        assert_eq!(v["error"]["field"], "matter_ids");
+        assert_eq!(t.app.store.count(Table::Strategies).await.unwrap(), before);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_json_4xx_naming_the_field_and_writes_nothing() {
+    each_backend("cleveland-opcc", |t| async move {
+        let people = t.app.store.count(Table::People).await.unwrap();
+        // Malformed phone number.
+        let (s, v) = t
+            .post(
+                &t.caseworker,
+                "/people",
+                json!({"name": "A", "phones": ["0770 CALL ME"]}),
+            )
+            .await;
+        assert_eq!(
+            (s, v["error"]["field"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("phones[0]"))
+        );
+        // Malformed email address.
+        let (s, v) = t
+            .post(
+                &t.caseworker,
+                "/people",
+                json!({"name": "A", "emails": ["not-an-address"]}),
+            )
+            .await;
+        assert_eq!(
+            (s, v["error"]["field"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("emails[0]"))
+        );
+        // Unknown field.
+        let (s, v) = t
+            .post(
+                &t.caseworker,
+                "/people",
+                json!({"name": "A", "nickname": "B"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+        assert_eq!(v["error"]["field"], "nickname");
+        // Unknown id.
+        let (s, v) = t.get(&t.caseworker, "/people/999999").await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{v}");
+        assert!(v["error"]["message"].as_str().unwrap().contains("999999"));
+        let (s, _) = t.get(&t.caseworker, "/people/not-a-number").await;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+        assert_eq!(t.app.store.count(Table::People).await.unwrap(), people);
+        // Invalid UTF-8.
+        let resp = t
+            .http
+            .post(format!("{}/api/v1/people", t.base))
+            .bearer_auth(&t.caseworker)
+            .header("content-type", "application/json")
+            .body(vec![b'{', b'"', b'n', 0xff, 0xfe, b'"', b'}'])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+        let v: Value = resp.json().await.unwrap();
+        assert!(v["error"]["message"].is_string());
+        // Oversized body.
+        let huge = "x".repeat(tact_web::MAX_BODY + 10);
+        let resp = t
+            .http
+            .post(format!("{}/api/v1/people", t.base))
+            .bearer_auth(&t.caseworker)
+            .json(&json!({"name": huge}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        let v: Value = resp.json().await.unwrap();
+        assert!(v["error"]["message"].is_string());
+        // No token, bad token.
+        let resp = t
+            .http
+            .get(format!("{}/api/v1/people?q=a", t.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+        let (s, _) = t.get("tact_wrong", "/people?q=a").await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+        assert_eq!(t.app.store.count(Table::People).await.unwrap(), people);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_repeated_submission_with_the_same_idempotency_key_writes_once() {
+    each_backend("cleveland-opcc", |t| async move {
+        let (pid, _) = t.person_with_matter().await;
+        let body =
+            json!({"channel": "email", "person_id": pid, "summary": "Emailed about the complaint"});
+        let (s1, _) = t
+            .send(
+                reqwest::Method::POST,
+                &t.caseworker,
+                "/contacts",
+                Some(body.clone()),
+                Some("msg-1"),
+            )
+            .await;
+        assert_eq!(s1, StatusCode::CREATED);
+        let n = t.app.store.count(Table::Contacts).await.unwrap();
+        let (s2, v2) = t
+            .send(
+                reqwest::Method::POST,
+                &t.caseworker,
+                "/contacts",
+                Some(body),
+                Some("msg-1"),
+            )
+            .await;
+        assert_eq!(s2, StatusCode::CONFLICT, "{v2}");
+        assert_eq!(v2["error"]["field"], "Idempotency-Key");
+        assert_eq!(t.app.store.count(Table::Contacts).await.unwrap(), n);
+        // The same for any other write.
+        let (s, _) = t
+            .send(
+                reqwest::Method::POST,
+                &t.caseworker,
+                &format!("/people/{pid}/matters"),
+                Some(json!({"kind": "query", "title": "Q"})),
+                Some("m-1"),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED);
+        let (s, _) = t
+            .send(
+                reqwest::Method::POST,
+                &t.caseworker,
+                &format!("/people/{pid}/matters"),
+                Some(json!({"kind": "query", "title": "Q"})),
+                Some("m-1"),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CONFLICT);
+        assert_eq!(
+            t.app
+                .store
+                .matters_of(tact_core::ids::PersonId(pid))
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn cle_4_4_a_caseworker_ends_a_call_and_cle_4_5_the_line_manager_gets_the_follow_up() {
+    each_backend("cleveland-opcc", |t| async move {
+        let (pid, _) = t.person_with_matter().await;
+        let v = t
+            .ok(&t.caseworker, "/incidents", json!({"person_id": pid, "category": "violent-threatening-abusive", "description": "Threatened staff", "ended_call": {"reason": "Threats continued after warning", "file_note": "Warned, then ended the call", "caller_warned": true}}))
+            .await;
+        assert_eq!(v["incident"]["ended_call"]["reason"], "Threats continued after warning");
+        let tasks = t.get(&t.line_manager, "/tasks").await.1;
+        let t0 = tasks["tasks"].as_array().unwrap().iter().find(|x| x["kind"] == "ended-call-follow-up").expect("a follow-up for the line manager").clone();
+        assert_eq!(t0["clause"], "CLE-4.5");
+        assert!(t.get(&t.caseworker, "/tasks").await.1["tasks"].as_array().unwrap().iter().all(|x| x["kind"] != "ended-call-follow-up"));
+        let (s, _) = t.post(&t.caseworker, &format!("/tasks/{}/complete", t0["id"]), json!({"outcome": "x"})).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let done = t.ok(&t.line_manager, &format!("/tasks/{}/complete", t0["id"]), json!({"outcome": "Spoke to Cas; no further action"})).await;
+        assert!(done["done_at"].is_string());
+        let _ = t.caseworker_id;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn nor_7_1_a_dispute_is_decided_by_someone_independent_and_lifting_stops_the_restriction() {
+    each_backend("northamptonshire-opfcc", |t| async move {
+        let (_, _, sid) = t
+            .plan_in_force(json!([{"kind": "single-channel", "channel": "email", "reason": "r"}]))
+            .await;
+        let d = t
+            .ok(
+                &t.caseworker,
+                &format!("/strategies/{sid}/disputes"),
+                json!({"grounds": "I was never warned"}),
+            )
+            .await;
+        let did = d["id"].as_i64().unwrap();
+        let (s, v) = t
+            .post(
+                &t.senior,
+                &format!("/disputes/{did}/decision"),
+                json!({"outcome": "upheld", "reasons": "fair"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "the authoriser took part: {v}");
+        assert_eq!(v["error"]["clause"], "NOR-7.1");
+        let v = t
+            .ok(
+                &t.csm,
+                &format!("/disputes/{did}/decision"),
+                json!({"outcome": "lifted", "reasons": "The warning was not in writing"}),
+            )
+            .await;
+        assert_eq!(v["strategy"]["status"], "lifted");
+        let check = t
+            .get(&t.caseworker, "/contact-check?phone=07700900123")
+            .await
+            .1;
+        assert_eq!(check["outcome"], "allowed");
+        let _ = &t.senior2;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_openapi_document_and_healthz_are_served() {
+    let t = TestApp::spawn("cleveland-opcc", &testing::sqlite_url()).await;
+    let doc: Value = t
+        .http
+        .get(format!("{}/api/openapi.json", t.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let paths = doc["paths"].as_object().unwrap();
+    for p in [
+        "/api/v1/contact-check",
+        "/api/v1/strategies/{id}/authorise",
+        "/api/v1/contacts",
+        "/healthz",
+    ] {
+        assert!(
+            paths.contains_key(p),
+            "{p} missing from the OpenAPI document"
+        );
+    }
+    let r = t
+        .http
+        .get(format!("{}/healthz", t.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let (s, v) = t.get(&t.caseworker, "/no-such-thing").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(v["error"]["message"].is_string());
+}
