@@ -200,7 +200,7 @@ pub enum PersonCmd {
         query: String,
     },
     /// CLE-8.1, 8.2: record whether they need additional help, in their own words.
-    Help {
+    AdditionalHelp {
         id: i64,
         #[arg(long)]
         needs_help: bool,
@@ -448,4 +448,13 @@ pub enum TaskCmd {
         #[arg(long)]
         outcome: String,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
 }

@@ -344,7 +344,7 @@ fn request_for(command: Command) -> Result<Request> {
             PersonCmd::Find { query } => {
                 r(M::GET, format!("/people?q={}", urlencode(&query)), None)
             }
-            PersonCmd::Help {
+            PersonCmd::AdditionalHelp {
                 id,
                 needs_help,
                 words,

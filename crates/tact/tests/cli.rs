@@ -1,0 +1,294 @@
+//! The `tact` binary as an operator uses it: real processes on a real data folder.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn tact(data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tact"))
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .env_remove("TACT_AS")
+        .env_remove("TACT_DATABASE_URL")
+        .env("TACT_LOG", "warn")
+        .output()
+        .expect("run tact")
+}
+
+fn folder(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!(
+        "tact-cli-{name}-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    ));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    assert!(o.status.success(), "{}", text(o));
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|_| panic!("not JSON: {}", text(o)))
+}
+
+#[test]
+fn init_creates_a_data_folder_and_refuses_to_overwrite_it() {
+    let d = folder("init");
+    let o = tact(&d, &["init", "--profile", "northamptonshire-opfcc"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("tact_"),
+        "prints the administrator's token"
+    );
+    assert!(
+        d.join("tact.toml").exists()
+            && d.join("profile.toml").exists()
+            && d.join("tact.db").exists()
+    );
+    let again = tact(&d, &["init", "--profile", "cleveland-opcc"]);
+    assert!(!again.status.success());
+    assert!(text(&again).contains("already a Tact data folder"));
+}
+
+#[test]
+fn a_broken_custom_profile_is_refused_with_file_line_and_field() {
+    let d = folder("broken");
+    let src = include_str!("../../../policies/cleveland-opcc.toml").replace(
+        "notice_before_effect = false",
+        "notice_before_effect = \"sometimes\"",
+    );
+    let line = src
+        .lines()
+        .position(|l| l.starts_with("notice_before_effect"))
+        .unwrap()
+        + 1;
+    let file = std::env::temp_dir().join(format!("broken-{}.toml", std::process::id()));
+    std::fs::write(&file, src).unwrap();
+    let o = tact(&d, &["init", "--profile", file.to_str().unwrap()]);
+    assert!(!o.status.success());
+    let out = text(&o);
+    assert!(
+        out.contains(&format!(
+            "{}:{line}: field `notice_before_effect`",
+            file.display()
+        )),
+        "{out}"
+    );
+    assert!(!d.exists(), "nothing is created for a broken profile");
+    let unknown = tact(&d, &["init", "--profile", "no-such-office"]);
+    assert!(!unknown.status.success());
+    assert!(text(&unknown).contains("cleveland-opcc"));
+}
+
+#[test]
+fn the_workflow_runs_from_the_command_line_under_the_same_rules() {
+    let d = folder("flow");
+    assert!(tact(&d, &["init", "--profile", "cleveland-opcc"])
+        .status
+        .success());
+    let lm = json(&tact(
+        &d,
+        &[
+            "staff",
+            "add",
+            "--name",
+            "Lee Manager",
+            "--role",
+            "line-manager",
+        ],
+    ));
+    let lm_id = lm["staff"]["id"].as_i64().unwrap().to_string();
+    let cw = json(&tact(
+        &d,
+        &[
+            "staff",
+            "add",
+            "--name",
+            "Cas Worker",
+            "--role",
+            "caseworker",
+            "--line-manager",
+            &lm_id,
+        ],
+    ));
+    let cw_id = cw["staff"]["id"].as_i64().unwrap().to_string();
+    let p = json(&tact(
+        &d,
+        &[
+            "--as",
+            &cw_id,
+            "person",
+            "add",
+            "--name",
+            "Jo Bloggs",
+            "--phone",
+            "07700 900321",
+        ],
+    ));
+    let pid = p["id"].as_i64().unwrap().to_string();
+    assert_eq!(p["phones"][0], "+447700900321");
+    // CLE-8.1: first contact, so the check asks about additional help.
+    let v = json(&tact(
+        &d,
+        &["--as", &cw_id, "check", "--phone", "+44 (0)7700 900321"],
+    ));
+    assert_eq!(v["person"]["id"].as_i64().unwrap().to_string(), pid);
+    assert_eq!(v["ask_additional_help"], true);
+    json(&tact(
+        &d,
+        &[
+            "--as",
+            &cw_id,
+            "person",
+            "additional-help",
+            &pid,
+            "--needs-help",
+            "--words",
+            "I am deaf in one ear",
+        ],
+    ));
+    let v = json(&tact(
+        &d,
+        &["--as", &cw_id, "check", "--phone", "07700900321"],
+    ));
+    assert_eq!(v["ask_additional_help"], false);
+    // An ended call raises the line manager's follow-up (CLE-4.5).
+    json(&tact(
+        &d,
+        &[
+            "--as",
+            &cw_id,
+            "incident",
+            "--person",
+            &pid,
+            "--category",
+            "violent-threatening-abusive",
+            "--description",
+            "Shouted abuse",
+            "--ended-reason",
+            "Abuse continued",
+            "--file-note",
+            "Warned then ended",
+        ],
+    ));
+    let tasks = json(&tact(&d, &["--as", &lm_id, "task", "list"]));
+    assert!(tasks["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t["kind"] == "ended-call-follow-up"));
+    // A caseworker may not warn: refused with a message and exit code 2.
+    let o = tact(
+        &d,
+        &[
+            "--as",
+            &cw_id,
+            "warning",
+            "--person",
+            &pid,
+            "--what",
+            "a",
+            "--how",
+            "b",
+            "--consequence",
+            "c",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("[CLE-9.3]"));
+    // Bad input: a malformed phone number names the field.
+    let o = tact(&d, &["--as", &cw_id, "check", "--phone", "call me"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("(field `phone`)"));
+    // No actor: a clear message, not a crash.
+    let o = tact(&d, &["person", "show", &pid]);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("--as"));
+}
+
+#[tokio::test]
+async fn audit_verify_detects_an_altered_entry() {
+    let d = folder("audit");
+    assert!(tact(&d, &["init", "--profile", "cleveland-opcc"])
+        .status
+        .success());
+    json(&tact(
+        &d,
+        &[
+            "staff",
+            "add",
+            "--name",
+            "Cas Worker",
+            "--role",
+            "caseworker",
+        ],
+    ));
+    let o = tact(&d, &["audit", "verify"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("intact"));
+    let url = format!("sqlite://{}?mode=rwc", d.join("tact.db").display());
+    let store = tact_store::Store::open(&url).await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    tx.execute_raw("UPDATE audit_log SET detail = '{\"role\":\"admin\"}' WHERE seq = 3")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    store.close().await;
+    let o = tact(&d, &["audit", "verify"]);
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    assert!(text(&o).contains("entry 3"));
+}
+
+#[test]
+fn serve_answers_healthz_and_stops_cleanly_on_sigterm() {
+    let d = folder("serve");
+    assert!(tact(&d, &["init", "--profile", "cleveland-opcc"])
+        .status
+        .success());
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let child = Command::new(env!("CARGO_BIN_EXE_tact"))
+        .arg("--data")
+        .arg(&d)
+        .args(["serve"])
+        .env("TACT_LISTEN", &addr)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut up = false;
+    for _ in 0..100 {
+        if let Ok(mut s) = std::net::TcpStream::connect(&addr) {
+            use std::io::{Read, Write};
+            s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                .unwrap();
+            let mut buf = String::new();
+            s.read_to_string(&mut buf).unwrap();
+            up = buf.starts_with("HTTP/1.1 200");
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(up, "the server answered /healthz");
+    assert!(Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("stopped cleanly"));
+}
