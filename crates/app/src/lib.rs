@@ -103,6 +103,29 @@ pub struct Logged {
     pub tasks: Vec<TaskId>,
 }
 
+/// The records a plan decision is checked against, owned.
+struct PlanRecords {
+    incidents: Vec<Incident>,
+    warnings: Vec<Warning>,
+    matters: Vec<Matter>,
+    adjustments: Vec<Adjustment>,
+    tasks: Vec<Task>,
+    staff: Vec<Staff>,
+}
+
+impl PlanRecords {
+    fn context(&self) -> PlanContext<'_> {
+        PlanContext {
+            incidents: &self.incidents,
+            warnings: &self.warnings,
+            matters: &self.matters,
+            adjustments: &self.adjustments,
+            tasks: &self.tasks,
+            staff: &self.staff,
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct App {
     pub store: Store,
@@ -764,33 +787,19 @@ impl App {
 
     // ----- plans -------------------------------------------------------------------
 
-    async fn plan_context(
-        &self,
-        person: PersonId,
-    ) -> Result<(
-        Vec<Incident>,
-        Vec<Warning>,
-        Vec<Matter>,
-        Vec<Adjustment>,
-        Vec<Task>,
-        Vec<Staff>,
-    )> {
-        Ok((
-            self.store.incidents_of(person).await?,
-            self.store.warnings_of(person).await?,
-            self.store.matters_of(person).await?,
-            self.store.adjustments_of(person).await?,
-            self.store
-                .tasks(
-                    &TaskFilter {
-                        person: Some(person),
-                        ..Default::default()
-                    },
-                    10_000,
-                )
+    /// Loads the records a plan decision is checked against.
+    async fn plan_records(&self, person: PersonId) -> Result<PlanRecords> {
+        Ok(PlanRecords {
+            incidents: self.store.incidents_of(person).await?,
+            warnings: self.store.warnings_of(person).await?,
+            matters: self.store.matters_of(person).await?,
+            adjustments: self.store.adjustments_of(person).await?,
+            tasks: self
+                .store
+                .tasks(&TaskFilter { person: Some(person), ..Default::default() }, 10_000)
                 .await?,
-            self.store.staff_list().await?,
-        ))
+            staff: self.store.staff_list().await?,
+        })
     }
 
     /// Loads a plan, or says it does not exist.
@@ -832,16 +841,8 @@ impl App {
         input: wf::PlanInput,
     ) -> Result<Strategy> {
         self.person(person).await?;
-        let (incidents, warnings, matters, adjustments, tasks, staff) =
-            self.plan_context(person).await?;
-        let pc = PlanContext {
-            incidents: &incidents,
-            warnings: &warnings,
-            matters: &matters,
-            adjustments: &adjustments,
-            tasks: &tasks,
-            staff: &staff,
-        };
+        let records = self.plan_records(person).await?;
+        let pc = records.context();
         let d = wf::draft_plan(&self.profile, &ctx.actor, person, input, &pc, self.now())?;
         let mut tx = self.begin().await?;
         let id = tx.insert_strategy(&d.record).await?;
@@ -881,16 +882,8 @@ impl App {
     /// As [`wf::propose`].
     pub async fn propose(&self, ctx: &Ctx, id: StrategyId) -> Result<Strategy> {
         let s = self.strategy(id).await?;
-        let (incidents, warnings, matters, adjustments, tasks, staff) =
-            self.plan_context(s.person_id).await?;
-        let pc = PlanContext {
-            incidents: &incidents,
-            warnings: &warnings,
-            matters: &matters,
-            adjustments: &adjustments,
-            tasks: &tasks,
-            staff: &staff,
-        };
+        let records = self.plan_records(s.person_id).await?;
+        let pc = records.context();
         let d = wf::propose(&self.profile, &ctx.actor, &s, &pc, self.now())?;
         self.save_plan(ctx, &s, d).await
     }
@@ -904,16 +897,8 @@ impl App {
         input: wf::AuthoriseInput,
     ) -> Result<Strategy> {
         let s = self.strategy(id).await?;
-        let (incidents, warnings, matters, adjustments, tasks, staff) =
-            self.plan_context(s.person_id).await?;
-        let pc = PlanContext {
-            incidents: &incidents,
-            warnings: &warnings,
-            matters: &matters,
-            adjustments: &adjustments,
-            tasks: &tasks,
-            staff: &staff,
-        };
+        let records = self.plan_records(s.person_id).await?;
+        let pc = records.context();
         let d = wf::authorise_plan(&self.profile, &ctx.actor, &s, input, &pc, self.now())?;
         self.save_plan(ctx, &s, d).await
     }
@@ -964,16 +949,8 @@ impl App {
     /// As [`wf::vary_plan`].
     pub async fn vary(&self, ctx: &Ctx, id: StrategyId, input: wf::VaryInput) -> Result<Strategy> {
         let s = self.strategy(id).await?;
-        let (incidents, warnings, matters, adjustments, tasks, staff) =
-            self.plan_context(s.person_id).await?;
-        let pc = PlanContext {
-            incidents: &incidents,
-            warnings: &warnings,
-            matters: &matters,
-            adjustments: &adjustments,
-            tasks: &tasks,
-            staff: &staff,
-        };
+        let records = self.plan_records(s.person_id).await?;
+        let pc = records.context();
         let d = wf::vary_plan(&self.profile, &ctx.actor, &s, input, &pc, self.now())?;
         self.save_plan(ctx, &s, d).await
     }
@@ -1060,16 +1037,8 @@ impl App {
             .await?
             .ok_or_else(|| not_found("dispute_id", format!("no dispute {id}")))?;
         let s = self.strategy(dispute.strategy_id).await?;
-        let (incidents, warnings, matters, adjustments, tasks, staff) =
-            self.plan_context(s.person_id).await?;
-        let pc = PlanContext {
-            incidents: &incidents,
-            warnings: &warnings,
-            matters: &matters,
-            adjustments: &adjustments,
-            tasks: &tasks,
-            staff: &staff,
-        };
+        let records = self.plan_records(s.person_id).await?;
+        let pc = records.context();
         let (dd, pd) = wf::decide_dispute(
             &self.profile,
             &ctx.actor,
@@ -1089,7 +1058,7 @@ impl App {
         tx.audit(&dd.events).await?;
         tx.audit(&pd.events).await?;
         tx.tasks(&pd.tasks, self.now()).await?;
-        let open = tasks.iter().filter(|t| {
+        let open = records.tasks.iter().filter(|t| {
             t.done_at.is_none() && t.task.subject.as_deref() == Some(&format!("dispute:{id}"))
         });
         for t in open {
