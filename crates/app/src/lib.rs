@@ -796,7 +796,13 @@ impl App {
             adjustments: self.store.adjustments_of(person).await?,
             tasks: self
                 .store
-                .tasks(&TaskFilter { person: Some(person), ..Default::default() }, 10_000)
+                .tasks(
+                    &TaskFilter {
+                        person: Some(person),
+                        ..Default::default()
+                    },
+                    10_000,
+                )
                 .await?,
             staff: self.store.staff_list().await?,
         })

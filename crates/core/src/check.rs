@@ -354,6 +354,10 @@ fn judge(
                     a.effect = Effect::Forbids;
                     a.explanation =
                         format!("Outside their call times ({}).", describe_windows(windows));
+                    a.say = format!(
+                        "I'm sorry, I can't take your call now. Under your {plan}, we take your calls on {}.",
+                        describe_windows(windows)
+                    );
                 }
                 Some(w) => {
                     let start = local
@@ -372,6 +376,10 @@ fn judge(
                         a.explanation = format!(
                             "They have already made the {} call(s) allowed in this window.",
                             max_calls_per_window.unwrap_or(0)
+                        );
+                        a.say = format!(
+                            "I'm sorry, under your {plan} we take a set number of calls at each agreed time, and you have already called. We take your calls on {}.",
+                            describe_windows(windows)
                         );
                     } else {
                         a.effect = Effect::Condition;

@@ -1399,3 +1399,48 @@ fn a_call_window_allows_only_the_set_number_of_calls() {
     v.recent_calls.push("2026-11-24T10:05:00Z".parse().unwrap());
     assert!(!check(&w.p, Some(&v), &call_at(at)).allowed());
 }
+
+#[test]
+fn every_restriction_that_forbids_a_contact_gives_staff_words_to_say() {
+    for name in BOTH {
+        let mut w = World::new(name);
+        let mut rules = vec![window_tuesday_morning(), email_only()];
+        rules.push(Restriction {
+            rule: Rule::SinglePointOfContact {
+                staff_id: LINE_MANAGER,
+            },
+            reason: "r".into(),
+        });
+        rules.push(Restriction {
+            rule: Rule::BlockedIdentifier {
+                identifier: Identifier::Phone(PhoneNumber::parse("07700 900123").unwrap()),
+            },
+            reason: "r".into(),
+        });
+        let rules: Vec<Restriction> = rules
+            .into_iter()
+            .filter(|r| w.p.catalogue(r.rule.kind()).is_some())
+            .collect();
+        let mut s = w.active(rules);
+        s.effective_from = Some("2026-01-01T00:00:00Z".parse().unwrap());
+        let mut v = view_with(s);
+        v.recent_calls.push("2026-11-24T10:05:00Z".parse().unwrap());
+        for at in ["2026-11-20T11:00:00Z", "2026-11-24T10:30:00Z"] {
+            let verdict = check(&w.p, Some(&v), &call_at(at));
+            let forbidding: Vec<_> = verdict
+                .restrictions
+                .iter()
+                .filter(|a| a.effect == tact_core::check::Effect::Forbids)
+                .collect();
+            assert!(!forbidding.is_empty(), "{name} {at}");
+            for a in forbidding {
+                assert!(!a.say.is_empty(), "{name}: {} gives nothing to say", a.kind);
+                assert!(
+                    a.say.contains(&w.p.terms.plan),
+                    "{name}: {} uses the profile's term",
+                    a.kind
+                );
+            }
+        }
+    }
+}
