@@ -1444,3 +1444,32 @@ fn every_restriction_that_forbids_a_contact_gives_staff_words_to_say() {
         }
     }
 }
+
+#[test]
+fn cle_9_2_and_nor_5_2_a_warning_says_what_is_wrong_how_to_change_and_the_consequence() {
+    for name in BOTH {
+        let w = World::new(name);
+        let input = WarningInput {
+            incident_ids: vec![],
+            what_is_wrong: "Abusive language on the phone".into(),
+            how_to_change: String::new(),
+            consequence: "Contact may be restricted".into(),
+            channel: Channel::Letter,
+            given_at: now(),
+        };
+        let err = give_warning(
+            &w.p,
+            &actor(LINE_MANAGER),
+            PERSON,
+            input,
+            &w.incidents,
+            now(),
+        )
+        .unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("how_to_change"));
+        assert_eq!(
+            err.clause.as_deref(),
+            Some(w.p.clauses.warning_first.as_str())
+        );
+    }
+}
