@@ -4,6 +4,7 @@
 //! rule of the policy is enforced the same way whichever door a request comes through.
 
 pub mod index;
+pub mod writer;
 
 use index::ContactIndex;
 use jiff::civil::Date;
@@ -132,6 +133,7 @@ pub struct App {
     pub profile: Arc<Profile>,
     pub index: Arc<ContactIndex>,
     pub clock: Clock,
+    contacts: writer::ContactWriter,
 }
 
 /// Hashes an API token for storage; the token itself is never kept.
@@ -146,16 +148,27 @@ impl App {
     /// The store's error.
     pub async fn new(store: Store, profile: Profile, clock: Clock) -> Result<Self> {
         let index = ContactIndex::load(&store).await?;
+        let contacts = writer::ContactWriter::spawn(store.clone());
         Ok(Self {
             store,
             profile: Arc::new(profile),
             index: Arc::new(index),
             clock,
+            contacts,
         })
     }
 
     pub fn now(&self) -> Timestamp {
         self.clock.now()
+    }
+
+    /// The same app on another clock (the demo moves time forward as it builds an office).
+    #[must_use]
+    pub fn with_clock(&self, clock: Clock) -> Self {
+        Self {
+            clock,
+            ..self.clone()
+        }
     }
 
     fn today(&self) -> Date {
@@ -647,22 +660,16 @@ impl App {
         let now = self.now();
         let (verdict, mut contact, tasks, events) =
             wf::evaluate_contact(&self.profile, view.as_deref(), &input, now);
-        let mut tx = self.begin().await?;
-        let id = tx.insert_contact(&contact, ctx.key.as_deref()).await.map_err(|e| match e {
-            StoreError::Conflict(_) => AppError::Rule(RuleError { kind: tact_core::RuleErrorKind::Conflict, clause: None, field: Some("Idempotency-Key".into()), message: "this contact was already logged (same Idempotency-Key); nothing was written again".into() }),
+        let (id, task_ids) = self.contacts.write(contact.clone(), ctx.key.clone(), tasks, events, now).await.map_err(|e| match e {
+            StoreError::Conflict(_) => AppError::Rule(RuleError {
+                kind: tact_core::RuleErrorKind::Conflict,
+                clause: None,
+                field: Some("Idempotency-Key".into()),
+                message: "this contact was already logged (same Idempotency-Key); nothing was written again".into(),
+            }),
             other => other.into(),
         })?;
         contact.id = id;
-        let tasks: Vec<NewTask> = tasks
-            .into_iter()
-            .map(|mut t| {
-                t.subject = Some(format!("contact:{id}"));
-                t
-            })
-            .collect();
-        let task_ids = tx.tasks(&tasks, now).await?;
-        tx.audit_for(&events, &format!("contact:{id}")).await?;
-        tx.commit().await?;
         if let (Some(p), Some(v)) = (contact.person_id, view.as_ref()) {
             if contact.channel == Channel::Phone && !v.strategies.is_empty() {
                 self.index.refresh(&self.store, p).await?;

@@ -39,6 +39,9 @@ pub enum StoreError {
     UnknownScheme(String),
     #[error("database error: {0}")]
     Db(#[from] sqlx::Error),
+    /// A batched write failed as a whole (the batch's transaction did not commit).
+    #[error("the write could not be completed: {0}")]
+    Batch(String),
 }
 
 impl StoreError {

@@ -595,7 +595,8 @@ impl WriteTx {
         Ok(())
     }
 
-    /// Runs raw SQL inside this transaction (tests use it to tamper with the log).
+    /// Runs raw SQL inside this transaction (tests use it to tamper with the log; the
+    /// benchmark's generator uses it to load data in bulk).
     ///
     /// # Errors
     /// The database's error.
@@ -617,5 +618,37 @@ impl WriteTx {
             .await
             .map_err(w)?;
         Ok(row.get::<i64, _>("n"))
+    }
+}
+
+impl WriteTx {
+    /// Marks a point inside the transaction that [`WriteTx::rollback_to_savepoint`] can
+    /// return to, so one failing item of a batch does not undo the others.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn savepoint(&mut self) -> Result<()> {
+        self.plain("SAVEPOINT tact_item").await
+    }
+
+    /// # Errors
+    /// The database's error.
+    pub async fn release_savepoint(&mut self) -> Result<()> {
+        self.plain("RELEASE SAVEPOINT tact_item").await
+    }
+
+    /// # Errors
+    /// The database's error.
+    pub async fn rollback_to_savepoint(&mut self) -> Result<()> {
+        self.plain("ROLLBACK TO SAVEPOINT tact_item").await?;
+        self.plain("RELEASE SAVEPOINT tact_item").await
+    }
+
+    async fn plain(&mut self, sql: &str) -> Result<()> {
+        // An owned statement and a bound-nothing query keep this future `Send` for every
+        // lifetime, which a spawned writer task needs.
+        let sql = sql.to_string();
+        sqlx::query(&sql).execute(&mut *self.tx).await.map_err(w)?;
+        Ok(())
     }
 }

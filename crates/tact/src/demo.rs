@@ -87,10 +87,7 @@ async fn staff(
 pub async fn populate(app: &App, people: usize) -> Result<String> {
     let real_now = Timestamp::now();
     let clock = Clock::fixed(real_now - days(120));
-    let app = App {
-        clock: clock.clone(),
-        ..app.clone()
-    };
+    let app = app.with_clock(clock.clone());
     let admin_staff = app
         .store
         .staff_list()

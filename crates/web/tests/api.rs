@@ -502,3 +502,35 @@ async fn the_openapi_document_and_healthz_are_served() {
     assert_eq!(s, StatusCode::NOT_FOUND);
     assert!(v["error"]["message"].is_string());
 }
+
+#[tokio::test]
+async fn concurrent_contacts_are_each_written_once_even_when_batched_together() {
+    each_backend("cleveland-opcc", |t| async move {
+        let (pid, _) = t.person_with_matter().await;
+        let before = t.app.store.count(Table::Contacts).await.unwrap();
+        let t = std::sync::Arc::new(t);
+        let mut handles = Vec::new();
+        for i in 0..60 {
+            let t = t.clone();
+            handles.push(tokio::spawn(async move {
+                // Ten submissions share one key (a client retrying); the rest are distinct.
+                let key = if i < 10 { "same-key".to_string() } else { format!("key-{i}") };
+                t.send(reqwest::Method::POST, &t.caseworker, "/contacts", Some(json!({"channel": "email", "person_id": pid, "summary": format!("email {i}")})), Some(&key)).await.0
+            }));
+        }
+        let mut created = 0;
+        let mut conflicts = 0;
+        for h in handles {
+            match h.await.unwrap() {
+                StatusCode::CREATED => created += 1,
+                StatusCode::CONFLICT => conflicts += 1,
+                other => panic!("unexpected {other}"),
+            }
+        }
+        assert_eq!((created, conflicts), (51, 9));
+        assert_eq!(t.app.store.count(Table::Contacts).await.unwrap(), before + 51);
+        let v = t.get(&t.csm, "/audit/verify").await;
+        assert_eq!(v.0, StatusCode::OK);
+    })
+    .await;
+}

@@ -1,0 +1,168 @@
+//! Group commit for contact logging. Contacts arrive far more often than any other write
+//! (every call and email), and each must be durable before it is acknowledged. One task
+//! takes whatever contacts are waiting, writes them in one transaction — each inside its
+//! own savepoint, so a repeated idempotency key fails only its own item — commits once,
+//! then answers each caller. Every acknowledged contact is on disk; the disk is asked to
+//! sync once per batch instead of once per contact.
+
+use jiff::Timestamp;
+use tact_core::audit::AuditEvent;
+use tact_core::ids::{ContactId, TaskId};
+use tact_core::model::{Contact, NewTask};
+use tact_store::{Store, StoreError, WriteTx};
+use tokio::sync::{mpsc, oneshot};
+
+/// The most contacts written in one transaction.
+const MAX_BATCH: usize = 512;
+
+type Reply = Result<(ContactId, Vec<TaskId>), StoreError>;
+
+struct Job {
+    contact: Contact,
+    key: Option<String>,
+    tasks: Vec<NewTask>,
+    events: Vec<AuditEvent>,
+    now: Timestamp,
+    reply: oneshot::Sender<Reply>,
+}
+
+#[derive(Clone)]
+pub struct ContactWriter {
+    tx: mpsc::Sender<Job>,
+}
+
+impl ContactWriter {
+    /// Starts the writer task on the current Tokio runtime.
+    pub fn spawn(store: Store) -> Self {
+        let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
+        tokio::spawn(run(store, rx));
+        Self { tx }
+    }
+
+    /// Writes one contact with its tasks and audit events, returning once it is committed.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] for a repeated idempotency key; otherwise the database's error.
+    pub async fn write(
+        &self,
+        contact: Contact,
+        key: Option<String>,
+        tasks: Vec<NewTask>,
+        events: Vec<AuditEvent>,
+        now: Timestamp,
+    ) -> Reply {
+        let (reply, rx) = oneshot::channel();
+        self.tx
+            .send(Job {
+                contact,
+                key,
+                tasks,
+                events,
+                now,
+                reply,
+            })
+            .await
+            .map_err(|_| StoreError::Batch("the contact writer has stopped".into()))?;
+        rx.await
+            .map_err(|_| StoreError::Batch("the contact writer stopped before answering".into()))?
+    }
+}
+
+async fn run(store: Store, mut rx: mpsc::Receiver<Job>) {
+    while let Some(first) = rx.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        write_batch(store.clone(), batch).await;
+    }
+}
+
+type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+
+// Boxed with an explicit `Send` bound: without it the compiler cannot prove the spawned
+// writer future is `Send` across sqlx's higher-ranked executor lifetimes.
+fn write_one<'a>(tx: &'a mut WriteTx, job: &'a Job) -> BoxFuture<'a, Reply> {
+    Box::pin(async move {
+        let id = tx.insert_contact(&job.contact, job.key.as_deref()).await?;
+        let subject = format!("contact:{id}");
+        let tasks: Vec<NewTask> = job
+            .tasks
+            .iter()
+            .cloned()
+            .map(|mut t| {
+                t.subject = Some(subject.clone());
+                t
+            })
+            .collect();
+        let task_ids = tx.tasks(&tasks, job.now).await?;
+        tx.audit_for(&job.events, &subject).await?;
+        Ok((id, task_ids))
+    })
+}
+
+fn write_batch(store: Store, batch: Vec<Job>) -> BoxFuture<'static, ()> {
+    Box::pin(async move {
+        let mut tx = match store.begin().await {
+            Ok(tx) => tx,
+            Err(e) => {
+                let msg = e.to_string();
+                for job in batch {
+                    let _ = job.reply.send(Err(StoreError::Batch(msg.clone())));
+                }
+                return;
+            }
+        };
+        let mut results: Vec<(oneshot::Sender<Reply>, Reply)> = Vec::with_capacity(batch.len());
+        let mut broken: Option<String> = None;
+        for job in batch {
+            if let Some(msg) = &broken {
+                let _ = job.reply.send(Err(StoreError::Batch(msg.clone())));
+                continue;
+            }
+            // Only a repeated idempotency key is an expected failure of one item; it needs a
+            // savepoint to undo just that item. Any other failure breaks the whole batch.
+            let guarded = job.key.is_some();
+            if guarded {
+                if let Err(e) = tx.savepoint().await {
+                    broken = Some(e.to_string());
+                    let _ = job.reply.send(Err(e));
+                    continue;
+                }
+            }
+            let r = write_one(&mut tx, &job).await;
+            let step = match (&r, guarded) {
+                (Ok(_), true) => tx.release_savepoint().await,
+                (Err(_), true) => tx.rollback_to_savepoint().await,
+                (Ok(_), false) => Ok(()),
+                (Err(e), false) => Err(StoreError::Batch(e.to_string())),
+            };
+            if let Err(e) = step {
+                broken = Some(e.to_string());
+            }
+            results.push((job.reply, r));
+        }
+        if let Some(msg) = broken {
+            for (reply, _) in results {
+                let _ = reply.send(Err(StoreError::Batch(msg.clone())));
+            }
+            return;
+        }
+        match tx.commit().await {
+            Ok(()) => {
+                for (reply, r) in results {
+                    let _ = reply.send(r);
+                }
+            }
+            Err(e) => {
+                let msg = e.to_string();
+                for (reply, _) in results {
+                    let _ = reply.send(Err(StoreError::Batch(msg.clone())));
+                }
+            }
+        }
+    })
+}

@@ -1,0 +1,484 @@
+//! `tact-bench`: the measurements in BENCHMARKS.md.
+//!
+//! `tact-bench run --people N --backend sqlite|postgres` makes (once) a data folder with N
+//! service users and 20 contacts each (0.5% of them under an active plan), starts the real
+//! `tact serve` beside it as a child process, and loads it over HTTP from this process:
+//! `/healthz`, then the contact check for random callers, then contact logging. Every
+//! logged contact is acknowledged only after its transaction commits (SQLite runs with
+//! `synchronous = FULL`), so the logging rate counts durable writes.
+
+use anyhow::{bail, Context, Result};
+use clap::Parser;
+use jiff::{SignedDuration, Timestamp};
+use rand::Rng;
+use sqlx::Executor;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tact_core::ids::*;
+use tact_core::model::*;
+use tact_core::profile::Channel;
+use tact_store::Store;
+
+#[derive(Parser)]
+#[command(name = "tact-bench")]
+enum Cli {
+    /// Generate (if needed) and measure.
+    Run {
+        #[arg(long, default_value_t = 100_000)]
+        people: usize,
+        #[arg(long, default_value_t = 20)]
+        contacts_per_person: usize,
+        #[arg(long, default_value = "sqlite")]
+        backend: String,
+        /// The PostgreSQL server for --backend postgres; a database tact_bench_N is made on it.
+        #[arg(long, default_value = "postgres://root@127.0.0.1:5432/test")]
+        postgres_url: String,
+        /// Seconds per phase.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Concurrent connections.
+        #[arg(long, default_value_t = 64)]
+        concurrency: usize,
+        /// Where data folders are kept between runs.
+        #[arg(long, default_value = "target/bench-data")]
+        dir: PathBuf,
+    },
+}
+
+fn phone(i: i64) -> String {
+    format!("+4478{i:08}")
+}
+
+fn tact_bin() -> Result<PathBuf> {
+    let me = std::env::current_exe()?;
+    let bin = me.with_file_name("tact");
+    if !bin.exists() {
+        bail!(
+            "{} not found: build it first (cargo build --release -p tact -p tact-bench)",
+            bin.display()
+        );
+    }
+    Ok(bin)
+}
+
+fn tact(data: &Path, url: &str, args: &[&str]) -> Result<String> {
+    let out = Command::new(tact_bin()?)
+        .arg("--data")
+        .arg(data)
+        .arg("--database-url")
+        .arg(url)
+        .args(args)
+        .env("TACT_LOG", "warn")
+        .output()?;
+    if !out.status.success() {
+        bail!(
+            "tact {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Loads people, identifiers and contacts with set-based SQL (a recursive CTE on SQLite,
+/// generate_series on PostgreSQL): row-at-a-time inserts would take longer than the run.
+async fn generate(store: &Store, backend: &str, people: usize, per_person: usize) -> Result<()> {
+    let now = Timestamp::now();
+    let now_us = tact_core::audit::micros(now);
+    let t0 = Instant::now();
+    let batch = 100_000usize;
+    let mut done = 0usize;
+    let last_contact = per_person as i64 - 1;
+    while done < people {
+        let (from, to) = (done as i64 + 1, (done + batch.min(people - done)) as i64);
+        let (series, pad6, pad8) = if backend == "sqlite" {
+            (format!("WITH RECURSIVE n(i) AS (SELECT {from} UNION ALL SELECT i + 1 FROM n WHERE i < {to})"), "printf('%06d', i)".to_string(), "printf('%08d', i)".to_string())
+        } else {
+            (
+                format!("WITH n(i) AS (SELECT generate_series({from}::bigint, {to}::bigint))"),
+                "CASE WHEN i < 1000000 THEN lpad(i::text, 6, '0') ELSE i::text END".to_string(),
+                "lpad(i::text, 8, '0')".to_string(),
+            )
+        };
+        let contacts_cte = if backend == "sqlite" {
+            format!("{series}, c(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM c WHERE k < {last_contact})")
+        } else {
+            format!("{series}, c(k) AS (SELECT generate_series(0, {last_contact}))")
+        };
+        let mut tx = store.begin().await?;
+        tx.execute_raw(&format!("{series} INSERT INTO people (id, reference, name, name_lower, preferred_format, created_at) SELECT i, 'SU-' || {pad6}, 'Person ' || i, 'person ' || i, 'standard', {now_us} FROM n")).await?;
+        tx.execute_raw(&format!("{series} INSERT INTO person_identifiers (identifier, person_id, kind) SELECT '+4478' || {pad8}, i, 'phone' FROM n")).await?;
+        tx.execute_raw(&format!("{series} INSERT INTO person_identifiers (identifier, person_id, kind) SELECT 'p' || i || '@bench.example', i, 'email' FROM n")).await?;
+        tx.execute_raw(&format!(
+            "{contacts_cte} INSERT INTO contacts (person_id, channel, direction, at, identifier, summary, body, breach_of, screening, not_recorded_as_complaint) \
+             SELECT i, CASE WHEN k % 2 = 0 THEN 'phone' ELSE 'email' END, CASE WHEN k % 3 = 0 THEN 'outbound' ELSE 'inbound' END, \
+             {now_us} - (k + 1) * 86400000000 - (i % 600) * 60000000, '+4478' || {pad8}, 'Asked for an update', '', '', 'not-needed', 0 FROM n, c"
+        ))
+        .await?;
+        tx.commit().await?;
+        done = to as usize;
+        eprint!(
+            "\r  generated {done}/{people} people ({:.0} s)",
+            t0.elapsed().as_secs_f64()
+        );
+    }
+    eprintln!();
+    let mut tx = store.begin().await?;
+    if backend == "postgres" {
+        tx.execute_raw(
+            "SELECT setval(pg_get_serial_sequence('people', 'id'), (SELECT MAX(id) FROM people))",
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    // 0.5% of people are under an active plan: a weekly call window and email only.
+    let mut tx = store.begin().await?;
+    for i in (1..=people as i64).step_by(200) {
+        let (mid, _) = tx
+            .insert_matter(&Matter {
+                id: MatterId(0),
+                person_id: PersonId(i),
+                reference: String::new(),
+                kind: MatterKind::Complaint,
+                title: "Complaint".into(),
+                status: MatterStatus::ReviewExhausted,
+                finalised_on: None,
+                opened_at: now,
+            })
+            .await?;
+        let review = tact_core::check::uk_date(now) + jiff::Span::new().days(60);
+        let s = Strategy {
+            id: StrategyId(0),
+            person_id: PersonId(i),
+            version: 1,
+            plan_version: 1,
+            status: StrategyStatus::Active,
+            matter_ids: vec![mid],
+            incident_ids: vec![],
+            restrictions: vec![
+                Restriction {
+                    rule: Rule::CallWindow {
+                        windows: vec![CallWindow {
+                            weekday: jiff::civil::Weekday::Tuesday,
+                            start: jiff::civil::time(10, 0, 0, 0),
+                            end: jiff::civil::time(12, 0, 0, 0),
+                        }],
+                        max_minutes: Some(20),
+                        max_calls_per_window: None,
+                    },
+                    reason: "bench".into(),
+                },
+                Restriction {
+                    rule: Rule::SingleChannel {
+                        channel: Channel::Email,
+                    },
+                    reason: "bench".into(),
+                },
+            ],
+            reasons: "bench".into(),
+            aims: "bench".into(),
+            proportionality: "bench".into(),
+            no_warning_reason: None,
+            checklist: vec![],
+            created_by: StaffId(1),
+            created_at: now,
+            proposed_by: Some(StaffId(1)),
+            proposed_at: Some(now),
+            decided_by: Some(StaffId(1)),
+            decided_at: Some(now),
+            decision_reason: Some("bench".into()),
+            overrides: vec![],
+            notice: None,
+            effective_from: Some(now - SignedDuration::from_hours(24)),
+            review_due: review,
+            ends_on: None,
+            pending_variation: None,
+            lifted_at: None,
+            lift_reason: None,
+            participants: vec![StaffId(1)],
+        };
+        tx.insert_strategy(&s).await?;
+    }
+    tx.commit().await?;
+    store.pool().execute("ANALYZE").await?;
+    Ok(())
+}
+
+struct Phase {
+    name: &'static str,
+    requests: usize,
+    errors: usize,
+    seconds: f64,
+    p50_us: u64,
+    p99_us: u64,
+}
+
+impl Phase {
+    fn rps(&self) -> f64 {
+        self.requests as f64 / self.seconds
+    }
+}
+
+async fn load<F>(
+    name: &'static str,
+    client: &reqwest::Client,
+    concurrency: usize,
+    seconds: u64,
+    make: F,
+) -> Phase
+where
+    F: Fn(&reqwest::Client, &mut rand::rngs::ThreadRng) -> reqwest::RequestBuilder
+        + Send
+        + Sync
+        + 'static,
+{
+    let make = Arc::new(make);
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..concurrency {
+        let client = client.clone();
+        let make = make.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::with_capacity(100_000);
+            let mut errors = 0;
+            while Instant::now() < deadline {
+                let rb = {
+                    let mut rng = rand::thread_rng();
+                    make(&client, &mut rng)
+                };
+                let t = Instant::now();
+                match rb.send().await {
+                    Ok(r) if r.status().is_success() => {
+                        let _ = r.bytes().await;
+                        lat.push(t.elapsed().as_micros() as u64);
+                    }
+                    _ => errors += 1,
+                }
+            }
+            (lat, errors)
+        }));
+    }
+    let mut all = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        let (l, e) = t.await.unwrap_or_default();
+        all.extend(l);
+        errors += e;
+    }
+    let seconds = start.elapsed().as_secs_f64();
+    all.sort_unstable();
+    let pct = |p: f64| {
+        all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(0)
+    };
+    Phase {
+        name,
+        requests: all.len(),
+        errors,
+        seconds,
+        p50_us: pct(0.50),
+        p99_us: pct(0.99),
+    }
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let Cli::Run {
+        people,
+        contacts_per_person,
+        backend,
+        postgres_url,
+        seconds,
+        concurrency,
+        dir,
+    } = Cli::parse();
+    let data = dir.join(format!("{backend}-{people}"));
+    let url = match backend.as_str() {
+        "sqlite" => {
+            std::fs::create_dir_all(&data)?;
+            format!(
+                "sqlite://{}?mode=rwc",
+                std::fs::canonicalize(&data)?.join("tact.db").display()
+            )
+        }
+        "postgres" => {
+            let name = format!("tact_bench_{people}");
+            let (prefix, _) = postgres_url
+                .rsplit_once('/')
+                .context("a postgres URL ends in /database")?;
+            if !data.join("tact.toml").exists() {
+                use sqlx::Connection;
+                let mut c = sqlx::PgConnection::connect(&postgres_url).await?;
+                sqlx::Executor::execute(&mut c, format!("DROP DATABASE IF EXISTS {name}").as_str())
+                    .await?;
+                sqlx::Executor::execute(&mut c, format!("CREATE DATABASE {name}").as_str()).await?;
+            }
+            format!("{prefix}/{name}")
+        }
+        other => bail!("--backend sqlite or postgres, not {other}"),
+    };
+    let token_file = data.join("bench-token");
+    if !data.join("tact.toml").exists() {
+        let _ = std::fs::remove_dir_all(&data);
+        eprintln!("initialising {} ({backend})", data.display());
+        tact(&data, &url, &["init", "--profile", "cleveland-opcc"])?;
+        let out = tact(
+            &data,
+            &url,
+            &[
+                "staff",
+                "add",
+                "--name",
+                "Bench Caseworker",
+                "--role",
+                "caseworker",
+            ],
+        )?;
+        let v: serde_json::Value = serde_json::from_str(&out)?;
+        std::fs::write(&token_file, v["token"].as_str().context("token")?)?;
+        let store = Store::open(&url).await?;
+        let t = Instant::now();
+        generate(&store, &backend, people, contacts_per_person).await?;
+        eprintln!(
+            "generated {people} people with {contacts_per_person} contacts each in {:.0} s",
+            t.elapsed().as_secs_f64()
+        );
+        store.close().await;
+    }
+    let token = std::fs::read_to_string(&token_file)?;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let started = Instant::now();
+    let child = Command::new(tact_bin()?)
+        .arg("--data")
+        .arg(&data)
+        .arg("--database-url")
+        .arg(&url)
+        .args(["serve", "--listen", &addr])
+        .env("TACT_LOG", "warn")
+        .stderr(Stdio::inherit())
+        .spawn()?;
+    let _server = Server(child);
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(concurrency)
+        .build()?;
+    let base = format!("http://{addr}");
+    loop {
+        if client.get(format!("{base}/healthz")).send().await.is_ok() {
+            break;
+        }
+        if started.elapsed() > Duration::from_secs(600) {
+            bail!("the server did not start");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    eprintln!(
+        "server ready in {:.1} s (index loaded)",
+        started.elapsed().as_secs_f64()
+    );
+    let rss_ready = std::fs::read_to_string(format!("/proc/{}/status", _server.0.id()))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS"))
+                .map(str::to_string)
+        })
+        .unwrap_or_default();
+    let n = people as i64;
+    let check_req = |b: String, t: String| {
+        move |c: &reqwest::Client, rng: &mut rand::rngs::ThreadRng| {
+            let i = rng.gen_range(1..=n);
+            c.get(format!(
+                "{b}/api/v1/contact-check?phone={}",
+                phone(i).replace('+', "%2B")
+            ))
+            .bearer_auth(&t)
+        }
+    };
+    let health_req = |b: String| {
+        move |c: &reqwest::Client, _: &mut rand::rngs::ThreadRng| c.get(format!("{b}/healthz"))
+    };
+    // Latency first, with one connection (the server is not queueing requests behind each other),
+    // then throughput with many connections, /healthz and the contact check in the same run.
+    let health_1 = load("healthz", &client, 1, seconds, health_req(base.clone())).await;
+    let check_1 = load(
+        "contact-check",
+        &client,
+        1,
+        seconds,
+        check_req(base.clone(), token.clone()),
+    )
+    .await;
+    let health = load(
+        "healthz",
+        &client,
+        concurrency,
+        seconds,
+        health_req(base.clone()),
+    )
+    .await;
+    let check = load(
+        "contact-check",
+        &client,
+        concurrency,
+        seconds,
+        check_req(base.clone(), token.clone()),
+    )
+    .await;
+    let (b, t) = (base.clone(), token.clone());
+    let log = load("log-contact (durable)", &client, concurrency, seconds, move |c, rng| {
+        let i = rng.gen_range(1..=n);
+        c.post(format!("{b}/api/v1/contacts")).bearer_auth(&t).json(&serde_json::json!({"channel": "phone", "phone": phone(i), "summary": "Called for an update"}))
+    })
+    .await;
+    let rss = std::fs::read_to_string(format!("/proc/{}/status", _server.0.id()))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS"))
+                .map(str::to_string)
+        })
+        .unwrap_or_default();
+    println!("backend {backend}, {people} people x {contacts_per_person} contacts, {seconds} s per phase, server {} when ready, {} after the run", rss_ready.split_whitespace().collect::<Vec<_>>().join(" "), rss.split_whitespace().collect::<Vec<_>>().join(" "));
+    println!();
+    println!("| phase | connections | requests/s | p50 | p99 | errors |");
+    println!("| --- | ---: | ---: | ---: | ---: | ---: |");
+    for (p, conns) in [
+        (&health_1, 1),
+        (&check_1, 1),
+        (&health, concurrency),
+        (&check, concurrency),
+        (&log, concurrency),
+    ] {
+        println!(
+            "| {} | {conns} | {:.0} | {:.2} ms | {:.2} ms | {} |",
+            p.name,
+            p.rps(),
+            p.p50_us as f64 / 1000.0,
+            p.p99_us as f64 / 1000.0,
+            p.errors
+        );
+    }
+    println!();
+    println!(
+        "contact-check throughput is {:.0}% of /healthz at {concurrency} connections",
+        100.0 * check.rps() / health.rps()
+    );
+    Ok(())
+}
