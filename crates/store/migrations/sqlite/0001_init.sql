@@ -74,10 +74,13 @@ CREATE TABLE contacts (
     breach_of TEXT NOT NULL,
     screening TEXT NOT NULL,
     not_recorded_as_complaint INTEGER NOT NULL,
-    idempotency_key TEXT UNIQUE
+    idempotency_key TEXT
 );
 CREATE INDEX contacts_person_at ON contacts(person_id, at);
-CREATE INDEX contacts_screening ON contacts(screening);
+-- Partial indexes: most contacts need no screening and carry no idempotency key, so
+-- neither index grows with them.
+CREATE INDEX contacts_screening ON contacts(screening) WHERE screening = 'due';
+CREATE UNIQUE INDEX contacts_idempotency ON contacts(idempotency_key) WHERE idempotency_key IS NOT NULL;
 
 CREATE TABLE incidents (
     id INTEGER PRIMARY KEY,
