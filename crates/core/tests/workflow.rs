@@ -1473,3 +1473,54 @@ fn cle_9_2_and_nor_5_2_a_warning_says_what_is_wrong_how_to_change_and_the_conseq
         );
     }
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// A call is allowed exactly when the UK wall clock is inside the window, on any day
+        /// of four years (eight clock changes), whatever the offset from UTC that day.
+        #[test]
+        fn a_call_window_follows_uk_local_time_on_every_day(day in 0i64..1461, minute in 0i64..(24 * 60)) {
+            let mut w = World::new("cleveland-opcc");
+            let mut s = w.active(vec![Restriction {
+                rule: Rule::CallWindow { windows: vec![CallWindow { weekday: Weekday::Tuesday, start: time(10, 0, 0, 0), end: time(12, 0, 0, 0) }], max_minutes: None, max_calls_per_window: None },
+                reason: "r".into(),
+            }]);
+            s.effective_from = Some("2020-01-01T00:00:00Z".parse().unwrap());
+            s.review_due = date(2035, 1, 1);
+            let v = view_with(s);
+            let local = (date(2025, 1, 1) + day.days()).to_datetime(time((minute / 60) as i8, (minute % 60) as i8, 0, 0));
+            // Wall-clock times that do not exist, or happen twice, at a clock change are skipped.
+            let zoned = tact_core::check::uk().to_ambiguous_zoned(local).unambiguous();
+            prop_assume!(zoned.is_ok());
+            let at = zoned.unwrap().timestamp();
+            let inside = local.date().weekday() == Weekday::Tuesday && local.time() >= time(10, 0, 0, 0) && local.time() < time(12, 0, 0, 0);
+            let req = CheckRequest { identifier: None, channel: Channel::Phone, staff: None, at, matter: None, via_advocate: false };
+            prop_assert_eq!(check(&w.p, Some(&v), &req).allowed(), inside);
+        }
+
+        /// Whatever the plan and the time, the office's own outbound contact is never a breach,
+        /// and an inbound contact a restriction forbids always names it.
+        #[test]
+        fn breaches_are_named_and_outbound_contact_is_never_one(minutes in 0i64..(60 * 24 * 14), phone_call in any::<bool>()) {
+            let mut w = World::new("northamptonshire-opfcc");
+            let mut s = w.active(vec![window_tuesday_morning(), email_only()]);
+            s.effective_from = Some("2020-01-01T00:00:00Z".parse().unwrap());
+            let v = view_with(s);
+            let at = "2026-11-16T00:00:00Z".parse::<Timestamp>().unwrap() + jiff::SignedDuration::from_mins(minutes);
+            let input = |direction| ContactInput {
+                person_id: Some(PERSON), matter_id: None, channel: if phone_call { Channel::Phone } else { Channel::Email }, direction, at,
+                staff_id: None, identifier: None, via_advocate: false, summary: "s".into(), body: String::new(), is_complaint: false,
+            };
+            let (verdict, contact, tasks, _) = evaluate_contact(&w.p, Some(&v), &input(Direction::Inbound), at);
+            prop_assert_eq!(verdict.allowed(), contact.breach_of.is_empty());
+            prop_assert_eq!(!contact.breach_of.is_empty(), tasks.iter().any(|t| t.kind == TaskKind::BreachReminder));
+            prop_assert_eq!(contact.screening, Screening::Due);
+            let (_, out, out_tasks, _) = evaluate_contact(&w.p, Some(&v), &input(Direction::Outbound), at);
+            prop_assert!(out.breach_of.is_empty());
+            prop_assert!(out_tasks.is_empty());
+        }
+    }
+}
