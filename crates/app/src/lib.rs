@@ -1266,3 +1266,206 @@ impl App {
         ))
     }
 }
+
+/// Why a sign-in failed. The UI shows one message for both, so it does not reveal which usernames exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInFailure {
+    WrongDetails,
+    Locked,
+}
+
+/// After this many failures in a row, an account is locked for [`LOCK_MINUTES`].
+pub const MAX_FAILED_SIGN_INS: i64 = 5;
+pub const LOCK_MINUTES: i64 = 15;
+/// How long a session lasts without signing in again.
+pub const SESSION_HOURS: i64 = 10;
+
+/// Hashes a password with Argon2id and a random salt.
+///
+/// # Errors
+/// Only if the hasher fails.
+pub fn hash_password(password: &str) -> std::result::Result<String, RuleError> {
+    use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
+    let salt = SaltString::generate(&mut OsRng);
+    argon2::Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| RuleError::invalid("password", format!("could not hash the password: {e}")))
+}
+
+fn verify_password(password: &str, hash: &str) -> bool {
+    use argon2::password_hash::{PasswordHash, PasswordVerifier};
+    PasswordHash::new(hash).is_ok_and(|h| {
+        argon2::Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
+}
+
+impl App {
+    /// Gives a member of staff a username and password for the web UI.
+    ///
+    /// # Errors
+    /// A password shorter than 12 characters, a taken username, or no such member of staff.
+    pub async fn set_credentials(
+        &self,
+        by: Option<&Actor>,
+        staff: StaffId,
+        username: &str,
+        password: &str,
+    ) -> Result<()> {
+        if let Some(a) = by {
+            if a.id != staff {
+                authorise(&self.profile, a, Action::ManageStaff, None)?;
+            }
+        }
+        let username = username.trim();
+        if username.is_empty()
+            || username.len() > 64
+            || !username
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-_@".contains(c))
+        {
+            return Err(RuleError::invalid(
+                "username",
+                "a username is 1 to 64 letters, digits, dots, dashes, underscores or @",
+            )
+            .into());
+        }
+        if password.chars().count() < 12 {
+            return Err(
+                RuleError::invalid("password", "a password needs at least 12 characters").into(),
+            );
+        }
+        let password = password.to_string();
+        let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+            .await
+            .map_err(|e| StoreError::Batch(e.to_string()))??;
+        let mut tx = self.begin().await?;
+        tx.set_credentials(staff, username, &hash)
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict(_) => AppError::Rule(RuleError::invalid(
+                    "username",
+                    format!("the username {username:?} is taken"),
+                )),
+                other => other.into(),
+            })?;
+        tx.audit(&[AuditEvent {
+            at: self.now(),
+            actor: by.map(|a| a.id),
+            action: AuditAction::StaffChanged,
+            subject: format!("staff:{staff}"),
+            person_id: None,
+            reason: Some("sign-in details set".into()),
+            clause: None,
+            detail: Vec::new(),
+        }])
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Checks a username and password. On success, starts a session and returns its cookie
+    /// value and CSRF token. Repeated failures lock the account for a while.
+    ///
+    /// # Errors
+    /// The store's error; a refused sign-in is the `Err` inside.
+    pub async fn sign_in(
+        &self,
+        username: &str,
+        password: &str,
+    ) -> Result<std::result::Result<(String, String, Actor), SignInFailure>> {
+        let now = self.now();
+        let Some(account) = self.store.account(username).await? else {
+            // Spend the same time as a real check, so response times do not reveal usernames.
+            static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+            let p = password.to_string();
+            let _ = tokio::task::spawn_blocking(move || {
+                verify_password(
+                    &p,
+                    DUMMY.get_or_init(|| hash_password("not a real password").unwrap_or_default()),
+                )
+            })
+            .await;
+            return Ok(Err(SignInFailure::WrongDetails));
+        };
+        if account.locked_until.is_some_and(|t| t > now) {
+            return Ok(Err(SignInFailure::Locked));
+        }
+        let ok = match account.password_hash.clone() {
+            Some(hash) => {
+                let p = password.to_string();
+                tokio::task::spawn_blocking(move || verify_password(&p, &hash))
+                    .await
+                    .unwrap_or(false)
+            }
+            None => false,
+        };
+        let mut tx = self.begin().await?;
+        if !ok || !account.staff.active {
+            let lock = (account.failed_sign_ins + 1 >= MAX_FAILED_SIGN_INS)
+                .then(|| now + jiff::SignedDuration::from_mins(LOCK_MINUTES));
+            tx.failed_sign_in(account.staff.id, lock).await?;
+            tx.commit().await?;
+            return Ok(Err(if lock.is_some() {
+                SignInFailure::Locked
+            } else {
+                SignInFailure::WrongDetails
+            }));
+        }
+        let token = hex::encode(rand::random::<[u8; 32]>());
+        let csrf = hex::encode(rand::random::<[u8; 24]>());
+        tx.start_session(
+            account.staff.id,
+            &token_hash(&token),
+            &csrf,
+            now,
+            now + jiff::SignedDuration::from_hours(SESSION_HOURS),
+        )
+        .await?;
+        tx.commit().await?;
+        let s = account.staff;
+        Ok(Ok((
+            token,
+            csrf,
+            Actor {
+                id: s.id,
+                name: s.name,
+                role: s.role,
+            },
+        )))
+    }
+
+    /// The signed-in member of staff and the session's CSRF token, for a session cookie.
+    ///
+    /// # Errors
+    /// The store's error.
+    pub async fn session(&self, cookie: &str) -> Result<Option<(Actor, String)>> {
+        Ok(self
+            .store
+            .session(&token_hash(cookie), self.now())
+            .await?
+            .map(|s| {
+                (
+                    Actor {
+                        id: s.staff.id,
+                        name: s.staff.name,
+                        role: s.staff.role,
+                    },
+                    s.csrf,
+                )
+            }))
+    }
+
+    /// Ends a session.
+    ///
+    /// # Errors
+    /// The store's error.
+    pub async fn sign_out(&self, cookie: &str) -> Result<()> {
+        let mut tx = self.begin().await?;
+        tx.end_session(&token_hash(cookie)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -830,3 +830,62 @@ impl Table {
         }
     }
 }
+
+/// What sign-in needs to know about an account.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub staff: Staff,
+    pub password_hash: Option<String>,
+    pub failed_sign_ins: i64,
+    pub locked_until: Option<jiff::Timestamp>,
+}
+
+/// A signed-in session.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub staff: Staff,
+    pub csrf: String,
+    pub expires_at: jiff::Timestamp,
+}
+
+impl Store {
+    /// The account with this username (case-insensitive).
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn account(&self, username: &str) -> Result<Option<Account>> {
+        let row = sqlx::query("SELECT id, name, email, role, line_manager, active, password_hash, failed_sign_ins, locked_until FROM staff WHERE username = $1")
+            .bind(username.trim().to_lowercase())
+            .fetch_optional(&self.pool)
+            .await?;
+        match row {
+            None => Ok(None),
+            Some(r) => Ok(Some(Account {
+                staff: staff_row(&r)?,
+                password_hash: get_os(&r, "password_hash"),
+                failed_sign_ins: get_i(&r, "failed_sign_ins"),
+                locked_until: get_oi(&r, "locked_until").map(from_ts),
+            })),
+        }
+    }
+
+    /// The session whose cookie hashes to `token_hash`, if it has not expired.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn session(&self, token_hash: &str, now: jiff::Timestamp) -> Result<Option<Session>> {
+        let row = sqlx::query("SELECT s.id, s.name, s.email, s.role, s.line_manager, s.active, x.csrf, x.expires_at FROM sessions x JOIN staff s ON s.id = x.staff_id WHERE x.token_hash = $1 AND x.expires_at > $2 AND s.active = 1")
+            .bind(token_hash)
+            .bind(crate::codec::ts(now))
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| {
+            Ok(Session {
+                staff: staff_row(&r)?,
+                csrf: get_s(&r, "csrf"),
+                expires_at: from_ts(get_i(&r, "expires_at")),
+            })
+        })
+        .transpose()
+    }
+}

@@ -652,3 +652,94 @@ impl WriteTx {
         Ok(())
     }
 }
+
+impl WriteTx {
+    /// Sets a member of staff's username and password hash.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] when the username is taken; [`StoreError::NotFound`] for no such staff.
+    pub async fn set_credentials(
+        &mut self,
+        staff: StaffId,
+        username: &str,
+        password_hash: &str,
+    ) -> Result<()> {
+        let r = sqlx::query("UPDATE staff SET username = $1, password_hash = $2, failed_sign_ins = 0, locked_until = NULL WHERE id = $3")
+            .bind(username.trim().to_lowercase())
+            .bind(password_hash)
+            .bind(staff.0)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(w)?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("no member of staff {staff}")));
+        }
+        Ok(())
+    }
+
+    /// Records a failed sign-in, locking the account until `lock_until` when given.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn failed_sign_in(
+        &mut self,
+        staff: StaffId,
+        lock_until: Option<jiff::Timestamp>,
+    ) -> Result<()> {
+        let q = match lock_until {
+            None => {
+                sqlx::query("UPDATE staff SET failed_sign_ins = failed_sign_ins + 1 WHERE id = $1")
+                    .bind(staff.0)
+            }
+            Some(until) => {
+                sqlx::query("UPDATE staff SET failed_sign_ins = 0, locked_until = $1 WHERE id = $2")
+                    .bind(ts(until))
+                    .bind(staff.0)
+            }
+        };
+        q.execute(&mut *self.tx).await.map_err(w)?;
+        Ok(())
+    }
+
+    /// Starts a session after a successful sign-in, clearing the failure count.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn start_session(
+        &mut self,
+        staff: StaffId,
+        token_hash: &str,
+        csrf: &str,
+        now: jiff::Timestamp,
+        expires_at: jiff::Timestamp,
+    ) -> Result<()> {
+        sqlx::query("UPDATE staff SET failed_sign_ins = 0, locked_until = NULL WHERE id = $1")
+            .bind(staff.0)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(w)?;
+        sqlx::query("INSERT INTO sessions (token_hash, staff_id, csrf, created_at, expires_at) VALUES ($1,$2,$3,$4,$5)")
+            .bind(token_hash)
+            .bind(staff.0)
+            .bind(csrf)
+            .bind(ts(now))
+            .bind(ts(expires_at))
+            .execute(&mut *self.tx)
+            .await
+            .map_err(w)?;
+        Ok(())
+    }
+
+    /// Ends a session.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn end_session(&mut self, token_hash: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(w)?;
+        Ok(())
+    }
+}

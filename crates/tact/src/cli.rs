@@ -149,6 +149,12 @@ pub enum StaffCmd {
         #[arg(long, default_value = "cli")]
         label: String,
     },
+    /// Set a member of staff's username and password for the web UI (the password is read from standard input).
+    Password {
+        id: i64,
+        #[arg(long)]
+        username: String,
+    },
     /// Change role, active or line manager.
     Set {
         id: i64,

@@ -12,6 +12,9 @@ use tact_core::profile::{Answer, Channel, RestrictionKind};
 use tact_core::roles::{Actor, Role};
 use tact_core::workflow as wf;
 
+/// Every demo account's password: a demo office holds no real data.
+pub const DEMO_PASSWORD: &str = "tact-demo-password";
+
 const FIRST: [&str; 24] = [
     "Alex", "Sam", "Jordan", "Priya", "Mohammed", "Olivia", "Jack", "Amira", "Liam", "Grace",
     "Tomasz", "Chloe", "Daniel", "Fatima", "Ewan", "Hannah", "Kofi", "Isla", "Ryan", "Zara",
@@ -67,8 +70,15 @@ async fn staff(
         .create_staff(Some(admin), name, role, None, manager)
         .await?;
     let token = app.issue_token(Some(admin), s.id, "demo").await?;
+    let username = name
+        .split_whitespace()
+        .next()
+        .unwrap_or("staff")
+        .to_lowercase();
+    app.set_credentials(Some(admin), s.id, &username, DEMO_PASSWORD)
+        .await?;
     out.push_str(&format!(
-        "  {:<28} {:<26} staff id {:<3} token {token}\n",
+        "  {:<24} {:<30} staff id {:<3} sign in as {username:<8} token {token}\n",
         s.name,
         role.plain(),
         s.id
@@ -101,7 +111,7 @@ pub async fn populate(app: &App, people: usize) -> Result<String> {
         role: Role::Admin,
     };
     let mut out = format!(
-        "Demo office for {} ({} people). Staff and their API tokens:\n",
+        "Demo office for {} ({} people). Sign in at /sign-in with the password {DEMO_PASSWORD:?}. Staff:\n",
         app.profile.organisation.short_name, people
     );
     let lm1 = staff(

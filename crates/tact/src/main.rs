@@ -205,6 +205,40 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Staff {
+            command: StaffCmd::Password { id, username },
+        } => {
+            let dir = DataDir::open(&cli.data)?;
+            let app = open_app(&dir, url_flag).await?;
+            let by = match cli.as_staff {
+                Some(_) => Some(acting_as(&app, cli.as_staff).await?),
+                None => None,
+            };
+            let mut password = String::new();
+            std::io::stdin()
+                .read_line(&mut password)
+                .context("reading the password from standard input")?;
+            let password = password.trim_end_matches(['\n', '\r']);
+            match app
+                .set_credentials(
+                    by.as_ref(),
+                    tact_core::ids::StaffId(id),
+                    &username,
+                    password,
+                )
+                .await
+            {
+                Ok(()) => {
+                    println!("Member of staff {id} can now sign in as {username:?}.");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(tact_app::AppError::Rule(e)) => {
+                    eprintln!("error: {e}");
+                    Ok(ExitCode::from(2))
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
         command => {
             let dir = DataDir::open(&cli.data)?;
             let app = open_app(&dir, url_flag).await?;
@@ -309,6 +343,7 @@ fn request_for(command: Command) -> Result<Request> {
                 ),
             ),
             StaffCmd::List => r(M::GET, "/staff".into(), None),
+            StaffCmd::Password { .. } => bail!("handled above"),
             StaffCmd::Token { id, label } => r(
                 M::POST,
                 format!("/staff/{id}/tokens"),
@@ -641,12 +676,12 @@ async fn serve(
         }
         let listen_cfg = dir.config.listen.clone();
         let app = open_app(&dir, url_flag).await?;
-        return run_server(app, listen.or(listen_cfg)).await;
+        return run_server(app, listen.or(listen_cfg), demo).await;
     };
-    run_server(app, listen).await
+    run_server(app, listen, demo).await
 }
 
-async fn run_server(app: App, listen: Option<String>) -> Result<ExitCode> {
+async fn run_server(app: App, listen: Option<String>, demo: bool) -> Result<ExitCode> {
     let addr = listen.unwrap_or_else(|| "127.0.0.1:8080".into());
     let listener = tokio::net::TcpListener::bind(&addr)
         .await
@@ -654,7 +689,12 @@ async fn run_server(app: App, listen: Option<String>) -> Result<ExitCode> {
     let (ids, people, views) = app.index.sizes();
     eprintln!("Tact ({}) listening on http://{} — {people} people, {ids} identifiers, {views} under a plan or with adjustments", app.profile.organisation.short_name, listener.local_addr()?);
     let store = app.store.clone();
-    tact_web::serve(listener, AppState::new(app), shutdown_signal()).await?;
+    let mut state = AppState::new(app);
+    // A local demo is served over plain HTTP, where browsers drop Secure cookies. A real
+    // deployment sits behind HTTPS and keeps them; TACT_COOKIE_SECURE overrides either way.
+    state.secure_cookies =
+        std::env::var("TACT_COOKIE_SECURE").map_or(!demo, |v| v != "0" && v != "false");
+    tact_web::serve(listener, state, shutdown_signal()).await?;
     store.close().await;
     eprintln!("Tact stopped cleanly.");
     Ok(ExitCode::SUCCESS)

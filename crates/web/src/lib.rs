@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod error;
+pub mod ui;
 pub mod wire;
 
 use axum::extract::DefaultBodyLimit;
@@ -27,6 +28,9 @@ const TOKEN_TTL: Duration = Duration::from_secs(30);
 pub struct AppState {
     pub app: App,
     tokens: Arc<RwLock<HashMap<String, (Actor, Instant)>>>,
+    /// Mark session cookies `Secure` (sent over HTTPS only). On by default; off only for a
+    /// local demo served over plain HTTP.
+    pub secure_cookies: bool,
 }
 
 impl AppState {
@@ -34,6 +38,7 @@ impl AppState {
         Self {
             app,
             tokens: Arc::default(),
+            secure_cookies: true,
         }
     }
 
@@ -166,6 +171,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/api/openapi.json", get(openapi))
         .nest("/api/v1", v1)
+        .merge(ui::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(state)
 }

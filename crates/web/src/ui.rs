@@ -1,0 +1,806 @@
+//! The staff web UI: server-rendered pages on the GOV.UK Design System (without the GOV.UK
+//! brand). Sign-in with local accounts, sessions in HttpOnly SameSite cookies, a CSRF token
+//! on every form. Every page checks the role on the server through the same use cases as
+//! the API.
+
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Form, FromRequestParts, Path, Query, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, COOKIE, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Deserialize;
+use tact_app::{AppError, SignInFailure};
+use tact_core::check::Effect;
+use tact_core::identity::{EmailAddress, Identifier, PhoneNumber};
+use tact_core::ids::PersonId;
+use tact_core::model::{AdjustmentStatus, StrategyStatus, TaskKind};
+use tact_core::profile::Channel;
+use tact_core::roles::Actor;
+
+const SESSION_COOKIE: &str = "tact_session";
+const FORM_COOKIE: &str = "tact_form";
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/sign-in", get(sign_in_page).post(sign_in))
+        .route("/sign-out", post(sign_out))
+        .route("/incoming", get(incoming))
+        .route("/people", get(people))
+        .route("/people/{id}", get(person))
+        .route("/assets/{file}", get(asset))
+}
+
+async fn asset(Path(file): Path<String>) -> Response {
+    let (body, kind): (&'static [u8], &str) = match file.as_str() {
+        "govuk-frontend.min.css" => (
+            include_bytes!("../assets/govuk/govuk-frontend.min.css"),
+            "text/css",
+        ),
+        "govuk-frontend.min.js" => (
+            include_bytes!("../assets/govuk/govuk-frontend.min.js"),
+            "text/javascript",
+        ),
+        "tact.css" => (include_bytes!("../assets/tact.css"), "text/css"),
+        "init.js" => (include_bytes!("../assets/init.js"), "text/javascript"),
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    (
+        [
+            (CONTENT_TYPE, kind),
+            (CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|kv| {
+            let (k, v) = kv.trim().split_once('=')?;
+            (k == name).then(|| v.to_string())
+        })
+}
+
+fn set_cookie(state: &AppState, name: &str, value: &str, max_age: Option<i64>) -> HeaderValue {
+    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict");
+    if state.secure_cookies {
+        c.push_str("; Secure");
+    }
+    if let Some(age) = max_age {
+        c.push_str(&format!("; Max-Age={age}"));
+    }
+    HeaderValue::from_str(&c).unwrap_or_else(|_| HeaderValue::from_static("tact_invalid=1"))
+}
+
+/// The signed-in member of staff; anyone else is sent to the sign-in page.
+pub struct Signed {
+    pub actor: Actor,
+    pub csrf: String,
+}
+
+impl FromRequestParts<AppState> for Signed {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
+            return Err(Redirect::to("/sign-in").into_response());
+        };
+        match state.app.session(&token).await {
+            Ok(Some((actor, csrf))) => Ok(Signed { actor, csrf }),
+            Ok(None) => Err(Redirect::to("/sign-in").into_response()),
+            Err(e) => Err(fault(state, &e)),
+        }
+    }
+}
+
+fn render<T: Template>(t: &T) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "something went wrong on our side",
+            )
+                .into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    office: &'a str,
+    policy: &'a str,
+    signed_in: Option<String>,
+    csrf: String,
+    heading: String,
+    message: String,
+}
+
+fn error_page(
+    state: &AppState,
+    signed: Option<&Signed>,
+    status: StatusCode,
+    heading: &str,
+    message: &str,
+) -> Response {
+    let p = &state.app.profile;
+    let page = ErrorPage {
+        office: &p.organisation.short_name,
+        policy: &p.organisation.policy_title,
+        signed_in: signed.map(|s| s.actor.name.clone()),
+        csrf: signed.map(|s| s.csrf.clone()).unwrap_or_default(),
+        heading: heading.to_string(),
+        message: message.to_string(),
+    };
+    (status, render(&page)).into_response()
+}
+
+fn fault(state: &AppState, e: &AppError) -> Response {
+    tracing::error!(error = %e, "ui failure");
+    error_page(
+        state,
+        None,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Sorry, there is a problem with the service",
+        "Try again later. Nothing was changed.",
+    )
+}
+
+/// Turns a refusal into a page: 403 for a role that may not, 404 for an unknown record.
+fn refusal(state: &AppState, signed: &Signed, e: AppError) -> Response {
+    match e {
+        AppError::Rule(r) if r.kind == tact_core::RuleErrorKind::Forbidden => error_page(
+            state,
+            Some(signed),
+            StatusCode::FORBIDDEN,
+            "You cannot do this",
+            &r.message,
+        ),
+        AppError::Rule(r) if r.kind == tact_core::RuleErrorKind::NotFound => error_page(
+            state,
+            Some(signed),
+            StatusCode::NOT_FOUND,
+            "Page not found",
+            &r.message,
+        ),
+        AppError::Rule(r) => error_page(
+            state,
+            Some(signed),
+            StatusCode::BAD_REQUEST,
+            "There is a problem",
+            &r.message,
+        ),
+        other => fault(state, &other),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "sign_in.html")]
+struct SignInPage<'a> {
+    office: &'a str,
+    policy: &'a str,
+    signed_in: Option<String>,
+    csrf: String,
+    form_token: String,
+    username: String,
+    error: Option<String>,
+}
+
+fn sign_in_form(
+    state: &AppState,
+    username: &str,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let token = hex::encode(rand_bytes());
+    let p = &state.app.profile;
+    let page = SignInPage {
+        office: &p.organisation.short_name,
+        policy: &p.organisation.policy_title,
+        signed_in: None,
+        csrf: String::new(),
+        form_token: token.clone(),
+        username: username.to_string(),
+        error,
+    };
+    let mut resp = (status, render(&page)).into_response();
+    resp.headers_mut().append(
+        SET_COOKIE,
+        set_cookie(state, FORM_COOKIE, &token, Some(3600)),
+    );
+    resp
+}
+
+fn rand_bytes() -> [u8; 24] {
+    rand::random()
+}
+
+async fn sign_in_page(State(state): State<AppState>) -> Response {
+    sign_in_form(&state, "", None, StatusCode::OK)
+}
+
+#[derive(Deserialize)]
+struct SignInForm {
+    username: String,
+    password: String,
+    csrf: String,
+}
+
+async fn sign_in(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    form: Result<Form<SignInForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let Ok(Form(f)) = form else {
+        return sign_in_form(
+            &state,
+            "",
+            Some("Enter your username and password".into()),
+            StatusCode::BAD_REQUEST,
+        );
+    };
+    if cookie(&headers, FORM_COOKIE).as_deref() != Some(f.csrf.as_str()) || f.csrf.is_empty() {
+        return sign_in_form(
+            &state,
+            &f.username,
+            Some("Your session expired. Sign in again".into()),
+            StatusCode::BAD_REQUEST,
+        );
+    }
+    if f.username.trim().is_empty() || f.password.is_empty() {
+        return sign_in_form(
+            &state,
+            &f.username,
+            Some("Enter your username and password".into()),
+            StatusCode::BAD_REQUEST,
+        );
+    }
+    match state.app.sign_in(&f.username, &f.password).await {
+        Ok(Ok((token, _csrf, _actor))) => {
+            let mut resp = Redirect::to("/").into_response();
+            resp.headers_mut().append(SET_COOKIE, set_cookie(&state, SESSION_COOKIE, &token, None));
+            resp.headers_mut().append(SET_COOKIE, set_cookie(&state, FORM_COOKIE, "", Some(0)));
+            resp
+        }
+        Ok(Err(SignInFailure::WrongDetails)) => sign_in_form(&state, &f.username, Some("The username or password is not right".into()), StatusCode::UNAUTHORIZED),
+        Ok(Err(SignInFailure::Locked)) => sign_in_form(
+            &state,
+            &f.username,
+            Some(format!("This account is locked after {} attempts that were not right. Try again in {} minutes, or ask an administrator", tact_app::MAX_FAILED_SIGN_INS, tact_app::LOCK_MINUTES)),
+            StatusCode::UNAUTHORIZED,
+        ),
+        Err(e) => fault(&state, &e),
+    }
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    csrf: String,
+}
+
+async fn sign_out(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    signed: Signed,
+    Form(f): Form<CsrfForm>,
+) -> Response {
+    if f.csrf != signed.csrf {
+        return error_page(
+            &state,
+            Some(&signed),
+            StatusCode::FORBIDDEN,
+            "There is a problem",
+            "The form was out of date. Go back and try again.",
+        );
+    }
+    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+        if let Err(e) = state.app.sign_out(&token).await {
+            return fault(&state, &e);
+        }
+    }
+    let mut resp = Redirect::to("/sign-in").into_response();
+    resp.headers_mut()
+        .append(SET_COOKIE, set_cookie(&state, SESSION_COOKIE, "", Some(0)));
+    resp
+}
+
+struct TaskRow {
+    title: String,
+    person: Option<i64>,
+    due: String,
+    clause: String,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage<'a> {
+    office: &'a str,
+    policy: &'a str,
+    signed_in: Option<String>,
+    csrf: String,
+    role: String,
+    counts: Vec<(String, usize)>,
+    tasks: Vec<TaskRow>,
+    reviews: Vec<(i64, String, bool)>,
+}
+
+fn task_label(k: TaskKind) -> &'static str {
+    match k {
+        TaskKind::EndedCallFollowUp => "Ended calls to follow up",
+        TaskKind::WelfareFollowUp => "Staff welfare follow-ups",
+        TaskKind::ReportToManager => "Behaviour reported to you",
+        TaskKind::RemedyShortfall => "Shortfalls to put right",
+        TaskKind::SendNotice => "Notices and letters to send",
+        TaskKind::BreachReminder => "Breach reminders to send",
+        TaskKind::Screening => "Contacts to screen",
+        TaskKind::ReviewDue => "Reviews due",
+        TaskKind::AdjustmentDecision => "Adjustment requests to decide",
+        TaskKind::AdjustmentLetter => "Adjustment decisions to send",
+        TaskKind::DecideDispute => "Disputes to decide",
+        TaskKind::AuthorisePlan => "Authorisations waiting",
+    }
+}
+
+async fn home(State(state): State<AppState>, signed: Signed) -> Response {
+    let tasks = match state.app.my_tasks(&signed.actor).await {
+        Ok(t) => t,
+        Err(e) => return refusal(&state, &signed, e),
+    };
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for k in TaskKind::ALL {
+        let n = tasks.iter().filter(|t| t.task.kind == k).count();
+        if n > 0 {
+            counts.push((task_label(k).to_string(), n));
+        }
+    }
+    let today = tact_core::check::uk_date(state.app.now());
+    let reviews = if state
+        .app
+        .profile
+        .may(signed.actor.role, tact_core::roles::Action::ReviewPlan)
+    {
+        match state
+            .app
+            .reviews_due(today + jiff::Span::new().days(14))
+            .await
+        {
+            Ok(list) => list
+                .into_iter()
+                .map(|s| {
+                    (
+                        s.person_id.0,
+                        s.review_due.to_string(),
+                        s.review_due < today,
+                    )
+                })
+                .collect(),
+            Err(e) => return refusal(&state, &signed, e),
+        }
+    } else {
+        Vec::new()
+    };
+    let p = &state.app.profile;
+    let page = HomePage {
+        office: &p.organisation.short_name,
+        policy: &p.organisation.policy_title,
+        signed_in: Some(signed.actor.name.clone()),
+        csrf: signed.csrf.clone(),
+        role: signed.actor.role.plain().to_string(),
+        counts,
+        tasks: tasks
+            .iter()
+            .map(|t| TaskRow {
+                title: t.task.title.clone(),
+                person: t.task.person_id.map(|p| p.0),
+                due: t.task.due_on.map(|d| d.to_string()).unwrap_or_default(),
+                clause: t.task.clause.clone(),
+            })
+            .collect(),
+        reviews,
+    };
+    render(&page)
+}
+
+#[derive(Deserialize)]
+struct IncomingQuery {
+    who: Option<String>,
+    channel: Option<String>,
+}
+
+struct VerdictView {
+    allowed: bool,
+    headline: String,
+    person: Option<(i64, String, String)>,
+    say: Vec<String>,
+    must: Vec<String>,
+    restrictions: Vec<String>,
+    adjustments: Vec<String>,
+    clauses: String,
+}
+
+#[derive(Template)]
+#[template(path = "incoming.html")]
+struct IncomingPage<'a> {
+    office: &'a str,
+    policy: &'a str,
+    signed_in: Option<String>,
+    csrf: String,
+    who: String,
+    channel: String,
+    channels: Vec<(&'static str, &'static str)>,
+    error: Option<String>,
+    verdict: Option<VerdictView>,
+}
+
+async fn incoming(
+    State(state): State<AppState>,
+    signed: Signed,
+    Query(q): Query<IncomingQuery>,
+) -> Response {
+    let who = q.who.unwrap_or_default();
+    let channel = q
+        .channel
+        .and_then(|c| Channel::parse(&c).ok())
+        .unwrap_or(if who.contains('@') {
+            Channel::Email
+        } else {
+            Channel::Phone
+        });
+    let mut error = None;
+    let mut verdict = None;
+    if !who.trim().is_empty() {
+        let ident = if who.contains('@') {
+            EmailAddress::parse(&who).map(Identifier::Email)
+        } else {
+            PhoneNumber::parse(&who).map(Identifier::Phone)
+        };
+        match ident {
+            Err(_) => error = Some("Enter a phone number, like 01642 301653, or an email address, like name@example.org".to_string()),
+            Ok(id) => {
+                let v = state.app.contact_check(Some(&id), channel, Some(signed.actor.id), state.app.now(), None);
+                verdict = Some(VerdictView {
+                    allowed: v.allowed(),
+                    headline: match v.outcome {
+                        tact_core::check::Outcome::Allowed => "You can deal with this contact".into(),
+                        tact_core::check::Outcome::AllowedWithConditions => "You can deal with this contact, with conditions".into(),
+                        tact_core::check::Outcome::NotAllowed => format!("Their {} does not allow this contact", state.app.profile.terms.plan),
+                    },
+                    person: v.person.map(|p| (p.0, v.name.clone().unwrap_or_default(), v.reference.clone().unwrap_or_default())),
+                    say: v.say.clone(),
+                    must: v.must.clone(),
+                    restrictions: v.restrictions.iter().filter(|a| a.effect != Effect::NotRelevant).map(|a| format!("{}: {}", a.name, a.explanation)).collect(),
+                    adjustments: v.adjustments.iter().map(|(_, d)| d.clone()).collect(),
+                    clauses: v.clauses.join(", "),
+                });
+            }
+        }
+    }
+    let p = &state.app.profile;
+    let page = IncomingPage {
+        office: &p.organisation.short_name,
+        policy: &p.organisation.policy_title,
+        signed_in: Some(signed.actor.name.clone()),
+        csrf: signed.csrf.clone(),
+        who,
+        channel: channel.as_str().to_string(),
+        channels: Channel::ALL
+            .iter()
+            .map(|c| (c.as_str(), c.plain()))
+            .collect(),
+        error: error.clone(),
+        verdict,
+    };
+    let status = if error.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    (status, render(&page)).into_response()
+}
+
+#[derive(Deserialize)]
+struct PeopleQuery {
+    q: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "people.html")]
+struct PeoplePage<'a> {
+    office: &'a str,
+    policy: &'a str,
+    signed_in: Option<String>,
+    csrf: String,
+    q: String,
+    people: Vec<(i64, String, String)>,
+}
+
+async fn people(
+    State(state): State<AppState>,
+    signed: Signed,
+    Query(q): Query<PeopleQuery>,
+) -> Response {
+    let query = q.q.unwrap_or_default();
+    let found = if query.trim().is_empty() {
+        Vec::new()
+    } else {
+        match state.app.search(&signed.actor, &query).await {
+            Ok(f) => f
+                .into_iter()
+                .map(|p| (p.id.0, p.name, p.reference))
+                .collect(),
+            Err(e) => return refusal(&state, &signed, e),
+        }
+    };
+    let p = &state.app.profile;
+    render(&PeoplePage {
+        office: &p.organisation.short_name,
+        policy: &p.organisation.policy_title,
+        signed_in: Some(signed.actor.name.clone()),
+        csrf: signed.csrf.clone(),
+        q: query,
+        people: found,
+    })
+}
+
+struct PlanCard {
+    title: String,
+    lines: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "person.html")]
+struct PersonPage<'a> {
+    office: &'a str,
+    policy: &'a str,
+    signed_in: Option<String>,
+    csrf: String,
+    plan: &'a str,
+    plan_plural: &'a str,
+    name: String,
+    reference: String,
+    restrictions: Vec<String>,
+    adjustments: Vec<String>,
+    phones: String,
+    emails: String,
+    format: String,
+    help: String,
+    matters: Vec<String>,
+    strategies: Vec<PlanCard>,
+    incidents: Vec<String>,
+    contacts: Vec<(String, String, String)>,
+}
+
+async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<String>) -> Response {
+    let Ok(id) = id.parse::<i64>() else {
+        return error_page(
+            &state,
+            Some(&signed),
+            StatusCode::NOT_FOUND,
+            "Page not found",
+            "There is no such person.",
+        );
+    };
+    let r = match state.app.person_record(&signed.actor, PersonId(id)).await {
+        Ok(r) => r,
+        Err(e) => return refusal(&state, &signed, e),
+    };
+    let now = state.app.now();
+    let p = &state.app.profile;
+    let in_force: Vec<_> = r.strategies.iter().filter(|s| s.in_force(now)).collect();
+    let restrictions = in_force
+        .iter()
+        .flat_map(|s| s.restrictions.iter().map(move |x| (s, x)))
+        .map(|(s, x)| {
+            let name = p
+                .catalogue(x.rule.kind())
+                .map_or(x.rule.kind().as_str().to_string(), |e| e.name.clone());
+            format!(
+                "{name}: {} (covers matters {}; review by {})",
+                describe(&x.rule),
+                s.matter_ids
+                    .iter()
+                    .map(|m| m.0.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                s.review_due
+            )
+        })
+        .collect();
+    let adjustments = r
+        .adjustments
+        .iter()
+        .filter(|a| a.status == AdjustmentStatus::Granted)
+        .map(|a| a.description.clone())
+        .collect();
+    let strategies = r
+        .strategies
+        .iter()
+        .map(|s| {
+            let mut lines: Vec<String> = s
+                .restrictions
+                .iter()
+                .map(|x| format!("{} — {}", describe(&x.rule), x.reason))
+                .collect();
+            lines.push(format!("Reasons: {}", s.reasons));
+            lines.push(format!("Review by {}", s.review_due));
+            if let Some(n) = &s.notice {
+                lines.push(format!(
+                    "Written notice sent {} by {}",
+                    tact_core::check::uk_time(n.sent_at).strftime("%d %B %Y"),
+                    n.channel.plain()
+                ));
+            } else if matches!(
+                s.status,
+                StrategyStatus::Authorised | StrategyStatus::Active
+            ) {
+                lines.push("Written notice not yet recorded".into());
+            }
+            PlanCard {
+                title: format!(
+                    "{} {} — {}",
+                    capitalise(p.terms.plan.as_str()),
+                    s.id,
+                    status_words(s, now)
+                ),
+                lines,
+            }
+        })
+        .collect();
+    let mut incidents: Vec<String> = r
+        .incidents
+        .iter()
+        .map(|i| {
+            format!(
+                "{}: {} ({}){}",
+                tact_core::check::uk_time(i.occurred_at).strftime("%d %b %Y"),
+                i.description,
+                p.category(&i.category)
+                    .map_or(i.category.clone(), |c| c.name.clone()),
+                if i.ended_call.is_some() {
+                    " — call ended"
+                } else {
+                    ""
+                }
+            )
+        })
+        .collect();
+    incidents.extend(r.warnings.iter().map(|w| {
+        format!(
+            "{}: warned — {}",
+            tact_core::check::uk_time(w.given_at).strftime("%d %b %Y"),
+            w.what_is_wrong
+        )
+    }));
+    let page = PersonPage {
+        office: &p.organisation.short_name,
+        policy: &p.organisation.policy_title,
+        signed_in: Some(signed.actor.name.clone()),
+        csrf: signed.csrf.clone(),
+        plan: &p.terms.plan,
+        plan_plural: &p.terms.plan_plural,
+        name: r.person.name.clone(),
+        reference: r.person.reference.clone(),
+        restrictions,
+        adjustments,
+        phones: r
+            .person
+            .phones
+            .iter()
+            .map(|x| x.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        emails: r
+            .person
+            .emails
+            .iter()
+            .map(|x| x.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        format: r.person.preferred_format.as_str().replace('-', " "),
+        help: match &r.person.additional_help {
+            None => "Not yet asked".into(),
+            Some(h) if h.needs_help => format!(
+                "Yes. In their words: \"{}\"",
+                h.in_their_words.clone().unwrap_or_default()
+            ),
+            Some(_) => "Asked; they said they need none".into(),
+        },
+        matters: r
+            .matters
+            .iter()
+            .map(|m| {
+                format!(
+                    "{} — {} ({}, {})",
+                    m.reference,
+                    m.title,
+                    m.kind.as_str(),
+                    m.status.as_str().replace('-', " ")
+                )
+            })
+            .collect(),
+        strategies,
+        incidents,
+        contacts: r
+            .contacts
+            .iter()
+            .take(50)
+            .map(|c| {
+                (
+                    tact_core::check::uk_time(c.at)
+                        .strftime("%d %b %Y %H:%M")
+                        .to_string(),
+                    format!("{} {}", c.channel.plain(), c.direction.as_str()),
+                    if c.breach_of.is_empty() {
+                        c.summary.clone()
+                    } else {
+                        format!("{} (breach)", c.summary)
+                    },
+                )
+            })
+            .collect(),
+    };
+    render(&page)
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}
+
+fn status_words(s: &tact_core::model::Strategy, now: jiff::Timestamp) -> String {
+    if s.status == StrategyStatus::Active && !s.in_force(now) {
+        return "ended".into();
+    }
+    s.status.as_str().to_string()
+}
+
+/// A restriction in plain English, for staff.
+pub fn describe(rule: &tact_core::model::Rule) -> String {
+    use tact_core::model::Rule;
+    match rule {
+        Rule::CallWindow {
+            windows,
+            max_minutes,
+            ..
+        } => format!(
+            "calls only {}{}",
+            tact_core::check::describe_windows(windows),
+            max_minutes
+                .map(|m| format!(", up to {m} minutes"))
+                .unwrap_or_default()
+        ),
+        Rule::SingleChannel { channel } => format!("contact by {} only", channel.plain()),
+        Rule::SinglePointOfContact { staff_id } => {
+            format!("one point of contact (staff {staff_id})")
+        }
+        Rule::RecordedCalls => "calls recorded or monitored".into(),
+        Rule::DedicatedMailbox { address } => format!("email to {address} only"),
+        Rule::BlockedIdentifier { identifier } => format!("{identifier} blocked"),
+        Rule::AdvocateOnly => "contact through their advocate only".into(),
+        Rule::ReadAndFile => {
+            "correspondence read and filed; reply only to new information or a new complaint".into()
+        }
+        Rule::NoReopening { matter_id, .. } => format!("matter {matter_id} will not be reopened"),
+        Rule::NoRepeatComplaints { matter_id } => {
+            format!("repeat complaints about matter {matter_id} are not recorded as new complaints")
+        }
+        Rule::Other { description } => description.clone(),
+    }
+}

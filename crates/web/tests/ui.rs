@@ -1,0 +1,320 @@
+//! The staff web UI over HTTP: sign-in, sessions, CSRF, lockout, and the pages staff use
+//! when a contact arrives. (Browser tests with Playwright come with the rest of issue 3.)
+
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use reqwest::StatusCode;
+use serde_json::json;
+use tact_app::{App, Clock};
+use tact_core::profile::Profile;
+use tact_core::roles::Role;
+use tact_store::{testing, Store};
+use tact_web::AppState;
+
+const PASSWORD: &str = "a long enough password";
+
+struct Ui {
+    base: String,
+    http: reqwest::Client,
+    app: App,
+}
+
+impl Ui {
+    async fn spawn() -> Self {
+        let store = Store::open(&testing::sqlite_url()).await.unwrap();
+        store.migrate().await.unwrap();
+        let app = App::new(
+            store,
+            Profile::built_in("cleveland-opcc").unwrap(),
+            Clock::default(),
+        )
+        .await
+        .unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let state = AppState::new(app.clone());
+        tokio::spawn(async move {
+            tact_web::serve(listener, state, std::future::pending())
+                .await
+                .unwrap()
+        });
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Self { base, http, app }
+    }
+
+    async fn staff(&self, name: &str, username: &str, role: Role) -> (i64, String) {
+        let s = self
+            .app
+            .create_staff(None, name, role, None, None)
+            .await
+            .unwrap();
+        self.app
+            .set_credentials(None, s.id, username, PASSWORD)
+            .await
+            .unwrap();
+        (s.id.0, self.app.issue_token(None, s.id, "t").await.unwrap())
+    }
+
+    /// The sign-in page's form token and its cookie.
+    async fn form(&self) -> (String, String) {
+        let r = self
+            .http
+            .get(format!("{}/sign-in", self.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let cookie = r
+            .headers()
+            .get(SET_COOKIE)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        let html = r.text().await.unwrap();
+        let token = html
+            .split("name=\"csrf\" value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string();
+        (token, cookie)
+    }
+
+    async fn sign_in(&self, username: &str, password: &str) -> reqwest::Response {
+        let (token, cookie) = self.form().await;
+        self.http
+            .post(format!("{}/sign-in", self.base))
+            .header(COOKIE, cookie)
+            .form(&[
+                ("username", username),
+                ("password", password),
+                ("csrf", &token),
+            ])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn session(&self, username: &str) -> String {
+        let r = self.sign_in(username, PASSWORD).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        r.headers()
+            .get_all(SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap())
+            .find(|v| v.starts_with("tact_session="))
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string()
+    }
+
+    async fn page(&self, session: &str, path: &str) -> (StatusCode, String) {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header(COOKIE, session)
+            .send()
+            .await
+            .unwrap();
+        (r.status(), r.text().await.unwrap())
+    }
+}
+
+#[tokio::test]
+async fn sign_in_sets_a_secure_httponly_samesite_session_and_sign_out_ends_it() {
+    let ui = Ui::spawn().await;
+    ui.staff("Cas Worker", "cas", Role::Caseworker).await;
+    let r = ui.sign_in("CAS", PASSWORD).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers().get(LOCATION).unwrap(), "/");
+    let set = r
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|v| v.starts_with("tact_session="))
+        .unwrap();
+    for flag in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/"] {
+        assert!(set.contains(flag), "{flag} missing from {set}");
+    }
+    let session = set.split(';').next().unwrap().to_string();
+    let (s, html) = ui.page(&session, "/").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Your tasks") && html.contains("Cleveland OPCC"));
+    assert!(
+        !html.to_lowercase().contains("gov.uk"),
+        "no GOV.UK branding"
+    );
+    let csrf = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    // Signing out needs the form's CSRF token.
+    let bad = ui
+        .http
+        .post(format!("{}/sign-out", ui.base))
+        .header(COOKIE, &session)
+        .form(&[("csrf", "wrong")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::FORBIDDEN);
+    let out = ui
+        .http
+        .post(format!("{}/sign-out", ui.base))
+        .header(COOKIE, &session)
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    let (s, _) = ui.page(&session, "/").await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "the old session no longer works");
+}
+
+#[tokio::test]
+async fn pages_need_a_session_and_a_sign_in_without_its_form_token_is_refused() {
+    let ui = Ui::spawn().await;
+    ui.staff("Cas Worker", "cas", Role::Caseworker).await;
+    for path in ["/", "/incoming", "/people", "/people/1"] {
+        let r = ui
+            .http
+            .get(format!("{}{path}", ui.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(r.headers().get(LOCATION).unwrap(), "/sign-in");
+    }
+    let r = ui
+        .http
+        .post(format!("{}/sign-in", ui.base))
+        .form(&[
+            ("username", "cas"),
+            ("password", PASSWORD),
+            ("csrf", "forged"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .all(|v| !v.to_str().unwrap().starts_with("tact_session=")));
+}
+
+#[tokio::test]
+async fn repeated_wrong_passwords_lock_the_account() {
+    let ui = Ui::spawn().await;
+    ui.staff("Cas Worker", "cas", Role::Caseworker).await;
+    for _ in 0..tact_app::MAX_FAILED_SIGN_INS - 1 {
+        let r = ui.sign_in("cas", "not the password").await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("govuk-error-summary") && html.contains("not right"));
+    }
+    let r = ui.sign_in("cas", "not the password").await;
+    assert!(r.text().await.unwrap().contains("locked"));
+    // Even the right password is refused while locked.
+    let r = ui.sign_in("cas", PASSWORD).await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert!(r.text().await.unwrap().contains("locked"));
+    // An unknown username gets the same answer as a wrong password.
+    let r = ui.sign_in("nobody", PASSWORD).await;
+    assert!(r.text().await.unwrap().contains("not right"));
+}
+
+#[tokio::test]
+async fn cle_9_9_the_incoming_contact_page_tells_staff_what_to_say_to_a_restricted_caller() {
+    let ui = Ui::spawn().await;
+    let (_, cw) = ui.staff("Cas Worker", "cas", Role::Caseworker).await;
+    let (_, lm) = ui.staff("Lee Manager", "lee", Role::LineManager).await;
+    let (_, sm) = ui.staff("Sam Senior", "sam", Role::SeniorManager).await;
+    let api = |token: String, path: &str, body: serde_json::Value| {
+        let req = ui
+            .http
+            .post(format!("{}/api/v1{path}", ui.base))
+            .bearer_auth(token)
+            .json(&body);
+        async move {
+            let r = req.send().await.unwrap();
+            assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+            r.json::<serde_json::Value>().await.unwrap()
+        }
+    };
+    let p = api(
+        cw.clone(),
+        "/people",
+        json!({"name": "Jo Bloggs", "phones": ["07700 900123"]}),
+    )
+    .await;
+    let pid = p["id"].as_i64().unwrap();
+    let m = api(
+        cw.clone(),
+        &format!("/people/{pid}/matters"),
+        json!({"kind": "complaint", "title": "T"}),
+    )
+    .await;
+    api(cw.clone(), "/incidents", json!({"person_id": pid, "category": "unreasonable-persistence", "description": "Twelve calls"})).await;
+    api(lm.clone(), &format!("/people/{pid}/warnings"), json!({"what_is_wrong": "a", "how_to_change": "b", "consequence": "c", "channel": "letter"})).await;
+    let due = (tact_core::check::uk_date(jiff::Timestamp::now()) + jiff::Span::new().days(30))
+        .to_string();
+    let s = api(lm.clone(), &format!("/people/{pid}/strategies"), json!({"matter_ids": [m["id"]], "restrictions": [{"kind": "single-channel", "channel": "email", "reason": "Calls were abusive"}], "reasons": "r", "aims": "a", "proportionality": "p", "review_due": due})).await;
+    let sid = s["id"].as_i64().unwrap();
+    let answers: Vec<_> = ui.app.profile.checklist.questions.iter().map(|q| json!({"question_id": q.id, "answer": if q.shortfall_if == tact_core::profile::Answer::No { "yes" } else { "no" }, "reason": "checked"})).collect();
+    api(
+        lm.clone(),
+        &format!("/strategies/{sid}/checklist"),
+        json!({"answers": answers}),
+    )
+    .await;
+    api(lm.clone(), &format!("/strategies/{sid}/propose"), json!({})).await;
+    api(
+        sm.clone(),
+        &format!("/strategies/{sid}/authorise"),
+        json!({"reason": "ok"}),
+    )
+    .await;
+
+    let session = ui.session("cas").await;
+    let (s, html) = ui
+        .page(&session, "/incoming?who=07700+900123&channel=phone")
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("does not allow this contact"), "{html}");
+    assert!(html.contains("please contact us by email only"));
+    assert!(html.contains("Jo Bloggs"));
+    assert!(
+        html.contains("If the caller becomes abusive"),
+        "CLE-4.4 words before ending a call"
+    );
+    // The person page opens with the banner.
+    let (_, html) = ui.page(&session, &format!("/people/{pid}")).await;
+    assert!(html.contains("A contact strategy is in force"));
+    assert!(html.contains("contact by email only"));
+    // Bad input: a clear error, not a crash.
+    let (s, html) = ui.page(&session, "/incoming?who=call+me").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(html.contains("govuk-error-summary"));
+    let (s, _) = ui.page(&session, "/people/99999").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    // CLE-8.1: an unknown caller prompts the question about additional help.
+    let (_, html) = ui.page(&session, "/incoming?who=07700+900999").await;
+    assert!(html.contains("additional help"));
+}
