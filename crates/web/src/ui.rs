@@ -601,6 +601,13 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
     };
     let now = state.app.now();
     let p = &state.app.profile;
+    let staff = state.app.store.staff_list().await.unwrap_or_default();
+    let name_of = |id: tact_core::ids::StaffId| {
+        staff
+            .iter()
+            .find(|s| s.id == id)
+            .map_or_else(|| format!("staff member {id}"), |s| s.name.clone())
+    };
     let in_force: Vec<_> = r.strategies.iter().filter(|s| s.in_force(now)).collect();
     let restrictions = in_force
         .iter()
@@ -611,7 +618,7 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
                 .map_or(x.rule.kind().as_str().to_string(), |e| e.name.clone());
             format!(
                 "{name}: {} (covers matters {}; review by {})",
-                describe(&x.rule),
+                describe(&x.rule, &name_of),
                 s.matter_ids
                     .iter()
                     .map(|m| m.0.to_string())
@@ -634,7 +641,7 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
             let mut lines: Vec<String> = s
                 .restrictions
                 .iter()
-                .map(|x| format!("{} — {}", describe(&x.rule), x.reason))
+                .map(|x| format!("{} — {}", describe(&x.rule, &name_of), x.reason))
                 .collect();
             lines.push(format!("Reasons: {}", s.reasons));
             lines.push(format!("Review by {}", s.review_due));
@@ -772,7 +779,10 @@ fn status_words(s: &tact_core::model::Strategy, now: jiff::Timestamp) -> String 
 }
 
 /// A restriction in plain English, for staff.
-pub fn describe(rule: &tact_core::model::Rule) -> String {
+pub fn describe(
+    rule: &tact_core::model::Rule,
+    staff_name: &dyn Fn(tact_core::ids::StaffId) -> String,
+) -> String {
     use tact_core::model::Rule;
     match rule {
         Rule::CallWindow {
@@ -788,7 +798,7 @@ pub fn describe(rule: &tact_core::model::Rule) -> String {
         ),
         Rule::SingleChannel { channel } => format!("contact by {} only", channel.plain()),
         Rule::SinglePointOfContact { staff_id } => {
-            format!("one point of contact (staff {staff_id})")
+            format!("one point of contact: {}", staff_name(*staff_id))
         }
         Rule::RecordedCalls => "calls recorded or monitored".into(),
         Rule::DedicatedMailbox { address } => format!("email to {address} only"),
