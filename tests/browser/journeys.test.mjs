@@ -122,3 +122,117 @@ test('pages work with JavaScript off', async () => {
   assert.match(await page.textContent('main'), /Olivia Ahmed/);
   await context.close();
 });
+
+async function asUser(username) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, username);
+  return { page, close: () => context.close() };
+}
+
+test('a caseworker logs an abusive call and ends it; the line manager gets the follow-up (CLE-4.4, 4.5)', async () => {
+  const { page, close } = await asUser('casey');
+  await page.goto(`${base}/incoming?who=07700+900199&channel=phone`);
+  await page.click('summary:has-text("If the caller becomes abusive")');
+  await page.click('a:has-text("Log the call as ended")');
+  await page.fill('#description', 'Shouted abuse and threatened to come to the office');
+  await page.fill('#reason', 'The abuse went on after I warned them');
+  await page.fill('#file_note', 'Told them the language was unacceptable and that I would end the call; ended it at 10:42');
+  await page.check('#caller_warned');
+  await page.click('form[action$="/ended-call"] button');
+  await page.waitForURL(`${base}/people/200`);
+  await axe(page, 'person page after an ended call');
+  await close();
+  const manager = await asUser('dana');
+  assert.match(await manager.page.textContent('main'), /Ended calls to follow up/);
+  await manager.close();
+});
+
+let planUrl;
+
+test('a manager warns, answers the checklist and proposes a contact strategy (CLE-9.1, 7.2, 9.5)', async () => {
+  const { page, close } = await asUser('dana');
+  await page.goto(`${base}/people/200/warning`);
+  await axe(page, 'warning form');
+  await page.fill('#what_is_wrong', 'You shouted abuse at a member of staff');
+  await page.fill('#how_to_change', 'Please write to us by email');
+  await page.fill('#consequence', 'We may limit how you contact us');
+  await page.click('form[action$="/warning"] button');
+  await page.waitForURL(`${base}/people/200`);
+  await page.click('a:has-text("Start a contact strategy")');
+  await page.selectOption('#kind', 'single-channel');
+  await page.selectOption('#channel', 'email');
+  await page.fill('#restriction_reason', 'Calls have been abusive');
+  // A refusal comes back onto the form with an error summary naming the clause.
+  const due = await page.inputValue('#review_due');
+  await page.fill('#review_due', '2030-01-01');
+  await page.click('form[action$="/plan"] button');
+  assert.match(await page.textContent('.govuk-error-summary'), /CLE-9\.12/);
+  assert.match(await page.textContent('#review_due-error'), /months away/);
+  await axe(page, 'plan form with an error');
+  await page.fill('#review_due', due);
+  await page.fill('#reasons', 'Abuse continued after a warning');
+  await page.fill('#aims', 'Handle the complaint without abuse of staff');
+  await page.fill('#proportionality', 'Email stays open; reviewed within three months');
+  await page.click('form[action$="/plan"] button');
+  await page.waitForURL(/\/plans\/\d+$/);
+  planUrl = page.url();
+  // Proposing before the checklist is answered is refused, naming the clause.
+  await page.click('button:has-text("Propose for authorisation")');
+  assert.match(await page.textContent('.govuk-error-summary'), /CLE-7\.2/);
+  await page.click('a:has-text("Answer the checklist")');
+  await axe(page, 'checklist form');
+  const questions = await page.locator('fieldset').count();
+  for (let n = 0; n < questions; n++) {
+    const legend = await page.textContent(`fieldset:nth-of-type(1) >> nth=${n}`);
+    const shortfallIfYes = /new and significant information/.test(legend ?? '');
+    await page.check(`input[name="q${n}"][value="${shortfallIfYes ? 'no' : 'yes'}"]`);
+    await page.fill(`#r${n}`, 'Checked against the case file');
+  }
+  await page.click('form[action$="/checklist"] button');
+  await page.waitForURL(planUrl);
+  await page.click('button:has-text("Propose for authorisation")');
+  await page.waitForURL(planUrl);
+  assert.match(await page.textContent('h1'), /proposed/);
+  await close();
+});
+
+test('a caseworker cannot reach a senior manager\'s action by typing its address', async () => {
+  const { page, close } = await asUser('casey');
+  const response = await page.goto(`${planUrl}/decision`);
+  assert.equal(response.status(), 403);
+  assert.match(await page.textContent('h1'), /You cannot do this/);
+  await page.goto(planUrl);
+  assert.equal(await page.locator('a:has-text("Authorise or refuse")').count(), 0, 'not offered either');
+  await close();
+});
+
+test('a senior manager authorises, notice is recorded and the strategy takes effect; a review lifts it', async () => {
+  const { page, close } = await asUser('sandra');
+  await page.goto(planUrl);
+  await page.click('a:has-text("Authorise or refuse")');
+  await axe(page, 'decision form');
+  await page.check('input[name="decision"][value="authorise"]');
+  await page.fill('#reason', 'Proportionate to the abuse recorded');
+  await page.click('form[action$="/decision"] button');
+  await page.waitForURL(planUrl);
+  await page.click('a:has-text("Record the written notice")');
+  await page.check('input[name="agreement_sought"][value="yes"]');
+  await page.check('input[name="agreement_given"][value="no"]');
+  await page.click('form[action$="/notice"] button');
+  await page.waitForURL(planUrl);
+  assert.match(await page.textContent('h1'), /in force/);
+  await page.goto(`${base}/incoming?who=07700+900199&channel=phone`);
+  assert.match(await page.textContent('main'), /please contact us by email only/);
+  await page.goto(planUrl);
+  await page.click('a:has-text("Review")');
+  await page.check('input[name="decision"][value="lift"]');
+  await page.fill('#recent_conduct', 'Polite emails only since the notice');
+  await page.fill('#reasons', 'The behaviour has changed');
+  await page.click('form[action$="/review"] button');
+  await page.waitForURL(planUrl);
+  assert.match(await page.textContent('h1'), /lifted/);
+  await page.goto(`${base}/incoming?who=07700+900199&channel=phone`);
+  assert.match(await page.textContent('main'), /You can deal with this contact/);
+  await close();
+});

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod error;
 pub mod ui;
+pub mod ui_forms;
 pub mod wire;
 
 use axum::extract::DefaultBodyLimit;
@@ -172,6 +173,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/openapi.json", get(openapi))
         .nest("/api/v1", v1)
         .merge(ui::routes())
+        .merge(ui_forms::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(state)
 }

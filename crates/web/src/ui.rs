@@ -106,7 +106,7 @@ impl FromRequestParts<AppState> for Signed {
     }
 }
 
-fn render<T: Template>(t: &T) -> Response {
+pub(crate) fn render<T: Template>(t: &T) -> Response {
     match t.render() {
         Ok(html) => Html(html).into_response(),
         Err(e) => {
@@ -131,7 +131,7 @@ struct ErrorPage<'a> {
     message: String,
 }
 
-fn error_page(
+pub(crate) fn error_page(
     state: &AppState,
     signed: Option<&Signed>,
     status: StatusCode,
@@ -162,7 +162,7 @@ fn fault(state: &AppState, e: &AppError) -> Response {
 }
 
 /// Turns a refusal into a page: 403 for a role that may not, 404 for an unknown record.
-fn refusal(state: &AppState, signed: &Signed, e: AppError) -> Response {
+pub(crate) fn refusal(state: &AppState, signed: &Signed, e: AppError) -> Response {
     match e {
         AppError::Rule(r) if r.kind == tact_core::RuleErrorKind::Forbidden => error_page(
             state,
@@ -558,6 +558,7 @@ async fn people(
 }
 
 struct PlanCard {
+    id: i64,
     title: String,
     lines: Vec<String>,
 }
@@ -583,6 +584,7 @@ struct PersonPage<'a> {
     strategies: Vec<PlanCard>,
     incidents: Vec<String>,
     contacts: Vec<(String, String, String)>,
+    actions: Vec<(String, String)>,
 }
 
 async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<String>) -> Response {
@@ -658,6 +660,7 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
                 lines.push("Written notice not yet recorded".into());
             }
             PlanCard {
+                id: s.id.0,
                 title: format!(
                     "{} {} — {}",
                     capitalise(p.terms.plan.as_str()),
@@ -693,7 +696,29 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
             w.what_is_wrong
         )
     }));
+    let may = |a: tact_core::roles::Action| p.may(signed.actor.role, a);
+    use tact_core::roles::Action as A;
+    let mut actions = Vec::new();
+    for (action, href, label) in [
+        (A::EndCall, "ended-call", "Log a call as ended".to_string()),
+        (
+            A::RecordIncident,
+            "incident",
+            "Record behaviour".to_string(),
+        ),
+        (
+            A::IssueWarning,
+            "warning",
+            "Warn about their behaviour".to_string(),
+        ),
+        (A::ProposePlan, "plan", format!("Start a {}", p.terms.plan)),
+    ] {
+        if may(action) {
+            actions.push((format!("/people/{id}/{href}"), label));
+        }
+    }
     let page = PersonPage {
+        actions,
         office: &p.organisation.short_name,
         policy: &p.organisation.policy_title,
         signed_in: Some(signed.actor.name.clone()),

@@ -1,0 +1,1256 @@
+//! The workflow steps as GOV.UK forms: one generic form page, filled per step, with an
+//! error summary and inline messages from the core's refusals (which name the field).
+//! Every GET checks the role before showing a form, so what a role may not do is neither
+//! offered nor reachable by typing its address; every POST checks the CSRF token.
+
+use crate::ui::{error_page, refusal, render, Signed};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Form, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use tact_app::AppError;
+use tact_core::ids::*;
+use tact_core::model::{EndedCall, Format, StrategyStatus};
+use tact_core::profile::{Answer, Channel, RestrictionKind};
+use tact_core::roles::Action;
+use tact_core::workflow as wf;
+use tact_core::RuleError;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/people/{id}/ended-call",
+            get(ended_call_form).post(ended_call),
+        )
+        .route("/people/{id}/incident", get(incident_form).post(incident))
+        .route("/people/{id}/warning", get(warning_form).post(warning))
+        .route("/people/{id}/plan", get(plan_form).post(plan))
+        .route("/plans/{id}", get(plan_page))
+        .route("/plans/{id}/checklist", get(checklist_form).post(checklist))
+        .route("/plans/{id}/propose", post(propose))
+        .route("/plans/{id}/decision", get(decision_form).post(decision))
+        .route("/plans/{id}/notice", get(notice_form).post(notice))
+        .route("/plans/{id}/review", get(review_form).post(review))
+}
+
+pub struct Field {
+    pub name: String,
+    pub label: String,
+    pub hint: Option<String>,
+    pub kind: &'static str,
+    pub value: String,
+    pub error: Option<String>,
+    pub options: Vec<(String, String)>,
+}
+
+impl Field {
+    fn new(kind: &'static str, name: &str, label: &str) -> Self {
+        Self {
+            name: name.into(),
+            label: label.into(),
+            hint: None,
+            kind,
+            value: String::new(),
+            error: None,
+            options: Vec::new(),
+        }
+    }
+    fn hint(mut self, h: &str) -> Self {
+        self.hint = Some(h.into());
+        self
+    }
+    fn options<I: IntoIterator<Item = (String, String)>>(mut self, o: I) -> Self {
+        self.options = o.into_iter().collect();
+        if self.value.is_empty() && self.kind == "select" {
+            self.value = self
+                .options
+                .first()
+                .map(|o| o.0.clone())
+                .unwrap_or_default();
+        }
+        self
+    }
+    pub fn described_by(&self) -> String {
+        let mut ids = Vec::new();
+        if self.hint.is_some() {
+            ids.push(format!("{}-hint", self.name));
+        }
+        if self.error.is_some() {
+            ids.push(format!("{}-error", self.name));
+        }
+        ids.join(" ")
+    }
+}
+
+fn yes_no() -> Vec<(String, String)> {
+    vec![("yes".into(), "Yes".into()), ("no".into(), "No".into())]
+}
+
+#[derive(Template)]
+#[template(path = "form.html")]
+struct FormPage<'a> {
+    office: &'a str,
+    policy: &'a str,
+    signed_in: Option<String>,
+    csrf: String,
+    heading: String,
+    caption: String,
+    intro: Vec<String>,
+    action: String,
+    fields: Vec<Field>,
+    submit: String,
+    back: String,
+    errors: Vec<(String, String)>,
+}
+
+struct Spec {
+    heading: String,
+    caption: String,
+    intro: Vec<String>,
+    action: String,
+    fields: Vec<Field>,
+    submit: &'static str,
+    back: String,
+}
+
+/// Renders a form, with the values the person typed and any refusal placed on its field.
+fn show(
+    state: &AppState,
+    signed: &Signed,
+    mut spec: Spec,
+    values: Option<&HashMap<String, String>>,
+    error: Option<RuleError>,
+) -> Response {
+    if let Some(v) = values {
+        for f in &mut spec.fields {
+            if let Some(x) = v.get(&f.name) {
+                f.value = x.clone();
+            }
+        }
+    }
+    let mut errors = Vec::new();
+    if let Some(e) = &error {
+        let message = match &e.clause {
+            Some(c) if c != "LOCAL" => format!("{} ({c})", capital(&e.message)),
+            _ => capital(&e.message),
+        };
+        let target = e.field.as_deref().and_then(|f| {
+            let f = f
+                .split('[')
+                .next()
+                .unwrap_or(f)
+                .split('.')
+                .next_back()
+                .unwrap_or(f);
+            spec.fields
+                .iter()
+                .position(|x| x.kind != "heading" && (x.name == f || x.name.ends_with(f)))
+        });
+        let i = target
+            .or_else(|| spec.fields.iter().position(|x| x.kind != "heading"))
+            .unwrap_or(0);
+        if let Some(f) = spec.fields.get_mut(i) {
+            f.error = Some(message.clone());
+            errors.push((f.name.clone(), message));
+        }
+    }
+    let p = &state.app.profile;
+    let status = if error.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let page = FormPage {
+        office: &p.organisation.short_name,
+        policy: &p.organisation.policy_title,
+        signed_in: Some(signed.actor.name.clone()),
+        csrf: signed.csrf.clone(),
+        heading: spec.heading,
+        caption: spec.caption,
+        intro: spec.intro,
+        action: spec.action,
+        fields: spec.fields,
+        submit: spec.submit.into(),
+        back: spec.back,
+        errors,
+    };
+    (status, render(&page)).into_response()
+}
+
+fn capital(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}
+
+/// The refusal page for a role that may not take `action`, before any form is shown.
+fn forbidden(state: &AppState, signed: &Signed, action: Action) -> Option<Response> {
+    if state.app.profile.may(signed.actor.role, action) {
+        None
+    } else {
+        Some(error_page(
+            state,
+            Some(signed),
+            StatusCode::FORBIDDEN,
+            "You cannot do this",
+            &format!("A {} cannot do this.", signed.actor.role.plain()),
+        ))
+    }
+}
+
+/// The refusal page for a form posted without this session's CSRF token.
+fn bad_csrf(state: &AppState, signed: &Signed, form: &HashMap<String, String>) -> Option<Response> {
+    if form.get("csrf") == Some(&signed.csrf) {
+        None
+    } else {
+        Some(error_page(
+            state,
+            Some(signed),
+            StatusCode::FORBIDDEN,
+            "There is a problem",
+            "The form was out of date. Go back and try again.",
+        ))
+    }
+}
+
+fn val<'a>(form: &'a HashMap<String, String>, k: &str) -> &'a str {
+    form.get(k).map_or("", |s| s.trim())
+}
+
+/// A refusal from the core goes back onto the form; anything else becomes an error page.
+fn refused(
+    state: &AppState,
+    signed: Signed,
+    spec: Spec,
+    form: &HashMap<String, String>,
+    e: AppError,
+) -> Response {
+    match e {
+        AppError::Rule(r)
+            if matches!(
+                r.kind,
+                tact_core::RuleErrorKind::Invalid | tact_core::RuleErrorKind::Conflict
+            ) =>
+        {
+            show(state, &signed, spec, Some(form), Some(r))
+        }
+        other => refusal(state, &signed, other),
+    }
+}
+
+async fn person_caption(state: &AppState, id: i64) -> Option<String> {
+    state
+        .app
+        .store
+        .person(PersonId(id))
+        .await
+        .ok()
+        .flatten()
+        .map(|p| format!("{} ({})", p.name, p.reference))
+}
+
+// ----- incidents and ended calls --------------------------------------------------------
+
+fn incident_spec(state: &AppState, id: i64, caption: String, ended: bool) -> Spec {
+    let p = &state.app.profile;
+    let mut fields = vec![
+        Field::new("select", "category", "What kind of behaviour was it?").options(
+            p.categories
+                .iter()
+                .map(|c| (c.id.clone(), format!("{} ({})", c.name, c.clause))),
+        ),
+        Field::new("textarea", "description", "What did they say or do?")
+            .hint("Write what happened, as it happened."),
+    ];
+    let (heading, action, submit) = if ended {
+        fields.push(Field::new(
+            "textarea",
+            "reason",
+            "Why did you end the call?",
+        ));
+        fields.push(
+            Field::new("textarea", "file_note", "File note").hint(
+                "What you told the caller before ending the call, and anything else you did.",
+            ),
+        );
+        fields.push(Field::new("radios", "caller_warned", "Did you tell them the behaviour was unacceptable, why, and that you would end the call if it went on?").options(yes_no()));
+        (
+            "Log the call as ended",
+            format!("/people/{id}/ended-call"),
+            "Log the ended call",
+        )
+    } else {
+        (
+            "Record behaviour",
+            format!("/people/{id}/incident"),
+            "Record it",
+        )
+    };
+    let intro = if ended {
+        vec![format!(
+            "Your line manager will be asked to follow this up ({}).",
+            p.clauses.ended_call_follow_up
+        )]
+    } else {
+        Vec::new()
+    };
+    Spec {
+        heading: heading.into(),
+        caption,
+        intro,
+        action,
+        fields,
+        submit,
+        back: format!("/people/{id}"),
+    }
+}
+
+async fn incident_get(state: AppState, signed: Signed, id: i64, ended: bool) -> Response {
+    if let Some(r) = forbidden(
+        &state,
+        &signed,
+        if ended {
+            Action::EndCall
+        } else {
+            Action::RecordIncident
+        },
+    ) {
+        return r;
+    }
+    let Some(caption) = person_caption(&state, id).await else {
+        return error_page(
+            &state,
+            Some(&signed),
+            StatusCode::NOT_FOUND,
+            "Page not found",
+            "There is no such person.",
+        );
+    };
+    show(
+        &state,
+        &signed,
+        incident_spec(&state, id, caption, ended),
+        None,
+        None,
+    )
+}
+
+async fn incident_post(
+    state: AppState,
+    signed: Signed,
+    id: i64,
+    ended: bool,
+    form: HashMap<String, String>,
+) -> Response {
+    if let Some(r) = bad_csrf(&state, &signed, &form) {
+        return r;
+    }
+    let caption = person_caption(&state, id).await.unwrap_or_default();
+    let spec = incident_spec(&state, id, caption, ended);
+    let ended_call = ended.then(|| EndedCall {
+        reason: val(&form, "reason").into(),
+        file_note: val(&form, "file_note").into(),
+        caller_warned: val(&form, "caller_warned") == "yes",
+    });
+    let input = wf::IncidentInput {
+        person_id: PersonId(id),
+        matter_id: None,
+        contact_id: None,
+        category: val(&form, "category").into(),
+        description: val(&form, "description").into(),
+        occurred_at: state.app.now(),
+        staff_id: signed.actor.id,
+        ended_call,
+    };
+    let ctx = tact_app::Ctx::new(signed.actor.clone());
+    match state.app.record_incident(&ctx, input).await {
+        Ok(_) => Redirect::to(&format!("/people/{id}")).into_response(),
+        Err(e) => refused(&state, signed, spec, &form, e),
+    }
+}
+
+async fn ended_call_form(
+    State(s): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> Response {
+    incident_get(s, signed, id, true).await
+}
+async fn ended_call(
+    State(s): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(f): Form<HashMap<String, String>>,
+) -> Response {
+    incident_post(s, signed, id, true, f).await
+}
+async fn incident_form(State(s): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {
+    incident_get(s, signed, id, false).await
+}
+async fn incident(
+    State(s): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(f): Form<HashMap<String, String>>,
+) -> Response {
+    incident_post(s, signed, id, false, f).await
+}
+
+// ----- warnings -------------------------------------------------------------------------
+
+fn warning_spec(state: &AppState, id: i64, caption: String) -> Spec {
+    let p = &state.app.profile;
+    Spec {
+        heading: "Warn about their behaviour".into(),
+        caption,
+        intro: vec![format!(
+            "Tell them what is wrong, how to change, and what happens if they do not ({}).",
+            p.clauses.warning_first
+        )],
+        action: format!("/people/{id}/warning"),
+        fields: vec![
+            Field::new(
+                "textarea",
+                "what_is_wrong",
+                "What is wrong with their behaviour, and why it is unacceptable",
+            ),
+            Field::new("textarea", "how_to_change", "How they can change it"),
+            Field::new(
+                "textarea",
+                "consequence",
+                "What will happen if it continues",
+            ),
+            Field::new("select", "channel", "How the warning was given").options(
+                [
+                    Channel::Letter,
+                    Channel::Email,
+                    Channel::Phone,
+                    Channel::Visit,
+                ]
+                .map(|c| (c.as_str().to_string(), c.plain().to_string())),
+            ),
+        ],
+        submit: "Record the warning",
+        back: format!("/people/{id}"),
+    }
+}
+
+async fn warning_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> Response {
+    if let Some(r) = forbidden(&state, &signed, Action::IssueWarning) {
+        return r;
+    }
+    let Some(caption) = person_caption(&state, id).await else {
+        return error_page(
+            &state,
+            Some(&signed),
+            StatusCode::NOT_FOUND,
+            "Page not found",
+            "There is no such person.",
+        );
+    };
+    show(
+        &state,
+        &signed,
+        warning_spec(&state, id, caption),
+        None,
+        None,
+    )
+}
+
+async fn warning(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(r) = bad_csrf(&state, &signed, &form) {
+        return r;
+    }
+    let spec = warning_spec(
+        &state,
+        id,
+        person_caption(&state, id).await.unwrap_or_default(),
+    );
+    let channel = Channel::parse(val(&form, "channel")).unwrap_or(Channel::Letter);
+    let input = wf::WarningInput {
+        incident_ids: Vec::new(),
+        what_is_wrong: val(&form, "what_is_wrong").into(),
+        how_to_change: val(&form, "how_to_change").into(),
+        consequence: val(&form, "consequence").into(),
+        channel,
+        given_at: state.app.now(),
+    };
+    match state
+        .app
+        .give_warning(
+            &tact_app::Ctx::new(signed.actor.clone()),
+            PersonId(id),
+            input,
+        )
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/people/{id}")).into_response(),
+        Err(e) => refused(&state, signed, spec, &form, e),
+    }
+}
+
+// ----- drafting a plan ------------------------------------------------------------------
+
+async fn plan_spec(state: &AppState, id: i64, caption: String) -> Spec {
+    let p = &state.app.profile;
+    let matters = state
+        .app
+        .store
+        .matters_of(PersonId(id))
+        .await
+        .unwrap_or_default();
+    let staff = state.app.store.staff_list().await.unwrap_or_default();
+    let days = ["monday", "tuesday", "wednesday", "thursday", "friday"];
+    let channels = p
+        .catalogue(RestrictionKind::SingleChannel)
+        .map(|e| e.allowed_channels.clone())
+        .unwrap_or_default();
+    let review = tact_core::check::uk_date(state.app.now())
+        + jiff::Span::new().days(28 * i64::from(p.rules.max_review_interval_months.min(3)));
+    let mut review_field = Field::new("text", "review_due", "Review date").hint(&format!(
+        "No more than {} months away ({}). For example, {review}",
+        p.rules.max_review_interval_months, p.clauses.review_interval
+    ));
+    review_field.value = review.to_string();
+    Spec {
+        heading: format!("Start a {}", p.terms.plan),
+        caption,
+        intro: vec![format!(
+            "A {} covers only the matters it names ({}).",
+            p.terms.plan, p.clauses.matter_scope
+        )],
+        action: format!("/people/{id}/plan"),
+        fields: vec![
+            Field::new("select", "matter_id", "Which matter does it cover?").options(
+                matters
+                    .iter()
+                    .map(|m| (m.id.0.to_string(), format!("{} — {}", m.reference, m.title))),
+            ),
+            Field::new("heading", "h1", "The restriction"),
+            Field::new("select", "kind", "Restriction").options(p.restrictions.iter().map(|r| {
+                (
+                    r.kind.as_str().to_string(),
+                    format!("{} ({})", r.name, r.clause),
+                )
+            })),
+            Field::new("select", "day", "For call times: day")
+                .options(days.iter().map(|d| (d.to_string(), capital(d)))),
+            Field::new("text", "start", "For call times: from").hint("For example, 10:00"),
+            Field::new("text", "end", "For call times: until").hint("For example, 12:00"),
+            Field::new("select", "channel", "For one method of contact: which").options(
+                channels
+                    .iter()
+                    .map(|c| (c.as_str().to_string(), c.plain().to_string())),
+            ),
+            Field::new("select", "staff_id", "For a single point of contact: who").options(
+                staff.iter().filter(|s| s.active).map(|s| {
+                    (
+                        s.id.0.to_string(),
+                        format!("{} ({})", s.name, s.role.plain()),
+                    )
+                }),
+            ),
+            Field::new(
+                "text",
+                "identifier",
+                "For blocking: the phone number or email address",
+            ),
+            Field::new("textarea", "restriction_reason", "Why this restriction"),
+            Field::new("heading", "h2", "Why"),
+            Field::new("textarea", "reasons", "The behaviour it responds to"),
+            Field::new("textarea", "aims", "What it aims to achieve"),
+            Field::new(
+                "textarea",
+                "proportionality",
+                "Why it is fair, reasonable and proportionate",
+            ),
+            Field::new(
+                "textarea",
+                "no_warning_reason",
+                "If no warning was given first: why not",
+            )
+            .hint("Leave empty if they were warned."),
+            review_field,
+            Field::new("text", "ends_on", "End date (optional)").hint("For example, 2027-06-30"),
+        ],
+        submit: "Save as a draft",
+        back: format!("/people/{id}"),
+    }
+}
+
+async fn plan_form(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {
+    if let Some(r) = forbidden(&state, &signed, Action::ProposePlan) {
+        return r;
+    }
+    let Some(caption) = person_caption(&state, id).await else {
+        return error_page(
+            &state,
+            Some(&signed),
+            StatusCode::NOT_FOUND,
+            "Page not found",
+            "There is no such person.",
+        );
+    };
+    let spec = plan_spec(&state, id, caption).await;
+    show(&state, &signed, spec, None, None)
+}
+
+fn restriction_json(form: &HashMap<String, String>) -> Value {
+    let kind = val(form, "kind");
+    let mut v = json!({"kind": kind, "reason": val(form, "restriction_reason")});
+    match kind {
+        "call-window" => {
+            v["windows"] = json!([{"day": val(form, "day"), "start": val(form, "start"), "end": val(form, "end")}])
+        }
+        "single-channel" => v["channel"] = json!(val(form, "channel")),
+        "single-point-of-contact" => {
+            v["staff_id"] = json!(val(form, "staff_id").parse::<i64>().unwrap_or(0))
+        }
+        "blocked-identifier" => v["identifier"] = json!(val(form, "identifier")),
+        "dedicated-mailbox" => v["address"] = json!(val(form, "identifier")),
+        "other" => v["description"] = json!(val(form, "restriction_reason")),
+        _ => {}
+    }
+    v
+}
+
+fn date_field(
+    form: &HashMap<String, String>,
+    name: &str,
+) -> Result<Option<jiff::civil::Date>, RuleError> {
+    match val(form, name) {
+        "" => Ok(None),
+        s => s.parse().map(Some).map_err(|_| {
+            RuleError::invalid(name, format!("enter a date like 2027-01-31, not {s:?}"))
+        }),
+    }
+}
+
+async fn plan(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(r) = bad_csrf(&state, &signed, &form) {
+        return r;
+    }
+    let spec = plan_spec(
+        &state,
+        id,
+        person_caption(&state, id).await.unwrap_or_default(),
+    )
+    .await;
+    let input = (|| -> Result<wf::PlanInput, RuleError> {
+        let restriction =
+            tact_store::codec::parse_restriction(&restriction_json(&form), "restriction")?;
+        Ok(wf::PlanInput {
+            matter_ids: val(&form, "matter_id")
+                .parse::<i64>()
+                .map(|m| vec![MatterId(m)])
+                .unwrap_or_default(),
+            incident_ids: Vec::new(),
+            restrictions: vec![restriction],
+            reasons: val(&form, "reasons").into(),
+            aims: val(&form, "aims").into(),
+            proportionality: val(&form, "proportionality").into(),
+            no_warning_reason: Some(val(&form, "no_warning_reason").to_string()),
+            review_due: date_field(&form, "review_due")?
+                .ok_or_else(|| RuleError::invalid("review_due", "enter the review date"))?,
+            ends_on: date_field(&form, "ends_on")?,
+        })
+    })();
+    let input = match input {
+        Ok(i) => i,
+        Err(e) => return show(&state, &signed, spec, Some(&form), Some(e)),
+    };
+    match state
+        .app
+        .draft_plan(
+            &tact_app::Ctx::new(signed.actor.clone()),
+            PersonId(id),
+            input,
+        )
+        .await
+    {
+        Ok(s) => Redirect::to(&format!("/plans/{}", s.id)).into_response(),
+        Err(e) => refused(&state, signed, spec, &form, e),
+    }
+}
+
+// ----- the plan page and its steps ------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "plan.html")]
+struct PlanPage<'a> {
+    office: &'a str,
+    policy: &'a str,
+    signed_in: Option<String>,
+    csrf: String,
+    heading: String,
+    person: (i64, String),
+    status: String,
+    lines: Vec<String>,
+    checklist: Vec<(String, String, String)>,
+    actions: Vec<(String, String)>,
+    can_propose: bool,
+    error: Option<String>,
+}
+
+async fn plan_page_with(
+    state: &AppState,
+    signed: &Signed,
+    id: i64,
+    error: Option<RuleError>,
+) -> Response {
+    let s = match state.app.strategy(StrategyId(id)).await {
+        Ok(s) => s,
+        Err(e) => return refusal(state, signed, e),
+    };
+    let p = &state.app.profile;
+    let person = state.app.store.person(s.person_id).await.ok().flatten();
+    let staff = state.app.store.staff_list().await.unwrap_or_default();
+    let name_of = |sid: StaffId| {
+        staff
+            .iter()
+            .find(|x| x.id == sid)
+            .map_or_else(|| format!("staff member {sid}"), |x| x.name.clone())
+    };
+    let mut lines: Vec<String> = s
+        .restrictions
+        .iter()
+        .map(|r| format!("{} — {}", crate::ui::describe(&r.rule, &name_of), r.reason))
+        .collect();
+    lines.push(format!(
+        "Covers matters: {}",
+        s.matter_ids
+            .iter()
+            .map(|m| m.0.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    lines.push(format!("Reasons: {}", s.reasons));
+    lines.push(format!("Aims: {}", s.aims));
+    lines.push(format!("Why it is proportionate: {}", s.proportionality));
+    lines.push(format!("Review by {}", s.review_due));
+    if let Some(r) = &s.decision_reason {
+        lines.push(format!("Decision: {r}"));
+    }
+    if let Some(n) = &s.notice {
+        lines.push(format!(
+            "Written notice sent by {} ({})",
+            n.channel.plain(),
+            n.format.as_str()
+        ));
+    }
+    let checklist = p
+        .checklist
+        .questions
+        .iter()
+        .map(|q| {
+            let a = s.checklist.iter().find(|a| a.question_id == q.id);
+            (
+                q.text.clone(),
+                a.map_or("Not answered".into(), |a| {
+                    a.answer.as_str().replace('-', " ")
+                }),
+                a.map(|a| a.reason.clone()).unwrap_or_default(),
+            )
+        })
+        .collect();
+    let role = signed.actor.role;
+    let mut actions = Vec::new();
+    let may = |a: Action| p.may(role, a);
+    match s.status {
+        StrategyStatus::Draft if may(Action::AnswerChecklist) => actions.push((
+            format!("/plans/{id}/checklist"),
+            "Answer the checklist".to_string(),
+        )),
+        StrategyStatus::Proposed if may(Action::AuthorisePlan) => actions.push((
+            format!("/plans/{id}/decision"),
+            "Authorise or refuse".to_string(),
+        )),
+        StrategyStatus::Authorised | StrategyStatus::Active if may(Action::RecordNotice) => actions
+            .push((
+                format!("/plans/{id}/notice"),
+                "Record the written notice".to_string(),
+            )),
+        _ => {}
+    }
+    if s.status == StrategyStatus::Active && may(Action::ReviewPlan) {
+        actions.push((format!("/plans/{id}/review"), "Review".to_string()));
+    }
+    let page = PlanPage {
+        office: &p.organisation.short_name,
+        policy: &p.organisation.policy_title,
+        signed_in: Some(signed.actor.name.clone()),
+        csrf: signed.csrf.clone(),
+        heading: format!("{} {}", capital(&p.terms.plan), s.id),
+        person: (
+            s.person_id.0,
+            person
+                .map(|x| format!("{} ({})", x.name, x.reference))
+                .unwrap_or_default(),
+        ),
+        status: if s.in_force(state.app.now()) {
+            "in force".into()
+        } else {
+            s.status.as_str().to_string()
+        },
+        lines,
+        checklist,
+        actions,
+        can_propose: s.status == StrategyStatus::Draft && may(Action::ProposePlan),
+        error: error.map(|e| match &e.clause {
+            Some(c) if c != "LOCAL" => format!("{} ({c})", capital(&e.message)),
+            _ => capital(&e.message),
+        }),
+    };
+    let status = if page.error.is_some() {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::OK
+    };
+    (status, render(&page)).into_response()
+}
+
+async fn plan_page(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {
+    plan_page_with(&state, &signed, id, None).await
+}
+
+async fn propose(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(r) = bad_csrf(&state, &signed, &form) {
+        return r;
+    }
+    match state
+        .app
+        .propose(&tact_app::Ctx::new(signed.actor.clone()), StrategyId(id))
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/plans/{id}")).into_response(),
+        Err(AppError::Rule(r))
+            if r.kind != tact_core::RuleErrorKind::Forbidden
+                && r.kind != tact_core::RuleErrorKind::NotFound =>
+        {
+            plan_page_with(&state, &signed, id, Some(r)).await
+        }
+        Err(e) => refusal(&state, &signed, e),
+    }
+}
+
+fn checklist_spec(state: &AppState, id: i64) -> Spec {
+    let p = &state.app.profile;
+    let mut fields = Vec::new();
+    for (n, q) in p.checklist.questions.iter().enumerate() {
+        let mut options = yes_no();
+        if q.may_be_not_applicable {
+            options.push(("not-applicable".into(), "Does not apply".into()));
+        }
+        fields.push(Field::new("radios", &format!("q{n}"), &q.text).options(options));
+        fields.push(
+            Field::new("textarea", &format!("r{n}"), "Reason").hint("What on the file shows this."),
+        );
+        fields.push(
+            Field::new(
+                "textarea",
+                &format!("c{n}"),
+                "If this shows a shortfall that cannot be put right: why",
+            )
+            .hint(&format!(
+                "Otherwise a task is raised to put it right first ({}).",
+                p.clauses.checklist_shortfall
+            )),
+        );
+    }
+    Spec {
+        heading: "Underlying causes".into(),
+        caption: format!("{} {id}", capital(&p.terms.plan)),
+        intro: vec![format!(
+            "Answer each question with a reason before the {} can be proposed ({}).",
+            p.terms.plan, p.checklist.clause
+        )],
+        action: format!("/plans/{id}/checklist"),
+        fields,
+        submit: "Save the answers",
+        back: format!("/plans/{id}"),
+    }
+}
+
+async fn checklist_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> Response {
+    if let Some(r) = forbidden(&state, &signed, Action::AnswerChecklist) {
+        return r;
+    }
+    if let Err(e) = state.app.strategy(StrategyId(id)).await {
+        return refusal(&state, &signed, e);
+    }
+    show(&state, &signed, checklist_spec(&state, id), None, None)
+}
+
+async fn checklist(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(r) = bad_csrf(&state, &signed, &form) {
+        return r;
+    }
+    let spec = checklist_spec(&state, id);
+    let mut answers = Vec::new();
+    for (n, q) in state.app.profile.checklist.questions.iter().enumerate() {
+        let a = val(&form, &format!("q{n}"));
+        if a.is_empty() {
+            continue;
+        }
+        let answer = match Answer::parse(a) {
+            Ok(x) => x,
+            Err(e) => {
+                return show(
+                    &state,
+                    &signed,
+                    spec,
+                    Some(&form),
+                    Some(e.with_field(&format!("q{n}"))),
+                )
+            }
+        };
+        let reason = val(&form, &format!("r{n}"));
+        if reason.is_empty() {
+            return show(
+                &state,
+                &signed,
+                spec,
+                Some(&form),
+                Some(
+                    RuleError::invalid(
+                        &format!("r{n}"),
+                        format!("give the reason for your answer to: {}", q.text),
+                    )
+                    .with_clause(&state.app.profile.checklist.clause),
+                ),
+            );
+        }
+        answers.push(wf::AnswerInput {
+            question_id: q.id.clone(),
+            answer,
+            reason: reason.into(),
+            cannot_remedy_reason: Some(val(&form, &format!("c{n}")).to_string()),
+        });
+    }
+    if answers.is_empty() {
+        return show(
+            &state,
+            &signed,
+            spec,
+            Some(&form),
+            Some(RuleError::invalid("q0", "answer at least one question")),
+        );
+    }
+    match state
+        .app
+        .answer_checklist(
+            &tact_app::Ctx::new(signed.actor.clone()),
+            StrategyId(id),
+            answers,
+        )
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/plans/{id}")).into_response(),
+        Err(e) => refused(&state, signed, spec, &form, e),
+    }
+}
+
+fn decision_spec(state: &AppState, id: i64) -> Spec {
+    let p = &state.app.profile;
+    Spec {
+        heading: format!("Decide on the proposed {}", p.terms.plan),
+        caption: format!("{} {id}", capital(&p.terms.plan)),
+        intro: vec![format!(
+            "Only a senior manager who did not propose it may authorise it ({}).",
+            p.clauses.authorise_role
+        )],
+        action: format!("/plans/{id}/decision"),
+        fields: vec![
+            Field::new("radios", "decision", "Your decision").options([
+                ("authorise".to_string(), "Authorise".to_string()),
+                ("refuse".to_string(), "Refuse".to_string()),
+            ]),
+            Field::new("textarea", "reason", "Your reasons"),
+        ],
+        submit: "Record the decision",
+        back: format!("/plans/{id}"),
+    }
+}
+
+async fn decision_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> Response {
+    if let Some(r) = forbidden(&state, &signed, Action::AuthorisePlan) {
+        return r;
+    }
+    show(&state, &signed, decision_spec(&state, id), None, None)
+}
+
+async fn decision(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(r) = bad_csrf(&state, &signed, &form) {
+        return r;
+    }
+    let spec = decision_spec(&state, id);
+    let ctx = tact_app::Ctx::new(signed.actor.clone());
+    let result = match val(&form, "decision") {
+        "authorise" => {
+            state
+                .app
+                .authorise(
+                    &ctx,
+                    StrategyId(id),
+                    wf::AuthoriseInput {
+                        reason: val(&form, "reason").into(),
+                        overrides: Vec::new(),
+                    },
+                )
+                .await
+        }
+        "refuse" => {
+            state
+                .app
+                .refuse(&ctx, StrategyId(id), val(&form, "reason"))
+                .await
+        }
+        _ => Err(AppError::Rule(RuleError::invalid(
+            "decision",
+            "choose authorise or refuse",
+        ))),
+    };
+    match result {
+        Ok(_) => Redirect::to(&format!("/plans/{id}")).into_response(),
+        Err(e) => refused(&state, signed, spec, &form, e),
+    }
+}
+
+fn notice_spec(state: &AppState, id: i64) -> Spec {
+    let p = &state.app.profile;
+    let mut fields = vec![
+        Field::new("select", "channel", "How it was sent").options(
+            [Channel::Letter, Channel::Email]
+                .map(|c| (c.as_str().to_string(), c.plain().to_string())),
+        ),
+        Field::new("select", "format", "Format").options(Format::ALL.map(|f| {
+            (
+                f.as_str().to_string(),
+                capital(&f.as_str().replace('-', " ")),
+            )
+        })),
+        Field::new("radios", "agreement_sought", "Was their agreement sought?")
+            .hint(&format!(
+                "If possible, seek it ({}).",
+                p.clauses.notice_content
+            ))
+            .options(yes_no()),
+        Field::new("radios", "agreement_given", "Did they agree?").options([
+            ("yes".into(), "Yes".into()),
+            ("no".into(), "No".into()),
+            ("unknown".into(), "Not yet known, or not sought".into()),
+        ]),
+    ];
+    if p.notice.enclose_policy {
+        fields.push(
+            Field::new(
+                "radios",
+                "policy_enclosed",
+                "Was a copy of the policy enclosed?",
+            )
+            .options(yes_no()),
+        );
+    }
+    Spec {
+        heading: "Record the written notice".into(),
+        caption: format!("{} {id}", capital(&p.terms.plan)),
+        intro: if p.rules.notice_before_effect {
+            vec![format!(
+                "The {} takes effect when the notice is recorded ({}).",
+                p.terms.plan, p.clauses.notice_first
+            )]
+        } else {
+            Vec::new()
+        },
+        action: format!("/plans/{id}/notice"),
+        fields,
+        submit: "Record the notice",
+        back: format!("/plans/{id}"),
+    }
+}
+
+async fn notice_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> Response {
+    if let Some(r) = forbidden(&state, &signed, Action::RecordNotice) {
+        return r;
+    }
+    show(&state, &signed, notice_spec(&state, id), None, None)
+}
+
+async fn notice(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(r) = bad_csrf(&state, &signed, &form) {
+        return r;
+    }
+    let spec = notice_spec(&state, id);
+    let sought = val(&form, "agreement_sought") == "yes";
+    let input = wf::NoticeInput {
+        sent_at: state.app.now(),
+        channel: Channel::parse(val(&form, "channel")).unwrap_or(Channel::Letter),
+        format: Format::parse(val(&form, "format")).unwrap_or(Format::Standard),
+        agreement_sought: sought,
+        agreement_given: match val(&form, "agreement_given") {
+            "yes" if sought => Some(true),
+            "no" if sought => Some(false),
+            _ => None,
+        },
+        agreement_note: None,
+        policy_enclosed: val(&form, "policy_enclosed") == "yes",
+    };
+    match state
+        .app
+        .record_notice(
+            &tact_app::Ctx::new(signed.actor.clone()),
+            StrategyId(id),
+            input,
+        )
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/plans/{id}")).into_response(),
+        Err(e) => refused(&state, signed, spec, &form, e),
+    }
+}
+
+fn review_spec(state: &AppState, id: i64) -> Spec {
+    let p = &state.app.profile;
+    Spec {
+        heading: format!("Review the {}", p.terms.plan),
+        caption: format!("{} {id}", capital(&p.terms.plan)),
+        intro: vec![format!(
+            "Reviews are due at least every {} months ({}).",
+            p.rules.max_review_interval_months, p.clauses.review_interval
+        )],
+        action: format!("/plans/{id}/review"),
+        fields: vec![
+            Field::new("radios", "decision", "Your decision").options([
+                ("continue".to_string(), "Continue it".to_string()),
+                ("lift".to_string(), "Lift it".to_string()),
+            ]),
+            Field::new(
+                "textarea",
+                "recent_conduct",
+                "How have they behaved since it was put in place?",
+            ),
+            Field::new("textarea", "reasons", "Your reasons"),
+            Field::new(
+                "text",
+                "next_review_due",
+                "If it continues: next review date",
+            )
+            .hint("For example, 2027-03-31"),
+        ],
+        submit: "Record the review",
+        back: format!("/plans/{id}"),
+    }
+}
+
+async fn review_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> Response {
+    if let Some(r) = forbidden(&state, &signed, Action::ReviewPlan) {
+        return r;
+    }
+    show(&state, &signed, review_spec(&state, id), None, None)
+}
+
+async fn review(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(r) = bad_csrf(&state, &signed, &form) {
+        return r;
+    }
+    let spec = review_spec(&state, id);
+    let decision = match val(&form, "decision") {
+        "continue" => wf::ReviewDecision::Continue,
+        "lift" => wf::ReviewDecision::Lift,
+        _ => {
+            return show(
+                &state,
+                &signed,
+                spec,
+                Some(&form),
+                Some(RuleError::invalid(
+                    "decision",
+                    "choose whether to continue or lift it",
+                )),
+            )
+        }
+    };
+    let next = match date_field(&form, "next_review_due") {
+        Ok(d) => d,
+        Err(e) => return show(&state, &signed, spec, Some(&form), Some(e)),
+    };
+    let input = wf::ReviewInput {
+        decision,
+        reasons: val(&form, "reasons").into(),
+        recent_conduct: val(&form, "recent_conduct").into(),
+        next_review_due: next,
+    };
+    match state
+        .app
+        .review(
+            &tact_app::Ctx::new(signed.actor.clone()),
+            StrategyId(id),
+            input,
+        )
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/plans/{id}")).into_response(),
+        Err(e) => refused(&state, signed, spec, &form, e),
+    }
+}
