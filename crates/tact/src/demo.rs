@@ -105,6 +105,8 @@ pub async fn populate(app: &App, people: usize) -> Result<String> {
         .into_iter()
         .find(|s| s.role == Role::Admin)
         .ok_or_else(|| anyhow::anyhow!("no administrator: run tact init first"))?;
+    app.set_credentials(None, admin_staff.id, "admin", DEMO_PASSWORD)
+        .await?;
     let admin = Actor {
         id: admin_staff.id,
         name: admin_staff.name.clone(),

@@ -174,6 +174,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", v1)
         .merge(ui::routes())
         .merge(ui_forms::routes())
+        .merge(ui_forms::admin_routes())
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(state)
 }

@@ -320,6 +320,7 @@ async fn sign_out(
 }
 
 struct TaskRow {
+    href: Option<String>,
     title: String,
     person: Option<i64>,
     due: String,
@@ -337,6 +338,18 @@ struct HomePage<'a> {
     counts: Vec<(String, usize)>,
     tasks: Vec<TaskRow>,
     reviews: Vec<(i64, String, bool)>,
+}
+
+/// Where a task is done: the form or record it is about.
+fn task_link(t: &tact_core::model::NewTask) -> Option<String> {
+    let (kind, id) = t.subject.as_deref()?.split_once(':')?;
+    let id = id.split(':').next()?;
+    match (t.kind, kind) {
+        (TaskKind::AdjustmentDecision, "adjustment") => Some(format!("/adjustments/{id}/decision")),
+        (TaskKind::AuthorisePlan, "strategy") => Some(format!("/plans/{id}/decision")),
+        (_, "strategy") => Some(format!("/plans/{id}")),
+        _ => t.person_id.map(|p| format!("/people/{p}")),
+    }
 }
 
 fn task_label(k: TaskKind) -> &'static str {
@@ -405,6 +418,7 @@ async fn home(State(state): State<AppState>, signed: Signed) -> Response {
         tasks: tasks
             .iter()
             .map(|t| TaskRow {
+                href: task_link(&t.task),
                 title: t.task.title.clone(),
                 person: t.task.person_id.map(|p| p.0),
                 due: t.task.due_on.map(|d| d.to_string()).unwrap_or_default(),
@@ -712,6 +726,17 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
             "Warn about their behaviour".to_string(),
         ),
         (A::ProposePlan, "plan", format!("Start a {}", p.terms.plan)),
+        (A::RecordContact, "contact", "Log a contact".to_string()),
+        (
+            A::RecordContact,
+            "additional-help",
+            "Record whether they need additional help".to_string(),
+        ),
+        (
+            A::RecordContact,
+            "adjustment",
+            "Request a reasonable adjustment".to_string(),
+        ),
     ] {
         if may(action) {
             actions.push((format!("/people/{id}/{href}"), label));

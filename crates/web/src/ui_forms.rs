@@ -1254,3 +1254,609 @@ async fn review(
         Err(e) => refused(&state, signed, spec, &form, e),
     }
 }
+
+// ----- administration: staff ------------------------------------------------------------
+
+pub fn admin_routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/staff", get(staff_list))
+        .route("/admin/staff/new", get(new_staff_form).post(new_staff))
+        .route(
+            "/admin/staff/{id}",
+            get(change_staff_form).post(change_staff),
+        )
+        .route("/people/{id}/additional-help", get(help_form).post(help))
+        .route("/people/{id}/contact", get(contact_form).post(contact))
+        .route(
+            "/people/{id}/adjustment",
+            get(adjustment_form).post(adjustment),
+        )
+        .route(
+            "/adjustments/{id}/decision",
+            get(adjustment_decision_form).post(adjustment_decision),
+        )
+        .route("/plans/{id}/dispute", get(dispute_form).post(dispute))
+}
+
+#[derive(Template)]
+#[template(path = "staff.html")]
+struct StaffPage<'a> {
+    office: &'a str,
+    policy: &'a str,
+    signed_in: Option<String>,
+    csrf: String,
+    staff: Vec<(i64, String, String, bool)>,
+}
+
+async fn staff_list(State(state): State<AppState>, signed: Signed) -> Response {
+    if let Some(r) = forbidden(&state, &signed, Action::ManageStaff) {
+        return r;
+    }
+    let staff = state.app.store.staff_list().await.unwrap_or_default();
+    let p = &state.app.profile;
+    render(&StaffPage {
+        office: &p.organisation.short_name,
+        policy: &p.organisation.policy_title,
+        signed_in: Some(signed.actor.name.clone()),
+        csrf: signed.csrf.clone(),
+        staff: staff
+            .into_iter()
+            .map(|s| (s.id.0, s.name, s.role.plain().to_string(), s.active))
+            .collect(),
+    })
+}
+
+fn roles() -> Vec<(String, String)> {
+    tact_core::roles::Role::ALL
+        .iter()
+        .map(|r| (r.as_str().to_string(), capital(r.plain())))
+        .collect()
+}
+
+fn new_staff_spec() -> Spec {
+    Spec {
+        heading: "Add a member of staff".into(),
+        caption: "Staff".into(),
+        intro: Vec::new(),
+        action: "/admin/staff/new".into(),
+        fields: vec![
+            Field::new("text", "name", "Full name"),
+            Field::new("select", "role", "Role").options(roles()),
+            Field::new("text", "username", "Username for signing in"),
+            Field::new("text", "password", "First password")
+                .hint("At least 12 characters. Give it to them in person; they can change it."),
+        ],
+        submit: "Add",
+        back: "/admin/staff".into(),
+    }
+}
+
+async fn new_staff_form(State(state): State<AppState>, signed: Signed) -> Response {
+    if let Some(r) = forbidden(&state, &signed, Action::ManageStaff) {
+        return r;
+    }
+    show(&state, &signed, new_staff_spec(), None, None)
+}
+
+async fn new_staff(
+    State(state): State<AppState>,
+    signed: Signed,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(r) = bad_csrf(&state, &signed, &form) {
+        return r;
+    }
+    let spec = new_staff_spec();
+    let role = match tact_core::roles::Role::parse(val(&form, "role")) {
+        Ok(r) => r,
+        Err(e) => return show(&state, &signed, spec, Some(&form), Some(e)),
+    };
+    if val(&form, "password").chars().count() < 12 {
+        return show(
+            &state,
+            &signed,
+            spec,
+            Some(&form),
+            Some(RuleError::invalid(
+                "password",
+                "a password needs at least 12 characters",
+            )),
+        );
+    }
+    let created = match state
+        .app
+        .create_staff(Some(&signed.actor), val(&form, "name"), role, None, None)
+        .await
+    {
+        Ok(s) => s,
+        Err(e) => return refused(&state, signed, spec, &form, e),
+    };
+    match state
+        .app
+        .set_credentials(
+            Some(&signed.actor),
+            created.id,
+            val(&form, "username"),
+            val(&form, "password"),
+        )
+        .await
+    {
+        Ok(()) => Redirect::to("/admin/staff").into_response(),
+        Err(e) => refused(&state, signed, spec, &form, e),
+    }
+}
+
+fn change_staff_spec(id: i64, role: &str, active: bool) -> Spec {
+    let mut role_field = Field::new("select", "role", "Role").options(roles());
+    role_field.value = role.to_string();
+    let mut active_field = Field::new("radios", "active", "Can they sign in and act?").options([
+        ("yes".into(), "Yes, active".into()),
+        ("no".into(), "No, disabled".into()),
+    ]);
+    active_field.value = if active { "yes".into() } else { "no".into() };
+    Spec {
+        heading: "Change a member of staff".into(),
+        caption: "Staff".into(),
+        intro: Vec::new(),
+        action: format!("/admin/staff/{id}"),
+        fields: vec![role_field, active_field],
+        submit: "Save",
+        back: "/admin/staff".into(),
+    }
+}
+
+async fn change_staff_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> Response {
+    if let Some(r) = forbidden(&state, &signed, Action::ManageStaff) {
+        return r;
+    }
+    match state.app.store.staff(StaffId(id)).await {
+        Ok(Some(s)) => {
+            let mut spec = change_staff_spec(id, s.role.as_str(), s.active);
+            spec.caption = s.name;
+            show(&state, &signed, spec, None, None)
+        }
+        _ => error_page(
+            &state,
+            Some(&signed),
+            StatusCode::NOT_FOUND,
+            "Page not found",
+            "There is no such member of staff.",
+        ),
+    }
+}
+
+async fn change_staff(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(r) = bad_csrf(&state, &signed, &form) {
+        return r;
+    }
+    let spec = change_staff_spec(id, val(&form, "role"), val(&form, "active") == "yes");
+    let role = match tact_core::roles::Role::parse(val(&form, "role")) {
+        Ok(r) => r,
+        Err(e) => return show(&state, &signed, spec, Some(&form), Some(e)),
+    };
+    match state
+        .app
+        .change_staff(
+            &tact_app::Ctx::new(signed.actor.clone()),
+            StaffId(id),
+            Some(role),
+            Some(val(&form, "active") == "yes"),
+            None,
+        )
+        .await
+    {
+        Ok(_) => {
+            state.forget_tokens();
+            Redirect::to("/admin/staff").into_response()
+        }
+        Err(e) => refused(&state, signed, spec, &form, e),
+    }
+}
+
+// ----- additional help, contacts, adjustments and disputes ------------------------------
+
+fn help_spec(state: &AppState, id: i64, caption: String) -> Spec {
+    let p = &state.app.profile;
+    Spec {
+        heading: "Do they need any additional help?".into(),
+        caption,
+        intro: vec![format!("Ask everyone at the outset whether they need additional help to contact us ({}). Take what they say about their health or disability at face value ({}).", p.clauses.first_contact_help, p.clauses.stated_needs)],
+        action: format!("/people/{id}/additional-help"),
+        fields: vec![
+            Field::new("radios", "needs_help", "Their answer").options([("yes".into(), "Yes, they need help".into()), ("no".into(), "No".into())]),
+            Field::new("textarea", "in_their_words", "What they need, in their own words"),
+        ],
+        submit: "Record their answer",
+        back: format!("/people/{id}"),
+    }
+}
+
+async fn help_form(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {
+    if let Some(r) = forbidden(&state, &signed, Action::RecordContact) {
+        return r;
+    }
+    let Some(caption) = person_caption(&state, id).await else {
+        return error_page(
+            &state,
+            Some(&signed),
+            StatusCode::NOT_FOUND,
+            "Page not found",
+            "There is no such person.",
+        );
+    };
+    show(&state, &signed, help_spec(&state, id, caption), None, None)
+}
+
+async fn help(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(r) = bad_csrf(&state, &signed, &form) {
+        return r;
+    }
+    let spec = help_spec(
+        &state,
+        id,
+        person_caption(&state, id).await.unwrap_or_default(),
+    );
+    let needs = match val(&form, "needs_help") {
+        "yes" => true,
+        "no" => false,
+        _ => {
+            return show(
+                &state,
+                &signed,
+                spec,
+                Some(&form),
+                Some(RuleError::invalid("needs_help", "choose their answer")),
+            )
+        }
+    };
+    match state
+        .app
+        .record_additional_help(
+            &tact_app::Ctx::new(signed.actor.clone()),
+            PersonId(id),
+            needs,
+            Some(val(&form, "in_their_words").to_string()),
+        )
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/people/{id}")).into_response(),
+        Err(e) => refused(&state, signed, spec, &form, e),
+    }
+}
+
+async fn contact_spec(state: &AppState, id: i64, caption: String) -> Spec {
+    let matters = state
+        .app
+        .store
+        .matters_of(PersonId(id))
+        .await
+        .unwrap_or_default();
+    let mut matter_options = vec![(String::new(), "Not about a recorded matter".to_string())];
+    matter_options.extend(
+        matters
+            .iter()
+            .map(|m| (m.id.0.to_string(), format!("{} — {}", m.reference, m.title))),
+    );
+    Spec {
+        heading: "Log a contact".into(),
+        caption,
+        intro: vec!["Everything a person sends is kept. A contact their plan does not allow is recorded as a breach.".into()],
+        action: format!("/people/{id}/contact"),
+        fields: vec![
+            Field::new("select", "channel", "How").options(Channel::ALL.map(|c| (c.as_str().to_string(), capital(c.plain())))),
+            Field::new("radios", "direction", "Direction").options([("inbound".into(), "From them".into()), ("outbound".into(), "From us".into())]),
+            Field::new("select", "matter_id", "About").options(matter_options),
+            Field::new("text", "summary", "Summary"),
+            Field::new("textarea", "body", "What was said or written (optional)"),
+        ],
+        submit: "Log it",
+        back: format!("/people/{id}"),
+    }
+}
+
+async fn contact_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> Response {
+    if let Some(r) = forbidden(&state, &signed, Action::RecordContact) {
+        return r;
+    }
+    let Some(caption) = person_caption(&state, id).await else {
+        return error_page(
+            &state,
+            Some(&signed),
+            StatusCode::NOT_FOUND,
+            "Page not found",
+            "There is no such person.",
+        );
+    };
+    let spec = contact_spec(&state, id, caption).await;
+    show(&state, &signed, spec, None, None)
+}
+
+async fn contact(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(r) = bad_csrf(&state, &signed, &form) {
+        return r;
+    }
+    let spec = contact_spec(
+        &state,
+        id,
+        person_caption(&state, id).await.unwrap_or_default(),
+    )
+    .await;
+    let input = wf::ContactInput {
+        person_id: Some(PersonId(id)),
+        matter_id: val(&form, "matter_id").parse::<i64>().ok().map(MatterId),
+        channel: Channel::parse(val(&form, "channel")).unwrap_or(Channel::Phone),
+        direction: tact_core::model::Direction::parse(val(&form, "direction"))
+            .unwrap_or(tact_core::model::Direction::Inbound),
+        at: state.app.now(),
+        staff_id: Some(signed.actor.id),
+        identifier: None,
+        via_advocate: false,
+        summary: val(&form, "summary").into(),
+        body: val(&form, "body").into(),
+        is_complaint: false,
+    };
+    match state
+        .app
+        .log_contact(&tact_app::Ctx::new(signed.actor.clone()), input)
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/people/{id}")).into_response(),
+        Err(e) => refused(&state, signed, spec, &form, e),
+    }
+}
+
+fn adjustment_spec(state: &AppState, id: i64, caption: String) -> Spec {
+    let p = &state.app.profile;
+    let mut kinds: Vec<(String, String)> = Channel::ALL
+        .iter()
+        .map(|c| {
+            (
+                format!("needs-channel:{}", c.as_str()),
+                format!("Needs to contact us by {}", c.plain()),
+            )
+        })
+        .collect();
+    kinds.push(("extra-time".into(), "Needs more time on calls".into()));
+    kinds.extend(Format::ALL.iter().map(|f| {
+        (
+            format!("format:{}", f.as_str()),
+            format!("Written material in {}", f.as_str().replace('-', " ")),
+        )
+    }));
+    kinds.push(("support-person".into(), "Someone to speak for them".into()));
+    kinds.push(("other".into(), "Something else".into()));
+    Spec {
+        heading: "Request a reasonable adjustment".into(),
+        caption,
+        intro: vec![format!(
+            "The Equality Act 2010 requires reasonable adjustments ({}).",
+            p.clauses.adjustment_decision
+        )],
+        action: format!("/people/{id}/adjustment"),
+        fields: vec![
+            Field::new("select", "kind", "What kind of adjustment").options(kinds),
+            Field::new("textarea", "description", "What they need"),
+        ],
+        submit: "Send for a decision",
+        back: format!("/people/{id}"),
+    }
+}
+
+async fn adjustment_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> Response {
+    if let Some(r) = forbidden(&state, &signed, Action::RecordContact) {
+        return r;
+    }
+    let Some(caption) = person_caption(&state, id).await else {
+        return error_page(
+            &state,
+            Some(&signed),
+            StatusCode::NOT_FOUND,
+            "Page not found",
+            "There is no such person.",
+        );
+    };
+    show(
+        &state,
+        &signed,
+        adjustment_spec(&state, id, caption),
+        None,
+        None,
+    )
+}
+
+async fn adjustment(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(r) = bad_csrf(&state, &signed, &form) {
+        return r;
+    }
+    let spec = adjustment_spec(
+        &state,
+        id,
+        person_caption(&state, id).await.unwrap_or_default(),
+    );
+    let kind = match tact_core::model::AdjustmentKind::parse(val(&form, "kind")) {
+        Ok(k) => k,
+        Err(e) => return show(&state, &signed, spec, Some(&form), Some(e)),
+    };
+    match state
+        .app
+        .request_adjustment(
+            &tact_app::Ctx::new(signed.actor.clone()),
+            PersonId(id),
+            kind,
+            val(&form, "description"),
+        )
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/people/{id}")).into_response(),
+        Err(e) => refused(&state, signed, spec, &form, e),
+    }
+}
+
+fn adjustment_decision_spec(state: &AppState, id: i64) -> Spec {
+    let p = &state.app.profile;
+    Spec {
+        heading: "Decide a reasonable adjustment request".into(),
+        caption: format!("Adjustment {id}"),
+        intro: vec![format!(
+            "The decision is given to them in writing, with the explanation ({}).",
+            p.clauses.adjustment_decision
+        )],
+        action: format!("/adjustments/{id}/decision"),
+        fields: vec![
+            Field::new("radios", "grant", "Your decision").options([
+                ("yes".into(), "Grant it".into()),
+                ("no".into(), "Refuse it".into()),
+            ]),
+            Field::new("textarea", "reasons", "Your reasons"),
+        ],
+        submit: "Record the decision",
+        back: "/".into(),
+    }
+}
+
+async fn adjustment_decision_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> Response {
+    if let Some(r) = forbidden(&state, &signed, Action::DecideAdjustment) {
+        return r;
+    }
+    show(
+        &state,
+        &signed,
+        adjustment_decision_spec(&state, id),
+        None,
+        None,
+    )
+}
+
+async fn adjustment_decision(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(r) = bad_csrf(&state, &signed, &form) {
+        return r;
+    }
+    let spec = adjustment_decision_spec(&state, id);
+    let grant = match val(&form, "grant") {
+        "yes" => true,
+        "no" => false,
+        _ => {
+            return show(
+                &state,
+                &signed,
+                spec,
+                Some(&form),
+                Some(RuleError::invalid(
+                    "grant",
+                    "choose whether to grant or refuse it",
+                )),
+            )
+        }
+    };
+    match state
+        .app
+        .decide_adjustment(
+            &tact_app::Ctx::new(signed.actor.clone()),
+            AdjustmentId(id),
+            grant,
+            val(&form, "reasons"),
+        )
+        .await
+    {
+        Ok(a) => Redirect::to(&format!("/people/{}", a.person_id)).into_response(),
+        Err(e) => refused(&state, signed, spec, &form, e),
+    }
+}
+
+fn dispute_spec(state: &AppState, id: i64) -> Spec {
+    let p = &state.app.profile;
+    let intro = match &p.dispute {
+        Some(d) => vec![format!("They can dispute it through {} ({}). It is decided by someone who took no part in the decision.", d.route, d.clause)],
+        None => vec!["It is decided by someone who took no part in the decision.".into()],
+    };
+    Spec {
+        heading: format!("Record a dispute about the {}", p.terms.plan),
+        caption: format!("{} {id}", capital(&p.terms.plan)),
+        intro,
+        action: format!("/plans/{id}/dispute"),
+        fields: vec![Field::new(
+            "textarea",
+            "grounds",
+            "What they say is wrong with the decision",
+        )],
+        submit: "Record the dispute",
+        back: format!("/plans/{id}"),
+    }
+}
+
+async fn dispute_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> Response {
+    if let Some(r) = forbidden(&state, &signed, Action::RecordContact) {
+        return r;
+    }
+    show(&state, &signed, dispute_spec(&state, id), None, None)
+}
+
+async fn dispute(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(r) = bad_csrf(&state, &signed, &form) {
+        return r;
+    }
+    let spec = dispute_spec(&state, id);
+    match state
+        .app
+        .raise_dispute(
+            &tact_app::Ctx::new(signed.actor.clone()),
+            StrategyId(id),
+            val(&form, "grounds"),
+            None,
+        )
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/plans/{id}")).into_response(),
+        Err(e) => refused(&state, signed, spec, &form, e),
+    }
+}
