@@ -211,6 +211,7 @@ struct Phase {
     errors: usize,
     seconds: f64,
     p50_us: u64,
+    p95_us: u64,
     p99_us: u64,
 }
 
@@ -280,8 +281,49 @@ where
         errors,
         seconds,
         p50_us: pct(0.50),
+        p95_us: pct(0.95),
         p99_us: pct(0.99),
     }
+}
+
+/// Signs the bench caseworker in to the web UI and returns the session cookie.
+async fn sign_in(client: &reqwest::Client, base: &str) -> Result<String> {
+    let r = client.get(format!("{base}/sign-in")).send().await?;
+    let form_cookie = r
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .context("form cookie")?
+        .to_string();
+    let html = r.text().await?;
+    let token = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .context("form token")?
+        .to_string();
+    let no_redirect = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let r = no_redirect
+        .post(format!("{base}/sign-in"))
+        .header("cookie", form_cookie)
+        .form(&[
+            ("username", "bench"),
+            ("password", "bench-password-long"),
+            ("csrf", token.as_str()),
+        ])
+        .send()
+        .await?;
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("tact_session="))
+        .and_then(|v| v.split(';').next())
+        .map(str::to_string)
+        .context("sign-in failed")
 }
 
 struct Server(Child);
@@ -350,6 +392,27 @@ async fn main() -> Result<()> {
         )?;
         let v: serde_json::Value = serde_json::from_str(&out)?;
         std::fs::write(&token_file, v["token"].as_str().context("token")?)?;
+        let id = v["staff"]["id"].as_i64().context("staff id")?.to_string();
+        let mut child = Command::new(tact_bin()?)
+            .arg("--data")
+            .arg(&data)
+            .arg("--database-url")
+            .arg(&url)
+            .args(["staff", "password", &id, "--username", "bench"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()?;
+        {
+            use std::io::Write;
+            child
+                .stdin
+                .take()
+                .context("stdin")?
+                .write_all(b"bench-password-long\n")?;
+        }
+        if !child.wait()?.success() {
+            bail!("could not set the bench caseworker's password");
+        }
         let store = Store::open(&url).await?;
         let t = Instant::now();
         generate(&store, &backend, people, contacts_per_person).await?;
@@ -447,6 +510,25 @@ async fn main() -> Result<()> {
         c.post(format!("{b}/api/v1/contacts")).bearer_auth(&t).json(&serde_json::json!({"channel": "phone", "phone": phone(i), "summary": "Called for an update"}))
     })
     .await;
+    let session = sign_in(&client, &base).await?;
+    let (b, c) = (base.clone(), session.clone());
+    let person_page = load(
+        "GET /people/{id} (page)",
+        &client,
+        1,
+        seconds,
+        move |cl, rng| {
+            let i = rng.gen_range(1..=n);
+            cl.get(format!("{b}/people/{i}"))
+                .header("cookie", c.clone())
+        },
+    )
+    .await;
+    let (b, c) = (base.clone(), session.clone());
+    let home_page = load("GET / (home page)", &client, 1, seconds, move |cl, _| {
+        cl.get(format!("{b}/")).header("cookie", c.clone())
+    })
+    .await;
     let rss = std::fs::read_to_string(format!("/proc/{}/status", _server.0.id()))
         .ok()
         .and_then(|s| {
@@ -457,9 +539,11 @@ async fn main() -> Result<()> {
         .unwrap_or_default();
     println!("backend {backend}, {people} people x {contacts_per_person} contacts, {seconds} s per phase, server {} when ready, {} after the run", rss_ready.split_whitespace().collect::<Vec<_>>().join(" "), rss.split_whitespace().collect::<Vec<_>>().join(" "));
     println!();
-    println!("| phase | connections | requests/s | p50 | p99 | errors |");
-    println!("| --- | ---: | ---: | ---: | ---: | ---: |");
+    println!("| phase | connections | requests/s | p50 | p95 | p99 | errors |");
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (p, conns) in [
+        (&person_page, 1),
+        (&home_page, 1),
         (&health_1, 1),
         (&check_1, 1),
         (&health, concurrency),
@@ -467,10 +551,11 @@ async fn main() -> Result<()> {
         (&log, concurrency),
     ] {
         println!(
-            "| {} | {conns} | {:.0} | {:.2} ms | {:.2} ms | {} |",
+            "| {} | {conns} | {:.0} | {:.2} ms | {:.2} ms | {:.2} ms | {} |",
             p.name,
             p.rps(),
             p.p50_us as f64 / 1000.0,
+            p.p95_us as f64 / 1000.0,
             p.p99_us as f64 / 1000.0,
             p.errors
         );
