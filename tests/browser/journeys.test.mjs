@@ -294,3 +294,32 @@ test('a reasonable adjustment is requested and decided by the right role, and sh
   assert.match(await lm.page.textContent('.tact-banner'), /Letters in large print/);
   await lm.close();
 });
+
+test('contact from a restricted person is kept, marked as a breach and screened (CLE-9.10, 9.11); a plan is lifted', async () => {
+  const cw = await asUser('morgan');
+  await cw.page.goto(`${base}/people/6`);
+  await cw.page.click('a:has-text("Log a contact")');
+  await axe(cw.page, 'contact form');
+  await cw.page.selectOption('#channel', 'phone');
+  await cw.page.check('input[name="direction"][value="inbound"]');
+  await cw.page.fill('#summary', 'Rang to ask again about the complaint');
+  await cw.page.click('form[action$="/contact"] button');
+  await cw.page.waitForURL(`${base}/people/6`);
+  assert.match(await cw.page.textContent('main'), /Rang to ask again about the complaint \(breach\)/);
+  await cw.page.goto(`${base}/`);
+  assert.match(await cw.page.textContent('main'), /Contacts to screen/);
+  await cw.page.click('a:has-text("Screen this contact")');
+  await axe(cw.page, 'screening form');
+  await cw.page.fill('#finding', 'No new information, no crime or safeguarding concern');
+  await cw.page.click('form[action$="/screen"] button');
+  await cw.page.waitForURL(`${base}/people/6`);
+  await cw.close();
+  const sm = await asUser('sunil');
+  await sm.page.goto(`${base}/people/7`);
+  await sm.page.click('.govuk-summary-card__title a');
+  await sm.page.click('a:has-text("Lift")');
+  await sm.page.fill('#reason', 'Contact has been reasonable');
+  await sm.page.click('form[action$="/lift"] button');
+  assert.match(await sm.page.textContent('h1'), /lifted/);
+  await sm.close();
+});

@@ -347,6 +347,8 @@ fn task_link(t: &tact_core::model::NewTask) -> Option<String> {
     match (t.kind, kind) {
         (TaskKind::AdjustmentDecision, "adjustment") => Some(format!("/adjustments/{id}/decision")),
         (TaskKind::AuthorisePlan, "strategy") => Some(format!("/plans/{id}/decision")),
+        (TaskKind::DecideDispute, "dispute") => Some(format!("/disputes/{id}/decision")),
+        (TaskKind::Screening, "contact") => Some(format!("/contacts/{id}/screen")),
         (_, "strategy") => Some(format!("/plans/{id}")),
         _ => t.person_id.map(|p| format!("/people/{p}")),
     }

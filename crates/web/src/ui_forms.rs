@@ -795,6 +795,23 @@ async fn plan_page_with(
     if s.status == StrategyStatus::Active && may(Action::ReviewPlan) {
         actions.push((format!("/plans/{id}/review"), "Review".to_string()));
     }
+    if matches!(
+        s.status,
+        StrategyStatus::Active | StrategyStatus::Authorised
+    ) && may(Action::LiftPlan)
+    {
+        actions.push((format!("/plans/{id}/lift"), "Lift".to_string()));
+    }
+    if matches!(
+        s.status,
+        StrategyStatus::Active | StrategyStatus::Authorised
+    ) && may(Action::RecordContact)
+    {
+        actions.push((
+            format!("/plans/{id}/dispute"),
+            "Record a dispute".to_string(),
+        ));
+    }
     let page = PlanPage {
         office: &p.organisation.short_name,
         policy: &p.organisation.policy_title,
@@ -1857,6 +1874,239 @@ async fn dispute(
         .await
     {
         Ok(_) => Redirect::to(&format!("/plans/{id}")).into_response(),
+        Err(e) => refused(&state, signed, spec, &form, e),
+    }
+}
+
+// ----- lifting, disputes and screening --------------------------------------------------
+
+pub fn more_routes() -> Router<AppState> {
+    Router::new()
+        .route("/plans/{id}/lift", get(lift_form).post(lift))
+        .route(
+            "/disputes/{id}/decision",
+            get(dispute_decision_form).post(dispute_decision),
+        )
+        .route("/contacts/{id}/screen", get(screen_form).post(screen))
+}
+
+fn lift_spec(state: &AppState, id: i64) -> Spec {
+    let p = &state.app.profile;
+    Spec {
+        heading: format!("Lift the {}", p.terms.plan),
+        caption: format!("{} {id}", capital(&p.terms.plan)),
+        intro: vec![format!(
+            "It stops restricting at once, and the person is told in writing ({}).",
+            p.clauses.changes_told
+        )],
+        action: format!("/plans/{id}/lift"),
+        fields: vec![Field::new("textarea", "reason", "Why it is being lifted")],
+        submit: "Lift it",
+        back: format!("/plans/{id}"),
+    }
+}
+
+async fn lift_form(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {
+    if let Some(r) = forbidden(&state, &signed, Action::LiftPlan) {
+        return r;
+    }
+    show(&state, &signed, lift_spec(&state, id), None, None)
+}
+
+async fn lift(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(r) = bad_csrf(&state, &signed, &form) {
+        return r;
+    }
+    let spec = lift_spec(&state, id);
+    match state
+        .app
+        .lift(
+            &tact_app::Ctx::new(signed.actor.clone()),
+            StrategyId(id),
+            val(&form, "reason"),
+        )
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/plans/{id}")).into_response(),
+        Err(e) => refused(&state, signed, spec, &form, e),
+    }
+}
+
+fn dispute_decision_spec(state: &AppState, id: i64, grounds: &str) -> Spec {
+    let p = &state.app.profile;
+    Spec {
+        heading: "Decide a dispute".into(),
+        caption: format!("Dispute {id}"),
+        intro: vec![
+            format!("What they say: {grounds}"),
+            format!(
+                "Only someone who took no part in the decision may decide it ({}).",
+                p.clauses.dispute_independent
+            ),
+        ],
+        action: format!("/disputes/{id}/decision"),
+        fields: vec![
+            Field::new("radios", "outcome", "The outcome").options([
+                ("upheld".to_string(), "Uphold the decision".to_string()),
+                ("lifted".to_string(), format!("Lift the {}", p.terms.plan)),
+            ]),
+            Field::new("textarea", "reasons", "Your reasons"),
+        ],
+        submit: "Record the decision",
+        back: "/".into(),
+    }
+}
+
+async fn dispute_decision_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> Response {
+    if let Some(r) = forbidden(&state, &signed, Action::DecideDispute) {
+        return r;
+    }
+    match state.app.store.dispute(DisputeId(id)).await {
+        Ok(Some(d)) => show(
+            &state,
+            &signed,
+            dispute_decision_spec(&state, id, &d.grounds),
+            None,
+            None,
+        ),
+        _ => error_page(
+            &state,
+            Some(&signed),
+            StatusCode::NOT_FOUND,
+            "Page not found",
+            "There is no such dispute.",
+        ),
+    }
+}
+
+async fn dispute_decision(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(r) = bad_csrf(&state, &signed, &form) {
+        return r;
+    }
+    let grounds = state
+        .app
+        .store
+        .dispute(DisputeId(id))
+        .await
+        .ok()
+        .flatten()
+        .map(|d| d.grounds)
+        .unwrap_or_default();
+    let spec = dispute_decision_spec(&state, id, &grounds);
+    let outcome = match tact_core::model::DisputeOutcome::parse(val(&form, "outcome")) {
+        Ok(o) => o,
+        Err(_) => {
+            return show(
+                &state,
+                &signed,
+                spec,
+                Some(&form),
+                Some(RuleError::invalid("outcome", "choose the outcome")),
+            )
+        }
+    };
+    match state
+        .app
+        .decide_dispute(
+            &tact_app::Ctx::new(signed.actor.clone()),
+            DisputeId(id),
+            outcome,
+            val(&form, "reasons"),
+            None,
+        )
+        .await
+    {
+        Ok((_, s)) => Redirect::to(&format!("/plans/{}", s.id)).into_response(),
+        Err(e) => refused(&state, signed, spec, &form, e),
+    }
+}
+
+fn screen_spec(state: &AppState, id: i64, summary: &str) -> Spec {
+    let p = &state.app.profile;
+    Spec {
+        heading: "Screen a contact".into(),
+        caption: format!("Contact {id}"),
+        intro: vec![format!("What they sent: {summary}"), format!("Read it for a genuine complaint, new information, a possible crime or a safeguarding concern ({}).", p.clauses.screening)],
+        action: format!("/contacts/{id}/screen"),
+        fields: vec![Field::new("textarea", "finding", "What you found, and what you did about it")],
+        submit: "Record the screening",
+        back: "/".into(),
+    }
+}
+
+async fn screen_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> Response {
+    if let Some(r) = forbidden(&state, &signed, Action::ScreenContact) {
+        return r;
+    }
+    match state.app.store.contact(ContactId(id)).await {
+        Ok(Some(c)) => show(
+            &state,
+            &signed,
+            screen_spec(&state, id, &c.summary),
+            None,
+            None,
+        ),
+        _ => error_page(
+            &state,
+            Some(&signed),
+            StatusCode::NOT_FOUND,
+            "Page not found",
+            "There is no such contact.",
+        ),
+    }
+}
+
+async fn screen(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(r) = bad_csrf(&state, &signed, &form) {
+        return r;
+    }
+    let summary = state
+        .app
+        .store
+        .contact(ContactId(id))
+        .await
+        .ok()
+        .flatten()
+        .map(|c| c.summary)
+        .unwrap_or_default();
+    let spec = screen_spec(&state, id, &summary);
+    match state
+        .app
+        .screen_contact(
+            &tact_app::Ctx::new(signed.actor.clone()),
+            ContactId(id),
+            val(&form, "finding"),
+        )
+        .await
+    {
+        Ok(c) => Redirect::to(
+            &c.person_id
+                .map_or_else(|| "/".to_string(), |p| format!("/people/{p}")),
+        )
+        .into_response(),
         Err(e) => refused(&state, signed, spec, &form, e),
     }
 }
