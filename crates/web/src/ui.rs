@@ -16,7 +16,7 @@ use serde::Deserialize;
 use tact_app::{AppError, SignInFailure};
 use tact_core::check::Effect;
 use tact_core::identity::{EmailAddress, Identifier, PhoneNumber};
-use tact_core::ids::PersonId;
+use tact_core::ids::{PersonId, StaffId};
 use tact_core::model::{AdjustmentStatus, StrategyStatus, TaskKind};
 use tact_core::profile::Channel;
 use tact_core::roles::Actor;
@@ -601,6 +601,7 @@ struct PersonPage<'a> {
     incidents: Vec<String>,
     contacts: Vec<(String, String, String)>,
     actions: Vec<(String, String)>,
+    history: Vec<(String, String, String, String)>,
 }
 
 async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<String>) -> Response {
@@ -744,7 +745,41 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
             actions.push((format!("/people/{id}/{href}"), label));
         }
     }
+    // The record of every decision about them, from the event log: who, when, what and why.
+    let history = state
+        .app
+        .store
+        .audit_of(PersonId(id))
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .rev()
+        .take(100)
+        .map(|e| {
+            let when = tact_core::check::uk_time(tact_store::codec::from_ts(e.at_micros))
+                .strftime("%d %b %Y %H:%M")
+                .to_string();
+            let who = e
+                .actor
+                .map_or_else(|| "Tact".to_string(), |a| name_of(StaffId(a)));
+            let what = format!(
+                "{}{}",
+                e.action.replace(['.', '-'], " "),
+                e.subject
+                    .split_once(':')
+                    .map(|(k, v)| format!(" ({k} {v})"))
+                    .unwrap_or_default()
+            );
+            let why = format!(
+                "{}{}",
+                e.reason.unwrap_or_default(),
+                e.clause.map(|c| format!(" [{c}]")).unwrap_or_default()
+            );
+            (when, who, what, why)
+        })
+        .collect();
     let page = PersonPage {
+        history,
         actions,
         office: &p.organisation.short_name,
         policy: &p.organisation.policy_title,

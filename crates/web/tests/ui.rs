@@ -308,6 +308,15 @@ async fn cle_9_9_the_incoming_contact_page_tells_staff_what_to_say_to_a_restrict
     let (_, html) = ui.page(&session, &format!("/people/{pid}")).await;
     assert!(html.contains("A contact strategy is in force"));
     assert!(html.contains("contact by email only"));
+    // The plan's full history, from the event log, with who decided and the clause.
+    assert!(
+        html.contains("plan authorised") && html.contains("Sam Senior"),
+        "history shows the authorisation"
+    );
+    assert!(
+        html.contains("[CLE-7.2]"),
+        "history shows the checklist answers with their clause"
+    );
     // Bad input: a clear error, not a crash.
     let (s, html) = ui.page(&session, "/incoming?who=call+me").await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
