@@ -182,6 +182,16 @@ fn show(
     (status, render(&page)).into_response()
 }
 
+fn not_found_page(state: &AppState, signed: &Signed, what: &str) -> Response {
+    error_page(
+        state,
+        Some(signed),
+        StatusCode::NOT_FOUND,
+        "Page not found",
+        &format!("There is no such {what}."),
+    )
+}
+
 fn capital(s: &str) -> String {
     let mut c = s.chars();
     c.next()
@@ -324,13 +334,7 @@ async fn incident_get(state: AppState, signed: Signed, id: i64, ended: bool) -> 
         return r;
     }
     let Some(caption) = person_caption(&state, id).await else {
-        return error_page(
-            &state,
-            Some(&signed),
-            StatusCode::NOT_FOUND,
-            "Page not found",
-            "There is no such person.",
-        );
+        return not_found_page(&state, &signed, "person");
     };
     show(
         &state,
@@ -450,13 +454,7 @@ async fn warning_form(
         return r;
     }
     let Some(caption) = person_caption(&state, id).await else {
-        return error_page(
-            &state,
-            Some(&signed),
-            StatusCode::NOT_FOUND,
-            "Page not found",
-            "There is no such person.",
-        );
+        return not_found_page(&state, &signed, "person");
     };
     show(
         &state,
@@ -598,13 +596,7 @@ async fn plan_form(State(state): State<AppState>, signed: Signed, Path(id): Path
         return r;
     }
     let Some(caption) = person_caption(&state, id).await else {
-        return error_page(
-            &state,
-            Some(&signed),
-            StatusCode::NOT_FOUND,
-            "Page not found",
-            "There is no such person.",
-        );
+        return not_found_page(&state, &signed, "person");
     };
     let spec = plan_spec(&state, id, caption).await;
     show(&state, &signed, spec, None, None)
@@ -1436,13 +1428,7 @@ async fn change_staff_form(
             spec.caption = s.name;
             show(&state, &signed, spec, None, None)
         }
-        _ => error_page(
-            &state,
-            Some(&signed),
-            StatusCode::NOT_FOUND,
-            "Page not found",
-            "There is no such member of staff.",
-        ),
+        _ => not_found_page(&state, &signed, "member of staff"),
     }
 }
 
@@ -1502,13 +1488,7 @@ async fn help_form(State(state): State<AppState>, signed: Signed, Path(id): Path
         return r;
     }
     let Some(caption) = person_caption(&state, id).await else {
-        return error_page(
-            &state,
-            Some(&signed),
-            StatusCode::NOT_FOUND,
-            "Page not found",
-            "There is no such person.",
-        );
+        return not_found_page(&state, &signed, "person");
     };
     show(&state, &signed, help_spec(&state, id, caption), None, None)
 }
@@ -1594,13 +1574,7 @@ async fn contact_form(
         return r;
     }
     let Some(caption) = person_caption(&state, id).await else {
-        return error_page(
-            &state,
-            Some(&signed),
-            StatusCode::NOT_FOUND,
-            "Page not found",
-            "There is no such person.",
-        );
+        return not_found_page(&state, &signed, "person");
     };
     let spec = contact_spec(&state, id, caption).await;
     show(&state, &signed, spec, None, None)
@@ -1691,13 +1665,7 @@ async fn adjustment_form(
         return r;
     }
     let Some(caption) = person_caption(&state, id).await else {
-        return error_page(
-            &state,
-            Some(&signed),
-            StatusCode::NOT_FOUND,
-            "Page not found",
-            "There is no such person.",
-        );
+        return not_found_page(&state, &signed, "person");
     };
     show(
         &state,
@@ -1978,13 +1946,7 @@ async fn dispute_decision_form(
             None,
             None,
         ),
-        _ => error_page(
-            &state,
-            Some(&signed),
-            StatusCode::NOT_FOUND,
-            "Page not found",
-            "There is no such dispute.",
-        ),
+        _ => not_found_page(&state, &signed, "dispute"),
     }
 }
 
@@ -2064,13 +2026,7 @@ async fn screen_form(
             None,
             None,
         ),
-        _ => error_page(
-            &state,
-            Some(&signed),
-            StatusCode::NOT_FOUND,
-            "Page not found",
-            "There is no such contact.",
-        ),
+        _ => not_found_page(&state, &signed, "contact"),
     }
 }
 
