@@ -317,6 +317,17 @@ test('contact from a restricted person is kept, marked as a breach and screened 
   const sm = await asUser('sunil');
   await sm.page.goto(`${base}/people/7`);
   await sm.page.click('.govuk-summary-card__title a');
+  const plan = sm.page.url();
+  // A change applies at once under Cleveland's policy, and the person is told (CLE-9.14).
+  await sm.page.click('a:has-text("Change")');
+  await axe(sm.page, 'variation form');
+  await sm.page.selectOption('#kind', 'single-channel');
+  await sm.page.selectOption('#channel', 'letter');
+  await sm.page.fill('#restriction_reason', 'Emails have become abusive too');
+  await sm.page.fill('#reason', 'Behaviour moved to email');
+  await sm.page.click('form[action$="/vary"] button');
+  await sm.page.waitForURL(plan);
+  assert.match(await sm.page.textContent('main'), /contact by letter only/);
   await sm.page.click('a:has-text("Lift")');
   await sm.page.fill('#reason', 'Contact has been reasonable');
   await sm.page.click('form[action$="/lift"] button');

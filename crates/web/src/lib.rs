@@ -176,6 +176,7 @@ pub fn router(state: AppState) -> Router {
         .merge(ui_forms::routes())
         .merge(ui_forms::admin_routes())
         .merge(ui_forms::more_routes())
+        .merge(ui_forms::vary_routes())
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(state)
 }

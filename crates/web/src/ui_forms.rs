@@ -787,6 +787,9 @@ async fn plan_page_with(
     if s.status == StrategyStatus::Active && may(Action::ReviewPlan) {
         actions.push((format!("/plans/{id}/review"), "Review".to_string()));
     }
+    if s.status == StrategyStatus::Active && may(Action::VaryPlan) {
+        actions.push((format!("/plans/{id}/vary"), "Change".to_string()));
+    }
     if matches!(
         s.status,
         StrategyStatus::Active | StrategyStatus::Authorised
@@ -2063,6 +2066,107 @@ async fn screen(
                 .map_or_else(|| "/".to_string(), |p| format!("/people/{p}")),
         )
         .into_response(),
+        Err(e) => refused(&state, signed, spec, &form, e),
+    }
+}
+
+// ----- variation --------------------------------------------------------------------------
+
+pub fn vary_routes() -> Router<AppState> {
+    Router::new().route("/plans/{id}/vary", get(vary_form).post(vary))
+}
+
+/// The plan form's restriction and dates, for a change to an existing plan.
+async fn vary_spec(state: &AppState, plan: &tact_core::model::Strategy) -> Spec {
+    let p = &state.app.profile;
+    let mut spec = plan_spec(
+        state,
+        plan.person_id.0,
+        person_caption(state, plan.person_id.0)
+            .await
+            .unwrap_or_default(),
+    )
+    .await;
+    spec.fields.retain(|f| {
+        !matches!(
+            f.name.as_str(),
+            "matter_id" | "h2" | "reasons" | "aims" | "proportionality" | "no_warning_reason"
+        )
+    });
+    spec.fields
+        .push(Field::new("textarea", "reason", "Why it is changing"));
+    spec.heading = format!("Change the {}", p.terms.plan);
+    spec.intro = vec![if p.rules.notice_before_effect {
+        format!(
+            "The change takes effect when the written notice of it is recorded ({}).",
+            p.clauses.notice_first
+        )
+    } else {
+        format!(
+            "The change takes effect now; the person is told in writing ({}).",
+            p.clauses.changes_told
+        )
+    }];
+    spec.action = format!("/plans/{}/vary", plan.id);
+    spec.submit = "Save the change";
+    spec.back = format!("/plans/{}", plan.id);
+    spec
+}
+
+async fn vary_form(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {
+    if let Some(r) = forbidden(&state, &signed, Action::VaryPlan) {
+        return r;
+    }
+    match state.app.strategy(StrategyId(id)).await {
+        Ok(plan) => {
+            let spec = vary_spec(&state, &plan).await;
+            show(&state, &signed, spec, None, None)
+        }
+        Err(e) => refusal(&state, &signed, e),
+    }
+}
+
+async fn vary(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(r) = bad_csrf(&state, &signed, &form) {
+        return r;
+    }
+    let plan = match state.app.strategy(StrategyId(id)).await {
+        Ok(p) => p,
+        Err(e) => return refusal(&state, &signed, e),
+    };
+    let spec = vary_spec(&state, &plan).await;
+    let input = (|| -> Result<wf::VaryInput, RuleError> {
+        Ok(wf::VaryInput {
+            restrictions: vec![tact_store::codec::parse_restriction(
+                &restriction_json(&form),
+                "restriction",
+            )?],
+            review_due: date_field(&form, "review_due")?
+                .ok_or_else(|| RuleError::invalid("review_due", "enter the review date"))?,
+            ends_on: date_field(&form, "ends_on")?,
+            reason: val(&form, "reason").into(),
+            overrides: Vec::new(),
+        })
+    })();
+    let input = match input {
+        Ok(i) => i,
+        Err(e) => return show(&state, &signed, spec, Some(&form), Some(e)),
+    };
+    match state
+        .app
+        .vary(
+            &tact_app::Ctx::new(signed.actor.clone()),
+            StrategyId(id),
+            input,
+        )
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/plans/{id}")).into_response(),
         Err(e) => refused(&state, signed, spec, &form, e),
     }
 }
