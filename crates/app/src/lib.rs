@@ -752,16 +752,7 @@ impl App {
         let mut tx = self.begin().await?;
         let id = tx.insert_incident(&d.record).await?;
         let subject = format!("incident:{id}");
-        let tasks: Vec<NewTask> = d
-            .tasks
-            .iter()
-            .cloned()
-            .map(|mut t| {
-                t.subject = Some(subject.clone());
-                t
-            })
-            .collect();
-        let ids = tx.tasks(&tasks, self.now()).await?;
+        let ids = tx.tasks_about(&d.tasks, &subject, self.now()).await?;
         tx.audit_for(&d.events, &subject).await?;
         self.finish(tx, ctx, &subject).await?;
         Ok((Incident { id, ..d.record }, ids))
@@ -1017,16 +1008,8 @@ impl App {
         let mut tx = self.begin().await?;
         let did = tx.insert_dispute(&d.record).await?;
         tx.audit(&d.events).await?;
-        let tasks: Vec<NewTask> = d
-            .tasks
-            .iter()
-            .cloned()
-            .map(|mut t| {
-                t.subject = Some(format!("dispute:{did}"));
-                t
-            })
-            .collect();
-        tx.tasks(&tasks, now).await?;
+        tx.tasks_about(&d.tasks, &format!("dispute:{did}"), now)
+            .await?;
         self.finish(tx, ctx, &format!("dispute:{did}")).await?;
         Ok(Dispute {
             id: did,
@@ -1106,16 +1089,8 @@ impl App {
         let mut tx = self.begin().await?;
         let id = tx.insert_adjustment(&d.record).await?;
         tx.audit_for(&d.events, &format!("adjustment:{id}")).await?;
-        let tasks: Vec<NewTask> = d
-            .tasks
-            .iter()
-            .cloned()
-            .map(|mut t| {
-                t.subject = Some(format!("adjustment:{id}"));
-                t
-            })
-            .collect();
-        tx.tasks(&tasks, self.now()).await?;
+        tx.tasks_about(&d.tasks, &format!("adjustment:{id}"), self.now())
+            .await?;
         self.finish(tx, ctx, &format!("adjustment:{id}")).await?;
         Ok(Adjustment { id, ..d.record })
     }

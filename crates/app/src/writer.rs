@@ -89,16 +89,7 @@ fn write_one<'a>(tx: &'a mut WriteTx, job: &'a Job) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let id = tx.insert_contact(&job.contact, job.key.as_deref()).await?;
         let subject = format!("contact:{id}");
-        let tasks: Vec<NewTask> = job
-            .tasks
-            .iter()
-            .cloned()
-            .map(|mut t| {
-                t.subject = Some(subject.clone());
-                t
-            })
-            .collect();
-        let task_ids = tx.tasks(&tasks, job.now).await?;
+        let task_ids = tx.tasks_about(&job.tasks, &subject, job.now).await?;
         tx.audit_for(&job.events, &subject).await?;
         Ok((id, task_ids))
     })

@@ -130,6 +130,27 @@ impl WriteTx {
         Ok(ids)
     }
 
+    /// Raises tasks about one record (such as `incident:12`), naming it as each task's subject.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn tasks_about(
+        &mut self,
+        tasks: &[NewTask],
+        subject: &str,
+        now: jiff::Timestamp,
+    ) -> Result<Vec<TaskId>> {
+        let named: Vec<NewTask> = tasks
+            .iter()
+            .cloned()
+            .map(|mut t| {
+                t.subject = Some(subject.to_string());
+                t
+            })
+            .collect();
+        self.tasks(&named, now).await
+    }
+
     /// Marks a task done with its outcome.
     ///
     /// # Errors
