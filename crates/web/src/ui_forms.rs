@@ -182,6 +182,22 @@ fn show(
     (status, render(&page)).into_response()
 }
 
+/// The first step of every form about a person: the role may take `action`, and the
+/// person exists. Gives the form's caption, or the page to answer with instead.
+async fn person_for_form(
+    state: &AppState,
+    signed: &Signed,
+    id: i64,
+    action: Action,
+) -> Result<String, Box<Response>> {
+    if let Some(r) = forbidden(state, signed, action) {
+        return Err(Box::new(r));
+    }
+    person_caption(state, id)
+        .await
+        .ok_or_else(|| Box::new(not_found_page(state, signed, "person")))
+}
+
 fn not_found_page(state: &AppState, signed: &Signed, what: &str) -> Response {
     error_page(
         state,
@@ -322,19 +338,20 @@ fn incident_spec(state: &AppState, id: i64, caption: String, ended: bool) -> Spe
 }
 
 async fn incident_get(state: AppState, signed: Signed, id: i64, ended: bool) -> Response {
-    if let Some(r) = forbidden(
+    let caption = match person_for_form(
         &state,
         &signed,
+        id,
         if ended {
             Action::EndCall
         } else {
             Action::RecordIncident
         },
-    ) {
-        return r;
-    }
-    let Some(caption) = person_caption(&state, id).await else {
-        return not_found_page(&state, &signed, "person");
+    )
+    .await
+    {
+        Ok(c) => c,
+        Err(r) => return *r,
     };
     show(
         &state,
@@ -450,11 +467,9 @@ async fn warning_form(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> Response {
-    if let Some(r) = forbidden(&state, &signed, Action::IssueWarning) {
-        return r;
-    }
-    let Some(caption) = person_caption(&state, id).await else {
-        return not_found_page(&state, &signed, "person");
+    let caption = match person_for_form(&state, &signed, id, Action::IssueWarning).await {
+        Ok(c) => c,
+        Err(r) => return *r,
     };
     show(
         &state,
@@ -592,11 +607,9 @@ async fn plan_spec(state: &AppState, id: i64, caption: String) -> Spec {
 }
 
 async fn plan_form(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {
-    if let Some(r) = forbidden(&state, &signed, Action::ProposePlan) {
-        return r;
-    }
-    let Some(caption) = person_caption(&state, id).await else {
-        return not_found_page(&state, &signed, "person");
+    let caption = match person_for_form(&state, &signed, id, Action::ProposePlan).await {
+        Ok(c) => c,
+        Err(r) => return *r,
     };
     let spec = plan_spec(&state, id, caption).await;
     show(&state, &signed, spec, None, None)
@@ -1487,11 +1500,9 @@ fn help_spec(state: &AppState, id: i64, caption: String) -> Spec {
 }
 
 async fn help_form(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {
-    if let Some(r) = forbidden(&state, &signed, Action::RecordContact) {
-        return r;
-    }
-    let Some(caption) = person_caption(&state, id).await else {
-        return not_found_page(&state, &signed, "person");
+    let caption = match person_for_form(&state, &signed, id, Action::RecordContact).await {
+        Ok(c) => c,
+        Err(r) => return *r,
     };
     show(&state, &signed, help_spec(&state, id, caption), None, None)
 }
@@ -1573,11 +1584,9 @@ async fn contact_form(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> Response {
-    if let Some(r) = forbidden(&state, &signed, Action::RecordContact) {
-        return r;
-    }
-    let Some(caption) = person_caption(&state, id).await else {
-        return not_found_page(&state, &signed, "person");
+    let caption = match person_for_form(&state, &signed, id, Action::RecordContact).await {
+        Ok(c) => c,
+        Err(r) => return *r,
     };
     let spec = contact_spec(&state, id, caption).await;
     show(&state, &signed, spec, None, None)
@@ -1664,11 +1673,9 @@ async fn adjustment_form(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> Response {
-    if let Some(r) = forbidden(&state, &signed, Action::RecordContact) {
-        return r;
-    }
-    let Some(caption) = person_caption(&state, id).await else {
-        return not_found_page(&state, &signed, "person");
+    let caption = match person_for_form(&state, &signed, id, Action::RecordContact).await {
+        Ok(c) => c,
+        Err(r) => return *r,
     };
     show(
         &state,
