@@ -58,10 +58,6 @@ pub fn parse_weekday(s: &str) -> Option<Weekday> {
     })
 }
 
-pub fn weekday_name(d: Weekday) -> &'static str {
-    weekday_str(d)
-}
-
 /// A rule as JSON: `{"kind": "...", ...}`. The same shape the API accepts.
 pub fn rule_json(rule: &Rule) -> Value {
     let kind = rule.kind().as_str();

@@ -341,15 +341,6 @@ impl Store {
 
     /// # Errors
     /// The database's error.
-    pub async fn count_people(&self) -> Result<i64> {
-        Ok(sqlx::query("SELECT COUNT(*) AS n FROM people")
-            .fetch_one(&self.pool)
-            .await
-            .map(|r| get_i(&r, "n"))?)
-    }
-
-    /// # Errors
-    /// The database's error.
     pub async fn staff_list(&self) -> Result<Vec<Staff>> {
         sqlx::query("SELECT id, name, email, role, line_manager, active FROM staff ORDER BY id")
             .fetch_all(&self.pool)
@@ -429,22 +420,6 @@ impl Store {
             "SELECT {CONTACT_COLS} FROM contacts WHERE id = $1"
         ))
         .bind(id.0)
-        .fetch_optional(&self.pool)
-        .await?
-        .as_ref()
-        .map(contact_row)
-        .transpose()
-    }
-
-    /// The contact stored under an idempotency key, if any.
-    ///
-    /// # Errors
-    /// The database's error.
-    pub async fn contact_by_key(&self, key: &str) -> Result<Option<Contact>> {
-        sqlx::query(&format!(
-            "SELECT {CONTACT_COLS} FROM contacts WHERE idempotency_key = $1"
-        ))
-        .bind(key)
         .fetch_optional(&self.pool)
         .await?
         .as_ref()
@@ -780,21 +755,6 @@ impl Store {
             .collect())
     }
 
-    /// A stored idempotent response.
-    ///
-    /// # Errors
-    /// The database's error.
-    pub async fn idempotent_response(&self, key: &str, staff: StaffId) -> Result<Option<String>> {
-        Ok(
-            sqlx::query("SELECT response FROM idempotency WHERE key = $1 AND staff_id = $2")
-                .bind(key)
-                .bind(staff.0)
-                .fetch_optional(&self.pool)
-                .await?
-                .map(|r| get_s(&r, "response")),
-        )
-    }
-
     /// # Errors
     /// The database's error.
     pub async fn count(&self, table: Table) -> Result<i64> {
@@ -815,7 +775,6 @@ pub enum Table {
     Strategies,
     Tasks,
     AuditLog,
-    Incidents,
 }
 
 impl Table {
@@ -826,7 +785,6 @@ impl Table {
             Self::Strategies => "strategies",
             Self::Tasks => "tasks",
             Self::AuditLog => "audit_log",
-            Self::Incidents => "incidents",
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::codec::{advocate_json, date, strategy_json, ts};
 use crate::{get_i, get_s, Backend, Result, StoreError};
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Transaction};
 use tact_core::audit::{AuditEvent, StoredEntry};
 use tact_core::ids::*;
 use tact_core::model::*;
@@ -627,18 +627,6 @@ impl WriteTx {
             .await
             .map_err(w)?
             .rows_affected())
-    }
-
-    /// The current count of rows in a table, seen from inside the transaction.
-    ///
-    /// # Errors
-    /// The database's error.
-    pub async fn count_rows(&mut self, table: &str) -> Result<i64> {
-        let row = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
-            .fetch_one(&mut *self.tx)
-            .await
-            .map_err(w)?;
-        Ok(row.get::<i64, _>("n"))
     }
 }
 
