@@ -160,9 +160,15 @@ test('a manager warns, answers the checklist and proposes a contact strategy (CL
   await page.click('form[action$="/warning"] button');
   await page.waitForURL(`${base}/people/200`);
   await page.click('a:has-text("Start a contact strategy")');
-  await page.selectOption('#kind', 'single-channel');
-  await page.selectOption('#channel', 'email');
-  await page.fill('#restriction_reason', 'Calls have been abusive');
+  // The builder: two restrictions, each with its own details (CLE-9.9).
+  await page.check('#single-channel__use');
+  await page.selectOption('#single-channel__channel', 'email');
+  await page.fill('#single-channel__reason', 'Calls have been abusive');
+  await page.check('#call-window__use');
+  await page.fill('#call-window__windows', 'Tuesday 10:00-12:00\nThursday 14:00-15:00');
+  await page.fill('#call-window__max_calls_per_window', '1');
+  await page.fill('#call-window__reason', 'Urgent matters can still be raised by phone');
+  await axe(page, 'plan form with two restrictions chosen');
   // A refusal comes back onto the form with an error summary naming the clause.
   const due = await page.inputValue('#review_due');
   await page.fill('#review_due', '2030-01-01');
@@ -177,6 +183,9 @@ test('a manager warns, answers the checklist and proposes a contact strategy (CL
   await page.click('form[action$="/plan"] button');
   await page.waitForURL(/\/plans\/\d+$/);
   planUrl = page.url();
+  const planText = await page.textContent('main');
+  assert.match(planText, /email only/i);
+  assert.match(planText, /Thursday/);
   // Proposing before the checklist is answered is refused, naming the clause.
   await page.click('button:has-text("Propose for authorisation")');
   assert.match(await page.textContent('.govuk-error-summary'), /CLE-7\.2/);
@@ -314,6 +323,19 @@ test('contact from a restricted person is kept, marked as a breach and screened 
   await cw.page.click('form[action$="/screen"] button');
   await cw.page.waitForURL(`${base}/people/6`);
   await cw.close();
+  // The line manager sends the reminder the breach calls for, from their task list (CLE-9.11).
+  const lm = await asUser('dana');
+  assert.match(await lm.page.textContent('main'), /Breach reminders to send/);
+  await lm.page.click('a:has-text("Send a reminder")');
+  await axe(lm.page, 'breach reminder form');
+  await lm.page.click('form[action^="/tasks/"] button');
+  assert.match(await lm.page.textContent('.govuk-error-summary'), /CLE-9\.11/);
+  await lm.page.fill('#consequences', 'If you keep phoning, the strategy may be extended at its review');
+  if (!(await lm.page.inputValue('#reasons'))) await lm.page.fill('#reasons', 'Calls were abusive');
+  await lm.page.click('form[action^="/tasks/"] button');
+  await lm.page.waitForURL(/\/people\/\d+$/);
+  assert.match(await lm.page.textContent('main'), /Reminder of the contact strategy after a breach/);
+  await lm.close();
   const sm = await asUser('sunil');
   await sm.page.goto(`${base}/people/7`);
   await sm.page.click('.govuk-summary-card__title a');
@@ -321,9 +343,13 @@ test('contact from a restricted person is kept, marked as a breach and screened 
   // A change applies at once under Cleveland's policy, and the person is told (CLE-9.14).
   await sm.page.click('a:has-text("Change")');
   await axe(sm.page, 'variation form');
-  await sm.page.selectOption('#kind', 'single-channel');
-  await sm.page.selectOption('#channel', 'letter');
-  await sm.page.fill('#restriction_reason', 'Emails have become abusive too');
+  // The form opens with the plan's own restrictions ticked; this change replaces them.
+  assert.ok((await sm.page.locator('input[name$="__use"]:checked').count()) > 0);
+  const ticked = sm.page.locator('input[name$="__use"]:checked');
+  while ((await ticked.count()) > 0) await ticked.first().uncheck();
+  await sm.page.check('#single-channel__use');
+  await sm.page.selectOption('#single-channel__channel', 'letter');
+  await sm.page.fill('#single-channel__reason', 'Emails have become abusive too');
   await sm.page.fill('#reason', 'Behaviour moved to email');
   await sm.page.click('form[action$="/vary"] button');
   await sm.page.waitForURL(plan);

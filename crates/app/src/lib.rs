@@ -829,6 +829,14 @@ impl App {
         let mut tx = self.begin().await?;
         tx.update_strategy(&d.record, before.version).await?;
         tx.audit(&d.events).await?;
+        tx.close_tasks(
+            &format!("strategy:{}", d.record.id),
+            &d.closes,
+            ctx.actor.id,
+            &format!("{} {}", self.profile.terms.plan, d.record.status.as_str()),
+            self.now(),
+        )
+        .await?;
         tx.tasks(&d.tasks, self.now()).await?;
         self.finish(tx, ctx, &format!("strategy:{}", d.record.id))
             .await?;
@@ -1211,6 +1219,40 @@ impl App {
         tx.audit(&[ev]).await?;
         self.finish(tx, ctx, &format!("task:{id}")).await?;
         Ok(self.store.task(id).await?.unwrap_or(t))
+    }
+
+    /// Sends the reminder a breach calls for (CLE-9.11; NOR-5.8): keeps it as an outbound
+    /// contact on the person's record and closes the reminder task, in one transaction.
+    ///
+    /// # Errors
+    /// No such task; as [`wf::send_breach_reminder`]; the task closed meanwhile.
+    pub async fn send_breach_reminder(
+        &self,
+        ctx: &Ctx,
+        id: TaskId,
+        input: wf::ReminderInput,
+    ) -> Result<Contact> {
+        let t = self
+            .store
+            .task(id)
+            .await?
+            .ok_or_else(|| not_found("task_id", format!("no task {id}")))?;
+        let now = self.now();
+        let (mut contact, event) =
+            wf::send_breach_reminder(&self.profile, &ctx.actor, &t, input, now)?;
+        let mut tx = self.begin().await?;
+        contact.id = tx.insert_contact(&contact, None).await?;
+        tx.complete_task(
+            id,
+            ctx.actor.id,
+            &format!("reminder sent ({})", contact.channel.plain()),
+            now,
+        )
+        .await?;
+        tx.audit(&[event.detail("contact", contact.id)]).await?;
+        self.finish(tx, ctx, &format!("contact:{}", contact.id))
+            .await?;
+        Ok(contact)
     }
 
     /// Plans whose review is due on or before `by` (CLE-9.12; NOR-8.1); overdue ones first.

@@ -22,6 +22,9 @@ pub struct Decision<T> {
     pub record: T,
     pub events: Vec<AuditEvent>,
     pub tasks: Vec<NewTask>,
+    /// Open tasks about the same record that this decision completes: authorising or
+    /// refusing answers the request to authorise, recording the notice sends it.
+    pub closes: Vec<TaskKind>,
 }
 
 impl<T> Decision<T> {
@@ -30,6 +33,7 @@ impl<T> Decision<T> {
             record,
             events: Vec::new(),
             tasks: Vec::new(),
+            closes: Vec::new(),
         }
     }
 }
@@ -586,6 +590,7 @@ pub fn answer_checklist(
         record: next,
         events: d_events,
         tasks,
+        closes: Vec::new(),
     })
 }
 
@@ -824,6 +829,7 @@ pub fn authorise_plan(
         record: next,
         events,
         tasks: Vec::new(),
+        closes: vec![TaskKind::AuthorisePlan],
     };
     d.tasks.push(send_notice_task(profile, s, actor.id));
     Ok(d)
@@ -876,6 +882,7 @@ pub fn refuse_plan(
             .person(s.person_id)
             .reason(reason),
     );
+    d.closes.push(TaskKind::AuthorisePlan);
     Ok(d)
 }
 
@@ -902,6 +909,7 @@ pub fn withdraw_plan(
             .person(s.person_id)
             .reason(reason),
     );
+    d.closes.push(TaskKind::AuthorisePlan);
     Ok(d)
 }
 
@@ -1023,6 +1031,7 @@ pub fn record_notice(
         record: next,
         events,
         tasks: Vec::new(),
+        closes: vec![TaskKind::SendNotice],
     })
 }
 
@@ -1101,6 +1110,7 @@ pub fn review_plan(
         record: next,
         events: vec![event],
         tasks: d_tasks,
+        closes: vec![TaskKind::ReviewDue],
     })
 }
 
@@ -1190,6 +1200,7 @@ pub fn vary_plan(
         record: next,
         events: vec![event],
         tasks: vec![told_of_change_task(profile, s, actor.id)],
+        closes: Vec::new(),
     })
 }
 
@@ -1223,6 +1234,8 @@ pub fn lift_plan(
             .reason(reason),
     );
     d.tasks.push(told_of_change_task(profile, s, actor.id));
+    d.closes
+        .extend([TaskKind::AuthorisePlan, TaskKind::ReviewDue]);
     Ok(d)
 }
 
@@ -1888,6 +1901,97 @@ pub struct ContactInput {
     pub body: String,
     /// The contact makes a complaint (NOR-4.3 decides whether it is opened as one).
     pub is_complaint: bool,
+}
+
+/// What a reminder after a breach told the person.
+#[derive(Debug, Clone)]
+pub struct ReminderInput {
+    pub channel: Channel,
+    /// What happens if they go on breaching it.
+    pub consequences: String,
+    /// Why the plan was put in place.
+    pub reasons: String,
+}
+
+/// Answers a breach with its reminder (CLE-9.11: "a clear reminder … about the
+/// consequences of breaching the strategy … [and] the reasons for the strategy"; NOR-5.8).
+/// The reminder is kept as an outbound contact on the person's record; Tact's own
+/// letters are never restricted. The caller closes the reminder task in the same
+/// transaction.
+///
+/// # Errors
+/// A role refusal; a task that is not an open breach reminder about a person; either
+/// part of the reminder missing.
+pub fn send_breach_reminder(
+    profile: &Profile,
+    actor: &Actor,
+    task: &Task,
+    input: ReminderInput,
+    now: Timestamp,
+) -> Result<(Contact, AuditEvent), RuleError> {
+    let clause = profile.clauses.breach_reminder.as_str();
+    may(profile, actor, Action::RecordContact, Some(clause))?;
+    if task.task.kind != TaskKind::BreachReminder {
+        return Err(RuleError::conflict(
+            clause,
+            format!("task {} is not a reminder after a breach", task.id),
+        ));
+    }
+    if task.done_at.is_some() {
+        return Err(RuleError::conflict(
+            clause,
+            format!("the reminder for task {} was already sent", task.id),
+        ));
+    }
+    let person = task
+        .task
+        .person_id
+        .ok_or_else(|| RuleError::conflict(clause, format!("task {} names no person", task.id)))?;
+    let plan = &profile.terms.plan;
+    if input.consequences.trim().is_empty() {
+        return Err(RuleError::invalid(
+            "consequences",
+            format!("say what happens if they go on breaching the {plan}"),
+        )
+        .with_clause(clause));
+    }
+    if input.reasons.trim().is_empty() {
+        return Err(RuleError::invalid(
+            "reasons",
+            format!("remind them why the {plan} was put in place"),
+        )
+        .with_clause(clause));
+    }
+    let contact = Contact {
+        id: ContactId(0),
+        person_id: Some(person),
+        matter_id: None,
+        channel: input.channel,
+        direction: Direction::Outbound,
+        at: now,
+        staff_id: Some(actor.id),
+        identifier: None,
+        summary: format!("Reminder of the {plan} after a breach"),
+        body: format!(
+            "What happens if it goes on: {}\n\nWhy the {plan} is in place: {}",
+            input.consequences.trim(),
+            input.reasons.trim()
+        ),
+        breach_of: Vec::new(),
+        screening: Screening::NotNeeded,
+        not_recorded_as_complaint: false,
+    };
+    let event = AuditEvent::new(
+        now,
+        actor.id,
+        AuditAction::BreachReminderSent,
+        format!("task:{}", task.id),
+    )
+    .person(person)
+    .clause(clause.to_string())
+    .detail("channel", input.channel.as_str())
+    .reason(contact.body.clone());
+    Ok((contact, event))
 }
 
 /// Judges a contact as it is logged. Nothing is discarded: a contact a restriction forbids

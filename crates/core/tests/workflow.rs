@@ -637,9 +637,14 @@ fn cle_9_6_strategy_takes_effect_on_authorisation_and_notice_records_agreement()
         .tasks
         .iter()
         .any(|t| t.kind == TaskKind::SendNotice && t.clause == "CLE-9.6"));
-    let noticed = record_notice(&w.p, &actor(LINE_MANAGER), &d.record, notice(), now())
-        .unwrap()
-        .record;
+    assert_eq!(
+        d.closes,
+        vec![TaskKind::AuthorisePlan],
+        "authorising answers the request to authorise"
+    );
+    let nd = record_notice(&w.p, &actor(LINE_MANAGER), &d.record, notice(), now()).unwrap();
+    assert_eq!(nd.closes, vec![TaskKind::SendNotice], "the notice is sent");
+    let noticed = nd.record;
     let n = noticed.notice.unwrap();
     assert!(n.agreement_sought);
     assert_eq!(n.agreement_given, Some(false));
@@ -1315,6 +1320,63 @@ fn cle_9_11_a_forbidden_contact_is_a_breach_naming_the_restriction_with_a_remind
         .1
         .breach_of
         .is_empty());
+}
+
+fn reminder_task(kind: TaskKind, done: bool) -> Task {
+    Task {
+        id: TaskId(7),
+        task: NewTask {
+            kind,
+            person_id: Some(PERSON),
+            assignee: None,
+            role: Some(Role::LineManager),
+            title: "Send a reminder".into(),
+            due_on: None,
+            clause: "CLE-9.11".into(),
+            subject: None,
+        },
+        created_at: now(),
+        done_at: done.then(now),
+        done_by: None,
+        outcome: None,
+    }
+}
+
+#[test]
+fn cle_9_11_the_reminder_after_a_breach_gives_the_consequences_and_the_reasons() {
+    let w = World::new("cleveland-opcc");
+    let input = |consequences: &str, reasons: &str| ReminderInput {
+        channel: Channel::Letter,
+        consequences: consequences.into(),
+        reasons: reasons.into(),
+    };
+    let open = reminder_task(TaskKind::BreachReminder, false);
+    let lm = actor(LINE_MANAGER);
+    let e = send_breach_reminder(&w.p, &lm, &open, input("", "why"), now()).unwrap_err();
+    assert_eq!(
+        (e.field.as_deref(), e.clause.as_deref()),
+        (Some("consequences"), Some("CLE-9.11"))
+    );
+    let e = send_breach_reminder(&w.p, &lm, &open, input("what", " "), now()).unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("reasons"));
+    let (c, ev) = send_breach_reminder(
+        &w.p,
+        &lm,
+        &open,
+        input("It may be extended", "Abusive calls"),
+        now(),
+    )
+    .unwrap();
+    assert_eq!(c.direction, Direction::Outbound);
+    assert_eq!(c.person_id, Some(PERSON));
+    assert!(c.body.contains("It may be extended") && c.body.contains("Abusive calls"));
+    assert!(c.breach_of.is_empty() && c.screening == Screening::NotNeeded);
+    assert_eq!(ev.clause.as_deref(), Some("CLE-9.11"));
+    // Only an open breach reminder can be answered this way.
+    let done = reminder_task(TaskKind::BreachReminder, true);
+    assert!(send_breach_reminder(&w.p, &lm, &done, input("a", "b"), now()).is_err());
+    let other = reminder_task(TaskKind::WelfareFollowUp, false);
+    assert!(send_breach_reminder(&w.p, &lm, &other, input("a", "b"), now()).is_err());
 }
 
 #[test]

@@ -151,6 +151,38 @@ impl WriteTx {
         self.tasks(&named, now).await
     }
 
+    /// Marks done every open task of the given kinds about `subject`: the step that
+    /// answers a task closes it, so nobody is left a request already dealt with.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn close_tasks(
+        &mut self,
+        subject: &str,
+        kinds: &[TaskKind],
+        by: StaffId,
+        outcome: &str,
+        now: jiff::Timestamp,
+    ) -> Result<u64> {
+        let mut closed = 0;
+        for k in kinds {
+            closed += sqlx::query(
+                "UPDATE tasks SET done_at = $1, done_by = $2, outcome = $3 \
+                 WHERE subject = $4 AND kind = $5 AND done_at IS NULL",
+            )
+            .bind(ts(now))
+            .bind(by.0)
+            .bind(outcome.to_string())
+            .bind(subject.to_string())
+            .bind(k.as_str().to_string())
+            .execute(&mut *self.tx)
+            .await
+            .map_err(w)?
+            .rows_affected();
+        }
+        Ok(closed)
+    }
+
     /// Marks a task done with its outcome.
     ///
     /// # Errors

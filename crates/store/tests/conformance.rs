@@ -392,6 +392,53 @@ async fn tasks_are_found_by_assignee_or_role_and_closed_once() {
             tx.complete_task(ids[0], sid, "again", now()).await,
             Err(StoreError::Conflict(_))
         ));
+        drop(tx);
+        // A step closes the open tasks of its kinds about its own record, and no others.
+        let about = |kind: TaskKind, subject: &str| NewTask {
+            kind,
+            subject: Some(subject.into()),
+            ..t(None, Some(Role::SeniorManager))
+        };
+        let mut tx = s.begin().await.unwrap();
+        let ids = tx
+            .tasks(
+                &[
+                    about(TaskKind::AuthorisePlan, "strategy:1"),
+                    about(TaskKind::SendNotice, "strategy:1"),
+                    about(TaskKind::AuthorisePlan, "strategy:2"),
+                ],
+                now(),
+            )
+            .await
+            .unwrap();
+        let closed = tx
+            .close_tasks(
+                "strategy:1",
+                &[TaskKind::AuthorisePlan, TaskKind::ReviewDue],
+                sid,
+                "plan active",
+                now(),
+            )
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(closed, 1, "{name}");
+        let open: Vec<TaskId> = s
+            .tasks(
+                &TaskFilter {
+                    open_only: true,
+                    role: Some(Role::SeniorManager),
+                    ..Default::default()
+                },
+                10,
+            )
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|t| t.id)
+            .collect();
+        assert!(!open.contains(&ids[0]), "{name}");
+        assert!(open.contains(&ids[1]) && open.contains(&ids[2]), "{name}");
     }
 }
 

@@ -6,6 +6,8 @@ pub mod api;
 pub mod error;
 pub mod ui;
 pub mod ui_forms;
+pub mod ui_restrictions;
+pub mod ui_tasks;
 pub mod wire;
 
 use axum::extract::DefaultBodyLimit;
@@ -177,6 +179,7 @@ pub fn router(state: AppState) -> Router {
         .merge(ui_forms::admin_routes())
         .merge(ui_forms::more_routes())
         .merge(ui_forms::vary_routes())
+        .merge(ui_tasks::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(state)
 }

@@ -341,19 +341,6 @@ struct HomePage<'a> {
 }
 
 /// Where a task is done: the form or record it is about.
-fn task_link(t: &tact_core::model::NewTask) -> Option<String> {
-    let (kind, id) = t.subject.as_deref()?.split_once(':')?;
-    let id = id.split(':').next()?;
-    match (t.kind, kind) {
-        (TaskKind::AdjustmentDecision, "adjustment") => Some(format!("/adjustments/{id}/decision")),
-        (TaskKind::AuthorisePlan, "strategy") => Some(format!("/plans/{id}/decision")),
-        (TaskKind::DecideDispute, "dispute") => Some(format!("/disputes/{id}/decision")),
-        (TaskKind::Screening, "contact") => Some(format!("/contacts/{id}/screen")),
-        (_, "strategy") => Some(format!("/plans/{id}")),
-        _ => t.person_id.map(|p| format!("/people/{p}")),
-    }
-}
-
 fn task_label(k: TaskKind) -> &'static str {
     match k {
         TaskKind::EndedCallFollowUp => "Ended calls to follow up",
@@ -420,7 +407,7 @@ async fn home(State(state): State<AppState>, signed: Signed) -> Response {
         tasks: tasks
             .iter()
             .map(|t| TaskRow {
-                href: task_link(&t.task),
+                href: Some(crate::ui_tasks::link(t)),
                 title: t.task.title.clone(),
                 person: t.task.person_id.map(|p| p.0),
                 due: t.task.due_on.map(|d| d.to_string()).unwrap_or_default(),

@@ -11,12 +11,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use serde_json::{json, Value};
 use std::collections::HashMap;
 use tact_app::AppError;
 use tact_core::ids::*;
 use tact_core::model::{EndedCall, Format, StrategyStatus};
-use tact_core::profile::{Answer, Channel, RestrictionKind};
+use tact_core::profile::{Answer, Channel};
 use tact_core::roles::Action;
 use tact_core::workflow as wf;
 use tact_core::RuleError;
@@ -46,10 +45,14 @@ pub struct Field {
     pub value: String,
     pub error: Option<String>,
     pub options: Vec<(String, String)>,
+    /// For a revealing checkbox: the fields shown when it is ticked.
+    pub children: Vec<Field>,
+    /// A fixed input width in characters (`govuk-input--width-N`), if any.
+    pub width: Option<u8>,
 }
 
 impl Field {
-    fn new(kind: &'static str, name: &str, label: &str) -> Self {
+    pub fn new(kind: &'static str, name: &str, label: &str) -> Self {
         Self {
             name: name.into(),
             label: label.into(),
@@ -58,13 +61,19 @@ impl Field {
             value: String::new(),
             error: None,
             options: Vec::new(),
+            children: Vec::new(),
+            width: None,
         }
     }
-    fn hint(mut self, h: &str) -> Self {
+    pub fn hint(mut self, h: &str) -> Self {
         self.hint = Some(h.into());
         self
     }
-    fn options<I: IntoIterator<Item = (String, String)>>(mut self, o: I) -> Self {
+    pub fn width(mut self, w: u8) -> Self {
+        self.width = Some(w);
+        self
+    }
+    pub fn options<I: IntoIterator<Item = (String, String)>>(mut self, o: I) -> Self {
         self.options = o.into_iter().collect();
         if self.value.is_empty() && self.kind == "select" {
             self.value = self
@@ -87,7 +96,7 @@ impl Field {
     }
 }
 
-fn yes_no() -> Vec<(String, String)> {
+pub(crate) fn yes_no() -> Vec<(String, String)> {
     vec![("yes".into(), "Yes".into()), ("no".into(), "No".into())]
 }
 
@@ -108,18 +117,18 @@ struct FormPage<'a> {
     errors: Vec<(String, String)>,
 }
 
-struct Spec {
-    heading: String,
-    caption: String,
-    intro: Vec<String>,
-    action: String,
-    fields: Vec<Field>,
-    submit: &'static str,
-    back: String,
+pub(crate) struct Spec {
+    pub heading: String,
+    pub caption: String,
+    pub intro: Vec<String>,
+    pub action: String,
+    pub fields: Vec<Field>,
+    pub submit: &'static str,
+    pub back: String,
 }
 
 /// Renders a form, with the values the person typed and any refusal placed on its field.
-fn show(
+pub(crate) fn show(
     state: &AppState,
     signed: &Signed,
     mut spec: Spec,
@@ -131,6 +140,11 @@ fn show(
             if let Some(x) = v.get(&f.name) {
                 f.value = x.clone();
             }
+            for c in &mut f.children {
+                if let Some(x) = v.get(&c.name) {
+                    c.value = x.clone();
+                }
+            }
         }
     }
     let mut errors = Vec::new();
@@ -139,22 +153,39 @@ fn show(
             Some(c) if c != "LOCAL" => format!("{} ({c})", capital(&e.message)),
             _ => capital(&e.message),
         };
+        // Every field that can carry an error, with where it sits: (field, child).
+        let slots: Vec<(usize, Option<usize>, &str)> = spec
+            .fields
+            .iter()
+            .enumerate()
+            .filter(|(_, x)| x.kind != "heading")
+            .flat_map(|(i, x)| {
+                std::iter::once((i, None, x.name.as_str())).chain(
+                    x.children
+                        .iter()
+                        .enumerate()
+                        .map(move |(j, c)| (i, Some(j), c.name.as_str())),
+                )
+            })
+            .collect();
         let target = e.field.as_deref().and_then(|f| {
-            let f = f
-                .split('[')
-                .next()
-                .unwrap_or(f)
-                .split('.')
-                .next_back()
-                .unwrap_or(f);
-            spec.fields
+            let path = f.split('[').next().unwrap_or(f);
+            let exact = path.replace('.', "__");
+            let last = path.split('.').next_back().unwrap_or(path);
+            slots
                 .iter()
-                .position(|x| x.kind != "heading" && (x.name == f || x.name.ends_with(f)))
+                .find(|s| s.2 == exact)
+                .or_else(|| slots.iter().find(|s| s.2 == last || s.2.ends_with(last)))
+                .map(|s| (s.0, s.1))
         });
-        let i = target
-            .or_else(|| spec.fields.iter().position(|x| x.kind != "heading"))
-            .unwrap_or(0);
-        if let Some(f) = spec.fields.get_mut(i) {
+        let (i, j) = target
+            .or_else(|| slots.first().map(|s| (s.0, s.1)))
+            .unwrap_or((0, None));
+        let slot = match j {
+            Some(j) => spec.fields.get_mut(i).and_then(|f| f.children.get_mut(j)),
+            None => spec.fields.get_mut(i),
+        };
+        if let Some(f) = slot {
             f.error = Some(message.clone());
             errors.push((f.name.clone(), message));
         }
@@ -198,7 +229,7 @@ async fn person_for_form(
         .ok_or_else(|| Box::new(not_found_page(state, signed, "person")))
 }
 
-fn not_found_page(state: &AppState, signed: &Signed, what: &str) -> Response {
+pub(crate) fn not_found_page(state: &AppState, signed: &Signed, what: &str) -> Response {
     error_page(
         state,
         Some(signed),
@@ -208,7 +239,7 @@ fn not_found_page(state: &AppState, signed: &Signed, what: &str) -> Response {
     )
 }
 
-fn capital(s: &str) -> String {
+pub(crate) fn capital(s: &str) -> String {
     let mut c = s.chars();
     c.next()
         .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
@@ -216,7 +247,7 @@ fn capital(s: &str) -> String {
 }
 
 /// The refusal page for a role that may not take `action`, before any form is shown.
-fn forbidden(state: &AppState, signed: &Signed, action: Action) -> Option<Response> {
+pub(crate) fn forbidden(state: &AppState, signed: &Signed, action: Action) -> Option<Response> {
     if state.app.profile.may(signed.actor.role, action) {
         None
     } else {
@@ -231,7 +262,11 @@ fn forbidden(state: &AppState, signed: &Signed, action: Action) -> Option<Respon
 }
 
 /// The refusal page for a form posted without this session's CSRF token.
-fn bad_csrf(state: &AppState, signed: &Signed, form: &HashMap<String, String>) -> Option<Response> {
+pub(crate) fn bad_csrf(
+    state: &AppState,
+    signed: &Signed,
+    form: &HashMap<String, String>,
+) -> Option<Response> {
     if form.get("csrf") == Some(&signed.csrf) {
         None
     } else {
@@ -245,12 +280,12 @@ fn bad_csrf(state: &AppState, signed: &Signed, form: &HashMap<String, String>) -
     }
 }
 
-fn val<'a>(form: &'a HashMap<String, String>, k: &str) -> &'a str {
+pub(crate) fn val<'a>(form: &'a HashMap<String, String>, k: &str) -> &'a str {
     form.get(k).map_or("", |s| s.trim())
 }
 
 /// A refusal from the core goes back onto the form; anything else becomes an error page.
-fn refused(
+pub(crate) fn refused(
     state: &AppState,
     signed: Signed,
     spec: Spec,
@@ -270,7 +305,7 @@ fn refused(
     }
 }
 
-async fn person_caption(state: &AppState, id: i64) -> Option<String> {
+pub(crate) async fn person_caption(state: &AppState, id: i64) -> Option<String> {
     state
         .app
         .store
@@ -528,11 +563,6 @@ async fn plan_spec(state: &AppState, id: i64, caption: String) -> Spec {
         .await
         .unwrap_or_default();
     let staff = state.app.store.staff_list().await.unwrap_or_default();
-    let days = ["monday", "tuesday", "wednesday", "thursday", "friday"];
-    let channels = p
-        .catalogue(RestrictionKind::SingleChannel)
-        .map(|e| e.allowed_channels.clone())
-        .unwrap_or_default();
     let review = tact_core::check::uk_date(state.app.now())
         + jiff::Span::new().days(28 * i64::from(p.rules.max_review_interval_months.min(3)));
     let mut review_field = Field::new("text", "review_due", "Review date").hint(&format!(
@@ -540,6 +570,32 @@ async fn plan_spec(state: &AppState, id: i64, caption: String) -> Spec {
         p.rules.max_review_interval_months, p.clauses.review_interval
     ));
     review_field.value = review.to_string();
+    let mut fields = vec![
+        Field::new("select", "matter_id", "Which matter does it cover?").options(
+            matters
+                .iter()
+                .map(|m| (m.id.0.to_string(), format!("{} — {}", m.reference, m.title))),
+        ),
+    ];
+    fields.extend(crate::ui_restrictions::fields(p, &matters, &staff));
+    fields.extend([
+        Field::new("heading", "h2", "Why"),
+        Field::new("textarea", "reasons", "The behaviour it responds to"),
+        Field::new("textarea", "aims", "What it aims to achieve"),
+        Field::new(
+            "textarea",
+            "proportionality",
+            "Why it is fair, reasonable and proportionate",
+        ),
+        Field::new(
+            "textarea",
+            "no_warning_reason",
+            "If no warning was given first: why not",
+        )
+        .hint("Leave empty if they were warned."),
+        review_field,
+        Field::new("text", "ends_on", "End date (optional)").hint("For example, 2027-06-30"),
+    ]);
     Spec {
         heading: format!("Start a {}", p.terms.plan),
         caption,
@@ -548,59 +604,7 @@ async fn plan_spec(state: &AppState, id: i64, caption: String) -> Spec {
             p.terms.plan, p.clauses.matter_scope
         )],
         action: format!("/people/{id}/plan"),
-        fields: vec![
-            Field::new("select", "matter_id", "Which matter does it cover?").options(
-                matters
-                    .iter()
-                    .map(|m| (m.id.0.to_string(), format!("{} — {}", m.reference, m.title))),
-            ),
-            Field::new("heading", "h1", "The restriction"),
-            Field::new("select", "kind", "Restriction").options(p.restrictions.iter().map(|r| {
-                (
-                    r.kind.as_str().to_string(),
-                    format!("{} ({})", r.name, r.clause),
-                )
-            })),
-            Field::new("select", "day", "For call times: day")
-                .options(days.iter().map(|d| (d.to_string(), capital(d)))),
-            Field::new("text", "start", "For call times: from").hint("For example, 10:00"),
-            Field::new("text", "end", "For call times: until").hint("For example, 12:00"),
-            Field::new("select", "channel", "For one method of contact: which").options(
-                channels
-                    .iter()
-                    .map(|c| (c.as_str().to_string(), c.plain().to_string())),
-            ),
-            Field::new("select", "staff_id", "For a single point of contact: who").options(
-                staff.iter().filter(|s| s.active).map(|s| {
-                    (
-                        s.id.0.to_string(),
-                        format!("{} ({})", s.name, s.role.plain()),
-                    )
-                }),
-            ),
-            Field::new(
-                "text",
-                "identifier",
-                "For blocking: the phone number or email address",
-            ),
-            Field::new("textarea", "restriction_reason", "Why this restriction"),
-            Field::new("heading", "h2", "Why"),
-            Field::new("textarea", "reasons", "The behaviour it responds to"),
-            Field::new("textarea", "aims", "What it aims to achieve"),
-            Field::new(
-                "textarea",
-                "proportionality",
-                "Why it is fair, reasonable and proportionate",
-            ),
-            Field::new(
-                "textarea",
-                "no_warning_reason",
-                "If no warning was given first: why not",
-            )
-            .hint("Leave empty if they were warned."),
-            review_field,
-            Field::new("text", "ends_on", "End date (optional)").hint("For example, 2027-06-30"),
-        ],
+        fields,
         submit: "Save as a draft",
         back: format!("/people/{id}"),
     }
@@ -613,25 +617,6 @@ async fn plan_form(State(state): State<AppState>, signed: Signed, Path(id): Path
     };
     let spec = plan_spec(&state, id, caption).await;
     show(&state, &signed, spec, None, None)
-}
-
-fn restriction_json(form: &HashMap<String, String>) -> Value {
-    let kind = val(form, "kind");
-    let mut v = json!({"kind": kind, "reason": val(form, "restriction_reason")});
-    match kind {
-        "call-window" => {
-            v["windows"] = json!([{"day": val(form, "day"), "start": val(form, "start"), "end": val(form, "end")}])
-        }
-        "single-channel" => v["channel"] = json!(val(form, "channel")),
-        "single-point-of-contact" => {
-            v["staff_id"] = json!(val(form, "staff_id").parse::<i64>().unwrap_or(0))
-        }
-        "blocked-identifier" => v["identifier"] = json!(val(form, "identifier")),
-        "dedicated-mailbox" => v["address"] = json!(val(form, "identifier")),
-        "other" => v["description"] = json!(val(form, "restriction_reason")),
-        _ => {}
-    }
-    v
 }
 
 fn date_field(
@@ -662,15 +647,14 @@ async fn plan(
     )
     .await;
     let input = (|| -> Result<wf::PlanInput, RuleError> {
-        let restriction =
-            tact_store::codec::parse_restriction(&restriction_json(&form), "restriction")?;
+        let restrictions = crate::ui_restrictions::parse(&state.app.profile, &form)?;
         Ok(wf::PlanInput {
             matter_ids: val(&form, "matter_id")
                 .parse::<i64>()
                 .map(|m| vec![MatterId(m)])
                 .unwrap_or_default(),
             incident_ids: Vec::new(),
-            restrictions: vec![restriction],
+            restrictions,
             reasons: val(&form, "reasons").into(),
             aims: val(&form, "aims").into(),
             proportionality: val(&form, "proportionality").into(),
@@ -2127,7 +2111,12 @@ async fn vary_form(State(state): State<AppState>, signed: Signed, Path(id): Path
     match state.app.strategy(StrategyId(id)).await {
         Ok(plan) => {
             let spec = vary_spec(&state, &plan).await;
-            show(&state, &signed, spec, None, None)
+            let mut values = crate::ui_restrictions::prefill(&plan.restrictions);
+            values.insert("review_due".into(), plan.review_due.to_string());
+            if let Some(e) = plan.ends_on {
+                values.insert("ends_on".into(), e.to_string());
+            }
+            show(&state, &signed, spec, Some(&values), None)
         }
         Err(e) => refusal(&state, &signed, e),
     }
@@ -2149,10 +2138,7 @@ async fn vary(
     let spec = vary_spec(&state, &plan).await;
     let input = (|| -> Result<wf::VaryInput, RuleError> {
         Ok(wf::VaryInput {
-            restrictions: vec![tact_store::codec::parse_restriction(
-                &restriction_json(&form),
-                "restriction",
-            )?],
+            restrictions: crate::ui_restrictions::parse(&state.app.profile, &form)?,
             review_due: date_field(&form, "review_due")?
                 .ok_or_else(|| RuleError::invalid("review_due", "enter the review date"))?,
             ends_on: date_field(&form, "ends_on")?,

@@ -327,3 +327,308 @@ async fn cle_9_9_the_incoming_contact_page_tells_staff_what_to_say_to_a_restrict
     let (_, html) = ui.page(&session, "/incoming?who=07700+900999").await;
     assert!(html.contains("additional help"));
 }
+
+impl Ui {
+    /// Posts a form as the signed-in member of staff, with their session's CSRF token.
+    async fn post_form(
+        &self,
+        session: &str,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let (_, home) = self.page(session, "/").await;
+        let token = home
+            .split("name=\"csrf\" value=\"")
+            .nth(1)
+            .expect("a form token on the home page")
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string();
+        let mut body: Vec<(&str, &str)> = fields.to_vec();
+        body.push(("csrf", &token));
+        self.http
+            .post(format!("{}{path}", self.base))
+            .header(COOKIE, session)
+            .form(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn api(&self, token: &str, path: &str, body: serde_json::Value) -> serde_json::Value {
+        let r = self
+            .http
+            .post(format!("{}/api/v1{path}", self.base))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+        r.json().await.unwrap()
+    }
+}
+
+/// Staff in three roles and one person with a matter, warned, ready for a plan.
+struct Case {
+    cw: String,
+    lm: String,
+    sm: String,
+    pid: i64,
+    mid: i64,
+}
+
+async fn case(ui: &Ui) -> Case {
+    let (_, cw) = ui.staff("Cas Worker", "cas", Role::Caseworker).await;
+    let (_, lm) = ui.staff("Lee Manager", "lee", Role::LineManager).await;
+    let (_, sm) = ui.staff("Sam Senior", "sam", Role::SeniorManager).await;
+    let p = ui
+        .api(
+            &cw,
+            "/people",
+            json!({"name": "Jo Bloggs", "phones": ["07700 900123"], "emails": ["jo@example.org"]}),
+        )
+        .await;
+    let pid = p["id"].as_i64().unwrap();
+    let m = ui
+        .api(
+            &cw,
+            &format!("/people/{pid}/matters"),
+            json!({"kind": "complaint", "title": "T"}),
+        )
+        .await;
+    ui.api(&cw, "/incidents", json!({"person_id": pid, "category": "unreasonable-persistence", "description": "Twelve calls"})).await;
+    ui.api(&lm, &format!("/people/{pid}/warnings"), json!({"what_is_wrong": "a", "how_to_change": "b", "consequence": "c", "channel": "letter"})).await;
+    Case {
+        cw,
+        lm,
+        sm,
+        pid,
+        mid: m["id"].as_i64().unwrap(),
+    }
+}
+
+impl Case {
+    async fn answer_and_propose(&self, ui: &Ui, sid: i64) {
+        let answers: Vec<_> = ui.app.profile.checklist.questions.iter().map(|q| json!({"question_id": q.id, "answer": if q.shortfall_if == tact_core::profile::Answer::No { "yes" } else { "no" }, "reason": "checked"})).collect();
+        ui.api(
+            &self.lm,
+            &format!("/strategies/{sid}/checklist"),
+            json!({"answers": answers}),
+        )
+        .await;
+        ui.api(&self.lm, &format!("/strategies/{sid}/propose"), json!({}))
+            .await;
+    }
+}
+
+#[tokio::test]
+async fn cle_9_9_the_plan_form_sets_several_restrictions_and_authorising_clears_the_request() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    let lee = ui.session("lee").await;
+    let due = (tact_core::check::uk_date(jiff::Timestamp::now()) + jiff::Span::new().days(30))
+        .to_string();
+    let mid = c.mid.to_string();
+    let base = [
+        ("matter_id", mid.as_str()),
+        ("call-window__use", "yes"),
+        (
+            "call-window__windows",
+            "Tuesday 10:00-12:00\nThursday 14:00 to 15:30",
+        ),
+        ("call-window__max_calls_per_window", "1"),
+        ("call-window__reason", "Calls all day"),
+        ("blocked-identifier__use", "yes"),
+        (
+            "blocked-identifier__identifier",
+            "jo@example.org\n07700 900123",
+        ),
+        ("blocked-identifier__reason", "Abusive messages"),
+        ("reasons", "Persistent calls after a warning"),
+        ("aims", "Handle the complaint"),
+        ("proportionality", "Two call times a week remain"),
+        ("review_due", due.as_str()),
+    ];
+    // A call time that cannot be read comes back on its own box, with the line.
+    let mut bad = base.to_vec();
+    bad[2] = ("call-window__windows", "Tuesday 10:00-12:00\nwhenever");
+    let r = ui
+        .post_form(&lee, &format!("/people/{}/plan", c.pid), &bad)
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("href=\"#call-window__windows\""), "{html}");
+    assert!(html.contains("Line 2"));
+    assert!(html.contains("whenever"), "what was typed is kept");
+    // Nothing was written by the refused form.
+    let (_, page) = ui.page(&lee, &format!("/people/{}", c.pid)).await;
+    assert!(!page.contains("/plans/"), "{page}");
+
+    let r = ui
+        .post_form(&lee, &format!("/people/{}/plan", c.pid), &base)
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        r.text().await.unwrap()
+    );
+    let plan = r.headers()[LOCATION].to_str().unwrap().to_string();
+    let sid: i64 = plan.rsplit('/').next().unwrap().parse().unwrap();
+    let s = ui
+        .app
+        .strategy(tact_core::ids::StrategyId(sid))
+        .await
+        .unwrap();
+    assert_eq!(s.restrictions.len(), 3, "{:?}", s.restrictions);
+    match &s.restrictions[0].rule {
+        tact_core::model::Rule::CallWindow {
+            windows,
+            max_calls_per_window,
+            ..
+        } => {
+            assert_eq!(windows.len(), 2);
+            assert_eq!(*max_calls_per_window, Some(1));
+        }
+        other => panic!("{other:?}"),
+    }
+    let (_, html) = ui.page(&lee, &plan).await;
+    assert!(html.contains("Tuesday"), "{html}");
+
+    // The senior manager sees the request to authorise until it is decided.
+    c.answer_and_propose(&ui, sid).await;
+    let sam = ui.session("sam").await;
+    let (_, home) = ui.page(&sam, "/").await;
+    assert!(home.contains("Authorisations waiting"), "{home}");
+    let r = ui
+        .post_form(
+            &sam,
+            &format!("/plans/{sid}/decision"),
+            &[("decision", "authorise"), ("reason", "Proportionate")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, home) = ui.page(&sam, "/").await;
+    assert!(
+        !home.contains("Authorisations waiting"),
+        "authorising closes the request: {home}"
+    );
+    // The change form opens with the plan's own restrictions ticked and filled.
+    let (_, html) = ui.page(&sam, &format!("/plans/{sid}/vary")).await;
+    assert!(html.contains("Thursday 14:00-15:30"), "{html}");
+    assert!(html.contains("07700 900123") || html.contains("+447700900123"));
+}
+
+#[tokio::test]
+async fn cle_9_11_a_breach_reminder_is_sent_from_its_task_and_kept_on_the_record() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    let due = (tact_core::check::uk_date(jiff::Timestamp::now()) + jiff::Span::new().days(30))
+        .to_string();
+    let s = ui.api(&c.lm, &format!("/people/{}/strategies", c.pid), json!({"matter_ids": [c.mid], "restrictions": [{"kind": "single-channel", "channel": "email", "reason": "Calls were abusive"}], "reasons": "Abusive calls after a warning", "aims": "a", "proportionality": "p", "review_due": due})).await;
+    let sid = s["id"].as_i64().unwrap();
+    c.answer_and_propose(&ui, sid).await;
+    ui.api(
+        &c.sm,
+        &format!("/strategies/{sid}/authorise"),
+        json!({"reason": "ok"}),
+    )
+    .await;
+    // They ring in, which the plan does not allow: a breach with a reminder task.
+    ui.api(&c.cw, "/contacts", json!({"person_id": c.pid, "channel": "phone", "direction": "inbound", "summary": "Rang about the complaint"})).await;
+    let lee = ui.session("lee").await;
+    let (_, home) = ui.page(&lee, "/").await;
+    assert!(home.contains("Breach reminders to send"), "{home}");
+    let task = home
+        .split("<tr")
+        .find(|row| row.contains("Send a reminder"))
+        .and_then(|row| row.split("href=\"/tasks/").nth(1))
+        .expect("a link to the reminder task")
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let path = format!("/tasks/{task}");
+    let (st, form) = ui.page(&lee, &path).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(form.contains("CLE-9.11"), "{form}");
+    assert!(
+        form.contains("Abusive calls after a warning"),
+        "the plan's reasons are offered to remind them of"
+    );
+    // Without the consequences the reminder is refused, naming the clause.
+    let r = ui
+        .post_form(
+            &lee,
+            &path,
+            &[
+                ("channel", "letter"),
+                ("consequences", ""),
+                ("reasons", "Abusive calls"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("href=\"#consequences\"") && html.contains("CLE-9.11"),
+        "{html}"
+    );
+    let r = ui
+        .post_form(
+            &lee,
+            &path,
+            &[
+                ("channel", "letter"),
+                ("consequences", "The plan may be extended"),
+                ("reasons", "Abusive calls"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, person) = ui.page(&lee, &format!("/people/{}", c.pid)).await;
+    assert!(
+        person.contains("Reminder of the contact strategy after a breach"),
+        "{person}"
+    );
+    let (_, home) = ui.page(&lee, "/").await;
+    assert!(!home.contains("Breach reminders to send"), "{home}");
+    // Done once: a second go is refused, and a caseworker cannot open a manager's task.
+    let (st, _) = ui.page(&lee, &path).await;
+    assert_eq!(st, StatusCode::CONFLICT);
+    let cas = ui.session("cas").await;
+    let (st, _) = ui.page(&cas, &path).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn cle_4_5_an_ended_call_follow_up_is_closed_from_its_task_page() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    ui.api(&c.cw, "/incidents", json!({"person_id": c.pid, "category": "violent-threatening-abusive", "description": "Swore at me", "ended_call": {"reason": "abuse", "file_note": "warned, then ended", "caller_warned": true}})).await;
+    let lee = ui.session("lee").await;
+    let (_, home) = ui.page(&lee, "/").await;
+    assert!(home.contains("Ended calls to follow up"), "{home}");
+    let ids: Vec<String> = home
+        .split("href=\"/tasks/")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap().to_string())
+        .collect();
+    assert!(!ids.is_empty());
+    let mut closed = 0;
+    for id in &ids {
+        let path = format!("/tasks/{id}");
+        let r = ui.post_form(&lee, &path, &[("outcome", "")]).await;
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "an outcome is needed");
+        let r = ui
+            .post_form(&lee, &path, &[("outcome", "Spoke to the caseworker")])
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        closed += 1;
+    }
+    let (_, home) = ui.page(&lee, "/").await;
+    assert!(!home.contains("Ended calls to follow up"), "{home}");
+    assert_eq!(closed, ids.len());
+}

@@ -1,0 +1,434 @@
+//! The restriction builder on the plan and change forms: one checkbox for each restriction
+//! the loaded profile allows, each revealing the details that restriction needs (GOV.UK
+//! conditional reveal; with JavaScript off every detail is simply shown). Field names are
+//! `{kind}__{detail}`, so a refusal about `call-window.windows` lands on its own box.
+
+use crate::ui_forms::Field;
+use std::collections::HashMap;
+use tact_core::model::{Matter, NoReopeningGrounds, Restriction, Rule, Staff};
+use tact_core::profile::{Profile, RestrictionKind};
+use tact_core::RuleError;
+
+const DAYS: [&str; 7] = [
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
+fn name(kind: RestrictionKind, detail: &str) -> String {
+    format!("{}__{detail}", kind.as_str())
+}
+
+/// The checkbox for `kind`, with the details it reveals.
+fn details(p: &Profile, kind: RestrictionKind, matters: &[Matter], staff: &[Staff]) -> Vec<Field> {
+    let n = |d: &str| name(kind, d);
+    let matter_options = || {
+        matters
+            .iter()
+            .map(|m| (m.id.0.to_string(), format!("{} — {}", m.reference, m.title)))
+            .collect::<Vec<_>>()
+    };
+    let mut out = match kind {
+        RestrictionKind::CallWindow => vec![
+            Field::new("textarea", &n("windows"), "When they may call")
+                .hint("One time a line, for example: Tuesday 10:00-12:00"),
+            Field::new(
+                "text",
+                &n("max_minutes"),
+                "Longest call, in minutes (optional)",
+            )
+            .width(3),
+            Field::new(
+                "text",
+                &n("max_calls_per_window"),
+                "Most calls in each of those times (optional)",
+            )
+            .width(3),
+        ],
+        RestrictionKind::SingleChannel => vec![Field::new(
+            "select",
+            &n("channel"),
+            "The one way they may contact the office",
+        )
+        .options(
+            p.catalogue(kind)
+                .map(|e| e.allowed_channels.clone())
+                .unwrap_or_default()
+                .iter()
+                .map(|c| (c.as_str().to_string(), c.plain().to_string())),
+        )],
+        RestrictionKind::SinglePointOfContact => {
+            vec![
+                Field::new("select", &n("staff_id"), "Their single point of contact").options(
+                    staff.iter().filter(|s| s.active).map(|s| {
+                        (
+                            s.id.0.to_string(),
+                            format!("{} ({})", s.name, s.role.plain()),
+                        )
+                    }),
+                ),
+            ]
+        }
+        RestrictionKind::DedicatedMailbox => vec![Field::new(
+            "text",
+            &n("address"),
+            "The dedicated email address their emails go to",
+        )],
+        RestrictionKind::BlockedIdentifier => vec![Field::new(
+            "textarea",
+            &n("identifier"),
+            "Phone numbers or email addresses to block",
+        )
+        .hint("One a line. Anything they send from these is kept and screened, not answered.")],
+        RestrictionKind::NoReopening => vec![
+            Field::new("select", &n("matter_id"), "The closed matter").options(matter_options()),
+            Field::new(
+                "checkbox",
+                &n("same_matter"),
+                "They are asking again about the same matter",
+            ),
+            Field::new(
+                "checkbox",
+                &n("no_new_substantive_evidence"),
+                "They have given no new evidence of substance",
+            ),
+            Field::new(
+                "checkbox",
+                &n("properly_handled"),
+                "The matter was handled properly",
+            ),
+            Field::new("textarea", &n("note"), "What shows this"),
+        ],
+        RestrictionKind::NoRepeatComplaints => vec![Field::new(
+            "select",
+            &n("matter_id"),
+            "The matter they may not complain about again",
+        )
+        .options(matter_options())],
+        RestrictionKind::Other => vec![Field::new(
+            "textarea",
+            &n("description"),
+            "What the restriction is",
+        )],
+        RestrictionKind::RecordedCalls
+        | RestrictionKind::AdvocateOnly
+        | RestrictionKind::ReadAndFile => Vec::new(),
+    };
+    out.push(Field::new("textarea", &n("reason"), "Why this restriction"));
+    out
+}
+
+/// The builder's fields: a heading and one revealing checkbox per restriction in the profile.
+pub fn fields(p: &Profile, matters: &[Matter], staff: &[Staff]) -> Vec<Field> {
+    let mut out = vec![Field::new("heading", "restrictions", "The restrictions")
+        .hint("Choose each restriction the plan sets, and fill in what it needs.")];
+    for r in &p.restrictions {
+        let mut f = Field::new(
+            "reveal",
+            &name(r.kind, "use"),
+            &format!("{} ({})", r.name, r.clause),
+        )
+        .hint(&r.text);
+        f.children = details(p, r.kind, matters, staff);
+        out.push(f);
+    }
+    out
+}
+
+fn get<'a>(form: &'a HashMap<String, String>, k: &str) -> &'a str {
+    form.get(k).map_or("", |s| s.trim())
+}
+
+/// One line of the call-times box, such as `Tuesday 10:00-12:00` or `tue 10:00 to 12:00`.
+fn parse_window(line: &str) -> Option<serde_json::Value> {
+    let line = line
+        .trim()
+        .to_lowercase()
+        .replace(" to ", "-")
+        .replace('–', "-");
+    let (day, times) = line.split_once(char::is_whitespace)?;
+    let day = DAYS.iter().find(|d| day.len() >= 3 && d.starts_with(day))?;
+    let (start, end) = times.split_once('-')?;
+    let pad = |t: &str| {
+        let t = t.trim();
+        if t.len() == 4 && t.as_bytes().get(1) == Some(&b':') {
+            format!("0{t}")
+        } else {
+            t.to_string()
+        }
+    };
+    Some(serde_json::json!({"day": day, "start": pad(start), "end": pad(end)}))
+}
+
+fn whole_number(form: &HashMap<String, String>, k: &str) -> Result<serde_json::Value, RuleError> {
+    match get(form, k) {
+        "" => Ok(serde_json::Value::Null),
+        s => s
+            .parse::<u32>()
+            .ok()
+            .filter(|n| *n > 0)
+            .map(serde_json::Value::from)
+            .ok_or_else(|| RuleError::invalid(k, format!("enter a whole number, not {s:?}"))),
+    }
+}
+
+/// The restrictions the builder's form names, checked as the API checks them.
+///
+/// # Errors
+/// A refusal naming the builder field that is wrong.
+pub fn parse(p: &Profile, form: &HashMap<String, String>) -> Result<Vec<Restriction>, RuleError> {
+    use serde_json::json;
+    let mut out = Vec::new();
+    for entry in &p.restrictions {
+        let kind = entry.kind;
+        let k = kind.as_str();
+        let n = |d: &str| name(kind, d);
+        if get(form, &n("use")).is_empty() {
+            continue;
+        }
+        let reason = get(form, &n("reason"));
+        let mut values = Vec::new();
+        match kind {
+            RestrictionKind::CallWindow => {
+                let mut windows = Vec::new();
+                for (i, line) in get(form, &n("windows"))
+                    .lines()
+                    .filter(|l| !l.trim().is_empty())
+                    .enumerate()
+                {
+                    windows.push(parse_window(line).ok_or_else(|| {
+                        RuleError::invalid(
+                            &n("windows"),
+                            format!(
+                                "line {}: write a day and times, like Tuesday 10:00-12:00",
+                                i + 1
+                            ),
+                        )
+                    })?);
+                }
+                values.push(json!({
+                    "windows": windows,
+                    "max_minutes": whole_number(form, &n("max_minutes"))?,
+                    "max_calls_per_window": whole_number(form, &n("max_calls_per_window"))?,
+                }));
+            }
+            RestrictionKind::SingleChannel => values.push(json!({"channel": get(form, &n("channel"))})),
+            RestrictionKind::SinglePointOfContact => values.push(
+                json!({"staff_id": get(form, &n("staff_id")).parse::<i64>().unwrap_or(0)}),
+            ),
+            RestrictionKind::DedicatedMailbox => values.push(json!({"address": get(form, &n("address"))})),
+            RestrictionKind::BlockedIdentifier => {
+                for line in get(form, &n("identifier")).lines().map(str::trim) {
+                    if !line.is_empty() {
+                        values.push(json!({"identifier": line}));
+                    }
+                }
+                if values.is_empty() {
+                    return Err(RuleError::invalid(
+                        &n("identifier"),
+                        "enter at least one phone number or email address to block",
+                    ));
+                }
+            }
+            RestrictionKind::NoReopening => values.push(json!({
+                "matter_id": get(form, &n("matter_id")).parse::<i64>().unwrap_or(0),
+                "grounds": {
+                    "same_matter": !get(form, &n("same_matter")).is_empty(),
+                    "no_new_substantive_evidence": !get(form, &n("no_new_substantive_evidence")).is_empty(),
+                    "properly_handled": !get(form, &n("properly_handled")).is_empty(),
+                    "note": get(form, &n("note")),
+                }
+            })),
+            RestrictionKind::NoRepeatComplaints => values.push(
+                json!({"matter_id": get(form, &n("matter_id")).parse::<i64>().unwrap_or(0)}),
+            ),
+            RestrictionKind::Other => values.push(json!({"description": get(form, &n("description"))})),
+            RestrictionKind::RecordedCalls
+            | RestrictionKind::AdvocateOnly
+            | RestrictionKind::ReadAndFile => values.push(json!({})),
+        }
+        for mut v in values {
+            v["kind"] = json!(k);
+            v["reason"] = json!(reason);
+            out.push(tact_store::codec::parse_restriction(&v, k)?);
+        }
+    }
+    if out.is_empty() {
+        return Err(RuleError::invalid(
+            &name(
+                p.restrictions
+                    .first()
+                    .map_or(RestrictionKind::Other, |r| r.kind),
+                "use",
+            ),
+            "choose at least one restriction",
+        ));
+    }
+    Ok(out)
+}
+
+/// The builder's values for restrictions already in a plan, to change them.
+pub fn prefill(restrictions: &[Restriction]) -> HashMap<String, String> {
+    let mut v = HashMap::new();
+    let mut blocked = Vec::new();
+    for r in restrictions {
+        let kind = r.rule.kind();
+        let n = |d: &str| name(kind, d);
+        v.insert(n("use"), "yes".to_string());
+        v.insert(n("reason"), r.reason.clone());
+        match &r.rule {
+            Rule::CallWindow {
+                windows,
+                max_minutes,
+                max_calls_per_window,
+            } => {
+                let lines: Vec<String> = windows
+                    .iter()
+                    .map(|w| {
+                        let d = format!("{:?}", w.weekday);
+                        format!(
+                            "{} {}-{}",
+                            d,
+                            w.start.strftime("%H:%M"),
+                            w.end.strftime("%H:%M")
+                        )
+                    })
+                    .collect();
+                v.insert(n("windows"), lines.join("\n"));
+                if let Some(m) = max_minutes {
+                    v.insert(n("max_minutes"), m.to_string());
+                }
+                if let Some(m) = max_calls_per_window {
+                    v.insert(n("max_calls_per_window"), m.to_string());
+                }
+            }
+            Rule::SingleChannel { channel } => {
+                v.insert(n("channel"), channel.as_str().to_string());
+            }
+            Rule::SinglePointOfContact { staff_id } => {
+                v.insert(n("staff_id"), staff_id.0.to_string());
+            }
+            Rule::DedicatedMailbox { address } => {
+                v.insert(n("address"), address.as_str().to_string());
+            }
+            Rule::BlockedIdentifier { identifier } => blocked.push(identifier.key().to_string()),
+            Rule::NoReopening { matter_id, grounds } => {
+                v.insert(n("matter_id"), matter_id.0.to_string());
+                let NoReopeningGrounds {
+                    same_matter,
+                    no_new_substantive_evidence,
+                    properly_handled,
+                    note,
+                } = grounds;
+                for (k, on) in [
+                    ("same_matter", same_matter),
+                    ("no_new_substantive_evidence", no_new_substantive_evidence),
+                    ("properly_handled", properly_handled),
+                ] {
+                    if *on {
+                        v.insert(n(k), "yes".to_string());
+                    }
+                }
+                v.insert(n("note"), note.clone());
+            }
+            Rule::NoRepeatComplaints { matter_id } => {
+                v.insert(n("matter_id"), matter_id.0.to_string());
+            }
+            Rule::Other { description } => {
+                v.insert(n("description"), description.clone());
+            }
+            Rule::RecordedCalls | Rule::AdvocateOnly | Rule::ReadAndFile => {}
+        }
+    }
+    if !blocked.is_empty() {
+        v.insert(
+            name(RestrictionKind::BlockedIdentifier, "identifier"),
+            blocked.join("\n"),
+        );
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tact_core::ids::MatterId;
+
+    fn form(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn several_restrictions_with_their_details_cle_9_9() {
+        let p = Profile::built_in("cleveland-opcc").expect("profile");
+        let f = form(&[
+            ("call-window__use", "yes"),
+            (
+                "call-window__windows",
+                "Tuesday 10:00-12:00\nthu 9:30 to 11:00",
+            ),
+            ("call-window__max_calls_per_window", "1"),
+            ("call-window__reason", "long calls"),
+            ("blocked-identifier__use", "yes"),
+            (
+                "blocked-identifier__identifier",
+                "a@example.org\n\n07700 900123",
+            ),
+            ("blocked-identifier__reason", "abusive emails"),
+            ("no-reopening__use", "yes"),
+            ("no-reopening__matter_id", "4"),
+            ("no-reopening__same_matter", "yes"),
+            ("no-reopening__note", "closed in March"),
+            ("no-reopening__reason", "asked 12 times"),
+        ]);
+        let r = parse(&p, &f).expect("parses");
+        assert_eq!(r.len(), 4, "{r:?}");
+        match &r[0].rule {
+            Rule::CallWindow {
+                windows,
+                max_calls_per_window,
+                ..
+            } => {
+                assert_eq!(windows.len(), 2);
+                assert_eq!(windows[1].start.strftime("%H:%M").to_string(), "09:30");
+                assert_eq!(*max_calls_per_window, Some(1));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(r[1].rule, Rule::BlockedIdentifier { .. }));
+        assert!(matches!(r[2].rule, Rule::BlockedIdentifier { .. }));
+        match &r[3].rule {
+            Rule::NoReopening { matter_id, grounds } => {
+                assert_eq!(*matter_id, MatterId(4));
+                assert!(grounds.same_matter && !grounds.properly_handled);
+            }
+            other => panic!("{other:?}"),
+        }
+        // What is parsed, prefilled and parsed again is the same plan.
+        assert_eq!(parse(&p, &prefill(&r)).expect("round trip"), r);
+    }
+
+    #[test]
+    fn a_bad_call_time_names_its_box_and_line() {
+        let p = Profile::built_in("cleveland-opcc").expect("profile");
+        let e = parse(
+            &p,
+            &form(&[
+                ("call-window__use", "yes"),
+                ("call-window__windows", "Tuesday 10:00-12:00\nsometime"),
+            ]),
+        )
+        .expect_err("refused");
+        assert_eq!(e.field.as_deref(), Some("call-window__windows"));
+        assert!(e.message.contains("line 2"), "{}", e.message);
+        let e = parse(&p, &form(&[])).expect_err("nothing chosen");
+        assert!(e.message.contains("at least one"));
+    }
+}

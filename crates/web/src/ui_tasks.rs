@@ -1,0 +1,233 @@
+//! One task on its own page, to do and close: a reminder after a breach (CLE-9.11;
+//! NOR-5.8) is sent and kept on the record; any other task is closed with what was done.
+//! Tasks that a workflow step answers (authorise, screen, decide) go to that step's form.
+
+use crate::ui::{error_page, refusal, Signed};
+use crate::ui_forms::{bad_csrf, capital, refused, show, val, Field, Spec};
+use crate::AppState;
+use axum::extract::{Form, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use std::collections::HashMap;
+use tact_core::ids::{StrategyId, TaskId};
+use tact_core::model::{StrategyStatus, Task, TaskKind};
+use tact_core::profile::Channel;
+use tact_core::roles::Role;
+use tact_core::workflow as wf;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/tasks/{id}", get(task_form).post(task_done))
+}
+
+/// Where a task is done: its own step's form, or this page.
+pub fn link(t: &Task) -> String {
+    let own = t.task.subject.as_deref().and_then(|s| {
+        let (kind, id) = s.split_once(':')?;
+        let id = id.split(':').next()?;
+        match (t.task.kind, kind) {
+            (TaskKind::AdjustmentDecision, "adjustment") => {
+                Some(format!("/adjustments/{id}/decision"))
+            }
+            (TaskKind::AuthorisePlan, "strategy") => Some(format!("/plans/{id}/decision")),
+            (TaskKind::DecideDispute, "dispute") => Some(format!("/disputes/{id}/decision")),
+            (TaskKind::Screening, "contact") => Some(format!("/contacts/{id}/screen")),
+            _ => None,
+        }
+    });
+    own.unwrap_or_else(|| format!("/tasks/{}", t.id))
+}
+
+/// The plan a task is about, from its subject (`strategy:12` or `strategy:12:question:q1`).
+fn plan_of(t: &Task) -> Option<StrategyId> {
+    let rest = t.task.subject.as_deref()?.strip_prefix("strategy:")?;
+    rest.split(':').next()?.parse().ok().map(StrategyId)
+}
+
+/// The same rule as closing it: theirs by name, their role's, or any manager's.
+fn may_do(signed: &Signed, t: &Task) -> bool {
+    t.task.assignee == Some(signed.actor.id)
+        || (t.task.assignee.is_none() && t.task.role == Some(signed.actor.role))
+        || matches!(signed.actor.role, Role::LineManager | Role::SeniorManager)
+}
+
+async fn spec(state: &AppState, t: &Task) -> Spec {
+    let p = &state.app.profile;
+    let plan = &p.terms.plan;
+    let mut intro = vec![format!("{} ({})", t.task.title, t.task.clause)];
+    if let Some(d) = t.task.due_on {
+        intro.push(format!("Due by {d}."));
+    }
+    let person = match t.task.person_id {
+        Some(id) => crate::ui_forms::person_caption(state, id.0).await,
+        None => None,
+    };
+    let back = t
+        .task
+        .person_id
+        .map_or_else(|| "/".to_string(), |id| format!("/people/{id}"));
+    if t.task.kind == TaskKind::BreachReminder {
+        // The reasons already given for the plans in force, to remind them of.
+        let mut reasons = Vec::new();
+        if let Some(id) = t.task.person_id {
+            for s in state.app.store.strategies_of(id).await.unwrap_or_default() {
+                if s.in_force(state.app.now()) {
+                    reasons.push(s.reasons.clone());
+                }
+            }
+        }
+        let mut why = Field::new(
+            "textarea",
+            "reasons",
+            &format!("Why the {plan} is in place"),
+        )
+        .hint("Remind them of the reasons it was put in place.");
+        why.value = reasons.join("\n");
+        intro.push(format!(
+            "Remind them clearly of what happens if they go on breaching the {plan}, and why it \
+             is in place ({}). The reminder is kept on their record.",
+            p.clauses.breach_reminder
+        ));
+        return Spec {
+            heading: "Send a reminder after a breach".into(),
+            caption: person.unwrap_or_default(),
+            intro,
+            action: format!("/tasks/{}", t.id),
+            fields: vec![
+                Field::new("select", "channel", "How you are sending it").options(
+                    [
+                        Channel::Letter,
+                        Channel::Email,
+                        Channel::Phone,
+                        Channel::Visit,
+                    ]
+                    .map(|c| (c.as_str().to_string(), capital(c.plain()))),
+                ),
+                Field::new(
+                    "textarea",
+                    "consequences",
+                    "What happens if they go on breaching it",
+                ),
+                why,
+            ],
+            submit: "Record the reminder",
+            back,
+        };
+    }
+    if let Some(s) = plan_of(t) {
+        intro.push(format!("It is about {plan} {s}."));
+    }
+    Spec {
+        heading: "Mark a task as done".into(),
+        caption: person.unwrap_or_default(),
+        intro,
+        action: format!("/tasks/{}", t.id),
+        fields: vec![Field::new("textarea", "outcome", "What you did")],
+        submit: "Mark as done",
+        back,
+    }
+}
+
+/// The task, or the page to answer with instead: not found, not theirs, or already done.
+async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Task, Box<Response>> {
+    let t = match state.app.store.task(TaskId(id)).await {
+        Ok(Some(t)) => t,
+        Ok(None) => {
+            return Err(Box::new(crate::ui_forms::not_found_page(
+                state, signed, "task",
+            )))
+        }
+        Err(e) => return Err(Box::new(refusal(state, signed, e.into()))),
+    };
+    if !may_do(signed, &t) {
+        return Err(Box::new(error_page(
+            state,
+            Some(signed),
+            StatusCode::FORBIDDEN,
+            "You cannot do this",
+            "This task belongs to someone else.",
+        )));
+    }
+    if let Some(at) = t.done_at {
+        return Err(Box::new(error_page(
+            state,
+            Some(signed),
+            StatusCode::CONFLICT,
+            "This task is already done",
+            &format!(
+                "It was done at {}: {}",
+                at.to_zoned(tact_core::check::uk().clone())
+                    .strftime("%-d %B %Y %H:%M"),
+                t.outcome.clone().unwrap_or_default()
+            ),
+        )));
+    }
+    Ok(t)
+}
+
+async fn task_form(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {
+    let t = match load(&state, &signed, id).await {
+        Ok(t) => t,
+        Err(r) => return *r,
+    };
+    let own = link(&t);
+    if own != format!("/tasks/{id}") {
+        return Redirect::to(&own).into_response();
+    }
+    // A notice still to be recorded on the plan itself: recording it is what makes the
+    // plan (or its change) take effect, so it is done there.
+    if t.task.kind == TaskKind::SendNotice {
+        if let Some(s) = plan_of(&t) {
+            if let Ok(plan) = state.app.strategy(s).await {
+                if plan.status == StrategyStatus::Authorised || plan.pending_variation.is_some() {
+                    return Redirect::to(&format!("/plans/{s}/notice")).into_response();
+                }
+            }
+        }
+    }
+    let spec = spec(&state, &t).await;
+    show(&state, &signed, spec, None, None)
+}
+
+async fn task_done(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(r) = bad_csrf(&state, &signed, &form) {
+        return r;
+    }
+    let t = match load(&state, &signed, id).await {
+        Ok(t) => t,
+        Err(r) => return *r,
+    };
+    let spec = spec(&state, &t).await;
+    let ctx = tact_app::Ctx::new(signed.actor.clone());
+    let result = if t.task.kind == TaskKind::BreachReminder {
+        state
+            .app
+            .send_breach_reminder(
+                &ctx,
+                t.id,
+                wf::ReminderInput {
+                    channel: Channel::parse(val(&form, "channel")).unwrap_or(Channel::Letter),
+                    consequences: val(&form, "consequences").into(),
+                    reasons: val(&form, "reasons").into(),
+                },
+            )
+            .await
+            .map(|_| ())
+    } else {
+        state
+            .app
+            .complete_task(&ctx, t.id, val(&form, "outcome"))
+            .await
+            .map(|_| ())
+    };
+    match result {
+        Ok(()) => Redirect::to(&spec.back).into_response(),
+        Err(e) => refused(&state, signed, spec, &form, e),
+    }
+}
