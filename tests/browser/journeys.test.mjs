@@ -121,6 +121,39 @@ test('pages work with JavaScript off', async () => {
   await page.click('form[action="/incoming"] button');
   assert.match(await page.textContent('main'), /Olivia Ahmed/);
   await context.close();
+  // The restriction builder shows every restriction's details without JavaScript.
+  const off = await browser.newContext({ javaScriptEnabled: false });
+  const manager = await off.newPage();
+  await signIn(manager, 'dana');
+  await manager.goto(`${base}/people/200/plan`);
+  assert.ok(await manager.isVisible('#call-window__windows'));
+  assert.ok(await manager.isVisible('#no-reopening__same_matter'));
+  await off.close();
+  // With JavaScript on, a restriction's details appear only once it is chosen.
+  const on = await asUser('dana');
+  await on.page.goto(`${base}/people/200/plan`);
+  assert.ok(!(await on.page.isVisible('#call-window__windows')));
+  await on.page.check('#call-window__use');
+  assert.ok(await on.page.isVisible('#call-window__windows'));
+  await on.close();
+});
+
+test('the Data Protection Officer decides a request to share, and the disclosure log shows what went (CLE-9.15)', async () => {
+  const dpo = await asUser('dev');
+  assert.match(await dpo.page.textContent('main'), /DPO requests: sharing to decide/);
+  await dpo.page.click('a[href^="/disclosures/"][href$="/decision"]');
+  await axe(dpo.page, 'disclosure decision form');
+  await dpo.page.click('form[action$="/decision"] button');
+  assert.match(await dpo.page.textContent('.govuk-error-summary'), /approve or refuse/);
+  await dpo.page.check('input[name="decision"][value="approve"]');
+  await dpo.page.fill('#reason', 'Necessary to prevent crime');
+  await dpo.page.click('form[action$="/decision"] button');
+  await dpo.page.waitForURL(/\/people\/\d+$/);
+  assert.match(await dpo.page.textContent('main'), /approved by Dev Data-Protection/);
+  await dpo.page.goto(`${base}/disclosures`);
+  await axe(dpo.page, 'disclosure log');
+  assert.match(await dpo.page.textContent('main'), /by secure email/);
+  await dpo.close();
 });
 
 async function asUser(username) {

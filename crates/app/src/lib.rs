@@ -18,6 +18,7 @@ use tact_core::ids::*;
 use tact_core::model::*;
 use tact_core::profile::{Channel, Profile};
 use tact_core::roles::{authorise, Action, Actor, Role};
+use tact_core::sharing;
 use tact_core::workflow::{self as wf, Decision, PlanContext};
 use tact_core::RuleError;
 use tact_store::{Store, StoreError, TaskFilter, WriteTx};
@@ -93,6 +94,8 @@ pub struct PersonRecord {
     pub adjustments: Vec<Adjustment>,
     pub disputes: Vec<Dispute>,
     pub further_actions: Vec<FurtherAction>,
+    /// Requests to share with partners, and what was shared (CLE-9.15).
+    pub disclosures: Vec<sharing::Disclosure>,
     pub tasks: Vec<Task>,
 }
 
@@ -448,6 +451,7 @@ impl App {
             adjustments: self.store.adjustments_of(id).await?,
             disputes: self.store.disputes_of(id).await?,
             further_actions: self.store.further_actions_of(id).await?,
+            disclosures: self.store.disclosures_of(id).await?,
             tasks: self
                 .store
                 .tasks(
@@ -1198,6 +1202,13 @@ impl App {
             .task(id)
             .await?
             .ok_or_else(|| not_found("task_id", format!("no task {id}")))?;
+        if let Some(step) = t.task.kind.done_by_its_step() {
+            return Err(RuleError::conflict(
+                &t.task.clause,
+                format!("this task is done by {step}, not closed by hand"),
+            )
+            .into());
+        }
         let mine = t.task.assignee == Some(ctx.actor.id)
             || (t.task.assignee.is_none() && t.task.role == Some(ctx.actor.role));
         let manager = matches!(ctx.actor.role, Role::LineManager | Role::SeniorManager);
@@ -1219,6 +1230,128 @@ impl App {
         tx.audit(&[ev]).await?;
         self.finish(tx, ctx, &format!("task:{id}")).await?;
         Ok(self.store.task(id).await?.unwrap_or(t))
+    }
+
+    // ----- sharing with partners (CLE-9.15) ----------------------------------------
+
+    /// Asks to share a person's details with a partner; waits for the DPO.
+    ///
+    /// # Errors
+    /// No such person; as [`tact_core::sharing::request_disclosure`].
+    pub async fn request_disclosure(
+        &self,
+        ctx: &Ctx,
+        person: PersonId,
+        input: sharing::DisclosureRequest,
+    ) -> Result<sharing::Disclosure> {
+        self.person(person).await?;
+        let d = sharing::request_disclosure(&self.profile, &ctx.actor, person, input, self.now())?;
+        let mut tx = self.begin().await?;
+        let id = tx.insert_disclosure(&d.record).await?;
+        let subject = format!("disclosure:{id}");
+        tx.audit_for(&d.events, &subject).await?;
+        tx.tasks_about(&d.tasks, &subject, self.now()).await?;
+        self.finish(tx, ctx, &subject).await?;
+        Ok(sharing::Disclosure { id, ..d.record })
+    }
+
+    /// Loads a request to share, or says it does not exist.
+    ///
+    /// # Errors
+    /// No such request, or the store's error.
+    pub async fn disclosure(&self, id: DisclosureId) -> Result<sharing::Disclosure> {
+        self.store
+            .disclosure(id)
+            .await?
+            .ok_or_else(|| not_found("disclosure_id", format!("no request to share {id}")))
+    }
+
+    async fn save_disclosure(
+        &self,
+        ctx: &Ctx,
+        before: &sharing::Disclosure,
+        d: Decision<sharing::Disclosure>,
+    ) -> Result<sharing::Disclosure> {
+        let subject = format!("disclosure:{}", before.id);
+        let mut tx = self.begin().await?;
+        tx.update_disclosure(&d.record, before.status).await?;
+        tx.audit(&d.events).await?;
+        tx.close_tasks(
+            &subject,
+            &d.closes,
+            ctx.actor.id,
+            d.record.status.as_str(),
+            self.now(),
+        )
+        .await?;
+        tx.tasks_about(&d.tasks, &subject, self.now()).await?;
+        self.finish(tx, ctx, &subject).await?;
+        Ok(d.record)
+    }
+
+    /// The DPO's decision on a request to share.
+    ///
+    /// # Errors
+    /// No such request; as [`tact_core::sharing::decide_disclosure`].
+    pub async fn decide_disclosure(
+        &self,
+        ctx: &Ctx,
+        id: DisclosureId,
+        approve: bool,
+        reason: &str,
+    ) -> Result<sharing::Disclosure> {
+        let before = self.disclosure(id).await?;
+        let d = sharing::decide_disclosure(
+            &self.profile,
+            &ctx.actor,
+            &before,
+            approve,
+            reason,
+            self.now(),
+        )?;
+        self.save_disclosure(ctx, &before, d).await
+    }
+
+    /// The disclosure log, for those who may ask to share, the DPO and auditors.
+    ///
+    /// # Errors
+    /// A role refusal or the store's error.
+    pub async fn disclosure_log(&self, actor: &Actor) -> Result<Vec<sharing::Disclosure>> {
+        if actor.role != Role::Auditor
+            && !self.profile.may(actor.role, Action::ApproveDisclosure)
+            && !self.profile.may(actor.role, Action::RequestDisclosure)
+        {
+            return Err(RuleError::forbidden(
+                Some(&self.profile.sharing.clause),
+                format!("a {} cannot read the disclosure log", actor.role.plain()),
+            )
+            .into());
+        }
+        Ok(self.store.disclosure_log(1000).await?)
+    }
+
+    /// Records what was shared, with whom and when, on the disclosure log.
+    ///
+    /// # Errors
+    /// No such request; as [`tact_core::sharing::record_shared`].
+    pub async fn record_shared(
+        &self,
+        ctx: &Ctx,
+        id: DisclosureId,
+        what: &str,
+        at: Option<Timestamp>,
+    ) -> Result<sharing::Disclosure> {
+        let before = self.disclosure(id).await?;
+        let now = self.now();
+        let d = sharing::record_shared(
+            &self.profile,
+            &ctx.actor,
+            &before,
+            what,
+            at.unwrap_or(now),
+            now,
+        )?;
+        self.save_disclosure(ctx, &before, d).await
     }
 
     /// Sends the reminder a breach calls for (CLE-9.11; NOR-5.8): keeps it as an outbound

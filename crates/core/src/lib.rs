@@ -17,6 +17,7 @@ pub mod ids;
 pub mod model;
 pub mod profile;
 pub mod roles;
+pub mod sharing;
 pub mod workflow;
 
 pub use error::{RuleError, RuleErrorKind};

@@ -730,10 +730,14 @@ pub enum TaskKind {
     AdjustmentLetter,
     DecideDispute,
     AuthorisePlan,
+    /// CLE-9.15: a request to share details, for the DPO.
+    DisclosureDecision,
+    /// CLE-9.15: approved sharing to carry out and record.
+    ShareDisclosure,
 }
 
 impl TaskKind {
-    pub const ALL: [TaskKind; 12] = [
+    pub const ALL: [TaskKind; 14] = [
         Self::EndedCallFollowUp,
         Self::WelfareFollowUp,
         Self::ReportToManager,
@@ -746,6 +750,8 @@ impl TaskKind {
         Self::AdjustmentLetter,
         Self::DecideDispute,
         Self::AuthorisePlan,
+        Self::DisclosureDecision,
+        Self::ShareDisclosure,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -761,10 +767,27 @@ impl TaskKind {
             Self::AdjustmentLetter => "adjustment-letter",
             Self::DecideDispute => "decide-dispute",
             Self::AuthorisePlan => "authorise-plan",
+            Self::DisclosureDecision => "disclosure-decision",
+            Self::ShareDisclosure => "share-disclosure",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+    /// The step that does this task, for tasks that must not be closed by hand: closing a
+    /// breach reminder without sending it would skip CLE-9.11, closing a request to
+    /// authorise or share without deciding would skip the decision.
+    pub fn done_by_its_step(self) -> Option<&'static str> {
+        match self {
+            Self::BreachReminder => Some("sending the reminder"),
+            Self::Screening => Some("screening the contact"),
+            Self::AdjustmentDecision => Some("deciding the adjustment"),
+            Self::DecideDispute => Some("deciding the dispute"),
+            Self::AuthorisePlan => Some("authorising or refusing the plan"),
+            Self::DisclosureDecision => Some("the Data Protection Officer's decision"),
+            Self::ShareDisclosure => Some("recording what was shared"),
+            _ => None,
+        }
     }
 }
 

@@ -28,7 +28,7 @@ pub struct Decision<T> {
 }
 
 impl<T> Decision<T> {
-    fn new(record: T) -> Self {
+    pub fn new(record: T) -> Self {
         Self {
             record,
             events: Vec::new(),

@@ -74,10 +74,15 @@ pub struct Store {
 const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (1, include_str!("../migrations/sqlite/0001_init.sql")),
     (2, include_str!("../migrations/sqlite/0002_sign_in.sql")),
+    (3, include_str!("../migrations/sqlite/0003_disclosures.sql")),
 ];
 const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
     (2, include_str!("../migrations/postgres/0002_sign_in.sql")),
+    (
+        3,
+        include_str!("../migrations/postgres/0003_disclosures.sql"),
+    ),
 ];
 
 impl Store {

@@ -9,6 +9,7 @@ use tact_core::ids::*;
 use tact_core::model::*;
 use tact_core::profile::Channel;
 use tact_core::roles::Role;
+use tact_core::sharing::{Disclosure, DisclosureStatus};
 
 fn corrupt(what: &str, v: &str) -> StoreError {
     StoreError::Corrupt(format!("bad {what} {v:?}"))
@@ -169,6 +170,27 @@ fn adjustment_row(r: &AnyRow) -> Result<Adjustment> {
         decided_by: get_oi(r, "decided_by").map(StaffId),
         decided_at: get_oi(r, "decided_at").map(from_ts),
         decision_reason: get_os(r, "decision_reason"),
+    })
+}
+
+fn disclosure_row(r: &AnyRow) -> Result<Disclosure> {
+    let status = get_s(r, "status");
+    Ok(Disclosure {
+        id: DisclosureId(get_i(r, "id")),
+        person_id: PersonId(get_i(r, "person_id")),
+        partner: get_s(r, "partner"),
+        reason: get_s(r, "reason"),
+        details: get_s(r, "details"),
+        requested_by: StaffId(get_i(r, "requested_by")),
+        requested_at: from_ts(get_i(r, "requested_at")),
+        status: DisclosureStatus::parse(&status)
+            .map_err(|_| corrupt("disclosure status", &status))?,
+        decided_by: get_oi(r, "decided_by").map(StaffId),
+        decided_at: get_oi(r, "decided_at").map(from_ts),
+        decision_reason: get_os(r, "decision_reason"),
+        shared_by: get_oi(r, "shared_by").map(StaffId),
+        shared_at: get_oi(r, "shared_at").map(from_ts),
+        shared_what: get_os(r, "shared_what"),
     })
 }
 
@@ -563,6 +585,46 @@ impl Store {
             .as_ref()
             .map(adjustment_row)
             .transpose()
+    }
+
+    /// # Errors
+    /// The database's error.
+    pub async fn disclosures_of(&self, person: PersonId) -> Result<Vec<Disclosure>> {
+        sqlx::query("SELECT * FROM disclosures WHERE person_id = $1 ORDER BY id")
+            .bind(person.0)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(disclosure_row)
+            .collect()
+    }
+
+    /// # Errors
+    /// The database's error.
+    pub async fn disclosure(&self, id: DisclosureId) -> Result<Option<Disclosure>> {
+        sqlx::query("SELECT * FROM disclosures WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(disclosure_row)
+            .transpose()
+    }
+
+    /// The disclosure log (CLE-9.15): what was shared, with whom and when, newest first.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn disclosure_log(&self, limit: i64) -> Result<Vec<Disclosure>> {
+        sqlx::query(
+            "SELECT * FROM disclosures WHERE shared_at IS NOT NULL ORDER BY shared_at DESC, id DESC LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(disclosure_row)
+        .collect()
     }
 
     /// # Errors

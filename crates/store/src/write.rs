@@ -8,6 +8,7 @@ use tact_core::audit::{AuditEvent, StoredEntry};
 use tact_core::ids::*;
 use tact_core::model::*;
 use tact_core::roles::Role;
+use tact_core::sharing::{Disclosure, DisclosureStatus};
 
 pub struct WriteTx {
     tx: Transaction<'static, Any>,
@@ -572,6 +573,47 @@ impl WriteTx {
             return Err(StoreError::Conflict(format!(
                 "adjustment {} was already decided",
                 a.id
+            )));
+        }
+        Ok(())
+    }
+
+    /// # Errors
+    /// The database's error.
+    pub async fn insert_disclosure(&mut self, d: &Disclosure) -> Result<DisclosureId> {
+        let q = sqlx::query("INSERT INTO disclosures (person_id, partner, reason, details, requested_by, requested_at, status) VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id")
+            .bind(d.person_id.0)
+            .bind(d.partner.clone())
+            .bind(d.reason.clone())
+            .bind(d.details.clone())
+            .bind(d.requested_by.0)
+            .bind(ts(d.requested_at))
+            .bind(d.status.as_str());
+        Ok(DisclosureId(self.insert_returning_id(q).await?))
+    }
+
+    /// Writes a request's next state, if it is still in the state it was read in.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] when someone else moved it on meanwhile.
+    pub async fn update_disclosure(&mut self, d: &Disclosure, was: DisclosureStatus) -> Result<()> {
+        let r = sqlx::query("UPDATE disclosures SET status = $1, decided_by = $2, decided_at = $3, decision_reason = $4, shared_by = $5, shared_at = $6, shared_what = $7 WHERE id = $8 AND status = $9")
+            .bind(d.status.as_str())
+            .bind(d.decided_by.map(|x| x.0))
+            .bind(d.decided_at.map(ts))
+            .bind(d.decision_reason.clone())
+            .bind(d.shared_by.map(|x| x.0))
+            .bind(d.shared_at.map(ts))
+            .bind(d.shared_what.clone())
+            .bind(d.id.0)
+            .bind(was.as_str())
+            .execute(&mut *self.tx)
+            .await
+            .map_err(w)?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::Conflict(format!(
+                "the request to share {} was changed by someone else",
+                d.id
             )));
         }
         Ok(())

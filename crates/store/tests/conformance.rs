@@ -449,3 +449,73 @@ async fn an_unknown_database_scheme_is_refused() {
         Err(StoreError::UnknownScheme(_))
     ));
 }
+
+#[tokio::test]
+async fn cle_9_15_a_disclosure_moves_on_once_and_only_shared_ones_are_logged() {
+    use tact_core::sharing::{Disclosure, DisclosureStatus};
+    for (name, s) in stores().await {
+        let sid = staff(&s).await;
+        let mut tx = s.begin().await.unwrap();
+        let (pid, _) = tx.insert_person(&person()).await.unwrap();
+        let asked = Disclosure {
+            id: DisclosureId(0),
+            person_id: pid,
+            partner: "Cleveland Police".into(),
+            reason: "Threats".into(),
+            details: "The strategy".into(),
+            requested_by: sid,
+            requested_at: now(),
+            status: DisclosureStatus::Requested,
+            decided_by: None,
+            decided_at: None,
+            decision_reason: None,
+            shared_by: None,
+            shared_at: None,
+            shared_what: None,
+        };
+        let a = tx.insert_disclosure(&asked).await.unwrap();
+        let b = tx.insert_disclosure(&asked).await.unwrap();
+        tx.commit().await.unwrap();
+        let approved = Disclosure {
+            id: a,
+            status: DisclosureStatus::Approved,
+            decided_by: Some(sid),
+            decided_at: Some(now()),
+            decision_reason: Some("ok".into()),
+            ..asked.clone()
+        };
+        let shared = Disclosure {
+            status: DisclosureStatus::Shared,
+            shared_by: Some(sid),
+            shared_at: Some(now()),
+            shared_what: Some("A letter".into()),
+            ..approved.clone()
+        };
+        let mut tx = s.begin().await.unwrap();
+        tx.update_disclosure(&approved, DisclosureStatus::Requested)
+            .await
+            .unwrap();
+        tx.update_disclosure(&shared, DisclosureStatus::Approved)
+            .await
+            .unwrap();
+        // A second decision on what has moved on is a conflict.
+        assert!(matches!(
+            tx.update_disclosure(&approved, DisclosureStatus::Requested)
+                .await,
+            Err(StoreError::Conflict(_))
+        ));
+        tx.commit().await.unwrap();
+        assert_eq!(s.disclosure(a).await.unwrap().unwrap(), shared, "{name}");
+        assert_eq!(s.disclosures_of(pid).await.unwrap().len(), 2, "{name}");
+        let log = s.disclosure_log(10).await.unwrap();
+        assert_eq!(
+            log.iter().map(|d| d.id).collect::<Vec<_>>(),
+            vec![a],
+            "{name}"
+        );
+        assert_eq!(
+            s.disclosure(b).await.unwrap().unwrap().status,
+            DisclosureStatus::Requested
+        );
+    }
+}

@@ -104,6 +104,11 @@ pub enum Command {
     },
     /// Record a police referral, legal advice or legal action.
     FurtherAction(FurtherArgs),
+    /// Sharing details with partners, with the DPO's approval (CLE-9.15).
+    Share {
+        #[command(subcommand)]
+        command: ShareCmd,
+    },
     /// My tasks.
     Task {
         #[command(subcommand)]
@@ -454,6 +459,48 @@ pub enum TaskCmd {
         #[arg(long)]
         outcome: String,
     },
+    /// Send the reminder a breach calls for (CLE-9.11) and close its task.
+    Remind {
+        id: i64,
+        /// letter, email, phone or visit
+        #[arg(long, default_value = "letter")]
+        channel: String,
+        #[arg(long)]
+        consequences: String,
+        #[arg(long)]
+        reasons: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ShareCmd {
+    /// Ask to share a person's details with a partner.
+    Request {
+        #[arg(long)]
+        person: i64,
+        #[arg(long)]
+        partner: String,
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        details: String,
+    },
+    /// The DPO's decision.
+    Decide {
+        id: i64,
+        #[arg(long)]
+        approve: bool,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Record what was shared.
+    Shared {
+        id: i64,
+        #[arg(long)]
+        what: String,
+    },
+    /// The disclosure log.
+    Log,
 }
 
 #[cfg(test)]

@@ -180,7 +180,7 @@ pub async fn populate(app: &App, people: usize) -> Result<String> {
         &mut out,
     )
     .await?;
-    staff(
+    let dpo = staff(
         &app,
         &admin,
         "Dev Data-Protection",
@@ -329,6 +329,56 @@ pub async fn populate(app: &App, people: usize) -> Result<String> {
             .await
             .map_err(|e| anyhow::anyhow!("demo person {} at stage {stage}: {e}", p.reference))?;
         *counts.entry(stage).or_insert(0) += 1;
+    }
+    // CLE-9.15: two people under a plan whose details the police asked about: one request
+    // waiting for the DPO, one approved and shared (on the disclosure log).
+    let partner = d
+        .app
+        .profile
+        .sharing
+        .example_partners
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "the police".into());
+    let active: Vec<usize> = (0..ids.len().min(stages.len() * 3))
+        .filter(|n| stages[n % stages.len()] == "active")
+        .take(2)
+        .collect();
+    for (k, n) in active.into_iter().enumerate() {
+        let (p, _) = &ids[n];
+        d.at(100 + k as i64, 11);
+        let asked = d
+            .app
+            .request_disclosure(
+                &Demo::ctx(&d.line_managers[0]),
+                p.id,
+                tact_core::sharing::DisclosureRequest {
+                    partner: partner.clone(),
+                    reason: "Threats to staff have been reported as a possible crime".into(),
+                    details: "The contact strategy and the incidents it responds to".into(),
+                },
+            )
+            .await?;
+        if k == 1 {
+            d.at(101, 15);
+            d.app
+                .decide_disclosure(
+                    &Demo::ctx(&dpo),
+                    asked.id,
+                    true,
+                    "Sharing is necessary to prevent and detect crime",
+                )
+                .await?;
+            d.at(102, 10);
+            d.app
+                .record_shared(
+                    &Demo::ctx(&d.line_managers[0]),
+                    asked.id,
+                    "The strategy letter and the incident log, by secure email to the force's contact",
+                    None,
+                )
+                .await?;
+        }
     }
     out.push_str("People at each stage: ");
     out.push_str(

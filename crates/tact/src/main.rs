@@ -601,8 +601,45 @@ fn request_for(command: Command) -> Result<Request> {
                 json!({"kind": a.kind, "reasons": a.reasons, "prior_notice_given": a.prior_notice, "no_notice_reason": a.no_notice_reason}),
             ),
         ),
+        Command::Share { command } => match command {
+            ShareCmd::Request {
+                person,
+                partner,
+                reason,
+                details,
+            } => r(
+                M::POST,
+                format!("/people/{person}/disclosures"),
+                Some(json!({"partner": partner, "reason": reason, "details": details})),
+            ),
+            ShareCmd::Decide {
+                id,
+                approve,
+                reason,
+            } => r(
+                M::POST,
+                format!("/disclosures/{id}/decision"),
+                Some(json!({"approve": approve, "reason": reason})),
+            ),
+            ShareCmd::Shared { id, what } => r(
+                M::POST,
+                format!("/disclosures/{id}/shared"),
+                Some(json!({"what": what})),
+            ),
+            ShareCmd::Log => r(M::GET, "/disclosures".into(), None),
+        },
         Command::Task { command } => match command {
             TaskCmd::List => r(M::GET, "/tasks".into(), None),
+            TaskCmd::Remind {
+                id,
+                channel,
+                consequences,
+                reasons,
+            } => r(
+                M::POST,
+                format!("/tasks/{id}/breach-reminder"),
+                Some(json!({"channel": channel, "consequences": consequences, "reasons": reasons})),
+            ),
             TaskCmd::Done { id, outcome } => r(
                 M::POST,
                 format!("/tasks/{id}/complete"),

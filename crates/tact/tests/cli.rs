@@ -214,6 +214,83 @@ fn the_workflow_runs_from_the_command_line_under_the_same_rules() {
     let o = tact(&d, &["person", "show", &pid]);
     assert!(!o.status.success());
     assert!(text(&o).contains("--as"));
+    // CLE-9.15: sharing waits for the DPO, then goes on the disclosure log.
+    let dpo = json(&tact(
+        &d,
+        &["staff", "add", "--name", "Dee Protection", "--role", "dpo"],
+    ));
+    let dpo_id = dpo["staff"]["id"].as_i64().unwrap().to_string();
+    let asked = json(&tact(
+        &d,
+        &[
+            "--as",
+            &lm_id,
+            "share",
+            "request",
+            "--person",
+            &pid,
+            "--partner",
+            "Cleveland Police",
+            "--reason",
+            "Threats reported as a crime",
+            "--details",
+            "The incident of today",
+        ],
+    ));
+    let sid = asked["id"].as_i64().unwrap().to_string();
+    let o = tact(
+        &d,
+        &["--as", &lm_id, "share", "shared", &sid, "--what", "early"],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("[CLE-9.15]"));
+    let o = tact(
+        &d,
+        &[
+            "--as",
+            &lm_id,
+            "share",
+            "decide",
+            &sid,
+            "--approve",
+            "--reason",
+            "mine",
+        ],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "only the DPO decides: {}",
+        text(&o)
+    );
+    json(&tact(
+        &d,
+        &[
+            "--as",
+            &dpo_id,
+            "share",
+            "decide",
+            &sid,
+            "--approve",
+            "--reason",
+            "Crime",
+        ],
+    ));
+    json(&tact(
+        &d,
+        &[
+            "--as",
+            &lm_id,
+            "share",
+            "shared",
+            &sid,
+            "--what",
+            "Incident note by secure email",
+        ],
+    ));
+    let log = json(&tact(&d, &["--as", &dpo_id, "share", "log"]));
+    assert_eq!(log["disclosures"][0]["partner"], "Cleveland Police");
+    assert_eq!(log["disclosures"][0]["status"], "shared");
 }
 
 #[tokio::test]

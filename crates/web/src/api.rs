@@ -212,6 +212,7 @@ pub async fn get_person(
         "warnings": r.warnings.iter().map(wire::warning).collect::<Vec<_>>(),
         "strategies": r.strategies.iter().map(|s| wire::strategy(p, s, now)).collect::<Vec<_>>(),
         "adjustments": r.adjustments.iter().map(wire::adjustment).collect::<Vec<_>>(),
+        "disclosures": r.disclosures.iter().map(wire::disclosure).collect::<Vec<_>>(),
         "disputes": r.disputes.iter().map(wire::dispute).collect::<Vec<_>>(),
         "further_actions": r.further_actions.iter().map(wire::further_action).collect::<Vec<_>>(),
         "tasks": r.tasks.iter().map(wire::task).collect::<Vec<_>>(),
@@ -694,6 +695,100 @@ pub async fn further_action(
 pub async fn my_tasks(State(st): State<AppState>, Auth(ctx): Auth) -> Reply {
     let tasks = st.app.my_tasks(&ctx.actor).await?;
     ok(json!({"tasks": tasks.iter().map(wire::task).collect::<Vec<_>>()}))
+}
+
+/// CLE-9.15: ask to share a person's details with a partner; waits for the DPO.
+#[utoipa::path(post, path = "/api/v1/people/{id}/disclosures", request_body = DisclosureReq, responses((status = 201, description = "Requested")))]
+pub async fn request_disclosure(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<DisclosureReq>,
+) -> Reply {
+    created(wire::disclosure(
+        &st.app
+            .request_disclosure(
+                &ctx,
+                PersonId(id),
+                tact_core::sharing::DisclosureRequest {
+                    partner: req.partner,
+                    reason: req.reason,
+                    details: req.details,
+                },
+            )
+            .await?,
+    ))
+}
+
+/// CLE-9.15: the DPO approves or refuses.
+#[utoipa::path(post, path = "/api/v1/disclosures/{id}/decision", request_body = DisclosureDecisionReq, responses((status = 200, description = "Decided")))]
+pub async fn decide_disclosure(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<DisclosureDecisionReq>,
+) -> Reply {
+    ok(wire::disclosure(
+        &st.app
+            .decide_disclosure(&ctx, DisclosureId(id), req.approve, &req.reason)
+            .await?,
+    ))
+}
+
+/// CLE-9.15: what was shared, with whom and when (the disclosure log).
+#[utoipa::path(post, path = "/api/v1/disclosures/{id}/shared", request_body = SharedReq, responses((status = 200, description = "On the disclosure log")))]
+pub async fn record_shared(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<SharedReq>,
+) -> Reply {
+    let now = st.app.now();
+    let at = match req.at.as_deref() {
+        Some(a) => Some(wire::parse_ts("at", Some(a), now)?),
+        None => None,
+    };
+    ok(wire::disclosure(
+        &st.app
+            .record_shared(&ctx, DisclosureId(id), &req.what, at)
+            .await?,
+    ))
+}
+
+/// CLE-9.15: the disclosure log, newest first.
+#[utoipa::path(get, path = "/api/v1/disclosures", responses((status = 200, description = "The disclosure log")))]
+pub async fn disclosure_log(State(st): State<AppState>, Auth(ctx): Auth) -> Reply {
+    ok(json!({"disclosures": st
+        .app
+        .disclosure_log(&ctx.actor)
+        .await?
+        .iter()
+        .map(wire::disclosure)
+        .collect::<Vec<_>>()}))
+}
+
+/// CLE-9.11: send the reminder a breach calls for, closing its task.
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/breach-reminder", request_body = ReminderReq, responses((status = 201, description = "Sent and kept as a contact")))]
+pub async fn breach_reminder(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<ReminderReq>,
+) -> Reply {
+    let channel = Channel::parse(&req.channel)?;
+    created(wire::contact(
+        &st.app
+            .send_breach_reminder(
+                &ctx,
+                TaskId(id),
+                wf::ReminderInput {
+                    channel,
+                    consequences: req.consequences,
+                    reasons: req.reasons,
+                },
+            )
+            .await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/tasks/{id}/complete", request_body = OutcomeReq, responses((status = 200, description = "Done")))]

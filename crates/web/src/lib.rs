@@ -7,6 +7,7 @@ pub mod error;
 pub mod ui;
 pub mod ui_forms;
 pub mod ui_restrictions;
+pub mod ui_sharing;
 pub mod ui_tasks;
 pub mod wire;
 
@@ -113,6 +114,11 @@ impl AppState {
         api::request_adjustment,
         api::decide_adjustment,
         api::further_action,
+        api::request_disclosure,
+        api::decide_disclosure,
+        api::record_shared,
+        api::disclosure_log,
+        api::breach_reminder,
         api::my_tasks,
         api::complete_task,
         api::reviews,
@@ -164,6 +170,11 @@ pub fn router(state: AppState) -> Router {
         .route("/adjustments/{id}/decision", post(decide_adjustment))
         .route("/tasks", get(my_tasks))
         .route("/tasks/{id}/complete", post(complete_task))
+        .route("/tasks/{id}/breach-reminder", post(breach_reminder))
+        .route("/people/{id}/disclosures", post(request_disclosure))
+        .route("/disclosures", get(disclosure_log))
+        .route("/disclosures/{id}/decision", post(decide_disclosure))
+        .route("/disclosures/{id}/shared", post(record_shared))
         .route("/reviews", get(reviews))
         .route("/staff", get(list_staff).post(create_staff))
         .route("/staff/{id}", post(change_staff))
@@ -180,6 +191,7 @@ pub fn router(state: AppState) -> Router {
         .merge(ui_forms::more_routes())
         .merge(ui_forms::vary_routes())
         .merge(ui_tasks::routes())
+        .merge(ui_sharing::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(state)
 }

@@ -338,6 +338,8 @@ struct HomePage<'a> {
     counts: Vec<(String, usize)>,
     tasks: Vec<TaskRow>,
     reviews: Vec<(i64, String, bool)>,
+    /// Pages the role has beyond its tasks.
+    links: Vec<(String, String)>,
 }
 
 /// Where a task is done: the form or record it is about.
@@ -355,6 +357,8 @@ fn task_label(k: TaskKind) -> &'static str {
         TaskKind::AdjustmentLetter => "Adjustment decisions to send",
         TaskKind::DecideDispute => "Disputes to decide",
         TaskKind::AuthorisePlan => "Authorisations waiting",
+        TaskKind::DisclosureDecision => "DPO requests: sharing to decide",
+        TaskKind::ShareDisclosure => "Approved sharing to carry out",
     }
 }
 
@@ -397,7 +401,29 @@ async fn home(State(state): State<AppState>, signed: Signed) -> Response {
         Vec::new()
     };
     let p = &state.app.profile;
+    let mut links = Vec::new();
+    if p.may(signed.actor.role, tact_core::roles::Action::ManageStaff) {
+        links.push((
+            "/admin/staff".to_string(),
+            "Add, disable and change staff".to_string(),
+        ));
+    }
+    if signed.actor.role == tact_core::roles::Role::Auditor
+        || p.may(
+            signed.actor.role,
+            tact_core::roles::Action::ApproveDisclosure,
+        )
+    {
+        links.push((
+            "/disclosures".to_string(),
+            format!(
+                "Disclosure log: what was shared with partners ({})",
+                p.sharing.clause
+            ),
+        ));
+    }
     let page = HomePage {
+        links,
         office: &p.organisation.short_name,
         policy: &p.organisation.policy_title,
         signed_in: Some(signed.actor.name.clone()),
@@ -588,6 +614,7 @@ struct PersonPage<'a> {
     incidents: Vec<String>,
     contacts: Vec<(String, String, String)>,
     actions: Vec<(String, String)>,
+    disclosures: Vec<(Option<String>, String)>,
     history: Vec<(String, String, String, String)>,
 }
 
@@ -727,6 +754,11 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
             "adjustment",
             "Request a reasonable adjustment".to_string(),
         ),
+        (
+            A::RequestDisclosure,
+            "share",
+            "Ask to share details with a partner".to_string(),
+        ),
     ] {
         if may(action) {
             actions.push((format!("/people/{id}/{href}"), label));
@@ -765,9 +797,20 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
             (when, who, what, why)
         })
         .collect();
+    let disclosures = r
+        .disclosures
+        .iter()
+        .map(|d| {
+            (
+                crate::ui_sharing::next_step(p, signed.actor.role, d),
+                crate::ui_sharing::describe(d, &name_of),
+            )
+        })
+        .collect();
     let page = PersonPage {
         history,
         actions,
+        disclosures,
         office: &p.organisation.short_name,
         policy: &p.organisation.policy_title,
         signed_in: Some(signed.actor.name.clone()),

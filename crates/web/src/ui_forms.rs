@@ -1899,28 +1899,77 @@ async fn lift(
     }
 }
 
-fn dispute_decision_spec(state: &AppState, id: i64, grounds: &str) -> Spec {
+/// The dispute decision: uphold, change or lift, with the restriction builder for a change
+/// (filled with the plan as it stands) and its review date.
+async fn dispute_decision_spec(
+    state: &AppState,
+    d: &tact_core::model::Dispute,
+    plan: Option<&tact_core::model::Strategy>,
+) -> Spec {
     let p = &state.app.profile;
+    let id = d.id;
+    let matters = state
+        .app
+        .store
+        .matters_of(d.person_id)
+        .await
+        .unwrap_or_default();
+    let staff = state.app.store.staff_list().await.unwrap_or_default();
+    let mut fields = vec![
+        Field::new("radios", "outcome", "The outcome").options([
+            ("upheld".to_string(), "Uphold the decision".to_string()),
+            ("varied".to_string(), format!("Change the {}", p.terms.plan)),
+            ("lifted".to_string(), format!("Lift the {}", p.terms.plan)),
+        ]),
+        Field::new("textarea", "reasons", "Your reasons")
+            .hint("The person is told the outcome and the reasons in writing."),
+    ];
+    let mut builder = crate::ui_restrictions::fields(p, &matters, &staff);
+    if let Some(h) = builder.first_mut() {
+        h.label = format!("If you change it: the {} as it will be", p.terms.plan);
+        h.hint = Some("Only used when you choose to change it. It opens as it stands now.".into());
+    }
+    fields.extend(builder);
+    fields.push(
+        Field::new("text", "review_due", "If you change it: review date").hint(&format!(
+            "No more than {} months away ({}).",
+            p.rules.max_review_interval_months, p.clauses.review_interval
+        )),
+    );
+    fields.push(
+        Field::new("text", "ends_on", "If you change it: end date (optional)")
+            .hint("For example, 2027-06-30"),
+    );
     Spec {
         heading: "Decide a dispute".into(),
         caption: format!("Dispute {id}"),
         intro: vec![
-            format!("What they say: {grounds}"),
+            format!("What they say: {}", d.grounds),
             format!(
                 "Only someone who took no part in the decision may decide it ({}).",
                 p.clauses.dispute_independent
             ),
         ],
         action: format!("/disputes/{id}/decision"),
-        fields: vec![
-            Field::new("radios", "outcome", "The outcome").options([
-                ("upheld".to_string(), "Uphold the decision".to_string()),
-                ("lifted".to_string(), format!("Lift the {}", p.terms.plan)),
-            ]),
-            Field::new("textarea", "reasons", "Your reasons"),
-        ],
+        fields,
         submit: "Record the decision",
-        back: "/".into(),
+        back: plan.map_or_else(|| "/".into(), |s| format!("/plans/{}", s.id)),
+    }
+}
+
+/// The dispute and the plan it is about, or the page to answer with instead.
+async fn dispute_and_plan(
+    state: &AppState,
+    signed: &Signed,
+    id: i64,
+) -> Result<(tact_core::model::Dispute, tact_core::model::Strategy), Box<Response>> {
+    let d = match state.app.store.dispute(DisputeId(id)).await {
+        Ok(Some(d)) => d,
+        _ => return Err(Box::new(not_found_page(state, signed, "dispute"))),
+    };
+    match state.app.strategy(d.strategy_id).await {
+        Ok(s) => Ok((d, s)),
+        Err(e) => Err(Box::new(refusal(state, signed, e))),
     }
 }
 
@@ -1932,16 +1981,17 @@ async fn dispute_decision_form(
     if let Some(r) = forbidden(&state, &signed, Action::DecideDispute) {
         return r;
     }
-    match state.app.store.dispute(DisputeId(id)).await {
-        Ok(Some(d)) => show(
-            &state,
-            &signed,
-            dispute_decision_spec(&state, id, &d.grounds),
-            None,
-            None,
-        ),
-        _ => not_found_page(&state, &signed, "dispute"),
+    let (d, plan) = match dispute_and_plan(&state, &signed, id).await {
+        Ok(x) => x,
+        Err(r) => return *r,
+    };
+    let spec = dispute_decision_spec(&state, &d, Some(&plan)).await;
+    let mut values = crate::ui_restrictions::prefill(&plan.restrictions);
+    values.insert("review_due".into(), plan.review_due.to_string());
+    if let Some(e) = plan.ends_on {
+        values.insert("ends_on".into(), e.to_string());
     }
+    show(&state, &signed, spec, Some(&values), None)
 }
 
 async fn dispute_decision(
@@ -1953,16 +2003,11 @@ async fn dispute_decision(
     if let Some(r) = bad_csrf(&state, &signed, &form) {
         return r;
     }
-    let grounds = state
-        .app
-        .store
-        .dispute(DisputeId(id))
-        .await
-        .ok()
-        .flatten()
-        .map(|d| d.grounds)
-        .unwrap_or_default();
-    let spec = dispute_decision_spec(&state, id, &grounds);
+    let (d, plan) = match dispute_and_plan(&state, &signed, id).await {
+        Ok(x) => x,
+        Err(r) => return *r,
+    };
+    let spec = dispute_decision_spec(&state, &d, Some(&plan)).await;
     let outcome = match tact_core::model::DisputeOutcome::parse(val(&form, "outcome")) {
         Ok(o) => o,
         Err(_) => {
@@ -1975,6 +2020,24 @@ async fn dispute_decision(
             )
         }
     };
+    let variation = if outcome == tact_core::model::DisputeOutcome::Varied {
+        let v = (|| -> Result<wf::VaryInput, RuleError> {
+            Ok(wf::VaryInput {
+                restrictions: crate::ui_restrictions::parse(&state.app.profile, &form)?,
+                review_due: date_field(&form, "review_due")?
+                    .ok_or_else(|| RuleError::invalid("review_due", "enter the review date"))?,
+                ends_on: date_field(&form, "ends_on")?,
+                reason: val(&form, "reasons").into(),
+                overrides: Vec::new(),
+            })
+        })();
+        match v {
+            Ok(v) => Some(v),
+            Err(e) => return show(&state, &signed, spec, Some(&form), Some(e)),
+        }
+    } else {
+        None
+    };
     match state
         .app
         .decide_dispute(
@@ -1982,7 +2045,7 @@ async fn dispute_decision(
             DisputeId(id),
             outcome,
             val(&form, "reasons"),
-            None,
+            variation,
         )
         .await
     {

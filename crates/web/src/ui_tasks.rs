@@ -33,6 +33,10 @@ pub fn link(t: &Task) -> String {
             (TaskKind::AuthorisePlan, "strategy") => Some(format!("/plans/{id}/decision")),
             (TaskKind::DecideDispute, "dispute") => Some(format!("/disputes/{id}/decision")),
             (TaskKind::Screening, "contact") => Some(format!("/contacts/{id}/screen")),
+            (TaskKind::DisclosureDecision, "disclosure") => {
+                Some(format!("/disclosures/{id}/decision"))
+            }
+            (TaskKind::ShareDisclosure, "disclosure") => Some(format!("/disclosures/{id}/shared")),
             _ => None,
         }
     });

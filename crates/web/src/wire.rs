@@ -360,6 +360,46 @@ pub struct AdjustmentReq {
     pub description: String,
 }
 
+/// CLE-9.15: a request to share a person's details with a partner.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DisclosureReq {
+    /// The partner agency, such as the police.
+    pub partner: String,
+    /// The legitimate reason for sharing.
+    pub reason: String,
+    /// What would be shared.
+    pub details: String,
+}
+
+/// The DPO's decision on a request to share.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DisclosureDecisionReq {
+    pub approve: bool,
+    pub reason: String,
+}
+
+/// What was shared; `at` defaults to now.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SharedReq {
+    pub what: String,
+    pub at: Option<String>,
+}
+
+/// CLE-9.11: the reminder after a breach.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReminderReq {
+    /// letter, email, phone or visit
+    pub channel: String,
+    /// What happens if they go on breaching the plan.
+    pub consequences: String,
+    /// Why the plan is in place.
+    pub reasons: String,
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DecisionReq {
@@ -483,6 +523,15 @@ pub fn adjustment(a: &Adjustment) -> Value {
         "id": a.id.0, "person_id": a.person_id.0, "kind": a.kind.as_str(), "description": a.description, "status": a.status.as_str(),
         "requested_at": ts(a.requested_at), "recorded_by": a.recorded_by.0, "decided_by": a.decided_by.map(|x| x.0),
         "decided_at": a.decided_at.map(ts), "decision_reason": a.decision_reason,
+    })
+}
+
+pub fn disclosure(d: &tact_core::sharing::Disclosure) -> Value {
+    json!({
+        "id": d.id.0, "person_id": d.person_id.0, "partner": d.partner, "reason": d.reason, "details": d.details,
+        "requested_by": d.requested_by.0, "requested_at": ts(d.requested_at), "status": d.status.as_str(),
+        "decided_by": d.decided_by.map(|x| x.0), "decided_at": d.decided_at.map(ts), "decision_reason": d.decision_reason,
+        "shared_by": d.shared_by.map(|x| x.0), "shared_at": d.shared_at.map(ts), "shared_what": d.shared_what,
     })
 }
 

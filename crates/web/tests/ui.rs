@@ -632,3 +632,202 @@ async fn cle_4_5_an_ended_call_follow_up_is_closed_from_its_task_page() {
     assert!(!home.contains("Ended calls to follow up"), "{home}");
     assert_eq!(closed, ids.len());
 }
+
+#[tokio::test]
+async fn nor_7_1_a_dispute_decided_in_the_ui_can_change_the_plan() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    ui.staff("Sol Other", "sol", Role::SeniorManager).await;
+    let due = (tact_core::check::uk_date(jiff::Timestamp::now()) + jiff::Span::new().days(30))
+        .to_string();
+    let s = ui.api(&c.lm, &format!("/people/{}/strategies", c.pid), json!({"matter_ids": [c.mid], "restrictions": [{"kind": "single-channel", "channel": "email", "reason": "Calls were abusive"}], "reasons": "r", "aims": "a", "proportionality": "p", "review_due": due})).await;
+    let sid = s["id"].as_i64().unwrap();
+    c.answer_and_propose(&ui, sid).await;
+    ui.api(
+        &c.sm,
+        &format!("/strategies/{sid}/authorise"),
+        json!({"reason": "ok"}),
+    )
+    .await;
+    let d = ui
+        .api(
+            &c.cw,
+            &format!("/strategies/{sid}/disputes"),
+            json!({"grounds": "I have no email at home"}),
+        )
+        .await;
+    let path = format!("/disputes/{}/decision", d["id"]);
+    let sol = ui.session("sol").await;
+    // The form opens with the plan as it stands, to change.
+    let (st, html) = ui.page(&sol, &path).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(html.contains("I have no email at home"));
+    assert!(
+        html.contains("id=\"single-channel__use\" name=\"single-channel__use\" type=\"checkbox\" value=\"yes\" checked"),
+        "{html}"
+    );
+    // Choosing to change it with no restriction left is refused on the builder.
+    let r = ui
+        .post_form(
+            &sol,
+            &path,
+            &[
+                ("outcome", "varied"),
+                ("reasons", "No email at home"),
+                ("review_due", &due),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("at least one restriction"));
+    let r = ui
+        .post_form(
+            &sol,
+            &path,
+            &[
+                ("outcome", "varied"),
+                ("reasons", "No email at home; letters instead"),
+                ("single-channel__use", "yes"),
+                ("single-channel__channel", "letter"),
+                ("single-channel__reason", "Calls were abusive"),
+                ("review_due", &due),
+            ],
+        )
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        r.text().await.unwrap()
+    );
+    let plan = ui
+        .app
+        .strategy(tact_core::ids::StrategyId(sid))
+        .await
+        .unwrap();
+    assert_eq!(
+        plan.restrictions[0].rule,
+        tact_core::model::Rule::SingleChannel {
+            channel: tact_core::profile::Channel::Letter
+        }
+    );
+    let dispute = ui
+        .app
+        .store
+        .dispute(tact_core::ids::DisputeId(d["id"].as_i64().unwrap()))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        dispute.outcome,
+        Some(tact_core::model::DisputeOutcome::Varied)
+    );
+}
+
+#[tokio::test]
+async fn cle_9_15_sharing_waits_for_the_dpo_and_goes_on_the_disclosure_log() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    ui.staff("Dee Protection", "dee", Role::Dpo).await;
+    let lee = ui.session("lee").await;
+    let (_, person) = ui.page(&lee, &format!("/people/{}", c.pid)).await;
+    assert!(person.contains("Ask to share details with a partner"));
+    let path = format!("/people/{}/share", c.pid);
+    let r = ui
+        .post_form(
+            &lee,
+            &path,
+            &[
+                ("partner", "Cleveland Police"),
+                ("reason", ""),
+                ("details", "The strategy"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("href=\"#reason\"") && html.contains("CLE-9.15"),
+        "{html}"
+    );
+    let r = ui
+        .post_form(
+            &lee,
+            &path,
+            &[
+                ("partner", "Cleveland Police"),
+                ("reason", "Threats to staff reported as a crime"),
+                ("details", "The strategy and the incident"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // A caseworker is not offered it and cannot reach it.
+    let cas = ui.session("cas").await;
+    let (_, person) = ui.page(&cas, &format!("/people/{}", c.pid)).await;
+    assert!(!person.contains("Ask to share details"));
+    assert_eq!(ui.page(&cas, &path).await.0, StatusCode::FORBIDDEN);
+    // The DPO sees the request on their home page, and decides it.
+    let dee = ui.session("dee").await;
+    let (_, home) = ui.page(&dee, "/").await;
+    assert!(home.contains("DPO requests: sharing to decide"), "{home}");
+    let decide = home
+        .split("href=\"/disclosures/")
+        .nth(1)
+        .expect("a link to the decision")
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(decide.ends_with("/decision"), "{decide}");
+    let decide = format!("/disclosures/{decide}");
+    // Only the DPO: a senior manager cannot open it.
+    let sam = ui.session("sam").await;
+    assert_eq!(ui.page(&sam, &decide).await.0, StatusCode::FORBIDDEN);
+    let id = decide.split('/').nth(2).unwrap().to_string();
+    // Nothing can be recorded as shared before the DPO approves.
+    let r = ui
+        .post_form(
+            &lee,
+            &format!("/disclosures/{id}/shared"),
+            &[("shared_what", "sent early")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("before the Data Protection Officer approves"));
+    let r = ui
+        .post_form(
+            &dee,
+            &decide,
+            &[("decision", "approve"), ("reason", "Prevention of crime")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, home) = ui.page(&dee, "/").await;
+    assert!(!home.contains("DPO requests"), "{home}");
+    // The manager who asked shares it and records what went.
+    let (_, home) = ui.page(&lee, "/").await;
+    assert!(home.contains("Approved sharing to carry out"), "{home}");
+    let r = ui
+        .post_form(
+            &lee,
+            &format!("/disclosures/{id}/shared"),
+            &[(
+                "shared_what",
+                "Copy of the strategy letter, by secure email",
+            )],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (st, log) = ui.page(&dee, "/disclosures").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(log.contains("Cleveland Police") && log.contains("Copy of the strategy letter"));
+    assert!(log.contains("Dee Protection"), "who approved it");
+    assert_eq!(ui.page(&cas, "/disclosures").await.0, StatusCode::FORBIDDEN);
+    let (_, person) = ui.page(&lee, &format!("/people/{}", c.pid)).await;
+    assert!(person.contains("shared with Cleveland Police"), "{person}");
+}

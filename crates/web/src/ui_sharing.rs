@@ -1,0 +1,385 @@
+//! Sharing with partners (CLE-9.15): staff ask, naming the partner and the legitimate
+//! reason; only the DPO approves or refuses; what was shared goes on the disclosure log.
+
+use crate::ui::{error_page, refusal, render, Signed};
+use crate::ui_forms::{
+    bad_csrf, capital, forbidden, not_found_page, person_caption, refused, show, val, Field, Spec,
+};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Form, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use std::collections::HashMap;
+use tact_core::ids::{DisclosureId, PersonId, StaffId};
+use tact_core::profile::Profile;
+use tact_core::roles::{Action, Role};
+use tact_core::sharing::{Disclosure, DisclosureRequest, DisclosureStatus};
+use tact_core::RuleError;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/people/{id}/share", get(request_form).post(request))
+        .route(
+            "/disclosures/{id}/decision",
+            get(decision_form).post(decision),
+        )
+        .route("/disclosures/{id}/shared", get(shared_form).post(shared))
+        .route("/disclosures", get(log))
+}
+
+/// One line for the person page.
+pub fn describe(d: &Disclosure, name_of: &dyn Fn(StaffId) -> String) -> String {
+    let when = |t: jiff::Timestamp| tact_core::check::uk_date(t).to_string();
+    match d.status {
+        DisclosureStatus::Requested => format!(
+            "{}: asked by {} on {} to share with {}, waiting for the Data Protection Officer",
+            d.id,
+            name_of(d.requested_by),
+            when(d.requested_at),
+            d.partner
+        ),
+        DisclosureStatus::Approved => format!(
+            "{}: sharing with {} approved by {}, not yet shared",
+            d.id,
+            d.partner,
+            d.decided_by.map(name_of).unwrap_or_default()
+        ),
+        DisclosureStatus::Refused => format!(
+            "{}: sharing with {} refused by {}: {}",
+            d.id,
+            d.partner,
+            d.decided_by.map(name_of).unwrap_or_default(),
+            d.decision_reason.clone().unwrap_or_default()
+        ),
+        DisclosureStatus::Shared => format!(
+            "{}: shared with {} on {}: {}",
+            d.id,
+            d.partner,
+            d.shared_at.map(when).unwrap_or_default(),
+            d.shared_what.clone().unwrap_or_default()
+        ),
+    }
+}
+
+/// The next step on a request that this role may take, if any.
+pub fn next_step(p: &Profile, role: Role, d: &Disclosure) -> Option<String> {
+    match d.status {
+        DisclosureStatus::Requested if p.may(role, Action::ApproveDisclosure) => {
+            Some(format!("/disclosures/{}/decision", d.id))
+        }
+        DisclosureStatus::Approved if p.may(role, Action::RequestDisclosure) => {
+            Some(format!("/disclosures/{}/shared", d.id))
+        }
+        _ => None,
+    }
+}
+
+fn request_spec(state: &AppState, id: i64, caption: String) -> Spec {
+    let p = &state.app.profile;
+    let examples = p.sharing.example_partners.join(", ");
+    Spec {
+        heading: "Ask to share details with a partner".into(),
+        caption,
+        intro: vec![format!(
+            "Details are shared only for a legitimate reason, and only after the Data Protection \
+             Officer agrees ({}).",
+            p.sharing.clause
+        )],
+        action: format!("/people/{id}/share"),
+        fields: vec![
+            Field::new("text", "partner", "Who would receive them").hint(&if examples.is_empty() {
+                "The partner agency".to_string()
+            } else {
+                format!("For example, {examples}")
+            }),
+            Field::new("textarea", "reason", "The legitimate reason for sharing"),
+            Field::new("textarea", "details", "What would be shared")
+                .hint("Share no more than the reason needs."),
+        ],
+        submit: "Send to the Data Protection Officer",
+        back: format!("/people/{id}"),
+    }
+}
+
+async fn request_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> Response {
+    if let Some(r) = forbidden(&state, &signed, Action::RequestDisclosure) {
+        return r;
+    }
+    let Some(caption) = person_caption(&state, id).await else {
+        return not_found_page(&state, &signed, "person");
+    };
+    show(
+        &state,
+        &signed,
+        request_spec(&state, id, caption),
+        None,
+        None,
+    )
+}
+
+async fn request(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(r) = bad_csrf(&state, &signed, &form) {
+        return r;
+    }
+    let caption = person_caption(&state, id).await.unwrap_or_default();
+    let spec = request_spec(&state, id, caption);
+    let input = DisclosureRequest {
+        partner: val(&form, "partner").into(),
+        reason: val(&form, "reason").into(),
+        details: val(&form, "details").into(),
+    };
+    match state
+        .app
+        .request_disclosure(
+            &tact_app::Ctx::new(signed.actor.clone()),
+            PersonId(id),
+            input,
+        )
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/people/{id}")).into_response(),
+        Err(e) => refused(&state, signed, spec, &form, e),
+    }
+}
+
+/// The request, or the page to answer with instead.
+async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Disclosure, Box<Response>> {
+    match state.app.store.disclosure(DisclosureId(id)).await {
+        Ok(Some(d)) => Ok(d),
+        Ok(None) => Err(Box::new(not_found_page(state, signed, "request to share"))),
+        Err(e) => Err(Box::new(refusal(state, signed, e.into()))),
+    }
+}
+
+fn summary(d: &Disclosure) -> Vec<String> {
+    vec![
+        format!("Shared with: {}", d.partner),
+        format!("Why: {}", d.reason),
+        format!("What: {}", d.details),
+    ]
+}
+
+fn decision_spec(state: &AppState, d: &Disclosure) -> Spec {
+    let mut intro = summary(d);
+    intro.push(format!(
+        "Only the Data Protection Officer decides ({}).",
+        state.app.profile.sharing.clause
+    ));
+    Spec {
+        heading: "Decide a request to share".into(),
+        caption: format!("Request {}", d.id),
+        intro,
+        action: format!("/disclosures/{}/decision", d.id),
+        fields: vec![
+            Field::new("radios", "decision", "Your decision").options([
+                ("approve".to_string(), "Approve".to_string()),
+                ("refuse".to_string(), "Refuse".to_string()),
+            ]),
+            Field::new("textarea", "reason", "Your reasons"),
+        ],
+        submit: "Record the decision",
+        back: format!("/people/{}", d.person_id),
+    }
+}
+
+async fn decision_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> Response {
+    if let Some(r) = forbidden(&state, &signed, Action::ApproveDisclosure) {
+        return r;
+    }
+    match load(&state, &signed, id).await {
+        Ok(d) => show(&state, &signed, decision_spec(&state, &d), None, None),
+        Err(r) => *r,
+    }
+}
+
+async fn decision(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(r) = bad_csrf(&state, &signed, &form) {
+        return r;
+    }
+    let d = match load(&state, &signed, id).await {
+        Ok(d) => d,
+        Err(r) => return *r,
+    };
+    let spec = decision_spec(&state, &d);
+    let approve = match val(&form, "decision") {
+        "approve" => true,
+        "refuse" => false,
+        _ => {
+            return show(
+                &state,
+                &signed,
+                spec,
+                Some(&form),
+                Some(RuleError::invalid("decision", "choose approve or refuse")),
+            )
+        }
+    };
+    match state
+        .app
+        .decide_disclosure(
+            &tact_app::Ctx::new(signed.actor.clone()),
+            d.id,
+            approve,
+            val(&form, "reason"),
+        )
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/people/{}", d.person_id)).into_response(),
+        Err(e) => refused(&state, signed, spec, &form, e),
+    }
+}
+
+fn shared_spec(state: &AppState, d: &Disclosure) -> Spec {
+    let mut intro = summary(d);
+    intro.push(format!(
+        "This goes on the disclosure log ({}).",
+        state.app.profile.sharing.clause
+    ));
+    Spec {
+        heading: "Record what was shared".into(),
+        caption: format!("Request {}", d.id),
+        intro,
+        action: format!("/disclosures/{}/shared", d.id),
+        fields: vec![Field::new(
+            "textarea",
+            "shared_what",
+            "Exactly what was shared, and how",
+        )],
+        submit: "Record it",
+        back: format!("/people/{}", d.person_id),
+    }
+}
+
+async fn shared_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> Response {
+    if let Some(r) = forbidden(&state, &signed, Action::RequestDisclosure) {
+        return r;
+    }
+    match load(&state, &signed, id).await {
+        Ok(d) => show(&state, &signed, shared_spec(&state, &d), None, None),
+        Err(r) => *r,
+    }
+}
+
+async fn shared(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(r) = bad_csrf(&state, &signed, &form) {
+        return r;
+    }
+    let d = match load(&state, &signed, id).await {
+        Ok(d) => d,
+        Err(r) => return *r,
+    };
+    let spec = shared_spec(&state, &d);
+    match state
+        .app
+        .record_shared(
+            &tact_app::Ctx::new(signed.actor.clone()),
+            d.id,
+            val(&form, "shared_what"),
+            None,
+        )
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/people/{}", d.person_id)).into_response(),
+        Err(e) => refused(&state, signed, spec, &form, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "disclosures.html")]
+struct LogPage<'a> {
+    office: &'a str,
+    policy: &'a str,
+    signed_in: Option<String>,
+    csrf: String,
+    clause: String,
+    rows: Vec<(String, i64, String, String, String, String)>,
+}
+
+/// Who may read the disclosure log: the DPO, those who may ask to share, and auditors.
+fn may_read_log(p: &Profile, role: Role) -> bool {
+    role == Role::Auditor
+        || p.may(role, Action::ApproveDisclosure)
+        || p.may(role, Action::RequestDisclosure)
+}
+
+async fn log(State(state): State<AppState>, signed: Signed) -> Response {
+    let p = &state.app.profile;
+    if !may_read_log(p, signed.actor.role) {
+        return error_page(
+            &state,
+            Some(&signed),
+            StatusCode::FORBIDDEN,
+            "You cannot do this",
+            &format!(
+                "A {} cannot read the disclosure log.",
+                signed.actor.role.plain()
+            ),
+        );
+    }
+    let rows = match state.app.store.disclosure_log(500).await {
+        Ok(r) => r,
+        Err(e) => return refusal(&state, &signed, e.into()),
+    };
+    let staff = state.app.store.staff_list().await.unwrap_or_default();
+    let name_of = |id: Option<StaffId>| {
+        id.and_then(|id| staff.iter().find(|s| s.id == id))
+            .map(|s| s.name.clone())
+            .unwrap_or_default()
+    };
+    render(&LogPage {
+        office: &p.organisation.short_name,
+        policy: &p.organisation.policy_title,
+        signed_in: Some(signed.actor.name.clone()),
+        csrf: signed.csrf.clone(),
+        clause: p.sharing.clause.clone(),
+        rows: rows
+            .iter()
+            .map(|d| {
+                (
+                    d.shared_at
+                        .map(|t| {
+                            tact_core::check::uk_time(t)
+                                .strftime("%d %b %Y %H:%M")
+                                .to_string()
+                        })
+                        .unwrap_or_default(),
+                    d.person_id.0,
+                    d.partner.clone(),
+                    capital(&d.reason),
+                    d.shared_what.clone().unwrap_or_default(),
+                    name_of(d.decided_by),
+                )
+            })
+            .collect(),
+    })
+}
