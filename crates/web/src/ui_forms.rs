@@ -284,6 +284,22 @@ pub(crate) fn val<'a>(form: &'a HashMap<String, String>, k: &str) -> &'a str {
     form.get(k).map_or("", |s| s.trim())
 }
 
+/// The answer to a posted form: on success, go to the page `to` names; a refusal goes back
+/// onto the form.
+pub(crate) fn answer<T>(
+    state: &AppState,
+    signed: Signed,
+    spec: Spec,
+    form: &HashMap<String, String>,
+    result: Result<T, AppError>,
+    to: impl FnOnce(T) -> String,
+) -> Response {
+    match result {
+        Ok(v) => Redirect::to(&to(v)).into_response(),
+        Err(e) => refused(state, signed, spec, form, e),
+    }
+}
+
 /// A refusal from the core goes back onto the form; anything else becomes an error page.
 pub(crate) fn refused(
     state: &AppState,
@@ -425,10 +441,10 @@ async fn incident_post(
         ended_call,
     };
     let ctx = tact_app::Ctx::new(signed.actor.clone());
-    match state.app.record_incident(&ctx, input).await {
-        Ok(_) => Redirect::to(&format!("/people/{id}")).into_response(),
-        Err(e) => refused(&state, signed, spec, &form, e),
-    }
+    let result = state.app.record_incident(&ctx, input).await;
+    answer(&state, signed, spec, &form, result, |_| {
+        format!("/people/{id}")
+    })
 }
 
 async fn ended_call_form(
@@ -538,18 +554,17 @@ async fn warning(
         channel,
         given_at: state.app.now(),
     };
-    match state
+    let result = state
         .app
         .give_warning(
             &tact_app::Ctx::new(signed.actor.clone()),
             PersonId(id),
             input,
         )
-        .await
-    {
-        Ok(_) => Redirect::to(&format!("/people/{id}")).into_response(),
-        Err(e) => refused(&state, signed, spec, &form, e),
-    }
+        .await;
+    answer(&state, signed, spec, &form, result, |_| {
+        format!("/people/{id}")
+    })
 }
 
 // ----- drafting a plan ------------------------------------------------------------------
@@ -668,18 +683,17 @@ async fn plan(
         Ok(i) => i,
         Err(e) => return show(&state, &signed, spec, Some(&form), Some(e)),
     };
-    match state
+    let result = state
         .app
         .draft_plan(
             &tact_app::Ctx::new(signed.actor.clone()),
             PersonId(id),
             input,
         )
-        .await
-    {
-        Ok(s) => Redirect::to(&format!("/plans/{}", s.id)).into_response(),
-        Err(e) => refused(&state, signed, spec, &form, e),
-    }
+        .await;
+    answer(&state, signed, spec, &form, result, |s| {
+        format!("/plans/{}", s.id)
+    })
 }
 
 // ----- the plan page and its steps ------------------------------------------------------
@@ -979,18 +993,17 @@ async fn checklist(
             Some(RuleError::invalid("q0", "answer at least one question")),
         );
     }
-    match state
+    let result = state
         .app
         .answer_checklist(
             &tact_app::Ctx::new(signed.actor.clone()),
             StrategyId(id),
             answers,
         )
-        .await
-    {
-        Ok(_) => Redirect::to(&format!("/plans/{id}")).into_response(),
-        Err(e) => refused(&state, signed, spec, &form, e),
-    }
+        .await;
+    answer(&state, signed, spec, &form, result, |_| {
+        format!("/plans/{id}")
+    })
 }
 
 fn decision_spec(state: &AppState, id: i64) -> Spec {
@@ -1062,10 +1075,9 @@ async fn decision(
             "choose authorise or refuse",
         ))),
     };
-    match result {
-        Ok(_) => Redirect::to(&format!("/plans/{id}")).into_response(),
-        Err(e) => refused(&state, signed, spec, &form, e),
-    }
+    answer(&state, signed, spec, &form, result, |_| {
+        format!("/plans/{id}")
+    })
 }
 
 fn notice_spec(state: &AppState, id: i64) -> Spec {
@@ -1156,18 +1168,17 @@ async fn notice(
         agreement_note: None,
         policy_enclosed: val(&form, "policy_enclosed") == "yes",
     };
-    match state
+    let result = state
         .app
         .record_notice(
             &tact_app::Ctx::new(signed.actor.clone()),
             StrategyId(id),
             input,
         )
-        .await
-    {
-        Ok(_) => Redirect::to(&format!("/plans/{id}")).into_response(),
-        Err(e) => refused(&state, signed, spec, &form, e),
-    }
+        .await;
+    answer(&state, signed, spec, &form, result, |_| {
+        format!("/plans/{id}")
+    })
 }
 
 fn review_spec(state: &AppState, id: i64) -> Spec {
@@ -1250,18 +1261,17 @@ async fn review(
         recent_conduct: val(&form, "recent_conduct").into(),
         next_review_due: next,
     };
-    match state
+    let result = state
         .app
         .review(
             &tact_app::Ctx::new(signed.actor.clone()),
             StrategyId(id),
             input,
         )
-        .await
-    {
-        Ok(_) => Redirect::to(&format!("/plans/{id}")).into_response(),
-        Err(e) => refused(&state, signed, spec, &form, e),
-    }
+        .await;
+    answer(&state, signed, spec, &form, result, |_| {
+        format!("/plans/{id}")
+    })
 }
 
 // ----- administration: staff ------------------------------------------------------------
@@ -1518,7 +1528,7 @@ async fn help(
             )
         }
     };
-    match state
+    let result = state
         .app
         .record_additional_help(
             &tact_app::Ctx::new(signed.actor.clone()),
@@ -1526,11 +1536,10 @@ async fn help(
             needs,
             Some(val(&form, "in_their_words").to_string()),
         )
-        .await
-    {
-        Ok(_) => Redirect::to(&format!("/people/{id}")).into_response(),
-        Err(e) => refused(&state, signed, spec, &form, e),
-    }
+        .await;
+    answer(&state, signed, spec, &form, result, |_| {
+        format!("/people/{id}")
+    })
 }
 
 async fn contact_spec(state: &AppState, id: i64, caption: String) -> Spec {
@@ -1605,14 +1614,13 @@ async fn contact(
         body: val(&form, "body").into(),
         is_complaint: false,
     };
-    match state
+    let result = state
         .app
         .log_contact(&tact_app::Ctx::new(signed.actor.clone()), input)
-        .await
-    {
-        Ok(_) => Redirect::to(&format!("/people/{id}")).into_response(),
-        Err(e) => refused(&state, signed, spec, &form, e),
-    }
+        .await;
+    answer(&state, signed, spec, &form, result, |_| {
+        format!("/people/{id}")
+    })
 }
 
 fn adjustment_spec(state: &AppState, id: i64, caption: String) -> Spec {
@@ -1688,7 +1696,7 @@ async fn adjustment(
         Ok(k) => k,
         Err(e) => return show(&state, &signed, spec, Some(&form), Some(e)),
     };
-    match state
+    let result = state
         .app
         .request_adjustment(
             &tact_app::Ctx::new(signed.actor.clone()),
@@ -1696,11 +1704,10 @@ async fn adjustment(
             kind,
             val(&form, "description"),
         )
-        .await
-    {
-        Ok(_) => Redirect::to(&format!("/people/{id}")).into_response(),
-        Err(e) => refused(&state, signed, spec, &form, e),
-    }
+        .await;
+    answer(&state, signed, spec, &form, result, |_| {
+        format!("/people/{id}")
+    })
 }
 
 fn adjustment_decision_spec(state: &AppState, id: i64) -> Spec {
@@ -1768,7 +1775,7 @@ async fn adjustment_decision(
             )
         }
     };
-    match state
+    let result = state
         .app
         .decide_adjustment(
             &tact_app::Ctx::new(signed.actor.clone()),
@@ -1776,11 +1783,10 @@ async fn adjustment_decision(
             grant,
             val(&form, "reasons"),
         )
-        .await
-    {
-        Ok(a) => Redirect::to(&format!("/people/{}", a.person_id)).into_response(),
-        Err(e) => refused(&state, signed, spec, &form, e),
-    }
+        .await;
+    answer(&state, signed, spec, &form, result, |a| {
+        format!("/people/{}", a.person_id)
+    })
 }
 
 fn dispute_spec(state: &AppState, id: i64) -> Spec {
@@ -1825,7 +1831,7 @@ async fn dispute(
         return r;
     }
     let spec = dispute_spec(&state, id);
-    match state
+    let result = state
         .app
         .raise_dispute(
             &tact_app::Ctx::new(signed.actor.clone()),
@@ -1833,11 +1839,10 @@ async fn dispute(
             val(&form, "grounds"),
             None,
         )
-        .await
-    {
-        Ok(_) => Redirect::to(&format!("/plans/{id}")).into_response(),
-        Err(e) => refused(&state, signed, spec, &form, e),
-    }
+        .await;
+    answer(&state, signed, spec, &form, result, |_| {
+        format!("/plans/{id}")
+    })
 }
 
 // ----- lifting, disputes and screening --------------------------------------------------
@@ -1885,18 +1890,17 @@ async fn lift(
         return r;
     }
     let spec = lift_spec(&state, id);
-    match state
+    let result = state
         .app
         .lift(
             &tact_app::Ctx::new(signed.actor.clone()),
             StrategyId(id),
             val(&form, "reason"),
         )
-        .await
-    {
-        Ok(_) => Redirect::to(&format!("/plans/{id}")).into_response(),
-        Err(e) => refused(&state, signed, spec, &form, e),
-    }
+        .await;
+    answer(&state, signed, spec, &form, result, |_| {
+        format!("/plans/{id}")
+    })
 }
 
 /// The dispute decision: uphold, change or lift, with the restriction builder for a change
@@ -2213,16 +2217,15 @@ async fn vary(
         Ok(i) => i,
         Err(e) => return show(&state, &signed, spec, Some(&form), Some(e)),
     };
-    match state
+    let result = state
         .app
         .vary(
             &tact_app::Ctx::new(signed.actor.clone()),
             StrategyId(id),
             input,
         )
-        .await
-    {
-        Ok(_) => Redirect::to(&format!("/plans/{id}")).into_response(),
-        Err(e) => refused(&state, signed, spec, &form, e),
-    }
+        .await;
+    answer(&state, signed, spec, &form, result, |_| {
+        format!("/plans/{id}")
+    })
 }

@@ -3,13 +3,13 @@
 
 use crate::ui::{error_page, refusal, render, Signed};
 use crate::ui_forms::{
-    bad_csrf, capital, forbidden, not_found_page, person_caption, refused, show, val, Field, Spec,
+    answer, bad_csrf, capital, forbidden, not_found_page, person_caption, show, val, Field, Spec,
 };
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use std::collections::HashMap;
@@ -140,18 +140,17 @@ async fn request(
         reason: val(&form, "reason").into(),
         details: val(&form, "details").into(),
     };
-    match state
+    let result = state
         .app
         .request_disclosure(
             &tact_app::Ctx::new(signed.actor.clone()),
             PersonId(id),
             input,
         )
-        .await
-    {
-        Ok(_) => Redirect::to(&format!("/people/{id}")).into_response(),
-        Err(e) => refused(&state, signed, spec, &form, e),
-    }
+        .await;
+    answer(&state, signed, spec, &form, result, |_| {
+        format!("/people/{id}")
+    })
 }
 
 /// The request, or the page to answer with instead.
@@ -235,7 +234,7 @@ async fn decision(
             )
         }
     };
-    match state
+    let result = state
         .app
         .decide_disclosure(
             &tact_app::Ctx::new(signed.actor.clone()),
@@ -243,11 +242,10 @@ async fn decision(
             approve,
             val(&form, "reason"),
         )
-        .await
-    {
-        Ok(_) => Redirect::to(&format!("/people/{}", d.person_id)).into_response(),
-        Err(e) => refused(&state, signed, spec, &form, e),
-    }
+        .await;
+    answer(&state, signed, spec, &form, result, |_| {
+        format!("/people/{}", d.person_id)
+    })
 }
 
 fn shared_spec(state: &AppState, d: &Disclosure) -> Spec {
@@ -299,7 +297,7 @@ async fn shared(
         Err(r) => return *r,
     };
     let spec = shared_spec(&state, &d);
-    match state
+    let result = state
         .app
         .record_shared(
             &tact_app::Ctx::new(signed.actor.clone()),
@@ -307,11 +305,10 @@ async fn shared(
             val(&form, "shared_what"),
             None,
         )
-        .await
-    {
-        Ok(_) => Redirect::to(&format!("/people/{}", d.person_id)).into_response(),
-        Err(e) => refused(&state, signed, spec, &form, e),
-    }
+        .await;
+    answer(&state, signed, spec, &form, result, |_| {
+        format!("/people/{}", d.person_id)
+    })
 }
 
 #[derive(Template)]

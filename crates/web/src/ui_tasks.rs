@@ -3,7 +3,7 @@
 //! Tasks that a workflow step answers (authorise, screen, decide) go to that step's form.
 
 use crate::ui::{error_page, refusal, Signed};
-use crate::ui_forms::{bad_csrf, capital, refused, show, val, Field, Spec};
+use crate::ui_forms::{answer, bad_csrf, capital, show, val, Field, Spec};
 use crate::AppState;
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
@@ -230,8 +230,6 @@ async fn task_done(
             .await
             .map(|_| ())
     };
-    match result {
-        Ok(()) => Redirect::to(&spec.back).into_response(),
-        Err(e) => refused(&state, signed, spec, &form, e),
-    }
+    let back = spec.back.clone();
+    answer(&state, signed, spec, &form, result, |()| back)
 }

@@ -356,6 +356,26 @@ impl Ui {
             .unwrap()
     }
 
+    /// Posts a form that must come back refused, with the error summary pointing at
+    /// `field` and naming `clause`; gives the page.
+    async fn refused_on(
+        &self,
+        session: &str,
+        path: &str,
+        fields: &[(&str, &str)],
+        field: &str,
+        clause: &str,
+    ) -> String {
+        let r = self.post_form(session, path, fields).await;
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+        let html = r.text().await.unwrap();
+        assert!(
+            html.contains(&format!("href=\"#{field}\"")) && html.contains(clause),
+            "refused on {field} citing {clause}: {html}"
+        );
+        html
+    }
+
     async fn api(&self, token: &str, path: &str, body: serde_json::Value) -> serde_json::Value {
         let r = self
             .http
@@ -559,23 +579,18 @@ async fn cle_9_11_a_breach_reminder_is_sent_from_its_task_and_kept_on_the_record
         "the plan's reasons are offered to remind them of"
     );
     // Without the consequences the reminder is refused, naming the clause.
-    let r = ui
-        .post_form(
-            &lee,
-            &path,
-            &[
-                ("channel", "letter"),
-                ("consequences", ""),
-                ("reasons", "Abusive calls"),
-            ],
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    let html = r.text().await.unwrap();
-    assert!(
-        html.contains("href=\"#consequences\"") && html.contains("CLE-9.11"),
-        "{html}"
-    );
+    ui.refused_on(
+        &lee,
+        &path,
+        &[
+            ("channel", "letter"),
+            ("consequences", ""),
+            ("reasons", "Abusive calls"),
+        ],
+        "consequences",
+        "CLE-9.11",
+    )
+    .await;
     let r = ui
         .post_form(
             &lee,
@@ -733,23 +748,18 @@ async fn cle_9_15_sharing_waits_for_the_dpo_and_goes_on_the_disclosure_log() {
     let (_, person) = ui.page(&lee, &format!("/people/{}", c.pid)).await;
     assert!(person.contains("Ask to share details with a partner"));
     let path = format!("/people/{}/share", c.pid);
-    let r = ui
-        .post_form(
-            &lee,
-            &path,
-            &[
-                ("partner", "Cleveland Police"),
-                ("reason", ""),
-                ("details", "The strategy"),
-            ],
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    let html = r.text().await.unwrap();
-    assert!(
-        html.contains("href=\"#reason\"") && html.contains("CLE-9.15"),
-        "{html}"
-    );
+    ui.refused_on(
+        &lee,
+        &path,
+        &[
+            ("partner", "Cleveland Police"),
+            ("reason", ""),
+            ("details", "The strategy"),
+        ],
+        "reason",
+        "CLE-9.15",
+    )
+    .await;
     let r = ui
         .post_form(
             &lee,
