@@ -2068,7 +2068,17 @@ pub fn evaluate_contact(
             title: format!(
                 "Send a reminder: this contact broke the {} ({})",
                 profile.terms.plan,
-                breaches.join(", ")
+                breaches
+                    .iter()
+                    .map(|b| {
+                        let kind = b.split_once(':').map_or(b.as_str(), |(_, k)| k);
+                        crate::profile::RestrictionKind::parse(kind)
+                            .ok()
+                            .and_then(|k| profile.catalogue(k))
+                            .map_or_else(|| kind.to_string(), |e| e.name.to_lowercase())
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ")
             ),
             due_on: Some(check::uk_date(now)),
             clause: profile.clauses.breach_reminder.clone(),

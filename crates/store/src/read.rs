@@ -298,6 +298,39 @@ impl Store {
         }
     }
 
+    /// Names and references of several people at once, for lists (a task list names the
+    /// person each task is about). Unknown ids are left out.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn names_of(
+        &self,
+        ids: &[PersonId],
+    ) -> Result<std::collections::HashMap<PersonId, (String, String)>> {
+        let mut out = std::collections::HashMap::new();
+        let mut wanted: Vec<i64> = ids.iter().map(|p| p.0).collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        for chunk in wanted.chunks(200) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT id, name, reference FROM people WHERE id IN ({})",
+                marks.join(",")
+            );
+            let mut q = sqlx::query(&sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            for r in q.fetch_all(&self.pool).await? {
+                out.insert(
+                    PersonId(get_i(&r, "id")),
+                    (get_s(&r, "name"), get_s(&r, "reference")),
+                );
+            }
+        }
+        Ok(out)
+    }
+
     /// Like [`Store::person`], but a missing person is an error naming the id.
     ///
     /// # Errors

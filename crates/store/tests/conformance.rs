@@ -519,3 +519,26 @@ async fn cle_9_15_a_disclosure_moves_on_once_and_only_shared_ones_are_logged() {
         );
     }
 }
+
+#[tokio::test]
+async fn names_of_finds_several_people_at_once_and_leaves_out_unknown_ids() {
+    for (name, s) in stores().await {
+        let mut tx = s.begin().await.unwrap();
+        let mut ids = Vec::new();
+        for _ in 0..3 {
+            ids.push(tx.insert_person(&person()).await.unwrap());
+        }
+        tx.commit().await.unwrap();
+        let mut asked: Vec<PersonId> = ids.iter().map(|(id, _)| *id).collect();
+        asked.push(PersonId(987_654));
+        asked.push(ids[0].0);
+        let found = s.names_of(&asked).await.unwrap();
+        assert_eq!(found.len(), 3, "{name}");
+        assert_eq!(
+            found[&ids[1].0],
+            ("Jo Bloggs".to_string(), ids[1].1.clone()),
+            "{name}"
+        );
+        assert!(s.names_of(&[]).await.unwrap().is_empty());
+    }
+}

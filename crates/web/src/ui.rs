@@ -322,7 +322,8 @@ async fn sign_out(
 struct TaskRow {
     href: Option<String>,
     title: String,
-    person: Option<i64>,
+    /// The person's id and "name (reference)".
+    person: Option<(i64, String)>,
     due: String,
     clause: String,
 }
@@ -335,9 +336,12 @@ struct HomePage<'a> {
     signed_in: Option<String>,
     csrf: String,
     role: String,
-    counts: Vec<(String, usize)>,
+    /// (kind, label, how many, whether the list shows only these)
+    counts: Vec<(String, String, usize, bool)>,
+    /// The label of the kind the list is narrowed to, if it is.
+    showing: Option<String>,
     tasks: Vec<TaskRow>,
-    reviews: Vec<(i64, String, bool)>,
+    reviews: Vec<(i64, String, String, bool)>,
     /// Pages the role has beyond its tasks.
     links: Vec<(String, String)>,
 }
@@ -362,17 +366,37 @@ fn task_label(k: TaskKind) -> &'static str {
     }
 }
 
-async fn home(State(state): State<AppState>, signed: Signed) -> Response {
-    let tasks = match state.app.my_tasks(&signed.actor).await {
+#[derive(Deserialize)]
+struct HomeQuery {
+    /// Show only tasks of this kind (each count links here).
+    kind: Option<String>,
+}
+
+async fn home(
+    State(state): State<AppState>,
+    signed: Signed,
+    Query(q): Query<HomeQuery>,
+) -> Response {
+    let mut tasks = match state.app.my_tasks(&signed.actor).await {
         Ok(t) => t,
         Err(e) => return refusal(&state, &signed, e),
     };
-    let mut counts: Vec<(String, usize)> = Vec::new();
+    let mut counts: Vec<(String, String, usize, bool)> = Vec::new();
+    let only = q.kind.as_deref().and_then(TaskKind::parse);
     for k in TaskKind::ALL {
         let n = tasks.iter().filter(|t| t.task.kind == k).count();
         if n > 0 {
-            counts.push((task_label(k).to_string(), n));
+            counts.push((
+                k.as_str().to_string(),
+                task_label(k).to_string(),
+                n,
+                only == Some(k),
+            ));
         }
+    }
+    let showing = only.map(|k| task_label(k).to_string());
+    if let Some(k) = only {
+        tasks.retain(|t| t.task.kind == k);
     }
     let today = tact_core::check::uk_date(state.app.now());
     let reviews = if state
@@ -387,19 +411,31 @@ async fn home(State(state): State<AppState>, signed: Signed) -> Response {
         {
             Ok(list) => list
                 .into_iter()
-                .map(|s| {
-                    (
-                        s.person_id.0,
-                        s.review_due.to_string(),
-                        s.review_due < today,
-                    )
-                })
+                .map(|s| (s.person_id, s.review_due.to_string(), s.review_due < today))
                 .collect(),
             Err(e) => return refusal(&state, &signed, e),
         }
     } else {
         Vec::new()
     };
+    let wanted: Vec<PersonId> = tasks
+        .iter()
+        .filter_map(|t| t.task.person_id)
+        .chain(reviews.iter().map(|r: &(PersonId, String, bool)| r.0))
+        .collect();
+    let names = match state.app.store.names_of(&wanted).await {
+        Ok(n) => n,
+        Err(e) => return refusal(&state, &signed, e.into()),
+    };
+    let named = |id: PersonId| {
+        names
+            .get(&id)
+            .map_or_else(|| format!("Person {id}"), |(n, r)| format!("{n} ({r})"))
+    };
+    let reviews = reviews
+        .into_iter()
+        .map(|(id, due, overdue)| (id.0, named(id), due, overdue))
+        .collect();
     let p = &state.app.profile;
     let mut links = Vec::new();
     if p.may(signed.actor.role, tact_core::roles::Action::ManageStaff) {
@@ -423,6 +459,7 @@ async fn home(State(state): State<AppState>, signed: Signed) -> Response {
         ));
     }
     let page = HomePage {
+        showing,
         links,
         office: &p.organisation.short_name,
         policy: &p.organisation.policy_title,
@@ -435,7 +472,7 @@ async fn home(State(state): State<AppState>, signed: Signed) -> Response {
             .map(|t| TaskRow {
                 href: Some(crate::ui_tasks::link(t)),
                 title: t.task.title.clone(),
-                person: t.task.person_id.map(|p| p.0),
+                person: t.task.person_id.map(|p| (p.0, named(p))),
                 due: t.task.due_on.map(|d| d.to_string()).unwrap_or_default(),
                 clause: t.task.clause.clone(),
             })

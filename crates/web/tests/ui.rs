@@ -561,6 +561,15 @@ async fn cle_9_11_a_breach_reminder_is_sent_from_its_task_and_kept_on_the_record
     let lee = ui.session("lee").await;
     let (_, home) = ui.page(&lee, "/").await;
     assert!(home.contains("Breach reminders to send"), "{home}");
+    // Each count links to its own tasks only.
+    assert!(home.contains("href=\"/?kind=breach-reminder\""));
+    assert!(home.contains("Make sure support is in place"));
+    let (_, only) = ui.page(&lee, "/?kind=breach-reminder").await;
+    assert!(only.contains("Send a reminder") && !only.contains("Make sure support is in place"));
+    assert!(
+        only.contains("broke the contact strategy (email or post only)"),
+        "{only}"
+    );
     let task = home
         .split("<tr")
         .find(|row| row.contains("Send a reminder"))
