@@ -474,7 +474,11 @@ async fn home(
                 title: t.task.title.clone(),
                 person: t.task.person_id.map(|p| (p.0, named(p))),
                 due: t.task.due_on.map(|d| d.to_string()).unwrap_or_default(),
-                clause: t.task.clause.clone(),
+                clause: if t.task.clause == "LOCAL" {
+                    "Local rule".to_string()
+                } else {
+                    t.task.clause.clone()
+                },
             })
             .collect(),
         reviews,

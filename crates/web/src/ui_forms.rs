@@ -196,6 +196,10 @@ pub(crate) fn show(
     } else {
         StatusCode::OK
     };
+    // A rule the policy itself is silent on is the office's own, and says so.
+    for line in &mut spec.intro {
+        *line = line.replace("(LOCAL)", "(a local rule: the policy is silent on this)");
+    }
     let page = FormPage {
         office: &p.organisation.short_name,
         policy: &p.organisation.policy_title,
@@ -715,18 +719,9 @@ struct PlanPage<'a> {
     error: Option<String>,
 }
 
-async fn plan_page_with(
-    state: &AppState,
-    signed: &Signed,
-    id: i64,
-    error: Option<RuleError>,
-) -> Response {
-    let s = match state.app.strategy(StrategyId(id)).await {
-        Ok(s) => s,
-        Err(e) => return refusal(state, signed, e),
-    };
-    let p = &state.app.profile;
-    let person = state.app.store.person(s.person_id).await.ok().flatten();
+/// The plan in plain words: its restrictions with their reasons, what it covers, why, and
+/// when it is reviewed; for the plan page and for whoever decides on it.
+async fn plan_lines(state: &AppState, s: &tact_core::model::Strategy) -> Vec<String> {
     let staff = state.app.store.staff_list().await.unwrap_or_default();
     let name_of = |sid: StaffId| {
         staff
@@ -739,13 +734,24 @@ async fn plan_page_with(
         .iter()
         .map(|r| format!("{} — {}", crate::ui::describe(&r.rule, &name_of), r.reason))
         .collect();
+    let matters = state
+        .app
+        .store
+        .matters_of(s.person_id)
+        .await
+        .unwrap_or_default();
     lines.push(format!(
-        "Covers matters: {}",
+        "Covers: {}",
         s.matter_ids
             .iter()
-            .map(|m| m.0.to_string())
+            .map(|id| {
+                matters.iter().find(|m| m.id == *id).map_or_else(
+                    || format!("matter {id}"),
+                    |m| format!("{} — {}", m.reference, m.title),
+                )
+            })
             .collect::<Vec<_>>()
-            .join(", ")
+            .join("; ")
     ));
     lines.push(format!("Reasons: {}", s.reasons));
     lines.push(format!("Aims: {}", s.aims));
@@ -761,6 +767,22 @@ async fn plan_page_with(
             n.format.as_str()
         ));
     }
+    lines
+}
+
+async fn plan_page_with(
+    state: &AppState,
+    signed: &Signed,
+    id: i64,
+    error: Option<RuleError>,
+) -> Response {
+    let s = match state.app.strategy(StrategyId(id)).await {
+        Ok(s) => s,
+        Err(e) => return refusal(state, signed, e),
+    };
+    let p = &state.app.profile;
+    let person = state.app.store.person(s.person_id).await.ok().flatten();
+    let lines = plan_lines(state, &s).await;
     let checklist = p
         .checklist
         .questions
@@ -1006,15 +1028,33 @@ async fn checklist(
     })
 }
 
-fn decision_spec(state: &AppState, id: i64) -> Spec {
+async fn decision_spec(state: &AppState, id: i64) -> Spec {
     let p = &state.app.profile;
+    // What is being decided, in full, before the decision.
+    let mut intro = match state.app.strategy(StrategyId(id)).await {
+        Ok(s) => {
+            let mut lines = plan_lines(state, &s).await;
+            let answered = s.checklist.len();
+            lines.push(format!(
+                "Underlying causes: {answered} of {} questions answered ({})",
+                p.checklist.questions.len(),
+                p.checklist.clause
+            ));
+            if let Some(person) = person_caption(state, s.person_id.0).await {
+                lines.insert(0, format!("About {person}"));
+            }
+            lines
+        }
+        Err(_) => Vec::new(),
+    };
+    intro.push(format!(
+        "Only a senior manager who did not propose it may authorise it ({}).",
+        p.clauses.authorise_role
+    ));
     Spec {
         heading: format!("Decide on the proposed {}", p.terms.plan),
         caption: format!("{} {id}", capital(&p.terms.plan)),
-        intro: vec![format!(
-            "Only a senior manager who did not propose it may authorise it ({}).",
-            p.clauses.authorise_role
-        )],
+        intro,
         action: format!("/plans/{id}/decision"),
         fields: vec![
             Field::new("radios", "decision", "Your decision").options([
@@ -1036,7 +1076,7 @@ async fn decision_form(
     if let Some(r) = forbidden(&state, &signed, Action::AuthorisePlan) {
         return r;
     }
-    show(&state, &signed, decision_spec(&state, id), None, None)
+    show(&state, &signed, decision_spec(&state, id).await, None, None)
 }
 
 async fn decision(
@@ -1048,7 +1088,7 @@ async fn decision(
     if let Some(r) = bad_csrf(&state, &signed, &form) {
         return r;
     }
-    let spec = decision_spec(&state, id);
+    let spec = decision_spec(&state, id).await;
     let ctx = tact_app::Ctx::new(signed.actor.clone());
     let result = match val(&form, "decision") {
         "authorise" => {

@@ -522,6 +522,14 @@ async fn cle_9_9_the_plan_form_sets_several_restrictions_and_authorising_clears_
     let sam = ui.session("sam").await;
     let (_, home) = ui.page(&sam, "/").await;
     assert!(home.contains("Authorisations waiting"), "{home}");
+    // The decision form shows what is being decided, and says whose rule it is.
+    let (_, form) = ui.page(&sam, &format!("/plans/{sid}/decision")).await;
+    assert!(
+        form.contains("Reasons: Persistent calls after a warning"),
+        "{form}"
+    );
+    assert!(form.contains("Jo Bloggs") && form.contains("Tuesday"));
+    assert!(form.contains("a local rule") && !form.contains("(LOCAL)"));
     let r = ui
         .post_form(
             &sam,
