@@ -656,6 +656,7 @@ struct PersonPage<'a> {
     contacts: Vec<(String, String, String)>,
     actions: Vec<(String, String)>,
     disclosures: Vec<(Option<String>, String)>,
+    all_adjustments: Vec<(Option<String>, String)>,
     history: Vec<(String, String, String, String)>,
 }
 
@@ -707,6 +708,36 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
         .iter()
         .filter(|a| a.status == AdjustmentStatus::Granted)
         .map(|a| a.description.clone())
+        .collect();
+    // Every adjustment asked for, with what became of it (CLE-8; NOR-1.4, 1.5).
+    let may_decide = p.may(
+        signed.actor.role,
+        tact_core::roles::Action::DecideAdjustment,
+    );
+    let all_adjustments = r
+        .adjustments
+        .iter()
+        .map(|a| {
+            let when = tact_core::check::uk_date(a.requested_at);
+            let line = match a.status {
+                AdjustmentStatus::Requested => {
+                    format!(
+                        "{} — asked for on {when}, waiting for a decision",
+                        a.description
+                    )
+                }
+                s => format!(
+                    "{} — {} on {}: {}",
+                    a.description,
+                    s.as_str(),
+                    a.decided_at.map(tact_core::check::uk_date).unwrap_or(when),
+                    a.decision_reason.clone().unwrap_or_default()
+                ),
+            };
+            let href = (a.status == AdjustmentStatus::Requested && may_decide)
+                .then(|| format!("/adjustments/{}/decision", a.id));
+            (href, line)
+        })
         .collect();
     let strategies = r
         .strategies
@@ -849,6 +880,7 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
         })
         .collect();
     let page = PersonPage {
+        all_adjustments,
         history,
         actions,
         disclosures,

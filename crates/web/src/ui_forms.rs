@@ -732,7 +732,13 @@ async fn plan_lines(state: &AppState, s: &tact_core::model::Strategy) -> Vec<Str
     let mut lines: Vec<String> = s
         .restrictions
         .iter()
-        .map(|r| format!("{} — {}", crate::ui::describe(&r.rule, &name_of), r.reason))
+        .map(|r| {
+            format!(
+                "{} — {}",
+                capital(&crate::ui::describe(&r.rule, &name_of)),
+                r.reason
+            )
+        })
         .collect();
     let matters = state
         .app

@@ -858,3 +858,39 @@ async fn cle_9_15_sharing_waits_for_the_dpo_and_goes_on_the_disclosure_log() {
     let (_, person) = ui.page(&lee, &format!("/people/{}", c.pid)).await;
     assert!(person.contains("shared with Cleveland Police"), "{person}");
 }
+
+#[tokio::test]
+async fn cle_8_5_every_adjustment_asked_for_is_on_the_person_page_with_its_decision() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    let a = ui
+        .api(
+            &c.cw,
+            &format!("/people/{}/adjustments", c.pid),
+            json!({"kind": "extra-time", "description": "Needs longer to reply to letters"}),
+        )
+        .await;
+    let lee = ui.session("lee").await;
+    let (_, page) = ui.page(&lee, &format!("/people/{}", c.pid)).await;
+    assert!(
+        page.contains("Needs longer to reply to letters — asked for on"),
+        "{page}"
+    );
+    let link = format!("href=\"/adjustments/{}/decision\"", a["id"]);
+    assert!(page.contains(&link), "the manager may decide it from here");
+    let cas = ui.session("cas").await;
+    let (_, page) = ui.page(&cas, &format!("/people/{}", c.pid)).await;
+    assert!(
+        !page.contains(&link),
+        "a caseworker is not offered the decision"
+    );
+    ui.api(
+        &c.lm,
+        &format!("/adjustments/{}/decision", a["id"]),
+        json!({"grant": false, "reasons": "Deadlines are already generous"}),
+    )
+    .await;
+    let (_, page) = ui.page(&lee, &format!("/people/{}", c.pid)).await;
+    assert!(page.contains("refused on"), "{page}");
+    assert!(page.contains("Deadlines are already generous"));
+}
