@@ -511,6 +511,8 @@ struct IncomingPage<'a> {
     signed_in: Option<String>,
     csrf: String,
     who: String,
+    /// May this member of staff add a caller nobody knows as a new person?
+    can_add: bool,
     channel: String,
     channels: Vec<(&'static str, &'static str)>,
     error: Option<String>,
@@ -562,6 +564,7 @@ async fn incoming(
     }
     let p = &state.app.profile;
     let page = IncomingPage {
+        can_add: p.may(signed.actor.role, tact_core::roles::Action::ManagePeople),
         office: &p.organisation.short_name,
         policy: &p.organisation.policy_title,
         signed_in: Some(signed.actor.name.clone()),
@@ -597,6 +600,7 @@ struct PeoplePage<'a> {
     csrf: String,
     q: String,
     people: Vec<(i64, String, String)>,
+    can_add: bool,
 }
 
 async fn people(
@@ -618,6 +622,7 @@ async fn people(
     };
     let p = &state.app.profile;
     render(&PeoplePage {
+        can_add: p.may(signed.actor.role, tact_core::roles::Action::ManagePeople),
         office: &p.organisation.short_name,
         policy: &p.organisation.policy_title,
         signed_in: Some(signed.actor.name.clone()),
@@ -650,7 +655,8 @@ struct PersonPage<'a> {
     emails: String,
     format: String,
     help: String,
-    matters: Vec<String>,
+    /// Each matter, and where to change its status if this role may.
+    matters: Vec<(String, Option<String>)>,
     strategies: Vec<PlanCard>,
     incidents: Vec<String>,
     contacts: Vec<(String, String, String)>,
@@ -816,6 +822,7 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
         ),
         (A::ProposePlan, "plan", format!("Start a {}", p.terms.plan)),
         (A::RecordContact, "contact", "Log a contact".to_string()),
+        (A::RecordContact, "matter", "Open a matter".to_string()),
         (
             A::RecordContact,
             "additional-help",
@@ -825,6 +832,11 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
             A::RecordContact,
             "adjustment",
             "Request a reasonable adjustment".to_string(),
+        ),
+        (
+            A::RecordFurtherAction,
+            "further-action",
+            "Record further action".to_string(),
         ),
         (
             A::RequestDisclosure,
@@ -921,12 +933,16 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
             .matters
             .iter()
             .map(|m| {
-                format!(
-                    "{} — {} ({}, {})",
-                    m.reference,
-                    m.title,
-                    m.kind.as_str(),
-                    m.status.as_str().replace('-', " ")
+                (
+                    format!(
+                        "{} — {} ({}, {})",
+                        m.reference,
+                        m.title,
+                        m.kind.as_str(),
+                        m.status.as_str().replace('-', " ")
+                    ),
+                    p.may(signed.actor.role, A::RecordContact)
+                        .then(|| format!("/matters/{}/status", m.id)),
                 )
             })
             .collect(),

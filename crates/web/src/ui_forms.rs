@@ -219,7 +219,7 @@ pub(crate) fn show(
 
 /// The first step of every form about a person: the role may take `action`, and the
 /// person exists. Gives the form's caption, or the page to answer with instead.
-async fn person_for_form(
+pub(crate) async fn person_for_form(
     state: &AppState,
     signed: &Signed,
     id: i64,
@@ -638,7 +638,7 @@ async fn plan_form(State(state): State<AppState>, signed: Signed, Path(id): Path
     show(&state, &signed, spec, None, None)
 }
 
-fn date_field(
+pub(crate) fn date_field(
     form: &HashMap<String, String>,
     name: &str,
 ) -> Result<Option<jiff::civil::Date>, RuleError> {
@@ -846,6 +846,7 @@ async fn plan_page_with(
             "Record a dispute".to_string(),
         ));
     }
+    actions.extend(crate::ui_records::plan_actions(p, role, s.id, s.status));
     let page = PlanPage {
         office: &p.organisation.short_name,
         policy: &p.organisation.policy_title,

@@ -894,3 +894,220 @@ async fn cle_8_5_every_adjustment_asked_for_is_on_the_person_page_with_its_decis
     assert!(page.contains("refused on"), "{page}");
     assert!(page.contains("Deadlines are already generous"));
 }
+
+#[tokio::test]
+async fn cle_8_1_an_unknown_caller_is_added_from_the_incoming_page_and_their_matter_opened() {
+    let ui = Ui::spawn().await;
+    ui.staff("Cas Worker", "cas", Role::Caseworker).await;
+    let cas = ui.session("cas").await;
+    let (_, html) = ui
+        .page(&cas, "/incoming?who=07700+900999&channel=phone")
+        .await;
+    assert!(
+        html.contains("href=\"/people/new?who=07700%20900999\""),
+        "{html}"
+    );
+    let (st, form) = ui.page(&cas, "/people/new?who=07700+900999").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(form.contains("+447700900999"), "the number is kept: {form}");
+    ui.refused_on(
+        &cas,
+        "/people/new",
+        &[
+            ("name", "Jo Bloggs"),
+            ("phones", "+447700900999"),
+            ("emails", "jo at example"),
+            ("preferred_format", "standard"),
+        ],
+        "emails",
+        "",
+    )
+    .await;
+    let r = ui
+        .post_form(
+            &cas,
+            "/people/new",
+            &[
+                ("name", "Jo Bloggs"),
+                ("phones", "+447700900999"),
+                ("emails", "jo@example.org"),
+                ("preferred_format", "large-print"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let person = r.headers()[LOCATION].to_str().unwrap().to_string();
+    let (_, html) = ui
+        .page(&cas, "/incoming?who=07700+900999&channel=phone")
+        .await;
+    assert!(html.contains("Jo Bloggs"), "now known: {html}");
+    // Their complaint, opened and later finalised with its date (NOR-9.1 counts from it).
+    let r = ui
+        .post_form(
+            &cas,
+            &format!("{person}/matter"),
+            &[
+                ("kind", "complaint"),
+                ("title", "Handling of a burglary report"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, page) = ui.page(&cas, &person).await;
+    assert!(
+        page.contains("Handling of a burglary report (complaint, open)"),
+        "{page}"
+    );
+    let status = page
+        .split("href=\"/matters/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let status = format!("/matters/{status}");
+    ui.refused_on(
+        &cas,
+        &status,
+        &[("status", "finalised"), ("finalised_on", "last week")],
+        "finalised_on",
+        "",
+    )
+    .await;
+    let r = ui
+        .post_form(
+            &cas,
+            &status,
+            &[("status", "finalised"), ("finalised_on", "2026-11-02")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, page) = ui.page(&cas, &person).await;
+    assert!(page.contains("(complaint, finalised)"), "{page}");
+    // A caseworker is not offered further action, and cannot reach it.
+    assert!(!page.contains("Record further action"));
+    assert_eq!(
+        ui.page(&cas, &format!("{person}/further-action")).await.0,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn cle_10_3_further_action_without_notice_says_why_and_cle_10_4_a_plan_is_applied_to_a_new_matter(
+) {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    let sam = ui.session("sam").await;
+    let path = format!("/people/{}/further-action", c.pid);
+    ui.refused_on(
+        &sam,
+        &path,
+        &[
+            ("kind", "police-referral"),
+            ("reasons", "Threats to kill"),
+            ("prior_notice", "no"),
+            ("no_notice_reason", ""),
+        ],
+        "no_notice_reason",
+        "CLE-10.3",
+    )
+    .await;
+    let r = ui
+        .post_form(
+            &sam,
+            &path,
+            &[
+                ("kind", "police-referral"),
+                ("reasons", "Threats to kill"),
+                ("prior_notice", "no"),
+                ("no_notice_reason", "Telling them could put staff at risk"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // A draft is withdrawn; an active plan is applied to a new matter with the reason.
+    let due = (tact_core::check::uk_date(jiff::Timestamp::now()) + jiff::Span::new().days(30))
+        .to_string();
+    let plan = |reasons: &str| json!({"matter_ids": [c.mid], "restrictions": [{"kind": "single-channel", "channel": "email", "reason": "Calls were abusive"}], "reasons": reasons, "aims": "a", "proportionality": "p", "review_due": due});
+    let draft = ui
+        .api(
+            &c.lm,
+            &format!("/people/{}/strategies", c.pid),
+            plan("draft"),
+        )
+        .await;
+    let lee = ui.session("lee").await;
+    let (_, page) = ui.page(&lee, &format!("/plans/{}", draft["id"])).await;
+    assert!(page.contains(&format!("href=\"/plans/{}/withdraw\"", draft["id"])));
+    let r = ui
+        .post_form(
+            &lee,
+            &format!("/plans/{}/withdraw", draft["id"]),
+            &[("reason", "Started by mistake")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let s = ui
+        .app
+        .strategy(tact_core::ids::StrategyId(draft["id"].as_i64().unwrap()))
+        .await
+        .unwrap();
+    assert_eq!(s.status, tact_core::model::StrategyStatus::Withdrawn);
+    let live = ui
+        .api(
+            &c.lm,
+            &format!("/people/{}/strategies", c.pid),
+            plan("live"),
+        )
+        .await;
+    let sid = live["id"].as_i64().unwrap();
+    c.answer_and_propose(&ui, sid).await;
+    ui.api(
+        &c.sm,
+        &format!("/strategies/{sid}/authorise"),
+        json!({"reason": "ok"}),
+    )
+    .await;
+    let m2 = ui
+        .api(
+            &c.cw,
+            &format!("/people/{}/matters", c.pid),
+            json!({"kind": "complaint", "title": "A second complaint"}),
+        )
+        .await;
+    let apply = format!("/plans/{sid}/apply");
+    let (_, form) = ui.page(&lee, &apply).await;
+    assert!(
+        form.contains("A second complaint") && form.contains("CLE-10.4"),
+        "{form}"
+    );
+    let mid2 = m2["id"].to_string();
+    ui.refused_on(
+        &lee,
+        &apply,
+        &[("matter_id", &mid2), ("reason", "")],
+        "reason",
+        "",
+    )
+    .await;
+    let r = ui
+        .post_form(
+            &lee,
+            &apply,
+            &[
+                ("matter_id", &mid2),
+                ("reason", "The same behaviour about the new complaint"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let s = ui
+        .app
+        .strategy(tact_core::ids::StrategyId(sid))
+        .await
+        .unwrap();
+    assert!(s
+        .matter_ids
+        .contains(&tact_core::ids::MatterId(m2["id"].as_i64().unwrap())));
+}

@@ -1,0 +1,572 @@
+//! The records around the workflow, as forms: adding a person (from the incoming-contact
+//! page when a caller is not known), opening a matter and changing its status, withdrawing
+//! a plan, applying a plan to another matter (CLE-10.4) and recording further action
+//! (CLE-10.1–10.3; NOR-5.8).
+
+use crate::ui::Signed;
+use crate::ui_forms::{
+    answer, bad_csrf, capital, forbidden, not_found_page, person_caption, person_for_form, show,
+    val, yes_no, Field, Spec,
+};
+use crate::AppState;
+use axum::extract::{Form, Path, Query, State};
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use std::collections::HashMap;
+use tact_app::{AppError, PersonInput};
+use tact_core::identity::{EmailAddress, Identifier, PhoneNumber};
+use tact_core::ids::{MatterId, PersonId, StrategyId};
+use tact_core::model::{Format, FurtherActionKind, MatterKind, MatterStatus, StrategyStatus};
+use tact_core::roles::Action;
+use tact_core::workflow as wf;
+use tact_core::RuleError;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/people/new", get(new_person_form).post(new_person))
+        .route("/people/{id}/matter", get(matter_form).post(matter))
+        .route(
+            "/matters/{id}/status",
+            get(matter_status_form).post(matter_status),
+        )
+        .route("/plans/{id}/withdraw", get(withdraw_form).post(withdraw))
+        .route("/plans/{id}/apply", get(apply_form).post(apply))
+        .route(
+            "/people/{id}/further-action",
+            get(further_form).post(further),
+        )
+}
+
+fn ctx(signed: &Signed) -> tact_app::Ctx {
+    tact_app::Ctx::new(signed.actor.clone())
+}
+
+fn lines(form: &HashMap<String, String>, k: &str) -> Vec<String> {
+    val(form, k)
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+// ----- a new person ---------------------------------------------------------------------
+
+fn new_person_spec() -> Spec {
+    Spec {
+        heading: "Add a new person".into(),
+        caption: "People".into(),
+        intro: Vec::new(),
+        action: "/people/new".into(),
+        fields: vec![
+            Field::new("text", "name", "Full name"),
+            Field::new("textarea", "phones", "Phone numbers (optional)")
+                .hint("One a line, for example 07700 900123"),
+            Field::new("textarea", "emails", "Email addresses (optional)").hint("One a line"),
+            Field::new("textarea", "postal_address", "Postal address (optional)"),
+            Field::new("select", "preferred_format", "How they prefer letters").options(
+                Format::ALL.map(|f| {
+                    (
+                        f.as_str().to_string(),
+                        capital(&f.as_str().replace('-', " ")),
+                    )
+                }),
+            ),
+            Field::new(
+                "text",
+                "preferred_language",
+                "Language, if not English (optional)",
+            ),
+        ],
+        submit: "Add them",
+        back: "/people".into(),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct Who {
+    who: Option<String>,
+}
+
+async fn new_person_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    Query(q): Query<Who>,
+) -> Response {
+    if let Some(r) = forbidden(&state, &signed, Action::ManagePeople) {
+        return r;
+    }
+    // From the incoming-contact page: the caller's number or address, ready to keep.
+    let mut values = HashMap::new();
+    if let Some(Ok(id)) = q.who.as_deref().map(Identifier::parse) {
+        let key = if matches!(id, Identifier::Email(_)) {
+            "emails"
+        } else {
+            "phones"
+        };
+        values.insert(key.to_string(), id.key().to_string());
+    }
+    show(&state, &signed, new_person_spec(), Some(&values), None)
+}
+
+async fn new_person(
+    State(state): State<AppState>,
+    signed: Signed,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(r) = bad_csrf(&state, &signed, &form) {
+        return r;
+    }
+    let spec = new_person_spec();
+    let input = (|| -> Result<PersonInput, RuleError> {
+        let phones = lines(&form, "phones")
+            .iter()
+            .map(|p| PhoneNumber::parse(p).map_err(|e| e.with_field("phones")))
+            .collect::<Result<Vec<_>, _>>()?;
+        let emails = lines(&form, "emails")
+            .iter()
+            .map(|p| EmailAddress::parse(p).map_err(|e| e.with_field("emails")))
+            .collect::<Result<Vec<_>, _>>()?;
+        let opt = |k: &str| Some(val(&form, k).to_string()).filter(|s| !s.is_empty());
+        Ok(PersonInput {
+            name: val(&form, "name").into(),
+            phones,
+            emails,
+            postal_address: opt("postal_address"),
+            advocate: None,
+            preferred_format: Some(
+                Format::parse(val(&form, "preferred_format"))
+                    .map_err(|e| e.with_field("preferred_format"))?,
+            ),
+            preferred_language: opt("preferred_language"),
+        })
+    })();
+    let input = match input {
+        Ok(i) => i,
+        Err(e) => return show(&state, &signed, spec, Some(&form), Some(e)),
+    };
+    let result = state.app.create_person(&ctx(&signed), input).await;
+    answer(&state, signed, spec, &form, result, |p| {
+        format!("/people/{}", p.id)
+    })
+}
+
+// ----- matters --------------------------------------------------------------------------
+
+fn matter_spec(id: i64, caption: String) -> Spec {
+    Spec {
+        heading: "Open a matter".into(),
+        caption,
+        intro: vec!["A complaint, case, query or request they have raised.".into()],
+        action: format!("/people/{id}/matter"),
+        fields: vec![
+            Field::new("select", "kind", "What kind of matter")
+                .options(MatterKind::ALL.map(|k| (k.as_str().to_string(), capital(k.as_str())))),
+            Field::new("text", "title", "What it is about")
+                .hint("For example, Handling of a burglary report"),
+        ],
+        submit: "Open it",
+        back: format!("/people/{id}"),
+    }
+}
+
+async fn matter_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> Response {
+    match person_for_form(&state, &signed, id, Action::RecordContact).await {
+        Ok(caption) => show(&state, &signed, matter_spec(id, caption), None, None),
+        Err(r) => *r,
+    }
+}
+
+async fn matter(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(r) = bad_csrf(&state, &signed, &form) {
+        return r;
+    }
+    let spec = matter_spec(id, person_caption(&state, id).await.unwrap_or_default());
+    let kind = match MatterKind::parse(val(&form, "kind")) {
+        Ok(k) => k,
+        Err(e) => {
+            return show(
+                &state,
+                &signed,
+                spec,
+                Some(&form),
+                Some(e.with_field("kind")),
+            )
+        }
+    };
+    let result = state
+        .app
+        .open_matter(&ctx(&signed), PersonId(id), kind, val(&form, "title"))
+        .await;
+    answer(&state, signed, spec, &form, result, |_| {
+        format!("/people/{id}")
+    })
+}
+
+fn status_spec(state: &AppState, m: &tact_core::model::Matter) -> Spec {
+    let p = &state.app.profile;
+    let mut status = Field::new("select", "status", "Status").options(MatterStatus::ALL.map(|s| {
+        (
+            s.as_str().to_string(),
+            capital(&s.as_str().replace('-', " ")),
+        )
+    }));
+    status.value = m.status.as_str().to_string();
+    Spec {
+        heading: "Change a matter's status".into(),
+        caption: format!("{} — {}", m.reference, m.title),
+        intro: vec![format!(
+            "When it is finalised, its records are kept for {} years from that date, then \
+             destroyed.",
+            p.rules.retention_years_after_finalised
+        )],
+        action: format!("/matters/{}/status", m.id),
+        fields: vec![
+            status,
+            Field::new("text", "finalised_on", "If finalised: the date (optional)")
+                .hint("Today if left empty. For example, 2026-11-20"),
+        ],
+        submit: "Save",
+        back: format!("/people/{}", m.person_id),
+    }
+}
+
+async fn load_matter(
+    state: &AppState,
+    signed: &Signed,
+    id: i64,
+) -> Result<tact_core::model::Matter, Box<Response>> {
+    match state.app.store.matter(MatterId(id)).await {
+        Ok(Some(m)) => Ok(m),
+        _ => Err(Box::new(not_found_page(state, signed, "matter"))),
+    }
+}
+
+async fn matter_status_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> Response {
+    if let Some(r) = forbidden(&state, &signed, Action::RecordContact) {
+        return r;
+    }
+    match load_matter(&state, &signed, id).await {
+        Ok(m) => show(&state, &signed, status_spec(&state, &m), None, None),
+        Err(r) => *r,
+    }
+}
+
+async fn matter_status(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(r) = bad_csrf(&state, &signed, &form) {
+        return r;
+    }
+    let m = match load_matter(&state, &signed, id).await {
+        Ok(m) => m,
+        Err(r) => return *r,
+    };
+    let spec = status_spec(&state, &m);
+    let parsed = (|| -> Result<(MatterStatus, Option<jiff::civil::Date>), RuleError> {
+        let status =
+            MatterStatus::parse(val(&form, "status")).map_err(|e| e.with_field("status"))?;
+        let on = crate::ui_forms::date_field(&form, "finalised_on")?;
+        Ok((status, on))
+    })();
+    let (status, on) = match parsed {
+        Ok(x) => x,
+        Err(e) => return show(&state, &signed, spec, Some(&form), Some(e)),
+    };
+    let result = state
+        .app
+        .set_matter_status(&ctx(&signed), m.id, status, on)
+        .await;
+    answer(&state, signed, spec, &form, result, |x| {
+        format!("/people/{}", x.person_id)
+    })
+}
+
+// ----- withdrawing a plan, and applying it to another matter ----------------------------
+
+fn withdraw_spec(state: &AppState, id: i64) -> Spec {
+    let plan = &state.app.profile.terms.plan;
+    Spec {
+        heading: format!("Withdraw the {plan}"),
+        caption: format!("{} {id}", capital(plan)),
+        intro: vec![format!(
+            "A draft or proposed {plan} that is no longer wanted is withdrawn, with the reason."
+        )],
+        action: format!("/plans/{id}/withdraw"),
+        fields: vec![Field::new("textarea", "reason", "Why it is withdrawn")],
+        submit: "Withdraw it",
+        back: format!("/plans/{id}"),
+    }
+}
+
+async fn withdraw_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> Response {
+    if let Some(r) = forbidden(&state, &signed, Action::ProposePlan) {
+        return r;
+    }
+    show(&state, &signed, withdraw_spec(&state, id), None, None)
+}
+
+async fn withdraw(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(r) = bad_csrf(&state, &signed, &form) {
+        return r;
+    }
+    let spec = withdraw_spec(&state, id);
+    let result = state
+        .app
+        .withdraw(&ctx(&signed), StrategyId(id), val(&form, "reason"))
+        .await;
+    answer(&state, signed, spec, &form, result, |_| {
+        format!("/plans/{id}")
+    })
+}
+
+async fn apply_spec(state: &AppState, plan: &tact_core::model::Strategy) -> Spec {
+    let p = &state.app.profile;
+    let matters = state
+        .app
+        .store
+        .matters_of(plan.person_id)
+        .await
+        .unwrap_or_default();
+    Spec {
+        heading: format!("Apply the {} to another matter", p.terms.plan),
+        caption: format!("{} {}", capital(&p.terms.plan), plan.id),
+        intro: vec![format!(
+            "A new matter is judged on its own merits unless a manager applies the {} to it, \
+             with the reason ({}).",
+            p.terms.plan, p.clauses.new_matters
+        )],
+        action: format!("/plans/{}/apply", plan.id),
+        fields: vec![
+            Field::new("select", "matter_id", "Which matter").options(
+                matters
+                    .iter()
+                    .filter(|m| !plan.matter_ids.contains(&m.id))
+                    .map(|m| (m.id.0.to_string(), format!("{} — {}", m.reference, m.title))),
+            ),
+            Field::new(
+                "textarea",
+                "reason",
+                "Why it should apply to this matter too",
+            ),
+        ],
+        submit: "Apply it",
+        back: format!("/plans/{}", plan.id),
+    }
+}
+
+async fn apply_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> Response {
+    if let Some(r) = forbidden(&state, &signed, Action::ApplyPlanToMatter) {
+        return r;
+    }
+    match state.app.strategy(StrategyId(id)).await {
+        Ok(plan) => {
+            let spec = apply_spec(&state, &plan).await;
+            show(&state, &signed, spec, None, None)
+        }
+        Err(e) => crate::ui::refusal(&state, &signed, e),
+    }
+}
+
+async fn apply(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(r) = bad_csrf(&state, &signed, &form) {
+        return r;
+    }
+    let plan = match state.app.strategy(StrategyId(id)).await {
+        Ok(p) => p,
+        Err(e) => return crate::ui::refusal(&state, &signed, e),
+    };
+    let spec = apply_spec(&state, &plan).await;
+    let Ok(matter) = val(&form, "matter_id").parse::<i64>() else {
+        return show(
+            &state,
+            &signed,
+            spec,
+            Some(&form),
+            Some(RuleError::invalid("matter_id", "choose the matter")),
+        );
+    };
+    let result = state
+        .app
+        .apply_to_matter(
+            &ctx(&signed),
+            plan.id,
+            MatterId(matter),
+            val(&form, "reason"),
+        )
+        .await;
+    answer(&state, signed, spec, &form, result, |_| {
+        format!("/plans/{id}")
+    })
+}
+
+/// Whether a plan in this state may still be withdrawn, or applied to another matter.
+pub fn plan_actions(
+    p: &tact_core::profile::Profile,
+    role: tact_core::roles::Role,
+    id: StrategyId,
+    status: StrategyStatus,
+) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if matches!(status, StrategyStatus::Draft | StrategyStatus::Proposed)
+        && p.may(role, Action::ProposePlan)
+    {
+        out.push((format!("/plans/{id}/withdraw"), "Withdraw".to_string()));
+    }
+    if matches!(status, StrategyStatus::Active | StrategyStatus::Authorised)
+        && p.may(role, Action::ApplyPlanToMatter)
+    {
+        out.push((
+            format!("/plans/{id}/apply"),
+            "Apply to another matter".to_string(),
+        ));
+    }
+    out
+}
+
+// ----- further action ---------------------------------------------------------------------
+
+fn further_spec(state: &AppState, id: i64, caption: String) -> Spec {
+    let p = &state.app.profile;
+    Spec {
+        heading: "Record further action".into(),
+        caption,
+        intro: vec![format!(
+            "A referral to the police, legal advice or legal action, with the reasons. Notice \
+             beforehand is not always needed; if none is given, say why ({}).",
+            p.clauses.further_action
+        )],
+        action: format!("/people/{id}/further-action"),
+        fields: vec![
+            Field::new("select", "kind", "What action").options([
+                (
+                    FurtherActionKind::PoliceReferral.as_str().to_string(),
+                    "Referral to the police".to_string(),
+                ),
+                (
+                    FurtherActionKind::LegalAdvice.as_str().to_string(),
+                    "Legal advice".to_string(),
+                ),
+                (
+                    FurtherActionKind::LegalAction.as_str().to_string(),
+                    "Legal action".to_string(),
+                ),
+            ]),
+            Field::new("textarea", "reasons", "The reasons"),
+            Field::new("radios", "prior_notice", "Were they told beforehand?").options(yes_no()),
+            Field::new("textarea", "no_notice_reason", "If not: why not"),
+        ],
+        submit: "Record it",
+        back: format!("/people/{id}"),
+    }
+}
+
+async fn further_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> Response {
+    match person_for_form(&state, &signed, id, Action::RecordFurtherAction).await {
+        Ok(caption) => show(
+            &state,
+            &signed,
+            further_spec(&state, id, caption),
+            None,
+            None,
+        ),
+        Err(r) => *r,
+    }
+}
+
+async fn further(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(r) = bad_csrf(&state, &signed, &form) {
+        return r;
+    }
+    let spec = further_spec(
+        &state,
+        id,
+        person_caption(&state, id).await.unwrap_or_default(),
+    );
+    let kind = match FurtherActionKind::parse(val(&form, "kind")) {
+        Ok(k) => k,
+        Err(e) => {
+            return show(
+                &state,
+                &signed,
+                spec,
+                Some(&form),
+                Some(e.with_field("kind")),
+            )
+        }
+    };
+    let prior = match val(&form, "prior_notice") {
+        "yes" => true,
+        "no" => false,
+        _ => {
+            return show(
+                &state,
+                &signed,
+                spec,
+                Some(&form),
+                Some(RuleError::invalid(
+                    "prior_notice",
+                    "say whether they were told beforehand",
+                )),
+            )
+        }
+    };
+    let input = wf::FurtherActionInput {
+        kind,
+        reasons: val(&form, "reasons").into(),
+        prior_notice_given: prior,
+        no_notice_reason: Some(val(&form, "no_notice_reason").to_string())
+            .filter(|s| !s.is_empty()),
+    };
+    let result: Result<_, AppError> = state
+        .app
+        .further_action(&ctx(&signed), PersonId(id), input)
+        .await;
+    answer(&state, signed, spec, &form, result, |_| {
+        format!("/people/{id}")
+    })
+}
