@@ -11,6 +11,7 @@
 
 pub mod audit;
 pub mod check;
+pub mod correspondence;
 pub mod error;
 pub mod identity;
 pub mod ids;

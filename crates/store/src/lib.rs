@@ -75,6 +75,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (1, include_str!("../migrations/sqlite/0001_init.sql")),
     (2, include_str!("../migrations/sqlite/0002_sign_in.sql")),
     (3, include_str!("../migrations/sqlite/0003_disclosures.sql")),
+    (4, include_str!("../migrations/sqlite/0004_messages.sql")),
 ];
 const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -83,6 +84,7 @@ const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
         3,
         include_str!("../migrations/postgres/0003_disclosures.sql"),
     ),
+    (4, include_str!("../migrations/postgres/0004_messages.sql")),
 ];
 
 impl Store {

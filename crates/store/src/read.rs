@@ -194,6 +194,27 @@ fn disclosure_row(r: &AnyRow) -> Result<Disclosure> {
     })
 }
 
+fn message_row(r: &AnyRow) -> Result<tact_core::correspondence::StoredMessage> {
+    use tact_core::correspondence::{Route, StoredMessage};
+    let route = get_s(r, "route");
+    Ok(StoredMessage {
+        id: get_i(r, "id"),
+        message_id: get_s(r, "message_id"),
+        mailbox: get_s(r, "mailbox"),
+        received_at: from_ts(get_i(r, "received_at")),
+        sender: get_s(r, "sender"),
+        subject: get_s(r, "subject"),
+        route: Route::parse(&route).ok_or_else(|| corrupt("message route", &route))?,
+        quarantine_reason: get_os(r, "quarantine_reason"),
+        person_id: get_oi(r, "person_id").map(PersonId),
+        matter_id: get_oi(r, "matter_id").map(MatterId),
+        contact_id: get_oi(r, "contact_id").map(ContactId),
+    })
+}
+
+/// The columns of a kept message, without its raw bytes.
+const MESSAGE_COLS: &str = "id, message_id, mailbox, received_at, sender, subject, route, quarantine_reason, person_id, matter_id, contact_id";
+
 fn dispute_row(r: &AnyRow) -> Result<Dispute> {
     Ok(Dispute {
         id: DisputeId(get_i(r, "id")),
@@ -617,6 +638,112 @@ impl Store {
             .await?
             .as_ref()
             .map(adjustment_row)
+            .transpose()
+    }
+
+    /// The kept message with this Message-ID, if any.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn message_by_message_id(
+        &self,
+        message_id: &str,
+    ) -> Result<Option<tact_core::correspondence::StoredMessage>> {
+        sqlx::query(&format!(
+            "SELECT {MESSAGE_COLS} FROM messages WHERE message_id = $1"
+        ))
+        .bind(message_id.to_string())
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(message_row)
+        .transpose()
+    }
+
+    /// Messages that went one way (the quarantine, the screening queue…), oldest first.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn messages_routed(
+        &self,
+        route: tact_core::correspondence::Route,
+        limit: i64,
+    ) -> Result<Vec<tact_core::correspondence::StoredMessage>> {
+        sqlx::query(&format!(
+            "SELECT {MESSAGE_COLS} FROM messages WHERE route = $1 ORDER BY received_at, id LIMIT $2"
+        ))
+        .bind(route.as_str())
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(message_row)
+        .collect()
+    }
+
+    /// A person's messages, newest first.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn messages_of(
+        &self,
+        person: PersonId,
+    ) -> Result<Vec<tact_core::correspondence::StoredMessage>> {
+        sqlx::query(&format!(
+            "SELECT {MESSAGE_COLS} FROM messages WHERE person_id = $1 ORDER BY received_at DESC, id DESC"
+        ))
+        .bind(person.0)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(message_row)
+        .collect()
+    }
+
+    /// A message exactly as received, and its attachments (name, type, bytes).
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn message_content(
+        &self,
+        id: i64,
+    ) -> Result<Option<(Vec<u8>, Vec<(Option<String>, String, Vec<u8>)>)>> {
+        let Some(row) = sqlx::query("SELECT raw FROM messages WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let raw: Vec<u8> = sqlx::Row::try_get(&row, "raw")?;
+        let mut atts = Vec::new();
+        for r in sqlx::query(
+            "SELECT name, content_type, bytes FROM attachments WHERE message_ref = $1 ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?
+        {
+            atts.push((
+                get_os(&r, "name"),
+                get_s(&r, "content_type"),
+                sqlx::Row::try_get::<Vec<u8>, _>(&r, "bytes")?,
+            ));
+        }
+        Ok(Some((raw, atts)))
+    }
+
+    /// A person's matter by its reference (such as M-000123).
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn matter_by_reference(&self, reference: &str) -> Result<Option<Matter>> {
+        sqlx::query("SELECT * FROM matters WHERE reference = $1")
+            .bind(reference.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(matter_row)
             .transpose()
     }
 

@@ -578,6 +578,44 @@ impl WriteTx {
         Ok(())
     }
 
+    /// Keeps an inbound message exactly as received, with its attachments and where it went.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] when a message with this Message-ID is already kept (on
+    /// PostgreSQL the transaction cannot go on after that).
+    pub async fn insert_message(
+        &mut self,
+        m: &tact_core::correspondence::StoredMessage,
+        raw: &[u8],
+        attachments: &[(Option<String>, String, Vec<u8>)],
+    ) -> Result<i64> {
+        let q = sqlx::query("INSERT INTO messages (message_id, mailbox, received_at, sender, subject, route, quarantine_reason, person_id, matter_id, contact_id, raw) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) RETURNING id")
+            .bind(m.message_id.clone())
+            .bind(m.mailbox.clone())
+            .bind(ts(m.received_at))
+            .bind(m.sender.clone())
+            .bind(m.subject.clone())
+            .bind(m.route.as_str())
+            .bind(m.quarantine_reason.clone())
+            .bind(m.person_id.map(|x| x.0))
+            .bind(m.matter_id.map(|x| x.0))
+            .bind(m.contact_id.map(|x| x.0))
+            .bind(raw.to_vec());
+        let id = self.insert_returning_id(q).await?;
+        for (name, content_type, bytes) in attachments {
+            sqlx::query("INSERT INTO attachments (message_ref, name, content_type, size, bytes) VALUES ($1,$2,$3,$4,$5)")
+                .bind(id)
+                .bind(name.clone())
+                .bind(content_type.clone())
+                .bind(i64::try_from(bytes.len()).unwrap_or(i64::MAX))
+                .bind(bytes.clone())
+                .execute(&mut *self.tx)
+                .await
+                .map_err(w)?;
+        }
+        Ok(id)
+    }
+
     /// # Errors
     /// The database's error.
     pub async fn insert_disclosure(&mut self, d: &Disclosure) -> Result<DisclosureId> {

@@ -104,6 +104,11 @@ pub enum Command {
     },
     /// Record a police referral, legal advice or legal action.
     FurtherAction(FurtherArgs),
+    /// Inbound correspondence.
+    Mail {
+        #[command(subcommand)]
+        command: MailCmd,
+    },
     /// Sharing details with partners, with the DPO's approval (CLE-9.15).
     Share {
         #[command(subcommand)]
@@ -469,6 +474,19 @@ pub enum TaskCmd {
         consequences: String,
         #[arg(long)]
         reasons: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum MailCmd {
+    /// Take in messages from a .eml file, an mbox file or a Maildir folder: each is matched
+    /// to its sender, threaded onto its matter, judged by the contact check and kept once.
+    Import {
+        /// The file or folder.
+        path: std::path::PathBuf,
+        /// The mailbox they arrived in.
+        #[arg(long, default_value = "import")]
+        mailbox: String,
     },
 }
 

@@ -148,6 +148,28 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             print!("{summary}");
             Ok(ExitCode::SUCCESS)
         }
+        Command::Mail {
+            command: MailCmd::Import { path, mailbox },
+        } => {
+            let dir = DataDir::open(&cli.data)?;
+            let app = open_app(&dir, url_flag).await?;
+            let messages = tact_mail::read_source(&path)?;
+            let limits = tact_mail::Limits::default();
+            let mut counts = std::collections::BTreeMap::<String, u64>::new();
+            for raw in &messages {
+                let what = match app.import_message(&mailbox, raw, &limits).await? {
+                    tact_app::mail::Imported::Duplicate { .. } => "already kept".to_string(),
+                    tact_app::mail::Imported::Quarantined { .. } => "quarantine".to_string(),
+                    tact_app::mail::Imported::Stored { route, .. } => route.as_str().to_string(),
+                };
+                *counts.entry(what).or_default() += 1;
+            }
+            println!(
+                "{}",
+                serde_json::json!({"messages": messages.len(), "outcomes": counts})
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Audit {
             command: AuditCmd::Verify,
         } => {
@@ -666,6 +688,7 @@ fn request_for(command: Command) -> Result<Request> {
         | Command::Serve { .. }
         | Command::Migrate
         | Command::Demo { .. }
+        | Command::Mail { .. }
         | Command::Audit { .. } => bail!("handled above"),
     }
 }

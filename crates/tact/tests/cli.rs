@@ -369,3 +369,82 @@ fn serve_answers_healthz_and_stops_cleanly_on_sigterm() {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("stopped cleanly"));
 }
+
+#[test]
+fn mail_import_takes_in_mbox_and_maildir_once_and_quarantines_the_unreadable() {
+    let d = folder("mail");
+    assert!(tact(&d, &["init", "--profile", "cleveland-opcc"])
+        .status
+        .success());
+    let cw = json(&tact(
+        &d,
+        &[
+            "staff",
+            "add",
+            "--name",
+            "Cas Worker",
+            "--role",
+            "caseworker",
+        ],
+    ));
+    let cw_id = cw["staff"]["id"].as_i64().unwrap().to_string();
+    json(&tact(
+        &d,
+        &[
+            "--as",
+            &cw_id,
+            "person",
+            "add",
+            "--name",
+            "Jo Bloggs",
+            "--email",
+            "jo@example.org",
+        ],
+    ));
+    let mbox = d.join("in.mbox");
+    std::fs::write(
+        &mbox,
+        "From jo@example.org Fri Nov 20 10:00:00 2026\n\
+         From: jo@example.org\nSubject: First\nMessage-ID: <m1@example.org>\n\nHello\n>From the start\n\n\
+         From someone Fri Nov 20 10:05:00 2026\n\
+         From: stranger@example.net\nSubject: Who\nMessage-ID: <m2@example.net>\n\nHi\n\n\
+         From nobody Fri Nov 20 10:06:00 2026\n\
+         Subject: no sender\n\nbody\n",
+    )
+    .unwrap();
+    let first = json(&tact(&d, &["mail", "import", mbox.to_str().unwrap()]));
+    assert_eq!(first["messages"], 3, "{first}");
+    assert_eq!(first["outcomes"]["inbox"], 1, "{first}");
+    assert_eq!(first["outcomes"]["unknown-sender"], 1, "{first}");
+    assert_eq!(first["outcomes"]["quarantine"], 1, "{first}");
+    let again = json(&tact(&d, &["mail", "import", mbox.to_str().unwrap()]));
+    assert_eq!(again["outcomes"]["already kept"], 3, "{again}");
+    // A Maildir folder: its new and cur messages.
+    let md = d.join("Maildir");
+    for sub in ["new", "cur", "tmp"] {
+        std::fs::create_dir_all(md.join(sub)).unwrap();
+    }
+    std::fs::write(
+        md.join("new/1700000000.1.host"),
+        "From: jo@example.org\nSubject: Third\nMessage-ID: <m3@example.org>\n\nAgain\n",
+    )
+    .unwrap();
+    let got = json(&tact(
+        &d,
+        &[
+            "mail",
+            "import",
+            md.to_str().unwrap(),
+            "--mailbox",
+            "enquiries",
+        ],
+    ));
+    assert_eq!(got["outcomes"]["inbox"], 1, "{got}");
+    // A path that is not there: a message and a non-zero exit, not a crash.
+    let o = tact(
+        &d,
+        &["mail", "import", d.join("missing.eml").to_str().unwrap()],
+    );
+    assert!(!o.status.success());
+    assert!(text(&o).contains("missing.eml"), "{}", text(&o));
+}

@@ -1,0 +1,219 @@
+//! Inbound correspondence: each message is parsed, matched to its sender, threaded onto
+//! its matter, judged by the contact check and kept — contact, tasks, events and the
+//! message exactly as received — in one transaction. The Message-ID makes it idempotent:
+//! importing or polling the same message twice stores it once, and a crash part-way
+//! through a batch loses nothing (the next run picks up what was not yet committed).
+
+use crate::{App, Result};
+use tact_core::audit::{AuditAction, AuditEvent};
+use tact_core::check::Verdict;
+use tact_core::correspondence::{route_for, Route, StoredMessage};
+use tact_core::identity::Identifier;
+use tact_core::ids::{MatterId, PersonId};
+use tact_core::model::{Contact, Direction};
+use tact_core::profile::Channel;
+use tact_core::workflow as wf;
+use tact_mail::{Limits, Parsed};
+use tact_store::StoreError;
+
+/// What became of one message.
+#[derive(Debug, Clone)]
+pub enum Imported {
+    /// Already kept: nothing was written.
+    Duplicate { message_id: String },
+    /// Kept whole in the quarantine, with the reason.
+    Quarantined {
+        id: i64,
+        message_id: String,
+        reason: String,
+    },
+    /// Kept as a contact and routed.
+    Stored {
+        id: i64,
+        route: Route,
+        contact: Box<Contact>,
+        verdict: Box<Verdict>,
+    },
+}
+
+impl App {
+    /// Takes in one message from `mailbox`.
+    ///
+    /// # Errors
+    /// The store's error (nothing of the message is written then).
+    pub async fn import_message(
+        &self,
+        mailbox: &str,
+        raw: &[u8],
+        limits: &Limits,
+    ) -> Result<Imported> {
+        let now = self.now();
+        let parsed = match tact_mail::parse(raw, limits) {
+            Ok(p) => p,
+            Err(q) => return self.quarantine(mailbox, raw, q, now).await,
+        };
+        if self
+            .store
+            .message_by_message_id(&parsed.message_id)
+            .await?
+            .is_some()
+        {
+            return Ok(Imported::Duplicate {
+                message_id: parsed.message_id,
+            });
+        }
+        let found = parsed
+            .from
+            .as_ref()
+            .and_then(|e| self.index.find(e.as_str()));
+        let person = found.as_ref().and_then(|f| f.view.id);
+        let matter = self.thread(&parsed, person).await?;
+        // Judged when it arrives, not at the Date the sender wrote (which they control).
+        let at = now;
+        let input = wf::ContactInput {
+            person_id: person,
+            matter_id: matter,
+            channel: Channel::Email,
+            direction: Direction::Inbound,
+            at,
+            staff_id: None,
+            identifier: parsed.from.clone().map(Identifier::Email),
+            via_advocate: found.as_ref().is_some_and(|f| f.via_advocate),
+            summary: if parsed.subject.is_empty() {
+                "(no subject)".into()
+            } else {
+                parsed.subject.clone()
+            },
+            body: parsed.text.clone(),
+            is_complaint: false,
+        };
+        let view = person.and_then(|p| self.index.view(p));
+        let (verdict, mut contact, tasks, events) =
+            wf::evaluate_contact(&self.profile, view.as_deref(), &input, now);
+        let route = route_for(&contact);
+        let mut tx = self.begin().await?;
+        contact.id = tx.insert_contact(&contact, None).await?;
+        let subject = format!("contact:{}", contact.id);
+        tx.tasks_about(&tasks, &subject, now).await?;
+        tx.audit_for(&events, &subject).await?;
+        let stored = StoredMessage {
+            id: 0,
+            message_id: parsed.message_id.clone(),
+            mailbox: mailbox.to_string(),
+            received_at: now,
+            sender: parsed.from_raw.clone(),
+            subject: parsed.subject.clone(),
+            route,
+            quarantine_reason: None,
+            person_id: person,
+            matter_id: matter,
+            contact_id: Some(contact.id),
+        };
+        let attachments: Vec<_> = parsed
+            .attachments
+            .into_iter()
+            .map(|a| (a.name, a.content_type, a.bytes))
+            .collect();
+        let id = match tx.insert_message(&stored, raw, &attachments).await {
+            Ok(id) => id,
+            // Another poller kept it first: this transaction writes nothing.
+            Err(StoreError::Conflict(_)) => {
+                return Ok(Imported::Duplicate {
+                    message_id: stored.message_id,
+                })
+            }
+            Err(e) => return Err(e.into()),
+        };
+        tx.commit().await?;
+        Ok(Imported::Stored {
+            id,
+            route,
+            contact: Box::new(contact),
+            verdict: Box::new(verdict),
+        })
+    }
+
+    async fn quarantine(
+        &self,
+        mailbox: &str,
+        raw: &[u8],
+        q: tact_mail::Quarantine,
+        now: jiff::Timestamp,
+    ) -> Result<Imported> {
+        if self
+            .store
+            .message_by_message_id(&q.message_id)
+            .await?
+            .is_some()
+        {
+            return Ok(Imported::Duplicate {
+                message_id: q.message_id,
+            });
+        }
+        let stored = StoredMessage {
+            id: 0,
+            message_id: q.message_id.clone(),
+            mailbox: mailbox.to_string(),
+            received_at: now,
+            sender: String::new(),
+            subject: String::new(),
+            route: Route::Quarantine,
+            quarantine_reason: Some(q.reason.clone()),
+            person_id: None,
+            matter_id: None,
+            contact_id: None,
+        };
+        let mut tx = self.begin().await?;
+        let id = match tx.insert_message(&stored, raw, &[]).await {
+            Ok(id) => id,
+            Err(StoreError::Conflict(_)) => {
+                return Ok(Imported::Duplicate {
+                    message_id: q.message_id,
+                })
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let mut ev = AuditEvent {
+            at: now,
+            actor: None,
+            action: AuditAction::MessageQuarantined,
+            subject: format!("message:{id}"),
+            person_id: None,
+            reason: Some(q.reason.clone()),
+            clause: Some(self.profile.clauses.screening.clone()),
+            detail: Vec::new(),
+        };
+        ev.detail.push(("mailbox".into(), mailbox.to_string()));
+        tx.audit(&[ev]).await?;
+        tx.commit().await?;
+        Ok(Imported::Quarantined {
+            id,
+            message_id: q.message_id,
+            reason: q.reason,
+        })
+    }
+
+    /// The matter a message belongs to: the one its earlier message was on (In-Reply-To,
+    /// References), else a matter reference in the subject — either only if it is the
+    /// sender's own.
+    async fn thread(&self, p: &Parsed, person: Option<PersonId>) -> Result<Option<MatterId>> {
+        let Some(person) = person else {
+            return Ok(None);
+        };
+        for id in &p.replies_to {
+            if let Some(m) = self.store.message_by_message_id(id).await? {
+                if m.person_id == Some(person) && m.matter_id.is_some() {
+                    return Ok(m.matter_id);
+                }
+            }
+        }
+        if let Some(r) = tact_mail::matter_reference(&p.subject) {
+            if let Some(m) = self.store.matter_by_reference(&r).await? {
+                if m.person_id == person {
+                    return Ok(Some(m.id));
+                }
+            }
+        }
+        Ok(None)
+    }
+}

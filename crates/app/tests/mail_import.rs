@@ -1,0 +1,339 @@
+//! Inbound correspondence through the real store, on SQLite and (when configured)
+//! PostgreSQL: matched, threaded, judged, routed and kept once (issue 4).
+
+use jiff::Timestamp;
+use tact_app::mail::Imported;
+use tact_app::{App, Clock, Ctx, PersonInput};
+use tact_core::correspondence::Route;
+use tact_core::identity::EmailAddress;
+use tact_core::ids::{MatterId, PersonId, StrategyId};
+use tact_core::model::{MatterKind, Restriction, Rule, Staff, TaskKind};
+use tact_core::profile::{Answer, Channel, Profile};
+use tact_core::roles::{Actor, Role};
+use tact_core::workflow as wf;
+use tact_mail::Limits;
+use tact_store::{testing, Store, TaskFilter};
+
+struct World {
+    app: App,
+    cw: Ctx,
+    person: PersonId,
+    matter: MatterId,
+    matter_ref: String,
+}
+
+fn ctx(s: &Staff) -> Ctx {
+    Ctx::new(Actor {
+        id: s.id,
+        name: s.name.clone(),
+        role: s.role,
+    })
+}
+
+async fn world(url: &str) -> World {
+    let store = Store::open(url).await.unwrap();
+    store.migrate().await.unwrap();
+    let app = App::new(
+        store,
+        Profile::built_in("cleveland-opcc").unwrap(),
+        Clock::default(),
+    )
+    .await
+    .unwrap();
+    let cw = app
+        .create_staff(None, "Cas Worker", Role::Caseworker, None, None)
+        .await
+        .unwrap();
+    let p = app
+        .create_person(
+            &ctx(&cw),
+            PersonInput {
+                name: "Jo Bloggs".into(),
+                emails: vec![EmailAddress::parse("jo@example.org").unwrap()],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let m = app
+        .open_matter(&ctx(&cw), p.id, MatterKind::Complaint, "Burglary report")
+        .await
+        .unwrap();
+    World {
+        cw: ctx(&cw),
+        app,
+        person: p.id,
+        matter: m.id,
+        matter_ref: m.reference,
+    }
+}
+
+impl World {
+    /// A plan in force that limits contact to letters (CLE-9.9): email is a breach.
+    async fn letters_only(&self) -> StrategyId {
+        let app = &self.app;
+        let lm = app
+            .create_staff(None, "Lee Manager", Role::LineManager, None, None)
+            .await
+            .unwrap();
+        let sm = app
+            .create_staff(None, "Sam Senior", Role::SeniorManager, None, None)
+            .await
+            .unwrap();
+        app.record_incident(
+            &self.cw,
+            wf::IncidentInput {
+                person_id: self.person,
+                matter_id: None,
+                contact_id: None,
+                category: "unreasonable-persistence".into(),
+                description: "Forty emails a day".into(),
+                occurred_at: app.now(),
+                staff_id: self.cw.actor.id,
+                ended_call: None,
+            },
+        )
+        .await
+        .unwrap();
+        app.give_warning(
+            &ctx(&lm),
+            self.person,
+            wf::WarningInput {
+                incident_ids: Vec::new(),
+                what_is_wrong: "a".into(),
+                how_to_change: "b".into(),
+                consequence: "c".into(),
+                channel: Channel::Letter,
+                given_at: app.now(),
+            },
+        )
+        .await
+        .unwrap();
+        let s = app
+            .draft_plan(
+                &ctx(&lm),
+                self.person,
+                wf::PlanInput {
+                    matter_ids: vec![self.matter],
+                    incident_ids: Vec::new(),
+                    restrictions: vec![Restriction {
+                        rule: Rule::SingleChannel {
+                            channel: Channel::Letter,
+                        },
+                        reason: "Emails were overwhelming the team".into(),
+                    }],
+                    reasons: "r".into(),
+                    aims: "a".into(),
+                    proportionality: "p".into(),
+                    no_warning_reason: None,
+                    review_due: tact_core::check::uk_date(app.now()) + jiff::Span::new().days(30),
+                    ends_on: None,
+                },
+            )
+            .await
+            .unwrap();
+        let answers = app
+            .profile
+            .checklist
+            .questions
+            .iter()
+            .map(|q| wf::AnswerInput {
+                question_id: q.id.clone(),
+                answer: if q.shortfall_if == Answer::No {
+                    Answer::Yes
+                } else {
+                    Answer::No
+                },
+                reason: "checked".into(),
+                cannot_remedy_reason: None,
+            })
+            .collect();
+        app.answer_checklist(&ctx(&lm), s.id, answers)
+            .await
+            .unwrap();
+        app.propose(&ctx(&lm), s.id).await.unwrap();
+        app.authorise(
+            &ctx(&sm),
+            s.id,
+            wf::AuthoriseInput {
+                reason: "ok".into(),
+                overrides: Vec::new(),
+            },
+        )
+        .await
+        .unwrap();
+        s.id
+    }
+}
+
+fn message(id: &str, from: &str, subject: &str, extra: &str) -> Vec<u8> {
+    format!(
+        "From: {from}\r\nTo: enquiries@opcc.example\r\nSubject: {subject}\r\nMessage-ID: <{id}>\r\n{extra}Date: Fri, 20 Nov 2026 10:00:00 +0000\r\n\r\nPlease reply.\r\n"
+    )
+    .into_bytes()
+}
+
+#[tokio::test]
+async fn a_message_is_matched_threaded_and_kept_once() {
+    for (name, url) in testing::fresh_urls().await {
+        let w = world(&url).await;
+        let limits = Limits::default();
+        let first = message(
+            "one@example.org",
+            "Jo Bloggs <JO@example.org>",
+            &format!("About {}", w.matter_ref),
+            "",
+        );
+        let got = w
+            .app
+            .import_message("enquiries", &first, &limits)
+            .await
+            .unwrap();
+        let Imported::Stored { route, contact, .. } = got else {
+            panic!("{name}: {got:?}")
+        };
+        assert_eq!(route, Route::Inbox, "{name}");
+        assert_eq!(contact.person_id, Some(w.person), "{name}: sender matched");
+        assert_eq!(
+            contact.matter_id,
+            Some(w.matter),
+            "{name}: threaded by reference"
+        );
+        assert_eq!(contact.channel, Channel::Email);
+        // A reply names the first message only: threaded onto the same matter.
+        let reply = message(
+            "two@example.org",
+            "jo@example.org",
+            "Re: hello",
+            "In-Reply-To: <one@example.org>\r\n",
+        );
+        let Imported::Stored { contact, .. } = w
+            .app
+            .import_message("enquiries", &reply, &limits)
+            .await
+            .unwrap()
+        else {
+            panic!("{name}")
+        };
+        assert_eq!(
+            contact.matter_id,
+            Some(w.matter),
+            "{name}: threaded by In-Reply-To"
+        );
+        // The same message again, as a second poll would see it: nothing new.
+        let again = w
+            .app
+            .import_message("enquiries", &first, &limits)
+            .await
+            .unwrap();
+        assert!(
+            matches!(again, Imported::Duplicate { .. }),
+            "{name}: {again:?}"
+        );
+        let kept = w.app.store.messages_of(w.person).await.unwrap();
+        assert_eq!(kept.len(), 2, "{name}");
+        assert_eq!(
+            w.app.store.contacts_of(w.person, 10).await.unwrap().len(),
+            2
+        );
+        // Kept exactly as received.
+        let (raw, _) = w
+            .app
+            .store
+            .message_content(kept[1].id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(raw, first, "{name}");
+        // An unknown sender is kept for staff to match.
+        let stranger = message("three@example.org", "someone@example.net", "Hi", "");
+        let Imported::Stored { route, .. } = w
+            .app
+            .import_message("enquiries", &stranger, &limits)
+            .await
+            .unwrap()
+        else {
+            panic!("{name}")
+        };
+        assert_eq!(route, Route::UnknownSender, "{name}");
+    }
+}
+
+#[tokio::test]
+async fn cle_9_11_an_email_the_plan_forbids_is_kept_as_a_breach_with_a_reminder_and_screened() {
+    for (name, url) in testing::fresh_urls().await {
+        let w = world(&url).await;
+        let sid = w.letters_only().await;
+        let raw = message("x1@example.org", "jo@example.org", "Again", "");
+        let got = w
+            .app
+            .import_message("enquiries", &raw, &Limits::default())
+            .await
+            .unwrap();
+        let Imported::Stored {
+            route,
+            contact,
+            verdict,
+            ..
+        } = got
+        else {
+            panic!("{name}: {got:?}")
+        };
+        assert_eq!(route, Route::Breach, "{name}");
+        assert_eq!(contact.breach_of, vec![format!("{sid}:single-channel")]);
+        assert!(!verdict.allowed());
+        let tasks = w
+            .app
+            .store
+            .tasks(
+                &TaskFilter {
+                    person: Some(w.person),
+                    open_only: true,
+                    ..Default::default()
+                },
+                50,
+            )
+            .await
+            .unwrap();
+        for kind in [TaskKind::BreachReminder, TaskKind::Screening] {
+            assert!(
+                tasks.iter().any(|t| t.task.kind == kind),
+                "{name}: {kind:?} in {tasks:?}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn what_cannot_be_read_is_quarantined_whole_once() {
+    for (name, url) in testing::fresh_urls().await {
+        let w = world(&url).await;
+        let raw = b"Subject: no sender at all\r\n\r\nbody".to_vec();
+        let got = w
+            .app
+            .import_message("enquiries", &raw, &Limits::default())
+            .await
+            .unwrap();
+        let Imported::Quarantined { id, reason, .. } = got else {
+            panic!("{name}: {got:?}")
+        };
+        assert!(reason.contains("sender"), "{name}");
+        let q = w
+            .app
+            .store
+            .messages_routed(Route::Quarantine, 10)
+            .await
+            .unwrap();
+        assert_eq!(q.len(), 1, "{name}");
+        assert_eq!(q[0].quarantine_reason.as_deref(), Some(reason.as_str()));
+        let (kept, _) = w.app.store.message_content(id).await.unwrap().unwrap();
+        assert_eq!(kept, raw, "{name}: kept whole");
+        let again = w
+            .app
+            .import_message("enquiries", &raw, &Limits::default())
+            .await
+            .unwrap();
+        assert!(matches!(again, Imported::Duplicate { .. }), "{name}");
+        let _ = Timestamp::now();
+    }
+}
