@@ -30,6 +30,9 @@ pub enum AppError {
     Rule(#[from] RuleError),
     #[error("{0}")]
     Store(#[from] StoreError),
+    /// A mail server could not be reached or refused us.
+    #[error("{0}")]
+    Mail(#[from] tact_mail::imap::ImapError),
 }
 
 pub type Result<T> = std::result::Result<T, AppError>;

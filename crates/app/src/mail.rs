@@ -217,3 +217,69 @@ impl App {
         Ok(None)
     }
 }
+
+/// What one poll of a mailbox did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Polled {
+    pub fetched: usize,
+    /// How many went each way ("inbox", "breach", "quarantine", "already kept", …).
+    pub outcomes: std::collections::BTreeMap<String, u64>,
+}
+
+impl Imported {
+    /// A short name for what happened, for counts and logs.
+    pub fn outcome(&self) -> &'static str {
+        match self {
+            Self::Duplicate { .. } => "already kept",
+            Self::Quarantined { .. } => "quarantine",
+            Self::Stored { route, .. } => route.as_str(),
+        }
+    }
+}
+
+impl App {
+    /// Polls one IMAP mailbox for what is new since the last poll, taking each message in
+    /// (see [`App::import_message`]) and moving the mailbox's cursor on after each, so a
+    /// poll cut short resumes where it stopped.
+    ///
+    /// # Errors
+    /// The mail server's error, or the store's.
+    pub async fn poll_mailbox(
+        &self,
+        account: &tact_mail::imap::Account,
+        limits: &Limits,
+        max: usize,
+    ) -> Result<Polled> {
+        let key = format!("imap-cursor:{}", account.name);
+        let cursor = self
+            .store
+            .meta(&key)
+            .await?
+            .as_deref()
+            .and_then(tact_mail::imap::Cursor::decode);
+        let fetched = tact_mail::imap::fetch_new(account, cursor, max).await?;
+        let mut polled = Polled {
+            fetched: fetched.messages.len(),
+            ..Polled::default()
+        };
+        for (uid, raw) in &fetched.messages {
+            let got = self.import_message(&account.name, raw, limits).await?;
+            *polled
+                .outcomes
+                .entry(got.outcome().to_string())
+                .or_default() += 1;
+            let mut tx = self.begin().await?;
+            tx.set_meta(
+                &key,
+                &tact_mail::imap::Cursor {
+                    uid_validity: fetched.uid_validity,
+                    last_uid: *uid,
+                }
+                .encode(),
+            )
+            .await?;
+            tx.commit().await?;
+        }
+        Ok(polled)
+    }
+}

@@ -68,6 +68,8 @@ pub struct Quarantine {
     pub reason: String,
 }
 
+pub mod imap;
+
 /// The digest that names a message without a Message-ID.
 pub fn digest_id(raw: &[u8]) -> String {
     format!("sha256:{}", hex::encode(Sha256::digest(raw)))

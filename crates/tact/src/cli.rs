@@ -488,6 +488,8 @@ pub enum MailCmd {
         #[arg(long, default_value = "import")]
         mailbox: String,
     },
+    /// Poll every IMAP mailbox in tact.toml once (for cron; `tact serve` polls by itself).
+    Poll,
 }
 
 #[derive(Subcommand)]

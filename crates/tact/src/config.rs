@@ -16,6 +16,64 @@ pub struct FileConfig {
     pub listen: Option<String>,
     #[serde(default)]
     pub demo: bool,
+    /// IMAP mailboxes that `tact serve` polls (and `tact mail poll` polls once).
+    #[serde(default, rename = "mailbox")]
+    pub mailboxes: Vec<MailboxConfig>,
+    /// Seconds between polls while serving.
+    #[serde(default = "default_poll_seconds")]
+    pub poll_seconds: u64,
+}
+
+fn default_poll_seconds() -> u64 {
+    60
+}
+
+fn default_folder() -> String {
+    "INBOX".into()
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// One `[[mailbox]]` in `tact.toml`. The password is read from the environment variable
+/// `password_env` names, so it never sits in the file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailboxConfig {
+    pub name: String,
+    pub host: String,
+    pub port: Option<u16>,
+    #[serde(default = "default_true")]
+    pub tls: bool,
+    pub username: String,
+    pub password_env: String,
+    #[serde(default = "default_folder")]
+    pub folder: String,
+}
+
+impl MailboxConfig {
+    /// The account to poll, with its password from the environment.
+    ///
+    /// # Errors
+    /// The password's environment variable is not set.
+    pub fn account(&self) -> Result<tact_mail::imap::Account> {
+        let password = std::env::var(&self.password_env).with_context(|| {
+            format!(
+                "mailbox {}: set the password in the environment variable {}",
+                self.name, self.password_env
+            )
+        })?;
+        Ok(tact_mail::imap::Account {
+            name: self.name.clone(),
+            host: self.host.clone(),
+            port: self.port.unwrap_or(if self.tls { 993 } else { 143 }),
+            tls: self.tls,
+            username: self.username.clone(),
+            password,
+            folder: self.folder.clone(),
+        })
+    }
 }
 
 pub struct DataDir {
@@ -102,4 +160,30 @@ pub fn load_profile(name_or_path: &str) -> Result<(String, Profile)> {
     let p =
         Profile::parse(&path.display().to_string(), &text).map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok((text, p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_mailbox_takes_its_password_from_the_environment_never_the_file() {
+        let c: FileConfig = toml::from_str(
+            "profile = \"profile.toml\"\n\
+             [[mailbox]]\nname = \"enquiries\"\nhost = \"imap.example.org\"\n\
+             username = \"enquiries@opcc.example\"\npassword_env = \"TACT_TEST_NO_SUCH_VAR_9\"\n",
+        )
+        .unwrap();
+        let m = &c.mailboxes[0];
+        assert!(m.tls, "TLS unless said otherwise");
+        assert_eq!(m.folder, "INBOX");
+        assert_eq!(c.poll_seconds, 60);
+        let e = m.account().unwrap_err().to_string();
+        assert!(e.contains("TACT_TEST_NO_SUCH_VAR_9"), "{e}");
+        // A password in the file itself is refused.
+        let bad = toml::from_str::<FileConfig>(
+            "profile = \"p\"\n[[mailbox]]\nname = \"x\"\nhost = \"h\"\nusername = \"u\"\npassword_env = \"E\"\npassword = \"secret\"\n",
+        );
+        assert!(bad.is_err());
+    }
 }

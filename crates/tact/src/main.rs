@@ -157,18 +157,52 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let limits = tact_mail::Limits::default();
             let mut counts = std::collections::BTreeMap::<String, u64>::new();
             for raw in &messages {
-                let what = match app.import_message(&mailbox, raw, &limits).await? {
-                    tact_app::mail::Imported::Duplicate { .. } => "already kept".to_string(),
-                    tact_app::mail::Imported::Quarantined { .. } => "quarantine".to_string(),
-                    tact_app::mail::Imported::Stored { route, .. } => route.as_str().to_string(),
-                };
-                *counts.entry(what).or_default() += 1;
+                let got = app.import_message(&mailbox, raw, &limits).await?;
+                *counts.entry(got.outcome().to_string()).or_default() += 1;
             }
             println!(
                 "{}",
                 serde_json::json!({"messages": messages.len(), "outcomes": counts})
             );
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Mail {
+            command: MailCmd::Poll,
+        } => {
+            let dir = DataDir::open(&cli.data)?;
+            let app = open_app(&dir, url_flag).await?;
+            if dir.config.mailboxes.is_empty() {
+                bail!(
+                    "no [[mailbox]] in {}",
+                    DataDir::config_path(&dir.dir).display()
+                );
+            }
+            let mut out = serde_json::Map::new();
+            let mut failed = false;
+            for m in &dir.config.mailboxes {
+                let result = match m.account() {
+                    Ok(a) => app
+                        .poll_mailbox(&a, &tact_mail::Limits::default(), 10_000)
+                        .await
+                        .map_err(|e| e.to_string()),
+                    Err(e) => Err(e.to_string()),
+                };
+                let v = match result {
+                    Ok(p) => json!({"fetched": p.fetched, "outcomes": p.outcomes}),
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        failed = true;
+                        json!({"error": e})
+                    }
+                };
+                out.insert(m.name.clone(), v);
+            }
+            println!("{}", Value::Object(out));
+            Ok(if failed {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Command::Audit {
             command: AuditCmd::Verify,
@@ -736,9 +770,37 @@ async fn serve(
         }
         let listen_cfg = dir.config.listen.clone();
         let app = open_app(&dir, url_flag).await?;
+        spawn_pollers(&app, &dir)?;
         return run_server(app, listen.or(listen_cfg), demo).await;
     };
     run_server(app, listen, demo).await
+}
+
+/// Polls each configured mailbox every `poll_seconds` while serving. A failing mailbox is
+/// logged and tried again at the next poll; it never stops the server.
+fn spawn_pollers(app: &App, dir: &DataDir) -> Result<()> {
+    let every = std::time::Duration::from_secs(dir.config.poll_seconds.max(5));
+    for m in &dir.config.mailboxes {
+        let account = m.account()?;
+        let app = app.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            loop {
+                tick.tick().await;
+                match app
+                    .poll_mailbox(&account, &tact_mail::Limits::default(), 1000)
+                    .await
+                {
+                    Ok(p) if p.fetched > 0 => {
+                        tracing::info!(mailbox = %account.name, fetched = p.fetched, outcomes = ?p.outcomes, "polled");
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(mailbox = %account.name, error = %e, "poll failed"),
+                }
+            }
+        });
+    }
+    Ok(())
 }
 
 async fn run_server(app: App, listen: Option<String>, demo: bool) -> Result<ExitCode> {

@@ -85,6 +85,7 @@ impl From<AppError> for ApiError {
         match e {
             AppError::Rule(r) => r.into(),
             AppError::Store(s) => s.into(),
+            AppError::Mail(m) => Self::new(StatusCode::BAD_GATEWAY, m.to_string()),
         }
     }
 }

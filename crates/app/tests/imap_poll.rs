@@ -1,0 +1,212 @@
+//! Polling a real IMAP server: Dovecot from Debian's packages, started on loopback in a
+//! scratch folder (`.ci/run` installs it and sets TACT_TEST_MAIL_SERVERS=1, which makes
+//! these tests fail rather than skip when Dovecot is missing).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use tact_app::mail::Imported;
+use tact_app::{App, Clock, Ctx, PersonInput};
+use tact_core::identity::EmailAddress;
+use tact_core::profile::Profile;
+use tact_core::roles::{Actor, Role};
+use tact_mail::imap::Account;
+use tact_mail::Limits;
+use tact_store::{testing, Store};
+
+struct Dovecot {
+    dir: PathBuf,
+    port: u16,
+}
+
+impl Dovecot {
+    /// Starts Dovecot, or says why it cannot (None: skip, unless the servers are required).
+    fn start() -> Option<Self> {
+        let required = std::env::var("TACT_TEST_MAIL_SERVERS").is_ok_and(|v| v == "1");
+        if Command::new("dovecot").arg("--version").output().is_err() {
+            assert!(
+                !required,
+                "TACT_TEST_MAIL_SERVERS=1 but dovecot is not installed"
+            );
+            eprintln!("SKIPPED: dovecot is not installed (apt-get install dovecot-imapd)");
+            return None;
+        }
+        let port = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let dir = std::env::temp_dir().join(format!("tact-dovecot-{}-{port}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        for sub in ["run", "state", "mail"] {
+            std::fs::create_dir_all(dir.join(sub)).unwrap();
+        }
+        let d = dir.display();
+        std::fs::write(
+            dir.join("dovecot.conf"),
+            format!(
+                "protocols = imap\nlisten = 127.0.0.1\nbase_dir = {d}/run\nstate_dir = {d}/state\n\
+                 log_path = {d}/dovecot.log\nssl = no\ndisable_plaintext_auth = no\n\
+                 auth_mechanisms = plain login\nfirst_valid_uid = 1\n\
+                 mail_location = maildir:{d}/mail/%u/Maildir\n\
+                 passdb {{\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u {d}/users\n}}\n\
+                 userdb {{\n  driver = static\n  args = uid=dovecot gid=dovecot home={d}/mail/%u\n}}\n\
+                 service imap-login {{\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {port}\n  }}\n  inet_listener imaps {{\n    port = 0\n  }}\n}}\n"
+            ),
+        )
+        .unwrap();
+        std::fs::write(dir.join("users"), "enquiries:{PLAIN}s3cret::::::\n").unwrap();
+        let ok = Command::new("chown")
+            .args(["-R", "dovecot:dovecot"])
+            .arg(dir.join("mail"))
+            .status()
+            .unwrap()
+            .success();
+        assert!(
+            ok,
+            "chown the mail folder to dovecot (the tests run as root)"
+        );
+        let started = Command::new("dovecot")
+            .arg("-c")
+            .arg(dir.join("dovecot.conf"))
+            .status()
+            .unwrap();
+        assert!(
+            started.success(),
+            "dovecot did not start: see {d}/dovecot.log"
+        );
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        Some(Self { dir, port })
+    }
+
+    /// Delivers a message to the mailbox without IMAP, as the mail system would.
+    fn deliver(&self, raw: &[u8]) {
+        use std::io::Write;
+        let mut child = Command::new("doveadm")
+            .arg("-c")
+            .arg(self.dir.join("dovecot.conf"))
+            .args(["save", "-u", "enquiries", "-m", "INBOX"])
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(raw).unwrap();
+        assert!(child.wait().unwrap().success(), "doveadm save");
+    }
+
+    fn account(&self, password: &str) -> Account {
+        Account {
+            name: "enquiries".into(),
+            host: "127.0.0.1".into(),
+            port: self.port,
+            tls: false,
+            username: "enquiries".into(),
+            password: password.into(),
+            folder: "INBOX".into(),
+        }
+    }
+}
+
+impl Drop for Dovecot {
+    fn drop(&mut self) {
+        let _ = Command::new("doveadm")
+            .arg("-c")
+            .arg(self.dir.join("dovecot.conf"))
+            .arg("stop")
+            .status();
+        let _ = std::fs::remove_dir_all(Path::new(&self.dir));
+    }
+}
+
+fn message(n: u32, from: &str) -> Vec<u8> {
+    format!(
+        "From: {from}\r\nTo: enquiries@opcc.example\r\nSubject: Message {n}\r\nMessage-ID: <poll-{n}@example.org>\r\n\r\nText {n}\r\n"
+    )
+    .into_bytes()
+}
+
+#[tokio::test]
+async fn polling_takes_in_what_is_new_once_and_resumes_after_the_last_message() {
+    for (name, url) in testing::fresh_urls().await {
+        // A server of its own for each backend, so each starts from an empty mailbox.
+        let Some(server) = Dovecot::start() else {
+            return;
+        };
+        let store = Store::open(&url).await.unwrap();
+        store.migrate().await.unwrap();
+        let app = App::new(
+            store,
+            Profile::built_in("cleveland-opcc").unwrap(),
+            Clock::default(),
+        )
+        .await
+        .unwrap();
+        let cw = app
+            .create_staff(None, "Cas Worker", Role::Caseworker, None, None)
+            .await
+            .unwrap();
+        let ctx = Ctx::new(Actor {
+            id: cw.id,
+            name: cw.name,
+            role: cw.role,
+        });
+        let jo = app
+            .create_person(
+                &ctx,
+                PersonInput {
+                    name: "Jo Bloggs".into(),
+                    emails: vec![EmailAddress::parse("jo@example.org").unwrap()],
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let limits = Limits::default();
+        let account = server.account("s3cret");
+        let empty = app.poll_mailbox(&account, &limits, 100).await.unwrap();
+        assert_eq!(empty.fetched, 0, "{name}");
+        server.deliver(&message(1, "jo@example.org"));
+        server.deliver(format!("Subject: nobody sent this\r\n\r\n{name}").as_bytes());
+        let first = app.poll_mailbox(&account, &limits, 100).await.unwrap();
+        assert_eq!(first.fetched, 2, "{name}: {first:?}");
+        assert_eq!(first.outcomes.get("inbox"), Some(&1), "{name}: {first:?}");
+        assert_eq!(first.outcomes.get("quarantine"), Some(&1), "{name}");
+        // Nothing new: nothing fetched, nothing stored twice.
+        let again = app.poll_mailbox(&account, &limits, 100).await.unwrap();
+        assert_eq!(again.fetched, 0, "{name}: {again:?}");
+        assert_eq!(
+            app.store.messages_of(jo.id).await.unwrap().len(),
+            1,
+            "{name}"
+        );
+        // Forget the cursor, as after a crash before it was saved: every message is fetched
+        // again and none is stored twice.
+        let mut tx = app.store.begin().await.unwrap();
+        tx.set_meta("imap-cursor:enquiries", "0:0").await.unwrap();
+        tx.commit().await.unwrap();
+        let replay = app.poll_mailbox(&account, &limits, 100).await.unwrap();
+        assert_eq!(
+            replay.outcomes.get("already kept").copied().unwrap_or(0) as usize,
+            replay.fetched,
+            "{name}: {replay:?}"
+        );
+        assert_eq!(
+            app.store.messages_of(jo.id).await.unwrap().len(),
+            1,
+            "{name}"
+        );
+        let got = app
+            .import_message("enquiries", &message(1, "jo@example.org"), &limits)
+            .await
+            .unwrap();
+        assert!(matches!(got, Imported::Duplicate { .. }), "{name}");
+        // A wrong password is a clear error, not a crash.
+        let e = app
+            .poll_mailbox(&server.account("wrong"), &limits, 100)
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("login refused"), "{name}: {e}");
+    }
+}
