@@ -53,7 +53,7 @@ fn message(run: u64, n: usize, people: u64, rng: &mut impl Rng) -> Vec<u8> {
     let head = format!(
         "From: {from}\r\nTo: enquiries@opcc.example\r\nSubject: Question {n}\r\nMessage-ID: <bench-{run}-{n}@example.org>\r\nDate: Fri, 20 Nov 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\n"
     );
-    if n % 20 == 0 {
+    if n.is_multiple_of(20) {
         let attachment = "QUJD".repeat(5_000);
         format!("{head}Content-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\n{body}\r\n--B\r\nContent-Type: application/pdf; name=\"letter.pdf\"\r\nContent-Disposition: attachment; filename=\"letter.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{attachment}\r\n--B--\r\n").into_bytes()
     } else {
