@@ -100,6 +100,8 @@ pub struct PersonRecord {
     pub further_actions: Vec<FurtherAction>,
     /// Requests to share with partners, and what was shared (CLE-9.15).
     pub disclosures: Vec<sharing::Disclosure>,
+    /// Letters and emails received from them, newest first.
+    pub messages: Vec<tact_core::correspondence::StoredMessage>,
     pub tasks: Vec<Task>,
 }
 
@@ -456,6 +458,7 @@ impl App {
             disputes: self.store.disputes_of(id).await?,
             further_actions: self.store.further_actions_of(id).await?,
             disclosures: self.store.disclosures_of(id).await?,
+            messages: self.store.messages_of(id).await?,
             tasks: self
                 .store
                 .tasks(
@@ -766,6 +769,41 @@ impl App {
         Ok((Incident { id, ..d.record }, ids))
     }
 
+    /// Marks a received letter or email as threatening or abusive (CLE-4.6).
+    ///
+    /// # Errors
+    /// No such contact; as [`wf::record_threatening_correspondence`].
+    pub async fn mark_threatening(
+        &self,
+        ctx: &Ctx,
+        contact: ContactId,
+        category: &str,
+        description: &str,
+    ) -> Result<(Incident, Vec<TaskId>)> {
+        let c = self
+            .store
+            .contact(contact)
+            .await?
+            .ok_or_else(|| not_found("contact_id", format!("no contact {contact}")))?;
+        let staff = self.store.staff_list().await?;
+        let d = wf::record_threatening_correspondence(
+            &self.profile,
+            &ctx.actor,
+            &c,
+            category,
+            description,
+            &staff,
+            self.now(),
+        )?;
+        let mut tx = self.begin().await?;
+        let id = tx.insert_incident(&d.record).await?;
+        let subject = format!("incident:{id}");
+        let ids = tx.tasks_about(&d.tasks, &subject, self.now()).await?;
+        tx.audit_for(&d.events, &subject).await?;
+        self.finish(tx, ctx, &subject).await?;
+        Ok((Incident { id, ..d.record }, ids))
+    }
+
     /// # Errors
     /// As [`wf::give_warning`], or no such person.
     pub async fn give_warning(
@@ -866,6 +904,15 @@ impl App {
         let d = wf::draft_plan(&self.profile, &ctx.actor, person, input, &pc, self.now())?;
         let mut tx = self.begin().await?;
         let id = tx.insert_strategy(&d.record).await?;
+        // CLE-4.6: a strategy started answers the call for one.
+        tx.close_person_tasks(
+            person,
+            TaskKind::StrategyNeeded,
+            ctx.actor.id,
+            &format!("{} {id} started", self.profile.terms.plan),
+            self.now(),
+        )
+        .await?;
         tx.audit_for(&d.events, &format!("strategy:{id}")).await?;
         self.finish(tx, ctx, &format!("strategy:{id}")).await?;
         Ok(Strategy { id, ..d.record })

@@ -734,10 +734,12 @@ pub enum TaskKind {
     DisclosureDecision,
     /// CLE-9.15: approved sharing to carry out and record.
     ShareDisclosure,
+    /// CLE-4.6: threatening correspondence calls for a contact strategy.
+    StrategyNeeded,
 }
 
 impl TaskKind {
-    pub const ALL: [TaskKind; 14] = [
+    pub const ALL: [TaskKind; 15] = [
         Self::EndedCallFollowUp,
         Self::WelfareFollowUp,
         Self::ReportToManager,
@@ -752,6 +754,7 @@ impl TaskKind {
         Self::AuthorisePlan,
         Self::DisclosureDecision,
         Self::ShareDisclosure,
+        Self::StrategyNeeded,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -769,6 +772,7 @@ impl TaskKind {
             Self::AuthorisePlan => "authorise-plan",
             Self::DisclosureDecision => "disclosure-decision",
             Self::ShareDisclosure => "share-disclosure",
+            Self::StrategyNeeded => "strategy-needed",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {

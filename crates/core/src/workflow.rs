@@ -1903,6 +1903,70 @@ pub struct ContactInput {
     pub is_complaint: bool,
 }
 
+/// Marks a letter or email as threatening or abusive (CLE-4.6: "an appropriate contact
+/// strategy should be created and recorded"): records the incident against that contact,
+/// and asks the person's managers to create a strategy.
+///
+/// # Errors
+/// As [`record_incident`]; a contact that is not inbound correspondence, or has no person.
+pub fn record_threatening_correspondence(
+    profile: &Profile,
+    actor: &Actor,
+    contact: &Contact,
+    category: &str,
+    description: &str,
+    staff: &[Staff],
+    now: Timestamp,
+) -> Result<Decision<Incident>, RuleError> {
+    let clause = profile.clauses.threatening_correspondence.as_str();
+    if contact.direction != Direction::Inbound
+        || !matches!(contact.channel, Channel::Email | Channel::Letter)
+    {
+        return Err(RuleError::invalid(
+            "contact_id",
+            "only a letter or email received can be marked as threatening correspondence",
+        )
+        .with_clause(clause));
+    }
+    let Some(person) = contact.person_id else {
+        return Err(RuleError::invalid(
+            "contact_id",
+            "match the message to a person before marking it",
+        )
+        .with_clause(clause));
+    };
+    let mut d = record_incident(
+        profile,
+        actor,
+        IncidentInput {
+            person_id: person,
+            matter_id: contact.matter_id,
+            contact_id: Some(contact.id),
+            category: category.to_string(),
+            description: description.to_string(),
+            occurred_at: contact.at,
+            staff_id: actor.id,
+            ended_call: None,
+        },
+        staff,
+        now,
+    )?;
+    d.tasks.push(NewTask {
+        kind: TaskKind::StrategyNeeded,
+        person_id: Some(person),
+        assignee: None,
+        role: profile.roles.propose_plan.first().copied(),
+        title: format!(
+            "Threatening or abusive correspondence was received: create a {}",
+            profile.terms.plan
+        ),
+        due_on: Some(crate::check::uk_date(now)),
+        clause: clause.to_string(),
+        subject: None,
+    });
+    Ok(d)
+}
+
 /// What a reminder after a breach told the person.
 #[derive(Debug, Clone)]
 pub struct ReminderInput {

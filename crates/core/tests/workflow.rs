@@ -1586,3 +1586,68 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn cle_4_6_threatening_correspondence_is_recorded_against_the_message_and_asks_for_a_strategy() {
+    let w = World::new("cleveland-opcc");
+    let email = Contact {
+        id: ContactId(5),
+        person_id: Some(PERSON),
+        matter_id: None,
+        channel: Channel::Email,
+        direction: Direction::Inbound,
+        at: now(),
+        staff_id: None,
+        identifier: None,
+        summary: "You will regret this".into(),
+        body: String::new(),
+        breach_of: Vec::new(),
+        screening: Screening::NotNeeded,
+        not_recorded_as_complaint: false,
+    };
+    let d = record_threatening_correspondence(
+        &w.p,
+        &actor(CASEWORKER),
+        &email,
+        "violent-threatening-abusive",
+        "A veiled threat",
+        &w.staff,
+        now(),
+    )
+    .unwrap();
+    assert_eq!(d.record.contact_id, Some(ContactId(5)));
+    assert!(d
+        .tasks
+        .iter()
+        .any(|t| t.kind == TaskKind::StrategyNeeded && t.clause == "CLE-4.6"));
+    // Only correspondence received, and only once matched to a person.
+    let call = Contact {
+        channel: Channel::Phone,
+        ..email.clone()
+    };
+    let e = record_threatening_correspondence(
+        &w.p,
+        &actor(CASEWORKER),
+        &call,
+        "violent-threatening-abusive",
+        "x",
+        &w.staff,
+        now(),
+    )
+    .unwrap_err();
+    assert_eq!(e.clause.as_deref(), Some("CLE-4.6"));
+    let stranger = Contact {
+        person_id: None,
+        ..email
+    };
+    assert!(record_threatening_correspondence(
+        &w.p,
+        &actor(CASEWORKER),
+        &stranger,
+        "violent-threatening-abusive",
+        "x",
+        &w.staff,
+        now()
+    )
+    .is_err());
+}

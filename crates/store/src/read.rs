@@ -660,6 +660,35 @@ impl Store {
         .transpose()
     }
 
+    /// # Errors
+    /// The database's error.
+    pub async fn message(
+        &self,
+        id: i64,
+    ) -> Result<Option<tact_core::correspondence::StoredMessage>> {
+        sqlx::query(&format!(
+            "SELECT {MESSAGE_COLS} FROM messages WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(message_row)
+        .transpose()
+    }
+
+    /// How many messages went one way.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn count_routed(&self, route: tact_core::correspondence::Route) -> Result<i64> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM messages WHERE route = $1")
+            .bind(route.as_str())
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(get_i(&row, "n"))
+    }
+
     /// Messages that went one way (the quarantine, the screening queue…), oldest first.
     ///
     /// # Errors

@@ -184,6 +184,33 @@ impl WriteTx {
         Ok(closed)
     }
 
+    /// Marks done every open task of `kind` about `person`, whatever record raised it.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn close_person_tasks(
+        &mut self,
+        person: PersonId,
+        kind: TaskKind,
+        by: StaffId,
+        outcome: &str,
+        now: jiff::Timestamp,
+    ) -> Result<u64> {
+        Ok(sqlx::query(
+            "UPDATE tasks SET done_at = $1, done_by = $2, outcome = $3 \
+             WHERE person_id = $4 AND kind = $5 AND done_at IS NULL",
+        )
+        .bind(ts(now))
+        .bind(by.0)
+        .bind(outcome.to_string())
+        .bind(person.0)
+        .bind(kind.as_str().to_string())
+        .execute(&mut *self.tx)
+        .await
+        .map_err(w)?
+        .rows_affected())
+    }
+
     /// Marks a task done with its outcome.
     ///
     /// # Errors

@@ -6,6 +6,7 @@ pub mod api;
 pub mod error;
 pub mod ui;
 pub mod ui_forms;
+pub mod ui_mail;
 pub mod ui_records;
 pub mod ui_restrictions;
 pub mod ui_sharing;
@@ -194,6 +195,7 @@ pub fn router(state: AppState) -> Router {
         .merge(ui_tasks::routes())
         .merge(ui_sharing::routes())
         .merge(ui_records::routes())
+        .merge(ui_mail::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(state)
 }

@@ -363,6 +363,7 @@ fn task_label(k: TaskKind) -> &'static str {
         TaskKind::AuthorisePlan => "Authorisations waiting",
         TaskKind::DisclosureDecision => "DPO requests: sharing to decide",
         TaskKind::ShareDisclosure => "Approved sharing to carry out",
+        TaskKind::StrategyNeeded => "Threatening correspondence: strategies to create",
     }
 }
 
@@ -443,6 +444,21 @@ async fn home(
             "/admin/staff".to_string(),
             "Add, disable and change staff".to_string(),
         ));
+    }
+    if p.may(signed.actor.role, tact_core::roles::Action::ScreenContact) {
+        use tact_core::correspondence::Route;
+        for (route, label) in [
+            (Route::Quarantine, "Quarantined messages"),
+            (Route::UnknownSender, "Messages from unknown senders"),
+        ] {
+            let n = state.app.store.count_routed(route).await.unwrap_or(0);
+            if n > 0 {
+                links.push((
+                    format!("/messages?route={}", route.as_str()),
+                    format!("{label} ({n})"),
+                ));
+            }
+        }
     }
     if signed.actor.role == tact_core::roles::Role::Auditor
         || p.may(
@@ -663,6 +679,8 @@ struct PersonPage<'a> {
     actions: Vec<(String, String)>,
     disclosures: Vec<(Option<String>, String)>,
     all_adjustments: Vec<(Option<String>, String)>,
+    /// (id, received, subject, where it went)
+    messages: Vec<(i64, String, String, String)>,
     history: Vec<(String, String, String, String)>,
 }
 
@@ -891,7 +909,27 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
             )
         })
         .collect();
+    let messages = r
+        .messages
+        .iter()
+        .take(100)
+        .map(|m| {
+            (
+                m.id,
+                tact_core::check::uk_time(m.received_at)
+                    .strftime("%d %b %Y %H:%M")
+                    .to_string(),
+                if m.subject.is_empty() {
+                    "(no subject)".to_string()
+                } else {
+                    m.subject.clone()
+                },
+                crate::ui_mail::route_words(m),
+            )
+        })
+        .collect();
     let page = PersonPage {
+        messages,
         all_adjustments,
         history,
         actions,

@@ -40,6 +40,10 @@ pub fn link(t: &Task) -> String {
             _ => None,
         }
     });
+    let own = own.or_else(|| match (t.task.kind, t.task.person_id) {
+        (TaskKind::StrategyNeeded, Some(p)) => Some(format!("/people/{p}/plan")),
+        _ => None,
+    });
     own.unwrap_or_else(|| format!("/tasks/{}", t.id))
 }
 

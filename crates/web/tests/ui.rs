@@ -1111,3 +1111,97 @@ async fn cle_10_3_further_action_without_notice_says_why_and_cle_10_4_a_plan_is_
         .matter_ids
         .contains(&tact_core::ids::MatterId(m2["id"].as_i64().unwrap())));
 }
+
+#[tokio::test]
+async fn cle_4_6_a_threatening_email_is_marked_from_the_message_and_asks_for_a_strategy() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    let limits = tact_mail::Limits::default();
+    let threat = b"From: jo@example.org\r\nSubject: You will regret this\r\nMessage-ID: <t1@example.org>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nI know where your office is.\r\n--B\r\nContent-Type: image/png; name=\"x.png\"\r\nContent-Disposition: attachment; filename=\"x.png\"\r\nContent-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n--B--\r\n";
+    let tact_app::mail::Imported::Stored { id, .. } = ui
+        .app
+        .import_message("enquiries", threat, &limits)
+        .await
+        .unwrap()
+    else {
+        panic!("stored")
+    };
+    ui.app
+        .import_message("enquiries", b"Subject: who sent this\r\n\r\n?", &limits)
+        .await
+        .unwrap();
+    let cas = ui.session("cas").await;
+    let (_, person) = ui.page(&cas, &format!("/people/{}", c.pid)).await;
+    assert!(person.contains("You will regret this"), "{person}");
+    let (_, home) = ui.page(&cas, "/").await;
+    assert!(home.contains("Quarantined messages (1)"), "{home}");
+    let (_, q) = ui.page(&cas, "/messages?route=quarantine").await;
+    assert!(q.contains("names no sender"), "{q}");
+    // The message: what it says, its attachment, and the message as received, to download.
+    let (st, page) = ui.page(&cas, &format!("/messages/{id}")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(page.contains("I know where your office is."), "{page}");
+    assert!(page.contains("x.png") && page.contains("image/png"));
+    let r = ui
+        .http
+        .get(format!("{}/messages/{id}/raw", ui.base))
+        .header(COOKIE, &cas)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .starts_with("attachment"));
+    assert_eq!(r.bytes().await.unwrap().as_ref(), threat.as_slice());
+    let r = ui
+        .http
+        .get(format!("{}/messages/{id}/attachments/0", ui.base))
+        .header(COOKIE, &cas)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["content-type"], "application/octet-stream");
+    assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(r.bytes().await.unwrap().as_ref(), b"\x89PNG\r\n\x1a\n");
+    // Marked as threatening from the message itself.
+    let path = format!("/messages/{id}/threatening");
+    ui.refused_on(
+        &cas,
+        &path,
+        &[
+            ("category", "violent-threatening-abusive"),
+            ("description", ""),
+        ],
+        "description",
+        "",
+    )
+    .await;
+    let r = ui
+        .post_form(
+            &cas,
+            &path,
+            &[
+                ("category", "violent-threatening-abusive"),
+                ("description", "A veiled threat to staff"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let lee = ui.session("lee").await;
+    let (_, home) = ui.page(&lee, "/").await;
+    assert!(
+        home.contains("Threatening correspondence: strategies to create"),
+        "{home}"
+    );
+    assert!(home.contains(&format!("href=\"/people/{}/plan\"", c.pid)));
+    // Starting the strategy answers it.
+    let due = (tact_core::check::uk_date(jiff::Timestamp::now()) + jiff::Span::new().days(30))
+        .to_string();
+    ui.api(&c.lm, &format!("/people/{}/strategies", c.pid), json!({"matter_ids": [c.mid], "restrictions": [{"kind": "single-channel", "channel": "letter", "reason": "Threats by email"}], "reasons": "r", "aims": "a", "proportionality": "p", "review_due": due})).await;
+    let (_, home) = ui.page(&lee, "/").await;
+    assert!(
+        !home.contains("Threatening correspondence: strategies to create"),
+        "{home}"
+    );
+}

@@ -1,0 +1,417 @@
+//! Correspondence in the staff UI: the queues (quarantine, unknown senders), one message
+//! with its text, attachments and the message exactly as received, and marking a letter
+//! or email as threatening or abusive (CLE-4.6).
+
+use crate::ui::{error_page, refusal, render, Signed};
+use crate::ui_forms::{answer, bad_csrf, forbidden, show, val, Field, Spec};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::http::{HeaderName, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use std::collections::HashMap;
+use tact_core::correspondence::{Route, StoredMessage};
+use tact_core::ids::ContactId;
+use tact_core::roles::Action;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/messages", get(queue))
+        .route("/messages/{id}", get(message))
+        .route("/messages/{id}/raw", get(raw))
+        .route("/messages/{id}/attachments/{n}", get(attachment))
+        .route(
+            "/messages/{id}/threatening",
+            get(threatening_form).post(threatening),
+        )
+}
+
+fn when(t: jiff::Timestamp) -> String {
+    tact_core::check::uk_time(t)
+        .strftime("%d %b %Y %H:%M")
+        .to_string()
+}
+
+pub(crate) fn route_words(m: &StoredMessage) -> String {
+    match m.route {
+        Route::Inbox => "To the inbox".into(),
+        Route::Breach => "Kept as a breach of the plan, with a reminder to send".into(),
+        Route::Screening => "Kept, and queued to be read for anything new or urgent".into(),
+        Route::UnknownSender => "From an address nobody is known by".into(),
+        Route::Quarantine => format!(
+            "Quarantined: {}",
+            m.quarantine_reason.clone().unwrap_or_default()
+        ),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct QueueQuery {
+    route: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "messages.html")]
+struct QueuePage<'a> {
+    office: &'a str,
+    policy: &'a str,
+    signed_in: Option<String>,
+    csrf: String,
+    heading: String,
+    intro: String,
+    rows: Vec<(i64, String, String, String, String)>,
+}
+
+async fn queue(
+    State(state): State<AppState>,
+    signed: Signed,
+    Query(q): Query<QueueQuery>,
+) -> Response {
+    if let Some(r) = forbidden(&state, &signed, Action::ScreenContact) {
+        return r;
+    }
+    let route = q
+        .route
+        .as_deref()
+        .and_then(Route::parse)
+        .unwrap_or(Route::Quarantine);
+    let (heading, intro) = match route {
+        Route::Quarantine => (
+            "Quarantined messages",
+            "Messages that could not be taken in as they are. Each is kept whole; download it to read it.",
+        ),
+        Route::UnknownSender => (
+            "Messages from unknown senders",
+            "From addresses nobody is known by. Open one to read it; add the sender as a person if they are one.",
+        ),
+        _ => ("Messages", ""),
+    };
+    let list = match state.app.store.messages_routed(route, 500).await {
+        Ok(l) => l,
+        Err(e) => return refusal(&state, &signed, e.into()),
+    };
+    let p = &state.app.profile;
+    render(&QueuePage {
+        office: &p.organisation.short_name,
+        policy: &p.organisation.policy_title,
+        signed_in: Some(signed.actor.name.clone()),
+        csrf: signed.csrf.clone(),
+        heading: heading.into(),
+        intro: intro.into(),
+        rows: list
+            .iter()
+            .map(|m| {
+                (
+                    m.id,
+                    when(m.received_at),
+                    m.sender.clone(),
+                    if m.subject.is_empty() {
+                        "(no subject)".into()
+                    } else {
+                        m.subject.clone()
+                    },
+                    m.quarantine_reason.clone().unwrap_or_default(),
+                )
+            })
+            .collect(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage<'a> {
+    office: &'a str,
+    policy: &'a str,
+    signed_in: Option<String>,
+    csrf: String,
+    id: i64,
+    subject: String,
+    from: String,
+    received: String,
+    mailbox: String,
+    person: Option<(i64, String)>,
+    route: String,
+    body: String,
+    attachments: Vec<(usize, String, String, String)>,
+    actions: Vec<(String, String)>,
+}
+
+async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<StoredMessage, Box<Response>> {
+    if let Some(r) = forbidden(state, signed, Action::ReadAll) {
+        return Err(Box::new(r));
+    }
+    match state.app.store.message(id).await {
+        Ok(Some(m)) => Ok(m),
+        Ok(None) => Err(Box::new(crate::ui_forms::not_found_page(
+            state, signed, "message",
+        ))),
+        Err(e) => Err(Box::new(refusal(state, signed, e.into()))),
+    }
+}
+
+fn size(n: usize) -> String {
+    if n >= 1024 * 1024 {
+        format!("{:.1} MB", n as f64 / 1_048_576.0)
+    } else if n >= 1024 {
+        format!("{} KB", n / 1024)
+    } else {
+        format!("{n} bytes")
+    }
+}
+
+async fn message(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {
+    let m = match load(&state, &signed, id).await {
+        Ok(m) => m,
+        Err(r) => return *r,
+    };
+    let body = match m.contact_id {
+        Some(c) => state
+            .app
+            .store
+            .contact(c)
+            .await
+            .ok()
+            .flatten()
+            .map(|c| c.body)
+            .unwrap_or_default(),
+        None => {
+            "This message could not be read as email. Download it to see it as received.".into()
+        }
+    };
+    let attachments = match state.app.store.message_content(id).await {
+        Ok(Some((_, atts))) => atts
+            .iter()
+            .enumerate()
+            .map(|(n, (name, kind, bytes))| {
+                (
+                    n,
+                    name.clone()
+                        .unwrap_or_else(|| format!("attachment {}", n + 1)),
+                    kind.clone(),
+                    size(bytes.len()),
+                )
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let person = match m.person_id {
+        Some(p) => crate::ui_forms::person_caption(&state, p.0)
+            .await
+            .map(|c| (p.0, c)),
+        None => None,
+    };
+    let p = &state.app.profile;
+    let mut actions = Vec::new();
+    if m.person_id.is_some()
+        && m.contact_id.is_some()
+        && p.may(signed.actor.role, Action::RecordIncident)
+    {
+        actions.push((
+            format!("/messages/{id}/threatening"),
+            "Mark as threatening or abusive".to_string(),
+        ));
+    }
+    if m.person_id.is_none()
+        && m.route != Route::Quarantine
+        && p.may(signed.actor.role, Action::ManagePeople)
+    {
+        let who = m
+            .sender
+            .rsplit_once('<')
+            .map_or(m.sender.as_str(), |(_, a)| a.trim_end_matches('>'));
+        actions.push((
+            format!("/people/new?who={}", urlencode(who)),
+            "Add the sender as a new person".to_string(),
+        ));
+    }
+    render(&MessagePage {
+        office: &p.organisation.short_name,
+        policy: &p.organisation.policy_title,
+        signed_in: Some(signed.actor.name.clone()),
+        csrf: signed.csrf.clone(),
+        id,
+        subject: if m.subject.is_empty() {
+            "(no subject)".into()
+        } else {
+            m.subject.clone()
+        },
+        from: if m.sender.is_empty() {
+            "(no sender)".into()
+        } else {
+            m.sender.clone()
+        },
+        received: when(m.received_at),
+        mailbox: m.mailbox.clone(),
+        person,
+        route: route_words(&m),
+        body,
+        attachments,
+        actions,
+    })
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A file to download, never shown inline: what a member of the public sends is not
+/// trusted to run in staff browsers.
+fn download(name: &str, kind: &str, bytes: Vec<u8>) -> Response {
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    (
+        [
+            (CONTENT_TYPE, kind.to_string()),
+            (
+                CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{safe}\""),
+            ),
+            (
+                HeaderName::from_static("x-content-type-options"),
+                "nosniff".to_string(),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+async fn raw(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {
+    if let Err(r) = load(&state, &signed, id).await {
+        return *r;
+    }
+    match state.app.store.message_content(id).await {
+        Ok(Some((raw, _))) => download(&format!("message-{id}.eml"), "message/rfc822", raw),
+        Ok(None) => crate::ui_forms::not_found_page(&state, &signed, "message"),
+        Err(e) => refusal(&state, &signed, e.into()),
+    }
+}
+
+async fn attachment(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((id, n)): Path<(i64, usize)>,
+) -> Response {
+    if let Err(r) = load(&state, &signed, id).await {
+        return *r;
+    }
+    match state.app.store.message_content(id).await {
+        Ok(Some((_, atts))) => match atts.into_iter().nth(n) {
+            // Whatever type the sender claimed, it is only ever downloaded.
+            Some((name, _claimed, bytes)) => download(
+                &name.unwrap_or_else(|| format!("attachment-{}", n + 1)),
+                "application/octet-stream",
+                bytes,
+            ),
+            None => error_page(
+                &state,
+                Some(&signed),
+                StatusCode::NOT_FOUND,
+                "Page not found",
+                "There is no such attachment.",
+            ),
+        },
+        Ok(None) => crate::ui_forms::not_found_page(&state, &signed, "message"),
+        Err(e) => refusal(&state, &signed, e.into()),
+    }
+}
+
+fn threatening_spec(state: &AppState, m: &StoredMessage) -> Spec {
+    let p = &state.app.profile;
+    let mut category = Field::new("select", "category", "What kind of behaviour is it?").options(
+        p.categories
+            .iter()
+            .map(|c| (c.id.clone(), format!("{} ({})", c.name, c.clause))),
+    );
+    if let Some(c) = p
+        .categories
+        .iter()
+        .find(|c| c.id.contains("threat") || c.id.contains("abus"))
+    {
+        category.value = c.id.clone();
+    }
+    Spec {
+        heading: "Mark as threatening or abusive".into(),
+        caption: m.subject.clone(),
+        intro: vec![format!(
+            "This records the behaviour against the message, and asks a manager to create a {} ({}).",
+            p.terms.plan, p.clauses.threatening_correspondence
+        )],
+        action: format!("/messages/{}/threatening", m.id),
+        fields: vec![
+            category,
+            Field::new("textarea", "description", "What in it is threatening or abusive"),
+        ],
+        submit: "Record it",
+        back: format!("/messages/{}", m.id),
+    }
+}
+
+async fn threatening_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> Response {
+    if let Some(r) = forbidden(&state, &signed, Action::RecordIncident) {
+        return r;
+    }
+    match load(&state, &signed, id).await {
+        Ok(m) => show(&state, &signed, threatening_spec(&state, &m), None, None),
+        Err(r) => *r,
+    }
+}
+
+async fn threatening(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(r) = bad_csrf(&state, &signed, &form) {
+        return r;
+    }
+    let m = match load(&state, &signed, id).await {
+        Ok(m) => m,
+        Err(r) => return *r,
+    };
+    let spec = threatening_spec(&state, &m);
+    let result = match m.contact_id {
+        Some(c) => {
+            state
+                .app
+                .mark_threatening(
+                    &tact_app::Ctx::new(signed.actor.clone()),
+                    ContactId(c.0),
+                    val(&form, "category"),
+                    val(&form, "description"),
+                )
+                .await
+        }
+        None => Err(tact_app::AppError::Rule(tact_core::RuleError::invalid(
+            "category",
+            "a quarantined message cannot be marked: it is not on anyone's record",
+        ))),
+    };
+    let person = m.person_id.map(|p| p.0).unwrap_or_default();
+    answer(&state, signed, spec, &form, result, |_| {
+        format!("/people/{person}")
+    })
+}
