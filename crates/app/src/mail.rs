@@ -88,8 +88,13 @@ impl App {
             is_complaint: false,
         };
         let view = person.and_then(|p| self.index.view(p));
-        let (verdict, mut contact, tasks, events) =
+        let (verdict, mut contact, mut tasks, events) =
             wf::evaluate_contact(&self.profile, view.as_deref(), &input, now);
+        tasks.extend(tact_core::correspondence::diversion(
+            &self.profile,
+            &verdict,
+            &contact,
+        ));
         let route = route_for(&contact);
         let mut tx = self.begin().await?;
         contact.id = tx.insert_contact(&contact, None).await?;

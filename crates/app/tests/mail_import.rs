@@ -71,6 +71,23 @@ async fn world(url: &str) -> World {
 impl World {
     /// A plan in force that limits contact to letters (CLE-9.9): email is a breach.
     async fn letters_only(&self) -> StrategyId {
+        self.plan_with(|_| {
+            vec![Restriction {
+                rule: Rule::SingleChannel {
+                    channel: Channel::Letter,
+                },
+                reason: "Emails were overwhelming the team".into(),
+            }]
+        })
+        .await
+        .0
+    }
+
+    /// A plan in force with the restrictions `make` gives, given the line manager's id.
+    async fn plan_with(
+        &self,
+        make: impl FnOnce(tact_core::ids::StaffId) -> Vec<Restriction>,
+    ) -> (StrategyId, tact_core::ids::StaffId) {
         let app = &self.app;
         let lm = app
             .create_staff(None, "Lee Manager", Role::LineManager, None, None)
@@ -116,12 +133,7 @@ impl World {
                 wf::PlanInput {
                     matter_ids: vec![self.matter],
                     incident_ids: Vec::new(),
-                    restrictions: vec![Restriction {
-                        rule: Rule::SingleChannel {
-                            channel: Channel::Letter,
-                        },
-                        reason: "Emails were overwhelming the team".into(),
-                    }],
+                    restrictions: make(lm.id),
                     reasons: "r".into(),
                     aims: "a".into(),
                     proportionality: "p".into(),
@@ -162,7 +174,7 @@ impl World {
         )
         .await
         .unwrap();
-        s.id
+        (s.id, lm.id)
     }
 }
 
@@ -335,5 +347,54 @@ async fn what_cannot_be_read_is_quarantined_whole_once() {
             .unwrap();
         assert!(matches!(again, Imported::Duplicate { .. }), "{name}");
         let _ = Timestamp::now();
+    }
+}
+
+#[tokio::test]
+async fn cle_9_9_email_to_a_dedicated_address_is_diverted_to_the_single_point_of_contact() {
+    for (name, url) in testing::fresh_urls().await {
+        let w = world(&url).await;
+        let (_, spoc) = w
+            .plan_with(|lm| {
+                vec![
+                    Restriction {
+                        rule: Rule::DedicatedMailbox {
+                            address: EmailAddress::parse("jo-bloggs@opcc.example").unwrap(),
+                        },
+                        reason: "One place for their emails".into(),
+                    },
+                    Restriction {
+                        rule: Rule::SinglePointOfContact { staff_id: lm },
+                        reason: "One person who knows the case".into(),
+                    },
+                ]
+            })
+            .await;
+        let raw = message("d1@example.org", "jo@example.org", "Update?", "");
+        let got = w
+            .app
+            .import_message("jo-bloggs", &raw, &Limits::default())
+            .await
+            .unwrap();
+        assert!(matches!(got, Imported::Stored { .. }), "{name}: {got:?}");
+        let mine = w
+            .app
+            .store
+            .tasks(
+                &TaskFilter {
+                    assignee: Some(spoc),
+                    open_only: true,
+                    ..Default::default()
+                },
+                50,
+            )
+            .await
+            .unwrap();
+        let t = mine
+            .iter()
+            .find(|t| t.task.kind == TaskKind::ReadDiverted)
+            .unwrap_or_else(|| panic!("{name}: {mine:?}"));
+        assert!(t.task.title.contains("jo-bloggs@opcc.example"), "{name}");
+        assert_eq!(t.task.clause, "CLE-9.9");
     }
 }

@@ -57,6 +57,33 @@ pub fn route_for(contact: &Contact) -> Route {
     }
 }
 
+/// An email from a person whose plan gives them a dedicated mailbox and a single point of
+/// contact goes to that member of staff to read (CLE-9.9: "using a dedicated email
+/// address and auto-diverting emails"; "communicate only with a single point of contact").
+pub fn diversion(
+    profile: &crate::profile::Profile,
+    verdict: &crate::check::Verdict,
+    contact: &Contact,
+) -> Option<crate::model::NewTask> {
+    let address = verdict.divert_to_mailbox.as_ref()?;
+    let staff = verdict.put_through_to?;
+    Some(crate::model::NewTask {
+        kind: crate::model::TaskKind::ReadDiverted,
+        person_id: contact.person_id,
+        assignee: Some(staff),
+        role: None,
+        title: format!(
+            "Read an email diverted to you from their dedicated address {address}: {}",
+            contact.summary
+        ),
+        due_on: Some(crate::check::uk_date(contact.at)),
+        clause: profile
+            .catalogue(crate::profile::RestrictionKind::DedicatedMailbox)
+            .map_or_else(String::new, |e| e.clause.clone()),
+        subject: None,
+    })
+}
+
 /// A message as kept: where it went and what it became.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredMessage {

@@ -736,10 +736,12 @@ pub enum TaskKind {
     ShareDisclosure,
     /// CLE-4.6: threatening correspondence calls for a contact strategy.
     StrategyNeeded,
+    /// CLE-9.9: an email diverted to the single point of contact.
+    ReadDiverted,
 }
 
 impl TaskKind {
-    pub const ALL: [TaskKind; 15] = [
+    pub const ALL: [TaskKind; 16] = [
         Self::EndedCallFollowUp,
         Self::WelfareFollowUp,
         Self::ReportToManager,
@@ -755,6 +757,7 @@ impl TaskKind {
         Self::DisclosureDecision,
         Self::ShareDisclosure,
         Self::StrategyNeeded,
+        Self::ReadDiverted,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -773,6 +776,7 @@ impl TaskKind {
             Self::DisclosureDecision => "disclosure-decision",
             Self::ShareDisclosure => "share-disclosure",
             Self::StrategyNeeded => "strategy-needed",
+            Self::ReadDiverted => "read-diverted",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {

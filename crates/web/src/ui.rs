@@ -364,6 +364,7 @@ fn task_label(k: TaskKind) -> &'static str {
         TaskKind::DisclosureDecision => "DPO requests: sharing to decide",
         TaskKind::ShareDisclosure => "Approved sharing to carry out",
         TaskKind::StrategyNeeded => "Threatening correspondence: strategies to create",
+        TaskKind::ReadDiverted => "Emails diverted to you",
     }
 }
 
