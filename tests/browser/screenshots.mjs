@@ -34,6 +34,8 @@ async function as(username) {
   await shot(page, 'incoming-contact');
   await page.goto(`${base}/people/6`);
   await shot(page, 'person');
+  await page.goto(`${base}/messages/2`);
+  await shot(page, 'message');
   // A call their plan does not allow: kept as a breach, with a reminder for the manager.
   await page.goto(`${base}/people/6/contact`);
   await page.selectOption('#channel', 'phone');

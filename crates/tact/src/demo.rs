@@ -344,7 +344,7 @@ pub async fn populate(app: &App, people: usize) -> Result<String> {
         .filter(|n| stages[n % stages.len()] == "active")
         .take(2)
         .collect();
-    for (k, n) in active.into_iter().enumerate() {
+    for (k, n) in active.iter().copied().enumerate() {
         let (p, _) = &ids[n];
         d.at(100 + k as i64, 11);
         let asked = d
@@ -379,6 +379,38 @@ pub async fn populate(app: &App, people: usize) -> Result<String> {
                 )
                 .await?;
         }
+    }
+    // Correspondence (issue 4): a short thread from one person, an email from a person under
+    // a plan (screened, or a breach if the plan forbids email), one from a stranger, and one
+    // that cannot be read (quarantined).
+    d.at(103, 9);
+    let limits = tact_mail::Limits::default();
+    let first = &ids[0].0;
+    let under_plan = active.first().map(|n| &ids[*n].0);
+    let mut mail = vec![
+        format!(
+            "From: {} <{}>\r\nTo: enquiries@opcc.example\r\nSubject: My complaint {}\r\nMessage-ID: <demo-1@example.org>\r\n\r\nI am still waiting for an answer about my complaint. Please tell me what is happening.\r\n",
+            first.name,
+            first.emails.first().map(|e| e.as_str()).unwrap_or_default(),
+            ids[0].1.reference
+        ),
+        format!(
+            "From: {}\r\nSubject: Re: My complaint\r\nMessage-ID: <demo-2@example.org>\r\nIn-Reply-To: <demo-1@example.org>\r\n\r\nI have found the crime reference number: CR/123/26.\r\n",
+            first.emails.first().map(|e| e.as_str()).unwrap_or_default()
+        ),
+        "From: A Stranger <stranger@elsewhere.example>\r\nSubject: Question about a speeding fine\r\nMessage-ID: <demo-3@example.org>\r\n\r\nWho do I write to about a speeding fine?\r\n".to_string(),
+        "Subject: (no sender)\r\n\r\nThis arrived without a From line.\r\n".to_string(),
+    ];
+    if let Some(p) = under_plan {
+        mail.push(format!(
+            "From: {}\r\nSubject: Why will nobody call me back\r\nMessage-ID: <demo-4@example.org>\r\n\r\nI want a call back today.\r\n",
+            p.emails.first().map(|e| e.as_str()).unwrap_or_default()
+        ));
+    }
+    for raw in &mail {
+        d.app
+            .import_message("enquiries", raw.as_bytes(), &limits)
+            .await?;
     }
     out.push_str("People at each stage: ");
     out.push_str(

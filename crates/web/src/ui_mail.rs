@@ -133,6 +133,7 @@ struct MessagePage<'a> {
     received: String,
     mailbox: String,
     person: Option<(i64, String)>,
+    matter: Option<String>,
     route: String,
     body: String,
     attachments: Vec<(usize, String, String, String)>,
@@ -203,6 +204,17 @@ async fn message(State(state): State<AppState>, signed: Signed, Path(id): Path<i
             .map(|c| (p.0, c)),
         None => None,
     };
+    let matter = match m.matter_id {
+        Some(id) => state
+            .app
+            .store
+            .matter(id)
+            .await
+            .ok()
+            .flatten()
+            .map(|m| format!("{} — {}", m.reference, m.title)),
+        None => None,
+    };
     let p = &state.app.profile;
     let mut actions = Vec::new();
     if m.person_id.is_some()
@@ -246,6 +258,7 @@ async fn message(State(state): State<AppState>, signed: Signed, Path(id): Path<i
         received: when(m.received_at),
         mailbox: m.mailbox.clone(),
         person,
+        matter,
         route: route_words(&m),
         body,
         attachments,
