@@ -377,6 +377,32 @@ pub struct NoticeRules {
     pub clause: Option<String>,
 }
 
+/// The office's letters (issue 4): what every letter may need to say, and one template per
+/// kind of letter, in the profile so each office words its own.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Letters {
+    /// How the person can read the policy itself.
+    #[serde(default)]
+    pub policy_where: String,
+    /// Who the letters come from.
+    #[serde(default)]
+    pub signed: String,
+    /// The body they may complain to next, where the profile names one.
+    #[serde(default)]
+    pub complain_next: Option<String>,
+    /// Templates by kind of letter ("warning", "strategy-notice", …): MiniJinja text.
+    #[serde(default)]
+    pub templates: std::collections::BTreeMap<String, LetterTemplate>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LetterTemplate {
+    pub subject: String,
+    pub body: String,
+}
+
 /// One organisation's policy, loaded and checked.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -396,6 +422,8 @@ pub struct Profile {
     pub sharing: Sharing,
     #[serde(default)]
     pub notice: NoticeRules,
+    #[serde(default)]
+    pub letters: Letters,
 }
 
 /// Why a profile was refused: the file, the line and the field at fault.

@@ -69,6 +69,7 @@ pub struct Quarantine {
 }
 
 pub mod imap;
+pub mod letters;
 
 /// The digest that names a message without a Message-ID.
 pub fn digest_id(raw: &[u8]) -> String {

@@ -142,6 +142,7 @@ pub fn load_profile(name_or_path: &str) -> Result<(String, Profile)> {
     {
         let p = Profile::parse(&format!("policies/{name}.toml"), src)
             .map_err(|e| anyhow::anyhow!("{e}"))?;
+        tact_mail::letters::check_templates(&p).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
         return Ok((src.to_string(), p));
     }
     let path = Path::new(name_or_path);
@@ -159,6 +160,9 @@ pub fn load_profile(name_or_path: &str) -> Result<(String, Profile)> {
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let p =
         Profile::parse(&path.display().to_string(), &text).map_err(|e| anyhow::anyhow!("{e}"))?;
+    // A letter template that does not parse is refused now, not when a letter is due.
+    tact_mail::letters::check_templates(&p)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     Ok((text, p))
 }
 

@@ -448,3 +448,29 @@ fn mail_import_takes_in_mbox_and_maildir_once_and_quarantines_the_unreadable() {
     assert!(!o.status.success());
     assert!(text(&o).contains("missing.eml"), "{}", text(&o));
 }
+
+#[test]
+fn a_profile_with_a_broken_letter_template_is_refused_naming_it() {
+    let d = folder("letters");
+    std::fs::create_dir_all(&d).unwrap();
+    let path = d.join("custom.toml");
+    let mut profile = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../policies/cleveland-opcc.toml"
+    ))
+    .unwrap();
+    let good = tact(&d, &["check-profile", path.to_str().unwrap()]);
+    assert!(!good.status.success(), "no file yet");
+    std::fs::write(&path, &profile).unwrap();
+    let good = tact(&d, &["check-profile", path.to_str().unwrap()]);
+    assert!(good.status.success(), "{}", text(&good));
+    profile.push_str("\n[letters.templates.broken]\nsubject = \"x\"\nbody = \"{% if %}\"\n");
+    std::fs::write(&path, &profile).unwrap();
+    let bad = tact(&d, &["check-profile", path.to_str().unwrap()]);
+    assert!(!bad.status.success());
+    assert!(
+        text(&bad).contains("letter template broken"),
+        "{}",
+        text(&bad)
+    );
+}

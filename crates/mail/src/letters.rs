@@ -1,0 +1,326 @@
+//! Letters from the templates in the loaded profile (issue 4): filled from the record,
+//! as plain text, as accessible HTML (with its title and language) and in large print.
+//! The templates are the office's own words; the tests below check that the built-in ones
+//! say what each policy requires.
+
+use minijinja::Environment;
+use serde::Serialize;
+use tact_core::profile::Profile;
+use tact_core::RuleError;
+
+/// One restriction as the letter gives it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct RestrictionLine {
+    /// In plain words, such as "Please contact us by letter only".
+    pub text: String,
+    pub reason: String,
+}
+
+/// What a letter is filled from, gathered from the record by the caller.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Facts {
+    pub person_name: String,
+    pub reference: String,
+    /// The date of the letter, or of the contact it is about, in words.
+    pub date: String,
+    /// The matters it concerns, in words ("your complaint M-000123 about …").
+    pub matters_words: String,
+    pub what_is_wrong: String,
+    pub how_to_change: String,
+    pub consequence: String,
+    pub reasons: String,
+    pub restrictions: Vec<RestrictionLine>,
+    pub review_due: String,
+    pub ends_on: Option<String>,
+}
+
+/// A letter, ready to send or print.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Letter {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    pub large_print_html: String,
+}
+
+#[derive(Serialize)]
+struct Context<'a> {
+    #[serde(flatten)]
+    facts: &'a Facts,
+    plan: &'a str,
+    office: &'a str,
+    policy_where: &'a str,
+    signed: &'a str,
+    complain_next: Option<&'a str>,
+    dispute_route: Option<&'a str>,
+    dispute_contact: Option<&'a str>,
+}
+
+fn env() -> Environment<'static> {
+    let mut e = Environment::new();
+    // Letters are text: HTML is made below, with escaping, from the text.
+    e.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
+    e.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    e.set_trim_blocks(true);
+    e.set_lstrip_blocks(true);
+    e
+}
+
+/// Checks every letter template in a profile, naming the one at fault.
+///
+/// # Errors
+/// A template that does not parse.
+pub fn check_templates(profile: &Profile) -> Result<(), String> {
+    let e = env();
+    for (kind, t) in &profile.letters.templates {
+        e.template_from_str(&t.subject)
+            .map_err(|x| format!("letter template {kind} (subject): {x}"))?;
+        e.template_from_str(&t.body)
+            .map_err(|x| format!("letter template {kind} (body): {x}"))?;
+    }
+    Ok(())
+}
+
+/// Fills the profile's template for `kind` from `facts`.
+///
+/// # Errors
+/// No such template in the profile, or one that asks for something the record lacks.
+pub fn render(profile: &Profile, kind: &str, facts: &Facts) -> Result<Letter, RuleError> {
+    let t = profile.letters.templates.get(kind).ok_or_else(|| {
+        RuleError::invalid(
+            "kind",
+            format!(
+                "the {} profile has no letter template {kind:?}",
+                profile.organisation.short_name
+            ),
+        )
+    })?;
+    let ctx = Context {
+        facts,
+        plan: &profile.terms.plan,
+        office: &profile.organisation.name,
+        policy_where: &profile.letters.policy_where,
+        signed: &profile.letters.signed,
+        complain_next: profile.letters.complain_next.as_deref(),
+        dispute_route: profile.dispute.as_ref().map(|d| d.route.as_str()),
+        dispute_contact: profile.dispute.as_ref().map(|d| d.contact_email.as_str()),
+    };
+    let e = env();
+    let fill = |src: &str, part: &str| {
+        e.render_str(src, &ctx).map_err(|x| {
+            RuleError::invalid(
+                "kind",
+                format!("the letter template {kind:?} ({part}) cannot be filled: {x}"),
+            )
+        })
+    };
+    let subject = fill(&t.subject, "subject")?.trim().to_string();
+    let text = tidy(&fill(&t.body, "body")?);
+    Ok(Letter {
+        html: html(&subject, &text, false),
+        large_print_html: html(&subject, &text, true),
+        subject,
+        text,
+    })
+}
+
+/// Blank lines at most one at a time, no trailing spaces, ending in one newline.
+fn tidy(s: &str) -> String {
+    let mut out = String::new();
+    let mut blank = true;
+    for line in s.lines().map(str::trim_end) {
+        if line.is_empty() {
+            if !blank {
+                out.push('\n');
+            }
+            blank = true;
+        } else {
+            out.push_str(line);
+            out.push('\n');
+            blank = false;
+        }
+    }
+    out.trim_end().to_string() + "\n"
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Accessible HTML: a title and a language, headings-free paragraphs and real lists.
+/// Large print sets the text at 18 point and wider spacing (RNIB's clear print guidance).
+fn html(subject: &str, text: &str, large: bool) -> String {
+    let style = if large {
+        "body{font-family:Arial,Helvetica,sans-serif;font-size:18pt;line-height:1.5;max-width:40em;margin:1em}"
+    } else {
+        "body{font-family:Arial,Helvetica,sans-serif;font-size:12pt;line-height:1.4;max-width:40em;margin:1em}"
+    };
+    let mut body = String::new();
+    for para in text.split("\n\n") {
+        let lines: Vec<&str> = para.lines().collect();
+        let items: Vec<&str> = lines.iter().filter_map(|l| l.strip_prefix("- ")).collect();
+        let lead: Vec<&str> = lines
+            .iter()
+            .copied()
+            .filter(|l| !l.starts_with("- "))
+            .collect();
+        if !lead.is_empty() {
+            body.push_str(&format!("<p>{}</p>\n", escape(&lead.join(" "))));
+        }
+        if !items.is_empty() {
+            body.push_str("<ul>\n");
+            for i in items {
+                body.push_str(&format!("<li>{}</li>\n", escape(i)));
+            }
+            body.push_str("</ul>\n");
+        }
+    }
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>{style}</style>\n</head>\n<body>\n<main>\n{body}</main>\n</body>\n</html>\n",
+        escape(subject)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts() -> Facts {
+        Facts {
+            person_name: "Jo Bloggs".into(),
+            reference: "SU-000001".into(),
+            date: "20 November 2026".into(),
+            matters_words: "your complaint M-000123 about the handling of a burglary report".into(),
+            what_is_wrong: "You have called us forty times in a week and shouted at staff".into(),
+            how_to_change: "Please write to us, and we will answer within ten working days".into(),
+            consequence: "We may limit how you can contact us".into(),
+            reasons: "Calls were taking staff away from other people's complaints".into(),
+            restrictions: vec![RestrictionLine {
+                text: "Please contact us by letter only".into(),
+                reason: "Letters let us answer every point in full".into(),
+            }],
+            review_due: "20 February 2027".into(),
+            ends_on: None,
+        }
+    }
+
+    fn profile(name: &str) -> Profile {
+        Profile::built_in(name).expect("built-in profile")
+    }
+
+    #[test]
+    fn every_built_in_template_parses_and_fills() {
+        for name in ["cleveland-opcc", "northamptonshire-opfcc"] {
+            let p = profile(name);
+            check_templates(&p).unwrap();
+            for kind in ["warning", "strategy-notice", "breach-reminder"] {
+                let l = render(&p, kind, &facts()).unwrap_or_else(|e| panic!("{name} {kind}: {e}"));
+                assert!(
+                    l.text.starts_with("Dear Jo Bloggs,"),
+                    "{name} {kind}: {}",
+                    l.text
+                );
+                assert!(
+                    !l.text.contains("{{") && !l.text.contains("{#"),
+                    "{name} {kind}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn cle_9_2_and_9_3_a_warning_says_what_is_wrong_how_to_change_and_what_follows() {
+        for name in ["cleveland-opcc", "northamptonshire-opfcc"] {
+            let l = render(&profile(name), "warning", &facts()).unwrap();
+            for must in [
+                "forty times in a week",
+                "Please write to us",
+                "We may limit how you can contact us",
+            ] {
+                assert!(l.text.contains(must), "{name}: {must}\n{}", l.text);
+            }
+        }
+    }
+
+    #[test]
+    fn cle_9_7_and_9_8_the_strategy_notice_says_why_and_that_other_matters_stay_open() {
+        let l = render(&profile("cleveland-opcc"), "strategy-notice", &facts()).unwrap();
+        for must in [
+            "dealt with promptly and accurately",
+            "could hold up the handling of your issues",
+            "applies only to your complaint M-000123",
+            "You can still ask us for help with anything else",
+            "Please contact us by letter only. Letters let us answer every point in full",
+            "We will review this by 20 February 2027",
+            "Managing Service User Contact Policy",
+        ] {
+            assert!(l.text.contains(must), "{must}\n{}", l.text);
+        }
+    }
+
+    #[test]
+    fn nor_5_7_and_7_1_the_plan_gives_reasons_arrangements_how_long_and_how_to_disagree() {
+        let mut f = facts();
+        f.ends_on = Some("20 May 2027".into());
+        let l = render(&profile("northamptonshire-opfcc"), "strategy-notice", &f).unwrap();
+        for must in [
+            "what action we are taking and why",
+            "The reasons for managing future contact: Calls were taking staff away",
+            "Please contact us by letter only",
+            "until 20 May 2027",
+            "review them by 20 February 2027",
+            "Customer Service Team complaints procedure",
+            "customerservice@northantspfcc.pnn.gov.uk",
+            // NOR-5.2: a copy of the policy goes with it.
+            "We have enclosed a copy of our Managing Service User Contact Policy",
+        ] {
+            assert!(l.text.contains(must), "{must}\n{}", l.text);
+        }
+    }
+
+    #[test]
+    fn html_has_a_title_a_language_escaped_text_and_real_lists_and_large_print_is_larger() {
+        let mut f = facts();
+        f.reasons = "Calls <b>and</b> emails".into();
+        let l = render(&profile("cleveland-opcc"), "strategy-notice", &f).unwrap();
+        assert!(l.html.contains("<html lang=\"en\">"));
+        assert!(l
+            .html
+            .contains("<title>How we will be in contact with you from now on</title>"));
+        assert!(
+            l.html.contains("Calls &lt;b&gt;and&lt;/b&gt; emails"),
+            "{}",
+            l.html
+        );
+        assert!(l.html.contains("<li>Please contact us by letter only."));
+        assert!(l.large_print_html.contains("font-size:18pt"));
+        assert!(!l.html.contains("font-size:18pt"));
+    }
+
+    #[test]
+    fn a_missing_template_or_missing_fact_is_a_clear_refusal() {
+        let e = render(&profile("cleveland-opcc"), "no-such-letter", &facts()).unwrap_err();
+        assert!(e.message.contains("no letter template"), "{}", e.message);
+        let mut p = profile("cleveland-opcc");
+        p.letters.templates.insert(
+            "bad".into(),
+            tact_core::profile::LetterTemplate {
+                subject: "x".into(),
+                body: "{{ no_such_fact }}".into(),
+            },
+        );
+        let e = render(&p, "bad", &facts()).unwrap_err();
+        assert!(e.message.contains("cannot be filled"), "{}", e.message);
+        p.letters.templates.insert(
+            "broken".into(),
+            tact_core::profile::LetterTemplate {
+                subject: "x".into(),
+                body: "{% if %}".into(),
+            },
+        );
+        assert!(check_templates(&p).unwrap_err().contains("broken"));
+    }
+}
