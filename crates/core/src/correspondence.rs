@@ -100,6 +100,88 @@ pub struct StoredMessage {
     pub contact_id: Option<ContactId>,
 }
 
+/// Where an outbound letter is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LetterStatus {
+    /// Email waiting to be sent (or to be tried again).
+    Queued,
+    Sent,
+    /// Email that could not be sent after every attempt: staff must act.
+    Failed,
+    /// For post: waiting in the print queue.
+    ToPrint,
+    Printed,
+}
+
+impl LetterStatus {
+    pub const ALL: [LetterStatus; 5] = [
+        Self::Queued,
+        Self::Sent,
+        Self::Failed,
+        Self::ToPrint,
+        Self::Printed,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Sent => "sent",
+            Self::Failed => "failed",
+            Self::ToPrint => "to-print",
+            Self::Printed => "printed",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+/// A letter as written and as sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredLetter {
+    pub id: i64,
+    pub person_id: PersonId,
+    /// The template it came from ("strategy-notice", …).
+    pub kind: String,
+    /// The record it is about, such as `strategy:12`.
+    pub about: Option<String>,
+    pub channel: crate::profile::Channel,
+    pub format: crate::model::Format,
+    /// The email address, or the postal address for the print queue.
+    pub to_address: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    pub status: LetterStatus,
+    pub attempts: i64,
+    pub next_attempt_at: Option<Timestamp>,
+    pub last_error: Option<String>,
+    pub created_at: Timestamp,
+    pub created_by: crate::ids::StaffId,
+    pub sent_at: Option<Timestamp>,
+}
+
+/// How many times an email is tried before it is marked failed.
+pub const MAX_ATTEMPTS: i64 = 5;
+
+/// After a failed attempt: try again later (1, 5, 30 then 120 minutes), or give up and
+/// show it as failed so staff can act.
+pub fn after_failure(attempts_so_far: i64, now: Timestamp) -> (LetterStatus, Option<Timestamp>) {
+    let attempts = attempts_so_far + 1;
+    if attempts >= MAX_ATTEMPTS {
+        return (LetterStatus::Failed, None);
+    }
+    let minutes = match attempts {
+        1 => 1,
+        2 => 5,
+        3 => 30,
+        _ => 120,
+    };
+    (
+        LetterStatus::Queued,
+        Some(now + jiff::SignedDuration::from_mins(minutes)),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,6 +203,25 @@ mod tests {
             breach_of: Vec::new(),
             screening: Screening::NotNeeded,
             not_recorded_as_complaint: false,
+        }
+    }
+
+    #[test]
+    fn a_failing_email_is_tried_again_later_then_shown_as_failed() {
+        let now = Timestamp::UNIX_EPOCH;
+        let (s, next) = after_failure(0, now);
+        assert_eq!(s, LetterStatus::Queued);
+        assert_eq!(next, Some(now + jiff::SignedDuration::from_mins(1)));
+        assert_eq!(
+            after_failure(2, now).1,
+            Some(now + jiff::SignedDuration::from_mins(30))
+        );
+        assert_eq!(
+            after_failure(MAX_ATTEMPTS - 1, now),
+            (LetterStatus::Failed, None)
+        );
+        for x in LetterStatus::ALL {
+            assert_eq!(LetterStatus::parse(x.as_str()), Some(x));
         }
     }
 

@@ -70,6 +70,7 @@ pub struct Quarantine {
 
 pub mod imap;
 pub mod letters;
+pub mod smtp;
 
 /// The digest that names a message without a Message-ID.
 pub fn digest_id(raw: &[u8]) -> String {

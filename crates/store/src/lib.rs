@@ -76,6 +76,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (2, include_str!("../migrations/sqlite/0002_sign_in.sql")),
     (3, include_str!("../migrations/sqlite/0003_disclosures.sql")),
     (4, include_str!("../migrations/sqlite/0004_messages.sql")),
+    (5, include_str!("../migrations/sqlite/0005_letters.sql")),
 ];
 const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -85,6 +86,7 @@ const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
         include_str!("../migrations/postgres/0003_disclosures.sql"),
     ),
     (4, include_str!("../migrations/postgres/0004_messages.sql")),
+    (5, include_str!("../migrations/postgres/0005_letters.sql")),
 ];
 
 impl Store {

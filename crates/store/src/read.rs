@@ -215,6 +215,32 @@ fn message_row(r: &AnyRow) -> Result<tact_core::correspondence::StoredMessage> {
 /// The columns of a kept message, without its raw bytes.
 const MESSAGE_COLS: &str = "id, message_id, mailbox, received_at, sender, subject, route, quarantine_reason, person_id, matter_id, contact_id";
 
+fn letter_row(r: &AnyRow) -> Result<tact_core::correspondence::StoredLetter> {
+    use tact_core::correspondence::{LetterStatus, StoredLetter};
+    let status = get_s(r, "status");
+    let channel = get_s(r, "channel");
+    let format = get_s(r, "format");
+    Ok(StoredLetter {
+        id: get_i(r, "id"),
+        person_id: PersonId(get_i(r, "person_id")),
+        kind: get_s(r, "kind"),
+        about: get_os(r, "about"),
+        channel: Channel::parse(&channel).map_err(|_| corrupt("letter channel", &channel))?,
+        format: Format::parse(&format).map_err(|_| corrupt("letter format", &format))?,
+        to_address: get_s(r, "to_address"),
+        subject: get_s(r, "subject"),
+        text: get_s(r, "body_text"),
+        html: get_s(r, "body_html"),
+        status: LetterStatus::parse(&status).ok_or_else(|| corrupt("letter status", &status))?,
+        attempts: get_i(r, "attempts"),
+        next_attempt_at: get_oi(r, "next_attempt_at").map(from_ts),
+        last_error: get_os(r, "last_error"),
+        created_at: from_ts(get_i(r, "created_at")),
+        created_by: StaffId(get_i(r, "created_by")),
+        sent_at: get_oi(r, "sent_at").map(from_ts),
+    })
+}
+
 fn dispute_row(r: &AnyRow) -> Result<Dispute> {
     Ok(Dispute {
         id: DisputeId(get_i(r, "id")),
@@ -774,6 +800,58 @@ impl Store {
             .as_ref()
             .map(matter_row)
             .transpose()
+    }
+
+    /// A person's letters, newest first.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn letters_of(
+        &self,
+        person: PersonId,
+    ) -> Result<Vec<tact_core::correspondence::StoredLetter>> {
+        sqlx::query("SELECT * FROM letters WHERE person_id = $1 ORDER BY id DESC")
+            .bind(person.0)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(letter_row)
+            .collect()
+    }
+
+    /// # Errors
+    /// The database's error.
+    pub async fn letter(&self, id: i64) -> Result<Option<tact_core::correspondence::StoredLetter>> {
+        sqlx::query("SELECT * FROM letters WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(letter_row)
+            .transpose()
+    }
+
+    /// Letters in one state; for queued email, only those due to be tried by `now`.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn letters_in(
+        &self,
+        status: tact_core::correspondence::LetterStatus,
+        now: jiff::Timestamp,
+        limit: i64,
+    ) -> Result<Vec<tact_core::correspondence::StoredLetter>> {
+        sqlx::query(
+            "SELECT * FROM letters WHERE status = $1 AND (next_attempt_at IS NULL OR next_attempt_at <= $2) ORDER BY id LIMIT $3",
+        )
+        .bind(status.as_str())
+        .bind(crate::codec::ts(now))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(letter_row)
+        .collect()
     }
 
     /// # Errors

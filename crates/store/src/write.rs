@@ -643,6 +643,66 @@ impl WriteTx {
         Ok(id)
     }
 
+    /// Keeps a letter as written, ready to send or print.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn insert_letter(
+        &mut self,
+        l: &tact_core::correspondence::StoredLetter,
+    ) -> Result<i64> {
+        let q = sqlx::query("INSERT INTO letters (person_id, kind, about, channel, format, to_address, subject, body_text, body_html, status, attempts, next_attempt_at, last_error, created_at, created_by, sent_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16) RETURNING id")
+            .bind(l.person_id.0)
+            .bind(l.kind.clone())
+            .bind(l.about.clone())
+            .bind(l.channel.as_str())
+            .bind(l.format.as_str())
+            .bind(l.to_address.clone())
+            .bind(l.subject.clone())
+            .bind(l.text.clone())
+            .bind(l.html.clone())
+            .bind(l.status.as_str())
+            .bind(l.attempts)
+            .bind(l.next_attempt_at.map(ts))
+            .bind(l.last_error.clone())
+            .bind(ts(l.created_at))
+            .bind(l.created_by.0)
+            .bind(l.sent_at.map(ts));
+        self.insert_returning_id(q).await
+    }
+
+    /// Moves a letter on (sent, tried again later, failed, printed), if it is still in the
+    /// state it was read in: two senders never both send it.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] when it had moved on meanwhile.
+    pub async fn update_letter(
+        &mut self,
+        l: &tact_core::correspondence::StoredLetter,
+        was: tact_core::correspondence::LetterStatus,
+        was_attempts: i64,
+    ) -> Result<()> {
+        let r = sqlx::query("UPDATE letters SET status = $1, attempts = $2, next_attempt_at = $3, last_error = $4, sent_at = $5 WHERE id = $6 AND status = $7 AND attempts = $8")
+            .bind(l.status.as_str())
+            .bind(l.attempts)
+            .bind(l.next_attempt_at.map(ts))
+            .bind(l.last_error.clone())
+            .bind(l.sent_at.map(ts))
+            .bind(l.id)
+            .bind(was.as_str())
+            .bind(was_attempts)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(w)?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::Conflict(format!(
+                "letter {} was moved on by someone else",
+                l.id
+            )));
+        }
+        Ok(())
+    }
+
     /// # Errors
     /// The database's error.
     pub async fn insert_disclosure(&mut self, d: &Disclosure) -> Result<DisclosureId> {

@@ -1,0 +1,296 @@
+//! Outbound letters (issue 4): written from the profile's template and the record, kept
+//! exactly as written with channel and format (the person's preferred format unless staff
+//! choose another), then sent by email through the relay with retries — or put in the
+//! print queue for post. A restriction never stops Tact's own letters.
+
+use crate::{not_found, App, Ctx, Result};
+use tact_core::audit::{AuditAction, AuditEvent};
+use tact_core::correspondence::{after_failure, LetterStatus, StoredLetter};
+use tact_core::ids::StrategyId;
+use tact_core::model::{Format, Rule, Strategy};
+use tact_core::profile::Channel;
+use tact_core::roles::{authorise, Action};
+use tact_core::RuleError;
+use tact_mail::letters::{Facts, RestrictionLine};
+
+/// A restriction in words addressed to the person.
+fn letter_line(rule: &Rule, name_of: &dyn Fn(tact_core::ids::StaffId) -> String) -> String {
+    match rule {
+        Rule::CallWindow {
+            windows,
+            max_minutes,
+            max_calls_per_window,
+        } => {
+            let mut s = format!(
+                "Please phone us only {}",
+                tact_core::check::describe_windows(windows)
+            );
+            if let Some(n) = max_calls_per_window {
+                s.push_str(&format!(
+                    ", no more than {n} call{} each time",
+                    if *n == 1 { "" } else { "s" }
+                ));
+            }
+            if let Some(m) = max_minutes {
+                s.push_str(&format!(", for up to {m} minutes"));
+            }
+            s
+        }
+        Rule::SingleChannel { channel } => format!("Please contact us by {} only", channel.plain()),
+        Rule::SinglePointOfContact { staff_id } => format!(
+            "Please contact {} only: they will deal with your contact with us",
+            name_of(*staff_id)
+        ),
+        Rule::RecordedCalls => "We will record or monitor our telephone calls with you".into(),
+        Rule::DedicatedMailbox { address } => format!("Please email us only at {address}"),
+        Rule::BlockedIdentifier { identifier } => {
+            format!("We will not accept contact from {}", identifier.key())
+        }
+        Rule::AdvocateOnly => "Please contact us through your advocate".into(),
+        Rule::ReadAndFile => {
+            "We will read and file what you send us, and reply only if it gives us new information"
+                .into()
+        }
+        Rule::NoReopening { .. } => {
+            "We will not reopen the matter we have closed unless you give us new evidence".into()
+        }
+        Rule::NoRepeatComplaints { .. } => {
+            "We will not open new complaints that repeat one we have already decided".into()
+        }
+        Rule::Other { description } => description.clone(),
+    }
+}
+
+fn date_words(d: jiff::civil::Date) -> String {
+    d.strftime("%-d %B %Y").to_string()
+}
+
+impl App {
+    /// The facts a letter about `s` is filled from.
+    async fn plan_facts(&self, s: &Strategy) -> Result<Facts> {
+        let person = self.person(s.person_id).await?;
+        let matters = self.store.matters_of(s.person_id).await?;
+        let staff = self.store.staff_list().await?;
+        let name_of = |id| {
+            staff
+                .iter()
+                .find(|x| x.id == id)
+                .map_or_else(|| "your named contact".to_string(), |x| x.name.clone())
+        };
+        let covered: Vec<String> = s
+            .matter_ids
+            .iter()
+            .filter_map(|id| matters.iter().find(|m| m.id == *id))
+            .map(|m| format!("your {} {} about {}", m.kind.as_str(), m.reference, m.title))
+            .collect();
+        let warning = self
+            .store
+            .warnings_of(s.person_id)
+            .await?
+            .into_iter()
+            .last();
+        Ok(Facts {
+            person_name: person.name,
+            reference: person.reference,
+            date: date_words(tact_core::check::uk_date(self.now())),
+            matters_words: if covered.is_empty() {
+                "your contact with us".into()
+            } else {
+                covered.join(" and ")
+            },
+            what_is_wrong: warning
+                .as_ref()
+                .map(|w| w.what_is_wrong.clone())
+                .unwrap_or_default(),
+            how_to_change: warning
+                .as_ref()
+                .map(|w| w.how_to_change.clone())
+                .unwrap_or_default(),
+            consequence: warning.map(|w| w.consequence).unwrap_or_default(),
+            reasons: s.reasons.clone(),
+            restrictions: s
+                .restrictions
+                .iter()
+                .map(|r| RestrictionLine {
+                    text: letter_line(&r.rule, &name_of),
+                    reason: r.reason.clone(),
+                })
+                .collect(),
+            review_due: date_words(s.review_due),
+            ends_on: s.ends_on.map(date_words),
+        })
+    }
+
+    /// Writes the letter `kind` ("strategy-notice", "breach-reminder") about a plan, by
+    /// email if they have an address and no other channel is chosen, else for post; in
+    /// their preferred format unless another is chosen. Kept as written; email is queued.
+    ///
+    /// # Errors
+    /// A role refusal; no such plan; no template; no address for the channel.
+    pub async fn write_plan_letter(
+        &self,
+        ctx: &Ctx,
+        id: StrategyId,
+        kind: &str,
+        channel: Option<Channel>,
+        format: Option<Format>,
+    ) -> Result<StoredLetter> {
+        authorise(&self.profile, &ctx.actor, Action::RecordNotice, None)?;
+        let s = self.strategy(id).await?;
+        let person = self.person(s.person_id).await?;
+        let facts = self.plan_facts(&s).await?;
+        let letter = tact_mail::letters::render(&self.profile, kind, &facts)?;
+        let channel = channel.unwrap_or(if person.emails.is_empty() {
+            Channel::Letter
+        } else {
+            Channel::Email
+        });
+        let to_address = match channel {
+            Channel::Email => person
+                .emails
+                .first()
+                .map(|e| e.as_str().to_string())
+                .ok_or_else(|| RuleError::invalid("channel", "they have no email address"))?,
+            Channel::Letter => person
+                .postal_address
+                .clone()
+                .ok_or_else(|| RuleError::invalid("channel", "they have no postal address"))?,
+            other => {
+                return Err(RuleError::invalid(
+                    "channel",
+                    format!("a letter goes by email or post, not {}", other.plain()),
+                )
+                .into())
+            }
+        };
+        let format = format.unwrap_or(person.preferred_format);
+        let html = if format == Format::LargePrint {
+            letter.large_print_html
+        } else {
+            letter.html
+        };
+        let now = self.now();
+        let mut stored = StoredLetter {
+            id: 0,
+            person_id: s.person_id,
+            kind: kind.to_string(),
+            about: Some(format!("strategy:{id}")),
+            channel,
+            format,
+            to_address,
+            subject: letter.subject,
+            text: letter.text,
+            html,
+            status: if channel == Channel::Email {
+                LetterStatus::Queued
+            } else {
+                LetterStatus::ToPrint
+            },
+            attempts: 0,
+            next_attempt_at: None,
+            last_error: None,
+            created_at: now,
+            created_by: ctx.actor.id,
+            sent_at: None,
+        };
+        let mut tx = self.begin().await?;
+        stored.id = tx.insert_letter(&stored).await?;
+        let ev = AuditEvent::new(
+            now,
+            ctx.actor.id,
+            AuditAction::LetterWritten,
+            format!("letter:{}", stored.id),
+        )
+        .person(s.person_id)
+        .detail("kind", kind)
+        .detail("channel", channel.as_str())
+        .detail("format", format.as_str());
+        tx.audit(&[ev]).await?;
+        self.finish(tx, ctx, &format!("letter:{}", stored.id))
+            .await?;
+        Ok(stored)
+    }
+
+    /// Sends the queued emails that are due, each at most once even with two senders;
+    /// a failure is tried again later and, after the last attempt, shown as failed.
+    ///
+    /// # Errors
+    /// The store's error (a relay failure is kept on the letter instead).
+    pub async fn send_due_letters(
+        &self,
+        relay: &tact_mail::smtp::Relay,
+        limit: i64,
+    ) -> Result<(usize, usize)> {
+        let due = self
+            .store
+            .letters_in(LetterStatus::Queued, self.now(), limit)
+            .await?;
+        let (mut sent, mut failed) = (0, 0);
+        for l in due {
+            let message_id = format!("letter-{}@tact", l.id);
+            let outcome = tact_mail::smtp::send(
+                relay,
+                &tact_mail::smtp::Outgoing {
+                    to: &l.to_address,
+                    subject: &l.subject,
+                    text: &l.text,
+                    html: &l.html,
+                    message_id: &message_id,
+                },
+            )
+            .await;
+            let now = self.now();
+            let mut next = l.clone();
+            next.attempts += 1;
+            match &outcome {
+                Ok(()) => {
+                    next.status = LetterStatus::Sent;
+                    next.sent_at = Some(now);
+                    next.next_attempt_at = None;
+                    next.last_error = None;
+                    sent += 1;
+                }
+                Err(e) => {
+                    let (status, when) = after_failure(l.attempts, now);
+                    next.status = status;
+                    next.next_attempt_at = when;
+                    next.last_error = Some(e.clone());
+                    failed += 1;
+                }
+            }
+            let mut tx = self.begin().await?;
+            match tx.update_letter(&next, l.status, l.attempts).await {
+                Ok(()) => {}
+                Err(tact_store::StoreError::Conflict(_)) => continue,
+                Err(e) => return Err(e.into()),
+            }
+            if next.status == LetterStatus::Sent {
+                let mut ev = AuditEvent {
+                    at: now,
+                    actor: None,
+                    action: AuditAction::LetterSent,
+                    subject: format!("letter:{}", l.id),
+                    person_id: Some(l.person_id),
+                    reason: None,
+                    clause: None,
+                    detail: Vec::new(),
+                };
+                ev.detail.push(("to".into(), l.to_address.clone()));
+                tx.audit(&[ev]).await?;
+            }
+            tx.commit().await?;
+        }
+        Ok((sent, failed))
+    }
+
+    /// A letter that does not exist is said so.
+    ///
+    /// # Errors
+    /// No such letter.
+    pub async fn letter(&self, id: i64) -> Result<StoredLetter> {
+        self.store
+            .letter(id)
+            .await?
+            .ok_or_else(|| not_found("letter_id", format!("no letter {id}")))
+    }
+}

@@ -1,0 +1,176 @@
+//! What the app's integration tests share: a store on SQLite or PostgreSQL, staff, a
+//! person with a matter, and a plan in force.
+#![allow(dead_code)]
+
+use tact_app::{App, Clock, Ctx, PersonInput};
+use tact_core::identity::EmailAddress;
+use tact_core::ids::{MatterId, PersonId, StrategyId};
+use tact_core::model::{MatterKind, Restriction, Rule, Staff};
+use tact_core::profile::{Answer, Channel, Profile};
+use tact_core::roles::{Actor, Role};
+use tact_core::workflow as wf;
+use tact_store::Store;
+
+pub struct World {
+    pub app: App,
+    pub cw: Ctx,
+    pub person: PersonId,
+    pub matter: MatterId,
+    pub matter_ref: String,
+}
+
+pub fn ctx(s: &Staff) -> Ctx {
+    Ctx::new(Actor {
+        id: s.id,
+        name: s.name.clone(),
+        role: s.role,
+    })
+}
+
+pub async fn world(url: &str) -> World {
+    let store = Store::open(url).await.unwrap();
+    store.migrate().await.unwrap();
+    let app = App::new(
+        store,
+        Profile::built_in("cleveland-opcc").unwrap(),
+        Clock::default(),
+    )
+    .await
+    .unwrap();
+    let cw = app
+        .create_staff(None, "Cas Worker", Role::Caseworker, None, None)
+        .await
+        .unwrap();
+    let p = app
+        .create_person(
+            &ctx(&cw),
+            PersonInput {
+                name: "Jo Bloggs".into(),
+                emails: vec![EmailAddress::parse("jo@example.org").unwrap()],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let m = app
+        .open_matter(&ctx(&cw), p.id, MatterKind::Complaint, "Burglary report")
+        .await
+        .unwrap();
+    World {
+        cw: ctx(&cw),
+        app,
+        person: p.id,
+        matter: m.id,
+        matter_ref: m.reference,
+    }
+}
+
+impl World {
+    /// A plan in force that limits contact to letters (CLE-9.9): email is a breach.
+    pub async fn letters_only(&self) -> StrategyId {
+        self.plan_with(|_| {
+            vec![Restriction {
+                rule: Rule::SingleChannel {
+                    channel: Channel::Letter,
+                },
+                reason: "Emails were overwhelming the team".into(),
+            }]
+        })
+        .await
+        .0
+    }
+
+    /// A plan in force with the restrictions `make` gives, given the line manager's id.
+    pub async fn plan_with(
+        &self,
+        make: impl FnOnce(tact_core::ids::StaffId) -> Vec<Restriction>,
+    ) -> (StrategyId, tact_core::ids::StaffId) {
+        let app = &self.app;
+        let lm = app
+            .create_staff(None, "Lee Manager", Role::LineManager, None, None)
+            .await
+            .unwrap();
+        let sm = app
+            .create_staff(None, "Sam Senior", Role::SeniorManager, None, None)
+            .await
+            .unwrap();
+        app.record_incident(
+            &self.cw,
+            wf::IncidentInput {
+                person_id: self.person,
+                matter_id: None,
+                contact_id: None,
+                category: "unreasonable-persistence".into(),
+                description: "Forty emails a day".into(),
+                occurred_at: app.now(),
+                staff_id: self.cw.actor.id,
+                ended_call: None,
+            },
+        )
+        .await
+        .unwrap();
+        app.give_warning(
+            &ctx(&lm),
+            self.person,
+            wf::WarningInput {
+                incident_ids: Vec::new(),
+                what_is_wrong: "a".into(),
+                how_to_change: "b".into(),
+                consequence: "c".into(),
+                channel: Channel::Letter,
+                given_at: app.now(),
+            },
+        )
+        .await
+        .unwrap();
+        let s = app
+            .draft_plan(
+                &ctx(&lm),
+                self.person,
+                wf::PlanInput {
+                    matter_ids: vec![self.matter],
+                    incident_ids: Vec::new(),
+                    restrictions: make(lm.id),
+                    reasons: "r".into(),
+                    aims: "a".into(),
+                    proportionality: "p".into(),
+                    no_warning_reason: None,
+                    review_due: tact_core::check::uk_date(app.now()) + jiff::Span::new().days(30),
+                    ends_on: None,
+                },
+            )
+            .await
+            .unwrap();
+        let answers = app
+            .profile
+            .checklist
+            .questions
+            .iter()
+            .map(|q| wf::AnswerInput {
+                question_id: q.id.clone(),
+                answer: if q.shortfall_if == Answer::No {
+                    Answer::Yes
+                } else {
+                    Answer::No
+                },
+                reason: "checked".into(),
+                cannot_remedy_reason: None,
+            })
+            .collect();
+        app.answer_checklist(&ctx(&lm), s.id, answers)
+            .await
+            .unwrap();
+        app.propose(&ctx(&lm), s.id).await.unwrap();
+        app.authorise(
+            &ctx(&sm),
+            s.id,
+            wf::AuthoriseInput {
+                reason: "ok".into(),
+                overrides: Vec::new(),
+            },
+        )
+        .await
+        .unwrap();
+        (s.id, lm.id)
+    }
+}

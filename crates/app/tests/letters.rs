@@ -1,0 +1,204 @@
+//! Letters written from the profile's template and sent through a real SMTP server
+//! (postfix's smtp-sink, started on loopback by the test; `.ci/run` installs it and sets
+//! TACT_TEST_MAIL_SERVERS=1 so these fail rather than skip without it).
+
+mod common;
+
+use common::world;
+use std::process::{Child, Command};
+use tact_core::correspondence::LetterStatus;
+use tact_core::model::{Format, Restriction, Rule};
+use tact_core::profile::Channel;
+use tact_mail::smtp::Relay;
+use tact_store::testing;
+
+struct Sink {
+    dir: std::path::PathBuf,
+    port: u16,
+    child: Child,
+}
+
+impl Sink {
+    fn start() -> Option<Self> {
+        let required = std::env::var("TACT_TEST_MAIL_SERVERS").is_ok_and(|v| v == "1");
+        if Command::new("smtp-sink").arg("-h").output().is_err() {
+            assert!(
+                !required,
+                "TACT_TEST_MAIL_SERVERS=1 but smtp-sink is not installed"
+            );
+            eprintln!("SKIPPED: smtp-sink is not installed (apt-get install postfix)");
+            return None;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let dir = std::env::temp_dir().join(format!("tact-sink-{}-{port}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let _ = Command::new("chown").arg("nobody").arg(&dir).status();
+        let child = Command::new("smtp-sink")
+            .args(["-u", "nobody", "-d"])
+            .arg(format!("{}/%M%S.", dir.display()))
+            .arg(format!("127.0.0.1:{port}"))
+            .arg("10")
+            .spawn()
+            .unwrap();
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        Some(Self { dir, port, child })
+    }
+
+    fn received(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for e in std::fs::read_dir(&self.dir).unwrap() {
+            out.push(std::fs::read_to_string(e.unwrap().path()).unwrap());
+        }
+        out
+    }
+}
+
+impl Drop for Sink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn relay(port: u16) -> Relay {
+    Relay {
+        host: "127.0.0.1".into(),
+        port,
+        security: "none".into(),
+        username: None,
+        password: None,
+        from: "Cleveland OPCC <enquiries@opcc.example>".into(),
+    }
+}
+
+#[tokio::test]
+async fn cle_9_6_the_notice_is_written_from_the_template_kept_and_sent_by_email() {
+    let Some(sink) = Sink::start() else { return };
+    for (name, url) in testing::fresh_urls().await {
+        let w = world(&url).await;
+        let (sid, lm) = w
+            .plan_with(|_| {
+                vec![Restriction {
+                    rule: Rule::SingleChannel {
+                        channel: Channel::Letter,
+                    },
+                    reason: "Letters let us answer every point".into(),
+                }]
+            })
+            .await;
+        let lm = common::ctx(&w.app.store.staff(lm).await.unwrap().unwrap());
+        // A restriction to letters does not stop our own email to them.
+        let l = w
+            .app
+            .write_plan_letter(&lm, sid, "strategy-notice", None, None)
+            .await
+            .unwrap();
+        assert_eq!(l.channel, Channel::Email, "{name}");
+        assert_eq!(l.status, LetterStatus::Queued);
+        assert_eq!(l.format, Format::Standard, "their preferred format");
+        assert!(
+            l.text.contains("Please contact us by letter only"),
+            "{name}: {}",
+            l.text
+        );
+        assert!(
+            l.text.contains(&w.matter_ref),
+            "{name}: the matter it covers"
+        );
+        let (sent, failed) = w.app.send_due_letters(&relay(sink.port), 10).await.unwrap();
+        assert_eq!((sent, failed), (1, 0), "{name}");
+        let kept = w.app.letter(l.id).await.unwrap();
+        assert_eq!(kept.status, LetterStatus::Sent, "{name}");
+        assert!(kept.sent_at.is_some());
+        // Sent once: nothing is due now.
+        assert_eq!(
+            w.app.send_due_letters(&relay(sink.port), 10).await.unwrap(),
+            (0, 0)
+        );
+        let got = sink.received();
+        assert!(
+            got.iter().any(|m| m.contains("jo@example.org")
+                && m.contains("How we will be in contact with you from now on")
+                && m.contains(&format!("letter-{}@tact", l.id))),
+            "{name}: {got:?}"
+        );
+        // For post, in large print: it goes to the print queue with the large-print HTML.
+        let mut tx = w.app.store.begin().await.unwrap();
+        tx.execute_raw("UPDATE people SET postal_address = '1 High Street, Middlesbrough'")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let post = w
+            .app
+            .write_plan_letter(
+                &lm,
+                sid,
+                "strategy-notice",
+                Some(Channel::Letter),
+                Some(Format::LargePrint),
+            )
+            .await
+            .unwrap();
+        assert_eq!(post.status, LetterStatus::ToPrint, "{name}");
+        assert!(post.html.contains("font-size:18pt"));
+        assert_eq!(post.to_address, "1 High Street, Middlesbrough");
+    }
+}
+
+#[tokio::test]
+async fn an_email_the_relay_cannot_take_is_tried_again_later_then_shown_as_failed() {
+    for (name, url) in testing::fresh_urls().await {
+        let w = world(&url).await;
+        let (sid, lm) = w.plan_with(email_only).await;
+        let lm = common::ctx(&w.app.store.staff(lm).await.unwrap().unwrap());
+        let l = w
+            .app
+            .write_plan_letter(&lm, sid, "strategy-notice", None, None)
+            .await
+            .unwrap();
+        // Nothing listens on this port.
+        let dead = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let clock = tact_app::Clock::fixed(w.app.now());
+        let app = w.app.with_clock(clock.clone());
+        for attempt in 1..=tact_core::correspondence::MAX_ATTEMPTS {
+            assert_eq!(
+                app.send_due_letters(&relay(dead), 10).await.unwrap(),
+                (0, 1),
+                "{name}: attempt {attempt}"
+            );
+            let now = app.letter(l.id).await.unwrap();
+            assert_eq!(now.attempts, attempt);
+            assert!(now.last_error.is_some(), "{name}: the error is kept");
+            // Not due again until its next attempt time.
+            assert_eq!(
+                app.send_due_letters(&relay(dead), 10).await.unwrap(),
+                (0, 0)
+            );
+            clock.set(app.now() + jiff::SignedDuration::from_hours(3));
+        }
+        let last = app.letter(l.id).await.unwrap();
+        assert_eq!(last.status, LetterStatus::Failed, "{name}");
+    }
+}
+
+/// An email-only plan.
+fn email_only(_: tact_core::ids::StaffId) -> Vec<Restriction> {
+    vec![Restriction {
+        rule: Rule::SingleChannel {
+            channel: Channel::Email,
+        },
+        reason: "Email lets us keep a record".into(),
+    }]
+}
