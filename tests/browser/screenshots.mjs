@@ -36,6 +36,8 @@ async function as(username) {
   await shot(page, 'person');
   await page.goto(`${base}/messages/2`);
   await shot(page, 'message');
+  await page.goto(`${base}/letters/2/html`);
+  await shot(page, 'letter-large-print');
   // A call their plan does not allow: kept as a breach, with a reminder for the manager.
   await page.goto(`${base}/people/6/contact`);
   await page.selectOption('#channel', 'phone');

@@ -294,3 +294,43 @@ impl App {
             .ok_or_else(|| not_found("letter_id", format!("no letter {id}")))
     }
 }
+
+impl App {
+    /// Marks a letter from the print queue as printed and posted, keeping it on the record.
+    ///
+    /// # Errors
+    /// A role refusal; no such letter; a letter not waiting to be printed.
+    pub async fn mark_printed(&self, ctx: &Ctx, id: i64) -> Result<StoredLetter> {
+        authorise(&self.profile, &ctx.actor, Action::RecordNotice, None)?;
+        let l = self.letter(id).await?;
+        if l.status != LetterStatus::ToPrint {
+            return Err(RuleError::invalid(
+                "status",
+                format!(
+                    "letter {id} is {}, not waiting to be printed",
+                    l.status.as_str()
+                ),
+            )
+            .into());
+        }
+        let now = self.now();
+        let next = StoredLetter {
+            status: LetterStatus::Printed,
+            sent_at: Some(now),
+            ..l.clone()
+        };
+        let mut tx = self.begin().await?;
+        tx.update_letter(&next, l.status, l.attempts).await?;
+        tx.audit(&[AuditEvent::new(
+            now,
+            ctx.actor.id,
+            AuditAction::LetterSent,
+            format!("letter:{id}"),
+        )
+        .person(l.person_id)
+        .detail("to", "post")])
+            .await?;
+        self.finish(tx, ctx, &format!("letter:{id}")).await?;
+        Ok(next)
+    }
+}

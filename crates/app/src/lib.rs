@@ -103,6 +103,8 @@ pub struct PersonRecord {
     pub disclosures: Vec<sharing::Disclosure>,
     /// Letters and emails received from them, newest first.
     pub messages: Vec<tact_core::correspondence::StoredMessage>,
+    /// Letters and emails Tact wrote to them, as written, newest first.
+    pub letters: Vec<tact_core::correspondence::StoredLetter>,
     pub tasks: Vec<Task>,
 }
 
@@ -460,6 +462,7 @@ impl App {
             further_actions: self.store.further_actions_of(id).await?,
             disclosures: self.store.disclosures_of(id).await?,
             messages: self.store.messages_of(id).await?,
+            letters: self.store.letters_of(id).await?,
             tasks: self
                 .store
                 .tasks(

@@ -703,6 +703,21 @@ impl Store {
         .transpose()
     }
 
+    /// How many letters are in one state.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn count_letters(
+        &self,
+        status: tact_core::correspondence::LetterStatus,
+    ) -> Result<i64> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM letters WHERE status = $1")
+            .bind(status.as_str())
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(get_i(&row, "n"))
+    }
+
     /// How many messages went one way.
     ///
     /// # Errors

@@ -490,6 +490,8 @@ pub enum MailCmd {
     },
     /// Poll every IMAP mailbox in tact.toml once (for cron; `tact serve` polls by itself).
     Poll,
+    /// Send the queued emails that are due, through the [smtp] relay in tact.toml.
+    Send,
 }
 
 #[derive(Subcommand)]

@@ -22,6 +22,54 @@ pub struct FileConfig {
     /// Seconds between polls while serving.
     #[serde(default = "default_poll_seconds")]
     pub poll_seconds: u64,
+    /// Where outbound email goes; without it, emails wait in the queue.
+    #[serde(default)]
+    pub smtp: Option<SmtpConfig>,
+}
+
+/// `[smtp]` in `tact.toml`: the relay for outbound email.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpConfig {
+    pub host: String,
+    #[serde(default = "default_smtp_port")]
+    pub port: u16,
+    /// "starttls" (default), "tls", or "none" (loopback only).
+    #[serde(default = "default_security")]
+    pub security: String,
+    pub from: String,
+    pub username: Option<String>,
+    /// The environment variable holding the password, if the relay needs one.
+    pub password_env: Option<String>,
+}
+
+fn default_smtp_port() -> u16 {
+    587
+}
+
+fn default_security() -> String {
+    "starttls".into()
+}
+
+impl SmtpConfig {
+    /// # Errors
+    /// A password variable named but not set.
+    pub fn relay(&self) -> Result<tact_mail::smtp::Relay> {
+        let password = match &self.password_env {
+            Some(v) => Some(std::env::var(v).with_context(|| {
+                format!("[smtp]: set the password in the environment variable {v}")
+            })?),
+            None => None,
+        };
+        Ok(tact_mail::smtp::Relay {
+            host: self.host.clone(),
+            port: self.port,
+            security: self.security.clone(),
+            username: self.username.clone(),
+            password,
+            from: self.from.clone(),
+        })
+    }
 }
 
 fn default_poll_seconds() -> u64 {

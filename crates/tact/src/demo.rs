@@ -412,6 +412,32 @@ pub async fn populate(app: &App, people: usize) -> Result<String> {
             .import_message("enquiries", raw.as_bytes(), &limits)
             .await?;
     }
+    // Letters about that person's plan: the notice by email (waiting for the relay), and a
+    // large-print copy by post (in the print queue).
+    if let Some(p) = under_plan {
+        let plan = d
+            .app
+            .store
+            .strategies_of(p.id)
+            .await?
+            .into_iter()
+            .find(|s| s.status == tact_core::model::StrategyStatus::Active);
+        if let Some(s) = plan {
+            let lm = Demo::ctx(&d.line_managers[0]);
+            d.app
+                .write_plan_letter(&lm, s.id, "strategy-notice", None, None)
+                .await?;
+            d.app
+                .write_plan_letter(
+                    &lm,
+                    s.id,
+                    "strategy-notice",
+                    Some(tact_core::profile::Channel::Letter),
+                    Some(tact_core::model::Format::LargePrint),
+                )
+                .await?;
+        }
+    }
     out.push_str("People at each stage: ");
     out.push_str(
         &counts

@@ -167,6 +167,18 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Mail {
+            command: MailCmd::Send,
+        } => {
+            let dir = DataDir::open(&cli.data)?;
+            let app = open_app(&dir, url_flag).await?;
+            let Some(smtp) = &dir.config.smtp else {
+                bail!("no [smtp] in {}", DataDir::config_path(&dir.dir).display());
+            };
+            let (sent, failed) = app.send_due_letters(&smtp.relay()?, 10_000).await?;
+            println!("{}", json!({"sent": sent, "failed_attempts": failed}));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Mail {
             command: MailCmd::Poll,
         } => {
             let dir = DataDir::open(&cli.data)?;
@@ -780,6 +792,21 @@ async fn serve(
 /// logged and tried again at the next poll; it never stops the server.
 fn spawn_pollers(app: &App, dir: &DataDir) -> Result<()> {
     let every = std::time::Duration::from_secs(dir.config.poll_seconds.max(5));
+    if let Some(smtp) = &dir.config.smtp {
+        let relay = smtp.relay()?;
+        let app = app.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
+            loop {
+                tick.tick().await;
+                match app.send_due_letters(&relay, 500).await {
+                    Ok((0, 0)) => {}
+                    Ok((sent, failed)) => tracing::info!(sent, failed, "outbound email"),
+                    Err(e) => tracing::warn!(error = %e, "sending failed"),
+                }
+            }
+        });
+    }
     for m in &dir.config.mailboxes {
         let account = m.account()?;
         let app = app.clone();

@@ -6,6 +6,7 @@ pub mod api;
 pub mod error;
 pub mod ui;
 pub mod ui_forms;
+pub mod ui_letters;
 pub mod ui_mail;
 pub mod ui_records;
 pub mod ui_restrictions;
@@ -196,6 +197,7 @@ pub fn router(state: AppState) -> Router {
         .merge(ui_sharing::routes())
         .merge(ui_records::routes())
         .merge(ui_mail::routes())
+        .merge(ui_letters::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(state)
 }

@@ -446,6 +446,21 @@ async fn home(
             "Add, disable and change staff".to_string(),
         ));
     }
+    if p.may(signed.actor.role, tact_core::roles::Action::RecordNotice) {
+        use tact_core::correspondence::LetterStatus;
+        for (status, label) in [
+            (LetterStatus::ToPrint, "Letters to print and post"),
+            (LetterStatus::Failed, "Emails that could not be sent"),
+        ] {
+            let n = state.app.store.count_letters(status).await.unwrap_or(0);
+            if n > 0 {
+                links.push((
+                    format!("/letters?status={}", status.as_str()),
+                    format!("{label} ({n})"),
+                ));
+            }
+        }
+    }
     if p.may(signed.actor.role, tact_core::roles::Action::ScreenContact) {
         use tact_core::correspondence::Route;
         for (route, label) in [
@@ -682,6 +697,7 @@ struct PersonPage<'a> {
     all_adjustments: Vec<(Option<String>, String)>,
     /// (id, received, subject, where it went)
     messages: Vec<(i64, String, String, String)>,
+    letters: Vec<(i64, String)>,
     history: Vec<(String, String, String, String)>,
 }
 
@@ -929,7 +945,13 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
             )
         })
         .collect();
+    let letters = r
+        .letters
+        .iter()
+        .map(|l| (l.id, crate::ui_letters::describe(l)))
+        .collect();
     let page = PersonPage {
+        letters,
         messages,
         all_adjustments,
         history,

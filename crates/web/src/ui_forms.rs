@@ -847,6 +847,13 @@ async fn plan_page_with(
         ));
     }
     actions.extend(crate::ui_records::plan_actions(p, role, s.id, s.status));
+    if matches!(
+        s.status,
+        StrategyStatus::Authorised | StrategyStatus::Active
+    ) && may(Action::RecordNotice)
+    {
+        actions.push((format!("/plans/{id}/letter"), "Write a letter".to_string()));
+    }
     let page = PlanPage {
         office: &p.organisation.short_name,
         policy: &p.organisation.policy_title,

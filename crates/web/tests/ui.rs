@@ -1205,3 +1205,90 @@ async fn cle_4_6_a_threatening_email_is_marked_from_the_message_and_asks_for_a_s
         "{home}"
     );
 }
+
+#[tokio::test]
+async fn cle_9_6_a_letter_is_written_from_the_plan_page_and_posted_from_the_print_queue() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    let due = (tact_core::check::uk_date(jiff::Timestamp::now()) + jiff::Span::new().days(30))
+        .to_string();
+    let s = ui.api(&c.lm, &format!("/people/{}/strategies", c.pid), json!({"matter_ids": [c.mid], "restrictions": [{"kind": "single-channel", "channel": "letter", "reason": "Calls were abusive"}], "reasons": "Abuse after a warning", "aims": "a", "proportionality": "p", "review_due": due})).await;
+    let sid = s["id"].as_i64().unwrap();
+    c.answer_and_propose(&ui, sid).await;
+    ui.api(
+        &c.sm,
+        &format!("/strategies/{sid}/authorise"),
+        json!({"reason": "ok"}),
+    )
+    .await;
+    let lee = ui.session("lee").await;
+    let (_, plan) = ui.page(&lee, &format!("/plans/{sid}")).await;
+    assert!(
+        plan.contains(&format!("href=\"/plans/{sid}/letter\"")),
+        "{plan}"
+    );
+    let path = format!("/plans/{sid}/letter");
+    // No postal address yet: post is refused on its field.
+    ui.refused_on(
+        &lee,
+        &path,
+        &[
+            ("kind", "strategy-notice"),
+            ("channel", "letter"),
+            ("format", ""),
+        ],
+        "channel",
+        "",
+    )
+    .await;
+    let r = ui
+        .post_form(
+            &lee,
+            &path,
+            &[("kind", "strategy-notice"), ("channel", ""), ("format", "")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let letter = r.headers()[LOCATION].to_str().unwrap().to_string();
+    let (_, page) = ui.page(&lee, &letter).await;
+    assert!(
+        page.contains("How we will be in contact with you from now on"),
+        "{page}"
+    );
+    assert!(page.contains("Waiting to be sent") && page.contains("jo@example.org"));
+    assert!(page.contains("Please contact us by letter only"));
+    let (_, person) = ui.page(&lee, &format!("/people/{}", c.pid)).await;
+    assert!(
+        person.contains("by email (standard), waiting to be sent"),
+        "{person}"
+    );
+    // With an address, a large-print letter goes to the print queue.
+    let mut tx = ui.app.store.begin().await.unwrap();
+    tx.execute_raw("UPDATE people SET postal_address = '1 High Street'")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let r = ui
+        .post_form(
+            &lee,
+            &path,
+            &[
+                ("kind", "strategy-notice"),
+                ("channel", "letter"),
+                ("format", "large-print"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let posted = r.headers()[LOCATION].to_str().unwrap().to_string();
+    let (_, home) = ui.page(&lee, "/").await;
+    assert!(home.contains("Letters to print and post (1)"), "{home}");
+    let (_, html) = ui.page(&lee, &format!("{posted}/html")).await;
+    assert!(html.contains("font-size:18pt") && html.contains("<html lang=\"en\">"));
+    let r = ui.post_form(&lee, &format!("{posted}/printed"), &[]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, page) = ui.page(&lee, &posted).await;
+    assert!(page.contains("Printed and posted"), "{page}");
+    let (_, home) = ui.page(&lee, "/").await;
+    assert!(!home.contains("Letters to print and post"));
+}
