@@ -61,6 +61,16 @@ fn letter_line(rule: &Rule, name_of: &dyn Fn(tact_core::ids::StaffId) -> String)
     }
 }
 
+/// The letters written about a plan.
+pub const PLAN_LETTERS: [&str; 6] = [
+    "strategy-notice",
+    "breach-reminder",
+    "review-outcome",
+    "variation",
+    "lifting",
+    "dispute-outcome",
+];
+
 fn date_words(d: jiff::civil::Date) -> String {
     d.strftime("%-d %B %Y").to_string()
 }
@@ -118,6 +128,80 @@ impl App {
                 .collect(),
             review_due: date_words(s.review_due),
             ends_on: s.ends_on.map(date_words),
+            decision: String::new(),
+            decision_reasons: String::new(),
+        })
+    }
+
+    /// What was decided about a plan, and why, for a decision letter of `kind`: from the
+    /// latest such decision in the event log (or the dispute record).
+    async fn plan_decision(&self, s: &Strategy, kind: &str) -> Result<(String, String)> {
+        let subject = format!("strategy:{}", s.id);
+        let latest = |action: &str| {
+            let action = action.to_string();
+            let subject = subject.clone();
+            async move {
+                Ok::<_, crate::AppError>(
+                    self.store
+                        .audit_of(s.person_id)
+                        .await?
+                        .into_iter()
+                        .rev()
+                        .find(|e| e.subject == subject && e.action == action),
+                )
+            }
+        };
+        let plan = &self.profile.terms.plan;
+        Ok(match kind {
+            "review-outcome" => {
+                let e = latest("plan.reviewed").await?.ok_or_else(|| {
+                    RuleError::invalid("kind", format!("this {plan} has not been reviewed"))
+                })?;
+                let decision = if e.detail.contains("lift") {
+                    format!("to end the {plan}")
+                } else {
+                    "to keep the arrangements as they are".to_string()
+                };
+                (decision, e.reason.unwrap_or_default())
+            }
+            "variation" => {
+                let e = latest("plan.varied").await?.ok_or_else(|| {
+                    RuleError::invalid("kind", format!("this {plan} has not been changed"))
+                })?;
+                (
+                    "to change the arrangements as set out below".to_string(),
+                    e.reason.unwrap_or_default(),
+                )
+            }
+            "lifting" => (
+                format!("to end the {plan}"),
+                s.lift_reason.clone().ok_or_else(|| {
+                    RuleError::invalid("kind", format!("this {plan} has not been lifted"))
+                })?,
+            ),
+            "dispute-outcome" => {
+                let d = self
+                    .store
+                    .disputes_of(s.person_id)
+                    .await?
+                    .into_iter()
+                    .rev()
+                    .find(|d| d.strategy_id == s.id && d.outcome.is_some())
+                    .ok_or_else(|| {
+                        RuleError::invalid("kind", "no decided dispute about it".to_string())
+                    })?;
+                let decision = match d.outcome {
+                    Some(tact_core::model::DisputeOutcome::Upheld) => {
+                        format!("to keep the {plan} as it is")
+                    }
+                    Some(tact_core::model::DisputeOutcome::Varied) => {
+                        format!("to change the {plan}")
+                    }
+                    _ => format!("to end the {plan}"),
+                };
+                (decision, d.decision_reason.unwrap_or_default())
+            }
+            _ => (String::new(), String::new()),
         })
     }
 
@@ -136,9 +220,20 @@ impl App {
         format: Option<Format>,
     ) -> Result<StoredLetter> {
         authorise(&self.profile, &ctx.actor, Action::RecordNotice, None)?;
+        if !PLAN_LETTERS.contains(&kind) {
+            return Err(RuleError::invalid(
+                "kind",
+                format!(
+                    "{kind:?} is not a letter about a plan: one of {}",
+                    PLAN_LETTERS.join(", ")
+                ),
+            )
+            .into());
+        }
         let s = self.strategy(id).await?;
         let person = self.person(s.person_id).await?;
-        let facts = self.plan_facts(&s).await?;
+        let mut facts = self.plan_facts(&s).await?;
+        (facts.decision, facts.decision_reasons) = self.plan_decision(&s, kind).await?;
         let letter = tact_mail::letters::render(&self.profile, kind, &facts)?;
         let channel = channel.unwrap_or(if person.emails.is_empty() {
             Channel::Letter

@@ -202,3 +202,47 @@ fn email_only(_: tact_core::ids::StaffId) -> Vec<Restriction> {
         reason: "Email lets us keep a record".into(),
     }]
 }
+
+#[tokio::test]
+async fn cle_9_14_the_letter_about_a_change_says_what_was_decided_and_why() {
+    for (name, url) in testing::fresh_urls().await {
+        let w = world(&url).await;
+        let (sid, lm) = w.plan_with(email_only).await;
+        let lm_ctx = common::ctx(&w.app.store.staff(lm).await.unwrap().unwrap());
+        // Not lifted yet: there is nothing to tell them about lifting.
+        let e = w
+            .app
+            .write_plan_letter(&lm_ctx, sid, "lifting", None, None)
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("has not been lifted"), "{name}: {e}");
+        let sm = w
+            .app
+            .store
+            .staff_list()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|s| s.role == tact_core::roles::Role::SeniorManager)
+            .unwrap();
+        w.app
+            .lift(
+                &common::ctx(&sm),
+                sid,
+                "Contact has been calm for three months",
+            )
+            .await
+            .unwrap();
+        let l = w
+            .app
+            .write_plan_letter(&lm_ctx, sid, "lifting", None, None)
+            .await
+            .unwrap();
+        assert!(
+            l.text.contains("to end the contact strategy")
+                && l.text.contains("Contact has been calm for three months"),
+            "{name}: {}",
+            l.text
+        );
+    }
+}

@@ -32,6 +32,10 @@ pub struct Facts {
     pub restrictions: Vec<RestrictionLine>,
     pub review_due: String,
     pub ends_on: Option<String>,
+    /// For a decision letter (review, change, lifting, adjustment, dispute): what was
+    /// decided, in words, and why.
+    pub decision: String,
+    pub decision_reasons: String,
 }
 
 /// A letter, ready to send or print.
@@ -204,6 +208,51 @@ mod tests {
             }],
             review_due: "20 February 2027".into(),
             ends_on: None,
+            decision: "to keep the arrangements as they are".into(),
+            decision_reasons: "Calls have continued at the same rate".into(),
+        }
+    }
+
+    const KINDS: [&str; 9] = [
+        "warning",
+        "strategy-notice",
+        "breach-reminder",
+        "review-outcome",
+        "variation",
+        "lifting",
+        "adjustment-decision",
+        "dispute-outcome",
+        "call-ended",
+    ];
+
+    #[test]
+    fn cle_9_14_every_decision_letter_says_what_was_decided_and_why() {
+        for name in ["cleveland-opcc", "northamptonshire-opfcc"] {
+            for kind in [
+                "review-outcome",
+                "variation",
+                "lifting",
+                "adjustment-decision",
+                "dispute-outcome",
+            ] {
+                let l = render(&profile(name), kind, &facts()).unwrap();
+                assert!(
+                    l.text.contains("to keep the arrangements as they are")
+                        && l.text.contains("Calls have continued at the same rate"),
+                    "{name} {kind}:\n{}",
+                    l.text
+                );
+            }
+            // NOR-7.1: every decision about the plan says how to disagree.
+            if name == "northamptonshire-opfcc" {
+                for kind in ["review-outcome", "variation", "dispute-outcome"] {
+                    let l = render(&profile(name), kind, &facts()).unwrap();
+                    assert!(
+                        l.text.contains("customerservice@northantspfcc.pnn.gov.uk"),
+                        "{kind}"
+                    );
+                }
+            }
         }
     }
 
@@ -216,7 +265,7 @@ mod tests {
         for name in ["cleveland-opcc", "northamptonshire-opfcc"] {
             let p = profile(name);
             check_templates(&p).unwrap();
-            for kind in ["warning", "strategy-notice", "breach-reminder"] {
+            for kind in KINDS {
                 let l = render(&p, kind, &facts()).unwrap_or_else(|e| panic!("{name} {kind}: {e}"));
                 assert!(
                     l.text.starts_with("Dear Jo Bloggs,"),

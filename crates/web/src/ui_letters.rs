@@ -75,7 +75,7 @@ fn write_spec(state: &AppState, id: i64) -> Spec {
                 p.letters
                     .templates
                     .keys()
-                    .filter(|k| *k != "warning")
+                    .filter(|k| tact_app::letters::PLAN_LETTERS.contains(&k.as_str()))
                     .map(|k| (k.clone(), kind_words(k))),
             ),
             Field::new("select", "channel", "How it goes").options([
