@@ -231,10 +231,148 @@ impl App {
             .into());
         }
         let s = self.strategy(id).await?;
-        let person = self.person(s.person_id).await?;
         let mut facts = self.plan_facts(&s).await?;
         (facts.decision, facts.decision_reasons) = self.plan_decision(&s, kind).await?;
-        let letter = tact_mail::letters::render(&self.profile, kind, &facts)?;
+        self.keep_letter(
+            ctx,
+            s.person_id,
+            kind,
+            &format!("strategy:{id}"),
+            &facts,
+            channel,
+            format,
+            None,
+        )
+        .await
+    }
+
+    /// Writes the letter telling them the decision on a reasonable adjustment (CLE-8;
+    /// NOR-1.5: "in writing, with an explanation"), closing the task to send it.
+    ///
+    /// # Errors
+    /// A role refusal; no such adjustment, or one not yet decided; no address.
+    pub async fn write_adjustment_letter(
+        &self,
+        ctx: &Ctx,
+        id: tact_core::ids::AdjustmentId,
+        channel: Option<Channel>,
+        format: Option<Format>,
+    ) -> Result<StoredLetter> {
+        authorise(&self.profile, &ctx.actor, Action::RecordNotice, None)?;
+        let a = self
+            .store
+            .adjustment(id)
+            .await?
+            .ok_or_else(|| not_found("adjustment_id", format!("no adjustment {id}")))?;
+        let decision = match a.status {
+            tact_core::model::AdjustmentStatus::Granted => {
+                format!("to make this change for you: {}", a.description)
+            }
+            tact_core::model::AdjustmentStatus::Refused => {
+                format!("not to make this change: {}", a.description)
+            }
+            tact_core::model::AdjustmentStatus::Requested => {
+                return Err(RuleError::invalid(
+                    "adjustment_id",
+                    "the request has not been decided yet",
+                )
+                .into())
+            }
+        };
+        let person = self.person(a.person_id).await?;
+        let facts = Facts {
+            person_name: person.name,
+            reference: person.reference,
+            date: date_words(tact_core::check::uk_date(self.now())),
+            matters_words: "your contact with us".into(),
+            decision,
+            decision_reasons: a.decision_reason.clone().unwrap_or_default(),
+            ..Facts::default()
+        };
+        self.keep_letter(
+            ctx,
+            a.person_id,
+            "adjustment-decision",
+            &format!("adjustment:{id}"),
+            &facts,
+            channel,
+            format,
+            Some(tact_core::model::TaskKind::AdjustmentLetter),
+        )
+        .await
+    }
+
+    /// Writes the note telling them why a call was ended (CLE-4.4; NOR-6.1).
+    ///
+    /// # Errors
+    /// A role refusal; no such incident, or one that is not an ended call; no address.
+    pub async fn write_call_ended_letter(
+        &self,
+        ctx: &Ctx,
+        id: tact_core::ids::IncidentId,
+        channel: Option<Channel>,
+        format: Option<Format>,
+    ) -> Result<StoredLetter> {
+        authorise(&self.profile, &ctx.actor, Action::RecordNotice, None)?;
+        let i = self
+            .store
+            .incident(id)
+            .await?
+            .ok_or_else(|| not_found("incident_id", format!("no incident {id}")))?;
+        if i.ended_call.is_none() {
+            return Err(
+                RuleError::invalid("incident_id", "that incident was not an ended call").into(),
+            );
+        }
+        let person = self.person(i.person_id).await?;
+        let matters = self.store.matters_of(i.person_id).await?;
+        let matters_words = i
+            .matter_id
+            .and_then(|m| matters.iter().find(|x| x.id == m))
+            .map_or_else(
+                || "your contact with us".to_string(),
+                |m| format!("your {} {} about {}", m.kind.as_str(), m.reference, m.title),
+            );
+        let facts = Facts {
+            person_name: person.name,
+            reference: person.reference,
+            date: date_words(tact_core::check::uk_date(i.occurred_at)),
+            matters_words,
+            what_is_wrong: i.description.clone(),
+            how_to_change: "Please contact us again when you are able to talk with us calmly."
+                .into(),
+            ..Facts::default()
+        };
+        self.keep_letter(
+            ctx,
+            i.person_id,
+            "call-ended",
+            &format!("incident:{id}"),
+            &facts,
+            channel,
+            format,
+            None,
+        )
+        .await
+    }
+
+    /// Renders `kind` from `facts` and keeps it, by email if they have an address and no
+    /// other channel is chosen, else for post; in their preferred format unless another is
+    /// chosen. Closes any open task of `closes` about the same record.
+    #[allow(clippy::too_many_arguments)]
+    async fn keep_letter(
+        &self,
+        ctx: &Ctx,
+        person_id: tact_core::ids::PersonId,
+        kind: &str,
+        about: &str,
+        facts: &Facts,
+        channel: Option<Channel>,
+        format: Option<Format>,
+        closes: Option<tact_core::model::TaskKind>,
+    ) -> Result<StoredLetter> {
+        let person = self.person(person_id).await?;
+        let letter = tact_mail::letters::render(&self.profile, kind, facts)?;
         let channel = channel.unwrap_or(if person.emails.is_empty() {
             Channel::Letter
         } else {
@@ -267,9 +405,9 @@ impl App {
         let now = self.now();
         let mut stored = StoredLetter {
             id: 0,
-            person_id: s.person_id,
+            person_id,
             kind: kind.to_string(),
-            about: Some(format!("strategy:{id}")),
+            about: Some(about.to_string()),
             channel,
             format,
             to_address,
@@ -290,13 +428,23 @@ impl App {
         };
         let mut tx = self.begin().await?;
         stored.id = tx.insert_letter(&stored).await?;
+        if let Some(k) = closes {
+            tx.close_tasks(
+                about,
+                &[k],
+                ctx.actor.id,
+                &format!("letter {} written", stored.id),
+                now,
+            )
+            .await?;
+        }
         let ev = AuditEvent::new(
             now,
             ctx.actor.id,
             AuditAction::LetterWritten,
             format!("letter:{}", stored.id),
         )
-        .person(s.person_id)
+        .person(person_id)
         .detail("kind", kind)
         .detail("channel", channel.as_str())
         .detail("format", format.as_str());

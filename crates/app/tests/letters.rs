@@ -246,3 +246,78 @@ async fn cle_9_14_the_letter_about_a_change_says_what_was_decided_and_why() {
         );
     }
 }
+
+#[tokio::test]
+async fn nor_1_5_the_adjustment_decision_goes_in_writing_and_writing_it_closes_the_task() {
+    for (name, url) in testing::fresh_urls().await {
+        let w = common::world_under(&url, "northamptonshire-opfcc").await;
+        let csm = w
+            .app
+            .create_staff(
+                None,
+                "Carys Customer-Service",
+                tact_core::roles::Role::CustomerServiceManager,
+                None,
+                None,
+            )
+            .await
+            .unwrap();
+        let csm = common::ctx(&csm);
+        let a = w
+            .app
+            .request_adjustment(
+                &w.cw,
+                w.person,
+                tact_core::model::AdjustmentKind::parse("extra-time").unwrap(),
+                "Needs longer to reply",
+            )
+            .await
+            .unwrap();
+        w.app
+            .decide_adjustment(&csm, a.id, true, "A fair request")
+            .await
+            .unwrap();
+        let open = |kind| {
+            let app = w.app.clone();
+            let me = csm.actor.id;
+            async move {
+                app.store
+                    .tasks(
+                        &tact_store::TaskFilter {
+                            assignee: Some(me),
+                            open_only: true,
+                            ..Default::default()
+                        },
+                        50,
+                    )
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .filter(|t| t.task.kind == kind)
+                    .count()
+            }
+        };
+        assert_eq!(
+            open(tact_core::model::TaskKind::AdjustmentLetter).await,
+            1,
+            "{name}"
+        );
+        let l = w
+            .app
+            .write_adjustment_letter(&csm, a.id, None, None)
+            .await
+            .unwrap();
+        assert!(
+            l.text
+                .contains("to make this change for you: Needs longer to reply")
+                && l.text.contains("A fair request"),
+            "{name}: {}",
+            l.text
+        );
+        assert_eq!(
+            open(tact_core::model::TaskKind::AdjustmentLetter).await,
+            0,
+            "{name}"
+        );
+    }
+}

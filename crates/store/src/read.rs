@@ -564,6 +564,17 @@ impl Store {
 
     /// # Errors
     /// The database's error.
+    pub async fn incident(&self, id: IncidentId) -> Result<Option<Incident>> {
+        Ok(sqlx::query("SELECT * FROM incidents WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(incident_row))
+    }
+
+    /// # Errors
+    /// The database's error.
     pub async fn incidents_of(&self, person: PersonId) -> Result<Vec<Incident>> {
         Ok(
             sqlx::query("SELECT * FROM incidents WHERE person_id = $1 ORDER BY occurred_at, id")

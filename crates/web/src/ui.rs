@@ -690,7 +690,8 @@ struct PersonPage<'a> {
     /// Each matter, and where to change its status if this role may.
     matters: Vec<(String, Option<String>)>,
     strategies: Vec<PlanCard>,
-    incidents: Vec<String>,
+    /// Each incident or warning, and where to write the note about an ended call.
+    incidents: Vec<(String, Option<String>)>,
     contacts: Vec<(String, String, String)>,
     actions: Vec<(String, String)>,
     disclosures: Vec<(Option<String>, String)>,
@@ -815,29 +816,37 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
             }
         })
         .collect();
-    let mut incidents: Vec<String> = r
+    let may_write = p.may(signed.actor.role, tact_core::roles::Action::RecordNotice);
+    let mut incidents: Vec<(String, Option<String>)> = r
         .incidents
         .iter()
         .map(|i| {
-            format!(
-                "{}: {} ({}){}",
-                tact_core::check::uk_time(i.occurred_at).strftime("%d %b %Y"),
-                i.description,
-                p.category(&i.category)
-                    .map_or(i.category.clone(), |c| c.name.clone()),
-                if i.ended_call.is_some() {
-                    " — call ended"
-                } else {
-                    ""
-                }
+            (
+                format!(
+                    "{}: {} ({}){}",
+                    tact_core::check::uk_time(i.occurred_at).strftime("%d %b %Y"),
+                    i.description,
+                    p.category(&i.category)
+                        .map_or(i.category.clone(), |c| c.name.clone()),
+                    if i.ended_call.is_some() {
+                        " — call ended"
+                    } else {
+                        ""
+                    }
+                ),
+                (i.ended_call.is_some() && may_write)
+                    .then(|| format!("/incidents/{}/letter", i.id)),
             )
         })
         .collect();
     incidents.extend(r.warnings.iter().map(|w| {
-        format!(
-            "{}: warned — {}",
-            tact_core::check::uk_time(w.given_at).strftime("%d %b %Y"),
-            w.what_is_wrong
+        (
+            format!(
+                "{}: warned — {}",
+                tact_core::check::uk_time(w.given_at).strftime("%d %b %Y"),
+                w.what_is_wrong
+            ),
+            None,
         )
     }));
     let may = |a: tact_core::roles::Action| p.may(signed.actor.role, a);

@@ -22,6 +22,14 @@ use tact_core::RuleError;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/plans/{id}/letter", get(write_form).post(write))
+        .route(
+            "/adjustments/{id}/letter",
+            get(adjustment_form).post(adjustment_letter),
+        )
+        .route(
+            "/incidents/{id}/letter",
+            get(incident_form).post(incident_letter),
+        )
         .route("/letters", get(queue))
         .route("/letters/{id}", get(letter))
         .route("/letters/{id}/html", get(letter_html))
@@ -70,33 +78,16 @@ fn write_spec(state: &AppState, id: i64) -> Spec {
             p.organisation.short_name
         )],
         action: format!("/plans/{id}/letter"),
-        fields: vec![
-            Field::new("select", "kind", "Which letter").options(
-                p.letters
-                    .templates
-                    .keys()
-                    .filter(|k| tact_app::letters::PLAN_LETTERS.contains(&k.as_str()))
-                    .map(|k| (k.clone(), kind_words(k))),
-            ),
-            Field::new("select", "channel", "How it goes").options([
-                (
-                    "".to_string(),
-                    "Email if they have an address, else post".to_string(),
-                ),
-                ("email".to_string(), "Email".to_string()),
-                ("letter".to_string(), "Post (the print queue)".to_string()),
-            ]),
-            Field::new("select", "format", "Format").options(
-                std::iter::once(("".to_string(), "Their preferred format".to_string())).chain(
-                    [Format::Standard, Format::LargePrint].map(|f| {
-                        (
-                            f.as_str().to_string(),
-                            capital(&f.as_str().replace('-', " ")),
-                        )
-                    }),
-                ),
-            ),
-        ],
+        fields: [Field::new("select", "kind", "Which letter").options(
+            p.letters
+                .templates
+                .keys()
+                .filter(|k| tact_app::letters::PLAN_LETTERS.contains(&k.as_str()))
+                .map(|k| (k.clone(), kind_words(k))),
+        )]
+        .into_iter()
+        .chain(how_fields())
+        .collect(),
         submit: "Write it",
         back: format!("/plans/{id}"),
     }
@@ -123,18 +114,7 @@ async fn write(
         return r;
     }
     let spec = write_spec(&state, id);
-    let parsed = (|| -> Result<(Option<Channel>, Option<Format>), RuleError> {
-        let channel = match val(&form, "channel") {
-            "" => None,
-            c => Some(Channel::parse(c).map_err(|e| e.with_field("channel"))?),
-        };
-        let format = match val(&form, "format") {
-            "" => None,
-            f => Some(Format::parse(f).map_err(|e| e.with_field("format"))?),
-        };
-        Ok((channel, format))
-    })();
-    let (channel, format) = match parsed {
+    let (channel, format) = match how(&form) {
         Ok(x) => x,
         Err(e) => return show(&state, &signed, spec, Some(&form), Some(e)),
     };
@@ -151,6 +131,145 @@ async fn write(
     answer(&state, signed, spec, &form, result, |l| {
         format!("/letters/{}", l.id)
     })
+}
+
+/// How and in what format: the part of every letter form that is the same.
+fn how_fields() -> Vec<Field> {
+    vec![
+        Field::new("select", "channel", "How it goes").options([
+            (
+                "".to_string(),
+                "Email if they have an address, else post".to_string(),
+            ),
+            ("email".to_string(), "Email".to_string()),
+            ("letter".to_string(), "Post (the print queue)".to_string()),
+        ]),
+        Field::new("select", "format", "Format").options(
+            std::iter::once(("".to_string(), "Their preferred format".to_string())).chain(
+                [Format::Standard, Format::LargePrint].map(|f| {
+                    (
+                        f.as_str().to_string(),
+                        capital(&f.as_str().replace('-', " ")),
+                    )
+                }),
+            ),
+        ),
+    ]
+}
+
+fn how(form: &HashMap<String, String>) -> Result<(Option<Channel>, Option<Format>), RuleError> {
+    let channel = match val(form, "channel") {
+        "" => None,
+        c => Some(Channel::parse(c).map_err(|e| e.with_field("channel"))?),
+    };
+    let format = match val(form, "format") {
+        "" => None,
+        f => Some(Format::parse(f).map_err(|e| e.with_field("format"))?),
+    };
+    Ok((channel, format))
+}
+
+/// The form for a letter about one record (an adjustment, an ended call).
+fn record_letter_spec(heading: &str, action: String) -> Spec {
+    Spec {
+        heading: heading.into(),
+        caption: "Letters".into(),
+        intro: vec!["It goes in the person's preferred format unless you choose another.".into()],
+        action,
+        fields: how_fields(),
+        submit: "Write it",
+        back: "/".into(),
+    }
+}
+
+/// Which record a letter form is about.
+enum About {
+    Adjustment,
+    Incident,
+}
+
+impl About {
+    fn spec(&self, id: i64) -> Spec {
+        match self {
+            Self::Adjustment => record_letter_spec(
+                "Write the adjustment decision",
+                format!("/adjustments/{id}/letter"),
+            ),
+            Self::Incident => record_letter_spec(
+                "Write the note about the ended call",
+                format!("/incidents/{id}/letter"),
+            ),
+        }
+    }
+}
+
+async fn about_form(state: AppState, signed: Signed, about: About, id: i64) -> Response {
+    if let Some(r) = forbidden(&state, &signed, Action::RecordNotice) {
+        return r;
+    }
+    show(&state, &signed, about.spec(id), None, None)
+}
+
+async fn about_letter(
+    state: AppState,
+    signed: Signed,
+    about: About,
+    id: i64,
+    form: HashMap<String, String>,
+) -> Response {
+    if let Some(r) = bad_csrf(&state, &signed, &form) {
+        return r;
+    }
+    let spec = about.spec(id);
+    let (channel, format) = match how(&form) {
+        Ok(x) => x,
+        Err(e) => return show(&state, &signed, spec, Some(&form), Some(e)),
+    };
+    let ctx = tact_app::Ctx::new(signed.actor.clone());
+    let result = match about {
+        About::Adjustment => {
+            state
+                .app
+                .write_adjustment_letter(&ctx, tact_core::ids::AdjustmentId(id), channel, format)
+                .await
+        }
+        About::Incident => {
+            state
+                .app
+                .write_call_ended_letter(&ctx, tact_core::ids::IncidentId(id), channel, format)
+                .await
+        }
+    };
+    answer(&state, signed, spec, &form, result, |l| {
+        format!("/letters/{}", l.id)
+    })
+}
+
+async fn adjustment_form(
+    State(s): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> Response {
+    about_form(s, signed, About::Adjustment, id).await
+}
+async fn adjustment_letter(
+    State(s): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(f): Form<HashMap<String, String>>,
+) -> Response {
+    about_letter(s, signed, About::Adjustment, id, f).await
+}
+async fn incident_form(State(s): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {
+    about_form(s, signed, About::Incident, id).await
+}
+async fn incident_letter(
+    State(s): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(f): Form<HashMap<String, String>>,
+) -> Response {
+    about_letter(s, signed, About::Incident, id, f).await
 }
 
 #[derive(Template)]

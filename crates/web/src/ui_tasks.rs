@@ -30,6 +30,7 @@ pub fn link(t: &Task) -> String {
             (TaskKind::AdjustmentDecision, "adjustment") => {
                 Some(format!("/adjustments/{id}/decision"))
             }
+            (TaskKind::AdjustmentLetter, "adjustment") => Some(format!("/adjustments/{id}/letter")),
             (TaskKind::AuthorisePlan, "strategy") => Some(format!("/plans/{id}/decision")),
             (TaskKind::DecideDispute, "dispute") => Some(format!("/disputes/{id}/decision")),
             (TaskKind::Screening, "contact") => Some(format!("/contacts/{id}/screen")),

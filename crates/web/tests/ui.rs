@@ -663,6 +663,31 @@ async fn cle_4_5_an_ended_call_follow_up_is_closed_from_its_task_page() {
     let (_, home) = ui.page(&lee, "/").await;
     assert!(!home.contains("Ended calls to follow up"), "{home}");
     assert_eq!(closed, ids.len());
+    // The note to the caller about the ended call, from the person page.
+    let (_, person) = ui.page(&lee, &format!("/people/{}", c.pid)).await;
+    let link = person
+        .split("href=\"/incidents/")
+        .nth(1)
+        .expect("a link to write the note")
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let r = ui
+        .post_form(
+            &lee,
+            &format!("/incidents/{link}"),
+            &[("channel", "email"), ("format", "large-print")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let letter = r.headers()[LOCATION].to_str().unwrap().to_string();
+    let (_, page) = ui.page(&lee, &letter).await;
+    assert!(
+        page.contains("Why we ended your call") && page.contains("Swore at me"),
+        "{page}"
+    );
+    assert!(page.contains("large print"));
 }
 
 #[tokio::test]
@@ -893,6 +918,23 @@ async fn cle_8_5_every_adjustment_asked_for_is_on_the_person_page_with_its_decis
     let (_, page) = ui.page(&lee, &format!("/people/{}", c.pid)).await;
     assert!(page.contains("refused on"), "{page}");
     assert!(page.contains("Deadlines are already generous"));
+    // CLE-8: the decision goes to them in writing. (Under NOR-1.5 a task asks for this
+    // letter and writing it closes the task; Cleveland's policy sets no such task.)
+    let r = ui
+        .post_form(
+            &lee,
+            &format!("/adjustments/{}/letter", a["id"]),
+            &[("channel", ""), ("format", "")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let letter = r.headers()[LOCATION].to_str().unwrap().to_string();
+    let (_, page) = ui.page(&lee, &letter).await;
+    assert!(
+        page.contains("not to make this change: Needs longer to reply to letters")
+            && page.contains("Deadlines are already generous"),
+        "{page}"
+    );
 }
 
 #[tokio::test]

@@ -28,15 +28,16 @@ pub fn ctx(s: &Staff) -> Ctx {
 }
 
 pub async fn world(url: &str) -> World {
+    world_under(url, "cleveland-opcc").await
+}
+
+/// The same, under a named built-in profile.
+pub async fn world_under(url: &str, profile: &str) -> World {
     let store = Store::open(url).await.unwrap();
     store.migrate().await.unwrap();
-    let app = App::new(
-        store,
-        Profile::built_in("cleveland-opcc").unwrap(),
-        Clock::default(),
-    )
-    .await
-    .unwrap();
+    let app = App::new(store, Profile::built_in(profile).unwrap(), Clock::default())
+        .await
+        .unwrap();
     let cw = app
         .create_staff(None, "Cas Worker", Role::Caseworker, None, None)
         .await
