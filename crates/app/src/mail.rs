@@ -288,3 +288,99 @@ impl App {
         Ok(polled)
     }
 }
+
+impl App {
+    /// Puts a message from an unknown sender on a person's record, optionally keeping the
+    /// sender's address on their record so their next message is matched by itself. If
+    /// they are under a plan, the message is queued for screening like any other from them
+    /// (CLE-9.10).
+    ///
+    /// # Errors
+    /// A role refusal; no such message or person; a message not from an unknown sender.
+    pub async fn match_message(
+        &self,
+        ctx: &crate::Ctx,
+        id: i64,
+        person: PersonId,
+        keep_address: bool,
+    ) -> Result<StoredMessage> {
+        tact_core::roles::authorise(
+            &self.profile,
+            &ctx.actor,
+            tact_core::roles::Action::ManagePeople,
+            None,
+        )?;
+        let m = self
+            .store
+            .message(id)
+            .await?
+            .ok_or_else(|| crate::not_found("message_id", format!("no message {id}")))?;
+        let (Route::UnknownSender, Some(contact)) = (m.route, m.contact_id) else {
+            return Err(tact_core::RuleError::invalid(
+                "message_id",
+                "only a message from an unknown sender can be matched to a person",
+            )
+            .into());
+        };
+        let mut p = self.person(person).await?;
+        let under_plan = self
+            .index
+            .view(person)
+            .is_some_and(|v| v.strategies.iter().any(|s| s.in_force(self.now())));
+        let route = if under_plan {
+            Route::Screening
+        } else {
+            Route::Inbox
+        };
+        let now = self.now();
+        let mut tx = self.begin().await?;
+        tx.assign_message(id, contact, person, route, under_plan)
+            .await?;
+        if under_plan {
+            tx.tasks_about(
+                &[tact_core::model::NewTask {
+                    kind: tact_core::model::TaskKind::Screening,
+                    person_id: Some(person),
+                    assignee: None,
+                    role: Some(tact_core::roles::Role::Caseworker),
+                    title: format!("Screen a message from {}: {}", p.name, m.subject),
+                    due_on: Some(tact_core::check::uk_date(now)),
+                    clause: self.profile.clauses.screening.clone(),
+                    subject: None,
+                }],
+                &format!("contact:{contact}"),
+                now,
+            )
+            .await?;
+        }
+        let address = m
+            .sender
+            .rsplit_once('<')
+            .map_or(m.sender.as_str(), |(_, a)| a.trim_end_matches('>'))
+            .trim();
+        let keep = keep_address
+            .then(|| tact_core::identity::EmailAddress::parse(address).ok())
+            .flatten()
+            .filter(|e| !p.emails.contains(e));
+        if let Some(e) = keep.clone() {
+            p.emails.push(e);
+            tx.update_person(&p).await?;
+        }
+        let mut ev = AuditEvent::new(
+            now,
+            ctx.actor.id,
+            AuditAction::MessageMatched,
+            format!("message:{id}"),
+        )
+        .person(person);
+        if let Some(e) = &keep {
+            ev = ev.detail("address_kept", e.as_str());
+        }
+        tx.audit(&[ev]).await?;
+        self.finish(tx, ctx, &format!("message:{id}")).await?;
+        if keep.is_some() {
+            self.index.refresh(&self.store, person).await?;
+        }
+        Ok(self.store.message(id).await?.unwrap_or(m))
+    }
+}

@@ -233,3 +233,57 @@ async fn cle_9_9_email_to_a_dedicated_address_is_diverted_to_the_single_point_of
         assert_eq!(t.task.clause, "CLE-9.9");
     }
 }
+
+#[tokio::test]
+async fn cle_9_10_a_message_matched_to_a_person_under_a_plan_is_screened() {
+    for (name, url) in testing::fresh_urls().await {
+        let w = world(&url).await;
+        w.letters_only().await;
+        let raw = message("s1@example.net", "jo.other@example.net", "Hello", "");
+        let Imported::Stored { id, .. } = w
+            .app
+            .import_message("enquiries", &raw, &Limits::default())
+            .await
+            .unwrap()
+        else {
+            panic!("{name}")
+        };
+        let m = w
+            .app
+            .match_message(&w.cw, id, w.person, false)
+            .await
+            .unwrap();
+        assert_eq!(m.route, Route::Screening, "{name}");
+        assert_eq!(m.person_id, Some(w.person));
+        let tasks = w
+            .app
+            .store
+            .tasks(
+                &TaskFilter {
+                    person: Some(w.person),
+                    open_only: true,
+                    ..Default::default()
+                },
+                50,
+            )
+            .await
+            .unwrap();
+        assert!(
+            tasks.iter().any(|t| t.task.kind == TaskKind::Screening
+                && t.task.subject.as_deref()
+                    == m.contact_id.map(|c| format!("contact:{c}")).as_deref()),
+            "{name}: {tasks:?}"
+        );
+        // Not kept: the address is still unknown next time.
+        let again = message("s2@example.net", "jo.other@example.net", "Hello", "");
+        let Imported::Stored { route, .. } = w
+            .app
+            .import_message("enquiries", &again, &Limits::default())
+            .await
+            .unwrap()
+        else {
+            panic!("{name}")
+        };
+        assert_eq!(route, Route::UnknownSender, "{name}");
+    }
+}

@@ -703,6 +703,42 @@ impl WriteTx {
         Ok(())
     }
 
+    /// Puts a message from an unknown sender, and its contact, on a person's record.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] when the message is no longer waiting to be matched.
+    pub async fn assign_message(
+        &mut self,
+        id: i64,
+        contact: ContactId,
+        person: PersonId,
+        route: tact_core::correspondence::Route,
+        screening_due: bool,
+    ) -> Result<()> {
+        let r = sqlx::query(
+            "UPDATE messages SET person_id = $1, route = $2 WHERE id = $3 AND route = 'unknown-sender'",
+        )
+        .bind(person.0)
+        .bind(route.as_str())
+        .bind(id)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(w)?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::Conflict(format!(
+                "message {id} is not waiting to be matched"
+            )));
+        }
+        sqlx::query("UPDATE contacts SET person_id = $1, screening = $2 WHERE id = $3")
+            .bind(person.0)
+            .bind(if screening_due { "due" } else { "not-needed" })
+            .bind(contact.0)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(w)?;
+        Ok(())
+    }
+
     /// # Errors
     /// The database's error.
     pub async fn insert_disclosure(&mut self, d: &Disclosure) -> Result<DisclosureId> {

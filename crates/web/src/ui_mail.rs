@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
             "/messages/{id}/threatening",
             get(threatening_form).post(threatening),
         )
+        .route("/messages/{id}/match", get(match_form).post(match_person))
 }
 
 fn when(t: jiff::Timestamp) -> String {
@@ -235,6 +236,10 @@ async fn message(State(state): State<AppState>, signed: Signed, Path(id): Path<i
             .rsplit_once('<')
             .map_or(m.sender.as_str(), |(_, a)| a.trim_end_matches('>'));
         actions.push((
+            format!("/messages/{id}/match"),
+            "Match to someone we know".to_string(),
+        ));
+        actions.push((
             format!("/people/new?who={}", urlencode(who)),
             "Add the sender as a new person".to_string(),
         ));
@@ -426,5 +431,89 @@ async fn threatening(
     let person = m.person_id.map(|p| p.0).unwrap_or_default();
     answer(&state, signed, spec, &form, result, |_| {
         format!("/people/{person}")
+    })
+}
+
+fn match_spec(m: &StoredMessage) -> Spec {
+    let mut keep = Field::new(
+        "checkbox",
+        "keep_address",
+        "Keep the sender's address on their record, so their next email is matched by itself",
+    );
+    keep.value = "yes".into();
+    Spec {
+        heading: "Match to someone we know".into(),
+        caption: format!("From {}", m.sender),
+        intro: vec!["Find their reference on their page, or with Find a person.".into()],
+        action: format!("/messages/{}/match", m.id),
+        fields: vec![
+            Field::new("text", "reference", "Their reference").hint("For example, SU-000123"),
+            keep,
+        ],
+        submit: "Match",
+        back: format!("/messages/{}", m.id),
+    }
+}
+
+async fn match_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> Response {
+    if let Some(r) = forbidden(&state, &signed, Action::ManagePeople) {
+        return r;
+    }
+    match load(&state, &signed, id).await {
+        Ok(m) => show(&state, &signed, match_spec(&m), None, None),
+        Err(r) => *r,
+    }
+}
+
+async fn match_person(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(r) = bad_csrf(&state, &signed, &form) {
+        return r;
+    }
+    let m = match load(&state, &signed, id).await {
+        Ok(m) => m,
+        Err(r) => return *r,
+    };
+    let spec = match_spec(&m);
+    let reference = val(&form, "reference").to_uppercase();
+    let found = state
+        .app
+        .store
+        .search_people(&reference, 5)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .find(|p| p.reference == reference);
+    let Some(person) = found else {
+        return show(
+            &state,
+            &signed,
+            spec,
+            Some(&form),
+            Some(tact_core::RuleError::invalid(
+                "reference",
+                format!("nobody has the reference {reference:?}"),
+            )),
+        );
+    };
+    let result = state
+        .app
+        .match_message(
+            &tact_app::Ctx::new(signed.actor.clone()),
+            id,
+            person.id,
+            !val(&form, "keep_address").is_empty(),
+        )
+        .await;
+    answer(&state, signed, spec, &form, result, |_| {
+        format!("/messages/{id}")
     })
 }

@@ -1334,3 +1334,78 @@ async fn cle_9_6_a_letter_is_written_from_the_plan_page_and_posted_from_the_prin
     let (_, home) = ui.page(&lee, "/").await;
     assert!(!home.contains("Letters to print and post"));
 }
+
+#[tokio::test]
+async fn an_email_from_an_unknown_address_is_matched_to_a_person_and_the_next_one_finds_them() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    let limits = tact_mail::Limits::default();
+    let raw = |n: u32| {
+        format!("From: Jo B <jo.work@example.net>\r\nSubject: From my work address {n}\r\nMessage-ID: <w{n}@example.net>\r\n\r\nHello\r\n")
+    };
+    let tact_app::mail::Imported::Stored { id, route, .. } = ui
+        .app
+        .import_message("enquiries", raw(1).as_bytes(), &limits)
+        .await
+        .unwrap()
+    else {
+        panic!("stored")
+    };
+    assert_eq!(route, tact_core::correspondence::Route::UnknownSender);
+    let cas = ui.session("cas").await;
+    let (_, page) = ui.page(&cas, &format!("/messages/{id}")).await;
+    assert!(
+        page.contains(&format!("href=\"/messages/{id}/match\"")),
+        "{page}"
+    );
+    let path = format!("/messages/{id}/match");
+    ui.refused_on(
+        &cas,
+        &path,
+        &[("reference", "SU-999999"), ("keep_address", "yes")],
+        "reference",
+        "",
+    )
+    .await;
+    let reference = ui
+        .app
+        .store
+        .person(tact_core::ids::PersonId(c.pid))
+        .await
+        .unwrap()
+        .unwrap()
+        .reference;
+    let r = ui
+        .post_form(
+            &cas,
+            &path,
+            &[
+                ("reference", &reference.to_lowercase()),
+                ("keep_address", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, page) = ui.page(&cas, &format!("/messages/{id}")).await;
+    assert!(
+        page.contains("Jo Bloggs") && page.contains("To the inbox"),
+        "{page}"
+    );
+    let (_, person) = ui.page(&cas, &format!("/people/{}", c.pid)).await;
+    assert!(person.contains("From my work address 1"));
+    // Matched once: the next email from that address finds them by itself.
+    let got = ui
+        .app
+        .import_message("enquiries", raw(2).as_bytes(), &limits)
+        .await
+        .unwrap();
+    let tact_app::mail::Imported::Stored { contact, .. } = got else {
+        panic!("stored")
+    };
+    assert_eq!(contact.person_id, Some(tact_core::ids::PersonId(c.pid)));
+    // And it cannot be matched twice.
+    let r = ui
+        .post_form(&cas, &path, &[("reference", &reference)])
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+}
