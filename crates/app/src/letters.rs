@@ -71,6 +71,18 @@ pub const PLAN_LETTERS: [&str; 6] = [
     "dispute-outcome",
 ];
 
+/// A title as typed ("Complaint about delays") read inside a sentence ("complaint about
+/// delays"); a word in capitals ("PCC", "ASB") stays as it is.
+fn in_a_sentence(title: &str) -> String {
+    let mut chars = title.chars();
+    match (chars.next(), chars.next()) {
+        (Some(first), Some(second)) if first.is_uppercase() && second.is_lowercase() => {
+            first.to_lowercase().collect::<String>() + &title[first.len_utf8()..]
+        }
+        _ => title.to_string(),
+    }
+}
+
 fn date_words(d: jiff::civil::Date) -> String {
     d.strftime("%-d %B %Y").to_string()
 }
@@ -91,7 +103,14 @@ impl App {
             .matter_ids
             .iter()
             .filter_map(|id| matters.iter().find(|m| m.id == *id))
-            .map(|m| format!("your {} {} about {}", m.kind.as_str(), m.reference, m.title))
+            .map(|m| {
+                format!(
+                    "your {} {} about {}",
+                    m.kind.as_str(),
+                    m.reference,
+                    in_a_sentence(&m.title)
+                )
+            })
             .collect();
         let warning = self
             .store
@@ -331,7 +350,14 @@ impl App {
             .and_then(|m| matters.iter().find(|x| x.id == m))
             .map_or_else(
                 || "your contact with us".to_string(),
-                |m| format!("your {} {} about {}", m.kind.as_str(), m.reference, m.title),
+                |m| {
+                    format!(
+                        "your {} {} about {}",
+                        m.kind.as_str(),
+                        m.reference,
+                        in_a_sentence(&m.title)
+                    )
+                },
             );
         let facts = Facts {
             person_name: person.name,
@@ -575,5 +601,18 @@ impl App {
             .await?;
         self.finish(tx, ctx, &format!("letter:{id}")).await?;
         Ok(next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn titles_read_inside_a_sentence_but_capitals_stay() {
+        assert_eq!(
+            super::in_a_sentence("Complaint about delays"),
+            "complaint about delays"
+        );
+        assert_eq!(super::in_a_sentence("PCC decision"), "PCC decision");
+        assert_eq!(super::in_a_sentence(""), "");
     }
 }

@@ -392,7 +392,7 @@ fn request_for(command: Command) -> Result<Request> {
                 ("matter", a.matter.map(|m| m.to_string())),
             ] {
                 if let Some(v) = v {
-                    q.push(format!("{k}={}", urlencode(&v)));
+                    q.push(format!("{k}={}", tact_web::urlencode(&v)));
                 }
             }
             r(M::GET, format!("/contact-check?{}", q.join("&")), None)
@@ -444,9 +444,11 @@ fn request_for(command: Command) -> Result<Request> {
                 ),
             ),
             PersonCmd::Show { id } => r(M::GET, format!("/people/{id}"), None),
-            PersonCmd::Find { query } => {
-                r(M::GET, format!("/people?q={}", urlencode(&query)), None)
-            }
+            PersonCmd::Find { query } => r(
+                M::GET,
+                format!("/people?q={}", tact_web::urlencode(&query)),
+                None,
+            ),
             PersonCmd::AdditionalHelp {
                 id,
                 needs_help,
@@ -719,7 +721,7 @@ fn request_for(command: Command) -> Result<Request> {
             format!(
                 "/reviews{}",
                 due_by
-                    .map(|d| format!("?due_by={}", urlencode(&d)))
+                    .map(|d| format!("?due_by={}", tact_web::urlencode(&d)))
                     .unwrap_or_default()
             ),
             None,
@@ -737,19 +739,6 @@ fn request_for(command: Command) -> Result<Request> {
         | Command::Mail { .. }
         | Command::Audit { .. } => bail!("handled above"),
     }
-}
-
-fn urlencode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 async fn serve(

@@ -24,6 +24,20 @@ use tact_app::App;
 use tact_core::roles::Actor;
 use utoipa::OpenApi;
 
+/// Percent-encodes `s` for a URL's query (RFC 3986 unreserved characters pass as they are).
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
 /// The largest request body accepted: a contact body is at most 512 KiB of text.
 pub const MAX_BODY: usize = 1024 * 1024;
 

@@ -240,7 +240,7 @@ async fn message(State(state): State<AppState>, signed: Signed, Path(id): Path<i
             "Match to someone we know".to_string(),
         ));
         actions.push((
-            format!("/people/new?who={}", urlencode(who)),
+            format!("/people/new?who={}", crate::urlencode(who)),
             "Add the sender as a new person".to_string(),
         ));
     }
@@ -269,17 +269,6 @@ async fn message(State(state): State<AppState>, signed: Signed, Path(id): Path<i
         attachments,
         actions,
     })
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// A file to download, never shown inline: what a member of the public sends is not
