@@ -321,6 +321,48 @@ impl App {
         .await
     }
 
+    /// Writes the warning letter: what is wrong and why, how to change, and what follows
+    /// if it goes on (CLE-9.2, 9.3; NOR-5.2).
+    ///
+    /// # Errors
+    /// A role refusal; no such warning; no address.
+    pub async fn write_warning_letter(
+        &self,
+        ctx: &Ctx,
+        id: tact_core::ids::WarningId,
+        channel: Option<Channel>,
+        format: Option<Format>,
+    ) -> Result<StoredLetter> {
+        authorise(&self.profile, &ctx.actor, Action::RecordNotice, None)?;
+        let wn = self
+            .store
+            .warning(id)
+            .await?
+            .ok_or_else(|| not_found("warning_id", format!("no warning {id}")))?;
+        let person = self.person(wn.person_id).await?;
+        let facts = Facts {
+            person_name: person.name,
+            reference: person.reference,
+            date: date_words(tact_core::check::uk_date(wn.given_at)),
+            matters_words: "your contact with us".into(),
+            what_is_wrong: wn.what_is_wrong.clone(),
+            how_to_change: wn.how_to_change.clone(),
+            consequence: wn.consequence.clone(),
+            ..Facts::default()
+        };
+        self.keep_letter(
+            ctx,
+            wn.person_id,
+            "warning",
+            &format!("warning:{id}"),
+            &facts,
+            channel,
+            format,
+            None,
+        )
+        .await
+    }
+
     /// Writes the note telling them why a call was ended (CLE-4.4; NOR-6.1).
     ///
     /// # Errors

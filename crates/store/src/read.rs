@@ -589,6 +589,18 @@ impl Store {
 
     /// # Errors
     /// The database's error.
+    pub async fn warning(&self, id: WarningId) -> Result<Option<Warning>> {
+        sqlx::query("SELECT * FROM warnings WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(warning_row)
+            .transpose()
+    }
+
+    /// # Errors
+    /// The database's error.
     pub async fn warnings_of(&self, person: PersonId) -> Result<Vec<Warning>> {
         sqlx::query("SELECT * FROM warnings WHERE person_id = $1 ORDER BY given_at, id")
             .bind(person.0)

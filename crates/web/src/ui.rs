@@ -846,7 +846,7 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
                 tact_core::check::uk_time(w.given_at).strftime("%d %b %Y"),
                 w.what_is_wrong
             ),
-            None,
+            may_write.then(|| format!("/warnings/{}/letter", w.id)),
         )
     }));
     let may = |a: tact_core::roles::Action| p.may(signed.actor.role, a);

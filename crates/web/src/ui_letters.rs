@@ -30,6 +30,10 @@ pub fn routes() -> Router<AppState> {
             "/incidents/{id}/letter",
             get(incident_form).post(incident_letter),
         )
+        .route(
+            "/warnings/{id}/letter",
+            get(warning_form).post(warning_letter),
+        )
         .route("/letters", get(queue))
         .route("/letters/{id}", get(letter))
         .route("/letters/{id}/html", get(letter_html))
@@ -186,6 +190,7 @@ fn record_letter_spec(heading: &str, action: String) -> Spec {
 enum About {
     Adjustment,
     Incident,
+    Warning,
 }
 
 impl About {
@@ -199,6 +204,9 @@ impl About {
                 "Write the note about the ended call",
                 format!("/incidents/{id}/letter"),
             ),
+            Self::Warning => {
+                record_letter_spec("Write the warning letter", format!("/warnings/{id}/letter"))
+            }
         }
     }
 }
@@ -239,6 +247,12 @@ async fn about_letter(
                 .write_call_ended_letter(&ctx, tact_core::ids::IncidentId(id), channel, format)
                 .await
         }
+        About::Warning => {
+            state
+                .app
+                .write_warning_letter(&ctx, tact_core::ids::WarningId(id), channel, format)
+                .await
+        }
     };
     answer(&state, signed, spec, &form, result, |l| {
         format!("/letters/{}", l.id)
@@ -270,6 +284,18 @@ async fn incident_letter(
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
     about_letter(s, signed, About::Incident, id, f).await
+}
+
+async fn warning_form(State(s): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {
+    about_form(s, signed, About::Warning, id).await
+}
+async fn warning_letter(
+    State(s): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(f): Form<HashMap<String, String>>,
+) -> Response {
+    about_letter(s, signed, About::Warning, id, f).await
 }
 
 #[derive(Template)]

@@ -688,6 +688,32 @@ async fn cle_4_5_an_ended_call_follow_up_is_closed_from_its_task_page() {
         "{page}"
     );
     assert!(page.contains("large print"));
+    // CLE-9.2, 9.3: the warning, in writing, from the same list.
+    let warning = person
+        .split("href=\"/warnings/")
+        .nth(1)
+        .expect("a link to write the warning letter")
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let r = ui
+        .post_form(
+            &lee,
+            &format!("/warnings/{warning}"),
+            &[("channel", ""), ("format", "")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let letter = r.headers()[LOCATION].to_str().unwrap().to_string();
+    let (_, page) = ui.page(&lee, &letter).await;
+    assert!(
+        page.contains("Your contact with us")
+            && page.contains("What has happened: a")
+            && page.contains("What we ask you to do: b")
+            && page.contains("If this continues: c"),
+        "{page}"
+    );
 }
 
 #[tokio::test]
