@@ -14,7 +14,10 @@ use tact_core::RuleError;
 use tact_mail::letters::{Facts, RestrictionLine};
 
 /// A restriction in words addressed to the person.
-fn letter_line(rule: &Rule, name_of: &dyn Fn(tact_core::ids::StaffId) -> String) -> String {
+pub(crate) fn letter_line(
+    rule: &Rule,
+    name_of: &dyn Fn(tact_core::ids::StaffId) -> String,
+) -> String {
     match rule {
         Rule::CallWindow {
             windows,
@@ -424,9 +427,8 @@ impl App {
         .await
     }
 
-    /// Renders `kind` from `facts` and keeps it, by email if they have an address and no
-    /// other channel is chosen, else for post; in their preferred format unless another is
-    /// chosen. Closes any open task of `closes` about the same record.
+    /// Renders `kind` from `facts` and keeps it (see [`App::compose_letter`]). Closes any
+    /// open task of `closes` about the same record.
     #[allow(clippy::too_many_arguments)]
     async fn keep_letter(
         &self,
@@ -440,6 +442,73 @@ impl App {
         closes: Option<tact_core::model::TaskKind>,
     ) -> Result<StoredLetter> {
         let person = self.person(person_id).await?;
+        let now = self.now();
+        let mut stored = self.compose_letter(
+            &person,
+            kind,
+            about,
+            facts,
+            channel,
+            format,
+            ctx.actor.id,
+            now,
+        )?;
+        let mut tx = self.begin().await?;
+        stored.id = self.insert_letter_in(&mut tx, &stored).await?;
+        if let Some(k) = closes {
+            tx.close_tasks(
+                about,
+                &[k],
+                ctx.actor.id,
+                &format!("letter {} written", stored.id),
+                now,
+            )
+            .await?;
+        }
+        self.finish(tx, ctx, &format!("letter:{}", stored.id))
+            .await?;
+        Ok(stored)
+    }
+
+    /// Keeps a composed letter in `tx`, with its event; gives its id.
+    pub(crate) async fn insert_letter_in(
+        &self,
+        tx: &mut tact_store::WriteTx,
+        l: &StoredLetter,
+    ) -> Result<i64> {
+        let id = tx.insert_letter(l).await?;
+        let ev = AuditEvent::new(
+            l.created_at,
+            l.created_by,
+            AuditAction::LetterWritten,
+            format!("letter:{id}"),
+        )
+        .person(l.person_id)
+        .detail("kind", &l.kind)
+        .detail("channel", l.channel.as_str())
+        .detail("format", l.format.as_str());
+        tx.audit(&[ev]).await?;
+        Ok(id)
+    }
+
+    /// Renders `kind` for `person` and addresses it: by email if they have an address and
+    /// no other channel is chosen, else for post; in their preferred format unless another
+    /// is chosen. Writes nothing.
+    ///
+    /// # Errors
+    /// No template; no address for the channel; a channel letters do not go by.
+    #[allow(clippy::too_many_arguments)]
+    pub fn compose_letter(
+        &self,
+        person: &tact_core::model::ServiceUser,
+        kind: &str,
+        about: &str,
+        facts: &Facts,
+        channel: Option<Channel>,
+        format: Option<Format>,
+        by: tact_core::ids::StaffId,
+        now: jiff::Timestamp,
+    ) -> Result<StoredLetter> {
         let letter = tact_mail::letters::render(&self.profile, kind, facts)?;
         let channel = channel.unwrap_or(if person.emails.is_empty() {
             Channel::Letter
@@ -470,10 +539,9 @@ impl App {
         } else {
             letter.html
         };
-        let now = self.now();
-        let mut stored = StoredLetter {
+        Ok(StoredLetter {
             id: 0,
-            person_id,
+            person_id: person.id,
             kind: kind.to_string(),
             about: Some(about.to_string()),
             channel,
@@ -491,35 +559,9 @@ impl App {
             next_attempt_at: None,
             last_error: None,
             created_at: now,
-            created_by: ctx.actor.id,
+            created_by: by,
             sent_at: None,
-        };
-        let mut tx = self.begin().await?;
-        stored.id = tx.insert_letter(&stored).await?;
-        if let Some(k) = closes {
-            tx.close_tasks(
-                about,
-                &[k],
-                ctx.actor.id,
-                &format!("letter {} written", stored.id),
-                now,
-            )
-            .await?;
-        }
-        let ev = AuditEvent::new(
-            now,
-            ctx.actor.id,
-            AuditAction::LetterWritten,
-            format!("letter:{}", stored.id),
-        )
-        .person(person_id)
-        .detail("kind", kind)
-        .detail("channel", channel.as_str())
-        .detail("format", format.as_str());
-        tx.audit(&[ev]).await?;
-        self.finish(tx, ctx, &format!("letter:{}", stored.id))
-            .await?;
-        Ok(stored)
+        })
     }
 
     /// Sends the queued emails that are due, each at most once even with two senders;

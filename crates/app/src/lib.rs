@@ -1426,10 +1426,63 @@ impl App {
             .await?
             .ok_or_else(|| not_found("task_id", format!("no task {id}")))?;
         let now = self.now();
+        let channel = input.channel;
+        let (consequences, reasons) = (input.consequences.clone(), input.reasons.clone());
         let (mut contact, event) =
             wf::send_breach_reminder(&self.profile, &ctx.actor, &t, input, now)?;
+        // By email or post, the reminder is a letter from the profile's template (CLE-9.11),
+        // written in the same transaction; by phone or in person, the record is the contact.
+        let letter = match (channel, contact.person_id) {
+            (Channel::Email | Channel::Letter, Some(pid)) => {
+                let person = self.person(pid).await?;
+                let staff = self.store.staff_list().await?;
+                let name_of = |id| {
+                    staff
+                        .iter()
+                        .find(|x: &&Staff| x.id == id)
+                        .map_or_else(|| "your named contact".to_string(), |x| x.name.clone())
+                };
+                let restrictions = self
+                    .store
+                    .strategies_of(pid)
+                    .await?
+                    .iter()
+                    .filter(|s| s.in_force(now))
+                    .flat_map(|s| s.restrictions.clone())
+                    .map(|r| tact_mail::letters::RestrictionLine {
+                        text: crate::letters::letter_line(&r.rule, &name_of),
+                        reason: r.reason,
+                    })
+                    .collect();
+                let facts = tact_mail::letters::Facts {
+                    person_name: person.name.clone(),
+                    reference: person.reference.clone(),
+                    date: tact_core::check::uk_date(t.created_at)
+                        .strftime("%-d %B %Y")
+                        .to_string(),
+                    reasons,
+                    consequence: consequences,
+                    restrictions,
+                    ..Default::default()
+                };
+                Some(self.compose_letter(
+                    &person,
+                    "breach-reminder",
+                    &format!("task:{id}"),
+                    &facts,
+                    Some(channel),
+                    None,
+                    ctx.actor.id,
+                    now,
+                )?)
+            }
+            _ => None,
+        };
         let mut tx = self.begin().await?;
         contact.id = tx.insert_contact(&contact, None).await?;
+        if let Some(l) = &letter {
+            self.insert_letter_in(&mut tx, l).await?;
+        }
         tx.complete_task(
             id,
             ctx.actor.id,

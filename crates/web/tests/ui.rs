@@ -608,12 +608,25 @@ async fn cle_9_11_a_breach_reminder_is_sent_from_its_task_and_kept_on_the_record
         "CLE-9.11",
     )
     .await;
+    // By post, they need a postal address: refused on the channel, and nothing is written.
+    ui.refused_on(
+        &lee,
+        &path,
+        &[
+            ("channel", "letter"),
+            ("consequences", "The plan may be extended"),
+            ("reasons", "Abusive calls"),
+        ],
+        "channel",
+        "",
+    )
+    .await;
     let r = ui
         .post_form(
             &lee,
             &path,
             &[
-                ("channel", "letter"),
+                ("channel", "email"),
                 ("consequences", "The plan may be extended"),
                 ("reasons", "Abusive calls"),
             ],
@@ -624,6 +637,28 @@ async fn cle_9_11_a_breach_reminder_is_sent_from_its_task_and_kept_on_the_record
     assert!(
         person.contains("Reminder of the contact strategy after a breach"),
         "{person}"
+    );
+    // The reminder is also the letter from the profile's template, kept and queued.
+    assert!(
+        person.contains(
+            "A reminder about your contact strategy by email (standard), waiting to be sent"
+        ),
+        "{person}"
+    );
+    let letter = person
+        .split("href=\"/letters/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let (_, page) = ui.page(&lee, &format!("/letters/{letter}")).await;
+    assert!(
+        page.contains("Why the strategy is in place: Abusive calls")
+            && page.contains("If this continues: The plan may be extended")
+            && page.contains("Please contact us by email only"),
+        "{page}"
     );
     let (_, home) = ui.page(&lee, "/").await;
     assert!(!home.contains("Breach reminders to send"), "{home}");
