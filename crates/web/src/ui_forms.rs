@@ -233,6 +233,20 @@ pub(crate) async fn person_for_form(
         .ok_or_else(|| Box::new(not_found_page(state, signed, "person")))
 }
 
+/// The page of a form about a person: [`person_for_form`]'s checks, then the form.
+pub(crate) async fn show_person_form(
+    state: &AppState,
+    signed: &Signed,
+    id: i64,
+    action: Action,
+    spec: impl FnOnce(String) -> Spec,
+) -> Response {
+    match person_for_form(state, signed, id, action).await {
+        Ok(caption) => show(state, signed, spec(caption), None, None),
+        Err(r) => *r,
+    }
+}
+
 pub(crate) fn not_found_page(state: &AppState, signed: &Signed, what: &str) -> Response {
     error_page(
         state,
@@ -522,17 +536,10 @@ async fn warning_form(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> Response {
-    let caption = match person_for_form(&state, &signed, id, Action::IssueWarning).await {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
-    show(
-        &state,
-        &signed,
-        warning_spec(&state, id, caption),
-        None,
-        None,
-    )
+    show_person_form(&state, &signed, id, Action::IssueWarning, |c| {
+        warning_spec(&state, id, c)
+    })
+    .await
 }
 
 async fn warning(
@@ -1548,11 +1555,10 @@ fn help_spec(state: &AppState, id: i64, caption: String) -> Spec {
 }
 
 async fn help_form(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {
-    let caption = match person_for_form(&state, &signed, id, Action::RecordContact).await {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
-    show(&state, &signed, help_spec(&state, id, caption), None, None)
+    show_person_form(&state, &signed, id, Action::RecordContact, |c| {
+        help_spec(&state, id, c)
+    })
+    .await
 }
 
 async fn help(
@@ -1719,17 +1725,10 @@ async fn adjustment_form(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> Response {
-    let caption = match person_for_form(&state, &signed, id, Action::RecordContact).await {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
-    show(
-        &state,
-        &signed,
-        adjustment_spec(&state, id, caption),
-        None,
-        None,
-    )
+    show_person_form(&state, &signed, id, Action::RecordContact, |c| {
+        adjustment_spec(&state, id, c)
+    })
+    .await
 }
 
 async fn adjustment(

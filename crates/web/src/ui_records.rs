@@ -5,7 +5,7 @@
 
 use crate::ui::Signed;
 use crate::ui_forms::{
-    answer, bad_csrf, capital, forbidden, not_found_page, person_caption, person_for_form, show,
+    answer, bad_csrf, capital, forbidden, not_found_page, person_caption, show, show_person_form,
     val, yes_no, Field, Spec,
 };
 use crate::AppState;
@@ -176,10 +176,10 @@ async fn matter_form(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> Response {
-    match person_for_form(&state, &signed, id, Action::RecordContact).await {
-        Ok(caption) => show(&state, &signed, matter_spec(id, caption), None, None),
-        Err(r) => *r,
-    }
+    show_person_form(&state, &signed, id, Action::RecordContact, |c| {
+        matter_spec(id, c)
+    })
+    .await
 }
 
 async fn matter(
@@ -501,16 +501,10 @@ async fn further_form(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> Response {
-    match person_for_form(&state, &signed, id, Action::RecordFurtherAction).await {
-        Ok(caption) => show(
-            &state,
-            &signed,
-            further_spec(&state, id, caption),
-            None,
-            None,
-        ),
-        Err(r) => *r,
-    }
+    show_person_form(&state, &signed, id, Action::RecordFurtherAction, |c| {
+        further_spec(&state, id, c)
+    })
+    .await
 }
 
 async fn further(

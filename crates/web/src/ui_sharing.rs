@@ -3,7 +3,8 @@
 
 use crate::ui::{error_page, refusal, render, Signed};
 use crate::ui_forms::{
-    answer, bad_csrf, capital, forbidden, not_found_page, person_caption, show, val, Field, Spec,
+    answer, bad_csrf, capital, forbidden, not_found_page, person_caption, show, show_person_form,
+    val, Field, Spec,
 };
 use crate::AppState;
 use askama::Template;
@@ -109,19 +110,10 @@ async fn request_form(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> Response {
-    if let Some(r) = forbidden(&state, &signed, Action::RequestDisclosure) {
-        return r;
-    }
-    let Some(caption) = person_caption(&state, id).await else {
-        return not_found_page(&state, &signed, "person");
-    };
-    show(
-        &state,
-        &signed,
-        request_spec(&state, id, caption),
-        None,
-        None,
-    )
+    show_person_form(&state, &signed, id, Action::RequestDisclosure, |c| {
+        request_spec(&state, id, c)
+    })
+    .await
 }
 
 async fn request(
