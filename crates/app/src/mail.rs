@@ -353,11 +353,7 @@ impl App {
             )
             .await?;
         }
-        let address = m
-            .sender
-            .rsplit_once('<')
-            .map_or(m.sender.as_str(), |(_, a)| a.trim_end_matches('>'))
-            .trim();
+        let address = tact_mail::sender_address(&m.sender);
         let keep = keep_address
             .then(|| tact_core::identity::EmailAddress::parse(address).ok())
             .flatten()

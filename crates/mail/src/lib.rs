@@ -195,6 +195,14 @@ pub fn parse(raw: &[u8], limits: &Limits) -> Result<Parsed, Quarantine> {
     })
 }
 
+/// The address in a From header as kept ("Jo Bloggs <jo@example.org>" gives
+/// "jo@example.org"; a bare address is itself).
+pub fn sender_address(from: &str) -> &str {
+    from.rsplit_once('<')
+        .map_or(from, |(_, a)| a.trim_end_matches('>'))
+        .trim()
+}
+
 /// A matter's reference written in a subject line, such as "Re: your complaint M-000123".
 pub fn matter_reference(subject: &str) -> Option<String> {
     let bytes = subject.as_bytes();
@@ -315,6 +323,15 @@ mod tests {
         .unwrap();
         assert!(p.text.starts_with(&"x".repeat(100)));
         assert!(p.text.contains("the rest is in the message as received"));
+    }
+
+    #[test]
+    fn the_sender_address_comes_out_of_a_from_header() {
+        assert_eq!(
+            sender_address("Jo Bloggs <jo@example.org>"),
+            "jo@example.org"
+        );
+        assert_eq!(sender_address(" jo@example.org "), "jo@example.org");
     }
 
     #[test]

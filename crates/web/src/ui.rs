@@ -59,6 +59,13 @@ async fn asset(Path(file): Path<String>) -> Response {
         .into_response()
 }
 
+/// A time as staff read it on a page: UK local time, to the minute.
+pub(crate) fn when(t: jiff::Timestamp) -> String {
+    tact_core::check::uk_time(t)
+        .strftime("%d %b %Y %H:%M")
+        .to_string()
+}
+
 fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(COOKIE)
@@ -903,9 +910,7 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
         .rev()
         .take(100)
         .map(|e| {
-            let when = tact_core::check::uk_time(tact_store::codec::from_ts(e.at_micros))
-                .strftime("%d %b %Y %H:%M")
-                .to_string();
+            let when = when(tact_store::codec::from_ts(e.at_micros));
             let who = e
                 .actor
                 .map_or_else(|| "Tact".to_string(), |a| name_of(StaffId(a)));
@@ -942,9 +947,7 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
         .map(|m| {
             (
                 m.id,
-                tact_core::check::uk_time(m.received_at)
-                    .strftime("%d %b %Y %H:%M")
-                    .to_string(),
+                when(m.received_at),
                 if m.subject.is_empty() {
                     "(no subject)".to_string()
                 } else {
@@ -1024,9 +1027,7 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
             .take(50)
             .map(|c| {
                 (
-                    tact_core::check::uk_time(c.at)
-                        .strftime("%d %b %Y %H:%M")
-                        .to_string(),
+                    when(c.at),
                     format!("{} {}", c.channel.plain(), c.direction.as_str()),
                     if c.breach_of.is_empty() {
                         c.summary.clone()

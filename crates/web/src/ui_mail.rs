@@ -2,7 +2,7 @@
 //! with its text, attachments and the message exactly as received, and marking a letter
 //! or email as threatening or abusive (CLE-4.6).
 
-use crate::ui::{error_page, refusal, render, Signed};
+use crate::ui::{error_page, refusal, render, when, Signed};
 use crate::ui_forms::{answer, bad_csrf, forbidden, show, val, Field, Spec};
 use crate::AppState;
 use askama::Template;
@@ -28,12 +28,6 @@ pub fn routes() -> Router<AppState> {
             get(threatening_form).post(threatening),
         )
         .route("/messages/{id}/match", get(match_form).post(match_person))
-}
-
-fn when(t: jiff::Timestamp) -> String {
-    tact_core::check::uk_time(t)
-        .strftime("%d %b %Y %H:%M")
-        .to_string()
 }
 
 pub(crate) fn route_words(m: &StoredMessage) -> String {
@@ -231,10 +225,7 @@ async fn message(State(state): State<AppState>, signed: Signed, Path(id): Path<i
         && m.route != Route::Quarantine
         && p.may(signed.actor.role, Action::ManagePeople)
     {
-        let who = m
-            .sender
-            .rsplit_once('<')
-            .map_or(m.sender.as_str(), |(_, a)| a.trim_end_matches('>'));
+        let who = tact_mail::sender_address(&m.sender);
         actions.push((
             format!("/messages/{id}/match"),
             "Match to someone we know".to_string(),

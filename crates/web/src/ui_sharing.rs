@@ -355,13 +355,7 @@ async fn log(State(state): State<AppState>, signed: Signed) -> Response {
             .iter()
             .map(|d| {
                 (
-                    d.shared_at
-                        .map(|t| {
-                            tact_core::check::uk_time(t)
-                                .strftime("%d %b %Y %H:%M")
-                                .to_string()
-                        })
-                        .unwrap_or_default(),
+                    d.shared_at.map(crate::ui::when).unwrap_or_default(),
                     d.person_id.0,
                     d.partner.clone(),
                     capital(&d.reason),
