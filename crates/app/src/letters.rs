@@ -14,10 +14,7 @@ use tact_core::RuleError;
 use tact_mail::letters::{Facts, RestrictionLine};
 
 /// A restriction in words addressed to the person.
-pub(crate) fn letter_line(
-    rule: &Rule,
-    name_of: &dyn Fn(tact_core::ids::StaffId) -> String,
-) -> String {
+fn letter_line(rule: &Rule, name_of: &dyn Fn(tact_core::ids::StaffId) -> String) -> String {
     match rule {
         Rule::CallWindow {
             windows,
@@ -86,15 +83,26 @@ fn in_a_sentence(title: &str) -> String {
     }
 }
 
-fn date_words(d: jiff::civil::Date) -> String {
+pub(crate) fn date_words(d: jiff::civil::Date) -> String {
     d.strftime("%-d %B %Y").to_string()
 }
 
+/// A matter as a letter names it: "your complaint M-000123 about …".
+fn matter_words(m: &tact_core::model::Matter) -> String {
+    format!(
+        "your {} {} about {}",
+        m.kind.as_str(),
+        m.reference,
+        in_a_sentence(&m.title)
+    )
+}
+
 impl App {
-    /// The facts a letter about `s` is filled from.
-    async fn plan_facts(&self, s: &Strategy) -> Result<Facts> {
-        let person = self.person(s.person_id).await?;
-        let matters = self.store.matters_of(s.person_id).await?;
+    /// Restrictions as a letter gives them, with their reasons.
+    pub(crate) async fn restriction_lines<'a>(
+        &self,
+        restrictions: impl IntoIterator<Item = &'a tact_core::model::Restriction>,
+    ) -> Result<Vec<RestrictionLine>> {
         let staff = self.store.staff_list().await?;
         let name_of = |id| {
             staff
@@ -102,18 +110,24 @@ impl App {
                 .find(|x| x.id == id)
                 .map_or_else(|| "your named contact".to_string(), |x| x.name.clone())
         };
+        Ok(restrictions
+            .into_iter()
+            .map(|r| RestrictionLine {
+                text: letter_line(&r.rule, &name_of),
+                reason: r.reason.clone(),
+            })
+            .collect())
+    }
+
+    /// The facts a letter about `s` is filled from.
+    async fn plan_facts(&self, s: &Strategy) -> Result<Facts> {
+        let person = self.person(s.person_id).await?;
+        let matters = self.store.matters_of(s.person_id).await?;
         let covered: Vec<String> = s
             .matter_ids
             .iter()
             .filter_map(|id| matters.iter().find(|m| m.id == *id))
-            .map(|m| {
-                format!(
-                    "your {} {} about {}",
-                    m.kind.as_str(),
-                    m.reference,
-                    in_a_sentence(&m.title)
-                )
-            })
+            .map(matter_words)
             .collect();
         let warning = self
             .store
@@ -140,14 +154,7 @@ impl App {
                 .unwrap_or_default(),
             consequence: warning.map(|w| w.consequence).unwrap_or_default(),
             reasons: s.reasons.clone(),
-            restrictions: s
-                .restrictions
-                .iter()
-                .map(|r| RestrictionLine {
-                    text: letter_line(&r.rule, &name_of),
-                    reason: r.reason.clone(),
-                })
-                .collect(),
+            restrictions: self.restriction_lines(&s.restrictions).await?,
             review_due: date_words(s.review_due),
             ends_on: s.ends_on.map(date_words),
             decision: String::new(),
@@ -393,17 +400,7 @@ impl App {
         let matters_words = i
             .matter_id
             .and_then(|m| matters.iter().find(|x| x.id == m))
-            .map_or_else(
-                || "your contact with us".to_string(),
-                |m| {
-                    format!(
-                        "your {} {} about {}",
-                        m.kind.as_str(),
-                        m.reference,
-                        in_a_sentence(&m.title)
-                    )
-                },
-            );
+            .map_or_else(|| "your contact with us".to_string(), matter_words);
         let facts = Facts {
             person_name: person.name,
             reference: person.reference,

@@ -1435,31 +1435,20 @@ impl App {
         let letter = match (channel, contact.person_id) {
             (Channel::Email | Channel::Letter, Some(pid)) => {
                 let person = self.person(pid).await?;
-                let staff = self.store.staff_list().await?;
-                let name_of = |id| {
-                    staff
-                        .iter()
-                        .find(|x: &&Staff| x.id == id)
-                        .map_or_else(|| "your named contact".to_string(), |x| x.name.clone())
-                };
-                let restrictions = self
+                let in_force: Vec<Strategy> = self
                     .store
                     .strategies_of(pid)
                     .await?
-                    .iter()
+                    .into_iter()
                     .filter(|s| s.in_force(now))
-                    .flat_map(|s| s.restrictions.clone())
-                    .map(|r| tact_mail::letters::RestrictionLine {
-                        text: crate::letters::letter_line(&r.rule, &name_of),
-                        reason: r.reason,
-                    })
                     .collect();
+                let restrictions = self
+                    .restriction_lines(in_force.iter().flat_map(|s| &s.restrictions))
+                    .await?;
                 let facts = tact_mail::letters::Facts {
                     person_name: person.name.clone(),
                     reference: person.reference.clone(),
-                    date: tact_core::check::uk_date(t.created_at)
-                        .strftime("%-d %B %Y")
-                        .to_string(),
+                    date: crate::letters::date_words(tact_core::check::uk_date(t.created_at)),
                     reasons,
                     consequence: consequences,
                     restrictions,
