@@ -430,6 +430,23 @@ async fn case(ui: &Ui) -> Case {
 }
 
 impl Case {
+    /// A plan in force for the case's person and matter: one channel only, drafted by the
+    /// line manager, checklist answered, proposed and authorised by the senior manager.
+    async fn plan_in_force(&self, ui: &Ui, channel: &str, reasons: &str) -> i64 {
+        let due = (tact_core::check::uk_date(jiff::Timestamp::now()) + jiff::Span::new().days(30))
+            .to_string();
+        let s = ui.api(&self.lm, &format!("/people/{}/strategies", self.pid), json!({"matter_ids": [self.mid], "restrictions": [{"kind": "single-channel", "channel": channel, "reason": "Calls were abusive"}], "reasons": reasons, "aims": "a", "proportionality": "p", "review_due": due})).await;
+        let sid = s["id"].as_i64().unwrap();
+        self.answer_and_propose(ui, sid).await;
+        ui.api(
+            &self.sm,
+            &format!("/strategies/{sid}/authorise"),
+            json!({"reason": "ok"}),
+        )
+        .await;
+        sid
+    }
+
     async fn answer_and_propose(&self, ui: &Ui, sid: i64) {
         let answers: Vec<_> = ui.app.profile.checklist.questions.iter().map(|q| json!({"question_id": q.id, "answer": if q.shortfall_if == tact_core::profile::Answer::No { "yes" } else { "no" }, "reason": "checked"})).collect();
         ui.api(
@@ -553,17 +570,8 @@ async fn cle_9_9_the_plan_form_sets_several_restrictions_and_authorising_clears_
 async fn cle_9_11_a_breach_reminder_is_sent_from_its_task_and_kept_on_the_record() {
     let ui = Ui::spawn().await;
     let c = case(&ui).await;
-    let due = (tact_core::check::uk_date(jiff::Timestamp::now()) + jiff::Span::new().days(30))
-        .to_string();
-    let s = ui.api(&c.lm, &format!("/people/{}/strategies", c.pid), json!({"matter_ids": [c.mid], "restrictions": [{"kind": "single-channel", "channel": "email", "reason": "Calls were abusive"}], "reasons": "Abusive calls after a warning", "aims": "a", "proportionality": "p", "review_due": due})).await;
-    let sid = s["id"].as_i64().unwrap();
-    c.answer_and_propose(&ui, sid).await;
-    ui.api(
-        &c.sm,
-        &format!("/strategies/{sid}/authorise"),
-        json!({"reason": "ok"}),
-    )
-    .await;
+    c.plan_in_force(&ui, "email", "Abusive calls after a warning")
+        .await;
     // They ring in, which the plan does not allow: a breach with a reminder task.
     ui.api(&c.cw, "/contacts", json!({"person_id": c.pid, "channel": "phone", "direction": "inbound", "summary": "Rang about the complaint"})).await;
     let lee = ui.session("lee").await;
@@ -758,15 +766,7 @@ async fn nor_7_1_a_dispute_decided_in_the_ui_can_change_the_plan() {
     ui.staff("Sol Other", "sol", Role::SeniorManager).await;
     let due = (tact_core::check::uk_date(jiff::Timestamp::now()) + jiff::Span::new().days(30))
         .to_string();
-    let s = ui.api(&c.lm, &format!("/people/{}/strategies", c.pid), json!({"matter_ids": [c.mid], "restrictions": [{"kind": "single-channel", "channel": "email", "reason": "Calls were abusive"}], "reasons": "r", "aims": "a", "proportionality": "p", "review_due": due})).await;
-    let sid = s["id"].as_i64().unwrap();
-    c.answer_and_propose(&ui, sid).await;
-    ui.api(
-        &c.sm,
-        &format!("/strategies/{sid}/authorise"),
-        json!({"reason": "ok"}),
-    )
-    .await;
+    let sid = c.plan_in_force(&ui, "email", "r").await;
     let d = ui
         .api(
             &c.cw,
@@ -1313,17 +1313,9 @@ async fn cle_4_6_a_threatening_email_is_marked_from_the_message_and_asks_for_a_s
 async fn cle_9_6_a_letter_is_written_from_the_plan_page_and_posted_from_the_print_queue() {
     let ui = Ui::spawn().await;
     let c = case(&ui).await;
-    let due = (tact_core::check::uk_date(jiff::Timestamp::now()) + jiff::Span::new().days(30))
-        .to_string();
-    let s = ui.api(&c.lm, &format!("/people/{}/strategies", c.pid), json!({"matter_ids": [c.mid], "restrictions": [{"kind": "single-channel", "channel": "letter", "reason": "Calls were abusive"}], "reasons": "Abuse after a warning", "aims": "a", "proportionality": "p", "review_due": due})).await;
-    let sid = s["id"].as_i64().unwrap();
-    c.answer_and_propose(&ui, sid).await;
-    ui.api(
-        &c.sm,
-        &format!("/strategies/{sid}/authorise"),
-        json!({"reason": "ok"}),
-    )
-    .await;
+    let sid = c
+        .plan_in_force(&ui, "letter", "Abuse after a warning")
+        .await;
     let lee = ui.session("lee").await;
     let (_, plan) = ui.page(&lee, &format!("/plans/{sid}")).await;
     assert!(
