@@ -1371,7 +1371,11 @@ impl App {
     ///
     /// # Errors
     /// A role refusal or the store's error.
-    pub async fn disclosure_log(&self, actor: &Actor) -> Result<Vec<sharing::Disclosure>> {
+    pub async fn disclosure_log(
+        &self,
+        actor: &Actor,
+        limit: i64,
+    ) -> Result<Vec<sharing::Disclosure>> {
         if actor.role != Role::Auditor
             && !self.profile.may(actor.role, Action::ApproveDisclosure)
             && !self.profile.may(actor.role, Action::RequestDisclosure)
@@ -1382,7 +1386,7 @@ impl App {
             )
             .into());
         }
-        Ok(self.store.disclosure_log(1000).await?)
+        Ok(self.store.disclosure_log(limit).await?)
     }
 
     /// Records what was shared, with whom and when, on the disclosure log.

@@ -760,7 +760,7 @@ pub async fn record_shared(
 pub async fn disclosure_log(State(st): State<AppState>, Auth(ctx): Auth) -> Reply {
     ok(json!({"disclosures": st
         .app
-        .disclosure_log(&ctx.actor)
+        .disclosure_log(&ctx.actor, 1000)
         .await?
         .iter()
         .map(wire::disclosure)
