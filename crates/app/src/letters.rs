@@ -61,6 +61,16 @@ fn letter_line(rule: &Rule, name_of: &dyn Fn(tact_core::ids::StaffId) -> String)
     }
 }
 
+/// How a letter goes: by which channel and in which format (`None`: email if they have
+/// an address, else post; their preferred format), and whether it is held as a draft so
+/// staff can adjust it before it goes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct How {
+    pub channel: Option<Channel>,
+    pub format: Option<Format>,
+    pub hold: bool,
+}
+
 /// The letters written about a plan.
 pub const PLAN_LETTERS: [&str; 6] = [
     "strategy-notice",
@@ -245,8 +255,7 @@ impl App {
         ctx: &Ctx,
         id: StrategyId,
         kind: &str,
-        channel: Option<Channel>,
-        format: Option<Format>,
+        how: How,
     ) -> Result<StoredLetter> {
         authorise(&self.profile, &ctx.actor, Action::RecordNotice, None)?;
         if !PLAN_LETTERS.contains(&kind) {
@@ -268,8 +277,7 @@ impl App {
             kind,
             &format!("strategy:{id}"),
             &facts,
-            channel,
-            format,
+            how,
             None,
         )
         .await
@@ -284,8 +292,7 @@ impl App {
         &self,
         ctx: &Ctx,
         id: tact_core::ids::AdjustmentId,
-        channel: Option<Channel>,
-        format: Option<Format>,
+        how: How,
     ) -> Result<StoredLetter> {
         authorise(&self.profile, &ctx.actor, Action::RecordNotice, None)?;
         let a = self
@@ -324,8 +331,7 @@ impl App {
             "adjustment-decision",
             &format!("adjustment:{id}"),
             &facts,
-            channel,
-            format,
+            how,
             Some(tact_core::model::TaskKind::AdjustmentLetter),
         )
         .await
@@ -340,8 +346,7 @@ impl App {
         &self,
         ctx: &Ctx,
         id: tact_core::ids::WarningId,
-        channel: Option<Channel>,
-        format: Option<Format>,
+        how: How,
     ) -> Result<StoredLetter> {
         authorise(&self.profile, &ctx.actor, Action::RecordNotice, None)?;
         let wn = self
@@ -366,8 +371,7 @@ impl App {
             "warning",
             &format!("warning:{id}"),
             &facts,
-            channel,
-            format,
+            how,
             None,
         )
         .await
@@ -381,8 +385,7 @@ impl App {
         &self,
         ctx: &Ctx,
         id: tact_core::ids::IncidentId,
-        channel: Option<Channel>,
-        format: Option<Format>,
+        how: How,
     ) -> Result<StoredLetter> {
         authorise(&self.profile, &ctx.actor, Action::RecordNotice, None)?;
         let i = self
@@ -417,8 +420,7 @@ impl App {
             "call-ended",
             &format!("incident:{id}"),
             &facts,
-            channel,
-            format,
+            how,
             None,
         )
         .await
@@ -434,22 +436,13 @@ impl App {
         kind: &str,
         about: &str,
         facts: &Facts,
-        channel: Option<Channel>,
-        format: Option<Format>,
+        how: How,
         closes: Option<tact_core::model::TaskKind>,
     ) -> Result<StoredLetter> {
         let person = self.person(person_id).await?;
         let now = self.now();
-        let mut stored = self.compose_letter(
-            &person,
-            kind,
-            about,
-            facts,
-            channel,
-            format,
-            ctx.actor.id,
-            now,
-        )?;
+        let mut stored =
+            self.compose_letter(&person, kind, about, facts, how, ctx.actor.id, now)?;
         let mut tx = self.begin().await?;
         stored.id = self.insert_letter_in(&mut tx, &stored).await?;
         if let Some(k) = closes {
@@ -501,13 +494,12 @@ impl App {
         kind: &str,
         about: &str,
         facts: &Facts,
-        channel: Option<Channel>,
-        format: Option<Format>,
+        how: How,
         by: tact_core::ids::StaffId,
         now: jiff::Timestamp,
     ) -> Result<StoredLetter> {
         let letter = tact_mail::letters::render(&self.profile, kind, facts)?;
-        let channel = channel.unwrap_or(if person.emails.is_empty() {
+        let channel = how.channel.unwrap_or(if person.emails.is_empty() {
             Channel::Letter
         } else {
             Channel::Email
@@ -530,7 +522,7 @@ impl App {
                 .into())
             }
         };
-        let format = format.unwrap_or(person.preferred_format);
+        let format = how.format.unwrap_or(person.preferred_format);
         let html = if format == Format::LargePrint {
             letter.large_print_html
         } else {
@@ -547,7 +539,9 @@ impl App {
             subject: letter.subject,
             text: letter.text,
             html,
-            status: if channel == Channel::Email {
+            status: if how.hold {
+                LetterStatus::Draft
+            } else if channel == Channel::Email {
                 LetterStatus::Queued
             } else {
                 LetterStatus::ToPrint
@@ -642,6 +636,202 @@ impl App {
             .letter(id)
             .await?
             .ok_or_else(|| not_found("letter_id", format!("no letter {id}")))
+    }
+}
+
+/// The formats a kept letter can be downloaded in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Document {
+    /// Tagged PDF, in large print if that is the letter's format.
+    Pdf,
+    /// An editable Word document, for staff to adjust a held letter.
+    Docx,
+}
+
+/// The longest letter staff may put in place of the written one.
+const MAX_LETTER_CHARS: usize = 100_000;
+
+impl App {
+    fn held(l: &StoredLetter) -> Result<()> {
+        if l.status != LetterStatus::Draft {
+            return Err(RuleError::invalid(
+                "status",
+                format!(
+                    "letter {} is {}: only a held letter can be changed or released",
+                    l.id,
+                    l.status.as_str()
+                ),
+            )
+            .into());
+        }
+        Ok(())
+    }
+
+    /// Puts staff's adjusted wording in place of a held letter's, keeping the new wording
+    /// as the letter (what is kept is what goes) and the change on the event log.
+    ///
+    /// # Errors
+    /// A role refusal; no such letter; a letter no longer held; empty or overlong text.
+    pub async fn adjust_letter(
+        &self,
+        ctx: &Ctx,
+        id: i64,
+        subject: Option<&str>,
+        text: &str,
+        how: &str,
+    ) -> Result<StoredLetter> {
+        authorise(&self.profile, &ctx.actor, Action::RecordNotice, None)?;
+        let l = self.letter(id).await?;
+        Self::held(&l)?;
+        let text = tact_mail::letters::tidy(&text.replace("\r\n", "\n"));
+        if text.trim().is_empty() {
+            return Err(RuleError::invalid("text", "the letter cannot be empty").into());
+        }
+        if text.chars().count() > MAX_LETTER_CHARS {
+            return Err(RuleError::invalid(
+                "text",
+                format!("a letter is at most {MAX_LETTER_CHARS} characters"),
+            )
+            .into());
+        }
+        let subject = match subject.map(str::trim) {
+            Some("") => {
+                return Err(RuleError::invalid("subject", "the letter needs a heading").into())
+            }
+            Some(s) if s.chars().count() > 200 => {
+                return Err(
+                    RuleError::invalid("subject", "a heading is at most 200 characters").into(),
+                )
+            }
+            Some(s) => s.to_string(),
+            None => l.subject.clone(),
+        };
+        let next = StoredLetter {
+            html: tact_mail::letters::html(&subject, &text, l.format == Format::LargePrint),
+            subject,
+            text,
+            ..l.clone()
+        };
+        let mut tx = self.begin().await?;
+        tx.adjust_letter(&next).await?;
+        tx.audit(&[AuditEvent::new(
+            self.now(),
+            ctx.actor.id,
+            AuditAction::LetterAdjusted,
+            format!("letter:{id}"),
+        )
+        .person(l.person_id)
+        .detail("how", how)])
+            .await?;
+        self.finish(tx, ctx, &format!("letter:{id}")).await?;
+        Ok(next)
+    }
+
+    /// Lets a held letter go: email to the sending queue, post to the print queue.
+    ///
+    /// # Errors
+    /// A role refusal; no such letter; a letter not held.
+    pub async fn release_letter(&self, ctx: &Ctx, id: i64) -> Result<StoredLetter> {
+        authorise(&self.profile, &ctx.actor, Action::RecordNotice, None)?;
+        let l = self.letter(id).await?;
+        Self::held(&l)?;
+        let next = StoredLetter {
+            status: if l.channel == Channel::Email {
+                LetterStatus::Queued
+            } else {
+                LetterStatus::ToPrint
+            },
+            ..l.clone()
+        };
+        let mut tx = self.begin().await?;
+        tx.update_letter(&next, l.status, l.attempts).await?;
+        tx.audit(&[AuditEvent::new(
+            self.now(),
+            ctx.actor.id,
+            AuditAction::LetterReleased,
+            format!("letter:{id}"),
+        )
+        .person(l.person_id)])
+            .await?;
+        self.finish(tx, ctx, &format!("letter:{id}")).await?;
+        Ok(next)
+    }
+
+    /// The top of a printed letter: the office, who it is to (name and address), and
+    /// the reference and date.
+    pub async fn letterhead(&self, l: &StoredLetter) -> Result<Vec<Vec<String>>> {
+        let person = self.person(l.person_id).await?;
+        let mut to = vec![person.name.clone()];
+        if l.channel == Channel::Letter {
+            to.extend(
+                l.to_address
+                    .split(['\n', ','])
+                    .map(str::trim)
+                    .filter(|x| !x.is_empty())
+                    .map(str::to_string),
+            );
+        } else {
+            to.push(l.to_address.clone());
+        }
+        Ok(vec![
+            vec![self.profile.organisation.name.clone()],
+            to,
+            vec![
+                format!("Our reference: {}", person.reference),
+                date_words(tact_core::check::uk_date(l.created_at)),
+            ],
+        ])
+    }
+
+    /// A kept letter as a document, made from exactly the kept wording: its bytes, media
+    /// type and a file name.
+    ///
+    /// # Errors
+    /// No such letter; the document writer's refusal.
+    pub async fn letter_document(
+        &self,
+        id: i64,
+        doc: Document,
+    ) -> Result<(Vec<u8>, &'static str, String)> {
+        let l = self.letter(id).await?;
+        let head = self.letterhead(&l).await?;
+        let large = l.format == Format::LargePrint;
+        let failed = |e: String| crate::AppError::Rule(RuleError::invalid("letter_id", e));
+        Ok(match doc {
+            Document::Pdf => (
+                tact_mail::pdf::render(&head, &l.subject, &l.text, large).map_err(failed)?,
+                "application/pdf",
+                format!("letter-{id}.pdf"),
+            ),
+            Document::Docx => (
+                tact_mail::docx::render(&head, &l.subject, &l.text, large).map_err(failed)?,
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                format!("letter-{id}.docx"),
+            ),
+        })
+    }
+
+    /// Puts the wording of an uploaded Word document (the one downloaded, adjusted) in
+    /// place of a held letter's.
+    ///
+    /// # Errors
+    /// As [`App::adjust_letter`]; a file that is not a readable Word document.
+    pub async fn adjust_letter_from_docx(
+        &self,
+        ctx: &Ctx,
+        id: i64,
+        bytes: &[u8],
+    ) -> Result<StoredLetter> {
+        authorise(&self.profile, &ctx.actor, Action::RecordNotice, None)?;
+        let back = tact_mail::docx::read(bytes).map_err(|e| RuleError::invalid("document", e))?;
+        self.adjust_letter(
+            ctx,
+            id,
+            back.subject.as_deref(),
+            &back.text,
+            "word document",
+        )
+        .await
     }
 }
 

@@ -1463,8 +1463,10 @@ impl App {
                     "breach-reminder",
                     &format!("task:{id}"),
                     &facts,
-                    Some(channel),
-                    None,
+                    crate::letters::How {
+                        channel: Some(channel),
+                        ..Default::default()
+                    },
                     ctx.actor.id,
                     now,
                 )?)

@@ -6,6 +6,7 @@ mod common;
 
 use common::world;
 use std::process::{Child, Command};
+use tact_app::letters::How;
 use tact_core::correspondence::LetterStatus;
 use tact_core::model::{Format, Restriction, Rule};
 use tact_core::profile::Channel;
@@ -99,7 +100,7 @@ async fn cle_9_6_the_notice_is_written_from_the_template_kept_and_sent_by_email(
         // A restriction to letters does not stop our own email to them.
         let l = w
             .app
-            .write_plan_letter(&lm, sid, "strategy-notice", None, None)
+            .write_plan_letter(&lm, sid, "strategy-notice", How::default())
             .await
             .unwrap();
         assert_eq!(l.channel, Channel::Email, "{name}");
@@ -143,8 +144,11 @@ async fn cle_9_6_the_notice_is_written_from_the_template_kept_and_sent_by_email(
                 &lm,
                 sid,
                 "strategy-notice",
-                Some(Channel::Letter),
-                Some(Format::LargePrint),
+                How {
+                    channel: Some(Channel::Letter),
+                    format: Some(Format::LargePrint),
+                    hold: false,
+                },
             )
             .await
             .unwrap();
@@ -162,7 +166,7 @@ async fn an_email_the_relay_cannot_take_is_tried_again_later_then_shown_as_faile
         let lm = common::ctx(&w.app.store.staff(lm).await.unwrap().unwrap());
         let l = w
             .app
-            .write_plan_letter(&lm, sid, "strategy-notice", None, None)
+            .write_plan_letter(&lm, sid, "strategy-notice", How::default())
             .await
             .unwrap();
         // Nothing listens on this port.
@@ -212,7 +216,7 @@ async fn cle_9_14_the_letter_about_a_change_says_what_was_decided_and_why() {
         // Not lifted yet: there is nothing to tell them about lifting.
         let e = w
             .app
-            .write_plan_letter(&lm_ctx, sid, "lifting", None, None)
+            .write_plan_letter(&lm_ctx, sid, "lifting", How::default())
             .await
             .unwrap_err();
         assert!(e.to_string().contains("has not been lifted"), "{name}: {e}");
@@ -235,7 +239,7 @@ async fn cle_9_14_the_letter_about_a_change_says_what_was_decided_and_why() {
             .unwrap();
         let l = w
             .app
-            .write_plan_letter(&lm_ctx, sid, "lifting", None, None)
+            .write_plan_letter(&lm_ctx, sid, "lifting", How::default())
             .await
             .unwrap();
         assert!(
@@ -304,7 +308,7 @@ async fn nor_1_5_the_adjustment_decision_goes_in_writing_and_writing_it_closes_t
         );
         let l = w
             .app
-            .write_adjustment_letter(&csm, a.id, None, None)
+            .write_adjustment_letter(&csm, a.id, How::default())
             .await
             .unwrap();
         assert!(
@@ -319,5 +323,108 @@ async fn nor_1_5_the_adjustment_decision_goes_in_writing_and_writing_it_closes_t
             0,
             "{name}"
         );
+    }
+}
+
+#[tokio::test]
+async fn a_held_letter_goes_only_when_released_and_goes_as_staff_changed_it() {
+    let Some(sink) = Sink::start() else { return };
+    for (name, url) in testing::fresh_urls().await {
+        let w = world(&url).await;
+        let (sid, lm) = w.plan_with(email_only).await;
+        let lm = common::ctx(&w.app.store.staff(lm).await.unwrap().unwrap());
+        let held = How {
+            hold: true,
+            ..How::default()
+        };
+        let l = w
+            .app
+            .write_plan_letter(&lm, sid, "strategy-notice", held)
+            .await
+            .unwrap();
+        assert_eq!(l.status, LetterStatus::Draft, "{name}");
+        assert_eq!(
+            w.app.send_due_letters(&relay(sink.port), 10).await.unwrap(),
+            (0, 0),
+            "{name}: a held letter is not sent"
+        );
+        // Typed changes, then a Word document staff changed again.
+        let typed = format!("{}\nA line staff added.\n", l.text);
+        let a = w
+            .app
+            .adjust_letter(&lm, l.id, None, &typed, "typed")
+            .await
+            .unwrap();
+        assert!(a.html.contains("A line staff added."), "{name}");
+        let e = w
+            .app
+            .adjust_letter(&lm, l.id, Some(" "), &typed, "typed")
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("heading"), "{name}: {e}");
+        let (docx, media, _) = w
+            .app
+            .letter_document(l.id, tact_app::letters::Document::Docx)
+            .await
+            .unwrap();
+        assert!(media.contains("wordprocessingml"));
+        let back = tact_mail::docx::read(&docx).unwrap();
+        assert!(back.text.contains("A line staff added."), "{name}");
+        let word = tact_mail::docx::render(
+            &[],
+            "Our new arrangements",
+            &back.text.replace("A line staff added.", "Changed in Word."),
+            false,
+        )
+        .unwrap();
+        let b = w
+            .app
+            .adjust_letter_from_docx(&lm, l.id, &word)
+            .await
+            .unwrap();
+        assert_eq!(b.subject, "Our new arrangements");
+        assert!(b.text.contains("Changed in Word.") && !b.text.contains("A line staff added."));
+        let e = w
+            .app
+            .adjust_letter_from_docx(&lm, l.id, b"not a document")
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("not a Word"), "{name}: {e}");
+        // Released: sent as changed, and kept as sent.
+        let r = w.app.release_letter(&lm, l.id).await.unwrap();
+        assert_eq!(r.status, LetterStatus::Queued);
+        assert_eq!(
+            w.app.send_due_letters(&relay(sink.port), 10).await.unwrap(),
+            (1, 0),
+            "{name}"
+        );
+        let kept = w.app.letter(l.id).await.unwrap();
+        assert_eq!(kept.status, LetterStatus::Sent);
+        assert_eq!(kept.text, b.text, "{name}: kept exactly as sent");
+        let got = sink.received();
+        assert!(
+            got.iter()
+                .any(|m| m.contains("Our new arrangements") && m.contains("Changed in Word.")),
+            "{name}: {got:?}"
+        );
+        // Once it has gone it cannot be changed or released again.
+        assert!(w
+            .app
+            .adjust_letter(&lm, l.id, None, "x", "typed")
+            .await
+            .is_err());
+        assert!(w.app.release_letter(&lm, l.id).await.is_err());
+        // The PDF is made from the kept wording, with the letterhead.
+        let (pdf, media, file) = w
+            .app
+            .letter_document(l.id, tact_app::letters::Document::Pdf)
+            .await
+            .unwrap();
+        assert_eq!(media, "application/pdf");
+        assert_eq!(file, format!("letter-{}.pdf", l.id));
+        assert!(pdf.starts_with(b"%PDF-"));
+        assert!(pdf
+            .windows(b"/Title(Our new arrangements)".len())
+            .any(|x| x == b"/Title(Our new arrangements)"));
     }
 }

@@ -103,6 +103,8 @@ pub struct StoredMessage {
 /// Where an outbound letter is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LetterStatus {
+    /// Held for staff to check and adjust; nothing goes until they release it.
+    Draft,
     /// Email waiting to be sent (or to be tried again).
     Queued,
     Sent,
@@ -114,7 +116,8 @@ pub enum LetterStatus {
 }
 
 impl LetterStatus {
-    pub const ALL: [LetterStatus; 5] = [
+    pub const ALL: [LetterStatus; 6] = [
+        Self::Draft,
         Self::Queued,
         Self::Sent,
         Self::Failed,
@@ -123,6 +126,7 @@ impl LetterStatus {
     ];
     pub fn as_str(self) -> &'static str {
         match self {
+            Self::Draft => "draft",
             Self::Queued => "queued",
             Self::Sent => "sent",
             Self::Failed => "failed",

@@ -129,7 +129,7 @@ pub fn render(profile: &Profile, kind: &str, facts: &Facts) -> Result<Letter, Ru
 }
 
 /// Blank lines at most one at a time, no trailing spaces, ending in one newline.
-fn tidy(s: &str) -> String {
+pub fn tidy(s: &str) -> String {
     let mut out = String::new();
     let mut blank = true;
     for line in s.lines().map(str::trim_end) {
@@ -154,36 +154,67 @@ fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// Accessible HTML: a title and a language, headings-free paragraphs and real lists.
-/// Large print sets the text at 18 point and wider spacing (RNIB's clear print guidance).
-fn html(subject: &str, text: &str, large: bool) -> String {
-    let style = if large {
-        "body{font-family:Arial,Helvetica,sans-serif;font-size:18pt;line-height:1.5;max-width:40em;margin:1em}"
-    } else {
-        "body{font-family:Arial,Helvetica,sans-serif;font-size:12pt;line-height:1.4;max-width:40em;margin:1em}"
-    };
-    let mut body = String::new();
+/// A letter's text in blocks: paragraphs, and lists made of its lines that begin "- ".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Block {
+    /// A paragraph's lines (a line break inside a paragraph is kept, as in a signature).
+    Para(Vec<String>),
+    List(Vec<String>),
+}
+
+/// Splits a letter's text at blank lines; within a paragraph, the lines beginning "- "
+/// are a list after the paragraph's other lines.
+pub fn blocks(text: &str) -> Vec<Block> {
+    let mut out = Vec::new();
     for para in text.split("\n\n") {
-        let lines: Vec<&str> = para.lines().collect();
-        let items: Vec<&str> = lines.iter().filter_map(|l| l.strip_prefix("- ")).collect();
-        let lead: Vec<&str> = lines
+        let lines: Vec<&str> = para.lines().map(str::trim_end).collect();
+        let items: Vec<String> = lines
             .iter()
-            .copied()
-            .filter(|l| !l.starts_with("- "))
+            .filter_map(|l| l.strip_prefix("- "))
+            .map(str::to_string)
+            .collect();
+        let lead: Vec<String> = lines
+            .iter()
+            .filter(|l| !l.starts_with("- ") && !l.trim().is_empty())
+            .map(|l| l.to_string())
             .collect();
         if !lead.is_empty() {
-            body.push_str(&format!("<p>{}</p>\n", escape(&lead.join(" "))));
+            out.push(Block::Para(lead));
         }
         if !items.is_empty() {
-            body.push_str("<ul>\n");
-            for i in items {
-                body.push_str(&format!("<li>{}</li>\n", escape(i)));
+            out.push(Block::List(items));
+        }
+    }
+    out
+}
+
+/// Accessible HTML: a title and a language, the subject as its heading, paragraphs and
+/// real lists. Large print sets the text at 18 point and wider spacing (RNIB's clear print
+/// guidance).
+pub fn html(subject: &str, text: &str, large: bool) -> String {
+    let style = if large {
+        "body{font-family:Arial,Helvetica,sans-serif;font-size:18pt;line-height:1.5;max-width:40em;margin:1em}h1{font-size:1.3em}"
+    } else {
+        "body{font-family:Arial,Helvetica,sans-serif;font-size:12pt;line-height:1.4;max-width:40em;margin:1em}h1{font-size:1.3em}"
+    };
+    let mut body = format!("<h1>{}</h1>\n", escape(subject));
+    for block in blocks(text) {
+        match block {
+            Block::Para(lines) => {
+                let lines: Vec<String> = lines.iter().map(|l| escape(l)).collect();
+                body.push_str(&format!("<p>{}</p>\n", lines.join("<br>\n")));
             }
-            body.push_str("</ul>\n");
+            Block::List(items) => {
+                body.push_str("<ul>\n");
+                for i in items {
+                    body.push_str(&format!("<li>{}</li>\n", escape(&i)));
+                }
+                body.push_str("</ul>\n");
+            }
         }
     }
     format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>{style}</style>\n</head>\n<body>\n<main>\n{body}</main>\n</body>\n</html>\n",
+        "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>{style}</style>\n</head>\n<body>\n<main>\n{body}</main>\n</body>\n</html>\n",
         escape(subject)
     )
 }
@@ -335,7 +366,7 @@ mod tests {
         let mut f = facts();
         f.reasons = "Calls <b>and</b> emails".into();
         let l = render(&profile("cleveland-opcc"), "strategy-notice", &f).unwrap();
-        assert!(l.html.contains("<html lang=\"en\">"));
+        assert!(l.html.contains("<html lang=\"en-GB\">"));
         assert!(l
             .html
             .contains("<title>How we will be in contact with you from now on</title>"));

@@ -68,8 +68,10 @@ pub struct Quarantine {
     pub reason: String,
 }
 
+pub mod docx;
 pub mod imap;
 pub mod letters;
+pub mod pdf;
 pub mod smtp;
 
 /// The digest that names a message without a Message-ID.

@@ -703,6 +703,33 @@ impl WriteTx {
         Ok(())
     }
 
+    /// Replaces a held letter's subject and text (staff adjusted it before it goes).
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] when the letter is no longer held.
+    pub async fn adjust_letter(
+        &mut self,
+        l: &tact_core::correspondence::StoredLetter,
+    ) -> Result<()> {
+        let r = sqlx::query(
+            "UPDATE letters SET subject = $1, body_text = $2, body_html = $3 WHERE id = $4 AND status = 'draft'",
+        )
+        .bind(&l.subject)
+        .bind(&l.text)
+        .bind(&l.html)
+        .bind(l.id)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(w)?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::Conflict(format!(
+                "letter {} is no longer held to be adjusted",
+                l.id
+            )));
+        }
+        Ok(())
+    }
+
     /// Puts a message from an unknown sender, and its contact, on a person's record.
     ///
     /// # Errors

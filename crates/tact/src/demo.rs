@@ -4,6 +4,7 @@
 
 use anyhow::Result;
 use jiff::{SignedDuration, Timestamp};
+use tact_app::letters::How;
 use tact_app::{App, Clock, Ctx, PersonInput};
 use tact_core::identity::{EmailAddress, Identifier, PhoneNumber};
 use tact_core::ids::*;
@@ -425,15 +426,18 @@ pub async fn populate(app: &App, people: usize) -> Result<String> {
         if let Some(s) = plan {
             let lm = Demo::ctx(&d.line_managers[0]);
             d.app
-                .write_plan_letter(&lm, s.id, "strategy-notice", None, None)
+                .write_plan_letter(&lm, s.id, "strategy-notice", How::default())
                 .await?;
             d.app
                 .write_plan_letter(
                     &lm,
                     s.id,
                     "strategy-notice",
-                    Some(tact_core::profile::Channel::Letter),
-                    Some(tact_core::model::Format::LargePrint),
+                    How {
+                        channel: Some(tact_core::profile::Channel::Letter),
+                        format: Some(tact_core::model::Format::LargePrint),
+                        hold: false,
+                    },
                 )
                 .await?;
         }

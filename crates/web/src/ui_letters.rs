@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use std::collections::HashMap;
+use tact_app::letters::{Document, How};
 use tact_core::correspondence::{LetterStatus, StoredLetter};
 use tact_core::ids::StrategyId;
 use tact_core::model::Format;
@@ -37,6 +38,17 @@ pub fn routes() -> Router<AppState> {
         .route("/letters", get(queue))
         .route("/letters/{id}", get(letter))
         .route("/letters/{id}/html", get(letter_html))
+        .route("/letters/{id}/pdf", get(letter_pdf))
+        .route(
+            "/letters/{id}/docx",
+            get(letter_docx)
+                .post(upload_docx)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    tact_mail::docx::MAX_DOCX_BYTES + 64 * 1024,
+                )),
+        )
+        .route("/letters/{id}/adjust", post(adjust))
+        .route("/letters/{id}/release", post(release))
         .route("/letters/{id}/printed", post(printed))
 }
 
@@ -63,6 +75,7 @@ pub fn describe(l: &StoredLetter) -> String {
 
 fn status_words(s: LetterStatus) -> &'static str {
     match s {
+        LetterStatus::Draft => "held for you to check before it goes",
         LetterStatus::Queued => "waiting to be sent",
         LetterStatus::Sent => "sent",
         LetterStatus::Failed => "could not be sent",
@@ -118,7 +131,7 @@ async fn write(
         return r;
     }
     let spec = write_spec(&state, id);
-    let (channel, format) = match how(&form) {
+    let how = match how(&form) {
         Ok(x) => x,
         Err(e) => return show(&state, &signed, spec, Some(&form), Some(e)),
     };
@@ -128,8 +141,7 @@ async fn write(
             &tact_app::Ctx::new(signed.actor.clone()),
             StrategyId(id),
             val(&form, "kind"),
-            channel,
-            format,
+            how,
         )
         .await;
     answer(&state, signed, spec, &form, result, |l| {
@@ -139,6 +151,11 @@ async fn write(
 
 /// How and in what format: the part of every letter form that is the same.
 fn how_fields() -> Vec<Field> {
+    let hold = Field::new(
+        "checkbox",
+        "hold",
+        "Hold it so I can check or change the wording before it goes",
+    );
     vec![
         Field::new("select", "channel", "How it goes").options([
             (
@@ -158,10 +175,11 @@ fn how_fields() -> Vec<Field> {
                 }),
             ),
         ),
+        hold,
     ]
 }
 
-fn how(form: &HashMap<String, String>) -> Result<(Option<Channel>, Option<Format>), RuleError> {
+fn how(form: &HashMap<String, String>) -> Result<How, RuleError> {
     let channel = match val(form, "channel") {
         "" => None,
         c => Some(Channel::parse(c).map_err(|e| e.with_field("channel"))?),
@@ -170,7 +188,11 @@ fn how(form: &HashMap<String, String>) -> Result<(Option<Channel>, Option<Format
         "" => None,
         f => Some(Format::parse(f).map_err(|e| e.with_field("format"))?),
     };
-    Ok((channel, format))
+    Ok(How {
+        channel,
+        format,
+        hold: !val(form, "hold").is_empty(),
+    })
 }
 
 /// The form for a letter about one record (an adjustment, an ended call).
@@ -229,7 +251,7 @@ async fn about_letter(
         return r;
     }
     let spec = about.spec(id);
-    let (channel, format) = match how(&form) {
+    let how = match how(&form) {
         Ok(x) => x,
         Err(e) => return show(&state, &signed, spec, Some(&form), Some(e)),
     };
@@ -238,19 +260,19 @@ async fn about_letter(
         About::Adjustment => {
             state
                 .app
-                .write_adjustment_letter(&ctx, tact_core::ids::AdjustmentId(id), channel, format)
+                .write_adjustment_letter(&ctx, tact_core::ids::AdjustmentId(id), how)
                 .await
         }
         About::Incident => {
             state
                 .app
-                .write_call_ended_letter(&ctx, tact_core::ids::IncidentId(id), channel, format)
+                .write_call_ended_letter(&ctx, tact_core::ids::IncidentId(id), how)
                 .await
         }
         About::Warning => {
             state
                 .app
-                .write_warning_letter(&ctx, tact_core::ids::WarningId(id), channel, format)
+                .write_warning_letter(&ctx, tact_core::ids::WarningId(id), how)
                 .await
         }
     };
@@ -314,6 +336,10 @@ struct LetterPage<'a> {
     status: String,
     text: String,
     can_print: bool,
+    held: bool,
+    large: bool,
+    /// The field at fault and what is wrong.
+    error: Option<(String, String)>,
 }
 
 async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<StoredLetter, Box<Response>> {
@@ -332,18 +358,32 @@ async fn letter(State(state): State<AppState>, signed: Signed, Path(id): Path<i6
         Ok(l) => l,
         Err(r) => return *r,
     };
+    letter_page(&state, &signed, l, None, None).await
+}
+
+/// The letter page; with `error`, the adjust form shows what was typed and what is wrong.
+async fn letter_page(
+    state: &AppState,
+    signed: &Signed,
+    l: StoredLetter,
+    typed: Option<(String, String)>,
+    error: Option<RuleError>,
+) -> Response {
+    let id = l.id;
     let p = &state.app.profile;
-    let person = crate::ui_forms::person_caption(&state, l.person_id.0)
+    let person = crate::ui_forms::person_caption(state, l.person_id.0)
         .await
         .unwrap_or_default();
-    render(&LetterPage {
+    let held = l.status == LetterStatus::Draft && p.may(signed.actor.role, Action::RecordNotice);
+    let (subject, text) = typed.unwrap_or_else(|| (l.subject.clone(), l.text.clone()));
+    let page = render(&LetterPage {
         office: &p.organisation.short_name,
         policy: &p.organisation.policy_title,
         signed_in: Some(signed.actor.name.clone()),
         csrf: signed.csrf.clone(),
         id,
         person: (l.person_id.0, person),
-        subject: l.subject.clone(),
+        subject,
         channel: capital(l.channel.plain()),
         to: l.to_address.clone(),
         format: l.format.as_str().replace('-', " "),
@@ -356,10 +396,22 @@ async fn letter(State(state): State<AppState>, signed: Signed, Path(id): Path<i6
                 .map(|e| format!(" (last attempt: {e})"))
                 .unwrap_or_default()
         ),
-        text: l.text.clone(),
+        text,
         can_print: l.status == LetterStatus::ToPrint
             && p.may(signed.actor.role, Action::RecordNotice),
-    })
+        held,
+        large: l.format == Format::LargePrint,
+        error: error.as_ref().map(|e| {
+            (
+                e.field.clone().unwrap_or_else(|| "text".into()),
+                e.message.clone(),
+            )
+        }),
+    });
+    match error {
+        Some(_) => (axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response(),
+        None => page,
+    }
 }
 
 /// The letter's own HTML, as sent or printed: Tact wrote and escaped it.
@@ -371,6 +423,170 @@ async fn letter_html(
     match load(&state, &signed, id).await {
         Ok(l) => ([(CONTENT_TYPE, "text/html; charset=utf-8")], l.html).into_response(),
         Err(r) => *r,
+    }
+}
+
+/// The letter as a tagged PDF (large print when that is its format), made from the
+/// kept wording.
+async fn letter_pdf(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> Response {
+    document(state, signed, id, Document::Pdf).await
+}
+
+/// The letter as an editable Word document.
+async fn letter_docx(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> Response {
+    document(state, signed, id, Document::Docx).await
+}
+
+async fn document(state: AppState, signed: Signed, id: i64, doc: Document) -> Response {
+    if let Err(r) = load(&state, &signed, id).await {
+        return *r;
+    }
+    match state.app.letter_document(id, doc).await {
+        Ok((bytes, media, name)) => (
+            [
+                (CONTENT_TYPE, media.to_string()),
+                (
+                    axum::http::header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{name}\""),
+                ),
+                (
+                    axum::http::header::X_CONTENT_TYPE_OPTIONS,
+                    "nosniff".to_string(),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => refusal(&state, &signed, e),
+    }
+}
+
+/// Staff's changes to a held letter's wording, typed on its page.
+async fn adjust(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(r) = bad_csrf(&state, &signed, &form) {
+        return r;
+    }
+    let ctx = tact_app::Ctx::new(signed.actor.clone());
+    let (subject, text) = (val(&form, "subject"), val(&form, "text"));
+    match state
+        .app
+        .adjust_letter(&ctx, id, Some(subject), text, "typed")
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/letters/{id}")).into_response(),
+        Err(tact_app::AppError::Rule(e)) if e.kind == tact_core::error::RuleErrorKind::Invalid => {
+            match state.app.letter(id).await {
+                Ok(l) => {
+                    letter_page(
+                        &state,
+                        &signed,
+                        l,
+                        Some((subject.to_string(), text.to_string())),
+                        Some(e),
+                    )
+                    .await
+                }
+                Err(e) => refusal(&state, &signed, e),
+            }
+        }
+        Err(e) => refusal(&state, &signed, e),
+    }
+}
+
+/// The Word document downloaded, adjusted and sent back: its wording replaces the held
+/// letter's. A multipart form with the CSRF token and the file.
+async fn upload_docx(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    mut multipart: axum::extract::Multipart,
+) -> Response {
+    let mut form = HashMap::new();
+    let mut file = None;
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or_default().to_string();
+                match field.bytes().await {
+                    Ok(b) if name == "document" => file = Some(b),
+                    Ok(b) => {
+                        form.insert(name, String::from_utf8_lossy(&b).into_owned());
+                    }
+                    Err(e) => return upload_refused(&state, &signed, id, e.body_text()).await,
+                }
+            }
+            Ok(None) => break,
+            Err(e) => return upload_refused(&state, &signed, id, e.body_text()).await,
+        }
+    }
+    if let Some(r) = bad_csrf(&state, &signed, &form) {
+        return r;
+    }
+    let Some(bytes) = file.filter(|b| !b.is_empty()) else {
+        return upload_refused(
+            &state,
+            &signed,
+            id,
+            "Choose the Word document to upload".into(),
+        )
+        .await;
+    };
+    let ctx = tact_app::Ctx::new(signed.actor.clone());
+    match state.app.adjust_letter_from_docx(&ctx, id, &bytes).await {
+        Ok(_) => Redirect::to(&format!("/letters/{id}")).into_response(),
+        Err(tact_app::AppError::Rule(e)) if e.kind == tact_core::error::RuleErrorKind::Invalid => {
+            upload_refused(&state, &signed, id, e.message).await
+        }
+        Err(e) => refusal(&state, &signed, e),
+    }
+}
+
+async fn upload_refused(state: &AppState, signed: &Signed, id: i64, why: String) -> Response {
+    match state.app.letter(id).await {
+        Ok(l) => {
+            letter_page(
+                state,
+                signed,
+                l,
+                None,
+                Some(RuleError::invalid("document", why)),
+            )
+            .await
+        }
+        Err(e) => refusal(state, signed, e),
+    }
+}
+
+/// Lets a held letter go.
+async fn release(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(r) = bad_csrf(&state, &signed, &form) {
+        return r;
+    }
+    match state
+        .app
+        .release_letter(&tact_app::Ctx::new(signed.actor.clone()), id)
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/letters/{id}")).into_response(),
+        Err(e) => refusal(&state, &signed, e),
     }
 }
 

@@ -1379,7 +1379,7 @@ async fn cle_9_6_a_letter_is_written_from_the_plan_page_and_posted_from_the_prin
     let (_, home) = ui.page(&lee, "/").await;
     assert!(home.contains("Letters to print and post (1)"), "{home}");
     let (_, html) = ui.page(&lee, &format!("{posted}/html")).await;
-    assert!(html.contains("font-size:18pt") && html.contains("<html lang=\"en\">"));
+    assert!(html.contains("font-size:18pt") && html.contains("<html lang=\"en-GB\">"));
     let r = ui.post_form(&lee, &format!("{posted}/printed"), &[]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, page) = ui.page(&lee, &posted).await;
@@ -1461,4 +1461,182 @@ async fn an_email_from_an_unknown_address_is_matched_to_a_person_and_the_next_on
         .post_form(&cas, &path, &[("reference", &reference)])
         .await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn a_held_letter_is_changed_on_its_page_and_in_word_then_sent_as_changed() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    let sid = c
+        .plan_in_force(&ui, "letter", "Abuse after a warning")
+        .await;
+    let lee = ui.session("lee").await;
+    let r = ui
+        .post_form(
+            &lee,
+            &format!("/plans/{sid}/letter"),
+            &[
+                ("kind", "strategy-notice"),
+                ("channel", ""),
+                ("format", ""),
+                ("hold", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let path = r.headers()[LOCATION].to_str().unwrap().to_string();
+    let id: i64 = path.trim_start_matches("/letters/").parse().unwrap();
+    let (_, page) = ui.page(&lee, &path).await;
+    assert!(
+        page.contains("Held for you to check before it goes"),
+        "{page}"
+    );
+    assert!(page.contains("Change the wording") && page.contains("Send it now"));
+    // A heading left empty is refused on its field, and what was typed stays.
+    let r = ui
+        .post_form(
+            &lee,
+            &format!("{path}/adjust"),
+            &[("subject", ""), ("text", "Dear Jo,\n\nKept as typed.")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("href=\"#subject\"") && html.contains("Kept as typed."));
+    let r = ui
+        .post_form(
+            &lee,
+            &format!("{path}/adjust"),
+            &[
+                ("subject", "How we will be in touch"),
+                (
+                    "text",
+                    "Dear Jo Bloggs,\r\n\r\nWe will write to you.\r\n- Letters only\r\n",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let l = ui.app.letter(id).await.unwrap();
+    assert_eq!(l.subject, "How we will be in touch");
+    assert_eq!(
+        l.text,
+        "Dear Jo Bloggs,\n\nWe will write to you.\n- Letters only\n"
+    );
+    assert!(l.html.contains("<li>Letters only</li>"));
+    // The Word document carries the wording; changed in "Word", it comes back.
+    let r = ui
+        .http
+        .get(format!("{}{path}/docx", ui.base))
+        .header(COOKIE, &lee)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains(&format!("letter-{id}.docx")));
+    let docx = r.bytes().await.unwrap();
+    let back = tact_mail::docx::read(&docx).unwrap();
+    assert_eq!(
+        tact_mail::letters::blocks(&back.text),
+        tact_mail::letters::blocks(&l.text)
+    );
+    let changed = tact_mail::docx::render(
+        &[],
+        "How we will be in touch",
+        "Dear Jo Bloggs,\n\nChanged in Word.\n",
+        false,
+    )
+    .unwrap();
+    let upload = |bytes: Vec<u8>| async {
+        let (_, home) = ui.page(&lee, "/").await;
+        let token = home
+            .split("name=\"csrf\" value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string();
+        let form = reqwest::multipart::Form::new().text("csrf", token).part(
+            "document",
+            reqwest::multipart::Part::bytes(bytes).file_name("letter.docx"),
+        );
+        ui.http
+            .post(format!("{}{path}/docx", ui.base))
+            .header(COOKIE, &lee)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap()
+    };
+    let r = upload(b"plain text, not Word".to_vec()).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("href=\"#document\"") && html.contains("not a Word"),
+        "{html}"
+    );
+    let r = upload(changed).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        ui.app.letter(id).await.unwrap().text,
+        "Dear Jo Bloggs,\n\nChanged in Word.\n"
+    );
+    // The accessible PDF is made from the kept wording.
+    let r = ui
+        .http
+        .get(format!("{}{path}/pdf", ui.base))
+        .header(COOKIE, &lee)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    let pdf = r.bytes().await.unwrap();
+    assert!(pdf.starts_with(b"%PDF-") && pdf.windows(9).any(|w| w == b"/Marked t"));
+    // Released, it waits to be sent and can no longer be changed.
+    let r = ui.post_form(&lee, &format!("{path}/release"), &[]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, page) = ui.page(&lee, &path).await;
+    assert!(page.contains("Waiting to be sent") && !page.contains("Change the wording"));
+    let r = ui
+        .post_form(
+            &lee,
+            &format!("{path}/adjust"),
+            &[("subject", "x"), ("text", "y")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        ui.app.letter(id).await.unwrap().text,
+        "Dear Jo Bloggs,\n\nChanged in Word.\n"
+    );
+    // Each change and the release are on the event log, with how it was changed.
+    let log = ui
+        .app
+        .store
+        .audit_of(tact_core::ids::PersonId(c.pid))
+        .await
+        .unwrap();
+    let about: Vec<String> = log
+        .iter()
+        .filter(|e| e.subject == format!("letter:{id}"))
+        .map(|e| {
+            let detail: serde_json::Value =
+                serde_json::from_str(&e.detail).unwrap_or(serde_json::Value::Null);
+            format!("{} {}", e.action, detail["how"].as_str().unwrap_or(""))
+        })
+        .collect();
+    assert_eq!(
+        about,
+        [
+            "letter.written ",
+            "letter.adjusted typed",
+            "letter.adjusted word document",
+            "letter.released "
+        ],
+        "{about:?}"
+    );
 }
