@@ -43,11 +43,11 @@ fn letter_line(rule: &Rule, name_of: &dyn Fn(tact_core::ids::StaffId) -> String)
         ),
         Rule::RecordedCalls => "We will record or monitor our telephone calls with you".into(),
         Rule::DedicatedMailbox { address } => format!("Please email us only at {address}"),
-        Rule::BlockedIdentifier { identifier } => {
+        Rule::BlockedIdentifier { identifier, .. } => {
             format!("We will not accept contact from {}", identifier.key())
         }
         Rule::AdvocateOnly => "Please contact us through your advocate".into(),
-        Rule::ReadAndFile => {
+        Rule::ReadAndFile { .. } => {
             "We will read and file what you send us, and reply only if it gives us new information"
                 .into()
         }
@@ -105,6 +105,16 @@ fn matter_words(m: &tact_core::model::Matter) -> String {
         m.reference,
         in_a_sentence(&m.title)
     )
+}
+
+/// The matter a contact is about in words, or "your contact with us" when none.
+pub(crate) fn matters_words(
+    matter: Option<tact_core::ids::MatterId>,
+    matters: &[tact_core::model::Matter],
+) -> String {
+    matter
+        .and_then(|m| matters.iter().find(|x| x.id == m))
+        .map_or_else(|| "your contact with us".to_string(), matter_words)
 }
 
 impl App {
@@ -167,8 +177,7 @@ impl App {
             restrictions: self.restriction_lines(&s.restrictions).await?,
             review_due: date_words(s.review_due),
             ends_on: s.ends_on.map(date_words),
-            decision: String::new(),
-            decision_reasons: String::new(),
+            ..Facts::default()
         })
     }
 
@@ -400,10 +409,7 @@ impl App {
         }
         let person = self.person(i.person_id).await?;
         let matters = self.store.matters_of(i.person_id).await?;
-        let matters_words = i
-            .matter_id
-            .and_then(|m| matters.iter().find(|x| x.id == m))
-            .map_or_else(|| "your contact with us".to_string(), matter_words);
+        let matters_words = matters_words(i.matter_id, &matters);
         let facts = Facts {
             person_name: person.name,
             reference: person.reference,
@@ -572,6 +578,7 @@ impl App {
         let (mut sent, mut failed) = (0, 0);
         for l in due {
             let message_id = format!("letter-{}@tact", l.id);
+            let attachments = self.enclosures(&l);
             let outcome = tact_mail::smtp::send(
                 relay,
                 &tact_mail::smtp::Outgoing {
@@ -580,6 +587,7 @@ impl App {
                     text: &l.text,
                     html: &l.html,
                     message_id: &message_id,
+                    attachments: &attachments,
                 },
             )
             .await;
@@ -622,9 +630,125 @@ impl App {
                 ev.detail.push(("to".into(), l.to_address.clone()));
                 tx.audit(&[ev]).await?;
             }
+            let noticed = if next.status == LetterStatus::Sent {
+                let enclosed = !attachments.is_empty();
+                let by = self.store.staff(l.created_by).await?;
+                match by {
+                    Some(by) => {
+                        self.notice_from_letter(&mut tx, &by, &next, enclosed)
+                            .await?
+                    }
+                    None => None,
+                }
+            } else {
+                None
+            };
             tx.commit().await?;
+            if let Some(person) = noticed {
+                self.index.refresh(&self.store, person).await?;
+            }
         }
         Ok((sent, failed))
+    }
+
+    /// What goes with an email: the policy itself with a notice, where the profile says a
+    /// copy goes with it (NOR-5.2) and Tact has its text.
+    fn enclosures(&self, l: &StoredLetter) -> Vec<tact_mail::smtp::Attachment> {
+        if l.kind != "strategy-notice" || !self.profile.notice.enclose_policy {
+            return Vec::new();
+        }
+        let Some(text) = self.profile.policy_text() else {
+            return Vec::new();
+        };
+        match tact_mail::pdf::render(&[], &self.profile.organisation.policy_title, &text, false) {
+            Ok(bytes) => vec![tact_mail::smtp::Attachment {
+                name: format!(
+                    "{}.pdf",
+                    self.profile.organisation.policy_title.replace(' ', "-")
+                ),
+                content_type: "application/pdf".into(),
+                bytes,
+            }],
+            Err(e) => {
+                tracing::warn!("the policy could not be made into a PDF: {e}");
+                Vec::new()
+            }
+        }
+    }
+
+    /// A notice or variation letter that has gone is the written notice (CLE-9.6, 9.14;
+    /// NOR-5.1, 5.7): records it on the plan in `tx`, by the member of staff who wrote the
+    /// letter, if the plan is waiting for that notice and has not changed since the letter
+    /// was written (else staff record the notice themselves). Gives the person whose
+    /// plan changed.
+    pub(crate) async fn notice_from_letter(
+        &self,
+        tx: &mut tact_store::WriteTx,
+        by: &tact_core::model::Staff,
+        l: &StoredLetter,
+        policy_enclosed: bool,
+    ) -> Result<Option<tact_core::ids::PersonId>> {
+        let waiting_for = match l.kind.as_str() {
+            "strategy-notice" => false,
+            "variation" => true,
+            _ => return Ok(None),
+        };
+        let Some(id) = l
+            .about
+            .as_deref()
+            .and_then(|a| a.strip_prefix("strategy:"))
+            .and_then(|n| n.parse::<i64>().ok())
+        else {
+            return Ok(None);
+        };
+        let s = self.strategy(StrategyId(id)).await?;
+        if s.pending_variation.is_some() != waiting_for {
+            return Ok(None);
+        }
+        let subject = format!("strategy:{id}");
+        let changed_since = self
+            .store
+            .audit_of(s.person_id)
+            .await?
+            .iter()
+            .filter(|e| e.subject == subject)
+            .any(|e| e.at_micros > l.created_at.as_microsecond());
+        if changed_since {
+            return Ok(None);
+        }
+        let actor = tact_core::roles::Actor {
+            id: by.id,
+            name: by.name.clone(),
+            role: by.role,
+        };
+        let input = tact_core::workflow::NoticeInput {
+            sent_at: l.sent_at.unwrap_or(l.created_at),
+            channel: l.channel,
+            format: l.format,
+            agreement_sought: self.profile.letters.notice_seeks_agreement,
+            agreement_given: None,
+            agreement_note: Some(format!("letter {}", l.id)),
+            policy_enclosed,
+        };
+        let now = self.now();
+        let Ok(d) = tact_core::workflow::record_notice(&self.profile, &actor, &s, input, now)
+        else {
+            // Not waiting for a notice, or one that cannot be recorded from this letter
+            // (the policy not enclosed where it must be): staff record it themselves.
+            return Ok(None);
+        };
+        tx.update_strategy(&d.record, s.version).await?;
+        tx.audit(&d.events).await?;
+        tx.close_tasks(
+            &subject,
+            &d.closes,
+            by.id,
+            &format!("notice sent: letter {}", l.id),
+            now,
+        )
+        .await?;
+        tx.tasks(&d.tasks, now).await?;
+        Ok(Some(s.person_id))
     }
 
     /// A letter that does not exist is said so.
@@ -870,7 +994,20 @@ impl App {
         .person(l.person_id)
         .detail("to", "post")])
             .await?;
+        // Whoever posts it encloses the policy where the profile says so: the letter page
+        // tells them to.
+        let by = self.store.staff(ctx.actor.id).await?;
+        let noticed = match by {
+            Some(by) => {
+                self.notice_from_letter(&mut tx, &by, &next, self.profile.notice.enclose_policy)
+                    .await?
+            }
+            None => None,
+        };
         self.finish(tx, ctx, &format!("letter:{id}")).await?;
+        if let Some(person) = noticed {
+            self.index.refresh(&self.store, person).await?;
+        }
         Ok(next)
     }
 }

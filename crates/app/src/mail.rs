@@ -96,6 +96,10 @@ impl App {
             &contact,
         ));
         let route = route_for(&contact);
+        let ack = match tact_core::correspondence::acknowledgement_due(&verdict, route) {
+            Some(plan) => Some(self.acknowledgement(&parsed, &contact, plan, now).await?),
+            None => None,
+        };
         let mut tx = self.begin().await?;
         contact.id = tx.insert_contact(&contact, None).await?;
         let subject = format!("contact:{}", contact.id);
@@ -129,6 +133,10 @@ impl App {
             }
             Err(e) => return Err(e.into()),
         };
+        if let Some(mut l) = ack {
+            l.about = Some(format!("message:{id}"));
+            self.insert_letter_in(&mut tx, &l).await?;
+        }
         tx.commit().await?;
         Ok(Imported::Stored {
             id,
@@ -136,6 +144,45 @@ impl App {
             contact: Box::new(contact),
             verdict: Box::new(verdict),
         })
+    }
+
+    /// The acknowledgement the plan asks for (issue 4: blocked or read-and-file mail is
+    /// acknowledged only where the plan says so), to the address it came from, written on
+    /// the authority of whoever authorised the plan. Writes nothing.
+    async fn acknowledgement(
+        &self,
+        parsed: &Parsed,
+        contact: &tact_core::model::Contact,
+        plan: tact_core::ids::StrategyId,
+        now: jiff::Timestamp,
+    ) -> Result<tact_core::correspondence::StoredLetter> {
+        let s = self.strategy(plan).await?;
+        let person = self.person(s.person_id).await?;
+        let matters = self.store.matters_of(s.person_id).await?;
+        let facts = tact_mail::letters::Facts {
+            person_name: person.name.clone(),
+            reference: person.reference.clone(),
+            date: crate::letters::date_words(tact_core::check::uk_date(now)),
+            matters_words: crate::letters::matters_words(contact.matter_id, &matters),
+            received: parsed.subject.clone(),
+            ..Default::default()
+        };
+        let mut l = self.compose_letter(
+            &person,
+            "acknowledgement",
+            &format!("strategy:{plan}"),
+            &facts,
+            crate::letters::How {
+                channel: Some(Channel::Email),
+                ..Default::default()
+            },
+            s.decided_by.unwrap_or(s.created_by),
+            now,
+        )?;
+        if let Some(from) = &parsed.from {
+            l.to_address = from.as_str().to_string();
+        }
+        Ok(l)
     }
 
     async fn quarantine(

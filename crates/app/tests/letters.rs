@@ -428,3 +428,132 @@ async fn a_held_letter_goes_only_when_released_and_goes_as_staff_changed_it() {
             .any(|x| x == b"/Title(Our new arrangements)"));
     }
 }
+
+/// The notice letter, once it has gone (sent by email, or printed and posted), is the
+/// written notice: recorded on the plan by whoever wrote it, with the policy enclosed
+/// where the profile says so — but not if the plan changed after the letter was written.
+#[tokio::test]
+async fn cle_9_6_and_nor_5_1_a_notice_letter_that_has_gone_is_the_recorded_notice() {
+    let Some(sink) = Sink::start() else { return };
+    for (name, url) in testing::fresh_urls().await {
+        // Northamptonshire, by email: the policy goes with it (NOR-5.2) and the plan takes
+        // effect once the notice is recorded (NOR-5.1).
+        let w = common::world_under(&url, "northamptonshire-opfcc").await;
+        let (sid, lm) = w.plan_with(email_only).await;
+        let lm = common::ctx(&w.app.store.staff(lm).await.unwrap().unwrap());
+        assert!(w.app.strategy(sid).await.unwrap().notice.is_none());
+        let l = w
+            .app
+            .write_plan_letter(&lm, sid, "strategy-notice", How::default())
+            .await
+            .unwrap();
+        assert_eq!(
+            w.app.send_due_letters(&relay(sink.port), 10).await.unwrap(),
+            (1, 0),
+            "{name}"
+        );
+        let s = w.app.strategy(sid).await.unwrap();
+        let notice = s.notice.clone().expect("the sent letter is the notice");
+        assert_eq!(notice.channel, Channel::Email, "{name}");
+        assert!(notice.policy_enclosed && !notice.agreement_sought, "{name}");
+        assert_eq!(notice.recorded_by, lm.actor.id);
+        assert_eq!(s.status, tact_core::model::StrategyStatus::Active, "{name}");
+        let got = sink.received();
+        assert!(
+            got.iter()
+                .any(|m| m.contains(&format!("letter-{}@tact", l.id))
+                    && m.contains("Managing-Service-User-Contact-Policy.pdf")
+                    && m.contains("application/pdf")),
+            "{name}: the policy goes with the notice"
+        );
+
+        // Cleveland, by post: recorded when it is marked printed and posted, agreement
+        // sought (CLE-9.6).
+        let url = testing::fresh_urls()
+            .await
+            .into_iter()
+            .find(|(n, _)| *n == name)
+            .unwrap()
+            .1;
+        let w = world(&url).await;
+        let (sid, lm) = w.plan_with(email_only).await;
+        let lm = common::ctx(&w.app.store.staff(lm).await.unwrap().unwrap());
+        let mut tx = w.app.store.begin().await.unwrap();
+        tx.execute_raw("UPDATE people SET postal_address = '1 High Street'")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let post = How {
+            channel: Some(Channel::Letter),
+            ..How::default()
+        };
+        let first = w
+            .app
+            .write_plan_letter(&lm, sid, "strategy-notice", post)
+            .await
+            .unwrap();
+        w.app.mark_printed(&lm, first.id).await.unwrap();
+        let notice = w.app.strategy(sid).await.unwrap().notice.expect("posted");
+        assert_eq!(notice.channel, Channel::Letter, "{name}");
+        assert!(notice.agreement_sought && !notice.policy_enclosed, "{name}");
+
+        // A letter written before the plan changed is not the notice of the change.
+        let url = testing::fresh_urls()
+            .await
+            .into_iter()
+            .find(|(n, _)| *n == name)
+            .unwrap()
+            .1;
+        let w = world(&url).await;
+        let (sid, lm) = w.plan_with(email_only).await;
+        let lm = common::ctx(&w.app.store.staff(lm).await.unwrap().unwrap());
+        let stale = w
+            .app
+            .write_plan_letter(&lm, sid, "strategy-notice", How::default())
+            .await
+            .unwrap();
+        let s = w.app.strategy(sid).await.unwrap();
+        let sm = w
+            .app
+            .create_staff(
+                None,
+                "Sal Senior",
+                tact_core::roles::Role::SeniorManager,
+                None,
+                None,
+            )
+            .await
+            .unwrap();
+        w.app
+            .vary(
+                &common::ctx(&sm),
+                sid,
+                tact_core::workflow::VaryInput {
+                    restrictions: vec![Restriction {
+                        rule: Rule::SingleChannel {
+                            channel: Channel::Letter,
+                        },
+                        reason: "Letters instead".into(),
+                    }],
+                    review_due: s.review_due,
+                    ends_on: None,
+                    reason: "Emails continued".into(),
+                    overrides: Vec::new(),
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            w.app.send_due_letters(&relay(sink.port), 10).await.unwrap(),
+            (1, 0)
+        );
+        assert_eq!(
+            w.app.letter(stale.id).await.unwrap().status,
+            LetterStatus::Sent
+        );
+        assert!(
+            w.app.strategy(sid).await.unwrap().notice.is_none(),
+            "{name}: staff record the notice of the changed plan themselves"
+        );
+    }
+}

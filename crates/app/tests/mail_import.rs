@@ -287,3 +287,118 @@ async fn cle_9_10_a_message_matched_to_a_person_under_a_plan_is_screened() {
         assert_eq!(route, Route::UnknownSender, "{name}");
     }
 }
+
+/// Blocked or read-and-file mail is kept and screened; it is acknowledged only where the
+/// plan says so, and otherwise raises nothing beyond its place in the screening queue.
+#[tokio::test]
+async fn nor_5_5_and_cle_9_10_blocked_or_read_and_file_mail_is_screened_and_acknowledged_only_where_the_plan_says(
+) {
+    for profile in ["cleveland-opcc", "northamptonshire-opfcc"] {
+        for acknowledge in [false, true] {
+            for (name, url) in testing::fresh_urls().await {
+                let w = common::world_under(&url, profile).await;
+                let plan = w
+                    .plan_with(|_| {
+                        vec![Restriction {
+                            rule: if profile == "cleveland-opcc" {
+                                Rule::BlockedIdentifier {
+                                    identifier: tact_core::identity::Identifier::Email(
+                                        EmailAddress::parse("jo@example.org").unwrap(),
+                                    ),
+                                    acknowledge,
+                                }
+                            } else {
+                                Rule::ReadAndFile { acknowledge }
+                            },
+                            reason: "Forty emails a day".into(),
+                        }]
+                    })
+                    .await;
+                // NOR-5.1: the plan takes effect once they have been told.
+                let (sid, lm) = plan;
+                let lm = common::ctx(&w.app.store.staff(lm).await.unwrap().unwrap());
+                if w.app.strategy(sid).await.unwrap().notice.is_none() {
+                    w.app
+                        .record_notice(
+                            &lm,
+                            sid,
+                            tact_core::workflow::NoticeInput {
+                                sent_at: w.app.now(),
+                                channel: Channel::Letter,
+                                format: tact_core::model::Format::Standard,
+                                agreement_sought: false,
+                                agreement_given: None,
+                                agreement_note: None,
+                                policy_enclosed: true,
+                            },
+                        )
+                        .await
+                        .unwrap();
+                }
+                let raw = message("rf1@example.org", "jo@example.org", "Yet more", "");
+                let imported = w
+                    .app
+                    .import_message("enquiries", &raw, &Limits::default())
+                    .await
+                    .unwrap();
+                let Imported::Stored { route, contact, .. } = imported else {
+                    panic!("{name} {profile}: {imported:?}")
+                };
+                let case = format!("{name} {profile} acknowledge={acknowledge}");
+                assert_eq!(route, Route::Screening, "{case}");
+                let tasks = w
+                    .app
+                    .store
+                    .tasks(
+                        &TaskFilter {
+                            person: Some(w.person),
+                            open_only: true,
+                            ..Default::default()
+                        },
+                        50,
+                    )
+                    .await
+                    .unwrap();
+                let about = format!("contact:{}", contact.id);
+                let kinds: Vec<TaskKind> = tasks
+                    .iter()
+                    .filter(|t| t.task.subject.as_deref() == Some(about.as_str()))
+                    .map(|t| t.task.kind)
+                    .collect();
+                assert_eq!(
+                    kinds,
+                    [TaskKind::Screening],
+                    "{case}: no breach, no reminder"
+                );
+                let letters = w.app.store.letters_of(w.person).await.unwrap();
+                let acks: Vec<_> = letters
+                    .iter()
+                    .filter(|l| l.kind == "acknowledgement")
+                    .collect();
+                if acknowledge {
+                    assert_eq!(acks.len(), 1, "{case}");
+                    assert_eq!(acks[0].to_address, "jo@example.org");
+                    assert_eq!(
+                        acks[0].status,
+                        tact_core::correspondence::LetterStatus::Queued
+                    );
+                    assert!(acks[0].text.contains("(\"Yet more\")"), "{case}");
+                } else {
+                    assert!(acks.is_empty(), "{case}: {acks:?}");
+                }
+                // Polled again: nothing twice, the acknowledgement included.
+                let again = w
+                    .app
+                    .import_message("enquiries", &raw, &Limits::default())
+                    .await
+                    .unwrap();
+                assert!(matches!(again, Imported::Duplicate { .. }), "{case}");
+                assert_eq!(
+                    w.app.store.letters_of(w.person).await.unwrap().len(),
+                    letters.len(),
+                    "{case}"
+                );
+            }
+        }
+    }
+}

@@ -121,6 +121,8 @@ pub struct Applied {
     /// Plain English for the person, where the restriction forbids the contact.
     pub say: String,
     pub matters: Vec<MatterId>,
+    /// Correspondence this restriction holds back is acknowledged: the plan says so.
+    pub acknowledge: bool,
 }
 
 impl Applied {
@@ -335,6 +337,7 @@ fn judge(
         explanation: String::new(),
         say: String::new(),
         matters: s.matter_ids.clone(),
+        acknowledge: false,
     };
     let plan = &profile.terms.plan;
     let is_call = matches!(req.channel, Channel::Phone | Channel::Visit);
@@ -428,7 +431,26 @@ fn judge(
             a.effect = Effect::Condition;
             a.explanation = format!("Their email goes to the dedicated address {address}.");
         }
-        Rule::BlockedIdentifier { identifier } if req.identifier.as_ref() == Some(identifier) => {
+        // Blocked correspondence is kept and screened, with no notice beyond its place in
+        // the screening queue (CLE-9.10); acknowledged only where the plan says so.
+        Rule::BlockedIdentifier {
+            identifier,
+            acknowledge,
+        } if is_correspondence && req.identifier.as_ref() == Some(identifier) => {
+            a.effect = Effect::Condition;
+            a.acknowledge = *acknowledge;
+            a.explanation = format!(
+                "{identifier} is blocked: kept and screened, not answered{}.",
+                if *acknowledge {
+                    "; the plan says to acknowledge it"
+                } else {
+                    ""
+                }
+            );
+        }
+        Rule::BlockedIdentifier { identifier, .. }
+            if req.identifier.as_ref() == Some(identifier) =>
+        {
             a.effect = Effect::Forbids;
             a.explanation = format!("{identifier} is blocked.");
             a.say = format!(
@@ -459,9 +481,14 @@ fn judge(
                 );
             }
         }
-        Rule::ReadAndFile if is_correspondence => {
+        Rule::ReadAndFile { acknowledge } if is_correspondence => {
             a.effect = Effect::Condition;
-            a.explanation = "Read and file: acknowledge or reply only if it has new information or a new complaint.".into();
+            a.acknowledge = *acknowledge;
+            a.explanation = if *acknowledge {
+                "Read and file: the plan says to acknowledge it; reply only if it has new information or a new complaint.".into()
+            } else {
+                "Read and file: acknowledge or reply only if it has new information or a new complaint.".into()
+            };
         }
         Rule::NoReopening { matter_id, .. } => {
             a.effect = Effect::Condition;

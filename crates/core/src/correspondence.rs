@@ -3,7 +3,8 @@
 //! person under a plan is kept and queued for screening (CLE-9.10; NOR-5.5 "read and file
 //! … respond only if new information"); one that cannot be read goes to the quarantine.
 
-use crate::ids::{ContactId, MatterId, PersonId};
+use crate::check::Verdict;
+use crate::ids::{ContactId, MatterId, PersonId, StrategyId};
 use crate::model::{Contact, Screening};
 use jiff::Timestamp;
 
@@ -98,6 +99,21 @@ pub struct StoredMessage {
     pub person_id: Option<PersonId>,
     pub matter_id: Option<MatterId>,
     pub contact_id: Option<ContactId>,
+}
+
+/// The plan whose blocked-address or read-and-file restriction says to acknowledge this
+/// message, if any. Only a message held back for screening is acknowledged this way: a
+/// breach gets its reminder instead (CLE-9.11), and blocked or read-and-file mail whose
+/// plan says nothing raises no notice beyond its place in the screening queue.
+pub fn acknowledgement_due(verdict: &Verdict, route: Route) -> Option<StrategyId> {
+    if route != Route::Screening {
+        return None;
+    }
+    verdict
+        .restrictions
+        .iter()
+        .find(|a| a.acknowledge && a.effect != crate::check::Effect::Forbids)
+        .map(|a| a.strategy_id)
 }
 
 /// Where an outbound letter is.

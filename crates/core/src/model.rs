@@ -347,11 +347,22 @@ pub enum Rule {
     DedicatedMailbox {
         address: EmailAddress,
     },
+    /// A number or address whose contact is not accepted: a call from it is refused;
+    /// correspondence from it is kept and screened, not answered (CLE-9.9 "blocking
+    /// email addresses"; NOR-5.5 "blocking telephone numbers and / or email addresses").
     BlockedIdentifier {
         identifier: Identifier,
+        /// Whether the plan says to acknowledge what arrives from it (issue 4: blocked
+        /// mail is acknowledged only where the plan says so).
+        acknowledge: bool,
     },
     AdvocateOnly,
-    ReadAndFile,
+    /// NOR-5.5: "read and file future correspondence but acknowledge or respond to it only
+    /// if the service user provides new information or is making a new complaint".
+    ReadAndFile {
+        /// Whether the plan says to acknowledge each piece of correspondence all the same.
+        acknowledge: bool,
+    },
     NoReopening {
         matter_id: MatterId,
         grounds: NoReopeningGrounds,
@@ -365,6 +376,17 @@ pub enum Rule {
 }
 
 impl Rule {
+    /// Whether the plan says correspondence this rule holds back is acknowledged.
+    pub fn acknowledges(&self) -> bool {
+        matches!(
+            self,
+            Self::BlockedIdentifier {
+                acknowledge: true,
+                ..
+            } | Self::ReadAndFile { acknowledge: true }
+        )
+    }
+
     pub fn kind(&self) -> RestrictionKind {
         match self {
             Self::CallWindow { .. } => RestrictionKind::CallWindow,
@@ -374,7 +396,7 @@ impl Rule {
             Self::DedicatedMailbox { .. } => RestrictionKind::DedicatedMailbox,
             Self::BlockedIdentifier { .. } => RestrictionKind::BlockedIdentifier,
             Self::AdvocateOnly => RestrictionKind::AdvocateOnly,
-            Self::ReadAndFile => RestrictionKind::ReadAndFile,
+            Self::ReadAndFile { .. } => RestrictionKind::ReadAndFile,
             Self::NoReopening { .. } => RestrictionKind::NoReopening,
             Self::NoRepeatComplaints { .. } => RestrictionKind::NoRepeatComplaints,
             Self::Other { .. } => RestrictionKind::Other,

@@ -391,6 +391,10 @@ pub struct Letters {
     /// The body they may complain to next, where the profile names one.
     #[serde(default)]
     pub complain_next: Option<String>,
+    /// Whether the notice letter asks for their agreement (CLE-9.6: "agreement … sought
+    /// where possible"), so a notice recorded from it says agreement was sought.
+    #[serde(default)]
+    pub notice_seeks_agreement: bool,
     /// Templates by kind of letter ("warning", "strategy-notice", …): MiniJinja text.
     #[serde(default)]
     pub templates: std::collections::BTreeMap<String, LetterTemplate>,
@@ -459,7 +463,34 @@ pub const BUILT_IN: [(&str, &str); 2] = [
     ),
 ];
 
+/// The policies themselves, verbatim, by organisation id: sent with a notice where the
+/// profile says a copy goes with it (NOR-5.2).
+pub const POLICY_TEXT: [(&str, &str); 2] = [
+    (
+        "cleveland-opcc",
+        include_str!("../../../policies/source/cleveland-opcc.md"),
+    ),
+    (
+        "northamptonshire-opfcc",
+        include_str!("../../../policies/source/northamptonshire-opfcc.md"),
+    ),
+];
+
 impl Profile {
+    /// The policy's own text, where Tact ships it (the built-in organisations), without
+    /// the note on where it came from.
+    pub fn policy_text(&self) -> Option<String> {
+        POLICY_TEXT
+            .iter()
+            .find(|(id, _)| *id == self.organisation.id)
+            .map(|(_, text)| {
+                text.lines()
+                    .filter(|l| !l.trim_start().starts_with("<!--"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+    }
+
     /// The built-in profile called `name`, if there is one.
     pub fn built_in(name: &str) -> Option<Self> {
         BUILT_IN.iter().find(|(n, _)| *n == name).map(|(n, src)| {

@@ -314,12 +314,14 @@ pub fn defeats(rule: &Rule, adjustment: &Adjustment) -> bool {
             AdjustmentKind::NeedsChannel(Channel::Phone),
             Rule::BlockedIdentifier {
                 identifier: crate::identity::Identifier::Phone(_),
+                ..
             },
         ) => true,
         (
             AdjustmentKind::NeedsChannel(Channel::Email),
             Rule::BlockedIdentifier {
                 identifier: crate::identity::Identifier::Email(_),
+                ..
             },
         ) => true,
         (AdjustmentKind::NeedsChannel(Channel::Phone), Rule::CallWindow { .. }) => false,

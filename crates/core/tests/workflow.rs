@@ -458,7 +458,7 @@ fn cle_9_8_strategy_without_matter_is_refused() {
 fn cle_9_9_a_restriction_outside_the_catalogue_is_refused() {
     let w = World::new("cleveland-opcc");
     let input = w.plan_input(vec![Restriction {
-        rule: Rule::ReadAndFile,
+        rule: Rule::ReadAndFile { acknowledge: false },
         reason: "x".into(),
     }]);
     let err = draft_plan(&w.p, &actor(LINE_MANAGER), PERSON, input, &w.ctx(), now()).unwrap_err();
@@ -1476,6 +1476,7 @@ fn every_restriction_that_forbids_a_contact_gives_staff_words_to_say() {
         rules.push(Restriction {
             rule: Rule::BlockedIdentifier {
                 identifier: Identifier::Phone(PhoneNumber::parse("07700 900123").unwrap()),
+                acknowledge: false,
             },
             reason: "r".into(),
         });

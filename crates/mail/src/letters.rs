@@ -36,6 +36,8 @@ pub struct Facts {
     /// decided, in words, and why.
     pub decision: String,
     pub decision_reasons: String,
+    /// For an acknowledgement: the subject of what arrived.
+    pub received: String,
 }
 
 /// A letter, ready to send or print.
@@ -241,10 +243,12 @@ mod tests {
             ends_on: None,
             decision: "to keep the arrangements as they are".into(),
             decision_reasons: "Calls have continued at the same rate".into(),
+            received: String::new(),
         }
     }
 
-    const KINDS: [&str; 9] = [
+    const KINDS: [&str; 10] = [
+        "acknowledgement",
         "warning",
         "strategy-notice",
         "breach-reminder",
@@ -358,6 +362,29 @@ mod tests {
             "We have enclosed a copy of our Managing Service User Contact Policy",
         ] {
             assert!(l.text.contains(must), "{must}\n{}", l.text);
+        }
+    }
+
+    #[test]
+    fn nor_5_5_and_cle_9_10_an_acknowledgement_says_it_was_read_and_filed_and_when_we_reply() {
+        let mut f = facts();
+        f.received = "More about my complaint".into();
+        for (name, must) in [
+            (
+                "northamptonshire-opfcc",
+                "only if it gives us new information",
+            ),
+            ("cleveland-opcc", "new complaint, new information"),
+        ] {
+            let l = render(&profile(name), "acknowledgement", &f).unwrap();
+            assert!(
+                l.text.contains("(\"More about my complaint\")")
+                    && l.text.contains("20 November 2026")
+                    && l.text.contains("keep it on file")
+                    && l.text.contains(must),
+                "{name}: {}",
+                l.text
+            );
         }
     }
 

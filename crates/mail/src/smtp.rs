@@ -28,6 +28,16 @@ pub struct Outgoing<'a> {
     pub html: &'a str,
     /// Our own Message-ID for it, so a reply threads back onto the record.
     pub message_id: &'a str,
+    /// Files sent with it (the policy with a notice, NOR-5.2).
+    pub attachments: &'a [Attachment],
+}
+
+/// A file sent with an email.
+#[derive(Debug, Clone)]
+pub struct Attachment {
+    pub name: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
 }
 
 fn is_loopback(host: &str) -> bool {
@@ -50,24 +60,36 @@ pub async fn send(relay: &Relay, m: &Outgoing<'_>) -> Result<(), String> {
     let to: Mailbox =
         m.to.parse()
             .map_err(|e| format!("the address {:?}: {e}", m.to))?;
+    let body = MultiPart::alternative()
+        .singlepart(
+            SinglePart::builder()
+                .header(ContentType::TEXT_PLAIN)
+                .body(m.text.to_string()),
+        )
+        .singlepart(
+            SinglePart::builder()
+                .header(ContentType::TEXT_HTML)
+                .body(m.html.to_string()),
+        );
+    let body = if m.attachments.is_empty() {
+        body
+    } else {
+        let mut mixed = MultiPart::mixed().multipart(body);
+        for a in m.attachments {
+            let ct = ContentType::parse(&a.content_type)
+                .map_err(|e| format!("the attachment {:?}: {e}", a.name))?;
+            mixed = mixed.singlepart(
+                lettre::message::Attachment::new(a.name.clone()).body(a.bytes.clone(), ct),
+            );
+        }
+        mixed
+    };
     let email = Message::builder()
         .from(from)
         .to(to)
         .subject(m.subject)
         .message_id(Some(format!("<{}>", m.message_id)))
-        .multipart(
-            MultiPart::alternative()
-                .singlepart(
-                    SinglePart::builder()
-                        .header(ContentType::TEXT_PLAIN)
-                        .body(m.text.to_string()),
-                )
-                .singlepart(
-                    SinglePart::builder()
-                        .header(ContentType::TEXT_HTML)
-                        .body(m.html.to_string()),
-                ),
-        )
+        .multipart(body)
         .map_err(|e| format!("the message could not be built: {e}"))?;
     let mut builder = match relay.security.as_str() {
         "none" if is_loopback(&relay.host) => {
@@ -117,6 +139,7 @@ mod tests {
             text: "t",
             html: "<p>t</p>",
             message_id: "letter-1@tact",
+            attachments: &[],
         };
         let e = send(&relay, &m).await.unwrap_err();
         assert!(e.contains("only loopback"), "{e}");

@@ -75,16 +75,20 @@ pub fn rule_json(rule: &Rule) -> Value {
         Rule::SingleChannel { channel } => json!({"kind": kind, "channel": channel.as_str()}),
         Rule::SinglePointOfContact { staff_id } => json!({"kind": kind, "staff_id": staff_id.0}),
         Rule::DedicatedMailbox { address } => json!({"kind": kind, "address": address.as_str()}),
-        Rule::BlockedIdentifier { identifier } => {
-            json!({"kind": kind, "identifier": identifier.key()})
+        Rule::BlockedIdentifier {
+            identifier,
+            acknowledge,
+        } => {
+            json!({"kind": kind, "identifier": identifier.key(), "acknowledge": acknowledge})
         }
+        Rule::ReadAndFile { acknowledge } => json!({"kind": kind, "acknowledge": acknowledge}),
         Rule::NoReopening { matter_id, grounds } => json!({
             "kind": kind, "matter_id": matter_id.0,
             "grounds": {"same_matter": grounds.same_matter, "no_new_substantive_evidence": grounds.no_new_substantive_evidence, "properly_handled": grounds.properly_handled, "note": grounds.note},
         }),
         Rule::NoRepeatComplaints { matter_id } => json!({"kind": kind, "matter_id": matter_id.0}),
         Rule::Other { description } => json!({"kind": kind, "description": description}),
-        Rule::RecordedCalls | Rule::AdvocateOnly | Rule::ReadAndFile => json!({"kind": kind}),
+        Rule::RecordedCalls | Rule::AdvocateOnly => json!({"kind": kind}),
     }
 }
 
@@ -183,9 +187,12 @@ pub fn parse_rule(v: &Value, field: &str) -> Result<Rule, tact_core::RuleError> 
         K::BlockedIdentifier => Rule::BlockedIdentifier {
             identifier: Identifier::parse(s("identifier")?)
                 .map_err(|e| e.with_field(&format!("{field}.identifier")))?,
+            acknowledge: b(v, "acknowledge"),
         },
         K::AdvocateOnly => Rule::AdvocateOnly,
-        K::ReadAndFile => Rule::ReadAndFile,
+        K::ReadAndFile => Rule::ReadAndFile {
+            acknowledge: b(v, "acknowledge"),
+        },
         K::NoReopening => {
             let g = v.get("grounds").ok_or_else(|| {
                 RuleError::invalid(&format!("{field}.grounds"), "grounds are required")

@@ -487,11 +487,12 @@ fn restriction_for(d: &Demo, n: usize, p: &ServiceUser, m: &Matter) -> Vec<Restr
             RestrictionKind::SinglePointOfContact => Rule::SinglePointOfContact {
                 staff_id: d.caseworkers[0].id,
             },
-            RestrictionKind::ReadAndFile => Rule::ReadAndFile,
+            RestrictionKind::ReadAndFile => Rule::ReadAndFile { acknowledge: true },
             RestrictionKind::AdvocateOnly if p.advocate.is_some() => Rule::AdvocateOnly,
             RestrictionKind::BlockedIdentifier => match p.phones.first() {
                 Some(ph) => Rule::BlockedIdentifier {
                     identifier: Identifier::Phone(ph.clone()),
+                    acknowledge: false,
                 },
                 None => continue,
             },

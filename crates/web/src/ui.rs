@@ -1079,11 +1079,26 @@ pub fn describe(
         }
         Rule::RecordedCalls => "calls recorded or monitored".into(),
         Rule::DedicatedMailbox { address } => format!("email to {address} only"),
-        Rule::BlockedIdentifier { identifier } => format!("{identifier} blocked"),
+        Rule::BlockedIdentifier {
+            identifier,
+            acknowledge,
+        } => format!(
+            "{identifier} blocked{}",
+            if *acknowledge {
+                " (what arrives is acknowledged)"
+            } else {
+                ""
+            }
+        ),
         Rule::AdvocateOnly => "contact through their advocate only".into(),
-        Rule::ReadAndFile => {
-            "correspondence read and filed; reply only to new information or a new complaint".into()
-        }
+        Rule::ReadAndFile { acknowledge } => format!(
+            "correspondence read and filed{}; reply only to new information or a new complaint",
+            if *acknowledge {
+                " and acknowledged"
+            } else {
+                ""
+            }
+        ),
         Rule::NoReopening { matter_id, .. } => format!("matter {matter_id} will not be reopened"),
         Rule::NoRepeatComplaints { matter_id } => {
             format!("repeat complaints about matter {matter_id} are not recorded as new complaints")

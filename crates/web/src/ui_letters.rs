@@ -36,6 +36,7 @@ pub fn routes() -> Router<AppState> {
             get(warning_form).post(warning_letter),
         )
         .route("/letters", get(queue))
+        .route("/policy.pdf", get(policy_pdf))
         .route("/letters/{id}", get(letter))
         .route("/letters/{id}/html", get(letter_html))
         .route("/letters/{id}/pdf", get(letter_pdf))
@@ -338,6 +339,8 @@ struct LetterPage<'a> {
     can_print: bool,
     held: bool,
     large: bool,
+    /// The clause saying a copy of the policy goes with this letter, when it does.
+    enclose: Option<String>,
     /// The field at fault and what is wrong.
     error: Option<(String, String)>,
 }
@@ -401,6 +404,12 @@ async fn letter_page(
             && p.may(signed.actor.role, Action::RecordNotice),
         held,
         large: l.format == Format::LargePrint,
+        enclose: (l.kind == "strategy-notice" && p.notice.enclose_policy).then(|| {
+            p.notice
+                .clause
+                .clone()
+                .unwrap_or_else(|| p.clauses.notice_content.clone())
+        }),
         error: error.as_ref().map(|e| {
             (
                 e.field.clone().unwrap_or_else(|| "text".into()),
@@ -466,6 +475,35 @@ async fn document(state: AppState, signed: Signed, id: i64, doc: Document) -> Re
         )
             .into_response(),
         Err(e) => refusal(&state, &signed, e),
+    }
+}
+
+/// The policy itself as a PDF, to print and enclose with a posted notice (NOR-5.2).
+async fn policy_pdf(State(state): State<AppState>, signed: Signed) -> Response {
+    if let Some(r) = forbidden(&state, &signed, Action::ReadAll) {
+        return r;
+    }
+    let p = &state.app.profile;
+    let Some(text) = p.policy_text() else {
+        return refusal(
+            &state,
+            &signed,
+            RuleError::not_found("policy", "Tact does not hold this office's policy text").into(),
+        );
+    };
+    match tact_mail::pdf::render(&[], &p.organisation.policy_title, &text, false) {
+        Ok(bytes) => (
+            [
+                (CONTENT_TYPE, "application/pdf".to_string()),
+                (
+                    axum::http::header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"policy.pdf\"".to_string(),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => refusal(&state, &signed, RuleError::invalid("policy", e).into()),
     }
 }
 

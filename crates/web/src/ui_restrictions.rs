@@ -78,12 +78,15 @@ fn details(p: &Profile, kind: RestrictionKind, matters: &[Matter], staff: &[Staf
             &n("address"),
             "The dedicated email address their emails go to",
         )],
-        RestrictionKind::BlockedIdentifier => vec![Field::new(
-            "textarea",
-            &n("identifier"),
-            "Phone numbers or email addresses to block",
-        )
-        .hint("One a line. Anything they send from these is kept and screened, not answered.")],
+        RestrictionKind::BlockedIdentifier => vec![
+            Field::new(
+                "textarea",
+                &n("identifier"),
+                "Phone numbers or email addresses to block",
+            )
+            .hint("One a line. Anything they send from these is kept and screened, not answered."),
+            acknowledge(&n("acknowledge")),
+        ],
         RestrictionKind::NoReopening => vec![
             Field::new("select", &n("matter_id"), "The closed matter").options(matter_options()),
             Field::new(
@@ -114,12 +117,21 @@ fn details(p: &Profile, kind: RestrictionKind, matters: &[Matter], staff: &[Staf
             &n("description"),
             "What the restriction is",
         )],
-        RestrictionKind::RecordedCalls
-        | RestrictionKind::AdvocateOnly
-        | RestrictionKind::ReadAndFile => Vec::new(),
+        RestrictionKind::ReadAndFile => vec![acknowledge(&n("acknowledge"))],
+        RestrictionKind::RecordedCalls | RestrictionKind::AdvocateOnly => Vec::new(),
     };
     out.push(Field::new("textarea", &n("reason"), "Why this restriction"));
     out
+}
+
+/// "Acknowledge it": blocked and read-and-file mail is acknowledged only where the plan
+/// says so.
+fn acknowledge(name: &str) -> Field {
+    Field::new(
+        "checkbox",
+        name,
+        "Send an acknowledgement for each email that arrives (otherwise nothing is sent)",
+    )
 }
 
 /// The builder's fields: a heading and one revealing checkbox per restriction in the profile.
@@ -222,9 +234,10 @@ pub fn parse(p: &Profile, form: &HashMap<String, String>) -> Result<Vec<Restrict
             ),
             RestrictionKind::DedicatedMailbox => values.push(json!({"address": get(form, &n("address"))})),
             RestrictionKind::BlockedIdentifier => {
+                let ack = !get(form, &n("acknowledge")).is_empty();
                 for line in get(form, &n("identifier")).lines().map(str::trim) {
                     if !line.is_empty() {
-                        values.push(json!({"identifier": line}));
+                        values.push(json!({"identifier": line, "acknowledge": ack}));
                     }
                 }
                 if values.is_empty() {
@@ -247,9 +260,11 @@ pub fn parse(p: &Profile, form: &HashMap<String, String>) -> Result<Vec<Restrict
                 json!({"matter_id": get(form, &n("matter_id")).parse::<i64>().unwrap_or(0)}),
             ),
             RestrictionKind::Other => values.push(json!({"description": get(form, &n("description"))})),
-            RestrictionKind::RecordedCalls
-            | RestrictionKind::AdvocateOnly
-            | RestrictionKind::ReadAndFile => values.push(json!({})),
+            RestrictionKind::ReadAndFile => values
+                .push(json!({"acknowledge": !get(form, &n("acknowledge")).is_empty()})),
+            RestrictionKind::RecordedCalls | RestrictionKind::AdvocateOnly => {
+                values.push(json!({}))
+            }
         }
         for mut v in values {
             v["kind"] = json!(k);
@@ -315,7 +330,20 @@ pub fn prefill(restrictions: &[Restriction]) -> HashMap<String, String> {
             Rule::DedicatedMailbox { address } => {
                 v.insert(n("address"), address.as_str().to_string());
             }
-            Rule::BlockedIdentifier { identifier } => blocked.push(identifier.key().to_string()),
+            Rule::BlockedIdentifier {
+                identifier,
+                acknowledge,
+            } => {
+                blocked.push(identifier.key().to_string());
+                if *acknowledge {
+                    v.insert(n("acknowledge"), "yes".to_string());
+                }
+            }
+            Rule::ReadAndFile { acknowledge } => {
+                if *acknowledge {
+                    v.insert(n("acknowledge"), "yes".to_string());
+                }
+            }
             Rule::NoReopening { matter_id, grounds } => {
                 v.insert(n("matter_id"), matter_id.0.to_string());
                 let NoReopeningGrounds {
@@ -341,7 +369,7 @@ pub fn prefill(restrictions: &[Restriction]) -> HashMap<String, String> {
             Rule::Other { description } => {
                 v.insert(n("description"), description.clone());
             }
-            Rule::RecordedCalls | Rule::AdvocateOnly | Rule::ReadAndFile => {}
+            Rule::RecordedCalls | Rule::AdvocateOnly => {}
         }
     }
     if !blocked.is_empty() {
@@ -430,5 +458,46 @@ mod tests {
         assert!(e.message.contains("line 2"), "{}", e.message);
         let e = parse(&p, &form(&[])).expect_err("nothing chosen");
         assert!(e.message.contains("at least one"));
+    }
+
+    #[test]
+    fn nor_5_5_read_and_file_and_blocked_addresses_say_whether_to_acknowledge() {
+        let p = Profile::built_in("northamptonshire-opfcc").expect("profile");
+        let f = form(&[
+            ("read-and-file__use", "yes"),
+            ("read-and-file__acknowledge", "yes"),
+            ("read-and-file__reason", "forty emails a day"),
+            ("blocked-identifier__use", "yes"),
+            ("blocked-identifier__identifier", "a@example.org"),
+            ("blocked-identifier__reason", "abusive emails"),
+        ]);
+        let r = parse(&p, &f).expect("parses");
+        let acks: Vec<(RestrictionKind, bool)> = r
+            .iter()
+            .map(|x| (x.rule.kind(), x.rule.acknowledges()))
+            .collect();
+        assert!(
+            acks.contains(&(RestrictionKind::ReadAndFile, true)),
+            "{acks:?}"
+        );
+        assert!(
+            acks.contains(&(RestrictionKind::BlockedIdentifier, false)),
+            "{acks:?}"
+        );
+        assert_eq!(parse(&p, &prefill(&r)).expect("round trip"), r);
+        // The builder offers the choice under both restrictions.
+        let fields = fields(&p, &[], &[]);
+        for kind in ["read-and-file", "blocked-identifier"] {
+            let f = fields
+                .iter()
+                .find(|f| f.name == format!("{kind}__use"))
+                .expect(kind);
+            assert!(
+                f.children
+                    .iter()
+                    .any(|c| c.name == format!("{kind}__acknowledge") && c.kind == "checkbox"),
+                "{kind}"
+            );
+        }
     }
 }

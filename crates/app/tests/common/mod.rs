@@ -101,7 +101,7 @@ impl World {
                 person_id: self.person,
                 matter_id: None,
                 contact_id: None,
-                category: "unreasonable-persistence".into(),
+                category: app.profile.categories[0].id.clone(),
                 description: "Forty emails a day".into(),
                 occurred_at: app.now(),
                 staff_id: self.cw.actor.id,
@@ -121,6 +121,15 @@ impl World {
                 channel: Channel::Letter,
                 given_at: app.now(),
             },
+        )
+        .await
+        .unwrap();
+        // NOR-5.3: a plan comes after the internal review route is exhausted.
+        app.set_matter_status(
+            &self.cw,
+            self.matter,
+            tact_core::model::MatterStatus::ReviewExhausted,
+            None,
         )
         .await
         .unwrap();
