@@ -21,6 +21,16 @@ struct Dovecot {
 impl Dovecot {
     /// Starts Dovecot, or says why it cannot (None: skip, unless the servers are required).
     fn start() -> Option<Self> {
+        Self::start_with(false)
+    }
+
+    /// Starts Dovecot speaking IMAPS only (`ssl = required`) with a certificate made for
+    /// the test, for `localhost` and 127.0.0.1.
+    fn start_tls() -> Option<Self> {
+        Self::start_with(true)
+    }
+
+    fn start_with(tls: bool) -> Option<Self> {
         let required = std::env::var("TACT_TEST_MAIL_SERVERS").is_ok_and(|v| v == "1");
         if Command::new("dovecot").arg("--version").output().is_err() {
             assert!(
@@ -40,16 +50,52 @@ impl Dovecot {
             std::fs::create_dir_all(dir.join(sub)).unwrap();
         }
         let d = dir.display();
+        let (ssl, imap_port, imaps_port) = if tls {
+            // The office's own certificate authority, and the server's certificate from it.
+            let ca = Command::new("openssl")
+                .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"])
+                .args(["-subj", "/CN=Tact test CA"])
+                .arg("-keyout")
+                .arg(dir.join("ca.key"))
+                .arg("-out")
+                .arg(dir.join("ca.pem"))
+                .output()
+                .expect("openssl");
+            assert!(ca.status.success(), "openssl: {ca:?}");
+            let leaf = Command::new("openssl")
+                .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"])
+                .args(["-subj", "/CN=localhost"])
+                .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
+                .args(["-addext", "basicConstraints=critical,CA:FALSE"])
+                .arg("-CA")
+                .arg(dir.join("ca.pem"))
+                .arg("-CAkey")
+                .arg(dir.join("ca.key"))
+                .arg("-keyout")
+                .arg(dir.join("key.pem"))
+                .arg("-out")
+                .arg(dir.join("cert.pem"))
+                .output()
+                .expect("openssl");
+            assert!(leaf.status.success(), "openssl: {leaf:?}");
+            (
+                format!("ssl = required\nssl_cert = <{d}/cert.pem\nssl_key = <{d}/key.pem\n"),
+                0,
+                port,
+            )
+        } else {
+            ("ssl = no\n".to_string(), port, 0)
+        };
         std::fs::write(
             dir.join("dovecot.conf"),
             format!(
                 "protocols = imap\nlisten = 127.0.0.1\nbase_dir = {d}/run\nstate_dir = {d}/state\n\
-                 log_path = {d}/dovecot.log\nssl = no\ndisable_plaintext_auth = no\n\
+                 log_path = {d}/dovecot.log\n{ssl}disable_plaintext_auth = no\n\
                  auth_mechanisms = plain login\nfirst_valid_uid = 1\n\
                  mail_location = maildir:{d}/mail/%u/Maildir\n\
                  passdb {{\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u {d}/users\n}}\n\
                  userdb {{\n  driver = static\n  args = uid=dovecot gid=dovecot home={d}/mail/%u\n}}\n\
-                 service imap-login {{\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {port}\n  }}\n  inet_listener imaps {{\n    port = 0\n  }}\n}}\n"
+                 service imap-login {{\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {imap_port}\n  }}\n  inet_listener imaps {{\n    address = 127.0.0.1\n    port = {imaps_port}\n  }}\n}}\n"
             ),
         )
         .unwrap();
@@ -105,6 +151,8 @@ impl Dovecot {
             username: "enquiries".into(),
             password: password.into(),
             folder: "INBOX".into(),
+            ca_file: None,
+            timeout: std::time::Duration::from_secs(30),
         }
     }
 }
@@ -209,4 +257,64 @@ async fn polling_takes_in_what_is_new_once_and_resumes_after_the_last_message() 
             .unwrap_err();
         assert!(e.to_string().contains("login refused"), "{name}: {e}");
     }
+}
+
+/// Over TLS, as a real office's mailbox would be: the server's certificate is checked
+/// (one the client does not trust is refused before any password is sent) and, trusted
+/// through the mailbox's `ca_file`, messages come in as over plain loopback.
+#[tokio::test]
+async fn polling_over_tls_checks_the_certificate_and_takes_the_messages_in() {
+    let Some(server) = Dovecot::start_tls() else {
+        return;
+    };
+    let url = testing::sqlite_url();
+    let store = Store::open(&url).await.unwrap();
+    store.migrate().await.unwrap();
+    let app = App::new(
+        store,
+        Profile::built_in("cleveland-opcc").unwrap(),
+        Clock::default(),
+    )
+    .await
+    .unwrap();
+    server.deliver(&message(7, "someone@example.org"));
+    let limits = Limits::default();
+    let mut account = Account {
+        host: "localhost".into(),
+        tls: true,
+        ..server.account("s3cret")
+    };
+    // Not trusted: the handshake fails, and nothing is taken in.
+    let e = app
+        .poll_mailbox(&account, &limits, 100)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("TLS handshake"), "{e}");
+    // Plain IMAP to the TLS-only port hears no greeting, and gives up rather than hang.
+    let plain = Account {
+        host: "127.0.0.1".into(),
+        tls: false,
+        timeout: std::time::Duration::from_secs(1),
+        ..account.clone()
+    };
+    let e = app
+        .poll_mailbox(&plain, &limits, 100)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("no answer"), "{e}");
+    // Trusted through the mailbox's CA file.
+    account.ca_file = Some(server.dir.join("ca.pem").display().to_string());
+    let got = app.poll_mailbox(&account, &limits, 100).await.unwrap();
+    assert_eq!(got.fetched, 1, "{got:?}");
+    assert_eq!(got.outcomes.get("unknown-sender"), Some(&1), "{got:?}");
+    // A CA file that is not there is said plainly.
+    account.ca_file = Some("/nonexistent/ca.pem".into());
+    let e = app
+        .poll_mailbox(&account, &limits, 100)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("CA file"), "{e}");
 }

@@ -22,6 +22,11 @@ pub struct Account {
     pub password: String,
     /// The folder to read, usually INBOX.
     pub folder: String,
+    /// A PEM file of certificate authorities to trust besides the public ones, for a
+    /// mail server with the office's own certificate.
+    pub ca_file: Option<String>,
+    /// How long to wait for the server at each step before giving up on this poll.
+    pub timeout: std::time::Duration,
 }
 
 /// Where the last poll stopped.
@@ -78,15 +83,34 @@ fn is_loopback(host: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
-/// Fetches up to `max` messages newer than `after`.
+/// Fetches up to `max` messages newer than `after`. A server that stops answering for
+/// longer than the account's timeout ends the poll with an error (the next poll tries
+/// again), so one stuck server never holds up the rest.
 ///
 /// # Errors
-/// Plain IMAP to a host that is not loopback; a connection, TLS, login or protocol failure.
+/// Plain IMAP to a host that is not loopback; a connection, TLS, login or protocol failure;
+/// no answer in time.
 pub async fn fetch_new(
     account: &Account,
     after: Option<Cursor>,
     max: usize,
 ) -> Result<Fetched, ImapError> {
+    // Each step waits at most `timeout`; the whole poll at most a few times that, since a
+    // large batch takes longer than one step.
+    let whole = account.timeout * 10;
+    tokio::time::timeout(whole, fetch_inner(account, after, max))
+        .await
+        .map_err(|_| err(account, "no answer", format!("the poll took over {whole:?}")))?
+}
+
+async fn fetch_inner(
+    account: &Account,
+    after: Option<Cursor>,
+    max: usize,
+) -> Result<Fetched, ImapError> {
+    let step = |what: &'static str| {
+        move |_| err(account, "no answer", format!("{what} took over {:?}", account.timeout))
+    };
     if !account.tls && !is_loopback(&account.host) {
         return Err(err(
             account,
@@ -94,12 +118,27 @@ pub async fn fetch_new(
             "plain IMAP is allowed only on loopback; use TLS",
         ));
     }
-    let tcp = TcpStream::connect((account.host.as_str(), account.port))
-        .await
-        .map_err(|e| err(account, "cannot connect", e))?;
+    let tcp = tokio::time::timeout(
+        account.timeout,
+        TcpStream::connect((account.host.as_str(), account.port)),
+    )
+    .await
+    .map_err(step("connecting"))?
+    .map_err(|e| err(account, "cannot connect", e))?;
     if account.tls {
         let mut roots = tokio_rustls::rustls::RootCertStore::empty();
         roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        if let Some(file) = &account.ca_file {
+            use tokio_rustls::rustls::pki_types::{pem::PemObject, CertificateDer};
+            let certs = CertificateDer::pem_file_iter(file)
+                .map_err(|e| err(account, &format!("reading the CA file {file}"), e))?;
+            for c in certs {
+                let c = c.map_err(|e| err(account, &format!("the CA file {file}"), e))?;
+                roots
+                    .add(c)
+                    .map_err(|e| err(account, &format!("the CA file {file}"), e))?;
+            }
+        }
         let config = tokio_rustls::rustls::ClientConfig::builder_with_provider(Arc::new(
             tokio_rustls::rustls::crypto::ring::default_provider(),
         ))
@@ -109,10 +148,13 @@ pub async fn fetch_new(
         .with_no_client_auth();
         let name = tokio_rustls::rustls::pki_types::ServerName::try_from(account.host.clone())
             .map_err(|e| err(account, "TLS server name", e))?;
-        let stream = tokio_rustls::TlsConnector::from(Arc::new(config))
-            .connect(name, tcp)
-            .await
-            .map_err(|e| err(account, "TLS handshake", e))?;
+        let stream = tokio::time::timeout(
+            account.timeout,
+            tokio_rustls::TlsConnector::from(Arc::new(config)).connect(name, tcp),
+        )
+        .await
+        .map_err(step("the TLS handshake"))?
+        .map_err(|e| err(account, "TLS handshake", e))?;
         session(account, stream, after, max).await
     } else {
         session(account, tcp, after, max).await
@@ -130,7 +172,16 @@ where
 {
     let mut client = async_imap::Client::new(stream);
     // The server speaks first.
-    match client.read_response().await {
+    let greeting = tokio::time::timeout(account.timeout, client.read_response())
+        .await
+        .map_err(|_| {
+            err(
+                account,
+                "no answer",
+                format!("no greeting within {:?}", account.timeout),
+            )
+        })?;
+    match greeting {
         Some(Ok(_)) => {}
         Some(Err(e)) => return Err(err(account, "no greeting", e)),
         None => return Err(err(account, "no greeting", "the connection closed")),
@@ -212,6 +263,8 @@ mod tests {
             username: "u".into(),
             password: "p".into(),
             folder: "INBOX".into(),
+            ca_file: None,
+            timeout: std::time::Duration::from_secs(30),
         };
         // Refused before connecting at all, so no password goes over the wire in clear.
         let msg = fetch_new(&account, None, 10).await.expect_err("refused").0;

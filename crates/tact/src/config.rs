@@ -98,6 +98,9 @@ pub struct MailboxConfig {
     pub password_env: String,
     #[serde(default = "default_folder")]
     pub folder: String,
+    /// A PEM file of certificate authorities to trust besides the public ones.
+    #[serde(default)]
+    pub ca_file: Option<String>,
 }
 
 impl MailboxConfig {
@@ -120,6 +123,8 @@ impl MailboxConfig {
             username: self.username.clone(),
             password,
             folder: self.folder.clone(),
+            ca_file: self.ca_file.clone(),
+            timeout: std::time::Duration::from_secs(30),
         })
     }
 }
