@@ -53,7 +53,9 @@ impl Dovecot {
         let (ssl, imap_port, imaps_port) = if tls {
             // The office's own certificate authority, and the server's certificate from it.
             let ca = Command::new("openssl")
-                .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"])
+                .args([
+                    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                ])
                 .args(["-subj", "/CN=Tact test CA"])
                 .arg("-keyout")
                 .arg(dir.join("ca.key"))
@@ -63,7 +65,9 @@ impl Dovecot {
                 .expect("openssl");
             assert!(ca.status.success(), "openssl: {ca:?}");
             let leaf = Command::new("openssl")
-                .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"])
+                .args([
+                    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                ])
                 .args(["-subj", "/CN=localhost"])
                 .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
                 .args(["-addext", "basicConstraints=critical,CA:FALSE"])

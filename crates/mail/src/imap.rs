@@ -100,7 +100,13 @@ pub async fn fetch_new(
     let whole = account.timeout * 10;
     tokio::time::timeout(whole, fetch_inner(account, after, max))
         .await
-        .map_err(|_| err(account, "no answer", format!("the poll took over {whole:?}")))?
+        .map_err(|_| {
+            err(
+                account,
+                "no answer",
+                format!("the poll took over {whole:?}"),
+            )
+        })?
 }
 
 async fn fetch_inner(
@@ -109,7 +115,13 @@ async fn fetch_inner(
     max: usize,
 ) -> Result<Fetched, ImapError> {
     let step = |what: &'static str| {
-        move |_| err(account, "no answer", format!("{what} took over {:?}", account.timeout))
+        move |_| {
+            err(
+                account,
+                "no answer",
+                format!("{what} took over {:?}", account.timeout),
+            )
+        }
     };
     if !account.tls && !is_loopback(&account.host) {
         return Err(err(

@@ -1640,3 +1640,185 @@ async fn a_held_letter_is_changed_on_its_page_and_in_word_then_sent_as_changed()
         "{about:?}"
     );
 }
+
+impl Ui {
+    /// The same server under another built-in profile.
+    async fn spawn_under(profile: &str) -> Self {
+        let ui = Self::spawn().await;
+        let app = App::new(
+            ui.app.store.clone(),
+            Profile::built_in(profile).unwrap(),
+            Clock::default(),
+        )
+        .await
+        .unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let state = AppState::new(app.clone());
+        tokio::spawn(async move {
+            tact_web::serve(listener, state, std::future::pending())
+                .await
+                .unwrap()
+        });
+        Self { base, app, ..ui }
+    }
+}
+
+/// Northamptonshire's journey through the same forms: a communication plan is refused
+/// while the review route is open (NOR-5.3), takes effect only when the notice is recorded
+/// (NOR-5.1) with the policy enclosed (NOR-5.2), and read-and-file mail is screened and
+/// acknowledged because the plan says so (NOR-5.5).
+#[tokio::test]
+async fn nor_5_1_to_5_5_a_communication_plan_made_in_the_ui_waits_for_its_notice() {
+    let ui = Ui::spawn_under("northamptonshire-opfcc").await;
+    let (_, cw) = ui.staff("Cas Worker", "cas", Role::Caseworker).await;
+    let (_, lm) = ui.staff("Lee Manager", "lee", Role::LineManager).await;
+    let (_, sm) = ui.staff("Sam Senior", "sam", Role::SeniorManager).await;
+    let p = ui
+        .api(
+            &cw,
+            "/people",
+            json!({"name": "Jo Bloggs", "emails": ["jo@example.org"]}),
+        )
+        .await;
+    let pid = p["id"].as_i64().unwrap();
+    let m = ui
+        .api(
+            &cw,
+            &format!("/people/{pid}/matters"),
+            json!({"kind": "complaint", "title": "Delays"}),
+        )
+        .await;
+    let mid = m["id"].as_i64().unwrap();
+    let category = ui.app.profile.categories[0].id.clone();
+    ui.api(
+        &cw,
+        "/incidents",
+        json!({"person_id": pid, "category": category, "description": "Forty emails a day"}),
+    )
+    .await;
+    ui.api(&lm, &format!("/people/{pid}/warnings"), json!({"what_is_wrong": "a", "how_to_change": "b", "consequence": "c", "channel": "letter"})).await;
+    let lee = ui.session("lee").await;
+    let (_, form) = ui.page(&lee, &format!("/people/{pid}/plan")).await;
+    assert!(
+        form.contains("Start a communication plan") && form.contains("read-and-file__acknowledge"),
+        "{form}"
+    );
+    let due = (tact_core::check::uk_date(ui.app.now()) + jiff::Span::new().days(30)).to_string();
+    let mid_s = mid.to_string();
+    let fields = [
+        ("matter_id", mid_s.as_str()),
+        ("read-and-file__use", "yes"),
+        ("read-and-file__acknowledge", "yes"),
+        (
+            "read-and-file__reason",
+            "Forty emails a day about the same thing",
+        ),
+        ("reasons", "Forty emails a day"),
+        ("aims", "Time to answer every point"),
+        ("proportionality", "Email stays open to them"),
+        ("no_warning_reason", ""),
+        ("review_due", due.as_str()),
+        ("ends_on", ""),
+    ];
+    let r = ui
+        .post_form(&lee, &format!("/people/{pid}/plan"), &fields)
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let plan = r.headers()[LOCATION].to_str().unwrap().to_string();
+    let sid: i64 = plan.trim_start_matches("/plans/").parse().unwrap();
+    let answers: Vec<_> = ui.app.profile.checklist.questions.iter().map(|q| json!({"question_id": q.id, "answer": if q.shortfall_if == tact_core::profile::Answer::No { "yes" } else { "no" }, "reason": "checked"})).collect();
+    ui.api(
+        &lm,
+        &format!("/strategies/{sid}/checklist"),
+        json!({"answers": answers}),
+    )
+    .await;
+    // NOR-5.3: not proposed while the matter's internal review route is open.
+    let r = ui.post_form(&lee, &format!("{plan}/propose"), &[]).await;
+    assert!(r.status().is_client_error(), "{}", r.status());
+    let html = r.text().await.unwrap();
+    assert!(html.contains("NOR-5.3"), "{html}");
+    ui.api(
+        &cw,
+        &format!("/matters/{mid}/status"),
+        json!({"status": "review-exhausted"}),
+    )
+    .await;
+    let r = ui.post_form(&lee, &format!("{plan}/propose"), &[]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    ui.api(
+        &sm,
+        &format!("/strategies/{sid}/authorise"),
+        json!({"reason": "ok"}),
+    )
+    .await;
+    let strategy = ui
+        .app
+        .strategy(tact_core::ids::StrategyId(sid))
+        .await
+        .unwrap();
+    assert!(
+        !strategy.in_force(ui.app.now()),
+        "NOR-5.1: not before the notice"
+    );
+    // NOR-5.2: the notice form asks whether the policy went with it, and refuses without.
+    let (_, notice) = ui.page(&lee, &format!("{plan}/notice")).await;
+    assert!(
+        notice.contains("policy_enclosed") && notice.contains("NOR-5.1"),
+        "{notice}"
+    );
+    let notice_fields = [
+        ("channel", "letter"),
+        ("format", "standard"),
+        ("agreement_sought", "no"),
+        ("agreement_given", "unknown"),
+    ];
+    ui.refused_on(
+        &lee,
+        &format!("{plan}/notice"),
+        &notice_fields,
+        "policy_enclosed",
+        "NOR-5.2",
+    )
+    .await;
+    let mut with_policy = notice_fields.to_vec();
+    with_policy.push(("policy_enclosed", "yes"));
+    let r = ui
+        .post_form(&lee, &format!("{plan}/notice"), &with_policy)
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let strategy = ui
+        .app
+        .strategy(tact_core::ids::StrategyId(sid))
+        .await
+        .unwrap();
+    assert!(strategy.in_force(ui.app.now()));
+    let (_, page) = ui.page(&lee, &plan).await;
+    assert!(
+        page.contains("read and filed and acknowledged"),
+        "the plan page says what the plan does: {page}"
+    );
+    // Mail from them is screened and, because the plan says so, acknowledged.
+    let raw = b"From: jo@example.org\r\nTo: enquiries@opfcc.example\r\nSubject: Again\r\nMessage-ID: <nor-ui-1@example.org>\r\n\r\nText\r\n";
+    let got = ui
+        .app
+        .import_message("enquiries", raw, &tact_mail::Limits::default())
+        .await
+        .unwrap();
+    assert!(
+        matches!(
+            got,
+            tact_app::mail::Imported::Stored {
+                route: tact_core::correspondence::Route::Screening,
+                ..
+            }
+        ),
+        "{got:?}"
+    );
+    let (_, person) = ui.page(&lee, &format!("/people/{pid}")).await;
+    assert!(
+        person.contains("We have received your email by email (standard), waiting to be sent"),
+        "{person}"
+    );
+}
