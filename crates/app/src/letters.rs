@@ -573,7 +573,7 @@ impl App {
     ) -> Result<(usize, usize)> {
         let due = self
             .store
-            .letters_in(LetterStatus::Queued, self.now(), limit)
+            .letters_in(LetterStatus::Queued, Some(self.now()), limit)
             .await?;
         let (mut sent, mut failed) = (0, 0);
         for l in due {

@@ -869,21 +869,22 @@ impl Store {
             .transpose()
     }
 
-    /// Letters in one state; for queued email, only those due to be tried by `now`.
+    /// Letters in one state, oldest first; with `due_by`, only those due to be tried by
+    /// then (queued email waiting for its next attempt is left out).
     ///
     /// # Errors
     /// The database's error.
     pub async fn letters_in(
         &self,
         status: tact_core::correspondence::LetterStatus,
-        now: jiff::Timestamp,
+        due_by: Option<jiff::Timestamp>,
         limit: i64,
     ) -> Result<Vec<tact_core::correspondence::StoredLetter>> {
         sqlx::query(
-            "SELECT * FROM letters WHERE status = $1 AND (next_attempt_at IS NULL OR next_attempt_at <= $2) ORDER BY id LIMIT $3",
+            "SELECT * FROM letters WHERE status = $1 AND ($2 IS NULL OR next_attempt_at IS NULL OR next_attempt_at <= $2) ORDER BY id LIMIT $3",
         )
         .bind(status.as_str())
-        .bind(crate::codec::ts(now))
+        .bind(due_by.map(crate::codec::ts))
         .bind(limit)
         .fetch_all(&self.pool)
         .await?

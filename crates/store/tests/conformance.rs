@@ -542,3 +542,84 @@ async fn names_of_finds_several_people_at_once_and_leaves_out_unknown_ids() {
         assert!(s.names_of(&[]).await.unwrap().is_empty());
     }
 }
+
+#[tokio::test]
+async fn letters_move_through_their_states_once_and_a_held_one_is_adjusted_only_while_held() {
+    use tact_core::correspondence::{LetterStatus, StoredLetter};
+    for (name, s) in stores().await {
+        let by = staff(&s).await;
+        let mut tx = s.begin().await.unwrap();
+        let (pid, _) = tx.insert_person(&person()).await.unwrap();
+        let letter = |status| StoredLetter {
+            id: 0,
+            person_id: pid,
+            kind: "strategy-notice".into(),
+            about: Some("strategy:1".into()),
+            channel: Channel::Email,
+            format: Format::Standard,
+            to_address: "jo@example.org".into(),
+            subject: "S".into(),
+            text: "T\n".into(),
+            html: "<p>T</p>".into(),
+            status,
+            attempts: 0,
+            next_attempt_at: None,
+            last_error: None,
+            created_at: now(),
+            created_by: by,
+            sent_at: None,
+        };
+        let due = tx
+            .insert_letter(&letter(LetterStatus::Queued))
+            .await
+            .unwrap();
+        let mut later = letter(LetterStatus::Queued);
+        later.next_attempt_at = Some(now() + jiff::SignedDuration::from_hours(1));
+        let later_id = tx.insert_letter(&later).await.unwrap();
+        let held = tx
+            .insert_letter(&letter(LetterStatus::Draft))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let ids = |v: Vec<StoredLetter>| v.into_iter().map(|l| l.id).collect::<Vec<_>>();
+        // Due now: only the one not waiting for a later attempt; all of them without a time.
+        assert_eq!(
+            ids(s
+                .letters_in(LetterStatus::Queued, Some(now()), 10)
+                .await
+                .unwrap()),
+            [due],
+            "{name}"
+        );
+        assert_eq!(
+            ids(s.letters_in(LetterStatus::Queued, None, 10).await.unwrap()),
+            [due, later_id],
+            "{name}"
+        );
+        // A held letter's wording can change; once released it cannot.
+        let mut l = s.letter(held).await.unwrap().unwrap();
+        l.text = "Changed\n".into();
+        let mut tx = s.begin().await.unwrap();
+        tx.adjust_letter(&l).await.unwrap();
+        let mut released = l.clone();
+        released.status = LetterStatus::Queued;
+        tx.update_letter(&released, LetterStatus::Draft, 0)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(s.letter(held).await.unwrap().unwrap().text, "Changed\n");
+        let mut tx = s.begin().await.unwrap();
+        assert!(
+            matches!(tx.adjust_letter(&l).await, Err(StoreError::Conflict(_))),
+            "{name}"
+        );
+        // A second sender that read the letter before it moved on is refused.
+        assert!(
+            matches!(
+                tx.update_letter(&released, LetterStatus::Draft, 0).await,
+                Err(StoreError::Conflict(_))
+            ),
+            "{name}"
+        );
+    }
+}
