@@ -318,6 +318,54 @@ pub(crate) fn answer<T>(
     }
 }
 
+/// The POST half of a form: the form token is checked first; `parse` reads the form, `call`
+/// takes the step as the signed-in member of staff, and the answer is a redirect to `to`
+/// of what it gives. A refusal (from `parse` or the core) puts the form, built by `spec`
+/// only then, back with the refusal on the field it names.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn submit<I, T>(
+    state: &AppState,
+    signed: Signed,
+    form: &HashMap<String, String>,
+    spec: impl AsyncFnOnce() -> Spec,
+    parse: impl FnOnce(&HashMap<String, String>) -> Result<I, RuleError>,
+    call: impl AsyncFnOnce(tact_app::Ctx, I) -> Result<T, AppError>,
+    to: impl FnOnce(T) -> String,
+) -> Response {
+    if let Some(r) = bad_csrf(state, &signed, form) {
+        return r;
+    }
+    let result = match parse(form) {
+        Ok(input) => call(tact_app::Ctx::new(signed.actor.clone()), input).await,
+        Err(e) => Err(AppError::Rule(e)),
+    };
+    match result {
+        Ok(v) => Redirect::to(&to(v)).into_response(),
+        Err(e) => refused(state, signed, spec().await, form, e),
+    }
+}
+
+/// The value of a choice (radios): the one of `options` the form chose, or a refusal on
+/// that field saying `missing`.
+pub(crate) fn pick<T: Copy>(
+    form: &HashMap<String, String>,
+    field: &str,
+    options: &[(&str, T)],
+    missing: &str,
+) -> Result<T, RuleError> {
+    let chosen = val(form, field);
+    options
+        .iter()
+        .find(|(k, _)| *k == chosen)
+        .map(|(_, v)| *v)
+        .ok_or_else(|| RuleError::invalid(field, missing))
+}
+
+/// The caption of a form about person `id`: their name and reference.
+pub(crate) async fn caption_of(state: &AppState, id: i64) -> String {
+    person_caption(state, id).await.unwrap_or_default()
+}
+
 /// A refusal from the core goes back onto the form; anything else becomes an error page.
 pub(crate) fn refused(
     state: &AppState,
@@ -438,31 +486,32 @@ async fn incident_post(
     ended: bool,
     form: HashMap<String, String>,
 ) -> Response {
-    if let Some(r) = bad_csrf(&state, &signed, &form) {
-        return r;
-    }
-    let caption = person_caption(&state, id).await.unwrap_or_default();
-    let spec = incident_spec(&state, id, caption, ended);
-    let ended_call = ended.then(|| EndedCall {
-        reason: val(&form, "reason").into(),
-        file_note: val(&form, "file_note").into(),
-        caller_warned: val(&form, "caller_warned") == "yes",
-    });
-    let input = wf::IncidentInput {
-        person_id: PersonId(id),
-        matter_id: None,
-        contact_id: None,
-        category: val(&form, "category").into(),
-        description: val(&form, "description").into(),
-        occurred_at: state.app.now(),
-        staff_id: signed.actor.id,
-        ended_call,
-    };
-    let ctx = tact_app::Ctx::new(signed.actor.clone());
-    let result = state.app.record_incident(&ctx, input).await;
-    answer(&state, signed, spec, &form, result, |_| {
-        format!("/people/{id}")
-    })
+    let staff = signed.actor.id;
+    submit(
+        &state,
+        signed,
+        &form,
+        async || incident_spec(&state, id, caption_of(&state, id).await, ended),
+        |form| {
+            Ok(wf::IncidentInput {
+                person_id: PersonId(id),
+                matter_id: None,
+                contact_id: None,
+                category: val(form, "category").into(),
+                description: val(form, "description").into(),
+                occurred_at: state.app.now(),
+                staff_id: staff,
+                ended_call: ended.then(|| EndedCall {
+                    reason: val(form, "reason").into(),
+                    file_note: val(form, "file_note").into(),
+                    caller_warned: val(form, "caller_warned") == "yes",
+                }),
+            })
+        },
+        async |ctx, input| state.app.record_incident(&ctx, input).await,
+        |_| format!("/people/{id}"),
+    )
+    .await
 }
 
 async fn ended_call_form(
@@ -548,34 +597,25 @@ async fn warning(
     Path(id): Path<i64>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    if let Some(r) = bad_csrf(&state, &signed, &form) {
-        return r;
-    }
-    let spec = warning_spec(
+    submit(
         &state,
-        id,
-        person_caption(&state, id).await.unwrap_or_default(),
-    );
-    let channel = Channel::parse(val(&form, "channel")).unwrap_or(Channel::Letter);
-    let input = wf::WarningInput {
-        incident_ids: Vec::new(),
-        what_is_wrong: val(&form, "what_is_wrong").into(),
-        how_to_change: val(&form, "how_to_change").into(),
-        consequence: val(&form, "consequence").into(),
-        channel,
-        given_at: state.app.now(),
-    };
-    let result = state
-        .app
-        .give_warning(
-            &tact_app::Ctx::new(signed.actor.clone()),
-            PersonId(id),
-            input,
-        )
-        .await;
-    answer(&state, signed, spec, &form, result, |_| {
-        format!("/people/{id}")
-    })
+        signed,
+        &form,
+        async || warning_spec(&state, id, caption_of(&state, id).await),
+        |form| {
+            Ok(wf::WarningInput {
+                incident_ids: Vec::new(),
+                what_is_wrong: val(form, "what_is_wrong").into(),
+                how_to_change: val(form, "how_to_change").into(),
+                consequence: val(form, "consequence").into(),
+                channel: Channel::parse(val(form, "channel")).unwrap_or(Channel::Letter),
+                given_at: state.app.now(),
+            })
+        },
+        async |ctx, input| state.app.give_warning(&ctx, PersonId(id), input).await,
+        |_| format!("/people/{id}"),
+    )
+    .await
 }
 
 // ----- drafting a plan ------------------------------------------------------------------
@@ -663,48 +703,32 @@ async fn plan(
     Path(id): Path<i64>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    if let Some(r) = bad_csrf(&state, &signed, &form) {
-        return r;
-    }
-    let spec = plan_spec(
+    submit(
         &state,
-        id,
-        person_caption(&state, id).await.unwrap_or_default(),
+        signed,
+        &form,
+        async || plan_spec(&state, id, caption_of(&state, id).await).await,
+        |form| {
+            Ok(wf::PlanInput {
+                matter_ids: val(form, "matter_id")
+                    .parse::<i64>()
+                    .map(|m| vec![MatterId(m)])
+                    .unwrap_or_default(),
+                incident_ids: Vec::new(),
+                restrictions: crate::ui_restrictions::parse(&state.app.profile, form)?,
+                reasons: val(form, "reasons").into(),
+                aims: val(form, "aims").into(),
+                proportionality: val(form, "proportionality").into(),
+                no_warning_reason: Some(val(form, "no_warning_reason").to_string()),
+                review_due: date_field(form, "review_due")?
+                    .ok_or_else(|| RuleError::invalid("review_due", "enter the review date"))?,
+                ends_on: date_field(form, "ends_on")?,
+            })
+        },
+        async |ctx, input| state.app.draft_plan(&ctx, PersonId(id), input).await,
+        |s| format!("/plans/{}", s.id),
     )
-    .await;
-    let input = (|| -> Result<wf::PlanInput, RuleError> {
-        let restrictions = crate::ui_restrictions::parse(&state.app.profile, &form)?;
-        Ok(wf::PlanInput {
-            matter_ids: val(&form, "matter_id")
-                .parse::<i64>()
-                .map(|m| vec![MatterId(m)])
-                .unwrap_or_default(),
-            incident_ids: Vec::new(),
-            restrictions,
-            reasons: val(&form, "reasons").into(),
-            aims: val(&form, "aims").into(),
-            proportionality: val(&form, "proportionality").into(),
-            no_warning_reason: Some(val(&form, "no_warning_reason").to_string()),
-            review_due: date_field(&form, "review_due")?
-                .ok_or_else(|| RuleError::invalid("review_due", "enter the review date"))?,
-            ends_on: date_field(&form, "ends_on")?,
-        })
-    })();
-    let input = match input {
-        Ok(i) => i,
-        Err(e) => return show(&state, &signed, spec, Some(&form), Some(e)),
-    };
-    let result = state
-        .app
-        .draft_plan(
-            &tact_app::Ctx::new(signed.actor.clone()),
-            PersonId(id),
-            input,
-        )
-        .await;
-    answer(&state, signed, spec, &form, result, |s| {
-        format!("/plans/{}", s.id)
-    })
+    .await
 }
 
 // ----- the plan page and its steps ------------------------------------------------------
@@ -1211,35 +1235,31 @@ async fn notice(
     Path(id): Path<i64>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    if let Some(r) = bad_csrf(&state, &signed, &form) {
-        return r;
-    }
-    let spec = notice_spec(&state, id);
-    let sought = val(&form, "agreement_sought") == "yes";
-    let input = wf::NoticeInput {
-        sent_at: state.app.now(),
-        channel: Channel::parse(val(&form, "channel")).unwrap_or(Channel::Letter),
-        format: Format::parse(val(&form, "format")).unwrap_or(Format::Standard),
-        agreement_sought: sought,
-        agreement_given: match val(&form, "agreement_given") {
-            "yes" if sought => Some(true),
-            "no" if sought => Some(false),
-            _ => None,
+    submit(
+        &state,
+        signed,
+        &form,
+        async || notice_spec(&state, id),
+        |form| {
+            let sought = val(form, "agreement_sought") == "yes";
+            Ok(wf::NoticeInput {
+                sent_at: state.app.now(),
+                channel: Channel::parse(val(form, "channel")).unwrap_or(Channel::Letter),
+                format: Format::parse(val(form, "format")).unwrap_or(Format::Standard),
+                agreement_sought: sought,
+                agreement_given: match val(form, "agreement_given") {
+                    "yes" if sought => Some(true),
+                    "no" if sought => Some(false),
+                    _ => None,
+                },
+                agreement_note: None,
+                policy_enclosed: val(form, "policy_enclosed") == "yes",
+            })
         },
-        agreement_note: None,
-        policy_enclosed: val(&form, "policy_enclosed") == "yes",
-    };
-    let result = state
-        .app
-        .record_notice(
-            &tact_app::Ctx::new(signed.actor.clone()),
-            StrategyId(id),
-            input,
-        )
-        .await;
-    answer(&state, signed, spec, &form, result, |_| {
-        format!("/plans/{id}")
-    })
+        async |ctx, input| state.app.record_notice(&ctx, StrategyId(id), input).await,
+        |_| format!("/plans/{id}"),
+    )
+    .await
 }
 
 fn review_spec(state: &AppState, id: i64) -> Spec {
@@ -1292,47 +1312,31 @@ async fn review(
     Path(id): Path<i64>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    if let Some(r) = bad_csrf(&state, &signed, &form) {
-        return r;
-    }
-    let spec = review_spec(&state, id);
-    let decision = match val(&form, "decision") {
-        "continue" => wf::ReviewDecision::Continue,
-        "lift" => wf::ReviewDecision::Lift,
-        _ => {
-            return show(
-                &state,
-                &signed,
-                spec,
-                Some(&form),
-                Some(RuleError::invalid(
+    submit(
+        &state,
+        signed,
+        &form,
+        async || review_spec(&state, id),
+        |form| {
+            Ok(wf::ReviewInput {
+                decision: pick(
+                    form,
                     "decision",
+                    &[
+                        ("continue", wf::ReviewDecision::Continue),
+                        ("lift", wf::ReviewDecision::Lift),
+                    ],
                     "choose whether to continue or lift it",
-                )),
-            )
-        }
-    };
-    let next = match date_field(&form, "next_review_due") {
-        Ok(d) => d,
-        Err(e) => return show(&state, &signed, spec, Some(&form), Some(e)),
-    };
-    let input = wf::ReviewInput {
-        decision,
-        reasons: val(&form, "reasons").into(),
-        recent_conduct: val(&form, "recent_conduct").into(),
-        next_review_due: next,
-    };
-    let result = state
-        .app
-        .review(
-            &tact_app::Ctx::new(signed.actor.clone()),
-            StrategyId(id),
-            input,
-        )
-        .await;
-    answer(&state, signed, spec, &form, result, |_| {
-        format!("/plans/{id}")
-    })
+                )?,
+                reasons: val(form, "reasons").into(),
+                recent_conduct: val(form, "recent_conduct").into(),
+                next_review_due: date_field(form, "next_review_due")?,
+            })
+        },
+        async |ctx, input| state.app.review(&ctx, StrategyId(id), input).await,
+        |_| format!("/plans/{id}"),
+    )
+    .await
 }
 
 // ----- administration: staff ------------------------------------------------------------
@@ -1567,39 +1571,25 @@ async fn help(
     Path(id): Path<i64>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    if let Some(r) = bad_csrf(&state, &signed, &form) {
-        return r;
-    }
-    let spec = help_spec(
+    submit(
         &state,
-        id,
-        person_caption(&state, id).await.unwrap_or_default(),
-    );
-    let needs = match val(&form, "needs_help") {
-        "yes" => true,
-        "no" => false,
-        _ => {
-            return show(
-                &state,
-                &signed,
-                spec,
-                Some(&form),
-                Some(RuleError::invalid("needs_help", "choose their answer")),
-            )
-        }
-    };
-    let result = state
-        .app
-        .record_additional_help(
-            &tact_app::Ctx::new(signed.actor.clone()),
-            PersonId(id),
-            needs,
-            Some(val(&form, "in_their_words").to_string()),
-        )
-        .await;
-    answer(&state, signed, spec, &form, result, |_| {
-        format!("/people/{id}")
-    })
+        signed,
+        &form,
+        async || help_spec(&state, id, caption_of(&state, id).await),
+        |form| match val(form, "needs_help") {
+            "yes" => Ok((true, val(form, "in_their_words").to_string())),
+            "no" => Ok((false, val(form, "in_their_words").to_string())),
+            _ => Err(RuleError::invalid("needs_help", "choose their answer")),
+        },
+        async |ctx, (needs, words)| {
+            state
+                .app
+                .record_additional_help(&ctx, PersonId(id), needs, Some(words))
+                .await
+        },
+        |_| format!("/people/{id}"),
+    )
+    .await
 }
 
 async fn contact_spec(state: &AppState, id: i64, caption: String) -> Spec {
@@ -1651,36 +1641,32 @@ async fn contact(
     Path(id): Path<i64>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    if let Some(r) = bad_csrf(&state, &signed, &form) {
-        return r;
-    }
-    let spec = contact_spec(
+    let staff = signed.actor.id;
+    submit(
         &state,
-        id,
-        person_caption(&state, id).await.unwrap_or_default(),
+        signed,
+        &form,
+        async || contact_spec(&state, id, caption_of(&state, id).await).await,
+        |form| {
+            Ok(wf::ContactInput {
+                person_id: Some(PersonId(id)),
+                matter_id: val(form, "matter_id").parse::<i64>().ok().map(MatterId),
+                channel: Channel::parse(val(form, "channel")).unwrap_or(Channel::Phone),
+                direction: tact_core::model::Direction::parse(val(form, "direction"))
+                    .unwrap_or(tact_core::model::Direction::Inbound),
+                at: state.app.now(),
+                staff_id: Some(staff),
+                identifier: None,
+                via_advocate: false,
+                summary: val(form, "summary").into(),
+                body: val(form, "body").into(),
+                is_complaint: false,
+            })
+        },
+        async |ctx, input| state.app.log_contact(&ctx, input).await,
+        |_| format!("/people/{id}"),
     )
-    .await;
-    let input = wf::ContactInput {
-        person_id: Some(PersonId(id)),
-        matter_id: val(&form, "matter_id").parse::<i64>().ok().map(MatterId),
-        channel: Channel::parse(val(&form, "channel")).unwrap_or(Channel::Phone),
-        direction: tact_core::model::Direction::parse(val(&form, "direction"))
-            .unwrap_or(tact_core::model::Direction::Inbound),
-        at: state.app.now(),
-        staff_id: Some(signed.actor.id),
-        identifier: None,
-        via_advocate: false,
-        summary: val(&form, "summary").into(),
-        body: val(&form, "body").into(),
-        is_complaint: false,
-    };
-    let result = state
-        .app
-        .log_contact(&tact_app::Ctx::new(signed.actor.clone()), input)
-        .await;
-    answer(&state, signed, spec, &form, result, |_| {
-        format!("/people/{id}")
-    })
+    .await
 }
 
 fn adjustment_spec(state: &AppState, id: i64, caption: String) -> Spec {
@@ -1737,30 +1723,21 @@ async fn adjustment(
     Path(id): Path<i64>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    if let Some(r) = bad_csrf(&state, &signed, &form) {
-        return r;
-    }
-    let spec = adjustment_spec(
+    submit(
         &state,
-        id,
-        person_caption(&state, id).await.unwrap_or_default(),
-    );
-    let kind = match tact_core::model::AdjustmentKind::parse(val(&form, "kind")) {
-        Ok(k) => k,
-        Err(e) => return show(&state, &signed, spec, Some(&form), Some(e)),
-    };
-    let result = state
-        .app
-        .request_adjustment(
-            &tact_app::Ctx::new(signed.actor.clone()),
-            PersonId(id),
-            kind,
-            val(&form, "description"),
-        )
-        .await;
-    answer(&state, signed, spec, &form, result, |_| {
-        format!("/people/{id}")
-    })
+        signed,
+        &form,
+        async || adjustment_spec(&state, id, caption_of(&state, id).await),
+        |form| tact_core::model::AdjustmentKind::parse(val(form, "kind")),
+        async |ctx, kind| {
+            state
+                .app
+                .request_adjustment(&ctx, PersonId(id), kind, val(&form, "description"))
+                .await
+        },
+        |_| format!("/people/{id}"),
+    )
+    .await
 }
 
 fn adjustment_decision_spec(state: &AppState, id: i64) -> Spec {
@@ -1808,38 +1785,28 @@ async fn adjustment_decision(
     Path(id): Path<i64>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    if let Some(r) = bad_csrf(&state, &signed, &form) {
-        return r;
-    }
-    let spec = adjustment_decision_spec(&state, id);
-    let grant = match val(&form, "grant") {
-        "yes" => true,
-        "no" => false,
-        _ => {
-            return show(
-                &state,
-                &signed,
-                spec,
-                Some(&form),
-                Some(RuleError::invalid(
-                    "grant",
-                    "choose whether to grant or refuse it",
-                )),
+    submit(
+        &state,
+        signed,
+        &form,
+        async || adjustment_decision_spec(&state, id),
+        |form| {
+            pick(
+                form,
+                "grant",
+                &[("yes", true), ("no", false)],
+                "choose whether to grant or refuse it",
             )
-        }
-    };
-    let result = state
-        .app
-        .decide_adjustment(
-            &tact_app::Ctx::new(signed.actor.clone()),
-            AdjustmentId(id),
-            grant,
-            val(&form, "reasons"),
-        )
-        .await;
-    answer(&state, signed, spec, &form, result, |a| {
-        format!("/people/{}", a.person_id)
-    })
+        },
+        async |ctx, grant| {
+            state
+                .app
+                .decide_adjustment(&ctx, AdjustmentId(id), grant, val(&form, "reasons"))
+                .await
+        },
+        |a| format!("/people/{}", a.person_id),
+    )
+    .await
 }
 
 fn dispute_spec(state: &AppState, id: i64) -> Spec {
@@ -1880,22 +1847,21 @@ async fn dispute(
     Path(id): Path<i64>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    if let Some(r) = bad_csrf(&state, &signed, &form) {
-        return r;
-    }
-    let spec = dispute_spec(&state, id);
-    let result = state
-        .app
-        .raise_dispute(
-            &tact_app::Ctx::new(signed.actor.clone()),
-            StrategyId(id),
-            val(&form, "grounds"),
-            None,
-        )
-        .await;
-    answer(&state, signed, spec, &form, result, |_| {
-        format!("/plans/{id}")
-    })
+    submit(
+        &state,
+        signed,
+        &form,
+        async || dispute_spec(&state, id),
+        |form| Ok(val(form, "grounds").to_string()),
+        async |ctx, grounds| {
+            state
+                .app
+                .raise_dispute(&ctx, StrategyId(id), &grounds, None)
+                .await
+        },
+        |_| format!("/plans/{id}"),
+    )
+    .await
 }
 
 // ----- lifting, disputes and screening --------------------------------------------------
@@ -1939,21 +1905,16 @@ async fn lift(
     Path(id): Path<i64>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    if let Some(r) = bad_csrf(&state, &signed, &form) {
-        return r;
-    }
-    let spec = lift_spec(&state, id);
-    let result = state
-        .app
-        .lift(
-            &tact_app::Ctx::new(signed.actor.clone()),
-            StrategyId(id),
-            val(&form, "reason"),
-        )
-        .await;
-    answer(&state, signed, spec, &form, result, |_| {
-        format!("/plans/{id}")
-    })
+    submit(
+        &state,
+        signed,
+        &form,
+        async || lift_spec(&state, id),
+        |form| Ok(val(form, "reason").to_string()),
+        async |ctx, reason| state.app.lift(&ctx, StrategyId(id), &reason).await,
+        |_| format!("/plans/{id}"),
+    )
+    .await
 }
 
 /// The dispute decision: uphold, change or lift, with the restriction builder for a change

@@ -5,16 +5,17 @@
 
 use crate::ui::Signed;
 use crate::ui_forms::{
-    answer, bad_csrf, capital, forbidden, not_found_page, person_caption, show, show_person_form,
-    val, yes_no, Field, Spec,
+    answer, bad_csrf, capital, forbidden, not_found_page, show, show_person_form, val, yes_no,
+    Field, Spec,
 };
+use crate::ui_forms::{caption_of, submit};
 use crate::AppState;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use std::collections::HashMap;
-use tact_app::{AppError, PersonInput};
+use tact_app::PersonInput;
 use tact_core::identity::{EmailAddress, Identifier, PhoneNumber};
 use tact_core::ids::{MatterId, PersonId, StrategyId};
 use tact_core::model::{Format, FurtherActionKind, MatterKind, MatterStatus, StrategyStatus};
@@ -188,29 +189,21 @@ async fn matter(
     Path(id): Path<i64>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    if let Some(r) = bad_csrf(&state, &signed, &form) {
-        return r;
-    }
-    let spec = matter_spec(id, person_caption(&state, id).await.unwrap_or_default());
-    let kind = match MatterKind::parse(val(&form, "kind")) {
-        Ok(k) => k,
-        Err(e) => {
-            return show(
-                &state,
-                &signed,
-                spec,
-                Some(&form),
-                Some(e.with_field("kind")),
-            )
-        }
-    };
-    let result = state
-        .app
-        .open_matter(&ctx(&signed), PersonId(id), kind, val(&form, "title"))
-        .await;
-    answer(&state, signed, spec, &form, result, |_| {
-        format!("/people/{id}")
-    })
+    submit(
+        &state,
+        signed,
+        &form,
+        async || matter_spec(id, caption_of(&state, id).await),
+        |form| MatterKind::parse(val(form, "kind")).map_err(|e| e.with_field("kind")),
+        async |ctx, kind| {
+            state
+                .app
+                .open_matter(&ctx, PersonId(id), kind, val(&form, "title"))
+                .await
+        },
+        |_| format!("/people/{id}"),
+    )
+    .await
 }
 
 fn status_spec(state: &AppState, m: &tact_core::model::Matter) -> Spec {
@@ -513,54 +506,34 @@ async fn further(
     Path(id): Path<i64>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    if let Some(r) = bad_csrf(&state, &signed, &form) {
-        return r;
-    }
-    let spec = further_spec(
+    submit(
         &state,
-        id,
-        person_caption(&state, id).await.unwrap_or_default(),
-    );
-    let kind = match FurtherActionKind::parse(val(&form, "kind")) {
-        Ok(k) => k,
-        Err(e) => {
-            return show(
-                &state,
-                &signed,
-                spec,
-                Some(&form),
-                Some(e.with_field("kind")),
-            )
-        }
-    };
-    let prior = match val(&form, "prior_notice") {
-        "yes" => true,
-        "no" => false,
-        _ => {
-            return show(
-                &state,
-                &signed,
-                spec,
-                Some(&form),
-                Some(RuleError::invalid(
-                    "prior_notice",
-                    "say whether they were told beforehand",
-                )),
-            )
-        }
-    };
-    let input = wf::FurtherActionInput {
-        kind,
-        reasons: val(&form, "reasons").into(),
-        prior_notice_given: prior,
-        no_notice_reason: Some(val(&form, "no_notice_reason").to_string())
-            .filter(|s| !s.is_empty()),
-    };
-    let result: Result<_, AppError> = state
-        .app
-        .further_action(&ctx(&signed), PersonId(id), input)
-        .await;
-    answer(&state, signed, spec, &form, result, |_| {
-        format!("/people/{id}")
-    })
+        signed,
+        &form,
+        async || further_spec(&state, id, caption_of(&state, id).await),
+        |form| {
+            let kind =
+                FurtherActionKind::parse(val(form, "kind")).map_err(|e| e.with_field("kind"))?;
+            let prior = match val(form, "prior_notice") {
+                "yes" => true,
+                "no" => false,
+                _ => {
+                    return Err(RuleError::invalid(
+                        "prior_notice",
+                        "say whether they were told beforehand",
+                    ))
+                }
+            };
+            Ok(wf::FurtherActionInput {
+                kind,
+                reasons: val(form, "reasons").into(),
+                prior_notice_given: prior,
+                no_notice_reason: Some(val(form, "no_notice_reason").to_string())
+                    .filter(|s| !s.is_empty()),
+            })
+        },
+        async |ctx, input| state.app.further_action(&ctx, PersonId(id), input).await,
+        |_| format!("/people/{id}"),
+    )
+    .await
 }

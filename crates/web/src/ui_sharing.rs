@@ -3,9 +3,9 @@
 
 use crate::ui::{refusal, render, Signed};
 use crate::ui_forms::{
-    answer, bad_csrf, capital, forbidden, not_found_page, person_caption, show, show_person_form,
-    val, Field, Spec,
+    answer, bad_csrf, capital, forbidden, not_found_page, show, show_person_form, val, Field, Spec,
 };
+use crate::ui_forms::{caption_of, submit};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Form, Path, State};
@@ -121,27 +121,27 @@ async fn request(
     Path(id): Path<i64>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    if let Some(r) = bad_csrf(&state, &signed, &form) {
-        return r;
-    }
-    let caption = person_caption(&state, id).await.unwrap_or_default();
-    let spec = request_spec(&state, id, caption);
-    let input = DisclosureRequest {
-        partner: val(&form, "partner").into(),
-        reason: val(&form, "reason").into(),
-        details: val(&form, "details").into(),
-    };
-    let result = state
-        .app
-        .request_disclosure(
-            &tact_app::Ctx::new(signed.actor.clone()),
-            PersonId(id),
-            input,
-        )
-        .await;
-    answer(&state, signed, spec, &form, result, |_| {
-        format!("/people/{id}")
-    })
+    submit(
+        &state,
+        signed,
+        &form,
+        async || request_spec(&state, id, caption_of(&state, id).await),
+        |form| {
+            Ok(DisclosureRequest {
+                partner: val(form, "partner").into(),
+                reason: val(form, "reason").into(),
+                details: val(form, "details").into(),
+            })
+        },
+        async |ctx, input| {
+            state
+                .app
+                .request_disclosure(&ctx, PersonId(id), input)
+                .await
+        },
+        |_| format!("/people/{id}"),
+    )
+    .await
 }
 
 /// The request, or the page to answer with instead.
