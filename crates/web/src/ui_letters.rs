@@ -341,6 +341,8 @@ struct LetterPage<'a> {
     large: bool,
     /// The clause saying a copy of the policy goes with this letter, when it does.
     enclose: Option<String>,
+    /// A format Tact cannot make itself (Braille, audio, easy read), when it is one.
+    transcribe: Option<String>,
     /// The field at fault and what is wrong.
     error: Option<(String, String)>,
 }
@@ -404,6 +406,8 @@ async fn letter_page(
             && p.may(signed.actor.role, Action::RecordNotice),
         held,
         large: l.format == Format::LargePrint,
+        transcribe: matches!(l.format, Format::Braille | Format::Audio | Format::EasyRead)
+            .then(|| l.format.as_str().replace('-', " ")),
         enclose: (l.kind == "strategy-notice" && p.notice.enclose_policy).then(|| {
             p.notice
                 .clause
