@@ -4,6 +4,7 @@
 //! rule of the policy is enforced the same way whichever door a request comes through.
 
 pub mod index;
+pub mod jobs;
 pub mod letters;
 pub mod mail;
 pub mod writer;

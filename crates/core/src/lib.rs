@@ -15,6 +15,7 @@ pub mod correspondence;
 pub mod error;
 pub mod identity;
 pub mod ids;
+pub mod jobs;
 pub mod model;
 pub mod profile;
 pub mod roles;

@@ -196,6 +196,13 @@ pub struct Rules {
     pub breach_staff_may_disengage: bool,
     pub screening_due_days: u32,
     pub retention_years_after_finalised: u32,
+    /// Days before a review is due that its owner is reminded (a local setting).
+    #[serde(default = "default_review_reminder_days")]
+    pub review_reminder_days: u32,
+}
+
+fn default_review_reminder_days() -> u32 {
+    14
 }
 
 /// The clause each engine rule cites. `LOCAL` marks a rule the policy is silent on.

@@ -893,6 +893,33 @@ impl Store {
         .collect()
     }
 
+    /// The latest runs of the scheduled jobs: job, day, when, what it did; newest first.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn job_runs(
+        &self,
+        limit: i64,
+    ) -> Result<Vec<(String, String, jiff::Timestamp, String)>> {
+        let rows = sqlx::query(
+            "SELECT job, period, ran_at, outcome FROM job_runs ORDER BY ran_at DESC, job LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        use sqlx::Row;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get::<String, _>(0)?,
+                    r.try_get::<String, _>(1)?,
+                    crate::codec::from_ts(r.try_get::<i64, _>(2)?),
+                    r.try_get::<String, _>(3)?,
+                ))
+            })
+            .collect()
+    }
+
     /// # Errors
     /// The database's error.
     pub async fn disclosures_of(&self, person: PersonId) -> Result<Vec<Disclosure>> {

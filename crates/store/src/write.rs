@@ -703,6 +703,45 @@ impl WriteTx {
         Ok(())
     }
 
+    /// Claims the run of `job` for `period` (a day): true if this transaction is the first
+    /// to, false if another has (then the caller writes nothing). On PostgreSQL a second
+    /// server's claim waits for the first transaction and then finds the row.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn claim_job(
+        &mut self,
+        job: &str,
+        period: &str,
+        now: jiff::Timestamp,
+    ) -> Result<bool> {
+        let r = sqlx::query(
+            "INSERT INTO job_runs (job, period, ran_at, outcome) VALUES ($1, $2, $3, 'running') ON CONFLICT (job, period) DO NOTHING",
+        )
+        .bind(job)
+        .bind(period)
+        .bind(crate::codec::ts(now))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(w)?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// Records what a claimed run did.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn finish_job(&mut self, job: &str, period: &str, outcome: &str) -> Result<()> {
+        sqlx::query("UPDATE job_runs SET outcome = $1 WHERE job = $2 AND period = $3")
+            .bind(outcome)
+            .bind(job)
+            .bind(period)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(w)?;
+        Ok(())
+    }
+
     /// Replaces a held letter's subject and text (staff adjusted it before it goes).
     ///
     /// # Errors

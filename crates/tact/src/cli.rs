@@ -109,6 +109,12 @@ pub enum Command {
         #[command(subcommand)]
         command: MailCmd,
     },
+    /// The scheduled jobs: review reminders, end dates, overdue screening. `tact serve`
+    /// runs them by itself; this is for cron.
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCmd,
+    },
     /// Sharing details with partners, with the DPO's approval (CLE-9.15).
     Share {
         #[command(subcommand)]
@@ -475,6 +481,18 @@ pub enum TaskCmd {
         #[arg(long)]
         reasons: String,
     },
+}
+
+#[derive(Subcommand)]
+pub enum JobsCmd {
+    /// Run today's jobs that have not run yet (on any server).
+    Run {
+        /// Only this job: reviews, end-dates or screening.
+        #[arg(long)]
+        job: Option<String>,
+    },
+    /// The latest runs: which job, for which day, and what it did.
+    List,
 }
 
 #[derive(Subcommand)]

@@ -166,6 +166,36 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Jobs { command } => {
+            let dir = DataDir::open(&cli.data)?;
+            let app = open_app(&dir, url_flag).await?;
+            match command {
+                JobsCmd::Run { job } => {
+                    let ran = app.run_jobs(job.as_deref()).await?;
+                    let out: serde_json::Map<String, serde_json::Value> = ran
+                        .into_iter()
+                        .map(|(job, o)| {
+                            let v = match o {
+                                tact_app::jobs::JobOutcome::Ran { tasks } => {
+                                    json!({"ran": true, "tasks": tasks})
+                                }
+                                tact_app::jobs::JobOutcome::AlreadyRun => {
+                                    json!({"ran": false, "why": "already run today"})
+                                }
+                            };
+                            (job, v)
+                        })
+                        .collect();
+                    println!("{}", serde_json::Value::Object(out));
+                }
+                JobsCmd::List => {
+                    for (job, day, at, outcome) in app.store.job_runs(50).await? {
+                        println!("{day}  {job:<10}  {outcome}  (at {at})");
+                    }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Mail {
             command: MailCmd::Send,
         } => {
@@ -737,6 +767,7 @@ fn request_for(command: Command) -> Result<Request> {
         | Command::Migrate
         | Command::Demo { .. }
         | Command::Mail { .. }
+        | Command::Jobs { .. }
         | Command::Audit { .. } => bail!("handled above"),
     }
 }
@@ -772,9 +803,33 @@ async fn serve(
         let listen_cfg = dir.config.listen.clone();
         let app = open_app(&dir, url_flag).await?;
         spawn_pollers(&app, &dir)?;
+        spawn_jobs(&app);
         return run_server(app, listen.or(listen_cfg), demo).await;
     };
+    spawn_jobs(&app);
     run_server(app, listen, demo).await
+}
+
+/// Runs the scheduled jobs while serving: at start, then every quarter of an hour; each
+/// job does its work once a day however many servers share the database.
+fn spawn_jobs(app: &App) {
+    let app = app.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(15 * 60));
+        loop {
+            tick.tick().await;
+            match app.run_jobs(None).await {
+                Ok(ran) => {
+                    for (job, o) in ran {
+                        if let tact_app::jobs::JobOutcome::Ran { tasks } = o {
+                            tracing::info!(job, tasks, "scheduled job ran");
+                        }
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "scheduled jobs failed"),
+            }
+        }
+    });
 }
 
 /// Polls each configured mailbox every `poll_seconds` while serving. A failing mailbox is

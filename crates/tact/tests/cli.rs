@@ -474,3 +474,26 @@ fn a_profile_with_a_broken_letter_template_is_refused_naming_it() {
         text(&bad)
     );
 }
+
+#[test]
+fn jobs_run_once_a_day_from_cron_and_an_unknown_job_is_refused() {
+    let d = folder("jobs");
+    assert!(tact(&d, &["init", "--profile", "cleveland-opcc"])
+        .status
+        .success());
+    let first = json(&tact(&d, &["jobs", "run"]));
+    for job in ["reviews", "end-dates", "screening"] {
+        assert_eq!(first[job]["ran"], true, "{first}");
+    }
+    let again = json(&tact(&d, &["jobs", "run", "--job", "reviews"]));
+    assert_eq!(again["reviews"]["ran"], false, "{again}");
+    assert_eq!(again["reviews"]["why"], "already run today");
+    let list = text(&tact(&d, &["jobs", "list"]));
+    assert!(
+        list.contains("reviews") && list.contains("0 tasks raised"),
+        "{list}"
+    );
+    let bad = tact(&d, &["jobs", "run", "--job", "nonsense"]);
+    assert!(!bad.status.success());
+    assert!(text(&bad).contains("no job \"nonsense\""), "{}", text(&bad));
+}

@@ -1,0 +1,181 @@
+//! Scheduled work (issue 5), decided without I/O: given the records as they stand and
+//! the day, which reminders and escalations fall due. The app runs each job at most once a
+//! day across every server (a run is claimed per job and day, in the same transaction as
+//! what it writes) and never raises a task that is already open.
+
+use crate::ids::StaffId;
+use crate::model::{NewTask, Staff, Strategy, StrategyStatus, Task, TaskKind};
+use crate::profile::Profile;
+use crate::roles::{Action, Role};
+use jiff::civil::Date;
+
+/// The jobs, by the name `tact jobs run --job` takes.
+pub const JOBS: [&str; 3] = ["reviews", "end-dates", "screening"];
+
+/// Whether the same task (kind, subject, recipient and words) is already open.
+fn already_open(open: &[Task], t: &NewTask) -> bool {
+    open.iter().any(|o| {
+        o.done_at.is_none()
+            && o.task.kind == t.kind
+            && o.task.subject == t.subject
+            && o.task.assignee == t.assignee
+            && o.task.role == t.role
+            && o.task.title == t.title
+    })
+}
+
+/// Who a plan's reminders go to, and who is told when it is late: the first still in post
+/// of whoever decided it and whoever drafted it that may take `action` (reviewing, or
+/// writing to the person), and that person's line manager.
+fn owner_and_manager(
+    profile: &Profile,
+    s: &Strategy,
+    staff: &[Staff],
+    action: Action,
+) -> (Option<StaffId>, Option<StaffId>) {
+    let owner = [s.decided_by, Some(s.created_by)]
+        .into_iter()
+        .flatten()
+        .filter_map(|id| staff.iter().find(|x| x.id == id && x.active))
+        .find(|x| profile.may(x.role, action));
+    let manager = owner
+        .and_then(|o| o.line_manager)
+        .filter(|m| staff.iter().any(|x| x.id == *m && x.active));
+    (owner.map(|o| o.id), manager)
+}
+
+fn plan_subject(s: &Strategy) -> Option<String> {
+    Some(format!("strategy:{}", s.id))
+}
+
+/// CLE-9.12; NOR-8.1: a review falling due within the profile's reminder days goes to the
+/// plan's owner — whoever decided it, else whoever drafted it, if they may review (else the
+/// senior managers); one that is overdue also goes to the owner's line manager (or the
+/// senior managers), so it cannot sit unnoticed.
+pub fn review_reminders(
+    profile: &Profile,
+    plans: &[Strategy],
+    staff: &[Staff],
+    today: Date,
+    open: &[Task],
+) -> Vec<NewTask> {
+    let horizon = today
+        .checked_add(jiff::Span::new().days(i64::from(profile.rules.review_reminder_days)))
+        .unwrap_or(today);
+    let mut out = Vec::new();
+    for s in plans {
+        if !matches!(
+            s.status,
+            StrategyStatus::Authorised | StrategyStatus::Active
+        ) || s.review_due > horizon
+        {
+            continue;
+        }
+        let (owner, manager) = owner_and_manager(profile, s, staff, Action::ReviewPlan);
+        let plan = &profile.terms.plan;
+        let base = NewTask {
+            kind: TaskKind::ReviewDue,
+            person_id: Some(s.person_id),
+            assignee: owner,
+            role: owner.is_none().then_some(Role::SeniorManager),
+            title: format!("Review {plan} {} by {}", s.id, s.review_due),
+            due_on: Some(s.review_due),
+            clause: profile.clauses.review_interval.clone(),
+            subject: plan_subject(s),
+        };
+        let mut wanted = vec![base.clone()];
+        if s.review_due < today {
+            wanted.push(NewTask {
+                assignee: manager,
+                role: manager.is_none().then_some(Role::SeniorManager),
+                title: format!(
+                    "Overdue: the review of {plan} {} was due on {}",
+                    s.id, s.review_due
+                ),
+                ..base
+            });
+        }
+        for t in wanted {
+            if !already_open(open, &t) && !out.contains(&t) {
+                out.push(t);
+            }
+        }
+    }
+    out
+}
+
+/// CLE-9.14: a plan whose end date has come stops restricting by itself (see
+/// [`Strategy::in_force`]); its owner is asked to tell the person that it has ended.
+pub fn end_date_tasks(
+    profile: &Profile,
+    plans: &[Strategy],
+    staff: &[Staff],
+    today: Date,
+    open: &[Task],
+) -> Vec<NewTask> {
+    let mut out = Vec::new();
+    for s in plans {
+        let ended = s.ends_on.is_some_and(|e| e <= today);
+        if !ended
+            || !matches!(
+                s.status,
+                StrategyStatus::Authorised | StrategyStatus::Active
+            )
+        {
+            continue;
+        }
+        let (owner, _) = owner_and_manager(profile, s, staff, Action::RecordNotice);
+        let t = NewTask {
+            kind: TaskKind::SendNotice,
+            person_id: Some(s.person_id),
+            assignee: owner,
+            role: owner.is_none().then_some(Role::LineManager),
+            title: format!(
+                "The {} {} ended on {}: tell them in writing",
+                profile.terms.plan,
+                s.id,
+                s.ends_on.map(|d| d.to_string()).unwrap_or_default()
+            ),
+            due_on: Some(today),
+            clause: profile.clauses.changes_told.clone(),
+            subject: plan_subject(s),
+        };
+        if !already_open(open, &t) {
+            out.push(t);
+        }
+    }
+    out
+}
+
+/// CLE-9.10; NOR-5.5: contact not screened within the profile's days goes to a line
+/// manager as well as the caseworkers, once.
+pub fn overdue_screening(profile: &Profile, screening: &[Task], today: Date) -> Vec<NewTask> {
+    let mut out = Vec::new();
+    for t in screening {
+        let late = t.done_at.is_none()
+            && t.task.kind == TaskKind::Screening
+            && t.task.role != Some(Role::LineManager)
+            && t.task.due_on.is_some_and(|d| d < today);
+        if !late {
+            continue;
+        }
+        let n = NewTask {
+            kind: TaskKind::Screening,
+            person_id: t.task.person_id,
+            assignee: None,
+            role: Some(Role::LineManager),
+            title: format!(
+                "Overdue: screening was due on {} ({} days after it came in)",
+                t.task.due_on.map(|d| d.to_string()).unwrap_or_default(),
+                profile.rules.screening_due_days
+            ),
+            due_on: Some(today),
+            clause: profile.clauses.screening.clone(),
+            subject: t.task.subject.clone(),
+        };
+        if !already_open(screening, &n) && !out.contains(&n) {
+            out.push(n);
+        }
+    }
+    out
+}
