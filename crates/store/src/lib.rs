@@ -138,6 +138,34 @@ impl Store {
         self.backend
     }
 
+    /// A consistent copy of a SQLite database at `to`, taken while Tact goes on serving
+    /// (`VACUUM INTO` reads one snapshot; writers carry on beside it). PostgreSQL is
+    /// backed up with `pg_dump` instead (see the README).
+    ///
+    /// # Errors
+    /// A PostgreSQL store; a file already at `to`; the database's error.
+    pub async fn backup_to(&self, to: &std::path::Path) -> Result<()> {
+        if self.backend == Backend::Postgres {
+            return Err(StoreError::Conflict(
+                "a PostgreSQL database is backed up with pg_dump: see the README".into(),
+            ));
+        }
+        if to.exists() {
+            return Err(StoreError::Conflict(format!(
+                "{} already exists: a backup never overwrites a file",
+                to.display()
+            )));
+        }
+        let path = to
+            .to_str()
+            .ok_or_else(|| StoreError::Conflict(format!("{} is not a UTF-8 path", to.display())))?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(path)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     pub fn pool(&self) -> &AnyPool {
         &self.pool
     }

@@ -51,6 +51,22 @@ pub enum Command {
     },
     /// Apply database migrations.
     Migrate,
+    /// A consistent copy of the database while Tact goes on serving (SQLite: a copy of the
+    /// file; PostgreSQL: pg_dump's custom format), checked once made.
+    Backup {
+        /// Where to write it; never overwritten.
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Bring a backup back in place of the database. Stop Tact first.
+    Restore {
+        /// The backup to restore, checked first.
+        #[arg(long)]
+        from: std::path::PathBuf,
+        /// Replace the database that is there now.
+        #[arg(long)]
+        force: bool,
+    },
     /// Fill an initialised data folder with a demo office.
     Demo {
         #[arg(long, default_value_t = 300)]

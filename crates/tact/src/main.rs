@@ -1,6 +1,7 @@
 //! The `tact` binary. Thin: it parses the command line, opens the data folder, and
 //! hands each command to the library crates.
 
+mod backup;
 mod cli;
 mod config;
 mod demo;
@@ -138,6 +139,32 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let dir = DataDir::open(&cli.data)?;
             open_app(&dir, url_flag).await?;
             println!("The database is up to date.");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Backup { out } => {
+            let dir = DataDir::open(&cli.data)?;
+            let url = dir.database_url(url_flag);
+            let app = open_app(&dir, url_flag).await?;
+            let c = backup::backup(&app.store, &url, &out).await?;
+            println!(
+                "{}",
+                json!({"backup": out.display().to_string(), "people": c.people, "events_checked": c.events})
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore { from, force } => {
+            let dir = DataDir::open(&cli.data)?;
+            let url = dir.database_url(url_flag);
+            let c = backup::restore(&url, &from, force).await?;
+            // The restored database opens, migrates forward if it is older, and checks.
+            let app = open_app(&dir, url_flag).await?;
+            if let Err(b) = app.verify_audit().await? {
+                bail!("the restored event log is broken: {b}");
+            }
+            println!(
+                "{}",
+                json!({"restored": from.display().to_string(), "people": c.people, "events_checked": c.events})
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { people } => {
@@ -768,6 +795,8 @@ fn request_for(command: Command) -> Result<Request> {
         | Command::Demo { .. }
         | Command::Mail { .. }
         | Command::Jobs { .. }
+        | Command::Backup { .. }
+        | Command::Restore { .. }
         | Command::Audit { .. } => bail!("handled above"),
     }
 }

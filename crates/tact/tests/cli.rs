@@ -497,3 +497,84 @@ fn jobs_run_once_a_day_from_cron_and_an_unknown_job_is_refused() {
     assert!(!bad.status.success());
     assert!(text(&bad).contains("no job \"nonsense\""), "{}", text(&bad));
 }
+
+#[test]
+fn a_backup_is_checked_and_restoring_it_brings_back_every_record_as_it_was() {
+    let d = folder("backup");
+    assert!(tact(&d, &["init", "--profile", "cleveland-opcc"])
+        .status
+        .success());
+    let cw = json(&tact(
+        &d,
+        &[
+            "staff",
+            "add",
+            "--name",
+            "Cas Worker",
+            "--role",
+            "caseworker",
+        ],
+    ));
+    let cw_id = cw["staff"]["id"].as_i64().unwrap().to_string();
+    let add = |name: &str| {
+        json(&tact(
+            &d,
+            &["--as", &cw_id, "person", "add", "--name", name],
+        ))
+    };
+    let kept = add("Jo Bloggs");
+    let file = d.with_extension("backup.db");
+    let b = json(&tact(&d, &["backup", "--out", file.to_str().unwrap()]));
+    assert_eq!(b["people"], 1, "{b}");
+    assert!(b["events_checked"].as_u64().unwrap() > 0, "{b}");
+    // Never over an existing file.
+    let again = tact(&d, &["backup", "--out", file.to_str().unwrap()]);
+    assert!(!again.status.success() && text(&again).contains("already exists"));
+    // Changes after the backup…
+    add("Sam Later");
+    let found = text(&tact(&d, &["--as", &cw_id, "api", "GET", "/people?q=Sam"]));
+    assert!(found.contains("Sam Later"), "{found}");
+    // …are gone once it is restored; without --force nothing is replaced.
+    let refused = tact(&d, &["restore", "--from", file.to_str().unwrap()]);
+    assert!(!refused.status.success(), "{}", text(&refused));
+    assert!(text(&refused).contains("--force"));
+    let r = json(&tact(
+        &d,
+        &["restore", "--from", file.to_str().unwrap(), "--force"],
+    ));
+    assert_eq!(r["people"], 1, "{r}");
+    let shown = json(&tact(
+        &d,
+        &[
+            "--as",
+            &cw_id,
+            "person",
+            "show",
+            &kept["id"].as_i64().unwrap().to_string(),
+        ],
+    ));
+    assert!(shown.to_string().contains("Jo Bloggs"), "{shown}");
+    let list = text(&tact(&d, &["--as", &cw_id, "api", "GET", "/people?q=Sam"]));
+    assert!(!list.contains("Sam Later"), "{list}");
+    let verify = tact(&d, &["audit", "verify"]);
+    assert!(verify.status.success(), "{}", text(&verify));
+    // What is not a Tact backup is refused before anything is touched.
+    let junk = d.with_extension("junk.db");
+    std::fs::write(&junk, b"not a database").unwrap();
+    let bad = tact(
+        &d,
+        &["restore", "--from", junk.to_str().unwrap(), "--force"],
+    );
+    assert!(!bad.status.success(), "{}", text(&bad));
+    let still = json(&tact(
+        &d,
+        &[
+            "--as",
+            &cw_id,
+            "person",
+            "show",
+            &kept["id"].as_i64().unwrap().to_string(),
+        ],
+    ));
+    assert!(still.to_string().contains("Jo Bloggs"), "{still}");
+}
