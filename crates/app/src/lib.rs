@@ -213,6 +213,53 @@ impl App {
 
     /// Adds a member of staff. The first member of staff may be created by the system (no actor).
     ///
+    /// Keeps on the access log that `actor` opened `what` of person `id`'s record (their
+    /// restrictions, incidents or adjustments). Called by every view that shows them.
+    ///
+    /// # Errors
+    /// The store's error.
+    pub async fn record_access(&self, actor: &Actor, id: PersonId, what: &str) -> Result<()> {
+        let mut tx = self.begin().await?;
+        tx.log_access(&tact_core::model::Access {
+            person_id: id,
+            staff_id: actor.id,
+            at: self.now(),
+            what: what.to_string(),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A contact check that showed a person's restrictions or adjustments is an opening of
+    /// them: kept on the access log. One that found no one, or nothing about them, is not.
+    ///
+    /// # Errors
+    /// The store's error.
+    pub async fn record_check_access(&self, actor: &Actor, v: &Verdict) -> Result<()> {
+        match v.person {
+            Some(p) if !v.restrictions.is_empty() || !v.adjustments.is_empty() => {
+                self.record_access(actor, p, "the contact check: their plans and adjustments")
+                    .await
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Who opened a person's record (or anyone's), newest first: for the DPO and auditors.
+    ///
+    /// # Errors
+    /// A role refusal or the store's error.
+    pub async fn access_log(
+        &self,
+        actor: &Actor,
+        person: Option<PersonId>,
+        limit: i64,
+    ) -> Result<Vec<tact_core::model::Access>> {
+        authorise(&self.profile, actor, Action::ReadAccessLog, None)?;
+        Ok(self.store.access_log(person, limit).await?)
+    }
+
     /// # Errors
     /// A role refusal or the store's error.
     pub async fn create_staff(
@@ -451,6 +498,12 @@ impl App {
     pub async fn person_record(&self, actor: &Actor, id: PersonId) -> Result<PersonRecord> {
         authorise(&self.profile, actor, Action::ReadAll, None)?;
         let person = self.person(id).await?;
+        self.record_access(
+            actor,
+            id,
+            "their whole record: plans, incidents and adjustments",
+        )
+        .await?;
         Ok(PersonRecord {
             person,
             matters: self.store.matters_of(id).await?,

@@ -843,3 +843,14 @@ pub struct Task {
     pub done_by: Option<StaffId>,
     pub outcome: Option<String>,
 }
+
+/// One opening of a person's restrictions, incidents or adjustments (issue 5): who, when
+/// and what they opened. The DPO and auditors read these, and they go in a subject access
+/// bundle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Access {
+    pub person_id: PersonId,
+    pub staff_id: StaffId,
+    pub at: Timestamp,
+    pub what: String,
+}

@@ -269,6 +269,20 @@ pub struct RolePermissions {
     pub manage_people: Vec<Role>,
     pub manage_staff: Vec<Role>,
     pub read_all: Vec<Role>,
+    /// Data-rights requests go to the Data Protection Officer.
+    #[serde(default = "dpo_only")]
+    pub handle_data_rights: Vec<Role>,
+    /// The access log: the DPO and auditors.
+    #[serde(default = "dpo_and_auditors")]
+    pub read_access_log: Vec<Role>,
+}
+
+fn dpo_only() -> Vec<Role> {
+    vec![Role::Dpo]
+}
+
+fn dpo_and_auditors() -> Vec<Role> {
+    vec![Role::Dpo, Role::Auditor]
 }
 
 impl RolePermissions {
@@ -297,6 +311,8 @@ impl RolePermissions {
             Action::ManagePeople => &self.manage_people,
             Action::ManageStaff => &self.manage_staff,
             Action::ReadAll => &self.read_all,
+            Action::HandleDataRights => &self.handle_data_rights,
+            Action::ReadAccessLog => &self.read_access_log,
         }
     }
 }

@@ -90,10 +90,15 @@ pub enum Action {
     ManagePeople,
     ManageStaff,
     ReadAll,
+    /// Data-rights requests (access, rectification, erasure, objection): the DPO's.
+    HandleDataRights,
+    /// Who opened a person's restrictions, incidents and adjustments: for the DPO and
+    /// auditors.
+    ReadAccessLog,
 }
 
 impl Action {
-    pub const ALL: [Action; 22] = [
+    pub const ALL: [Action; 24] = [
         Self::EndCall,
         Self::RecordContact,
         Self::RecordIncident,
@@ -116,6 +121,8 @@ impl Action {
         Self::ManagePeople,
         Self::ManageStaff,
         Self::ReadAll,
+        Self::HandleDataRights,
+        Self::ReadAccessLog,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -142,6 +149,8 @@ impl Action {
             Self::ManagePeople => "manage-people",
             Self::ManageStaff => "manage-staff",
             Self::ReadAll => "read-all",
+            Self::HandleDataRights => "handle-data-rights",
+            Self::ReadAccessLog => "read-access-log",
         }
     }
 }

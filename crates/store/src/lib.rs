@@ -78,6 +78,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (4, include_str!("../migrations/sqlite/0004_messages.sql")),
     (5, include_str!("../migrations/sqlite/0005_letters.sql")),
     (6, include_str!("../migrations/sqlite/0006_job_runs.sql")),
+    (7, include_str!("../migrations/sqlite/0007_records.sql")),
 ];
 const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -89,6 +90,7 @@ const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (4, include_str!("../migrations/postgres/0004_messages.sql")),
     (5, include_str!("../migrations/postgres/0005_letters.sql")),
     (6, include_str!("../migrations/postgres/0006_job_runs.sql")),
+    (7, include_str!("../migrations/postgres/0007_records.sql")),
 ];
 
 impl Store {

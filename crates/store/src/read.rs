@@ -893,6 +893,41 @@ impl Store {
         .collect()
     }
 
+    /// The access log, newest first: one person's, or everyone's.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn access_log(
+        &self,
+        person: Option<PersonId>,
+        limit: i64,
+    ) -> Result<Vec<tact_core::model::Access>> {
+        let rows = match person {
+            Some(p) => {
+                sqlx::query("SELECT person_id, staff_id, at, what FROM access_log WHERE person_id = $1 ORDER BY at DESC, id DESC LIMIT $2")
+                    .bind(p.0)
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+            None => {
+                sqlx::query("SELECT person_id, staff_id, at, what FROM access_log ORDER BY at DESC, id DESC LIMIT $1")
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+        };
+        Ok(rows
+            .iter()
+            .map(|r| tact_core::model::Access {
+                person_id: PersonId(get_i(r, "person_id")),
+                staff_id: StaffId(get_i(r, "staff_id")),
+                at: crate::codec::from_ts(get_i(r, "at")),
+                what: get_s(r, "what"),
+            })
+            .collect())
+    }
+
     /// The latest runs of the scheduled jobs: job, day, when, what it did; newest first.
     ///
     /// # Errors

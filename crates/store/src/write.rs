@@ -703,6 +703,24 @@ impl WriteTx {
         Ok(())
     }
 
+    /// Keeps one opening of a person's record on the access log.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn log_access(&mut self, a: &tact_core::model::Access) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO access_log (person_id, staff_id, at, what) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(a.person_id.0)
+        .bind(a.staff_id.0)
+        .bind(crate::codec::ts(a.at))
+        .bind(&a.what)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(w)?;
+        Ok(())
+    }
+
     /// Claims the run of `job` for `period` (a day): true if this transaction is the first
     /// to, false if another has (then the caller writes nothing). On PostgreSQL a second
     /// server's claim waits for the first transaction and then finds the row.

@@ -122,7 +122,7 @@ pub struct CheckQuery {
 #[utoipa::path(get, path = "/api/v1/contact-check", params(CheckQuery), responses((status = 200, description = "The verdict"), (status = 400, description = "Malformed phone number, address or time")))]
 pub async fn contact_check(
     State(st): State<AppState>,
-    Auth(_ctx): Auth,
+    Auth(ctx): Auth,
     ApiQuery(q): ApiQuery<CheckQuery>,
 ) -> Reply {
     let identifier = match (&q.phone, &q.email) {
@@ -149,6 +149,7 @@ pub async fn contact_check(
         at,
         q.matter.map(MatterId),
     );
+    st.app.record_check_access(&ctx.actor, &v).await?;
     ok(wire::verdict(&v))
 }
 
@@ -414,10 +415,17 @@ pub async fn draft_plan(
 #[utoipa::path(get, path = "/api/v1/strategies/{id}", responses((status = 200, description = "The plan")))]
 pub async fn get_plan(
     State(st): State<AppState>,
-    Auth(_ctx): Auth,
+    Auth(ctx): Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> Reply {
     let s = st.app.strategy(StrategyId(id)).await?;
+    st.app
+        .record_access(
+            &ctx.actor,
+            s.person_id,
+            &format!("{} {id}", st.app.profile.terms.plan),
+        )
+        .await?;
     ok(wire::strategy(&st.app.profile, &s, st.app.now()))
 }
 
@@ -753,6 +761,23 @@ pub async fn record_shared(
             .record_shared(&ctx, DisclosureId(id), &req.what, at)
             .await?,
     ))
+}
+
+/// The access log for one person, newest first: who opened their restrictions, incidents
+/// or adjustments, and when (the DPO and auditors).
+#[utoipa::path(get, path = "/api/v1/people/{id}/access-log", responses((status = 200, description = "The access log"), (status = 403, description = "Not the DPO or an auditor")))]
+pub async fn person_access_log(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> Reply {
+    ok(json!({"access": st
+        .app
+        .access_log(&ctx.actor, Some(PersonId(id)), 1000)
+        .await?
+        .iter()
+        .map(wire::access)
+        .collect::<Vec<_>>()}))
 }
 
 /// CLE-9.15: the disclosure log, newest first.

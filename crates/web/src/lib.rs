@@ -135,6 +135,7 @@ impl AppState {
         api::decide_disclosure,
         api::record_shared,
         api::disclosure_log,
+        api::person_access_log,
         api::breach_reminder,
         api::my_tasks,
         api::complete_task,
@@ -190,6 +191,7 @@ pub fn router(state: AppState) -> Router {
         .route("/tasks/{id}/breach-reminder", post(breach_reminder))
         .route("/people/{id}/disclosures", post(request_disclosure))
         .route("/disclosures", get(disclosure_log))
+        .route("/people/{id}/access-log", get(person_access_log))
         .route("/disclosures/{id}/decision", post(decide_disclosure))
         .route("/disclosures/{id}/shared", post(record_shared))
         .route("/reviews", get(reviews))

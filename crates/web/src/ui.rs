@@ -584,6 +584,9 @@ async fn incoming(
             Err(_) => error = Some("Enter a phone number, like 01642 301653, or an email address, like name@example.org".to_string()),
             Ok(id) => {
                 let v = state.app.contact_check(Some(&id), channel, Some(signed.actor.id), state.app.now(), None);
+                if let Err(e) = state.app.record_check_access(&signed.actor, &v).await {
+                    return refusal(&state, &signed, e);
+                }
                 verdict = Some(VerdictView {
                     allowed: v.allowed(),
                     headline: match v.outcome {
@@ -893,6 +896,11 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
             A::RequestDisclosure,
             "share",
             "Ask to share details with a partner".to_string(),
+        ),
+        (
+            A::ReadAccessLog,
+            "access",
+            "Who has opened this record".to_string(),
         ),
     ] {
         if may(action) {

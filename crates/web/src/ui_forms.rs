@@ -818,6 +818,17 @@ async fn plan_page_with(
         Err(e) => return refusal(state, signed, e),
     };
     let p = &state.app.profile;
+    if let Err(e) = state
+        .app
+        .record_access(
+            &signed.actor,
+            s.person_id,
+            &format!("{} {id}", p.terms.plan),
+        )
+        .await
+    {
+        return refusal(state, signed, e);
+    }
     let person = state.app.store.person(s.person_id).await.ok().flatten();
     let lines = plan_lines(state, &s).await;
     let checklist = p

@@ -22,6 +22,7 @@ use tact_core::RuleError;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/people/{id}/share", get(request_form).post(request))
+        .route("/people/{id}/access", get(access))
         .route(
             "/disclosures/{id}/decision",
             get(decision_form).post(decision),
@@ -299,6 +300,51 @@ async fn shared(
         .await;
     answer(&state, signed, spec, &form, result, |_| {
         format!("/people/{}", d.person_id)
+    })
+}
+
+#[derive(Template)]
+#[template(path = "access.html")]
+struct AccessPage<'a> {
+    office: &'a str,
+    policy: &'a str,
+    signed_in: Option<String>,
+    csrf: String,
+    person: (i64, String),
+    rows: Vec<(String, String, String)>,
+}
+
+/// Who has opened a person's restrictions, incidents and adjustments (the DPO and auditors).
+async fn access(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {
+    let rows = match state
+        .app
+        .access_log(&signed.actor, Some(PersonId(id)), 1000)
+        .await
+    {
+        Ok(r) => r,
+        Err(e) => return refusal(&state, &signed, e),
+    };
+    let p = &state.app.profile;
+    let staff = state.app.store.staff_list().await.unwrap_or_default();
+    render(&AccessPage {
+        office: &p.organisation.short_name,
+        policy: &p.organisation.policy_title,
+        signed_in: Some(signed.actor.name.clone()),
+        csrf: signed.csrf.clone(),
+        person: (id, caption_of(&state, id).await),
+        rows: rows
+            .iter()
+            .map(|a| {
+                (
+                    crate::ui::when(a.at),
+                    staff
+                        .iter()
+                        .find(|s| s.id == a.staff_id)
+                        .map_or_else(|| format!("staff {}", a.staff_id), |s| s.name.clone()),
+                    a.what.clone(),
+                )
+            })
+            .collect(),
     })
 }
 

@@ -535,6 +535,10 @@ pub fn disclosure(d: &tact_core::sharing::Disclosure) -> Value {
     })
 }
 
+pub fn access(a: &tact_core::model::Access) -> Value {
+    json!({"person_id": a.person_id.0, "staff_id": a.staff_id.0, "at": ts(a.at), "what": a.what})
+}
+
 pub fn dispute(d: &Dispute) -> Value {
     json!({
         "id": d.id.0, "strategy_id": d.strategy_id.0, "person_id": d.person_id.0, "grounds": d.grounds, "received_at": ts(d.received_at),
