@@ -7,6 +7,7 @@ pub mod index;
 pub mod jobs;
 pub mod letters;
 pub mod mail;
+pub mod rights;
 pub mod writer;
 
 use index::ContactIndex;
@@ -102,6 +103,8 @@ pub struct PersonRecord {
     pub further_actions: Vec<FurtherAction>,
     /// Requests to share with partners, and what was shared (CLE-9.15).
     pub disclosures: Vec<sharing::Disclosure>,
+    /// Their data-rights requests (issue 5).
+    pub rights: Vec<tact_core::rights::RightsRequest>,
     /// Letters and emails received from them, newest first.
     pub messages: Vec<tact_core::correspondence::StoredMessage>,
     /// Letters and emails Tact wrote to them, as written, newest first.
@@ -515,6 +518,7 @@ impl App {
             disputes: self.store.disputes_of(id).await?,
             further_actions: self.store.further_actions_of(id).await?,
             disclosures: self.store.disclosures_of(id).await?,
+            rights: self.store.rights_requests(Some(id)).await?,
             messages: self.store.messages_of(id).await?,
             letters: self.store.letters_of(id).await?,
             tasks: self

@@ -82,3 +82,166 @@ async fn opening_a_record_is_on_the_access_log_that_only_the_dpo_and_auditors_re
         );
     }
 }
+
+async fn open_of(
+    w: &common::World,
+    kind: tact_core::model::TaskKind,
+) -> Vec<tact_core::model::Task> {
+    w.app
+        .store
+        .tasks(
+            &tact_store::TaskFilter {
+                open_only: true,
+                kind: Some(kind),
+                person: Some(w.person),
+                ..Default::default()
+            },
+            100,
+        )
+        .await
+        .unwrap()
+}
+
+/// Issue 5: a data-rights request from a restricted person reaches the DPO whatever the
+/// plan says, with its one-month deadline, extendable once by two months within that month.
+#[tokio::test]
+async fn a_data_rights_request_from_a_restricted_person_reaches_the_dpo_with_its_deadline() {
+    use tact_core::model::TaskKind;
+    use tact_core::rights::{one_month_from, RightKind, RightStatus};
+    for (name, url) in testing::fresh_urls().await {
+        let w = world(&url).await;
+        // Letters only: a phone call is not allowed under the plan…
+        w.plan_with(|_| {
+            vec![Restriction {
+                rule: Rule::SingleChannel {
+                    channel: Channel::Letter,
+                },
+                reason: "Letters let us answer every point".into(),
+            }]
+        })
+        .await;
+        let phone = tact_core::identity::Identifier::Email(
+            tact_core::identity::EmailAddress::parse("jo@example.org").unwrap(),
+        );
+        let v = w
+            .app
+            .contact_check(Some(&phone), Channel::Phone, None, w.app.now(), None);
+        assert!(!v.allowed(), "{name}");
+        // …but a request for their data, made on that call, goes to the DPO all the same.
+        let r = w
+            .app
+            .receive_rights_request(
+                &w.cw,
+                w.person,
+                RightKind::Access,
+                "Wants a copy of everything we hold",
+                Channel::Phone,
+                None,
+            )
+            .await
+            .unwrap();
+        let today = tact_core::check::uk_date(w.app.now());
+        assert_eq!(r.due_on, one_month_from(today));
+        let tasks = open_of(&w, TaskKind::DataRights).await;
+        assert_eq!(tasks.len(), 1, "{name}");
+        assert_eq!(tasks[0].task.role, Some(Role::Dpo));
+        assert_eq!(tasks[0].task.due_on, Some(r.due_on));
+        // Only the DPO extends or answers.
+        assert!(w
+            .app
+            .extend_rights_request(&w.cw, r.id, "Many records")
+            .await
+            .is_err());
+        let dpo = common::ctx(
+            &w.app
+                .create_staff(None, "Dee Pee-Oh", Role::Dpo, None, None)
+                .await
+                .unwrap(),
+        );
+        let e = w
+            .app
+            .extend_rights_request(&dpo, r.id, " ")
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("reason"), "{name}: {e}");
+        let x = w
+            .app
+            .extend_rights_request(&dpo, r.id, "Twelve years of correspondence to gather")
+            .await
+            .unwrap();
+        let to = r.due_on + jiff::Span::new().months(2);
+        assert_eq!(x.extended_to, Some(to));
+        assert_eq!(x.deadline(), to);
+        let tasks = open_of(&w, TaskKind::DataRights).await;
+        assert_eq!(
+            tasks.len(),
+            1,
+            "{name}: the first deadline's task gives way"
+        );
+        assert_eq!(tasks[0].task.due_on, Some(to));
+        let tell = open_of(&w, TaskKind::SendNotice).await;
+        assert!(
+            tell.iter().any(|t| t
+                .task
+                .title
+                .starts_with("Tell them the answer will come by")
+                && t.task.due_on == Some(r.due_on)),
+            "{name}: the person is told within the first month: {tell:?}"
+        );
+        let e = w
+            .app
+            .extend_rights_request(&dpo, r.id, "Again")
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("only once"), "{name}: {e}");
+        let done = w
+            .app
+            .answer_rights_request(&dpo, r.id, false, "Bundle sent by post")
+            .await
+            .unwrap();
+        assert_eq!(done.status, RightStatus::Done);
+        assert!(open_of(&w, TaskKind::DataRights).await.is_empty(), "{name}");
+        assert!(w
+            .app
+            .answer_rights_request(&dpo, r.id, true, "x")
+            .await
+            .is_err());
+        // Not in the future; and an extension only within the first month.
+        let e = w
+            .app
+            .receive_rights_request(
+                &w.cw,
+                w.person,
+                RightKind::Erasure,
+                "Delete it all",
+                Channel::Letter,
+                Some(today + jiff::Span::new().days(2)),
+            )
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("future"), "{name}: {e}");
+        let late = w
+            .app
+            .receive_rights_request(
+                &w.cw,
+                w.person,
+                RightKind::Objection,
+                "Objects to the plan's use of their data",
+                Channel::Letter,
+                Some(today - jiff::Span::new().days(40)),
+            )
+            .await
+            .unwrap();
+        assert!(late.overdue(today));
+        let e = w
+            .app
+            .extend_rights_request(&dpo, late.id, "Complex")
+            .await
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("within the first month"),
+            "{name}: {e}"
+        );
+        assert_eq!(w.app.open_rights_requests(&dpo).await.unwrap().len(), 1);
+    }
+}

@@ -18,6 +18,7 @@ pub mod ids;
 pub mod jobs;
 pub mod model;
 pub mod profile;
+pub mod rights;
 pub mod roles;
 pub mod sharing;
 pub mod workflow;

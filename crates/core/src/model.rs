@@ -760,10 +760,12 @@ pub enum TaskKind {
     StrategyNeeded,
     /// CLE-9.9: an email diverted to the single point of contact.
     ReadDiverted,
+    /// A data-rights request for the DPO, due on its deadline.
+    DataRights,
 }
 
 impl TaskKind {
-    pub const ALL: [TaskKind; 16] = [
+    pub const ALL: [TaskKind; 17] = [
         Self::EndedCallFollowUp,
         Self::WelfareFollowUp,
         Self::ReportToManager,
@@ -780,6 +782,7 @@ impl TaskKind {
         Self::ShareDisclosure,
         Self::StrategyNeeded,
         Self::ReadDiverted,
+        Self::DataRights,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -799,6 +802,7 @@ impl TaskKind {
             Self::ShareDisclosure => "share-disclosure",
             Self::StrategyNeeded => "strategy-needed",
             Self::ReadDiverted => "read-diverted",
+            Self::DataRights => "data-rights",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -816,6 +820,7 @@ impl TaskKind {
             Self::AuthorisePlan => Some("authorising or refusing the plan"),
             Self::DisclosureDecision => Some("the Data Protection Officer's decision"),
             Self::ShareDisclosure => Some("recording what was shared"),
+            Self::DataRights => Some("the Data Protection Officer's answer"),
             _ => None,
         }
     }

@@ -194,6 +194,32 @@ fn disclosure_row(r: &AnyRow) -> Result<Disclosure> {
     })
 }
 
+fn rights_row(r: &AnyRow) -> Result<tact_core::rights::RightsRequest> {
+    use tact_core::rights::{RightKind, RightStatus, RightsRequest};
+    let kind = get_s(r, "kind");
+    let status = get_s(r, "status");
+    let channel = get_s(r, "channel");
+    Ok(RightsRequest {
+        id: get_i(r, "id"),
+        person_id: PersonId(get_i(r, "person_id")),
+        kind: RightKind::parse(&kind).map_err(|_| corrupt("data-rights kind", &kind))?,
+        details: get_s(r, "details"),
+        channel: Channel::parse(&channel).map_err(|_| corrupt("channel", &channel))?,
+        received_on: parse_date(&get_s(r, "received_on"))?,
+        due_on: parse_date(&get_s(r, "due_on"))?,
+        extended_to: get_os(r, "extended_to")
+            .map(|d| parse_date(&d))
+            .transpose()?,
+        extension_reason: get_os(r, "extension_reason"),
+        status: RightStatus::parse(&status).map_err(|_| corrupt("data-rights status", &status))?,
+        outcome: get_os(r, "outcome"),
+        created_by: StaffId(get_i(r, "created_by")),
+        created_at: from_ts(get_i(r, "created_at")),
+        closed_by: get_oi(r, "closed_by").map(StaffId),
+        closed_at: get_oi(r, "closed_at").map(from_ts),
+    })
+}
+
 fn message_row(r: &AnyRow) -> Result<tact_core::correspondence::StoredMessage> {
     use tact_core::correspondence::{Route, StoredMessage};
     let route = get_s(r, "route");
@@ -891,6 +917,46 @@ impl Store {
         .iter()
         .map(letter_row)
         .collect()
+    }
+
+    /// # Errors
+    /// The database's error.
+    pub async fn rights_request(
+        &self,
+        id: i64,
+    ) -> Result<Option<tact_core::rights::RightsRequest>> {
+        sqlx::query("SELECT * FROM data_rights WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(rights_row)
+            .transpose()
+    }
+
+    /// One person's data-rights requests, oldest first; or, with `None`, every open one by
+    /// deadline.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn rights_requests(
+        &self,
+        person: Option<PersonId>,
+    ) -> Result<Vec<tact_core::rights::RightsRequest>> {
+        let rows = match person {
+            Some(p) => {
+                sqlx::query("SELECT * FROM data_rights WHERE person_id = $1 ORDER BY id")
+                    .bind(p.0)
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+            None => {
+                sqlx::query("SELECT * FROM data_rights WHERE status = 'open' ORDER BY COALESCE(extended_to, due_on), id")
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+        };
+        rows.iter().map(rights_row).collect()
     }
 
     /// The access log, newest first: one person's, or everyone's.

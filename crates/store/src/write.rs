@@ -837,6 +837,58 @@ impl WriteTx {
         Ok(DisclosureId(self.insert_returning_id(q).await?))
     }
 
+    /// Keeps a new data-rights request; gives its id.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn insert_rights(&mut self, r: &tact_core::rights::RightsRequest) -> Result<i64> {
+        let q = sqlx::query("INSERT INTO data_rights (person_id, kind, details, channel, received_on, due_on, status, created_by, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id")
+            .bind(r.person_id.0)
+            .bind(r.kind.as_str())
+            .bind(r.details.clone())
+            .bind(r.channel.as_str())
+            .bind(crate::codec::date(r.received_on))
+            .bind(crate::codec::date(r.due_on))
+            .bind(r.status.as_str())
+            .bind(r.created_by.0)
+            .bind(ts(r.created_at));
+        self.insert_returning_id(q).await
+    }
+
+    /// Writes a data-rights request's next state, if no one has answered it meanwhile.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] when it is no longer as it was read.
+    pub async fn update_rights(
+        &mut self,
+        r: &tact_core::rights::RightsRequest,
+        was_extended: bool,
+    ) -> Result<()> {
+        let q = if was_extended {
+            "UPDATE data_rights SET extended_to = $1, extension_reason = $2, status = $3, outcome = $4, closed_by = $5, closed_at = $6 WHERE id = $7 AND status = 'open' AND extended_to IS NOT NULL"
+        } else {
+            "UPDATE data_rights SET extended_to = $1, extension_reason = $2, status = $3, outcome = $4, closed_by = $5, closed_at = $6 WHERE id = $7 AND status = 'open' AND extended_to IS NULL"
+        };
+        let done = sqlx::query(q)
+            .bind(r.extended_to.map(crate::codec::date))
+            .bind(r.extension_reason.clone())
+            .bind(r.status.as_str())
+            .bind(r.outcome.clone())
+            .bind(r.closed_by.map(|x| x.0))
+            .bind(r.closed_at.map(ts))
+            .bind(r.id)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(w)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Conflict(format!(
+                "data-rights request {} was changed by someone else",
+                r.id
+            )));
+        }
+        Ok(())
+    }
+
     /// Writes a request's next state, if it is still in the state it was read in.
     ///
     /// # Errors

@@ -705,6 +705,74 @@ pub async fn my_tasks(State(st): State<AppState>, Auth(ctx): Auth) -> Reply {
     ok(json!({"tasks": tasks.iter().map(wire::task).collect::<Vec<_>>()}))
 }
 
+/// A data-rights request: it reaches the DPO whatever a plan says, due in one month.
+#[utoipa::path(post, path = "/api/v1/people/{id}/data-rights", request_body = RightsReq, responses((status = 201, description = "Recorded and sent to the DPO")))]
+pub async fn receive_rights(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<RightsReq>,
+) -> Reply {
+    let received = match req.received_on.as_deref() {
+        Some(d) => Some(wire::parse_date("received_on", d)?),
+        None => None,
+    };
+    created(wire::rights(
+        &st.app
+            .receive_rights_request(
+                &ctx,
+                PersonId(id),
+                tact_core::rights::RightKind::parse(&req.kind)?,
+                &req.details,
+                channel("channel", &req.channel)?,
+                received,
+            )
+            .await?,
+    ))
+}
+
+/// The DPO answers a data-rights request, or extends its deadline once.
+#[utoipa::path(post, path = "/api/v1/data-rights/{id}/answer", request_body = RightsAnswerReq, responses((status = 200, description = "Answered or extended")))]
+pub async fn answer_rights(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<RightsAnswerReq>,
+) -> Reply {
+    let r = match req.decision.as_str() {
+        "done" => {
+            st.app
+                .answer_rights_request(&ctx, id, false, &req.text)
+                .await?
+        }
+        "refused" => {
+            st.app
+                .answer_rights_request(&ctx, id, true, &req.text)
+                .await?
+        }
+        "extend" => st.app.extend_rights_request(&ctx, id, &req.text).await?,
+        _ => {
+            return Err(ApiError::bad(
+                "decision",
+                "expected done, refused or extend",
+            ))
+        }
+    };
+    ok(wire::rights(&r))
+}
+
+/// The open data-rights requests, soonest deadline first (the DPO).
+#[utoipa::path(get, path = "/api/v1/data-rights", responses((status = 200, description = "Open requests")))]
+pub async fn open_rights(State(st): State<AppState>, Auth(ctx): Auth) -> Reply {
+    ok(json!({"requests": st
+        .app
+        .open_rights_requests(&ctx)
+        .await?
+        .iter()
+        .map(wire::rights)
+        .collect::<Vec<_>>()}))
+}
+
 /// CLE-9.15: ask to share a person's details with a partner; waits for the DPO.
 #[utoipa::path(post, path = "/api/v1/people/{id}/disclosures", request_body = DisclosureReq, responses((status = 201, description = "Requested")))]
 pub async fn request_disclosure(

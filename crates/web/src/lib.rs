@@ -10,6 +10,7 @@ pub mod ui_letters;
 pub mod ui_mail;
 pub mod ui_records;
 pub mod ui_restrictions;
+pub mod ui_rights;
 pub mod ui_sharing;
 pub mod ui_tasks;
 pub mod wire;
@@ -136,6 +137,9 @@ impl AppState {
         api::record_shared,
         api::disclosure_log,
         api::person_access_log,
+        api::receive_rights,
+        api::answer_rights,
+        api::open_rights,
         api::breach_reminder,
         api::my_tasks,
         api::complete_task,
@@ -192,6 +196,9 @@ pub fn router(state: AppState) -> Router {
         .route("/people/{id}/disclosures", post(request_disclosure))
         .route("/disclosures", get(disclosure_log))
         .route("/people/{id}/access-log", get(person_access_log))
+        .route("/people/{id}/data-rights", post(receive_rights))
+        .route("/data-rights", get(open_rights))
+        .route("/data-rights/{id}/answer", post(answer_rights))
         .route("/disclosures/{id}/decision", post(decide_disclosure))
         .route("/disclosures/{id}/shared", post(record_shared))
         .route("/reviews", get(reviews))
@@ -211,6 +218,7 @@ pub fn router(state: AppState) -> Router {
         .merge(ui_forms::vary_routes())
         .merge(ui_tasks::routes())
         .merge(ui_sharing::routes())
+        .merge(ui_rights::routes())
         .merge(ui_records::routes())
         .merge(ui_mail::routes())
         .merge(ui_letters::routes())

@@ -372,6 +372,7 @@ fn task_label(k: TaskKind) -> &'static str {
         TaskKind::ShareDisclosure => "Approved sharing to carry out",
         TaskKind::StrategyNeeded => "Threatening correspondence: strategies to create",
         TaskKind::ReadDiverted => "Emails diverted to you",
+        TaskKind::DataRights => "DPO requests: data rights to answer",
     }
 }
 
@@ -705,6 +706,7 @@ struct PersonPage<'a> {
     contacts: Vec<(String, String, String)>,
     actions: Vec<(String, String)>,
     disclosures: Vec<(Option<String>, String)>,
+    rights: Vec<(Option<String>, String)>,
     all_adjustments: Vec<(Option<String>, String)>,
     /// (id, received, subject, where it went)
     messages: Vec<(i64, String, String, String)>,
@@ -898,6 +900,11 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
             "Ask to share details with a partner".to_string(),
         ),
         (
+            A::RecordContact,
+            "data-rights",
+            "Record a data-rights request".to_string(),
+        ),
+        (
             A::ReadAccessLog,
             "access",
             "Who has opened this record".to_string(),
@@ -948,6 +955,21 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
             )
         })
         .collect();
+    let answers_rights = p.may(
+        signed.actor.role,
+        tact_core::roles::Action::HandleDataRights,
+    );
+    let rights = r
+        .rights
+        .iter()
+        .map(|x| {
+            (
+                (answers_rights && x.status == tact_core::rights::RightStatus::Open)
+                    .then(|| format!("/data-rights/{}", x.id)),
+                crate::ui_rights::describe(x),
+            )
+        })
+        .collect();
     let messages = r
         .messages
         .iter()
@@ -977,6 +999,7 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
         history,
         actions,
         disclosures,
+        rights,
         office: &p.organisation.short_name,
         policy: &p.organisation.policy_title,
         signed_in: Some(signed.actor.name.clone()),

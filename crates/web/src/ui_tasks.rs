@@ -38,6 +38,7 @@ pub fn link(t: &Task) -> String {
                 Some(format!("/disclosures/{id}/decision"))
             }
             (TaskKind::ShareDisclosure, "disclosure") => Some(format!("/disclosures/{id}/shared")),
+            (TaskKind::DataRights, "data-rights") => Some(format!("/data-rights/{id}")),
             _ => None,
         }
     });

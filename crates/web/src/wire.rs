@@ -360,6 +360,40 @@ pub struct AdjustmentReq {
     pub description: String,
 }
 
+/// A data-rights request as it arrives (issue 5).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RightsReq {
+    /// access, rectification, erasure or objection.
+    pub kind: String,
+    /// What they asked, in their words.
+    pub details: String,
+    /// How it came: phone, email, letter, visit.
+    pub channel: String,
+    /// The day it was received (YYYY-MM-DD); today if left out.
+    pub received_on: Option<String>,
+}
+
+/// The DPO's answer to a data-rights request.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RightsAnswerReq {
+    /// done, refused, or extend (two more months, once, within the first month).
+    pub decision: String,
+    /// What was done, why it is refused, or why more time is needed.
+    pub text: String,
+}
+
+pub fn rights(r: &tact_core::rights::RightsRequest) -> Value {
+    json!({
+        "id": r.id, "person_id": r.person_id.0, "kind": r.kind.as_str(), "details": r.details,
+        "channel": r.channel.as_str(), "received_on": r.received_on.to_string(), "due_on": r.due_on.to_string(),
+        "extended_to": r.extended_to.map(|d| d.to_string()), "extension_reason": r.extension_reason,
+        "deadline": r.deadline().to_string(), "status": r.status.as_str(), "outcome": r.outcome,
+        "clause": tact_core::rights::CLAUSE,
+    })
+}
+
 /// CLE-9.15: a request to share a person's details with a partner.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -1822,3 +1822,93 @@ async fn nor_5_1_to_5_5_a_communication_plan_made_in_the_ui_waits_for_its_notice
         "{person}"
     );
 }
+
+/// Issue 5 through the forms: a caseworker records a data-rights request from a person
+/// under a plan; the DPO finds it on their home page, gives more time, then answers it;
+/// the DPO can see who opened the record, and a caseworker cannot.
+#[tokio::test]
+async fn a_data_rights_request_goes_from_the_person_page_to_the_dpo_who_answers_it() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    c.plan_in_force(&ui, "letter", "Abuse after a warning")
+        .await;
+    ui.staff("Dee Pee-Oh", "dee", Role::Dpo).await;
+    let cas = ui.session("cas").await;
+    let (_, person) = ui.page(&cas, &format!("/people/{}", c.pid)).await;
+    assert!(person.contains(&format!("/people/{}/data-rights", c.pid)));
+    assert!(!person.contains(&format!("/people/{}/access\"", c.pid)));
+    let path = format!("/people/{}/data-rights", c.pid);
+    ui.refused_on(
+        &cas,
+        &path,
+        &[("kind", "nonsense"), ("details", "x"), ("channel", "phone")],
+        "kind",
+        "",
+    )
+    .await;
+    let r = ui
+        .post_form(
+            &cas,
+            &path,
+            &[
+                ("kind", "access"),
+                ("details", "Wants everything we hold"),
+                ("channel", "phone"),
+                ("received_on", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let dee = ui.session("dee").await;
+    let (_, home) = ui.page(&dee, "/").await;
+    assert!(
+        home.contains(">1</span><a class=\"govuk-link govuk-body\" href=\"/?kind=data-rights\">DPO requests: data rights to answer"),
+        "{home}"
+    );
+    let (_, tasks) = ui.page(&dee, "/?kind=data-rights").await;
+    let id: i64 = tasks
+        .split("href=\"/data-rights/")
+        .nth(1)
+        .expect("a link to the request")
+        .split('"')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let answer = format!("/data-rights/{id}");
+    let (_, form) = ui.page(&dee, &answer).await;
+    assert!(form.contains("Wants everything we hold") && form.contains("UK GDPR Art. 12(3)"));
+    let r = ui
+        .post_form(
+            &dee,
+            &answer,
+            &[("decision", "extend"), ("text", "Ten years of files")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, form) = ui.page(&dee, &answer).await;
+    assert!(
+        form.contains("Why more time: Ten years of files") && !form.contains("value=\"extend\"")
+    );
+    let r = ui
+        .post_form(
+            &dee,
+            &answer,
+            &[("decision", "done"), ("text", "Bundle posted")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, person) = ui.page(&dee, &format!("/people/{}", c.pid)).await;
+    assert!(person.contains("done: Bundle posted"), "{person}");
+    // A caseworker cannot answer; the DPO reads who opened the record.
+    let (s, _) = ui.page(&cas, &answer).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, access) = ui.page(&dee, &format!("/people/{}/access", c.pid)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        access.contains("Cas Worker") && access.contains("whole record"),
+        "{access}"
+    );
+    let (s, _) = ui.page(&cas, &format!("/people/{}/access", c.pid)).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+}

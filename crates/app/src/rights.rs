@@ -1,0 +1,133 @@
+//! Data-rights requests (issue 5): recorded by whoever takes the contact, whatever a plan
+//! says, and answered by the DPO within the deadline `tact_core::rights` sets.
+
+use crate::{not_found, App, Ctx, Result};
+use tact_core::ids::PersonId;
+use tact_core::profile::Channel;
+use tact_core::rights::{self, RightKind, RightsRequest};
+use tact_core::workflow::Decision;
+
+impl App {
+    /// Records a request for access, rectification, erasure or objection; it goes to the
+    /// DPO with its deadline.
+    ///
+    /// # Errors
+    /// A role refusal; no such person; no details; a receipt date in the future.
+    pub async fn receive_rights_request(
+        &self,
+        ctx: &Ctx,
+        person: PersonId,
+        kind: RightKind,
+        details: &str,
+        channel: Channel,
+        received_on: Option<jiff::civil::Date>,
+    ) -> Result<RightsRequest> {
+        self.person(person).await?;
+        let now = self.now();
+        let today = tact_core::check::uk_date(now);
+        let d = rights::receive(
+            &self.profile,
+            &ctx.actor,
+            person,
+            kind,
+            details,
+            channel,
+            received_on.unwrap_or(today),
+            today,
+            now,
+        )?;
+        let mut tx = self.begin().await?;
+        let id = tx.insert_rights(&d.record).await?;
+        let subject = format!("data-rights:{id}");
+        tx.audit_for(&d.events, &subject).await?;
+        tx.tasks_about(&d.tasks, &subject, now).await?;
+        self.finish(tx, ctx, &subject).await?;
+        Ok(RightsRequest { id, ..d.record })
+    }
+
+    /// # Errors
+    /// No such request, or the store's error.
+    pub async fn rights_request(&self, id: i64) -> Result<RightsRequest> {
+        self.store
+            .rights_request(id)
+            .await?
+            .ok_or_else(|| not_found("data_rights_id", format!("no data-rights request {id}")))
+    }
+
+    /// Extends the deadline by two months, with the reason, and asks for the person to be
+    /// told.
+    ///
+    /// # Errors
+    /// As [`rights::extend`].
+    pub async fn extend_rights_request(
+        &self,
+        ctx: &Ctx,
+        id: i64,
+        reason: &str,
+    ) -> Result<RightsRequest> {
+        let r = self.rights_request(id).await?;
+        let now = self.now();
+        let d = rights::extend(
+            &self.profile,
+            &ctx.actor,
+            &r,
+            reason,
+            tact_core::check::uk_date(now),
+            now,
+        )?;
+        self.save_rights(ctx, &r, d).await
+    }
+
+    /// Answers the request: done, with what was done, or refused, with why.
+    ///
+    /// # Errors
+    /// As [`rights::close`].
+    pub async fn answer_rights_request(
+        &self,
+        ctx: &Ctx,
+        id: i64,
+        refused: bool,
+        outcome: &str,
+    ) -> Result<RightsRequest> {
+        let r = self.rights_request(id).await?;
+        let d = rights::close(&self.profile, &ctx.actor, &r, refused, outcome, self.now())?;
+        self.save_rights(ctx, &r, d).await
+    }
+
+    /// Every open request, soonest deadline first: the DPO's list.
+    ///
+    /// # Errors
+    /// A role refusal or the store's error.
+    pub async fn open_rights_requests(&self, ctx: &Ctx) -> Result<Vec<RightsRequest>> {
+        tact_core::roles::authorise(
+            &self.profile,
+            &ctx.actor,
+            tact_core::roles::Action::HandleDataRights,
+            None,
+        )?;
+        Ok(self.store.rights_requests(None).await?)
+    }
+
+    async fn save_rights(
+        &self,
+        ctx: &Ctx,
+        before: &RightsRequest,
+        d: Decision<RightsRequest>,
+    ) -> Result<RightsRequest> {
+        let subject = format!("data-rights:{}", before.id);
+        let now = self.now();
+        let mut tx = self.begin().await?;
+        tx.update_rights(&d.record, before.extended_to.is_some())
+            .await?;
+        tx.audit(&d.events).await?;
+        let why = match d.record.status {
+            tact_core::rights::RightStatus::Open => "deadline extended",
+            _ => "answered",
+        };
+        tx.close_tasks(&subject, &d.closes, ctx.actor.id, why, now)
+            .await?;
+        tx.tasks(&d.tasks, now).await?;
+        self.finish(tx, ctx, &subject).await?;
+        Ok(d.record)
+    }
+}

@@ -1,0 +1,340 @@
+//! Data-rights requests (issue 5): a request for access, rectification, erasure or
+//! objection reaches the Data Protection Officer whatever a plan says — anyone who takes
+//! contact records it — with the one-month deadline of UK GDPR Article 12(3), which the DPO
+//! may extend once by two further months, telling the person why within the first month.
+
+use crate::audit::{AuditAction, AuditEvent};
+use crate::error::RuleError;
+use crate::ids::{PersonId, StaffId};
+use crate::model::{NewTask, TaskKind};
+use crate::profile::{Channel, Profile};
+use crate::roles::{authorise as may, Action, Actor, Role};
+use crate::workflow::Decision;
+use jiff::civil::Date;
+use jiff::Timestamp;
+
+/// Where the deadlines come from.
+pub const CLAUSE: &str = "UK GDPR Art. 12(3)";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RightKind {
+    Access,
+    Rectification,
+    Erasure,
+    Objection,
+}
+
+impl RightKind {
+    pub const ALL: [RightKind; 4] = [
+        Self::Access,
+        Self::Rectification,
+        Self::Erasure,
+        Self::Objection,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Access => "access",
+            Self::Rectification => "rectification",
+            Self::Erasure => "erasure",
+            Self::Objection => "objection",
+        }
+    }
+    pub fn plain(self) -> &'static str {
+        match self {
+            Self::Access => "a copy of what we hold (subject access)",
+            Self::Rectification => "putting right what we hold",
+            Self::Erasure => "erasing what we hold",
+            Self::Objection => "an objection to how we use it",
+        }
+    }
+    /// # Errors
+    /// Not one of the four.
+    pub fn parse(s: &str) -> Result<Self, RuleError> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| {
+                RuleError::invalid(
+                    "kind",
+                    format!("expected access, rectification, erasure or objection, got {s:?}"),
+                )
+            })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RightStatus {
+    Open,
+    /// Answered, with what was done.
+    Done,
+    /// Refused, with the reason (the person may complain to the ICO).
+    Refused,
+}
+
+impl RightStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Done => "done",
+            Self::Refused => "refused",
+        }
+    }
+    /// # Errors
+    /// Not a status.
+    pub fn parse(s: &str) -> Result<Self, RuleError> {
+        [Self::Open, Self::Done, Self::Refused]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| RuleError::invalid("status", format!("no status {s:?}")))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RightsRequest {
+    pub id: i64,
+    pub person_id: PersonId,
+    pub kind: RightKind,
+    pub details: String,
+    pub channel: Channel,
+    pub received_on: Date,
+    pub due_on: Date,
+    pub extended_to: Option<Date>,
+    pub extension_reason: Option<String>,
+    pub status: RightStatus,
+    pub outcome: Option<String>,
+    pub created_by: StaffId,
+    pub created_at: Timestamp,
+    pub closed_by: Option<StaffId>,
+    pub closed_at: Option<Timestamp>,
+}
+
+impl RightsRequest {
+    /// The date it must be answered by, extension included.
+    pub fn deadline(&self) -> Date {
+        self.extended_to.unwrap_or(self.due_on)
+    }
+    pub fn overdue(&self, today: Date) -> bool {
+        self.status == RightStatus::Open && self.deadline() < today
+    }
+}
+
+/// One calendar month from receipt (the same day next month, or the month's last day).
+pub fn one_month_from(received: Date) -> Date {
+    received
+        .checked_add(jiff::Span::new().months(1))
+        .unwrap_or(received)
+}
+
+fn subject(r: &RightsRequest) -> String {
+    format!("data-rights:{}", r.id)
+}
+
+/// Records a request as it arrives. Anyone who may record contact may record one, and
+/// nothing in a plan stops it: it is the person's right, not contact to be managed. It
+/// goes to the DPO as a task due on the deadline.
+///
+/// # Errors
+/// A role refusal; no details; a receipt date in the future.
+#[allow(clippy::too_many_arguments)]
+pub fn receive(
+    profile: &Profile,
+    actor: &Actor,
+    person: PersonId,
+    kind: RightKind,
+    details: &str,
+    channel: Channel,
+    received_on: Date,
+    today: Date,
+    now: Timestamp,
+) -> Result<Decision<RightsRequest>, RuleError> {
+    may(profile, actor, Action::RecordContact, None)?;
+    crate::error::require_text("details", details)?;
+    if received_on > today {
+        return Err(RuleError::invalid(
+            "received_on",
+            "a request cannot be received in the future",
+        ));
+    }
+    let r = RightsRequest {
+        id: 0,
+        person_id: person,
+        kind,
+        details: details.trim().to_string(),
+        channel,
+        received_on,
+        due_on: one_month_from(received_on),
+        extended_to: None,
+        extension_reason: None,
+        status: RightStatus::Open,
+        outcome: None,
+        created_by: actor.id,
+        created_at: now,
+        closed_by: None,
+        closed_at: None,
+    };
+    let task = NewTask {
+        kind: TaskKind::DataRights,
+        person_id: Some(person),
+        assignee: None,
+        role: Some(Role::Dpo),
+        title: format!(
+            "Data-rights request: {} — answer by {}",
+            kind.plain(),
+            r.due_on
+        ),
+        due_on: Some(r.due_on),
+        clause: CLAUSE.into(),
+        subject: None,
+    };
+    Ok(Decision {
+        events: vec![AuditEvent::new(
+            now,
+            actor.id,
+            AuditAction::DataRightsReceived,
+            String::new(),
+        )
+        .person(person)
+        .clause(CLAUSE)
+        .detail("kind", kind.as_str())
+        .detail("due_on", r.due_on.to_string())],
+        tasks: vec![task],
+        closes: Vec::new(),
+        record: r,
+    })
+}
+
+/// Extends the deadline by two months (complex or numerous requests), once, before the
+/// first month is out; the person must be told why, so a task to tell them goes with it.
+///
+/// # Errors
+/// Not the DPO; no reason; already extended, closed, or past the first month.
+pub fn extend(
+    profile: &Profile,
+    actor: &Actor,
+    r: &RightsRequest,
+    reason: &str,
+    today: Date,
+    now: Timestamp,
+) -> Result<Decision<RightsRequest>, RuleError> {
+    may(profile, actor, Action::HandleDataRights, None)?;
+    crate::error::require_text("reason", reason)?;
+    if r.status != RightStatus::Open {
+        return Err(RuleError::conflict(CLAUSE, "the request has been answered"));
+    }
+    if r.extended_to.is_some() {
+        return Err(RuleError::conflict(
+            CLAUSE,
+            "the deadline can be extended only once",
+        ));
+    }
+    if today > r.due_on {
+        return Err(RuleError::conflict(
+            CLAUSE,
+            format!(
+                "an extension must be made, and the person told, within the first month (by {})",
+                r.due_on
+            ),
+        ));
+    }
+    let mut next = r.clone();
+    next.extended_to = Some(
+        r.due_on
+            .checked_add(jiff::Span::new().months(2))
+            .unwrap_or(r.due_on),
+    );
+    next.extension_reason = Some(reason.trim().to_string());
+    let to = next.extended_to.unwrap_or(r.due_on);
+    Ok(Decision {
+        events: vec![
+            AuditEvent::new(now, actor.id, AuditAction::DataRightsExtended, subject(r))
+                .person(r.person_id)
+                .clause(CLAUSE)
+                .reason(reason.trim().to_string())
+                .detail("extended_to", to.to_string()),
+        ],
+        tasks: vec![
+            NewTask {
+                kind: TaskKind::SendNotice,
+                person_id: Some(r.person_id),
+                assignee: Some(actor.id),
+                role: None,
+                title: format!(
+                    "Tell them the answer will come by {to}, and why, before {}",
+                    r.due_on
+                ),
+                due_on: Some(r.due_on),
+                clause: CLAUSE.into(),
+                subject: Some(subject(r)),
+            },
+            NewTask {
+                kind: TaskKind::DataRights,
+                person_id: Some(r.person_id),
+                assignee: None,
+                role: Some(Role::Dpo),
+                title: format!(
+                    "Data-rights request: {} — answer by {to} (extended)",
+                    r.kind.plain()
+                ),
+                due_on: Some(to),
+                clause: CLAUSE.into(),
+                subject: Some(subject(r)),
+            },
+        ],
+        // The first deadline has moved: its task gives way to the one due on the new date.
+        closes: vec![TaskKind::DataRights],
+        record: next,
+    })
+}
+
+/// Answers the request (done, with what was done; or refused, with why).
+///
+/// # Errors
+/// Not the DPO; no outcome; already answered.
+pub fn close(
+    profile: &Profile,
+    actor: &Actor,
+    r: &RightsRequest,
+    refused: bool,
+    outcome: &str,
+    now: Timestamp,
+) -> Result<Decision<RightsRequest>, RuleError> {
+    may(profile, actor, Action::HandleDataRights, None)?;
+    crate::error::require_text("outcome", outcome)?;
+    if r.status != RightStatus::Open {
+        return Err(RuleError::conflict(CLAUSE, "the request has been answered"));
+    }
+    let mut next = r.clone();
+    next.status = if refused {
+        RightStatus::Refused
+    } else {
+        RightStatus::Done
+    };
+    next.outcome = Some(outcome.trim().to_string());
+    next.closed_by = Some(actor.id);
+    next.closed_at = Some(now);
+    Ok(Decision {
+        events: vec![
+            AuditEvent::new(now, actor.id, AuditAction::DataRightsAnswered, subject(r))
+                .person(r.person_id)
+                .clause(CLAUSE)
+                .detail("status", next.status.as_str())
+                .reason(outcome.trim().to_string()),
+        ],
+        tasks: Vec::new(),
+        closes: vec![TaskKind::DataRights],
+        record: next,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    #[test]
+    fn the_deadline_is_one_calendar_month_or_the_months_last_day() {
+        assert_eq!(one_month_from(date(2026, 11, 23)), date(2026, 12, 23));
+        assert_eq!(one_month_from(date(2027, 1, 31)), date(2027, 2, 28));
+        assert_eq!(one_month_from(date(2026, 12, 15)), date(2027, 1, 15));
+    }
+}

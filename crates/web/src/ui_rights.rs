@@ -1,0 +1,226 @@
+//! Data-rights requests in the staff UI (issue 5): anyone who takes contact records one
+//! from the person page, whatever a plan says; the DPO answers it from its task — done,
+//! refused, or more time (once, within the first month).
+
+use crate::ui::Signed;
+use crate::ui_forms::{
+    capital, caption_of, date_field, forbidden, pick, show, show_person_form, submit, val, Field,
+    Spec,
+};
+use crate::AppState;
+use axum::extract::{Form, Path, State};
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use std::collections::HashMap;
+use tact_core::ids::PersonId;
+use tact_core::profile::Channel;
+use tact_core::rights::{RightKind, RightsRequest, CLAUSE};
+use tact_core::roles::Action;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/people/{id}/data-rights", get(receive_form).post(receive))
+        .route("/data-rights/{id}", get(answer_form).post(answer))
+}
+
+/// One line for the person page.
+pub fn describe(r: &RightsRequest) -> String {
+    let state = match (r.status, r.extended_to) {
+        (tact_core::rights::RightStatus::Open, Some(to)) => format!("open, extended to {to}"),
+        (tact_core::rights::RightStatus::Open, None) => format!("open, due by {}", r.due_on),
+        (s, _) => format!("{}: {}", s.as_str(), r.outcome.clone().unwrap_or_default()),
+    };
+    format!(
+        "{}: {} — received {} by {}; {state}",
+        r.id,
+        capital(r.kind.plain()),
+        r.received_on,
+        r.channel.plain()
+    )
+}
+
+fn receive_spec(id: i64, caption: String) -> Spec {
+    Spec {
+        heading: "Record a data-rights request".into(),
+        caption,
+        intro: vec![format!(
+            "A request about their own data goes to the Data Protection Officer whatever their \
+             plan says. It must be answered within one month of receipt ({CLAUSE})."
+        )],
+        action: format!("/people/{id}/data-rights"),
+        fields: vec![
+            Field::new("radios", "kind", "What are they asking for?")
+                .options(RightKind::ALL.map(|k| (k.as_str().to_string(), capital(k.plain())))),
+            Field::new("textarea", "details", "What they asked, in their words"),
+            Field::new("select", "channel", "How it came").options(
+                [
+                    Channel::Phone,
+                    Channel::Email,
+                    Channel::Letter,
+                    Channel::Visit,
+                ]
+                .map(|c| (c.as_str().to_string(), capital(c.plain()))),
+            ),
+            Field::new("text", "received_on", "When it was received (optional)")
+                .hint("Leave empty for today. For example, 2026-11-20"),
+        ],
+        submit: "Send to the Data Protection Officer",
+        back: format!("/people/{id}"),
+    }
+}
+
+async fn receive_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> Response {
+    show_person_form(&state, &signed, id, Action::RecordContact, |c| {
+        receive_spec(id, c)
+    })
+    .await
+}
+
+async fn receive(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    submit(
+        &state,
+        signed,
+        &form,
+        async || receive_spec(id, caption_of(&state, id).await),
+        |form| {
+            Ok((
+                RightKind::parse(val(form, "kind"))?,
+                Channel::parse(val(form, "channel")).map_err(|e| e.with_field("channel"))?,
+                date_field(form, "received_on")?,
+            ))
+        },
+        async |ctx, (kind, channel, received)| {
+            state
+                .app
+                .receive_rights_request(
+                    &ctx,
+                    PersonId(id),
+                    kind,
+                    val(&form, "details"),
+                    channel,
+                    received,
+                )
+                .await
+        },
+        |_| format!("/people/{id}"),
+    )
+    .await
+}
+
+fn answer_spec(r: &RightsRequest) -> Spec {
+    let mut intro = vec![
+        format!("{}.", capital(r.kind.plain())),
+        format!("In their words: {}", r.details),
+        format!(
+            "Received {} by {}; due by {}{}.",
+            r.received_on,
+            r.channel.plain(),
+            r.due_on,
+            r.extended_to
+                .map(|d| format!(", extended to {d}"))
+                .unwrap_or_default()
+        ),
+    ];
+    if let Some(why) = &r.extension_reason {
+        intro.push(format!("Why more time: {why}"));
+    }
+    let mut options = vec![
+        (
+            "done".to_string(),
+            "Answered: say what was done".to_string(),
+        ),
+        ("refused".to_string(), "Refused: say why".to_string()),
+    ];
+    if r.extended_to.is_none() {
+        options.push((
+            "extend".to_string(),
+            "More time is needed: two more months, and say why (they are told)".to_string(),
+        ));
+    }
+    Spec {
+        heading: "Answer a data-rights request".into(),
+        caption: format!("Request {} ({CLAUSE})", r.id),
+        intro,
+        action: format!("/data-rights/{}", r.id),
+        fields: vec![
+            Field::new("radios", "decision", "Your answer").options(options),
+            Field::new(
+                "textarea",
+                "text",
+                "What was done, why it is refused, or why more time is needed",
+            ),
+        ],
+        submit: "Record it",
+        back: format!("/people/{}", r.person_id),
+    }
+}
+
+async fn answer_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> Response {
+    if let Some(r) = forbidden(&state, &signed, Action::HandleDataRights) {
+        return r;
+    }
+    match state.app.rights_request(id).await {
+        Ok(r) => show(&state, &signed, answer_spec(&r), None, None),
+        Err(e) => crate::ui::refusal(&state, &signed, e),
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Answer {
+    Done,
+    Refused,
+    Extend,
+}
+
+async fn answer(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    submit(
+        &state,
+        signed,
+        &form,
+        async || match state.app.rights_request(id).await {
+            Ok(r) => answer_spec(&r),
+            Err(_) => receive_spec(0, String::new()),
+        },
+        |form| {
+            pick(
+                form,
+                "decision",
+                &[
+                    ("done", Answer::Done),
+                    ("refused", Answer::Refused),
+                    ("extend", Answer::Extend),
+                ],
+                "choose your answer",
+            )
+        },
+        async |ctx, a| {
+            let text = val(&form, "text");
+            match a {
+                Answer::Done => state.app.answer_rights_request(&ctx, id, false, text).await,
+                Answer::Refused => state.app.answer_rights_request(&ctx, id, true, text).await,
+                Answer::Extend => state.app.extend_rights_request(&ctx, id, text).await,
+            }
+        },
+        |r| format!("/people/{}", r.person_id),
+    )
+    .await
+}
