@@ -125,6 +125,11 @@ pub enum Command {
         #[command(subcommand)]
         command: MailCmd,
     },
+    /// Subject access: everything held about one person, as files in a folder (the DPO).
+    Export {
+        #[command(subcommand)]
+        command: ExportCmd,
+    },
     /// The scheduled jobs: review reminders, end dates, overdue screening. `tact serve`
     /// runs them by itself; this is for cron.
     Jobs {
@@ -496,6 +501,17 @@ pub enum TaskCmd {
         consequences: String,
         #[arg(long)]
         reasons: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ExportCmd {
+    /// Everything held about a person: index.html, record.json, letters and messages.
+    Person {
+        id: i64,
+        /// The folder to write the bundle into (made if missing; must be empty).
+        #[arg(long)]
+        out: std::path::PathBuf,
     },
 }
 

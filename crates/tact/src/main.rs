@@ -193,6 +193,38 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Export {
+            command: ExportCmd::Person { id, out },
+        } => {
+            let dir = DataDir::open(&cli.data)?;
+            let app = open_app(&dir, url_flag).await?;
+            let actor = acting_as(&app, cli.as_staff).await?;
+            if out.exists() && std::fs::read_dir(&out)?.next().is_some() {
+                bail!(
+                    "{} is not empty: give a new folder for the bundle",
+                    out.display()
+                );
+            }
+            let files = tact_web::export::subject_access(
+                &app,
+                &tact_app::Ctx::new(actor),
+                tact_core::ids::PersonId(id),
+            )
+            .await?;
+            for (name, bytes) in &files {
+                let path = out.join(name);
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent)?;
+                }
+                std::fs::write(&path, bytes)
+                    .with_context(|| format!("writing {}", path.display()))?;
+            }
+            println!(
+                "{}",
+                json!({"folder": out.display().to_string(), "files": files.len(), "index": out.join("index.html").display().to_string()})
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Jobs { command } => {
             let dir = DataDir::open(&cli.data)?;
             let app = open_app(&dir, url_flag).await?;
@@ -795,6 +827,7 @@ fn request_for(command: Command) -> Result<Request> {
         | Command::Demo { .. }
         | Command::Mail { .. }
         | Command::Jobs { .. }
+        | Command::Export { .. }
         | Command::Backup { .. }
         | Command::Restore { .. }
         | Command::Audit { .. } => bail!("handled above"),

@@ -578,3 +578,70 @@ fn a_backup_is_checked_and_restoring_it_brings_back_every_record_as_it_was() {
     ));
     assert!(still.to_string().contains("Jo Bloggs"), "{still}");
 }
+
+#[test]
+fn the_dpo_exports_a_subject_access_bundle_into_a_new_folder() {
+    let d = folder("export");
+    assert!(tact(&d, &["init", "--profile", "cleveland-opcc"])
+        .status
+        .success());
+    let staff = |name: &str, role: &str| {
+        json(&tact(&d, &["staff", "add", "--name", name, "--role", role]))["staff"]["id"]
+            .as_i64()
+            .unwrap()
+            .to_string()
+    };
+    let cw = staff("Cas Worker", "caseworker");
+    let dpo = staff("Dee Pee-Oh", "dpo");
+    let p = json(&tact(
+        &d,
+        &["--as", &cw, "person", "add", "--name", "Jo Bloggs"],
+    ));
+    let pid = p["id"].as_i64().unwrap().to_string();
+    let out = d.with_extension("bundle");
+    let refused = tact(
+        &d,
+        &[
+            "--as",
+            &cw,
+            "export",
+            "person",
+            &pid,
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(!refused.status.success(), "{}", text(&refused));
+    let made = json(&tact(
+        &d,
+        &[
+            "--as",
+            &dpo,
+            "export",
+            "person",
+            &pid,
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    ));
+    assert!(made["files"].as_u64().unwrap() >= 2, "{made}");
+    let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(index.contains("holds about Jo Bloggs"), "{index}");
+    let record: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("record.json")).unwrap()).unwrap();
+    assert_eq!(record["person"]["name"], "Jo Bloggs");
+    // Never into a folder that has something in it.
+    let again = tact(
+        &d,
+        &[
+            "--as",
+            &dpo,
+            "export",
+            "person",
+            &pid,
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(text(&again).contains("not empty"), "{}", text(&again));
+}

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod error;
+pub mod export;
 pub mod ui;
 pub mod ui_forms;
 pub mod ui_letters;

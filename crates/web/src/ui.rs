@@ -909,6 +909,11 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
             "access",
             "Who has opened this record".to_string(),
         ),
+        (
+            A::HandleDataRights,
+            "export",
+            "Download everything held (subject access)".to_string(),
+        ),
     ] {
         if may(action) {
             actions.push((format!("/people/{id}/{href}"), label));

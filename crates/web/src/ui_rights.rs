@@ -22,6 +22,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/people/{id}/data-rights", get(receive_form).post(receive))
         .route("/data-rights/{id}", get(answer_form).post(answer))
+        .route("/people/{id}/export", get(export))
 }
 
 /// One line for the person page.
@@ -115,6 +116,37 @@ async fn receive(
         |_| format!("/people/{id}"),
     )
     .await
+}
+
+/// Subject access: everything held about them, as one zip to download (the DPO).
+async fn export(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {
+    use axum::response::IntoResponse;
+    let ctx = tact_app::Ctx::new(signed.actor.clone());
+    let files = match crate::export::subject_access(&state.app, &ctx, PersonId(id)).await {
+        Ok(f) => f,
+        Err(e) => return crate::ui::refusal(&state, &signed, e),
+    };
+    match crate::export::zip(&files) {
+        Ok(bytes) => (
+            [
+                (
+                    axum::http::header::CONTENT_TYPE,
+                    "application/zip".to_string(),
+                ),
+                (
+                    axum::http::header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"subject-access-{id}.zip\""),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => crate::ui::refusal(
+            &state,
+            &signed,
+            tact_core::RuleError::invalid("export", e).into(),
+        ),
+    }
 }
 
 fn answer_spec(r: &RightsRequest) -> Spec {

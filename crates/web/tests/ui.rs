@@ -1912,3 +1912,86 @@ async fn a_data_rights_request_goes_from_the_person_page_to_the_dpo_who_answers_
     let (s, _) = ui.page(&cas, &format!("/people/{}/access", c.pid)).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 }
+
+/// Issue 5: subject access — the DPO downloads everything held about a person as one
+/// bundle: a readable index, the record as JSON, each letter as sent and each message as
+/// received, the event log entries about them and who opened their record.
+#[tokio::test]
+async fn the_dpo_downloads_everything_held_about_a_person_as_a_readable_bundle() {
+    use std::io::Read;
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    let sid = c
+        .plan_in_force(&ui, "letter", "Abuse after a warning")
+        .await;
+    ui.staff("Dee Pee-Oh", "dee", Role::Dpo).await;
+    let lee = ui.session("lee").await;
+    ui.page(&lee, &format!("/plans/{sid}")).await;
+    let r = ui
+        .post_form(
+            &lee,
+            &format!("/plans/{sid}/letter"),
+            &[("kind", "strategy-notice"), ("channel", ""), ("format", "")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let raw = b"From: jo@example.org\r\nSubject: My complaint\r\nMessage-ID: <sar-1@example.org>\r\n\r\nPlease reply.\r\n";
+    ui.app
+        .import_message("enquiries", raw, &tact_mail::Limits::default())
+        .await
+        .unwrap();
+    let (s, _) = ui.page(&lee, &format!("/people/{}/export", c.pid)).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "only the DPO");
+    let dee = ui.session("dee").await;
+    let (_, person) = ui.page(&dee, &format!("/people/{}", c.pid)).await;
+    assert!(person.contains(&format!("/people/{}/export", c.pid)));
+    let r = ui
+        .http
+        .get(format!("{}/people/{}/export", ui.base, c.pid))
+        .header(COOKIE, &dee)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/zip");
+    let bytes = r.bytes().await.unwrap();
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let names: Vec<String> = z.file_names().map(|n| n.unwrap().to_string()).collect();
+    let mut read = |n: &str| {
+        let mut s = String::new();
+        z.by_name(n).unwrap().read_to_string(&mut s).unwrap();
+        s
+    };
+    let index = read("index.html");
+    assert!(index.contains(
+        "What Office of the Police and Crime Commissioner for Cleveland holds about Jo Bloggs"
+    ));
+    assert!(
+        index.contains("<h2 id=\"letters\">") && index.contains("Twelve calls"),
+        "{index}"
+    );
+    let record: serde_json::Value = serde_json::from_str(&read("record.json")).unwrap();
+    assert_eq!(record["person"]["name"], "Jo Bloggs");
+    assert_eq!(record["plans"].as_array().unwrap().len(), 1);
+    assert_eq!(record["letters"].as_array().unwrap().len(), 1);
+    assert_eq!(record["messages"].as_array().unwrap().len(), 1);
+    assert!(record["events"].as_array().unwrap().len() > 5);
+    assert!(
+        record["access_log"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["by"] == "Lee Manager"),
+        "{}",
+        record["access_log"]
+    );
+    let letter = record["letters"][0]["id"].as_i64().unwrap();
+    for ext in ["txt", "html", "pdf"] {
+        assert!(
+            names.contains(&format!("letters/letter-{letter}.{ext}")),
+            "{names:?}"
+        );
+    }
+    let message = record["messages"][0]["file"].as_str().unwrap().to_string();
+    assert!(read(&message).contains("Please reply."));
+}

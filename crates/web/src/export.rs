@@ -1,0 +1,200 @@
+//! Subject access (issue 5): everything held about one person as a readable bundle — an
+//! HTML index, the machine-readable record (`record.json`), each letter as sent (text,
+//! HTML and PDF) and each message as received (`.eml`) — for `tact export person` and the
+//! DPO's download on the person page. Only the DPO may make one; making one is itself on
+//! the access log and the event log.
+
+use crate::wire;
+use serde_json::{json, Value};
+use tact_app::{App, AppError, Ctx};
+use tact_core::ids::PersonId;
+use tact_core::roles::{authorise, Action};
+
+/// The files of a bundle: a path inside it, and the bytes.
+pub type Files = Vec<(String, Vec<u8>)>;
+
+/// Everything held about `id`.
+///
+/// # Errors
+/// Not the DPO; no such person; the store's error.
+pub async fn subject_access(app: &App, ctx: &Ctx, id: PersonId) -> Result<Files, AppError> {
+    authorise(&app.profile, &ctx.actor, Action::HandleDataRights, None)?;
+    let r = app.person_record(&ctx.actor, id).await?;
+    let now = app.now();
+    let p = &app.profile;
+    let contacts = app.store.contacts_of(id, i64::MAX).await?;
+    let events = app.store.audit_of(id).await?;
+    let access = app.store.access_log(Some(id), i64::MAX).await?;
+    let staff = app.store.staff_list().await?;
+    let name_of = |s: tact_core::ids::StaffId| {
+        staff
+            .iter()
+            .find(|x| x.id == s)
+            .map_or_else(|| format!("staff {s}"), |x| x.name.clone())
+    };
+    let mut files: Files = Vec::new();
+    let mut letters = Vec::new();
+    for l in &r.letters {
+        let base = format!("letters/letter-{}", l.id);
+        files.push((format!("{base}.txt"), l.text.clone().into_bytes()));
+        files.push((format!("{base}.html"), l.html.clone().into_bytes()));
+        if let Ok((pdf, _, _)) = app
+            .letter_document(l.id, tact_app::letters::Document::Pdf)
+            .await
+        {
+            files.push((format!("{base}.pdf"), pdf));
+        }
+        letters.push(json!({
+            "id": l.id, "kind": l.kind, "channel": l.channel.as_str(), "format": l.format.as_str(),
+            "to": l.to_address, "subject": l.subject, "status": l.status.as_str(),
+            "written_at": wire::ts(l.created_at), "sent_at": l.sent_at.map(wire::ts),
+            "files": [format!("{base}.txt"), format!("{base}.html"), format!("{base}.pdf")],
+        }));
+    }
+    let mut messages = Vec::new();
+    for m in &r.messages {
+        let file = format!("messages/message-{}.eml", m.id);
+        if let Some((raw, _)) = app.store.message_content(m.id).await? {
+            files.push((file.clone(), raw));
+        }
+        messages.push(json!({
+            "id": m.id, "received_at": wire::ts(m.received_at), "from": m.sender,
+            "subject": m.subject, "route": m.route.as_str(), "file": file,
+        }));
+    }
+    let record = json!({
+        "made_at": wire::ts(now),
+        "made_by": ctx.actor.name,
+        "office": p.organisation.name,
+        "person": wire::person(&r.person),
+        "matters": r.matters.iter().map(wire::matter).collect::<Vec<_>>(),
+        "contacts": contacts.iter().map(wire::contact).collect::<Vec<_>>(),
+        "incidents": r.incidents.iter().map(wire::incident).collect::<Vec<_>>(),
+        "warnings": r.warnings.iter().map(wire::warning).collect::<Vec<_>>(),
+        "plans": r.strategies.iter().map(|s| wire::strategy(p, s, now)).collect::<Vec<_>>(),
+        "adjustments": r.adjustments.iter().map(wire::adjustment).collect::<Vec<_>>(),
+        "disputes": r.disputes.iter().map(wire::dispute).collect::<Vec<_>>(),
+        "further_actions": r.further_actions.iter().map(wire::further_action).collect::<Vec<_>>(),
+        "sharing": r.disclosures.iter().map(wire::disclosure).collect::<Vec<_>>(),
+        "data_rights_requests": r.rights.iter().map(wire::rights).collect::<Vec<_>>(),
+        "letters": letters,
+        "messages": messages,
+        "events": events.iter().map(|e| json!({
+            "at": wire::ts(tact_store::codec::from_ts(e.at_micros)),
+            "by": e.actor.map(|a| name_of(tact_core::ids::StaffId(a))),
+            "what": e.action, "about": e.subject, "reason": e.reason, "clause": e.clause,
+            "detail": serde_json::from_str::<Value>(&e.detail).unwrap_or(Value::Null),
+        })).collect::<Vec<_>>(),
+        "access_log": access.iter().map(|a| json!({
+            "at": wire::ts(a.at), "by": name_of(a.staff_id), "what": a.what,
+        })).collect::<Vec<_>>(),
+    });
+    let index = index_html(&record, &r.person.name, &p.organisation.name);
+    files.insert(
+        0,
+        (
+            "record.json".into(),
+            serde_json::to_vec_pretty(&record).unwrap_or_default(),
+        ),
+    );
+    files.insert(0, ("index.html".into(), index.into_bytes()));
+    let mut ev = tact_core::audit::AuditEvent::new(
+        now,
+        ctx.actor.id,
+        tact_core::audit::AuditAction::SubjectAccessExported,
+        format!("person:{id}"),
+    )
+    .person(id);
+    ev.detail.push(("files".into(), files.len().to_string()));
+    app.record_event(ev).await?;
+    Ok(files)
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn words(key: &str) -> String {
+    let s = key.replace('_', " ");
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}
+
+fn value_html(v: &Value) -> String {
+    match v {
+        Value::Null => "—".into(),
+        Value::String(s) if s.starts_with("letters/") || s.starts_with("messages/") => {
+            format!("<a href=\"{0}\">{0}</a>", esc(s))
+        }
+        Value::String(s) => esc(s),
+        Value::Array(a) if a.iter().all(|x| !x.is_object()) => {
+            a.iter().map(value_html).collect::<Vec<_>>().join(", ")
+        }
+        Value::Array(a) => a.iter().map(item_html).collect::<String>(),
+        Value::Object(_) => item_html(v),
+        other => esc(&other.to_string()),
+    }
+}
+
+fn item_html(v: &Value) -> String {
+    let Value::Object(m) = v else {
+        return format!("<p>{}</p>", value_html(v));
+    };
+    let rows: String = m
+        .iter()
+        .map(|(k, v)| format!("<dt>{}</dt><dd>{}</dd>", esc(&words(k)), value_html(v)))
+        .collect();
+    format!("<dl>{rows}</dl>")
+}
+
+/// The readable index: one section for each part of the record, in plain words.
+fn index_html(record: &Value, name: &str, office: &str) -> String {
+    let Value::Object(m) = record else {
+        return String::new();
+    };
+    let mut body = String::new();
+    for (k, v) in m {
+        if matches!(k.as_str(), "made_at" | "made_by" | "office") {
+            continue;
+        }
+        body.push_str(&format!("<h2 id=\"{k}\">{}</h2>\n", esc(&words(k))));
+        match v {
+            Value::Array(a) if a.is_empty() => body.push_str("<p>None.</p>\n"),
+            Value::Array(a) => {
+                for item in a {
+                    body.push_str(&item_html(item));
+                    body.push('\n');
+                }
+            }
+            other => body.push_str(&item_html(other)),
+        }
+    }
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n<title>What {office} holds about {name}</title>\n<style>body{{font-family:Arial,Helvetica,sans-serif;max-width:50em;margin:1em;line-height:1.4}}dl{{border-top:1px solid #b1b4b6;padding-top:.5em}}dt{{font-weight:bold}}dd{{margin:0 0 .4em 0}}</style>\n</head>\n<body>\n<main>\n<h1>What {office} holds about {name}</h1>\n<p>Made on {made} by {by}. The same record, for computers, is in <a href=\"record.json\">record.json</a>; each letter and message is in its own file, linked below.</p>\n{body}</main>\n</body>\n</html>\n",
+        office = esc(office),
+        name = esc(name),
+        made = esc(record["made_at"].as_str().unwrap_or_default()),
+        by = esc(record["made_by"].as_str().unwrap_or_default()),
+    )
+}
+
+/// The bundle as one zip file, for download.
+///
+/// # Errors
+/// The zip writer's error, in words.
+pub fn zip(files: &Files) -> Result<Vec<u8>, String> {
+    use std::io::Write;
+    let mut z = ::zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = ::zip::write::SimpleFileOptions::default();
+    for (name, bytes) in files {
+        z.start_file(name.as_str(), opts)
+            .map_err(|e| e.to_string())?;
+        z.write_all(bytes).map_err(|e| e.to_string())?;
+    }
+    Ok(z.finish().map_err(|e| e.to_string())?.into_inner())
+}
