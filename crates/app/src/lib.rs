@@ -498,6 +498,73 @@ impl App {
         Ok(p)
     }
 
+    /// Puts right details that were wrong (rectification): the change is recorded as such,
+    /// with what was wrong and which details changed — but not the wrong values, which
+    /// are not kept.
+    ///
+    /// # Errors
+    /// A role refusal; no such person; no account of what was wrong; nothing changed.
+    pub async fn rectify_person(
+        &self,
+        ctx: &Ctx,
+        id: PersonId,
+        input: PersonInput,
+        what_was_wrong: &str,
+    ) -> Result<ServiceUser> {
+        authorise(&self.profile, &ctx.actor, Action::ManagePeople, None)?;
+        tact_core::error::require_text("name", &input.name)?;
+        tact_core::error::require_text("what_was_wrong", what_was_wrong)?;
+        let before = self.person(id).await?;
+        let mut p = before.clone();
+        p.name = input.name.trim().to_string();
+        p.phones = input.phones;
+        p.emails = input.emails;
+        p.postal_address = input.postal_address;
+        if input.advocate.is_some() {
+            p.advocate = input.advocate;
+        }
+        if let Some(f) = input.preferred_format {
+            p.preferred_format = f;
+        }
+        p.preferred_language = input.preferred_language;
+        let changed: Vec<&str> = [
+            ("name", before.name != p.name),
+            ("phones", before.phones != p.phones),
+            ("emails", before.emails != p.emails),
+            ("postal address", before.postal_address != p.postal_address),
+            ("advocate", before.advocate != p.advocate),
+            (
+                "preferred format",
+                before.preferred_format != p.preferred_format,
+            ),
+            (
+                "preferred language",
+                before.preferred_language != p.preferred_language,
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(k, c)| c.then_some(k))
+        .collect();
+        if changed.is_empty() {
+            return Err(RuleError::invalid("name", "nothing was changed").into());
+        }
+        let mut tx = self.begin().await?;
+        tx.update_person(&p).await?;
+        tx.audit(&[AuditEvent::new(
+            self.now(),
+            ctx.actor.id,
+            AuditAction::PersonRectified,
+            format!("person:{id}"),
+        )
+        .person(id)
+        .reason(what_was_wrong.trim().to_string())
+        .detail("changed", changed.join(", "))])
+            .await?;
+        self.finish(tx, ctx, &format!("person:{id}")).await?;
+        self.index.refresh(&self.store, id).await?;
+        Ok(p)
+    }
+
     async fn person(&self, id: PersonId) -> Result<ServiceUser> {
         self.store
             .person(id)

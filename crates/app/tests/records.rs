@@ -245,3 +245,65 @@ async fn a_data_rights_request_from_a_restricted_person_reaches_the_dpo_with_its
         assert_eq!(w.app.open_rights_requests(&dpo).await.unwrap().len(), 1);
     }
 }
+
+/// Issue 5: rectification — wrong details are put right and the change is recorded as a
+/// rectification, with what was wrong and which details changed, not the wrong values.
+#[tokio::test]
+async fn wrong_details_are_rectified_and_recorded_as_such() {
+    for (name, url) in testing::fresh_urls().await {
+        let w = world(&url).await;
+        let input = |n: &str| tact_app::PersonInput {
+            name: n.into(),
+            emails: vec![tact_core::identity::EmailAddress::parse("jo@example.org").unwrap()],
+            ..Default::default()
+        };
+        let e = w
+            .app
+            .rectify_person(&w.cw, w.person, input("Joanne Bloggs"), " ")
+            .await
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("what_was_wrong") || e.to_string().contains("empty"),
+            "{name}: {e}"
+        );
+        let e = w
+            .app
+            .rectify_person(&w.cw, w.person, input("Jo Bloggs"), "Nothing")
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("nothing was changed"), "{name}: {e}");
+        let p = w
+            .app
+            .rectify_person(
+                &w.cw,
+                w.person,
+                input("Joanne Bloggs"),
+                "Her name was taken down wrongly on the first call",
+            )
+            .await
+            .unwrap();
+        assert_eq!(p.name, "Joanne Bloggs");
+        let events = w.app.store.audit_of(w.person).await.unwrap();
+        let r = events
+            .iter()
+            .find(|e| e.action == "person.rectified")
+            .expect("recorded as a rectification");
+        assert_eq!(
+            r.reason.as_deref(),
+            Some("Her name was taken down wrongly on the first call")
+        );
+        assert!(
+            r.detail.contains("name") && !r.detail.contains("Jo Bloggs"),
+            "{}",
+            r.detail
+        );
+        // The contact check finds her under the right name.
+        let id = tact_core::identity::Identifier::Email(
+            tact_core::identity::EmailAddress::parse("jo@example.org").unwrap(),
+        );
+        let v = w
+            .app
+            .contact_check(Some(&id), Channel::Email, None, w.app.now(), None);
+        assert_eq!(v.name.as_deref(), Some("Joanne Bloggs"), "{name}");
+    }
+}

@@ -905,6 +905,11 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
             "Record a data-rights request".to_string(),
         ),
         (
+            A::ManagePeople,
+            "rectify",
+            "Correct their details".to_string(),
+        ),
+        (
             A::ReadAccessLog,
             "access",
             "Who has opened this record".to_string(),

@@ -26,6 +26,7 @@ use tact_core::RuleError;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/people/new", get(new_person_form).post(new_person))
+        .route("/people/{id}/rectify", get(rectify_form).post(rectify))
         .route("/people/{id}/matter", get(matter_form).post(matter))
         .route(
             "/matters/{id}/status",
@@ -60,29 +61,158 @@ fn new_person_spec() -> Spec {
         caption: "People".into(),
         intro: Vec::new(),
         action: "/people/new".into(),
-        fields: vec![
-            Field::new("text", "name", "Full name"),
-            Field::new("textarea", "phones", "Phone numbers (optional)")
-                .hint("One a line, for example 07700 900123"),
-            Field::new("textarea", "emails", "Email addresses (optional)").hint("One a line"),
-            Field::new("textarea", "postal_address", "Postal address (optional)"),
-            Field::new("select", "preferred_format", "How they prefer letters").options(
-                Format::ALL.map(|f| {
-                    (
-                        f.as_str().to_string(),
-                        capital(&f.as_str().replace('-', " ")),
-                    )
-                }),
-            ),
-            Field::new(
-                "text",
-                "preferred_language",
-                "Language, if not English (optional)",
-            ),
-        ],
+        fields: person_fields(),
         submit: "Add them",
         back: "/people".into(),
     }
+}
+
+/// A person's details, as the new-person and rectification forms ask for them.
+fn person_fields() -> Vec<Field> {
+    vec![
+        Field::new("text", "name", "Full name"),
+        Field::new("textarea", "phones", "Phone numbers (optional)")
+            .hint("One a line, for example 07700 900123"),
+        Field::new("textarea", "emails", "Email addresses (optional)").hint("One a line"),
+        Field::new("textarea", "postal_address", "Postal address (optional)"),
+        Field::new("select", "preferred_format", "How they prefer letters").options(
+            Format::ALL.map(|f| {
+                (
+                    f.as_str().to_string(),
+                    capital(&f.as_str().replace('-', " ")),
+                )
+            }),
+        ),
+        Field::new(
+            "text",
+            "preferred_language",
+            "Language, if not English (optional)",
+        ),
+    ]
+}
+
+/// A person's details from the form, each checked.
+fn person_input(form: &HashMap<String, String>) -> Result<PersonInput, RuleError> {
+    let phones = lines(form, "phones")
+        .iter()
+        .map(|p| PhoneNumber::parse(p).map_err(|e| e.with_field("phones")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let emails = lines(form, "emails")
+        .iter()
+        .map(|p| EmailAddress::parse(p).map_err(|e| e.with_field("emails")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let opt = |k: &str| Some(val(form, k).to_string()).filter(|s| !s.is_empty());
+    Ok(PersonInput {
+        name: val(form, "name").into(),
+        phones,
+        emails,
+        postal_address: opt("postal_address"),
+        advocate: None,
+        preferred_format: Some(
+            Format::parse(val(form, "preferred_format"))
+                .map_err(|e| e.with_field("preferred_format"))?,
+        ),
+        preferred_language: opt("preferred_language"),
+    })
+}
+
+fn rectify_spec(id: i64, caption: String) -> Spec {
+    let mut fields = person_fields();
+    fields.push(
+        Field::new(
+            "textarea",
+            "what_was_wrong",
+            "What was wrong, and how you know",
+        )
+        .hint("Kept on the record as a rectification."),
+    );
+    Spec {
+        heading: "Correct their details".into(),
+        caption,
+        intro: vec![
+            "Put right details that are wrong. The change is recorded as a rectification, with \
+             what was wrong."
+                .into(),
+        ],
+        action: format!("/people/{id}/rectify"),
+        fields,
+        submit: "Correct them",
+        back: format!("/people/{id}"),
+    }
+}
+
+async fn rectify_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> Response {
+    if let Some(r) = forbidden(&state, &signed, Action::ManagePeople) {
+        return r;
+    }
+    let Ok(Some(p)) = state.app.store.person(PersonId(id)).await else {
+        return not_found_page(&state, &signed, "person");
+    };
+    let mut values = HashMap::new();
+    values.insert("name".to_string(), p.name.clone());
+    values.insert(
+        "phones".to_string(),
+        p.phones
+            .iter()
+            .map(|x| x.as_str().to_string())
+            .collect::<Vec<_>>()
+            .join("\n"),
+    );
+    values.insert(
+        "emails".to_string(),
+        p.emails
+            .iter()
+            .map(|x| x.as_str().to_string())
+            .collect::<Vec<_>>()
+            .join("\n"),
+    );
+    values.insert(
+        "postal_address".to_string(),
+        p.postal_address.clone().unwrap_or_default(),
+    );
+    values.insert(
+        "preferred_format".to_string(),
+        p.preferred_format.as_str().to_string(),
+    );
+    values.insert(
+        "preferred_language".to_string(),
+        p.preferred_language.clone().unwrap_or_default(),
+    );
+    let caption = format!("{} ({})", p.name, p.reference);
+    show(
+        &state,
+        &signed,
+        rectify_spec(id, caption),
+        Some(&values),
+        None,
+    )
+}
+
+async fn rectify(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    submit(
+        &state,
+        signed,
+        &form,
+        async || rectify_spec(id, caption_of(&state, id).await),
+        person_input,
+        async |ctx, input| {
+            state
+                .app
+                .rectify_person(&ctx, PersonId(id), input, val(&form, "what_was_wrong"))
+                .await
+        },
+        |_| format!("/people/{id}"),
+    )
+    .await
 }
 
 #[derive(serde::Deserialize)]
@@ -116,41 +246,16 @@ async fn new_person(
     signed: Signed,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    if let Some(r) = bad_csrf(&state, &signed, &form) {
-        return r;
-    }
-    let spec = new_person_spec();
-    let input = (|| -> Result<PersonInput, RuleError> {
-        let phones = lines(&form, "phones")
-            .iter()
-            .map(|p| PhoneNumber::parse(p).map_err(|e| e.with_field("phones")))
-            .collect::<Result<Vec<_>, _>>()?;
-        let emails = lines(&form, "emails")
-            .iter()
-            .map(|p| EmailAddress::parse(p).map_err(|e| e.with_field("emails")))
-            .collect::<Result<Vec<_>, _>>()?;
-        let opt = |k: &str| Some(val(&form, k).to_string()).filter(|s| !s.is_empty());
-        Ok(PersonInput {
-            name: val(&form, "name").into(),
-            phones,
-            emails,
-            postal_address: opt("postal_address"),
-            advocate: None,
-            preferred_format: Some(
-                Format::parse(val(&form, "preferred_format"))
-                    .map_err(|e| e.with_field("preferred_format"))?,
-            ),
-            preferred_language: opt("preferred_language"),
-        })
-    })();
-    let input = match input {
-        Ok(i) => i,
-        Err(e) => return show(&state, &signed, spec, Some(&form), Some(e)),
-    };
-    let result = state.app.create_person(&ctx(&signed), input).await;
-    answer(&state, signed, spec, &form, result, |p| {
-        format!("/people/{}", p.id)
-    })
+    submit(
+        &state,
+        signed,
+        &form,
+        async || new_person_spec(),
+        person_input,
+        async |ctx, input| state.app.create_person(&ctx, input).await,
+        |p| format!("/people/{}", p.id),
+    )
+    .await
 }
 
 // ----- matters --------------------------------------------------------------------------

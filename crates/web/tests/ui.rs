@@ -1995,3 +1995,38 @@ async fn the_dpo_downloads_everything_held_about_a_person_as_a_readable_bundle()
     let message = record["messages"][0]["file"].as_str().unwrap().to_string();
     assert!(read(&message).contains("Please reply."));
 }
+
+#[tokio::test]
+async fn wrong_details_are_corrected_from_the_person_page_with_what_was_wrong() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    let cas = ui.session("cas").await;
+    let path = format!("/people/{}/rectify", c.pid);
+    let (_, form) = ui.page(&cas, &path).await;
+    assert!(
+        form.contains("value=\"Jo Bloggs\"") && form.contains("jo@example.org"),
+        "{form}"
+    );
+    let fields = |why: &'static str| {
+        vec![
+            ("name", "Joanne Bloggs"),
+            ("phones", "07700 900123"),
+            ("emails", "jo@example.org"),
+            ("postal_address", ""),
+            ("preferred_format", "standard"),
+            ("preferred_language", ""),
+            ("what_was_wrong", why),
+        ]
+    };
+    ui.refused_on(&cas, &path, &fields(""), "what_was_wrong", "")
+        .await;
+    let r = ui
+        .post_form(&cas, &path, &fields("Misheard on the first call"))
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, person) = ui.page(&cas, &format!("/people/{}", c.pid)).await;
+    assert!(
+        person.contains("Joanne Bloggs") && person.contains("Misheard on the first call"),
+        "{person}"
+    );
+}
