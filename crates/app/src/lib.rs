@@ -3,6 +3,7 @@
 //! door (JSON API, CLI, later the web UI and mail) calls these and nothing else, so a
 //! rule of the policy is enforced the same way whichever door a request comes through.
 
+pub mod governance;
 pub mod index;
 pub mod jobs;
 pub mod letters;

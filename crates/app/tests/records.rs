@@ -307,3 +307,105 @@ async fn wrong_details_are_rectified_and_recorded_as_such() {
         assert_eq!(v.name.as_deref(), Some("Joanne Bloggs"), "{name}");
     }
 }
+
+/// Issue 5: the governance report counts plans by category and stage, reviews done on
+/// time, breaches, disputes and adjustments for the period asked for — and nothing from
+/// outside it.
+#[tokio::test]
+async fn the_governance_report_counts_the_quarter() {
+    use tact_core::governance::Period;
+    for (name, url) in testing::fresh_urls().await {
+        let w = world(&url).await;
+        let (sid, lm) = w
+            .plan_with(|_| {
+                vec![Restriction {
+                    rule: Rule::SingleChannel {
+                        channel: Channel::Letter,
+                    },
+                    reason: "Letters let us answer every point".into(),
+                }]
+            })
+            .await;
+        let lm = common::ctx(&w.app.store.staff(lm).await.unwrap().unwrap());
+        // A breach: an email under a letters-only plan.
+        let raw = b"From: jo@example.org\r\nSubject: Again\r\nMessage-ID: <gov-1@example.org>\r\n\r\nText\r\n";
+        w.app
+            .import_message("enquiries", raw, &tact_mail::Limits::default())
+            .await
+            .unwrap();
+        // A review, on time, by whoever authorised it.
+        let s = w.app.strategy(sid).await.unwrap();
+        let sm = common::ctx(
+            &w.app
+                .store
+                .staff(s.decided_by.unwrap())
+                .await
+                .unwrap()
+                .unwrap(),
+        );
+        w.app
+            .review(
+                &sm,
+                sid,
+                tact_core::workflow::ReviewInput {
+                    decision: tact_core::workflow::ReviewDecision::Continue,
+                    reasons: "Still needed".into(),
+                    recent_conduct: "One email".into(),
+                    next_review_due: Some(
+                        tact_core::check::uk_date(w.app.now()) + jiff::Span::new().days(60),
+                    ),
+                },
+            )
+            .await
+            .unwrap();
+        // An adjustment asked for and granted.
+        let a = w
+            .app
+            .request_adjustment(
+                &w.cw,
+                w.person,
+                tact_core::model::AdjustmentKind::parse("extra-time").unwrap(),
+                "Needs longer to reply",
+            )
+            .await
+            .unwrap();
+        w.app
+            .decide_adjustment(&lm, a.id, true, "Reasonable")
+            .await
+            .unwrap();
+        let quarter = Period::quarter_of(tact_core::check::uk_date(w.app.now()));
+        let r = w.app.governance(&lm, quarter).await.unwrap();
+        assert_eq!(r.started.values().sum::<u64>(), 1, "{name}: {r:?}");
+        assert_eq!(r.in_force_at_end.values().sum::<u64>(), 1, "{name}");
+        assert_eq!((r.reviews_on_time, r.reviews_late), (1, 0), "{name}");
+        assert_eq!(r.breaches, 1, "{name}");
+        assert_eq!(
+            (
+                r.adjustments_requested,
+                r.adjustments_granted,
+                r.adjustments_refused
+            ),
+            (1, 1, 0)
+        );
+        let csv = r.csv();
+        assert!(csv.contains(",reviews,on time,1\n"), "{csv}");
+        assert!(csv.contains(",breaches,recorded,1\n"), "{csv}");
+        // The quarter before saw none of it.
+        let before = w
+            .app
+            .governance(&lm, quarter.previous_quarter())
+            .await
+            .unwrap();
+        assert_eq!(
+            before.breaches + before.reviews_on_time + before.adjustments_requested,
+            0
+        );
+        assert!(before.started.is_empty() && before.in_force_at_end.is_empty());
+        // A period that ends before it starts is refused.
+        let back = Period {
+            from: quarter.to,
+            to: quarter.from,
+        };
+        assert!(w.app.governance(&lm, back).await.is_err());
+    }
+}

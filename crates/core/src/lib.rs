@@ -13,6 +13,7 @@ pub mod audit;
 pub mod check;
 pub mod correspondence;
 pub mod error;
+pub mod governance;
 pub mod identity;
 pub mod ids;
 pub mod jobs;

@@ -1080,7 +1080,17 @@ pub fn review_plan(
         .person(s.person_id)
         .clause(clauses.review_interval.clone())
         .reason(input.reasons.clone())
-        .detail("recent_conduct", &input.recent_conduct);
+        .detail("recent_conduct", &input.recent_conduct)
+        // For the governance report: reviews done on time.
+        .detail("was_due", s.review_due.to_string())
+        .detail(
+            "on_time",
+            if crate::check::uk_date(now) <= s.review_due {
+                "yes"
+            } else {
+                "no"
+            },
+        );
     let event = match input.decision {
         ReviewDecision::Continue => {
             let due = input.next_review_due.ok_or_else(|| {

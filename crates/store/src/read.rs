@@ -959,6 +959,91 @@ impl Store {
         rows.iter().map(rights_row).collect()
     }
 
+    /// Every incident's category, for reports.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn incident_categories(
+        &self,
+    ) -> Result<std::collections::BTreeMap<IncidentId, String>> {
+        Ok(sqlx::query("SELECT id, category FROM incidents")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| (IncidentId(get_i(r, "id")), get_s(r, "category")))
+            .collect())
+    }
+
+    /// When each contact recorded as a breach was made, between two times.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn breach_times(
+        &self,
+        from: jiff::Timestamp,
+        to: jiff::Timestamp,
+    ) -> Result<Vec<jiff::Timestamp>> {
+        Ok(
+            sqlx::query("SELECT at FROM contacts WHERE breach_of <> '' AND at >= $1 AND at <= $2")
+                .bind(crate::codec::ts(from))
+                .bind(crate::codec::ts(to))
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|r| from_ts(get_i(r, "at")))
+                .collect(),
+        )
+    }
+
+    /// Event-log entries of one kind between two times, oldest first.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn events_between(
+        &self,
+        action: &str,
+        from: jiff::Timestamp,
+        to: jiff::Timestamp,
+    ) -> Result<Vec<StoredEntry>> {
+        Ok(sqlx::query(
+            "SELECT * FROM audit_log WHERE action = $1 AND at >= $2 AND at <= $3 ORDER BY seq",
+        )
+        .bind(action)
+        .bind(crate::codec::ts(from))
+        .bind(crate::codec::ts(to))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(entry_row)
+        .collect())
+    }
+
+    /// Every dispute, for reports.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn all_disputes(&self) -> Result<Vec<Dispute>> {
+        sqlx::query("SELECT * FROM disputes ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(dispute_row)
+            .collect()
+    }
+
+    /// Every adjustment, for reports.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn all_adjustments(&self) -> Result<Vec<Adjustment>> {
+        sqlx::query("SELECT * FROM adjustments ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(adjustment_row)
+            .collect()
+    }
+
     /// The access log, newest first: one person's, or everyone's.
     ///
     /// # Errors

@@ -761,6 +761,44 @@ pub async fn answer_rights(
     ok(wire::rights(&r))
 }
 
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct GovernanceQuery {
+    /// The first day (YYYY-MM-DD); this quarter's first day if left out.
+    pub from: Option<String>,
+    /// The last day; this quarter's last day if left out.
+    pub to: Option<String>,
+}
+
+/// The governance report for a period (this quarter by default).
+#[utoipa::path(get, path = "/api/v1/governance", params(GovernanceQuery), responses((status = 200, description = "The report")))]
+pub async fn governance(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiQuery(q): ApiQuery<GovernanceQuery>,
+) -> Reply {
+    let this = tact_core::governance::Period::quarter_of(tact_core::check::uk_date(st.app.now()));
+    let period = tact_core::governance::Period {
+        from: match q.from.as_deref() {
+            Some(d) => wire::parse_date("from", d)?,
+            None => this.from,
+        },
+        to: match q.to.as_deref() {
+            Some(d) => wire::parse_date("to", d)?,
+            None => this.to,
+        },
+    };
+    let r = st.app.governance(&ctx, period).await?;
+    ok(json!({
+        "period": r.period, "from": period.from.to_string(), "to": period.to.to_string(),
+        "plans_started": r.started.iter().map(|((c, s), n)| json!({"category": c, "stage": s, "count": n})).collect::<Vec<_>>(),
+        "plans_in_force_at_end": r.in_force_at_end.iter().map(|(c, n)| json!({"category": c, "count": n})).collect::<Vec<_>>(),
+        "reviews": {"on_time": r.reviews_on_time, "late": r.reviews_late, "timing_not_recorded": r.reviews_unknown, "overdue_at_end": r.reviews_overdue_at_end},
+        "breaches": r.breaches,
+        "disputes": {"raised": r.disputes_raised, "decided": r.dispute_outcomes},
+        "adjustments": {"requested": r.adjustments_requested, "granted": r.adjustments_granted, "refused": r.adjustments_refused},
+    }))
+}
+
 /// The open data-rights requests, soonest deadline first (the DPO).
 #[utoipa::path(get, path = "/api/v1/data-rights", responses((status = 200, description = "Open requests")))]
 pub async fn open_rights(State(st): State<AppState>, Auth(ctx): Auth) -> Reply {

@@ -7,6 +7,7 @@ pub mod error;
 pub mod export;
 pub mod ui;
 pub mod ui_forms;
+pub mod ui_governance;
 pub mod ui_letters;
 pub mod ui_mail;
 pub mod ui_records;
@@ -141,6 +142,7 @@ impl AppState {
         api::receive_rights,
         api::answer_rights,
         api::open_rights,
+        api::governance,
         api::breach_reminder,
         api::my_tasks,
         api::complete_task,
@@ -199,6 +201,7 @@ pub fn router(state: AppState) -> Router {
         .route("/people/{id}/access-log", get(person_access_log))
         .route("/people/{id}/data-rights", post(receive_rights))
         .route("/data-rights", get(open_rights))
+        .route("/governance", get(governance))
         .route("/data-rights/{id}/answer", post(answer_rights))
         .route("/disclosures/{id}/decision", post(decide_disclosure))
         .route("/disclosures/{id}/shared", post(record_shared))
@@ -220,6 +223,7 @@ pub fn router(state: AppState) -> Router {
         .merge(ui_tasks::routes())
         .merge(ui_sharing::routes())
         .merge(ui_rights::routes())
+        .merge(ui_governance::routes())
         .merge(ui_records::routes())
         .merge(ui_mail::routes())
         .merge(ui_letters::routes())

@@ -484,6 +484,14 @@ async fn home(
             }
         }
     }
+    if signed.actor.role != tact_core::roles::Role::Caseworker
+        && p.may(signed.actor.role, tact_core::roles::Action::ReadAll)
+    {
+        links.push((
+            "/governance".to_string(),
+            "Governance report: plans, reviews, breaches, disputes, adjustments".to_string(),
+        ));
+    }
     if signed.actor.role == tact_core::roles::Role::Auditor
         || p.may(
             signed.actor.role,

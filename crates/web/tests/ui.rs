@@ -2030,3 +2030,82 @@ async fn wrong_details_are_corrected_from_the_person_page_with_what_was_wrong() 
         "{person}"
     );
 }
+
+#[tokio::test]
+async fn the_governance_report_is_a_page_with_charts_and_a_csv() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    c.plan_in_force(&ui, "letter", "Abuse after a warning")
+        .await;
+    let lee = ui.session("lee").await;
+    let (_, home) = ui.page(&lee, "/").await;
+    assert!(home.contains("href=\"/governance\""));
+    let (s, page) = ui.page(&lee, "/governance").await;
+    assert_eq!(s, StatusCode::OK);
+    let quarter =
+        tact_core::governance::Period::quarter_of(tact_core::check::uk_date(ui.app.now()));
+    assert!(
+        page.contains(&format!("Governance report: {}", quarter.label())),
+        "{page}"
+    );
+    assert!(page.contains("Plans in force at the end, by category"));
+    assert!(
+        page.contains("role=\"img\" aria-label=\"Plans in force at the end, by category. "),
+        "{page}"
+    );
+    let r = ui
+        .http
+        .get(format!(
+            "{}/governance.csv?from={}&to={}",
+            ui.base, quarter.from, quarter.to
+        ))
+        .header(COOKIE, &lee)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["content-type"], "text/csv; charset=utf-8");
+    let csv = r.text().await.unwrap();
+    assert!(csv.starts_with("period,section,item,count\n"), "{csv}");
+    assert!(csv.contains(",plans in force at the end,"), "{csv}");
+    let (s, _) = ui.page(&lee, "/governance?from=yesterday").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn the_governance_report_is_on_the_api_for_any_period() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    c.plan_in_force(&ui, "letter", "Abuse after a warning")
+        .await;
+    let r = ui
+        .http
+        .get(format!("{}/api/v1/governance", ui.base))
+        .bearer_auth(&c.lm)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(v["plans_in_force_at_end"][0]["count"], 1, "{v}");
+    let r = ui
+        .http
+        .get(format!(
+            "{}/api/v1/governance?from=2020-01-01&to=2020-03-31",
+            ui.base
+        ))
+        .bearer_auth(&c.lm)
+        .send()
+        .await
+        .unwrap();
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(v["period"], "2020 Q1");
+    assert_eq!(v["plans_in_force_at_end"], json!([]), "{v}");
+    let r = ui
+        .http
+        .get(format!("{}/api/v1/governance?from=soon", ui.base))
+        .bearer_auth(&c.lm)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+}

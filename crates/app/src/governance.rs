@@ -1,0 +1,70 @@
+//! The governance report (issue 5): gathers what `tact_core::governance` counts.
+
+use crate::{App, Ctx, Result};
+use tact_core::governance::{self, Period, Report, ReviewDone};
+use tact_core::model::StrategyStatus;
+use tact_core::roles::{authorise, Action};
+
+impl App {
+    /// The governance report for `period` (staff who may read records: managers, the DPO,
+    /// auditors).
+    ///
+    /// # Errors
+    /// A role refusal; a period that ends before it starts; the store's error.
+    pub async fn governance(&self, ctx: &Ctx, period: Period) -> Result<Report> {
+        authorise(&self.profile, &ctx.actor, Action::ReadAll, None)?;
+        if period.to < period.from {
+            return Err(
+                tact_core::RuleError::invalid("to", "the period ends before it starts").into(),
+            );
+        }
+        let tz = tact_core::check::uk().clone();
+        let start = period
+            .from
+            .to_zoned(tz.clone())
+            .map(|z| z.timestamp())
+            .unwrap_or(jiff::Timestamp::MIN);
+        let end = period
+            .to
+            .tomorrow()
+            .ok()
+            .and_then(|d| d.to_zoned(tz).ok())
+            .map(|z| z.timestamp())
+            .unwrap_or(jiff::Timestamp::MAX);
+        let plans = self
+            .store
+            .strategies_by_status(&StrategyStatus::ALL, None)
+            .await?;
+        let categories = self.store.incident_categories().await?;
+        let reviews: Vec<ReviewDone> = self
+            .store
+            .events_between(
+                tact_core::audit::AuditAction::PlanReviewed.as_str(),
+                start,
+                end,
+            )
+            .await?
+            .iter()
+            .map(|e| {
+                let detail: serde_json::Value =
+                    serde_json::from_str(&e.detail).unwrap_or(serde_json::Value::Null);
+                ReviewDone {
+                    at: tact_store::codec::from_ts(e.at_micros),
+                    on_time: detail["on_time"].as_str().map(|v| v == "yes"),
+                }
+            })
+            .collect();
+        let breaches = self.store.breach_times(start, end).await?;
+        let disputes = self.store.all_disputes().await?;
+        let adjustments = self.store.all_adjustments().await?;
+        Ok(governance::report(
+            period,
+            &plans,
+            &categories,
+            &reviews,
+            &breaches,
+            &disputes,
+            &adjustments,
+        ))
+    }
+}

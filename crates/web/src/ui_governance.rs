@@ -1,0 +1,218 @@
+//! The governance report in the staff UI (issue 5): a page for a quarter or any period,
+//! with its figures in tables and as bar charts (SVG, each with the same figures as text),
+//! and the same figures as CSV.
+
+use crate::ui::{refusal, render, Signed};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use tact_core::governance::{Period, Report};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/governance", get(page))
+        .route("/governance.csv", get(csv))
+}
+
+#[derive(serde::Deserialize)]
+struct PeriodQuery {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// The period asked for, or this quarter.
+fn period(state: &AppState, q: &PeriodQuery) -> Result<Period, tact_core::RuleError> {
+    let day =
+        |k: &str, v: &Option<String>| -> Result<Option<jiff::civil::Date>, tact_core::RuleError> {
+            match v.as_deref().map(str::trim) {
+                None | Some("") => Ok(None),
+                Some(s) => s.parse().map(Some).map_err(|_| {
+                    tact_core::RuleError::invalid(k, "expected a date such as 2026-10-01")
+                }),
+            }
+        };
+    let this = Period::quarter_of(tact_core::check::uk_date(state.app.now()));
+    Ok(Period {
+        from: day("from", &q.from)?.unwrap_or(this.from),
+        to: day("to", &q.to)?.unwrap_or(this.to),
+    })
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A horizontal bar chart as SVG: its label says every figure, for screen readers.
+fn bars(title: &str, rows: &[(String, u64)]) -> String {
+    if rows.is_empty() {
+        return String::new();
+    }
+    let max = rows.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
+    let (label_w, bar_w, row_h) = (260.0, 320.0, 28.0);
+    let height = row_h * rows.len() as f64 + 8.0;
+    let said: Vec<String> = rows.iter().map(|(l, n)| format!("{l}: {n}")).collect();
+    let mut svg = format!(
+        "<svg class=\"tact-chart\" role=\"img\" aria-label=\"{}\" viewBox=\"0 0 {} {height}\" width=\"100%\" xmlns=\"http://www.w3.org/2000/svg\">",
+        esc(&format!("{title}. {}", said.join("; "))),
+        label_w + bar_w + 60.0
+    );
+    for (i, (label, n)) in rows.iter().enumerate() {
+        let y = i as f64 * row_h + 4.0;
+        let w = (*n as f64 / max as f64) * bar_w;
+        svg.push_str(&format!(
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"14\" fill=\"#0b0c0c\">{}</text><rect x=\"{}\" y=\"{y}\" width=\"{w:.1}\" height=\"{}\" fill=\"#1d70b8\"/><text x=\"{}\" y=\"{}\" font-size=\"14\" fill=\"#0b0c0c\">{n}</text>",
+            label_w - 8.0,
+            y + 18.0,
+            esc(label),
+            label_w,
+            row_h - 8.0,
+            label_w + w + 6.0,
+            y + 18.0,
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// One section of the page: a heading, its figures, and a chart of them.
+struct Section {
+    heading: String,
+    rows: Vec<(String, u64)>,
+    chart: String,
+}
+
+fn sections(r: &Report) -> Vec<Section> {
+    let make = |heading: &str, rows: Vec<(String, u64)>| Section {
+        chart: bars(heading, &rows),
+        heading: heading.to_string(),
+        rows,
+    };
+    vec![
+        make(
+            "Plans started, by category and stage",
+            r.started
+                .iter()
+                .map(|((c, s), n)| (format!("{c} — {}", s.replace('-', " ")), *n))
+                .collect(),
+        ),
+        make(
+            "Plans in force at the end, by category",
+            r.in_force_at_end
+                .iter()
+                .map(|(c, n)| (c.clone(), *n))
+                .collect(),
+        ),
+        make(
+            "Reviews",
+            vec![
+                ("Done on time".into(), r.reviews_on_time),
+                ("Done late".into(), r.reviews_late),
+                ("Done, timing not recorded".into(), r.reviews_unknown),
+                ("Overdue at the end".into(), r.reviews_overdue_at_end),
+            ],
+        ),
+        make("Breaches", vec![("Recorded".into(), r.breaches)]),
+        make(
+            "Disputes",
+            std::iter::once(("Raised".to_string(), r.disputes_raised))
+                .chain(
+                    r.dispute_outcomes
+                        .iter()
+                        .map(|(o, n)| (format!("Decided: {o}"), *n)),
+                )
+                .collect(),
+        ),
+        make(
+            "Reasonable adjustments",
+            vec![
+                ("Asked for".into(), r.adjustments_requested),
+                ("Granted".into(), r.adjustments_granted),
+                ("Refused".into(), r.adjustments_refused),
+            ],
+        ),
+    ]
+}
+
+#[derive(Template)]
+#[template(path = "governance.html")]
+struct Page<'a> {
+    office: &'a str,
+    policy: &'a str,
+    signed_in: Option<String>,
+    csrf: String,
+    label: String,
+    from: String,
+    to: String,
+    previous: (String, String),
+    sections: Vec<Section>,
+}
+
+async fn report(
+    state: &AppState,
+    signed: &Signed,
+    q: &PeriodQuery,
+) -> Result<(Period, Report), Response> {
+    let period = period(state, q).map_err(|e| refusal(state, signed, e.into()))?;
+    let ctx = tact_app::Ctx::new(signed.actor.clone());
+    let r = state
+        .app
+        .governance(&ctx, period)
+        .await
+        .map_err(|e| refusal(state, signed, e))?;
+    Ok((period, r))
+}
+
+async fn page(
+    State(state): State<AppState>,
+    signed: Signed,
+    Query(q): Query<PeriodQuery>,
+) -> Response {
+    let (period, r) = match report(&state, &signed, &q).await {
+        Ok(x) => x,
+        Err(resp) => return resp,
+    };
+    let p = &state.app.profile;
+    let prev = Period::quarter_of(period.from).previous_quarter();
+    render(&Page {
+        office: &p.organisation.short_name,
+        policy: &p.organisation.policy_title,
+        signed_in: Some(signed.actor.name.clone()),
+        csrf: signed.csrf.clone(),
+        label: r.period.clone(),
+        from: period.from.to_string(),
+        to: period.to.to_string(),
+        previous: (prev.from.to_string(), prev.to.to_string()),
+        sections: sections(&r),
+    })
+}
+
+async fn csv(
+    State(state): State<AppState>,
+    signed: Signed,
+    Query(q): Query<PeriodQuery>,
+) -> Response {
+    match report(&state, &signed, &q).await {
+        Ok((period, r)) => (
+            [
+                (CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (
+                    CONTENT_DISPOSITION,
+                    format!(
+                        "attachment; filename=\"governance-{}-to-{}.csv\"",
+                        period.from, period.to
+                    ),
+                ),
+            ],
+            r.csv(),
+        )
+            .into_response(),
+        Err(resp) => resp,
+    }
+}
