@@ -108,6 +108,14 @@ impl App {
                     .await?;
                 jobs::end_date_tasks(&self.profile, &plans, &staff, today, &open)
             }
+            "retention" => {
+                let due = self.people_due(today).await?.len();
+                let open = self
+                    .store
+                    .tasks(&open(TaskKind::Disposal), OPEN_TASKS)
+                    .await?;
+                jobs::disposal_task(&self.profile, due, today, &open)
+            }
             "screening" => {
                 let open = self
                     .store

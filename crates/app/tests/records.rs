@@ -409,3 +409,151 @@ async fn the_governance_report_counts_the_quarter() {
         assert!(w.app.governance(&lm, back).await.is_err());
     }
 }
+
+/// NOR-9.1 and issue 5: records fall due six years after the complaint is finalised or the
+/// correspondence answered; a dry run lists them, a legal hold keeps them, and the disposal
+/// destroys them — leaving a register entry, and an event log whose chain still verifies.
+#[tokio::test]
+async fn nor_9_1_records_are_disposed_of_six_years_on_unless_held_and_the_chain_still_verifies() {
+    use tact_app::Clock;
+    use tact_core::retention::Disposal;
+    for (name, url) in testing::fresh_urls().await {
+        let w = common::world_under(&url, "northamptonshire-opfcc").await;
+        let dpo = common::ctx(
+            &w.app
+                .create_staff(None, "Dee Pee-Oh", Role::Dpo, None, None)
+                .await
+                .unwrap(),
+        );
+        match w.app.disposal_of(w.person).await.unwrap() {
+            Disposal::Kept(why) => assert!(why.contains("not finalised"), "{name}: {why}"),
+            other => panic!("{name}: {other:?}"),
+        }
+        let today = tact_core::check::uk_date(w.app.now());
+        w.app
+            .set_matter_status(
+                &w.cw,
+                w.matter,
+                tact_core::model::MatterStatus::Finalised,
+                Some(today),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            w.app.disposal_of(w.person).await.unwrap(),
+            Disposal::DueOn(today + jiff::Span::new().years(6)),
+            "{name}"
+        );
+        // Someone else, with a matter still open, is kept.
+        let other = w
+            .app
+            .create_person(
+                &w.cw,
+                tact_app::PersonInput {
+                    name: "Sam Other".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        w.app
+            .open_matter(
+                &w.cw,
+                other.id,
+                tact_core::model::MatterKind::Complaint,
+                "Open",
+            )
+            .await
+            .unwrap();
+        // Seven years on.
+        let later = w.app.with_clock(Clock::fixed(
+            w.app.now() + jiff::SignedDuration::from_hours(24 * 366 * 7),
+        ));
+        assert!(later.due_for_disposal(&w.cw).await.is_err(), "only the DPO");
+        let hold = later
+            .place_hold(&dpo, w.person, "Litigation about the complaint")
+            .await
+            .unwrap();
+        assert!(
+            later.due_for_disposal(&dpo).await.unwrap().is_empty(),
+            "{name}: held"
+        );
+        later.lift_hold(&dpo, hold).await.unwrap();
+        let due = later.due_for_disposal(&dpo).await.unwrap();
+        assert_eq!(due.len(), 1, "{name}: {due:?}");
+        assert_eq!(due[0].person, w.person);
+        // The dry run destroyed nothing; the day's job asks the DPO to look.
+        assert!(later.store.person(w.person).await.unwrap().is_some());
+        assert_eq!(
+            later.run_jobs(Some("retention")).await.unwrap()[0].1,
+            tact_app::jobs::JobOutcome::Ran { tasks: 1 },
+            "{name}"
+        );
+        assert_eq!(
+            open_of(&w, tact_core::model::TaskKind::Disposal)
+                .await
+                .len(),
+            0,
+            "the task is not about the person"
+        );
+        let gone = later.dispose_due(&dpo).await.unwrap();
+        assert_eq!(gone.len(), 1);
+        let count = |k: &str| {
+            gone[0]
+                .counts
+                .iter()
+                .find(|(what, _)| what == k)
+                .map_or(0, |(_, n)| *n)
+        };
+        assert_eq!((count("person"), count("matters")), (1, 1), "{name}");
+        assert!(count("event-log entries redacted") > 0);
+        assert!(later.store.person(w.person).await.unwrap().is_none());
+        assert!(later.store.person(other.id).await.unwrap().is_some());
+        let open_disposal = later
+            .store
+            .tasks(
+                &tact_store::TaskFilter {
+                    open_only: true,
+                    kind: Some(tact_core::model::TaskKind::Disposal),
+                    ..Default::default()
+                },
+                10,
+            )
+            .await
+            .unwrap();
+        assert!(
+            open_disposal.is_empty(),
+            "{name}: the disposal closes its task"
+        );
+        assert!(later.store.audit_of(w.person).await.unwrap().is_empty());
+        let id = tact_core::identity::Identifier::Email(
+            tact_core::identity::EmailAddress::parse("jo@example.org").unwrap(),
+        );
+        assert!(later
+            .contact_check(Some(&id), Channel::Email, None, later.now(), None)
+            .person
+            .is_none());
+        let register = later.store.disposal_register(10).await.unwrap();
+        assert_eq!(register.len(), 1);
+        assert_eq!(register[0].0, gone[0].reference);
+        assert!(register[0].4.contains("person: 1"), "{}", register[0].4);
+        assert!(!register[0].4.contains("Jo Bloggs"));
+        // The chain still verifies with the words gone…
+        later
+            .verify_audit()
+            .await
+            .unwrap()
+            .expect("an intact chain");
+        // …but an entry marked redacted that still has its words does not.
+        let mut tx = later.store.begin().await.unwrap();
+        tx.execute_raw("UPDATE audit_log SET redacted_at = 1 WHERE seq = (SELECT MAX(seq) FROM audit_log WHERE redacted_at IS NULL AND (reason IS NOT NULL OR detail <> '{}'))")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let broken = later.verify_audit().await.unwrap().unwrap_err();
+        assert!(
+            broken.problem.contains("still has words"),
+            "{name}: {broken:?}"
+        );
+    }
+}

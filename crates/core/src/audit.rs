@@ -59,6 +59,9 @@ pub enum AuditAction {
     DataRightsAnswered,
     PersonRectified,
     SubjectAccessExported,
+    RecordsDisposed,
+    LegalHoldPlaced,
+    LegalHoldLifted,
     StaffCreated,
     StaffChanged,
     TokenIssued,
@@ -111,6 +114,9 @@ impl AuditAction {
             Self::DataRightsAnswered => "data-rights.answered",
             Self::PersonRectified => "person.rectified",
             Self::SubjectAccessExported => "person.subject-access-exported",
+            Self::RecordsDisposed => "records.disposed",
+            Self::LegalHoldPlaced => "legal-hold.placed",
+            Self::LegalHoldLifted => "legal-hold.lifted",
             Self::StaffCreated => "staff.created",
             Self::StaffChanged => "staff.changed",
             Self::TokenIssued => "staff.token-issued",
@@ -204,6 +210,9 @@ fn push_json_string(out: &mut String, s: &str) {
     out.push('"');
 }
 
+/// What a redacted entry's detail holds.
+pub const REDACTED_DETAIL: &str = "{}";
+
 /// An entry as stored: every field the hash covers, in stored form.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredEntry {
@@ -218,6 +227,9 @@ pub struct StoredEntry {
     pub detail: String,
     pub prev_hash: String,
     pub hash: String,
+    /// Its words were removed when the person's records were disposed of (NOR-9.1): the
+    /// entry keeps its place and hash, and only its links can be checked.
+    pub redacted: bool,
 }
 
 impl StoredEntry {
@@ -235,6 +247,7 @@ impl StoredEntry {
             detail: event.detail_json(),
             prev_hash: prev_hash.to_string(),
             hash: String::new(),
+            redacted: false,
         };
         entry.hash = entry.compute_hash();
         entry
@@ -319,7 +332,16 @@ pub fn verify<'a>(
                 problem: "it does not follow from the entry before it".into(),
             });
         }
-        if e.compute_hash() != e.hash {
+        // A redacted entry's content is gone by design; its place in the chain still is
+        // checked by the links before and after it — and it must say nothing, so marking
+        // an entry redacted cannot hide a change to its words.
+        if e.redacted && (e.reason.is_some() || e.detail != REDACTED_DETAIL) {
+            return Err(ChainBreak {
+                seq: e.seq,
+                problem: "it is marked redacted but still has words".into(),
+            });
+        }
+        if !e.redacted && e.compute_hash() != e.hash {
             return Err(ChainBreak {
                 seq: e.seq,
                 problem: "its content does not match its hash: it was altered".into(),

@@ -10,7 +10,7 @@ use crate::roles::{Action, Role};
 use jiff::civil::Date;
 
 /// The jobs, by the name `tact jobs run --job` takes.
-pub const JOBS: [&str; 3] = ["reviews", "end-dates", "screening"];
+pub const JOBS: [&str; 4] = ["reviews", "end-dates", "screening", "retention"];
 
 /// Whether the same task (kind, subject, recipient and words) is already open.
 fn already_open(open: &[Task], t: &NewTask) -> bool {
@@ -145,6 +145,35 @@ pub fn end_date_tasks(
         }
     }
     out
+}
+
+/// NOR-9.1: when records are due for disposal, the DPO is asked (once while it stays open)
+/// to check the dry run's list and dispose of them; nothing is destroyed without them.
+pub fn disposal_task(profile: &Profile, due: usize, today: Date, open: &[Task]) -> Vec<NewTask> {
+    if due == 0 {
+        return Vec::new();
+    }
+    let t = NewTask {
+        kind: TaskKind::Disposal,
+        person_id: None,
+        assignee: None,
+        role: Some(Role::Dpo),
+        title: format!(
+            "Records of {due} {} are due for disposal: check the list and dispose of them",
+            if due == 1 { "person" } else { "people" }
+        ),
+        due_on: Some(today),
+        clause: profile.clauses.retention.clone(),
+        subject: Some("retention".into()),
+    };
+    if open
+        .iter()
+        .any(|o| o.done_at.is_none() && o.task.kind == TaskKind::Disposal)
+    {
+        Vec::new()
+    } else {
+        vec![t]
+    }
 }
 
 /// CLE-9.10; NOR-5.5: contact not screened within the profile's days goes to a line

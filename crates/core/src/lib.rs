@@ -19,6 +19,7 @@ pub mod ids;
 pub mod jobs;
 pub mod model;
 pub mod profile;
+pub mod retention;
 pub mod rights;
 pub mod roles;
 pub mod sharing;

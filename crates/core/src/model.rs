@@ -762,10 +762,12 @@ pub enum TaskKind {
     ReadDiverted,
     /// A data-rights request for the DPO, due on its deadline.
     DataRights,
+    /// NOR-9.1: records are due for disposal; the DPO checks the list and disposes.
+    Disposal,
 }
 
 impl TaskKind {
-    pub const ALL: [TaskKind; 17] = [
+    pub const ALL: [TaskKind; 18] = [
         Self::EndedCallFollowUp,
         Self::WelfareFollowUp,
         Self::ReportToManager,
@@ -783,6 +785,7 @@ impl TaskKind {
         Self::StrategyNeeded,
         Self::ReadDiverted,
         Self::DataRights,
+        Self::Disposal,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -803,6 +806,7 @@ impl TaskKind {
             Self::StrategyNeeded => "strategy-needed",
             Self::ReadDiverted => "read-diverted",
             Self::DataRights => "data-rights",
+            Self::Disposal => "disposal",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {

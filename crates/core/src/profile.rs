@@ -241,6 +241,13 @@ pub struct Clauses {
     pub disclosure_dpo: String,
     pub report_to_manager: String,
     pub threatening_correspondence: String,
+    /// Where the retention period comes from (NOR-9.1), or LOCAL.
+    #[serde(default = "local_clause")]
+    pub retention: String,
+}
+
+fn local_clause() -> String {
+    "LOCAL".into()
 }
 
 /// Which roles may take each step.

@@ -79,6 +79,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (5, include_str!("../migrations/sqlite/0005_letters.sql")),
     (6, include_str!("../migrations/sqlite/0006_job_runs.sql")),
     (7, include_str!("../migrations/sqlite/0007_records.sql")),
+    (8, include_str!("../migrations/sqlite/0008_retention.sql")),
 ];
 const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -91,6 +92,7 @@ const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (5, include_str!("../migrations/postgres/0005_letters.sql")),
     (6, include_str!("../migrations/postgres/0006_job_runs.sql")),
     (7, include_str!("../migrations/postgres/0007_records.sql")),
+    (8, include_str!("../migrations/postgres/0008_retention.sql")),
 ];
 
 impl Store {

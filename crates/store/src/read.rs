@@ -332,6 +332,7 @@ fn entry_row(r: &AnyRow) -> StoredEntry {
         detail: get_s(r, "detail"),
         prev_hash: get_s(r, "prev_hash"),
         hash: get_s(r, "hash"),
+        redacted: get_oi(r, "redacted_at").is_some(),
     }
 }
 
@@ -1042,6 +1043,78 @@ impl Store {
             .iter()
             .map(adjustment_row)
             .collect()
+    }
+
+    /// The reason of the legal hold in place on a person's records, if one is.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn hold_in_place(&self, person: PersonId) -> Result<Option<(i64, String)>> {
+        Ok(sqlx::query("SELECT id, reason FROM legal_holds WHERE person_id = $1 AND lifted_at IS NULL ORDER BY id LIMIT 1")
+            .bind(person.0)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| (get_i(&r, "id"), get_s(&r, "reason"))))
+    }
+
+    /// The last day anything passed between a person and the office: a contact either way
+    /// or a letter written to them.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn last_activity(&self, person: PersonId) -> Result<Option<jiff::Timestamp>> {
+        let row = sqlx::query("SELECT (SELECT MAX(at) FROM contacts WHERE person_id = $1) AS c, (SELECT MAX(created_at) FROM letters WHERE person_id = $1) AS l")
+            .bind(person.0)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok([get_oi(&row, "c"), get_oi(&row, "l")]
+            .into_iter()
+            .flatten()
+            .max()
+            .map(from_ts))
+    }
+
+    /// People's ids in order, a page at a time after `after`.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn person_ids(&self, after: i64, limit: i64) -> Result<Vec<PersonId>> {
+        Ok(
+            sqlx::query("SELECT id FROM people WHERE id > $1 ORDER BY id LIMIT $2")
+                .bind(after)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|r| PersonId(get_i(r, "id")))
+                .collect(),
+        )
+    }
+
+    /// The disposal register, newest first: reference, due date, when destroyed, by whom
+    /// (none for the scheduled run), and what went.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn disposal_register(
+        &self,
+        limit: i64,
+    ) -> Result<Vec<(String, String, jiff::Timestamp, Option<StaffId>, String)>> {
+        Ok(sqlx::query("SELECT reference, due_on, destroyed_at, destroyed_by, counts FROM disposal_register ORDER BY id DESC LIMIT $1")
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                (
+                    get_s(r, "reference"),
+                    get_s(r, "due_on"),
+                    from_ts(get_i(r, "destroyed_at")),
+                    get_oi(r, "destroyed_by").map(StaffId),
+                    get_s(r, "counts"),
+                )
+            })
+            .collect())
     }
 
     /// The access log, newest first: one person's, or everyone's.

@@ -703,6 +703,127 @@ impl WriteTx {
         Ok(())
     }
 
+    /// Forgets kept responses to idempotent requests made before `before` (they hold copies
+    /// of what was written, personal data included).
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn expire_idempotency(&mut self, before: jiff::Timestamp) -> Result<u64> {
+        Ok(sqlx::query("DELETE FROM idempotency WHERE created_at < $1")
+            .bind(ts(before))
+            .execute(&mut *self.tx)
+            .await
+            .map_err(w)?
+            .rows_affected())
+    }
+
+    /// Places a legal hold on a person's records; gives its id.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn place_hold(
+        &mut self,
+        person: PersonId,
+        reason: &str,
+        by: StaffId,
+        now: jiff::Timestamp,
+    ) -> Result<i64> {
+        let q = sqlx::query("INSERT INTO legal_holds (person_id, reason, placed_by, placed_at) VALUES ($1,$2,$3,$4) RETURNING id")
+            .bind(person.0)
+            .bind(reason.to_string())
+            .bind(by.0)
+            .bind(ts(now));
+        self.insert_returning_id(q).await
+    }
+
+    /// Lifts a legal hold that is in place.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] when there is no such hold in place.
+    pub async fn lift_hold(&mut self, id: i64, by: StaffId, now: jiff::Timestamp) -> Result<()> {
+        let r = sqlx::query("UPDATE legal_holds SET lifted_by = $1, lifted_at = $2 WHERE id = $3 AND lifted_at IS NULL")
+            .bind(by.0)
+            .bind(ts(now))
+            .bind(id)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(w)?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::Conflict(format!(
+                "no legal hold {id} is in place"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Destroys one person's records (NOR-9.1): every row about them, in an order the
+    /// foreign keys allow; their event-log entries keep their place and hash but lose their
+    /// words. Writes what went on the disposal register, without the data. Gives the
+    /// counts by kind.
+    ///
+    /// # Errors
+    /// The database's error (nothing is destroyed then: it is one transaction).
+    pub async fn dispose_person(
+        &mut self,
+        person: PersonId,
+        reference: &str,
+        due_on: jiff::civil::Date,
+        by: Option<StaffId>,
+        now: jiff::Timestamp,
+    ) -> Result<Vec<(String, u64)>> {
+        let mut counts = Vec::new();
+        let steps: [(&str, &str); 18] = [
+            ("attachments", "DELETE FROM attachments WHERE message_ref IN (SELECT id FROM messages WHERE person_id = $1)"),
+            ("messages", "DELETE FROM messages WHERE person_id = $1"),
+            ("letters", "DELETE FROM letters WHERE person_id = $1"),
+            ("access log entries", "DELETE FROM access_log WHERE person_id = $1"),
+            ("data-rights requests", "DELETE FROM data_rights WHERE person_id = $1"),
+            ("legal holds", "DELETE FROM legal_holds WHERE person_id = $1"),
+            ("requests to share", "DELETE FROM disclosures WHERE person_id = $1"),
+            ("disputes", "DELETE FROM disputes WHERE person_id = $1"),
+            ("further actions", "DELETE FROM further_actions WHERE person_id = $1"),
+            ("adjustments", "DELETE FROM adjustments WHERE person_id = $1"),
+            ("tasks", "DELETE FROM tasks WHERE person_id = $1"),
+            ("incidents", "DELETE FROM incidents WHERE person_id = $1"),
+            ("warnings", "DELETE FROM warnings WHERE person_id = $1"),
+            ("contacts", "DELETE FROM contacts WHERE person_id = $1"),
+            ("plans", "DELETE FROM strategies WHERE person_id = $1"),
+            ("matters", "DELETE FROM matters WHERE person_id = $1"),
+            ("identifiers", "DELETE FROM person_identifiers WHERE person_id = $1"),
+            ("event-log entries redacted", "UPDATE audit_log SET reason = NULL, detail = '{}', person_id = NULL, redacted_at = $2 WHERE person_id = $1"),
+        ];
+        for (what, sql) in steps {
+            let mut q = sqlx::query(sql).bind(person.0);
+            if sql.contains("$2") {
+                q = q.bind(ts(now));
+            }
+            let r = q.execute(&mut *self.tx).await.map_err(w)?;
+            counts.push((what.to_string(), r.rows_affected()));
+        }
+        let r = sqlx::query("DELETE FROM people WHERE id = $1")
+            .bind(person.0)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(w)?;
+        counts.push(("person".to_string(), r.rows_affected()));
+        let listed = counts
+            .iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(k, n)| format!("{k}: {n}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        sqlx::query("INSERT INTO disposal_register (reference, due_on, destroyed_at, destroyed_by, counts) VALUES ($1,$2,$3,$4,$5)")
+            .bind(reference.to_string())
+            .bind(crate::codec::date(due_on))
+            .bind(ts(now))
+            .bind(by.map(|b| b.0))
+            .bind(listed)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(w)?;
+        Ok(counts)
+    }
+
     /// Keeps one opening of a person's record on the access log.
     ///
     /// # Errors

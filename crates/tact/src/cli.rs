@@ -125,6 +125,11 @@ pub enum Command {
         #[command(subcommand)]
         command: MailCmd,
     },
+    /// Retention and disposal (NOR-9.1): the dry run, the disposal, legal holds, the register.
+    Retention {
+        #[command(subcommand)]
+        command: RetentionCmd,
+    },
     /// Subject access: everything held about one person, as files in a folder (the DPO).
     Export {
         #[command(subcommand)]
@@ -502,6 +507,27 @@ pub enum TaskCmd {
         #[arg(long)]
         reasons: String,
     },
+}
+
+#[derive(Subcommand)]
+pub enum RetentionCmd {
+    /// The dry run: whose records are due for disposal today (nothing is destroyed).
+    Due,
+    /// Destroy the records that are due, as `due` lists them; needs --confirm.
+    Dispose {
+        #[arg(long)]
+        confirm: bool,
+    },
+    /// Keep a person's records past their disposal date until the hold is lifted.
+    Hold {
+        person: i64,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Lift a legal hold.
+    Lift { hold: i64 },
+    /// What was destroyed, and when (without the data).
+    Register,
 }
 
 #[derive(Subcommand)]

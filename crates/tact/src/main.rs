@@ -193,6 +193,46 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Retention { command } => {
+            let dir = DataDir::open(&cli.data)?;
+            let app = open_app(&dir, url_flag).await?;
+            match command {
+                RetentionCmd::Register => {
+                    for (reference, due, at, by, counts) in
+                        app.store.disposal_register(1000).await?
+                    {
+                        println!(
+                            "{}",
+                            json!({"reference": reference, "due_on": due, "destroyed_at": at.to_string(), "by": by.map(|b| b.0), "destroyed": counts})
+                        );
+                    }
+                    return Ok(ExitCode::SUCCESS);
+                }
+                RetentionCmd::Dispose { confirm: false } => {
+                    bail!("disposal destroys records for good: run `tact retention due` first, then add --confirm");
+                }
+                _ => {}
+            }
+            let ctx = tact_app::Ctx::new(acting_as(&app, cli.as_staff).await?);
+            let out = match command {
+                RetentionCmd::Due => {
+                    json!({"due": app.due_for_disposal(&ctx).await?.iter().map(|d| json!({"person_id": d.person.0, "reference": d.reference, "due_on": d.due_on.to_string()})).collect::<Vec<_>>()})
+                }
+                RetentionCmd::Dispose { .. } => {
+                    json!({"disposed": app.dispose_due(&ctx).await?.iter().map(|d| json!({"reference": d.reference, "due_on": d.due_on.to_string(), "destroyed": d.counts.iter().filter(|(_, n)| *n > 0).map(|(k, n)| json!({"what": k, "count": n})).collect::<Vec<_>>()})).collect::<Vec<_>>()})
+                }
+                RetentionCmd::Hold { person, reason } => {
+                    json!({"hold": app.place_hold(&ctx, tact_core::ids::PersonId(person), &reason).await?})
+                }
+                RetentionCmd::Lift { hold } => {
+                    app.lift_hold(&ctx, hold).await?;
+                    json!({"lifted": hold})
+                }
+                RetentionCmd::Register => unreachable!("answered above"),
+            };
+            println!("{out}");
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Export {
             command: ExportCmd::Person { id, out },
         } => {
@@ -828,6 +868,7 @@ fn request_for(command: Command) -> Result<Request> {
         | Command::Mail { .. }
         | Command::Jobs { .. }
         | Command::Export { .. }
+        | Command::Retention { .. }
         | Command::Backup { .. }
         | Command::Restore { .. }
         | Command::Audit { .. } => bail!("handled above"),

@@ -645,3 +645,34 @@ fn the_dpo_exports_a_subject_access_bundle_into_a_new_folder() {
     );
     assert!(text(&again).contains("not empty"), "{}", text(&again));
 }
+
+#[test]
+fn nor_9_1_disposal_from_the_command_line_needs_the_dpo_and_confirmation() {
+    let d = folder("retention");
+    assert!(tact(&d, &["init", "--profile", "northamptonshire-opfcc"])
+        .status
+        .success());
+    let dpo = json(&tact(
+        &d,
+        &["staff", "add", "--name", "Dee", "--role", "dpo"],
+    ))["staff"]["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    let due = json(&tact(&d, &["--as", &dpo, "retention", "due"]));
+    assert_eq!(due["due"], serde_json::json!([]), "{due}");
+    let unconfirmed = tact(&d, &["--as", &dpo, "retention", "dispose"]);
+    assert!(!unconfirmed.status.success());
+    assert!(
+        text(&unconfirmed).contains("--confirm"),
+        "{}",
+        text(&unconfirmed)
+    );
+    let done = json(&tact(
+        &d,
+        &["--as", &dpo, "retention", "dispose", "--confirm"],
+    ));
+    assert_eq!(done["disposed"], serde_json::json!([]));
+    let bad = tact(&d, &["--as", &dpo, "retention", "lift", "99"]);
+    assert!(!bad.status.success(), "{}", text(&bad));
+}

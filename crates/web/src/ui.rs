@@ -373,6 +373,7 @@ fn task_label(k: TaskKind) -> &'static str {
         TaskKind::StrategyNeeded => "Threatening correspondence: strategies to create",
         TaskKind::ReadDiverted => "Emails diverted to you",
         TaskKind::DataRights => "DPO requests: data rights to answer",
+        TaskKind::Disposal => "Records due for disposal",
     }
 }
 

@@ -1,0 +1,187 @@
+//! Retention and disposal (issue 5; NOR-9.1): which people's records are due, a dry run
+//! that lists them, the disposal that destroys them (each person in one transaction, on
+//! the disposal register), and legal holds that keep them.
+
+use crate::{App, Ctx, Result};
+use tact_core::audit::{AuditAction, AuditEvent};
+use tact_core::ids::PersonId;
+use tact_core::retention::{self, Disposal, Facts};
+use tact_core::roles::{authorise, Action};
+
+/// One person's records that are due.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Due {
+    pub person: PersonId,
+    pub reference: String,
+    pub due_on: jiff::civil::Date,
+}
+
+/// What a disposal destroyed for one person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Disposed {
+    pub reference: String,
+    pub due_on: jiff::civil::Date,
+    pub counts: Vec<(String, u64)>,
+}
+
+impl App {
+    /// Where one person's records stand under the retention rule.
+    ///
+    /// # Errors
+    /// No such person, or the store's error.
+    pub async fn disposal_of(&self, id: PersonId) -> Result<Disposal> {
+        let p = self.person(id).await?;
+        let matters = self.store.matters_of(id).await?;
+        let plans = self.store.strategies_of(id).await?;
+        let last = self.store.last_activity(id).await?;
+        let open_rights = self
+            .store
+            .rights_requests(Some(id))
+            .await?
+            .iter()
+            .any(|r| r.status == tact_core::rights::RightStatus::Open);
+        let hold = self.store.hold_in_place(id).await?;
+        Ok(retention::disposal(
+            &self.profile,
+            &Facts {
+                matters: &matters,
+                plans: &plans,
+                last_activity: last.map(tact_core::check::uk_date),
+                recorded_on: tact_core::check::uk_date(p.created_at),
+                open_data_rights: open_rights,
+                legal_hold: hold.map(|(_, why)| why),
+            },
+        ))
+    }
+
+    /// The dry run: every person whose records are due for disposal today.
+    ///
+    /// # Errors
+    /// A role refusal, or the store's error.
+    pub async fn due_for_disposal(&self, ctx: &Ctx) -> Result<Vec<Due>> {
+        authorise(&self.profile, &ctx.actor, Action::HandleDataRights, None)?;
+        self.people_due(tact_core::check::uk_date(self.now())).await
+    }
+
+    pub(crate) async fn people_due(&self, today: jiff::civil::Date) -> Result<Vec<Due>> {
+        let mut out = Vec::new();
+        let mut after = 0;
+        loop {
+            let page = self.store.person_ids(after, 1000).await?;
+            let Some(last) = page.last() else { break };
+            after = last.0;
+            for id in page {
+                if let Disposal::DueOn(on) = self.disposal_of(id).await? {
+                    if retention::due(&Disposal::DueOn(on), today) {
+                        let p = self.person(id).await?;
+                        out.push(Due {
+                            person: id,
+                            reference: p.reference,
+                            due_on: on,
+                        });
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Destroys the records that are due (as the dry run lists them), each person in one
+    /// transaction, checked again inside it; writes the disposal register; forgets kept
+    /// idempotent responses older than a week.
+    ///
+    /// # Errors
+    /// A role refusal, or the store's error (the person in hand is left whole).
+    pub async fn dispose_due(&self, ctx: &Ctx) -> Result<Vec<Disposed>> {
+        let due = self.due_for_disposal(ctx).await?;
+        let now = self.now();
+        let mut out = Vec::new();
+        for d in due {
+            // Checked again: a hold or a new contact since the list was made keeps them.
+            let still = self.disposal_of(d.person).await?;
+            if !retention::due(&still, tact_core::check::uk_date(now)) {
+                continue;
+            }
+            let mut tx = self.begin().await?;
+            let counts = tx
+                .dispose_person(d.person, &d.reference, d.due_on, Some(ctx.actor.id), now)
+                .await?;
+            let mut ev = AuditEvent::new(
+                now,
+                ctx.actor.id,
+                AuditAction::RecordsDisposed,
+                format!("reference:{}", d.reference),
+            )
+            .clause(self.profile.clauses.retention.clone());
+            ev.detail.push(("due_on".into(), d.due_on.to_string()));
+            tx.audit(&[ev]).await?;
+            tx.commit().await?;
+            self.index.refresh(&self.store, d.person).await?;
+            out.push(Disposed {
+                reference: d.reference,
+                due_on: d.due_on,
+                counts,
+            });
+        }
+        let mut tx = self.begin().await?;
+        tx.expire_idempotency(now - jiff::SignedDuration::from_hours(24 * 7))
+            .await?;
+        tx.close_tasks(
+            "retention",
+            &[tact_core::model::TaskKind::Disposal],
+            ctx.actor.id,
+            &format!("{} disposed of", out.len()),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Places a legal hold: the records are kept past their disposal date until it is
+    /// lifted (the DPO).
+    ///
+    /// # Errors
+    /// A role refusal; no such person; no reason.
+    pub async fn place_hold(&self, ctx: &Ctx, person: PersonId, reason: &str) -> Result<i64> {
+        authorise(&self.profile, &ctx.actor, Action::HandleDataRights, None)?;
+        tact_core::error::require_text("reason", reason)?;
+        self.person(person).await?;
+        let now = self.now();
+        let mut tx = self.begin().await?;
+        let id = tx
+            .place_hold(person, reason.trim(), ctx.actor.id, now)
+            .await?;
+        tx.audit(&[AuditEvent::new(
+            now,
+            ctx.actor.id,
+            AuditAction::LegalHoldPlaced,
+            format!("legal-hold:{id}"),
+        )
+        .person(person)
+        .reason(reason.trim().to_string())])
+            .await?;
+        self.finish(tx, ctx, &format!("legal-hold:{id}")).await?;
+        Ok(id)
+    }
+
+    /// Lifts a legal hold (the DPO).
+    ///
+    /// # Errors
+    /// A role refusal; no such hold in place.
+    pub async fn lift_hold(&self, ctx: &Ctx, id: i64) -> Result<()> {
+        authorise(&self.profile, &ctx.actor, Action::HandleDataRights, None)?;
+        let now = self.now();
+        let mut tx = self.begin().await?;
+        tx.lift_hold(id, ctx.actor.id, now).await?;
+        tx.audit(&[AuditEvent::new(
+            now,
+            ctx.actor.id,
+            AuditAction::LegalHoldLifted,
+            format!("legal-hold:{id}"),
+        )])
+        .await?;
+        self.finish(tx, ctx, &format!("legal-hold:{id}")).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,73 @@
+//! Retention (issue 5; NOR-9.1: records are kept "for six years after the complaint has
+//! been finalised or their correspondence answered"): when a person's records fall due for
+//! disposal, and what keeps them. The profile gives the years; Cleveland's policy is
+//! silent, so its profile sets the same six years as a local setting.
+
+use crate::model::{Matter, MatterStatus, Strategy, StrategyStatus};
+use crate::profile::Profile;
+use jiff::civil::Date;
+
+/// What is known about one person for retention.
+#[derive(Debug, Clone)]
+pub struct Facts<'a> {
+    pub matters: &'a [Matter],
+    pub plans: &'a [Strategy],
+    /// The last day anything passed between them and the office (a contact either way, or
+    /// a letter sent): when their correspondence was last answered.
+    pub last_activity: Option<Date>,
+    /// The day the person was first recorded.
+    pub recorded_on: Date,
+    pub open_data_rights: bool,
+    /// The reason for a legal hold that is in place, if one is.
+    pub legal_hold: Option<String>,
+}
+
+/// Whether a person's records may go, and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Disposal {
+    /// Kept, and why: a matter not finalised, a plan still running, a data-rights request
+    /// open, or a legal hold.
+    Kept(String),
+    /// Due for disposal on this day.
+    DueOn(Date),
+}
+
+/// NOR-9.1: the day a person's records fall due, or why they are kept.
+pub fn disposal(profile: &Profile, f: &Facts<'_>) -> Disposal {
+    if let Some(why) = &f.legal_hold {
+        return Disposal::Kept(format!("a legal hold: {why}"));
+    }
+    if f.open_data_rights {
+        return Disposal::Kept("a data-rights request is open".into());
+    }
+    if let Some(s) = f.plans.iter().find(|s| {
+        !matches!(
+            s.status,
+            StrategyStatus::Lifted | StrategyStatus::Refused | StrategyStatus::Withdrawn
+        )
+    }) {
+        return Disposal::Kept(format!(
+            "{} {} is {}",
+            profile.terms.plan,
+            s.id,
+            s.status.as_str()
+        ));
+    }
+    let mut base = f.last_activity.unwrap_or(f.recorded_on).max(f.recorded_on);
+    for m in f.matters {
+        match (m.status, m.finalised_on) {
+            (MatterStatus::Finalised, Some(d)) => base = base.max(d),
+            _ => return Disposal::Kept(format!("matter {} is not finalised", m.reference)),
+        }
+    }
+    let years = i16::try_from(profile.rules.retention_years_after_finalised).unwrap_or(i16::MAX);
+    Disposal::DueOn(
+        base.checked_add(jiff::Span::new().years(years))
+            .unwrap_or(Date::MAX),
+    )
+}
+
+/// Whether the records are due for disposal by `today`.
+pub fn due(d: &Disposal, today: Date) -> bool {
+    matches!(d, Disposal::DueOn(on) if *on <= today)
+}
