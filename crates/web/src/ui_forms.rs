@@ -1273,19 +1273,66 @@ async fn notice(
     .await
 }
 
-fn review_spec(state: &AppState, id: i64) -> Spec {
+/// NOR-8.2: the person's conduct since the plan took effect, for the review to weigh —
+/// contacts, breaches and incidents, from the record.
+async fn conduct_since(state: &AppState, id: i64) -> Vec<String> {
+    let Ok(s) = state.app.strategy(StrategyId(id)).await else {
+        return Vec::new();
+    };
+    let since = s.effective_from.unwrap_or(s.created_at);
+    let contacts = state
+        .app
+        .store
+        .contacts_of(s.person_id, 10_000)
+        .await
+        .unwrap_or_default();
+    let recent: Vec<_> = contacts.iter().filter(|c| c.at >= since).collect();
+    let breaches = recent.iter().filter(|c| !c.breach_of.is_empty()).count();
+    let incidents = state
+        .app
+        .store
+        .incidents_of(s.person_id)
+        .await
+        .unwrap_or_default();
+    let recent_incidents: Vec<_> = incidents
+        .iter()
+        .filter(|i| i.occurred_at >= since)
+        .collect();
+    let mut out = vec![format!(
+        "Since it took effect on {} — contacts: {}, of which breaches: {breaches}; incidents recorded: {}.",
+        tact_core::check::uk_date(since),
+        recent.len(),
+        recent_incidents.len()
+    )];
+    if let Some(i) = recent_incidents.last() {
+        out.push(format!(
+            "The latest incident, on {}: {}",
+            tact_core::check::uk_date(i.occurred_at),
+            i.description
+        ));
+    }
+    out
+}
+
+async fn review_spec(state: &AppState, id: i64) -> Spec {
     let p = &state.app.profile;
+    let mut intro = vec![format!(
+        "Reviews are due at least every {} months ({}).",
+        p.rules.max_review_interval_months, p.clauses.review_interval
+    )];
+    intro.extend(conduct_since(state, id).await);
     Spec {
         heading: format!("Review the {}", p.terms.plan),
         caption: format!("{} {id}", capital(&p.terms.plan)),
-        intro: vec![format!(
-            "Reviews are due at least every {} months ({}).",
-            p.rules.max_review_interval_months, p.clauses.review_interval
-        )],
+        intro,
         action: format!("/plans/{id}/review"),
         fields: vec![
             Field::new("radios", "decision", "Your decision").options([
                 ("continue".to_string(), "Continue it".to_string()),
+                (
+                    "vary".to_string(),
+                    "Change it (the change form opens next)".to_string(),
+                ),
                 ("lift".to_string(), "Lift it".to_string()),
             ]),
             Field::new(
@@ -1314,7 +1361,20 @@ async fn review_form(
     if let Some(r) = forbidden(&state, &signed, Action::ReviewPlan) {
         return r;
     }
-    show(&state, &signed, review_spec(&state, id), None, None)
+    if let Ok(s) = state.app.strategy(StrategyId(id)).await {
+        let what = format!(
+            "the review of {} {id}: their conduct",
+            state.app.profile.terms.plan
+        );
+        if let Err(e) = state
+            .app
+            .record_access(&signed.actor, s.person_id, &what)
+            .await
+        {
+            return refusal(&state, &signed, e);
+        }
+    }
+    show(&state, &signed, review_spec(&state, id).await, None, None)
 }
 
 async fn review(
@@ -1323,11 +1383,16 @@ async fn review(
     Path(id): Path<i64>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
+    // A review that changes the plan goes on to the change form (CLE-9.14: the person is
+    // told of the change from there).
+    if val(&form, "decision") == "vary" && bad_csrf(&state, &signed, &form).is_none() {
+        return Redirect::to(&format!("/plans/{id}/vary")).into_response();
+    }
     submit(
         &state,
         signed,
         &form,
-        async || review_spec(&state, id),
+        async || review_spec(&state, id).await,
         |form| {
             Ok(wf::ReviewInput {
                 decision: pick(

@@ -2109,3 +2109,39 @@ async fn the_governance_report_is_on_the_api_for_any_period() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
 }
+
+/// NOR-8.2: the review shows the person's conduct since the plan took effect, and a
+/// review that changes the plan goes on to the change form.
+#[tokio::test]
+async fn nor_8_2_the_review_form_shows_conduct_since_and_can_go_on_to_change_the_plan() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    let sid = c
+        .plan_in_force(&ui, "letter", "Abuse after a warning")
+        .await;
+    // A breach since: an email under a letters-only plan.
+    ui.app
+        .import_message(
+            "enquiries",
+            b"From: jo@example.org\r\nSubject: x\r\nMessage-ID: <rv-1@example.org>\r\n\r\nx\r\n",
+            &tact_mail::Limits::default(),
+        )
+        .await
+        .unwrap();
+    let sam = ui.session("sam").await;
+    let (s, form) = ui.page(&sam, &format!("/plans/{sid}/review")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        form.contains("contacts: 1, of which breaches: 1; incidents recorded: 0"),
+        "{form}"
+    );
+    let r = ui
+        .post_form(
+            &sam,
+            &format!("/plans/{sid}/review"),
+            &[("decision", "vary")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()[LOCATION], format!("/plans/{sid}/vary").as_str());
+}
