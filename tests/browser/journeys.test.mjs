@@ -105,7 +105,7 @@ test('every page has no accessibility violations (axe-core, WCAG 2.2 AA)', async
   await axe(page, 'sign-in with an error');
   await signIn(page, 'sandra');
   await axe(page, 'home');
-  for (const path of ['/incoming', '/incoming?who=07700+900005&channel=phone', '/incoming?who=call+me', '/people', '/people?q=ahmed', '/people/6', '/people/99999', '/people/new?who=07700+900999', '/people/6/matter', '/people/6/further-action', '/people/6/share', '/disclosures', '/?kind=screening', '/messages/2', '/messages?route=quarantine', '/messages?route=unknown-sender', '/letters?status=to-print', '/letters/1', '/letters/2/html']) {
+  for (const path of ['/incoming', '/incoming?who=07700+900005&channel=phone', '/incoming?who=call+me', '/people', '/people?q=ahmed', '/people/6', '/people/99999', '/people/new?who=07700+900999', '/people/6/matter', '/people/6/further-action', '/people/6/share', '/disclosures', '/?kind=screening', '/messages/2', '/messages?route=quarantine', '/messages?route=unknown-sender', '/letters?status=to-print', '/letters/1', '/letters/2/html', '/governance', '/people/6/rectify', '/people/6/data-rights']) {
     await page.goto(`${base}${path}`);
     await axe(page, path);
   }
@@ -153,6 +153,30 @@ test('the Data Protection Officer decides a request to share, and the disclosure
   await dpo.page.goto(`${base}/disclosures`);
   await axe(dpo.page, 'disclosure log');
   assert.match(await dpo.page.textContent('main'), /by secure email/);
+  await dpo.close();
+});
+
+test('a data-rights request goes from the caseworker to the DPO, who answers it and can see who opened the record (issue 5)', async () => {
+  const cw = await asUser('casey');
+  await cw.page.goto(`${base}/people/6/data-rights`);
+  await cw.page.check('input[name="kind"][value="access"]');
+  await cw.page.fill('#details', 'Wants a copy of everything held');
+  await cw.page.click('form[action$="/data-rights"] button');
+  await cw.page.waitForURL(/\/people\/6$/);
+  assert.match(await cw.page.textContent('main'), /copy of what we hold/);
+  await cw.close();
+  const dpo = await asUser('dev');
+  await dpo.page.goto(`${base}/?kind=data-rights`);
+  await dpo.page.click('a[href^="/data-rights/"]');
+  await axe(dpo.page, 'data-rights answer form');
+  await dpo.page.check('input[name="decision"][value="done"]');
+  await dpo.page.fill('#text', 'Bundle sent by post');
+  await dpo.page.click('form[action^="/data-rights/"] button');
+  await dpo.page.waitForURL(/\/people\/6$/);
+  assert.match(await dpo.page.textContent('main'), /done: Bundle sent by post/);
+  await dpo.page.goto(`${base}/people/6/access`);
+  await axe(dpo.page, 'access log');
+  assert.match(await dpo.page.textContent('main'), /whole record/);
   await dpo.close();
 });
 
