@@ -177,6 +177,10 @@ test('a data-rights request goes from the caseworker to the DPO, who answers it 
   await dpo.page.goto(`${base}/people/6/access`);
   await axe(dpo.page, 'access log');
   assert.match(await dpo.page.textContent('main'), /whole record/);
+  await dpo.page.goto(`${base}/retention`);
+  await axe(dpo.page, 'retention: records due for disposal');
+  await dpo.page.goto(`${base}/people/6/hold`);
+  await axe(dpo.page, 'legal hold form');
   await dpo.close();
 });
 

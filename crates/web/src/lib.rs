@@ -12,6 +12,7 @@ pub mod ui_letters;
 pub mod ui_mail;
 pub mod ui_records;
 pub mod ui_restrictions;
+pub mod ui_retention;
 pub mod ui_rights;
 pub mod ui_sharing;
 pub mod ui_tasks;
@@ -224,6 +225,7 @@ pub fn router(state: AppState) -> Router {
         .merge(ui_sharing::routes())
         .merge(ui_rights::routes())
         .merge(ui_governance::routes())
+        .merge(ui_retention::routes())
         .merge(ui_records::routes())
         .merge(ui_mail::routes())
         .merge(ui_letters::routes())

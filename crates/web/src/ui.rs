@@ -485,6 +485,18 @@ async fn home(
             }
         }
     }
+    if p.may(
+        signed.actor.role,
+        tact_core::roles::Action::HandleDataRights,
+    ) {
+        links.push((
+            "/retention".to_string(),
+            format!(
+                "Records due for disposal, and the disposal register ({})",
+                p.clauses.retention
+            ),
+        ));
+    }
     if signed.actor.role != tact_core::roles::Role::Caseworker
         && p.may(signed.actor.role, tact_core::roles::Action::ReadAll)
     {
@@ -716,6 +728,9 @@ struct PersonPage<'a> {
     actions: Vec<(String, String)>,
     disclosures: Vec<(Option<String>, String)>,
     rights: Vec<(Option<String>, String)>,
+    /// A legal hold in place (NOR-9.1), and whether this member of staff may lift it.
+    hold: Option<(i64, String, i64)>,
+    may_lift: bool,
     all_adjustments: Vec<(Option<String>, String)>,
     /// (id, received, subject, where it went)
     messages: Vec<(i64, String, String, String)>,
@@ -928,6 +943,11 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
             "export",
             "Download everything held (subject access)".to_string(),
         ),
+        (
+            A::HandleDataRights,
+            "hold",
+            "Place a legal hold".to_string(),
+        ),
     ] {
         if may(action) {
             actions.push((format!("/people/{id}/{href}"), label));
@@ -1019,6 +1039,15 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
         actions,
         disclosures,
         rights,
+        hold: state
+            .app
+            .store
+            .hold_in_place(PersonId(id))
+            .await
+            .ok()
+            .flatten()
+            .map(|(h, why)| (h, why, id)),
+        may_lift: answers_rights,
         office: &p.organisation.short_name,
         policy: &p.organisation.policy_title,
         signed_in: Some(signed.actor.name.clone()),

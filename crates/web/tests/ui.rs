@@ -2145,3 +2145,74 @@ async fn nor_8_2_the_review_form_shows_conduct_since_and_can_go_on_to_change_the
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(r.headers()[LOCATION], format!("/plans/{sid}/vary").as_str());
 }
+
+/// NOR-9.1 in the UI: the DPO places and lifts a legal hold from the person page, sees the
+/// dry run on /retention, and must confirm before anything is destroyed.
+#[tokio::test]
+async fn nor_9_1_the_dpo_holds_lifts_and_disposes_from_the_retention_page_only_when_confirmed() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    ui.staff("Dee Pee-Oh", "dee", Role::Dpo).await;
+    let dee = ui.session("dee").await;
+    let (_, home) = ui.page(&dee, "/").await;
+    assert!(home.contains("href=\"/retention\""));
+    let (s, page) = ui.page(&dee, "/retention").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("No one's records are due today"), "{page}");
+    // A hold, shown on the person page, and lifted from there.
+    ui.refused_on(
+        &dee,
+        &format!("/people/{}/hold", c.pid),
+        &[("reason", "")],
+        "reason",
+        "",
+    )
+    .await;
+    let r = ui
+        .post_form(
+            &dee,
+            &format!("/people/{}/hold", c.pid),
+            &[("reason", "Court case pending")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, person) = ui.page(&dee, &format!("/people/{}", c.pid)).await;
+    assert!(person
+        .contains("A legal hold keeps their records past their disposal date: Court case pending"));
+    let hold: i64 = person
+        .split("action=\"/holds/")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let cas = ui.session("cas").await;
+    let (s, _) = ui.page(&cas, "/retention").await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let r = ui
+        .post_form(
+            &dee,
+            &format!("/holds/{hold}/lift"),
+            &[("back", &format!("/people/{}", c.pid))],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, person) = ui.page(&dee, &format!("/people/{}", c.pid)).await;
+    assert!(!person.contains("A legal hold keeps"));
+    // Disposal without the confirmation is refused; with it, nothing due means nothing goes.
+    let r = ui.post_form(&dee, "/retention/dispose", &[]).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let r = ui
+        .post_form(&dee, "/retention/dispose", &[("confirm", "yes")])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(ui
+        .app
+        .store
+        .person(tact_core::ids::PersonId(c.pid))
+        .await
+        .unwrap()
+        .is_some());
+}

@@ -1,0 +1,160 @@
+//! Retention in the staff UI (issue 5; NOR-9.1): the DPO sees whose records are due for
+//! disposal (the dry run: nothing is destroyed by looking), disposes of them with a
+//! confirmation, and reads the disposal register. Legal holds are placed and lifted from
+//! the person page.
+
+use crate::ui::{refusal, render, Signed};
+use crate::ui_forms::{
+    bad_csrf, caption_of, forbidden, show_person_form, submit, val, Field, Spec,
+};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Form, Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use std::collections::HashMap;
+use tact_core::ids::PersonId;
+use tact_core::roles::Action;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/retention", get(page))
+        .route("/retention/dispose", post(dispose))
+        .route("/people/{id}/hold", get(hold_form).post(hold))
+        .route("/holds/{id}/lift", post(lift))
+}
+
+#[derive(Template)]
+#[template(path = "retention.html")]
+struct Page<'a> {
+    office: &'a str,
+    policy: &'a str,
+    signed_in: Option<String>,
+    csrf: String,
+    clause: String,
+    years: u32,
+    due: Vec<(i64, String, String)>,
+    register: Vec<(String, String, String, String)>,
+}
+
+async fn page(State(state): State<AppState>, signed: Signed) -> Response {
+    let ctx = tact_app::Ctx::new(signed.actor.clone());
+    let due = match state.app.due_for_disposal(&ctx).await {
+        Ok(d) => d,
+        Err(e) => return refusal(&state, &signed, e),
+    };
+    let register = state
+        .app
+        .store
+        .disposal_register(200)
+        .await
+        .unwrap_or_default();
+    let p = &state.app.profile;
+    render(&Page {
+        office: &p.organisation.short_name,
+        policy: &p.organisation.policy_title,
+        signed_in: Some(signed.actor.name.clone()),
+        csrf: signed.csrf.clone(),
+        clause: p.clauses.retention.clone(),
+        years: p.rules.retention_years_after_finalised,
+        due: due
+            .iter()
+            .map(|d| (d.person.0, d.reference.clone(), d.due_on.to_string()))
+            .collect(),
+        register: register
+            .into_iter()
+            .map(|(reference, due, at, _, counts)| (reference, due, crate::ui::when(at), counts))
+            .collect(),
+    })
+}
+
+async fn dispose(
+    State(state): State<AppState>,
+    signed: Signed,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(r) = bad_csrf(&state, &signed, &form) {
+        return r;
+    }
+    if val(&form, "confirm") != "yes" {
+        return refusal(
+            &state,
+            &signed,
+            tact_core::RuleError::invalid(
+                "confirm",
+                "tick the box to confirm: disposal destroys the records for good",
+            )
+            .into(),
+        );
+    }
+    let ctx = tact_app::Ctx::new(signed.actor.clone());
+    match state.app.dispose_due(&ctx).await {
+        Ok(_) => Redirect::to("/retention").into_response(),
+        Err(e) => refusal(&state, &signed, e),
+    }
+}
+
+fn hold_spec(id: i64, caption: String) -> Spec {
+    Spec {
+        heading: "Place a legal hold".into(),
+        caption,
+        intro: vec![
+            "Their records are kept past their disposal date until the hold is lifted.".into(),
+        ],
+        action: format!("/people/{id}/hold"),
+        fields: vec![Field::new("textarea", "reason", "Why they must be kept")],
+        submit: "Place the hold",
+        back: format!("/people/{id}"),
+    }
+}
+
+async fn hold_form(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {
+    show_person_form(&state, &signed, id, Action::HandleDataRights, |c| {
+        hold_spec(id, c)
+    })
+    .await
+}
+
+async fn hold(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    submit(
+        &state,
+        signed,
+        &form,
+        async || hold_spec(id, caption_of(&state, id).await),
+        |form| Ok(val(form, "reason").to_string()),
+        async |ctx, reason| state.app.place_hold(&ctx, PersonId(id), &reason).await,
+        |_| format!("/people/{id}"),
+    )
+    .await
+}
+
+async fn lift(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(r) = bad_csrf(&state, &signed, &form) {
+        return r;
+    }
+    if let Some(r) = forbidden(&state, &signed, Action::HandleDataRights) {
+        return r;
+    }
+    let ctx = tact_app::Ctx::new(signed.actor.clone());
+    let back = val(&form, "back").to_string();
+    match state.app.lift_hold(&ctx, id).await {
+        Ok(()) => Redirect::to(if back.starts_with("/people/") {
+            &back
+        } else {
+            "/retention"
+        })
+        .into_response(),
+        Err(e) => refusal(&state, &signed, e),
+    }
+}
