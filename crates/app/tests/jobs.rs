@@ -4,23 +4,13 @@
 
 mod common;
 
-use common::world;
+use common::{email_only, world};
 use jiff::SignedDuration;
 use tact_app::jobs::JobOutcome;
 use tact_app::{App, Clock};
-use tact_core::model::{Restriction, Rule, TaskKind};
-use tact_core::profile::Channel;
+use tact_core::model::TaskKind;
 use tact_core::roles::Role;
 use tact_store::{testing, TaskFilter};
-
-fn email_only(_: tact_core::ids::StaffId) -> Vec<Restriction> {
-    vec![Restriction {
-        rule: Rule::SingleChannel {
-            channel: Channel::Email,
-        },
-        reason: "Email lets us keep a record".into(),
-    }]
-}
 
 async fn open_tasks(app: &App, kind: TaskKind) -> Vec<tact_core::model::Task> {
     app.store

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::world;
+use common::{email_only, world};
 use std::process::{Child, Command};
 use tact_app::letters::How;
 use tact_core::correspondence::LetterStatus;
@@ -195,16 +195,6 @@ async fn an_email_the_relay_cannot_take_is_tried_again_later_then_shown_as_faile
         let last = app.letter(l.id).await.unwrap();
         assert_eq!(last.status, LetterStatus::Failed, "{name}");
     }
-}
-
-/// An email-only plan.
-fn email_only(_: tact_core::ids::StaffId) -> Vec<Restriction> {
-    vec![Restriction {
-        rule: Rule::SingleChannel {
-            channel: Channel::Email,
-        },
-        reason: "Email lets us keep a record".into(),
-    }]
 }
 
 #[tokio::test]

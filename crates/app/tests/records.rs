@@ -3,20 +3,11 @@
 
 mod common;
 
-use common::world;
+use common::{email_only, world};
 use tact_core::model::{Restriction, Rule};
 use tact_core::profile::Channel;
 use tact_core::roles::Role;
 use tact_store::testing;
-
-fn email_only(_: tact_core::ids::StaffId) -> Vec<Restriction> {
-    vec![Restriction {
-        rule: Rule::SingleChannel {
-            channel: Channel::Email,
-        },
-        reason: "Email lets us keep a record".into(),
-    }]
-}
 
 /// Issue 5: every opening of a person's restrictions, incidents or adjustments is kept —
 /// who and when — and only the DPO and auditors can read it.

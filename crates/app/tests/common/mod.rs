@@ -184,3 +184,13 @@ impl World {
         (s.id, lm.id)
     }
 }
+
+/// An email-only plan's restrictions, for `World::plan_with`.
+pub fn email_only(_: tact_core::ids::StaffId) -> Vec<Restriction> {
+    vec![Restriction {
+        rule: Rule::SingleChannel {
+            channel: Channel::Email,
+        },
+        reason: "Email lets us keep a record".into(),
+    }]
+}
