@@ -42,12 +42,19 @@ impl App {
         let period = today.to_string();
         let mut out = Vec::new();
         for job in JOBS.iter().filter(|j| only.is_none_or(|o| o == **j)) {
+            // Worked out before the write transaction, so a long job never holds the
+            // database's write lock (on SQLite that would stop every other write); then
+            // claimed and written together — a server that loses the claim writes nothing.
+            if self.store.job_ran(job, &period).await? {
+                out.push((job.to_string(), JobOutcome::AlreadyRun));
+                continue;
+            }
+            let tasks = self.job_tasks(job, today).await?;
             let mut tx = self.begin().await?;
             if !tx.claim_job(job, &period, now).await? {
                 out.push((job.to_string(), JobOutcome::AlreadyRun));
                 continue;
             }
-            let tasks = self.job_tasks(job, today).await?;
             tx.tasks(&tasks, now).await?;
             let mut ev = AuditEvent {
                 at: now,

@@ -152,6 +152,7 @@ pub struct App {
     pub index: Arc<ContactIndex>,
     pub clock: Clock,
     contacts: writer::ContactWriter,
+    access: writer::AccessWriter,
 }
 
 /// Hashes an API token for storage; the token itself is never kept.
@@ -167,12 +168,14 @@ impl App {
     pub async fn new(store: Store, profile: Profile, clock: Clock) -> Result<Self> {
         let index = ContactIndex::load(&store).await?;
         let contacts = writer::ContactWriter::spawn(store.clone());
+        let access = writer::AccessWriter::spawn(store.clone());
         Ok(Self {
             store,
             profile: Arc::new(profile),
             index: Arc::new(index),
             clock,
             contacts,
+            access,
         })
     }
 
@@ -224,16 +227,22 @@ impl App {
     /// # Errors
     /// The store's error.
     pub async fn record_access(&self, actor: &Actor, id: PersonId, what: &str) -> Result<()> {
-        let mut tx = self.begin().await?;
-        tx.log_access(&tact_core::model::Access {
+        let entry = tact_core::model::Access {
             person_id: id,
             staff_id: actor.id,
             at: self.now(),
             what: what.to_string(),
-        })
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        };
+        Ok(self.access.log(&self.store, entry).await?)
+    }
+
+    /// Waits until every access-log entry queued so far is written (readers of the log, the
+    /// subject access bundle and disposal call this first).
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn flush_access_log(&self) -> Result<()> {
+        Ok(self.access.flush().await?)
     }
 
     /// Keeps one event on the event log, on its own.
@@ -273,6 +282,7 @@ impl App {
         limit: i64,
     ) -> Result<Vec<tact_core::model::Access>> {
         authorise(&self.profile, actor, Action::ReadAccessLog, None)?;
+        self.flush_access_log().await?;
         Ok(self.store.access_log(person, limit).await?)
     }
 

@@ -64,10 +64,25 @@ impl App {
     }
 
     pub(crate) async fn people_due(&self, today: jiff::civil::Date) -> Result<Vec<Due>> {
+        let years =
+            i16::try_from(self.profile.rules.retention_years_after_finalised).unwrap_or(i16::MAX);
+        let cutoff = today
+            .checked_sub(jiff::Span::new().years(years))
+            .unwrap_or(jiff::civil::Date::MIN);
+        // The end of the cutoff day, UK time: activity after it keeps the records.
+        let cutoff_at = cutoff
+            .tomorrow()
+            .ok()
+            .and_then(|d| d.to_zoned(tact_core::check::uk().clone()).ok())
+            .map(|z| z.timestamp() - jiff::SignedDuration::from_micros(1))
+            .unwrap_or(jiff::Timestamp::MIN);
         let mut out = Vec::new();
         let mut after = 0;
         loop {
-            let page = self.store.person_ids(after, 1000).await?;
+            let page = self
+                .store
+                .disposal_candidates(cutoff, cutoff_at, after, 1000)
+                .await?;
             let Some(last) = page.last() else { break };
             after = last.0;
             for id in page {
@@ -102,6 +117,8 @@ impl App {
             if !retention::due(&still, tact_core::check::uk_date(now)) {
                 continue;
             }
+            // Views queued for the access log land before the person's rows go.
+            self.flush_access_log().await?;
             let mut tx = self.begin().await?;
             let counts = tx
                 .dispose_person(d.person, &d.reference, d.due_on, Some(ctx.actor.id), now)

@@ -157,3 +157,95 @@ fn write_batch(store: Store, batch: Vec<Job>) -> BoxFuture<'static, ()> {
         }
     })
 }
+
+/// The access log, written off the request's path (issue 5): a view that shows a person's
+/// restrictions must not wait for the disk. Entries are queued and written in batches; a
+/// reader of the log asks for a flush first, so it always sees every view made before it.
+/// A crash can lose the entries queued in the last moment before it (the batch in hand).
+#[derive(Clone)]
+pub struct AccessWriter {
+    tx: mpsc::UnboundedSender<AccessJob>,
+}
+
+enum AccessJob {
+    Entry(tact_core::model::Access),
+    Flush(oneshot::Sender<Result<(), StoreError>>),
+}
+
+impl AccessWriter {
+    /// Starts the writer task on the current Tokio runtime.
+    pub fn spawn(store: Store) -> Self {
+        let (tx, rx) = mpsc::unbounded_channel();
+        tokio::spawn(run_access(store, rx));
+        Self { tx }
+    }
+
+    /// Queues one entry. If the writer has stopped, writes it here and now instead.
+    ///
+    /// # Errors
+    /// Only when the writer has stopped and the direct write fails.
+    pub async fn log(&self, store: &Store, a: tact_core::model::Access) -> Result<(), StoreError> {
+        match self.tx.send(AccessJob::Entry(a)) {
+            Ok(()) => Ok(()),
+            Err(mpsc::error::SendError(AccessJob::Entry(a))) => {
+                let mut tx = store.begin().await?;
+                tx.log_access(&a).await?;
+                tx.commit().await
+            }
+            Err(_) => Ok(()),
+        }
+    }
+
+    /// Waits until every entry queued before this call is written.
+    ///
+    /// # Errors
+    /// The database's error from the batch that held them.
+    pub async fn flush(&self) -> Result<(), StoreError> {
+        let (reply, rx) = oneshot::channel();
+        if self.tx.send(AccessJob::Flush(reply)).is_err() {
+            return Ok(());
+        }
+        rx.await.unwrap_or(Ok(()))
+    }
+}
+
+async fn run_access(store: Store, mut rx: mpsc::UnboundedReceiver<AccessJob>) {
+    while let Some(first) = rx.recv().await {
+        let mut entries = Vec::new();
+        let mut waiting = Vec::new();
+        let mut next = Some(first);
+        while let Some(job) = next.take() {
+            match job {
+                AccessJob::Entry(a) => entries.push(a),
+                AccessJob::Flush(r) => waiting.push(r),
+            }
+            if entries.len() < MAX_BATCH {
+                next = rx.try_recv().ok();
+            }
+        }
+        let result = write_access(&store, &entries).await;
+        if let Err(e) = &result {
+            tracing::warn!(error = %e, lost = entries.len(), "access log batch failed");
+        }
+        for w in waiting {
+            let _ = w.send(match &result {
+                Ok(()) => Ok(()),
+                Err(e) => Err(StoreError::Batch(e.to_string())),
+            });
+        }
+    }
+}
+
+async fn write_access(
+    store: &Store,
+    entries: &[tact_core::model::Access],
+) -> Result<(), StoreError> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let mut tx = store.begin().await?;
+    for a in entries {
+        tx.log_access(a).await?;
+    }
+    tx.commit().await
+}

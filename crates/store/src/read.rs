@@ -1074,23 +1074,6 @@ impl Store {
             .map(from_ts))
     }
 
-    /// People's ids in order, a page at a time after `after`.
-    ///
-    /// # Errors
-    /// The database's error.
-    pub async fn person_ids(&self, after: i64, limit: i64) -> Result<Vec<PersonId>> {
-        Ok(
-            sqlx::query("SELECT id FROM people WHERE id > $1 ORDER BY id LIMIT $2")
-                .bind(after)
-                .bind(limit)
-                .fetch_all(&self.pool)
-                .await?
-                .iter()
-                .map(|r| PersonId(get_i(r, "id")))
-                .collect(),
-        )
-    }
-
     /// The disposal register, newest first: reference, due date, when destroyed, by whom
     /// (none for the scheduled run), and what went.
     ///
@@ -1150,6 +1133,52 @@ impl Store {
                 what: get_s(r, "what"),
             })
             .collect())
+    }
+
+    /// Whether `job` has been claimed for `period` already.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn job_ran(&self, job: &str, period: &str) -> Result<bool> {
+        Ok(
+            sqlx::query("SELECT 1 AS x FROM job_runs WHERE job = $1 AND period = $2")
+                .bind(job)
+                .bind(period)
+                .fetch_optional(&self.pool)
+                .await?
+                .is_some(),
+        )
+    }
+
+    /// People who may be due for disposal on `cutoff` (the profile's years before today):
+    /// recorded by then, every matter finalised by then, and nothing passed between them
+    /// since. The full rule (plans, holds, data-rights requests) is then applied to each.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn disposal_candidates(
+        &self,
+        cutoff: jiff::civil::Date,
+        cutoff_at: jiff::Timestamp,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<PersonId>> {
+        Ok(sqlx::query(
+            "SELECT p.id FROM people p WHERE p.id > $1 AND p.created_at <= $2 \
+             AND NOT EXISTS (SELECT 1 FROM matters m WHERE m.person_id = p.id AND (m.status <> 'finalised' OR m.finalised_on IS NULL OR m.finalised_on > $3)) \
+             AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.person_id = p.id AND c.at > $2) \
+             AND NOT EXISTS (SELECT 1 FROM letters l WHERE l.person_id = p.id AND l.created_at > $2) \
+             ORDER BY p.id LIMIT $4",
+        )
+        .bind(after)
+        .bind(crate::codec::ts(cutoff_at))
+        .bind(crate::codec::date(cutoff))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| PersonId(get_i(r, "id")))
+        .collect())
     }
 
     /// The latest runs of the scheduled jobs: job, day, when, what it did; newest first.

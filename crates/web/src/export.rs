@@ -24,6 +24,7 @@ pub async fn subject_access(app: &App, ctx: &Ctx, id: PersonId) -> Result<Files,
     let p = &app.profile;
     let contacts = app.store.contacts_of(id, i64::MAX).await?;
     let events = app.store.audit_of(id).await?;
+    app.flush_access_log().await?;
     let access = app.store.access_log(Some(id), i64::MAX).await?;
     let staff = app.store.staff_list().await?;
     let name_of = |s: tact_core::ids::StaffId| {
