@@ -10,18 +10,11 @@ use quick_xml::events::Event;
 use quick_xml::Reader;
 use zip::write::SimpleFileOptions;
 
-use crate::letters::{blocks, Block};
+use crate::letters::{blocks, escape as esc, Block};
 
 /// The largest document accepted back, and the most text taken from it.
 pub const MAX_DOCX_BYTES: usize = 4 * 1024 * 1024;
 const MAX_PART_BYTES: u64 = 20 * 1024 * 1024;
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
 
 fn para(style: Option<&str>, list: bool, lines: &[String]) -> String {
     let mut ppr = String::new();

@@ -149,7 +149,8 @@ pub fn tidy(s: &str) -> String {
     out.trim_end().to_string() + "\n"
 }
 
-fn escape(s: &str) -> String {
+/// Escapes text for HTML or XML (letters, Word documents, pages made outside templates).
+pub fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

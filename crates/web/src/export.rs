@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 use tact_app::{App, AppError, Ctx};
 use tact_core::ids::PersonId;
 use tact_core::roles::{authorise, Action};
+use tact_mail::letters::escape as esc;
 
 /// The files of a bundle: a path inside it, and the bytes.
 pub type Files = Vec<(String, Vec<u8>)>;
@@ -111,19 +112,8 @@ pub async fn subject_access(app: &App, ctx: &Ctx, id: PersonId) -> Result<Files,
     Ok(files)
 }
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 fn words(key: &str) -> String {
-    let s = key.replace('_', " ");
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-        .unwrap_or_default()
+    crate::ui_forms::capital(&key.replace('_', " "))
 }
 
 fn value_html(v: &Value) -> String {

@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use tact_core::governance::{Period, Report};
+use tact_mail::letters::escape as esc;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -40,13 +41,6 @@ fn period(state: &AppState, q: &PeriodQuery) -> Result<Period, tact_core::RuleEr
         from: day("from", &q.from)?.unwrap_or(this.from),
         to: day("to", &q.to)?.unwrap_or(this.to),
     })
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// A horizontal bar chart as SVG: its label says every figure, for screen readers.
