@@ -632,10 +632,14 @@ impl App {
             }
             let noticed = if next.status == LetterStatus::Sent {
                 let enclosed = !attachments.is_empty();
-                let by = self.store.staff(l.created_by).await?;
-                match by {
+                match self.store.staff(l.created_by).await? {
                     Some(by) => {
-                        self.notice_from_letter(&mut tx, &by, &next, enclosed)
+                        let actor = tact_core::roles::Actor {
+                            id: by.id,
+                            name: by.name,
+                            role: by.role,
+                        };
+                        self.notice_from_letter(&mut tx, &actor, &next, enclosed)
                             .await?
                     }
                     None => None,
@@ -684,7 +688,7 @@ impl App {
     pub(crate) async fn notice_from_letter(
         &self,
         tx: &mut tact_store::WriteTx,
-        by: &tact_core::model::Staff,
+        by: &tact_core::roles::Actor,
         l: &StoredLetter,
         policy_enclosed: bool,
     ) -> Result<Option<tact_core::ids::PersonId>> {
@@ -716,11 +720,6 @@ impl App {
         if changed_since {
             return Ok(None);
         }
-        let actor = tact_core::roles::Actor {
-            id: by.id,
-            name: by.name.clone(),
-            role: by.role,
-        };
         let input = tact_core::workflow::NoticeInput {
             sent_at: l.sent_at.unwrap_or(l.created_at),
             channel: l.channel,
@@ -731,8 +730,7 @@ impl App {
             policy_enclosed,
         };
         let now = self.now();
-        let Ok(d) = tact_core::workflow::record_notice(&self.profile, &actor, &s, input, now)
-        else {
+        let Ok(d) = tact_core::workflow::record_notice(&self.profile, by, &s, input, now) else {
             // Not waiting for a notice, or one that cannot be recorded from this letter
             // (the policy not enclosed where it must be): staff record it themselves.
             return Ok(None);
@@ -996,14 +994,14 @@ impl App {
             .await?;
         // Whoever posts it encloses the policy where the profile says so: the letter page
         // tells them to.
-        let by = self.store.staff(ctx.actor.id).await?;
-        let noticed = match by {
-            Some(by) => {
-                self.notice_from_letter(&mut tx, &by, &next, self.profile.notice.enclose_policy)
-                    .await?
-            }
-            None => None,
-        };
+        let noticed = self
+            .notice_from_letter(
+                &mut tx,
+                &ctx.actor,
+                &next,
+                self.profile.notice.enclose_policy,
+            )
+            .await?;
         self.finish(tx, ctx, &format!("letter:{id}")).await?;
         if let Some(person) = noticed {
             self.index.refresh(&self.store, person).await?;

@@ -1660,11 +1660,7 @@ impl App {
     pub async fn verify_audit(
         &self,
     ) -> Result<std::result::Result<u64, tact_core::audit::ChainBreak>> {
-        let (entries, head) = self.store.audit_log().await?;
-        Ok(tact_core::audit::verify(
-            &entries,
-            head.as_ref().map(|(s, h)| (*s, h.as_str())),
-        ))
+        Ok(self.store.verify_audit().await?)
     }
 }
 

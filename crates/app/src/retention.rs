@@ -31,6 +31,11 @@ impl App {
     /// No such person, or the store's error.
     pub async fn disposal_of(&self, id: PersonId) -> Result<Disposal> {
         let p = self.person(id).await?;
+        self.disposal_for(&p).await
+    }
+
+    async fn disposal_for(&self, p: &tact_core::model::ServiceUser) -> Result<Disposal> {
+        let id = p.id;
         let matters = self.store.matters_of(id).await?;
         let plans = self.store.strategies_of(id).await?;
         let last = self.store.last_activity(id).await?;
@@ -86,9 +91,9 @@ impl App {
             let Some(last) = page.last() else { break };
             after = last.0;
             for id in page {
-                if let Disposal::DueOn(on) = self.disposal_of(id).await? {
+                let p = self.person(id).await?;
+                if let Disposal::DueOn(on) = self.disposal_for(&p).await? {
                     if retention::due(&Disposal::DueOn(on), today) {
-                        let p = self.person(id).await?;
                         out.push(Due {
                             person: id,
                             reference: p.reference,

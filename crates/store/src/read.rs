@@ -1367,6 +1367,20 @@ impl Store {
 
     /// Event log entries about one person.
     ///
+    /// Checks the event log's hash chain: how many entries, or where it breaks.
+    ///
+    /// # Errors
+    /// The database's error; a broken chain is the `Err` inside.
+    pub async fn verify_audit(
+        &self,
+    ) -> Result<std::result::Result<u64, tact_core::audit::ChainBreak>> {
+        let (entries, head) = self.audit_log().await?;
+        Ok(tact_core::audit::verify(
+            &entries,
+            head.as_ref().map(|(s, h)| (*s, h.as_str())),
+        ))
+    }
+
     /// # Errors
     /// The database's error.
     pub async fn audit_of(&self, person: PersonId) -> Result<Vec<StoredEntry>> {

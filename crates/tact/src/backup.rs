@@ -38,13 +38,11 @@ async fn check_sqlite(file: &Path) -> Result<Checked> {
     let store = Store::open(&url)
         .await
         .with_context(|| format!("{} is not a database Tact can open", file.display()))?;
-    let (entries, head) = store
-        .audit_log()
+    let events = store
+        .verify_audit()
         .await
-        .with_context(|| format!("{} is not a Tact database", file.display()))?;
-    let events =
-        tact_core::audit::verify(&entries, head.as_ref().map(|(s, h)| (*s, h.as_str())))
-            .map_err(|b| anyhow::anyhow!("{}: the event log is broken: {b}", file.display()))?;
+        .with_context(|| format!("{} is not a Tact database", file.display()))?
+        .map_err(|b| anyhow::anyhow!("{}: the event log is broken: {b}", file.display()))?;
     let people = store.count(tact_store::Table::People).await?;
     store.close().await;
     Ok(Checked { people, events })
