@@ -4,10 +4,11 @@
 //! refreshes the person it touched.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use tact_core::check::PersonView;
 use tact_core::ids::{PersonId, StaffId};
-use tact_core::model::{AdjustmentStatus, Rule, StrategyStatus};
+use tact_core::model::{AdjustmentStatus, Rule, ServiceUser, StrategyStatus};
 use tact_store::{Store, StoreError};
 
 #[derive(Debug, Clone)]
@@ -35,21 +36,116 @@ pub struct Found {
 #[derive(Default)]
 pub struct ContactIndex {
     inner: RwLock<Inner>,
+    ready: AtomicBool,
+}
+
+/// Everything the contact check needs about one person, read from the store: their
+/// record and a full view (plans in force, granted adjustments, recent calls where a
+/// limit counts them, the names of single points of contact). `None` when there is no
+/// such person.
+///
+/// # Errors
+/// The store's error.
+pub async fn load_view(
+    store: &Store,
+    person: PersonId,
+    now: jiff::Timestamp,
+) -> Result<Option<(ServiceUser, PersonView)>, StoreError> {
+    let Some(p) = store.person(person).await? else {
+        return Ok(None);
+    };
+    let strategies: Vec<_> = store
+        .strategies_of(person)
+        .await?
+        .into_iter()
+        .filter(|s| {
+            matches!(
+                s.status,
+                StrategyStatus::Active | StrategyStatus::Authorised
+            )
+        })
+        .collect();
+    let adjustments: Vec<_> = store
+        .adjustments_of(person)
+        .await?
+        .into_iter()
+        .filter(|a| a.status == AdjustmentStatus::Granted)
+        .collect();
+    let mut view = PersonView {
+        id: Some(person),
+        reference: p.reference.clone(),
+        name: p.name.clone(),
+        advocate_name: p.advocate.as_ref().map(|a| a.name.clone()),
+        additional_help_recorded: p.additional_help.is_some(),
+        preferred_format: Some(p.preferred_format),
+        preferred_language: p.preferred_language.clone(),
+        strategies,
+        adjustments,
+        recent_calls: Vec::new(),
+        staff_names: Vec::new(),
+    };
+    if view.counts_calls() {
+        view.recent_calls = store
+            .recent_calls(person, now - jiff::SignedDuration::from_hours(24 * 8))
+            .await?;
+    }
+    let spocs: Vec<StaffId> = view
+        .strategies
+        .iter()
+        .flat_map(|s| &s.restrictions)
+        .filter_map(|r| match r.rule {
+            Rule::SinglePointOfContact { staff_id } => Some(staff_id),
+            _ => None,
+        })
+        .collect();
+    for staff_id in spocs {
+        if let Some(st) = store.staff(staff_id).await? {
+            view.staff_names.push((staff_id, st.name));
+        }
+    }
+    Ok(Some((p, view)))
+}
+
+/// Whether a view says more than a name: only then is it worth keeping whole.
+fn needs_full_view(v: &PersonView) -> bool {
+    !v.strategies.is_empty() || !v.adjustments.is_empty()
 }
 
 impl ContactIndex {
+    /// An index that holds nothing yet and is not ready: until [`ContactIndex::fill`]
+    /// ends, the contact check asks the database.
+    pub fn empty() -> Self {
+        Self::default()
+    }
+
+    /// Whether the index has been filled and can answer.
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::Acquire)
+    }
+
+    /// Marks the index as able to answer (after [`ContactIndex::fill`] and catching up
+    /// with the change feed).
+    pub fn set_ready(&self) {
+        self.ready.store(true, Ordering::Release);
+    }
+
+    /// Forgets everything and is not ready until filled again.
+    pub fn clear(&self) {
+        self.ready.store(false, Ordering::Release);
+        *self.inner.write().expect("index lock") = Inner::default();
+    }
+
     /// Loads every identifier and every view from the store.
     ///
     /// # Errors
     /// The store's error.
-    pub async fn load(store: &Store) -> Result<Self, StoreError> {
-        let index = Self::default();
+    pub async fn fill(&self, store: &Store) -> Result<(), StoreError> {
         let max = store.max_person_id().await?;
         let page = 50_000;
         let mut after = 0;
         while after < max {
             let rows = store.identifier_page(after, page).await?;
-            let mut inner = index.inner.write().expect("index lock");
+            let mut inner = self.inner.write().expect("index lock");
             for (id, reference, name, ident, help) in rows {
                 let pid = PersonId(id);
                 let lite = inner.people.entry(pid).or_insert_with(|| Lite {
@@ -66,8 +162,19 @@ impl ContactIndex {
             after += page;
         }
         for person in store.people_needing_views().await? {
-            index.refresh(store, person).await?;
+            self.refresh(store, person).await?;
         }
+        Ok(())
+    }
+
+    /// Loads every identifier and every view from the store, ready to answer.
+    ///
+    /// # Errors
+    /// The store's error.
+    pub async fn load(store: &Store) -> Result<Self, StoreError> {
+        let index = Self::empty();
+        index.fill(store).await?;
+        index.set_ready();
         Ok(index)
     }
 
@@ -76,7 +183,7 @@ impl ContactIndex {
     /// # Errors
     /// The store's error.
     pub async fn refresh(&self, store: &Store, person: PersonId) -> Result<(), StoreError> {
-        let Some(p) = store.person(person).await? else {
+        let Some((p, view)) = load_view(store, person, jiff::Timestamp::now()).await? else {
             let mut inner = self.inner.write().expect("index lock");
             if let Some(old) = inner.people.remove(&person) {
                 for i in old.idents {
@@ -86,69 +193,7 @@ impl ContactIndex {
             inner.views.remove(&person);
             return Ok(());
         };
-        let strategies: Vec<_> = store
-            .strategies_of(person)
-            .await?
-            .into_iter()
-            .filter(|s| {
-                matches!(
-                    s.status,
-                    StrategyStatus::Active | StrategyStatus::Authorised
-                )
-            })
-            .collect();
-        let adjustments: Vec<_> = store
-            .adjustments_of(person)
-            .await?
-            .into_iter()
-            .filter(|a| a.status == AdjustmentStatus::Granted)
-            .collect();
-        let needs_calls = strategies.iter().any(|s| {
-            s.restrictions.iter().any(|r| {
-                matches!(
-                    r.rule,
-                    Rule::CallWindow {
-                        max_calls_per_window: Some(_),
-                        ..
-                    }
-                )
-            })
-        });
-        let recent_calls = if needs_calls {
-            store
-                .recent_calls(
-                    person,
-                    jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * 8),
-                )
-                .await?
-        } else {
-            Vec::new()
-        };
-        let mut staff_names: Vec<(StaffId, String)> = Vec::new();
-        for s in &strategies {
-            for r in &s.restrictions {
-                if let Rule::SinglePointOfContact { staff_id } = r.rule {
-                    if let Some(st) = store.staff(staff_id).await? {
-                        staff_names.push((staff_id, st.name));
-                    }
-                }
-            }
-        }
-        let view = (!strategies.is_empty() || !adjustments.is_empty()).then(|| {
-            Arc::new(PersonView {
-                id: Some(person),
-                reference: p.reference.clone(),
-                name: p.name.clone(),
-                advocate_name: p.advocate.as_ref().map(|a| a.name.clone()),
-                additional_help_recorded: p.additional_help.is_some(),
-                preferred_format: Some(p.preferred_format),
-                preferred_language: p.preferred_language.clone(),
-                strategies,
-                adjustments,
-                recent_calls,
-                staff_names,
-            })
-        });
+        let view = needs_full_view(&view).then(|| Arc::new(view));
         let mut own: Vec<Box<str>> = p.identifiers().map(|i| i.key().into()).collect();
         let advocate: Vec<Box<str>> = p
             .advocate

@@ -648,8 +648,8 @@ impl App {
                 None
             };
             tx.commit().await?;
-            if let Some(person) = noticed {
-                self.index.refresh(&self.store, person).await?;
+            if noticed.is_some() {
+                self.after_write().await;
             }
         }
         Ok((sent, failed))
@@ -1003,8 +1003,8 @@ impl App {
             )
             .await?;
         self.finish(tx, ctx, &format!("letter:{id}")).await?;
-        if let Some(person) = noticed {
-            self.index.refresh(&self.store, person).await?;
+        if noticed.is_some() {
+            self.after_write().await;
         }
         Ok(next)
     }

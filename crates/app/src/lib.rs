@@ -3,6 +3,7 @@
 //! door (JSON API, CLI, later the web UI and mail) calls these and nothing else, so a
 //! rule of the policy is enforced the same way whichever door a request comes through.
 
+pub mod feed;
 pub mod governance;
 pub mod index;
 pub mod jobs;
@@ -153,6 +154,19 @@ pub struct App {
     pub clock: Clock,
     contacts: writer::ContactWriter,
     access: writer::AccessWriter,
+    /// Where this process stands on the change feed.
+    pub feed: Arc<feed::Feed>,
+    tokens: Arc<feed::TokenCache>,
+    /// Whether this process keeps a contact-check index (a server does; the CLI asks the
+    /// database).
+    keeps_index: bool,
+}
+
+/// What the contact check answered, and how fresh that answer is.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub verdict: Verdict,
+    pub freshness: feed::Freshness,
 }
 
 /// Hashes an API token for storage; the token itself is never kept.
@@ -161,22 +175,74 @@ pub fn token_hash(token: &str) -> String {
 }
 
 impl App {
-    /// Opens the app over a migrated store, loading the contact-check index.
+    /// Opens the app over a migrated store, at the change feed's head, with an empty index.
+    async fn open(store: Store, profile: Profile, clock: Clock, keeps_index: bool) -> Result<Self> {
+        let seq = store.change_seq().await?;
+        let contacts = writer::ContactWriter::spawn(store.clone());
+        let access = writer::AccessWriter::spawn(store.clone());
+        let app = Self {
+            store,
+            profile: Arc::new(profile),
+            index: Arc::new(ContactIndex::empty()),
+            clock,
+            contacts,
+            access,
+            feed: Arc::new(feed::Feed::at(seq)),
+            tokens: Arc::default(),
+            keeps_index,
+        };
+        Ok(app)
+    }
+
+    /// Opens the app over a migrated store, loads the contact-check index, and follows
+    /// the change feed in the background.
     ///
     /// # Errors
     /// The store's error.
     pub async fn new(store: Store, profile: Profile, clock: Clock) -> Result<Self> {
-        let index = ContactIndex::load(&store).await?;
-        let contacts = writer::ContactWriter::spawn(store.clone());
-        let access = writer::AccessWriter::spawn(store.clone());
-        Ok(Self {
-            store,
-            profile: Arc::new(profile),
-            index: Arc::new(index),
-            clock,
-            contacts,
-            access,
-        })
+        let app = Self::open(store, profile, clock, true).await?;
+        app.load_index().await?;
+        tokio::spawn(app.clone().follow());
+        Ok(app)
+    }
+
+    /// Opens the app for a server: answers at once (from the database) while the index
+    /// loads in the background, and follows the change feed.
+    ///
+    /// # Errors
+    /// The store's error.
+    pub async fn start(store: Store, profile: Profile, clock: Clock) -> Result<Self> {
+        let app = Self::open(store, profile, clock, true).await?;
+        let loading = app.clone();
+        tokio::spawn(async move {
+            let t = std::time::Instant::now();
+            match loading.load_index().await {
+                Ok(()) => {
+                    let (ids, people, views) = loading.index.sizes();
+                    tracing::info!(
+                        ids,
+                        people,
+                        views,
+                        ms = t.elapsed().as_millis() as u64,
+                        "contact-check index ready"
+                    );
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot load the contact-check index; answering from the database")
+                }
+            }
+        });
+        tokio::spawn(app.clone().follow());
+        Ok(app)
+    }
+
+    /// Opens the app for one command of the CLI: no index (the contact check asks the
+    /// database) and no follower; its writes reach running servers through the feed.
+    ///
+    /// # Errors
+    /// The store's error.
+    pub async fn without_index(store: Store, profile: Profile, clock: Clock) -> Result<Self> {
+        Self::open(store, profile, clock, false).await
     }
 
     pub fn now(&self) -> Timestamp {
@@ -368,22 +434,6 @@ impl App {
         Ok(token)
     }
 
-    /// The member of staff holding `token`.
-    ///
-    /// # Errors
-    /// The store's error.
-    pub async fn actor_for_token(&self, token: &str) -> Result<Option<Actor>> {
-        Ok(self
-            .store
-            .staff_by_token_hash(&token_hash(token))
-            .await?
-            .map(|s| Actor {
-                id: s.id,
-                name: s.name,
-                role: s.role,
-            }))
-    }
-
     /// Changes a member of staff's role, line manager or whether they are active.
     ///
     /// # Errors
@@ -465,7 +515,7 @@ impl App {
         .person(id)])
             .await?;
         self.finish(tx, ctx, &format!("person:{id}")).await?;
-        self.index.refresh(&self.store, id).await?;
+        self.after_write().await;
         Ok(p)
     }
 
@@ -506,7 +556,7 @@ impl App {
         .person(id)])
             .await?;
         self.finish(tx, ctx, &format!("person:{id}")).await?;
-        self.index.refresh(&self.store, id).await?;
+        self.after_write().await;
         Ok(p)
     }
 
@@ -573,7 +623,7 @@ impl App {
         .detail("changed", changed.join(", "))])
             .await?;
         self.finish(tx, ctx, &format!("person:{id}")).await?;
-        self.index.refresh(&self.store, id).await?;
+        self.after_write().await;
         Ok(p)
     }
 
@@ -746,22 +796,68 @@ impl App {
         tx.update_person(&d.record).await?;
         tx.audit(&d.events).await?;
         self.finish(tx, ctx, &format!("person:{person}")).await?;
-        self.index.refresh(&self.store, person).await?;
+        self.after_write().await;
         Ok(d.record)
     }
 
     // ----- contact check and contacts ----------------------------------------------
 
-    /// The front-line answer, from the in-memory index (CLE-9.10 and the restrictions of CLE-9.9, NOR-5.5).
-    pub fn contact_check(
+    /// Who uses an identifier: from the index while it is current, otherwise from the
+    /// database (the index is loading, the feed is behind, or this process keeps none).
+    ///
+    /// # Errors
+    /// The store's error.
+    pub async fn who_uses(&self, key: &str) -> Result<(Option<index::Found>, feed::Source)> {
+        if self.index_is_current() {
+            return Ok((self.index.find(key), feed::Source::Index));
+        }
+        let holders = self.store.identifier_holders(key).await?;
+        let Some((person, kind)) = holders.into_iter().next() else {
+            return Ok((None, feed::Source::Database));
+        };
+        let found = index::load_view(&self.store, person, self.now())
+            .await?
+            .map(|(_, view)| index::Found {
+                view: Arc::new(view),
+                via_advocate: kind.starts_with("advocate"),
+            });
+        Ok((found, feed::Source::Database))
+    }
+
+    /// What the contact check knows about one person, from the index while it is
+    /// current, otherwise from the database. `None` when there is no such person.
+    ///
+    /// # Errors
+    /// The store's error.
+    pub async fn view_of(&self, person: PersonId) -> Result<Option<Arc<PersonView>>> {
+        if self.index_is_current() {
+            if let Some(v) = self.index.view(person) {
+                return Ok(Some(v));
+            }
+        }
+        Ok(index::load_view(&self.store, person, self.now())
+            .await?
+            .map(|(_, v)| Arc::new(v)))
+    }
+
+    /// The front-line answer (CLE-9.10 and the restrictions of CLE-9.9, NOR-5.5), from the
+    /// in-memory index while it is current, otherwise from the database; it says which,
+    /// and how fresh.
+    ///
+    /// # Errors
+    /// The store's error, when the answer has to come from the database.
+    pub async fn contact_check(
         &self,
         identifier: Option<&Identifier>,
         channel: Channel,
         staff: Option<StaffId>,
         at: Timestamp,
         matter: Option<MatterId>,
-    ) -> Verdict {
-        let found = identifier.and_then(|i| self.index.find(i.key()));
+    ) -> Result<Checked> {
+        let (found, source) = match identifier {
+            Some(i) => self.who_uses(i.key()).await?,
+            None => (None, feed::Source::Index),
+        };
         let req = CheckRequest {
             identifier: identifier.cloned(),
             channel,
@@ -770,7 +866,11 @@ impl App {
             matter,
             via_advocate: found.as_ref().is_some_and(|f| f.via_advocate),
         };
-        check::check(&self.profile, found.as_ref().map(|f| f.view.as_ref()), &req)
+        let verdict = check::check(&self.profile, found.as_ref().map(|f| f.view.as_ref()), &req);
+        Ok(Checked {
+            verdict,
+            freshness: self.freshness(source),
+        })
     }
 
     /// Logs a contact and judges it: a breach is stored naming the restriction, with a
@@ -789,19 +889,14 @@ impl App {
                 RuleError::invalid("at", "a contact cannot be logged in the future").into(),
             );
         }
+        let mut view: Option<Arc<PersonView>> = None;
         if input.person_id.is_none() {
-            if let Some(found) = input
-                .identifier
-                .as_ref()
-                .and_then(|i| self.index.find(i.key()))
-            {
-                input.person_id = found.view.id;
-                input.via_advocate = found.via_advocate;
-            }
-        }
-        if let Some(p) = input.person_id {
-            if self.index.view(p).is_none() && self.store.person(p).await?.is_none() {
-                return Err(not_found("person_id", format!("no service user {p}")));
+            if let Some(i) = input.identifier.clone() {
+                if let (Some(found), _) = self.who_uses(i.key()).await? {
+                    input.person_id = found.view.id;
+                    input.via_advocate = found.via_advocate;
+                    view = Some(found.view);
+                }
             }
         }
         if let Some(m) = input.matter_id {
@@ -819,11 +914,26 @@ impl App {
             }
             input.person_id = Some(matter.person_id);
         }
-        let view: Option<Arc<PersonView>> = input.person_id.and_then(|p| self.index.view(p));
+        if let Some(p) = input.person_id {
+            if view.as_ref().is_none_or(|v| v.id != Some(p)) {
+                view = Some(
+                    self.view_of(p)
+                        .await?
+                        .ok_or_else(|| not_found("person_id", format!("no service user {p}")))?,
+                );
+            }
+        }
         let now = self.now();
         let (verdict, mut contact, tasks, events) =
             wf::evaluate_contact(&self.profile, view.as_deref(), &input, now);
-        let (id, task_ids) = self.contacts.write(contact.clone(), ctx.key.clone(), tasks, events, now).await.map_err(|e| match e {
+        // A call that counts towards a limit on calls changes the answer for the next one,
+        // in every process.
+        let touch = contact.person_id.filter(|_| {
+            contact.channel == Channel::Phone
+                && contact.direction == Direction::Inbound
+                && view.as_ref().is_some_and(|v| v.counts_calls())
+        });
+        let (id, task_ids) = self.contacts.write(contact.clone(), touch, ctx.key.clone(), tasks, events, now).await.map_err(|e| match e {
             StoreError::Conflict(_) => AppError::Rule(RuleError {
                 kind: tact_core::RuleErrorKind::Conflict,
                 clause: None,
@@ -833,10 +943,8 @@ impl App {
             other => other.into(),
         })?;
         contact.id = id;
-        if let (Some(p), Some(v)) = (contact.person_id, view.as_ref()) {
-            if contact.channel == Channel::Phone && !v.strategies.is_empty() {
-                self.index.refresh(&self.store, p).await?;
-            }
+        if touch.is_some() {
+            self.after_write().await;
         }
         Ok(Logged {
             contact,
@@ -1038,7 +1146,7 @@ impl App {
         tx.tasks(&d.tasks, self.now()).await?;
         self.finish(tx, ctx, &format!("strategy:{}", d.record.id))
             .await?;
-        self.index.refresh(&self.store, d.record.person_id).await?;
+        self.after_write().await;
         Ok(d.record)
     }
 
@@ -1277,7 +1385,7 @@ impl App {
                 .await?;
         }
         self.finish(tx, ctx, &format!("dispute:{id}")).await?;
-        self.index.refresh(&self.store, s.person_id).await?;
+        self.after_write().await;
         Ok((dd.record, pd.record))
     }
 
@@ -1349,7 +1457,7 @@ impl App {
                 .await?;
         }
         self.finish(tx, ctx, &format!("adjustment:{id}")).await?;
-        self.index.refresh(&self.store, a.person_id).await?;
+        self.after_write().await;
         Ok(d.record)
     }
 

@@ -62,10 +62,10 @@ impl App {
                 message_id: parsed.message_id,
             });
         }
-        let found = parsed
-            .from
-            .as_ref()
-            .and_then(|e| self.index.find(e.as_str()));
+        let found = match parsed.from.as_ref() {
+            Some(e) => self.who_uses(e.as_str()).await?.0,
+            None => None,
+        };
         let person = found.as_ref().and_then(|f| f.view.id);
         let matter = self.thread(&parsed, person).await?;
         // Judged when it arrives, not at the Date the sender wrote (which they control).
@@ -87,7 +87,10 @@ impl App {
             body: parsed.text.clone(),
             is_complaint: false,
         };
-        let view = person.and_then(|p| self.index.view(p));
+        let view = match person {
+            Some(p) => self.view_of(p).await?,
+            None => None,
+        };
         let (verdict, mut contact, mut tasks, events) =
             wf::evaluate_contact(&self.profile, view.as_deref(), &input, now);
         tasks.extend(tact_core::correspondence::diversion(
@@ -371,8 +374,8 @@ impl App {
         };
         let mut p = self.person(person).await?;
         let under_plan = self
-            .index
-            .view(person)
+            .view_of(person)
+            .await?
             .is_some_and(|v| v.strategies.iter().any(|s| s.in_force(self.now())));
         let route = if under_plan {
             Route::Screening
@@ -422,7 +425,7 @@ impl App {
         tx.audit(&[ev]).await?;
         self.finish(tx, ctx, &format!("message:{id}")).await?;
         if keep.is_some() {
-            self.index.refresh(&self.store, person).await?;
+            self.after_write().await;
         }
         Ok(self.store.message(id).await?.unwrap_or(m))
     }

@@ -138,7 +138,7 @@ impl App {
             ev.detail.push(("due_on".into(), d.due_on.to_string()));
             tx.audit(&[ev]).await?;
             tx.commit().await?;
-            self.index.refresh(&self.store, d.person).await?;
+            self.after_write().await;
             out.push(Disposed {
                 reference: d.reference,
                 due_on: d.due_on,

@@ -7,9 +7,9 @@
 
 use jiff::Timestamp;
 use tact_core::audit::AuditEvent;
-use tact_core::ids::{ContactId, TaskId};
+use tact_core::ids::{ContactId, PersonId, TaskId};
 use tact_core::model::{Contact, NewTask};
-use tact_store::{Store, StoreError, WriteTx};
+use tact_store::{Change, Store, StoreError, WriteTx};
 use tokio::sync::{mpsc, oneshot};
 
 /// The most contacts written in one transaction.
@@ -19,6 +19,8 @@ type Reply = Result<(ContactId, Vec<TaskId>), StoreError>;
 
 struct Job {
     contact: Contact,
+    /// The person whose cached view this contact changes (a call counted towards a limit).
+    touch: Option<PersonId>,
     key: Option<String>,
     tasks: Vec<NewTask>,
     events: Vec<AuditEvent>,
@@ -46,6 +48,7 @@ impl ContactWriter {
     pub async fn write(
         &self,
         contact: Contact,
+        touch: Option<PersonId>,
         key: Option<String>,
         tasks: Vec<NewTask>,
         events: Vec<AuditEvent>,
@@ -55,6 +58,7 @@ impl ContactWriter {
         self.tx
             .send(Job {
                 contact,
+                touch,
                 key,
                 tasks,
                 events,
@@ -88,6 +92,9 @@ type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + 
 fn write_one<'a>(tx: &'a mut WriteTx, job: &'a Job) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let id = tx.insert_contact(&job.contact, job.key.as_deref()).await?;
+        if let Some(p) = job.touch {
+            tx.note_change(Change::Person(p));
+        }
         let subject = format!("contact:{id}");
         let task_ids = tx.tasks_about(&job.tasks, &subject, job.now).await?;
         tx.audit_for(&job.events, &subject).await?;

@@ -27,7 +27,10 @@ async fn opening_a_record_is_on_the_access_log_that_only_the_dpo_and_auditors_re
         );
         let v = w
             .app
-            .contact_check(Some(&id), Channel::Email, None, w.app.now(), None);
+            .contact_check(Some(&id), Channel::Email, None, w.app.now(), None)
+            .await
+            .unwrap()
+            .verdict;
         w.app.record_check_access(&w.cw.actor, &v).await.unwrap();
         assert!(w
             .app
@@ -38,7 +41,10 @@ async fn opening_a_record_is_on_the_access_log_that_only_the_dpo_and_auditors_re
         w.plan_with(email_only).await;
         let v = w
             .app
-            .contact_check(Some(&id), Channel::Phone, None, w.app.now(), None);
+            .contact_check(Some(&id), Channel::Phone, None, w.app.now(), None)
+            .await
+            .unwrap()
+            .verdict;
         assert!(!v.restrictions.is_empty());
         w.app.record_check_access(&w.cw.actor, &v).await.unwrap();
         w.app.person_record(&w.cw.actor, w.person).await.unwrap();
@@ -116,7 +122,10 @@ async fn a_data_rights_request_from_a_restricted_person_reaches_the_dpo_with_its
         );
         let v = w
             .app
-            .contact_check(Some(&phone), Channel::Phone, None, w.app.now(), None);
+            .contact_check(Some(&phone), Channel::Phone, None, w.app.now(), None)
+            .await
+            .unwrap()
+            .verdict;
         assert!(!v.allowed(), "{name}");
         // …but a request for their data, made on that call, goes to the DPO all the same.
         let r = w
@@ -294,7 +303,10 @@ async fn wrong_details_are_rectified_and_recorded_as_such() {
         );
         let v = w
             .app
-            .contact_check(Some(&id), Channel::Email, None, w.app.now(), None);
+            .contact_check(Some(&id), Channel::Email, None, w.app.now(), None)
+            .await
+            .unwrap()
+            .verdict;
         assert_eq!(v.name.as_deref(), Some("Joanne Bloggs"), "{name}");
     }
 }
@@ -522,6 +534,9 @@ async fn nor_9_1_records_are_disposed_of_six_years_on_unless_held_and_the_chain_
         );
         assert!(later
             .contact_check(Some(&id), Channel::Email, None, later.now(), None)
+            .await
+            .unwrap()
+            .verdict
             .person
             .is_none());
         let register = later.store.disposal_register(10).await.unwrap();

@@ -54,6 +54,24 @@ pub struct PersonView {
     pub staff_names: Vec<(StaffId, String)>,
 }
 
+impl PersonView {
+    /// Whether a plan limits how many calls they may make in a window, so each inbound
+    /// call they make changes the answer for the next (CLE-9.9, NOR-5.5: call times).
+    pub fn counts_calls(&self) -> bool {
+        self.strategies.iter().any(|s| {
+            s.restrictions.iter().any(|r| {
+                matches!(
+                    r.rule,
+                    crate::model::Rule::CallWindow {
+                        max_calls_per_window: Some(_),
+                        ..
+                    }
+                )
+            })
+        })
+    }
+}
+
 /// The question the front line asks.
 #[derive(Debug, Clone)]
 pub struct CheckRequest {

@@ -16,10 +16,12 @@
 //! which the doors log and report without detail.
 
 pub mod codec;
+mod feed;
 mod read;
 pub mod testing;
 mod write;
 
+pub use feed::{Change, Watcher, CHANGE_CHANNEL};
 pub use read::*;
 pub use write::WriteTx;
 
@@ -45,6 +47,19 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// Whether the database could not be reached at all (rather than refusing a query).
+    pub fn is_unavailable(&self) -> bool {
+        matches!(
+            self,
+            Self::Db(
+                sqlx::Error::Io(_)
+                    | sqlx::Error::PoolTimedOut
+                    | sqlx::Error::PoolClosed
+                    | sqlx::Error::Tls(_)
+            )
+        ) || matches!(self, Self::Db(sqlx::Error::Database(d)) if d.code().is_some_and(|c| c.starts_with("57P") || c.starts_with("08") || c == "53300" || c == "55000"))
+    }
+
     /// A unique-key violation is a conflict the caller caused (a repeated submission).
     fn from_write(e: sqlx::Error) -> Self {
         if let sqlx::Error::Database(db) = &e {
@@ -69,6 +84,7 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    url: std::sync::Arc<str>,
 }
 
 const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
@@ -80,6 +96,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (6, include_str!("../migrations/sqlite/0006_job_runs.sql")),
     (7, include_str!("../migrations/sqlite/0007_records.sql")),
     (8, include_str!("../migrations/sqlite/0008_retention.sql")),
+    (9, include_str!("../migrations/sqlite/0009_changes.sql")),
 ];
 const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -93,6 +110,7 @@ const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (6, include_str!("../migrations/postgres/0006_job_runs.sql")),
     (7, include_str!("../migrations/postgres/0007_records.sql")),
     (8, include_str!("../migrations/postgres/0008_retention.sql")),
+    (9, include_str!("../migrations/postgres/0009_changes.sql")),
 ];
 
 impl Store {
@@ -135,7 +153,11 @@ impl Store {
             }
             Backend::Postgres => opts.max_connections(16).connect(url).await?,
         };
-        Ok(Self { pool, backend })
+        Ok(Self {
+            pool,
+            backend,
+            url: url.into(),
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -168,6 +190,11 @@ impl Store {
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+
+    /// The URL the store was opened with.
+    pub fn url(&self) -> &str {
+        &self.url
     }
 
     pub fn pool(&self) -> &AnyPool {

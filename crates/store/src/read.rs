@@ -432,6 +432,24 @@ impl Store {
             .collect())
     }
 
+    /// Everyone who holds an identifier, with how they hold it (`phone`, `email`,
+    /// `advocate-phone`, `advocate-email`), their own before an advocate's.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn identifier_holders(&self, identifier: &str) -> Result<Vec<(PersonId, String)>> {
+        let rows = sqlx::query(
+            "SELECT person_id, kind FROM person_identifiers WHERE identifier = $1 ORDER BY kind LIKE 'advocate%', person_id",
+        )
+        .bind(identifier)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| (PersonId(get_i(r, "person_id")), get_s(r, "kind")))
+            .collect())
+    }
+
     /// Finds people by reference, exact identifier, or a part of their name.
     ///
     /// # Errors

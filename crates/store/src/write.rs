@@ -2,8 +2,8 @@
 //! commit together. Dropping it without [`WriteTx::commit`] rolls everything back.
 
 use crate::codec::{advocate_json, date, strategy_json, ts};
-use crate::{get_i, get_s, Backend, Result, StoreError};
-use sqlx::{Any, Transaction};
+use crate::{get_i, get_s, Backend, Change, Result, StoreError};
+use sqlx::{Any, Row, Transaction};
 use tact_core::audit::{AuditEvent, StoredEntry};
 use tact_core::ids::*;
 use tact_core::model::*;
@@ -13,6 +13,9 @@ use tact_core::sharing::{Disclosure, DisclosureStatus};
 pub struct WriteTx {
     tx: Transaction<'static, Any>,
     backend: Backend,
+    /// What this transaction changed of what processes cache, recorded on the change
+    /// feed when it commits.
+    changes: Vec<Change>,
 }
 
 fn w(e: sqlx::Error) -> StoreError {
@@ -21,15 +24,67 @@ fn w(e: sqlx::Error) -> StoreError {
 
 impl WriteTx {
     pub(crate) fn new(tx: Transaction<'static, Any>, backend: Backend) -> Self {
-        Self { tx, backend }
+        Self {
+            tx,
+            backend,
+            changes: Vec::new(),
+        }
     }
 
-    /// Commits everything written through this transaction.
+    /// Notes that this transaction changes what processes cache about a record; the change
+    /// goes on the change feed when the transaction commits. The writes below call this
+    /// themselves; a caller adds what only it knows (a call that counts towards a limit).
+    pub fn note_change(&mut self, c: Change) {
+        if !self.changes.contains(&c) {
+            self.changes.push(c);
+        }
+    }
+
+    /// Commits everything written through this transaction, with its changes on the change
+    /// feed.
     ///
     /// # Errors
     /// The database's error; then nothing was written.
-    pub async fn commit(self) -> Result<()> {
+    pub async fn commit(mut self) -> Result<()> {
+        self.record_changes().await?;
         self.tx.commit().await.map_err(w)
+    }
+
+    /// Puts this transaction's changes on the feed. Sequence numbers come from the head
+    /// row, taken last so its lock (on PostgreSQL) is held only for the commit itself.
+    async fn record_changes(&mut self) -> Result<()> {
+        if self.changes.is_empty() {
+            return Ok(());
+        }
+        let n = i64::try_from(self.changes.len()).unwrap_or(i64::MAX);
+        let row = sqlx::query("UPDATE change_head SET seq = seq + $1 WHERE id = 1 RETURNING seq")
+            .bind(n)
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(w)?;
+        let last: i64 = row.try_get("seq").map_err(w)?;
+        let now = ts(jiff::Timestamp::now());
+        for (i, c) in self.changes.iter().enumerate() {
+            let seq = last - n + 1 + i64::try_from(i).unwrap_or(0);
+            sqlx::query("INSERT INTO changes (seq, kind, key, at) VALUES ($1, $2, $3, $4)")
+                .bind(seq)
+                .bind(c.kind())
+                .bind(c.key())
+                .bind(now)
+                .execute(&mut *self.tx)
+                .await
+                .map_err(w)?;
+        }
+        if self.backend == Backend::Postgres {
+            // Delivered at commit, to every server listening; the sequence is the payload.
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(crate::CHANGE_CHANNEL)
+                .bind(last.to_string())
+                .execute(&mut *self.tx)
+                .await
+                .map_err(w)?;
+        }
+        Ok(())
     }
 
     async fn insert_returning_id<'q>(
@@ -271,7 +326,9 @@ impl WriteTx {
             .bind(i64::from(s.active))
             .bind(password_hash.map(str::to_string))
             .bind(ts(now));
-        Ok(StaffId(self.insert_returning_id(q).await?))
+        let id = StaffId(self.insert_returning_id(q).await?);
+        self.note_change(Change::Staff(id));
+        Ok(id)
     }
 
     /// # Errors
@@ -290,6 +347,7 @@ impl WriteTx {
         if r.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!("no member of staff {}", s.id)));
         }
+        self.note_change(Change::Staff(s.id));
         Ok(())
     }
 
@@ -312,10 +370,12 @@ impl WriteTx {
         .execute(&mut *self.tx)
         .await
         .map_err(w)?;
+        self.note_change(Change::Staff(staff));
         Ok(())
     }
 
     async fn write_identifiers(&mut self, p: &ServiceUser) -> Result<()> {
+        self.note_change(Change::Person(p.id));
         sqlx::query("DELETE FROM person_identifiers WHERE person_id = $1")
             .bind(p.id.0)
             .execute(&mut *self.tx)
@@ -540,6 +600,7 @@ impl WriteTx {
             .bind(date(s.review_due))
             .bind(s.ends_on.map(date))
             .bind(strategy_json(s).to_string());
+        self.note_change(Change::Person(s.person_id));
         Ok(StrategyId(self.insert_returning_id(q).await?))
     }
 
@@ -566,6 +627,7 @@ impl WriteTx {
                 s.id
             )));
         }
+        self.note_change(Change::Person(s.person_id));
         Ok(())
     }
 
@@ -579,6 +641,7 @@ impl WriteTx {
             .bind(a.status.as_str())
             .bind(ts(a.requested_at))
             .bind(a.recorded_by.0);
+        self.note_change(Change::Person(a.person_id));
         Ok(AdjustmentId(self.insert_returning_id(q).await?))
     }
 
@@ -602,6 +665,7 @@ impl WriteTx {
                 a.id
             )));
         }
+        self.note_change(Change::Person(a.person_id));
         Ok(())
     }
 
@@ -771,6 +835,7 @@ impl WriteTx {
         by: Option<StaffId>,
         now: jiff::Timestamp,
     ) -> Result<Vec<(String, u64)>> {
+        self.note_change(Change::Person(person));
         let mut counts = Vec::new();
         let steps: [(&str, &str); 18] = [
             ("attachments", "DELETE FROM attachments WHERE message_ref IN (SELECT id FROM messages WHERE person_id = $1)"),
@@ -1175,6 +1240,7 @@ impl WriteTx {
         if r.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!("no member of staff {staff}")));
         }
+        self.note_change(Change::Staff(staff));
         Ok(())
     }
 

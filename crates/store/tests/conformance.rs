@@ -676,3 +676,93 @@ async fn a_sqlite_backup_taken_during_writes_is_consistent() {
     assert_eq!(n as i64, people, "{n} events, {people} people");
     let _ = std::fs::remove_file(&copy);
 }
+
+/// Issue 10: every change of a cached record goes on the feed with its write, numbered in
+/// commit order without gaps, so a follower reading while writers run never skips one; a
+/// write that rolls back puts nothing on it.
+#[tokio::test]
+async fn the_change_feed_is_contiguous_in_commit_order_and_rolled_back_writes_leave_nothing() {
+    for (name, s) in stores().await {
+        let start = s.change_seq().await.unwrap();
+        {
+            let mut tx = s.begin().await.unwrap();
+            tx.insert_person(&person()).await.unwrap();
+            // dropped: rolled back
+        }
+        assert_eq!(s.change_seq().await.unwrap(), start, "{name}");
+        let mut handles = Vec::new();
+        for _ in 0..8 {
+            let s = s.clone();
+            handles.push(tokio::spawn(async move {
+                for _ in 0..10 {
+                    let mut tx = s.begin().await.unwrap();
+                    tx.insert_person(&person()).await.unwrap();
+                    tx.commit().await.unwrap();
+                }
+            }));
+        }
+        let mut after = start;
+        let mut seen = Vec::new();
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while seen.len() < 80 {
+            assert!(
+                std::time::Instant::now() < until,
+                "{name}: saw only {}",
+                seen.len()
+            );
+            for (seq, change) in s.changes_after(after, 1000).await.unwrap() {
+                assert_eq!(seq, after + 1, "{name}: a gap in the feed");
+                after = seq;
+                seen.push(change);
+            }
+        }
+        for h in handles {
+            h.await.unwrap();
+        }
+        assert_eq!(s.change_seq().await.unwrap(), start + 80, "{name}");
+        let mut people: Vec<_> = seen
+            .iter()
+            .map(|c| match c {
+                tact_store::Change::Person(p) => *p,
+                other => panic!("{name}: {other:?}"),
+            })
+            .collect();
+        people.sort();
+        people.dedup();
+        assert_eq!(people.len(), 80, "{name}: one change per person written");
+    }
+}
+
+/// Issue 10: the watcher wakes a follower when another connection commits, well within the
+/// bound, and otherwise waits as long as it is told.
+#[tokio::test]
+async fn the_watcher_wakes_when_another_connection_commits() {
+    for (name, s) in stores().await {
+        let mut w = s.watch().await.unwrap();
+        // The first wait on PostgreSQL connects the listener and returns at once.
+        w.wait(std::time::Duration::from_millis(10)).await.unwrap();
+        let quiet = std::time::Instant::now();
+        w.wait(std::time::Duration::from_millis(300)).await.unwrap();
+        assert!(
+            quiet.elapsed() >= std::time::Duration::from_millis(250),
+            "{name}: woke with nothing written"
+        );
+        let writer = s.clone();
+        let write = tokio::spawn(async move {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            let mut tx = writer.begin().await.unwrap();
+            tx.insert_person(&person()).await.unwrap();
+            tx.commit().await.unwrap();
+            std::time::Instant::now()
+        });
+        w.wait(std::time::Duration::from_secs(10)).await.unwrap();
+        let woke = std::time::Instant::now();
+        let committed = write.await.unwrap();
+        assert!(
+            woke.saturating_duration_since(committed) < std::time::Duration::from_millis(500),
+            "{name}: woke {:?} after the commit",
+            woke.saturating_duration_since(committed)
+        );
+        w.close().await;
+    }
+}

@@ -15,6 +15,7 @@ use config::DataDir;
 use serde_json::{json, Value};
 use std::process::ExitCode;
 use tact_app::{App, Clock};
+use tact_core::profile::Profile;
 use tact_core::roles::{Actor, Role};
 use tact_store::Store;
 use tact_web::AppState;
@@ -47,8 +48,22 @@ fn main() -> ExitCode {
     }
 }
 
-/// Opens the folder's store (migrated) and the app over it.
+/// Opens the folder's store (migrated) and the app over it, for one command: no index (the
+/// contact check asks the database) and no follower — what it writes reaches running
+/// servers through the change feed.
 async fn open_app(data: &DataDir, url_flag: Option<&str>) -> Result<App> {
+    let (store, profile) = open_store(data, url_flag).await?;
+    Ok(App::without_index(store, profile, Clock::default()).await?)
+}
+
+/// Opens the folder's store (migrated) and the app over it for a server: it answers at once
+/// (from the database) while its index loads, and follows the change feed.
+async fn open_server_app(data: &DataDir, url_flag: Option<&str>) -> Result<App> {
+    let (store, profile) = open_store(data, url_flag).await?;
+    Ok(App::start(store, profile, Clock::default()).await?)
+}
+
+async fn open_store(data: &DataDir, url_flag: Option<&str>) -> Result<(Store, Profile)> {
     let url = data.database_url(url_flag);
     let store = Store::open(&url)
         .await
@@ -60,7 +75,7 @@ async fn open_app(data: &DataDir, url_flag: Option<&str>) -> Result<App> {
             bail!("this database was set up under the {stored} profile, but the data folder's profile is {}", profile.organisation.id);
         }
     }
-    Ok(App::new(store, profile, Clock::default()).await?)
+    Ok((store, profile))
 }
 
 fn redact(url: &str) -> String {
@@ -889,7 +904,14 @@ async fn serve(
         let text = format!("{line}\n{summary}");
         std::fs::write(data.join("demo-tokens.txt"), &text)?;
         eprint!("{text}");
-        app
+        // The demo was built by one command's app; the server keeps an index and follows
+        // the change feed.
+        App::start(
+            app.store.clone(),
+            app.profile.as_ref().clone(),
+            Clock::default(),
+        )
+        .await?
     } else {
         let dir = DataDir::open(data)?;
         if demo && !dir.config.demo {
@@ -904,7 +926,7 @@ async fn serve(
             }
         }
         let listen_cfg = dir.config.listen.clone();
-        let app = open_app(&dir, url_flag).await?;
+        let app = open_server_app(&dir, url_flag).await?;
         spawn_pollers(&app, &dir)?;
         spawn_jobs(&app);
         return run_server(app, listen.or(listen_cfg), demo).await;
@@ -982,8 +1004,11 @@ async fn run_server(app: App, listen: Option<String>, demo: bool) -> Result<Exit
     let listener = tokio::net::TcpListener::bind(&addr)
         .await
         .with_context(|| format!("listening on {addr}"))?;
-    let (ids, people, views) = app.index.sizes();
-    eprintln!("Tact ({}) listening on http://{} — {people} people, {ids} identifiers, {views} under a plan or with adjustments", app.profile.organisation.short_name, listener.local_addr()?);
+    eprintln!(
+        "Tact ({}) listening on http://{} — the contact check answers from the database until its index is loaded",
+        app.profile.organisation.short_name,
+        listener.local_addr()?
+    );
     let store = app.store.clone();
     let mut state = AppState::new(app);
     // A local demo is served over plain HTTP, where browsers drop Secure cookies. A real

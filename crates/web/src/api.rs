@@ -101,6 +101,28 @@ pub async fn healthz() -> &'static str {
     "ok"
 }
 
+/// Whether this server answers true: its database answers and it has read the change feed
+/// within the bound (otherwise it answers the contact check from the database, and says
+/// so here with 503 for a load balancer).
+#[utoipa::path(get, path = "/readyz", responses((status = 200, description = "Ready"), (status = 503, description = "Behind, or the database does not answer")))]
+pub async fn readyz(State(st): State<AppState>) -> Response {
+    let r = st.app.readiness().await;
+    let body = json!({
+        "ready": r.ready,
+        "index": r.index,
+        "change_seq": r.change_seq,
+        "synced_ms_ago": r.synced_ms_ago,
+        "bound_ms": u64::try_from(tact_app::feed::BOUND.as_millis()).unwrap_or(u64::MAX),
+        "problem": r.problem,
+    });
+    let status = if r.ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, axum::Json(body)).into_response()
+}
+
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct CheckQuery {
@@ -142,15 +164,18 @@ pub async fn contact_check(
         None => Channel::Phone,
     };
     let at = parse_ts("at", q.at.as_deref(), st.app.now())?;
-    let v = st.app.contact_check(
-        identifier.as_ref(),
-        channel,
-        q.staff.map(StaffId),
-        at,
-        q.matter.map(MatterId),
-    );
-    st.app.record_check_access(&ctx.actor, &v).await?;
-    ok(wire::verdict(&v))
+    let c = st
+        .app
+        .contact_check(
+            identifier.as_ref(),
+            channel,
+            q.staff.map(StaffId),
+            at,
+            q.matter.map(MatterId),
+        )
+        .await?;
+    st.app.record_check_access(&ctx.actor, &c.verdict).await?;
+    ok(wire::checked(&c))
 }
 
 /// The loaded policy profile: its terms, categories, checklist and restriction catalogue.
@@ -1004,7 +1029,6 @@ pub async fn change_staff(
             req.line_manager.map(StaffId),
         )
         .await?;
-    st.forget_tokens();
     ok(wire::staff(&s))
 }
 

@@ -69,6 +69,13 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::NotFound(m) => Self::new(StatusCode::NOT_FOUND, m),
             StoreError::Conflict(m) => Self::new(StatusCode::CONFLICT, m),
+            other if other.is_unavailable() => {
+                tracing::error!(error = %other, "the database does not answer");
+                Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "the database is not answering, so Tact cannot give a true answer now; nothing was changed — try again in a moment",
+                )
+            }
             other => {
                 tracing::error!(error = %other, "store failure");
                 Self::new(

@@ -21,9 +21,6 @@ pub mod wire;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::Router;
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
 use tact_app::App;
 use tact_core::roles::Actor;
 use utoipa::OpenApi;
@@ -45,14 +42,9 @@ pub fn urlencode(s: &str) -> String {
 /// The largest request body accepted: a contact body is at most 512 KiB of text.
 pub const MAX_BODY: usize = 1024 * 1024;
 
-/// How long a looked-up token is trusted before it is checked again. A disabled account
-/// stops working within this time even if its change came from another process.
-const TOKEN_TTL: Duration = Duration::from_secs(30);
-
 #[derive(Clone)]
 pub struct AppState {
     pub app: App,
-    tokens: Arc<RwLock<HashMap<String, (Actor, Instant)>>>,
     /// Mark session cookies `Secure` (sent over HTTPS only). On by default; off only for a
     /// local demo served over plain HTTP.
     pub secure_cookies: bool,
@@ -62,37 +54,18 @@ impl AppState {
     pub fn new(app: App) -> Self {
         Self {
             app,
-            tokens: Arc::default(),
             secure_cookies: true,
         }
     }
 
-    /// The member of staff for `token`, from a short-lived cache so the contact check
-    /// does not pay a database round trip per request.
+    /// The member of staff for `token`, from the app's token cache (kept true by the
+    /// change feed, within its bound) so the contact check does not pay a database round
+    /// trip per request.
     ///
     /// # Errors
     /// The store's error.
     pub async fn actor_for_token(&self, token: &str) -> Result<Option<Actor>, error::ApiError> {
-        if let Some((a, at)) = self.tokens.read().expect("token cache").get(token) {
-            if at.elapsed() < TOKEN_TTL {
-                return Ok(Some(a.clone()));
-            }
-        }
-        let found = self.app.actor_for_token(token).await?;
-        let mut cache = self.tokens.write().expect("token cache");
-        match &found {
-            Some(a) => {
-                cache.insert(token.to_string(), (a.clone(), Instant::now()));
-            }
-            None => {
-                cache.remove(token);
-            }
-        }
-        Ok(found)
-    }
-
-    pub fn forget_tokens(&self) {
-        self.tokens.write().expect("token cache").clear();
+        Ok(self.app.actor_for_token(token).await?)
     }
 }
 
@@ -104,6 +77,7 @@ impl AppState {
     ),
     paths(
         api::healthz,
+        api::readyz,
         api::contact_check,
         api::profile,
         api::create_person,
@@ -214,6 +188,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found);
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .route("/api/openapi.json", get(openapi))
         .nest("/api/v1", v1)
         .merge(ui::routes())

@@ -605,7 +605,10 @@ async fn incoming(
         match ident {
             Err(_) => error = Some("Enter a phone number, like 01642 301653, or an email address, like name@example.org".to_string()),
             Ok(id) => {
-                let v = state.app.contact_check(Some(&id), channel, Some(signed.actor.id), state.app.now(), None);
+                let v = match state.app.contact_check(Some(&id), channel, Some(signed.actor.id), state.app.now(), None).await {
+                    Ok(c) => c.verdict,
+                    Err(e) => return refusal(&state, &signed, e),
+                };
                 if let Err(e) = state.app.record_check_access(&signed.actor, &v).await {
                     return refusal(&state, &signed, e);
                 }

@@ -1608,10 +1608,7 @@ async fn change_staff(
         )
         .await
     {
-        Ok(_) => {
-            state.forget_tokens();
-            Redirect::to("/admin/staff").into_response()
-        }
+        Ok(_) => Redirect::to("/admin/staff").into_response(),
         Err(e) => refused(&state, signed, spec, &form, e),
     }
 }

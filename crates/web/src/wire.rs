@@ -612,6 +612,24 @@ pub fn verdict(v: &Verdict) -> Value {
     })
 }
 
+/// How fresh a contact check's answer is (issue 10): from this server's index or the
+/// database, the last change applied, and how long ago the change feed was read.
+pub fn freshness(f: &tact_app::feed::Freshness) -> Value {
+    json!({
+        "source": f.source.as_str(),
+        "change_seq": f.change_seq,
+        "synced_ms_ago": f.synced_ms_ago,
+        "bound_ms": u64::try_from(tact_app::feed::BOUND.as_millis()).unwrap_or(u64::MAX),
+    })
+}
+
+/// A contact check's answer with its freshness.
+pub fn checked(c: &tact_app::Checked) -> Value {
+    let mut v = verdict(&c.verdict);
+    v["freshness"] = freshness(&c.freshness);
+    v
+}
+
 pub fn channel(field: &str, s: &str) -> Result<Channel, ApiError> {
     Channel::parse(s).map_err(|e| e.with_field(field).into())
 }
