@@ -19,10 +19,78 @@ struct Lite {
     idents: Vec<Box<str>>,
 }
 
+/// Who holds an identifier, and whether as their advocate's: almost always one person,
+/// kept without a heap allocation; a shared identifier (issue 10) holds them all.
+#[derive(Debug, Clone)]
+enum Holders {
+    One(PersonId, bool),
+    Many(Box<[(PersonId, bool)]>),
+}
+
+impl Holders {
+    fn to_vec(&self) -> Vec<(PersonId, bool)> {
+        match self {
+            Self::One(p, a) => vec![(*p, *a)],
+            Self::Many(m) => m.to_vec(),
+        }
+    }
+
+    fn from_vec(mut v: Vec<(PersonId, bool)>) -> Option<Self> {
+        match v.len() {
+            0 => None,
+            1 => Some(Self::One(v[0].0, v[0].1)),
+            _ => {
+                v.sort_by_key(|h| h.0);
+                Some(Self::Many(v.into_boxed_slice()))
+            }
+        }
+    }
+
+    /// These holders with `person` added (as their own identifier if they hold it both ways).
+    fn with(old: Option<&Self>, person: PersonId, advocate: bool) -> Self {
+        let mut v = old.map(Self::to_vec).unwrap_or_default();
+        match v.iter_mut().find(|h| h.0 == person) {
+            Some(h) => h.1 &= advocate,
+            None => v.push((person, advocate)),
+        }
+        Self::from_vec(v).expect("at least one holder")
+    }
+
+    /// These holders without `person`; `None` when nobody is left.
+    fn without(&self, person: PersonId) -> Option<Self> {
+        Self::from_vec(
+            self.to_vec()
+                .into_iter()
+                .filter(|h| h.0 != person)
+                .collect(),
+        )
+    }
+}
+
+/// Adds `person` as a holder of `ident`.
+fn hold(map: &mut HashMap<Box<str>, Holders>, ident: Box<str>, person: PersonId, advocate: bool) {
+    let next = Holders::with(map.get(&ident), person, advocate);
+    map.insert(ident, next);
+}
+
+/// Removes `person` as a holder of `ident`.
+fn release(map: &mut HashMap<Box<str>, Holders>, ident: &str, person: PersonId) {
+    if let Some(h) = map.get(ident) {
+        match h.without(person) {
+            Some(rest) => {
+                map.insert(ident.into(), rest);
+            }
+            None => {
+                map.remove(ident);
+            }
+        }
+    }
+}
+
 #[derive(Default)]
 struct Inner {
-    /// Identifier → (person, whether it is their advocate's).
-    by_ident: HashMap<Box<str>, (PersonId, bool)>,
+    /// Identifier → everyone holding it.
+    by_ident: HashMap<Box<str>, Holders>,
     people: HashMap<PersonId, Lite>,
     views: HashMap<PersonId, Arc<PersonView>>,
 }
@@ -146,7 +214,7 @@ impl ContactIndex {
         while after < max {
             let rows = store.identifier_page(after, page).await?;
             let mut inner = self.inner.write().expect("index lock");
-            for (id, reference, name, ident, help) in rows {
+            for (id, reference, name, ident, advocate, help) in rows {
                 let pid = PersonId(id);
                 let lite = inner.people.entry(pid).or_insert_with(|| Lite {
                     reference: reference.into(),
@@ -156,7 +224,7 @@ impl ContactIndex {
                 });
                 if !ident.is_empty() {
                     lite.idents.push(ident.clone().into());
-                    inner.by_ident.entry(ident.into()).or_insert((pid, false));
+                    hold(&mut inner.by_ident, ident.into(), pid, advocate);
                 }
             }
             after += page;
@@ -187,7 +255,7 @@ impl ContactIndex {
             let mut inner = self.inner.write().expect("index lock");
             if let Some(old) = inner.people.remove(&person) {
                 for i in old.idents {
-                    inner.by_ident.remove(&i);
+                    release(&mut inner.by_ident, &i, person);
                 }
             }
             inner.views.remove(&person);
@@ -208,20 +276,14 @@ impl ContactIndex {
         let mut inner = self.inner.write().expect("index lock");
         if let Some(old) = inner.people.remove(&person) {
             for i in old.idents {
-                if inner
-                    .by_ident
-                    .get(&i)
-                    .is_some_and(|(pid, _)| *pid == person)
-                {
-                    inner.by_ident.remove(&i);
-                }
+                release(&mut inner.by_ident, &i, person);
             }
         }
         for i in &own {
-            inner.by_ident.entry(i.clone()).or_insert((person, false));
+            hold(&mut inner.by_ident, i.clone(), person, false);
         }
         for i in &advocate {
-            inner.by_ident.entry(i.clone()).or_insert((person, true));
+            hold(&mut inner.by_ident, i.clone(), person, true);
         }
         own.extend(advocate);
         inner.people.insert(
@@ -240,14 +302,23 @@ impl ContactIndex {
         Ok(())
     }
 
-    /// Whoever uses `identifier`, if anyone.
-    pub fn find(&self, identifier: &str) -> Option<Found> {
+    /// Everyone who uses `identifier`: nobody, one person, or — for a shared
+    /// identifier — all of them.
+    pub fn find(&self, identifier: &str) -> Vec<Found> {
         let inner = self.inner.read().expect("index lock");
-        let (person, via_advocate) = *inner.by_ident.get(identifier)?;
-        Some(Found {
-            view: self.view_locked(&inner, person)?,
-            via_advocate,
-        })
+        let Some(holders) = inner.by_ident.get(identifier) else {
+            return Vec::new();
+        };
+        holders
+            .to_vec()
+            .into_iter()
+            .filter_map(|(person, via_advocate)| {
+                Some(Found {
+                    view: self.view_locked(&inner, person)?,
+                    via_advocate,
+                })
+            })
+            .collect()
     }
 
     /// The view of one person, if known.

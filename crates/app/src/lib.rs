@@ -90,6 +90,65 @@ pub struct PersonInput {
     pub advocate: Option<Advocate>,
     pub preferred_format: Option<Format>,
     pub preferred_language: Option<String>,
+    /// Identifiers (keys) the request marks as shared with someone else (issue 10).
+    pub shared: Vec<String>,
+}
+
+impl PersonInput {
+    /// The shared marks, each one of the person's own or their advocate's identifiers.
+    fn shared_marks(&self) -> Result<Vec<String>> {
+        let mut held: Vec<String> = self
+            .phones
+            .iter()
+            .map(|p| p.as_str().to_string())
+            .chain(self.emails.iter().map(|e| e.as_str().to_string()))
+            .collect();
+        if let Some(a) = &self.advocate {
+            held.extend(a.phone.iter().map(|p| p.as_str().to_string()));
+            held.extend(a.email.iter().map(|e| e.as_str().to_string()));
+        }
+        let mut out = Vec::new();
+        for s in &self.shared {
+            let key = Identifier::parse(s)
+                .map_err(|e| e.with_field("shared"))?
+                .key()
+                .to_string();
+            if !held.contains(&key) {
+                return Err(RuleError::invalid(
+                    "shared",
+                    format!("{s} is marked as shared but is not one of this person's numbers or addresses"),
+                )
+                .into());
+            }
+            if !out.contains(&key) {
+                out.push(key);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Every identifier of a person, own and advocate's, with the field it came from.
+fn identifiers_with_fields(p: &ServiceUser) -> Vec<(String, &'static str)> {
+    let mut out: Vec<(String, &'static str)> = p
+        .phones
+        .iter()
+        .map(|x| (x.as_str().to_string(), "phones"))
+        .chain(p.emails.iter().map(|x| (x.as_str().to_string(), "emails")))
+        .collect();
+    if let Some(a) = &p.advocate {
+        out.extend(
+            a.phone
+                .iter()
+                .map(|x| (x.as_str().to_string(), "advocate.phone")),
+        );
+        out.extend(
+            a.email
+                .iter()
+                .map(|x| (x.as_str().to_string(), "advocate.email")),
+        );
+    }
+    out
 }
 
 /// Everything the person page needs in one read.
@@ -167,6 +226,34 @@ pub struct App {
 pub struct Checked {
     pub verdict: Verdict,
     pub freshness: feed::Freshness,
+}
+
+/// Checks, inside the write, that each identifier `p` gains is held by nobody else unless
+/// marked shared (issue 10; the rule is `identity::may_hold`). Identifiers `p` already
+/// had are not checked again.
+async fn claim_identifiers(
+    tx: &mut WriteTx,
+    p: &ServiceUser,
+    had: &[(String, &'static str)],
+) -> Result<()> {
+    for (key, field) in identifiers_with_fields(p) {
+        if had.iter().any(|(k, _)| *k == key) {
+            continue;
+        }
+        tx.lock_identifier(&key).await?;
+        let others: Vec<tact_core::identity::Holder> = tx
+            .identifier_holders(&key, p.id)
+            .await?
+            .into_iter()
+            .map(|(person, reference, name, _)| tact_core::identity::Holder {
+                person,
+                reference,
+                name,
+            })
+            .collect();
+        tact_core::identity::may_hold(&key, field, &others, p.shared_identifiers.contains(&key))?;
+    }
+    Ok(())
 }
 
 /// Hashes an API token for storage; the token itself is never kept.
@@ -328,13 +415,20 @@ impl App {
     /// # Errors
     /// The store's error.
     pub async fn record_check_access(&self, actor: &Actor, v: &Verdict) -> Result<()> {
-        match v.person {
-            Some(p) if !v.restrictions.is_empty() || !v.adjustments.is_empty() => {
-                self.record_access(actor, p, "the contact check: their plans and adjustments")
-                    .await
-            }
-            _ => Ok(()),
+        let shown = !v.restrictions.is_empty() || !v.adjustments.is_empty();
+        if !shown {
+            return Ok(());
         }
+        // A shared identifier shows the restrictions of everyone it could be.
+        for p in v
+            .person
+            .into_iter()
+            .chain(v.candidates.iter().map(|c| c.person))
+        {
+            self.record_access(actor, p, "the contact check: their plans and adjustments")
+                .await?;
+        }
+        Ok(())
     }
 
     /// Who opened a person's record (or anyone's), newest first: for the DPO and auditors.
@@ -491,18 +585,26 @@ impl App {
             id: PersonId(0),
             reference: String::new(),
             name: input.name.trim().to_string(),
-            phones: input.phones,
-            emails: input.emails,
-            postal_address: input.postal_address.filter(|a| !a.trim().is_empty()),
-            advocate: input.advocate,
+            phones: input.phones.clone(),
+            emails: input.emails.clone(),
+            postal_address: input
+                .postal_address
+                .clone()
+                .filter(|a| !a.trim().is_empty()),
+            advocate: input.advocate.clone(),
             preferred_format: input.preferred_format.unwrap_or(Format::Standard),
-            preferred_language: input.preferred_language.filter(|l| !l.trim().is_empty()),
+            preferred_language: input
+                .preferred_language
+                .clone()
+                .filter(|l| !l.trim().is_empty()),
+            shared_identifiers: input.shared_marks()?,
             additional_help: None,
             created_at: now,
         };
         p.phones.dedup();
         p.emails.dedup();
         let mut tx = self.begin().await?;
+        claim_identifiers(&mut tx, &p, &[]).await?;
         let (id, reference) = tx.insert_person(&p).await?;
         p.id = id;
         p.reference = reference;
@@ -536,6 +638,8 @@ impl App {
             .person(id)
             .await?
             .ok_or_else(|| not_found("person_id", format!("no service user {id}")))?;
+        let before = identifiers_with_fields(&p);
+        p.shared_identifiers = input.shared_marks()?;
         p.name = input.name.trim().to_string();
         p.phones = input.phones;
         p.emails = input.emails;
@@ -546,6 +650,7 @@ impl App {
         }
         p.preferred_language = input.preferred_language;
         let mut tx = self.begin().await?;
+        claim_identifiers(&mut tx, &p, &before).await?;
         tx.update_person(&p).await?;
         tx.audit(&[AuditEvent::new(
             self.now(),
@@ -578,6 +683,7 @@ impl App {
         tact_core::error::require_text("what_was_wrong", what_was_wrong)?;
         let before = self.person(id).await?;
         let mut p = before.clone();
+        p.shared_identifiers = input.shared_marks()?;
         p.name = input.name.trim().to_string();
         p.phones = input.phones;
         p.emails = input.emails;
@@ -611,6 +717,7 @@ impl App {
             return Err(RuleError::invalid("name", "nothing was changed").into());
         }
         let mut tx = self.begin().await?;
+        claim_identifiers(&mut tx, &p, &identifiers_with_fields(&before)).await?;
         tx.update_person(&p).await?;
         tx.audit(&[AuditEvent::new(
             self.now(),
@@ -807,21 +914,53 @@ impl App {
     ///
     /// # Errors
     /// The store's error.
-    pub async fn who_uses(&self, key: &str) -> Result<(Option<index::Found>, feed::Source)> {
+    pub async fn who_uses(&self, key: &str) -> Result<(Vec<index::Found>, feed::Source)> {
         if self.index_is_current() {
             return Ok((self.index.find(key), feed::Source::Index));
         }
-        let holders = self.store.identifier_holders(key).await?;
-        let Some((person, kind)) = holders.into_iter().next() else {
-            return Ok((None, feed::Source::Database));
-        };
-        let found = index::load_view(&self.store, person, self.now())
-            .await?
-            .map(|(_, view)| index::Found {
-                view: Arc::new(view),
-                via_advocate: kind.starts_with("advocate"),
-            });
+        let mut found: Vec<index::Found> = Vec::new();
+        for (person, kind) in self.store.identifier_holders(key).await? {
+            if found.iter().any(|f| f.view.id == Some(person)) {
+                continue;
+            }
+            if let Some((_, view)) = index::load_view(&self.store, person, self.now()).await? {
+                found.push(index::Found {
+                    view: Arc::new(view),
+                    via_advocate: kind.starts_with("advocate"),
+                });
+            }
+        }
         Ok((found, feed::Source::Database))
+    }
+
+    /// The one person using an identifier, if exactly one does. Several (a shared
+    /// identifier) is refused naming them all: the caller must say which.
+    ///
+    /// # Errors
+    /// The store's error, or a conflict naming everyone the identifier could be.
+    async fn the_one_using(&self, field: &str, key: &str) -> Result<Option<index::Found>> {
+        let (mut found, _) = self.who_uses(key).await?;
+        if found.len() > 1 {
+            let who = found
+                .iter()
+                .map(|f| {
+                    format!(
+                        "{} ({}, id {})",
+                        f.view.name,
+                        f.view.reference,
+                        f.view.id.map_or(0, |p| p.0)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            return Err(AppError::Rule(RuleError {
+                kind: tact_core::RuleErrorKind::Conflict,
+                clause: None,
+                field: Some(field.to_string()),
+                message: format!("{key} is shared by {who}: say which person this contact is from"),
+            }));
+        }
+        Ok(found.pop())
     }
 
     /// What the contact check knows about one person, from the index while it is
@@ -856,7 +995,7 @@ impl App {
     ) -> Result<Checked> {
         let (found, source) = match identifier {
             Some(i) => self.who_uses(i.key()).await?,
-            None => (None, feed::Source::Index),
+            None => (Vec::new(), feed::Source::Index),
         };
         let req = CheckRequest {
             identifier: identifier.cloned(),
@@ -864,13 +1003,34 @@ impl App {
             staff,
             at,
             matter,
-            via_advocate: found.as_ref().is_some_and(|f| f.via_advocate),
+            via_advocate: false,
         };
-        let verdict = check::check(&self.profile, found.as_ref().map(|f| f.view.as_ref()), &req);
+        let views: Vec<(&PersonView, bool)> = found
+            .iter()
+            .map(|f| (f.view.as_ref(), f.via_advocate))
+            .collect();
+        let verdict = check::check_all(&self.profile, &views, &req);
         Ok(Checked {
             verdict,
             freshness: self.freshness(source),
         })
+    }
+
+    /// The front-line answer for a call whose number was withheld or is unavailable: ask
+    /// who is calling, check again, screen (issue 10).
+    pub fn contact_check_withheld(&self, staff: Option<StaffId>, at: Timestamp) -> Checked {
+        let req = CheckRequest {
+            identifier: None,
+            channel: Channel::Phone,
+            staff,
+            at,
+            matter: None,
+            via_advocate: false,
+        };
+        Checked {
+            verdict: check::check_withheld(&self.profile, &req),
+            freshness: self.freshness(feed::Source::Index),
+        }
     }
 
     /// Logs a contact and judges it: a breach is stored naming the restriction, with a
@@ -892,7 +1052,11 @@ impl App {
         let mut view: Option<Arc<PersonView>> = None;
         if input.person_id.is_none() {
             if let Some(i) = input.identifier.clone() {
-                if let (Some(found), _) = self.who_uses(i.key()).await? {
+                let field = match i {
+                    Identifier::Phone(_) => "phone",
+                    Identifier::Email(_) => "email",
+                };
+                if let Some(found) = self.the_one_using(field, i.key()).await? {
                     input.person_id = found.view.id;
                     input.via_advocate = found.via_advocate;
                     view = Some(found.view);

@@ -62,8 +62,17 @@ impl App {
                 message_id: parsed.message_id,
             });
         }
+        // An address several people share is not guessed at: the message waits in the
+        // unknown-sender queue for staff to say whose it is.
         let found = match parsed.from.as_ref() {
-            Some(e) => self.who_uses(e.as_str()).await?.0,
+            Some(e) => {
+                let mut all = self.who_uses(e.as_str()).await?.0;
+                if all.len() == 1 {
+                    all.pop()
+                } else {
+                    None
+                }
+            }
             None => None,
         };
         let person = found.as_ref().and_then(|f| f.view.id);
@@ -409,7 +418,9 @@ impl App {
             .flatten()
             .filter(|e| !p.emails.contains(e));
         if let Some(e) = keep.clone() {
+            let had = crate::identifiers_with_fields(&p);
             p.emails.push(e);
+            crate::claim_identifiers(&mut tx, &p, &had).await?;
             tx.update_person(&p).await?;
         }
         let mut ev = AuditEvent::new(

@@ -174,6 +174,161 @@ pub struct Verdict {
     pub put_through_to: Option<StaffId>,
     pub divert_to_mailbox: Option<String>,
     pub clauses: Vec<String>,
+    /// Everyone a shared identifier could be, with the answer for each (issue 10). Empty
+    /// unless more than one person uses it; then `person` is `None` and the rest of the
+    /// verdict is the strictest answer for any of them.
+    pub candidates: Vec<Candidate>,
+    /// The caller's number was withheld or unavailable (issue 10).
+    pub withheld: bool,
+}
+
+/// One of the people a shared identifier could be.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub person: PersonId,
+    pub reference: String,
+    pub name: String,
+    pub outcome: Outcome,
+}
+
+impl Outcome {
+    /// How strict an answer is: a forbidding answer is stricter than one with conditions,
+    /// which is stricter than a plain yes.
+    fn strictness(self) -> u8 {
+        match self {
+            Self::Allowed => 0,
+            Self::AllowedWithConditions => 1,
+            Self::NotAllowed => 2,
+        }
+    }
+}
+
+/// Judges a contact from an identifier several people use — a household line, an advocate
+/// acting for several people (issue 10). Never picks one of them: the answer names every
+/// person it could be, tells staff to find out who is calling, and until then gives the
+/// strictest guidance that applies to any of them (all their restrictions, conditions and
+/// duties). With one person or none it is [`check`].
+pub fn check_all(profile: &Profile, found: &[(&PersonView, bool)], req: &CheckRequest) -> Verdict {
+    match found {
+        [] => check(profile, None, req),
+        [(view, via_advocate)] => check(
+            profile,
+            Some(view),
+            &CheckRequest {
+                via_advocate: *via_advocate,
+                ..req.clone()
+            },
+        ),
+        many => {
+            let each: Vec<Verdict> = many
+                .iter()
+                .map(|(view, via_advocate)| {
+                    check(
+                        profile,
+                        Some(view),
+                        &CheckRequest {
+                            via_advocate: *via_advocate,
+                            ..req.clone()
+                        },
+                    )
+                })
+                .collect();
+            let strictest = each
+                .iter()
+                .max_by_key(|v| v.outcome.strictness())
+                .expect("several verdicts");
+            let mut v = strictest.clone();
+            v.person = None;
+            v.reference = None;
+            v.name = None;
+            v.candidates = each
+                .iter()
+                .map(|e| Candidate {
+                    person: e.person.unwrap_or(PersonId(0)),
+                    reference: e.reference.clone().unwrap_or_default(),
+                    name: e.name.clone().unwrap_or_default(),
+                    outcome: e.outcome,
+                })
+                .collect();
+            for e in &each {
+                for m in &e.must {
+                    if !v.must.contains(m) {
+                        v.must.push(m.clone());
+                    }
+                }
+                for c in &e.clauses {
+                    if !v.clauses.contains(c) {
+                        v.clauses.push(c.clone());
+                    }
+                }
+                for a in &e.adjustments {
+                    if !v.adjustments.iter().any(|x| x.0 == a.0) {
+                        v.adjustments.push(a.clone());
+                    }
+                }
+                for r in &e.restrictions {
+                    if !v
+                        .restrictions
+                        .iter()
+                        .any(|x| x.breach_key() == r.breach_key())
+                    {
+                        v.restrictions.push(r.clone());
+                    }
+                }
+                v.screening_required |= e.screening_required;
+                v.record_call |= e.record_call;
+                v.ask_additional_help |= e.ask_additional_help;
+                v.max_minutes = match (v.max_minutes, e.max_minutes) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+            }
+            let names = v
+                .candidates
+                .iter()
+                .map(|c| format!("{} ({})", c.name, c.reference))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let what = match req.identifier {
+                Some(Identifier::Email(_)) => "address",
+                _ => "number",
+            };
+            v.must.insert(
+                0,
+                format!(
+                    "This {what} is used by {} people: {names}. Ask who you are speaking to before anything else; until you know, follow the strictest answer below.",
+                    v.candidates.len()
+                ),
+            );
+            v.say.insert(
+                0,
+                "Before we go on, may I take your full name, please?".into(),
+            );
+            v
+        }
+    }
+}
+
+/// Judges a call whose number was withheld or unavailable (issue 10): nobody can be
+/// looked up, so staff ask who is calling, check again once they know, and the call is
+/// screened like any contact from a person who might be under a plan (CLE-9.10).
+pub fn check_withheld(profile: &Profile, req: &CheckRequest) -> Verdict {
+    let mut v = check(profile, None, req);
+    v.withheld = true;
+    v.outcome = Outcome::AllowedWithConditions;
+    v.screening_required = true;
+    v.say.insert(0, "May I take your full name, please?".into());
+    v.must.insert(
+        0,
+        format!(
+            "The caller's number is withheld, so Tact cannot tell who they are. Ask for their name and check them again before discussing their matters: a {} may apply to them.",
+            profile.terms.plan
+        ),
+    );
+    v.must.push("Read or listen for a genuine complaint, new information, a possible crime or a safeguarding concern.".into());
+    v.clauses.push(profile.clauses.screening.clone());
+    v.clauses.dedup();
+    v
 }
 
 impl Verdict {
@@ -208,6 +363,8 @@ pub fn check(profile: &Profile, view: Option<&PersonView>, req: &CheckRequest) -
         put_through_to: None,
         divert_to_mailbox: None,
         clauses: Vec::new(),
+        candidates: Vec::new(),
+        withheld: false,
     };
     let clauses = &profile.clauses;
     if profile.rules.ask_additional_help_at_first_contact

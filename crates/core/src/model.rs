@@ -94,6 +94,9 @@ pub struct ServiceUser {
     pub advocate: Option<Advocate>,
     pub preferred_format: Format,
     pub preferred_language: Option<String>,
+    /// Identifiers (by their key, see [`Identifier::key`]) recorded as shared with someone
+    /// else: a household line, an advocate acting for several people (issue 10).
+    pub shared_identifiers: Vec<String>,
     pub additional_help: Option<AdditionalHelp>,
     pub created_at: Timestamp,
 }

@@ -1200,6 +1200,7 @@ fn cle_8_1_first_contact_asks_about_additional_help_and_cle_8_2_records_their_wo
         advocate: None,
         preferred_format: Format::Standard,
         preferred_language: None,
+        shared_identifiers: Vec::new(),
         additional_help: None,
         created_at: now(),
     };
@@ -1240,7 +1241,7 @@ fn view_with(s: Strategy) -> PersonView {
 fn call_at(at: &str) -> CheckRequest {
     CheckRequest {
         identifier: Some(Identifier::Phone(
-            PhoneNumber::parse("07700 900123").unwrap(),
+            PhoneNumber::record("07700 900123", true).unwrap(),
         )),
         channel: Channel::Phone,
         staff: Some(CASEWORKER),
@@ -1475,7 +1476,7 @@ fn every_restriction_that_forbids_a_contact_gives_staff_words_to_say() {
         });
         rules.push(Restriction {
             rule: Rule::BlockedIdentifier {
-                identifier: Identifier::Phone(PhoneNumber::parse("07700 900123").unwrap()),
+                identifier: Identifier::Phone(PhoneNumber::record("07700 900123", true).unwrap()),
                 acknowledge: false,
             },
             reason: "r".into(),

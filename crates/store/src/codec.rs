@@ -438,7 +438,7 @@ pub fn parse_advocate(s: &str) -> Result<Advocate, StoreError> {
     Ok(Advocate {
         name: opt_s(&v, "name").unwrap_or_default(),
         organisation: opt_s(&v, "organisation"),
-        phone: opt_s(&v, "phone").and_then(|p| PhoneNumber::parse(&p).ok()),
+        phone: opt_s(&v, "phone").and_then(|p| PhoneNumber::lookup(&p).ok()),
         email: opt_s(&v, "email").and_then(|e| EmailAddress::parse(&e).ok()),
     })
 }

@@ -97,6 +97,10 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (7, include_str!("../migrations/sqlite/0007_records.sql")),
     (8, include_str!("../migrations/sqlite/0008_retention.sql")),
     (9, include_str!("../migrations/sqlite/0009_changes.sql")),
+    (
+        10,
+        include_str!("../migrations/sqlite/0010_identifiers.sql"),
+    ),
 ];
 const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -111,6 +115,10 @@ const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (7, include_str!("../migrations/postgres/0007_records.sql")),
     (8, include_str!("../migrations/postgres/0008_retention.sql")),
     (9, include_str!("../migrations/postgres/0009_changes.sql")),
+    (
+        10,
+        include_str!("../migrations/postgres/0010_identifiers.sql"),
+    ),
 ];
 
 impl Store {

@@ -17,16 +17,30 @@ fn corrupt(what: &str, v: &str) -> StoreError {
 
 pub(crate) const PERSON_COLS: &str = "id, reference, name, postal_address, advocate, preferred_format, preferred_language, help_asked_at, help_asked_by, help_needed, help_words, created_at";
 
-fn person_row(r: &AnyRow, identifiers: Vec<(String, String)>) -> Result<ServiceUser> {
+/// One row of `person_identifiers`: the identifier, how it is held, whether a phone number
+/// was verified, whether it is marked shared.
+pub(crate) struct IdentRow {
+    ident: String,
+    kind: String,
+    verified: bool,
+    shared: bool,
+}
+
+fn person_row(r: &AnyRow, identifiers: Vec<IdentRow>) -> Result<ServiceUser> {
     let mut phones = Vec::new();
     let mut emails = Vec::new();
-    for (ident, kind) in identifiers {
-        match kind.as_str() {
-            "phone" => {
-                phones.push(PhoneNumber::parse(&ident).map_err(|_| corrupt("phone", &ident))?)
-            }
+    let mut shared = Vec::new();
+    for i in identifiers {
+        if i.shared {
+            shared.push(i.ident.clone());
+        }
+        match i.kind.as_str() {
+            "phone" => phones.push(
+                PhoneNumber::from_stored(&i.ident, i.verified)
+                    .ok_or_else(|| corrupt("phone", &i.ident))?,
+            ),
             "email" => {
-                emails.push(EmailAddress::parse(&ident).map_err(|_| corrupt("email", &ident))?)
+                emails.push(EmailAddress::parse(&i.ident).map_err(|_| corrupt("email", &i.ident))?)
             }
             _ => {}
         }
@@ -44,6 +58,7 @@ fn person_row(r: &AnyRow, identifiers: Vec<(String, String)>) -> Result<ServiceU
             .transpose()?,
         preferred_format: Format::parse(&fmt).map_err(|_| corrupt("format", &fmt))?,
         preferred_language: get_os(r, "preferred_language"),
+        shared_identifiers: shared,
         additional_help: get_oi(r, "help_asked_at").map(|at| AdditionalHelp {
             asked_at: from_ts(at),
             asked_by: StaffId(get_oi(r, "help_asked_by").unwrap_or_default()),
@@ -351,11 +366,16 @@ pub(crate) const CONTACT_COLS: &str = "id, person_id, matter_id, channel, direct
 const STRATEGY_COLS: &str = "id, person_id, version, status, review_due, ends_on, body";
 
 impl Store {
-    async fn identifiers_of(&self, person: i64) -> Result<Vec<(String, String)>> {
-        let rows = sqlx::query("SELECT identifier, kind FROM person_identifiers WHERE person_id = $1 ORDER BY kind, identifier").bind(person).fetch_all(&self.pool).await?;
+    async fn identifiers_of(&self, person: i64) -> Result<Vec<IdentRow>> {
+        let rows = sqlx::query("SELECT identifier, kind, verified, shared FROM person_identifiers WHERE person_id = $1 ORDER BY kind, identifier").bind(person).fetch_all(&self.pool).await?;
         Ok(rows
             .iter()
-            .map(|r| (get_s(r, "identifier"), get_s(r, "kind")))
+            .map(|r| IdentRow {
+                ident: get_s(r, "identifier"),
+                kind: get_s(r, "kind"),
+                verified: get_i(r, "verified") != 0,
+                shared: get_i(r, "shared") != 0,
+            })
             .collect())
     }
 
@@ -1421,9 +1441,9 @@ impl Store {
         &self,
         after: i64,
         limit: i64,
-    ) -> Result<Vec<(i64, String, String, String, bool)>> {
+    ) -> Result<Vec<(i64, String, String, String, bool, bool)>> {
         let rows = sqlx::query(
-            "SELECT p.id, p.reference, p.name, i.identifier, p.help_asked_at FROM people p LEFT JOIN person_identifiers i ON i.person_id = p.id WHERE p.id > $1 AND p.id <= $2 ORDER BY p.id",
+            "SELECT p.id, p.reference, p.name, i.identifier, i.kind, p.help_asked_at FROM people p LEFT JOIN person_identifiers i ON i.person_id = p.id WHERE p.id > $1 AND p.id <= $2 ORDER BY p.id",
         )
         .bind(after)
         .bind(after + limit)
@@ -1437,6 +1457,7 @@ impl Store {
                     get_s(r, "reference"),
                     get_s(r, "name"),
                     get_os(r, "identifier").unwrap_or_default(),
+                    get_os(r, "kind").is_some_and(|k| k.starts_with("advocate")),
                     get_oi(r, "help_asked_at").is_some(),
                 )
             })

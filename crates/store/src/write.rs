@@ -381,36 +381,89 @@ impl WriteTx {
             .execute(&mut *self.tx)
             .await
             .map_err(w)?;
-        let mut idents: Vec<(String, &str)> = p
+        let mut idents: Vec<(String, &str, bool)> = p
             .phones
             .iter()
-            .map(|x| (x.as_str().to_string(), "phone"))
-            .chain(p.emails.iter().map(|x| (x.as_str().to_string(), "email")))
+            .map(|x| (x.as_str().to_string(), "phone", x.is_verified()))
+            .chain(
+                p.emails
+                    .iter()
+                    .map(|x| (x.as_str().to_string(), "email", true)),
+            )
             .collect();
         if let Some(a) = &p.advocate {
             idents.extend(
                 a.phone
                     .iter()
-                    .map(|x| (x.as_str().to_string(), "advocate-phone")),
+                    .map(|x| (x.as_str().to_string(), "advocate-phone", x.is_verified())),
             );
             idents.extend(
                 a.email
                     .iter()
-                    .map(|x| (x.as_str().to_string(), "advocate-email")),
+                    .map(|x| (x.as_str().to_string(), "advocate-email", true)),
             );
         }
         idents.sort();
         idents.dedup_by(|a, b| a.0 == b.0);
-        for (ident, kind) in idents {
+        for (ident, kind, verified) in idents {
+            let shared = p.shared_identifiers.contains(&ident);
             sqlx::query(
-                "INSERT INTO person_identifiers (identifier, person_id, kind) VALUES ($1,$2,$3)",
+                "INSERT INTO person_identifiers (identifier, person_id, kind, verified, shared) VALUES ($1,$2,$3,$4,$5)",
             )
             .bind(ident)
             .bind(p.id.0)
             .bind(kind)
+            .bind(i64::from(verified))
+            .bind(i64::from(shared))
             .execute(&mut *self.tx)
             .await
             .map_err(w)?;
+        }
+        Ok(())
+    }
+
+    /// Everyone other than `except` holding `identifier`, with whether they hold it as
+    /// shared, read inside this transaction after [`WriteTx::lock_identifier`], so two
+    /// writes cannot both give one identifier to two people unawares.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn identifier_holders(
+        &mut self,
+        identifier: &str,
+        except: PersonId,
+    ) -> Result<Vec<(PersonId, String, String, bool)>> {
+        let rows = sqlx::query("SELECT i.person_id, p.reference, p.name, i.shared FROM person_identifiers i JOIN people p ON p.id = i.person_id WHERE i.identifier = $1 AND i.person_id <> $2 ORDER BY i.person_id")
+            .bind(identifier)
+            .bind(except.0)
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(w)?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                (
+                    PersonId(get_i(r, "person_id")),
+                    crate::get_os(r, "reference").unwrap_or_default(),
+                    get_s(r, "name"),
+                    get_i(r, "shared") != 0,
+                )
+            })
+            .collect())
+    }
+
+    /// Serialises writes that give out `identifier` until this transaction ends (on
+    /// PostgreSQL an advisory lock on its hash; SQLite's write lock does it already).
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn lock_identifier(&mut self, identifier: &str) -> Result<()> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+                .bind(identifier)
+                .execute(&mut *self.tx)
+                .await
+                .map_err(w)?;
         }
         Ok(())
     }

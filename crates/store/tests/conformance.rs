@@ -32,7 +32,7 @@ fn person() -> ServiceUser {
         id: PersonId(0),
         reference: String::new(),
         name: "Jo Bloggs".into(),
-        phones: vec![PhoneNumber::parse("07700 900123").unwrap()],
+        phones: vec![PhoneNumber::record("07700 900123", true).unwrap()],
         emails: vec![EmailAddress::parse("jo@example.org").unwrap()],
         postal_address: Some("1 High Street, Middlesbrough".into()),
         advocate: Some(Advocate {
@@ -43,6 +43,7 @@ fn person() -> ServiceUser {
         }),
         preferred_format: Format::LargePrint,
         preferred_language: Some("Welsh".into()),
+        shared_identifiers: Vec::new(),
         additional_help: None,
         created_at: now(),
     }

@@ -240,6 +240,12 @@ pub enum PersonCmd {
         format: Option<String>,
         #[arg(long)]
         language: Option<String>,
+        /// Keep phone numbers not recognised as numbers in use (marked unverified).
+        #[arg(long)]
+        keep_unverified: bool,
+        /// A number or address (as given) shared with someone else; repeat for more.
+        #[arg(long)]
+        shared: Vec<String>,
     },
     Show {
         id: i64,

@@ -96,6 +96,9 @@ async fn staff(
 /// # Errors
 /// Any refusal by the rules (a bug in the demo) or the store's error.
 pub async fn populate(app: &App, people: usize) -> Result<String> {
+    if people > 1000 {
+        anyhow::bail!("a demo office has at most 1,000 people: each has a number from Ofcom's drama range (07700 900000–900999), which has 1,000; tact-bench makes larger offices");
+    }
     let real_now = Timestamp::now();
     let clock = Clock::fixed(real_now - days(120));
     let app = app.with_clock(clock.clone());
@@ -211,7 +214,9 @@ pub async fn populate(app: &App, people: usize) -> Result<String> {
             FIRST[i % FIRST.len()],
             LAST[(i / FIRST.len() + i) % LAST.len()]
         );
-        let phone = PhoneNumber::parse(&format!("07700 9{:05}", i % 100_000))
+        // Ofcom keeps 07700 900000–900999 for drama: never a real person's number, and
+        // not confirmed by libphonenumber, so kept as unverified.
+        let phone = PhoneNumber::record(&format!("07700 9{:05}", i), true)
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let email = EmailAddress::parse(&format!(
             "{}.{}{}@example.org",
@@ -223,7 +228,7 @@ pub async fn populate(app: &App, people: usize) -> Result<String> {
         let advocate = (i % 37 == 0).then(|| Advocate {
             name: "Pat Advocate".into(),
             organisation: Some("Independent Advocacy Service".into()),
-            phone: PhoneNumber::parse(&format!("01642 9{:05}", i)).ok(),
+            phone: PhoneNumber::record(&format!("01642 9{:05}", i), true).ok(),
             email: None,
         });
         let p = d
@@ -246,6 +251,7 @@ pub async fn populate(app: &App, people: usize) -> Result<String> {
                         Format::Standard
                     }),
                     preferred_language: (i % 31 == 0).then(|| "Polish".to_string()),
+                    shared: Vec::new(),
                 },
             )
             .await?;

@@ -580,11 +580,13 @@ fn request_for(command: Command) -> Result<Request> {
                 address,
                 format,
                 language,
+                keep_unverified,
+                shared,
             } => r(
                 M::POST,
                 "/people".into(),
                 Some(
-                    json!({"name": name, "phones": phone, "emails": email, "postal_address": address, "preferred_format": format, "preferred_language": language}),
+                    json!({"name": name, "phones": phone, "emails": email, "postal_address": address, "preferred_format": format, "preferred_language": language, "keep_unverified": keep_unverified, "shared": shared}),
                 ),
             ),
             PersonCmd::Show { id } => r(M::GET, format!("/people/{id}"), None),

@@ -132,15 +132,15 @@ fn the_workflow_runs_from_the_command_line_under_the_same_rules() {
             "--name",
             "Jo Bloggs",
             "--phone",
-            "07700 900321",
+            "07911 123321",
         ],
     ));
     let pid = p["id"].as_i64().unwrap().to_string();
-    assert_eq!(p["phones"][0], "+447700900321");
+    assert_eq!(p["phones"][0], "+447911123321");
     // CLE-8.1: first contact, so the check asks about additional help.
     let v = json(&tact(
         &d,
-        &["--as", &cw_id, "check", "--phone", "+44 (0)7700 900321"],
+        &["--as", &cw_id, "check", "--phone", "+44 (0)7911 123321"],
     ));
     assert_eq!(v["person"]["id"].as_i64().unwrap().to_string(), pid);
     assert_eq!(v["ask_additional_help"], true);
@@ -159,7 +159,7 @@ fn the_workflow_runs_from_the_command_line_under_the_same_rules() {
     ));
     let v = json(&tact(
         &d,
-        &["--as", &cw_id, "check", "--phone", "07700900321"],
+        &["--as", &cw_id, "check", "--phone", "07911123321"],
     ));
     assert_eq!(v["ask_additional_help"], false);
     // An ended call raises the line manager's follow-up (CLE-4.5).

@@ -424,7 +424,7 @@ fn a_cli_write_beside_a_server_on_sqlite_is_seen_within_a_second() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let s = Server::start(&office).await;
-        let phone = "+447911300001";
+        let phone = "+447911200001";
         let sid = s.plan_in_force(&office, phone).await;
         assert_eq!(allowed(&s, &office.cw, phone).await, Some(false));
 
@@ -445,7 +445,7 @@ fn a_cli_write_beside_a_server_on_sqlite_is_seen_within_a_second() {
         })
         .await;
 
-        let other = "+447911300002";
+        let other = "+447911200002";
         assert_eq!(allowed(&s, &office.cw, other).await, None);
         json_of(&office.cli(&[
             "--as",
@@ -516,7 +516,7 @@ fn a_server_that_loses_its_database_says_so_and_catches_up_when_it_returns() {
     rt.block_on(async {
         let a = Server::start(&office).await;
         let b = Server::start(&office).await;
-        let phone = "+447911400001";
+        let phone = "+447911210001";
         let sid = a.plan_in_force(&office, phone).await;
         let t = Instant::now();
         within_bound("a plan authorised on A, checked on B", t, || async {
@@ -616,7 +616,7 @@ fn kill_9_while_logging_loses_nothing_acknowledged_and_the_restarted_server_answ
     let rt = tokio::runtime::Runtime::new().unwrap();
     let acked: Vec<i64> = rt.block_on(async {
         let mut s = Server::start(&office).await;
-        let phone = "+447911500001";
+        let phone = "+447911220001";
         s.plan_in_force(&office, phone).await;
         let http = s.http.clone();
         let url = format!("{}/api/v1/contacts", s.base);
@@ -679,7 +679,7 @@ fn kill_9_while_logging_loses_nothing_acknowledged_and_the_restarted_server_answ
         // The first answer, however soon, is right: from the database if the index is
         // still loading.
         let s = Server::spawn(&office).await;
-        let (status, v) = s.check(&office.cw, "+447911500001").await;
+        let (status, v) = s.check(&office.cw, "+447911220001").await;
         assert_eq!(status, 200, "{v}");
         assert_eq!(v["allowed"], false, "{v}");
         assert!(v["person"].is_object(), "{v}");

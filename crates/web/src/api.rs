@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tact_app::Ctx;
-use tact_core::identity::{EmailAddress, Identifier, PhoneNumber};
+use tact_core::identity::{read_caller, EmailAddress, Identifier};
 use tact_core::ids::*;
 use tact_core::model::*;
 use tact_core::profile::{Answer, Channel};
@@ -126,7 +126,8 @@ pub async fn readyz(State(st): State<AppState>) -> Response {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct CheckQuery {
-    /// The caller's number, in any common form.
+    /// The caller's number, in any common form (also a `tel:` URI); `anonymous`,
+    /// `withheld`, `unavailable` or empty for a number the phone system could not give.
     pub phone: Option<String>,
     /// The sender's address.
     pub email: Option<String>,
@@ -154,10 +155,18 @@ pub async fn contact_check(
                 "give a phone number or an email address, not both",
             ))
         }
-        (Some(p), None) => Some(Identifier::Phone(PhoneNumber::parse(p)?)),
-        (None, Some(e)) => Some(Identifier::Email(EmailAddress::parse(e)?)),
+        (Some(p), None) => match read_caller(p)? {
+            Some(n) => Identifier::Phone(n),
+            None => {
+                let at = parse_ts("at", q.at.as_deref(), st.app.now())?;
+                let c = st.app.contact_check_withheld(q.staff.map(StaffId), at);
+                return ok(wire::checked(&c));
+            }
+        },
+        (None, Some(e)) => Identifier::Email(EmailAddress::parse(e)?),
         (None, None) => return Err(ApiError::bad("phone", "give phone=… or email=…")),
     };
+    let identifier = Some(identifier);
     let channel = match q.channel.as_deref() {
         Some(c) => channel("channel", c)?,
         None if q.email.is_some() => Channel::Email,
@@ -316,7 +325,8 @@ pub async fn log_contact(
         return Err(ApiError::bad("body", "a contact body is at most 512 KiB"));
     }
     let identifier = match (&req.phone, &req.email) {
-        (Some(p), None) => Some(Identifier::Phone(PhoneNumber::parse(p)?)),
+        // A withheld number is logged as a call from someone not yet known.
+        (Some(p), None) => read_caller(p)?.map(Identifier::Phone),
         (None, Some(e)) => Some(Identifier::Email(EmailAddress::parse(e)?)),
         (None, None) => None,
         (Some(_), Some(_)) => {

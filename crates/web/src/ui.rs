@@ -15,7 +15,7 @@ use axum::Router;
 use serde::Deserialize;
 use tact_app::{AppError, SignInFailure};
 use tact_core::check::Effect;
-use tact_core::identity::{EmailAddress, Identifier, PhoneNumber};
+use tact_core::identity::{EmailAddress, Identifier};
 use tact_core::ids::{PersonId, StaffId};
 use tact_core::model::{AdjustmentStatus, StrategyStatus, TaskKind};
 use tact_core::profile::Channel;
@@ -557,6 +557,9 @@ struct VerdictView {
     allowed: bool,
     headline: String,
     person: Option<(i64, String, String)>,
+    /// Everyone a shared number or address could be (id, name, reference).
+    candidates: Vec<(i64, String, String)>,
+    withheld: bool,
     say: Vec<String>,
     must: Vec<String>,
     restrictions: Vec<String>,
@@ -598,14 +601,18 @@ async fn incoming(
     let mut verdict = None;
     if !who.trim().is_empty() {
         let ident = if who.contains('@') {
-            EmailAddress::parse(&who).map(Identifier::Email)
+            EmailAddress::parse(&who).map(|e| Some(Identifier::Email(e)))
         } else {
-            PhoneNumber::parse(&who).map(Identifier::Phone)
+            tact_core::identity::read_caller(&who).map(|p| p.map(Identifier::Phone))
         };
         match ident {
             Err(_) => error = Some("Enter a phone number, like 01642 301653, or an email address, like name@example.org".to_string()),
             Ok(id) => {
-                let v = match state.app.contact_check(Some(&id), channel, Some(signed.actor.id), state.app.now(), None).await {
+                let checked = match &id {
+                    Some(id) => state.app.contact_check(Some(id), channel, Some(signed.actor.id), state.app.now(), None).await,
+                    None => Ok(state.app.contact_check_withheld(Some(signed.actor.id), state.app.now())),
+                };
+                let v = match checked {
                     Ok(c) => c.verdict,
                     Err(e) => return refusal(&state, &signed, e),
                 };
@@ -615,11 +622,15 @@ async fn incoming(
                 verdict = Some(VerdictView {
                     allowed: v.allowed(),
                     headline: match v.outcome {
+                        _ if v.withheld => "The number is withheld: ask who is calling".into(),
+                        _ if !v.candidates.is_empty() => format!("This is shared by {} people: ask who is calling", v.candidates.len()),
                         tact_core::check::Outcome::Allowed => "You can deal with this contact".into(),
                         tact_core::check::Outcome::AllowedWithConditions => "You can deal with this contact, with conditions".into(),
                         tact_core::check::Outcome::NotAllowed => format!("Their {} does not allow this contact", state.app.profile.terms.plan),
                     },
                     person: v.person.map(|p| (p.0, v.name.clone().unwrap_or_default(), v.reference.clone().unwrap_or_default())),
+                    candidates: v.candidates.iter().map(|c| (c.person.0, c.name.clone(), c.reference.clone())).collect(),
+                    withheld: v.withheld,
                     say: v.say.clone(),
                     must: v.must.clone(),
                     restrictions: v.restrictions.iter().filter(|a| a.effect != Effect::NotRelevant).map(|a| format!("{}: {}", a.name, a.explanation)).collect(),

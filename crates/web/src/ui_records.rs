@@ -72,8 +72,19 @@ fn person_fields() -> Vec<Field> {
     vec![
         Field::new("text", "name", "Full name"),
         Field::new("textarea", "phones", "Phone numbers (optional)")
-            .hint("One a line, for example 07700 900123"),
+            .hint("One a line, for example 01642 301653"),
+        Field::new(
+            "checkbox",
+            "keep_unverified",
+            "Keep a number even if it is not recognised as a number in use (a new number, or one you have checked)",
+        ),
         Field::new("textarea", "emails", "Email addresses (optional)").hint("One a line"),
+        Field::new(
+            "textarea",
+            "shared",
+            "Numbers or addresses they share with someone else (optional)",
+        )
+        .hint("A household line, or an advocate who acts for several people. One a line, as written above. Calls from these are matched to everyone who shares them."),
         Field::new("textarea", "postal_address", "Postal address (optional)"),
         Field::new("select", "preferred_format", "How they prefer letters").options(
             Format::ALL.map(|f| {
@@ -93,9 +104,10 @@ fn person_fields() -> Vec<Field> {
 
 /// A person's details from the form, each checked.
 fn person_input(form: &HashMap<String, String>) -> Result<PersonInput, RuleError> {
+    let keep = val(form, "keep_unverified") == "yes";
     let phones = lines(form, "phones")
         .iter()
-        .map(|p| PhoneNumber::parse(p).map_err(|e| e.with_field("phones")))
+        .map(|p| PhoneNumber::record(p, keep).map_err(|e| e.with_field("phones")))
         .collect::<Result<Vec<_>, _>>()?;
     let emails = lines(form, "emails")
         .iter()
@@ -113,6 +125,7 @@ fn person_input(form: &HashMap<String, String>) -> Result<PersonInput, RuleError
                 .map_err(|e| e.with_field("preferred_format"))?,
         ),
         preferred_language: opt("preferred_language"),
+        shared: lines(form, "shared"),
     })
 }
 

@@ -65,6 +65,15 @@ pub struct PersonReq {
     /// standard, large-print, easy-read, braille, audio or email
     pub preferred_format: Option<String>,
     pub preferred_language: Option<String>,
+    /// Keep phone numbers libphonenumber does not confirm (a number newer than its data,
+    /// or Ofcom's drama range), marked unverified; without this they are refused.
+    #[serde(default)]
+    pub keep_unverified: bool,
+    /// Numbers or addresses (as given above) shared with someone else — a household line,
+    /// an advocate acting for several people. One another person already holds is refused
+    /// with 409 unless listed here.
+    #[serde(default)]
+    pub shared: Vec<String>,
 }
 
 impl PersonReq {
@@ -74,7 +83,7 @@ impl PersonReq {
             .iter()
             .enumerate()
             .map(|(i, p)| {
-                PhoneNumber::parse(p)
+                PhoneNumber::record(p, self.keep_unverified)
                     .map_err(|e| ApiError::from(e.with_field(&format!("phones[{i}]"))))
             })
             .collect::<Result<Vec<_>, _>>()?;
@@ -95,7 +104,7 @@ impl PersonReq {
                 phone: a
                     .phone
                     .as_deref()
-                    .map(PhoneNumber::parse)
+                    .map(|p| PhoneNumber::record(p, self.keep_unverified))
                     .transpose()
                     .map_err(|e| ApiError::from(e.with_field("advocate.phone")))?,
                 email: a
@@ -118,6 +127,7 @@ impl PersonReq {
                 .map(Format::parse)
                 .transpose()?,
             preferred_language: self.preferred_language,
+            shared: self.shared,
         })
     }
 }
@@ -597,9 +607,18 @@ pub fn staff(s: &Staff) -> Value {
 }
 
 pub fn verdict(v: &Verdict) -> Value {
+    // A shared identifier answers "ambiguous", with everyone it could be and the strictest
+    // answer for any of them (issue 10).
+    let outcome = if v.candidates.is_empty() {
+        v.outcome.as_str()
+    } else {
+        "ambiguous"
+    };
     json!({
         "person": v.person.map(|p| json!({"id": p.0, "reference": v.reference, "name": v.name})),
-        "outcome": v.outcome.as_str(), "allowed": v.allowed(),
+        "outcome": outcome, "strictest_outcome": v.outcome.as_str(), "allowed": v.allowed(),
+        "candidates": v.candidates.iter().map(|c| json!({"id": c.person.0, "reference": c.reference, "name": c.name, "outcome": c.outcome.as_str()})).collect::<Vec<_>>(),
+        "withheld": v.withheld,
         "say": v.say, "must": v.must,
         "restrictions": v.restrictions.iter().filter(|a| a.effect != tact_core::check::Effect::NotRelevant).map(|a| json!({
             "strategy_id": a.strategy_id.0, "kind": a.kind, "name": a.name, "clause": a.clause, "effect": a.effect.as_str(), "explanation": a.explanation,

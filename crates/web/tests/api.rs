@@ -103,7 +103,7 @@ impl TestApp {
     }
 
     async fn person_with_matter(&self) -> (i64, i64) {
-        let p = self.ok(&self.caseworker, "/people", json!({"name": "Jo Bloggs", "phones": ["07700 900123"], "emails": ["Jo@Example.org"]})).await;
+        let p = self.ok(&self.caseworker, "/people", json!({"name": "Jo Bloggs", "phones": ["07911 123123"], "emails": ["Jo@Example.org"]})).await;
         let pid = p["id"].as_i64().unwrap();
         let m = self
             .ok(
@@ -196,7 +196,7 @@ async fn cle_9_11_and_cle_9_10_both_profiles_end_to_end_a_breach_is_stored_remin
     for profile in ["cleveland-opcc", "northamptonshire-opfcc"] {
         each_backend(profile, |t| async move {
             let (pid, _, sid) = t.plan_in_force(json!([{"kind": "single-channel", "channel": "email", "reason": "Abusive calls"}])).await;
-            let (s, v) = t.get(&t.caseworker, "/contact-check?phone=%2B44%207700%20900123").await;
+            let (s, v) = t.get(&t.caseworker, "/contact-check?phone=%2B44%207911%20123123").await;
             assert_eq!(s, StatusCode::OK);
             assert_eq!(v["outcome"], "not-allowed");
             assert_eq!(v["person"]["id"], pid);
@@ -206,7 +206,7 @@ async fn cle_9_11_and_cle_9_10_both_profiles_end_to_end_a_breach_is_stored_remin
             assert_eq!(email_ok["outcome"], "allowed-with-conditions");
             assert!(email_ok["screening_required"].as_bool().unwrap());
             let before = t.app.store.count(Table::Tasks).await.unwrap();
-            let logged = t.ok(&t.caseworker, "/contacts", json!({"channel": "phone", "phone": "07700900123", "summary": "Called again demanding an update"})).await;
+            let logged = t.ok(&t.caseworker, "/contacts", json!({"channel": "phone", "phone": "07911123123", "summary": "Called again demanding an update"})).await;
             assert_eq!(logged["contact"]["person_id"], pid);
             assert_eq!(logged["contact"]["breach_of"], json!([format!("{sid}:single-channel")]));
             assert_eq!(logged["contact"]["screening"], "due");
@@ -458,7 +458,7 @@ async fn nor_7_1_a_dispute_is_decided_by_someone_independent_and_lifting_stops_t
             .await;
         assert_eq!(v["strategy"]["status"], "lifted");
         let check = t
-            .get(&t.caseworker, "/contact-check?phone=07700900123")
+            .get(&t.caseworker, "/contact-check?phone=07911123123")
             .await
             .1;
         assert_eq!(check["outcome"], "allowed");
@@ -531,6 +531,68 @@ async fn concurrent_contacts_are_each_written_once_even_when_batched_together() 
         assert_eq!(t.app.store.count(Table::Contacts).await.unwrap(), before + 51);
         let v = t.get(&t.csm, "/audit/verify").await;
         assert_eq!(v.0, StatusCode::OK);
+    })
+    .await;
+}
+
+/// Issue 10: who is calling. A number another person holds is refused (409, naming them)
+/// unless marked shared; a shared number answers "ambiguous" with everyone it could be and
+/// the strictest guidance of any of them, and logging from it asks which person. A number
+/// libphonenumber cannot confirm is refused naming the field unless kept as unverified,
+/// and is then still matched. A withheld caller id is not a 400 but an answer.
+#[tokio::test]
+async fn who_is_calling_shared_numbers_unverified_numbers_and_withheld_caller_ids() {
+    each_backend("cleveland-opcc", |t| async move {
+        // Jo (from plan_in_force) is under an email-only plan on 07911 123123.
+        let (jo, _, _) = t.plan_in_force(json!([{"kind": "single-channel", "channel": "email", "reason": "Abusive calls"}])).await;
+        let (s, v) = t.post(&t.caseworker, "/people", json!({"name": "Sam Bloggs", "phones": ["+44 (0)7911 123123"]})).await;
+        assert_eq!(s, StatusCode::CONFLICT, "{v}");
+        assert_eq!(v["error"]["field"], "phones");
+        assert!(v["error"]["message"].as_str().unwrap().contains("Jo Bloggs"), "{v}");
+        let (s, v) = t.post(&t.caseworker, "/people", json!({"name": "Sam Bloggs", "phones": ["07911 123123"], "shared": ["07911123123"]})).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        let sam = v["id"].as_i64().unwrap();
+
+        let (s, v) = t.get(&t.caseworker, "/contact-check?phone=07911%20123123").await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(v["outcome"], "ambiguous", "{v}");
+        assert_eq!(v["strictest_outcome"], "not-allowed", "{v}");
+        assert_eq!(v["allowed"], false);
+        assert!(v["person"].is_null());
+        let ids: Vec<i64> = v["candidates"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();
+        assert_eq!(ids, vec![jo, sam]);
+        assert!(v["must"][0].as_str().unwrap().contains("used by 2 people"), "{v}");
+
+        // Logging a call from the shared line without saying who it is from is refused
+        // naming both; saying who logs it against that person.
+        let (s, v) = t.post(&t.caseworker, "/contacts", json!({"channel": "phone", "phone": "07911 123123", "summary": "A call"})).await;
+        assert_eq!(s, StatusCode::CONFLICT, "{v}");
+        assert!(v["error"]["message"].as_str().unwrap().contains("Sam Bloggs"), "{v}");
+        let (s, v) = t.post(&t.caseworker, "/contacts", json!({"channel": "phone", "phone": "07911 123123", "person_id": sam, "summary": "A call"})).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        assert_eq!(v["contact"]["person_id"], sam);
+
+        // A digit short of its range: refused naming the field, unless kept as unverified.
+        let (s, v) = t.post(&t.caseworker, "/people", json!({"name": "Ann Short", "phones": ["+44 (0)113 496 048"]})).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+        assert_eq!(v["error"]["field"], "phones[0]");
+        let (s, v) = t.post(&t.caseworker, "/people", json!({"name": "Ann New", "phones": ["07700 900555"], "keep_unverified": true})).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        assert_eq!(v["phones"][0], "+447700900555");
+        let (_, v) = t.get(&t.caseworker, "/contact-check?phone=%2B447700900555").await;
+        assert_eq!(v["person"]["name"], "Ann New", "{v}");
+
+        // Withheld and unavailable caller ids, as phone systems send them.
+        for w in ["anonymous", "withheld", "unavailable", ""] {
+            let (s, v) = t.get(&t.caseworker, &format!("/contact-check?phone={w}")).await;
+            assert_eq!(s, StatusCode::OK, "{w}: {v}");
+            assert_eq!(v["withheld"], true, "{v}");
+            assert!(v["person"].is_null());
+            assert_eq!(v["screening_required"], true);
+            assert!(v["must"][0].as_str().unwrap().contains("withheld"), "{v}");
+        }
+        let (s, _) = t.get(&t.caseworker, "/contact-check?phone=call%20me").await;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
     })
     .await;
 }

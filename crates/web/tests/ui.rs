@@ -261,7 +261,7 @@ async fn cle_9_9_the_incoming_contact_page_tells_staff_what_to_say_to_a_restrict
     let p = api(
         cw.clone(),
         "/people",
-        json!({"name": "Jo Bloggs", "phones": ["07700 900123"]}),
+        json!({"name": "Jo Bloggs", "phones": ["07911 123123"]}),
     )
     .await;
     let pid = p["id"].as_i64().unwrap();
@@ -294,7 +294,7 @@ async fn cle_9_9_the_incoming_contact_page_tells_staff_what_to_say_to_a_restrict
 
     let session = ui.session("cas").await;
     let (s, html) = ui
-        .page(&session, "/incoming?who=07700+900123&channel=phone")
+        .page(&session, "/incoming?who=07911+123123&channel=phone")
         .await;
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("does not allow this contact"), "{html}");
@@ -324,7 +324,7 @@ async fn cle_9_9_the_incoming_contact_page_tells_staff_what_to_say_to_a_restrict
     let (s, _) = ui.page(&session, "/people/99999").await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     // CLE-8.1: an unknown caller prompts the question about additional help.
-    let (_, html) = ui.page(&session, "/incoming?who=07700+900999").await;
+    let (_, html) = ui.page(&session, "/incoming?who=07911+123999").await;
     assert!(html.contains("additional help"));
 }
 
@@ -407,7 +407,7 @@ async fn case(ui: &Ui) -> Case {
         .api(
             &cw,
             "/people",
-            json!({"name": "Jo Bloggs", "phones": ["07700 900123"], "emails": ["jo@example.org"]}),
+            json!({"name": "Jo Bloggs", "phones": ["07911 123123"], "emails": ["jo@example.org"]}),
         )
         .await;
     let pid = p["id"].as_i64().unwrap();
@@ -480,7 +480,7 @@ async fn cle_9_9_the_plan_form_sets_several_restrictions_and_authorising_clears_
         ("blocked-identifier__use", "yes"),
         (
             "blocked-identifier__identifier",
-            "jo@example.org\n07700 900123",
+            "jo@example.org\n07911 123123",
         ),
         ("blocked-identifier__reason", "Abusive messages"),
         ("reasons", "Persistent calls after a warning"),
@@ -563,7 +563,7 @@ async fn cle_9_9_the_plan_form_sets_several_restrictions_and_authorising_clears_
     // The change form opens with the plan's own restrictions ticked and filled.
     let (_, html) = ui.page(&sam, &format!("/plans/{sid}/vary")).await;
     assert!(html.contains("Thursday 14:00-15:30"), "{html}");
-    assert!(html.contains("07700 900123") || html.contains("+447700900123"));
+    assert!(html.contains("07911 123123") || html.contains("+447911123123"));
 }
 
 #[tokio::test]
@@ -1004,21 +1004,21 @@ async fn cle_8_1_an_unknown_caller_is_added_from_the_incoming_page_and_their_mat
     ui.staff("Cas Worker", "cas", Role::Caseworker).await;
     let cas = ui.session("cas").await;
     let (_, html) = ui
-        .page(&cas, "/incoming?who=07700+900999&channel=phone")
+        .page(&cas, "/incoming?who=07911+123999&channel=phone")
         .await;
     assert!(
-        html.contains("href=\"/people/new?who=07700%20900999\""),
+        html.contains("href=\"/people/new?who=07911%20123999\""),
         "{html}"
     );
-    let (st, form) = ui.page(&cas, "/people/new?who=07700+900999").await;
+    let (st, form) = ui.page(&cas, "/people/new?who=07911+123999").await;
     assert_eq!(st, StatusCode::OK);
-    assert!(form.contains("+447700900999"), "the number is kept: {form}");
+    assert!(form.contains("+447911123999"), "the number is kept: {form}");
     ui.refused_on(
         &cas,
         "/people/new",
         &[
             ("name", "Jo Bloggs"),
-            ("phones", "+447700900999"),
+            ("phones", "+447911123999"),
             ("emails", "jo at example"),
             ("preferred_format", "standard"),
         ],
@@ -1032,7 +1032,7 @@ async fn cle_8_1_an_unknown_caller_is_added_from_the_incoming_page_and_their_mat
             "/people/new",
             &[
                 ("name", "Jo Bloggs"),
-                ("phones", "+447700900999"),
+                ("phones", "+447911123999"),
                 ("emails", "jo@example.org"),
                 ("preferred_format", "large-print"),
             ],
@@ -1041,7 +1041,7 @@ async fn cle_8_1_an_unknown_caller_is_added_from_the_incoming_page_and_their_mat
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let person = r.headers()[LOCATION].to_str().unwrap().to_string();
     let (_, html) = ui
-        .page(&cas, "/incoming?who=07700+900999&channel=phone")
+        .page(&cas, "/incoming?who=07911+123999&channel=phone")
         .await;
     assert!(html.contains("Jo Bloggs"), "now known: {html}");
     // Their complaint, opened and later finalised with its date (NOR-9.1 counts from it).
@@ -2010,7 +2010,7 @@ async fn wrong_details_are_corrected_from_the_person_page_with_what_was_wrong() 
     let fields = |why: &'static str| {
         vec![
             ("name", "Joanne Bloggs"),
-            ("phones", "07700 900123"),
+            ("phones", "07911 123123"),
             ("emails", "jo@example.org"),
             ("postal_address", ""),
             ("preferred_format", "standard"),
