@@ -735,10 +735,79 @@ impl App {
     }
 
     async fn person(&self, id: PersonId) -> Result<ServiceUser> {
-        self.store
-            .person(id)
-            .await?
-            .ok_or_else(|| not_found("person_id", format!("no service user {id}")))
+        if let Some(p) = self.store.person(id).await? {
+            return Ok(p);
+        }
+        Err(match self.store.merged_into(id).await? {
+            Some(k) => not_found(
+                "person_id",
+                format!("service user {id} was merged into service user {k}: use that record"),
+            ),
+            None => not_found("person_id", format!("no service user {id}")),
+        })
+    }
+
+    /// The record a person's id now leads to: their own, or — for a record merged into
+    /// another (issue 10) — the one kept.
+    ///
+    /// # Errors
+    /// The store's error.
+    pub async fn current_id(&self, id: PersonId) -> Result<PersonId> {
+        let mut at = id;
+        // A kept record may itself have been merged later; follow the chain (a few links
+        // at most, but never forever).
+        for _ in 0..16 {
+            match self.store.merged_into(at).await? {
+                Some(k) => at = k,
+                None => return Ok(at),
+            }
+        }
+        Ok(at)
+    }
+
+    /// Merges two records of the same person (issue 10): everything about `merged` moves
+    /// to `kept` in one transaction, `merged` then leads to `kept`, and one event says who
+    /// merged which into which and why. Gives the record kept and what moved.
+    ///
+    /// # Errors
+    /// A role refusal; no reason; either record missing or already merged; the store's error.
+    pub async fn merge_people(
+        &self,
+        ctx: &Ctx,
+        kept: PersonId,
+        merged: PersonId,
+        reason: &str,
+    ) -> Result<(ServiceUser, Vec<(String, u64)>)> {
+        authorise(&self.profile, &ctx.actor, Action::MergePeople, None)?;
+        let k = self.person(kept).await?;
+        let m = self.person(merged).await.map_err(|e| match e {
+            AppError::Rule(r) => AppError::Rule(r.with_field("merge")),
+            other => other,
+        })?;
+        let mut d = wf::merge_people(&self.profile, &ctx.actor, &k, &m, reason, self.now())?;
+        let plans = self.store.strategies_of(merged).await?;
+        let mut tx = self.begin().await?;
+        let mut moved = tx.merge_person(merged, kept).await?;
+        for p in &plans {
+            let mut s = p.clone();
+            s.person_id = kept;
+            tx.update_strategy(&s, p.version).await?;
+        }
+        moved.push(("plans".into(), plans.len() as u64));
+        tx.update_person(&d.record).await?;
+        let listed = moved
+            .iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(k, n)| format!("{k}: {n}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        if let Some(ev) = d.events.first_mut() {
+            ev.detail.push(("moved".into(), listed));
+        }
+        tx.audit(&d.events).await?;
+        self.finish(tx, ctx, &format!("person:{kept}")).await?;
+        self.after_write().await;
+        Ok((d.record, moved))
     }
 
     /// Everything held about one person, for their page.
@@ -747,6 +816,8 @@ impl App {
     /// No such person, or the store's error.
     pub async fn person_record(&self, actor: &Actor, id: PersonId) -> Result<PersonRecord> {
         authorise(&self.profile, actor, Action::ReadAll, None)?;
+        // A merged record leads to the one kept (issue 10).
+        let id = self.current_id(id).await?;
         let person = self.person(id).await?;
         self.record_access(
             actor,

@@ -495,7 +495,8 @@ mod tests {
             reference: "SU-000007".into(),
             name: "Jo Bloggs".into(),
         };
-        let err = may_hold("+441642301653", "phones", std::slice::from_ref(&jo), false).unwrap_err();
+        let err =
+            may_hold("+441642301653", "phones", std::slice::from_ref(&jo), false).unwrap_err();
         assert_eq!(err.kind, crate::error::RuleErrorKind::Conflict);
         assert_eq!(err.field.as_deref(), Some("phones"));
         assert!(

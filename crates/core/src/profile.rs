@@ -282,6 +282,18 @@ pub struct RolePermissions {
     /// The access log: the DPO and auditors.
     #[serde(default = "dpo_and_auditors")]
     pub read_access_log: Vec<Role>,
+    /// Merging two records of one person: a line manager or above (issue 10).
+    #[serde(default = "managers")]
+    pub merge_people: Vec<Role>,
+}
+
+fn managers() -> Vec<Role> {
+    vec![
+        Role::LineManager,
+        Role::SeniorManager,
+        Role::CustomerServiceManager,
+        Role::Admin,
+    ]
 }
 
 fn dpo_only() -> Vec<Role> {
@@ -320,6 +332,7 @@ impl RolePermissions {
             Action::ReadAll => &self.read_all,
             Action::HandleDataRights => &self.handle_data_rights,
             Action::ReadAccessLog => &self.read_access_log,
+            Action::MergePeople => &self.merge_people,
         }
     }
 }

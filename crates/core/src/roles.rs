@@ -95,10 +95,12 @@ pub enum Action {
     /// Who opened a person's restrictions, incidents and adjustments: for the DPO and
     /// auditors.
     ReadAccessLog,
+    /// Merge two records of the same person into one (issue 10).
+    MergePeople,
 }
 
 impl Action {
-    pub const ALL: [Action; 24] = [
+    pub const ALL: [Action; 25] = [
         Self::EndCall,
         Self::RecordContact,
         Self::RecordIncident,
@@ -123,6 +125,7 @@ impl Action {
         Self::ReadAll,
         Self::HandleDataRights,
         Self::ReadAccessLog,
+        Self::MergePeople,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -151,6 +154,7 @@ impl Action {
             Self::ReadAll => "read-all",
             Self::HandleDataRights => "handle-data-rights",
             Self::ReadAccessLog => "read-access-log",
+            Self::MergePeople => "merge-people",
         }
     }
 }

@@ -1678,6 +1678,76 @@ pub fn give_warning(
     Ok(d)
 }
 
+/// Merges two records of the same person (issue 10): `merged`'s numbers, addresses and
+/// shared marks join `kept`'s, and `kept` takes `merged`'s postal address, advocate,
+/// language and first-contact answer where it has none of its own. Everything else about
+/// `merged` moves with it in the same write; `merged` then points to `kept`. One event
+/// records who merged which into which, and why. A line manager or above (the profile's
+/// `merge_people`).
+///
+/// # Errors
+/// A role refusal; no reason given; a record merged into itself.
+pub fn merge_people(
+    profile: &Profile,
+    actor: &Actor,
+    kept: &ServiceUser,
+    merged: &ServiceUser,
+    reason: &str,
+    now: Timestamp,
+) -> Result<Decision<ServiceUser>, RuleError> {
+    may(profile, actor, Action::MergePeople, None)?;
+    crate::error::require_text("reason", reason)?;
+    if kept.id == merged.id {
+        return Err(RuleError::invalid(
+            "merge",
+            "a record cannot be merged into itself: choose the other record of this person",
+        ));
+    }
+    let mut next = kept.clone();
+    for p in &merged.phones {
+        if !next.phones.contains(p) {
+            next.phones.push(p.clone());
+        }
+    }
+    for e in &merged.emails {
+        if !next.emails.contains(e) {
+            next.emails.push(e.clone());
+        }
+    }
+    for s in &merged.shared_identifiers {
+        if !next.shared_identifiers.contains(s) {
+            next.shared_identifiers.push(s.clone());
+        }
+    }
+    if next.postal_address.is_none() {
+        next.postal_address = merged.postal_address.clone();
+    }
+    if next.advocate.is_none() {
+        next.advocate = merged.advocate.clone();
+    }
+    if next.preferred_language.is_none() {
+        next.preferred_language = merged.preferred_language.clone();
+    }
+    if next.additional_help.is_none() {
+        next.additional_help = merged.additional_help.clone();
+    }
+    let mut d = Decision::new(next);
+    d.events.push(
+        AuditEvent::new(
+            now,
+            actor.id,
+            AuditAction::PeopleMerged,
+            format!("person:{}", kept.id),
+        )
+        .person(kept.id)
+        .reason(reason.trim().to_string())
+        .detail("merged", merged.reference.clone())
+        .detail("merged_id", merged.id.0)
+        .detail("kept", kept.reference.clone()),
+    );
+    Ok(d)
+}
+
 /// Records the answer to "do you need any additional help?" at first contact (CLE-8.1),
 /// and what the person said about their health or disability, as they said it (CLE-8.2).
 ///

@@ -379,13 +379,29 @@ impl Store {
             .collect())
     }
 
+    /// The record a merged record now points to (issue 10), if `id` was merged.
+    ///
     /// # Errors
-    /// The database's error, or corrupt data.
-    pub async fn person(&self, id: PersonId) -> Result<Option<ServiceUser>> {
-        let row = sqlx::query(&format!("SELECT {PERSON_COLS} FROM people WHERE id = $1"))
+    /// The database's error.
+    pub async fn merged_into(&self, id: PersonId) -> Result<Option<PersonId>> {
+        let row = sqlx::query("SELECT merged_into FROM people WHERE id = $1")
             .bind(id.0)
             .fetch_optional(&self.pool)
             .await?;
+        Ok(row.and_then(|r| get_oi(&r, "merged_into")).map(PersonId))
+    }
+
+    /// A person's record; `None` for no such person, or one merged into another.
+    ///
+    /// # Errors
+    /// The database's error, or corrupt data.
+    pub async fn person(&self, id: PersonId) -> Result<Option<ServiceUser>> {
+        let row = sqlx::query(&format!(
+            "SELECT {PERSON_COLS} FROM people WHERE id = $1 AND merged_into IS NULL"
+        ))
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await?;
         match row {
             None => Ok(None),
             Some(r) => Ok(Some(person_row(&r, self.identifiers_of(id.0).await?)?)),
@@ -485,7 +501,7 @@ impl Store {
                     .map(|p| p.0),
             );
         }
-        let rows = sqlx::query("SELECT id FROM people WHERE reference = $1 OR name_lower LIKE $2 ORDER BY name_lower, id LIMIT $3")
+        let rows = sqlx::query("SELECT id FROM people WHERE (reference = $1 OR name_lower LIKE $2) AND merged_into IS NULL ORDER BY name_lower, id LIMIT $3")
             .bind(q.to_ascii_uppercase())
             .bind(format!("%{}%", q.to_lowercase().replace(['%', '_'], "")))
             .bind(limit)
@@ -1443,7 +1459,7 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<(i64, String, String, String, bool, bool)>> {
         let rows = sqlx::query(
-            "SELECT p.id, p.reference, p.name, i.identifier, i.kind, p.help_asked_at FROM people p LEFT JOIN person_identifiers i ON i.person_id = p.id WHERE p.id > $1 AND p.id <= $2 ORDER BY p.id",
+            "SELECT p.id, p.reference, p.name, i.identifier, i.kind, p.help_asked_at FROM people p LEFT JOIN person_identifiers i ON i.person_id = p.id WHERE p.id > $1 AND p.id <= $2 AND p.merged_into IS NULL ORDER BY p.id",
         )
         .bind(after)
         .bind(after + limit)

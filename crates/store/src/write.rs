@@ -942,6 +942,71 @@ impl WriteTx {
         Ok(counts)
     }
 
+    /// Moves everything about person `from` to person `into` and leaves `from` pointing to
+    /// `into` (issue 10): matters, contacts, incidents, warnings, adjustments, disputes,
+    /// further actions, requests to share, data-rights requests, legal holds, letters,
+    /// messages, tasks and the access log. Plans are moved by the caller, whose records
+    /// carry the person inside them. `from`'s identifiers are removed: the caller gives
+    /// them to `into`.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] when `from` was already merged; the database's error.
+    pub async fn merge_person(
+        &mut self,
+        from: PersonId,
+        into: PersonId,
+    ) -> Result<Vec<(String, u64)>> {
+        let r =
+            sqlx::query("UPDATE people SET merged_into = $1 WHERE id = $2 AND merged_into IS NULL")
+                .bind(into.0)
+                .bind(from.0)
+                .execute(&mut *self.tx)
+                .await
+                .map_err(w)?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::Conflict(format!(
+                "service user {from} was already merged into another record"
+            )));
+        }
+        self.note_change(Change::Person(from));
+        self.note_change(Change::Person(into));
+        let tables = [
+            "matters",
+            "contacts",
+            "incidents",
+            "warnings",
+            "adjustments",
+            "disputes",
+            "further_actions",
+            "disclosures",
+            "data_rights",
+            "legal_holds",
+            "letters",
+            "messages",
+            "tasks",
+            "access_log",
+        ];
+        let mut moved = Vec::new();
+        for t in tables {
+            // The table names are this list's own, never a value.
+            let r = sqlx::query(&format!(
+                "UPDATE {t} SET person_id = $1 WHERE person_id = $2"
+            ))
+            .bind(into.0)
+            .bind(from.0)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(w)?;
+            moved.push((t.replace('_', " "), r.rows_affected()));
+        }
+        sqlx::query("DELETE FROM person_identifiers WHERE person_id = $1")
+            .bind(from.0)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(w)?;
+        Ok(moved)
+    }
+
     /// Keeps one opening of a person's record on the access log.
     ///
     /// # Errors

@@ -253,6 +253,16 @@ pub enum PersonCmd {
     Find {
         query: String,
     },
+    /// Merge another record of the same person into this one (a line manager or above).
+    Merge {
+        /// The record kept.
+        id: i64,
+        /// The other record, merged into it.
+        #[arg(long)]
+        from: i64,
+        #[arg(long)]
+        reason: String,
+    },
     /// CLE-8.1, 8.2: record whether they need additional help, in their own words.
     AdditionalHelp {
         id: i64,

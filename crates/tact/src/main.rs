@@ -590,6 +590,11 @@ fn request_for(command: Command) -> Result<Request> {
                 ),
             ),
             PersonCmd::Show { id } => r(M::GET, format!("/people/{id}"), None),
+            PersonCmd::Merge { id, from, reason } => r(
+                M::POST,
+                format!("/people/{id}/merge"),
+                Some(json!({"merge": from, "reason": reason})),
+            ),
             PersonCmd::Find { query } => r(
                 M::GET,
                 format!("/people?q={}", tact_web::urlencode(&query)),

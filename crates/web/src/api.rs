@@ -268,6 +268,27 @@ pub async fn update_person(
     ))
 }
 
+/// Merges another record of the same person into this one (issue 10): its numbers,
+/// addresses, matters, contacts, incidents, warnings, plans, adjustments, letters, tasks and
+/// messages move here; the other record then leads here. A line manager or above.
+#[utoipa::path(post, path = "/api/v1/people/{id}/merge", request_body = MergeReq, responses((status = 200, description = "Merged: the record kept"), (status = 403, description = "Not a line manager or above"), (status = 404, description = "No such record, or already merged")))]
+pub async fn merge_people(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<MergeReq>,
+) -> Reply {
+    let (kept, moved) = st
+        .app
+        .merge_people(&ctx, PersonId(id), PersonId(req.merge), &req.reason)
+        .await?;
+    ok(json!({
+        "person": wire::person(&kept),
+        "merged": req.merge,
+        "moved": moved.iter().map(|(k, n)| (k.clone(), json!(n))).collect::<serde_json::Map<_, _>>(),
+    }))
+}
+
 /// CLE-8.1, 8.2: whether they were asked if they need additional help, and the answer in their words.
 #[utoipa::path(post, path = "/api/v1/people/{id}/additional-help", request_body = HelpReq, responses((status = 200, description = "Recorded")))]
 pub async fn additional_help(

@@ -85,6 +85,7 @@ impl AppState {
         api::get_person,
         api::update_person,
         api::additional_help,
+        api::merge_people,
         api::open_matter,
         api::matter_status,
         api::log_contact,
@@ -144,6 +145,7 @@ pub fn router(state: AppState) -> Router {
         .route("/people", post(create_person).get(search_people))
         .route("/people/{id}", get(get_person).put(update_person))
         .route("/people/{id}/additional-help", post(additional_help))
+        .route("/people/{id}/merge", post(merge_people))
         .route("/people/{id}/matters", post(open_matter))
         .route("/people/{id}/warnings", post(give_warning))
         .route("/people/{id}/strategies", post(draft_plan))

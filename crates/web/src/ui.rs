@@ -766,6 +766,10 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
         Ok(r) => r,
         Err(e) => return refusal(&state, &signed, e),
     };
+    // A record merged into another leads to the one kept (issue 10).
+    if r.person.id.0 != id {
+        return Redirect::to(&format!("/people/{}", r.person.id.0)).into_response();
+    }
     let now = state.app.now();
     let p = &state.app.profile;
     let staff = state.app.store.staff_list().await.unwrap_or_default();
@@ -946,6 +950,11 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
             A::ManagePeople,
             "rectify",
             "Correct their details".to_string(),
+        ),
+        (
+            A::MergePeople,
+            "merge",
+            "Merge another record of this person into this one".to_string(),
         ),
         (
             A::ReadAccessLog,

@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/people/new", get(new_person_form).post(new_person))
         .route("/people/{id}/rectify", get(rectify_form).post(rectify))
+        .route("/people/{id}/merge", get(merge_form).post(merge))
         .route("/people/{id}/matter", get(matter_form).post(matter))
         .route(
             "/matters/{id}/status",
@@ -195,6 +196,11 @@ async fn rectify_form(
         "preferred_language".to_string(),
         p.preferred_language.clone().unwrap_or_default(),
     );
+    // Numbers kept as unverified, and shared marks, stay as they are unless changed.
+    if p.phones.iter().any(|x| !x.is_verified()) {
+        values.insert("keep_unverified".to_string(), "yes".to_string());
+    }
+    values.insert("shared".to_string(), p.shared_identifiers.join("\n"));
     let caption = format!("{} ({})", p.name, p.reference);
     show(
         &state,
@@ -221,6 +227,86 @@ async fn rectify(
             state
                 .app
                 .rectify_person(&ctx, PersonId(id), input, val(&form, "what_was_wrong"))
+                .await
+        },
+        |_| format!("/people/{id}"),
+    )
+    .await
+}
+
+// ----- merging two records of one person (issue 10) -----------------------------------
+
+fn merge_spec(id: i64, caption: String) -> Spec {
+    Spec {
+        heading: "Merge another record of this person into this one".into(),
+        caption,
+        intro: vec![
+            "Use this when the same person has two records. Their numbers, addresses, matters, \
+             contacts, incidents, warnings, plans, adjustments, letters, tasks and messages move \
+             to this record, and the other record then leads here. This cannot be undone."
+                .into(),
+        ],
+        action: format!("/people/{id}/merge"),
+        fields: vec![
+            Field::new("text", "merge", "The other record's reference")
+                .hint("For example, SU-000123")
+                .width(10),
+            Field::new(
+                "textarea",
+                "reason",
+                "How you know these are the same person",
+            ),
+        ],
+        submit: "Merge the records",
+        back: format!("/people/{id}"),
+    }
+}
+
+async fn merge_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> Response {
+    if let Some(r) = forbidden(&state, &signed, Action::MergePeople) {
+        return r;
+    }
+    let caption = caption_of(&state, id).await;
+    show(&state, &signed, merge_spec(id, caption), None, None)
+}
+
+/// A person's id from their reference (`SU-000123`) or the bare number.
+fn person_ref(text: &str) -> Result<PersonId, RuleError> {
+    let t = text.trim().to_ascii_uppercase();
+    t.strip_prefix("SU-")
+        .unwrap_or(&t)
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .map(PersonId)
+        .ok_or_else(|| {
+            RuleError::invalid(
+                "merge",
+                format!("enter the other record's reference, such as SU-000123, not {text:?}"),
+            )
+        })
+}
+
+async fn merge(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    submit(
+        &state,
+        signed,
+        &form,
+        async || merge_spec(id, caption_of(&state, id).await),
+        |f| person_ref(val(f, "merge")),
+        async |ctx, other| {
+            state
+                .app
+                .merge_people(&ctx, PersonId(id), other, val(&form, "reason"))
                 .await
         },
         |_| format!("/people/{id}"),

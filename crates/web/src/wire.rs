@@ -132,6 +132,16 @@ impl PersonReq {
     }
 }
 
+/// Merging another record of the same person into this one (issue 10).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MergeReq {
+    /// The id of the other record, which is merged into this one and then leads to it.
+    pub merge: i64,
+    /// Why these are the same person.
+    pub reason: String,
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HelpReq {

@@ -596,3 +596,57 @@ async fn who_is_calling_shared_numbers_unverified_numbers_and_withheld_caller_id
     })
     .await;
 }
+
+/// Issue 10: merging two records of one person. Everything moves to the record kept, the
+/// other leads to it, one event says who merged which into which and why; only a line
+/// manager or above may; a record merged already cannot be merged again.
+#[tokio::test]
+async fn two_records_of_one_person_are_merged_into_one_by_a_line_manager() {
+    each_backend("cleveland-opcc", |t| async move {
+        let (jo, _, sid) = t.plan_in_force(json!([{"kind": "single-channel", "channel": "email", "reason": "Abusive calls"}])).await;
+        let dup = t.ok(&t.caseworker, "/people", json!({"name": "Joanne Bloggs", "phones": ["07911 123124"], "emails": ["joanne@example.org"], "postal_address": "1 High Street"})).await;
+        let dup = dup["id"].as_i64().unwrap();
+        let m = t.ok(&t.caseworker, &format!("/people/{dup}/matters"), json!({"kind": "query", "title": "A question about a letter"})).await;
+        t.ok(&t.caseworker, "/contacts", json!({"channel": "email", "person_id": dup, "summary": "Asked about the letter"})).await;
+        let (_, v) = t.get(&t.caseworker, "/contact-check?phone=07911%20123124").await;
+        assert_eq!(v["allowed"], true, "{v}");
+
+        let (s, v) = t.post(&t.caseworker, &format!("/people/{jo}/merge"), json!({"merge": dup, "reason": "Same person"})).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+        let (s, v) = t.post(&t.line_manager, &format!("/people/{jo}/merge"), json!({"merge": dup, "reason": " "})).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+        let (s, v) = t.post(&t.line_manager, &format!("/people/{jo}/merge"), json!({"merge": jo, "reason": "Same"})).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+
+        let v = t.ok(&t.line_manager, &format!("/people/{jo}/merge"), json!({"merge": dup, "reason": "Same date of birth and address"})).await;
+        assert_eq!(v["person"]["id"], jo);
+        assert_eq!(v["moved"]["matters"], 1, "{v}");
+        assert_eq!(v["moved"]["contacts"], 1, "{v}");
+        let phones = v["person"]["phones"].as_array().unwrap();
+        assert!(phones.contains(&json!("+447911123124")) && phones.contains(&json!("+447911123123")), "{v}");
+
+        // The duplicate's number now answers with the plan of the record kept.
+        let (_, v) = t.get(&t.caseworker, "/contact-check?phone=07911%20123124").await;
+        assert_eq!(v["person"]["id"], jo, "{v}");
+        assert_eq!(v["allowed"], false, "{v}");
+        // The old record leads to the one kept, which has everything.
+        let (s, v) = t.get(&t.caseworker, &format!("/people/{dup}")).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(v["person"]["id"], jo, "{v}");
+        assert!(v["matters"].as_array().unwrap().iter().any(|x| x["id"] == m["id"]), "{v}");
+        assert!(v["strategies"].as_array().unwrap().iter().any(|x| x["id"] == sid), "{v}");
+        let (_, found) = t.get(&t.caseworker, "/people?q=Joanne").await;
+        assert!(found["people"].as_array().unwrap().is_empty(), "{found}");
+        // One event: who merged which into which, and why.
+        let events = t.app.store.audit_of(tact_core::ids::PersonId(jo)).await.unwrap();
+        let merged: Vec<_> = events.iter().filter(|e| e.action == "people.merged").collect();
+        assert_eq!(merged.len(), 1);
+        assert_eq!(merged[0].reason.as_deref(), Some("Same date of birth and address"));
+        assert!(merged[0].detail.contains(&format!("SU-{dup:06}")), "{}", merged[0].detail);
+        // Merged already: refused, naming where it went.
+        let (s, v) = t.post(&t.line_manager, &format!("/people/{jo}/merge"), json!({"merge": dup, "reason": "Again"})).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{v}");
+        assert!(v["error"]["message"].as_str().unwrap().contains("merged into"), "{v}");
+    })
+    .await;
+}

@@ -7,3 +7,7 @@ ALTER TABLE person_identifiers ADD COLUMN verified BIGINT NOT NULL DEFAULT 1;
 -- person and not marked shared is refused.
 ALTER TABLE person_identifiers ADD COLUMN shared BIGINT NOT NULL DEFAULT 0;
 CREATE INDEX person_identifiers_identifier ON person_identifiers(identifier);
+
+-- Two records of the same person merged into one: the other record keeps its row (and
+-- its place in the event log) and points to the one kept; nothing else refers to it.
+ALTER TABLE people ADD COLUMN merged_into BIGINT;
