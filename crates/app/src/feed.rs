@@ -19,7 +19,7 @@ use std::sync::{Mutex, RwLock};
 use std::time::{Duration, Instant};
 use tact_core::ids::{PersonId, StaffId};
 use tact_core::roles::Actor;
-use tact_store::Change;
+use tact_store::{Change, FeedEntry};
 
 /// How stale a cached answer may be: a change committed by any process is in every other
 /// process's answers within this time, or they answer from the database.
@@ -185,22 +185,22 @@ impl App {
         loop {
             let after = self.feed.applied();
             let batch = self.store.changes_after(after, PAGE).await?;
-            let Some(&(last, _)) = batch.last() else {
+            let Some(last) = batch.last().map(|e| e.seq) else {
                 return Ok(after);
             };
             // Sequence numbers are contiguous (the head row gives them, and a rolled-back
             // write gives its numbers back), and pruning always keeps the newest change:
             // a gap means the changes this process missed were pruned.
-            if batch[0].0 != after + 1 {
+            if batch[0].seq != after + 1 {
                 tracing::warn!(
                     after,
-                    next = batch[0].0,
+                    next = batch[0].seq,
                     "the change feed was pruned past this process; reloading"
                 );
                 self.reload_locked().await?;
                 continue;
             }
-            self.apply(batch.into_iter().map(|(_, c)| c)).await?;
+            self.apply(batch).await?;
             self.feed.applied.store(last, Ordering::Release);
         }
     }
@@ -220,21 +220,20 @@ impl App {
         Ok(())
     }
 
-    async fn apply(&self, changes: impl Iterator<Item = Change>) -> Result<()> {
-        let mut people: Vec<PersonId> = Vec::new();
-        for c in changes {
-            match c {
+    async fn apply(&self, entries: Vec<FeedEntry>) -> Result<()> {
+        let mut people: Vec<(PersonId, Vec<String>)> = Vec::new();
+        for e in entries {
+            match e.change {
                 Change::Staff(s) => self.tokens.forget_staff(s),
-                Change::Person(p) => {
-                    if !people.contains(&p) {
-                        people.push(p);
-                    }
-                }
+                Change::Person(p) => match people.iter_mut().find(|(q, _)| *q == p) {
+                    Some((_, removed)) => removed.extend(e.removed),
+                    None => people.push((p, e.removed)),
+                },
             }
         }
         if self.index.is_ready() {
-            for p in people {
-                self.index.refresh(&self.store, p).await?;
+            for (p, removed) in people {
+                self.index.refresh(&self.store, p, &removed).await?;
             }
         }
         Ok(())
@@ -252,12 +251,12 @@ impl App {
         let mut after = from;
         loop {
             let batch = self.store.changes_after(after, PAGE).await?;
-            let Some(&(last, _)) = batch.last() else {
+            let Some(last) = batch.last().map(|e| e.seq) else {
                 break;
             };
-            for (_, c) in batch {
-                if let Change::Person(p) = c {
-                    self.index.refresh(&self.store, p).await?;
+            for e in batch {
+                if let Change::Person(p) = e.change {
+                    self.index.refresh(&self.store, p, &e.removed).await?;
                 }
             }
             after = last;

@@ -1,9 +1,23 @@
 //! The contact-check index: every identifier in memory, and a full view of the few
-//! people under a plan or with granted adjustments, so the front-line answer needs
-//! no database round trip. Every write that changes what the check depends on
-//! refreshes the person it touched.
+//! people under a plan or with granted adjustments, so the front-line answer needs no
+//! database round trip. It is a cache of the database, kept true by the change feed
+//! (`feed.rs`).
+//!
+//! Compact, for a million people in a small server (issue 10): an identifier is a 64-bit
+//! key — a phone number's E.164 digits as a number, an email address's 64-bit hash with the
+//! top bit set — and the identifiers loaded at start are one array sorted by key with the
+//! holder beside each (12 bytes an identifier, several holders of a shared identifier as
+//! several entries). What changes afterwards sits in a small overlay (added holders, and
+//! holders taken away). A person is 8 bytes: where their name is in one string arena, and
+//! two flags; their reference is derived from their id (`SU-000123`, as the store makes
+//! it). Identifiers a write takes away come with its change on the feed, so the index
+//! keeps no list of each person's identifiers.
+//!
+//! Two email addresses whose hashes collide would be taken for one: with 64-bit keys the
+//! chance among a million addresses is about one in twenty million.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use tact_core::check::PersonView;
@@ -11,88 +25,162 @@ use tact_core::ids::{PersonId, StaffId};
 use tact_core::model::{AdjustmentStatus, Rule, ServiceUser, StrategyStatus};
 use tact_store::{Store, StoreError};
 
-#[derive(Debug, Clone)]
-struct Lite {
-    reference: Box<str>,
-    name: Box<str>,
-    help_recorded: bool,
-    idents: Vec<Box<str>>,
-}
+/// The top bit marks an email address's key; a phone number's is its digits.
+const EMAIL_BIT: u64 = 1 << 63;
+/// A holder is a person id in 31 bits and whether the identifier is their advocate's.
+const ADVOCATE_BIT: u32 = 1 << 31;
 
-/// Who holds an identifier, and whether as their advocate's: almost always one person,
-/// kept without a heap allocation; a shared identifier (issue 10) holds them all.
-#[derive(Debug, Clone)]
-enum Holders {
-    One(PersonId, bool),
-    Many(Box<[(PersonId, bool)]>),
-}
-
-impl Holders {
-    fn to_vec(&self) -> Vec<(PersonId, bool)> {
-        match self {
-            Self::One(p, a) => vec![(*p, *a)],
-            Self::Many(m) => m.to_vec(),
-        }
-    }
-
-    fn from_vec(mut v: Vec<(PersonId, bool)>) -> Option<Self> {
-        match v.len() {
-            0 => None,
-            1 => Some(Self::One(v[0].0, v[0].1)),
-            _ => {
-                v.sort_by_key(|h| h.0);
-                Some(Self::Many(v.into_boxed_slice()))
+/// The 64-bit key of an identifier as `Identifier::key` writes it.
+pub fn key_of(identifier: &str) -> u64 {
+    if let Some(digits) = identifier.strip_prefix('+') {
+        if let Ok(n) = digits.parse::<u64>() {
+            if n < EMAIL_BIT {
+                return n;
             }
         }
     }
+    // SipHash with fixed keys: the same in every process of one build.
+    #[allow(deprecated)]
+    let mut h = std::hash::SipHasher::new_with_keys(0x7461_6374_2d69_6478, 0x6964_656e_7469_6679);
+    identifier.hash(&mut h);
+    h.finish() | EMAIL_BIT
+}
 
-    /// These holders with `person` added (as their own identifier if they hold it both ways).
-    fn with(old: Option<&Self>, person: PersonId, advocate: bool) -> Self {
-        let mut v = old.map(Self::to_vec).unwrap_or_default();
-        match v.iter_mut().find(|h| h.0 == person) {
-            Some(h) => h.1 &= advocate,
-            None => v.push((person, advocate)),
-        }
-        Self::from_vec(v).expect("at least one holder")
-    }
-
-    /// These holders without `person`; `None` when nobody is left.
-    fn without(&self, person: PersonId) -> Option<Self> {
-        Self::from_vec(
-            self.to_vec()
-                .into_iter()
-                .filter(|h| h.0 != person)
-                .collect(),
-        )
+fn holder(person: PersonId, advocate: bool) -> u32 {
+    let id = u32::try_from(person.0).unwrap_or(u32::MAX >> 1) & !ADVOCATE_BIT;
+    if advocate {
+        id | ADVOCATE_BIT
+    } else {
+        id
     }
 }
 
-/// Adds `person` as a holder of `ident`.
-fn hold(map: &mut HashMap<Box<str>, Holders>, ident: Box<str>, person: PersonId, advocate: bool) {
-    let next = Holders::with(map.get(&ident), person, advocate);
-    map.insert(ident, next);
+fn unholder(h: u32) -> (PersonId, bool) {
+    (
+        PersonId(i64::from(h & !ADVOCATE_BIT)),
+        h & ADVOCATE_BIT != 0,
+    )
 }
 
-/// Removes `person` as a holder of `ident`.
-fn release(map: &mut HashMap<Box<str>, Holders>, ident: &str, person: PersonId) {
-    if let Some(h) = map.get(ident) {
-        match h.without(person) {
-            Some(rest) => {
-                map.insert(ident.into(), rest);
-            }
-            None => {
-                map.remove(ident);
-            }
-        }
-    }
+/// One person: where their name is in the arena, and flags.
+#[derive(Debug, Clone, Copy, Default)]
+struct Slot {
+    name_at: u32,
+    name_len: u16,
+    flags: u16,
 }
+
+const PRESENT: u16 = 1;
+const HELP_RECORDED: u16 = 2;
 
 #[derive(Default)]
 struct Inner {
-    /// Identifier → everyone holding it.
-    by_ident: HashMap<Box<str>, Holders>,
-    people: HashMap<PersonId, Lite>,
+    /// Identifier keys loaded at start, sorted, with their holders beside them.
+    keys: Vec<u64>,
+    holders: Vec<u32>,
+    /// Holders added since.
+    added: HashMap<u64, Vec<u32>>,
+    /// Holders in `keys` taken away since.
+    gone: HashSet<(u64, u32)>,
+    /// People by id.
+    people: Vec<Slot>,
+    names: String,
     views: HashMap<PersonId, Arc<PersonView>>,
+}
+
+impl Inner {
+    fn holders_of(&self, key: u64) -> Vec<u32> {
+        let from = self.keys.partition_point(|k| *k < key);
+        let mut out: Vec<u32> = self.keys[from..]
+            .iter()
+            .zip(&self.holders[from..])
+            .take_while(|(k, _)| **k == key)
+            .map(|(_, h)| *h)
+            .filter(|h| !self.gone.contains(&(key, *h)))
+            .collect();
+        if let Some(more) = self.added.get(&key) {
+            for h in more {
+                if !out.contains(h) {
+                    out.push(*h);
+                }
+            }
+        }
+        out
+    }
+
+    fn in_base(&self, key: u64, h: u32) -> bool {
+        let from = self.keys.partition_point(|k| *k < key);
+        self.keys[from..]
+            .iter()
+            .zip(&self.holders[from..])
+            .take_while(|(k, _)| **k == key)
+            .any(|(_, x)| *x == h)
+    }
+
+    fn hold(&mut self, key: u64, h: u32) {
+        if self.gone.remove(&(key, h)) || self.in_base(key, h) {
+            return;
+        }
+        let list = self.added.entry(key).or_default();
+        if !list.contains(&h) {
+            list.push(h);
+        }
+    }
+
+    fn release(&mut self, key: u64, h: u32) {
+        if let Some(list) = self.added.get_mut(&key) {
+            list.retain(|x| *x != h);
+            if list.is_empty() {
+                self.added.remove(&key);
+            }
+        }
+        if self.in_base(key, h) {
+            self.gone.insert((key, h));
+        }
+    }
+
+    fn set_person(&mut self, person: PersonId, name: &str, help_recorded: bool) {
+        let Ok(i) = usize::try_from(person.0) else {
+            return;
+        };
+        if self.people.len() <= i {
+            self.people.resize(i + 1, Slot::default());
+        }
+        let slot = &mut self.people[i];
+        let same = slot.flags & PRESENT != 0
+            && self
+                .names
+                .get(slot.name_at as usize..slot.name_at as usize + slot.name_len as usize)
+                == Some(name);
+        if !same {
+            let name = truncate(name, usize::from(u16::MAX));
+            slot.name_at = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
+            slot.name_len = u16::try_from(name.len()).unwrap_or(u16::MAX);
+            self.names.push_str(name);
+        }
+        slot.flags = PRESENT | if help_recorded { HELP_RECORDED } else { 0 };
+    }
+
+    fn person(&self, person: PersonId) -> Option<(&str, bool)> {
+        let slot = self.people.get(usize::try_from(person.0).ok()?)?;
+        if slot.flags & PRESENT == 0 {
+            return None;
+        }
+        let at = slot.name_at as usize;
+        let name = self.names.get(at..at + slot.name_len as usize)?;
+        Some((name, slot.flags & HELP_RECORDED != 0))
+    }
+}
+
+fn truncate(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
 }
 
 /// What the index knows about whoever uses an identifier.
@@ -211,26 +299,49 @@ impl ContactIndex {
         let max = store.max_person_id().await?;
         let page = 50_000;
         let mut after = 0;
+        let mut pairs: Vec<(u64, u32)> = Vec::new();
+        let mut people: Vec<Slot> = Vec::new();
+        let mut names = String::new();
         while after < max {
             let rows = store.identifier_page(after, page).await?;
-            let mut inner = self.inner.write().expect("index lock");
-            for (id, reference, name, ident, advocate, help) in rows {
+            let mut last = None;
+            for (id, _reference, name, ident, advocate, help) in rows {
                 let pid = PersonId(id);
-                let lite = inner.people.entry(pid).or_insert_with(|| Lite {
-                    reference: reference.into(),
-                    name: name.into(),
-                    help_recorded: help,
-                    idents: Vec::new(),
-                });
+                if last != Some(id) {
+                    last = Some(id);
+                    let i = usize::try_from(id).unwrap_or(0);
+                    if people.len() <= i {
+                        people.resize(i + 1, Slot::default());
+                    }
+                    let name = truncate(&name, usize::from(u16::MAX));
+                    people[i] = Slot {
+                        name_at: u32::try_from(names.len()).unwrap_or(u32::MAX),
+                        name_len: u16::try_from(name.len()).unwrap_or(u16::MAX),
+                        flags: PRESENT | if help { HELP_RECORDED } else { 0 },
+                    };
+                    names.push_str(name);
+                }
                 if !ident.is_empty() {
-                    lite.idents.push(ident.clone().into());
-                    hold(&mut inner.by_ident, ident.into(), pid, advocate);
+                    pairs.push((key_of(&ident), holder(pid, advocate)));
                 }
             }
             after += page;
         }
+        pairs.sort_unstable();
+        pairs.dedup();
+        let (keys, holders): (Vec<u64>, Vec<u32>) = pairs.into_iter().unzip();
+        names.shrink_to_fit();
+        {
+            let mut inner = self.inner.write().expect("index lock");
+            inner.keys = keys;
+            inner.holders = holders;
+            inner.keys.shrink_to_fit();
+            inner.holders.shrink_to_fit();
+            inner.people = people;
+            inner.names = names;
+        }
         for person in store.people_needing_views().await? {
-            self.refresh(store, person).await?;
+            self.refresh(store, person, &[]).await?;
         }
         Ok(())
     }
@@ -246,59 +357,53 @@ impl ContactIndex {
         Ok(index)
     }
 
-    /// Reloads one person after a write that touched them.
+    /// Reloads one person after a write that touched them; `removed` are the identifiers
+    /// the write took away from them (from the change feed).
     ///
     /// # Errors
     /// The store's error.
-    pub async fn refresh(&self, store: &Store, person: PersonId) -> Result<(), StoreError> {
-        let Some((p, view)) = load_view(store, person, jiff::Timestamp::now()).await? else {
-            let mut inner = self.inner.write().expect("index lock");
-            if let Some(old) = inner.people.remove(&person) {
-                for i in old.idents {
-                    release(&mut inner.by_ident, &i, person);
-                }
+    pub async fn refresh(
+        &self,
+        store: &Store,
+        person: PersonId,
+        removed: &[String],
+    ) -> Result<(), StoreError> {
+        let loaded = load_view(store, person, jiff::Timestamp::now()).await?;
+        let mut inner = self.inner.write().expect("index lock");
+        for r in removed {
+            let k = key_of(r);
+            inner.release(k, holder(person, false));
+            inner.release(k, holder(person, true));
+        }
+        let Some((p, view)) = loaded else {
+            if let Some(slot) = usize::try_from(person.0)
+                .ok()
+                .and_then(|i| inner.people.get_mut(i))
+            {
+                slot.flags = 0;
             }
             inner.views.remove(&person);
             return Ok(());
         };
-        let view = needs_full_view(&view).then(|| Arc::new(view));
-        let mut own: Vec<Box<str>> = p.identifiers().map(|i| i.key().into()).collect();
-        let advocate: Vec<Box<str>> = p
-            .advocate
-            .iter()
-            .flat_map(|a| {
-                a.phone
-                    .iter()
-                    .map(|x| x.as_str().into())
-                    .chain(a.email.iter().map(|x| x.as_str().into()))
-            })
-            .collect::<Vec<Box<str>>>();
-        let mut inner = self.inner.write().expect("index lock");
-        if let Some(old) = inner.people.remove(&person) {
-            for i in old.idents {
-                release(&mut inner.by_ident, &i, person);
+        for i in p.identifiers() {
+            inner.hold(key_of(i.key()), holder(person, false));
+        }
+        if let Some(a) = &p.advocate {
+            for k in a
+                .phone
+                .iter()
+                .map(|x| x.as_str())
+                .chain(a.email.iter().map(|x| x.as_str()))
+            {
+                inner.hold(key_of(k), holder(person, true));
             }
         }
-        for i in &own {
-            hold(&mut inner.by_ident, i.clone(), person, false);
+        inner.set_person(person, &p.name, p.additional_help.is_some());
+        if needs_full_view(&view) {
+            inner.views.insert(person, Arc::new(view));
+        } else {
+            inner.views.remove(&person);
         }
-        for i in &advocate {
-            hold(&mut inner.by_ident, i.clone(), person, true);
-        }
-        own.extend(advocate);
-        inner.people.insert(
-            person,
-            Lite {
-                reference: p.reference.into(),
-                name: p.name.into(),
-                help_recorded: p.additional_help.is_some(),
-                idents: own,
-            },
-        );
-        match view {
-            Some(v) => inner.views.insert(person, v),
-            None => inner.views.remove(&person),
-        };
         Ok(())
     }
 
@@ -306,44 +411,54 @@ impl ContactIndex {
     /// identifier — all of them.
     pub fn find(&self, identifier: &str) -> Vec<Found> {
         let inner = self.inner.read().expect("index lock");
-        let Some(holders) = inner.by_ident.get(identifier) else {
-            return Vec::new();
-        };
-        holders
-            .to_vec()
-            .into_iter()
-            .filter_map(|(person, via_advocate)| {
-                Some(Found {
-                    view: self.view_locked(&inner, person)?,
-                    via_advocate,
-                })
-            })
-            .collect()
+        let mut seen: Vec<PersonId> = Vec::new();
+        let mut out = Vec::new();
+        for h in inner.holders_of(key_of(identifier)) {
+            let (person, via_advocate) = unholder(h);
+            if seen.contains(&person) {
+                continue;
+            }
+            seen.push(person);
+            if let Some(view) = Self::view_locked(&inner, person) {
+                out.push(Found { view, via_advocate });
+            }
+        }
+        out.sort_by_key(|f| (f.via_advocate, f.view.id));
+        out
     }
 
     /// The view of one person, if known.
     pub fn view(&self, person: PersonId) -> Option<Arc<PersonView>> {
         let inner = self.inner.read().expect("index lock");
-        self.view_locked(&inner, person)
+        Self::view_locked(&inner, person)
     }
 
-    fn view_locked(&self, inner: &Inner, person: PersonId) -> Option<Arc<PersonView>> {
+    fn view_locked(inner: &Inner, person: PersonId) -> Option<Arc<PersonView>> {
         if let Some(v) = inner.views.get(&person) {
             return Some(v.clone());
         }
-        let lite = inner.people.get(&person)?;
+        let (name, help) = inner.person(person)?;
         Some(Arc::new(PersonView {
             id: Some(person),
-            reference: lite.reference.to_string(),
-            name: lite.name.to_string(),
-            additional_help_recorded: lite.help_recorded,
+            reference: format!("SU-{:06}", person.0),
+            name: name.to_string(),
+            additional_help_recorded: help,
             ..Default::default()
         }))
     }
 
-    /// How many identifiers and full views are held.
+    /// How many identifiers, people and full views are held.
     pub fn sizes(&self) -> (usize, usize, usize) {
         let inner = self.inner.read().expect("index lock");
-        (inner.by_ident.len(), inner.people.len(), inner.views.len())
+        let people = inner
+            .people
+            .iter()
+            .filter(|s| s.flags & PRESENT != 0)
+            .count();
+        (
+            inner.keys.len() + inner.added.values().map(Vec::len).sum::<usize>() - inner.gone.len(),
+            people,
+            inner.views.len(),
+        )
     }
 }

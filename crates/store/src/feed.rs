@@ -49,6 +49,15 @@ impl Change {
     }
 }
 
+/// One change read from the feed.
+#[derive(Debug, Clone)]
+pub struct FeedEntry {
+    pub seq: i64,
+    pub change: Change,
+    /// For a person: the identifiers the write took away from them.
+    pub removed: Vec<String>,
+}
+
 impl Store {
     /// The sequence number of the newest change committed.
     ///
@@ -65,19 +74,25 @@ impl Store {
     ///
     /// # Errors
     /// The database's error, or a change of a kind this version does not know.
-    pub async fn changes_after(&self, after: i64, limit: i64) -> Result<Vec<(i64, Change)>> {
-        let rows =
-            sqlx::query("SELECT seq, kind, key FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2")
-                .bind(after)
-                .bind(limit)
-                .fetch_all(self.pool())
-                .await?;
+    pub async fn changes_after(&self, after: i64, limit: i64) -> Result<Vec<FeedEntry>> {
+        let rows = sqlx::query(
+            "SELECT seq, kind, key, removed FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2",
+        )
+        .bind(after)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
         rows.iter()
             .map(|r| {
-                Ok((
-                    get_i(r, "seq"),
-                    Change::from_row(&get_s(r, "kind"), get_i(r, "key"))?,
-                ))
+                Ok(FeedEntry {
+                    seq: get_i(r, "seq"),
+                    change: Change::from_row(&get_s(r, "kind"), get_i(r, "key"))?,
+                    removed: get_s(r, "removed")
+                        .lines()
+                        .filter(|l| !l.is_empty())
+                        .map(str::to_string)
+                        .collect(),
+                })
             })
             .collect()
     }

@@ -21,7 +21,7 @@ mod read;
 pub mod testing;
 mod write;
 
-pub use feed::{Change, Watcher, CHANGE_CHANNEL};
+pub use feed::{Change, FeedEntry, Watcher, CHANGE_CHANNEL};
 pub use read::*;
 pub use write::WriteTx;
 

@@ -16,6 +16,8 @@ pub struct WriteTx {
     /// What this transaction changed of what processes cache, recorded on the change
     /// feed when it commits.
     changes: Vec<Change>,
+    /// Identifiers taken away from each person, recorded with their change.
+    removed: Vec<(PersonId, String)>,
 }
 
 fn w(e: sqlx::Error) -> StoreError {
@@ -28,6 +30,7 @@ impl WriteTx {
             tx,
             backend,
             changes: Vec::new(),
+            removed: Vec::new(),
         }
     }
 
@@ -66,14 +69,27 @@ impl WriteTx {
         let now = ts(jiff::Timestamp::now());
         for (i, c) in self.changes.iter().enumerate() {
             let seq = last - n + 1 + i64::try_from(i).unwrap_or(0);
-            sqlx::query("INSERT INTO changes (seq, kind, key, at) VALUES ($1, $2, $3, $4)")
-                .bind(seq)
-                .bind(c.kind())
-                .bind(c.key())
-                .bind(now)
-                .execute(&mut *self.tx)
-                .await
-                .map_err(w)?;
+            let removed = match c {
+                Change::Person(p) => self
+                    .removed
+                    .iter()
+                    .filter(|(q, _)| q == p)
+                    .map(|(_, k)| k.as_str())
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                Change::Staff(_) => String::new(),
+            };
+            sqlx::query(
+                "INSERT INTO changes (seq, kind, key, at, removed) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(seq)
+            .bind(c.kind())
+            .bind(c.key())
+            .bind(now)
+            .bind(removed)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(w)?;
         }
         if self.backend == Backend::Postgres {
             // Delivered at commit, to every server listening; the sequence is the payload.
@@ -374,8 +390,26 @@ impl WriteTx {
         Ok(())
     }
 
+    /// Notes every identifier `person` holds now as taken away (their write replaces or
+    /// removes them all); those written again are put back by the caller's insert.
+    async fn note_identifiers_removed(&mut self, person: PersonId) -> Result<()> {
+        self.note_change(Change::Person(person));
+        let rows = sqlx::query("SELECT identifier FROM person_identifiers WHERE person_id = $1")
+            .bind(person.0)
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(w)?;
+        for r in rows {
+            let k = get_s(&r, "identifier");
+            if !self.removed.iter().any(|(q, x)| *q == person && *x == k) {
+                self.removed.push((person, k));
+            }
+        }
+        Ok(())
+    }
+
     async fn write_identifiers(&mut self, p: &ServiceUser) -> Result<()> {
-        self.note_change(Change::Person(p.id));
+        self.note_identifiers_removed(p.id).await?;
         sqlx::query("DELETE FROM person_identifiers WHERE person_id = $1")
             .bind(p.id.0)
             .execute(&mut *self.tx)
@@ -406,6 +440,8 @@ impl WriteTx {
         idents.sort();
         idents.dedup_by(|a, b| a.0 == b.0);
         for (ident, kind, verified) in idents {
+            // Held still: not taken away.
+            self.removed.retain(|(q, x)| !(*q == p.id && *x == ident));
             let shared = p.shared_identifiers.contains(&ident);
             sqlx::query(
                 "INSERT INTO person_identifiers (identifier, person_id, kind, verified, shared) VALUES ($1,$2,$3,$4,$5)",
@@ -888,7 +924,7 @@ impl WriteTx {
         by: Option<StaffId>,
         now: jiff::Timestamp,
     ) -> Result<Vec<(String, u64)>> {
-        self.note_change(Change::Person(person));
+        self.note_identifiers_removed(person).await?;
         let mut counts = Vec::new();
         let steps: [(&str, &str); 18] = [
             ("attachments", "DELETE FROM attachments WHERE message_ref IN (SELECT id FROM messages WHERE person_id = $1)"),
@@ -968,7 +1004,7 @@ impl WriteTx {
                 "service user {from} was already merged into another record"
             )));
         }
-        self.note_change(Change::Person(from));
+        self.note_identifiers_removed(from).await?;
         self.note_change(Change::Person(into));
         let tables = [
             "matters",

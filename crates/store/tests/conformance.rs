@@ -711,10 +711,10 @@ async fn the_change_feed_is_contiguous_in_commit_order_and_rolled_back_writes_le
                 "{name}: saw only {}",
                 seen.len()
             );
-            for (seq, change) in s.changes_after(after, 1000).await.unwrap() {
-                assert_eq!(seq, after + 1, "{name}: a gap in the feed");
-                after = seq;
-                seen.push(change);
+            for e in s.changes_after(after, 1000).await.unwrap() {
+                assert_eq!(e.seq, after + 1, "{name}: a gap in the feed");
+                after = e.seq;
+                seen.push(e.change);
             }
         }
         for h in handles {
@@ -722,9 +722,9 @@ async fn the_change_feed_is_contiguous_in_commit_order_and_rolled_back_writes_le
         }
         assert_eq!(s.change_seq().await.unwrap(), start + 80, "{name}");
         let mut people: Vec<_> = seen
-            .iter()
+            .into_iter()
             .map(|c| match c {
-                tact_store::Change::Person(p) => *p,
+                tact_store::Change::Person(p) => p,
                 other => panic!("{name}: {other:?}"),
             })
             .collect();

@@ -366,6 +366,36 @@ fn two_servers_on_postgres_see_each_others_changes_within_a_second() {
             );
         }
 
+        // A number changed on A: B finds the new one and no longer the old one.
+        let old = "+447911100000";
+        let new = "+447911100099";
+        let (_, found) = a
+            .call(
+                reqwest::Method::GET,
+                &office.cw,
+                "/people?q=%2B447911100000",
+                None,
+            )
+            .await;
+        let pid = found["people"][0]["id"].as_i64().unwrap();
+        let (s, v) = a
+            .call(
+                reqwest::Method::PUT,
+                &office.cw,
+                &format!("/people/{pid}"),
+                Some(json!({"name": "New Person 0", "phones": [new]})),
+            )
+            .await;
+        assert_eq!(s, 200, "{v}");
+        let t = Instant::now();
+        worst = worst.max(
+            within_bound("a number changed on A, checked on B", t, || async {
+                allowed(&b, &office.cw, new).await.is_some()
+                    && allowed(&b, &office.cw, old).await.is_none()
+            })
+            .await,
+        );
+
         // A strategy authorised on A is enforced by B; lifted on B, it is gone from A.
         for i in 0..3 {
             let phone = format!("+4479112000{i:02}");

@@ -14,9 +14,12 @@ CREATE TABLE change_head (
 );
 INSERT INTO change_head (id, seq) VALUES (1, 0);
 
+-- `removed` lists, one a line, the identifiers the write took away from the person (so a
+-- follower's index can forget them without keeping every person's identifiers).
 CREATE TABLE changes (
     seq BIGINT PRIMARY KEY,
     kind TEXT NOT NULL,
     key BIGINT NOT NULL,
-    at BIGINT NOT NULL
+    at BIGINT NOT NULL,
+    removed TEXT NOT NULL DEFAULT ''
 );
