@@ -101,6 +101,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         10,
         include_str!("../migrations/sqlite/0010_identifiers.sql"),
     ),
+    (11, include_str!("../migrations/sqlite/0011_search.sql")),
 ];
 const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -119,6 +120,7 @@ const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
         10,
         include_str!("../migrations/postgres/0010_identifiers.sql"),
     ),
+    (11, include_str!("../migrations/postgres/0011_search.sql")),
 ];
 
 impl Store {
@@ -150,9 +152,11 @@ impl Store {
                             conn.execute("PRAGMA synchronous = FULL").await?;
                             conn.execute("PRAGMA busy_timeout = 10000").await?;
                             conn.execute("PRAGMA foreign_keys = ON").await?;
-                            // 32 MB of page cache per connection keeps the hot parts of the
-                            // contact indexes in memory at a million people.
-                            conn.execute("PRAGMA cache_size = -32768").await?;
+                            // 4 MiB of page cache per connection (32 MiB at most for the
+                            // pool): the server's whole budget is 150 MiB at a million people
+                            // (issue 10), the contact check answers from memory, and the OS
+                            // page cache holds the file beyond this.
+                            conn.execute("PRAGMA cache_size = -4096").await?;
                             Ok(())
                         })
                     })

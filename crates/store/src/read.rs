@@ -11,6 +11,18 @@ use tact_core::profile::Channel;
 use tact_core::roles::Role;
 use tact_core::sharing::{Disclosure, DisclosureStatus};
 
+/// `s` with LIKE's wildcards (and the escape character itself) escaped by a backslash.
+fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn corrupt(what: &str, v: &str) -> StoreError {
     StoreError::Corrupt(format!("bad {what} {v:?}"))
 }
@@ -493,25 +505,28 @@ impl Store {
     pub async fn search_people(&self, query: &str, limit: i64) -> Result<Vec<ServiceUser>> {
         let q = query.trim();
         let mut ids: Vec<i64> = Vec::new();
-        if let Ok(ident) = tact_core::identity::Identifier::parse(q) {
+        let upper = q.to_ascii_uppercase();
+        if upper.starts_with("SU-") {
+            // A reference goes straight to its unique index.
+            let row =
+                sqlx::query("SELECT id FROM people WHERE reference = $1 AND merged_into IS NULL")
+                    .bind(upper)
+                    .fetch_optional(&self.pool)
+                    .await?;
+            ids.extend(row.map(|r| get_i(&r, "id")));
+        } else if let Ok(ident) = tact_core::identity::Identifier::parse(q) {
+            // A phone number or an email address goes straight to the identifier index.
             ids.extend(
                 self.people_by_identifier(ident.key())
                     .await?
                     .into_iter()
                     .map(|p| p.0),
             );
-        }
-        let rows = sqlx::query("SELECT id FROM people WHERE (reference = $1 OR name_lower LIKE $2) AND merged_into IS NULL ORDER BY name_lower, id LIMIT $3")
-            .bind(q.to_ascii_uppercase())
-            .bind(format!("%{}%", q.to_lowercase().replace(['%', '_'], "")))
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?;
-        for r in rows {
-            let id = get_i(&r, "id");
-            if !ids.contains(&id) {
-                ids.push(id);
+            if ids.is_empty() {
+                ids = self.people_named(q, limit).await?;
             }
+        } else {
+            ids = self.people_named(q, limit).await?;
         }
         let mut out = Vec::new();
         for id in ids.into_iter().take(usize::try_from(limit).unwrap_or(50)) {
@@ -519,7 +534,45 @@ impl Store {
                 out.push(p);
             }
         }
+        out.sort_by(|a, b| {
+            a.name
+                .to_lowercase()
+                .cmp(&b.name.to_lowercase())
+                .then(a.id.cmp(&b.id))
+        });
         Ok(out)
+    }
+
+    /// People whose name contains `part`: through the trigram index (SQLite FTS5, PostgreSQL
+    /// pg_trgm) for three letters or more; a shorter part is matched from the start of the
+    /// name. At most `limit`, in the order the index gives them.
+    async fn people_named(&self, part: &str, limit: i64) -> Result<Vec<i64>> {
+        let lower = part.to_lowercase();
+        if lower.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = if lower.chars().count() < 3 {
+            sqlx::query("SELECT id FROM people WHERE name_lower LIKE $1 ESCAPE '\\' AND merged_into IS NULL LIMIT $2")
+                .bind(format!("{}%", like_escape(&lower)))
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?
+        } else if self.backend == crate::Backend::Sqlite {
+            // A phrase in double quotes matches the letters as they are, anywhere in the
+            // name (the trigram tokenizer); a double quote inside is doubled.
+            sqlx::query("SELECT p.id FROM people_names f JOIN people p ON p.id = f.rowid WHERE people_names MATCH $1 AND p.merged_into IS NULL LIMIT $2")
+                .bind(format!("\"{}\"", lower.replace('"', "\"\"")))
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?
+        } else {
+            sqlx::query("SELECT id FROM people WHERE name_lower LIKE $1 ESCAPE '\\' AND merged_into IS NULL LIMIT $2")
+                .bind(format!("%{}%", like_escape(&lower)))
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?
+        };
+        Ok(rows.iter().map(|r| get_i(r, "id")).collect())
     }
 
     /// # Errors

@@ -656,7 +656,10 @@ async fn a_sqlite_backup_taken_during_writes_is_consistent() {
             }
         })
     };
-    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    // Take the copy while the writer is part-way through: after its first commit.
+    while s.count(tact_store::Table::People).await.unwrap() == 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    }
     let copy = std::env::temp_dir().join(format!("tact-backup-{}.db", std::process::id()));
     let _ = std::fs::remove_file(&copy);
     s.backup_to(&copy).await.unwrap();
@@ -765,5 +768,47 @@ async fn the_watcher_wakes_when_another_connection_commits() {
             woke.saturating_duration_since(committed)
         );
         w.close().await;
+    }
+}
+
+/// Issue 10: a person is found by part of their name through the trigram index, by a
+/// number or address through the identifier index, by reference exactly; what a user types
+/// is never read as a pattern or as full-text syntax.
+#[tokio::test]
+async fn people_are_found_by_part_of_a_name_a_number_an_address_or_a_reference() {
+    for (name, s) in stores().await {
+        let mut ids = Vec::new();
+        for n in ["Jo Bloggs", "Amira O'Neil \"Mimi\"", "Pat 100% Smith", "Sam_Jones"] {
+            let mut tx = s.begin().await.unwrap();
+            let mut p = person();
+            p.name = n.into();
+            p.phones.clear();
+            p.emails.clear();
+            p.advocate = None;
+            ids.push(tx.insert_person(&p).await.unwrap().0);
+            tx.commit().await.unwrap();
+        }
+        let found = |q: &'static str| {
+            let s = s.clone();
+            async move {
+                s.search_people(q, 50)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|p| p.id)
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(found("oggs").await, vec![ids[0]], "{name}");
+        assert_eq!(found("LOGG").await, vec![ids[0]], "{name}");
+        assert_eq!(found("o'neil \"mimi").await, vec![ids[1]], "{name}");
+        assert_eq!(found("100%").await, vec![ids[2]], "{name}");
+        assert_eq!(found("m_j").await, vec![ids[3]], "{name}");
+        assert_eq!(found("jo").await, vec![ids[0]], "{name}: a short part matches from the start");
+        assert!(found("zzz").await.is_empty(), "{name}");
+        assert!(found("%").await.is_empty(), "{name}: a wildcard alone matches nothing");
+        let r = format!("su-{:06}", ids[1].0);
+        let by_ref = s.search_people(&r, 50).await.unwrap();
+        assert_eq!(by_ref.iter().map(|p| p.id).collect::<Vec<_>>(), vec![ids[1]], "{name}");
     }
 }

@@ -8,6 +8,7 @@ mod demo;
 mod local;
 
 use anyhow::{anyhow, bail, Context, Result};
+
 use axum::http::Method;
 use clap::Parser;
 use cli::*;
@@ -19,6 +20,13 @@ use tact_core::profile::Profile;
 use tact_core::roles::{Actor, Role};
 use tact_store::Store;
 use tact_web::AppState;
+
+/// mimalloc rather than glibc's allocator: glibc keeps freed memory in per-thread arenas
+/// (SQLite's page caches freed by one worker thread stayed in the process: 986 MiB RSS
+/// against 618 MiB after `malloc_trim`), while mimalloc returns freed pages to the OS, so
+/// the server stays within its budget after load (issue 10; BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
