@@ -265,7 +265,7 @@ impl App {
     /// Opens the app over a migrated store, at the change feed's head, with an empty index.
     async fn open(store: Store, profile: Profile, clock: Clock, keeps_index: bool) -> Result<Self> {
         let seq = store.change_seq().await?;
-        let contacts = writer::ContactWriter::spawn(store.clone());
+        let contacts = writer::ContactWriter::spawn(store.writer().await?);
         let access = writer::AccessWriter::spawn(store.clone());
         let app = Self {
             store,

@@ -34,7 +34,8 @@ pub struct ContactWriter {
 }
 
 impl ContactWriter {
-    /// Starts the writer task on the current Tokio runtime.
+    /// Starts the writer task on the current Tokio runtime. `store` should be the store's
+    /// own writer ([`Store::writer`]): one connection whose page cache every batch reuses.
     pub fn spawn(store: Store) -> Self {
         let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
         tokio::spawn(run(store, rx));
@@ -96,9 +97,24 @@ fn write_one<'a>(tx: &'a mut WriteTx, job: &'a Job) -> BoxFuture<'a, Reply> {
             tx.note_change(Change::Person(p));
         }
         let subject = format!("contact:{id}");
-        let task_ids = tx.tasks_about(&job.tasks, &subject, job.now).await?;
-        tx.audit_for(&job.events, &subject).await?;
+        let task_ids = if job.tasks.is_empty() {
+            Vec::new()
+        } else {
+            tx.tasks_about(&job.tasks, &subject, job.now).await?
+        };
         Ok((id, task_ids))
+    })
+}
+
+/// The batch's events, each naming the contact it is about, appended to the event log in
+/// one go (one read and one update of the log's head for the whole batch).
+fn named_events(job: &Job, id: ContactId) -> impl Iterator<Item = AuditEvent> + '_ {
+    let subject = format!("contact:{id}");
+    job.events.iter().cloned().map(move |mut e| {
+        if e.subject.ends_with(":new") {
+            e.subject = subject.clone();
+        }
+        e
     })
 }
 
@@ -115,6 +131,7 @@ fn write_batch(store: Store, batch: Vec<Job>) -> BoxFuture<'static, ()> {
             }
         };
         let mut results: Vec<(oneshot::Sender<Reply>, Reply)> = Vec::with_capacity(batch.len());
+        let mut events: Vec<AuditEvent> = Vec::new();
         let mut broken: Option<String> = None;
         for job in batch {
             if let Some(msg) = &broken {
@@ -141,7 +158,15 @@ fn write_batch(store: Store, batch: Vec<Job>) -> BoxFuture<'static, ()> {
             if let Err(e) = step {
                 broken = Some(e.to_string());
             }
+            if let Ok((id, _)) = &r {
+                events.extend(named_events(&job, *id));
+            }
             results.push((job.reply, r));
+        }
+        if broken.is_none() {
+            if let Err(e) = tx.audit(&events).await {
+                broken = Some(e.to_string());
+            }
         }
         if let Some(msg) = broken {
             for (reply, _) in results {

@@ -142,27 +142,7 @@ impl Store {
         };
         let opts = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(30));
         let pool = match backend {
-            Backend::Sqlite => {
-                opts.max_connections(8)
-                    .after_connect(|conn, _| {
-                        Box::pin(async move {
-                            // WAL lets readers run beside the writer; FULL makes each commit durable
-                            // before it returns; busy_timeout waits for the write lock instead of failing.
-                            conn.execute("PRAGMA journal_mode = WAL").await?;
-                            conn.execute("PRAGMA synchronous = FULL").await?;
-                            conn.execute("PRAGMA busy_timeout = 10000").await?;
-                            conn.execute("PRAGMA foreign_keys = ON").await?;
-                            // 4 MiB of page cache per connection (32 MiB at most for the
-                            // pool): the server's whole budget is 150 MiB at a million people
-                            // (issue 10), the contact check answers from memory, and the OS
-                            // page cache holds the file beyond this.
-                            conn.execute("PRAGMA cache_size = -4096").await?;
-                            Ok(())
-                        })
-                    })
-                    .connect(url)
-                    .await?
-            }
+            Backend::Sqlite => sqlite_pool(url, 8).await?,
             Backend::Postgres => opts.max_connections(16).connect(url).await?,
         };
         Ok(Self {
@@ -202,6 +182,25 @@ impl Store {
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+
+    /// A store over one connection of its own, for a task that writes all the time (the
+    /// contact writer): on SQLite in WAL mode every other connection's commit throws a
+    /// connection's page cache away, so a writer that moved between pooled connections
+    /// re-read the pages it needs on every batch (issue 10).
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn writer(&self) -> Result<Self> {
+        if self.backend == Backend::Postgres {
+            return Ok(self.clone());
+        }
+        let pool = sqlite_pool(&self.url, 1).await?;
+        Ok(Self {
+            pool,
+            backend: self.backend,
+            url: self.url.clone(),
+        })
     }
 
     /// The URL the store was opened with.
@@ -281,6 +280,31 @@ impl Store {
             .await?
             .map(|r| r.get::<String, _>(0)))
     }
+}
+
+/// A pool of SQLite connections, each set up for Tact.
+async fn sqlite_pool(url: &str, connections: u32) -> Result<AnyPool> {
+    Ok(AnyPoolOptions::new()
+        .acquire_timeout(Duration::from_secs(30))
+        .max_connections(connections)
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                // WAL lets readers run beside the writer; FULL makes each commit durable
+                // before it returns; busy_timeout waits for the write lock instead of failing.
+                conn.execute("PRAGMA journal_mode = WAL").await?;
+                conn.execute("PRAGMA synchronous = FULL").await?;
+                conn.execute("PRAGMA busy_timeout = 10000").await?;
+                conn.execute("PRAGMA foreign_keys = ON").await?;
+                // 4 MiB of page cache per connection (32 MiB at most for the pool): the
+                // server's whole budget is 150 MiB at a million people (issue 10), the
+                // contact check answers from memory, and the OS page cache holds the file
+                // beyond this.
+                conn.execute("PRAGMA cache_size = -4096").await?;
+                Ok(())
+            })
+        })
+        .connect(url)
+        .await?)
 }
 
 pub(crate) fn get_i(row: &AnyRow, col: &str) -> i64 {

@@ -778,7 +778,12 @@ async fn the_watcher_wakes_when_another_connection_commits() {
 async fn people_are_found_by_part_of_a_name_a_number_an_address_or_a_reference() {
     for (name, s) in stores().await {
         let mut ids = Vec::new();
-        for n in ["Jo Bloggs", "Amira O'Neil \"Mimi\"", "Pat 100% Smith", "Sam_Jones"] {
+        for n in [
+            "Jo Bloggs",
+            "Amira O'Neil \"Mimi\"",
+            "Pat 100% Smith",
+            "Sam_Jones",
+        ] {
             let mut tx = s.begin().await.unwrap();
             let mut p = person();
             p.name = n.into();
@@ -804,11 +809,22 @@ async fn people_are_found_by_part_of_a_name_a_number_an_address_or_a_reference()
         assert_eq!(found("o'neil \"mimi").await, vec![ids[1]], "{name}");
         assert_eq!(found("100%").await, vec![ids[2]], "{name}");
         assert_eq!(found("m_j").await, vec![ids[3]], "{name}");
-        assert_eq!(found("jo").await, vec![ids[0]], "{name}: a short part matches from the start");
+        assert_eq!(
+            found("jo").await,
+            vec![ids[0]],
+            "{name}: a short part matches from the start"
+        );
         assert!(found("zzz").await.is_empty(), "{name}");
-        assert!(found("%").await.is_empty(), "{name}: a wildcard alone matches nothing");
+        assert!(
+            found("%").await.is_empty(),
+            "{name}: a wildcard alone matches nothing"
+        );
         let r = format!("su-{:06}", ids[1].0);
         let by_ref = s.search_people(&r, 50).await.unwrap();
-        assert_eq!(by_ref.iter().map(|p| p.id).collect::<Vec<_>>(), vec![ids[1]], "{name}");
+        assert_eq!(
+            by_ref.iter().map(|p| p.id).collect::<Vec<_>>(),
+            vec![ids[1]],
+            "{name}"
+        );
     }
 }
