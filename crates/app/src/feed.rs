@@ -28,6 +28,9 @@ pub const BOUND: Duration = Duration::from_secs(1);
 /// The longest a follower waits without reading the feed, whatever the watcher says.
 pub const POLL: Duration = Duration::from_millis(250);
 
+/// The instant `Feed::synced_at` counts from.
+static EPOCH: std::sync::LazyLock<Instant> = std::sync::LazyLock::new(Instant::now);
+
 /// How many changes are read at a time.
 const PAGE: i64 = 2_000;
 
@@ -36,9 +39,10 @@ const PAGE: i64 = 2_000;
 pub struct Feed {
     /// The sequence number of the last change applied.
     applied: AtomicI64,
-    /// When the feed was last read to its head: every change committed before this
-    /// instant is applied.
-    synced_at: Mutex<Option<Instant>>,
+    /// When the feed was last read to its head — every change committed before then is
+    /// applied — in microseconds since [`EPOCH`], plus one (0: never). An atomic, not a
+    /// lock: every contact check and token check reads it.
+    synced_at: AtomicU64,
     /// One reader of the feed at a time, so changes are applied in order.
     lock: tokio::sync::Mutex<()>,
     /// Why the last read failed, if it did.
@@ -99,10 +103,14 @@ impl Feed {
 
     /// How long since the feed was last read to its head.
     pub fn lag(&self) -> Option<Duration> {
-        self.synced_at
-            .lock()
-            .expect("feed clock")
-            .map(|t| t.elapsed())
+        match self.synced_at.load(Ordering::Acquire) {
+            0 => None,
+            us => Some(
+                EPOCH
+                    .elapsed()
+                    .saturating_sub(Duration::from_micros(us - 1)),
+            ),
+        }
     }
 
     /// Whether cached answers are within the bound.
@@ -111,11 +119,14 @@ impl Feed {
     }
 
     fn mark_synced(&self, at: Instant) {
-        let mut s = self.synced_at.lock().expect("feed clock");
-        if s.is_none_or(|old| old < at) {
-            *s = Some(at);
+        let us = u64::try_from(at.saturating_duration_since(*EPOCH).as_micros())
+            .unwrap_or(u64::MAX - 1)
+            + 1;
+        self.synced_at.fetch_max(us, Ordering::AcqRel);
+        let mut fault = self.fault.lock().expect("feed fault");
+        if fault.is_some() {
+            *fault = None;
         }
-        *self.fault.lock().expect("feed fault") = None;
     }
 
     fn mark_fault(&self, why: String) {

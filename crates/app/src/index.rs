@@ -73,11 +73,18 @@ struct Slot {
 const PRESENT: u16 = 1;
 const HELP_RECORDED: u16 = 2;
 
+/// One identifier loaded at start and its holder: 12 bytes, packed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[repr(C, packed(4))]
+struct Entry {
+    key: u64,
+    holder: u32,
+}
+
 #[derive(Default)]
 struct Inner {
-    /// Identifier keys loaded at start, sorted, with their holders beside them.
-    keys: Vec<u64>,
-    holders: Vec<u32>,
+    /// Identifiers loaded at start, sorted by key, each with its holder.
+    entries: Vec<Entry>,
     /// Holders added since.
     added: HashMap<u64, Vec<u32>>,
     /// Holders in `keys` taken away since.
@@ -89,14 +96,19 @@ struct Inner {
 }
 
 impl Inner {
-    fn holders_of(&self, key: u64) -> Vec<u32> {
-        let from = self.keys.partition_point(|k| *k < key);
-        let mut out: Vec<u32> = self.keys[from..]
+    /// The entries loaded at start for `key`.
+    fn base(&self, key: u64) -> impl Iterator<Item = u32> + '_ {
+        let from = self.entries.partition_point(|e| ({ e.key }) < key);
+        self.entries[from..]
             .iter()
-            .zip(&self.holders[from..])
-            .take_while(|(k, _)| **k == key)
-            .map(|(_, h)| *h)
-            .filter(|h| !self.gone.contains(&(key, *h)))
+            .take_while(move |e| ({ e.key }) == key)
+            .map(|e| e.holder)
+    }
+
+    fn holders_of(&self, key: u64) -> Vec<u32> {
+        let mut out: Vec<u32> = self
+            .base(key)
+            .filter(|h| self.gone.is_empty() || !self.gone.contains(&(key, *h)))
             .collect();
         if let Some(more) = self.added.get(&key) {
             for h in more {
@@ -109,12 +121,7 @@ impl Inner {
     }
 
     fn in_base(&self, key: u64, h: u32) -> bool {
-        let from = self.keys.partition_point(|k| *k < key);
-        self.keys[from..]
-            .iter()
-            .zip(&self.holders[from..])
-            .take_while(|(k, _)| **k == key)
-            .any(|(_, x)| *x == h)
+        self.base(key).any(|x| x == h)
     }
 
     fn hold(&mut self, key: u64, h: u32) {
@@ -296,11 +303,29 @@ impl ContactIndex {
     /// # Errors
     /// The store's error.
     pub async fn fill(&self, store: &Store) -> Result<(), StoreError> {
+        // Read on a connection of its own, closed afterwards, so the whole-table reads do
+        // not leave the pool's page caches full.
+        let own = store.single().await?;
+        let r = self.fill_from(&own).await;
+        // On PostgreSQL `single` is the store itself, which must stay open.
+        if store.backend() == tact_store::Backend::Sqlite {
+            own.close().await;
+        }
+        r?;
+        for person in store.people_needing_views().await? {
+            self.refresh(store, person, &[]).await?;
+        }
+        Ok(())
+    }
+
+    async fn fill_from(&self, store: &Store) -> Result<(), StoreError> {
         let max = store.max_person_id().await?;
-        let page = 50_000;
+        // Pages small enough that no read takes long beside the server's other work.
+        let page = 20_000;
         let mut after = 0;
-        let mut pairs: Vec<(u64, u32)> = Vec::new();
-        let mut people: Vec<Slot> = Vec::new();
+        let mut pairs: Vec<Entry> =
+            Vec::with_capacity(usize::try_from(store.identifier_count().await?).unwrap_or(0));
+        let mut people: Vec<Slot> = Vec::with_capacity(usize::try_from(max + 1).unwrap_or(0));
         let mut names = String::new();
         while after < max {
             let rows = store.identifier_page(after, page).await?;
@@ -322,27 +347,22 @@ impl ContactIndex {
                     names.push_str(name);
                 }
                 if !ident.is_empty() {
-                    pairs.push((key_of(&ident), holder(pid, advocate)));
+                    pairs.push(Entry {
+                        key: key_of(&ident),
+                        holder: holder(pid, advocate),
+                    });
                 }
             }
             after += page;
         }
         pairs.sort_unstable();
         pairs.dedup();
-        let (keys, holders): (Vec<u64>, Vec<u32>) = pairs.into_iter().unzip();
+        pairs.shrink_to_fit();
         names.shrink_to_fit();
-        {
-            let mut inner = self.inner.write().expect("index lock");
-            inner.keys = keys;
-            inner.holders = holders;
-            inner.keys.shrink_to_fit();
-            inner.holders.shrink_to_fit();
-            inner.people = people;
-            inner.names = names;
-        }
-        for person in store.people_needing_views().await? {
-            self.refresh(store, person, &[]).await?;
-        }
+        let mut inner = self.inner.write().expect("index lock");
+        inner.entries = pairs;
+        inner.people = people;
+        inner.names = names;
         Ok(())
     }
 
@@ -456,7 +476,8 @@ impl ContactIndex {
             .filter(|s| s.flags & PRESENT != 0)
             .count();
         (
-            inner.keys.len() + inner.added.values().map(Vec::len).sum::<usize>() - inner.gone.len(),
+            inner.entries.len() + inner.added.values().map(Vec::len).sum::<usize>()
+                - inner.gone.len(),
             people,
             inner.views.len(),
         )

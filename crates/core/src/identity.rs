@@ -292,7 +292,27 @@ pub fn read_caller(input: &str) -> Result<Option<PhoneNumber>, RuleError> {
         return Ok(None);
     }
     let number = bare.split(['@', ';']).next().unwrap_or(bare);
+    if let Some(n) = canonical_uk(number) {
+        return Ok(Some(n));
+    }
     PhoneNumber::lookup(number).map(Some)
+}
+
+/// A UK number already in E.164 form with no trunk 0 (`+44` and 9 or 10 digits, the first
+/// not 0) is its own E.164 form: libphonenumber reads the digits after `+44` as the national
+/// number as they are. Phone systems send this form, and reading it without the library
+/// takes the front line's hot path from about 18 µs to well under one (issue 10). Such a
+/// number is read for a look-up only, so it is not marked as verified.
+fn canonical_uk(s: &str) -> Option<PhoneNumber> {
+    let b = s.as_bytes();
+    let ok = (12..=13).contains(&b.len())
+        && s.starts_with("+44")
+        && (b'1'..=b'9').contains(&b[3])
+        && b[4..].iter().all(u8::is_ascii_digit);
+    ok.then(|| PhoneNumber {
+        e164: s.to_string(),
+        verified: false,
+    })
 }
 
 /// Someone who already holds an identifier another person is being given.
@@ -517,6 +537,16 @@ mod tests {
             prop_assert_eq!(parsed.as_str(), format!("+447{n:09}"));
             // Reading the normalised form again is stable.
             prop_assert_eq!(PhoneNumber::lookup(parsed.as_str()).unwrap(), parsed);
+        }
+
+        #[test]
+        fn the_fast_reading_of_a_uk_e164_number_agrees_with_libphonenumber(n in 100_000_000u64..9_999_999_999) {
+            let s = format!("+44{n}");
+            let full = PhoneNumber::lookup(&s).map(|p| p.as_str().to_string()).ok();
+            let fast = canonical_uk(&s).map(|p| p.as_str().to_string());
+            if fast.is_some() {
+                prop_assert_eq!(fast, full, "{}", s);
+            }
         }
 
         #[test]

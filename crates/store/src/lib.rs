@@ -192,6 +192,16 @@ impl Store {
     /// # Errors
     /// The database's error.
     pub async fn writer(&self) -> Result<Self> {
+        self.single().await
+    }
+
+    /// A store over one connection of its own on SQLite (on PostgreSQL, this store): for
+    /// a task whose reads should not fill the pool's page caches, such as loading the
+    /// contact-check index; closing it frees its cache.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn single(&self) -> Result<Self> {
         if self.backend == Backend::Postgres {
             return Ok(self.clone());
         }
@@ -295,11 +305,11 @@ async fn sqlite_pool(url: &str, connections: u32) -> Result<AnyPool> {
                 conn.execute("PRAGMA synchronous = FULL").await?;
                 conn.execute("PRAGMA busy_timeout = 10000").await?;
                 conn.execute("PRAGMA foreign_keys = ON").await?;
-                // 4 MiB of page cache per connection (32 MiB at most for the pool): the
-                // server's whole budget is 150 MiB at a million people (issue 10), the
-                // contact check answers from memory, and the OS page cache holds the file
-                // beyond this.
-                conn.execute("PRAGMA cache_size = -4096").await?;
+                // 2 MiB of page cache per connection (18 MiB at most for the pool and the
+                // writer): the server's whole budget is 150 MiB at a million people
+                // (issue 10), the contact check answers from memory, and the OS page cache
+                // holds the file beyond this.
+                conn.execute("PRAGMA cache_size = -2048").await?;
                 Ok(())
             })
         })

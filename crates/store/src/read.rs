@@ -1533,6 +1533,17 @@ impl Store {
             .collect())
     }
 
+    /// How many identifiers are held, for sizing the contact-check index.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn identifier_count(&self) -> Result<i64> {
+        Ok(sqlx::query("SELECT COUNT(*) AS n FROM person_identifiers")
+            .fetch_one(&self.pool)
+            .await
+            .map(|r| get_i(&r, "n"))?)
+    }
+
     /// The highest person id.
     ///
     /// # Errors
