@@ -74,6 +74,8 @@ impl ContactWriter {
 }
 
 async fn run(store: Store, mut rx: mpsc::Receiver<Job>) {
+    let checkpointing = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut last_checkpoint = std::time::Instant::now();
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -83,8 +85,27 @@ async fn run(store: Store, mut rx: mpsc::Receiver<Job>) {
             }
         }
         write_batch(store.clone(), batch).await;
+        // The writer's connection does not checkpoint the WAL in its commits (that would
+        // stall every caller waiting on the batch behind a write of the whole WAL into
+        // the database file): another connection does, beside it, at most once in
+        // CHECKPOINT_EVERY.
+        if last_checkpoint.elapsed() >= CHECKPOINT_EVERY
+            && !checkpointing.swap(true, std::sync::atomic::Ordering::AcqRel)
+        {
+            last_checkpoint = std::time::Instant::now();
+            let (store, flag) = (store.clone(), checkpointing.clone());
+            tokio::spawn(async move {
+                if let Err(e) = store.checkpoint().await {
+                    tracing::warn!(error = %e, "WAL checkpoint failed");
+                }
+                flag.store(false, std::sync::atomic::Ordering::Release);
+            });
+        }
     }
 }
+
+/// How often the WAL is checkpointed while contacts are being written.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
 
 type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
 
@@ -133,7 +154,51 @@ fn write_batch(store: Store, batch: Vec<Job>) -> BoxFuture<'static, ()> {
         let mut results: Vec<(oneshot::Sender<Reply>, Reply)> = Vec::with_capacity(batch.len());
         let mut events: Vec<AuditEvent> = Vec::new();
         let mut broken: Option<String> = None;
-        for job in batch {
+        // Contacts without an idempotency key cannot fail on their own: they go in
+        // together, in as few statements as the database allows.
+        let (plain, keyed): (Vec<Job>, Vec<Job>) = batch.into_iter().partition(|j| j.key.is_none());
+        if !plain.is_empty() {
+            let contacts: Vec<&Contact> = plain.iter().map(|j| &j.contact).collect();
+            match tx.insert_contacts(&contacts).await {
+                Ok(ids) => {
+                    for (job, id) in plain.into_iter().zip(ids) {
+                        if broken.is_some() {
+                            results.push((
+                                job.reply,
+                                Err(StoreError::Batch("the batch failed".into())),
+                            ));
+                            continue;
+                        }
+                        if let Some(p) = job.touch {
+                            tx.note_change(Change::Person(p));
+                        }
+                        let tasks = if job.tasks.is_empty() {
+                            Ok(Vec::new())
+                        } else {
+                            tx.tasks_about(&job.tasks, &format!("contact:{id}"), job.now)
+                                .await
+                        };
+                        match tasks {
+                            Ok(task_ids) => {
+                                events.extend(named_events(&job, id));
+                                results.push((job.reply, Ok((id, task_ids))));
+                            }
+                            Err(e) => {
+                                broken = Some(e.to_string());
+                                results.push((job.reply, Err(e)));
+                            }
+                        }
+                    }
+                }
+                Err(e) => {
+                    broken = Some(e.to_string());
+                    for job in plain {
+                        results.push((job.reply, Err(StoreError::Batch(e.to_string()))));
+                    }
+                }
+            }
+        }
+        for job in keyed {
             if let Some(msg) = &broken {
                 let _ = job.reply.send(Err(StoreError::Batch(msg.clone())));
                 continue;

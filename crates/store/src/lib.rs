@@ -85,6 +85,8 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     url: std::sync::Arc<str>,
+    /// For a store over one connection of its own: the main pool it came from.
+    main: Option<AnyPool>,
 }
 
 const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
@@ -142,13 +144,14 @@ impl Store {
         };
         let opts = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(30));
         let pool = match backend {
-            Backend::Sqlite => sqlite_pool(url, 8).await?,
+            Backend::Sqlite => sqlite_pool(url, 8, POOL_CACHE_KIB, true).await?,
             Backend::Postgres => opts.max_connections(16).connect(url).await?,
         };
         Ok(Self {
             pool,
             backend,
             url: url.into(),
+            main: None,
         })
     }
 
@@ -192,7 +195,26 @@ impl Store {
     /// # Errors
     /// The database's error.
     pub async fn writer(&self) -> Result<Self> {
-        self.single().await
+        // Its commits do not checkpoint the WAL: the writer asks `checkpoint`, which runs
+        // on the main pool beside it.
+        let mut w = self.own_connection(8 * 1024, false).await?;
+        if self.backend == Backend::Sqlite {
+            w.main = Some(self.pool.clone());
+        }
+        Ok(w)
+    }
+
+    /// Copies the WAL's committed pages into the database file without blocking writers
+    /// (`wal_checkpoint(PASSIVE)`), on the main pool. Nothing on PostgreSQL.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn checkpoint(&self) -> Result<()> {
+        if self.backend == Backend::Sqlite {
+            let pool = self.main.as_ref().unwrap_or(&self.pool);
+            pool.execute("PRAGMA wal_checkpoint(PASSIVE)").await?;
+        }
+        Ok(())
     }
 
     /// A store over one connection of its own on SQLite (on PostgreSQL, this store): for
@@ -202,14 +224,19 @@ impl Store {
     /// # Errors
     /// The database's error.
     pub async fn single(&self) -> Result<Self> {
+        self.own_connection(POOL_CACHE_KIB, true).await
+    }
+
+    async fn own_connection(&self, cache_kib: u32, autocheckpoint: bool) -> Result<Self> {
         if self.backend == Backend::Postgres {
             return Ok(self.clone());
         }
-        let pool = sqlite_pool(&self.url, 1).await?;
+        let pool = sqlite_pool(&self.url, 1, cache_kib, autocheckpoint).await?;
         Ok(Self {
             pool,
             backend: self.backend,
             url: self.url.clone(),
+            main: None,
         })
     }
 
@@ -292,12 +319,24 @@ impl Store {
     }
 }
 
+/// Page cache for each pooled SQLite connection, in KiB: 2 MiB (16 MiB for the pool of
+/// eight). The server's whole budget is 150 MiB at a million people (issue 10), the contact
+/// check answers from memory, and the OS page cache holds the file beyond this. The contact
+/// writer's own connection keeps 8 MiB: the upper levels of the contact indexes it inserts
+/// into every batch.
+const POOL_CACHE_KIB: u32 = 2 * 1024;
+
 /// A pool of SQLite connections, each set up for Tact.
-async fn sqlite_pool(url: &str, connections: u32) -> Result<AnyPool> {
+async fn sqlite_pool(
+    url: &str,
+    connections: u32,
+    cache_kib: u32,
+    autocheckpoint: bool,
+) -> Result<AnyPool> {
     Ok(AnyPoolOptions::new()
         .acquire_timeout(Duration::from_secs(30))
         .max_connections(connections)
-        .after_connect(|conn, _| {
+        .after_connect(move |conn, _| {
             Box::pin(async move {
                 // WAL lets readers run beside the writer; FULL makes each commit durable
                 // before it returns; busy_timeout waits for the write lock instead of failing.
@@ -305,11 +344,12 @@ async fn sqlite_pool(url: &str, connections: u32) -> Result<AnyPool> {
                 conn.execute("PRAGMA synchronous = FULL").await?;
                 conn.execute("PRAGMA busy_timeout = 10000").await?;
                 conn.execute("PRAGMA foreign_keys = ON").await?;
-                // 2 MiB of page cache per connection (18 MiB at most for the pool and the
-                // writer): the server's whole budget is 150 MiB at a million people
-                // (issue 10), the contact check answers from memory, and the OS page cache
-                // holds the file beyond this.
-                conn.execute("PRAGMA cache_size = -2048").await?;
+                // A negative cache_size is in KiB.
+                conn.execute(format!("PRAGMA cache_size = -{cache_kib}").as_str())
+                    .await?;
+                if !autocheckpoint {
+                    conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
+                }
                 Ok(())
             })
         })

@@ -828,3 +828,46 @@ async fn people_are_found_by_part_of_a_name_a_number_an_address_or_a_reference()
         );
     }
 }
+
+/// Issue 10: a group-commit batch of contacts goes in together, and each id given back is
+/// the row written for that contact (SQLite numbers them itself inside its write lock).
+#[tokio::test]
+async fn a_batch_of_contacts_gets_each_its_own_id() {
+    for (name, s) in stores().await {
+        let contact = |summary: &str| Contact {
+            id: ContactId(0),
+            person_id: None,
+            matter_id: None,
+            channel: Channel::Phone,
+            direction: Direction::Inbound,
+            at: now(),
+            staff_id: None,
+            identifier: Some("+447911123456".into()),
+            summary: summary.into(),
+            body: String::new(),
+            breach_of: vec![],
+            screening: Screening::NotNeeded,
+            not_recorded_as_complaint: false,
+        };
+        let mut tx = s.begin().await.unwrap();
+        tx.insert_contact(&contact("first, alone"), None)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let batch: Vec<Contact> = (0..150).map(|i| contact(&format!("call {i}"))).collect();
+        let refs: Vec<&Contact> = batch.iter().collect();
+        let mut tx = s.begin().await.unwrap();
+        let ids = tx.insert_contacts(&refs).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(ids.len(), 150, "{name}");
+        for (i, id) in ids.iter().enumerate() {
+            let c = s.contact(*id).await.unwrap().expect("written");
+            assert_eq!(c.summary, format!("call {i}"), "{name}");
+        }
+        // The next contact written one at a time follows on.
+        let mut tx = s.begin().await.unwrap();
+        let after = tx.insert_contact(&contact("after"), None).await.unwrap();
+        tx.commit().await.unwrap();
+        assert!(after.0 > ids.last().unwrap().0, "{name}");
+    }
+}
