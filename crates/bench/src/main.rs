@@ -504,6 +504,8 @@ async fn main() -> Result<()> {
             })
     };
     let rss_ready = rss_of(_server.0.id());
+    // The server's RSS after each phase, to see what grows.
+    let mut rss_after: Vec<(&str, String)> = Vec::new();
     let n = people as i64;
     let check_req = |b: String, t: String| {
         move |c: &reqwest::Client, rng: &mut rand::rngs::ThreadRng| {
@@ -521,6 +523,7 @@ async fn main() -> Result<()> {
     // Latency first, with one connection (the server is not queueing requests behind each other),
     // then throughput with many connections, /healthz and the contact check in the same run.
     let health_1 = load("healthz", &client, 1, seconds, health_req(base.clone())).await;
+    rss_after.push(("health_1", rss_of(_server.0.id())));
     let check_1 = load(
         "contact-check",
         &client,
@@ -529,6 +532,7 @@ async fn main() -> Result<()> {
         check_req(base.clone(), token.clone()),
     )
     .await;
+    rss_after.push(("check_1", rss_of(_server.0.id())));
     let health = load(
         "healthz",
         &client,
@@ -537,6 +541,7 @@ async fn main() -> Result<()> {
         health_req(base.clone()),
     )
     .await;
+    rss_after.push(("health", rss_of(_server.0.id())));
     let check = load(
         "contact-check",
         &client,
@@ -545,6 +550,7 @@ async fn main() -> Result<()> {
         check_req(base.clone(), token.clone()),
     )
     .await;
+    rss_after.push(("check", rss_of(_server.0.id())));
     let log_req = |b: String, t: String| {
         move |c: &reqwest::Client, rng: &mut rand::rngs::ThreadRng| {
             let i = rng.gen_range(1..=n);
@@ -564,6 +570,7 @@ async fn main() -> Result<()> {
         log_req(base.clone(), token.clone()),
     )
     .await;
+    rss_after.push(("log", rss_of(_server.0.id())));
     let raw = if sqlite {
         Some(raw_sqlite_rate(&data, seconds).await?)
     } else {
@@ -584,6 +591,7 @@ async fn main() -> Result<()> {
     } else {
         None
     };
+    rss_after.push(("log_cold", rss_of(_server.0.id())));
     let search_req = |b: String, t: String, ui: bool| {
         move |c: &reqwest::Client, rng: &mut rand::rngs::ThreadRng| {
             let i = rng.gen_range(1..=n);
@@ -613,6 +621,7 @@ async fn main() -> Result<()> {
         search_req(base.clone(), token.clone(), false),
     )
     .await;
+    rss_after.push(("search_api", rss_of(_server.0.id())));
     let session = sign_in(&client, &base).await?;
     let (b, c) = (base.clone(), session.clone());
     let person_page = load(
@@ -627,11 +636,13 @@ async fn main() -> Result<()> {
         },
     )
     .await;
+    rss_after.push(("person_page", rss_of(_server.0.id())));
     let (b, c) = (base.clone(), session.clone());
     let home_page = load("GET / (home page)", &client, 1, seconds, move |cl, _| {
         cl.get(format!("{b}/")).header("cookie", c.clone())
     })
     .await;
+    rss_after.push(("home_page", rss_of(_server.0.id())));
     let search_ui = load(
         "find a person (UI page: phone, email, reference or part of a name)",
         &client,
@@ -640,9 +651,18 @@ async fn main() -> Result<()> {
         search_req(base.clone(), session.clone(), true),
     )
     .await;
+    rss_after.push(("search_ui", rss_of(_server.0.id())));
     let rss = rss_of(_server.0.id());
     println!("backend {backend}, {people} people x {contacts_per_person} contacts, {seconds} s per phase");
     println!("server RSS: {rss_ready} when ready, {rss} after the run");
+    println!(
+        "RSS after each phase: {}",
+        rss_after
+            .iter()
+            .map(|(p, r)| format!("{p} {r}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     println!(
         "first correct contact check {:.2} s after start (answered from the {}); index ready after {:.1} s",
         first_correct.0.as_secs_f64(),

@@ -144,7 +144,9 @@ impl Store {
         };
         let opts = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(30));
         let pool = match backend {
-            Backend::Sqlite => sqlite_pool(url, 8, POOL_CACHE_KIB, true).await?,
+            // Four readers are plenty on a 2-core machine, and each costs its page cache,
+            // statement cache and lookaside (issue 10's 150 MiB budget).
+            Backend::Sqlite => sqlite_pool(url, 4, POOL_CACHE_KIB, true).await?,
             Backend::Postgres => opts.max_connections(16).connect(url).await?,
         };
         Ok(Self {
@@ -319,8 +321,8 @@ impl Store {
     }
 }
 
-/// Page cache for each pooled SQLite connection, in KiB: 2 MiB (16 MiB for the pool of
-/// eight). The server's whole budget is 150 MiB at a million people (issue 10), the contact
+/// Page cache for each pooled SQLite connection, in KiB: 2 MiB (8 MiB for the pool of
+/// four). The server's whole budget is 150 MiB at a million people (issue 10), the contact
 /// check answers from memory, and the OS page cache holds the file beyond this. The contact
 /// writer's own connection keeps 8 MiB: the upper levels of the contact indexes it inserts
 /// into every batch.
