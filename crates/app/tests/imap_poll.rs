@@ -1,6 +1,6 @@
 //! Polling a real IMAP server: Dovecot from Debian's packages, started on loopback in a
-//! scratch folder (`.ci/run` installs it and sets TACT_TEST_MAIL_SERVERS=1, which makes
-//! these tests fail rather than skip when Dovecot is missing).
+//! scratch folder. The tests are `#[ignore = "needs dovecot …"]`; `.ci/run` installs it and
+//! runs the ignored tests, and they fail, never skip, when it is missing.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -19,27 +19,22 @@ struct Dovecot {
 }
 
 impl Dovecot {
-    /// Starts Dovecot, or says why it cannot (None: skip, unless the servers are required).
-    fn start() -> Option<Self> {
+    /// Starts Dovecot; a test that calls this fails when Dovecot is missing.
+    fn start() -> Self {
         Self::start_with(false)
     }
 
     /// Starts Dovecot speaking IMAPS only (`ssl = required`) with a certificate made for
     /// the test, for `localhost` and 127.0.0.1.
-    fn start_tls() -> Option<Self> {
+    fn start_tls() -> Self {
         Self::start_with(true)
     }
 
-    fn start_with(tls: bool) -> Option<Self> {
-        let required = std::env::var("TACT_TEST_MAIL_SERVERS").is_ok_and(|v| v == "1");
-        if Command::new("dovecot").arg("--version").output().is_err() {
-            assert!(
-                !required,
-                "TACT_TEST_MAIL_SERVERS=1 but dovecot is not installed"
-            );
-            eprintln!("SKIPPED: dovecot is not installed (apt-get install dovecot-imapd)");
-            return None;
-        }
+    fn start_with(tls: bool) -> Self {
+        assert!(
+            Command::new("dovecot").arg("--version").output().is_ok(),
+            "this test needs dovecot: apt-get install dovecot-imapd"
+        );
         let port = {
             let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
             l.local_addr().unwrap().port()
@@ -129,7 +124,7 @@ impl Dovecot {
             }
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
-        Some(Self { dir, port })
+        Self { dir, port }
     }
 
     /// Delivers a message to the mailbox without IMAP, as the mail system would.
@@ -180,12 +175,11 @@ fn message(n: u32, from: &str) -> Vec<u8> {
 }
 
 #[tokio::test]
+#[ignore = "needs dovecot (apt-get install dovecot-imapd)"]
 async fn polling_takes_in_what_is_new_once_and_resumes_after_the_last_message() {
     for (name, url) in testing::fresh_urls().await {
         // A server of its own for each backend, so each starts from an empty mailbox.
-        let Some(server) = Dovecot::start() else {
-            return;
-        };
+        let server = Dovecot::start();
         let store = Store::open(&url).await.unwrap();
         store.migrate().await.unwrap();
         let app = App::new(
@@ -267,10 +261,9 @@ async fn polling_takes_in_what_is_new_once_and_resumes_after_the_last_message() 
 /// (one the client does not trust is refused before any password is sent) and, trusted
 /// through the mailbox's `ca_file`, messages come in as over plain loopback.
 #[tokio::test]
+#[ignore = "needs dovecot (apt-get install dovecot-imapd)"]
 async fn polling_over_tls_checks_the_certificate_and_takes_the_messages_in() {
-    let Some(server) = Dovecot::start_tls() else {
-        return;
-    };
+    let server = Dovecot::start_tls();
     let url = testing::sqlite_url();
     let store = Store::open(&url).await.unwrap();
     store.migrate().await.unwrap();
