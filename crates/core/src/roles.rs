@@ -167,6 +167,44 @@ pub struct Actor {
     pub role: Role,
 }
 
+/// Whether `actor` may close a task by hand (one a step does not close itself): the member
+/// of staff it is assigned to, anyone in the role it is for when it names nobody, or a line
+/// or senior manager.
+///
+/// # Errors
+/// A forbidden error when the task belongs to someone else.
+pub fn may_close_task(actor: &Actor, task: &crate::model::NewTask) -> Result<(), RuleError> {
+    let mine = task.assignee == Some(actor.id)
+        || (task.assignee.is_none() && task.role == Some(actor.role));
+    let manager = matches!(actor.role, Role::LineManager | Role::SeniorManager);
+    if mine || manager {
+        Ok(())
+    } else {
+        Err(RuleError::forbidden(
+            None,
+            "this task belongs to someone else",
+        ))
+    }
+}
+
+/// Whether `actor` may read the log of what was shared with partners (CLE-9.15): auditors,
+/// and whoever may ask to share or decide a request.
+///
+/// # Errors
+/// A forbidden error naming the profile's sharing clause.
+pub fn may_read_disclosure_log(profile: &Profile, actor: &Actor) -> Result<(), RuleError> {
+    if actor.role == Role::Auditor
+        || profile.may(actor.role, Action::ApproveDisclosure)
+        || profile.may(actor.role, Action::RequestDisclosure)
+    {
+        return Ok(());
+    }
+    Err(RuleError::forbidden(
+        Some(&profile.sharing.clause),
+        format!("a {} cannot read the disclosure log", actor.role.plain()),
+    ))
+}
+
 /// Whether `actor` may take `action` under `profile`.
 ///
 /// # Errors
@@ -195,4 +233,52 @@ pub fn authorise(
             allowed.join(", ")
         ),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{NewTask, TaskKind};
+
+    fn actor(id: i64, role: Role) -> Actor {
+        Actor {
+            id: StaffId(id),
+            name: "Someone".into(),
+            role,
+        }
+    }
+
+    fn task(assignee: Option<i64>, role: Option<Role>) -> NewTask {
+        NewTask {
+            kind: TaskKind::ReportToManager,
+            person_id: None,
+            assignee: assignee.map(StaffId),
+            role,
+            title: "A task".into(),
+            due_on: None,
+            clause: "CLE-4.5".into(),
+            subject: None,
+        }
+    }
+
+    #[test]
+    fn a_task_is_closed_by_its_assignee_its_role_or_a_manager_and_no_one_else() {
+        let named = task(Some(1), Some(Role::Caseworker));
+        assert!(may_close_task(&actor(1, Role::Caseworker), &named).is_ok());
+        assert!(may_close_task(&actor(2, Role::Caseworker), &named).is_err());
+        assert!(may_close_task(&actor(3, Role::LineManager), &named).is_ok());
+        let for_role = task(None, Some(Role::Caseworker));
+        assert!(may_close_task(&actor(2, Role::Caseworker), &for_role).is_ok());
+        assert!(may_close_task(&actor(4, Role::Dpo), &for_role).is_err());
+    }
+
+    #[test]
+    fn cle_9_15_the_disclosure_log_is_read_by_auditors_and_those_who_share_only() {
+        let p = Profile::built_in("cleveland-opcc").unwrap();
+        assert!(may_read_disclosure_log(&p, &actor(1, Role::Auditor)).is_ok());
+        assert!(may_read_disclosure_log(&p, &actor(1, Role::Dpo)).is_ok());
+        assert!(may_read_disclosure_log(&p, &actor(1, Role::LineManager)).is_ok());
+        let err = may_read_disclosure_log(&p, &actor(1, Role::Caseworker)).unwrap_err();
+        assert_eq!(err.clause.as_deref(), Some("CLE-9.15"));
+    }
 }

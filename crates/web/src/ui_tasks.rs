@@ -14,7 +14,6 @@ use std::collections::HashMap;
 use tact_core::ids::{StrategyId, TaskId};
 use tact_core::model::{StrategyStatus, Task, TaskKind};
 use tact_core::profile::Channel;
-use tact_core::roles::Role;
 use tact_core::workflow as wf;
 
 pub fn routes() -> Router<AppState> {
@@ -55,11 +54,9 @@ fn plan_of(t: &Task) -> Option<StrategyId> {
     rest.split(':').next()?.parse().ok().map(StrategyId)
 }
 
-/// The same rule as closing it: theirs by name, their role's, or any manager's.
+/// The same rule as closing it, decided in core.
 fn may_do(signed: &Signed, t: &Task) -> bool {
-    t.task.assignee == Some(signed.actor.id)
-        || (t.task.assignee.is_none() && t.task.role == Some(signed.actor.role))
-        || matches!(signed.actor.role, Role::LineManager | Role::SeniorManager)
+    tact_core::roles::may_close_task(&signed.actor, &t.task).is_ok()
 }
 
 async fn spec(state: &AppState, t: &Task) -> Spec {
