@@ -366,17 +366,6 @@ impl ContactIndex {
         Ok(())
     }
 
-    /// Loads every identifier and every view from the store, ready to answer.
-    ///
-    /// # Errors
-    /// The store's error.
-    pub async fn load(store: &Store) -> Result<Self, StoreError> {
-        let index = Self::empty();
-        index.fill(store).await?;
-        index.set_ready();
-        Ok(index)
-    }
-
     /// Reloads one person after a write that touched them; `removed` are the identifiers
     /// the write took away from them (from the change feed).
     ///
@@ -405,18 +394,8 @@ impl ContactIndex {
             inner.views.remove(&person);
             return Ok(());
         };
-        for i in p.identifiers() {
-            inner.hold(key_of(i.key()), holder(person, false));
-        }
-        if let Some(a) = &p.advocate {
-            for k in a
-                .phone
-                .iter()
-                .map(|x| x.as_str())
-                .chain(a.email.iter().map(|x| x.as_str()))
-            {
-                inner.hold(key_of(k), holder(person, true));
-            }
+        for h in p.holdings() {
+            inner.hold(key_of(&h.key), holder(person, h.held.is_advocate()));
         }
         inner.set_person(person, &p.name, p.additional_help.is_some());
         if needs_full_view(&view) {

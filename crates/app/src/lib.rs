@@ -130,25 +130,10 @@ impl PersonInput {
 
 /// Every identifier of a person, own and advocate's, with the field it came from.
 fn identifiers_with_fields(p: &ServiceUser) -> Vec<(String, &'static str)> {
-    let mut out: Vec<(String, &'static str)> = p
-        .phones
-        .iter()
-        .map(|x| (x.as_str().to_string(), "phones"))
-        .chain(p.emails.iter().map(|x| (x.as_str().to_string(), "emails")))
-        .collect();
-    if let Some(a) = &p.advocate {
-        out.extend(
-            a.phone
-                .iter()
-                .map(|x| (x.as_str().to_string(), "advocate.phone")),
-        );
-        out.extend(
-            a.email
-                .iter()
-                .map(|x| (x.as_str().to_string(), "advocate.email")),
-        );
-    }
-    out
+    p.holdings()
+        .into_iter()
+        .map(|h| (h.key, h.held.field()))
+        .collect()
 }
 
 /// Everything the person page needs in one read.
@@ -1755,12 +1740,7 @@ impl App {
             )
             .into());
         }
-        let mine = t.task.assignee == Some(ctx.actor.id)
-            || (t.task.assignee.is_none() && t.task.role == Some(ctx.actor.role));
-        let manager = matches!(ctx.actor.role, Role::LineManager | Role::SeniorManager);
-        if !mine && !manager {
-            return Err(RuleError::forbidden(None, "this task belongs to someone else").into());
-        }
+        tact_core::roles::may_close_task(&ctx.actor, &t.task)?;
         let mut tx = self.begin().await?;
         tx.complete_task(id, ctx.actor.id, outcome, self.now())
             .await?;
@@ -1867,16 +1847,7 @@ impl App {
         actor: &Actor,
         limit: i64,
     ) -> Result<Vec<sharing::Disclosure>> {
-        if actor.role != Role::Auditor
-            && !self.profile.may(actor.role, Action::ApproveDisclosure)
-            && !self.profile.may(actor.role, Action::RequestDisclosure)
-        {
-            return Err(RuleError::forbidden(
-                Some(&self.profile.sharing.clause),
-                format!("a {} cannot read the disclosure log", actor.role.plain()),
-            )
-            .into());
-        }
+        tact_core::roles::may_read_disclosure_log(&self.profile, actor)?;
         Ok(self.store.disclosure_log(limit).await?)
     }
 

@@ -101,7 +101,76 @@ pub struct ServiceUser {
     pub created_at: Timestamp,
 }
 
+/// How a person holds an identifier: as their own, or as their advocate's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Held {
+    Phone,
+    Email,
+    AdvocatePhone,
+    AdvocateEmail,
+}
+
+impl Held {
+    /// As stored (`person_identifiers.kind`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Phone => "phone",
+            Self::Email => "email",
+            Self::AdvocatePhone => "advocate-phone",
+            Self::AdvocateEmail => "advocate-email",
+        }
+    }
+
+    /// The request field it comes from.
+    pub fn field(self) -> &'static str {
+        match self {
+            Self::Phone => "phones",
+            Self::Email => "emails",
+            Self::AdvocatePhone => "advocate.phone",
+            Self::AdvocateEmail => "advocate.email",
+        }
+    }
+
+    pub fn is_advocate(self) -> bool {
+        matches!(self, Self::AdvocatePhone | Self::AdvocateEmail)
+    }
+}
+
+/// One identifier a person holds: its key, how they hold it, and (for a phone number)
+/// whether libphonenumber confirmed it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Holding {
+    pub key: String,
+    pub held: Held,
+    pub verified: bool,
+}
+
 impl ServiceUser {
+    /// Every identifier they hold, their own then their advocate's.
+    pub fn holdings(&self) -> Vec<Holding> {
+        let phone = |p: &crate::identity::PhoneNumber, held| Holding {
+            key: p.as_str().to_string(),
+            held,
+            verified: p.is_verified(),
+        };
+        let email = |e: &crate::identity::EmailAddress, held| Holding {
+            key: e.as_str().to_string(),
+            held,
+            verified: true,
+        };
+        let mut out: Vec<Holding> = self
+            .phones
+            .iter()
+            .map(|p| phone(p, Held::Phone))
+            .chain(self.emails.iter().map(|e| email(e, Held::Email)))
+            .collect();
+        if let Some(a) = &self.advocate {
+            out.extend(a.phone.iter().map(|p| phone(p, Held::AdvocatePhone)));
+            out.extend(a.email.iter().map(|e| email(e, Held::AdvocateEmail)));
+        }
+        out
+    }
+
     pub fn identifiers(&self) -> impl Iterator<Item = Identifier> + '_ {
         self.phones
             .iter()

@@ -97,18 +97,6 @@ impl Store {
             .collect()
     }
 
-    /// The oldest change still kept (changes older than a day are pruned; a process that
-    /// was behind further than that reloads everything instead).
-    ///
-    /// # Errors
-    /// The database's error.
-    pub async fn oldest_change(&self) -> Result<Option<i64>> {
-        let row = sqlx::query("SELECT MIN(seq) AS seq FROM changes")
-            .fetch_one(self.pool())
-            .await?;
-        Ok(crate::get_oi(&row, "seq"))
-    }
-
     /// A watcher that wakes when another connection may have written.
     ///
     /// # Errors

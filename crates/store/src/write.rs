@@ -20,6 +20,25 @@ pub struct WriteTx {
     removed: Vec<(PersonId, String)>,
 }
 
+type AnyQuery<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>;
+
+/// Binds a contact's twelve stored values, in the column order both contact inserts use
+/// (person_id … not_recorded_as_complaint).
+fn bind_contact<'q>(q: AnyQuery<'q>, c: &Contact) -> AnyQuery<'q> {
+    q.bind(c.person_id.map(|p| p.0))
+        .bind(c.matter_id.map(|m| m.0))
+        .bind(c.channel.as_str())
+        .bind(c.direction.as_str())
+        .bind(ts(c.at))
+        .bind(c.staff_id.map(|s| s.0))
+        .bind(c.identifier.clone())
+        .bind(c.summary.clone())
+        .bind(c.body.clone())
+        .bind(c.breach_of.join(","))
+        .bind(c.screening.as_str())
+        .bind(i64::from(c.not_recorded_as_complaint))
+}
+
 fn w(e: sqlx::Error) -> StoreError {
     StoreError::from_write(e)
 }
@@ -415,31 +434,15 @@ impl WriteTx {
             .execute(&mut *self.tx)
             .await
             .map_err(w)?;
-        let mut idents: Vec<(String, &str, bool)> = p
-            .phones
-            .iter()
-            .map(|x| (x.as_str().to_string(), "phone", x.is_verified()))
-            .chain(
-                p.emails
-                    .iter()
-                    .map(|x| (x.as_str().to_string(), "email", true)),
-            )
-            .collect();
-        if let Some(a) = &p.advocate {
-            idents.extend(
-                a.phone
-                    .iter()
-                    .map(|x| (x.as_str().to_string(), "advocate-phone", x.is_verified())),
-            );
-            idents.extend(
-                a.email
-                    .iter()
-                    .map(|x| (x.as_str().to_string(), "advocate-email", true)),
-            );
-        }
+        let mut idents = p.holdings();
         idents.sort();
-        idents.dedup_by(|a, b| a.0 == b.0);
-        for (ident, kind, verified) in idents {
+        idents.dedup_by(|a, b| a.key == b.key);
+        for Holding {
+            key: ident,
+            held,
+            verified,
+        } in idents
+        {
             // Held still: not taken away.
             self.removed.retain(|(q, x)| !(*q == p.id && *x == ident));
             let shared = p.shared_identifiers.contains(&ident);
@@ -448,7 +451,7 @@ impl WriteTx {
             )
             .bind(ident)
             .bind(p.id.0)
-            .bind(kind)
+            .bind(held.as_str())
             .bind(i64::from(verified))
             .bind(i64::from(shared))
             .execute(&mut *self.tx)
@@ -607,20 +610,8 @@ impl WriteTx {
         c: &Contact,
         idempotency_key: Option<&str>,
     ) -> Result<ContactId> {
-        let q = sqlx::query("INSERT INTO contacts (person_id, matter_id, channel, direction, at, staff_id, identifier, summary, body, breach_of, screening, not_recorded_as_complaint, idempotency_key) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) RETURNING id")
-            .bind(c.person_id.map(|p| p.0))
-            .bind(c.matter_id.map(|m| m.0))
-            .bind(c.channel.as_str())
-            .bind(c.direction.as_str())
-            .bind(ts(c.at))
-            .bind(c.staff_id.map(|s| s.0))
-            .bind(c.identifier.clone())
-            .bind(c.summary.clone())
-            .bind(c.body.clone())
-            .bind(c.breach_of.join(","))
-            .bind(c.screening.as_str())
-            .bind(i64::from(c.not_recorded_as_complaint))
-            .bind(idempotency_key.map(str::to_string));
+        let q = sqlx::query("INSERT INTO contacts (person_id, matter_id, channel, direction, at, staff_id, identifier, summary, body, breach_of, screening, not_recorded_as_complaint, idempotency_key) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) RETURNING id");
+        let q = bind_contact(q, c).bind(idempotency_key.map(str::to_string));
         Ok(ContactId(self.insert_returning_id(q).await?))
     }
 
@@ -667,20 +658,7 @@ impl WriteTx {
             for c in chunk {
                 next += 1;
                 ids.push(ContactId(next));
-                q = q
-                    .bind(next)
-                    .bind(c.person_id.map(|p| p.0))
-                    .bind(c.matter_id.map(|m| m.0))
-                    .bind(c.channel.as_str())
-                    .bind(c.direction.as_str())
-                    .bind(ts(c.at))
-                    .bind(c.staff_id.map(|s| s.0))
-                    .bind(c.identifier.clone())
-                    .bind(c.summary.clone())
-                    .bind(c.body.clone())
-                    .bind(c.breach_of.join(","))
-                    .bind(c.screening.as_str())
-                    .bind(i64::from(c.not_recorded_as_complaint));
+                q = bind_contact(q.bind(next), c);
             }
             q.execute(&mut *self.tx).await.map_err(w)?;
         }
