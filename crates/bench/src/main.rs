@@ -44,6 +44,10 @@ enum Cli {
         /// Where data folders are kept between runs.
         #[arg(long, default_value = "target/bench-data")]
         dir: PathBuf,
+        /// Run only the phases whose names start with one of these (comma-separated:
+        /// healthz, contact-check, log-contact, find, GET), for profiling one of them.
+        #[arg(long)]
+        only: Option<String>,
     },
 }
 
@@ -70,7 +74,10 @@ fn tact(data: &Path, url: &str, args: &[&str]) -> Result<String> {
         .arg("--database-url")
         .arg(url)
         .args(args)
-        .env("TACT_LOG", "warn")
+        .env(
+            "TACT_LOG",
+            std::env::var("TACT_LOG").unwrap_or_else(|_| "warn".into()),
+        )
         .output()?;
     if !out.status.success() {
         bail!(
@@ -221,6 +228,9 @@ impl Phase {
     }
 }
 
+/// The phases `--only` asks for (all when unset).
+static ONLY: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+
 async fn load<F>(
     name: &'static str,
     client: &reqwest::Client,
@@ -234,6 +244,19 @@ where
         + Sync
         + 'static,
 {
+    if let Some(only) = ONLY.get() {
+        if !only.iter().any(|o| name.starts_with(o.as_str())) {
+            return Phase {
+                name,
+                requests: 0,
+                errors: 0,
+                seconds: 1.0,
+                p50_us: 0,
+                p95_us: 0,
+                p99_us: 0,
+            };
+        }
+    }
     let make = Arc::new(make);
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let start = Instant::now();
@@ -347,7 +370,11 @@ async fn main() -> Result<()> {
         seconds,
         concurrency,
         dir,
+        only,
     } = Cli::parse();
+    if let Some(o) = only {
+        let _ = ONLY.set(o.split(',').map(|s| s.trim().to_string()).collect());
+    }
     let data = dir.join(format!("{backend}-{people}"));
     let url = match backend.as_str() {
         "sqlite" => {
@@ -434,7 +461,10 @@ async fn main() -> Result<()> {
         .arg("--database-url")
         .arg(&url)
         .args(["serve", "--listen", &addr])
-        .env("TACT_LOG", "warn")
+        .env(
+            "TACT_LOG",
+            std::env::var("TACT_LOG").unwrap_or_else(|_| "warn".into()),
+        )
         .stderr(Stdio::inherit())
         .spawn()?;
     let _server = Server(child);
@@ -490,18 +520,25 @@ async fn main() -> Result<()> {
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     eprintln!("index ready {:.1} s after start", index_ready.as_secs_f64());
+    // The whole resident set, and how much of it is the program's own memory (anonymous)
+    // rather than mapped files (the binary, SQLite's shared-memory index).
     let rss_of = |pid: u32| {
-        std::fs::read_to_string(format!("/proc/{pid}/status"))
-            .ok()
-            .and_then(|s| {
-                s.lines()
-                    .find(|l| l.starts_with("VmRSS"))
-                    .and_then(|l| l.split_whitespace().nth(1))
-                    .and_then(|kb| kb.parse::<u64>().ok())
-            })
-            .map_or("?".to_string(), |kb| {
-                format!("{:.0} MiB", kb as f64 / 1024.0)
-            })
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+        let field = |name: &str| {
+            status
+                .lines()
+                .find(|l| l.starts_with(name))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<u64>().ok())
+                .map_or("?".to_string(), |kb| format!("{:.0}", kb as f64 / 1024.0))
+        };
+        format!(
+            "{} MiB (anon {}, file {}, shmem {})",
+            field("VmRSS:"),
+            field("RssAnon:"),
+            field("RssFile:"),
+            field("RssShmem:")
+        )
     };
     let rss_ready = rss_of(_server.0.id());
     // The server's RSS after each phase, to see what grows.
@@ -687,6 +724,9 @@ async fn main() -> Result<()> {
         rows.push((l, concurrency));
     }
     for (p, conns) in rows {
+        if p.requests == 0 && p.errors == 0 {
+            continue;
+        }
         println!(
             "| {} | {conns} | {:.0} | {:.2} ms | {:.2} ms | {:.2} ms | {} |",
             p.name,
@@ -698,10 +738,12 @@ async fn main() -> Result<()> {
         );
     }
     println!();
-    println!(
-        "contact-check throughput is {:.0}% of /healthz at {concurrency} connections",
-        100.0 * check.rps() / health.rps()
-    );
+    if health.requests > 0 && check.requests > 0 {
+        println!(
+            "contact-check throughput is {:.0}% of /healthz at {concurrency} connections",
+            100.0 * check.rps() / health.rps()
+        );
+    }
     if let Some(raw) = raw {
         println!(
             "SQLite itself, 16 rows a commit (WAL, synchronous=FULL, same disk): {raw:.0} rows/s; durable logging is {:.0}% of that with the file warm{}",

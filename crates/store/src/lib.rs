@@ -229,6 +229,23 @@ impl Store {
         self.own_connection(POOL_CACHE_KIB, true).await
     }
 
+    /// Checkpoints the WAL on this store's own connection (the writer's, between its
+    /// batches): after the main pool's checkpoint has copied the bulk of the WAL beside the
+    /// writer, this copies the few frames committed since, so the WAL is wholly
+    /// checkpointed and the writer's next transaction starts it again from the beginning.
+    /// Without it the WAL only grows under steady logging (266 MB in 10 s), and every
+    /// frame is written to a new part of the file, which the OS must allocate and zero.
+    /// Nothing on PostgreSQL.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn checkpoint_here(&self) -> Result<()> {
+        if self.backend == Backend::Sqlite {
+            self.pool.execute("PRAGMA wal_checkpoint(PASSIVE)").await?;
+        }
+        Ok(())
+    }
+
     async fn own_connection(&self, cache_kib: u32, autocheckpoint: bool) -> Result<Self> {
         if self.backend == Backend::Postgres {
             return Ok(self.clone());
@@ -338,6 +355,9 @@ async fn sqlite_pool(
     Ok(AnyPoolOptions::new()
         .acquire_timeout(Duration::from_secs(30))
         .max_connections(connections)
+        // A connection to a local file is not lost the way a network one is: no ping
+        // (a round trip to the connection's thread) before every use.
+        .test_before_acquire(false)
         .after_connect(move |conn, _| {
             Box::pin(async move {
                 // WAL lets readers run beside the writer; FULL makes each commit durable

@@ -631,36 +631,47 @@ impl WriteTx {
             }
             return Ok(ids);
         }
-        let row = sqlx::query("SELECT COALESCE(MAX(id), 0) AS id FROM contacts")
-            .fetch_one(&mut *self.tx)
-            .await
-            .map_err(w)?;
-        let mut next = get_i(&row, "id");
-        let mut ids = Vec::with_capacity(contacts.len());
-        // 13 values a row: 64 rows stay far below SQLite's limit on bound values.
-        for chunk in contacts.chunks(64) {
-            let mut sql = String::from("INSERT INTO contacts (id, person_id, matter_id, channel, direction, at, staff_id, identifier, summary, body, breach_of, screening, not_recorded_as_complaint) VALUES ");
-            for i in 0..chunk.len() {
-                let b = i * 13;
-                if i > 0 {
-                    sql.push(',');
-                }
-                sql.push('(');
-                for j in 1..=13 {
-                    if j > 1 {
-                        sql.push(',');
-                    }
-                    sql.push_str(&format!("${}", b + j));
-                }
-                sql.push(')');
-            }
-            let mut q = sqlx::query(&sql);
-            for c in chunk {
-                next += 1;
-                ids.push(ContactId(next));
-                q = bind_contact(q.bind(next), c);
-            }
-            q.execute(&mut *self.tx).await.map_err(w)?;
+        // One statement and one round trip for the whole batch, whatever its size: the rows
+        // go in as one JSON array, and each takes the id after the highest, in order. (A
+        // multi-row VALUES list needed a statement for each size of batch, and sqlx looks
+        // each `$N` up in SQLite's list of parameter names, which is quadratic.) SQLite
+        // computes the SELECT in full before inserting, so MAX(id) is read once.
+        let rows: Vec<serde_json::Value> = contacts
+            .iter()
+            .map(|c| {
+                serde_json::json!([
+                    c.person_id.map(|p| p.0),
+                    c.matter_id.map(|m| m.0),
+                    c.channel.as_str(),
+                    c.direction.as_str(),
+                    ts(c.at),
+                    c.staff_id.map(|s| s.0),
+                    c.identifier,
+                    c.summary,
+                    c.body,
+                    c.breach_of.join(","),
+                    c.screening.as_str(),
+                    i64::from(c.not_recorded_as_complaint),
+                ])
+            })
+            .collect();
+        let inserted = sqlx::query(
+            "INSERT INTO contacts (id, person_id, matter_id, channel, direction, at, staff_id, identifier, summary, body, breach_of, screening, not_recorded_as_complaint) \
+             SELECT m.id + j.key + 1, j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, j.value->>5, j.value->>6, j.value->>7, j.value->>8, j.value->>9, j.value->>10, j.value->>11 \
+             FROM (SELECT COALESCE(MAX(id), 0) AS id FROM contacts) AS m, json_each($1) AS j ORDER BY j.key RETURNING id",
+        )
+        .bind(serde_json::Value::Array(rows).to_string())
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(w)?;
+        let mut ids: Vec<ContactId> = inserted.iter().map(|r| ContactId(get_i(r, "id"))).collect();
+        ids.sort_unstable();
+        if ids.len() != contacts.len() {
+            return Err(StoreError::Batch(format!(
+                "{} contacts went in for {} sent",
+                ids.len(),
+                contacts.len()
+            )));
         }
         Ok(ids)
     }

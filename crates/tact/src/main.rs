@@ -30,6 +30,9 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if matches!(cli.command, Command::Serve { .. }) {
+        purge_freed_memory_at_once();
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("TACT_LOG")
@@ -54,6 +57,31 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// mimalloc gives freed pages back to the OS a second after they are freed, but only when
+/// the thread that freed them next allocates: a thread that goes quiet — the blocking
+/// thread that checked a password (Argon2 takes 19 MiB), a worker after a burst — keeps
+/// them for good (the server stayed 16 MiB larger after one sign-in). With the delay at 0
+/// they go back as they are freed. mimalloc reads its options from the environment before
+/// `main` runs, and `unsafe` is forbidden here, so the server starts itself again with the
+/// option set (same process id, arguments and environment); a delay set by the operator
+/// is kept. (issue 10; BENCHMARKS.md)
+fn purge_freed_memory_at_once() {
+    use std::os::unix::process::CommandExt;
+    const OPTION: &str = "MIMALLOC_PURGE_DELAY";
+    if std::env::var_os(OPTION).is_some() {
+        return;
+    }
+    let Ok(me) = std::env::current_exe() else {
+        return;
+    };
+    let err = std::process::Command::new(me)
+        .args(std::env::args_os().skip(1))
+        .env(OPTION, "0")
+        .exec();
+    // Only reached when the exec failed: carry on with mimalloc's default.
+    eprintln!("note: could not restart with {OPTION}=0 ({err}); freed memory is returned later");
 }
 
 /// Opens the folder's store (migrated) and the app over it, for one command: no index (the

@@ -752,3 +752,28 @@ fn unsafe_kill_9(s: &mut Server) {
     assert!(ok, "kill -9");
     let _ = s.child.wait();
 }
+
+/// Issue 10 (memory): `tact serve` runs with mimalloc's purge delay at 0, so memory freed
+/// by a thread that then goes quiet (a password check's 19 MiB) goes back to the OS. It
+/// starts itself again with the option set; the running process must carry it.
+#[test]
+fn the_server_gives_freed_memory_back_at_once_issue_10() {
+    let office = Office::new("sqlite-purge", None);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let s = Server::spawn(&office).await;
+        let environ = std::fs::read(format!("/proc/{}/environ", s.child.id())).unwrap();
+        let vars: Vec<&[u8]> = environ.split(|b| *b == 0).collect();
+        assert!(
+            vars.contains(&&b"MIMALLOC_PURGE_DELAY=0"[..]),
+            "the server runs without MIMALLOC_PURGE_DELAY=0"
+        );
+        let r = s
+            .http
+            .get(format!("{}/healthz", s.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    });
+}
