@@ -31,6 +31,13 @@ pub const POLL: Duration = Duration::from_millis(250);
 /// The instant `Feed::synced_at` counts from.
 static EPOCH: std::sync::LazyLock<Instant> = std::sync::LazyLock::new(Instant::now);
 
+/// How long changes stay on the feed: a process that has not read it for this long (it was
+/// stopped, or lost the database) finds a gap and reloads its caches from the store.
+pub const KEEP_CHANGES: jiff::SignedDuration = jiff::SignedDuration::from_hours(24);
+
+/// How often each server prunes the feed (any may; deleting twice is harmless).
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+
 /// How many changes are read at a time.
 const PAGE: i64 = 2_000;
 
@@ -283,7 +290,15 @@ impl App {
     /// answers come from the database meanwhile.
     pub async fn follow(self) {
         let mut watcher = None;
+        let mut pruned: Option<Instant> = None;
         loop {
+            if pruned.is_none_or(|t| t.elapsed() >= PRUNE_EVERY) {
+                pruned = Some(Instant::now());
+                let before = self.now() - KEEP_CHANGES;
+                if let Err(e) = self.store.prune_changes(before).await {
+                    tracing::warn!(error = %e, "cannot prune the change feed");
+                }
+            }
             if watcher.is_none() {
                 match self.store.watch().await {
                     Ok(w) => watcher = Some(w),
@@ -395,6 +410,79 @@ impl App {
     pub(crate) async fn after_write(&self) {
         if let Err(e) = self.sync().await {
             tracing::warn!(error = %e, "cannot read the change feed after a write");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Clock, Ctx, PersonInput};
+    use tact_core::identity::EmailAddress;
+    use tact_core::profile::Profile;
+    use tact_core::roles::Role;
+    use tact_store::{testing, Store};
+
+    /// Issue 10: a process whose unread changes were pruned finds a gap on the feed,
+    /// reloads its index from the store, and then answers right — it never takes the
+    /// pruned feed for "nothing changed".
+    #[tokio::test]
+    async fn a_follower_behind_a_pruned_feed_reloads_and_answers_right() {
+        for (name, url) in testing::fresh_urls().await {
+            let store = Store::open(&url).await.unwrap();
+            store.migrate().await.unwrap();
+            let profile = Profile::built_in("cleveland-opcc").unwrap();
+            let writer = App::new(store.clone(), profile.clone(), Clock::default())
+                .await
+                .unwrap();
+            // A server that has loaded its index but reads no further (its follower is
+            // not started): it falls behind everything written from here on.
+            let behind = App::open(store.clone(), profile, Clock::default(), true)
+                .await
+                .unwrap();
+            behind.load_index().await.unwrap();
+            let cw = writer
+                .create_staff(None, "Cas Worker", Role::Caseworker, None, None)
+                .await
+                .unwrap();
+            let ctx = Ctx::new(Actor {
+                id: cw.id,
+                name: cw.name.clone(),
+                role: cw.role,
+            });
+            let mut added = Vec::new();
+            for i in 0..3 {
+                let p = writer
+                    .create_person(
+                        &ctx,
+                        PersonInput {
+                            name: format!("Pruned Person {i}"),
+                            emails: vec![
+                                EmailAddress::parse(&format!("pruned{i}@example.org")).unwrap()
+                            ],
+                            ..Default::default()
+                        },
+                    )
+                    .await
+                    .unwrap();
+                added.push(p.id);
+            }
+            let head = store.change_seq().await.unwrap();
+            let future = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(1);
+            assert!(store.prune_changes(future).await.unwrap() > 0, "{name}");
+            let first = store.changes_after(0, 10).await.unwrap()[0].seq;
+            assert!(
+                first > behind.feed.applied() + 1,
+                "{name}: no gap to find ({first} after {})",
+                behind.feed.applied()
+            );
+            assert_eq!(behind.sync().await.unwrap(), head, "{name}");
+            assert!(behind.index.is_ready(), "{name}: the index was refilled");
+            for (i, id) in added.iter().enumerate() {
+                let found = behind.index.find(&format!("pruned{i}@example.org"));
+                assert_eq!(found.len(), 1, "{name}: person {i}");
+                assert_eq!(found[0].view.id, Some(*id), "{name}: person {i}");
+            }
         }
     }
 }

@@ -97,6 +97,22 @@ impl Store {
             .collect()
     }
 
+    /// Deletes the changes committed before `before`, always keeping the newest one (so
+    /// the head's number stays readable and a follower that was behind sees a gap and
+    /// reloads). Returns how many went.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn prune_changes(&self, before: jiff::Timestamp) -> Result<u64> {
+        let r = sqlx::query(
+            "DELETE FROM changes WHERE at < $1 AND seq < (SELECT MAX(seq) FROM changes)",
+        )
+        .bind(crate::codec::ts(before))
+        .execute(self.pool())
+        .await?;
+        Ok(r.rows_affected())
+    }
+
     /// A watcher that wakes when another connection may have written.
     ///
     /// # Errors

@@ -737,6 +737,29 @@ async fn the_change_feed_is_contiguous_in_commit_order_and_rolled_back_writes_le
     }
 }
 
+/// Issue 10: old changes are pruned, but the newest always stays, so a follower that was
+/// behind finds a gap (and reloads) rather than an empty feed it would take as current.
+#[tokio::test]
+async fn pruning_the_change_feed_keeps_the_newest_change() {
+    for (name, s) in stores().await {
+        for _ in 0..3 {
+            let mut tx = s.begin().await.unwrap();
+            tx.insert_person(&person()).await.unwrap();
+            tx.commit().await.unwrap();
+        }
+        let head = s.change_seq().await.unwrap();
+        // Nothing is older than a day ago.
+        let day_ago = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24);
+        assert_eq!(s.prune_changes(day_ago).await.unwrap(), 0, "{name}");
+        let future = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(1);
+        assert!(s.prune_changes(future).await.unwrap() >= 2, "{name}");
+        let left = s.changes_after(0, 1000).await.unwrap();
+        assert_eq!(left.len(), 1, "{name}: {left:?}");
+        assert_eq!(left[0].seq, head, "{name}: the newest change stays");
+        assert_eq!(s.change_seq().await.unwrap(), head, "{name}");
+    }
+}
+
 /// Issue 10: the watcher wakes a follower when another connection commits, well within the
 /// bound, and otherwise waits as long as it is told.
 #[tokio::test]
