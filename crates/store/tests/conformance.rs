@@ -806,6 +806,7 @@ async fn people_are_found_by_part_of_a_name_a_number_an_address_or_a_reference()
             "Amira O'Neil \"Mimi\"",
             "Pat 100% Smith",
             "Sam_Jones",
+            "Al Smithers",
         ] {
             let mut tx = s.begin().await.unwrap();
             let mut p = person();
@@ -832,6 +833,11 @@ async fn people_are_found_by_part_of_a_name_a_number_an_address_or_a_reference()
         assert_eq!(found("o'neil \"mimi").await, vec![ids[1]], "{name}");
         assert_eq!(found("100%").await, vec![ids[2]], "{name}");
         assert_eq!(found("m_j").await, vec![ids[3]], "{name}");
+        // Several words: the whole part must be in the name, not just its longest word.
+        assert_eq!(found("l smith").await, vec![ids[4]], "{name}");
+        let mut both = found("smith").await;
+        both.sort();
+        assert_eq!(both, vec![ids[2], ids[4]], "{name}");
         assert_eq!(
             found("jo").await,
             vec![ids[0]],
