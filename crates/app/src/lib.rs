@@ -1707,6 +1707,20 @@ impl App {
     /// # Errors
     /// The store's error.
     pub async fn my_tasks(&self, actor: &Actor) -> Result<Vec<Task>> {
+        self.my_tasks_of(actor, None, 500).await
+    }
+
+    /// The first `limit` of a member of staff's open tasks (and their role's), of one kind
+    /// or all.
+    ///
+    /// # Errors
+    /// The store's error.
+    pub async fn my_tasks_of(
+        &self,
+        actor: &Actor,
+        kind: Option<TaskKind>,
+        limit: i64,
+    ) -> Result<Vec<Task>> {
         Ok(self
             .store
             .tasks(
@@ -1714,10 +1728,28 @@ impl App {
                     open_only: true,
                     assignee: Some(actor.id),
                     role: Some(actor.role),
+                    kind,
                     ..Default::default()
                 },
-                500,
+                limit,
             )
+            .await?)
+    }
+
+    /// How many open tasks a member of staff (and their role) has, by kind: all of them,
+    /// however many the list shows.
+    ///
+    /// # Errors
+    /// The store's error.
+    pub async fn my_task_counts(&self, actor: &Actor) -> Result<Vec<(TaskKind, i64)>> {
+        Ok(self
+            .store
+            .task_counts(&TaskFilter {
+                open_only: true,
+                assignee: Some(actor.id),
+                role: Some(actor.role),
+                ..Default::default()
+            })
             .await?)
     }
 

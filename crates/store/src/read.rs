@@ -1405,54 +1405,44 @@ impl Store {
     /// # Errors
     /// The database's error.
     pub async fn tasks(&self, filter: &TaskFilter, limit: i64) -> Result<Vec<Task>> {
-        let mut sql = format!("SELECT {TASK_COLS} FROM tasks WHERE 1 = 1");
-        let mut n = 0;
-        let mut next = || {
-            n += 1;
-            n
-        };
-        if filter.open_only {
-            sql.push_str(" AND done_at IS NULL");
-        }
-        // Tasks for a member of staff are theirs by name, or their role's where none is named.
-        let who = match (filter.assignee, filter.role) {
-            (Some(_), Some(_)) => Some(format!(
-                " AND (assignee = ${} OR (assignee IS NULL AND role = ${}))",
-                next(),
-                next()
-            )),
-            (Some(_), None) => Some(format!(" AND assignee = ${}", next())),
-            (None, Some(_)) => Some(format!(" AND role = ${}", next())),
-            (None, None) => None,
-        };
-        if let Some(w) = who {
-            sql.push_str(&w);
-        }
-        if filter.person.is_some() {
-            sql.push_str(&format!(" AND person_id = ${}", next()));
-        }
-        if filter.kind.is_some() {
-            sql.push_str(&format!(" AND kind = ${}", next()));
-        }
-        sql.push_str(&format!(" ORDER BY id LIMIT ${}", next()));
+        let (cond, values, n) = task_conditions(filter);
+        let sql = format!(
+            "SELECT {TASK_COLS} FROM tasks WHERE {cond} ORDER BY id LIMIT ${}",
+            n + 1
+        );
         let mut q = sqlx::query(&sql);
-        if let Some(a) = filter.assignee {
-            q = q.bind(a.0);
-        }
-        if let Some(r) = filter.role {
-            q = q.bind(r.as_str());
-        }
-        if let Some(p) = filter.person {
-            q = q.bind(p.0);
-        }
-        if let Some(k) = filter.kind {
-            q = q.bind(k.as_str());
+        for v in values {
+            q = v.bind_to(q);
         }
         q.bind(limit)
             .fetch_all(&self.pool)
             .await?
             .iter()
             .map(task_row)
+            .collect()
+    }
+
+    /// How many tasks the filter finds, by kind (every one, where a list stops at its
+    /// limit).
+    ///
+    /// # Errors
+    /// The database's error, or a kind this version does not know.
+    pub async fn task_counts(&self, filter: &TaskFilter) -> Result<Vec<(TaskKind, i64)>> {
+        let (cond, values, _) = task_conditions(filter);
+        let sql = format!("SELECT kind, COUNT(*) AS n FROM tasks WHERE {cond} GROUP BY kind");
+        let mut q = sqlx::query(&sql);
+        for v in values {
+            q = v.bind_to(q);
+        }
+        q.fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                let kind = get_s(r, "kind");
+                TaskKind::parse(&kind)
+                    .map(|k| (k, get_i(r, "n")))
+                    .ok_or_else(|| StoreError::Corrupt(format!("unknown task kind {kind:?}")))
+            })
             .collect()
     }
 
@@ -1673,4 +1663,63 @@ impl Store {
         })
         .transpose()
     }
+}
+
+/// A value bound to a task query's condition.
+enum TaskValue {
+    Int(i64),
+    Text(&'static str),
+}
+
+impl TaskValue {
+    fn bind_to<'q>(
+        self,
+        q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+        match self {
+            Self::Int(i) => q.bind(i),
+            Self::Text(t) => q.bind(t),
+        }
+    }
+}
+
+/// The WHERE condition for a task filter, the values for its `$N` placeholders in order,
+/// and how many there are.
+fn task_conditions(filter: &TaskFilter) -> (String, Vec<TaskValue>, usize) {
+    let mut cond = String::from("1 = 1");
+    let mut values = Vec::new();
+    if filter.open_only {
+        cond.push_str(" AND done_at IS NULL");
+    }
+    // Tasks for a member of staff are theirs by name, or their role's where none is named.
+    match (filter.assignee, filter.role) {
+        (Some(a), Some(r)) => {
+            cond.push_str(&format!(
+                " AND (assignee = ${} OR (assignee IS NULL AND role = ${}))",
+                values.len() + 1,
+                values.len() + 2
+            ));
+            values.push(TaskValue::Int(a.0));
+            values.push(TaskValue::Text(r.as_str()));
+        }
+        (Some(a), None) => {
+            cond.push_str(&format!(" AND assignee = ${}", values.len() + 1));
+            values.push(TaskValue::Int(a.0));
+        }
+        (None, Some(r)) => {
+            cond.push_str(&format!(" AND role = ${}", values.len() + 1));
+            values.push(TaskValue::Text(r.as_str()));
+        }
+        (None, None) => {}
+    }
+    if let Some(p) = filter.person {
+        cond.push_str(&format!(" AND person_id = ${}", values.len() + 1));
+        values.push(TaskValue::Int(p.0));
+    }
+    if let Some(k) = filter.kind {
+        cond.push_str(&format!(" AND kind = ${}", values.len() + 1));
+        values.push(TaskValue::Text(k.as_str()));
+    }
+    let n = values.len();
+    (cond, values, n)
 }

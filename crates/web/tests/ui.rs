@@ -2216,3 +2216,44 @@ async fn nor_9_1_the_dpo_holds_lifts_and_disposes_from_the_retention_page_only_w
         .unwrap()
         .is_some());
 }
+
+/// Issue 10: a busy office's caseworkers share thousands of tasks. The home page counts
+/// every one of them by kind, lists only the oldest few, and says so.
+#[tokio::test]
+async fn the_home_page_counts_every_task_and_lists_the_oldest_fifty() {
+    let ui = Ui::spawn().await;
+    let (kim, _) = ui.staff("Kim Case", "kim", Role::Caseworker).await;
+    let task = |kind: tact_core::model::TaskKind, i: usize| tact_core::model::NewTask {
+        kind,
+        person_id: None,
+        assignee: None,
+        role: Some(Role::Caseworker),
+        title: format!("Task number {i}"),
+        due_on: None,
+        clause: "CLE-9.10".into(),
+        subject: None,
+    };
+    let mut tasks: Vec<_> = (0..120)
+        .map(|i| task(tact_core::model::TaskKind::Screening, i))
+        .collect();
+    tasks.push(task(tact_core::model::TaskKind::BreachReminder, 120));
+    let mut tx = ui.app.store.begin().await.unwrap();
+    tx.tasks(&tasks, ui.app.now()).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(kim > 0);
+    let s = ui.session("kim").await;
+    let (st, home) = ui.page(&s, "/").await;
+    assert_eq!(st, StatusCode::OK);
+    // Every task counted, by kind.
+    assert!(home.contains(">120</span>"), "{home}");
+    assert!(home.contains(">1</span>"), "{home}");
+    // Only the oldest fifty listed, and the page says so.
+    assert_eq!(home.matches("Task number ").count(), 50, "{home}");
+    assert!(home.contains("Task number 0<") && !home.contains("Task number 50<"));
+    assert!(home.contains("The 50 oldest of 121 open tasks"), "{home}");
+    // One kind: its own oldest fifty, counted against that kind.
+    let (_, only) = ui.page(&s, "/?kind=breach-reminder").await;
+    assert_eq!(only.matches("Task number ").count(), 1, "{only}");
+    assert!(only.contains("Task number 120"));
+    assert!(!only.contains("oldest of"), "{only}");
+}
