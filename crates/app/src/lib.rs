@@ -136,6 +136,17 @@ fn identifiers_with_fields(p: &ServiceUser) -> Vec<(String, &'static str)> {
         .collect()
 }
 
+/// A member of staff's open tasks, theirs by name or their role's, of one kind or all.
+fn open_tasks_of(actor: &Actor, kind: Option<TaskKind>) -> TaskFilter {
+    TaskFilter {
+        open_only: true,
+        assignee: Some(actor.id),
+        role: Some(actor.role),
+        kind,
+        ..Default::default()
+    }
+}
+
 /// Everything the person page needs in one read.
 #[derive(Debug, Clone)]
 pub struct PersonRecord {
@@ -1721,19 +1732,7 @@ impl App {
         kind: Option<TaskKind>,
         limit: i64,
     ) -> Result<Vec<Task>> {
-        Ok(self
-            .store
-            .tasks(
-                &TaskFilter {
-                    open_only: true,
-                    assignee: Some(actor.id),
-                    role: Some(actor.role),
-                    kind,
-                    ..Default::default()
-                },
-                limit,
-            )
-            .await?)
+        Ok(self.store.tasks(&open_tasks_of(actor, kind), limit).await?)
     }
 
     /// How many open tasks a member of staff (and their role) has, by kind: all of them,
@@ -1742,15 +1741,7 @@ impl App {
     /// # Errors
     /// The store's error.
     pub async fn my_task_counts(&self, actor: &Actor) -> Result<Vec<(TaskKind, i64)>> {
-        Ok(self
-            .store
-            .task_counts(&TaskFilter {
-                open_only: true,
-                assignee: Some(actor.id),
-                role: Some(actor.role),
-                ..Default::default()
-            })
-            .await?)
+        Ok(self.store.task_counts(&open_tasks_of(actor, None)).await?)
     }
 
     /// Marks a task done with its outcome. Only its assignee, someone in its role, or a

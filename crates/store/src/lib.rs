@@ -229,8 +229,8 @@ impl Store {
         self.own_connection(POOL_CACHE_KIB, true).await
     }
 
-    /// Checkpoints the WAL on this store's own connection (the writer's, between its
-    /// batches): after the main pool's checkpoint has copied the bulk of the WAL beside the
+    /// Checkpoints the WAL on this store's own connection (the writer's, once no contact
+    /// has come for a moment): after the main pool's checkpoint has copied the bulk of the WAL beside the
     /// writer, this copies the few frames committed since, so the WAL is wholly
     /// checkpointed and the writer's next transaction starts it again from the beginning.
     /// Without it the WAL only grows under steady logging (266 MB in 10 s), and every
@@ -378,6 +378,9 @@ async fn sqlite_pool(
         .connect(url)
         .await?)
 }
+
+/// A query on either backend, with its bound values.
+pub(crate) type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
 
 pub(crate) fn get_i(row: &AnyRow, col: &str) -> i64 {
     row.try_get::<i64, _>(col).unwrap_or_default()

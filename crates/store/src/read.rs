@@ -1,7 +1,7 @@
 //! Reads. Each returns domain records; a missing record is `None` or `NotFound`.
 
 use crate::codec::{from_ts, parse_advocate, parse_date, parse_strategy};
-use crate::{get_i, get_oi, get_os, get_s, Result, Store, StoreError};
+use crate::{get_i, get_oi, get_os, get_s, AnyQuery, Result, Store, StoreError};
 use sqlx::any::AnyRow;
 use tact_core::audit::StoredEntry;
 use tact_core::identity::{EmailAddress, PhoneNumber};
@@ -1405,10 +1405,10 @@ impl Store {
     /// # Errors
     /// The database's error.
     pub async fn tasks(&self, filter: &TaskFilter, limit: i64) -> Result<Vec<Task>> {
-        let (cond, values, n) = task_conditions(filter);
+        let (cond, values) = task_conditions(filter);
         let sql = format!(
             "SELECT {TASK_COLS} FROM tasks WHERE {cond} ORDER BY id LIMIT ${}",
-            n + 1
+            values.len() + 1
         );
         let mut q = sqlx::query(&sql);
         for v in values {
@@ -1428,7 +1428,7 @@ impl Store {
     /// # Errors
     /// The database's error, or a kind this version does not know.
     pub async fn task_counts(&self, filter: &TaskFilter) -> Result<Vec<(TaskKind, i64)>> {
-        let (cond, values, _) = task_conditions(filter);
+        let (cond, values) = task_conditions(filter);
         let sql = format!("SELECT kind, COUNT(*) AS n FROM tasks WHERE {cond} GROUP BY kind");
         let mut q = sqlx::query(&sql);
         for v in values {
@@ -1672,10 +1672,7 @@ enum TaskValue {
 }
 
 impl TaskValue {
-    fn bind_to<'q>(
-        self,
-        q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
-    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    fn bind_to(self, q: AnyQuery<'_>) -> AnyQuery<'_> {
         match self {
             Self::Int(i) => q.bind(i),
             Self::Text(t) => q.bind(t),
@@ -1683,9 +1680,8 @@ impl TaskValue {
     }
 }
 
-/// The WHERE condition for a task filter, the values for its `$N` placeholders in order,
-/// and how many there are.
-fn task_conditions(filter: &TaskFilter) -> (String, Vec<TaskValue>, usize) {
+/// The WHERE condition for a task filter, and the values for its `$N` placeholders in order.
+fn task_conditions(filter: &TaskFilter) -> (String, Vec<TaskValue>) {
     let mut cond = String::from("1 = 1");
     let mut values = Vec::new();
     if filter.open_only {
@@ -1720,6 +1716,5 @@ fn task_conditions(filter: &TaskFilter) -> (String, Vec<TaskValue>, usize) {
         cond.push_str(&format!(" AND kind = ${}", values.len() + 1));
         values.push(TaskValue::Text(k.as_str()));
     }
-    let n = values.len();
-    (cond, values, n)
+    (cond, values)
 }

@@ -2,7 +2,7 @@
 //! commit together. Dropping it without [`WriteTx::commit`] rolls everything back.
 
 use crate::codec::{advocate_json, date, strategy_json, ts};
-use crate::{get_i, get_s, Backend, Change, Result, StoreError};
+use crate::{get_i, get_s, AnyQuery, Backend, Change, Result, StoreError};
 use sqlx::{Any, Row, Transaction};
 use tact_core::audit::{AuditEvent, StoredEntry};
 use tact_core::ids::*;
@@ -19,8 +19,6 @@ pub struct WriteTx {
     /// Identifiers taken away from each person, recorded with their change.
     removed: Vec<(PersonId, String)>,
 }
-
-type AnyQuery<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>;
 
 /// Binds a contact's twelve stored values, in the column order both contact inserts use
 /// (person_id … not_recorded_as_complaint).
@@ -618,8 +616,8 @@ impl WriteTx {
     /// Inserts several contacts without idempotency keys, in as few statements as the
     /// database allows, and gives their ids in order. On SQLite (whose write lock this
     /// transaction holds from its start) the ids are given here, after the highest one,
-    /// so one multi-row INSERT serves a whole group-commit batch; on PostgreSQL each row
-    /// takes its id from the sequence.
+    /// so one INSERT serves a whole group-commit batch; on PostgreSQL each row takes its
+    /// id from the sequence.
     ///
     /// # Errors
     /// The database's error.
