@@ -393,11 +393,11 @@ impl App {
             }
         }
         let generation = self.tokens.generation.load(Ordering::Acquire);
-        let found = self.store.staff_by_token_hash(&hash).await?.map(|s| Actor {
-            id: s.id,
-            name: s.name,
-            role: s.role,
-        });
+        let found = self
+            .store
+            .staff_by_token_hash(&hash)
+            .await?
+            .map(Actor::from);
         if let (Some(a), true) = (&found, current) {
             self.tokens.put(hash, a.clone(), generation);
         }
@@ -445,11 +445,7 @@ mod tests {
                 .create_staff(None, "Cas Worker", Role::Caseworker, None, None)
                 .await
                 .unwrap();
-            let ctx = Ctx::new(Actor {
-                id: cw.id,
-                name: cw.name.clone(),
-                role: cw.role,
-            });
+            let ctx = Ctx::new(Actor::from(cw));
             let mut added = Vec::new();
             for i in 0..3 {
                 let p = writer

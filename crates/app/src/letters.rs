@@ -634,11 +634,7 @@ impl App {
                 let enclosed = !attachments.is_empty();
                 match self.store.staff(l.created_by).await? {
                     Some(by) => {
-                        let actor = tact_core::roles::Actor {
-                            id: by.id,
-                            name: by.name,
-                            role: by.role,
-                        };
+                        let actor = tact_core::roles::Actor::from(by);
                         self.notice_from_letter(&mut tx, &actor, &next, enclosed)
                             .await?
                     }

@@ -2160,15 +2160,7 @@ impl App {
         .await?;
         tx.commit().await?;
         let s = account.staff;
-        Ok(Ok((
-            token,
-            csrf,
-            Actor {
-                id: s.id,
-                name: s.name,
-                role: s.role,
-            },
-        )))
+        Ok(Ok((token, csrf, Actor::from(s))))
     }
 
     /// The signed-in member of staff and the session's CSRF token, for a session cookie.
@@ -2180,16 +2172,7 @@ impl App {
             .store
             .session(&token_hash(cookie), self.now())
             .await?
-            .map(|s| {
-                (
-                    Actor {
-                        id: s.staff.id,
-                        name: s.staff.name,
-                        role: s.staff.role,
-                    },
-                    s.csrf,
-                )
-            }))
+            .map(|s| (Actor::from(s.staff), s.csrf)))
     }
 
     /// Ends a session.

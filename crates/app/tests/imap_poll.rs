@@ -193,11 +193,7 @@ async fn polling_takes_in_what_is_new_once_and_resumes_after_the_last_message() 
             .create_staff(None, "Cas Worker", Role::Caseworker, None, None)
             .await
             .unwrap();
-        let ctx = Ctx::new(Actor {
-            id: cw.id,
-            name: cw.name,
-            role: cw.role,
-        });
+        let ctx = Ctx::new(Actor::from(cw));
         let jo = app
             .create_person(
                 &ctx,

@@ -167,6 +167,17 @@ pub struct Actor {
     pub role: Role,
 }
 
+impl From<crate::model::Staff> for Actor {
+    /// The member of staff as the one taking a step, in the role their record gives them.
+    fn from(s: crate::model::Staff) -> Self {
+        Self {
+            id: s.id,
+            name: s.name,
+            role: s.role,
+        }
+    }
+}
+
 /// Whether `actor` may close a task by hand (one a step does not close itself): the member
 /// of staff it is assigned to, anyone in the role it is for when it names nobody, or a line
 /// or senior manager.

@@ -534,11 +534,7 @@ async fn acting_as(app: &App, id: Option<i64>) -> Result<Actor> {
     if !s.active {
         bail!("member of staff {id} is disabled");
     }
-    Ok(Actor {
-        id: s.id,
-        name: s.name,
-        role: s.role,
-    })
+    Ok(Actor::from(s))
 }
 
 /// Reads a JSON argument: literal JSON, or `@path` for a file.

@@ -20,11 +20,7 @@ pub struct World {
 }
 
 pub fn ctx(s: &Staff) -> Ctx {
-    Ctx::new(Actor {
-        id: s.id,
-        name: s.name.clone(),
-        role: s.role,
-    })
+    Ctx::new(Actor::from(s.clone()))
 }
 
 pub async fn world(url: &str) -> World {
