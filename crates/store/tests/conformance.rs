@@ -27,6 +27,25 @@ fn now() -> Timestamp {
     "2026-11-20T10:00:00Z".parse().unwrap()
 }
 
+/// An inbound call from `identifier`, from nobody known yet, waiting for nothing.
+fn call(identifier: &str, summary: &str) -> Contact {
+    Contact {
+        id: ContactId(0),
+        person_id: None,
+        matter_id: None,
+        channel: Channel::Phone,
+        direction: Direction::Inbound,
+        at: now(),
+        staff_id: None,
+        identifier: Some(identifier.into()),
+        summary: summary.into(),
+        body: String::new(),
+        breach_of: vec![],
+        screening: Screening::NotNeeded,
+        not_recorded_as_complaint: false,
+    }
+}
+
 fn person() -> ServiceUser {
     ServiceUser {
         id: PersonId(0),
@@ -308,19 +327,9 @@ async fn concurrent_writers_keep_one_unbroken_chain() {
 async fn a_repeated_contact_key_is_a_conflict_and_writes_nothing() {
     for (name, s) in stores().await {
         let c = Contact {
-            id: ContactId(0),
-            person_id: None,
-            matter_id: None,
-            channel: Channel::Phone,
-            direction: Direction::Inbound,
-            at: now(),
-            staff_id: None,
-            identifier: Some("+447700900123".into()),
-            summary: "call".into(),
-            body: String::new(),
             breach_of: vec!["1:single-channel".into()],
             screening: Screening::Due,
-            not_recorded_as_complaint: false,
+            ..call("+447700900123", "call")
         };
         let mut tx = s.begin().await.unwrap();
         let id = tx.insert_contact(&c, Some("k-1")).await.unwrap();
@@ -863,21 +872,7 @@ async fn people_are_found_by_part_of_a_name_a_number_an_address_or_a_reference()
 #[tokio::test]
 async fn a_batch_of_contacts_gets_each_its_own_id() {
     for (name, s) in stores().await {
-        let contact = |summary: &str| Contact {
-            id: ContactId(0),
-            person_id: None,
-            matter_id: None,
-            channel: Channel::Phone,
-            direction: Direction::Inbound,
-            at: now(),
-            staff_id: None,
-            identifier: Some("+447911123456".into()),
-            summary: summary.into(),
-            body: String::new(),
-            breach_of: vec![],
-            screening: Screening::NotNeeded,
-            not_recorded_as_complaint: false,
-        };
+        let contact = |summary: &str| call("+447911123456", summary);
         let mut tx = s.begin().await.unwrap();
         tx.insert_contact(&contact("first, alone"), None)
             .await
