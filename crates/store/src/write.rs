@@ -2,7 +2,7 @@
 //! commit together. Dropping it without [`WriteTx::commit`] rolls everything back.
 
 use crate::codec::{advocate_json, date, strategy_json, ts};
-use crate::{get_i, get_s, AnyQuery, Backend, Change, Result, StoreError};
+use crate::{get_i, get_s, Backend, Change, Result, StoreError};
 use sqlx::{Any, Row, Transaction};
 use tact_core::audit::{AuditEvent, StoredEntry};
 use tact_core::ids::*;
@@ -18,23 +18,6 @@ pub struct WriteTx {
     changes: Vec<Change>,
     /// Identifiers taken away from each person, recorded with their change.
     removed: Vec<(PersonId, String)>,
-}
-
-/// Binds a contact's twelve stored values, in the column order both contact inserts use
-/// (person_id … not_recorded_as_complaint).
-fn bind_contact<'q>(q: AnyQuery<'q>, c: &Contact) -> AnyQuery<'q> {
-    q.bind(c.person_id.map(|p| p.0))
-        .bind(c.matter_id.map(|m| m.0))
-        .bind(c.channel.as_str())
-        .bind(c.direction.as_str())
-        .bind(ts(c.at))
-        .bind(c.staff_id.map(|s| s.0))
-        .bind(c.identifier.clone())
-        .bind(c.summary.clone())
-        .bind(c.body.clone())
-        .bind(c.breach_of.join(","))
-        .bind(c.screening.as_str())
-        .bind(i64::from(c.not_recorded_as_complaint))
 }
 
 fn w(e: sqlx::Error) -> StoreError {
@@ -609,7 +592,20 @@ impl WriteTx {
         idempotency_key: Option<&str>,
     ) -> Result<ContactId> {
         let q = sqlx::query("INSERT INTO contacts (person_id, matter_id, channel, direction, at, staff_id, identifier, summary, body, breach_of, screening, not_recorded_as_complaint, idempotency_key) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) RETURNING id");
-        let q = bind_contact(q, c).bind(idempotency_key.map(str::to_string));
+        let q = q
+            .bind(c.person_id.map(|p| p.0))
+            .bind(c.matter_id.map(|m| m.0))
+            .bind(c.channel.as_str())
+            .bind(c.direction.as_str())
+            .bind(ts(c.at))
+            .bind(c.staff_id.map(|s| s.0))
+            .bind(c.identifier.clone())
+            .bind(c.summary.clone())
+            .bind(c.body.clone())
+            .bind(c.breach_of.join(","))
+            .bind(c.screening.as_str())
+            .bind(i64::from(c.not_recorded_as_complaint))
+            .bind(idempotency_key.map(str::to_string));
         Ok(ContactId(self.insert_returning_id(q).await?))
     }
 
