@@ -9,7 +9,7 @@ use jiff::Timestamp;
 use tact_core::audit::AuditEvent;
 use tact_core::ids::{ContactId, PersonId, TaskId};
 use tact_core::model::{Contact, NewTask};
-use tact_store::{Change, Store, StoreError, WriteTx};
+use tact_store::{Change, Connection, Store, StoreError, WriteTx};
 use tokio::sync::{mpsc, oneshot};
 
 /// The most contacts written in one transaction.
@@ -103,6 +103,9 @@ async fn run(store: Store, mut rx: mpsc::Receiver<Job>) {
     const FINISH: u8 = 2;
     let state = std::sync::Arc::new(AtomicU8::new(IDLE));
     let mut last_checkpoint = std::time::Instant::now();
+    // The writer keeps its connection from one batch to the next (one returned to the
+    // pool is pinged on the way, and the next batch waited for that).
+    let mut held: Option<Connection> = None;
     loop {
         // Copying the rest stalls the writer (about 100 ms under full load: the frames
         // committed during the bulk copy, and a sync of the database file), so it waits
@@ -112,6 +115,8 @@ async fn run(store: Store, mut rx: mpsc::Receiver<Job>) {
                 Ok(next) => next,
                 Err(_) => {
                     let t = std::time::Instant::now();
+                    // The checkpoint runs on the writer's one connection.
+                    held = None;
                     if let Err(e) = store.checkpoint_here().await {
                         tracing::warn!(error = %e, "WAL checkpoint failed");
                     }
@@ -134,7 +139,7 @@ async fn run(store: Store, mut rx: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        write_batch(store.clone(), batch).await;
+        held = write_batch(store.clone(), held, batch).await;
         // The writer's connection does not checkpoint the WAL in its commits (that would
         // stall every caller waiting on the batch behind a write of the whole WAL into
         // the database file): another connection copies the bulk beside it, at most once
@@ -196,18 +201,75 @@ fn named_events(job: &Job, id: ContactId) -> impl Iterator<Item = AuditEvent> + 
     })
 }
 
-fn write_batch(store: Store, batch: Vec<Job>) -> BoxFuture<'static, ()> {
+/// Writes a batch of contacts that carry nothing else as one commit (most calls and
+/// emails: no restriction touched, no task, no event).
+async fn write_alone(store: &Store, held: Option<Connection>, batch: Vec<Job>) -> Option<Connection> {
+    let started = std::time::Instant::now();
+    let mut conn = match held {
+        Some(conn) => conn,
+        None => match store.connection().await {
+            Ok(conn) => conn,
+            Err(e) => {
+                let msg = e.to_string();
+                for job in batch {
+                    let _ = job.reply.send(Err(StoreError::Batch(msg.clone())));
+                }
+                return None;
+            }
+        },
+    };
+    let contacts: Vec<&Contact> = batch.iter().map(|j| &j.contact).collect();
+    let written = store.insert_contacts_alone(&mut conn, &contacts).await;
+    tracing::debug!(
+        size = batch.len(),
+        us = started.elapsed().as_micros() as u64,
+        "contact batch, one statement"
+    );
+    match written {
+        Ok(ids) => {
+            for (job, id) in batch.into_iter().zip(ids) {
+                let _ = job.reply.send(Ok((id, Vec::new())));
+            }
+            Some(conn)
+        }
+        Err(e) => {
+            let msg = e.to_string();
+            for job in batch {
+                let _ = job.reply.send(Err(StoreError::Batch(msg.clone())));
+            }
+            None
+        }
+    }
+}
+
+/// Writes one batch on `held` (or a connection from the store's pool), and gives the
+/// connection back for the next batch if the batch committed.
+fn write_batch(
+    store: Store,
+    held: Option<Connection>,
+    batch: Vec<Job>,
+) -> BoxFuture<'static, Option<Connection>> {
     Box::pin(async move {
         let started = std::time::Instant::now();
         let size = batch.len();
-        let mut tx = match store.begin().await {
+        let alone = batch.iter().all(|j| {
+            j.key.is_none() && j.touch.is_none() && j.tasks.is_empty() && j.events.is_empty()
+        });
+        if alone {
+            return write_alone(&store, held, batch).await;
+        }
+        let begun = match held {
+            Some(conn) => store.begin_on(conn).await,
+            None => store.begin().await,
+        };
+        let mut tx = match begun {
             Ok(tx) => tx,
             Err(e) => {
                 let msg = e.to_string();
                 for job in batch {
                     let _ = job.reply.send(Err(StoreError::Batch(msg.clone())));
                 }
-                return;
+                return None;
             }
         };
         let mut results: Vec<(oneshot::Sender<Reply>, Reply)> = Vec::with_capacity(batch.len());
@@ -298,10 +360,10 @@ fn write_batch(store: Store, batch: Vec<Job>) -> BoxFuture<'static, ()> {
             for (reply, _) in results {
                 let _ = reply.send(Err(StoreError::Batch(msg.clone())));
             }
-            return;
+            return None;
         }
         let written = started.elapsed();
-        let committed = tx.commit().await;
+        let committed = tx.commit_keeping().await;
         tracing::debug!(
             size,
             begin_us = began.as_micros() as u64,
@@ -311,16 +373,18 @@ fn write_batch(store: Store, batch: Vec<Job>) -> BoxFuture<'static, ()> {
             "contact batch"
         );
         match committed {
-            Ok(()) => {
+            Ok(conn) => {
                 for (reply, r) in results {
                     let _ = reply.send(r);
                 }
+                Some(conn)
             }
             Err(e) => {
                 let msg = e.to_string();
                 for (reply, _) in results {
                     let _ = reply.send(Err(StoreError::Batch(msg.clone())));
                 }
+                None
             }
         }
     })

@@ -25,6 +25,9 @@ pub use feed::{Change, FeedEntry, Watcher, CHANGE_CHANNEL};
 pub use read::*;
 pub use write::WriteTx;
 
+/// A connection taken from a store's pool, kept between transactions ([`Store::begin_on`]).
+pub type Connection = sqlx::pool::PoolConnection<sqlx::Any>;
+
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Row};
 use std::time::Duration;
@@ -146,7 +149,7 @@ impl Store {
         let pool = match backend {
             // Four readers are plenty on a 2-core machine, and each costs its page cache,
             // statement cache and lookaside (issue 10's 150 MiB budget).
-            Backend::Sqlite => sqlite_pool(url, 4, POOL_CACHE_KIB, true).await?,
+            Backend::Sqlite => sqlite_pool(url, 4, POOL_CACHE_KIB, false).await?,
             Backend::Postgres => opts.max_connections(16).connect(url).await?,
         };
         Ok(Self {
@@ -199,7 +202,7 @@ impl Store {
     pub async fn writer(&self) -> Result<Self> {
         // Its commits do not checkpoint the WAL: the writer asks `checkpoint`, which runs
         // on the main pool beside it.
-        let mut w = self.own_connection(8 * 1024, false).await?;
+        let mut w = self.own_connection(8 * 1024, true).await?;
         if self.backend == Backend::Sqlite {
             w.main = Some(self.pool.clone());
         }
@@ -226,7 +229,7 @@ impl Store {
     /// # Errors
     /// The database's error.
     pub async fn single(&self) -> Result<Self> {
-        self.own_connection(POOL_CACHE_KIB, true).await
+        self.own_connection(POOL_CACHE_KIB, false).await
     }
 
     /// Checkpoints the WAL on this store's own connection (the writer's, once no contact
@@ -246,11 +249,11 @@ impl Store {
         Ok(())
     }
 
-    async fn own_connection(&self, cache_kib: u32, autocheckpoint: bool) -> Result<Self> {
+    async fn own_connection(&self, cache_kib: u32, writer: bool) -> Result<Self> {
         if self.backend == Backend::Postgres {
             return Ok(self.clone());
         }
-        let pool = sqlite_pool(&self.url, 1, cache_kib, autocheckpoint).await?;
+        let pool = sqlite_pool(&self.url, 1, cache_kib, writer).await?;
         Ok(Self {
             pool,
             backend: self.backend,
@@ -314,11 +317,48 @@ impl Store {
     /// # Errors
     /// The database's error.
     pub async fn begin(&self) -> Result<WriteTx> {
-        let tx = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
+        let conn = self.pool.acquire().await?;
+        self.begin_on(conn).await
+    }
+
+    /// Begins one write on a connection this store gave back from an earlier commit
+    /// ([`WriteTx::commit_keeping`]), for a writer that keeps its connection between
+    /// transactions.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn begin_on(&self, conn: Connection) -> Result<WriteTx> {
+        let statement = match self.backend {
+            // Takes the write lock at once: a transaction that read first and wrote later
+            // could not upgrade after another connection's commit.
+            Backend::Sqlite => Some("BEGIN IMMEDIATE"),
+            Backend::Postgres => None,
         };
-        Ok(WriteTx::new(tx, self.backend))
+        WriteTx::begin(conn, statement, self.backend).await
+    }
+
+    /// Writes contacts that carry nothing else (no idempotency key, task, event or change)
+    /// as one commit on `conn`, and gives their ids in order. On SQLite the batch is one
+    /// statement, its own transaction: one round trip to SQLite's thread where a
+    /// transaction took three (BEGIN, INSERT, COMMIT), each waiting for the thread to be
+    /// woken (issue 10). All of it is written or none.
+    ///
+    /// # Errors
+    /// The database's error; then nothing was written.
+    pub async fn insert_contacts_alone(
+        &self,
+        conn: &mut Connection,
+        contacts: &[&tact_core::model::Contact],
+    ) -> Result<Vec<tact_core::ids::ContactId>> {
+        write::insert_contacts_alone(conn, self.backend, contacts).await
+    }
+
+    /// A connection of this store's pool, for [`Store::begin_on`].
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn connection(&self) -> Result<Connection> {
+        Ok(self.pool.acquire().await?)
     }
 
     pub async fn close(&self) {
@@ -346,12 +386,14 @@ impl Store {
 const POOL_CACHE_KIB: u32 = 2 * 1024;
 
 /// A pool of SQLite connections, each set up for Tact.
-async fn sqlite_pool(
-    url: &str,
-    connections: u32,
-    cache_kib: u32,
-    autocheckpoint: bool,
-) -> Result<AnyPool> {
+///
+/// The contact writer's own connection (`writer`) leaves checkpointing the WAL to others,
+/// and keeps its statement journals in memory: the batch insert is one statement inside a
+/// transaction, so SQLite journals the pages it changes in case the statement fails
+/// halfway, and past 64 KiB that journal was a temporary file created, written and
+/// unlinked for every batch (seen with strace; issue 10). It is at most the pages one
+/// batch changes.
+async fn sqlite_pool(url: &str, connections: u32, cache_kib: u32, writer: bool) -> Result<AnyPool> {
     Ok(AnyPoolOptions::new()
         .acquire_timeout(Duration::from_secs(30))
         .max_connections(connections)
@@ -369,8 +411,9 @@ async fn sqlite_pool(
                 // A negative cache_size is in KiB.
                 conn.execute(format!("PRAGMA cache_size = -{cache_kib}").as_str())
                     .await?;
-                if !autocheckpoint {
+                if writer {
                     conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
+                    conn.execute("PRAGMA temp_store = MEMORY").await?;
                 }
                 Ok(())
             })

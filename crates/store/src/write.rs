@@ -3,7 +3,9 @@
 
 use crate::codec::{advocate_json, date, strategy_json, ts};
 use crate::{get_i, get_s, Backend, Change, Result, StoreError};
-use sqlx::{Any, Row, Transaction};
+use sqlx::AnyConnection;
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, Database, Row, TransactionManager};
 use tact_core::audit::{AuditEvent, StoredEntry};
 use tact_core::ids::*;
 use tact_core::model::*;
@@ -11,7 +13,7 @@ use tact_core::roles::Role;
 use tact_core::sharing::{Disclosure, DisclosureStatus};
 
 pub struct WriteTx {
-    tx: Transaction<'static, Any>,
+    tx: Open,
     backend: Backend,
     /// What this transaction changed of what processes cache, recorded on the change
     /// feed when it commits.
@@ -20,18 +22,64 @@ pub struct WriteTx {
     removed: Vec<(PersonId, String)>,
 }
 
+type Manager = <Any as Database>::TransactionManager;
+
+/// The connection of an open transaction. Dropped open (without a commit), it rolls the
+/// transaction back before the connection is used again, as sqlx's own transaction does.
+struct Open(Option<PoolConnection<Any>>);
+
+impl Open {
+    fn take(&mut self) -> Result<PoolConnection<Any>> {
+        self.0
+            .take()
+            .ok_or_else(|| StoreError::Batch("the transaction has already ended".into()))
+    }
+}
+
+impl std::ops::Deref for Open {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        // Some from `begin` until `commit_keeping` consumes the transaction.
+        self.0.as_deref().expect("an open transaction has its connection")
+    }
+}
+
+impl std::ops::DerefMut for Open {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        self.0
+            .as_deref_mut()
+            .expect("an open transaction has its connection")
+    }
+}
+
+impl Drop for Open {
+    fn drop(&mut self) {
+        if let Some(conn) = self.0.as_mut() {
+            Manager::start_rollback(conn);
+        }
+    }
+}
+
 fn w(e: sqlx::Error) -> StoreError {
     StoreError::from_write(e)
 }
 
 impl WriteTx {
-    pub(crate) fn new(tx: Transaction<'static, Any>, backend: Backend) -> Self {
-        Self {
-            tx,
+    /// Begins a transaction on `conn` (with `statement` instead of `BEGIN`, if given).
+    pub(crate) async fn begin(
+        mut conn: PoolConnection<Any>,
+        statement: Option<&'static str>,
+        backend: Backend,
+    ) -> Result<Self> {
+        Manager::begin(&mut conn, statement.map(std::borrow::Cow::Borrowed))
+            .await
+            .map_err(w)?;
+        Ok(Self {
+            tx: Open(Some(conn)),
             backend,
             changes: Vec::new(),
             removed: Vec::new(),
-        }
+        })
     }
 
     /// Notes that this transaction changes what processes cache about a record; the change
@@ -48,9 +96,29 @@ impl WriteTx {
     ///
     /// # Errors
     /// The database's error; then nothing was written.
-    pub async fn commit(mut self) -> Result<()> {
+    pub async fn commit(self) -> Result<()> {
+        self.commit_keeping().await.map(drop)
+    }
+
+    /// [`WriteTx::commit`], giving back the connection for the next transaction
+    /// ([`crate::Store::begin_on`]): a connection returned to sqlx's pool is pinged on
+    /// the way back, a round trip to SQLite's thread that the next transaction waited
+    /// behind (the contact writer's batches spent 1.2 ms of 3–4 in `begin`; issue 10).
+    ///
+    /// # Errors
+    /// The database's error; then nothing was written.
+    pub async fn commit_keeping(mut self) -> Result<PoolConnection<Any>> {
         self.record_changes().await?;
-        self.tx.commit().await.map_err(w)
+        let mut conn = self.tx.take()?;
+        match Manager::commit(&mut conn).await {
+            Ok(()) => Ok(conn),
+            Err(e) => {
+                // As sqlx's own transaction does: a failed COMMIT leaves the transaction
+                // to be rolled back before the connection is used again.
+                Manager::start_rollback(&mut conn);
+                Err(w(e))
+            }
+        }
     }
 
     /// Puts this transaction's changes on the feed. Sequence numbers come from the head
@@ -591,22 +659,10 @@ impl WriteTx {
         c: &Contact,
         idempotency_key: Option<&str>,
     ) -> Result<ContactId> {
-        let q = sqlx::query("INSERT INTO contacts (person_id, matter_id, channel, direction, at, staff_id, identifier, summary, body, breach_of, screening, not_recorded_as_complaint, idempotency_key) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) RETURNING id");
-        let q = q
-            .bind(c.person_id.map(|p| p.0))
-            .bind(c.matter_id.map(|m| m.0))
-            .bind(c.channel.as_str())
-            .bind(c.direction.as_str())
-            .bind(ts(c.at))
-            .bind(c.staff_id.map(|s| s.0))
-            .bind(c.identifier.clone())
-            .bind(c.summary.clone())
-            .bind(c.body.clone())
-            .bind(c.breach_of.join(","))
-            .bind(c.screening.as_str())
-            .bind(i64::from(c.not_recorded_as_complaint))
-            .bind(idempotency_key.map(str::to_string));
-        Ok(ContactId(self.insert_returning_id(q).await?))
+        Ok(ContactId(
+            self.insert_returning_id(contact_insert(c, idempotency_key))
+                .await?,
+        ))
     }
 
     /// Inserts several contacts without idempotency keys, in as few statements as the
@@ -618,56 +674,7 @@ impl WriteTx {
     /// # Errors
     /// The database's error.
     pub async fn insert_contacts(&mut self, contacts: &[&Contact]) -> Result<Vec<ContactId>> {
-        if self.backend == Backend::Postgres {
-            let mut ids = Vec::with_capacity(contacts.len());
-            for c in contacts {
-                ids.push(self.insert_contact(c, None).await?);
-            }
-            return Ok(ids);
-        }
-        // One statement and one round trip for the whole batch, whatever its size: the rows
-        // go in as one JSON array, and each takes the id after the highest, in order. (A
-        // multi-row VALUES list needed a statement for each size of batch, and sqlx looks
-        // each `$N` up in SQLite's list of parameter names, which is quadratic.) SQLite
-        // computes the SELECT in full before inserting, so MAX(id) is read once.
-        let rows: Vec<serde_json::Value> = contacts
-            .iter()
-            .map(|c| {
-                serde_json::json!([
-                    c.person_id.map(|p| p.0),
-                    c.matter_id.map(|m| m.0),
-                    c.channel.as_str(),
-                    c.direction.as_str(),
-                    ts(c.at),
-                    c.staff_id.map(|s| s.0),
-                    c.identifier,
-                    c.summary,
-                    c.body,
-                    c.breach_of.join(","),
-                    c.screening.as_str(),
-                    i64::from(c.not_recorded_as_complaint),
-                ])
-            })
-            .collect();
-        let inserted = sqlx::query(
-            "INSERT INTO contacts (id, person_id, matter_id, channel, direction, at, staff_id, identifier, summary, body, breach_of, screening, not_recorded_as_complaint) \
-             SELECT m.id + j.key + 1, j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, j.value->>5, j.value->>6, j.value->>7, j.value->>8, j.value->>9, j.value->>10, j.value->>11 \
-             FROM (SELECT COALESCE(MAX(id), 0) AS id FROM contacts) AS m, json_each($1) AS j ORDER BY j.key RETURNING id",
-        )
-        .bind(serde_json::Value::Array(rows).to_string())
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(w)?;
-        let mut ids: Vec<ContactId> = inserted.iter().map(|r| ContactId(get_i(r, "id"))).collect();
-        ids.sort_unstable();
-        if ids.len() != contacts.len() {
-            return Err(StoreError::Batch(format!(
-                "{} contacts went in for {} sent",
-                ids.len(),
-                contacts.len()
-            )));
-        }
-        Ok(ids)
+        insert_contacts_on(&mut self.tx, self.backend, contacts).await
     }
 
     /// Marks a contact screened.
@@ -1509,4 +1516,111 @@ impl WriteTx {
             .map_err(w)?;
         Ok(())
     }
+}
+
+/// The INSERT of one contact, giving back its id.
+fn contact_insert<'q>(c: &Contact, idempotency_key: Option<&str>) -> crate::AnyQuery<'q> {
+    sqlx::query("INSERT INTO contacts (person_id, matter_id, channel, direction, at, staff_id, identifier, summary, body, breach_of, screening, not_recorded_as_complaint, idempotency_key) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) RETURNING id")
+        .bind(c.person_id.map(|p| p.0))
+        .bind(c.matter_id.map(|m| m.0))
+        .bind(c.channel.as_str())
+        .bind(c.direction.as_str())
+        .bind(ts(c.at))
+        .bind(c.staff_id.map(|s| s.0))
+        .bind(c.identifier.clone())
+        .bind(c.summary.clone())
+        .bind(c.body.clone())
+        .bind(c.breach_of.join(","))
+        .bind(c.screening.as_str())
+        .bind(i64::from(c.not_recorded_as_complaint))
+        .bind(idempotency_key.map(str::to_string))
+}
+
+/// Inserts contacts without idempotency keys on `conn`, giving their ids in order: inside
+/// a transaction ([`WriteTx::insert_contacts`]), or on SQLite as one statement committed by
+/// itself ([`crate::Store::insert_contacts_alone`]). On SQLite the ids are given here, after
+/// the highest one (the statement holds the write lock from its start), so one INSERT
+/// serves a whole group-commit batch; on PostgreSQL each row takes its id from the
+/// sequence.
+pub(crate) async fn insert_contacts_on(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    contacts: &[&Contact],
+) -> Result<Vec<ContactId>> {
+    if backend == Backend::Postgres {
+        let mut ids = Vec::with_capacity(contacts.len());
+        for c in contacts {
+            let row = contact_insert(c, None)
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(w)?;
+            ids.push(ContactId(get_i(&row, "id")));
+        }
+        return Ok(ids);
+    }
+    // One statement and one round trip for the whole batch, whatever its size: the rows
+    // go in as one JSON array, and each takes the id after the highest, in order. (A
+    // multi-row VALUES list needed a statement for each size of batch, and sqlx looks
+    // each `$N` up in SQLite's list of parameter names, which is quadratic.) SQLite
+    // computes the SELECT in full before inserting, so MAX(id) is read once.
+    let rows: Vec<serde_json::Value> = contacts
+        .iter()
+        .map(|c| {
+            serde_json::json!([
+                c.person_id.map(|p| p.0),
+                c.matter_id.map(|m| m.0),
+                c.channel.as_str(),
+                c.direction.as_str(),
+                ts(c.at),
+                c.staff_id.map(|s| s.0),
+                c.identifier,
+                c.summary,
+                c.body,
+                c.breach_of.join(","),
+                c.screening.as_str(),
+                i64::from(c.not_recorded_as_complaint),
+            ])
+        })
+        .collect();
+    let inserted = sqlx::query(
+        "INSERT INTO contacts (id, person_id, matter_id, channel, direction, at, staff_id, identifier, summary, body, breach_of, screening, not_recorded_as_complaint) \
+         SELECT m.id + j.key + 1, j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, j.value->>5, j.value->>6, j.value->>7, j.value->>8, j.value->>9, j.value->>10, j.value->>11 \
+         FROM (SELECT COALESCE(MAX(id), 0) AS id FROM contacts) AS m, json_each($1) AS j ORDER BY j.key RETURNING id",
+    )
+    .bind(serde_json::Value::Array(rows).to_string())
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(w)?;
+    let mut ids: Vec<ContactId> = inserted.iter().map(|r| ContactId(get_i(r, "id"))).collect();
+    ids.sort_unstable();
+    if ids.len() != contacts.len() {
+        return Err(StoreError::Batch(format!(
+            "{} contacts went in for {} sent",
+            ids.len(),
+            contacts.len()
+        )));
+    }
+    Ok(ids)
+}
+
+/// [`crate::Store::insert_contacts_alone`]: the batch commits by itself.
+pub(crate) async fn insert_contacts_alone(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    contacts: &[&Contact],
+) -> Result<Vec<ContactId>> {
+    if backend == Backend::Sqlite {
+        // One statement outside a transaction is its own transaction: it takes the write
+        // lock when it starts (waiting as busy_timeout allows) and commits when it ends.
+        return insert_contacts_on(conn, backend, contacts).await;
+    }
+    Manager::begin(&mut *conn, None).await.map_err(w)?;
+    let done = match insert_contacts_on(&mut *conn, backend, contacts).await {
+        Ok(ids) => Manager::commit(&mut *conn).await.map_err(w).map(|()| ids),
+        Err(e) => Err(e),
+    };
+    if done.is_err() {
+        Manager::start_rollback(conn);
+    }
+    done
 }
