@@ -107,6 +107,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         include_str!("../migrations/sqlite/0010_identifiers.sql"),
     ),
     (11, include_str!("../migrations/sqlite/0011_search.sql")),
+    (12, include_str!("../migrations/sqlite/0012_open_tasks.sql")),
 ];
 const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -126,6 +127,10 @@ const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
         include_str!("../migrations/postgres/0010_identifiers.sql"),
     ),
     (11, include_str!("../migrations/postgres/0011_search.sql")),
+    (
+        12,
+        include_str!("../migrations/postgres/0012_open_tasks.sql"),
+    ),
 ];
 
 impl Store {

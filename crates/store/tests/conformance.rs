@@ -895,3 +895,52 @@ async fn a_batch_of_contacts_gets_each_its_own_id() {
         assert!(after.0 > ids.last().unwrap().0, "{name}");
     }
 }
+
+/// Issue 10: the contact writer keeps one connection from batch to batch. A transaction
+/// committed with `commit_keeping` gives the connection back for the next one; one dropped
+/// open on that connection writes nothing and leaves it usable; a batch written alone is
+/// all or none.
+#[tokio::test]
+async fn a_kept_connection_writes_batch_after_batch_and_a_failed_batch_writes_nothing() {
+    for (name, s) in stores().await {
+        let contact = |summary: &str| call("+447911123456", summary);
+        let conn = s.connection().await.unwrap();
+        let mut tx = s.begin_on(conn).await.unwrap();
+        let first = tx.insert_contact(&contact("first"), None).await.unwrap();
+        let conn = tx.commit_keeping().await.unwrap();
+        // Dropped open: rolled back before the connection is used again.
+        let mut tx = s.begin_on(conn).await.unwrap();
+        tx.insert_contact(&contact("never written"), None)
+            .await
+            .unwrap();
+        drop(tx);
+        let mut conn = s.connection().await.unwrap();
+        let batch: Vec<Contact> = (0..20).map(|i| contact(&format!("call {i}"))).collect();
+        let refs: Vec<&Contact> = batch.iter().collect();
+        let ids = s.insert_contacts_alone(&mut conn, &refs).await.unwrap();
+        assert_eq!(ids.len(), 20, "{name}");
+        assert!(ids[0].0 > first.0, "{name}");
+        for (i, id) in ids.iter().enumerate() {
+            let c = s.contact(*id).await.unwrap().expect("written");
+            assert_eq!(c.summary, format!("call {i}"), "{name}");
+        }
+        // One contact naming a person who does not exist: the whole batch is refused.
+        let mut bad = contact("about nobody");
+        bad.person_id = Some(PersonId(999_999));
+        let refs = vec![&batch[0], &bad, &batch[1]];
+        assert!(
+            s.insert_contacts_alone(&mut conn, &refs).await.is_err(),
+            "{name}"
+        );
+        assert_eq!(
+            s.count(Table::Contacts).await.unwrap(),
+            21,
+            "{name}: the first, the batch of 20, and nothing of the refused batch"
+        );
+        // The connection still writes after the refusal.
+        let mut tx = s.begin_on(conn).await.unwrap();
+        tx.insert_contact(&contact("after"), None).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(s.count(Table::Contacts).await.unwrap(), 22, "{name}");
+    }
+}
