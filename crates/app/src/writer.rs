@@ -203,7 +203,11 @@ fn named_events(job: &Job, id: ContactId) -> impl Iterator<Item = AuditEvent> + 
 
 /// Writes a batch of contacts that carry nothing else as one commit (most calls and
 /// emails: no restriction touched, no task, no event).
-async fn write_alone(store: &Store, held: Option<Connection>, batch: Vec<Job>) -> Option<Connection> {
+async fn write_alone(
+    store: &Store,
+    held: Option<Connection>,
+    batch: Vec<Job>,
+) -> Option<Connection> {
     let started = std::time::Instant::now();
     let mut conn = match held {
         Some(conn) => conn,

@@ -73,38 +73,83 @@ impl PlanStep {
 }
 
 use StrategyStatus as S;
-/// Every step allowed from each status. Anything else is refused.
-pub const TRANSITIONS: &[(StrategyStatus, PlanStep)] = &[
-    (S::Draft, PlanStep::AnswerChecklist),
-    (S::Draft, PlanStep::Propose),
-    (S::Draft, PlanStep::Withdraw),
-    (S::Proposed, PlanStep::Authorise),
-    (S::Proposed, PlanStep::Refuse),
-    (S::Proposed, PlanStep::Withdraw),
-    (S::Authorised, PlanStep::RecordNotice),
-    (S::Authorised, PlanStep::Lift),
-    (S::Active, PlanStep::RecordNotice),
-    (S::Active, PlanStep::Review),
-    (S::Active, PlanStep::Vary),
-    (S::Active, PlanStep::Lift),
-    (S::Active, PlanStep::ApplyToMatter),
-    (S::Active, PlanStep::DecideDispute),
+/// A plan's whole lifecycle: each step allowed from a status, and the status it leads to.
+/// Anything else is refused. A step with more than one row leads where its outcome says:
+/// authorising leads to `authorised` where the profile gives notice before a plan bites
+/// (NOR-5.1) and to `active` where it does not; the notice makes an authorised plan active;
+/// a review or a dispute's decision keeps the plan as it is or lifts it (a dispute may be
+/// raised against an authorised plan as well as an active one: NOR-7.1).
+pub const TRANSITIONS: &[(StrategyStatus, PlanStep, StrategyStatus)] = &[
+    (S::Draft, PlanStep::AnswerChecklist, S::Draft),
+    (S::Draft, PlanStep::Propose, S::Proposed),
+    (S::Draft, PlanStep::Withdraw, S::Withdrawn),
+    (S::Proposed, PlanStep::Authorise, S::Authorised),
+    (S::Proposed, PlanStep::Authorise, S::Active),
+    (S::Proposed, PlanStep::Refuse, S::Refused),
+    (S::Proposed, PlanStep::Withdraw, S::Withdrawn),
+    (S::Authorised, PlanStep::RecordNotice, S::Active),
+    (S::Authorised, PlanStep::Lift, S::Lifted),
+    (S::Authorised, PlanStep::DecideDispute, S::Authorised),
+    (S::Authorised, PlanStep::DecideDispute, S::Lifted),
+    (S::Active, PlanStep::RecordNotice, S::Active),
+    (S::Active, PlanStep::Review, S::Active),
+    (S::Active, PlanStep::Review, S::Lifted),
+    (S::Active, PlanStep::Vary, S::Active),
+    (S::Active, PlanStep::Lift, S::Lifted),
+    (S::Active, PlanStep::ApplyToMatter, S::Active),
+    (S::Active, PlanStep::DecideDispute, S::Active),
+    (S::Active, PlanStep::DecideDispute, S::Lifted),
 ];
 
+/// The steps the lifecycle allows from `status`, in the table's order, each once.
+pub fn steps_from(status: StrategyStatus) -> Vec<PlanStep> {
+    let mut out: Vec<PlanStep> = Vec::new();
+    for (from, step, _) in TRANSITIONS {
+        if *from == status && !out.contains(step) {
+            out.push(*step);
+        }
+    }
+    out
+}
+
+fn refused(s: &Strategy, step: PlanStep, term: &str) -> RuleError {
+    RuleError {
+        kind: crate::RuleErrorKind::Conflict,
+        clause: None,
+        field: Some("status".into()),
+        message: format!(
+            "cannot {} a {term} that is {}",
+            step.as_str(),
+            s.status.as_str()
+        ),
+    }
+}
+
+/// Refuses a step the lifecycle does not allow from the plan's status.
 fn step_allowed(s: &Strategy, step: PlanStep, term: &str) -> Result<(), RuleError> {
-    if TRANSITIONS.contains(&(s.status, step)) {
+    if TRANSITIONS
+        .iter()
+        .any(|(f, st, _)| *f == s.status && *st == step)
+    {
         Ok(())
     } else {
-        Err(RuleError {
-            kind: crate::RuleErrorKind::Conflict,
-            clause: None,
-            field: Some("status".into()),
-            message: format!(
-                "cannot {} a {term} that is {}",
-                step.as_str(),
-                s.status.as_str()
-            ),
-        })
+        Err(refused(s, step, term))
+    }
+}
+
+/// The status `step` leads the plan to when its outcome leads to `to`: `to` itself when the
+/// lifecycle has that row, a refusal otherwise. Every change of a plan's status goes
+/// through here, so the table above is the whole lifecycle.
+fn advance(
+    s: &Strategy,
+    step: PlanStep,
+    to: StrategyStatus,
+    term: &str,
+) -> Result<StrategyStatus, RuleError> {
+    if TRANSITIONS.contains(&(s.status, step, to)) {
+        Ok(to)
+    } else {
+        Err(refused(s, step, term))
     }
 }
 
@@ -717,7 +762,7 @@ pub fn propose(
     check_restrictions(profile, s.person_id, &s.restrictions, ctx)?;
     check_review_date(profile, s.review_due, check::uk_date(now))?;
     let mut next = s.clone();
-    next.status = StrategyStatus::Proposed;
+    next.status = advance(s, PlanStep::Propose, S::Proposed, plan)?;
     next.proposed_by = Some(actor.id);
     next.proposed_at = Some(now);
     next.version += 1;
@@ -817,9 +862,9 @@ pub fn authorise_plan(
         );
     }
     if profile.rules.notice_before_effect {
-        next.status = StrategyStatus::Authorised;
+        next.status = advance(s, PlanStep::Authorise, S::Authorised, plan)?;
     } else {
-        next.status = StrategyStatus::Active;
+        next.status = advance(s, PlanStep::Authorise, S::Active, plan)?;
         next.effective_from = Some(now);
         events.push(
             AuditEvent::new(now, actor.id, AuditAction::PlanTookEffect, subject(s))
@@ -873,7 +918,7 @@ pub fn refuse_plan(
     )?;
     require_text("reason", reason)?;
     let mut next = s.clone();
-    next.status = StrategyStatus::Refused;
+    next.status = advance(s, PlanStep::Refuse, S::Refused, &profile.terms.plan)?;
     next.decided_by = Some(actor.id);
     next.decided_at = Some(now);
     next.decision_reason = Some(reason.to_string());
@@ -903,7 +948,7 @@ pub fn withdraw_plan(
     may(profile, actor, Action::ProposePlan, None)?;
     require_text("reason", reason)?;
     let mut next = s.clone();
-    next.status = StrategyStatus::Withdrawn;
+    next.status = advance(s, PlanStep::Withdraw, S::Withdrawn, &profile.terms.plan)?;
     next.version += 1;
     let mut d = Decision::new(next);
     d.events.push(
@@ -1019,8 +1064,8 @@ pub fn record_notice(
                     .map_or("-".to_string(), |g| g.to_string()),
             ),
     );
-    if next.status == StrategyStatus::Authorised {
-        next.status = StrategyStatus::Active;
+    next.status = advance(s, PlanStep::RecordNotice, S::Active, &profile.terms.plan)?;
+    if s.status == StrategyStatus::Authorised {
         next.effective_from = Some(now);
         events.push(
             AuditEvent::new(now, actor.id, AuditAction::PlanTookEffect, subject(s))
@@ -1107,7 +1152,7 @@ pub fn review_plan(
                 .detail("next_review_due", due)
         }
         ReviewDecision::Lift => {
-            next.status = StrategyStatus::Lifted;
+            next.status = advance(s, PlanStep::Review, S::Lifted, &profile.terms.plan)?;
             next.lifted_at = Some(now);
             next.lift_reason = Some(input.reasons.clone());
             d_tasks.push(told_of_change_task(profile, s, actor.id));
@@ -1231,7 +1276,7 @@ pub fn lift_plan(
     may(profile, actor, Action::LiftPlan, None)?;
     require_text("reason", reason)?;
     let mut next = s.clone();
-    next.status = StrategyStatus::Lifted;
+    next.status = advance(s, PlanStep::Lift, S::Lifted, &profile.terms.plan)?;
     next.lifted_at = Some(now);
     next.lift_reason = Some(reason.to_string());
     next.version += 1;
@@ -1426,9 +1471,8 @@ pub fn decide_dispute(
             d
         }
         DisputeOutcome::Lifted => {
-            step_allowed(s, PlanStep::Lift, &profile.terms.plan)?;
             let mut next = s.clone();
-            next.status = StrategyStatus::Lifted;
+            next.status = advance(s, PlanStep::DecideDispute, S::Lifted, &profile.terms.plan)?;
             next.lifted_at = Some(now);
             next.lift_reason = Some(reasons.to_string());
             next.version += 1;

@@ -1653,3 +1653,66 @@ fn cle_4_6_threatening_correspondence_is_recorded_against_the_message_and_asks_f
     )
     .is_err());
 }
+
+/// Issue 11 (NOR-5.1, CLE-9.6): the plan lifecycle is one table of (from, step, to). It
+/// answers which steps a plan's status allows, and the real steps lead where it says, under
+/// both profiles: authorising leads to `authorised` where notice comes first (NOR-5.1) and to
+/// `active` where the plan bites at once (CLE-9.6).
+#[test]
+fn nor_5_1_cle_9_6_the_plan_lifecycle_is_one_table_of_from_step_to() {
+    use PlanStep as P;
+    assert_eq!(
+        steps_from(StrategyStatus::Draft),
+        vec![P::AnswerChecklist, P::Propose, P::Withdraw]
+    );
+    assert_eq!(
+        steps_from(StrategyStatus::Proposed),
+        vec![P::Authorise, P::Refuse, P::Withdraw]
+    );
+    for closed in [
+        StrategyStatus::Lifted,
+        StrategyStatus::Refused,
+        StrategyStatus::Withdrawn,
+    ] {
+        assert!(steps_from(closed).is_empty(), "{closed:?}");
+    }
+    let led = |from: StrategyStatus, step: P, to: StrategyStatus| {
+        assert!(
+            TRANSITIONS.contains(&(from, step, to)),
+            "{from:?} --{step:?}--> {to:?} is not in the lifecycle"
+        );
+    };
+    for (id, authorised_to) in [
+        ("cleveland-opcc", StrategyStatus::Active),
+        ("northamptonshire-opfcc", StrategyStatus::Authorised),
+    ] {
+        let mut w = World::new(id);
+        let s = w.proposed(vec![email_only()]);
+        let input = AuthoriseInput {
+            reason: "Proportionate".into(),
+            overrides: vec![],
+        };
+        let authorised = authorise_plan(&w.p, &actor(SENIOR), &s, input, &w.ctx(), now())
+            .unwrap()
+            .record;
+        assert_eq!(authorised.status, authorised_to, "{id}");
+        led(s.status, P::Authorise, authorised.status);
+        let noticed = record_notice(&w.p, &actor(LINE_MANAGER), &authorised, notice(), now())
+            .unwrap()
+            .record;
+        assert_eq!(noticed.status, StrategyStatus::Active, "{id}");
+        led(authorised.status, P::RecordNotice, noticed.status);
+        let lifted = lift_plan(&w.p, &actor(SENIOR), &noticed, "Behaviour improved", now())
+            .unwrap()
+            .record;
+        led(noticed.status, P::Lift, lifted.status);
+        let refused = refuse_plan(&w.p, &actor(SENIOR), &s, "Not proportionate", now())
+            .unwrap()
+            .record;
+        led(s.status, P::Refuse, refused.status);
+        // A step from a status it does not leave is refused, naming both.
+        let err = lift_plan(&w.p, &actor(SENIOR), &lifted, "again", now()).unwrap_err();
+        assert_eq!(err.kind, RuleErrorKind::Conflict, "{id}");
+        assert!(err.message.contains("lifted"), "{id}: {}", err.message);
+    }
+}

@@ -3,8 +3,8 @@
 
 use crate::codec::{advocate_json, date, strategy_json, ts};
 use crate::{get_i, get_s, Backend, Change, Result, StoreError};
-use sqlx::AnyConnection;
 use sqlx::pool::PoolConnection;
+use sqlx::AnyConnection;
 use sqlx::{Any, Database, Row, TransactionManager};
 use tact_core::audit::{AuditEvent, StoredEntry};
 use tact_core::ids::*;
@@ -40,7 +40,9 @@ impl std::ops::Deref for Open {
     type Target = AnyConnection;
     fn deref(&self) -> &AnyConnection {
         // Some from `begin` until `commit_keeping` consumes the transaction.
-        self.0.as_deref().expect("an open transaction has its connection")
+        self.0
+            .as_deref()
+            .expect("an open transaction has its connection")
     }
 }
 
