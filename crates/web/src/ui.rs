@@ -168,32 +168,28 @@ fn fault(state: &AppState, e: &AppError) -> Response {
     )
 }
 
-/// Turns a refusal into a page: 403 for a role that may not, 404 for an unknown record.
+/// Turns a refusal into a page with the status the API gives for it
+/// (`crate::error::ApiError`): 403 for a role that may not, 404 for an unknown record, 409
+/// for a step the record's state refuses or a record someone else has just changed, 400 for
+/// bad input, 503 when the database does not answer, 502 when a mail server refuses.
 pub(crate) fn refusal(state: &AppState, signed: &Signed, e: AppError) -> Response {
-    match e {
-        AppError::Rule(r) if r.kind == tact_core::RuleErrorKind::Forbidden => error_page(
-            state,
-            Some(signed),
-            StatusCode::FORBIDDEN,
-            "You cannot do this",
-            &r.message,
-        ),
-        AppError::Rule(r) if r.kind == tact_core::RuleErrorKind::NotFound => error_page(
-            state,
-            Some(signed),
-            StatusCode::NOT_FOUND,
-            "Page not found",
-            &r.message,
-        ),
-        AppError::Rule(r) => error_page(
-            state,
-            Some(signed),
-            StatusCode::BAD_REQUEST,
-            "There is a problem",
-            &r.message,
-        ),
-        other => fault(state, &other),
-    }
+    let api = crate::error::ApiError::from(e);
+    let heading = match api.status {
+        StatusCode::FORBIDDEN => "You cannot do this",
+        StatusCode::NOT_FOUND => "Page not found",
+        StatusCode::CONFLICT => "This has changed or was already done",
+        StatusCode::SERVICE_UNAVAILABLE => "Tact cannot give a true answer now",
+        StatusCode::BAD_GATEWAY => "The message could not be sent",
+        s if s.is_server_error() => "Sorry, there is a problem with the service",
+        _ => "There is a problem",
+    };
+    error_page(
+        state,
+        Some(signed),
+        api.status,
+        heading,
+        &crate::ui_forms::capital(&api.message),
+    )
 }
 
 #[derive(Template)]
@@ -880,7 +876,7 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
                 id: s.id.0,
                 title: format!(
                     "{} {} — {}",
-                    capitalise(p.terms.plan.as_str()),
+                    crate::ui_forms::capital(p.terms.plan.as_str()),
                     s.id,
                     status_words(s, now)
                 ),
@@ -1159,13 +1155,6 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
             .collect(),
     };
     render(&page)
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-        .unwrap_or_default()
 }
 
 fn status_words(s: &tact_core::model::Strategy, now: jiff::Timestamp) -> String {

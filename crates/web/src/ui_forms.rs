@@ -191,10 +191,13 @@ pub(crate) fn show(
         }
     }
     let p = &state.app.profile;
-    let status = if error.is_some() {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
+    // The same status the API gives for the same refusal.
+    let status = match error.as_ref().map(|e| e.kind) {
+        None => StatusCode::OK,
+        Some(tact_core::RuleErrorKind::Conflict) => StatusCode::CONFLICT,
+        Some(tact_core::RuleErrorKind::Forbidden) => StatusCode::FORBIDDEN,
+        Some(tact_core::RuleErrorKind::NotFound) => StatusCode::NOT_FOUND,
+        Some(tact_core::RuleErrorKind::Invalid) => StatusCode::BAD_REQUEST,
     };
     // A rule the policy itself is silent on is the office's own, and says so.
     for line in &mut spec.intro {
@@ -383,6 +386,20 @@ pub(crate) fn refused(
         {
             show(state, &signed, spec, Some(form), Some(r))
         }
+        // A record someone else has just changed (a plan decided by another senior manager,
+        // a contact already screened) is a 409 on the form, as in the API, not a fault.
+        AppError::Store(tact_store::StoreError::Conflict(message)) => show(
+            state,
+            &signed,
+            spec,
+            Some(form),
+            Some(RuleError {
+                kind: tact_core::RuleErrorKind::Conflict,
+                clause: None,
+                field: None,
+                message,
+            }),
+        ),
         other => refusal(state, &signed, other),
     }
 }

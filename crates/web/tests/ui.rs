@@ -356,8 +356,8 @@ impl Ui {
             .unwrap()
     }
 
-    /// Posts a form that must come back refused, with the error summary pointing at
-    /// `field` and naming `clause`; gives the page.
+    /// Posts a form that must come back refused as bad input (400), with the error summary
+    /// pointing at `field` and naming `clause`; gives the page.
     async fn refused_on(
         &self,
         session: &str,
@@ -366,8 +366,30 @@ impl Ui {
         field: &str,
         clause: &str,
     ) -> String {
+        self.refused_with(
+            StatusCode::BAD_REQUEST,
+            session,
+            path,
+            fields,
+            field,
+            clause,
+        )
+        .await
+    }
+
+    /// [`Ui::refused_on`] for a refusal with another status: 409 where the record's state
+    /// refuses the step, as the API answers.
+    async fn refused_with(
+        &self,
+        status: StatusCode,
+        session: &str,
+        path: &str,
+        fields: &[(&str, &str)],
+        field: &str,
+        clause: &str,
+    ) -> String {
         let r = self.post_form(session, path, fields).await;
-        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(r.status(), status);
         let html = r.text().await.unwrap();
         assert!(
             html.contains(&format!("href=\"#{field}\"")) && html.contains(clause),
@@ -906,7 +928,7 @@ async fn cle_9_15_sharing_waits_for_the_dpo_and_goes_on_the_disclosure_log() {
             &[("shared_what", "sent early")],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(r.status(), StatusCode::CONFLICT);
     assert!(r
         .text()
         .await
@@ -1774,7 +1796,8 @@ async fn nor_5_1_to_5_5_a_communication_plan_made_in_the_ui_waits_for_its_notice
         ("agreement_sought", "no"),
         ("agreement_given", "unknown"),
     ];
-    ui.refused_on(
+    ui.refused_with(
+        StatusCode::CONFLICT,
         &lee,
         &format!("{plan}/notice"),
         &notice_fields,
@@ -2256,4 +2279,41 @@ async fn the_home_page_counts_every_task_and_lists_the_oldest_fifty() {
     assert_eq!(only.matches("Task number ").count(), 1, "{only}");
     assert!(only.contains("Task number 120"));
     assert!(!only.contains("oldest of"), "{only}");
+}
+
+/// Issue 11 (CLE-9.10): a refusal means the same at every door. Screening a contact that
+/// someone has already screened is a 409 in the UI, as in the API — the form again with the
+/// reason — never the 500 "Sorry, there is a problem" page.
+#[tokio::test]
+async fn cle_9_10_screening_a_contact_twice_is_a_409_on_the_form_as_in_the_api() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    c.plan_in_force(&ui, "email", "Abusive calls after a warning")
+        .await;
+    let logged = ui.api(&c.cw, "/contacts", json!({"person_id": c.pid, "channel": "email", "direction": "inbound", "summary": "Wrote about the complaint"})).await;
+    assert_eq!(logged["contact"]["screening"], "due", "{logged}");
+    let id = logged["contact"]["id"].as_i64().unwrap();
+    let cas = ui.session("cas").await;
+    let path = format!("/contacts/{id}/screen");
+    let first = ui
+        .post_form(&cas, &path, &[("finding", "Nothing new")])
+        .await;
+    assert!(first.status().is_redirection(), "{}", first.status());
+    let again = ui
+        .post_form(&cas, &path, &[("finding", "Nothing new")])
+        .await;
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    let html = again.text().await.unwrap();
+    assert!(html.contains("govuk-error-summary"), "{html}");
+    assert!(!html.contains("Sorry, there is a problem"), "{html}");
+    // The API says the same.
+    let r = ui
+        .http
+        .post(format!("{}/api/v1/contacts/{id}/screen", ui.base))
+        .bearer_auth(&c.cw)
+        .json(&json!({"finding": "Nothing new"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
 }
