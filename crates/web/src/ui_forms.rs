@@ -625,7 +625,7 @@ async fn warning(
                 what_is_wrong: val(form, "what_is_wrong").into(),
                 how_to_change: val(form, "how_to_change").into(),
                 consequence: val(form, "consequence").into(),
-                channel: Channel::parse(val(form, "channel")).unwrap_or(Channel::Letter),
+                channel: Channel::parse(val(form, "channel"))?,
                 given_at: state.app.now(),
             })
         },
@@ -1272,8 +1272,8 @@ async fn notice(
             let sought = val(form, "agreement_sought") == "yes";
             Ok(wf::NoticeInput {
                 sent_at: state.app.now(),
-                channel: Channel::parse(val(form, "channel")).unwrap_or(Channel::Letter),
-                format: Format::parse(val(form, "format")).unwrap_or(Format::Standard),
+                channel: Channel::parse(val(form, "channel"))?,
+                format: Format::parse(val(form, "format"))?,
                 agreement_sought: sought,
                 agreement_given: match val(form, "agreement_given") {
                     "yes" if sought => Some(true),
@@ -1741,9 +1741,8 @@ async fn contact(
             Ok(wf::ContactInput {
                 person_id: Some(PersonId(id)),
                 matter_id: val(form, "matter_id").parse::<i64>().ok().map(MatterId),
-                channel: Channel::parse(val(form, "channel")).unwrap_or(Channel::Phone),
-                direction: tact_core::model::Direction::parse(val(form, "direction"))
-                    .unwrap_or(tact_core::model::Direction::Inbound),
+                channel: Channel::parse(val(form, "channel"))?,
+                direction: tact_core::model::Direction::parse(val(form, "direction"))?,
                 at: state.app.now(),
                 staff_id: Some(staff),
                 identifier: None,

@@ -213,19 +213,23 @@ async fn task_done(
     let spec = spec(&state, &t).await;
     let ctx = tact_app::Ctx::new(signed.actor.clone());
     let result = if t.task.kind == TaskKind::BreachReminder {
-        state
-            .app
-            .send_breach_reminder(
-                &ctx,
-                t.id,
-                wf::ReminderInput {
-                    channel: Channel::parse(val(&form, "channel")).unwrap_or(Channel::Letter),
-                    consequences: val(&form, "consequences").into(),
-                    reasons: val(&form, "reasons").into(),
-                },
-            )
-            .await
-            .map(|_| ())
+        match Channel::parse(val(&form, "channel")) {
+            Ok(channel) => state
+                .app
+                .send_breach_reminder(
+                    &ctx,
+                    t.id,
+                    wf::ReminderInput {
+                        channel,
+                        consequences: val(&form, "consequences").into(),
+                        reasons: val(&form, "reasons").into(),
+                    },
+                )
+                .await
+                .map(|_| ()),
+            // A channel the form does not offer is an error on the form, not a default.
+            Err(e) => Err(e.into()),
+        }
     } else {
         state
             .app

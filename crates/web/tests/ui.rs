@@ -2317,3 +2317,57 @@ async fn cle_9_10_screening_a_contact_twice_is_a_409_on_the_form_as_in_the_api()
         .unwrap();
     assert_eq!(r.status(), StatusCode::CONFLICT);
 }
+
+/// Issue 11: bad input is an error on the form, never a silent default. A channel the
+/// form does not offer was taken as a phone call (the contact form) or a letter (the
+/// warning form); now the form comes back with the error on the channel and nothing is
+/// recorded.
+#[tokio::test]
+async fn an_unknown_channel_is_an_error_on_the_form_not_a_default() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    let cas = ui.session("cas").await;
+    let lee = ui.session("lee").await;
+    let contacts = ui
+        .app
+        .store
+        .count(tact_store::Table::Contacts)
+        .await
+        .unwrap();
+    ui.refused_on(
+        &cas,
+        &format!("/people/{}/contact", c.pid),
+        &[
+            ("channel", "carrier-pigeon"),
+            ("direction", "inbound"),
+            ("summary", "Asked for an update"),
+        ],
+        "channel",
+        "",
+    )
+    .await;
+    assert_eq!(
+        ui.app
+            .store
+            .count(tact_store::Table::Contacts)
+            .await
+            .unwrap(),
+        contacts,
+        "nothing was logged"
+    );
+    let html = ui
+        .refused_on(
+            &lee,
+            &format!("/people/{}/warning", c.pid),
+            &[
+                ("what_is_wrong", "a"),
+                ("how_to_change", "b"),
+                ("consequence", "c"),
+                ("channel", "carrier-pigeon"),
+            ],
+            "channel",
+            "",
+        )
+        .await;
+    assert!(html.contains("carrier-pigeon"), "{html}");
+}
