@@ -1184,6 +1184,22 @@ impl App {
         })
     }
 
+    /// The contacts waiting to be screened, oldest first (CLE-9.10), for those who may
+    /// screen them: the queue shows what people sent, so a role that may not screen does not
+    /// read it either.
+    ///
+    /// # Errors
+    /// A role that may not screen contacts; the database's error.
+    pub async fn screening_queue(&self, ctx: &Ctx, limit: i64) -> Result<Vec<Contact>> {
+        authorise(
+            &self.profile,
+            &ctx.actor,
+            Action::ScreenContact,
+            Some(&self.profile.clauses.screening),
+        )?;
+        Ok(self.store.screening_queue(limit).await?)
+    }
+
     /// Records that a contact was screened (CLE-9.10), with what was found; closes its screening task.
     ///
     /// # Errors

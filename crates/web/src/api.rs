@@ -378,8 +378,8 @@ pub async fn log_contact(
 
 /// CLE-9.10: contacts waiting to be read for a genuine complaint, new information, crime or safeguarding.
 #[utoipa::path(get, path = "/api/v1/screening", responses((status = 200, description = "The queue")))]
-pub async fn screening_queue(State(st): State<AppState>, Auth(_ctx): Auth) -> Reply {
-    let q = st.app.store.screening_queue(200).await?;
+pub async fn screening_queue(State(st): State<AppState>, Auth(ctx): Auth) -> Reply {
+    let q = st.app.screening_queue(&ctx, 200).await?;
     ok(json!({"contacts": q.iter().map(wire::contact).collect::<Vec<_>>()}))
 }
 

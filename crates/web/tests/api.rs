@@ -650,3 +650,27 @@ async fn two_records_of_one_person_are_merged_into_one_by_a_line_manager() {
     })
     .await;
 }
+
+/// Issue 11 (CLE-9.10): the screening queue shows what people sent, so it is read only by
+/// those who may screen — the same rule the core applies to screening itself. A DPO or an
+/// administrator is refused with 403; a caseworker reads it.
+#[tokio::test]
+async fn cle_9_10_the_screening_queue_is_read_only_by_those_who_may_screen() {
+    each_backend("cleveland-opcc", |t| async move {
+        for (name, role) in [("Dee Pee", Role::Dpo), ("Ad Min", Role::Admin)] {
+            let s = t
+                .app
+                .create_staff(None, name, role, None, None)
+                .await
+                .unwrap();
+            let token = t.app.issue_token(None, s.id, "test").await.unwrap();
+            let (status, v) = t.get(&token, "/screening").await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{name}: {v}");
+            assert!(v["error"]["message"].is_string(), "{v}");
+        }
+        let (status, v) = t.get(&t.caseworker, "/screening").await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        assert!(v["contacts"].is_array(), "{v}");
+    })
+    .await;
+}
