@@ -452,6 +452,57 @@ impl App {
         email: Option<EmailAddress>,
         line_manager: Option<StaffId>,
     ) -> Result<Staff> {
+        let mut tx = self.begin().await?;
+        let s = self
+            .insert_new_staff(&mut tx, by, name, role, email, line_manager)
+            .await?;
+        tx.commit().await?;
+        Ok(s)
+    }
+
+    /// A new member of staff with their sign-in details, in one transaction: a username
+    /// that is taken refuses the whole of it, so trying again with another one does not
+    /// make a second record (issue 11; the form made the record, then failed on the name).
+    ///
+    /// # Errors
+    /// A role refusal; no name; a username that is malformed or taken; a short password.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn create_staff_signing_in(
+        &self,
+        by: Option<&Actor>,
+        name: &str,
+        role: Role,
+        email: Option<EmailAddress>,
+        line_manager: Option<StaffId>,
+        username: &str,
+        password: &str,
+    ) -> Result<Staff> {
+        if let Some(a) = by {
+            authorise(&self.profile, a, Action::ManageStaff, None)?;
+        }
+        let (username, hash) = credentials(username, password).await?;
+        let mut tx = self.begin().await?;
+        let s = self
+            .insert_new_staff(&mut tx, by, name, role, email, line_manager)
+            .await?;
+        tx.set_credentials(s.id, &username, &hash)
+            .await
+            .map_err(|e| taken(e, &username))?;
+        tx.audit(&[credentials_set(self.now(), by, s.id)]).await?;
+        tx.commit().await?;
+        Ok(s)
+    }
+
+    /// Checks and writes a new member of staff and the event that records it, in `tx`.
+    async fn insert_new_staff(
+        &self,
+        tx: &mut WriteTx,
+        by: Option<&Actor>,
+        name: &str,
+        role: Role,
+        email: Option<EmailAddress>,
+        line_manager: Option<StaffId>,
+    ) -> Result<Staff> {
         if let Some(a) = by {
             authorise(&self.profile, a, Action::ManageStaff, None)?;
         }
@@ -469,7 +520,6 @@ impl App {
             line_manager,
             active: true,
         };
-        let mut tx = self.begin().await?;
         s.id = tx.insert_staff(&s, None, self.now()).await?;
         let ev = AuditEvent {
             at: self.now(),
@@ -482,7 +532,6 @@ impl App {
             detail: vec![("role".into(), role.as_str().into())],
         };
         tx.audit(&[ev]).await?;
-        tx.commit().await?;
         Ok(s)
     }
 
@@ -2069,49 +2118,12 @@ impl App {
                 authorise(&self.profile, a, Action::ManageStaff, None)?;
             }
         }
-        let username = username.trim();
-        if username.is_empty()
-            || username.len() > 64
-            || !username
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || ".-_@".contains(c))
-        {
-            return Err(RuleError::invalid(
-                "username",
-                "a username is 1 to 64 letters, digits, dots, dashes, underscores or @",
-            )
-            .into());
-        }
-        if password.chars().count() < 12 {
-            return Err(
-                RuleError::invalid("password", "a password needs at least 12 characters").into(),
-            );
-        }
-        let password = password.to_string();
-        let hash = tokio::task::spawn_blocking(move || hash_password(&password))
-            .await
-            .map_err(|e| StoreError::Batch(e.to_string()))??;
+        let (username, hash) = credentials(username, password).await?;
         let mut tx = self.begin().await?;
-        tx.set_credentials(staff, username, &hash)
+        tx.set_credentials(staff, &username, &hash)
             .await
-            .map_err(|e| match e {
-                StoreError::Conflict(_) => AppError::Rule(RuleError::invalid(
-                    "username",
-                    format!("the username {username:?} is taken"),
-                )),
-                other => other.into(),
-            })?;
-        tx.audit(&[AuditEvent {
-            at: self.now(),
-            actor: by.map(|a| a.id),
-            action: AuditAction::StaffChanged,
-            subject: format!("staff:{staff}"),
-            person_id: None,
-            reason: Some("sign-in details set".into()),
-            clause: None,
-            detail: Vec::new(),
-        }])
-        .await?;
+            .map_err(|e| taken(e, &username))?;
+        tx.audit(&[credentials_set(self.now(), by, staff)]).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -2200,5 +2212,58 @@ impl App {
         tx.end_session(&token_hash(cookie)).await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+/// Checks a username and password and hashes the password (off the async threads): the
+/// username trimmed, and the hash.
+async fn credentials(username: &str, password: &str) -> Result<(String, String)> {
+    let username = username.trim();
+    if username.is_empty()
+        || username.len() > 64
+        || !username
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || ".-_@".contains(c))
+    {
+        return Err(RuleError::invalid(
+            "username",
+            "a username is 1 to 64 letters, digits, dots, dashes, underscores or @",
+        )
+        .into());
+    }
+    if password.chars().count() < 12 {
+        return Err(
+            RuleError::invalid("password", "a password needs at least 12 characters").into(),
+        );
+    }
+    let password = password.to_string();
+    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| StoreError::Batch(e.to_string()))??;
+    Ok((username.to_string(), hash))
+}
+
+/// A username another member of staff holds is the form's error on the username.
+fn taken(e: StoreError, username: &str) -> AppError {
+    match e {
+        StoreError::Conflict(_) => AppError::Rule(RuleError::invalid(
+            "username",
+            format!("the username {username:?} is taken"),
+        )),
+        other => other.into(),
+    }
+}
+
+/// The event recording that a member of staff's sign-in details were set.
+fn credentials_set(at: Timestamp, by: Option<&Actor>, staff: StaffId) -> AuditEvent {
+    AuditEvent {
+        at,
+        actor: by.map(|a| a.id),
+        action: AuditAction::StaffChanged,
+        subject: format!("staff:{staff}"),
+        person_id: None,
+        reason: Some("sign-in details set".into()),
+        clause: None,
+        detail: Vec::new(),
     }
 }

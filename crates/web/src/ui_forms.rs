@@ -1528,37 +1528,21 @@ async fn new_staff(
         Ok(r) => r,
         Err(e) => return show(&state, &signed, spec, Some(&form), Some(e)),
     };
-    if val(&form, "password").chars().count() < 12 {
-        return show(
-            &state,
-            &signed,
-            spec,
-            Some(&form),
-            Some(RuleError::invalid(
-                "password",
-                "a password needs at least 12 characters",
-            )),
-        );
-    }
-    let created = match state
-        .app
-        .create_staff(Some(&signed.actor), val(&form, "name"), role, None, None)
-        .await
-    {
-        Ok(s) => s,
-        Err(e) => return refused(&state, signed, spec, &form, e),
-    };
+    // One transaction: a username that is taken writes nothing, so the form can be sent again.
     match state
         .app
-        .set_credentials(
+        .create_staff_signing_in(
             Some(&signed.actor),
-            created.id,
+            val(&form, "name"),
+            role,
+            None,
+            None,
             val(&form, "username"),
             val(&form, "password"),
         )
         .await
     {
-        Ok(()) => Redirect::to("/admin/staff").into_response(),
+        Ok(_) => Redirect::to("/admin/staff").into_response(),
         Err(e) => refused(&state, signed, spec, &form, e),
     }
 }

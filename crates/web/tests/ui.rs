@@ -2371,3 +2371,38 @@ async fn an_unknown_channel_is_an_error_on_the_form_not_a_default() {
         .await;
     assert!(html.contains("carrier-pigeon"), "{html}");
 }
+
+/// Issue 11: every form is one transaction. A new member of staff whose username is taken
+/// is refused on the username with nothing written — before, the record and its event were
+/// made and then the sign-in details failed, so sending the form again made a second record.
+#[tokio::test]
+async fn a_new_member_of_staff_with_a_taken_username_writes_nothing_and_can_be_sent_again() {
+    let ui = Ui::spawn().await;
+    ui.staff("Ada Admin", "ada", Role::Admin).await;
+    ui.staff("Cas Worker", "cas", Role::Caseworker).await;
+    let ada = ui.session("ada").await;
+    let before = ui.app.store.staff_list().await.unwrap().len();
+    let form = |username: &'static str| {
+        [
+            ("name", "Nia New"),
+            ("role", "caseworker"),
+            ("username", username),
+            ("password", "a-long-enough-password"),
+        ]
+    };
+    ui.refused_on(&ada, "/admin/staff/new", &form("cas"), "username", "")
+        .await;
+    assert_eq!(
+        ui.app.store.staff_list().await.unwrap().len(),
+        before,
+        "nothing written"
+    );
+    let r = ui.post_form(&ada, "/admin/staff/new", &form("nia")).await;
+    assert!(r.status().is_redirection(), "{}", r.status());
+    let staff = ui.app.store.staff_list().await.unwrap();
+    assert_eq!(staff.len(), before + 1);
+    assert_eq!(staff.iter().filter(|s| s.name == "Nia New").count(), 1);
+    // The new member of staff signs in with what the form set.
+    let r = ui.sign_in("nia", "a-long-enough-password").await;
+    assert!(r.status().is_redirection(), "{}", r.status());
+}
