@@ -793,18 +793,21 @@ impl Store {
         statuses: &[StrategyStatus],
         due_by: Option<jiff::civil::Date>,
     ) -> Result<Vec<Strategy>> {
-        let list: Vec<String> = statuses
-            .iter()
-            .map(|s| format!("'{}'", s.as_str()))
-            .collect();
+        if statuses.is_empty() {
+            return Ok(Vec::new());
+        }
+        // The statuses are bound values; only their placeholders are written into the SQL.
+        let marks: Vec<String> = (2..=statuses.len() + 1).map(|i| format!("${i}")).collect();
         let sql = format!(
             "SELECT {STRATEGY_COLS} FROM strategies WHERE status IN ({}) AND review_due <= $1 ORDER BY review_due, id",
-            if list.is_empty() { "''".to_string() } else { list.join(",") }
+            marks.join(",")
         );
         let due = due_by.map_or_else(|| "9999-12-31".to_string(), crate::codec::date);
-        sqlx::query(&sql)
-            .bind(due)
-            .fetch_all(&self.pool)
+        let mut q = sqlx::query(&sql).bind(due);
+        for st in statuses {
+            q = q.bind(st.as_str());
+        }
+        q.fetch_all(&self.pool)
             .await?
             .iter()
             .map(strategy_row)

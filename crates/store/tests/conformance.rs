@@ -243,6 +243,25 @@ async fn a_plan_round_trips_and_a_stale_write_is_refused() {
                 .len(),
             1
         );
+        // Several statuses, each a bound value; none at all finds nothing.
+        let either = [StrategyStatus::Active, StrategyStatus::Proposed];
+        assert_eq!(
+            s.strategies_by_status(&either, None).await.unwrap().len(),
+            1,
+            "{name}"
+        );
+        let neither = [StrategyStatus::Active, StrategyStatus::Lifted];
+        assert!(
+            s.strategies_by_status(&neither, None)
+                .await
+                .unwrap()
+                .is_empty(),
+            "{name}"
+        );
+        assert!(
+            s.strategies_by_status(&[], None).await.unwrap().is_empty(),
+            "{name}"
+        );
     }
 }
 
