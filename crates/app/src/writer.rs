@@ -201,6 +201,13 @@ fn named_events(job: &Job, id: ContactId) -> impl Iterator<Item = AuditEvent> + 
     })
 }
 
+/// Answers every caller in a batch that was not written with the reason.
+fn fail(replies: impl IntoIterator<Item = oneshot::Sender<Reply>>, msg: &str) {
+    for reply in replies {
+        let _ = reply.send(Err(StoreError::Batch(msg.to_string())));
+    }
+}
+
 /// Writes a batch of contacts that carry nothing else as one commit (most calls and
 /// emails: no restriction touched, no task, no event).
 async fn write_alone(
@@ -214,10 +221,7 @@ async fn write_alone(
         None => match store.connection().await {
             Ok(conn) => conn,
             Err(e) => {
-                let msg = e.to_string();
-                for job in batch {
-                    let _ = job.reply.send(Err(StoreError::Batch(msg.clone())));
-                }
+                fail(batch.into_iter().map(|j| j.reply), &e.to_string());
                 return None;
             }
         },
@@ -237,10 +241,7 @@ async fn write_alone(
             Some(conn)
         }
         Err(e) => {
-            let msg = e.to_string();
-            for job in batch {
-                let _ = job.reply.send(Err(StoreError::Batch(msg.clone())));
-            }
+            fail(batch.into_iter().map(|j| j.reply), &e.to_string());
             None
         }
     }
@@ -269,10 +270,7 @@ fn write_batch(
         let mut tx = match begun {
             Ok(tx) => tx,
             Err(e) => {
-                let msg = e.to_string();
-                for job in batch {
-                    let _ = job.reply.send(Err(StoreError::Batch(msg.clone())));
-                }
+                fail(batch.into_iter().map(|j| j.reply), &e.to_string());
                 return None;
             }
         };
@@ -361,9 +359,7 @@ fn write_batch(
             }
         }
         if let Some(msg) = broken {
-            for (reply, _) in results {
-                let _ = reply.send(Err(StoreError::Batch(msg.clone())));
-            }
+            fail(results.into_iter().map(|(reply, _)| reply), &msg);
             return None;
         }
         let written = started.elapsed();
@@ -384,10 +380,7 @@ fn write_batch(
                 Some(conn)
             }
             Err(e) => {
-                let msg = e.to_string();
-                for (reply, _) in results {
-                    let _ = reply.send(Err(StoreError::Batch(msg.clone())));
-                }
+                fail(results.into_iter().map(|(reply, _)| reply), &e.to_string());
                 None
             }
         }
