@@ -1605,6 +1605,31 @@ impl App {
         self.save_plan(ctx, &s, d).await
     }
 
+    /// The authorising role's decision on a request to apply a plan to another matter.
+    ///
+    /// # Errors
+    /// As [`wf::decide_matter`].
+    pub async fn decide_matter(
+        &self,
+        ctx: &Ctx,
+        id: StrategyId,
+        matter: MatterId,
+        approve: bool,
+        reason: &str,
+    ) -> Result<Strategy> {
+        let s = self.strategy(id).await?;
+        let d = wf::decide_matter(
+            &self.profile,
+            &ctx.actor,
+            &s,
+            matter,
+            approve,
+            reason,
+            self.now(),
+        )?;
+        self.save_plan(ctx, &s, d).await
+    }
+
     /// # Errors
     /// As [`wf::raise_dispute`].
     pub async fn raise_dispute(

@@ -201,6 +201,7 @@ async fn generate(store: &Store, backend: &str, people: usize, per_person: usize
             review_due: review,
             ends_on: None,
             pending_variation: None,
+            pending_matters: Vec::new(),
             lifted_at: None,
             lift_reason: None,
             participants: vec![StaffId(1)],

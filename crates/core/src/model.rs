@@ -570,6 +570,19 @@ pub struct PendingVariation {
     pub by: StaffId,
 }
 
+/// A request to apply a plan to another of the person's matters that has not yet taken
+/// effect: waiting for the authorising role (NOR-6.2) or, once authorised, for the written
+/// notice (NOR-5.1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingMatter {
+    pub matter_id: MatterId,
+    pub reason: String,
+    pub requested_by: StaffId,
+    pub requested_at: Timestamp,
+    pub authorised_by: Option<StaffId>,
+    pub authorised_at: Option<Timestamp>,
+}
+
 /// A contact strategy (Cleveland) or communication plan (Northamptonshire).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Strategy {
@@ -605,6 +618,8 @@ pub struct Strategy {
     pub review_due: Date,
     pub ends_on: Option<Date>,
     pub pending_variation: Option<PendingVariation>,
+    /// Matters the plan is to be applied to, not yet in effect (NOR-5.1, 6.2).
+    pub pending_matters: Vec<PendingMatter>,
     pub lifted_at: Option<Timestamp>,
     pub lift_reason: Option<String>,
     /// Everyone who took part in a decision on this plan (NOR-7.1: none of them may decide a dispute).

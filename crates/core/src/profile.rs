@@ -191,6 +191,10 @@ pub struct Rules {
     pub restriction_requires_review_exhausted: bool,
     pub ask_additional_help_at_first_contact: bool,
     pub new_matters_restricted_only_when_applied: bool,
+    /// NOR-6.2: applying a plan to another matter is a decision to restrict, which only the
+    /// plan's authorising role may take; anyone else's request waits for that role.
+    #[serde(default)]
+    pub applying_to_a_matter_needs_authorisation: bool,
     pub ended_call_follow_up: bool,
     pub report_every_incident_to_manager: bool,
     pub breach_staff_may_disengage: bool,

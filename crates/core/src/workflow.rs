@@ -51,6 +51,8 @@ pub enum PlanStep {
     Vary,
     Lift,
     ApplyToMatter,
+    DecideMatter,
+    RaiseDispute,
     DecideDispute,
 }
 
@@ -67,6 +69,8 @@ impl PlanStep {
             Self::Vary => "vary",
             Self::Lift => "lift",
             Self::ApplyToMatter => "apply to a matter",
+            Self::DecideMatter => "decide on applying it to a matter",
+            Self::RaiseDispute => "dispute",
             Self::DecideDispute => "decide a dispute",
         }
     }
@@ -89,6 +93,7 @@ pub const TRANSITIONS: &[(StrategyStatus, PlanStep, StrategyStatus)] = &[
     (S::Proposed, PlanStep::Withdraw, S::Withdrawn),
     (S::Authorised, PlanStep::RecordNotice, S::Active),
     (S::Authorised, PlanStep::Lift, S::Lifted),
+    (S::Authorised, PlanStep::RaiseDispute, S::Authorised),
     (S::Authorised, PlanStep::DecideDispute, S::Authorised),
     (S::Authorised, PlanStep::DecideDispute, S::Lifted),
     (S::Active, PlanStep::RecordNotice, S::Active),
@@ -97,6 +102,8 @@ pub const TRANSITIONS: &[(StrategyStatus, PlanStep, StrategyStatus)] = &[
     (S::Active, PlanStep::Vary, S::Active),
     (S::Active, PlanStep::Lift, S::Lifted),
     (S::Active, PlanStep::ApplyToMatter, S::Active),
+    (S::Active, PlanStep::DecideMatter, S::Active),
+    (S::Active, PlanStep::RaiseDispute, S::Active),
     (S::Active, PlanStep::DecideDispute, S::Active),
     (S::Active, PlanStep::DecideDispute, S::Lifted),
 ];
@@ -110,6 +117,48 @@ pub fn steps_from(status: StrategyStatus) -> Vec<PlanStep> {
         }
     }
     out
+}
+
+impl PlanStep {
+    /// What a member of staff's role must allow to take this step.
+    pub fn action(self) -> Action {
+        match self {
+            Self::AnswerChecklist => Action::AnswerChecklist,
+            Self::Propose | Self::Withdraw => Action::ProposePlan,
+            Self::Authorise | Self::Refuse | Self::DecideMatter => Action::AuthorisePlan,
+            Self::RecordNotice => Action::RecordNotice,
+            Self::Review => Action::ReviewPlan,
+            Self::Vary => Action::VaryPlan,
+            Self::Lift => Action::LiftPlan,
+            Self::ApplyToMatter => Action::ApplyPlanToMatter,
+            Self::RaiseDispute => Action::RecordContact,
+            Self::DecideDispute => Action::DecideDispute,
+        }
+    }
+}
+
+/// The steps `actor` can take on this plan now, so a page offers only what will be allowed:
+/// the lifecycle's steps from its status, that the actor's role allows under the profile,
+/// less those the record itself rules out for them — authorising or refusing a plan they
+/// proposed (NOR-6.2; the profile's `authoriser_not_proposer`), deciding a request to apply
+/// it to a matter when none waits or it is their own. A dispute is decided from the
+/// dispute, not the plan, so it is not offered here.
+pub fn available_steps(profile: &Profile, actor: &Actor, s: &Strategy) -> Vec<PlanStep> {
+    steps_from(s.status)
+        .into_iter()
+        .filter(|step| profile.may(actor.role, step.action()))
+        .filter(|step| match step {
+            PlanStep::Authorise | PlanStep::Refuse => {
+                s.proposed_by != Some(actor.id) && s.created_by != actor.id
+            }
+            PlanStep::DecideMatter => s
+                .pending_matters
+                .iter()
+                .any(|m| m.authorised_by.is_none() && m.requested_by != actor.id),
+            PlanStep::DecideDispute => false,
+            _ => true,
+        })
+        .collect()
 }
 
 fn refused(s: &Strategy, step: PlanStep, term: &str) -> RuleError {
@@ -516,6 +565,7 @@ pub fn draft_plan(
         review_due: input.review_due,
         ends_on: input.ends_on,
         pending_variation: None,
+        pending_matters: Vec::new(),
         lifted_at: None,
         lift_reason: None,
         participants: vec![actor.id],
@@ -1038,6 +1088,21 @@ pub fn record_notice(
                 .detail("plan_version", next.plan_version),
         );
     }
+    let (ready, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut next.pending_matters)
+        .into_iter()
+        .partition(|p| p.authorised_by.is_some());
+    next.pending_matters = waiting;
+    for p in ready {
+        next.matter_ids.push(p.matter_id);
+        events.push(
+            AuditEvent::new(now, actor.id, AuditAction::PlanAppliedToMatter, subject(s))
+                .person(s.person_id)
+                .clause(clauses.notice_first.clone())
+                .reason(p.reason)
+                .detail("matter", p.matter_id)
+                .detail("takes_effect", "now"),
+        );
+    }
     next.notice = Some(Notice {
         sent_at: input.sent_at,
         recorded_by: actor.id,
@@ -1297,10 +1362,19 @@ pub fn lift_plan(
 }
 
 /// Applies an existing plan to another of the person's matters (CLE-10.4: otherwise a new
-/// matter is judged on its own merits).
+/// matter is judged on its own merits), through the gates of the plan it extends under the
+/// loaded profile:
+/// - the matter's internal review route must be exhausted where the profile says so (NOR-5.3);
+/// - where applying is itself a decision to restrict (NOR-6.2), only the plan's authorising
+///   role applies it; anyone else's request waits for that role ([`decide_matter`]);
+/// - where notice must come first (NOR-5.1), an authorised matter is covered only once the
+///   written notice is recorded ([`record_notice`]);
+/// - otherwise it applies at once, recorded with reasons (CLE-10.4), and the person is told
+///   (CLE-9.14).
 ///
 /// # Errors
-/// A role or state refusal; a matter that is not the person's or already covered; no reason.
+/// A role or state refusal; a matter that is not the person's, already covered or already
+/// asked for; a review route not exhausted; no reason.
 pub fn apply_to_matter(
     profile: &Profile,
     actor: &Actor,
@@ -1309,12 +1383,14 @@ pub fn apply_to_matter(
     reason: &str,
     now: Timestamp,
 ) -> Result<Decision<Strategy>, RuleError> {
-    step_allowed(s, PlanStep::ApplyToMatter, &profile.terms.plan)?;
+    let clauses = &profile.clauses;
+    let plan = &profile.terms.plan;
+    step_allowed(s, PlanStep::ApplyToMatter, plan)?;
     may(
         profile,
         actor,
         Action::ApplyPlanToMatter,
-        Some(&profile.clauses.new_matters),
+        Some(&clauses.new_matters),
     )?;
     require_text("reason", reason)?;
     if matter.person_id != s.person_id {
@@ -1325,27 +1401,171 @@ pub fn apply_to_matter(
     }
     if s.matter_ids.contains(&matter.id) {
         return Err(RuleError::conflict(
-            &profile.clauses.new_matters,
+            &clauses.new_matters,
+            format!("the {plan} already covers matter {}", matter.reference),
+        )
+        .with_field("matter_id"));
+    }
+    if s.pending_matters.iter().any(|p| p.matter_id == matter.id) {
+        return Err(RuleError::conflict(
+            &clauses.new_matters,
             format!(
-                "the {} already covers matter {}",
-                profile.terms.plan, matter.reference
+                "applying the {plan} to matter {} is already waiting for a decision or a notice",
+                matter.reference
             ),
         )
         .with_field("matter_id"));
     }
+    if profile.rules.restriction_requires_review_exhausted && !matter.status.review_exhausted() {
+        return Err(RuleError::conflict(
+            &clauses.review_exhausted,
+            format!(
+                "matter {} has not exhausted the internal review route, so the {plan} cannot be applied to it",
+                matter.reference
+            ),
+        )
+        .with_field("matter_id"));
+    }
+    let authorised = !profile.rules.applying_to_a_matter_needs_authorisation
+        || profile.may(actor.role, Action::AuthorisePlan);
     let mut next = s.clone();
-    next.matter_ids.push(matter.id);
     next.version += 1;
-    let mut d = Decision::new(next);
-    d.events.push(
-        AuditEvent::new(now, actor.id, AuditAction::PlanAppliedToMatter, subject(s))
-            .person(s.person_id)
-            .clause(profile.clauses.new_matters.clone())
-            .reason(reason)
-            .detail("matter", matter.id),
-    );
+    if !next.participants.contains(&actor.id) {
+        next.participants.push(actor.id);
+    }
+    let pending = PendingMatter {
+        matter_id: matter.id,
+        reason: reason.to_string(),
+        requested_by: actor.id,
+        requested_at: now,
+        authorised_by: authorised.then_some(actor.id),
+        authorised_at: authorised.then_some(now),
+    };
+    let event = AuditEvent::new(now, actor.id, AuditAction::PlanAppliedToMatter, subject(s))
+        .person(s.person_id)
+        .clause(clauses.new_matters.clone())
+        .reason(reason)
+        .detail("matter", matter.id);
+    let mut d = if !authorised {
+        next.pending_matters.push(pending);
+        let mut d = Decision::new(next);
+        d.events
+            .push(event.detail("takes_effect", "when authorised"));
+        d.tasks.push(NewTask {
+            kind: TaskKind::AuthorisePlan,
+            person_id: Some(s.person_id),
+            assignee: None,
+            role: profile.roles.authorise_plan.first().copied(),
+            title: format!(
+                "Decide whether to apply the {plan} to matter {}",
+                matter.reference
+            ),
+            due_on: None,
+            clause: clauses.authorise_role.clone(),
+            subject: Some(subject(s)),
+        });
+        return Ok(d);
+    } else if profile.rules.notice_before_effect {
+        next.pending_matters.push(pending);
+        let mut d = Decision::new(next);
+        d.events.push(
+            event
+                .detail("takes_effect", "on notice")
+                .clause(clauses.notice_first.clone()),
+        );
+        d
+    } else {
+        next.matter_ids.push(matter.id);
+        let mut d = Decision::new(next);
+        d.events.push(event.detail("takes_effect", "now"));
+        d
+    };
     d.tasks.push(told_of_change_task(profile, s, actor.id));
     Ok(d)
+}
+
+/// The authorising role's decision on a request to apply a plan to another matter
+/// (NOR-6.2): approved, it takes effect on notice where notice comes first (NOR-5.1) and at
+/// once otherwise, and the person is told (CLE-9.14); refused, the request is dropped.
+///
+/// # Errors
+/// A role or state refusal; the one who asked deciding their own request; no such request
+/// waiting for a decision; no reason.
+pub fn decide_matter(
+    profile: &Profile,
+    actor: &Actor,
+    s: &Strategy,
+    matter: MatterId,
+    approve: bool,
+    reason: &str,
+    now: Timestamp,
+) -> Result<Decision<Strategy>, RuleError> {
+    let clauses = &profile.clauses;
+    let plan = &profile.terms.plan;
+    step_allowed(s, PlanStep::DecideMatter, plan)?;
+    may(
+        profile,
+        actor,
+        Action::AuthorisePlan,
+        Some(&clauses.authorise_role),
+    )?;
+    require_text("reason", reason)?;
+    let Some(at) = s
+        .pending_matters
+        .iter()
+        .position(|p| p.matter_id == matter && p.authorised_by.is_none())
+    else {
+        return Err(RuleError::not_found(
+            "matter_id",
+            format!("no request to apply the {plan} to matter {matter} is waiting for a decision"),
+        ));
+    };
+    if s.pending_matters[at].requested_by == actor.id {
+        return Err(RuleError::forbidden(
+            Some(&clauses.authoriser_not_proposer),
+            format!("the person who asked to apply the {plan} to a matter may not decide it"),
+        ));
+    }
+    let mut next = s.clone();
+    next.version += 1;
+    if !next.participants.contains(&actor.id) {
+        next.participants.push(actor.id);
+    }
+    let mut events = Vec::new();
+    let mut tasks = Vec::new();
+    if !approve {
+        next.pending_matters.remove(at);
+        events.push(
+            AuditEvent::new(now, actor.id, AuditAction::PlanMatterRefused, subject(s))
+                .person(s.person_id)
+                .clause(clauses.authorise_role.clone())
+                .reason(reason)
+                .detail("matter", matter),
+        );
+    } else {
+        let event = AuditEvent::new(now, actor.id, AuditAction::PlanMatterAuthorised, subject(s))
+            .person(s.person_id)
+            .clause(clauses.authorise_role.clone())
+            .reason(reason)
+            .detail("matter", matter);
+        if profile.rules.notice_before_effect {
+            let p = &mut next.pending_matters[at];
+            p.authorised_by = Some(actor.id);
+            p.authorised_at = Some(now);
+            events.push(event.detail("takes_effect", "on notice"));
+        } else {
+            next.pending_matters.remove(at);
+            next.matter_ids.push(matter);
+            events.push(event.detail("takes_effect", "now"));
+        }
+        tasks.push(told_of_change_task(profile, s, actor.id));
+    }
+    Ok(Decision {
+        record: next,
+        events,
+        tasks,
+        closes: vec![TaskKind::AuthorisePlan],
+    })
 }
 
 /// Records a dispute (NOR-7.1). Anyone who records contact may log it; it does not suspend the plan.
@@ -1360,8 +1580,8 @@ pub fn raise_dispute(
     received_at: Timestamp,
     now: Timestamp,
 ) -> Result<Decision<Dispute>, RuleError> {
-    may(profile, actor, Action::RecordContact, None)?;
-    if s.status != StrategyStatus::Active && s.status != StrategyStatus::Authorised {
+    may(profile, actor, PlanStep::RaiseDispute.action(), None)?;
+    if step_allowed(s, PlanStep::RaiseDispute, &profile.terms.plan).is_err() {
         return Err(RuleError::conflict(
             &profile.clauses.dispute_independent,
             format!(

@@ -1452,6 +1452,206 @@ fn cle_10_4_a_new_matter_is_not_restricted_unless_a_manager_applies_the_strategy
 }
 
 #[test]
+fn cle_10_4_cle_9_14_a_managers_application_bites_at_once_and_the_person_is_told() {
+    let mut w = World::new("cleveland-opcc");
+    let s = w.active(vec![email_only()]);
+    let d = apply_to_matter(
+        &w.p,
+        &actor(LINE_MANAGER),
+        &s,
+        &w.matters[1],
+        "Same behaviour on the new request",
+        now(),
+    )
+    .unwrap();
+    assert!(d.record.matter_ids.contains(&MatterId(101)));
+    assert!(d.record.pending_matters.is_empty());
+    assert_eq!(
+        d.events[0].reason.as_deref(),
+        Some("Same behaviour on the new request")
+    );
+    assert!(d
+        .tasks
+        .iter()
+        .any(|t| t.kind == TaskKind::SendNotice && t.clause == "CLE-9.14"));
+}
+
+#[test]
+fn nor_5_3_a_plan_is_applied_only_to_a_matter_whose_review_route_is_exhausted() {
+    let mut w = World::new("northamptonshire-opfcc");
+    let s = w.active(vec![email_only()]);
+    let err = apply_to_matter(
+        &w.p,
+        &actor(SENIOR_2),
+        &s,
+        &w.matters[1],
+        "Same behaviour",
+        now(),
+    )
+    .unwrap_err();
+    assert_eq!(err.kind, RuleErrorKind::Conflict);
+    assert_eq!(err.clause.as_deref(), Some("NOR-5.3"));
+    assert_eq!(err.field.as_deref(), Some("matter_id"));
+}
+
+#[test]
+fn nor_6_2_nor_5_1_a_line_managers_application_waits_for_a_senior_manager_then_the_notice() {
+    let mut w = World::new("northamptonshire-opfcc");
+    let s = w.active(vec![email_only()]);
+    w.matters[1].status = MatterStatus::ReviewExhausted;
+    let new_matter = w.matters[1].clone();
+    let mut req = call_at("2026-11-20T11:00:00Z");
+    req.matter = Some(MatterId(101));
+    // The line manager asks: nothing bites, a senior manager is asked to decide.
+    let asked = apply_to_matter(
+        &w.p,
+        &actor(LINE_MANAGER),
+        &s,
+        &new_matter,
+        "Same behaviour on the new complaint",
+        now(),
+    )
+    .unwrap();
+    assert!(!asked.record.matter_ids.contains(&MatterId(101)));
+    assert_eq!(asked.record.pending_matters.len(), 1);
+    assert!(asked
+        .tasks
+        .iter()
+        .any(|t| t.kind == TaskKind::AuthorisePlan && t.role == Some(Role::SeniorManager)));
+    let asked = asked.record;
+    assert_eq!(
+        check(&w.p, Some(&view_with(asked.clone())), &req).outcome,
+        Outcome::Allowed
+    );
+    // Asking twice is a conflict; the one who asked may not decide; a line manager may not.
+    assert_eq!(
+        apply_to_matter(
+            &w.p,
+            &actor(LINE_MANAGER),
+            &asked,
+            &new_matter,
+            "Again",
+            now()
+        )
+        .unwrap_err()
+        .kind,
+        RuleErrorKind::Conflict
+    );
+    let err = decide_matter(
+        &w.p,
+        &actor(LINE_MANAGER),
+        &asked,
+        MatterId(101),
+        true,
+        "Yes",
+        now(),
+    )
+    .unwrap_err();
+    assert_eq!(err.kind, RuleErrorKind::Forbidden);
+    assert_eq!(err.clause.as_deref(), Some("NOR-6.2"));
+    // The senior manager authorises: it still waits for the written notice (NOR-5.1).
+    let authorised = decide_matter(
+        &w.p,
+        &actor(SENIOR_2),
+        &asked,
+        MatterId(101),
+        true,
+        "The same pattern of calls; proportionate",
+        now(),
+    )
+    .unwrap();
+    assert!(authorised.closes.contains(&TaskKind::AuthorisePlan));
+    assert!(authorised
+        .tasks
+        .iter()
+        .any(|t| t.kind == TaskKind::SendNotice));
+    let authorised = authorised.record;
+    assert!(!authorised.matter_ids.contains(&MatterId(101)));
+    assert_eq!(
+        check(&w.p, Some(&view_with(authorised.clone())), &req).outcome,
+        Outcome::Allowed
+    );
+    // Deciding it again finds nothing waiting.
+    assert_eq!(
+        decide_matter(
+            &w.p,
+            &actor(SENIOR),
+            &authorised,
+            MatterId(101),
+            true,
+            "Yes",
+            now()
+        )
+        .unwrap_err()
+        .kind,
+        RuleErrorKind::NotFound
+    );
+    // The notice is recorded: now it bites.
+    let told = record_notice(&w.p, &actor(LINE_MANAGER), &authorised, notice(), now())
+        .unwrap()
+        .record;
+    assert!(told.matter_ids.contains(&MatterId(101)));
+    assert!(told.pending_matters.is_empty());
+    assert_eq!(
+        check(&w.p, Some(&view_with(told)), &req).outcome,
+        Outcome::NotAllowed
+    );
+}
+
+#[test]
+fn nor_6_2_a_senior_managers_refusal_drops_the_request_and_restricts_nothing() {
+    let mut w = World::new("northamptonshire-opfcc");
+    let s = w.active(vec![email_only()]);
+    w.matters[1].status = MatterStatus::ReviewExhausted;
+    let asked = apply_to_matter(
+        &w.p,
+        &actor(LINE_MANAGER),
+        &s,
+        &w.matters[1],
+        "Same behaviour",
+        now(),
+    )
+    .unwrap()
+    .record;
+    let refused = decide_matter(
+        &w.p,
+        &actor(SENIOR),
+        &asked,
+        MatterId(101),
+        false,
+        "The new complaint is being handled well by phone",
+        now(),
+    )
+    .unwrap();
+    assert!(refused.record.pending_matters.is_empty());
+    assert!(!refused.record.matter_ids.contains(&MatterId(101)));
+    assert!(refused.tasks.is_empty());
+    let told = record_notice(&w.p, &actor(LINE_MANAGER), &refused.record, notice(), now())
+        .unwrap()
+        .record;
+    assert!(!told.matter_ids.contains(&MatterId(101)));
+}
+
+#[test]
+fn nor_5_1_a_senior_managers_own_application_still_waits_for_the_notice() {
+    let mut w = World::new("northamptonshire-opfcc");
+    let s = w.active(vec![email_only()]);
+    w.matters[1].status = MatterStatus::ReviewExhausted;
+    let d = apply_to_matter(
+        &w.p,
+        &actor(SENIOR_2),
+        &s,
+        &w.matters[1],
+        "Same behaviour",
+        now(),
+    )
+    .unwrap();
+    assert!(!d.record.matter_ids.contains(&MatterId(101)));
+    assert_eq!(d.record.pending_matters[0].authorised_by, Some(SENIOR_2));
+    assert!(d.tasks.iter().any(|t| t.kind == TaskKind::SendNotice));
+}
+
+#[test]
 fn a_call_window_allows_only_the_set_number_of_calls() {
     let mut w = World::new("northamptonshire-opfcc");
     let mut s = w.active(vec![window_tuesday_morning()]);
@@ -1714,5 +1914,45 @@ fn nor_5_1_cle_9_6_the_plan_lifecycle_is_one_table_of_from_step_to() {
         let err = lift_plan(&w.p, &actor(SENIOR), &lifted, "again", now()).unwrap_err();
         assert_eq!(err.kind, RuleErrorKind::Conflict, "{id}");
         assert!(err.message.contains("lifted"), "{id}: {}", err.message);
+    }
+}
+
+#[test]
+fn nor_6_2_a_plan_offers_each_member_of_staff_only_the_steps_they_may_take_now() {
+    use PlanStep as P;
+    let mut w = World::new("northamptonshire-opfcc");
+    let proposed = w.proposed(vec![email_only()]);
+    // The proposer (a line manager) may withdraw but not decide; a senior manager may decide.
+    assert_eq!(
+        available_steps(&w.p, &actor(LINE_MANAGER), &proposed),
+        vec![P::Withdraw]
+    );
+    assert_eq!(
+        available_steps(&w.p, &actor(SENIOR), &proposed),
+        vec![P::Authorise, P::Refuse, P::Withdraw]
+    );
+    assert!(available_steps(&w.p, &actor(CASEWORKER), &proposed).is_empty());
+    let active = w.active(vec![email_only()]);
+    let caseworker = available_steps(&w.p, &actor(CASEWORKER), &active);
+    assert_eq!(caseworker, vec![P::RecordNotice, P::RaiseDispute]);
+    assert!(!available_steps(&w.p, &actor(SENIOR), &active).contains(&P::DecideMatter));
+    // A request to apply it to a matter is offered for decision to a senior manager other
+    // than the one who asked, and every step offered is one the workflow then allows.
+    w.matters[1].status = MatterStatus::ReviewExhausted;
+    let asked = apply_to_matter(
+        &w.p,
+        &actor(LINE_MANAGER),
+        &active,
+        &w.matters[1],
+        "Same",
+        now(),
+    )
+    .unwrap()
+    .record;
+    assert!(available_steps(&w.p, &actor(SENIOR), &asked).contains(&P::DecideMatter));
+    assert!(!available_steps(&w.p, &actor(LINE_MANAGER), &asked).contains(&P::DecideMatter));
+    for step in available_steps(&w.p, &actor(SENIOR), &asked) {
+        assert!(steps_from(asked.status).contains(&step));
+        assert!(w.p.may(Role::SeniorManager, step.action()));
     }
 }

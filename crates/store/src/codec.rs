@@ -272,6 +272,11 @@ pub fn strategy_json(s: &Strategy) -> Value {
             "restrictions": v.restrictions.iter().map(restriction_json).collect::<Vec<_>>(),
             "review_due": date(v.review_due), "ends_on": v.ends_on.map(date), "reason": v.reason, "by": v.by.0,
         })),
+        "pending_matters": s.pending_matters.iter().map(|m| json!({
+            "matter_id": m.matter_id.0, "reason": m.reason, "requested_by": m.requested_by.0,
+            "requested_at": ts(m.requested_at), "authorised_by": m.authorised_by.map(|x| x.0),
+            "authorised_at": m.authorised_at.map(ts),
+        })).collect::<Vec<_>>(),
         "lifted_at": s.lifted_at.map(ts), "lift_reason": s.lift_reason,
         "participants": ids(&s.participants, |p| p.0),
     })
@@ -371,6 +376,25 @@ pub fn parse_strategy(
         }),
         _ => None,
     };
+    let pending_matters = v
+        .get("pending_matters")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .map(|m| {
+                    Ok(PendingMatter {
+                        matter_id: MatterId(req_i(m, "matter_id")?),
+                        reason: req_s(m, "reason")?,
+                        requested_by: StaffId(req_i(m, "requested_by")?),
+                        requested_at: from_ts(req_i(m, "requested_at")?),
+                        authorised_by: opt_i(m, "authorised_by").map(StaffId),
+                        authorised_at: opt_i(m, "authorised_at").map(from_ts),
+                    })
+                })
+                .collect::<Result<Vec<_>, StoreError>>()
+        })
+        .transpose()?
+        .unwrap_or_default();
     Ok(Strategy {
         id: StrategyId(id),
         person_id: PersonId(req_i(&v, "person_id")?),
@@ -419,6 +443,7 @@ pub fn parse_strategy(
         review_due: parse_date(review_due)?,
         ends_on: ends_on.map(parse_date).transpose()?,
         pending_variation,
+        pending_matters,
         lifted_at: opt_i(&v, "lifted_at").map(from_ts),
         lift_reason: opt_s(&v, "lift_reason"),
         participants: id_list(&v, "participants")

@@ -205,6 +205,7 @@ fn strategy(person: PersonId) -> Strategy {
         review_due: date(2027, 1, 15),
         ends_on: Some(date(2027, 6, 1)),
         pending_variation: None,
+        pending_matters: Vec::new(),
         lifted_at: None,
         lift_reason: None,
         participants: vec![StaffId(1)],

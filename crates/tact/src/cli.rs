@@ -450,6 +450,17 @@ pub enum PlanCmd {
         #[arg(long)]
         reason: String,
     },
+    /// Authorise or refuse a request to apply a plan to another matter (NOR-6.2).
+    DecideMatter {
+        id: i64,
+        #[arg(long)]
+        matter: i64,
+        /// Refuse the request instead of authorising it.
+        #[arg(long)]
+        refuse: bool,
+        #[arg(long)]
+        reason: String,
+    },
     Dispute {
         id: i64,
         #[arg(long)]

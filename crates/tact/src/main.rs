@@ -824,6 +824,16 @@ fn request_for(command: Command) -> Result<Request> {
                 format!("/strategies/{id}/apply-to-matter"),
                 Some(json!({"matter_id": matter, "reason": reason})),
             ),
+            PlanCmd::DecideMatter {
+                id,
+                matter,
+                refuse,
+                reason,
+            } => r(
+                M::POST,
+                format!("/strategies/{id}/decide-matter"),
+                Some(json!({"matter_id": matter, "approve": !refuse, "reason": reason})),
+            ),
             PlanCmd::Dispute { id, grounds } => r(
                 M::POST,
                 format!("/strategies/{id}/disputes"),

@@ -665,6 +665,28 @@ pub async fn apply_to_matter(
     )
 }
 
+/// NOR-6.2: the authorising role decides a request to apply a plan to another matter.
+#[utoipa::path(post, path = "/api/v1/strategies/{id}/decide-matter", request_body = DecideMatterReq, responses((status = 200, description = "Decided")))]
+pub async fn decide_matter(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<DecideMatterReq>,
+) -> Reply {
+    plan_reply(
+        &st,
+        &st.app
+            .decide_matter(
+                &ctx,
+                StrategyId(id),
+                MatterId(req.matter_id),
+                req.approve,
+                &req.reason,
+            )
+            .await?,
+    )
+}
+
 /// NOR-7.1.
 #[utoipa::path(post, path = "/api/v1/strategies/{id}/disputes", request_body = DisputeReq, responses((status = 201, description = "Dispute recorded")))]
 pub async fn raise_dispute(

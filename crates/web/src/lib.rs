@@ -105,6 +105,7 @@ impl AppState {
         api::vary,
         api::lift,
         api::apply_to_matter,
+        api::decide_matter,
         api::raise_dispute,
         api::decide_dispute,
         api::request_adjustment,
@@ -167,6 +168,7 @@ pub fn router(state: AppState) -> Router {
         .route("/strategies/{id}/vary", post(vary))
         .route("/strategies/{id}/lift", post(lift))
         .route("/strategies/{id}/apply-to-matter", post(apply_to_matter))
+        .route("/strategies/{id}/decide-matter", post(decide_matter))
         .route("/strategies/{id}/disputes", post(raise_dispute))
         .route("/disputes/{id}/decision", post(decide_dispute))
         .route("/adjustments/{id}/decision", post(decide_adjustment))

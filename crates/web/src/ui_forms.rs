@@ -14,7 +14,7 @@ use axum::Router;
 use std::collections::HashMap;
 use tact_app::AppError;
 use tact_core::ids::*;
-use tact_core::model::{EndedCall, Format, StrategyStatus};
+use tact_core::model::{EndedCall, Format};
 use tact_core::profile::{Answer, Channel};
 use tact_core::roles::Action;
 use tact_core::workflow as wf;
@@ -807,6 +807,25 @@ async fn plan_lines(state: &AppState, s: &tact_core::model::Strategy) -> Vec<Str
             .collect::<Vec<_>>()
             .join("; ")
     ));
+    for m in &s.pending_matters {
+        let matter = matters.iter().find(|x| x.id == m.matter_id).map_or_else(
+            || format!("matter {}", m.matter_id),
+            |x| format!("{} — {}", x.reference, x.title),
+        );
+        lines.push(match m.authorised_by {
+            None => format!(
+                "Asked to cover {matter} (by {}: {}): waiting for a decision ({})",
+                name_of(m.requested_by),
+                m.reason,
+                state.app.profile.clauses.authorise_role
+            ),
+            Some(by) => format!(
+                "To cover {matter} (authorised by {}): once the written notice is recorded ({})",
+                name_of(by),
+                state.app.profile.clauses.notice_first
+            ),
+        });
+    }
     lines.push(format!("Reasons: {}", s.reasons));
     lines.push(format!("Aims: {}", s.aims));
     lines.push(format!("Why it is proportionate: {}", s.proportionality));
@@ -863,54 +882,12 @@ async fn plan_page_with(
             )
         })
         .collect();
-    let role = signed.actor.role;
-    let mut actions = Vec::new();
-    let may = |a: Action| p.may(role, a);
-    match s.status {
-        StrategyStatus::Draft if may(Action::AnswerChecklist) => actions.push((
-            format!("/plans/{id}/checklist"),
-            "Answer the checklist".to_string(),
-        )),
-        StrategyStatus::Proposed if may(Action::AuthorisePlan) => actions.push((
-            format!("/plans/{id}/decision"),
-            "Authorise or refuse".to_string(),
-        )),
-        StrategyStatus::Authorised | StrategyStatus::Active if may(Action::RecordNotice) => actions
-            .push((
-                format!("/plans/{id}/notice"),
-                "Record the written notice".to_string(),
-            )),
-        _ => {}
-    }
-    if s.status == StrategyStatus::Active && may(Action::ReviewPlan) {
-        actions.push((format!("/plans/{id}/review"), "Review".to_string()));
-    }
-    if s.status == StrategyStatus::Active && may(Action::VaryPlan) {
-        actions.push((format!("/plans/{id}/vary"), "Change".to_string()));
-    }
-    if matches!(
-        s.status,
-        StrategyStatus::Active | StrategyStatus::Authorised
-    ) && may(Action::LiftPlan)
-    {
-        actions.push((format!("/plans/{id}/lift"), "Lift".to_string()));
-    }
-    if matches!(
-        s.status,
-        StrategyStatus::Active | StrategyStatus::Authorised
-    ) && may(Action::RecordContact)
-    {
-        actions.push((
-            format!("/plans/{id}/dispute"),
-            "Record a dispute".to_string(),
-        ));
-    }
-    actions.extend(crate::ui_records::plan_actions(p, role, s.id, s.status));
-    if matches!(
-        s.status,
-        StrategyStatus::Authorised | StrategyStatus::Active
-    ) && may(Action::RecordNotice)
-    {
+    let steps = wf::available_steps(p, &signed.actor, &s);
+    let mut actions: Vec<(String, String)> = steps
+        .iter()
+        .filter_map(|step| crate::ui_records::step_link(id, *step))
+        .collect();
+    if steps.contains(&wf::PlanStep::RecordNotice) {
         actions.push((format!("/plans/{id}/letter"), "Write a letter".to_string()));
     }
     let page = PlanPage {
@@ -933,7 +910,7 @@ async fn plan_page_with(
         lines,
         checklist,
         actions,
-        can_propose: s.status == StrategyStatus::Draft && may(Action::ProposePlan),
+        can_propose: steps.contains(&wf::PlanStep::Propose),
         error: error.map(|e| match &e.clause {
             Some(c) if c != "LOCAL" => format!("{} ({c})", capital(&e.message)),
             _ => capital(&e.message),

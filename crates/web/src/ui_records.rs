@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use tact_app::PersonInput;
 use tact_core::identity::{EmailAddress, Identifier, PhoneNumber};
 use tact_core::ids::{MatterId, PersonId, StrategyId};
-use tact_core::model::{Format, FurtherActionKind, MatterKind, MatterStatus, StrategyStatus};
+use tact_core::model::{Format, FurtherActionKind, MatterKind, MatterStatus};
 use tact_core::roles::Action;
 use tact_core::workflow as wf;
 use tact_core::RuleError;
@@ -35,6 +35,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/plans/{id}/withdraw", get(withdraw_form).post(withdraw))
         .route("/plans/{id}/apply", get(apply_form).post(apply))
+        .route(
+            "/plans/{id}/matters",
+            get(decide_matter_form).post(decide_matter),
+        )
         .route(
             "/people/{id}/further-action",
             get(further_form).post(further),
@@ -554,17 +558,46 @@ async fn apply_spec(state: &AppState, plan: &tact_core::model::Strategy) -> Spec
     Spec {
         heading: format!("Apply the {} to another matter", p.terms.plan),
         caption: format!("{} {}", capital(&p.terms.plan), plan.id),
-        intro: vec![format!(
-            "A new matter is judged on its own merits unless a manager applies the {} to it, \
-             with the reason ({}).",
-            p.terms.plan, p.clauses.new_matters
-        )],
+        intro: {
+            let mut intro = vec![format!(
+                "A new matter is judged on its own merits unless a manager applies the {} to \
+                 it, with the reason ({}).",
+                p.terms.plan, p.clauses.new_matters
+            )];
+            if p.rules.restriction_requires_review_exhausted {
+                intro.push(format!(
+                    "The matter's internal review route must be exhausted first ({}).",
+                    p.clauses.review_exhausted
+                ));
+            }
+            if p.rules.applying_to_a_matter_needs_authorisation {
+                intro.push(format!(
+                    "Unless you may authorise a {} yourself, this asks for that decision ({}).",
+                    p.terms.plan, p.clauses.authorise_role
+                ));
+            }
+            if p.rules.notice_before_effect {
+                intro.push(format!(
+                    "It takes effect once the person has been told in writing ({}).",
+                    p.clauses.notice_first
+                ));
+            } else {
+                intro.push(format!(
+                    "It takes effect at once, and the person must be told ({}).",
+                    p.clauses.changes_told
+                ));
+            }
+            intro
+        },
         action: format!("/plans/{}/apply", plan.id),
         fields: vec![
             Field::new("select", "matter_id", "Which matter").options(
                 matters
                     .iter()
-                    .filter(|m| !plan.matter_ids.contains(&m.id))
+                    .filter(|m| {
+                        !plan.matter_ids.contains(&m.id)
+                            && !plan.pending_matters.iter().any(|x| x.matter_id == m.id)
+                    })
                     .map(|m| (m.id.0.to_string(), format!("{} — {}", m.reference, m.title))),
             ),
             Field::new(
@@ -632,28 +665,164 @@ async fn apply(
     })
 }
 
-/// Whether a plan in this state may still be withdrawn, or applied to another matter.
-pub fn plan_actions(
-    p: &tact_core::profile::Profile,
-    role: tact_core::roles::Role,
-    id: StrategyId,
-    status: StrategyStatus,
-) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    if matches!(status, StrategyStatus::Draft | StrategyStatus::Proposed)
-        && p.may(role, Action::ProposePlan)
-    {
-        out.push((format!("/plans/{id}/withdraw"), "Withdraw".to_string()));
+/// The page where a member of staff takes `step` on plan `id`, and its label. Which steps to
+/// offer is core's answer ([`wf::available_steps`]); this only says where each one is.
+pub fn step_link(id: i64, step: wf::PlanStep) -> Option<(String, String)> {
+    use wf::PlanStep as P;
+    let (path, label) = match step {
+        P::AnswerChecklist => ("checklist", "Answer the checklist"),
+        P::Authorise => ("decision", "Authorise or refuse"),
+        P::RecordNotice => ("notice", "Record the written notice"),
+        P::Review => ("review", "Review"),
+        P::Vary => ("vary", "Change"),
+        P::Lift => ("lift", "Lift"),
+        P::RaiseDispute => ("dispute", "Record a dispute"),
+        P::Withdraw => ("withdraw", "Withdraw"),
+        P::ApplyToMatter => ("apply", "Apply to another matter"),
+        P::DecideMatter => ("matters", "Decide on applying it to another matter"),
+        // Proposing is the button on the plan page; refusing is on the decision page; a
+        // dispute is decided from the dispute.
+        P::Propose | P::Refuse | P::DecideDispute => return None,
+    };
+    Some((format!("/plans/{id}/{path}"), label.to_string()))
+}
+
+// ----- deciding on applying a plan to another matter (NOR-6.2) ----------------------------
+
+async fn decide_matter_spec(state: &AppState, plan: &tact_core::model::Strategy) -> Spec {
+    let p = &state.app.profile;
+    let matters = state
+        .app
+        .store
+        .matters_of(plan.person_id)
+        .await
+        .unwrap_or_default();
+    Spec {
+        heading: format!("Decide on applying the {} to another matter", p.terms.plan),
+        caption: format!("{} {}", capital(&p.terms.plan), plan.id),
+        intro: vec![format!(
+            "Applying the {} to another matter restricts contact about it, so it needs your \
+             decision ({}). If you authorise it, it takes effect once the person has been \
+             told in writing ({}).",
+            p.terms.plan, p.clauses.authorise_role, p.clauses.notice_first
+        )],
+        action: format!("/plans/{}/matters", plan.id),
+        fields: vec![
+            Field::new("select", "matter_id", "Which request").options(
+                plan.pending_matters
+                    .iter()
+                    .filter(|m| m.authorised_by.is_none())
+                    .map(|m| {
+                        let name = matters.iter().find(|x| x.id == m.matter_id).map_or_else(
+                            || format!("matter {}", m.matter_id),
+                            |x| format!("{} — {}", x.reference, x.title),
+                        );
+                        (m.matter_id.0.to_string(), format!("{name}: {}", m.reason))
+                    }),
+            ),
+            Field::new("radios", "approve", "Your decision").options([
+                ("yes".to_string(), "Authorise".to_string()),
+                ("no".to_string(), "Refuse".to_string()),
+            ]),
+            Field::new("textarea", "reason", "Your reasons"),
+        ],
+        submit: "Record the decision",
+        back: format!("/plans/{}", plan.id),
     }
-    if matches!(status, StrategyStatus::Active | StrategyStatus::Authorised)
-        && p.may(role, Action::ApplyPlanToMatter)
-    {
-        out.push((
-            format!("/plans/{id}/apply"),
-            "Apply to another matter".to_string(),
-        ));
+}
+
+async fn decide_matter_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> Response {
+    match state.app.strategy(StrategyId(id)).await {
+        Ok(plan) => {
+            if let Some(r) = offered(&state, &signed, &plan, wf::PlanStep::DecideMatter) {
+                return r;
+            }
+            let spec = decide_matter_spec(&state, &plan).await;
+            show(&state, &signed, spec, None, None)
+        }
+        Err(e) => crate::ui::refusal(&state, &signed, e),
     }
-    out
+}
+
+async fn decide_matter(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(r) = bad_csrf(&state, &signed, &form) {
+        return r;
+    }
+    let plan = match state.app.strategy(StrategyId(id)).await {
+        Ok(p) => p,
+        Err(e) => return crate::ui::refusal(&state, &signed, e),
+    };
+    let spec = decide_matter_spec(&state, &plan).await;
+    let Ok(matter) = val(&form, "matter_id").parse::<i64>() else {
+        return show(
+            &state,
+            &signed,
+            spec,
+            Some(&form),
+            Some(RuleError::invalid("matter_id", "choose the request")),
+        );
+    };
+    let approve = match val(&form, "approve") {
+        "yes" => true,
+        "no" => false,
+        _ => {
+            return show(
+                &state,
+                &signed,
+                spec,
+                Some(&form),
+                Some(RuleError::invalid("approve", "choose authorise or refuse")),
+            )
+        }
+    };
+    let result = state
+        .app
+        .decide_matter(
+            &ctx(&signed),
+            plan.id,
+            MatterId(matter),
+            approve,
+            val(&form, "reason"),
+        )
+        .await;
+    answer(&state, signed, spec, &form, result, |_| {
+        format!("/plans/{id}")
+    })
+}
+
+/// The refusal page when core does not offer `step` to this member of staff on this plan now.
+fn offered(
+    state: &AppState,
+    signed: &Signed,
+    plan: &tact_core::model::Strategy,
+    step: wf::PlanStep,
+) -> Option<Response> {
+    if wf::available_steps(&state.app.profile, &signed.actor, plan).contains(&step) {
+        return None;
+    }
+    let p = &state.app.profile;
+    let e = if p.may(signed.actor.role, step.action()) {
+        RuleError::conflict(
+            &p.clauses.authorise_role,
+            format!(
+                "there is nothing for you to {} on this {}",
+                step.as_str(),
+                p.terms.plan
+            ),
+        )
+    } else {
+        tact_core::roles::authorise(p, &signed.actor, step.action(), None).unwrap_err()
+    };
+    Some(crate::ui::refusal(state, signed, e.into()))
 }
 
 // ----- further action ---------------------------------------------------------------------

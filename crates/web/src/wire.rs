@@ -356,6 +356,16 @@ pub struct ApplyReq {
     pub reason: String,
 }
 
+/// The authorising role's decision on applying a plan to another matter (NOR-6.2).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecideMatterReq {
+    pub matter_id: i64,
+    /// `true` to authorise, `false` to refuse.
+    pub approve: bool,
+    pub reason: String,
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DisputeReq {
@@ -568,6 +578,12 @@ pub fn strategy(profile: &Profile, s: &Strategy, at: Timestamp) -> Value {
         "notice": s.notice.as_ref().map(|n| json!({"sent_at": ts(n.sent_at), "channel": n.channel.as_str(), "format": n.format.as_str(), "agreement_sought": n.agreement_sought, "agreement_given": n.agreement_given, "agreement_note": n.agreement_note, "policy_enclosed": n.policy_enclosed, "plan_version": n.plan_version})),
         "effective_from": s.effective_from.map(ts), "review_due": s.review_due.to_string(), "ends_on": s.ends_on.map(|d| d.to_string()),
         "pending_variation": s.pending_variation.as_ref().map(|v| json!({"restrictions": v.restrictions.iter().map(named).collect::<Vec<_>>(), "review_due": v.review_due.to_string(), "reason": v.reason})),
+        "pending_matters": s.pending_matters.iter().map(|m| json!({
+            "matter_id": m.matter_id.0, "reason": m.reason, "requested_by": m.requested_by.0,
+            "requested_at": ts(m.requested_at), "authorised_by": m.authorised_by.map(|x| x.0),
+            "authorised_at": m.authorised_at.map(ts),
+            "waiting_for": if m.authorised_by.is_some() { "notice" } else { "authorisation" },
+        })).collect::<Vec<_>>(),
         "lifted_at": s.lifted_at.map(ts), "lift_reason": s.lift_reason,
     })
 }

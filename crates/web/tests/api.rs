@@ -674,3 +674,95 @@ async fn cle_9_10_the_screening_queue_is_read_only_by_those_who_may_screen() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn nor_6_2_nor_5_3_nor_5_1_applying_a_plan_to_a_matter_goes_through_the_plans_gates() {
+    each_backend("northamptonshire-opfcc", |t| async move {
+        let (pid, _, sid) = t
+            .plan_in_force(json!([{"kind": "single-channel", "channel": "email", "reason": "Abusive calls"}]))
+            .await;
+        let m2 = t
+            .ok(&t.caseworker, &format!("/people/{pid}/matters"), json!({"kind": "complaint", "title": "A second complaint"}))
+            .await["id"]
+            .as_i64()
+            .unwrap();
+        let check = format!("/contact-check?phone=%2B44%207911%20123123&matter={m2}");
+        assert_eq!(t.get(&t.caseworker, &check).await.1["outcome"], "allowed");
+        let apply = json!({"matter_id": m2, "reason": "The same pattern of calls about the new complaint"});
+        // NOR-5.3: the new matter's internal review route is not exhausted.
+        let (s, v) = t.post(&t.line_manager, &format!("/strategies/{sid}/apply-to-matter"), apply.clone()).await;
+        assert_eq!(s, StatusCode::CONFLICT, "{v}");
+        assert_eq!(v["error"]["clause"], "NOR-5.3");
+        t.ok(&t.line_manager, &format!("/matters/{m2}/status"), json!({"status": "review-exhausted"})).await;
+        // NOR-6.2: the line manager's application waits for a senior manager.
+        let asked = t.ok(&t.line_manager, &format!("/strategies/{sid}/apply-to-matter"), apply.clone()).await;
+        assert_eq!(asked["pending_matters"][0]["waiting_for"], "authorisation", "{asked}");
+        assert!(!asked["matter_ids"].as_array().unwrap().contains(&json!(m2)));
+        assert_eq!(t.get(&t.caseworker, &check).await.1["outcome"], "allowed");
+        let decide = json!({"matter_id": m2, "approve": true, "reason": "Proportionate: the same behaviour"});
+        let (s, v) = t.post(&t.line_manager, &format!("/strategies/{sid}/decide-matter"), decide.clone()).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+        assert_eq!(v["error"]["clause"], "NOR-6.2");
+        let authorised = t.ok(&t.senior2, &format!("/strategies/{sid}/decide-matter"), decide.clone()).await;
+        assert_eq!(authorised["pending_matters"][0]["waiting_for"], "notice");
+        // NOR-5.1: it bites only after the written notice.
+        assert_eq!(t.get(&t.caseworker, &check).await.1["outcome"], "allowed");
+        t.ok(&t.line_manager, &format!("/strategies/{sid}/notice"), json!({"channel": "letter", "agreement_sought": false, "policy_enclosed": true})).await;
+        let s = t.get(&t.caseworker, &format!("/strategies/{sid}")).await.1;
+        assert!(s["matter_ids"].as_array().unwrap().contains(&json!(m2)), "{s}");
+        assert_eq!(s["pending_matters"], json!([]));
+        assert_eq!(t.get(&t.caseworker, &check).await.1["outcome"], "not-allowed");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn cle_10_4_cle_9_14_a_managers_application_bites_at_once_with_reasons_and_a_task_to_tell() {
+    each_backend("cleveland-opcc", |t| async move {
+        let (pid, _, sid) = t
+            .plan_in_force(
+                json!([{"kind": "single-channel", "channel": "email", "reason": "Abusive calls"}]),
+            )
+            .await;
+        let m2 = t
+            .ok(
+                &t.caseworker,
+                &format!("/people/{pid}/matters"),
+                json!({"kind": "complaint", "title": "A second complaint"}),
+            )
+            .await["id"]
+            .as_i64()
+            .unwrap();
+        let check = format!("/contact-check?phone=%2B44%207911%20123123&matter={m2}");
+        assert_eq!(t.get(&t.caseworker, &check).await.1["outcome"], "allowed");
+        let (s, v) = t
+            .post(
+                &t.line_manager,
+                &format!("/strategies/{sid}/apply-to-matter"),
+                json!({"matter_id": m2, "reason": ""}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "a reason is needed: {v}");
+        let applied = t
+            .ok(
+                &t.line_manager,
+                &format!("/strategies/{sid}/apply-to-matter"),
+                json!({"matter_id": m2, "reason": "Same behaviour"}),
+            )
+            .await;
+        assert!(applied["matter_ids"]
+            .as_array()
+            .unwrap()
+            .contains(&json!(m2)));
+        assert_eq!(
+            t.get(&t.caseworker, &check).await.1["outcome"],
+            "not-allowed"
+        );
+        let tasks = t.get(&t.line_manager, "/tasks").await.1;
+        assert!(
+            tasks.to_string().contains("CLE-9.14"),
+            "the person is to be told of the change: {tasks}"
+        );
+    })
+    .await;
+}

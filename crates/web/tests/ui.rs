@@ -1844,6 +1844,81 @@ async fn nor_5_1_to_5_5_a_communication_plan_made_in_the_ui_waits_for_its_notice
         person.contains("We have received your email by email (standard), waiting to be sent"),
         "{person}"
     );
+    // NOR-6.2, 5.1: the line manager asks to apply the plan to a second matter; only a
+    // senior manager is offered the decision, and once authorised it waits for the notice.
+    let m2 = ui
+        .api(
+            &cw,
+            &format!("/people/{pid}/matters"),
+            json!({"kind": "complaint", "title": "A second complaint"}),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    ui.api(
+        &cw,
+        &format!("/matters/{m2}/status"),
+        json!({"status": "review-exhausted"}),
+    )
+    .await;
+    let (_, apply) = ui.page(&lee, &format!("{plan}/apply")).await;
+    assert!(
+        apply.contains("NOR-6.2") && apply.contains("NOR-5.1"),
+        "{apply}"
+    );
+    let m2s = m2.to_string();
+    let r = ui
+        .post_form(
+            &lee,
+            &format!("{plan}/apply"),
+            &[
+                ("matter_id", m2s.as_str()),
+                ("reason", "The same emails about it"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, page) = ui.page(&lee, &plan).await;
+    assert!(page.contains("waiting for a decision"), "{page}");
+    assert!(
+        !page.contains(&format!("{plan}/matters")),
+        "the one who asked is not offered the decision"
+    );
+    let (s, _) = ui.page(&lee, &format!("{plan}/matters")).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let sam = ui.session("sam").await;
+    let (_, page) = ui.page(&sam, &plan).await;
+    assert!(page.contains(&format!("{plan}/matters")), "{page}");
+    ui.refused_with(
+        StatusCode::BAD_REQUEST,
+        &sam,
+        &format!("{plan}/matters"),
+        &[("matter_id", m2s.as_str()), ("reason", "Proportionate")],
+        "approve",
+        "authorise or refuse",
+    )
+    .await;
+    let r = ui
+        .post_form(
+            &sam,
+            &format!("{plan}/matters"),
+            &[
+                ("matter_id", m2s.as_str()),
+                ("approve", "yes"),
+                ("reason", "Proportionate"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, page) = ui.page(&sam, &plan).await;
+    assert!(
+        page.contains("once the written notice is recorded"),
+        "{page}"
+    );
+    assert!(
+        !page.contains(&format!("{plan}/matters")),
+        "nothing left to decide"
+    );
 }
 
 /// Issue 5 through the forms: a caseworker records a data-rights request from a person
