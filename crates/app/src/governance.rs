@@ -6,13 +6,13 @@ use tact_core::model::StrategyStatus;
 use tact_core::roles::{authorise, Action};
 
 impl App {
-    /// The governance report for `period` (staff who may read records: managers, the DPO,
-    /// auditors).
+    /// The governance report for `period`, for those the profile lets read it (managers, the
+    /// DPO, auditors).
     ///
     /// # Errors
     /// A role refusal; a period that ends before it starts; the store's error.
     pub async fn governance(&self, ctx: &Ctx, period: Period) -> Result<Report> {
-        authorise(&self.profile, &ctx.actor, Action::ReadAll, None)?;
+        authorise(&self.profile, &ctx.actor, Action::ReadGovernance, None)?;
         if period.to < period.from {
             return Err(
                 tact_core::RuleError::invalid("to", "the period ends before it starts").into(),

@@ -397,16 +397,12 @@ impl App {
             .await?;
         if under_plan {
             tx.tasks_about(
-                &[tact_core::model::NewTask {
-                    kind: tact_core::model::TaskKind::Screening,
-                    person_id: Some(person),
-                    assignee: None,
-                    role: Some(tact_core::roles::Role::Caseworker),
-                    title: format!("Screen a message from {}: {}", p.name, m.subject),
-                    due_on: Some(tact_core::check::uk_date(now)),
-                    clause: self.profile.clauses.screening.clone(),
-                    subject: None,
-                }],
+                &[tact_core::workflow::screening_task(
+                    &self.profile,
+                    Some(person),
+                    format!("Screen a message from {}: {}", p.name, m.subject),
+                    now,
+                )],
                 &format!("contact:{contact}"),
                 now,
             )

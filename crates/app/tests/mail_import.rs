@@ -235,7 +235,8 @@ async fn cle_9_9_email_to_a_dedicated_address_is_diverted_to_the_single_point_of
 }
 
 #[tokio::test]
-async fn cle_9_10_a_message_matched_to_a_person_under_a_plan_is_screened() {
+async fn cle_9_10_a_message_matched_to_a_person_under_a_plan_is_screened_within_the_profiles_days()
+{
     for (name, url) in testing::fresh_urls().await {
         let w = world(&url).await;
         w.letters_only().await;
@@ -268,11 +269,24 @@ async fn cle_9_10_a_message_matched_to_a_person_under_a_plan_is_screened() {
             )
             .await
             .unwrap();
-        assert!(
-            tasks.iter().any(|t| t.task.kind == TaskKind::Screening
-                && t.task.subject.as_deref()
-                    == m.contact_id.map(|c| format!("contact:{c}")).as_deref()),
-            "{name}: {tasks:?}"
+        let task = tasks
+            .iter()
+            .find(|t| {
+                t.task.kind == TaskKind::Screening
+                    && t.task.subject.as_deref()
+                        == m.contact_id.map(|c| format!("contact:{c}")).as_deref()
+            })
+            .unwrap_or_else(|| panic!("{name}: {tasks:?}"));
+        // Due the profile's screening days after it came in, as for contact logged by staff.
+        let days = w.app.profile.rules.screening_due_days as i64;
+        assert_eq!(
+            task.task.due_on,
+            Some(
+                tact_core::check::uk_date(w.app.now())
+                    .checked_add(jiff::Span::new().days(days))
+                    .unwrap()
+            ),
+            "{name}"
         );
         // Not kept: the address is still unknown next time.
         let again = message("s2@example.net", "jo.other@example.net", "Hello", "");

@@ -289,6 +289,16 @@ pub struct RolePermissions {
     /// Merging two records of one person: a line manager or above (issue 10).
     #[serde(default = "managers")]
     pub merge_people: Vec<Role>,
+    /// The governance report (CLE-9.12; NOR-8.1: oversight of plans and reviews): managers,
+    /// the DPO and auditors.
+    #[serde(default = "governance_readers")]
+    pub read_governance: Vec<Role>,
+}
+
+fn governance_readers() -> Vec<Role> {
+    let mut r = managers();
+    r.extend([Role::Dpo, Role::Auditor]);
+    r
 }
 
 fn managers() -> Vec<Role> {
@@ -337,6 +347,7 @@ impl RolePermissions {
             Action::HandleDataRights => &self.handle_data_rights,
             Action::ReadAccessLog => &self.read_access_log,
             Action::MergePeople => &self.merge_people,
+            Action::ReadGovernance => &self.read_governance,
         }
     }
 }

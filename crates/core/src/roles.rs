@@ -97,10 +97,12 @@ pub enum Action {
     ReadAccessLog,
     /// Merge two records of the same person into one (issue 10).
     MergePeople,
+    /// The governance report: counts across every plan, review, breach and dispute.
+    ReadGovernance,
 }
 
 impl Action {
-    pub const ALL: [Action; 25] = [
+    pub const ALL: [Action; 26] = [
         Self::EndCall,
         Self::RecordContact,
         Self::RecordIncident,
@@ -126,6 +128,7 @@ impl Action {
         Self::HandleDataRights,
         Self::ReadAccessLog,
         Self::MergePeople,
+        Self::ReadGovernance,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -155,6 +158,7 @@ impl Action {
             Self::HandleDataRights => "handle-data-rights",
             Self::ReadAccessLog => "read-access-log",
             Self::MergePeople => "merge-people",
+            Self::ReadGovernance => "read-governance",
         }
     }
 }

@@ -2510,19 +2510,35 @@ pub fn evaluate_contact(
         events.push(ev);
     }
     if screening == Screening::Due {
-        let due = check::uk_date(now)
-            .checked_add((profile.rules.screening_due_days as i64).days())
-            .ok();
-        tasks.push(NewTask {
-            kind: TaskKind::Screening,
-            person_id: person,
-            assignee: None,
-            role: Some(Role::Caseworker),
-            title: "Screen this contact for a genuine complaint, new information, a crime or a safeguarding concern".into(),
-            due_on: due,
-            clause: profile.clauses.screening.clone(),
-            subject: None,
-        });
+        tasks.push(screening_task(
+            profile,
+            person,
+            "Screen this contact for a genuine complaint, new information, a crime or a safeguarding concern".into(),
+            now,
+        ));
     }
     (verdict, contact, tasks, events)
+}
+
+/// The task to screen contact from a person under a plan (CLE-9.10; NOR-5.5): for the
+/// caseworkers, due the profile's `screening_due_days` after it came in. Contact logged by
+/// staff and mail matched to a person both ask here.
+pub fn screening_task(
+    profile: &Profile,
+    person: Option<PersonId>,
+    title: String,
+    now: Timestamp,
+) -> NewTask {
+    NewTask {
+        kind: TaskKind::Screening,
+        person_id: person,
+        assignee: None,
+        role: Some(Role::Caseworker),
+        title,
+        due_on: check::uk_date(now)
+            .checked_add((profile.rules.screening_due_days as i64).days())
+            .ok(),
+        clause: profile.clauses.screening.clone(),
+        subject: None,
+    }
 }

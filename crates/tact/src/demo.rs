@@ -107,15 +107,14 @@ pub async fn populate(app: &App, people: usize) -> Result<String> {
         .staff_list()
         .await?
         .into_iter()
-        .find(|s| s.role == Role::Admin)
+        .find(|s| {
+            app.profile
+                .may(s.role, tact_core::roles::Action::ManageStaff)
+        })
         .ok_or_else(|| anyhow::anyhow!("no administrator: run tact init first"))?;
     app.set_credentials(None, admin_staff.id, "admin", DEMO_PASSWORD)
         .await?;
-    let admin = Actor {
-        id: admin_staff.id,
-        name: admin_staff.name.clone(),
-        role: Role::Admin,
-    };
+    let admin = Actor::from(admin_staff.clone());
     let mut out = format!(
         "Demo office for {} ({} people). Sign in at /sign-in with the password {DEMO_PASSWORD:?}. Staff:\n",
         app.profile.organisation.short_name, people

@@ -510,20 +510,13 @@ async fn home(
             ),
         ));
     }
-    if signed.actor.role != tact_core::roles::Role::Caseworker
-        && p.may(signed.actor.role, tact_core::roles::Action::ReadAll)
-    {
+    if p.may(signed.actor.role, tact_core::roles::Action::ReadGovernance) {
         links.push((
             "/governance".to_string(),
             "Governance report: plans, reviews, breaches, disputes, adjustments".to_string(),
         ));
     }
-    if signed.actor.role == tact_core::roles::Role::Auditor
-        || p.may(
-            signed.actor.role,
-            tact_core::roles::Action::ApproveDisclosure,
-        )
-    {
+    if tact_core::roles::may_read_disclosure_log(p, &signed.actor).is_ok() {
         links.push((
             "/disclosures".to_string(),
             format!(

@@ -2170,7 +2170,8 @@ async fn the_governance_report_is_a_page_with_charts_and_a_csv() {
 }
 
 #[tokio::test]
-async fn the_governance_report_is_on_the_api_for_any_period() {
+async fn the_governance_report_is_on_the_api_for_any_period_and_only_for_those_the_profile_lets_read_it(
+) {
     let ui = Ui::spawn().await;
     let c = case(&ui).await;
     c.plan_in_force(&ui, "letter", "Abuse after a warning")
@@ -2206,6 +2207,21 @@ async fn the_governance_report_is_on_the_api_for_any_period() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    // The profile's read_governance decides, at every door: a caseworker is refused by the
+    // API and the page, and the home page does not offer the link.
+    let r = ui
+        .http
+        .get(format!("{}/api/v1/governance", ui.base))
+        .bearer_auth(&c.cw)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let cas = ui.session("cas").await;
+    assert_eq!(ui.page(&cas, "/governance").await.0, StatusCode::FORBIDDEN);
+    assert!(!ui.page(&cas, "/").await.1.contains("href=\"/governance\""));
+    let lee = ui.session("lee").await;
+    assert!(ui.page(&lee, "/").await.1.contains("href=\"/governance\""));
 }
 
 /// NOR-8.2: the review shows the person's conduct since the plan took effect, and a
