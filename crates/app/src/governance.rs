@@ -49,7 +49,7 @@ impl App {
                 let detail: serde_json::Value =
                     serde_json::from_str(&e.detail).unwrap_or(serde_json::Value::Null);
                 ReviewDone {
-                    at: tact_store::codec::from_ts(e.at_micros),
+                    at: e.at,
                     on_time: detail["on_time"].as_str().map(|v| v == "yes"),
                 }
             })

@@ -223,7 +223,10 @@ pub const REDACTED_DETAIL: &str = "{}";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredEntry {
     pub seq: i64,
+    /// When, as the hash covers it: microseconds since 1970.
     pub at_micros: i64,
+    /// The same instant as a time.
+    pub at: Timestamp,
     pub actor: Option<i64>,
     pub action: String,
     pub subject: String,
@@ -244,6 +247,7 @@ impl StoredEntry {
         let mut entry = Self {
             seq,
             at_micros: micros(event.at),
+            at: event.at,
             actor: event.actor.map(|a| a.0),
             action: event.action.as_str().to_string(),
             subject: event.subject.clone(),

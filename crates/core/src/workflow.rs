@@ -1210,7 +1210,8 @@ pub fn review_plan(
                 )
                 .with_clause(&clauses.review_interval)
             })?;
-            check_review_date(profile, due, check::uk_date(now))?;
+            check_review_date(profile, due, check::uk_date(now))
+                .map_err(|e| e.with_field("next_review_due"))?;
             next.review_due = due;
             event
                 .detail("decision", "continue")

@@ -878,12 +878,12 @@ fn cle_9_12_review_continues_only_to_a_date_within_the_limit_and_can_lift() {
         recent_conduct: "Ten calls last week".into(),
         next_review_due: Some(date(2027, 6, 1)),
     };
+    let err = review_plan(&w.p, &actor(SENIOR), &s, input.clone(), now()).unwrap_err();
+    assert_eq!(err.clause.as_deref(), Some("CLE-9.12"));
     assert_eq!(
-        review_plan(&w.p, &actor(SENIOR), &s, input.clone(), now())
-            .unwrap_err()
-            .clause
-            .as_deref(),
-        Some("CLE-9.12")
+        err.field.as_deref(),
+        Some("next_review_due"),
+        "the error names the field the review was sent with"
     );
     let ok = ReviewInput {
         next_review_due: Some(date(2027, 2, 1)),

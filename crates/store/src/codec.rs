@@ -15,8 +15,11 @@ pub fn ts(at: Timestamp) -> i64 {
     tact_core::audit::micros(at)
 }
 
-pub fn from_ts(micros: i64) -> Timestamp {
-    Timestamp::from_microsecond(micros).unwrap_or(Timestamp::UNIX_EPOCH)
+/// A time stored as microseconds since 1970 in a plan's JSON; out of range is an error
+/// naming the field, never 1970.
+fn from_ts(micros: i64, field: &str) -> Result<Timestamp, StoreError> {
+    Timestamp::from_microsecond(micros)
+        .map_err(|e| StoreError::Corrupt(format!("strategies.body.{field}: {e}")))
 }
 
 pub fn date(d: Date) -> String {
@@ -339,7 +342,7 @@ pub fn parse_strategy(
                         remedy_task: opt_i(c, "remedy_task").map(TaskId),
                         cannot_remedy_reason: opt_s(c, "cannot_remedy_reason"),
                         answered_by: StaffId(req_i(c, "answered_by")?),
-                        answered_at: from_ts(req_i(c, "answered_at")?),
+                        answered_at: from_ts(req_i(c, "answered_at")?, "answered_at")?,
                     })
                 })
                 .collect::<Result<Vec<_>, StoreError>>()
@@ -348,7 +351,7 @@ pub fn parse_strategy(
         .unwrap_or_default();
     let notice = match v.get("notice") {
         Some(n) if !n.is_null() => Some(Notice {
-            sent_at: from_ts(req_i(n, "sent_at")?),
+            sent_at: from_ts(req_i(n, "sent_at")?, "sent_at")?,
             recorded_by: StaffId(req_i(n, "recorded_by")?),
             channel: Channel::parse(&req_s(n, "channel")?).map_err(|_| corrupt("channel"))?,
             format: Format::parse(&req_s(n, "format")?).map_err(|_| corrupt("format"))?,
@@ -386,9 +389,11 @@ pub fn parse_strategy(
                         matter_id: MatterId(req_i(m, "matter_id")?),
                         reason: req_s(m, "reason")?,
                         requested_by: StaffId(req_i(m, "requested_by")?),
-                        requested_at: from_ts(req_i(m, "requested_at")?),
+                        requested_at: from_ts(req_i(m, "requested_at")?, "requested_at")?,
                         authorised_by: opt_i(m, "authorised_by").map(StaffId),
-                        authorised_at: opt_i(m, "authorised_at").map(from_ts),
+                        authorised_at: opt_i(m, "authorised_at")
+                            .map(|t| from_ts(t, "authorised_at"))
+                            .transpose()?,
                     })
                 })
                 .collect::<Result<Vec<_>, StoreError>>()
@@ -416,11 +421,15 @@ pub fn parse_strategy(
         no_warning_reason: opt_s(&v, "no_warning_reason"),
         checklist,
         created_by: StaffId(req_i(&v, "created_by")?),
-        created_at: from_ts(req_i(&v, "created_at")?),
+        created_at: from_ts(req_i(&v, "created_at")?, "created_at")?,
         proposed_by: opt_i(&v, "proposed_by").map(StaffId),
-        proposed_at: opt_i(&v, "proposed_at").map(from_ts),
+        proposed_at: opt_i(&v, "proposed_at")
+            .map(|t| from_ts(t, "proposed_at"))
+            .transpose()?,
         decided_by: opt_i(&v, "decided_by").map(StaffId),
-        decided_at: opt_i(&v, "decided_at").map(from_ts),
+        decided_at: opt_i(&v, "decided_at")
+            .map(|t| from_ts(t, "decided_at"))
+            .transpose()?,
         decision_reason: opt_s(&v, "decision_reason"),
         overrides: v
             .get("overrides")
@@ -439,12 +448,16 @@ pub fn parse_strategy(
             .transpose()?
             .unwrap_or_default(),
         notice,
-        effective_from: opt_i(&v, "effective_from").map(from_ts),
+        effective_from: opt_i(&v, "effective_from")
+            .map(|t| from_ts(t, "effective_from"))
+            .transpose()?,
         review_due: parse_date(review_due)?,
         ends_on: ends_on.map(parse_date).transpose()?,
         pending_variation,
         pending_matters,
-        lifted_at: opt_i(&v, "lifted_at").map(from_ts),
+        lifted_at: opt_i(&v, "lifted_at")
+            .map(|t| from_ts(t, "lifted_at"))
+            .transpose()?,
         lift_reason: opt_s(&v, "lift_reason"),
         participants: id_list(&v, "participants")
             .into_iter()

@@ -5,7 +5,7 @@
 //! PostgreSQL's LISTEN/NOTIFY (not durable: the sequence is what catches up), or on SQLite
 //! `PRAGMA data_version`, which changes when any other connection commits.
 
-use crate::{get_i, get_s, Backend, Result, Store, StoreError};
+use crate::{Backend, Cols, Result, Store, StoreError};
 use sqlx::{Connection, Row};
 use std::time::{Duration, Instant};
 use tact_core::ids::{PersonId, StaffId};
@@ -67,7 +67,7 @@ impl Store {
         let row = sqlx::query("SELECT seq FROM change_head WHERE id = 1")
             .fetch_one(self.pool())
             .await?;
-        Ok(get_i(&row, "seq"))
+        Cols::of(&row, "change_head").i("seq")
     }
 
     /// The changes committed after `after`, oldest first, at most `limit` of them.
@@ -84,10 +84,12 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| {
+                let r = Cols::of(r, "changes");
                 Ok(FeedEntry {
-                    seq: get_i(r, "seq"),
-                    change: Change::from_row(&get_s(r, "kind"), get_i(r, "key"))?,
-                    removed: get_s(r, "removed")
+                    seq: r.i("seq")?,
+                    change: Change::from_row(&r.s("kind")?, r.i("key")?)?,
+                    removed: r
+                        .s("removed")?
                         .lines()
                         .filter(|l| !l.is_empty())
                         .map(str::to_string)

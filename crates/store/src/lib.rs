@@ -430,15 +430,85 @@ async fn sqlite_pool(url: &str, connections: u32, cache_kib: u32, writer: bool) 
 /// A query on either backend, with its bound values.
 pub(crate) type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
 
-pub(crate) fn get_i(row: &AnyRow, col: &str) -> i64 {
-    row.try_get::<i64, _>(col).unwrap_or_default()
+/// A row being read back, with the table it came from: a value that is missing or fails to
+/// decode is an error naming the table and the column, never a default (0, "" or 1970).
+pub(crate) struct Cols<'a> {
+    row: &'a AnyRow,
+    table: &'static str,
 }
-pub(crate) fn get_oi(row: &AnyRow, col: &str) -> Option<i64> {
-    row.try_get::<Option<i64>, _>(col).ok().flatten()
-}
-pub(crate) fn get_s(row: &AnyRow, col: &str) -> String {
-    row.try_get::<String, _>(col).unwrap_or_default()
-}
-pub(crate) fn get_os(row: &AnyRow, col: &str) -> Option<String> {
-    row.try_get::<Option<String>, _>(col).ok().flatten()
+
+impl<'a> Cols<'a> {
+    pub(crate) fn of(row: &'a AnyRow, table: &'static str) -> Self {
+        Self { row, table }
+    }
+
+    fn bad(&self, col: &str, e: impl std::fmt::Display) -> StoreError {
+        StoreError::Corrupt(format!("{}.{col}: {e}", self.table))
+    }
+
+    pub(crate) fn i(&self, col: &str) -> Result<i64> {
+        self.row
+            .try_get::<i64, _>(col)
+            .map_err(|e| self.bad(col, e))
+    }
+
+    pub(crate) fn oi(&self, col: &str) -> Result<Option<i64>> {
+        self.row
+            .try_get::<Option<i64>, _>(col)
+            .map_err(|e| self.bad(col, e))
+    }
+
+    pub(crate) fn s(&self, col: &str) -> Result<String> {
+        self.row
+            .try_get::<String, _>(col)
+            .map_err(|e| self.bad(col, e))
+    }
+
+    pub(crate) fn os(&self, col: &str) -> Result<Option<String>> {
+        self.row
+            .try_get::<Option<String>, _>(col)
+            .map_err(|e| self.bad(col, e))
+    }
+
+    /// A time stored as microseconds since 1970.
+    pub(crate) fn ts(&self, col: &str) -> Result<jiff::Timestamp> {
+        let micros = self.i(col)?;
+        jiff::Timestamp::from_microsecond(micros).map_err(|e| self.bad(col, e))
+    }
+
+    pub(crate) fn ots(&self, col: &str) -> Result<Option<jiff::Timestamp>> {
+        self.oi(col)?
+            .map(|m| jiff::Timestamp::from_microsecond(m).map_err(|e| self.bad(col, e)))
+            .transpose()
+    }
+
+    /// A yes/no stored as 0 or 1; anything else is an error.
+    pub(crate) fn flag(&self, col: &str) -> Result<bool> {
+        match self.i(col)? {
+            0 => Ok(false),
+            1 => Ok(true),
+            n => Err(self.bad(col, format!("expected 0 or 1, got {n}"))),
+        }
+    }
+
+    pub(crate) fn oflag(&self, col: &str) -> Result<Option<bool>> {
+        match self.oi(col)? {
+            None => Ok(None),
+            Some(0) => Ok(Some(false)),
+            Some(1) => Ok(Some(true)),
+            Some(n) => Err(self.bad(col, format!("expected 0 or 1, got {n}"))),
+        }
+    }
+
+    /// A date stored as `YYYY-MM-DD`.
+    pub(crate) fn date(&self, col: &str) -> Result<jiff::civil::Date> {
+        let s = self.s(col)?;
+        s.parse().map_err(|e| self.bad(col, format!("{s:?}: {e}")))
+    }
+
+    pub(crate) fn odate(&self, col: &str) -> Result<Option<jiff::civil::Date>> {
+        self.os(col)?
+            .map(|s| s.parse().map_err(|e| self.bad(col, format!("{s:?}: {e}"))))
+            .transpose()
+    }
 }

@@ -1,7 +1,7 @@
 //! Reads. Each returns domain records; a missing record is `None` or `NotFound`.
 
-use crate::codec::{from_ts, parse_advocate, parse_date, parse_strategy};
-use crate::{get_i, get_oi, get_os, get_s, AnyQuery, Result, Store, StoreError};
+use crate::codec::{parse_advocate, parse_strategy};
+use crate::{AnyQuery, Cols, Result, Store, StoreError};
 use sqlx::any::AnyRow;
 use tact_core::audit::StoredEntry;
 use tact_core::identity::{EmailAddress, PhoneNumber};
@@ -39,6 +39,7 @@ pub(crate) struct IdentRow {
 }
 
 fn person_row(r: &AnyRow, identifiers: Vec<IdentRow>) -> Result<ServiceUser> {
+    let r = crate::Cols::of(r, "people");
     let mut phones = Vec::new();
     let mut emails = Vec::new();
     let mut shared = Vec::new();
@@ -57,211 +58,231 @@ fn person_row(r: &AnyRow, identifiers: Vec<IdentRow>) -> Result<ServiceUser> {
             _ => {}
         }
     }
-    let fmt = get_s(r, "preferred_format");
+    let fmt = r.s("preferred_format")?;
     Ok(ServiceUser {
-        id: PersonId(get_i(r, "id")),
-        reference: get_os(r, "reference").unwrap_or_default(),
-        name: get_s(r, "name"),
+        id: PersonId(r.i("id")?),
+        reference: r.os("reference")?.unwrap_or_default(),
+        name: r.s("name")?,
         phones,
         emails,
-        postal_address: get_os(r, "postal_address"),
-        advocate: get_os(r, "advocate")
-            .map(|a| parse_advocate(&a))
-            .transpose()?,
+        postal_address: r.os("postal_address")?,
+        advocate: r.os("advocate")?.map(|a| parse_advocate(&a)).transpose()?,
         preferred_format: Format::parse(&fmt).map_err(|_| corrupt("format", &fmt))?,
-        preferred_language: get_os(r, "preferred_language"),
+        preferred_language: r.os("preferred_language")?,
         shared_identifiers: shared,
-        additional_help: get_oi(r, "help_asked_at").map(|at| AdditionalHelp {
-            asked_at: from_ts(at),
-            asked_by: StaffId(get_oi(r, "help_asked_by").unwrap_or_default()),
-            needs_help: get_oi(r, "help_needed") == Some(1),
-            in_their_words: get_os(r, "help_words"),
-        }),
-        created_at: from_ts(get_i(r, "created_at")),
+        additional_help: match r.ots("help_asked_at")? {
+            Some(asked_at) => Some(AdditionalHelp {
+                asked_at,
+                asked_by: StaffId(
+                    r.oi("help_asked_by")?
+                        .ok_or_else(|| corrupt("people.help_asked_by", "missing"))?,
+                ),
+                needs_help: r.oflag("help_needed")? == Some(true),
+                in_their_words: r.os("help_words")?,
+            }),
+            None => None,
+        },
+        created_at: r.ts("created_at")?,
     })
 }
 
 fn staff_row(r: &AnyRow) -> Result<Staff> {
-    let role = get_s(r, "role");
+    let r = crate::Cols::of(r, "staff");
+    let role = r.s("role")?;
     Ok(Staff {
-        id: StaffId(get_i(r, "id")),
-        name: get_s(r, "name"),
-        email: get_os(r, "email").and_then(|e| EmailAddress::parse(&e).ok()),
+        id: StaffId(r.i("id")?),
+        name: r.s("name")?,
+        email: r
+            .os("email")?
+            .map(|e| EmailAddress::parse(&e).map_err(|_| corrupt("staff.email", &e)))
+            .transpose()?,
         role: Role::parse(&role).map_err(|_| corrupt("role", &role))?,
-        line_manager: get_oi(r, "line_manager").map(StaffId),
-        active: get_i(r, "active") == 1,
+        line_manager: r.oi("line_manager")?.map(StaffId),
+        active: r.flag("active")?,
     })
 }
 
 fn matter_row(r: &AnyRow) -> Result<Matter> {
-    let kind = get_s(r, "kind");
-    let status = get_s(r, "status");
+    let r = crate::Cols::of(r, "matters");
+    let kind = r.s("kind")?;
+    let status = r.s("status")?;
     Ok(Matter {
-        id: MatterId(get_i(r, "id")),
-        person_id: PersonId(get_i(r, "person_id")),
-        reference: get_os(r, "reference").unwrap_or_default(),
+        id: MatterId(r.i("id")?),
+        person_id: PersonId(r.i("person_id")?),
+        reference: r.os("reference")?.unwrap_or_default(),
         kind: MatterKind::parse(&kind).map_err(|_| corrupt("matter kind", &kind))?,
-        title: get_s(r, "title"),
+        title: r.s("title")?,
         status: MatterStatus::parse(&status).map_err(|_| corrupt("matter status", &status))?,
-        finalised_on: get_os(r, "finalised_on")
-            .map(|d| parse_date(&d))
-            .transpose()?,
-        opened_at: from_ts(get_i(r, "opened_at")),
+        finalised_on: r.odate("finalised_on")?,
+        opened_at: r.ts("opened_at")?,
     })
 }
 
 pub(crate) fn contact_row(r: &AnyRow) -> Result<Contact> {
-    let channel = get_s(r, "channel");
-    let direction = get_s(r, "direction");
-    let breach = get_s(r, "breach_of");
+    let r = crate::Cols::of(r, "contacts");
+    let channel = r.s("channel")?;
+    let direction = r.s("direction")?;
+    let breach = r.s("breach_of")?;
     Ok(Contact {
-        id: ContactId(get_i(r, "id")),
-        person_id: get_oi(r, "person_id").map(PersonId),
-        matter_id: get_oi(r, "matter_id").map(MatterId),
+        id: ContactId(r.i("id")?),
+        person_id: r.oi("person_id")?.map(PersonId),
+        matter_id: r.oi("matter_id")?.map(MatterId),
         channel: Channel::parse(&channel).map_err(|_| corrupt("channel", &channel))?,
         direction: Direction::parse(&direction).map_err(|_| corrupt("direction", &direction))?,
-        at: from_ts(get_i(r, "at")),
-        staff_id: get_oi(r, "staff_id").map(StaffId),
-        identifier: get_os(r, "identifier"),
-        summary: get_s(r, "summary"),
-        body: get_s(r, "body"),
+        at: r.ts("at")?,
+        staff_id: r.oi("staff_id")?.map(StaffId),
+        identifier: r.os("identifier")?,
+        summary: r.s("summary")?,
+        body: r.s("body")?,
         breach_of: breach
             .split(',')
             .filter(|s| !s.is_empty())
             .map(str::to_string)
             .collect(),
-        screening: Screening::parse(&get_s(r, "screening")),
-        not_recorded_as_complaint: get_i(r, "not_recorded_as_complaint") == 1,
+        screening: Screening::parse(&r.s("screening")?),
+        not_recorded_as_complaint: r.flag("not_recorded_as_complaint")?,
     })
 }
 
-fn incident_row(r: &AnyRow) -> Incident {
-    Incident {
-        id: IncidentId(get_i(r, "id")),
-        person_id: PersonId(get_i(r, "person_id")),
-        matter_id: get_oi(r, "matter_id").map(MatterId),
-        contact_id: get_oi(r, "contact_id").map(ContactId),
-        category: get_s(r, "category"),
-        description: get_s(r, "description"),
-        occurred_at: from_ts(get_i(r, "occurred_at")),
-        staff_id: StaffId(get_i(r, "staff_id")),
-        recorded_by: StaffId(get_i(r, "recorded_by")),
-        ended_call: get_os(r, "ended_reason").map(|reason| EndedCall {
-            reason,
-            file_note: get_os(r, "ended_file_note").unwrap_or_default(),
-            caller_warned: get_oi(r, "ended_caller_warned") == Some(1),
-        }),
-    }
+fn incident_row(r: &AnyRow) -> Result<Incident> {
+    let r = crate::Cols::of(r, "incidents");
+    Ok(Incident {
+        id: IncidentId(r.i("id")?),
+        person_id: PersonId(r.i("person_id")?),
+        matter_id: r.oi("matter_id")?.map(MatterId),
+        contact_id: r.oi("contact_id")?.map(ContactId),
+        category: r.s("category")?,
+        description: r.s("description")?,
+        occurred_at: r.ts("occurred_at")?,
+        staff_id: StaffId(r.i("staff_id")?),
+        recorded_by: StaffId(r.i("recorded_by")?),
+        ended_call: match r.os("ended_reason")? {
+            Some(reason) => Some(EndedCall {
+                reason,
+                file_note: r.os("ended_file_note")?.unwrap_or_default(),
+                caller_warned: r.oflag("ended_caller_warned")? == Some(true),
+            }),
+            None => None,
+        },
+    })
 }
 
 fn warning_row(r: &AnyRow) -> Result<Warning> {
-    let channel = get_s(r, "channel");
+    let r = crate::Cols::of(r, "warnings");
+    let channel = r.s("channel")?;
     Ok(Warning {
-        id: WarningId(get_i(r, "id")),
-        person_id: PersonId(get_i(r, "person_id")),
-        incident_ids: get_s(r, "incident_ids")
+        id: WarningId(r.i("id")?),
+        person_id: PersonId(r.i("person_id")?),
+        incident_ids: r
+            .s("incident_ids")?
             .split(',')
-            .filter_map(|s| s.parse().ok())
+            .filter(|s| !s.is_empty())
+            .map(|s| s.parse().map_err(|_| corrupt("warnings.incident_ids", s)))
+            .collect::<Result<Vec<i64>>>()?
+            .into_iter()
             .map(IncidentId)
             .collect(),
-        what_is_wrong: get_s(r, "what_is_wrong"),
-        how_to_change: get_s(r, "how_to_change"),
-        consequence: get_s(r, "consequence"),
+        what_is_wrong: r.s("what_is_wrong")?,
+        how_to_change: r.s("how_to_change")?,
+        consequence: r.s("consequence")?,
         channel: Channel::parse(&channel).map_err(|_| corrupt("channel", &channel))?,
-        given_at: from_ts(get_i(r, "given_at")),
-        given_by: StaffId(get_i(r, "given_by")),
+        given_at: r.ts("given_at")?,
+        given_by: StaffId(r.i("given_by")?),
     })
 }
 
 fn strategy_row(r: &AnyRow) -> Result<Strategy> {
+    let r = crate::Cols::of(r, "strategies");
     parse_strategy(
-        get_i(r, "id"),
-        get_i(r, "version"),
-        &get_s(r, "status"),
-        &get_s(r, "review_due"),
-        get_os(r, "ends_on").as_deref(),
-        &get_s(r, "body"),
+        r.i("id")?,
+        r.i("version")?,
+        &r.s("status")?,
+        &r.s("review_due")?,
+        r.os("ends_on")?.as_deref(),
+        &r.s("body")?,
     )
 }
 
 fn adjustment_row(r: &AnyRow) -> Result<Adjustment> {
-    let kind = get_s(r, "kind");
+    let r = crate::Cols::of(r, "adjustments");
+    let kind = r.s("kind")?;
     Ok(Adjustment {
-        id: AdjustmentId(get_i(r, "id")),
-        person_id: PersonId(get_i(r, "person_id")),
+        id: AdjustmentId(r.i("id")?),
+        person_id: PersonId(r.i("person_id")?),
         kind: AdjustmentKind::parse(&kind).map_err(|_| corrupt("adjustment kind", &kind))?,
-        description: get_s(r, "description"),
-        status: AdjustmentStatus::parse(&get_s(r, "status")),
-        requested_at: from_ts(get_i(r, "requested_at")),
-        recorded_by: StaffId(get_i(r, "recorded_by")),
-        decided_by: get_oi(r, "decided_by").map(StaffId),
-        decided_at: get_oi(r, "decided_at").map(from_ts),
-        decision_reason: get_os(r, "decision_reason"),
+        description: r.s("description")?,
+        status: AdjustmentStatus::parse(&r.s("status")?),
+        requested_at: r.ts("requested_at")?,
+        recorded_by: StaffId(r.i("recorded_by")?),
+        decided_by: r.oi("decided_by")?.map(StaffId),
+        decided_at: r.ots("decided_at")?,
+        decision_reason: r.os("decision_reason")?,
     })
 }
 
 fn disclosure_row(r: &AnyRow) -> Result<Disclosure> {
-    let status = get_s(r, "status");
+    let r = crate::Cols::of(r, "disclosures");
+    let status = r.s("status")?;
     Ok(Disclosure {
-        id: DisclosureId(get_i(r, "id")),
-        person_id: PersonId(get_i(r, "person_id")),
-        partner: get_s(r, "partner"),
-        reason: get_s(r, "reason"),
-        details: get_s(r, "details"),
-        requested_by: StaffId(get_i(r, "requested_by")),
-        requested_at: from_ts(get_i(r, "requested_at")),
+        id: DisclosureId(r.i("id")?),
+        person_id: PersonId(r.i("person_id")?),
+        partner: r.s("partner")?,
+        reason: r.s("reason")?,
+        details: r.s("details")?,
+        requested_by: StaffId(r.i("requested_by")?),
+        requested_at: r.ts("requested_at")?,
         status: DisclosureStatus::parse(&status)
             .map_err(|_| corrupt("disclosure status", &status))?,
-        decided_by: get_oi(r, "decided_by").map(StaffId),
-        decided_at: get_oi(r, "decided_at").map(from_ts),
-        decision_reason: get_os(r, "decision_reason"),
-        shared_by: get_oi(r, "shared_by").map(StaffId),
-        shared_at: get_oi(r, "shared_at").map(from_ts),
-        shared_what: get_os(r, "shared_what"),
+        decided_by: r.oi("decided_by")?.map(StaffId),
+        decided_at: r.ots("decided_at")?,
+        decision_reason: r.os("decision_reason")?,
+        shared_by: r.oi("shared_by")?.map(StaffId),
+        shared_at: r.ots("shared_at")?,
+        shared_what: r.os("shared_what")?,
     })
 }
 
 fn rights_row(r: &AnyRow) -> Result<tact_core::rights::RightsRequest> {
+    let r = crate::Cols::of(r, "data_rights");
     use tact_core::rights::{RightKind, RightStatus, RightsRequest};
-    let kind = get_s(r, "kind");
-    let status = get_s(r, "status");
-    let channel = get_s(r, "channel");
+    let kind = r.s("kind")?;
+    let status = r.s("status")?;
+    let channel = r.s("channel")?;
     Ok(RightsRequest {
-        id: get_i(r, "id"),
-        person_id: PersonId(get_i(r, "person_id")),
+        id: r.i("id")?,
+        person_id: PersonId(r.i("person_id")?),
         kind: RightKind::parse(&kind).map_err(|_| corrupt("data-rights kind", &kind))?,
-        details: get_s(r, "details"),
+        details: r.s("details")?,
         channel: Channel::parse(&channel).map_err(|_| corrupt("channel", &channel))?,
-        received_on: parse_date(&get_s(r, "received_on"))?,
-        due_on: parse_date(&get_s(r, "due_on"))?,
-        extended_to: get_os(r, "extended_to")
-            .map(|d| parse_date(&d))
-            .transpose()?,
-        extension_reason: get_os(r, "extension_reason"),
+        received_on: r.date("received_on")?,
+        due_on: r.date("due_on")?,
+        extended_to: r.odate("extended_to")?,
+        extension_reason: r.os("extension_reason")?,
         status: RightStatus::parse(&status).map_err(|_| corrupt("data-rights status", &status))?,
-        outcome: get_os(r, "outcome"),
-        created_by: StaffId(get_i(r, "created_by")),
-        created_at: from_ts(get_i(r, "created_at")),
-        closed_by: get_oi(r, "closed_by").map(StaffId),
-        closed_at: get_oi(r, "closed_at").map(from_ts),
+        outcome: r.os("outcome")?,
+        created_by: StaffId(r.i("created_by")?),
+        created_at: r.ts("created_at")?,
+        closed_by: r.oi("closed_by")?.map(StaffId),
+        closed_at: r.ots("closed_at")?,
     })
 }
 
 fn message_row(r: &AnyRow) -> Result<tact_core::correspondence::StoredMessage> {
+    let r = crate::Cols::of(r, "messages");
     use tact_core::correspondence::{Route, StoredMessage};
-    let route = get_s(r, "route");
+    let route = r.s("route")?;
     Ok(StoredMessage {
-        id: get_i(r, "id"),
-        message_id: get_s(r, "message_id"),
-        mailbox: get_s(r, "mailbox"),
-        received_at: from_ts(get_i(r, "received_at")),
-        sender: get_s(r, "sender"),
-        subject: get_s(r, "subject"),
+        id: r.i("id")?,
+        message_id: r.s("message_id")?,
+        mailbox: r.s("mailbox")?,
+        received_at: r.ts("received_at")?,
+        sender: r.s("sender")?,
+        subject: r.s("subject")?,
         route: Route::parse(&route).ok_or_else(|| corrupt("message route", &route))?,
-        quarantine_reason: get_os(r, "quarantine_reason"),
-        person_id: get_oi(r, "person_id").map(PersonId),
-        matter_id: get_oi(r, "matter_id").map(MatterId),
-        contact_id: get_oi(r, "contact_id").map(ContactId),
+        quarantine_reason: r.os("quarantine_reason")?,
+        person_id: r.oi("person_id")?.map(PersonId),
+        matter_id: r.oi("matter_id")?.map(MatterId),
+        contact_id: r.oi("contact_id")?.map(ContactId),
     })
 }
 
@@ -269,98 +290,108 @@ fn message_row(r: &AnyRow) -> Result<tact_core::correspondence::StoredMessage> {
 const MESSAGE_COLS: &str = "id, message_id, mailbox, received_at, sender, subject, route, quarantine_reason, person_id, matter_id, contact_id";
 
 fn letter_row(r: &AnyRow) -> Result<tact_core::correspondence::StoredLetter> {
+    let r = crate::Cols::of(r, "letters");
     use tact_core::correspondence::{LetterStatus, StoredLetter};
-    let status = get_s(r, "status");
-    let channel = get_s(r, "channel");
-    let format = get_s(r, "format");
+    let status = r.s("status")?;
+    let channel = r.s("channel")?;
+    let format = r.s("format")?;
     Ok(StoredLetter {
-        id: get_i(r, "id"),
-        person_id: PersonId(get_i(r, "person_id")),
-        kind: get_s(r, "kind"),
-        about: get_os(r, "about"),
+        id: r.i("id")?,
+        person_id: PersonId(r.i("person_id")?),
+        kind: r.s("kind")?,
+        about: r.os("about")?,
         channel: Channel::parse(&channel).map_err(|_| corrupt("letter channel", &channel))?,
         format: Format::parse(&format).map_err(|_| corrupt("letter format", &format))?,
-        to_address: get_s(r, "to_address"),
-        subject: get_s(r, "subject"),
-        text: get_s(r, "body_text"),
-        html: get_s(r, "body_html"),
+        to_address: r.s("to_address")?,
+        subject: r.s("subject")?,
+        text: r.s("body_text")?,
+        html: r.s("body_html")?,
         status: LetterStatus::parse(&status).ok_or_else(|| corrupt("letter status", &status))?,
-        attempts: get_i(r, "attempts"),
-        next_attempt_at: get_oi(r, "next_attempt_at").map(from_ts),
-        last_error: get_os(r, "last_error"),
-        created_at: from_ts(get_i(r, "created_at")),
-        created_by: StaffId(get_i(r, "created_by")),
-        sent_at: get_oi(r, "sent_at").map(from_ts),
+        attempts: r.i("attempts")?,
+        next_attempt_at: r.ots("next_attempt_at")?,
+        last_error: r.os("last_error")?,
+        created_at: r.ts("created_at")?,
+        created_by: StaffId(r.i("created_by")?),
+        sent_at: r.ots("sent_at")?,
     })
 }
 
 fn dispute_row(r: &AnyRow) -> Result<Dispute> {
+    let r = crate::Cols::of(r, "disputes");
     Ok(Dispute {
-        id: DisputeId(get_i(r, "id")),
-        strategy_id: StrategyId(get_i(r, "strategy_id")),
-        person_id: PersonId(get_i(r, "person_id")),
-        grounds: get_s(r, "grounds"),
-        received_at: from_ts(get_i(r, "received_at")),
-        recorded_by: StaffId(get_i(r, "recorded_by")),
-        outcome: get_os(r, "outcome")
+        id: DisputeId(r.i("id")?),
+        strategy_id: StrategyId(r.i("strategy_id")?),
+        person_id: PersonId(r.i("person_id")?),
+        grounds: r.s("grounds")?,
+        received_at: r.ts("received_at")?,
+        recorded_by: StaffId(r.i("recorded_by")?),
+        outcome: r
+            .os("outcome")?
             .map(|o| DisputeOutcome::parse(&o).map_err(|_| corrupt("outcome", &o)))
             .transpose()?,
-        decided_by: get_oi(r, "decided_by").map(StaffId),
-        decided_at: get_oi(r, "decided_at").map(from_ts),
-        decision_reason: get_os(r, "decision_reason"),
+        decided_by: r.oi("decided_by")?.map(StaffId),
+        decided_at: r.ots("decided_at")?,
+        decision_reason: r.os("decision_reason")?,
     })
 }
 
 fn further_action_row(r: &AnyRow) -> Result<FurtherAction> {
-    let kind = get_s(r, "kind");
+    let r = crate::Cols::of(r, "further_actions");
+    let kind = r.s("kind")?;
     Ok(FurtherAction {
-        id: FurtherActionId(get_i(r, "id")),
-        person_id: PersonId(get_i(r, "person_id")),
+        id: FurtherActionId(r.i("id")?),
+        person_id: PersonId(r.i("person_id")?),
         kind: FurtherActionKind::parse(&kind).map_err(|_| corrupt("kind", &kind))?,
-        reasons: get_s(r, "reasons"),
-        prior_notice_given: get_i(r, "prior_notice_given") == 1,
-        no_notice_reason: get_os(r, "no_notice_reason"),
-        decided_by: StaffId(get_i(r, "decided_by")),
-        decided_at: from_ts(get_i(r, "decided_at")),
+        reasons: r.s("reasons")?,
+        prior_notice_given: r.flag("prior_notice_given")?,
+        no_notice_reason: r.os("no_notice_reason")?,
+        decided_by: StaffId(r.i("decided_by")?),
+        decided_at: r.ts("decided_at")?,
     })
 }
 
 fn task_row(r: &AnyRow) -> Result<Task> {
-    let kind = get_s(r, "kind");
+    let r = crate::Cols::of(r, "tasks");
+    let kind = r.s("kind")?;
     Ok(Task {
-        id: TaskId(get_i(r, "id")),
+        id: TaskId(r.i("id")?),
         task: NewTask {
             kind: TaskKind::parse(&kind).ok_or_else(|| corrupt("task kind", &kind))?,
-            person_id: get_oi(r, "person_id").map(PersonId),
-            assignee: get_oi(r, "assignee").map(StaffId),
-            role: get_os(r, "role").and_then(|x| Role::parse(&x).ok()),
-            title: get_s(r, "title"),
-            due_on: get_os(r, "due_on").map(|d| parse_date(&d)).transpose()?,
-            clause: get_s(r, "clause"),
-            subject: get_os(r, "subject"),
+            person_id: r.oi("person_id")?.map(PersonId),
+            assignee: r.oi("assignee")?.map(StaffId),
+            role: r
+                .os("role")?
+                .map(|x| Role::parse(&x).map_err(|_| corrupt("tasks.role", &x)))
+                .transpose()?,
+            title: r.s("title")?,
+            due_on: r.odate("due_on")?,
+            clause: r.s("clause")?,
+            subject: r.os("subject")?,
         },
-        created_at: from_ts(get_i(r, "created_at")),
-        done_at: get_oi(r, "done_at").map(from_ts),
-        done_by: get_oi(r, "done_by").map(StaffId),
-        outcome: get_os(r, "outcome"),
+        created_at: r.ts("created_at")?,
+        done_at: r.ots("done_at")?,
+        done_by: r.oi("done_by")?.map(StaffId),
+        outcome: r.os("outcome")?,
     })
 }
 
-fn entry_row(r: &AnyRow) -> StoredEntry {
-    StoredEntry {
-        seq: get_i(r, "seq"),
-        at_micros: get_i(r, "at"),
-        actor: get_oi(r, "actor"),
-        action: get_s(r, "action"),
-        subject: get_s(r, "subject"),
-        person_id: get_oi(r, "person_id"),
-        reason: get_os(r, "reason"),
-        clause: get_os(r, "clause"),
-        detail: get_s(r, "detail"),
-        prev_hash: get_s(r, "prev_hash"),
-        hash: get_s(r, "hash"),
-        redacted: get_oi(r, "redacted_at").is_some(),
-    }
+fn entry_row(r: &AnyRow) -> Result<StoredEntry> {
+    let r = crate::Cols::of(r, "audit_log");
+    Ok(StoredEntry {
+        seq: r.i("seq")?,
+        at_micros: r.i("at")?,
+        at: r.ts("at")?,
+        actor: r.oi("actor")?,
+        action: r.s("action")?,
+        subject: r.s("subject")?,
+        person_id: r.oi("person_id")?,
+        reason: r.os("reason")?,
+        clause: r.os("clause")?,
+        detail: r.s("detail")?,
+        prev_hash: r.s("prev_hash")?,
+        hash: r.s("hash")?,
+        redacted: r.oi("redacted_at")?.is_some(),
+    })
 }
 
 /// Which tasks to list.
@@ -380,15 +411,17 @@ const STRATEGY_COLS: &str = "id, person_id, version, status, review_due, ends_on
 impl Store {
     async fn identifiers_of(&self, person: i64) -> Result<Vec<IdentRow>> {
         let rows = sqlx::query("SELECT identifier, kind, verified, shared FROM person_identifiers WHERE person_id = $1 ORDER BY kind, identifier").bind(person).fetch_all(&self.pool).await?;
-        Ok(rows
-            .iter()
-            .map(|r| IdentRow {
-                ident: get_s(r, "identifier"),
-                kind: get_s(r, "kind"),
-                verified: get_i(r, "verified") != 0,
-                shared: get_i(r, "shared") != 0,
+        rows.iter()
+            .map(|r| {
+                let r = Cols::of(r, "person_identifiers");
+                Ok(IdentRow {
+                    ident: r.s("identifier")?,
+                    kind: r.s("kind")?,
+                    verified: r.flag("verified")?,
+                    shared: r.flag("shared")?,
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// The record a merged record now points to (issue 10), if `id` was merged.
@@ -400,7 +433,10 @@ impl Store {
             .bind(id.0)
             .fetch_optional(&self.pool)
             .await?;
-        Ok(row.and_then(|r| get_oi(&r, "merged_into")).map(PersonId))
+        match row {
+            Some(r) => Ok(Cols::of(&r, "people").oi("merged_into")?.map(PersonId)),
+            None => Ok(None),
+        }
     }
 
     /// A person's record; `None` for no such person, or one merged into another.
@@ -444,10 +480,8 @@ impl Store {
                 q = q.bind(*id);
             }
             for r in q.fetch_all(&self.pool).await? {
-                out.insert(
-                    PersonId(get_i(&r, "id")),
-                    (get_s(&r, "name"), get_s(&r, "reference")),
-                );
+                let r = Cols::of(&r, "people");
+                out.insert(PersonId(r.i("id")?), (r.s("name")?, r.s("reference")?));
             }
         }
         Ok(out)
@@ -474,10 +508,9 @@ impl Store {
         .bind(identifier)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .iter()
-            .map(|r| PersonId(get_i(r, "person_id")))
-            .collect())
+        rows.iter()
+            .map(|r| Ok(PersonId(Cols::of(r, "person_identifiers").i("person_id")?)))
+            .collect()
     }
 
     /// Everyone who holds an identifier, with how they hold it (`phone`, `email`,
@@ -492,10 +525,12 @@ impl Store {
         .bind(identifier)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .iter()
-            .map(|r| (PersonId(get_i(r, "person_id")), get_s(r, "kind")))
-            .collect())
+        rows.iter()
+            .map(|r| {
+                let r = Cols::of(r, "person_identifiers");
+                Ok((PersonId(r.i("person_id")?), r.s("kind")?))
+            })
+            .collect()
     }
 
     /// Finds people by reference, exact identifier, or a part of their name.
@@ -513,7 +548,9 @@ impl Store {
                     .bind(upper)
                     .fetch_optional(&self.pool)
                     .await?;
-            ids.extend(row.map(|r| get_i(&r, "id")));
+            if let Some(r) = row {
+                ids.push(Cols::of(&r, "people").i("id")?);
+            }
         } else if let Ok(ident) = tact_core::identity::Identifier::parse(q) {
             // A phone number or an email address goes straight to the identifier index.
             ids.extend(
@@ -583,7 +620,7 @@ impl Store {
                 .fetch_all(&self.pool)
                 .await?
         };
-        Ok(rows.iter().map(|r| get_i(r, "id")).collect())
+        rows.iter().map(|r| Cols::of(r, "people").i("id")).collect()
     }
 
     /// # Errors
@@ -688,7 +725,9 @@ impl Store {
             .bind(crate::codec::ts(since))
             .fetch_all(&self.pool)
             .await?;
-        Ok(rows.iter().map(|r| from_ts(get_i(r, "at"))).collect())
+        rows.iter()
+            .map(|r| Cols::of(r, "contacts").ts("at"))
+            .collect()
     }
 
     /// Contacts waiting to be screened (CLE-9.10), oldest first.
@@ -710,26 +749,25 @@ impl Store {
     /// # Errors
     /// The database's error.
     pub async fn incident(&self, id: IncidentId) -> Result<Option<Incident>> {
-        Ok(sqlx::query("SELECT * FROM incidents WHERE id = $1")
+        sqlx::query("SELECT * FROM incidents WHERE id = $1")
             .bind(id.0)
             .fetch_optional(&self.pool)
             .await?
             .as_ref()
-            .map(incident_row))
+            .map(incident_row)
+            .transpose()
     }
 
     /// # Errors
     /// The database's error.
     pub async fn incidents_of(&self, person: PersonId) -> Result<Vec<Incident>> {
-        Ok(
-            sqlx::query("SELECT * FROM incidents WHERE person_id = $1 ORDER BY occurred_at, id")
-                .bind(person.0)
-                .fetch_all(&self.pool)
-                .await?
-                .iter()
-                .map(incident_row)
-                .collect(),
-        )
+        sqlx::query("SELECT * FROM incidents WHERE person_id = $1 ORDER BY occurred_at, id")
+            .bind(person.0)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(incident_row)
+            .collect()
     }
 
     /// # Errors
@@ -886,7 +924,7 @@ impl Store {
             .bind(status.as_str())
             .fetch_one(&self.pool)
             .await?;
-        Ok(get_i(&row, "n"))
+        Cols::of(&row, "letters").i("n")
     }
 
     /// How many messages went one way.
@@ -898,7 +936,7 @@ impl Store {
             .bind(route.as_str())
             .fetch_one(&self.pool)
             .await?;
-        Ok(get_i(&row, "n"))
+        Cols::of(&row, "messages").i("n")
     }
 
     /// Messages that went one way (the quarantine, the screening queue…), oldest first.
@@ -966,8 +1004,8 @@ impl Store {
         .await?
         {
             atts.push((
-                get_os(&r, "name"),
-                get_s(&r, "content_type"),
+                Cols::of(&r, "attachments").os("name")?,
+                Cols::of(&r, "attachments").s("content_type")?,
                 sqlx::Row::try_get::<Vec<u8>, _>(&r, "bytes")?,
             ));
         }
@@ -1088,12 +1126,15 @@ impl Store {
     pub async fn incident_categories(
         &self,
     ) -> Result<std::collections::BTreeMap<IncidentId, String>> {
-        Ok(sqlx::query("SELECT id, category FROM incidents")
+        sqlx::query("SELECT id, category FROM incidents")
             .fetch_all(&self.pool)
             .await?
             .iter()
-            .map(|r| (IncidentId(get_i(r, "id")), get_s(r, "category")))
-            .collect())
+            .map(|r| {
+                let r = Cols::of(r, "incidents");
+                Ok((IncidentId(r.i("id")?), r.s("category")?))
+            })
+            .collect()
     }
 
     /// When each contact recorded as a breach was made, between two times.
@@ -1105,16 +1146,14 @@ impl Store {
         from: jiff::Timestamp,
         to: jiff::Timestamp,
     ) -> Result<Vec<jiff::Timestamp>> {
-        Ok(
-            sqlx::query("SELECT at FROM contacts WHERE breach_of <> '' AND at >= $1 AND at <= $2")
-                .bind(crate::codec::ts(from))
-                .bind(crate::codec::ts(to))
-                .fetch_all(&self.pool)
-                .await?
-                .iter()
-                .map(|r| from_ts(get_i(r, "at")))
-                .collect(),
-        )
+        sqlx::query("SELECT at FROM contacts WHERE breach_of <> '' AND at >= $1 AND at <= $2")
+            .bind(crate::codec::ts(from))
+            .bind(crate::codec::ts(to))
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| Cols::of(r, "contacts").ts("at"))
+            .collect()
     }
 
     /// Event-log entries of one kind between two times, oldest first.
@@ -1127,7 +1166,7 @@ impl Store {
         from: jiff::Timestamp,
         to: jiff::Timestamp,
     ) -> Result<Vec<StoredEntry>> {
-        Ok(sqlx::query(
+        sqlx::query(
             "SELECT * FROM audit_log WHERE action = $1 AND at >= $2 AND at <= $3 ORDER BY seq",
         )
         .bind(action)
@@ -1137,7 +1176,7 @@ impl Store {
         .await?
         .iter()
         .map(entry_row)
-        .collect())
+        .collect()
     }
 
     /// Every dispute, for reports.
@@ -1171,11 +1210,15 @@ impl Store {
     /// # Errors
     /// The database's error.
     pub async fn hold_in_place(&self, person: PersonId) -> Result<Option<(i64, String)>> {
-        Ok(sqlx::query("SELECT id, reason FROM legal_holds WHERE person_id = $1 AND lifted_at IS NULL ORDER BY id LIMIT 1")
+        sqlx::query("SELECT id, reason FROM legal_holds WHERE person_id = $1 AND lifted_at IS NULL ORDER BY id LIMIT 1")
             .bind(person.0)
             .fetch_optional(&self.pool)
             .await?
-            .map(|r| (get_i(&r, "id"), get_s(&r, "reason"))))
+            .map(|r| {
+                let r = Cols::of(&r, "legal_holds");
+                Ok::<_, StoreError>((r.i("id")?, r.s("reason")?))
+            })
+            .transpose()
     }
 
     /// The last day anything passed between a person and the office: a contact either way
@@ -1188,11 +1231,8 @@ impl Store {
             .bind(person.0)
             .fetch_one(&self.pool)
             .await?;
-        Ok([get_oi(&row, "c"), get_oi(&row, "l")]
-            .into_iter()
-            .flatten()
-            .max()
-            .map(from_ts))
+        let r = Cols::of(&row, "contacts and letters");
+        Ok([r.ots("c")?, r.ots("l")?].into_iter().flatten().max())
     }
 
     /// The disposal register, newest first: reference, due date, when destroyed, by whom
@@ -1204,21 +1244,22 @@ impl Store {
         &self,
         limit: i64,
     ) -> Result<Vec<(String, String, jiff::Timestamp, Option<StaffId>, String)>> {
-        Ok(sqlx::query("SELECT reference, due_on, destroyed_at, destroyed_by, counts FROM disposal_register ORDER BY id DESC LIMIT $1")
+        sqlx::query("SELECT reference, due_on, destroyed_at, destroyed_by, counts FROM disposal_register ORDER BY id DESC LIMIT $1")
             .bind(limit)
             .fetch_all(&self.pool)
             .await?
             .iter()
             .map(|r| {
-                (
-                    get_s(r, "reference"),
-                    get_s(r, "due_on"),
-                    from_ts(get_i(r, "destroyed_at")),
-                    get_oi(r, "destroyed_by").map(StaffId),
-                    get_s(r, "counts"),
-                )
+                let r = Cols::of(r, "disposal_register");
+                Ok((
+                    r.s("reference")?,
+                    r.s("due_on")?,
+                    r.ts("destroyed_at")?,
+                    r.oi("destroyed_by")?.map(StaffId),
+                    r.s("counts")?,
+                ))
             })
-            .collect())
+            .collect()
     }
 
     /// The access log, newest first: one person's, or everyone's.
@@ -1245,15 +1286,17 @@ impl Store {
                     .await?
             }
         };
-        Ok(rows
-            .iter()
-            .map(|r| tact_core::model::Access {
-                person_id: PersonId(get_i(r, "person_id")),
-                staff_id: StaffId(get_i(r, "staff_id")),
-                at: crate::codec::from_ts(get_i(r, "at")),
-                what: get_s(r, "what"),
+        rows.iter()
+            .map(|r| {
+                let r = Cols::of(r, "access_log");
+                Ok(tact_core::model::Access {
+                    person_id: PersonId(r.i("person_id")?),
+                    staff_id: StaffId(r.i("staff_id")?),
+                    at: r.ts("at")?,
+                    what: r.s("what")?,
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// Whether `job` has been claimed for `period` already.
@@ -1284,7 +1327,7 @@ impl Store {
         after: i64,
         limit: i64,
     ) -> Result<Vec<PersonId>> {
-        Ok(sqlx::query(
+        sqlx::query(
             "SELECT p.id FROM people p WHERE p.id > $1 AND p.created_at <= $2 \
              AND NOT EXISTS (SELECT 1 FROM matters m WHERE m.person_id = p.id AND (m.status <> 'finalised' OR m.finalised_on IS NULL OR m.finalised_on > $3)) \
              AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.person_id = p.id AND c.at > $2) \
@@ -1298,8 +1341,8 @@ impl Store {
         .fetch_all(&self.pool)
         .await?
         .iter()
-        .map(|r| PersonId(get_i(r, "id")))
-        .collect())
+        .map(|r| Ok(PersonId(Cols::of(r, "people").i("id")?)))
+        .collect()
     }
 
     /// The latest runs of the scheduled jobs: job, day, when, what it did; newest first.
@@ -1316,14 +1359,14 @@ impl Store {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        use sqlx::Row;
         rows.iter()
             .map(|r| {
+                let r = Cols::of(r, "job_runs");
                 Ok((
-                    r.try_get::<String, _>(0)?,
-                    r.try_get::<String, _>(1)?,
-                    crate::codec::from_ts(r.try_get::<i64, _>(2)?),
-                    r.try_get::<String, _>(3)?,
+                    r.s("job")?,
+                    r.s("period")?,
+                    r.ts("ran_at")?,
+                    r.s("outcome")?,
                 ))
             })
             .collect()
@@ -1441,10 +1484,11 @@ impl Store {
             .await?
             .iter()
             .map(|r| {
-                let kind = get_s(r, "kind");
-                TaskKind::parse(&kind)
-                    .map(|k| (k, get_i(r, "n")))
-                    .ok_or_else(|| StoreError::Corrupt(format!("unknown task kind {kind:?}")))
+                let r = Cols::of(r, "tasks");
+                let kind = r.s("kind")?;
+                let k = TaskKind::parse(&kind)
+                    .ok_or_else(|| StoreError::Corrupt(format!("tasks.kind: unknown {kind:?}")))?;
+                Ok((k, r.i("n")?))
             })
             .collect()
     }
@@ -1472,8 +1516,12 @@ impl Store {
         let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
             .fetch_optional(&self.pool)
             .await?
-            .map(|r| (get_i(&r, "seq"), get_s(&r, "hash")));
-        Ok((rows.iter().map(entry_row).collect(), head))
+            .map(|r| {
+                let r = Cols::of(&r, "audit_head");
+                Ok::<_, StoreError>((r.i("seq")?, r.s("hash")?))
+            })
+            .transpose()?;
+        Ok((rows.iter().map(entry_row).collect::<Result<_>>()?, head))
     }
 
     /// Event log entries about one person.
@@ -1495,15 +1543,13 @@ impl Store {
     /// # Errors
     /// The database's error.
     pub async fn audit_of(&self, person: PersonId) -> Result<Vec<StoredEntry>> {
-        Ok(
-            sqlx::query("SELECT * FROM audit_log WHERE person_id = $1 ORDER BY seq")
-                .bind(person.0)
-                .fetch_all(&self.pool)
-                .await?
-                .iter()
-                .map(entry_row)
-                .collect(),
-        )
+        sqlx::query("SELECT * FROM audit_log WHERE person_id = $1 ORDER BY seq")
+            .bind(person.0)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(entry_row)
+            .collect()
     }
 
     /// Every identifier and its person, for the contact-check index, in pages of `limit` after `after`.
@@ -1522,19 +1568,19 @@ impl Store {
         .bind(after + limit)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .iter()
+        rows.iter()
             .map(|r| {
-                (
-                    get_i(r, "id"),
-                    get_s(r, "reference"),
-                    get_s(r, "name"),
-                    get_os(r, "identifier").unwrap_or_default(),
-                    get_os(r, "kind").is_some_and(|k| k.starts_with("advocate")),
-                    get_oi(r, "help_asked_at").is_some(),
-                )
+                let r = Cols::of(r, "people");
+                Ok((
+                    r.i("id")?,
+                    r.s("reference")?,
+                    r.s("name")?,
+                    r.os("identifier")?.unwrap_or_default(),
+                    r.os("kind")?.is_some_and(|k| k.starts_with("advocate")),
+                    r.oi("help_asked_at")?.is_some(),
+                ))
             })
-            .collect())
+            .collect()
     }
 
     /// How many identifiers are held, for sizing the contact-check index.
@@ -1542,10 +1588,10 @@ impl Store {
     /// # Errors
     /// The database's error.
     pub async fn identifier_count(&self) -> Result<i64> {
-        Ok(sqlx::query("SELECT COUNT(*) AS n FROM person_identifiers")
+        let r = sqlx::query("SELECT COUNT(*) AS n FROM person_identifiers")
             .fetch_one(&self.pool)
-            .await
-            .map(|r| get_i(&r, "n"))?)
+            .await?;
+        Cols::of(&r, "person_identifiers").i("n")
     }
 
     /// The highest person id.
@@ -1553,10 +1599,10 @@ impl Store {
     /// # Errors
     /// The database's error.
     pub async fn max_person_id(&self) -> Result<i64> {
-        Ok(sqlx::query("SELECT COALESCE(MAX(id), 0) AS n FROM people")
+        let r = sqlx::query("SELECT COALESCE(MAX(id), 0) AS n FROM people")
             .fetch_one(&self.pool)
-            .await
-            .map(|r| get_i(&r, "n"))?)
+            .await?;
+        Cols::of(&r, "people").i("n")
     }
 
     /// People with an authorised or active plan, or a granted adjustment: the ones the contact check must know in full.
@@ -1569,21 +1615,22 @@ impl Store {
         )
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .iter()
-            .map(|r| PersonId(get_i(r, "person_id")))
-            .collect())
+        rows.iter()
+            .map(|r| {
+                Ok(PersonId(
+                    Cols::of(r, "strategies and adjustments").i("person_id")?,
+                ))
+            })
+            .collect()
     }
 
     /// # Errors
     /// The database's error.
     pub async fn count(&self, table: Table) -> Result<i64> {
-        Ok(
-            sqlx::query(&format!("SELECT COUNT(*) AS n FROM {}", table.name()))
-                .fetch_one(&self.pool)
-                .await
-                .map(|r| get_i(&r, "n"))?,
-        )
+        let r = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {}", table.name()))
+            .fetch_one(&self.pool)
+            .await?;
+        Cols::of(&r, table.name()).i("n")
     }
 }
 
@@ -1640,9 +1687,9 @@ impl Store {
             None => Ok(None),
             Some(r) => Ok(Some(Account {
                 staff: staff_row(&r)?,
-                password_hash: get_os(&r, "password_hash"),
-                failed_sign_ins: get_i(&r, "failed_sign_ins"),
-                locked_until: get_oi(&r, "locked_until").map(from_ts),
+                password_hash: Cols::of(&r, "staff").os("password_hash")?,
+                failed_sign_ins: Cols::of(&r, "staff").i("failed_sign_ins")?,
+                locked_until: Cols::of(&r, "staff").ots("locked_until")?,
             })),
         }
     }
@@ -1660,8 +1707,8 @@ impl Store {
         row.map(|r| {
             Ok(Session {
                 staff: staff_row(&r)?,
-                csrf: get_s(&r, "csrf"),
-                expires_at: from_ts(get_i(&r, "expires_at")),
+                csrf: Cols::of(&r, "sessions").s("csrf")?,
+                expires_at: Cols::of(&r, "sessions").ts("expires_at")?,
             })
         })
         .transpose()

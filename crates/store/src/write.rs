@@ -2,7 +2,7 @@
 //! commit together. Dropping it without [`WriteTx::commit`] rolls everything back.
 
 use crate::codec::{advocate_json, date, strategy_json, ts};
-use crate::{get_i, get_s, Backend, Change, Result, StoreError};
+use crate::{Backend, Change, Cols, Result, StoreError};
 use sqlx::pool::PoolConnection;
 use sqlx::AnyConnection;
 use sqlx::{Any, Database, Row, TransactionManager};
@@ -178,7 +178,7 @@ impl WriteTx {
         q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
     ) -> Result<i64> {
         let row = q.fetch_one(&mut *self.tx).await.map_err(w)?;
-        Ok(get_i(&row, "id"))
+        Cols::of(&row, "inserted row").i("id")
     }
 
     /// Appends events to the hash-chained log, after the current head.
@@ -202,7 +202,8 @@ impl WriteTx {
         .fetch_one(&mut *self.tx)
         .await
         .map_err(w)?;
-        let (mut seq, mut hash) = (get_i(&head, "seq"), get_s(&head, "hash"));
+        let head = Cols::of(&head, "audit_head");
+        let (mut seq, mut hash) = (head.i("seq")?, head.s("hash")?);
         for ev in events {
             seq += 1;
             let e = StoredEntry::chain(seq, &hash, ev);
@@ -470,7 +471,7 @@ impl WriteTx {
             .await
             .map_err(w)?;
         for r in rows {
-            let k = get_s(&r, "identifier");
+            let k = Cols::of(&r, "person_identifiers").s("identifier")?;
             if !self.removed.iter().any(|(q, x)| *q == person && *x == k) {
                 self.removed.push((person, k));
             }
@@ -529,17 +530,17 @@ impl WriteTx {
             .fetch_all(&mut *self.tx)
             .await
             .map_err(w)?;
-        Ok(rows
-            .iter()
+        rows.iter()
             .map(|r| {
-                (
-                    PersonId(get_i(r, "person_id")),
-                    crate::get_os(r, "reference").unwrap_or_default(),
-                    get_s(r, "name"),
-                    get_i(r, "shared") != 0,
-                )
+                let r = Cols::of(r, "person_identifiers");
+                Ok((
+                    PersonId(r.i("person_id")?),
+                    r.os("reference")?.unwrap_or_default(),
+                    r.s("name")?,
+                    r.flag("shared")?,
+                ))
             })
-            .collect())
+            .collect()
     }
 
     /// Serialises writes that give out `identifier` until this transaction ends (on
@@ -1556,7 +1557,7 @@ pub(crate) async fn insert_contacts_on(
                 .fetch_one(&mut *conn)
                 .await
                 .map_err(w)?;
-            ids.push(ContactId(get_i(&row, "id")));
+            ids.push(ContactId(Cols::of(&row, "contacts").i("id")?));
         }
         return Ok(ids);
     }
@@ -1593,7 +1594,10 @@ pub(crate) async fn insert_contacts_on(
     .fetch_all(&mut *conn)
     .await
     .map_err(w)?;
-    let mut ids: Vec<ContactId> = inserted.iter().map(|r| ContactId(get_i(r, "id"))).collect();
+    let mut ids: Vec<ContactId> = inserted
+        .iter()
+        .map(|r| Ok(ContactId(Cols::of(r, "contacts").i("id")?)))
+        .collect::<Result<_>>()?;
     ids.sort_unstable();
     if ids.len() != contacts.len() {
         return Err(StoreError::Batch(format!(

@@ -964,3 +964,43 @@ async fn a_kept_connection_writes_batch_after_batch_and_a_failed_batch_writes_no
         assert_eq!(s.count(Table::Contacts).await.unwrap(), 22, "{name}");
     }
 }
+
+/// A value that fails to decode is an error naming the table and the column, never a
+/// default: a time out of range is not 1970, a role nobody knows is not "no role".
+#[tokio::test]
+async fn a_stored_value_that_does_not_decode_is_an_error_naming_its_table_and_column() {
+    for (name, s) in stores().await {
+        let mut tx = s.begin().await.unwrap();
+        let id = tx
+            .insert_contact(&call("+447911123456", "a call"), None)
+            .await
+            .unwrap();
+        let task = tx
+            .tasks(
+                &[NewTask {
+                    kind: TaskKind::Screening,
+                    person_id: None,
+                    assignee: None,
+                    role: Some(Role::Caseworker),
+                    title: "Screen it".into(),
+                    due_on: None,
+                    clause: "CLE-9.10".into(),
+                    subject: None,
+                }],
+                now(),
+            )
+            .await
+            .unwrap()[0];
+        tx.execute_raw(&format!(
+            "UPDATE contacts SET at = 9223372036854775807 WHERE id = {}; UPDATE tasks SET role = 'wizard' WHERE id = {}",
+            id.0, task.0
+        ))
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let err = s.contact(id).await.unwrap_err().to_string();
+        assert!(err.contains("contacts.at"), "{name}: {err}");
+        let err = s.task(task).await.unwrap_err().to_string();
+        assert!(err.contains("tasks.role"), "{name}: {err}");
+    }
+}

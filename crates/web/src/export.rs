@@ -82,7 +82,7 @@ pub async fn subject_access(app: &App, ctx: &Ctx, id: PersonId) -> Result<Files,
         "letters": letters,
         "messages": messages,
         "events": events.iter().map(|e| json!({
-            "at": wire::ts(tact_store::codec::from_ts(e.at_micros)),
+            "at": wire::ts(e.at),
             "by": e.actor.map(|a| name_of(tact_core::ids::StaffId(a))),
             "what": e.action, "about": e.subject, "reason": e.reason, "clause": e.clause,
             "detail": serde_json::from_str::<Value>(&e.detail).unwrap_or(Value::Null),

@@ -994,7 +994,7 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
         .rev()
         .take(100)
         .map(|e| {
-            let when = when(tact_store::codec::from_ts(e.at_micros));
+            let when = when(e.at);
             let who = e
                 .actor
                 .map_or_else(|| "Tact".to_string(), |a| name_of(StaffId(a)));

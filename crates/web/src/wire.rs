@@ -563,7 +563,6 @@ pub fn strategy(profile: &Profile, s: &Strategy, at: Timestamp) -> Value {
         }
         v
     };
-    let body = tact_store::codec::strategy_json(s);
     json!({
         "id": s.id.0, "term": profile.terms.plan, "person_id": s.person_id.0, "version": s.version, "plan_version": s.plan_version,
         "status": s.status.as_str(), "in_force": s.in_force(at), "review_overdue": s.review_overdue(tact_core::check::uk_date(at)),
@@ -571,10 +570,15 @@ pub fn strategy(profile: &Profile, s: &Strategy, at: Timestamp) -> Value {
         "incident_ids": s.incident_ids.iter().map(|m| m.0).collect::<Vec<_>>(),
         "restrictions": s.restrictions.iter().map(named).collect::<Vec<_>>(),
         "reasons": s.reasons, "aims": s.aims, "proportionality": s.proportionality, "no_warning_reason": s.no_warning_reason,
-        "checklist": body["checklist"], "created_by": s.created_by.0, "created_at": ts(s.created_at),
+        "checklist": s.checklist.iter().map(|a| json!({
+            "question_id": a.question_id, "answer": a.answer.as_str(), "reason": a.reason,
+            "remedy_task": a.remedy_task.map(|t| t.0), "cannot_remedy_reason": a.cannot_remedy_reason,
+            "answered_by": a.answered_by.0, "answered_at": ts(a.answered_at),
+        })).collect::<Vec<_>>(),
+        "created_by": s.created_by.0, "created_at": ts(s.created_at),
         "proposed_by": s.proposed_by.map(|x| x.0), "proposed_at": s.proposed_at.map(ts),
         "decided_by": s.decided_by.map(|x| x.0), "decided_at": s.decided_at.map(ts), "decision_reason": s.decision_reason,
-        "overrides": body["overrides"],
+        "overrides": s.overrides.iter().map(|o| json!({"adjustment_id": o.adjustment_id.0, "by": o.by.0, "reason": o.reason})).collect::<Vec<_>>(),
         "notice": s.notice.as_ref().map(|n| json!({"sent_at": ts(n.sent_at), "channel": n.channel.as_str(), "format": n.format.as_str(), "agreement_sought": n.agreement_sought, "agreement_given": n.agreement_given, "agreement_note": n.agreement_note, "policy_enclosed": n.policy_enclosed, "plan_version": n.plan_version})),
         "effective_from": s.effective_from.map(ts), "review_due": s.review_due.to_string(), "ends_on": s.ends_on.map(|d| d.to_string()),
         "pending_variation": s.pending_variation.as_ref().map(|v| json!({"restrictions": v.restrictions.iter().map(named).collect::<Vec<_>>(), "review_due": v.review_due.to_string(), "reason": v.reason})),

@@ -176,7 +176,31 @@ impl TestApp {
             .1;
         assert_eq!(s["status"], "active");
         assert!(s["in_force"].as_bool().unwrap());
+        assert!(s["checklist"].as_array().is_some_and(|a| !a.is_empty()));
+        every_time_is_rfc3339(&s);
         (pid, mid, sid)
+    }
+}
+
+/// Every `…_at` field in an answer, however deep, is null or an RFC 3339 time.
+fn every_time_is_rfc3339(v: &Value) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                if k.ends_with("_at") && !x.is_null() {
+                    let t = x
+                        .as_str()
+                        .unwrap_or_else(|| panic!("{k} is not a string: {x}"));
+                    assert!(
+                        t.parse::<jiff::Timestamp>().is_ok(),
+                        "{k} is not RFC 3339: {t}"
+                    );
+                }
+                every_time_is_rfc3339(x);
+            }
+        }
+        Value::Array(a) => a.iter().for_each(every_time_is_rfc3339),
+        _ => {}
     }
 }
 
