@@ -38,6 +38,8 @@ pub enum Command {
     },
     /// Check a profile file without creating anything.
     CheckProfile { path: String },
+    /// Print the API's OpenAPI 3.1 document (as served at /api/openapi.json).
+    Openapi,
     /// Serve the JSON API.
     Serve {
         #[arg(long, env = "TACT_LISTEN")]

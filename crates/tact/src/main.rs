@@ -191,6 +191,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             println!("Keep the token safe: it is shown once.");
             Ok(ExitCode::SUCCESS)
         }
+        Command::Openapi => {
+            println!("{}", tact_web::openapi_json());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::CheckProfile { path } => {
             let (_, p) = config::load_profile(&path)?;
             println!("{path}: a valid profile for {}", p.organisation.name);
@@ -941,6 +945,7 @@ fn request_for(command: Command) -> Result<Request> {
         }
         Command::Init { .. }
         | Command::CheckProfile { .. }
+        | Command::Openapi
         | Command::Serve { .. }
         | Command::Migrate
         | Command::Demo { .. }

@@ -124,6 +124,7 @@ pub async fn readyz(State(st): State<AppState>) -> Response {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CheckQuery {
     /// The caller's number, in any common form (also a `tel:` URI); `anonymous`,
@@ -214,6 +215,7 @@ pub async fn create_person(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SearchQuery {
     /// A name, reference, phone number or email address.
@@ -230,7 +232,7 @@ pub async fn search_people(
     ok(json!({"people": found.iter().map(wire::person).collect::<Vec<_>>()}))
 }
 
-#[utoipa::path(get, path = "/api/v1/people/{id}", responses((status = 200, description = "Everything held about the person"), (status = 404, description = "No such person")))]
+#[utoipa::path(get, path = "/api/v1/people/{id}", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "Everything held about the person"), (status = 404, description = "No such person")))]
 pub async fn get_person(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -254,7 +256,7 @@ pub async fn get_person(
     }))
 }
 
-#[utoipa::path(put, path = "/api/v1/people/{id}", request_body = PersonReq, responses((status = 200, description = "Updated")))]
+#[utoipa::path(put, path = "/api/v1/people/{id}", params(("id" = i64, Path, description = "The record's id")), request_body = PersonReq, responses((status = 200, description = "Updated")))]
 pub async fn update_person(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -271,7 +273,7 @@ pub async fn update_person(
 /// Merges another record of the same person into this one (issue 10): its numbers,
 /// addresses, matters, contacts, incidents, warnings, plans, adjustments, letters, tasks and
 /// messages move here; the other record then leads here. A line manager or above.
-#[utoipa::path(post, path = "/api/v1/people/{id}/merge", request_body = MergeReq, responses((status = 200, description = "Merged: the record kept"), (status = 403, description = "Not a line manager or above"), (status = 404, description = "No such record, or already merged")))]
+#[utoipa::path(post, path = "/api/v1/people/{id}/merge", params(("id" = i64, Path, description = "The record's id")), request_body = MergeReq, responses((status = 200, description = "Merged: the record kept"), (status = 403, description = "Not a line manager or above"), (status = 404, description = "No such record, or already merged")))]
 pub async fn merge_people(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -290,7 +292,7 @@ pub async fn merge_people(
 }
 
 /// CLE-8.1, 8.2: whether they were asked if they need additional help, and the answer in their words.
-#[utoipa::path(post, path = "/api/v1/people/{id}/additional-help", request_body = HelpReq, responses((status = 200, description = "Recorded")))]
+#[utoipa::path(post, path = "/api/v1/people/{id}/additional-help", params(("id" = i64, Path, description = "The record's id")), request_body = HelpReq, responses((status = 200, description = "Recorded")))]
 pub async fn additional_help(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -304,7 +306,7 @@ pub async fn additional_help(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/people/{id}/matters", request_body = MatterReq, responses((status = 201, description = "Opened")))]
+#[utoipa::path(post, path = "/api/v1/people/{id}/matters", params(("id" = i64, Path, description = "The record's id")), request_body = MatterReq, responses((status = 201, description = "Opened")))]
 pub async fn open_matter(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -319,7 +321,7 @@ pub async fn open_matter(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/matters/{id}/status", request_body = MatterStatusReq, responses((status = 200, description = "Changed")))]
+#[utoipa::path(post, path = "/api/v1/matters/{id}/status", params(("id" = i64, Path, description = "The record's id")), request_body = MatterStatusReq, responses((status = 200, description = "Changed")))]
 pub async fn matter_status(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -383,7 +385,7 @@ pub async fn screening_queue(State(st): State<AppState>, Auth(ctx): Auth) -> Rep
     ok(json!({"contacts": q.iter().map(wire::contact).collect::<Vec<_>>()}))
 }
 
-#[utoipa::path(post, path = "/api/v1/contacts/{id}/screen", request_body = ScreenReq, responses((status = 200, description = "Screened")))]
+#[utoipa::path(post, path = "/api/v1/contacts/{id}/screen", params(("id" = i64, Path, description = "The record's id")), request_body = ScreenReq, responses((status = 200, description = "Screened")))]
 pub async fn screen(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -425,7 +427,7 @@ pub async fn record_incident(
 }
 
 /// CLE-9.1–9.3; NOR-5.2.
-#[utoipa::path(post, path = "/api/v1/people/{id}/warnings", request_body = WarningReq, responses((status = 201, description = "Recorded")))]
+#[utoipa::path(post, path = "/api/v1/people/{id}/warnings", params(("id" = i64, Path, description = "The record's id")), request_body = WarningReq, responses((status = 201, description = "Recorded")))]
 pub async fn give_warning(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -446,7 +448,7 @@ pub async fn give_warning(
 }
 
 /// Drafts a contact strategy / communication plan (CLE-9.4, 9.8, 9.9; NOR-5.5).
-#[utoipa::path(post, path = "/api/v1/people/{id}/strategies", request_body = PlanReq, responses((status = 201, description = "Drafted")))]
+#[utoipa::path(post, path = "/api/v1/people/{id}/strategies", params(("id" = i64, Path, description = "The record's id")), request_body = PlanReq, responses((status = 201, description = "Drafted")))]
 pub async fn draft_plan(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -468,7 +470,7 @@ pub async fn draft_plan(
     created(wire::strategy(&st.app.profile, &s, st.app.now()))
 }
 
-#[utoipa::path(get, path = "/api/v1/strategies/{id}", responses((status = 200, description = "The plan")))]
+#[utoipa::path(get, path = "/api/v1/strategies/{id}", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "The plan")))]
 pub async fn get_plan(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -490,7 +492,7 @@ fn plan_reply(st: &AppState, s: &Strategy) -> Reply {
 }
 
 /// CLE-7.2, 7.3; NOR-5.3.
-#[utoipa::path(post, path = "/api/v1/strategies/{id}/checklist", request_body = ChecklistReq, responses((status = 200, description = "Answered, with any remedy tasks")))]
+#[utoipa::path(post, path = "/api/v1/strategies/{id}/checklist", params(("id" = i64, Path, description = "The record's id")), request_body = ChecklistReq, responses((status = 200, description = "Answered, with any remedy tasks")))]
 pub async fn checklist(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -520,7 +522,7 @@ pub async fn checklist(
     ok(v)
 }
 
-#[utoipa::path(post, path = "/api/v1/strategies/{id}/propose", responses((status = 200, description = "Proposed"), (status = 409, description = "Refused, naming the clause")))]
+#[utoipa::path(post, path = "/api/v1/strategies/{id}/propose", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "Proposed"), (status = 409, description = "Refused, naming the clause")))]
 pub async fn propose(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -530,7 +532,7 @@ pub async fn propose(
 }
 
 /// NOR-6.2: a senior manager, not the proposer.
-#[utoipa::path(post, path = "/api/v1/strategies/{id}/authorise", request_body = AuthoriseReq, responses((status = 200, description = "Authorised")))]
+#[utoipa::path(post, path = "/api/v1/strategies/{id}/authorise", params(("id" = i64, Path, description = "The record's id")), request_body = AuthoriseReq, responses((status = 200, description = "Authorised")))]
 pub async fn authorise(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -544,7 +546,7 @@ pub async fn authorise(
     plan_reply(&st, &st.app.authorise(&ctx, StrategyId(id), input).await?)
 }
 
-#[utoipa::path(post, path = "/api/v1/strategies/{id}/refuse", request_body = ReasonReq, responses((status = 200, description = "Refused")))]
+#[utoipa::path(post, path = "/api/v1/strategies/{id}/refuse", params(("id" = i64, Path, description = "The record's id")), request_body = ReasonReq, responses((status = 200, description = "Refused")))]
 pub async fn refuse(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -557,7 +559,7 @@ pub async fn refuse(
     )
 }
 
-#[utoipa::path(post, path = "/api/v1/strategies/{id}/withdraw", request_body = ReasonReq, responses((status = 200, description = "Withdrawn")))]
+#[utoipa::path(post, path = "/api/v1/strategies/{id}/withdraw", params(("id" = i64, Path, description = "The record's id")), request_body = ReasonReq, responses((status = 200, description = "Withdrawn")))]
 pub async fn withdraw(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -571,7 +573,7 @@ pub async fn withdraw(
 }
 
 /// CLE-9.6; NOR-5.1, 5.2, 5.7.
-#[utoipa::path(post, path = "/api/v1/strategies/{id}/notice", request_body = NoticeReq, responses((status = 200, description = "Notice recorded")))]
+#[utoipa::path(post, path = "/api/v1/strategies/{id}/notice", params(("id" = i64, Path, description = "The record's id")), request_body = NoticeReq, responses((status = 200, description = "Notice recorded")))]
 pub async fn notice(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -598,7 +600,7 @@ pub async fn notice(
 }
 
 /// CLE-9.12; NOR-8.1, 8.2.
-#[utoipa::path(post, path = "/api/v1/strategies/{id}/review", request_body = ReviewReq, responses((status = 200, description = "Reviewed")))]
+#[utoipa::path(post, path = "/api/v1/strategies/{id}/review", params(("id" = i64, Path, description = "The record's id")), request_body = ReviewReq, responses((status = 200, description = "Reviewed")))]
 pub async fn review(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -625,7 +627,7 @@ pub async fn review(
 }
 
 /// CLE-9.14; NOR-5.1.
-#[utoipa::path(post, path = "/api/v1/strategies/{id}/vary", request_body = VaryReq, responses((status = 200, description = "Varied")))]
+#[utoipa::path(post, path = "/api/v1/strategies/{id}/vary", params(("id" = i64, Path, description = "The record's id")), request_body = VaryReq, responses((status = 200, description = "Varied")))]
 pub async fn vary(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -639,7 +641,7 @@ pub async fn vary(
     )
 }
 
-#[utoipa::path(post, path = "/api/v1/strategies/{id}/lift", request_body = ReasonReq, responses((status = 200, description = "Lifted")))]
+#[utoipa::path(post, path = "/api/v1/strategies/{id}/lift", params(("id" = i64, Path, description = "The record's id")), request_body = ReasonReq, responses((status = 200, description = "Lifted")))]
 pub async fn lift(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -650,7 +652,7 @@ pub async fn lift(
 }
 
 /// CLE-10.4.
-#[utoipa::path(post, path = "/api/v1/strategies/{id}/apply-to-matter", request_body = ApplyReq, responses((status = 200, description = "Applied")))]
+#[utoipa::path(post, path = "/api/v1/strategies/{id}/apply-to-matter", params(("id" = i64, Path, description = "The record's id")), request_body = ApplyReq, responses((status = 200, description = "Applied")))]
 pub async fn apply_to_matter(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -666,7 +668,7 @@ pub async fn apply_to_matter(
 }
 
 /// NOR-6.2: the authorising role decides a request to apply a plan to another matter.
-#[utoipa::path(post, path = "/api/v1/strategies/{id}/decide-matter", request_body = DecideMatterReq, responses((status = 200, description = "Decided")))]
+#[utoipa::path(post, path = "/api/v1/strategies/{id}/decide-matter", params(("id" = i64, Path, description = "The record's id")), request_body = DecideMatterReq, responses((status = 200, description = "Decided")))]
 pub async fn decide_matter(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -688,7 +690,7 @@ pub async fn decide_matter(
 }
 
 /// NOR-7.1.
-#[utoipa::path(post, path = "/api/v1/strategies/{id}/disputes", request_body = DisputeReq, responses((status = 201, description = "Dispute recorded")))]
+#[utoipa::path(post, path = "/api/v1/strategies/{id}/disputes", params(("id" = i64, Path, description = "The record's id")), request_body = DisputeReq, responses((status = 201, description = "Dispute recorded")))]
 pub async fn raise_dispute(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -708,7 +710,7 @@ pub async fn raise_dispute(
 }
 
 /// NOR-7.1: decided by someone who took no part.
-#[utoipa::path(post, path = "/api/v1/disputes/{id}/decision", request_body = DisputeDecisionReq, responses((status = 200, description = "Decided")))]
+#[utoipa::path(post, path = "/api/v1/disputes/{id}/decision", params(("id" = i64, Path, description = "The record's id")), request_body = DisputeDecisionReq, responses((status = 200, description = "Decided")))]
 pub async fn decide_dispute(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -728,7 +730,7 @@ pub async fn decide_dispute(
 }
 
 /// CLE-8; NOR-1.4.
-#[utoipa::path(post, path = "/api/v1/people/{id}/adjustments", request_body = AdjustmentReq, responses((status = 201, description = "Requested")))]
+#[utoipa::path(post, path = "/api/v1/people/{id}/adjustments", params(("id" = i64, Path, description = "The record's id")), request_body = AdjustmentReq, responses((status = 201, description = "Requested")))]
 pub async fn request_adjustment(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -744,7 +746,7 @@ pub async fn request_adjustment(
 }
 
 /// NOR-1.5.
-#[utoipa::path(post, path = "/api/v1/adjustments/{id}/decision", request_body = DecisionReq, responses((status = 200, description = "Decided")))]
+#[utoipa::path(post, path = "/api/v1/adjustments/{id}/decision", params(("id" = i64, Path, description = "The record's id")), request_body = DecisionReq, responses((status = 200, description = "Decided")))]
 pub async fn decide_adjustment(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -759,7 +761,7 @@ pub async fn decide_adjustment(
 }
 
 /// CLE-10.1–10.3; NOR-5.8.
-#[utoipa::path(post, path = "/api/v1/people/{id}/further-actions", request_body = FurtherActionReq, responses((status = 201, description = "Recorded")))]
+#[utoipa::path(post, path = "/api/v1/people/{id}/further-actions", params(("id" = i64, Path, description = "The record's id")), request_body = FurtherActionReq, responses((status = 201, description = "Recorded")))]
 pub async fn further_action(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -784,7 +786,7 @@ pub async fn my_tasks(State(st): State<AppState>, Auth(ctx): Auth) -> Reply {
 }
 
 /// A data-rights request: it reaches the DPO whatever a plan says, due in one month.
-#[utoipa::path(post, path = "/api/v1/people/{id}/data-rights", request_body = RightsReq, responses((status = 201, description = "Recorded and sent to the DPO")))]
+#[utoipa::path(post, path = "/api/v1/people/{id}/data-rights", params(("id" = i64, Path, description = "The record's id")), request_body = RightsReq, responses((status = 201, description = "Recorded and sent to the DPO")))]
 pub async fn receive_rights(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -810,7 +812,7 @@ pub async fn receive_rights(
 }
 
 /// The DPO answers a data-rights request, or extends its deadline once.
-#[utoipa::path(post, path = "/api/v1/data-rights/{id}/answer", request_body = RightsAnswerReq, responses((status = 200, description = "Answered or extended")))]
+#[utoipa::path(post, path = "/api/v1/data-rights/{id}/answer", params(("id" = i64, Path, description = "The record's id")), request_body = RightsAnswerReq, responses((status = 200, description = "Answered or extended")))]
 pub async fn answer_rights(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -840,6 +842,7 @@ pub async fn answer_rights(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct GovernanceQuery {
     /// The first day (YYYY-MM-DD); this quarter's first day if left out.
     pub from: Option<String>,
@@ -890,7 +893,7 @@ pub async fn open_rights(State(st): State<AppState>, Auth(ctx): Auth) -> Reply {
 }
 
 /// CLE-9.15: ask to share a person's details with a partner; waits for the DPO.
-#[utoipa::path(post, path = "/api/v1/people/{id}/disclosures", request_body = DisclosureReq, responses((status = 201, description = "Requested")))]
+#[utoipa::path(post, path = "/api/v1/people/{id}/disclosures", params(("id" = i64, Path, description = "The record's id")), request_body = DisclosureReq, responses((status = 201, description = "Requested")))]
 pub async fn request_disclosure(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -913,7 +916,7 @@ pub async fn request_disclosure(
 }
 
 /// CLE-9.15: the DPO approves or refuses.
-#[utoipa::path(post, path = "/api/v1/disclosures/{id}/decision", request_body = DisclosureDecisionReq, responses((status = 200, description = "Decided")))]
+#[utoipa::path(post, path = "/api/v1/disclosures/{id}/decision", params(("id" = i64, Path, description = "The record's id")), request_body = DisclosureDecisionReq, responses((status = 200, description = "Decided")))]
 pub async fn decide_disclosure(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -928,7 +931,7 @@ pub async fn decide_disclosure(
 }
 
 /// CLE-9.15: what was shared, with whom and when (the disclosure log).
-#[utoipa::path(post, path = "/api/v1/disclosures/{id}/shared", request_body = SharedReq, responses((status = 200, description = "On the disclosure log")))]
+#[utoipa::path(post, path = "/api/v1/disclosures/{id}/shared", params(("id" = i64, Path, description = "The record's id")), request_body = SharedReq, responses((status = 200, description = "On the disclosure log")))]
 pub async fn record_shared(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -949,7 +952,7 @@ pub async fn record_shared(
 
 /// The access log for one person, newest first: who opened their restrictions, incidents
 /// or adjustments, and when (the DPO and auditors).
-#[utoipa::path(get, path = "/api/v1/people/{id}/access-log", responses((status = 200, description = "The access log"), (status = 403, description = "Not the DPO or an auditor")))]
+#[utoipa::path(get, path = "/api/v1/people/{id}/access-log", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "The access log"), (status = 403, description = "Not the DPO or an auditor")))]
 pub async fn person_access_log(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -977,7 +980,7 @@ pub async fn disclosure_log(State(st): State<AppState>, Auth(ctx): Auth) -> Repl
 }
 
 /// CLE-9.11: send the reminder a breach calls for, closing its task.
-#[utoipa::path(post, path = "/api/v1/tasks/{id}/breach-reminder", request_body = ReminderReq, responses((status = 201, description = "Sent and kept as a contact")))]
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/breach-reminder", params(("id" = i64, Path, description = "The record's id")), request_body = ReminderReq, responses((status = 201, description = "Sent and kept as a contact")))]
 pub async fn breach_reminder(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -1000,7 +1003,7 @@ pub async fn breach_reminder(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/tasks/{id}/complete", request_body = OutcomeReq, responses((status = 200, description = "Done")))]
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/complete", params(("id" = i64, Path, description = "The record's id")), request_body = OutcomeReq, responses((status = 200, description = "Done")))]
 pub async fn complete_task(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -1013,6 +1016,7 @@ pub async fn complete_task(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ReviewsQuery {
     /// Reviews due on or before this date; defaults to today (so the list is what is due and overdue).
@@ -1064,7 +1068,7 @@ pub async fn create_staff(
     created(wire::staff(&s))
 }
 
-#[utoipa::path(post, path = "/api/v1/staff/{id}", request_body = StaffChangeReq, responses((status = 200, description = "Changed")))]
+#[utoipa::path(post, path = "/api/v1/staff/{id}", params(("id" = i64, Path, description = "The record's id")), request_body = StaffChangeReq, responses((status = 200, description = "Changed")))]
 pub async fn change_staff(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -1085,7 +1089,7 @@ pub async fn change_staff(
     ok(wire::staff(&s))
 }
 
-#[utoipa::path(post, path = "/api/v1/staff/{id}/tokens", request_body = TokenReq, responses((status = 201, description = "The new token, shown once")))]
+#[utoipa::path(post, path = "/api/v1/staff/{id}/tokens", params(("id" = i64, Path, description = "The record's id")), request_body = TokenReq, responses((status = 201, description = "The new token, shown once")))]
 pub async fn issue_token(
     State(st): State<AppState>,
     Auth(ctx): Auth,

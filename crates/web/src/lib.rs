@@ -137,6 +137,13 @@ async fn openapi() -> axum::Json<utoipa::openapi::OpenApi> {
     axum::Json(ApiDoc::openapi())
 }
 
+/// The OpenAPI document as JSON, for `tact openapi` and CI's validator.
+pub fn openapi_json() -> String {
+    ApiDoc::openapi()
+        .to_pretty_json()
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+}
+
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
     use api::*;

@@ -491,6 +491,54 @@ async fn nor_7_1_a_dispute_is_decided_by_someone_independent_and_lifting_stops_t
     .await;
 }
 
+/// The served document is OpenAPI 3.1 that the reference validator accepts with no error:
+/// every `{id}` declared as a path parameter, every query parameter in the query.
+#[tokio::test]
+#[ignore = "needs python3 with openapi-spec-validator==0.9.0 (pip install openapi-spec-validator==0.9.0)"]
+async fn the_openapi_document_passes_openapi_spec_validator() {
+    let t = TestApp::spawn("cleveland-opcc", &testing::sqlite_url()).await;
+    let doc = t
+        .http
+        .get(format!("{}/api/openapi.json", t.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    use std::io::Write;
+    let mut child = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sys, json\nfrom openapi_spec_validator import OpenAPIV31SpecValidator\nspec = json.load(sys.stdin)\nerrs = list(OpenAPIV31SpecValidator(spec).iter_errors())\nfor e in errs: print(e.message)\nprint(len(errs), 'errors')\nsys.exit(1 if errs else 0)",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(doc.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "openapi-spec-validator: {said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(said.contains("0 errors"), "{said}");
+    let v: Value = serde_json::from_str(&doc).unwrap();
+    assert!(
+        v["openapi"].as_str().is_some_and(|o| o.starts_with("3.1")),
+        "OpenAPI 3.1: {}",
+        v["openapi"]
+    );
+}
+
 #[tokio::test]
 async fn the_openapi_document_and_healthz_are_served() {
     let t = TestApp::spawn("cleveland-opcc", &testing::sqlite_url()).await;
