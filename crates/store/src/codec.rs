@@ -35,7 +35,7 @@ fn corrupt(what: &str) -> StoreError {
     StoreError::Corrupt(format!("stored plan has a bad {what}"))
 }
 
-fn weekday_str(d: Weekday) -> &'static str {
+pub fn weekday_str(d: Weekday) -> &'static str {
     match d {
         Weekday::Monday => "monday",
         Weekday::Tuesday => "tuesday",

@@ -9,7 +9,7 @@ use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use serde_json::{json, Value};
+
 use tact_app::Ctx;
 use tact_core::identity::{read_caller, EmailAddress, Identifier};
 use tact_core::ids::*;
@@ -88,15 +88,15 @@ impl FromRequestParts<AppState> for Auth {
 
 type Reply = Result<Response, ApiError>;
 
-fn ok(v: Value) -> Reply {
+fn ok(v: impl serde::Serialize) -> Reply {
     Ok((StatusCode::OK, axum::Json(v)).into_response())
 }
 
-fn created(v: Value) -> Reply {
+fn created(v: impl serde::Serialize) -> Reply {
     Ok((StatusCode::CREATED, axum::Json(v)).into_response())
 }
 
-#[utoipa::path(get, path = "/healthz", responses((status = 200, description = "The server is up")))]
+#[utoipa::path(get, path = "/healthz", responses((status = 200, description = "The server is up", body = String, content_type = "text/plain")))]
 pub async fn healthz() -> &'static str {
     "ok"
 }
@@ -104,17 +104,17 @@ pub async fn healthz() -> &'static str {
 /// Whether this server answers true: its database answers and it has read the change feed
 /// within the bound (otherwise it answers the contact check from the database, and says
 /// so here with 503 for a load balancer).
-#[utoipa::path(get, path = "/readyz", responses((status = 200, description = "Ready"), (status = 503, description = "Behind, or the database does not answer")))]
+#[utoipa::path(get, path = "/readyz", responses((status = 200, description = "Ready", body = crate::out::ReadyOut), (status = 503, description = "Behind, or the database does not answer", body = crate::out::ReadyOut)))]
 pub async fn readyz(State(st): State<AppState>) -> Response {
     let r = st.app.readiness().await;
-    let body = json!({
-        "ready": r.ready,
-        "index": r.index,
-        "change_seq": r.change_seq,
-        "synced_ms_ago": r.synced_ms_ago,
-        "bound_ms": u64::try_from(tact_app::feed::BOUND.as_millis()).unwrap_or(u64::MAX),
-        "problem": r.problem,
-    });
+    let body = crate::out::ReadyOut {
+        ready: r.ready,
+        index: r.index.to_string(),
+        change_seq: r.change_seq,
+        synced_ms_ago: r.synced_ms_ago,
+        bound_ms: u64::try_from(tact_app::feed::BOUND.as_millis()).unwrap_or(u64::MAX),
+        problem: r.problem.clone(),
+    };
     let status = if r.ready {
         StatusCode::OK
     } else {
@@ -143,7 +143,7 @@ pub struct CheckQuery {
 }
 
 /// May this caller or sender be dealt with, and how? (CLE-9.9, 9.10; NOR-5.5, 5.8)
-#[utoipa::path(get, path = "/api/v1/contact-check", params(CheckQuery), responses((status = 200, description = "The verdict"), (status = 400, description = "Malformed phone number, address or time")))]
+#[utoipa::path(get, path = "/api/v1/contact-check", params(CheckQuery), responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "The verdict", body = crate::out::VerdictOut), (status = 400, description = "Malformed phone number, address or time", body = crate::out::ErrorOut)))]
 pub async fn contact_check(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -189,22 +189,12 @@ pub async fn contact_check(
 }
 
 /// The loaded policy profile: its terms, categories, checklist and restriction catalogue.
-#[utoipa::path(get, path = "/api/v1/profile", responses((status = 200, description = "The profile")))]
+#[utoipa::path(get, path = "/api/v1/profile", responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "The profile", body = crate::out::ProfileOut)))]
 pub async fn profile(State(st): State<AppState>, Auth(_ctx): Auth) -> Reply {
-    let p = &st.app.profile;
-    ok(json!({
-        "organisation": {"id": p.organisation.id, "name": p.organisation.name, "short_name": p.organisation.short_name},
-        "terms": {"plan": p.terms.plan, "plan_plural": p.terms.plan_plural},
-        "max_review_interval_months": p.rules.max_review_interval_months,
-        "notice_before_effect": p.rules.notice_before_effect,
-        "categories": p.categories.iter().map(|c| json!({"id": c.id, "name": c.name, "clause": c.clause, "examples": c.examples})).collect::<Vec<_>>(),
-        "checklist": {"clause": p.checklist.clause, "questions": p.checklist.questions.iter().map(|q| json!({"id": q.id, "text": q.text, "shortfall_if": q.shortfall_if.as_str(), "may_be_not_applicable": q.may_be_not_applicable})).collect::<Vec<_>>()},
-        "restrictions": p.restrictions.iter().map(|r| json!({"kind": r.kind.as_str(), "name": r.name, "clause": r.clause, "text": r.text})).collect::<Vec<_>>(),
-        "dispute": p.dispute.as_ref().map(|d| json!({"route": d.route, "contact_email": d.contact_email, "clause": d.clause})),
-    }))
+    ok(crate::out::ProfileOut::from(&*st.app.profile))
 }
 
-#[utoipa::path(post, path = "/api/v1/people", request_body = PersonReq, responses((status = 201, description = "Created")))]
+#[utoipa::path(post, path = "/api/v1/people", request_body = PersonReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 201, description = "Created", body = crate::out::PersonOut)))]
 pub async fn create_person(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -222,17 +212,19 @@ pub struct SearchQuery {
     pub q: String,
 }
 
-#[utoipa::path(get, path = "/api/v1/people", params(SearchQuery), responses((status = 200, description = "Matching people")))]
+#[utoipa::path(get, path = "/api/v1/people", params(SearchQuery), responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "Matching people", body = crate::out::PeopleOut)))]
 pub async fn search_people(
     State(st): State<AppState>,
     Auth(ctx): Auth,
     ApiQuery(q): ApiQuery<SearchQuery>,
 ) -> Reply {
     let found = st.app.search(&ctx.actor, &q.q).await?;
-    ok(json!({"people": found.iter().map(wire::person).collect::<Vec<_>>()}))
+    ok(crate::out::PeopleOut {
+        people: found.iter().map(wire::person).collect(),
+    })
 }
 
-#[utoipa::path(get, path = "/api/v1/people/{id}", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "Everything held about the person"), (status = 404, description = "No such person")))]
+#[utoipa::path(get, path = "/api/v1/people/{id}", params(("id" = i64, Path, description = "The record's id")), responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "Everything held about the person", body = crate::out::PersonRecordOut), (status = 404, description = "No such person", body = crate::out::ErrorOut)))]
 pub async fn get_person(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -241,22 +233,26 @@ pub async fn get_person(
     let r = st.app.person_record(&ctx.actor, PersonId(id)).await?;
     let now = st.app.now();
     let p = &st.app.profile;
-    ok(json!({
-        "person": wire::person(&r.person),
-        "matters": r.matters.iter().map(wire::matter).collect::<Vec<_>>(),
-        "contacts": r.contacts.iter().map(wire::contact).collect::<Vec<_>>(),
-        "incidents": r.incidents.iter().map(wire::incident).collect::<Vec<_>>(),
-        "warnings": r.warnings.iter().map(wire::warning).collect::<Vec<_>>(),
-        "strategies": r.strategies.iter().map(|s| wire::strategy(p, s, now)).collect::<Vec<_>>(),
-        "adjustments": r.adjustments.iter().map(wire::adjustment).collect::<Vec<_>>(),
-        "disclosures": r.disclosures.iter().map(wire::disclosure).collect::<Vec<_>>(),
-        "disputes": r.disputes.iter().map(wire::dispute).collect::<Vec<_>>(),
-        "further_actions": r.further_actions.iter().map(wire::further_action).collect::<Vec<_>>(),
-        "tasks": r.tasks.iter().map(wire::task).collect::<Vec<_>>(),
-    }))
+    ok(crate::out::PersonRecordOut {
+        person: wire::person(&r.person),
+        matters: r.matters.iter().map(wire::matter).collect(),
+        contacts: r.contacts.iter().map(wire::contact).collect(),
+        incidents: r.incidents.iter().map(wire::incident).collect(),
+        warnings: r.warnings.iter().map(wire::warning).collect(),
+        strategies: r
+            .strategies
+            .iter()
+            .map(|s| wire::strategy(p, s, now))
+            .collect(),
+        adjustments: r.adjustments.iter().map(wire::adjustment).collect(),
+        disclosures: r.disclosures.iter().map(wire::disclosure).collect(),
+        disputes: r.disputes.iter().map(wire::dispute).collect(),
+        further_actions: r.further_actions.iter().map(wire::further_action).collect(),
+        tasks: r.tasks.iter().map(wire::task).collect(),
+    })
 }
 
-#[utoipa::path(put, path = "/api/v1/people/{id}", params(("id" = i64, Path, description = "The record's id")), request_body = PersonReq, responses((status = 200, description = "Updated")))]
+#[utoipa::path(put, path = "/api/v1/people/{id}", params(("id" = i64, Path, description = "The record's id")), request_body = PersonReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "Updated", body = crate::out::PersonOut)))]
 pub async fn update_person(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -273,7 +269,7 @@ pub async fn update_person(
 /// Merges another record of the same person into this one (issue 10): its numbers,
 /// addresses, matters, contacts, incidents, warnings, plans, adjustments, letters, tasks and
 /// messages move here; the other record then leads here. A line manager or above.
-#[utoipa::path(post, path = "/api/v1/people/{id}/merge", params(("id" = i64, Path, description = "The record's id")), request_body = MergeReq, responses((status = 200, description = "Merged: the record kept"), (status = 403, description = "Not a line manager or above"), (status = 404, description = "No such record, or already merged")))]
+#[utoipa::path(post, path = "/api/v1/people/{id}/merge", params(("id" = i64, Path, description = "The record's id")), request_body = MergeReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "Merged: the record kept", body = crate::out::MergedOut), (status = 403, description = "Not a line manager or above", body = crate::out::ErrorOut), (status = 404, description = "No such record, or already merged", body = crate::out::ErrorOut)))]
 pub async fn merge_people(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -284,15 +280,18 @@ pub async fn merge_people(
         .app
         .merge_people(&ctx, PersonId(id), PersonId(req.merge), &req.reason)
         .await?;
-    ok(json!({
-        "person": wire::person(&kept),
-        "merged": req.merge,
-        "moved": moved.iter().map(|(k, n)| (k.clone(), json!(n))).collect::<serde_json::Map<_, _>>(),
-    }))
+    ok(crate::out::MergedOut {
+        person: wire::person(&kept),
+        merged: req.merge,
+        moved: moved
+            .iter()
+            .map(|(k, n)| (k.clone(), i64::try_from(*n).unwrap_or(i64::MAX)))
+            .collect(),
+    })
 }
 
 /// CLE-8.1, 8.2: whether they were asked if they need additional help, and the answer in their words.
-#[utoipa::path(post, path = "/api/v1/people/{id}/additional-help", params(("id" = i64, Path, description = "The record's id")), request_body = HelpReq, responses((status = 200, description = "Recorded")))]
+#[utoipa::path(post, path = "/api/v1/people/{id}/additional-help", params(("id" = i64, Path, description = "The record's id")), request_body = HelpReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "Recorded", body = crate::out::PersonOut)))]
 pub async fn additional_help(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -306,7 +305,7 @@ pub async fn additional_help(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/people/{id}/matters", params(("id" = i64, Path, description = "The record's id")), request_body = MatterReq, responses((status = 201, description = "Opened")))]
+#[utoipa::path(post, path = "/api/v1/people/{id}/matters", params(("id" = i64, Path, description = "The record's id")), request_body = MatterReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 201, description = "Opened", body = crate::out::MatterOut)))]
 pub async fn open_matter(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -321,7 +320,7 @@ pub async fn open_matter(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/matters/{id}/status", params(("id" = i64, Path, description = "The record's id")), request_body = MatterStatusReq, responses((status = 200, description = "Changed")))]
+#[utoipa::path(post, path = "/api/v1/matters/{id}/status", params(("id" = i64, Path, description = "The record's id")), request_body = MatterStatusReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "Changed", body = crate::out::MatterOut)))]
 pub async fn matter_status(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -338,7 +337,7 @@ pub async fn matter_status(
 }
 
 /// Logs a contact and judges it (CLE-9.10, 9.11; NOR-4.3, 5.5). Send Idempotency-Key to make a retry safe.
-#[utoipa::path(post, path = "/api/v1/contacts", request_body = ContactReq, responses((status = 201, description = "Logged, with the verdict"), (status = 409, description = "Already logged under this Idempotency-Key")))]
+#[utoipa::path(post, path = "/api/v1/contacts", request_body = ContactReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 201, description = "Logged, with the verdict", body = crate::out::LoggedOut), (status = 409, description = "Already logged under this Idempotency-Key", body = crate::out::ErrorOut)))]
 pub async fn log_contact(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -373,19 +372,23 @@ pub async fn log_contact(
         is_complaint: req.is_complaint,
     };
     let logged = st.app.log_contact(&ctx, input).await?;
-    created(
-        json!({"contact": wire::contact(&logged.contact), "verdict": wire::verdict(&logged.verdict), "tasks": logged.tasks.iter().map(|t| t.0).collect::<Vec<_>>()}),
-    )
+    created(crate::out::LoggedOut {
+        contact: wire::contact(&logged.contact),
+        verdict: wire::verdict(&logged.verdict),
+        tasks: logged.tasks.iter().map(|t| t.0).collect(),
+    })
 }
 
 /// CLE-9.10: contacts waiting to be read for a genuine complaint, new information, crime or safeguarding.
-#[utoipa::path(get, path = "/api/v1/screening", responses((status = 200, description = "The queue")))]
+#[utoipa::path(get, path = "/api/v1/screening", responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "The queue", body = crate::out::ContactsOut)))]
 pub async fn screening_queue(State(st): State<AppState>, Auth(ctx): Auth) -> Reply {
     let q = st.app.screening_queue(&ctx, 200).await?;
-    ok(json!({"contacts": q.iter().map(wire::contact).collect::<Vec<_>>()}))
+    ok(crate::out::ContactsOut {
+        contacts: q.iter().map(wire::contact).collect(),
+    })
 }
 
-#[utoipa::path(post, path = "/api/v1/contacts/{id}/screen", params(("id" = i64, Path, description = "The record's id")), request_body = ScreenReq, responses((status = 200, description = "Screened")))]
+#[utoipa::path(post, path = "/api/v1/contacts/{id}/screen", params(("id" = i64, Path, description = "The record's id")), request_body = ScreenReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "Screened", body = crate::out::ContactOut)))]
 pub async fn screen(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -400,7 +403,7 @@ pub async fn screen(
 }
 
 /// Records behaviour in a category of the profile; with `ended_call`, a call ended (CLE-4.4, 4.5; NOR-6.1).
-#[utoipa::path(post, path = "/api/v1/incidents", request_body = IncidentReq, responses((status = 201, description = "Recorded, with the tasks raised")))]
+#[utoipa::path(post, path = "/api/v1/incidents", request_body = IncidentReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 201, description = "Recorded, with the tasks raised", body = crate::out::IncidentRecordedOut)))]
 pub async fn record_incident(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -421,13 +424,14 @@ pub async fn record_incident(
         }),
     };
     let (i, tasks) = st.app.record_incident(&ctx, input).await?;
-    created(
-        json!({"incident": wire::incident(&i), "tasks": tasks.iter().map(|t| t.0).collect::<Vec<_>>()}),
-    )
+    created(crate::out::IncidentRecordedOut {
+        incident: wire::incident(&i),
+        tasks: tasks.iter().map(|t| t.0).collect(),
+    })
 }
 
 /// CLE-9.1–9.3; NOR-5.2.
-#[utoipa::path(post, path = "/api/v1/people/{id}/warnings", params(("id" = i64, Path, description = "The record's id")), request_body = WarningReq, responses((status = 201, description = "Recorded")))]
+#[utoipa::path(post, path = "/api/v1/people/{id}/warnings", params(("id" = i64, Path, description = "The record's id")), request_body = WarningReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 201, description = "Recorded", body = crate::out::WarningOut)))]
 pub async fn give_warning(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -448,7 +452,7 @@ pub async fn give_warning(
 }
 
 /// Drafts a contact strategy / communication plan (CLE-9.4, 9.8, 9.9; NOR-5.5).
-#[utoipa::path(post, path = "/api/v1/people/{id}/strategies", params(("id" = i64, Path, description = "The record's id")), request_body = PlanReq, responses((status = 201, description = "Drafted")))]
+#[utoipa::path(post, path = "/api/v1/people/{id}/strategies", params(("id" = i64, Path, description = "The record's id")), request_body = PlanReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 201, description = "Drafted", body = crate::out::PlanOut)))]
 pub async fn draft_plan(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -470,7 +474,7 @@ pub async fn draft_plan(
     created(wire::strategy(&st.app.profile, &s, st.app.now()))
 }
 
-#[utoipa::path(get, path = "/api/v1/strategies/{id}", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "The plan")))]
+#[utoipa::path(get, path = "/api/v1/strategies/{id}", params(("id" = i64, Path, description = "The record's id")), responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "The plan", body = crate::out::PlanOut)))]
 pub async fn get_plan(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -492,7 +496,7 @@ fn plan_reply(st: &AppState, s: &Strategy) -> Reply {
 }
 
 /// CLE-7.2, 7.3; NOR-5.3.
-#[utoipa::path(post, path = "/api/v1/strategies/{id}/checklist", params(("id" = i64, Path, description = "The record's id")), request_body = ChecklistReq, responses((status = 200, description = "Answered, with any remedy tasks")))]
+#[utoipa::path(post, path = "/api/v1/strategies/{id}/checklist", params(("id" = i64, Path, description = "The record's id")), request_body = ChecklistReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "Answered, with any remedy tasks", body = crate::out::ChecklistAnsweredOut)))]
 pub async fn checklist(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -517,12 +521,13 @@ pub async fn checklist(
         .app
         .answer_checklist(&ctx, StrategyId(id), answers)
         .await?;
-    let mut v = wire::strategy(&st.app.profile, &s, st.app.now());
-    v["remedy_tasks"] = json!(tasks.iter().map(|t| t.0).collect::<Vec<_>>());
-    ok(v)
+    ok(crate::out::ChecklistAnsweredOut {
+        plan: wire::strategy(&st.app.profile, &s, st.app.now()),
+        remedy_tasks: tasks.iter().map(|t| t.0).collect(),
+    })
 }
 
-#[utoipa::path(post, path = "/api/v1/strategies/{id}/propose", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "Proposed"), (status = 409, description = "Refused, naming the clause")))]
+#[utoipa::path(post, path = "/api/v1/strategies/{id}/propose", params(("id" = i64, Path, description = "The record's id")), responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "Proposed", body = crate::out::PlanOut), (status = 409, description = "Refused, naming the clause", body = crate::out::ErrorOut)))]
 pub async fn propose(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -532,7 +537,7 @@ pub async fn propose(
 }
 
 /// NOR-6.2: a senior manager, not the proposer.
-#[utoipa::path(post, path = "/api/v1/strategies/{id}/authorise", params(("id" = i64, Path, description = "The record's id")), request_body = AuthoriseReq, responses((status = 200, description = "Authorised")))]
+#[utoipa::path(post, path = "/api/v1/strategies/{id}/authorise", params(("id" = i64, Path, description = "The record's id")), request_body = AuthoriseReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "Authorised", body = crate::out::PlanOut)))]
 pub async fn authorise(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -546,7 +551,7 @@ pub async fn authorise(
     plan_reply(&st, &st.app.authorise(&ctx, StrategyId(id), input).await?)
 }
 
-#[utoipa::path(post, path = "/api/v1/strategies/{id}/refuse", params(("id" = i64, Path, description = "The record's id")), request_body = ReasonReq, responses((status = 200, description = "Refused")))]
+#[utoipa::path(post, path = "/api/v1/strategies/{id}/refuse", params(("id" = i64, Path, description = "The record's id")), request_body = ReasonReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "Refused", body = crate::out::PlanOut)))]
 pub async fn refuse(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -559,7 +564,7 @@ pub async fn refuse(
     )
 }
 
-#[utoipa::path(post, path = "/api/v1/strategies/{id}/withdraw", params(("id" = i64, Path, description = "The record's id")), request_body = ReasonReq, responses((status = 200, description = "Withdrawn")))]
+#[utoipa::path(post, path = "/api/v1/strategies/{id}/withdraw", params(("id" = i64, Path, description = "The record's id")), request_body = ReasonReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "Withdrawn", body = crate::out::PlanOut)))]
 pub async fn withdraw(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -573,7 +578,7 @@ pub async fn withdraw(
 }
 
 /// CLE-9.6; NOR-5.1, 5.2, 5.7.
-#[utoipa::path(post, path = "/api/v1/strategies/{id}/notice", params(("id" = i64, Path, description = "The record's id")), request_body = NoticeReq, responses((status = 200, description = "Notice recorded")))]
+#[utoipa::path(post, path = "/api/v1/strategies/{id}/notice", params(("id" = i64, Path, description = "The record's id")), request_body = NoticeReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "Notice recorded", body = crate::out::PlanOut)))]
 pub async fn notice(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -600,7 +605,7 @@ pub async fn notice(
 }
 
 /// CLE-9.12; NOR-8.1, 8.2.
-#[utoipa::path(post, path = "/api/v1/strategies/{id}/review", params(("id" = i64, Path, description = "The record's id")), request_body = ReviewReq, responses((status = 200, description = "Reviewed")))]
+#[utoipa::path(post, path = "/api/v1/strategies/{id}/review", params(("id" = i64, Path, description = "The record's id")), request_body = ReviewReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "Reviewed", body = crate::out::PlanOut)))]
 pub async fn review(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -627,7 +632,7 @@ pub async fn review(
 }
 
 /// CLE-9.14; NOR-5.1.
-#[utoipa::path(post, path = "/api/v1/strategies/{id}/vary", params(("id" = i64, Path, description = "The record's id")), request_body = VaryReq, responses((status = 200, description = "Varied")))]
+#[utoipa::path(post, path = "/api/v1/strategies/{id}/vary", params(("id" = i64, Path, description = "The record's id")), request_body = VaryReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "Varied", body = crate::out::PlanOut)))]
 pub async fn vary(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -641,7 +646,7 @@ pub async fn vary(
     )
 }
 
-#[utoipa::path(post, path = "/api/v1/strategies/{id}/lift", params(("id" = i64, Path, description = "The record's id")), request_body = ReasonReq, responses((status = 200, description = "Lifted")))]
+#[utoipa::path(post, path = "/api/v1/strategies/{id}/lift", params(("id" = i64, Path, description = "The record's id")), request_body = ReasonReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "Lifted", body = crate::out::PlanOut)))]
 pub async fn lift(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -652,7 +657,7 @@ pub async fn lift(
 }
 
 /// CLE-10.4.
-#[utoipa::path(post, path = "/api/v1/strategies/{id}/apply-to-matter", params(("id" = i64, Path, description = "The record's id")), request_body = ApplyReq, responses((status = 200, description = "Applied")))]
+#[utoipa::path(post, path = "/api/v1/strategies/{id}/apply-to-matter", params(("id" = i64, Path, description = "The record's id")), request_body = ApplyReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "Applied", body = crate::out::PlanOut)))]
 pub async fn apply_to_matter(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -668,7 +673,7 @@ pub async fn apply_to_matter(
 }
 
 /// NOR-6.2: the authorising role decides a request to apply a plan to another matter.
-#[utoipa::path(post, path = "/api/v1/strategies/{id}/decide-matter", params(("id" = i64, Path, description = "The record's id")), request_body = DecideMatterReq, responses((status = 200, description = "Decided")))]
+#[utoipa::path(post, path = "/api/v1/strategies/{id}/decide-matter", params(("id" = i64, Path, description = "The record's id")), request_body = DecideMatterReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "Decided", body = crate::out::PlanOut)))]
 pub async fn decide_matter(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -690,7 +695,7 @@ pub async fn decide_matter(
 }
 
 /// NOR-7.1.
-#[utoipa::path(post, path = "/api/v1/strategies/{id}/disputes", params(("id" = i64, Path, description = "The record's id")), request_body = DisputeReq, responses((status = 201, description = "Dispute recorded")))]
+#[utoipa::path(post, path = "/api/v1/strategies/{id}/disputes", params(("id" = i64, Path, description = "The record's id")), request_body = DisputeReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 201, description = "Dispute recorded", body = crate::out::DisputeOut)))]
 pub async fn raise_dispute(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -710,7 +715,7 @@ pub async fn raise_dispute(
 }
 
 /// NOR-7.1: decided by someone who took no part.
-#[utoipa::path(post, path = "/api/v1/disputes/{id}/decision", params(("id" = i64, Path, description = "The record's id")), request_body = DisputeDecisionReq, responses((status = 200, description = "Decided")))]
+#[utoipa::path(post, path = "/api/v1/disputes/{id}/decision", params(("id" = i64, Path, description = "The record's id")), request_body = DisputeDecisionReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "Decided", body = crate::out::DisputeDecidedOut)))]
 pub async fn decide_dispute(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -724,13 +729,14 @@ pub async fn decide_dispute(
         .app
         .decide_dispute(&ctx, DisputeId(id), outcome, &req.reasons, variation)
         .await?;
-    ok(
-        json!({"dispute": wire::dispute(&d), "strategy": wire::strategy(&st.app.profile, &s, st.app.now())}),
-    )
+    ok(crate::out::DisputeDecidedOut {
+        dispute: wire::dispute(&d),
+        strategy: wire::strategy(&st.app.profile, &s, st.app.now()),
+    })
 }
 
 /// CLE-8; NOR-1.4.
-#[utoipa::path(post, path = "/api/v1/people/{id}/adjustments", params(("id" = i64, Path, description = "The record's id")), request_body = AdjustmentReq, responses((status = 201, description = "Requested")))]
+#[utoipa::path(post, path = "/api/v1/people/{id}/adjustments", params(("id" = i64, Path, description = "The record's id")), request_body = AdjustmentReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 201, description = "Requested", body = crate::out::AdjustmentOut)))]
 pub async fn request_adjustment(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -746,7 +752,7 @@ pub async fn request_adjustment(
 }
 
 /// NOR-1.5.
-#[utoipa::path(post, path = "/api/v1/adjustments/{id}/decision", params(("id" = i64, Path, description = "The record's id")), request_body = DecisionReq, responses((status = 200, description = "Decided")))]
+#[utoipa::path(post, path = "/api/v1/adjustments/{id}/decision", params(("id" = i64, Path, description = "The record's id")), request_body = DecisionReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "Decided", body = crate::out::AdjustmentOut)))]
 pub async fn decide_adjustment(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -761,7 +767,7 @@ pub async fn decide_adjustment(
 }
 
 /// CLE-10.1–10.3; NOR-5.8.
-#[utoipa::path(post, path = "/api/v1/people/{id}/further-actions", params(("id" = i64, Path, description = "The record's id")), request_body = FurtherActionReq, responses((status = 201, description = "Recorded")))]
+#[utoipa::path(post, path = "/api/v1/people/{id}/further-actions", params(("id" = i64, Path, description = "The record's id")), request_body = FurtherActionReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 201, description = "Recorded", body = crate::out::FurtherActionOut)))]
 pub async fn further_action(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -779,14 +785,16 @@ pub async fn further_action(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/tasks", responses((status = 200, description = "My open tasks and my role's")))]
+#[utoipa::path(get, path = "/api/v1/tasks", responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "My open tasks and my role's", body = crate::out::TasksOut)))]
 pub async fn my_tasks(State(st): State<AppState>, Auth(ctx): Auth) -> Reply {
     let tasks = st.app.my_tasks(&ctx.actor).await?;
-    ok(json!({"tasks": tasks.iter().map(wire::task).collect::<Vec<_>>()}))
+    ok(crate::out::TasksOut {
+        tasks: tasks.iter().map(wire::task).collect(),
+    })
 }
 
 /// A data-rights request: it reaches the DPO whatever a plan says, due in one month.
-#[utoipa::path(post, path = "/api/v1/people/{id}/data-rights", params(("id" = i64, Path, description = "The record's id")), request_body = RightsReq, responses((status = 201, description = "Recorded and sent to the DPO")))]
+#[utoipa::path(post, path = "/api/v1/people/{id}/data-rights", params(("id" = i64, Path, description = "The record's id")), request_body = RightsReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 201, description = "Recorded and sent to the DPO", body = crate::out::RightsOut)))]
 pub async fn receive_rights(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -812,7 +820,7 @@ pub async fn receive_rights(
 }
 
 /// The DPO answers a data-rights request, or extends its deadline once.
-#[utoipa::path(post, path = "/api/v1/data-rights/{id}/answer", params(("id" = i64, Path, description = "The record's id")), request_body = RightsAnswerReq, responses((status = 200, description = "Answered or extended")))]
+#[utoipa::path(post, path = "/api/v1/data-rights/{id}/answer", params(("id" = i64, Path, description = "The record's id")), request_body = RightsAnswerReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "Answered or extended", body = crate::out::RightsOut)))]
 pub async fn answer_rights(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -851,7 +859,7 @@ pub struct GovernanceQuery {
 }
 
 /// The governance report for a period (this quarter by default).
-#[utoipa::path(get, path = "/api/v1/governance", params(GovernanceQuery), responses((status = 200, description = "The report")))]
+#[utoipa::path(get, path = "/api/v1/governance", params(GovernanceQuery), responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "The report", body = crate::out::GovernanceOut)))]
 pub async fn governance(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -869,31 +877,25 @@ pub async fn governance(
         },
     };
     let r = st.app.governance(&ctx, period).await?;
-    ok(json!({
-        "period": r.period, "from": period.from.to_string(), "to": period.to.to_string(),
-        "plans_started": r.started.iter().map(|((c, s), n)| json!({"category": c, "stage": s, "count": n})).collect::<Vec<_>>(),
-        "plans_in_force_at_end": r.in_force_at_end.iter().map(|(c, n)| json!({"category": c, "count": n})).collect::<Vec<_>>(),
-        "reviews": {"on_time": r.reviews_on_time, "late": r.reviews_late, "timing_not_recorded": r.reviews_unknown, "overdue_at_end": r.reviews_overdue_at_end},
-        "breaches": r.breaches,
-        "disputes": {"raised": r.disputes_raised, "decided": r.dispute_outcomes},
-        "adjustments": {"requested": r.adjustments_requested, "granted": r.adjustments_granted, "refused": r.adjustments_refused},
-    }))
+    ok(crate::out::GovernanceOut::of(&r, &period))
 }
 
 /// The open data-rights requests, soonest deadline first (the DPO).
-#[utoipa::path(get, path = "/api/v1/data-rights", responses((status = 200, description = "Open requests")))]
+#[utoipa::path(get, path = "/api/v1/data-rights", responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "Open requests", body = crate::out::RightsListOut)))]
 pub async fn open_rights(State(st): State<AppState>, Auth(ctx): Auth) -> Reply {
-    ok(json!({"requests": st
-        .app
-        .open_rights_requests(&ctx)
-        .await?
-        .iter()
-        .map(wire::rights)
-        .collect::<Vec<_>>()}))
+    ok(crate::out::RightsListOut {
+        requests: st
+            .app
+            .open_rights_requests(&ctx)
+            .await?
+            .iter()
+            .map(wire::rights)
+            .collect(),
+    })
 }
 
 /// CLE-9.15: ask to share a person's details with a partner; waits for the DPO.
-#[utoipa::path(post, path = "/api/v1/people/{id}/disclosures", params(("id" = i64, Path, description = "The record's id")), request_body = DisclosureReq, responses((status = 201, description = "Requested")))]
+#[utoipa::path(post, path = "/api/v1/people/{id}/disclosures", params(("id" = i64, Path, description = "The record's id")), request_body = DisclosureReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 201, description = "Requested", body = crate::out::DisclosureOut)))]
 pub async fn request_disclosure(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -916,7 +918,7 @@ pub async fn request_disclosure(
 }
 
 /// CLE-9.15: the DPO approves or refuses.
-#[utoipa::path(post, path = "/api/v1/disclosures/{id}/decision", params(("id" = i64, Path, description = "The record's id")), request_body = DisclosureDecisionReq, responses((status = 200, description = "Decided")))]
+#[utoipa::path(post, path = "/api/v1/disclosures/{id}/decision", params(("id" = i64, Path, description = "The record's id")), request_body = DisclosureDecisionReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "Decided", body = crate::out::DisclosureOut)))]
 pub async fn decide_disclosure(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -931,7 +933,7 @@ pub async fn decide_disclosure(
 }
 
 /// CLE-9.15: what was shared, with whom and when (the disclosure log).
-#[utoipa::path(post, path = "/api/v1/disclosures/{id}/shared", params(("id" = i64, Path, description = "The record's id")), request_body = SharedReq, responses((status = 200, description = "On the disclosure log")))]
+#[utoipa::path(post, path = "/api/v1/disclosures/{id}/shared", params(("id" = i64, Path, description = "The record's id")), request_body = SharedReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "On the disclosure log", body = crate::out::DisclosureOut)))]
 pub async fn record_shared(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -952,35 +954,39 @@ pub async fn record_shared(
 
 /// The access log for one person, newest first: who opened their restrictions, incidents
 /// or adjustments, and when (the DPO and auditors).
-#[utoipa::path(get, path = "/api/v1/people/{id}/access-log", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "The access log"), (status = 403, description = "Not the DPO or an auditor")))]
+#[utoipa::path(get, path = "/api/v1/people/{id}/access-log", params(("id" = i64, Path, description = "The record's id")), responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "The access log", body = crate::out::AccessListOut), (status = 403, description = "Not the DPO or an auditor", body = crate::out::ErrorOut)))]
 pub async fn person_access_log(
     State(st): State<AppState>,
     Auth(ctx): Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> Reply {
-    ok(json!({"access": st
-        .app
-        .access_log(&ctx.actor, Some(PersonId(id)), 1000)
-        .await?
-        .iter()
-        .map(wire::access)
-        .collect::<Vec<_>>()}))
+    ok(crate::out::AccessListOut {
+        access: st
+            .app
+            .access_log(&ctx.actor, Some(PersonId(id)), 1000)
+            .await?
+            .iter()
+            .map(wire::access)
+            .collect(),
+    })
 }
 
 /// CLE-9.15: the disclosure log, newest first.
-#[utoipa::path(get, path = "/api/v1/disclosures", responses((status = 200, description = "The disclosure log")))]
+#[utoipa::path(get, path = "/api/v1/disclosures", responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "The disclosure log", body = crate::out::DisclosuresOut)))]
 pub async fn disclosure_log(State(st): State<AppState>, Auth(ctx): Auth) -> Reply {
-    ok(json!({"disclosures": st
-        .app
-        .disclosure_log(&ctx.actor, 1000)
-        .await?
-        .iter()
-        .map(wire::disclosure)
-        .collect::<Vec<_>>()}))
+    ok(crate::out::DisclosuresOut {
+        disclosures: st
+            .app
+            .disclosure_log(&ctx.actor, 1000)
+            .await?
+            .iter()
+            .map(wire::disclosure)
+            .collect(),
+    })
 }
 
 /// CLE-9.11: send the reminder a breach calls for, closing its task.
-#[utoipa::path(post, path = "/api/v1/tasks/{id}/breach-reminder", params(("id" = i64, Path, description = "The record's id")), request_body = ReminderReq, responses((status = 201, description = "Sent and kept as a contact")))]
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/breach-reminder", params(("id" = i64, Path, description = "The record's id")), request_body = ReminderReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 201, description = "Sent and kept as a contact", body = crate::out::ContactOut)))]
 pub async fn breach_reminder(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -1003,7 +1009,7 @@ pub async fn breach_reminder(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/tasks/{id}/complete", params(("id" = i64, Path, description = "The record's id")), request_body = OutcomeReq, responses((status = 200, description = "Done")))]
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/complete", params(("id" = i64, Path, description = "The record's id")), request_body = OutcomeReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "Done", body = crate::out::TaskOut)))]
 pub async fn complete_task(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -1024,7 +1030,7 @@ pub struct ReviewsQuery {
 }
 
 /// CLE-9.12; NOR-8.1.
-#[utoipa::path(get, path = "/api/v1/reviews", params(ReviewsQuery), responses((status = 200, description = "Reviews due and overdue")))]
+#[utoipa::path(get, path = "/api/v1/reviews", params(ReviewsQuery), responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "Reviews due and overdue", body = crate::out::PlansOut)))]
 pub async fn reviews(
     State(st): State<AppState>,
     Auth(_ctx): Auth,
@@ -1036,18 +1042,23 @@ pub async fn reviews(
         None => tact_core::check::uk_date(now),
     };
     let list = st.app.reviews_due(by).await?;
-    ok(
-        json!({"strategies": list.iter().map(|s| wire::strategy(&st.app.profile, s, now)).collect::<Vec<_>>()}),
-    )
+    ok(crate::out::PlansOut {
+        strategies: list
+            .iter()
+            .map(|s| wire::strategy(&st.app.profile, s, now))
+            .collect(),
+    })
 }
 
-#[utoipa::path(get, path = "/api/v1/staff", responses((status = 200, description = "All staff")))]
+#[utoipa::path(get, path = "/api/v1/staff", responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "All staff", body = crate::out::StaffListOut)))]
 pub async fn list_staff(State(st): State<AppState>, Auth(_ctx): Auth) -> Reply {
     let all = st.app.store.staff_list().await?;
-    ok(json!({"staff": all.iter().map(wire::staff).collect::<Vec<_>>()}))
+    ok(crate::out::StaffListOut {
+        staff: all.iter().map(wire::staff).collect(),
+    })
 }
 
-#[utoipa::path(post, path = "/api/v1/staff", request_body = StaffReq, responses((status = 201, description = "Added")))]
+#[utoipa::path(post, path = "/api/v1/staff", request_body = StaffReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 201, description = "Added", body = crate::out::StaffOut)))]
 pub async fn create_staff(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -1068,7 +1079,7 @@ pub async fn create_staff(
     created(wire::staff(&s))
 }
 
-#[utoipa::path(post, path = "/api/v1/staff/{id}", params(("id" = i64, Path, description = "The record's id")), request_body = StaffChangeReq, responses((status = 200, description = "Changed")))]
+#[utoipa::path(post, path = "/api/v1/staff/{id}", params(("id" = i64, Path, description = "The record's id")), request_body = StaffChangeReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "Changed", body = crate::out::StaffOut)))]
 pub async fn change_staff(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -1089,7 +1100,7 @@ pub async fn change_staff(
     ok(wire::staff(&s))
 }
 
-#[utoipa::path(post, path = "/api/v1/staff/{id}/tokens", params(("id" = i64, Path, description = "The record's id")), request_body = TokenReq, responses((status = 201, description = "The new token, shown once")))]
+#[utoipa::path(post, path = "/api/v1/staff/{id}/tokens", params(("id" = i64, Path, description = "The record's id")), request_body = TokenReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 201, description = "The new token, shown once", body = crate::out::TokenOut)))]
 pub async fn issue_token(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -1100,11 +1111,11 @@ pub async fn issue_token(
         .app
         .issue_token(Some(&ctx.actor), StaffId(id), &req.label)
         .await?;
-    created(json!({"token": token}))
+    created(crate::out::TokenOut { token })
 }
 
 /// Checks the event log's hash chain.
-#[utoipa::path(get, path = "/api/v1/audit/verify", responses((status = 200, description = "The chain is intact"), (status = 409, description = "The chain is broken")))]
+#[utoipa::path(get, path = "/api/v1/audit/verify", responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "The chain is intact", body = crate::out::VerifiedOut), (status = 409, description = "The chain is broken", body = crate::out::ErrorOut)))]
 pub async fn audit_verify(State(st): State<AppState>, Auth(ctx): Auth) -> Reply {
     tact_core::roles::authorise(
         &st.app.profile,
@@ -1113,7 +1124,10 @@ pub async fn audit_verify(State(st): State<AppState>, Auth(ctx): Auth) -> Reply 
         None,
     )?;
     match st.app.verify_audit().await? {
-        Ok(n) => ok(json!({"intact": true, "entries": n})),
+        Ok(n) => ok(crate::out::VerifiedOut {
+            intact: true,
+            entries: n,
+        }),
         Err(b) => Err(ApiError {
             status: StatusCode::CONFLICT,
             message: b.to_string(),

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod error;
 pub mod export;
+pub mod out;
 pub mod ui;
 pub mod ui_forms;
 pub mod ui_governance;

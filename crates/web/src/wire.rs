@@ -5,12 +5,11 @@ use crate::error::ApiError;
 use jiff::civil::Date;
 use jiff::Timestamp;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 use tact_core::check::Verdict;
 use tact_core::identity::{EmailAddress, PhoneNumber};
 use tact_core::model::*;
 use tact_core::profile::{Channel, Profile};
-use tact_store::codec::restriction_json;
 use utoipa::ToSchema;
 
 pub fn ts(t: Timestamp) -> String {
@@ -230,8 +229,9 @@ pub struct PlanReq {
     pub matter_ids: Vec<i64>,
     #[serde(default)]
     pub incident_ids: Vec<i64>,
-    /// Each: {"kind": "call-window" | "single-channel" | ..., "reason": "...", ...kind's fields}
-    #[schema(value_type = Vec<Object>)]
+    /// Each restriction: its `kind`, that kind's fields and the `reason` for it. Read by
+    /// the same rules that check a plan, so an error names `restrictions[i].field`.
+    #[schema(value_type = Vec<crate::out::RestrictionIn>)]
     pub restrictions: Vec<Value>,
     pub reasons: String,
     pub aims: String,
@@ -325,7 +325,8 @@ pub struct ReviewReq {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VaryReq {
-    #[schema(value_type = Vec<Object>)]
+    /// As for a new plan: each restriction's `kind`, its fields and its `reason`.
+    #[schema(value_type = Vec<crate::out::RestrictionIn>)]
     pub restrictions: Vec<Value>,
     pub review_due: String,
     pub ends_on: Option<String>,
@@ -414,14 +415,8 @@ pub struct RightsAnswerReq {
     pub text: String,
 }
 
-pub fn rights(r: &tact_core::rights::RightsRequest) -> Value {
-    json!({
-        "id": r.id, "person_id": r.person_id.0, "kind": r.kind.as_str(), "details": r.details,
-        "channel": r.channel.as_str(), "received_on": r.received_on.to_string(), "due_on": r.due_on.to_string(),
-        "extended_to": r.extended_to.map(|d| d.to_string()), "extension_reason": r.extension_reason,
-        "deadline": r.deadline().to_string(), "status": r.status.as_str(), "outcome": r.outcome,
-        "clause": tact_core::rights::CLAUSE,
-    })
+pub fn rights(r: &tact_core::rights::RightsRequest) -> crate::out::RightsOut {
+    crate::out::RightsOut::from(r)
 }
 
 /// CLE-9.15: a request to share a person's details with a partner.
@@ -510,133 +505,63 @@ pub struct TokenReq {
     pub label: String,
 }
 
-// ----- responses ------------------------------------------------------------------
+// ----- responses: see `out` for the types -----------------------------------------
 
-pub fn person(p: &ServiceUser) -> Value {
-    json!({
-        "id": p.id.0, "reference": p.reference, "name": p.name,
-        "phones": p.phones.iter().map(|x| x.as_str()).collect::<Vec<_>>(),
-        "emails": p.emails.iter().map(|x| x.as_str()).collect::<Vec<_>>(),
-        "postal_address": p.postal_address,
-        "advocate": p.advocate.as_ref().map(|a| json!({"name": a.name, "organisation": a.organisation, "phone": a.phone.as_ref().map(|x| x.as_str()), "email": a.email.as_ref().map(|x| x.as_str())})),
-        "preferred_format": p.preferred_format.as_str(), "preferred_language": p.preferred_language,
-        "additional_help": p.additional_help.as_ref().map(|h| json!({"asked_at": ts(h.asked_at), "asked_by": h.asked_by.0, "needs_help": h.needs_help, "in_their_words": h.in_their_words})),
-        "created_at": ts(p.created_at),
-    })
+use crate::out::*;
+
+pub fn person(p: &ServiceUser) -> PersonOut {
+    PersonOut::from(p)
 }
 
-pub fn matter(m: &Matter) -> Value {
-    json!({"id": m.id.0, "person_id": m.person_id.0, "reference": m.reference, "kind": m.kind.as_str(), "title": m.title, "status": m.status.as_str(), "finalised_on": m.finalised_on.map(|d| d.to_string()), "opened_at": ts(m.opened_at)})
+pub fn matter(m: &Matter) -> MatterOut {
+    MatterOut::from(m)
 }
 
-pub fn contact(c: &Contact) -> Value {
-    json!({
-        "id": c.id.0, "person_id": c.person_id.map(|x| x.0), "matter_id": c.matter_id.map(|x| x.0), "channel": c.channel.as_str(),
-        "direction": c.direction.as_str(), "at": ts(c.at), "staff_id": c.staff_id.map(|x| x.0), "identifier": c.identifier,
-        "summary": c.summary, "body": c.body, "breach_of": c.breach_of, "screening": c.screening.as_str(),
-        "not_recorded_as_complaint": c.not_recorded_as_complaint,
-    })
+pub fn contact(c: &Contact) -> ContactOut {
+    ContactOut::from(c)
 }
 
-pub fn incident(i: &Incident) -> Value {
-    json!({
-        "id": i.id.0, "person_id": i.person_id.0, "matter_id": i.matter_id.map(|x| x.0), "contact_id": i.contact_id.map(|x| x.0),
-        "category": i.category, "description": i.description, "occurred_at": ts(i.occurred_at), "staff_id": i.staff_id.0, "recorded_by": i.recorded_by.0,
-        "ended_call": i.ended_call.as_ref().map(|e| json!({"reason": e.reason, "file_note": e.file_note, "caller_warned": e.caller_warned})),
-    })
+pub fn incident(i: &Incident) -> IncidentOut {
+    IncidentOut::from(i)
 }
 
-pub fn warning(w: &Warning) -> Value {
-    json!({
-        "id": w.id.0, "person_id": w.person_id.0, "incident_ids": w.incident_ids.iter().map(|i| i.0).collect::<Vec<_>>(),
-        "what_is_wrong": w.what_is_wrong, "how_to_change": w.how_to_change, "consequence": w.consequence,
-        "channel": w.channel.as_str(), "given_at": ts(w.given_at), "given_by": w.given_by.0,
-    })
+pub fn warning(w: &Warning) -> WarningOut {
+    WarningOut::from(w)
 }
 
-pub fn strategy(profile: &Profile, s: &Strategy, at: Timestamp) -> Value {
-    let named = |r: &Restriction| {
-        let mut v = restriction_json(r);
-        if let Some(e) = profile.catalogue(r.rule.kind()) {
-            v["name"] = json!(e.name);
-            v["clause"] = json!(e.clause);
-        }
-        v
-    };
-    json!({
-        "id": s.id.0, "term": profile.terms.plan, "person_id": s.person_id.0, "version": s.version, "plan_version": s.plan_version,
-        "status": s.status.as_str(), "in_force": s.in_force(at), "review_overdue": s.review_overdue(tact_core::check::uk_date(at)),
-        "matter_ids": s.matter_ids.iter().map(|m| m.0).collect::<Vec<_>>(),
-        "incident_ids": s.incident_ids.iter().map(|m| m.0).collect::<Vec<_>>(),
-        "restrictions": s.restrictions.iter().map(named).collect::<Vec<_>>(),
-        "reasons": s.reasons, "aims": s.aims, "proportionality": s.proportionality, "no_warning_reason": s.no_warning_reason,
-        "checklist": s.checklist.iter().map(|a| json!({
-            "question_id": a.question_id, "answer": a.answer.as_str(), "reason": a.reason,
-            "remedy_task": a.remedy_task.map(|t| t.0), "cannot_remedy_reason": a.cannot_remedy_reason,
-            "answered_by": a.answered_by.0, "answered_at": ts(a.answered_at),
-        })).collect::<Vec<_>>(),
-        "created_by": s.created_by.0, "created_at": ts(s.created_at),
-        "proposed_by": s.proposed_by.map(|x| x.0), "proposed_at": s.proposed_at.map(ts),
-        "decided_by": s.decided_by.map(|x| x.0), "decided_at": s.decided_at.map(ts), "decision_reason": s.decision_reason,
-        "overrides": s.overrides.iter().map(|o| json!({"adjustment_id": o.adjustment_id.0, "by": o.by.0, "reason": o.reason})).collect::<Vec<_>>(),
-        "notice": s.notice.as_ref().map(|n| json!({"sent_at": ts(n.sent_at), "channel": n.channel.as_str(), "format": n.format.as_str(), "agreement_sought": n.agreement_sought, "agreement_given": n.agreement_given, "agreement_note": n.agreement_note, "policy_enclosed": n.policy_enclosed, "plan_version": n.plan_version})),
-        "effective_from": s.effective_from.map(ts), "review_due": s.review_due.to_string(), "ends_on": s.ends_on.map(|d| d.to_string()),
-        "pending_variation": s.pending_variation.as_ref().map(|v| json!({"restrictions": v.restrictions.iter().map(named).collect::<Vec<_>>(), "review_due": v.review_due.to_string(), "reason": v.reason})),
-        "pending_matters": s.pending_matters.iter().map(|m| json!({
-            "matter_id": m.matter_id.0, "reason": m.reason, "requested_by": m.requested_by.0,
-            "requested_at": ts(m.requested_at), "authorised_by": m.authorised_by.map(|x| x.0),
-            "authorised_at": m.authorised_at.map(ts),
-            "waiting_for": if m.authorised_by.is_some() { "notice" } else { "authorisation" },
-        })).collect::<Vec<_>>(),
-        "lifted_at": s.lifted_at.map(ts), "lift_reason": s.lift_reason,
-    })
+pub fn strategy(profile: &Profile, s: &Strategy, at: Timestamp) -> PlanOut {
+    PlanOut::of(profile, s, at)
 }
 
-pub fn adjustment(a: &Adjustment) -> Value {
-    json!({
-        "id": a.id.0, "person_id": a.person_id.0, "kind": a.kind.as_str(), "description": a.description, "status": a.status.as_str(),
-        "requested_at": ts(a.requested_at), "recorded_by": a.recorded_by.0, "decided_by": a.decided_by.map(|x| x.0),
-        "decided_at": a.decided_at.map(ts), "decision_reason": a.decision_reason,
-    })
+pub fn adjustment(a: &Adjustment) -> AdjustmentOut {
+    AdjustmentOut::from(a)
 }
 
-pub fn disclosure(d: &tact_core::sharing::Disclosure) -> Value {
-    json!({
-        "id": d.id.0, "person_id": d.person_id.0, "partner": d.partner, "reason": d.reason, "details": d.details,
-        "requested_by": d.requested_by.0, "requested_at": ts(d.requested_at), "status": d.status.as_str(),
-        "decided_by": d.decided_by.map(|x| x.0), "decided_at": d.decided_at.map(ts), "decision_reason": d.decision_reason,
-        "shared_by": d.shared_by.map(|x| x.0), "shared_at": d.shared_at.map(ts), "shared_what": d.shared_what,
-    })
+pub fn disclosure(d: &tact_core::sharing::Disclosure) -> DisclosureOut {
+    DisclosureOut::from(d)
 }
 
-pub fn access(a: &tact_core::model::Access) -> Value {
-    json!({"person_id": a.person_id.0, "staff_id": a.staff_id.0, "at": ts(a.at), "what": a.what})
+pub fn access(a: &tact_core::model::Access) -> AccessOut {
+    AccessOut::from(a)
 }
 
-pub fn dispute(d: &Dispute) -> Value {
-    json!({
-        "id": d.id.0, "strategy_id": d.strategy_id.0, "person_id": d.person_id.0, "grounds": d.grounds, "received_at": ts(d.received_at),
-        "outcome": d.outcome.map(DisputeOutcome::as_str), "decided_by": d.decided_by.map(|x| x.0), "decided_at": d.decided_at.map(ts), "decision_reason": d.decision_reason,
-    })
+pub fn dispute(d: &Dispute) -> DisputeOut {
+    DisputeOut::from(d)
 }
 
-pub fn further_action(f: &FurtherAction) -> Value {
-    json!({"id": f.id.0, "person_id": f.person_id.0, "kind": f.kind.as_str(), "reasons": f.reasons, "prior_notice_given": f.prior_notice_given, "no_notice_reason": f.no_notice_reason, "decided_by": f.decided_by.0, "decided_at": ts(f.decided_at)})
+pub fn further_action(f: &FurtherAction) -> FurtherActionOut {
+    FurtherActionOut::from(f)
 }
 
-pub fn task(t: &Task) -> Value {
-    json!({
-        "id": t.id.0, "kind": t.task.kind.as_str(), "person_id": t.task.person_id.map(|x| x.0), "assignee": t.task.assignee.map(|x| x.0),
-        "role": t.task.role.map(|r| r.as_str()), "title": t.task.title, "due_on": t.task.due_on.map(|d| d.to_string()), "clause": t.task.clause,
-        "subject": t.task.subject, "created_at": ts(t.created_at), "done_at": t.done_at.map(ts), "done_by": t.done_by.map(|x| x.0), "outcome": t.outcome,
-    })
+pub fn task(t: &Task) -> TaskOut {
+    TaskOut::from(t)
 }
 
-pub fn staff(s: &Staff) -> Value {
-    json!({"id": s.id.0, "name": s.name, "email": s.email.as_ref().map(|e| e.as_str()), "role": s.role.as_str(), "line_manager": s.line_manager.map(|x| x.0), "active": s.active})
+pub fn staff(s: &Staff) -> StaffOut {
+    StaffOut::from(s)
 }
 
-pub fn verdict(v: &Verdict) -> Value {
+pub fn verdict(v: &Verdict) -> VerdictOut {
     // A shared identifier answers "ambiguous", with everyone it could be and the strictest
     // answer for any of them (issue 10).
     let outcome = if v.candidates.is_empty() {
@@ -644,38 +569,77 @@ pub fn verdict(v: &Verdict) -> Value {
     } else {
         "ambiguous"
     };
-    json!({
-        "person": v.person.map(|p| json!({"id": p.0, "reference": v.reference, "name": v.name})),
-        "outcome": outcome, "strictest_outcome": v.outcome.as_str(), "allowed": v.allowed(),
-        "candidates": v.candidates.iter().map(|c| json!({"id": c.person.0, "reference": c.reference, "name": c.name, "outcome": c.outcome.as_str()})).collect::<Vec<_>>(),
-        "withheld": v.withheld,
-        "say": v.say, "must": v.must,
-        "restrictions": v.restrictions.iter().filter(|a| a.effect != tact_core::check::Effect::NotRelevant).map(|a| json!({
-            "strategy_id": a.strategy_id.0, "kind": a.kind, "name": a.name, "clause": a.clause, "effect": a.effect.as_str(), "explanation": a.explanation,
-            "matters": a.matters.iter().map(|m| m.0).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-        "adjustments": v.adjustments.iter().map(|(id, d)| json!({"id": id.0, "description": d})).collect::<Vec<_>>(),
-        "screening_required": v.screening_required, "staff_may_disengage": v.staff_may_disengage, "ask_additional_help": v.ask_additional_help,
-        "record_call": v.record_call, "max_minutes": v.max_minutes, "put_through_to": v.put_through_to.map(|s| s.0),
-        "divert_to_mailbox": v.divert_to_mailbox, "clauses": v.clauses,
-    })
+    VerdictOut {
+        person: v.person.map(|p| FoundOut {
+            id: p.0,
+            reference: v.reference.clone(),
+            name: v.name.clone(),
+        }),
+        outcome: outcome.to_string(),
+        strictest_outcome: v.outcome.as_str().to_string(),
+        allowed: v.allowed(),
+        candidates: v
+            .candidates
+            .iter()
+            .map(|c| CandidateOut {
+                id: c.person.0,
+                reference: c.reference.clone(),
+                name: c.name.clone(),
+                outcome: c.outcome.as_str().to_string(),
+            })
+            .collect(),
+        withheld: v.withheld,
+        say: v.say.clone(),
+        must: v.must.clone(),
+        restrictions: v
+            .restrictions
+            .iter()
+            .filter(|a| a.effect != tact_core::check::Effect::NotRelevant)
+            .map(|a| AppliedOut {
+                strategy_id: a.strategy_id.0,
+                kind: a.kind.to_string(),
+                name: a.name.clone(),
+                clause: a.clause.clone(),
+                effect: a.effect.as_str().to_string(),
+                explanation: a.explanation.clone(),
+                matters: a.matters.iter().map(|m| m.0).collect(),
+            })
+            .collect(),
+        adjustments: v
+            .adjustments
+            .iter()
+            .map(|(id, d)| AdjustmentNoteOut {
+                id: id.0,
+                description: d.clone(),
+            })
+            .collect(),
+        screening_required: v.screening_required,
+        staff_may_disengage: v.staff_may_disengage,
+        ask_additional_help: v.ask_additional_help,
+        record_call: v.record_call,
+        max_minutes: v.max_minutes,
+        put_through_to: v.put_through_to.map(|s| s.0),
+        divert_to_mailbox: v.divert_to_mailbox.clone(),
+        clauses: v.clauses.clone(),
+        freshness: None,
+    }
 }
 
 /// How fresh a contact check's answer is (issue 10): from this server's index or the
 /// database, the last change applied, and how long ago the change feed was read.
-pub fn freshness(f: &tact_app::feed::Freshness) -> Value {
-    json!({
-        "source": f.source.as_str(),
-        "change_seq": f.change_seq,
-        "synced_ms_ago": f.synced_ms_ago,
-        "bound_ms": u64::try_from(tact_app::feed::BOUND.as_millis()).unwrap_or(u64::MAX),
-    })
+pub fn freshness(f: &tact_app::feed::Freshness) -> FreshnessOut {
+    FreshnessOut {
+        source: f.source.as_str().to_string(),
+        change_seq: f.change_seq,
+        synced_ms_ago: f.synced_ms_ago,
+        bound_ms: u64::try_from(tact_app::feed::BOUND.as_millis()).unwrap_or(u64::MAX),
+    }
 }
 
 /// A contact check's answer with its freshness.
-pub fn checked(c: &tact_app::Checked) -> Value {
+pub fn checked(c: &tact_app::Checked) -> VerdictOut {
     let mut v = verdict(&c.verdict);
-    v["freshness"] = freshness(&c.freshness);
+    v.freshness = Some(freshness(&c.freshness));
     v
 }
 

@@ -539,6 +539,184 @@ async fn the_openapi_document_passes_openapi_spec_validator() {
     );
 }
 
+/// Real answers, from a plan's whole journey and its refusals, each checked against the
+/// schema the OpenAPI document gives its operation (by python's openapi-schema-validator,
+/// which comes with openapi-spec-validator).
+#[tokio::test]
+#[ignore = "needs python3 with openapi-spec-validator==0.9.0 (pip install openapi-spec-validator==0.9.0)"]
+async fn real_answers_match_the_schemas_the_openapi_document_gives_them() {
+    let t = TestApp::spawn("cleveland-opcc", &testing::sqlite_url()).await;
+    let (pid, mid, sid) = t
+        .plan_in_force(json!([{"kind": "single-channel", "channel": "email", "reason": "Abusive calls"}, {"kind": "call-window", "windows": [{"day": "tuesday", "start": "10:00", "end": "12:00"}], "max_minutes": 20, "reason": "One call a week"}]))
+        .await;
+    let mut answers = Vec::new();
+    let mut take = |method: &str, template: &str, (status, body): (StatusCode, Value)| {
+        answers.push(json!({"method": method, "path": format!("/api/v1{template}"), "status": status.as_u16(), "body": body}));
+    };
+    take(
+        "get",
+        "/strategies/{id}",
+        t.get(&t.caseworker, &format!("/strategies/{sid}")).await,
+    );
+    take(
+        "get",
+        "/people/{id}",
+        t.get(&t.caseworker, &format!("/people/{pid}")).await,
+    );
+    take("get", "/people", t.get(&t.caseworker, "/people?q=Jo").await);
+    take(
+        "get",
+        "/contact-check",
+        t.get(&t.caseworker, "/contact-check?phone=%2B44%207911%20123123")
+            .await,
+    );
+    take(
+        "get",
+        "/contact-check",
+        t.get(&t.caseworker, "/contact-check?phone=withheld").await,
+    );
+    take(
+        "post",
+        "/contacts",
+        t.post(
+            &t.caseworker,
+            "/contacts",
+            json!({"channel": "phone", "phone": "07911123123", "summary": "Called again"}),
+        )
+        .await,
+    );
+    take(
+        "get",
+        "/screening",
+        t.get(&t.caseworker, "/screening").await,
+    );
+    take("get", "/profile", t.get(&t.caseworker, "/profile").await);
+    take("get", "/tasks", t.get(&t.line_manager, "/tasks").await);
+    take("get", "/reviews", t.get(&t.senior, "/reviews").await);
+    take(
+        "get",
+        "/governance",
+        t.get(&t.line_manager, "/governance").await,
+    );
+    take(
+        "get",
+        "/governance",
+        t.get(&t.caseworker, "/governance").await,
+    );
+    take("get", "/audit/verify", t.get(&t.csm, "/audit/verify").await);
+    take("post", "/incidents", t.post(&t.caseworker, "/incidents", json!({"person_id": pid, "matter_id": mid, "category": t.app.profile.categories[0].id, "description": "Shouted at the caseworker"})).await);
+    take(
+        "post",
+        "/people/{id}/adjustments",
+        t.post(
+            &t.caseworker,
+            &format!("/people/{pid}/adjustments"),
+            json!({"kind": "format", "description": "Large print letters"}),
+        )
+        .await,
+    );
+    take(
+        "post",
+        "/people/{id}/matters",
+        t.post(
+            &t.caseworker,
+            &format!("/people/{pid}/matters"),
+            json!({"kind": "complaint", "title": "Another"}),
+        )
+        .await,
+    );
+    take(
+        "post",
+        "/strategies/{id}/disputes",
+        t.post(
+            &t.caseworker,
+            &format!("/strategies/{sid}/disputes"),
+            json!({"grounds": "The restriction is unfair"}),
+        )
+        .await,
+    );
+    // Refusals answer with the error schema.
+    take(
+        "get",
+        "/people/{id}",
+        t.get(&t.caseworker, "/people/999999").await,
+    );
+    take(
+        "post",
+        "/strategies/{id}/lift",
+        t.post(
+            &t.caseworker,
+            &format!("/strategies/{sid}/lift"),
+            json!({"reason": "x"}),
+        )
+        .await,
+    );
+    take(
+        "post",
+        "/strategies/{id}/authorise",
+        t.post(
+            &t.senior,
+            &format!("/strategies/{sid}/authorise"),
+            json!({"reason": "again"}),
+        )
+        .await,
+    );
+    take(
+        "post",
+        "/people",
+        t.post(&t.caseworker, "/people", json!({"name": ""})).await,
+    );
+    let statuses: Vec<u64> = answers
+        .iter()
+        .map(|a| a["status"].as_u64().unwrap())
+        .collect();
+    assert!(
+        statuses.contains(&404)
+            && statuses.contains(&403)
+            && statuses.contains(&409)
+            && statuses.contains(&400),
+        "{statuses:?}"
+    );
+    let doc: Value = t
+        .http
+        .get(format!("{}/api/openapi.json", t.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    use std::io::Write;
+    let mut child = std::process::Command::new("python3")
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/contract/check_responses.py"
+        ))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(
+            json!({"doc": doc, "answers": answers})
+                .to_string()
+                .as_bytes(),
+        )
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(said.contains(", 0 problems"), "{said}");
+}
+
 #[tokio::test]
 async fn the_openapi_document_and_healthz_are_served() {
     let t = TestApp::spawn("cleveland-opcc", &testing::sqlite_url()).await;
