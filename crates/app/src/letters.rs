@@ -6,10 +6,10 @@
 use crate::{not_found, App, Ctx, Result};
 use tact_core::audit::{AuditAction, AuditEvent};
 use tact_core::correspondence::{after_failure, LetterStatus, StoredLetter};
-use tact_core::ids::StrategyId;
+use tact_core::ids::{PersonId, StrategyId};
 use tact_core::model::{Format, Rule, Strategy};
 use tact_core::profile::Channel;
-use tact_core::roles::{authorise, Action};
+use tact_core::roles::{authorise, Action, Actor};
 use tact_core::RuleError;
 use tact_mail::letters::{Facts, RestrictionLine};
 
@@ -745,6 +745,31 @@ impl App {
         Ok(Some(s.person_id))
     }
 
+    /// A letter, for staff who may read records; the reading goes on the access log (a
+    /// letter about a plan says what its restrictions are).
+    ///
+    /// # Errors
+    /// A role refusal; no such letter.
+    pub async fn read_letter(&self, actor: &Actor, id: i64) -> Result<StoredLetter> {
+        authorise(&self.profile, actor, Action::ReadAll, None)?;
+        let l = self.letter(id).await?;
+        self.record_access(actor, l.person_id, &format!("letter {id}"))
+            .await?;
+        Ok(l)
+    }
+
+    /// A person's letters, newest first, for staff who may read records (on the access log).
+    ///
+    /// # Errors
+    /// A role refusal; no such person; the store's error.
+    pub async fn letters_of(&self, actor: &Actor, person: PersonId) -> Result<Vec<StoredLetter>> {
+        authorise(&self.profile, actor, Action::ReadAll, None)?;
+        self.person(person).await?;
+        let letters = self.store.letters_of(person).await?;
+        self.record_access(actor, person, "letters").await?;
+        Ok(letters)
+    }
+
     /// A letter that does not exist is said so.
     ///
     /// # Errors
@@ -908,10 +933,11 @@ impl App {
     /// No such letter; the document writer's refusal.
     pub async fn letter_document(
         &self,
+        actor: &Actor,
         id: i64,
         doc: Document,
     ) -> Result<(Vec<u8>, &'static str, String)> {
-        let l = self.letter(id).await?;
+        let l = self.read_letter(actor, id).await?;
         let head = self.letterhead(&l).await?;
         let large = l.format == Format::LargePrint;
         let failed = |e: String| crate::AppError::Rule(RuleError::invalid("letter_id", e));

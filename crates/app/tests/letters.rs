@@ -352,7 +352,7 @@ async fn a_held_letter_goes_only_when_released_and_goes_as_staff_changed_it() {
         assert!(e.to_string().contains("heading"), "{name}: {e}");
         let (docx, media, _) = w
             .app
-            .letter_document(l.id, tact_app::letters::Document::Docx)
+            .letter_document(&lm.actor, l.id, tact_app::letters::Document::Docx)
             .await
             .unwrap();
         assert!(media.contains("wordprocessingml"));
@@ -405,7 +405,7 @@ async fn a_held_letter_goes_only_when_released_and_goes_as_staff_changed_it() {
         // The PDF is made from the kept wording, with the letterhead.
         let (pdf, media, file) = w
             .app
-            .letter_document(l.id, tact_app::letters::Document::Pdf)
+            .letter_document(&lm.actor, l.id, tact_app::letters::Document::Pdf)
             .await
             .unwrap();
         assert_eq!(media, "application/pdf");

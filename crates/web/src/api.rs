@@ -1140,3 +1140,230 @@ pub async fn audit_verify(State(st): State<AppState>, Auth(ctx): Auth) -> Reply 
 pub async fn not_found() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "no such address")
 }
+
+// ----- letters (CLE-9.6, 9.14; NOR-5.1, 5.7) ---------------------------------------
+
+const ERR: &str = "Refused: bad input (400), a role that may not (403), no such record (404), a rule (409), naming the field and the clause";
+
+fn letter_reply(status: StatusCode, l: &tact_core::correspondence::StoredLetter) -> Reply {
+    Ok((status, axum::Json(crate::out::LetterOut::from(l))).into_response())
+}
+
+/// Writes a letter about a plan (`kind` says which), kept as written: email is queued,
+/// post goes to the print queue, unless `hold` keeps it for checking.
+#[utoipa::path(post, path = "/api/v1/strategies/{id}/letters", params(("id" = i64, Path, description = "The record's id")), request_body = LetterReq, responses((status = 201, description = "Written", body = crate::out::LetterOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+pub async fn write_plan_letter(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<LetterReq>,
+) -> Reply {
+    let how = req.how()?;
+    let kind = req.kind.as_deref().ok_or_else(|| {
+        ApiError::from(tact_core::RuleError::invalid(
+            "kind",
+            "say which letter: strategy-notice, breach-reminder, review-outcome, variation, lifting or dispute-outcome",
+        ))
+    })?;
+    letter_reply(
+        StatusCode::CREATED,
+        &st.app
+            .write_plan_letter(&ctx, StrategyId(id), kind, how)
+            .await?,
+    )
+}
+
+/// Writes the letter telling them the decision on a reasonable adjustment (CLE-8.5; NOR-1.5).
+#[utoipa::path(post, path = "/api/v1/adjustments/{id}/letter", params(("id" = i64, Path, description = "The record's id")), request_body = LetterReq, responses((status = 201, description = "Written", body = crate::out::LetterOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+pub async fn write_adjustment_letter(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<LetterReq>,
+) -> Reply {
+    no_kind(&req)?;
+    letter_reply(
+        StatusCode::CREATED,
+        &st.app
+            .write_adjustment_letter(&ctx, tact_core::ids::AdjustmentId(id), req.how()?)
+            .await?,
+    )
+}
+
+/// Writes the warning letter (CLE-9.2, 9.3; NOR-5.2).
+#[utoipa::path(post, path = "/api/v1/warnings/{id}/letter", params(("id" = i64, Path, description = "The record's id")), request_body = LetterReq, responses((status = 201, description = "Written", body = crate::out::LetterOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+pub async fn write_warning_letter(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<LetterReq>,
+) -> Reply {
+    no_kind(&req)?;
+    letter_reply(
+        StatusCode::CREATED,
+        &st.app
+            .write_warning_letter(&ctx, tact_core::ids::WarningId(id), req.how()?)
+            .await?,
+    )
+}
+
+/// Writes the note saying why a call was ended (CLE-4.4; NOR-6.1).
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/letter", params(("id" = i64, Path, description = "The record's id")), request_body = LetterReq, responses((status = 201, description = "Written", body = crate::out::LetterOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+pub async fn write_call_ended_letter(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<LetterReq>,
+) -> Reply {
+    no_kind(&req)?;
+    letter_reply(
+        StatusCode::CREATED,
+        &st.app
+            .write_call_ended_letter(&ctx, tact_core::ids::IncidentId(id), req.how()?)
+            .await?,
+    )
+}
+
+/// A letter about one record has one kind; saying another is an error, not ignored.
+fn no_kind(req: &LetterReq) -> Result<(), ApiError> {
+    match &req.kind {
+        Some(_) => Err(tact_core::RuleError::invalid(
+            "kind",
+            "a letter about this record has one kind; leave kind out",
+        )
+        .into()),
+        None => Ok(()),
+    }
+}
+
+/// A person's letters, newest first.
+#[utoipa::path(get, path = "/api/v1/people/{id}/letters", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "Their letters", body = crate::out::LettersOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+pub async fn person_letters(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> Reply {
+    let letters = st.app.letters_of(&ctx.actor, PersonId(id)).await?;
+    ok(crate::out::LettersOut {
+        letters: letters.iter().map(crate::out::LetterOut::from).collect(),
+    })
+}
+
+/// One letter as kept.
+#[utoipa::path(get, path = "/api/v1/letters/{id}", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "The letter", body = crate::out::LetterOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+pub async fn get_letter(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> Reply {
+    letter_reply(StatusCode::OK, &st.app.read_letter(&ctx.actor, id).await?)
+}
+
+/// The letter as plain text.
+#[utoipa::path(get, path = "/api/v1/letters/{id}/text", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "Plain text", body = String, content_type = "text/plain"), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+pub async fn letter_text(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> Reply {
+    let l = st.app.read_letter(&ctx.actor, id).await?;
+    Ok((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; charset=utf-8",
+        )],
+        l.text,
+    )
+        .into_response())
+}
+
+/// The letter as HTML, as an email carries it.
+#[utoipa::path(get, path = "/api/v1/letters/{id}/html", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "HTML", body = String, content_type = "text/html"), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+pub async fn letter_html(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> Reply {
+    let l = st.app.read_letter(&ctx.actor, id).await?;
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        l.html,
+    )
+        .into_response())
+}
+
+async fn letter_file(
+    st: &AppState,
+    ctx: &tact_app::Ctx,
+    id: i64,
+    doc: tact_app::letters::Document,
+) -> Reply {
+    let (bytes, media, name) = st.app.letter_document(&ctx.actor, id, doc).await?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, media.to_string()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// The letter as tagged PDF (large print where that is its format).
+#[utoipa::path(get, path = "/api/v1/letters/{id}/pdf", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "PDF", body = Vec<u8>, content_type = "application/pdf"), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+pub async fn letter_pdf(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> Reply {
+    letter_file(&st, &ctx, id, tact_app::letters::Document::Pdf).await
+}
+
+/// The letter as a Word document.
+#[utoipa::path(get, path = "/api/v1/letters/{id}/docx", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "Word", body = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+pub async fn letter_docx(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> Reply {
+    letter_file(&st, &ctx, id, tact_app::letters::Document::Docx).await
+}
+
+/// New wording for a held letter: what is kept is what goes.
+#[utoipa::path(put, path = "/api/v1/letters/{id}", params(("id" = i64, Path, description = "The record's id")), request_body = LetterChangeReq, responses((status = 200, description = "Changed", body = crate::out::LetterOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+pub async fn change_letter(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<LetterChangeReq>,
+) -> Reply {
+    letter_reply(
+        StatusCode::OK,
+        &st.app
+            .adjust_letter(&ctx, id, req.subject.as_deref(), &req.text, "api")
+            .await?,
+    )
+}
+
+/// Lets a held letter go: email to the sending queue, post to the print queue.
+#[utoipa::path(post, path = "/api/v1/letters/{id}/release", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "Released", body = crate::out::LetterOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+pub async fn release_letter(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> Reply {
+    letter_reply(StatusCode::OK, &st.app.release_letter(&ctx, id).await?)
+}
+
+/// A letter from the print queue was printed and posted.
+#[utoipa::path(post, path = "/api/v1/letters/{id}/printed", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "Posted", body = crate::out::LetterOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+pub async fn letter_printed(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> Reply {
+    letter_reply(StatusCode::OK, &st.app.mark_printed(&ctx, id).await?)
+}

@@ -41,7 +41,7 @@ pub async fn subject_access(app: &App, ctx: &Ctx, id: PersonId) -> Result<Files,
         files.push((format!("{base}.txt"), l.text.clone().into_bytes()));
         files.push((format!("{base}.html"), l.html.clone().into_bytes()));
         if let Ok((pdf, _, _)) = app
-            .letter_document(l.id, tact_app::letters::Document::Pdf)
+            .letter_document(&ctx.actor, l.id, tact_app::letters::Document::Pdf)
             .await
         {
             files.push((format!("{base}.pdf"), pdf));

@@ -130,6 +130,19 @@ impl AppState {
         api::change_staff,
         api::issue_token,
         api::audit_verify,
+        api::write_plan_letter,
+        api::write_adjustment_letter,
+        api::write_warning_letter,
+        api::write_call_ended_letter,
+        api::person_letters,
+        api::get_letter,
+        api::letter_text,
+        api::letter_html,
+        api::letter_pdf,
+        api::letter_docx,
+        api::change_letter,
+        api::release_letter,
+        api::letter_printed,
     )
 )]
 pub struct ApiDoc;
@@ -197,6 +210,18 @@ pub fn router(state: AppState) -> Router {
         .route("/staff/{id}", post(change_staff))
         .route("/staff/{id}/tokens", post(issue_token))
         .route("/audit/verify", get(audit_verify))
+        .route("/strategies/{id}/letters", post(write_plan_letter))
+        .route("/adjustments/{id}/letter", post(write_adjustment_letter))
+        .route("/warnings/{id}/letter", post(write_warning_letter))
+        .route("/incidents/{id}/letter", post(write_call_ended_letter))
+        .route("/people/{id}/letters", get(person_letters))
+        .route("/letters/{id}", get(get_letter).put(change_letter))
+        .route("/letters/{id}/text", get(letter_text))
+        .route("/letters/{id}/html", get(letter_html))
+        .route("/letters/{id}/pdf", get(letter_pdf))
+        .route("/letters/{id}/docx", get(letter_docx))
+        .route("/letters/{id}/release", post(release_letter))
+        .route("/letters/{id}/printed", post(letter_printed))
         .fallback(not_found);
     Router::new()
         .route("/healthz", get(healthz))

@@ -1326,3 +1326,55 @@ mod tests {
         }
     }
 }
+
+/// A letter or email to a person, as kept: what was written is what goes.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LetterOut {
+    pub id: i64,
+    pub person_id: i64,
+    /// strategy-notice, breach-reminder, review-outcome, variation, lifting,
+    /// dispute-outcome, adjustment-decision, warning, call-ended, acknowledgement, …
+    pub kind: String,
+    /// The record it is about, as `strategy:7`.
+    pub about: Option<String>,
+    /// email or letter.
+    pub channel: String,
+    pub format: String,
+    pub to_address: String,
+    pub subject: String,
+    pub text: String,
+    /// draft (held), queued, sending, sent, to-print, printed, failed.
+    pub status: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub created_at: String,
+    pub created_by: i64,
+    pub sent_at: Option<String>,
+}
+
+impl From<&tact_core::correspondence::StoredLetter> for LetterOut {
+    fn from(l: &tact_core::correspondence::StoredLetter) -> Self {
+        Self {
+            id: l.id,
+            person_id: l.person_id.0,
+            kind: l.kind.clone(),
+            about: l.about.clone(),
+            channel: l.channel.as_str().to_string(),
+            format: l.format.as_str().to_string(),
+            to_address: l.to_address.clone(),
+            subject: l.subject.clone(),
+            text: l.text.clone(),
+            status: l.status.as_str().to_string(),
+            attempts: l.attempts,
+            last_error: l.last_error.clone(),
+            created_at: ts(l.created_at),
+            created_by: l.created_by.0,
+            sent_at: l.sent_at.map(ts),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LettersOut {
+    pub letters: Vec<LetterOut>,
+}

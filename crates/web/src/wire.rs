@@ -505,6 +505,50 @@ pub struct TokenReq {
     pub label: String,
 }
 
+/// Writing a letter: how it goes and in what format (the person's preferred format and
+/// email-if-they-have-an-address unless given), and whether to hold it for checking.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LetterReq {
+    /// For a letter about a plan: strategy-notice, breach-reminder, review-outcome,
+    /// variation, lifting or dispute-outcome.
+    pub kind: Option<String>,
+    /// email or letter.
+    pub channel: Option<String>,
+    /// standard, large-print, easy-read, braille, audio, …
+    pub format: Option<String>,
+    /// Hold it so its wording can be checked or changed before it goes.
+    #[serde(default)]
+    pub hold: bool,
+}
+
+impl LetterReq {
+    pub fn how(&self) -> Result<tact_app::letters::How, ApiError> {
+        Ok(tact_app::letters::How {
+            channel: self
+                .channel
+                .as_deref()
+                .map(|c| Channel::parse(c).map_err(|e| e.with_field("channel")))
+                .transpose()?,
+            format: self
+                .format
+                .as_deref()
+                .map(|f| Format::parse(f).map_err(|e| e.with_field("format")))
+                .transpose()?,
+            hold: self.hold,
+        })
+    }
+}
+
+/// New wording for a held letter.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LetterChangeReq {
+    /// A new heading; the old one is kept if absent.
+    pub subject: Option<String>,
+    pub text: String,
+}
+
 // ----- responses: see `out` for the types -----------------------------------------
 
 use crate::out::*;

@@ -635,6 +635,37 @@ async fn real_answers_match_the_schemas_the_openapi_document_gives_them() {
         )
         .await,
     );
+    let letter = t
+        .post(
+            &t.line_manager,
+            &format!("/strategies/{sid}/letters"),
+            json!({"kind": "strategy-notice", "hold": true}),
+        )
+        .await;
+    assert_eq!(letter.0, StatusCode::CREATED, "{}", letter.1);
+    let lid = letter.1["id"].as_i64().unwrap_or_default();
+    take("post", "/strategies/{id}/letters", letter);
+    take(
+        "get",
+        "/letters/{id}",
+        t.get(&t.caseworker, &format!("/letters/{lid}")).await,
+    );
+    take(
+        "get",
+        "/people/{id}/letters",
+        t.get(&t.caseworker, &format!("/people/{pid}/letters"))
+            .await,
+    );
+    take(
+        "post",
+        "/letters/{id}/release",
+        t.post(
+            &t.line_manager,
+            &format!("/letters/{lid}/release"),
+            json!({}),
+        )
+        .await,
+    );
     // Refusals answer with the error schema.
     take(
         "get",
@@ -1013,6 +1044,63 @@ async fn cle_10_4_cle_9_14_a_managers_application_bites_at_once_with_reasons_and
             tasks.to_string().contains("CLE-9.14"),
             "the person is to be told of the change: {tasks}"
         );
+    })
+    .await;
+}
+
+/// CLE-9.6: a letter is written, fetched in every form, changed while held, released and
+/// posted through the API, as in the UI; a role that may not is refused and bad input is a
+/// 400 naming its field.
+#[tokio::test]
+async fn cle_9_6_a_letter_is_written_checked_changed_released_and_posted_through_the_api() {
+    each_backend("cleveland-opcc", |t| async move {
+        let (pid, _, sid) = t
+            .plan_in_force(json!([{"kind": "single-channel", "channel": "email", "reason": "Abusive calls"}]))
+            .await;
+        let (s, v) = t.send(reqwest::Method::PUT, &t.caseworker, &format!("/people/{pid}"), Some(json!({"name": "Jo Bloggs", "phones": ["07911 123123"], "emails": ["jo@example.org"], "postal_address": "1 High Street, Middlesbrough TS1 1AA"})), None).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let path = format!("/strategies/{sid}/letters");
+        let (s, v) = t.post(&t.line_manager, &path, json!({"channel": "letter", "hold": true})).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "no kind: {v}");
+        assert_eq!(v["error"]["field"], "kind");
+        let (s, v) = t.post(&t.line_manager, &path, json!({"kind": "strategy-notice", "channel": "pigeon"})).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+        assert_eq!(v["error"]["field"], "channel");
+        let l = t.ok(&t.line_manager, &path, json!({"kind": "strategy-notice", "channel": "letter", "format": "large-print", "hold": true})).await;
+        let lid = l["id"].as_i64().unwrap();
+        assert_eq!(l["status"], "draft", "held: {l}");
+        assert_eq!(l["format"], "large-print");
+        assert!(l["text"].as_str().unwrap().contains("Jo Bloggs"), "{l}");
+        let list = t.get(&t.caseworker, &format!("/people/{pid}/letters")).await.1;
+        assert_eq!(list["letters"][0]["id"], lid, "{list}");
+        // Text, HTML, PDF and Word, each as its own media type.
+        for (form, media) in [("text", "text/plain"), ("html", "text/html"), ("pdf", "application/pdf"), ("docx", "wordprocessingml")] {
+            let r = t.http.get(format!("{}/api/v1/letters/{lid}/{form}", t.base)).bearer_auth(&t.caseworker).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::OK, "{form}");
+            let ct = r.headers()["content-type"].to_str().unwrap().to_string();
+            assert!(ct.contains(media), "{form}: {ct}");
+            assert!(!r.bytes().await.unwrap().is_empty(), "{form}");
+        }
+        // Changed while held; a caseworker may read but this profile lets them write notices too.
+        let (s, v) = t.send(reqwest::Method::PUT, &t.line_manager, &format!("/letters/{lid}"), Some(json!({"text": ""})), None).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+        assert_eq!(v["error"]["field"], "text");
+        let (s, changed) = t.send(reqwest::Method::PUT, &t.line_manager, &format!("/letters/{lid}"), Some(json!({"subject": "Your contact with us", "text": "Dear Jo Bloggs,\n\nA line the manager added.\n"})), None).await;
+        assert_eq!(s, StatusCode::OK, "{changed}");
+        assert_eq!(changed["subject"], "Your contact with us");
+        let text = t.http.get(format!("{}/api/v1/letters/{lid}/text", t.base)).bearer_auth(&t.caseworker).send().await.unwrap().text().await.unwrap();
+        assert!(text.contains("A line the manager added."), "what is kept is what goes: {text}");
+        // Printed before release is refused; released, it waits to be printed; then posted.
+        let (s, v) = t.post(&t.line_manager, &format!("/letters/{lid}/printed"), json!({})).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+        let released = t.ok(&t.line_manager, &format!("/letters/{lid}/release"), json!({})).await;
+        assert_eq!(released["status"], "to-print");
+        let (s, _) = t.send(reqwest::Method::PUT, &t.line_manager, &format!("/letters/{lid}"), Some(json!({"text": "Too late"})), None).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "no longer held");
+        let posted = t.ok(&t.line_manager, &format!("/letters/{lid}/printed"), json!({})).await;
+        assert_eq!(posted["status"], "printed");
+        assert!(posted["sent_at"].is_string());
+        assert_eq!(t.get(&t.caseworker, "/letters/999999").await.0, StatusCode::NOT_FOUND);
     })
     .await;
 }
