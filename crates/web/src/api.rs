@@ -88,6 +88,9 @@ impl FromRequestParts<AppState> for Auth {
 
 type Reply = Result<Response, ApiError>;
 
+/// What every refusal is, as the document says it.
+const ERR: &str = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause";
+
 fn ok(v: impl serde::Serialize) -> Reply {
     Ok((StatusCode::OK, axum::Json(v)).into_response())
 }
@@ -143,7 +146,7 @@ pub struct CheckQuery {
 }
 
 /// May this caller or sender be dealt with, and how? (CLE-9.9, 9.10; NOR-5.5, 5.8)
-#[utoipa::path(get, path = "/api/v1/contact-check", params(CheckQuery), responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "The verdict", body = crate::out::VerdictOut), (status = 400, description = "Malformed phone number, address or time", body = crate::out::ErrorOut)))]
+#[utoipa::path(get, path = "/api/v1/contact-check", params(CheckQuery), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "The verdict", body = crate::out::VerdictOut), (status = 400, description = "Malformed phone number, address or time", body = crate::out::ErrorOut)))]
 pub async fn contact_check(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -189,12 +192,12 @@ pub async fn contact_check(
 }
 
 /// The loaded policy profile: its terms, categories, checklist and restriction catalogue.
-#[utoipa::path(get, path = "/api/v1/profile", responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "The profile", body = crate::out::ProfileOut)))]
+#[utoipa::path(get, path = "/api/v1/profile", responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "The profile", body = crate::out::ProfileOut)))]
 pub async fn profile(State(st): State<AppState>, Auth(_ctx): Auth) -> Reply {
     ok(crate::out::ProfileOut::from(&*st.app.profile))
 }
 
-#[utoipa::path(post, path = "/api/v1/people", request_body = PersonReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 201, description = "Created", body = crate::out::PersonOut)))]
+#[utoipa::path(post, path = "/api/v1/people", request_body = PersonReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Created", body = crate::out::PersonOut)))]
 pub async fn create_person(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -212,7 +215,7 @@ pub struct SearchQuery {
     pub q: String,
 }
 
-#[utoipa::path(get, path = "/api/v1/people", params(SearchQuery), responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "Matching people", body = crate::out::PeopleOut)))]
+#[utoipa::path(get, path = "/api/v1/people", params(SearchQuery), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Matching people", body = crate::out::PeopleOut)))]
 pub async fn search_people(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -224,7 +227,7 @@ pub async fn search_people(
     })
 }
 
-#[utoipa::path(get, path = "/api/v1/people/{id}", params(("id" = i64, Path, description = "The record's id")), responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "Everything held about the person", body = crate::out::PersonRecordOut), (status = 404, description = "No such person", body = crate::out::ErrorOut)))]
+#[utoipa::path(get, path = "/api/v1/people/{id}", params(("id" = i64, Path, description = "The record's id")), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Everything held about the person", body = crate::out::PersonRecordOut), (status = 404, description = "No such person", body = crate::out::ErrorOut)))]
 pub async fn get_person(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -252,7 +255,7 @@ pub async fn get_person(
     })
 }
 
-#[utoipa::path(put, path = "/api/v1/people/{id}", params(("id" = i64, Path, description = "The record's id")), request_body = PersonReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "Updated", body = crate::out::PersonOut)))]
+#[utoipa::path(put, path = "/api/v1/people/{id}", params(("id" = i64, Path, description = "The record's id")), request_body = PersonReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Updated", body = crate::out::PersonOut)))]
 pub async fn update_person(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -269,7 +272,7 @@ pub async fn update_person(
 /// Merges another record of the same person into this one (issue 10): its numbers,
 /// addresses, matters, contacts, incidents, warnings, plans, adjustments, letters, tasks and
 /// messages move here; the other record then leads here. A line manager or above.
-#[utoipa::path(post, path = "/api/v1/people/{id}/merge", params(("id" = i64, Path, description = "The record's id")), request_body = MergeReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "Merged: the record kept", body = crate::out::MergedOut), (status = 403, description = "Not a line manager or above", body = crate::out::ErrorOut), (status = 404, description = "No such record, or already merged", body = crate::out::ErrorOut)))]
+#[utoipa::path(post, path = "/api/v1/people/{id}/merge", params(("id" = i64, Path, description = "The record's id")), request_body = MergeReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Merged: the record kept", body = crate::out::MergedOut), (status = 403, description = "Not a line manager or above", body = crate::out::ErrorOut), (status = 404, description = "No such record, or already merged", body = crate::out::ErrorOut)))]
 pub async fn merge_people(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -291,7 +294,7 @@ pub async fn merge_people(
 }
 
 /// CLE-8.1, 8.2: whether they were asked if they need additional help, and the answer in their words.
-#[utoipa::path(post, path = "/api/v1/people/{id}/additional-help", params(("id" = i64, Path, description = "The record's id")), request_body = HelpReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "Recorded", body = crate::out::PersonOut)))]
+#[utoipa::path(post, path = "/api/v1/people/{id}/additional-help", params(("id" = i64, Path, description = "The record's id")), request_body = HelpReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Recorded", body = crate::out::PersonOut)))]
 pub async fn additional_help(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -305,7 +308,7 @@ pub async fn additional_help(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/people/{id}/matters", params(("id" = i64, Path, description = "The record's id")), request_body = MatterReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 201, description = "Opened", body = crate::out::MatterOut)))]
+#[utoipa::path(post, path = "/api/v1/people/{id}/matters", params(("id" = i64, Path, description = "The record's id")), request_body = MatterReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Opened", body = crate::out::MatterOut)))]
 pub async fn open_matter(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -320,7 +323,7 @@ pub async fn open_matter(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/matters/{id}/status", params(("id" = i64, Path, description = "The record's id")), request_body = MatterStatusReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "Changed", body = crate::out::MatterOut)))]
+#[utoipa::path(post, path = "/api/v1/matters/{id}/status", params(("id" = i64, Path, description = "The record's id")), request_body = MatterStatusReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Changed", body = crate::out::MatterOut)))]
 pub async fn matter_status(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -337,7 +340,7 @@ pub async fn matter_status(
 }
 
 /// Logs a contact and judges it (CLE-9.10, 9.11; NOR-4.3, 5.5). Send Idempotency-Key to make a retry safe.
-#[utoipa::path(post, path = "/api/v1/contacts", request_body = ContactReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 201, description = "Logged, with the verdict", body = crate::out::LoggedOut), (status = 409, description = "Already logged under this Idempotency-Key", body = crate::out::ErrorOut)))]
+#[utoipa::path(post, path = "/api/v1/contacts", request_body = ContactReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Logged, with the verdict", body = crate::out::LoggedOut), (status = 409, description = "Already logged under this Idempotency-Key", body = crate::out::ErrorOut)))]
 pub async fn log_contact(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -380,7 +383,7 @@ pub async fn log_contact(
 }
 
 /// CLE-9.10: contacts waiting to be read for a genuine complaint, new information, crime or safeguarding.
-#[utoipa::path(get, path = "/api/v1/screening", responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "The queue", body = crate::out::ContactsOut)))]
+#[utoipa::path(get, path = "/api/v1/screening", responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "The queue", body = crate::out::ContactsOut)))]
 pub async fn screening_queue(State(st): State<AppState>, Auth(ctx): Auth) -> Reply {
     let q = st.app.screening_queue(&ctx, 200).await?;
     ok(crate::out::ContactsOut {
@@ -388,7 +391,7 @@ pub async fn screening_queue(State(st): State<AppState>, Auth(ctx): Auth) -> Rep
     })
 }
 
-#[utoipa::path(post, path = "/api/v1/contacts/{id}/screen", params(("id" = i64, Path, description = "The record's id")), request_body = ScreenReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "Screened", body = crate::out::ContactOut)))]
+#[utoipa::path(post, path = "/api/v1/contacts/{id}/screen", params(("id" = i64, Path, description = "The record's id")), request_body = ScreenReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Screened", body = crate::out::ContactOut)))]
 pub async fn screen(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -403,7 +406,7 @@ pub async fn screen(
 }
 
 /// Records behaviour in a category of the profile; with `ended_call`, a call ended (CLE-4.4, 4.5; NOR-6.1).
-#[utoipa::path(post, path = "/api/v1/incidents", request_body = IncidentReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 201, description = "Recorded, with the tasks raised", body = crate::out::IncidentRecordedOut)))]
+#[utoipa::path(post, path = "/api/v1/incidents", request_body = IncidentReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Recorded, with the tasks raised", body = crate::out::IncidentRecordedOut)))]
 pub async fn record_incident(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -431,7 +434,7 @@ pub async fn record_incident(
 }
 
 /// CLE-9.1–9.3; NOR-5.2.
-#[utoipa::path(post, path = "/api/v1/people/{id}/warnings", params(("id" = i64, Path, description = "The record's id")), request_body = WarningReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 201, description = "Recorded", body = crate::out::WarningOut)))]
+#[utoipa::path(post, path = "/api/v1/people/{id}/warnings", params(("id" = i64, Path, description = "The record's id")), request_body = WarningReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Recorded", body = crate::out::WarningOut)))]
 pub async fn give_warning(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -452,7 +455,7 @@ pub async fn give_warning(
 }
 
 /// Drafts a contact strategy / communication plan (CLE-9.4, 9.8, 9.9; NOR-5.5).
-#[utoipa::path(post, path = "/api/v1/people/{id}/strategies", params(("id" = i64, Path, description = "The record's id")), request_body = PlanReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 201, description = "Drafted", body = crate::out::PlanOut)))]
+#[utoipa::path(post, path = "/api/v1/people/{id}/strategies", params(("id" = i64, Path, description = "The record's id")), request_body = PlanReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Drafted", body = crate::out::PlanOut)))]
 pub async fn draft_plan(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -474,7 +477,7 @@ pub async fn draft_plan(
     created(wire::strategy(&st.app.profile, &s, st.app.now()))
 }
 
-#[utoipa::path(get, path = "/api/v1/strategies/{id}", params(("id" = i64, Path, description = "The record's id")), responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "The plan", body = crate::out::PlanOut)))]
+#[utoipa::path(get, path = "/api/v1/strategies/{id}", params(("id" = i64, Path, description = "The record's id")), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "The plan", body = crate::out::PlanOut)))]
 pub async fn get_plan(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -496,7 +499,7 @@ fn plan_reply(st: &AppState, s: &Strategy) -> Reply {
 }
 
 /// CLE-7.2, 7.3; NOR-5.3.
-#[utoipa::path(post, path = "/api/v1/strategies/{id}/checklist", params(("id" = i64, Path, description = "The record's id")), request_body = ChecklistReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "Answered, with any remedy tasks", body = crate::out::ChecklistAnsweredOut)))]
+#[utoipa::path(post, path = "/api/v1/strategies/{id}/checklist", params(("id" = i64, Path, description = "The record's id")), request_body = ChecklistReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Answered, with any remedy tasks", body = crate::out::ChecklistAnsweredOut)))]
 pub async fn checklist(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -527,7 +530,7 @@ pub async fn checklist(
     })
 }
 
-#[utoipa::path(post, path = "/api/v1/strategies/{id}/propose", params(("id" = i64, Path, description = "The record's id")), responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "Proposed", body = crate::out::PlanOut), (status = 409, description = "Refused, naming the clause", body = crate::out::ErrorOut)))]
+#[utoipa::path(post, path = "/api/v1/strategies/{id}/propose", params(("id" = i64, Path, description = "The record's id")), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Proposed", body = crate::out::PlanOut), (status = 409, description = "Refused, naming the clause", body = crate::out::ErrorOut)))]
 pub async fn propose(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -537,7 +540,7 @@ pub async fn propose(
 }
 
 /// NOR-6.2: a senior manager, not the proposer.
-#[utoipa::path(post, path = "/api/v1/strategies/{id}/authorise", params(("id" = i64, Path, description = "The record's id")), request_body = AuthoriseReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "Authorised", body = crate::out::PlanOut)))]
+#[utoipa::path(post, path = "/api/v1/strategies/{id}/authorise", params(("id" = i64, Path, description = "The record's id")), request_body = AuthoriseReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Authorised", body = crate::out::PlanOut)))]
 pub async fn authorise(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -551,7 +554,7 @@ pub async fn authorise(
     plan_reply(&st, &st.app.authorise(&ctx, StrategyId(id), input).await?)
 }
 
-#[utoipa::path(post, path = "/api/v1/strategies/{id}/refuse", params(("id" = i64, Path, description = "The record's id")), request_body = ReasonReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "Refused", body = crate::out::PlanOut)))]
+#[utoipa::path(post, path = "/api/v1/strategies/{id}/refuse", params(("id" = i64, Path, description = "The record's id")), request_body = ReasonReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Refused", body = crate::out::PlanOut)))]
 pub async fn refuse(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -564,7 +567,7 @@ pub async fn refuse(
     )
 }
 
-#[utoipa::path(post, path = "/api/v1/strategies/{id}/withdraw", params(("id" = i64, Path, description = "The record's id")), request_body = ReasonReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "Withdrawn", body = crate::out::PlanOut)))]
+#[utoipa::path(post, path = "/api/v1/strategies/{id}/withdraw", params(("id" = i64, Path, description = "The record's id")), request_body = ReasonReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Withdrawn", body = crate::out::PlanOut)))]
 pub async fn withdraw(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -578,7 +581,7 @@ pub async fn withdraw(
 }
 
 /// CLE-9.6; NOR-5.1, 5.2, 5.7.
-#[utoipa::path(post, path = "/api/v1/strategies/{id}/notice", params(("id" = i64, Path, description = "The record's id")), request_body = NoticeReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "Notice recorded", body = crate::out::PlanOut)))]
+#[utoipa::path(post, path = "/api/v1/strategies/{id}/notice", params(("id" = i64, Path, description = "The record's id")), request_body = NoticeReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Notice recorded", body = crate::out::PlanOut)))]
 pub async fn notice(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -605,7 +608,7 @@ pub async fn notice(
 }
 
 /// CLE-9.12; NOR-8.1, 8.2.
-#[utoipa::path(post, path = "/api/v1/strategies/{id}/review", params(("id" = i64, Path, description = "The record's id")), request_body = ReviewReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "Reviewed", body = crate::out::PlanOut)))]
+#[utoipa::path(post, path = "/api/v1/strategies/{id}/review", params(("id" = i64, Path, description = "The record's id")), request_body = ReviewReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Reviewed", body = crate::out::PlanOut)))]
 pub async fn review(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -632,7 +635,7 @@ pub async fn review(
 }
 
 /// CLE-9.14; NOR-5.1.
-#[utoipa::path(post, path = "/api/v1/strategies/{id}/vary", params(("id" = i64, Path, description = "The record's id")), request_body = VaryReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "Varied", body = crate::out::PlanOut)))]
+#[utoipa::path(post, path = "/api/v1/strategies/{id}/vary", params(("id" = i64, Path, description = "The record's id")), request_body = VaryReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Varied", body = crate::out::PlanOut)))]
 pub async fn vary(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -646,7 +649,7 @@ pub async fn vary(
     )
 }
 
-#[utoipa::path(post, path = "/api/v1/strategies/{id}/lift", params(("id" = i64, Path, description = "The record's id")), request_body = ReasonReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "Lifted", body = crate::out::PlanOut)))]
+#[utoipa::path(post, path = "/api/v1/strategies/{id}/lift", params(("id" = i64, Path, description = "The record's id")), request_body = ReasonReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Lifted", body = crate::out::PlanOut)))]
 pub async fn lift(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -657,7 +660,7 @@ pub async fn lift(
 }
 
 /// CLE-10.4.
-#[utoipa::path(post, path = "/api/v1/strategies/{id}/apply-to-matter", params(("id" = i64, Path, description = "The record's id")), request_body = ApplyReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "Applied", body = crate::out::PlanOut)))]
+#[utoipa::path(post, path = "/api/v1/strategies/{id}/apply-to-matter", params(("id" = i64, Path, description = "The record's id")), request_body = ApplyReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Applied", body = crate::out::PlanOut)))]
 pub async fn apply_to_matter(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -673,7 +676,7 @@ pub async fn apply_to_matter(
 }
 
 /// NOR-6.2: the authorising role decides a request to apply a plan to another matter.
-#[utoipa::path(post, path = "/api/v1/strategies/{id}/decide-matter", params(("id" = i64, Path, description = "The record's id")), request_body = DecideMatterReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "Decided", body = crate::out::PlanOut)))]
+#[utoipa::path(post, path = "/api/v1/strategies/{id}/decide-matter", params(("id" = i64, Path, description = "The record's id")), request_body = DecideMatterReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Decided", body = crate::out::PlanOut)))]
 pub async fn decide_matter(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -695,7 +698,7 @@ pub async fn decide_matter(
 }
 
 /// NOR-7.1.
-#[utoipa::path(post, path = "/api/v1/strategies/{id}/disputes", params(("id" = i64, Path, description = "The record's id")), request_body = DisputeReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 201, description = "Dispute recorded", body = crate::out::DisputeOut)))]
+#[utoipa::path(post, path = "/api/v1/strategies/{id}/disputes", params(("id" = i64, Path, description = "The record's id")), request_body = DisputeReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Dispute recorded", body = crate::out::DisputeOut)))]
 pub async fn raise_dispute(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -715,7 +718,7 @@ pub async fn raise_dispute(
 }
 
 /// NOR-7.1: decided by someone who took no part.
-#[utoipa::path(post, path = "/api/v1/disputes/{id}/decision", params(("id" = i64, Path, description = "The record's id")), request_body = DisputeDecisionReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "Decided", body = crate::out::DisputeDecidedOut)))]
+#[utoipa::path(post, path = "/api/v1/disputes/{id}/decision", params(("id" = i64, Path, description = "The record's id")), request_body = DisputeDecisionReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Decided", body = crate::out::DisputeDecidedOut)))]
 pub async fn decide_dispute(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -736,7 +739,7 @@ pub async fn decide_dispute(
 }
 
 /// CLE-8; NOR-1.4.
-#[utoipa::path(post, path = "/api/v1/people/{id}/adjustments", params(("id" = i64, Path, description = "The record's id")), request_body = AdjustmentReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 201, description = "Requested", body = crate::out::AdjustmentOut)))]
+#[utoipa::path(post, path = "/api/v1/people/{id}/adjustments", params(("id" = i64, Path, description = "The record's id")), request_body = AdjustmentReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Requested", body = crate::out::AdjustmentOut)))]
 pub async fn request_adjustment(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -752,7 +755,7 @@ pub async fn request_adjustment(
 }
 
 /// NOR-1.5.
-#[utoipa::path(post, path = "/api/v1/adjustments/{id}/decision", params(("id" = i64, Path, description = "The record's id")), request_body = DecisionReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "Decided", body = crate::out::AdjustmentOut)))]
+#[utoipa::path(post, path = "/api/v1/adjustments/{id}/decision", params(("id" = i64, Path, description = "The record's id")), request_body = DecisionReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Decided", body = crate::out::AdjustmentOut)))]
 pub async fn decide_adjustment(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -767,7 +770,7 @@ pub async fn decide_adjustment(
 }
 
 /// CLE-10.1–10.3; NOR-5.8.
-#[utoipa::path(post, path = "/api/v1/people/{id}/further-actions", params(("id" = i64, Path, description = "The record's id")), request_body = FurtherActionReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 201, description = "Recorded", body = crate::out::FurtherActionOut)))]
+#[utoipa::path(post, path = "/api/v1/people/{id}/further-actions", params(("id" = i64, Path, description = "The record's id")), request_body = FurtherActionReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Recorded", body = crate::out::FurtherActionOut)))]
 pub async fn further_action(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -785,7 +788,7 @@ pub async fn further_action(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/tasks", responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "My open tasks and my role's", body = crate::out::TasksOut)))]
+#[utoipa::path(get, path = "/api/v1/tasks", responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "My open tasks and my role's", body = crate::out::TasksOut)))]
 pub async fn my_tasks(State(st): State<AppState>, Auth(ctx): Auth) -> Reply {
     let tasks = st.app.my_tasks(&ctx.actor).await?;
     ok(crate::out::TasksOut {
@@ -794,7 +797,7 @@ pub async fn my_tasks(State(st): State<AppState>, Auth(ctx): Auth) -> Reply {
 }
 
 /// A data-rights request: it reaches the DPO whatever a plan says, due in one month.
-#[utoipa::path(post, path = "/api/v1/people/{id}/data-rights", params(("id" = i64, Path, description = "The record's id")), request_body = RightsReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 201, description = "Recorded and sent to the DPO", body = crate::out::RightsOut)))]
+#[utoipa::path(post, path = "/api/v1/people/{id}/data-rights", params(("id" = i64, Path, description = "The record's id")), request_body = RightsReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Recorded and sent to the DPO", body = crate::out::RightsOut)))]
 pub async fn receive_rights(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -820,7 +823,7 @@ pub async fn receive_rights(
 }
 
 /// The DPO answers a data-rights request, or extends its deadline once.
-#[utoipa::path(post, path = "/api/v1/data-rights/{id}/answer", params(("id" = i64, Path, description = "The record's id")), request_body = RightsAnswerReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "Answered or extended", body = crate::out::RightsOut)))]
+#[utoipa::path(post, path = "/api/v1/data-rights/{id}/answer", params(("id" = i64, Path, description = "The record's id")), request_body = RightsAnswerReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Answered or extended", body = crate::out::RightsOut)))]
 pub async fn answer_rights(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -859,7 +862,7 @@ pub struct GovernanceQuery {
 }
 
 /// The governance report for a period (this quarter by default).
-#[utoipa::path(get, path = "/api/v1/governance", params(GovernanceQuery), responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "The report", body = crate::out::GovernanceOut)))]
+#[utoipa::path(get, path = "/api/v1/governance", params(GovernanceQuery), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "The report", body = crate::out::GovernanceOut)))]
 pub async fn governance(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -881,7 +884,7 @@ pub async fn governance(
 }
 
 /// The open data-rights requests, soonest deadline first (the DPO).
-#[utoipa::path(get, path = "/api/v1/data-rights", responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "Open requests", body = crate::out::RightsListOut)))]
+#[utoipa::path(get, path = "/api/v1/data-rights", responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Open requests", body = crate::out::RightsListOut)))]
 pub async fn open_rights(State(st): State<AppState>, Auth(ctx): Auth) -> Reply {
     ok(crate::out::RightsListOut {
         requests: st
@@ -895,7 +898,7 @@ pub async fn open_rights(State(st): State<AppState>, Auth(ctx): Auth) -> Reply {
 }
 
 /// CLE-9.15: ask to share a person's details with a partner; waits for the DPO.
-#[utoipa::path(post, path = "/api/v1/people/{id}/disclosures", params(("id" = i64, Path, description = "The record's id")), request_body = DisclosureReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 201, description = "Requested", body = crate::out::DisclosureOut)))]
+#[utoipa::path(post, path = "/api/v1/people/{id}/disclosures", params(("id" = i64, Path, description = "The record's id")), request_body = DisclosureReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Requested", body = crate::out::DisclosureOut)))]
 pub async fn request_disclosure(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -918,7 +921,7 @@ pub async fn request_disclosure(
 }
 
 /// CLE-9.15: the DPO approves or refuses.
-#[utoipa::path(post, path = "/api/v1/disclosures/{id}/decision", params(("id" = i64, Path, description = "The record's id")), request_body = DisclosureDecisionReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "Decided", body = crate::out::DisclosureOut)))]
+#[utoipa::path(post, path = "/api/v1/disclosures/{id}/decision", params(("id" = i64, Path, description = "The record's id")), request_body = DisclosureDecisionReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Decided", body = crate::out::DisclosureOut)))]
 pub async fn decide_disclosure(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -933,7 +936,7 @@ pub async fn decide_disclosure(
 }
 
 /// CLE-9.15: what was shared, with whom and when (the disclosure log).
-#[utoipa::path(post, path = "/api/v1/disclosures/{id}/shared", params(("id" = i64, Path, description = "The record's id")), request_body = SharedReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "On the disclosure log", body = crate::out::DisclosureOut)))]
+#[utoipa::path(post, path = "/api/v1/disclosures/{id}/shared", params(("id" = i64, Path, description = "The record's id")), request_body = SharedReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "On the disclosure log", body = crate::out::DisclosureOut)))]
 pub async fn record_shared(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -954,7 +957,7 @@ pub async fn record_shared(
 
 /// The access log for one person, newest first: who opened their restrictions, incidents
 /// or adjustments, and when (the DPO and auditors).
-#[utoipa::path(get, path = "/api/v1/people/{id}/access-log", params(("id" = i64, Path, description = "The record's id")), responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "The access log", body = crate::out::AccessListOut), (status = 403, description = "Not the DPO or an auditor", body = crate::out::ErrorOut)))]
+#[utoipa::path(get, path = "/api/v1/people/{id}/access-log", params(("id" = i64, Path, description = "The record's id")), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "The access log", body = crate::out::AccessListOut), (status = 403, description = "Not the DPO or an auditor", body = crate::out::ErrorOut)))]
 pub async fn person_access_log(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -972,7 +975,7 @@ pub async fn person_access_log(
 }
 
 /// CLE-9.15: the disclosure log, newest first.
-#[utoipa::path(get, path = "/api/v1/disclosures", responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "The disclosure log", body = crate::out::DisclosuresOut)))]
+#[utoipa::path(get, path = "/api/v1/disclosures", responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "The disclosure log", body = crate::out::DisclosuresOut)))]
 pub async fn disclosure_log(State(st): State<AppState>, Auth(ctx): Auth) -> Reply {
     ok(crate::out::DisclosuresOut {
         disclosures: st
@@ -986,7 +989,7 @@ pub async fn disclosure_log(State(st): State<AppState>, Auth(ctx): Auth) -> Repl
 }
 
 /// CLE-9.11: send the reminder a breach calls for, closing its task.
-#[utoipa::path(post, path = "/api/v1/tasks/{id}/breach-reminder", params(("id" = i64, Path, description = "The record's id")), request_body = ReminderReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 201, description = "Sent and kept as a contact", body = crate::out::ContactOut)))]
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/breach-reminder", params(("id" = i64, Path, description = "The record's id")), request_body = ReminderReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Sent and kept as a contact", body = crate::out::ContactOut)))]
 pub async fn breach_reminder(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -1009,7 +1012,7 @@ pub async fn breach_reminder(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/tasks/{id}/complete", params(("id" = i64, Path, description = "The record's id")), request_body = OutcomeReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "Done", body = crate::out::TaskOut)))]
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/complete", params(("id" = i64, Path, description = "The record's id")), request_body = OutcomeReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Done", body = crate::out::TaskOut)))]
 pub async fn complete_task(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -1030,7 +1033,7 @@ pub struct ReviewsQuery {
 }
 
 /// CLE-9.12; NOR-8.1.
-#[utoipa::path(get, path = "/api/v1/reviews", params(ReviewsQuery), responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "Reviews due and overdue", body = crate::out::PlansOut)))]
+#[utoipa::path(get, path = "/api/v1/reviews", params(ReviewsQuery), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Reviews due and overdue", body = crate::out::PlansOut)))]
 pub async fn reviews(
     State(st): State<AppState>,
     Auth(_ctx): Auth,
@@ -1050,7 +1053,7 @@ pub async fn reviews(
     })
 }
 
-#[utoipa::path(get, path = "/api/v1/staff", responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "All staff", body = crate::out::StaffListOut)))]
+#[utoipa::path(get, path = "/api/v1/staff", responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "All staff", body = crate::out::StaffListOut)))]
 pub async fn list_staff(State(st): State<AppState>, Auth(_ctx): Auth) -> Reply {
     let all = st.app.store.staff_list().await?;
     ok(crate::out::StaffListOut {
@@ -1058,7 +1061,7 @@ pub async fn list_staff(State(st): State<AppState>, Auth(_ctx): Auth) -> Reply {
     })
 }
 
-#[utoipa::path(post, path = "/api/v1/staff", request_body = StaffReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 201, description = "Added", body = crate::out::StaffOut)))]
+#[utoipa::path(post, path = "/api/v1/staff", request_body = StaffReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Added", body = crate::out::StaffOut)))]
 pub async fn create_staff(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -1079,7 +1082,7 @@ pub async fn create_staff(
     created(wire::staff(&s))
 }
 
-#[utoipa::path(post, path = "/api/v1/staff/{id}", params(("id" = i64, Path, description = "The record's id")), request_body = StaffChangeReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "Changed", body = crate::out::StaffOut)))]
+#[utoipa::path(post, path = "/api/v1/staff/{id}", params(("id" = i64, Path, description = "The record's id")), request_body = StaffChangeReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Changed", body = crate::out::StaffOut)))]
 pub async fn change_staff(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -1100,7 +1103,7 @@ pub async fn change_staff(
     ok(wire::staff(&s))
 }
 
-#[utoipa::path(post, path = "/api/v1/staff/{id}/tokens", params(("id" = i64, Path, description = "The record's id")), request_body = TokenReq, responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 201, description = "The new token, shown once", body = crate::out::TokenOut)))]
+#[utoipa::path(post, path = "/api/v1/staff/{id}/tokens", params(("id" = i64, Path, description = "The record's id")), request_body = TokenReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "The new token, shown once", body = crate::out::TokenOut)))]
 pub async fn issue_token(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -1115,7 +1118,7 @@ pub async fn issue_token(
 }
 
 /// Checks the event log's hash chain.
-#[utoipa::path(get, path = "/api/v1/audit/verify", responses((status = "4XX", description = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause", body = crate::out::ErrorOut), (status = 200, description = "The chain is intact", body = crate::out::VerifiedOut), (status = 409, description = "The chain is broken", body = crate::out::ErrorOut)))]
+#[utoipa::path(get, path = "/api/v1/audit/verify", responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "The chain is intact", body = crate::out::VerifiedOut), (status = 409, description = "The chain is broken", body = crate::out::ErrorOut)))]
 pub async fn audit_verify(State(st): State<AppState>, Auth(ctx): Auth) -> Reply {
     tact_core::roles::authorise(
         &st.app.profile,
@@ -1142,8 +1145,6 @@ pub async fn not_found() -> ApiError {
 }
 
 // ----- letters (CLE-9.6, 9.14; NOR-5.1, 5.7) ---------------------------------------
-
-const ERR: &str = "Refused: bad input (400), a role that may not (403), no such record (404), a rule (409), naming the field and the clause";
 
 fn letter_reply(status: StatusCode, l: &tact_core::correspondence::StoredLetter) -> Reply {
     Ok((status, axum::Json(crate::out::LetterOut::from(l))).into_response())
@@ -1181,13 +1182,7 @@ pub async fn write_adjustment_letter(
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<LetterReq>,
 ) -> Reply {
-    no_kind(&req)?;
-    letter_reply(
-        StatusCode::CREATED,
-        &st.app
-            .write_adjustment_letter(&ctx, tact_core::ids::AdjustmentId(id), req.how()?)
-            .await?,
-    )
+    record_letter(&st, &ctx, About::Adjustment(id), &req).await
 }
 
 /// Writes the warning letter (CLE-9.2, 9.3; NOR-5.2).
@@ -1198,13 +1193,7 @@ pub async fn write_warning_letter(
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<LetterReq>,
 ) -> Reply {
-    no_kind(&req)?;
-    letter_reply(
-        StatusCode::CREATED,
-        &st.app
-            .write_warning_letter(&ctx, tact_core::ids::WarningId(id), req.how()?)
-            .await?,
-    )
+    record_letter(&st, &ctx, About::Warning(id), &req).await
 }
 
 /// Writes the note saying why a call was ended (CLE-4.4; NOR-6.1).
@@ -1215,13 +1204,37 @@ pub async fn write_call_ended_letter(
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<LetterReq>,
 ) -> Reply {
-    no_kind(&req)?;
-    letter_reply(
-        StatusCode::CREATED,
-        &st.app
-            .write_call_ended_letter(&ctx, tact_core::ids::IncidentId(id), req.how()?)
-            .await?,
-    )
+    record_letter(&st, &ctx, About::Incident(id), &req).await
+}
+
+/// The record a letter of one kind is about.
+enum About {
+    Adjustment(i64),
+    Warning(i64),
+    Incident(i64),
+}
+
+async fn record_letter(st: &AppState, ctx: &tact_app::Ctx, about: About, req: &LetterReq) -> Reply {
+    no_kind(req)?;
+    let how = req.how()?;
+    let l = match about {
+        About::Adjustment(id) => {
+            st.app
+                .write_adjustment_letter(ctx, tact_core::ids::AdjustmentId(id), how)
+                .await?
+        }
+        About::Warning(id) => {
+            st.app
+                .write_warning_letter(ctx, tact_core::ids::WarningId(id), how)
+                .await?
+        }
+        About::Incident(id) => {
+            st.app
+                .write_call_ended_letter(ctx, tact_core::ids::IncidentId(id), how)
+                .await?
+        }
+    };
+    letter_reply(StatusCode::CREATED, &l)
 }
 
 /// A letter about one record has one kind; saying another is an error, not ignored.
