@@ -437,3 +437,72 @@ impl App {
         Ok(self.store.message(id).await?.unwrap_or(m))
     }
 }
+
+/// A kept message's whole bytes and its attachments (name, claimed type, bytes).
+pub type MessageContent = (Vec<u8>, Vec<(Option<String>, String, Vec<u8>)>);
+
+impl App {
+    /// The messages that went one way (quarantine, unknown sender, inbox, screening,
+    /// breach), newest first, for those who screen contact (CLE-9.10).
+    ///
+    /// # Errors
+    /// A role refusal; the store's error.
+    pub async fn messages_in(
+        &self,
+        actor: &tact_core::roles::Actor,
+        route: Route,
+        limit: i64,
+    ) -> Result<Vec<StoredMessage>> {
+        tact_core::roles::authorise(
+            &self.profile,
+            actor,
+            tact_core::roles::Action::ScreenContact,
+            Some(&self.profile.clauses.screening),
+        )?;
+        Ok(self.store.messages_routed(route, limit).await?)
+    }
+
+    /// One kept message, for staff who may read records; reading one matched to a person
+    /// goes on the access log.
+    ///
+    /// # Errors
+    /// A role refusal; no such message.
+    pub async fn read_message(
+        &self,
+        actor: &tact_core::roles::Actor,
+        id: i64,
+    ) -> Result<StoredMessage> {
+        tact_core::roles::authorise(
+            &self.profile,
+            actor,
+            tact_core::roles::Action::ReadAll,
+            None,
+        )?;
+        let m = self
+            .store
+            .message(id)
+            .await?
+            .ok_or_else(|| crate::not_found("message_id", format!("no message {id}")))?;
+        if let Some(p) = m.person_id {
+            self.record_access(actor, p, &format!("message {id}"))
+                .await?;
+        }
+        Ok(m)
+    }
+
+    /// A kept message's bytes and attachments, as [`App::read_message`] allows.
+    ///
+    /// # Errors
+    /// A role refusal; no such message.
+    pub async fn message_content(
+        &self,
+        actor: &tact_core::roles::Actor,
+        id: i64,
+    ) -> Result<MessageContent> {
+        self.read_message(actor, id).await?;
+        self.store
+            .message_content(id)
+            .await?
+            .ok_or_else(|| crate::not_found("message_id", format!("no message {id}")))
+    }
+}

@@ -1380,3 +1380,143 @@ pub async fn letter_printed(
 ) -> Reply {
     letter_reply(StatusCode::OK, &st.app.mark_printed(&ctx, id).await?)
 }
+
+// ----- messages, retention, subject access -----------------------------------------
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MessagesQuery {
+    /// quarantine (the default), unknown-sender, inbox, screening or breach.
+    pub route: Option<String>,
+}
+
+/// The messages that went one way, newest first (those who screen contact, CLE-9.10).
+#[utoipa::path(get, path = "/api/v1/messages", params(MessagesQuery), responses((status = 200, description = "The messages", body = crate::out::MessagesOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+pub async fn list_messages(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    axum::extract::Query(q): axum::extract::Query<MessagesQuery>,
+) -> Reply {
+    let route = match q.route.as_deref() {
+        None => tact_core::correspondence::Route::Quarantine,
+        Some(r) => tact_core::correspondence::Route::parse(r).ok_or_else(|| {
+            ApiError::bad(
+                "route",
+                format!(
+                    "expected quarantine, unknown-sender, inbox, screening or breach, got {r:?}"
+                ),
+            )
+        })?,
+    };
+    let list = st.app.messages_in(&ctx.actor, route, 500).await?;
+    ok(crate::out::MessagesOut {
+        messages: list.iter().map(crate::out::MessageOut::from).collect(),
+    })
+}
+
+/// One kept message, with its attachments listed.
+#[utoipa::path(get, path = "/api/v1/messages/{id}", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "The message", body = crate::out::MessageWithAttachmentsOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+pub async fn get_message(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> Reply {
+    let m = st.app.read_message(&ctx.actor, id).await?;
+    let (_, atts) = st.app.message_content(&ctx.actor, id).await?;
+    ok(crate::out::MessageWithAttachmentsOut {
+        message: crate::out::MessageOut::from(&m),
+        attachments: atts
+            .iter()
+            .enumerate()
+            .map(|(n, (name, kind, bytes))| crate::out::AttachmentOut {
+                n,
+                name: name.clone(),
+                claimed_type: kind.clone(),
+                bytes: bytes.len(),
+            })
+            .collect(),
+    })
+}
+
+fn download(name: &str, media: &str, bytes: Vec<u8>) -> Reply {
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, media.to_string()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"{}\"",
+                    name.replace(['"', '\\', '\r', '\n'], "_")
+                ),
+            ),
+            (
+                axum::http::header::X_CONTENT_TYPE_OPTIONS,
+                "nosniff".to_string(),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// The message exactly as received.
+#[utoipa::path(get, path = "/api/v1/messages/{id}/raw", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "The message as received", body = Vec<u8>, content_type = "message/rfc822"), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+pub async fn message_raw(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> Reply {
+    let (raw, _) = st.app.message_content(&ctx.actor, id).await?;
+    download(&format!("message-{id}.eml"), "message/rfc822", raw)
+}
+
+/// One attachment, by its number in the message's list; only ever as a download.
+#[utoipa::path(get, path = "/api/v1/messages/{id}/attachments/{n}", params(("id" = i64, Path, description = "The record's id"), ("n" = usize, Path, description = "The attachment's number, from 0")), responses((status = 200, description = "The attachment", body = Vec<u8>, content_type = "application/octet-stream"), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+pub async fn message_attachment(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath((id, n)): ApiPath<(i64, usize)>,
+) -> Reply {
+    let (_, atts) = st.app.message_content(&ctx.actor, id).await?;
+    let (name, _, bytes) = atts.into_iter().nth(n).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            format!("message {id} has no attachment {n}"),
+        )
+    })?;
+    download(
+        &name.unwrap_or_else(|| format!("attachment-{}", n + 1)),
+        "application/octet-stream",
+        bytes,
+    )
+}
+
+/// The retention dry run (NOR-9.1): whose records are due for disposal today. Nothing is
+/// destroyed by asking (the DPO).
+#[utoipa::path(get, path = "/api/v1/retention/due", responses((status = 200, description = "Due for disposal", body = crate::out::DueListOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+pub async fn retention_due(State(st): State<AppState>, Auth(ctx): Auth) -> Reply {
+    let due = st.app.due_for_disposal(&ctx).await?;
+    ok(crate::out::DueListOut {
+        due: due
+            .iter()
+            .map(|d| crate::out::DueOut {
+                person_id: d.person.0,
+                reference: d.reference.clone(),
+                due_on: d.due_on.to_string(),
+            })
+            .collect(),
+    })
+}
+
+/// Subject access (UK GDPR): everything held about a person as one zip (the DPO).
+#[utoipa::path(get, path = "/api/v1/people/{id}/subject-access", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "A zip of their records, letters, messages and logs", body = Vec<u8>, content_type = "application/zip"), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+pub async fn subject_access(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> Reply {
+    let files = crate::export::subject_access(&st.app, &ctx, PersonId(id)).await?;
+    let zip = crate::export::zip(&files)
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    download(&format!("subject-access-{id}.zip"), "application/zip", zip)
+}

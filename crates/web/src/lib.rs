@@ -143,6 +143,12 @@ impl AppState {
         api::change_letter,
         api::release_letter,
         api::letter_printed,
+        api::list_messages,
+        api::get_message,
+        api::message_raw,
+        api::message_attachment,
+        api::retention_due,
+        api::subject_access,
     )
 )]
 pub struct ApiDoc;
@@ -222,6 +228,12 @@ pub fn router(state: AppState) -> Router {
         .route("/letters/{id}/docx", get(letter_docx))
         .route("/letters/{id}/release", post(release_letter))
         .route("/letters/{id}/printed", post(letter_printed))
+        .route("/messages", get(list_messages))
+        .route("/messages/{id}", get(get_message))
+        .route("/messages/{id}/raw", get(message_raw))
+        .route("/messages/{id}/attachments/{n}", get(message_attachment))
+        .route("/retention/due", get(retention_due))
+        .route("/people/{id}/subject-access", get(subject_access))
         .fallback(not_found);
     Router::new()
         .route("/healthz", get(healthz))

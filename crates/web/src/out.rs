@@ -1378,3 +1378,76 @@ impl From<&tact_core::correspondence::StoredLetter> for LetterOut {
 pub struct LettersOut {
     pub letters: Vec<LetterOut>,
 }
+
+/// A kept message: where it went and what it became.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MessageOut {
+    pub id: i64,
+    pub message_id: String,
+    pub mailbox: String,
+    pub received_at: String,
+    pub sender: String,
+    pub subject: String,
+    /// quarantine, unknown-sender, inbox, screening or breach.
+    pub route: String,
+    pub quarantine_reason: Option<String>,
+    pub person_id: Option<i64>,
+    pub matter_id: Option<i64>,
+    pub contact_id: Option<i64>,
+}
+
+impl From<&tact_core::correspondence::StoredMessage> for MessageOut {
+    fn from(m: &tact_core::correspondence::StoredMessage) -> Self {
+        Self {
+            id: m.id,
+            message_id: m.message_id.clone(),
+            mailbox: m.mailbox.clone(),
+            received_at: ts(m.received_at),
+            sender: m.sender.clone(),
+            subject: m.subject.clone(),
+            route: m.route.as_str().to_string(),
+            quarantine_reason: m.quarantine_reason.clone(),
+            person_id: m.person_id.map(|x| x.0),
+            matter_id: m.matter_id.map(|x| x.0),
+            contact_id: m.contact_id.map(|x| x.0),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MessagesOut {
+    pub messages: Vec<MessageOut>,
+}
+
+/// An attachment: fetched by its number; whatever type the sender claimed, it is sent as
+/// `application/octet-stream`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttachmentOut {
+    pub n: usize,
+    pub name: Option<String>,
+    pub claimed_type: String,
+    pub bytes: usize,
+}
+
+/// A message with its attachments listed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MessageWithAttachmentsOut {
+    #[serde(flatten)]
+    pub message: MessageOut,
+    pub attachments: Vec<AttachmentOut>,
+}
+
+/// Someone whose records are due for disposal (NOR-9.1), as the dry run lists them.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DueOut {
+    pub person_id: i64,
+    pub reference: String,
+    pub due_on: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DueListOut {
+    /// Nothing is destroyed by asking: the DPO confirms a disposal (`tact retention
+    /// dispose --confirm` or the retention page).
+    pub due: Vec<DueOut>,
+}

@@ -65,9 +65,6 @@ async fn queue(
     signed: Signed,
     Query(q): Query<QueueQuery>,
 ) -> Response {
-    if let Some(r) = forbidden(&state, &signed, Action::ScreenContact) {
-        return r;
-    }
     let route = q
         .route
         .as_deref()
@@ -84,9 +81,9 @@ async fn queue(
         ),
         _ => ("Messages", ""),
     };
-    let list = match state.app.store.messages_routed(route, 500).await {
+    let list = match state.app.messages_in(&signed.actor, route, 500).await {
         Ok(l) => l,
-        Err(e) => return refusal(&state, &signed, e.into()),
+        Err(e) => return refusal(&state, &signed, e),
     };
     let p = &state.app.profile;
     render(&QueuePage {
@@ -136,16 +133,11 @@ struct MessagePage<'a> {
 }
 
 async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<StoredMessage, Box<Response>> {
-    if let Some(r) = forbidden(state, signed, Action::ReadAll) {
-        return Err(Box::new(r));
-    }
-    match state.app.store.message(id).await {
-        Ok(Some(m)) => Ok(m),
-        Ok(None) => Err(Box::new(crate::ui_forms::not_found_page(
-            state, signed, "message",
-        ))),
-        Err(e) => Err(Box::new(refusal(state, signed, e.into()))),
-    }
+    state
+        .app
+        .read_message(&signed.actor, id)
+        .await
+        .map_err(|e| Box::new(refusal(state, signed, e)))
 }
 
 fn size(n: usize) -> String {
@@ -293,13 +285,9 @@ fn download(name: &str, kind: &str, bytes: Vec<u8>) -> Response {
 }
 
 async fn raw(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {
-    if let Err(r) = load(&state, &signed, id).await {
-        return *r;
-    }
-    match state.app.store.message_content(id).await {
-        Ok(Some((raw, _))) => download(&format!("message-{id}.eml"), "message/rfc822", raw),
-        Ok(None) => crate::ui_forms::not_found_page(&state, &signed, "message"),
-        Err(e) => refusal(&state, &signed, e.into()),
+    match state.app.message_content(&signed.actor, id).await {
+        Ok((raw, _)) => download(&format!("message-{id}.eml"), "message/rfc822", raw),
+        Err(e) => refusal(&state, &signed, e),
     }
 }
 
@@ -308,11 +296,8 @@ async fn attachment(
     signed: Signed,
     Path((id, n)): Path<(i64, usize)>,
 ) -> Response {
-    if let Err(r) = load(&state, &signed, id).await {
-        return *r;
-    }
-    match state.app.store.message_content(id).await {
-        Ok(Some((_, atts))) => match atts.into_iter().nth(n) {
+    match state.app.message_content(&signed.actor, id).await {
+        Ok((_, atts)) => match atts.into_iter().nth(n) {
             // Whatever type the sender claimed, it is only ever downloaded.
             Some((name, _claimed, bytes)) => download(
                 &name.unwrap_or_else(|| format!("attachment-{}", n + 1)),
@@ -327,8 +312,7 @@ async fn attachment(
                 "There is no such attachment.",
             ),
         },
-        Ok(None) => crate::ui_forms::not_found_page(&state, &signed, "message"),
-        Err(e) => refusal(&state, &signed, e.into()),
+        Err(e) => refusal(&state, &signed, e),
     }
 }
 

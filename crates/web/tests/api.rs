@@ -1104,3 +1104,53 @@ async fn cle_9_6_a_letter_is_written_checked_changed_released_and_posted_through
     })
     .await;
 }
+
+/// What only the UI could reach: the message queues, a message with its attachments and
+/// its raw bytes, the retention dry run and the subject access export — each with the
+/// role its page asks for.
+#[tokio::test]
+async fn messages_the_retention_dry_run_and_subject_access_are_on_the_api_with_their_roles() {
+    each_backend("cleveland-opcc", |t| async move {
+        let (pid, _) = t.person_with_matter().await;
+        let raw = b"From: stranger@example.net\r\nTo: enquiries@opcc.example\r\nSubject: Papers\r\nMessage-ID: <api-msg-1@example.net>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b1\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\nPlease see the attached.\r\n--b1\r\nContent-Type: application/pdf; name=\"scan.pdf\"\r\nContent-Disposition: attachment; filename=\"scan.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b1--\r\n";
+        t.app
+            .import_message("enquiries", raw, &tact_mail::Limits::default())
+            .await
+            .unwrap();
+        let (s, v) = t.get(&t.caseworker, "/messages?route=nowhere").await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+        assert_eq!(v["error"]["field"], "route");
+        let list = t.get(&t.caseworker, "/messages?route=unknown-sender").await.1;
+        let m = &list["messages"][0];
+        assert_eq!(m["subject"], "Papers", "{list}");
+        let id = m["id"].as_i64().unwrap();
+        let one = t.get(&t.caseworker, &format!("/messages/{id}")).await.1;
+        assert_eq!(one["attachments"][0]["name"], "scan.pdf", "{one}");
+        let get = |path: String| {
+            let r = t.http.get(format!("{}/api/v1{path}", t.base)).bearer_auth(&t.caseworker);
+            async move { r.send().await.unwrap() }
+        };
+        let r = get(format!("/messages/{id}/raw")).await;
+        assert_eq!(r.headers()["content-type"], "message/rfc822");
+        assert_eq!(r.bytes().await.unwrap().as_ref(), raw.as_slice(), "kept whole");
+        let r = get(format!("/messages/{id}/attachments/0")).await;
+        assert_eq!(r.headers()["content-type"], "application/octet-stream", "never as the sender claimed");
+        assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+        assert_eq!(r.bytes().await.unwrap().as_ref(), b"%PDF-1.4\n");
+        assert_eq!(get(format!("/messages/{id}/attachments/5")).await.status(), StatusCode::NOT_FOUND);
+        // The retention dry run and subject access are the DPO's.
+        let (s, v) = t.get(&t.caseworker, "/retention/due").await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+        let dpo = t.app.create_staff(None, "Dee Pee-Oh", Role::Dpo, None, None).await.unwrap();
+        let dpo = t.app.issue_token(None, dpo.id, "test").await.unwrap();
+        let (s, v) = t.get(&dpo, "/retention/due").await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert!(v["due"].as_array().is_some(), "{v}");
+        assert_eq!(get(format!("/people/{pid}/subject-access")).await.status(), StatusCode::FORBIDDEN);
+        let r = t.http.get(format!("{}/api/v1/people/{pid}/subject-access", t.base)).bearer_auth(&dpo).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.headers()["content-type"], "application/zip");
+        assert!(r.bytes().await.unwrap().starts_with(b"PK"), "a zip");
+    })
+    .await;
+}
