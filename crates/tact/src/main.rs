@@ -572,7 +572,14 @@ fn split_pair<'a>(s: &'a str, sep: char, what: &str) -> Result<(&'a str, &'a str
 
 type Request = (Method, String, Option<Value>, Option<String>);
 
+/// A typed request's body: the CLI sends the API's own request types, so a field the API
+/// does not know cannot be sent.
+fn body<T: serde::Serialize>(req: T) -> Option<Value> {
+    Some(serde_json::to_value(req).unwrap_or(Value::Null))
+}
+
 fn request_for(command: Command) -> Result<Request> {
+    use tact_web::wire as w;
     use Method as M;
     let r = |m: Method, p: String, b: Option<Value>| Ok((m, p, b, None));
     match command {
@@ -601,16 +608,19 @@ fn request_for(command: Command) -> Result<Request> {
             } => r(
                 M::POST,
                 "/staff".into(),
-                Some(
-                    json!({"name": name, "role": role, "email": email, "line_manager": line_manager}),
-                ),
+                body(w::StaffReq {
+                    name,
+                    role,
+                    email,
+                    line_manager,
+                }),
             ),
             StaffCmd::List => r(M::GET, "/staff".into(), None),
             StaffCmd::Password { .. } => bail!("handled above"),
             StaffCmd::Token { id, label } => r(
                 M::POST,
                 format!("/staff/{id}/tokens"),
-                Some(json!({"label": label})),
+                body(w::TokenReq { label }),
             ),
             StaffCmd::Set {
                 id,
@@ -620,7 +630,11 @@ fn request_for(command: Command) -> Result<Request> {
             } => r(
                 M::POST,
                 format!("/staff/{id}"),
-                Some(json!({"role": role, "active": active, "line_manager": line_manager})),
+                body(w::StaffChangeReq {
+                    role,
+                    active,
+                    line_manager,
+                }),
             ),
         },
         Command::Person { command } => match command {
@@ -636,15 +650,26 @@ fn request_for(command: Command) -> Result<Request> {
             } => r(
                 M::POST,
                 "/people".into(),
-                Some(
-                    json!({"name": name, "phones": phone, "emails": email, "postal_address": address, "preferred_format": format, "preferred_language": language, "keep_unverified": keep_unverified, "shared": shared}),
-                ),
+                body(w::PersonReq {
+                    name,
+                    phones: phone,
+                    emails: email,
+                    postal_address: address,
+                    advocate: None,
+                    preferred_format: format,
+                    preferred_language: language,
+                    keep_unverified,
+                    shared,
+                }),
             ),
             PersonCmd::Show { id } => r(M::GET, format!("/people/{id}"), None),
             PersonCmd::Merge { id, from, reason } => r(
                 M::POST,
                 format!("/people/{id}/merge"),
-                Some(json!({"merge": from, "reason": reason})),
+                body(w::MergeReq {
+                    merge: from,
+                    reason,
+                }),
             ),
             PersonCmd::Find { query } => r(
                 M::GET,
@@ -658,7 +683,10 @@ fn request_for(command: Command) -> Result<Request> {
             } => r(
                 M::POST,
                 format!("/people/{id}/additional-help"),
-                Some(json!({"needs_help": needs_help, "in_their_words": words})),
+                body(w::HelpReq {
+                    needs_help,
+                    in_their_words: words,
+                }),
             ),
         },
         Command::Matter { command } => match command {
@@ -669,7 +697,7 @@ fn request_for(command: Command) -> Result<Request> {
             } => r(
                 M::POST,
                 format!("/people/{person}/matters"),
-                Some(json!({"kind": kind, "title": title})),
+                body(w::MatterReq { kind, title }),
             ),
             MatterCmd::Status {
                 id,
@@ -678,7 +706,10 @@ fn request_for(command: Command) -> Result<Request> {
             } => r(
                 M::POST,
                 format!("/matters/{id}/status"),
-                Some(json!({"status": status, "finalised_on": finalised_on})),
+                body(w::MatterStatusReq {
+                    status,
+                    finalised_on,
+                }),
             ),
         },
         Command::Contact { command } => match command {
@@ -697,39 +728,63 @@ fn request_for(command: Command) -> Result<Request> {
             } => Ok((
                 M::POST,
                 "/contacts".into(),
-                Some(
-                    json!({"channel": channel, "person_id": person, "matter_id": matter, "phone": phone, "email": email, "summary": summary, "body": body, "direction": direction, "at": at, "is_complaint": complaint}),
-                ),
+                crate::body(w::ContactReq {
+                    person_id: person,
+                    matter_id: matter,
+                    channel,
+                    direction,
+                    at,
+                    phone,
+                    email,
+                    staff_id: None,
+                    summary,
+                    body,
+                    is_complaint: complaint,
+                }),
                 key,
             )),
             ContactCmd::Screen { id, finding } => r(
                 M::POST,
                 format!("/contacts/{id}/screen"),
-                Some(json!({"finding": finding})),
+                body(w::ScreenReq { finding }),
             ),
             ContactCmd::Queue => r(M::GET, "/screening".into(), None),
         },
         Command::Incident(a) => {
-            let ended = match (a.ended_reason, a.file_note) {
-                (None, None) => Value::Null,
-                (reason, note) => {
-                    json!({"reason": reason.unwrap_or_default(), "file_note": note.unwrap_or_default(), "caller_warned": a.caller_warned})
-                }
+            let ended_call = match (a.ended_reason, a.file_note) {
+                (None, None) => None,
+                (reason, note) => Some(w::EndedCallReq {
+                    reason: reason.unwrap_or_default(),
+                    file_note: note.unwrap_or_default(),
+                    caller_warned: a.caller_warned,
+                }),
             };
             r(
                 M::POST,
                 "/incidents".into(),
-                Some(
-                    json!({"person_id": a.person, "category": a.category, "description": a.description, "matter_id": a.matter, "staff_id": a.staff, "occurred_at": a.at, "ended_call": ended}),
-                ),
+                body(w::IncidentReq {
+                    person_id: a.person,
+                    matter_id: a.matter,
+                    contact_id: None,
+                    category: a.category,
+                    description: a.description,
+                    occurred_at: a.at,
+                    staff_id: a.staff,
+                    ended_call,
+                }),
             )
         }
         Command::Warning(a) => r(
             M::POST,
             format!("/people/{}/warnings", a.person),
-            Some(
-                json!({"what_is_wrong": a.what, "how_to_change": a.how, "consequence": a.consequence, "channel": a.channel, "incident_ids": a.incident}),
-            ),
+            body(w::WarningReq {
+                incident_ids: a.incident,
+                what_is_wrong: a.what,
+                how_to_change: a.how,
+                consequence: a.consequence,
+                channel: a.channel,
+                given_at: None,
+            }),
         ),
         Command::Plan { command } => match command {
             PlanCmd::Draft { person, json } => r(
@@ -751,12 +806,17 @@ fn request_for(command: Command) -> Result<Request> {
                         .iter()
                         .find_map(|c| c.strip_prefix(&format!("{q}=")))
                         .map(str::to_string);
-                    answers.push(json!({"question_id": q, "answer": ans, "reason": reason, "cannot_remedy_reason": cannot}));
+                    answers.push(w::AnswerReq {
+                        question_id: q.to_string(),
+                        answer: ans.to_string(),
+                        reason: reason.to_string(),
+                        cannot_remedy_reason: cannot,
+                    });
                 }
                 r(
                     M::POST,
                     format!("/strategies/{id}/checklist"),
-                    Some(json!({"answers": answers})),
+                    body(w::ChecklistReq { answers }),
                 )
             }
             PlanCmd::Propose { id } => r(M::POST, format!("/strategies/{id}/propose"), None),
@@ -768,23 +828,31 @@ fn request_for(command: Command) -> Result<Request> {
                 let mut list = Vec::new();
                 for o in &overrides {
                     let (aid, why) = split_pair(o, ':', "ADJUSTMENT-ID:reason")?;
-                    list.push(json!({"adjustment_id": aid.parse::<i64>().map_err(|_| anyhow!("expected an adjustment id, got {aid:?}"))?, "reason": why}));
+                    list.push(w::OverrideReq {
+                        adjustment_id: aid
+                            .parse::<i64>()
+                            .map_err(|_| anyhow!("expected an adjustment id, got {aid:?}"))?,
+                        reason: why.to_string(),
+                    });
                 }
                 r(
                     M::POST,
                     format!("/strategies/{id}/authorise"),
-                    Some(json!({"reason": reason, "overrides": list})),
+                    body(w::AuthoriseReq {
+                        reason,
+                        overrides: list,
+                    }),
                 )
             }
             PlanCmd::Refuse { id, reason } => r(
                 M::POST,
                 format!("/strategies/{id}/refuse"),
-                Some(json!({"reason": reason})),
+                body(w::ReasonReq { reason }),
             ),
             PlanCmd::Withdraw { id, reason } => r(
                 M::POST,
                 format!("/strategies/{id}/withdraw"),
-                Some(json!({"reason": reason})),
+                body(w::ReasonReq { reason }),
             ),
             PlanCmd::Notice {
                 id,
@@ -796,9 +864,15 @@ fn request_for(command: Command) -> Result<Request> {
             } => r(
                 M::POST,
                 format!("/strategies/{id}/notice"),
-                Some(
-                    json!({"channel": channel, "format": format, "agreement_sought": agreement_sought, "agreement_given": agreement_given, "policy_enclosed": policy_enclosed}),
-                ),
+                body(w::NoticeReq {
+                    sent_at: None,
+                    channel,
+                    format,
+                    agreement_sought,
+                    agreement_given,
+                    agreement_note: None,
+                    policy_enclosed,
+                }),
             ),
             PlanCmd::Review {
                 id,
@@ -809,9 +883,12 @@ fn request_for(command: Command) -> Result<Request> {
             } => r(
                 M::POST,
                 format!("/strategies/{id}/review"),
-                Some(
-                    json!({"decision": decision, "reasons": reasons, "recent_conduct": conduct, "next_review_due": next_review}),
-                ),
+                body(w::ReviewReq {
+                    decision,
+                    reasons,
+                    recent_conduct: conduct,
+                    next_review_due: next_review,
+                }),
             ),
             PlanCmd::Vary { id, json } => r(
                 M::POST,
@@ -821,12 +898,15 @@ fn request_for(command: Command) -> Result<Request> {
             PlanCmd::Lift { id, reason } => r(
                 M::POST,
                 format!("/strategies/{id}/lift"),
-                Some(json!({"reason": reason})),
+                body(w::ReasonReq { reason }),
             ),
             PlanCmd::Apply { id, matter, reason } => r(
                 M::POST,
                 format!("/strategies/{id}/apply-to-matter"),
-                Some(json!({"matter_id": matter, "reason": reason})),
+                body(w::ApplyReq {
+                    matter_id: matter,
+                    reason,
+                }),
             ),
             PlanCmd::DecideMatter {
                 id,
@@ -836,12 +916,19 @@ fn request_for(command: Command) -> Result<Request> {
             } => r(
                 M::POST,
                 format!("/strategies/{id}/decide-matter"),
-                Some(json!({"matter_id": matter, "approve": !refuse, "reason": reason})),
+                body(w::DecideMatterReq {
+                    matter_id: matter,
+                    approve: !refuse,
+                    reason,
+                }),
             ),
             PlanCmd::Dispute { id, grounds } => r(
                 M::POST,
                 format!("/strategies/{id}/disputes"),
-                Some(json!({"grounds": grounds})),
+                body(w::DisputeReq {
+                    grounds,
+                    received_at: None,
+                }),
             ),
         },
         Command::Dispute {
@@ -853,11 +940,21 @@ fn request_for(command: Command) -> Result<Request> {
                     variation,
                 },
         } => {
-            let variation = variation.as_deref().map(json_arg).transpose()?;
+            let variation = variation
+                .as_deref()
+                .map(|v| -> Result<w::VaryReq> {
+                    serde_json::from_value(json_arg(v)?)
+                        .map_err(|e| anyhow!("--variation: not a change to a plan: {e}"))
+                })
+                .transpose()?;
             r(
                 M::POST,
                 format!("/disputes/{id}/decision"),
-                Some(json!({"outcome": outcome, "reasons": reasons, "variation": variation})),
+                body(w::DisputeDecisionReq {
+                    outcome,
+                    reasons,
+                    variation,
+                }),
             )
         }
         Command::Adjustment { command } => match command {
@@ -868,20 +965,23 @@ fn request_for(command: Command) -> Result<Request> {
             } => r(
                 M::POST,
                 format!("/people/{person}/adjustments"),
-                Some(json!({"kind": kind, "description": description})),
+                body(w::AdjustmentReq { kind, description }),
             ),
             AdjustmentCmd::Decide { id, grant, reasons } => r(
                 M::POST,
                 format!("/adjustments/{id}/decision"),
-                Some(json!({"grant": grant, "reasons": reasons})),
+                body(w::DecisionReq { grant, reasons }),
             ),
         },
         Command::FurtherAction(a) => r(
             M::POST,
             format!("/people/{}/further-actions", a.person),
-            Some(
-                json!({"kind": a.kind, "reasons": a.reasons, "prior_notice_given": a.prior_notice, "no_notice_reason": a.no_notice_reason}),
-            ),
+            body(w::FurtherActionReq {
+                kind: a.kind,
+                reasons: a.reasons,
+                prior_notice_given: a.prior_notice,
+                no_notice_reason: a.no_notice_reason,
+            }),
         ),
         Command::Share { command } => match command {
             ShareCmd::Request {
@@ -892,7 +992,11 @@ fn request_for(command: Command) -> Result<Request> {
             } => r(
                 M::POST,
                 format!("/people/{person}/disclosures"),
-                Some(json!({"partner": partner, "reason": reason, "details": details})),
+                body(w::DisclosureReq {
+                    partner,
+                    reason,
+                    details,
+                }),
             ),
             ShareCmd::Decide {
                 id,
@@ -901,12 +1005,12 @@ fn request_for(command: Command) -> Result<Request> {
             } => r(
                 M::POST,
                 format!("/disclosures/{id}/decision"),
-                Some(json!({"approve": approve, "reason": reason})),
+                body(w::DisclosureDecisionReq { approve, reason }),
             ),
             ShareCmd::Shared { id, what } => r(
                 M::POST,
                 format!("/disclosures/{id}/shared"),
-                Some(json!({"what": what})),
+                body(w::SharedReq { what, at: None }),
             ),
             ShareCmd::Log => r(M::GET, "/disclosures".into(), None),
         },
@@ -920,12 +1024,16 @@ fn request_for(command: Command) -> Result<Request> {
             } => r(
                 M::POST,
                 format!("/tasks/{id}/breach-reminder"),
-                Some(json!({"channel": channel, "consequences": consequences, "reasons": reasons})),
+                body(w::ReminderReq {
+                    channel,
+                    consequences,
+                    reasons,
+                }),
             ),
             TaskCmd::Done { id, outcome } => r(
                 M::POST,
                 format!("/tasks/{id}/complete"),
-                Some(json!({"outcome": outcome})),
+                body(w::OutcomeReq { outcome }),
             ),
         },
         Command::Reviews { due_by } => r(

@@ -4,7 +4,7 @@
 use crate::error::ApiError;
 use jiff::civil::Date;
 use jiff::Timestamp;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tact_core::check::Verdict;
 use tact_core::identity::{EmailAddress, PhoneNumber};
@@ -42,7 +42,7 @@ pub fn parse_opt_date(field: &str, s: Option<&str>) -> Result<Option<Date>, ApiE
     s.map(|d| parse_date(field, d)).transpose()
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AdvocateReq {
     pub name: String,
@@ -51,7 +51,7 @@ pub struct AdvocateReq {
     pub email: Option<String>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PersonReq {
     pub name: String,
@@ -132,7 +132,7 @@ impl PersonReq {
 }
 
 /// Merging another record of the same person into this one (issue 10).
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MergeReq {
     /// The id of the other record, which is merged into this one and then leads to it.
@@ -141,14 +141,14 @@ pub struct MergeReq {
     pub reason: String,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HelpReq {
     pub needs_help: bool,
     pub in_their_words: Option<String>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MatterReq {
     /// complaint, case, query or request
@@ -156,7 +156,7 @@ pub struct MatterReq {
     pub title: String,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MatterStatusReq {
     /// open, concluded, review-exhausted or finalised
@@ -164,7 +164,7 @@ pub struct MatterStatusReq {
     pub finalised_on: Option<String>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContactReq {
     pub person_id: Option<i64>,
@@ -183,13 +183,13 @@ pub struct ContactReq {
     pub is_complaint: bool,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScreenReq {
     pub finding: String,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EndedCallReq {
     pub reason: String,
@@ -198,7 +198,7 @@ pub struct EndedCallReq {
     pub caller_warned: bool,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IncidentReq {
     pub person_id: i64,
@@ -211,7 +211,7 @@ pub struct IncidentReq {
     pub ended_call: Option<EndedCallReq>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WarningReq {
     #[serde(default)]
@@ -223,7 +223,7 @@ pub struct WarningReq {
     pub given_at: Option<String>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlanReq {
     pub matter_ids: Vec<i64>,
@@ -251,7 +251,7 @@ pub fn parse_restrictions(list: &[Value]) -> Result<Vec<Restriction>, ApiError> 
         .collect()
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AnswerReq {
     pub question_id: String,
@@ -261,20 +261,20 @@ pub struct AnswerReq {
     pub cannot_remedy_reason: Option<String>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChecklistReq {
     pub answers: Vec<AnswerReq>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OverrideReq {
     pub adjustment_id: i64,
     pub reason: String,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AuthoriseReq {
     pub reason: String,
@@ -292,13 +292,13 @@ pub fn overrides(list: Vec<OverrideReq>, by: tact_core::ids::StaffId) -> Vec<Adj
         .collect()
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReasonReq {
     pub reason: String,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NoticeReq {
     pub sent_at: Option<String>,
@@ -312,7 +312,7 @@ pub struct NoticeReq {
     pub policy_enclosed: bool,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReviewReq {
     /// continue or lift
@@ -322,7 +322,7 @@ pub struct ReviewReq {
     pub next_review_due: Option<String>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VaryReq {
     /// As for a new plan: each restriction's `kind`, its fields and its `reason`.
@@ -350,7 +350,7 @@ impl VaryReq {
     }
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApplyReq {
     pub matter_id: i64,
@@ -358,7 +358,7 @@ pub struct ApplyReq {
 }
 
 /// The authorising role's decision on applying a plan to another matter (NOR-6.2).
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DecideMatterReq {
     pub matter_id: i64,
@@ -367,14 +367,14 @@ pub struct DecideMatterReq {
     pub reason: String,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DisputeReq {
     pub grounds: String,
     pub received_at: Option<String>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DisputeDecisionReq {
     /// upheld, varied or lifted
@@ -383,7 +383,7 @@ pub struct DisputeDecisionReq {
     pub variation: Option<VaryReq>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AdjustmentReq {
     /// needs-channel:<channel>, extra-time, format:<format>, support-person or other
@@ -392,7 +392,7 @@ pub struct AdjustmentReq {
 }
 
 /// A data-rights request as it arrives (issue 5).
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RightsReq {
     /// access, rectification, erasure or objection.
@@ -406,7 +406,7 @@ pub struct RightsReq {
 }
 
 /// The DPO's answer to a data-rights request.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RightsAnswerReq {
     /// done, refused, or extend (two more months, once, within the first month).
@@ -420,7 +420,7 @@ pub fn rights(r: &tact_core::rights::RightsRequest) -> crate::out::RightsOut {
 }
 
 /// CLE-9.15: a request to share a person's details with a partner.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DisclosureReq {
     /// The partner agency, such as the police.
@@ -432,7 +432,7 @@ pub struct DisclosureReq {
 }
 
 /// The DPO's decision on a request to share.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DisclosureDecisionReq {
     pub approve: bool,
@@ -440,7 +440,7 @@ pub struct DisclosureDecisionReq {
 }
 
 /// What was shared; `at` defaults to now.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SharedReq {
     pub what: String,
@@ -448,7 +448,7 @@ pub struct SharedReq {
 }
 
 /// CLE-9.11: the reminder after a breach.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReminderReq {
     /// letter, email, phone or visit
@@ -459,14 +459,14 @@ pub struct ReminderReq {
     pub reasons: String,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DecisionReq {
     pub grant: bool,
     pub reasons: String,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FurtherActionReq {
     /// police-referral, legal-advice or legal-action
@@ -476,13 +476,13 @@ pub struct FurtherActionReq {
     pub no_notice_reason: Option<String>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OutcomeReq {
     pub outcome: String,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StaffReq {
     pub name: String,
@@ -491,7 +491,7 @@ pub struct StaffReq {
     pub line_manager: Option<i64>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StaffChangeReq {
     pub role: Option<String>,
@@ -499,7 +499,7 @@ pub struct StaffChangeReq {
     pub line_manager: Option<i64>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TokenReq {
     pub label: String,
@@ -507,7 +507,7 @@ pub struct TokenReq {
 
 /// Writing a letter: how it goes and in what format (the person's preferred format and
 /// email-if-they-have-an-address unless given), and whether to hold it for checking.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LetterReq {
     /// For a letter about a plan: strategy-notice, breach-reminder, review-outcome,
@@ -541,7 +541,7 @@ impl LetterReq {
 }
 
 /// New wording for a held letter.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LetterChangeReq {
     /// A new heading; the old one is kept if absent.
