@@ -59,6 +59,28 @@ impl App {
         ))
     }
 
+    /// The disposal register, newest first: reference, due date, when destroyed, by whom,
+    /// what (NOR-9.1), for those who handle data rights.
+    ///
+    /// # Errors
+    /// A role refusal, or the store's error.
+    pub async fn disposal_register(
+        &self,
+        ctx: &Ctx,
+        limit: i64,
+    ) -> Result<
+        Vec<(
+            String,
+            String,
+            jiff::Timestamp,
+            Option<tact_core::ids::StaffId>,
+            String,
+        )>,
+    > {
+        authorise(&self.profile, &ctx.actor, Action::HandleDataRights, None)?;
+        Ok(self.store.disposal_register(limit).await?)
+    }
+
     /// The dry run: every person whose records are due for disposal today.
     ///
     /// # Errors

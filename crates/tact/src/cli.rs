@@ -555,7 +555,7 @@ pub enum RetentionCmd {
     },
     /// Lift a legal hold.
     Lift { hold: i64 },
-    /// What was destroyed, and when (without the data).
+    /// What was destroyed, and when (without the data); the DPO (`--as`).
     Register,
 }
 

@@ -266,24 +266,19 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Retention { command } => {
             let dir = DataDir::open(&cli.data)?;
             let app = open_app(&dir, url_flag).await?;
-            match command {
-                RetentionCmd::Register => {
-                    for (reference, due, at, by, counts) in
-                        app.store.disposal_register(1000).await?
-                    {
-                        println!(
-                            "{}",
-                            json!({"reference": reference, "due_on": due, "destroyed_at": at.to_string(), "by": by.map(|b| b.0), "destroyed": counts})
-                        );
-                    }
-                    return Ok(ExitCode::SUCCESS);
-                }
-                RetentionCmd::Dispose { confirm: false } => {
-                    bail!("disposal destroys records for good: run `tact retention due` first, then add --confirm");
-                }
-                _ => {}
+            if let RetentionCmd::Dispose { confirm: false } = command {
+                bail!("disposal destroys records for good: run `tact retention due` first, then add --confirm");
             }
             let ctx = tact_app::Ctx::new(acting_as(&app, cli.as_staff).await?);
+            if let RetentionCmd::Register = command {
+                for (reference, due, at, by, counts) in app.disposal_register(&ctx, 1000).await? {
+                    println!(
+                        "{}",
+                        json!({"reference": reference, "due_on": due, "destroyed_at": at.to_string(), "by": by.map(|b| b.0), "destroyed": counts})
+                    );
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
             let out = match command {
                 RetentionCmd::Due => {
                     json!({"due": app.due_for_disposal(&ctx).await?.iter().map(|d| json!({"person_id": d.person.0, "reference": d.reference, "due_on": d.due_on.to_string()})).collect::<Vec<_>>()})

@@ -44,12 +44,10 @@ async fn page(State(state): State<AppState>, signed: Signed) -> Response {
         Ok(d) => d,
         Err(e) => return refusal(&state, &signed, e),
     };
-    let register = state
-        .app
-        .store
-        .disposal_register(200)
-        .await
-        .unwrap_or_default();
+    let register = match state.app.disposal_register(&ctx, 200).await {
+        Ok(r) => r,
+        Err(e) => return refusal(&state, &signed, e),
+    };
     let p = &state.app.profile;
     render(&Page {
         office: &p.organisation.short_name,
