@@ -113,6 +113,46 @@ impl FromRequestParts<AppState> for Signed {
     }
 }
 
+/// A form POSTed by a signed-in member of staff whose form token matches their session's:
+/// the one place a form's token is checked. A form without it, or with another session's,
+/// is the 403 "out of date" page and reaches no handler; a body that is not a form is 400.
+pub(crate) struct Posted(pub std::collections::HashMap<String, String>);
+
+impl axum::extract::FromRequest<AppState> for Posted {
+    type Rejection = Response;
+
+    async fn from_request(
+        req: axum::extract::Request,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let signed = Signed::from_request_parts(&mut parts, state).await?;
+        let req = axum::extract::Request::from_parts(parts, body);
+        let Form(form) =
+            Form::<std::collections::HashMap<String, String>>::from_request(req, state)
+                .await
+                .map_err(|_| {
+                    error_page(
+                        state,
+                        Some(&signed),
+                        StatusCode::BAD_REQUEST,
+                        "There is a problem",
+                        "The form could not be read. Go back and try again.",
+                    )
+                })?;
+        if form.get("csrf") != Some(&signed.csrf) {
+            return Err(error_page(
+                state,
+                Some(&signed),
+                StatusCode::FORBIDDEN,
+                "There is a problem",
+                "The form was out of date. Go back and try again.",
+            ));
+        }
+        Ok(Posted(form))
+    }
+}
+
 pub(crate) fn render<T: Template>(t: &T) -> Response {
     match t.render() {
         Ok(html) => Html(html).into_response(),

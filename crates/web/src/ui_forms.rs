@@ -3,10 +3,11 @@
 //! Every GET checks the role before showing a form, so what a role may not do is neither
 //! offered nor reachable by typing its address; every POST checks the CSRF token.
 
+use crate::ui::Posted;
 use crate::ui::{error_page, refusal, render, Signed};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -335,9 +336,6 @@ pub(crate) async fn submit<I, T>(
     call: impl AsyncFnOnce(tact_app::Ctx, I) -> Result<T, AppError>,
     to: impl FnOnce(T) -> String,
 ) -> Response {
-    if let Some(r) = bad_csrf(state, &signed, form) {
-        return r;
-    }
     let result = match parse(form) {
         Ok(input) => call(tact_app::Ctx::new(signed.actor.clone()), input).await,
         Err(e) => Err(AppError::Rule(e)),
@@ -542,7 +540,7 @@ async fn ended_call(
     State(s): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
-    Form(f): Form<HashMap<String, String>>,
+    Posted(f): Posted,
 ) -> Response {
     incident_post(s, signed, id, true, f).await
 }
@@ -553,7 +551,7 @@ async fn incident(
     State(s): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
-    Form(f): Form<HashMap<String, String>>,
+    Posted(f): Posted,
 ) -> Response {
     incident_post(s, signed, id, false, f).await
 }
@@ -612,7 +610,7 @@ async fn warning(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    Posted(form): Posted,
 ) -> Response {
     submit(
         &state,
@@ -718,7 +716,7 @@ async fn plan(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    Posted(form): Posted,
 ) -> Response {
     submit(
         &state,
@@ -932,11 +930,8 @@ async fn propose(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    Posted(_form): Posted,
 ) -> Response {
-    if let Some(r) = bad_csrf(&state, &signed, &form) {
-        return r;
-    }
     match state
         .app
         .propose(&tact_app::Ctx::new(signed.actor.clone()), StrategyId(id))
@@ -1009,11 +1004,8 @@ async fn checklist(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    Posted(form): Posted,
 ) -> Response {
-    if let Some(r) = bad_csrf(&state, &signed, &form) {
-        return r;
-    }
     let spec = checklist_spec(&state, id);
     let mut answers = Vec::new();
     for (n, q) in state.app.profile.checklist.questions.iter().enumerate() {
@@ -1133,11 +1125,8 @@ async fn decision(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    Posted(form): Posted,
 ) -> Response {
-    if let Some(r) = bad_csrf(&state, &signed, &form) {
-        return r;
-    }
     let spec = decision_spec(&state, id).await;
     let ctx = tact_app::Ctx::new(signed.actor.clone());
     let result = match val(&form, "decision") {
@@ -1238,7 +1227,7 @@ async fn notice(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    Posted(form): Posted,
 ) -> Response {
     submit(
         &state,
@@ -1375,11 +1364,11 @@ async fn review(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    Posted(form): Posted,
 ) -> Response {
     // A review that changes the plan goes on to the change form (CLE-9.14: the person is
     // told of the change from there).
-    if val(&form, "decision") == "vary" && bad_csrf(&state, &signed, &form).is_none() {
+    if val(&form, "decision") == "vary" {
         return Redirect::to(&format!("/plans/{id}/vary")).into_response();
     }
     submit(
@@ -1495,11 +1484,8 @@ async fn new_staff_form(State(state): State<AppState>, signed: Signed) -> Respon
 async fn new_staff(
     State(state): State<AppState>,
     signed: Signed,
-    Form(form): Form<HashMap<String, String>>,
+    Posted(form): Posted,
 ) -> Response {
-    if let Some(r) = bad_csrf(&state, &signed, &form) {
-        return r;
-    }
     let spec = new_staff_spec();
     let role = match tact_core::roles::Role::parse(val(&form, "role")) {
         Ok(r) => r,
@@ -1565,11 +1551,8 @@ async fn change_staff(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    Posted(form): Posted,
 ) -> Response {
-    if let Some(r) = bad_csrf(&state, &signed, &form) {
-        return r;
-    }
     let spec = change_staff_spec(id, val(&form, "role"), val(&form, "active") == "yes");
     let role = match tact_core::roles::Role::parse(val(&form, "role")) {
         Ok(r) => r,
@@ -1620,7 +1603,7 @@ async fn help(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    Posted(form): Posted,
 ) -> Response {
     submit(
         &state,
@@ -1690,7 +1673,7 @@ async fn contact(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    Posted(form): Posted,
 ) -> Response {
     let staff = signed.actor.id;
     submit(
@@ -1771,7 +1754,7 @@ async fn adjustment(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    Posted(form): Posted,
 ) -> Response {
     submit(
         &state,
@@ -1833,7 +1816,7 @@ async fn adjustment_decision(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    Posted(form): Posted,
 ) -> Response {
     submit(
         &state,
@@ -1895,7 +1878,7 @@ async fn dispute(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    Posted(form): Posted,
 ) -> Response {
     submit(
         &state,
@@ -1953,7 +1936,7 @@ async fn lift(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    Posted(form): Posted,
 ) -> Response {
     submit(
         &state,
@@ -2066,11 +2049,8 @@ async fn dispute_decision(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    Posted(form): Posted,
 ) -> Response {
-    if let Some(r) = bad_csrf(&state, &signed, &form) {
-        return r;
-    }
     let (d, plan) = match dispute_and_plan(&state, &signed, id).await {
         Ok(x) => x,
         Err(r) => return *r,
@@ -2159,11 +2139,8 @@ async fn screen(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    Posted(form): Posted,
 ) -> Response {
-    if let Some(r) = bad_csrf(&state, &signed, &form) {
-        return r;
-    }
     let summary = state
         .app
         .store
@@ -2257,11 +2234,8 @@ async fn vary(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    Posted(form): Posted,
 ) -> Response {
-    if let Some(r) = bad_csrf(&state, &signed, &form) {
-        return r;
-    }
     let plan = match state.app.strategy(StrategyId(id)).await {
         Ok(p) => p,
         Err(e) => return refusal(&state, &signed, e),

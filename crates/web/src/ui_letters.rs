@@ -2,11 +2,12 @@
 //! template, see it as written with its sending state, open the HTML or large-print
 //! version, and work the print queue.
 
+use crate::ui::Posted;
 use crate::ui::{refusal, render, Signed};
 use crate::ui_forms::{answer, bad_csrf, capital, forbidden, show, val, Field, Spec};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -126,11 +127,8 @@ async fn write(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    Posted(form): Posted,
 ) -> Response {
-    if let Some(r) = bad_csrf(&state, &signed, &form) {
-        return r;
-    }
     let spec = write_spec(&state, id);
     let how = match how(&form) {
         Ok(x) => x,
@@ -248,9 +246,6 @@ async fn about_letter(
     id: i64,
     form: HashMap<String, String>,
 ) -> Response {
-    if let Some(r) = bad_csrf(&state, &signed, &form) {
-        return r;
-    }
     let spec = about.spec(id);
     let how = match how(&form) {
         Ok(x) => x,
@@ -293,7 +288,7 @@ async fn adjustment_letter(
     State(s): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
-    Form(f): Form<HashMap<String, String>>,
+    Posted(f): Posted,
 ) -> Response {
     about_letter(s, signed, About::Adjustment, id, f).await
 }
@@ -304,7 +299,7 @@ async fn incident_letter(
     State(s): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
-    Form(f): Form<HashMap<String, String>>,
+    Posted(f): Posted,
 ) -> Response {
     about_letter(s, signed, About::Incident, id, f).await
 }
@@ -316,7 +311,7 @@ async fn warning_letter(
     State(s): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
-    Form(f): Form<HashMap<String, String>>,
+    Posted(f): Posted,
 ) -> Response {
     about_letter(s, signed, About::Warning, id, f).await
 }
@@ -510,11 +505,8 @@ async fn adjust(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    Posted(form): Posted,
 ) -> Response {
-    if let Some(r) = bad_csrf(&state, &signed, &form) {
-        return r;
-    }
     let ctx = tact_app::Ctx::new(signed.actor.clone());
     let (subject, text) = (val(&form, "subject"), val(&form, "text"));
     match state
@@ -611,11 +603,8 @@ async fn release(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    Posted(_form): Posted,
 ) -> Response {
-    if let Some(r) = bad_csrf(&state, &signed, &form) {
-        return r;
-    }
     match state
         .app
         .release_letter(&tact_app::Ctx::new(signed.actor.clone()), id)
@@ -630,11 +619,8 @@ async fn printed(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    Posted(_form): Posted,
 ) -> Response {
-    if let Some(r) = bad_csrf(&state, &signed, &form) {
-        return r;
-    }
     match state
         .app
         .mark_printed(&tact_app::Ctx::new(signed.actor.clone()), id)

@@ -2,17 +2,17 @@
 //! with its text, attachments and the message exactly as received, and marking a letter
 //! or email as threatening or abusive (CLE-4.6).
 
+use crate::ui::Posted;
 use crate::ui::{error_page, refusal, render, when, Signed};
-use crate::ui_forms::{answer, bad_csrf, forbidden, show, val, Field, Spec};
+use crate::ui_forms::{answer, forbidden, show, val, Field, Spec};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::{HeaderName, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use std::collections::HashMap;
 use tact_core::correspondence::{Route, StoredMessage};
 use tact_core::ids::ContactId;
 use tact_core::roles::Action;
@@ -365,11 +365,8 @@ async fn threatening(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    Posted(form): Posted,
 ) -> Response {
-    if let Some(r) = bad_csrf(&state, &signed, &form) {
-        return r;
-    }
     let m = match load(&state, &signed, id).await {
         Ok(m) => m,
         Err(r) => return *r,
@@ -437,11 +434,8 @@ async fn match_person(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    Posted(form): Posted,
 ) -> Response {
-    if let Some(r) = bad_csrf(&state, &signed, &form) {
-        return r;
-    }
     let m = match load(&state, &signed, id).await {
         Ok(m) => m,
         Err(r) => return *r,

@@ -3,14 +3,14 @@
 //! a plan, applying a plan to another matter (CLE-10.4) and recording further action
 //! (CLE-10.1–10.3; NOR-5.8).
 
+use crate::ui::Posted;
 use crate::ui::Signed;
 use crate::ui_forms::{
-    answer, bad_csrf, capital, forbidden, not_found_page, show, show_person_form, val, yes_no,
-    Field, Spec,
+    answer, capital, forbidden, not_found_page, show, show_person_form, val, yes_no, Field, Spec,
 };
 use crate::ui_forms::{caption_of, submit};
 use crate::AppState;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
@@ -219,7 +219,7 @@ async fn rectify(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    Posted(form): Posted,
 ) -> Response {
     submit(
         &state,
@@ -299,7 +299,7 @@ async fn merge(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    Posted(form): Posted,
 ) -> Response {
     submit(
         &state,
@@ -347,7 +347,7 @@ async fn new_person_form(
 async fn new_person(
     State(state): State<AppState>,
     signed: Signed,
-    Form(form): Form<HashMap<String, String>>,
+    Posted(form): Posted,
 ) -> Response {
     submit(
         &state,
@@ -395,7 +395,7 @@ async fn matter(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    Posted(form): Posted,
 ) -> Response {
     submit(
         &state,
@@ -471,11 +471,8 @@ async fn matter_status(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    Posted(form): Posted,
 ) -> Response {
-    if let Some(r) = bad_csrf(&state, &signed, &form) {
-        return r;
-    }
     let m = match load_matter(&state, &signed, id).await {
         Ok(m) => m,
         Err(r) => return *r,
@@ -532,11 +529,8 @@ async fn withdraw(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    Posted(form): Posted,
 ) -> Response {
-    if let Some(r) = bad_csrf(&state, &signed, &form) {
-        return r;
-    }
     let spec = withdraw_spec(&state, id);
     let result = state
         .app
@@ -632,11 +626,8 @@ async fn apply(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    Posted(form): Posted,
 ) -> Response {
-    if let Some(r) = bad_csrf(&state, &signed, &form) {
-        return r;
-    }
     let plan = match state.app.strategy(StrategyId(id)).await {
         Ok(p) => p,
         Err(e) => return crate::ui::refusal(&state, &signed, e),
@@ -752,11 +743,8 @@ async fn decide_matter(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    Posted(form): Posted,
 ) -> Response {
-    if let Some(r) = bad_csrf(&state, &signed, &form) {
-        return r;
-    }
     let plan = match state.app.strategy(StrategyId(id)).await {
         Ok(p) => p,
         Err(e) => return crate::ui::refusal(&state, &signed, e),
@@ -877,7 +865,7 @@ async fn further(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    Posted(form): Posted,
 ) -> Response {
     submit(
         &state,

@@ -3,17 +3,15 @@
 //! confirmation, and reads the disposal register. Legal holds are placed and lifted from
 //! the person page.
 
+use crate::ui::Posted;
 use crate::ui::{refusal, render, Signed};
-use crate::ui_forms::{
-    bad_csrf, caption_of, forbidden, show_person_form, submit, val, Field, Spec,
-};
+use crate::ui_forms::{caption_of, forbidden, show_person_form, submit, val, Field, Spec};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use std::collections::HashMap;
 use tact_core::ids::PersonId;
 use tact_core::roles::Action;
 
@@ -67,14 +65,7 @@ async fn page(State(state): State<AppState>, signed: Signed) -> Response {
     })
 }
 
-async fn dispose(
-    State(state): State<AppState>,
-    signed: Signed,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    if let Some(r) = bad_csrf(&state, &signed, &form) {
-        return r;
-    }
+async fn dispose(State(state): State<AppState>, signed: Signed, Posted(form): Posted) -> Response {
     if val(&form, "confirm") != "yes" {
         return refusal(
             &state,
@@ -118,7 +109,7 @@ async fn hold(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    Posted(form): Posted,
 ) -> Response {
     submit(
         &state,
@@ -136,11 +127,8 @@ async fn lift(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    Posted(form): Posted,
 ) -> Response {
-    if let Some(r) = bad_csrf(&state, &signed, &form) {
-        return r;
-    }
     if let Some(r) = forbidden(&state, &signed, Action::HandleDataRights) {
         return r;
     }

@@ -2,17 +2,17 @@
 //! from the person page, whatever a plan says; the DPO answers it from its task — done,
 //! refused, or more time (once, within the first month).
 
+use crate::ui::Posted;
 use crate::ui::Signed;
 use crate::ui_forms::{
     capital, caption_of, date_field, forbidden, pick, show, show_person_form, submit, val, Field,
     Spec,
 };
 use crate::AppState;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
-use std::collections::HashMap;
 use tact_core::ids::PersonId;
 use tact_core::profile::Channel;
 use tact_core::rights::{RightKind, RightsRequest, CLAUSE};
@@ -86,7 +86,7 @@ async fn receive(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    Posted(form): Posted,
 ) -> Response {
     submit(
         &state,
@@ -222,7 +222,7 @@ async fn answer(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    Posted(form): Posted,
 ) -> Response {
     submit(
         &state,

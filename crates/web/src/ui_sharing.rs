@@ -1,18 +1,18 @@
 //! Sharing with partners (CLE-9.15): staff ask, naming the partner and the legitimate
 //! reason; only the DPO approves or refuses; what was shared goes on the disclosure log.
 
+use crate::ui::Posted;
 use crate::ui::{refusal, render, Signed};
 use crate::ui_forms::{
-    answer, bad_csrf, capital, forbidden, not_found_page, show, show_person_form, val, Field, Spec,
+    answer, capital, forbidden, not_found_page, show, show_person_form, val, Field, Spec,
 };
 use crate::ui_forms::{caption_of, submit};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
-use std::collections::HashMap;
 use tact_core::ids::{DisclosureId, PersonId, StaffId};
 use tact_core::profile::Profile;
 use tact_core::roles::{Action, Role};
@@ -120,7 +120,7 @@ async fn request(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    Posted(form): Posted,
 ) -> Response {
     submit(
         &state,
@@ -203,11 +203,8 @@ async fn decision(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    Posted(form): Posted,
 ) -> Response {
-    if let Some(r) = bad_csrf(&state, &signed, &form) {
-        return r;
-    }
     let d = match load(&state, &signed, id).await {
         Ok(d) => d,
         Err(r) => return *r,
@@ -279,11 +276,8 @@ async fn shared(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    Posted(form): Posted,
 ) -> Response {
-    if let Some(r) = bad_csrf(&state, &signed, &form) {
-        return r;
-    }
     let d = match load(&state, &signed, id).await {
         Ok(d) => d,
         Err(r) => return *r,

@@ -2,15 +2,15 @@
 //! NOR-5.8) is sent and kept on the record; any other task is closed with what was done.
 //! Tasks that a workflow step answers (authorise, screen, decide) go to that step's form.
 
+use crate::ui::Posted;
 use crate::ui::{error_page, refusal, Signed};
-use crate::ui_forms::{answer, bad_csrf, capital, show, val, Field, Spec};
+use crate::ui_forms::{answer, capital, show, val, Field, Spec};
 use crate::AppState;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
-use std::collections::HashMap;
 use tact_core::ids::{StrategyId, TaskId};
 use tact_core::model::{StrategyStatus, Task, TaskKind};
 use tact_core::profile::Channel;
@@ -201,11 +201,8 @@ async fn task_done(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    Posted(form): Posted,
 ) -> Response {
-    if let Some(r) = bad_csrf(&state, &signed, &form) {
-        return r;
-    }
     let t = match load(&state, &signed, id).await {
         Ok(t) => t,
         Err(r) => return *r,

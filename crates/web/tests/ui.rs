@@ -7,7 +7,7 @@ use serde_json::json;
 use tact_app::{App, Clock};
 use tact_core::profile::Profile;
 use tact_core::roles::Role;
-use tact_store::{testing, Store};
+use tact_store::{testing, Store, Table};
 use tact_web::AppState;
 
 const PASSWORD: &str = "a long enough password";
@@ -2496,4 +2496,60 @@ async fn a_new_member_of_staff_with_a_taken_username_writes_nothing_and_can_be_s
     // The new member of staff signs in with what the form set.
     let r = ui.sign_in("nia", "a-long-enough-password").await;
     assert!(r.status().is_redirection(), "{}", r.status());
+}
+
+/// Every form's token is checked in one place (the `Posted` extractor) before its handler
+/// runs: a POST to any of the staff UI's forms without the session's token, or with
+/// another's, is the 403 "out of date" page and writes nothing.
+#[tokio::test]
+async fn every_form_without_its_sessions_token_is_refused_before_it_does_anything() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    let sid = c
+        .plan_in_force(&ui, "letter", "Abuse after a warning")
+        .await;
+    ui.staff("Ad Min", "adm", Role::Admin).await;
+    let lee = ui.session("lee").await;
+    let events = ui.app.store.count(Table::AuditLog).await.unwrap();
+    let pid = c.pid;
+    let paths = [
+        format!("/people/{pid}/matter"),
+        format!("/people/{pid}/incident"),
+        format!("/people/{pid}/warning"),
+        format!("/people/{pid}/contact"),
+        format!("/people/{pid}/plan"),
+        format!("/people/{pid}/share"),
+        format!("/people/{pid}/rectify"),
+        format!("/people/{pid}/hold"),
+        format!("/plans/{sid}/lift"),
+        format!("/plans/{sid}/withdraw"),
+        format!("/plans/{sid}/review"),
+        format!("/plans/{sid}/apply"),
+        format!("/plans/{sid}/letter"),
+        "/admin/staff/new".to_string(),
+        "/people/new".to_string(),
+    ];
+    for path in &paths {
+        for token in [None, Some("another-sessions-token")] {
+            let mut body = vec![("reason", "x"), ("name", "Someone")];
+            if let Some(t) = token {
+                body.push(("csrf", t));
+            }
+            let r = ui
+                .http
+                .post(format!("{}{path}", ui.base))
+                .header(COOKIE, lee.as_str())
+                .form(&body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::FORBIDDEN, "{path} {token:?}");
+            assert!(r.text().await.unwrap().contains("out of date"), "{path}");
+        }
+    }
+    assert_eq!(
+        ui.app.store.count(Table::AuditLog).await.unwrap(),
+        events,
+        "nothing was written"
+    );
 }
