@@ -1501,132 +1501,22 @@ impl App {
         Ok((d.record, ids))
     }
 
-    /// # Errors
-    /// As [`wf::propose`].
-    pub async fn propose(&self, ctx: &Ctx, id: StrategyId) -> Result<Strategy> {
-        let s = self.strategy(id).await?;
-        let records = self.plan_records(s.person_id).await?;
-        let pc = records.context();
-        let d = wf::propose(&self.profile, &ctx.actor, &s, &pc, self.now())?;
-        self.save_plan(ctx, &s, d).await
-    }
-
-    /// # Errors
-    /// As [`wf::authorise_plan`].
-    pub async fn authorise(
-        &self,
-        ctx: &Ctx,
-        id: StrategyId,
-        input: wf::AuthoriseInput,
-    ) -> Result<Strategy> {
-        let s = self.strategy(id).await?;
-        let records = self.plan_records(s.person_id).await?;
-        let pc = records.context();
-        let d = wf::authorise_plan(&self.profile, &ctx.actor, &s, input, &pc, self.now())?;
-        self.save_plan(ctx, &s, d).await
-    }
-
-    /// # Errors
-    /// As [`wf::refuse_plan`].
-    pub async fn refuse(&self, ctx: &Ctx, id: StrategyId, reason: &str) -> Result<Strategy> {
-        let s = self.strategy(id).await?;
-        let d = wf::refuse_plan(&self.profile, &ctx.actor, &s, reason, self.now())?;
-        self.save_plan(ctx, &s, d).await
-    }
-
-    /// # Errors
-    /// As [`wf::withdraw_plan`].
-    pub async fn withdraw(&self, ctx: &Ctx, id: StrategyId, reason: &str) -> Result<Strategy> {
-        let s = self.strategy(id).await?;
-        let d = wf::withdraw_plan(&self.profile, &ctx.actor, &s, reason, self.now())?;
-        self.save_plan(ctx, &s, d).await
-    }
-
-    /// # Errors
-    /// As [`wf::record_notice`].
-    pub async fn record_notice(
-        &self,
-        ctx: &Ctx,
-        id: StrategyId,
-        input: wf::NoticeInput,
-    ) -> Result<Strategy> {
-        let s = self.strategy(id).await?;
-        let d = wf::record_notice(&self.profile, &ctx.actor, &s, input, self.now())?;
-        self.save_plan(ctx, &s, d).await
-    }
-
-    /// # Errors
-    /// As [`wf::review_plan`].
-    pub async fn review(
-        &self,
-        ctx: &Ctx,
-        id: StrategyId,
-        input: wf::ReviewInput,
-    ) -> Result<Strategy> {
-        let s = self.strategy(id).await?;
-        let d = wf::review_plan(&self.profile, &ctx.actor, &s, input, self.now())?;
-        self.save_plan(ctx, &s, d).await
-    }
-
-    /// # Errors
-    /// As [`wf::vary_plan`].
-    pub async fn vary(&self, ctx: &Ctx, id: StrategyId, input: wf::VaryInput) -> Result<Strategy> {
-        let s = self.strategy(id).await?;
-        let records = self.plan_records(s.person_id).await?;
-        let pc = records.context();
-        let d = wf::vary_plan(&self.profile, &ctx.actor, &s, input, &pc, self.now())?;
-        self.save_plan(ctx, &s, d).await
-    }
-
-    /// # Errors
-    /// As [`wf::lift_plan`].
-    pub async fn lift(&self, ctx: &Ctx, id: StrategyId, reason: &str) -> Result<Strategy> {
-        let s = self.strategy(id).await?;
-        let d = wf::lift_plan(&self.profile, &ctx.actor, &s, reason, self.now())?;
-        self.save_plan(ctx, &s, d).await
-    }
-
-    /// # Errors
-    /// As [`wf::apply_to_matter`], or no such matter.
-    pub async fn apply_to_matter(
-        &self,
-        ctx: &Ctx,
-        id: StrategyId,
-        matter: MatterId,
-        reason: &str,
-    ) -> Result<Strategy> {
-        let s = self.strategy(id).await?;
-        let m = self
-            .store
-            .matter(matter)
-            .await?
-            .ok_or_else(|| not_found("matter_id", format!("no matter {matter}")))?;
-        let d = wf::apply_to_matter(&self.profile, &ctx.actor, &s, &m, reason, self.now())?;
-        self.save_plan(ctx, &s, d).await
-    }
-
-    /// The authorising role's decision on a request to apply a plan to another matter.
+    /// Takes one step on a plan, whichever door it came from: loads the plan and the
+    /// person's records, decides in core ([`wf::decide_plan`]), writes the plan, its events
+    /// and its tasks in one transaction, and refreshes what the contact check knows.
     ///
     /// # Errors
-    /// As [`wf::decide_matter`].
-    pub async fn decide_matter(
+    /// No such plan; as the step's own rule; a plan changed meanwhile (409).
+    pub async fn execute_plan(
         &self,
         ctx: &Ctx,
         id: StrategyId,
-        matter: MatterId,
-        approve: bool,
-        reason: &str,
+        command: wf::PlanCommand,
     ) -> Result<Strategy> {
         let s = self.strategy(id).await?;
-        let d = wf::decide_matter(
-            &self.profile,
-            &ctx.actor,
-            &s,
-            matter,
-            approve,
-            reason,
-            self.now(),
-        )?;
+        let records = self.plan_records(s.person_id).await?;
+        let pc = records.context();
+        let d = wf::decide_plan(&self.profile, &ctx.actor, &s, command, &pc, self.now())?;
         self.save_plan(ctx, &s, d).await
     }
 

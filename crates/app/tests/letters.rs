@@ -217,10 +217,12 @@ async fn cle_9_14_the_letter_about_a_change_says_what_was_decided_and_why() {
             .find(|s| s.role == tact_core::roles::Role::SeniorManager)
             .unwrap();
         w.app
-            .lift(
+            .execute_plan(
                 &common::ctx(&sm),
                 sid,
-                "Contact has been calm for three months",
+                tact_core::workflow::PlanCommand::Lift {
+                    reason: "Contact has been calm for three months".into(),
+                },
             )
             .await
             .unwrap();
@@ -514,10 +516,10 @@ async fn cle_9_6_and_nor_5_1_a_notice_letter_that_has_gone_is_the_recorded_notic
             .await
             .unwrap();
         w.app
-            .vary(
+            .execute_plan(
                 &common::ctx(&sm),
                 sid,
-                tact_core::workflow::VaryInput {
+                tact_core::workflow::PlanCommand::Vary(tact_core::workflow::VaryInput {
                     restrictions: vec![Restriction {
                         rule: Rule::SingleChannel {
                             channel: Channel::Letter,
@@ -528,7 +530,7 @@ async fn cle_9_6_and_nor_5_1_a_notice_letter_that_has_gone_is_the_recorded_notic
                     ends_on: None,
                     reason: "Emails continued".into(),
                     overrides: Vec::new(),
-                },
+                }),
             )
             .await
             .unwrap();

@@ -333,18 +333,20 @@ async fn nor_5_5_and_cle_9_10_blocked_or_read_and_file_mail_is_screened_and_ackn
                 let lm = common::ctx(&w.app.store.staff(lm).await.unwrap().unwrap());
                 if w.app.strategy(sid).await.unwrap().notice.is_none() {
                     w.app
-                        .record_notice(
+                        .execute_plan(
                             &lm,
                             sid,
-                            tact_core::workflow::NoticeInput {
-                                sent_at: w.app.now(),
-                                channel: Channel::Letter,
-                                format: tact_core::model::Format::Standard,
-                                agreement_sought: false,
-                                agreement_given: None,
-                                agreement_note: None,
-                                policy_enclosed: true,
-                            },
+                            tact_core::workflow::PlanCommand::RecordNotice(
+                                tact_core::workflow::NoticeInput {
+                                    sent_at: w.app.now(),
+                                    channel: Channel::Letter,
+                                    format: tact_core::model::Format::Standard,
+                                    agreement_sought: false,
+                                    agreement_given: None,
+                                    agreement_note: None,
+                                    policy_enclosed: true,
+                                },
+                            ),
                         )
                         .await
                         .unwrap();

@@ -1569,6 +1569,97 @@ pub fn decide_matter(
     })
 }
 
+/// A step on a plan with what it needs: the typed command every door (API, UI, CLI) sends
+/// for a plan, decided by [`decide_plan`]. Its [`PlanCommand::action`] is what the actor's
+/// role must allow. (Answering the checklist and a dispute's decision have their own entries:
+/// the first raises remedy tasks that are linked back to the plan, the second decides a
+/// dispute record.)
+#[derive(Debug, Clone)]
+pub enum PlanCommand {
+    Propose,
+    Authorise(AuthoriseInput),
+    Refuse {
+        reason: String,
+    },
+    Withdraw {
+        reason: String,
+    },
+    RecordNotice(NoticeInput),
+    Review(ReviewInput),
+    Vary(VaryInput),
+    Lift {
+        reason: String,
+    },
+    ApplyToMatter {
+        matter: MatterId,
+        reason: String,
+    },
+    DecideMatter {
+        matter: MatterId,
+        approve: bool,
+        reason: String,
+    },
+}
+
+impl PlanCommand {
+    /// The lifecycle step this command takes.
+    pub fn step(&self) -> PlanStep {
+        match self {
+            Self::Propose => PlanStep::Propose,
+            Self::Authorise(_) => PlanStep::Authorise,
+            Self::Refuse { .. } => PlanStep::Refuse,
+            Self::Withdraw { .. } => PlanStep::Withdraw,
+            Self::RecordNotice(_) => PlanStep::RecordNotice,
+            Self::Review(_) => PlanStep::Review,
+            Self::Vary(_) => PlanStep::Vary,
+            Self::Lift { .. } => PlanStep::Lift,
+            Self::ApplyToMatter { .. } => PlanStep::ApplyToMatter,
+            Self::DecideMatter { .. } => PlanStep::DecideMatter,
+        }
+    }
+
+    /// What the actor's role must allow.
+    pub fn action(&self) -> Action {
+        self.step().action()
+    }
+}
+
+/// Decides one command on plan `s` under `profile`, with the person's records in `ctx`:
+/// the one function every plan step goes through, whichever door it came from.
+///
+/// # Errors
+/// As the step's own rule; a matter that is not among the person's.
+pub fn decide_plan(
+    profile: &Profile,
+    actor: &Actor,
+    s: &Strategy,
+    command: PlanCommand,
+    ctx: &PlanContext,
+    now: Timestamp,
+) -> Result<Decision<Strategy>, RuleError> {
+    match command {
+        PlanCommand::Propose => propose(profile, actor, s, ctx, now),
+        PlanCommand::Authorise(input) => authorise_plan(profile, actor, s, input, ctx, now),
+        PlanCommand::Refuse { reason } => refuse_plan(profile, actor, s, &reason, now),
+        PlanCommand::Withdraw { reason } => withdraw_plan(profile, actor, s, &reason, now),
+        PlanCommand::RecordNotice(input) => record_notice(profile, actor, s, input, now),
+        PlanCommand::Review(input) => review_plan(profile, actor, s, input, now),
+        PlanCommand::Vary(input) => vary_plan(profile, actor, s, input, ctx, now),
+        PlanCommand::Lift { reason } => lift_plan(profile, actor, s, &reason, now),
+        PlanCommand::ApplyToMatter { matter, reason } => {
+            let m = ctx.matters.iter().find(|m| m.id == matter).ok_or_else(|| {
+                RuleError::not_found("matter_id", format!("no matter {matter} for this person"))
+            })?;
+            apply_to_matter(profile, actor, s, m, &reason, now)
+        }
+        PlanCommand::DecideMatter {
+            matter,
+            approve,
+            reason,
+        } => decide_matter(profile, actor, s, matter, approve, &reason, now),
+    }
+}
+
 /// Records a dispute (NOR-7.1). Anyone who records contact may log it; it does not suspend the plan.
 ///
 /// # Errors

@@ -1956,3 +1956,44 @@ fn nor_6_2_a_plan_offers_each_member_of_staff_only_the_steps_they_may_take_now()
         assert!(w.p.may(Role::SeniorManager, step.action()));
     }
 }
+
+#[test]
+fn nor_6_2_every_plan_command_goes_through_decide_plan_with_the_action_its_step_needs() {
+    let mut w = World::new("northamptonshire-opfcc");
+    let proposed = w.proposed(vec![email_only()]);
+    let authorise = PlanCommand::Authorise(AuthoriseInput {
+        reason: "Proportionate".into(),
+        overrides: vec![],
+    });
+    assert_eq!(authorise.step(), PlanStep::Authorise);
+    assert_eq!(authorise.action(), tact_core::roles::Action::AuthorisePlan);
+    // The same refusal as the step's own function, through the one entry.
+    let err = decide_plan(
+        &w.p,
+        &actor(LINE_MANAGER),
+        &proposed,
+        authorise.clone(),
+        &w.ctx(),
+        now(),
+    )
+    .unwrap_err();
+    assert_eq!(err.clause.as_deref(), Some("NOR-6.2"));
+    let d = decide_plan(&w.p, &actor(SENIOR), &proposed, authorise, &w.ctx(), now()).unwrap();
+    assert_eq!(d.record.status, StrategyStatus::Authorised);
+    // A matter that is not the person's is not found, whoever asks.
+    let active = w.active(vec![email_only()]);
+    let err = decide_plan(
+        &w.p,
+        &actor(SENIOR),
+        &active,
+        PlanCommand::ApplyToMatter {
+            matter: MatterId(999),
+            reason: "Same".into(),
+        },
+        &w.ctx(),
+        now(),
+    )
+    .unwrap_err();
+    assert_eq!(err.kind, RuleErrorKind::NotFound);
+    assert_eq!(err.field.as_deref(), Some("matter_id"));
+}

@@ -671,38 +671,42 @@ async fn lifecycle(d: &Demo, stage: &str, n: usize, p: &ServiceUser, m: &Matter)
     if stage == "draft" {
         return Ok(());
     }
-    app.propose(&ctx_lm, s.id).await?;
+    app.execute_plan(&ctx_lm, s.id, wf::PlanCommand::Propose)
+        .await?;
     if stage == "proposed" {
         return Ok(());
     }
     d.at(base + 12, 9);
     let ctx_sen = Demo::ctx(senior);
     if stage == "refused" {
-        app.refuse(
+        app.execute_plan(
             &ctx_sen,
             s.id,
-            "Not yet proportionate: try a single point of contact informally first",
+            wf::PlanCommand::Refuse {
+                reason: "Not yet proportionate: try a single point of contact informally first"
+                    .into(),
+            },
         )
         .await?;
         return Ok(());
     }
-    app.authorise(
+    app.execute_plan(
         &ctx_sen,
         s.id,
-        wf::AuthoriseInput {
+        wf::PlanCommand::Authorise(wf::AuthoriseInput {
             reason: "Proportionate to the behaviour and reviewed regularly".into(),
             overrides: vec![],
-        },
+        }),
     )
     .await?;
     if stage == "authorised" {
         return Ok(());
     }
     d.at(base + 13, 10);
-    app.record_notice(
+    app.execute_plan(
         &ctx_lm,
         s.id,
-        wf::NoticeInput {
+        wf::PlanCommand::RecordNotice(wf::NoticeInput {
             sent_at: app.now(),
             channel: Channel::Letter,
             format: p.preferred_format,
@@ -710,21 +714,21 @@ async fn lifecycle(d: &Demo, stage: &str, n: usize, p: &ServiceUser, m: &Matter)
             agreement_given: Some(n.is_multiple_of(2)),
             agreement_note: None,
             policy_enclosed: true,
-        },
+        }),
     )
     .await?;
     match stage {
         "lifted" => {
             d.at(base + 40, 10);
-            app.review(
+            app.execute_plan(
                 &ctx_sen,
                 s.id,
-                wf::ReviewInput {
+                wf::PlanCommand::Review(wf::ReviewInput {
                     decision: wf::ReviewDecision::Lift,
                     reasons: "Contact has been reasonable for a month".into(),
                     recent_conduct: "Two calls in the last month, both calm".into(),
                     next_review_due: None,
-                },
+                }),
             )
             .await?;
         }

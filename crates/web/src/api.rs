@@ -498,6 +498,14 @@ fn plan_reply(st: &AppState, s: &Strategy) -> Reply {
     ok(wire::strategy(&st.app.profile, s, st.app.now()))
 }
 
+/// One step on a plan: the typed command goes to the one entry in app.
+async fn plan_step(st: &AppState, ctx: &tact_app::Ctx, id: i64, command: wf::PlanCommand) -> Reply {
+    plan_reply(
+        st,
+        &st.app.execute_plan(ctx, StrategyId(id), command).await?,
+    )
+}
+
 /// CLE-7.2, 7.3; NOR-5.3.
 #[utoipa::path(post, path = "/api/v1/strategies/{id}/checklist", params(("id" = i64, Path, description = "The record's id")), request_body = ChecklistReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Answered, with any remedy tasks", body = crate::out::ChecklistAnsweredOut)))]
 pub async fn checklist(
@@ -536,7 +544,7 @@ pub async fn propose(
     Auth(ctx): Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> Reply {
-    plan_reply(&st, &st.app.propose(&ctx, StrategyId(id)).await?)
+    plan_step(&st, &ctx, id, wf::PlanCommand::Propose).await
 }
 
 /// NOR-6.2: a senior manager, not the proposer.
@@ -551,7 +559,7 @@ pub async fn authorise(
         reason: req.reason,
         overrides: overrides(req.overrides, ctx.actor.id),
     };
-    plan_reply(&st, &st.app.authorise(&ctx, StrategyId(id), input).await?)
+    plan_step(&st, &ctx, id, wf::PlanCommand::Authorise(input)).await
 }
 
 #[utoipa::path(post, path = "/api/v1/strategies/{id}/refuse", params(("id" = i64, Path, description = "The record's id")), request_body = ReasonReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Refused", body = crate::out::PlanOut)))]
@@ -561,10 +569,13 @@ pub async fn refuse(
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<ReasonReq>,
 ) -> Reply {
-    plan_reply(
+    plan_step(
         &st,
-        &st.app.refuse(&ctx, StrategyId(id), &req.reason).await?,
+        &ctx,
+        id,
+        wf::PlanCommand::Refuse { reason: req.reason },
     )
+    .await
 }
 
 #[utoipa::path(post, path = "/api/v1/strategies/{id}/withdraw", params(("id" = i64, Path, description = "The record's id")), request_body = ReasonReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Withdrawn", body = crate::out::PlanOut)))]
@@ -574,10 +585,13 @@ pub async fn withdraw(
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<ReasonReq>,
 ) -> Reply {
-    plan_reply(
+    plan_step(
         &st,
-        &st.app.withdraw(&ctx, StrategyId(id), &req.reason).await?,
+        &ctx,
+        id,
+        wf::PlanCommand::Withdraw { reason: req.reason },
     )
+    .await
 }
 
 /// CLE-9.6; NOR-5.1, 5.2, 5.7.
@@ -601,10 +615,7 @@ pub async fn notice(
         agreement_note: req.agreement_note,
         policy_enclosed: req.policy_enclosed,
     };
-    plan_reply(
-        &st,
-        &st.app.record_notice(&ctx, StrategyId(id), input).await?,
-    )
+    plan_step(&st, &ctx, id, wf::PlanCommand::RecordNotice(input)).await
 }
 
 /// CLE-9.12; NOR-8.1, 8.2.
@@ -631,7 +642,7 @@ pub async fn review(
         recent_conduct: req.recent_conduct,
         next_review_due: parse_opt_date("next_review_due", req.next_review_due.as_deref())?,
     };
-    plan_reply(&st, &st.app.review(&ctx, StrategyId(id), input).await?)
+    plan_step(&st, &ctx, id, wf::PlanCommand::Review(input)).await
 }
 
 /// CLE-9.14; NOR-5.1.
@@ -643,10 +654,7 @@ pub async fn vary(
     ApiJson(req): ApiJson<VaryReq>,
 ) -> Reply {
     let by = ctx.actor.id;
-    plan_reply(
-        &st,
-        &st.app.vary(&ctx, StrategyId(id), req.parse(by)?).await?,
-    )
+    plan_step(&st, &ctx, id, wf::PlanCommand::Vary(req.parse(by)?)).await
 }
 
 #[utoipa::path(post, path = "/api/v1/strategies/{id}/lift", params(("id" = i64, Path, description = "The record's id")), request_body = ReasonReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Lifted", body = crate::out::PlanOut)))]
@@ -656,7 +664,7 @@ pub async fn lift(
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<ReasonReq>,
 ) -> Reply {
-    plan_reply(&st, &st.app.lift(&ctx, StrategyId(id), &req.reason).await?)
+    plan_step(&st, &ctx, id, wf::PlanCommand::Lift { reason: req.reason }).await
 }
 
 /// CLE-10.4.
@@ -667,12 +675,11 @@ pub async fn apply_to_matter(
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<ApplyReq>,
 ) -> Reply {
-    plan_reply(
-        &st,
-        &st.app
-            .apply_to_matter(&ctx, StrategyId(id), MatterId(req.matter_id), &req.reason)
-            .await?,
-    )
+    let command = wf::PlanCommand::ApplyToMatter {
+        matter: MatterId(req.matter_id),
+        reason: req.reason,
+    };
+    plan_step(&st, &ctx, id, command).await
 }
 
 /// NOR-6.2: the authorising role decides a request to apply a plan to another matter.
@@ -683,18 +690,12 @@ pub async fn decide_matter(
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<DecideMatterReq>,
 ) -> Reply {
-    plan_reply(
-        &st,
-        &st.app
-            .decide_matter(
-                &ctx,
-                StrategyId(id),
-                MatterId(req.matter_id),
-                req.approve,
-                &req.reason,
-            )
-            .await?,
-    )
+    let command = wf::PlanCommand::DecideMatter {
+        matter: MatterId(req.matter_id),
+        approve: req.approve,
+        reason: req.reason,
+    };
+    plan_step(&st, &ctx, id, command).await
 }
 
 /// NOR-7.1.

@@ -934,7 +934,11 @@ async fn propose(
 ) -> Response {
     match state
         .app
-        .propose(&tact_app::Ctx::new(signed.actor.clone()), StrategyId(id))
+        .execute_plan(
+            &tact_app::Ctx::new(signed.actor.clone()),
+            StrategyId(id),
+            wf::PlanCommand::Propose,
+        )
         .await
     {
         Ok(_) => Redirect::to(&format!("/plans/{id}")).into_response(),
@@ -1129,30 +1133,21 @@ async fn decision(
 ) -> Response {
     let spec = decision_spec(&state, id).await;
     let ctx = tact_app::Ctx::new(signed.actor.clone());
-    let result = match val(&form, "decision") {
-        "authorise" => {
-            state
-                .app
-                .authorise(
-                    &ctx,
-                    StrategyId(id),
-                    wf::AuthoriseInput {
-                        reason: val(&form, "reason").into(),
-                        overrides: Vec::new(),
-                    },
-                )
-                .await
-        }
-        "refuse" => {
-            state
-                .app
-                .refuse(&ctx, StrategyId(id), val(&form, "reason"))
-                .await
-        }
+    let reason = val(&form, "reason").to_string();
+    let command = match val(&form, "decision") {
+        "authorise" => Ok(wf::PlanCommand::Authorise(wf::AuthoriseInput {
+            reason,
+            overrides: Vec::new(),
+        })),
+        "refuse" => Ok(wf::PlanCommand::Refuse { reason }),
         _ => Err(AppError::Rule(RuleError::invalid(
             "decision",
             "choose authorise or refuse",
         ))),
+    };
+    let result = match command {
+        Ok(c) => state.app.execute_plan(&ctx, StrategyId(id), c).await,
+        Err(e) => Err(e),
     };
     answer(&state, signed, spec, &form, result, |_| {
         format!("/plans/{id}")
@@ -1250,7 +1245,12 @@ async fn notice(
                 policy_enclosed: val(form, "policy_enclosed") == "yes",
             })
         },
-        async |ctx, input| state.app.record_notice(&ctx, StrategyId(id), input).await,
+        async |ctx, input| {
+            state
+                .app
+                .execute_plan(&ctx, StrategyId(id), wf::PlanCommand::RecordNotice(input))
+                .await
+        },
         |_| format!("/plans/{id}"),
     )
     .await
@@ -1392,7 +1392,12 @@ async fn review(
                 next_review_due: date_field(form, "next_review_due")?,
             })
         },
-        async |ctx, input| state.app.review(&ctx, StrategyId(id), input).await,
+        async |ctx, input| {
+            state
+                .app
+                .execute_plan(&ctx, StrategyId(id), wf::PlanCommand::Review(input))
+                .await
+        },
         |_| format!("/plans/{id}"),
     )
     .await
@@ -1944,7 +1949,12 @@ async fn lift(
         &form,
         async || lift_spec(&state, id),
         |form| Ok(val(form, "reason").to_string()),
-        async |ctx, reason| state.app.lift(&ctx, StrategyId(id), &reason).await,
+        async |ctx, reason| {
+            state
+                .app
+                .execute_plan(&ctx, StrategyId(id), wf::PlanCommand::Lift { reason })
+                .await
+        },
         |_| format!("/plans/{id}"),
     )
     .await
@@ -2257,10 +2267,10 @@ async fn vary(
     };
     let result = state
         .app
-        .vary(
+        .execute_plan(
             &tact_app::Ctx::new(signed.actor.clone()),
             StrategyId(id),
-            input,
+            wf::PlanCommand::Vary(input),
         )
         .await;
     answer(&state, signed, spec, &form, result, |_| {

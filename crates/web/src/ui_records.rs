@@ -534,7 +534,13 @@ async fn withdraw(
     let spec = withdraw_spec(&state, id);
     let result = state
         .app
-        .withdraw(&ctx(&signed), StrategyId(id), val(&form, "reason"))
+        .execute_plan(
+            &ctx(&signed),
+            StrategyId(id),
+            wf::PlanCommand::Withdraw {
+                reason: val(&form, "reason").to_string(),
+            },
+        )
         .await;
     answer(&state, signed, spec, &form, result, |_| {
         format!("/plans/{id}")
@@ -644,11 +650,13 @@ async fn apply(
     };
     let result = state
         .app
-        .apply_to_matter(
+        .execute_plan(
             &ctx(&signed),
             plan.id,
-            MatterId(matter),
-            val(&form, "reason"),
+            wf::PlanCommand::ApplyToMatter {
+                matter: MatterId(matter),
+                reason: val(&form, "reason").to_string(),
+            },
         )
         .await;
     answer(&state, signed, spec, &form, result, |_| {
@@ -774,12 +782,14 @@ async fn decide_matter(
     };
     let result = state
         .app
-        .decide_matter(
+        .execute_plan(
             &ctx(&signed),
             plan.id,
-            MatterId(matter),
-            approve,
-            val(&form, "reason"),
+            wf::PlanCommand::DecideMatter {
+                matter: MatterId(matter),
+                approve,
+                reason: val(&form, "reason").to_string(),
+            },
         )
         .await;
     answer(&state, signed, spec, &form, result, |_| {

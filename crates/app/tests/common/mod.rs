@@ -166,14 +166,16 @@ impl World {
         app.answer_checklist(&ctx(&lm), s.id, answers)
             .await
             .unwrap();
-        app.propose(&ctx(&lm), s.id).await.unwrap();
-        app.authorise(
+        app.execute_plan(&ctx(&lm), s.id, wf::PlanCommand::Propose)
+            .await
+            .unwrap();
+        app.execute_plan(
             &ctx(&sm),
             s.id,
-            wf::AuthoriseInput {
+            wf::PlanCommand::Authorise(wf::AuthoriseInput {
                 reason: "ok".into(),
                 overrides: Vec::new(),
-            },
+            }),
         )
         .await
         .unwrap();
