@@ -9,6 +9,7 @@ pub mod index;
 pub mod jobs;
 pub mod letters;
 pub mod mail;
+pub mod reads;
 pub mod retention;
 pub mod rights;
 pub mod writer;

@@ -103,8 +103,7 @@ pub async fn populate(app: &App, people: usize) -> Result<String> {
     let clock = Clock::fixed(real_now - days(120));
     let app = app.with_clock(clock.clone());
     let admin_staff = app
-        .store
-        .staff_list()
+        .staff_directory()
         .await?
         .into_iter()
         .find(|s| {
@@ -423,8 +422,7 @@ pub async fn populate(app: &App, people: usize) -> Result<String> {
     if let Some(p) = under_plan {
         let plan = d
             .app
-            .store
-            .strategies_of(p.id)
+            .plans_of(&Demo::ctx(&d.line_managers[0]).actor, p.id)
             .await?
             .into_iter()
             .find(|s| s.status == tact_core::model::StrategyStatus::Active);

@@ -146,7 +146,7 @@ async fn init(
     if DataDir::exists(data) {
         bail!("{} is already a Tact data folder", data.display());
     }
-    let (text, p) = config::load_profile(profile)?;
+    let (text, _) = config::load_profile(profile)?;
     std::fs::create_dir_all(data).with_context(|| format!("creating {}", data.display()))?;
     std::fs::write(data.join("profile.toml"), text)?;
     let mut cfg = String::from("# Tact data folder settings. TACT_* environment variables and flags override these.\nprofile = \"profile.toml\"\n");
@@ -159,9 +159,7 @@ async fn init(
     std::fs::write(DataDir::config_path(data), cfg)?;
     let dir = DataDir::open(data)?;
     let app = open_app(&dir, url_flag).await?;
-    let mut tx = app.store.begin().await?;
-    tx.set_meta("profile_id", &p.organisation.id).await?;
-    tx.commit().await?;
+    app.record_profile_id().await?;
     let admin = app
         .create_staff(None, admin_name, Role::Admin, None, None)
         .await?;
@@ -214,8 +212,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Backup { out } => {
             let dir = DataDir::open(&cli.data)?;
             let url = dir.database_url(url_flag);
-            let app = open_app(&dir, url_flag).await?;
-            let c = backup::backup(&app.store, &url, &out).await?;
+            let store = tact_store::Store::open(&url).await?;
+            let c = backup::backup(&store, &url, &out).await;
+            store.close().await;
+            let c = c?;
             println!(
                 "{}",
                 json!({"backup": out.display().to_string(), "people": c.people, "events_checked": c.events})
@@ -353,7 +353,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     println!("{}", serde_json::Value::Object(out));
                 }
                 JobsCmd::List => {
-                    for (job, day, at, outcome) in app.store.job_runs(50).await? {
+                    for (job, day, at, outcome) in app.job_runs(50).await? {
                         println!("{day}  {job:<10}  {outcome}  (at {at})");
                     }
                 }
@@ -541,10 +541,9 @@ async fn acting_as(app: &App, id: Option<i64>) -> Result<Actor> {
         )
     })?;
     let s = app
-        .store
-        .staff(tact_core::ids::StaffId(id))
-        .await?
-        .ok_or_else(|| anyhow!("no member of staff {id}"))?;
+        .staff_member(tact_core::ids::StaffId(id))
+        .await
+        .map_err(|_| anyhow!("no member of staff {id}"))?;
     if !s.active {
         bail!("member of staff {id} is disabled");
     }
@@ -1078,12 +1077,7 @@ async fn serve(
         eprint!("{text}");
         // The demo was built by one command's app; the server keeps an index and follows
         // the change feed.
-        App::start(
-            app.store.clone(),
-            app.profile.as_ref().clone(),
-            Clock::default(),
-        )
-        .await?
+        app.started_afresh(Clock::default()).await?
     } else {
         let dir = DataDir::open(data)?;
         if demo && !dir.config.demo {
@@ -1181,14 +1175,14 @@ async fn run_server(app: App, listen: Option<String>, demo: bool) -> Result<Exit
         app.profile.organisation.short_name,
         listener.local_addr()?
     );
-    let store = app.store.clone();
+    let closing = app.clone();
     let mut state = AppState::new(app);
     // A local demo is served over plain HTTP, where browsers drop Secure cookies. A real
     // deployment sits behind HTTPS and keeps them; TACT_COOKIE_SECURE overrides either way.
     state.secure_cookies =
         std::env::var("TACT_COOKIE_SECURE").map_or(!demo, |v| v != "0" && v != "false");
     tact_web::serve(listener, state, shutdown_signal()).await?;
-    store.close().await;
+    closing.close().await;
     eprintln!("Tact stopped cleanly.");
     Ok(ExitCode::SUCCESS)
 }

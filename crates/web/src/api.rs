@@ -1056,7 +1056,7 @@ pub async fn reviews(
 
 #[utoipa::path(get, path = "/api/v1/staff", responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "All staff", body = crate::out::StaffListOut)))]
 pub async fn list_staff(State(st): State<AppState>, Auth(_ctx): Auth) -> Reply {
-    let all = st.app.store.staff_list().await?;
+    let all = st.app.staff_directory().await?;
     ok(crate::out::StaffListOut {
         staff: all.iter().map(wire::staff).collect(),
     })

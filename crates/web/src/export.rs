@@ -23,11 +23,10 @@ pub async fn subject_access(app: &App, ctx: &Ctx, id: PersonId) -> Result<Files,
     let r = app.person_record(&ctx.actor, id).await?;
     let now = app.now();
     let p = &app.profile;
-    let contacts = app.store.contacts_of(id, i64::MAX).await?;
-    let events = app.store.audit_of(id).await?;
-    app.flush_access_log().await?;
-    let access = app.store.access_log(Some(id), i64::MAX).await?;
-    let staff = app.store.staff_list().await?;
+    let contacts = app.contacts_of(&ctx.actor, id, i64::MAX).await?;
+    let events = app.history_of(&ctx.actor, id).await?;
+    let access = app.access_log(&ctx.actor, Some(id), i64::MAX).await?;
+    let staff = app.staff_directory().await?;
     let name_of = |s: tact_core::ids::StaffId| {
         staff
             .iter()
@@ -56,9 +55,8 @@ pub async fn subject_access(app: &App, ctx: &Ctx, id: PersonId) -> Result<Files,
     let mut messages = Vec::new();
     for m in &r.messages {
         let file = format!("messages/message-{}.eml", m.id);
-        if let Some((raw, _)) = app.store.message_content(m.id).await? {
-            files.push((file.clone(), raw));
-        }
+        let (raw, _) = app.message_content(&ctx.actor, m.id).await?;
+        files.push((file.clone(), raw));
         messages.push(json!({
             "id": m.id, "received_at": wire::ts(m.received_at), "from": m.sender,
             "subject": m.subject, "route": m.route.as_str(), "file": file,

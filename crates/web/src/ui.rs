@@ -487,9 +487,9 @@ async fn home(
         .filter_map(|t| t.task.person_id)
         .chain(reviews.iter().map(|r: &(PersonId, String, bool)| r.0))
         .collect();
-    let names = match state.app.store.names_of(&wanted).await {
+    let names = match state.app.names_of(&signed.actor, &wanted).await {
         Ok(n) => n,
-        Err(e) => return refusal(&state, &signed, e.into()),
+        Err(e) => return refusal(&state, &signed, e),
     };
     let named = |id: PersonId| {
         names
@@ -514,7 +514,7 @@ async fn home(
             (LetterStatus::ToPrint, "Letters to print and post"),
             (LetterStatus::Failed, "Emails that could not be sent"),
         ] {
-            let n = state.app.store.count_letters(status).await.unwrap_or(0);
+            let n = state.app.count_letters(status).await.unwrap_or(0);
             if n > 0 {
                 links.push((
                     format!("/letters?status={}", status.as_str()),
@@ -529,7 +529,7 @@ async fn home(
             (Route::Quarantine, "Quarantined messages"),
             (Route::UnknownSender, "Messages from unknown senders"),
         ] {
-            let n = state.app.store.count_routed(route).await.unwrap_or(0);
+            let n = state.app.count_routed(route).await.unwrap_or(0);
             if n > 0 {
                 links.push((
                     format!("/messages?route={}", route.as_str()),
@@ -819,7 +819,7 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
     }
     let now = state.app.now();
     let p = &state.app.profile;
-    let staff = state.app.store.staff_list().await.unwrap_or_default();
+    let staff = state.app.staff_directory().await.unwrap_or_default();
     let name_of = |id: tact_core::ids::StaffId| {
         staff
             .iter()
@@ -1026,8 +1026,7 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
     // The record of every decision about them, from the event log: who, when, what and why.
     let history = state
         .app
-        .store
-        .audit_of(PersonId(id))
+        .history_of(&signed.actor, PersonId(id))
         .await
         .unwrap_or_default()
         .into_iter()
@@ -1111,8 +1110,7 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
         rights,
         hold: state
             .app
-            .store
-            .hold_in_place(PersonId(id))
+            .hold_on(&signed.actor, PersonId(id))
             .await
             .ok()
             .flatten()

@@ -403,14 +403,7 @@ pub(crate) fn refused(
 }
 
 pub(crate) async fn person_caption(state: &AppState, id: i64) -> Option<String> {
-    state
-        .app
-        .store
-        .person(PersonId(id))
-        .await
-        .ok()
-        .flatten()
-        .map(|p| format!("{} ({})", p.name, p.reference))
+    state.app.person_label(PersonId(id)).await
 }
 
 // ----- incidents and ended calls --------------------------------------------------------
@@ -635,15 +628,19 @@ async fn warning(
 
 // ----- drafting a plan ------------------------------------------------------------------
 
-async fn plan_spec(state: &AppState, id: i64, caption: String) -> Spec {
+async fn plan_spec(
+    state: &AppState,
+    actor: &tact_core::roles::Actor,
+    id: i64,
+    caption: String,
+) -> Spec {
     let p = &state.app.profile;
     let matters = state
         .app
-        .store
-        .matters_of(PersonId(id))
+        .matters_of(actor, PersonId(id))
         .await
         .unwrap_or_default();
-    let staff = state.app.store.staff_list().await.unwrap_or_default();
+    let staff = state.app.staff_directory().await.unwrap_or_default();
     let review = tact_core::check::uk_date(state.app.now())
         + jiff::Span::new().days(28 * i64::from(p.rules.max_review_interval_months.min(3)));
     let mut review_field = Field::new("text", "review_due", "Review date").hint(&format!(
@@ -696,7 +693,7 @@ async fn plan_form(State(state): State<AppState>, signed: Signed, Path(id): Path
         Ok(c) => c,
         Err(r) => return *r,
     };
-    let spec = plan_spec(&state, id, caption).await;
+    let spec = plan_spec(&state, &signed.actor, id, caption).await;
     show(&state, &signed, spec, None, None)
 }
 
@@ -718,11 +715,12 @@ async fn plan(
     Path(id): Path<i64>,
     Posted(form): Posted,
 ) -> Response {
+    let actor = signed.actor.clone();
     submit(
         &state,
         signed,
         &form,
-        async || plan_spec(&state, id, caption_of(&state, id).await).await,
+        async || plan_spec(&state, &actor, id, caption_of(&state, id).await).await,
         |form| {
             Ok(wf::PlanInput {
                 matter_ids: val(form, "matter_id")
@@ -767,8 +765,12 @@ struct PlanPage<'a> {
 
 /// The plan in plain words: its restrictions with their reasons, what it covers, why, and
 /// when it is reviewed; for the plan page and for whoever decides on it.
-async fn plan_lines(state: &AppState, s: &tact_core::model::Strategy) -> Vec<String> {
-    let staff = state.app.store.staff_list().await.unwrap_or_default();
+async fn plan_lines(
+    state: &AppState,
+    actor: &tact_core::roles::Actor,
+    s: &tact_core::model::Strategy,
+) -> Vec<String> {
+    let staff = state.app.staff_directory().await.unwrap_or_default();
     let name_of = |sid: StaffId| {
         staff
             .iter()
@@ -788,8 +790,7 @@ async fn plan_lines(state: &AppState, s: &tact_core::model::Strategy) -> Vec<Str
         .collect();
     let matters = state
         .app
-        .store
-        .matters_of(s.person_id)
+        .matters_of(actor, s.person_id)
         .await
         .unwrap_or_default();
     lines.push(format!(
@@ -863,8 +864,8 @@ async fn plan_page_with(
     {
         return refusal(state, signed, e);
     }
-    let person = state.app.store.person(s.person_id).await.ok().flatten();
-    let lines = plan_lines(state, &s).await;
+    let person = state.app.read_person(&signed.actor, s.person_id).await.ok();
+    let lines = plan_lines(state, &signed.actor, &s).await;
     let checklist = p
         .checklist
         .questions
@@ -1074,12 +1075,12 @@ async fn checklist(
     })
 }
 
-async fn decision_spec(state: &AppState, id: i64) -> Spec {
+async fn decision_spec(state: &AppState, actor: &tact_core::roles::Actor, id: i64) -> Spec {
     let p = &state.app.profile;
     // What is being decided, in full, before the decision.
     let mut intro = match state.app.strategy(StrategyId(id)).await {
         Ok(s) => {
-            let mut lines = plan_lines(state, &s).await;
+            let mut lines = plan_lines(state, actor, &s).await;
             let answered = s.checklist.len();
             lines.push(format!(
                 "Underlying causes: {answered} of {} questions answered ({})",
@@ -1122,7 +1123,13 @@ async fn decision_form(
     if let Some(r) = forbidden(&state, &signed, Action::AuthorisePlan) {
         return r;
     }
-    show(&state, &signed, decision_spec(&state, id).await, None, None)
+    show(
+        &state,
+        &signed,
+        decision_spec(&state, &signed.actor, id).await,
+        None,
+        None,
+    )
 }
 
 async fn decision(
@@ -1131,7 +1138,7 @@ async fn decision(
     Path(id): Path<i64>,
     Posted(form): Posted,
 ) -> Response {
-    let spec = decision_spec(&state, id).await;
+    let spec = decision_spec(&state, &signed.actor, id).await;
     let ctx = tact_app::Ctx::new(signed.actor.clone());
     let reason = val(&form, "reason").to_string();
     let command = match val(&form, "decision") {
@@ -1258,23 +1265,21 @@ async fn notice(
 
 /// NOR-8.2: the person's conduct since the plan took effect, for the review to weigh —
 /// contacts, breaches and incidents, from the record.
-async fn conduct_since(state: &AppState, id: i64) -> Vec<String> {
+async fn conduct_since(state: &AppState, actor: &tact_core::roles::Actor, id: i64) -> Vec<String> {
     let Ok(s) = state.app.strategy(StrategyId(id)).await else {
         return Vec::new();
     };
     let since = s.effective_from.unwrap_or(s.created_at);
     let contacts = state
         .app
-        .store
-        .contacts_of(s.person_id, 10_000)
+        .contacts_of(actor, s.person_id, 10_000)
         .await
         .unwrap_or_default();
     let recent: Vec<_> = contacts.iter().filter(|c| c.at >= since).collect();
     let breaches = recent.iter().filter(|c| !c.breach_of.is_empty()).count();
     let incidents = state
         .app
-        .store
-        .incidents_of(s.person_id)
+        .incidents_of(actor, s.person_id)
         .await
         .unwrap_or_default();
     let recent_incidents: Vec<_> = incidents
@@ -1297,13 +1302,13 @@ async fn conduct_since(state: &AppState, id: i64) -> Vec<String> {
     out
 }
 
-async fn review_spec(state: &AppState, id: i64) -> Spec {
+async fn review_spec(state: &AppState, actor: &tact_core::roles::Actor, id: i64) -> Spec {
     let p = &state.app.profile;
     let mut intro = vec![format!(
         "Reviews are due at least every {} months ({}).",
         p.rules.max_review_interval_months, p.clauses.review_interval
     )];
-    intro.extend(conduct_since(state, id).await);
+    intro.extend(conduct_since(state, actor, id).await);
     Spec {
         heading: format!("Review the {}", p.terms.plan),
         caption: format!("{} {id}", capital(&p.terms.plan)),
@@ -1357,7 +1362,13 @@ async fn review_form(
             return refusal(&state, &signed, e);
         }
     }
-    show(&state, &signed, review_spec(&state, id).await, None, None)
+    show(
+        &state,
+        &signed,
+        review_spec(&state, &signed.actor, id).await,
+        None,
+        None,
+    )
 }
 
 async fn review(
@@ -1371,11 +1382,12 @@ async fn review(
     if val(&form, "decision") == "vary" {
         return Redirect::to(&format!("/plans/{id}/vary")).into_response();
     }
+    let actor = signed.actor.clone();
     submit(
         &state,
         signed,
         &form,
-        async || review_spec(&state, id).await,
+        async || review_spec(&state, &actor, id).await,
         |form| {
             Ok(wf::ReviewInput {
                 decision: pick(
@@ -1440,7 +1452,7 @@ async fn staff_list(State(state): State<AppState>, signed: Signed) -> Response {
     if let Some(r) = forbidden(&state, &signed, Action::ManageStaff) {
         return r;
     }
-    let staff = state.app.store.staff_list().await.unwrap_or_default();
+    let staff = state.app.staff_directory().await.unwrap_or_default();
     let p = &state.app.profile;
     render(&StaffPage {
         office: &p.organisation.short_name,
@@ -1542,8 +1554,8 @@ async fn change_staff_form(
     if let Some(r) = forbidden(&state, &signed, Action::ManageStaff) {
         return r;
     }
-    match state.app.store.staff(StaffId(id)).await {
-        Ok(Some(s)) => {
+    match state.app.staff_member(StaffId(id)).await {
+        Ok(s) => {
             let mut spec = change_staff_spec(id, s.role.as_str(), s.active);
             spec.caption = s.name;
             show(&state, &signed, spec, None, None)
@@ -1631,11 +1643,15 @@ async fn help(
     .await
 }
 
-async fn contact_spec(state: &AppState, id: i64, caption: String) -> Spec {
+async fn contact_spec(
+    state: &AppState,
+    actor: &tact_core::roles::Actor,
+    id: i64,
+    caption: String,
+) -> Spec {
     let matters = state
         .app
-        .store
-        .matters_of(PersonId(id))
+        .matters_of(actor, PersonId(id))
         .await
         .unwrap_or_default();
     let mut matter_options = vec![(String::new(), "Not about a recorded matter".to_string())];
@@ -1670,7 +1686,7 @@ async fn contact_form(
         Ok(c) => c,
         Err(r) => return *r,
     };
-    let spec = contact_spec(&state, id, caption).await;
+    let spec = contact_spec(&state, &signed.actor, id, caption).await;
     show(&state, &signed, spec, None, None)
 }
 
@@ -1681,11 +1697,12 @@ async fn contact(
     Posted(form): Posted,
 ) -> Response {
     let staff = signed.actor.id;
+    let actor = signed.actor.clone();
     submit(
         &state,
         signed,
         &form,
-        async || contact_spec(&state, id, caption_of(&state, id).await).await,
+        async || contact_spec(&state, &actor, id, caption_of(&state, id).await).await,
         |form| {
             Ok(wf::ContactInput {
                 person_id: Some(PersonId(id)),
@@ -1964,6 +1981,7 @@ async fn lift(
 /// (filled with the plan as it stands) and its review date.
 async fn dispute_decision_spec(
     state: &AppState,
+    actor: &tact_core::roles::Actor,
     d: &tact_core::model::Dispute,
     plan: Option<&tact_core::model::Strategy>,
 ) -> Spec {
@@ -1971,11 +1989,10 @@ async fn dispute_decision_spec(
     let id = d.id;
     let matters = state
         .app
-        .store
-        .matters_of(d.person_id)
+        .matters_of(actor, d.person_id)
         .await
         .unwrap_or_default();
-    let staff = state.app.store.staff_list().await.unwrap_or_default();
+    let staff = state.app.staff_directory().await.unwrap_or_default();
     let mut fields = vec![
         Field::new("radios", "outcome", "The outcome").options([
             ("upheld".to_string(), "Uphold the decision".to_string()),
@@ -2024,8 +2041,8 @@ async fn dispute_and_plan(
     signed: &Signed,
     id: i64,
 ) -> Result<(tact_core::model::Dispute, tact_core::model::Strategy), Box<Response>> {
-    let d = match state.app.store.dispute(DisputeId(id)).await {
-        Ok(Some(d)) => d,
+    let d = match state.app.read_dispute(&signed.actor, DisputeId(id)).await {
+        Ok(d) => d,
         _ => return Err(Box::new(not_found_page(state, signed, "dispute"))),
     };
     match state.app.strategy(d.strategy_id).await {
@@ -2046,7 +2063,7 @@ async fn dispute_decision_form(
         Ok(x) => x,
         Err(r) => return *r,
     };
-    let spec = dispute_decision_spec(&state, &d, Some(&plan)).await;
+    let spec = dispute_decision_spec(&state, &signed.actor, &d, Some(&plan)).await;
     let mut values = crate::ui_restrictions::prefill(&plan.restrictions);
     values.insert("review_due".into(), plan.review_due.to_string());
     if let Some(e) = plan.ends_on {
@@ -2065,7 +2082,7 @@ async fn dispute_decision(
         Ok(x) => x,
         Err(r) => return *r,
     };
-    let spec = dispute_decision_spec(&state, &d, Some(&plan)).await;
+    let spec = dispute_decision_spec(&state, &signed.actor, &d, Some(&plan)).await;
     let outcome = match tact_core::model::DisputeOutcome::parse(val(&form, "outcome")) {
         Ok(o) => o,
         Err(_) => {
@@ -2133,8 +2150,8 @@ async fn screen_form(
     if let Some(r) = forbidden(&state, &signed, Action::ScreenContact) {
         return r;
     }
-    match state.app.store.contact(ContactId(id)).await {
-        Ok(Some(c)) => show(
+    match state.app.read_contact(&signed.actor, ContactId(id)).await {
+        Ok(c) => show(
             &state,
             &signed,
             screen_spec(&state, id, &c.summary),
@@ -2153,11 +2170,9 @@ async fn screen(
 ) -> Response {
     let summary = state
         .app
-        .store
-        .contact(ContactId(id))
+        .read_contact(&signed.actor, ContactId(id))
         .await
         .ok()
-        .flatten()
         .map(|c| c.summary)
         .unwrap_or_default();
     let spec = screen_spec(&state, id, &summary);
@@ -2186,10 +2201,15 @@ pub fn vary_routes() -> Router<AppState> {
 }
 
 /// The plan form's restriction and dates, for a change to an existing plan.
-async fn vary_spec(state: &AppState, plan: &tact_core::model::Strategy) -> Spec {
+async fn vary_spec(
+    state: &AppState,
+    actor: &tact_core::roles::Actor,
+    plan: &tact_core::model::Strategy,
+) -> Spec {
     let p = &state.app.profile;
     let mut spec = plan_spec(
         state,
+        actor,
         plan.person_id.0,
         person_caption(state, plan.person_id.0)
             .await
@@ -2228,7 +2248,7 @@ async fn vary_form(State(state): State<AppState>, signed: Signed, Path(id): Path
     }
     match state.app.strategy(StrategyId(id)).await {
         Ok(plan) => {
-            let spec = vary_spec(&state, &plan).await;
+            let spec = vary_spec(&state, &signed.actor, &plan).await;
             let mut values = crate::ui_restrictions::prefill(&plan.restrictions);
             values.insert("review_due".into(), plan.review_due.to_string());
             if let Some(e) = plan.ends_on {
@@ -2250,7 +2270,7 @@ async fn vary(
         Ok(p) => p,
         Err(e) => return refusal(&state, &signed, e),
     };
-    let spec = vary_spec(&state, &plan).await;
+    let spec = vary_spec(&state, &signed.actor, &plan).await;
     let input = (|| -> Result<wf::VaryInput, RuleError> {
         Ok(wf::VaryInput {
             restrictions: crate::ui_restrictions::parse(&state.app.profile, &form)?,

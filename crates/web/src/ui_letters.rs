@@ -660,9 +660,9 @@ async fn queue(
         .as_deref()
         .and_then(LetterStatus::parse)
         .unwrap_or(LetterStatus::ToPrint);
-    let list = match state.app.store.letters_in(status, None, 500).await {
+    let list = match state.app.letters_in(&signed.actor, status).await {
         Ok(l) => l,
-        Err(e) => return refusal(&state, &signed, e.into()),
+        Err(e) => return refusal(&state, &signed, e),
     };
     let p = &state.app.profile;
     render(&QueuePage {

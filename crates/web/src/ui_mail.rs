@@ -158,19 +158,17 @@ async fn message(State(state): State<AppState>, signed: Signed, Path(id): Path<i
     let body = match m.contact_id {
         Some(c) => state
             .app
-            .store
-            .contact(c)
+            .read_contact(&signed.actor, c)
             .await
             .ok()
-            .flatten()
             .map(|c| c.body)
             .unwrap_or_default(),
         None => {
             "This message could not be read as email. Download it to see it as received.".into()
         }
     };
-    let attachments = match state.app.store.message_content(id).await {
-        Ok(Some((_, atts))) => atts
+    let attachments = match state.app.message_content(&signed.actor, id).await {
+        Ok((_, atts)) => atts
             .iter()
             .enumerate()
             .map(|(n, (name, kind, bytes))| {
@@ -194,11 +192,9 @@ async fn message(State(state): State<AppState>, signed: Signed, Path(id): Path<i
     let matter = match m.matter_id {
         Some(id) => state
             .app
-            .store
-            .matter(id)
+            .read_matter(&signed.actor, id)
             .await
             .ok()
-            .flatten()
             .map(|m| format!("{} — {}", m.reference, m.title)),
         None => None,
     };
@@ -444,8 +440,7 @@ async fn match_person(
     let reference = val(&form, "reference").to_uppercase();
     let found = state
         .app
-        .store
-        .search_people(&reference, 5)
+        .search(&signed.actor, &reference)
         .await
         .unwrap_or_default()
         .into_iter()

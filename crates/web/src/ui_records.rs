@@ -167,7 +167,7 @@ async fn rectify_form(
     if let Some(r) = forbidden(&state, &signed, Action::ManagePeople) {
         return r;
     }
-    let Ok(Some(p)) = state.app.store.person(PersonId(id)).await else {
+    let Ok(p) = state.app.read_person(&signed.actor, PersonId(id)).await else {
         return not_found_page(&state, &signed, "person");
     };
     let mut values = HashMap::new();
@@ -447,8 +447,8 @@ async fn load_matter(
     signed: &Signed,
     id: i64,
 ) -> Result<tact_core::model::Matter, Box<Response>> {
-    match state.app.store.matter(MatterId(id)).await {
-        Ok(Some(m)) => Ok(m),
+    match state.app.read_matter(&signed.actor, MatterId(id)).await {
+        Ok(m) => Ok(m),
         _ => Err(Box::new(not_found_page(state, signed, "matter"))),
     }
 }
@@ -547,12 +547,15 @@ async fn withdraw(
     })
 }
 
-async fn apply_spec(state: &AppState, plan: &tact_core::model::Strategy) -> Spec {
+async fn apply_spec(
+    state: &AppState,
+    actor: &tact_core::roles::Actor,
+    plan: &tact_core::model::Strategy,
+) -> Spec {
     let p = &state.app.profile;
     let matters = state
         .app
-        .store
-        .matters_of(plan.person_id)
+        .matters_of(actor, plan.person_id)
         .await
         .unwrap_or_default();
     Spec {
@@ -621,7 +624,7 @@ async fn apply_form(
     }
     match state.app.strategy(StrategyId(id)).await {
         Ok(plan) => {
-            let spec = apply_spec(&state, &plan).await;
+            let spec = apply_spec(&state, &signed.actor, &plan).await;
             show(&state, &signed, spec, None, None)
         }
         Err(e) => crate::ui::refusal(&state, &signed, e),
@@ -638,7 +641,7 @@ async fn apply(
         Ok(p) => p,
         Err(e) => return crate::ui::refusal(&state, &signed, e),
     };
-    let spec = apply_spec(&state, &plan).await;
+    let spec = apply_spec(&state, &signed.actor, &plan).await;
     let Ok(matter) = val(&form, "matter_id").parse::<i64>() else {
         return show(
             &state,
@@ -688,12 +691,15 @@ pub fn step_link(id: i64, step: wf::PlanStep) -> Option<(String, String)> {
 
 // ----- deciding on applying a plan to another matter (NOR-6.2) ----------------------------
 
-async fn decide_matter_spec(state: &AppState, plan: &tact_core::model::Strategy) -> Spec {
+async fn decide_matter_spec(
+    state: &AppState,
+    actor: &tact_core::roles::Actor,
+    plan: &tact_core::model::Strategy,
+) -> Spec {
     let p = &state.app.profile;
     let matters = state
         .app
-        .store
-        .matters_of(plan.person_id)
+        .matters_of(actor, plan.person_id)
         .await
         .unwrap_or_default();
     Spec {
@@ -740,7 +746,7 @@ async fn decide_matter_form(
             if let Some(r) = offered(&state, &signed, &plan, wf::PlanStep::DecideMatter) {
                 return r;
             }
-            let spec = decide_matter_spec(&state, &plan).await;
+            let spec = decide_matter_spec(&state, &signed.actor, &plan).await;
             show(&state, &signed, spec, None, None)
         }
         Err(e) => crate::ui::refusal(&state, &signed, e),
@@ -757,7 +763,7 @@ async fn decide_matter(
         Ok(p) => p,
         Err(e) => return crate::ui::refusal(&state, &signed, e),
     };
-    let spec = decide_matter_spec(&state, &plan).await;
+    let spec = decide_matter_spec(&state, &signed.actor, &plan).await;
     let Ok(matter) = val(&form, "matter_id").parse::<i64>() else {
         return show(
             &state,

@@ -3,9 +3,7 @@
 
 use crate::ui::Posted;
 use crate::ui::{refusal, render, Signed};
-use crate::ui_forms::{
-    answer, capital, forbidden, not_found_page, show, show_person_form, val, Field, Spec,
-};
+use crate::ui_forms::{answer, capital, forbidden, show, show_person_form, val, Field, Spec};
 use crate::ui_forms::{caption_of, submit};
 use crate::AppState;
 use askama::Template;
@@ -147,11 +145,11 @@ async fn request(
 
 /// The request, or the page to answer with instead.
 async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Disclosure, Box<Response>> {
-    match state.app.store.disclosure(DisclosureId(id)).await {
-        Ok(Some(d)) => Ok(d),
-        Ok(None) => Err(Box::new(not_found_page(state, signed, "request to share"))),
-        Err(e) => Err(Box::new(refusal(state, signed, e.into()))),
-    }
+    state
+        .app
+        .read_disclosure(&signed.actor, DisclosureId(id))
+        .await
+        .map_err(|e| Box::new(refusal(state, signed, e)))
 }
 
 fn summary(d: &Disclosure) -> Vec<String> {
@@ -319,7 +317,7 @@ async fn access(State(state): State<AppState>, signed: Signed, Path(id): Path<i6
         Err(e) => return refusal(&state, &signed, e),
     };
     let p = &state.app.profile;
-    let staff = state.app.store.staff_list().await.unwrap_or_default();
+    let staff = state.app.staff_directory().await.unwrap_or_default();
     render(&AccessPage {
         office: &p.organisation.short_name,
         policy: &p.organisation.policy_title,
@@ -360,7 +358,7 @@ async fn log(State(state): State<AppState>, signed: Signed) -> Response {
         Err(e) => return refusal(&state, &signed, e),
     };
     let p = &state.app.profile;
-    let staff = state.app.store.staff_list().await.unwrap_or_default();
+    let staff = state.app.staff_directory().await.unwrap_or_default();
     let name_of = |id: Option<StaffId>| {
         id.and_then(|id| staff.iter().find(|s| s.id == id))
             .map(|s| s.name.clone())

@@ -59,7 +59,7 @@ fn may_do(signed: &Signed, t: &Task) -> bool {
     tact_core::roles::may_close_task(&signed.actor, &t.task).is_ok()
 }
 
-async fn spec(state: &AppState, t: &Task) -> Spec {
+async fn spec(state: &AppState, actor: &tact_core::roles::Actor, t: &Task) -> Spec {
     let p = &state.app.profile;
     let plan = &p.terms.plan;
     let mut intro = vec![format!("{} ({})", t.task.title, t.task.clause)];
@@ -78,7 +78,7 @@ async fn spec(state: &AppState, t: &Task) -> Spec {
         // The reasons already given for the plans in force, to remind them of.
         let mut reasons = Vec::new();
         if let Some(id) = t.task.person_id {
-            for s in state.app.store.strategies_of(id).await.unwrap_or_default() {
+            for s in state.app.plans_of(actor, id).await.unwrap_or_default() {
                 if s.in_force(state.app.now()) {
                     reasons.push(s.reasons.clone());
                 }
@@ -138,14 +138,9 @@ async fn spec(state: &AppState, t: &Task) -> Spec {
 
 /// The task, or the page to answer with instead: not found, not theirs, or already done.
 async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Task, Box<Response>> {
-    let t = match state.app.store.task(TaskId(id)).await {
-        Ok(Some(t)) => t,
-        Ok(None) => {
-            return Err(Box::new(crate::ui_forms::not_found_page(
-                state, signed, "task",
-            )))
-        }
-        Err(e) => return Err(Box::new(refusal(state, signed, e.into()))),
+    let t = match state.app.task(TaskId(id)).await {
+        Ok(t) => t,
+        Err(e) => return Err(Box::new(refusal(state, signed, e))),
     };
     if !may_do(signed, &t) {
         return Err(Box::new(error_page(
@@ -193,7 +188,7 @@ async fn task_form(State(state): State<AppState>, signed: Signed, Path(id): Path
             }
         }
     }
-    let spec = spec(&state, &t).await;
+    let spec = spec(&state, &signed.actor, &t).await;
     show(&state, &signed, spec, None, None)
 }
 
@@ -207,7 +202,7 @@ async fn task_done(
         Ok(t) => t,
         Err(r) => return *r,
     };
-    let spec = spec(&state, &t).await;
+    let spec = spec(&state, &signed.actor, &t).await;
     let ctx = tact_app::Ctx::new(signed.actor.clone());
     let result = if t.task.kind == TaskKind::BreachReminder {
         match Channel::parse(val(&form, "channel")) {

@@ -1,0 +1,265 @@
+//! What the doors read, through the app (issue 11): each read is authorised here, in the
+//! role the profile gives the action, and a read of a person's restrictions, incidents or
+//! history goes on the access log. `web` and the binary do not reach the store for data.
+
+use crate::{not_found, App, Result};
+use tact_core::audit::StoredEntry;
+use tact_core::correspondence::{LetterStatus, Route, StoredLetter};
+use tact_core::ids::*;
+use tact_core::model::*;
+use tact_core::roles::{authorise, Action, Actor};
+
+impl App {
+    fn may_read(&self, actor: &Actor) -> Result<()> {
+        Ok(authorise(&self.profile, actor, Action::ReadAll, None)?)
+    }
+
+    /// Every member of staff: the names pages show beside a record, and the choices of a
+    /// single point of contact or a line manager. Not personal data of service users.
+    ///
+    /// # Errors
+    /// The store's error.
+    pub async fn staff_directory(&self) -> Result<Vec<Staff>> {
+        Ok(self.store.staff_list().await?)
+    }
+
+    /// One member of staff.
+    ///
+    /// # Errors
+    /// No such member of staff; the store's error.
+    pub async fn staff_member(&self, id: StaffId) -> Result<Staff> {
+        self.store
+            .staff(id)
+            .await?
+            .ok_or_else(|| not_found("staff_id", format!("no member of staff {id}")))
+    }
+
+    /// A person's record, for staff who may read records.
+    ///
+    /// # Errors
+    /// A role refusal; no such person.
+    pub async fn read_person(&self, actor: &Actor, id: PersonId) -> Result<ServiceUser> {
+        self.may_read(actor)?;
+        self.person(id).await
+    }
+
+    /// "Name (reference)" for a page's caption, shown to staff already on a page their role
+    /// allows (the page's own step is authorised where it is taken).
+    pub async fn person_label(&self, id: PersonId) -> Option<String> {
+        self.store
+            .person(id)
+            .await
+            .ok()
+            .flatten()
+            .map(|p| format!("{} ({})", p.name, p.reference))
+    }
+
+    /// People's names and references by id, for lists (tasks on the home page).
+    ///
+    /// # Errors
+    /// A role refusal; the store's error.
+    pub async fn names_of(
+        &self,
+        actor: &Actor,
+        ids: &[PersonId],
+    ) -> Result<std::collections::HashMap<PersonId, (String, String)>> {
+        self.may_read(actor)?;
+        Ok(self.store.names_of(ids).await?.into_iter().collect())
+    }
+
+    /// A person's matters.
+    ///
+    /// # Errors
+    /// A role refusal; the store's error.
+    pub async fn matters_of(&self, actor: &Actor, person: PersonId) -> Result<Vec<Matter>> {
+        self.may_read(actor)?;
+        Ok(self.store.matters_of(person).await?)
+    }
+
+    /// One matter.
+    ///
+    /// # Errors
+    /// A role refusal; no such matter.
+    pub async fn read_matter(&self, actor: &Actor, id: MatterId) -> Result<Matter> {
+        self.may_read(actor)?;
+        self.store
+            .matter(id)
+            .await?
+            .ok_or_else(|| not_found("matter_id", format!("no matter {id}")))
+    }
+
+    /// A person's contacts, newest first, at most `limit`.
+    ///
+    /// # Errors
+    /// A role refusal; the store's error.
+    pub async fn contacts_of(
+        &self,
+        actor: &Actor,
+        person: PersonId,
+        limit: i64,
+    ) -> Result<Vec<Contact>> {
+        self.may_read(actor)?;
+        Ok(self.store.contacts_of(person, limit).await?)
+    }
+
+    /// One contact.
+    ///
+    /// # Errors
+    /// A role refusal; no such contact.
+    pub async fn read_contact(&self, actor: &Actor, id: ContactId) -> Result<Contact> {
+        self.may_read(actor)?;
+        self.store
+            .contact(id)
+            .await?
+            .ok_or_else(|| not_found("contact_id", format!("no contact {id}")))
+    }
+
+    /// A person's incidents (on the access log).
+    ///
+    /// # Errors
+    /// A role refusal; the store's error.
+    pub async fn incidents_of(&self, actor: &Actor, person: PersonId) -> Result<Vec<Incident>> {
+        self.may_read(actor)?;
+        let list = self.store.incidents_of(person).await?;
+        self.record_access(actor, person, "incidents").await?;
+        Ok(list)
+    }
+
+    /// A person's plans (on the access log: they say what is restricted).
+    ///
+    /// # Errors
+    /// A role refusal; the store's error.
+    pub async fn plans_of(&self, actor: &Actor, person: PersonId) -> Result<Vec<Strategy>> {
+        self.may_read(actor)?;
+        let list = self.store.strategies_of(person).await?;
+        self.record_access(actor, person, "plans").await?;
+        Ok(list)
+    }
+
+    /// One dispute.
+    ///
+    /// # Errors
+    /// A role refusal; no such dispute.
+    pub async fn read_dispute(&self, actor: &Actor, id: DisputeId) -> Result<Dispute> {
+        self.may_read(actor)?;
+        self.store
+            .dispute(id)
+            .await?
+            .ok_or_else(|| not_found("dispute_id", format!("no dispute {id}")))
+    }
+
+    /// One request to share, for whoever may read the disclosure log (CLE-9.15).
+    ///
+    /// # Errors
+    /// A role refusal; no such request.
+    pub async fn read_disclosure(
+        &self,
+        actor: &Actor,
+        id: DisclosureId,
+    ) -> Result<tact_core::sharing::Disclosure> {
+        tact_core::roles::may_read_disclosure_log(&self.profile, actor)?;
+        self.store
+            .disclosure(id)
+            .await?
+            .ok_or_else(|| not_found("disclosure_id", format!("no request to share {id}")))
+    }
+
+    /// One task.
+    ///
+    /// # Errors
+    /// No such task.
+    pub async fn task(&self, id: TaskId) -> Result<Task> {
+        self.store
+            .task(id)
+            .await?
+            .ok_or_else(|| not_found("task_id", format!("no task {id}")))
+    }
+
+    /// A person's history on the event log (on the access log).
+    ///
+    /// # Errors
+    /// A role refusal; the store's error.
+    pub async fn history_of(&self, actor: &Actor, person: PersonId) -> Result<Vec<StoredEntry>> {
+        self.may_read(actor)?;
+        let list = self.store.audit_of(person).await?;
+        self.record_access(actor, person, "history").await?;
+        Ok(list)
+    }
+
+    /// The legal hold on a person's records, if any (NOR-9.1): its id and reason.
+    ///
+    /// # Errors
+    /// A role refusal; the store's error.
+    pub async fn hold_on(&self, actor: &Actor, person: PersonId) -> Result<Option<(i64, String)>> {
+        self.may_read(actor)?;
+        Ok(self.store.hold_in_place(person).await?)
+    }
+
+    /// How many letters are in one state (counts on the home page; no personal data).
+    ///
+    /// # Errors
+    /// The store's error.
+    pub async fn count_letters(&self, status: LetterStatus) -> Result<i64> {
+        Ok(self.store.count_letters(status).await?)
+    }
+
+    /// How many messages went one way (counts on the home page; no personal data).
+    ///
+    /// # Errors
+    /// The store's error.
+    pub async fn count_routed(&self, route: Route) -> Result<i64> {
+        Ok(self.store.count_routed(route).await?)
+    }
+
+    /// Letters in one state, oldest first (the print queue, failed email): for those who
+    /// send notices.
+    ///
+    /// # Errors
+    /// A role refusal; the store's error.
+    pub async fn letters_in(
+        &self,
+        actor: &Actor,
+        status: LetterStatus,
+    ) -> Result<Vec<StoredLetter>> {
+        authorise(&self.profile, actor, Action::RecordNotice, None)?;
+        Ok(self.store.letters_in(status, None, 500).await?)
+    }
+
+    /// The latest runs of the scheduled jobs: job, day, when, what it did.
+    ///
+    /// # Errors
+    /// The store's error.
+    pub async fn job_runs(
+        &self,
+        limit: i64,
+    ) -> Result<Vec<(String, String, jiff::Timestamp, String)>> {
+        Ok(self.store.job_runs(limit).await?)
+    }
+
+    /// Records which profile the database was made under (`tact init`), so another
+    /// profile is refused later.
+    ///
+    /// # Errors
+    /// The store's error.
+    pub async fn record_profile_id(&self) -> Result<()> {
+        let mut tx = self.store.begin().await?;
+        tx.set_meta("profile_id", &self.profile.organisation.id)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A new app on the same database and profile, built from scratch (its index loaded
+    /// and its change feed followed): what `tact serve --demo` serves after populating.
+    ///
+    /// # Errors
+    /// As [`App::start`].
+    pub async fn started_afresh(&self, clock: crate::Clock) -> Result<App> {
+        App::start(self.store.clone(), self.profile.as_ref().clone(), clock).await
+    }
+
+    /// Closes the database's connections (at shutdown).
+    pub async fn close(&self) {
+        self.store.close().await;
+    }
+}
