@@ -204,7 +204,7 @@ impl PlanRecords {
 
 #[derive(Clone)]
 pub struct App {
-    pub store: Store,
+    pub(crate) store: Store,
     pub profile: Arc<Profile>,
     pub index: Arc<ContactIndex>,
     pub clock: Clock,

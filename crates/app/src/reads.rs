@@ -10,6 +10,13 @@ use tact_core::model::*;
 use tact_core::roles::{authorise, Action, Actor};
 
 impl App {
+    /// The store, for tests that set up or inspect the database directly: only with the
+    /// `testing` feature, which no door enables.
+    #[cfg(feature = "testing")]
+    pub fn store(&self) -> &tact_store::Store {
+        &self.store
+    }
+
     fn may_read(&self, actor: &Actor) -> Result<()> {
         Ok(authorise(&self.profile, actor, Action::ReadAll, None)?)
     }

@@ -219,13 +219,13 @@ async fn polling_takes_in_what_is_new_once_and_resumes_after_the_last_message() 
         let again = app.poll_mailbox(&account, &limits, 100).await.unwrap();
         assert_eq!(again.fetched, 0, "{name}: {again:?}");
         assert_eq!(
-            app.store.messages_of(jo.id).await.unwrap().len(),
+            app.store().messages_of(jo.id).await.unwrap().len(),
             1,
             "{name}"
         );
         // Forget the cursor, as after a crash before it was saved: every message is fetched
         // again and none is stored twice.
-        let mut tx = app.store.begin().await.unwrap();
+        let mut tx = app.store().begin().await.unwrap();
         tx.set_meta("imap-cursor:enquiries", "0:0").await.unwrap();
         tx.commit().await.unwrap();
         let replay = app.poll_mailbox(&account, &limits, 100).await.unwrap();
@@ -235,7 +235,7 @@ async fn polling_takes_in_what_is_new_once_and_resumes_after_the_last_message() 
             "{name}: {replay:?}"
         );
         assert_eq!(
-            app.store.messages_of(jo.id).await.unwrap().len(),
+            app.store().messages_of(jo.id).await.unwrap().len(),
             1,
             "{name}"
         );

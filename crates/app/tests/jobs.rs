@@ -13,7 +13,7 @@ use tact_core::roles::Role;
 use tact_store::{testing, TaskFilter};
 
 async fn open_tasks(app: &App, kind: TaskKind) -> Vec<tact_core::model::Task> {
-    app.store
+    app.store()
         .tasks(
             &TaskFilter {
                 open_only: true,
@@ -85,7 +85,7 @@ async fn cle_9_12_and_nor_8_1_a_review_falling_due_reminds_its_owner_and_an_over
             overdue.task.title
         );
         // The review closes both.
-        let owner_ctx = common::ctx(&app.store.staff(owner).await.unwrap().unwrap());
+        let owner_ctx = common::ctx(&app.store().staff(owner).await.unwrap().unwrap());
         app.execute_plan(
             &owner_ctx,
             sid,
@@ -104,7 +104,7 @@ async fn cle_9_12_and_nor_8_1_a_review_falling_due_reminds_its_owner_and_an_over
             open_tasks(&app, TaskKind::ReviewDue).await.is_empty(),
             "{name}"
         );
-        let runs = app.store.job_runs(100).await.unwrap();
+        let runs = app.store().job_runs(100).await.unwrap();
         assert!(runs
             .iter()
             .any(|(job, _, _, outcome)| job == "reviews" && outcome == "1 tasks raised"));

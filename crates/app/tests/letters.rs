@@ -93,7 +93,7 @@ async fn cle_9_6_the_notice_is_written_from_the_template_kept_and_sent_by_email(
                 }]
             })
             .await;
-        let lm = common::ctx(&w.app.store.staff(lm).await.unwrap().unwrap());
+        let lm = common::ctx(&w.app.store().staff(lm).await.unwrap().unwrap());
         // A restriction to letters does not stop our own email to them.
         let l = w
             .app
@@ -130,7 +130,7 @@ async fn cle_9_6_the_notice_is_written_from_the_template_kept_and_sent_by_email(
             "{name}: {got:?}"
         );
         // For post, in large print: it goes to the print queue with the large-print HTML.
-        let mut tx = w.app.store.begin().await.unwrap();
+        let mut tx = w.app.store().begin().await.unwrap();
         tx.execute_raw("UPDATE people SET postal_address = '1 High Street, Middlesbrough'")
             .await
             .unwrap();
@@ -160,7 +160,7 @@ async fn an_email_the_relay_cannot_take_is_tried_again_later_then_shown_as_faile
     for (name, url) in testing::fresh_urls().await {
         let w = world(&url).await;
         let (sid, lm) = w.plan_with(email_only).await;
-        let lm = common::ctx(&w.app.store.staff(lm).await.unwrap().unwrap());
+        let lm = common::ctx(&w.app.store().staff(lm).await.unwrap().unwrap());
         let l = w
             .app
             .write_plan_letter(&lm, sid, "strategy-notice", How::default())
@@ -199,7 +199,7 @@ async fn cle_9_14_the_letter_about_a_change_says_what_was_decided_and_why() {
     for (name, url) in testing::fresh_urls().await {
         let w = world(&url).await;
         let (sid, lm) = w.plan_with(email_only).await;
-        let lm_ctx = common::ctx(&w.app.store.staff(lm).await.unwrap().unwrap());
+        let lm_ctx = common::ctx(&w.app.store().staff(lm).await.unwrap().unwrap());
         // Not lifted yet: there is nothing to tell them about lifting.
         let e = w
             .app
@@ -209,7 +209,7 @@ async fn cle_9_14_the_letter_about_a_change_says_what_was_decided_and_why() {
         assert!(e.to_string().contains("has not been lifted"), "{name}: {e}");
         let sm = w
             .app
-            .store
+            .store()
             .staff_list()
             .await
             .unwrap()
@@ -274,7 +274,7 @@ async fn nor_1_5_the_adjustment_decision_goes_in_writing_and_writing_it_closes_t
             let app = w.app.clone();
             let me = csm.actor.id;
             async move {
-                app.store
+                app.store()
                     .tasks(
                         &tact_store::TaskFilter {
                             assignee: Some(me),
@@ -322,7 +322,7 @@ async fn a_held_letter_goes_only_when_released_and_goes_as_staff_changed_it() {
     for (name, url) in testing::fresh_urls().await {
         let w = world(&url).await;
         let (sid, lm) = w.plan_with(email_only).await;
-        let lm = common::ctx(&w.app.store.staff(lm).await.unwrap().unwrap());
+        let lm = common::ctx(&w.app.store().staff(lm).await.unwrap().unwrap());
         let held = How {
             hold: true,
             ..How::default()
@@ -431,7 +431,7 @@ async fn cle_9_6_and_nor_5_1_a_notice_letter_that_has_gone_is_the_recorded_notic
         // effect once the notice is recorded (NOR-5.1).
         let w = common::world_under(&url, "northamptonshire-opfcc").await;
         let (sid, lm) = w.plan_with(email_only).await;
-        let lm = common::ctx(&w.app.store.staff(lm).await.unwrap().unwrap());
+        let lm = common::ctx(&w.app.store().staff(lm).await.unwrap().unwrap());
         assert!(w.app.strategy(sid).await.unwrap().notice.is_none());
         let l = w
             .app
@@ -468,8 +468,8 @@ async fn cle_9_6_and_nor_5_1_a_notice_letter_that_has_gone_is_the_recorded_notic
             .1;
         let w = world(&url).await;
         let (sid, lm) = w.plan_with(email_only).await;
-        let lm = common::ctx(&w.app.store.staff(lm).await.unwrap().unwrap());
-        let mut tx = w.app.store.begin().await.unwrap();
+        let lm = common::ctx(&w.app.store().staff(lm).await.unwrap().unwrap());
+        let mut tx = w.app.store().begin().await.unwrap();
         tx.execute_raw("UPDATE people SET postal_address = '1 High Street'")
             .await
             .unwrap();
@@ -497,7 +497,7 @@ async fn cle_9_6_and_nor_5_1_a_notice_letter_that_has_gone_is_the_recorded_notic
             .1;
         let w = world(&url).await;
         let (sid, lm) = w.plan_with(email_only).await;
-        let lm = common::ctx(&w.app.store.staff(lm).await.unwrap().unwrap());
+        let lm = common::ctx(&w.app.store().staff(lm).await.unwrap().unwrap());
         let stale = w
             .app
             .write_plan_letter(&lm, sid, "strategy-notice", How::default())

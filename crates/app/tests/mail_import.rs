@@ -77,16 +77,16 @@ async fn a_message_is_matched_threaded_and_kept_once() {
             matches!(again, Imported::Duplicate { .. }),
             "{name}: {again:?}"
         );
-        let kept = w.app.store.messages_of(w.person).await.unwrap();
+        let kept = w.app.store().messages_of(w.person).await.unwrap();
         assert_eq!(kept.len(), 2, "{name}");
         assert_eq!(
-            w.app.store.contacts_of(w.person, 10).await.unwrap().len(),
+            w.app.store().contacts_of(w.person, 10).await.unwrap().len(),
             2
         );
         // Kept exactly as received.
         let (raw, _) = w
             .app
-            .store
+            .store()
             .message_content(kept[1].id)
             .await
             .unwrap()
@@ -131,7 +131,7 @@ async fn cle_9_11_an_email_the_plan_forbids_is_kept_as_a_breach_with_a_reminder_
         assert!(!verdict.allowed());
         let tasks = w
             .app
-            .store
+            .store()
             .tasks(
                 &TaskFilter {
                     person: Some(w.person),
@@ -167,13 +167,13 @@ async fn what_cannot_be_read_is_quarantined_whole_once() {
         assert!(reason.contains("sender"), "{name}");
         let q = w
             .app
-            .store
+            .store()
             .messages_routed(Route::Quarantine, 10)
             .await
             .unwrap();
         assert_eq!(q.len(), 1, "{name}");
         assert_eq!(q[0].quarantine_reason.as_deref(), Some(reason.as_str()));
-        let (kept, _) = w.app.store.message_content(id).await.unwrap().unwrap();
+        let (kept, _) = w.app.store().message_content(id).await.unwrap().unwrap();
         assert_eq!(kept, raw, "{name}: kept whole");
         let again = w
             .app
@@ -214,7 +214,7 @@ async fn cle_9_9_email_to_a_dedicated_address_is_diverted_to_the_single_point_of
         assert!(matches!(got, Imported::Stored { .. }), "{name}: {got:?}");
         let mine = w
             .app
-            .store
+            .store()
             .tasks(
                 &TaskFilter {
                     assignee: Some(spoc),
@@ -258,7 +258,7 @@ async fn cle_9_10_a_message_matched_to_a_person_under_a_plan_is_screened_within_
         assert_eq!(m.person_id, Some(w.person));
         let tasks = w
             .app
-            .store
+            .store()
             .tasks(
                 &TaskFilter {
                     person: Some(w.person),
@@ -330,7 +330,7 @@ async fn nor_5_5_and_cle_9_10_blocked_or_read_and_file_mail_is_screened_and_ackn
                     .await;
                 // NOR-5.1: the plan takes effect once they have been told.
                 let (sid, lm) = plan;
-                let lm = common::ctx(&w.app.store.staff(lm).await.unwrap().unwrap());
+                let lm = common::ctx(&w.app.store().staff(lm).await.unwrap().unwrap());
                 if w.app.strategy(sid).await.unwrap().notice.is_none() {
                     w.app
                         .execute_plan(
@@ -364,7 +364,7 @@ async fn nor_5_5_and_cle_9_10_blocked_or_read_and_file_mail_is_screened_and_ackn
                 assert_eq!(route, Route::Screening, "{case}");
                 let tasks = w
                     .app
-                    .store
+                    .store()
                     .tasks(
                         &TaskFilter {
                             person: Some(w.person),
@@ -386,7 +386,7 @@ async fn nor_5_5_and_cle_9_10_blocked_or_read_and_file_mail_is_screened_and_ackn
                     [TaskKind::Screening],
                     "{case}: no breach, no reminder"
                 );
-                let letters = w.app.store.letters_of(w.person).await.unwrap();
+                let letters = w.app.store().letters_of(w.person).await.unwrap();
                 let acks: Vec<_> = letters
                     .iter()
                     .filter(|l| l.kind == "acknowledgement")
@@ -410,7 +410,7 @@ async fn nor_5_5_and_cle_9_10_blocked_or_read_and_file_mail_is_screened_and_ackn
                     .unwrap();
                 assert!(matches!(again, Imported::Duplicate { .. }), "{case}");
                 assert_eq!(
-                    w.app.store.letters_of(w.person).await.unwrap().len(),
+                    w.app.store().letters_of(w.person).await.unwrap().len(),
                     letters.len(),
                     "{case}"
                 );

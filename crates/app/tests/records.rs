@@ -85,7 +85,7 @@ async fn open_of(
     kind: tact_core::model::TaskKind,
 ) -> Vec<tact_core::model::Task> {
     w.app
-        .store
+        .store()
         .tasks(
             &tact_store::TaskFilter {
                 open_only: true,
@@ -283,7 +283,7 @@ async fn wrong_details_are_rectified_and_recorded_as_such() {
             .await
             .unwrap();
         assert_eq!(p.name, "Joanne Bloggs");
-        let events = w.app.store.audit_of(w.person).await.unwrap();
+        let events = w.app.store().audit_of(w.person).await.unwrap();
         let r = events
             .iter()
             .find(|e| e.action == "person.rectified")
@@ -329,7 +329,7 @@ async fn the_governance_report_counts_the_quarter() {
                 }]
             })
             .await;
-        let lm = common::ctx(&w.app.store.staff(lm).await.unwrap().unwrap());
+        let lm = common::ctx(&w.app.store().staff(lm).await.unwrap().unwrap());
         // A breach: an email under a letters-only plan.
         let raw = b"From: jo@example.org\r\nSubject: Again\r\nMessage-ID: <gov-1@example.org>\r\n\r\nText\r\n";
         w.app
@@ -340,7 +340,7 @@ async fn the_governance_report_counts_the_quarter() {
         let s = w.app.strategy(sid).await.unwrap();
         let sm = common::ctx(
             &w.app
-                .store
+                .store()
                 .staff(s.decided_by.unwrap())
                 .await
                 .unwrap()
@@ -486,7 +486,7 @@ async fn nor_9_1_records_are_disposed_of_six_years_on_unless_held_and_the_chain_
         assert_eq!(due.len(), 1, "{name}: {due:?}");
         assert_eq!(due[0].person, w.person);
         // The dry run destroyed nothing; the day's job asks the DPO to look.
-        assert!(later.store.person(w.person).await.unwrap().is_some());
+        assert!(later.store().person(w.person).await.unwrap().is_some());
         assert_eq!(
             later.run_jobs(Some("retention")).await.unwrap()[0].1,
             tact_app::jobs::JobOutcome::Ran { tasks: 1 },
@@ -510,10 +510,10 @@ async fn nor_9_1_records_are_disposed_of_six_years_on_unless_held_and_the_chain_
         };
         assert_eq!((count("person"), count("matters")), (1, 1), "{name}");
         assert!(count("event-log entries redacted") > 0);
-        assert!(later.store.person(w.person).await.unwrap().is_none());
-        assert!(later.store.person(other.id).await.unwrap().is_some());
+        assert!(later.store().person(w.person).await.unwrap().is_none());
+        assert!(later.store().person(other.id).await.unwrap().is_some());
         let open_disposal = later
-            .store
+            .store()
             .tasks(
                 &tact_store::TaskFilter {
                     open_only: true,
@@ -528,7 +528,7 @@ async fn nor_9_1_records_are_disposed_of_six_years_on_unless_held_and_the_chain_
             open_disposal.is_empty(),
             "{name}: the disposal closes its task"
         );
-        assert!(later.store.audit_of(w.person).await.unwrap().is_empty());
+        assert!(later.store().audit_of(w.person).await.unwrap().is_empty());
         let id = tact_core::identity::Identifier::Email(
             tact_core::identity::EmailAddress::parse("jo@example.org").unwrap(),
         );
@@ -539,7 +539,7 @@ async fn nor_9_1_records_are_disposed_of_six_years_on_unless_held_and_the_chain_
             .verdict
             .person
             .is_none());
-        let register = later.store.disposal_register(10).await.unwrap();
+        let register = later.store().disposal_register(10).await.unwrap();
         assert_eq!(register.len(), 1);
         assert_eq!(register[0].0, gone[0].reference);
         assert!(register[0].4.contains("person: 1"), "{}", register[0].4);
@@ -551,7 +551,7 @@ async fn nor_9_1_records_are_disposed_of_six_years_on_unless_held_and_the_chain_
             .unwrap()
             .expect("an intact chain");
         // …but an entry marked redacted that still has its words does not.
-        let mut tx = later.store.begin().await.unwrap();
+        let mut tx = later.store().begin().await.unwrap();
         tx.execute_raw("UPDATE audit_log SET redacted_at = 1 WHERE seq = (SELECT MAX(seq) FROM audit_log WHERE redacted_at IS NULL AND (reason IS NOT NULL OR detail <> '{}'))")
             .await
             .unwrap();

@@ -229,12 +229,12 @@ async fn cle_9_11_and_cle_9_10_both_profiles_end_to_end_a_breach_is_stored_remin
             let email_ok = t.get(&t.caseworker, "/contact-check?email=jo@example.org").await.1;
             assert_eq!(email_ok["outcome"], "allowed-with-conditions");
             assert!(email_ok["screening_required"].as_bool().unwrap());
-            let before = t.app.store.count(Table::Tasks).await.unwrap();
+            let before = t.app.store().count(Table::Tasks).await.unwrap();
             let logged = t.ok(&t.caseworker, "/contacts", json!({"channel": "phone", "phone": "07911123123", "summary": "Called again demanding an update"})).await;
             assert_eq!(logged["contact"]["person_id"], pid);
             assert_eq!(logged["contact"]["breach_of"], json!([format!("{sid}:single-channel")]));
             assert_eq!(logged["contact"]["screening"], "due");
-            assert_eq!(t.app.store.count(Table::Tasks).await.unwrap(), before + 2, "a reminder and a screening task");
+            assert_eq!(t.app.store().count(Table::Tasks).await.unwrap(), before + 2, "a reminder and a screening task");
             let cid = logged["contact"]["id"].as_i64().unwrap();
             let q = t.get(&t.caseworker, "/screening").await.1;
             assert!(q["contacts"].as_array().unwrap().iter().any(|c| c["id"] == cid));
@@ -270,12 +270,12 @@ async fn nor_6_2_a_caseworker_cannot_authorise_and_the_error_names_the_clause() 
 async fn cle_9_8_a_plan_with_no_matter_is_refused_over_http_and_nothing_is_written() {
     each_backend("cleveland-opcc", |t| async move {
         let (pid, _) = t.person_with_matter().await;
-        let before = t.app.store.count(Table::Strategies).await.unwrap();
+        let before = t.app.store().count(Table::Strategies).await.unwrap();
         let (s, v) = t.post(&t.line_manager, &format!("/people/{pid}/strategies"), json!({"matter_ids": [], "restrictions": [{"kind": "recorded-calls", "reason": "x"}], "reasons": "r", "aims": "a", "proportionality": "p", "review_due": "2030-01-01"})).await;
         assert_eq!(s, StatusCode::CONFLICT);
         assert_eq!(v["error"]["clause"], "CLE-9.8");
         assert_eq!(v["error"]["field"], "matter_ids");
-        assert_eq!(t.app.store.count(Table::Strategies).await.unwrap(), before);
+        assert_eq!(t.app.store().count(Table::Strategies).await.unwrap(), before);
     })
     .await;
 }
@@ -283,7 +283,7 @@ async fn cle_9_8_a_plan_with_no_matter_is_refused_over_http_and_nothing_is_writt
 #[tokio::test]
 async fn bad_input_gets_a_json_4xx_naming_the_field_and_writes_nothing() {
     each_backend("cleveland-opcc", |t| async move {
-        let people = t.app.store.count(Table::People).await.unwrap();
+        let people = t.app.store().count(Table::People).await.unwrap();
         // Malformed phone number.
         let (s, v) = t
             .post(
@@ -324,7 +324,7 @@ async fn bad_input_gets_a_json_4xx_naming_the_field_and_writes_nothing() {
         assert!(v["error"]["message"].as_str().unwrap().contains("999999"));
         let (s, _) = t.get(&t.caseworker, "/people/not-a-number").await;
         assert_eq!(s, StatusCode::BAD_REQUEST);
-        assert_eq!(t.app.store.count(Table::People).await.unwrap(), people);
+        assert_eq!(t.app.store().count(Table::People).await.unwrap(), people);
         // Invalid UTF-8.
         let resp = t
             .http
@@ -361,7 +361,7 @@ async fn bad_input_gets_a_json_4xx_naming_the_field_and_writes_nothing() {
         assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
         let (s, _) = t.get("tact_wrong", "/people?q=a").await;
         assert_eq!(s, StatusCode::UNAUTHORIZED);
-        assert_eq!(t.app.store.count(Table::People).await.unwrap(), people);
+        assert_eq!(t.app.store().count(Table::People).await.unwrap(), people);
     })
     .await;
 }
@@ -382,7 +382,7 @@ async fn a_repeated_submission_with_the_same_idempotency_key_writes_once() {
             )
             .await;
         assert_eq!(s1, StatusCode::CREATED);
-        let n = t.app.store.count(Table::Contacts).await.unwrap();
+        let n = t.app.store().count(Table::Contacts).await.unwrap();
         let (s2, v2) = t
             .send(
                 reqwest::Method::POST,
@@ -394,7 +394,7 @@ async fn a_repeated_submission_with_the_same_idempotency_key_writes_once() {
             .await;
         assert_eq!(s2, StatusCode::CONFLICT, "{v2}");
         assert_eq!(v2["error"]["field"], "Idempotency-Key");
-        assert_eq!(t.app.store.count(Table::Contacts).await.unwrap(), n);
+        assert_eq!(t.app.store().count(Table::Contacts).await.unwrap(), n);
         // The same for any other write.
         let (s, _) = t
             .send(
@@ -418,7 +418,7 @@ async fn a_repeated_submission_with_the_same_idempotency_key_writes_once() {
         assert_eq!(s, StatusCode::CONFLICT);
         assert_eq!(
             t.app
-                .store
+                .store()
                 .matters_of(tact_core::ids::PersonId(pid))
                 .await
                 .unwrap()
@@ -788,7 +788,7 @@ async fn the_openapi_document_and_healthz_are_served() {
 async fn concurrent_contacts_are_each_written_once_even_when_batched_together() {
     each_backend("cleveland-opcc", |t| async move {
         let (pid, _) = t.person_with_matter().await;
-        let before = t.app.store.count(Table::Contacts).await.unwrap();
+        let before = t.app.store().count(Table::Contacts).await.unwrap();
         let t = std::sync::Arc::new(t);
         let mut handles = Vec::new();
         for i in 0..60 {
@@ -809,7 +809,7 @@ async fn concurrent_contacts_are_each_written_once_even_when_batched_together() 
             }
         }
         assert_eq!((created, conflicts), (51, 9));
-        assert_eq!(t.app.store.count(Table::Contacts).await.unwrap(), before + 51);
+        assert_eq!(t.app.store().count(Table::Contacts).await.unwrap(), before + 51);
         let v = t.get(&t.csm, "/audit/verify").await;
         assert_eq!(v.0, StatusCode::OK);
     })
@@ -919,7 +919,7 @@ async fn two_records_of_one_person_are_merged_into_one_by_a_line_manager() {
         let (_, found) = t.get(&t.caseworker, "/people?q=Joanne").await;
         assert!(found["people"].as_array().unwrap().is_empty(), "{found}");
         // One event: who merged which into which, and why.
-        let events = t.app.store.audit_of(tact_core::ids::PersonId(jo)).await.unwrap();
+        let events = t.app.store().audit_of(tact_core::ids::PersonId(jo)).await.unwrap();
         let merged: Vec<_> = events.iter().filter(|e| e.action == "people.merged").collect();
         assert_eq!(merged.len(), 1);
         assert_eq!(merged[0].reason.as_deref(), Some("Same date of birth and address"));

@@ -853,7 +853,7 @@ async fn nor_7_1_a_dispute_decided_in_the_ui_can_change_the_plan() {
     );
     let dispute = ui
         .app
-        .store
+        .store()
         .dispute(tact_core::ids::DisputeId(d["id"].as_i64().unwrap()))
         .await
         .unwrap()
@@ -1380,7 +1380,7 @@ async fn cle_9_6_a_letter_is_written_from_the_plan_page_and_posted_from_the_prin
         "{person}"
     );
     // With an address, a large-print letter goes to the print queue.
-    let mut tx = ui.app.store.begin().await.unwrap();
+    let mut tx = ui.app.store().begin().await.unwrap();
     tx.execute_raw("UPDATE people SET postal_address = '1 High Street'")
         .await
         .unwrap();
@@ -1444,7 +1444,7 @@ async fn an_email_from_an_unknown_address_is_matched_to_a_person_and_the_next_on
     .await;
     let reference = ui
         .app
-        .store
+        .store()
         .person(tact_core::ids::PersonId(c.pid))
         .await
         .unwrap()
@@ -1638,7 +1638,7 @@ async fn a_held_letter_is_changed_on_its_page_and_in_word_then_sent_as_changed()
     // Each change and the release are on the event log, with how it was changed.
     let log = ui
         .app
-        .store
+        .store()
         .audit_of(tact_core::ids::PersonId(c.pid))
         .await
         .unwrap();
@@ -1668,7 +1668,7 @@ impl Ui {
     async fn spawn_under(profile: &str) -> Self {
         let ui = Self::spawn().await;
         let app = App::new(
-            ui.app.store.clone(),
+            ui.app.store().clone(),
             Profile::built_in(profile).unwrap(),
             Clock::default(),
         )
@@ -2324,7 +2324,7 @@ async fn nor_9_1_the_dpo_holds_lifts_and_disposes_from_the_retention_page_only_w
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert!(ui
         .app
-        .store
+        .store()
         .person(tact_core::ids::PersonId(c.pid))
         .await
         .unwrap()
@@ -2351,7 +2351,7 @@ async fn the_home_page_counts_every_task_and_lists_the_oldest_fifty() {
         .map(|i| task(tact_core::model::TaskKind::Screening, i))
         .collect();
     tasks.push(task(tact_core::model::TaskKind::BreachReminder, 120));
-    let mut tx = ui.app.store.begin().await.unwrap();
+    let mut tx = ui.app.store().begin().await.unwrap();
     tx.tasks(&tasks, ui.app.now()).await.unwrap();
     tx.commit().await.unwrap();
     assert!(kim > 0);
@@ -2421,7 +2421,7 @@ async fn an_unknown_channel_is_an_error_on_the_form_not_a_default() {
     let lee = ui.session("lee").await;
     let contacts = ui
         .app
-        .store
+        .store()
         .count(tact_store::Table::Contacts)
         .await
         .unwrap();
@@ -2439,7 +2439,7 @@ async fn an_unknown_channel_is_an_error_on_the_form_not_a_default() {
     .await;
     assert_eq!(
         ui.app
-            .store
+            .store()
             .count(tact_store::Table::Contacts)
             .await
             .unwrap(),
@@ -2472,7 +2472,7 @@ async fn a_new_member_of_staff_with_a_taken_username_writes_nothing_and_can_be_s
     ui.staff("Ada Admin", "ada", Role::Admin).await;
     ui.staff("Cas Worker", "cas", Role::Caseworker).await;
     let ada = ui.session("ada").await;
-    let before = ui.app.store.staff_list().await.unwrap().len();
+    let before = ui.app.store().staff_list().await.unwrap().len();
     let form = |username: &'static str| {
         [
             ("name", "Nia New"),
@@ -2484,13 +2484,13 @@ async fn a_new_member_of_staff_with_a_taken_username_writes_nothing_and_can_be_s
     ui.refused_on(&ada, "/admin/staff/new", &form("cas"), "username", "")
         .await;
     assert_eq!(
-        ui.app.store.staff_list().await.unwrap().len(),
+        ui.app.store().staff_list().await.unwrap().len(),
         before,
         "nothing written"
     );
     let r = ui.post_form(&ada, "/admin/staff/new", &form("nia")).await;
     assert!(r.status().is_redirection(), "{}", r.status());
-    let staff = ui.app.store.staff_list().await.unwrap();
+    let staff = ui.app.store().staff_list().await.unwrap();
     assert_eq!(staff.len(), before + 1);
     assert_eq!(staff.iter().filter(|s| s.name == "Nia New").count(), 1);
     // The new member of staff signs in with what the form set.
@@ -2510,7 +2510,7 @@ async fn every_form_without_its_sessions_token_is_refused_before_it_does_anythin
         .await;
     ui.staff("Ad Min", "adm", Role::Admin).await;
     let lee = ui.session("lee").await;
-    let events = ui.app.store.count(Table::AuditLog).await.unwrap();
+    let events = ui.app.store().count(Table::AuditLog).await.unwrap();
     let pid = c.pid;
     let paths = [
         format!("/people/{pid}/matter"),
@@ -2548,7 +2548,7 @@ async fn every_form_without_its_sessions_token_is_refused_before_it_does_anythin
         }
     }
     assert_eq!(
-        ui.app.store.count(Table::AuditLog).await.unwrap(),
+        ui.app.store().count(Table::AuditLog).await.unwrap(),
         events,
         "nothing was written"
     );
