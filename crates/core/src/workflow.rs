@@ -161,6 +161,39 @@ pub fn available_steps(profile: &Profile, actor: &Actor, s: &Strategy) -> Vec<Pl
         .collect()
 }
 
+/// Why `actor` cannot take `step` on this plan now, or `None` when they can: the same
+/// reasons [`available_steps`] leaves a step out for, as the error the step itself would
+/// give (a role the profile does not allow, a status the lifecycle does not allow it from,
+/// deciding one's own proposal or request, nothing waiting to be decided).
+pub fn step_refusal(
+    profile: &Profile,
+    actor: &Actor,
+    s: &Strategy,
+    step: PlanStep,
+) -> Option<RuleError> {
+    if available_steps(profile, actor, s).contains(&step) {
+        return None;
+    }
+    if let Err(e) = may(profile, actor, step.action(), None) {
+        return Some(e);
+    }
+    if let Err(e) = step_allowed(s, step, &profile.terms.plan) {
+        return Some(e);
+    }
+    let plan = &profile.terms.plan;
+    Some(match step {
+        PlanStep::Authorise | PlanStep::Refuse => RuleError::forbidden(
+            Some(&profile.clauses.authoriser_not_proposer),
+            format!("the person who proposed a {plan} may not decide it"),
+        ),
+        PlanStep::DecideMatter => RuleError::not_found(
+            "matter_id",
+            format!("no request to apply the {plan} to a matter is waiting for your decision"),
+        ),
+        _ => RuleError::conflict("LOCAL", format!("cannot {} this {plan} now", step.as_str())),
+    })
+}
+
 fn refused(s: &Strategy, step: PlanStep, term: &str) -> RuleError {
     RuleError {
         kind: crate::RuleErrorKind::Conflict,

@@ -1997,3 +1997,22 @@ fn nor_6_2_every_plan_command_goes_through_decide_plan_with_the_action_its_step_
     assert_eq!(err.kind, RuleErrorKind::NotFound);
     assert_eq!(err.field.as_deref(), Some("matter_id"));
 }
+
+#[test]
+fn nor_6_2_step_refusal_says_why_a_step_is_not_offered_as_the_step_would() {
+    use PlanStep as P;
+    let mut w = World::new("northamptonshire-opfcc");
+    let draft = w.draft(vec![email_only()]);
+    assert!(step_refusal(&w.p, &actor(LINE_MANAGER), &draft, P::AnswerChecklist).is_none());
+    let role = step_refusal(&w.p, &actor(CASEWORKER), &draft, P::Propose).unwrap();
+    assert_eq!(role.kind, RuleErrorKind::Forbidden);
+    let status = step_refusal(&w.p, &actor(SENIOR), &draft, P::Lift).unwrap();
+    assert_eq!(status.kind, RuleErrorKind::Conflict);
+    // A senior manager who proposed the plan is refused its decision, naming NOR-6.2's rule.
+    let mut s = w.proposed(vec![email_only()]);
+    s.proposed_by = Some(SENIOR);
+    let own = step_refusal(&w.p, &actor(SENIOR), &s, P::Authorise).unwrap();
+    assert_eq!(own.kind, RuleErrorKind::Forbidden);
+    assert_eq!(own.clause.as_deref(), Some("NOR-6.2"));
+    assert!(step_refusal(&w.p, &actor(SENIOR_2), &s, P::Authorise).is_none());
+}

@@ -302,6 +302,37 @@ pub(crate) fn bad_csrf(
     }
 }
 
+/// The refusal page when core does not offer `step` to this member of staff on this plan
+/// now (`workflow::step_refusal`), so a form is shown only for a step that will be allowed.
+pub(crate) fn offered(
+    state: &AppState,
+    signed: &Signed,
+    plan: &tact_core::model::Strategy,
+    step: wf::PlanStep,
+) -> Option<Response> {
+    wf::step_refusal(&state.app.profile, &signed.actor, plan, step)
+        .map(|e| refusal(state, signed, e.into()))
+}
+
+/// The plan, if core offers `step` on it to this member of staff now; else the page to
+/// answer with (not found, forbidden, or not now).
+pub(crate) async fn plan_offering(
+    state: &AppState,
+    signed: &Signed,
+    id: i64,
+    step: wf::PlanStep,
+) -> Result<tact_core::model::Strategy, Response> {
+    let plan = state
+        .app
+        .strategy(StrategyId(id))
+        .await
+        .map_err(|e| refusal(state, signed, e))?;
+    match offered(state, signed, &plan, step) {
+        Some(r) => Err(r),
+        None => Ok(plan),
+    }
+}
+
 pub(crate) fn val<'a>(form: &'a HashMap<String, String>, k: &str) -> &'a str {
     form.get(k).map_or("", |s| s.trim())
 }
@@ -996,11 +1027,8 @@ async fn checklist_form(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> Response {
-    if let Some(r) = forbidden(&state, &signed, Action::AnswerChecklist) {
+    if let Err(r) = plan_offering(&state, &signed, id, wf::PlanStep::AnswerChecklist).await {
         return r;
-    }
-    if let Err(e) = state.app.strategy(StrategyId(id)).await {
-        return refusal(&state, &signed, e);
     }
     show(&state, &signed, checklist_spec(&state, id), None, None)
 }
@@ -1120,7 +1148,7 @@ async fn decision_form(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> Response {
-    if let Some(r) = forbidden(&state, &signed, Action::AuthorisePlan) {
+    if let Err(r) = plan_offering(&state, &signed, id, wf::PlanStep::Authorise).await {
         return r;
     }
     show(
@@ -1219,7 +1247,7 @@ async fn notice_form(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> Response {
-    if let Some(r) = forbidden(&state, &signed, Action::RecordNotice) {
+    if let Err(r) = plan_offering(&state, &signed, id, wf::PlanStep::RecordNotice).await {
         return r;
     }
     show(&state, &signed, notice_spec(&state, id), None, None)
@@ -1346,7 +1374,7 @@ async fn review_form(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> Response {
-    if let Some(r) = forbidden(&state, &signed, Action::ReviewPlan) {
+    if let Err(r) = plan_offering(&state, &signed, id, wf::PlanStep::Review).await {
         return r;
     }
     if let Ok(s) = state.app.strategy(StrategyId(id)).await {
@@ -1890,7 +1918,7 @@ async fn dispute_form(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> Response {
-    if let Some(r) = forbidden(&state, &signed, Action::RecordContact) {
+    if let Err(r) = plan_offering(&state, &signed, id, wf::PlanStep::RaiseDispute).await {
         return r;
     }
     show(&state, &signed, dispute_spec(&state, id), None, None)
@@ -1948,7 +1976,7 @@ fn lift_spec(state: &AppState, id: i64) -> Spec {
 }
 
 async fn lift_form(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {
-    if let Some(r) = forbidden(&state, &signed, Action::LiftPlan) {
+    if let Err(r) = plan_offering(&state, &signed, id, wf::PlanStep::Lift).await {
         return r;
     }
     show(&state, &signed, lift_spec(&state, id), None, None)
@@ -2243,10 +2271,7 @@ async fn vary_spec(
 }
 
 async fn vary_form(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {
-    if let Some(r) = forbidden(&state, &signed, Action::VaryPlan) {
-        return r;
-    }
-    match state.app.strategy(StrategyId(id)).await {
+    match plan_offering(&state, &signed, id, wf::PlanStep::Vary).await {
         Ok(plan) => {
             let spec = vary_spec(&state, &signed.actor, &plan).await;
             let mut values = crate::ui_restrictions::prefill(&plan.restrictions);
@@ -2256,7 +2281,7 @@ async fn vary_form(State(state): State<AppState>, signed: Signed, Path(id): Path
             }
             show(&state, &signed, spec, Some(&values), None)
         }
-        Err(e) => refusal(&state, &signed, e),
+        Err(r) => r,
     }
 }
 

@@ -519,7 +519,9 @@ async fn withdraw_form(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> Response {
-    if let Some(r) = forbidden(&state, &signed, Action::ProposePlan) {
+    if let Err(r) =
+        crate::ui_forms::plan_offering(&state, &signed, id, wf::PlanStep::Withdraw).await
+    {
         return r;
     }
     show(&state, &signed, withdraw_spec(&state, id), None, None)
@@ -619,15 +621,12 @@ async fn apply_form(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> Response {
-    if let Some(r) = forbidden(&state, &signed, Action::ApplyPlanToMatter) {
-        return r;
-    }
-    match state.app.strategy(StrategyId(id)).await {
+    match crate::ui_forms::plan_offering(&state, &signed, id, wf::PlanStep::ApplyToMatter).await {
         Ok(plan) => {
             let spec = apply_spec(&state, &signed.actor, &plan).await;
             show(&state, &signed, spec, None, None)
         }
-        Err(e) => crate::ui::refusal(&state, &signed, e),
+        Err(r) => r,
     }
 }
 
@@ -743,7 +742,9 @@ async fn decide_matter_form(
 ) -> Response {
     match state.app.strategy(StrategyId(id)).await {
         Ok(plan) => {
-            if let Some(r) = offered(&state, &signed, &plan, wf::PlanStep::DecideMatter) {
+            if let Some(r) =
+                crate::ui_forms::offered(&state, &signed, &plan, wf::PlanStep::DecideMatter)
+            {
                 return r;
             }
             let spec = decide_matter_spec(&state, &signed.actor, &plan).await;
@@ -801,32 +802,6 @@ async fn decide_matter(
     answer(&state, signed, spec, &form, result, |_| {
         format!("/plans/{id}")
     })
-}
-
-/// The refusal page when core does not offer `step` to this member of staff on this plan now.
-fn offered(
-    state: &AppState,
-    signed: &Signed,
-    plan: &tact_core::model::Strategy,
-    step: wf::PlanStep,
-) -> Option<Response> {
-    if wf::available_steps(&state.app.profile, &signed.actor, plan).contains(&step) {
-        return None;
-    }
-    let p = &state.app.profile;
-    let e = if p.may(signed.actor.role, step.action()) {
-        RuleError::conflict(
-            &p.clauses.authorise_role,
-            format!(
-                "there is nothing for you to {} on this {}",
-                step.as_str(),
-                p.terms.plan
-            ),
-        )
-    } else {
-        tact_core::roles::authorise(p, &signed.actor, step.action(), None).unwrap_err()
-    };
-    Some(crate::ui::refusal(state, signed, e.into()))
 }
 
 // ----- further action ---------------------------------------------------------------------

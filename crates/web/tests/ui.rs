@@ -2553,3 +2553,47 @@ async fn every_form_without_its_sessions_token_is_refused_before_it_does_anythin
         "nothing was written"
     );
 }
+
+/// A form for a step on a plan is shown only when core offers the step to this member of
+/// staff now (`workflow::step_refusal`): a role that may not is 403, a status the lifecycle
+/// does not allow it from is 409, and the proposer is refused the decision (CLE's local
+/// rule that the authoriser is not the proposer).
+#[tokio::test]
+async fn a_plan_form_is_shown_only_for_a_step_core_offers_now() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    let due = (tact_core::check::uk_date(ui.app.now()) + jiff::Span::new().days(30)).to_string();
+    let s = ui.api(&c.lm, &format!("/people/{}/strategies", c.pid), json!({"matter_ids": [c.mid], "restrictions": [{"kind": "single-channel", "channel": "letter", "reason": "Abusive calls"}], "reasons": "r", "aims": "a", "proportionality": "p", "review_due": due})).await;
+    let sid = s["id"].as_i64().unwrap();
+    let lee = ui.session("lee").await;
+    let sam = ui.session("sam").await;
+    let cas = ui.session("cas").await;
+    assert_eq!(
+        ui.page(&lee, &format!("/plans/{sid}/checklist")).await.0,
+        StatusCode::OK
+    );
+    let (s, page) = ui.page(&lee, &format!("/plans/{sid}/lift")).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "a line manager may not lift");
+    assert!(page.contains("senior manager"), "{page}");
+    let (s, page) = ui.page(&sam, &format!("/plans/{sid}/lift")).await;
+    assert_eq!(s, StatusCode::CONFLICT, "a draft cannot be lifted: {page}");
+    assert_eq!(
+        ui.page(&cas, &format!("/plans/{sid}/decision")).await.0,
+        StatusCode::FORBIDDEN
+    );
+    // Proposed by Lee: Sam is offered the decision; Lee (who may not authorise) is not.
+    c.answer_and_propose(&ui, sid).await;
+    assert_eq!(
+        ui.page(&sam, &format!("/plans/{sid}/decision")).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        ui.page(&lee, &format!("/plans/{sid}/decision")).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        ui.page(&sam, &format!("/plans/{sid}/notice")).await.0,
+        StatusCode::CONFLICT,
+        "no notice before a decision"
+    );
+}
