@@ -1594,11 +1594,21 @@ pub fn decide_matter(
         }
         tasks.push(told_of_change_task(profile, s, actor.id));
     }
+    // The request to decide is answered only when no other request on this plan waits.
+    let closes = if next
+        .pending_matters
+        .iter()
+        .any(|m| m.authorised_by.is_none())
+    {
+        Vec::new()
+    } else {
+        vec![TaskKind::AuthorisePlan]
+    };
     Ok(Decision {
         record: next,
         events,
         tasks,
-        closes: vec![TaskKind::AuthorisePlan],
+        closes,
     })
 }
 

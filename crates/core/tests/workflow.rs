@@ -1626,6 +1626,27 @@ fn nor_6_2_a_senior_managers_refusal_drops_the_request_and_restricts_nothing() {
     assert!(refused.record.pending_matters.is_empty());
     assert!(!refused.record.matter_ids.contains(&MatterId(101)));
     assert!(refused.tasks.is_empty());
+    assert!(
+        refused.closes.contains(&TaskKind::AuthorisePlan),
+        "nothing else waits"
+    );
+    // With a second request waiting, deciding one leaves the request to decide open.
+    let mut two = asked.clone();
+    two.pending_matters.push(PendingMatter {
+        matter_id: MatterId(102),
+        ..asked.pending_matters[0].clone()
+    });
+    let one = decide_matter(
+        &w.p,
+        &actor(SENIOR),
+        &two,
+        MatterId(101),
+        false,
+        "No",
+        now(),
+    )
+    .unwrap();
+    assert!(one.closes.is_empty(), "the other request still waits");
     let told = record_notice(&w.p, &actor(LINE_MANAGER), &refused.record, notice(), now())
         .unwrap()
         .record;
