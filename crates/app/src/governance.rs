@@ -2,7 +2,7 @@
 
 use crate::{App, Ctx, Result};
 use tact_core::governance::{self, Period, Report, ReviewDone};
-use tact_core::model::StrategyStatus;
+use tact_core::model::PlanStatus;
 use tact_core::roles::{authorise, Action};
 
 impl App {
@@ -31,10 +31,7 @@ impl App {
             .and_then(|d| d.to_zoned(tz).ok())
             .map(|z| z.timestamp())
             .unwrap_or(jiff::Timestamp::MAX);
-        let plans = self
-            .store
-            .strategies_by_status(&StrategyStatus::ALL, None)
-            .await?;
+        let plans = self.store.plans_by_status(&PlanStatus::ALL, None).await?;
         let categories = self.store.incident_categories().await?;
         let reviews: Vec<ReviewDone> = self
             .store

@@ -22,7 +22,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use tact_core::check::PersonView;
 use tact_core::ids::{PersonId, StaffId};
-use tact_core::model::{AdjustmentStatus, Rule, ServiceUser, StrategyStatus};
+use tact_core::model::{AdjustmentStatus, PlanStatus, Rule, ServiceUser};
 use tact_store::{Store, StoreError};
 
 /// The top bit marks an email address's key; a phone number's is its digits.
@@ -218,15 +218,10 @@ pub async fn load_view(
         return Ok(None);
     };
     let strategies: Vec<_> = store
-        .strategies_of(person)
+        .plans_of(person)
         .await?
         .into_iter()
-        .filter(|s| {
-            matches!(
-                s.status,
-                StrategyStatus::Active | StrategyStatus::Authorised
-            )
-        })
+        .filter(|s| matches!(s.status, PlanStatus::Active | PlanStatus::Authorised))
         .collect();
     let adjustments: Vec<_> = store
         .adjustments_of(person)

@@ -6,7 +6,7 @@
 use crate::{App, Result};
 use tact_core::audit::{AuditAction, AuditEvent};
 use tact_core::jobs::{self, JOBS};
-use tact_core::model::{StrategyStatus, TaskKind};
+use tact_core::model::{PlanStatus, TaskKind};
 use tact_core::RuleError;
 use tact_store::TaskFilter;
 
@@ -87,7 +87,7 @@ impl App {
             kind: Some(kind),
             ..TaskFilter::default()
         };
-        let live = [StrategyStatus::Authorised, StrategyStatus::Active];
+        let live = [PlanStatus::Authorised, PlanStatus::Active];
         Ok(match job {
             "reviews" => {
                 let horizon = today
@@ -95,10 +95,7 @@ impl App {
                         jiff::Span::new().days(i64::from(self.profile.rules.review_reminder_days)),
                     )
                     .unwrap_or(today);
-                let plans = self
-                    .store
-                    .strategies_by_status(&live, Some(horizon))
-                    .await?;
+                let plans = self.store.plans_by_status(&live, Some(horizon)).await?;
                 let staff = self.store.staff_list().await?;
                 let open = self
                     .store
@@ -107,7 +104,7 @@ impl App {
                 jobs::review_reminders(&self.profile, &plans, &staff, today, &open)
             }
             "end-dates" => {
-                let plans = self.store.strategies_by_status(&live, None).await?;
+                let plans = self.store.plans_by_status(&live, None).await?;
                 let staff = self.store.staff_list().await?;
                 let open = self
                     .store

@@ -6,8 +6,8 @@
 use crate::{not_found, App, Ctx, Result};
 use tact_core::audit::{AuditAction, AuditEvent};
 use tact_core::correspondence::{after_failure, LetterStatus, StoredLetter};
-use tact_core::ids::{PersonId, StrategyId};
-use tact_core::model::{Format, Rule, Strategy};
+use tact_core::ids::{PersonId, PlanId};
+use tact_core::model::{Format, Plan, Rule};
 use tact_core::profile::Channel;
 use tact_core::roles::{authorise, Action, Actor};
 use tact_core::RuleError;
@@ -140,7 +140,7 @@ impl App {
     }
 
     /// The facts a letter about `s` is filled from.
-    async fn plan_facts(&self, s: &Strategy) -> Result<Facts> {
+    async fn plan_facts(&self, s: &Plan) -> Result<Facts> {
         let person = self.person(s.person_id).await?;
         let matters = self.store.matters_of(s.person_id).await?;
         let covered: Vec<String> = s
@@ -183,7 +183,7 @@ impl App {
 
     /// What was decided about a plan, and why, for a decision letter of `kind`: from the
     /// latest such decision in the event log (or the dispute record).
-    async fn plan_decision(&self, s: &Strategy, kind: &str) -> Result<(String, String)> {
+    async fn plan_decision(&self, s: &Plan, kind: &str) -> Result<(String, String)> {
         let subject = format!("strategy:{}", s.id);
         let latest = |action: &str| {
             let action = action.to_string();
@@ -262,7 +262,7 @@ impl App {
     pub async fn write_plan_letter(
         &self,
         ctx: &Ctx,
-        id: StrategyId,
+        id: PlanId,
         kind: &str,
         how: How,
     ) -> Result<StoredLetter> {
@@ -277,7 +277,7 @@ impl App {
             )
             .into());
         }
-        let s = self.strategy(id).await?;
+        let s = self.plan(id).await?;
         let mut facts = self.plan_facts(&s).await?;
         (facts.decision, facts.decision_reasons) = self.plan_decision(&s, kind).await?;
         self.keep_letter(
@@ -701,7 +701,7 @@ impl App {
         else {
             return Ok(None);
         };
-        let s = self.strategy(StrategyId(id)).await?;
+        let s = self.plan(PlanId(id)).await?;
         if s.pending_variation.is_some() != waiting_for {
             return Ok(None);
         }
@@ -731,7 +731,7 @@ impl App {
             // (the policy not enclosed where it must be): staff record it themselves.
             return Ok(None);
         };
-        tx.update_strategy(&d.record, s.version).await?;
+        tx.update_plan(&d.record, s.version).await?;
         tx.audit(&d.events).await?;
         tx.close_tasks(
             &subject,

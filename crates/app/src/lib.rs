@@ -156,7 +156,7 @@ pub struct PersonRecord {
     pub contacts: Vec<Contact>,
     pub incidents: Vec<Incident>,
     pub warnings: Vec<Warning>,
-    pub strategies: Vec<Strategy>,
+    pub strategies: Vec<Plan>,
     pub adjustments: Vec<Adjustment>,
     pub disputes: Vec<Dispute>,
     pub further_actions: Vec<FurtherAction>,
@@ -831,13 +831,13 @@ impl App {
             other => other,
         })?;
         let mut d = wf::merge_people(&self.profile, &ctx.actor, &k, &m, reason, self.now())?;
-        let plans = self.store.strategies_of(merged).await?;
+        let plans = self.store.plans_of(merged).await?;
         let mut tx = self.begin().await?;
         let mut moved = tx.merge_person(merged, kept).await?;
         for p in &plans {
             let mut s = p.clone();
             s.person_id = kept;
-            tx.update_strategy(&s, p.version).await?;
+            tx.update_plan(&s, p.version).await?;
         }
         moved.push(("plans".into(), plans.len() as u64));
         tx.update_person(&d.record).await?;
@@ -877,7 +877,7 @@ impl App {
             contacts: self.store.contacts_of(id, 200).await?,
             incidents: self.store.incidents_of(id).await?,
             warnings: self.store.warnings_of(id).await?,
-            strategies: self.store.strategies_of(id).await?,
+            strategies: self.store.plans_of(id).await?,
             adjustments: self.store.adjustments_of(id).await?,
             disputes: self.store.disputes_of(id).await?,
             further_actions: self.store.further_actions_of(id).await?,
@@ -1413,8 +1413,8 @@ impl App {
     ///
     /// # Errors
     /// No such plan, or the store's error.
-    pub async fn strategy(&self, id: StrategyId) -> Result<Strategy> {
-        self.store.strategy(id).await?.ok_or_else(|| {
+    pub async fn plan(&self, id: PlanId) -> Result<Plan> {
+        self.store.plan(id).await?.ok_or_else(|| {
             not_found(
                 "strategy_id",
                 format!("no {} {id}", self.profile.terms.plan),
@@ -1423,14 +1423,9 @@ impl App {
     }
 
     /// Writes a plan decision: the plan, its events and tasks, in one transaction.
-    async fn save_plan(
-        &self,
-        ctx: &Ctx,
-        before: &Strategy,
-        d: Decision<Strategy>,
-    ) -> Result<Strategy> {
+    async fn save_plan(&self, ctx: &Ctx, before: &Plan, d: Decision<Plan>) -> Result<Plan> {
         let mut tx = self.begin().await?;
-        tx.update_strategy(&d.record, before.version).await?;
+        tx.update_plan(&d.record, before.version).await?;
         tx.audit(&d.events).await?;
         tx.close_tasks(
             &format!("strategy:{}", d.record.id),
@@ -1454,13 +1449,13 @@ impl App {
         ctx: &Ctx,
         person: PersonId,
         input: wf::PlanInput,
-    ) -> Result<Strategy> {
+    ) -> Result<Plan> {
         self.person(person).await?;
         let records = self.plan_records(person).await?;
         let pc = records.context();
         let d = wf::draft_plan(&self.profile, &ctx.actor, person, input, &pc, self.now())?;
         let mut tx = self.begin().await?;
-        let id = tx.insert_strategy(&d.record).await?;
+        let id = tx.insert_plan(&d.record).await?;
         // CLE-4.6: a strategy started answers the call for one.
         tx.close_person_tasks(
             person,
@@ -1472,7 +1467,7 @@ impl App {
         .await?;
         tx.audit_for(&d.events, &format!("strategy:{id}")).await?;
         self.finish(tx, ctx, &format!("strategy:{id}")).await?;
-        Ok(Strategy { id, ..d.record })
+        Ok(Plan { id, ..d.record })
     }
 
     /// # Errors
@@ -1480,10 +1475,10 @@ impl App {
     pub async fn answer_checklist(
         &self,
         ctx: &Ctx,
-        id: StrategyId,
+        id: PlanId,
         answers: Vec<wf::AnswerInput>,
-    ) -> Result<(Strategy, Vec<TaskId>)> {
-        let s = self.strategy(id).await?;
+    ) -> Result<(Plan, Vec<TaskId>)> {
+        let s = self.plan(id).await?;
         let mut d = wf::answer_checklist(&self.profile, &ctx.actor, &s, answers, self.now())?;
         let mut tx = self.begin().await?;
         let ids = tx.tasks(&d.tasks, self.now()).await?;
@@ -1496,7 +1491,7 @@ impl App {
                 wf::link_remedy_task(&mut d.record, q, *task_id);
             }
         }
-        tx.update_strategy(&d.record, s.version).await?;
+        tx.update_plan(&d.record, s.version).await?;
         tx.audit(&d.events).await?;
         self.finish(tx, ctx, &format!("strategy:{id}")).await?;
         Ok((d.record, ids))
@@ -1511,10 +1506,10 @@ impl App {
     pub async fn execute_plan(
         &self,
         ctx: &Ctx,
-        id: StrategyId,
+        id: PlanId,
         command: wf::PlanCommand,
-    ) -> Result<Strategy> {
-        let s = self.strategy(id).await?;
+    ) -> Result<Plan> {
+        let s = self.plan(id).await?;
         let records = self.plan_records(s.person_id).await?;
         let pc = records.context();
         let d = wf::decide_plan(&self.profile, &ctx.actor, &s, command, &pc, self.now())?;
@@ -1526,11 +1521,11 @@ impl App {
     pub async fn raise_dispute(
         &self,
         ctx: &Ctx,
-        id: StrategyId,
+        id: PlanId,
         grounds: &str,
         received_at: Option<Timestamp>,
     ) -> Result<Dispute> {
-        let s = self.strategy(id).await?;
+        let s = self.plan(id).await?;
         let now = self.now();
         let d = wf::raise_dispute(
             &self.profile,
@@ -1561,13 +1556,13 @@ impl App {
         outcome: DisputeOutcome,
         reasons: &str,
         variation: Option<wf::VaryInput>,
-    ) -> Result<(Dispute, Strategy)> {
+    ) -> Result<(Dispute, Plan)> {
         let dispute = self
             .store
             .dispute(id)
             .await?
             .ok_or_else(|| not_found("dispute_id", format!("no dispute {id}")))?;
-        let s = self.strategy(dispute.strategy_id).await?;
+        let s = self.plan(dispute.strategy_id).await?;
         let records = self.plan_records(s.person_id).await?;
         let pc = records.context();
         let (dd, pd) = wf::decide_dispute(
@@ -1585,7 +1580,7 @@ impl App {
         )?;
         let mut tx = self.begin().await?;
         tx.decide_dispute(&dd.record).await?;
-        tx.update_strategy(&pd.record, s.version).await?;
+        tx.update_plan(&pd.record, s.version).await?;
         tx.audit(&dd.events).await?;
         tx.audit(&pd.events).await?;
         tx.tasks(&pd.tasks, self.now()).await?;
@@ -1905,9 +1900,9 @@ impl App {
         let letter = match (channel, contact.person_id) {
             (Channel::Email | Channel::Letter, Some(pid)) => {
                 let person = self.person(pid).await?;
-                let in_force: Vec<Strategy> = self
+                let in_force: Vec<Plan> = self
                     .store
-                    .strategies_of(pid)
+                    .plans_of(pid)
                     .await?
                     .into_iter()
                     .filter(|s| s.in_force(now))
@@ -1961,13 +1956,10 @@ impl App {
     ///
     /// # Errors
     /// The store's error.
-    pub async fn reviews_due(&self, by: Date) -> Result<Vec<Strategy>> {
+    pub async fn reviews_due(&self, by: Date) -> Result<Vec<Plan>> {
         Ok(self
             .store
-            .strategies_by_status(
-                &[StrategyStatus::Active, StrategyStatus::Authorised],
-                Some(by),
-            )
+            .plans_by_status(&[PlanStatus::Active, PlanStatus::Authorised], Some(by))
             .await?)
     }
 

@@ -165,10 +165,10 @@ impl App {
         &self,
         parsed: &Parsed,
         contact: &tact_core::model::Contact,
-        plan: tact_core::ids::StrategyId,
+        plan: tact_core::ids::PlanId,
         now: jiff::Timestamp,
     ) -> Result<tact_core::correspondence::StoredLetter> {
-        let s = self.strategy(plan).await?;
+        let s = self.plan(plan).await?;
         let person = self.person(s.person_id).await?;
         let matters = self.store.matters_of(s.person_id).await?;
         let facts = tact_mail::letters::Facts {

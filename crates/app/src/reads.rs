@@ -136,9 +136,9 @@ impl App {
     ///
     /// # Errors
     /// A role refusal; the store's error.
-    pub async fn plans_of(&self, actor: &Actor, person: PersonId) -> Result<Vec<Strategy>> {
+    pub async fn plans_of(&self, actor: &Actor, person: PersonId) -> Result<Vec<Plan>> {
         self.may_read(actor)?;
-        let list = self.store.strategies_of(person).await?;
+        let list = self.store.plans_of(person).await?;
         self.record_access(actor, person, "plans").await?;
         Ok(list)
     }

@@ -37,7 +37,7 @@ impl App {
     async fn disposal_for(&self, p: &tact_core::model::ServiceUser) -> Result<Disposal> {
         let id = p.id;
         let matters = self.store.matters_of(id).await?;
-        let plans = self.store.strategies_of(id).await?;
+        let plans = self.store.plans_of(id).await?;
         let last = self.store.last_activity(id).await?;
         let open_rights = self
             .store

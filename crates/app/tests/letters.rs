@@ -432,7 +432,7 @@ async fn cle_9_6_and_nor_5_1_a_notice_letter_that_has_gone_is_the_recorded_notic
         let w = common::world_under(&url, "northamptonshire-opfcc").await;
         let (sid, lm) = w.plan_with(email_only).await;
         let lm = common::ctx(&w.app.store().staff(lm).await.unwrap().unwrap());
-        assert!(w.app.strategy(sid).await.unwrap().notice.is_none());
+        assert!(w.app.plan(sid).await.unwrap().notice.is_none());
         let l = w
             .app
             .write_plan_letter(&lm, sid, "strategy-notice", How::default())
@@ -443,12 +443,12 @@ async fn cle_9_6_and_nor_5_1_a_notice_letter_that_has_gone_is_the_recorded_notic
             (1, 0),
             "{name}"
         );
-        let s = w.app.strategy(sid).await.unwrap();
+        let s = w.app.plan(sid).await.unwrap();
         let notice = s.notice.clone().expect("the sent letter is the notice");
         assert_eq!(notice.channel, Channel::Email, "{name}");
         assert!(notice.policy_enclosed && !notice.agreement_sought, "{name}");
         assert_eq!(notice.recorded_by, lm.actor.id);
-        assert_eq!(s.status, tact_core::model::StrategyStatus::Active, "{name}");
+        assert_eq!(s.status, tact_core::model::PlanStatus::Active, "{name}");
         let got = sink.received();
         assert!(
             got.iter()
@@ -484,7 +484,7 @@ async fn cle_9_6_and_nor_5_1_a_notice_letter_that_has_gone_is_the_recorded_notic
             .await
             .unwrap();
         w.app.mark_printed(&lm, first.id).await.unwrap();
-        let notice = w.app.strategy(sid).await.unwrap().notice.expect("posted");
+        let notice = w.app.plan(sid).await.unwrap().notice.expect("posted");
         assert_eq!(notice.channel, Channel::Letter, "{name}");
         assert!(notice.agreement_sought && !notice.policy_enclosed, "{name}");
 
@@ -503,7 +503,7 @@ async fn cle_9_6_and_nor_5_1_a_notice_letter_that_has_gone_is_the_recorded_notic
             .write_plan_letter(&lm, sid, "strategy-notice", How::default())
             .await
             .unwrap();
-        let s = w.app.strategy(sid).await.unwrap();
+        let s = w.app.plan(sid).await.unwrap();
         let sm = w
             .app
             .create_staff(
@@ -543,7 +543,7 @@ async fn cle_9_6_and_nor_5_1_a_notice_letter_that_has_gone_is_the_recorded_notic
             LetterStatus::Sent
         );
         assert!(
-            w.app.strategy(sid).await.unwrap().notice.is_none(),
+            w.app.plan(sid).await.unwrap().notice.is_none(),
             "{name}: staff record the notice of the changed plan themselves"
         );
     }

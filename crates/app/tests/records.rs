@@ -337,7 +337,7 @@ async fn the_governance_report_counts_the_quarter() {
             .await
             .unwrap();
         // A review, on time, by whoever authorised it.
-        let s = w.app.strategy(sid).await.unwrap();
+        let s = w.app.plan(sid).await.unwrap();
         let sm = common::ctx(
             &w.app
                 .store()

@@ -155,12 +155,12 @@ async fn generate(store: &Store, backend: &str, people: usize, per_person: usize
             })
             .await?;
         let review = tact_core::check::uk_date(now) + jiff::Span::new().days(60);
-        let s = Strategy {
-            id: StrategyId(0),
+        let s = Plan {
+            id: PlanId(0),
             person_id: PersonId(i),
             version: 1,
             plan_version: 1,
-            status: StrategyStatus::Active,
+            status: PlanStatus::Active,
             matter_ids: vec![mid],
             incident_ids: vec![],
             restrictions: vec![
@@ -206,7 +206,7 @@ async fn generate(store: &Store, backend: &str, people: usize, per_person: usize
             lift_reason: None,
             participants: vec![StaffId(1)],
         };
-        tx.insert_strategy(&s).await?;
+        tx.insert_plan(&s).await?;
     }
     tx.commit().await?;
     store.pool().execute("ANALYZE").await?;

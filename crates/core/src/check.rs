@@ -7,8 +7,8 @@
 //! forbids is stored as a breach that names the restriction (CLE-9.11).
 
 use crate::identity::Identifier;
-use crate::ids::{AdjustmentId, MatterId, PersonId, StaffId, StrategyId};
-use crate::model::{Adjustment, AdjustmentStatus, CallWindow, Format, Rule, Strategy};
+use crate::ids::{AdjustmentId, MatterId, PersonId, PlanId, StaffId};
+use crate::model::{Adjustment, AdjustmentStatus, CallWindow, Format, Plan, Rule};
 use crate::profile::{Channel, Profile};
 use jiff::civil::{Date, Weekday};
 use jiff::tz::TimeZone;
@@ -45,7 +45,7 @@ pub struct PersonView {
     pub preferred_format: Option<Format>,
     pub preferred_language: Option<String>,
     /// Plans that are active or authorised (the check works out which are in force at the time).
-    pub strategies: Vec<Strategy>,
+    pub strategies: Vec<Plan>,
     /// Granted reasonable adjustments.
     pub adjustments: Vec<Adjustment>,
     /// Inbound calls in the last eight days, for limits on calls per window.
@@ -128,7 +128,7 @@ impl Effect {
 /// One restriction as it bears on this contact.
 #[derive(Debug, Clone)]
 pub struct Applied {
-    pub strategy_id: StrategyId,
+    pub strategy_id: PlanId,
     pub kind: &'static str,
     /// The policy's own name for the restriction.
     pub name: String,
@@ -390,7 +390,7 @@ pub fn check(profile: &Profile, view: Option<&PersonView>, req: &CheckRequest) -
         v.clauses.push(clauses.adjustments_honoured.clone());
     }
 
-    let in_force: Vec<&Strategy> = view
+    let in_force: Vec<&Plan> = view
         .strategies
         .iter()
         .filter(|s| s.in_force(req.at))
@@ -495,7 +495,7 @@ fn judge(
     profile: &Profile,
     view: &PersonView,
     req: &CheckRequest,
-    s: &Strategy,
+    s: &Plan,
     rule: &Rule,
 ) -> Applied {
     let kind = rule.kind();

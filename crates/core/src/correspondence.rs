@@ -4,7 +4,7 @@
 //! … respond only if new information"); one that cannot be read goes to the quarantine.
 
 use crate::check::Verdict;
-use crate::ids::{ContactId, MatterId, PersonId, StrategyId};
+use crate::ids::{ContactId, MatterId, PersonId, PlanId};
 use crate::model::{Contact, Screening};
 use jiff::Timestamp;
 
@@ -105,7 +105,7 @@ pub struct StoredMessage {
 /// message, if any. Only a message held back for screening is acknowledged this way: a
 /// breach gets its reminder instead (CLE-9.11), and blocked or read-and-file mail whose
 /// plan says nothing raises no notice beyond its place in the screening queue.
-pub fn acknowledgement_due(verdict: &Verdict, route: Route) -> Option<StrategyId> {
+pub fn acknowledgement_due(verdict: &Verdict, route: Route) -> Option<PlanId> {
     if route != Route::Screening {
         return None;
     }

@@ -4,9 +4,7 @@
 //! caller gathers; no I/O.
 
 use crate::ids::IncidentId;
-use crate::model::{
-    Adjustment, AdjustmentStatus, Dispute, DisputeOutcome, Strategy, StrategyStatus,
-};
+use crate::model::{Adjustment, AdjustmentStatus, Dispute, DisputeOutcome, Plan, PlanStatus};
 use jiff::civil::Date;
 use jiff::Timestamp;
 use std::collections::BTreeMap;
@@ -85,7 +83,7 @@ pub struct Report {
 
 /// The category a plan answers: that of the incidents it cites (the first, by id), else
 /// "not recorded".
-fn category_of(s: &Strategy, categories: &BTreeMap<IncidentId, String>) -> String {
+fn category_of(s: &Plan, categories: &BTreeMap<IncidentId, String>) -> String {
     s.incident_ids
         .iter()
         .filter_map(|i| categories.get(i))
@@ -98,7 +96,7 @@ fn category_of(s: &Strategy, categories: &BTreeMap<IncidentId, String>) -> Strin
 #[allow(clippy::too_many_arguments)]
 pub fn report(
     period: Period,
-    plans: &[Strategy],
+    plans: &[Plan],
     categories: &BTreeMap<IncidentId, String>,
     reviews: &[ReviewDone],
     breaches: &[Timestamp],
@@ -126,10 +124,7 @@ pub fn report(
         if s.created_at <= end && s.in_force(end) {
             *r.in_force_at_end.entry(category).or_default() += 1;
         }
-        let live = matches!(
-            s.status,
-            StrategyStatus::Authorised | StrategyStatus::Active
-        );
+        let live = matches!(s.status, PlanStatus::Authorised | PlanStatus::Active);
         if live && period.contains_day(s.review_due) && s.review_due < period.to {
             r.reviews_overdue_at_end += 1;
         }

@@ -20,7 +20,7 @@ id_type!(
     StaffId,
     IncidentId,
     WarningId,
-    StrategyId,
+    PlanId,
     TaskId,
     AdjustmentId,
     DisputeId,

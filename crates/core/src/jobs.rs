@@ -4,7 +4,7 @@
 //! what it writes) and never raises a task that is already open.
 
 use crate::ids::StaffId;
-use crate::model::{NewTask, Staff, Strategy, StrategyStatus, Task, TaskKind};
+use crate::model::{NewTask, Plan, PlanStatus, Staff, Task, TaskKind};
 use crate::profile::Profile;
 use crate::roles::{Action, Role};
 use jiff::civil::Date;
@@ -29,7 +29,7 @@ fn already_open(open: &[Task], t: &NewTask) -> bool {
 /// writing to the person), and that person's line manager.
 fn owner_and_manager(
     profile: &Profile,
-    s: &Strategy,
+    s: &Plan,
     staff: &[Staff],
     action: Action,
 ) -> (Option<StaffId>, Option<StaffId>) {
@@ -44,7 +44,7 @@ fn owner_and_manager(
     (owner.map(|o| o.id), manager)
 }
 
-fn plan_subject(s: &Strategy) -> Option<String> {
+fn plan_subject(s: &Plan) -> Option<String> {
     Some(format!("strategy:{}", s.id))
 }
 
@@ -54,7 +54,7 @@ fn plan_subject(s: &Strategy) -> Option<String> {
 /// senior managers), so it cannot sit unnoticed.
 pub fn review_reminders(
     profile: &Profile,
-    plans: &[Strategy],
+    plans: &[Plan],
     staff: &[Staff],
     today: Date,
     open: &[Task],
@@ -64,10 +64,8 @@ pub fn review_reminders(
         .unwrap_or(today);
     let mut out = Vec::new();
     for s in plans {
-        if !matches!(
-            s.status,
-            StrategyStatus::Authorised | StrategyStatus::Active
-        ) || s.review_due > horizon
+        if !matches!(s.status, PlanStatus::Authorised | PlanStatus::Active)
+            || s.review_due > horizon
         {
             continue;
         }
@@ -105,10 +103,10 @@ pub fn review_reminders(
 }
 
 /// CLE-9.14: a plan whose end date has come stops restricting by itself (see
-/// [`Strategy::in_force`]); its owner is asked to tell the person that it has ended.
+/// [`Plan::in_force`]); its owner is asked to tell the person that it has ended.
 pub fn end_date_tasks(
     profile: &Profile,
-    plans: &[Strategy],
+    plans: &[Plan],
     staff: &[Staff],
     today: Date,
     open: &[Task],
@@ -116,12 +114,7 @@ pub fn end_date_tasks(
     let mut out = Vec::new();
     for s in plans {
         let ended = s.ends_on.is_some_and(|e| e <= today);
-        if !ended
-            || !matches!(
-                s.status,
-                StrategyStatus::Authorised | StrategyStatus::Active
-            )
-        {
+        if !ended || !matches!(s.status, PlanStatus::Authorised | PlanStatus::Active) {
             continue;
         }
         let (owner, _) = owner_and_manager(profile, s, staff, Action::RecordNotice);

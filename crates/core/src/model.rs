@@ -499,7 +499,7 @@ pub struct ChecklistAnswer {
 
 /// The lifecycle of DESIGN.md. Variations and disputes happen while `Active`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StrategyStatus {
+pub enum PlanStatus {
     Draft,
     Proposed,
     Authorised,
@@ -509,8 +509,8 @@ pub enum StrategyStatus {
     Lifted,
 }
 
-impl StrategyStatus {
-    pub const ALL: [StrategyStatus; 7] = [
+impl PlanStatus {
+    pub const ALL: [PlanStatus; 7] = [
         Self::Draft,
         Self::Proposed,
         Self::Authorised,
@@ -585,14 +585,14 @@ pub struct PendingMatter {
 
 /// A contact strategy (Cleveland) or communication plan (Northamptonshire).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Strategy {
-    pub id: StrategyId,
+pub struct Plan {
+    pub id: PlanId,
     pub person_id: PersonId,
     /// Bumped on every change; the store refuses a write from a stale copy.
     pub version: i64,
     /// Bumped when the restrictions change; the notice must be for the current one.
     pub plan_version: i64,
-    pub status: StrategyStatus,
+    pub status: PlanStatus,
     pub matter_ids: Vec<MatterId>,
     pub incident_ids: Vec<IncidentId>,
     pub restrictions: Vec<Restriction>,
@@ -626,10 +626,10 @@ pub struct Strategy {
     pub participants: Vec<StaffId>,
 }
 
-impl Strategy {
+impl Plan {
     /// Whether the plan restricts contact at `at`: active, in effect, and not past its end date.
     pub fn in_force(&self, at: Timestamp) -> bool {
-        if self.status != StrategyStatus::Active {
+        if self.status != PlanStatus::Active {
             return false;
         }
         if self.effective_from.is_some_and(|from| at < from) {
@@ -643,10 +643,8 @@ impl Strategy {
 
     /// Whether the review is past due on `today`.
     pub fn review_overdue(&self, today: Date) -> bool {
-        matches!(
-            self.status,
-            StrategyStatus::Active | StrategyStatus::Authorised
-        ) && self.review_due < today
+        matches!(self.status, PlanStatus::Active | PlanStatus::Authorised)
+            && self.review_due < today
     }
 }
 
@@ -771,7 +769,7 @@ impl DisputeOutcome {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Dispute {
     pub id: DisputeId,
-    pub strategy_id: StrategyId,
+    pub strategy_id: PlanId,
     pub person_id: PersonId,
     pub grounds: String,
     pub received_at: Timestamp,

@@ -3,7 +3,7 @@
 //! disposal, and what keeps them. The profile gives the years; Cleveland's policy is
 //! silent, so its profile sets the same six years as a local setting.
 
-use crate::model::{Matter, MatterStatus, Strategy, StrategyStatus};
+use crate::model::{Matter, MatterStatus, Plan, PlanStatus};
 use crate::profile::Profile;
 use jiff::civil::Date;
 
@@ -11,7 +11,7 @@ use jiff::civil::Date;
 #[derive(Debug, Clone)]
 pub struct Facts<'a> {
     pub matters: &'a [Matter],
-    pub plans: &'a [Strategy],
+    pub plans: &'a [Plan],
     /// The last day anything passed between them and the office (a contact either way, or
     /// a letter sent): when their correspondence was last answered.
     pub last_activity: Option<Date>,
@@ -43,7 +43,7 @@ pub fn disposal(profile: &Profile, f: &Facts<'_>) -> Disposal {
     if let Some(s) = f.plans.iter().find(|s| {
         !matches!(
             s.status,
-            StrategyStatus::Lifted | StrategyStatus::Refused | StrategyStatus::Withdrawn
+            PlanStatus::Lifted | PlanStatus::Refused | PlanStatus::Withdrawn
         )
     }) {
         return Disposal::Kept(format!(

@@ -76,14 +76,14 @@ impl PlanStep {
     }
 }
 
-use StrategyStatus as S;
+use PlanStatus as S;
 /// A plan's whole lifecycle: each step allowed from a status, and the status it leads to.
 /// Anything else is refused. A step with more than one row leads where its outcome says:
 /// authorising leads to `authorised` where the profile gives notice before a plan bites
 /// (NOR-5.1) and to `active` where it does not; the notice makes an authorised plan active;
 /// a review or a dispute's decision keeps the plan as it is or lifts it (a dispute may be
 /// raised against an authorised plan as well as an active one: NOR-7.1).
-pub const TRANSITIONS: &[(StrategyStatus, PlanStep, StrategyStatus)] = &[
+pub const TRANSITIONS: &[(PlanStatus, PlanStep, PlanStatus)] = &[
     (S::Draft, PlanStep::AnswerChecklist, S::Draft),
     (S::Draft, PlanStep::Propose, S::Proposed),
     (S::Draft, PlanStep::Withdraw, S::Withdrawn),
@@ -109,7 +109,7 @@ pub const TRANSITIONS: &[(StrategyStatus, PlanStep, StrategyStatus)] = &[
 ];
 
 /// The steps the lifecycle allows from `status`, in the table's order, each once.
-pub fn steps_from(status: StrategyStatus) -> Vec<PlanStep> {
+pub fn steps_from(status: PlanStatus) -> Vec<PlanStep> {
     let mut out: Vec<PlanStep> = Vec::new();
     for (from, step, _) in TRANSITIONS {
         if *from == status && !out.contains(step) {
@@ -143,7 +143,7 @@ impl PlanStep {
 /// proposed (NOR-6.2; the profile's `authoriser_not_proposer`), deciding a request to apply
 /// it to a matter when none waits or it is their own. A dispute is decided from the
 /// dispute, not the plan, so it is not offered here.
-pub fn available_steps(profile: &Profile, actor: &Actor, s: &Strategy) -> Vec<PlanStep> {
+pub fn available_steps(profile: &Profile, actor: &Actor, s: &Plan) -> Vec<PlanStep> {
     steps_from(s.status)
         .into_iter()
         .filter(|step| profile.may(actor.role, step.action()))
@@ -168,7 +168,7 @@ pub fn available_steps(profile: &Profile, actor: &Actor, s: &Strategy) -> Vec<Pl
 pub fn step_refusal(
     profile: &Profile,
     actor: &Actor,
-    s: &Strategy,
+    s: &Plan,
     step: PlanStep,
 ) -> Option<RuleError> {
     if available_steps(profile, actor, s).contains(&step) {
@@ -194,7 +194,7 @@ pub fn step_refusal(
     })
 }
 
-fn refused(s: &Strategy, step: PlanStep, term: &str) -> RuleError {
+fn refused(s: &Plan, step: PlanStep, term: &str) -> RuleError {
     RuleError {
         kind: crate::RuleErrorKind::Conflict,
         clause: None,
@@ -208,7 +208,7 @@ fn refused(s: &Strategy, step: PlanStep, term: &str) -> RuleError {
 }
 
 /// Refuses a step the lifecycle does not allow from the plan's status.
-fn step_allowed(s: &Strategy, step: PlanStep, term: &str) -> Result<(), RuleError> {
+fn step_allowed(s: &Plan, step: PlanStep, term: &str) -> Result<(), RuleError> {
     if TRANSITIONS
         .iter()
         .any(|(f, st, _)| *f == s.status && *st == step)
@@ -222,12 +222,7 @@ fn step_allowed(s: &Strategy, step: PlanStep, term: &str) -> Result<(), RuleErro
 /// The status `step` leads the plan to when its outcome leads to `to`: `to` itself when the
 /// lifecycle has that row, a refusal otherwise. Every change of a plan's status goes
 /// through here, so the table above is the whole lifecycle.
-fn advance(
-    s: &Strategy,
-    step: PlanStep,
-    to: StrategyStatus,
-    term: &str,
-) -> Result<StrategyStatus, RuleError> {
+fn advance(s: &Plan, step: PlanStep, to: PlanStatus, term: &str) -> Result<PlanStatus, RuleError> {
     if TRANSITIONS.contains(&(s.status, step, to)) {
         Ok(to)
     } else {
@@ -260,7 +255,7 @@ pub struct PlanInput {
     pub ends_on: Option<Date>,
 }
 
-fn subject(s: &Strategy) -> String {
+fn subject(s: &Plan) -> String {
     format!("strategy:{}", s.id)
 }
 
@@ -524,7 +519,7 @@ pub fn draft_plan(
     input: PlanInput,
     ctx: &PlanContext,
     now: Timestamp,
-) -> Result<Decision<Strategy>, RuleError> {
+) -> Result<Decision<Plan>, RuleError> {
     let clauses = &profile.clauses;
     may(profile, actor, Action::ProposePlan, None)?;
     if input.matter_ids.is_empty() {
@@ -571,12 +566,12 @@ pub fn draft_plan(
             ));
         }
     }
-    let s = Strategy {
-        id: StrategyId(0),
+    let s = Plan {
+        id: PlanId(0),
         person_id: person,
         version: 1,
         plan_version: 1,
-        status: StrategyStatus::Draft,
+        status: PlanStatus::Draft,
         matter_ids: input.matter_ids,
         incident_ids: input.incident_ids,
         restrictions: input.restrictions,
@@ -630,10 +625,10 @@ pub struct AnswerInput {
 pub fn answer_checklist(
     profile: &Profile,
     actor: &Actor,
-    s: &Strategy,
+    s: &Plan,
     answers: Vec<AnswerInput>,
     now: Timestamp,
-) -> Result<Decision<Strategy>, RuleError> {
+) -> Result<Decision<Plan>, RuleError> {
     step_allowed(s, PlanStep::AnswerChecklist, &profile.terms.plan)?;
     may(
         profile,
@@ -725,7 +720,7 @@ pub fn answer_checklist(
 }
 
 /// Links a remedy task the store created to its checklist answer.
-pub fn link_remedy_task(s: &mut Strategy, question_id: &str, task: TaskId) {
+pub fn link_remedy_task(s: &mut Plan, question_id: &str, task: TaskId) {
     if let Some(a) = s
         .checklist
         .iter_mut()
@@ -747,10 +742,10 @@ pub fn link_remedy_task(s: &mut Strategy, question_id: &str, task: TaskId) {
 pub fn propose(
     profile: &Profile,
     actor: &Actor,
-    s: &Strategy,
+    s: &Plan,
     ctx: &PlanContext,
     now: Timestamp,
-) -> Result<Decision<Strategy>, RuleError> {
+) -> Result<Decision<Plan>, RuleError> {
     let clauses = &profile.clauses;
     let plan = &profile.terms.plan;
     step_allowed(s, PlanStep::Propose, plan)?;
@@ -890,11 +885,11 @@ pub struct AuthoriseInput {
 pub fn authorise_plan(
     profile: &Profile,
     actor: &Actor,
-    s: &Strategy,
+    s: &Plan,
     input: AuthoriseInput,
     ctx: &PlanContext,
     now: Timestamp,
-) -> Result<Decision<Strategy>, RuleError> {
+) -> Result<Decision<Plan>, RuleError> {
     let clauses = &profile.clauses;
     let plan = &profile.terms.plan;
     step_allowed(s, PlanStep::Authorise, plan)?;
@@ -965,7 +960,7 @@ pub fn authorise_plan(
     Ok(d)
 }
 
-fn send_notice_task(profile: &Profile, s: &Strategy, assignee: StaffId) -> NewTask {
+fn send_notice_task(profile: &Profile, s: &Plan, assignee: StaffId) -> NewTask {
     NewTask {
         kind: TaskKind::SendNotice,
         person_id: Some(s.person_id),
@@ -988,10 +983,10 @@ fn send_notice_task(profile: &Profile, s: &Strategy, assignee: StaffId) -> NewTa
 pub fn refuse_plan(
     profile: &Profile,
     actor: &Actor,
-    s: &Strategy,
+    s: &Plan,
     reason: &str,
     now: Timestamp,
-) -> Result<Decision<Strategy>, RuleError> {
+) -> Result<Decision<Plan>, RuleError> {
     step_allowed(s, PlanStep::Refuse, &profile.terms.plan)?;
     may(
         profile,
@@ -1023,10 +1018,10 @@ pub fn refuse_plan(
 pub fn withdraw_plan(
     profile: &Profile,
     actor: &Actor,
-    s: &Strategy,
+    s: &Plan,
     reason: &str,
     now: Timestamp,
-) -> Result<Decision<Strategy>, RuleError> {
+) -> Result<Decision<Plan>, RuleError> {
     step_allowed(s, PlanStep::Withdraw, &profile.terms.plan)?;
     may(profile, actor, Action::ProposePlan, None)?;
     require_text("reason", reason)?;
@@ -1064,10 +1059,10 @@ pub struct NoticeInput {
 pub fn record_notice(
     profile: &Profile,
     actor: &Actor,
-    s: &Strategy,
+    s: &Plan,
     input: NoticeInput,
     now: Timestamp,
-) -> Result<Decision<Strategy>, RuleError> {
+) -> Result<Decision<Plan>, RuleError> {
     let clauses = &profile.clauses;
     step_allowed(s, PlanStep::RecordNotice, &profile.terms.plan)?;
     may(
@@ -1163,7 +1158,7 @@ pub fn record_notice(
             ),
     );
     next.status = advance(s, PlanStep::RecordNotice, S::Active, &profile.terms.plan)?;
-    if s.status == StrategyStatus::Authorised {
+    if s.status == PlanStatus::Authorised {
         next.effective_from = Some(now);
         events.push(
             AuditEvent::new(now, actor.id, AuditAction::PlanTookEffect, subject(s))
@@ -1203,10 +1198,10 @@ pub struct ReviewInput {
 pub fn review_plan(
     profile: &Profile,
     actor: &Actor,
-    s: &Strategy,
+    s: &Plan,
     input: ReviewInput,
     now: Timestamp,
-) -> Result<Decision<Strategy>, RuleError> {
+) -> Result<Decision<Plan>, RuleError> {
     let clauses = &profile.clauses;
     step_allowed(s, PlanStep::Review, &profile.terms.plan)?;
     may(
@@ -1270,7 +1265,7 @@ pub fn review_plan(
     })
 }
 
-fn told_of_change_task(profile: &Profile, s: &Strategy, actor: StaffId) -> NewTask {
+fn told_of_change_task(profile: &Profile, s: &Plan, actor: StaffId) -> NewTask {
     NewTask {
         kind: TaskKind::SendNotice,
         person_id: Some(s.person_id),
@@ -1303,11 +1298,11 @@ pub struct VaryInput {
 pub fn vary_plan(
     profile: &Profile,
     actor: &Actor,
-    s: &Strategy,
+    s: &Plan,
     input: VaryInput,
     ctx: &PlanContext,
     now: Timestamp,
-) -> Result<Decision<Strategy>, RuleError> {
+) -> Result<Decision<Plan>, RuleError> {
     let clauses = &profile.clauses;
     step_allowed(s, PlanStep::Vary, &profile.terms.plan)?;
     may(profile, actor, Action::VaryPlan, None)?;
@@ -1367,10 +1362,10 @@ pub fn vary_plan(
 pub fn lift_plan(
     profile: &Profile,
     actor: &Actor,
-    s: &Strategy,
+    s: &Plan,
     reason: &str,
     now: Timestamp,
-) -> Result<Decision<Strategy>, RuleError> {
+) -> Result<Decision<Plan>, RuleError> {
     step_allowed(s, PlanStep::Lift, &profile.terms.plan)?;
     may(profile, actor, Action::LiftPlan, None)?;
     require_text("reason", reason)?;
@@ -1412,11 +1407,11 @@ pub fn lift_plan(
 pub fn apply_to_matter(
     profile: &Profile,
     actor: &Actor,
-    s: &Strategy,
+    s: &Plan,
     matter: &Matter,
     reason: &str,
     now: Timestamp,
-) -> Result<Decision<Strategy>, RuleError> {
+) -> Result<Decision<Plan>, RuleError> {
     let clauses = &profile.clauses;
     let plan = &profile.terms.plan;
     step_allowed(s, PlanStep::ApplyToMatter, plan)?;
@@ -1528,12 +1523,12 @@ pub fn apply_to_matter(
 pub fn decide_matter(
     profile: &Profile,
     actor: &Actor,
-    s: &Strategy,
+    s: &Plan,
     matter: MatterId,
     approve: bool,
     reason: &str,
     now: Timestamp,
-) -> Result<Decision<Strategy>, RuleError> {
+) -> Result<Decision<Plan>, RuleError> {
     let clauses = &profile.clauses;
     let plan = &profile.terms.plan;
     step_allowed(s, PlanStep::DecideMatter, plan)?;
@@ -1675,11 +1670,11 @@ impl PlanCommand {
 pub fn decide_plan(
     profile: &Profile,
     actor: &Actor,
-    s: &Strategy,
+    s: &Plan,
     command: PlanCommand,
     ctx: &PlanContext,
     now: Timestamp,
-) -> Result<Decision<Strategy>, RuleError> {
+) -> Result<Decision<Plan>, RuleError> {
     match command {
         PlanCommand::Propose => propose(profile, actor, s, ctx, now),
         PlanCommand::Authorise(input) => authorise_plan(profile, actor, s, input, ctx, now),
@@ -1710,7 +1705,7 @@ pub fn decide_plan(
 pub fn raise_dispute(
     profile: &Profile,
     actor: &Actor,
-    s: &Strategy,
+    s: &Plan,
     grounds: &str,
     received_at: Timestamp,
     now: Timestamp,
@@ -1781,11 +1776,11 @@ pub fn decide_dispute(
     profile: &Profile,
     actor: &Actor,
     dispute: &Dispute,
-    s: &Strategy,
+    s: &Plan,
     decision: DisputeDecision,
     ctx: &PlanContext,
     now: Timestamp,
-) -> Result<(Decision<Dispute>, Decision<Strategy>), RuleError> {
+) -> Result<(Decision<Dispute>, Decision<Plan>), RuleError> {
     let DisputeDecision {
         outcome,
         reasons,
@@ -1856,11 +1851,11 @@ pub fn decide_dispute(
 fn vary_unchecked_role(
     profile: &Profile,
     actor: &Actor,
-    s: &Strategy,
+    s: &Plan,
     input: VaryInput,
     ctx: &PlanContext,
     now: Timestamp,
-) -> Result<Decision<Strategy>, RuleError> {
+) -> Result<Decision<Plan>, RuleError> {
     // Same rules as vary_plan, but the authority comes from decide_dispute.
     let as_vary = Actor {
         role: profile

@@ -158,7 +158,7 @@ impl World {
         }
     }
 
-    fn draft(&self, restrictions: Vec<Restriction>) -> Strategy {
+    fn draft(&self, restrictions: Vec<Restriction>) -> Plan {
         let mut s = draft_plan(
             &self.p,
             &actor(LINE_MANAGER),
@@ -169,11 +169,11 @@ impl World {
         )
         .unwrap()
         .record;
-        s.id = StrategyId(7);
+        s.id = PlanId(7);
         s
     }
 
-    fn answer_all(&self, s: &Strategy) -> Strategy {
+    fn answer_all(&self, s: &Plan) -> Plan {
         let answers = self
             .p
             .checklist
@@ -195,7 +195,7 @@ impl World {
             .record
     }
 
-    fn proposed(&mut self, restrictions: Vec<Restriction>) -> Strategy {
+    fn proposed(&mut self, restrictions: Vec<Restriction>) -> Plan {
         if self.incidents.is_empty() {
             self.incident(&self.p.categories[1].id.clone());
         }
@@ -208,7 +208,7 @@ impl World {
             .record
     }
 
-    fn active(&mut self, restrictions: Vec<Restriction>) -> Strategy {
+    fn active(&mut self, restrictions: Vec<Restriction>) -> Plan {
         let s = self.proposed(restrictions);
         let s = authorise_plan(
             &self.p,
@@ -223,7 +223,7 @@ impl World {
         )
         .unwrap()
         .record;
-        if s.status == StrategyStatus::Active {
+        if s.status == PlanStatus::Active {
             return s;
         }
         record_notice(&self.p, &actor(LINE_MANAGER), &s, notice(), now())
@@ -320,7 +320,7 @@ fn cle_9_3_and_nor_5_8_abusive_behaviour_may_be_restricted_without_warning_when_
         s2.no_warning_reason =
             Some("Threats to kill made to staff; a warning would put staff at risk".into());
         let p = propose(&w.p, &actor(LINE_MANAGER), &s2, &w.ctx(), now()).unwrap();
-        assert_eq!(p.record.status, StrategyStatus::Proposed);
+        assert_eq!(p.record.status, PlanStatus::Proposed);
     }
 }
 
@@ -437,7 +437,7 @@ fn cle_7_3_a_shortfall_with_the_reason_it_cannot_be_put_right_goes_forward() {
 fn cle_9_5_proposal_without_aims_or_proportionality_is_refused() {
     let mut w = World::new("cleveland-opcc");
     let mut s = w.proposed(vec![email_only()]);
-    s.status = StrategyStatus::Draft;
+    s.status = PlanStatus::Draft;
     s.proportionality = String::new();
     let err = propose(&w.p, &actor(LINE_MANAGER), &s, &w.ctx(), now()).unwrap_err();
     assert_eq!(err.clause.as_deref(), Some("CLE-9.5"));
@@ -602,7 +602,7 @@ fn nor_5_1_a_plan_does_not_restrict_until_written_notice_is_recorded() {
         now(),
     )
     .unwrap();
-    assert_eq!(d.record.status, StrategyStatus::Authorised);
+    assert_eq!(d.record.status, PlanStatus::Authorised);
     assert!(!d.record.in_force(now()));
     assert!(d.tasks.iter().any(|t| t.kind == TaskKind::SendNotice));
     let mut n = notice();
@@ -612,7 +612,7 @@ fn nor_5_1_a_plan_does_not_restrict_until_written_notice_is_recorded() {
     let active = record_notice(&w.p, &actor(LINE_MANAGER), &d.record, notice(), now())
         .unwrap()
         .record;
-    assert_eq!(active.status, StrategyStatus::Active);
+    assert_eq!(active.status, PlanStatus::Active);
     assert!(active.in_force(now()));
 }
 
@@ -632,7 +632,7 @@ fn cle_9_6_strategy_takes_effect_on_authorisation_and_notice_records_agreement()
         now(),
     )
     .unwrap();
-    assert_eq!(d.record.status, StrategyStatus::Active);
+    assert_eq!(d.record.status, PlanStatus::Active);
     assert!(d
         .tasks
         .iter()
@@ -735,10 +735,7 @@ fn nor_5_3_restriction_needs_the_internal_review_route_exhausted() {
     // Cleveland's policy has no such precondition.
     let mut c = World::new("cleveland-opcc");
     c.matters[0].status = MatterStatus::Open;
-    assert_eq!(
-        c.proposed(vec![email_only()]).status,
-        StrategyStatus::Proposed
-    );
+    assert_eq!(c.proposed(vec![email_only()]).status, PlanStatus::Proposed);
 }
 
 #[test]
@@ -902,7 +899,7 @@ fn cle_9_12_review_continues_only_to_a_date_within_the_limit_and_can_lift() {
         ..input
     };
     let d = review_plan(&w.p, &actor(SENIOR), &s, lift, now()).unwrap();
-    assert_eq!(d.record.status, StrategyStatus::Lifted);
+    assert_eq!(d.record.status, PlanStatus::Lifted);
     assert!(
         d.tasks.iter().any(|t| t.clause == "CLE-9.14"),
         "the person is told of the change"
@@ -1005,7 +1002,7 @@ fn nor_7_1_a_dispute_is_decided_only_by_someone_who_took_no_part() {
     )
     .unwrap();
     assert_eq!(dd.record.outcome, Some(DisputeOutcome::Lifted));
-    assert_eq!(plan.record.status, StrategyStatus::Lifted);
+    assert_eq!(plan.record.status, PlanStatus::Lifted);
     let err = decide_dispute(
         &w.p,
         &actor(CSM),
@@ -1227,7 +1224,7 @@ fn cle_8_1_first_contact_asks_about_additional_help_and_cle_8_2_records_their_wo
     );
 }
 
-fn view_with(s: Strategy) -> PersonView {
+fn view_with(s: Plan) -> PersonView {
     PersonView {
         id: Some(PERSON),
         reference: "SU-10".into(),
@@ -1883,29 +1880,29 @@ fn cle_4_6_threatening_correspondence_is_recorded_against_the_message_and_asks_f
 fn nor_5_1_cle_9_6_the_plan_lifecycle_is_one_table_of_from_step_to() {
     use PlanStep as P;
     assert_eq!(
-        steps_from(StrategyStatus::Draft),
+        steps_from(PlanStatus::Draft),
         vec![P::AnswerChecklist, P::Propose, P::Withdraw]
     );
     assert_eq!(
-        steps_from(StrategyStatus::Proposed),
+        steps_from(PlanStatus::Proposed),
         vec![P::Authorise, P::Refuse, P::Withdraw]
     );
     for closed in [
-        StrategyStatus::Lifted,
-        StrategyStatus::Refused,
-        StrategyStatus::Withdrawn,
+        PlanStatus::Lifted,
+        PlanStatus::Refused,
+        PlanStatus::Withdrawn,
     ] {
         assert!(steps_from(closed).is_empty(), "{closed:?}");
     }
-    let led = |from: StrategyStatus, step: P, to: StrategyStatus| {
+    let led = |from: PlanStatus, step: P, to: PlanStatus| {
         assert!(
             TRANSITIONS.contains(&(from, step, to)),
             "{from:?} --{step:?}--> {to:?} is not in the lifecycle"
         );
     };
     for (id, authorised_to) in [
-        ("cleveland-opcc", StrategyStatus::Active),
-        ("northamptonshire-opfcc", StrategyStatus::Authorised),
+        ("cleveland-opcc", PlanStatus::Active),
+        ("northamptonshire-opfcc", PlanStatus::Authorised),
     ] {
         let mut w = World::new(id);
         let s = w.proposed(vec![email_only()]);
@@ -1921,7 +1918,7 @@ fn nor_5_1_cle_9_6_the_plan_lifecycle_is_one_table_of_from_step_to() {
         let noticed = record_notice(&w.p, &actor(LINE_MANAGER), &authorised, notice(), now())
             .unwrap()
             .record;
-        assert_eq!(noticed.status, StrategyStatus::Active, "{id}");
+        assert_eq!(noticed.status, PlanStatus::Active, "{id}");
         led(authorised.status, P::RecordNotice, noticed.status);
         let lifted = lift_plan(&w.p, &actor(SENIOR), &noticed, "Behaviour improved", now())
             .unwrap()
@@ -2000,7 +1997,7 @@ fn nor_6_2_every_plan_command_goes_through_decide_plan_with_the_action_its_step_
     .unwrap_err();
     assert_eq!(err.clause.as_deref(), Some("NOR-6.2"));
     let d = decide_plan(&w.p, &actor(SENIOR), &proposed, authorise, &w.ctx(), now()).unwrap();
-    assert_eq!(d.record.status, StrategyStatus::Authorised);
+    assert_eq!(d.record.status, PlanStatus::Authorised);
     // A matter that is not the person's is not found, whoever asks.
     let active = w.active(vec![email_only()]);
     let err = decide_plan(

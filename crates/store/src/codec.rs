@@ -247,7 +247,7 @@ fn ids<T>(v: &[T], f: impl Fn(&T) -> i64) -> Value {
 }
 
 /// The whole plan as stored.
-pub fn strategy_json(s: &Strategy) -> Value {
+pub fn plan_json(s: &Plan) -> Value {
     json!({
         "person_id": s.person_id.0,
         "plan_version": s.plan_version,
@@ -318,14 +318,14 @@ fn restrictions(v: &Value, k: &str) -> Result<Vec<Restriction>, StoreError> {
 ///
 /// # Errors
 /// [`StoreError::Corrupt`] when the stored JSON does not hold a plan.
-pub fn parse_strategy(
+pub fn parse_plan(
     id: i64,
     version: i64,
     status: &str,
     review_due: &str,
     ends_on: Option<&str>,
     body: &str,
-) -> Result<Strategy, StoreError> {
+) -> Result<Plan, StoreError> {
     let v: Value =
         serde_json::from_str(body).map_err(|e| StoreError::Corrupt(format!("plan {id}: {e}")))?;
     let checklist = v
@@ -400,12 +400,12 @@ pub fn parse_strategy(
         })
         .transpose()?
         .unwrap_or_default();
-    Ok(Strategy {
-        id: StrategyId(id),
+    Ok(Plan {
+        id: PlanId(id),
         person_id: PersonId(req_i(&v, "person_id")?),
         version,
         plan_version: opt_i(&v, "plan_version").unwrap_or(1),
-        status: StrategyStatus::parse(status).ok_or_else(|| corrupt("status"))?,
+        status: PlanStatus::parse(status).ok_or_else(|| corrupt("status"))?,
         matter_ids: id_list(&v, "matter_ids")
             .into_iter()
             .map(MatterId)

@@ -1,6 +1,6 @@
 //! Reads. Each returns domain records; a missing record is `None` or `NotFound`.
 
-use crate::codec::{parse_advocate, parse_strategy};
+use crate::codec::{parse_advocate, parse_plan};
 use crate::{AnyQuery, Cols, Result, Store, StoreError};
 use sqlx::any::AnyRow;
 use tact_core::audit::StoredEntry;
@@ -191,9 +191,9 @@ fn warning_row(r: &AnyRow) -> Result<Warning> {
     })
 }
 
-fn strategy_row(r: &AnyRow) -> Result<Strategy> {
+fn plan_row(r: &AnyRow) -> Result<Plan> {
     let r = crate::Cols::of(r, "strategies");
-    parse_strategy(
+    parse_plan(
         r.i("id")?,
         r.i("version")?,
         &r.s("status")?,
@@ -320,7 +320,7 @@ fn dispute_row(r: &AnyRow) -> Result<Dispute> {
     let r = crate::Cols::of(r, "disputes");
     Ok(Dispute {
         id: DisputeId(r.i("id")?),
-        strategy_id: StrategyId(r.i("strategy_id")?),
+        strategy_id: PlanId(r.i("strategy_id")?),
         person_id: PersonId(r.i("person_id")?),
         grounds: r.s("grounds")?,
         received_at: r.ts("received_at")?,
@@ -796,7 +796,7 @@ impl Store {
 
     /// # Errors
     /// The database's error.
-    pub async fn strategies_of(&self, person: PersonId) -> Result<Vec<Strategy>> {
+    pub async fn plans_of(&self, person: PersonId) -> Result<Vec<Plan>> {
         sqlx::query(&format!(
             "SELECT {STRATEGY_COLS} FROM strategies WHERE person_id = $1 ORDER BY id"
         ))
@@ -804,13 +804,13 @@ impl Store {
         .fetch_all(&self.pool)
         .await?
         .iter()
-        .map(strategy_row)
+        .map(plan_row)
         .collect()
     }
 
     /// # Errors
     /// The database's error.
-    pub async fn strategy(&self, id: StrategyId) -> Result<Option<Strategy>> {
+    pub async fn plan(&self, id: PlanId) -> Result<Option<Plan>> {
         sqlx::query(&format!(
             "SELECT {STRATEGY_COLS} FROM strategies WHERE id = $1"
         ))
@@ -818,7 +818,7 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?
         .as_ref()
-        .map(strategy_row)
+        .map(plan_row)
         .transpose()
     }
 
@@ -826,11 +826,11 @@ impl Store {
     ///
     /// # Errors
     /// The database's error.
-    pub async fn strategies_by_status(
+    pub async fn plans_by_status(
         &self,
-        statuses: &[StrategyStatus],
+        statuses: &[PlanStatus],
         due_by: Option<jiff::civil::Date>,
-    ) -> Result<Vec<Strategy>> {
+    ) -> Result<Vec<Plan>> {
         if statuses.is_empty() {
             return Ok(Vec::new());
         }
@@ -848,7 +848,7 @@ impl Store {
         q.fetch_all(&self.pool)
             .await?
             .iter()
-            .map(strategy_row)
+            .map(plan_row)
             .collect()
     }
 

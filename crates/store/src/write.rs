@@ -1,7 +1,7 @@
 //! Writes. A [`WriteTx`] is one transaction: records, their audit events and their tasks
 //! commit together. Dropping it without [`WriteTx::commit`] rolls everything back.
 
-use crate::codec::{advocate_json, date, strategy_json, ts};
+use crate::codec::{advocate_json, date, plan_json, ts};
 use crate::{Backend, Change, Cols, Result, StoreError};
 use sqlx::pool::PoolConnection;
 use sqlx::AnyConnection;
@@ -737,16 +737,16 @@ impl WriteTx {
 
     /// # Errors
     /// The database's error.
-    pub async fn insert_strategy(&mut self, s: &Strategy) -> Result<StrategyId> {
+    pub async fn insert_plan(&mut self, s: &Plan) -> Result<PlanId> {
         let q = sqlx::query("INSERT INTO strategies (person_id, version, status, review_due, ends_on, body) VALUES ($1,$2,$3,$4,$5,$6) RETURNING id")
             .bind(s.person_id.0)
             .bind(s.version)
             .bind(s.status.as_str())
             .bind(date(s.review_due))
             .bind(s.ends_on.map(date))
-            .bind(strategy_json(s).to_string());
+            .bind(plan_json(s).to_string());
         self.note_change(Change::Person(s.person_id));
-        Ok(StrategyId(self.insert_returning_id(q).await?))
+        Ok(PlanId(self.insert_returning_id(q).await?))
     }
 
     /// Saves a changed plan. `expected_version` is the version it was read at: if
@@ -754,13 +754,13 @@ impl WriteTx {
     ///
     /// # Errors
     /// [`StoreError::Conflict`] for a stale version.
-    pub async fn update_strategy(&mut self, s: &Strategy, expected_version: i64) -> Result<()> {
+    pub async fn update_plan(&mut self, s: &Plan, expected_version: i64) -> Result<()> {
         let r = sqlx::query("UPDATE strategies SET version = $1, status = $2, review_due = $3, ends_on = $4, body = $5 WHERE id = $6 AND version = $7")
             .bind(s.version)
             .bind(s.status.as_str())
             .bind(date(s.review_due))
             .bind(s.ends_on.map(date))
-            .bind(strategy_json(s).to_string())
+            .bind(plan_json(s).to_string())
             .bind(s.id.0)
             .bind(expected_version)
             .execute(&mut *self.tx)

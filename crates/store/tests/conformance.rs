@@ -146,13 +146,13 @@ async fn a_transaction_dropped_without_commit_writes_nothing() {
     }
 }
 
-fn strategy(person: PersonId) -> Strategy {
-    Strategy {
-        id: StrategyId(0),
+fn plan(person: PersonId) -> Plan {
+    Plan {
+        id: PlanId(0),
         person_id: person,
         version: 1,
         plan_version: 1,
-        status: StrategyStatus::Draft,
+        status: PlanStatus::Draft,
         matter_ids: vec![MatterId(1)],
         incident_ids: vec![],
         restrictions: vec![
@@ -217,50 +217,40 @@ async fn a_plan_round_trips_and_a_stale_write_is_refused() {
     for (name, s) in stores().await {
         let mut tx = s.begin().await.unwrap();
         let (pid, _) = tx.insert_person(&person()).await.unwrap();
-        let id = tx.insert_strategy(&strategy(pid)).await.unwrap();
+        let id = tx.insert_plan(&plan(pid)).await.unwrap();
         tx.commit().await.unwrap();
-        let back = s.strategy(id).await.unwrap().unwrap();
-        assert_eq!(
-            back,
-            Strategy {
-                id,
-                ..strategy(pid)
-            },
-            "{name}"
-        );
+        let back = s.plan(id).await.unwrap().unwrap();
+        assert_eq!(back, Plan { id, ..plan(pid) }, "{name}");
         let mut next = back.clone();
         next.version = 2;
-        next.status = StrategyStatus::Proposed;
+        next.status = PlanStatus::Proposed;
         let mut tx = s.begin().await.unwrap();
-        tx.update_strategy(&next, 1).await.unwrap();
+        tx.update_plan(&next, 1).await.unwrap();
         tx.commit().await.unwrap();
         let mut tx = s.begin().await.unwrap();
-        let err = tx.update_strategy(&next, 1).await.unwrap_err();
+        let err = tx.update_plan(&next, 1).await.unwrap_err();
         assert!(matches!(err, StoreError::Conflict(_)), "{name}: {err}");
         assert_eq!(
-            s.strategies_by_status(&[StrategyStatus::Proposed], None)
+            s.plans_by_status(&[PlanStatus::Proposed], None)
                 .await
                 .unwrap()
                 .len(),
             1
         );
         // Several statuses, each a bound value; none at all finds nothing.
-        let either = [StrategyStatus::Active, StrategyStatus::Proposed];
+        let either = [PlanStatus::Active, PlanStatus::Proposed];
         assert_eq!(
-            s.strategies_by_status(&either, None).await.unwrap().len(),
+            s.plans_by_status(&either, None).await.unwrap().len(),
             1,
             "{name}"
         );
-        let neither = [StrategyStatus::Active, StrategyStatus::Lifted];
+        let neither = [PlanStatus::Active, PlanStatus::Lifted];
         assert!(
-            s.strategies_by_status(&neither, None)
-                .await
-                .unwrap()
-                .is_empty(),
+            s.plans_by_status(&neither, None).await.unwrap().is_empty(),
             "{name}"
         );
         assert!(
-            s.strategies_by_status(&[], None).await.unwrap().is_empty(),
+            s.plans_by_status(&[], None).await.unwrap().is_empty(),
             "{name}"
         );
     }

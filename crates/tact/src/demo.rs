@@ -425,7 +425,7 @@ pub async fn populate(app: &App, people: usize) -> Result<String> {
             .plans_of(&Demo::ctx(&d.line_managers[0]).actor, p.id)
             .await?
             .into_iter()
-            .find(|s| s.status == tact_core::model::StrategyStatus::Active);
+            .find(|s| s.status == tact_core::model::PlanStatus::Active);
         if let Some(s) = plan {
             let lm = Demo::ctx(&d.line_managers[0]);
             d.app

@@ -242,11 +242,7 @@ pub async fn get_person(
         contacts: r.contacts.iter().map(wire::contact).collect(),
         incidents: r.incidents.iter().map(wire::incident).collect(),
         warnings: r.warnings.iter().map(wire::warning).collect(),
-        strategies: r
-            .strategies
-            .iter()
-            .map(|s| wire::strategy(p, s, now))
-            .collect(),
+        strategies: r.strategies.iter().map(|s| wire::plan(p, s, now)).collect(),
         adjustments: r.adjustments.iter().map(wire::adjustment).collect(),
         disclosures: r.disclosures.iter().map(wire::disclosure).collect(),
         disputes: r.disputes.iter().map(wire::dispute).collect(),
@@ -474,7 +470,7 @@ pub async fn draft_plan(
         ends_on: parse_opt_date("ends_on", req.ends_on.as_deref())?,
     };
     let s = st.app.draft_plan(&ctx, PersonId(id), input).await?;
-    created(wire::strategy(&st.app.profile, &s, st.app.now()))
+    created(wire::plan(&st.app.profile, &s, st.app.now()))
 }
 
 #[utoipa::path(get, path = "/api/v1/strategies/{id}", params(("id" = i64, Path, description = "The record's id")), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "The plan", body = crate::out::PlanOut)))]
@@ -483,7 +479,7 @@ pub async fn get_plan(
     Auth(ctx): Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> Reply {
-    let s = st.app.strategy(StrategyId(id)).await?;
+    let s = st.app.plan(PlanId(id)).await?;
     st.app
         .record_access(
             &ctx.actor,
@@ -491,19 +487,16 @@ pub async fn get_plan(
             &format!("{} {id}", st.app.profile.terms.plan),
         )
         .await?;
-    ok(wire::strategy(&st.app.profile, &s, st.app.now()))
+    ok(wire::plan(&st.app.profile, &s, st.app.now()))
 }
 
-fn plan_reply(st: &AppState, s: &Strategy) -> Reply {
-    ok(wire::strategy(&st.app.profile, s, st.app.now()))
+fn plan_reply(st: &AppState, s: &Plan) -> Reply {
+    ok(wire::plan(&st.app.profile, s, st.app.now()))
 }
 
 /// One step on a plan: the typed command goes to the one entry in app.
 async fn plan_step(st: &AppState, ctx: &tact_app::Ctx, id: i64, command: wf::PlanCommand) -> Reply {
-    plan_reply(
-        st,
-        &st.app.execute_plan(ctx, StrategyId(id), command).await?,
-    )
+    plan_reply(st, &st.app.execute_plan(ctx, PlanId(id), command).await?)
 }
 
 /// CLE-7.2, 7.3; NOR-5.3.
@@ -528,12 +521,9 @@ pub async fn checklist(
             })
         })
         .collect::<Result<Vec<_>, ApiError>>()?;
-    let (s, tasks) = st
-        .app
-        .answer_checklist(&ctx, StrategyId(id), answers)
-        .await?;
+    let (s, tasks) = st.app.answer_checklist(&ctx, PlanId(id), answers).await?;
     ok(crate::out::ChecklistAnsweredOut {
-        plan: wire::strategy(&st.app.profile, &s, st.app.now()),
+        plan: wire::plan(&st.app.profile, &s, st.app.now()),
         remedy_tasks: tasks.iter().map(|t| t.0).collect(),
     })
 }
@@ -713,7 +703,7 @@ pub async fn raise_dispute(
         .transpose()?;
     created(wire::dispute(
         &st.app
-            .raise_dispute(&ctx, StrategyId(id), &req.grounds, received)
+            .raise_dispute(&ctx, PlanId(id), &req.grounds, received)
             .await?,
     ))
 }
@@ -735,7 +725,7 @@ pub async fn decide_dispute(
         .await?;
     ok(crate::out::DisputeDecidedOut {
         dispute: wire::dispute(&d),
-        strategy: wire::strategy(&st.app.profile, &s, st.app.now()),
+        strategy: wire::plan(&st.app.profile, &s, st.app.now()),
     })
 }
 
@@ -1049,7 +1039,7 @@ pub async fn reviews(
     ok(crate::out::PlansOut {
         strategies: list
             .iter()
-            .map(|s| wire::strategy(&st.app.profile, s, now))
+            .map(|s| wire::plan(&st.app.profile, s, now))
             .collect(),
     })
 }
@@ -1170,7 +1160,7 @@ pub async fn write_plan_letter(
     letter_reply(
         StatusCode::CREATED,
         &st.app
-            .write_plan_letter(&ctx, StrategyId(id), kind, how)
+            .write_plan_letter(&ctx, PlanId(id), kind, how)
             .await?,
     )
 }

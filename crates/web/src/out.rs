@@ -457,7 +457,7 @@ pub struct PlanOut {
 }
 
 impl PlanOut {
-    pub fn of(profile: &tact_core::profile::Profile, s: &Strategy, at: jiff::Timestamp) -> Self {
+    pub fn of(profile: &tact_core::profile::Profile, s: &Plan, at: jiff::Timestamp) -> Self {
         let named = |r: &Restriction| RestrictionOut::of(profile, r);
         Self {
             id: s.id.0,

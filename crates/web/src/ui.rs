@@ -17,7 +17,7 @@ use tact_app::{AppError, SignInFailure};
 use tact_core::check::Effect;
 use tact_core::identity::{EmailAddress, Identifier};
 use tact_core::ids::{PersonId, StaffId};
-use tact_core::model::{AdjustmentStatus, StrategyStatus, TaskKind};
+use tact_core::model::{AdjustmentStatus, PlanStatus, TaskKind};
 use tact_core::profile::Channel;
 use tact_core::roles::Actor;
 
@@ -899,10 +899,7 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
                     tact_core::check::uk_time(n.sent_at).strftime("%d %B %Y"),
                     n.channel.plain()
                 ));
-            } else if matches!(
-                s.status,
-                StrategyStatus::Authorised | StrategyStatus::Active
-            ) {
+            } else if matches!(s.status, PlanStatus::Authorised | PlanStatus::Active) {
                 lines.push("Written notice not yet recorded".into());
             }
             PlanCard {
@@ -1188,8 +1185,8 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
     render(&page)
 }
 
-fn status_words(s: &tact_core::model::Strategy, now: jiff::Timestamp) -> String {
-    if s.status == StrategyStatus::Active && !s.in_force(now) {
+fn status_words(s: &tact_core::model::Plan, now: jiff::Timestamp) -> String {
+    if s.status == PlanStatus::Active && !s.in_force(now) {
         return "ended".into();
     }
     s.status.as_str().to_string()

@@ -307,7 +307,7 @@ pub(crate) fn bad_csrf(
 pub(crate) fn offered(
     state: &AppState,
     signed: &Signed,
-    plan: &tact_core::model::Strategy,
+    plan: &tact_core::model::Plan,
     step: wf::PlanStep,
 ) -> Option<Response> {
     wf::step_refusal(&state.app.profile, &signed.actor, plan, step)
@@ -321,10 +321,10 @@ pub(crate) async fn plan_offering(
     signed: &Signed,
     id: i64,
     step: wf::PlanStep,
-) -> Result<tact_core::model::Strategy, Response> {
+) -> Result<tact_core::model::Plan, Response> {
     let plan = state
         .app
-        .strategy(StrategyId(id))
+        .plan(PlanId(id))
         .await
         .map_err(|e| refusal(state, signed, e))?;
     match offered(state, signed, &plan, step) {
@@ -799,7 +799,7 @@ struct PlanPage<'a> {
 async fn plan_lines(
     state: &AppState,
     actor: &tact_core::roles::Actor,
-    s: &tact_core::model::Strategy,
+    s: &tact_core::model::Plan,
 ) -> Vec<String> {
     let staff = state.app.staff_directory().await.unwrap_or_default();
     let name_of = |sid: StaffId| {
@@ -879,7 +879,7 @@ async fn plan_page_with(
     id: i64,
     error: Option<RuleError>,
 ) -> Response {
-    let s = match state.app.strategy(StrategyId(id)).await {
+    let s = match state.app.plan(PlanId(id)).await {
         Ok(s) => s,
         Err(e) => return refusal(state, signed, e),
     };
@@ -968,7 +968,7 @@ async fn propose(
         .app
         .execute_plan(
             &tact_app::Ctx::new(signed.actor.clone()),
-            StrategyId(id),
+            PlanId(id),
             wf::PlanCommand::Propose,
         )
         .await
@@ -1094,7 +1094,7 @@ async fn checklist(
         .app
         .answer_checklist(
             &tact_app::Ctx::new(signed.actor.clone()),
-            StrategyId(id),
+            PlanId(id),
             answers,
         )
         .await;
@@ -1106,7 +1106,7 @@ async fn checklist(
 async fn decision_spec(state: &AppState, actor: &tact_core::roles::Actor, id: i64) -> Spec {
     let p = &state.app.profile;
     // What is being decided, in full, before the decision.
-    let mut intro = match state.app.strategy(StrategyId(id)).await {
+    let mut intro = match state.app.plan(PlanId(id)).await {
         Ok(s) => {
             let mut lines = plan_lines(state, actor, &s).await;
             let answered = s.checklist.len();
@@ -1181,7 +1181,7 @@ async fn decision(
         ))),
     };
     let result = match command {
-        Ok(c) => state.app.execute_plan(&ctx, StrategyId(id), c).await,
+        Ok(c) => state.app.execute_plan(&ctx, PlanId(id), c).await,
         Err(e) => Err(e),
     };
     answer(&state, signed, spec, &form, result, |_| {
@@ -1283,7 +1283,7 @@ async fn notice(
         async |ctx, input| {
             state
                 .app
-                .execute_plan(&ctx, StrategyId(id), wf::PlanCommand::RecordNotice(input))
+                .execute_plan(&ctx, PlanId(id), wf::PlanCommand::RecordNotice(input))
                 .await
         },
         |_| format!("/plans/{id}"),
@@ -1294,7 +1294,7 @@ async fn notice(
 /// NOR-8.2: the person's conduct since the plan took effect, for the review to weigh —
 /// contacts, breaches and incidents, from the record.
 async fn conduct_since(state: &AppState, actor: &tact_core::roles::Actor, id: i64) -> Vec<String> {
-    let Ok(s) = state.app.strategy(StrategyId(id)).await else {
+    let Ok(s) = state.app.plan(PlanId(id)).await else {
         return Vec::new();
     };
     let since = s.effective_from.unwrap_or(s.created_at);
@@ -1377,7 +1377,7 @@ async fn review_form(
     if let Err(r) = plan_offering(&state, &signed, id, wf::PlanStep::Review).await {
         return r;
     }
-    if let Ok(s) = state.app.strategy(StrategyId(id)).await {
+    if let Ok(s) = state.app.plan(PlanId(id)).await {
         let what = format!(
             "the review of {} {id}: their conduct",
             state.app.profile.terms.plan
@@ -1435,7 +1435,7 @@ async fn review(
         async |ctx, input| {
             state
                 .app
-                .execute_plan(&ctx, StrategyId(id), wf::PlanCommand::Review(input))
+                .execute_plan(&ctx, PlanId(id), wf::PlanCommand::Review(input))
                 .await
         },
         |_| format!("/plans/{id}"),
@@ -1939,7 +1939,7 @@ async fn dispute(
         async |ctx, grounds| {
             state
                 .app
-                .raise_dispute(&ctx, StrategyId(id), &grounds, None)
+                .raise_dispute(&ctx, PlanId(id), &grounds, None)
                 .await
         },
         |_| format!("/plans/{id}"),
@@ -1997,7 +1997,7 @@ async fn lift(
         async |ctx, reason| {
             state
                 .app
-                .execute_plan(&ctx, StrategyId(id), wf::PlanCommand::Lift { reason })
+                .execute_plan(&ctx, PlanId(id), wf::PlanCommand::Lift { reason })
                 .await
         },
         |_| format!("/plans/{id}"),
@@ -2011,7 +2011,7 @@ async fn dispute_decision_spec(
     state: &AppState,
     actor: &tact_core::roles::Actor,
     d: &tact_core::model::Dispute,
-    plan: Option<&tact_core::model::Strategy>,
+    plan: Option<&tact_core::model::Plan>,
 ) -> Spec {
     let p = &state.app.profile;
     let id = d.id;
@@ -2068,12 +2068,12 @@ async fn dispute_and_plan(
     state: &AppState,
     signed: &Signed,
     id: i64,
-) -> Result<(tact_core::model::Dispute, tact_core::model::Strategy), Box<Response>> {
+) -> Result<(tact_core::model::Dispute, tact_core::model::Plan), Box<Response>> {
     let d = match state.app.read_dispute(&signed.actor, DisputeId(id)).await {
         Ok(d) => d,
         _ => return Err(Box::new(not_found_page(state, signed, "dispute"))),
     };
-    match state.app.strategy(d.strategy_id).await {
+    match state.app.plan(d.strategy_id).await {
         Ok(s) => Ok((d, s)),
         Err(e) => Err(Box::new(refusal(state, signed, e))),
     }
@@ -2232,7 +2232,7 @@ pub fn vary_routes() -> Router<AppState> {
 async fn vary_spec(
     state: &AppState,
     actor: &tact_core::roles::Actor,
-    plan: &tact_core::model::Strategy,
+    plan: &tact_core::model::Plan,
 ) -> Spec {
     let p = &state.app.profile;
     let mut spec = plan_spec(
@@ -2291,7 +2291,7 @@ async fn vary(
     Path(id): Path<i64>,
     Posted(form): Posted,
 ) -> Response {
-    let plan = match state.app.strategy(StrategyId(id)).await {
+    let plan = match state.app.plan(PlanId(id)).await {
         Ok(p) => p,
         Err(e) => return refusal(&state, &signed, e),
     };
@@ -2314,7 +2314,7 @@ async fn vary(
         .app
         .execute_plan(
             &tact_app::Ctx::new(signed.actor.clone()),
-            StrategyId(id),
+            PlanId(id),
             wf::PlanCommand::Vary(input),
         )
         .await;

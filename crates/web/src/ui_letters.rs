@@ -15,7 +15,7 @@ use axum::Router;
 use std::collections::HashMap;
 use tact_app::letters::{Document, How};
 use tact_core::correspondence::{LetterStatus, StoredLetter};
-use tact_core::ids::StrategyId;
+use tact_core::ids::PlanId;
 use tact_core::model::Format;
 use tact_core::profile::Channel;
 use tact_core::roles::Action;
@@ -138,7 +138,7 @@ async fn write(
         .app
         .write_plan_letter(
             &tact_app::Ctx::new(signed.actor.clone()),
-            StrategyId(id),
+            PlanId(id),
             val(&form, "kind"),
             how,
         )

@@ -17,7 +17,7 @@ use axum::Router;
 use std::collections::HashMap;
 use tact_app::PersonInput;
 use tact_core::identity::{EmailAddress, Identifier, PhoneNumber};
-use tact_core::ids::{MatterId, PersonId, StrategyId};
+use tact_core::ids::{MatterId, PersonId, PlanId};
 use tact_core::model::{Format, FurtherActionKind, MatterKind, MatterStatus};
 use tact_core::roles::Action;
 use tact_core::workflow as wf;
@@ -538,7 +538,7 @@ async fn withdraw(
         .app
         .execute_plan(
             &ctx(&signed),
-            StrategyId(id),
+            PlanId(id),
             wf::PlanCommand::Withdraw {
                 reason: val(&form, "reason").to_string(),
             },
@@ -552,7 +552,7 @@ async fn withdraw(
 async fn apply_spec(
     state: &AppState,
     actor: &tact_core::roles::Actor,
-    plan: &tact_core::model::Strategy,
+    plan: &tact_core::model::Plan,
 ) -> Spec {
     let p = &state.app.profile;
     let matters = state
@@ -636,7 +636,7 @@ async fn apply(
     Path(id): Path<i64>,
     Posted(form): Posted,
 ) -> Response {
-    let plan = match state.app.strategy(StrategyId(id)).await {
+    let plan = match state.app.plan(PlanId(id)).await {
         Ok(p) => p,
         Err(e) => return crate::ui::refusal(&state, &signed, e),
     };
@@ -693,7 +693,7 @@ pub fn step_link(id: i64, step: wf::PlanStep) -> Option<(String, String)> {
 async fn decide_matter_spec(
     state: &AppState,
     actor: &tact_core::roles::Actor,
-    plan: &tact_core::model::Strategy,
+    plan: &tact_core::model::Plan,
 ) -> Spec {
     let p = &state.app.profile;
     let matters = state
@@ -740,7 +740,7 @@ async fn decide_matter_form(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> Response {
-    match state.app.strategy(StrategyId(id)).await {
+    match state.app.plan(PlanId(id)).await {
         Ok(plan) => {
             if let Some(r) =
                 crate::ui_forms::offered(&state, &signed, &plan, wf::PlanStep::DecideMatter)
@@ -760,7 +760,7 @@ async fn decide_matter(
     Path(id): Path<i64>,
     Posted(form): Posted,
 ) -> Response {
-    let plan = match state.app.strategy(StrategyId(id)).await {
+    let plan = match state.app.plan(PlanId(id)).await {
         Ok(p) => p,
         Err(e) => return crate::ui::refusal(&state, &signed, e),
     };

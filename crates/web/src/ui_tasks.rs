@@ -11,8 +11,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
-use tact_core::ids::{StrategyId, TaskId};
-use tact_core::model::{StrategyStatus, Task, TaskKind};
+use tact_core::ids::{PlanId, TaskId};
+use tact_core::model::{PlanStatus, Task, TaskKind};
 use tact_core::profile::Channel;
 use tact_core::workflow as wf;
 
@@ -49,9 +49,9 @@ pub fn link(t: &Task) -> String {
 }
 
 /// The plan a task is about, from its subject (`strategy:12` or `strategy:12:question:q1`).
-fn plan_of(t: &Task) -> Option<StrategyId> {
+fn plan_of(t: &Task) -> Option<PlanId> {
     let rest = t.task.subject.as_deref()?.strip_prefix("strategy:")?;
-    rest.split(':').next()?.parse().ok().map(StrategyId)
+    rest.split(':').next()?.parse().ok().map(PlanId)
 }
 
 /// The same rule as closing it, decided in core.
@@ -181,8 +181,8 @@ async fn task_form(State(state): State<AppState>, signed: Signed, Path(id): Path
     // plan (or its change) take effect, so it is done there.
     if t.task.kind == TaskKind::SendNotice {
         if let Some(s) = plan_of(&t) {
-            if let Ok(plan) = state.app.strategy(s).await {
-                if plan.status == StrategyStatus::Authorised || plan.pending_variation.is_some() {
+            if let Ok(plan) = state.app.plan(s).await {
+                if plan.status == PlanStatus::Authorised || plan.pending_variation.is_some() {
                     return Redirect::to(&format!("/plans/{s}/notice")).into_response();
                 }
             }

@@ -573,7 +573,7 @@ pub fn warning(w: &Warning) -> WarningOut {
     WarningOut::from(w)
 }
 
-pub fn strategy(profile: &Profile, s: &Strategy, at: Timestamp) -> PlanOut {
+pub fn plan(profile: &Profile, s: &Plan, at: Timestamp) -> PlanOut {
     PlanOut::of(profile, s, at)
 }
 

@@ -536,11 +536,7 @@ async fn cle_9_9_the_plan_form_sets_several_restrictions_and_authorising_clears_
     );
     let plan = r.headers()[LOCATION].to_str().unwrap().to_string();
     let sid: i64 = plan.rsplit('/').next().unwrap().parse().unwrap();
-    let s = ui
-        .app
-        .strategy(tact_core::ids::StrategyId(sid))
-        .await
-        .unwrap();
+    let s = ui.app.plan(tact_core::ids::PlanId(sid)).await.unwrap();
     assert_eq!(s.restrictions.len(), 3, "{:?}", s.restrictions);
     match &s.restrictions[0].rule {
         tact_core::model::Rule::CallWindow {
@@ -840,11 +836,7 @@ async fn nor_7_1_a_dispute_decided_in_the_ui_can_change_the_plan() {
         "{}",
         r.text().await.unwrap()
     );
-    let plan = ui
-        .app
-        .strategy(tact_core::ids::StrategyId(sid))
-        .await
-        .unwrap();
+    let plan = ui.app.plan(tact_core::ids::PlanId(sid)).await.unwrap();
     assert_eq!(
         plan.restrictions[0].rule,
         tact_core::model::Rule::SingleChannel {
@@ -1175,10 +1167,10 @@ async fn cle_10_3_further_action_without_notice_says_why_and_cle_10_4_a_plan_is_
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let s = ui
         .app
-        .strategy(tact_core::ids::StrategyId(draft["id"].as_i64().unwrap()))
+        .plan(tact_core::ids::PlanId(draft["id"].as_i64().unwrap()))
         .await
         .unwrap();
-    assert_eq!(s.status, tact_core::model::StrategyStatus::Withdrawn);
+    assert_eq!(s.status, tact_core::model::PlanStatus::Withdrawn);
     let live = ui
         .api(
             &c.lm,
@@ -1227,11 +1219,7 @@ async fn cle_10_3_further_action_without_notice_says_why_and_cle_10_4_a_plan_is_
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let s = ui
-        .app
-        .strategy(tact_core::ids::StrategyId(sid))
-        .await
-        .unwrap();
+    let s = ui.app.plan(tact_core::ids::PlanId(sid)).await.unwrap();
     assert!(s
         .matter_ids
         .contains(&tact_core::ids::MatterId(m2["id"].as_i64().unwrap())));
@@ -1775,11 +1763,7 @@ async fn nor_5_1_to_5_5_a_communication_plan_made_in_the_ui_waits_for_its_notice
         json!({"reason": "ok"}),
     )
     .await;
-    let strategy = ui
-        .app
-        .strategy(tact_core::ids::StrategyId(sid))
-        .await
-        .unwrap();
+    let strategy = ui.app.plan(tact_core::ids::PlanId(sid)).await.unwrap();
     assert!(
         !strategy.in_force(ui.app.now()),
         "NOR-5.1: not before the notice"
@@ -1811,11 +1795,7 @@ async fn nor_5_1_to_5_5_a_communication_plan_made_in_the_ui_waits_for_its_notice
         .post_form(&lee, &format!("{plan}/notice"), &with_policy)
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let strategy = ui
-        .app
-        .strategy(tact_core::ids::StrategyId(sid))
-        .await
-        .unwrap();
+    let strategy = ui.app.plan(tact_core::ids::PlanId(sid)).await.unwrap();
     assert!(strategy.in_force(ui.app.now()));
     let (_, page) = ui.page(&lee, &plan).await;
     assert!(

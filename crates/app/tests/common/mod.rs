@@ -4,7 +4,7 @@
 
 use tact_app::{App, Clock, Ctx, PersonInput};
 use tact_core::identity::EmailAddress;
-use tact_core::ids::{MatterId, PersonId, StrategyId};
+use tact_core::ids::{MatterId, PersonId, PlanId};
 use tact_core::model::{MatterKind, Restriction, Rule, Staff};
 use tact_core::profile::{Answer, Channel, Profile};
 use tact_core::roles::{Actor, Role};
@@ -64,7 +64,7 @@ pub async fn world_under(url: &str, profile: &str) -> World {
 
 impl World {
     /// A plan in force that limits contact to letters (CLE-9.9): email is a breach.
-    pub async fn letters_only(&self) -> StrategyId {
+    pub async fn letters_only(&self) -> PlanId {
         self.plan_with(|_| {
             vec![Restriction {
                 rule: Rule::SingleChannel {
@@ -81,7 +81,7 @@ impl World {
     pub async fn plan_with(
         &self,
         make: impl FnOnce(tact_core::ids::StaffId) -> Vec<Restriction>,
-    ) -> (StrategyId, tact_core::ids::StaffId) {
+    ) -> (PlanId, tact_core::ids::StaffId) {
         let app = &self.app;
         let lm = app
             .create_staff(None, "Lee Manager", Role::LineManager, None, None)
