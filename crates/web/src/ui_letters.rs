@@ -652,9 +652,6 @@ async fn queue(
     signed: Signed,
     Query(q): Query<QueueQuery>,
 ) -> Response {
-    if let Some(r) = forbidden(&state, &signed, Action::RecordNotice) {
-        return r;
-    }
     let status = q
         .status
         .as_deref()

@@ -5,7 +5,7 @@
 
 use crate::ui::Posted;
 use crate::ui::{refusal, render, Signed};
-use crate::ui_forms::{caption_of, forbidden, show_person_form, submit, val, Field, Spec};
+use crate::ui_forms::{caption_of, show_person_form, submit, val, Field, Spec};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
@@ -129,9 +129,6 @@ async fn lift(
     Path(id): Path<i64>,
     Posted(form): Posted,
 ) -> Response {
-    if let Some(r) = forbidden(&state, &signed, Action::HandleDataRights) {
-        return r;
-    }
     let ctx = tact_app::Ctx::new(signed.actor.clone());
     let back = val(&form, "back").to_string();
     match state.app.lift_hold(&ctx, id).await {

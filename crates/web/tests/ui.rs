@@ -2577,3 +2577,25 @@ async fn a_plan_form_is_shown_only_for_a_step_core_offers_now() {
         "no notice before a decision"
     );
 }
+
+/// The print queue and lifting a legal hold are refused by the app, in the role the profile
+/// gives them, without the page checking first: a DPO (who sends no notices) is refused the
+/// print queue and an auditor (who handles no data-rights work) is refused lifting a hold.
+#[tokio::test]
+async fn the_print_queue_and_lifting_a_hold_are_refused_by_the_app_in_the_profiles_roles() {
+    let ui = Ui::spawn().await;
+    ui.staff("Dee Pee-Oh", "dee", Role::Dpo).await;
+    ui.staff("Aud Itor", "aud", Role::Auditor).await;
+    let dee = ui.session("dee").await;
+    let aud = ui.session("aud").await;
+    let (s, page) = ui.page(&dee, "/letters?status=to-print").await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{page}");
+    let r = ui.post_form(&aud, "/holds/1/lift", &[]).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    ui.staff("Lee Manager", "lee", Role::LineManager).await;
+    let lee = ui.session("lee").await;
+    assert_eq!(
+        ui.page(&lee, "/letters?status=to-print").await.0,
+        StatusCode::OK
+    );
+}
