@@ -1303,17 +1303,7 @@ async fn letter_file(
     doc: tact_app::letters::Document,
 ) -> Reply {
     let (bytes, media, name) = st.app.letter_document(&ctx.actor, id, doc).await?;
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, media.to_string()),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    download(&name, media, bytes)
 }
 
 /// The letter as tagged PDF (large print where that is its format).
@@ -1429,25 +1419,10 @@ pub async fn get_message(
     })
 }
 
+/// A file to download, never shown inline: the UI's own helper (its name made safe,
+/// `nosniff`), so both doors send files the same way.
 fn download(name: &str, media: &str, bytes: Vec<u8>) -> Reply {
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, media.to_string()),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"{}\"",
-                    name.replace(['"', '\\', '\r', '\n'], "_")
-                ),
-            ),
-            (
-                axum::http::header::X_CONTENT_TYPE_OPTIONS,
-                "nosniff".to_string(),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(crate::ui_mail::download(name, media, bytes))
 }
 
 /// The message exactly as received.

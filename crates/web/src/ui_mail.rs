@@ -252,7 +252,7 @@ async fn message(State(state): State<AppState>, signed: Signed, Path(id): Path<i
 
 /// A file to download, never shown inline: what a member of the public sends is not
 /// trusted to run in staff browsers.
-fn download(name: &str, kind: &str, bytes: Vec<u8>) -> Response {
+pub(crate) fn download(name: &str, kind: &str, bytes: Vec<u8>) -> Response {
     let safe: String = name
         .chars()
         .map(|c| {
