@@ -490,7 +490,8 @@ impl App {
         Ok(m)
     }
 
-    /// A kept message's bytes and attachments, as [`App::read_message`] allows.
+    /// A kept message with its bytes and attachments, as [`App::read_message`] allows (read
+    /// and logged once).
     ///
     /// # Errors
     /// A role refusal; no such message.
@@ -498,11 +499,13 @@ impl App {
         &self,
         actor: &tact_core::roles::Actor,
         id: i64,
-    ) -> Result<MessageContent> {
-        self.read_message(actor, id).await?;
-        self.store
+    ) -> Result<(StoredMessage, MessageContent)> {
+        let m = self.read_message(actor, id).await?;
+        let content = self
+            .store
             .message_content(id)
             .await?
-            .ok_or_else(|| crate::not_found("message_id", format!("no message {id}")))
+            .ok_or_else(|| crate::not_found("message_id", format!("no message {id}")))?;
+        Ok((m, content))
     }
 }

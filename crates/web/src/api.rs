@@ -1402,8 +1402,7 @@ pub async fn get_message(
     Auth(ctx): Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> Reply {
-    let m = st.app.read_message(&ctx.actor, id).await?;
-    let (_, atts) = st.app.message_content(&ctx.actor, id).await?;
+    let (m, (_, atts)) = st.app.message_content(&ctx.actor, id).await?;
     ok(crate::out::MessageWithAttachmentsOut {
         message: crate::out::MessageOut::from(&m),
         attachments: atts
@@ -1432,7 +1431,7 @@ pub async fn message_raw(
     Auth(ctx): Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> Reply {
-    let (raw, _) = st.app.message_content(&ctx.actor, id).await?;
+    let (_, (raw, _)) = st.app.message_content(&ctx.actor, id).await?;
     download(&format!("message-{id}.eml"), "message/rfc822", raw)
 }
 
@@ -1443,7 +1442,7 @@ pub async fn message_attachment(
     Auth(ctx): Auth,
     ApiPath((id, n)): ApiPath<(i64, usize)>,
 ) -> Reply {
-    let (_, atts) = st.app.message_content(&ctx.actor, id).await?;
+    let (_, (_, atts)) = st.app.message_content(&ctx.actor, id).await?;
     let (name, _, bytes) = atts.into_iter().nth(n).ok_or_else(|| {
         ApiError::new(
             StatusCode::NOT_FOUND,

@@ -55,7 +55,7 @@ pub async fn subject_access(app: &App, ctx: &Ctx, id: PersonId) -> Result<Files,
     let mut messages = Vec::new();
     for m in &r.messages {
         let file = format!("messages/message-{}.eml", m.id);
-        let (raw, _) = app.message_content(&ctx.actor, m.id).await?;
+        let (_, (raw, _)) = app.message_content(&ctx.actor, m.id).await?;
         files.push((file.clone(), raw));
         messages.push(json!({
             "id": m.id, "received_at": wire::ts(m.received_at), "from": m.sender,

@@ -151,9 +151,9 @@ fn size(n: usize) -> String {
 }
 
 async fn message(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {
-    let m = match load(&state, &signed, id).await {
-        Ok(m) => m,
-        Err(r) => return *r,
+    let (m, (_, atts)) = match state.app.message_content(&signed.actor, id).await {
+        Ok(x) => x,
+        Err(e) => return refusal(&state, &signed, e),
     };
     let body = match m.contact_id {
         Some(c) => state
@@ -167,22 +167,19 @@ async fn message(State(state): State<AppState>, signed: Signed, Path(id): Path<i
             "This message could not be read as email. Download it to see it as received.".into()
         }
     };
-    let attachments = match state.app.message_content(&signed.actor, id).await {
-        Ok((_, atts)) => atts
-            .iter()
-            .enumerate()
-            .map(|(n, (name, kind, bytes))| {
-                (
-                    n,
-                    name.clone()
-                        .unwrap_or_else(|| format!("attachment {}", n + 1)),
-                    kind.clone(),
-                    size(bytes.len()),
-                )
-            })
-            .collect(),
-        _ => Vec::new(),
-    };
+    let attachments = atts
+        .iter()
+        .enumerate()
+        .map(|(n, (name, kind, bytes))| {
+            (
+                n,
+                name.clone()
+                    .unwrap_or_else(|| format!("attachment {}", n + 1)),
+                kind.clone(),
+                size(bytes.len()),
+            )
+        })
+        .collect();
     let person = match m.person_id {
         Some(p) => crate::ui_forms::person_caption(&state, p.0)
             .await
@@ -282,7 +279,7 @@ pub(crate) fn download(name: &str, kind: &str, bytes: Vec<u8>) -> Response {
 
 async fn raw(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {
     match state.app.message_content(&signed.actor, id).await {
-        Ok((raw, _)) => download(&format!("message-{id}.eml"), "message/rfc822", raw),
+        Ok((_, (raw, _))) => download(&format!("message-{id}.eml"), "message/rfc822", raw),
         Err(e) => refusal(&state, &signed, e),
     }
 }
@@ -293,7 +290,7 @@ async fn attachment(
     Path((id, n)): Path<(i64, usize)>,
 ) -> Response {
     match state.app.message_content(&signed.actor, id).await {
-        Ok((_, atts)) => match atts.into_iter().nth(n) {
+        Ok((_, (_, atts))) => match atts.into_iter().nth(n) {
             // Whatever type the sender claimed, it is only ever downloaded.
             Some((name, _claimed, bytes)) => download(
                 &name.unwrap_or_else(|| format!("attachment-{}", n + 1)),
