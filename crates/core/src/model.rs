@@ -627,6 +627,14 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// Notes that `staff` took part in a decision on this plan (NOR-7.1: none of them may
+    /// decide a dispute about it), once.
+    pub fn took_part(&mut self, staff: StaffId) {
+        if !self.participants.contains(&staff) {
+            self.participants.push(staff);
+        }
+    }
+
     /// Whether the plan restricts contact at `at`: active, in effect, and not past its end date.
     pub fn in_force(&self, at: Timestamp) -> bool {
         if self.status != PlanStatus::Active {

@@ -708,9 +708,7 @@ pub fn answer_checklist(
         );
     }
     next.version += 1;
-    if !next.participants.contains(&actor.id) {
-        next.participants.push(actor.id);
-    }
+    next.took_part(actor.id);
     Ok(Decision {
         record: next,
         events: d_events,
@@ -844,9 +842,7 @@ pub fn propose(
     next.proposed_by = Some(actor.id);
     next.proposed_at = Some(now);
     next.version += 1;
-    if !next.participants.contains(&actor.id) {
-        next.participants.push(actor.id);
-    }
+    next.took_part(actor.id);
     let mut d = Decision::new(next);
     d.events.push(
         AuditEvent::new(now, actor.id, AuditAction::PlanProposed, subject(s))
@@ -1254,9 +1250,7 @@ pub fn review_plan(
         }
     };
     next.version += 1;
-    if !next.participants.contains(&actor.id) {
-        next.participants.push(actor.id);
-    }
+    next.took_part(actor.id);
     Ok(Decision {
         record: next,
         events: vec![event],
@@ -1344,9 +1338,7 @@ pub fn vary_plan(
             .detail("plan_version", next.plan_version)
     };
     next.version += 1;
-    if !next.participants.contains(&actor.id) {
-        next.participants.push(actor.id);
-    }
+    next.took_part(actor.id);
     Ok(Decision {
         record: next,
         events: vec![event],
@@ -1374,9 +1366,7 @@ pub fn lift_plan(
     next.lifted_at = Some(now);
     next.lift_reason = Some(reason.to_string());
     next.version += 1;
-    if !next.participants.contains(&actor.id) {
-        next.participants.push(actor.id);
-    }
+    next.took_part(actor.id);
     let mut d = Decision::new(next);
     d.events.push(
         AuditEvent::new(now, actor.id, AuditAction::PlanLifted, subject(s))
@@ -1459,9 +1449,7 @@ pub fn apply_to_matter(
         || profile.may(actor.role, Action::AuthorisePlan);
     let mut next = s.clone();
     next.version += 1;
-    if !next.participants.contains(&actor.id) {
-        next.participants.push(actor.id);
-    }
+    next.took_part(actor.id);
     let pending = PendingMatter {
         matter_id: matter.id,
         reason: reason.to_string(),
@@ -1557,9 +1545,7 @@ pub fn decide_matter(
     }
     let mut next = s.clone();
     next.version += 1;
-    if !next.participants.contains(&actor.id) {
-        next.participants.push(actor.id);
-    }
+    next.took_part(actor.id);
     let mut events = Vec::new();
     let mut tasks = Vec::new();
     if !approve {
