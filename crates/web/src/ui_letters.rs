@@ -17,7 +17,6 @@ use tact_app::letters::{Document, How};
 use tact_core::correspondence::{LetterStatus, StoredLetter};
 use tact_core::ids::PlanId;
 use tact_core::model::Format;
-use tact_core::profile::Channel;
 use tact_core::roles::Action;
 use tact_core::RuleError;
 
@@ -179,19 +178,12 @@ fn how_fields() -> Vec<Field> {
 }
 
 fn how(form: &HashMap<String, String>) -> Result<How, RuleError> {
-    let channel = match val(form, "channel") {
-        "" => None,
-        c => Some(Channel::parse(c).map_err(|e| e.with_field("channel"))?),
-    };
-    let format = match val(form, "format") {
-        "" => None,
-        f => Some(Format::parse(f).map_err(|e| e.with_field("format"))?),
-    };
-    Ok(How {
-        channel,
-        format,
-        hold: !val(form, "hold").is_empty(),
-    })
+    let given = |k: &str| Some(val(form, k)).filter(|v| !v.is_empty());
+    crate::wire::how(
+        given("channel"),
+        given("format"),
+        !val(form, "hold").is_empty(),
+    )
 }
 
 /// The form for a letter about one record (an adjustment, an ended call).

@@ -524,20 +524,31 @@ pub struct LetterReq {
 
 impl LetterReq {
     pub fn how(&self) -> Result<tact_app::letters::How, ApiError> {
-        Ok(tact_app::letters::How {
-            channel: self
-                .channel
-                .as_deref()
-                .map(|c| Channel::parse(c).map_err(|e| e.with_field("channel")))
-                .transpose()?,
-            format: self
-                .format
-                .as_deref()
-                .map(|f| Format::parse(f).map_err(|e| e.with_field("format")))
-                .transpose()?,
-            hold: self.hold,
-        })
+        Ok(how(
+            self.channel.as_deref(),
+            self.format.as_deref(),
+            self.hold,
+        )?)
     }
+}
+
+/// How a letter goes and in what format, as the API and the UI's letter forms both read it:
+/// none given means the person's own (email if they have an address; their preferred
+/// format); one not offered is an error naming its field.
+pub fn how(
+    channel: Option<&str>,
+    format: Option<&str>,
+    hold: bool,
+) -> Result<tact_app::letters::How, tact_core::RuleError> {
+    Ok(tact_app::letters::How {
+        channel: channel
+            .map(|c| Channel::parse(c).map_err(|e| e.with_field("channel")))
+            .transpose()?,
+        format: format
+            .map(|f| Format::parse(f).map_err(|e| e.with_field("format")))
+            .transpose()?,
+        hold,
+    })
 }
 
 /// New wording for a held letter.
