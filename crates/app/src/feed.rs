@@ -418,6 +418,7 @@ impl App {
 mod tests {
     use super::*;
     use crate::{Clock, Ctx, PersonInput};
+    use tact_core::command as cmd;
     use tact_core::identity::EmailAddress;
     use tact_core::profile::Profile;
     use tact_core::roles::Role;
@@ -449,14 +450,17 @@ mod tests {
             let mut added = Vec::new();
             for i in 0..3 {
                 let p = writer
-                    .create_person(
+                    .execute(
                         &ctx,
-                        PersonInput {
-                            name: format!("Pruned Person {i}"),
-                            emails: vec![
-                                EmailAddress::parse(&format!("pruned{i}@example.org")).unwrap()
-                            ],
-                            ..Default::default()
+                        cmd::CreatePerson {
+                            input: PersonInput {
+                                name: format!("Pruned Person {i}"),
+                                emails: vec![EmailAddress::parse(&format!(
+                                    "pruned{i}@example.org"
+                                ))
+                                .unwrap()],
+                                ..Default::default()
+                            },
                         },
                     )
                     .await

@@ -3,8 +3,9 @@
 //! choose another), then sent by email through the relay with retries — or put in the
 //! print queue for post. A restriction never stops Tact's own letters.
 
-use crate::{not_found, App, Ctx, Result};
+use crate::{not_found, App, Ctx, Handles, Result};
 use tact_core::audit::{AuditAction, AuditEvent};
+use tact_core::command as cmd;
 use tact_core::correspondence::{after_failure, LetterStatus, StoredLetter};
 use tact_core::ids::{PersonId, PlanId};
 use tact_core::model::{Format, Plan, Rule};
@@ -870,36 +871,6 @@ impl App {
         Ok(next)
     }
 
-    /// Lets a held letter go: email to the sending queue, post to the print queue.
-    ///
-    /// # Errors
-    /// A role refusal; no such letter; a letter not held.
-    pub async fn release_letter(&self, ctx: &Ctx, id: i64) -> Result<StoredLetter> {
-        authorise(&self.profile, &ctx.actor, Action::RecordNotice, None)?;
-        let l = self.letter(id).await?;
-        Self::held(&l)?;
-        let next = StoredLetter {
-            status: if l.channel == Channel::Email {
-                LetterStatus::Queued
-            } else {
-                LetterStatus::ToPrint
-            },
-            ..l.clone()
-        };
-        let mut tx = self.begin().await?;
-        tx.update_letter(&next, l.status, l.attempts).await?;
-        tx.audit(&[AuditEvent::new(
-            self.now(),
-            ctx.actor.id,
-            AuditAction::LetterReleased,
-            format!("letter:{id}"),
-        )
-        .person(l.person_id)])
-            .await?;
-        self.finish(tx, ctx, &format!("letter:{id}")).await?;
-        Ok(next)
-    }
-
     /// The top of a printed letter: the office, who it is to (name and address), and
     /// the reference and date.
     pub async fn letterhead(&self, l: &StoredLetter) -> Result<Vec<Vec<String>>> {
@@ -979,13 +950,61 @@ impl App {
     }
 }
 
-impl App {
-    /// Marks a letter from the print queue as printed and posted, keeping it on the record.
-    ///
-    /// # Errors
-    /// A role refusal; no such letter; a letter not waiting to be printed.
-    pub async fn mark_printed(&self, ctx: &Ctx, id: i64) -> Result<StoredLetter> {
-        authorise(&self.profile, &ctx.actor, Action::RecordNotice, None)?;
+impl App {}
+
+/// Lets a held letter go: email to the sending queue, post to the print queue.
+///
+/// # Errors
+/// A role refusal; no such letter; a letter not held.
+impl Handles<cmd::ReleaseLetter> for App {
+    type Output = StoredLetter;
+
+    async fn handle(
+        &self,
+        ctx: &Ctx,
+        c: cmd::ReleaseLetter,
+        _: crate::Executed,
+    ) -> Result<Self::Output> {
+        let cmd::ReleaseLetter { letter: id } = c;
+        let l = self.letter(id).await?;
+        Self::held(&l)?;
+        let next = StoredLetter {
+            status: if l.channel == Channel::Email {
+                LetterStatus::Queued
+            } else {
+                LetterStatus::ToPrint
+            },
+            ..l.clone()
+        };
+        let mut tx = self.begin().await?;
+        tx.update_letter(&next, l.status, l.attempts).await?;
+        tx.audit(&[AuditEvent::new(
+            self.now(),
+            ctx.actor.id,
+            AuditAction::LetterReleased,
+            format!("letter:{id}"),
+        )
+        .person(l.person_id)])
+            .await?;
+        self.finish(tx, ctx, &format!("letter:{id}")).await?;
+        Ok(next)
+    }
+}
+
+/// Marks a letter from the print queue as printed and posted, keeping it on the record.
+///
+/// # Errors
+/// A role refusal; no such letter; a letter not waiting to be printed.
+impl Handles<cmd::MarkPrinted> for App {
+    type Output = StoredLetter;
+
+    async fn handle(
+        &self,
+        ctx: &Ctx,
+        c: cmd::MarkPrinted,
+        _: crate::Executed,
+    ) -> Result<Self::Output> {
+        let cmd::MarkPrinted { letter: id } = c;
         let l = self.letter(id).await?;
         if l.status != LetterStatus::ToPrint {
             return Err(RuleError::invalid(

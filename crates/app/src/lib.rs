@@ -21,7 +21,8 @@ use sha2::{Digest, Sha256};
 use std::sync::{Arc, Mutex};
 use tact_core::audit::{AuditAction, AuditEvent};
 use tact_core::check::{self, CheckRequest, PersonView, Verdict};
-use tact_core::identity::{EmailAddress, Identifier, PhoneNumber};
+use tact_core::command as cmd;
+use tact_core::identity::{EmailAddress, Identifier};
 use tact_core::ids::*;
 use tact_core::model::*;
 use tact_core::profile::{Channel, Profile};
@@ -81,53 +82,84 @@ impl Ctx {
     }
 }
 
-/// A new service user, parsed.
-#[derive(Debug, Clone, Default)]
-pub struct PersonInput {
-    pub name: String,
-    pub phones: Vec<PhoneNumber>,
-    pub emails: Vec<EmailAddress>,
-    pub postal_address: Option<String>,
-    pub advocate: Option<Advocate>,
-    pub preferred_format: Option<Format>,
-    pub preferred_language: Option<String>,
-    /// Identifiers (keys) the request marks as shared with someone else (issue 10).
-    pub shared: Vec<String>,
+/// How the app takes one kind of [`cmd::Command`]: loads what the core needs, lets the core
+/// decide, writes the decision in one transaction and refreshes what the caches hold. Only
+/// [`App::execute`] calls it, after the command's role check.
+pub trait Handles<C: cmd::Command> {
+    /// What the command gives back once done.
+    type Output;
+
+    /// Takes the command; `Executed` is the proof that [`App::execute`] checked its role,
+    /// and only this crate can make one, so no door can call this directly.
+    fn handle(
+        &self,
+        ctx: &Ctx,
+        command: C,
+        executed: Executed,
+    ) -> impl std::future::Future<Output = Result<Self::Output>> + Send;
 }
 
-impl PersonInput {
-    /// The shared marks, each one of the person's own or their advocate's identifiers.
-    fn shared_marks(&self) -> Result<Vec<String>> {
-        let mut held: Vec<String> = self
-            .phones
-            .iter()
-            .map(|p| p.as_str().to_string())
-            .chain(self.emails.iter().map(|e| e.as_str().to_string()))
-            .collect();
-        if let Some(a) = &self.advocate {
-            held.extend(a.phone.iter().map(|p| p.as_str().to_string()));
-            held.extend(a.email.iter().map(|e| e.as_str().to_string()));
-        }
-        let mut out = Vec::new();
-        for s in &self.shared {
-            let key = Identifier::parse(s)
-                .map_err(|e| e.with_field("shared"))?
-                .key()
-                .to_string();
-            if !held.contains(&key) {
-                return Err(RuleError::invalid(
-                    "shared",
-                    format!("{s} is marked as shared but is not one of this person's numbers or addresses"),
-                )
-                .into());
-            }
-            if !out.contains(&key) {
-                out.push(key);
-            }
-        }
-        Ok(out)
+/// Proof that a command passed [`App::execute`]'s role check: its field is private, so it
+/// is made only in this crate, by `execute`.
+pub struct Executed(());
+
+impl App {
+    /// The one entry for every staff action, whichever door it came from (API, UI, CLI,
+    /// demo): the actor's role is checked against the command's action under the loaded
+    /// profile ([`cmd::permit`]) before anything is read, then the command is taken
+    /// ([`Handles::handle`]).
+    ///
+    /// # Errors
+    /// A role refusal (403); then as the command's own rule.
+    pub async fn execute<C>(&self, ctx: &Ctx, command: C) -> Result<<Self as Handles<C>>::Output>
+    where
+        C: cmd::Command + Send,
+        Self: Handles<C>,
+    {
+        cmd::permit(&self.profile, &ctx.actor, &command)?;
+        self.handle(ctx, command, Executed(())).await
     }
 }
+
+/// A new member of staff as a command; the bootstrap with no actor (`tact init`, `tact
+/// staff add` by the operator) calls [`App::create_staff`] directly.
+impl Handles<cmd::CreateStaff> for App {
+    type Output = Staff;
+
+    async fn handle(&self, ctx: &Ctx, c: cmd::CreateStaff, _: Executed) -> Result<Staff> {
+        let by = Some(&ctx.actor);
+        match &c.sign_in {
+            Some((username, password)) => {
+                self.create_staff_signing_in(
+                    by,
+                    &c.name,
+                    c.role,
+                    c.email,
+                    c.line_manager,
+                    username,
+                    password,
+                )
+                .await
+            }
+            None => {
+                self.create_staff(by, &c.name, c.role, c.email, c.line_manager)
+                    .await
+            }
+        }
+    }
+}
+
+/// Logging a contact from a door: the check's verdict and any breach, as
+/// [`App::log_contact`].
+impl Handles<cmd::LogContact> for App {
+    type Output = Logged;
+
+    async fn handle(&self, ctx: &Ctx, c: cmd::LogContact, _: Executed) -> Result<Logged> {
+        self.log_contact(ctx, c.input).await
+    }
+}
+
+pub use tact_core::model::PersonInput;
 
 /// Every identifier of a person, own and advocate's, with the field it came from.
 fn identifiers_with_fields(p: &ServiceUser) -> Vec<(String, &'static str)> {
@@ -574,211 +606,7 @@ impl App {
         Ok(token)
     }
 
-    /// Changes a member of staff's role, line manager or whether they are active.
-    ///
-    /// # Errors
-    /// A role refusal, or no such member of staff.
-    pub async fn change_staff(
-        &self,
-        ctx: &Ctx,
-        id: StaffId,
-        role: Option<Role>,
-        active: Option<bool>,
-        line_manager: Option<StaffId>,
-    ) -> Result<Staff> {
-        authorise(&self.profile, &ctx.actor, Action::ManageStaff, None)?;
-        let mut s = self
-            .store
-            .staff(id)
-            .await?
-            .ok_or_else(|| not_found("staff_id", format!("no member of staff {id}")))?;
-        if let Some(r) = role {
-            s.role = r;
-        }
-        if let Some(a) = active {
-            s.active = a;
-        }
-        if line_manager.is_some() {
-            s.line_manager = line_manager;
-        }
-        let mut tx = self.begin().await?;
-        tx.update_staff(&s).await?;
-        tx.audit(&[AuditEvent::new(
-            self.now(),
-            ctx.actor.id,
-            AuditAction::StaffChanged,
-            format!("staff:{id}"),
-        )
-        .detail("role", s.role.as_str())
-        .detail("active", s.active)])
-            .await?;
-        self.finish(tx, ctx, &format!("staff:{id}")).await?;
-        Ok(s)
-    }
-
     // ----- people and matters ------------------------------------------------------
-
-    /// # Errors
-    /// A role refusal, an empty name, or the store's error.
-    pub async fn create_person(&self, ctx: &Ctx, input: PersonInput) -> Result<ServiceUser> {
-        authorise(&self.profile, &ctx.actor, Action::ManagePeople, None)?;
-        tact_core::error::require_text("name", &input.name)?;
-        if input.name.len() > 200 {
-            return Err(RuleError::invalid("name", "a name is at most 200 characters").into());
-        }
-        let now = self.now();
-        let mut p = ServiceUser {
-            id: PersonId(0),
-            reference: String::new(),
-            name: input.name.trim().to_string(),
-            phones: input.phones.clone(),
-            emails: input.emails.clone(),
-            postal_address: input
-                .postal_address
-                .clone()
-                .filter(|a| !a.trim().is_empty()),
-            advocate: input.advocate.clone(),
-            preferred_format: input.preferred_format.unwrap_or(Format::Standard),
-            preferred_language: input
-                .preferred_language
-                .clone()
-                .filter(|l| !l.trim().is_empty()),
-            shared_identifiers: input.shared_marks()?,
-            additional_help: None,
-            created_at: now,
-        };
-        p.phones.dedup();
-        p.emails.dedup();
-        let mut tx = self.begin().await?;
-        claim_identifiers(&mut tx, &p, &[]).await?;
-        let (id, reference) = tx.insert_person(&p).await?;
-        p.id = id;
-        p.reference = reference;
-        tx.audit(&[AuditEvent::new(
-            now,
-            ctx.actor.id,
-            AuditAction::PersonCreated,
-            format!("person:{id}"),
-        )
-        .person(id)])
-            .await?;
-        self.finish(tx, ctx, &format!("person:{id}")).await?;
-        self.after_write().await;
-        Ok(p)
-    }
-
-    /// Replaces a person's contact details.
-    ///
-    /// # Errors
-    /// A role refusal, no such person, or the store's error.
-    pub async fn update_person(
-        &self,
-        ctx: &Ctx,
-        id: PersonId,
-        input: PersonInput,
-    ) -> Result<ServiceUser> {
-        authorise(&self.profile, &ctx.actor, Action::ManagePeople, None)?;
-        tact_core::error::require_text("name", &input.name)?;
-        let mut p = self
-            .store
-            .person(id)
-            .await?
-            .ok_or_else(|| not_found("person_id", format!("no service user {id}")))?;
-        let before = identifiers_with_fields(&p);
-        p.shared_identifiers = input.shared_marks()?;
-        p.name = input.name.trim().to_string();
-        p.phones = input.phones;
-        p.emails = input.emails;
-        p.postal_address = input.postal_address;
-        p.advocate = input.advocate;
-        if let Some(f) = input.preferred_format {
-            p.preferred_format = f;
-        }
-        p.preferred_language = input.preferred_language;
-        let mut tx = self.begin().await?;
-        claim_identifiers(&mut tx, &p, &before).await?;
-        tx.update_person(&p).await?;
-        tx.audit(&[AuditEvent::new(
-            self.now(),
-            ctx.actor.id,
-            AuditAction::PersonUpdated,
-            format!("person:{id}"),
-        )
-        .person(id)])
-            .await?;
-        self.finish(tx, ctx, &format!("person:{id}")).await?;
-        self.after_write().await;
-        Ok(p)
-    }
-
-    /// Puts right details that were wrong (rectification): the change is recorded as such,
-    /// with what was wrong and which details changed — but not the wrong values, which
-    /// are not kept.
-    ///
-    /// # Errors
-    /// A role refusal; no such person; no account of what was wrong; nothing changed.
-    pub async fn rectify_person(
-        &self,
-        ctx: &Ctx,
-        id: PersonId,
-        input: PersonInput,
-        what_was_wrong: &str,
-    ) -> Result<ServiceUser> {
-        authorise(&self.profile, &ctx.actor, Action::ManagePeople, None)?;
-        tact_core::error::require_text("name", &input.name)?;
-        tact_core::error::require_text("what_was_wrong", what_was_wrong)?;
-        let before = self.person(id).await?;
-        let mut p = before.clone();
-        p.shared_identifiers = input.shared_marks()?;
-        p.name = input.name.trim().to_string();
-        p.phones = input.phones;
-        p.emails = input.emails;
-        p.postal_address = input.postal_address;
-        if input.advocate.is_some() {
-            p.advocate = input.advocate;
-        }
-        if let Some(f) = input.preferred_format {
-            p.preferred_format = f;
-        }
-        p.preferred_language = input.preferred_language;
-        let changed: Vec<&str> = [
-            ("name", before.name != p.name),
-            ("phones", before.phones != p.phones),
-            ("emails", before.emails != p.emails),
-            ("postal address", before.postal_address != p.postal_address),
-            ("advocate", before.advocate != p.advocate),
-            (
-                "preferred format",
-                before.preferred_format != p.preferred_format,
-            ),
-            (
-                "preferred language",
-                before.preferred_language != p.preferred_language,
-            ),
-        ]
-        .into_iter()
-        .filter_map(|(k, c)| c.then_some(k))
-        .collect();
-        if changed.is_empty() {
-            return Err(RuleError::invalid("name", "nothing was changed").into());
-        }
-        let mut tx = self.begin().await?;
-        claim_identifiers(&mut tx, &p, &identifiers_with_fields(&before)).await?;
-        tx.update_person(&p).await?;
-        tx.audit(&[AuditEvent::new(
-            self.now(),
-            ctx.actor.id,
-            AuditAction::PersonRectified,
-            format!("person:{id}"),
-        )
-        .person(id)
-        .reason(what_was_wrong.trim().to_string())
-        .detail("changed", changed.join(", "))])
-            .await?;
-        self.finish(tx, ctx, &format!("person:{id}")).await?;
-        self.after_write().await;
-        Ok(p)
-    }
 
     async fn person(&self, id: PersonId) -> Result<ServiceUser> {
         if let Some(p) = self.store.person(id).await? {
@@ -809,51 +637,6 @@ impl App {
             }
         }
         Ok(at)
-    }
-
-    /// Merges two records of the same person (issue 10): everything about `merged` moves
-    /// to `kept` in one transaction, `merged` then leads to `kept`, and one event says who
-    /// merged which into which and why. Gives the record kept and what moved.
-    ///
-    /// # Errors
-    /// A role refusal; no reason; either record missing or already merged; the store's error.
-    pub async fn merge_people(
-        &self,
-        ctx: &Ctx,
-        kept: PersonId,
-        merged: PersonId,
-        reason: &str,
-    ) -> Result<(ServiceUser, Vec<(String, u64)>)> {
-        authorise(&self.profile, &ctx.actor, Action::MergePeople, None)?;
-        let k = self.person(kept).await?;
-        let m = self.person(merged).await.map_err(|e| match e {
-            AppError::Rule(r) => AppError::Rule(r.with_field("merge")),
-            other => other,
-        })?;
-        let mut d = wf::merge_people(&self.profile, &ctx.actor, &k, &m, reason, self.now())?;
-        let plans = self.store.plans_of(merged).await?;
-        let mut tx = self.begin().await?;
-        let mut moved = tx.merge_person(merged, kept).await?;
-        for p in &plans {
-            let mut s = p.clone();
-            s.person_id = kept;
-            tx.update_plan(&s, p.version).await?;
-        }
-        moved.push(("plans".into(), plans.len() as u64));
-        tx.update_person(&d.record).await?;
-        let listed = moved
-            .iter()
-            .filter(|(_, n)| *n > 0)
-            .map(|(k, n)| format!("{k}: {n}"))
-            .collect::<Vec<_>>()
-            .join("; ");
-        if let Some(ev) = d.events.first_mut() {
-            ev.detail.push(("moved".into(), listed));
-        }
-        tx.audit(&d.events).await?;
-        self.finish(tx, ctx, &format!("person:{kept}")).await?;
-        self.after_write().await;
-        Ok((d.record, moved))
     }
 
     /// Everything held about one person, for their page.
@@ -903,125 +686,6 @@ impl App {
     pub async fn search(&self, actor: &Actor, query: &str) -> Result<Vec<ServiceUser>> {
         authorise(&self.profile, actor, Action::ReadAll, None)?;
         Ok(self.store.search_people(query, 50).await?)
-    }
-
-    /// # Errors
-    /// A role refusal, no such person, an empty title, or the store's error.
-    pub async fn open_matter(
-        &self,
-        ctx: &Ctx,
-        person: PersonId,
-        kind: MatterKind,
-        title: &str,
-    ) -> Result<Matter> {
-        authorise(&self.profile, &ctx.actor, Action::RecordContact, None)?;
-        tact_core::error::require_text("title", title)?;
-        self.person(person).await?;
-        let mut m = Matter {
-            id: MatterId(0),
-            person_id: person,
-            reference: String::new(),
-            kind,
-            title: title.trim().to_string(),
-            status: MatterStatus::Open,
-            finalised_on: None,
-            opened_at: self.now(),
-        };
-        let mut tx = self.begin().await?;
-        let (id, reference) = tx.insert_matter(&m).await?;
-        m.id = id;
-        m.reference = reference;
-        tx.audit(&[AuditEvent::new(
-            self.now(),
-            ctx.actor.id,
-            AuditAction::MatterOpened,
-            format!("matter:{id}"),
-        )
-        .person(person)
-        .detail("kind", kind.as_str())])
-            .await?;
-        self.finish(tx, ctx, &format!("matter:{id}")).await?;
-        Ok(m)
-    }
-
-    /// Moves a matter on: concluded, review exhausted, or finalised on a date (NOR-9.1 starts there).
-    ///
-    /// # Errors
-    /// A role refusal, no such matter, a finalised matter without its date, or the store's error.
-    pub async fn set_matter_status(
-        &self,
-        ctx: &Ctx,
-        id: MatterId,
-        status: MatterStatus,
-        finalised_on: Option<Date>,
-    ) -> Result<Matter> {
-        authorise(&self.profile, &ctx.actor, Action::RecordContact, None)?;
-        let mut m = self
-            .store
-            .matter(id)
-            .await?
-            .ok_or_else(|| not_found("matter_id", format!("no matter {id}")))?;
-        if status == MatterStatus::Finalised && finalised_on.is_none() {
-            return Err(RuleError::invalid(
-                "finalised_on",
-                "a finalised matter needs the date it was finalised",
-            )
-            .into());
-        }
-        if finalised_on.is_some_and(|d| d > self.today()) {
-            return Err(RuleError::invalid(
-                "finalised_on",
-                "the date a matter was finalised cannot be in the future",
-            )
-            .into());
-        }
-        m.status = status;
-        m.finalised_on = if status == MatterStatus::Finalised {
-            finalised_on
-        } else {
-            None
-        };
-        let mut tx = self.begin().await?;
-        tx.update_matter(&m).await?;
-        tx.audit(&[AuditEvent::new(
-            self.now(),
-            ctx.actor.id,
-            AuditAction::MatterStatusChanged,
-            format!("matter:{id}"),
-        )
-        .person(m.person_id)
-        .detail("status", status.as_str())])
-            .await?;
-        self.finish(tx, ctx, &format!("matter:{id}")).await?;
-        Ok(m)
-    }
-
-    /// CLE-8.1, 8.2.
-    ///
-    /// # Errors
-    /// As [`wf::record_additional_help`], or no such person.
-    pub async fn record_additional_help(
-        &self,
-        ctx: &Ctx,
-        person: PersonId,
-        needs_help: bool,
-        words: Option<String>,
-    ) -> Result<ServiceUser> {
-        let p = self.person(person).await?;
-        let d = wf::record_additional_help(
-            &self.profile,
-            &ctx.actor,
-            &p,
-            needs_help,
-            words,
-            self.now(),
-        )?;
-        let mut tx = self.begin().await?;
-        tx.update_person(&d.record).await?;
-        tx.audit(&d.events).await?;
-        self.finish(tx, ctx, &format!("person:{person}")).await?;
-        self.after_write().await;
-        Ok(d.record)
     }
 
     // ----- contact check and contacts ----------------------------------------------
@@ -1156,7 +820,11 @@ impl App {
     ///
     /// # Errors
     /// A role refusal; an unknown person or matter; or a repeated idempotency key.
-    pub async fn log_contact(&self, ctx: &Ctx, mut input: wf::ContactInput) -> Result<Logged> {
+    pub(crate) async fn log_contact(
+        &self,
+        ctx: &Ctx,
+        mut input: wf::ContactInput,
+    ) -> Result<Logged> {
         authorise(&self.profile, &ctx.actor, Action::RecordContact, None)?;
         if input.summary.trim().is_empty() {
             return Err(RuleError::invalid("summary", "summary must not be empty").into());
@@ -1250,141 +918,7 @@ impl App {
         Ok(self.store.screening_queue(limit).await?)
     }
 
-    /// Records that a contact was screened (CLE-9.10), with what was found; closes its screening task.
-    ///
-    /// # Errors
-    /// A role refusal, or a contact not waiting for screening.
-    pub async fn screen_contact(&self, ctx: &Ctx, id: ContactId, finding: &str) -> Result<Contact> {
-        authorise(
-            &self.profile,
-            &ctx.actor,
-            Action::ScreenContact,
-            Some(&self.profile.clauses.screening),
-        )?;
-        tact_core::error::require_text("finding", finding)?;
-        let c = self
-            .store
-            .contact(id)
-            .await?
-            .ok_or_else(|| not_found("contact_id", format!("no contact {id}")))?;
-        let open = self
-            .store
-            .tasks(
-                &TaskFilter {
-                    open_only: true,
-                    person: c.person_id,
-                    kind: Some(TaskKind::Screening),
-                    ..Default::default()
-                },
-                1000,
-            )
-            .await?;
-        let mut tx = self.begin().await?;
-        tx.mark_screened(id).await?;
-        for t in open
-            .iter()
-            .filter(|t| t.task.subject.as_deref() == Some(&format!("contact:{id}")))
-        {
-            tx.complete_task(t.id, ctx.actor.id, finding, self.now())
-                .await?;
-        }
-        let mut ev = AuditEvent::new(
-            self.now(),
-            ctx.actor.id,
-            AuditAction::ContactScreened,
-            format!("contact:{id}"),
-        )
-        .clause(self.profile.clauses.screening.clone())
-        .reason(finding);
-        ev.person_id = c.person_id;
-        tx.audit(&[ev]).await?;
-        self.finish(tx, ctx, &format!("contact:{id}")).await?;
-        Ok(Contact {
-            screening: Screening::Done,
-            ..c
-        })
-    }
-
     // ----- incidents and warnings --------------------------------------------------
-
-    /// # Errors
-    /// As [`wf::record_incident`], or no such person.
-    pub async fn record_incident(
-        &self,
-        ctx: &Ctx,
-        input: wf::IncidentInput,
-    ) -> Result<(Incident, Vec<TaskId>)> {
-        self.person(input.person_id).await?;
-        let staff = self.store.staff_list().await?;
-        let d = wf::record_incident(&self.profile, &ctx.actor, input, &staff, self.now())?;
-        let mut tx = self.begin().await?;
-        let id = tx.insert_incident(&d.record).await?;
-        let subject = format!("incident:{id}");
-        let ids = tx.tasks_about(&d.tasks, &subject, self.now()).await?;
-        tx.audit_for(&d.events, &subject).await?;
-        self.finish(tx, ctx, &subject).await?;
-        Ok((Incident { id, ..d.record }, ids))
-    }
-
-    /// Marks a received letter or email as threatening or abusive (CLE-4.6).
-    ///
-    /// # Errors
-    /// No such contact; as [`wf::record_threatening_correspondence`].
-    pub async fn mark_threatening(
-        &self,
-        ctx: &Ctx,
-        contact: ContactId,
-        category: &str,
-        description: &str,
-    ) -> Result<(Incident, Vec<TaskId>)> {
-        let c = self
-            .store
-            .contact(contact)
-            .await?
-            .ok_or_else(|| not_found("contact_id", format!("no contact {contact}")))?;
-        let staff = self.store.staff_list().await?;
-        let d = wf::record_threatening_correspondence(
-            &self.profile,
-            &ctx.actor,
-            &c,
-            category,
-            description,
-            &staff,
-            self.now(),
-        )?;
-        let mut tx = self.begin().await?;
-        let id = tx.insert_incident(&d.record).await?;
-        let subject = format!("incident:{id}");
-        let ids = tx.tasks_about(&d.tasks, &subject, self.now()).await?;
-        tx.audit_for(&d.events, &subject).await?;
-        self.finish(tx, ctx, &subject).await?;
-        Ok((Incident { id, ..d.record }, ids))
-    }
-
-    /// # Errors
-    /// As [`wf::give_warning`], or no such person.
-    pub async fn give_warning(
-        &self,
-        ctx: &Ctx,
-        person: PersonId,
-        input: wf::WarningInput,
-    ) -> Result<Warning> {
-        self.person(person).await?;
-        let incidents = self.store.incidents_of(person).await?;
-        let d = wf::give_warning(
-            &self.profile,
-            &ctx.actor,
-            person,
-            input,
-            &incidents,
-            self.now(),
-        )?;
-        let mut tx = self.begin().await?;
-        let id = tx.insert_warning(&d.record).await?;
-        tx.audit_for(&d.events, &format!("warning:{id}")).await?;
-        self.finish(tx, ctx, &format!("warning:{id}")).await?;
-        Ok(Warning { id, ..d.record })
-    }
 
     // ----- plans -------------------------------------------------------------------
 
@@ -1442,250 +976,7 @@ impl App {
         Ok(d.record)
     }
 
-    /// # Errors
-    /// As [`wf::draft_plan`], or no such person.
-    pub async fn draft_plan(
-        &self,
-        ctx: &Ctx,
-        person: PersonId,
-        input: wf::PlanInput,
-    ) -> Result<Plan> {
-        self.person(person).await?;
-        let records = self.plan_records(person).await?;
-        let pc = records.context();
-        let d = wf::draft_plan(&self.profile, &ctx.actor, person, input, &pc, self.now())?;
-        let mut tx = self.begin().await?;
-        let id = tx.insert_plan(&d.record).await?;
-        // CLE-4.6: a strategy started answers the call for one.
-        tx.close_person_tasks(
-            person,
-            TaskKind::StrategyNeeded,
-            ctx.actor.id,
-            &format!("{} {id} started", self.profile.terms.plan),
-            self.now(),
-        )
-        .await?;
-        tx.audit_for(&d.events, &format!("strategy:{id}")).await?;
-        self.finish(tx, ctx, &format!("strategy:{id}")).await?;
-        Ok(Plan { id, ..d.record })
-    }
-
-    /// # Errors
-    /// As [`wf::answer_checklist`].
-    pub async fn answer_checklist(
-        &self,
-        ctx: &Ctx,
-        id: PlanId,
-        answers: Vec<wf::AnswerInput>,
-    ) -> Result<(Plan, Vec<TaskId>)> {
-        let s = self.plan(id).await?;
-        let mut d = wf::answer_checklist(&self.profile, &ctx.actor, &s, answers, self.now())?;
-        let mut tx = self.begin().await?;
-        let ids = tx.tasks(&d.tasks, self.now()).await?;
-        for (t, task_id) in d.tasks.iter().zip(&ids) {
-            if let Some(q) = t
-                .subject
-                .as_deref()
-                .and_then(|x| x.split(":question:").nth(1))
-            {
-                wf::link_remedy_task(&mut d.record, q, *task_id);
-            }
-        }
-        tx.update_plan(&d.record, s.version).await?;
-        tx.audit(&d.events).await?;
-        self.finish(tx, ctx, &format!("strategy:{id}")).await?;
-        Ok((d.record, ids))
-    }
-
-    /// Takes one step on a plan, whichever door it came from: loads the plan and the
-    /// person's records, decides in core ([`wf::decide_plan`]), writes the plan, its events
-    /// and its tasks in one transaction, and refreshes what the contact check knows.
-    ///
-    /// # Errors
-    /// No such plan; as the step's own rule; a plan changed meanwhile (409).
-    pub async fn execute_plan(
-        &self,
-        ctx: &Ctx,
-        id: PlanId,
-        command: wf::PlanCommand,
-    ) -> Result<Plan> {
-        let s = self.plan(id).await?;
-        let records = self.plan_records(s.person_id).await?;
-        let pc = records.context();
-        let d = wf::decide_plan(&self.profile, &ctx.actor, &s, command, &pc, self.now())?;
-        self.save_plan(ctx, &s, d).await
-    }
-
-    /// # Errors
-    /// As [`wf::raise_dispute`].
-    pub async fn raise_dispute(
-        &self,
-        ctx: &Ctx,
-        id: PlanId,
-        grounds: &str,
-        received_at: Option<Timestamp>,
-    ) -> Result<Dispute> {
-        let s = self.plan(id).await?;
-        let now = self.now();
-        let d = wf::raise_dispute(
-            &self.profile,
-            &ctx.actor,
-            &s,
-            grounds,
-            received_at.unwrap_or(now),
-            now,
-        )?;
-        let mut tx = self.begin().await?;
-        let did = tx.insert_dispute(&d.record).await?;
-        tx.audit(&d.events).await?;
-        tx.tasks_about(&d.tasks, &format!("dispute:{did}"), now)
-            .await?;
-        self.finish(tx, ctx, &format!("dispute:{did}")).await?;
-        Ok(Dispute {
-            id: did,
-            ..d.record
-        })
-    }
-
-    /// # Errors
-    /// As [`wf::decide_dispute`].
-    pub async fn decide_dispute(
-        &self,
-        ctx: &Ctx,
-        id: DisputeId,
-        outcome: DisputeOutcome,
-        reasons: &str,
-        variation: Option<wf::VaryInput>,
-    ) -> Result<(Dispute, Plan)> {
-        let dispute = self
-            .store
-            .dispute(id)
-            .await?
-            .ok_or_else(|| not_found("dispute_id", format!("no dispute {id}")))?;
-        let s = self.plan(dispute.strategy_id).await?;
-        let records = self.plan_records(s.person_id).await?;
-        let pc = records.context();
-        let (dd, pd) = wf::decide_dispute(
-            &self.profile,
-            &ctx.actor,
-            &dispute,
-            &s,
-            wf::DisputeDecision {
-                outcome,
-                reasons: reasons.to_string(),
-                variation,
-            },
-            &pc,
-            self.now(),
-        )?;
-        let mut tx = self.begin().await?;
-        tx.decide_dispute(&dd.record).await?;
-        tx.update_plan(&pd.record, s.version).await?;
-        tx.audit(&dd.events).await?;
-        tx.audit(&pd.events).await?;
-        tx.tasks(&pd.tasks, self.now()).await?;
-        let open = records.tasks.iter().filter(|t| {
-            t.done_at.is_none() && t.task.subject.as_deref() == Some(&format!("dispute:{id}"))
-        });
-        for t in open {
-            tx.complete_task(t.id, ctx.actor.id, reasons, self.now())
-                .await?;
-        }
-        self.finish(tx, ctx, &format!("dispute:{id}")).await?;
-        self.after_write().await;
-        Ok((dd.record, pd.record))
-    }
-
     // ----- adjustments and further action ------------------------------------------
-
-    /// # Errors
-    /// As [`wf::request_adjustment`], or no such person.
-    pub async fn request_adjustment(
-        &self,
-        ctx: &Ctx,
-        person: PersonId,
-        kind: AdjustmentKind,
-        description: &str,
-    ) -> Result<Adjustment> {
-        self.person(person).await?;
-        let d = wf::request_adjustment(
-            &self.profile,
-            &ctx.actor,
-            person,
-            kind,
-            description,
-            self.now(),
-        )?;
-        let mut tx = self.begin().await?;
-        let id = tx.insert_adjustment(&d.record).await?;
-        tx.audit_for(&d.events, &format!("adjustment:{id}")).await?;
-        tx.tasks_about(&d.tasks, &format!("adjustment:{id}"), self.now())
-            .await?;
-        self.finish(tx, ctx, &format!("adjustment:{id}")).await?;
-        Ok(Adjustment { id, ..d.record })
-    }
-
-    /// # Errors
-    /// As [`wf::decide_adjustment`].
-    pub async fn decide_adjustment(
-        &self,
-        ctx: &Ctx,
-        id: AdjustmentId,
-        grant: bool,
-        reasons: &str,
-    ) -> Result<Adjustment> {
-        let a = self
-            .store
-            .adjustment(id)
-            .await?
-            .ok_or_else(|| not_found("adjustment_id", format!("no adjustment {id}")))?;
-        let d = wf::decide_adjustment(&self.profile, &ctx.actor, &a, grant, reasons, self.now())?;
-        let open = self
-            .store
-            .tasks(
-                &TaskFilter {
-                    open_only: true,
-                    person: Some(a.person_id),
-                    kind: Some(TaskKind::AdjustmentDecision),
-                    ..Default::default()
-                },
-                1000,
-            )
-            .await?;
-        let mut tx = self.begin().await?;
-        tx.decide_adjustment(&d.record).await?;
-        tx.audit(&d.events).await?;
-        tx.tasks(&d.tasks, self.now()).await?;
-        for t in open
-            .iter()
-            .filter(|t| t.task.subject.as_deref() == Some(&format!("adjustment:{id}")))
-        {
-            tx.complete_task(t.id, ctx.actor.id, reasons, self.now())
-                .await?;
-        }
-        self.finish(tx, ctx, &format!("adjustment:{id}")).await?;
-        self.after_write().await;
-        Ok(d.record)
-    }
-
-    /// # Errors
-    /// As [`wf::record_further_action`], or no such person.
-    pub async fn further_action(
-        &self,
-        ctx: &Ctx,
-        person: PersonId,
-        input: wf::FurtherActionInput,
-    ) -> Result<FurtherAction> {
-        self.person(person).await?;
-        let d = wf::record_further_action(&self.profile, &ctx.actor, person, input, self.now())?;
-        let mut tx = self.begin().await?;
-        let id = tx.insert_further_action(&d.record).await?;
-        tx.audit_for(&d.events, &format!("further-action:{id}"))
-            .await?;
-        self.finish(tx, ctx, &format!("further-action:{id}"))
-            .await?;
-        Ok(FurtherAction { id, ..d.record })
-    }
 
     // ----- tasks and reviews -------------------------------------------------------
 
@@ -1720,65 +1011,7 @@ impl App {
         Ok(self.store.task_counts(&open_tasks_of(actor, None)).await?)
     }
 
-    /// Marks a task done with its outcome. Only its assignee, someone in its role, or a
-    /// manager may close it.
-    ///
-    /// # Errors
-    /// No such task, already done, or not theirs to close.
-    pub async fn complete_task(&self, ctx: &Ctx, id: TaskId, outcome: &str) -> Result<Task> {
-        tact_core::error::require_text("outcome", outcome)?;
-        let t = self
-            .store
-            .task(id)
-            .await?
-            .ok_or_else(|| not_found("task_id", format!("no task {id}")))?;
-        if let Some(step) = t.task.kind.done_by_its_step() {
-            return Err(RuleError::conflict(
-                &t.task.clause,
-                format!("this task is done by {step}, not closed by hand"),
-            )
-            .into());
-        }
-        tact_core::roles::may_close_task(&ctx.actor, &t.task)?;
-        let mut tx = self.begin().await?;
-        tx.complete_task(id, ctx.actor.id, outcome, self.now())
-            .await?;
-        let mut ev = AuditEvent::new(
-            self.now(),
-            ctx.actor.id,
-            AuditAction::TaskDone,
-            format!("task:{id}"),
-        )
-        .reason(outcome)
-        .clause(t.task.clause.clone());
-        ev.person_id = t.task.person_id;
-        tx.audit(&[ev]).await?;
-        self.finish(tx, ctx, &format!("task:{id}")).await?;
-        Ok(self.store.task(id).await?.unwrap_or(t))
-    }
-
     // ----- sharing with partners (CLE-9.15) ----------------------------------------
-
-    /// Asks to share a person's details with a partner; waits for the DPO.
-    ///
-    /// # Errors
-    /// No such person; as [`tact_core::sharing::request_disclosure`].
-    pub async fn request_disclosure(
-        &self,
-        ctx: &Ctx,
-        person: PersonId,
-        input: sharing::DisclosureRequest,
-    ) -> Result<sharing::Disclosure> {
-        self.person(person).await?;
-        let d = sharing::request_disclosure(&self.profile, &ctx.actor, person, input, self.now())?;
-        let mut tx = self.begin().await?;
-        let id = tx.insert_disclosure(&d.record).await?;
-        let subject = format!("disclosure:{id}");
-        tx.audit_for(&d.events, &subject).await?;
-        tx.tasks_about(&d.tasks, &subject, self.now()).await?;
-        self.finish(tx, ctx, &subject).await?;
-        Ok(sharing::Disclosure { id, ..d.record })
-    }
 
     /// Loads a request to share, or says it does not exist.
     ///
@@ -1814,29 +1047,6 @@ impl App {
         Ok(d.record)
     }
 
-    /// The DPO's decision on a request to share.
-    ///
-    /// # Errors
-    /// No such request; as [`tact_core::sharing::decide_disclosure`].
-    pub async fn decide_disclosure(
-        &self,
-        ctx: &Ctx,
-        id: DisclosureId,
-        approve: bool,
-        reason: &str,
-    ) -> Result<sharing::Disclosure> {
-        let before = self.disclosure(id).await?;
-        let d = sharing::decide_disclosure(
-            &self.profile,
-            &ctx.actor,
-            &before,
-            approve,
-            reason,
-            self.now(),
-        )?;
-        self.save_disclosure(ctx, &before, d).await
-    }
-
     /// The disclosure log, for those who may ask to share, the DPO and auditors.
     ///
     /// # Errors
@@ -1848,30 +1058,6 @@ impl App {
     ) -> Result<Vec<sharing::Disclosure>> {
         tact_core::roles::may_read_disclosure_log(&self.profile, actor)?;
         Ok(self.store.disclosure_log(limit).await?)
-    }
-
-    /// Records what was shared, with whom and when, on the disclosure log.
-    ///
-    /// # Errors
-    /// No such request; as [`tact_core::sharing::record_shared`].
-    pub async fn record_shared(
-        &self,
-        ctx: &Ctx,
-        id: DisclosureId,
-        what: &str,
-        at: Option<Timestamp>,
-    ) -> Result<sharing::Disclosure> {
-        let before = self.disclosure(id).await?;
-        let now = self.now();
-        let d = sharing::record_shared(
-            &self.profile,
-            &ctx.actor,
-            &before,
-            what,
-            at.unwrap_or(now),
-            now,
-        )?;
-        self.save_disclosure(ctx, &before, d).await
     }
 
     /// Sends the reminder a breach calls for (CLE-9.11; NOR-5.8): keeps it as an outbound
@@ -2173,5 +1359,1052 @@ fn credentials_set(at: Timestamp, by: Option<&Actor>, staff: StaffId) -> AuditEv
         reason: Some("sign-in details set".into()),
         clause: None,
         detail: Vec::new(),
+    }
+}
+
+/// Changes a member of staff's role, line manager or whether they are active.
+///
+/// # Errors
+/// A role refusal, or no such member of staff.
+impl Handles<cmd::ChangeStaff> for App {
+    type Output = Staff;
+
+    async fn handle(
+        &self,
+        ctx: &Ctx,
+        c: cmd::ChangeStaff,
+        _: crate::Executed,
+    ) -> Result<Self::Output> {
+        let cmd::ChangeStaff {
+            staff: id,
+            role,
+            active,
+            line_manager,
+        } = c;
+        let mut s = self
+            .store
+            .staff(id)
+            .await?
+            .ok_or_else(|| not_found("staff_id", format!("no member of staff {id}")))?;
+        if let Some(r) = role {
+            s.role = r;
+        }
+        if let Some(a) = active {
+            s.active = a;
+        }
+        if line_manager.is_some() {
+            s.line_manager = line_manager;
+        }
+        let mut tx = self.begin().await?;
+        tx.update_staff(&s).await?;
+        tx.audit(&[AuditEvent::new(
+            self.now(),
+            ctx.actor.id,
+            AuditAction::StaffChanged,
+            format!("staff:{id}"),
+        )
+        .detail("role", s.role.as_str())
+        .detail("active", s.active)])
+            .await?;
+        self.finish(tx, ctx, &format!("staff:{id}")).await?;
+        Ok(s)
+    }
+}
+
+/// Merges two records of the same person (issue 10): everything about `merged` moves
+/// to `kept` in one transaction, `merged` then leads to `kept`, and one event says who
+/// merged which into which and why. Gives the record kept and what moved.
+///
+/// # Errors
+/// A role refusal; no reason; either record missing or already merged; the store's error.
+impl Handles<cmd::MergePeople> for App {
+    type Output = (ServiceUser, Vec<(String, u64)>);
+
+    async fn handle(
+        &self,
+        ctx: &Ctx,
+        c: cmd::MergePeople,
+        _: crate::Executed,
+    ) -> Result<Self::Output> {
+        let cmd::MergePeople {
+            kept,
+            merged,
+            reason,
+        } = c;
+        let reason = reason.as_str();
+        let k = self.person(kept).await?;
+        let m = self.person(merged).await.map_err(|e| match e {
+            AppError::Rule(r) => AppError::Rule(r.with_field("merge")),
+            other => other,
+        })?;
+        let mut d = wf::merge_people(&self.profile, &ctx.actor, &k, &m, reason, self.now())?;
+        let plans = self.store.plans_of(merged).await?;
+        let mut tx = self.begin().await?;
+        let mut moved = tx.merge_person(merged, kept).await?;
+        for p in &plans {
+            let mut s = p.clone();
+            s.person_id = kept;
+            tx.update_plan(&s, p.version).await?;
+        }
+        moved.push(("plans".into(), plans.len() as u64));
+        tx.update_person(&d.record).await?;
+        let listed = moved
+            .iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(k, n)| format!("{k}: {n}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        if let Some(ev) = d.events.first_mut() {
+            ev.detail.push(("moved".into(), listed));
+        }
+        tx.audit(&d.events).await?;
+        self.finish(tx, ctx, &format!("person:{kept}")).await?;
+        self.after_write().await;
+        Ok((d.record, moved))
+    }
+}
+
+/// # Errors
+/// A role refusal, no such person, an empty title, or the store's error.
+impl Handles<cmd::OpenMatter> for App {
+    type Output = Matter;
+
+    async fn handle(
+        &self,
+        ctx: &Ctx,
+        c: cmd::OpenMatter,
+        _: crate::Executed,
+    ) -> Result<Self::Output> {
+        let cmd::OpenMatter {
+            person,
+            kind,
+            title,
+        } = c;
+        let title = title.as_str();
+        tact_core::error::require_text("title", title)?;
+        self.person(person).await?;
+        let mut m = Matter {
+            id: MatterId(0),
+            person_id: person,
+            reference: String::new(),
+            kind,
+            title: title.trim().to_string(),
+            status: MatterStatus::Open,
+            finalised_on: None,
+            opened_at: self.now(),
+        };
+        let mut tx = self.begin().await?;
+        let (id, reference) = tx.insert_matter(&m).await?;
+        m.id = id;
+        m.reference = reference;
+        tx.audit(&[AuditEvent::new(
+            self.now(),
+            ctx.actor.id,
+            AuditAction::MatterOpened,
+            format!("matter:{id}"),
+        )
+        .person(person)
+        .detail("kind", kind.as_str())])
+            .await?;
+        self.finish(tx, ctx, &format!("matter:{id}")).await?;
+        Ok(m)
+    }
+}
+
+/// Moves a matter on: concluded, review exhausted, or finalised on a date (NOR-9.1 starts there).
+///
+/// # Errors
+/// A role refusal, no such matter, a finalised matter without its date, or the store's error.
+impl Handles<cmd::SetMatterStatus> for App {
+    type Output = Matter;
+
+    async fn handle(
+        &self,
+        ctx: &Ctx,
+        c: cmd::SetMatterStatus,
+        _: crate::Executed,
+    ) -> Result<Self::Output> {
+        let cmd::SetMatterStatus {
+            matter: id,
+            status,
+            finalised_on,
+        } = c;
+        let mut m = self
+            .store
+            .matter(id)
+            .await?
+            .ok_or_else(|| not_found("matter_id", format!("no matter {id}")))?;
+        if status == MatterStatus::Finalised && finalised_on.is_none() {
+            return Err(RuleError::invalid(
+                "finalised_on",
+                "a finalised matter needs the date it was finalised",
+            )
+            .into());
+        }
+        if finalised_on.is_some_and(|d| d > self.today()) {
+            return Err(RuleError::invalid(
+                "finalised_on",
+                "the date a matter was finalised cannot be in the future",
+            )
+            .into());
+        }
+        m.status = status;
+        m.finalised_on = if status == MatterStatus::Finalised {
+            finalised_on
+        } else {
+            None
+        };
+        let mut tx = self.begin().await?;
+        tx.update_matter(&m).await?;
+        tx.audit(&[AuditEvent::new(
+            self.now(),
+            ctx.actor.id,
+            AuditAction::MatterStatusChanged,
+            format!("matter:{id}"),
+        )
+        .person(m.person_id)
+        .detail("status", status.as_str())])
+            .await?;
+        self.finish(tx, ctx, &format!("matter:{id}")).await?;
+        Ok(m)
+    }
+}
+
+/// CLE-8.1, 8.2.
+///
+/// # Errors
+/// As [`wf::record_additional_help`], or no such person.
+impl Handles<cmd::RecordAdditionalHelp> for App {
+    type Output = ServiceUser;
+
+    async fn handle(
+        &self,
+        ctx: &Ctx,
+        c: cmd::RecordAdditionalHelp,
+        _: crate::Executed,
+    ) -> Result<Self::Output> {
+        let cmd::RecordAdditionalHelp {
+            person,
+            needs_help,
+            words,
+        } = c;
+
+        let p = self.person(person).await?;
+        let d = wf::record_additional_help(
+            &self.profile,
+            &ctx.actor,
+            &p,
+            needs_help,
+            words,
+            self.now(),
+        )?;
+        let mut tx = self.begin().await?;
+        tx.update_person(&d.record).await?;
+        tx.audit(&d.events).await?;
+        self.finish(tx, ctx, &format!("person:{person}")).await?;
+        self.after_write().await;
+        Ok(d.record)
+    }
+}
+
+/// Records that a contact was screened (CLE-9.10), with what was found; closes its screening task.
+///
+/// # Errors
+/// A role refusal, or a contact not waiting for screening.
+impl Handles<cmd::ScreenContact> for App {
+    type Output = Contact;
+
+    async fn handle(
+        &self,
+        ctx: &Ctx,
+        c: cmd::ScreenContact,
+        _: crate::Executed,
+    ) -> Result<Self::Output> {
+        let cmd::ScreenContact {
+            contact: id,
+            finding,
+        } = c;
+        let finding = finding.as_str();
+        tact_core::error::require_text("finding", finding)?;
+        let c = self
+            .store
+            .contact(id)
+            .await?
+            .ok_or_else(|| not_found("contact_id", format!("no contact {id}")))?;
+        let open = self
+            .store
+            .tasks(
+                &TaskFilter {
+                    open_only: true,
+                    person: c.person_id,
+                    kind: Some(TaskKind::Screening),
+                    ..Default::default()
+                },
+                1000,
+            )
+            .await?;
+        let mut tx = self.begin().await?;
+        tx.mark_screened(id).await?;
+        for t in open
+            .iter()
+            .filter(|t| t.task.subject.as_deref() == Some(&format!("contact:{id}")))
+        {
+            tx.complete_task(t.id, ctx.actor.id, finding, self.now())
+                .await?;
+        }
+        let mut ev = AuditEvent::new(
+            self.now(),
+            ctx.actor.id,
+            AuditAction::ContactScreened,
+            format!("contact:{id}"),
+        )
+        .clause(self.profile.clauses.screening.clone())
+        .reason(finding);
+        ev.person_id = c.person_id;
+        tx.audit(&[ev]).await?;
+        self.finish(tx, ctx, &format!("contact:{id}")).await?;
+        Ok(Contact {
+            screening: Screening::Done,
+            ..c
+        })
+    }
+}
+
+/// # Errors
+/// As [`wf::record_incident`], or no such person.
+impl Handles<cmd::RecordIncident> for App {
+    type Output = (Incident, Vec<TaskId>);
+
+    async fn handle(
+        &self,
+        ctx: &Ctx,
+        c: cmd::RecordIncident,
+        _: crate::Executed,
+    ) -> Result<Self::Output> {
+        let cmd::RecordIncident { input } = c;
+
+        self.person(input.person_id).await?;
+        let staff = self.store.staff_list().await?;
+        let d = wf::record_incident(&self.profile, &ctx.actor, input, &staff, self.now())?;
+        let mut tx = self.begin().await?;
+        let id = tx.insert_incident(&d.record).await?;
+        let subject = format!("incident:{id}");
+        let ids = tx.tasks_about(&d.tasks, &subject, self.now()).await?;
+        tx.audit_for(&d.events, &subject).await?;
+        self.finish(tx, ctx, &subject).await?;
+        Ok((Incident { id, ..d.record }, ids))
+    }
+}
+
+/// Marks a received letter or email as threatening or abusive (CLE-4.6).
+///
+/// # Errors
+/// No such contact; as [`wf::record_threatening_correspondence`].
+impl Handles<cmd::MarkThreatening> for App {
+    type Output = (Incident, Vec<TaskId>);
+
+    async fn handle(
+        &self,
+        ctx: &Ctx,
+        c: cmd::MarkThreatening,
+        _: crate::Executed,
+    ) -> Result<Self::Output> {
+        let cmd::MarkThreatening {
+            contact,
+            category,
+            description,
+        } = c;
+        let category = category.as_str();
+        let description = description.as_str();
+
+        let c = self
+            .store
+            .contact(contact)
+            .await?
+            .ok_or_else(|| not_found("contact_id", format!("no contact {contact}")))?;
+        let staff = self.store.staff_list().await?;
+        let d = wf::record_threatening_correspondence(
+            &self.profile,
+            &ctx.actor,
+            &c,
+            category,
+            description,
+            &staff,
+            self.now(),
+        )?;
+        let mut tx = self.begin().await?;
+        let id = tx.insert_incident(&d.record).await?;
+        let subject = format!("incident:{id}");
+        let ids = tx.tasks_about(&d.tasks, &subject, self.now()).await?;
+        tx.audit_for(&d.events, &subject).await?;
+        self.finish(tx, ctx, &subject).await?;
+        Ok((Incident { id, ..d.record }, ids))
+    }
+}
+
+/// # Errors
+/// As [`wf::give_warning`], or no such person.
+impl Handles<cmd::GiveWarning> for App {
+    type Output = Warning;
+
+    async fn handle(
+        &self,
+        ctx: &Ctx,
+        c: cmd::GiveWarning,
+        _: crate::Executed,
+    ) -> Result<Self::Output> {
+        let cmd::GiveWarning { person, input } = c;
+
+        self.person(person).await?;
+        let incidents = self.store.incidents_of(person).await?;
+        let d = wf::give_warning(
+            &self.profile,
+            &ctx.actor,
+            person,
+            input,
+            &incidents,
+            self.now(),
+        )?;
+        let mut tx = self.begin().await?;
+        let id = tx.insert_warning(&d.record).await?;
+        tx.audit_for(&d.events, &format!("warning:{id}")).await?;
+        self.finish(tx, ctx, &format!("warning:{id}")).await?;
+        Ok(Warning { id, ..d.record })
+    }
+}
+
+/// # Errors
+/// As [`wf::draft_plan`], or no such person.
+impl Handles<cmd::DraftPlan> for App {
+    type Output = Plan;
+
+    async fn handle(
+        &self,
+        ctx: &Ctx,
+        c: cmd::DraftPlan,
+        _: crate::Executed,
+    ) -> Result<Self::Output> {
+        let cmd::DraftPlan { person, input } = c;
+
+        self.person(person).await?;
+        let records = self.plan_records(person).await?;
+        let pc = records.context();
+        let d = wf::draft_plan(&self.profile, &ctx.actor, person, input, &pc, self.now())?;
+        let mut tx = self.begin().await?;
+        let id = tx.insert_plan(&d.record).await?;
+        // CLE-4.6: a strategy started answers the call for one.
+        tx.close_person_tasks(
+            person,
+            TaskKind::StrategyNeeded,
+            ctx.actor.id,
+            &format!("{} {id} started", self.profile.terms.plan),
+            self.now(),
+        )
+        .await?;
+        tx.audit_for(&d.events, &format!("strategy:{id}")).await?;
+        self.finish(tx, ctx, &format!("strategy:{id}")).await?;
+        Ok(Plan { id, ..d.record })
+    }
+}
+
+/// # Errors
+/// As [`wf::answer_checklist`].
+impl Handles<cmd::AnswerChecklist> for App {
+    type Output = (Plan, Vec<TaskId>);
+
+    async fn handle(
+        &self,
+        ctx: &Ctx,
+        c: cmd::AnswerChecklist,
+        _: crate::Executed,
+    ) -> Result<Self::Output> {
+        let cmd::AnswerChecklist { plan: id, answers } = c;
+
+        let s = self.plan(id).await?;
+        let mut d = wf::answer_checklist(&self.profile, &ctx.actor, &s, answers, self.now())?;
+        let mut tx = self.begin().await?;
+        let ids = tx.tasks(&d.tasks, self.now()).await?;
+        for (t, task_id) in d.tasks.iter().zip(&ids) {
+            if let Some(q) = t
+                .subject
+                .as_deref()
+                .and_then(|x| x.split(":question:").nth(1))
+            {
+                wf::link_remedy_task(&mut d.record, q, *task_id);
+            }
+        }
+        tx.update_plan(&d.record, s.version).await?;
+        tx.audit(&d.events).await?;
+        self.finish(tx, ctx, &format!("strategy:{id}")).await?;
+        Ok((d.record, ids))
+    }
+}
+
+/// Takes one step on a plan, whichever door it came from: loads the plan and the
+/// person's records, decides in core ([`wf::decide_plan`]), writes the plan, its events
+/// and its tasks in one transaction, and refreshes what the contact check knows.
+///
+/// # Errors
+/// No such plan; as the step's own rule; a plan changed meanwhile (409).
+impl Handles<cmd::PlanStepCommand> for App {
+    type Output = Plan;
+
+    async fn handle(
+        &self,
+        ctx: &Ctx,
+        c: cmd::PlanStepCommand,
+        _: crate::Executed,
+    ) -> Result<Self::Output> {
+        let cmd::PlanStepCommand { plan: id, command } = c;
+
+        let s = self.plan(id).await?;
+        let records = self.plan_records(s.person_id).await?;
+        let pc = records.context();
+        let d = wf::decide_plan(&self.profile, &ctx.actor, &s, command, &pc, self.now())?;
+        self.save_plan(ctx, &s, d).await
+    }
+}
+
+/// # Errors
+/// As [`wf::raise_dispute`].
+impl Handles<cmd::RaiseDispute> for App {
+    type Output = Dispute;
+
+    async fn handle(
+        &self,
+        ctx: &Ctx,
+        c: cmd::RaiseDispute,
+        _: crate::Executed,
+    ) -> Result<Self::Output> {
+        let cmd::RaiseDispute {
+            plan: id,
+            grounds,
+            received_at,
+        } = c;
+        let grounds = grounds.as_str();
+
+        let s = self.plan(id).await?;
+        let now = self.now();
+        let d = wf::raise_dispute(
+            &self.profile,
+            &ctx.actor,
+            &s,
+            grounds,
+            received_at.unwrap_or(now),
+            now,
+        )?;
+        let mut tx = self.begin().await?;
+        let did = tx.insert_dispute(&d.record).await?;
+        tx.audit(&d.events).await?;
+        tx.tasks_about(&d.tasks, &format!("dispute:{did}"), now)
+            .await?;
+        self.finish(tx, ctx, &format!("dispute:{did}")).await?;
+        Ok(Dispute {
+            id: did,
+            ..d.record
+        })
+    }
+}
+
+/// # Errors
+/// As [`wf::decide_dispute`].
+impl Handles<cmd::DecideDispute> for App {
+    type Output = (Dispute, Plan);
+
+    async fn handle(
+        &self,
+        ctx: &Ctx,
+        c: cmd::DecideDispute,
+        _: crate::Executed,
+    ) -> Result<Self::Output> {
+        let cmd::DecideDispute {
+            dispute: id,
+            outcome,
+            reasons,
+            variation,
+        } = c;
+        let reasons = reasons.as_str();
+
+        let dispute = self
+            .store
+            .dispute(id)
+            .await?
+            .ok_or_else(|| not_found("dispute_id", format!("no dispute {id}")))?;
+        let s = self.plan(dispute.strategy_id).await?;
+        let records = self.plan_records(s.person_id).await?;
+        let pc = records.context();
+        let (dd, pd) = wf::decide_dispute(
+            &self.profile,
+            &ctx.actor,
+            &dispute,
+            &s,
+            wf::DisputeDecision {
+                outcome,
+                reasons: reasons.to_string(),
+                variation,
+            },
+            &pc,
+            self.now(),
+        )?;
+        let mut tx = self.begin().await?;
+        tx.decide_dispute(&dd.record).await?;
+        tx.update_plan(&pd.record, s.version).await?;
+        tx.audit(&dd.events).await?;
+        tx.audit(&pd.events).await?;
+        tx.tasks(&pd.tasks, self.now()).await?;
+        let open = records.tasks.iter().filter(|t| {
+            t.done_at.is_none() && t.task.subject.as_deref() == Some(&format!("dispute:{id}"))
+        });
+        for t in open {
+            tx.complete_task(t.id, ctx.actor.id, reasons, self.now())
+                .await?;
+        }
+        self.finish(tx, ctx, &format!("dispute:{id}")).await?;
+        self.after_write().await;
+        Ok((dd.record, pd.record))
+    }
+}
+
+/// # Errors
+/// As [`wf::request_adjustment`], or no such person.
+impl Handles<cmd::RequestAdjustment> for App {
+    type Output = Adjustment;
+
+    async fn handle(
+        &self,
+        ctx: &Ctx,
+        c: cmd::RequestAdjustment,
+        _: crate::Executed,
+    ) -> Result<Self::Output> {
+        let cmd::RequestAdjustment {
+            person,
+            kind,
+            description,
+        } = c;
+        let description = description.as_str();
+
+        self.person(person).await?;
+        let d = wf::request_adjustment(
+            &self.profile,
+            &ctx.actor,
+            person,
+            kind,
+            description,
+            self.now(),
+        )?;
+        let mut tx = self.begin().await?;
+        let id = tx.insert_adjustment(&d.record).await?;
+        tx.audit_for(&d.events, &format!("adjustment:{id}")).await?;
+        tx.tasks_about(&d.tasks, &format!("adjustment:{id}"), self.now())
+            .await?;
+        self.finish(tx, ctx, &format!("adjustment:{id}")).await?;
+        Ok(Adjustment { id, ..d.record })
+    }
+}
+
+/// # Errors
+/// As [`wf::decide_adjustment`].
+impl Handles<cmd::DecideAdjustment> for App {
+    type Output = Adjustment;
+
+    async fn handle(
+        &self,
+        ctx: &Ctx,
+        c: cmd::DecideAdjustment,
+        _: crate::Executed,
+    ) -> Result<Self::Output> {
+        let cmd::DecideAdjustment {
+            adjustment: id,
+            grant,
+            reasons,
+        } = c;
+        let reasons = reasons.as_str();
+
+        let a = self
+            .store
+            .adjustment(id)
+            .await?
+            .ok_or_else(|| not_found("adjustment_id", format!("no adjustment {id}")))?;
+        let d = wf::decide_adjustment(&self.profile, &ctx.actor, &a, grant, reasons, self.now())?;
+        let open = self
+            .store
+            .tasks(
+                &TaskFilter {
+                    open_only: true,
+                    person: Some(a.person_id),
+                    kind: Some(TaskKind::AdjustmentDecision),
+                    ..Default::default()
+                },
+                1000,
+            )
+            .await?;
+        let mut tx = self.begin().await?;
+        tx.decide_adjustment(&d.record).await?;
+        tx.audit(&d.events).await?;
+        tx.tasks(&d.tasks, self.now()).await?;
+        for t in open
+            .iter()
+            .filter(|t| t.task.subject.as_deref() == Some(&format!("adjustment:{id}")))
+        {
+            tx.complete_task(t.id, ctx.actor.id, reasons, self.now())
+                .await?;
+        }
+        self.finish(tx, ctx, &format!("adjustment:{id}")).await?;
+        self.after_write().await;
+        Ok(d.record)
+    }
+}
+
+/// # Errors
+/// As [`wf::record_further_action`], or no such person.
+impl Handles<cmd::RecordFurtherAction> for App {
+    type Output = FurtherAction;
+
+    async fn handle(
+        &self,
+        ctx: &Ctx,
+        c: cmd::RecordFurtherAction,
+        _: crate::Executed,
+    ) -> Result<Self::Output> {
+        let cmd::RecordFurtherAction { person, input } = c;
+
+        self.person(person).await?;
+        let d = wf::record_further_action(&self.profile, &ctx.actor, person, input, self.now())?;
+        let mut tx = self.begin().await?;
+        let id = tx.insert_further_action(&d.record).await?;
+        tx.audit_for(&d.events, &format!("further-action:{id}"))
+            .await?;
+        self.finish(tx, ctx, &format!("further-action:{id}"))
+            .await?;
+        Ok(FurtherAction { id, ..d.record })
+    }
+}
+
+/// Marks a task done with its outcome. Only its assignee, someone in its role, or a
+/// manager may close it.
+///
+/// # Errors
+/// No such task, already done, or not theirs to close.
+impl Handles<cmd::CompleteTask> for App {
+    type Output = Task;
+
+    async fn handle(
+        &self,
+        ctx: &Ctx,
+        c: cmd::CompleteTask,
+        _: crate::Executed,
+    ) -> Result<Self::Output> {
+        let cmd::CompleteTask { task: id, outcome } = c;
+        let outcome = outcome.as_str();
+
+        tact_core::error::require_text("outcome", outcome)?;
+        let t = self
+            .store
+            .task(id)
+            .await?
+            .ok_or_else(|| not_found("task_id", format!("no task {id}")))?;
+        if let Some(step) = t.task.kind.done_by_its_step() {
+            return Err(RuleError::conflict(
+                &t.task.clause,
+                format!("this task is done by {step}, not closed by hand"),
+            )
+            .into());
+        }
+        tact_core::roles::may_close_task(&ctx.actor, &t.task)?;
+        let mut tx = self.begin().await?;
+        tx.complete_task(id, ctx.actor.id, outcome, self.now())
+            .await?;
+        let mut ev = AuditEvent::new(
+            self.now(),
+            ctx.actor.id,
+            AuditAction::TaskDone,
+            format!("task:{id}"),
+        )
+        .reason(outcome)
+        .clause(t.task.clause.clone());
+        ev.person_id = t.task.person_id;
+        tx.audit(&[ev]).await?;
+        self.finish(tx, ctx, &format!("task:{id}")).await?;
+        Ok(self.store.task(id).await?.unwrap_or(t))
+    }
+}
+
+/// Asks to share a person's details with a partner; waits for the DPO.
+///
+/// # Errors
+/// No such person; as [`tact_core::sharing::request_disclosure`].
+impl Handles<cmd::RequestDisclosure> for App {
+    type Output = sharing::Disclosure;
+
+    async fn handle(
+        &self,
+        ctx: &Ctx,
+        c: cmd::RequestDisclosure,
+        _: crate::Executed,
+    ) -> Result<Self::Output> {
+        let cmd::RequestDisclosure {
+            person,
+            request: input,
+        } = c;
+
+        self.person(person).await?;
+        let d = sharing::request_disclosure(&self.profile, &ctx.actor, person, input, self.now())?;
+        let mut tx = self.begin().await?;
+        let id = tx.insert_disclosure(&d.record).await?;
+        let subject = format!("disclosure:{id}");
+        tx.audit_for(&d.events, &subject).await?;
+        tx.tasks_about(&d.tasks, &subject, self.now()).await?;
+        self.finish(tx, ctx, &subject).await?;
+        Ok(sharing::Disclosure { id, ..d.record })
+    }
+}
+
+/// The DPO's decision on a request to share.
+///
+/// # Errors
+/// No such request; as [`tact_core::sharing::decide_disclosure`].
+impl Handles<cmd::DecideDisclosure> for App {
+    type Output = sharing::Disclosure;
+
+    async fn handle(
+        &self,
+        ctx: &Ctx,
+        c: cmd::DecideDisclosure,
+        _: crate::Executed,
+    ) -> Result<Self::Output> {
+        let cmd::DecideDisclosure {
+            disclosure: id,
+            approve,
+            reason,
+        } = c;
+        let reason = reason.as_str();
+
+        let before = self.disclosure(id).await?;
+        let d = sharing::decide_disclosure(
+            &self.profile,
+            &ctx.actor,
+            &before,
+            approve,
+            reason,
+            self.now(),
+        )?;
+        self.save_disclosure(ctx, &before, d).await
+    }
+}
+
+/// Records what was shared, with whom and when, on the disclosure log.
+///
+/// # Errors
+/// No such request; as [`tact_core::sharing::record_shared`].
+impl Handles<cmd::RecordShared> for App {
+    type Output = sharing::Disclosure;
+
+    async fn handle(
+        &self,
+        ctx: &Ctx,
+        c: cmd::RecordShared,
+        _: crate::Executed,
+    ) -> Result<Self::Output> {
+        let cmd::RecordShared {
+            disclosure: id,
+            what,
+            at,
+        } = c;
+        let what = what.as_str();
+
+        let before = self.disclosure(id).await?;
+        let now = self.now();
+        let d = sharing::record_shared(
+            &self.profile,
+            &ctx.actor,
+            &before,
+            what,
+            at.unwrap_or(now),
+            now,
+        )?;
+        self.save_disclosure(ctx, &before, d).await
+    }
+}
+
+/// # Errors
+/// A role refusal, an empty name, or the store's error.
+impl Handles<cmd::CreatePerson> for App {
+    type Output = ServiceUser;
+
+    async fn handle(
+        &self,
+        ctx: &Ctx,
+        c: cmd::CreatePerson,
+        _: crate::Executed,
+    ) -> Result<Self::Output> {
+        let cmd::CreatePerson { input } = c;
+        tact_core::error::require_text("name", &input.name)?;
+        if input.name.len() > 200 {
+            return Err(RuleError::invalid("name", "a name is at most 200 characters").into());
+        }
+        let now = self.now();
+        let mut p = ServiceUser {
+            id: PersonId(0),
+            reference: String::new(),
+            name: input.name.trim().to_string(),
+            phones: input.phones.clone(),
+            emails: input.emails.clone(),
+            postal_address: input
+                .postal_address
+                .clone()
+                .filter(|a| !a.trim().is_empty()),
+            advocate: input.advocate.clone(),
+            preferred_format: input.preferred_format.unwrap_or(Format::Standard),
+            preferred_language: input
+                .preferred_language
+                .clone()
+                .filter(|l| !l.trim().is_empty()),
+            shared_identifiers: input.shared_marks()?,
+            additional_help: None,
+            created_at: now,
+        };
+        p.phones.dedup();
+        p.emails.dedup();
+        let mut tx = self.begin().await?;
+        claim_identifiers(&mut tx, &p, &[]).await?;
+        let (id, reference) = tx.insert_person(&p).await?;
+        p.id = id;
+        p.reference = reference;
+        tx.audit(&[AuditEvent::new(
+            now,
+            ctx.actor.id,
+            AuditAction::PersonCreated,
+            format!("person:{id}"),
+        )
+        .person(id)])
+            .await?;
+        self.finish(tx, ctx, &format!("person:{id}")).await?;
+        self.after_write().await;
+        Ok(p)
+    }
+}
+
+/// Replaces a person's contact details.
+///
+/// # Errors
+/// A role refusal, no such person, or the store's error.
+impl Handles<cmd::UpdatePerson> for App {
+    type Output = ServiceUser;
+
+    async fn handle(
+        &self,
+        ctx: &Ctx,
+        c: cmd::UpdatePerson,
+        _: crate::Executed,
+    ) -> Result<Self::Output> {
+        let cmd::UpdatePerson { person: id, input } = c;
+        tact_core::error::require_text("name", &input.name)?;
+        let mut p = self
+            .store
+            .person(id)
+            .await?
+            .ok_or_else(|| not_found("person_id", format!("no service user {id}")))?;
+        let before = identifiers_with_fields(&p);
+        p.shared_identifiers = input.shared_marks()?;
+        p.name = input.name.trim().to_string();
+        p.phones = input.phones;
+        p.emails = input.emails;
+        p.postal_address = input.postal_address;
+        p.advocate = input.advocate;
+        if let Some(f) = input.preferred_format {
+            p.preferred_format = f;
+        }
+        p.preferred_language = input.preferred_language;
+        let mut tx = self.begin().await?;
+        claim_identifiers(&mut tx, &p, &before).await?;
+        tx.update_person(&p).await?;
+        tx.audit(&[AuditEvent::new(
+            self.now(),
+            ctx.actor.id,
+            AuditAction::PersonUpdated,
+            format!("person:{id}"),
+        )
+        .person(id)])
+            .await?;
+        self.finish(tx, ctx, &format!("person:{id}")).await?;
+        self.after_write().await;
+        Ok(p)
+    }
+}
+
+/// Puts right details that were wrong (rectification): the change is recorded as such,
+/// with what was wrong and which details changed — but not the wrong values, which
+/// are not kept.
+///
+/// # Errors
+/// A role refusal; no such person; no account of what was wrong; nothing changed.
+impl Handles<cmd::RectifyPerson> for App {
+    type Output = ServiceUser;
+
+    async fn handle(
+        &self,
+        ctx: &Ctx,
+        c: cmd::RectifyPerson,
+        _: crate::Executed,
+    ) -> Result<Self::Output> {
+        let cmd::RectifyPerson {
+            person: id,
+            input,
+            what_was_wrong,
+        } = c;
+        let what_was_wrong = what_was_wrong.as_str();
+        tact_core::error::require_text("name", &input.name)?;
+        tact_core::error::require_text("what_was_wrong", what_was_wrong)?;
+        let before = self.person(id).await?;
+        let mut p = before.clone();
+        p.shared_identifiers = input.shared_marks()?;
+        p.name = input.name.trim().to_string();
+        p.phones = input.phones;
+        p.emails = input.emails;
+        p.postal_address = input.postal_address;
+        if input.advocate.is_some() {
+            p.advocate = input.advocate;
+        }
+        if let Some(f) = input.preferred_format {
+            p.preferred_format = f;
+        }
+        p.preferred_language = input.preferred_language;
+        let changed: Vec<&str> = [
+            ("name", before.name != p.name),
+            ("phones", before.phones != p.phones),
+            ("emails", before.emails != p.emails),
+            ("postal address", before.postal_address != p.postal_address),
+            ("advocate", before.advocate != p.advocate),
+            (
+                "preferred format",
+                before.preferred_format != p.preferred_format,
+            ),
+            (
+                "preferred language",
+                before.preferred_language != p.preferred_language,
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(k, c)| c.then_some(k))
+        .collect();
+        if changed.is_empty() {
+            return Err(RuleError::invalid("name", "nothing was changed").into());
+        }
+        let mut tx = self.begin().await?;
+        claim_identifiers(&mut tx, &p, &identifiers_with_fields(&before)).await?;
+        tx.update_person(&p).await?;
+        tx.audit(&[AuditEvent::new(
+            self.now(),
+            ctx.actor.id,
+            AuditAction::PersonRectified,
+            format!("person:{id}"),
+        )
+        .person(id)
+        .reason(what_was_wrong.trim().to_string())
+        .detail("changed", changed.join(", "))])
+            .await?;
+        self.finish(tx, ctx, &format!("person:{id}")).await?;
+        self.after_write().await;
+        Ok(p)
     }
 }

@@ -4,9 +4,10 @@
 //! importing or polling the same message twice stores it once, and a crash part-way
 //! through a batch loses nothing (the next run picks up what was not yet committed).
 
-use crate::{App, Result};
+use crate::{App, Ctx, Handles, Result};
 use tact_core::audit::{AuditAction, AuditEvent};
 use tact_core::check::Verdict;
+use tact_core::command as cmd;
 use tact_core::correspondence::{route_for, Route, StoredMessage};
 use tact_core::identity::Identifier;
 use tact_core::ids::{MatterId, PersonId};
@@ -348,95 +349,7 @@ impl App {
     }
 }
 
-impl App {
-    /// Puts a message from an unknown sender on a person's record, optionally keeping the
-    /// sender's address on their record so their next message is matched by itself. If
-    /// they are under a plan, the message is queued for screening like any other from them
-    /// (CLE-9.10).
-    ///
-    /// # Errors
-    /// A role refusal; no such message or person; a message not from an unknown sender.
-    pub async fn match_message(
-        &self,
-        ctx: &crate::Ctx,
-        id: i64,
-        person: PersonId,
-        keep_address: bool,
-    ) -> Result<StoredMessage> {
-        tact_core::roles::authorise(
-            &self.profile,
-            &ctx.actor,
-            tact_core::roles::Action::ManagePeople,
-            None,
-        )?;
-        let m = self
-            .store
-            .message(id)
-            .await?
-            .ok_or_else(|| crate::not_found("message_id", format!("no message {id}")))?;
-        let (Route::UnknownSender, Some(contact)) = (m.route, m.contact_id) else {
-            return Err(tact_core::RuleError::invalid(
-                "message_id",
-                "only a message from an unknown sender can be matched to a person",
-            )
-            .into());
-        };
-        let mut p = self.person(person).await?;
-        let under_plan = self
-            .view_of(person)
-            .await?
-            .is_some_and(|v| v.strategies.iter().any(|s| s.in_force(self.now())));
-        let route = if under_plan {
-            Route::Screening
-        } else {
-            Route::Inbox
-        };
-        let now = self.now();
-        let mut tx = self.begin().await?;
-        tx.assign_message(id, contact, person, route, under_plan)
-            .await?;
-        if under_plan {
-            tx.tasks_about(
-                &[tact_core::workflow::screening_task(
-                    &self.profile,
-                    Some(person),
-                    format!("Screen a message from {}: {}", p.name, m.subject),
-                    now,
-                )],
-                &format!("contact:{contact}"),
-                now,
-            )
-            .await?;
-        }
-        let address = tact_mail::sender_address(&m.sender);
-        let keep = keep_address
-            .then(|| tact_core::identity::EmailAddress::parse(address).ok())
-            .flatten()
-            .filter(|e| !p.emails.contains(e));
-        if let Some(e) = keep.clone() {
-            let had = crate::identifiers_with_fields(&p);
-            p.emails.push(e);
-            crate::claim_identifiers(&mut tx, &p, &had).await?;
-            tx.update_person(&p).await?;
-        }
-        let mut ev = AuditEvent::new(
-            now,
-            ctx.actor.id,
-            AuditAction::MessageMatched,
-            format!("message:{id}"),
-        )
-        .person(person);
-        if let Some(e) = &keep {
-            ev = ev.detail("address_kept", e.as_str());
-        }
-        tx.audit(&[ev]).await?;
-        self.finish(tx, ctx, &format!("message:{id}")).await?;
-        if keep.is_some() {
-            self.after_write().await;
-        }
-        Ok(self.store.message(id).await?.unwrap_or(m))
-    }
-}
+impl App {}
 
 /// A kept message's whole bytes and its attachments (name, claimed type, bytes).
 pub type MessageContent = (Vec<u8>, Vec<(Option<String>, String, Vec<u8>)>);
@@ -507,5 +420,95 @@ impl App {
             .await?
             .ok_or_else(|| crate::not_found("message_id", format!("no message {id}")))?;
         Ok((m, content))
+    }
+}
+
+/// Puts a message from an unknown sender on a person's record, optionally keeping the
+/// sender's address on their record so their next message is matched by itself. If
+/// they are under a plan, the message is queued for screening like any other from them
+/// (CLE-9.10).
+///
+/// # Errors
+/// A role refusal; no such message or person; a message not from an unknown sender.
+impl Handles<cmd::MatchMessage> for App {
+    type Output = StoredMessage;
+
+    async fn handle(
+        &self,
+        ctx: &Ctx,
+        c: cmd::MatchMessage,
+        _: crate::Executed,
+    ) -> Result<Self::Output> {
+        let cmd::MatchMessage {
+            message: id,
+            person,
+            keep_address,
+        } = c;
+        let m = self
+            .store
+            .message(id)
+            .await?
+            .ok_or_else(|| crate::not_found("message_id", format!("no message {id}")))?;
+        let (Route::UnknownSender, Some(contact)) = (m.route, m.contact_id) else {
+            return Err(tact_core::RuleError::invalid(
+                "message_id",
+                "only a message from an unknown sender can be matched to a person",
+            )
+            .into());
+        };
+        let mut p = self.person(person).await?;
+        let under_plan = self
+            .view_of(person)
+            .await?
+            .is_some_and(|v| v.strategies.iter().any(|s| s.in_force(self.now())));
+        let route = if under_plan {
+            Route::Screening
+        } else {
+            Route::Inbox
+        };
+        let now = self.now();
+        let mut tx = self.begin().await?;
+        tx.assign_message(id, contact, person, route, under_plan)
+            .await?;
+        if under_plan {
+            tx.tasks_about(
+                &[tact_core::workflow::screening_task(
+                    &self.profile,
+                    Some(person),
+                    format!("Screen a message from {}: {}", p.name, m.subject),
+                    now,
+                )],
+                &format!("contact:{contact}"),
+                now,
+            )
+            .await?;
+        }
+        let address = tact_mail::sender_address(&m.sender);
+        let keep = keep_address
+            .then(|| tact_core::identity::EmailAddress::parse(address).ok())
+            .flatten()
+            .filter(|e| !p.emails.contains(e));
+        if let Some(e) = keep.clone() {
+            let had = crate::identifiers_with_fields(&p);
+            p.emails.push(e);
+            crate::claim_identifiers(&mut tx, &p, &had).await?;
+            tx.update_person(&p).await?;
+        }
+        let mut ev = AuditEvent::new(
+            now,
+            ctx.actor.id,
+            AuditAction::MessageMatched,
+            format!("message:{id}"),
+        )
+        .person(person);
+        if let Some(e) = &keep {
+            ev = ev.detail("address_kept", e.as_str());
+        }
+        tx.audit(&[ev]).await?;
+        self.finish(tx, ctx, &format!("message:{id}")).await?;
+        if keep.is_some() {
+            self.after_write().await;
+        }
+        Ok(self.store.message(id).await?.unwrap_or(m))
     }
 }

@@ -2,8 +2,9 @@
 //! that lists them, the disposal that destroys them (each person in one transaction, on
 //! the disposal register), and legal holds that keep them.
 
-use crate::{App, Ctx, Result};
+use crate::{App, Ctx, Handles, Result};
 use tact_core::audit::{AuditAction, AuditEvent};
+use tact_core::command as cmd;
 use tact_core::ids::PersonId;
 use tact_core::retention::{self, Disposal, Facts};
 use tact_core::roles::{authorise, Action};
@@ -181,14 +182,24 @@ impl App {
         tx.commit().await?;
         Ok(out)
     }
+}
 
-    /// Places a legal hold: the records are kept past their disposal date until it is
-    /// lifted (the DPO).
-    ///
-    /// # Errors
-    /// A role refusal; no such person; no reason.
-    pub async fn place_hold(&self, ctx: &Ctx, person: PersonId, reason: &str) -> Result<i64> {
-        authorise(&self.profile, &ctx.actor, Action::HandleDataRights, None)?;
+/// Places a legal hold: the records are kept past their disposal date until it is
+/// lifted (the DPO).
+///
+/// # Errors
+/// A role refusal; no such person; no reason.
+impl Handles<cmd::PlaceHold> for App {
+    type Output = i64;
+
+    async fn handle(
+        &self,
+        ctx: &Ctx,
+        c: cmd::PlaceHold,
+        _: crate::Executed,
+    ) -> Result<Self::Output> {
+        let cmd::PlaceHold { person, reason } = c;
+        let reason = reason.as_str();
         tact_core::error::require_text("reason", reason)?;
         self.person(person).await?;
         let now = self.now();
@@ -208,13 +219,22 @@ impl App {
         self.finish(tx, ctx, &format!("legal-hold:{id}")).await?;
         Ok(id)
     }
+}
 
-    /// Lifts a legal hold (the DPO).
-    ///
-    /// # Errors
-    /// A role refusal; no such hold in place.
-    pub async fn lift_hold(&self, ctx: &Ctx, id: i64) -> Result<()> {
-        authorise(&self.profile, &ctx.actor, Action::HandleDataRights, None)?;
+/// Lifts a legal hold (the DPO).
+///
+/// # Errors
+/// A role refusal; no such hold in place.
+impl Handles<cmd::LiftHold> for App {
+    type Output = ();
+
+    async fn handle(
+        &self,
+        ctx: &Ctx,
+        c: cmd::LiftHold,
+        _: crate::Executed,
+    ) -> Result<Self::Output> {
+        let cmd::LiftHold { hold: id } = c;
         let now = self.now();
         let mut tx = self.begin().await?;
         tx.lift_hold(id, ctx.actor.id, now).await?;

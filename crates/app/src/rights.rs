@@ -1,50 +1,12 @@
 //! Data-rights requests (issue 5): recorded by whoever takes the contact, whatever a plan
 //! says, and answered by the DPO within the deadline `tact_core::rights` sets.
 
-use crate::{not_found, App, Ctx, Result};
-use tact_core::ids::PersonId;
-use tact_core::profile::Channel;
-use tact_core::rights::{self, RightKind, RightsRequest};
+use crate::{not_found, App, Ctx, Handles, Result};
+use tact_core::command as cmd;
+use tact_core::rights::{self, RightsRequest};
 use tact_core::workflow::Decision;
 
 impl App {
-    /// Records a request for access, rectification, erasure or objection; it goes to the
-    /// DPO with its deadline.
-    ///
-    /// # Errors
-    /// A role refusal; no such person; no details; a receipt date in the future.
-    pub async fn receive_rights_request(
-        &self,
-        ctx: &Ctx,
-        person: PersonId,
-        kind: RightKind,
-        details: &str,
-        channel: Channel,
-        received_on: Option<jiff::civil::Date>,
-    ) -> Result<RightsRequest> {
-        self.person(person).await?;
-        let now = self.now();
-        let today = tact_core::check::uk_date(now);
-        let d = rights::receive(
-            &self.profile,
-            &ctx.actor,
-            person,
-            kind,
-            details,
-            channel,
-            received_on.unwrap_or(today),
-            today,
-            now,
-        )?;
-        let mut tx = self.begin().await?;
-        let id = tx.insert_rights(&d.record).await?;
-        let subject = format!("data-rights:{id}");
-        tx.audit_for(&d.events, &subject).await?;
-        tx.tasks_about(&d.tasks, &subject, now).await?;
-        self.finish(tx, ctx, &subject).await?;
-        Ok(RightsRequest { id, ..d.record })
-    }
-
     /// # Errors
     /// No such request, or the store's error.
     pub async fn rights_request(&self, id: i64) -> Result<RightsRequest> {
@@ -52,46 +14,6 @@ impl App {
             .rights_request(id)
             .await?
             .ok_or_else(|| not_found("data_rights_id", format!("no data-rights request {id}")))
-    }
-
-    /// Extends the deadline by two months, with the reason, and asks for the person to be
-    /// told.
-    ///
-    /// # Errors
-    /// As [`rights::extend`].
-    pub async fn extend_rights_request(
-        &self,
-        ctx: &Ctx,
-        id: i64,
-        reason: &str,
-    ) -> Result<RightsRequest> {
-        let r = self.rights_request(id).await?;
-        let now = self.now();
-        let d = rights::extend(
-            &self.profile,
-            &ctx.actor,
-            &r,
-            reason,
-            tact_core::check::uk_date(now),
-            now,
-        )?;
-        self.save_rights(ctx, &r, d).await
-    }
-
-    /// Answers the request: done, with what was done, or refused, with why.
-    ///
-    /// # Errors
-    /// As [`rights::close`].
-    pub async fn answer_rights_request(
-        &self,
-        ctx: &Ctx,
-        id: i64,
-        refused: bool,
-        outcome: &str,
-    ) -> Result<RightsRequest> {
-        let r = self.rights_request(id).await?;
-        let d = rights::close(&self.profile, &ctx.actor, &r, refused, outcome, self.now())?;
-        self.save_rights(ctx, &r, d).await
     }
 
     /// Every open request, soonest deadline first: the DPO's list.
@@ -129,5 +51,112 @@ impl App {
         tx.tasks(&d.tasks, now).await?;
         self.finish(tx, ctx, &subject).await?;
         Ok(d.record)
+    }
+}
+
+/// Records a request for access, rectification, erasure or objection; it goes to the
+/// DPO with its deadline.
+///
+/// # Errors
+/// A role refusal; no such person; no details; a receipt date in the future.
+impl Handles<cmd::ReceiveRightsRequest> for App {
+    type Output = RightsRequest;
+
+    async fn handle(
+        &self,
+        ctx: &Ctx,
+        c: cmd::ReceiveRightsRequest,
+        _: crate::Executed,
+    ) -> Result<Self::Output> {
+        let cmd::ReceiveRightsRequest {
+            person,
+            kind,
+            details,
+            channel,
+            received_on,
+        } = c;
+        let details = details.as_str();
+
+        self.person(person).await?;
+        let now = self.now();
+        let today = tact_core::check::uk_date(now);
+        let d = rights::receive(
+            &self.profile,
+            &ctx.actor,
+            person,
+            kind,
+            details,
+            channel,
+            received_on.unwrap_or(today),
+            today,
+            now,
+        )?;
+        let mut tx = self.begin().await?;
+        let id = tx.insert_rights(&d.record).await?;
+        let subject = format!("data-rights:{id}");
+        tx.audit_for(&d.events, &subject).await?;
+        tx.tasks_about(&d.tasks, &subject, now).await?;
+        self.finish(tx, ctx, &subject).await?;
+        Ok(RightsRequest { id, ..d.record })
+    }
+}
+
+/// Extends the deadline by two months, with the reason, and asks for the person to be
+/// told.
+///
+/// # Errors
+/// As [`rights::extend`].
+impl Handles<cmd::ExtendRightsRequest> for App {
+    type Output = RightsRequest;
+
+    async fn handle(
+        &self,
+        ctx: &Ctx,
+        c: cmd::ExtendRightsRequest,
+        _: crate::Executed,
+    ) -> Result<Self::Output> {
+        let cmd::ExtendRightsRequest {
+            request: id,
+            reason,
+        } = c;
+        let reason = reason.as_str();
+
+        let r = self.rights_request(id).await?;
+        let now = self.now();
+        let d = rights::extend(
+            &self.profile,
+            &ctx.actor,
+            &r,
+            reason,
+            tact_core::check::uk_date(now),
+            now,
+        )?;
+        self.save_rights(ctx, &r, d).await
+    }
+}
+
+/// Answers the request: done, with what was done, or refused, with why.
+///
+/// # Errors
+/// As [`rights::close`].
+impl Handles<cmd::AnswerRightsRequest> for App {
+    type Output = RightsRequest;
+
+    async fn handle(
+        &self,
+        ctx: &Ctx,
+        c: cmd::AnswerRightsRequest,
+        _: crate::Executed,
+    ) -> Result<Self::Output> {
+        let cmd::AnswerRightsRequest {
+            request: id,
+            refused,
+            outcome,
+        } = c;
+        let outcome = outcome.as_str();
+
+        let r = self.rights_request(id).await?;
+        let d = rights::close(&self.profile, &ctx.actor, &r, refused, outcome, self.now())?;
+        self.save_rights(ctx, &r, d).await
     }
 }

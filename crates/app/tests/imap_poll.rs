@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use tact_app::mail::Imported;
 use tact_app::{App, Clock, Ctx, PersonInput};
+use tact_core::command as cmd;
 use tact_core::identity::EmailAddress;
 use tact_core::profile::Profile;
 use tact_core::roles::{Actor, Role};
@@ -195,12 +196,14 @@ async fn polling_takes_in_what_is_new_once_and_resumes_after_the_last_message() 
             .unwrap();
         let ctx = Ctx::new(Actor::from(cw));
         let jo = app
-            .create_person(
+            .execute(
                 &ctx,
-                PersonInput {
-                    name: "Jo Bloggs".into(),
-                    emails: vec![EmailAddress::parse("jo@example.org").unwrap()],
-                    ..Default::default()
+                cmd::CreatePerson {
+                    input: PersonInput {
+                        name: "Jo Bloggs".into(),
+                        emails: vec![EmailAddress::parse("jo@example.org").unwrap()],
+                        ..Default::default()
+                    },
                 },
             )
             .await

@@ -8,6 +8,7 @@ use common::{email_only, world};
 use jiff::SignedDuration;
 use tact_app::jobs::JobOutcome;
 use tact_app::{App, Clock};
+use tact_core::command as cmd;
 use tact_core::model::TaskKind;
 use tact_core::roles::Role;
 use tact_store::{testing, TaskFilter};
@@ -86,17 +87,21 @@ async fn cle_9_12_and_nor_8_1_a_review_falling_due_reminds_its_owner_and_an_over
         );
         // The review closes both.
         let owner_ctx = common::ctx(&app.store().staff(owner).await.unwrap().unwrap());
-        app.execute_plan(
+        app.execute(
             &owner_ctx,
-            sid,
-            tact_core::workflow::PlanCommand::Review(tact_core::workflow::ReviewInput {
-                decision: tact_core::workflow::ReviewDecision::Continue,
-                reasons: "Still needed".into(),
-                recent_conduct: "Emails only, as asked".into(),
-                next_review_due: Some(
-                    tact_core::check::uk_date(app.now()) + jiff::Span::new().days(60),
+            cmd::PlanStepCommand {
+                plan: sid,
+                command: tact_core::workflow::PlanCommand::Review(
+                    tact_core::workflow::ReviewInput {
+                        decision: tact_core::workflow::ReviewDecision::Continue,
+                        reasons: "Still needed".into(),
+                        recent_conduct: "Emails only, as asked".into(),
+                        next_review_due: Some(
+                            tact_core::check::uk_date(app.now()) + jiff::Span::new().days(60),
+                        ),
+                    },
                 ),
-            }),
+            },
         )
         .await
         .unwrap();
@@ -149,16 +154,20 @@ async fn cle_9_14_a_plan_reaching_its_end_date_asks_its_owner_to_tell_the_person
         let s = w.app.plan(sid).await.unwrap();
         let ends = tact_core::check::uk_date(w.app.now()) + jiff::Span::new().days(3);
         w.app
-            .execute_plan(
+            .execute(
                 &common::ctx(&sm),
-                sid,
-                tact_core::workflow::PlanCommand::Vary(tact_core::workflow::VaryInput {
-                    restrictions: s.restrictions.clone(),
-                    review_due: s.review_due,
-                    ends_on: Some(ends),
-                    reason: "Three more days".into(),
-                    overrides: Vec::new(),
-                }),
+                cmd::PlanStepCommand {
+                    plan: sid,
+                    command: tact_core::workflow::PlanCommand::Vary(
+                        tact_core::workflow::VaryInput {
+                            restrictions: s.restrictions.clone(),
+                            review_due: s.review_due,
+                            ends_on: Some(ends),
+                            reason: "Three more days".into(),
+                            overrides: Vec::new(),
+                        },
+                    ),
+                },
             )
             .await
             .unwrap();

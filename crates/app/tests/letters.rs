@@ -8,6 +8,7 @@ mod common;
 use common::{email_only, world};
 use std::process::{Child, Command};
 use tact_app::letters::How;
+use tact_core::command as cmd;
 use tact_core::correspondence::LetterStatus;
 use tact_core::model::{Format, Restriction, Rule};
 use tact_core::profile::Channel;
@@ -217,11 +218,13 @@ async fn cle_9_14_the_letter_about_a_change_says_what_was_decided_and_why() {
             .find(|s| s.role == tact_core::roles::Role::SeniorManager)
             .unwrap();
         w.app
-            .execute_plan(
+            .execute(
                 &common::ctx(&sm),
-                sid,
-                tact_core::workflow::PlanCommand::Lift {
-                    reason: "Contact has been calm for three months".into(),
+                cmd::PlanStepCommand {
+                    plan: sid,
+                    command: tact_core::workflow::PlanCommand::Lift {
+                        reason: "Contact has been calm for three months".into(),
+                    },
                 },
             )
             .await
@@ -258,16 +261,25 @@ async fn nor_1_5_the_adjustment_decision_goes_in_writing_and_writing_it_closes_t
         let csm = common::ctx(&csm);
         let a = w
             .app
-            .request_adjustment(
+            .execute(
                 &w.cw,
-                w.person,
-                tact_core::model::AdjustmentKind::parse("extra-time").unwrap(),
-                "Needs longer to reply",
+                cmd::RequestAdjustment {
+                    person: w.person,
+                    kind: tact_core::model::AdjustmentKind::parse("extra-time").unwrap(),
+                    description: "Needs longer to reply".into(),
+                },
             )
             .await
             .unwrap();
         w.app
-            .decide_adjustment(&csm, a.id, true, "A fair request")
+            .execute(
+                &csm,
+                cmd::DecideAdjustment {
+                    adjustment: a.id,
+                    grant: true,
+                    reasons: "A fair request".into(),
+                },
+            )
             .await
             .unwrap();
         let open = |kind| {
@@ -381,7 +393,11 @@ async fn a_held_letter_goes_only_when_released_and_goes_as_staff_changed_it() {
             .unwrap_err();
         assert!(e.to_string().contains("not a Word"), "{name}: {e}");
         // Released: sent as changed, and kept as sent.
-        let r = w.app.release_letter(&lm, l.id).await.unwrap();
+        let r = w
+            .app
+            .execute(&lm, cmd::ReleaseLetter { letter: l.id })
+            .await
+            .unwrap();
         assert_eq!(r.status, LetterStatus::Queued);
         assert_eq!(
             w.app.send_due_letters(&relay(sink.port), 10).await.unwrap(),
@@ -403,7 +419,11 @@ async fn a_held_letter_goes_only_when_released_and_goes_as_staff_changed_it() {
             .adjust_letter(&lm, l.id, None, "x", "typed")
             .await
             .is_err());
-        assert!(w.app.release_letter(&lm, l.id).await.is_err());
+        assert!(w
+            .app
+            .execute(&lm, cmd::ReleaseLetter { letter: l.id })
+            .await
+            .is_err());
         // The PDF is made from the kept wording, with the letterhead.
         let (pdf, media, file) = w
             .app
@@ -483,7 +503,10 @@ async fn cle_9_6_and_nor_5_1_a_notice_letter_that_has_gone_is_the_recorded_notic
             .write_plan_letter(&lm, sid, "strategy-notice", post)
             .await
             .unwrap();
-        w.app.mark_printed(&lm, first.id).await.unwrap();
+        w.app
+            .execute(&lm, cmd::MarkPrinted { letter: first.id })
+            .await
+            .unwrap();
         let notice = w.app.plan(sid).await.unwrap().notice.expect("posted");
         assert_eq!(notice.channel, Channel::Letter, "{name}");
         assert!(notice.agreement_sought && !notice.policy_enclosed, "{name}");
@@ -516,21 +539,25 @@ async fn cle_9_6_and_nor_5_1_a_notice_letter_that_has_gone_is_the_recorded_notic
             .await
             .unwrap();
         w.app
-            .execute_plan(
+            .execute(
                 &common::ctx(&sm),
-                sid,
-                tact_core::workflow::PlanCommand::Vary(tact_core::workflow::VaryInput {
-                    restrictions: vec![Restriction {
-                        rule: Rule::SingleChannel {
-                            channel: Channel::Letter,
+                cmd::PlanStepCommand {
+                    plan: sid,
+                    command: tact_core::workflow::PlanCommand::Vary(
+                        tact_core::workflow::VaryInput {
+                            restrictions: vec![Restriction {
+                                rule: Rule::SingleChannel {
+                                    channel: Channel::Letter,
+                                },
+                                reason: "Letters instead".into(),
+                            }],
+                            review_due: s.review_due,
+                            ends_on: None,
+                            reason: "Emails continued".into(),
+                            overrides: Vec::new(),
                         },
-                        reason: "Letters instead".into(),
-                    }],
-                    review_due: s.review_due,
-                    ends_on: None,
-                    reason: "Emails continued".into(),
-                    overrides: Vec::new(),
-                }),
+                    ),
+                },
             )
             .await
             .unwrap();

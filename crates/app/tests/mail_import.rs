@@ -2,6 +2,7 @@
 //! PostgreSQL: matched, threaded, judged, routed and kept once (issue 4).
 
 use jiff::Timestamp;
+use tact_core::command as cmd;
 
 mod common;
 use common::world;
@@ -251,7 +252,14 @@ async fn cle_9_10_a_message_matched_to_a_person_under_a_plan_is_screened_within_
         };
         let m = w
             .app
-            .match_message(&w.cw, id, w.person, false)
+            .execute(
+                &w.cw,
+                cmd::MatchMessage {
+                    message: id,
+                    person: w.person,
+                    keep_address: false,
+                },
+            )
             .await
             .unwrap();
         assert_eq!(m.route, Route::Screening, "{name}");
@@ -333,20 +341,22 @@ async fn nor_5_5_and_cle_9_10_blocked_or_read_and_file_mail_is_screened_and_ackn
                 let lm = common::ctx(&w.app.store().staff(lm).await.unwrap().unwrap());
                 if w.app.plan(sid).await.unwrap().notice.is_none() {
                     w.app
-                        .execute_plan(
+                        .execute(
                             &lm,
-                            sid,
-                            tact_core::workflow::PlanCommand::RecordNotice(
-                                tact_core::workflow::NoticeInput {
-                                    sent_at: w.app.now(),
-                                    channel: Channel::Letter,
-                                    format: tact_core::model::Format::Standard,
-                                    agreement_sought: false,
-                                    agreement_given: None,
-                                    agreement_note: None,
-                                    policy_enclosed: true,
-                                },
-                            ),
+                            cmd::PlanStepCommand {
+                                plan: sid,
+                                command: tact_core::workflow::PlanCommand::RecordNotice(
+                                    tact_core::workflow::NoticeInput {
+                                        sent_at: w.app.now(),
+                                        channel: Channel::Letter,
+                                        format: tact_core::model::Format::Standard,
+                                        agreement_sought: false,
+                                        agreement_given: None,
+                                        agreement_note: None,
+                                        policy_enclosed: true,
+                                    },
+                                ),
+                            },
                         )
                         .await
                         .unwrap();

@@ -4,6 +4,7 @@
 mod common;
 
 use common::{email_only, world};
+use tact_core::command as cmd;
 use tact_core::model::{Restriction, Rule};
 use tact_core::profile::Channel;
 use tact_core::roles::Role;
@@ -130,13 +131,15 @@ async fn a_data_rights_request_from_a_restricted_person_reaches_the_dpo_with_its
         // …but a request for their data, made on that call, goes to the DPO all the same.
         let r = w
             .app
-            .receive_rights_request(
+            .execute(
                 &w.cw,
-                w.person,
-                RightKind::Access,
-                "Wants a copy of everything we hold",
-                Channel::Phone,
-                None,
+                cmd::ReceiveRightsRequest {
+                    person: w.person,
+                    kind: RightKind::Access,
+                    details: "Wants a copy of everything we hold".into(),
+                    channel: Channel::Phone,
+                    received_on: None,
+                },
             )
             .await
             .unwrap();
@@ -149,7 +152,13 @@ async fn a_data_rights_request_from_a_restricted_person_reaches_the_dpo_with_its
         // Only the DPO extends or answers.
         assert!(w
             .app
-            .extend_rights_request(&w.cw, r.id, "Many records")
+            .execute(
+                &w.cw,
+                cmd::ExtendRightsRequest {
+                    request: r.id,
+                    reason: "Many records".into()
+                }
+            )
             .await
             .is_err());
         let dpo = common::ctx(
@@ -160,13 +169,25 @@ async fn a_data_rights_request_from_a_restricted_person_reaches_the_dpo_with_its
         );
         let e = w
             .app
-            .extend_rights_request(&dpo, r.id, " ")
+            .execute(
+                &dpo,
+                cmd::ExtendRightsRequest {
+                    request: r.id,
+                    reason: " ".into(),
+                },
+            )
             .await
             .unwrap_err();
         assert!(e.to_string().contains("reason"), "{name}: {e}");
         let x = w
             .app
-            .extend_rights_request(&dpo, r.id, "Twelve years of correspondence to gather")
+            .execute(
+                &dpo,
+                cmd::ExtendRightsRequest {
+                    request: r.id,
+                    reason: "Twelve years of correspondence to gather".into(),
+                },
+            )
             .await
             .unwrap();
         let to = r.due_on + jiff::Span::new().months(2);
@@ -190,52 +211,82 @@ async fn a_data_rights_request_from_a_restricted_person_reaches_the_dpo_with_its
         );
         let e = w
             .app
-            .extend_rights_request(&dpo, r.id, "Again")
+            .execute(
+                &dpo,
+                cmd::ExtendRightsRequest {
+                    request: r.id,
+                    reason: "Again".into(),
+                },
+            )
             .await
             .unwrap_err();
         assert!(e.to_string().contains("only once"), "{name}: {e}");
         let done = w
             .app
-            .answer_rights_request(&dpo, r.id, false, "Bundle sent by post")
+            .execute(
+                &dpo,
+                cmd::AnswerRightsRequest {
+                    request: r.id,
+                    refused: false,
+                    outcome: "Bundle sent by post".into(),
+                },
+            )
             .await
             .unwrap();
         assert_eq!(done.status, RightStatus::Done);
         assert!(open_of(&w, TaskKind::DataRights).await.is_empty(), "{name}");
         assert!(w
             .app
-            .answer_rights_request(&dpo, r.id, true, "x")
+            .execute(
+                &dpo,
+                cmd::AnswerRightsRequest {
+                    request: r.id,
+                    refused: true,
+                    outcome: "x".into()
+                }
+            )
             .await
             .is_err());
         // Not in the future; and an extension only within the first month.
         let e = w
             .app
-            .receive_rights_request(
+            .execute(
                 &w.cw,
-                w.person,
-                RightKind::Erasure,
-                "Delete it all",
-                Channel::Letter,
-                Some(today + jiff::Span::new().days(2)),
+                cmd::ReceiveRightsRequest {
+                    person: w.person,
+                    kind: RightKind::Erasure,
+                    details: "Delete it all".into(),
+                    channel: Channel::Letter,
+                    received_on: Some(today + jiff::Span::new().days(2)),
+                },
             )
             .await
             .unwrap_err();
         assert!(e.to_string().contains("future"), "{name}: {e}");
         let late = w
             .app
-            .receive_rights_request(
+            .execute(
                 &w.cw,
-                w.person,
-                RightKind::Objection,
-                "Objects to the plan's use of their data",
-                Channel::Letter,
-                Some(today - jiff::Span::new().days(40)),
+                cmd::ReceiveRightsRequest {
+                    person: w.person,
+                    kind: RightKind::Objection,
+                    details: "Objects to the plan's use of their data".into(),
+                    channel: Channel::Letter,
+                    received_on: Some(today - jiff::Span::new().days(40)),
+                },
             )
             .await
             .unwrap();
         assert!(late.overdue(today));
         let e = w
             .app
-            .extend_rights_request(&dpo, late.id, "Complex")
+            .execute(
+                &dpo,
+                cmd::ExtendRightsRequest {
+                    request: late.id,
+                    reason: "Complex".into(),
+                },
+            )
             .await
             .unwrap_err();
         assert!(
@@ -259,7 +310,14 @@ async fn wrong_details_are_rectified_and_recorded_as_such() {
         };
         let e = w
             .app
-            .rectify_person(&w.cw, w.person, input("Joanne Bloggs"), " ")
+            .execute(
+                &w.cw,
+                cmd::RectifyPerson {
+                    person: w.person,
+                    input: input("Joanne Bloggs"),
+                    what_was_wrong: " ".into(),
+                },
+            )
             .await
             .unwrap_err();
         assert!(
@@ -268,17 +326,26 @@ async fn wrong_details_are_rectified_and_recorded_as_such() {
         );
         let e = w
             .app
-            .rectify_person(&w.cw, w.person, input("Jo Bloggs"), "Nothing")
+            .execute(
+                &w.cw,
+                cmd::RectifyPerson {
+                    person: w.person,
+                    input: input("Jo Bloggs"),
+                    what_was_wrong: "Nothing".into(),
+                },
+            )
             .await
             .unwrap_err();
         assert!(e.to_string().contains("nothing was changed"), "{name}: {e}");
         let p = w
             .app
-            .rectify_person(
+            .execute(
                 &w.cw,
-                w.person,
-                input("Joanne Bloggs"),
-                "Her name was taken down wrongly on the first call",
+                cmd::RectifyPerson {
+                    person: w.person,
+                    input: input("Joanne Bloggs"),
+                    what_was_wrong: "Her name was taken down wrongly on the first call".into(),
+                },
             )
             .await
             .unwrap();
@@ -347,33 +414,46 @@ async fn the_governance_report_counts_the_quarter() {
                 .unwrap(),
         );
         w.app
-            .execute_plan(
+            .execute(
                 &sm,
-                sid,
-                tact_core::workflow::PlanCommand::Review(tact_core::workflow::ReviewInput {
-                    decision: tact_core::workflow::ReviewDecision::Continue,
-                    reasons: "Still needed".into(),
-                    recent_conduct: "One email".into(),
-                    next_review_due: Some(
-                        tact_core::check::uk_date(w.app.now()) + jiff::Span::new().days(60),
+                cmd::PlanStepCommand {
+                    plan: sid,
+                    command: tact_core::workflow::PlanCommand::Review(
+                        tact_core::workflow::ReviewInput {
+                            decision: tact_core::workflow::ReviewDecision::Continue,
+                            reasons: "Still needed".into(),
+                            recent_conduct: "One email".into(),
+                            next_review_due: Some(
+                                tact_core::check::uk_date(w.app.now()) + jiff::Span::new().days(60),
+                            ),
+                        },
                     ),
-                }),
+                },
             )
             .await
             .unwrap();
         // An adjustment asked for and granted.
         let a = w
             .app
-            .request_adjustment(
+            .execute(
                 &w.cw,
-                w.person,
-                tact_core::model::AdjustmentKind::parse("extra-time").unwrap(),
-                "Needs longer to reply",
+                cmd::RequestAdjustment {
+                    person: w.person,
+                    kind: tact_core::model::AdjustmentKind::parse("extra-time").unwrap(),
+                    description: "Needs longer to reply".into(),
+                },
             )
             .await
             .unwrap();
         w.app
-            .decide_adjustment(&lm, a.id, true, "Reasonable")
+            .execute(
+                &lm,
+                cmd::DecideAdjustment {
+                    adjustment: a.id,
+                    grant: true,
+                    reasons: "Reasonable".into(),
+                },
+            )
             .await
             .unwrap();
         let quarter = Period::quarter_of(tact_core::check::uk_date(w.app.now()));
@@ -434,11 +514,13 @@ async fn nor_9_1_records_are_disposed_of_six_years_on_unless_held_and_the_chain_
         }
         let today = tact_core::check::uk_date(w.app.now());
         w.app
-            .set_matter_status(
+            .execute(
                 &w.cw,
-                w.matter,
-                tact_core::model::MatterStatus::Finalised,
-                Some(today),
+                cmd::SetMatterStatus {
+                    matter: w.matter,
+                    status: tact_core::model::MatterStatus::Finalised,
+                    finalised_on: Some(today),
+                },
             )
             .await
             .unwrap();
@@ -450,21 +532,25 @@ async fn nor_9_1_records_are_disposed_of_six_years_on_unless_held_and_the_chain_
         // Someone else, with a matter still open, is kept.
         let other = w
             .app
-            .create_person(
+            .execute(
                 &w.cw,
-                tact_app::PersonInput {
-                    name: "Sam Other".into(),
-                    ..Default::default()
+                cmd::CreatePerson {
+                    input: tact_app::PersonInput {
+                        name: "Sam Other".into(),
+                        ..Default::default()
+                    },
                 },
             )
             .await
             .unwrap();
         w.app
-            .open_matter(
+            .execute(
                 &w.cw,
-                other.id,
-                tact_core::model::MatterKind::Complaint,
-                "Open",
+                cmd::OpenMatter {
+                    person: other.id,
+                    kind: tact_core::model::MatterKind::Complaint,
+                    title: "Open".into(),
+                },
             )
             .await
             .unwrap();
@@ -474,14 +560,20 @@ async fn nor_9_1_records_are_disposed_of_six_years_on_unless_held_and_the_chain_
         ));
         assert!(later.due_for_disposal(&w.cw).await.is_err(), "only the DPO");
         let hold = later
-            .place_hold(&dpo, w.person, "Litigation about the complaint")
+            .execute(
+                &dpo,
+                cmd::PlaceHold {
+                    person: w.person,
+                    reason: "Litigation about the complaint".into(),
+                },
+            )
             .await
             .unwrap();
         assert!(
             later.due_for_disposal(&dpo).await.unwrap().is_empty(),
             "{name}: held"
         );
-        later.lift_hold(&dpo, hold).await.unwrap();
+        later.execute(&dpo, cmd::LiftHold { hold }).await.unwrap();
         let due = later.due_for_disposal(&dpo).await.unwrap();
         assert_eq!(due.len(), 1, "{name}: {due:?}");
         assert_eq!(due[0].person, w.person);

@@ -11,6 +11,7 @@
 
 pub mod audit;
 pub mod check;
+pub mod command;
 pub mod correspondence;
 pub mod error;
 pub mod governance;

@@ -3,6 +3,7 @@
 //!
 //! These are domain types. They carry no `Serialize`: each door has its own wire types.
 
+use crate::error::RuleError;
 use crate::identity::{EmailAddress, Identifier, PhoneNumber};
 use crate::ids::*;
 use crate::profile::{Answer, Channel, RestrictionKind};
@@ -955,4 +956,54 @@ pub struct Access {
     pub staff_id: StaffId,
     pub at: Timestamp,
     pub what: String,
+}
+
+/// A new service user, parsed.
+#[derive(Debug, Clone, Default)]
+pub struct PersonInput {
+    pub name: String,
+    pub phones: Vec<PhoneNumber>,
+    pub emails: Vec<EmailAddress>,
+    pub postal_address: Option<String>,
+    pub advocate: Option<Advocate>,
+    pub preferred_format: Option<Format>,
+    pub preferred_language: Option<String>,
+    /// Identifiers (keys) the request marks as shared with someone else (issue 10).
+    pub shared: Vec<String>,
+}
+
+impl PersonInput {
+    /// The shared marks, each one of the person's own or their advocate's identifiers.
+    ///
+    /// # Errors
+    /// A mark that is not a valid identifier, or not one of the person's own.
+    pub fn shared_marks(&self) -> Result<Vec<String>, RuleError> {
+        let mut held: Vec<String> = self
+            .phones
+            .iter()
+            .map(|p| p.as_str().to_string())
+            .chain(self.emails.iter().map(|e| e.as_str().to_string()))
+            .collect();
+        if let Some(a) = &self.advocate {
+            held.extend(a.phone.iter().map(|p| p.as_str().to_string()));
+            held.extend(a.email.iter().map(|e| e.as_str().to_string()));
+        }
+        let mut out = Vec::new();
+        for s in &self.shared {
+            let key = Identifier::parse(s)
+                .map_err(|e| e.with_field("shared"))?
+                .key()
+                .to_string();
+            if !held.contains(&key) {
+                return Err(RuleError::invalid(
+                    "shared",
+                    format!("{s} is marked as shared but is not one of this person's numbers or addresses"),
+                ));
+            }
+            if !out.contains(&key) {
+                out.push(key);
+            }
+        }
+        Ok(out)
+    }
 }

@@ -135,6 +135,23 @@ impl PlanStep {
             Self::DecideDispute => Action::DecideDispute,
         }
     }
+
+    /// The clause a role refusal of this step cites, the same one the step's own rule cites:
+    /// who authorises (NOR-6.2) for deciding a plan or a matter, the new-matters clause
+    /// (CLE-9.14) for applying a plan to one, the checklist's, the notice's and the review's
+    /// clauses for theirs, the independence of whoever decides a dispute (CLE-9.13; NOR-7.2).
+    pub fn role_clause(self, profile: &Profile) -> Option<&str> {
+        let c = &profile.clauses;
+        match self {
+            Self::AnswerChecklist => Some(&profile.checklist.clause),
+            Self::Authorise | Self::Refuse | Self::DecideMatter => Some(&c.authorise_role),
+            Self::RecordNotice => Some(&c.notice_content),
+            Self::Review => Some(&c.review_interval),
+            Self::ApplyToMatter => Some(&c.new_matters),
+            Self::DecideDispute => Some(&c.dispute_independent),
+            _ => None,
+        }
+    }
 }
 
 /// The steps `actor` can take on this plan now, so a page offers only what will be allowed:
@@ -174,7 +191,7 @@ pub fn step_refusal(
     if available_steps(profile, actor, s).contains(&step) {
         return None;
     }
-    if let Err(e) = may(profile, actor, step.action(), None) {
+    if let Err(e) = may(profile, actor, step.action(), step.role_clause(profile)) {
         return Some(e);
     }
     if let Err(e) = step_allowed(s, step, &profile.terms.plan) {

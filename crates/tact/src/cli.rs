@@ -370,7 +370,7 @@ pub struct WarningArgs {
 
 #[derive(Subcommand)]
 pub enum PlanCmd {
-    /// Draft a plan from JSON (as POST /people/{id}/strategies), literal or @file.
+    /// Draft a plan from JSON (as POST /people/{id}/plans), literal or @file.
     Draft {
         #[arg(long)]
         person: i64,
@@ -434,7 +434,7 @@ pub enum PlanCmd {
         #[arg(long)]
         next_review: Option<String>,
     },
-    /// Vary from JSON (as POST /strategies/{id}/vary).
+    /// Vary from JSON (as POST /plans/{id}/vary).
     Vary {
         id: i64,
         #[arg(long)]

@@ -6,6 +6,7 @@ use anyhow::Result;
 use jiff::{SignedDuration, Timestamp};
 use tact_app::letters::How;
 use tact_app::{App, Clock, Ctx, PersonInput};
+use tact_core::command as cmd;
 use tact_core::identity::{EmailAddress, Identifier, PhoneNumber};
 use tact_core::ids::*;
 use tact_core::model::*;
@@ -231,43 +232,55 @@ pub async fn populate(app: &App, people: usize) -> Result<String> {
         });
         let p = d
             .app
-            .create_person(
+            .execute(
                 &Demo::ctx(cw),
-                PersonInput {
-                    name,
-                    phones: vec![phone.clone()],
-                    emails: vec![email.clone()],
-                    postal_address: Some(format!(
-                        "{} Station Road, Middlesbrough TS1 {}AB",
-                        i + 1,
-                        i % 9 + 1
-                    )),
-                    advocate,
-                    preferred_format: Some(if i % 23 == 0 {
-                        Format::LargePrint
-                    } else {
-                        Format::Standard
-                    }),
-                    preferred_language: (i % 31 == 0).then(|| "Polish".to_string()),
-                    shared: Vec::new(),
+                cmd::CreatePerson {
+                    input: PersonInput {
+                        name,
+                        phones: vec![phone.clone()],
+                        emails: vec![email.clone()],
+                        postal_address: Some(format!(
+                            "{} Station Road, Middlesbrough TS1 {}AB",
+                            i + 1,
+                            i % 9 + 1
+                        )),
+                        advocate,
+                        preferred_format: Some(if i % 23 == 0 {
+                            Format::LargePrint
+                        } else {
+                            Format::Standard
+                        }),
+                        preferred_language: (i % 31 == 0).then(|| "Polish".to_string()),
+                        shared: Vec::new(),
+                    },
                 },
             )
             .await?;
         if d.app.profile.rules.ask_additional_help_at_first_contact || i % 5 == 0 {
             let needs = i % 11 == 0;
             d.app
-                .record_additional_help(
+                .execute(
                     &Demo::ctx(cw),
-                    p.id,
-                    needs,
-                    needs.then(|| "I have anxiety and find long phone calls hard".to_string()),
+                    cmd::RecordAdditionalHelp {
+                        person: p.id,
+                        needs_help: needs,
+                        words: needs
+                            .then(|| "I have anxiety and find long phone calls hard".to_string()),
+                    },
                 )
                 .await?;
         }
         let kind = MatterKind::ALL[i % 4];
         let m = d
             .app
-            .open_matter(&Demo::ctx(cw), p.id, kind, TITLES[i % TITLES.len()])
+            .execute(
+                &Demo::ctx(cw),
+                cmd::OpenMatter {
+                    person: p.id,
+                    kind,
+                    title: TITLES[i % TITLES.len()].into(),
+                },
+            )
             .await?;
         for c in 0..(2 + i % 4) {
             d.at((i as i64 * 97) % 60 + c as i64 * 3 + 1, 10 + (c as i64 % 6));
@@ -282,28 +295,30 @@ pub async fn populate(app: &App, people: usize) -> Result<String> {
                 Identifier::Email(email.clone())
             };
             d.app
-                .log_contact(
+                .execute(
                     &Demo::ctx(cw),
-                    wf::ContactInput {
-                        person_id: Some(p.id),
-                        matter_id: Some(m.id),
-                        channel: ch,
-                        direction: if c == 1 {
-                            Direction::Outbound
-                        } else {
-                            Direction::Inbound
+                    cmd::LogContact {
+                        input: wf::ContactInput {
+                            person_id: Some(p.id),
+                            matter_id: Some(m.id),
+                            channel: ch,
+                            direction: if c == 1 {
+                                Direction::Outbound
+                            } else {
+                                Direction::Inbound
+                            },
+                            at: d.app.now(),
+                            staff_id: Some(cw.id),
+                            identifier: Some(ident),
+                            via_advocate: false,
+                            summary: if c == 1 {
+                                "Update sent on progress".into()
+                            } else {
+                                "Asked for an update".into()
+                            },
+                            body: String::new(),
+                            is_complaint: false,
                         },
-                        at: d.app.now(),
-                        staff_id: Some(cw.id),
-                        identifier: Some(ident),
-                        via_advocate: false,
-                        summary: if c == 1 {
-                            "Update sent on progress".into()
-                        } else {
-                            "Asked for an update".into()
-                        },
-                        body: String::new(),
-                        is_complaint: false,
                     },
                 )
                 .await?;
@@ -354,34 +369,33 @@ pub async fn populate(app: &App, people: usize) -> Result<String> {
         d.at(100 + k as i64, 11);
         let asked = d
             .app
-            .request_disclosure(
+            .execute(
                 &Demo::ctx(&d.line_managers[0]),
-                p.id,
-                tact_core::sharing::DisclosureRequest {
-                    partner: partner.clone(),
-                    reason: "Threats to staff have been reported as a possible crime".into(),
-                    details: "The contact strategy and the incidents it responds to".into(),
+                cmd::RequestDisclosure {
+                    person: p.id,
+                    request: tact_core::sharing::DisclosureRequest {
+                        partner: partner.clone(),
+                        reason: "Threats to staff have been reported as a possible crime".into(),
+                        details: "The contact strategy and the incidents it responds to".into(),
+                    },
                 },
             )
             .await?;
         if k == 1 {
             d.at(101, 15);
             d.app
-                .decide_disclosure(
+                .execute(
                     &Demo::ctx(&dpo),
-                    asked.id,
-                    true,
-                    "Sharing is necessary to prevent and detect crime",
+                    cmd::DecideDisclosure {
+                        disclosure: asked.id,
+                        approve: true,
+                        reason: "Sharing is necessary to prevent and detect crime".into(),
+                    },
                 )
                 .await?;
             d.at(102, 10);
             d.app
-                .record_shared(
-                    &Demo::ctx(&d.line_managers[0]),
-                    asked.id,
-                    "The strategy letter and the incident log, by secure email to the force's contact",
-                    None,
-                )
+                .execute(&Demo::ctx(&d.line_managers[0]), cmd::RecordShared { disclosure: asked.id, what: "The strategy letter and the incident log, by secure email to the force's contact".into(), at: None })
                 .await?;
         }
     }
@@ -550,11 +564,13 @@ async fn lifecycle(d: &Demo, stage: &str, n: usize, p: &ServiceUser, m: &Matter)
     d.at(base, 11);
     if stage == "adjustment" {
         let a = app
-            .request_adjustment(
+            .execute(
                 &Demo::ctx(cw),
-                p.id,
-                AdjustmentKind::NeedsChannel(Channel::Phone),
-                "Finds writing difficult because of dyslexia; please phone",
+                cmd::RequestAdjustment {
+                    person: p.id,
+                    kind: AdjustmentKind::NeedsChannel(Channel::Phone),
+                    description: "Finds writing difficult because of dyslexia; please phone".into(),
+                },
             )
             .await?;
         if n.is_multiple_of(2) {
@@ -567,11 +583,13 @@ async fn lifecycle(d: &Demo, stage: &str, n: usize, p: &ServiceUser, m: &Matter)
             } else {
                 lm
             };
-            app.decide_adjustment(
+            app.execute(
                 &Demo::ctx(decider),
-                a.id,
-                true,
-                "Granted: phone contact is needed to give equal access",
+                cmd::DecideAdjustment {
+                    adjustment: a.id,
+                    grant: true,
+                    reasons: "Granted: phone contact is needed to give equal access".into(),
+                },
             )
             .await?;
         }
@@ -579,9 +597,7 @@ async fn lifecycle(d: &Demo, stage: &str, n: usize, p: &ServiceUser, m: &Matter)
     }
     let ended = (stage == "ended-call").then(|| EndedCall { reason: "Continued shouting abuse after being warned".into(), file_note: "Told the caller the language was unacceptable and that I would end the call; the abuse continued, so I ended it at 11:07.".into(), caller_warned: true });
     let (incident, _) = app
-        .record_incident(
-            &Demo::ctx(cw),
-            wf::IncidentInput {
+        .execute(&Demo::ctx(cw), cmd::RecordIncident { input: wf::IncidentInput {
                 person_id: p.id,
                 matter_id: Some(m.id),
                 contact_id: None,
@@ -590,28 +606,30 @@ async fn lifecycle(d: &Demo, stage: &str, n: usize, p: &ServiceUser, m: &Matter)
                 occurred_at: app.now(),
                 staff_id: cw.id,
                 ended_call: ended,
-            },
-        )
+            } })
         .await?;
     if stage == "incident" || stage == "ended-call" {
         return Ok(());
     }
     d.at(base + 1, 14);
-    app.give_warning(
+    app.execute(
         &Demo::ctx(lm),
-        p.id,
-        wf::WarningInput {
-            incident_ids: vec![incident.id],
-            what_is_wrong: "You have called many times a day and spoken abusively to staff".into(),
-            how_to_change:
-                "Please write to us, or call once a week; we will reply within ten working days"
+        cmd::GiveWarning {
+            person: p.id,
+            input: wf::WarningInput {
+                incident_ids: vec![incident.id],
+                what_is_wrong: "You have called many times a day and spoken abusively to staff"
                     .into(),
-            consequence: format!(
-                "If this continues we may put a {} in place that limits how you contact us",
-                app.profile.terms.plan
-            ),
-            channel: Channel::Letter,
-            given_at: app.now(),
+                how_to_change:
+                    "Please write to us, or call once a week; we will reply within ten working days"
+                        .into(),
+                consequence: format!(
+                    "If this continues we may put a {} in place that limits how you contact us",
+                    app.profile.terms.plan
+                ),
+                channel: Channel::Letter,
+                given_at: app.now(),
+            },
         },
     )
     .await?;
@@ -620,8 +638,15 @@ async fn lifecycle(d: &Demo, stage: &str, n: usize, p: &ServiceUser, m: &Matter)
     }
     let ctx_lm = Demo::ctx(lm);
     if app.profile.rules.restriction_requires_review_exhausted || stage == "active" {
-        app.set_matter_status(&ctx_lm, m.id, MatterStatus::ReviewExhausted, None)
-            .await?;
+        app.execute(
+            &ctx_lm,
+            cmd::SetMatterStatus {
+                matter: m.id,
+                status: MatterStatus::ReviewExhausted,
+                finalised_on: None,
+            },
+        )
+        .await?;
     }
     d.at(base + 10, 10);
     let months = i64::from(app.profile.rules.max_review_interval_months).min(3);
@@ -631,10 +656,7 @@ async fn lifecycle(d: &Demo, stage: &str, n: usize, p: &ServiceUser, m: &Matter)
         tact_core::check::uk_date(app.now()) + jiff::Span::new().days(months * 28)
     };
     let s = app
-        .draft_plan(
-            &ctx_lm,
-            p.id,
-            wf::PlanInput {
+        .execute(&ctx_lm, cmd::DraftPlan { person: p.id, input: wf::PlanInput {
                 matter_ids: vec![m.id],
                 incident_ids: vec![incident.id],
                 restrictions: restriction_for(d, n, p, m),
@@ -644,8 +666,7 @@ async fn lifecycle(d: &Demo, stage: &str, n: usize, p: &ServiceUser, m: &Matter)
                 no_warning_reason: None,
                 review_due,
                 ends_on: None,
-            },
-        )
+            } })
         .await?;
     let answers: Vec<wf::AnswerInput> = app
         .profile
@@ -665,79 +686,102 @@ async fn lifecycle(d: &Demo, stage: &str, n: usize, p: &ServiceUser, m: &Matter)
             cannot_remedy_reason: None,
         })
         .collect();
-    app.answer_checklist(&ctx_lm, s.id, answers).await?;
+    app.execute(
+        &ctx_lm,
+        cmd::AnswerChecklist {
+            plan: s.id,
+            answers,
+        },
+    )
+    .await?;
     if stage == "draft" {
         return Ok(());
     }
-    app.execute_plan(&ctx_lm, s.id, wf::PlanCommand::Propose)
-        .await?;
+    app.execute(
+        &ctx_lm,
+        cmd::PlanStepCommand {
+            plan: s.id,
+            command: wf::PlanCommand::Propose,
+        },
+    )
+    .await?;
     if stage == "proposed" {
         return Ok(());
     }
     d.at(base + 12, 9);
     let ctx_sen = Demo::ctx(senior);
     if stage == "refused" {
-        app.execute_plan(
+        app.execute(
             &ctx_sen,
-            s.id,
-            wf::PlanCommand::Refuse {
-                reason: "Not yet proportionate: try a single point of contact informally first"
-                    .into(),
+            cmd::PlanStepCommand {
+                plan: s.id,
+                command: wf::PlanCommand::Refuse {
+                    reason: "Not yet proportionate: try a single point of contact informally first"
+                        .into(),
+                },
             },
         )
         .await?;
         return Ok(());
     }
-    app.execute_plan(
+    app.execute(
         &ctx_sen,
-        s.id,
-        wf::PlanCommand::Authorise(wf::AuthoriseInput {
-            reason: "Proportionate to the behaviour and reviewed regularly".into(),
-            overrides: vec![],
-        }),
+        cmd::PlanStepCommand {
+            plan: s.id,
+            command: wf::PlanCommand::Authorise(wf::AuthoriseInput {
+                reason: "Proportionate to the behaviour and reviewed regularly".into(),
+                overrides: vec![],
+            }),
+        },
     )
     .await?;
     if stage == "authorised" {
         return Ok(());
     }
     d.at(base + 13, 10);
-    app.execute_plan(
+    app.execute(
         &ctx_lm,
-        s.id,
-        wf::PlanCommand::RecordNotice(wf::NoticeInput {
-            sent_at: app.now(),
-            channel: Channel::Letter,
-            format: p.preferred_format,
-            agreement_sought: true,
-            agreement_given: Some(n.is_multiple_of(2)),
-            agreement_note: None,
-            policy_enclosed: true,
-        }),
+        cmd::PlanStepCommand {
+            plan: s.id,
+            command: wf::PlanCommand::RecordNotice(wf::NoticeInput {
+                sent_at: app.now(),
+                channel: Channel::Letter,
+                format: p.preferred_format,
+                agreement_sought: true,
+                agreement_given: Some(n.is_multiple_of(2)),
+                agreement_note: None,
+                policy_enclosed: true,
+            }),
+        },
     )
     .await?;
     match stage {
         "lifted" => {
             d.at(base + 40, 10);
-            app.execute_plan(
+            app.execute(
                 &ctx_sen,
-                s.id,
-                wf::PlanCommand::Review(wf::ReviewInput {
-                    decision: wf::ReviewDecision::Lift,
-                    reasons: "Contact has been reasonable for a month".into(),
-                    recent_conduct: "Two calls in the last month, both calm".into(),
-                    next_review_due: None,
-                }),
+                cmd::PlanStepCommand {
+                    plan: s.id,
+                    command: wf::PlanCommand::Review(wf::ReviewInput {
+                        decision: wf::ReviewDecision::Lift,
+                        reasons: "Contact has been reasonable for a month".into(),
+                        recent_conduct: "Two calls in the last month, both calm".into(),
+                        next_review_due: None,
+                    }),
+                },
             )
             .await?;
         }
         "disputed" => {
             d.at(base + 20, 10);
             let disp = app
-                .raise_dispute(
+                .execute(
                     &Demo::ctx(cw),
-                    s.id,
-                    "I was never told why my calls were limited",
-                    None,
+                    cmd::RaiseDispute {
+                        plan: s.id,
+                        grounds: "I was never told why my calls were limited".into(),
+                        received_at: None,
+                    },
                 )
                 .await?;
             if n.is_multiple_of(2) {
@@ -750,12 +794,15 @@ async fn lifecycle(d: &Demo, stage: &str, n: usize, p: &ServiceUser, m: &Matter)
                 } else {
                     &d.seniors[(n + 1) % 2]
                 };
-                app.decide_dispute(
+                app.execute(
                     &Demo::ctx(decider),
-                    disp.id,
-                    DisputeOutcome::Upheld,
-                    "The warning letter of the earlier date explained the reasons",
-                    None,
+                    cmd::DecideDispute {
+                        dispute: disp.id,
+                        outcome: DisputeOutcome::Upheld,
+                        reasons: "The warning letter of the earlier date explained the reasons"
+                            .into(),
+                        variation: None,
+                    },
                 )
                 .await?;
             }

@@ -8,6 +8,7 @@ mod demo;
 mod local;
 
 use anyhow::{anyhow, bail, Context, Result};
+use tact_core::command as cmd;
 
 use axum::http::Method;
 use clap::Parser;
@@ -287,10 +288,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     json!({"disposed": app.dispose_due(&ctx).await?.iter().map(|d| json!({"reference": d.reference, "due_on": d.due_on.to_string(), "destroyed": d.counts.iter().filter(|(_, n)| *n > 0).map(|(k, n)| json!({"what": k, "count": n})).collect::<Vec<_>>()})).collect::<Vec<_>>()})
                 }
                 RetentionCmd::Hold { person, reason } => {
-                    json!({"hold": app.place_hold(&ctx, tact_core::ids::PersonId(person), &reason).await?})
+                    json!({"hold": app.execute(&ctx, cmd::PlaceHold { person: tact_core::ids::PersonId(person), reason: reason.clone() }).await?})
                 }
                 RetentionCmd::Lift { hold } => {
-                    app.lift_hold(&ctx, hold).await?;
+                    app.execute(&ctx, cmd::LiftHold { hold }).await?;
                     json!({"lifted": hold})
                 }
                 RetentionCmd::Register => unreachable!("answered above"),
@@ -783,10 +784,10 @@ fn request_for(command: Command) -> Result<Request> {
         Command::Plan { command } => match command {
             PlanCmd::Draft { person, json } => r(
                 M::POST,
-                format!("/people/{person}/strategies"),
+                format!("/people/{person}/plans"),
                 Some(json_arg(&json)?),
             ),
-            PlanCmd::Show { id } => r(M::GET, format!("/strategies/{id}"), None),
+            PlanCmd::Show { id } => r(M::GET, format!("/plans/{id}"), None),
             PlanCmd::Checklist {
                 id,
                 answer,
@@ -809,11 +810,11 @@ fn request_for(command: Command) -> Result<Request> {
                 }
                 r(
                     M::POST,
-                    format!("/strategies/{id}/checklist"),
+                    format!("/plans/{id}/checklist"),
                     body(w::ChecklistReq { answers }),
                 )
             }
-            PlanCmd::Propose { id } => r(M::POST, format!("/strategies/{id}/propose"), None),
+            PlanCmd::Propose { id } => r(M::POST, format!("/plans/{id}/propose"), None),
             PlanCmd::Authorise {
                 id,
                 reason,
@@ -831,7 +832,7 @@ fn request_for(command: Command) -> Result<Request> {
                 }
                 r(
                     M::POST,
-                    format!("/strategies/{id}/authorise"),
+                    format!("/plans/{id}/authorise"),
                     body(w::AuthoriseReq {
                         reason,
                         overrides: list,
@@ -840,12 +841,12 @@ fn request_for(command: Command) -> Result<Request> {
             }
             PlanCmd::Refuse { id, reason } => r(
                 M::POST,
-                format!("/strategies/{id}/refuse"),
+                format!("/plans/{id}/refuse"),
                 body(w::ReasonReq { reason }),
             ),
             PlanCmd::Withdraw { id, reason } => r(
                 M::POST,
-                format!("/strategies/{id}/withdraw"),
+                format!("/plans/{id}/withdraw"),
                 body(w::ReasonReq { reason }),
             ),
             PlanCmd::Notice {
@@ -857,7 +858,7 @@ fn request_for(command: Command) -> Result<Request> {
                 policy_enclosed,
             } => r(
                 M::POST,
-                format!("/strategies/{id}/notice"),
+                format!("/plans/{id}/notice"),
                 body(w::NoticeReq {
                     sent_at: None,
                     channel,
@@ -876,7 +877,7 @@ fn request_for(command: Command) -> Result<Request> {
                 next_review,
             } => r(
                 M::POST,
-                format!("/strategies/{id}/review"),
+                format!("/plans/{id}/review"),
                 body(w::ReviewReq {
                     decision,
                     reasons,
@@ -884,19 +885,17 @@ fn request_for(command: Command) -> Result<Request> {
                     next_review_due: next_review,
                 }),
             ),
-            PlanCmd::Vary { id, json } => r(
-                M::POST,
-                format!("/strategies/{id}/vary"),
-                Some(json_arg(&json)?),
-            ),
+            PlanCmd::Vary { id, json } => {
+                r(M::POST, format!("/plans/{id}/vary"), Some(json_arg(&json)?))
+            }
             PlanCmd::Lift { id, reason } => r(
                 M::POST,
-                format!("/strategies/{id}/lift"),
+                format!("/plans/{id}/lift"),
                 body(w::ReasonReq { reason }),
             ),
             PlanCmd::Apply { id, matter, reason } => r(
                 M::POST,
-                format!("/strategies/{id}/apply-to-matter"),
+                format!("/plans/{id}/apply-to-matter"),
                 body(w::ApplyReq {
                     matter_id: matter,
                     reason,
@@ -909,7 +908,7 @@ fn request_for(command: Command) -> Result<Request> {
                 reason,
             } => r(
                 M::POST,
-                format!("/strategies/{id}/decide-matter"),
+                format!("/plans/{id}/decide-matter"),
                 body(w::DecideMatterReq {
                     matter_id: matter,
                     approve: !refuse,
@@ -918,7 +917,7 @@ fn request_for(command: Command) -> Result<Request> {
             ),
             PlanCmd::Dispute { id, grounds } => r(
                 M::POST,
-                format!("/strategies/{id}/disputes"),
+                format!("/plans/{id}/disputes"),
                 body(w::DisputeReq {
                     grounds,
                     received_at: None,

@@ -9,6 +9,7 @@ use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use tact_core::command as cmd;
 
 use tact_app::Ctx;
 use tact_core::identity::{read_caller, EmailAddress, Identifier};
@@ -203,7 +204,15 @@ pub async fn create_person(
     Auth(ctx): Auth,
     ApiJson(req): ApiJson<PersonReq>,
 ) -> Reply {
-    let p = st.app.create_person(&ctx, req.parse()?).await?;
+    let p = st
+        .app
+        .execute(
+            &ctx,
+            cmd::CreatePerson {
+                input: req.parse()?,
+            },
+        )
+        .await?;
     created(wire::person(&p))
 }
 
@@ -260,7 +269,13 @@ pub async fn update_person(
 ) -> Reply {
     ok(wire::person(
         &st.app
-            .update_person(&ctx, PersonId(id), req.parse()?)
+            .execute(
+                &ctx,
+                cmd::UpdatePerson {
+                    person: PersonId(id),
+                    input: req.parse()?,
+                },
+            )
             .await?,
     ))
 }
@@ -277,7 +292,14 @@ pub async fn merge_people(
 ) -> Reply {
     let (kept, moved) = st
         .app
-        .merge_people(&ctx, PersonId(id), PersonId(req.merge), &req.reason)
+        .execute(
+            &ctx,
+            cmd::MergePeople {
+                kept: PersonId(id),
+                merged: PersonId(req.merge),
+                reason: req.reason.clone(),
+            },
+        )
         .await?;
     ok(crate::out::MergedOut {
         person: wire::person(&kept),
@@ -299,7 +321,14 @@ pub async fn additional_help(
 ) -> Reply {
     ok(wire::person(
         &st.app
-            .record_additional_help(&ctx, PersonId(id), req.needs_help, req.in_their_words)
+            .execute(
+                &ctx,
+                cmd::RecordAdditionalHelp {
+                    person: PersonId(id),
+                    needs_help: req.needs_help,
+                    words: req.in_their_words,
+                },
+            )
             .await?,
     ))
 }
@@ -314,7 +343,14 @@ pub async fn open_matter(
     let kind = MatterKind::parse(&req.kind)?;
     created(wire::matter(
         &st.app
-            .open_matter(&ctx, PersonId(id), kind, &req.title)
+            .execute(
+                &ctx,
+                cmd::OpenMatter {
+                    person: PersonId(id),
+                    kind,
+                    title: req.title.clone(),
+                },
+            )
             .await?,
     ))
 }
@@ -330,7 +366,14 @@ pub async fn matter_status(
     let on = parse_opt_date("finalised_on", req.finalised_on.as_deref())?;
     ok(wire::matter(
         &st.app
-            .set_matter_status(&ctx, MatterId(id), status, on)
+            .execute(
+                &ctx,
+                cmd::SetMatterStatus {
+                    matter: MatterId(id),
+                    status,
+                    finalised_on: on,
+                },
+            )
             .await?,
     ))
 }
@@ -370,7 +413,7 @@ pub async fn log_contact(
         body: req.body,
         is_complaint: req.is_complaint,
     };
-    let logged = st.app.log_contact(&ctx, input).await?;
+    let logged = st.app.execute(&ctx, cmd::LogContact { input }).await?;
     created(crate::out::LoggedOut {
         contact: wire::contact(&logged.contact),
         verdict: wire::verdict(&logged.verdict),
@@ -396,7 +439,13 @@ pub async fn screen(
 ) -> Reply {
     ok(wire::contact(
         &st.app
-            .screen_contact(&ctx, ContactId(id), &req.finding)
+            .execute(
+                &ctx,
+                cmd::ScreenContact {
+                    contact: ContactId(id),
+                    finding: req.finding.clone(),
+                },
+            )
             .await?,
     ))
 }
@@ -422,7 +471,7 @@ pub async fn record_incident(
             caller_warned: e.caller_warned,
         }),
     };
-    let (i, tasks) = st.app.record_incident(&ctx, input).await?;
+    let (i, tasks) = st.app.execute(&ctx, cmd::RecordIncident { input }).await?;
     created(crate::out::IncidentRecordedOut {
         incident: wire::incident(&i),
         tasks: tasks.iter().map(|t| t.0).collect(),
@@ -446,12 +495,20 @@ pub async fn give_warning(
         given_at: parse_ts("given_at", req.given_at.as_deref(), st.app.now())?,
     };
     created(wire::warning(
-        &st.app.give_warning(&ctx, PersonId(id), input).await?,
+        &st.app
+            .execute(
+                &ctx,
+                cmd::GiveWarning {
+                    person: PersonId(id),
+                    input,
+                },
+            )
+            .await?,
     ))
 }
 
 /// Drafts a contact strategy / communication plan (CLE-9.4, 9.8, 9.9; NOR-5.5).
-#[utoipa::path(post, path = "/api/v1/people/{id}/strategies", params(("id" = i64, Path, description = "The record's id")), request_body = PlanReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Drafted", body = crate::out::PlanOut)))]
+#[utoipa::path(post, path = "/api/v1/people/{id}/plans", params(("id" = i64, Path, description = "The record's id")), request_body = PlanReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Drafted", body = crate::out::PlanOut)))]
 pub async fn draft_plan(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -469,11 +526,20 @@ pub async fn draft_plan(
         review_due: parse_date("review_due", &req.review_due)?,
         ends_on: parse_opt_date("ends_on", req.ends_on.as_deref())?,
     };
-    let s = st.app.draft_plan(&ctx, PersonId(id), input).await?;
+    let s = st
+        .app
+        .execute(
+            &ctx,
+            cmd::DraftPlan {
+                person: PersonId(id),
+                input,
+            },
+        )
+        .await?;
     created(wire::plan(&st.app.profile, &s, st.app.now()))
 }
 
-#[utoipa::path(get, path = "/api/v1/strategies/{id}", params(("id" = i64, Path, description = "The record's id")), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "The plan", body = crate::out::PlanOut)))]
+#[utoipa::path(get, path = "/api/v1/plans/{id}", params(("id" = i64, Path, description = "The record's id")), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "The plan", body = crate::out::PlanOut)))]
 pub async fn get_plan(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -496,11 +562,22 @@ fn plan_reply(st: &AppState, s: &Plan) -> Reply {
 
 /// One step on a plan: the typed command goes to the one entry in app.
 async fn plan_step(st: &AppState, ctx: &tact_app::Ctx, id: i64, command: wf::PlanCommand) -> Reply {
-    plan_reply(st, &st.app.execute_plan(ctx, PlanId(id), command).await?)
+    plan_reply(
+        st,
+        &st.app
+            .execute(
+                ctx,
+                cmd::PlanStepCommand {
+                    plan: PlanId(id),
+                    command,
+                },
+            )
+            .await?,
+    )
 }
 
 /// CLE-7.2, 7.3; NOR-5.3.
-#[utoipa::path(post, path = "/api/v1/strategies/{id}/checklist", params(("id" = i64, Path, description = "The record's id")), request_body = ChecklistReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Answered, with any remedy tasks", body = crate::out::ChecklistAnsweredOut)))]
+#[utoipa::path(post, path = "/api/v1/plans/{id}/checklist", params(("id" = i64, Path, description = "The record's id")), request_body = ChecklistReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Answered, with any remedy tasks", body = crate::out::ChecklistAnsweredOut)))]
 pub async fn checklist(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -521,14 +598,23 @@ pub async fn checklist(
             })
         })
         .collect::<Result<Vec<_>, ApiError>>()?;
-    let (s, tasks) = st.app.answer_checklist(&ctx, PlanId(id), answers).await?;
+    let (s, tasks) = st
+        .app
+        .execute(
+            &ctx,
+            cmd::AnswerChecklist {
+                plan: PlanId(id),
+                answers,
+            },
+        )
+        .await?;
     ok(crate::out::ChecklistAnsweredOut {
         plan: wire::plan(&st.app.profile, &s, st.app.now()),
         remedy_tasks: tasks.iter().map(|t| t.0).collect(),
     })
 }
 
-#[utoipa::path(post, path = "/api/v1/strategies/{id}/propose", params(("id" = i64, Path, description = "The record's id")), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Proposed", body = crate::out::PlanOut), (status = 409, description = "Refused, naming the clause", body = crate::out::ErrorOut)))]
+#[utoipa::path(post, path = "/api/v1/plans/{id}/propose", params(("id" = i64, Path, description = "The record's id")), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Proposed", body = crate::out::PlanOut), (status = 409, description = "Refused, naming the clause", body = crate::out::ErrorOut)))]
 pub async fn propose(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -538,7 +624,7 @@ pub async fn propose(
 }
 
 /// NOR-6.2: a senior manager, not the proposer.
-#[utoipa::path(post, path = "/api/v1/strategies/{id}/authorise", params(("id" = i64, Path, description = "The record's id")), request_body = AuthoriseReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Authorised", body = crate::out::PlanOut)))]
+#[utoipa::path(post, path = "/api/v1/plans/{id}/authorise", params(("id" = i64, Path, description = "The record's id")), request_body = AuthoriseReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Authorised", body = crate::out::PlanOut)))]
 pub async fn authorise(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -552,7 +638,7 @@ pub async fn authorise(
     plan_step(&st, &ctx, id, wf::PlanCommand::Authorise(input)).await
 }
 
-#[utoipa::path(post, path = "/api/v1/strategies/{id}/refuse", params(("id" = i64, Path, description = "The record's id")), request_body = ReasonReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Refused", body = crate::out::PlanOut)))]
+#[utoipa::path(post, path = "/api/v1/plans/{id}/refuse", params(("id" = i64, Path, description = "The record's id")), request_body = ReasonReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Refused", body = crate::out::PlanOut)))]
 pub async fn refuse(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -568,7 +654,7 @@ pub async fn refuse(
     .await
 }
 
-#[utoipa::path(post, path = "/api/v1/strategies/{id}/withdraw", params(("id" = i64, Path, description = "The record's id")), request_body = ReasonReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Withdrawn", body = crate::out::PlanOut)))]
+#[utoipa::path(post, path = "/api/v1/plans/{id}/withdraw", params(("id" = i64, Path, description = "The record's id")), request_body = ReasonReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Withdrawn", body = crate::out::PlanOut)))]
 pub async fn withdraw(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -585,7 +671,7 @@ pub async fn withdraw(
 }
 
 /// CLE-9.6; NOR-5.1, 5.2, 5.7.
-#[utoipa::path(post, path = "/api/v1/strategies/{id}/notice", params(("id" = i64, Path, description = "The record's id")), request_body = NoticeReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Notice recorded", body = crate::out::PlanOut)))]
+#[utoipa::path(post, path = "/api/v1/plans/{id}/notice", params(("id" = i64, Path, description = "The record's id")), request_body = NoticeReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Notice recorded", body = crate::out::PlanOut)))]
 pub async fn notice(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -609,7 +695,7 @@ pub async fn notice(
 }
 
 /// CLE-9.12; NOR-8.1, 8.2.
-#[utoipa::path(post, path = "/api/v1/strategies/{id}/review", params(("id" = i64, Path, description = "The record's id")), request_body = ReviewReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Reviewed", body = crate::out::PlanOut)))]
+#[utoipa::path(post, path = "/api/v1/plans/{id}/review", params(("id" = i64, Path, description = "The record's id")), request_body = ReviewReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Reviewed", body = crate::out::PlanOut)))]
 pub async fn review(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -636,7 +722,7 @@ pub async fn review(
 }
 
 /// CLE-9.14; NOR-5.1.
-#[utoipa::path(post, path = "/api/v1/strategies/{id}/vary", params(("id" = i64, Path, description = "The record's id")), request_body = VaryReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Varied", body = crate::out::PlanOut)))]
+#[utoipa::path(post, path = "/api/v1/plans/{id}/vary", params(("id" = i64, Path, description = "The record's id")), request_body = VaryReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Varied", body = crate::out::PlanOut)))]
 pub async fn vary(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -647,7 +733,7 @@ pub async fn vary(
     plan_step(&st, &ctx, id, wf::PlanCommand::Vary(req.parse(by)?)).await
 }
 
-#[utoipa::path(post, path = "/api/v1/strategies/{id}/lift", params(("id" = i64, Path, description = "The record's id")), request_body = ReasonReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Lifted", body = crate::out::PlanOut)))]
+#[utoipa::path(post, path = "/api/v1/plans/{id}/lift", params(("id" = i64, Path, description = "The record's id")), request_body = ReasonReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Lifted", body = crate::out::PlanOut)))]
 pub async fn lift(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -658,7 +744,7 @@ pub async fn lift(
 }
 
 /// CLE-10.4.
-#[utoipa::path(post, path = "/api/v1/strategies/{id}/apply-to-matter", params(("id" = i64, Path, description = "The record's id")), request_body = ApplyReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Applied", body = crate::out::PlanOut)))]
+#[utoipa::path(post, path = "/api/v1/plans/{id}/apply-to-matter", params(("id" = i64, Path, description = "The record's id")), request_body = ApplyReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Applied", body = crate::out::PlanOut)))]
 pub async fn apply_to_matter(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -673,7 +759,7 @@ pub async fn apply_to_matter(
 }
 
 /// NOR-6.2: the authorising role decides a request to apply a plan to another matter.
-#[utoipa::path(post, path = "/api/v1/strategies/{id}/decide-matter", params(("id" = i64, Path, description = "The record's id")), request_body = DecideMatterReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Decided", body = crate::out::PlanOut)))]
+#[utoipa::path(post, path = "/api/v1/plans/{id}/decide-matter", params(("id" = i64, Path, description = "The record's id")), request_body = DecideMatterReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Decided", body = crate::out::PlanOut)))]
 pub async fn decide_matter(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -689,7 +775,7 @@ pub async fn decide_matter(
 }
 
 /// NOR-7.1.
-#[utoipa::path(post, path = "/api/v1/strategies/{id}/disputes", params(("id" = i64, Path, description = "The record's id")), request_body = DisputeReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Dispute recorded", body = crate::out::DisputeOut)))]
+#[utoipa::path(post, path = "/api/v1/plans/{id}/disputes", params(("id" = i64, Path, description = "The record's id")), request_body = DisputeReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Dispute recorded", body = crate::out::DisputeOut)))]
 pub async fn raise_dispute(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -703,7 +789,14 @@ pub async fn raise_dispute(
         .transpose()?;
     created(wire::dispute(
         &st.app
-            .raise_dispute(&ctx, PlanId(id), &req.grounds, received)
+            .execute(
+                &ctx,
+                cmd::RaiseDispute {
+                    plan: PlanId(id),
+                    grounds: req.grounds.clone(),
+                    received_at: received,
+                },
+            )
             .await?,
     ))
 }
@@ -721,7 +814,15 @@ pub async fn decide_dispute(
     let variation = req.variation.map(|v| v.parse(by)).transpose()?;
     let (d, s) = st
         .app
-        .decide_dispute(&ctx, DisputeId(id), outcome, &req.reasons, variation)
+        .execute(
+            &ctx,
+            cmd::DecideDispute {
+                dispute: DisputeId(id),
+                outcome,
+                reasons: req.reasons.clone(),
+                variation,
+            },
+        )
         .await?;
     ok(crate::out::DisputeDecidedOut {
         dispute: wire::dispute(&d),
@@ -740,7 +841,14 @@ pub async fn request_adjustment(
     let kind = AdjustmentKind::parse(&req.kind)?;
     created(wire::adjustment(
         &st.app
-            .request_adjustment(&ctx, PersonId(id), kind, &req.description)
+            .execute(
+                &ctx,
+                cmd::RequestAdjustment {
+                    person: PersonId(id),
+                    kind,
+                    description: req.description.clone(),
+                },
+            )
             .await?,
     ))
 }
@@ -755,7 +863,14 @@ pub async fn decide_adjustment(
 ) -> Reply {
     ok(wire::adjustment(
         &st.app
-            .decide_adjustment(&ctx, AdjustmentId(id), req.grant, &req.reasons)
+            .execute(
+                &ctx,
+                cmd::DecideAdjustment {
+                    adjustment: AdjustmentId(id),
+                    grant: req.grant,
+                    reasons: req.reasons.clone(),
+                },
+            )
             .await?,
     ))
 }
@@ -775,7 +890,15 @@ pub async fn further_action(
         no_notice_reason: req.no_notice_reason,
     };
     created(wire::further_action(
-        &st.app.further_action(&ctx, PersonId(id), input).await?,
+        &st.app
+            .execute(
+                &ctx,
+                cmd::RecordFurtherAction {
+                    person: PersonId(id),
+                    input,
+                },
+            )
+            .await?,
     ))
 }
 
@@ -801,13 +924,15 @@ pub async fn receive_rights(
     };
     created(wire::rights(
         &st.app
-            .receive_rights_request(
+            .execute(
                 &ctx,
-                PersonId(id),
-                tact_core::rights::RightKind::parse(&req.kind)?,
-                &req.details,
-                channel("channel", &req.channel)?,
-                received,
+                cmd::ReceiveRightsRequest {
+                    person: PersonId(id),
+                    kind: tact_core::rights::RightKind::parse(&req.kind)?,
+                    details: req.details.clone(),
+                    channel: channel("channel", &req.channel)?,
+                    received_on: received,
+                },
             )
             .await?,
     ))
@@ -824,15 +949,39 @@ pub async fn answer_rights(
     let r = match req.decision.as_str() {
         "done" => {
             st.app
-                .answer_rights_request(&ctx, id, false, &req.text)
+                .execute(
+                    &ctx,
+                    cmd::AnswerRightsRequest {
+                        request: id,
+                        refused: false,
+                        outcome: req.text.clone(),
+                    },
+                )
                 .await?
         }
         "refused" => {
             st.app
-                .answer_rights_request(&ctx, id, true, &req.text)
+                .execute(
+                    &ctx,
+                    cmd::AnswerRightsRequest {
+                        request: id,
+                        refused: true,
+                        outcome: req.text.clone(),
+                    },
+                )
                 .await?
         }
-        "extend" => st.app.extend_rights_request(&ctx, id, &req.text).await?,
+        "extend" => {
+            st.app
+                .execute(
+                    &ctx,
+                    cmd::ExtendRightsRequest {
+                        request: id,
+                        reason: req.text.clone(),
+                    },
+                )
+                .await?
+        }
         _ => {
             return Err(ApiError::bad(
                 "decision",
@@ -898,13 +1047,15 @@ pub async fn request_disclosure(
 ) -> Reply {
     created(wire::disclosure(
         &st.app
-            .request_disclosure(
+            .execute(
                 &ctx,
-                PersonId(id),
-                tact_core::sharing::DisclosureRequest {
-                    partner: req.partner,
-                    reason: req.reason,
-                    details: req.details,
+                cmd::RequestDisclosure {
+                    person: PersonId(id),
+                    request: tact_core::sharing::DisclosureRequest {
+                        partner: req.partner,
+                        reason: req.reason,
+                        details: req.details,
+                    },
                 },
             )
             .await?,
@@ -921,7 +1072,14 @@ pub async fn decide_disclosure(
 ) -> Reply {
     ok(wire::disclosure(
         &st.app
-            .decide_disclosure(&ctx, DisclosureId(id), req.approve, &req.reason)
+            .execute(
+                &ctx,
+                cmd::DecideDisclosure {
+                    disclosure: DisclosureId(id),
+                    approve: req.approve,
+                    reason: req.reason.clone(),
+                },
+            )
             .await?,
     ))
 }
@@ -941,7 +1099,14 @@ pub async fn record_shared(
     };
     ok(wire::disclosure(
         &st.app
-            .record_shared(&ctx, DisclosureId(id), &req.what, at)
+            .execute(
+                &ctx,
+                cmd::RecordShared {
+                    disclosure: DisclosureId(id),
+                    what: req.what.clone(),
+                    at,
+                },
+            )
             .await?,
     ))
 }
@@ -1011,7 +1176,15 @@ pub async fn complete_task(
     ApiJson(req): ApiJson<OutcomeReq>,
 ) -> Reply {
     ok(wire::task(
-        &st.app.complete_task(&ctx, TaskId(id), &req.outcome).await?,
+        &st.app
+            .execute(
+                &ctx,
+                cmd::CompleteTask {
+                    task: TaskId(id),
+                    outcome: req.outcome.clone(),
+                },
+            )
+            .await?,
     ))
 }
 
@@ -1060,16 +1233,14 @@ pub async fn create_staff(
 ) -> Reply {
     let role = Role::parse(&req.role)?;
     let email = req.email.as_deref().map(EmailAddress::parse).transpose()?;
-    let s = st
-        .app
-        .create_staff(
-            Some(&ctx.actor),
-            &req.name,
-            role,
-            email,
-            req.line_manager.map(StaffId),
-        )
-        .await?;
+    let command = cmd::CreateStaff {
+        name: req.name,
+        role,
+        email,
+        line_manager: req.line_manager.map(StaffId),
+        sign_in: None,
+    };
+    let s = st.app.execute(&ctx, command).await?;
     created(wire::staff(&s))
 }
 
@@ -1083,12 +1254,14 @@ pub async fn change_staff(
     let role = req.role.as_deref().map(Role::parse).transpose()?;
     let s = st
         .app
-        .change_staff(
+        .execute(
             &ctx,
-            StaffId(id),
-            role,
-            req.active,
-            req.line_manager.map(StaffId),
+            cmd::ChangeStaff {
+                staff: StaffId(id),
+                role,
+                active: req.active,
+                line_manager: req.line_manager.map(StaffId),
+            },
         )
         .await?;
     ok(wire::staff(&s))
@@ -1143,7 +1316,7 @@ fn letter_reply(status: StatusCode, l: &tact_core::correspondence::StoredLetter)
 
 /// Writes a letter about a plan (`kind` says which), kept as written: email is queued,
 /// post goes to the print queue, unless `hold` keeps it for checking.
-#[utoipa::path(post, path = "/api/v1/strategies/{id}/letters", params(("id" = i64, Path, description = "The record's id")), request_body = LetterReq, responses((status = 201, description = "Written", body = crate::out::LetterOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+#[utoipa::path(post, path = "/api/v1/plans/{id}/letters", params(("id" = i64, Path, description = "The record's id")), request_body = LetterReq, responses((status = 201, description = "Written", body = crate::out::LetterOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn write_plan_letter(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -1349,7 +1522,12 @@ pub async fn release_letter(
     Auth(ctx): Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> Reply {
-    letter_reply(StatusCode::OK, &st.app.release_letter(&ctx, id).await?)
+    letter_reply(
+        StatusCode::OK,
+        &st.app
+            .execute(&ctx, cmd::ReleaseLetter { letter: id })
+            .await?,
+    )
 }
 
 /// A letter from the print queue was printed and posted.
@@ -1359,7 +1537,12 @@ pub async fn letter_printed(
     Auth(ctx): Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> Reply {
-    letter_reply(StatusCode::OK, &st.app.mark_printed(&ctx, id).await?)
+    letter_reply(
+        StatusCode::OK,
+        &st.app
+            .execute(&ctx, cmd::MarkPrinted { letter: id })
+            .await?,
+    )
 }
 
 // ----- messages, retention, subject access -----------------------------------------

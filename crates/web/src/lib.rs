@@ -164,6 +164,33 @@ pub fn openapi_json() -> String {
         .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
 }
 
+/// A plan's API paths under `/{word}` (one lifecycle step a path), and a person's plans
+/// under `/people/{id}/{word}`.
+fn plan_routes(word: &str) -> Router<AppState> {
+    use api::*;
+    let steps: [(&str, axum::routing::MethodRouter<AppState>); 13] = [
+        ("checklist", post(checklist)),
+        ("propose", post(propose)),
+        ("authorise", post(authorise)),
+        ("refuse", post(refuse)),
+        ("withdraw", post(withdraw)),
+        ("notice", post(notice)),
+        ("review", post(review)),
+        ("vary", post(vary)),
+        ("lift", post(lift)),
+        ("apply-to-matter", post(apply_to_matter)),
+        ("decide-matter", post(decide_matter)),
+        ("disputes", post(raise_dispute)),
+        ("letters", post(write_plan_letter)),
+    ];
+    steps.into_iter().fold(
+        Router::new()
+            .route(&format!("/people/{{id}}/{word}"), post(draft_plan))
+            .route(&format!("/{word}/{{id}}"), get(get_plan)),
+        |r, (step, handler)| r.route(&format!("/{word}/{{id}}/{step}"), handler),
+    )
+}
+
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
     use api::*;
@@ -176,7 +203,6 @@ pub fn router(state: AppState) -> Router {
         .route("/people/{id}/merge", post(merge_people))
         .route("/people/{id}/matters", post(open_matter))
         .route("/people/{id}/warnings", post(give_warning))
-        .route("/people/{id}/strategies", post(draft_plan))
         .route("/people/{id}/adjustments", post(request_adjustment))
         .route("/people/{id}/further-actions", post(further_action))
         .route("/matters/{id}/status", post(matter_status))
@@ -184,19 +210,6 @@ pub fn router(state: AppState) -> Router {
         .route("/contacts/{id}/screen", post(screen))
         .route("/screening", get(screening_queue))
         .route("/incidents", post(record_incident))
-        .route("/strategies/{id}", get(get_plan))
-        .route("/strategies/{id}/checklist", post(checklist))
-        .route("/strategies/{id}/propose", post(propose))
-        .route("/strategies/{id}/authorise", post(authorise))
-        .route("/strategies/{id}/refuse", post(refuse))
-        .route("/strategies/{id}/withdraw", post(withdraw))
-        .route("/strategies/{id}/notice", post(notice))
-        .route("/strategies/{id}/review", post(review))
-        .route("/strategies/{id}/vary", post(vary))
-        .route("/strategies/{id}/lift", post(lift))
-        .route("/strategies/{id}/apply-to-matter", post(apply_to_matter))
-        .route("/strategies/{id}/decide-matter", post(decide_matter))
-        .route("/strategies/{id}/disputes", post(raise_dispute))
         .route("/disputes/{id}/decision", post(decide_dispute))
         .route("/adjustments/{id}/decision", post(decide_adjustment))
         .route("/tasks", get(my_tasks))
@@ -216,7 +229,6 @@ pub fn router(state: AppState) -> Router {
         .route("/staff/{id}", post(change_staff))
         .route("/staff/{id}/tokens", post(issue_token))
         .route("/audit/verify", get(audit_verify))
-        .route("/strategies/{id}/letters", post(write_plan_letter))
         .route("/adjustments/{id}/letter", post(write_adjustment_letter))
         .route("/warnings/{id}/letter", post(write_warning_letter))
         .route("/incidents/{id}/letter", post(write_call_ended_letter))
@@ -235,6 +247,11 @@ pub fn router(state: AppState) -> Router {
         .route("/retention/due", get(retention_due))
         .route("/people/{id}/subject-access", get(subject_access))
         .fallback(not_found);
+    // A plan's paths are `/plans/…`, the word the code and the UI use; `/strategies/…`, the
+    // word of the first release, stays as an alias so existing clients go on working.
+    let v1 = ["plans", "strategies"]
+        .into_iter()
+        .fold(v1, |r, word| r.merge(plan_routes(word)));
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))

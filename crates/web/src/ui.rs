@@ -15,6 +15,7 @@ use axum::Router;
 use serde::Deserialize;
 use tact_app::{AppError, SignInFailure};
 use tact_core::check::Effect;
+use tact_core::command as cmd;
 use tact_core::identity::{EmailAddress, Identifier};
 use tact_core::ids::{PersonId, StaffId};
 use tact_core::model::{AdjustmentStatus, PlanStatus, TaskKind};
@@ -463,11 +464,7 @@ async fn home(
     let more = (total > tasks.len()).then_some((tasks.len(), total));
     let showing = only.map(|k| task_label(k).to_string());
     let today = tact_core::check::uk_date(state.app.now());
-    let reviews = if state
-        .app
-        .profile
-        .may(signed.actor.role, tact_core::roles::Action::ReviewPlan)
-    {
+    let reviews = if cmd::offered::<cmd::read::Reviews>(&state.app.profile, &signed.actor) {
         match state
             .app
             .reviews_due(today + jiff::Span::new().days(14))
@@ -502,13 +499,13 @@ async fn home(
         .collect();
     let p = &state.app.profile;
     let mut links = Vec::new();
-    if p.may(signed.actor.role, tact_core::roles::Action::ManageStaff) {
+    if cmd::offered::<cmd::read::StaffDirectory>(p, &signed.actor) {
         links.push((
             "/admin/staff".to_string(),
             "Add, disable and change staff".to_string(),
         ));
     }
-    if p.may(signed.actor.role, tact_core::roles::Action::RecordNotice) {
+    if cmd::offered::<cmd::read::Letters>(p, &signed.actor) {
         use tact_core::correspondence::LetterStatus;
         for (status, label) in [
             (LetterStatus::ToPrint, "Letters to print and post"),
@@ -523,7 +520,7 @@ async fn home(
             }
         }
     }
-    if p.may(signed.actor.role, tact_core::roles::Action::ScreenContact) {
+    if cmd::offered::<cmd::read::Screening>(p, &signed.actor) {
         use tact_core::correspondence::Route;
         for (route, label) in [
             (Route::Quarantine, "Quarantined messages"),
@@ -538,10 +535,7 @@ async fn home(
             }
         }
     }
-    if p.may(
-        signed.actor.role,
-        tact_core::roles::Action::HandleDataRights,
-    ) {
+    if cmd::offered::<cmd::read::DataRights>(p, &signed.actor) {
         links.push((
             "/retention".to_string(),
             format!(
@@ -550,7 +544,7 @@ async fn home(
             ),
         ));
     }
-    if p.may(signed.actor.role, tact_core::roles::Action::ReadGovernance) {
+    if cmd::offered::<cmd::read::Governance>(p, &signed.actor) {
         links.push((
             "/governance".to_string(),
             "Governance report: plans, reviews, breaches, disputes, adjustments".to_string(),
@@ -689,7 +683,7 @@ async fn incoming(
     }
     let p = &state.app.profile;
     let page = IncomingPage {
-        can_add: p.may(signed.actor.role, tact_core::roles::Action::ManagePeople),
+        can_add: cmd::offered::<cmd::CreatePerson>(p, &signed.actor),
         office: &p.organisation.short_name,
         policy: &p.organisation.policy_title,
         signed_in: Some(signed.actor.name.clone()),
@@ -747,7 +741,7 @@ async fn people(
     };
     let p = &state.app.profile;
     render(&PeoplePage {
-        can_add: p.may(signed.actor.role, tact_core::roles::Action::ManagePeople),
+        can_add: cmd::offered::<cmd::CreatePerson>(p, &signed.actor),
         office: &p.organisation.short_name,
         policy: &p.organisation.policy_title,
         signed_in: Some(signed.actor.name.clone()),
@@ -853,10 +847,7 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
         .map(|a| a.description.clone())
         .collect();
     // Every adjustment asked for, with what became of it (CLE-8; NOR-1.4, 1.5).
-    let may_decide = p.may(
-        signed.actor.role,
-        tact_core::roles::Action::DecideAdjustment,
-    );
+    let may_decide = cmd::offered::<cmd::DecideAdjustment>(p, &signed.actor);
     let all_adjustments = r
         .adjustments
         .iter()
@@ -914,7 +905,7 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
             }
         })
         .collect();
-    let may_write = p.may(signed.actor.role, tact_core::roles::Action::RecordNotice);
+    let may_write = cmd::offered::<cmd::read::Letters>(p, &signed.actor);
     let mut incidents: Vec<(String, Option<String>)> = r
         .incidents
         .iter()
@@ -1055,15 +1046,12 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
         .iter()
         .map(|d| {
             (
-                crate::ui_sharing::next_step(p, signed.actor.role, d),
+                crate::ui_sharing::next_step(p, &signed.actor, d),
                 crate::ui_sharing::describe(d, &name_of),
             )
         })
         .collect();
-    let answers_rights = p.may(
-        signed.actor.role,
-        tact_core::roles::Action::HandleDataRights,
-    );
+    let answers_rights = cmd::offered::<cmd::AnswerRightsRequest>(p, &signed.actor);
     let rights = r
         .rights
         .iter()

@@ -14,6 +14,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use std::collections::HashMap;
 use tact_app::AppError;
+use tact_core::command::{self as cmd, Fixed};
 use tact_core::ids::*;
 use tact_core::model::{EndedCall, Format};
 use tact_core::profile::{Answer, Channel};
@@ -227,7 +228,7 @@ pub(crate) async fn person_for_form(
     state: &AppState,
     signed: &Signed,
     id: i64,
-    action: Action,
+    action: Option<Action>,
 ) -> Result<String, Box<Response>> {
     if let Some(r) = forbidden(state, signed, action) {
         return Err(Box::new(r));
@@ -242,7 +243,7 @@ pub(crate) async fn show_person_form(
     state: &AppState,
     signed: &Signed,
     id: i64,
-    action: Action,
+    action: Option<Action>,
     spec: impl FnOnce(String) -> Spec,
 ) -> Response {
     match person_for_form(state, signed, id, action).await {
@@ -268,9 +269,14 @@ pub(crate) fn capital(s: &str) -> String {
         .unwrap_or_default()
 }
 
-/// The refusal page for a role that may not take `action`, before any form is shown.
-pub(crate) fn forbidden(state: &AppState, signed: &Signed, action: Action) -> Option<Response> {
-    if state.app.profile.may(signed.actor.role, action) {
+/// The refusal page for a role that may not take `action` — a command's or a read's own
+/// (`cmd::X::ACTION`), never picked by the page — before any form is shown.
+pub(crate) fn forbidden(
+    state: &AppState,
+    signed: &Signed,
+    action: Option<Action>,
+) -> Option<Response> {
+    if action.is_none_or(|a| state.app.profile.may(signed.actor.role, a)) {
         None
     } else {
         Some(error_page(
@@ -499,9 +505,9 @@ async fn incident_get(state: AppState, signed: Signed, id: i64, ended: bool) -> 
         &signed,
         id,
         if ended {
-            Action::EndCall
+            cmd::EndCall::ACTION
         } else {
-            Action::RecordIncident
+            cmd::RecordIncident::ACTION
         },
     )
     .await
@@ -547,7 +553,7 @@ async fn incident_post(
                 }),
             })
         },
-        async |ctx, input| state.app.record_incident(&ctx, input).await,
+        async |ctx, input| state.app.execute(&ctx, cmd::RecordIncident { input }).await,
         |_| format!("/people/{id}"),
     )
     .await
@@ -624,7 +630,7 @@ async fn warning_form(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> Response {
-    show_person_form(&state, &signed, id, Action::IssueWarning, |c| {
+    show_person_form(&state, &signed, id, cmd::GiveWarning::ACTION, |c| {
         warning_spec(&state, id, c)
     })
     .await
@@ -651,7 +657,18 @@ async fn warning(
                 given_at: state.app.now(),
             })
         },
-        async |ctx, input| state.app.give_warning(&ctx, PersonId(id), input).await,
+        async |ctx, input| {
+            state
+                .app
+                .execute(
+                    &ctx,
+                    cmd::GiveWarning {
+                        person: PersonId(id),
+                        input,
+                    },
+                )
+                .await
+        },
         |_| format!("/people/{id}"),
     )
     .await
@@ -720,7 +737,7 @@ async fn plan_spec(
 }
 
 async fn plan_form(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {
-    let caption = match person_for_form(&state, &signed, id, Action::ProposePlan).await {
+    let caption = match person_for_form(&state, &signed, id, cmd::DraftPlan::ACTION).await {
         Ok(c) => c,
         Err(r) => return *r,
     };
@@ -769,7 +786,18 @@ async fn plan(
                 ends_on: date_field(form, "ends_on")?,
             })
         },
-        async |ctx, input| state.app.draft_plan(&ctx, PersonId(id), input).await,
+        async |ctx, input| {
+            state
+                .app
+                .execute(
+                    &ctx,
+                    cmd::DraftPlan {
+                        person: PersonId(id),
+                        input,
+                    },
+                )
+                .await
+        },
         |s| format!("/plans/{}", s.id),
     )
     .await
@@ -966,10 +994,12 @@ async fn propose(
 ) -> Response {
     match state
         .app
-        .execute_plan(
+        .execute(
             &tact_app::Ctx::new(signed.actor.clone()),
-            PlanId(id),
-            wf::PlanCommand::Propose,
+            cmd::PlanStepCommand {
+                plan: PlanId(id),
+                command: wf::PlanCommand::Propose,
+            },
         )
         .await
     {
@@ -1092,10 +1122,12 @@ async fn checklist(
     }
     let result = state
         .app
-        .answer_checklist(
+        .execute(
             &tact_app::Ctx::new(signed.actor.clone()),
-            PlanId(id),
-            answers,
+            cmd::AnswerChecklist {
+                plan: PlanId(id),
+                answers,
+            },
         )
         .await;
     answer(&state, signed, spec, &form, result, |_| {
@@ -1181,7 +1213,18 @@ async fn decision(
         ))),
     };
     let result = match command {
-        Ok(c) => state.app.execute_plan(&ctx, PlanId(id), c).await,
+        Ok(c) => {
+            state
+                .app
+                .execute(
+                    &ctx,
+                    cmd::PlanStepCommand {
+                        plan: PlanId(id),
+                        command: c,
+                    },
+                )
+                .await
+        }
         Err(e) => Err(e),
     };
     answer(&state, signed, spec, &form, result, |_| {
@@ -1283,7 +1326,13 @@ async fn notice(
         async |ctx, input| {
             state
                 .app
-                .execute_plan(&ctx, PlanId(id), wf::PlanCommand::RecordNotice(input))
+                .execute(
+                    &ctx,
+                    cmd::PlanStepCommand {
+                        plan: PlanId(id),
+                        command: wf::PlanCommand::RecordNotice(input),
+                    },
+                )
                 .await
         },
         |_| format!("/plans/{id}"),
@@ -1435,7 +1484,13 @@ async fn review(
         async |ctx, input| {
             state
                 .app
-                .execute_plan(&ctx, PlanId(id), wf::PlanCommand::Review(input))
+                .execute(
+                    &ctx,
+                    cmd::PlanStepCommand {
+                        plan: PlanId(id),
+                        command: wf::PlanCommand::Review(input),
+                    },
+                )
                 .await
         },
         |_| format!("/plans/{id}"),
@@ -1477,7 +1532,7 @@ struct StaffPage<'a> {
 }
 
 async fn staff_list(State(state): State<AppState>, signed: Signed) -> Response {
-    if let Some(r) = forbidden(&state, &signed, Action::ManageStaff) {
+    if let Some(r) = forbidden(&state, &signed, cmd::read::StaffDirectory::ACTION) {
         return r;
     }
     let staff = state.app.staff_directory().await.unwrap_or_default();
@@ -1520,7 +1575,7 @@ fn new_staff_spec() -> Spec {
 }
 
 async fn new_staff_form(State(state): State<AppState>, signed: Signed) -> Response {
-    if let Some(r) = forbidden(&state, &signed, Action::ManageStaff) {
+    if let Some(r) = forbidden(&state, &signed, cmd::CreateStaff::ACTION) {
         return r;
     }
     show(&state, &signed, new_staff_spec(), None, None)
@@ -1537,17 +1592,16 @@ async fn new_staff(
         Err(e) => return show(&state, &signed, spec, Some(&form), Some(e)),
     };
     // One transaction: a username that is taken writes nothing, so the form can be sent again.
+    let command = cmd::CreateStaff {
+        name: val(&form, "name").into(),
+        role,
+        email: None,
+        line_manager: None,
+        sign_in: Some((val(&form, "username").into(), val(&form, "password").into())),
+    };
     match state
         .app
-        .create_staff_signing_in(
-            Some(&signed.actor),
-            val(&form, "name"),
-            role,
-            None,
-            None,
-            val(&form, "username"),
-            val(&form, "password"),
-        )
+        .execute(&tact_app::Ctx::new(signed.actor.clone()), command)
         .await
     {
         Ok(_) => Redirect::to("/admin/staff").into_response(),
@@ -1579,7 +1633,7 @@ async fn change_staff_form(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> Response {
-    if let Some(r) = forbidden(&state, &signed, Action::ManageStaff) {
+    if let Some(r) = forbidden(&state, &signed, cmd::ChangeStaff::ACTION) {
         return r;
     }
     match state.app.staff_member(StaffId(id)).await {
@@ -1605,12 +1659,14 @@ async fn change_staff(
     };
     match state
         .app
-        .change_staff(
+        .execute(
             &tact_app::Ctx::new(signed.actor.clone()),
-            StaffId(id),
-            Some(role),
-            Some(val(&form, "active") == "yes"),
-            None,
+            cmd::ChangeStaff {
+                staff: StaffId(id),
+                role: Some(role),
+                active: Some(val(&form, "active") == "yes"),
+                line_manager: None,
+            },
         )
         .await
     {
@@ -1638,9 +1694,13 @@ fn help_spec(state: &AppState, id: i64, caption: String) -> Spec {
 }
 
 async fn help_form(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {
-    show_person_form(&state, &signed, id, Action::RecordContact, |c| {
-        help_spec(&state, id, c)
-    })
+    show_person_form(
+        &state,
+        &signed,
+        id,
+        cmd::RecordAdditionalHelp::ACTION,
+        |c| help_spec(&state, id, c),
+    )
     .await
 }
 
@@ -1663,7 +1723,14 @@ async fn help(
         async |ctx, (needs, words)| {
             state
                 .app
-                .record_additional_help(&ctx, PersonId(id), needs, Some(words))
+                .execute(
+                    &ctx,
+                    cmd::RecordAdditionalHelp {
+                        person: PersonId(id),
+                        needs_help: needs,
+                        words: Some(words),
+                    },
+                )
                 .await
         },
         |_| format!("/people/{id}"),
@@ -1710,7 +1777,7 @@ async fn contact_form(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> Response {
-    let caption = match person_for_form(&state, &signed, id, Action::RecordContact).await {
+    let caption = match person_for_form(&state, &signed, id, cmd::LogContact::ACTION).await {
         Ok(c) => c,
         Err(r) => return *r,
     };
@@ -1746,7 +1813,7 @@ async fn contact(
                 is_complaint: false,
             })
         },
-        async |ctx, input| state.app.log_contact(&ctx, input).await,
+        async |ctx, input| state.app.execute(&ctx, cmd::LogContact { input }).await,
         |_| format!("/people/{id}"),
     )
     .await
@@ -1794,7 +1861,7 @@ async fn adjustment_form(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> Response {
-    show_person_form(&state, &signed, id, Action::RecordContact, |c| {
+    show_person_form(&state, &signed, id, cmd::RequestAdjustment::ACTION, |c| {
         adjustment_spec(&state, id, c)
     })
     .await
@@ -1815,7 +1882,14 @@ async fn adjustment(
         async |ctx, kind| {
             state
                 .app
-                .request_adjustment(&ctx, PersonId(id), kind, val(&form, "description"))
+                .execute(
+                    &ctx,
+                    cmd::RequestAdjustment {
+                        person: PersonId(id),
+                        kind,
+                        description: val(&form, "description").into(),
+                    },
+                )
                 .await
         },
         |_| format!("/people/{id}"),
@@ -1850,7 +1924,7 @@ async fn adjustment_decision_form(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> Response {
-    if let Some(r) = forbidden(&state, &signed, Action::DecideAdjustment) {
+    if let Some(r) = forbidden(&state, &signed, cmd::DecideAdjustment::ACTION) {
         return r;
     }
     show(
@@ -1884,7 +1958,14 @@ async fn adjustment_decision(
         async |ctx, grant| {
             state
                 .app
-                .decide_adjustment(&ctx, AdjustmentId(id), grant, val(&form, "reasons"))
+                .execute(
+                    &ctx,
+                    cmd::DecideAdjustment {
+                        adjustment: AdjustmentId(id),
+                        grant,
+                        reasons: val(&form, "reasons").into(),
+                    },
+                )
                 .await
         },
         |a| format!("/people/{}", a.person_id),
@@ -1939,7 +2020,14 @@ async fn dispute(
         async |ctx, grounds| {
             state
                 .app
-                .raise_dispute(&ctx, PlanId(id), &grounds, None)
+                .execute(
+                    &ctx,
+                    cmd::RaiseDispute {
+                        plan: PlanId(id),
+                        grounds: grounds.clone(),
+                        received_at: None,
+                    },
+                )
                 .await
         },
         |_| format!("/plans/{id}"),
@@ -1997,7 +2085,13 @@ async fn lift(
         async |ctx, reason| {
             state
                 .app
-                .execute_plan(&ctx, PlanId(id), wf::PlanCommand::Lift { reason })
+                .execute(
+                    &ctx,
+                    cmd::PlanStepCommand {
+                        plan: PlanId(id),
+                        command: wf::PlanCommand::Lift { reason },
+                    },
+                )
                 .await
         },
         |_| format!("/plans/{id}"),
@@ -2084,7 +2178,7 @@ async fn dispute_decision_form(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> Response {
-    if let Some(r) = forbidden(&state, &signed, Action::DecideDispute) {
+    if let Some(r) = forbidden(&state, &signed, cmd::DecideDispute::ACTION) {
         return r;
     }
     let (d, plan) = match dispute_and_plan(&state, &signed, id).await {
@@ -2143,12 +2237,14 @@ async fn dispute_decision(
     };
     match state
         .app
-        .decide_dispute(
+        .execute(
             &tact_app::Ctx::new(signed.actor.clone()),
-            DisputeId(id),
-            outcome,
-            val(&form, "reasons"),
-            variation,
+            cmd::DecideDispute {
+                dispute: DisputeId(id),
+                outcome,
+                reasons: val(&form, "reasons").into(),
+                variation,
+            },
         )
         .await
     {
@@ -2175,7 +2271,7 @@ async fn screen_form(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> Response {
-    if let Some(r) = forbidden(&state, &signed, Action::ScreenContact) {
+    if let Some(r) = forbidden(&state, &signed, cmd::ScreenContact::ACTION) {
         return r;
     }
     match state.app.read_contact(&signed.actor, ContactId(id)).await {
@@ -2206,10 +2302,12 @@ async fn screen(
     let spec = screen_spec(&state, id, &summary);
     match state
         .app
-        .screen_contact(
+        .execute(
             &tact_app::Ctx::new(signed.actor.clone()),
-            ContactId(id),
-            val(&form, "finding"),
+            cmd::ScreenContact {
+                contact: ContactId(id),
+                finding: val(&form, "finding").into(),
+            },
         )
         .await
     {
@@ -2312,10 +2410,12 @@ async fn vary(
     };
     let result = state
         .app
-        .execute_plan(
+        .execute(
             &tact_app::Ctx::new(signed.actor.clone()),
-            PlanId(id),
-            wf::PlanCommand::Vary(input),
+            cmd::PlanStepCommand {
+                plan: PlanId(id),
+                command: wf::PlanCommand::Vary(input),
+            },
         )
         .await;
     answer(&state, signed, spec, &form, result, |_| {

@@ -14,10 +14,10 @@ use axum::routing::{get, post};
 use axum::Router;
 use std::collections::HashMap;
 use tact_app::letters::{Document, How};
+use tact_core::command::{self as cmd, Fixed};
 use tact_core::correspondence::{LetterStatus, StoredLetter};
 use tact_core::ids::PlanId;
 use tact_core::model::Format;
-use tact_core::roles::Action;
 use tact_core::RuleError;
 
 pub fn routes() -> Router<AppState> {
@@ -116,7 +116,7 @@ async fn write_form(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> Response {
-    if let Some(r) = forbidden(&state, &signed, Action::RecordNotice) {
+    if let Some(r) = forbidden(&state, &signed, cmd::read::Letters::ACTION) {
         return r;
     }
     show(&state, &signed, write_spec(&state, id), None, None)
@@ -225,7 +225,7 @@ impl About {
 }
 
 async fn about_form(state: AppState, signed: Signed, about: About, id: i64) -> Response {
-    if let Some(r) = forbidden(&state, &signed, Action::RecordNotice) {
+    if let Some(r) = forbidden(&state, &signed, cmd::read::Letters::ACTION) {
         return r;
     }
     show(&state, &signed, about.spec(id), None, None)
@@ -363,7 +363,8 @@ async fn letter_page(
     let person = crate::ui_forms::person_caption(state, l.person_id.0)
         .await
         .unwrap_or_default();
-    let held = l.status == LetterStatus::Draft && p.may(signed.actor.role, Action::RecordNotice);
+    let held =
+        l.status == LetterStatus::Draft && cmd::offered::<cmd::ReleaseLetter>(p, &signed.actor);
     let (subject, text) = typed.unwrap_or_else(|| (l.subject.clone(), l.text.clone()));
     let page = render(&LetterPage {
         office: &p.organisation.short_name,
@@ -387,7 +388,7 @@ async fn letter_page(
         ),
         text,
         can_print: l.status == LetterStatus::ToPrint
-            && p.may(signed.actor.role, Action::RecordNotice),
+            && cmd::offered::<cmd::ReleaseLetter>(p, &signed.actor),
         held,
         large: l.format == Format::LargePrint,
         transcribe: matches!(l.format, Format::Braille | Format::Audio | Format::EasyRead)
@@ -465,7 +466,7 @@ async fn document(state: AppState, signed: Signed, id: i64, doc: Document) -> Re
 
 /// The policy itself as a PDF, to print and enclose with a posted notice (NOR-5.2).
 async fn policy_pdf(State(state): State<AppState>, signed: Signed) -> Response {
-    if let Some(r) = forbidden(&state, &signed, Action::ReadAll) {
+    if let Some(r) = forbidden(&state, &signed, cmd::read::Records::ACTION) {
         return r;
     }
     let p = &state.app.profile;
@@ -599,7 +600,10 @@ async fn release(
 ) -> Response {
     match state
         .app
-        .release_letter(&tact_app::Ctx::new(signed.actor.clone()), id)
+        .execute(
+            &tact_app::Ctx::new(signed.actor.clone()),
+            cmd::ReleaseLetter { letter: id },
+        )
         .await
     {
         Ok(_) => Redirect::to(&format!("/letters/{id}")).into_response(),
@@ -615,7 +619,10 @@ async fn printed(
 ) -> Response {
     match state
         .app
-        .mark_printed(&tact_app::Ctx::new(signed.actor.clone()), id)
+        .execute(
+            &tact_app::Ctx::new(signed.actor.clone()),
+            cmd::MarkPrinted { letter: id },
+        )
         .await
     {
         Ok(_) => Redirect::to(&format!("/letters/{id}")).into_response(),

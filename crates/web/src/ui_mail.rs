@@ -13,9 +13,9 @@ use axum::http::{HeaderName, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use tact_core::command::{self as cmd, Fixed};
 use tact_core::correspondence::{Route, StoredMessage};
 use tact_core::ids::ContactId;
-use tact_core::roles::Action;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -199,7 +199,7 @@ async fn message(State(state): State<AppState>, signed: Signed, Path(id): Path<i
     let mut actions = Vec::new();
     if m.person_id.is_some()
         && m.contact_id.is_some()
-        && p.may(signed.actor.role, Action::RecordIncident)
+        && cmd::offered::<cmd::MarkThreatening>(p, &signed.actor)
     {
         actions.push((
             format!("/messages/{id}/threatening"),
@@ -208,7 +208,7 @@ async fn message(State(state): State<AppState>, signed: Signed, Path(id): Path<i
     }
     if m.person_id.is_none()
         && m.route != Route::Quarantine
-        && p.may(signed.actor.role, Action::ManagePeople)
+        && cmd::offered::<cmd::MatchMessage>(p, &signed.actor)
     {
         let who = tact_mail::sender_address(&m.sender);
         actions.push((
@@ -345,7 +345,7 @@ async fn threatening_form(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> Response {
-    if let Some(r) = forbidden(&state, &signed, Action::RecordIncident) {
+    if let Some(r) = forbidden(&state, &signed, cmd::MarkThreatening::ACTION) {
         return r;
     }
     match load(&state, &signed, id).await {
@@ -369,11 +369,13 @@ async fn threatening(
         Some(c) => {
             state
                 .app
-                .mark_threatening(
+                .execute(
                     &tact_app::Ctx::new(signed.actor.clone()),
-                    ContactId(c.0),
-                    val(&form, "category"),
-                    val(&form, "description"),
+                    cmd::MarkThreatening {
+                        contact: ContactId(c.0),
+                        category: val(&form, "category").into(),
+                        description: val(&form, "description").into(),
+                    },
                 )
                 .await
         }
@@ -414,7 +416,7 @@ async fn match_form(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> Response {
-    if let Some(r) = forbidden(&state, &signed, Action::ManagePeople) {
+    if let Some(r) = forbidden(&state, &signed, cmd::MatchMessage::ACTION) {
         return r;
     }
     match load(&state, &signed, id).await {
@@ -456,11 +458,13 @@ async fn match_person(
     };
     let result = state
         .app
-        .match_message(
+        .execute(
             &tact_app::Ctx::new(signed.actor.clone()),
-            id,
-            person.id,
-            !val(&form, "keep_address").is_empty(),
+            cmd::MatchMessage {
+                message: id,
+                person: person.id,
+                keep_address: !val(&form, "keep_address").is_empty(),
+            },
         )
         .await;
     answer(&state, signed, spec, &form, result, |_| {

@@ -16,10 +16,10 @@ use axum::routing::get;
 use axum::Router;
 use std::collections::HashMap;
 use tact_app::PersonInput;
+use tact_core::command::{self as cmd, Fixed};
 use tact_core::identity::{EmailAddress, Identifier, PhoneNumber};
 use tact_core::ids::{MatterId, PersonId, PlanId};
 use tact_core::model::{Format, FurtherActionKind, MatterKind, MatterStatus};
-use tact_core::roles::Action;
 use tact_core::workflow as wf;
 use tact_core::RuleError;
 
@@ -164,7 +164,7 @@ async fn rectify_form(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> Response {
-    if let Some(r) = forbidden(&state, &signed, Action::ManagePeople) {
+    if let Some(r) = forbidden(&state, &signed, cmd::RectifyPerson::ACTION) {
         return r;
     }
     let Ok(p) = state.app.read_person(&signed.actor, PersonId(id)).await else {
@@ -230,7 +230,14 @@ async fn rectify(
         async |ctx, input| {
             state
                 .app
-                .rectify_person(&ctx, PersonId(id), input, val(&form, "what_was_wrong"))
+                .execute(
+                    &ctx,
+                    cmd::RectifyPerson {
+                        person: PersonId(id),
+                        input,
+                        what_was_wrong: val(&form, "what_was_wrong").into(),
+                    },
+                )
                 .await
         },
         |_| format!("/people/{id}"),
@@ -271,7 +278,7 @@ async fn merge_form(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> Response {
-    if let Some(r) = forbidden(&state, &signed, Action::MergePeople) {
+    if let Some(r) = forbidden(&state, &signed, cmd::MergePeople::ACTION) {
         return r;
     }
     let caption = caption_of(&state, id).await;
@@ -310,7 +317,14 @@ async fn merge(
         async |ctx, other| {
             state
                 .app
-                .merge_people(&ctx, PersonId(id), other, val(&form, "reason"))
+                .execute(
+                    &ctx,
+                    cmd::MergePeople {
+                        kept: PersonId(id),
+                        merged: other,
+                        reason: val(&form, "reason").into(),
+                    },
+                )
                 .await
         },
         |_| format!("/people/{id}"),
@@ -328,7 +342,7 @@ async fn new_person_form(
     signed: Signed,
     Query(q): Query<Who>,
 ) -> Response {
-    if let Some(r) = forbidden(&state, &signed, Action::ManagePeople) {
+    if let Some(r) = forbidden(&state, &signed, cmd::CreatePerson::ACTION) {
         return r;
     }
     // From the incoming-contact page: the caller's number or address, ready to keep.
@@ -355,7 +369,7 @@ async fn new_person(
         &form,
         async || new_person_spec(),
         person_input,
-        async |ctx, input| state.app.create_person(&ctx, input).await,
+        async |ctx, input| state.app.execute(&ctx, cmd::CreatePerson { input }).await,
         |p| format!("/people/{}", p.id),
     )
     .await
@@ -385,7 +399,7 @@ async fn matter_form(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> Response {
-    show_person_form(&state, &signed, id, Action::RecordContact, |c| {
+    show_person_form(&state, &signed, id, cmd::OpenMatter::ACTION, |c| {
         matter_spec(id, c)
     })
     .await
@@ -406,7 +420,14 @@ async fn matter(
         async |ctx, kind| {
             state
                 .app
-                .open_matter(&ctx, PersonId(id), kind, val(&form, "title"))
+                .execute(
+                    &ctx,
+                    cmd::OpenMatter {
+                        person: PersonId(id),
+                        kind,
+                        title: val(&form, "title").into(),
+                    },
+                )
                 .await
         },
         |_| format!("/people/{id}"),
@@ -458,7 +479,7 @@ async fn matter_status_form(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> Response {
-    if let Some(r) = forbidden(&state, &signed, Action::RecordContact) {
+    if let Some(r) = forbidden(&state, &signed, cmd::SetMatterStatus::ACTION) {
         return r;
     }
     match load_matter(&state, &signed, id).await {
@@ -490,7 +511,14 @@ async fn matter_status(
     };
     let result = state
         .app
-        .set_matter_status(&ctx(&signed), m.id, status, on)
+        .execute(
+            &ctx(&signed),
+            cmd::SetMatterStatus {
+                matter: m.id,
+                status,
+                finalised_on: on,
+            },
+        )
         .await;
     answer(&state, signed, spec, &form, result, |x| {
         format!("/people/{}", x.person_id)
@@ -536,11 +564,13 @@ async fn withdraw(
     let spec = withdraw_spec(&state, id);
     let result = state
         .app
-        .execute_plan(
+        .execute(
             &ctx(&signed),
-            PlanId(id),
-            wf::PlanCommand::Withdraw {
-                reason: val(&form, "reason").to_string(),
+            cmd::PlanStepCommand {
+                plan: PlanId(id),
+                command: wf::PlanCommand::Withdraw {
+                    reason: val(&form, "reason").to_string(),
+                },
             },
         )
         .await;
@@ -652,12 +682,14 @@ async fn apply(
     };
     let result = state
         .app
-        .execute_plan(
+        .execute(
             &ctx(&signed),
-            plan.id,
-            wf::PlanCommand::ApplyToMatter {
-                matter: MatterId(matter),
-                reason: val(&form, "reason").to_string(),
+            cmd::PlanStepCommand {
+                plan: plan.id,
+                command: wf::PlanCommand::ApplyToMatter {
+                    matter: MatterId(matter),
+                    reason: val(&form, "reason").to_string(),
+                },
             },
         )
         .await;
@@ -789,13 +821,15 @@ async fn decide_matter(
     };
     let result = state
         .app
-        .execute_plan(
+        .execute(
             &ctx(&signed),
-            plan.id,
-            wf::PlanCommand::DecideMatter {
-                matter: MatterId(matter),
-                approve,
-                reason: val(&form, "reason").to_string(),
+            cmd::PlanStepCommand {
+                plan: plan.id,
+                command: wf::PlanCommand::DecideMatter {
+                    matter: MatterId(matter),
+                    approve,
+                    reason: val(&form, "reason").to_string(),
+                },
             },
         )
         .await;
@@ -846,7 +880,7 @@ async fn further_form(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> Response {
-    show_person_form(&state, &signed, id, Action::RecordFurtherAction, |c| {
+    show_person_form(&state, &signed, id, cmd::RecordFurtherAction::ACTION, |c| {
         further_spec(&state, id, c)
     })
     .await
@@ -884,7 +918,18 @@ async fn further(
                     .filter(|s| !s.is_empty()),
             })
         },
-        async |ctx, input| state.app.further_action(&ctx, PersonId(id), input).await,
+        async |ctx, input| {
+            state
+                .app
+                .execute(
+                    &ctx,
+                    cmd::RecordFurtherAction {
+                        person: PersonId(id),
+                        input,
+                    },
+                )
+                .await
+        },
         |_| format!("/people/{id}"),
     )
     .await

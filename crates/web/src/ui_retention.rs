@@ -12,8 +12,8 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use tact_core::command::{self as cmd, Fixed};
 use tact_core::ids::PersonId;
-use tact_core::roles::Action;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -99,7 +99,7 @@ fn hold_spec(id: i64, caption: String) -> Spec {
 }
 
 async fn hold_form(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {
-    show_person_form(&state, &signed, id, Action::HandleDataRights, |c| {
+    show_person_form(&state, &signed, id, cmd::PlaceHold::ACTION, |c| {
         hold_spec(id, c)
     })
     .await
@@ -117,7 +117,18 @@ async fn hold(
         &form,
         async || hold_spec(id, caption_of(&state, id).await),
         |form| Ok(val(form, "reason").to_string()),
-        async |ctx, reason| state.app.place_hold(&ctx, PersonId(id), &reason).await,
+        async |ctx, reason| {
+            state
+                .app
+                .execute(
+                    &ctx,
+                    cmd::PlaceHold {
+                        person: PersonId(id),
+                        reason: reason.clone(),
+                    },
+                )
+                .await
+        },
         |_| format!("/people/{id}"),
     )
     .await
@@ -131,7 +142,7 @@ async fn lift(
 ) -> Response {
     let ctx = tact_app::Ctx::new(signed.actor.clone());
     let back = val(&form, "back").to_string();
-    match state.app.lift_hold(&ctx, id).await {
+    match state.app.execute(&ctx, cmd::LiftHold { hold: id }).await {
         Ok(()) => Redirect::to(if back.starts_with("/people/") {
             &back
         } else {

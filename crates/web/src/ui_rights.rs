@@ -13,10 +13,10 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
+use tact_core::command::{self as cmd, Fixed};
 use tact_core::ids::PersonId;
 use tact_core::profile::Channel;
 use tact_core::rights::{RightKind, RightsRequest, CLAUSE};
-use tact_core::roles::Action;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -76,9 +76,13 @@ async fn receive_form(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> Response {
-    show_person_form(&state, &signed, id, Action::RecordContact, |c| {
-        receive_spec(id, c)
-    })
+    show_person_form(
+        &state,
+        &signed,
+        id,
+        cmd::ReceiveRightsRequest::ACTION,
+        |c| receive_spec(id, c),
+    )
     .await
 }
 
@@ -103,13 +107,15 @@ async fn receive(
         async |ctx, (kind, channel, received)| {
             state
                 .app
-                .receive_rights_request(
+                .execute(
                     &ctx,
-                    PersonId(id),
-                    kind,
-                    val(&form, "details"),
-                    channel,
-                    received,
+                    cmd::ReceiveRightsRequest {
+                        person: PersonId(id),
+                        kind,
+                        details: val(&form, "details").into(),
+                        channel,
+                        received_on: received,
+                    },
                 )
                 .await
         },
@@ -202,7 +208,7 @@ async fn answer_form(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> Response {
-    if let Some(r) = forbidden(&state, &signed, Action::HandleDataRights) {
+    if let Some(r) = forbidden(&state, &signed, cmd::AnswerRightsRequest::ACTION) {
         return r;
     }
     match state.app.rights_request(id).await {
@@ -247,9 +253,44 @@ async fn answer(
         async |ctx, a| {
             let text = val(&form, "text");
             match a {
-                Answer::Done => state.app.answer_rights_request(&ctx, id, false, text).await,
-                Answer::Refused => state.app.answer_rights_request(&ctx, id, true, text).await,
-                Answer::Extend => state.app.extend_rights_request(&ctx, id, text).await,
+                Answer::Done => {
+                    state
+                        .app
+                        .execute(
+                            &ctx,
+                            cmd::AnswerRightsRequest {
+                                request: id,
+                                refused: false,
+                                outcome: text.into(),
+                            },
+                        )
+                        .await
+                }
+                Answer::Refused => {
+                    state
+                        .app
+                        .execute(
+                            &ctx,
+                            cmd::AnswerRightsRequest {
+                                request: id,
+                                refused: true,
+                                outcome: text.into(),
+                            },
+                        )
+                        .await
+                }
+                Answer::Extend => {
+                    state
+                        .app
+                        .execute(
+                            &ctx,
+                            cmd::ExtendRightsRequest {
+                                request: id,
+                                reason: text.into(),
+                            },
+                        )
+                        .await
+                }
             }
         },
         |r| format!("/people/{}", r.person_id),

@@ -11,9 +11,10 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
+use tact_core::command::{self as cmd, Fixed};
 use tact_core::ids::{DisclosureId, PersonId, StaffId};
 use tact_core::profile::Profile;
-use tact_core::roles::{Action, Role};
+
 use tact_core::sharing::{Disclosure, DisclosureRequest, DisclosureStatus};
 use tact_core::RuleError;
 
@@ -64,12 +65,12 @@ pub fn describe(d: &Disclosure, name_of: &dyn Fn(StaffId) -> String) -> String {
 }
 
 /// The next step on a request that this role may take, if any.
-pub fn next_step(p: &Profile, role: Role, d: &Disclosure) -> Option<String> {
+pub fn next_step(p: &Profile, actor: &tact_core::roles::Actor, d: &Disclosure) -> Option<String> {
     match d.status {
-        DisclosureStatus::Requested if p.may(role, Action::ApproveDisclosure) => {
+        DisclosureStatus::Requested if cmd::offered::<cmd::DecideDisclosure>(p, actor) => {
             Some(format!("/disclosures/{}/decision", d.id))
         }
-        DisclosureStatus::Approved if p.may(role, Action::RequestDisclosure) => {
+        DisclosureStatus::Approved if cmd::offered::<cmd::RecordShared>(p, actor) => {
             Some(format!("/disclosures/{}/shared", d.id))
         }
         _ => None,
@@ -108,7 +109,7 @@ async fn request_form(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> Response {
-    show_person_form(&state, &signed, id, Action::RequestDisclosure, |c| {
+    show_person_form(&state, &signed, id, cmd::RequestDisclosure::ACTION, |c| {
         request_spec(&state, id, c)
     })
     .await
@@ -135,7 +136,13 @@ async fn request(
         async |ctx, input| {
             state
                 .app
-                .request_disclosure(&ctx, PersonId(id), input)
+                .execute(
+                    &ctx,
+                    cmd::RequestDisclosure {
+                        person: PersonId(id),
+                        request: input,
+                    },
+                )
                 .await
         },
         |_| format!("/people/{id}"),
@@ -188,7 +195,7 @@ async fn decision_form(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> Response {
-    if let Some(r) = forbidden(&state, &signed, Action::ApproveDisclosure) {
+    if let Some(r) = forbidden(&state, &signed, cmd::DecideDisclosure::ACTION) {
         return r;
     }
     match load(&state, &signed, id).await {
@@ -223,11 +230,13 @@ async fn decision(
     };
     let result = state
         .app
-        .decide_disclosure(
+        .execute(
             &tact_app::Ctx::new(signed.actor.clone()),
-            d.id,
-            approve,
-            val(&form, "reason"),
+            cmd::DecideDisclosure {
+                disclosure: d.id,
+                approve,
+                reason: val(&form, "reason").into(),
+            },
         )
         .await;
     answer(&state, signed, spec, &form, result, |_| {
@@ -261,7 +270,7 @@ async fn shared_form(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> Response {
-    if let Some(r) = forbidden(&state, &signed, Action::RequestDisclosure) {
+    if let Some(r) = forbidden(&state, &signed, cmd::RecordShared::ACTION) {
         return r;
     }
     match load(&state, &signed, id).await {
@@ -283,11 +292,13 @@ async fn shared(
     let spec = shared_spec(&state, &d);
     let result = state
         .app
-        .record_shared(
+        .execute(
             &tact_app::Ctx::new(signed.actor.clone()),
-            d.id,
-            val(&form, "shared_what"),
-            None,
+            cmd::RecordShared {
+                disclosure: d.id,
+                what: val(&form, "shared_what").into(),
+                at: None,
+            },
         )
         .await;
     answer(&state, signed, spec, &form, result, |_| {

@@ -11,6 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
+use tact_core::command as cmd;
 use tact_core::ids::{PlanId, TaskId};
 use tact_core::model::{PlanStatus, Task, TaskKind};
 use tact_core::profile::Channel;
@@ -225,7 +226,13 @@ async fn task_done(
     } else {
         state
             .app
-            .complete_task(&ctx, t.id, val(&form, "outcome"))
+            .execute(
+                &ctx,
+                cmd::CompleteTask {
+                    task: t.id,
+                    outcome: val(&form, "outcome").into(),
+                },
+            )
             .await
             .map(|_| ())
     };

@@ -138,7 +138,7 @@ impl TestApp {
         let plan = self
             .ok(
                 &self.line_manager,
-                &format!("/people/{pid}/strategies"),
+                &format!("/people/{pid}/plans"),
                 json!({"matter_ids": [mid], "restrictions": restrictions, "reasons": "Volume of calls", "aims": "Let the team work", "proportionality": "Writing stays open", "review_due": review_due}),
             )
             .await;
@@ -146,20 +146,20 @@ impl TestApp {
         let answers: Vec<Value> = profile.checklist.questions.iter().map(|q| json!({"question_id": q.id, "answer": if q.shortfall_if == tact_core::profile::Answer::No { "yes" } else { "no" }, "reason": "Checked the file"})).collect();
         self.ok(
             &self.line_manager,
-            &format!("/strategies/{sid}/checklist"),
+            &format!("/plans/{sid}/checklist"),
             json!({"answers": answers}),
         )
         .await;
         self.ok(
             &self.line_manager,
-            &format!("/strategies/{sid}/propose"),
+            &format!("/plans/{sid}/propose"),
             json!({}),
         )
         .await;
         let s = self
             .ok(
                 &self.senior,
-                &format!("/strategies/{sid}/authorise"),
+                &format!("/plans/{sid}/authorise"),
                 json!({"reason": "Proportionate"}),
             )
             .await;
@@ -168,12 +168,9 @@ impl TestApp {
                 !s["in_force"].as_bool().unwrap(),
                 "NOR-5.1: not in force before notice"
             );
-            self.ok(&self.line_manager, &format!("/strategies/{sid}/notice"), json!({"channel": "letter", "agreement_sought": true, "agreement_given": false, "policy_enclosed": true})).await;
+            self.ok(&self.line_manager, &format!("/plans/{sid}/notice"), json!({"channel": "letter", "agreement_sought": true, "agreement_given": false, "policy_enclosed": true})).await;
         }
-        let s = self
-            .get(&self.caseworker, &format!("/strategies/{sid}"))
-            .await
-            .1;
+        let s = self.get(&self.caseworker, &format!("/plans/{sid}")).await.1;
         assert_eq!(s["status"], "active");
         assert!(s["in_force"].as_bool().unwrap());
         assert!(s["checklist"].as_array().is_some_and(|a| !a.is_empty()));
@@ -255,7 +252,12 @@ async fn nor_6_2_a_caseworker_cannot_authorise_and_the_error_names_the_clause() 
         let due = (tact_core::check::uk_date(jiff::Timestamp::now()) + 60.days()).to_string();
         let plan = t.ok(&t.line_manager, &format!("/people/{pid}/strategies"), json!({"matter_ids": [mid], "restrictions": [{"kind": "read-and-file", "reason": "x"}], "reasons": "r", "aims": "a", "proportionality": "p", "review_due": due})).await;
         let sid = plan["id"].as_i64().unwrap();
+        // The role is asked first, at every door, as the plan page does: a caseworker is
+        // refused for who they are, naming the clause; a senior manager for the plan's status.
         let (s, v) = t.post(&t.caseworker, &format!("/strategies/{sid}/authorise"), json!({"reason": "ok"})).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+        assert_eq!(v["error"]["clause"], "NOR-6.2", "{v}");
+        let (s, v) = t.post(&t.senior, &format!("/plans/{sid}/authorise"), json!({"reason": "ok"})).await;
         assert_eq!(s, StatusCode::CONFLICT, "a draft cannot be authorised: {v}");
         let (s, v) = t.post(&t.caseworker, &format!("/strategies/{sid}/propose"), json!({})).await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
@@ -555,8 +557,8 @@ async fn real_answers_match_the_schemas_the_openapi_document_gives_them() {
     };
     take(
         "get",
-        "/strategies/{id}",
-        t.get(&t.caseworker, &format!("/strategies/{sid}")).await,
+        "/plans/{id}",
+        t.get(&t.caseworker, &format!("/plans/{sid}")).await,
     );
     take(
         "get",
@@ -627,10 +629,10 @@ async fn real_answers_match_the_schemas_the_openapi_document_gives_them() {
     );
     take(
         "post",
-        "/strategies/{id}/disputes",
+        "/plans/{id}/disputes",
         t.post(
             &t.caseworker,
-            &format!("/strategies/{sid}/disputes"),
+            &format!("/plans/{sid}/disputes"),
             json!({"grounds": "The restriction is unfair"}),
         )
         .await,
@@ -638,13 +640,13 @@ async fn real_answers_match_the_schemas_the_openapi_document_gives_them() {
     let letter = t
         .post(
             &t.line_manager,
-            &format!("/strategies/{sid}/letters"),
+            &format!("/plans/{sid}/letters"),
             json!({"kind": "strategy-notice", "hold": true}),
         )
         .await;
     assert_eq!(letter.0, StatusCode::CREATED, "{}", letter.1);
     let lid = letter.1["id"].as_i64().unwrap_or_default();
-    take("post", "/strategies/{id}/letters", letter);
+    take("post", "/plans/{id}/letters", letter);
     take(
         "get",
         "/letters/{id}",
@@ -674,20 +676,20 @@ async fn real_answers_match_the_schemas_the_openapi_document_gives_them() {
     );
     take(
         "post",
-        "/strategies/{id}/lift",
+        "/plans/{id}/lift",
         t.post(
             &t.caseworker,
-            &format!("/strategies/{sid}/lift"),
+            &format!("/plans/{sid}/lift"),
             json!({"reason": "x"}),
         )
         .await,
     );
     take(
         "post",
-        "/strategies/{id}/authorise",
+        "/plans/{id}/authorise",
         t.post(
             &t.senior,
-            &format!("/strategies/{sid}/authorise"),
+            &format!("/plans/{sid}/authorise"),
             json!({"reason": "again"}),
         )
         .await,
@@ -763,7 +765,8 @@ async fn the_openapi_document_and_healthz_are_served() {
     let paths = doc["paths"].as_object().unwrap();
     for p in [
         "/api/v1/contact-check",
-        "/api/v1/strategies/{id}/authorise",
+        "/api/v1/plans/{id}/authorise",
+        "/api/v1/people/{id}/plans",
         "/api/v1/contacts",
         "/healthz",
     ] {
@@ -772,6 +775,20 @@ async fn the_openapi_document_and_healthz_are_served() {
             "{p} missing from the OpenAPI document"
         );
     }
+    // One word for the plan on the wire: the document names `/plans` only; the first
+    // release's `/strategies` paths are an alias to the same handlers.
+    assert!(
+        !paths.keys().any(|p| p.contains("strategies")),
+        "the document still names /strategies paths"
+    );
+    let (_, sid, _) = t
+        .plan_in_force(json!([{"kind": "single-channel", "channel": "email", "reason": "Abusive calls"}]))
+        .await;
+    let (s1, by_plans) = t.get(&t.caseworker, &format!("/plans/{sid}")).await;
+    let (s2, by_strategies) = t.get(&t.caseworker, &format!("/strategies/{sid}")).await;
+    assert_eq!((s1, s2), (StatusCode::OK, StatusCode::OK));
+    assert_eq!(by_plans, by_strategies);
+    assert_eq!(by_plans["id"], sid);
     let r = t
         .http
         .get(format!("{}/healthz", t.base))

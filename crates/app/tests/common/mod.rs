@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use tact_app::{App, Clock, Ctx, PersonInput};
+use tact_core::command as cmd;
 use tact_core::identity::EmailAddress;
 use tact_core::ids::{MatterId, PersonId, PlanId};
 use tact_core::model::{MatterKind, Restriction, Rule, Staff};
@@ -39,18 +40,27 @@ pub async fn world_under(url: &str, profile: &str) -> World {
         .await
         .unwrap();
     let p = app
-        .create_person(
+        .execute(
             &ctx(&cw),
-            PersonInput {
-                name: "Jo Bloggs".into(),
-                emails: vec![EmailAddress::parse("jo@example.org").unwrap()],
-                ..Default::default()
+            cmd::CreatePerson {
+                input: PersonInput {
+                    name: "Jo Bloggs".into(),
+                    emails: vec![EmailAddress::parse("jo@example.org").unwrap()],
+                    ..Default::default()
+                },
             },
         )
         .await
         .unwrap();
     let m = app
-        .open_matter(&ctx(&cw), p.id, MatterKind::Complaint, "Burglary report")
+        .execute(
+            &ctx(&cw),
+            cmd::OpenMatter {
+                person: p.id,
+                kind: MatterKind::Complaint,
+                title: "Burglary report".into(),
+            },
+        )
         .await
         .unwrap();
     World {
@@ -91,58 +101,67 @@ impl World {
             .create_staff(None, "Sam Senior", Role::SeniorManager, None, None)
             .await
             .unwrap();
-        app.record_incident(
+        app.execute(
             &self.cw,
-            wf::IncidentInput {
-                person_id: self.person,
-                matter_id: None,
-                contact_id: None,
-                category: app.profile.categories[0].id.clone(),
-                description: "Forty emails a day".into(),
-                occurred_at: app.now(),
-                staff_id: self.cw.actor.id,
-                ended_call: None,
+            cmd::RecordIncident {
+                input: wf::IncidentInput {
+                    person_id: self.person,
+                    matter_id: None,
+                    contact_id: None,
+                    category: app.profile.categories[0].id.clone(),
+                    description: "Forty emails a day".into(),
+                    occurred_at: app.now(),
+                    staff_id: self.cw.actor.id,
+                    ended_call: None,
+                },
             },
         )
         .await
         .unwrap();
-        app.give_warning(
+        app.execute(
             &ctx(&lm),
-            self.person,
-            wf::WarningInput {
-                incident_ids: Vec::new(),
-                what_is_wrong: "a".into(),
-                how_to_change: "b".into(),
-                consequence: "c".into(),
-                channel: Channel::Letter,
-                given_at: app.now(),
+            cmd::GiveWarning {
+                person: self.person,
+                input: wf::WarningInput {
+                    incident_ids: Vec::new(),
+                    what_is_wrong: "a".into(),
+                    how_to_change: "b".into(),
+                    consequence: "c".into(),
+                    channel: Channel::Letter,
+                    given_at: app.now(),
+                },
             },
         )
         .await
         .unwrap();
         // NOR-5.3: a plan comes after the internal review route is exhausted.
-        app.set_matter_status(
+        app.execute(
             &self.cw,
-            self.matter,
-            tact_core::model::MatterStatus::ReviewExhausted,
-            None,
+            cmd::SetMatterStatus {
+                matter: self.matter,
+                status: tact_core::model::MatterStatus::ReviewExhausted,
+                finalised_on: None,
+            },
         )
         .await
         .unwrap();
         let s = app
-            .draft_plan(
+            .execute(
                 &ctx(&lm),
-                self.person,
-                wf::PlanInput {
-                    matter_ids: vec![self.matter],
-                    incident_ids: Vec::new(),
-                    restrictions: make(lm.id),
-                    reasons: "r".into(),
-                    aims: "a".into(),
-                    proportionality: "p".into(),
-                    no_warning_reason: None,
-                    review_due: tact_core::check::uk_date(app.now()) + jiff::Span::new().days(30),
-                    ends_on: None,
+                cmd::DraftPlan {
+                    person: self.person,
+                    input: wf::PlanInput {
+                        matter_ids: vec![self.matter],
+                        incident_ids: Vec::new(),
+                        restrictions: make(lm.id),
+                        reasons: "r".into(),
+                        aims: "a".into(),
+                        proportionality: "p".into(),
+                        no_warning_reason: None,
+                        review_due: tact_core::check::uk_date(app.now())
+                            + jiff::Span::new().days(30),
+                        ends_on: None,
+                    },
                 },
             )
             .await
@@ -163,19 +182,33 @@ impl World {
                 cannot_remedy_reason: None,
             })
             .collect();
-        app.answer_checklist(&ctx(&lm), s.id, answers)
-            .await
-            .unwrap();
-        app.execute_plan(&ctx(&lm), s.id, wf::PlanCommand::Propose)
-            .await
-            .unwrap();
-        app.execute_plan(
+        app.execute(
+            &ctx(&lm),
+            cmd::AnswerChecklist {
+                plan: s.id,
+                answers,
+            },
+        )
+        .await
+        .unwrap();
+        app.execute(
+            &ctx(&lm),
+            cmd::PlanStepCommand {
+                plan: s.id,
+                command: wf::PlanCommand::Propose,
+            },
+        )
+        .await
+        .unwrap();
+        app.execute(
             &ctx(&sm),
-            s.id,
-            wf::PlanCommand::Authorise(wf::AuthoriseInput {
-                reason: "ok".into(),
-                overrides: Vec::new(),
-            }),
+            cmd::PlanStepCommand {
+                plan: s.id,
+                command: wf::PlanCommand::Authorise(wf::AuthoriseInput {
+                    reason: "ok".into(),
+                    overrides: Vec::new(),
+                }),
+            },
         )
         .await
         .unwrap();

@@ -1,0 +1,413 @@
+//! Every staff action as a typed command (issue 11): one value that says what is asked and
+//! which [`Action`] the asker's role must allow. Every door builds one — the API from its
+//! JSON, the UI from its form, the CLI through the API, the demo directly — and hands it to
+//! the app's one entry (`App::execute`), which asks [`Command::action`] of the loaded profile
+//! before anything is loaded or written, so a role is refused the same way at every door.
+//! The rule of the step itself (a clause, a status, a record's owner) is then decided by the
+//! step's own pure function in [`crate::workflow`], [`crate::sharing`] or [`crate::rights`].
+//!
+//! A page asks the command type, not a hand-picked action, whether to offer a form:
+//! `DecideDisclosure::ACTION` is the same value `App::execute` will check.
+
+use crate::error::RuleError;
+use crate::identity::EmailAddress;
+use crate::ids::*;
+use crate::model::{AdjustmentKind, DisputeOutcome, MatterKind, MatterStatus, PersonInput};
+use crate::profile::Channel;
+use crate::profile::Profile;
+use crate::rights::RightKind;
+use crate::roles::{authorise, Action, Actor, Role};
+use crate::sharing::DisclosureRequest;
+use crate::workflow::{
+    AnswerInput, ContactInput, FurtherActionInput, IncidentInput, PlanCommand, PlanInput,
+    VaryInput, WarningInput,
+};
+use jiff::civil::Date;
+use jiff::Timestamp;
+
+/// A staff action: what it asks, and what the asker's role must allow.
+pub trait Command {
+    /// The action the actor's role must be allowed under the loaded profile, or `None`
+    /// where who may is the record's own rule and not a role's (closing a task: its
+    /// assignee, its role, or a manager — [`crate::roles::may_close_task`]).
+    fn action(&self) -> Option<Action>;
+
+    /// The clause a role refusal cites, where the policy ties the action to one.
+    fn clause<'p>(&self, _profile: &'p Profile) -> Option<&'p str> {
+        None
+    }
+}
+
+/// A command or a read whose action is fixed by its kind, so a page can ask before it has
+/// one to hand: [`offered`] decides whether a link or a form is shown, with the same action
+/// [`permit`] checks when the command comes.
+pub trait Fixed {
+    /// What the asker's role must allow; `None` where a role is not what decides.
+    const ACTION: Option<Action>;
+}
+
+/// Whether `actor` may take a command (or make a read) of kind `K` under `profile`: what a
+/// page asks before it offers a link or a form, so it offers only what will be allowed.
+pub fn offered<K: Fixed>(profile: &Profile, actor: &Actor) -> bool {
+    K::ACTION.is_none_or(|a| profile.may(actor.role, a))
+}
+
+/// As [`offered`], as the refusal a door gives when it is not.
+///
+/// # Errors
+/// A forbidden error naming the roles that may.
+pub fn permit_kind<K: Fixed>(profile: &Profile, actor: &Actor) -> Result<(), RuleError> {
+    match K::ACTION {
+        Some(action) => authorise(profile, actor, action, None),
+        None => Ok(()),
+    }
+}
+
+/// Whether `actor`'s role may take `command` under `profile`: the one role check every
+/// door's command passes through (`App::execute`), before anything is loaded.
+///
+/// # Errors
+/// A forbidden error naming the roles that may, and the clause where the action has one.
+pub fn permit(profile: &Profile, actor: &Actor, command: &impl Command) -> Result<(), RuleError> {
+    match command.action() {
+        Some(action) => authorise(profile, actor, action, command.clause(profile)),
+        None => Ok(()),
+    }
+}
+
+/// Declares commands whose action is fixed by their kind: each gets a public
+/// `ACTION` constant (what a page asks before offering the form) and [`Command`].
+macro_rules! commands {
+    ($(
+        $(#[$meta:meta])*
+        $name:ident => $action:expr $(, clause($p:ident) $clause:expr)?,
+            { $($(#[$fmeta:meta])* $field:ident : $ty:ty),* $(,)? }
+    )*) => {$(
+        $(#[$meta])*
+        #[derive(Debug, Clone)]
+        pub struct $name { $($(#[$fmeta])* pub $field: $ty),* }
+
+        impl Fixed for $name {
+            const ACTION: Option<Action> = $action;
+        }
+
+        impl Command for $name {
+            fn action(&self) -> Option<Action> {
+                <Self as Fixed>::ACTION
+            }
+            $(
+                fn clause<'p>(&self, $p: &'p Profile) -> Option<&'p str> {
+                    Some($clause)
+                }
+            )?
+        }
+    )*};
+}
+
+commands! {
+    /// Marks a received letter or email as threatening or abusive (CLE-4.6).
+    MarkThreatening => Some(Action::RecordIncident), {
+        contact: ContactId,
+        category: String,
+        description: String,
+    }
+
+    /// Gives a person a warning about their behaviour (CLE-9.2; NOR-4.1).
+    GiveWarning => Some(Action::IssueWarning), clause(p) &p.clauses.warning_first, { person: PersonId, input: WarningInput }
+
+    /// Records what screening a contact found (CLE-9.10; NOR-5.9).
+    ScreenContact => Some(Action::ScreenContact), clause(p) &p.clauses.screening, { contact: ContactId, finding: String }
+
+    /// Closes a task by hand; who may is the task's own rule.
+    CompleteTask => None, { task: TaskId, outcome: String }
+
+    /// Asks the DPO to agree to share a person's details with a partner (CLE-9.15).
+    RequestDisclosure => Some(Action::RequestDisclosure), clause(p) &p.sharing.clause, {
+        person: PersonId,
+        request: DisclosureRequest,
+    }
+
+    /// The DPO's decision on a request to share (CLE-9.15).
+    DecideDisclosure => Some(Action::ApproveDisclosure), clause(p) &p.sharing.clause, {
+        disclosure: DisclosureId,
+        approve: bool,
+        reason: String,
+    }
+
+    /// Records what was shared, with whom and when, on the disclosure log (CLE-9.15).
+    RecordShared => Some(Action::RequestDisclosure), clause(p) &p.sharing.clause, {
+        disclosure: DisclosureId,
+        what: String,
+        /// When it was shared; now when not given.
+        at: Option<Timestamp>,
+    }
+
+    /// Records a request for a reasonable adjustment (CLE-8; NOR-1.4).
+    RequestAdjustment => Some(Action::RecordContact), {
+        person: PersonId,
+        kind: AdjustmentKind,
+        description: String,
+    }
+
+    /// Grants or refuses a reasonable adjustment, with reasons (CLE-8.3).
+    DecideAdjustment => Some(Action::DecideAdjustment), clause(p) &p.clauses.adjustment_decision, {
+        adjustment: AdjustmentId,
+        grant: bool,
+        reasons: String,
+    }
+
+    /// Records that a person disputes a plan (CLE-9.13; NOR-7.1): whoever takes contact.
+    RaiseDispute => Some(Action::RecordContact), {
+        plan: PlanId,
+        grounds: String,
+        received_at: Option<Timestamp>,
+    }
+
+    /// Decides a dispute about a plan, varying the plan where that is the outcome
+    /// (CLE-9.13; NOR-7.2).
+    DecideDispute => Some(Action::DecideDispute), clause(p) &p.clauses.dispute_independent, {
+        dispute: DisputeId,
+        outcome: DisputeOutcome,
+        reasons: String,
+        variation: Option<VaryInput>,
+    }
+
+    /// Records a data-rights request (access, rectification, erasure, objection).
+    ReceiveRightsRequest => Some(Action::RecordContact), {
+        person: PersonId,
+        kind: RightKind,
+        details: String,
+        channel: Channel,
+        received_on: Option<Date>,
+    }
+
+    /// Extends a data-rights request's time limit, with the reason.
+    ExtendRightsRequest => Some(Action::HandleDataRights), { request: i64, reason: String }
+
+    /// Answers a data-rights request, or refuses it with the reason.
+    AnswerRightsRequest => Some(Action::HandleDataRights), {
+        request: i64,
+        refused: bool,
+        outcome: String,
+    }
+
+    /// Adds a member of staff, with a username and password where they sign in locally
+    /// (one transaction: a username that is taken writes nothing).
+    CreateStaff => Some(Action::ManageStaff), {
+        name: String,
+        role: Role,
+        email: Option<EmailAddress>,
+        line_manager: Option<StaffId>,
+        /// Username and password.
+        sign_in: Option<(String, String)>,
+    }
+
+    /// Logs a call, an email, a letter or a visit, as it came (CLE-6.1; NOR-2.1): the
+    /// check's answer is recorded with it, and a breach is one.
+    LogContact => Some(Action::RecordContact), { input: ContactInput }
+
+    /// Changes a member of staff's role, whether they are active, or their line manager.
+    ChangeStaff => Some(Action::ManageStaff), {
+        staff: StaffId,
+        role: Option<Role>,
+        active: Option<bool>,
+        line_manager: Option<StaffId>,
+    }
+
+    /// Lets a held letter go out (it was kept back for a member of staff to read).
+    ReleaseLetter => Some(Action::RecordNotice), { letter: i64 }
+
+    /// Records that a letter was printed and posted.
+    MarkPrinted => Some(Action::RecordNotice), { letter: i64 }
+
+    /// Keeps a person's records past their disposal date, with the reason.
+    PlaceHold => Some(Action::HandleDataRights), { person: PersonId, reason: String }
+
+    /// Lifts a hold, so the person's records are disposed of when due.
+    LiftHold => Some(Action::HandleDataRights), { hold: i64 }
+
+    /// Adds a service user with their numbers, addresses and advocate.
+    CreatePerson => Some(Action::ManagePeople), { input: PersonInput }
+
+    /// Changes a service user's details.
+    UpdatePerson => Some(Action::ManagePeople), { person: PersonId, input: PersonInput }
+
+    /// Corrects a service user's details at their request, saying what was wrong (the
+    /// right to rectification).
+    RectifyPerson => Some(Action::ManagePeople), {
+        person: PersonId,
+        input: PersonInput,
+        what_was_wrong: String,
+    }
+
+    /// Opens a matter (a complaint, a review, an enquiry) for a person.
+    OpenMatter => Some(Action::RecordContact), {
+        person: PersonId,
+        kind: MatterKind,
+        title: String,
+    }
+
+    /// Changes a matter's status; a finalised matter has the date it was finalised.
+    SetMatterStatus => Some(Action::RecordContact), {
+        matter: MatterId,
+        status: MatterStatus,
+        finalised_on: Option<Date>,
+    }
+
+    /// Records whether a person needs additional help to make contact, in their words.
+    RecordAdditionalHelp => Some(Action::RecordContact), {
+        person: PersonId,
+        needs_help: bool,
+        words: Option<String>,
+    }
+
+    /// Files a message from an unknown sender under a person, keeping the address as
+    /// theirs where asked.
+    MatchMessage => Some(Action::ManagePeople), {
+        message: i64,
+        person: PersonId,
+        keep_address: bool,
+    }
+
+    /// Merges two records of the same person into one.
+    MergePeople => Some(Action::MergePeople), {
+        kept: PersonId,
+        merged: PersonId,
+        reason: String,
+    }
+
+    /// Records further action: a referral, an injunction, a report to the police.
+    RecordFurtherAction => Some(Action::RecordFurtherAction), clause(p) &p.clauses.further_action, {
+        person: PersonId,
+        input: FurtherActionInput,
+    }
+
+    /// Drafts a plan for a person (CLE-9.4; NOR-5.1).
+    DraftPlan => Some(Action::ProposePlan), { person: PersonId, input: PlanInput }
+
+    /// Answers a plan's checklist of underlying causes (CLE-9.3; NOR-5.4).
+    AnswerChecklist => Some(Action::AnswerChecklist), clause(p) &p.checklist.clause, {
+        plan: PlanId,
+        answers: Vec<AnswerInput>,
+    }
+}
+
+/// Records an incident of unacceptable behaviour (CLE-4; NOR-3); ending a call is the
+/// end-call action's, with its clause (CLE-4.4; NOR-3.3).
+#[derive(Debug, Clone)]
+pub struct RecordIncident {
+    pub input: IncidentInput,
+}
+
+impl Command for RecordIncident {
+    fn action(&self) -> Option<Action> {
+        Some(if self.input.ended_call.is_some() {
+            Action::EndCall
+        } else {
+            Action::RecordIncident
+        })
+    }
+    fn clause<'p>(&self, profile: &'p Profile) -> Option<&'p str> {
+        self.input
+            .ended_call
+            .is_some()
+            .then_some(profile.clauses.end_call.as_str())
+    }
+}
+
+/// The ended-call form of [`RecordIncident`]: what a page asks before offering it.
+#[derive(Debug, Clone, Copy)]
+pub struct EndCall;
+
+impl Fixed for EndCall {
+    const ACTION: Option<Action> = Some(Action::EndCall);
+}
+
+impl Fixed for RecordIncident {
+    const ACTION: Option<Action> = Some(Action::RecordIncident);
+}
+
+/// One step on a plan's lifecycle ([`PlanCommand`]); the action is the step's.
+#[derive(Debug, Clone)]
+pub struct PlanStepCommand {
+    pub plan: PlanId,
+    pub command: PlanCommand,
+}
+
+impl Command for PlanStepCommand {
+    fn action(&self) -> Option<Action> {
+        Some(self.command.step().action())
+    }
+    fn clause<'p>(&self, profile: &'p Profile) -> Option<&'p str> {
+        self.command.step().role_clause(profile)
+    }
+}
+
+/// Reads a page may offer, each with the action its reader's role must allow. The app's
+/// reads check the same constants ([`permit_kind`]), so a link is shown exactly when the
+/// page behind it will open.
+pub mod read {
+    use super::Fixed;
+    use crate::roles::Action;
+
+    macro_rules! reads {
+        ($($(#[$meta:meta])* $name:ident => $action:ident;)*) => {$(
+            $(#[$meta])*
+            #[derive(Debug, Clone, Copy)]
+            pub struct $name;
+            impl Fixed for $name {
+                const ACTION: Option<Action> = Some(Action::$action);
+            }
+        )*};
+    }
+
+    reads! {
+        /// A person's record, their matters, contacts, plans and history.
+        Records => ReadAll;
+        /// The staff directory, with roles and who is active.
+        StaffDirectory => ManageStaff;
+        /// Letters waiting to be written, held, printed or posted.
+        Letters => RecordNotice;
+        /// Contacts waiting for screening, and the mail that came in.
+        Screening => ScreenContact;
+        /// Data-rights requests, holds and the disposal register.
+        DataRights => HandleDataRights;
+        /// Reasonable adjustments waiting for a decision.
+        Adjustments => DecideAdjustment;
+        /// Plans due for review.
+        Reviews => ReviewPlan;
+        /// The governance report.
+        Governance => ReadGovernance;
+        /// Who opened a person's records.
+        AccessLog => ReadAccessLog;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_command_names_the_action_its_step_checks() {
+        let c = PlanStepCommand {
+            plan: PlanId(1),
+            command: PlanCommand::Lift { reason: "r".into() },
+        };
+        assert_eq!(c.action(), Some(Action::LiftPlan));
+        assert_eq!(
+            <DecideDisclosure as Fixed>::ACTION,
+            Some(Action::ApproveDisclosure)
+        );
+        let d = DecideDisclosure {
+            disclosure: DisclosureId(1),
+            approve: true,
+            reason: "r".into(),
+        };
+        assert_eq!(d.action(), Some(Action::ApproveDisclosure));
+        let t = CompleteTask {
+            task: TaskId(1),
+            outcome: "done".into(),
+        };
+        assert_eq!(t.action(), None);
+    }
+}
