@@ -16,6 +16,7 @@ pub mod ui_restrictions;
 pub mod ui_retention;
 pub mod ui_rights;
 pub mod ui_sharing;
+pub mod ui_step;
 pub mod ui_tasks;
 pub mod wire;
 

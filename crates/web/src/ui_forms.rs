@@ -5,6 +5,7 @@
 
 use crate::ui::Posted;
 use crate::ui::{error_page, refusal, render, Signed};
+use crate::ui_step::{self as step, Form, FormStep, PersonStep, Pipe};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
@@ -14,6 +15,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use std::collections::HashMap;
 use tact_app::AppError;
+use tact_app::{App, Handles};
 use tact_core::command::{self as cmd, Fixed};
 use tact_core::ids::*;
 use tact_core::model::{EndedCall, Format};
@@ -29,7 +31,6 @@ pub fn routes() -> Router<AppState> {
             get(ended_call_form).post(ended_call),
         )
         .route("/people/{id}/incident", get(incident_form).post(incident))
-        .route("/people/{id}/warning", get(warning_form).post(warning))
         .route("/people/{id}/plan", get(plan_form).post(plan))
         .route("/plans/{id}", get(plan_page))
         .route("/plans/{id}/checklist", get(checklist_form).post(checklist))
@@ -37,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .route("/plans/{id}/decision", get(decision_form).post(decision))
         .route("/plans/{id}/notice", get(notice_form).post(notice))
         .route("/plans/{id}/review", get(review_form).post(review))
+        .pipe(step::route::<GiveWarning>)
 }
 
 pub struct Field {
@@ -236,20 +238,6 @@ pub(crate) async fn person_for_form(
     person_caption(state, id)
         .await
         .ok_or_else(|| Box::new(not_found_page(state, signed, "person")))
-}
-
-/// The page of a form about a person: [`person_for_form`]'s checks, then the form.
-pub(crate) async fn show_person_form(
-    state: &AppState,
-    signed: &Signed,
-    id: i64,
-    action: Option<Action>,
-    spec: impl FnOnce(String) -> Spec,
-) -> Response {
-    match person_for_form(state, signed, id, action).await {
-        Ok(caption) => show(state, signed, spec(caption), None, None),
-        Err(r) => *r,
-    }
 }
 
 pub(crate) fn not_found_page(state: &AppState, signed: &Signed, what: &str) -> Response {
@@ -588,90 +576,62 @@ async fn incident(
 
 // ----- warnings -------------------------------------------------------------------------
 
-fn warning_spec(state: &AppState, id: i64, caption: String) -> Spec {
-    let p = &state.app.profile;
-    Spec {
-        heading: "Warn about their behaviour".into(),
-        caption,
-        intro: vec![format!(
-            "Tell them what is wrong, how to change, and what happens if they do not ({}).",
-            p.clauses.warning_first
-        )],
-        action: format!("/people/{id}/warning"),
-        fields: vec![
-            Field::new(
-                "textarea",
-                "what_is_wrong",
-                "What is wrong with their behaviour, and why it is unacceptable",
-            ),
-            Field::new("textarea", "how_to_change", "How they can change it"),
-            Field::new(
-                "textarea",
-                "consequence",
-                "What will happen if it continues",
-            ),
-            Field::new("select", "channel", "How the warning was given").options(
-                [
-                    Channel::Letter,
-                    Channel::Email,
-                    Channel::Phone,
-                    Channel::Visit,
-                ]
-                .map(|c| (c.as_str().to_string(), c.plain().to_string())),
-            ),
-        ],
-        submit: "Record the warning",
-        back: format!("/people/{id}"),
+/// A warning about their behaviour (CLE-9.1–9.3; NOR-5.2).
+struct GiveWarning;
+
+impl PersonStep for GiveWarning {
+    type Command = cmd::GiveWarning;
+    const PATH: &'static str = "/people/{id}/warning";
+
+    fn spec(state: &AppState, id: i64, caption: String) -> Spec {
+        let p = &state.app.profile;
+        Spec {
+            heading: "Warn about their behaviour".into(),
+            caption,
+            intro: vec![format!(
+                "Tell them what is wrong, how to change, and what happens if they do not ({}).",
+                p.clauses.warning_first
+            )],
+            action: format!("/people/{id}/warning"),
+            fields: vec![
+                Field::new(
+                    "textarea",
+                    "what_is_wrong",
+                    "What is wrong with their behaviour, and why it is unacceptable",
+                ),
+                Field::new("textarea", "how_to_change", "How they can change it"),
+                Field::new(
+                    "textarea",
+                    "consequence",
+                    "What will happen if it continues",
+                ),
+                Field::new("select", "channel", "How the warning was given").options(
+                    [
+                        Channel::Letter,
+                        Channel::Email,
+                        Channel::Phone,
+                        Channel::Visit,
+                    ]
+                    .map(|c| (c.as_str().to_string(), c.plain().to_string())),
+                ),
+            ],
+            submit: "Record the warning",
+            back: format!("/people/{id}"),
+        }
     }
-}
-
-async fn warning_form(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-) -> Response {
-    show_person_form(&state, &signed, id, cmd::GiveWarning::ACTION, |c| {
-        warning_spec(&state, id, c)
-    })
-    .await
-}
-
-async fn warning(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-    Posted(form): Posted,
-) -> Response {
-    submit(
-        &state,
-        signed,
-        &form,
-        async || warning_spec(&state, id, caption_of(&state, id).await),
-        |form| {
-            Ok(wf::WarningInput {
+    fn command(state: &AppState, id: i64, form: &Form) -> Result<Self::Command, RuleError> {
+        Ok(cmd::GiveWarning {
+            person: PersonId(id),
+            input: wf::WarningInput {
                 incident_ids: Vec::new(),
                 what_is_wrong: val(form, "what_is_wrong").into(),
                 how_to_change: val(form, "how_to_change").into(),
                 consequence: val(form, "consequence").into(),
                 channel: Channel::parse(val(form, "channel"))?,
                 given_at: state.app.now(),
-            })
-        },
-        async |ctx, input| {
-            state
-                .app
-                .execute(
-                    &ctx,
-                    cmd::GiveWarning {
-                        person: PersonId(id),
-                        input,
-                    },
-                )
-                .await
-        },
-        |_| format!("/people/{id}"),
-    )
-    .await
+            },
+        })
+    }
 }
 
 // ----- drafting a plan ------------------------------------------------------------------
@@ -1504,21 +1464,12 @@ pub fn admin_routes() -> Router<AppState> {
     Router::new()
         .route("/admin/staff", get(staff_list))
         .route("/admin/staff/new", get(new_staff_form).post(new_staff))
-        .route(
-            "/admin/staff/{id}",
-            get(change_staff_form).post(change_staff),
-        )
-        .route("/people/{id}/additional-help", get(help_form).post(help))
         .route("/people/{id}/contact", get(contact_form).post(contact))
-        .route(
-            "/people/{id}/adjustment",
-            get(adjustment_form).post(adjustment),
-        )
-        .route(
-            "/adjustments/{id}/decision",
-            get(adjustment_decision_form).post(adjustment_decision),
-        )
         .route("/plans/{id}/dispute", get(dispute_form).post(dispute))
+        .pipe(step::route::<ChangeStaff>)
+        .pipe(step::route::<AdditionalHelp>)
+        .pipe(step::route::<RequestAdjustment>)
+        .pipe(step::route::<DecideAdjustment>)
 }
 
 #[derive(Template)]
@@ -1628,114 +1579,85 @@ fn change_staff_spec(id: i64, role: &str, active: bool) -> Spec {
     }
 }
 
-async fn change_staff_form(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-) -> Response {
-    if let Some(r) = forbidden(&state, &signed, cmd::ChangeStaff::ACTION) {
-        return r;
-    }
-    match state.app.staff_member(StaffId(id)).await {
-        Ok(s) => {
-            let mut spec = change_staff_spec(id, s.role.as_str(), s.active);
-            spec.caption = s.name;
-            show(&state, &signed, spec, None, None)
-        }
-        _ => not_found_page(&state, &signed, "member of staff"),
-    }
-}
+/// Changing a member of staff's role, or whether they can sign in.
+struct ChangeStaff;
 
-async fn change_staff(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-    Posted(form): Posted,
-) -> Response {
-    let spec = change_staff_spec(id, val(&form, "role"), val(&form, "active") == "yes");
-    let role = match tact_core::roles::Role::parse(val(&form, "role")) {
-        Ok(r) => r,
-        Err(e) => return show(&state, &signed, spec, Some(&form), Some(e)),
-    };
-    match state
-        .app
-        .execute(
-            &tact_app::Ctx::new(signed.actor.clone()),
-            cmd::ChangeStaff {
-                staff: StaffId(id),
-                role: Some(role),
-                active: Some(val(&form, "active") == "yes"),
-                line_manager: None,
-            },
-        )
-        .await
-    {
-        Ok(_) => Redirect::to("/admin/staff").into_response(),
-        Err(e) => refused(&state, signed, spec, &form, e),
+impl FormStep for ChangeStaff {
+    type Subject = tact_core::model::Staff;
+    type Command = cmd::ChangeStaff;
+    const PATH: &'static str = "/admin/staff/{id}";
+
+    async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Self::Subject, Response> {
+        state
+            .app
+            .staff_member(StaffId(id))
+            .await
+            .map_err(|_| not_found_page(state, signed, "member of staff"))
+    }
+    fn spec(_: &AppState, id: i64, s: &Self::Subject) -> Spec {
+        let mut spec = change_staff_spec(id, s.role.as_str(), s.active);
+        spec.caption = s.name.clone();
+        spec
+    }
+    fn command(
+        _: &AppState,
+        id: i64,
+        _: &Self::Subject,
+        form: &Form,
+    ) -> Result<Self::Command, RuleError> {
+        Ok(cmd::ChangeStaff {
+            staff: StaffId(id),
+            role: Some(tact_core::roles::Role::parse(val(form, "role"))?),
+            active: Some(pick(
+                form,
+                "active",
+                &[("yes", true), ("no", false)],
+                "choose whether they can sign in",
+            )?),
+            line_manager: None,
+        })
+    }
+    fn done(_: i64, _: &Self::Subject, _: &<App as Handles<Self::Command>>::Output) -> String {
+        "/admin/staff".into()
     }
 }
 
 // ----- additional help, contacts, adjustments and disputes ------------------------------
 
-fn help_spec(state: &AppState, id: i64, caption: String) -> Spec {
-    let p = &state.app.profile;
-    Spec {
-        heading: "Do they need any additional help?".into(),
-        caption,
-        intro: vec![format!("Ask everyone at the outset whether they need additional help to contact us ({}). Take what they say about their health or disability at face value ({}).", p.clauses.first_contact_help, p.clauses.stated_needs)],
-        action: format!("/people/{id}/additional-help"),
-        fields: vec![
-            Field::new("radios", "needs_help", "Their answer").options([("yes".into(), "Yes, they need help".into()), ("no".into(), "No".into())]),
-            Field::new("textarea", "in_their_words", "What they need, in their own words"),
-        ],
-        submit: "Record their answer",
-        back: format!("/people/{id}"),
+/// Their answer to whether they need additional help to contact us (CLE-6.2).
+struct AdditionalHelp;
+
+impl PersonStep for AdditionalHelp {
+    type Command = cmd::RecordAdditionalHelp;
+    const PATH: &'static str = "/people/{id}/additional-help";
+
+    fn spec(state: &AppState, id: i64, caption: String) -> Spec {
+        let p = &state.app.profile;
+        Spec {
+            heading: "Do they need any additional help?".into(),
+            caption,
+            intro: vec![format!("Ask everyone at the outset whether they need additional help to contact us ({}). Take what they say about their health or disability at face value ({}).", p.clauses.first_contact_help, p.clauses.stated_needs)],
+            action: format!("/people/{id}/additional-help"),
+            fields: vec![
+                Field::new("radios", "needs_help", "Their answer").options([("yes".into(), "Yes, they need help".into()), ("no".into(), "No".into())]),
+                Field::new("textarea", "in_their_words", "What they need, in their own words"),
+            ],
+            submit: "Record their answer",
+            back: format!("/people/{id}"),
+        }
     }
-}
-
-async fn help_form(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {
-    show_person_form(
-        &state,
-        &signed,
-        id,
-        cmd::RecordAdditionalHelp::ACTION,
-        |c| help_spec(&state, id, c),
-    )
-    .await
-}
-
-async fn help(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-    Posted(form): Posted,
-) -> Response {
-    submit(
-        &state,
-        signed,
-        &form,
-        async || help_spec(&state, id, caption_of(&state, id).await),
-        |form| match val(form, "needs_help") {
-            "yes" => Ok((true, val(form, "in_their_words").to_string())),
-            "no" => Ok((false, val(form, "in_their_words").to_string())),
-            _ => Err(RuleError::invalid("needs_help", "choose their answer")),
-        },
-        async |ctx, (needs, words)| {
-            state
-                .app
-                .execute(
-                    &ctx,
-                    cmd::RecordAdditionalHelp {
-                        person: PersonId(id),
-                        needs_help: needs,
-                        words: Some(words),
-                    },
-                )
-                .await
-        },
-        |_| format!("/people/{id}"),
-    )
-    .await
+    fn command(_: &AppState, id: i64, form: &Form) -> Result<Self::Command, RuleError> {
+        Ok(cmd::RecordAdditionalHelp {
+            person: PersonId(id),
+            needs_help: pick(
+                form,
+                "needs_help",
+                &[("yes", true), ("no", false)],
+                "choose their answer",
+            )?,
+            words: Some(val(form, "in_their_words").into()),
+        })
+    }
 }
 
 async fn contact_spec(
@@ -1819,82 +1741,56 @@ async fn contact(
     .await
 }
 
-fn adjustment_spec(state: &AppState, id: i64, caption: String) -> Spec {
-    let p = &state.app.profile;
-    let mut kinds: Vec<(String, String)> = Channel::ALL
-        .iter()
-        .map(|c| {
-            (
-                format!("needs-channel:{}", c.as_str()),
-                format!("Needs to contact us by {}", c.plain()),
-            )
-        })
-        .collect();
-    kinds.push(("extra-time".into(), "Needs more time on calls".into()));
-    kinds.extend(Format::ALL.iter().map(|f| {
-        (
-            format!("format:{}", f.as_str()),
-            format!("Written material in {}", f.as_str().replace('-', " ")),
-        )
-    }));
-    kinds.push(("support-person".into(), "Someone to speak for them".into()));
-    kinds.push(("other".into(), "Something else".into()));
-    Spec {
-        heading: "Request a reasonable adjustment".into(),
-        caption,
-        intro: vec![format!(
-            "The Equality Act 2010 requires reasonable adjustments ({}).",
-            p.clauses.adjustment_decision
-        )],
-        action: format!("/people/{id}/adjustment"),
-        fields: vec![
-            Field::new("select", "kind", "What kind of adjustment").options(kinds),
-            Field::new("textarea", "description", "What they need"),
-        ],
-        submit: "Send for a decision",
-        back: format!("/people/{id}"),
-    }
-}
+/// A request for a reasonable adjustment (CLE-8; NOR-1.4).
+struct RequestAdjustment;
 
-async fn adjustment_form(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-) -> Response {
-    show_person_form(&state, &signed, id, cmd::RequestAdjustment::ACTION, |c| {
-        adjustment_spec(&state, id, c)
-    })
-    .await
-}
+impl PersonStep for RequestAdjustment {
+    type Command = cmd::RequestAdjustment;
+    const PATH: &'static str = "/people/{id}/adjustment";
 
-async fn adjustment(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-    Posted(form): Posted,
-) -> Response {
-    submit(
-        &state,
-        signed,
-        &form,
-        async || adjustment_spec(&state, id, caption_of(&state, id).await),
-        |form| tact_core::model::AdjustmentKind::parse(val(form, "kind")),
-        async |ctx, kind| {
-            state
-                .app
-                .execute(
-                    &ctx,
-                    cmd::RequestAdjustment {
-                        person: PersonId(id),
-                        kind,
-                        description: val(&form, "description").into(),
-                    },
+    fn spec(state: &AppState, id: i64, caption: String) -> Spec {
+        let p = &state.app.profile;
+        let mut kinds: Vec<(String, String)> = Channel::ALL
+            .iter()
+            .map(|c| {
+                (
+                    format!("needs-channel:{}", c.as_str()),
+                    format!("Needs to contact us by {}", c.plain()),
                 )
-                .await
-        },
-        |_| format!("/people/{id}"),
-    )
-    .await
+            })
+            .collect();
+        kinds.push(("extra-time".into(), "Needs more time on calls".into()));
+        kinds.extend(Format::ALL.iter().map(|f| {
+            (
+                format!("format:{}", f.as_str()),
+                format!("Written material in {}", f.as_str().replace('-', " ")),
+            )
+        }));
+        kinds.push(("support-person".into(), "Someone to speak for them".into()));
+        kinds.push(("other".into(), "Something else".into()));
+        Spec {
+            heading: "Request a reasonable adjustment".into(),
+            caption,
+            intro: vec![format!(
+                "The Equality Act 2010 requires reasonable adjustments ({}).",
+                p.clauses.adjustment_decision
+            )],
+            action: format!("/people/{id}/adjustment"),
+            fields: vec![
+                Field::new("select", "kind", "What kind of adjustment").options(kinds),
+                Field::new("textarea", "description", "What they need"),
+            ],
+            submit: "Send for a decision",
+            back: format!("/people/{id}"),
+        }
+    }
+    fn command(_: &AppState, id: i64, form: &Form) -> Result<Self::Command, RuleError> {
+        Ok(cmd::RequestAdjustment {
+            person: PersonId(id),
+            kind: tact_core::model::AdjustmentKind::parse(val(form, "kind"))?,
+            description: val(form, "description").into(),
+        })
+    }
 }
 
 fn adjustment_decision_spec(state: &AppState, id: i64) -> Spec {
@@ -1919,58 +1815,35 @@ fn adjustment_decision_spec(state: &AppState, id: i64) -> Spec {
     }
 }
 
-async fn adjustment_decision_form(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-) -> Response {
-    if let Some(r) = forbidden(&state, &signed, cmd::DecideAdjustment::ACTION) {
-        return r;
-    }
-    show(
-        &state,
-        &signed,
-        adjustment_decision_spec(&state, id),
-        None,
-        None,
-    )
-}
+/// The decision on a reasonable adjustment, with reasons (CLE-8.3).
+struct DecideAdjustment;
 
-async fn adjustment_decision(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-    Posted(form): Posted,
-) -> Response {
-    submit(
-        &state,
-        signed,
-        &form,
-        async || adjustment_decision_spec(&state, id),
-        |form| {
-            pick(
+impl FormStep for DecideAdjustment {
+    type Subject = ();
+    type Command = cmd::DecideAdjustment;
+    const PATH: &'static str = "/adjustments/{id}/decision";
+
+    async fn load(_: &AppState, _: &Signed, _: i64) -> Result<(), Response> {
+        Ok(())
+    }
+    fn spec(state: &AppState, id: i64, _: &()) -> Spec {
+        adjustment_decision_spec(state, id)
+    }
+    fn command(_: &AppState, id: i64, _: &(), form: &Form) -> Result<Self::Command, RuleError> {
+        Ok(cmd::DecideAdjustment {
+            adjustment: AdjustmentId(id),
+            grant: pick(
                 form,
                 "grant",
                 &[("yes", true), ("no", false)],
                 "choose whether to grant or refuse it",
-            )
-        },
-        async |ctx, grant| {
-            state
-                .app
-                .execute(
-                    &ctx,
-                    cmd::DecideAdjustment {
-                        adjustment: AdjustmentId(id),
-                        grant,
-                        reasons: val(&form, "reasons").into(),
-                    },
-                )
-                .await
-        },
-        |a| format!("/people/{}", a.person_id),
-    )
-    .await
+            )?,
+            reasons: val(form, "reasons").into(),
+        })
+    }
+    fn done(_: i64, _: &(), a: &tact_core::model::Adjustment) -> String {
+        format!("/people/{}", a.person_id)
+    }
 }
 
 fn dispute_spec(state: &AppState, id: i64) -> Spec {
@@ -2044,7 +1917,7 @@ pub fn more_routes() -> Router<AppState> {
             "/disputes/{id}/decision",
             get(dispute_decision_form).post(dispute_decision),
         )
-        .route("/contacts/{id}/screen", get(screen_form).post(screen))
+        .pipe(step::route::<Screen>)
 }
 
 fn lift_spec(state: &AppState, id: i64) -> Spec {
@@ -2266,57 +2139,38 @@ fn screen_spec(state: &AppState, id: i64, summary: &str) -> Spec {
     }
 }
 
-async fn screen_form(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-) -> Response {
-    if let Some(r) = forbidden(&state, &signed, cmd::ScreenContact::ACTION) {
-        return r;
-    }
-    match state.app.read_contact(&signed.actor, ContactId(id)).await {
-        Ok(c) => show(
-            &state,
-            &signed,
-            screen_spec(&state, id, &c.summary),
-            None,
-            None,
-        ),
-        _ => not_found_page(&state, &signed, "contact"),
-    }
-}
+/// What screening a contact found (CLE-9.10; NOR-5.9).
+struct Screen;
 
-async fn screen(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-    Posted(form): Posted,
-) -> Response {
-    let summary = state
-        .app
-        .read_contact(&signed.actor, ContactId(id))
-        .await
-        .ok()
-        .map(|c| c.summary)
-        .unwrap_or_default();
-    let spec = screen_spec(&state, id, &summary);
-    match state
-        .app
-        .execute(
-            &tact_app::Ctx::new(signed.actor.clone()),
-            cmd::ScreenContact {
-                contact: ContactId(id),
-                finding: val(&form, "finding").into(),
-            },
-        )
-        .await
-    {
-        Ok(c) => Redirect::to(
-            &c.person_id
-                .map_or_else(|| "/".to_string(), |p| format!("/people/{p}")),
-        )
-        .into_response(),
-        Err(e) => refused(&state, signed, spec, &form, e),
+impl FormStep for Screen {
+    type Subject = tact_core::model::Contact;
+    type Command = cmd::ScreenContact;
+    const PATH: &'static str = "/contacts/{id}/screen";
+
+    async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Self::Subject, Response> {
+        state
+            .app
+            .read_contact(&signed.actor, ContactId(id))
+            .await
+            .map_err(|_| not_found_page(state, signed, "contact"))
+    }
+    fn spec(state: &AppState, id: i64, c: &Self::Subject) -> Spec {
+        screen_spec(state, id, &c.summary)
+    }
+    fn command(
+        _: &AppState,
+        id: i64,
+        _: &Self::Subject,
+        form: &Form,
+    ) -> Result<Self::Command, RuleError> {
+        Ok(cmd::ScreenContact {
+            contact: ContactId(id),
+            finding: val(form, "finding").into(),
+        })
+    }
+    fn done(_: i64, _: &Self::Subject, c: &tact_core::model::Contact) -> String {
+        c.person_id
+            .map_or_else(|| "/".to_string(), |p| format!("/people/{p}"))
     }
 }
 

@@ -5,6 +5,7 @@
 use crate::ui::Posted;
 use crate::ui::{error_page, refusal, render, when, Signed};
 use crate::ui_forms::{answer, forbidden, show, val, Field, Spec};
+use crate::ui_step::{self as step, Form, FormStep};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -13,21 +14,20 @@ use axum::http::{HeaderName, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use tact_app::{App, Handles};
 use tact_core::command::{self as cmd, Fixed};
 use tact_core::correspondence::{Route, StoredMessage};
 use tact_core::ids::ContactId;
+use tact_core::RuleError;
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
+    let r = Router::new()
         .route("/messages", get(queue))
         .route("/messages/{id}", get(message))
         .route("/messages/{id}/raw", get(raw))
         .route("/messages/{id}/attachments/{n}", get(attachment))
-        .route(
-            "/messages/{id}/threatening",
-            get(threatening_form).post(threatening),
-        )
-        .route("/messages/{id}/match", get(match_form).post(match_person))
+        .route("/messages/{id}/match", get(match_form).post(match_person));
+    step::route::<MarkThreatening>(r)
 }
 
 pub(crate) fn route_words(m: &StoredMessage) -> String {
@@ -309,85 +309,69 @@ async fn attachment(
     }
 }
 
-fn threatening_spec(state: &AppState, m: &StoredMessage) -> Spec {
-    let p = &state.app.profile;
-    let mut category = Field::new("select", "category", "What kind of behaviour is it?").options(
-        p.categories
+/// Marking a received message as threatening or abusive (CLE-4.6).
+struct MarkThreatening;
+
+impl FormStep for MarkThreatening {
+    type Subject = StoredMessage;
+    type Command = cmd::MarkThreatening;
+    const PATH: &'static str = "/messages/{id}/threatening";
+
+    async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<StoredMessage, Response> {
+        load(state, signed, id).await.map_err(|r| *r)
+    }
+    fn spec(state: &AppState, _: i64, m: &StoredMessage) -> Spec {
+        let p = &state.app.profile;
+        let mut category = Field::new("select", "category", "What kind of behaviour is it?")
+            .options(
+                p.categories
+                    .iter()
+                    .map(|c| (c.id.clone(), format!("{} ({})", c.name, c.clause))),
+            );
+        if let Some(c) = p
+            .categories
             .iter()
-            .map(|c| (c.id.clone(), format!("{} ({})", c.name, c.clause))),
-    );
-    if let Some(c) = p
-        .categories
-        .iter()
-        .find(|c| c.id.contains("threat") || c.id.contains("abus"))
-    {
-        category.value = c.id.clone();
-    }
-    Spec {
-        heading: "Mark as threatening or abusive".into(),
-        caption: m.subject.clone(),
-        intro: vec![format!(
-            "This records the behaviour against the message, and asks a manager to create a {} ({}).",
-            p.terms.plan, p.clauses.threatening_correspondence
-        )],
-        action: format!("/messages/{}/threatening", m.id),
-        fields: vec![
-            category,
-            Field::new("textarea", "description", "What in it is threatening or abusive"),
-        ],
-        submit: "Record it",
-        back: format!("/messages/{}", m.id),
-    }
-}
-
-async fn threatening_form(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-) -> Response {
-    if let Some(r) = forbidden(&state, &signed, cmd::MarkThreatening::ACTION) {
-        return r;
-    }
-    match load(&state, &signed, id).await {
-        Ok(m) => show(&state, &signed, threatening_spec(&state, &m), None, None),
-        Err(r) => *r,
-    }
-}
-
-async fn threatening(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-    Posted(form): Posted,
-) -> Response {
-    let m = match load(&state, &signed, id).await {
-        Ok(m) => m,
-        Err(r) => return *r,
-    };
-    let spec = threatening_spec(&state, &m);
-    let result = match m.contact_id {
-        Some(c) => {
-            state
-                .app
-                .execute(
-                    &tact_app::Ctx::new(signed.actor.clone()),
-                    cmd::MarkThreatening {
-                        contact: ContactId(c.0),
-                        category: val(&form, "category").into(),
-                        description: val(&form, "description").into(),
-                    },
-                )
-                .await
+            .find(|c| c.id.contains("threat") || c.id.contains("abus"))
+        {
+            category.value = c.id.clone();
         }
-        None => Err(tact_app::AppError::Rule(tact_core::RuleError::invalid(
-            "category",
-            "a quarantined message cannot be marked: it is not on anyone's record",
-        ))),
-    };
-    let person = m.person_id.map(|p| p.0).unwrap_or_default();
-    answer(&state, signed, spec, &form, result, |_| {
-        format!("/people/{person}")
-    })
+        Spec {
+            heading: "Mark as threatening or abusive".into(),
+            caption: m.subject.clone(),
+            intro: vec![format!(
+                "This records the behaviour against the message, and asks a manager to create a {} ({}).",
+                p.terms.plan, p.clauses.threatening_correspondence
+            )],
+            action: format!("/messages/{}/threatening", m.id),
+            fields: vec![
+                category,
+                Field::new("textarea", "description", "What in it is threatening or abusive"),
+            ],
+            submit: "Record it",
+            back: format!("/messages/{}", m.id),
+        }
+    }
+    fn command(
+        _: &AppState,
+        _: i64,
+        m: &StoredMessage,
+        form: &Form,
+    ) -> Result<Self::Command, RuleError> {
+        let contact = m.contact_id.ok_or_else(|| {
+            RuleError::invalid(
+                "category",
+                "a quarantined message cannot be marked: it is not on anyone's record",
+            )
+        })?;
+        Ok(cmd::MarkThreatening {
+            contact: ContactId(contact.0),
+            category: val(form, "category").into(),
+            description: val(form, "description").into(),
+        })
+    }
+    fn done(_: i64, m: &StoredMessage, _: &<App as Handles<Self::Command>>::Output) -> String {
+        format!("/people/{}", m.person_id.map(|p| p.0).unwrap_or_default())
+    }
 }
 
 fn match_spec(m: &StoredMessage) -> Spec {

@@ -6,9 +6,10 @@
 use crate::ui::Posted;
 use crate::ui::Signed;
 use crate::ui_forms::{
-    answer, capital, forbidden, not_found_page, show, show_person_form, val, yes_no, Field, Spec,
+    answer, capital, forbidden, not_found_page, pick, show, val, yes_no, Field, Spec,
 };
 use crate::ui_forms::{caption_of, submit};
+use crate::ui_step::{self as step, Form, PersonStep, Pipe};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
@@ -28,7 +29,6 @@ pub fn routes() -> Router<AppState> {
         .route("/people/new", get(new_person_form).post(new_person))
         .route("/people/{id}/rectify", get(rectify_form).post(rectify))
         .route("/people/{id}/merge", get(merge_form).post(merge))
-        .route("/people/{id}/matter", get(matter_form).post(matter))
         .route(
             "/matters/{id}/status",
             get(matter_status_form).post(matter_status),
@@ -39,10 +39,8 @@ pub fn routes() -> Router<AppState> {
             "/plans/{id}/matters",
             get(decide_matter_form).post(decide_matter),
         )
-        .route(
-            "/people/{id}/further-action",
-            get(further_form).post(further),
-        )
+        .pipe(step::route::<OpenMatter>)
+        .pipe(step::route::<FurtherAction>)
 }
 
 fn ctx(signed: &Signed) -> tact_app::Ctx {
@@ -377,62 +375,37 @@ async fn new_person(
 
 // ----- matters --------------------------------------------------------------------------
 
-fn matter_spec(id: i64, caption: String) -> Spec {
-    Spec {
-        heading: "Open a matter".into(),
-        caption,
-        intro: vec!["A complaint, case, query or request they have raised.".into()],
-        action: format!("/people/{id}/matter"),
-        fields: vec![
-            Field::new("select", "kind", "What kind of matter")
-                .options(MatterKind::ALL.map(|k| (k.as_str().to_string(), capital(k.as_str())))),
-            Field::new("text", "title", "What it is about")
-                .hint("For example, Handling of a burglary report"),
-        ],
-        submit: "Open it",
-        back: format!("/people/{id}"),
+/// Opening a matter for a person.
+struct OpenMatter;
+
+impl PersonStep for OpenMatter {
+    type Command = cmd::OpenMatter;
+    const PATH: &'static str = "/people/{id}/matter";
+
+    fn spec(_: &AppState, id: i64, caption: String) -> Spec {
+        Spec {
+            heading: "Open a matter".into(),
+            caption,
+            intro: vec!["A complaint, case, query or request they have raised.".into()],
+            action: format!("/people/{id}/matter"),
+            fields: vec![
+                Field::new("select", "kind", "What kind of matter").options(
+                    MatterKind::ALL.map(|k| (k.as_str().to_string(), capital(k.as_str()))),
+                ),
+                Field::new("text", "title", "What it is about")
+                    .hint("For example, Handling of a burglary report"),
+            ],
+            submit: "Open it",
+            back: format!("/people/{id}"),
+        }
     }
-}
-
-async fn matter_form(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-) -> Response {
-    show_person_form(&state, &signed, id, cmd::OpenMatter::ACTION, |c| {
-        matter_spec(id, c)
-    })
-    .await
-}
-
-async fn matter(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-    Posted(form): Posted,
-) -> Response {
-    submit(
-        &state,
-        signed,
-        &form,
-        async || matter_spec(id, caption_of(&state, id).await),
-        |form| MatterKind::parse(val(form, "kind")).map_err(|e| e.with_field("kind")),
-        async |ctx, kind| {
-            state
-                .app
-                .execute(
-                    &ctx,
-                    cmd::OpenMatter {
-                        person: PersonId(id),
-                        kind,
-                        title: val(&form, "title").into(),
-                    },
-                )
-                .await
-        },
-        |_| format!("/people/{id}"),
-    )
-    .await
+    fn command(_: &AppState, id: i64, form: &Form) -> Result<Self::Command, RuleError> {
+        Ok(cmd::OpenMatter {
+            person: PersonId(id),
+            kind: MatterKind::parse(val(form, "kind")).map_err(|e| e.with_field("kind"))?,
+            title: val(form, "title").into(),
+        })
+    }
 }
 
 fn status_spec(state: &AppState, m: &tact_core::model::Matter) -> Spec {
@@ -840,97 +813,64 @@ async fn decide_matter(
 
 // ----- further action ---------------------------------------------------------------------
 
-fn further_spec(state: &AppState, id: i64, caption: String) -> Spec {
-    let p = &state.app.profile;
-    Spec {
-        heading: "Record further action".into(),
-        caption,
-        intro: vec![format!(
-            "A referral to the police, legal advice or legal action, with the reasons. Notice \
-             beforehand is not always needed; if none is given, say why ({}).",
-            p.clauses.further_action
-        )],
-        action: format!("/people/{id}/further-action"),
-        fields: vec![
-            Field::new("select", "kind", "What action").options([
-                (
-                    FurtherActionKind::PoliceReferral.as_str().to_string(),
-                    "Referral to the police".to_string(),
-                ),
-                (
-                    FurtherActionKind::LegalAdvice.as_str().to_string(),
-                    "Legal advice".to_string(),
-                ),
-                (
-                    FurtherActionKind::LegalAction.as_str().to_string(),
-                    "Legal action".to_string(),
-                ),
-            ]),
-            Field::new("textarea", "reasons", "The reasons"),
-            Field::new("radios", "prior_notice", "Were they told beforehand?").options(yes_no()),
-            Field::new("textarea", "no_notice_reason", "If not: why not"),
-        ],
-        submit: "Record it",
-        back: format!("/people/{id}"),
+/// Further action: a police referral, legal advice or legal action (CLE-10; NOR-5.8).
+struct FurtherAction;
+
+impl PersonStep for FurtherAction {
+    type Command = cmd::RecordFurtherAction;
+    const PATH: &'static str = "/people/{id}/further-action";
+
+    fn spec(state: &AppState, id: i64, caption: String) -> Spec {
+        let p = &state.app.profile;
+        Spec {
+            heading: "Record further action".into(),
+            caption,
+            intro: vec![format!(
+                "A referral to the police, legal advice or legal action, with the reasons. Notice \
+                 beforehand is not always needed; if none is given, say why ({}).",
+                p.clauses.further_action
+            )],
+            action: format!("/people/{id}/further-action"),
+            fields: vec![
+                Field::new("select", "kind", "What action").options([
+                    (
+                        FurtherActionKind::PoliceReferral.as_str().to_string(),
+                        "Referral to the police".to_string(),
+                    ),
+                    (
+                        FurtherActionKind::LegalAdvice.as_str().to_string(),
+                        "Legal advice".to_string(),
+                    ),
+                    (
+                        FurtherActionKind::LegalAction.as_str().to_string(),
+                        "Legal action".to_string(),
+                    ),
+                ]),
+                Field::new("textarea", "reasons", "The reasons"),
+                Field::new("radios", "prior_notice", "Were they told beforehand?")
+                    .options(yes_no()),
+                Field::new("textarea", "no_notice_reason", "If not: why not"),
+            ],
+            submit: "Record it",
+            back: format!("/people/{id}"),
+        }
     }
-}
-
-async fn further_form(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-) -> Response {
-    show_person_form(&state, &signed, id, cmd::RecordFurtherAction::ACTION, |c| {
-        further_spec(&state, id, c)
-    })
-    .await
-}
-
-async fn further(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-    Posted(form): Posted,
-) -> Response {
-    submit(
-        &state,
-        signed,
-        &form,
-        async || further_spec(&state, id, caption_of(&state, id).await),
-        |form| {
-            let kind =
-                FurtherActionKind::parse(val(form, "kind")).map_err(|e| e.with_field("kind"))?;
-            let prior = match val(form, "prior_notice") {
-                "yes" => true,
-                "no" => false,
-                _ => {
-                    return Err(RuleError::invalid(
-                        "prior_notice",
-                        "say whether they were told beforehand",
-                    ))
-                }
-            };
-            Ok(wf::FurtherActionInput {
-                kind,
+    fn command(_: &AppState, id: i64, form: &Form) -> Result<Self::Command, RuleError> {
+        Ok(cmd::RecordFurtherAction {
+            person: PersonId(id),
+            input: wf::FurtherActionInput {
+                kind: FurtherActionKind::parse(val(form, "kind"))
+                    .map_err(|e| e.with_field("kind"))?,
                 reasons: val(form, "reasons").into(),
-                prior_notice_given: prior,
+                prior_notice_given: pick(
+                    form,
+                    "prior_notice",
+                    &[("yes", true), ("no", false)],
+                    "say whether they were told beforehand",
+                )?,
                 no_notice_reason: Some(val(form, "no_notice_reason").to_string())
                     .filter(|s| !s.is_empty()),
-            })
-        },
-        async |ctx, input| {
-            state
-                .app
-                .execute(
-                    &ctx,
-                    cmd::RecordFurtherAction {
-                        person: PersonId(id),
-                        input,
-                    },
-                )
-                .await
-        },
-        |_| format!("/people/{id}"),
-    )
-    .await
+            },
+        })
+    }
 }

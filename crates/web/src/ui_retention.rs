@@ -5,22 +5,24 @@
 
 use crate::ui::Posted;
 use crate::ui::{refusal, render, Signed};
-use crate::ui_forms::{caption_of, show_person_form, submit, val, Field, Spec};
+use crate::ui_forms::{val, Field, Spec};
+use crate::ui_step::{self as step, Form, PersonStep};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use tact_core::command::{self as cmd, Fixed};
+use tact_core::command as cmd;
 use tact_core::ids::PersonId;
+use tact_core::RuleError;
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
+    let r = Router::new()
         .route("/retention", get(page))
         .route("/retention/dispose", post(dispose))
-        .route("/people/{id}/hold", get(hold_form).post(hold))
-        .route("/holds/{id}/lift", post(lift))
+        .route("/holds/{id}/lift", post(lift));
+    step::route::<PlaceHold>(r)
 }
 
 #[derive(Template)]
@@ -84,54 +86,32 @@ async fn dispose(State(state): State<AppState>, signed: Signed, Posted(form): Po
     }
 }
 
-fn hold_spec(id: i64, caption: String) -> Spec {
-    Spec {
-        heading: "Place a legal hold".into(),
-        caption,
-        intro: vec![
-            "Their records are kept past their disposal date until the hold is lifted.".into(),
-        ],
-        action: format!("/people/{id}/hold"),
-        fields: vec![Field::new("textarea", "reason", "Why they must be kept")],
-        submit: "Place the hold",
-        back: format!("/people/{id}"),
+/// Keeping a person's records past their disposal date.
+struct PlaceHold;
+
+impl PersonStep for PlaceHold {
+    type Command = cmd::PlaceHold;
+    const PATH: &'static str = "/people/{id}/hold";
+
+    fn spec(_: &AppState, id: i64, caption: String) -> Spec {
+        Spec {
+            heading: "Place a legal hold".into(),
+            caption,
+            intro: vec![
+                "Their records are kept past their disposal date until the hold is lifted.".into(),
+            ],
+            action: format!("/people/{id}/hold"),
+            fields: vec![Field::new("textarea", "reason", "Why they must be kept")],
+            submit: "Place the hold",
+            back: format!("/people/{id}"),
+        }
     }
-}
-
-async fn hold_form(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {
-    show_person_form(&state, &signed, id, cmd::PlaceHold::ACTION, |c| {
-        hold_spec(id, c)
-    })
-    .await
-}
-
-async fn hold(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-    Posted(form): Posted,
-) -> Response {
-    submit(
-        &state,
-        signed,
-        &form,
-        async || hold_spec(id, caption_of(&state, id).await),
-        |form| Ok(val(form, "reason").to_string()),
-        async |ctx, reason| {
-            state
-                .app
-                .execute(
-                    &ctx,
-                    cmd::PlaceHold {
-                        person: PersonId(id),
-                        reason: reason.clone(),
-                    },
-                )
-                .await
-        },
-        |_| format!("/people/{id}"),
-    )
-    .await
+    fn command(_: &AppState, id: i64, form: &Form) -> Result<Self::Command, RuleError> {
+        Ok(cmd::PlaceHold {
+            person: PersonId(id),
+            reason: val(form, "reason").into(),
+        })
+    }
 }
 
 async fn lift(

@@ -4,25 +4,25 @@
 
 use crate::ui::Posted;
 use crate::ui::Signed;
-use crate::ui_forms::{
-    capital, caption_of, date_field, forbidden, pick, show, show_person_form, submit, val, Field,
-    Spec,
-};
+use crate::ui_forms::{capital, date_field, forbidden, pick, show, submit, val, Field, Spec};
+use crate::ui_step::{self as step, Form, PersonStep};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
+
 use tact_core::command::{self as cmd, Fixed};
 use tact_core::ids::PersonId;
 use tact_core::profile::Channel;
 use tact_core::rights::{RightKind, RightsRequest, CLAUSE};
+use tact_core::RuleError;
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/people/{id}/data-rights", get(receive_form).post(receive))
+    let r = Router::new()
         .route("/data-rights/{id}", get(answer_form).post(answer))
-        .route("/people/{id}/export", get(export))
+        .route("/people/{id}/export", get(export));
+    step::route::<ReceiveRequest>(r)
 }
 
 /// One line for the person page.
@@ -71,57 +71,25 @@ fn receive_spec(id: i64, caption: String) -> Spec {
     }
 }
 
-async fn receive_form(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-) -> Response {
-    show_person_form(
-        &state,
-        &signed,
-        id,
-        cmd::ReceiveRightsRequest::ACTION,
-        |c| receive_spec(id, c),
-    )
-    .await
-}
+/// Recording a data-rights request that came in.
+struct ReceiveRequest;
 
-async fn receive(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-    Posted(form): Posted,
-) -> Response {
-    submit(
-        &state,
-        signed,
-        &form,
-        async || receive_spec(id, caption_of(&state, id).await),
-        |form| {
-            Ok((
-                RightKind::parse(val(form, "kind"))?,
-                Channel::parse(val(form, "channel")).map_err(|e| e.with_field("channel"))?,
-                date_field(form, "received_on")?,
-            ))
-        },
-        async |ctx, (kind, channel, received)| {
-            state
-                .app
-                .execute(
-                    &ctx,
-                    cmd::ReceiveRightsRequest {
-                        person: PersonId(id),
-                        kind,
-                        details: val(&form, "details").into(),
-                        channel,
-                        received_on: received,
-                    },
-                )
-                .await
-        },
-        |_| format!("/people/{id}"),
-    )
-    .await
+impl PersonStep for ReceiveRequest {
+    type Command = cmd::ReceiveRightsRequest;
+    const PATH: &'static str = "/people/{id}/data-rights";
+
+    fn spec(_: &AppState, id: i64, caption: String) -> Spec {
+        receive_spec(id, caption)
+    }
+    fn command(_: &AppState, id: i64, form: &Form) -> Result<Self::Command, RuleError> {
+        Ok(cmd::ReceiveRightsRequest {
+            person: PersonId(id),
+            kind: RightKind::parse(val(form, "kind"))?,
+            details: val(form, "details").into(),
+            channel: Channel::parse(val(form, "channel")).map_err(|e| e.with_field("channel"))?,
+            received_on: date_field(form, "received_on")?,
+        })
+    }
 }
 
 /// Subject access: everything held about them, as one zip to download (the DPO).

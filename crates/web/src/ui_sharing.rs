@@ -1,17 +1,17 @@
 //! Sharing with partners (CLE-9.15): staff ask, naming the partner and the legitimate
 //! reason; only the DPO approves or refuses; what was shared goes on the disclosure log.
 
-use crate::ui::Posted;
 use crate::ui::{refusal, render, Signed};
-use crate::ui_forms::{answer, capital, forbidden, show, show_person_form, val, Field, Spec};
-use crate::ui_forms::{caption_of, submit};
+use crate::ui_forms::{capital, caption_of, pick, val, Field, Spec};
+use crate::ui_step::{self as step, Form, FormStep, PersonStep};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
-use tact_core::command::{self as cmd, Fixed};
+use tact_app::{App, Handles};
+use tact_core::command as cmd;
 use tact_core::ids::{DisclosureId, PersonId, StaffId};
 use tact_core::profile::Profile;
 
@@ -19,15 +19,12 @@ use tact_core::sharing::{Disclosure, DisclosureRequest, DisclosureStatus};
 use tact_core::RuleError;
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/people/{id}/share", get(request_form).post(request))
+    let r = Router::new()
         .route("/people/{id}/access", get(access))
-        .route(
-            "/disclosures/{id}/decision",
-            get(decision_form).post(decision),
-        )
-        .route("/disclosures/{id}/shared", get(shared_form).post(shared))
-        .route("/disclosures", get(log))
+        .route("/disclosures", get(log));
+    let r = step::route::<AskToShare>(r);
+    let r = step::route::<DecideRequest>(r);
+    step::route::<RecordWhatWasShared>(r)
 }
 
 /// One line for the person page.
@@ -77,86 +74,58 @@ pub fn next_step(p: &Profile, actor: &tact_core::roles::Actor, d: &Disclosure) -
     }
 }
 
-fn request_spec(state: &AppState, id: i64, caption: String) -> Spec {
-    let p = &state.app.profile;
-    let examples = p.sharing.example_partners.join(", ");
-    Spec {
-        heading: "Ask to share details with a partner".into(),
-        caption,
-        intro: vec![format!(
-            "Details are shared only for a legitimate reason, and only after the Data Protection \
-             Officer agrees ({}).",
-            p.sharing.clause
-        )],
-        action: format!("/people/{id}/share"),
-        fields: vec![
-            Field::new("text", "partner", "Who would receive them").hint(&if examples.is_empty() {
-                "The partner agency".to_string()
-            } else {
-                format!("For example, {examples}")
-            }),
-            Field::new("textarea", "reason", "The legitimate reason for sharing"),
-            Field::new("textarea", "details", "What would be shared")
-                .hint("Share no more than the reason needs."),
-        ],
-        submit: "Send to the Data Protection Officer",
-        back: format!("/people/{id}"),
+/// Asking to share a person's details with a partner.
+struct AskToShare;
+
+impl PersonStep for AskToShare {
+    type Command = cmd::RequestDisclosure;
+    const PATH: &'static str = "/people/{id}/share";
+
+    fn spec(state: &AppState, id: i64, caption: String) -> Spec {
+        let p = &state.app.profile;
+        let examples = p.sharing.example_partners.join(", ");
+        Spec {
+            heading: "Ask to share details with a partner".into(),
+            caption,
+            intro: vec![format!(
+                "Details are shared only for a legitimate reason, and only after the Data Protection \
+                 Officer agrees ({}).",
+                p.sharing.clause
+            )],
+            action: format!("/people/{id}/share"),
+            fields: vec![
+                Field::new("text", "partner", "Who would receive them").hint(&if examples.is_empty() {
+                    "The partner agency".to_string()
+                } else {
+                    format!("For example, {examples}")
+                }),
+                Field::new("textarea", "reason", "The legitimate reason for sharing"),
+                Field::new("textarea", "details", "What would be shared")
+                    .hint("Share no more than the reason needs."),
+            ],
+            submit: "Send to the Data Protection Officer",
+            back: format!("/people/{id}"),
+        }
     }
-}
-
-async fn request_form(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-) -> Response {
-    show_person_form(&state, &signed, id, cmd::RequestDisclosure::ACTION, |c| {
-        request_spec(&state, id, c)
-    })
-    .await
-}
-
-async fn request(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-    Posted(form): Posted,
-) -> Response {
-    submit(
-        &state,
-        signed,
-        &form,
-        async || request_spec(&state, id, caption_of(&state, id).await),
-        |form| {
-            Ok(DisclosureRequest {
+    fn command(_: &AppState, id: i64, form: &Form) -> Result<Self::Command, RuleError> {
+        Ok(cmd::RequestDisclosure {
+            person: PersonId(id),
+            request: DisclosureRequest {
                 partner: val(form, "partner").into(),
                 reason: val(form, "reason").into(),
                 details: val(form, "details").into(),
-            })
-        },
-        async |ctx, input| {
-            state
-                .app
-                .execute(
-                    &ctx,
-                    cmd::RequestDisclosure {
-                        person: PersonId(id),
-                        request: input,
-                    },
-                )
-                .await
-        },
-        |_| format!("/people/{id}"),
-    )
-    .await
+            },
+        })
+    }
 }
 
 /// The request, or the page to answer with instead.
-async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Disclosure, Box<Response>> {
+async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Disclosure, Response> {
     state
         .app
         .read_disclosure(&signed.actor, DisclosureId(id))
         .await
-        .map_err(|e| Box::new(refusal(state, signed, e)))
+        .map_err(|e| refusal(state, signed, e))
 }
 
 fn summary(d: &Disclosure) -> Vec<String> {
@@ -167,143 +136,107 @@ fn summary(d: &Disclosure) -> Vec<String> {
     ]
 }
 
-fn decision_spec(state: &AppState, d: &Disclosure) -> Spec {
-    let mut intro = summary(d);
-    intro.push(format!(
-        "Only the Data Protection Officer decides ({}).",
-        state.app.profile.sharing.clause
-    ));
-    Spec {
-        heading: "Decide a request to share".into(),
-        caption: format!("Request {}", d.id),
-        intro,
-        action: format!("/disclosures/{}/decision", d.id),
-        fields: vec![
-            Field::new("radios", "decision", "Your decision").options([
-                ("approve".to_string(), "Approve".to_string()),
-                ("refuse".to_string(), "Refuse".to_string()),
-            ]),
-            Field::new("textarea", "reason", "Your reasons"),
-        ],
-        submit: "Record the decision",
-        back: format!("/people/{}", d.person_id),
-    }
-}
+/// The DPO's decision on a request to share.
+struct DecideRequest;
 
-async fn decision_form(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-) -> Response {
-    if let Some(r) = forbidden(&state, &signed, cmd::DecideDisclosure::ACTION) {
-        return r;
-    }
-    match load(&state, &signed, id).await {
-        Ok(d) => show(&state, &signed, decision_spec(&state, &d), None, None),
-        Err(r) => *r,
-    }
-}
+impl FormStep for DecideRequest {
+    type Subject = Disclosure;
+    type Command = cmd::DecideDisclosure;
+    const PATH: &'static str = "/disclosures/{id}/decision";
 
-async fn decision(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-    Posted(form): Posted,
-) -> Response {
-    let d = match load(&state, &signed, id).await {
-        Ok(d) => d,
-        Err(r) => return *r,
-    };
-    let spec = decision_spec(&state, &d);
-    let approve = match val(&form, "decision") {
-        "approve" => true,
-        "refuse" => false,
-        _ => {
-            return show(
-                &state,
-                &signed,
-                spec,
-                Some(&form),
-                Some(RuleError::invalid("decision", "choose approve or refuse")),
-            )
+    async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Disclosure, Response> {
+        load(state, signed, id).await
+    }
+    fn spec(state: &AppState, _: i64, d: &Disclosure) -> Spec {
+        let mut intro = summary(d);
+        intro.push(format!(
+            "Only the Data Protection Officer decides ({}).",
+            state.app.profile.sharing.clause
+        ));
+        Spec {
+            heading: "Decide a request to share".into(),
+            caption: format!("Request {}", d.id),
+            intro,
+            action: format!("/disclosures/{}/decision", d.id),
+            fields: vec![
+                Field::new("radios", "decision", "Your decision").options([
+                    ("approve".to_string(), "Approve".to_string()),
+                    ("refuse".to_string(), "Refuse".to_string()),
+                ]),
+                Field::new("textarea", "reason", "Your reasons"),
+            ],
+            submit: "Record the decision",
+            back: format!("/people/{}", d.person_id),
         }
-    };
-    let result = state
-        .app
-        .execute(
-            &tact_app::Ctx::new(signed.actor.clone()),
-            cmd::DecideDisclosure {
-                disclosure: d.id,
-                approve,
-                reason: val(&form, "reason").into(),
-            },
-        )
-        .await;
-    answer(&state, signed, spec, &form, result, |_| {
+    }
+    fn command(
+        _: &AppState,
+        _: i64,
+        d: &Disclosure,
+        form: &Form,
+    ) -> Result<Self::Command, RuleError> {
+        Ok(cmd::DecideDisclosure {
+            disclosure: d.id,
+            approve: pick(
+                form,
+                "decision",
+                &[("approve", true), ("refuse", false)],
+                "choose approve or refuse",
+            )?,
+            reason: val(form, "reason").into(),
+        })
+    }
+    fn done(_: i64, d: &Disclosure, _: &<App as Handles<Self::Command>>::Output) -> String {
         format!("/people/{}", d.person_id)
-    })
-}
-
-fn shared_spec(state: &AppState, d: &Disclosure) -> Spec {
-    let mut intro = summary(d);
-    intro.push(format!(
-        "This goes on the disclosure log ({}).",
-        state.app.profile.sharing.clause
-    ));
-    Spec {
-        heading: "Record what was shared".into(),
-        caption: format!("Request {}", d.id),
-        intro,
-        action: format!("/disclosures/{}/shared", d.id),
-        fields: vec![Field::new(
-            "textarea",
-            "shared_what",
-            "Exactly what was shared, and how",
-        )],
-        submit: "Record it",
-        back: format!("/people/{}", d.person_id),
     }
 }
 
-async fn shared_form(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-) -> Response {
-    if let Some(r) = forbidden(&state, &signed, cmd::RecordShared::ACTION) {
-        return r;
-    }
-    match load(&state, &signed, id).await {
-        Ok(d) => show(&state, &signed, shared_spec(&state, &d), None, None),
-        Err(r) => *r,
-    }
-}
+/// Recording what was shared, once the DPO has agreed.
+struct RecordWhatWasShared;
 
-async fn shared(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-    Posted(form): Posted,
-) -> Response {
-    let d = match load(&state, &signed, id).await {
-        Ok(d) => d,
-        Err(r) => return *r,
-    };
-    let spec = shared_spec(&state, &d);
-    let result = state
-        .app
-        .execute(
-            &tact_app::Ctx::new(signed.actor.clone()),
-            cmd::RecordShared {
-                disclosure: d.id,
-                what: val(&form, "shared_what").into(),
-                at: None,
-            },
-        )
-        .await;
-    answer(&state, signed, spec, &form, result, |_| {
+impl FormStep for RecordWhatWasShared {
+    type Subject = Disclosure;
+    type Command = cmd::RecordShared;
+    const PATH: &'static str = "/disclosures/{id}/shared";
+
+    async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Disclosure, Response> {
+        load(state, signed, id).await
+    }
+    fn spec(state: &AppState, _: i64, d: &Disclosure) -> Spec {
+        let mut intro = summary(d);
+        intro.push(format!(
+            "This goes on the disclosure log ({}).",
+            state.app.profile.sharing.clause
+        ));
+        Spec {
+            heading: "Record what was shared".into(),
+            caption: format!("Request {}", d.id),
+            intro,
+            action: format!("/disclosures/{}/shared", d.id),
+            fields: vec![Field::new(
+                "textarea",
+                "shared_what",
+                "Exactly what was shared, and how",
+            )],
+            submit: "Record it",
+            back: format!("/people/{}", d.person_id),
+        }
+    }
+    fn command(
+        _: &AppState,
+        _: i64,
+        d: &Disclosure,
+        form: &Form,
+    ) -> Result<Self::Command, RuleError> {
+        Ok(cmd::RecordShared {
+            disclosure: d.id,
+            what: val(form, "shared_what").into(),
+            at: None,
+        })
+    }
+    fn done(_: i64, d: &Disclosure, _: &<App as Handles<Self::Command>>::Output) -> String {
         format!("/people/{}", d.person_id)
-    })
+    }
 }
 
 #[derive(Template)]

@@ -782,7 +782,9 @@ async fn the_openapi_document_and_healthz_are_served() {
         "the document still names /strategies paths"
     );
     let (_, sid, _) = t
-        .plan_in_force(json!([{"kind": "single-channel", "channel": "email", "reason": "Abusive calls"}]))
+        .plan_in_force(
+            json!([{"kind": "single-channel", "channel": "email", "reason": "Abusive calls"}]),
+        )
         .await;
     let (s1, by_plans) = t.get(&t.caseworker, &format!("/plans/{sid}")).await;
     let (s2, by_strategies) = t.get(&t.caseworker, &format!("/strategies/{sid}")).await;

@@ -2599,3 +2599,97 @@ async fn the_print_queue_and_lifting_a_hold_are_refused_by_the_app_in_the_profil
         StatusCode::OK
     );
 }
+
+/// Issue 11: the form steps (`ui_step::FormStep`) take their role check from the command
+/// they send, so a role the command does not allow is refused the form and its POST alike;
+/// an unknown record is a 404; a choice not made is a 400 on that field, and nothing is
+/// written.
+#[tokio::test]
+async fn a_form_step_is_refused_as_its_command_is_and_bad_input_writes_nothing() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    ui.staff("Aud Itor", "aud", Role::Auditor).await;
+    let aud = ui.session("aud").await;
+    let lee = ui.session("lee").await;
+    let pid = c.pid;
+    // An auditor may take none of these commands: each form and each POST is a 403.
+    for path in [
+        format!("/people/{pid}/warning"),
+        format!("/people/{pid}/additional-help"),
+        format!("/people/{pid}/adjustment"),
+        format!("/people/{pid}/share"),
+        format!("/people/{pid}/data-rights"),
+        format!("/people/{pid}/hold"),
+        "/adjustments/1/decision".to_string(),
+    ] {
+        assert_eq!(
+            ui.page(&aud, &path).await.0,
+            StatusCode::FORBIDDEN,
+            "GET {path}"
+        );
+        let r = ui.post_form(&aud, &path, &[("reason", "x")]).await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "POST {path}");
+    }
+    // A person who does not exist: the form is a 404, not an empty form.
+    let (s, _) = ui.page(&lee, "/people/99999/warning").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    // A choice not made: the form comes back with the error on that field, nothing written.
+    let before = ui
+        .app
+        .store()
+        .adjustments_of(tact_core::ids::PersonId(pid))
+        .await
+        .unwrap();
+    let r = ui
+        .post_form(
+            &lee,
+            &format!("/people/{pid}/adjustment"),
+            &[("kind", "no-such-kind"), ("description", "Large print")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("href=\"#kind\""),
+        "the error points at the field: {html}"
+    );
+    let after = ui
+        .app
+        .store()
+        .adjustments_of(tact_core::ids::PersonId(pid))
+        .await
+        .unwrap();
+    assert_eq!(before.len(), after.len(), "nothing was written");
+    let r = ui
+        .post_form(
+            &lee,
+            &format!("/people/{pid}/additional-help"),
+            &[("in_their_words", "I need letters in large print")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("Choose their answer"));
+    // The same form filled in goes through the command and on to the person.
+    let r = ui
+        .post_form(
+            &lee,
+            &format!("/people/{pid}/adjustment"),
+            &[
+                ("kind", "format:large-print"),
+                ("description", "Large print"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        r.headers().get(LOCATION).unwrap(),
+        &format!("/people/{pid}")
+    );
+    let after = ui
+        .app
+        .store()
+        .adjustments_of(tact_core::ids::PersonId(pid))
+        .await
+        .unwrap();
+    assert_eq!(after.len(), before.len() + 1);
+}

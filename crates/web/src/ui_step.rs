@@ -1,0 +1,177 @@
+//! The UI's one form abstraction (issue 11): a form step is the record it is about, its
+//! fields, and the typed command it builds. From a [`FormStep`] come both halves of the
+//! page — the GET that shows the form only to a role the command allows
+//! (`Command::ACTION`, asked of core) and only for a record that exists, and the POST that
+//! reads the form into the command, hands it to `App::execute` and either goes on to the
+//! next page or puts the form back with the refusal on the field it names, with the status
+//! the API would give. The form token is checked by [`Posted`] before any of it.
+
+use crate::ui::{Posted, Signed};
+use crate::ui_forms::{forbidden, not_found_page, refused, show, Spec};
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use std::collections::HashMap;
+use std::future::Future;
+use tact_app::{App, AppError, Ctx, Handles};
+use tact_core::command::{Command, Fixed};
+use tact_core::RuleError;
+
+/// A form's answers, by field name.
+pub(crate) type Form = HashMap<String, String>;
+
+/// One form: what it is about, what it shows, and the command it sends.
+pub(crate) trait FormStep: Send + Sync + 'static {
+    /// The record the form is about, loaded from the id in its path.
+    type Subject: Send + Sync;
+    /// The command the form sends; its kind says which roles are shown the form.
+    type Command: Command + Fixed + Send;
+
+    /// The form's path, with `{id}` for the record's id.
+    const PATH: &'static str;
+
+    /// Loads the record, or the page to answer with instead (not found, refused).
+    fn load(
+        state: &AppState,
+        signed: &Signed,
+        id: i64,
+    ) -> impl Future<Output = Result<Self::Subject, Response>> + Send;
+
+    /// The form, for this record.
+    fn spec(state: &AppState, id: i64, subject: &Self::Subject) -> Spec;
+
+    /// Reads the form into the command; a refusal names the field it is about.
+    ///
+    /// # Errors
+    /// A refusal of the form's own input (a choice not made, a value that does not parse).
+    fn command(
+        state: &AppState,
+        id: i64,
+        subject: &Self::Subject,
+        form: &Form,
+    ) -> Result<Self::Command, RuleError>;
+
+    /// Where to go once the command is done, from what it gave.
+    fn done(
+        id: i64,
+        subject: &Self::Subject,
+        out: &<App as Handles<Self::Command>>::Output,
+    ) -> String
+    where
+        App: Handles<Self::Command>;
+}
+
+/// The form's GET and POST at its path.
+pub(crate) fn route<S: FormStep>(router: Router<AppState>) -> Router<AppState>
+where
+    App: Handles<S::Command>,
+{
+    router.route(S::PATH, get(show_step::<S>).post(take_step::<S>))
+}
+
+async fn show_step<S: FormStep>(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> Response {
+    if let Some(r) = forbidden(&state, &signed, S::Command::ACTION) {
+        return r;
+    }
+    match S::load(&state, &signed, id).await {
+        Ok(subject) => show(&state, &signed, S::spec(&state, id, &subject), None, None),
+        Err(r) => r,
+    }
+}
+
+async fn take_step<S: FormStep>(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Posted(form): Posted,
+) -> Response
+where
+    App: Handles<S::Command>,
+{
+    // The role first, as for the form itself: a role the command does not allow is told
+    // so, not what is wrong with what it typed.
+    if let Some(r) = forbidden(&state, &signed, S::Command::ACTION) {
+        return r;
+    }
+    let subject = match S::load(&state, &signed, id).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let result = match S::command(&state, id, &subject, &form) {
+        Ok(command) => state
+            .app
+            .execute(&Ctx::new(signed.actor.clone()), command)
+            .await
+            .map(|out| S::done(id, &subject, &out)),
+        Err(e) => Err(AppError::Rule(e)),
+    };
+    match result {
+        Ok(to) => Redirect::to(&to).into_response(),
+        Err(e) => refused(&state, signed, S::spec(&state, id, &subject), &form, e),
+    }
+}
+
+/// A form about a person (`/people/{id}/…`): its caption is their name and reference, and
+/// once done the person's page is next. Every such form is a [`FormStep`].
+pub(crate) trait PersonStep: Send + Sync + 'static {
+    type Command: Command + Fixed + Send;
+    const PATH: &'static str;
+
+    /// The form, for person `id` whose caption is given.
+    fn spec(state: &AppState, id: i64, caption: String) -> Spec;
+
+    /// Reads the form into the command.
+    ///
+    /// # Errors
+    /// A refusal of the form's own input.
+    fn command(state: &AppState, id: i64, form: &Form) -> Result<Self::Command, RuleError>;
+}
+
+impl<P: PersonStep> FormStep for P {
+    type Subject = String;
+    type Command = P::Command;
+    const PATH: &'static str = P::PATH;
+
+    async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<String, Response> {
+        person(state, signed, id).await
+    }
+    fn spec(state: &AppState, id: i64, caption: &String) -> Spec {
+        P::spec(state, id, caption.clone())
+    }
+    fn command(
+        state: &AppState,
+        id: i64,
+        _: &String,
+        form: &Form,
+    ) -> Result<Self::Command, RuleError> {
+        P::command(state, id, form)
+    }
+    fn done(id: i64, _: &String, _: &<App as Handles<Self::Command>>::Output) -> String
+    where
+        App: Handles<Self::Command>,
+    {
+        format!("/people/{id}")
+    }
+}
+
+/// Lets a router chain a form step's routes: `.pipe(step::route::<S>)`.
+pub(crate) trait Pipe: Sized {
+    fn pipe(self, f: impl FnOnce(Self) -> Self) -> Self {
+        f(self)
+    }
+}
+
+impl Pipe for Router<AppState> {}
+
+/// The subject of a form about a person: their name and reference, for the caption.
+pub(crate) async fn person(state: &AppState, signed: &Signed, id: i64) -> Result<String, Response> {
+    crate::ui_forms::person_caption(state, id)
+        .await
+        .ok_or_else(|| not_found_page(state, signed, "person"))
+}
