@@ -92,46 +92,71 @@ pub struct Store {
     main: Option<AnyPool>,
 }
 
-const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
-    (1, include_str!("../migrations/sqlite/0001_init.sql")),
-    (2, include_str!("../migrations/sqlite/0002_sign_in.sql")),
-    (3, include_str!("../migrations/sqlite/0003_disclosures.sql")),
-    (4, include_str!("../migrations/sqlite/0004_messages.sql")),
-    (5, include_str!("../migrations/sqlite/0005_letters.sql")),
-    (6, include_str!("../migrations/sqlite/0006_job_runs.sql")),
-    (7, include_str!("../migrations/sqlite/0007_records.sql")),
-    (8, include_str!("../migrations/sqlite/0008_retention.sql")),
-    (9, include_str!("../migrations/sqlite/0009_changes.sql")),
-    (
-        10,
-        include_str!("../migrations/sqlite/0010_identifiers.sql"),
-    ),
-    (11, include_str!("../migrations/sqlite/0011_search.sql")),
-    (12, include_str!("../migrations/sqlite/0012_open_tasks.sql")),
-];
-const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
-    (1, include_str!("../migrations/postgres/0001_init.sql")),
-    (2, include_str!("../migrations/postgres/0002_sign_in.sql")),
-    (
-        3,
-        include_str!("../migrations/postgres/0003_disclosures.sql"),
-    ),
-    (4, include_str!("../migrations/postgres/0004_messages.sql")),
-    (5, include_str!("../migrations/postgres/0005_letters.sql")),
-    (6, include_str!("../migrations/postgres/0006_job_runs.sql")),
-    (7, include_str!("../migrations/postgres/0007_records.sql")),
-    (8, include_str!("../migrations/postgres/0008_retention.sql")),
-    (9, include_str!("../migrations/postgres/0009_changes.sql")),
-    (
-        10,
-        include_str!("../migrations/postgres/0010_identifiers.sql"),
-    ),
-    (11, include_str!("../migrations/postgres/0011_search.sql")),
-    (
-        12,
-        include_str!("../migrations/postgres/0012_open_tasks.sql"),
-    ),
-];
+/// The schema, one migration a file, written once (issue 11: the two backends' copies had
+/// drifted into twelve pairs of near-identical files). A shared file is written in SQLite's
+/// words and said in PostgreSQL's by [`for_postgres`]; only where the two databases differ
+/// in kind (the name search: FTS5 against pg_trgm) does each have its own file.
+enum Migration {
+    Shared(&'static str),
+    PerBackend {
+        sqlite: &'static str,
+        postgres: &'static str,
+    },
+}
+
+const MIGRATIONS: &[(i64, Migration)] = {
+    use Migration::*;
+    &[
+        (1, Shared(include_str!("../migrations/0001_init.sql"))),
+        (2, Shared(include_str!("../migrations/0002_sign_in.sql"))),
+        (
+            3,
+            Shared(include_str!("../migrations/0003_disclosures.sql")),
+        ),
+        (4, Shared(include_str!("../migrations/0004_messages.sql"))),
+        (5, Shared(include_str!("../migrations/0005_letters.sql"))),
+        (6, Shared(include_str!("../migrations/0006_job_runs.sql"))),
+        (7, Shared(include_str!("../migrations/0007_records.sql"))),
+        (8, Shared(include_str!("../migrations/0008_retention.sql"))),
+        (9, Shared(include_str!("../migrations/0009_changes.sql"))),
+        (
+            10,
+            Shared(include_str!("../migrations/0010_identifiers.sql")),
+        ),
+        (
+            11,
+            PerBackend {
+                sqlite: include_str!("../migrations/sqlite/0011_search.sql"),
+                postgres: include_str!("../migrations/postgres/0011_search.sql"),
+            },
+        ),
+        (
+            12,
+            Shared(include_str!("../migrations/0012_open_tasks.sql")),
+        ),
+    ]
+};
+
+/// A shared migration in PostgreSQL's words: a key SQLite assigns (`INTEGER PRIMARY KEY`,
+/// its rowid) is a `BIGSERIAL`; every other integer is a 64-bit `BIGINT`, as SQLite's are
+/// (a key Tact assigns itself is written `INTEGER NOT NULL PRIMARY KEY`, so it stays a plain
+/// `BIGINT`); bytes are `BYTEA`.
+fn for_postgres(sql: &str) -> String {
+    sql.replace("INTEGER PRIMARY KEY", "BIGSERIAL PRIMARY KEY")
+        .replace("INTEGER", "BIGINT")
+        .replace("BLOB", "BYTEA")
+}
+
+impl Migration {
+    fn sql(&self, backend: Backend) -> std::borrow::Cow<'static, str> {
+        match (self, backend) {
+            (Self::Shared(sql), Backend::Sqlite) => (*sql).into(),
+            (Self::Shared(sql), Backend::Postgres) => for_postgres(sql).into(),
+            (Self::PerBackend { sqlite, .. }, Backend::Sqlite) => (*sqlite).into(),
+            (Self::PerBackend { postgres, .. }, Backend::Postgres) => (*postgres).into(),
+        }
+    }
+}
 
 impl Store {
     /// Opens the database at `url`, choosing the backend from the scheme. An unknown
@@ -291,16 +316,13 @@ impl Store {
             .iter()
             .map(|r| r.get::<i64, _>(0))
             .collect();
-        let list = match self.backend {
-            Backend::Sqlite => MIGRATIONS_SQLITE,
-            Backend::Postgres => MIGRATIONS_POSTGRES,
-        };
-        for (version, sql) in list {
+        for (version, migration) in MIGRATIONS {
             if applied.contains(version) {
                 continue;
             }
+            let sql = migration.sql(self.backend);
             let mut tx = self.pool.begin().await?;
-            sqlx::raw_sql(sql).execute(&mut *tx).await?;
+            sqlx::raw_sql(&sql).execute(&mut *tx).await?;
             if *version == 1 {
                 sqlx::query("INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, $1)")
                     .bind(tact_core::audit::GENESIS)
@@ -510,5 +532,29 @@ impl<'a> Cols<'a> {
         self.os(col)?
             .map(|s| s.parse().map_err(|e| self.bad(col, format!("{s:?}: {e}"))))
             .transpose()
+    }
+}
+
+#[cfg(test)]
+mod migration_tests {
+    use super::*;
+
+    /// The shared schema said in PostgreSQL's words keeps the two backends' types apart
+    /// where they must differ: a database-assigned key is a sequence, a key Tact assigns is
+    /// not, every integer is 64-bit, and no SQLite-only type is left.
+    #[test]
+    fn a_shared_migration_is_said_in_postgresqls_words() {
+        let init = MIGRATIONS[0].1.sql(Backend::Postgres);
+        assert!(init.contains("CREATE TABLE staff (\n    id BIGSERIAL PRIMARY KEY,"));
+        assert!(init.contains("    seq BIGINT NOT NULL PRIMARY KEY,"));
+        assert!(init.contains("audit_head (id BIGINT NOT NULL PRIMARY KEY"));
+        for (version, m) in MIGRATIONS {
+            let pg = m.sql(Backend::Postgres);
+            for word in ["INTEGER", "BLOB"] {
+                assert!(!pg.contains(word), "migration {version} still says {word}");
+            }
+            let lite = m.sql(Backend::Sqlite);
+            assert!(!lite.contains("BIGSERIAL") && !lite.contains("BYTEA"));
+        }
     }
 }

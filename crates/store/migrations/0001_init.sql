@@ -1,30 +1,31 @@
--- Tact schema, version 1. The SQLite and PostgreSQL files differ only in id and integer types.
+-- Tact schema, version 1, for both databases: written in SQLite's words, said in PostgreSQL's by
+-- `store::for_postgres` (a key SQLite assigns becomes a sequence; every integer is 64-bit).
 -- Instants are microseconds since the Unix epoch; dates are ISO text (YYYY-MM-DD);
 -- flags are 0/1 integers, so one set of queries serves both databases.
 
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
 CREATE TABLE staff (
-    id BIGSERIAL PRIMARY KEY,
+    id INTEGER PRIMARY KEY,
     name TEXT NOT NULL,
     email TEXT,
     role TEXT NOT NULL,
-    line_manager BIGINT,
-    active BIGINT NOT NULL DEFAULT 1,
+    line_manager INTEGER,
+    active INTEGER NOT NULL DEFAULT 1,
     password_hash TEXT,
-    created_at BIGINT NOT NULL
+    created_at INTEGER NOT NULL
 );
 
 CREATE TABLE api_tokens (
     token_hash TEXT PRIMARY KEY,
-    staff_id BIGINT NOT NULL REFERENCES staff(id),
+    staff_id INTEGER NOT NULL REFERENCES staff(id),
     label TEXT NOT NULL,
-    created_at BIGINT NOT NULL,
-    revoked BIGINT NOT NULL DEFAULT 0
+    created_at INTEGER NOT NULL,
+    revoked INTEGER NOT NULL DEFAULT 0
 );
 
 CREATE TABLE people (
-    id BIGSERIAL PRIMARY KEY,
+    id INTEGER PRIMARY KEY,
     reference TEXT UNIQUE,
     name TEXT NOT NULL,
     name_lower TEXT NOT NULL,
@@ -32,48 +33,48 @@ CREATE TABLE people (
     advocate TEXT,
     preferred_format TEXT NOT NULL,
     preferred_language TEXT,
-    help_asked_at BIGINT,
-    help_asked_by BIGINT,
-    help_needed BIGINT,
+    help_asked_at INTEGER,
+    help_asked_by INTEGER,
+    help_needed INTEGER,
     help_words TEXT,
-    created_at BIGINT NOT NULL
+    created_at INTEGER NOT NULL
 );
 CREATE INDEX people_name ON people(name_lower);
 
 CREATE TABLE person_identifiers (
     identifier TEXT NOT NULL,
-    person_id BIGINT NOT NULL REFERENCES people(id),
+    person_id INTEGER NOT NULL REFERENCES people(id),
     kind TEXT NOT NULL,
     PRIMARY KEY (identifier, person_id)
 );
 CREATE INDEX person_identifiers_person ON person_identifiers(person_id);
 
 CREATE TABLE matters (
-    id BIGSERIAL PRIMARY KEY,
-    person_id BIGINT NOT NULL REFERENCES people(id),
+    id INTEGER PRIMARY KEY,
+    person_id INTEGER NOT NULL REFERENCES people(id),
     reference TEXT UNIQUE,
     kind TEXT NOT NULL,
     title TEXT NOT NULL,
     status TEXT NOT NULL,
     finalised_on TEXT,
-    opened_at BIGINT NOT NULL
+    opened_at INTEGER NOT NULL
 );
 CREATE INDEX matters_person ON matters(person_id);
 
 CREATE TABLE contacts (
-    id BIGSERIAL PRIMARY KEY,
-    person_id BIGINT REFERENCES people(id),
-    matter_id BIGINT REFERENCES matters(id),
+    id INTEGER PRIMARY KEY,
+    person_id INTEGER REFERENCES people(id),
+    matter_id INTEGER REFERENCES matters(id),
     channel TEXT NOT NULL,
     direction TEXT NOT NULL,
-    at BIGINT NOT NULL,
-    staff_id BIGINT,
+    at INTEGER NOT NULL,
+    staff_id INTEGER,
     identifier TEXT,
     summary TEXT NOT NULL,
     body TEXT NOT NULL,
     breach_of TEXT NOT NULL,
     screening TEXT NOT NULL,
-    not_recorded_as_complaint BIGINT NOT NULL,
+    not_recorded_as_complaint INTEGER NOT NULL,
     idempotency_key TEXT
 );
 CREATE INDEX contacts_person_at ON contacts(person_id, at);
@@ -83,39 +84,39 @@ CREATE INDEX contacts_screening ON contacts(screening) WHERE screening = 'due';
 CREATE UNIQUE INDEX contacts_idempotency ON contacts(idempotency_key) WHERE idempotency_key IS NOT NULL;
 
 CREATE TABLE incidents (
-    id BIGSERIAL PRIMARY KEY,
-    person_id BIGINT NOT NULL REFERENCES people(id),
-    matter_id BIGINT,
-    contact_id BIGINT,
+    id INTEGER PRIMARY KEY,
+    person_id INTEGER NOT NULL REFERENCES people(id),
+    matter_id INTEGER,
+    contact_id INTEGER,
     category TEXT NOT NULL,
     description TEXT NOT NULL,
-    occurred_at BIGINT NOT NULL,
-    staff_id BIGINT NOT NULL,
-    recorded_by BIGINT NOT NULL,
+    occurred_at INTEGER NOT NULL,
+    staff_id INTEGER NOT NULL,
+    recorded_by INTEGER NOT NULL,
     ended_reason TEXT,
     ended_file_note TEXT,
-    ended_caller_warned BIGINT
+    ended_caller_warned INTEGER
 );
 CREATE INDEX incidents_person ON incidents(person_id);
 
 CREATE TABLE warnings (
-    id BIGSERIAL PRIMARY KEY,
-    person_id BIGINT NOT NULL REFERENCES people(id),
+    id INTEGER PRIMARY KEY,
+    person_id INTEGER NOT NULL REFERENCES people(id),
     incident_ids TEXT NOT NULL,
     what_is_wrong TEXT NOT NULL,
     how_to_change TEXT NOT NULL,
     consequence TEXT NOT NULL,
     channel TEXT NOT NULL,
-    given_at BIGINT NOT NULL,
-    given_by BIGINT NOT NULL
+    given_at INTEGER NOT NULL,
+    given_by INTEGER NOT NULL
 );
 CREATE INDEX warnings_person ON warnings(person_id);
 
 -- A plan's full record is JSON in `body`; the columns beside it are what queries filter on.
 CREATE TABLE strategies (
-    id BIGSERIAL PRIMARY KEY,
-    person_id BIGINT NOT NULL REFERENCES people(id),
-    version BIGINT NOT NULL,
+    id INTEGER PRIMARY KEY,
+    person_id INTEGER NOT NULL REFERENCES people(id),
+    version INTEGER NOT NULL,
     status TEXT NOT NULL,
     review_due TEXT NOT NULL,
     ends_on TEXT,
@@ -125,57 +126,57 @@ CREATE INDEX strategies_person ON strategies(person_id);
 CREATE INDEX strategies_status ON strategies(status, review_due);
 
 CREATE TABLE adjustments (
-    id BIGSERIAL PRIMARY KEY,
-    person_id BIGINT NOT NULL REFERENCES people(id),
+    id INTEGER PRIMARY KEY,
+    person_id INTEGER NOT NULL REFERENCES people(id),
     kind TEXT NOT NULL,
     description TEXT NOT NULL,
     status TEXT NOT NULL,
-    requested_at BIGINT NOT NULL,
-    recorded_by BIGINT NOT NULL,
-    decided_by BIGINT,
-    decided_at BIGINT,
+    requested_at INTEGER NOT NULL,
+    recorded_by INTEGER NOT NULL,
+    decided_by INTEGER,
+    decided_at INTEGER,
     decision_reason TEXT
 );
 CREATE INDEX adjustments_person ON adjustments(person_id);
 
 CREATE TABLE disputes (
-    id BIGSERIAL PRIMARY KEY,
-    strategy_id BIGINT NOT NULL REFERENCES strategies(id),
-    person_id BIGINT NOT NULL REFERENCES people(id),
+    id INTEGER PRIMARY KEY,
+    strategy_id INTEGER NOT NULL REFERENCES strategies(id),
+    person_id INTEGER NOT NULL REFERENCES people(id),
     grounds TEXT NOT NULL,
-    received_at BIGINT NOT NULL,
-    recorded_by BIGINT NOT NULL,
+    received_at INTEGER NOT NULL,
+    recorded_by INTEGER NOT NULL,
     outcome TEXT,
-    decided_by BIGINT,
-    decided_at BIGINT,
+    decided_by INTEGER,
+    decided_at INTEGER,
     decision_reason TEXT
 );
 CREATE INDEX disputes_person ON disputes(person_id);
 
 CREATE TABLE further_actions (
-    id BIGSERIAL PRIMARY KEY,
-    person_id BIGINT NOT NULL REFERENCES people(id),
+    id INTEGER PRIMARY KEY,
+    person_id INTEGER NOT NULL REFERENCES people(id),
     kind TEXT NOT NULL,
     reasons TEXT NOT NULL,
-    prior_notice_given BIGINT NOT NULL,
+    prior_notice_given INTEGER NOT NULL,
     no_notice_reason TEXT,
-    decided_by BIGINT NOT NULL,
-    decided_at BIGINT NOT NULL
+    decided_by INTEGER NOT NULL,
+    decided_at INTEGER NOT NULL
 );
 
 CREATE TABLE tasks (
-    id BIGSERIAL PRIMARY KEY,
+    id INTEGER PRIMARY KEY,
     kind TEXT NOT NULL,
-    person_id BIGINT,
-    assignee BIGINT,
+    person_id INTEGER,
+    assignee INTEGER,
     role TEXT,
     title TEXT NOT NULL,
     due_on TEXT,
     clause TEXT NOT NULL,
     subject TEXT,
-    created_at BIGINT NOT NULL,
-    done_at BIGINT,
-    done_by BIGINT,
+    created_at INTEGER NOT NULL,
+    done_at INTEGER,
+    done_by INTEGER,
     outcome TEXT
 );
 CREATE INDEX tasks_open ON tasks(done_at, assignee);
@@ -183,12 +184,12 @@ CREATE INDEX tasks_person ON tasks(person_id);
 
 -- The append-only, hash-chained event log, and its head (the last entry's number and hash).
 CREATE TABLE audit_log (
-    seq BIGINT PRIMARY KEY,
-    at BIGINT NOT NULL,
-    actor BIGINT,
+    seq INTEGER NOT NULL PRIMARY KEY,
+    at INTEGER NOT NULL,
+    actor INTEGER,
     action TEXT NOT NULL,
     subject TEXT NOT NULL,
-    person_id BIGINT,
+    person_id INTEGER,
     reason TEXT,
     clause TEXT,
     detail TEXT NOT NULL,
@@ -196,7 +197,7 @@ CREATE TABLE audit_log (
     hash TEXT NOT NULL
 );
 CREATE INDEX audit_person ON audit_log(person_id);
-CREATE TABLE audit_head (id BIGINT PRIMARY KEY, seq BIGINT NOT NULL, hash TEXT NOT NULL);
+CREATE TABLE audit_head (id INTEGER NOT NULL PRIMARY KEY, seq INTEGER NOT NULL, hash TEXT NOT NULL);
 
 -- Responses to requests sent with an Idempotency-Key, so a repeated submission writes nothing twice.
-CREATE TABLE idempotency (key TEXT PRIMARY KEY, staff_id BIGINT NOT NULL, response TEXT NOT NULL, created_at BIGINT NOT NULL);
+CREATE TABLE idempotency (key TEXT PRIMARY KEY, staff_id INTEGER NOT NULL, response TEXT NOT NULL, created_at INTEGER NOT NULL);

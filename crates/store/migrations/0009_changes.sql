@@ -9,7 +9,7 @@
 -- would let a later number commit first and an earlier one be skipped). SQLite's
 -- BEGIN IMMEDIATE serialises writers already.
 CREATE TABLE change_head (
-    id INTEGER PRIMARY KEY,
+    id INTEGER NOT NULL PRIMARY KEY,
     seq BIGINT NOT NULL
 );
 INSERT INTO change_head (id, seq) VALUES (1, 0);
