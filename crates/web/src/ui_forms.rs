@@ -26,11 +26,6 @@ use tact_core::RuleError;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route(
-            "/people/{id}/ended-call",
-            get(ended_call_form).post(ended_call),
-        )
-        .route("/people/{id}/incident", get(incident_form).post(incident))
         .route("/people/{id}/plan", get(plan_form).post(plan))
         .route("/plans/{id}", get(plan_page))
         .route("/plans/{id}/checklist", get(checklist_form).post(checklist))
@@ -39,6 +34,8 @@ pub fn routes() -> Router<AppState> {
         .route("/plans/{id}/notice", get(notice_form).post(notice))
         .route("/plans/{id}/review", get(review_form).post(review))
         .pipe(step::route::<GiveWarning>)
+        .pipe(step::route::<RecordIncident>)
+        .pipe(step::route::<EndCall>)
 }
 
 pub struct Field {
@@ -487,91 +484,81 @@ fn incident_spec(state: &AppState, id: i64, caption: String, ended: bool) -> Spe
     }
 }
 
-async fn incident_get(state: AppState, signed: Signed, id: i64, ended: bool) -> Response {
-    let caption = match person_for_form(
-        &state,
-        &signed,
-        id,
-        if ended {
-            cmd::EndCall::ACTION
-        } else {
-            cmd::RecordIncident::ACTION
-        },
-    )
-    .await
-    {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
-    show(
-        &state,
-        &signed,
-        incident_spec(&state, id, caption, ended),
-        None,
-        None,
-    )
-}
-
-async fn incident_post(
-    state: AppState,
-    signed: Signed,
+/// The incident as the form gives it; with `ended`, the call's ending too (CLE-4.4; NOR-3.3).
+fn incident_command(
+    state: &AppState,
+    signed: &Signed,
     id: i64,
+    form: &Form,
     ended: bool,
-    form: HashMap<String, String>,
-) -> Response {
-    let staff = signed.actor.id;
-    submit(
-        &state,
-        signed,
-        &form,
-        async || incident_spec(&state, id, caption_of(&state, id).await, ended),
-        |form| {
-            Ok(wf::IncidentInput {
-                person_id: PersonId(id),
-                matter_id: None,
-                contact_id: None,
-                category: val(form, "category").into(),
-                description: val(form, "description").into(),
-                occurred_at: state.app.now(),
-                staff_id: staff,
-                ended_call: ended.then(|| EndedCall {
-                    reason: val(form, "reason").into(),
-                    file_note: val(form, "file_note").into(),
-                    caller_warned: val(form, "caller_warned") == "yes",
-                }),
-            })
+) -> Result<cmd::RecordIncident, RuleError> {
+    let ended_call = if ended {
+        Some(EndedCall {
+            reason: val(form, "reason").into(),
+            file_note: val(form, "file_note").into(),
+            caller_warned: pick(
+                form,
+                "caller_warned",
+                &[("yes", true), ("no", false)],
+                "say whether you told them before ending the call",
+            )?,
+        })
+    } else {
+        None
+    };
+    Ok(cmd::RecordIncident {
+        input: wf::IncidentInput {
+            person_id: PersonId(id),
+            matter_id: None,
+            contact_id: None,
+            category: val(form, "category").into(),
+            description: val(form, "description").into(),
+            occurred_at: state.app.now(),
+            staff_id: signed.actor.id,
+            ended_call,
         },
-        async |ctx, input| state.app.execute(&ctx, cmd::RecordIncident { input }).await,
-        |_| format!("/people/{id}"),
-    )
-    .await
+    })
 }
 
-async fn ended_call_form(
-    State(s): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-) -> Response {
-    incident_get(s, signed, id, true).await
+/// Recording unacceptable behaviour.
+struct RecordIncident;
+
+impl PersonStep for RecordIncident {
+    type Command = cmd::RecordIncident;
+    const PATH: &'static str = "/people/{id}/incident";
+
+    fn spec(state: &AppState, id: i64, caption: String) -> Spec {
+        incident_spec(state, id, caption, false)
+    }
+    fn command(
+        state: &AppState,
+        signed: &Signed,
+        id: i64,
+        form: &Form,
+    ) -> Result<Self::Command, RuleError> {
+        incident_command(state, signed, id, form, false)
+    }
 }
-async fn ended_call(
-    State(s): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-    Posted(f): Posted,
-) -> Response {
-    incident_post(s, signed, id, true, f).await
-}
-async fn incident_form(State(s): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {
-    incident_get(s, signed, id, false).await
-}
-async fn incident(
-    State(s): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-    Posted(f): Posted,
-) -> Response {
-    incident_post(s, signed, id, false, f).await
+
+/// Logging a call that was ended, with why: the end-call action's (CLE-4.4; NOR-3.3).
+struct EndCall;
+
+impl PersonStep for EndCall {
+    type Command = cmd::RecordIncident;
+    const PATH: &'static str = "/people/{id}/ended-call";
+    const ACTION: Option<tact_core::roles::Action> = cmd::EndCall::ACTION;
+
+    fn spec(state: &AppState, id: i64, caption: String) -> Spec {
+        incident_spec(state, id, caption, true)
+    }
+    fn command(
+        state: &AppState,
+        signed: &Signed,
+        id: i64,
+        form: &Form,
+    ) -> Result<Self::Command, RuleError> {
+        incident_command(state, signed, id, form, true)
+    }
 }
 
 // ----- warnings -------------------------------------------------------------------------
@@ -619,7 +606,12 @@ impl PersonStep for GiveWarning {
             back: format!("/people/{id}"),
         }
     }
-    fn command(state: &AppState, id: i64, form: &Form) -> Result<Self::Command, RuleError> {
+    fn command(
+        state: &AppState,
+        _: &Signed,
+        id: i64,
+        form: &Form,
+    ) -> Result<Self::Command, RuleError> {
         Ok(cmd::GiveWarning {
             person: PersonId(id),
             input: wf::WarningInput {
@@ -1601,6 +1593,7 @@ impl FormStep for ChangeStaff {
     }
     fn command(
         _: &AppState,
+        _: &Signed,
         id: i64,
         _: &Self::Subject,
         form: &Form,
@@ -1646,7 +1639,7 @@ impl PersonStep for AdditionalHelp {
             back: format!("/people/{id}"),
         }
     }
-    fn command(_: &AppState, id: i64, form: &Form) -> Result<Self::Command, RuleError> {
+    fn command(_: &AppState, _: &Signed, id: i64, form: &Form) -> Result<Self::Command, RuleError> {
         Ok(cmd::RecordAdditionalHelp {
             person: PersonId(id),
             needs_help: pick(
@@ -1784,7 +1777,7 @@ impl PersonStep for RequestAdjustment {
             back: format!("/people/{id}"),
         }
     }
-    fn command(_: &AppState, id: i64, form: &Form) -> Result<Self::Command, RuleError> {
+    fn command(_: &AppState, _: &Signed, id: i64, form: &Form) -> Result<Self::Command, RuleError> {
         Ok(cmd::RequestAdjustment {
             person: PersonId(id),
             kind: tact_core::model::AdjustmentKind::parse(val(form, "kind"))?,
@@ -1829,7 +1822,13 @@ impl FormStep for DecideAdjustment {
     fn spec(state: &AppState, id: i64, _: &()) -> Spec {
         adjustment_decision_spec(state, id)
     }
-    fn command(_: &AppState, id: i64, _: &(), form: &Form) -> Result<Self::Command, RuleError> {
+    fn command(
+        _: &AppState,
+        _: &Signed,
+        id: i64,
+        _: &(),
+        form: &Form,
+    ) -> Result<Self::Command, RuleError> {
         Ok(cmd::DecideAdjustment {
             adjustment: AdjustmentId(id),
             grant: pick(
@@ -2159,6 +2158,7 @@ impl FormStep for Screen {
     }
     fn command(
         _: &AppState,
+        _: &Signed,
         id: i64,
         _: &Self::Subject,
         form: &Form,

@@ -353,6 +353,7 @@ impl FormStep for MarkThreatening {
     }
     fn command(
         _: &AppState,
+        _: &Signed,
         _: i64,
         m: &StoredMessage,
         form: &Form,

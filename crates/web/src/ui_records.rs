@@ -399,7 +399,7 @@ impl PersonStep for OpenMatter {
             back: format!("/people/{id}"),
         }
     }
-    fn command(_: &AppState, id: i64, form: &Form) -> Result<Self::Command, RuleError> {
+    fn command(_: &AppState, _: &Signed, id: i64, form: &Form) -> Result<Self::Command, RuleError> {
         Ok(cmd::OpenMatter {
             person: PersonId(id),
             kind: MatterKind::parse(val(form, "kind")).map_err(|e| e.with_field("kind"))?,
@@ -855,7 +855,7 @@ impl PersonStep for FurtherAction {
             back: format!("/people/{id}"),
         }
     }
-    fn command(_: &AppState, id: i64, form: &Form) -> Result<Self::Command, RuleError> {
+    fn command(_: &AppState, _: &Signed, id: i64, form: &Form) -> Result<Self::Command, RuleError> {
         Ok(cmd::RecordFurtherAction {
             person: PersonId(id),
             input: wf::FurtherActionInput {

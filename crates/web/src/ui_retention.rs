@@ -106,7 +106,7 @@ impl PersonStep for PlaceHold {
             back: format!("/people/{id}"),
         }
     }
-    fn command(_: &AppState, id: i64, form: &Form) -> Result<Self::Command, RuleError> {
+    fn command(_: &AppState, _: &Signed, id: i64, form: &Form) -> Result<Self::Command, RuleError> {
         Ok(cmd::PlaceHold {
             person: PersonId(id),
             reason: val(form, "reason").into(),

@@ -81,7 +81,7 @@ impl PersonStep for ReceiveRequest {
     fn spec(_: &AppState, id: i64, caption: String) -> Spec {
         receive_spec(id, caption)
     }
-    fn command(_: &AppState, id: i64, form: &Form) -> Result<Self::Command, RuleError> {
+    fn command(_: &AppState, _: &Signed, id: i64, form: &Form) -> Result<Self::Command, RuleError> {
         Ok(cmd::ReceiveRightsRequest {
             person: PersonId(id),
             kind: RightKind::parse(val(form, "kind"))?,

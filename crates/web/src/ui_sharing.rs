@@ -107,7 +107,7 @@ impl PersonStep for AskToShare {
             back: format!("/people/{id}"),
         }
     }
-    fn command(_: &AppState, id: i64, form: &Form) -> Result<Self::Command, RuleError> {
+    fn command(_: &AppState, _: &Signed, id: i64, form: &Form) -> Result<Self::Command, RuleError> {
         Ok(cmd::RequestDisclosure {
             person: PersonId(id),
             request: DisclosureRequest {
@@ -171,6 +171,7 @@ impl FormStep for DecideRequest {
     }
     fn command(
         _: &AppState,
+        _: &Signed,
         _: i64,
         d: &Disclosure,
         form: &Form,
@@ -224,6 +225,7 @@ impl FormStep for RecordWhatWasShared {
     }
     fn command(
         _: &AppState,
+        _: &Signed,
         _: i64,
         d: &Disclosure,
         form: &Form,

@@ -32,6 +32,10 @@ pub(crate) trait FormStep: Send + Sync + 'static {
     /// The form's path, with `{id}` for the record's id.
     const PATH: &'static str;
 
+    /// What a role must allow to be shown the form: the command kind's own action, unless
+    /// one command has two forms (recording behaviour, and ending a call: `cmd::EndCall`).
+    const ACTION: Option<tact_core::roles::Action> = <Self::Command as Fixed>::ACTION;
+
     /// Loads the record, or the page to answer with instead (not found, refused).
     fn load(
         state: &AppState,
@@ -48,6 +52,7 @@ pub(crate) trait FormStep: Send + Sync + 'static {
     /// A refusal of the form's own input (a choice not made, a value that does not parse).
     fn command(
         state: &AppState,
+        signed: &Signed,
         id: i64,
         subject: &Self::Subject,
         form: &Form,
@@ -76,7 +81,7 @@ async fn show_step<S: FormStep>(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> Response {
-    if let Some(r) = forbidden(&state, &signed, S::Command::ACTION) {
+    if let Some(r) = forbidden(&state, &signed, S::ACTION) {
         return r;
     }
     match S::load(&state, &signed, id).await {
@@ -96,14 +101,14 @@ where
 {
     // The role first, as for the form itself: a role the command does not allow is told
     // so, not what is wrong with what it typed.
-    if let Some(r) = forbidden(&state, &signed, S::Command::ACTION) {
+    if let Some(r) = forbidden(&state, &signed, S::ACTION) {
         return r;
     }
     let subject = match S::load(&state, &signed, id).await {
         Ok(s) => s,
         Err(r) => return r,
     };
-    let result = match S::command(&state, id, &subject, &form) {
+    let result = match S::command(&state, &signed, id, &subject, &form) {
         Ok(command) => state
             .app
             .execute(&Ctx::new(signed.actor.clone()), command)
@@ -122,6 +127,8 @@ where
 pub(crate) trait PersonStep: Send + Sync + 'static {
     type Command: Command + Fixed + Send;
     const PATH: &'static str;
+    /// As [`FormStep::ACTION`].
+    const ACTION: Option<tact_core::roles::Action> = <Self::Command as Fixed>::ACTION;
 
     /// The form, for person `id` whose caption is given.
     fn spec(state: &AppState, id: i64, caption: String) -> Spec;
@@ -130,13 +137,19 @@ pub(crate) trait PersonStep: Send + Sync + 'static {
     ///
     /// # Errors
     /// A refusal of the form's own input.
-    fn command(state: &AppState, id: i64, form: &Form) -> Result<Self::Command, RuleError>;
+    fn command(
+        state: &AppState,
+        signed: &Signed,
+        id: i64,
+        form: &Form,
+    ) -> Result<Self::Command, RuleError>;
 }
 
 impl<P: PersonStep> FormStep for P {
     type Subject = String;
     type Command = P::Command;
     const PATH: &'static str = P::PATH;
+    const ACTION: Option<tact_core::roles::Action> = P::ACTION;
 
     async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<String, Response> {
         person(state, signed, id).await
@@ -146,11 +159,12 @@ impl<P: PersonStep> FormStep for P {
     }
     fn command(
         state: &AppState,
+        signed: &Signed,
         id: i64,
         _: &String,
         form: &Form,
     ) -> Result<Self::Command, RuleError> {
-        P::command(state, id, form)
+        P::command(state, signed, id, form)
     }
     fn done(id: i64, _: &String, _: &<App as Handles<Self::Command>>::Output) -> String
     where

@@ -2669,6 +2669,23 @@ async fn a_form_step_is_refused_as_its_command_is_and_bad_input_writes_nothing()
         .await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert!(r.text().await.unwrap().contains("Choose their answer"));
+    // Ending a call: whether the caller was told first is a choice to make, not a default
+    // of "no" (CLE-4.4).
+    let cas = ui.session("cas").await;
+    let r = ui
+        .post_form(
+            &cas,
+            &format!("/people/{pid}/ended-call"),
+            &[
+                ("category", "unreasonable-behaviour"),
+                ("description", "Shouted"),
+                ("reason", "Abuse went on"),
+                ("file_note", "Told them twice"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("href=\"#caller_warned\""));
     // The same form filled in goes through the command and on to the person.
     let r = ui
         .post_form(
