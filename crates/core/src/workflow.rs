@@ -121,7 +121,7 @@ pub fn steps_from(status: PlanStatus) -> Vec<PlanStep> {
 
 impl PlanStep {
     /// What a member of staff's role must allow to take this step.
-    pub fn action(self) -> Action {
+    pub const fn action(self) -> Action {
         match self {
             Self::AnswerChecklist => Action::AnswerChecklist,
             Self::Propose | Self::Withdraw => Action::ProposePlan,

@@ -5,7 +5,7 @@
 
 use crate::ui::Posted;
 use crate::ui::{error_page, refusal, render, Signed};
-use crate::ui_step::{self as step, Form, FormStep, PersonStep, Pipe};
+use crate::ui_step::{self as step, Form, FormStep, PersonStep, Pipe, PlanForm};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
@@ -30,12 +30,12 @@ pub fn routes() -> Router<AppState> {
         .route("/plans/{id}", get(plan_page))
         .route("/plans/{id}/checklist", get(checklist_form).post(checklist))
         .route("/plans/{id}/propose", post(propose))
-        .route("/plans/{id}/decision", get(decision_form).post(decision))
-        .route("/plans/{id}/notice", get(notice_form).post(notice))
         .route("/plans/{id}/review", get(review_form).post(review))
-        .pipe(step::route::<GiveWarning>)
-        .pipe(step::route::<RecordIncident>)
-        .pipe(step::route::<EndCall>)
+        .pipe(step::route_person::<GiveWarning>)
+        .pipe(step::route_plan::<Decide>)
+        .pipe(step::route_plan::<Notice>)
+        .pipe(step::route_person::<RecordIncident>)
+        .pipe(step::route_person::<EndCall>)
 }
 
 pub struct Field {
@@ -261,17 +261,11 @@ pub(crate) fn forbidden(
     signed: &Signed,
     action: Option<Action>,
 ) -> Option<Response> {
-    if action.is_none_or(|a| state.app.profile.may(signed.actor.role, a)) {
-        None
-    } else {
-        Some(error_page(
-            state,
-            Some(signed),
-            StatusCode::FORBIDDEN,
-            "You cannot do this",
-            &format!("A {} cannot do this.", signed.actor.role.plain()),
-        ))
-    }
+    // Core's own refusal, naming the roles that may, as the API gives it.
+    let a = action?;
+    tact_core::roles::authorise(&state.app.profile, &signed.actor, a, None)
+        .err()
+        .map(|e| refusal(state, signed, e.into()))
 }
 
 /// The refusal page for a form posted without this session's CSRF token.
@@ -1127,61 +1121,37 @@ async fn decision_spec(state: &AppState, actor: &tact_core::roles::Actor, id: i6
     }
 }
 
-async fn decision_form(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-) -> Response {
-    if let Err(r) = plan_offering(&state, &signed, id, wf::PlanStep::Authorise).await {
-        return r;
-    }
-    show(
-        &state,
-        &signed,
-        decision_spec(&state, &signed.actor, id).await,
-        None,
-        None,
-    )
-}
+/// A senior manager's decision on a proposed plan: authorise or refuse, with reasons.
+struct Decide;
 
-async fn decision(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-    Posted(form): Posted,
-) -> Response {
-    let spec = decision_spec(&state, &signed.actor, id).await;
-    let ctx = tact_app::Ctx::new(signed.actor.clone());
-    let reason = val(&form, "reason").to_string();
-    let command = match val(&form, "decision") {
-        "authorise" => Ok(wf::PlanCommand::Authorise(wf::AuthoriseInput {
-            reason,
-            overrides: Vec::new(),
-        })),
-        "refuse" => Ok(wf::PlanCommand::Refuse { reason }),
-        _ => Err(AppError::Rule(RuleError::invalid(
-            "decision",
-            "choose authorise or refuse",
-        ))),
-    };
-    let result = match command {
-        Ok(c) => {
-            state
-                .app
-                .execute(
-                    &ctx,
-                    cmd::PlanStepCommand {
-                        plan: PlanId(id),
-                        command: c,
-                    },
-                )
-                .await
-        }
-        Err(e) => Err(e),
-    };
-    answer(&state, signed, spec, &form, result, |_| {
-        format!("/plans/{id}")
-    })
+impl PlanForm for Decide {
+    const STEP: wf::PlanStep = wf::PlanStep::Authorise;
+    const PATH: &'static str = "/plans/{id}/decision";
+
+    async fn spec(state: &AppState, signed: &Signed, plan: &tact_core::model::Plan) -> Spec {
+        decision_spec(state, &signed.actor, plan.id.0).await
+    }
+    fn command(
+        _: &AppState,
+        _: &tact_core::model::Plan,
+        form: &Form,
+    ) -> Result<wf::PlanCommand, RuleError> {
+        let reason = val(form, "reason").to_string();
+        Ok(
+            match pick(
+                form,
+                "decision",
+                &[("authorise", true), ("refuse", false)],
+                "choose authorise or refuse",
+            )? {
+                true => wf::PlanCommand::Authorise(wf::AuthoriseInput {
+                    reason,
+                    overrides: Vec::new(),
+                }),
+                false => wf::PlanCommand::Refuse { reason },
+            },
+        )
+    }
 }
 
 fn notice_spec(state: &AppState, id: i64) -> Spec {
@@ -1237,59 +1207,55 @@ fn notice_spec(state: &AppState, id: i64) -> Spec {
     }
 }
 
-async fn notice_form(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-) -> Response {
-    if let Err(r) = plan_offering(&state, &signed, id, wf::PlanStep::RecordNotice).await {
-        return r;
-    }
-    show(&state, &signed, notice_spec(&state, id), None, None)
-}
+/// The written notice of a plan: how it went, whether agreement was sought and given,
+/// and whether the policy went with it (CLE-9.6; NOR-5.1, 5.7).
+struct Notice;
 
-async fn notice(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-    Posted(form): Posted,
-) -> Response {
-    submit(
-        &state,
-        signed,
-        &form,
-        async || notice_spec(&state, id),
-        |form| {
-            let sought = val(form, "agreement_sought") == "yes";
-            Ok(wf::NoticeInput {
-                sent_at: state.app.now(),
-                channel: Channel::parse(val(form, "channel"))?,
-                format: Format::parse(val(form, "format"))?,
-                agreement_sought: sought,
-                agreement_given: match val(form, "agreement_given") {
-                    "yes" if sought => Some(true),
-                    "no" if sought => Some(false),
-                    _ => None,
-                },
-                agreement_note: None,
-                policy_enclosed: val(form, "policy_enclosed") == "yes",
-            })
-        },
-        async |ctx, input| {
-            state
-                .app
-                .execute(
-                    &ctx,
-                    cmd::PlanStepCommand {
-                        plan: PlanId(id),
-                        command: wf::PlanCommand::RecordNotice(input),
-                    },
-                )
-                .await
-        },
-        |_| format!("/plans/{id}"),
-    )
-    .await
+impl PlanForm for Notice {
+    const STEP: wf::PlanStep = wf::PlanStep::RecordNotice;
+    const PATH: &'static str = "/plans/{id}/notice";
+
+    async fn spec(state: &AppState, _: &Signed, plan: &tact_core::model::Plan) -> Spec {
+        notice_spec(state, plan.id.0)
+    }
+    fn command(
+        state: &AppState,
+        _: &tact_core::model::Plan,
+        form: &Form,
+    ) -> Result<wf::PlanCommand, RuleError> {
+        let yes_no = [("yes", true), ("no", false)];
+        let sought = pick(
+            form,
+            "agreement_sought",
+            &yes_no,
+            "say whether their agreement was sought",
+        )?;
+        let given = pick(
+            form,
+            "agreement_given",
+            &[("yes", Some(true)), ("no", Some(false)), ("unknown", None)],
+            "say whether they agreed",
+        )?;
+        let policy_enclosed = if state.app.profile.notice.enclose_policy {
+            pick(
+                form,
+                "policy_enclosed",
+                &yes_no,
+                "say whether the policy was enclosed",
+            )?
+        } else {
+            false
+        };
+        Ok(wf::PlanCommand::RecordNotice(wf::NoticeInput {
+            sent_at: state.app.now(),
+            channel: Channel::parse(val(form, "channel"))?,
+            format: Format::parse(val(form, "format"))?,
+            agreement_sought: sought,
+            agreement_given: given.filter(|_| sought),
+            agreement_note: None,
+            policy_enclosed,
+        }))
+    }
 }
 
 /// NOR-8.2: the person's conduct since the plan took effect, for the review to weigh —
@@ -1459,8 +1425,8 @@ pub fn admin_routes() -> Router<AppState> {
         .route("/people/{id}/contact", get(contact_form).post(contact))
         .route("/plans/{id}/dispute", get(dispute_form).post(dispute))
         .pipe(step::route::<ChangeStaff>)
-        .pipe(step::route::<AdditionalHelp>)
-        .pipe(step::route::<RequestAdjustment>)
+        .pipe(step::route_person::<AdditionalHelp>)
+        .pipe(step::route_person::<RequestAdjustment>)
         .pipe(step::route::<DecideAdjustment>)
 }
 
@@ -1578,6 +1544,7 @@ impl FormStep for ChangeStaff {
     type Subject = tact_core::model::Staff;
     type Command = cmd::ChangeStaff;
     const PATH: &'static str = "/admin/staff/{id}";
+    const ACTION: Option<tact_core::roles::Action> = cmd::ChangeStaff::ACTION;
 
     async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Self::Subject, Response> {
         state
@@ -1586,7 +1553,7 @@ impl FormStep for ChangeStaff {
             .await
             .map_err(|_| not_found_page(state, signed, "member of staff"))
     }
-    fn spec(_: &AppState, id: i64, s: &Self::Subject) -> Spec {
+    async fn spec(_: &AppState, _: &Signed, id: i64, s: &Self::Subject) -> Spec {
         let mut spec = change_staff_spec(id, s.role.as_str(), s.active);
         spec.caption = s.name.clone();
         spec
@@ -1815,11 +1782,12 @@ impl FormStep for DecideAdjustment {
     type Subject = ();
     type Command = cmd::DecideAdjustment;
     const PATH: &'static str = "/adjustments/{id}/decision";
+    const ACTION: Option<tact_core::roles::Action> = cmd::DecideAdjustment::ACTION;
 
     async fn load(_: &AppState, _: &Signed, _: i64) -> Result<(), Response> {
         Ok(())
     }
-    fn spec(state: &AppState, id: i64, _: &()) -> Spec {
+    async fn spec(state: &AppState, _: &Signed, id: i64, _: &()) -> Spec {
         adjustment_decision_spec(state, id)
     }
     fn command(
@@ -1911,12 +1879,12 @@ async fn dispute(
 
 pub fn more_routes() -> Router<AppState> {
     Router::new()
-        .route("/plans/{id}/lift", get(lift_form).post(lift))
         .route(
             "/disputes/{id}/decision",
             get(dispute_decision_form).post(dispute_decision),
         )
         .pipe(step::route::<Screen>)
+        .pipe(step::route_plan::<Lift>)
 }
 
 fn lift_spec(state: &AppState, id: i64) -> Spec {
@@ -1935,40 +1903,25 @@ fn lift_spec(state: &AppState, id: i64) -> Spec {
     }
 }
 
-async fn lift_form(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {
-    if let Err(r) = plan_offering(&state, &signed, id, wf::PlanStep::Lift).await {
-        return r;
-    }
-    show(&state, &signed, lift_spec(&state, id), None, None)
-}
+/// Lifting a plan, with the reason.
+struct Lift;
 
-async fn lift(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-    Posted(form): Posted,
-) -> Response {
-    submit(
-        &state,
-        signed,
-        &form,
-        async || lift_spec(&state, id),
-        |form| Ok(val(form, "reason").to_string()),
-        async |ctx, reason| {
-            state
-                .app
-                .execute(
-                    &ctx,
-                    cmd::PlanStepCommand {
-                        plan: PlanId(id),
-                        command: wf::PlanCommand::Lift { reason },
-                    },
-                )
-                .await
-        },
-        |_| format!("/plans/{id}"),
-    )
-    .await
+impl PlanForm for Lift {
+    const STEP: wf::PlanStep = wf::PlanStep::Lift;
+    const PATH: &'static str = "/plans/{id}/lift";
+
+    async fn spec(state: &AppState, _: &Signed, plan: &tact_core::model::Plan) -> Spec {
+        lift_spec(state, plan.id.0)
+    }
+    fn command(
+        _: &AppState,
+        _: &tact_core::model::Plan,
+        form: &Form,
+    ) -> Result<wf::PlanCommand, RuleError> {
+        Ok(wf::PlanCommand::Lift {
+            reason: val(form, "reason").into(),
+        })
+    }
 }
 
 /// The dispute decision: uphold, change or lift, with the restriction builder for a change
@@ -2145,6 +2098,7 @@ impl FormStep for Screen {
     type Subject = tact_core::model::Contact;
     type Command = cmd::ScreenContact;
     const PATH: &'static str = "/contacts/{id}/screen";
+    const ACTION: Option<tact_core::roles::Action> = cmd::ScreenContact::ACTION;
 
     async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Self::Subject, Response> {
         state
@@ -2153,7 +2107,7 @@ impl FormStep for Screen {
             .await
             .map_err(|_| not_found_page(state, signed, "contact"))
     }
-    fn spec(state: &AppState, id: i64, c: &Self::Subject) -> Spec {
+    async fn spec(state: &AppState, _: &Signed, id: i64, c: &Self::Subject) -> Spec {
         screen_spec(state, id, &c.summary)
     }
     fn command(

@@ -316,11 +316,12 @@ impl FormStep for MarkThreatening {
     type Subject = StoredMessage;
     type Command = cmd::MarkThreatening;
     const PATH: &'static str = "/messages/{id}/threatening";
+    const ACTION: Option<tact_core::roles::Action> = cmd::MarkThreatening::ACTION;
 
     async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<StoredMessage, Response> {
         load(state, signed, id).await.map_err(|r| *r)
     }
-    fn spec(state: &AppState, _: i64, m: &StoredMessage) -> Spec {
+    async fn spec(state: &AppState, _: &Signed, _: i64, m: &StoredMessage) -> Spec {
         let p = &state.app.profile;
         let mut category = Field::new("select", "category", "What kind of behaviour is it?")
             .options(

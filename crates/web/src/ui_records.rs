@@ -9,7 +9,7 @@ use crate::ui_forms::{
     answer, capital, forbidden, not_found_page, pick, show, val, yes_no, Field, Spec,
 };
 use crate::ui_forms::{caption_of, submit};
-use crate::ui_step::{self as step, Form, PersonStep, Pipe};
+use crate::ui_step::{self as step, Form, PersonStep, Pipe, PlanForm};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
@@ -33,14 +33,14 @@ pub fn routes() -> Router<AppState> {
             "/matters/{id}/status",
             get(matter_status_form).post(matter_status),
         )
-        .route("/plans/{id}/withdraw", get(withdraw_form).post(withdraw))
         .route("/plans/{id}/apply", get(apply_form).post(apply))
         .route(
             "/plans/{id}/matters",
             get(decide_matter_form).post(decide_matter),
         )
-        .pipe(step::route::<OpenMatter>)
-        .pipe(step::route::<FurtherAction>)
+        .pipe(step::route_person::<OpenMatter>)
+        .pipe(step::route_plan::<Withdraw>)
+        .pipe(step::route_person::<FurtherAction>)
 }
 
 fn ctx(signed: &Signed) -> tact_app::Ctx {
@@ -515,41 +515,25 @@ fn withdraw_spec(state: &AppState, id: i64) -> Spec {
     }
 }
 
-async fn withdraw_form(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-) -> Response {
-    if let Err(r) =
-        crate::ui_forms::plan_offering(&state, &signed, id, wf::PlanStep::Withdraw).await
-    {
-        return r;
-    }
-    show(&state, &signed, withdraw_spec(&state, id), None, None)
-}
+/// Withdrawing a draft or proposed plan, with the reason.
+struct Withdraw;
 
-async fn withdraw(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-    Posted(form): Posted,
-) -> Response {
-    let spec = withdraw_spec(&state, id);
-    let result = state
-        .app
-        .execute(
-            &ctx(&signed),
-            cmd::PlanStepCommand {
-                plan: PlanId(id),
-                command: wf::PlanCommand::Withdraw {
-                    reason: val(&form, "reason").to_string(),
-                },
-            },
-        )
-        .await;
-    answer(&state, signed, spec, &form, result, |_| {
-        format!("/plans/{id}")
-    })
+impl PlanForm for Withdraw {
+    const STEP: wf::PlanStep = wf::PlanStep::Withdraw;
+    const PATH: &'static str = "/plans/{id}/withdraw";
+
+    async fn spec(state: &AppState, _: &Signed, plan: &tact_core::model::Plan) -> Spec {
+        withdraw_spec(state, plan.id.0)
+    }
+    fn command(
+        _: &AppState,
+        _: &tact_core::model::Plan,
+        form: &Form,
+    ) -> Result<wf::PlanCommand, RuleError> {
+        Ok(wf::PlanCommand::Withdraw {
+            reason: val(form, "reason").into(),
+        })
+    }
 }
 
 async fn apply_spec(

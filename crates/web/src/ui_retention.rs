@@ -22,7 +22,7 @@ pub fn routes() -> Router<AppState> {
         .route("/retention", get(page))
         .route("/retention/dispose", post(dispose))
         .route("/holds/{id}/lift", post(lift));
-    step::route::<PlaceHold>(r)
+    step::route_person::<PlaceHold>(r)
 }
 
 #[derive(Template)]

@@ -22,7 +22,7 @@ pub fn routes() -> Router<AppState> {
     let r = Router::new()
         .route("/data-rights/{id}", get(answer_form).post(answer))
         .route("/people/{id}/export", get(export));
-    step::route::<ReceiveRequest>(r)
+    step::route_person::<ReceiveRequest>(r)
 }
 
 /// One line for the person page.

@@ -11,7 +11,7 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use tact_app::{App, Handles};
-use tact_core::command as cmd;
+use tact_core::command::{self as cmd, Fixed};
 use tact_core::ids::{DisclosureId, PersonId, StaffId};
 use tact_core::profile::Profile;
 
@@ -22,7 +22,7 @@ pub fn routes() -> Router<AppState> {
     let r = Router::new()
         .route("/people/{id}/access", get(access))
         .route("/disclosures", get(log));
-    let r = step::route::<AskToShare>(r);
+    let r = step::route_person::<AskToShare>(r);
     let r = step::route::<DecideRequest>(r);
     step::route::<RecordWhatWasShared>(r)
 }
@@ -143,11 +143,12 @@ impl FormStep for DecideRequest {
     type Subject = Disclosure;
     type Command = cmd::DecideDisclosure;
     const PATH: &'static str = "/disclosures/{id}/decision";
+    const ACTION: Option<tact_core::roles::Action> = cmd::DecideDisclosure::ACTION;
 
     async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Disclosure, Response> {
         load(state, signed, id).await
     }
-    fn spec(state: &AppState, _: i64, d: &Disclosure) -> Spec {
+    async fn spec(state: &AppState, _: &Signed, _: i64, d: &Disclosure) -> Spec {
         let mut intro = summary(d);
         intro.push(format!(
             "Only the Data Protection Officer decides ({}).",
@@ -199,11 +200,12 @@ impl FormStep for RecordWhatWasShared {
     type Subject = Disclosure;
     type Command = cmd::RecordShared;
     const PATH: &'static str = "/disclosures/{id}/shared";
+    const ACTION: Option<tact_core::roles::Action> = cmd::RecordShared::ACTION;
 
     async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Disclosure, Response> {
         load(state, signed, id).await
     }
-    fn spec(state: &AppState, _: i64, d: &Disclosure) -> Spec {
+    async fn spec(state: &AppState, _: &Signed, _: i64, d: &Disclosure) -> Spec {
         let mut intro = summary(d);
         intro.push(format!(
             "This goes on the disclosure log ({}).",

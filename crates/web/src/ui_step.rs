@@ -6,7 +6,7 @@
 //! next page or puts the form back with the refusal on the field it names, with the status
 //! the API would give. The form token is checked by [`Posted`] before any of it.
 
-use crate::ui::{Posted, Signed};
+use crate::ui::{refusal, Posted, Signed};
 use crate::ui_forms::{forbidden, not_found_page, refused, show, Spec};
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -15,8 +15,13 @@ use axum::routing::get;
 use axum::Router;
 use std::collections::HashMap;
 use std::future::Future;
+use std::marker::PhantomData;
 use tact_app::{App, AppError, Ctx, Handles};
-use tact_core::command::{Command, Fixed};
+use tact_core::command::{self as cmd, Command, Fixed};
+use tact_core::ids::PlanId;
+use tact_core::model::Plan;
+use tact_core::roles::Action;
+use tact_core::workflow::{PlanCommand, PlanStep};
 use tact_core::RuleError;
 
 /// A form's answers, by field name.
@@ -26,15 +31,15 @@ pub(crate) type Form = HashMap<String, String>;
 pub(crate) trait FormStep: Send + Sync + 'static {
     /// The record the form is about, loaded from the id in its path.
     type Subject: Send + Sync;
-    /// The command the form sends; its kind says which roles are shown the form.
-    type Command: Command + Fixed + Send;
+    /// The command the form sends.
+    type Command: Command + Send;
 
     /// The form's path, with `{id}` for the record's id.
     const PATH: &'static str;
 
-    /// What a role must allow to be shown the form: the command kind's own action, unless
-    /// one command has two forms (recording behaviour, and ending a call: `cmd::EndCall`).
-    const ACTION: Option<tact_core::roles::Action> = <Self::Command as Fixed>::ACTION;
+    /// What a role must allow to be shown the form and to send it: the command kind's own
+    /// action (`cmd::X::ACTION`, or a plan step's), asked of core, never picked here.
+    const ACTION: Option<Action>;
 
     /// Loads the record, or the page to answer with instead (not found, refused).
     fn load(
@@ -43,8 +48,20 @@ pub(crate) trait FormStep: Send + Sync + 'static {
         id: i64,
     ) -> impl Future<Output = Result<Self::Subject, Response>> + Send;
 
+    /// Whether the form is offered on this record now, beyond the role (a plan step the
+    /// plan's status or its proposer rules out): the page to show instead, if not. Asked
+    /// before the form is shown; the command itself decides when it is sent.
+    fn offer(_state: &AppState, _signed: &Signed, _subject: &Self::Subject) -> Option<Response> {
+        None
+    }
+
     /// The form, for this record.
-    fn spec(state: &AppState, id: i64, subject: &Self::Subject) -> Spec;
+    fn spec(
+        state: &AppState,
+        signed: &Signed,
+        id: i64,
+        subject: &Self::Subject,
+    ) -> impl Future<Output = Spec> + Send;
 
     /// Reads the form into the command; a refusal names the field it is about.
     ///
@@ -84,10 +101,15 @@ async fn show_step<S: FormStep>(
     if let Some(r) = forbidden(&state, &signed, S::ACTION) {
         return r;
     }
-    match S::load(&state, &signed, id).await {
-        Ok(subject) => show(&state, &signed, S::spec(&state, id, &subject), None, None),
-        Err(r) => r,
+    let subject = match S::load(&state, &signed, id).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if let Some(r) = S::offer(&state, &signed, &subject) {
+        return r;
     }
+    let spec = S::spec(&state, &signed, id, &subject).await;
+    show(&state, &signed, spec, None, None)
 }
 
 async fn take_step<S: FormStep>(
@@ -118,7 +140,10 @@ where
     };
     match result {
         Ok(to) => Redirect::to(&to).into_response(),
-        Err(e) => refused(&state, signed, S::spec(&state, id, &subject), &form, e),
+        Err(e) => {
+            let spec = S::spec(&state, &signed, id, &subject).await;
+            refused(&state, signed, spec, &form, e)
+        }
     }
 }
 
@@ -128,7 +153,7 @@ pub(crate) trait PersonStep: Send + Sync + 'static {
     type Command: Command + Fixed + Send;
     const PATH: &'static str;
     /// As [`FormStep::ACTION`].
-    const ACTION: Option<tact_core::roles::Action> = <Self::Command as Fixed>::ACTION;
+    const ACTION: Option<Action> = <Self::Command as Fixed>::ACTION;
 
     /// The form, for person `id` whose caption is given.
     fn spec(state: &AppState, id: i64, caption: String) -> Spec;
@@ -145,16 +170,19 @@ pub(crate) trait PersonStep: Send + Sync + 'static {
     ) -> Result<Self::Command, RuleError>;
 }
 
-impl<P: PersonStep> FormStep for P {
+/// A [`PersonStep`] as a [`FormStep`].
+pub(crate) struct OnPerson<P>(PhantomData<P>);
+
+impl<P: PersonStep> FormStep for OnPerson<P> {
     type Subject = String;
     type Command = P::Command;
     const PATH: &'static str = P::PATH;
-    const ACTION: Option<tact_core::roles::Action> = P::ACTION;
+    const ACTION: Option<Action> = P::ACTION;
 
     async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<String, Response> {
         person(state, signed, id).await
     }
-    fn spec(state: &AppState, id: i64, caption: &String) -> Spec {
+    async fn spec(state: &AppState, _: &Signed, id: i64, caption: &String) -> Spec {
         P::spec(state, id, caption.clone())
     }
     fn command(
@@ -172,6 +200,76 @@ impl<P: PersonStep> FormStep for P {
     {
         format!("/people/{id}")
     }
+}
+
+/// A form about a person: its GET and POST at its path.
+pub(crate) fn route_person<P: PersonStep>(router: Router<AppState>) -> Router<AppState>
+where
+    App: Handles<P::Command>,
+{
+    route::<OnPerson<P>>(router)
+}
+
+/// A step on a plan as a form (`/plans/{id}/…`): shown only when core offers the step to
+/// this member of staff on this plan now ([`workflow::step_refusal`]); sent as a
+/// [`cmd::PlanStepCommand`]; the plan's page is next.
+pub(crate) trait PlanForm: Send + Sync + 'static {
+    /// The lifecycle step the form takes.
+    const STEP: PlanStep;
+    const PATH: &'static str;
+
+    /// The form, for this plan.
+    fn spec(state: &AppState, signed: &Signed, plan: &Plan) -> impl Future<Output = Spec> + Send;
+
+    /// Reads the form into the step's command.
+    ///
+    /// # Errors
+    /// A refusal of the form's own input.
+    fn command(state: &AppState, plan: &Plan, form: &Form) -> Result<PlanCommand, RuleError>;
+}
+
+/// A [`PlanForm`] as a [`FormStep`].
+pub(crate) struct OnPlan<P>(PhantomData<P>);
+
+impl<P: PlanForm> FormStep for OnPlan<P> {
+    type Subject = Plan;
+    type Command = cmd::PlanStepCommand;
+    const PATH: &'static str = P::PATH;
+    const ACTION: Option<Action> = Some(P::STEP.action());
+
+    async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Plan, Response> {
+        state
+            .app
+            .plan(PlanId(id))
+            .await
+            .map_err(|e| refusal(state, signed, e))
+    }
+    fn offer(state: &AppState, signed: &Signed, plan: &Plan) -> Option<Response> {
+        crate::ui_forms::offered(state, signed, plan, P::STEP)
+    }
+    async fn spec(state: &AppState, signed: &Signed, _: i64, plan: &Plan) -> Spec {
+        P::spec(state, signed, plan).await
+    }
+    fn command(
+        state: &AppState,
+        _: &Signed,
+        _: i64,
+        plan: &Plan,
+        form: &Form,
+    ) -> Result<Self::Command, RuleError> {
+        Ok(cmd::PlanStepCommand {
+            plan: plan.id,
+            command: P::command(state, plan, form)?,
+        })
+    }
+    fn done(id: i64, _: &Plan, _: &<App as Handles<Self::Command>>::Output) -> String {
+        format!("/plans/{id}")
+    }
+}
+
+/// A step on a plan: its GET and POST at its path.
+pub(crate) fn route_plan<P: PlanForm>(router: Router<AppState>) -> Router<AppState> {
+    route::<OnPlan<P>>(router)
 }
 
 /// Lets a router chain a form step's routes: `.pipe(step::route::<S>)`.

@@ -1780,11 +1780,23 @@ async fn nor_5_1_to_5_5_a_communication_plan_made_in_the_ui_waits_for_its_notice
         ("agreement_sought", "no"),
         ("agreement_given", "unknown"),
     ];
+    // Not answered is a question to answer (400), not a "no"; "no" is refused by the rule.
+    let r = ui
+        .post_form(&lee, &format!("{plan}/notice"), &notice_fields)
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("href=\"#policy_enclosed\""));
+    let mut without_policy = notice_fields.to_vec();
+    without_policy.push(("policy_enclosed", "no"));
     ui.refused_with(
         StatusCode::CONFLICT,
         &lee,
         &format!("{plan}/notice"),
-        &notice_fields,
+        &without_policy,
         "policy_enclosed",
         "NOR-5.2",
     )
