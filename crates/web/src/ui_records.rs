@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use tact_app::PersonInput;
 use tact_core::command::{self as cmd, Fixed};
 use tact_core::identity::{EmailAddress, Identifier, PhoneNumber};
-use tact_core::ids::{MatterId, PersonId, PlanId};
+use tact_core::ids::{MatterId, PersonId};
 use tact_core::model::{Format, FurtherActionKind, MatterKind, MatterStatus};
 use tact_core::workflow as wf;
 use tact_core::RuleError;
@@ -33,13 +33,10 @@ pub fn routes() -> Router<AppState> {
             "/matters/{id}/status",
             get(matter_status_form).post(matter_status),
         )
-        .route("/plans/{id}/apply", get(apply_form).post(apply))
-        .route(
-            "/plans/{id}/matters",
-            get(decide_matter_form).post(decide_matter),
-        )
         .pipe(step::route_person::<OpenMatter>)
         .pipe(step::route_plan::<Withdraw>)
+        .pipe(step::route_plan::<Apply>)
+        .pipe(step::route_plan::<DecideMatter>)
         .pipe(step::route_person::<FurtherAction>)
 }
 
@@ -603,56 +600,34 @@ async fn apply_spec(
     }
 }
 
-async fn apply_form(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-) -> Response {
-    match crate::ui_forms::plan_offering(&state, &signed, id, wf::PlanStep::ApplyToMatter).await {
-        Ok(plan) => {
-            let spec = apply_spec(&state, &signed.actor, &plan).await;
-            show(&state, &signed, spec, None, None)
-        }
-        Err(r) => r,
-    }
+/// The chosen matter, or a refusal on the field.
+fn matter_chosen(form: &Form, missing: &str) -> Result<MatterId, RuleError> {
+    val(form, "matter_id")
+        .parse::<i64>()
+        .map(MatterId)
+        .map_err(|_| RuleError::invalid("matter_id", missing))
 }
 
-async fn apply(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-    Posted(form): Posted,
-) -> Response {
-    let plan = match state.app.plan(PlanId(id)).await {
-        Ok(p) => p,
-        Err(e) => return crate::ui::refusal(&state, &signed, e),
-    };
-    let spec = apply_spec(&state, &signed.actor, &plan).await;
-    let Ok(matter) = val(&form, "matter_id").parse::<i64>() else {
-        return show(
-            &state,
-            &signed,
-            spec,
-            Some(&form),
-            Some(RuleError::invalid("matter_id", "choose the matter")),
-        );
-    };
-    let result = state
-        .app
-        .execute(
-            &ctx(&signed),
-            cmd::PlanStepCommand {
-                plan: plan.id,
-                command: wf::PlanCommand::ApplyToMatter {
-                    matter: MatterId(matter),
-                    reason: val(&form, "reason").to_string(),
-                },
-            },
-        )
-        .await;
-    answer(&state, signed, spec, &form, result, |_| {
-        format!("/plans/{id}")
-    })
+/// Applying a plan to another of the person's matters, with the reason (CLE-9.14; NOR-6.2).
+struct Apply;
+
+impl PlanForm for Apply {
+    const STEP: wf::PlanStep = wf::PlanStep::ApplyToMatter;
+    const PATH: &'static str = "/plans/{id}/apply";
+
+    async fn spec(state: &AppState, signed: &Signed, plan: &tact_core::model::Plan) -> Spec {
+        apply_spec(state, &signed.actor, plan).await
+    }
+    fn command(
+        _: &AppState,
+        _: &tact_core::model::Plan,
+        form: &Form,
+    ) -> Result<wf::PlanCommand, RuleError> {
+        Ok(wf::PlanCommand::ApplyToMatter {
+            matter: matter_chosen(form, "choose the matter")?,
+            reason: val(form, "reason").into(),
+        })
+    }
 }
 
 /// The page where a member of staff takes `step` on plan `id`, and its label. Which steps to
@@ -724,75 +699,32 @@ async fn decide_matter_spec(
     }
 }
 
-async fn decide_matter_form(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-) -> Response {
-    match state.app.plan(PlanId(id)).await {
-        Ok(plan) => {
-            if let Some(r) =
-                crate::ui_forms::offered(&state, &signed, &plan, wf::PlanStep::DecideMatter)
-            {
-                return r;
-            }
-            let spec = decide_matter_spec(&state, &signed.actor, &plan).await;
-            show(&state, &signed, spec, None, None)
-        }
-        Err(e) => crate::ui::refusal(&state, &signed, e),
-    }
-}
+/// A senior manager's decision on a request to apply the plan to another matter (NOR-6.2).
+struct DecideMatter;
 
-async fn decide_matter(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-    Posted(form): Posted,
-) -> Response {
-    let plan = match state.app.plan(PlanId(id)).await {
-        Ok(p) => p,
-        Err(e) => return crate::ui::refusal(&state, &signed, e),
-    };
-    let spec = decide_matter_spec(&state, &signed.actor, &plan).await;
-    let Ok(matter) = val(&form, "matter_id").parse::<i64>() else {
-        return show(
-            &state,
-            &signed,
-            spec,
-            Some(&form),
-            Some(RuleError::invalid("matter_id", "choose the request")),
-        );
-    };
-    let approve = match val(&form, "approve") {
-        "yes" => true,
-        "no" => false,
-        _ => {
-            return show(
-                &state,
-                &signed,
-                spec,
-                Some(&form),
-                Some(RuleError::invalid("approve", "choose authorise or refuse")),
-            )
-        }
-    };
-    let result = state
-        .app
-        .execute(
-            &ctx(&signed),
-            cmd::PlanStepCommand {
-                plan: plan.id,
-                command: wf::PlanCommand::DecideMatter {
-                    matter: MatterId(matter),
-                    approve,
-                    reason: val(&form, "reason").to_string(),
-                },
-            },
-        )
-        .await;
-    answer(&state, signed, spec, &form, result, |_| {
-        format!("/plans/{id}")
-    })
+impl PlanForm for DecideMatter {
+    const STEP: wf::PlanStep = wf::PlanStep::DecideMatter;
+    const PATH: &'static str = "/plans/{id}/matters";
+
+    async fn spec(state: &AppState, signed: &Signed, plan: &tact_core::model::Plan) -> Spec {
+        decide_matter_spec(state, &signed.actor, plan).await
+    }
+    fn command(
+        _: &AppState,
+        _: &tact_core::model::Plan,
+        form: &Form,
+    ) -> Result<wf::PlanCommand, RuleError> {
+        Ok(wf::PlanCommand::DecideMatter {
+            matter: matter_chosen(form, "choose the request")?,
+            approve: pick(
+                form,
+                "approve",
+                &[("yes", true), ("no", false)],
+                "choose authorise or refuse",
+            )?,
+            reason: val(form, "reason").into(),
+        })
+    }
 }
 
 // ----- further action ---------------------------------------------------------------------

@@ -48,6 +48,12 @@ pub(crate) trait FormStep: Send + Sync + 'static {
         id: i64,
     ) -> impl Future<Output = Result<Self::Subject, Response>> + Send;
 
+    /// The page for a role that may not send the command: core's refusal, naming the roles
+    /// that may (and, for a plan step, its clause).
+    fn role_refusal(state: &AppState, signed: &Signed) -> Option<Response> {
+        forbidden(state, signed, Self::ACTION)
+    }
+
     /// Whether the form is offered on this record now, beyond the role (a plan step the
     /// plan's status or its proposer rules out): the page to show instead, if not. Asked
     /// before the form is shown; the command itself decides when it is sent.
@@ -98,7 +104,7 @@ async fn show_step<S: FormStep>(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> Response {
-    if let Some(r) = forbidden(&state, &signed, S::ACTION) {
+    if let Some(r) = S::role_refusal(&state, &signed) {
         return r;
     }
     let subject = match S::load(&state, &signed, id).await {
@@ -123,7 +129,7 @@ where
 {
     // The role first, as for the form itself: a role the command does not allow is told
     // so, not what is wrong with what it typed.
-    if let Some(r) = forbidden(&state, &signed, S::ACTION) {
+    if let Some(r) = S::role_refusal(&state, &signed) {
         return r;
     }
     let subject = match S::load(&state, &signed, id).await {
@@ -243,6 +249,17 @@ impl<P: PlanForm> FormStep for OnPlan<P> {
             .plan(PlanId(id))
             .await
             .map_err(|e| refusal(state, signed, e))
+    }
+    fn role_refusal(state: &AppState, signed: &Signed) -> Option<Response> {
+        let profile = &state.app.profile;
+        tact_core::roles::authorise(
+            profile,
+            &signed.actor,
+            P::STEP.action(),
+            P::STEP.role_clause(profile),
+        )
+        .err()
+        .map(|e| refusal(state, signed, e.into()))
     }
     fn offer(state: &AppState, signed: &Signed, plan: &Plan) -> Option<Response> {
         crate::ui_forms::offered(state, signed, plan, P::STEP)
