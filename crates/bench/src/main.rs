@@ -166,11 +166,7 @@ async fn generate(store: &Store, backend: &str, people: usize, per_person: usize
             restrictions: vec![
                 Restriction {
                     rule: Rule::CallWindow {
-                        windows: vec![CallWindow {
-                            weekday: jiff::civil::Weekday::Tuesday,
-                            start: jiff::civil::time(10, 0, 0, 0),
-                            end: jiff::civil::time(12, 0, 0, 0),
-                        }],
+                        windows: vec![CallWindow::hours(jiff::civil::Weekday::Tuesday, 10, 12)],
                         max_minutes: Some(20),
                         max_calls_per_window: None,
                     },

@@ -392,6 +392,17 @@ pub struct CallWindow {
     pub end: Time,
 }
 
+impl CallWindow {
+    /// A window on `weekday` from one whole hour to another (`10, 12`: 10:00 to 12:00).
+    pub fn hours(weekday: Weekday, from: i8, to: i8) -> Self {
+        Self {
+            weekday,
+            start: jiff::civil::time(from, 0, 0, 0),
+            end: jiff::civil::time(to, 0, 0, 0),
+        }
+    }
+}
+
 /// CLE-9.9, NOR-5.5 (compare regulation 6 of the Police (Complaints and Misconduct)
 /// Regulations 2020): why a closed matter will not be reopened.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -247,11 +247,7 @@ fn notice() -> NoticeInput {
 fn window_tuesday_morning() -> Restriction {
     Restriction {
         rule: Rule::CallWindow {
-            windows: vec![CallWindow {
-                weekday: Weekday::Tuesday,
-                start: time(10, 0, 0, 0),
-                end: time(12, 0, 0, 0),
-            }],
+            windows: vec![CallWindow::hours(jiff::civil::Weekday::Tuesday, 10, 12)],
             max_minutes: Some(20),
             max_calls_per_window: Some(1),
         },
@@ -1767,7 +1763,7 @@ mod properties {
         fn a_call_window_follows_uk_local_time_on_every_day(day in 0i64..1461, minute in 0i64..(24 * 60)) {
             let mut w = World::new("cleveland-opcc");
             let mut s = w.active(vec![Restriction {
-                rule: Rule::CallWindow { windows: vec![CallWindow { weekday: Weekday::Tuesday, start: time(10, 0, 0, 0), end: time(12, 0, 0, 0) }], max_minutes: None, max_calls_per_window: None },
+                rule: Rule::CallWindow { windows: vec![CallWindow::hours(jiff::civil::Weekday::Tuesday, 10, 12)], max_minutes: None, max_calls_per_window: None },
                 reason: "r".into(),
             }]);
             s.effective_from = Some("2020-01-01T00:00:00Z".parse().unwrap());

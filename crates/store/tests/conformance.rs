@@ -164,11 +164,7 @@ fn plan(person: PersonId) -> Plan {
             },
             Restriction {
                 rule: Rule::CallWindow {
-                    windows: vec![CallWindow {
-                        weekday: jiff::civil::Weekday::Tuesday,
-                        start: jiff::civil::time(10, 0, 0, 0),
-                        end: jiff::civil::time(12, 0, 0, 0),
-                    }],
+                    windows: vec![CallWindow::hours(jiff::civil::Weekday::Tuesday, 10, 12)],
                     max_minutes: Some(20),
                     max_calls_per_window: Some(1),
                 },

@@ -490,11 +490,7 @@ fn restriction_for(d: &Demo, n: usize, p: &ServiceUser, m: &Matter) -> Vec<Restr
         }
         let rule = match kind {
             RestrictionKind::CallWindow => Rule::CallWindow {
-                windows: vec![CallWindow {
-                    weekday: jiff::civil::Weekday::Tuesday,
-                    start: jiff::civil::time(10, 0, 0, 0),
-                    end: jiff::civil::time(12, 0, 0, 0),
-                }],
+                windows: vec![CallWindow::hours(jiff::civil::Weekday::Tuesday, 10, 12)],
                 max_minutes: Some(20),
                 max_calls_per_window: Some(1),
             },
