@@ -28,7 +28,7 @@ use tact_core::model::*;
 use tact_core::profile::{Channel, Profile};
 use tact_core::roles::{authorise, Action, Actor, Role};
 use tact_core::sharing;
-use tact_core::workflow::{self as wf, Decision, PlanContext};
+use tact_core::workflow::{self as wf, Decision, PlanRecords};
 use tact_core::RuleError;
 use tact_store::{Store, StoreError, TaskFilter, WriteTx};
 
@@ -209,29 +209,6 @@ pub struct Logged {
     pub contact: Contact,
     pub verdict: Verdict,
     pub tasks: Vec<TaskId>,
-}
-
-/// The records a plan decision is checked against, owned.
-struct PlanRecords {
-    incidents: Vec<Incident>,
-    warnings: Vec<Warning>,
-    matters: Vec<Matter>,
-    adjustments: Vec<Adjustment>,
-    tasks: Vec<Task>,
-    staff: Vec<Staff>,
-}
-
-impl PlanRecords {
-    fn context(&self) -> PlanContext<'_> {
-        PlanContext {
-            incidents: &self.incidents,
-            warnings: &self.warnings,
-            matters: &self.matters,
-            adjustments: &self.adjustments,
-            tasks: &self.tasks,
-            staff: &self.staff,
-        }
-    }
 }
 
 #[derive(Clone)]

@@ -258,6 +258,31 @@ pub struct PlanContext<'a> {
     pub staff: &'a [Staff],
 }
 
+/// The records a plan decision is checked against, owned: what the app loads for a person
+/// before it asks core, lent to the rules as a [`PlanContext`].
+#[derive(Debug, Clone, Default)]
+pub struct PlanRecords {
+    pub incidents: Vec<Incident>,
+    pub warnings: Vec<Warning>,
+    pub matters: Vec<Matter>,
+    pub adjustments: Vec<Adjustment>,
+    pub tasks: Vec<Task>,
+    pub staff: Vec<Staff>,
+}
+
+impl PlanRecords {
+    pub fn context(&self) -> PlanContext<'_> {
+        PlanContext {
+            incidents: &self.incidents,
+            warnings: &self.warnings,
+            matters: &self.matters,
+            adjustments: &self.adjustments,
+            tasks: &self.tasks,
+            staff: &self.staff,
+        }
+    }
+}
+
 /// The contents of a new plan.
 #[derive(Debug, Clone)]
 pub struct PlanInput {

@@ -24,12 +24,21 @@ fn now() -> Timestamp {
 
 struct World {
     p: Profile,
-    staff: Vec<Staff>,
-    matters: Vec<Matter>,
-    incidents: Vec<Incident>,
-    warnings: Vec<Warning>,
-    adjustments: Vec<Adjustment>,
-    tasks: Vec<Task>,
+    records: PlanRecords,
+}
+
+// The world's records are read and changed as its own fields (`w.incidents`).
+impl std::ops::Deref for World {
+    type Target = PlanRecords;
+    fn deref(&self) -> &PlanRecords {
+        &self.records
+    }
+}
+
+impl std::ops::DerefMut for World {
+    fn deref_mut(&mut self) -> &mut PlanRecords {
+        &mut self.records
+    }
 }
 
 fn actor(id: StaffId) -> Actor {
@@ -82,24 +91,16 @@ impl World {
         };
         Self {
             p: Profile::built_in(profile).unwrap(),
-            staff,
-            matters: vec![matter, other],
-            incidents: Vec::new(),
-            warnings: Vec::new(),
-            adjustments: Vec::new(),
-            tasks: Vec::new(),
+            records: PlanRecords {
+                staff,
+                matters: vec![matter, other],
+                ..PlanRecords::default()
+            },
         }
     }
 
     fn ctx(&self) -> PlanContext<'_> {
-        PlanContext {
-            incidents: &self.incidents,
-            warnings: &self.warnings,
-            matters: &self.matters,
-            adjustments: &self.adjustments,
-            tasks: &self.tasks,
-            staff: &self.staff,
-        }
+        self.records.context()
     }
 
     fn incident(&mut self, category: &str) -> IncidentId {
