@@ -5,11 +5,9 @@
 
 use crate::ui::Posted;
 use crate::ui::Signed;
-use crate::ui_forms::{
-    answer, capital, forbidden, not_found_page, pick, show, val, yes_no, Field, Spec,
-};
+use crate::ui_forms::{capital, forbidden, not_found_page, pick, show, val, yes_no, Field, Spec};
 use crate::ui_forms::{caption_of, submit};
-use crate::ui_step::{self as step, Form, PersonStep, Pipe, PlanForm};
+use crate::ui_step::{self as step, Form, FormStep, PersonStep, Pipe, PlanForm};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
@@ -17,6 +15,7 @@ use axum::routing::get;
 use axum::Router;
 use std::collections::HashMap;
 use tact_app::PersonInput;
+use tact_app::{App, Handles};
 use tact_core::command::{self as cmd, Fixed};
 use tact_core::identity::{EmailAddress, Identifier, PhoneNumber};
 use tact_core::ids::{MatterId, PersonId};
@@ -29,19 +28,12 @@ pub fn routes() -> Router<AppState> {
         .route("/people/new", get(new_person_form).post(new_person))
         .route("/people/{id}/rectify", get(rectify_form).post(rectify))
         .route("/people/{id}/merge", get(merge_form).post(merge))
-        .route(
-            "/matters/{id}/status",
-            get(matter_status_form).post(matter_status),
-        )
         .pipe(step::route_person::<OpenMatter>)
+        .pipe(step::route::<MatterStatusStep>)
         .pipe(step::route_plan::<Withdraw>)
         .pipe(step::route_plan::<Apply>)
         .pipe(step::route_plan::<DecideMatter>)
         .pipe(step::route_person::<FurtherAction>)
-}
-
-fn ctx(signed: &Signed) -> tact_app::Ctx {
-    tact_app::Ctx::new(signed.actor.clone())
 }
 
 fn lines(form: &HashMap<String, String>, k: &str) -> Vec<String> {
@@ -433,66 +425,41 @@ fn status_spec(state: &AppState, m: &tact_core::model::Matter) -> Spec {
     }
 }
 
-async fn load_matter(
-    state: &AppState,
-    signed: &Signed,
-    id: i64,
-) -> Result<tact_core::model::Matter, Box<Response>> {
-    match state.app.read_matter(&signed.actor, MatterId(id)).await {
-        Ok(m) => Ok(m),
-        _ => Err(Box::new(not_found_page(state, signed, "matter"))),
-    }
-}
+/// Changing a matter's status; a finalised matter has the date it was finalised.
+struct MatterStatusStep;
 
-async fn matter_status_form(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-) -> Response {
-    if let Some(r) = forbidden(&state, &signed, cmd::SetMatterStatus::ACTION) {
-        return r;
-    }
-    match load_matter(&state, &signed, id).await {
-        Ok(m) => show(&state, &signed, status_spec(&state, &m), None, None),
-        Err(r) => *r,
-    }
-}
+impl FormStep for MatterStatusStep {
+    type Subject = tact_core::model::Matter;
+    type Command = cmd::SetMatterStatus;
+    const PATH: &'static str = "/matters/{id}/status";
+    const ACTION: Option<tact_core::roles::Action> = cmd::SetMatterStatus::ACTION;
 
-async fn matter_status(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-    Posted(form): Posted,
-) -> Response {
-    let m = match load_matter(&state, &signed, id).await {
-        Ok(m) => m,
-        Err(r) => return *r,
-    };
-    let spec = status_spec(&state, &m);
-    let parsed = (|| -> Result<(MatterStatus, Option<jiff::civil::Date>), RuleError> {
-        let status =
-            MatterStatus::parse(val(&form, "status")).map_err(|e| e.with_field("status"))?;
-        let on = crate::ui_forms::date_field(&form, "finalised_on")?;
-        Ok((status, on))
-    })();
-    let (status, on) = match parsed {
-        Ok(x) => x,
-        Err(e) => return show(&state, &signed, spec, Some(&form), Some(e)),
-    };
-    let result = state
-        .app
-        .execute(
-            &ctx(&signed),
-            cmd::SetMatterStatus {
-                matter: m.id,
-                status,
-                finalised_on: on,
-            },
-        )
-        .await;
-    answer(&state, signed, spec, &form, result, |x| {
-        format!("/people/{}", x.person_id)
-    })
+    async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Self::Subject, Response> {
+        state
+            .app
+            .read_matter(&signed.actor, MatterId(id))
+            .await
+            .map_err(|_| not_found_page(state, signed, "matter"))
+    }
+    async fn spec(state: &AppState, _: &Signed, _: i64, m: &Self::Subject) -> Spec {
+        status_spec(state, m)
+    }
+    fn command(
+        _: &AppState,
+        _: &Signed,
+        _: i64,
+        m: &Self::Subject,
+        form: &Form,
+    ) -> Result<Self::Command, RuleError> {
+        Ok(cmd::SetMatterStatus {
+            matter: m.id,
+            status: MatterStatus::parse(val(form, "status")).map_err(|e| e.with_field("status"))?,
+            finalised_on: crate::ui_forms::date_field(form, "finalised_on")?,
+        })
+    }
+    fn done(_: i64, m: &Self::Subject, _: &<App as Handles<Self::Command>>::Output) -> String {
+        format!("/people/{}", m.person_id)
+    }
 }
 
 // ----- withdrawing a plan, and applying it to another matter ----------------------------
