@@ -27,8 +27,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/people/new", get(new_person_form).post(new_person))
         .route("/people/{id}/rectify", get(rectify_form).post(rectify))
-        .route("/people/{id}/merge", get(merge_form).post(merge))
         .pipe(step::route_person::<OpenMatter>)
+        .pipe(step::route_person::<Merge>)
         .pipe(step::route::<MatterStatusStep>)
         .pipe(step::route_plan::<Withdraw>)
         .pipe(step::route_plan::<Apply>)
@@ -260,18 +260,6 @@ fn merge_spec(id: i64, caption: String) -> Spec {
     }
 }
 
-async fn merge_form(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-) -> Response {
-    if let Some(r) = forbidden(&state, &signed, cmd::MergePeople::ACTION) {
-        return r;
-    }
-    let caption = caption_of(&state, id).await;
-    show(&state, &signed, merge_spec(id, caption), None, None)
-}
-
 /// A person's id from their reference (`SU-000123`) or the bare number.
 fn person_ref(text: &str) -> Result<PersonId, RuleError> {
     let t = text.trim().to_ascii_uppercase();
@@ -289,34 +277,23 @@ fn person_ref(text: &str) -> Result<PersonId, RuleError> {
         })
 }
 
-async fn merge(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-    Posted(form): Posted,
-) -> Response {
-    submit(
-        &state,
-        signed,
-        &form,
-        async || merge_spec(id, caption_of(&state, id).await),
-        |f| person_ref(val(f, "merge")),
-        async |ctx, other| {
-            state
-                .app
-                .execute(
-                    &ctx,
-                    cmd::MergePeople {
-                        kept: PersonId(id),
-                        merged: other,
-                        reason: val(&form, "reason").into(),
-                    },
-                )
-                .await
-        },
-        |_| format!("/people/{id}"),
-    )
-    .await
+/// Merging another record of the same person into this one (issue 10).
+struct Merge;
+
+impl PersonStep for Merge {
+    type Command = cmd::MergePeople;
+    const PATH: &'static str = "/people/{id}/merge";
+
+    fn spec(_: &AppState, id: i64, caption: String) -> Spec {
+        merge_spec(id, caption)
+    }
+    fn command(_: &AppState, _: &Signed, id: i64, form: &Form) -> Result<Self::Command, RuleError> {
+        Ok(cmd::MergePeople {
+            kept: PersonId(id),
+            merged: person_ref(val(form, "merge"))?,
+            reason: val(form, "reason").into(),
+        })
+    }
 }
 
 #[derive(serde::Deserialize)]
