@@ -2722,3 +2722,56 @@ async fn a_form_step_is_refused_as_its_command_is_and_bad_input_writes_nothing()
         .unwrap();
     assert_eq!(after.len(), before.len() + 1);
 }
+
+/// Issue 10's merge, through its form: a reference that is not one is a 400 on its field;
+/// a real one moves the other record into this one, which the other then leads to.
+#[tokio::test]
+async fn two_records_are_merged_through_the_form_and_a_bad_reference_is_refused_on_its_field() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    let other = ui
+        .api(
+            &c.cw,
+            "/people",
+            json!({"name": "Jo Bloggs", "phones": ["07911 123456"]}),
+        )
+        .await;
+    let oid = other["id"].as_i64().unwrap();
+    let lee = ui.session("lee").await;
+    let path = format!("/people/{}/merge", c.pid);
+    let r = ui
+        .post_form(
+            &lee,
+            &path,
+            &[("merge", "call me"), ("reason", "Same person")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("href=\"#merge\""));
+    let r = ui
+        .post_form(
+            &lee,
+            &path,
+            &[
+                ("merge", &format!("SU-{oid:06}")),
+                ("reason", "Same date of birth and address"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        r.text().await.unwrap()
+    );
+    let kept = ui
+        .app
+        .current_id(tact_core::ids::PersonId(oid))
+        .await
+        .unwrap();
+    assert_eq!(kept.0, c.pid, "the other record leads to this one");
+    assert_eq!(
+        ui.page(&lee, "/people/99999/merge").await.0,
+        StatusCode::NOT_FOUND
+    );
+}
