@@ -899,6 +899,41 @@ impl App {
 
     // ----- plans -------------------------------------------------------------------
 
+    /// Writes a new incident with its tasks and events, in one transaction.
+    async fn save_incident(
+        &self,
+        ctx: &Ctx,
+        d: Decision<Incident>,
+    ) -> Result<(Incident, Vec<TaskId>)> {
+        let mut tx = self.begin().await?;
+        let id = tx.insert_incident(&d.record).await?;
+        let subject = format!("incident:{id}");
+        let ids = tx.tasks_about(&d.tasks, &subject, self.now()).await?;
+        tx.audit_for(&d.events, &subject).await?;
+        self.finish(tx, ctx, &subject).await?;
+        Ok((Incident { id, ..d.record }, ids))
+    }
+
+    /// Writes a change to a person's details with its event, in one transaction: the
+    /// identifiers they gained are claimed (refused if another person holds one unshared),
+    /// those they lost let go, and the change goes on the feed.
+    async fn save_person(
+        &self,
+        ctx: &Ctx,
+        before: &ServiceUser,
+        after: &ServiceUser,
+        event: AuditEvent,
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        claim_identifiers(&mut tx, after, &identifiers_with_fields(before)).await?;
+        tx.update_person(after).await?;
+        tx.audit(&[event.person(after.id)]).await?;
+        self.finish(tx, ctx, &format!("person:{}", after.id))
+            .await?;
+        self.after_write().await;
+        Ok(())
+    }
+
     /// Loads the records a plan decision is checked against.
     async fn plan_records(&self, person: PersonId) -> Result<PlanRecords> {
         Ok(PlanRecords {
@@ -1663,13 +1698,7 @@ impl Handles<cmd::RecordIncident> for App {
         self.person(input.person_id).await?;
         let staff = self.store.staff_list().await?;
         let d = wf::record_incident(&self.profile, &ctx.actor, input, &staff, self.now())?;
-        let mut tx = self.begin().await?;
-        let id = tx.insert_incident(&d.record).await?;
-        let subject = format!("incident:{id}");
-        let ids = tx.tasks_about(&d.tasks, &subject, self.now()).await?;
-        tx.audit_for(&d.events, &subject).await?;
-        self.finish(tx, ctx, &subject).await?;
-        Ok((Incident { id, ..d.record }, ids))
+        self.save_incident(ctx, d).await
     }
 }
 
@@ -1709,13 +1738,7 @@ impl Handles<cmd::MarkThreatening> for App {
             &staff,
             self.now(),
         )?;
-        let mut tx = self.begin().await?;
-        let id = tx.insert_incident(&d.record).await?;
-        let subject = format!("incident:{id}");
-        let ids = tx.tasks_about(&d.tasks, &subject, self.now()).await?;
-        tx.audit_for(&d.events, &subject).await?;
-        self.finish(tx, ctx, &subject).await?;
-        Ok((Incident { id, ..d.record }, ids))
+        self.save_incident(ctx, d).await
     }
 }
 
@@ -2275,36 +2298,16 @@ impl Handles<cmd::UpdatePerson> for App {
         _: crate::Executed,
     ) -> Result<Self::Output> {
         let cmd::UpdatePerson { person: id, input } = c;
-        tact_core::error::require_text("name", &input.name)?;
-        let mut p = self
-            .store
-            .person(id)
-            .await?
-            .ok_or_else(|| not_found("person_id", format!("no service user {id}")))?;
-        let before = identifiers_with_fields(&p);
-        p.shared_identifiers = input.shared_marks()?;
-        p.name = input.name.trim().to_string();
-        p.phones = input.phones;
-        p.emails = input.emails;
-        p.postal_address = input.postal_address;
-        p.advocate = input.advocate;
-        if let Some(f) = input.preferred_format {
-            p.preferred_format = f;
-        }
-        p.preferred_language = input.preferred_language;
-        let mut tx = self.begin().await?;
-        claim_identifiers(&mut tx, &p, &before).await?;
-        tx.update_person(&p).await?;
-        tx.audit(&[AuditEvent::new(
+        let before = self.person(id).await?;
+        let mut p = before.clone();
+        input.apply_to(&mut p, false)?;
+        let ev = AuditEvent::new(
             self.now(),
             ctx.actor.id,
             AuditAction::PersonUpdated,
             format!("person:{id}"),
-        )
-        .person(id)])
-            .await?;
-        self.finish(tx, ctx, &format!("person:{id}")).await?;
-        self.after_write().await;
+        );
+        self.save_person(ctx, &before, &p, ev).await?;
         Ok(p)
     }
 }
@@ -2334,18 +2337,7 @@ impl Handles<cmd::RectifyPerson> for App {
         tact_core::error::require_text("what_was_wrong", what_was_wrong)?;
         let before = self.person(id).await?;
         let mut p = before.clone();
-        p.shared_identifiers = input.shared_marks()?;
-        p.name = input.name.trim().to_string();
-        p.phones = input.phones;
-        p.emails = input.emails;
-        p.postal_address = input.postal_address;
-        if input.advocate.is_some() {
-            p.advocate = input.advocate;
-        }
-        if let Some(f) = input.preferred_format {
-            p.preferred_format = f;
-        }
-        p.preferred_language = input.preferred_language;
+        input.apply_to(&mut p, true)?;
         let changed: Vec<&str> = [
             ("name", before.name != p.name),
             ("phones", before.phones != p.phones),
@@ -2367,21 +2359,15 @@ impl Handles<cmd::RectifyPerson> for App {
         if changed.is_empty() {
             return Err(RuleError::invalid("name", "nothing was changed").into());
         }
-        let mut tx = self.begin().await?;
-        claim_identifiers(&mut tx, &p, &identifiers_with_fields(&before)).await?;
-        tx.update_person(&p).await?;
-        tx.audit(&[AuditEvent::new(
+        let ev = AuditEvent::new(
             self.now(),
             ctx.actor.id,
             AuditAction::PersonRectified,
             format!("person:{id}"),
         )
-        .person(id)
         .reason(what_was_wrong.trim().to_string())
-        .detail("changed", changed.join(", "))])
-            .await?;
-        self.finish(tx, ctx, &format!("person:{id}")).await?;
-        self.after_write().await;
+        .detail("changed", changed.join(", "));
+        self.save_person(ctx, &before, &p, ev).await?;
         Ok(p)
     }
 }

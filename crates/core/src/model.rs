@@ -984,6 +984,29 @@ pub struct PersonInput {
 }
 
 impl PersonInput {
+    /// Puts these details on `p`: the name (trimmed, and required), numbers, addresses,
+    /// shared marks and language; the preferred format only where given. An advocate not
+    /// given is removed, unless `keep_advocate` (a form that does not ask about one).
+    ///
+    /// # Errors
+    /// No name; a shared mark that is not one of the person's identifiers.
+    pub fn apply_to(self, p: &mut ServiceUser, keep_advocate: bool) -> Result<(), RuleError> {
+        crate::error::require_text("name", &self.name)?;
+        p.shared_identifiers = self.shared_marks()?;
+        p.name = self.name.trim().to_string();
+        p.phones = self.phones;
+        p.emails = self.emails;
+        p.postal_address = self.postal_address;
+        if self.advocate.is_some() || !keep_advocate {
+            p.advocate = self.advocate;
+        }
+        if let Some(f) = self.preferred_format {
+            p.preferred_format = f;
+        }
+        p.preferred_language = self.preferred_language;
+        Ok(())
+    }
+
     /// The shared marks, each one of the person's own or their advocate's identifiers.
     ///
     /// # Errors
