@@ -173,6 +173,20 @@ impl WriteTx {
         Ok(())
     }
 
+    /// Runs an UPDATE that must change a row; `missed` is the error when it changed none
+    /// (no such record, or someone else changed it first).
+    async fn update_one<'q>(
+        &mut self,
+        q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
+        missed: impl FnOnce() -> StoreError,
+    ) -> Result<()> {
+        let r = q.execute(&mut *self.tx).await.map_err(w)?;
+        if r.rows_affected() == 0 {
+            return Err(missed());
+        }
+        Ok(())
+    }
+
     async fn insert_returning_id<'q>(
         &mut self,
         q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
@@ -364,19 +378,15 @@ impl WriteTx {
         outcome: &str,
         now: jiff::Timestamp,
     ) -> Result<()> {
-        let r = sqlx::query("UPDATE tasks SET done_at = $1, done_by = $2, outcome = $3 WHERE id = $4 AND done_at IS NULL")
+        let q = sqlx::query("UPDATE tasks SET done_at = $1, done_by = $2, outcome = $3 WHERE id = $4 AND done_at IS NULL")
             .bind(ts(now))
             .bind(by.0)
             .bind(outcome)
-            .bind(id.0)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(w)?;
-        if r.rows_affected() == 0 {
-            return Err(StoreError::Conflict(format!(
-                "task {id} is already done or does not exist"
-            )));
-        }
+            .bind(id.0);
+        self.update_one(q, || {
+            StoreError::Conflict(format!("task {id} is already done or does not exist"))
+        })
+        .await?;
         Ok(())
     }
 
@@ -421,19 +431,17 @@ impl WriteTx {
     /// # Errors
     /// [`StoreError::NotFound`] when there is no such member of staff.
     pub async fn update_staff(&mut self, s: &Staff) -> Result<()> {
-        let r = sqlx::query("UPDATE staff SET name = $1, email = $2, role = $3, line_manager = $4, active = $5 WHERE id = $6")
+        let q = sqlx::query("UPDATE staff SET name = $1, email = $2, role = $3, line_manager = $4, active = $5 WHERE id = $6")
             .bind(s.name.clone())
             .bind(s.email.as_ref().map(|e| e.as_str().to_string()))
             .bind(s.role.as_str())
             .bind(s.line_manager.map(|m| m.0))
             .bind(i64::from(s.active))
-            .bind(s.id.0)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(w)?;
-        if r.rows_affected() == 0 {
-            return Err(StoreError::NotFound(format!("no member of staff {}", s.id)));
-        }
+            .bind(s.id.0);
+        self.update_one(q, || {
+            StoreError::NotFound(format!("no member of staff {}", s.id))
+        })
+        .await?;
         self.note_change(Change::Staff(s.id));
         Ok(())
     }
@@ -592,7 +600,7 @@ impl WriteTx {
     /// [`StoreError::NotFound`] when there is no such person.
     pub async fn update_person(&mut self, p: &ServiceUser) -> Result<()> {
         let help = p.additional_help.as_ref();
-        let r = sqlx::query("UPDATE people SET name = $1, name_lower = $2, postal_address = $3, advocate = $4, preferred_format = $5, preferred_language = $6, help_asked_at = $7, help_asked_by = $8, help_needed = $9, help_words = $10 WHERE id = $11")
+        let q = sqlx::query("UPDATE people SET name = $1, name_lower = $2, postal_address = $3, advocate = $4, preferred_format = $5, preferred_language = $6, help_asked_at = $7, help_asked_by = $8, help_needed = $9, help_words = $10 WHERE id = $11")
             .bind(p.name.clone())
             .bind(p.name.to_lowercase())
             .bind(p.postal_address.clone())
@@ -603,13 +611,11 @@ impl WriteTx {
             .bind(help.map(|h| h.asked_by.0))
             .bind(help.map(|h| i64::from(h.needs_help)))
             .bind(help.and_then(|h| h.in_their_words.clone()))
-            .bind(p.id.0)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(w)?;
-        if r.rows_affected() == 0 {
-            return Err(StoreError::NotFound(format!("no service user {}", p.id)));
-        }
+            .bind(p.id.0);
+        self.update_one(q, || {
+            StoreError::NotFound(format!("no service user {}", p.id))
+        })
+        .await?;
         self.write_identifiers(p).await
     }
 
@@ -637,19 +643,15 @@ impl WriteTx {
     /// # Errors
     /// [`StoreError::NotFound`] when there is no such matter.
     pub async fn update_matter(&mut self, m: &Matter) -> Result<()> {
-        let r = sqlx::query(
+        let q = sqlx::query(
             "UPDATE matters SET title = $1, status = $2, finalised_on = $3 WHERE id = $4",
         )
         .bind(m.title.clone())
         .bind(m.status.as_str())
         .bind(m.finalised_on.map(date))
-        .bind(m.id.0)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(w)?;
-        if r.rows_affected() == 0 {
-            return Err(StoreError::NotFound(format!("no matter {}", m.id)));
-        }
+        .bind(m.id.0);
+        self.update_one(q, || StoreError::NotFound(format!("no matter {}", m.id)))
+            .await?;
         Ok(())
     }
 
@@ -685,18 +687,14 @@ impl WriteTx {
     /// # Errors
     /// [`StoreError::Conflict`] when it was not waiting for screening.
     pub async fn mark_screened(&mut self, id: ContactId) -> Result<()> {
-        let r = sqlx::query(
+        let q = sqlx::query(
             "UPDATE contacts SET screening = 'done' WHERE id = $1 AND screening = 'due'",
         )
-        .bind(id.0)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(w)?;
-        if r.rows_affected() == 0 {
-            return Err(StoreError::Conflict(format!(
-                "contact {id} is not waiting for screening"
-            )));
-        }
+        .bind(id.0);
+        self.update_one(q, || {
+            StoreError::Conflict(format!("contact {id} is not waiting for screening"))
+        })
+        .await?;
         Ok(())
     }
 
@@ -795,21 +793,16 @@ impl WriteTx {
     /// # Errors
     /// [`StoreError::Conflict`] when it was already decided.
     pub async fn decide_adjustment(&mut self, a: &Adjustment) -> Result<()> {
-        let r = sqlx::query("UPDATE adjustments SET status = $1, decided_by = $2, decided_at = $3, decision_reason = $4 WHERE id = $5 AND status = 'requested'")
+        let q = sqlx::query("UPDATE adjustments SET status = $1, decided_by = $2, decided_at = $3, decision_reason = $4 WHERE id = $5 AND status = 'requested'")
             .bind(a.status.as_str())
             .bind(a.decided_by.map(|d| d.0))
             .bind(a.decided_at.map(ts))
             .bind(a.decision_reason.clone())
-            .bind(a.id.0)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(w)?;
-        if r.rows_affected() == 0 {
-            return Err(StoreError::Conflict(format!(
-                "adjustment {} was already decided",
-                a.id
-            )));
-        }
+            .bind(a.id.0);
+        self.update_one(q, || {
+            StoreError::Conflict(format!("adjustment {} was already decided", a.id))
+        })
+        .await?;
         self.note_change(Change::Person(a.person_id));
         Ok(())
     }
@@ -891,7 +884,7 @@ impl WriteTx {
         was: tact_core::correspondence::LetterStatus,
         was_attempts: i64,
     ) -> Result<()> {
-        let r = sqlx::query("UPDATE letters SET status = $1, attempts = $2, next_attempt_at = $3, last_error = $4, sent_at = $5 WHERE id = $6 AND status = $7 AND attempts = $8")
+        let q = sqlx::query("UPDATE letters SET status = $1, attempts = $2, next_attempt_at = $3, last_error = $4, sent_at = $5 WHERE id = $6 AND status = $7 AND attempts = $8")
             .bind(l.status.as_str())
             .bind(l.attempts)
             .bind(l.next_attempt_at.map(ts))
@@ -899,16 +892,11 @@ impl WriteTx {
             .bind(l.sent_at.map(ts))
             .bind(l.id)
             .bind(was.as_str())
-            .bind(was_attempts)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(w)?;
-        if r.rows_affected() == 0 {
-            return Err(StoreError::Conflict(format!(
-                "letter {} was moved on by someone else",
-                l.id
-            )));
-        }
+            .bind(was_attempts);
+        self.update_one(q, || {
+            StoreError::Conflict(format!("letter {} was moved on by someone else", l.id))
+        })
+        .await?;
         Ok(())
     }
 
@@ -950,18 +938,14 @@ impl WriteTx {
     /// # Errors
     /// [`StoreError::Conflict`] when there is no such hold in place.
     pub async fn lift_hold(&mut self, id: i64, by: StaffId, now: jiff::Timestamp) -> Result<()> {
-        let r = sqlx::query("UPDATE legal_holds SET lifted_by = $1, lifted_at = $2 WHERE id = $3 AND lifted_at IS NULL")
+        let q = sqlx::query("UPDATE legal_holds SET lifted_by = $1, lifted_at = $2 WHERE id = $3 AND lifted_at IS NULL")
             .bind(by.0)
             .bind(ts(now))
-            .bind(id)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(w)?;
-        if r.rows_affected() == 0 {
-            return Err(StoreError::Conflict(format!(
-                "no legal hold {id} is in place"
-            )));
-        }
+            .bind(id);
+        self.update_one(q, || {
+            StoreError::Conflict(format!("no legal hold {id} is in place"))
+        })
+        .await?;
         Ok(())
     }
 
@@ -1048,18 +1032,16 @@ impl WriteTx {
         from: PersonId,
         into: PersonId,
     ) -> Result<Vec<(String, u64)>> {
-        let r =
+        let q =
             sqlx::query("UPDATE people SET merged_into = $1 WHERE id = $2 AND merged_into IS NULL")
                 .bind(into.0)
-                .bind(from.0)
-                .execute(&mut *self.tx)
-                .await
-                .map_err(w)?;
-        if r.rows_affected() == 0 {
-            return Err(StoreError::Conflict(format!(
+                .bind(from.0);
+        self.update_one(q, || {
+            StoreError::Conflict(format!(
                 "service user {from} was already merged into another record"
-            )));
-        }
+            ))
+        })
+        .await?;
         self.note_identifiers_removed(from).await?;
         self.note_change(Change::Person(into));
         let tables = [
@@ -1164,22 +1146,17 @@ impl WriteTx {
         &mut self,
         l: &tact_core::correspondence::StoredLetter,
     ) -> Result<()> {
-        let r = sqlx::query(
+        let q = sqlx::query(
             "UPDATE letters SET subject = $1, body_text = $2, body_html = $3 WHERE id = $4 AND status = 'draft'",
         )
         .bind(&l.subject)
         .bind(&l.text)
         .bind(&l.html)
-        .bind(l.id)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(w)?;
-        if r.rows_affected() == 0 {
-            return Err(StoreError::Conflict(format!(
-                "letter {} is no longer held to be adjusted",
-                l.id
-            )));
-        }
+        .bind(l.id);
+        self.update_one(q, || {
+            StoreError::Conflict(format!("letter {} is no longer held to be adjusted", l.id))
+        })
+        .await?;
         Ok(())
     }
 
@@ -1195,20 +1172,16 @@ impl WriteTx {
         route: tact_core::correspondence::Route,
         screening_due: bool,
     ) -> Result<()> {
-        let r = sqlx::query(
+        let q = sqlx::query(
             "UPDATE messages SET person_id = $1, route = $2 WHERE id = $3 AND route = 'unknown-sender'",
         )
         .bind(person.0)
         .bind(route.as_str())
-        .bind(id)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(w)?;
-        if r.rows_affected() == 0 {
-            return Err(StoreError::Conflict(format!(
-                "message {id} is not waiting to be matched"
-            )));
-        }
+        .bind(id);
+        self.update_one(q, || {
+            StoreError::Conflict(format!("message {id} is not waiting to be matched"))
+        })
+        .await?;
         sqlx::query("UPDATE contacts SET person_id = $1, screening = $2 WHERE id = $3")
             .bind(person.0)
             .bind(if screening_due { "due" } else { "not-needed" })
@@ -1290,7 +1263,7 @@ impl WriteTx {
     /// # Errors
     /// [`StoreError::Conflict`] when someone else moved it on meanwhile.
     pub async fn update_disclosure(&mut self, d: &Disclosure, was: DisclosureStatus) -> Result<()> {
-        let r = sqlx::query("UPDATE disclosures SET status = $1, decided_by = $2, decided_at = $3, decision_reason = $4, shared_by = $5, shared_at = $6, shared_what = $7 WHERE id = $8 AND status = $9")
+        let q = sqlx::query("UPDATE disclosures SET status = $1, decided_by = $2, decided_at = $3, decision_reason = $4, shared_by = $5, shared_at = $6, shared_what = $7 WHERE id = $8 AND status = $9")
             .bind(d.status.as_str())
             .bind(d.decided_by.map(|x| x.0))
             .bind(d.decided_at.map(ts))
@@ -1299,16 +1272,14 @@ impl WriteTx {
             .bind(d.shared_at.map(ts))
             .bind(d.shared_what.clone())
             .bind(d.id.0)
-            .bind(was.as_str())
-            .execute(&mut *self.tx)
-            .await
-            .map_err(w)?;
-        if r.rows_affected() == 0 {
-            return Err(StoreError::Conflict(format!(
+            .bind(was.as_str());
+        self.update_one(q, || {
+            StoreError::Conflict(format!(
                 "the request to share {} was changed by someone else",
                 d.id
-            )));
-        }
+            ))
+        })
+        .await?;
         Ok(())
     }
 
@@ -1327,21 +1298,16 @@ impl WriteTx {
     /// # Errors
     /// [`StoreError::Conflict`] when it was already decided.
     pub async fn decide_dispute(&mut self, d: &Dispute) -> Result<()> {
-        let r = sqlx::query("UPDATE disputes SET outcome = $1, decided_by = $2, decided_at = $3, decision_reason = $4 WHERE id = $5 AND outcome IS NULL")
+        let q = sqlx::query("UPDATE disputes SET outcome = $1, decided_by = $2, decided_at = $3, decision_reason = $4 WHERE id = $5 AND outcome IS NULL")
             .bind(d.outcome.map(DisputeOutcome::as_str))
             .bind(d.decided_by.map(|x| x.0))
             .bind(d.decided_at.map(ts))
             .bind(d.decision_reason.clone())
-            .bind(d.id.0)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(w)?;
-        if r.rows_affected() == 0 {
-            return Err(StoreError::Conflict(format!(
-                "dispute {} was already decided",
-                d.id
-            )));
-        }
+            .bind(d.id.0);
+        self.update_one(q, || {
+            StoreError::Conflict(format!("dispute {} was already decided", d.id))
+        })
+        .await?;
         Ok(())
     }
 
@@ -1440,16 +1406,14 @@ impl WriteTx {
         username: &str,
         password_hash: &str,
     ) -> Result<()> {
-        let r = sqlx::query("UPDATE staff SET username = $1, password_hash = $2, failed_sign_ins = 0, locked_until = NULL WHERE id = $3")
+        let q = sqlx::query("UPDATE staff SET username = $1, password_hash = $2, failed_sign_ins = 0, locked_until = NULL WHERE id = $3")
             .bind(username.trim().to_lowercase())
             .bind(password_hash)
-            .bind(staff.0)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(w)?;
-        if r.rows_affected() == 0 {
-            return Err(StoreError::NotFound(format!("no member of staff {staff}")));
-        }
+            .bind(staff.0);
+        self.update_one(q, || {
+            StoreError::NotFound(format!("no member of staff {staff}"))
+        })
+        .await?;
         self.note_change(Change::Staff(staff));
         Ok(())
     }
