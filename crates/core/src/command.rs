@@ -42,8 +42,14 @@ pub trait Command {
 /// one to hand: [`offered`] decides whether a link or a form is shown, with the same action
 /// [`permit`] checks when the command comes.
 pub trait Fixed {
-    /// What the asker's role must allow; `None` where a role is not what decides.
+    /// What the asker's role must allow; `None` where the kind alone does not say (a task's
+    /// own rule decides who closes it; a plan step's action is its step's).
     const ACTION: Option<Action>;
+
+    /// The clause a role refusal of this kind cites, where the policy ties it to one.
+    fn role_clause(_profile: &Profile) -> Option<&str> {
+        None
+    }
 }
 
 /// Whether `actor` may take a command (or make a read) of kind `K` under `profile`: what a
@@ -58,7 +64,7 @@ pub fn offered<K: Fixed>(profile: &Profile, actor: &Actor) -> bool {
 /// A forbidden error naming the roles that may.
 pub fn permit_kind<K: Fixed>(profile: &Profile, actor: &Actor) -> Result<(), RuleError> {
     match K::ACTION {
-        Some(action) => authorise(profile, actor, action, None),
+        Some(action) => authorise(profile, actor, action, K::role_clause(profile)),
         None => Ok(()),
     }
 }
@@ -89,17 +95,20 @@ macro_rules! commands {
 
         impl Fixed for $name {
             const ACTION: Option<Action> = $action;
+            $(
+                fn role_clause($p: &Profile) -> Option<&str> {
+                    Some($clause)
+                }
+            )?
         }
 
         impl Command for $name {
             fn action(&self) -> Option<Action> {
                 <Self as Fixed>::ACTION
             }
-            $(
-                fn clause<'p>(&self, $p: &'p Profile) -> Option<&'p str> {
-                    Some($clause)
-                }
-            )?
+            fn clause<'p>(&self, profile: &'p Profile) -> Option<&'p str> {
+                <Self as Fixed>::role_clause(profile)
+            }
         }
     )*};
 }
@@ -321,6 +330,9 @@ pub struct EndCall;
 
 impl Fixed for EndCall {
     const ACTION: Option<Action> = Some(Action::EndCall);
+    fn role_clause(profile: &Profile) -> Option<&str> {
+        Some(&profile.clauses.end_call)
+    }
 }
 
 impl Fixed for RecordIncident {
@@ -332,6 +344,12 @@ impl Fixed for RecordIncident {
 pub struct PlanStepCommand {
     pub plan: PlanId,
     pub command: PlanCommand,
+}
+
+/// A plan step's action is its step's ([`PlanStep::action`](crate::workflow::PlanStep)):
+/// the kind alone does not say.
+impl Fixed for PlanStepCommand {
+    const ACTION: Option<Action> = None;
 }
 
 impl Command for PlanStepCommand {

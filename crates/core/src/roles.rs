@@ -242,7 +242,12 @@ pub fn authorise(
     Err(RuleError::forbidden(
         clause,
         format!(
-            "a {} may not {}; this needs: {}",
+            "{} {} may not {}; this needs: {}",
+            if actor.role.plain().starts_with(['a', 'e', 'i', 'o', 'u']) {
+                "an"
+            } else {
+                "a"
+            },
             actor.role.plain(),
             action.as_str().replace('-', " "),
             allowed.join(", ")

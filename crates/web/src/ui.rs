@@ -224,13 +224,12 @@ pub(crate) fn refusal(state: &AppState, signed: &Signed, e: AppError) -> Respons
         s if s.is_server_error() => "Sorry, there is a problem with the service",
         _ => "There is a problem",
     };
-    error_page(
-        state,
-        Some(signed),
-        api.status,
-        heading,
-        &crate::ui_forms::capital(&api.message),
-    )
+    // The clause the refusal cites, as on a form's error (a local rule says so instead).
+    let message = match api.clause.as_deref() {
+        Some(c) if c != "LOCAL" => format!("{} ({c})", crate::ui_forms::capital(&api.message)),
+        _ => crate::ui_forms::capital(&api.message),
+    };
+    error_page(state, Some(signed), api.status, heading, &message)
 }
 
 #[derive(Template)]

@@ -540,7 +540,10 @@ struct EndCall;
 impl PersonStep for EndCall {
     type Command = cmd::RecordIncident;
     const PATH: &'static str = "/people/{id}/ended-call";
-    const ACTION: Option<tact_core::roles::Action> = cmd::EndCall::ACTION;
+
+    fn role_refusal(state: &AppState, signed: &Signed) -> Option<Response> {
+        step::refused_kind::<cmd::EndCall>(state, signed)
+    }
 
     fn spec(state: &AppState, id: i64, caption: String) -> Spec {
         incident_spec(state, id, caption, true)
@@ -1544,7 +1547,6 @@ impl FormStep for ChangeStaff {
     type Subject = tact_core::model::Staff;
     type Command = cmd::ChangeStaff;
     const PATH: &'static str = "/admin/staff/{id}";
-    const ACTION: Option<tact_core::roles::Action> = cmd::ChangeStaff::ACTION;
 
     async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Self::Subject, Response> {
         state
@@ -1782,7 +1784,6 @@ impl FormStep for DecideAdjustment {
     type Subject = ();
     type Command = cmd::DecideAdjustment;
     const PATH: &'static str = "/adjustments/{id}/decision";
-    const ACTION: Option<tact_core::roles::Action> = cmd::DecideAdjustment::ACTION;
 
     async fn load(_: &AppState, _: &Signed, _: i64) -> Result<(), Response> {
         Ok(())
@@ -2098,7 +2099,6 @@ impl FormStep for Screen {
     type Subject = tact_core::model::Contact;
     type Command = cmd::ScreenContact;
     const PATH: &'static str = "/contacts/{id}/screen";
-    const ACTION: Option<tact_core::roles::Action> = cmd::ScreenContact::ACTION;
 
     async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Self::Subject, Response> {
         state

@@ -316,7 +316,6 @@ impl FormStep for MarkThreatening {
     type Subject = StoredMessage;
     type Command = cmd::MarkThreatening;
     const PATH: &'static str = "/messages/{id}/threatening";
-    const ACTION: Option<tact_core::roles::Action> = cmd::MarkThreatening::ACTION;
 
     async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<StoredMessage, Response> {
         load(state, signed, id).await.map_err(|r| *r)

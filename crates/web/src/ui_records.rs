@@ -409,7 +409,6 @@ impl FormStep for MatterStatusStep {
     type Subject = tact_core::model::Matter;
     type Command = cmd::SetMatterStatus;
     const PATH: &'static str = "/matters/{id}/status";
-    const ACTION: Option<tact_core::roles::Action> = cmd::SetMatterStatus::ACTION;
 
     async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Self::Subject, Response> {
         state

@@ -11,7 +11,7 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use tact_app::{App, Handles};
-use tact_core::command::{self as cmd, Fixed};
+use tact_core::command as cmd;
 use tact_core::ids::{DisclosureId, PersonId, StaffId};
 use tact_core::profile::Profile;
 
@@ -143,7 +143,6 @@ impl FormStep for DecideRequest {
     type Subject = Disclosure;
     type Command = cmd::DecideDisclosure;
     const PATH: &'static str = "/disclosures/{id}/decision";
-    const ACTION: Option<tact_core::roles::Action> = cmd::DecideDisclosure::ACTION;
 
     async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Disclosure, Response> {
         load(state, signed, id).await
@@ -200,7 +199,6 @@ impl FormStep for RecordWhatWasShared {
     type Subject = Disclosure;
     type Command = cmd::RecordShared;
     const PATH: &'static str = "/disclosures/{id}/shared";
-    const ACTION: Option<tact_core::roles::Action> = cmd::RecordShared::ACTION;
 
     async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Disclosure, Response> {
         load(state, signed, id).await

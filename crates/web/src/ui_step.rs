@@ -7,7 +7,7 @@
 //! the API would give. The form token is checked by [`Posted`] before any of it.
 
 use crate::ui::{refusal, Posted, Signed};
-use crate::ui_forms::{forbidden, not_found_page, refused, show, Spec};
+use crate::ui_forms::{not_found_page, refused, show, Spec};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -20,7 +20,6 @@ use tact_app::{App, AppError, Ctx, Handles};
 use tact_core::command::{self as cmd, Command, Fixed};
 use tact_core::ids::PlanId;
 use tact_core::model::Plan;
-use tact_core::roles::Action;
 use tact_core::workflow::{PlanCommand, PlanStep};
 use tact_core::RuleError;
 
@@ -31,15 +30,11 @@ pub(crate) type Form = HashMap<String, String>;
 pub(crate) trait FormStep: Send + Sync + 'static {
     /// The record the form is about, loaded from the id in its path.
     type Subject: Send + Sync;
-    /// The command the form sends.
-    type Command: Command + Send;
+    /// The command the form sends; its kind says which roles are shown the form.
+    type Command: Command + Fixed + Send;
 
     /// The form's path, with `{id}` for the record's id.
     const PATH: &'static str;
-
-    /// What a role must allow to be shown the form and to send it: the command kind's own
-    /// action (`cmd::X::ACTION`, or a plan step's), asked of core, never picked here.
-    const ACTION: Option<Action>;
 
     /// Loads the record, or the page to answer with instead (not found, refused).
     fn load(
@@ -48,10 +43,10 @@ pub(crate) trait FormStep: Send + Sync + 'static {
         id: i64,
     ) -> impl Future<Output = Result<Self::Subject, Response>> + Send;
 
-    /// The page for a role that may not send the command: core's refusal, naming the roles
-    /// that may (and, for a plan step, its clause).
+    /// The page for a role that may not send the command: core's refusal for the command's
+    /// kind ([`cmd::permit_kind`]), naming the roles that may and the clause, as the API's.
     fn role_refusal(state: &AppState, signed: &Signed) -> Option<Response> {
-        forbidden(state, signed, Self::ACTION)
+        refused_kind::<Self::Command>(state, signed)
     }
 
     /// Whether the form is offered on this record now, beyond the role (a plan step the
@@ -89,6 +84,13 @@ pub(crate) trait FormStep: Send + Sync + 'static {
     ) -> String
     where
         App: Handles<Self::Command>;
+}
+
+/// Core's role refusal for a command of kind `K`, as a page.
+pub(crate) fn refused_kind<K: Fixed>(state: &AppState, signed: &Signed) -> Option<Response> {
+    cmd::permit_kind::<K>(&state.app.profile, &signed.actor)
+        .err()
+        .map(|e| refusal(state, signed, e.into()))
 }
 
 /// The form's GET and POST at its path.
@@ -158,8 +160,12 @@ where
 pub(crate) trait PersonStep: Send + Sync + 'static {
     type Command: Command + Fixed + Send;
     const PATH: &'static str;
-    /// As [`FormStep::ACTION`].
-    const ACTION: Option<Action> = <Self::Command as Fixed>::ACTION;
+
+    /// As [`FormStep::role_refusal`]; one command with two forms (recording behaviour, and
+    /// ending a call) asks for the second form's own kind (`cmd::EndCall`).
+    fn role_refusal(state: &AppState, signed: &Signed) -> Option<Response> {
+        refused_kind::<Self::Command>(state, signed)
+    }
 
     /// The form, for person `id` whose caption is given.
     fn spec(state: &AppState, id: i64, caption: String) -> Spec;
@@ -183,7 +189,10 @@ impl<P: PersonStep> FormStep for OnPerson<P> {
     type Subject = String;
     type Command = P::Command;
     const PATH: &'static str = P::PATH;
-    const ACTION: Option<Action> = P::ACTION;
+
+    fn role_refusal(state: &AppState, signed: &Signed) -> Option<Response> {
+        P::role_refusal(state, signed)
+    }
 
     async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<String, Response> {
         person(state, signed, id).await
@@ -241,7 +250,6 @@ impl<P: PlanForm> FormStep for OnPlan<P> {
     type Subject = Plan;
     type Command = cmd::PlanStepCommand;
     const PATH: &'static str = P::PATH;
-    const ACTION: Option<Action> = Some(P::STEP.action());
 
     async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Plan, Response> {
         state

@@ -2620,7 +2620,7 @@ async fn the_print_queue_and_lifting_a_hold_are_refused_by_the_app_in_the_profil
 async fn a_form_step_is_refused_as_its_command_is_and_bad_input_writes_nothing() {
     let ui = Ui::spawn().await;
     let c = case(&ui).await;
-    ui.staff("Aud Itor", "aud", Role::Auditor).await;
+    let (_, aud_token) = ui.staff("Aud Itor", "aud", Role::Auditor).await;
     let aud = ui.session("aud").await;
     let lee = ui.session("lee").await;
     let pid = c.pid;
@@ -2642,6 +2642,25 @@ async fn a_form_step_is_refused_as_its_command_is_and_bad_input_writes_nothing()
         let r = ui.post_form(&aud, &path, &[("reason", "x")]).await;
         assert_eq!(r.status(), StatusCode::FORBIDDEN, "POST {path}");
     }
+    // The refusal is core's, as the API gives it: who may, and the clause (CLE-9.3).
+    let (_, page) = ui.page(&aud, &format!("/people/{pid}/warning")).await;
+    assert!(
+        page.contains("An auditor may not")
+            && page.contains("line manager")
+            && page.contains("(CLE-9.3)"),
+        "{page}"
+    );
+    let api = ui
+        .http
+        .post(format!("{}/api/v1/people/{pid}/warnings", ui.base))
+        .bearer_auth(&aud_token)
+        .json(&json!({"what_is_wrong": "a", "how_to_change": "b", "consequence": "c", "channel": "letter"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), StatusCode::FORBIDDEN);
+    let api: serde_json::Value = api.json().await.unwrap();
+    assert_eq!(api["error"]["clause"], "CLE-9.3");
     // A person who does not exist: the form is a 404, not an empty form.
     let (s, _) = ui.page(&lee, "/people/99999/warning").await;
     assert_eq!(s, StatusCode::NOT_FOUND);
