@@ -62,15 +62,7 @@ fn letter_line(rule: &Rule, name_of: &dyn Fn(tact_core::ids::StaffId) -> String)
     }
 }
 
-/// How a letter goes: by which channel and in which format (`None`: email if they have
-/// an address, else post; their preferred format), and whether it is held as a draft so
-/// staff can adjust it before it goes.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct How {
-    pub channel: Option<Channel>,
-    pub format: Option<Format>,
-    pub hold: bool,
-}
+pub use tact_core::correspondence::How;
 
 /// The letters written about a plan.
 pub const PLAN_LETTERS: [&str; 6] = [
@@ -259,15 +251,15 @@ impl App {
     /// their preferred format unless another is chosen. Kept as written; email is queued.
     ///
     /// # Errors
-    /// A role refusal; no such plan; no template; no address for the channel.
-    pub async fn write_plan_letter(
+    /// No such plan; no template; no address for the channel (the role is checked by
+    /// `App::execute`, whose `cmd::WriteLetter` handler calls this).
+    pub(crate) async fn write_plan_letter(
         &self,
         ctx: &Ctx,
         id: PlanId,
         kind: &str,
         how: How,
     ) -> Result<StoredLetter> {
-        authorise(&self.profile, &ctx.actor, Action::RecordNotice, None)?;
         if !PLAN_LETTERS.contains(&kind) {
             return Err(RuleError::invalid(
                 "kind",
@@ -298,13 +290,12 @@ impl App {
     ///
     /// # Errors
     /// A role refusal; no such adjustment, or one not yet decided; no address.
-    pub async fn write_adjustment_letter(
+    pub(crate) async fn write_adjustment_letter(
         &self,
         ctx: &Ctx,
         id: tact_core::ids::AdjustmentId,
         how: How,
     ) -> Result<StoredLetter> {
-        authorise(&self.profile, &ctx.actor, Action::RecordNotice, None)?;
         let a = self
             .store
             .adjustment(id)
@@ -352,13 +343,12 @@ impl App {
     ///
     /// # Errors
     /// A role refusal; no such warning; no address.
-    pub async fn write_warning_letter(
+    pub(crate) async fn write_warning_letter(
         &self,
         ctx: &Ctx,
         id: tact_core::ids::WarningId,
         how: How,
     ) -> Result<StoredLetter> {
-        authorise(&self.profile, &ctx.actor, Action::RecordNotice, None)?;
         let wn = self
             .store
             .warning(id)
@@ -391,13 +381,12 @@ impl App {
     ///
     /// # Errors
     /// A role refusal; no such incident, or one that is not an ended call; no address.
-    pub async fn write_call_ended_letter(
+    pub(crate) async fn write_call_ended_letter(
         &self,
         ctx: &Ctx,
         id: tact_core::ids::IncidentId,
         how: How,
     ) -> Result<StoredLetter> {
-        authorise(&self.profile, &ctx.actor, Action::RecordNotice, None)?;
         let i = self
             .store
             .incident(id)
@@ -1048,6 +1037,26 @@ impl Handles<cmd::MarkPrinted> for App {
             self.after_write().await;
         }
         Ok(next)
+    }
+}
+
+/// Writing a letter, whatever it is about: kept as written, then sent or printed.
+impl crate::Handles<cmd::WriteLetter> for App {
+    type Output = StoredLetter;
+
+    async fn handle(
+        &self,
+        ctx: &Ctx,
+        c: cmd::WriteLetter,
+        _: crate::Executed,
+    ) -> Result<StoredLetter> {
+        use tact_core::correspondence::LetterAbout as A;
+        match c.about {
+            A::Plan { plan, kind } => self.write_plan_letter(ctx, plan, &kind, c.how).await,
+            A::Adjustment(id) => self.write_adjustment_letter(ctx, id, c.how).await,
+            A::Warning(id) => self.write_warning_letter(ctx, id, c.how).await,
+            A::CallEnded(id) => self.write_call_ended_letter(ctx, id, c.how).await,
+        }
     }
 }
 

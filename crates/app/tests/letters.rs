@@ -98,7 +98,16 @@ async fn cle_9_6_the_notice_is_written_from_the_template_kept_and_sent_by_email(
         // A restriction to letters does not stop our own email to them.
         let l = w
             .app
-            .write_plan_letter(&lm, sid, "strategy-notice", How::default())
+            .execute(
+                &lm,
+                cmd::WriteLetter {
+                    about: tact_core::correspondence::LetterAbout::Plan {
+                        plan: sid,
+                        kind: String::from("strategy-notice"),
+                    },
+                    how: How::default(),
+                },
+            )
             .await
             .unwrap();
         assert_eq!(l.channel, Channel::Email, "{name}");
@@ -138,14 +147,18 @@ async fn cle_9_6_the_notice_is_written_from_the_template_kept_and_sent_by_email(
         tx.commit().await.unwrap();
         let post = w
             .app
-            .write_plan_letter(
+            .execute(
                 &lm,
-                sid,
-                "strategy-notice",
-                How {
-                    channel: Some(Channel::Letter),
-                    format: Some(Format::LargePrint),
-                    hold: false,
+                cmd::WriteLetter {
+                    about: tact_core::correspondence::LetterAbout::Plan {
+                        plan: sid,
+                        kind: String::from("strategy-notice"),
+                    },
+                    how: How {
+                        channel: Some(Channel::Letter),
+                        format: Some(Format::LargePrint),
+                        hold: false,
+                    },
                 },
             )
             .await
@@ -164,7 +177,16 @@ async fn an_email_the_relay_cannot_take_is_tried_again_later_then_shown_as_faile
         let lm = common::ctx(&w.app.store().staff(lm).await.unwrap().unwrap());
         let l = w
             .app
-            .write_plan_letter(&lm, sid, "strategy-notice", How::default())
+            .execute(
+                &lm,
+                cmd::WriteLetter {
+                    about: tact_core::correspondence::LetterAbout::Plan {
+                        plan: sid,
+                        kind: String::from("strategy-notice"),
+                    },
+                    how: How::default(),
+                },
+            )
             .await
             .unwrap();
         // Nothing listens on this port.
@@ -204,7 +226,16 @@ async fn cle_9_14_the_letter_about_a_change_says_what_was_decided_and_why() {
         // Not lifted yet: there is nothing to tell them about lifting.
         let e = w
             .app
-            .write_plan_letter(&lm_ctx, sid, "lifting", How::default())
+            .execute(
+                &lm_ctx,
+                cmd::WriteLetter {
+                    about: tact_core::correspondence::LetterAbout::Plan {
+                        plan: sid,
+                        kind: String::from("lifting"),
+                    },
+                    how: How::default(),
+                },
+            )
             .await
             .unwrap_err();
         assert!(e.to_string().contains("has not been lifted"), "{name}: {e}");
@@ -231,7 +262,16 @@ async fn cle_9_14_the_letter_about_a_change_says_what_was_decided_and_why() {
             .unwrap();
         let l = w
             .app
-            .write_plan_letter(&lm_ctx, sid, "lifting", How::default())
+            .execute(
+                &lm_ctx,
+                cmd::WriteLetter {
+                    about: tact_core::correspondence::LetterAbout::Plan {
+                        plan: sid,
+                        kind: String::from("lifting"),
+                    },
+                    how: How::default(),
+                },
+            )
             .await
             .unwrap();
         assert!(
@@ -309,7 +349,13 @@ async fn nor_1_5_the_adjustment_decision_goes_in_writing_and_writing_it_closes_t
         );
         let l = w
             .app
-            .write_adjustment_letter(&csm, a.id, How::default())
+            .execute(
+                &csm,
+                cmd::WriteLetter {
+                    about: tact_core::correspondence::LetterAbout::Adjustment(a.id),
+                    how: How::default(),
+                },
+            )
             .await
             .unwrap();
         assert!(
@@ -341,7 +387,16 @@ async fn a_held_letter_goes_only_when_released_and_goes_as_staff_changed_it() {
         };
         let l = w
             .app
-            .write_plan_letter(&lm, sid, "strategy-notice", held)
+            .execute(
+                &lm,
+                cmd::WriteLetter {
+                    about: tact_core::correspondence::LetterAbout::Plan {
+                        plan: sid,
+                        kind: String::from("strategy-notice"),
+                    },
+                    how: held,
+                },
+            )
             .await
             .unwrap();
         assert_eq!(l.status, LetterStatus::Draft, "{name}");
@@ -455,7 +510,16 @@ async fn cle_9_6_and_nor_5_1_a_notice_letter_that_has_gone_is_the_recorded_notic
         assert!(w.app.plan(sid).await.unwrap().notice.is_none());
         let l = w
             .app
-            .write_plan_letter(&lm, sid, "strategy-notice", How::default())
+            .execute(
+                &lm,
+                cmd::WriteLetter {
+                    about: tact_core::correspondence::LetterAbout::Plan {
+                        plan: sid,
+                        kind: String::from("strategy-notice"),
+                    },
+                    how: How::default(),
+                },
+            )
             .await
             .unwrap();
         assert_eq!(
@@ -500,7 +564,16 @@ async fn cle_9_6_and_nor_5_1_a_notice_letter_that_has_gone_is_the_recorded_notic
         };
         let first = w
             .app
-            .write_plan_letter(&lm, sid, "strategy-notice", post)
+            .execute(
+                &lm,
+                cmd::WriteLetter {
+                    about: tact_core::correspondence::LetterAbout::Plan {
+                        plan: sid,
+                        kind: String::from("strategy-notice"),
+                    },
+                    how: post,
+                },
+            )
             .await
             .unwrap();
         w.app
@@ -523,7 +596,16 @@ async fn cle_9_6_and_nor_5_1_a_notice_letter_that_has_gone_is_the_recorded_notic
         let lm = common::ctx(&w.app.store().staff(lm).await.unwrap().unwrap());
         let stale = w
             .app
-            .write_plan_letter(&lm, sid, "strategy-notice", How::default())
+            .execute(
+                &lm,
+                cmd::WriteLetter {
+                    about: tact_core::correspondence::LetterAbout::Plan {
+                        plan: sid,
+                        kind: String::from("strategy-notice"),
+                    },
+                    how: How::default(),
+                },
+            )
             .await
             .unwrap();
         let s = w.app.plan(sid).await.unwrap();

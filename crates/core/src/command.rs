@@ -9,6 +9,7 @@
 //! A page asks the command type, not a hand-picked action, whether to offer a form:
 //! `DecideDisclosure::ACTION` is the same value `App::execute` will check.
 
+use crate::correspondence::{How, LetterAbout};
 use crate::error::RuleError;
 use crate::identity::EmailAddress;
 use crate::ids::*;
@@ -222,6 +223,9 @@ commands! {
         active: Option<bool>,
         line_manager: Option<StaffId>,
     }
+
+    /// Writes a letter to a person from the profile's template, kept as written.
+    WriteLetter => Some(Action::RecordNotice), { about: LetterAbout, how: How }
 
     /// Lets a held letter go out (it was kept back for a member of staff to read).
     ReleaseLetter => Some(Action::RecordNotice), { letter: i64 }

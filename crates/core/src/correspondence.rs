@@ -4,8 +4,10 @@
 //! … respond only if new information"); one that cannot be read goes to the quarantine.
 
 use crate::check::Verdict;
-use crate::ids::{ContactId, MatterId, PersonId, PlanId};
+use crate::ids::{AdjustmentId, ContactId, IncidentId, MatterId, PersonId, PlanId, WarningId};
+use crate::model::Format;
 use crate::model::{Contact, Screening};
+use crate::profile::Channel;
 use jiff::Timestamp;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -200,6 +202,29 @@ pub fn after_failure(attempts_so_far: i64, now: Timestamp) -> (LetterStatus, Opt
         LetterStatus::Queued,
         Some(now + jiff::SignedDuration::from_mins(minutes)),
     )
+}
+
+/// How a letter goes: by which channel and in which format (`None`: email if they have
+/// an address, else post; their preferred format), and whether it is held as a draft so
+/// staff can adjust it before it goes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct How {
+    pub channel: Option<Channel>,
+    pub format: Option<Format>,
+    pub hold: bool,
+}
+
+/// What a letter is about, and so which template and facts it is written from.
+#[derive(Debug, Clone)]
+pub enum LetterAbout {
+    /// A letter about a plan, of the kind named ("strategy-notice", "breach-reminder", …).
+    Plan { plan: PlanId, kind: String },
+    /// The decision on a reasonable adjustment (CLE-8; NOR-1.5).
+    Adjustment(AdjustmentId),
+    /// A warning about behaviour (CLE-9.1–9.3; NOR-5.2).
+    Warning(WarningId),
+    /// A call that was ended (CLE-4.4; NOR-3.3).
+    CallEnded(IncidentId),
 }
 
 #[cfg(test)]

@@ -443,17 +443,30 @@ pub async fn populate(app: &App, people: usize) -> Result<String> {
         if let Some(s) = plan {
             let lm = Demo::ctx(&d.line_managers[0]);
             d.app
-                .write_plan_letter(&lm, s.id, "strategy-notice", How::default())
+                .execute(
+                    &lm,
+                    cmd::WriteLetter {
+                        about: tact_core::correspondence::LetterAbout::Plan {
+                            plan: s.id,
+                            kind: String::from("strategy-notice"),
+                        },
+                        how: How::default(),
+                    },
+                )
                 .await?;
             d.app
-                .write_plan_letter(
+                .execute(
                     &lm,
-                    s.id,
-                    "strategy-notice",
-                    How {
-                        channel: Some(tact_core::profile::Channel::Letter),
-                        format: Some(tact_core::model::Format::LargePrint),
-                        hold: false,
+                    cmd::WriteLetter {
+                        about: tact_core::correspondence::LetterAbout::Plan {
+                            plan: s.id,
+                            kind: String::from("strategy-notice"),
+                        },
+                        how: How {
+                            channel: Some(tact_core::profile::Channel::Letter),
+                            format: Some(tact_core::model::Format::LargePrint),
+                            hold: false,
+                        },
                     },
                 )
                 .await?;

@@ -1333,7 +1333,16 @@ pub async fn write_plan_letter(
     letter_reply(
         StatusCode::CREATED,
         &st.app
-            .write_plan_letter(&ctx, PlanId(id), kind, how)
+            .execute(
+                &ctx,
+                cmd::WriteLetter {
+                    about: tact_core::correspondence::LetterAbout::Plan {
+                        plan: PlanId(id),
+                        kind: String::from(kind),
+                    },
+                    how,
+                },
+            )
             .await?,
     )
 }
@@ -1384,17 +1393,41 @@ async fn record_letter(st: &AppState, ctx: &tact_app::Ctx, about: About, req: &L
     let l = match about {
         About::Adjustment(id) => {
             st.app
-                .write_adjustment_letter(ctx, tact_core::ids::AdjustmentId(id), how)
+                .execute(
+                    ctx,
+                    cmd::WriteLetter {
+                        about: tact_core::correspondence::LetterAbout::Adjustment(
+                            tact_core::ids::AdjustmentId(id),
+                        ),
+                        how,
+                    },
+                )
                 .await?
         }
         About::Warning(id) => {
             st.app
-                .write_warning_letter(ctx, tact_core::ids::WarningId(id), how)
+                .execute(
+                    ctx,
+                    cmd::WriteLetter {
+                        about: tact_core::correspondence::LetterAbout::Warning(
+                            tact_core::ids::WarningId(id),
+                        ),
+                        how,
+                    },
+                )
                 .await?
         }
         About::Incident(id) => {
             st.app
-                .write_call_ended_letter(ctx, tact_core::ids::IncidentId(id), how)
+                .execute(
+                    ctx,
+                    cmd::WriteLetter {
+                        about: tact_core::correspondence::LetterAbout::CallEnded(
+                            tact_core::ids::IncidentId(id),
+                        ),
+                        how,
+                    },
+                )
                 .await?
         }
     };

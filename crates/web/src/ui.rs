@@ -904,7 +904,7 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
             }
         })
         .collect();
-    let may_write = cmd::offered::<cmd::read::Letters>(p, &signed.actor);
+    let may_write = cmd::offered::<cmd::WriteLetter>(p, &signed.actor);
     let mut incidents: Vec<(String, Option<String>)> = r
         .incidents
         .iter()

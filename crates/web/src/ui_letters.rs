@@ -116,7 +116,7 @@ async fn write_form(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> Response {
-    if let Some(r) = forbidden(&state, &signed, cmd::read::Letters::ACTION) {
+    if let Some(r) = forbidden(&state, &signed, cmd::WriteLetter::ACTION) {
         return r;
     }
     show(&state, &signed, write_spec(&state, id), None, None)
@@ -135,11 +135,15 @@ async fn write(
     };
     let result = state
         .app
-        .write_plan_letter(
+        .execute(
             &tact_app::Ctx::new(signed.actor.clone()),
-            PlanId(id),
-            val(&form, "kind"),
-            how,
+            cmd::WriteLetter {
+                about: tact_core::correspondence::LetterAbout::Plan {
+                    plan: PlanId(id),
+                    kind: String::from(val(&form, "kind")),
+                },
+                how,
+            },
         )
         .await;
     answer(&state, signed, spec, &form, result, |l| {
@@ -225,7 +229,7 @@ impl About {
 }
 
 async fn about_form(state: AppState, signed: Signed, about: About, id: i64) -> Response {
-    if let Some(r) = forbidden(&state, &signed, cmd::read::Letters::ACTION) {
+    if let Some(r) = forbidden(&state, &signed, cmd::WriteLetter::ACTION) {
         return r;
     }
     show(&state, &signed, about.spec(id), None, None)
@@ -248,19 +252,43 @@ async fn about_letter(
         About::Adjustment => {
             state
                 .app
-                .write_adjustment_letter(&ctx, tact_core::ids::AdjustmentId(id), how)
+                .execute(
+                    &ctx,
+                    cmd::WriteLetter {
+                        about: tact_core::correspondence::LetterAbout::Adjustment(
+                            tact_core::ids::AdjustmentId(id),
+                        ),
+                        how,
+                    },
+                )
                 .await
         }
         About::Incident => {
             state
                 .app
-                .write_call_ended_letter(&ctx, tact_core::ids::IncidentId(id), how)
+                .execute(
+                    &ctx,
+                    cmd::WriteLetter {
+                        about: tact_core::correspondence::LetterAbout::CallEnded(
+                            tact_core::ids::IncidentId(id),
+                        ),
+                        how,
+                    },
+                )
                 .await
         }
         About::Warning => {
             state
                 .app
-                .write_warning_letter(&ctx, tact_core::ids::WarningId(id), how)
+                .execute(
+                    &ctx,
+                    cmd::WriteLetter {
+                        about: tact_core::correspondence::LetterAbout::Warning(
+                            tact_core::ids::WarningId(id),
+                        ),
+                        how,
+                    },
+                )
                 .await
         }
     };
