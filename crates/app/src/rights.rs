@@ -101,44 +101,11 @@ impl Handles<cmd::ReceiveRightsRequest> for App {
     }
 }
 
-/// Extends the deadline by two months, with the reason, and asks for the person to be
-/// told.
+/// Answers the request: done, with what was done; refused, with why; or more time (two
+/// months, once), with the reason, and a task to tell them.
 ///
 /// # Errors
-/// As [`rights::extend`].
-impl Handles<cmd::ExtendRightsRequest> for App {
-    type Output = RightsRequest;
-
-    async fn handle(
-        &self,
-        ctx: &Ctx,
-        c: cmd::ExtendRightsRequest,
-        _: crate::Executed,
-    ) -> Result<Self::Output> {
-        let cmd::ExtendRightsRequest {
-            request: id,
-            reason,
-        } = c;
-        let reason = reason.as_str();
-
-        let r = self.rights_request(id).await?;
-        let now = self.now();
-        let d = rights::extend(
-            &self.profile,
-            &ctx.actor,
-            &r,
-            reason,
-            tact_core::check::uk_date(now),
-            now,
-        )?;
-        self.save_rights(ctx, &r, d).await
-    }
-}
-
-/// Answers the request: done, with what was done, or refused, with why.
-///
-/// # Errors
-/// As [`rights::close`].
+/// As [`rights::extend`] and [`rights::close`].
 impl Handles<cmd::AnswerRightsRequest> for App {
     type Output = RightsRequest;
 
@@ -148,15 +115,27 @@ impl Handles<cmd::AnswerRightsRequest> for App {
         c: cmd::AnswerRightsRequest,
         _: crate::Executed,
     ) -> Result<Self::Output> {
-        let cmd::AnswerRightsRequest {
-            request: id,
-            refused,
-            outcome,
-        } = c;
-        let outcome = outcome.as_str();
-
-        let r = self.rights_request(id).await?;
-        let d = rights::close(&self.profile, &ctx.actor, &r, refused, outcome, self.now())?;
+        use tact_core::rights::RightsAnswer;
+        let r = self.rights_request(c.request).await?;
+        let now = self.now();
+        let d = match c.answer {
+            RightsAnswer::Extend => rights::extend(
+                &self.profile,
+                &ctx.actor,
+                &r,
+                &c.text,
+                tact_core::check::uk_date(now),
+                now,
+            )?,
+            RightsAnswer::Done | RightsAnswer::Refused => rights::close(
+                &self.profile,
+                &ctx.actor,
+                &r,
+                c.answer == RightsAnswer::Refused,
+                &c.text,
+                now,
+            )?,
+        };
         self.save_rights(ctx, &r, d).await
     }
 }

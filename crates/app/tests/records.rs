@@ -154,9 +154,10 @@ async fn a_data_rights_request_from_a_restricted_person_reaches_the_dpo_with_its
             .app
             .execute(
                 &w.cw,
-                cmd::ExtendRightsRequest {
+                cmd::AnswerRightsRequest {
                     request: r.id,
-                    reason: "Many records".into()
+                    answer: tact_core::rights::RightsAnswer::Extend,
+                    text: "Many records".into()
                 }
             )
             .await
@@ -171,9 +172,10 @@ async fn a_data_rights_request_from_a_restricted_person_reaches_the_dpo_with_its
             .app
             .execute(
                 &dpo,
-                cmd::ExtendRightsRequest {
+                cmd::AnswerRightsRequest {
                     request: r.id,
-                    reason: " ".into(),
+                    answer: tact_core::rights::RightsAnswer::Extend,
+                    text: " ".into(),
                 },
             )
             .await
@@ -183,9 +185,10 @@ async fn a_data_rights_request_from_a_restricted_person_reaches_the_dpo_with_its
             .app
             .execute(
                 &dpo,
-                cmd::ExtendRightsRequest {
+                cmd::AnswerRightsRequest {
                     request: r.id,
-                    reason: "Twelve years of correspondence to gather".into(),
+                    answer: tact_core::rights::RightsAnswer::Extend,
+                    text: "Twelve years of correspondence to gather".into(),
                 },
             )
             .await
@@ -213,9 +216,10 @@ async fn a_data_rights_request_from_a_restricted_person_reaches_the_dpo_with_its
             .app
             .execute(
                 &dpo,
-                cmd::ExtendRightsRequest {
+                cmd::AnswerRightsRequest {
                     request: r.id,
-                    reason: "Again".into(),
+                    answer: tact_core::rights::RightsAnswer::Extend,
+                    text: "Again".into(),
                 },
             )
             .await
@@ -227,8 +231,8 @@ async fn a_data_rights_request_from_a_restricted_person_reaches_the_dpo_with_its
                 &dpo,
                 cmd::AnswerRightsRequest {
                     request: r.id,
-                    refused: false,
-                    outcome: "Bundle sent by post".into(),
+                    answer: tact_core::rights::RightsAnswer::Done,
+                    text: "Bundle sent by post".into(),
                 },
             )
             .await
@@ -241,8 +245,8 @@ async fn a_data_rights_request_from_a_restricted_person_reaches_the_dpo_with_its
                 &dpo,
                 cmd::AnswerRightsRequest {
                     request: r.id,
-                    refused: true,
-                    outcome: "x".into()
+                    answer: tact_core::rights::RightsAnswer::Refused,
+                    text: "x".into()
                 }
             )
             .await
@@ -282,9 +286,10 @@ async fn a_data_rights_request_from_a_restricted_person_reaches_the_dpo_with_its
             .app
             .execute(
                 &dpo,
-                cmd::ExtendRightsRequest {
+                cmd::AnswerRightsRequest {
                     request: late.id,
-                    reason: "Complex".into(),
+                    answer: tact_core::rights::RightsAnswer::Extend,
+                    text: "Complex".into(),
                 },
             )
             .await

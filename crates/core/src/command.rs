@@ -16,7 +16,7 @@ use crate::ids::*;
 use crate::model::{AdjustmentKind, DisputeOutcome, MatterKind, MatterStatus, PersonInput};
 use crate::profile::Channel;
 use crate::profile::Profile;
-use crate::rights::RightKind;
+use crate::rights::{RightKind, RightsAnswer};
 use crate::roles::{authorise, Action, Actor, Role};
 use crate::sharing::DisclosureRequest;
 use crate::workflow::{
@@ -191,14 +191,11 @@ commands! {
         received_on: Option<Date>,
     }
 
-    /// Extends a data-rights request's time limit, with the reason.
-    ExtendRightsRequest => Some(Action::HandleDataRights), { request: i64, reason: String }
-
-    /// Answers a data-rights request, or refuses it with the reason.
+    /// Answers a data-rights request: done, refused, or more time, with what was done or why.
     AnswerRightsRequest => Some(Action::HandleDataRights), {
         request: i64,
-        refused: bool,
-        outcome: String,
+        answer: RightsAnswer,
+        text: String,
     }
 
     /// Adds a member of staff, with a username and password where they sign in locally

@@ -326,6 +326,39 @@ pub fn close(
     })
 }
 
+/// The DPO's answer to a data-rights request: done (saying what was done), refused (saying
+/// why), or more time, once, with the reason (they are told).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RightsAnswer {
+    Done,
+    Refused,
+    Extend,
+}
+
+impl RightsAnswer {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Done => "done",
+            Self::Refused => "refused",
+            Self::Extend => "extend",
+        }
+    }
+
+    /// # Errors
+    /// An invalid-input error naming the field `decision`.
+    pub fn parse(s: &str) -> Result<Self, RuleError> {
+        [Self::Done, Self::Refused, Self::Extend]
+            .into_iter()
+            .find(|a| a.as_str() == s)
+            .ok_or_else(|| {
+                RuleError::invalid(
+                    "decision",
+                    format!("expected one of done, refused, extend, got {s:?}"),
+                )
+            })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -946,49 +946,12 @@ pub async fn answer_rights(
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<RightsAnswerReq>,
 ) -> Reply {
-    let r = match req.decision.as_str() {
-        "done" => {
-            st.app
-                .execute(
-                    &ctx,
-                    cmd::AnswerRightsRequest {
-                        request: id,
-                        refused: false,
-                        outcome: req.text.clone(),
-                    },
-                )
-                .await?
-        }
-        "refused" => {
-            st.app
-                .execute(
-                    &ctx,
-                    cmd::AnswerRightsRequest {
-                        request: id,
-                        refused: true,
-                        outcome: req.text.clone(),
-                    },
-                )
-                .await?
-        }
-        "extend" => {
-            st.app
-                .execute(
-                    &ctx,
-                    cmd::ExtendRightsRequest {
-                        request: id,
-                        reason: req.text.clone(),
-                    },
-                )
-                .await?
-        }
-        _ => {
-            return Err(ApiError::bad(
-                "decision",
-                "expected done, refused or extend",
-            ))
-        }
+    let command = cmd::AnswerRightsRequest {
+        request: id,
+        answer: tact_core::rights::RightsAnswer::parse(&req.decision)?,
+        text: req.text,
     };
+    let r = st.app.execute(&ctx, command).await?;
     ok(wire::rights(&r))
 }
 

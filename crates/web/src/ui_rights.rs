@@ -2,26 +2,24 @@
 //! from the person page, whatever a plan says; the DPO answers it from its task — done,
 //! refused, or more time (once, within the first month).
 
-use crate::ui::Posted;
 use crate::ui::Signed;
-use crate::ui_forms::{capital, date_field, forbidden, pick, show, submit, val, Field, Spec};
-use crate::ui_step::{self as step, Form, PersonStep};
+use crate::ui_forms::{capital, date_field, pick, val, Field, Spec};
+use crate::ui_step::{self as step, Form, FormStep, PersonStep};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 
-use tact_core::command::{self as cmd, Fixed};
+use tact_core::command as cmd;
 use tact_core::ids::PersonId;
 use tact_core::profile::Channel;
 use tact_core::rights::{RightKind, RightsRequest, CLAUSE};
 use tact_core::RuleError;
 
 pub fn routes() -> Router<AppState> {
-    let r = Router::new()
-        .route("/data-rights/{id}", get(answer_form).post(answer))
-        .route("/people/{id}/export", get(export));
+    let r = Router::new().route("/people/{id}/export", get(export));
+    let r = step::route::<Answer>(r);
     step::route_person::<ReceiveRequest>(r)
 }
 
@@ -171,97 +169,48 @@ fn answer_spec(r: &RightsRequest) -> Spec {
     }
 }
 
-async fn answer_form(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-) -> Response {
-    if let Some(r) = forbidden(&state, &signed, cmd::AnswerRightsRequest::ACTION) {
-        return r;
-    }
-    match state.app.rights_request(id).await {
-        Ok(r) => show(&state, &signed, answer_spec(&r), None, None),
-        Err(e) => crate::ui::refusal(&state, &signed, e),
-    }
-}
+/// The DPO's answer to a data-rights request: done, refused, or more time.
+struct Answer;
 
-#[derive(Clone, Copy)]
-enum Answer {
-    Done,
-    Refused,
-    Extend,
-}
+impl FormStep for Answer {
+    type Subject = RightsRequest;
+    type Command = cmd::AnswerRightsRequest;
+    const PATH: &'static str = "/data-rights/{id}";
 
-async fn answer(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-    Posted(form): Posted,
-) -> Response {
-    submit(
-        &state,
-        signed,
-        &form,
-        async || match state.app.rights_request(id).await {
-            Ok(r) => answer_spec(&r),
-            Err(_) => receive_spec(0, String::new()),
-        },
-        |form| {
-            pick(
+    async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<RightsRequest, Response> {
+        state
+            .app
+            .rights_request(id)
+            .await
+            .map_err(|e| crate::ui::refusal(state, signed, e))
+    }
+    async fn spec(_: &AppState, _: &Signed, _: i64, r: &RightsRequest) -> Spec {
+        answer_spec(r)
+    }
+    fn command(
+        _: &AppState,
+        _: &Signed,
+        id: i64,
+        _: &RightsRequest,
+        form: &Form,
+    ) -> Result<Self::Command, RuleError> {
+        use tact_core::rights::RightsAnswer as A;
+        Ok(cmd::AnswerRightsRequest {
+            request: id,
+            answer: pick(
                 form,
                 "decision",
                 &[
-                    ("done", Answer::Done),
-                    ("refused", Answer::Refused),
-                    ("extend", Answer::Extend),
+                    ("done", A::Done),
+                    ("refused", A::Refused),
+                    ("extend", A::Extend),
                 ],
                 "choose your answer",
-            )
-        },
-        async |ctx, a| {
-            let text = val(&form, "text");
-            match a {
-                Answer::Done => {
-                    state
-                        .app
-                        .execute(
-                            &ctx,
-                            cmd::AnswerRightsRequest {
-                                request: id,
-                                refused: false,
-                                outcome: text.into(),
-                            },
-                        )
-                        .await
-                }
-                Answer::Refused => {
-                    state
-                        .app
-                        .execute(
-                            &ctx,
-                            cmd::AnswerRightsRequest {
-                                request: id,
-                                refused: true,
-                                outcome: text.into(),
-                            },
-                        )
-                        .await
-                }
-                Answer::Extend => {
-                    state
-                        .app
-                        .execute(
-                            &ctx,
-                            cmd::ExtendRightsRequest {
-                                request: id,
-                                reason: text.into(),
-                            },
-                        )
-                        .await
-                }
-            }
-        },
-        |r| format!("/people/{}", r.person_id),
-    )
-    .await
+            )?,
+            text: val(form, "text").into(),
+        })
+    }
+    fn done(_: i64, r: &RightsRequest, _: &RightsRequest) -> String {
+        format!("/people/{}", r.person_id)
+    }
 }
