@@ -166,7 +166,7 @@ commands! {
         reasons: String,
     }
 
-    /// Records that a person disputes a plan (CLE-9.13; NOR-7.1): whoever takes contact.
+    /// Records that a person disputes a plan (NOR-7.1; Cleveland: a local rule): whoever takes contact.
     RaiseDispute => Some(Action::RecordContact), {
         plan: PlanId,
         grounds: String,
@@ -174,7 +174,7 @@ commands! {
     }
 
     /// Decides a dispute about a plan, varying the plan where that is the outcome
-    /// (CLE-9.13; NOR-7.2).
+    /// (NOR-7.2; Cleveland: a local rule).
     DecideDispute => Some(Action::DecideDispute), clause(p) &p.clauses.dispute_independent, {
         dispute: DisputeId,
         outcome: DisputeOutcome,

@@ -139,7 +139,7 @@ impl PlanStep {
     /// The clause a role refusal of this step cites, the same one the step's own rule cites:
     /// who authorises (NOR-6.2) for deciding a plan or a matter, the new-matters clause
     /// (CLE-9.14) for applying a plan to one, the checklist's, the notice's and the review's
-    /// clauses for theirs, the independence of whoever decides a dispute (CLE-9.13; NOR-7.2).
+    /// clauses for theirs, the independence of whoever decides a dispute (NOR-7.2).
     pub fn role_clause(self, profile: &Profile) -> Option<&str> {
         let c = &profile.clauses;
         match self {

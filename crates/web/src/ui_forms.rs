@@ -1426,8 +1426,8 @@ pub fn admin_routes() -> Router<AppState> {
         .route("/admin/staff", get(staff_list))
         .route("/admin/staff/new", get(new_staff_form).post(new_staff))
         .route("/people/{id}/contact", get(contact_form).post(contact))
-        .route("/plans/{id}/dispute", get(dispute_form).post(dispute))
         .pipe(step::route::<ChangeStaff>)
+        .pipe(step::route::<RaiseDispute>)
         .pipe(step::route_person::<AdditionalHelp>)
         .pipe(step::route_person::<RequestAdjustment>)
         .pipe(step::route::<DecideAdjustment>)
@@ -1835,45 +1835,44 @@ fn dispute_spec(state: &AppState, id: i64) -> Spec {
     }
 }
 
-async fn dispute_form(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-) -> Response {
-    if let Err(r) = plan_offering(&state, &signed, id, wf::PlanStep::RaiseDispute).await {
-        return r;
-    }
-    show(&state, &signed, dispute_spec(&state, id), None, None)
-}
+/// Recording that the person disputes a plan (NOR-7.1; a local rule under Cleveland): offered only where the
+/// plan can be disputed now.
+struct RaiseDispute;
 
-async fn dispute(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-    Posted(form): Posted,
-) -> Response {
-    submit(
-        &state,
-        signed,
-        &form,
-        async || dispute_spec(&state, id),
-        |form| Ok(val(form, "grounds").to_string()),
-        async |ctx, grounds| {
-            state
-                .app
-                .execute(
-                    &ctx,
-                    cmd::RaiseDispute {
-                        plan: PlanId(id),
-                        grounds: grounds.clone(),
-                        received_at: None,
-                    },
-                )
-                .await
-        },
-        |_| format!("/plans/{id}"),
-    )
-    .await
+impl FormStep for RaiseDispute {
+    type Subject = tact_core::model::Plan;
+    type Command = cmd::RaiseDispute;
+    const PATH: &'static str = "/plans/{id}/dispute";
+
+    async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Self::Subject, Response> {
+        state
+            .app
+            .plan(PlanId(id))
+            .await
+            .map_err(|e| refusal(state, signed, e))
+    }
+    fn offer(state: &AppState, signed: &Signed, plan: &Self::Subject) -> Option<Response> {
+        offered(state, signed, plan, wf::PlanStep::RaiseDispute)
+    }
+    async fn spec(state: &AppState, _: &Signed, id: i64, _: &Self::Subject) -> Spec {
+        dispute_spec(state, id)
+    }
+    fn command(
+        _: &AppState,
+        _: &Signed,
+        id: i64,
+        _: &Self::Subject,
+        form: &Form,
+    ) -> Result<Self::Command, RuleError> {
+        Ok(cmd::RaiseDispute {
+            plan: PlanId(id),
+            grounds: val(form, "grounds").into(),
+            received_at: None,
+        })
+    }
+    fn done(id: i64, _: &Self::Subject, _: &tact_core::model::Dispute) -> String {
+        format!("/plans/{id}")
+    }
 }
 
 // ----- lifting, disputes and screening --------------------------------------------------

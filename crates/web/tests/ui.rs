@@ -2794,3 +2794,39 @@ async fn two_records_are_merged_through_the_form_and_a_bad_reference_is_refused_
         StatusCode::NOT_FOUND
     );
 }
+
+/// NOR-7.1 (a local rule under Cleveland): a dispute is recorded from the plan's own form, offered only on a
+/// plan that can be disputed now, and with no grounds it is refused on that field.
+#[tokio::test]
+async fn a_dispute_is_recorded_from_the_plans_form_only_when_it_can_be() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    let sid = c.plan_in_force(&ui, "letter", "Abusive calls").await;
+    let cas = ui.session("cas").await;
+    let path = format!("/plans/{sid}/dispute");
+    assert_eq!(ui.page(&cas, &path).await.0, StatusCode::OK);
+    let r = ui.post_form(&cas, &path, &[("grounds", "")]).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("href=\"#grounds\""));
+    let r = ui
+        .post_form(&cas, &path, &[("grounds", "I was never warned")])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        r.headers().get(LOCATION).unwrap(),
+        &path.replace("/dispute", "")
+    );
+    let disputes = ui
+        .app
+        .store()
+        .disputes_of(tact_core::ids::PersonId(c.pid))
+        .await
+        .unwrap();
+    assert_eq!(disputes.len(), 1);
+    assert_eq!(disputes[0].grounds, "I was never warned");
+    assert_eq!(disputes[0].strategy_id.0, sid);
+    assert_eq!(
+        ui.page(&cas, "/plans/99999/dispute").await.0,
+        StatusCode::NOT_FOUND
+    );
+}
