@@ -149,8 +149,7 @@ impl Handles<cmd::CreateStaff> for App {
     }
 }
 
-/// Logging a contact from a door: the check's verdict and any breach, as
-/// [`App::log_contact`].
+/// Logging a contact from a door: the check's verdict and any breach ([`App::log_contact`]).
 impl Handles<cmd::LogContact> for App {
     type Output = Logged;
 
@@ -793,16 +792,12 @@ impl App {
 
     /// Logs a contact and judges it: a breach is stored naming the restriction, with a
     /// reminder task (CLE-9.11); contact from a person under a plan is queued for
-    /// screening (CLE-9.10). Nothing a person sends is discarded.
+    /// screening (CLE-9.10). Nothing a person sends is discarded. Reached only through
+    /// `cmd::LogContact`, whose role check `App::execute` has made.
     ///
     /// # Errors
-    /// A role refusal; an unknown person or matter; or a repeated idempotency key.
-    pub(crate) async fn log_contact(
-        &self,
-        ctx: &Ctx,
-        mut input: wf::ContactInput,
-    ) -> Result<Logged> {
-        authorise(&self.profile, &ctx.actor, Action::RecordContact, None)?;
+    /// An unknown person or matter; or a repeated idempotency key.
+    async fn log_contact(&self, ctx: &Ctx, mut input: wf::ContactInput) -> Result<Logged> {
         if input.summary.trim().is_empty() {
             return Err(RuleError::invalid("summary", "summary must not be empty").into());
         }

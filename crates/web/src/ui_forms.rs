@@ -20,7 +20,6 @@ use tact_core::command::{self as cmd, Fixed};
 use tact_core::ids::*;
 use tact_core::model::{EndedCall, Format};
 use tact_core::profile::{Answer, Channel};
-use tact_core::roles::Action;
 use tact_core::workflow as wf;
 use tact_core::RuleError;
 
@@ -34,8 +33,8 @@ pub fn routes() -> Router<AppState> {
         .pipe(step::route_person::<GiveWarning>)
         .pipe(step::route_plan::<Decide>)
         .pipe(step::route_plan::<Notice>)
-        .pipe(step::route_person::<RecordIncident>)
-        .pipe(step::route_person::<EndCall>)
+        .pipe(step::route_person::<Incident<false>>)
+        .pipe(step::route_person::<Incident<true>>)
 }
 
 pub struct Field {
@@ -221,20 +220,17 @@ pub(crate) fn show(
     (status, render(&page)).into_response()
 }
 
-/// The first step of every form about a person: the role may take `action`, and the
-/// person exists. Gives the form's caption, or the page to answer with instead.
-pub(crate) async fn person_for_form(
+/// The first step of every form about a person: the role may take a command of kind `K`,
+/// and the person exists. Gives the form's caption, or the page to answer with instead.
+pub(crate) async fn person_for_form<K: Fixed>(
     state: &AppState,
     signed: &Signed,
     id: i64,
-    action: Option<Action>,
 ) -> Result<String, Box<Response>> {
-    if let Some(r) = forbidden(state, signed, action) {
+    if let Some(r) = forbidden::<K>(state, signed) {
         return Err(Box::new(r));
     }
-    person_caption(state, id)
-        .await
-        .ok_or_else(|| Box::new(not_found_page(state, signed, "person")))
+    step::person(state, signed, id).await.map_err(Box::new)
 }
 
 pub(crate) fn not_found_page(state: &AppState, signed: &Signed, what: &str) -> Response {
@@ -254,16 +250,11 @@ pub(crate) fn capital(s: &str) -> String {
         .unwrap_or_default()
 }
 
-/// The refusal page for a role that may not take `action` — a command's or a read's own
-/// (`cmd::X::ACTION`), never picked by the page — before any form is shown.
-pub(crate) fn forbidden(
-    state: &AppState,
-    signed: &Signed,
-    action: Option<Action>,
-) -> Option<Response> {
-    // Core's own refusal, naming the roles that may, as the API gives it.
-    let a = action?;
-    tact_core::roles::authorise(&state.app.profile, &signed.actor, a, None)
+/// The refusal page for a role that may not take a command (or make a read) of kind `K`:
+/// core's own refusal ([`cmd::permit_kind`]), naming the roles that may and the clause, as
+/// the API gives it. The kind says the action; the page never picks one.
+pub(crate) fn forbidden<K: Fixed>(state: &AppState, signed: &Signed) -> Option<Response> {
+    cmd::permit_kind::<K>(&state.app.profile, &signed.actor)
         .err()
         .map(|e| refusal(state, signed, e.into()))
 }
@@ -307,11 +298,7 @@ pub(crate) async fn plan_offering(
     id: i64,
     step: wf::PlanStep,
 ) -> Result<tact_core::model::Plan, Response> {
-    let plan = state
-        .app
-        .plan(PlanId(id))
-        .await
-        .map_err(|e| refusal(state, signed, e))?;
+    let plan = step::plan(state, signed, id).await?;
     match offered(state, signed, &plan, step) {
         Some(r) => Err(r),
         None => Ok(plan),
@@ -514,39 +501,27 @@ fn incident_command(
     })
 }
 
-/// Recording unacceptable behaviour.
-struct RecordIncident;
+/// Recording unacceptable behaviour, or (with `ENDED`) logging a call that was ended, with
+/// why: one command, the second form needing the end-call action (CLE-4.4; NOR-3.3).
+struct Incident<const ENDED: bool>;
 
-impl PersonStep for RecordIncident {
+impl<const ENDED: bool> PersonStep for Incident<ENDED> {
     type Command = cmd::RecordIncident;
-    const PATH: &'static str = "/people/{id}/incident";
-
-    fn spec(state: &AppState, id: i64, caption: String) -> Spec {
-        incident_spec(state, id, caption, false)
-    }
-    fn command(
-        state: &AppState,
-        signed: &Signed,
-        id: i64,
-        form: &Form,
-    ) -> Result<Self::Command, RuleError> {
-        incident_command(state, signed, id, form, false)
-    }
-}
-
-/// Logging a call that was ended, with why: the end-call action's (CLE-4.4; NOR-3.3).
-struct EndCall;
-
-impl PersonStep for EndCall {
-    type Command = cmd::RecordIncident;
-    const PATH: &'static str = "/people/{id}/ended-call";
+    const PATH: &'static str = if ENDED {
+        "/people/{id}/ended-call"
+    } else {
+        "/people/{id}/incident"
+    };
 
     fn role_refusal(state: &AppState, signed: &Signed) -> Option<Response> {
-        step::refused_kind::<cmd::EndCall>(state, signed)
+        if ENDED {
+            forbidden::<cmd::EndCall>(state, signed)
+        } else {
+            forbidden::<cmd::RecordIncident>(state, signed)
+        }
     }
-
     fn spec(state: &AppState, id: i64, caption: String) -> Spec {
-        incident_spec(state, id, caption, true)
+        incident_spec(state, id, caption, ENDED)
     }
     fn command(
         state: &AppState,
@@ -554,7 +529,7 @@ impl PersonStep for EndCall {
         id: i64,
         form: &Form,
     ) -> Result<Self::Command, RuleError> {
-        incident_command(state, signed, id, form, true)
+        incident_command(state, signed, id, form, ENDED)
     }
 }
 
@@ -686,7 +661,7 @@ async fn plan_spec(
 }
 
 async fn plan_form(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {
-    let caption = match person_for_form(&state, &signed, id, cmd::DraftPlan::ACTION).await {
+    let caption = match person_for_form::<cmd::DraftPlan>(&state, &signed, id).await {
         Ok(c) => c,
         Err(r) => return *r,
     };
@@ -1084,25 +1059,24 @@ async fn checklist(
     })
 }
 
-async fn decision_spec(state: &AppState, actor: &tact_core::roles::Actor, id: i64) -> Spec {
+async fn decision_spec(
+    state: &AppState,
+    actor: &tact_core::roles::Actor,
+    s: &tact_core::model::Plan,
+) -> Spec {
     let p = &state.app.profile;
+    let id = s.id.0;
     // What is being decided, in full, before the decision.
-    let mut intro = match state.app.plan(PlanId(id)).await {
-        Ok(s) => {
-            let mut lines = plan_lines(state, actor, &s).await;
-            let answered = s.checklist.len();
-            lines.push(format!(
-                "Underlying causes: {answered} of {} questions answered ({})",
-                p.checklist.questions.len(),
-                p.checklist.clause
-            ));
-            if let Some(person) = person_caption(state, s.person_id.0).await {
-                lines.insert(0, format!("About {person}"));
-            }
-            lines
-        }
-        Err(_) => Vec::new(),
-    };
+    let mut intro = plan_lines(state, actor, s).await;
+    intro.push(format!(
+        "Underlying causes: {} of {} questions answered ({})",
+        s.checklist.len(),
+        p.checklist.questions.len(),
+        p.checklist.clause
+    ));
+    if let Some(person) = person_caption(state, s.person_id.0).await {
+        intro.insert(0, format!("About {person}"));
+    }
     intro.push(format!(
         "Only a senior manager who did not propose it may authorise it ({}).",
         p.clauses.authorise_role
@@ -1132,7 +1106,7 @@ impl PlanForm for Decide {
     const PATH: &'static str = "/plans/{id}/decision";
 
     async fn spec(state: &AppState, signed: &Signed, plan: &tact_core::model::Plan) -> Spec {
-        decision_spec(state, &signed.actor, plan.id.0).await
+        decision_spec(state, &signed.actor, plan).await
     }
     fn command(
         _: &AppState,
@@ -1444,7 +1418,7 @@ struct StaffPage<'a> {
 }
 
 async fn staff_list(State(state): State<AppState>, signed: Signed) -> Response {
-    if let Some(r) = forbidden(&state, &signed, cmd::read::StaffDirectory::ACTION) {
+    if let Some(r) = forbidden::<cmd::read::StaffDirectory>(&state, &signed) {
         return r;
     }
     let staff = state.app.staff_directory().await.unwrap_or_default();
@@ -1487,7 +1461,7 @@ fn new_staff_spec() -> Spec {
 }
 
 async fn new_staff_form(State(state): State<AppState>, signed: Signed) -> Response {
-    if let Some(r) = forbidden(&state, &signed, cmd::CreateStaff::ACTION) {
+    if let Some(r) = forbidden::<cmd::CreateStaff>(&state, &signed) {
         return r;
     }
     show(&state, &signed, new_staff_spec(), None, None)
@@ -1661,7 +1635,7 @@ async fn contact_form(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> Response {
-    let caption = match person_for_form(&state, &signed, id, cmd::LogContact::ACTION).await {
+    let caption = match person_for_form::<cmd::LogContact>(&state, &signed, id).await {
         Ok(c) => c,
         Err(r) => return *r,
     };
@@ -1835,8 +1809,8 @@ fn dispute_spec(state: &AppState, id: i64) -> Spec {
     }
 }
 
-/// Recording that the person disputes a plan (NOR-7.1; a local rule under Cleveland): offered only where the
-/// plan can be disputed now.
+/// Recording that the person disputes a plan (NOR-7.1; a local rule under Cleveland):
+/// offered only where the plan can be disputed now.
 struct RaiseDispute;
 
 impl FormStep for RaiseDispute {
@@ -1845,11 +1819,7 @@ impl FormStep for RaiseDispute {
     const PATH: &'static str = "/plans/{id}/dispute";
 
     async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Self::Subject, Response> {
-        state
-            .app
-            .plan(PlanId(id))
-            .await
-            .map_err(|e| refusal(state, signed, e))
+        step::plan(state, signed, id).await
     }
     fn offer(state: &AppState, signed: &Signed, plan: &Self::Subject) -> Option<Response> {
         offered(state, signed, plan, wf::PlanStep::RaiseDispute)
@@ -2003,7 +1973,7 @@ async fn dispute_decision_form(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> Response {
-    if let Some(r) = forbidden(&state, &signed, cmd::DecideDispute::ACTION) {
+    if let Some(r) = forbidden::<cmd::DecideDispute>(&state, &signed) {
         return r;
     }
     let (d, plan) = match dispute_and_plan(&state, &signed, id).await {

@@ -14,7 +14,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use std::collections::HashMap;
 use tact_app::letters::{Document, How};
-use tact_core::command::{self as cmd, Fixed};
+use tact_core::command as cmd;
 use tact_core::correspondence::{LetterStatus, StoredLetter};
 use tact_core::ids::PlanId;
 use tact_core::model::Format;
@@ -116,7 +116,7 @@ async fn write_form(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> Response {
-    if let Some(r) = forbidden(&state, &signed, cmd::WriteLetter::ACTION) {
+    if let Some(r) = forbidden::<cmd::WriteLetter>(&state, &signed) {
         return r;
     }
     show(&state, &signed, write_spec(&state, id), None, None)
@@ -229,7 +229,7 @@ impl About {
 }
 
 async fn about_form(state: AppState, signed: Signed, about: About, id: i64) -> Response {
-    if let Some(r) = forbidden(&state, &signed, cmd::WriteLetter::ACTION) {
+    if let Some(r) = forbidden::<cmd::WriteLetter>(&state, &signed) {
         return r;
     }
     show(&state, &signed, about.spec(id), None, None)
@@ -494,7 +494,7 @@ async fn document(state: AppState, signed: Signed, id: i64, doc: Document) -> Re
 
 /// The policy itself as a PDF, to print and enclose with a posted notice (NOR-5.2).
 async fn policy_pdf(State(state): State<AppState>, signed: Signed) -> Response {
-    if let Some(r) = forbidden(&state, &signed, cmd::read::Records::ACTION) {
+    if let Some(r) = forbidden::<cmd::read::Records>(&state, &signed) {
         return r;
     }
     let p = &state.app.profile;

@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use tact_app::{App, Handles};
-use tact_core::command::{self as cmd, Fixed};
+use tact_core::command as cmd;
 use tact_core::correspondence::{Route, StoredMessage};
 use tact_core::ids::ContactId;
 use tact_core::RuleError;
@@ -401,7 +401,7 @@ async fn match_form(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> Response {
-    if let Some(r) = forbidden(&state, &signed, cmd::MatchMessage::ACTION) {
+    if let Some(r) = forbidden::<cmd::MatchMessage>(&state, &signed) {
         return r;
     }
     match load(&state, &signed, id).await {

@@ -16,7 +16,7 @@ use axum::Router;
 use std::collections::HashMap;
 use tact_app::PersonInput;
 use tact_app::{App, Handles};
-use tact_core::command::{self as cmd, Fixed};
+use tact_core::command as cmd;
 use tact_core::identity::{EmailAddress, Identifier, PhoneNumber};
 use tact_core::ids::{MatterId, PersonId};
 use tact_core::model::{Format, FurtherActionKind, MatterKind, MatterStatus};
@@ -151,7 +151,7 @@ async fn rectify_form(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> Response {
-    if let Some(r) = forbidden(&state, &signed, cmd::RectifyPerson::ACTION) {
+    if let Some(r) = forbidden::<cmd::RectifyPerson>(&state, &signed) {
         return r;
     }
     let Ok(p) = state.app.read_person(&signed.actor, PersonId(id)).await else {
@@ -306,7 +306,7 @@ async fn new_person_form(
     signed: Signed,
     Query(q): Query<Who>,
 ) -> Response {
-    if let Some(r) = forbidden(&state, &signed, cmd::CreatePerson::ACTION) {
+    if let Some(r) = forbidden::<cmd::CreatePerson>(&state, &signed) {
         return r;
     }
     // From the incoming-contact page: the caller's number or address, ready to keep.

@@ -1,13 +1,13 @@
 //! The UI's one form abstraction (issue 11): a form step is the record it is about, its
 //! fields, and the typed command it builds. From a [`FormStep`] come both halves of the
-//! page — the GET that shows the form only to a role the command allows
-//! (`Command::ACTION`, asked of core) and only for a record that exists, and the POST that
-//! reads the form into the command, hands it to `App::execute` and either goes on to the
+//! page — the GET that shows the form only to a role the command allows (its kind's
+//! action and clause, asked of core: `command::permit_kind`) and only for a record that
+//! exists, and the POST that reads the form into the command, hands it to `App::execute` and either goes on to the
 //! next page or puts the form back with the refusal on the field it names, with the status
 //! the API would give. The form token is checked by [`Posted`] before any of it.
 
 use crate::ui::{refusal, Posted, Signed};
-use crate::ui_forms::{not_found_page, refused, show, Spec};
+use crate::ui_forms::{forbidden, not_found_page, refused, show, Spec};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -46,7 +46,7 @@ pub(crate) trait FormStep: Send + Sync + 'static {
     /// The page for a role that may not send the command: core's refusal for the command's
     /// kind ([`cmd::permit_kind`]), naming the roles that may and the clause, as the API's.
     fn role_refusal(state: &AppState, signed: &Signed) -> Option<Response> {
-        refused_kind::<Self::Command>(state, signed)
+        forbidden::<Self::Command>(state, signed)
     }
 
     /// Whether the form is offered on this record now, beyond the role (a plan step the
@@ -84,13 +84,6 @@ pub(crate) trait FormStep: Send + Sync + 'static {
     ) -> String
     where
         App: Handles<Self::Command>;
-}
-
-/// Core's role refusal for a command of kind `K`, as a page.
-pub(crate) fn refused_kind<K: Fixed>(state: &AppState, signed: &Signed) -> Option<Response> {
-    cmd::permit_kind::<K>(&state.app.profile, &signed.actor)
-        .err()
-        .map(|e| refusal(state, signed, e.into()))
 }
 
 /// The form's GET and POST at its path.
@@ -164,7 +157,7 @@ pub(crate) trait PersonStep: Send + Sync + 'static {
     /// As [`FormStep::role_refusal`]; one command with two forms (recording behaviour, and
     /// ending a call) asks for the second form's own kind (`cmd::EndCall`).
     fn role_refusal(state: &AppState, signed: &Signed) -> Option<Response> {
-        refused_kind::<Self::Command>(state, signed)
+        forbidden::<Self::Command>(state, signed)
     }
 
     /// The form, for person `id` whose caption is given.
@@ -252,11 +245,7 @@ impl<P: PlanForm> FormStep for OnPlan<P> {
     const PATH: &'static str = P::PATH;
 
     async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Plan, Response> {
-        state
-            .app
-            .plan(PlanId(id))
-            .await
-            .map_err(|e| refusal(state, signed, e))
+        plan(state, signed, id).await
     }
     fn role_refusal(state: &AppState, signed: &Signed) -> Option<Response> {
         let profile = &state.app.profile;
@@ -305,6 +294,15 @@ pub(crate) trait Pipe: Sized {
 }
 
 impl Pipe for Router<AppState> {}
+
+/// The subject of a form about a plan: the plan, or its refusal page (not found).
+pub(crate) async fn plan(state: &AppState, signed: &Signed, id: i64) -> Result<Plan, Response> {
+    state
+        .app
+        .plan(PlanId(id))
+        .await
+        .map_err(|e| refusal(state, signed, e))
+}
 
 /// The subject of a form about a person: their name and reference, for the caption.
 pub(crate) async fn person(state: &AppState, signed: &Signed, id: i64) -> Result<String, Response> {
