@@ -12,6 +12,8 @@ pub mod mail;
 pub mod reads;
 pub mod retention;
 pub mod rights;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod writer;
 
 use index::ContactIndex;

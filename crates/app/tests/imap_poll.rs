@@ -5,14 +5,13 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use tact_app::mail::Imported;
-use tact_app::{App, Clock, Ctx, PersonInput};
+use tact_app::{Ctx, PersonInput};
 use tact_core::command as cmd;
 use tact_core::identity::EmailAddress;
-use tact_core::profile::Profile;
 use tact_core::roles::{Actor, Role};
 use tact_mail::imap::Account;
 use tact_mail::Limits;
-use tact_store::{testing, Store};
+use tact_store::testing;
 
 struct Dovecot {
     dir: PathBuf,
@@ -181,15 +180,7 @@ async fn polling_takes_in_what_is_new_once_and_resumes_after_the_last_message() 
     for (name, url) in testing::fresh_urls().await {
         // A server of its own for each backend, so each starts from an empty mailbox.
         let server = Dovecot::start();
-        let store = Store::open(&url).await.unwrap();
-        store.migrate().await.unwrap();
-        let app = App::new(
-            store,
-            Profile::built_in("cleveland-opcc").unwrap(),
-            Clock::default(),
-        )
-        .await
-        .unwrap();
+        let app = tact_app::testing::app(&url, "cleveland-opcc").await;
         let cw = app
             .create_staff(None, "Cas Worker", Role::Caseworker, None, None)
             .await
@@ -264,15 +255,7 @@ async fn polling_takes_in_what_is_new_once_and_resumes_after_the_last_message() 
 async fn polling_over_tls_checks_the_certificate_and_takes_the_messages_in() {
     let server = Dovecot::start_tls();
     let url = testing::sqlite_url();
-    let store = Store::open(&url).await.unwrap();
-    store.migrate().await.unwrap();
-    let app = App::new(
-        store,
-        Profile::built_in("cleveland-opcc").unwrap(),
-        Clock::default(),
-    )
-    .await
-    .unwrap();
+    let app = tact_app::testing::app(&url, "cleveland-opcc").await;
     server.deliver(&message(7, "someone@example.org"));
     let limits = Limits::default();
     let mut account = Account {

@@ -8,7 +8,6 @@ use common::{email_only, world};
 use jiff::SignedDuration;
 use tact_app::jobs::JobOutcome;
 use tact_app::{App, Clock};
-use tact_core::command as cmd;
 use tact_core::model::TaskKind;
 use tact_core::roles::Role;
 use tact_store::{testing, TaskFilter};
@@ -87,21 +86,18 @@ async fn cle_9_12_and_nor_8_1_a_review_falling_due_reminds_its_owner_and_an_over
         );
         // The review closes both.
         let owner_ctx = common::ctx(&app.store().staff(owner).await.unwrap().unwrap());
-        app.execute(
+        common::step(
+            &app,
             &owner_ctx,
-            cmd::PlanStepCommand {
-                plan: sid,
-                command: tact_core::workflow::PlanCommand::Review(
-                    tact_core::workflow::ReviewInput {
-                        decision: tact_core::workflow::ReviewDecision::Continue,
-                        reasons: "Still needed".into(),
-                        recent_conduct: "Emails only, as asked".into(),
-                        next_review_due: Some(
-                            tact_core::check::uk_date(app.now()) + jiff::Span::new().days(60),
-                        ),
-                    },
+            sid,
+            tact_core::workflow::PlanCommand::Review(tact_core::workflow::ReviewInput {
+                decision: tact_core::workflow::ReviewDecision::Continue,
+                reasons: "Still needed".into(),
+                recent_conduct: "Emails only, as asked".into(),
+                next_review_due: Some(
+                    tact_core::check::uk_date(app.now()) + jiff::Span::new().days(60),
                 ),
-            },
+            }),
         )
         .await
         .unwrap();
@@ -153,24 +149,20 @@ async fn cle_9_14_a_plan_reaching_its_end_date_asks_its_owner_to_tell_the_person
             .unwrap();
         let s = w.app.plan(sid).await.unwrap();
         let ends = tact_core::check::uk_date(w.app.now()) + jiff::Span::new().days(3);
-        w.app
-            .execute(
-                &common::ctx(&sm),
-                cmd::PlanStepCommand {
-                    plan: sid,
-                    command: tact_core::workflow::PlanCommand::Vary(
-                        tact_core::workflow::VaryInput {
-                            restrictions: s.restrictions.clone(),
-                            review_due: s.review_due,
-                            ends_on: Some(ends),
-                            reason: "Three more days".into(),
-                            overrides: Vec::new(),
-                        },
-                    ),
-                },
-            )
-            .await
-            .unwrap();
+        common::step(
+            &w.app,
+            &common::ctx(&sm),
+            sid,
+            tact_core::workflow::PlanCommand::Vary(tact_core::workflow::VaryInput {
+                restrictions: s.restrictions.clone(),
+                review_due: s.review_due,
+                ends_on: Some(ends),
+                reason: "Three more days".into(),
+                overrides: Vec::new(),
+            }),
+        )
+        .await
+        .unwrap();
         let before = open_tasks(&w.app, TaskKind::SendNotice).await.len();
         let clock = Clock::fixed(w.app.now() + SignedDuration::from_hours(24 * 4));
         let app = w.app.with_clock(clock.clone());

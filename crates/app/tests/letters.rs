@@ -248,18 +248,16 @@ async fn cle_9_14_the_letter_about_a_change_says_what_was_decided_and_why() {
             .into_iter()
             .find(|s| s.role == tact_core::roles::Role::SeniorManager)
             .unwrap();
-        w.app
-            .execute(
-                &common::ctx(&sm),
-                cmd::PlanStepCommand {
-                    plan: sid,
-                    command: tact_core::workflow::PlanCommand::Lift {
-                        reason: "Contact has been calm for three months".into(),
-                    },
-                },
-            )
-            .await
-            .unwrap();
+        common::step(
+            &w.app,
+            &common::ctx(&sm),
+            sid,
+            tact_core::workflow::PlanCommand::Lift {
+                reason: "Contact has been calm for three months".into(),
+            },
+        )
+        .await
+        .unwrap();
         let l = w
             .app
             .execute(
@@ -620,29 +618,25 @@ async fn cle_9_6_and_nor_5_1_a_notice_letter_that_has_gone_is_the_recorded_notic
             )
             .await
             .unwrap();
-        w.app
-            .execute(
-                &common::ctx(&sm),
-                cmd::PlanStepCommand {
-                    plan: sid,
-                    command: tact_core::workflow::PlanCommand::Vary(
-                        tact_core::workflow::VaryInput {
-                            restrictions: vec![Restriction {
-                                rule: Rule::SingleChannel {
-                                    channel: Channel::Letter,
-                                },
-                                reason: "Letters instead".into(),
-                            }],
-                            review_due: s.review_due,
-                            ends_on: None,
-                            reason: "Emails continued".into(),
-                            overrides: Vec::new(),
-                        },
-                    ),
-                },
-            )
-            .await
-            .unwrap();
+        common::step(
+            &w.app,
+            &common::ctx(&sm),
+            sid,
+            tact_core::workflow::PlanCommand::Vary(tact_core::workflow::VaryInput {
+                restrictions: vec![Restriction {
+                    rule: Rule::SingleChannel {
+                        channel: Channel::Letter,
+                    },
+                    reason: "Letters instead".into(),
+                }],
+                review_due: s.review_due,
+                ends_on: None,
+                reason: "Emails continued".into(),
+                overrides: Vec::new(),
+            }),
+        )
+        .await
+        .unwrap();
         assert_eq!(
             w.app.send_due_letters(&relay(sink.port), 10).await.unwrap(),
             (1, 0)

@@ -340,26 +340,24 @@ async fn nor_5_5_and_cle_9_10_blocked_or_read_and_file_mail_is_screened_and_ackn
                 let (sid, lm) = plan;
                 let lm = common::ctx(&w.app.store().staff(lm).await.unwrap().unwrap());
                 if w.app.plan(sid).await.unwrap().notice.is_none() {
-                    w.app
-                        .execute(
-                            &lm,
-                            cmd::PlanStepCommand {
-                                plan: sid,
-                                command: tact_core::workflow::PlanCommand::RecordNotice(
-                                    tact_core::workflow::NoticeInput {
-                                        sent_at: w.app.now(),
-                                        channel: Channel::Letter,
-                                        format: tact_core::model::Format::Standard,
-                                        agreement_sought: false,
-                                        agreement_given: None,
-                                        agreement_note: None,
-                                        policy_enclosed: true,
-                                    },
-                                ),
+                    common::step(
+                        &w.app,
+                        &lm,
+                        sid,
+                        tact_core::workflow::PlanCommand::RecordNotice(
+                            tact_core::workflow::NoticeInput {
+                                sent_at: w.app.now(),
+                                channel: Channel::Letter,
+                                format: tact_core::model::Format::Standard,
+                                agreement_sought: false,
+                                agreement_given: None,
+                                agreement_note: None,
+                                policy_enclosed: true,
                             },
-                        )
-                        .await
-                        .unwrap();
+                        ),
+                    )
+                    .await
+                    .unwrap();
                 }
                 let raw = message("rf1@example.org", "jo@example.org", "Yet more", "");
                 let imported = w

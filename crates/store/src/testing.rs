@@ -14,6 +14,12 @@ fn unique() -> String {
     format!("{}_{}_{}", std::process::id(), t % 1_000_000_000, n)
 }
 
+/// A path for a new folder in the system's temporary folder, named for the test and not
+/// yet created, so a test starts from nothing.
+pub fn folder(name: &str) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("tact-{name}-{}", unique()))
+}
+
 /// A URL for a new, empty SQLite database in the system's temporary folder.
 pub fn sqlite_url() -> String {
     let dir = std::env::temp_dir().join(format!("tact-test-{}", unique()));

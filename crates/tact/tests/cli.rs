@@ -1,7 +1,8 @@
 //! The `tact` binary as an operator uses it: real processes on a real data folder.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
+use tact_store::testing::folder;
 
 fn tact(data: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tact"))
@@ -13,19 +14,6 @@ fn tact(data: &Path, args: &[&str]) -> Output {
         .env("TACT_LOG", "warn")
         .output()
         .expect("run tact")
-}
-
-fn folder(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!(
-        "tact-cli-{name}-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    ));
-    let _ = std::fs::remove_dir_all(&d);
-    d
 }
 
 fn text(o: &Output) -> String {

@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
+use tact_store::testing::folder;
 
 /// The bound every test asserts.
 const BOUND: Duration = Duration::from_secs(1);
@@ -32,19 +33,6 @@ fn json_of(o: &Output) -> Value {
     );
     assert!(o.status.success(), "{text}");
     serde_json::from_slice(&o.stdout).unwrap_or_else(|_| panic!("not JSON: {text}"))
-}
-
-fn folder(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!(
-        "tact-proc-{name}-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    ));
-    let _ = std::fs::remove_dir_all(&d);
-    d
 }
 
 /// A data folder with staff in the roles the workflow needs, each with an API token.

@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tact_core::command as cmd;
+use tact_core::correspondence::LetterAbout;
 
 use tact_app::Ctx;
 use tact_core::identity::{read_caller, EmailAddress, Identifier};
@@ -1299,7 +1300,7 @@ pub async fn write_plan_letter(
             .execute(
                 &ctx,
                 cmd::WriteLetter {
-                    about: tact_core::correspondence::LetterAbout::Plan {
+                    about: LetterAbout::Plan {
                         plan: PlanId(id),
                         kind: String::from(kind),
                     },
@@ -1318,7 +1319,7 @@ pub async fn write_adjustment_letter(
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<LetterReq>,
 ) -> Reply {
-    record_letter(&st, &ctx, About::Adjustment(id), &req).await
+    record_letter(&st, &ctx, LetterAbout::Adjustment(AdjustmentId(id)), &req).await
 }
 
 /// Writes the warning letter (CLE-9.2, 9.3; NOR-5.2).
@@ -1329,7 +1330,7 @@ pub async fn write_warning_letter(
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<LetterReq>,
 ) -> Reply {
-    record_letter(&st, &ctx, About::Warning(id), &req).await
+    record_letter(&st, &ctx, LetterAbout::Warning(WarningId(id)), &req).await
 }
 
 /// Writes the note saying why a call was ended (CLE-4.4; NOR-6.1).
@@ -1340,60 +1341,13 @@ pub async fn write_call_ended_letter(
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<LetterReq>,
 ) -> Reply {
-    record_letter(&st, &ctx, About::Incident(id), &req).await
+    record_letter(&st, &ctx, LetterAbout::CallEnded(IncidentId(id)), &req).await
 }
 
-/// The record a letter of one kind is about.
-enum About {
-    Adjustment(i64),
-    Warning(i64),
-    Incident(i64),
-}
-
-async fn record_letter(st: &AppState, ctx: &tact_app::Ctx, about: About, req: &LetterReq) -> Reply {
+async fn record_letter(st: &AppState, ctx: &Ctx, about: LetterAbout, req: &LetterReq) -> Reply {
     no_kind(req)?;
     let how = req.how()?;
-    let l = match about {
-        About::Adjustment(id) => {
-            st.app
-                .execute(
-                    ctx,
-                    cmd::WriteLetter {
-                        about: tact_core::correspondence::LetterAbout::Adjustment(
-                            tact_core::ids::AdjustmentId(id),
-                        ),
-                        how,
-                    },
-                )
-                .await?
-        }
-        About::Warning(id) => {
-            st.app
-                .execute(
-                    ctx,
-                    cmd::WriteLetter {
-                        about: tact_core::correspondence::LetterAbout::Warning(
-                            tact_core::ids::WarningId(id),
-                        ),
-                        how,
-                    },
-                )
-                .await?
-        }
-        About::Incident(id) => {
-            st.app
-                .execute(
-                    ctx,
-                    cmd::WriteLetter {
-                        about: tact_core::correspondence::LetterAbout::CallEnded(
-                            tact_core::ids::IncidentId(id),
-                        ),
-                        how,
-                    },
-                )
-                .await?
-        }
-    };
+    let l = st.app.execute(ctx, cmd::WriteLetter { about, how }).await?;
     letter_reply(StatusCode::CREATED, &l)
 }
 

@@ -275,6 +275,23 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// Serves `app` on a free loopback port in the background and answers its base URL: for
+/// tests (the `testing` feature).
+#[cfg(feature = "testing")]
+pub async fn serve_on_loopback(app: tact_app::App) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a loopback port");
+    let base = format!("http://{}", listener.local_addr().expect("its address"));
+    let state = AppState::new(app);
+    tokio::spawn(async move {
+        serve(listener, state, std::future::pending())
+            .await
+            .expect("serve")
+    });
+    base
+}
+
 /// Serves until `shutdown` completes, then finishes requests in flight.
 ///
 /// # Errors

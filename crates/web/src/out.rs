@@ -3,216 +3,285 @@
 //! operation a response schema that is true by construction. Times are RFC 3339; dates are
 //! `YYYY-MM-DD`. A restriction has the API's own shape ([`RestrictionOut`]), one variant per
 //! kind with its fields, the same shape a plan is written with.
+//!
+//! An answer that mirrors a core record is declared once with [`answer!`]: its fields, their
+//! wire types, and where a field is not the record's own field of that name, how it is
+//! worked out. [`Wire`] says how each core value goes on the wire, so no conversion is
+//! written out field by field.
 
 use serde::{Deserialize, Serialize};
+use tact_core::ids::*;
 use tact_core::model::*;
+use tact_core::profile as p;
 use utoipa::ToSchema;
 
 use crate::wire::ts;
 
-/// A service user.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PersonOut {
-    pub id: i64,
-    pub reference: String,
-    pub name: String,
-    /// E.164.
-    pub phones: Vec<String>,
-    pub emails: Vec<String>,
-    pub postal_address: Option<String>,
-    pub advocate: Option<AdvocateOut>,
-    /// standard, large-print, easy-read, braille, audio, …
-    pub preferred_format: String,
-    pub preferred_language: Option<String>,
-    /// CLE-8.1, 8.2: whether they were asked if they need additional help.
-    pub additional_help: Option<HelpOut>,
-    pub created_at: String,
+/// How a core value is written on the wire: an id as its number, an instant in RFC 3339, a
+/// date as `YYYY-MM-DD`, a named value as its word, an address or number as written.
+pub trait Wire {
+    type Out;
+    fn wire(&self) -> Self::Out;
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AdvocateOut {
-    pub name: String,
-    pub organisation: Option<String>,
-    pub phone: Option<String>,
-    pub email: Option<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct HelpOut {
-    pub asked_at: String,
-    pub asked_by: i64,
-    pub needs_help: bool,
-    pub in_their_words: Option<String>,
-}
-
-impl From<&ServiceUser> for PersonOut {
-    fn from(p: &ServiceUser) -> Self {
-        Self {
-            id: p.id.0,
-            reference: p.reference.clone(),
-            name: p.name.clone(),
-            phones: p.phones.iter().map(|x| x.as_str().to_string()).collect(),
-            emails: p.emails.iter().map(|x| x.as_str().to_string()).collect(),
-            postal_address: p.postal_address.clone(),
-            advocate: p.advocate.as_ref().map(|a| AdvocateOut {
-                name: a.name.clone(),
-                organisation: a.organisation.clone(),
-                phone: a.phone.as_ref().map(|x| x.as_str().to_string()),
-                email: a.email.as_ref().map(|x| x.as_str().to_string()),
-            }),
-            preferred_format: p.preferred_format.as_str().to_string(),
-            preferred_language: p.preferred_language.clone(),
-            additional_help: p.additional_help.as_ref().map(|h| HelpOut {
-                asked_at: ts(h.asked_at),
-                asked_by: h.asked_by.0,
-                needs_help: h.needs_help,
-                in_their_words: h.in_their_words.clone(),
-            }),
-            created_at: ts(p.created_at),
+macro_rules! wire_as_is {
+    ($($t:ty),*) => {$(
+        impl Wire for $t {
+            type Out = $t;
+            fn wire(&self) -> $t {
+                self.clone()
+            }
         }
+    )*};
+}
+wire_as_is!(String, bool, i64, u32, u64);
+
+macro_rules! wire_id {
+    ($($t:ty),*) => {$(
+        impl Wire for $t {
+            type Out = i64;
+            fn wire(&self) -> i64 {
+                self.0
+            }
+        }
+    )*};
+}
+wire_id!(PersonId, MatterId, ContactId, StaffId, IncidentId, WarningId);
+wire_id!(
+    PlanId,
+    TaskId,
+    AdjustmentId,
+    DisputeId,
+    FurtherActionId,
+    DisclosureId
+);
+
+macro_rules! wire_word {
+    ($($t:ty),*) => {$(
+        impl Wire for $t {
+            type Out = String;
+            fn wire(&self) -> String {
+                self.as_str().to_string()
+            }
+        }
+    )*};
+}
+wire_word!(
+    tact_core::profile::Channel,
+    tact_core::profile::Answer,
+    tact_core::profile::RestrictionKind,
+    tact_core::correspondence::Route,
+    tact_core::correspondence::LetterStatus,
+    tact_core::rights::RightKind,
+    tact_core::rights::RightStatus,
+    tact_core::sharing::DisclosureStatus,
+    tact_core::identity::PhoneNumber,
+    tact_core::identity::EmailAddress,
+    tact_core::roles::Role,
+    Format,
+    MatterKind,
+    MatterStatus,
+    Direction,
+    Screening,
+    PlanStatus,
+    AdjustmentStatus,
+    DisputeOutcome,
+    FurtherActionKind,
+    TaskKind
+);
+
+impl Wire for AdjustmentKind {
+    type Out = String;
+    fn wire(&self) -> String {
+        self.as_str()
     }
 }
 
-/// A complaint, case, query or request.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MatterOut {
-    pub id: i64,
-    pub person_id: i64,
-    pub reference: String,
-    pub kind: String,
-    pub title: String,
-    /// open, concluded, review-exhausted, finalised.
-    pub status: String,
-    pub finalised_on: Option<String>,
-    pub opened_at: String,
-}
-
-impl From<&Matter> for MatterOut {
-    fn from(m: &Matter) -> Self {
-        Self {
-            id: m.id.0,
-            person_id: m.person_id.0,
-            reference: m.reference.clone(),
-            kind: m.kind.as_str().to_string(),
-            title: m.title.clone(),
-            status: m.status.as_str().to_string(),
-            finalised_on: m.finalised_on.map(|d| d.to_string()),
-            opened_at: ts(m.opened_at),
-        }
+impl Wire for jiff::Timestamp {
+    type Out = String;
+    fn wire(&self) -> String {
+        ts(*self)
     }
 }
 
-/// A contact, either way, on any channel.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ContactOut {
-    pub id: i64,
-    pub person_id: Option<i64>,
-    pub matter_id: Option<i64>,
-    pub channel: String,
-    /// inbound or outbound.
-    pub direction: String,
-    pub at: String,
-    pub staff_id: Option<i64>,
-    pub identifier: Option<String>,
-    pub summary: String,
-    pub body: String,
-    /// The restrictions it broke, as `plan id:kind` (CLE-9.11).
-    pub breach_of: Vec<String>,
-    /// not-needed, due or done (CLE-9.10).
-    pub screening: String,
-    pub not_recorded_as_complaint: bool,
-}
-
-impl From<&Contact> for ContactOut {
-    fn from(c: &Contact) -> Self {
-        Self {
-            id: c.id.0,
-            person_id: c.person_id.map(|x| x.0),
-            matter_id: c.matter_id.map(|x| x.0),
-            channel: c.channel.as_str().to_string(),
-            direction: c.direction.as_str().to_string(),
-            at: ts(c.at),
-            staff_id: c.staff_id.map(|x| x.0),
-            identifier: c.identifier.clone(),
-            summary: c.summary.clone(),
-            body: c.body.clone(),
-            breach_of: c.breach_of.clone(),
-            screening: c.screening.as_str().to_string(),
-            not_recorded_as_complaint: c.not_recorded_as_complaint,
-        }
+impl Wire for jiff::civil::Date {
+    type Out = String;
+    fn wire(&self) -> String {
+        self.to_string()
     }
 }
 
-/// Unacceptable or unreasonable behaviour, and an ended call where there was one.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct IncidentOut {
-    pub id: i64,
-    pub person_id: i64,
-    pub matter_id: Option<i64>,
-    pub contact_id: Option<i64>,
-    pub category: String,
-    pub description: String,
-    pub occurred_at: String,
-    pub staff_id: i64,
-    pub recorded_by: i64,
-    pub ended_call: Option<EndedCallOut>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct EndedCallOut {
-    pub reason: String,
-    pub file_note: String,
-    pub caller_warned: bool,
-}
-
-impl From<&Incident> for IncidentOut {
-    fn from(i: &Incident) -> Self {
-        Self {
-            id: i.id.0,
-            person_id: i.person_id.0,
-            matter_id: i.matter_id.map(|x| x.0),
-            contact_id: i.contact_id.map(|x| x.0),
-            category: i.category.clone(),
-            description: i.description.clone(),
-            occurred_at: ts(i.occurred_at),
-            staff_id: i.staff_id.0,
-            recorded_by: i.recorded_by.0,
-            ended_call: i.ended_call.as_ref().map(|e| EndedCallOut {
-                reason: e.reason.clone(),
-                file_note: e.file_note.clone(),
-                caller_warned: e.caller_warned,
-            }),
-        }
+impl<T: Wire> Wire for Option<T> {
+    type Out = Option<T::Out>;
+    fn wire(&self) -> Self::Out {
+        self.as_ref().map(T::wire)
     }
 }
 
-/// A warning given before any restriction (CLE-9.1–9.3; NOR-5.2).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct WarningOut {
-    pub id: i64,
-    pub person_id: i64,
-    pub incident_ids: Vec<i64>,
-    pub what_is_wrong: String,
-    pub how_to_change: String,
-    pub consequence: String,
-    pub channel: String,
-    pub given_at: String,
-    pub given_by: i64,
+impl<T: Wire> Wire for Vec<T> {
+    type Out = Vec<T::Out>;
+    fn wire(&self) -> Self::Out {
+        self.iter().map(T::wire).collect()
+    }
 }
 
-impl From<&Warning> for WarningOut {
-    fn from(w: &Warning) -> Self {
-        Self {
-            id: w.id.0,
-            person_id: w.person_id.0,
-            incident_ids: w.incident_ids.iter().map(|i| i.0).collect(),
-            what_is_wrong: w.what_is_wrong.clone(),
-            how_to_change: w.how_to_change.clone(),
-            consequence: w.consequence.clone(),
-            channel: w.channel.as_str().to_string(),
-            given_at: ts(w.given_at),
-            given_by: w.given_by.0,
+/// Declares an answer type: serialised by serde and described by utoipa, every field public.
+/// One that mirrors a core record (`Name from Record { … }`) gets its `From<&record>` and
+/// its [`Wire`] (so a record holding it converts too): each field is the record's field of
+/// the same name on the wire, unless `= |r| …` says how to work it out.
+macro_rules! answer {
+    ($(#[$meta:meta])* $name:ident {
+        $($(#[$fmeta:meta])* $field:ident: $ty:ty),* $(,)?
+    }) => {
+        $(#[$meta])*
+        #[derive(Debug, Serialize, ToSchema)]
+        pub struct $name {
+            $($(#[$fmeta])* pub $field: $ty,)*
         }
+    };
+    ($(#[$meta:meta])* $name:ident from $src:ty {
+        $($(#[$fmeta:meta])* $field:ident: $ty:ty $(= $how:expr)?),* $(,)?
+    }) => {
+        $(#[$meta])*
+        #[derive(Debug, Serialize, ToSchema)]
+        pub struct $name {
+            $($(#[$fmeta])* pub $field: $ty,)*
+        }
+
+        impl From<&$src> for $name {
+            fn from(r: &$src) -> Self {
+                Self { $($field: answer!(@field r, $src, $ty, $field $(, $how)?),)* }
+            }
+        }
+
+        impl Wire for $src {
+            type Out = $name;
+            fn wire(&self) -> $name {
+                $name::from(self)
+            }
+        }
+    };
+    (@field $r:ident, $src:ty, $ty:ty, $field:ident) => { Wire::wire(&$r.$field) };
+    (@field $r:ident, $src:ty, $ty:ty, $field:ident, $how:expr) => {{
+        let how: fn(&$src) -> $ty = $how;
+        how($r)
+    }};
+}
+
+answer! {
+    /// A service user.
+    PersonOut from ServiceUser {
+        id: i64,
+        reference: String,
+        name: String,
+        /// E.164.
+        phones: Vec<String>,
+        emails: Vec<String>,
+        postal_address: Option<String>,
+        advocate: Option<AdvocateOut>,
+        /// standard, large-print, easy-read, braille, audio, …
+        preferred_format: String,
+        preferred_language: Option<String>,
+        /// CLE-8.1, 8.2: whether they were asked if they need additional help.
+        additional_help: Option<HelpOut>,
+        created_at: String,
+    }
+}
+
+answer! {
+    /// Someone who speaks for them.
+    AdvocateOut from Advocate {
+        name: String,
+        organisation: Option<String>,
+        phone: Option<String>,
+        email: Option<String>,
+    }
+}
+
+answer! {
+    /// When they were asked whether they need additional help, and what they said.
+    HelpOut from AdditionalHelp {
+        asked_at: String,
+        asked_by: i64,
+        needs_help: bool,
+        in_their_words: Option<String>,
+    }
+}
+
+answer! {
+    /// A complaint, case, query or request.
+    MatterOut from Matter {
+        id: i64,
+        person_id: i64,
+        reference: String,
+        kind: String,
+        title: String,
+        /// open, concluded, review-exhausted, finalised.
+        status: String,
+        finalised_on: Option<String>,
+        opened_at: String,
+    }
+}
+
+answer! {
+    /// A contact, either way, on any channel.
+    ContactOut from Contact {
+        id: i64,
+        person_id: Option<i64>,
+        matter_id: Option<i64>,
+        channel: String,
+        /// inbound or outbound.
+        direction: String,
+        at: String,
+        staff_id: Option<i64>,
+        identifier: Option<String>,
+        summary: String,
+        body: String,
+        /// The restrictions it broke, as `plan id:kind` (CLE-9.11).
+        breach_of: Vec<String>,
+        /// not-needed, due or done (CLE-9.10).
+        screening: String,
+        not_recorded_as_complaint: bool,
+    }
+}
+
+answer! {
+    /// Unacceptable or unreasonable behaviour, and an ended call where there was one.
+    IncidentOut from Incident {
+        id: i64,
+        person_id: i64,
+        matter_id: Option<i64>,
+        contact_id: Option<i64>,
+        category: String,
+        description: String,
+        occurred_at: String,
+        staff_id: i64,
+        recorded_by: i64,
+        ended_call: Option<EndedCallOut>,
+    }
+}
+
+answer! {
+    /// A call ended by staff (CLE-9.4): why, the file note, and whether the caller was warned.
+    EndedCallOut from EndedCall {
+        reason: String,
+        file_note: String,
+        caller_warned: bool,
+    }
+}
+
+answer! {
+    /// A warning given before any restriction (CLE-9.1–9.3; NOR-5.2).
+    WarningOut from Warning {
+        id: i64,
+        person_id: i64,
+        incident_ids: Vec<i64>,
+        what_is_wrong: String,
+        how_to_change: String,
+        consequence: String,
+        channel: String,
+        given_at: String,
+        given_by: i64,
     }
 }
 
@@ -342,14 +411,15 @@ pub struct RestrictionIn {
     pub reason: String,
 }
 
-/// A restriction as a plan holds it, with the catalogue's name for its kind and its clause.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RestrictionOut {
-    #[serde(flatten)]
-    pub rule: RuleOut,
-    pub reason: String,
-    pub name: Option<String>,
-    pub clause: Option<String>,
+answer! {
+    /// A restriction as a plan holds it, with the catalogue's name for its kind and its clause.
+    RestrictionOut {
+        #[serde(flatten)]
+        rule: RuleOut,
+        reason: String,
+        name: Option<String>,
+        clause: Option<String>,
+    }
 }
 
 impl RestrictionOut {
@@ -364,780 +434,604 @@ impl RestrictionOut {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ChecklistAnswerOut {
-    pub question_id: String,
-    /// yes, no, not-applicable.
-    pub answer: String,
-    pub reason: String,
-    pub remedy_task: Option<i64>,
-    pub cannot_remedy_reason: Option<String>,
-    pub answered_by: i64,
-    pub answered_at: String,
+answer! {
+    /// One answer to the checklist of underlying causes (CLE-9.5; NOR-4.1).
+    ChecklistAnswerOut from ChecklistAnswer {
+        question_id: String,
+        /// yes, no, not-applicable.
+        answer: String,
+        reason: String,
+        remedy_task: Option<i64>,
+        cannot_remedy_reason: Option<String>,
+        answered_by: i64,
+        answered_at: String,
+    }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct OverrideOut {
-    pub adjustment_id: i64,
-    pub by: i64,
-    pub reason: String,
+answer! {
+    /// A reasonable adjustment the plan departs from, by whom and why (CLE-8.5).
+    OverrideOut from AdjustmentOverride {
+        adjustment_id: i64,
+        by: i64,
+        reason: String,
+    }
 }
 
-/// The written notice of a plan (CLE-9.6; NOR-5.1, 5.4, 5.7).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct NoticeOut {
-    pub sent_at: String,
-    pub channel: String,
-    pub format: String,
-    pub agreement_sought: bool,
-    pub agreement_given: Option<bool>,
-    pub agreement_note: Option<String>,
-    pub policy_enclosed: bool,
-    pub plan_version: i64,
+answer! {
+    /// The written notice of a plan (CLE-9.6; NOR-5.1, 5.4, 5.7).
+    NoticeOut from Notice {
+        sent_at: String,
+        channel: String,
+        format: String,
+        agreement_sought: bool,
+        agreement_given: Option<bool>,
+        agreement_note: Option<String>,
+        policy_enclosed: bool,
+        plan_version: i64,
+    }
 }
 
-/// A change to the plan waiting for its notice (NOR-5.1).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PendingVariationOut {
-    pub restrictions: Vec<RestrictionOut>,
-    pub review_due: String,
-    pub reason: String,
+answer! {
+    /// A change to the plan waiting for its notice (NOR-5.1).
+    PendingVariationOut {
+        restrictions: Vec<RestrictionOut>,
+        review_due: String,
+        reason: String,
+    }
 }
 
-/// A matter the plan is to be applied to, not yet in effect (NOR-6.2, 5.1).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PendingMatterOut {
-    pub matter_id: i64,
-    pub reason: String,
-    pub requested_by: i64,
-    pub requested_at: String,
-    pub authorised_by: Option<i64>,
-    pub authorised_at: Option<String>,
-    /// authorisation or notice.
-    pub waiting_for: String,
+answer! {
+    /// A matter the plan is to be applied to, not yet in effect (NOR-6.2, 5.1).
+    PendingMatterOut from PendingMatter {
+        matter_id: i64,
+        reason: String,
+        requested_by: i64,
+        requested_at: String,
+        authorised_by: Option<i64>,
+        authorised_at: Option<String>,
+        /// authorisation or notice.
+        waiting_for: String = |m| {
+            let waiting = if m.authorised_by.is_some() { "notice" } else { "authorisation" };
+            waiting.to_string()
+        },
+    }
 }
 
-/// A contact strategy (Cleveland) or communication plan (Northamptonshire); `term` is the
-/// profile's word for it.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PlanOut {
-    pub id: i64,
-    pub term: String,
-    pub person_id: i64,
-    pub version: i64,
-    pub plan_version: i64,
-    /// draft, proposed, authorised, active, refused, withdrawn, lifted.
-    pub status: String,
-    pub in_force: bool,
-    pub review_overdue: bool,
-    pub matter_ids: Vec<i64>,
-    pub incident_ids: Vec<i64>,
-    pub restrictions: Vec<RestrictionOut>,
-    pub reasons: String,
-    pub aims: String,
-    pub proportionality: String,
-    pub no_warning_reason: Option<String>,
-    pub checklist: Vec<ChecklistAnswerOut>,
-    pub created_by: i64,
-    pub created_at: String,
-    pub proposed_by: Option<i64>,
-    pub proposed_at: Option<String>,
-    pub decided_by: Option<i64>,
-    pub decided_at: Option<String>,
-    pub decision_reason: Option<String>,
-    pub overrides: Vec<OverrideOut>,
-    pub notice: Option<NoticeOut>,
-    pub effective_from: Option<String>,
-    pub review_due: String,
-    pub ends_on: Option<String>,
-    pub pending_variation: Option<PendingVariationOut>,
-    pub pending_matters: Vec<PendingMatterOut>,
-    pub lifted_at: Option<String>,
-    pub lift_reason: Option<String>,
+answer! {
+    /// A contact strategy (Cleveland) or communication plan (Northamptonshire); `term` is the
+    /// profile's word for it.
+    PlanOut {
+        id: i64,
+        term: String,
+        person_id: i64,
+        version: i64,
+        plan_version: i64,
+        /// draft, proposed, authorised, active, refused, withdrawn, lifted.
+        status: String,
+        in_force: bool,
+        review_overdue: bool,
+        matter_ids: Vec<i64>,
+        incident_ids: Vec<i64>,
+        restrictions: Vec<RestrictionOut>,
+        reasons: String,
+        aims: String,
+        proportionality: String,
+        no_warning_reason: Option<String>,
+        checklist: Vec<ChecklistAnswerOut>,
+        created_by: i64,
+        created_at: String,
+        proposed_by: Option<i64>,
+        proposed_at: Option<String>,
+        decided_by: Option<i64>,
+        decided_at: Option<String>,
+        decision_reason: Option<String>,
+        overrides: Vec<OverrideOut>,
+        notice: Option<NoticeOut>,
+        effective_from: Option<String>,
+        review_due: String,
+        ends_on: Option<String>,
+        pending_variation: Option<PendingVariationOut>,
+        pending_matters: Vec<PendingMatterOut>,
+        lifted_at: Option<String>,
+        lift_reason: Option<String>,
+    }
 }
 
 impl PlanOut {
+    /// A plan with the profile's names for its restrictions and whether it is in force `at`.
     pub fn of(profile: &tact_core::profile::Profile, s: &Plan, at: jiff::Timestamp) -> Self {
-        let named = |r: &Restriction| RestrictionOut::of(profile, r);
+        let named =
+            |rs: &[Restriction]| rs.iter().map(|r| RestrictionOut::of(profile, r)).collect();
         Self {
             id: s.id.0,
             term: profile.terms.plan.clone(),
             person_id: s.person_id.0,
             version: s.version,
             plan_version: s.plan_version,
-            status: s.status.as_str().to_string(),
+            status: s.status.wire(),
             in_force: s.in_force(at),
             review_overdue: s.review_overdue(tact_core::check::uk_date(at)),
-            matter_ids: s.matter_ids.iter().map(|m| m.0).collect(),
-            incident_ids: s.incident_ids.iter().map(|m| m.0).collect(),
-            restrictions: s.restrictions.iter().map(named).collect(),
+            matter_ids: s.matter_ids.wire(),
+            incident_ids: s.incident_ids.wire(),
+            restrictions: named(&s.restrictions),
             reasons: s.reasons.clone(),
             aims: s.aims.clone(),
             proportionality: s.proportionality.clone(),
             no_warning_reason: s.no_warning_reason.clone(),
-            checklist: s
-                .checklist
-                .iter()
-                .map(|a| ChecklistAnswerOut {
-                    question_id: a.question_id.clone(),
-                    answer: a.answer.as_str().to_string(),
-                    reason: a.reason.clone(),
-                    remedy_task: a.remedy_task.map(|t| t.0),
-                    cannot_remedy_reason: a.cannot_remedy_reason.clone(),
-                    answered_by: a.answered_by.0,
-                    answered_at: ts(a.answered_at),
-                })
-                .collect(),
+            checklist: s.checklist.wire(),
             created_by: s.created_by.0,
             created_at: ts(s.created_at),
-            proposed_by: s.proposed_by.map(|x| x.0),
-            proposed_at: s.proposed_at.map(ts),
-            decided_by: s.decided_by.map(|x| x.0),
-            decided_at: s.decided_at.map(ts),
+            proposed_by: s.proposed_by.wire(),
+            proposed_at: s.proposed_at.wire(),
+            decided_by: s.decided_by.wire(),
+            decided_at: s.decided_at.wire(),
             decision_reason: s.decision_reason.clone(),
-            overrides: s
-                .overrides
-                .iter()
-                .map(|o| OverrideOut {
-                    adjustment_id: o.adjustment_id.0,
-                    by: o.by.0,
-                    reason: o.reason.clone(),
-                })
-                .collect(),
-            notice: s.notice.as_ref().map(|n| NoticeOut {
-                sent_at: ts(n.sent_at),
-                channel: n.channel.as_str().to_string(),
-                format: n.format.as_str().to_string(),
-                agreement_sought: n.agreement_sought,
-                agreement_given: n.agreement_given,
-                agreement_note: n.agreement_note.clone(),
-                policy_enclosed: n.policy_enclosed,
-                plan_version: n.plan_version,
-            }),
-            effective_from: s.effective_from.map(ts),
-            review_due: s.review_due.to_string(),
-            ends_on: s.ends_on.map(|d| d.to_string()),
+            overrides: s.overrides.wire(),
+            notice: s.notice.wire(),
+            effective_from: s.effective_from.wire(),
+            review_due: s.review_due.wire(),
+            ends_on: s.ends_on.wire(),
             pending_variation: s.pending_variation.as_ref().map(|v| PendingVariationOut {
-                restrictions: v.restrictions.iter().map(named).collect(),
-                review_due: v.review_due.to_string(),
+                restrictions: named(&v.restrictions),
+                review_due: v.review_due.wire(),
                 reason: v.reason.clone(),
             }),
-            pending_matters: s
-                .pending_matters
-                .iter()
-                .map(|m| PendingMatterOut {
-                    matter_id: m.matter_id.0,
-                    reason: m.reason.clone(),
-                    requested_by: m.requested_by.0,
-                    requested_at: ts(m.requested_at),
-                    authorised_by: m.authorised_by.map(|x| x.0),
-                    authorised_at: m.authorised_at.map(ts),
-                    waiting_for: if m.authorised_by.is_some() {
-                        "notice"
-                    } else {
-                        "authorisation"
-                    }
-                    .to_string(),
-                })
-                .collect(),
-            lifted_at: s.lifted_at.map(ts),
+            pending_matters: s.pending_matters.wire(),
+            lifted_at: s.lifted_at.wire(),
             lift_reason: s.lift_reason.clone(),
         }
     }
 }
 
-/// A reasonable adjustment (CLE-8.5; NOR-1.3).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AdjustmentOut {
-    pub id: i64,
-    pub person_id: i64,
-    pub kind: String,
-    pub description: String,
-    /// requested, granted, refused, withdrawn.
-    pub status: String,
-    pub requested_at: String,
-    pub recorded_by: i64,
-    pub decided_by: Option<i64>,
-    pub decided_at: Option<String>,
-    pub decision_reason: Option<String>,
-}
-
-impl From<&Adjustment> for AdjustmentOut {
-    fn from(a: &Adjustment) -> Self {
-        Self {
-            id: a.id.0,
-            person_id: a.person_id.0,
-            kind: a.kind.as_str().to_string(),
-            description: a.description.clone(),
-            status: a.status.as_str().to_string(),
-            requested_at: ts(a.requested_at),
-            recorded_by: a.recorded_by.0,
-            decided_by: a.decided_by.map(|x| x.0),
-            decided_at: a.decided_at.map(ts),
-            decision_reason: a.decision_reason.clone(),
-        }
+answer! {
+    /// A reasonable adjustment (CLE-8.5; NOR-1.3).
+    AdjustmentOut from Adjustment {
+        id: i64,
+        person_id: i64,
+        kind: String,
+        description: String,
+        /// requested, granted, refused, withdrawn.
+        status: String,
+        requested_at: String,
+        recorded_by: i64,
+        decided_by: Option<i64>,
+        decided_at: Option<String>,
+        decision_reason: Option<String>,
     }
 }
 
-/// Sharing a person's details with a partner (CLE-9.15).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DisclosureOut {
-    pub id: i64,
-    pub person_id: i64,
-    pub partner: String,
-    pub reason: String,
-    pub details: String,
-    pub requested_by: i64,
-    pub requested_at: String,
-    /// requested, approved, refused, shared.
-    pub status: String,
-    pub decided_by: Option<i64>,
-    pub decided_at: Option<String>,
-    pub decision_reason: Option<String>,
-    pub shared_by: Option<i64>,
-    pub shared_at: Option<String>,
-    pub shared_what: Option<String>,
-}
-
-impl From<&tact_core::sharing::Disclosure> for DisclosureOut {
-    fn from(d: &tact_core::sharing::Disclosure) -> Self {
-        Self {
-            id: d.id.0,
-            person_id: d.person_id.0,
-            partner: d.partner.clone(),
-            reason: d.reason.clone(),
-            details: d.details.clone(),
-            requested_by: d.requested_by.0,
-            requested_at: ts(d.requested_at),
-            status: d.status.as_str().to_string(),
-            decided_by: d.decided_by.map(|x| x.0),
-            decided_at: d.decided_at.map(ts),
-            decision_reason: d.decision_reason.clone(),
-            shared_by: d.shared_by.map(|x| x.0),
-            shared_at: d.shared_at.map(ts),
-            shared_what: d.shared_what.clone(),
-        }
+answer! {
+    /// Sharing a person's details with a partner (CLE-9.15).
+    DisclosureOut from tact_core::sharing::Disclosure {
+        id: i64,
+        person_id: i64,
+        partner: String,
+        reason: String,
+        details: String,
+        requested_by: i64,
+        requested_at: String,
+        /// requested, approved, refused, shared.
+        status: String,
+        decided_by: Option<i64>,
+        decided_at: Option<String>,
+        decision_reason: Option<String>,
+        shared_by: Option<i64>,
+        shared_at: Option<String>,
+        shared_what: Option<String>,
     }
 }
 
-/// Someone opened a person's restrictions, incidents or adjustments.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AccessOut {
-    pub person_id: i64,
-    pub staff_id: i64,
-    pub at: String,
-    pub what: String,
-}
-
-impl From<&Access> for AccessOut {
-    fn from(a: &Access) -> Self {
-        Self {
-            person_id: a.person_id.0,
-            staff_id: a.staff_id.0,
-            at: ts(a.at),
-            what: a.what.clone(),
-        }
+answer! {
+    /// Someone opened a person's restrictions, incidents or adjustments.
+    AccessOut from Access {
+        person_id: i64,
+        staff_id: i64,
+        at: String,
+        what: String,
     }
 }
 
-/// A dispute about a plan (NOR-7.1).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DisputeOut {
-    pub id: i64,
-    pub strategy_id: i64,
-    pub person_id: i64,
-    pub grounds: String,
-    pub received_at: String,
-    pub outcome: Option<String>,
-    pub decided_by: Option<i64>,
-    pub decided_at: Option<String>,
-    pub decision_reason: Option<String>,
-}
-
-impl From<&Dispute> for DisputeOut {
-    fn from(d: &Dispute) -> Self {
-        Self {
-            id: d.id.0,
-            strategy_id: d.strategy_id.0,
-            person_id: d.person_id.0,
-            grounds: d.grounds.clone(),
-            received_at: ts(d.received_at),
-            outcome: d.outcome.map(|o| o.as_str().to_string()),
-            decided_by: d.decided_by.map(|x| x.0),
-            decided_at: d.decided_at.map(ts),
-            decision_reason: d.decision_reason.clone(),
-        }
+answer! {
+    /// A dispute about a plan (NOR-7.1).
+    DisputeOut from Dispute {
+        id: i64,
+        strategy_id: i64,
+        person_id: i64,
+        grounds: String,
+        received_at: String,
+        outcome: Option<String>,
+        decided_by: Option<i64>,
+        decided_at: Option<String>,
+        decision_reason: Option<String>,
     }
 }
 
-/// Further action: the police, legal advice or legal action (CLE-10.1–10.3).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct FurtherActionOut {
-    pub id: i64,
-    pub person_id: i64,
-    pub kind: String,
-    pub reasons: String,
-    pub prior_notice_given: bool,
-    pub no_notice_reason: Option<String>,
-    pub decided_by: i64,
-    pub decided_at: String,
-}
-
-impl From<&FurtherAction> for FurtherActionOut {
-    fn from(f: &FurtherAction) -> Self {
-        Self {
-            id: f.id.0,
-            person_id: f.person_id.0,
-            kind: f.kind.as_str().to_string(),
-            reasons: f.reasons.clone(),
-            prior_notice_given: f.prior_notice_given,
-            no_notice_reason: f.no_notice_reason.clone(),
-            decided_by: f.decided_by.0,
-            decided_at: ts(f.decided_at),
-        }
+answer! {
+    /// Further action: the police, legal advice or legal action (CLE-10.1–10.3).
+    FurtherActionOut from FurtherAction {
+        id: i64,
+        person_id: i64,
+        kind: String,
+        reasons: String,
+        prior_notice_given: bool,
+        no_notice_reason: Option<String>,
+        decided_by: i64,
+        decided_at: String,
     }
 }
 
-/// Something for a member of staff, or anyone in a role, to do.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TaskOut {
-    pub id: i64,
-    pub kind: String,
-    pub person_id: Option<i64>,
-    pub assignee: Option<i64>,
-    pub role: Option<String>,
-    pub title: String,
-    pub due_on: Option<String>,
-    pub clause: String,
-    pub subject: Option<String>,
-    pub created_at: String,
-    pub done_at: Option<String>,
-    pub done_by: Option<i64>,
-    pub outcome: Option<String>,
-}
-
-impl From<&Task> for TaskOut {
-    fn from(t: &Task) -> Self {
-        Self {
-            id: t.id.0,
-            kind: t.task.kind.as_str().to_string(),
-            person_id: t.task.person_id.map(|x| x.0),
-            assignee: t.task.assignee.map(|x| x.0),
-            role: t.task.role.map(|r| r.as_str().to_string()),
-            title: t.task.title.clone(),
-            due_on: t.task.due_on.map(|d| d.to_string()),
-            clause: t.task.clause.clone(),
-            subject: t.task.subject.clone(),
-            created_at: ts(t.created_at),
-            done_at: t.done_at.map(ts),
-            done_by: t.done_by.map(|x| x.0),
-            outcome: t.outcome.clone(),
-        }
+answer! {
+    /// Something for a member of staff, or anyone in a role, to do.
+    TaskOut from Task {
+        id: i64,
+        kind: String = |r| r.task.kind.wire(),
+        person_id: Option<i64> = |r| r.task.person_id.wire(),
+        assignee: Option<i64> = |r| r.task.assignee.wire(),
+        role: Option<String> = |r| r.task.role.wire(),
+        title: String = |r| r.task.title.wire(),
+        due_on: Option<String> = |r| r.task.due_on.wire(),
+        clause: String = |r| r.task.clause.wire(),
+        subject: Option<String> = |r| r.task.subject.wire(),
+        created_at: String,
+        done_at: Option<String>,
+        done_by: Option<i64>,
+        outcome: Option<String>,
     }
 }
 
-/// A member of staff.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct StaffOut {
-    pub id: i64,
-    pub name: String,
-    pub email: Option<String>,
-    pub role: String,
-    pub line_manager: Option<i64>,
-    pub active: bool,
-}
-
-impl From<&Staff> for StaffOut {
-    fn from(s: &Staff) -> Self {
-        Self {
-            id: s.id.0,
-            name: s.name.clone(),
-            email: s.email.as_ref().map(|e| e.as_str().to_string()),
-            role: s.role.as_str().to_string(),
-            line_manager: s.line_manager.map(|x| x.0),
-            active: s.active,
-        }
+answer! {
+    /// A member of staff.
+    StaffOut from Staff {
+        id: i64,
+        name: String,
+        email: Option<String>,
+        role: String,
+        line_manager: Option<i64>,
+        active: bool,
     }
 }
 
-/// A data-rights request (UK GDPR), with its deadline.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RightsOut {
-    pub id: i64,
-    pub person_id: i64,
-    pub kind: String,
-    pub details: String,
-    pub channel: String,
-    pub received_on: String,
-    pub due_on: String,
-    pub extended_to: Option<String>,
-    pub extension_reason: Option<String>,
-    pub deadline: String,
-    pub status: String,
-    pub outcome: Option<String>,
-    pub clause: String,
-}
-
-impl From<&tact_core::rights::RightsRequest> for RightsOut {
-    fn from(r: &tact_core::rights::RightsRequest) -> Self {
-        Self {
-            id: r.id,
-            person_id: r.person_id.0,
-            kind: r.kind.as_str().to_string(),
-            details: r.details.clone(),
-            channel: r.channel.as_str().to_string(),
-            received_on: r.received_on.to_string(),
-            due_on: r.due_on.to_string(),
-            extended_to: r.extended_to.map(|d| d.to_string()),
-            extension_reason: r.extension_reason.clone(),
-            deadline: r.deadline().to_string(),
-            status: r.status.as_str().to_string(),
-            outcome: r.outcome.clone(),
-            clause: tact_core::rights::CLAUSE.to_string(),
-        }
+answer! {
+    /// A data-rights request (UK GDPR), with its deadline.
+    RightsOut from tact_core::rights::RightsRequest {
+        id: i64,
+        person_id: i64,
+        kind: String,
+        details: String,
+        channel: String,
+        received_on: String,
+        due_on: String,
+        extended_to: Option<String>,
+        extension_reason: Option<String>,
+        deadline: String = |r| r.deadline().to_string(),
+        status: String,
+        outcome: Option<String>,
+        clause: String = |_| tact_core::rights::CLAUSE.to_string(),
     }
 }
 
-/// The person a contact check found.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct FoundOut {
-    pub id: i64,
-    pub reference: Option<String>,
-    pub name: Option<String>,
+answer! {
+    /// The person a contact check found.
+    FoundOut {
+        id: i64,
+        reference: Option<String>,
+        name: Option<String>,
+    }
 }
 
-/// One person a shared identifier could be, with the answer for them.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CandidateOut {
-    pub id: i64,
-    pub reference: String,
-    pub name: String,
-    pub outcome: String,
+answer! {
+    /// One person a shared identifier could be, with the answer for them.
+    CandidateOut {
+        id: i64,
+        reference: String,
+        name: String,
+        outcome: String,
+    }
 }
 
-/// A restriction that bears on this contact, and how.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AppliedOut {
-    pub strategy_id: i64,
-    pub kind: String,
-    pub name: String,
-    pub clause: String,
-    /// forbids, conditions, informs.
-    pub effect: String,
-    pub explanation: String,
-    pub matters: Vec<i64>,
+answer! {
+    /// A restriction that bears on this contact, and how.
+    AppliedOut {
+        strategy_id: i64,
+        kind: String,
+        name: String,
+        clause: String,
+        /// forbids, conditions, informs.
+        effect: String,
+        explanation: String,
+        matters: Vec<i64>,
+    }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AdjustmentNoteOut {
-    pub id: i64,
-    pub description: String,
+answer! {
+    AdjustmentNoteOut {
+        id: i64,
+        description: String,
+    }
 }
 
-/// How fresh a contact check's answer is (issue 10).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct FreshnessOut {
-    /// index or database.
-    pub source: String,
-    pub change_seq: i64,
-    pub synced_ms_ago: Option<u64>,
-    pub bound_ms: u64,
+answer! {
+    /// How fresh a contact check's answer is (issue 10).
+    FreshnessOut {
+        /// index or database.
+        source: String,
+        change_seq: i64,
+        synced_ms_ago: Option<u64>,
+        bound_ms: u64,
+    }
 }
 
-/// What staff may and must do with this contact (CLE-9.9; NOR-5.5), and why.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct VerdictOut {
-    pub person: Option<FoundOut>,
-    /// allowed, allowed-with-conditions, not-allowed, unknown-caller or ambiguous.
-    pub outcome: String,
-    pub strictest_outcome: String,
-    pub allowed: bool,
-    pub candidates: Vec<CandidateOut>,
-    pub withheld: bool,
-    /// Words for staff to say.
-    pub say: Vec<String>,
-    /// What staff must do.
-    pub must: Vec<String>,
-    pub restrictions: Vec<AppliedOut>,
-    pub adjustments: Vec<AdjustmentNoteOut>,
-    pub screening_required: bool,
-    pub staff_may_disengage: bool,
-    pub ask_additional_help: bool,
-    pub record_call: bool,
-    pub max_minutes: Option<u32>,
-    pub put_through_to: Option<i64>,
-    pub divert_to_mailbox: Option<String>,
-    pub clauses: Vec<String>,
-    /// Present on a contact check's own answer.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub freshness: Option<FreshnessOut>,
+answer! {
+    /// What staff may and must do with this contact (CLE-9.9; NOR-5.5), and why.
+    VerdictOut {
+        person: Option<FoundOut>,
+        /// allowed, allowed-with-conditions, not-allowed, unknown-caller or ambiguous.
+        outcome: String,
+        strictest_outcome: String,
+        allowed: bool,
+        candidates: Vec<CandidateOut>,
+        withheld: bool,
+        /// Words for staff to say.
+        say: Vec<String>,
+        /// What staff must do.
+        must: Vec<String>,
+        restrictions: Vec<AppliedOut>,
+        adjustments: Vec<AdjustmentNoteOut>,
+        screening_required: bool,
+        staff_may_disengage: bool,
+        ask_additional_help: bool,
+        record_call: bool,
+        max_minutes: Option<u32>,
+        put_through_to: Option<i64>,
+        divert_to_mailbox: Option<String>,
+        clauses: Vec<String>,
+        /// Present on a contact check's own answer.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        freshness: Option<FreshnessOut>,
+    }
 }
 
 // ----- composite answers ----------------------------------------------------------
 
-/// The error every refusal answers with: 400 bad input, 401 no token, 403 a role the
-/// profile does not allow, 404 no such record, 409 a rule or a change meanwhile, 503.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ErrorOut {
-    pub error: ErrorBody,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ErrorBody {
-    pub message: String,
-    /// The request field at fault, where there is one.
-    pub field: Option<String>,
-    /// The policy clause that makes the rule, where there is one.
-    pub clause: Option<String>,
-}
-
-/// Whether this server answers true (issue 10).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ReadyOut {
-    pub ready: bool,
-    /// ready, building or behind.
-    pub index: String,
-    pub change_seq: i64,
-    pub synced_ms_ago: Option<u64>,
-    pub bound_ms: u64,
-    pub problem: Option<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct OrganisationOut {
-    pub id: String,
-    pub name: String,
-    pub short_name: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TermsOut {
-    pub plan: String,
-    pub plan_plural: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CategoryOut {
-    pub id: String,
-    pub name: String,
-    pub clause: String,
-    pub examples: Vec<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct QuestionOut {
-    pub id: String,
-    pub text: String,
-    pub shortfall_if: String,
-    pub may_be_not_applicable: bool,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ChecklistOut {
-    pub clause: String,
-    pub questions: Vec<QuestionOut>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CatalogueOut {
-    pub kind: String,
-    pub name: String,
-    pub clause: String,
-    pub text: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DisputeRouteOut {
-    pub route: String,
-    pub contact_email: String,
-    pub clause: String,
-}
-
-/// The loaded policy profile.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ProfileOut {
-    pub organisation: OrganisationOut,
-    pub terms: TermsOut,
-    pub max_review_interval_months: u32,
-    pub notice_before_effect: bool,
-    pub categories: Vec<CategoryOut>,
-    pub checklist: ChecklistOut,
-    pub restrictions: Vec<CatalogueOut>,
-    pub dispute: Option<DisputeRouteOut>,
-}
-
-impl From<&tact_core::profile::Profile> for ProfileOut {
-    fn from(p: &tact_core::profile::Profile) -> Self {
-        Self {
-            organisation: OrganisationOut {
-                id: p.organisation.id.clone(),
-                name: p.organisation.name.clone(),
-                short_name: p.organisation.short_name.clone(),
-            },
-            terms: TermsOut {
-                plan: p.terms.plan.clone(),
-                plan_plural: p.terms.plan_plural.clone(),
-            },
-            max_review_interval_months: p.rules.max_review_interval_months,
-            notice_before_effect: p.rules.notice_before_effect,
-            categories: p
-                .categories
-                .iter()
-                .map(|c| CategoryOut {
-                    id: c.id.clone(),
-                    name: c.name.clone(),
-                    clause: c.clause.clone(),
-                    examples: c.examples.clone(),
-                })
-                .collect(),
-            checklist: ChecklistOut {
-                clause: p.checklist.clause.clone(),
-                questions: p
-                    .checklist
-                    .questions
-                    .iter()
-                    .map(|q| QuestionOut {
-                        id: q.id.clone(),
-                        text: q.text.clone(),
-                        shortfall_if: q.shortfall_if.as_str().to_string(),
-                        may_be_not_applicable: q.may_be_not_applicable,
-                    })
-                    .collect(),
-            },
-            restrictions: p
-                .restrictions
-                .iter()
-                .map(|r| CatalogueOut {
-                    kind: r.kind.as_str().to_string(),
-                    name: r.name.clone(),
-                    clause: r.clause.clone(),
-                    text: r.text.clone(),
-                })
-                .collect(),
-            dispute: p.dispute.as_ref().map(|d| DisputeRouteOut {
-                route: d.route.clone(),
-                contact_email: d.contact_email.clone(),
-                clause: d.clause.clone(),
-            }),
-        }
+answer! {
+    /// The error every refusal answers with: 400 bad input, 401 no token, 403 a role the
+    /// profile does not allow, 404 no such record, 409 a rule or a change meanwhile, 503.
+    ErrorOut {
+        error: ErrorBody,
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PeopleOut {
-    pub people: Vec<PersonOut>,
+answer! {
+    ErrorBody {
+        message: String,
+        /// The request field at fault, where there is one.
+        field: Option<String>,
+        /// The policy clause that makes the rule, where there is one.
+        clause: Option<String>,
+    }
 }
 
-/// Everything held about a person, as the record page shows it.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PersonRecordOut {
-    pub person: PersonOut,
-    pub matters: Vec<MatterOut>,
-    pub contacts: Vec<ContactOut>,
-    pub incidents: Vec<IncidentOut>,
-    pub warnings: Vec<WarningOut>,
-    pub strategies: Vec<PlanOut>,
-    pub adjustments: Vec<AdjustmentOut>,
-    pub disclosures: Vec<DisclosureOut>,
-    pub disputes: Vec<DisputeOut>,
-    pub further_actions: Vec<FurtherActionOut>,
-    pub tasks: Vec<TaskOut>,
+answer! {
+    /// Whether this server answers true (issue 10).
+    ReadyOut {
+        ready: bool,
+        /// ready, building or behind.
+        index: String,
+        change_seq: i64,
+        synced_ms_ago: Option<u64>,
+        bound_ms: u64,
+        problem: Option<String>,
+    }
 }
 
-/// Two records of one person merged (issue 10): the one kept, and how much moved to it.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MergedOut {
-    pub person: PersonOut,
-    pub merged: i64,
-    /// How many of each kind of record moved.
-    pub moved: std::collections::BTreeMap<String, i64>,
+answer! {
+    /// The office whose policy is loaded.
+    OrganisationOut from p::Organisation {
+        id: String,
+        name: String,
+        short_name: String,
+    }
 }
 
-/// A contact logged, the verdict it was logged under, and any tasks it raised.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct LoggedOut {
-    pub contact: ContactOut,
-    pub verdict: VerdictOut,
-    pub tasks: Vec<i64>,
+answer! {
+    /// The profile's words for a plan: "contact strategy" or "communication plan".
+    TermsOut from p::Terms {
+        plan: String,
+        plan_plural: String,
+    }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ContactsOut {
-    pub contacts: Vec<ContactOut>,
+answer! {
+    /// A category of unacceptable behaviour, with its clause and examples.
+    CategoryOut from p::Category {
+        id: String,
+        name: String,
+        clause: String,
+        examples: Vec<String>,
+    }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct IncidentRecordedOut {
-    pub incident: IncidentOut,
-    pub tasks: Vec<i64>,
+answer! {
+    /// A question of the checklist of underlying causes.
+    QuestionOut from p::Question {
+        id: String,
+        text: String,
+        shortfall_if: String,
+        may_be_not_applicable: bool,
+    }
 }
 
-/// The plan with its checklist answered, and any tasks to put a shortfall right.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ChecklistAnsweredOut {
-    #[serde(flatten)]
-    pub plan: PlanOut,
-    pub remedy_tasks: Vec<i64>,
+answer! {
+    /// The checklist of underlying causes.
+    ChecklistOut from p::Checklist {
+        clause: String,
+        questions: Vec<QuestionOut>,
+    }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DisputeDecidedOut {
-    pub dispute: DisputeOut,
-    pub strategy: PlanOut,
+answer! {
+    /// A kind of restriction the profile allows, with its clause and its words.
+    CatalogueOut from p::CatalogueEntry {
+        kind: String,
+        name: String,
+        clause: String,
+        text: String,
+    }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TasksOut {
-    pub tasks: Vec<TaskOut>,
+answer! {
+    /// Where a person disputes a plan.
+    DisputeRouteOut from p::DisputeRoute {
+        route: String,
+        contact_email: String,
+        clause: String,
+    }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct StartedOut {
-    pub category: String,
-    pub stage: String,
-    pub count: u64,
+answer! {
+    /// The loaded policy profile.
+    ProfileOut from p::Profile {
+        organisation: OrganisationOut,
+        terms: TermsOut,
+        max_review_interval_months: u32 = |p| p.rules.max_review_interval_months,
+        notice_before_effect: bool = |p| p.rules.notice_before_effect,
+        categories: Vec<CategoryOut>,
+        checklist: ChecklistOut,
+        restrictions: Vec<CatalogueOut>,
+        dispute: Option<DisputeRouteOut>,
+    }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct InForceOut {
-    pub category: String,
-    pub count: u64,
+answer! {
+    PeopleOut {
+        people: Vec<PersonOut>,
+    }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ReviewsDoneOut {
-    pub on_time: u64,
-    pub late: u64,
-    pub timing_not_recorded: u64,
-    pub overdue_at_end: u64,
+answer! {
+    /// Everything held about a person, as the record page shows it.
+    PersonRecordOut {
+        person: PersonOut,
+        matters: Vec<MatterOut>,
+        contacts: Vec<ContactOut>,
+        incidents: Vec<IncidentOut>,
+        warnings: Vec<WarningOut>,
+        strategies: Vec<PlanOut>,
+        adjustments: Vec<AdjustmentOut>,
+        disclosures: Vec<DisclosureOut>,
+        disputes: Vec<DisputeOut>,
+        further_actions: Vec<FurtherActionOut>,
+        tasks: Vec<TaskOut>,
+    }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DisputesCountOut {
-    pub raised: u64,
-    /// How many were decided each way.
-    pub decided: std::collections::BTreeMap<String, u64>,
+answer! {
+    /// Two records of one person merged (issue 10): the one kept, and how much moved to it.
+    MergedOut {
+        person: PersonOut,
+        merged: i64,
+        /// How many of each kind of record moved.
+        moved: std::collections::BTreeMap<String, i64>,
+    }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AdjustmentsCountOut {
-    pub requested: u64,
-    pub granted: u64,
-    pub refused: u64,
+answer! {
+    /// A contact logged, the verdict it was logged under, and any tasks it raised.
+    LoggedOut {
+        contact: ContactOut,
+        verdict: VerdictOut,
+        tasks: Vec<i64>,
+    }
 }
 
-/// The governance report for a period.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct GovernanceOut {
-    pub period: String,
-    pub from: String,
-    pub to: String,
-    pub plans_started: Vec<StartedOut>,
-    pub plans_in_force_at_end: Vec<InForceOut>,
-    pub reviews: ReviewsDoneOut,
-    pub breaches: u64,
-    pub disputes: DisputesCountOut,
-    pub adjustments: AdjustmentsCountOut,
+answer! {
+    ContactsOut {
+        contacts: Vec<ContactOut>,
+    }
+}
+
+answer! {
+    IncidentRecordedOut {
+        incident: IncidentOut,
+        tasks: Vec<i64>,
+    }
+}
+
+answer! {
+    /// The plan with its checklist answered, and any tasks to put a shortfall right.
+    ChecklistAnsweredOut {
+        #[serde(flatten)]
+        plan: PlanOut,
+        remedy_tasks: Vec<i64>,
+    }
+}
+
+answer! {
+    DisputeDecidedOut {
+        dispute: DisputeOut,
+        strategy: PlanOut,
+    }
+}
+
+answer! {
+    TasksOut {
+        tasks: Vec<TaskOut>,
+    }
+}
+
+answer! {
+    StartedOut {
+        category: String,
+        stage: String,
+        count: u64,
+    }
+}
+
+answer! {
+    InForceOut {
+        category: String,
+        count: u64,
+    }
+}
+
+answer! {
+    ReviewsDoneOut {
+        on_time: u64,
+        late: u64,
+        timing_not_recorded: u64,
+        overdue_at_end: u64,
+    }
+}
+
+answer! {
+    DisputesCountOut {
+        raised: u64,
+        /// How many were decided each way.
+        decided: std::collections::BTreeMap<String, u64>,
+    }
+}
+
+answer! {
+    AdjustmentsCountOut {
+        requested: u64,
+        granted: u64,
+        refused: u64,
+    }
+}
+
+answer! {
+    /// The governance report for a period.
+    GovernanceOut {
+        period: String,
+        from: String,
+        to: String,
+        plans_started: Vec<StartedOut>,
+        plans_in_force_at_end: Vec<InForceOut>,
+        reviews: ReviewsDoneOut,
+        breaches: u64,
+        disputes: DisputesCountOut,
+        adjustments: AdjustmentsCountOut,
+    }
 }
 
 impl GovernanceOut {
@@ -1183,41 +1077,48 @@ impl GovernanceOut {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RightsListOut {
-    pub requests: Vec<RightsOut>,
+answer! {
+    RightsListOut {
+        requests: Vec<RightsOut>,
+    }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AccessListOut {
-    pub access: Vec<AccessOut>,
+answer! {
+    AccessListOut {
+        access: Vec<AccessOut>,
+    }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DisclosuresOut {
-    pub disclosures: Vec<DisclosureOut>,
+answer! {
+    DisclosuresOut {
+        disclosures: Vec<DisclosureOut>,
+    }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PlansOut {
-    pub strategies: Vec<PlanOut>,
+answer! {
+    PlansOut {
+        strategies: Vec<PlanOut>,
+    }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct StaffListOut {
-    pub staff: Vec<StaffOut>,
+answer! {
+    StaffListOut {
+        staff: Vec<StaffOut>,
+    }
 }
 
-/// A new API token: shown once.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TokenOut {
-    pub token: String,
+answer! {
+    /// A new API token: shown once.
+    TokenOut {
+        token: String,
+    }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct VerifiedOut {
-    pub intact: bool,
-    pub entries: u64,
+answer! {
+    VerifiedOut {
+        intact: bool,
+        entries: u64,
+    }
 }
 
 #[cfg(test)]
@@ -1327,127 +1228,95 @@ mod tests {
     }
 }
 
-/// A letter or email to a person, as kept: what was written is what goes.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct LetterOut {
-    pub id: i64,
-    pub person_id: i64,
-    /// strategy-notice, breach-reminder, review-outcome, variation, lifting,
-    /// dispute-outcome, adjustment-decision, warning, call-ended, acknowledgement, …
-    pub kind: String,
-    /// The record it is about, as `strategy:7`.
-    pub about: Option<String>,
-    /// email or letter.
-    pub channel: String,
-    pub format: String,
-    pub to_address: String,
-    pub subject: String,
-    pub text: String,
-    /// draft (held), queued, sending, sent, to-print, printed, failed.
-    pub status: String,
-    pub attempts: i64,
-    pub last_error: Option<String>,
-    pub created_at: String,
-    pub created_by: i64,
-    pub sent_at: Option<String>,
-}
-
-impl From<&tact_core::correspondence::StoredLetter> for LetterOut {
-    fn from(l: &tact_core::correspondence::StoredLetter) -> Self {
-        Self {
-            id: l.id,
-            person_id: l.person_id.0,
-            kind: l.kind.clone(),
-            about: l.about.clone(),
-            channel: l.channel.as_str().to_string(),
-            format: l.format.as_str().to_string(),
-            to_address: l.to_address.clone(),
-            subject: l.subject.clone(),
-            text: l.text.clone(),
-            status: l.status.as_str().to_string(),
-            attempts: l.attempts,
-            last_error: l.last_error.clone(),
-            created_at: ts(l.created_at),
-            created_by: l.created_by.0,
-            sent_at: l.sent_at.map(ts),
-        }
+answer! {
+    /// A letter or email to a person, as kept: what was written is what goes.
+    LetterOut from tact_core::correspondence::StoredLetter {
+        id: i64,
+        person_id: i64,
+        /// strategy-notice, breach-reminder, review-outcome, variation, lifting,
+        /// dispute-outcome, adjustment-decision, warning, call-ended, acknowledgement, …
+        kind: String,
+        /// The record it is about, as `strategy:7`.
+        about: Option<String>,
+        /// email or letter.
+        channel: String,
+        format: String,
+        to_address: String,
+        subject: String,
+        text: String,
+        /// draft (held), queued, sending, sent, to-print, printed, failed.
+        status: String,
+        attempts: i64,
+        last_error: Option<String>,
+        created_at: String,
+        created_by: i64,
+        sent_at: Option<String>,
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct LettersOut {
-    pub letters: Vec<LetterOut>,
-}
-
-/// A kept message: where it went and what it became.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MessageOut {
-    pub id: i64,
-    pub message_id: String,
-    pub mailbox: String,
-    pub received_at: String,
-    pub sender: String,
-    pub subject: String,
-    /// quarantine, unknown-sender, inbox, screening or breach.
-    pub route: String,
-    pub quarantine_reason: Option<String>,
-    pub person_id: Option<i64>,
-    pub matter_id: Option<i64>,
-    pub contact_id: Option<i64>,
-}
-
-impl From<&tact_core::correspondence::StoredMessage> for MessageOut {
-    fn from(m: &tact_core::correspondence::StoredMessage) -> Self {
-        Self {
-            id: m.id,
-            message_id: m.message_id.clone(),
-            mailbox: m.mailbox.clone(),
-            received_at: ts(m.received_at),
-            sender: m.sender.clone(),
-            subject: m.subject.clone(),
-            route: m.route.as_str().to_string(),
-            quarantine_reason: m.quarantine_reason.clone(),
-            person_id: m.person_id.map(|x| x.0),
-            matter_id: m.matter_id.map(|x| x.0),
-            contact_id: m.contact_id.map(|x| x.0),
-        }
+answer! {
+    LettersOut {
+        letters: Vec<LetterOut>,
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MessagesOut {
-    pub messages: Vec<MessageOut>,
+answer! {
+    /// A kept message: where it went and what it became.
+    MessageOut from tact_core::correspondence::StoredMessage {
+        id: i64,
+        message_id: String,
+        mailbox: String,
+        received_at: String,
+        sender: String,
+        subject: String,
+        /// quarantine, unknown-sender, inbox, screening or breach.
+        route: String,
+        quarantine_reason: Option<String>,
+        person_id: Option<i64>,
+        matter_id: Option<i64>,
+        contact_id: Option<i64>,
+    }
 }
 
-/// An attachment: fetched by its number; whatever type the sender claimed, it is sent as
-/// `application/octet-stream`.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AttachmentOut {
-    pub n: usize,
-    pub name: Option<String>,
-    pub claimed_type: String,
-    pub bytes: usize,
+answer! {
+    MessagesOut {
+        messages: Vec<MessageOut>,
+    }
 }
 
-/// A message with its attachments listed.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MessageWithAttachmentsOut {
-    #[serde(flatten)]
-    pub message: MessageOut,
-    pub attachments: Vec<AttachmentOut>,
+answer! {
+    /// An attachment: fetched by its number; whatever type the sender claimed, it is sent as
+    /// `application/octet-stream`.
+    AttachmentOut {
+        n: usize,
+        name: Option<String>,
+        claimed_type: String,
+        bytes: usize,
+    }
 }
 
-/// Someone whose records are due for disposal (NOR-9.1), as the dry run lists them.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DueOut {
-    pub person_id: i64,
-    pub reference: String,
-    pub due_on: String,
+answer! {
+    /// A message with its attachments listed.
+    MessageWithAttachmentsOut {
+        #[serde(flatten)]
+        message: MessageOut,
+        attachments: Vec<AttachmentOut>,
+    }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DueListOut {
-    /// Nothing is destroyed by asking: the DPO confirms a disposal (`tact retention
-    /// dispose --confirm` or the retention page).
-    pub due: Vec<DueOut>,
+answer! {
+    /// Someone whose records are due for disposal (NOR-9.1), as the dry run lists them.
+    DueOut {
+        person_id: i64,
+        reference: String,
+        due_on: String,
+    }
+}
+
+answer! {
+    DueListOut {
+        /// Nothing is destroyed by asking: the DPO confirms a disposal (`tact retention
+        /// dispose --confirm` or the retention page).
+        due: Vec<DueOut>,
+    }
 }

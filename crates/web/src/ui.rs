@@ -168,13 +168,32 @@ pub(crate) fn render<T: Template>(t: &T) -> Response {
     }
 }
 
+/// What every page carries around its content: the office and its policy, who is signed
+/// in, and the form token their forms send back.
+pub(crate) struct Frame<'a> {
+    pub office: &'a str,
+    pub policy: &'a str,
+    pub signed_in: Option<String>,
+    pub csrf: String,
+}
+
+impl<'a> Frame<'a> {
+    /// The frame for a signed-in member of staff.
+    pub(crate) fn of(state: &'a AppState, signed: &Signed) -> Self {
+        let p = &state.app.profile;
+        Self {
+            office: &p.organisation.short_name,
+            policy: &p.organisation.policy_title,
+            signed_in: Some(signed.actor.name.clone()),
+            csrf: signed.csrf.clone(),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
-    office: &'a str,
-    policy: &'a str,
-    signed_in: Option<String>,
-    csrf: String,
+    frame: Frame<'a>,
     heading: String,
     message: String,
 }
@@ -188,10 +207,12 @@ pub(crate) fn error_page(
 ) -> Response {
     let p = &state.app.profile;
     let page = ErrorPage {
-        office: &p.organisation.short_name,
-        policy: &p.organisation.policy_title,
-        signed_in: signed.map(|s| s.actor.name.clone()),
-        csrf: signed.map(|s| s.csrf.clone()).unwrap_or_default(),
+        frame: Frame {
+            office: &p.organisation.short_name,
+            policy: &p.organisation.policy_title,
+            signed_in: signed.map(|s| s.actor.name.clone()),
+            csrf: signed.map(|s| s.csrf.clone()).unwrap_or_default(),
+        },
         heading: heading.to_string(),
         message: message.to_string(),
     };
@@ -235,10 +256,7 @@ pub(crate) fn refusal(state: &AppState, signed: &Signed, e: AppError) -> Respons
 #[derive(Template)]
 #[template(path = "sign_in.html")]
 struct SignInPage<'a> {
-    office: &'a str,
-    policy: &'a str,
-    signed_in: Option<String>,
-    csrf: String,
+    frame: Frame<'a>,
     form_token: String,
     username: String,
     error: Option<String>,
@@ -253,10 +271,12 @@ fn sign_in_form(
     let token = hex::encode(rand_bytes());
     let p = &state.app.profile;
     let page = SignInPage {
-        office: &p.organisation.short_name,
-        policy: &p.organisation.policy_title,
-        signed_in: None,
-        csrf: String::new(),
+        frame: Frame {
+            office: &p.organisation.short_name,
+            policy: &p.organisation.policy_title,
+            signed_in: None,
+            csrf: String::new(),
+        },
         form_token: token.clone(),
         username: username.to_string(),
         error,
@@ -374,10 +394,7 @@ struct TaskRow {
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage<'a> {
-    office: &'a str,
-    policy: &'a str,
-    signed_in: Option<String>,
-    csrf: String,
+    frame: Frame<'a>,
     role: String,
     /// (kind, label, how many, whether the list shows only these)
     counts: Vec<(String, String, usize, bool)>,
@@ -562,10 +579,7 @@ async fn home(
         showing,
         more,
         links,
-        office: &p.organisation.short_name,
-        policy: &p.organisation.policy_title,
-        signed_in: Some(signed.actor.name.clone()),
-        csrf: signed.csrf.clone(),
+        frame: Frame::of(&state, &signed),
         role: signed.actor.role.plain().to_string(),
         counts,
         tasks: tasks
@@ -610,10 +624,7 @@ struct VerdictView {
 #[derive(Template)]
 #[template(path = "incoming.html")]
 struct IncomingPage<'a> {
-    office: &'a str,
-    policy: &'a str,
-    signed_in: Option<String>,
-    csrf: String,
+    frame: Frame<'a>,
     who: String,
     /// May this member of staff add a caller nobody knows as a new person?
     can_add: bool,
@@ -683,10 +694,7 @@ async fn incoming(
     let p = &state.app.profile;
     let page = IncomingPage {
         can_add: cmd::offered::<cmd::CreatePerson>(p, &signed.actor),
-        office: &p.organisation.short_name,
-        policy: &p.organisation.policy_title,
-        signed_in: Some(signed.actor.name.clone()),
-        csrf: signed.csrf.clone(),
+        frame: Frame::of(&state, &signed),
         who,
         channel: channel.as_str().to_string(),
         channels: Channel::ALL
@@ -712,10 +720,7 @@ struct PeopleQuery {
 #[derive(Template)]
 #[template(path = "people.html")]
 struct PeoplePage<'a> {
-    office: &'a str,
-    policy: &'a str,
-    signed_in: Option<String>,
-    csrf: String,
+    frame: Frame<'a>,
     q: String,
     people: Vec<(i64, String, String)>,
     can_add: bool,
@@ -741,10 +746,7 @@ async fn people(
     let p = &state.app.profile;
     render(&PeoplePage {
         can_add: cmd::offered::<cmd::CreatePerson>(p, &signed.actor),
-        office: &p.organisation.short_name,
-        policy: &p.organisation.policy_title,
-        signed_in: Some(signed.actor.name.clone()),
-        csrf: signed.csrf.clone(),
+        frame: Frame::of(&state, &signed),
         q: query,
         people: found,
     })
@@ -759,10 +761,7 @@ struct PlanCard {
 #[derive(Template)]
 #[template(path = "person.html")]
 struct PersonPage<'a> {
-    office: &'a str,
-    policy: &'a str,
-    signed_in: Option<String>,
-    csrf: String,
+    frame: Frame<'a>,
     plan: &'a str,
     plan_plural: &'a str,
     name: String,
@@ -1100,10 +1099,7 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
             .flatten()
             .map(|(h, why)| (h, why, id)),
         may_lift: answers_rights,
-        office: &p.organisation.short_name,
-        policy: &p.organisation.policy_title,
-        signed_in: Some(signed.actor.name.clone()),
-        csrf: signed.csrf.clone(),
+        frame: Frame::of(&state, &signed),
         plan: &p.terms.plan,
         plan_plural: &p.terms.plan_plural,
         name: r.person.name.clone(),

@@ -3,6 +3,7 @@
 //! Every GET checks the role before showing a form, so what a role may not do is neither
 //! offered nor reachable by typing its address; every POST checks the CSRF token.
 
+use crate::ui::Frame;
 use crate::ui::Posted;
 use crate::ui::{error_page, refusal, render, Signed};
 use crate::ui_step::{self as step, Form, FormStep, PersonStep, Pipe, PlanForm};
@@ -103,10 +104,7 @@ pub(crate) fn yes_no() -> Vec<(String, String)> {
 #[derive(Template)]
 #[template(path = "form.html")]
 struct FormPage<'a> {
-    office: &'a str,
-    policy: &'a str,
-    signed_in: Option<String>,
-    csrf: String,
+    frame: Frame<'a>,
     heading: String,
     caption: String,
     intro: Vec<String>,
@@ -190,7 +188,6 @@ pub(crate) fn show(
             errors.push((f.name.clone(), message));
         }
     }
-    let p = &state.app.profile;
     // The same status the API gives for the same refusal.
     let status = match error.as_ref().map(|e| e.kind) {
         None => StatusCode::OK,
@@ -204,10 +201,7 @@ pub(crate) fn show(
         *line = line.replace("(LOCAL)", "(a local rule: the policy is silent on this)");
     }
     let page = FormPage {
-        office: &p.organisation.short_name,
-        policy: &p.organisation.policy_title,
-        signed_in: Some(signed.actor.name.clone()),
-        csrf: signed.csrf.clone(),
+        frame: Frame::of(state, signed),
         heading: spec.heading,
         caption: spec.caption,
         intro: spec.intro,
@@ -732,10 +726,7 @@ async fn plan(
 #[derive(Template)]
 #[template(path = "plan.html")]
 struct PlanPage<'a> {
-    office: &'a str,
-    policy: &'a str,
-    signed_in: Option<String>,
-    csrf: String,
+    frame: Frame<'a>,
     heading: String,
     person: (i64, String),
     status: String,
@@ -873,10 +864,7 @@ async fn plan_page_with(
         actions.push((format!("/plans/{id}/letter"), "Write a letter".to_string()));
     }
     let page = PlanPage {
-        office: &p.organisation.short_name,
-        policy: &p.organisation.policy_title,
-        signed_in: Some(signed.actor.name.clone()),
-        csrf: signed.csrf.clone(),
+        frame: Frame::of(state, signed),
         heading: format!("{} {}", capital(&p.terms.plan), s.id),
         person: (
             s.person_id.0,
@@ -1410,10 +1398,7 @@ pub fn admin_routes() -> Router<AppState> {
 #[derive(Template)]
 #[template(path = "staff.html")]
 struct StaffPage<'a> {
-    office: &'a str,
-    policy: &'a str,
-    signed_in: Option<String>,
-    csrf: String,
+    frame: Frame<'a>,
     staff: Vec<(i64, String, String, bool)>,
 }
 
@@ -1422,12 +1407,8 @@ async fn staff_list(State(state): State<AppState>, signed: Signed) -> Response {
         return r;
     }
     let staff = state.app.staff_directory().await.unwrap_or_default();
-    let p = &state.app.profile;
     render(&StaffPage {
-        office: &p.organisation.short_name,
-        policy: &p.organisation.policy_title,
-        signed_in: Some(signed.actor.name.clone()),
-        csrf: signed.csrf.clone(),
+        frame: Frame::of(&state, &signed),
         staff: staff
             .into_iter()
             .map(|s| (s.id.0, s.name, s.role.plain().to_string(), s.active))
@@ -1854,43 +1835,29 @@ pub fn more_routes() -> Router<AppState> {
             get(dispute_decision_form).post(dispute_decision),
         )
         .pipe(step::route::<Screen>)
-        .pipe(step::route_plan::<Lift>)
-}
-
-fn lift_spec(state: &AppState, id: i64) -> Spec {
-    let p = &state.app.profile;
-    Spec {
-        heading: format!("Lift the {}", p.terms.plan),
-        caption: format!("{} {id}", capital(&p.terms.plan)),
-        intro: vec![format!(
-            "It stops restricting at once, and the person is told in writing ({}).",
-            p.clauses.changes_told
-        )],
-        action: format!("/plans/{id}/lift"),
-        fields: vec![Field::new("textarea", "reason", "Why it is being lifted")],
-        submit: "Lift it",
-        back: format!("/plans/{id}"),
-    }
+        .pipe(step::route_plan::<step::ByReason<Lift>>)
 }
 
 /// Lifting a plan, with the reason.
 struct Lift;
 
-impl PlanForm for Lift {
+impl step::ReasonStep for Lift {
     const STEP: wf::PlanStep = wf::PlanStep::Lift;
     const PATH: &'static str = "/plans/{id}/lift";
 
-    async fn spec(state: &AppState, _: &Signed, plan: &tact_core::model::Plan) -> Spec {
-        lift_spec(state, plan.id.0)
+    fn words(p: &tact_core::profile::Profile) -> step::ReasonWords {
+        step::ReasonWords {
+            heading: format!("Lift the {}", p.terms.plan),
+            intro: format!(
+                "It stops restricting at once, and the person is told in writing ({}).",
+                p.clauses.changes_told
+            ),
+            label: "Why it is being lifted",
+            submit: "Lift it",
+        }
     }
-    fn command(
-        _: &AppState,
-        _: &tact_core::model::Plan,
-        form: &Form,
-    ) -> Result<wf::PlanCommand, RuleError> {
-        Ok(wf::PlanCommand::Lift {
-            reason: val(form, "reason").into(),
-        })
+    fn command(reason: String) -> wf::PlanCommand {
+        wf::PlanCommand::Lift { reason }
     }
 }
 

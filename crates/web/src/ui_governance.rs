@@ -2,6 +2,7 @@
 //! with its figures in tables and as bar charts (SVG, each with the same figures as text),
 //! and the same figures as CSV.
 
+use crate::ui::Frame;
 use crate::ui::{refusal, render, Signed};
 use crate::AppState;
 use askama::Template;
@@ -137,10 +138,7 @@ fn sections(r: &Report) -> Vec<Section> {
 #[derive(Template)]
 #[template(path = "governance.html")]
 struct Page<'a> {
-    office: &'a str,
-    policy: &'a str,
-    signed_in: Option<String>,
-    csrf: String,
+    frame: Frame<'a>,
     label: String,
     from: String,
     to: String,
@@ -172,13 +170,9 @@ async fn page(
         Ok(x) => x,
         Err(resp) => return resp,
     };
-    let p = &state.app.profile;
     let prev = Period::quarter_of(period.from).previous_quarter();
     render(&Page {
-        office: &p.organisation.short_name,
-        policy: &p.organisation.policy_title,
-        signed_in: Some(signed.actor.name.clone()),
-        csrf: signed.csrf.clone(),
+        frame: Frame::of(&state, &signed),
         label: r.period.clone(),
         from: period.from.to_string(),
         to: period.to.to_string(),

@@ -2,6 +2,7 @@
 //! template, see it as written with its sending state, open the HTML or large-print
 //! version, and work the print queue.
 
+use crate::ui::Frame;
 use crate::ui::Posted;
 use crate::ui::{refusal, render, Signed};
 use crate::ui_forms::{answer, bad_csrf, capital, forbidden, show, val, Field, Spec};
@@ -339,10 +340,7 @@ async fn warning_letter(
 #[derive(Template)]
 #[template(path = "letter.html")]
 struct LetterPage<'a> {
-    office: &'a str,
-    policy: &'a str,
-    signed_in: Option<String>,
-    csrf: String,
+    frame: Frame<'a>,
     id: i64,
     person: (i64, String),
     subject: String,
@@ -395,10 +393,7 @@ async fn letter_page(
         l.status == LetterStatus::Draft && cmd::offered::<cmd::ReleaseLetter>(p, &signed.actor);
     let (subject, text) = typed.unwrap_or_else(|| (l.subject.clone(), l.text.clone()));
     let page = render(&LetterPage {
-        office: &p.organisation.short_name,
-        policy: &p.organisation.policy_title,
-        signed_in: Some(signed.actor.name.clone()),
-        csrf: signed.csrf.clone(),
+        frame: Frame::of(state, signed),
         id,
         person: (l.person_id.0, person),
         subject,
@@ -666,10 +661,7 @@ struct QueueQuery {
 #[derive(Template)]
 #[template(path = "letters.html")]
 struct QueuePage<'a> {
-    office: &'a str,
-    policy: &'a str,
-    signed_in: Option<String>,
-    csrf: String,
+    frame: Frame<'a>,
     heading: String,
     rows: Vec<(i64, String)>,
 }
@@ -688,12 +680,8 @@ async fn queue(
         Ok(l) => l,
         Err(e) => return refusal(&state, &signed, e),
     };
-    let p = &state.app.profile;
     render(&QueuePage {
-        office: &p.organisation.short_name,
-        policy: &p.organisation.policy_title,
-        signed_in: Some(signed.actor.name.clone()),
-        csrf: signed.csrf.clone(),
+        frame: Frame::of(&state, &signed),
         heading: match status {
             LetterStatus::ToPrint => "Letters to print and post".into(),
             LetterStatus::Failed => "Emails that could not be sent".into(),

@@ -2,6 +2,7 @@
 //! with its text, attachments and the message exactly as received, and marking a letter
 //! or email as threatening or abusive (CLE-4.6).
 
+use crate::ui::Frame;
 use crate::ui::Posted;
 use crate::ui::{error_page, refusal, render, when, Signed};
 use crate::ui_forms::{answer, forbidden, show, val, Field, Spec};
@@ -51,10 +52,7 @@ struct QueueQuery {
 #[derive(Template)]
 #[template(path = "messages.html")]
 struct QueuePage<'a> {
-    office: &'a str,
-    policy: &'a str,
-    signed_in: Option<String>,
-    csrf: String,
+    frame: Frame<'a>,
     heading: String,
     intro: String,
     rows: Vec<(i64, String, String, String, String)>,
@@ -85,12 +83,8 @@ async fn queue(
         Ok(l) => l,
         Err(e) => return refusal(&state, &signed, e),
     };
-    let p = &state.app.profile;
     render(&QueuePage {
-        office: &p.organisation.short_name,
-        policy: &p.organisation.policy_title,
-        signed_in: Some(signed.actor.name.clone()),
-        csrf: signed.csrf.clone(),
+        frame: Frame::of(&state, &signed),
         heading: heading.into(),
         intro: intro.into(),
         rows: list
@@ -115,10 +109,7 @@ async fn queue(
 #[derive(Template)]
 #[template(path = "message.html")]
 struct MessagePage<'a> {
-    office: &'a str,
-    policy: &'a str,
-    signed_in: Option<String>,
-    csrf: String,
+    frame: Frame<'a>,
     id: i64,
     subject: String,
     from: String,
@@ -221,10 +212,7 @@ async fn message(State(state): State<AppState>, signed: Signed, Path(id): Path<i
         ));
     }
     render(&MessagePage {
-        office: &p.organisation.short_name,
-        policy: &p.organisation.policy_title,
-        signed_in: Some(signed.actor.name.clone()),
-        csrf: signed.csrf.clone(),
+        frame: Frame::of(&state, &signed),
         id,
         subject: if m.subject.is_empty() {
             "(no subject)".into()

@@ -30,7 +30,7 @@ pub fn routes() -> Router<AppState> {
         .pipe(step::route_person::<OpenMatter>)
         .pipe(step::route_person::<Merge>)
         .pipe(step::route::<MatterStatusStep>)
-        .pipe(step::route_plan::<Withdraw>)
+        .pipe(step::route_plan::<step::ByReason<Withdraw>>)
         .pipe(step::route_plan::<Apply>)
         .pipe(step::route_plan::<DecideMatter>)
         .pipe(step::route_person::<FurtherAction>)
@@ -440,39 +440,26 @@ impl FormStep for MatterStatusStep {
 
 // ----- withdrawing a plan, and applying it to another matter ----------------------------
 
-fn withdraw_spec(state: &AppState, id: i64) -> Spec {
-    let plan = &state.app.profile.terms.plan;
-    Spec {
-        heading: format!("Withdraw the {plan}"),
-        caption: format!("{} {id}", capital(plan)),
-        intro: vec![format!(
-            "A draft or proposed {plan} that is no longer wanted is withdrawn, with the reason."
-        )],
-        action: format!("/plans/{id}/withdraw"),
-        fields: vec![Field::new("textarea", "reason", "Why it is withdrawn")],
-        submit: "Withdraw it",
-        back: format!("/plans/{id}"),
-    }
-}
-
 /// Withdrawing a draft or proposed plan, with the reason.
 struct Withdraw;
 
-impl PlanForm for Withdraw {
+impl step::ReasonStep for Withdraw {
     const STEP: wf::PlanStep = wf::PlanStep::Withdraw;
     const PATH: &'static str = "/plans/{id}/withdraw";
 
-    async fn spec(state: &AppState, _: &Signed, plan: &tact_core::model::Plan) -> Spec {
-        withdraw_spec(state, plan.id.0)
+    fn words(p: &tact_core::profile::Profile) -> step::ReasonWords {
+        let plan = &p.terms.plan;
+        step::ReasonWords {
+            heading: format!("Withdraw the {plan}"),
+            intro: format!(
+                "A draft or proposed {plan} that is no longer wanted is withdrawn, with the reason."
+            ),
+            label: "Why it is withdrawn",
+            submit: "Withdraw it",
+        }
     }
-    fn command(
-        _: &AppState,
-        _: &tact_core::model::Plan,
-        form: &Form,
-    ) -> Result<wf::PlanCommand, RuleError> {
-        Ok(wf::PlanCommand::Withdraw {
-            reason: val(form, "reason").into(),
-        })
+    fn command(reason: String) -> wf::PlanCommand {
+        wf::PlanCommand::Withdraw { reason }
     }
 }
 

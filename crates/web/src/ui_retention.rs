@@ -3,6 +3,7 @@
 //! confirmation, and reads the disposal register. Legal holds are placed and lifted from
 //! the person page.
 
+use crate::ui::Frame;
 use crate::ui::Posted;
 use crate::ui::{refusal, render, Signed};
 use crate::ui_forms::{val, Field, Spec};
@@ -28,10 +29,7 @@ pub fn routes() -> Router<AppState> {
 #[derive(Template)]
 #[template(path = "retention.html")]
 struct Page<'a> {
-    office: &'a str,
-    policy: &'a str,
-    signed_in: Option<String>,
-    csrf: String,
+    frame: Frame<'a>,
     clause: String,
     years: u32,
     due: Vec<(i64, String, String)>,
@@ -50,10 +48,7 @@ async fn page(State(state): State<AppState>, signed: Signed) -> Response {
     };
     let p = &state.app.profile;
     render(&Page {
-        office: &p.organisation.short_name,
-        policy: &p.organisation.policy_title,
-        signed_in: Some(signed.actor.name.clone()),
-        csrf: signed.csrf.clone(),
+        frame: Frame::of(&state, &signed),
         clause: p.clauses.retention.clone(),
         years: p.rules.retention_years_after_finalised,
         due: due

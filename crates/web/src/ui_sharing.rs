@@ -1,6 +1,7 @@
 //! Sharing with partners (CLE-9.15): staff ask, naming the partner and the legitimate
 //! reason; only the DPO approves or refuses; what was shared goes on the disclosure log.
 
+use crate::ui::Frame;
 use crate::ui::{refusal, render, Signed};
 use crate::ui_forms::{capital, caption_of, pick, val, Field, Spec};
 use crate::ui_step::{self as step, Form, FormStep, PersonStep};
@@ -244,10 +245,7 @@ impl FormStep for RecordWhatWasShared {
 #[derive(Template)]
 #[template(path = "access.html")]
 struct AccessPage<'a> {
-    office: &'a str,
-    policy: &'a str,
-    signed_in: Option<String>,
-    csrf: String,
+    frame: Frame<'a>,
     person: (i64, String),
     rows: Vec<(String, String, String)>,
 }
@@ -262,13 +260,9 @@ async fn access(State(state): State<AppState>, signed: Signed, Path(id): Path<i6
         Ok(r) => r,
         Err(e) => return refusal(&state, &signed, e),
     };
-    let p = &state.app.profile;
     let staff = state.app.staff_directory().await.unwrap_or_default();
     render(&AccessPage {
-        office: &p.organisation.short_name,
-        policy: &p.organisation.policy_title,
-        signed_in: Some(signed.actor.name.clone()),
-        csrf: signed.csrf.clone(),
+        frame: Frame::of(&state, &signed),
         person: (id, caption_of(&state, id).await),
         rows: rows
             .iter()
@@ -289,10 +283,7 @@ async fn access(State(state): State<AppState>, signed: Signed, Path(id): Path<i6
 #[derive(Template)]
 #[template(path = "disclosures.html")]
 struct LogPage<'a> {
-    office: &'a str,
-    policy: &'a str,
-    signed_in: Option<String>,
-    csrf: String,
+    frame: Frame<'a>,
     clause: String,
     rows: Vec<(String, i64, String, String, String, String)>,
 }
@@ -311,10 +302,7 @@ async fn log(State(state): State<AppState>, signed: Signed) -> Response {
             .unwrap_or_default()
     };
     render(&LogPage {
-        office: &p.organisation.short_name,
-        policy: &p.organisation.policy_title,
-        signed_in: Some(signed.actor.name.clone()),
-        csrf: signed.csrf.clone(),
+        frame: Frame::of(&state, &signed),
         clause: p.sharing.clause.clone(),
         rows: rows
             .iter()

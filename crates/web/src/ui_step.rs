@@ -7,7 +7,7 @@
 //! the API would give. The form token is checked by [`Posted`] before any of it.
 
 use crate::ui::{refusal, Posted, Signed};
-use crate::ui_forms::{forbidden, not_found_page, refused, show, Spec};
+use crate::ui_forms::{capital, forbidden, not_found_page, refused, show, val, Field, Spec};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -284,6 +284,51 @@ impl<P: PlanForm> FormStep for OnPlan<P> {
 /// A step on a plan: its GET and POST at its path.
 pub(crate) fn route_plan<P: PlanForm>(router: Router<AppState>) -> Router<AppState> {
     route::<OnPlan<P>>(router)
+}
+
+/// A plan step whose only answer is the reason for it: withdrawing or lifting a plan.
+pub(crate) trait ReasonStep: Send + Sync + 'static {
+    const STEP: PlanStep;
+    const PATH: &'static str;
+    /// What the page says: its heading, what follows from the step, the question for the
+    /// reason and the button, in the profile's words.
+    fn words(profile: &tact_core::profile::Profile) -> ReasonWords;
+    /// The step's command, with the reason given.
+    fn command(reason: String) -> PlanCommand;
+}
+
+/// The words of a [`ReasonStep`]'s page.
+pub(crate) struct ReasonWords {
+    pub heading: String,
+    pub intro: String,
+    pub label: &'static str,
+    pub submit: &'static str,
+}
+
+/// A [`ReasonStep`] as a [`PlanForm`].
+pub(crate) struct ByReason<R>(PhantomData<R>);
+
+impl<R: ReasonStep> PlanForm for ByReason<R> {
+    const STEP: PlanStep = R::STEP;
+    const PATH: &'static str = R::PATH;
+
+    async fn spec(state: &AppState, _: &Signed, plan: &Plan) -> Spec {
+        let profile = &state.app.profile;
+        let words = R::words(profile);
+        let id = plan.id.0;
+        Spec {
+            heading: words.heading,
+            caption: format!("{} {id}", capital(&profile.terms.plan)),
+            intro: vec![words.intro],
+            action: R::PATH.replace("{id}", &id.to_string()),
+            fields: vec![Field::new("textarea", "reason", words.label)],
+            submit: words.submit,
+            back: format!("/plans/{id}"),
+        }
+    }
+    fn command(_: &AppState, _: &Plan, form: &Form) -> Result<PlanCommand, RuleError> {
+        Ok(R::command(val(form, "reason").into()))
+    }
 }
 
 /// Lets a router chain a form step's routes: `.pipe(step::route::<S>)`.

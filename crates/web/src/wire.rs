@@ -12,6 +12,21 @@ use tact_core::model::*;
 use tact_core::profile::{Channel, Profile};
 use utoipa::ToSchema;
 
+/// Declares a request body: strict (an unknown field is a 400 naming it), documented in the
+/// OpenAPI document from the same definition, every field public to the handlers.
+macro_rules! request {
+    ($(#[$meta:meta])* $name:ident {
+        $($(#[$fmeta:meta])* $field:ident: $ty:ty),* $(,)?
+    }) => {
+        $(#[$meta])*
+        #[derive(Debug, Serialize, Deserialize, ToSchema)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            $($(#[$fmeta])* pub $field: $ty,)*
+        }
+    };
+}
+
 pub fn ts(t: Timestamp) -> String {
     t.to_string()
 }
@@ -42,37 +57,37 @@ pub fn parse_opt_date(field: &str, s: Option<&str>) -> Result<Option<Date>, ApiE
     s.map(|d| parse_date(field, d)).transpose()
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AdvocateReq {
-    pub name: String,
-    pub organisation: Option<String>,
-    pub phone: Option<String>,
-    pub email: Option<String>,
+request! {
+    AdvocateReq {
+        name: String,
+        organisation: Option<String>,
+        phone: Option<String>,
+        email: Option<String>,
+    }
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PersonReq {
-    pub name: String,
-    #[serde(default)]
-    pub phones: Vec<String>,
-    #[serde(default)]
-    pub emails: Vec<String>,
-    pub postal_address: Option<String>,
-    pub advocate: Option<AdvocateReq>,
-    /// standard, large-print, easy-read, braille, audio or email
-    pub preferred_format: Option<String>,
-    pub preferred_language: Option<String>,
-    /// Keep phone numbers libphonenumber does not confirm (a number newer than its data,
-    /// or Ofcom's drama range), marked unverified; without this they are refused.
-    #[serde(default)]
-    pub keep_unverified: bool,
-    /// Numbers or addresses (as given above) shared with someone else — a household line,
-    /// an advocate acting for several people. One another person already holds is refused
-    /// with 409 unless listed here.
-    #[serde(default)]
-    pub shared: Vec<String>,
+request! {
+    PersonReq {
+        name: String,
+        #[serde(default)]
+        phones: Vec<String>,
+        #[serde(default)]
+        emails: Vec<String>,
+        postal_address: Option<String>,
+        advocate: Option<AdvocateReq>,
+        /// standard, large-print, easy-read, braille, audio or email
+        preferred_format: Option<String>,
+        preferred_language: Option<String>,
+        /// Keep phone numbers libphonenumber does not confirm (a number newer than its data,
+        /// or Ofcom's drama range), marked unverified; without this they are refused.
+        #[serde(default)]
+        keep_unverified: bool,
+        /// Numbers or addresses (as given above) shared with someone else — a household line,
+        /// an advocate acting for several people. One another person already holds is refused
+        /// with 409 unless listed here.
+        #[serde(default)]
+        shared: Vec<String>,
+    }
 }
 
 impl PersonReq {
@@ -131,114 +146,114 @@ impl PersonReq {
     }
 }
 
-/// Merging another record of the same person into this one (issue 10).
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct MergeReq {
-    /// The id of the other record, which is merged into this one and then leads to it.
-    pub merge: i64,
-    /// Why these are the same person.
-    pub reason: String,
+request! {
+    /// Merging another record of the same person into this one (issue 10).
+    MergeReq {
+        /// The id of the other record, which is merged into this one and then leads to it.
+        merge: i64,
+        /// Why these are the same person.
+        reason: String,
+    }
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct HelpReq {
-    pub needs_help: bool,
-    pub in_their_words: Option<String>,
+request! {
+    HelpReq {
+        needs_help: bool,
+        in_their_words: Option<String>,
+    }
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct MatterReq {
-    /// complaint, case, query or request
-    pub kind: String,
-    pub title: String,
+request! {
+    MatterReq {
+        /// complaint, case, query or request
+        kind: String,
+        title: String,
+    }
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct MatterStatusReq {
-    /// open, concluded, review-exhausted or finalised
-    pub status: String,
-    pub finalised_on: Option<String>,
+request! {
+    MatterStatusReq {
+        /// open, concluded, review-exhausted or finalised
+        status: String,
+        finalised_on: Option<String>,
+    }
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ContactReq {
-    pub person_id: Option<i64>,
-    pub matter_id: Option<i64>,
-    pub channel: String,
-    /// inbound (default) or outbound
-    pub direction: Option<String>,
-    pub at: Option<String>,
-    pub phone: Option<String>,
-    pub email: Option<String>,
-    pub staff_id: Option<i64>,
-    pub summary: String,
-    #[serde(default)]
-    pub body: String,
-    #[serde(default)]
-    pub is_complaint: bool,
+request! {
+    ContactReq {
+        person_id: Option<i64>,
+        matter_id: Option<i64>,
+        channel: String,
+        /// inbound (default) or outbound
+        direction: Option<String>,
+        at: Option<String>,
+        phone: Option<String>,
+        email: Option<String>,
+        staff_id: Option<i64>,
+        summary: String,
+        #[serde(default)]
+        body: String,
+        #[serde(default)]
+        is_complaint: bool,
+    }
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ScreenReq {
-    pub finding: String,
+request! {
+    ScreenReq {
+        finding: String,
+    }
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct EndedCallReq {
-    pub reason: String,
-    pub file_note: String,
-    #[serde(default)]
-    pub caller_warned: bool,
+request! {
+    EndedCallReq {
+        reason: String,
+        file_note: String,
+        #[serde(default)]
+        caller_warned: bool,
+    }
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct IncidentReq {
-    pub person_id: i64,
-    pub matter_id: Option<i64>,
-    pub contact_id: Option<i64>,
-    pub category: String,
-    pub description: String,
-    pub occurred_at: Option<String>,
-    pub staff_id: Option<i64>,
-    pub ended_call: Option<EndedCallReq>,
+request! {
+    IncidentReq {
+        person_id: i64,
+        matter_id: Option<i64>,
+        contact_id: Option<i64>,
+        category: String,
+        description: String,
+        occurred_at: Option<String>,
+        staff_id: Option<i64>,
+        ended_call: Option<EndedCallReq>,
+    }
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct WarningReq {
-    #[serde(default)]
-    pub incident_ids: Vec<i64>,
-    pub what_is_wrong: String,
-    pub how_to_change: String,
-    pub consequence: String,
-    pub channel: String,
-    pub given_at: Option<String>,
+request! {
+    WarningReq {
+        #[serde(default)]
+        incident_ids: Vec<i64>,
+        what_is_wrong: String,
+        how_to_change: String,
+        consequence: String,
+        channel: String,
+        given_at: Option<String>,
+    }
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PlanReq {
-    pub matter_ids: Vec<i64>,
-    #[serde(default)]
-    pub incident_ids: Vec<i64>,
-    /// Each restriction: its `kind`, that kind's fields and the `reason` for it. Read by
-    /// the same rules that check a plan, so an error names `restrictions[i].field`.
-    #[schema(value_type = Vec<crate::out::RestrictionIn>)]
-    pub restrictions: Vec<Value>,
-    pub reasons: String,
-    pub aims: String,
-    pub proportionality: String,
-    pub no_warning_reason: Option<String>,
-    pub review_due: String,
-    pub ends_on: Option<String>,
+request! {
+    PlanReq {
+        matter_ids: Vec<i64>,
+        #[serde(default)]
+        incident_ids: Vec<i64>,
+        /// Each restriction: its `kind`, that kind's fields and the `reason` for it. Read by
+        /// the same rules that check a plan, so an error names `restrictions[i].field`.
+        #[schema(value_type = Vec<crate::out::RestrictionIn>)]
+        restrictions: Vec<Value>,
+        reasons: String,
+        aims: String,
+        proportionality: String,
+        no_warning_reason: Option<String>,
+        review_due: String,
+        ends_on: Option<String>,
+    }
 }
 
 pub fn parse_restrictions(list: &[Value]) -> Result<Vec<Restriction>, ApiError> {
@@ -251,35 +266,35 @@ pub fn parse_restrictions(list: &[Value]) -> Result<Vec<Restriction>, ApiError> 
         .collect()
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AnswerReq {
-    pub question_id: String,
-    /// yes, no or not-applicable
-    pub answer: String,
-    pub reason: String,
-    pub cannot_remedy_reason: Option<String>,
+request! {
+    AnswerReq {
+        question_id: String,
+        /// yes, no or not-applicable
+        answer: String,
+        reason: String,
+        cannot_remedy_reason: Option<String>,
+    }
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ChecklistReq {
-    pub answers: Vec<AnswerReq>,
+request! {
+    ChecklistReq {
+        answers: Vec<AnswerReq>,
+    }
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct OverrideReq {
-    pub adjustment_id: i64,
-    pub reason: String,
+request! {
+    OverrideReq {
+        adjustment_id: i64,
+        reason: String,
+    }
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AuthoriseReq {
-    pub reason: String,
-    #[serde(default)]
-    pub overrides: Vec<OverrideReq>,
+request! {
+    AuthoriseReq {
+        reason: String,
+        #[serde(default)]
+        overrides: Vec<OverrideReq>,
+    }
 }
 
 pub fn overrides(list: Vec<OverrideReq>, by: tact_core::ids::StaffId) -> Vec<AdjustmentOverride> {
@@ -292,47 +307,47 @@ pub fn overrides(list: Vec<OverrideReq>, by: tact_core::ids::StaffId) -> Vec<Adj
         .collect()
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReasonReq {
-    pub reason: String,
+request! {
+    ReasonReq {
+        reason: String,
+    }
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NoticeReq {
-    pub sent_at: Option<String>,
-    /// letter, email or web-form: notice is always written
-    pub channel: String,
-    pub format: Option<String>,
-    pub agreement_sought: bool,
-    pub agreement_given: Option<bool>,
-    pub agreement_note: Option<String>,
-    #[serde(default)]
-    pub policy_enclosed: bool,
+request! {
+    NoticeReq {
+        sent_at: Option<String>,
+        /// letter, email or web-form: notice is always written
+        channel: String,
+        format: Option<String>,
+        agreement_sought: bool,
+        agreement_given: Option<bool>,
+        agreement_note: Option<String>,
+        #[serde(default)]
+        policy_enclosed: bool,
+    }
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReviewReq {
-    /// continue or lift
-    pub decision: String,
-    pub reasons: String,
-    pub recent_conduct: String,
-    pub next_review_due: Option<String>,
+request! {
+    ReviewReq {
+        /// continue or lift
+        decision: String,
+        reasons: String,
+        recent_conduct: String,
+        next_review_due: Option<String>,
+    }
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct VaryReq {
-    /// As for a new plan: each restriction's `kind`, its fields and its `reason`.
-    #[schema(value_type = Vec<crate::out::RestrictionIn>)]
-    pub restrictions: Vec<Value>,
-    pub review_due: String,
-    pub ends_on: Option<String>,
-    pub reason: String,
-    #[serde(default)]
-    pub overrides: Vec<OverrideReq>,
+request! {
+    VaryReq {
+        /// As for a new plan: each restriction's `kind`, its fields and its `reason`.
+        #[schema(value_type = Vec<crate::out::RestrictionIn>)]
+        restrictions: Vec<Value>,
+        review_due: String,
+        ends_on: Option<String>,
+        reason: String,
+        #[serde(default)]
+        overrides: Vec<OverrideReq>,
+    }
 }
 
 impl VaryReq {
@@ -350,159 +365,159 @@ impl VaryReq {
     }
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ApplyReq {
-    pub matter_id: i64,
-    pub reason: String,
+request! {
+    ApplyReq {
+        matter_id: i64,
+        reason: String,
+    }
 }
 
-/// The authorising role's decision on applying a plan to another matter (NOR-6.2).
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DecideMatterReq {
-    pub matter_id: i64,
-    /// `true` to authorise, `false` to refuse.
-    pub approve: bool,
-    pub reason: String,
+request! {
+    /// The authorising role's decision on applying a plan to another matter (NOR-6.2).
+    DecideMatterReq {
+        matter_id: i64,
+        /// `true` to authorise, `false` to refuse.
+        approve: bool,
+        reason: String,
+    }
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DisputeReq {
-    pub grounds: String,
-    pub received_at: Option<String>,
+request! {
+    DisputeReq {
+        grounds: String,
+        received_at: Option<String>,
+    }
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DisputeDecisionReq {
-    /// upheld, varied or lifted
-    pub outcome: String,
-    pub reasons: String,
-    pub variation: Option<VaryReq>,
+request! {
+    DisputeDecisionReq {
+        /// upheld, varied or lifted
+        outcome: String,
+        reasons: String,
+        variation: Option<VaryReq>,
+    }
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AdjustmentReq {
-    /// needs-channel:<channel>, extra-time, format:<format>, support-person or other
-    pub kind: String,
-    pub description: String,
+request! {
+    AdjustmentReq {
+        /// needs-channel:<channel>, extra-time, format:<format>, support-person or other
+        kind: String,
+        description: String,
+    }
 }
 
-/// A data-rights request as it arrives (issue 5).
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RightsReq {
-    /// access, rectification, erasure or objection.
-    pub kind: String,
-    /// What they asked, in their words.
-    pub details: String,
-    /// How it came: phone, email, letter, visit.
-    pub channel: String,
-    /// The day it was received (YYYY-MM-DD); today if left out.
-    pub received_on: Option<String>,
+request! {
+    /// A data-rights request as it arrives (issue 5).
+    RightsReq {
+        /// access, rectification, erasure or objection.
+        kind: String,
+        /// What they asked, in their words.
+        details: String,
+        /// How it came: phone, email, letter, visit.
+        channel: String,
+        /// The day it was received (YYYY-MM-DD); today if left out.
+        received_on: Option<String>,
+    }
 }
 
-/// The DPO's answer to a data-rights request.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RightsAnswerReq {
-    /// done, refused, or extend (two more months, once, within the first month).
-    pub decision: String,
-    /// What was done, why it is refused, or why more time is needed.
-    pub text: String,
+request! {
+    /// The DPO's answer to a data-rights request.
+    RightsAnswerReq {
+        /// done, refused, or extend (two more months, once, within the first month).
+        decision: String,
+        /// What was done, why it is refused, or why more time is needed.
+        text: String,
+    }
 }
 
 pub fn rights(r: &tact_core::rights::RightsRequest) -> crate::out::RightsOut {
     crate::out::RightsOut::from(r)
 }
 
-/// CLE-9.15: a request to share a person's details with a partner.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DisclosureReq {
-    /// The partner agency, such as the police.
-    pub partner: String,
-    /// The legitimate reason for sharing.
-    pub reason: String,
-    /// What would be shared.
-    pub details: String,
+request! {
+    /// CLE-9.15: a request to share a person's details with a partner.
+    DisclosureReq {
+        /// The partner agency, such as the police.
+        partner: String,
+        /// The legitimate reason for sharing.
+        reason: String,
+        /// What would be shared.
+        details: String,
+    }
 }
 
-/// The DPO's decision on a request to share.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DisclosureDecisionReq {
-    pub approve: bool,
-    pub reason: String,
+request! {
+    /// The DPO's decision on a request to share.
+    DisclosureDecisionReq {
+        approve: bool,
+        reason: String,
+    }
 }
 
-/// What was shared; `at` defaults to now.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SharedReq {
-    pub what: String,
-    pub at: Option<String>,
+request! {
+    /// What was shared; `at` defaults to now.
+    SharedReq {
+        what: String,
+        at: Option<String>,
+    }
 }
 
-/// CLE-9.11: the reminder after a breach.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReminderReq {
-    /// letter, email, phone or visit
-    pub channel: String,
-    /// What happens if they go on breaching the plan.
-    pub consequences: String,
-    /// Why the plan is in place.
-    pub reasons: String,
+request! {
+    /// CLE-9.11: the reminder after a breach.
+    ReminderReq {
+        /// letter, email, phone or visit
+        channel: String,
+        /// What happens if they go on breaching the plan.
+        consequences: String,
+        /// Why the plan is in place.
+        reasons: String,
+    }
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DecisionReq {
-    pub grant: bool,
-    pub reasons: String,
+request! {
+    DecisionReq {
+        grant: bool,
+        reasons: String,
+    }
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct FurtherActionReq {
-    /// police-referral, legal-advice or legal-action
-    pub kind: String,
-    pub reasons: String,
-    pub prior_notice_given: bool,
-    pub no_notice_reason: Option<String>,
+request! {
+    FurtherActionReq {
+        /// police-referral, legal-advice or legal-action
+        kind: String,
+        reasons: String,
+        prior_notice_given: bool,
+        no_notice_reason: Option<String>,
+    }
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct OutcomeReq {
-    pub outcome: String,
+request! {
+    OutcomeReq {
+        outcome: String,
+    }
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct StaffReq {
-    pub name: String,
-    pub role: String,
-    pub email: Option<String>,
-    pub line_manager: Option<i64>,
+request! {
+    StaffReq {
+        name: String,
+        role: String,
+        email: Option<String>,
+        line_manager: Option<i64>,
+    }
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct StaffChangeReq {
-    pub role: Option<String>,
-    pub active: Option<bool>,
-    pub line_manager: Option<i64>,
+request! {
+    StaffChangeReq {
+        role: Option<String>,
+        active: Option<bool>,
+        line_manager: Option<i64>,
+    }
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TokenReq {
-    pub label: String,
+request! {
+    TokenReq {
+        label: String,
+    }
 }
 
 /// Writing a letter: how it goes and in what format (the person's preferred format and
@@ -551,13 +566,13 @@ pub fn how(
     })
 }
 
-/// New wording for a held letter.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct LetterChangeReq {
-    /// A new heading; the old one is kept if absent.
-    pub subject: Option<String>,
-    pub text: String,
+request! {
+    /// New wording for a held letter.
+    LetterChangeReq {
+        /// A new heading; the old one is kept if absent.
+        subject: Option<String>,
+        text: String,
+    }
 }
 
 // ----- responses: see `out` for the types -----------------------------------------

@@ -4,11 +4,9 @@
 use jiff::ToSpan;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use tact_app::{App, Clock};
-use tact_core::profile::Profile;
+use tact_app::App;
 use tact_core::roles::Role;
-use tact_store::{testing, Store, Table};
-use tact_web::AppState;
+use tact_store::{testing, Table};
 
 struct TestApp {
     base: String,
@@ -24,11 +22,7 @@ struct TestApp {
 
 impl TestApp {
     async fn spawn(profile: &str, url: &str) -> Self {
-        let store = Store::open(url).await.unwrap();
-        store.migrate().await.unwrap();
-        let app = App::new(store, Profile::built_in(profile).unwrap(), Clock::default())
-            .await
-            .unwrap();
+        let app = tact_app::testing::app(url, profile).await;
         let mk = |name: &'static str, role: Role, lm: Option<tact_core::ids::StaffId>| {
             let app = app.clone();
             async move {
@@ -41,14 +35,7 @@ impl TestApp {
         let (_, senior) = mk("Sen One", Role::SeniorManager, None).await;
         let (_, senior2) = mk("Sen Two", Role::SeniorManager, None).await;
         let (_, csm) = mk("Cus Manager", Role::CustomerServiceManager, None).await;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let state = AppState::new(app.clone());
-        tokio::spawn(async move {
-            tact_web::serve(listener, state, std::future::pending())
-                .await
-                .unwrap()
-        });
+        let base = tact_web::serve_on_loopback(app.clone()).await;
         Self {
             base,
             http: reqwest::Client::new(),

@@ -4,11 +4,9 @@
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use reqwest::StatusCode;
 use serde_json::json;
-use tact_app::{App, Clock};
-use tact_core::profile::Profile;
+use tact_app::App;
 use tact_core::roles::Role;
-use tact_store::{testing, Store, Table};
-use tact_web::AppState;
+use tact_store::{testing, Table};
 
 const PASSWORD: &str = "a long enough password";
 
@@ -20,23 +18,8 @@ struct Ui {
 
 impl Ui {
     async fn spawn() -> Self {
-        let store = Store::open(&testing::sqlite_url()).await.unwrap();
-        store.migrate().await.unwrap();
-        let app = App::new(
-            store,
-            Profile::built_in("cleveland-opcc").unwrap(),
-            Clock::default(),
-        )
-        .await
-        .unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let state = AppState::new(app.clone());
-        tokio::spawn(async move {
-            tact_web::serve(listener, state, std::future::pending())
-                .await
-                .unwrap()
-        });
+        let app = tact_app::testing::app(&testing::sqlite_url(), "cleveland-opcc").await;
+        let base = tact_web::serve_on_loopback(app.clone()).await;
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
@@ -1655,21 +1638,8 @@ impl Ui {
     /// The same server under another built-in profile.
     async fn spawn_under(profile: &str) -> Self {
         let ui = Self::spawn().await;
-        let app = App::new(
-            ui.app.store().clone(),
-            Profile::built_in(profile).unwrap(),
-            Clock::default(),
-        )
-        .await
-        .unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let state = AppState::new(app.clone());
-        tokio::spawn(async move {
-            tact_web::serve(listener, state, std::future::pending())
-                .await
-                .unwrap()
-        });
+        let app = tact_app::testing::on(ui.app.store().clone(), profile).await;
+        let base = tact_web::serve_on_loopback(app.clone()).await;
         Self { base, app, ..ui }
     }
 }

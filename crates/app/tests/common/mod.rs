@@ -2,15 +2,14 @@
 //! person with a matter, and a plan in force.
 #![allow(dead_code)]
 
-use tact_app::{App, Clock, Ctx, PersonInput};
+use tact_app::{App, Ctx, PersonInput};
 use tact_core::command as cmd;
 use tact_core::identity::EmailAddress;
 use tact_core::ids::{MatterId, PersonId, PlanId};
 use tact_core::model::{MatterKind, Restriction, Rule, Staff};
-use tact_core::profile::{Answer, Channel, Profile};
+use tact_core::profile::{Answer, Channel};
 use tact_core::roles::{Actor, Role};
 use tact_core::workflow as wf;
-use tact_store::Store;
 
 pub struct World {
     pub app: App,
@@ -24,17 +23,24 @@ pub fn ctx(s: &Staff) -> Ctx {
     Ctx::new(Actor::from(s.clone()))
 }
 
+/// One step on a plan, through the one entry.
+pub async fn step(
+    app: &App,
+    ctx: &Ctx,
+    plan: PlanId,
+    command: wf::PlanCommand,
+) -> tact_app::Result<tact_core::model::Plan> {
+    app.execute(ctx, cmd::PlanStepCommand { plan, command })
+        .await
+}
+
 pub async fn world(url: &str) -> World {
     world_under(url, "cleveland-opcc").await
 }
 
 /// The same, under a named built-in profile.
 pub async fn world_under(url: &str, profile: &str) -> World {
-    let store = Store::open(url).await.unwrap();
-    store.migrate().await.unwrap();
-    let app = App::new(store, Profile::built_in(profile).unwrap(), Clock::default())
-        .await
-        .unwrap();
+    let app = tact_app::testing::app(url, profile).await;
     let cw = app
         .create_staff(None, "Cas Worker", Role::Caseworker, None, None)
         .await
@@ -191,27 +197,16 @@ impl World {
         )
         .await
         .unwrap();
-        app.execute(
-            &ctx(&lm),
-            cmd::PlanStepCommand {
-                plan: s.id,
-                command: wf::PlanCommand::Propose,
-            },
-        )
-        .await
-        .unwrap();
-        app.execute(
-            &ctx(&sm),
-            cmd::PlanStepCommand {
-                plan: s.id,
-                command: wf::PlanCommand::Authorise(wf::AuthoriseInput {
-                    reason: "ok".into(),
-                    overrides: Vec::new(),
-                }),
-            },
-        )
-        .await
-        .unwrap();
+        step(app, &ctx(&lm), s.id, wf::PlanCommand::Propose)
+            .await
+            .unwrap();
+        let authorise = wf::AuthoriseInput {
+            reason: "ok".into(),
+            overrides: Vec::new(),
+        };
+        step(app, &ctx(&sm), s.id, wf::PlanCommand::Authorise(authorise))
+            .await
+            .unwrap();
         (s.id, lm.id)
     }
 }

@@ -1,0 +1,29 @@
+//! For tests only (the `testing` feature, which no door enables): an App on a fresh,
+//! migrated database, as every suite starts.
+
+use crate::{App, Clock};
+use tact_core::profile::Profile;
+use tact_store::Store;
+
+/// An App on the database at `url`, migrated, under the built-in profile `profile`, on the
+/// real clock.
+///
+/// # Panics
+/// When the database cannot be opened or migrated, or the profile is not built in: a test
+/// must not go on without them.
+pub async fn app(url: &str, profile: &str) -> App {
+    let store = Store::open(url).await.expect("open the test database");
+    store.migrate().await.expect("migrate the test database");
+    on(store, profile).await
+}
+
+/// An App on an open store (a second process's view of the same database, say).
+///
+/// # Panics
+/// As [`app`].
+pub async fn on(store: Store, profile: &str) -> App {
+    let profile = Profile::built_in(profile).expect("a built-in profile");
+    App::new(store, profile, Clock::default())
+        .await
+        .expect("start the app")
+}
