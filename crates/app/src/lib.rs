@@ -9,6 +9,7 @@ pub mod index;
 pub mod jobs;
 pub mod letters;
 pub mod mail;
+pub mod query;
 pub mod reads;
 pub mod retention;
 pub mod rights;
@@ -442,13 +443,11 @@ impl App {
     ///
     /// # Errors
     /// A role refusal or the store's error.
-    pub async fn access_log(
+    pub(crate) async fn access_log(
         &self,
-        actor: &Actor,
         person: Option<PersonId>,
         limit: i64,
     ) -> Result<Vec<tact_core::model::Access>> {
-        authorise(&self.profile, actor, Action::ReadAccessLog, None)?;
         self.flush_access_log().await?;
         Ok(self.store.access_log(person, limit).await?)
     }
@@ -621,8 +620,7 @@ impl App {
     ///
     /// # Errors
     /// No such person, or the store's error.
-    pub async fn person_record(&self, actor: &Actor, id: PersonId) -> Result<PersonRecord> {
-        authorise(&self.profile, actor, Action::ReadAll, None)?;
+    pub(crate) async fn person_record(&self, actor: &Actor, id: PersonId) -> Result<PersonRecord> {
         // A merged record leads to the one kept (issue 10).
         let id = self.current_id(id).await?;
         let person = self.person(id).await?;
@@ -661,8 +659,7 @@ impl App {
 
     /// # Errors
     /// A role refusal or the store's error.
-    pub async fn search(&self, actor: &Actor, query: &str) -> Result<Vec<ServiceUser>> {
-        authorise(&self.profile, actor, Action::ReadAll, None)?;
+    pub(crate) async fn search(&self, query: &str) -> Result<Vec<ServiceUser>> {
         Ok(self.store.search_people(query, 50).await?)
     }
 
@@ -882,13 +879,7 @@ impl App {
     ///
     /// # Errors
     /// A role that may not screen contacts; the database's error.
-    pub async fn screening_queue(&self, ctx: &Ctx, limit: i64) -> Result<Vec<Contact>> {
-        authorise(
-            &self.profile,
-            &ctx.actor,
-            Action::ScreenContact,
-            Some(&self.profile.clauses.screening),
-        )?;
+    pub(crate) async fn screening_queue(&self, limit: i64) -> Result<Vec<Contact>> {
         Ok(self.store.screening_queue(limit).await?)
     }
 
@@ -956,7 +947,7 @@ impl App {
     ///
     /// # Errors
     /// No such plan, or the store's error.
-    pub async fn plan(&self, id: PlanId) -> Result<Plan> {
+    pub(crate) async fn plan(&self, id: PlanId) -> Result<Plan> {
         self.store.plan(id).await?.ok_or_else(|| {
             not_found(
                 "strategy_id",
@@ -989,20 +980,12 @@ impl App {
 
     // ----- tasks and reviews -------------------------------------------------------
 
-    /// Open tasks for a member of staff: theirs by name, and their role's.
-    ///
-    /// # Errors
-    /// The store's error.
-    pub async fn my_tasks(&self, actor: &Actor) -> Result<Vec<Task>> {
-        self.my_tasks_of(actor, None, 500).await
-    }
-
     /// The first `limit` of a member of staff's open tasks (and their role's), of one kind
     /// or all.
     ///
     /// # Errors
     /// The store's error.
-    pub async fn my_tasks_of(
+    pub(crate) async fn my_tasks_of(
         &self,
         actor: &Actor,
         kind: Option<TaskKind>,
@@ -1016,7 +999,7 @@ impl App {
     ///
     /// # Errors
     /// The store's error.
-    pub async fn my_task_counts(&self, actor: &Actor) -> Result<Vec<(TaskKind, i64)>> {
+    pub(crate) async fn my_task_counts(&self, actor: &Actor) -> Result<Vec<(TaskKind, i64)>> {
         Ok(self.store.task_counts(&open_tasks_of(actor, None)).await?)
     }
 
@@ -1026,7 +1009,7 @@ impl App {
     ///
     /// # Errors
     /// No such request, or the store's error.
-    pub async fn disclosure(&self, id: DisclosureId) -> Result<sharing::Disclosure> {
+    pub(crate) async fn disclosure(&self, id: DisclosureId) -> Result<sharing::Disclosure> {
         self.store
             .disclosure(id)
             .await?
@@ -1060,12 +1043,7 @@ impl App {
     ///
     /// # Errors
     /// A role refusal or the store's error.
-    pub async fn disclosure_log(
-        &self,
-        actor: &Actor,
-        limit: i64,
-    ) -> Result<Vec<sharing::Disclosure>> {
-        tact_core::roles::may_read_disclosure_log(&self.profile, actor)?;
+    pub(crate) async fn disclosure_log(&self, limit: i64) -> Result<Vec<sharing::Disclosure>> {
         Ok(self.store.disclosure_log(limit).await?)
     }
 
@@ -1151,7 +1129,7 @@ impl App {
     ///
     /// # Errors
     /// The store's error.
-    pub async fn reviews_due(&self, by: Date) -> Result<Vec<Plan>> {
+    pub(crate) async fn reviews_due(&self, by: Date) -> Result<Vec<Plan>> {
         Ok(self
             .store
             .plans_by_status(&[PlanStatus::Active, PlanStatus::Authorised], Some(by))

@@ -360,18 +360,7 @@ impl App {
     ///
     /// # Errors
     /// A role refusal; the store's error.
-    pub async fn messages_in(
-        &self,
-        actor: &tact_core::roles::Actor,
-        route: Route,
-        limit: i64,
-    ) -> Result<Vec<StoredMessage>> {
-        tact_core::roles::authorise(
-            &self.profile,
-            actor,
-            tact_core::roles::Action::ScreenContact,
-            Some(&self.profile.clauses.screening),
-        )?;
+    pub(crate) async fn messages_in(&self, route: Route, limit: i64) -> Result<Vec<StoredMessage>> {
         Ok(self.store.messages_routed(route, limit).await?)
     }
 
@@ -380,17 +369,11 @@ impl App {
     ///
     /// # Errors
     /// A role refusal; no such message.
-    pub async fn read_message(
+    pub(crate) async fn read_message(
         &self,
         actor: &tact_core::roles::Actor,
         id: i64,
     ) -> Result<StoredMessage> {
-        tact_core::roles::authorise(
-            &self.profile,
-            actor,
-            tact_core::roles::Action::ReadAll,
-            None,
-        )?;
         let m = self
             .store
             .message(id)
@@ -408,7 +391,7 @@ impl App {
     ///
     /// # Errors
     /// A role refusal; no such message.
-    pub async fn message_content(
+    pub(crate) async fn message_content(
         &self,
         actor: &tact_core::roles::Actor,
         id: i64,

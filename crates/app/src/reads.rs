@@ -7,7 +7,7 @@ use tact_core::audit::StoredEntry;
 use tact_core::correspondence::{LetterStatus, Route, StoredLetter};
 use tact_core::ids::*;
 use tact_core::model::*;
-use tact_core::roles::{authorise, Action, Actor};
+use tact_core::roles::Actor;
 
 impl App {
     /// The store, for tests that set up or inspect the database directly: only with the
@@ -17,12 +17,29 @@ impl App {
         &self.store
     }
 
-    fn may_read(&self, actor: &Actor) -> Result<()> {
-        Ok(authorise(&self.profile, actor, Action::ReadAll, None)?)
+    /// A plan as stored, for a test to inspect (no role check, no access log): only with
+    /// the `testing` feature. Doors read it with `App::query(&actor, query::Plan { … })`.
+    ///
+    /// # Errors
+    /// No such plan.
+    #[cfg(feature = "testing")]
+    pub async fn plan_as_stored(&self, id: PlanId) -> Result<Plan> {
+        self.plan(id).await
+    }
+
+    /// A letter as stored, for a test to inspect: only with the `testing` feature.
+    ///
+    /// # Errors
+    /// No such letter.
+    #[cfg(feature = "testing")]
+    pub async fn letter_as_stored(&self, id: i64) -> Result<StoredLetter> {
+        self.letter(id).await
     }
 
     /// Every member of staff: the names pages show beside a record, and the choices of a
-    /// single point of contact or a line manager. Not personal data of service users.
+    /// single point of contact or a line manager. Not personal data of service users. Doors
+    /// ask `App::query(&actor, query::Colleagues {})`; this is for the binary before anyone
+    /// acts (the demo finding its administrator).
     ///
     /// # Errors
     /// The store's error.
@@ -30,7 +47,8 @@ impl App {
         Ok(self.store.staff_list().await?)
     }
 
-    /// One member of staff.
+    /// One member of staff: who `tact --as ID` acts as, looked up before there is an actor
+    /// (as signing in is). Doors ask `App::query(&actor, query::Colleague { id })`.
     ///
     /// # Errors
     /// No such member of staff; the store's error.
@@ -45,14 +63,13 @@ impl App {
     ///
     /// # Errors
     /// A role refusal; no such person.
-    pub async fn read_person(&self, actor: &Actor, id: PersonId) -> Result<ServiceUser> {
-        self.may_read(actor)?;
+    pub(crate) async fn read_person(&self, id: PersonId) -> Result<ServiceUser> {
         self.person(id).await
     }
 
     /// "Name (reference)" for a page's caption, shown to staff already on a page their role
     /// allows (the page's own step is authorised where it is taken).
-    pub async fn person_label(&self, id: PersonId) -> Option<String> {
+    pub(crate) async fn person_label(&self, id: PersonId) -> Option<String> {
         self.store
             .person(id)
             .await
@@ -65,12 +82,10 @@ impl App {
     ///
     /// # Errors
     /// A role refusal; the store's error.
-    pub async fn names_of(
+    pub(crate) async fn names_of(
         &self,
-        actor: &Actor,
         ids: &[PersonId],
     ) -> Result<std::collections::HashMap<PersonId, (String, String)>> {
-        self.may_read(actor)?;
         Ok(self.store.names_of(ids).await?.into_iter().collect())
     }
 
@@ -78,8 +93,7 @@ impl App {
     ///
     /// # Errors
     /// A role refusal; the store's error.
-    pub async fn matters_of(&self, actor: &Actor, person: PersonId) -> Result<Vec<Matter>> {
-        self.may_read(actor)?;
+    pub(crate) async fn matters_of(&self, person: PersonId) -> Result<Vec<Matter>> {
         Ok(self.store.matters_of(person).await?)
     }
 
@@ -87,8 +101,7 @@ impl App {
     ///
     /// # Errors
     /// A role refusal; no such matter.
-    pub async fn read_matter(&self, actor: &Actor, id: MatterId) -> Result<Matter> {
-        self.may_read(actor)?;
+    pub(crate) async fn read_matter(&self, id: MatterId) -> Result<Matter> {
         self.store
             .matter(id)
             .await?
@@ -99,13 +112,7 @@ impl App {
     ///
     /// # Errors
     /// A role refusal; the store's error.
-    pub async fn contacts_of(
-        &self,
-        actor: &Actor,
-        person: PersonId,
-        limit: i64,
-    ) -> Result<Vec<Contact>> {
-        self.may_read(actor)?;
+    pub(crate) async fn contacts_of(&self, person: PersonId, limit: i64) -> Result<Vec<Contact>> {
         Ok(self.store.contacts_of(person, limit).await?)
     }
 
@@ -113,8 +120,7 @@ impl App {
     ///
     /// # Errors
     /// A role refusal; no such contact.
-    pub async fn read_contact(&self, actor: &Actor, id: ContactId) -> Result<Contact> {
-        self.may_read(actor)?;
+    pub(crate) async fn read_contact(&self, id: ContactId) -> Result<Contact> {
         self.store
             .contact(id)
             .await?
@@ -125,8 +131,11 @@ impl App {
     ///
     /// # Errors
     /// A role refusal; the store's error.
-    pub async fn incidents_of(&self, actor: &Actor, person: PersonId) -> Result<Vec<Incident>> {
-        self.may_read(actor)?;
+    pub(crate) async fn incidents_of(
+        &self,
+        actor: &Actor,
+        person: PersonId,
+    ) -> Result<Vec<Incident>> {
         let list = self.store.incidents_of(person).await?;
         self.record_access(actor, person, "incidents").await?;
         Ok(list)
@@ -136,8 +145,7 @@ impl App {
     ///
     /// # Errors
     /// A role refusal; the store's error.
-    pub async fn plans_of(&self, actor: &Actor, person: PersonId) -> Result<Vec<Plan>> {
-        self.may_read(actor)?;
+    pub(crate) async fn plans_of(&self, actor: &Actor, person: PersonId) -> Result<Vec<Plan>> {
         let list = self.store.plans_of(person).await?;
         self.record_access(actor, person, "plans").await?;
         Ok(list)
@@ -147,8 +155,7 @@ impl App {
     ///
     /// # Errors
     /// A role refusal; no such dispute.
-    pub async fn read_dispute(&self, actor: &Actor, id: DisputeId) -> Result<Dispute> {
-        self.may_read(actor)?;
+    pub(crate) async fn read_dispute(&self, id: DisputeId) -> Result<Dispute> {
         self.store
             .dispute(id)
             .await?
@@ -159,12 +166,10 @@ impl App {
     ///
     /// # Errors
     /// A role refusal; no such request.
-    pub async fn read_disclosure(
+    pub(crate) async fn read_disclosure(
         &self,
-        actor: &Actor,
         id: DisclosureId,
     ) -> Result<tact_core::sharing::Disclosure> {
-        tact_core::roles::may_read_disclosure_log(&self.profile, actor)?;
         self.store
             .disclosure(id)
             .await?
@@ -175,7 +180,7 @@ impl App {
     ///
     /// # Errors
     /// No such task.
-    pub async fn task(&self, id: TaskId) -> Result<Task> {
+    pub(crate) async fn task(&self, id: TaskId) -> Result<Task> {
         self.store
             .task(id)
             .await?
@@ -186,8 +191,11 @@ impl App {
     ///
     /// # Errors
     /// A role refusal; the store's error.
-    pub async fn history_of(&self, actor: &Actor, person: PersonId) -> Result<Vec<StoredEntry>> {
-        self.may_read(actor)?;
+    pub(crate) async fn history_of(
+        &self,
+        actor: &Actor,
+        person: PersonId,
+    ) -> Result<Vec<StoredEntry>> {
         let list = self.store.audit_of(person).await?;
         self.record_access(actor, person, "history").await?;
         Ok(list)
@@ -197,8 +205,7 @@ impl App {
     ///
     /// # Errors
     /// A role refusal; the store's error.
-    pub async fn hold_on(&self, actor: &Actor, person: PersonId) -> Result<Option<(i64, String)>> {
-        self.may_read(actor)?;
+    pub(crate) async fn hold_on(&self, person: PersonId) -> Result<Option<(i64, String)>> {
         Ok(self.store.hold_in_place(person).await?)
     }
 
@@ -206,7 +213,7 @@ impl App {
     ///
     /// # Errors
     /// The store's error.
-    pub async fn count_letters(&self, status: LetterStatus) -> Result<i64> {
+    pub(crate) async fn count_letters(&self, status: LetterStatus) -> Result<i64> {
         Ok(self.store.count_letters(status).await?)
     }
 
@@ -214,7 +221,7 @@ impl App {
     ///
     /// # Errors
     /// The store's error.
-    pub async fn count_routed(&self, route: Route) -> Result<i64> {
+    pub(crate) async fn count_routed(&self, route: Route) -> Result<i64> {
         Ok(self.store.count_routed(route).await?)
     }
 
@@ -223,12 +230,7 @@ impl App {
     ///
     /// # Errors
     /// A role refusal; the store's error.
-    pub async fn letters_in(
-        &self,
-        actor: &Actor,
-        status: LetterStatus,
-    ) -> Result<Vec<StoredLetter>> {
-        authorise(&self.profile, actor, Action::RecordNotice, None)?;
+    pub(crate) async fn letters_in(&self, status: LetterStatus) -> Result<Vec<StoredLetter>> {
         Ok(self.store.letters_in(status, None, 500).await?)
     }
 

@@ -7,7 +7,6 @@ use tact_core::audit::{AuditAction, AuditEvent};
 use tact_core::command as cmd;
 use tact_core::ids::PersonId;
 use tact_core::retention::{self, Disposal, Facts};
-use tact_core::roles::{authorise, Action};
 
 /// One person's records that are due.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,9 +64,8 @@ impl App {
     ///
     /// # Errors
     /// A role refusal, or the store's error.
-    pub async fn disposal_register(
+    pub(crate) async fn disposal_register(
         &self,
-        ctx: &Ctx,
         limit: i64,
     ) -> Result<
         Vec<(
@@ -78,7 +76,6 @@ impl App {
             String,
         )>,
     > {
-        authorise(&self.profile, &ctx.actor, Action::HandleDataRights, None)?;
         Ok(self.store.disposal_register(limit).await?)
     }
 
@@ -86,8 +83,7 @@ impl App {
     ///
     /// # Errors
     /// A role refusal, or the store's error.
-    pub async fn due_for_disposal(&self, ctx: &Ctx) -> Result<Vec<Due>> {
-        authorise(&self.profile, &ctx.actor, Action::HandleDataRights, None)?;
+    pub(crate) async fn due_for_disposal(&self) -> Result<Vec<Due>> {
         self.people_due(tact_core::check::uk_date(self.now())).await
     }
 
@@ -134,9 +130,9 @@ impl App {
     /// idempotent responses older than a week.
     ///
     /// # Errors
-    /// A role refusal, or the store's error (the person in hand is left whole).
-    pub async fn dispose_due(&self, ctx: &Ctx) -> Result<Vec<Disposed>> {
-        let due = self.due_for_disposal(ctx).await?;
+    /// The store's error (the person in hand is left whole).
+    async fn dispose_due(&self, ctx: &Ctx) -> Result<Vec<Disposed>> {
+        let due = self.due_for_disposal().await?;
         let now = self.now();
         let mut out = Vec::new();
         for d in due {
@@ -247,5 +243,18 @@ impl Handles<cmd::LiftHold> for App {
         .await?;
         self.finish(tx, ctx, &format!("legal-hold:{id}")).await?;
         Ok(())
+    }
+}
+
+impl Handles<cmd::DisposeDue> for App {
+    type Output = Vec<Disposed>;
+
+    async fn handle(
+        &self,
+        ctx: &Ctx,
+        _: cmd::DisposeDue,
+        _: crate::Executed,
+    ) -> Result<Vec<Disposed>> {
+        self.dispose_due(ctx).await
     }
 }

@@ -9,7 +9,7 @@ use tact_core::workflow::Decision;
 impl App {
     /// # Errors
     /// No such request, or the store's error.
-    pub async fn rights_request(&self, id: i64) -> Result<RightsRequest> {
+    pub(crate) async fn rights_request(&self, id: i64) -> Result<RightsRequest> {
         self.store
             .rights_request(id)
             .await?
@@ -20,13 +20,7 @@ impl App {
     ///
     /// # Errors
     /// A role refusal or the store's error.
-    pub async fn open_rights_requests(&self, ctx: &Ctx) -> Result<Vec<RightsRequest>> {
-        tact_core::roles::authorise(
-            &self.profile,
-            &ctx.actor,
-            tact_core::roles::Action::HandleDataRights,
-            None,
-        )?;
+    pub(crate) async fn open_rights_requests(&self) -> Result<Vec<RightsRequest>> {
         Ok(self.store.rights_requests(None).await?)
     }
 

@@ -44,7 +44,7 @@ async fn cle_9_12_and_nor_8_1_a_review_falling_due_reminds_its_owner_and_an_over
         let (sid, _) = w.plan_with(email_only).await;
         let clock = Clock::fixed(w.app.now());
         let app = w.app.with_clock(clock.clone());
-        let plan = app.plan(sid).await.unwrap();
+        let plan = app.plan_as_stored(sid).await.unwrap();
         let due = plan.review_due;
         // Its owner: the senior manager who authorised it, who may review it (CLE-9.12).
         let owner = plan.decided_by.expect("authorised");
@@ -147,7 +147,7 @@ async fn cle_9_14_a_plan_reaching_its_end_date_asks_its_owner_to_tell_the_person
             .create_staff(None, "Sal Senior", Role::SeniorManager, None, None)
             .await
             .unwrap();
-        let s = w.app.plan(sid).await.unwrap();
+        let s = w.app.plan_as_stored(sid).await.unwrap();
         let ends = tact_core::check::uk_date(w.app.now()) + jiff::Span::new().days(3);
         common::step(
             &w.app,
@@ -166,7 +166,10 @@ async fn cle_9_14_a_plan_reaching_its_end_date_asks_its_owner_to_tell_the_person
         let before = open_tasks(&w.app, TaskKind::SendNotice).await.len();
         let clock = Clock::fixed(w.app.now() + SignedDuration::from_hours(24 * 4));
         let app = w.app.with_clock(clock.clone());
-        assert!(!app.plan(sid).await.unwrap().in_force(app.now()), "{name}");
+        assert!(
+            !app.plan_as_stored(sid).await.unwrap().in_force(app.now()),
+            "{name}"
+        );
         assert_eq!(
             ran(&app.run_jobs(None).await.unwrap(), "end-dates"),
             Some(1)

@@ -8,6 +8,7 @@ mod common;
 use common::{email_only, world};
 use std::process::{Child, Command};
 use tact_app::letters::How;
+use tact_app::query as q;
 use tact_core::command as cmd;
 use tact_core::correspondence::LetterStatus;
 use tact_core::model::{Format, Restriction, Rule};
@@ -124,7 +125,7 @@ async fn cle_9_6_the_notice_is_written_from_the_template_kept_and_sent_by_email(
         );
         let (sent, failed) = w.app.send_due_letters(&relay(sink.port), 10).await.unwrap();
         assert_eq!((sent, failed), (1, 0), "{name}");
-        let kept = w.app.letter(l.id).await.unwrap();
+        let kept = w.app.letter_as_stored(l.id).await.unwrap();
         assert_eq!(kept.status, LetterStatus::Sent, "{name}");
         assert!(kept.sent_at.is_some());
         // Sent once: nothing is due now.
@@ -202,7 +203,7 @@ async fn an_email_the_relay_cannot_take_is_tried_again_later_then_shown_as_faile
                 (0, 1),
                 "{name}: attempt {attempt}"
             );
-            let now = app.letter(l.id).await.unwrap();
+            let now = app.letter_as_stored(l.id).await.unwrap();
             assert_eq!(now.attempts, attempt);
             assert!(now.last_error.is_some(), "{name}: the error is kept");
             // Not due again until its next attempt time.
@@ -212,7 +213,7 @@ async fn an_email_the_relay_cannot_take_is_tried_again_later_then_shown_as_faile
             );
             clock.set(app.now() + jiff::SignedDuration::from_hours(3));
         }
-        let last = app.letter(l.id).await.unwrap();
+        let last = app.letter_as_stored(l.id).await.unwrap();
         assert_eq!(last.status, LetterStatus::Failed, "{name}");
     }
 }
@@ -419,7 +420,13 @@ async fn a_held_letter_goes_only_when_released_and_goes_as_staff_changed_it() {
         assert!(e.to_string().contains("heading"), "{name}: {e}");
         let (docx, media, _) = w
             .app
-            .letter_document(&lm.actor, l.id, tact_app::letters::Document::Docx)
+            .query(
+                &lm.actor,
+                q::LetterDocument {
+                    id: l.id,
+                    doc: tact_app::letters::Document::Docx,
+                },
+            )
             .await
             .unwrap();
         assert!(media.contains("wordprocessingml"));
@@ -457,7 +464,7 @@ async fn a_held_letter_goes_only_when_released_and_goes_as_staff_changed_it() {
             (1, 0),
             "{name}"
         );
-        let kept = w.app.letter(l.id).await.unwrap();
+        let kept = w.app.letter_as_stored(l.id).await.unwrap();
         assert_eq!(kept.status, LetterStatus::Sent);
         assert_eq!(kept.text, b.text, "{name}: kept exactly as sent");
         let got = sink.received();
@@ -480,7 +487,13 @@ async fn a_held_letter_goes_only_when_released_and_goes_as_staff_changed_it() {
         // The PDF is made from the kept wording, with the letterhead.
         let (pdf, media, file) = w
             .app
-            .letter_document(&lm.actor, l.id, tact_app::letters::Document::Pdf)
+            .query(
+                &lm.actor,
+                q::LetterDocument {
+                    id: l.id,
+                    doc: tact_app::letters::Document::Pdf,
+                },
+            )
             .await
             .unwrap();
         assert_eq!(media, "application/pdf");
@@ -505,7 +518,7 @@ async fn cle_9_6_and_nor_5_1_a_notice_letter_that_has_gone_is_the_recorded_notic
         let w = common::world_under(&url, "northamptonshire-opfcc").await;
         let (sid, lm) = w.plan_with(email_only).await;
         let lm = common::ctx(&w.app.store().staff(lm).await.unwrap().unwrap());
-        assert!(w.app.plan(sid).await.unwrap().notice.is_none());
+        assert!(w.app.plan_as_stored(sid).await.unwrap().notice.is_none());
         let l = w
             .app
             .execute(
@@ -525,7 +538,7 @@ async fn cle_9_6_and_nor_5_1_a_notice_letter_that_has_gone_is_the_recorded_notic
             (1, 0),
             "{name}"
         );
-        let s = w.app.plan(sid).await.unwrap();
+        let s = w.app.plan_as_stored(sid).await.unwrap();
         let notice = s.notice.clone().expect("the sent letter is the notice");
         assert_eq!(notice.channel, Channel::Email, "{name}");
         assert!(notice.policy_enclosed && !notice.agreement_sought, "{name}");
@@ -578,7 +591,13 @@ async fn cle_9_6_and_nor_5_1_a_notice_letter_that_has_gone_is_the_recorded_notic
             .execute(&lm, cmd::MarkPrinted { letter: first.id })
             .await
             .unwrap();
-        let notice = w.app.plan(sid).await.unwrap().notice.expect("posted");
+        let notice = w
+            .app
+            .plan_as_stored(sid)
+            .await
+            .unwrap()
+            .notice
+            .expect("posted");
         assert_eq!(notice.channel, Channel::Letter, "{name}");
         assert!(notice.agreement_sought && !notice.policy_enclosed, "{name}");
 
@@ -606,7 +625,7 @@ async fn cle_9_6_and_nor_5_1_a_notice_letter_that_has_gone_is_the_recorded_notic
             )
             .await
             .unwrap();
-        let s = w.app.plan(sid).await.unwrap();
+        let s = w.app.plan_as_stored(sid).await.unwrap();
         let sm = w
             .app
             .create_staff(
@@ -642,11 +661,11 @@ async fn cle_9_6_and_nor_5_1_a_notice_letter_that_has_gone_is_the_recorded_notic
             (1, 0)
         );
         assert_eq!(
-            w.app.letter(stale.id).await.unwrap().status,
+            w.app.letter_as_stored(stale.id).await.unwrap().status,
             LetterStatus::Sent
         );
         assert!(
-            w.app.plan(sid).await.unwrap().notice.is_none(),
+            w.app.plan_as_stored(sid).await.unwrap().notice.is_none(),
             "{name}: staff record the notice of the changed plan themselves"
         );
     }

@@ -339,7 +339,7 @@ async fn nor_5_5_and_cle_9_10_blocked_or_read_and_file_mail_is_screened_and_ackn
                 // NOR-5.1: the plan takes effect once they have been told.
                 let (sid, lm) = plan;
                 let lm = common::ctx(&w.app.store().staff(lm).await.unwrap().unwrap());
-                if w.app.plan(sid).await.unwrap().notice.is_none() {
+                if w.app.plan_as_stored(sid).await.unwrap().notice.is_none() {
                     common::step(
                         &w.app,
                         &lm,

@@ -4,6 +4,7 @@
 mod common;
 
 use common::{email_only, world};
+use tact_app::query as q;
 use tact_core::command as cmd;
 use tact_core::model::{Restriction, Rule};
 use tact_core::profile::Channel;
@@ -35,7 +36,13 @@ async fn opening_a_record_is_on_the_access_log_that_only_the_dpo_and_auditors_re
         w.app.record_check_access(&w.cw.actor, &v).await.unwrap();
         assert!(w
             .app
-            .access_log(&dpo.actor, Some(w.person), 10)
+            .query(
+                &dpo.actor,
+                q::AccessLog {
+                    person: Some(w.person),
+                    limit: 10
+                }
+            )
             .await
             .unwrap()
             .is_empty());
@@ -48,10 +55,19 @@ async fn opening_a_record_is_on_the_access_log_that_only_the_dpo_and_auditors_re
             .verdict;
         assert!(!v.restrictions.is_empty());
         w.app.record_check_access(&w.cw.actor, &v).await.unwrap();
-        w.app.person_record(&w.cw.actor, w.person).await.unwrap();
+        w.app
+            .query(&w.cw.actor, q::Record { id: w.person })
+            .await
+            .unwrap();
         let log = w
             .app
-            .access_log(&dpo.actor, Some(w.person), 10)
+            .query(
+                &dpo.actor,
+                q::AccessLog {
+                    person: Some(w.person),
+                    limit: 10,
+                },
+            )
             .await
             .unwrap();
         assert_eq!(log.len(), 2, "{name}: {log:?}");
@@ -61,7 +77,13 @@ async fn opening_a_record_is_on_the_access_log_that_only_the_dpo_and_auditors_re
         // A caseworker cannot read who looked.
         let e = w
             .app
-            .access_log(&w.cw.actor, Some(w.person), 10)
+            .query(
+                &w.cw.actor,
+                q::AccessLog {
+                    person: Some(w.person),
+                    limit: 10,
+                },
+            )
             .await
             .unwrap_err();
         assert!(e.to_string().contains("may not"), "{name}: {e}");
@@ -72,7 +94,13 @@ async fn opening_a_record_is_on_the_access_log_that_only_the_dpo_and_auditors_re
             .unwrap();
         assert_eq!(
             w.app
-                .access_log(&common::ctx(&auditor).actor, None, 10)
+                .query(
+                    &common::ctx(&auditor).actor,
+                    q::AccessLog {
+                        person: None,
+                        limit: 10
+                    }
+                )
                 .await
                 .unwrap()
                 .len(),
@@ -298,7 +326,14 @@ async fn a_data_rights_request_from_a_restricted_person_reaches_the_dpo_with_its
             e.to_string().contains("within the first month"),
             "{name}: {e}"
         );
-        assert_eq!(w.app.open_rights_requests(&dpo).await.unwrap().len(), 1);
+        assert_eq!(
+            w.app
+                .query(&dpo.actor, q::RightsRequests {})
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
     }
 }
 
@@ -409,7 +444,7 @@ async fn the_governance_report_counts_the_quarter() {
             .await
             .unwrap();
         // A review, on time, by whoever authorised it.
-        let s = w.app.plan(sid).await.unwrap();
+        let s = w.app.plan_as_stored(sid).await.unwrap();
         let sm = common::ctx(
             &w.app
                 .store()
@@ -458,7 +493,11 @@ async fn the_governance_report_counts_the_quarter() {
             .await
             .unwrap();
         let quarter = Period::quarter_of(tact_core::check::uk_date(w.app.now()));
-        let r = w.app.governance(&lm, quarter).await.unwrap();
+        let r = w
+            .app
+            .query(&lm.actor, q::Governance { period: quarter })
+            .await
+            .unwrap();
         assert_eq!(r.started.values().sum::<u64>(), 1, "{name}: {r:?}");
         assert_eq!(r.in_force_at_end.values().sum::<u64>(), 1, "{name}");
         assert_eq!((r.reviews_on_time, r.reviews_late), (1, 0), "{name}");
@@ -477,7 +516,12 @@ async fn the_governance_report_counts_the_quarter() {
         // The quarter before saw none of it.
         let before = w
             .app
-            .governance(&lm, quarter.previous_quarter())
+            .query(
+                &lm.actor,
+                q::Governance {
+                    period: quarter.previous_quarter(),
+                },
+            )
             .await
             .unwrap();
         assert_eq!(
@@ -490,7 +534,11 @@ async fn the_governance_report_counts_the_quarter() {
             from: quarter.to,
             to: quarter.from,
         };
-        assert!(w.app.governance(&lm, back).await.is_err());
+        assert!(w
+            .app
+            .query(&lm.actor, q::Governance { period: back })
+            .await
+            .is_err());
     }
 }
 
@@ -559,7 +607,13 @@ async fn nor_9_1_records_are_disposed_of_six_years_on_unless_held_and_the_chain_
         let later = w.app.with_clock(Clock::fixed(
             w.app.now() + jiff::SignedDuration::from_hours(24 * 366 * 7),
         ));
-        assert!(later.due_for_disposal(&w.cw).await.is_err(), "only the DPO");
+        assert!(
+            later
+                .query(&w.cw.actor, q::DueForDisposal {})
+                .await
+                .is_err(),
+            "only the DPO"
+        );
         let hold = later
             .execute(
                 &dpo,
@@ -571,11 +625,15 @@ async fn nor_9_1_records_are_disposed_of_six_years_on_unless_held_and_the_chain_
             .await
             .unwrap();
         assert!(
-            later.due_for_disposal(&dpo).await.unwrap().is_empty(),
+            later
+                .query(&dpo.actor, q::DueForDisposal {})
+                .await
+                .unwrap()
+                .is_empty(),
             "{name}: held"
         );
         later.execute(&dpo, cmd::LiftHold { hold }).await.unwrap();
-        let due = later.due_for_disposal(&dpo).await.unwrap();
+        let due = later.query(&dpo.actor, q::DueForDisposal {}).await.unwrap();
         assert_eq!(due.len(), 1, "{name}: {due:?}");
         assert_eq!(due[0].person, w.person);
         // The dry run destroyed nothing; the day's job asks the DPO to look.
@@ -592,7 +650,7 @@ async fn nor_9_1_records_are_disposed_of_six_years_on_unless_held_and_the_chain_
             0,
             "the task is not about the person"
         );
-        let gone = later.dispose_due(&dpo).await.unwrap();
+        let gone = later.execute(&dpo, cmd::DisposeDue {}).await.unwrap();
         assert_eq!(gone.len(), 1);
         let count = |k: &str| {
             gone[0]
@@ -654,5 +712,58 @@ async fn nor_9_1_records_are_disposed_of_six_years_on_unless_held_and_the_chain_
             broken.problem.contains("still has words"),
             "{name}: {broken:?}"
         );
+    }
+}
+
+/// One entry for reads (issue 11): `App::query` checks the asker's role against the query's
+/// read kind before anything is read — a caseworker asking for the disclosure log (CLE-9.15)
+/// or the access log is refused and nothing goes on the access log — and a permitted read
+/// of a person's plans is logged as theirs.
+#[tokio::test]
+async fn cle_9_15_the_query_entry_refuses_a_role_before_it_reads_and_logs_what_it_opens() {
+    for (name, url) in testing::fresh_urls().await {
+        let w = world(&url).await;
+        let dpo = w
+            .app
+            .create_staff(None, "Dee Pee-Oh", Role::Dpo, None, None)
+            .await
+            .unwrap();
+        let dpo = common::ctx(&dpo);
+        let person = w.person;
+        let log = async |who: &tact_core::roles::Actor| {
+            w.app
+                .query(
+                    who,
+                    q::AccessLog {
+                        person: Some(person),
+                        limit: 10,
+                    },
+                )
+                .await
+        };
+        let refused = w
+            .app
+            .query(&w.cw.actor, q::DisclosureLog { limit: 10 })
+            .await
+            .unwrap_err();
+        match refused {
+            tact_app::AppError::Rule(e) => {
+                assert_eq!(e.kind, tact_core::error::RuleErrorKind::Forbidden, "{name}");
+                assert_eq!(e.clause.as_deref(), Some("CLE-9.15"), "{name}");
+            }
+            other => panic!("{name}: {other:?}"),
+        }
+        assert!(log(&w.cw.actor).await.is_err(), "{name}");
+        assert!(log(&dpo.actor).await.unwrap().is_empty(), "{name}");
+        let plans = w
+            .app
+            .query(&w.cw.actor, q::Plans { person: w.person })
+            .await
+            .unwrap();
+        assert!(plans.is_empty(), "{name}");
+        let seen = log(&dpo.actor).await.unwrap();
+        assert_eq!(seen.len(), 1, "{name}");
+        assert_eq!(seen[0].staff_id, w.cw.actor.id, "{name}");
+        assert_eq!(seen[0].what, "plans", "{name}");
     }
 }

@@ -236,6 +236,9 @@ commands! {
     /// Lifts a hold, so the person's records are disposed of when due.
     LiftHold => Some(Action::HandleDataRights), { hold: i64 }
 
+    /// Destroys the records that are due for disposal (NOR-9.1), as the dry run lists them.
+    DisposeDue => Some(Action::HandleDataRights), {}
+
     /// Adds a service user with their numbers, addresses and advocate.
     CreatePerson => Some(Action::ManagePeople), { input: PersonInput }
 
@@ -400,11 +403,82 @@ pub mod read {
         /// Who opened a person's records.
         AccessLog => ReadAccessLog;
     }
+
+    /// What any signed-in member of staff may see: colleagues' names, their own tasks, the
+    /// counts on the home page. No service user's personal data.
+    #[derive(Debug, Clone, Copy)]
+    pub struct Anyone;
+    impl Fixed for Anyone {
+        const ACTION: Option<Action> = None;
+    }
+
+    /// The disclosure log and a request to share (CLE-9.15): for those who ask or approve,
+    /// and auditors ([`crate::roles::may_read_disclosure_log`]).
+    #[derive(Debug, Clone, Copy)]
+    pub struct DisclosureLog;
+
+    /// Who may make a read of this kind: the one role check `App::query` makes.
+    pub trait Reads {
+        /// # Errors
+        /// A forbidden error naming who may, and the clause where there is one.
+        fn permit(
+            profile: &crate::profile::Profile,
+            actor: &crate::roles::Actor,
+        ) -> Result<(), crate::RuleError>;
+    }
+
+    impl<K: Fixed> Reads for K {
+        fn permit(
+            profile: &crate::profile::Profile,
+            actor: &crate::roles::Actor,
+        ) -> Result<(), crate::RuleError> {
+            super::permit_kind::<K>(profile, actor)
+        }
+    }
+
+    impl Reads for DisclosureLog {
+        fn permit(
+            profile: &crate::profile::Profile,
+            actor: &crate::roles::Actor,
+        ) -> Result<(), crate::RuleError> {
+            crate::roles::may_read_disclosure_log(profile, actor)
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::roles::Role;
+    use read::Reads;
+
+    fn actor(role: Role) -> Actor {
+        Actor {
+            id: crate::ids::StaffId(1),
+            name: "Test".into(),
+            role,
+        }
+    }
+
+    /// CLE-9.15: the disclosure log is read by those who ask to share, the DPO who approves,
+    /// and auditors; not by a caseworker. Governance and the access log follow the profile's
+    /// lists; what any member of staff may see needs no role.
+    #[test]
+    fn cle_9_15_a_read_kind_is_permitted_as_the_profile_says() {
+        let p = Profile::built_in("cleveland-opcc").unwrap();
+        let ok = |r: Role| read::DisclosureLog::permit(&p, &actor(r)).is_ok();
+        assert!(ok(Role::Dpo) && ok(Role::Auditor) && ok(Role::LineManager));
+        assert!(!ok(Role::Caseworker));
+        let refused = read::DisclosureLog::permit(&p, &actor(Role::Caseworker)).unwrap_err();
+        assert_eq!(refused.clause.as_deref(), Some("CLE-9.15"));
+        assert!(read::AccessLog::permit(&p, &actor(Role::Auditor)).is_ok());
+        assert!(read::AccessLog::permit(&p, &actor(Role::SeniorManager)).is_err());
+        assert!(read::Governance::permit(&p, &actor(Role::Caseworker)).is_err());
+        for r in Role::ALL {
+            assert!(read::Anyone::permit(&p, &actor(r)).is_ok(), "{r:?}");
+            assert!(read::Records::permit(&p, &actor(r)).is_ok(), "{r:?}");
+        }
+    }
 
     #[test]
     fn a_command_names_the_action_its_step_checks() {

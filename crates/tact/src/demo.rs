@@ -436,7 +436,10 @@ pub async fn populate(app: &App, people: usize) -> Result<String> {
     if let Some(p) = under_plan {
         let plan = d
             .app
-            .plans_of(&Demo::ctx(&d.line_managers[0]).actor, p.id)
+            .query(
+                &Demo::ctx(&d.line_managers[0]).actor,
+                tact_app::query::Plans { person: p.id },
+            )
             .await?
             .into_iter()
             .find(|s| s.status == tact_core::model::PlanStatus::Active);

@@ -272,7 +272,13 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             }
             let ctx = tact_app::Ctx::new(acting_as(&app, cli.as_staff).await?);
             if let RetentionCmd::Register = command {
-                for (reference, due, at, by, counts) in app.disposal_register(&ctx, 1000).await? {
+                for (reference, due, at, by, counts) in app
+                    .query(
+                        &ctx.actor,
+                        tact_app::query::DisposalRegister { limit: 1000 },
+                    )
+                    .await?
+                {
                     println!(
                         "{}",
                         json!({"reference": reference, "due_on": due, "destroyed_at": at.to_string(), "by": by.map(|b| b.0), "destroyed": counts})
@@ -282,10 +288,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             }
             let out = match command {
                 RetentionCmd::Due => {
-                    json!({"due": app.due_for_disposal(&ctx).await?.iter().map(|d| json!({"person_id": d.person.0, "reference": d.reference, "due_on": d.due_on.to_string()})).collect::<Vec<_>>()})
+                    json!({"due": app.query(&ctx.actor, tact_app::query::DueForDisposal {}).await?.iter().map(|d| json!({"person_id": d.person.0, "reference": d.reference, "due_on": d.due_on.to_string()})).collect::<Vec<_>>()})
                 }
                 RetentionCmd::Dispose { .. } => {
-                    json!({"disposed": app.dispose_due(&ctx).await?.iter().map(|d| json!({"reference": d.reference, "due_on": d.due_on.to_string(), "destroyed": d.counts.iter().filter(|(_, n)| *n > 0).map(|(k, n)| json!({"what": k, "count": n})).collect::<Vec<_>>()})).collect::<Vec<_>>()})
+                    json!({"disposed": app.execute(&ctx, tact_core::command::DisposeDue {}).await?.iter().map(|d| json!({"reference": d.reference, "due_on": d.due_on.to_string(), "destroyed": d.counts.iter().filter(|(_, n)| *n > 0).map(|(k, n)| json!({"what": k, "count": n})).collect::<Vec<_>>()})).collect::<Vec<_>>()})
                 }
                 RetentionCmd::Hold { person, reason } => {
                     json!({"hold": app.execute(&ctx, cmd::PlaceHold { person: tact_core::ids::PersonId(person), reason: reason.clone() }).await?})

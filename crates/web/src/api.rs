@@ -9,6 +9,7 @@ use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use tact_app::query as q;
 use tact_core::command as cmd;
 use tact_core::correspondence::LetterAbout;
 
@@ -231,7 +232,15 @@ pub async fn search_people(
     Auth(ctx): Auth,
     ApiQuery(q): ApiQuery<SearchQuery>,
 ) -> Reply {
-    let found = st.app.search(&ctx.actor, &q.q).await?;
+    let found = st
+        .app
+        .query(
+            &ctx.actor,
+            q::Search {
+                text: q.q.to_string(),
+            },
+        )
+        .await?;
     ok(crate::out::PeopleOut {
         people: found.iter().map(wire::person).collect(),
     })
@@ -243,7 +252,10 @@ pub async fn get_person(
     Auth(ctx): Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> Reply {
-    let r = st.app.person_record(&ctx.actor, PersonId(id)).await?;
+    let r = st
+        .app
+        .query(&ctx.actor, q::Record { id: PersonId(id) })
+        .await?;
     let now = st.app.now();
     let p = &st.app.profile;
     ok(crate::out::PersonRecordOut {
@@ -425,7 +437,10 @@ pub async fn log_contact(
 /// CLE-9.10: contacts waiting to be read for a genuine complaint, new information, crime or safeguarding.
 #[utoipa::path(get, path = "/api/v1/screening", responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "The queue", body = crate::out::ContactsOut)))]
 pub async fn screening_queue(State(st): State<AppState>, Auth(ctx): Auth) -> Reply {
-    let q = st.app.screening_queue(&ctx, 200).await?;
+    let q = st
+        .app
+        .query(&ctx.actor, q::ScreeningQueue { limit: 200 })
+        .await?;
     ok(crate::out::ContactsOut {
         contacts: q.iter().map(wire::contact).collect(),
     })
@@ -546,7 +561,7 @@ pub async fn get_plan(
     Auth(ctx): Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> Reply {
-    let s = st.app.plan(PlanId(id)).await?;
+    let s = st.app.query(&ctx.actor, q::Plan { id: PlanId(id) }).await?;
     st.app
         .record_access(
             &ctx.actor,
@@ -905,7 +920,16 @@ pub async fn further_action(
 
 #[utoipa::path(get, path = "/api/v1/tasks", responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "My open tasks and my role's", body = crate::out::TasksOut)))]
 pub async fn my_tasks(State(st): State<AppState>, Auth(ctx): Auth) -> Reply {
-    let tasks = st.app.my_tasks(&ctx.actor).await?;
+    let tasks = st
+        .app
+        .query(
+            &ctx.actor,
+            q::MyTasks {
+                kind: None,
+                limit: 500,
+            },
+        )
+        .await?;
     ok(crate::out::TasksOut {
         tasks: tasks.iter().map(wire::task).collect(),
     })
@@ -983,7 +1007,7 @@ pub async fn governance(
             None => this.to,
         },
     };
-    let r = st.app.governance(&ctx, period).await?;
+    let r = st.app.query(&ctx.actor, q::Governance { period }).await?;
     ok(crate::out::GovernanceOut::of(&r, &period))
 }
 
@@ -993,7 +1017,7 @@ pub async fn open_rights(State(st): State<AppState>, Auth(ctx): Auth) -> Reply {
     ok(crate::out::RightsListOut {
         requests: st
             .app
-            .open_rights_requests(&ctx)
+            .query(&ctx.actor, q::RightsRequests {})
             .await?
             .iter()
             .map(wire::rights)
@@ -1086,7 +1110,13 @@ pub async fn person_access_log(
     ok(crate::out::AccessListOut {
         access: st
             .app
-            .access_log(&ctx.actor, Some(PersonId(id)), 1000)
+            .query(
+                &ctx.actor,
+                q::AccessLog {
+                    person: Some(PersonId(id)),
+                    limit: 1000,
+                },
+            )
             .await?
             .iter()
             .map(wire::access)
@@ -1100,7 +1130,7 @@ pub async fn disclosure_log(State(st): State<AppState>, Auth(ctx): Auth) -> Repl
     ok(crate::out::DisclosuresOut {
         disclosures: st
             .app
-            .disclosure_log(&ctx.actor, 1000)
+            .query(&ctx.actor, q::DisclosureLog { limit: 1000 })
             .await?
             .iter()
             .map(wire::disclosure)
@@ -1164,7 +1194,7 @@ pub struct ReviewsQuery {
 #[utoipa::path(get, path = "/api/v1/reviews", params(ReviewsQuery), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Reviews due and overdue", body = crate::out::PlansOut)))]
 pub async fn reviews(
     State(st): State<AppState>,
-    Auth(_ctx): Auth,
+    Auth(ctx): Auth,
     ApiQuery(q): ApiQuery<ReviewsQuery>,
 ) -> Reply {
     let now = st.app.now();
@@ -1172,7 +1202,7 @@ pub async fn reviews(
         Some(d) => parse_date("due_by", d)?,
         None => tact_core::check::uk_date(now),
     };
-    let list = st.app.reviews_due(by).await?;
+    let list = st.app.query(&ctx.actor, q::ReviewsDue { by }).await?;
     ok(crate::out::PlansOut {
         strategies: list
             .iter()
@@ -1182,8 +1212,8 @@ pub async fn reviews(
 }
 
 #[utoipa::path(get, path = "/api/v1/staff", responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "All staff", body = crate::out::StaffListOut)))]
-pub async fn list_staff(State(st): State<AppState>, Auth(_ctx): Auth) -> Reply {
-    let all = st.app.staff_directory().await?;
+pub async fn list_staff(State(st): State<AppState>, Auth(ctx): Auth) -> Reply {
+    let all = st.app.query(&ctx.actor, q::Colleagues {}).await?;
     ok(crate::out::StaffListOut {
         staff: all.iter().map(wire::staff).collect(),
     })
@@ -1248,13 +1278,7 @@ pub async fn issue_token(
 /// Checks the event log's hash chain.
 #[utoipa::path(get, path = "/api/v1/audit/verify", responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "The chain is intact", body = crate::out::VerifiedOut), (status = 409, description = "The chain is broken", body = crate::out::ErrorOut)))]
 pub async fn audit_verify(State(st): State<AppState>, Auth(ctx): Auth) -> Reply {
-    tact_core::roles::authorise(
-        &st.app.profile,
-        &ctx.actor,
-        tact_core::roles::Action::ReadAll,
-        None,
-    )?;
-    match st.app.verify_audit().await? {
+    match st.app.query(&ctx.actor, q::VerifyLog {}).await? {
         Ok(n) => ok(crate::out::VerifiedOut {
             intact: true,
             entries: n,
@@ -1370,7 +1394,15 @@ pub async fn person_letters(
     Auth(ctx): Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> Reply {
-    let letters = st.app.letters_of(&ctx.actor, PersonId(id)).await?;
+    let letters = st
+        .app
+        .query(
+            &ctx.actor,
+            q::LettersOf {
+                person: PersonId(id),
+            },
+        )
+        .await?;
     ok(crate::out::LettersOut {
         letters: letters.iter().map(crate::out::LetterOut::from).collect(),
     })
@@ -1383,7 +1415,10 @@ pub async fn get_letter(
     Auth(ctx): Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> Reply {
-    letter_reply(StatusCode::OK, &st.app.read_letter(&ctx.actor, id).await?)
+    letter_reply(
+        StatusCode::OK,
+        &st.app.query(&ctx.actor, q::Letter { id }).await?,
+    )
 }
 
 /// The letter as plain text.
@@ -1393,7 +1428,7 @@ pub async fn letter_text(
     Auth(ctx): Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> Reply {
-    let l = st.app.read_letter(&ctx.actor, id).await?;
+    let l = st.app.query(&ctx.actor, q::Letter { id }).await?;
     Ok((
         [(
             axum::http::header::CONTENT_TYPE,
@@ -1411,7 +1446,7 @@ pub async fn letter_html(
     Auth(ctx): Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> Reply {
-    let l = st.app.read_letter(&ctx.actor, id).await?;
+    let l = st.app.query(&ctx.actor, q::Letter { id }).await?;
     Ok((
         [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
         l.html,
@@ -1425,7 +1460,10 @@ async fn letter_file(
     id: i64,
     doc: tact_app::letters::Document,
 ) -> Reply {
-    let (bytes, media, name) = st.app.letter_document(&ctx.actor, id, doc).await?;
+    let (bytes, media, name) = st
+        .app
+        .query(&ctx.actor, q::LetterDocument { id, doc })
+        .await?;
     download(&name, media, bytes)
 }
 
@@ -1522,7 +1560,10 @@ pub async fn list_messages(
             )
         })?,
     };
-    let list = st.app.messages_in(&ctx.actor, route, 500).await?;
+    let list = st
+        .app
+        .query(&ctx.actor, q::Messages { route, limit: 500 })
+        .await?;
     ok(crate::out::MessagesOut {
         messages: list.iter().map(crate::out::MessageOut::from).collect(),
     })
@@ -1535,7 +1576,10 @@ pub async fn get_message(
     Auth(ctx): Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> Reply {
-    let (m, (_, atts)) = st.app.message_content(&ctx.actor, id).await?;
+    let (m, (_, atts)) = st
+        .app
+        .query(&ctx.actor, q::MessageWithContent { id })
+        .await?;
     ok(crate::out::MessageWithAttachmentsOut {
         message: crate::out::MessageOut::from(&m),
         attachments: atts
@@ -1564,7 +1608,10 @@ pub async fn message_raw(
     Auth(ctx): Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> Reply {
-    let (_, (raw, _)) = st.app.message_content(&ctx.actor, id).await?;
+    let (_, (raw, _)) = st
+        .app
+        .query(&ctx.actor, q::MessageWithContent { id })
+        .await?;
     download(&format!("message-{id}.eml"), "message/rfc822", raw)
 }
 
@@ -1575,7 +1622,10 @@ pub async fn message_attachment(
     Auth(ctx): Auth,
     ApiPath((id, n)): ApiPath<(i64, usize)>,
 ) -> Reply {
-    let (_, (_, atts)) = st.app.message_content(&ctx.actor, id).await?;
+    let (_, (_, atts)) = st
+        .app
+        .query(&ctx.actor, q::MessageWithContent { id })
+        .await?;
     let (name, _, bytes) = atts.into_iter().nth(n).ok_or_else(|| {
         ApiError::new(
             StatusCode::NOT_FOUND,
@@ -1593,7 +1643,7 @@ pub async fn message_attachment(
 /// destroyed by asking (the DPO).
 #[utoipa::path(get, path = "/api/v1/retention/due", responses((status = 200, description = "Due for disposal", body = crate::out::DueListOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn retention_due(State(st): State<AppState>, Auth(ctx): Auth) -> Reply {
-    let due = st.app.due_for_disposal(&ctx).await?;
+    let due = st.app.query(&ctx.actor, q::DueForDisposal {}).await?;
     ok(crate::out::DueListOut {
         due: due
             .iter()

@@ -6,6 +6,7 @@
 
 use crate::wire;
 use serde_json::{json, Value};
+use tact_app::query as q;
 use tact_app::{App, AppError, Ctx};
 use tact_core::ids::PersonId;
 use tact_core::roles::{authorise, Action};
@@ -20,13 +21,29 @@ pub type Files = Vec<(String, Vec<u8>)>;
 /// Not the DPO; no such person; the store's error.
 pub async fn subject_access(app: &App, ctx: &Ctx, id: PersonId) -> Result<Files, AppError> {
     authorise(&app.profile, &ctx.actor, Action::HandleDataRights, None)?;
-    let r = app.person_record(&ctx.actor, id).await?;
+    let r = app.query(&ctx.actor, q::Record { id }).await?;
     let now = app.now();
     let p = &app.profile;
-    let contacts = app.contacts_of(&ctx.actor, id, i64::MAX).await?;
-    let events = app.history_of(&ctx.actor, id).await?;
-    let access = app.access_log(&ctx.actor, Some(id), i64::MAX).await?;
-    let staff = app.staff_directory().await?;
+    let contacts = app
+        .query(
+            &ctx.actor,
+            q::Contacts {
+                person: id,
+                limit: i64::MAX,
+            },
+        )
+        .await?;
+    let events = app.query(&ctx.actor, q::History { person: id }).await?;
+    let access = app
+        .query(
+            &ctx.actor,
+            q::AccessLog {
+                person: Some(id),
+                limit: i64::MAX,
+            },
+        )
+        .await?;
+    let staff = app.query(&ctx.actor, q::Colleagues {}).await?;
     let name_of = |s: tact_core::ids::StaffId| {
         staff
             .iter()
@@ -40,7 +57,13 @@ pub async fn subject_access(app: &App, ctx: &Ctx, id: PersonId) -> Result<Files,
         files.push((format!("{base}.txt"), l.text.clone().into_bytes()));
         files.push((format!("{base}.html"), l.html.clone().into_bytes()));
         if let Ok((pdf, _, _)) = app
-            .letter_document(&ctx.actor, l.id, tact_app::letters::Document::Pdf)
+            .query(
+                &ctx.actor,
+                q::LetterDocument {
+                    id: l.id,
+                    doc: tact_app::letters::Document::Pdf,
+                },
+            )
             .await
         {
             files.push((format!("{base}.pdf"), pdf));
@@ -55,7 +78,9 @@ pub async fn subject_access(app: &App, ctx: &Ctx, id: PersonId) -> Result<Files,
     let mut messages = Vec::new();
     for m in &r.messages {
         let file = format!("messages/message-{}.eml", m.id);
-        let (_, (raw, _)) = app.message_content(&ctx.actor, m.id).await?;
+        let (_, (raw, _)) = app
+            .query(&ctx.actor, q::MessageWithContent { id: m.id })
+            .await?;
         files.push((file.clone(), raw));
         messages.push(json!({
             "id": m.id, "received_at": wire::ts(m.received_at), "from": m.sender,

@@ -13,6 +13,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
+use tact_app::query as q;
 use tact_app::{AppError, SignInFailure};
 use tact_core::check::Effect;
 use tact_core::command as cmd;
@@ -449,11 +450,21 @@ async fn home(
     let only = q.kind.as_deref().and_then(TaskKind::parse);
     // Counted in full by the database; the list shows the first HOME_TASKS (a busy office's
     // caseworkers share thousands of screening tasks).
-    let by_kind = match state.app.my_task_counts(&signed.actor).await {
+    let by_kind = match state.app.query(&signed.actor, q::MyTaskCounts {}).await {
         Ok(c) => c,
         Err(e) => return refusal(&state, &signed, e),
     };
-    let tasks = match state.app.my_tasks_of(&signed.actor, only, HOME_TASKS).await {
+    let tasks = match state
+        .app
+        .query(
+            &signed.actor,
+            q::MyTasks {
+                kind: only,
+                limit: HOME_TASKS,
+            },
+        )
+        .await
+    {
         Ok(t) => t,
         Err(e) => return refusal(&state, &signed, e),
     };
@@ -483,7 +494,12 @@ async fn home(
     let reviews = if cmd::offered::<cmd::read::Reviews>(&state.app.profile, &signed.actor) {
         match state
             .app
-            .reviews_due(today + jiff::Span::new().days(14))
+            .query(
+                &signed.actor,
+                q::ReviewsDue {
+                    by: today + jiff::Span::new().days(14),
+                },
+            )
             .await
         {
             Ok(list) => list
@@ -500,7 +516,16 @@ async fn home(
         .filter_map(|t| t.task.person_id)
         .chain(reviews.iter().map(|r: &(PersonId, String, bool)| r.0))
         .collect();
-    let names = match state.app.names_of(&signed.actor, &wanted).await {
+    let names = match state
+        .app
+        .query(
+            &signed.actor,
+            q::Names {
+                ids: wanted.to_vec(),
+            },
+        )
+        .await
+    {
         Ok(n) => n,
         Err(e) => return refusal(&state, &signed, e),
     };
@@ -527,7 +552,11 @@ async fn home(
             (LetterStatus::ToPrint, "Letters to print and post"),
             (LetterStatus::Failed, "Emails that could not be sent"),
         ] {
-            let n = state.app.count_letters(status).await.unwrap_or(0);
+            let n = state
+                .app
+                .query(&signed.actor, q::LetterCount { status })
+                .await
+                .unwrap_or(0);
             if n > 0 {
                 links.push((
                     format!("/letters?status={}", status.as_str()),
@@ -542,7 +571,11 @@ async fn home(
             (Route::Quarantine, "Quarantined messages"),
             (Route::UnknownSender, "Messages from unknown senders"),
         ] {
-            let n = state.app.count_routed(route).await.unwrap_or(0);
+            let n = state
+                .app
+                .query(&signed.actor, q::RoutedCount { route })
+                .await
+                .unwrap_or(0);
             if n > 0 {
                 links.push((
                     format!("/messages?route={}", route.as_str()),
@@ -735,7 +768,16 @@ async fn people(
     let found = if query.trim().is_empty() {
         Vec::new()
     } else {
-        match state.app.search(&signed.actor, &query).await {
+        match state
+            .app
+            .query(
+                &signed.actor,
+                q::Search {
+                    text: query.to_string(),
+                },
+            )
+            .await
+        {
             Ok(f) => f
                 .into_iter()
                 .map(|p| (p.id.0, p.name, p.reference))
@@ -801,7 +843,11 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
             "There is no such person.",
         );
     };
-    let r = match state.app.person_record(&signed.actor, PersonId(id)).await {
+    let r = match state
+        .app
+        .query(&signed.actor, q::Record { id: PersonId(id) })
+        .await
+    {
         Ok(r) => r,
         Err(e) => return refusal(&state, &signed, e),
     };
@@ -811,7 +857,11 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
     }
     let now = state.app.now();
     let p = &state.app.profile;
-    let staff = state.app.staff_directory().await.unwrap_or_default();
+    let staff = state
+        .app
+        .query(&signed.actor, q::Colleagues {})
+        .await
+        .unwrap_or_default();
     let name_of = |id: tact_core::ids::StaffId| {
         staff
             .iter()
@@ -1012,7 +1062,12 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
     // The record of every decision about them, from the event log: who, when, what and why.
     let history = state
         .app
-        .history_of(&signed.actor, PersonId(id))
+        .query(
+            &signed.actor,
+            q::History {
+                person: PersonId(id),
+            },
+        )
         .await
         .unwrap_or_default()
         .into_iter()
@@ -1093,7 +1148,12 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
         rights,
         hold: state
             .app
-            .hold_on(&signed.actor, PersonId(id))
+            .query(
+                &signed.actor,
+                q::Hold {
+                    person: PersonId(id),
+                },
+            )
             .await
             .ok()
             .flatten()

@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use std::collections::HashMap;
+use tact_app::query as q;
 use tact_app::AppError;
 use tact_app::{App, Handles};
 use tact_core::command::{self as cmd, Fixed};
@@ -360,8 +361,12 @@ pub(crate) fn pick<T: Copy>(
 }
 
 /// The caption of a form about person `id`: their name and reference.
-pub(crate) async fn caption_of(state: &AppState, id: i64) -> String {
-    person_caption(state, id).await.unwrap_or_default()
+pub(crate) async fn caption_of(
+    state: &AppState,
+    actor: &tact_core::roles::Actor,
+    id: i64,
+) -> String {
+    person_caption(state, actor, id).await.unwrap_or_default()
 }
 
 /// A refusal from the core goes back onto the form; anything else becomes an error page.
@@ -399,8 +404,17 @@ pub(crate) fn refused(
     }
 }
 
-pub(crate) async fn person_caption(state: &AppState, id: i64) -> Option<String> {
-    state.app.person_label(PersonId(id)).await
+pub(crate) async fn person_caption(
+    state: &AppState,
+    actor: &tact_core::roles::Actor,
+    id: i64,
+) -> Option<String> {
+    state
+        .app
+        .query(actor, q::Label { id: PersonId(id) })
+        .await
+        .ok()
+        .flatten()
 }
 
 // ----- incidents and ended calls --------------------------------------------------------
@@ -603,10 +617,19 @@ async fn plan_spec(
     let p = &state.app.profile;
     let matters = state
         .app
-        .matters_of(actor, PersonId(id))
+        .query(
+            actor,
+            q::Matters {
+                person: PersonId(id),
+            },
+        )
         .await
         .unwrap_or_default();
-    let staff = state.app.staff_directory().await.unwrap_or_default();
+    let staff = state
+        .app
+        .query(actor, q::Colleagues {})
+        .await
+        .unwrap_or_default();
     let review = tact_core::check::uk_date(state.app.now())
         + jiff::Span::new().days(28 * i64::from(p.rules.max_review_interval_months.min(3)));
     let mut review_field = Field::new("text", "review_due", "Review date").hint(&format!(
@@ -686,7 +709,7 @@ async fn plan(
         &state,
         signed,
         &form,
-        async || plan_spec(&state, &actor, id, caption_of(&state, id).await).await,
+        async || plan_spec(&state, &actor, id, caption_of(&state, &actor, id).await).await,
         |form| {
             Ok(wf::PlanInput {
                 matter_ids: val(form, "matter_id")
@@ -744,7 +767,11 @@ async fn plan_lines(
     actor: &tact_core::roles::Actor,
     s: &tact_core::model::Plan,
 ) -> Vec<String> {
-    let staff = state.app.staff_directory().await.unwrap_or_default();
+    let staff = state
+        .app
+        .query(actor, q::Colleagues {})
+        .await
+        .unwrap_or_default();
     let name_of = |sid: StaffId| {
         staff
             .iter()
@@ -764,7 +791,12 @@ async fn plan_lines(
         .collect();
     let matters = state
         .app
-        .matters_of(actor, s.person_id)
+        .query(
+            actor,
+            q::Matters {
+                person: s.person_id,
+            },
+        )
         .await
         .unwrap_or_default();
     lines.push(format!(
@@ -822,7 +854,11 @@ async fn plan_page_with(
     id: i64,
     error: Option<RuleError>,
 ) -> Response {
-    let s = match state.app.plan(PlanId(id)).await {
+    let s = match state
+        .app
+        .query(&signed.actor, q::Plan { id: PlanId(id) })
+        .await
+    {
         Ok(s) => s,
         Err(e) => return refusal(state, signed, e),
     };
@@ -838,7 +874,11 @@ async fn plan_page_with(
     {
         return refusal(state, signed, e);
     }
-    let person = state.app.read_person(&signed.actor, s.person_id).await.ok();
+    let person = state
+        .app
+        .query(&signed.actor, q::Person { id: s.person_id })
+        .await
+        .ok();
     let lines = plan_lines(state, &signed.actor, &s).await;
     let checklist = p
         .checklist
@@ -1062,7 +1102,7 @@ async fn decision_spec(
         p.checklist.questions.len(),
         p.checklist.clause
     ));
-    if let Some(person) = person_caption(state, s.person_id.0).await {
+    if let Some(person) = person_caption(state, actor, s.person_id.0).await {
         intro.insert(0, format!("About {person}"));
     }
     intro.push(format!(
@@ -1226,20 +1266,31 @@ impl PlanForm for Notice {
 /// NOR-8.2: the person's conduct since the plan took effect, for the review to weigh —
 /// contacts, breaches and incidents, from the record.
 async fn conduct_since(state: &AppState, actor: &tact_core::roles::Actor, id: i64) -> Vec<String> {
-    let Ok(s) = state.app.plan(PlanId(id)).await else {
+    let Ok(s) = state.app.query(actor, q::Plan { id: PlanId(id) }).await else {
         return Vec::new();
     };
     let since = s.effective_from.unwrap_or(s.created_at);
     let contacts = state
         .app
-        .contacts_of(actor, s.person_id, 10_000)
+        .query(
+            actor,
+            q::Contacts {
+                person: s.person_id,
+                limit: 10_000,
+            },
+        )
         .await
         .unwrap_or_default();
     let recent: Vec<_> = contacts.iter().filter(|c| c.at >= since).collect();
     let breaches = recent.iter().filter(|c| !c.breach_of.is_empty()).count();
     let incidents = state
         .app
-        .incidents_of(actor, s.person_id)
+        .query(
+            actor,
+            q::Incidents {
+                person: s.person_id,
+            },
+        )
         .await
         .unwrap_or_default();
     let recent_incidents: Vec<_> = incidents
@@ -1309,7 +1360,11 @@ async fn review_form(
     if let Err(r) = plan_offering(&state, &signed, id, wf::PlanStep::Review).await {
         return r;
     }
-    if let Ok(s) = state.app.plan(PlanId(id)).await {
+    if let Ok(s) = state
+        .app
+        .query(&signed.actor, q::Plan { id: PlanId(id) })
+        .await
+    {
         let what = format!(
             "the review of {} {id}: their conduct",
             state.app.profile.terms.plan
@@ -1406,7 +1461,11 @@ async fn staff_list(State(state): State<AppState>, signed: Signed) -> Response {
     if let Some(r) = forbidden::<cmd::read::StaffDirectory>(&state, &signed) {
         return r;
     }
-    let staff = state.app.staff_directory().await.unwrap_or_default();
+    let staff = state
+        .app
+        .query(&signed.actor, q::Colleagues {})
+        .await
+        .unwrap_or_default();
     render(&StaffPage {
         frame: Frame::of(&state, &signed),
         staff: staff
@@ -1506,7 +1565,7 @@ impl FormStep for ChangeStaff {
     async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Self::Subject, Response> {
         state
             .app
-            .staff_member(StaffId(id))
+            .query(&signed.actor, q::Colleague { id: StaffId(id) })
             .await
             .map_err(|_| not_found_page(state, signed, "member of staff"))
     }
@@ -1585,7 +1644,12 @@ async fn contact_spec(
 ) -> Spec {
     let matters = state
         .app
-        .matters_of(actor, PersonId(id))
+        .query(
+            actor,
+            q::Matters {
+                person: PersonId(id),
+            },
+        )
         .await
         .unwrap_or_default();
     let mut matter_options = vec![(String::new(), "Not about a recorded matter".to_string())];
@@ -1636,7 +1700,7 @@ async fn contact(
         &state,
         signed,
         &form,
-        async || contact_spec(&state, &actor, id, caption_of(&state, id).await).await,
+        async || contact_spec(&state, &actor, id, caption_of(&state, &actor, id).await).await,
         |form| {
             Ok(wf::ContactInput {
                 person_id: Some(PersonId(id)),
@@ -1873,10 +1937,19 @@ async fn dispute_decision_spec(
     let id = d.id;
     let matters = state
         .app
-        .matters_of(actor, d.person_id)
+        .query(
+            actor,
+            q::Matters {
+                person: d.person_id,
+            },
+        )
         .await
         .unwrap_or_default();
-    let staff = state.app.staff_directory().await.unwrap_or_default();
+    let staff = state
+        .app
+        .query(actor, q::Colleagues {})
+        .await
+        .unwrap_or_default();
     let mut fields = vec![
         Field::new("radios", "outcome", "The outcome").options([
             ("upheld".to_string(), "Uphold the decision".to_string()),
@@ -1925,11 +1998,19 @@ async fn dispute_and_plan(
     signed: &Signed,
     id: i64,
 ) -> Result<(tact_core::model::Dispute, tact_core::model::Plan), Box<Response>> {
-    let d = match state.app.read_dispute(&signed.actor, DisputeId(id)).await {
+    let d = match state
+        .app
+        .query(&signed.actor, q::Dispute { id: DisputeId(id) })
+        .await
+    {
         Ok(d) => d,
         _ => return Err(Box::new(not_found_page(state, signed, "dispute"))),
     };
-    match state.app.plan(d.strategy_id).await {
+    match state
+        .app
+        .query(&signed.actor, q::Plan { id: d.strategy_id })
+        .await
+    {
         Ok(s) => Ok((d, s)),
         Err(e) => Err(Box::new(refusal(state, signed, e))),
     }
@@ -2039,7 +2120,7 @@ impl FormStep for Screen {
     async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Self::Subject, Response> {
         state
             .app
-            .read_contact(&signed.actor, ContactId(id))
+            .query(&signed.actor, q::Contact { id: ContactId(id) })
             .await
             .map_err(|_| not_found_page(state, signed, "contact"))
     }
@@ -2081,7 +2162,7 @@ async fn vary_spec(
         state,
         actor,
         plan.person_id.0,
-        person_caption(state, plan.person_id.0)
+        person_caption(state, actor, plan.person_id.0)
             .await
             .unwrap_or_default(),
     )
@@ -2133,7 +2214,11 @@ async fn vary(
     Path(id): Path<i64>,
     Posted(form): Posted,
 ) -> Response {
-    let plan = match state.app.plan(PlanId(id)).await {
+    let plan = match state
+        .app
+        .query(&signed.actor, q::Plan { id: PlanId(id) })
+        .await
+    {
         Ok(p) => p,
         Err(e) => return refusal(&state, &signed, e),
     };

@@ -11,6 +11,7 @@ use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use tact_app::query as q;
 use tact_core::governance::{Period, Report};
 use tact_mail::letters::escape as esc;
 
@@ -155,7 +156,7 @@ async fn report(
     let ctx = tact_app::Ctx::new(signed.actor.clone());
     let r = state
         .app
-        .governance(&ctx, period)
+        .query(&ctx.actor, q::Governance { period })
         .await
         .map_err(|e| refusal(state, signed, e))?;
     Ok((period, r))

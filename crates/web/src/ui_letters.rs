@@ -15,6 +15,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use std::collections::HashMap;
 use tact_app::letters::{Document, How};
+use tact_app::query as q;
 use tact_core::command as cmd;
 use tact_core::correspondence::{LetterStatus, StoredLetter};
 use tact_core::ids::PlanId;
@@ -363,7 +364,7 @@ struct LetterPage<'a> {
 async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<StoredLetter, Box<Response>> {
     state
         .app
-        .read_letter(&signed.actor, id)
+        .query(&signed.actor, q::Letter { id })
         .await
         .map_err(|e| Box::new(refusal(state, signed, e)))
 }
@@ -386,7 +387,7 @@ async fn letter_page(
 ) -> Response {
     let id = l.id;
     let p = &state.app.profile;
-    let person = crate::ui_forms::person_caption(state, l.person_id.0)
+    let person = crate::ui_forms::person_caption(state, &signed.actor, l.person_id.0)
         .await
         .unwrap_or_default();
     let held =
@@ -467,7 +468,11 @@ async fn letter_docx(
 }
 
 async fn document(state: AppState, signed: Signed, id: i64, doc: Document) -> Response {
-    match state.app.letter_document(&signed.actor, id, doc).await {
+    match state
+        .app
+        .query(&signed.actor, q::LetterDocument { id, doc })
+        .await
+    {
         Ok((bytes, media, name)) => (
             [
                 (CONTENT_TYPE, media.to_string()),
@@ -532,7 +537,7 @@ async fn adjust(
     {
         Ok(_) => Redirect::to(&format!("/letters/{id}")).into_response(),
         Err(tact_app::AppError::Rule(e)) if e.kind == tact_core::error::RuleErrorKind::Invalid => {
-            match state.app.letter(id).await {
+            match state.app.query(&signed.actor, q::Letter { id }).await {
                 Ok(l) => {
                     letter_page(
                         &state,
@@ -599,7 +604,7 @@ async fn upload_docx(
 }
 
 async fn upload_refused(state: &AppState, signed: &Signed, id: i64, why: String) -> Response {
-    match state.app.letter(id).await {
+    match state.app.query(&signed.actor, q::Letter { id }).await {
         Ok(l) => {
             letter_page(
                 state,
@@ -676,7 +681,11 @@ async fn queue(
         .as_deref()
         .and_then(LetterStatus::parse)
         .unwrap_or(LetterStatus::ToPrint);
-    let list = match state.app.letters_in(&signed.actor, status).await {
+    let list = match state
+        .app
+        .query(&signed.actor, q::LettersIn { status })
+        .await
+    {
         Ok(l) => l,
         Err(e) => return refusal(&state, &signed, e),
     };

@@ -15,6 +15,7 @@ use axum::http::{HeaderName, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use tact_app::query as q;
 use tact_app::{App, Handles};
 use tact_core::command as cmd;
 use tact_core::correspondence::{Route, StoredMessage};
@@ -79,7 +80,11 @@ async fn queue(
         ),
         _ => ("Messages", ""),
     };
-    let list = match state.app.messages_in(&signed.actor, route, 500).await {
+    let list = match state
+        .app
+        .query(&signed.actor, q::Messages { route, limit: 500 })
+        .await
+    {
         Ok(l) => l,
         Err(e) => return refusal(&state, &signed, e),
     };
@@ -126,7 +131,7 @@ struct MessagePage<'a> {
 async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<StoredMessage, Box<Response>> {
     state
         .app
-        .read_message(&signed.actor, id)
+        .query(&signed.actor, q::Message { id })
         .await
         .map_err(|e| Box::new(refusal(state, signed, e)))
 }
@@ -142,14 +147,18 @@ fn size(n: usize) -> String {
 }
 
 async fn message(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {
-    let (m, (_, atts)) = match state.app.message_content(&signed.actor, id).await {
+    let (m, (_, atts)) = match state
+        .app
+        .query(&signed.actor, q::MessageWithContent { id })
+        .await
+    {
         Ok(x) => x,
         Err(e) => return refusal(&state, &signed, e),
     };
     let body = match m.contact_id {
         Some(c) => state
             .app
-            .read_contact(&signed.actor, c)
+            .query(&signed.actor, q::Contact { id: c })
             .await
             .ok()
             .map(|c| c.body)
@@ -172,7 +181,7 @@ async fn message(State(state): State<AppState>, signed: Signed, Path(id): Path<i
         })
         .collect();
     let person = match m.person_id {
-        Some(p) => crate::ui_forms::person_caption(&state, p.0)
+        Some(p) => crate::ui_forms::person_caption(&state, &signed.actor, p.0)
             .await
             .map(|c| (p.0, c)),
         None => None,
@@ -180,7 +189,7 @@ async fn message(State(state): State<AppState>, signed: Signed, Path(id): Path<i
     let matter = match m.matter_id {
         Some(id) => state
             .app
-            .read_matter(&signed.actor, id)
+            .query(&signed.actor, q::Matter { id })
             .await
             .ok()
             .map(|m| format!("{} — {}", m.reference, m.title)),
@@ -266,7 +275,11 @@ pub(crate) fn download(name: &str, kind: &str, bytes: Vec<u8>) -> Response {
 }
 
 async fn raw(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {
-    match state.app.message_content(&signed.actor, id).await {
+    match state
+        .app
+        .query(&signed.actor, q::MessageWithContent { id })
+        .await
+    {
         Ok((_, (raw, _))) => download(&format!("message-{id}.eml"), "message/rfc822", raw),
         Err(e) => refusal(&state, &signed, e),
     }
@@ -277,7 +290,11 @@ async fn attachment(
     signed: Signed,
     Path((id, n)): Path<(i64, usize)>,
 ) -> Response {
-    match state.app.message_content(&signed.actor, id).await {
+    match state
+        .app
+        .query(&signed.actor, q::MessageWithContent { id })
+        .await
+    {
         Ok((_, (_, atts))) => match atts.into_iter().nth(n) {
             // Whatever type the sender claimed, it is only ever downloaded.
             Some((name, _claimed, bytes)) => download(
@@ -412,7 +429,12 @@ async fn match_person(
     let reference = val(&form, "reference").to_uppercase();
     let found = state
         .app
-        .search(&signed.actor, &reference)
+        .query(
+            &signed.actor,
+            q::Search {
+                text: reference.to_string(),
+            },
+        )
         .await
         .unwrap_or_default()
         .into_iter()

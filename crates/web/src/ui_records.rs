@@ -14,6 +14,7 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use std::collections::HashMap;
+use tact_app::query as q;
 use tact_app::PersonInput;
 use tact_app::{App, Handles};
 use tact_core::command as cmd;
@@ -154,7 +155,11 @@ async fn rectify_form(
     if let Some(r) = forbidden::<cmd::RectifyPerson>(&state, &signed) {
         return r;
     }
-    let Ok(p) = state.app.read_person(&signed.actor, PersonId(id)).await else {
+    let Ok(p) = state
+        .app
+        .query(&signed.actor, q::Person { id: PersonId(id) })
+        .await
+    else {
         return not_found_page(&state, &signed, "person");
     };
     let mut values = HashMap::new();
@@ -208,11 +213,12 @@ async fn rectify(
     Path(id): Path<i64>,
     Posted(form): Posted,
 ) -> Response {
+    let actor = signed.actor.clone();
     submit(
         &state,
         signed,
         &form,
-        async || rectify_spec(id, caption_of(&state, id).await),
+        async || rectify_spec(id, caption_of(&state, &actor, id).await),
         person_input,
         async |ctx, input| {
             state
@@ -413,7 +419,7 @@ impl FormStep for MatterStatusStep {
     async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Self::Subject, Response> {
         state
             .app
-            .read_matter(&signed.actor, MatterId(id))
+            .query(&signed.actor, q::Matter { id: MatterId(id) })
             .await
             .map_err(|_| not_found_page(state, signed, "matter"))
     }
@@ -471,7 +477,12 @@ async fn apply_spec(
     let p = &state.app.profile;
     let matters = state
         .app
-        .matters_of(actor, plan.person_id)
+        .query(
+            actor,
+            q::Matters {
+                person: plan.person_id,
+            },
+        )
         .await
         .unwrap_or_default();
     Spec {
@@ -592,7 +603,12 @@ async fn decide_matter_spec(
     let p = &state.app.profile;
     let matters = state
         .app
-        .matters_of(actor, plan.person_id)
+        .query(
+            actor,
+            q::Matters {
+                person: plan.person_id,
+            },
+        )
         .await
         .unwrap_or_default();
     Spec {

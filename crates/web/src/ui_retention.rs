@@ -14,6 +14,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use tact_app::query as q;
 use tact_core::command as cmd;
 use tact_core::ids::PersonId;
 use tact_core::RuleError;
@@ -38,11 +39,15 @@ struct Page<'a> {
 
 async fn page(State(state): State<AppState>, signed: Signed) -> Response {
     let ctx = tact_app::Ctx::new(signed.actor.clone());
-    let due = match state.app.due_for_disposal(&ctx).await {
+    let due = match state.app.query(&ctx.actor, q::DueForDisposal {}).await {
         Ok(d) => d,
         Err(e) => return refusal(&state, &signed, e),
     };
-    let register = match state.app.disposal_register(&ctx, 200).await {
+    let register = match state
+        .app
+        .query(&ctx.actor, q::DisposalRegister { limit: 200 })
+        .await
+    {
         Ok(r) => r,
         Err(e) => return refusal(&state, &signed, e),
     };
@@ -75,7 +80,7 @@ async fn dispose(State(state): State<AppState>, signed: Signed, Posted(form): Po
         );
     }
     let ctx = tact_app::Ctx::new(signed.actor.clone());
-    match state.app.dispose_due(&ctx).await {
+    match state.app.execute(&ctx, cmd::DisposeDue {}).await {
         Ok(_) => Redirect::to("/retention").into_response(),
         Err(e) => refusal(&state, &signed, e),
     }

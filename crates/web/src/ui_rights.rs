@@ -10,6 +10,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
+use tact_app::query as q;
 
 use tact_core::command as cmd;
 use tact_core::ids::PersonId;
@@ -180,7 +181,7 @@ impl FormStep for Answer {
     async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<RightsRequest, Response> {
         state
             .app
-            .rights_request(id)
+            .query(&signed.actor, q::RightsRequestOf { id })
             .await
             .map_err(|e| crate::ui::refusal(state, signed, e))
     }

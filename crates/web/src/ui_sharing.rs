@@ -11,6 +11,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
+use tact_app::query as q;
 use tact_app::{App, Handles};
 use tact_core::command as cmd;
 use tact_core::ids::{DisclosureId, PersonId, StaffId};
@@ -124,7 +125,12 @@ impl PersonStep for AskToShare {
 async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Disclosure, Response> {
     state
         .app
-        .read_disclosure(&signed.actor, DisclosureId(id))
+        .query(
+            &signed.actor,
+            q::Disclosure {
+                id: DisclosureId(id),
+            },
+        )
         .await
         .map_err(|e| refusal(state, signed, e))
 }
@@ -254,16 +260,26 @@ struct AccessPage<'a> {
 async fn access(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {
     let rows = match state
         .app
-        .access_log(&signed.actor, Some(PersonId(id)), 1000)
+        .query(
+            &signed.actor,
+            q::AccessLog {
+                person: Some(PersonId(id)),
+                limit: 1000,
+            },
+        )
         .await
     {
         Ok(r) => r,
         Err(e) => return refusal(&state, &signed, e),
     };
-    let staff = state.app.staff_directory().await.unwrap_or_default();
+    let staff = state
+        .app
+        .query(&signed.actor, q::Colleagues {})
+        .await
+        .unwrap_or_default();
     render(&AccessPage {
         frame: Frame::of(&state, &signed),
-        person: (id, caption_of(&state, id).await),
+        person: (id, caption_of(&state, &signed.actor, id).await),
         rows: rows
             .iter()
             .map(|a| {
@@ -290,12 +306,20 @@ struct LogPage<'a> {
 
 async fn log(State(state): State<AppState>, signed: Signed) -> Response {
     // The app holds the rule on who may read it (the DPO, those who may ask, auditors).
-    let rows = match state.app.disclosure_log(&signed.actor, 500).await {
+    let rows = match state
+        .app
+        .query(&signed.actor, q::DisclosureLog { limit: 500 })
+        .await
+    {
         Ok(r) => r,
         Err(e) => return refusal(&state, &signed, e),
     };
     let p = &state.app.profile;
-    let staff = state.app.staff_directory().await.unwrap_or_default();
+    let staff = state
+        .app
+        .query(&signed.actor, q::Colleagues {})
+        .await
+        .unwrap_or_default();
     let name_of = |id: Option<StaffId>| {
         id.and_then(|id| staff.iter().find(|s| s.id == id))
             .map(|s| s.name.clone())

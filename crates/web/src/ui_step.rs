@@ -16,6 +16,7 @@ use axum::Router;
 use std::collections::HashMap;
 use std::future::Future;
 use std::marker::PhantomData;
+use tact_app::query as q;
 use tact_app::{App, AppError, Ctx, Handles};
 use tact_core::command::{self as cmd, Command, Fixed};
 use tact_core::ids::PlanId;
@@ -344,14 +345,14 @@ impl Pipe for Router<AppState> {}
 pub(crate) async fn plan(state: &AppState, signed: &Signed, id: i64) -> Result<Plan, Response> {
     state
         .app
-        .plan(PlanId(id))
+        .query(&signed.actor, q::Plan { id: PlanId(id) })
         .await
         .map_err(|e| refusal(state, signed, e))
 }
 
 /// The subject of a form about a person: their name and reference, for the caption.
 pub(crate) async fn person(state: &AppState, signed: &Signed, id: i64) -> Result<String, Response> {
-    crate::ui_forms::person_caption(state, id)
+    crate::ui_forms::person_caption(state, &signed.actor, id)
         .await
         .ok_or_else(|| not_found_page(state, signed, "person"))
 }

@@ -11,6 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
+use tact_app::query as q;
 use tact_core::command as cmd;
 use tact_core::ids::{PlanId, TaskId};
 use tact_core::model::{PlanStatus, Task, TaskKind};
@@ -68,7 +69,7 @@ async fn spec(state: &AppState, actor: &tact_core::roles::Actor, t: &Task) -> Sp
         intro.push(format!("Due by {d}."));
     }
     let person = match t.task.person_id {
-        Some(id) => crate::ui_forms::person_caption(state, id.0).await,
+        Some(id) => crate::ui_forms::person_caption(state, actor, id.0).await,
         None => None,
     };
     let back = t
@@ -79,7 +80,12 @@ async fn spec(state: &AppState, actor: &tact_core::roles::Actor, t: &Task) -> Sp
         // The reasons already given for the plans in force, to remind them of.
         let mut reasons = Vec::new();
         if let Some(id) = t.task.person_id {
-            for s in state.app.plans_of(actor, id).await.unwrap_or_default() {
+            for s in state
+                .app
+                .query(actor, q::Plans { person: id })
+                .await
+                .unwrap_or_default()
+            {
                 if s.in_force(state.app.now()) {
                     reasons.push(s.reasons.clone());
                 }
@@ -139,7 +145,11 @@ async fn spec(state: &AppState, actor: &tact_core::roles::Actor, t: &Task) -> Sp
 
 /// The task, or the page to answer with instead: not found, not theirs, or already done.
 async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Task, Box<Response>> {
-    let t = match state.app.task(TaskId(id)).await {
+    let t = match state
+        .app
+        .query(&signed.actor, q::Task { id: TaskId(id) })
+        .await
+    {
         Ok(t) => t,
         Err(e) => return Err(Box::new(refusal(state, signed, e))),
     };
@@ -182,7 +192,7 @@ async fn task_form(State(state): State<AppState>, signed: Signed, Path(id): Path
     // plan (or its change) take effect, so it is done there.
     if t.task.kind == TaskKind::SendNotice {
         if let Some(s) = plan_of(&t) {
-            if let Ok(plan) = state.app.plan(s).await {
+            if let Ok(plan) = state.app.query(&signed.actor, q::Plan { id: s }).await {
                 if plan.status == PlanStatus::Authorised || plan.pending_variation.is_some() {
                     return Redirect::to(&format!("/plans/{s}/notice")).into_response();
                 }

@@ -519,7 +519,11 @@ async fn cle_9_9_the_plan_form_sets_several_restrictions_and_authorising_clears_
     );
     let plan = r.headers()[LOCATION].to_str().unwrap().to_string();
     let sid: i64 = plan.rsplit('/').next().unwrap().parse().unwrap();
-    let s = ui.app.plan(tact_core::ids::PlanId(sid)).await.unwrap();
+    let s = ui
+        .app
+        .plan_as_stored(tact_core::ids::PlanId(sid))
+        .await
+        .unwrap();
     assert_eq!(s.restrictions.len(), 3, "{:?}", s.restrictions);
     match &s.restrictions[0].rule {
         tact_core::model::Rule::CallWindow {
@@ -819,7 +823,11 @@ async fn nor_7_1_a_dispute_decided_in_the_ui_can_change_the_plan() {
         "{}",
         r.text().await.unwrap()
     );
-    let plan = ui.app.plan(tact_core::ids::PlanId(sid)).await.unwrap();
+    let plan = ui
+        .app
+        .plan_as_stored(tact_core::ids::PlanId(sid))
+        .await
+        .unwrap();
     assert_eq!(
         plan.restrictions[0].rule,
         tact_core::model::Rule::SingleChannel {
@@ -1150,7 +1158,7 @@ async fn cle_10_3_further_action_without_notice_says_why_and_cle_10_4_a_plan_is_
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let s = ui
         .app
-        .plan(tact_core::ids::PlanId(draft["id"].as_i64().unwrap()))
+        .plan_as_stored(tact_core::ids::PlanId(draft["id"].as_i64().unwrap()))
         .await
         .unwrap();
     assert_eq!(s.status, tact_core::model::PlanStatus::Withdrawn);
@@ -1202,7 +1210,11 @@ async fn cle_10_3_further_action_without_notice_says_why_and_cle_10_4_a_plan_is_
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let s = ui.app.plan(tact_core::ids::PlanId(sid)).await.unwrap();
+    let s = ui
+        .app
+        .plan_as_stored(tact_core::ids::PlanId(sid))
+        .await
+        .unwrap();
     assert!(s
         .matter_ids
         .contains(&tact_core::ids::MatterId(m2["id"].as_i64().unwrap())));
@@ -1510,7 +1522,7 @@ async fn a_held_letter_is_changed_on_its_page_and_in_word_then_sent_as_changed()
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let l = ui.app.letter(id).await.unwrap();
+    let l = ui.app.letter_as_stored(id).await.unwrap();
     assert_eq!(l.subject, "How we will be in touch");
     assert_eq!(
         l.text,
@@ -1575,7 +1587,7 @@ async fn a_held_letter_is_changed_on_its_page_and_in_word_then_sent_as_changed()
     let r = upload(changed).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(
-        ui.app.letter(id).await.unwrap().text,
+        ui.app.letter_as_stored(id).await.unwrap().text,
         "Dear Jo Bloggs,\n\nChanged in Word.\n"
     );
     // The accessible PDF is made from the kept wording.
@@ -1603,7 +1615,7 @@ async fn a_held_letter_is_changed_on_its_page_and_in_word_then_sent_as_changed()
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
-        ui.app.letter(id).await.unwrap().text,
+        ui.app.letter_as_stored(id).await.unwrap().text,
         "Dear Jo Bloggs,\n\nChanged in Word.\n"
     );
     // Each change and the release are on the event log, with how it was changed.
@@ -1733,7 +1745,11 @@ async fn nor_5_1_to_5_5_a_communication_plan_made_in_the_ui_waits_for_its_notice
         json!({"reason": "ok"}),
     )
     .await;
-    let strategy = ui.app.plan(tact_core::ids::PlanId(sid)).await.unwrap();
+    let strategy = ui
+        .app
+        .plan_as_stored(tact_core::ids::PlanId(sid))
+        .await
+        .unwrap();
     assert!(
         !strategy.in_force(ui.app.now()),
         "NOR-5.1: not before the notice"
@@ -1777,7 +1793,11 @@ async fn nor_5_1_to_5_5_a_communication_plan_made_in_the_ui_waits_for_its_notice
         .post_form(&lee, &format!("{plan}/notice"), &with_policy)
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let strategy = ui.app.plan(tact_core::ids::PlanId(sid)).await.unwrap();
+    let strategy = ui
+        .app
+        .plan_as_stored(tact_core::ids::PlanId(sid))
+        .await
+        .unwrap();
     assert!(strategy.in_force(ui.app.now()));
     let (_, page) = ui.page(&lee, &plan).await;
     assert!(

@@ -1,0 +1,219 @@
+//! The one entry for reads (issue 11): `App::query(&actor, query)` (a read needs only who
+//! is asking; a write's `Ctx` also carries its idempotency key). Every read a door makes
+//! is a query type here, and each names the read kind core authorises it under
+//! ([`tact_core::command::read`]): `query` asks core first ([`Reads::permit`]), then answers,
+//! and a read of what restricts a person (their plans, incidents, history, letters) goes on
+//! the access log where it is answered. A door cannot answer a query without `query`: the
+//! [`Asked`] token is made only here.
+//!
+//! Declared with one line each: the query's fields, its read kind, what it answers and how.
+
+use crate::letters::Document;
+use crate::mail::MessageContent;
+use crate::retention::Due;
+use crate::{App, Ctx, PersonRecord, Result};
+use std::collections::HashMap;
+use tact_core::audit::StoredEntry;
+use tact_core::command::read::{self, Reads};
+use tact_core::correspondence::{LetterStatus, Route, StoredLetter, StoredMessage};
+use tact_core::governance::{Period, Report};
+use tact_core::ids::*;
+use tact_core::model::{self as m, Access, ServiceUser, Staff, TaskKind};
+use tact_core::rights::RightsRequest;
+use tact_core::roles::Actor;
+use tact_core::sharing;
+
+/// A read a door makes: what it answers, and the read kind whose role check comes first.
+pub trait Query: Send {
+    /// What the query answers.
+    type Output;
+    /// The read kind core checks the asker's role against.
+    type Kind: Reads;
+}
+
+/// How the app answers one kind of [`Query`]. Only [`App::query`] calls it, after the role
+/// check: `Asked` is the proof, and only this module can make one.
+pub trait Answers<Q: Query> {
+    fn answer(
+        &self,
+        ctx: &Ctx,
+        query: Q,
+        asked: Asked,
+    ) -> impl std::future::Future<Output = Result<Q::Output>> + Send;
+}
+
+/// Proof that a query passed [`App::query`]'s role check.
+pub struct Asked(());
+
+impl App {
+    /// The one entry for every read a door makes: the asker's role is checked against the
+    /// query's read kind under the loaded profile, then the query is answered (and, for a
+    /// person's restrictions, incidents, history or letters, put on the access log).
+    ///
+    /// # Errors
+    /// A role refusal (403); then as the read: no such record (404), the store's error.
+    pub async fn query<Q: Query>(&self, actor: &Actor, query: Q) -> Result<Q::Output>
+    where
+        Self: Answers<Q>,
+    {
+        <Q::Kind as Reads>::permit(&self.profile, actor)?;
+        self.answer(&Ctx::new(actor.clone()), query, Asked(()))
+            .await
+    }
+}
+
+macro_rules! queries {
+    ($(
+        $(#[$meta:meta])*
+        $name:ident { $($field:ident: $fty:ty),* $(,)? } reads $kind:ty => $out:ty,
+        |$app:ident, $ctx:ident, $q:ident| $body:expr;
+    )*) => {$(
+        $(#[$meta])*
+        #[derive(Debug, Clone)]
+        pub struct $name { $(pub $field: $fty),* }
+
+        impl Query for $name {
+            type Output = $out;
+            type Kind = $kind;
+        }
+
+        impl Answers<$name> for App {
+            #[allow(unused_variables)]
+            async fn answer(&self, $ctx: &Ctx, $q: $name, _: Asked) -> Result<$out> {
+                let $app = self;
+                $body
+            }
+        }
+    )*};
+}
+
+queries! {
+    /// A person.
+    Person { id: PersonId } reads read::Records => ServiceUser,
+        |app, ctx, q| app.read_person(q.id).await;
+    /// Everything held about a person, as their record page shows it.
+    Record { id: PersonId } reads read::Records => PersonRecord,
+        |app, ctx, q| app.person_record(&ctx.actor, q.id).await;
+    /// People by name, reference, number or address.
+    Search { text: String } reads read::Records => Vec<ServiceUser>,
+        |app, ctx, q| app.search(&q.text).await;
+    /// "Name (reference)", for a page's caption.
+    Label { id: PersonId } reads read::Records => Option<String>,
+        |app, ctx, q| Ok(app.person_label(q.id).await);
+    /// People's names and references by id, for lists.
+    Names { ids: Vec<PersonId> } reads read::Records => HashMap<PersonId, (String, String)>,
+        |app, ctx, q| app.names_of(&q.ids).await;
+    /// A person's matters.
+    Matters { person: PersonId } reads read::Records => Vec<m::Matter>,
+        |app, ctx, q| app.matters_of(q.person).await;
+    /// One matter.
+    Matter { id: MatterId } reads read::Records => m::Matter,
+        |app, ctx, q| app.read_matter(q.id).await;
+    /// A person's contacts, newest first.
+    Contacts { person: PersonId, limit: i64 } reads read::Records => Vec<m::Contact>,
+        |app, ctx, q| app.contacts_of(q.person, q.limit).await;
+    /// One contact.
+    Contact { id: ContactId } reads read::Records => m::Contact,
+        |app, ctx, q| app.read_contact(q.id).await;
+    /// A person's incidents (on the access log).
+    Incidents { person: PersonId } reads read::Records => Vec<m::Incident>,
+        |app, ctx, q| app.incidents_of(&ctx.actor, q.person).await;
+    /// A person's plans (on the access log).
+    Plans { person: PersonId } reads read::Records => Vec<m::Plan>,
+        |app, ctx, q| app.plans_of(&ctx.actor, q.person).await;
+    /// One plan.
+    Plan { id: PlanId } reads read::Records => m::Plan,
+        |app, ctx, q| app.plan(q.id).await;
+    /// One dispute.
+    Dispute { id: DisputeId } reads read::Records => m::Dispute,
+        |app, ctx, q| app.read_dispute(q.id).await;
+    /// A person's history on the event log (on the access log).
+    History { person: PersonId } reads read::Records => Vec<StoredEntry>,
+        |app, ctx, q| app.history_of(&ctx.actor, q.person).await;
+    /// The legal hold on a person's records, if any (NOR-9.1).
+    Hold { person: PersonId } reads read::Records => Option<(i64, String)>,
+        |app, ctx, q| app.hold_on(q.person).await;
+    /// One letter (on the access log).
+    Letter { id: i64 } reads read::Records => StoredLetter,
+        |app, ctx, q| app.read_letter(&ctx.actor, q.id).await;
+    /// A person's letters (on the access log).
+    LettersOf { person: PersonId } reads read::Records => Vec<StoredLetter>,
+        |app, ctx, q| app.letters_of(&ctx.actor, q.person).await;
+    /// A letter as a PDF or Word document: its bytes, type and file name.
+    LetterDocument { id: i64, doc: Document } reads read::Records
+        => (Vec<u8>, &'static str, String),
+        |app, ctx, q| app.letter_document(&ctx.actor, q.id, q.doc).await;
+    /// Whether the event log's hash chain is whole: how many entries, or where it breaks.
+    VerifyLog {} reads read::Records
+        => std::result::Result<u64, tact_core::audit::ChainBreak>,
+        |app, ctx, q| app.verify_audit().await;
+
+    /// Every member of staff: the names pages show beside a record.
+    Colleagues {} reads read::Anyone => Vec<Staff>,
+        |app, ctx, q| app.staff_directory().await;
+    /// One member of staff.
+    Colleague { id: StaffId } reads read::Anyone => Staff,
+        |app, ctx, q| app.staff_member(q.id).await;
+    /// One task.
+    Task { id: TaskId } reads read::Anyone => m::Task,
+        |app, ctx, q| app.task(q.id).await;
+    /// The asker's open tasks and their role's, of one kind or all.
+    MyTasks { kind: Option<TaskKind>, limit: i64 } reads read::Anyone => Vec<m::Task>,
+        |app, ctx, q| app.my_tasks_of(&ctx.actor, q.kind, q.limit).await;
+    /// How many open tasks of each kind the asker has.
+    MyTaskCounts {} reads read::Anyone => Vec<(TaskKind, i64)>,
+        |app, ctx, q| app.my_task_counts(&ctx.actor).await;
+    /// How many letters are in one state (a count, no personal data).
+    LetterCount { status: LetterStatus } reads read::Anyone => i64,
+        |app, ctx, q| app.count_letters(q.status).await;
+    /// How many messages went one way (a count, no personal data).
+    RoutedCount { route: Route } reads read::Anyone => i64,
+        |app, ctx, q| app.count_routed(q.route).await;
+
+    /// Letters in one state, oldest first: the print queue, failed email.
+    LettersIn { status: LetterStatus } reads read::Letters => Vec<StoredLetter>,
+        |app, ctx, q| app.letters_in(q.status).await;
+
+    /// Contacts waiting for screening (CLE-9.10).
+    ScreeningQueue { limit: i64 } reads read::Screening => Vec<m::Contact>,
+        |app, ctx, q| app.screening_queue(q.limit).await;
+    /// Messages that went one way: quarantine, unknown sender, inbox.
+    Messages { route: Route, limit: i64 } reads read::Screening => Vec<StoredMessage>,
+        |app, ctx, q| app.messages_in(q.route, q.limit).await;
+    /// One message.
+    Message { id: i64 } reads read::Records => StoredMessage,
+        |app, ctx, q| app.read_message(&ctx.actor, q.id).await;
+    /// One message with its raw text and attachments.
+    MessageWithContent { id: i64 } reads read::Records => (StoredMessage, MessageContent),
+        |app, ctx, q| app.message_content(&ctx.actor, q.id).await;
+
+    /// Open data-rights requests, with their deadlines.
+    RightsRequests {} reads read::DataRights => Vec<RightsRequest>,
+        |app, ctx, q| app.open_rights_requests().await;
+    /// One data-rights request.
+    RightsRequestOf { id: i64 } reads read::DataRights => RightsRequest,
+        |app, ctx, q| app.rights_request(q.id).await;
+    /// The register of disposals (NOR-9.1): what went, when and by whom.
+    DisposalRegister { limit: i64 } reads read::DataRights
+        => Vec<(String, String, jiff::Timestamp, Option<StaffId>, String)>,
+        |app, ctx, q| app.disposal_register(q.limit).await;
+    /// Who is due for disposal now: the dry run.
+    DueForDisposal {} reads read::DataRights => Vec<Due>,
+        |app, ctx, q| app.due_for_disposal().await;
+
+    /// Plans in force whose review is due by a date.
+    ReviewsDue { by: jiff::civil::Date } reads read::Reviews => Vec<m::Plan>,
+        |app, ctx, q| app.reviews_due(q.by).await;
+    /// The governance report for a period.
+    Governance { period: Period } reads read::Governance => Report,
+        |app, ctx, q| app.governance(q.period).await;
+    /// Who opened whose records, newest first.
+    AccessLog { person: Option<PersonId>, limit: i64 } reads read::AccessLog => Vec<Access>,
+        |app, ctx, q| app.access_log(q.person, q.limit).await;
+    /// What was shared with partners (CLE-9.15).
+    DisclosureLog { limit: i64 } reads read::DisclosureLog => Vec<sharing::Disclosure>,
+        |app, ctx, q| app.disclosure_log(q.limit).await;
+    /// One request to share.
+    Disclosure { id: DisclosureId } reads read::DisclosureLog => sharing::Disclosure,
+        |app, ctx, q| app.read_disclosure(q.id).await;
+}
