@@ -29,7 +29,6 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/people/{id}/plan", get(plan_form).post(plan))
         .route("/plans/{id}", get(plan_page))
-        .route("/plans/{id}/checklist", get(checklist_form).post(checklist))
         .route("/plans/{id}/propose", post(propose))
         .route("/plans/{id}/review", get(review_form).post(review))
         .pipe(step::route_person::<GiveWarning>)
@@ -37,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .pipe(step::route_plan::<Notice>)
         .pipe(step::route_person::<Incident<false>>)
         .pipe(step::route_person::<Incident<true>>)
+        .pipe(step::route::<Checklist>)
 }
 
 pub struct Field {
@@ -1004,87 +1004,73 @@ fn checklist_spec(state: &AppState, id: i64) -> Spec {
     }
 }
 
-async fn checklist_form(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-) -> Response {
-    if let Err(r) = plan_offering(&state, &signed, id, wf::PlanStep::AnswerChecklist).await {
-        return r;
-    }
-    show(&state, &signed, checklist_spec(&state, id), None, None)
-}
+/// The checklist of underlying causes (CLE-9.5; NOR-4.1): for each question answered, the
+/// answer and the reason for it; at least one.
+struct Checklist;
 
-async fn checklist(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-    Posted(form): Posted,
-) -> Response {
-    let spec = checklist_spec(&state, id);
-    let mut answers = Vec::new();
-    for (n, q) in state.app.profile.checklist.questions.iter().enumerate() {
-        let a = val(&form, &format!("q{n}"));
-        if a.is_empty() {
-            continue;
-        }
-        let answer = match Answer::parse(a) {
-            Ok(x) => x,
-            Err(e) => {
-                return show(
-                    &state,
-                    &signed,
-                    spec,
-                    Some(&form),
-                    Some(e.with_field(&format!("q{n}"))),
-                )
+impl FormStep for Checklist {
+    type Subject = tact_core::model::Plan;
+    type Command = cmd::AnswerChecklist;
+    const PATH: &'static str = "/plans/{id}/checklist";
+
+    async fn load(
+        state: &AppState,
+        signed: &Signed,
+        id: i64,
+    ) -> Result<tact_core::model::Plan, Response> {
+        step::plan(state, signed, id).await
+    }
+    fn offer(state: &AppState, signed: &Signed, plan: &tact_core::model::Plan) -> Option<Response> {
+        offered(state, signed, plan, wf::PlanStep::AnswerChecklist)
+    }
+    async fn spec(state: &AppState, _: &Signed, id: i64, _: &tact_core::model::Plan) -> Spec {
+        checklist_spec(state, id)
+    }
+    fn command(
+        state: &AppState,
+        _: &Signed,
+        id: i64,
+        _: &tact_core::model::Plan,
+        form: &Form,
+    ) -> Result<cmd::AnswerChecklist, RuleError> {
+        let checklist = &state.app.profile.checklist;
+        let mut answers = Vec::new();
+        for (n, q) in checklist.questions.iter().enumerate() {
+            let a = val(form, &format!("q{n}"));
+            if a.is_empty() {
+                continue;
             }
-        };
-        let reason = val(&form, &format!("r{n}"));
-        if reason.is_empty() {
-            return show(
-                &state,
-                &signed,
-                spec,
-                Some(&form),
-                Some(
-                    RuleError::invalid(
-                        &format!("r{n}"),
-                        format!("give the reason for your answer to: {}", q.text),
-                    )
-                    .with_clause(&state.app.profile.checklist.clause),
-                ),
-            );
+            let answer = Answer::parse(a).map_err(|e| e.with_field(&format!("q{n}")))?;
+            let reason = val(form, &format!("r{n}"));
+            if reason.is_empty() {
+                return Err(RuleError::invalid(
+                    &format!("r{n}"),
+                    format!("give the reason for your answer to: {}", q.text),
+                )
+                .with_clause(&checklist.clause));
+            }
+            answers.push(wf::AnswerInput {
+                question_id: q.id.clone(),
+                answer,
+                reason: reason.into(),
+                cannot_remedy_reason: Some(val(form, &format!("c{n}")).to_string()),
+            });
         }
-        answers.push(wf::AnswerInput {
-            question_id: q.id.clone(),
-            answer,
-            reason: reason.into(),
-            cannot_remedy_reason: Some(val(&form, &format!("c{n}")).to_string()),
-        });
+        if answers.is_empty() {
+            return Err(RuleError::invalid("q0", "answer at least one question"));
+        }
+        Ok(cmd::AnswerChecklist {
+            plan: PlanId(id),
+            answers,
+        })
     }
-    if answers.is_empty() {
-        return show(
-            &state,
-            &signed,
-            spec,
-            Some(&form),
-            Some(RuleError::invalid("q0", "answer at least one question")),
-        );
-    }
-    let result = state
-        .app
-        .execute(
-            &tact_app::Ctx::new(signed.actor.clone()),
-            cmd::AnswerChecklist {
-                plan: PlanId(id),
-                answers,
-            },
-        )
-        .await;
-    answer(&state, signed, spec, &form, result, |_| {
+    fn done(
+        id: i64,
+        _: &tact_core::model::Plan,
+        _: &<App as Handles<cmd::AnswerChecklist>>::Output,
+    ) -> String {
         format!("/plans/{id}")
-    })
+    }
 }
 
 async fn decision_spec(

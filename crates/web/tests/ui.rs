@@ -2820,3 +2820,47 @@ async fn a_dispute_is_recorded_from_the_plans_form_only_when_it_can_be() {
         StatusCode::NOT_FOUND
     );
 }
+
+/// CLE-7.2, 9.5: the checklist form (one form step): an answer without its reason is put
+/// back on that answer's reason, naming the checklist's clause, and nothing is written; an
+/// answer that is not yes, no or not applicable is refused on its own field; answered
+/// properly, the answers are on the plan and the plan's page is next.
+#[tokio::test]
+async fn cle_7_2_the_checklist_form_wants_a_reason_for_each_answer() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    let due = (tact_core::check::uk_date(ui.app.now()) + jiff::Span::new().days(30)).to_string();
+    let s = ui.api(&c.lm, &format!("/people/{}/plans", c.pid), json!({"matter_ids": [c.mid], "restrictions": [{"kind": "single-channel", "channel": "letter", "reason": "Abusive calls"}], "reasons": "r", "aims": "a", "proportionality": "p", "review_due": due})).await;
+    let sid = s["id"].as_i64().unwrap();
+    let lee = ui.session("lee").await;
+    let path = format!("/plans/{sid}/checklist");
+    let clause = ui.app.profile.checklist.clause.clone();
+    ui.refused_on(&lee, &path, &[("q0", "yes"), ("r0", "")], "r0", &clause)
+        .await;
+    let r = ui
+        .post_form(&lee, &path, &[("q0", "perhaps"), ("r0", "x")])
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("href=\"#q0\""));
+    let plan = ui
+        .app
+        .plan_as_stored(tact_core::ids::PlanId(sid))
+        .await
+        .unwrap();
+    assert!(plan.checklist.is_empty(), "nothing written");
+    let r = ui
+        .post_form(&lee, &path, &[("q0", "yes"), ("r0", "Asked on the phone")])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        r.headers().get(LOCATION).unwrap().to_str().unwrap(),
+        format!("/plans/{sid}")
+    );
+    let plan = ui
+        .app
+        .plan_as_stored(tact_core::ids::PlanId(sid))
+        .await
+        .unwrap();
+    assert_eq!(plan.checklist.len(), 1);
+    assert_eq!(plan.checklist[0].reason, "Asked on the phone");
+}
