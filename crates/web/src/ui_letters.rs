@@ -5,7 +5,8 @@
 use crate::ui::Frame;
 use crate::ui::Posted;
 use crate::ui::{refusal, render, Signed};
-use crate::ui_forms::{answer, bad_csrf, capital, forbidden, show, val, Field, Spec};
+use crate::ui_forms::{bad_csrf, capital, forbidden, val, Field, Spec};
+use crate::ui_step::{self as step, Form, FormStep, Pipe};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -17,26 +18,17 @@ use std::collections::HashMap;
 use tact_app::letters::{Document, How};
 use tact_app::query as q;
 use tact_core::command as cmd;
-use tact_core::correspondence::{LetterStatus, StoredLetter};
+use tact_core::correspondence::{LetterAbout, LetterStatus, StoredLetter};
 use tact_core::ids::PlanId;
-use tact_core::model::Format;
+use tact_core::model::{Format, Plan};
 use tact_core::RuleError;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/plans/{id}/letter", get(write_form).post(write))
-        .route(
-            "/adjustments/{id}/letter",
-            get(adjustment_form).post(adjustment_letter),
-        )
-        .route(
-            "/incidents/{id}/letter",
-            get(incident_form).post(incident_letter),
-        )
-        .route(
-            "/warnings/{id}/letter",
-            get(warning_form).post(warning_letter),
-        )
+        .pipe(step::route::<Write>)
+        .pipe(step::route::<On<AdjustmentLetter>>)
+        .pipe(step::route::<On<CallEndedLetter>>)
+        .pipe(step::route::<On<WarningLetter>>)
         .route("/letters", get(queue))
         .route("/policy.pdf", get(policy_pdf))
         .route("/letters/{id}", get(letter))
@@ -113,44 +105,38 @@ fn write_spec(state: &AppState, id: i64) -> Spec {
     }
 }
 
-async fn write_form(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-) -> Response {
-    if let Some(r) = forbidden::<cmd::WriteLetter>(&state, &signed) {
-        return r;
-    }
-    show(&state, &signed, write_spec(&state, id), None, None)
-}
+/// Writing a letter about a plan: which letter, how it goes and in what format.
+struct Write;
 
-async fn write(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-    Posted(form): Posted,
-) -> Response {
-    let spec = write_spec(&state, id);
-    let how = match how(&form) {
-        Ok(x) => x,
-        Err(e) => return show(&state, &signed, spec, Some(&form), Some(e)),
-    };
-    let result = state
-        .app
-        .execute(
-            &tact_app::Ctx::new(signed.actor.clone()),
-            cmd::WriteLetter {
-                about: tact_core::correspondence::LetterAbout::Plan {
-                    plan: PlanId(id),
-                    kind: String::from(val(&form, "kind")),
-                },
-                how,
+impl FormStep for Write {
+    type Subject = Plan;
+    type Command = cmd::WriteLetter;
+    const PATH: &'static str = "/plans/{id}/letter";
+
+    async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Plan, Response> {
+        step::plan(state, signed, id).await
+    }
+    async fn spec(state: &AppState, _: &Signed, id: i64, _: &Plan) -> Spec {
+        write_spec(state, id)
+    }
+    fn command(
+        _: &AppState,
+        _: &Signed,
+        id: i64,
+        _: &Plan,
+        form: &Form,
+    ) -> Result<cmd::WriteLetter, RuleError> {
+        Ok(cmd::WriteLetter {
+            about: tact_core::correspondence::LetterAbout::Plan {
+                plan: PlanId(id),
+                kind: String::from(val(form, "kind")),
             },
-        )
-        .await;
-    answer(&state, signed, spec, &form, result, |l| {
+            how: how(form)?,
+        })
+    }
+    fn done(_: i64, _: &Plan, l: &StoredLetter) -> String {
         format!("/letters/{}", l.id)
-    })
+    }
 }
 
 /// How and in what format: the part of every letter form that is the same.
@@ -205,137 +191,73 @@ fn record_letter_spec(heading: &str, action: String) -> Spec {
     }
 }
 
-/// Which record a letter form is about.
-enum About {
-    Adjustment,
-    Incident,
-    Warning,
+/// A letter about one record other than a plan: the record, where its form is, its heading.
+trait LetterOn: Send + Sync + 'static {
+    const PATH: &'static str;
+    const HEADING: &'static str;
+    fn about(id: i64) -> LetterAbout;
 }
 
-impl About {
-    fn spec(&self, id: i64) -> Spec {
-        match self {
-            Self::Adjustment => record_letter_spec(
-                "Write the adjustment decision",
-                format!("/adjustments/{id}/letter"),
-            ),
-            Self::Incident => record_letter_spec(
-                "Write the note about the ended call",
-                format!("/incidents/{id}/letter"),
-            ),
-            Self::Warning => {
-                record_letter_spec("Write the warning letter", format!("/warnings/{id}/letter"))
-            }
-        }
+/// The decision on a reasonable adjustment (CLE-8.5; NOR-1.5).
+struct AdjustmentLetter;
+impl LetterOn for AdjustmentLetter {
+    const PATH: &'static str = "/adjustments/{id}/letter";
+    const HEADING: &'static str = "Write the adjustment decision";
+    fn about(id: i64) -> LetterAbout {
+        LetterAbout::Adjustment(tact_core::ids::AdjustmentId(id))
     }
 }
 
-async fn about_form(state: AppState, signed: Signed, about: About, id: i64) -> Response {
-    if let Some(r) = forbidden::<cmd::WriteLetter>(&state, &signed) {
-        return r;
+/// Why a call was ended (CLE-4.4; NOR-6.1).
+struct CallEndedLetter;
+impl LetterOn for CallEndedLetter {
+    const PATH: &'static str = "/incidents/{id}/letter";
+    const HEADING: &'static str = "Write the note about the ended call";
+    fn about(id: i64) -> LetterAbout {
+        LetterAbout::CallEnded(tact_core::ids::IncidentId(id))
     }
-    show(&state, &signed, about.spec(id), None, None)
 }
 
-async fn about_letter(
-    state: AppState,
-    signed: Signed,
-    about: About,
-    id: i64,
-    form: HashMap<String, String>,
-) -> Response {
-    let spec = about.spec(id);
-    let how = match how(&form) {
-        Ok(x) => x,
-        Err(e) => return show(&state, &signed, spec, Some(&form), Some(e)),
-    };
-    let ctx = tact_app::Ctx::new(signed.actor.clone());
-    let result = match about {
-        About::Adjustment => {
-            state
-                .app
-                .execute(
-                    &ctx,
-                    cmd::WriteLetter {
-                        about: tact_core::correspondence::LetterAbout::Adjustment(
-                            tact_core::ids::AdjustmentId(id),
-                        ),
-                        how,
-                    },
-                )
-                .await
-        }
-        About::Incident => {
-            state
-                .app
-                .execute(
-                    &ctx,
-                    cmd::WriteLetter {
-                        about: tact_core::correspondence::LetterAbout::CallEnded(
-                            tact_core::ids::IncidentId(id),
-                        ),
-                        how,
-                    },
-                )
-                .await
-        }
-        About::Warning => {
-            state
-                .app
-                .execute(
-                    &ctx,
-                    cmd::WriteLetter {
-                        about: tact_core::correspondence::LetterAbout::Warning(
-                            tact_core::ids::WarningId(id),
-                        ),
-                        how,
-                    },
-                )
-                .await
-        }
-    };
-    answer(&state, signed, spec, &form, result, |l| {
+/// A warning (CLE-9.2, 9.3; NOR-5.2).
+struct WarningLetter;
+impl LetterOn for WarningLetter {
+    const PATH: &'static str = "/warnings/{id}/letter";
+    const HEADING: &'static str = "Write the warning letter";
+    fn about(id: i64) -> LetterAbout {
+        LetterAbout::Warning(tact_core::ids::WarningId(id))
+    }
+}
+
+/// A [`LetterOn`] as a form step: how it goes and in what format; the record itself is
+/// found (or not, a 404) when the letter is written.
+struct On<L>(std::marker::PhantomData<L>);
+
+impl<L: LetterOn> FormStep for On<L> {
+    type Subject = ();
+    type Command = cmd::WriteLetter;
+    const PATH: &'static str = L::PATH;
+
+    async fn load(_: &AppState, _: &Signed, _: i64) -> Result<(), Response> {
+        Ok(())
+    }
+    async fn spec(_: &AppState, _: &Signed, id: i64, _: &()) -> Spec {
+        record_letter_spec(L::HEADING, L::PATH.replace("{id}", &id.to_string()))
+    }
+    fn command(
+        _: &AppState,
+        _: &Signed,
+        id: i64,
+        _: &(),
+        form: &Form,
+    ) -> Result<cmd::WriteLetter, RuleError> {
+        Ok(cmd::WriteLetter {
+            about: L::about(id),
+            how: how(form)?,
+        })
+    }
+    fn done(_: i64, _: &(), l: &StoredLetter) -> String {
         format!("/letters/{}", l.id)
-    })
-}
-
-async fn adjustment_form(
-    State(s): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-) -> Response {
-    about_form(s, signed, About::Adjustment, id).await
-}
-async fn adjustment_letter(
-    State(s): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-    Posted(f): Posted,
-) -> Response {
-    about_letter(s, signed, About::Adjustment, id, f).await
-}
-async fn incident_form(State(s): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {
-    about_form(s, signed, About::Incident, id).await
-}
-async fn incident_letter(
-    State(s): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-    Posted(f): Posted,
-) -> Response {
-    about_letter(s, signed, About::Incident, id, f).await
-}
-
-async fn warning_form(State(s): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {
-    about_form(s, signed, About::Warning, id).await
-}
-async fn warning_letter(
-    State(s): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-    Posted(f): Posted,
-) -> Response {
-    about_letter(s, signed, About::Warning, id, f).await
+    }
 }
 
 #[derive(Template)]

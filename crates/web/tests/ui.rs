@@ -1328,6 +1328,19 @@ async fn cle_9_6_a_letter_is_written_from_the_plan_page_and_posted_from_the_prin
         "{plan}"
     );
     let path = format!("/plans/{sid}/letter");
+    // The form is for a plan that exists: another number is not found, not a blank form.
+    let (s, _) = ui.page(&lee, &format!("/plans/{}/letter", sid + 999)).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    // A channel that is not one is refused on its field, not read as a default.
+    let r = ui
+        .post_form(
+            &lee,
+            "/warnings/1/letter",
+            &[("channel", "pigeon"), ("format", "")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("href=\"#channel\""));
     // No postal address yet: post is refused on its field.
     ui.refused_on(
         &lee,
