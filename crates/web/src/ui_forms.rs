@@ -27,7 +27,6 @@ use tact_core::RuleError;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/people/{id}/plan", get(plan_form).post(plan))
         .route("/plans/{id}", get(plan_page))
         .route("/plans/{id}/propose", post(propose))
         .route("/plans/{id}/review", get(review_form).post(review))
@@ -37,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .pipe(step::route_person::<Incident<false>>)
         .pipe(step::route_person::<Incident<true>>)
         .pipe(step::route::<Checklist>)
+        .pipe(step::route::<Draft>)
 }
 
 pub struct Field {
@@ -213,19 +213,6 @@ pub(crate) fn show(
         errors,
     };
     (status, render(&page)).into_response()
-}
-
-/// The first step of every form about a person: the role may take a command of kind `K`,
-/// and the person exists. Gives the form's caption, or the page to answer with instead.
-pub(crate) async fn person_for_form<K: Fixed>(
-    state: &AppState,
-    signed: &Signed,
-    id: i64,
-) -> Result<String, Box<Response>> {
-    if let Some(r) = forbidden::<K>(state, signed) {
-        return Err(Box::new(r));
-    }
-    step::person(state, signed, id).await.map_err(Box::new)
 }
 
 pub(crate) fn not_found_page(state: &AppState, signed: &Signed, what: &str) -> Response {
@@ -677,15 +664,6 @@ async fn plan_spec(
     }
 }
 
-async fn plan_form(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {
-    let caption = match person_for_form::<cmd::DraftPlan>(&state, &signed, id).await {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
-    let spec = plan_spec(&state, &signed.actor, id, caption).await;
-    show(&state, &signed, spec, None, None)
-}
-
 pub(crate) fn date_field(
     form: &HashMap<String, String>,
     name: &str,
@@ -698,50 +676,51 @@ pub(crate) fn date_field(
     }
 }
 
-async fn plan(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-    Posted(form): Posted,
-) -> Response {
-    let actor = signed.actor.clone();
-    submit(
-        &state,
-        signed,
-        &form,
-        async || plan_spec(&state, &actor, id, caption_of(&state, &actor, id).await).await,
-        |form| {
-            Ok(wf::PlanInput {
-                matter_ids: val(form, "matter_id")
-                    .parse::<i64>()
-                    .map(|m| vec![MatterId(m)])
-                    .unwrap_or_default(),
-                incident_ids: Vec::new(),
-                restrictions: crate::ui_restrictions::parse(&state.app.profile, form)?,
-                reasons: val(form, "reasons").into(),
-                aims: val(form, "aims").into(),
-                proportionality: val(form, "proportionality").into(),
-                no_warning_reason: Some(val(form, "no_warning_reason").to_string()),
-                review_due: date_field(form, "review_due")?
-                    .ok_or_else(|| RuleError::invalid("review_due", "enter the review date"))?,
-                ends_on: date_field(form, "ends_on")?,
-            })
-        },
-        async |ctx, input| {
-            state
-                .app
-                .execute(
-                    &ctx,
-                    cmd::DraftPlan {
-                        person: PersonId(id),
-                        input,
-                    },
-                )
-                .await
-        },
-        |s| format!("/plans/{}", s.id),
-    )
-    .await
+/// Drafting a plan for a person: the matter it covers, its restrictions each with a reason,
+/// why, what it aims at, why it is proportionate, and its review date.
+struct Draft;
+
+impl FormStep for Draft {
+    type Subject = String;
+    type Command = cmd::DraftPlan;
+    const PATH: &'static str = "/people/{id}/plan";
+
+    async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<String, Response> {
+        step::person(state, signed, id).await
+    }
+    async fn spec(state: &AppState, signed: &Signed, id: i64, caption: &String) -> Spec {
+        plan_spec(state, &signed.actor, id, caption.clone()).await
+    }
+    fn command(
+        state: &AppState,
+        _: &Signed,
+        id: i64,
+        _: &String,
+        form: &Form,
+    ) -> Result<cmd::DraftPlan, RuleError> {
+        let input = wf::PlanInput {
+            matter_ids: val(form, "matter_id")
+                .parse::<i64>()
+                .map(|m| vec![MatterId(m)])
+                .unwrap_or_default(),
+            incident_ids: Vec::new(),
+            restrictions: crate::ui_restrictions::parse(&state.app.profile, form)?,
+            reasons: val(form, "reasons").into(),
+            aims: val(form, "aims").into(),
+            proportionality: val(form, "proportionality").into(),
+            no_warning_reason: Some(val(form, "no_warning_reason").to_string()),
+            review_due: date_field(form, "review_due")?
+                .ok_or_else(|| RuleError::invalid("review_due", "enter the review date"))?,
+            ends_on: date_field(form, "ends_on")?,
+        };
+        Ok(cmd::DraftPlan {
+            person: PersonId(id),
+            input,
+        })
+    }
+    fn done(_: i64, _: &String, plan: &tact_core::model::Plan) -> String {
+        format!("/plans/{}", plan.id)
+    }
 }
 
 // ----- the plan page and its steps ------------------------------------------------------
@@ -1428,7 +1407,7 @@ pub fn admin_routes() -> Router<AppState> {
     Router::new()
         .route("/admin/staff", get(staff_list))
         .route("/admin/staff/new", get(new_staff_form).post(new_staff))
-        .route("/people/{id}/contact", get(contact_form).post(contact))
+        .pipe(step::route::<LogContact>)
         .pipe(step::route::<ChangeStaff>)
         .pipe(step::route::<RaiseDispute>)
         .pipe(step::route_person::<AdditionalHelp>)
@@ -1661,51 +1640,53 @@ async fn contact_spec(
     }
 }
 
-async fn contact_form(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-) -> Response {
-    let caption = match person_for_form::<cmd::LogContact>(&state, &signed, id).await {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
-    let spec = contact_spec(&state, &signed.actor, id, caption).await;
-    show(&state, &signed, spec, None, None)
-}
+/// Logging a contact with a person by hand: the channel, which way, the matter and what was
+/// said. The verdict is the contact check's, as for any contact.
+struct LogContact;
 
-async fn contact(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-    Posted(form): Posted,
-) -> Response {
-    let staff = signed.actor.id;
-    let actor = signed.actor.clone();
-    submit(
-        &state,
-        signed,
-        &form,
-        async || contact_spec(&state, &actor, id, caption_of(&state, &actor, id).await).await,
-        |form| {
-            Ok(wf::ContactInput {
-                person_id: Some(PersonId(id)),
-                matter_id: val(form, "matter_id").parse::<i64>().ok().map(MatterId),
-                channel: Channel::parse(val(form, "channel"))?,
-                direction: tact_core::model::Direction::parse(val(form, "direction"))?,
-                at: state.app.now(),
-                staff_id: Some(staff),
-                identifier: None,
-                via_advocate: false,
-                summary: val(form, "summary").into(),
-                body: val(form, "body").into(),
-                is_complaint: false,
-            })
-        },
-        async |ctx, input| state.app.execute(&ctx, cmd::LogContact { input }).await,
-        |_| format!("/people/{id}"),
-    )
-    .await
+impl FormStep for LogContact {
+    type Subject = String;
+    type Command = cmd::LogContact;
+    const PATH: &'static str = "/people/{id}/contact";
+
+    async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<String, Response> {
+        step::person(state, signed, id).await
+    }
+    async fn spec(state: &AppState, signed: &Signed, id: i64, caption: &String) -> Spec {
+        contact_spec(state, &signed.actor, id, caption.clone()).await
+    }
+    fn command(
+        state: &AppState,
+        signed: &Signed,
+        id: i64,
+        _: &String,
+        form: &Form,
+    ) -> Result<cmd::LogContact, RuleError> {
+        let matter_id = match val(form, "matter_id") {
+            "" => None,
+            m => Some(MatterId(m.parse::<i64>().map_err(|_| {
+                RuleError::invalid("matter_id", "choose one of their matters, or none")
+            })?)),
+        };
+        let input = wf::ContactInput {
+            person_id: Some(PersonId(id)),
+            matter_id,
+            channel: Channel::parse(val(form, "channel")).map_err(|e| e.with_field("channel"))?,
+            direction: tact_core::model::Direction::parse(val(form, "direction"))
+                .map_err(|e| e.with_field("direction"))?,
+            at: state.app.now(),
+            staff_id: Some(signed.actor.id),
+            identifier: None,
+            via_advocate: false,
+            summary: val(form, "summary").into(),
+            body: val(form, "body").into(),
+            is_complaint: false,
+        };
+        Ok(cmd::LogContact { input })
+    }
+    fn done(id: i64, _: &String, _: &<App as Handles<cmd::LogContact>>::Output) -> String {
+        format!("/people/{id}")
+    }
 }
 
 /// A request for a reasonable adjustment (CLE-8; NOR-1.4).

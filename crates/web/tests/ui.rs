@@ -2432,6 +2432,20 @@ async fn an_unknown_channel_is_an_error_on_the_form_not_a_default() {
         "",
     )
     .await;
+    // A matter that is not one of theirs by number is refused, not read as "no matter".
+    ui.refused_on(
+        &cas,
+        &format!("/people/{}/contact", c.pid),
+        &[
+            ("channel", "phone"),
+            ("direction", "inbound"),
+            ("matter_id", "the complaint"),
+            ("summary", "Asked for an update"),
+        ],
+        "matter_id",
+        "",
+    )
+    .await;
     assert_eq!(
         ui.app
             .store()
