@@ -124,6 +124,10 @@ queries! {
     /// One plan.
     Plan { id: PlanId } reads read::Records => m::Plan,
         |app, ctx, q| app.plan(q.id).await;
+    /// A plan's person's conduct since it took effect, for its review (NOR-8.2; on the
+    /// access log).
+    Conduct { plan: PlanId } reads read::Records => crate::reads::ConductSince,
+        |app, ctx, q| app.conduct_since(&ctx.actor, q.plan).await;
     /// One dispute.
     Dispute { id: DisputeId } reads read::Records => m::Dispute,
         |app, ctx, q| app.read_dispute(q.id).await;

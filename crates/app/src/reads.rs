@@ -9,6 +9,17 @@ use tact_core::ids::*;
 use tact_core::model::*;
 use tact_core::roles::Actor;
 
+/// What a plan's review weighs (NOR-8.2; CLE-9.12): the person's conduct since the plan took
+/// effect — how many contacts, how many of them breaches, and the incidents recorded.
+#[derive(Debug, Clone)]
+pub struct ConductSince {
+    pub since: jiff::Timestamp,
+    pub contacts: usize,
+    pub breaches: usize,
+    /// The incidents since, oldest first.
+    pub incidents: Vec<Incident>,
+}
+
 impl App {
     /// The store, for tests that set up or inspect the database directly: only with the
     /// `testing` feature, which no door enables.
@@ -125,6 +136,37 @@ impl App {
             .contact(id)
             .await?
             .ok_or_else(|| not_found("contact_id", format!("no contact {id}")))
+    }
+
+    /// A plan's person's conduct since it took effect, for its review (on the access log, as
+    /// the review of that plan).
+    ///
+    /// # Errors
+    /// No such plan; the store's error.
+    pub(crate) async fn conduct_since(&self, actor: &Actor, plan: PlanId) -> Result<ConductSince> {
+        let s = self.plan(plan).await?;
+        let since = s.effective_from.unwrap_or(s.created_at);
+        let contacts = self.store.contacts_of(s.person_id, 10_000).await?;
+        let recent: Vec<_> = contacts.iter().filter(|c| c.at >= since).collect();
+        let mut incidents: Vec<Incident> = self
+            .store
+            .incidents_of(s.person_id)
+            .await?
+            .into_iter()
+            .filter(|i| i.occurred_at >= since)
+            .collect();
+        incidents.sort_by_key(|i| i.occurred_at);
+        let what = format!(
+            "the review of {} {plan}: their conduct",
+            self.profile.terms.plan
+        );
+        self.record_access(actor, s.person_id, &what).await?;
+        Ok(ConductSince {
+            since,
+            contacts: recent.len(),
+            breaches: recent.iter().filter(|c| !c.breach_of.is_empty()).count(),
+            incidents,
+        })
     }
 
     /// A person's incidents (on the access log).

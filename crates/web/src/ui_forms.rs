@@ -29,7 +29,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/plans/{id}", get(plan_page))
         .route("/plans/{id}/propose", post(propose))
-        .route("/plans/{id}/review", get(review_form).post(review))
+        .pipe(step::route_plan::<Review>)
         .pipe(step::route_person::<GiveWarning>)
         .pipe(step::route_plan::<Decide>)
         .pipe(step::route_plan::<Notice>)
@@ -270,21 +270,6 @@ pub(crate) fn offered(
 ) -> Option<Response> {
     wf::step_refusal(&state.app.profile, &signed.actor, plan, step)
         .map(|e| refusal(state, signed, e.into()))
-}
-
-/// The plan, if core offers `step` on it to this member of staff now; else the page to
-/// answer with (not found, forbidden, or not now).
-pub(crate) async fn plan_offering(
-    state: &AppState,
-    signed: &Signed,
-    id: i64,
-    step: wf::PlanStep,
-) -> Result<tact_core::model::Plan, Response> {
-    let plan = step::plan(state, signed, id).await?;
-    match offered(state, signed, &plan, step) {
-        Some(r) => Err(r),
-        None => Ok(plan),
-    }
 }
 
 pub(crate) fn val<'a>(form: &'a HashMap<String, String>, k: &str) -> &'a str {
@@ -1228,47 +1213,30 @@ impl PlanForm for Notice {
     }
 }
 
-/// NOR-8.2: the person's conduct since the plan took effect, for the review to weigh —
-/// contacts, breaches and incidents, from the record.
+/// NOR-8.2: the person's conduct since the plan took effect — contacts, breaches and
+/// incidents, from the record (the reading is on the access log; if it cannot be, the page
+/// says so and shows none of it).
 async fn conduct_since(state: &AppState, actor: &tact_core::roles::Actor, id: i64) -> Vec<String> {
-    let Ok(s) = state.app.query(actor, q::Plan { id: PlanId(id) }).await else {
-        return Vec::new();
+    let c = match state
+        .app
+        .query(actor, q::Conduct { plan: PlanId(id) })
+        .await
+    {
+        Ok(c) => c,
+        Err(e) => {
+            return vec![format!(
+                "Their conduct since it took effect could not be read: {e}"
+            )]
+        }
     };
-    let since = s.effective_from.unwrap_or(s.created_at);
-    let contacts = state
-        .app
-        .query(
-            actor,
-            q::Contacts {
-                person: s.person_id,
-                limit: 10_000,
-            },
-        )
-        .await
-        .unwrap_or_default();
-    let recent: Vec<_> = contacts.iter().filter(|c| c.at >= since).collect();
-    let breaches = recent.iter().filter(|c| !c.breach_of.is_empty()).count();
-    let incidents = state
-        .app
-        .query(
-            actor,
-            q::Incidents {
-                person: s.person_id,
-            },
-        )
-        .await
-        .unwrap_or_default();
-    let recent_incidents: Vec<_> = incidents
-        .iter()
-        .filter(|i| i.occurred_at >= since)
-        .collect();
     let mut out = vec![format!(
-        "Since it took effect on {} — contacts: {}, of which breaches: {breaches}; incidents recorded: {}.",
-        tact_core::check::uk_date(since),
-        recent.len(),
-        recent_incidents.len()
+        "Since it took effect on {} — contacts: {}, of which breaches: {}; incidents recorded: {}.",
+        tact_core::check::uk_date(c.since),
+        c.contacts,
+        c.breaches,
+        c.incidents.len()
     )];
-    if let Some(i) = recent_incidents.last() {
+    if let Some(i) = c.incidents.last() {
         out.push(format!(
             "The latest incident, on {}: {}",
             tact_core::check::uk_date(i.occurred_at),
@@ -1317,88 +1285,41 @@ async fn review_spec(state: &AppState, actor: &tact_core::roles::Actor, id: i64)
     }
 }
 
-async fn review_form(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-) -> Response {
-    if let Err(r) = plan_offering(&state, &signed, id, wf::PlanStep::Review).await {
-        return r;
-    }
-    if let Ok(s) = state
-        .app
-        .query(&signed.actor, q::Plan { id: PlanId(id) })
-        .await
-    {
-        let what = format!(
-            "the review of {} {id}: their conduct",
-            state.app.profile.terms.plan
-        );
-        if let Err(e) = state
-            .app
-            .record_access(&signed.actor, s.person_id, &what)
-            .await
-        {
-            return refusal(&state, &signed, e);
-        }
-    }
-    show(
-        &state,
-        &signed,
-        review_spec(&state, &signed.actor, id).await,
-        None,
-        None,
-    )
-}
+/// Reviewing a plan (CLE-9.12; NOR-8.1, 8.2): continue it (with the next review date) or lift
+/// it, with the person's conduct since and the reasons; changing it goes on to the change form
+/// (CLE-9.14: the person is told of the change from there).
+struct Review;
 
-async fn review(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-    Posted(form): Posted,
-) -> Response {
-    // A review that changes the plan goes on to the change form (CLE-9.14: the person is
-    // told of the change from there).
-    if val(&form, "decision") == "vary" {
-        return Redirect::to(&format!("/plans/{id}/vary")).into_response();
+impl PlanForm for Review {
+    const STEP: wf::PlanStep = wf::PlanStep::Review;
+    const PATH: &'static str = "/plans/{id}/review";
+
+    async fn spec(state: &AppState, signed: &Signed, plan: &tact_core::model::Plan) -> Spec {
+        review_spec(state, &signed.actor, plan.id.0).await
     }
-    let actor = signed.actor.clone();
-    submit(
-        &state,
-        signed,
-        &form,
-        async || review_spec(&state, &actor, id).await,
-        |form| {
-            Ok(wf::ReviewInput {
-                decision: pick(
-                    form,
-                    "decision",
-                    &[
-                        ("continue", wf::ReviewDecision::Continue),
-                        ("lift", wf::ReviewDecision::Lift),
-                    ],
-                    "choose whether to continue or lift it",
-                )?,
-                reasons: val(form, "reasons").into(),
-                recent_conduct: val(form, "recent_conduct").into(),
-                next_review_due: date_field(form, "next_review_due")?,
-            })
-        },
-        async |ctx, input| {
-            state
-                .app
-                .execute(
-                    &ctx,
-                    cmd::PlanStepCommand {
-                        plan: PlanId(id),
-                        command: wf::PlanCommand::Review(input),
-                    },
-                )
-                .await
-        },
-        |_| format!("/plans/{id}"),
-    )
-    .await
+    fn goes_on(id: i64, form: &Form) -> Option<String> {
+        (val(form, "decision") == "vary").then(|| format!("/plans/{id}/vary"))
+    }
+    fn command(
+        _: &AppState,
+        _: &tact_core::model::Plan,
+        form: &Form,
+    ) -> Result<wf::PlanCommand, RuleError> {
+        Ok(wf::PlanCommand::Review(wf::ReviewInput {
+            decision: pick(
+                form,
+                "decision",
+                &[
+                    ("continue", wf::ReviewDecision::Continue),
+                    ("lift", wf::ReviewDecision::Lift),
+                ],
+                "choose whether to continue or lift it",
+            )?,
+            reasons: val(form, "reasons").into(),
+            recent_conduct: val(form, "recent_conduct").into(),
+            next_review_due: date_field(form, "next_review_due")?,
+        }))
+    }
 }
 
 // ----- administration: staff ------------------------------------------------------------
@@ -2115,7 +2036,7 @@ impl FormStep for Screen {
 // ----- variation --------------------------------------------------------------------------
 
 pub fn vary_routes() -> Router<AppState> {
-    Router::new().route("/plans/{id}/vary", get(vary_form).post(vary))
+    Router::new().pipe(step::route_plan::<Vary>)
 }
 
 /// The plan form's restriction and dates, for a change to an existing plan.
@@ -2160,61 +2081,37 @@ async fn vary_spec(
     spec
 }
 
-async fn vary_form(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {
-    match plan_offering(&state, &signed, id, wf::PlanStep::Vary).await {
-        Ok(plan) => {
-            let spec = vary_spec(&state, &signed.actor, &plan).await;
-            let mut values = crate::ui_restrictions::prefill(&plan.restrictions);
-            values.insert("review_due".into(), plan.review_due.to_string());
-            if let Some(e) = plan.ends_on {
-                values.insert("ends_on".into(), e.to_string());
-            }
-            show(&state, &signed, spec, Some(&values), None)
-        }
-        Err(r) => r,
-    }
-}
+/// Changing a plan (CLE-9.14; NOR-5.1): its restrictions, review date and end date, starting
+/// from what it says now, with the reason for the change.
+struct Vary;
 
-async fn vary(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-    Posted(form): Posted,
-) -> Response {
-    let plan = match state
-        .app
-        .query(&signed.actor, q::Plan { id: PlanId(id) })
-        .await
-    {
-        Ok(p) => p,
-        Err(e) => return refusal(&state, &signed, e),
-    };
-    let spec = vary_spec(&state, &signed.actor, &plan).await;
-    let input = (|| -> Result<wf::VaryInput, RuleError> {
-        Ok(wf::VaryInput {
-            restrictions: crate::ui_restrictions::parse(&state.app.profile, &form)?,
-            review_due: date_field(&form, "review_due")?
+impl PlanForm for Vary {
+    const STEP: wf::PlanStep = wf::PlanStep::Vary;
+    const PATH: &'static str = "/plans/{id}/vary";
+
+    async fn spec(state: &AppState, signed: &Signed, plan: &tact_core::model::Plan) -> Spec {
+        vary_spec(state, &signed.actor, plan).await
+    }
+    fn prefill(plan: &tact_core::model::Plan) -> Option<Form> {
+        let mut values = crate::ui_restrictions::prefill(&plan.restrictions);
+        values.insert("review_due".into(), plan.review_due.to_string());
+        if let Some(e) = plan.ends_on {
+            values.insert("ends_on".into(), e.to_string());
+        }
+        Some(values)
+    }
+    fn command(
+        state: &AppState,
+        _: &tact_core::model::Plan,
+        form: &Form,
+    ) -> Result<wf::PlanCommand, RuleError> {
+        Ok(wf::PlanCommand::Vary(wf::VaryInput {
+            restrictions: crate::ui_restrictions::parse(&state.app.profile, form)?,
+            review_due: date_field(form, "review_due")?
                 .ok_or_else(|| RuleError::invalid("review_due", "enter the review date"))?,
-            ends_on: date_field(&form, "ends_on")?,
-            reason: val(&form, "reason").into(),
+            ends_on: date_field(form, "ends_on")?,
+            reason: val(form, "reason").into(),
             overrides: Vec::new(),
-        })
-    })();
-    let input = match input {
-        Ok(i) => i,
-        Err(e) => return show(&state, &signed, spec, Some(&form), Some(e)),
-    };
-    let result = state
-        .app
-        .execute(
-            &tact_app::Ctx::new(signed.actor.clone()),
-            cmd::PlanStepCommand {
-                plan: PlanId(id),
-                command: wf::PlanCommand::Vary(input),
-            },
-        )
-        .await;
-    answer(&state, signed, spec, &form, result, |_| {
-        format!("/plans/{id}")
-    })
+        }))
+    }
 }

@@ -65,6 +65,17 @@ pub(crate) trait FormStep: Send + Sync + 'static {
         subject: &Self::Subject,
     ) -> impl Future<Output = Spec> + Send;
 
+    /// What the form starts with, from the record (a change starts from what is there).
+    fn prefill(_subject: &Self::Subject) -> Option<Form> {
+        None
+    }
+
+    /// Where an answer goes on to another form instead of being sent (a review that changes
+    /// the plan goes on to the change form), after the role check.
+    fn goes_on(_id: i64, _form: &Form) -> Option<String> {
+        None
+    }
+
     /// Reads the form into the command; a refusal names the field it is about.
     ///
     /// # Errors
@@ -111,7 +122,7 @@ async fn show_step<S: FormStep>(
         return r;
     }
     let spec = S::spec(&state, &signed, id, &subject).await;
-    show(&state, &signed, spec, None, None)
+    show(&state, &signed, spec, S::prefill(&subject).as_ref(), None)
 }
 
 async fn take_step<S: FormStep>(
@@ -127,6 +138,9 @@ where
     // so, not what is wrong with what it typed.
     if let Some(r) = S::role_refusal(&state, &signed) {
         return r;
+    }
+    if let Some(to) = S::goes_on(id, &form) {
+        return Redirect::to(&to).into_response();
     }
     let subject = match S::load(&state, &signed, id).await {
         Ok(s) => s,
@@ -235,6 +249,16 @@ pub(crate) trait PlanForm: Send + Sync + 'static {
     /// # Errors
     /// A refusal of the form's own input.
     fn command(state: &AppState, plan: &Plan, form: &Form) -> Result<PlanCommand, RuleError>;
+
+    /// As [`FormStep::prefill`].
+    fn prefill(_plan: &Plan) -> Option<Form> {
+        None
+    }
+
+    /// As [`FormStep::goes_on`].
+    fn goes_on(_id: i64, _form: &Form) -> Option<String> {
+        None
+    }
 }
 
 /// A [`PlanForm`] as a [`FormStep`].
@@ -264,6 +288,12 @@ impl<P: PlanForm> FormStep for OnPlan<P> {
     }
     async fn spec(state: &AppState, signed: &Signed, _: i64, plan: &Plan) -> Spec {
         P::spec(state, signed, plan).await
+    }
+    fn prefill(plan: &Plan) -> Option<Form> {
+        P::prefill(plan)
+    }
+    fn goes_on(id: i64, form: &Form) -> Option<String> {
+        P::goes_on(id, form)
     }
     fn command(
         state: &AppState,

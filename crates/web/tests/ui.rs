@@ -2244,6 +2244,19 @@ async fn nor_8_2_the_review_form_shows_conduct_since_and_can_go_on_to_change_the
         form.contains("contacts: 1, of which breaches: 1; incidents recorded: 0"),
         "{form}"
     );
+    // Reading their conduct for the review is on the access log.
+    ui.app.flush_access_log().await.unwrap();
+    let log = ui
+        .app
+        .store()
+        .access_log(Some(tact_core::ids::PersonId(c.pid)), 50)
+        .await
+        .unwrap();
+    assert!(
+        log.iter()
+            .any(|a| a.what.contains("review") && a.what.contains("their conduct")),
+        "{log:?}"
+    );
     let r = ui
         .post_form(
             &sam,
