@@ -292,30 +292,6 @@ pub(crate) fn answer<T>(
     }
 }
 
-/// The POST half of a form: the form token is checked first; `parse` reads the form, `call`
-/// takes the step as the signed-in member of staff, and the answer is a redirect to `to`
-/// of what it gives. A refusal (from `parse` or the core) puts the form, built by `spec`
-/// only then, back with the refusal on the field it names.
-#[allow(clippy::too_many_arguments)]
-pub(crate) async fn submit<I, T>(
-    state: &AppState,
-    signed: Signed,
-    form: &HashMap<String, String>,
-    spec: impl AsyncFnOnce() -> Spec,
-    parse: impl FnOnce(&HashMap<String, String>) -> Result<I, RuleError>,
-    call: impl AsyncFnOnce(tact_app::Ctx, I) -> Result<T, AppError>,
-    to: impl FnOnce(T) -> String,
-) -> Response {
-    let result = match parse(form) {
-        Ok(input) => call(tact_app::Ctx::new(signed.actor.clone()), input).await,
-        Err(e) => Err(AppError::Rule(e)),
-    };
-    match result {
-        Ok(v) => Redirect::to(&to(v)).into_response(),
-        Err(e) => refused(state, signed, spec().await, form, e),
-    }
-}
-
 /// The value of a choice (radios): the one of `options` the form chose, or a refusal on
 /// that field saying `missing`.
 pub(crate) fn pick<T: Copy>(

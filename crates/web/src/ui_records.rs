@@ -3,15 +3,12 @@
 //! a plan, applying a plan to another matter (CLE-10.4) and recording further action
 //! (CLE-10.1–10.3; NOR-5.8).
 
-use crate::ui::Posted;
 use crate::ui::Signed;
-use crate::ui_forms::{capital, forbidden, not_found_page, pick, show, val, yes_no, Field, Spec};
-use crate::ui_forms::{caption_of, submit};
+use crate::ui_forms::{capital, not_found_page, pick, val, yes_no, Field, Spec};
 use crate::ui_step::{self as step, Form, FormStep, PersonStep, Pipe, PlanForm};
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+
 use axum::response::Response;
-use axum::routing::get;
 use axum::Router;
 use std::collections::HashMap;
 use tact_app::query as q;
@@ -20,14 +17,14 @@ use tact_app::{App, Handles};
 use tact_core::command as cmd;
 use tact_core::identity::{EmailAddress, Identifier, PhoneNumber};
 use tact_core::ids::{MatterId, PersonId};
-use tact_core::model::{Format, FurtherActionKind, MatterKind, MatterStatus};
+use tact_core::model::{Format, FurtherActionKind, MatterKind, MatterStatus, ServiceUser};
 use tact_core::workflow as wf;
 use tact_core::RuleError;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/people/new", get(new_person_form).post(new_person))
-        .route("/people/{id}/rectify", get(rectify_form).post(rectify))
+        .pipe(step::route_new::<NewPerson>)
+        .pipe(step::route::<Rectify>)
         .pipe(step::route_person::<OpenMatter>)
         .pipe(step::route_person::<Merge>)
         .pipe(step::route::<MatterStatusStep>)
@@ -147,95 +144,72 @@ fn rectify_spec(id: i64, caption: String) -> Spec {
     }
 }
 
-async fn rectify_form(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-) -> Response {
-    if let Some(r) = forbidden::<cmd::RectifyPerson>(&state, &signed) {
-        return r;
-    }
-    let Ok(p) = state
-        .app
-        .query(&signed.actor, q::Person { id: PersonId(id) })
-        .await
-    else {
-        return not_found_page(&state, &signed, "person");
-    };
-    let mut values = HashMap::new();
-    values.insert("name".to_string(), p.name.clone());
-    values.insert(
-        "phones".to_string(),
-        p.phones
-            .iter()
-            .map(|x| x.as_str().to_string())
-            .collect::<Vec<_>>()
-            .join("\n"),
-    );
-    values.insert(
-        "emails".to_string(),
-        p.emails
-            .iter()
-            .map(|x| x.as_str().to_string())
-            .collect::<Vec<_>>()
-            .join("\n"),
-    );
-    values.insert(
-        "postal_address".to_string(),
-        p.postal_address.clone().unwrap_or_default(),
-    );
-    values.insert(
-        "preferred_format".to_string(),
-        p.preferred_format.as_str().to_string(),
-    );
-    values.insert(
-        "preferred_language".to_string(),
-        p.preferred_language.clone().unwrap_or_default(),
-    );
-    // Numbers kept as unverified, and shared marks, stay as they are unless changed.
-    if p.phones.iter().any(|x| !x.is_verified()) {
-        values.insert("keep_unverified".to_string(), "yes".to_string());
-    }
-    values.insert("shared".to_string(), p.shared_identifiers.join("\n"));
-    let caption = format!("{} ({})", p.name, p.reference);
-    show(
-        &state,
-        &signed,
-        rectify_spec(id, caption),
-        Some(&values),
-        None,
-    )
-}
+/// Correcting a person's details (UK GDPR rectification): the form starts from what is held,
+/// and says what was wrong.
+struct Rectify;
 
-async fn rectify(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-    Posted(form): Posted,
-) -> Response {
-    let actor = signed.actor.clone();
-    submit(
-        &state,
-        signed,
-        &form,
-        async || rectify_spec(id, caption_of(&state, &actor, id).await),
-        person_input,
-        async |ctx, input| {
-            state
-                .app
-                .execute(
-                    &ctx,
-                    cmd::RectifyPerson {
-                        person: PersonId(id),
-                        input,
-                        what_was_wrong: val(&form, "what_was_wrong").into(),
-                    },
-                )
-                .await
-        },
-        |_| format!("/people/{id}"),
-    )
-    .await
+impl FormStep for Rectify {
+    type Subject = ServiceUser;
+    type Command = cmd::RectifyPerson;
+    const PATH: &'static str = "/people/{id}/rectify";
+
+    async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<ServiceUser, Response> {
+        state
+            .app
+            .query(&signed.actor, q::Person { id: PersonId(id) })
+            .await
+            .map_err(|e| crate::ui::refusal(state, signed, e))
+    }
+    async fn spec(_: &AppState, _: &Signed, id: i64, p: &ServiceUser) -> Spec {
+        rectify_spec(id, format!("{} ({})", p.name, p.reference))
+    }
+    fn prefill(p: &ServiceUser) -> Option<Form> {
+        let lines = |xs: Vec<&str>| xs.join("\n");
+        let mut values = HashMap::new();
+        values.insert("name".to_string(), p.name.clone());
+        values.insert(
+            "phones".to_string(),
+            lines(p.phones.iter().map(|x| x.as_str()).collect()),
+        );
+        values.insert(
+            "emails".to_string(),
+            lines(p.emails.iter().map(|x| x.as_str()).collect()),
+        );
+        values.insert(
+            "postal_address".to_string(),
+            p.postal_address.clone().unwrap_or_default(),
+        );
+        values.insert(
+            "preferred_format".to_string(),
+            p.preferred_format.as_str().to_string(),
+        );
+        values.insert(
+            "preferred_language".to_string(),
+            p.preferred_language.clone().unwrap_or_default(),
+        );
+        // Numbers kept as unverified, and shared marks, stay as they are unless changed.
+        if p.phones.iter().any(|x| !x.is_verified()) {
+            values.insert("keep_unverified".to_string(), "yes".to_string());
+        }
+        values.insert("shared".to_string(), p.shared_identifiers.join("\n"));
+        Some(values)
+    }
+    fn command(
+        _: &AppState,
+        _: &Signed,
+        id: i64,
+        _: &ServiceUser,
+        form: &Form,
+    ) -> Result<cmd::RectifyPerson, RuleError> {
+        Ok(cmd::RectifyPerson {
+            person: PersonId(id),
+            input: person_input(form)?,
+            what_was_wrong: val(form, "what_was_wrong").into(),
+        })
+    }
+    fn done(id: i64, _: &ServiceUser, _: &<App as Handles<cmd::RectifyPerson>>::Output) -> String {
+        format!("/people/{id}")
+    }
 }
 
 // ----- merging two records of one person (issue 10) -----------------------------------
@@ -302,47 +276,44 @@ impl PersonStep for Merge {
     }
 }
 
-#[derive(serde::Deserialize)]
-struct Who {
-    who: Option<String>,
-}
+/// Adding a person: their name, numbers, addresses, advocate and preferred format. Opened from
+/// the incoming-contact page, it starts with the caller's number or address.
+struct NewPerson;
 
-async fn new_person_form(
-    State(state): State<AppState>,
-    signed: Signed,
-    Query(q): Query<Who>,
-) -> Response {
-    if let Some(r) = forbidden::<cmd::CreatePerson>(&state, &signed) {
-        return r;
+impl FormStep for NewPerson {
+    type Subject = Form;
+    type Command = cmd::CreatePerson;
+    const PATH: &'static str = "/people/new";
+
+    async fn load(_: &AppState, _: &Signed, _: i64) -> Result<Form, Response> {
+        Ok(Form::new())
     }
-    // From the incoming-contact page: the caller's number or address, ready to keep.
-    let mut values = HashMap::new();
-    if let Some(Ok(id)) = q.who.as_deref().map(Identifier::parse) {
+    async fn spec(_: &AppState, _: &Signed, _: i64, _: &Form) -> Spec {
+        new_person_spec()
+    }
+    fn prefill(query: &Form) -> Option<Form> {
+        let id = Identifier::parse(query.get("who")?).ok()?;
         let key = if matches!(id, Identifier::Email(_)) {
             "emails"
         } else {
             "phones"
         };
-        values.insert(key.to_string(), id.key().to_string());
+        Some(Form::from([(key.to_string(), id.key().to_string())]))
     }
-    show(&state, &signed, new_person_spec(), Some(&values), None)
-}
-
-async fn new_person(
-    State(state): State<AppState>,
-    signed: Signed,
-    Posted(form): Posted,
-) -> Response {
-    submit(
-        &state,
-        signed,
-        &form,
-        async || new_person_spec(),
-        person_input,
-        async |ctx, input| state.app.execute(&ctx, cmd::CreatePerson { input }).await,
-        |p| format!("/people/{}", p.id),
-    )
-    .await
+    fn command(
+        _: &AppState,
+        _: &Signed,
+        _: i64,
+        _: &Form,
+        form: &Form,
+    ) -> Result<cmd::CreatePerson, RuleError> {
+        Ok(cmd::CreatePerson {
+            input: person_input(form)?,
+        })
+    }
+    fn done(_: i64, _: &Form, p: &ServiceUser) -> String {
+        format!("/people/{}", p.id)
+    }
 }
 
 // ----- matters --------------------------------------------------------------------------

@@ -9,7 +9,7 @@
 use crate::ui::{refusal, Posted, Signed};
 use crate::ui_forms::{capital, forbidden, not_found_page, refused, show, val, Field, Spec};
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
@@ -106,17 +106,52 @@ where
     router.route(S::PATH, get(show_step::<S>).post(take_step::<S>))
 }
 
+/// A form with no record in its path (a new person, a new member of staff): as [`route`];
+/// what it is about is what the link that opened it brought, its query (the caller's number
+/// from the incoming-contact page), so [`FormStep::load`] is not asked.
+pub(crate) fn route_new<S: FormStep<Subject = Form>>(router: Router<AppState>) -> Router<AppState>
+where
+    App: Handles<S::Command>,
+{
+    router.route(
+        S::PATH,
+        get(
+            |State(state): State<AppState>, signed: Signed, Query(q): Query<Form>| async move {
+                show_at::<S>(state, signed, 0, Some(q)).await
+            },
+        )
+        .post(
+            |State(state): State<AppState>, signed: Signed, Posted(form): Posted| async move {
+                take_at::<S>(state, signed, 0, Some(Form::new()), form).await
+            },
+        ),
+    )
+}
+
 async fn show_step<S: FormStep>(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
 ) -> Response {
+    show_at::<S>(state, signed, id, None).await
+}
+
+/// The form for record `id`, or for `given` where the route supplies its subject.
+async fn show_at<S: FormStep>(
+    state: AppState,
+    signed: Signed,
+    id: i64,
+    given: Option<S::Subject>,
+) -> Response {
     if let Some(r) = S::role_refusal(&state, &signed) {
         return r;
     }
-    let subject = match S::load(&state, &signed, id).await {
-        Ok(s) => s,
-        Err(r) => return r,
+    let subject = match given {
+        Some(s) => s,
+        None => match S::load(&state, &signed, id).await {
+            Ok(s) => s,
+            Err(r) => return r,
+        },
     };
     if let Some(r) = S::offer(&state, &signed, &subject) {
         return r;
@@ -134,6 +169,20 @@ async fn take_step<S: FormStep>(
 where
     App: Handles<S::Command>,
 {
+    take_at::<S>(state, signed, id, None, form).await
+}
+
+/// Takes the form for record `id`, or for `given` where the route supplies its subject.
+async fn take_at<S: FormStep>(
+    state: AppState,
+    signed: Signed,
+    id: i64,
+    given: Option<S::Subject>,
+    form: Form,
+) -> Response
+where
+    App: Handles<S::Command>,
+{
     // The role first, as for the form itself: a role the command does not allow is told
     // so, not what is wrong with what it typed.
     if let Some(r) = S::role_refusal(&state, &signed) {
@@ -142,9 +191,12 @@ where
     if let Some(to) = S::goes_on(id, &form) {
         return Redirect::to(&to).into_response();
     }
-    let subject = match S::load(&state, &signed, id).await {
-        Ok(s) => s,
-        Err(r) => return r,
+    let subject = match given {
+        Some(s) => s,
+        None => match S::load(&state, &signed, id).await {
+            Ok(s) => s,
+            Err(r) => return r,
+        },
     };
     let result = match S::command(&state, &signed, id, &subject, &form) {
         Ok(command) => state
