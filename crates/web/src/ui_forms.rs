@@ -1303,7 +1303,7 @@ impl PlanForm for Review {
 pub fn admin_routes() -> Router<AppState> {
     Router::new()
         .route("/admin/staff", get(staff_list))
-        .route("/admin/staff/new", get(new_staff_form).post(new_staff))
+        .pipe(step::route_new::<NewStaff>)
         .pipe(step::route::<LogContact>)
         .pipe(step::route::<ChangeStaff>)
         .pipe(step::route::<RaiseDispute>)
@@ -1362,38 +1362,39 @@ fn new_staff_spec() -> Spec {
     }
 }
 
-async fn new_staff_form(State(state): State<AppState>, signed: Signed) -> Response {
-    if let Some(r) = forbidden::<cmd::CreateStaff>(&state, &signed) {
-        return r;
-    }
-    show(&state, &signed, new_staff_spec(), None, None)
-}
+/// Adding a member of staff who signs in with a password: their name, role, username and
+/// password, in one transaction (a username that is taken writes nothing).
+struct NewStaff;
 
-async fn new_staff(
-    State(state): State<AppState>,
-    signed: Signed,
-    Posted(form): Posted,
-) -> Response {
-    let spec = new_staff_spec();
-    let role = match tact_core::roles::Role::parse(val(&form, "role")) {
-        Ok(r) => r,
-        Err(e) => return show(&state, &signed, spec, Some(&form), Some(e)),
-    };
-    // One transaction: a username that is taken writes nothing, so the form can be sent again.
-    let command = cmd::CreateStaff {
-        name: val(&form, "name").into(),
-        role,
-        email: None,
-        line_manager: None,
-        sign_in: Some((val(&form, "username").into(), val(&form, "password").into())),
-    };
-    match state
-        .app
-        .execute(&tact_app::Ctx::new(signed.actor.clone()), command)
-        .await
-    {
-        Ok(_) => Redirect::to("/admin/staff").into_response(),
-        Err(e) => refused(&state, signed, spec, &form, e),
+impl FormStep for NewStaff {
+    type Subject = Form;
+    type Command = cmd::CreateStaff;
+    const PATH: &'static str = "/admin/staff/new";
+
+    async fn load(_: &AppState, _: &Signed, _: i64) -> Result<Form, Response> {
+        Ok(Form::new())
+    }
+    async fn spec(_: &AppState, _: &Signed, _: i64, _: &Form) -> Spec {
+        new_staff_spec()
+    }
+    fn command(
+        _: &AppState,
+        _: &Signed,
+        _: i64,
+        _: &Form,
+        form: &Form,
+    ) -> Result<cmd::CreateStaff, RuleError> {
+        Ok(cmd::CreateStaff {
+            name: val(form, "name").into(),
+            role: tact_core::roles::Role::parse(val(form, "role"))
+                .map_err(|e| e.with_field("role"))?,
+            email: None,
+            line_manager: None,
+            sign_in: Some((val(form, "username").into(), val(form, "password").into())),
+        })
+    }
+    fn done(_: i64, _: &Form, _: &<App as Handles<cmd::CreateStaff>>::Output) -> String {
+        "/admin/staff".into()
     }
 }
 
