@@ -1759,10 +1759,7 @@ impl FormStep for RaiseDispute {
 
 pub fn more_routes() -> Router<AppState> {
     Router::new()
-        .route(
-            "/disputes/{id}/decision",
-            get(dispute_decision_form).post(dispute_decision),
-        )
+        .pipe(step::route::<DecideDispute>)
         .pipe(step::route::<Screen>)
         .pipe(step::route_plan::<step::ByReason<Lift>>)
 }
@@ -1881,83 +1878,63 @@ async fn dispute_and_plan(
     }
 }
 
-async fn dispute_decision_form(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-) -> Response {
-    if let Some(r) = forbidden::<cmd::DecideDispute>(&state, &signed) {
-        return r;
-    }
-    let (d, plan) = match dispute_and_plan(&state, &signed, id).await {
-        Ok(x) => x,
-        Err(r) => return *r,
-    };
-    let spec = dispute_decision_spec(&state, &signed.actor, &d, Some(&plan)).await;
-    let mut values = crate::ui_restrictions::prefill(&plan.restrictions);
-    values.insert("review_due".into(), plan.review_due.to_string());
-    if let Some(e) = plan.ends_on {
-        values.insert("ends_on".into(), e.to_string());
-    }
-    show(&state, &signed, spec, Some(&values), None)
-}
+/// Deciding a dispute about a plan (NOR-7.1): uphold, change or lift it, with reasons; a
+/// change starts from the plan as it stands, in the restriction builder.
+struct DecideDispute;
 
-async fn dispute_decision(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-    Posted(form): Posted,
-) -> Response {
-    let (d, plan) = match dispute_and_plan(&state, &signed, id).await {
-        Ok(x) => x,
-        Err(r) => return *r,
-    };
-    let spec = dispute_decision_spec(&state, &signed.actor, &d, Some(&plan)).await;
-    let outcome = match tact_core::model::DisputeOutcome::parse(val(&form, "outcome")) {
-        Ok(o) => o,
-        Err(_) => {
-            return show(
-                &state,
-                &signed,
-                spec,
-                Some(&form),
-                Some(RuleError::invalid("outcome", "choose the outcome")),
-            )
+impl FormStep for DecideDispute {
+    type Subject = (tact_core::model::Dispute, tact_core::model::Plan);
+    type Command = cmd::DecideDispute;
+    const PATH: &'static str = "/disputes/{id}/decision";
+
+    async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Self::Subject, Response> {
+        dispute_and_plan(state, signed, id).await.map_err(|r| *r)
+    }
+    async fn spec(state: &AppState, signed: &Signed, _: i64, (d, plan): &Self::Subject) -> Spec {
+        dispute_decision_spec(state, &signed.actor, d, Some(plan)).await
+    }
+    fn prefill((_, plan): &Self::Subject) -> Option<Form> {
+        let mut values = crate::ui_restrictions::prefill(&plan.restrictions);
+        values.insert("review_due".into(), plan.review_due.to_string());
+        if let Some(e) = plan.ends_on {
+            values.insert("ends_on".into(), e.to_string());
         }
-    };
-    let variation = if outcome == tact_core::model::DisputeOutcome::Varied {
-        let v = (|| -> Result<wf::VaryInput, RuleError> {
-            Ok(wf::VaryInput {
-                restrictions: crate::ui_restrictions::parse(&state.app.profile, &form)?,
-                review_due: date_field(&form, "review_due")?
+        Some(values)
+    }
+    fn command(
+        state: &AppState,
+        _: &Signed,
+        id: i64,
+        _: &Self::Subject,
+        form: &Form,
+    ) -> Result<cmd::DecideDispute, RuleError> {
+        let outcome = tact_core::model::DisputeOutcome::parse(val(form, "outcome"))
+            .map_err(|_| RuleError::invalid("outcome", "choose the outcome"))?;
+        let variation = if outcome == tact_core::model::DisputeOutcome::Varied {
+            Some(wf::VaryInput {
+                restrictions: crate::ui_restrictions::parse(&state.app.profile, form)?,
+                review_due: date_field(form, "review_due")?
                     .ok_or_else(|| RuleError::invalid("review_due", "enter the review date"))?,
-                ends_on: date_field(&form, "ends_on")?,
-                reason: val(&form, "reasons").into(),
+                ends_on: date_field(form, "ends_on")?,
+                reason: val(form, "reasons").into(),
                 overrides: Vec::new(),
             })
-        })();
-        match v {
-            Ok(v) => Some(v),
-            Err(e) => return show(&state, &signed, spec, Some(&form), Some(e)),
-        }
-    } else {
-        None
-    };
-    match state
-        .app
-        .execute(
-            &tact_app::Ctx::new(signed.actor.clone()),
-            cmd::DecideDispute {
-                dispute: DisputeId(id),
-                outcome,
-                reasons: val(&form, "reasons").into(),
-                variation,
-            },
-        )
-        .await
-    {
-        Ok((_, s)) => Redirect::to(&format!("/plans/{}", s.id)).into_response(),
-        Err(e) => refused(&state, signed, spec, &form, e),
+        } else {
+            None
+        };
+        Ok(cmd::DecideDispute {
+            dispute: DisputeId(id),
+            outcome,
+            reasons: val(form, "reasons").into(),
+            variation,
+        })
+    }
+    fn done(
+        _: i64,
+        _: &Self::Subject,
+        (_, plan): &<App as Handles<cmd::DecideDispute>>::Output,
+    ) -> String {
+        format!("/plans/{}", plan.id)
     }
 }
 

@@ -789,6 +789,12 @@ async fn nor_7_1_a_dispute_decided_in_the_ui_can_change_the_plan() {
         html.contains("id=\"single-channel__use\" name=\"single-channel__use\" type=\"checkbox\" value=\"yes\" checked"),
         "{html}"
     );
+    // A role that may not decide is told so before anything it sent is read (NOR-7.1).
+    let cas = ui.session("cas").await;
+    let r = ui
+        .post_form(&cas, &path, &[("outcome", "not-an-outcome")])
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
     // Choosing to change it with no restriction left is refused on the builder.
     let r = ui
         .post_form(
