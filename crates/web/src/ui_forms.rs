@@ -652,7 +652,7 @@ impl FormStep for Draft {
     async fn spec(state: &AppState, signed: &Signed, id: i64, caption: &String) -> Spec {
         plan_spec(state, &signed.actor, id, caption.clone()).await
     }
-    fn command(
+    async fn command(
         state: &AppState,
         _: &Signed,
         id: i64,
@@ -966,7 +966,7 @@ impl FormStep for Checklist {
     async fn spec(state: &AppState, _: &Signed, id: i64, _: &tact_core::model::Plan) -> Spec {
         checklist_spec(state, id)
     }
-    fn command(
+    async fn command(
         state: &AppState,
         _: &Signed,
         id: i64,
@@ -1377,7 +1377,7 @@ impl FormStep for NewStaff {
     async fn spec(_: &AppState, _: &Signed, _: i64, _: &Form) -> Spec {
         new_staff_spec()
     }
-    fn command(
+    async fn command(
         _: &AppState,
         _: &Signed,
         _: i64,
@@ -1437,7 +1437,7 @@ impl FormStep for ChangeStaff {
         spec.caption = s.name.clone();
         spec
     }
-    fn command(
+    async fn command(
         _: &AppState,
         _: &Signed,
         id: i64,
@@ -1553,7 +1553,7 @@ impl FormStep for LogContact {
     async fn spec(state: &AppState, signed: &Signed, id: i64, caption: &String) -> Spec {
         contact_spec(state, &signed.actor, id, caption.clone()).await
     }
-    fn command(
+    async fn command(
         state: &AppState,
         signed: &Signed,
         id: i64,
@@ -1675,7 +1675,7 @@ impl FormStep for DecideAdjustment {
     async fn spec(state: &AppState, _: &Signed, id: i64, _: &()) -> Spec {
         adjustment_decision_spec(state, id)
     }
-    fn command(
+    async fn command(
         _: &AppState,
         _: &Signed,
         id: i64,
@@ -1737,7 +1737,7 @@ impl FormStep for RaiseDispute {
     async fn spec(state: &AppState, _: &Signed, id: i64, _: &Self::Subject) -> Spec {
         dispute_spec(state, id)
     }
-    fn command(
+    async fn command(
         _: &AppState,
         _: &Signed,
         id: i64,
@@ -1901,7 +1901,7 @@ impl FormStep for DecideDispute {
         }
         Some(values)
     }
-    fn command(
+    async fn command(
         state: &AppState,
         _: &Signed,
         id: i64,
@@ -1969,7 +1969,7 @@ impl FormStep for Screen {
     async fn spec(state: &AppState, _: &Signed, id: i64, c: &Self::Subject) -> Spec {
         screen_spec(state, id, &c.summary)
     }
-    fn command(
+    async fn command(
         _: &AppState,
         _: &Signed,
         id: i64,

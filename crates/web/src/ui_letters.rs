@@ -119,7 +119,7 @@ impl FormStep for Write {
     async fn spec(state: &AppState, _: &Signed, id: i64, _: &Plan) -> Spec {
         write_spec(state, id)
     }
-    fn command(
+    async fn command(
         _: &AppState,
         _: &Signed,
         id: i64,
@@ -243,7 +243,7 @@ impl<L: LetterOn> FormStep for On<L> {
     async fn spec(_: &AppState, _: &Signed, id: i64, _: &()) -> Spec {
         record_letter_spec(L::HEADING, L::PATH.replace("{id}", &id.to_string()))
     }
-    fn command(
+    async fn command(
         _: &AppState,
         _: &Signed,
         id: i64,

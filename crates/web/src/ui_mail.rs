@@ -3,10 +3,9 @@
 //! or email as threatening or abusive (CLE-4.6).
 
 use crate::ui::Frame;
-use crate::ui::Posted;
 use crate::ui::{error_page, refusal, render, when, Signed};
-use crate::ui_forms::{answer, forbidden, show, val, Field, Spec};
-use crate::ui_step::{self as step, Form, FormStep};
+use crate::ui_forms::{val, Field, Spec};
+use crate::ui_step::{self as step, Form, FormStep, Pipe};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -28,7 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/messages/{id}", get(message))
         .route("/messages/{id}/raw", get(raw))
         .route("/messages/{id}/attachments/{n}", get(attachment))
-        .route("/messages/{id}/match", get(match_form).post(match_person));
+        .pipe(step::route::<MatchMessage>);
     step::route::<MarkThreatening>(r)
 }
 
@@ -356,7 +355,7 @@ impl FormStep for MarkThreatening {
             back: format!("/messages/{}", m.id),
         }
     }
-    fn command(
+    async fn command(
         _: &AppState,
         _: &Signed,
         _: i64,
@@ -401,68 +400,61 @@ fn match_spec(m: &StoredMessage) -> Spec {
     }
 }
 
-async fn match_form(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-) -> Response {
-    if let Some(r) = forbidden::<cmd::MatchMessage>(&state, &signed) {
-        return r;
-    }
-    match load(&state, &signed, id).await {
-        Ok(m) => show(&state, &signed, match_spec(&m), None, None),
-        Err(r) => *r,
-    }
-}
+/// Filing a message from an unknown sender under a person, found by the reference staff give
+/// (and keeping the address as theirs, where asked).
+struct MatchMessage;
 
-async fn match_person(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-    Posted(form): Posted,
-) -> Response {
-    let m = match load(&state, &signed, id).await {
-        Ok(m) => m,
-        Err(r) => return *r,
-    };
-    let spec = match_spec(&m);
-    let reference = val(&form, "reference").to_uppercase();
-    let found = state
-        .app
-        .query(
-            &signed.actor,
-            q::Search {
-                text: reference.to_string(),
-            },
-        )
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .find(|p| p.reference == reference);
-    let Some(person) = found else {
-        return show(
-            &state,
-            &signed,
-            spec,
-            Some(&form),
-            Some(tact_core::RuleError::invalid(
+impl FormStep for MatchMessage {
+    type Subject = StoredMessage;
+    type Command = cmd::MatchMessage;
+    const PATH: &'static str = "/messages/{id}/match";
+
+    async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<StoredMessage, Response> {
+        load(state, signed, id).await.map_err(|r| *r)
+    }
+    async fn spec(_: &AppState, _: &Signed, _: i64, m: &StoredMessage) -> Spec {
+        match_spec(m)
+    }
+    async fn command(
+        state: &AppState,
+        signed: &Signed,
+        id: i64,
+        _: &StoredMessage,
+        form: &Form,
+    ) -> Result<cmd::MatchMessage, RuleError> {
+        let reference = val(form, "reference").trim().to_uppercase();
+        let nobody = || {
+            RuleError::invalid(
                 "reference",
                 format!("nobody has the reference {reference:?}"),
-            )),
-        );
-    };
-    let result = state
-        .app
-        .execute(
-            &tact_app::Ctx::new(signed.actor.clone()),
-            cmd::MatchMessage {
-                message: id,
-                person: person.id,
-                keep_address: !val(&form, "keep_address").is_empty(),
-            },
-        )
-        .await;
-    answer(&state, signed, spec, &form, result, |_| {
+            )
+        };
+        if reference.is_empty() {
+            return Err(RuleError::invalid(
+                "reference",
+                "enter their reference, such as SU-000123",
+            ));
+        }
+        let found = state
+            .app
+            .query(
+                &signed.actor,
+                q::Search {
+                    text: reference.clone(),
+                },
+            )
+            .await
+            .map_err(|_| nobody())?
+            .into_iter()
+            .find(|p| p.reference == reference)
+            .ok_or_else(nobody)?;
+        Ok(cmd::MatchMessage {
+            message: id,
+            person: found.id,
+            keep_address: !val(form, "keep_address").is_empty(),
+        })
+    }
+    fn done(id: i64, _: &StoredMessage, _: &StoredMessage) -> String {
         format!("/messages/{id}")
-    })
+    }
 }

@@ -194,7 +194,7 @@ impl FormStep for Rectify {
         values.insert("shared".to_string(), p.shared_identifiers.join("\n"));
         Some(values)
     }
-    fn command(
+    async fn command(
         _: &AppState,
         _: &Signed,
         id: i64,
@@ -300,7 +300,7 @@ impl FormStep for NewPerson {
         };
         Some(Form::from([(key.to_string(), id.key().to_string())]))
     }
-    fn command(
+    async fn command(
         _: &AppState,
         _: &Signed,
         _: i64,
@@ -397,7 +397,7 @@ impl FormStep for MatterStatusStep {
     async fn spec(state: &AppState, _: &Signed, _: i64, m: &Self::Subject) -> Spec {
         status_spec(state, m)
     }
-    fn command(
+    async fn command(
         _: &AppState,
         _: &Signed,
         _: i64,

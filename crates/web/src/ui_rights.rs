@@ -188,7 +188,7 @@ impl FormStep for Answer {
     async fn spec(_: &AppState, _: &Signed, _: i64, r: &RightsRequest) -> Spec {
         answer_spec(r)
     }
-    fn command(
+    async fn command(
         _: &AppState,
         _: &Signed,
         id: i64,

@@ -176,7 +176,7 @@ impl FormStep for DecideRequest {
             back: format!("/people/{}", d.person_id),
         }
     }
-    fn command(
+    async fn command(
         _: &AppState,
         _: &Signed,
         _: i64,
@@ -230,7 +230,7 @@ impl FormStep for RecordWhatWasShared {
             back: format!("/people/{}", d.person_id),
         }
     }
-    fn command(
+    async fn command(
         _: &AppState,
         _: &Signed,
         _: i64,

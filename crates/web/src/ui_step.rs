@@ -76,7 +76,8 @@ pub(crate) trait FormStep: Send + Sync + 'static {
         None
     }
 
-    /// Reads the form into the command; a refusal names the field it is about.
+    /// Reads the form into the command (looking up what it names, where it must); a refusal
+    /// names the field it is about.
     ///
     /// # Errors
     /// A refusal of the form's own input (a choice not made, a value that does not parse).
@@ -86,7 +87,7 @@ pub(crate) trait FormStep: Send + Sync + 'static {
         id: i64,
         subject: &Self::Subject,
         form: &Form,
-    ) -> Result<Self::Command, RuleError>;
+    ) -> impl Future<Output = Result<Self::Command, RuleError>> + Send;
 
     /// Where to go once the command is done, from what it gave.
     fn done(
@@ -198,7 +199,7 @@ where
             Err(r) => return r,
         },
     };
-    let result = match S::command(&state, &signed, id, &subject, &form) {
+    let result = match S::command(&state, &signed, id, &subject, &form).await {
         Ok(command) => state
             .app
             .execute(&Ctx::new(signed.actor.clone()), command)
@@ -260,7 +261,7 @@ impl<P: PersonStep> FormStep for OnPerson<P> {
     async fn spec(state: &AppState, _: &Signed, id: i64, caption: &String) -> Spec {
         P::spec(state, id, caption.clone())
     }
-    fn command(
+    async fn command(
         state: &AppState,
         signed: &Signed,
         id: i64,
@@ -347,7 +348,7 @@ impl<P: PlanForm> FormStep for OnPlan<P> {
     fn goes_on(id: i64, form: &Form) -> Option<String> {
         P::goes_on(id, form)
     }
-    fn command(
+    async fn command(
         state: &AppState,
         _: &Signed,
         _: i64,
