@@ -646,9 +646,6 @@ impl FormStep for Draft {
     type Command = cmd::DraftPlan;
     const PATH: &'static str = "/people/{id}/plan";
 
-    async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<String, Response> {
-        step::person(state, signed, id).await
-    }
     async fn spec(state: &AppState, signed: &Signed, id: i64, caption: &String) -> Spec {
         plan_spec(state, &signed.actor, id, caption.clone()).await
     }
@@ -953,13 +950,6 @@ impl FormStep for Checklist {
     type Command = cmd::AnswerChecklist;
     const PATH: &'static str = "/plans/{id}/checklist";
 
-    async fn load(
-        state: &AppState,
-        signed: &Signed,
-        id: i64,
-    ) -> Result<tact_core::model::Plan, Response> {
-        step::plan(state, signed, id).await
-    }
     fn offer(state: &AppState, signed: &Signed, plan: &tact_core::model::Plan) -> Option<Response> {
         offered(state, signed, plan, wf::PlanStep::AnswerChecklist)
     }
@@ -1371,9 +1361,6 @@ impl FormStep for NewStaff {
     type Command = cmd::CreateStaff;
     const PATH: &'static str = "/admin/staff/new";
 
-    async fn load(_: &AppState, _: &Signed, _: i64) -> Result<Form, Response> {
-        Ok(Form::new())
-    }
     async fn spec(_: &AppState, _: &Signed, _: i64, _: &Form) -> Spec {
         new_staff_spec()
     }
@@ -1425,13 +1412,6 @@ impl FormStep for ChangeStaff {
     type Command = cmd::ChangeStaff;
     const PATH: &'static str = "/admin/staff/{id}";
 
-    async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Self::Subject, Response> {
-        state
-            .app
-            .query(&signed.actor, q::Colleague { id: StaffId(id) })
-            .await
-            .map_err(|_| not_found_page(state, signed, "member of staff"))
-    }
     async fn spec(_: &AppState, _: &Signed, id: i64, s: &Self::Subject) -> Spec {
         let mut spec = change_staff_spec(id, s.role.as_str(), s.active);
         spec.caption = s.name.clone();
@@ -1547,9 +1527,6 @@ impl FormStep for LogContact {
     type Command = cmd::LogContact;
     const PATH: &'static str = "/people/{id}/contact";
 
-    async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<String, Response> {
-        step::person(state, signed, id).await
-    }
     async fn spec(state: &AppState, signed: &Signed, id: i64, caption: &String) -> Spec {
         contact_spec(state, &signed.actor, id, caption.clone()).await
     }
@@ -1669,9 +1646,6 @@ impl FormStep for DecideAdjustment {
     type Command = cmd::DecideAdjustment;
     const PATH: &'static str = "/adjustments/{id}/decision";
 
-    async fn load(_: &AppState, _: &Signed, _: i64) -> Result<(), Response> {
-        Ok(())
-    }
     async fn spec(state: &AppState, _: &Signed, id: i64, _: &()) -> Spec {
         adjustment_decision_spec(state, id)
     }
@@ -1728,9 +1702,6 @@ impl FormStep for RaiseDispute {
     type Command = cmd::RaiseDispute;
     const PATH: &'static str = "/plans/{id}/dispute";
 
-    async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Self::Subject, Response> {
-        step::plan(state, signed, id).await
-    }
     fn offer(state: &AppState, signed: &Signed, plan: &Self::Subject) -> Option<Response> {
         offered(state, signed, plan, wf::PlanStep::RaiseDispute)
     }
@@ -1887,9 +1858,6 @@ impl FormStep for DecideDispute {
     type Command = cmd::DecideDispute;
     const PATH: &'static str = "/disputes/{id}/decision";
 
-    async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Self::Subject, Response> {
-        dispute_and_plan(state, signed, id).await.map_err(|r| *r)
-    }
     async fn spec(state: &AppState, signed: &Signed, _: i64, (d, plan): &Self::Subject) -> Spec {
         dispute_decision_spec(state, &signed.actor, d, Some(plan)).await
     }
@@ -1959,13 +1927,6 @@ impl FormStep for Screen {
     type Command = cmd::ScreenContact;
     const PATH: &'static str = "/contacts/{id}/screen";
 
-    async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Self::Subject, Response> {
-        state
-            .app
-            .query(&signed.actor, q::Contact { id: ContactId(id) })
-            .await
-            .map_err(|_| not_found_page(state, signed, "contact"))
-    }
     async fn spec(state: &AppState, _: &Signed, id: i64, c: &Self::Subject) -> Spec {
         screen_spec(state, id, &c.summary)
     }
@@ -2067,5 +2028,23 @@ impl PlanForm for Vary {
             reason: val(form, "reason").into(),
             overrides: Vec::new(),
         }))
+    }
+}
+
+impl step::Subject for tact_core::model::Staff {
+    async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Self, Response> {
+        step::read(state, signed, q::Colleague { id: StaffId(id) }).await
+    }
+}
+
+impl step::Subject for (tact_core::model::Dispute, tact_core::model::Plan) {
+    async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Self, Response> {
+        dispute_and_plan(state, signed, id).await.map_err(|r| *r)
+    }
+}
+
+impl step::Subject for tact_core::model::Contact {
+    async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Self, Response> {
+        step::read(state, signed, q::Contact { id: ContactId(id) }).await
     }
 }

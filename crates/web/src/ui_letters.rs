@@ -113,9 +113,6 @@ impl FormStep for Write {
     type Command = cmd::WriteLetter;
     const PATH: &'static str = "/plans/{id}/letter";
 
-    async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Plan, Response> {
-        step::plan(state, signed, id).await
-    }
     async fn spec(state: &AppState, _: &Signed, id: i64, _: &Plan) -> Spec {
         write_spec(state, id)
     }
@@ -237,9 +234,6 @@ impl<L: LetterOn> FormStep for On<L> {
     type Command = cmd::WriteLetter;
     const PATH: &'static str = L::PATH;
 
-    async fn load(_: &AppState, _: &Signed, _: i64) -> Result<(), Response> {
-        Ok(())
-    }
     async fn spec(_: &AppState, _: &Signed, id: i64, _: &()) -> Spec {
         record_letter_spec(L::HEADING, L::PATH.replace("{id}", &id.to_string()))
     }

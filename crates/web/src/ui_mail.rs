@@ -321,9 +321,6 @@ impl FormStep for MarkThreatening {
     type Command = cmd::MarkThreatening;
     const PATH: &'static str = "/messages/{id}/threatening";
 
-    async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<StoredMessage, Response> {
-        load(state, signed, id).await.map_err(|r| *r)
-    }
     async fn spec(state: &AppState, _: &Signed, _: i64, m: &StoredMessage) -> Spec {
         let p = &state.app.profile;
         let mut category = Field::new("select", "category", "What kind of behaviour is it?")
@@ -409,9 +406,6 @@ impl FormStep for MatchMessage {
     type Command = cmd::MatchMessage;
     const PATH: &'static str = "/messages/{id}/match";
 
-    async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<StoredMessage, Response> {
-        load(state, signed, id).await.map_err(|r| *r)
-    }
     async fn spec(_: &AppState, _: &Signed, _: i64, m: &StoredMessage) -> Spec {
         match_spec(m)
     }
@@ -456,5 +450,11 @@ impl FormStep for MatchMessage {
     }
     fn done(id: i64, _: &StoredMessage, _: &StoredMessage) -> String {
         format!("/messages/{id}")
+    }
+}
+
+impl step::Subject for StoredMessage {
+    async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Self, Response> {
+        load(state, signed, id).await.map_err(|r| *r)
     }
 }

@@ -4,7 +4,7 @@
 //! (CLE-10.1–10.3; NOR-5.8).
 
 use crate::ui::Signed;
-use crate::ui_forms::{capital, not_found_page, pick, val, yes_no, Field, Spec};
+use crate::ui_forms::{capital, pick, val, yes_no, Field, Spec};
 use crate::ui_step::{self as step, Form, FormStep, PersonStep, Pipe, PlanForm};
 use crate::AppState;
 
@@ -153,13 +153,6 @@ impl FormStep for Rectify {
     type Command = cmd::RectifyPerson;
     const PATH: &'static str = "/people/{id}/rectify";
 
-    async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<ServiceUser, Response> {
-        state
-            .app
-            .query(&signed.actor, q::Person { id: PersonId(id) })
-            .await
-            .map_err(|e| crate::ui::refusal(state, signed, e))
-    }
     async fn spec(_: &AppState, _: &Signed, id: i64, p: &ServiceUser) -> Spec {
         rectify_spec(id, format!("{} ({})", p.name, p.reference))
     }
@@ -285,9 +278,6 @@ impl FormStep for NewPerson {
     type Command = cmd::CreatePerson;
     const PATH: &'static str = "/people/new";
 
-    async fn load(_: &AppState, _: &Signed, _: i64) -> Result<Form, Response> {
-        Ok(Form::new())
-    }
     async fn spec(_: &AppState, _: &Signed, _: i64, _: &Form) -> Spec {
         new_person_spec()
     }
@@ -387,13 +377,6 @@ impl FormStep for MatterStatusStep {
     type Command = cmd::SetMatterStatus;
     const PATH: &'static str = "/matters/{id}/status";
 
-    async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Self::Subject, Response> {
-        state
-            .app
-            .query(&signed.actor, q::Matter { id: MatterId(id) })
-            .await
-            .map_err(|_| not_found_page(state, signed, "matter"))
-    }
     async fn spec(state: &AppState, _: &Signed, _: i64, m: &Self::Subject) -> Spec {
         status_spec(state, m)
     }
@@ -705,5 +688,17 @@ impl PersonStep for FurtherAction {
                     .filter(|s| !s.is_empty()),
             },
         })
+    }
+}
+
+impl step::Subject for ServiceUser {
+    async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Self, Response> {
+        step::read(state, signed, q::Person { id: PersonId(id) }).await
+    }
+}
+
+impl step::Subject for tact_core::model::Matter {
+    async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Self, Response> {
+        step::read(state, signed, q::Matter { id: MatterId(id) }).await
     }
 }

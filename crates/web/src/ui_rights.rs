@@ -178,13 +178,6 @@ impl FormStep for Answer {
     type Command = cmd::AnswerRightsRequest;
     const PATH: &'static str = "/data-rights/{id}";
 
-    async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<RightsRequest, Response> {
-        state
-            .app
-            .query(&signed.actor, q::RightsRequestOf { id })
-            .await
-            .map_err(|e| crate::ui::refusal(state, signed, e))
-    }
     async fn spec(_: &AppState, _: &Signed, _: i64, r: &RightsRequest) -> Spec {
         answer_spec(r)
     }
@@ -213,5 +206,11 @@ impl FormStep for Answer {
     }
     fn done(_: i64, r: &RightsRequest, _: &RightsRequest) -> String {
         format!("/people/{}", r.person_id)
+    }
+}
+
+impl step::Subject for RightsRequest {
+    async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Self, Response> {
+        step::read(state, signed, q::RightsRequestOf { id }).await
     }
 }

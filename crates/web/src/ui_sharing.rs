@@ -151,9 +151,6 @@ impl FormStep for DecideRequest {
     type Command = cmd::DecideDisclosure;
     const PATH: &'static str = "/disclosures/{id}/decision";
 
-    async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Disclosure, Response> {
-        load(state, signed, id).await
-    }
     async fn spec(state: &AppState, _: &Signed, _: i64, d: &Disclosure) -> Spec {
         let mut intro = summary(d);
         intro.push(format!(
@@ -207,9 +204,6 @@ impl FormStep for RecordWhatWasShared {
     type Command = cmd::RecordShared;
     const PATH: &'static str = "/disclosures/{id}/shared";
 
-    async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Disclosure, Response> {
-        load(state, signed, id).await
-    }
     async fn spec(state: &AppState, _: &Signed, _: i64, d: &Disclosure) -> Spec {
         let mut intro = summary(d);
         intro.push(format!(
@@ -342,4 +336,10 @@ async fn log(State(state): State<AppState>, signed: Signed) -> Response {
             })
             .collect(),
     })
+}
+
+impl step::Subject for Disclosure {
+    async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Self, Response> {
+        load(state, signed, id).await
+    }
 }

@@ -27,22 +27,82 @@ use tact_core::RuleError;
 /// A form's answers, by field name.
 pub(crate) type Form = HashMap<String, String>;
 
+/// What a form is about, loaded from the id in its path — or the page to answer with
+/// instead (not found, refused). One way to load each kind of record, for every form about it.
+pub(crate) trait Subject: Sized + Send + Sync {
+    fn load(
+        state: &AppState,
+        signed: &Signed,
+        id: i64,
+    ) -> impl Future<Output = Result<Self, Response>> + Send;
+}
+
+/// A record read through `App::query`, or the page its refusal is (not found, forbidden).
+pub(crate) async fn read<Q: tact_app::query::Query>(
+    state: &AppState,
+    signed: &Signed,
+    query: Q,
+) -> Result<Q::Output, Response>
+where
+    App: tact_app::query::Answers<Q>,
+{
+    state
+        .app
+        .query(&signed.actor, query)
+        .await
+        .map_err(|e| refusal(state, signed, e))
+}
+
+/// A plan, as every form about a plan loads it.
+impl Subject for Plan {
+    async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Self, Response> {
+        plan(state, signed, id).await
+    }
+}
+
+/// A person, as a form about them sees them: their name and reference, for its caption.
+impl Subject for String {
+    async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Self, Response> {
+        person(state, signed, id).await
+    }
+}
+
+/// A new record's form ([`route_new`]): what the link brought, given by the route, so there
+/// is nothing to load.
+impl Subject for Form {
+    async fn load(_: &AppState, _: &Signed, _: i64) -> Result<Self, Response> {
+        Ok(Form::new())
+    }
+}
+
+/// A form about a record its command finds for itself (a letter about an adjustment): the
+/// record's absence is the command's 404.
+impl Subject for () {
+    async fn load(_: &AppState, _: &Signed, _: i64) -> Result<Self, Response> {
+        Ok(())
+    }
+}
+
 /// One form: what it is about, what it shows, and the command it sends.
 pub(crate) trait FormStep: Send + Sync + 'static {
     /// The record the form is about, loaded from the id in its path.
-    type Subject: Send + Sync;
+    type Subject: Subject;
     /// The command the form sends; its kind says which roles are shown the form.
     type Command: Command + Fixed + Send;
 
     /// The form's path, with `{id}` for the record's id.
     const PATH: &'static str;
 
-    /// Loads the record, or the page to answer with instead (not found, refused).
+    /// Loads the record, or the page to answer with instead (not found, refused): as every
+    /// form about that kind of record loads it ([`Subject::load`]), unless a step says
+    /// otherwise.
     fn load(
         state: &AppState,
         signed: &Signed,
         id: i64,
-    ) -> impl Future<Output = Result<Self::Subject, Response>> + Send;
+    ) -> impl Future<Output = Result<Self::Subject, Response>> + Send {
+        Self::Subject::load(state, signed, id)
+    }
 
     /// The page for a role that may not send the command: core's refusal for the command's
     /// kind ([`cmd::permit_kind`]), naming the roles that may and the clause, as the API's.
@@ -255,9 +315,6 @@ impl<P: PersonStep> FormStep for OnPerson<P> {
         P::role_refusal(state, signed)
     }
 
-    async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<String, Response> {
-        person(state, signed, id).await
-    }
     async fn spec(state: &AppState, _: &Signed, id: i64, caption: &String) -> Spec {
         P::spec(state, id, caption.clone())
     }
@@ -322,9 +379,6 @@ impl<P: PlanForm> FormStep for OnPlan<P> {
     type Command = cmd::PlanStepCommand;
     const PATH: &'static str = P::PATH;
 
-    async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Plan, Response> {
-        plan(state, signed, id).await
-    }
     fn role_refusal(state: &AppState, signed: &Signed) -> Option<Response> {
         let profile = &state.app.profile;
         tact_core::roles::authorise(
