@@ -38,6 +38,25 @@ pub struct ApiPath<T>(pub T);
 #[derive(Clone)]
 pub struct LocalActor(pub tact_core::roles::Actor);
 
+/// The authenticated member of staff, already allowed to take commands of kind `K` (core's
+/// `command::permit_kind`). A handler takes it before its body, so a role that may not is
+/// refused (403, naming who may) before what it sent is read — as the UI refuses a role
+/// before it reads a form.
+pub struct Permitted<K>(pub Ctx, std::marker::PhantomData<K>);
+
+impl<K: cmd::Fixed + Send + Sync> FromRequestParts<AppState> for Permitted<K> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Auth(ctx) = Auth::from_request_parts(parts, state).await?;
+        cmd::permit_kind::<K>(&state.app.profile, &ctx.actor)?;
+        Ok(Self(ctx, std::marker::PhantomData))
+    }
+}
+
 /// The authenticated member of staff, and the request's Idempotency-Key if sent.
 pub struct Auth(pub Ctx);
 
@@ -203,7 +222,7 @@ pub async fn profile(State(st): State<AppState>, Auth(_ctx): Auth) -> Reply {
 #[utoipa::path(post, path = "/api/v1/people", request_body = PersonReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Created", body = crate::out::PersonOut)))]
 pub async fn create_person(
     State(st): State<AppState>,
-    Auth(ctx): Auth,
+    Permitted(ctx, _): Permitted<cmd::CreatePerson>,
     ApiJson(req): ApiJson<PersonReq>,
 ) -> Reply {
     let p = st
@@ -276,7 +295,7 @@ pub async fn get_person(
 #[utoipa::path(put, path = "/api/v1/people/{id}", params(("id" = i64, Path, description = "The record's id")), request_body = PersonReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Updated", body = crate::out::PersonOut)))]
 pub async fn update_person(
     State(st): State<AppState>,
-    Auth(ctx): Auth,
+    Permitted(ctx, _): Permitted<cmd::UpdatePerson>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<PersonReq>,
 ) -> Reply {
@@ -299,7 +318,7 @@ pub async fn update_person(
 #[utoipa::path(post, path = "/api/v1/people/{id}/merge", params(("id" = i64, Path, description = "The record's id")), request_body = MergeReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Merged: the record kept", body = crate::out::MergedOut), (status = 403, description = "Not a line manager or above", body = crate::out::ErrorOut), (status = 404, description = "No such record, or already merged", body = crate::out::ErrorOut)))]
 pub async fn merge_people(
     State(st): State<AppState>,
-    Auth(ctx): Auth,
+    Permitted(ctx, _): Permitted<cmd::MergePeople>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<MergeReq>,
 ) -> Reply {
@@ -328,7 +347,7 @@ pub async fn merge_people(
 #[utoipa::path(post, path = "/api/v1/people/{id}/additional-help", params(("id" = i64, Path, description = "The record's id")), request_body = HelpReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Recorded", body = crate::out::PersonOut)))]
 pub async fn additional_help(
     State(st): State<AppState>,
-    Auth(ctx): Auth,
+    Permitted(ctx, _): Permitted<cmd::RecordAdditionalHelp>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<HelpReq>,
 ) -> Reply {
@@ -349,7 +368,7 @@ pub async fn additional_help(
 #[utoipa::path(post, path = "/api/v1/people/{id}/matters", params(("id" = i64, Path, description = "The record's id")), request_body = MatterReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Opened", body = crate::out::MatterOut)))]
 pub async fn open_matter(
     State(st): State<AppState>,
-    Auth(ctx): Auth,
+    Permitted(ctx, _): Permitted<cmd::OpenMatter>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<MatterReq>,
 ) -> Reply {
@@ -371,7 +390,7 @@ pub async fn open_matter(
 #[utoipa::path(post, path = "/api/v1/matters/{id}/status", params(("id" = i64, Path, description = "The record's id")), request_body = MatterStatusReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Changed", body = crate::out::MatterOut)))]
 pub async fn matter_status(
     State(st): State<AppState>,
-    Auth(ctx): Auth,
+    Permitted(ctx, _): Permitted<cmd::SetMatterStatus>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<MatterStatusReq>,
 ) -> Reply {
@@ -395,7 +414,7 @@ pub async fn matter_status(
 #[utoipa::path(post, path = "/api/v1/contacts", request_body = ContactReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Logged, with the verdict", body = crate::out::LoggedOut), (status = 409, description = "Already logged under this Idempotency-Key", body = crate::out::ErrorOut)))]
 pub async fn log_contact(
     State(st): State<AppState>,
-    Auth(ctx): Auth,
+    Permitted(ctx, _): Permitted<cmd::LogContact>,
     ApiJson(req): ApiJson<ContactReq>,
 ) -> Reply {
     if req.body.len() > 512 * 1024 {
@@ -449,7 +468,7 @@ pub async fn screening_queue(State(st): State<AppState>, Auth(ctx): Auth) -> Rep
 #[utoipa::path(post, path = "/api/v1/contacts/{id}/screen", params(("id" = i64, Path, description = "The record's id")), request_body = ScreenReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Screened", body = crate::out::ContactOut)))]
 pub async fn screen(
     State(st): State<AppState>,
-    Auth(ctx): Auth,
+    Permitted(ctx, _): Permitted<cmd::ScreenContact>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<ScreenReq>,
 ) -> Reply {
@@ -470,7 +489,7 @@ pub async fn screen(
 #[utoipa::path(post, path = "/api/v1/incidents", request_body = IncidentReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Recorded, with the tasks raised", body = crate::out::IncidentRecordedOut)))]
 pub async fn record_incident(
     State(st): State<AppState>,
-    Auth(ctx): Auth,
+    Permitted(ctx, _): Permitted<cmd::RecordIncident>,
     ApiJson(req): ApiJson<IncidentReq>,
 ) -> Reply {
     let input = wf::IncidentInput {
@@ -498,7 +517,7 @@ pub async fn record_incident(
 #[utoipa::path(post, path = "/api/v1/people/{id}/warnings", params(("id" = i64, Path, description = "The record's id")), request_body = WarningReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Recorded", body = crate::out::WarningOut)))]
 pub async fn give_warning(
     State(st): State<AppState>,
-    Auth(ctx): Auth,
+    Permitted(ctx, _): Permitted<cmd::GiveWarning>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<WarningReq>,
 ) -> Reply {
@@ -527,7 +546,7 @@ pub async fn give_warning(
 #[utoipa::path(post, path = "/api/v1/people/{id}/plans", params(("id" = i64, Path, description = "The record's id")), request_body = PlanReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Drafted", body = crate::out::PlanOut)))]
 pub async fn draft_plan(
     State(st): State<AppState>,
-    Auth(ctx): Auth,
+    Permitted(ctx, _): Permitted<cmd::DraftPlan>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<PlanReq>,
 ) -> Reply {
@@ -596,7 +615,7 @@ async fn plan_step(st: &AppState, ctx: &tact_app::Ctx, id: i64, command: wf::Pla
 #[utoipa::path(post, path = "/api/v1/plans/{id}/checklist", params(("id" = i64, Path, description = "The record's id")), request_body = ChecklistReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Answered, with any remedy tasks", body = crate::out::ChecklistAnsweredOut)))]
 pub async fn checklist(
     State(st): State<AppState>,
-    Auth(ctx): Auth,
+    Permitted(ctx, _): Permitted<cmd::AnswerChecklist>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<ChecklistReq>,
 ) -> Reply {
@@ -643,7 +662,7 @@ pub async fn propose(
 #[utoipa::path(post, path = "/api/v1/plans/{id}/authorise", params(("id" = i64, Path, description = "The record's id")), request_body = AuthoriseReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Authorised", body = crate::out::PlanOut)))]
 pub async fn authorise(
     State(st): State<AppState>,
-    Auth(ctx): Auth,
+    Permitted(ctx, _): Permitted<cmd::step::Authorise>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<AuthoriseReq>,
 ) -> Reply {
@@ -657,7 +676,7 @@ pub async fn authorise(
 #[utoipa::path(post, path = "/api/v1/plans/{id}/refuse", params(("id" = i64, Path, description = "The record's id")), request_body = ReasonReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Refused", body = crate::out::PlanOut)))]
 pub async fn refuse(
     State(st): State<AppState>,
-    Auth(ctx): Auth,
+    Permitted(ctx, _): Permitted<cmd::step::Refuse>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<ReasonReq>,
 ) -> Reply {
@@ -673,7 +692,7 @@ pub async fn refuse(
 #[utoipa::path(post, path = "/api/v1/plans/{id}/withdraw", params(("id" = i64, Path, description = "The record's id")), request_body = ReasonReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Withdrawn", body = crate::out::PlanOut)))]
 pub async fn withdraw(
     State(st): State<AppState>,
-    Auth(ctx): Auth,
+    Permitted(ctx, _): Permitted<cmd::step::Withdraw>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<ReasonReq>,
 ) -> Reply {
@@ -690,7 +709,7 @@ pub async fn withdraw(
 #[utoipa::path(post, path = "/api/v1/plans/{id}/notice", params(("id" = i64, Path, description = "The record's id")), request_body = NoticeReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Notice recorded", body = crate::out::PlanOut)))]
 pub async fn notice(
     State(st): State<AppState>,
-    Auth(ctx): Auth,
+    Permitted(ctx, _): Permitted<cmd::step::RecordNotice>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<NoticeReq>,
 ) -> Reply {
@@ -714,7 +733,7 @@ pub async fn notice(
 #[utoipa::path(post, path = "/api/v1/plans/{id}/review", params(("id" = i64, Path, description = "The record's id")), request_body = ReviewReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Reviewed", body = crate::out::PlanOut)))]
 pub async fn review(
     State(st): State<AppState>,
-    Auth(ctx): Auth,
+    Permitted(ctx, _): Permitted<cmd::step::Review>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<ReviewReq>,
 ) -> Reply {
@@ -741,7 +760,7 @@ pub async fn review(
 #[utoipa::path(post, path = "/api/v1/plans/{id}/vary", params(("id" = i64, Path, description = "The record's id")), request_body = VaryReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Varied", body = crate::out::PlanOut)))]
 pub async fn vary(
     State(st): State<AppState>,
-    Auth(ctx): Auth,
+    Permitted(ctx, _): Permitted<cmd::step::Vary>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<VaryReq>,
 ) -> Reply {
@@ -752,7 +771,7 @@ pub async fn vary(
 #[utoipa::path(post, path = "/api/v1/plans/{id}/lift", params(("id" = i64, Path, description = "The record's id")), request_body = ReasonReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Lifted", body = crate::out::PlanOut)))]
 pub async fn lift(
     State(st): State<AppState>,
-    Auth(ctx): Auth,
+    Permitted(ctx, _): Permitted<cmd::step::Lift>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<ReasonReq>,
 ) -> Reply {
@@ -763,7 +782,7 @@ pub async fn lift(
 #[utoipa::path(post, path = "/api/v1/plans/{id}/apply-to-matter", params(("id" = i64, Path, description = "The record's id")), request_body = ApplyReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Applied", body = crate::out::PlanOut)))]
 pub async fn apply_to_matter(
     State(st): State<AppState>,
-    Auth(ctx): Auth,
+    Permitted(ctx, _): Permitted<cmd::step::ApplyToMatter>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<ApplyReq>,
 ) -> Reply {
@@ -778,7 +797,7 @@ pub async fn apply_to_matter(
 #[utoipa::path(post, path = "/api/v1/plans/{id}/decide-matter", params(("id" = i64, Path, description = "The record's id")), request_body = DecideMatterReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Decided", body = crate::out::PlanOut)))]
 pub async fn decide_matter(
     State(st): State<AppState>,
-    Auth(ctx): Auth,
+    Permitted(ctx, _): Permitted<cmd::step::DecideMatter>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<DecideMatterReq>,
 ) -> Reply {
@@ -794,7 +813,7 @@ pub async fn decide_matter(
 #[utoipa::path(post, path = "/api/v1/plans/{id}/disputes", params(("id" = i64, Path, description = "The record's id")), request_body = DisputeReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Dispute recorded", body = crate::out::DisputeOut)))]
 pub async fn raise_dispute(
     State(st): State<AppState>,
-    Auth(ctx): Auth,
+    Permitted(ctx, _): Permitted<cmd::RaiseDispute>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<DisputeReq>,
 ) -> Reply {
@@ -821,7 +840,7 @@ pub async fn raise_dispute(
 #[utoipa::path(post, path = "/api/v1/disputes/{id}/decision", params(("id" = i64, Path, description = "The record's id")), request_body = DisputeDecisionReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Decided", body = crate::out::DisputeDecidedOut)))]
 pub async fn decide_dispute(
     State(st): State<AppState>,
-    Auth(ctx): Auth,
+    Permitted(ctx, _): Permitted<cmd::DecideDispute>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<DisputeDecisionReq>,
 ) -> Reply {
@@ -850,7 +869,7 @@ pub async fn decide_dispute(
 #[utoipa::path(post, path = "/api/v1/people/{id}/adjustments", params(("id" = i64, Path, description = "The record's id")), request_body = AdjustmentReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Requested", body = crate::out::AdjustmentOut)))]
 pub async fn request_adjustment(
     State(st): State<AppState>,
-    Auth(ctx): Auth,
+    Permitted(ctx, _): Permitted<cmd::RequestAdjustment>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<AdjustmentReq>,
 ) -> Reply {
@@ -873,7 +892,7 @@ pub async fn request_adjustment(
 #[utoipa::path(post, path = "/api/v1/adjustments/{id}/decision", params(("id" = i64, Path, description = "The record's id")), request_body = DecisionReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Decided", body = crate::out::AdjustmentOut)))]
 pub async fn decide_adjustment(
     State(st): State<AppState>,
-    Auth(ctx): Auth,
+    Permitted(ctx, _): Permitted<cmd::DecideAdjustment>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<DecisionReq>,
 ) -> Reply {
@@ -895,7 +914,7 @@ pub async fn decide_adjustment(
 #[utoipa::path(post, path = "/api/v1/people/{id}/further-actions", params(("id" = i64, Path, description = "The record's id")), request_body = FurtherActionReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Recorded", body = crate::out::FurtherActionOut)))]
 pub async fn further_action(
     State(st): State<AppState>,
-    Auth(ctx): Auth,
+    Permitted(ctx, _): Permitted<cmd::RecordFurtherAction>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<FurtherActionReq>,
 ) -> Reply {
@@ -939,7 +958,7 @@ pub async fn my_tasks(State(st): State<AppState>, Auth(ctx): Auth) -> Reply {
 #[utoipa::path(post, path = "/api/v1/people/{id}/data-rights", params(("id" = i64, Path, description = "The record's id")), request_body = RightsReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Recorded and sent to the DPO", body = crate::out::RightsOut)))]
 pub async fn receive_rights(
     State(st): State<AppState>,
-    Auth(ctx): Auth,
+    Permitted(ctx, _): Permitted<cmd::ReceiveRightsRequest>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<RightsReq>,
 ) -> Reply {
@@ -967,7 +986,7 @@ pub async fn receive_rights(
 #[utoipa::path(post, path = "/api/v1/data-rights/{id}/answer", params(("id" = i64, Path, description = "The record's id")), request_body = RightsAnswerReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Answered or extended", body = crate::out::RightsOut)))]
 pub async fn answer_rights(
     State(st): State<AppState>,
-    Auth(ctx): Auth,
+    Permitted(ctx, _): Permitted<cmd::AnswerRightsRequest>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<RightsAnswerReq>,
 ) -> Reply {
@@ -1029,7 +1048,7 @@ pub async fn open_rights(State(st): State<AppState>, Auth(ctx): Auth) -> Reply {
 #[utoipa::path(post, path = "/api/v1/people/{id}/disclosures", params(("id" = i64, Path, description = "The record's id")), request_body = DisclosureReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Requested", body = crate::out::DisclosureOut)))]
 pub async fn request_disclosure(
     State(st): State<AppState>,
-    Auth(ctx): Auth,
+    Permitted(ctx, _): Permitted<cmd::RequestDisclosure>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<DisclosureReq>,
 ) -> Reply {
@@ -1054,7 +1073,7 @@ pub async fn request_disclosure(
 #[utoipa::path(post, path = "/api/v1/disclosures/{id}/decision", params(("id" = i64, Path, description = "The record's id")), request_body = DisclosureDecisionReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Decided", body = crate::out::DisclosureOut)))]
 pub async fn decide_disclosure(
     State(st): State<AppState>,
-    Auth(ctx): Auth,
+    Permitted(ctx, _): Permitted<cmd::DecideDisclosure>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<DisclosureDecisionReq>,
 ) -> Reply {
@@ -1076,7 +1095,7 @@ pub async fn decide_disclosure(
 #[utoipa::path(post, path = "/api/v1/disclosures/{id}/shared", params(("id" = i64, Path, description = "The record's id")), request_body = SharedReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "On the disclosure log", body = crate::out::DisclosureOut)))]
 pub async fn record_shared(
     State(st): State<AppState>,
-    Auth(ctx): Auth,
+    Permitted(ctx, _): Permitted<cmd::RecordShared>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<SharedReq>,
 ) -> Reply {
@@ -1165,7 +1184,7 @@ pub async fn breach_reminder(
 #[utoipa::path(post, path = "/api/v1/tasks/{id}/complete", params(("id" = i64, Path, description = "The record's id")), request_body = OutcomeReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Done", body = crate::out::TaskOut)))]
 pub async fn complete_task(
     State(st): State<AppState>,
-    Auth(ctx): Auth,
+    Permitted(ctx, _): Permitted<cmd::CompleteTask>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<OutcomeReq>,
 ) -> Reply {
@@ -1222,7 +1241,7 @@ pub async fn list_staff(State(st): State<AppState>, Auth(ctx): Auth) -> Reply {
 #[utoipa::path(post, path = "/api/v1/staff", request_body = StaffReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Added", body = crate::out::StaffOut)))]
 pub async fn create_staff(
     State(st): State<AppState>,
-    Auth(ctx): Auth,
+    Permitted(ctx, _): Permitted<cmd::CreateStaff>,
     ApiJson(req): ApiJson<StaffReq>,
 ) -> Reply {
     let role = Role::parse(&req.role)?;
@@ -1241,7 +1260,7 @@ pub async fn create_staff(
 #[utoipa::path(post, path = "/api/v1/staff/{id}", params(("id" = i64, Path, description = "The record's id")), request_body = StaffChangeReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Changed", body = crate::out::StaffOut)))]
 pub async fn change_staff(
     State(st): State<AppState>,
-    Auth(ctx): Auth,
+    Permitted(ctx, _): Permitted<cmd::ChangeStaff>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<StaffChangeReq>,
 ) -> Reply {
@@ -1307,7 +1326,7 @@ fn letter_reply(status: StatusCode, l: &tact_core::correspondence::StoredLetter)
 #[utoipa::path(post, path = "/api/v1/plans/{id}/letters", params(("id" = i64, Path, description = "The record's id")), request_body = LetterReq, responses((status = 201, description = "Written", body = crate::out::LetterOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn write_plan_letter(
     State(st): State<AppState>,
-    Auth(ctx): Auth,
+    Permitted(ctx, _): Permitted<cmd::WriteLetter>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<LetterReq>,
 ) -> Reply {
@@ -1339,7 +1358,7 @@ pub async fn write_plan_letter(
 #[utoipa::path(post, path = "/api/v1/adjustments/{id}/letter", params(("id" = i64, Path, description = "The record's id")), request_body = LetterReq, responses((status = 201, description = "Written", body = crate::out::LetterOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn write_adjustment_letter(
     State(st): State<AppState>,
-    Auth(ctx): Auth,
+    Permitted(ctx, _): Permitted<cmd::WriteLetter>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<LetterReq>,
 ) -> Reply {
@@ -1350,7 +1369,7 @@ pub async fn write_adjustment_letter(
 #[utoipa::path(post, path = "/api/v1/warnings/{id}/letter", params(("id" = i64, Path, description = "The record's id")), request_body = LetterReq, responses((status = 201, description = "Written", body = crate::out::LetterOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn write_warning_letter(
     State(st): State<AppState>,
-    Auth(ctx): Auth,
+    Permitted(ctx, _): Permitted<cmd::WriteLetter>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<LetterReq>,
 ) -> Reply {
@@ -1361,7 +1380,7 @@ pub async fn write_warning_letter(
 #[utoipa::path(post, path = "/api/v1/incidents/{id}/letter", params(("id" = i64, Path, description = "The record's id")), request_body = LetterReq, responses((status = 201, description = "Written", body = crate::out::LetterOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn write_call_ended_letter(
     State(st): State<AppState>,
-    Auth(ctx): Auth,
+    Permitted(ctx, _): Permitted<cmd::WriteLetter>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<LetterReq>,
 ) -> Reply {

@@ -244,6 +244,16 @@ async fn nor_6_2_a_caseworker_cannot_authorise_and_the_error_names_the_clause() 
         let (s, v) = t.post(&t.caseworker, &format!("/strategies/{sid}/authorise"), json!({"reason": "ok"})).await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
         assert_eq!(v["error"]["clause"], "NOR-6.2", "{v}");
+        // Before what was sent is read, as the form does: a caseworker sending a body that
+        // is wrong is still told it is not theirs to do; a senior manager is told what is
+        // wrong with it.
+        let (s, v) = t.post(&t.caseworker, &format!("/plans/{sid}/authorise"), json!({"because": 1})).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+        assert_eq!(v["error"]["clause"], "NOR-6.2", "{v}");
+        let (s, v) = t.post(&t.senior, &format!("/plans/{sid}/authorise"), json!({"because": 1})).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+        let (s, v) = t.post(&t.caseworker, "/disclosures/1/decision", json!({"approve": "perhaps"})).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "only the approving role decides: {v}");
         let (s, v) = t.post(&t.senior, &format!("/plans/{sid}/authorise"), json!({"reason": "ok"})).await;
         assert_eq!(s, StatusCode::CONFLICT, "a draft cannot be authorised: {v}");
         let (s, v) = t.post(&t.caseworker, &format!("/strategies/{sid}/propose"), json!({})).await;
