@@ -387,7 +387,12 @@ impl App {
     ///
     /// # Errors
     /// The store's error.
-    pub async fn record_access(&self, actor: &Actor, id: PersonId, what: &str) -> Result<()> {
+    pub(crate) async fn record_access(
+        &self,
+        actor: &Actor,
+        id: PersonId,
+        what: &str,
+    ) -> Result<()> {
         let entry = tact_core::model::Access {
             person_id: id,
             staff_id: actor.id,

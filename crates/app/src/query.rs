@@ -121,9 +121,13 @@ queries! {
     /// A person's plans (on the access log).
     Plans { person: PersonId } reads read::Records => Vec<m::Plan>,
         |app, ctx, q| app.plans_of(&ctx.actor, q.person).await;
-    /// One plan.
+    /// One plan, to work on it (a form about it).
     Plan { id: PlanId } reads read::Records => m::Plan,
         |app, ctx, q| app.plan(q.id).await;
+    /// One plan opened to read it (its page, the API): on the access log, as it says what
+    /// restricts the person.
+    ViewPlan { id: PlanId } reads read::Records => m::Plan,
+        |app, ctx, q| app.view_plan(&ctx.actor, q.id).await;
     /// A plan's person's conduct since it took effect, for its review (NOR-8.2; on the
     /// access log).
     Conduct { plan: PlanId } reads read::Records => crate::reads::ConductSince,

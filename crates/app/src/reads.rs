@@ -169,6 +169,17 @@ impl App {
         })
     }
 
+    /// A plan opened to read it (on the access log).
+    ///
+    /// # Errors
+    /// No such plan; the store's error.
+    pub(crate) async fn view_plan(&self, actor: &Actor, id: PlanId) -> Result<Plan> {
+        let s = self.plan(id).await?;
+        let what = format!("{} {id}", self.profile.terms.plan);
+        self.record_access(actor, s.person_id, &what).await?;
+        Ok(s)
+    }
+
     /// A person's incidents (on the access log).
     ///
     /// # Errors

@@ -765,5 +765,21 @@ async fn cle_9_15_the_query_entry_refuses_a_role_before_it_reads_and_logs_what_i
         assert_eq!(seen.len(), 1, "{name}");
         assert_eq!(seen[0].staff_id, w.cw.actor.id, "{name}");
         assert_eq!(seen[0].what, "plans", "{name}");
+        // A plan worked on by a form is not a reading of it; a plan opened to read is.
+        let (sid, _) = w.plan_with(email_only).await;
+        let before = log(&dpo.actor).await.unwrap().len();
+        w.app.query(&w.cw.actor, q::Plan { id: sid }).await.unwrap();
+        assert_eq!(log(&dpo.actor).await.unwrap().len(), before, "{name}");
+        w.app
+            .query(&w.cw.actor, q::ViewPlan { id: sid })
+            .await
+            .unwrap();
+        let seen = log(&dpo.actor).await.unwrap();
+        assert_eq!(seen.len(), before + 1, "{name}");
+        assert!(
+            seen.iter()
+                .any(|a| a.what == format!("contact strategy {}", sid.0)),
+            "{name}: {seen:?}"
+        );
     }
 }

@@ -580,13 +580,9 @@ pub async fn get_plan(
     Auth(ctx): Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> Reply {
-    let s = st.app.query(&ctx.actor, q::Plan { id: PlanId(id) }).await?;
-    st.app
-        .record_access(
-            &ctx.actor,
-            s.person_id,
-            &format!("{} {id}", st.app.profile.terms.plan),
-        )
+    let s = st
+        .app
+        .query(&ctx.actor, q::ViewPlan { id: PlanId(id) })
         .await?;
     ok(wire::plan(&st.app.profile, &s, st.app.now()))
 }

@@ -793,24 +793,13 @@ async fn plan_page_with(
 ) -> Response {
     let s = match state
         .app
-        .query(&signed.actor, q::Plan { id: PlanId(id) })
+        .query(&signed.actor, q::ViewPlan { id: PlanId(id) })
         .await
     {
         Ok(s) => s,
         Err(e) => return refusal(state, signed, e),
     };
     let p = &state.app.profile;
-    if let Err(e) = state
-        .app
-        .record_access(
-            &signed.actor,
-            s.person_id,
-            &format!("{} {id}", p.terms.plan),
-        )
-        .await
-    {
-        return refusal(state, signed, e);
-    }
     let person = state
         .app
         .query(&signed.actor, q::Person { id: s.person_id })
