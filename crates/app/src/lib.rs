@@ -427,7 +427,7 @@ impl App {
     ///
     /// # Errors
     /// The store's error.
-    pub async fn record_check_access(&self, actor: &Actor, v: &Verdict) -> Result<()> {
+    pub(crate) async fn record_check_access(&self, actor: &Actor, v: &Verdict) -> Result<()> {
         let shown = !v.restrictions.is_empty() || !v.adjustments.is_empty();
         if !shown {
             return Ok(());
@@ -746,7 +746,7 @@ impl App {
     ///
     /// # Errors
     /// The store's error, when the answer has to come from the database.
-    pub async fn contact_check(
+    pub(crate) async fn contact_check(
         &self,
         identifier: Option<&Identifier>,
         channel: Channel,
@@ -779,7 +779,7 @@ impl App {
 
     /// The front-line answer for a call whose number was withheld or is unavailable: ask
     /// who is calling, check again, screen (issue 10).
-    pub fn contact_check_withheld(&self, staff: Option<StaffId>, at: Timestamp) -> Checked {
+    pub(crate) fn contact_check_withheld(&self, staff: Option<StaffId>, at: Timestamp) -> Checked {
         let req = CheckRequest {
             identifier: None,
             channel: Channel::Phone,

@@ -156,6 +156,28 @@ queries! {
         => std::result::Result<u64, tact_core::audit::ChainBreak>,
         |app, ctx, q| app.verify_audit().await;
 
+    /// The contact check (CLE-9.9, 9.10; NOR-5.5): what staff may and must do with a contact
+    /// from `caller` (none: the number was withheld) on `channel` at `at`. Any member of
+    /// staff may ask; one that showed a person's restrictions or adjustments is on the access
+    /// log as the asker's.
+    Check {
+        caller: Option<tact_core::identity::Identifier>,
+        channel: tact_core::profile::Channel,
+        staff: Option<StaffId>,
+        at: jiff::Timestamp,
+        matter: Option<MatterId>,
+    } reads read::Anyone => crate::Checked,
+        |app, ctx, q| {
+            let checked = match &q.caller {
+                Some(c) => {
+                    app.contact_check(Some(c), q.channel, q.staff, q.at, q.matter)
+                        .await?
+                }
+                None => app.contact_check_withheld(q.staff, q.at),
+            };
+            app.record_check_access(&ctx.actor, &checked.verdict).await?;
+            Ok(checked)
+        };
     /// Every member of staff: the names pages show beside a record.
     Colleagues {} reads read::Anyone => Vec<Staff>,
         |app, ctx, q| app.staff_directory().await;

@@ -29,11 +29,20 @@ async fn opening_a_record_is_on_the_access_log_that_only_the_dpo_and_auditors_re
         );
         let v = w
             .app
-            .contact_check(Some(&id), Channel::Email, None, w.app.now(), None)
+            .query(
+                &w.cw.actor,
+                q::Check {
+                    caller: Some(id.clone()),
+                    channel: Channel::Email,
+                    staff: None,
+                    at: w.app.now(),
+                    matter: None,
+                },
+            )
             .await
             .unwrap()
             .verdict;
-        w.app.record_check_access(&w.cw.actor, &v).await.unwrap();
+        assert!(v.restrictions.is_empty(), "{name}");
         assert!(w
             .app
             .query(
@@ -49,12 +58,20 @@ async fn opening_a_record_is_on_the_access_log_that_only_the_dpo_and_auditors_re
         w.plan_with(email_only).await;
         let v = w
             .app
-            .contact_check(Some(&id), Channel::Phone, None, w.app.now(), None)
+            .query(
+                &w.cw.actor,
+                q::Check {
+                    caller: Some(id.clone()),
+                    channel: Channel::Phone,
+                    staff: None,
+                    at: w.app.now(),
+                    matter: None,
+                },
+            )
             .await
             .unwrap()
             .verdict;
         assert!(!v.restrictions.is_empty());
-        w.app.record_check_access(&w.cw.actor, &v).await.unwrap();
         w.app
             .query(&w.cw.actor, q::Record { id: w.person })
             .await
@@ -151,7 +168,16 @@ async fn a_data_rights_request_from_a_restricted_person_reaches_the_dpo_with_its
         );
         let v = w
             .app
-            .contact_check(Some(&phone), Channel::Phone, None, w.app.now(), None)
+            .query(
+                &w.cw.actor,
+                q::Check {
+                    caller: Some(phone.clone()),
+                    channel: Channel::Phone,
+                    staff: None,
+                    at: w.app.now(),
+                    matter: None,
+                },
+            )
             .await
             .unwrap()
             .verdict;
@@ -410,7 +436,16 @@ async fn wrong_details_are_rectified_and_recorded_as_such() {
         );
         let v = w
             .app
-            .contact_check(Some(&id), Channel::Email, None, w.app.now(), None)
+            .query(
+                &w.cw.actor,
+                q::Check {
+                    caller: Some(id.clone()),
+                    channel: Channel::Email,
+                    staff: None,
+                    at: w.app.now(),
+                    matter: None,
+                },
+            )
             .await
             .unwrap()
             .verdict;
@@ -684,7 +719,16 @@ async fn nor_9_1_records_are_disposed_of_six_years_on_unless_held_and_the_chain_
             tact_core::identity::EmailAddress::parse("jo@example.org").unwrap(),
         );
         assert!(later
-            .contact_check(Some(&id), Channel::Email, None, later.now(), None)
+            .query(
+                &w.cw.actor,
+                q::Check {
+                    caller: Some(id.clone()),
+                    channel: Channel::Email,
+                    staff: None,
+                    at: later.now(),
+                    matter: None,
+                },
+            )
             .await
             .unwrap()
             .verdict

@@ -181,18 +181,10 @@ pub async fn contact_check(
                 "give a phone number or an email address, not both",
             ))
         }
-        (Some(p), None) => match read_caller(p)? {
-            Some(n) => Identifier::Phone(n),
-            None => {
-                let at = parse_ts("at", q.at.as_deref(), st.app.now())?;
-                let c = st.app.contact_check_withheld(q.staff.map(StaffId), at);
-                return ok(wire::checked(&c));
-            }
-        },
-        (None, Some(e)) => Identifier::Email(EmailAddress::parse(e)?),
+        (Some(p), None) => read_caller(p)?.map(Identifier::Phone),
+        (None, Some(e)) => Some(Identifier::Email(EmailAddress::parse(e)?)),
         (None, None) => return Err(ApiError::bad("phone", "give phone=… or email=…")),
     };
-    let identifier = Some(identifier);
     let channel = match q.channel.as_deref() {
         Some(c) => channel("channel", c)?,
         None if q.email.is_some() => Channel::Email,
@@ -201,15 +193,17 @@ pub async fn contact_check(
     let at = parse_ts("at", q.at.as_deref(), st.app.now())?;
     let c = st
         .app
-        .contact_check(
-            identifier.as_ref(),
-            channel,
-            q.staff.map(StaffId),
-            at,
-            q.matter.map(MatterId),
+        .query(
+            &ctx.actor,
+            q::Check {
+                caller: identifier,
+                channel,
+                staff: q.staff.map(StaffId),
+                at,
+                matter: q.matter.map(MatterId),
+            },
         )
         .await?;
-    st.app.record_check_access(&ctx.actor, &c.verdict).await?;
     ok(wire::checked(&c))
 }
 

@@ -673,17 +673,20 @@ async fn incoming(
     Query(q): Query<IncomingQuery>,
 ) -> Response {
     let who = q.who.unwrap_or_default();
-    let channel = q
-        .channel
-        .and_then(|c| Channel::parse(&c).ok())
-        .unwrap_or(if who.contains('@') {
-            Channel::Email
-        } else {
-            Channel::Phone
-        });
     let mut error = None;
+    // A channel that is not one is said so, not read as the phone or email.
+    let channel = match q.channel.as_deref().filter(|c| !c.is_empty()) {
+        None if who.contains('@') => Channel::Email,
+        None => Channel::Phone,
+        Some(c) => Channel::parse(c).unwrap_or_else(|_| {
+            error = Some(format!(
+                "{c:?} is not a way of making contact: choose phone, email, letter, visit or web form"
+            ));
+            Channel::Phone
+        }),
+    };
     let mut verdict = None;
-    if !who.trim().is_empty() {
+    if !who.trim().is_empty() && error.is_none() {
         let ident = if who.contains('@') {
             EmailAddress::parse(&who).map(|e| Some(Identifier::Email(e)))
         } else {
@@ -692,17 +695,17 @@ async fn incoming(
         match ident {
             Err(_) => error = Some("Enter a phone number, like 01642 301653, or an email address, like name@example.org".to_string()),
             Ok(id) => {
-                let checked = match &id {
-                    Some(id) => state.app.contact_check(Some(id), channel, Some(signed.actor.id), state.app.now(), None).await,
-                    None => Ok(state.app.contact_check_withheld(Some(signed.actor.id), state.app.now())),
+                let check = q::Check {
+                    caller: id,
+                    channel,
+                    staff: Some(signed.actor.id),
+                    at: state.app.now(),
+                    matter: None,
                 };
-                let v = match checked {
+                let v = match state.app.query(&signed.actor, check).await {
                     Ok(c) => c.verdict,
                     Err(e) => return refusal(&state, &signed, e),
                 };
-                if let Err(e) = state.app.record_check_access(&signed.actor, &v).await {
-                    return refusal(&state, &signed, e);
-                }
                 verdict = Some(VerdictView {
                     allowed: v.allowed(),
                     headline: match v.outcome {

@@ -304,6 +304,12 @@ async fn cle_9_9_the_incoming_contact_page_tells_staff_what_to_say_to_a_restrict
     let (s, html) = ui.page(&session, "/incoming?who=call+me").await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert!(html.contains("govuk-error-summary"));
+    // A channel that is not one is an error, not read as the phone (as the API's 400).
+    let (s, html) = ui
+        .page(&session, "/incoming?who=07911+123999&channel=pigeon")
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(html.contains("is not a way of making contact"), "{html}");
     let (s, _) = ui.page(&session, "/people/99999").await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     // CLE-8.1: an unknown caller prompts the question about additional help.
