@@ -1851,12 +1851,7 @@ impl FormStep for DecideDispute {
         dispute_decision_spec(state, &signed.actor, d, Some(plan)).await
     }
     fn prefill((_, plan): &Self::Subject) -> Option<Form> {
-        let mut values = crate::ui_restrictions::prefill(&plan.restrictions);
-        values.insert("review_due".into(), plan.review_due.to_string());
-        if let Some(e) = plan.ends_on {
-            values.insert("ends_on".into(), e.to_string());
-        }
-        Some(values)
+        Some(change_values(plan))
     }
     async fn command(
         state: &AppState,
@@ -1868,14 +1863,7 @@ impl FormStep for DecideDispute {
         let outcome = tact_core::model::DisputeOutcome::parse(val(form, "outcome"))
             .map_err(|_| RuleError::invalid("outcome", "choose the outcome"))?;
         let variation = if outcome == tact_core::model::DisputeOutcome::Varied {
-            Some(wf::VaryInput {
-                restrictions: crate::ui_restrictions::parse(&state.app.profile, form)?,
-                review_due: date_field(form, "review_due")?
-                    .ok_or_else(|| RuleError::invalid("review_due", "enter the review date"))?,
-                ends_on: date_field(form, "ends_on")?,
-                reason: val(form, "reasons").into(),
-                overrides: Vec::new(),
-            })
+            Some(change_input(state, form, "reasons")?)
         } else {
             None
         };
@@ -1985,6 +1973,34 @@ async fn vary_spec(
     spec
 }
 
+/// A change to a plan starts from the plan as it stands: its restrictions in the builder,
+/// its review and end dates (the change form, and a dispute decided by changing it).
+fn change_values(plan: &tact_core::model::Plan) -> Form {
+    let mut values = crate::ui_restrictions::prefill(&plan.restrictions);
+    values.insert("review_due".into(), plan.review_due.to_string());
+    if let Some(e) = plan.ends_on {
+        values.insert("ends_on".into(), e.to_string());
+    }
+    values
+}
+
+/// The change a form asks for: the restriction builder's restrictions, the review and end
+/// dates, and the reason, from the field `reason_field`.
+fn change_input(
+    state: &AppState,
+    form: &Form,
+    reason_field: &str,
+) -> Result<wf::VaryInput, RuleError> {
+    Ok(wf::VaryInput {
+        restrictions: crate::ui_restrictions::parse(&state.app.profile, form)?,
+        review_due: date_field(form, "review_due")?
+            .ok_or_else(|| RuleError::invalid("review_due", "enter the review date"))?,
+        ends_on: date_field(form, "ends_on")?,
+        reason: val(form, reason_field).into(),
+        overrides: Vec::new(),
+    })
+}
+
 /// Changing a plan (CLE-9.14; NOR-5.1): its restrictions, review date and end date, starting
 /// from what it says now, with the reason for the change.
 struct Vary;
@@ -1997,26 +2013,14 @@ impl PlanForm for Vary {
         vary_spec(state, &signed.actor, plan).await
     }
     fn prefill(plan: &tact_core::model::Plan) -> Option<Form> {
-        let mut values = crate::ui_restrictions::prefill(&plan.restrictions);
-        values.insert("review_due".into(), plan.review_due.to_string());
-        if let Some(e) = plan.ends_on {
-            values.insert("ends_on".into(), e.to_string());
-        }
-        Some(values)
+        Some(change_values(plan))
     }
     fn command(
         state: &AppState,
         _: &tact_core::model::Plan,
         form: &Form,
     ) -> Result<wf::PlanCommand, RuleError> {
-        Ok(wf::PlanCommand::Vary(wf::VaryInput {
-            restrictions: crate::ui_restrictions::parse(&state.app.profile, form)?,
-            review_due: date_field(form, "review_due")?
-                .ok_or_else(|| RuleError::invalid("review_due", "enter the review date"))?,
-            ends_on: date_field(form, "ends_on")?,
-            reason: val(form, "reason").into(),
-            overrides: Vec::new(),
-        }))
+        Ok(wf::PlanCommand::Vary(change_input(state, form, "reason")?))
     }
 }
 

@@ -278,11 +278,9 @@ struct LetterPage<'a> {
 }
 
 async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<StoredLetter, Box<Response>> {
-    state
-        .app
-        .query(&signed.actor, q::Letter { id })
+    step::read(state, signed, q::Letter { id })
         .await
-        .map_err(|e| Box::new(refusal(state, signed, e)))
+        .map_err(Box::new)
 }
 
 async fn letter(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {

@@ -127,14 +127,6 @@ struct MessagePage<'a> {
     actions: Vec<(String, String)>,
 }
 
-async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<StoredMessage, Box<Response>> {
-    state
-        .app
-        .query(&signed.actor, q::Message { id })
-        .await
-        .map_err(|e| Box::new(refusal(state, signed, e)))
-}
-
 fn size(n: usize) -> String {
     if n >= 1024 * 1024 {
         format!("{:.1} MB", n as f64 / 1_048_576.0)
@@ -455,6 +447,6 @@ impl FormStep for MatchMessage {
 
 impl step::Subject for StoredMessage {
     async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Self, Response> {
-        load(state, signed, id).await.map_err(|r| *r)
+        step::read(state, signed, q::Message { id }).await
     }
 }

@@ -122,19 +122,6 @@ impl PersonStep for AskToShare {
 }
 
 /// The request, or the page to answer with instead.
-async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Disclosure, Response> {
-    state
-        .app
-        .query(
-            &signed.actor,
-            q::Disclosure {
-                id: DisclosureId(id),
-            },
-        )
-        .await
-        .map_err(|e| refusal(state, signed, e))
-}
-
 fn summary(d: &Disclosure) -> Vec<String> {
     vec![
         format!("Shared with: {}", d.partner),
@@ -340,6 +327,7 @@ async fn log(State(state): State<AppState>, signed: Signed) -> Response {
 
 impl step::Subject for Disclosure {
     async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Self, Response> {
-        load(state, signed, id).await
+        let id = DisclosureId(id);
+        step::read(state, signed, q::Disclosure { id }).await
     }
 }

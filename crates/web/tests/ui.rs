@@ -444,10 +444,7 @@ impl Case {
     /// A plan in force for the case's person and matter: one channel only, drafted by the
     /// line manager, checklist answered, proposed and authorised by the senior manager.
     async fn plan_in_force(&self, ui: &Ui, channel: &str, reasons: &str) -> i64 {
-        let due = (tact_core::check::uk_date(jiff::Timestamp::now()) + jiff::Span::new().days(30))
-            .to_string();
-        let s = ui.api(&self.lm, &format!("/people/{}/strategies", self.pid), json!({"matter_ids": [self.mid], "restrictions": [{"kind": "single-channel", "channel": channel, "reason": "Calls were abusive"}], "reasons": reasons, "aims": "a", "proportionality": "p", "review_due": due})).await;
-        let sid = s["id"].as_i64().unwrap();
+        let sid = self.draft(ui, channel, reasons).await;
         self.answer_and_propose(ui, sid).await;
         ui.api(
             &self.sm,
@@ -456,6 +453,15 @@ impl Case {
         )
         .await;
         sid
+    }
+
+    /// A draft plan for the case's person and matter, by the line manager: one channel
+    /// only, reviewed in 30 days.
+    async fn draft(&self, ui: &Ui, channel: &str, reasons: &str) -> i64 {
+        let due = (tact_core::check::uk_date(jiff::Timestamp::now()) + jiff::Span::new().days(30))
+            .to_string();
+        let s = ui.api(&self.lm, &format!("/people/{}/plans", self.pid), json!({"matter_ids": [self.mid], "restrictions": [{"kind": "single-channel", "channel": channel, "reason": "Calls were abusive"}], "reasons": reasons, "aims": "a", "proportionality": "p", "review_due": due})).await;
+        s["id"].as_i64().unwrap()
     }
 
     async fn answer_and_propose(&self, ui: &Ui, sid: i64) {
@@ -2596,9 +2602,7 @@ async fn every_form_without_its_sessions_token_is_refused_before_it_does_anythin
 async fn a_plan_form_is_shown_only_for_a_step_core_offers_now() {
     let ui = Ui::spawn().await;
     let c = case(&ui).await;
-    let due = (tact_core::check::uk_date(ui.app.now()) + jiff::Span::new().days(30)).to_string();
-    let s = ui.api(&c.lm, &format!("/people/{}/strategies", c.pid), json!({"matter_ids": [c.mid], "restrictions": [{"kind": "single-channel", "channel": "letter", "reason": "Abusive calls"}], "reasons": "r", "aims": "a", "proportionality": "p", "review_due": due})).await;
-    let sid = s["id"].as_i64().unwrap();
+    let sid = c.draft(&ui, "letter", "r").await;
     let lee = ui.session("lee").await;
     let sam = ui.session("sam").await;
     let cas = ui.session("cas").await;
@@ -2881,9 +2885,7 @@ async fn a_dispute_is_recorded_from_the_plans_form_only_when_it_can_be() {
 async fn cle_7_2_the_checklist_form_wants_a_reason_for_each_answer() {
     let ui = Ui::spawn().await;
     let c = case(&ui).await;
-    let due = (tact_core::check::uk_date(ui.app.now()) + jiff::Span::new().days(30)).to_string();
-    let s = ui.api(&c.lm, &format!("/people/{}/plans", c.pid), json!({"matter_ids": [c.mid], "restrictions": [{"kind": "single-channel", "channel": "letter", "reason": "Abusive calls"}], "reasons": "r", "aims": "a", "proportionality": "p", "review_due": due})).await;
-    let sid = s["id"].as_i64().unwrap();
+    let sid = c.draft(&ui, "letter", "r").await;
     let lee = ui.session("lee").await;
     let path = format!("/plans/{sid}/checklist");
     let clause = ui.app.profile.checklist.clause.clone();
