@@ -82,49 +82,47 @@ impl App {
         job: &str,
         today: jiff::civil::Date,
     ) -> Result<Vec<tact_core::model::NewTask>> {
-        let open = |kind| TaskFilter {
-            open_only: true,
-            kind: Some(kind),
-            ..TaskFilter::default()
+        let open = |kind| async move {
+            let filter = TaskFilter {
+                open_only: true,
+                kind: Some(kind),
+                ..TaskFilter::default()
+            };
+            self.store.tasks(&filter, OPEN_TASKS).await
         };
         let live = [PlanStatus::Authorised, PlanStatus::Active];
         Ok(match job {
-            "reviews" => {
-                let horizon = today
-                    .checked_add(
-                        jiff::Span::new().days(i64::from(self.profile.rules.review_reminder_days)),
-                    )
-                    .unwrap_or(today);
-                let plans = self.store.plans_by_status(&live, Some(horizon)).await?;
+            "reviews" | "end-dates" => {
+                let reviews = job == "reviews";
+                let horizon = reviews.then(|| jobs::review_horizon(&self.profile, today));
+                let plans = self.store.plans_by_status(&live, horizon).await?;
                 let staff = self.store.staff_list().await?;
-                let open = self
-                    .store
-                    .tasks(&open(TaskKind::ReviewDue), OPEN_TASKS)
-                    .await?;
-                jobs::review_reminders(&self.profile, &plans, &staff, today, &open)
-            }
-            "end-dates" => {
-                let plans = self.store.plans_by_status(&live, None).await?;
-                let staff = self.store.staff_list().await?;
-                let open = self
-                    .store
-                    .tasks(&open(TaskKind::SendNotice), OPEN_TASKS)
-                    .await?;
-                jobs::end_date_tasks(&self.profile, &plans, &staff, today, &open)
+                let kind = if reviews {
+                    TaskKind::ReviewDue
+                } else {
+                    TaskKind::SendNotice
+                };
+                let open = open(kind).await?;
+                let due = jobs::Due {
+                    profile: &self.profile,
+                    plans: &plans,
+                    staff: &staff,
+                    today,
+                    open: &open,
+                };
+                if reviews {
+                    jobs::review_reminders(&due)
+                } else {
+                    jobs::end_date_tasks(&due)
+                }
             }
             "retention" => {
                 let due = self.people_due(today).await?.len();
-                let open = self
-                    .store
-                    .tasks(&open(TaskKind::Disposal), OPEN_TASKS)
-                    .await?;
+                let open = open(TaskKind::Disposal).await?;
                 jobs::disposal_task(&self.profile, due, today, &open)
             }
             "screening" => {
-                let open = self
-                    .store
-                    .tasks(&open(TaskKind::Screening), OPEN_TASKS)
-                    .await?;
+                let open = open(TaskKind::Screening).await?;
                 jobs::overdue_screening(&self.profile, &open, today)
             }
             _ => Vec::new(),

@@ -650,7 +650,10 @@ impl App {
         let Some(text) = self.profile.policy_text() else {
             return Vec::new();
         };
-        match tact_mail::pdf::render(&[], &self.profile.organisation.policy_title, &text, false) {
+        match tact_mail::pdf::render(&tact_mail::Layout::plain(
+            &self.profile.organisation.policy_title,
+            &text,
+        )) {
             Ok(bytes) => vec![tact_mail::smtp::Attachment {
                 name: format!(
                     "{}.pdf",
@@ -901,16 +904,21 @@ impl App {
     ) -> Result<(Vec<u8>, &'static str, String)> {
         let l = self.read_letter(actor, id).await?;
         let head = self.letterhead(&l).await?;
-        let large = l.format == Format::LargePrint;
+        let layout = tact_mail::Layout {
+            head: &head,
+            subject: &l.subject,
+            text: &l.text,
+            large: l.format == Format::LargePrint,
+        };
         let failed = |e: String| crate::AppError::Rule(RuleError::invalid("letter_id", e));
         Ok(match doc {
             Document::Pdf => (
-                tact_mail::pdf::render(&head, &l.subject, &l.text, large).map_err(failed)?,
+                tact_mail::pdf::render(&layout).map_err(failed)?,
                 "application/pdf",
                 format!("letter-{id}.pdf"),
             ),
             Document::Docx => (
-                tact_mail::docx::render(&head, &l.subject, &l.text, large).map_err(failed)?,
+                tact_mail::docx::render(&layout).map_err(failed)?,
                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                 format!("letter-{id}.docx"),
             ),

@@ -858,7 +858,14 @@ impl App {
                 && contact.direction == Direction::Inbound
                 && view.as_ref().is_some_and(|v| v.counts_calls())
         });
-        let (id, task_ids) = self.contacts.write(contact.clone(), touch, ctx.key.clone(), tasks, events, now).await.map_err(|e| match e {
+        let (id, task_ids) = self.contacts.write(crate::writer::Entry {
+            contact: contact.clone(),
+            touch,
+            key: ctx.key.clone(),
+            tasks,
+            events,
+            now,
+        }).await.map_err(|e| match e {
             StoreError::Conflict(_) => AppError::Rule(RuleError {
                 kind: tact_core::RuleErrorKind::Conflict,
                 clause: None,

@@ -17,14 +17,20 @@ const MAX_BATCH: usize = 512;
 
 type Reply = Result<(ContactId, Vec<TaskId>), StoreError>;
 
-struct Job {
-    contact: Contact,
+/// One contact to write, with what goes with it.
+pub struct Entry {
+    pub contact: Contact,
     /// The person whose cached view this contact changes (a call counted towards a limit).
-    touch: Option<PersonId>,
-    key: Option<String>,
-    tasks: Vec<NewTask>,
-    events: Vec<AuditEvent>,
-    now: Timestamp,
+    pub touch: Option<PersonId>,
+    /// The Idempotency-Key it was sent with, if any.
+    pub key: Option<String>,
+    pub tasks: Vec<NewTask>,
+    pub events: Vec<AuditEvent>,
+    pub now: Timestamp,
+}
+
+struct Job {
+    entry: Entry,
     reply: oneshot::Sender<Reply>,
 }
 
@@ -67,26 +73,10 @@ impl ContactWriter {
     ///
     /// # Errors
     /// [`StoreError::Conflict`] for a repeated idempotency key; otherwise the database's error.
-    pub async fn write(
-        &self,
-        contact: Contact,
-        touch: Option<PersonId>,
-        key: Option<String>,
-        tasks: Vec<NewTask>,
-        events: Vec<AuditEvent>,
-        now: Timestamp,
-    ) -> Reply {
+    pub async fn write(&self, entry: Entry) -> Reply {
         let (reply, rx) = oneshot::channel();
         self.tx
-            .send(Job {
-                contact,
-                touch,
-                key,
-                tasks,
-                events,
-                now,
-                reply,
-            })
+            .send(Job { entry, reply })
             .await
             .map_err(|_| StoreError::Batch("the contact writer has stopped".into()))?;
         rx.await
@@ -175,15 +165,18 @@ type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + 
 // writer future is `Send` across sqlx's higher-ranked executor lifetimes.
 fn write_one<'a>(tx: &'a mut WriteTx, job: &'a Job) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
-        let id = tx.insert_contact(&job.contact, job.key.as_deref()).await?;
-        if let Some(p) = job.touch {
+        let id = tx
+            .insert_contact(&job.entry.contact, job.entry.key.as_deref())
+            .await?;
+        if let Some(p) = job.entry.touch {
             tx.note_change(Change::Person(p));
         }
         let subject = format!("contact:{id}");
-        let task_ids = if job.tasks.is_empty() {
+        let task_ids = if job.entry.tasks.is_empty() {
             Vec::new()
         } else {
-            tx.tasks_about(&job.tasks, &subject, job.now).await?
+            tx.tasks_about(&job.entry.tasks, &subject, job.entry.now)
+                .await?
         };
         Ok((id, task_ids))
     })
@@ -193,7 +186,7 @@ fn write_one<'a>(tx: &'a mut WriteTx, job: &'a Job) -> BoxFuture<'a, Reply> {
 /// one go (one read and one update of the log's head for the whole batch).
 fn named_events(job: &Job, id: ContactId) -> impl Iterator<Item = AuditEvent> + '_ {
     let subject = format!("contact:{id}");
-    job.events.iter().cloned().map(move |mut e| {
+    job.entry.events.iter().cloned().map(move |mut e| {
         if e.subject.ends_with(":new") {
             e.subject = subject.clone();
         }
@@ -226,7 +219,7 @@ async fn write_alone(
             }
         },
     };
-    let contacts: Vec<&Contact> = batch.iter().map(|j| &j.contact).collect();
+    let contacts: Vec<&Contact> = batch.iter().map(|j| &j.entry.contact).collect();
     let written = store.insert_contacts_alone(&mut conn, &contacts).await;
     tracing::debug!(
         size = batch.len(),
@@ -258,7 +251,10 @@ fn write_batch(
         let started = std::time::Instant::now();
         let size = batch.len();
         let alone = batch.iter().all(|j| {
-            j.key.is_none() && j.touch.is_none() && j.tasks.is_empty() && j.events.is_empty()
+            j.entry.key.is_none()
+                && j.entry.touch.is_none()
+                && j.entry.tasks.is_empty()
+                && j.entry.events.is_empty()
         });
         if alone {
             return write_alone(&store, held, batch).await;
@@ -280,9 +276,10 @@ fn write_batch(
         // Contacts without an idempotency key cannot fail on their own: they go in
         // together, in as few statements as the database allows.
         let began = started.elapsed();
-        let (plain, keyed): (Vec<Job>, Vec<Job>) = batch.into_iter().partition(|j| j.key.is_none());
+        let (plain, keyed): (Vec<Job>, Vec<Job>) =
+            batch.into_iter().partition(|j| j.entry.key.is_none());
         if !plain.is_empty() {
-            let contacts: Vec<&Contact> = plain.iter().map(|j| &j.contact).collect();
+            let contacts: Vec<&Contact> = plain.iter().map(|j| &j.entry.contact).collect();
             match tx.insert_contacts(&contacts).await {
                 Ok(ids) => {
                     for (job, id) in plain.into_iter().zip(ids) {
@@ -293,14 +290,18 @@ fn write_batch(
                             ));
                             continue;
                         }
-                        if let Some(p) = job.touch {
+                        if let Some(p) = job.entry.touch {
                             tx.note_change(Change::Person(p));
                         }
-                        let tasks = if job.tasks.is_empty() {
+                        let tasks = if job.entry.tasks.is_empty() {
                             Ok(Vec::new())
                         } else {
-                            tx.tasks_about(&job.tasks, &format!("contact:{id}"), job.now)
-                                .await
+                            tx.tasks_about(
+                                &job.entry.tasks,
+                                &format!("contact:{id}"),
+                                job.entry.now,
+                            )
+                            .await
                         };
                         match tasks {
                             Ok(task_ids) => {
@@ -329,7 +330,7 @@ fn write_batch(
             }
             // Only a repeated idempotency key is an expected failure of one item; it needs a
             // savepoint to undo just that item. Any other failure breaks the whole batch.
-            let guarded = job.key.is_some();
+            let guarded = job.entry.key.is_some();
             if guarded {
                 if let Err(e) = tx.savepoint().await {
                     broken = Some(e.to_string());

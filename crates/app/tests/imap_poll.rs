@@ -2,12 +2,12 @@
 //! scratch folder. The tests are `#[ignore = "needs dovecot …"]`; `.ci/run` installs it and
 //! runs the ignored tests, and they fail, never skip, when it is missing.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use tact_app::mail::Imported;
-use tact_app::{Ctx, PersonInput};
-use tact_core::command as cmd;
-use tact_core::identity::EmailAddress;
+use tact_app::Ctx;
 use tact_core::roles::{Actor, Role};
 use tact_mail::imap::Account;
 use tact_mail::Limits;
@@ -186,19 +186,7 @@ async fn polling_takes_in_what_is_new_once_and_resumes_after_the_last_message() 
             .await
             .unwrap();
         let ctx = Ctx::new(Actor::from(cw));
-        let jo = app
-            .execute(
-                &ctx,
-                cmd::CreatePerson {
-                    input: PersonInput {
-                        name: "Jo Bloggs".into(),
-                        emails: vec![EmailAddress::parse("jo@example.org").unwrap()],
-                        ..Default::default()
-                    },
-                },
-            )
-            .await
-            .unwrap();
+        let jo = common::jo(&app, &ctx).await;
         let limits = Limits::default();
         let account = server.account("s3cret");
         let empty = app.poll_mailbox(&account, &limits, 100).await.unwrap();

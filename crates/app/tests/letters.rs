@@ -432,12 +432,10 @@ async fn a_held_letter_goes_only_when_released_and_goes_as_staff_changed_it() {
         assert!(media.contains("wordprocessingml"));
         let back = tact_mail::docx::read(&docx).unwrap();
         assert!(back.text.contains("A line staff added."), "{name}");
-        let word = tact_mail::docx::render(
-            &[],
+        let word = tact_mail::docx::render(&tact_mail::Layout::plain(
             "Our new arrangements",
             &back.text.replace("A line staff added.", "Changed in Word."),
-            false,
-        )
+        ))
         .unwrap();
         let b = w
             .app

@@ -251,30 +251,12 @@ pub fn check_all(profile: &Profile, found: &[(&PersonView, bool)], req: &CheckRe
                 })
                 .collect();
             for e in &each {
-                for m in &e.must {
-                    if !v.must.contains(m) {
-                        v.must.push(m.clone());
-                    }
-                }
-                for c in &e.clauses {
-                    if !v.clauses.contains(c) {
-                        v.clauses.push(c.clone());
-                    }
-                }
-                for a in &e.adjustments {
-                    if !v.adjustments.iter().any(|x| x.0 == a.0) {
-                        v.adjustments.push(a.clone());
-                    }
-                }
-                for r in &e.restrictions {
-                    if !v
-                        .restrictions
-                        .iter()
-                        .any(|x| x.breach_key() == r.breach_key())
-                    {
-                        v.restrictions.push(r.clone());
-                    }
-                }
+                add_new(&mut v.must, &e.must, |a, b| a == b);
+                add_new(&mut v.clauses, &e.clauses, |a, b| a == b);
+                add_new(&mut v.adjustments, &e.adjustments, |a, b| a.0 == b.0);
+                add_new(&mut v.restrictions, &e.restrictions, |a, b| {
+                    a.breach_key() == b.breach_key()
+                });
                 v.screening_required |= e.screening_required;
                 v.record_call |= e.record_call;
                 v.ask_additional_help |= e.ask_additional_help;
@@ -712,4 +694,13 @@ pub fn describe_windows(windows: &[CallWindow]) -> String {
         })
         .collect();
     format!("{} (UK time)", parts.join(", "))
+}
+
+/// Adds each of `more` that `into` does not already hold (by `same`), keeping order.
+fn add_new<T: Clone>(into: &mut Vec<T>, more: &[T], same: impl Fn(&T, &T) -> bool) {
+    for m in more {
+        if !into.iter().any(|x| same(x, m)) {
+            into.push(m.clone());
+        }
+    }
 }

@@ -365,48 +365,15 @@ impl Command for PlanStepCommand {
     }
 }
 
-/// Reads a page may offer, each with the action its reader's role must allow. The app's
-/// reads check the same constants ([`permit_kind`]), so a link is shown exactly when the
-/// page behind it will open.
 /// Each plan step as a kind, so a door can refuse a role before it reads the request (the
 /// API checks the step's role, then parses the body), as [`permit`] would for the command.
 pub mod step {
-    use super::Fixed;
-    use crate::profile::Profile;
-    use crate::roles::Action;
-    use crate::workflow::PlanStep;
-
-    macro_rules! steps {
-        ($($name:ident),* $(,)?) => {$(
-            #[doc = concat!("The `", stringify!($name), "` step of a plan's lifecycle.")]
-            #[derive(Debug, Clone, Copy)]
-            pub struct $name;
-            impl Fixed for $name {
-                const ACTION: Option<Action> = Some(PlanStep::$name.action());
-                fn role_clause(profile: &Profile) -> Option<&str> {
-                    PlanStep::$name.role_clause(profile)
-                }
-            }
-        )*};
-    }
-
-    steps!(
-        AnswerChecklist,
-        Propose,
-        Withdraw,
-        Authorise,
-        Refuse,
-        RecordNotice,
-        Review,
-        Vary,
-        Lift,
-        ApplyToMatter,
-        DecideMatter,
-        RaiseDispute,
-        DecideDispute,
-    );
+    pub use crate::workflow::step_kinds::*;
 }
 
+/// Reads a page may offer, each with the action its reader's role must allow. The app's
+/// reads check the same constants ([`permit_kind`]), so a link is shown exactly when the
+/// page behind it will open.
 pub mod read {
     use super::Fixed;
     use crate::roles::Action;

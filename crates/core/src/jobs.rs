@@ -48,20 +48,38 @@ fn plan_subject(s: &Plan) -> Option<String> {
     Some(format!("strategy:{}", s.id))
 }
 
+/// What the plan jobs read: the live plans, the staff, today, and the tasks of the job's
+/// kind already open (so a run never opens one twice).
+#[derive(Clone, Copy)]
+pub struct Due<'a> {
+    pub profile: &'a Profile,
+    pub plans: &'a [Plan],
+    pub staff: &'a [Staff],
+    pub today: Date,
+    pub open: &'a [Task],
+}
+
+/// CLE-9.12; NOR-8.1: the last review date the reminder job looks at today (today plus the
+/// profile's reminder days).
+pub fn review_horizon(profile: &Profile, today: Date) -> Date {
+    today
+        .checked_add(jiff::Span::new().days(i64::from(profile.rules.review_reminder_days)))
+        .unwrap_or(today)
+}
+
 /// CLE-9.12; NOR-8.1: a review falling due within the profile's reminder days goes to the
 /// plan's owner — whoever decided it, else whoever drafted it, if they may review (else the
 /// senior managers); one that is overdue also goes to the owner's line manager (or the
 /// senior managers), so it cannot sit unnoticed.
-pub fn review_reminders(
-    profile: &Profile,
-    plans: &[Plan],
-    staff: &[Staff],
-    today: Date,
-    open: &[Task],
-) -> Vec<NewTask> {
-    let horizon = today
-        .checked_add(jiff::Span::new().days(i64::from(profile.rules.review_reminder_days)))
-        .unwrap_or(today);
+pub fn review_reminders(due: &Due) -> Vec<NewTask> {
+    let Due {
+        profile,
+        plans,
+        staff,
+        today,
+        open,
+    } = *due;
+    let horizon = review_horizon(profile, today);
     let mut out = Vec::new();
     for s in plans {
         if !matches!(s.status, PlanStatus::Authorised | PlanStatus::Active)
@@ -104,20 +122,14 @@ pub fn review_reminders(
 
 /// CLE-9.14: a plan whose end date has come stops restricting by itself (see
 /// [`Plan::in_force`]); its owner is asked to tell the person that it has ended.
-pub fn end_date_tasks(
-    profile: &Profile,
-    plans: &[Plan],
-    staff: &[Staff],
-    today: Date,
-    open: &[Task],
-) -> Vec<NewTask> {
+pub fn end_date_tasks(due: &Due) -> Vec<NewTask> {
     let mut out = Vec::new();
-    for s in plans {
-        let ended = s.ends_on.is_some_and(|e| e <= today);
+    for s in due.plans {
+        let ended = s.ends_on.is_some_and(|e| e <= due.today);
         if !ended || !matches!(s.status, PlanStatus::Authorised | PlanStatus::Active) {
             continue;
         }
-        let (owner, _) = owner_and_manager(profile, s, staff, Action::RecordNotice);
+        let (owner, _) = owner_and_manager(due.profile, s, due.staff, Action::RecordNotice);
         let t = NewTask {
             kind: TaskKind::SendNotice,
             person_id: Some(s.person_id),
@@ -125,15 +137,15 @@ pub fn end_date_tasks(
             role: owner.is_none().then_some(Role::LineManager),
             title: format!(
                 "The {} {} ended on {}: tell them in writing",
-                profile.terms.plan,
+                due.profile.terms.plan,
                 s.id,
                 s.ends_on.map(|d| d.to_string()).unwrap_or_default()
             ),
-            due_on: Some(today),
-            clause: profile.clauses.changes_told.clone(),
+            due_on: Some(due.today),
+            clause: due.profile.clauses.changes_told.clone(),
             subject: plan_subject(s),
         };
-        if !already_open(open, &t) {
+        if !already_open(due.open, &t) {
             out.push(t);
         }
     }

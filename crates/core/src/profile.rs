@@ -830,13 +830,16 @@ mod tests {
         );
         let err = Profile::parse("custom.toml", &src).unwrap_err();
         assert_eq!(err.file, "custom.toml");
-        let expected_line = src
-            .lines()
-            .position(|l| l.starts_with("max_review_interval_months"))
-            .unwrap()
-            + 1;
-        assert_eq!(err.line, expected_line);
+        assert_eq!(
+            err.line,
+            line_where(&src, |l| l.starts_with("max_review_interval_months"))
+        );
         assert_eq!(err.field, "max_review_interval_months");
+    }
+
+    /// The 1-based number of the first line of `src` that `pick` picks.
+    fn line_where(src: &str, pick: impl Fn(&str) -> bool) -> usize {
+        src.lines().position(pick).unwrap() + 1
     }
 
     #[test]
@@ -845,12 +848,7 @@ mod tests {
             .1
             .replace("kind = \"read-and-file\"", "kind = \"read-and-bin\"");
         let err = Profile::parse("x.toml", &src).unwrap_err();
-        let expected_line = src
-            .lines()
-            .position(|l| l.contains("read-and-bin"))
-            .unwrap()
-            + 1;
-        assert_eq!(err.line, expected_line);
+        assert_eq!(err.line, line_where(&src, |l| l.contains("read-and-bin")));
         assert_eq!(err.field, "kind");
     }
 

@@ -66,6 +66,35 @@ pub struct Disclosure {
     pub shared_what: Option<String>,
 }
 
+impl Disclosure {
+    /// A request to share, not yet decided or shared (its words trimmed); `status` says
+    /// whether it waits for the DPO or is approved by the profile's rule.
+    pub fn asked(
+        person: PersonId,
+        input: &DisclosureRequest,
+        by: StaffId,
+        at: Timestamp,
+        status: DisclosureStatus,
+    ) -> Self {
+        Self {
+            id: DisclosureId(0),
+            person_id: person,
+            partner: input.partner.trim().to_string(),
+            reason: input.reason.trim().to_string(),
+            details: input.details.trim().to_string(),
+            requested_by: by,
+            requested_at: at,
+            status,
+            decided_by: None,
+            decided_at: None,
+            decision_reason: None,
+            shared_by: None,
+            shared_at: None,
+            shared_what: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct DisclosureRequest {
     pub partner: String,
@@ -100,26 +129,12 @@ pub fn request_disclosure(
     }
     require_text("details", &input.details)?;
     let needs_dpo = profile.sharing.requires_dpo_approval;
-    let record = Disclosure {
-        id: DisclosureId(0),
-        person_id: person,
-        partner: input.partner.trim().to_string(),
-        reason: input.reason.trim().to_string(),
-        details: input.details.trim().to_string(),
-        requested_by: actor.id,
-        requested_at: now,
-        status: if needs_dpo {
-            DisclosureStatus::Requested
-        } else {
-            DisclosureStatus::Approved
-        },
-        decided_by: None,
-        decided_at: None,
-        decision_reason: None,
-        shared_by: None,
-        shared_at: None,
-        shared_what: None,
+    let status = if profile.sharing.requires_dpo_approval {
+        DisclosureStatus::Requested
+    } else {
+        DisclosureStatus::Approved
     };
+    let record = Disclosure::asked(person, &input, actor.id, now, status);
     let mut d = Decision::new(record);
     d.events.push(
         AuditEvent::new(

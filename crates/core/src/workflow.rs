@@ -38,42 +38,60 @@ impl<T> Decision<T> {
     }
 }
 
-/// A step in a plan's life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PlanStep {
-    AnswerChecklist,
-    Propose,
-    Withdraw,
-    Authorise,
-    Refuse,
-    RecordNotice,
-    Review,
-    Vary,
-    Lift,
-    ApplyToMatter,
-    DecideMatter,
-    RaiseDispute,
-    DecideDispute,
+/// Declares the plan's steps once: the [`PlanStep`] enum, its words, and each step as a
+/// command kind ([`crate::command::step`]) so a door can refuse a role before it reads the
+/// request (the API checks the step's role, then parses the body).
+macro_rules! plan_steps {
+    ($($name:ident => $words:literal,)*) => {
+        /// A step in a plan's life.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum PlanStep {
+            $($name,)*
+        }
+
+        impl PlanStep {
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$name => $words,)*
+                }
+            }
+        }
+
+        /// Each plan step as a kind, as [`crate::command::permit`] would check the command.
+        pub mod step_kinds {
+            use crate::command::Fixed;
+            use crate::profile::Profile;
+            use crate::roles::Action;
+            use super::PlanStep;
+            $(
+                #[doc = concat!("The step to ", $words, ".")]
+                #[derive(Debug, Clone, Copy)]
+                pub struct $name;
+                impl Fixed for $name {
+                    const ACTION: Option<Action> = Some(PlanStep::$name.action());
+                    fn role_clause(profile: &Profile) -> Option<&str> {
+                        PlanStep::$name.role_clause(profile)
+                    }
+                }
+            )*
+        }
+    };
 }
 
-impl PlanStep {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::AnswerChecklist => "answer the checklist",
-            Self::Propose => "propose",
-            Self::Withdraw => "withdraw",
-            Self::Authorise => "authorise",
-            Self::Refuse => "refuse",
-            Self::RecordNotice => "record notice",
-            Self::Review => "review",
-            Self::Vary => "vary",
-            Self::Lift => "lift",
-            Self::ApplyToMatter => "apply to a matter",
-            Self::DecideMatter => "decide on applying it to a matter",
-            Self::RaiseDispute => "dispute",
-            Self::DecideDispute => "decide a dispute",
-        }
-    }
+plan_steps! {
+    AnswerChecklist => "answer the checklist",
+    Propose => "propose",
+    Withdraw => "withdraw",
+    Authorise => "authorise",
+    Refuse => "refuse",
+    RecordNotice => "record notice",
+    Review => "review",
+    Vary => "vary",
+    Lift => "lift",
+    ApplyToMatter => "apply to a matter",
+    DecideMatter => "decide on applying it to a matter",
+    RaiseDispute => "dispute",
+    DecideDispute => "decide a dispute",
 }
 
 use PlanStatus as S;
@@ -222,6 +240,13 @@ fn refused(s: &Plan, step: PlanStep, term: &str) -> RuleError {
             s.status.as_str()
         ),
     }
+}
+
+/// The gates every step passes first: the lifecycle allows it from the plan's status, and
+/// the profile allows it to the actor's role (citing the step's own clause).
+fn gate(profile: &Profile, actor: &Actor, s: &Plan, step: PlanStep) -> Result<(), RuleError> {
+    step_allowed(s, step, &profile.terms.plan)?;
+    may(profile, actor, step.action(), step.role_clause(profile))
 }
 
 /// Refuses a step the lifecycle does not allow from the plan's status.
@@ -671,13 +696,7 @@ pub fn answer_checklist(
     answers: Vec<AnswerInput>,
     now: Timestamp,
 ) -> Result<Decision<Plan>, RuleError> {
-    step_allowed(s, PlanStep::AnswerChecklist, &profile.terms.plan)?;
-    may(
-        profile,
-        actor,
-        Action::AnswerChecklist,
-        Some(&profile.checklist.clause),
-    )?;
+    gate(profile, actor, s, PlanStep::AnswerChecklist)?;
     if answers.is_empty() {
         return Err(RuleError::invalid("answers", "give at least one answer"));
     }
@@ -788,8 +807,7 @@ pub fn propose(
 ) -> Result<Decision<Plan>, RuleError> {
     let clauses = &profile.clauses;
     let plan = &profile.terms.plan;
-    step_allowed(s, PlanStep::Propose, plan)?;
-    may(profile, actor, Action::ProposePlan, None)?;
+    gate(profile, actor, s, PlanStep::Propose)?;
     let incidents: Vec<&Incident> = ctx
         .incidents
         .iter()
@@ -930,13 +948,7 @@ pub fn authorise_plan(
 ) -> Result<Decision<Plan>, RuleError> {
     let clauses = &profile.clauses;
     let plan = &profile.terms.plan;
-    step_allowed(s, PlanStep::Authorise, plan)?;
-    may(
-        profile,
-        actor,
-        Action::AuthorisePlan,
-        Some(&clauses.authorise_role),
-    )?;
+    gate(profile, actor, s, PlanStep::Authorise)?;
     if s.proposed_by == Some(actor.id) || s.created_by == actor.id {
         return Err(RuleError::forbidden(
             Some(&clauses.authoriser_not_proposer),
@@ -1025,13 +1037,7 @@ pub fn refuse_plan(
     reason: &str,
     now: Timestamp,
 ) -> Result<Decision<Plan>, RuleError> {
-    step_allowed(s, PlanStep::Refuse, &profile.terms.plan)?;
-    may(
-        profile,
-        actor,
-        Action::AuthorisePlan,
-        Some(&profile.clauses.authorise_role),
-    )?;
+    gate(profile, actor, s, PlanStep::Refuse)?;
     require_text("reason", reason)?;
     let mut next = s.clone();
     next.status = advance(s, PlanStep::Refuse, S::Refused, &profile.terms.plan)?;
@@ -1060,8 +1066,7 @@ pub fn withdraw_plan(
     reason: &str,
     now: Timestamp,
 ) -> Result<Decision<Plan>, RuleError> {
-    step_allowed(s, PlanStep::Withdraw, &profile.terms.plan)?;
-    may(profile, actor, Action::ProposePlan, None)?;
+    gate(profile, actor, s, PlanStep::Withdraw)?;
     require_text("reason", reason)?;
     let mut next = s.clone();
     next.status = advance(s, PlanStep::Withdraw, S::Withdrawn, &profile.terms.plan)?;
@@ -1102,13 +1107,7 @@ pub fn record_notice(
     now: Timestamp,
 ) -> Result<Decision<Plan>, RuleError> {
     let clauses = &profile.clauses;
-    step_allowed(s, PlanStep::RecordNotice, &profile.terms.plan)?;
-    may(
-        profile,
-        actor,
-        Action::RecordNotice,
-        Some(&clauses.notice_content),
-    )?;
+    gate(profile, actor, s, PlanStep::RecordNotice)?;
     if input.sent_at > now {
         return Err(RuleError::invalid(
             "sent_at",
@@ -1241,13 +1240,7 @@ pub fn review_plan(
     now: Timestamp,
 ) -> Result<Decision<Plan>, RuleError> {
     let clauses = &profile.clauses;
-    step_allowed(s, PlanStep::Review, &profile.terms.plan)?;
-    may(
-        profile,
-        actor,
-        Action::ReviewPlan,
-        Some(&clauses.review_interval),
-    )?;
+    gate(profile, actor, s, PlanStep::Review)?;
     require_text("reasons", &input.reasons)?;
     require_text("recent_conduct", &input.recent_conduct)?;
     let mut next = s.clone();
@@ -1340,8 +1333,7 @@ pub fn vary_plan(
     now: Timestamp,
 ) -> Result<Decision<Plan>, RuleError> {
     let clauses = &profile.clauses;
-    step_allowed(s, PlanStep::Vary, &profile.terms.plan)?;
-    may(profile, actor, Action::VaryPlan, None)?;
+    gate(profile, actor, s, PlanStep::Vary)?;
     require_text("reason", &input.reason)?;
     check_restrictions(profile, s.person_id, &input.restrictions, ctx)?;
     check_review_date(profile, input.review_due, check::uk_date(now))?;
@@ -1400,8 +1392,7 @@ pub fn lift_plan(
     reason: &str,
     now: Timestamp,
 ) -> Result<Decision<Plan>, RuleError> {
-    step_allowed(s, PlanStep::Lift, &profile.terms.plan)?;
-    may(profile, actor, Action::LiftPlan, None)?;
+    gate(profile, actor, s, PlanStep::Lift)?;
     require_text("reason", reason)?;
     let mut next = s.clone();
     next.status = advance(s, PlanStep::Lift, S::Lifted, &profile.terms.plan)?;
@@ -1446,13 +1437,7 @@ pub fn apply_to_matter(
 ) -> Result<Decision<Plan>, RuleError> {
     let clauses = &profile.clauses;
     let plan = &profile.terms.plan;
-    step_allowed(s, PlanStep::ApplyToMatter, plan)?;
-    may(
-        profile,
-        actor,
-        Action::ApplyPlanToMatter,
-        Some(&clauses.new_matters),
-    )?;
+    gate(profile, actor, s, PlanStep::ApplyToMatter)?;
     require_text("reason", reason)?;
     if matter.person_id != s.person_id {
         return Err(RuleError::not_found(
@@ -1561,13 +1546,7 @@ pub fn decide_matter(
 ) -> Result<Decision<Plan>, RuleError> {
     let clauses = &profile.clauses;
     let plan = &profile.terms.plan;
-    step_allowed(s, PlanStep::DecideMatter, plan)?;
-    may(
-        profile,
-        actor,
-        Action::AuthorisePlan,
-        Some(&clauses.authorise_role),
-    )?;
+    gate(profile, actor, s, PlanStep::DecideMatter)?;
     require_text("reason", reason)?;
     let Some(at) = s
         .pending_matters

@@ -71,15 +71,14 @@ fn core(title: &str) -> String {
 ///
 /// # Errors
 /// The zip writer's error, in words.
-pub fn render(
-    head: &[Vec<String>],
-    subject: &str,
-    text: &str,
-    large: bool,
-) -> Result<Vec<u8>, String> {
-    let mut body: String = head.iter().map(|p| para(None, false, p)).collect();
-    body.push_str(&para(Some("Heading1"), false, &[subject.to_string()]));
-    for block in blocks(text) {
+pub fn render(letter: &crate::Layout) -> Result<Vec<u8>, String> {
+    let mut body: String = letter.head.iter().map(|p| para(None, false, p)).collect();
+    body.push_str(&para(
+        Some("Heading1"),
+        false,
+        &[letter.subject.to_string()],
+    ));
+    for block in blocks(letter.text) {
         match block {
             Block::Para(lines) => body.push_str(&para(None, false, &lines)),
             Block::List(items) => {
@@ -100,9 +99,9 @@ pub fn render(
         ("_rels/.rels", RELS.to_string()),
         ("word/_rels/document.xml.rels", DOC_RELS.to_string()),
         ("word/document.xml", document),
-        ("word/styles.xml", styles(large)),
+        ("word/styles.xml", styles(letter.large)),
         ("word/numbering.xml", NUMBERING.to_string()),
-        ("docProps/core.xml", core(subject)),
+        ("docProps/core.xml", core(letter.subject)),
     ];
     for (name, content) in parts {
         zip.start_file(name, opts).map_err(|e| e.to_string())?;
@@ -250,7 +249,11 @@ mod tests {
     #[test]
     fn a_letter_goes_to_docx_and_comes_back_as_the_same_text() {
         let head = vec![vec!["Jo Bloggs".to_string(), "1 High Street".into()]];
-        let bytes = render(&head, "How we will be in contact", TEXT, false).unwrap();
+        let bytes = render(&crate::Layout {
+            head: &head,
+            ..crate::Layout::plain("How we will be in contact", TEXT)
+        })
+        .unwrap();
         let back = read(&bytes).unwrap();
         assert_eq!(back.subject.as_deref(), Some("How we will be in contact"));
         assert_eq!(
@@ -258,14 +261,24 @@ mod tests {
             "Dear Jo Bloggs,\n\nWhat we ask & why:\n\n- Letters only.\n- Calls on Tuesdays <10am>.\n\nYours sincerely,\nThe Office\n"
         );
         // A second round changes nothing more.
-        let again =
-            read(&render(&head, "How we will be in contact", &back.text, false).unwrap()).unwrap();
+        let again = read(
+            &render(&crate::Layout {
+                head: &head,
+                ..crate::Layout::plain("How we will be in contact", &back.text)
+            })
+            .unwrap(),
+        )
+        .unwrap();
         assert_eq!(again, back);
     }
 
     #[test]
     fn the_document_carries_title_language_and_word_styles_and_large_print_is_larger() {
-        let bytes = render(&[], "A title", TEXT, true).unwrap();
+        let bytes = render(&crate::Layout {
+            large: true,
+            ..crate::Layout::plain("A title", TEXT)
+        })
+        .unwrap();
         let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
         let mut part = |name: &str| {
             let mut s = String::new();
@@ -304,7 +317,7 @@ mod tests {
         zip.write_all(b"x").unwrap();
         let bytes = zip.finish().unwrap().into_inner();
         assert!(read(&bytes).unwrap_err().contains("word/document.xml"));
-        let empty = render(&[], "S", "", false).unwrap();
+        let empty = render(&crate::Layout::plain("S", "")).unwrap();
         assert!(read(&empty).unwrap_err().contains("no text"));
         assert!(read(&vec![0u8; MAX_DOCX_BYTES + 1])
             .unwrap_err()

@@ -69,6 +69,29 @@ pub struct Quarantine {
 }
 
 pub mod docx;
+
+/// A letter as a document lays it out (PDF and Word alike): the letterhead's paragraphs, the
+/// subject as its heading, the text in blocks and lists, and whether it is in large print.
+#[derive(Debug, Clone, Copy)]
+pub struct Layout<'a> {
+    pub head: &'a [Vec<String>],
+    pub subject: &'a str,
+    pub text: &'a str,
+    pub large: bool,
+}
+
+impl<'a> Layout<'a> {
+    /// A document with no letterhead in standard print, such as the policy itself.
+    pub fn plain(subject: &'a str, text: &'a str) -> Self {
+        Self {
+            head: &[],
+            subject,
+            text,
+            large: false,
+        }
+    }
+}
+
 pub mod imap;
 pub mod letters;
 pub mod pdf;

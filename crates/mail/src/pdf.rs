@@ -219,19 +219,14 @@ fn settings(strict: bool) -> SerializeSettings {
 ///
 /// # Errors
 /// The PDF writer's refusal, in words (not expected for text the bundled font covers).
-pub fn render(
-    head: &[Vec<String>],
-    subject: &str,
-    text: &str,
-    large: bool,
-) -> Result<Vec<u8>, String> {
+pub fn render(letter: &crate::Layout) -> Result<Vec<u8>, String> {
     let (regular, bold) = &*FACES;
     // PDF/UA-1 refuses a glyph the font lacks; such a letter (a name in a script the font
     // does not cover) is still tagged, with the real characters in its text layer.
-    let strict = regular.covers(text)
-        && bold.covers(subject)
-        && head.iter().flatten().all(|l| regular.covers(l));
-    let (lines, pages) = layout(head, subject, text, large);
+    let strict = regular.covers(letter.text)
+        && bold.covers(letter.subject)
+        && letter.head.iter().flatten().all(|l| regular.covers(l));
+    let (lines, pages) = layout(letter.head, letter.subject, letter.text, letter.large);
     let mut doc = Document::new_with(settings(strict));
     let mut ids: Vec<Option<Identifier>> = (0..lines.len()).map(|_| None).collect();
     for p in 0..pages {
@@ -247,7 +242,7 @@ pub fn render(
             ids[i] = Some(id);
         }
         let number = format!("Page {} of {pages}", p + 1);
-        let size = if large { 14.0 } else { 9.0 };
+        let size = if letter.large { 14.0 } else { 9.0 };
         let x = WIDTH - MARGIN - regular.width(&number, size);
         surface.start_tagged(ContentTag::Artifact(Artifact::with_kind(
             ArtifactType::PaginationOther,
@@ -264,17 +259,23 @@ pub fn render(
         surface.finish();
         page.finish();
     }
-    doc.set_tag_tree(tree(head.len(), subject, text, &lines, ids));
+    doc.set_tag_tree(tree(
+        letter.head.len(),
+        letter.subject,
+        letter.text,
+        &lines,
+        ids,
+    ));
     // PDF/UA asks for an outline: the letter's one heading.
     let mut outline = Outline::new();
     outline.push_child(OutlineNode::new(
-        subject.to_string(),
+        letter.subject.to_string(),
         XyzDestination::new(0, Point::from_xy(MARGIN, MARGIN)),
     ));
     doc.set_outline(outline);
     doc.set_metadata(
         Metadata::new()
-            .title(subject.to_string())
+            .title(letter.subject.to_string())
             .language("en-GB".into())
             .creator("Tact".into()),
     );
@@ -372,7 +373,11 @@ mod tests {
     #[test]
     fn a_letter_pdf_is_tagged_with_title_language_headings_and_lists() {
         let head = vec![vec!["Jo Bloggs".to_string(), "1 High Street".into()]];
-        let pdf = render(&head, "How we will be in contact with you", text(), false).unwrap();
+        let pdf = render(&crate::Layout {
+            head: &head,
+            ..crate::Layout::plain("How we will be in contact with you", text())
+        })
+        .unwrap();
         assert!(pdf.starts_with(b"%PDF-"));
         for must in [
             &b"/StructTreeRoot"[..],
@@ -396,7 +401,11 @@ mod tests {
         assert!(lines.iter().all(|l| l.y <= HEIGHT - MARGIN));
         let (_, large_pages) = layout(&[], "Subject", &long, true);
         assert!(large_pages > pages, "{large_pages} vs {pages}");
-        assert!(render(&[], "Subject", &long, true).is_ok());
+        assert!(render(&crate::Layout {
+            large: true,
+            ..crate::Layout::plain("Subject", &long)
+        })
+        .is_ok());
     }
 
     #[test]
@@ -411,7 +420,7 @@ mod tests {
 
     #[test]
     fn a_name_the_font_cannot_show_still_makes_a_tagged_pdf() {
-        let pdf = render(&[], "Subject", "Dear 李小龍,\n\nHello.\n", false).unwrap();
+        let pdf = render(&crate::Layout::plain("Subject", "Dear 李小龍,\n\nHello.\n")).unwrap();
         assert!(contains(&pdf, b"/StructTreeRoot"));
     }
 }

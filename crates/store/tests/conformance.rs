@@ -468,27 +468,17 @@ async fn an_unknown_database_scheme_is_refused() {
 
 #[tokio::test]
 async fn cle_9_15_a_disclosure_moves_on_once_and_only_shared_ones_are_logged() {
-    use tact_core::sharing::{Disclosure, DisclosureStatus};
+    use tact_core::sharing::{Disclosure, DisclosureRequest, DisclosureStatus};
     for (name, s) in stores().await {
         let sid = staff(&s).await;
         let mut tx = s.begin().await.unwrap();
         let (pid, _) = tx.insert_person(&person()).await.unwrap();
-        let asked = Disclosure {
-            id: DisclosureId(0),
-            person_id: pid,
+        let request = DisclosureRequest {
             partner: "Cleveland Police".into(),
             reason: "Threats".into(),
             details: "The strategy".into(),
-            requested_by: sid,
-            requested_at: now(),
-            status: DisclosureStatus::Requested,
-            decided_by: None,
-            decided_at: None,
-            decision_reason: None,
-            shared_by: None,
-            shared_at: None,
-            shared_what: None,
         };
+        let asked = Disclosure::asked(pid, &request, sid, now(), DisclosureStatus::Requested);
         let a = tx.insert_disclosure(&asked).await.unwrap();
         let b = tx.insert_disclosure(&asked).await.unwrap();
         tx.commit().await.unwrap();

@@ -51,6 +51,16 @@ struct Demo {
 }
 
 impl Demo {
+    /// The customer service manager where the profile lets them take `action`, else
+    /// `other` (who may).
+    fn decider<'a>(&'a self, action: tact_core::roles::Action, other: &'a Actor) -> &'a Actor {
+        if self.app.profile.may(self.csm.role, action) {
+            &self.csm
+        } else {
+            other
+        }
+    }
+
     fn at(&self, day: i64, hour: i64) {
         self.clock
             .set(self.start + days(day) + SignedDuration::from_hours(hour));
@@ -445,34 +455,18 @@ pub async fn populate(app: &App, people: usize) -> Result<String> {
             .find(|s| s.status == tact_core::model::PlanStatus::Active);
         if let Some(s) = plan {
             let lm = Demo::ctx(&d.line_managers[0]);
-            d.app
-                .execute(
-                    &lm,
-                    cmd::WriteLetter {
-                        about: tact_core::correspondence::LetterAbout::Plan {
-                            plan: s.id,
-                            kind: String::from("strategy-notice"),
-                        },
-                        how: How::default(),
-                    },
-                )
-                .await?;
-            d.app
-                .execute(
-                    &lm,
-                    cmd::WriteLetter {
-                        about: tact_core::correspondence::LetterAbout::Plan {
-                            plan: s.id,
-                            kind: String::from("strategy-notice"),
-                        },
-                        how: How {
-                            channel: Some(tact_core::profile::Channel::Letter),
-                            format: Some(tact_core::model::Format::LargePrint),
-                            hold: false,
-                        },
-                    },
-                )
-                .await?;
+            let large = How {
+                channel: Some(tact_core::profile::Channel::Letter),
+                format: Some(tact_core::model::Format::LargePrint),
+                hold: false,
+            };
+            for how in [How::default(), large] {
+                let about = tact_core::correspondence::LetterAbout::Plan {
+                    plan: s.id,
+                    kind: String::from("strategy-notice"),
+                };
+                d.app.execute(&lm, cmd::WriteLetter { about, how }).await?;
+            }
         }
     }
     out.push_str("People at each stage: ");
@@ -587,14 +581,7 @@ async fn lifecycle(d: &Demo, stage: &str, n: usize, p: &ServiceUser, m: &Matter)
             .await?;
         if n.is_multiple_of(2) {
             d.at(base + 2, 10);
-            let decider = if app
-                .profile
-                .may(d.csm.role, tact_core::roles::Action::DecideAdjustment)
-            {
-                &d.csm
-            } else {
-                lm
-            };
+            let decider = d.decider(tact_core::roles::Action::DecideAdjustment, lm);
             app.execute(
                 &Demo::ctx(decider),
                 cmd::DecideAdjustment {
@@ -709,78 +696,67 @@ async fn lifecycle(d: &Demo, stage: &str, n: usize, p: &ServiceUser, m: &Matter)
     if stage == "draft" {
         return Ok(());
     }
-    app.execute(
-        &ctx_lm,
-        cmd::PlanStepCommand {
-            plan: s.id,
-            command: wf::PlanCommand::Propose,
-        },
-    )
-    .await?;
+    on_plan(app, &ctx_lm, s.id, wf::PlanCommand::Propose).await?;
     if stage == "proposed" {
         return Ok(());
     }
     d.at(base + 12, 9);
     let ctx_sen = Demo::ctx(senior);
     if stage == "refused" {
-        app.execute(
+        on_plan(
+            app,
             &ctx_sen,
-            cmd::PlanStepCommand {
-                plan: s.id,
-                command: wf::PlanCommand::Refuse {
-                    reason: "Not yet proportionate: try a single point of contact informally first"
-                        .into(),
-                },
+            s.id,
+            wf::PlanCommand::Refuse {
+                reason: "Not yet proportionate: try a single point of contact informally first"
+                    .into(),
             },
         )
         .await?;
         return Ok(());
     }
-    app.execute(
+    on_plan(
+        app,
         &ctx_sen,
-        cmd::PlanStepCommand {
-            plan: s.id,
-            command: wf::PlanCommand::Authorise(wf::AuthoriseInput {
-                reason: "Proportionate to the behaviour and reviewed regularly".into(),
-                overrides: vec![],
-            }),
-        },
+        s.id,
+        wf::PlanCommand::Authorise(wf::AuthoriseInput {
+            reason: "Proportionate to the behaviour and reviewed regularly".into(),
+            overrides: vec![],
+        }),
     )
     .await?;
     if stage == "authorised" {
         return Ok(());
     }
     d.at(base + 13, 10);
-    app.execute(
+    on_plan(
+        app,
         &ctx_lm,
-        cmd::PlanStepCommand {
-            plan: s.id,
-            command: wf::PlanCommand::RecordNotice(wf::NoticeInput {
-                sent_at: app.now(),
-                channel: Channel::Letter,
-                format: p.preferred_format,
-                agreement_sought: true,
-                agreement_given: Some(n.is_multiple_of(2)),
-                agreement_note: None,
-                policy_enclosed: true,
-            }),
-        },
+        s.id,
+        wf::PlanCommand::RecordNotice(wf::NoticeInput {
+            sent_at: app.now(),
+            channel: Channel::Letter,
+            format: p.preferred_format,
+            agreement_sought: true,
+            agreement_given: Some(n.is_multiple_of(2)),
+            agreement_note: None,
+            policy_enclosed: true,
+        }),
     )
     .await?;
     match stage {
         "lifted" => {
             d.at(base + 40, 10);
-            app.execute(
+            on_plan(
+                app,
                 &ctx_sen,
-                cmd::PlanStepCommand {
-                    plan: s.id,
-                    command: wf::PlanCommand::Review(wf::ReviewInput {
-                        decision: wf::ReviewDecision::Lift,
-                        reasons: "Contact has been reasonable for a month".into(),
-                        recent_conduct: "Two calls in the last month, both calm".into(),
-                        next_review_due: None,
-                    }),
-                },
+                s.id,
+                wf::PlanCommand::Review(wf::ReviewInput {
+                    decision: wf::ReviewDecision::Lift,
+                    reasons: "Contact has been reasonable for a month".into(),
+                    recent_conduct: "Two calls in the last month, both calm".into(),
+                    next_review_due: None,
+                }),
             )
             .await?;
         }
@@ -798,14 +774,10 @@ async fn lifecycle(d: &Demo, stage: &str, n: usize, p: &ServiceUser, m: &Matter)
                 .await?;
             if n.is_multiple_of(2) {
                 d.at(base + 25, 10);
-                let decider = if app
-                    .profile
-                    .may(d.csm.role, tact_core::roles::Action::DecideDispute)
-                {
-                    &d.csm
-                } else {
-                    &d.seniors[(n + 1) % 2]
-                };
+                let decider = d.decider(
+                    tact_core::roles::Action::DecideDispute,
+                    &d.seniors[(n + 1) % 2],
+                );
                 app.execute(
                     &Demo::ctx(decider),
                     cmd::DecideDispute {
@@ -822,4 +794,11 @@ async fn lifecycle(d: &Demo, stage: &str, n: usize, p: &ServiceUser, m: &Matter)
         _ => {}
     }
     Ok(())
+}
+
+/// One step on a plan, as staff take it.
+async fn on_plan(app: &App, ctx: &Ctx, plan: PlanId, command: wf::PlanCommand) -> Result<Plan> {
+    Ok(app
+        .execute(ctx, cmd::PlanStepCommand { plan, command })
+        .await?)
 }

@@ -205,6 +205,15 @@ impl Server {
         (status, r.json().await.unwrap_or(Value::Null))
     }
 
+    /// An unauthenticated GET of one of the server's own paths (`/healthz`, `/readyz`).
+    async fn get(&self, path: &str) -> reqwest::Response {
+        self.http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap()
+    }
+
     async fn ok(&self, token: &str, path: &str, body: Value) -> Value {
         let (s, v) = self
             .call(reqwest::Method::POST, token, path, Some(body))
@@ -589,12 +598,7 @@ fn a_server_that_loses_its_database_says_so_and_catches_up_when_it_returns() {
         .await;
         let lost = Instant::now();
         loop {
-            let r = b
-                .http
-                .get(format!("{}/readyz", b.base))
-                .send()
-                .await
-                .unwrap();
+            let r = b.get("/readyz").await;
             if r.status() == 503 {
                 let v: Value = r.json().await.unwrap();
                 assert_eq!(v["ready"], false, "{v}");
@@ -624,12 +628,7 @@ fn a_server_that_loses_its_database_says_so_and_catches_up_when_it_returns() {
         .await;
         let back = Instant::now();
         loop {
-            let r = b
-                .http
-                .get(format!("{}/readyz", b.base))
-                .send()
-                .await
-                .unwrap();
+            let r = b.get("/readyz").await;
             if r.status() == 200 {
                 break;
             }
@@ -771,12 +770,7 @@ fn the_server_gives_freed_memory_back_at_once_issue_10() {
                 String::from_utf8_lossy(wanted)
             );
         }
-        let r = s
-            .http
-            .get(format!("{}/healthz", s.base))
-            .send()
-            .await
-            .unwrap();
+        let r = s.get("/healthz").await;
         assert_eq!(r.status(), 200);
     });
 }

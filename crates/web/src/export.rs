@@ -43,13 +43,8 @@ pub async fn subject_access(app: &App, ctx: &Ctx, id: PersonId) -> Result<Files,
             },
         )
         .await?;
-    let staff = app.query(&ctx.actor, q::Colleagues {}).await?;
-    let name_of = |s: tact_core::ids::StaffId| {
-        staff
-            .iter()
-            .find(|x| x.id == s)
-            .map_or_else(|| format!("staff {s}"), |x| x.name.clone())
-    };
+    let names = crate::ui::Names::of(app, &ctx.actor).await?;
+    let name_of = |s| names.name(s);
     let mut files: Files = Vec::new();
     let mut letters = Vec::new();
     for l in &r.letters {

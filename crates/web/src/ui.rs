@@ -61,6 +61,30 @@ async fn asset(Path(file): Path<String>) -> Response {
         .into_response()
 }
 
+/// Staff names by id, for showing who did what on a page or in an export.
+pub(crate) struct Names(Vec<tact_core::model::Staff>);
+
+impl Names {
+    /// Everyone in the staff directory (which every member of staff may read).
+    ///
+    /// # Errors
+    /// The store's error.
+    pub(crate) async fn of(
+        app: &tact_app::App,
+        actor: &tact_core::roles::Actor,
+    ) -> Result<Self, tact_app::AppError> {
+        Ok(Self(app.query(actor, q::Colleagues {}).await?))
+    }
+
+    /// A member of staff's name; one not in the directory reads as "staff member N".
+    pub(crate) fn name(&self, id: tact_core::ids::StaffId) -> String {
+        self.0
+            .iter()
+            .find(|s| s.id == id)
+            .map_or_else(|| format!("staff member {id}"), |s| s.name.clone())
+    }
+}
+
 /// A time as staff read it on a page: UK local time, to the minute.
 pub(crate) fn when(t: jiff::Timestamp) -> String {
     tact_core::check::uk_time(t)
@@ -152,6 +176,38 @@ impl axum::extract::FromRequest<AppState> for Posted {
             ));
         }
         Ok(Posted(form))
+    }
+}
+
+/// A form posted to a record's own path (`…/{id}/…`): the record's id, and the form as
+/// [`Posted`] checks it. An id that is not a number is the 404 page.
+pub(crate) struct PostedTo {
+    pub id: i64,
+    pub signed: Signed,
+    pub form: std::collections::HashMap<String, String>,
+}
+
+impl axum::extract::FromRequest<AppState> for PostedTo {
+    type Rejection = Response;
+
+    async fn from_request(
+        req: axum::extract::Request,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let signed = Signed::from_request_parts(&mut parts, state).await?;
+        let Ok(Path(id)) = Path::<i64>::from_request_parts(&mut parts, state).await else {
+            return Err(error_page(
+                state,
+                Some(&signed),
+                StatusCode::NOT_FOUND,
+                "Page not found",
+                "There is no such record.",
+            ));
+        };
+        let Posted(form) =
+            Posted::from_request(axum::extract::Request::from_parts(parts, body), state).await?;
+        Ok(Self { id, signed, form })
     }
 }
 
@@ -860,17 +916,11 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
     }
     let now = state.app.now();
     let p = &state.app.profile;
-    let staff = state
-        .app
-        .query(&signed.actor, q::Colleagues {})
-        .await
-        .unwrap_or_default();
-    let name_of = |id: tact_core::ids::StaffId| {
-        staff
-            .iter()
-            .find(|s| s.id == id)
-            .map_or_else(|| format!("staff member {id}"), |s| s.name.clone())
+    let names = match Names::of(&state.app, &signed.actor).await {
+        Ok(n) => n,
+        Err(e) => return refusal(&state, &signed, e),
     };
+    let name_of = |id| names.name(id);
     let in_force: Vec<_> = r.strategies.iter().filter(|s| s.in_force(now)).collect();
     let restrictions = in_force
         .iter()

@@ -4,7 +4,7 @@
 //! offered nor reachable by typing its address; every POST checks the CSRF token.
 
 use crate::ui::Frame;
-use crate::ui::Posted;
+use crate::ui::PostedTo;
 use crate::ui::{error_page, refusal, render, Signed};
 use crate::ui_step::{self as step, Form, FormStep, PersonStep, Pipe, PlanForm};
 use crate::AppState;
@@ -36,7 +36,7 @@ pub fn routes() -> Router<AppState> {
         .pipe(step::route_person::<Incident<false>>)
         .pipe(step::route_person::<Incident<true>>)
         .pipe(step::route::<Checklist>)
-        .pipe(step::route::<Draft>)
+        .pipe(step::route_person::<Draft>)
 }
 
 pub struct Field {
@@ -476,7 +476,7 @@ impl<const ENDED: bool> PersonStep for Incident<ENDED> {
             forbidden::<cmd::RecordIncident>(state, signed)
         }
     }
-    fn spec(state: &AppState, id: i64, caption: String) -> Spec {
+    async fn spec(state: &AppState, _: &Signed, id: i64, caption: String) -> Spec {
         incident_spec(state, id, caption, ENDED)
     }
     fn command(
@@ -498,7 +498,7 @@ impl PersonStep for GiveWarning {
     type Command = cmd::GiveWarning;
     const PATH: &'static str = "/people/{id}/warning";
 
-    fn spec(state: &AppState, id: i64, caption: String) -> Spec {
+    async fn spec(state: &AppState, _: &Signed, id: i64, caption: String) -> Spec {
         let p = &state.app.profile;
         Spec {
             heading: "Warn about their behaviour".into(),
@@ -641,21 +641,19 @@ pub(crate) fn date_field(
 /// why, what it aims at, why it is proportionate, and its review date.
 struct Draft;
 
-impl FormStep for Draft {
-    type Subject = String;
+impl PersonStep for Draft {
     type Command = cmd::DraftPlan;
     const PATH: &'static str = "/people/{id}/plan";
 
-    async fn spec(state: &AppState, signed: &Signed, id: i64, caption: &String) -> Spec {
-        plan_spec(state, &signed.actor, id, caption.clone()).await
+    async fn spec(state: &AppState, signed: &Signed, id: i64, caption: String) -> Spec {
+        plan_spec(state, &signed.actor, id, caption).await
     }
-    async fn command(
+    fn command(
         state: &AppState,
         _: &Signed,
         id: i64,
-        _: &String,
         form: &Form,
-    ) -> Result<cmd::DraftPlan, RuleError> {
+    ) -> Result<Self::Command, RuleError> {
         let input = wf::PlanInput {
             matter_ids: val(form, "matter_id")
                 .parse::<i64>()
@@ -676,7 +674,7 @@ impl FormStep for Draft {
             input,
         })
     }
-    fn done(_: i64, _: &String, plan: &tact_core::model::Plan) -> String {
+    fn done(_: i64, plan: &tact_core::model::Plan) -> String {
         format!("/plans/{}", plan.id)
     }
 }
@@ -704,16 +702,11 @@ async fn plan_lines(
     actor: &tact_core::roles::Actor,
     s: &tact_core::model::Plan,
 ) -> Vec<String> {
-    let staff = state
-        .app
-        .query(actor, q::Colleagues {})
-        .await
-        .unwrap_or_default();
+    let names = crate::ui::Names::of(&state.app, actor).await;
     let name_of = |sid: StaffId| {
-        staff
-            .iter()
-            .find(|x| x.id == sid)
-            .map_or_else(|| format!("staff member {sid}"), |x| x.name.clone())
+        names
+            .as_ref()
+            .map_or_else(|_| format!("staff member {sid}"), |n| n.name(sid))
     };
     let mut lines: Vec<String> = s
         .restrictions
@@ -864,12 +857,12 @@ async fn plan_page(State(state): State<AppState>, signed: Signed, Path(id): Path
     plan_page_with(&state, &signed, id, None).await
 }
 
-async fn propose(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-    Posted(_form): Posted,
-) -> Response {
+async fn propose(State(state): State<AppState>, to: PostedTo) -> Response {
+    let PostedTo {
+        id,
+        signed,
+        form: _,
+    } = to;
     match state
         .app
         .execute(
@@ -1283,7 +1276,7 @@ pub fn admin_routes() -> Router<AppState> {
     Router::new()
         .route("/admin/staff", get(staff_list))
         .pipe(step::route_new::<NewStaff>)
-        .pipe(step::route::<LogContact>)
+        .pipe(step::route_person::<LogContact>)
         .pipe(step::route::<ChangeStaff>)
         .pipe(step::route::<RaiseDispute>)
         .pipe(step::route_person::<AdditionalHelp>)
@@ -1439,7 +1432,7 @@ impl PersonStep for AdditionalHelp {
     type Command = cmd::RecordAdditionalHelp;
     const PATH: &'static str = "/people/{id}/additional-help";
 
-    fn spec(state: &AppState, id: i64, caption: String) -> Spec {
+    async fn spec(state: &AppState, _: &Signed, id: i64, caption: String) -> Spec {
         let p = &state.app.profile;
         Spec {
             heading: "Do they need any additional help?".into(),
@@ -1511,21 +1504,19 @@ async fn contact_spec(
 /// said. The verdict is the contact check's, as for any contact.
 struct LogContact;
 
-impl FormStep for LogContact {
-    type Subject = String;
+impl PersonStep for LogContact {
     type Command = cmd::LogContact;
     const PATH: &'static str = "/people/{id}/contact";
 
-    async fn spec(state: &AppState, signed: &Signed, id: i64, caption: &String) -> Spec {
-        contact_spec(state, &signed.actor, id, caption.clone()).await
+    async fn spec(state: &AppState, signed: &Signed, id: i64, caption: String) -> Spec {
+        contact_spec(state, &signed.actor, id, caption).await
     }
-    async fn command(
+    fn command(
         state: &AppState,
         signed: &Signed,
         id: i64,
-        _: &String,
         form: &Form,
-    ) -> Result<cmd::LogContact, RuleError> {
+    ) -> Result<Self::Command, RuleError> {
         let matter_id = match val(form, "matter_id") {
             "" => None,
             m => Some(MatterId(m.parse::<i64>().map_err(|_| {
@@ -1548,9 +1539,6 @@ impl FormStep for LogContact {
         };
         Ok(cmd::LogContact { input })
     }
-    fn done(id: i64, _: &String, _: &<App as Handles<cmd::LogContact>>::Output) -> String {
-        format!("/people/{id}")
-    }
 }
 
 /// A request for a reasonable adjustment (CLE-8; NOR-1.4).
@@ -1560,7 +1548,7 @@ impl PersonStep for RequestAdjustment {
     type Command = cmd::RequestAdjustment;
     const PATH: &'static str = "/people/{id}/adjustment";
 
-    fn spec(state: &AppState, id: i64, caption: String) -> Spec {
+    async fn spec(state: &AppState, _: &Signed, id: i64, caption: String) -> Spec {
         let p = &state.app.profile;
         let mut kinds: Vec<(String, String)> = Channel::ALL
             .iter()

@@ -3,7 +3,7 @@
 //! version, and work the print queue.
 
 use crate::ui::Frame;
-use crate::ui::Posted;
+use crate::ui::PostedTo;
 use crate::ui::{refusal, render, Signed};
 use crate::ui_forms::{bad_csrf, capital, forbidden, val, Field, Spec};
 use crate::ui_step::{self as step, Form, FormStep, Pipe};
@@ -419,7 +419,10 @@ async fn policy_pdf(State(state): State<AppState>, signed: Signed) -> Response {
             RuleError::not_found("policy", "Tact does not hold this office's policy text").into(),
         );
     };
-    match tact_mail::pdf::render(&[], &p.organisation.policy_title, &text, false) {
+    match tact_mail::pdf::render(&tact_mail::Layout::plain(
+        &p.organisation.policy_title,
+        &text,
+    )) {
         Ok(bytes) => (
             [
                 (CONTENT_TYPE, "application/pdf".to_string()),
@@ -436,12 +439,8 @@ async fn policy_pdf(State(state): State<AppState>, signed: Signed) -> Response {
 }
 
 /// Staff's changes to a held letter's wording, typed on its page.
-async fn adjust(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-    Posted(form): Posted,
-) -> Response {
+async fn adjust(State(state): State<AppState>, to: PostedTo) -> Response {
+    let PostedTo { id, signed, form } = to;
     let ctx = tact_app::Ctx::new(signed.actor.clone());
     let (subject, text) = (val(&form, "subject"), val(&form, "text"));
     match state
@@ -534,12 +533,12 @@ async fn upload_refused(state: &AppState, signed: &Signed, id: i64, why: String)
 }
 
 /// Lets a held letter go.
-async fn release(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-    Posted(_form): Posted,
-) -> Response {
+async fn release(State(state): State<AppState>, to: PostedTo) -> Response {
+    let PostedTo {
+        id,
+        signed,
+        form: _,
+    } = to;
     match state
         .app
         .execute(
@@ -553,12 +552,12 @@ async fn release(
     }
 }
 
-async fn printed(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-    Posted(_form): Posted,
-) -> Response {
+async fn printed(State(state): State<AppState>, to: PostedTo) -> Response {
+    let PostedTo {
+        id,
+        signed,
+        form: _,
+    } = to;
     match state
         .app
         .execute(

@@ -257,7 +257,7 @@ impl PersonStep for Merge {
     type Command = cmd::MergePeople;
     const PATH: &'static str = "/people/{id}/merge";
 
-    fn spec(_: &AppState, id: i64, caption: String) -> Spec {
+    async fn spec(_: &AppState, _: &Signed, id: i64, caption: String) -> Spec {
         merge_spec(id, caption)
     }
     fn command(_: &AppState, _: &Signed, id: i64, form: &Form) -> Result<Self::Command, RuleError> {
@@ -315,7 +315,7 @@ impl PersonStep for OpenMatter {
     type Command = cmd::OpenMatter;
     const PATH: &'static str = "/people/{id}/matter";
 
-    fn spec(_: &AppState, id: i64, caption: String) -> Spec {
+    async fn spec(_: &AppState, _: &Signed, id: i64, caption: String) -> Spec {
         Spec {
             heading: "Open a matter".into(),
             caption,
@@ -636,7 +636,7 @@ impl PersonStep for FurtherAction {
     type Command = cmd::RecordFurtherAction;
     const PATH: &'static str = "/people/{id}/further-action";
 
-    fn spec(state: &AppState, id: i64, caption: String) -> Spec {
+    async fn spec(state: &AppState, _: &Signed, id: i64, caption: String) -> Spec {
         let p = &state.app.profile;
         Spec {
             heading: "Record further action".into(),

@@ -5,12 +5,13 @@
 
 use crate::ui::Frame;
 use crate::ui::Posted;
+use crate::ui::PostedTo;
 use crate::ui::{refusal, render, Signed};
 use crate::ui_forms::{val, Field, Spec};
 use crate::ui_step::{self as step, Form, PersonStep};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -93,7 +94,7 @@ impl PersonStep for PlaceHold {
     type Command = cmd::PlaceHold;
     const PATH: &'static str = "/people/{id}/hold";
 
-    fn spec(_: &AppState, id: i64, caption: String) -> Spec {
+    async fn spec(_: &AppState, _: &Signed, id: i64, caption: String) -> Spec {
         Spec {
             heading: "Place a legal hold".into(),
             caption,
@@ -114,12 +115,8 @@ impl PersonStep for PlaceHold {
     }
 }
 
-async fn lift(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-    Posted(form): Posted,
-) -> Response {
+async fn lift(State(state): State<AppState>, to: PostedTo) -> Response {
+    let PostedTo { id, signed, form } = to;
     let ctx = tact_app::Ctx::new(signed.actor.clone());
     let back = val(&form, "back").to_string();
     match state.app.execute(&ctx, cmd::LiftHold { hold: id }).await {

@@ -77,7 +77,7 @@ impl PersonStep for ReceiveRequest {
     type Command = cmd::ReceiveRightsRequest;
     const PATH: &'static str = "/people/{id}/data-rights";
 
-    fn spec(_: &AppState, id: i64, caption: String) -> Spec {
+    async fn spec(_: &AppState, _: &Signed, id: i64, caption: String) -> Spec {
         receive_spec(id, caption)
     }
     fn command(_: &AppState, _: &Signed, id: i64, form: &Form) -> Result<Self::Command, RuleError> {

@@ -83,7 +83,7 @@ impl PersonStep for AskToShare {
     type Command = cmd::RequestDisclosure;
     const PATH: &'static str = "/people/{id}/share";
 
-    fn spec(state: &AppState, id: i64, caption: String) -> Spec {
+    async fn spec(state: &AppState, _: &Signed, id: i64, caption: String) -> Spec {
         let p = &state.app.profile;
         let examples = p.sharing.example_partners.join(", ");
         Spec {
@@ -296,16 +296,11 @@ async fn log(State(state): State<AppState>, signed: Signed) -> Response {
         Err(e) => return refusal(&state, &signed, e),
     };
     let p = &state.app.profile;
-    let staff = state
-        .app
-        .query(&signed.actor, q::Colleagues {})
-        .await
-        .unwrap_or_default();
-    let name_of = |id: Option<StaffId>| {
-        id.and_then(|id| staff.iter().find(|s| s.id == id))
-            .map(|s| s.name.clone())
-            .unwrap_or_default()
+    let names = match crate::ui::Names::of(&state.app, &signed.actor).await {
+        Ok(n) => n,
+        Err(e) => return refusal(&state, &signed, e),
     };
+    let name_of = |id: Option<StaffId>| id.map(|id| names.name(id)).unwrap_or_default();
     render(&LogPage {
         frame: Frame::of(&state, &signed),
         clause: p.sharing.clause.clone(),

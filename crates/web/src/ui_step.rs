@@ -289,7 +289,12 @@ pub(crate) trait PersonStep: Send + Sync + 'static {
     }
 
     /// The form, for person `id` whose caption is given.
-    fn spec(state: &AppState, id: i64, caption: String) -> Spec;
+    fn spec(
+        state: &AppState,
+        signed: &Signed,
+        id: i64,
+        caption: String,
+    ) -> impl Future<Output = Spec> + Send;
 
     /// Reads the form into the command.
     ///
@@ -301,6 +306,14 @@ pub(crate) trait PersonStep: Send + Sync + 'static {
         id: i64,
         form: &Form,
     ) -> Result<Self::Command, RuleError>;
+
+    /// Where to go once done: the person's page, unless the step made a record of its own.
+    fn done(id: i64, _out: &<App as Handles<Self::Command>>::Output) -> String
+    where
+        App: Handles<Self::Command>,
+    {
+        format!("/people/{id}")
+    }
 }
 
 /// A [`PersonStep`] as a [`FormStep`].
@@ -315,8 +328,8 @@ impl<P: PersonStep> FormStep for OnPerson<P> {
         P::role_refusal(state, signed)
     }
 
-    async fn spec(state: &AppState, _: &Signed, id: i64, caption: &String) -> Spec {
-        P::spec(state, id, caption.clone())
+    async fn spec(state: &AppState, signed: &Signed, id: i64, caption: &String) -> Spec {
+        P::spec(state, signed, id, caption.clone()).await
     }
     async fn command(
         state: &AppState,
@@ -327,11 +340,11 @@ impl<P: PersonStep> FormStep for OnPerson<P> {
     ) -> Result<Self::Command, RuleError> {
         P::command(state, signed, id, form)
     }
-    fn done(id: i64, _: &String, _: &<App as Handles<Self::Command>>::Output) -> String
+    fn done(id: i64, _: &String, out: &<App as Handles<Self::Command>>::Output) -> String
     where
         App: Handles<Self::Command>,
     {
-        format!("/people/{id}")
+        P::done(id, out)
     }
 }
 

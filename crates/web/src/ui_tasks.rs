@@ -2,7 +2,7 @@
 //! NOR-5.8) is sent and kept on the record; any other task is closed with what was done.
 //! Tasks that a workflow step answers (authorise, screen, decide) go to that step's form.
 
-use crate::ui::Posted;
+use crate::ui::PostedTo;
 use crate::ui::{error_page, refusal, Signed};
 use crate::ui_forms::{answer, capital, show, val, Field, Spec};
 use crate::AppState;
@@ -203,12 +203,8 @@ async fn task_form(State(state): State<AppState>, signed: Signed, Path(id): Path
     show(&state, &signed, spec, None, None)
 }
 
-async fn task_done(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-    Posted(form): Posted,
-) -> Response {
+async fn task_done(State(state): State<AppState>, to: PostedTo) -> Response {
+    let PostedTo { id, signed, form } = to;
     let t = match load(&state, &signed, id).await {
         Ok(t) => t,
         Err(r) => return *r,

@@ -1579,12 +1579,10 @@ async fn a_held_letter_is_changed_on_its_page_and_in_word_then_sent_as_changed()
         tact_mail::letters::blocks(&back.text),
         tact_mail::letters::blocks(&l.text)
     );
-    let changed = tact_mail::docx::render(
-        &[],
+    let changed = tact_mail::docx::render(&tact_mail::Layout::plain(
         "How we will be in touch",
         "Dear Jo Bloggs,\n\nChanged in Word.\n",
-        false,
-    )
+    ))
     .unwrap();
     let upload = |bytes: Vec<u8>| async {
         let (_, home) = ui.page(&lee, "/").await;

@@ -34,6 +34,22 @@ pub async fn step(
         .await
 }
 
+/// Jo Bloggs, who writes from jo@example.org.
+pub async fn jo(app: &App, ctx: &Ctx) -> tact_core::model::ServiceUser {
+    app.execute(
+        ctx,
+        cmd::CreatePerson {
+            input: PersonInput {
+                name: "Jo Bloggs".into(),
+                emails: vec![EmailAddress::parse("jo@example.org").unwrap()],
+                ..Default::default()
+            },
+        },
+    )
+    .await
+    .unwrap()
+}
+
 pub async fn world(url: &str) -> World {
     world_under(url, "cleveland-opcc").await
 }
@@ -45,19 +61,7 @@ pub async fn world_under(url: &str, profile: &str) -> World {
         .create_staff(None, "Cas Worker", Role::Caseworker, None, None)
         .await
         .unwrap();
-    let p = app
-        .execute(
-            &ctx(&cw),
-            cmd::CreatePerson {
-                input: PersonInput {
-                    name: "Jo Bloggs".into(),
-                    emails: vec![EmailAddress::parse("jo@example.org").unwrap()],
-                    ..Default::default()
-                },
-            },
-        )
-        .await
-        .unwrap();
+    let p = jo(&app, &ctx(&cw)).await;
     let m = app
         .execute(
             &ctx(&cw),
