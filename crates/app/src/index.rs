@@ -217,7 +217,7 @@ pub async fn load_view(
     let Some(p) = store.person(person).await? else {
         return Ok(None);
     };
-    let strategies: Vec<_> = store
+    let plans: Vec<_> = store
         .plans_of(person)
         .await?
         .into_iter()
@@ -237,7 +237,7 @@ pub async fn load_view(
         additional_help_recorded: p.additional_help.is_some(),
         preferred_format: Some(p.preferred_format),
         preferred_language: p.preferred_language.clone(),
-        strategies,
+        plans,
         adjustments,
         recent_calls: Vec::new(),
         staff_names: Vec::new(),
@@ -248,7 +248,7 @@ pub async fn load_view(
             .await?;
     }
     let spocs: Vec<StaffId> = view
-        .strategies
+        .plans
         .iter()
         .flat_map(|s| &s.restrictions)
         .filter_map(|r| match r.rule {
@@ -266,7 +266,7 @@ pub async fn load_view(
 
 /// Whether a view says more than a name: only then is it worth keeping whole.
 fn needs_full_view(v: &PersonView) -> bool {
-    !v.strategies.is_empty() || !v.adjustments.is_empty()
+    !v.plans.is_empty() || !v.adjustments.is_empty()
 }
 
 impl ContactIndex {

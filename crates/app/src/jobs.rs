@@ -56,18 +56,9 @@ impl App {
                 continue;
             }
             tx.tasks(&tasks, now).await?;
-            let mut ev = AuditEvent {
-                at: now,
-                actor: None,
-                action: AuditAction::JobRan,
-                subject: format!("job:{job}"),
-                person_id: None,
-                reason: None,
-                clause: None,
-                detail: Vec::new(),
-            };
-            ev.detail.push(("day".into(), period.clone()));
-            ev.detail.push(("tasks".into(), tasks.len().to_string()));
+            let ev = AuditEvent::by_tact(now, AuditAction::JobRan, format!("job:{job}"))
+                .detail("day", &period)
+                .detail("tasks", tasks.len());
             tx.audit(&[ev]).await?;
             tx.finish_job(job, &period, &format!("{} tasks raised", tasks.len()))
                 .await?;

@@ -227,7 +227,7 @@ impl App {
                     .await?
                     .into_iter()
                     .rev()
-                    .find(|d| d.strategy_id == s.id && d.outcome.is_some())
+                    .find(|d| d.plan_id == s.id && d.outcome.is_some())
                     .ok_or_else(|| {
                         RuleError::invalid("kind", "no decided dispute about it".to_string())
                     })?;
@@ -607,17 +607,10 @@ impl App {
                 Err(e) => return Err(e.into()),
             }
             if next.status == LetterStatus::Sent {
-                let mut ev = AuditEvent {
-                    at: now,
-                    actor: None,
-                    action: AuditAction::LetterSent,
-                    subject: format!("letter:{}", l.id),
-                    person_id: Some(l.person_id),
-                    reason: None,
-                    clause: None,
-                    detail: Vec::new(),
-                };
-                ev.detail.push(("to".into(), l.to_address.clone()));
+                let ev =
+                    AuditEvent::by_tact(now, AuditAction::LetterSent, format!("letter:{}", l.id))
+                        .person(l.person_id)
+                        .detail("to", &l.to_address);
                 tx.audit(&[ev]).await?;
             }
             let noticed = if next.status == LetterStatus::Sent {

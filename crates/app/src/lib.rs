@@ -190,7 +190,7 @@ pub struct PersonRecord {
     pub contacts: Vec<Contact>,
     pub incidents: Vec<Incident>,
     pub warnings: Vec<Warning>,
-    pub strategies: Vec<Plan>,
+    pub plans: Vec<Plan>,
     pub adjustments: Vec<Adjustment>,
     pub disputes: Vec<Dispute>,
     pub further_actions: Vec<FurtherAction>,
@@ -641,7 +641,7 @@ impl App {
             contacts: self.store.contacts_of(id, 200).await?,
             incidents: self.store.incidents_of(id).await?,
             warnings: self.store.warnings_of(id).await?,
-            strategies: self.store.plans_of(id).await?,
+            plans: self.store.plans_of(id).await?,
             adjustments: self.store.adjustments_of(id).await?,
             disputes: self.store.disputes_of(id).await?,
             further_actions: self.store.further_actions_of(id).await?,
@@ -1917,7 +1917,7 @@ impl Handles<cmd::DecideDispute> for App {
             .dispute(id)
             .await?
             .ok_or_else(|| not_found("dispute_id", format!("no dispute {id}")))?;
-        let s = self.plan(dispute.strategy_id).await?;
+        let s = self.plan(dispute.plan_id).await?;
         let records = self.plan_records(s.person_id).await?;
         let pc = records.context();
         let (dd, pd) = wf::decide_dispute(

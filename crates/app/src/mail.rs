@@ -238,17 +238,14 @@ impl App {
             }
             Err(e) => return Err(e.into()),
         };
-        let mut ev = AuditEvent {
-            at: now,
-            actor: None,
-            action: AuditAction::MessageQuarantined,
-            subject: format!("message:{id}"),
-            person_id: None,
-            reason: Some(q.reason.clone()),
-            clause: Some(self.profile.clauses.screening.clone()),
-            detail: Vec::new(),
-        };
-        ev.detail.push(("mailbox".into(), mailbox.to_string()));
+        let ev = AuditEvent::by_tact(
+            now,
+            AuditAction::MessageQuarantined,
+            format!("message:{id}"),
+        )
+        .reason(&q.reason)
+        .clause(&self.profile.clauses.screening)
+        .detail("mailbox", mailbox);
         tx.audit(&[ev]).await?;
         tx.commit().await?;
         Ok(Imported::Quarantined {
@@ -443,7 +440,7 @@ impl Handles<cmd::MatchMessage> for App {
         let under_plan = self
             .view_of(person)
             .await?
-            .is_some_and(|v| v.strategies.iter().any(|s| s.in_force(self.now())));
+            .is_some_and(|v| v.plans.iter().any(|s| s.in_force(self.now())));
         let route = if under_plan {
             Route::Screening
         } else {

@@ -153,8 +153,17 @@ impl AuditEvent {
         subject: impl Into<String>,
     ) -> Self {
         Self {
-            at,
             actor: Some(actor),
+            ..Self::by_tact(at, action, subject)
+        }
+    }
+
+    /// A decision Tact made by itself (a job, a message quarantined, a letter sent), with
+    /// no member of staff behind it.
+    pub fn by_tact(at: Timestamp, action: AuditAction, subject: impl Into<String>) -> Self {
+        Self {
+            at,
+            actor: None,
             action,
             subject: subject.into(),
             person_id: None,

@@ -45,7 +45,7 @@ pub struct PersonView {
     pub preferred_format: Option<Format>,
     pub preferred_language: Option<String>,
     /// Plans that are active or authorised (the check works out which are in force at the time).
-    pub strategies: Vec<Plan>,
+    pub plans: Vec<Plan>,
     /// Granted reasonable adjustments.
     pub adjustments: Vec<Adjustment>,
     /// Inbound calls in the last eight days, for limits on calls per window.
@@ -58,7 +58,7 @@ impl PersonView {
     /// Whether a plan limits how many calls they may make in a window, so each inbound
     /// call they make changes the answer for the next (CLE-9.9, NOR-5.5: call times).
     pub fn counts_calls(&self) -> bool {
-        self.strategies.iter().any(|s| {
+        self.plans.iter().any(|s| {
             s.restrictions.iter().any(|r| {
                 matches!(
                     r.rule,
@@ -128,7 +128,7 @@ impl Effect {
 /// One restriction as it bears on this contact.
 #[derive(Debug, Clone)]
 pub struct Applied {
-    pub strategy_id: PlanId,
+    pub plan_id: PlanId,
     pub kind: &'static str,
     /// The policy's own name for the restriction.
     pub name: String,
@@ -146,7 +146,7 @@ pub struct Applied {
 impl Applied {
     /// The key a breach is stored under: `strategy-id:kind`.
     pub fn breach_key(&self) -> String {
-        format!("{}:{}", self.strategy_id, self.kind)
+        format!("{}:{}", self.plan_id, self.kind)
     }
 }
 
@@ -372,11 +372,7 @@ pub fn check(profile: &Profile, view: Option<&PersonView>, req: &CheckRequest) -
         v.clauses.push(clauses.adjustments_honoured.clone());
     }
 
-    let in_force: Vec<&Plan> = view
-        .strategies
-        .iter()
-        .filter(|s| s.in_force(req.at))
-        .collect();
+    let in_force: Vec<&Plan> = view.plans.iter().filter(|s| s.in_force(req.at)).collect();
     let mut new_matter_note = false;
     for s in &in_force {
         if let Some(m) = req.matter {
@@ -483,7 +479,7 @@ fn judge(
     let kind = rule.kind();
     let entry = profile.catalogue(kind);
     let mut a = Applied {
-        strategy_id: s.id,
+        plan_id: s.id,
         kind: kind.as_str(),
         name: entry.map_or_else(|| kind.as_str().to_string(), |e| e.name.clone()),
         clause: entry.map_or_else(

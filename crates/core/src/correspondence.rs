@@ -115,7 +115,7 @@ pub fn acknowledgement_due(verdict: &Verdict, route: Route) -> Option<PlanId> {
         .restrictions
         .iter()
         .find(|a| a.acknowledge && a.effect != crate::check::Effect::Forbids)
-        .map(|a| a.strategy_id)
+        .map(|a| a.plan_id)
 }
 
 /// Where an outbound letter is.

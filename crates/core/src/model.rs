@@ -789,7 +789,7 @@ impl DisputeOutcome {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Dispute {
     pub id: DisputeId,
-    pub strategy_id: PlanId,
+    pub plan_id: PlanId,
     pub person_id: PersonId,
     pub grounds: String,
     pub received_at: Timestamp,

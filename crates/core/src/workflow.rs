@@ -1731,7 +1731,7 @@ pub fn raise_dispute(
     require_text("grounds", grounds)?;
     let d = Dispute {
         id: DisputeId(0),
-        strategy_id: s.id,
+        plan_id: s.id,
         person_id: s.person_id,
         grounds: grounds.to_string(),
         received_at,
@@ -2575,18 +2575,15 @@ pub fn evaluate_contact(
     let not_recorded = inbound
         && input.is_complaint
         && view.is_some_and(|v| {
-            v.strategies
-                .iter()
-                .filter(|s| s.in_force(input.at))
-                .any(|s| {
-                    s.restrictions.iter().any(|r| match &r.rule {
-                        Rule::NoRepeatComplaints { matter_id }
-                        | Rule::NoReopening { matter_id, .. } => {
-                            input.matter_id.is_none_or(|m| m == *matter_id)
-                        }
-                        _ => false,
-                    })
+            v.plans.iter().filter(|s| s.in_force(input.at)).any(|s| {
+                s.restrictions.iter().any(|r| match &r.rule {
+                    Rule::NoRepeatComplaints { matter_id }
+                    | Rule::NoReopening { matter_id, .. } => {
+                        input.matter_id.is_none_or(|m| m == *matter_id)
+                    }
+                    _ => false,
                 })
+            })
         });
     let contact = Contact {
         id: ContactId(0),

@@ -746,7 +746,7 @@ fn nor_4_3_repeat_complaints_about_a_closed_matter_are_kept_but_not_opened() {
     }]);
     let view = PersonView {
         id: Some(PERSON),
-        strategies: vec![s],
+        plans: vec![s],
         ..Default::default()
     };
     let input = ContactInput {
@@ -1227,7 +1227,7 @@ fn view_with(s: Plan) -> PersonView {
         reference: "SU-10".into(),
         name: "A Person".into(),
         additional_help_recorded: true,
-        strategies: vec![s],
+        plans: vec![s],
         ..Default::default()
     }
 }

@@ -320,7 +320,7 @@ fn dispute_row(r: &AnyRow) -> Result<Dispute> {
     let r = crate::Cols::of(r, "disputes");
     Ok(Dispute {
         id: DisputeId(r.i("id")?),
-        strategy_id: PlanId(r.i("strategy_id")?),
+        plan_id: PlanId(r.i("strategy_id")?),
         person_id: PersonId(r.i("person_id")?),
         grounds: r.s("grounds")?,
         received_at: r.ts("received_at")?,

@@ -1287,7 +1287,7 @@ impl WriteTx {
     /// The database's error.
     pub async fn insert_dispute(&mut self, d: &Dispute) -> Result<DisputeId> {
         let q = sqlx::query("INSERT INTO disputes (strategy_id, person_id, grounds, received_at, recorded_by) VALUES ($1,$2,$3,$4,$5) RETURNING id")
-            .bind(d.strategy_id.0)
+            .bind(d.plan_id.0)
             .bind(d.person_id.0)
             .bind(d.grounds.clone())
             .bind(ts(d.received_at))

@@ -205,6 +205,22 @@ impl Server {
         (status, r.json().await.unwrap_or(Value::Null))
     }
 
+    /// Waits until this server's contact check, asked by the office's caseworker, gives
+    /// `want` for `phone` (as [`allowed`]), within the bound from now.
+    async fn becomes(
+        &self,
+        office: &Office,
+        phone: &str,
+        want: Option<bool>,
+        what: &str,
+    ) -> Duration {
+        let since = Instant::now();
+        within_bound(what, since, || async {
+            allowed(self, &office.cw, phone).await == want
+        })
+        .await
+    }
+
     /// An unauthenticated GET of one of the server's own paths (`/healthz`, `/readyz`).
     async fn get(&self, path: &str) -> reqwest::Response {
         self.http
@@ -403,11 +419,13 @@ fn two_servers_on_postgres_see_each_others_changes_within_a_second() {
         for i in 0..3 {
             let phone = format!("+4479112000{i:02}");
             let sid = a.plan_in_force(&office, &phone).await;
-            let t = Instant::now();
             worst = worst.max(
-                within_bound("a plan authorised on A, checked on B", t, || async {
-                    allowed(&b, &office.cw, &phone).await == Some(false)
-                })
+                b.becomes(
+                    &office,
+                    &phone,
+                    Some(false),
+                    "a plan authorised on A, checked on B",
+                )
                 .await,
             );
             assert_eq!(allowed(&a, &office.cw, &phone).await, Some(false));
@@ -417,11 +435,13 @@ fn two_servers_on_postgres_see_each_others_changes_within_a_second() {
                 json!({"reason": "Behaviour has improved"}),
             )
             .await;
-            let t = Instant::now();
             worst = worst.max(
-                within_bound("a plan lifted on B, checked on A", t, || async {
-                    allowed(&a, &office.cw, &phone).await == Some(true)
-                })
+                a.becomes(
+                    &office,
+                    &phone,
+                    Some(true),
+                    "a plan lifted on B, checked on A",
+                )
                 .await,
             );
         }
@@ -479,11 +499,8 @@ fn a_cli_write_beside_a_server_on_sqlite_is_seen_within_a_second() {
             "--phone",
             other,
         ]));
-        let t = Instant::now();
-        within_bound("a person added from the CLI", t, || async {
-            allowed(&s, &office.cw, other).await == Some(true)
-        })
-        .await;
+        s.becomes(&office, other, Some(true), "a person added from the CLI")
+            .await;
 
         // The same person's second record merged into the first from the CLI: its number
         // now answers with the plan of the record kept.
@@ -501,11 +518,8 @@ fn a_cli_write_beside_a_server_on_sqlite_is_seen_within_a_second() {
             "--reason",
             "Same date of birth and address; she uses both numbers",
         ]));
-        let t = Instant::now();
-        within_bound("a record merged from the CLI", t, || async {
-            allowed(&s, &office.cw, other).await == Some(false)
-        })
-        .await;
+        s.becomes(&office, other, Some(false), "a record merged from the CLI")
+            .await;
         assert_eq!(s.check(&office.cw, other).await.1["person"]["id"], kept);
 
         json_of(&office.cli(&[
@@ -517,11 +531,8 @@ fn a_cli_write_beside_a_server_on_sqlite_is_seen_within_a_second() {
             "--reason",
             "Behaviour has improved",
         ]));
-        let t = Instant::now();
-        within_bound("a plan lifted from the CLI", t, || async {
-            allowed(&s, &office.cw, phone).await == Some(true)
-        })
-        .await;
+        s.becomes(&office, phone, Some(true), "a plan lifted from the CLI")
+            .await;
 
         let (st, _) = s
             .call(reqwest::Method::GET, &office.sm, "/tasks", None)
@@ -578,10 +589,12 @@ fn a_server_that_loses_its_database_says_so_and_catches_up_when_it_returns() {
         let b = Server::start(&office).await;
         let phone = "+447911210001";
         let sid = a.plan_in_force(&office, phone).await;
-        let t = Instant::now();
-        within_bound("a plan authorised on A, checked on B", t, || async {
-            allowed(&b, &office.cw, phone).await == Some(false)
-        })
+        b.becomes(
+            &office,
+            phone,
+            Some(false),
+            "a plan authorised on A, checked on B",
+        )
         .await;
 
         admin_sql(
@@ -648,11 +661,11 @@ fn a_server_that_loses_its_database_says_so_and_catches_up_when_it_returns() {
             )
             .await;
         assert!((200..300).contains(&s), "{s} {v}");
-        let t = Instant::now();
-        within_bound(
+        b.becomes(
+            &office,
+            phone,
+            Some(true),
             "a plan lifted on A after the outage, checked on B",
-            t,
-            || async { allowed(&b, &office.cw, phone).await == Some(true) },
         )
         .await;
     });

@@ -277,7 +277,7 @@ pub async fn get_person(
         contacts: r.contacts.iter().map(wire::contact).collect(),
         incidents: r.incidents.iter().map(wire::incident).collect(),
         warnings: r.warnings.iter().map(wire::warning).collect(),
-        strategies: r.strategies.iter().map(|s| wire::plan(p, s, now)).collect(),
+        strategies: r.plans.iter().map(|s| wire::plan(p, s, now)).collect(),
         adjustments: r.adjustments.iter().map(wire::adjustment).collect(),
         disclosures: r.disclosures.iter().map(wire::disclosure).collect(),
         disputes: r.disputes.iter().map(wire::dispute).collect(),

@@ -635,7 +635,8 @@ answer! {
     /// A dispute about a plan (NOR-7.1).
     DisputeOut from Dispute {
         id: i64,
-        strategy_id: i64,
+        /// The plan disputed (the first release's field name, kept for its clients).
+        strategy_id: i64 = |d| d.plan_id.0,
         person_id: i64,
         grounds: String,
         received_at: String,

@@ -875,7 +875,7 @@ struct PersonPage<'a> {
     help: String,
     /// Each matter, and where to change its status if this role may.
     matters: Vec<(String, Option<String>)>,
-    strategies: Vec<PlanCard>,
+    plans: Vec<PlanCard>,
     /// Each incident or warning, and where to write the note about an ended call.
     incidents: Vec<(String, Option<String>)>,
     contacts: Vec<(String, String, String)>,
@@ -921,7 +921,7 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
         Err(e) => return refusal(&state, &signed, e),
     };
     let name_of = |id| names.name(id);
-    let in_force: Vec<_> = r.strategies.iter().filter(|s| s.in_force(now)).collect();
+    let in_force: Vec<_> = r.plans.iter().filter(|s| s.in_force(now)).collect();
     let restrictions = in_force
         .iter()
         .flat_map(|s| s.restrictions.iter().map(move |x| (s, x)))
@@ -975,7 +975,7 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
         })
         .collect();
     let strategies = r
-        .strategies
+        .plans
         .iter()
         .map(|s| {
             let mut lines: Vec<String> = s
@@ -1259,7 +1259,7 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
                 )
             })
             .collect(),
-        strategies,
+        plans: strategies,
         incidents,
         contacts: r
             .contacts

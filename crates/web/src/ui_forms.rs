@@ -53,6 +53,15 @@ pub struct Field {
     pub width: Option<u8>,
 }
 
+/// A choice of channel, offering `channels` in that order.
+pub(crate) fn channel_field(label: &str, channels: &[Channel]) -> Field {
+    Field::new("select", "channel", label).options(
+        channels
+            .iter()
+            .map(|c| (c.as_str().to_string(), capital(c.plain()))),
+    )
+}
+
 impl Field {
     pub fn new(kind: &'static str, name: &str, label: &str) -> Self {
         Self {
@@ -520,14 +529,14 @@ impl PersonStep for GiveWarning {
                     "consequence",
                     "What will happen if it continues",
                 ),
-                Field::new("select", "channel", "How the warning was given").options(
-                    [
+                channel_field(
+                    "How the warning was given",
+                    &[
                         Channel::Letter,
                         Channel::Email,
                         Channel::Phone,
                         Channel::Visit,
-                    ]
-                    .map(|c| (c.as_str().to_string(), c.plain().to_string())),
+                    ],
                 ),
             ],
             submit: "Record the warning",
@@ -1060,10 +1069,7 @@ impl PlanForm for Decide {
 fn notice_spec(state: &AppState, id: i64) -> Spec {
     let p = &state.app.profile;
     let mut fields = vec![
-        Field::new("select", "channel", "How it was sent").options(
-            [Channel::Letter, Channel::Email]
-                .map(|c| (c.as_str().to_string(), c.plain().to_string())),
-        ),
+        channel_field("How it was sent", &[Channel::Letter, Channel::Email]),
         Field::new("select", "format", "Format").options(Format::ALL.map(|f| {
             (
                 f.as_str().to_string(),
@@ -1489,7 +1495,7 @@ async fn contact_spec(
         intro: vec!["Everything a person sends is kept. A contact their plan does not allow is recorded as a breach.".into()],
         action: format!("/people/{id}/contact"),
         fields: vec![
-            Field::new("select", "channel", "How").options(Channel::ALL.map(|c| (c.as_str().to_string(), capital(c.plain())))),
+            channel_field("How", &Channel::ALL),
             Field::new("radios", "direction", "Direction").options([("inbound".into(), "From them".into()), ("outbound".into(), "From us".into())]),
             Field::new("select", "matter_id", "About").options(matter_options),
             Field::new("text", "summary", "Summary"),
@@ -1818,7 +1824,7 @@ async fn dispute_and_plan(
     };
     match state
         .app
-        .query(&signed.actor, q::Plan { id: d.strategy_id })
+        .query(&signed.actor, q::Plan { id: d.plan_id })
         .await
     {
         Ok(s) => Ok((d, s)),

@@ -3,7 +3,7 @@
 //! refused, or more time (once, within the first month).
 
 use crate::ui::Signed;
-use crate::ui_forms::{capital, date_field, pick, val, Field, Spec};
+use crate::ui_forms::{capital, channel_field, date_field, pick, val, Field, Spec};
 use crate::ui_step::{self as step, Form, FormStep, PersonStep};
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -53,14 +53,14 @@ fn receive_spec(id: i64, caption: String) -> Spec {
             Field::new("radios", "kind", "What are they asking for?")
                 .options(RightKind::ALL.map(|k| (k.as_str().to_string(), capital(k.plain())))),
             Field::new("textarea", "details", "What they asked, in their words"),
-            Field::new("select", "channel", "How it came").options(
-                [
+            channel_field(
+                "How it came",
+                &[
                     Channel::Phone,
                     Channel::Email,
                     Channel::Letter,
                     Channel::Visit,
-                ]
-                .map(|c| (c.as_str().to_string(), capital(c.plain()))),
+                ],
             ),
             Field::new("text", "received_on", "When it was received (optional)")
                 .hint("Leave empty for today. For example, 2026-11-20"),

@@ -4,7 +4,7 @@
 
 use crate::ui::PostedTo;
 use crate::ui::{error_page, refusal, Signed};
-use crate::ui_forms::{answer, capital, show, val, Field, Spec};
+use crate::ui_forms::{answer, channel_field, show, val, Field, Spec};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -109,14 +109,14 @@ async fn spec(state: &AppState, actor: &tact_core::roles::Actor, t: &Task) -> Sp
             intro,
             action: format!("/tasks/{}", t.id),
             fields: vec![
-                Field::new("select", "channel", "How you are sending it").options(
-                    [
+                channel_field(
+                    "How you are sending it",
+                    &[
                         Channel::Letter,
                         Channel::Email,
                         Channel::Phone,
                         Channel::Visit,
-                    ]
-                    .map(|c| (c.as_str().to_string(), capital(c.plain()))),
+                    ],
                 ),
                 Field::new(
                     "textarea",

@@ -666,7 +666,7 @@ pub fn verdict(v: &Verdict) -> VerdictOut {
             .iter()
             .filter(|a| a.effect != tact_core::check::Effect::NotRelevant)
             .map(|a| AppliedOut {
-                strategy_id: a.strategy_id.0,
+                strategy_id: a.plan_id.0,
                 kind: a.kind.to_string(),
                 name: a.name.clone(),
                 clause: a.clause.clone(),

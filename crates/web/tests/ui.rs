@@ -2868,7 +2868,7 @@ async fn a_dispute_is_recorded_from_the_plans_form_only_when_it_can_be() {
         .unwrap();
     assert_eq!(disputes.len(), 1);
     assert_eq!(disputes[0].grounds, "I was never warned");
-    assert_eq!(disputes[0].strategy_id.0, sid);
+    assert_eq!(disputes[0].plan_id.0, sid);
     assert_eq!(
         ui.page(&cas, "/plans/99999/dispute").await.0,
         StatusCode::NOT_FOUND
