@@ -1166,7 +1166,8 @@ pub enum SignInFailure {
     Locked,
 }
 
-/// After this many failures in a row, an account is locked for [`LOCK_MINUTES`].
+/// After this many attempts without a right password, an account is locked for
+/// [`LOCK_MINUTES`], however many arrive at once.
 pub const MAX_FAILED_SIGN_INS: i64 = 5;
 pub const LOCK_MINUTES: i64 = 15;
 /// How long a session lasts without signing in again.
@@ -1232,53 +1233,69 @@ impl App {
         password: &str,
     ) -> Result<std::result::Result<(String, String, Actor), SignInFailure>> {
         let now = self.now();
-        let Some(account) = self.store.account(username).await? else {
-            // Spend the same time as a real check, so response times do not reveal usernames.
-            static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-            let p = password.to_string();
-            let _ = tokio::task::spawn_blocking(move || {
-                verify_password(
-                    &p,
-                    DUMMY.get_or_init(|| hash_password("not a real password").unwrap_or_default()),
-                )
-            })
-            .await;
-            return Ok(Err(SignInFailure::WrongDetails));
-        };
-        if account.locked_until.is_some_and(|t| t > now) {
-            return Ok(Err(SignInFailure::Locked));
-        }
-        let ok = match account.password_hash.clone() {
-            Some(hash) => {
-                let p = password.to_string();
-                tokio::task::spawn_blocking(move || verify_password(&p, &hash))
-                    .await
-                    .unwrap_or(false)
+        let lock_until = now + jiff::SignedDuration::from_mins(LOCK_MINUTES);
+        let account = self.store.account(username).await?;
+        // Each attempt is counted, in a transaction of its own, before its password is
+        // checked: however many guesses arrive at once, at most MAX_FAILED_SIGN_INS are
+        // checked before the account locks, and none while it is locked.
+        let charged = match &account {
+            Some(a) => {
+                let mut tx = self.begin().await?;
+                let charged = tx
+                    .charge_sign_in(a.staff.id, now, MAX_FAILED_SIGN_INS)
+                    .await?;
+                tx.commit().await?;
+                charged
             }
             None => false,
         };
-        let mut tx = self.begin().await?;
-        if !ok || !account.staff.active {
-            let lock = (account.failed_sign_ins + 1 >= MAX_FAILED_SIGN_INS)
-                .then(|| now + jiff::SignedDuration::from_mins(LOCK_MINUTES));
-            tx.failed_sign_in(account.staff.id, lock).await?;
+        // An unknown username, a locked account and a wrong password take the same time
+        // and get the same answer at the door, so neither reveals which usernames exist.
+        let hash = account
+            .as_ref()
+            .filter(|a| charged && a.staff.active)
+            .and_then(|a| a.password_hash.clone());
+        let checked = hash.is_some();
+        let p = password.to_string();
+        let right = tokio::task::spawn_blocking(move || {
+            static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+            let real = hash.as_deref();
+            let against = real.unwrap_or_else(|| {
+                DUMMY.get_or_init(|| hash_password("not a real password").unwrap_or_default())
+            });
+            verify_password(&p, against) && real.is_some()
+        })
+        .await
+        .unwrap_or(false);
+        let known = account.is_some();
+        if let (Some(a), true, false) = (&account, charged, right) {
+            let mut tx = self.begin().await?;
+            tx.failed_sign_in(a.staff.id, MAX_FAILED_SIGN_INS, lock_until)
+                .await?;
             tx.commit().await?;
-            return Ok(Err(if lock.is_some() {
-                SignInFailure::Locked
-            } else {
-                SignInFailure::WrongDetails
-            }));
         }
+        let Some(account) = account.filter(|_| right && checked) else {
+            return Ok(Err(if charged || !known {
+                SignInFailure::WrongDetails
+            } else {
+                SignInFailure::Locked
+            }));
+        };
         let token = hex::encode(rand::random::<[u8; 32]>());
         let csrf = hex::encode(rand::random::<[u8; 24]>());
-        tx.start_session(
-            account.staff.id,
-            &token_hash(&token),
-            &csrf,
-            now,
-            now + jiff::SignedDuration::from_hours(SESSION_HOURS),
-        )
-        .await?;
+        let mut tx = self.begin().await?;
+        let started = tx
+            .start_session(
+                account.staff.id,
+                &token_hash(&token),
+                &csrf,
+                now,
+                now + jiff::SignedDuration::from_hours(SESSION_HOURS),
+            )
+            .await?;
+        if !started {
+            return Ok(Err(SignInFailure::Locked));
+        }
         tx.commit().await?;
         let s = account.staff;
         Ok(Ok((token, csrf, Actor::from(s))))

@@ -1418,31 +1418,57 @@ impl WriteTx {
         Ok(())
     }
 
-    /// Records a failed sign-in, locking the account until `lock_until` when given.
+    /// Counts one sign-in attempt before its password is checked, in its own transaction,
+    /// so however many arrive at once no more than `max` are checked: false, with nothing
+    /// written, while the account is locked or `max` attempts are counted already.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn charge_sign_in(
+        &mut self,
+        staff: StaffId,
+        now: jiff::Timestamp,
+        max: i64,
+    ) -> Result<bool> {
+        let r = sqlx::query(
+            "UPDATE staff SET failed_sign_ins = failed_sign_ins + 1 \
+             WHERE id = $1 AND failed_sign_ins < $2 AND (locked_until IS NULL OR locked_until <= $3)",
+        )
+        .bind(staff.0)
+        .bind(max)
+        .bind(ts(now))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(w)?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// A counted attempt's password was wrong: once `max` are counted, the account locks
+    /// until `lock_until` and the count starts again for after the lock.
     ///
     /// # Errors
     /// The database's error.
     pub async fn failed_sign_in(
         &mut self,
         staff: StaffId,
-        lock_until: Option<jiff::Timestamp>,
+        max: i64,
+        lock_until: jiff::Timestamp,
     ) -> Result<()> {
-        let q = match lock_until {
-            None => {
-                sqlx::query("UPDATE staff SET failed_sign_ins = failed_sign_ins + 1 WHERE id = $1")
-                    .bind(staff.0)
-            }
-            Some(until) => {
-                sqlx::query("UPDATE staff SET failed_sign_ins = 0, locked_until = $1 WHERE id = $2")
-                    .bind(ts(until))
-                    .bind(staff.0)
-            }
-        };
-        q.execute(&mut *self.tx).await.map_err(w)?;
+        sqlx::query(
+            "UPDATE staff SET locked_until = $1, failed_sign_ins = 0 \
+             WHERE id = $2 AND failed_sign_ins >= $3",
+        )
+        .bind(ts(lock_until))
+        .bind(staff.0)
+        .bind(max)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(w)?;
         Ok(())
     }
 
-    /// Starts a session after a successful sign-in, clearing the failure count.
+    /// Starts a session after a right password, clearing the count of attempts: false, with
+    /// nothing written, where another attempt locked the account meanwhile.
     ///
     /// # Errors
     /// The database's error.
@@ -1453,12 +1479,18 @@ impl WriteTx {
         csrf: &str,
         now: jiff::Timestamp,
         expires_at: jiff::Timestamp,
-    ) -> Result<()> {
-        sqlx::query("UPDATE staff SET failed_sign_ins = 0, locked_until = NULL WHERE id = $1")
+    ) -> Result<bool> {
+        // An attempt charged before the account locked may still be right; it signs in only
+        // if no other attempt has locked the account meanwhile.
+        let clear = sqlx::query("UPDATE staff SET failed_sign_ins = 0 WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2)")
             .bind(staff.0)
+            .bind(ts(now))
             .execute(&mut *self.tx)
             .await
             .map_err(w)?;
+        if clear.rows_affected() == 0 {
+            return Ok(false);
+        }
         sqlx::query("INSERT INTO sessions (token_hash, staff_id, csrf, created_at, expires_at) VALUES ($1,$2,$3,$4,$5)")
             .bind(token_hash)
             .bind(staff.0)
@@ -1468,7 +1500,7 @@ impl WriteTx {
             .execute(&mut *self.tx)
             .await
             .map_err(w)?;
-        Ok(())
+        Ok(true)
     }
 
     /// Ends a session.

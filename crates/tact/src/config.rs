@@ -25,6 +25,52 @@ pub struct FileConfig {
     /// Where outbound email goes; without it, emails wait in the queue.
     #[serde(default)]
     pub smtp: Option<SmtpConfig>,
+    /// Rate limits; each unset one keeps its default.
+    #[serde(default)]
+    pub limits: LimitsConfig,
+}
+
+/// `[limits]` in `tact.toml`: how much each caller may ask before a 429 (issue 12).
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsConfig {
+    /// API calls a second per token (or per address without one), sustained.
+    pub api_per_second: Option<u32>,
+    /// API calls a token may make at once.
+    pub api_burst: Option<u32>,
+    /// Sign-in attempts a minute from one address.
+    pub sign_in_per_minute: Option<u32>,
+    /// Calls with a wrong token a minute from one address.
+    pub bad_tokens_per_minute: Option<u32>,
+}
+
+impl LimitsConfig {
+    /// The limits, each from `tact.toml` where set and above zero, else its default.
+    ///
+    /// # Errors
+    /// A limit of zero (which would refuse everything).
+    pub fn limits(&self) -> Result<tact_web::harden::Limits> {
+        let d = tact_web::harden::Limits::default();
+        let pick = |name: &str, v: Option<u32>, default: u32| match v {
+            Some(0) => bail!("[limits] {name} must be 1 or more"),
+            Some(n) => Ok(n),
+            None => Ok(default),
+        };
+        Ok(tact_web::harden::Limits {
+            api_per_second: pick("api_per_second", self.api_per_second, d.api_per_second)?,
+            api_burst: pick("api_burst", self.api_burst, d.api_burst)?,
+            sign_in_per_minute: pick(
+                "sign_in_per_minute",
+                self.sign_in_per_minute,
+                d.sign_in_per_minute,
+            )?,
+            bad_tokens_per_minute: pick(
+                "bad_tokens_per_minute",
+                self.bad_tokens_per_minute,
+                d.bad_tokens_per_minute,
+            )?,
+        })
+    }
 }
 
 /// `[smtp]` in `tact.toml`: the relay for outbound email.

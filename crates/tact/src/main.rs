@@ -1097,13 +1097,15 @@ async fn serve(
             }
         }
         let listen_cfg = dir.config.listen.clone();
+        let limits = dir.config.limits.limits()?;
         let app = open_server_app(&dir, url_flag).await?;
         spawn_pollers(&app, &dir)?;
         spawn_jobs(&app);
-        return run_server(app, listen.or(listen_cfg), demo).await;
+        return run_server(app, listen.or(listen_cfg), demo, limits).await;
     };
+    let limits = DataDir::open(data)?.config.limits.limits()?;
     spawn_jobs(&app);
-    run_server(app, listen, demo).await
+    run_server(app, listen, demo, limits).await
 }
 
 /// Runs the scheduled jobs while serving: at start, then every quarter of an hour; each
@@ -1170,7 +1172,12 @@ fn spawn_pollers(app: &App, dir: &DataDir) -> Result<()> {
     Ok(())
 }
 
-async fn run_server(app: App, listen: Option<String>, demo: bool) -> Result<ExitCode> {
+async fn run_server(
+    app: App,
+    listen: Option<String>,
+    demo: bool,
+    limits: tact_web::harden::Limits,
+) -> Result<ExitCode> {
     let addr = listen.unwrap_or_else(|| "127.0.0.1:8080".into());
     let listener = tokio::net::TcpListener::bind(&addr)
         .await
@@ -1181,7 +1188,7 @@ async fn run_server(app: App, listen: Option<String>, demo: bool) -> Result<Exit
         listener.local_addr()?
     );
     let closing = app.clone();
-    let mut state = AppState::new(app);
+    let mut state = AppState::limited(app, limits);
     // A local demo is served over plain HTTP, where browsers drop Secure cookies. A real
     // deployment sits behind HTTPS and keeps them; TACT_COOKIE_SECURE overrides either way.
     state.secure_cookies =

@@ -77,14 +77,22 @@ impl FromRequestParts<AppState> for Auth {
                 .get(axum::http::header::AUTHORIZATION)
                 .and_then(|h| h.to_str().ok())
                 .unwrap_or("");
-            let token = header
-                .strip_prefix("Bearer ")
-                .ok_or_else(ApiError::unauthorised)?
-                .trim();
-            state
-                .actor_for_token(token)
-                .await?
-                .ok_or_else(ApiError::unauthorised)?
+            let token = header.strip_prefix("Bearer ").map(str::trim);
+            let actor = match token {
+                Some(t) => state.actor_for_token(t).await?,
+                None => None,
+            };
+            match actor {
+                Some(a) => a,
+                None => {
+                    // Guessing tokens is limited per address.
+                    let from = crate::harden::address(&parts.extensions);
+                    if let Some(wait) = state.guards.bad_token(&from) {
+                        return Err(ApiError::too_many(wait));
+                    }
+                    return Err(ApiError::unauthorised());
+                }
+            }
         };
         let key = match parts.headers.get("idempotency-key") {
             None => None,
@@ -1292,13 +1300,16 @@ pub async fn audit_verify(State(st): State<AppState>, Auth(ctx): Auth) -> Reply 
             intact: true,
             entries: n,
         }),
-        Err(b) => Err(ApiError {
-            status: StatusCode::CONFLICT,
-            message: b.to_string(),
-            field: None,
-            clause: None,
-        }),
+        Err(b) => Err(ApiError::new(StatusCode::CONFLICT, b.to_string())),
     }
+}
+
+/// A method the address does not take: 405 with the API's error body (axum sets `Allow`).
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "this address does not take that method",
+    )
 }
 
 pub async fn not_found() -> ApiError {

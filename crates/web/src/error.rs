@@ -20,6 +20,8 @@ pub struct ApiError {
     pub message: String,
     pub field: Option<String>,
     pub clause: Option<String>,
+    /// Seconds to wait before trying again, sent as `Retry-After` (a 429).
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -29,6 +31,7 @@ impl ApiError {
             message: message.into(),
             field: None,
             clause: None,
+            retry_after: None,
         }
     }
     pub fn bad(field: &str, message: impl Into<String>) -> Self {
@@ -37,7 +40,23 @@ impl ApiError {
             message: message.into(),
             field: Some(field.to_string()),
             clause: None,
+            retry_after: None,
         }
+    }
+    /// 429: too many requests; the answer says when to try again (and `Retry-After`).
+    pub fn too_many(wait: u64) -> Self {
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!("too many requests: try again in {wait} seconds"),
+        )
+        .waiting(wait)
+    }
+
+    /// The same refusal, saying to wait `wait` seconds.
+    #[must_use]
+    pub fn waiting(mut self, wait: u64) -> Self {
+        self.retry_after = Some(wait);
+        self
     }
     pub fn unauthorised() -> Self {
         Self::new(
@@ -60,6 +79,7 @@ impl From<RuleError> for ApiError {
             message: e.message,
             field: e.field,
             clause: e.clause,
+            retry_after: None,
         }
     }
 }
@@ -111,6 +131,7 @@ impl From<JsonRejection> for ApiError {
             message: format!("the request body is not valid: {text}"),
             field,
             clause: None,
+            retry_after: None,
         }
     }
 }
@@ -123,6 +144,7 @@ impl From<QueryRejection> for ApiError {
             field: text.split('`').nth(1).map(str::to_string),
             message: format!("the query string is not valid: {text}"),
             clause: None,
+            retry_after: None,
         }
     }
 }
@@ -134,6 +156,7 @@ impl From<PathRejection> for ApiError {
             field: Some("id".into()),
             message: format!("the address is not valid: {}", r.body_text()),
             clause: None,
+            retry_after: None,
         }
     }
 }
@@ -142,6 +165,11 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body =
             json!({"error": {"message": self.message, "field": self.field, "clause": self.clause}});
-        (self.status, axum::Json(body)).into_response()
+        let mut r = (self.status, axum::Json(body)).into_response();
+        if let Some(wait) = self.retry_after {
+            r.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, wait.into());
+        }
+        r
     }
 }

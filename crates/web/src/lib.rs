@@ -5,6 +5,7 @@
 pub mod api;
 pub mod error;
 pub mod export;
+pub mod harden;
 pub mod out;
 pub mod ui;
 pub mod ui_forms;
@@ -50,13 +51,21 @@ pub struct AppState {
     /// Mark session cookies `Secure` (sent over HTTPS only). On by default; off only for a
     /// local demo served over plain HTTP.
     pub secure_cookies: bool,
+    /// The rate limits and the limiters that keep them ([`harden`]).
+    pub guards: std::sync::Arc<harden::Guards>,
 }
 
 impl AppState {
     pub fn new(app: App) -> Self {
+        Self::limited(app, harden::Limits::default())
+    }
+
+    /// The state with the rate limits `limits` (from `[limits]` in `tact.toml`).
+    pub fn limited(app: App, limits: harden::Limits) -> Self {
         Self {
             app,
             secure_cookies: true,
+            guards: std::sync::Arc::new(harden::Guards::new(limits)),
         }
     }
 
@@ -257,8 +266,12 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/api/openapi.json", get(openapi))
-        .nest("/api/v1", v1)
-        .merge(ui::routes())
+        .nest(
+            "/api/v1",
+            v1.method_not_allowed_fallback(api::method_not_allowed)
+                .layer(harden::api_limit(state.guards.limits)),
+        )
+        .merge(ui::routes().layer(harden::sign_in_limit(state.guards.limits)))
         .merge(ui_forms::routes())
         .merge(ui_forms::admin_routes())
         .merge(ui_forms::more_routes())
@@ -272,6 +285,7 @@ pub fn router(state: AppState) -> Router {
         .merge(ui_mail::routes())
         .merge(ui_letters::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::middleware::from_fn(harden::harden))
         .with_state(state)
 }
 
@@ -279,11 +293,16 @@ pub fn router(state: AppState) -> Router {
 /// tests (the `testing` feature).
 #[cfg(feature = "testing")]
 pub async fn serve_on_loopback(app: tact_app::App) -> String {
+    serve_state_on_loopback(AppState::new(app)).await
+}
+
+/// The same, with the state given (rate limits of a test's own, say).
+#[cfg(feature = "testing")]
+pub async fn serve_state_on_loopback(state: AppState) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("a loopback port");
     let base = format!("http://{}", listener.local_addr().expect("its address"));
-    let state = AppState::new(app);
     tokio::spawn(async move {
         serve(listener, state, std::future::pending())
             .await
@@ -301,7 +320,9 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
+    // The peer's address reaches the handlers, for the per-address limits.
+    let service = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)
         .await
 }

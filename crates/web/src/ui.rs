@@ -49,6 +49,7 @@ async fn asset(Path(file): Path<String>) -> Response {
         ),
         "tact.css" => (include_bytes!("../assets/tact.css"), "text/css"),
         "init.js" => (include_bytes!("../assets/init.js"), "text/javascript"),
+        "body.js" => (include_bytes!("../assets/body.js"), "text/javascript"),
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
     (
@@ -393,15 +394,23 @@ async fn sign_in(
     match state.app.sign_in(&f.username, &f.password).await {
         Ok(Ok((token, _csrf, _actor))) => {
             let mut resp = Redirect::to("/").into_response();
-            resp.headers_mut().append(SET_COOKIE, set_cookie(&state, SESSION_COOKIE, &token, None));
-            resp.headers_mut().append(SET_COOKIE, set_cookie(&state, FORM_COOKIE, "", Some(0)));
+            resp.headers_mut()
+                .append(SET_COOKIE, set_cookie(&state, SESSION_COOKIE, &token, None));
+            resp.headers_mut()
+                .append(SET_COOKIE, set_cookie(&state, FORM_COOKIE, "", Some(0)));
             resp
         }
-        Ok(Err(SignInFailure::WrongDetails)) => sign_in_form(&state, &f.username, Some("The username or password is not right".into()), StatusCode::UNAUTHORIZED),
-        Ok(Err(SignInFailure::Locked)) => sign_in_form(
+        // One answer for a wrong password, an unknown username and a locked account, so the
+        // page does not reveal which usernames exist.
+        Ok(Err(SignInFailure::WrongDetails | SignInFailure::Locked)) => sign_in_form(
             &state,
             &f.username,
-            Some(format!("This account is locked after {} attempts that were not right. Try again in {} minutes, or ask an administrator", tact_app::MAX_FAILED_SIGN_INS, tact_app::LOCK_MINUTES)),
+            Some(format!(
+                "The username or password is not right, or the account is locked. After {} \
+                 attempts that are not right, an account is locked for {} minutes",
+                tact_app::MAX_FAILED_SIGN_INS,
+                tact_app::LOCK_MINUTES
+            )),
             StatusCode::UNAUTHORIZED,
         ),
         Err(e) => fault(&state, &e),

@@ -1,0 +1,276 @@
+//! What every response carries, and the limits every caller meets (issue 12).
+//!
+//! - Security headers on every response: a strict Content-Security-Policy with no inline
+//!   script, `frame-ancestors 'none'` (and `X-Frame-Options` for older browsers), `nosniff`,
+//!   a Referrer-Policy, HSTS when the request came over HTTPS, and `Cache-Control: no-store`
+//!   on everything but the static assets, since pages and API answers carry personal data.
+//! - Every API refusal is JSON: the 405, 413, 429 and 431 that axum, hyper or the limiter
+//!   would send empty or as text are given the API's error body, keeping their headers
+//!   (`Allow`, `Retry-After`).
+//! - Rate limits, with kept limiters (`tower_governor`, `governor`): API calls per token (per
+//!   address without one), sign-in attempts per address, and wrong API tokens per address.
+//!   Each answers 429 with `Retry-After`. The limiters live in each process's memory: a
+//!   limit is per process, which a rate limit may be (it protects the process, and the
+//!   account lockout, which does hold across processes, is in the database).
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request};
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, RETRY_AFTER,
+    STRICT_TRANSPORT_SECURITY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use governor::{DefaultKeyedRateLimiter, Quota};
+use std::net::SocketAddr;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use tower_governor::governor::GovernorConfigBuilder;
+use tower_governor::key_extractor::KeyExtractor;
+use tower_governor::{GovernorError, GovernorLayer};
+
+/// The Content-Security-Policy of every response: only Tact's own scripts, styles, images
+/// and forms; no inline script or style; never framed.
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+                       img-src 'self' data:; font-src 'self' data:; connect-src 'self'; \
+                       object-src 'none'; base-uri 'none'; form-action 'self'; \
+                       frame-ancestors 'none'";
+
+/// The most header bytes a request may send; more is 431 (as JSON on the API).
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+
+/// How much each caller may ask, from `[limits]` in `tact.toml`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// API calls a second per token (or per address, without one), sustained.
+    pub api_per_second: u32,
+    /// API calls a token may make at once before the sustained rate applies.
+    pub api_burst: u32,
+    /// Sign-in attempts a minute from one address (the account lockout is per account).
+    pub sign_in_per_minute: u32,
+    /// API calls with a token that is wrong, expired or revoked, a minute per address.
+    pub bad_tokens_per_minute: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            api_per_second: 100,
+            api_burst: 200,
+            sign_in_per_minute: 30,
+            bad_tokens_per_minute: 20,
+        }
+    }
+}
+
+fn nonzero(n: u32) -> NonZeroU32 {
+    NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN)
+}
+
+/// The limiters a process keeps beside its routes.
+pub struct Guards {
+    pub limits: Limits,
+    bad_tokens: DefaultKeyedRateLimiter<String>,
+}
+
+impl Guards {
+    pub fn new(limits: Limits) -> Self {
+        Self {
+            limits,
+            bad_tokens: DefaultKeyedRateLimiter::keyed(Quota::per_minute(nonzero(
+                limits.bad_tokens_per_minute,
+            ))),
+        }
+    }
+
+    /// Counts a wrong token from `from`: the seconds to wait, once the address has sent too
+    /// many.
+    pub fn bad_token(&self, from: &str) -> Option<u64> {
+        self.bad_tokens.check_key(&from.to_string()).err().map(|n| {
+            n.wait_time_from(governor::clock::Clock::now(
+                &governor::clock::DefaultClock::default(),
+            ))
+            .as_secs()
+            .max(1)
+        })
+    }
+}
+
+/// Where a request came from, for a limit: its peer address, or `local` for the CLI's
+/// in-process calls (which have none).
+pub fn address(extensions: &axum::http::Extensions) -> String {
+    extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or_else(|| "local".to_string(), |c| c.0.ip().to_string())
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .map(str::trim)
+}
+
+/// The key an API call is limited by: its token (hashed, so the limiter keeps no token), or
+/// its address when it sends none.
+#[derive(Debug, Clone, Copy)]
+pub struct Caller;
+
+impl KeyExtractor for Caller {
+    type Key = String;
+
+    fn extract<T>(&self, req: &axum::http::Request<T>) -> Result<String, GovernorError> {
+        Ok(match bearer(req.headers()) {
+            Some(t) => format!("token:{}", tact_app::token_hash(t)),
+            None => format!("address:{}", address(req.extensions())),
+        })
+    }
+}
+
+/// The key a sign-in is limited by: its address.
+#[derive(Debug, Clone, Copy)]
+pub struct Address;
+
+impl KeyExtractor for Address {
+    type Key = String;
+
+    fn extract<T>(&self, req: &axum::http::Request<T>) -> Result<String, GovernorError> {
+        Ok(address(req.extensions()))
+    }
+}
+
+/// The limiter's refusal as the API's error: 429 with `Retry-After` of a whole second or
+/// more.
+fn too_many(e: GovernorError) -> Response {
+    let wait = match &e {
+        GovernorError::TooManyRequests { wait_time, .. } => (*wait_time).max(1),
+        _ => 1,
+    };
+    too_many_after(wait)
+}
+
+/// 429 with `Retry-After: wait` and the API's error body.
+pub fn too_many_after(wait: u64) -> Response {
+    crate::error::ApiError::too_many(wait).into_response()
+}
+
+/// The per-caller limit on the API.
+pub fn api_limit(
+    limits: Limits,
+) -> GovernorLayer<Caller, governor::middleware::NoOpMiddleware, Body> {
+    let period = std::time::Duration::from_secs(1) / limits.api_per_second.max(1);
+    let config = GovernorConfigBuilder::default()
+        .period(period)
+        .burst_size(limits.api_burst.max(1))
+        .key_extractor(Caller)
+        .finish()
+        .expect("a period and a burst above zero");
+    GovernorLayer::new(Arc::new(config)).error_handler(too_many)
+}
+
+/// The per-address limit on signing in (POST only: the page itself is not limited).
+pub fn sign_in_limit(
+    limits: Limits,
+) -> GovernorLayer<Address, governor::middleware::NoOpMiddleware, Body> {
+    let period = std::time::Duration::from_secs(60) / limits.sign_in_per_minute.max(1);
+    let config = GovernorConfigBuilder::default()
+        .period(period)
+        .burst_size(limits.sign_in_per_minute.max(1))
+        .methods(vec![axum::http::Method::POST])
+        .key_extractor(Address)
+        .finish()
+        .expect("a period and a burst above zero");
+    GovernorLayer::new(Arc::new(config)).error_handler(|e| {
+        let wait = match &e {
+            GovernorError::TooManyRequests { wait_time, .. } => (*wait_time).max(1),
+            _ => 1,
+        };
+        let mut r = (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(CONTENT_TYPE, "text/plain; charset=utf-8")],
+            format!("There have been too many attempts to sign in from here. Try again in {wait} seconds."),
+        )
+            .into_response();
+        r.headers_mut().insert(RETRY_AFTER, HeaderValue::from(wait));
+        r
+    })
+}
+
+fn over_https(headers: &HeaderMap) -> bool {
+    let forwarded = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.to_ascii_lowercase().contains("https"))
+    };
+    forwarded("x-forwarded-proto") || forwarded("forwarded")
+}
+
+/// The refusal an API client reads for a status that came without the API's body.
+fn api_words(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::METHOD_NOT_ALLOWED => "this address does not take that method (see Allow)",
+        StatusCode::PAYLOAD_TOO_LARGE => "the request body is too large",
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => "the request's headers are too large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "send the body as application/json",
+        StatusCode::NOT_FOUND => "no such address",
+        StatusCode::TOO_MANY_REQUESTS => "too many requests",
+        _ => "the request was refused",
+    }
+}
+
+/// The middleware every response passes through.
+pub async fn harden(req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let https = over_https(req.headers());
+    let header_bytes: usize = req
+        .headers()
+        .iter()
+        .map(|(k, v)| k.as_str().len() + v.len() + 4)
+        .sum();
+    let mut resp = if header_bytes > MAX_HEADER_BYTES {
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE.into_response()
+    } else {
+        next.run(req).await
+    };
+    let status = resp.status();
+    let json = resp
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if api && (status.is_client_error() || status.is_server_error()) && !json {
+        let mut answer = crate::error::ApiError::new(status, api_words(status)).into_response();
+        for (name, value) in resp.headers() {
+            if name != CONTENT_TYPE && name != axum::http::header::CONTENT_LENGTH {
+                answer.headers_mut().insert(name.clone(), value.clone());
+            }
+        }
+        resp = answer;
+    }
+    let h = resp.headers_mut();
+    h.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    h.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
+    );
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    if https {
+        h.insert(
+            STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+    if !h.contains_key(CACHE_CONTROL) {
+        h.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    resp
+}
