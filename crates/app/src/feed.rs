@@ -150,28 +150,34 @@ impl Feed {
 /// a change to a member of staff forgets their tokens.
 #[derive(Default)]
 pub struct TokenCache {
-    map: RwLock<HashMap<String, Actor>>,
+    /// Each token's holder and when the token expires (an expired one is not answered).
+    map: RwLock<HashMap<String, (Actor, jiff::Timestamp)>>,
     /// Bumped whenever a member of staff is forgotten, so a lookup that began before the
     /// change does not put back what the change removed.
     generation: AtomicU64,
 }
 
 impl TokenCache {
-    fn get(&self, hash: &str) -> Option<Actor> {
-        self.map.read().expect("token cache").get(hash).cloned()
+    fn get(&self, hash: &str, now: jiff::Timestamp) -> Option<Actor> {
+        self.map
+            .read()
+            .expect("token cache")
+            .get(hash)
+            .filter(|(_, expires)| *expires > now)
+            .map(|(a, _)| a.clone())
     }
 
-    fn put(&self, hash: String, actor: Actor, generation: u64) {
+    fn put(&self, hash: String, actor: Actor, expires: jiff::Timestamp, generation: u64) {
         let mut map = self.map.write().expect("token cache");
         if self.generation.load(Ordering::Acquire) == generation {
-            map.insert(hash, actor);
+            map.insert(hash, (actor, expires));
         }
     }
 
     fn forget_staff(&self, staff: StaffId) {
         let mut map = self.map.write().expect("token cache");
         self.generation.fetch_add(1, Ordering::AcqRel);
-        map.retain(|_, a| a.id != staff);
+        map.retain(|_, (a, _)| a.id != staff);
     }
 
     fn forget_all(&self) {
@@ -387,21 +393,19 @@ impl App {
     pub async fn actor_for_token(&self, token: &str) -> Result<Option<Actor>> {
         let hash = crate::token_hash(token);
         let current = self.feed.is_fresh();
+        let now = self.now();
         if current {
-            if let Some(a) = self.tokens.get(&hash) {
+            if let Some(a) = self.tokens.get(&hash, now) {
                 return Ok(Some(a));
             }
         }
         let generation = self.tokens.generation.load(Ordering::Acquire);
-        let found = self
-            .store
-            .staff_by_token_hash(&hash)
-            .await?
-            .map(Actor::from);
-        if let (Some(a), true) = (&found, current) {
-            self.tokens.put(hash, a.clone(), generation);
+        let found = self.store.staff_by_token_hash(&hash, now).await?;
+        if let (Some((s, expires)), true) = (&found, current) {
+            self.tokens
+                .put(hash, Actor::from(s.clone()), *expires, generation);
         }
-        Ok(found)
+        Ok(found.map(|(s, _)| Actor::from(s)))
     }
 
     /// After a write of this process commits: apply it (and anything else new) at once,

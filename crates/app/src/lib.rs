@@ -469,7 +469,27 @@ impl App {
     ) -> Result<Staff> {
         let mut tx = self.begin().await?;
         let s = self
-            .insert_new_staff(&mut tx, by, name, role, email, line_manager)
+            .insert_new_staff(&mut tx, by, name, role, email, line_manager, None)
+            .await?;
+        tx.commit().await?;
+        Ok(s)
+    }
+
+    /// A service account (issue 12): a system's own record, acting under its name with only
+    /// what `scope` allows. It has no password, so it never signs in; an administrator mints
+    /// its tokens.
+    ///
+    /// # Errors
+    /// A role refusal; no name.
+    pub async fn create_service_account(
+        &self,
+        by: Option<&Actor>,
+        name: &str,
+        scope: tact_core::roles::Scope,
+    ) -> Result<Staff> {
+        let mut tx = self.begin().await?;
+        let s = self
+            .insert_new_staff(&mut tx, by, name, Role::Caseworker, None, None, Some(scope))
             .await?;
         tx.commit().await?;
         Ok(s)
@@ -498,7 +518,7 @@ impl App {
         let (username, hash) = credentials(username, password).await?;
         let mut tx = self.begin().await?;
         let s = self
-            .insert_new_staff(&mut tx, by, name, role, email, line_manager)
+            .insert_new_staff(&mut tx, by, name, role, email, line_manager, None)
             .await?;
         tx.set_credentials(s.id, &username, &hash)
             .await
@@ -508,7 +528,9 @@ impl App {
         Ok(s)
     }
 
-    /// Checks and writes a new member of staff and the event that records it, in `tx`.
+    /// Checks and writes a new member of staff (or service account) and the event that
+    /// records it, in `tx`.
+    #[allow(clippy::too_many_arguments)]
     async fn insert_new_staff(
         &self,
         tx: &mut WriteTx,
@@ -517,6 +539,7 @@ impl App {
         role: Role,
         email: Option<EmailAddress>,
         line_manager: Option<StaffId>,
+        scope: Option<tact_core::roles::Scope>,
     ) -> Result<Staff> {
         if let Some(a) = by {
             authorise(&self.profile, a, Action::ManageStaff, None)?;
@@ -534,6 +557,7 @@ impl App {
             role,
             line_manager,
             active: true,
+            scope,
         };
         s.id = tx.insert_staff(&s, None, self.now()).await?;
         let ev = AuditEvent {
@@ -546,46 +570,100 @@ impl App {
             clause: None,
             detail: vec![("role".into(), role.as_str().into())],
         };
+        let ev = match scope {
+            Some(x) => ev.detail("scope", x.as_str()),
+            None => ev,
+        };
         tx.audit(&[ev]).await?;
         Ok(s)
     }
 
-    /// Issues a new API token for a member of staff and returns it (only its hash is kept).
+    /// Mints a new API token for `staff`, named `name`, lasting `days` (default
+    /// [`tact_core::roles::TOKEN_DEFAULT_DAYS`]), and returns it with the secret (only its
+    /// hash is kept). `by` is who asks, under [`tact_core::roles::may_issue_token`]: a
+    /// member of staff for themselves, an administrator for a service account. `None` is
+    /// the operator at the server's console (`tact init`, `tact staff add`), setting up.
     ///
     /// # Errors
-    /// A role refusal, or no such member of staff.
+    /// A refusal of who may mint for whom; a lifetime out of bounds; no such member of
+    /// staff; no name.
+    pub async fn mint_token(
+        &self,
+        by: Option<&Actor>,
+        staff: StaffId,
+        name: &str,
+        days: Option<u32>,
+    ) -> Result<(tact_core::model::ApiToken, String)> {
+        let Some(holder) = self.store.staff(staff).await? else {
+            return Err(not_found("staff_id", format!("no member of staff {staff}")));
+        };
+        if let Some(a) = by {
+            tact_core::roles::may_issue_token(&self.profile, a, &holder)?;
+        }
+        tact_core::error::require_text("name", name)?;
+        let now = self.now();
+        let expires_at = tact_core::roles::token_expiry(now, days)?;
+        let bytes: [u8; 24] = rand::random();
+        let secret = format!("tact_{}", hex::encode(bytes));
+        let mut tx = self.begin().await?;
+        let id = tx
+            .insert_token(
+                staff,
+                &token_hash(&secret),
+                name.trim(),
+                by.map(|a| a.id),
+                now,
+                expires_at,
+            )
+            .await?;
+        let mut ev = AuditEvent::by_tact(now, AuditAction::TokenIssued, format!("staff:{staff}"))
+            .detail("token", id)
+            .detail("name", name.trim())
+            .detail("expires_at", expires_at);
+        ev.actor = by.map(|a| a.id);
+        tx.audit(&[ev]).await?;
+        tx.commit().await?;
+        let token = tact_core::model::ApiToken {
+            id,
+            staff_id: staff,
+            name: name.trim().to_string(),
+            created_at: now,
+            created_by: by.map(|a| a.id),
+            expires_at,
+            revoked_at: None,
+            revoked_by: None,
+        };
+        Ok((token, secret))
+    }
+
+    /// [`App::mint_token`] for the default lifetime, giving the secret alone.
+    ///
+    /// # Errors
+    /// As [`App::mint_token`].
     pub async fn issue_token(
         &self,
         by: Option<&Actor>,
         staff: StaffId,
-        label: &str,
+        name: &str,
     ) -> Result<String> {
-        if let Some(a) = by {
-            if a.id != staff {
-                authorise(&self.profile, a, Action::ManageStaff, None)?;
-            }
+        Ok(self.mint_token(by, staff, name, None).await?.1)
+    }
+
+    /// The tokens `holder` holds (everyone's without one), under
+    /// [`tact_core::roles::may_manage_tokens`]; everyone's is for whoever manages staff.
+    ///
+    /// # Errors
+    /// A refusal; the store's error.
+    pub(crate) async fn tokens_of(
+        &self,
+        actor: &Actor,
+        holder: Option<StaffId>,
+    ) -> Result<Vec<tact_core::model::ApiToken>> {
+        match holder {
+            Some(h) => tact_core::roles::may_manage_tokens(&self.profile, actor, h)?,
+            None => authorise(&self.profile, actor, Action::ManageStaff, None)?,
         }
-        if self.store.staff(staff).await?.is_none() {
-            return Err(not_found("staff_id", format!("no member of staff {staff}")));
-        }
-        let bytes: [u8; 24] = rand::random();
-        let token = format!("tact_{}", hex::encode(bytes));
-        let mut tx = self.begin().await?;
-        tx.insert_token(staff, &token_hash(&token), label, self.now())
-            .await?;
-        let ev = AuditEvent {
-            at: self.now(),
-            actor: by.map(|a| a.id),
-            action: AuditAction::TokenIssued,
-            subject: format!("staff:{staff}"),
-            person_id: None,
-            reason: None,
-            clause: None,
-            detail: vec![("label".into(), label.into())],
-        };
-        tx.audit(&[ev]).await?;
-        tx.commit().await?;
-        Ok(token)
+        Ok(self.store.tokens(holder).await?)
     }
 
     // ----- people and matters ------------------------------------------------------
@@ -1212,6 +1290,18 @@ impl App {
                 authorise(&self.profile, a, Action::ManageStaff, None)?;
             }
         }
+        if self
+            .store
+            .staff(staff)
+            .await?
+            .is_some_and(|s| s.scope.is_some())
+        {
+            return Err(RuleError::invalid(
+                "staff_id",
+                "a service account never signs in: it uses its API tokens",
+            )
+            .into());
+        }
         let (username, hash) = credentials(username, password).await?;
         let mut tx = self.begin().await?;
         tx.set_credentials(staff, &username, &hash)
@@ -1380,6 +1470,65 @@ fn credentials_set(at: Timestamp, by: Option<&Actor>, staff: StaffId) -> AuditEv
 
 /// Changes a member of staff's role, line manager or whether they are active.
 ///
+/// A service account (issue 12).
+///
+/// # Errors
+/// A role refusal; no name.
+impl Handles<cmd::CreateServiceAccount> for App {
+    type Output = Staff;
+
+    async fn handle(&self, ctx: &Ctx, c: cmd::CreateServiceAccount, _: Executed) -> Result<Staff> {
+        self.create_service_account(Some(&ctx.actor), &c.name, c.scope)
+            .await
+    }
+}
+
+/// A new API token and its secret, shown once (issue 12).
+///
+/// # Errors
+/// As [`App::mint_token`].
+impl Handles<cmd::IssueToken> for App {
+    type Output = (tact_core::model::ApiToken, String);
+
+    async fn handle(&self, ctx: &Ctx, c: cmd::IssueToken, _: Executed) -> Result<Self::Output> {
+        self.mint_token(Some(&ctx.actor), c.holder, &c.name, c.days)
+            .await
+    }
+}
+
+/// Revokes a token; every process stops taking it within the bound (issue 12).
+///
+/// # Errors
+/// No such token; one already revoked; a refusal of who may.
+impl Handles<cmd::RevokeToken> for App {
+    type Output = tact_core::model::ApiToken;
+
+    async fn handle(&self, ctx: &Ctx, c: cmd::RevokeToken, _: Executed) -> Result<Self::Output> {
+        let Some(mut token) = self.store.token(c.token).await? else {
+            return Err(not_found("token_id", format!("no token {}", c.token)));
+        };
+        tact_core::roles::may_manage_tokens(&self.profile, &ctx.actor, token.staff_id)?;
+        let now = self.now();
+        let mut tx = self.begin().await?;
+        tx.revoke_token(token.id, token.staff_id, ctx.actor.id, now)
+            .await?;
+        tx.audit(&[AuditEvent::new(
+            now,
+            ctx.actor.id,
+            AuditAction::TokenRevoked,
+            format!("staff:{}", token.staff_id),
+        )
+        .detail("token", token.id)])
+            .await?;
+        self.finish(tx, ctx, &format!("token:{}", token.id)).await?;
+        // This process stops taking it at once; the others within the bound.
+        self.after_write().await;
+        token.revoked_at = Some(now);
+        token.revoked_by = Some(ctx.actor.id);
+        Ok(token)
+    }
+}
+
 /// # Errors
 /// A role refusal, or no such member of staff.
 impl Handles<cmd::ChangeStaff> for App {

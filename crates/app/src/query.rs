@@ -166,7 +166,7 @@ queries! {
         staff: Option<StaffId>,
         at: jiff::Timestamp,
         matter: Option<MatterId>,
-    } reads read::Anyone => crate::Checked,
+    } reads read::ContactCheck => crate::Checked,
         |app, ctx, q| {
             let checked = match &q.caller {
                 Some(c) => {
@@ -181,6 +181,10 @@ queries! {
     /// Every member of staff: the names pages show beside a record.
     Colleagues {} reads read::Anyone => Vec<Staff>,
         |app, ctx, q| app.staff_directory().await;
+    /// API tokens: `holder`'s (their own, or an administrator's look), or everyone's for
+    /// an administrator (issue 12). Never the secrets.
+    Tokens { holder: Option<StaffId> } reads read::Anyone => Vec<m::ApiToken>,
+        |app, ctx, q| app.tokens_of(&ctx.actor, q.holder).await;
     /// One member of staff.
     Colleague { id: StaffId } reads read::Anyone => Staff,
         |app, ctx, q| app.staff_member(q.id).await;

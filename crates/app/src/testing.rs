@@ -27,3 +27,16 @@ pub async fn on(store: Store, profile: &str) -> App {
         .await
         .expect("start the app")
 }
+
+/// An App as [`app`] makes, on a clock fixed at now that the test moves (`app.clock.set`).
+///
+/// # Panics
+/// As [`app`].
+pub async fn app_on_a_fixed_clock(url: &str, profile: &str) -> App {
+    let store = Store::open(url).await.expect("open the test database");
+    store.migrate().await.expect("migrate the test database");
+    let profile = Profile::built_in(profile).expect("a built-in profile");
+    App::new(store, profile, Clock::fixed(jiff::Timestamp::now()))
+        .await
+        .expect("start the app")
+}

@@ -4,20 +4,14 @@
 //! SQLite and (when configured) PostgreSQL.
 
 use futures_util::future::join_all;
-use tact_app::{App, Clock, SignInFailure, LOCK_MINUTES, MAX_FAILED_SIGN_INS};
-use tact_core::profile::Profile;
+use tact_app::{App, SignInFailure, LOCK_MINUTES, MAX_FAILED_SIGN_INS};
 use tact_core::roles::Role;
-use tact_store::{testing, Store};
+use tact_store::testing;
 
 const RIGHT: &str = "a right password, long enough";
 
 async fn office(url: &str) -> App {
-    let store = Store::open(url).await.unwrap();
-    store.migrate().await.unwrap();
-    let profile = Profile::built_in("cleveland-opcc").unwrap();
-    let app = App::new(store, profile, Clock::fixed(jiff::Timestamp::now()))
-        .await
-        .unwrap();
+    let app = tact_app::testing::app_on_a_fixed_clock(url, "cleveland-opcc").await;
     let cas = app
         .create_staff(None, "Cas Worker", Role::Caseworker, None, None)
         .await

@@ -68,6 +68,7 @@ pub enum AuditAction {
     StaffCreated,
     StaffChanged,
     TokenIssued,
+    TokenRevoked,
 }
 
 impl AuditAction {
@@ -126,6 +127,7 @@ impl AuditAction {
             Self::StaffCreated => "staff.created",
             Self::StaffChanged => "staff.changed",
             Self::TokenIssued => "staff.token-issued",
+            Self::TokenRevoked => "staff.token-revoked",
         }
     }
 }

@@ -64,6 +64,7 @@ pub fn offered<K: Fixed>(profile: &Profile, actor: &Actor) -> bool {
 /// # Errors
 /// A forbidden error naming the roles that may.
 pub fn permit_kind<K: Fixed>(profile: &Profile, actor: &Actor) -> Result<(), RuleError> {
+    crate::roles::within_scope(actor, K::ACTION)?;
     match K::ACTION {
         Some(action) => authorise(profile, actor, action, K::role_clause(profile)),
         None => Ok(()),
@@ -76,6 +77,7 @@ pub fn permit_kind<K: Fixed>(profile: &Profile, actor: &Actor) -> Result<(), Rul
 /// # Errors
 /// A forbidden error naming the roles that may, and the clause where the action has one.
 pub fn permit(profile: &Profile, actor: &Actor, command: &impl Command) -> Result<(), RuleError> {
+    crate::roles::within_scope(actor, command.action())?;
     match command.action() {
         Some(action) => authorise(profile, actor, action, command.clause(profile)),
         None => Ok(()),
@@ -220,6 +222,25 @@ commands! {
         active: Option<bool>,
         line_manager: Option<StaffId>,
     }
+
+    /// Adds a service account for a system (issue 12), acting under its own name with only
+    /// what its scope allows; it never signs in.
+    CreateServiceAccount => Some(Action::ManageStaff), {
+        name: String,
+        scope: crate::roles::Scope,
+    }
+
+    /// Mints an API token for `holder`, named, lasting `days` (issue 12): for oneself, or
+    /// an administrator's for a service account ([`crate::roles::may_issue_token`]).
+    IssueToken => None, {
+        holder: StaffId,
+        name: String,
+        days: Option<u32>,
+    }
+
+    /// Revokes an API token: its holder's or an administrator's to do
+    /// ([`crate::roles::may_manage_tokens`]).
+    RevokeToken => None, { token: i64 }
 
     /// Writes a letter to a person from the profile's template, kept as written.
     WriteLetter => Some(Action::RecordNotice), { about: LetterAbout, how: How }
@@ -390,6 +411,8 @@ pub mod read {
     }
 
     reads! {
+        /// The contact check (every member of staff; a contact-check service account).
+        ContactCheck => CheckContact;
         /// A person's record, their matters, contacts, plans and history.
         Records => ReadAll;
         /// The staff directory, with roles and who is active.
@@ -459,11 +482,7 @@ mod tests {
     use read::Reads;
 
     fn actor(role: Role) -> Actor {
-        Actor {
-            id: crate::ids::StaffId(1),
-            name: "Test".into(),
-            role,
-        }
+        Actor::staff(crate::ids::StaffId(1), "Test", role)
     }
 
     /// CLE-9.15: the disclosure log is read by those who ask to share, the DPO who approves,

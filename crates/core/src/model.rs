@@ -20,6 +20,30 @@ pub struct Staff {
     pub role: Role,
     pub line_manager: Option<StaffId>,
     pub active: bool,
+    /// A service account's scope (issue 12); `None` for a member of staff.
+    pub scope: Option<crate::roles::Scope>,
+}
+
+/// An API token as its holder and administrators see it (issue 12): never the secret,
+/// which is shown once when minted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiToken {
+    pub id: i64,
+    pub staff_id: StaffId,
+    /// What it is for, in its holder's words ("phone system", "my laptop").
+    pub name: String,
+    pub created_at: Timestamp,
+    pub created_by: Option<StaffId>,
+    pub expires_at: Timestamp,
+    pub revoked_at: Option<Timestamp>,
+    pub revoked_by: Option<StaffId>,
+}
+
+impl ApiToken {
+    /// Whether it still lets its holder in at `now`.
+    pub fn live(&self, now: Timestamp) -> bool {
+        self.revoked_at.is_none() && self.expires_at > now
+    }
 }
 
 /// How the person wants to receive what the office sends them.

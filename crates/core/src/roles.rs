@@ -99,10 +99,14 @@ pub enum Action {
     MergePeople,
     /// The governance report: counts across every plan, review, breach and dispute.
     ReadGovernance,
+    /// Ask the contact check who is calling and what may be done (CLE-9.9; NOR-6.1): every
+    /// member of staff may, whatever the profile, and it is all a contact-check service
+    /// account may do.
+    CheckContact,
 }
 
 impl Action {
-    pub const ALL: [Action; 26] = [
+    pub const ALL: [Action; 27] = [
         Self::EndCall,
         Self::RecordContact,
         Self::RecordIncident,
@@ -129,6 +133,7 @@ impl Action {
         Self::ReadAccessLog,
         Self::MergePeople,
         Self::ReadGovernance,
+        Self::CheckContact,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -159,16 +164,83 @@ impl Action {
             Self::ReadAccessLog => "read-access-log",
             Self::MergePeople => "merge-people",
             Self::ReadGovernance => "read-governance",
+            Self::CheckContact => "check-contact",
         }
     }
 }
 
-/// The member of staff taking a step.
+/// What a service account may do (issue 12): one narrow thing, for a system (a phone
+/// system, a mail gateway) rather than a person. It acts under its own name, so its
+/// look-ups are on the access log as its own, and it can never sign in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// The contact check, and nothing else: a phone system asking before it puts a call
+    /// through.
+    ContactCheck,
+    /// The contact check, and logging the contacts it answered.
+    LogContact,
+}
+
+impl Scope {
+    pub const ALL: [Scope; 2] = [Self::ContactCheck, Self::LogContact];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ContactCheck => "contact-check",
+            Self::LogContact => "log-contact",
+        }
+    }
+
+    /// # Errors
+    /// An invalid-input error naming the field `scope`.
+    pub fn parse(s: &str) -> Result<Self, RuleError> {
+        Self::ALL
+            .into_iter()
+            .find(|x| x.as_str() == s)
+            .ok_or_else(|| {
+                RuleError::invalid(
+                    "scope",
+                    format!("expected contact-check or log-contact, got {s:?}"),
+                )
+            })
+    }
+
+    pub fn plain(self) -> &'static str {
+        match self {
+            Self::ContactCheck => "ask the contact check",
+            Self::LogContact => "ask the contact check and log contacts",
+        }
+    }
+
+    /// Every action the scope allows; nothing else is.
+    pub fn actions(self) -> &'static [Action] {
+        match self {
+            Self::ContactCheck => &[Action::CheckContact],
+            Self::LogContact => &[Action::CheckContact, Action::RecordContact],
+        }
+    }
+}
+
+/// The member of staff (or service account) taking a step.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
     pub id: StaffId,
     pub name: String,
     pub role: Role,
+    /// A service account's scope; `None` for a member of staff.
+    pub scope: Option<Scope>,
+}
+
+impl Actor {
+    /// A member of staff in `role` (not a service account).
+    pub fn staff(id: StaffId, name: impl Into<String>, role: Role) -> Self {
+        Self {
+            id,
+            name: name.into(),
+            role,
+            scope: None,
+        }
+    }
 }
 
 impl From<crate::model::Staff> for Actor {
@@ -178,7 +250,29 @@ impl From<crate::model::Staff> for Actor {
             id: s.id,
             name: s.name,
             role: s.role,
+            scope: s.scope,
         }
+    }
+}
+
+/// Refuses a service account anything its scope does not name (issue 12): a read or step
+/// that no action governs included.
+///
+/// # Errors
+/// A forbidden error saying what the service account may do.
+pub fn within_scope(actor: &Actor, action: Option<Action>) -> Result<(), RuleError> {
+    match actor.scope {
+        Some(scope) if !action.is_some_and(|a| scope.actions().contains(&a)) => {
+            Err(RuleError::forbidden(
+                None,
+                format!(
+                    "{} is a service account that may only {}",
+                    actor.name,
+                    scope.plain()
+                ),
+            ))
+        }
+        _ => Ok(()),
     }
 }
 
@@ -230,6 +324,7 @@ pub fn authorise(
     action: Action,
     clause: Option<&str>,
 ) -> Result<(), RuleError> {
+    within_scope(actor, Some(action))?;
     if profile.may(actor.role, action) {
         return Ok(());
     }
@@ -255,17 +350,77 @@ pub fn authorise(
     ))
 }
 
+/// How long an API token lasts when nobody says, and the longest it may (issue 12).
+pub const TOKEN_DEFAULT_DAYS: u32 = 90;
+pub const TOKEN_MAX_DAYS: u32 = 365;
+
+/// Who may mint an API token for whom (issue 12): a member of staff for themselves;
+/// whoever manages staff for a service account (which cannot sign in to mint its own);
+/// nobody for another member of staff; a service account never.
+///
+/// # Errors
+/// A forbidden error saying why.
+pub fn may_issue_token(
+    profile: &Profile,
+    actor: &Actor,
+    holder: &crate::model::Staff,
+) -> Result<(), RuleError> {
+    if actor.scope.is_some() {
+        return within_scope(actor, None);
+    }
+    if holder.scope.is_some() {
+        return authorise(profile, actor, Action::ManageStaff, None);
+    }
+    if holder.id == actor.id {
+        return Ok(());
+    }
+    Err(RuleError::forbidden(
+        None,
+        format!(
+            "nobody mints a token for anyone else: {} mints their own when they are signed in",
+            holder.name
+        ),
+    ))
+}
+
+/// Who may list a member of staff's tokens or revoke one (issue 12): the holder, or whoever
+/// manages staff.
+///
+/// # Errors
+/// A forbidden error naming the roles that may.
+pub fn may_manage_tokens(
+    profile: &Profile,
+    actor: &Actor,
+    holder: StaffId,
+) -> Result<(), RuleError> {
+    if actor.scope.is_none() && holder == actor.id {
+        return Ok(());
+    }
+    authorise(profile, actor, Action::ManageStaff, None)
+}
+
+/// When a token minted at `now` to last `days` (default [`TOKEN_DEFAULT_DAYS`]) expires.
+///
+/// # Errors
+/// An invalid-input error naming `days` outside 1 to [`TOKEN_MAX_DAYS`].
+pub fn token_expiry(now: jiff::Timestamp, days: Option<u32>) -> Result<jiff::Timestamp, RuleError> {
+    let days = days.unwrap_or(TOKEN_DEFAULT_DAYS);
+    if !(1..=TOKEN_MAX_DAYS).contains(&days) {
+        return Err(RuleError::invalid(
+            "days",
+            format!("a token lasts 1 to {TOKEN_MAX_DAYS} days, not {days}"),
+        ));
+    }
+    Ok(now + jiff::SignedDuration::from_hours(24 * i64::from(days)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::{NewTask, TaskKind};
 
     fn actor(id: i64, role: Role) -> Actor {
-        Actor {
-            id: StaffId(id),
-            name: "Someone".into(),
-            role,
-        }
+        Actor::staff(StaffId(id), "Someone", role)
     }
 
     fn task(assignee: Option<i64>, role: Option<Role>) -> NewTask {
@@ -300,5 +455,70 @@ mod tests {
         assert!(may_read_disclosure_log(&p, &actor(1, Role::LineManager)).is_ok());
         let err = may_read_disclosure_log(&p, &actor(1, Role::Caseworker)).unwrap_err();
         assert_eq!(err.clause.as_deref(), Some("CLE-9.15"));
+    }
+
+    fn staff(id: i64, scope: Option<Scope>) -> crate::model::Staff {
+        crate::model::Staff {
+            id: StaffId(id),
+            name: format!("Staff {id}"),
+            email: None,
+            role: Role::Caseworker,
+            line_manager: None,
+            active: true,
+            scope,
+        }
+    }
+
+    #[test]
+    fn issue_12_a_token_is_minted_for_oneself_or_by_an_administrator_for_a_service_account() {
+        let p = Profile::built_in("cleveland-opcc").unwrap();
+        let cas = actor(1, Role::Caseworker);
+        let admin = actor(2, Role::Admin);
+        assert!(may_issue_token(&p, &cas, &staff(1, None)).is_ok());
+        // Nobody for another member of staff, an administrator included.
+        assert!(may_issue_token(&p, &cas, &staff(3, None)).is_err());
+        assert!(may_issue_token(&p, &admin, &staff(3, None)).is_err());
+        // A service account's token: an administrator's to mint, nobody else's.
+        let phones = staff(4, Some(Scope::ContactCheck));
+        assert!(may_issue_token(&p, &admin, &phones).is_ok());
+        assert!(may_issue_token(&p, &cas, &phones).is_err());
+        let mut as_phones = actor(4, Role::Caseworker);
+        as_phones.scope = Some(Scope::ContactCheck);
+        assert!(may_issue_token(&p, &as_phones, &phones).is_err());
+        // Listing and revoking: the holder or an administrator.
+        assert!(may_manage_tokens(&p, &cas, StaffId(1)).is_ok());
+        assert!(may_manage_tokens(&p, &cas, StaffId(3)).is_err());
+        assert!(may_manage_tokens(&p, &admin, StaffId(3)).is_ok());
+        assert!(may_manage_tokens(&p, &as_phones, StaffId(4)).is_err());
+    }
+
+    #[test]
+    fn issue_12_a_token_lasts_a_bounded_time() {
+        let now: jiff::Timestamp = "2026-12-01T00:00:00Z".parse().unwrap();
+        assert_eq!(
+            token_expiry(now, None).unwrap(),
+            "2027-03-01T00:00:00Z".parse::<jiff::Timestamp>().unwrap()
+        );
+        assert!(token_expiry(now, Some(0)).is_err());
+        assert!(token_expiry(now, Some(TOKEN_MAX_DAYS + 1)).is_err());
+        assert!(token_expiry(now, Some(TOKEN_MAX_DAYS)).is_ok());
+    }
+
+    #[test]
+    fn issue_12_a_service_account_may_do_its_scope_and_nothing_else() {
+        let p = Profile::built_in("northamptonshire-opfcc").unwrap();
+        let mut phones = actor(4, Role::Caseworker);
+        phones.scope = Some(Scope::ContactCheck);
+        assert!(authorise(&p, &phones, Action::CheckContact, None).is_ok());
+        assert!(authorise(&p, &phones, Action::RecordContact, None).is_err());
+        assert!(authorise(&p, &phones, Action::ReadAll, None).is_err());
+        assert!(within_scope(&phones, None).is_err());
+        phones.scope = Some(Scope::LogContact);
+        assert!(authorise(&p, &phones, Action::RecordContact, None).is_ok());
+        assert!(authorise(&p, &phones, Action::ManagePeople, None).is_err());
+        // Every member of staff may ask the contact check, whatever the profile.
+        for r in Role::ALL {
+            assert!(authorise(&p, &actor(1, r), Action::CheckContact, None).is_ok());
+        }
     }
 }

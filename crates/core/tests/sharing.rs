@@ -13,11 +13,7 @@ fn now() -> Timestamp {
 }
 
 fn who(id: i64, role: Role) -> Actor {
-    Actor {
-        id: StaffId(id),
-        name: format!("staff {id}"),
-        role,
-    }
+    Actor::staff(StaffId(id), format!("staff {id}"), role)
 }
 
 fn ask() -> DisclosureRequest {

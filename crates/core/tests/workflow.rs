@@ -48,11 +48,7 @@ fn actor(id: StaffId) -> Actor {
         CSM => Role::CustomerServiceManager,
         _ => Role::SeniorManager,
     };
-    Actor {
-        id,
-        name: format!("staff {id}"),
-        role,
-    }
+    Actor::staff(id, format!("staff {id}"), role)
 }
 
 impl World {
@@ -70,6 +66,7 @@ impl World {
                     None
                 },
                 active: true,
+                scope: None,
             })
             .collect();
         let matter = Matter {

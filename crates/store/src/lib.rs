@@ -134,6 +134,7 @@ const MIGRATIONS: &[(i64, Migration)] = {
             12,
             Shared(include_str!("../migrations/0012_open_tasks.sql")),
         ),
+        (13, Shared(include_str!("../migrations/0013_tokens.sql"))),
     ]
 };
 

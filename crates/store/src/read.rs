@@ -8,7 +8,7 @@ use tact_core::identity::{EmailAddress, PhoneNumber};
 use tact_core::ids::*;
 use tact_core::model::*;
 use tact_core::profile::Channel;
-use tact_core::roles::Role;
+use tact_core::roles::{Role, Scope};
 use tact_core::sharing::{Disclosure, DisclosureStatus};
 
 /// `s` with LIKE's wildcards (and the escape character itself) escaped by a backslash.
@@ -99,6 +99,24 @@ fn staff_row(r: &AnyRow) -> Result<Staff> {
         role: Role::parse(&role).map_err(|_| corrupt("role", &role))?,
         line_manager: r.oi("line_manager")?.map(StaffId),
         active: r.flag("active")?,
+        scope: r
+            .os("scope")?
+            .map(|x| Scope::parse(&x).map_err(|_| corrupt("staff.scope", &x)))
+            .transpose()?,
+    })
+}
+
+fn token_row(r: &AnyRow) -> Result<ApiToken> {
+    let r = crate::Cols::of(r, "tokens");
+    Ok(ApiToken {
+        id: r.i("id")?,
+        staff_id: StaffId(r.i("staff_id")?),
+        name: r.s("name")?,
+        created_at: r.ts("created_at")?,
+        created_by: r.oi("created_by")?.map(StaffId),
+        expires_at: r.ts("expires_at")?,
+        revoked_at: r.ots("revoked_at")?,
+        revoked_by: r.oi("revoked_by")?.map(StaffId),
     })
 }
 
@@ -626,36 +644,86 @@ impl Store {
     /// # Errors
     /// The database's error.
     pub async fn staff_list(&self) -> Result<Vec<Staff>> {
-        sqlx::query("SELECT id, name, email, role, line_manager, active FROM staff ORDER BY id")
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(staff_row)
-            .collect()
+        sqlx::query(
+            "SELECT id, name, email, role, line_manager, active, scope FROM staff ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(staff_row)
+        .collect()
     }
 
     /// # Errors
     /// The database's error.
     pub async fn staff(&self, id: StaffId) -> Result<Option<Staff>> {
-        sqlx::query("SELECT id, name, email, role, line_manager, active FROM staff WHERE id = $1")
-            .bind(id.0)
-            .fetch_optional(&self.pool)
-            .await?
-            .as_ref()
-            .map(staff_row)
-            .transpose()
+        sqlx::query(
+            "SELECT id, name, email, role, line_manager, active, scope FROM staff WHERE id = $1",
+        )
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(staff_row)
+        .transpose()
     }
 
-    /// The active member of staff holding the API token with this SHA-256 hash.
+    /// The active member of staff (or service account) holding the live API token with
+    /// this SHA-256 hash, and when the token expires: none for a token revoked, expired at
+    /// `now`, or held by someone no longer active.
     ///
     /// # Errors
     /// The database's error.
-    pub async fn staff_by_token_hash(&self, hash: &str) -> Result<Option<Staff>> {
-        let row = sqlx::query("SELECT s.id, s.name, s.email, s.role, s.line_manager, s.active FROM api_tokens t JOIN staff s ON s.id = t.staff_id WHERE t.token_hash = $1 AND t.revoked = 0 AND s.active = 1")
+    pub async fn staff_by_token_hash(
+        &self,
+        hash: &str,
+        now: jiff::Timestamp,
+    ) -> Result<Option<(Staff, jiff::Timestamp)>> {
+        let row = sqlx::query("SELECT s.id, s.name, s.email, s.role, s.line_manager, s.active, s.scope, t.expires_at FROM tokens t JOIN staff s ON s.id = t.staff_id WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND s.active = 1")
             .bind(hash)
+            .bind(crate::codec::ts(now))
             .fetch_optional(&self.pool)
             .await?;
-        row.as_ref().map(staff_row).transpose()
+        row.as_ref()
+            .map(|r| {
+                Ok((
+                    staff_row(r)?,
+                    crate::Cols::of(r, "tokens").ts("expires_at")?,
+                ))
+            })
+            .transpose()
+    }
+
+    /// The tokens `holder` holds (everyone's without one), newest first, revoked and
+    /// expired ones included.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn tokens(&self, holder: Option<StaffId>) -> Result<Vec<ApiToken>> {
+        let rows = match holder {
+            Some(h) => sqlx::query("SELECT id, staff_id, name, created_at, created_by, expires_at, revoked_at, revoked_by FROM tokens WHERE staff_id = $1 ORDER BY id DESC")
+                .bind(h.0)
+                .fetch_all(&self.pool)
+                .await?,
+            None => sqlx::query("SELECT id, staff_id, name, created_at, created_by, expires_at, revoked_at, revoked_by FROM tokens ORDER BY id DESC")
+                .fetch_all(&self.pool)
+                .await?,
+        };
+        rows.iter().map(token_row).collect()
+    }
+
+    /// One token by its id.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn token(&self, id: i64) -> Result<Option<ApiToken>> {
+        sqlx::query("SELECT id, staff_id, name, created_at, created_by, expires_at, revoked_at, revoked_by FROM tokens WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(token_row)
+            .transpose()
     }
 
     /// # Errors
@@ -1679,7 +1747,7 @@ impl Store {
     /// # Errors
     /// The database's error.
     pub async fn account(&self, username: &str) -> Result<Option<Account>> {
-        let row = sqlx::query("SELECT id, name, email, role, line_manager, active, password_hash, failed_sign_ins, locked_until FROM staff WHERE username = $1")
+        let row = sqlx::query("SELECT id, name, email, role, line_manager, active, scope, password_hash, failed_sign_ins, locked_until FROM staff WHERE username = $1")
             .bind(username.trim().to_lowercase())
             .fetch_optional(&self.pool)
             .await?;
@@ -1699,7 +1767,7 @@ impl Store {
     /// # Errors
     /// The database's error.
     pub async fn session(&self, token_hash: &str, now: jiff::Timestamp) -> Result<Option<Session>> {
-        let row = sqlx::query("SELECT s.id, s.name, s.email, s.role, s.line_manager, s.active, x.csrf, x.expires_at FROM sessions x JOIN staff s ON s.id = x.staff_id WHERE x.token_hash = $1 AND x.expires_at > $2 AND s.active = 1")
+        let row = sqlx::query("SELECT s.id, s.name, s.email, s.role, s.line_manager, s.active, s.scope, x.csrf, x.expires_at FROM sessions x JOIN staff s ON s.id = x.staff_id WHERE x.token_hash = $1 AND x.expires_at > $2 AND s.active = 1")
             .bind(token_hash)
             .bind(crate::codec::ts(now))
             .fetch_optional(&self.pool)

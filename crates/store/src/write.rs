@@ -415,14 +415,15 @@ impl WriteTx {
         password_hash: Option<&str>,
         now: jiff::Timestamp,
     ) -> Result<StaffId> {
-        let q = sqlx::query("INSERT INTO staff (name, email, role, line_manager, active, password_hash, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id")
+        let q = sqlx::query("INSERT INTO staff (name, email, role, line_manager, active, password_hash, created_at, scope) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id")
             .bind(s.name.clone())
             .bind(s.email.as_ref().map(|e| e.as_str().to_string()))
             .bind(s.role.as_str())
             .bind(s.line_manager.map(|m| m.0))
             .bind(i64::from(s.active))
             .bind(password_hash.map(str::to_string))
-            .bind(ts(now));
+            .bind(ts(now))
+            .bind(s.scope.map(|x| x.as_str().to_string()));
         let id = StaffId(self.insert_returning_id(q).await?);
         self.note_change(Change::Staff(id));
         Ok(id)
@@ -446,26 +447,59 @@ impl WriteTx {
         Ok(())
     }
 
+    /// Keeps a new token's hash (never the token), giving back its id.
+    ///
     /// # Errors
     /// The database's error.
     pub async fn insert_token(
         &mut self,
         staff: StaffId,
         token_hash: &str,
-        label: &str,
+        name: &str,
+        by: Option<StaffId>,
+        now: jiff::Timestamp,
+        expires_at: jiff::Timestamp,
+    ) -> Result<i64> {
+        let q = sqlx::query(
+            "INSERT INTO tokens (token_hash, staff_id, name, created_at, created_by, expires_at) VALUES ($1,$2,$3,$4,$5,$6) RETURNING id",
+        )
+        .bind(token_hash.to_string())
+        .bind(staff.0)
+        .bind(name.to_string())
+        .bind(ts(now))
+        .bind(by.map(|b| b.0))
+        .bind(ts(expires_at));
+        let id = self.insert_returning_id(q).await?;
+        self.note_change(Change::Staff(staff));
+        Ok(id)
+    }
+
+    /// Revokes a token: every process forgets it within the bound (a change to its holder).
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] for a token already revoked; the database's error.
+    pub async fn revoke_token(
+        &mut self,
+        id: i64,
+        holder: StaffId,
+        by: StaffId,
         now: jiff::Timestamp,
     ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO api_tokens (token_hash, staff_id, label, created_at) VALUES ($1,$2,$3,$4)",
+        let r = sqlx::query(
+            "UPDATE tokens SET revoked_at = $1, revoked_by = $2 WHERE id = $3 AND revoked_at IS NULL",
         )
-        .bind(token_hash)
-        .bind(staff.0)
-        .bind(label)
         .bind(ts(now))
+        .bind(by.0)
+        .bind(id)
         .execute(&mut *self.tx)
         .await
         .map_err(w)?;
-        self.note_change(Change::Staff(staff));
+        if r.rows_affected() == 0 {
+            return Err(StoreError::Conflict(format!(
+                "token {id} is already revoked"
+            )));
+        }
+        self.note_change(Change::Staff(holder));
         Ok(())
     }
 

@@ -79,6 +79,7 @@ async fn staff(s: &Store) -> StaffId {
                 role: Role::Caseworker,
                 line_manager: None,
                 active: true,
+                scope: None,
             },
             None,
             now(),

@@ -187,11 +187,33 @@ pub enum StaffCmd {
         line_manager: Option<i64>,
     },
     List,
-    /// Issue another API token.
+    /// Mint an API token for a service account (an administrator's), or for yourself.
     Token {
         id: i64,
-        #[arg(long, default_value = "cli")]
-        label: String,
+        /// What it is for.
+        #[arg(long, alias = "label", default_value = "cli")]
+        name: String,
+        /// How many days it lasts (1 to 365; 90 unless given).
+        #[arg(long)]
+        days: Option<u32>,
+    },
+    /// Add a service account for a system: it acts under its own name and may do only what
+    /// its scope says (contact-check, log-contact).
+    Service {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        scope: String,
+    },
+    /// API tokens: yours, another's (--staff ID) or everyone's (--staff all), never their
+    /// secrets.
+    Tokens {
+        #[arg(long)]
+        staff: Option<String>,
+    },
+    /// Revoke an API token by its id: yours, or anyone's for an administrator.
+    Revoke {
+        token: i64,
     },
     /// Set a member of staff's username and password for the web UI (the password is read from standard input).
     Password {

@@ -81,7 +81,12 @@ async fn staff(
     let s = app
         .create_staff(Some(admin), name, role, None, manager)
         .await?;
-    let token = app.issue_token(Some(admin), s.id, "demo").await?;
+    // Each member of staff mints their own token (nobody mints one for anyone else), on
+    // the real clock, so it lasts from today rather than from the demo's past.
+    let token = app
+        .with_clock(Clock::default())
+        .issue_token(Some(&Actor::from(s.clone())), s.id, "demo")
+        .await?;
     let username = name
         .split_whitespace()
         .next()
@@ -95,11 +100,27 @@ async fn staff(
         role.plain(),
         s.id
     ));
-    Ok(Actor {
-        id: s.id,
-        name: s.name,
-        role,
-    })
+    Ok(Actor::staff(s.id, s.name, role))
+}
+
+/// The demo's summary with every API token left out, for the terminal and the log: the
+/// tokens are in `demo-tokens.txt` only.
+pub fn without_tokens(summary: &str) -> String {
+    let mut out: String = summary
+        .split_inclusive(char::is_whitespace)
+        .map(|w| {
+            let word = w.trim_end();
+            if word.starts_with("tact_") {
+                format!("(in demo-tokens.txt){}", &w[word.len()..])
+            } else {
+                w.to_string()
+            }
+        })
+        .collect();
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out
 }
 
 /// Fills the store with a demo office and returns a summary with every demo token.

@@ -243,7 +243,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let app = open_app(&dir, url_flag).await?;
             let summary = demo::populate(&app, people).await?;
             std::fs::write(cli.data.join("demo-tokens.txt"), &summary)?;
-            print!("{summary}");
+            print!("{}", demo::without_tokens(&summary));
             Ok(ExitCode::SUCCESS)
         }
         Command::Mail {
@@ -618,11 +618,29 @@ fn request_for(command: Command) -> Result<Request> {
             ),
             StaffCmd::List => r(M::GET, "/staff".into(), None),
             StaffCmd::Password { .. } => bail!("handled above"),
-            StaffCmd::Token { id, label } => r(
+            StaffCmd::Token { id, name, days } => r(
                 M::POST,
                 format!("/staff/{id}/tokens"),
-                body(w::TokenReq { label }),
+                body(w::TokenReq {
+                    name,
+                    days,
+                    staff_id: None,
+                }),
             ),
+            StaffCmd::Service { name, scope } => r(
+                M::POST,
+                "/service-accounts".into(),
+                body(w::ServiceAccountReq { name, scope }),
+            ),
+            StaffCmd::Tokens { staff } => r(
+                M::GET,
+                match staff {
+                    Some(s) => format!("/tokens?staff={}", tact_web::urlencode(&s)),
+                    None => "/tokens".into(),
+                },
+                None,
+            ),
+            StaffCmd::Revoke { token } => r(M::DELETE, format!("/tokens/{token}"), None),
             StaffCmd::Set {
                 id,
                 role,
@@ -1079,7 +1097,7 @@ async fn serve(
         let summary = demo::populate(&app, 300).await?;
         let text = format!("{line}\n{summary}");
         std::fs::write(data.join("demo-tokens.txt"), &text)?;
-        eprint!("{text}");
+        eprint!("{}", demo::without_tokens(&text));
         // The demo was built by one command's app; the server keeps an index and follows
         // the change feed.
         app.started_afresh(Clock::default()).await?
@@ -1093,7 +1111,7 @@ async fn serve(
         }
         if demo {
             if let Ok(t) = std::fs::read_to_string(data.join("demo-tokens.txt")) {
-                eprint!("{t}");
+                eprint!("{}", demo::without_tokens(&t));
             }
         }
         let listen_cfg = dir.config.listen.clone();

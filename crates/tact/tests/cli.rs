@@ -24,6 +24,14 @@ fn text(o: &Output) -> String {
     )
 }
 
+/// Adds a member of staff as the operator at the console, giving their record and token.
+fn staff_add(data: &Path, name: &str, role: &str) -> serde_json::Value {
+    json(&tact(
+        data,
+        &["staff", "add", "--name", name, "--role", role],
+    ))
+}
+
 fn json(o: &Output) -> serde_json::Value {
     assert!(o.status.success(), "{}", text(o));
     serde_json::from_slice(&o.stdout).unwrap_or_else(|_| panic!("not JSON: {}", text(o)))
@@ -84,17 +92,7 @@ fn the_workflow_runs_from_the_command_line_under_the_same_rules() {
     assert!(tact(&d, &["init", "--profile", "cleveland-opcc"])
         .status
         .success());
-    let lm = json(&tact(
-        &d,
-        &[
-            "staff",
-            "add",
-            "--name",
-            "Lee Manager",
-            "--role",
-            "line-manager",
-        ],
-    ));
+    let lm = staff_add(&d, "Lee Manager", "line-manager");
     let lm_id = lm["staff"]["id"].as_i64().unwrap().to_string();
     let cw = json(&tact(
         &d,
@@ -203,10 +201,7 @@ fn the_workflow_runs_from_the_command_line_under_the_same_rules() {
     assert!(!o.status.success());
     assert!(text(&o).contains("--as"));
     // CLE-9.15: sharing waits for the DPO, then goes on the disclosure log.
-    let dpo = json(&tact(
-        &d,
-        &["staff", "add", "--name", "Dee Protection", "--role", "dpo"],
-    ));
+    let dpo = staff_add(&d, "Dee Protection", "dpo");
     let dpo_id = dpo["staff"]["id"].as_i64().unwrap().to_string();
     let asked = json(&tact(
         &d,
@@ -287,17 +282,7 @@ async fn audit_verify_detects_an_altered_entry() {
     assert!(tact(&d, &["init", "--profile", "cleveland-opcc"])
         .status
         .success());
-    json(&tact(
-        &d,
-        &[
-            "staff",
-            "add",
-            "--name",
-            "Cas Worker",
-            "--role",
-            "caseworker",
-        ],
-    ));
+    staff_add(&d, "Cas Worker", "caseworker");
     let o = tact(&d, &["audit", "verify"]);
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("intact"));
@@ -364,17 +349,7 @@ fn mail_import_takes_in_mbox_and_maildir_once_and_quarantines_the_unreadable() {
     assert!(tact(&d, &["init", "--profile", "cleveland-opcc"])
         .status
         .success());
-    let cw = json(&tact(
-        &d,
-        &[
-            "staff",
-            "add",
-            "--name",
-            "Cas Worker",
-            "--role",
-            "caseworker",
-        ],
-    ));
+    let cw = staff_add(&d, "Cas Worker", "caseworker");
     let cw_id = cw["staff"]["id"].as_i64().unwrap().to_string();
     json(&tact(
         &d,
@@ -492,17 +467,7 @@ fn a_backup_is_checked_and_restoring_it_brings_back_every_record_as_it_was() {
     assert!(tact(&d, &["init", "--profile", "cleveland-opcc"])
         .status
         .success());
-    let cw = json(&tact(
-        &d,
-        &[
-            "staff",
-            "add",
-            "--name",
-            "Cas Worker",
-            "--role",
-            "caseworker",
-        ],
-    ));
+    let cw = staff_add(&d, "Cas Worker", "caseworker");
     let cw_id = cw["staff"]["id"].as_i64().unwrap().to_string();
     let add = |name: &str| {
         json(&tact(
@@ -640,10 +605,7 @@ fn nor_9_1_disposal_from_the_command_line_needs_the_dpo_and_confirmation() {
     assert!(tact(&d, &["init", "--profile", "northamptonshire-opfcc"])
         .status
         .success());
-    let dpo = json(&tact(
-        &d,
-        &["staff", "add", "--name", "Dee", "--role", "dpo"],
-    ))["staff"]["id"]
+    let dpo = staff_add(&d, "Dee", "dpo")["staff"]["id"]
         .as_i64()
         .unwrap()
         .to_string();
@@ -663,4 +625,96 @@ fn nor_9_1_disposal_from_the_command_line_needs_the_dpo_and_confirmation() {
     assert_eq!(done["disposed"], serde_json::json!([]));
     let bad = tact(&d, &["--as", &dpo, "retention", "lift", "99"]);
     assert!(!bad.status.success(), "{}", text(&bad));
+}
+
+/// Issue 12: from the CLI, a member of staff mints, lists and revokes their own tokens; an
+/// administrator adds a service account and mints its token, but not a colleague's.
+#[test]
+fn tokens_and_service_accounts_from_the_cli() {
+    let d = folder("tokens");
+    let init = tact(&d, &["init", "--profile", "cleveland-opcc"]);
+    assert!(init.status.success(), "{}", text(&init));
+    let cas = staff_add(&d, "Cas Worker", "caseworker");
+    let cas_id = cas["staff"]["id"].as_i64().unwrap().to_string();
+    // Their own, named, for 30 days.
+    let mine = json(&tact(
+        &d,
+        &[
+            "--as", &cas_id, "staff", "token", &cas_id, "--name", "laptop", "--days", "30",
+        ],
+    ));
+    assert_eq!(mine["about"]["name"], "laptop");
+    let token_id = mine["about"]["id"].as_i64().unwrap();
+    let id = token_id.to_string();
+    let listed = json(&tact(&d, &["--as", &cas_id, "staff", "tokens"]));
+    assert!(listed["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t["id"] == token_id));
+    assert!(!listed.to_string().contains("tact_"), "never the secret");
+    // An administrator may not mint a colleague's.
+    let o = tact(
+        &d,
+        &["--as", "1", "staff", "token", &cas_id, "--name", "theirs"],
+    );
+    assert!(!o.status.success());
+    assert!(
+        text(&o).contains("nobody mints a token for anyone else"),
+        "{}",
+        text(&o)
+    );
+    // A service account, and its token from the administrator.
+    let phones = json(&tact(
+        &d,
+        &[
+            "--as",
+            "1",
+            "staff",
+            "service",
+            "--name",
+            "Phone system",
+            "--scope",
+            "contact-check",
+        ],
+    ));
+    assert_eq!(phones["scope"], "contact-check");
+    let pid = phones["id"].as_i64().unwrap().to_string();
+    let pbx = json(&tact(
+        &d,
+        &["--as", "1", "staff", "token", &pid, "--name", "pbx"],
+    ));
+    assert!(pbx["token"].as_str().unwrap().starts_with("tact_"));
+    // Revoked by its holder.
+    let gone = json(&tact(&d, &["--as", &cas_id, "staff", "revoke", &id]));
+    assert!(gone["revoked_at"].is_string());
+    let again = tact(&d, &["--as", &cas_id, "staff", "revoke", &id]);
+    assert!(!again.status.success());
+}
+
+/// Issue 12: the demo writes its tokens to its file only, never to the terminal.
+#[test]
+fn the_demo_keeps_its_tokens_in_its_file() {
+    let d = folder("demo-tokens");
+    let init = tact(&d, &["init", "--profile", "cleveland-opcc"]);
+    assert!(init.status.success(), "{}", text(&init));
+    let o = tact(&d, &["demo", "--people", "4"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(!text(&o).contains("tact_"), "{}", text(&o));
+    assert!(text(&o).contains("demo-tokens.txt"));
+    let file = std::fs::read_to_string(d.join("demo-tokens.txt")).unwrap();
+    assert!(file.matches("token tact_").count() >= 5, "{file}");
+    // They last from today, not from the demo's past.
+    let all = json(&tact(
+        &d,
+        &["--as", "1", "staff", "tokens", "--staff", "all"],
+    ));
+    let now = jiff::Timestamp::now();
+    for t in all["tokens"].as_array().unwrap() {
+        let expires: jiff::Timestamp = t["expires_at"].as_str().unwrap().parse().unwrap();
+        assert!(
+            expires > now + jiff::SignedDuration::from_hours(24 * 80),
+            "{t}"
+        );
+    }
 }

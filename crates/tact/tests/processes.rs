@@ -446,6 +446,44 @@ fn two_servers_on_postgres_see_each_others_changes_within_a_second() {
             );
         }
 
+        // A token revoked on A is refused on B, which had it cached (issue 12).
+        let (st, v) = a
+            .call(
+                reqwest::Method::POST,
+                &office.lm,
+                "/tokens",
+                Some(json!({"name": "second", "days": 5})),
+            )
+            .await;
+        assert_eq!(st, 201, "{v}");
+        let second = v["token"].as_str().unwrap().to_string();
+        let second_id = v["about"]["id"].as_i64().unwrap();
+        assert_eq!(
+            b.call(reqwest::Method::GET, &second, "/tasks", None)
+                .await
+                .0,
+            200
+        );
+        let (st, v) = a
+            .call(
+                reqwest::Method::DELETE,
+                &office.lm,
+                &format!("/tokens/{second_id}"),
+                None,
+            )
+            .await;
+        assert_eq!(st, 200, "{v}");
+        let t = Instant::now();
+        worst = worst.max(
+            within_bound("a token revoked on A, used on B", t, || async {
+                b.call(reqwest::Method::GET, &second, "/tasks", None)
+                    .await
+                    .0
+                    == 401
+            })
+            .await,
+        );
+
         // A member of staff disabled on A cannot use their token on B, which had it cached.
         let (s, _) = b
             .call(reqwest::Method::GET, &office.sm, "/tasks", None)

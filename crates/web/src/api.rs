@@ -1278,6 +1278,15 @@ pub async fn change_staff(
     ok(wire::staff(&s))
 }
 
+fn token_minted((about, token): (tact_core::model::ApiToken, String)) -> Reply {
+    created(crate::out::TokenOut {
+        token,
+        about: crate::out::ApiTokenOut::from(&about),
+    })
+}
+
+/// Mints an API token for a service account (an administrator's) or for yourself: nobody
+/// mints a token for another member of staff.
 #[utoipa::path(post, path = "/api/v1/staff/{id}/tokens", params(("id" = i64, Path, description = "The record's id")), request_body = TokenReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "The new token, shown once", body = crate::out::TokenOut)))]
 pub async fn issue_token(
     State(st): State<AppState>,
@@ -1285,11 +1294,85 @@ pub async fn issue_token(
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<TokenReq>,
 ) -> Reply {
-    let token = st
-        .app
-        .issue_token(Some(&ctx.actor), StaffId(id), &req.label)
-        .await?;
-    created(crate::out::TokenOut { token })
+    let command = cmd::IssueToken {
+        holder: StaffId(id),
+        name: req.name,
+        days: req.days,
+    };
+    token_minted(st.app.execute(&ctx, command).await?)
+}
+
+/// Mints an API token: yours unless `staff_id` names a service account (an
+/// administrator's). It lasts `days` (90 unless given; at most 365).
+#[utoipa::path(post, path = "/api/v1/tokens", request_body = TokenReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "The new token, shown once", body = crate::out::TokenOut)))]
+pub async fn mint_token(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiJson(req): ApiJson<TokenReq>,
+) -> Reply {
+    let command = cmd::IssueToken {
+        holder: req.staff_id.map_or(ctx.actor.id, StaffId),
+        name: req.name,
+        days: req.days,
+    };
+    token_minted(st.app.execute(&ctx, command).await?)
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct TokensQuery {
+    /// Whose tokens: yours unless given; `all` for everyone's (an administrator's).
+    pub staff: Option<String>,
+}
+
+/// Lists API tokens, newest first, never their secrets: your own; another member of
+/// staff's or everyone's (`staff=all`) for an administrator.
+#[utoipa::path(get, path = "/api/v1/tokens", params(TokensQuery), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "The tokens", body = crate::out::TokensOut)))]
+pub async fn list_tokens(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiQuery(query): ApiQuery<TokensQuery>,
+) -> Reply {
+    let holder = match query.staff.as_deref() {
+        None => Some(ctx.actor.id),
+        Some("all") => None,
+        Some(n) => Some(StaffId(n.parse().map_err(|_| {
+            ApiError::bad("staff", format!("expected a staff id or all, got {n:?}"))
+        })?)),
+    };
+    let tokens = st.app.query(&ctx.actor, q::Tokens { holder }).await?;
+    ok(crate::out::TokensOut {
+        tokens: tokens.iter().map(crate::out::ApiTokenOut::from).collect(),
+    })
+}
+
+/// Revokes an API token: its holder's or an administrator's to do. Every server stops
+/// taking it within a second.
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}", params(("id" = i64, Path, description = "The record's id")), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Revoked", body = crate::out::ApiTokenOut)))]
+pub async fn revoke_token(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> Reply {
+    let t = st.app.execute(&ctx, cmd::RevokeToken { token: id }).await?;
+    ok(crate::out::ApiTokenOut::from(&t))
+}
+
+/// Adds a service account for a system (a phone system, a mail gateway): it acts under its
+/// own name and may do only what its scope says. Mint its token with `POST /api/v1/tokens`.
+#[utoipa::path(post, path = "/api/v1/service-accounts", request_body = ServiceAccountReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Added", body = crate::out::StaffOut)))]
+pub async fn create_service_account(
+    State(st): State<AppState>,
+    Permitted(ctx, _): Permitted<cmd::CreateServiceAccount>,
+    ApiJson(req): ApiJson<ServiceAccountReq>,
+) -> Reply {
+    let scope = tact_core::roles::Scope::parse(&req.scope)?;
+    let command = cmd::CreateServiceAccount {
+        name: req.name,
+        scope,
+    };
+    created(wire::staff(&st.app.execute(&ctx, command).await?))
 }
 
 /// Checks the event log's hash chain.

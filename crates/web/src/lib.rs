@@ -19,6 +19,7 @@ pub mod ui_rights;
 pub mod ui_sharing;
 pub mod ui_step;
 pub mod ui_tasks;
+pub mod ui_tokens;
 pub mod wire;
 
 use axum::extract::DefaultBodyLimit;
@@ -140,6 +141,10 @@ impl AppState {
         api::change_staff,
         api::issue_token,
         api::audit_verify,
+        api::mint_token,
+        api::list_tokens,
+        api::revoke_token,
+        api::create_service_account,
         api::write_plan_letter,
         api::write_adjustment_letter,
         api::write_warning_letter,
@@ -238,6 +243,9 @@ pub fn router(state: AppState) -> Router {
         .route("/staff", get(list_staff).post(create_staff))
         .route("/staff/{id}", post(change_staff))
         .route("/staff/{id}/tokens", post(issue_token))
+        .route("/tokens", post(mint_token).get(list_tokens))
+        .route("/tokens/{id}", axum::routing::delete(revoke_token))
+        .route("/service-accounts", post(create_service_account))
         .route("/audit/verify", get(audit_verify))
         .route("/adjustments/{id}/letter", post(write_adjustment_letter))
         .route("/warnings/{id}/letter", post(write_warning_letter))
@@ -284,6 +292,7 @@ pub fn router(state: AppState) -> Router {
         .merge(ui_records::routes())
         .merge(ui_mail::routes())
         .merge(ui_letters::routes())
+        .merge(ui_tokens::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::middleware::from_fn(harden::harden))
         .with_state(state)

@@ -78,6 +78,7 @@ wire_word!(
     tact_core::identity::PhoneNumber,
     tact_core::identity::EmailAddress,
     tact_core::roles::Role,
+    tact_core::roles::Scope,
     Format,
     MatterKind,
     MatterStatus,
@@ -689,6 +690,8 @@ answer! {
         role: String,
         line_manager: Option<i64>,
         active: bool,
+        /// A service account's scope (contact-check, log-contact); absent for staff.
+        scope: Option<String>,
     }
 }
 
@@ -1109,9 +1112,32 @@ answer! {
 }
 
 answer! {
-    /// A new API token: shown once.
+    /// A new API token: the secret, shown once, and the token as it is listed.
     TokenOut {
         token: String,
+        about: ApiTokenOut,
+    }
+}
+
+answer! {
+    /// An API token as its holder and administrators see it: never the secret.
+    ApiTokenOut from tact_core::model::ApiToken {
+        id: i64,
+        staff_id: i64,
+        /// What it is for.
+        name: String,
+        created_at: String,
+        created_by: Option<i64>,
+        expires_at: String,
+        revoked_at: Option<String>,
+        revoked_by: Option<i64>,
+    }
+}
+
+answer! {
+    /// API tokens, newest first.
+    TokensOut {
+        tokens: Vec<ApiTokenOut>,
     }
 }
 

@@ -604,7 +604,7 @@ async fn home(
         .map(|(id, due, overdue)| (id.0, named(id), due, overdue))
         .collect();
     let p = &state.app.profile;
-    let mut links = Vec::new();
+    let mut links = vec![("/tokens".to_string(), "Your API tokens".to_string())];
     if cmd::offered::<cmd::read::StaffDirectory>(p, &signed.actor) {
         links.push((
             "/admin/staff".to_string(),

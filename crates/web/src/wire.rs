@@ -515,8 +515,25 @@ request! {
 }
 
 request! {
+    /// A new API token: what it is for, and how many days it lasts (1 to 365; 90 unless
+    /// given).
     TokenReq {
-        label: String,
+        #[serde(alias = "label")]
+        name: String,
+        #[serde(default)]
+        days: Option<u32>,
+        /// Whose: yours unless given; an administrator names a service account.
+        #[serde(default)]
+        staff_id: Option<i64>,
+    }
+}
+
+request! {
+    /// A service account for a system: its name and what it may do (contact-check,
+    /// log-contact).
+    ServiceAccountReq {
+        name: String,
+        scope: String,
     }
 }
 

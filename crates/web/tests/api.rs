@@ -603,6 +603,39 @@ async fn real_answers_match_the_schemas_the_openapi_document_gives_them() {
         t.get(&t.caseworker, "/governance").await,
     );
     take("get", "/audit/verify", t.get(&t.csm, "/audit/verify").await);
+    // Issue 12: tokens, listed and revoked, and a refusal to mint one for someone else.
+    let minted = t
+        .post(
+            &t.caseworker,
+            "/tokens",
+            json!({"name": "script", "days": 3}),
+        )
+        .await;
+    let token_id = minted.1["about"]["id"].as_i64().unwrap();
+    take("post", "/tokens", minted);
+    take(
+        "post",
+        "/tokens",
+        t.post(
+            &t.line_manager,
+            "/tokens",
+            json!({"name": "theirs", "staff_id": t.caseworker_id}),
+        )
+        .await,
+    );
+    take("get", "/tokens", t.get(&t.caseworker, "/tokens").await);
+    take(
+        "delete",
+        "/tokens/{id}",
+        t.send(
+            reqwest::Method::DELETE,
+            &t.caseworker,
+            &format!("/tokens/{token_id}"),
+            None,
+            None,
+        )
+        .await,
+    );
     take("post", "/incidents", t.post(&t.caseworker, "/incidents", json!({"person_id": pid, "matter_id": mid, "category": t.app.profile.categories[0].id, "description": "Shouted at the caseworker"})).await);
     take(
         "post",

@@ -2929,3 +2929,88 @@ async fn cle_7_2_the_checklist_form_wants_a_reason_for_each_answer() {
     assert_eq!(plan.checklist.len(), 1);
     assert_eq!(plan.checklist[0].reason, "Asked on the phone");
 }
+
+/// Issue 12: staff make, see and revoke their own API tokens on a page; the secret is shown
+/// once; a lifetime that is not a number is an error on the form; an administrator sees
+/// everyone's and may make a service account's, never a colleague's.
+#[tokio::test]
+async fn staff_make_and_revoke_their_own_tokens_on_the_tokens_page() {
+    let ui = Ui::spawn().await;
+    let (_, _) = ui.staff("Cas Worker", "cas", Role::Caseworker).await;
+    let (_, _) = ui.staff("Ada Min", "ada", Role::Admin).await;
+    let cas = ui.session("cas").await;
+    let (s, html) = ui.page(&cas, "/").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("href=\"/tokens\""));
+    let r = ui
+        .post_form(&cas, "/tokens", &[("name", "my script"), ("days", "7")])
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let html = r.text().await.unwrap();
+    let secret = html
+        .split("<code id=\"secret\">")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .expect("the secret, shown once")
+        .to_string();
+    let api = |token: String| {
+        let req = ui
+            .http
+            .get(format!("{}/api/v1/profile", ui.base))
+            .bearer_auth(token);
+        async move { req.send().await.unwrap().status() }
+    };
+    assert_eq!(api(secret.clone()).await, StatusCode::OK);
+    // Listed, without the secret.
+    let (_, html) = ui.page(&cas, "/tokens").await;
+    assert!(html.contains("my script") && !html.contains(&secret));
+    // A lifetime that is not a number is an error on the form, and nothing is made.
+    let r = ui
+        .post_form(&cas, "/tokens", &[("name", "other"), ("days", "a week")])
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("govuk-error-summary") && html.contains("href=\"#days\""),
+        "{html}"
+    );
+    // Revoked from the page, the token stops working.
+    let id = html
+        .split("action=\"/tokens/")
+        .nth(1)
+        .and_then(|s| s.split('/').next())
+        .unwrap()
+        .to_string();
+    let r = ui
+        .post_form(&cas, &format!("/tokens/{id}/revoke"), &[])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(api(secret).await, StatusCode::UNAUTHORIZED);
+    let (_, html) = ui.page(&cas, "/tokens").await;
+    assert!(html.contains("Revoked"));
+    // An administrator sees everyone's, holder named; a colleague's is not theirs to make.
+    let ada = ui.session("ada").await;
+    let (_, html) = ui.page(&ada, "/tokens").await;
+    assert!(
+        html.contains("Everyone") && html.contains("Cas Worker"),
+        "{html}"
+    );
+    let cas_id = ui
+        .app
+        .query(
+            &tact_core::roles::Actor::staff(tact_core::ids::StaffId(1), "x", Role::Admin),
+            tact_app::query::Colleagues {},
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.name == "Cas Worker")
+        .unwrap()
+        .id
+        .0
+        .to_string();
+    let r = ui
+        .post_form(&ada, "/tokens", &[("name", "theirs"), ("holder", &cas_id)])
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}
