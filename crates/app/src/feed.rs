@@ -356,8 +356,16 @@ impl App {
             "loading"
         };
         let db = self.store.change_seq().await;
+        let schema =
+            match &db {
+                Ok(_) => self.store.schema_problem().await.unwrap_or_else(|e| {
+                    Some(format!("the database does not say its migrations: {e}"))
+                }),
+                Err(_) => None,
+            };
         let problem = match db {
             Err(e) => Some(format!("the database does not answer: {e}")),
+            Ok(_) if schema.is_some() => schema,
             Ok(_) if self.keeps_index && !self.feed.is_fresh() => Some(
                 self.feed
                     .fault

@@ -63,6 +63,7 @@ impl App {
             tx.finish_job(job, &period, &format!("{} tasks raised", tasks.len()))
                 .await?;
             tx.commit().await?;
+            metrics::counter!("tact_jobs_run_total", "job" => job.to_string()).increment(1);
             out.push((job.to_string(), JobOutcome::Ran { tasks: tasks.len() }));
         }
         Ok(out)

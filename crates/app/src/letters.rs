@@ -631,6 +631,8 @@ impl App {
                 self.after_write().await;
             }
         }
+        metrics::counter!("tact_letters_sent_total").increment(sent as u64);
+        metrics::counter!("tact_letters_failed_total").increment(failed as u64);
         Ok((sent, failed))
     }
 

@@ -832,6 +832,7 @@ impl App {
         at: Timestamp,
         matter: Option<MatterId>,
     ) -> Result<Checked> {
+        let started = std::time::Instant::now();
         let (found, source) = match identifier {
             Some(i) => self.who_uses(i.key()).await?,
             None => (Vec::new(), feed::Source::Index),
@@ -849,6 +850,10 @@ impl App {
             .map(|f| (f.view.as_ref(), f.via_advocate))
             .collect();
         let verdict = check::check_all(&self.profile, &views, &req);
+        metrics::histogram!("tact_contact_check_duration_seconds", "source" => source.as_str())
+            .record(started.elapsed().as_secs_f64());
+        metrics::counter!("tact_contact_check_verdicts_total", "outcome" => verdict.outcome.as_str())
+            .increment(1);
         Ok(Checked {
             verdict,
             freshness: self.freshness(source),

@@ -312,6 +312,24 @@ impl App {
         limits: &Limits,
         max: usize,
     ) -> Result<Polled> {
+        let polled = self.poll_once(account, limits, max).await;
+        let result = if polled.is_ok() { "ok" } else { "failed" };
+        metrics::counter!("tact_mail_polls_total", "result" => result).increment(1);
+        if let Ok(p) = &polled {
+            for (outcome, n) in &p.outcomes {
+                metrics::counter!("tact_mail_messages_total", "outcome" => outcome.clone())
+                    .increment(*n);
+            }
+        }
+        polled
+    }
+
+    async fn poll_once(
+        &self,
+        account: &tact_mail::imap::Account,
+        limits: &Limits,
+        max: usize,
+    ) -> Result<Polled> {
         let key = format!("imap-cursor:{}", account.name);
         let cursor = self
             .store

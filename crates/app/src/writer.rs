@@ -129,6 +129,8 @@ async fn run(store: Store, mut rx: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
+        metrics::histogram!("tact_contact_writer_batch_size").record(batch.len() as f64);
+        metrics::gauge!("tact_contact_writer_queue").set(rx.len() as f64);
         held = write_batch(store.clone(), held, batch).await;
         // The writer's connection does not checkpoint the WAL in its commits (that would
         // stall every caller waiting on the batch behind a write of the whole WAL into

@@ -340,6 +340,45 @@ impl Store {
         Ok(())
     }
 
+    /// Whether the database's schema is the one this binary was built for: a problem to
+    /// report when a migration is not applied yet, or the database was migrated by a newer
+    /// Tact than this one.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn schema_problem(&self) -> Result<Option<String>> {
+        let applied: Vec<i64> = sqlx::query("SELECT version FROM schema_migrations")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| r.get::<i64, _>(0))
+            .collect();
+        let missing: Vec<String> = MIGRATIONS
+            .iter()
+            .filter(|(v, _)| !applied.contains(v))
+            .map(|(v, _)| v.to_string())
+            .collect();
+        let newest = MIGRATIONS.iter().map(|(v, _)| *v).max().unwrap_or(0);
+        let newer: Vec<String> = applied
+            .iter()
+            .filter(|v| **v > newest)
+            .map(i64::to_string)
+            .collect();
+        Ok(if !missing.is_empty() {
+            Some(format!(
+                "migrations not applied: {} (run tact migrate)",
+                missing.join(", ")
+            ))
+        } else if !newer.is_empty() {
+            Some(format!(
+                "the database has migrations this Tact does not know ({}): run the newer Tact",
+                newer.join(", ")
+            ))
+        } else {
+            None
+        })
+    }
+
     /// Begins one write: everything done through the returned transaction commits together.
     ///
     /// # Errors

@@ -65,3 +65,17 @@ pub async fn fresh_urls() -> Vec<(&'static str, String)> {
     }
     out
 }
+
+/// Forgets that the newest migration was applied, as a database one release behind would
+/// be (for a test of readiness).
+///
+/// # Errors
+/// The database's error.
+pub async fn forget_newest_migration(store: &crate::Store) -> crate::Result<()> {
+    sqlx::query(
+        "DELETE FROM schema_migrations WHERE version = (SELECT MAX(version) FROM schema_migrations)",
+    )
+    .execute(store.pool())
+    .await?;
+    Ok(())
+}

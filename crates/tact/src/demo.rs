@@ -236,7 +236,9 @@ pub async fn populate(app: &App, people: usize) -> Result<String> {
     };
 
     let mut ids = Vec::new();
+    let bar = crate::progress::bar(people, "people");
     for i in 0..people {
+        bar.inc(1);
         d.at((i as i64 * 97) % 60, 9);
         let cw = &d.caseworkers[i % 3];
         let name = format!(
@@ -356,6 +358,7 @@ pub async fn populate(app: &App, people: usize) -> Result<String> {
         }
         ids.push((p, m));
     }
+    bar.finish_and_clear();
     // The lifecycle: the first people are the few whose behaviour is managed (CLE-2.1: a small minority).
     let stages = [
         "incident",

@@ -6,6 +6,7 @@ mod cli;
 mod config;
 mod demo;
 mod local;
+mod progress;
 
 use anyhow::{anyhow, bail, Context, Result};
 use tact_core::command as cmd;
@@ -34,13 +35,27 @@ fn main() -> ExitCode {
     if matches!(cli.command, Command::Serve { .. }) {
         tune_allocator();
     }
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("TACT_LOG")
-                .unwrap_or_else(|_| "info,sqlx=error".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    // Logs go to standard error: JSON lines with TACT_LOG_FORMAT=json (each carrying the
+    // request id of the request it belongs to, in its span), plain text otherwise, coloured
+    // only on a terminal.
+    let filter = tracing_subscriber::EnvFilter::try_from_env("TACT_LOG")
+        .unwrap_or_else(|_| "info,sqlx=error".into());
+    if json_logs() {
+        tracing_subscriber::fmt()
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .init();
+    } else {
+        use std::io::IsTerminal;
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_ansi(std::io::stderr().is_terminal())
+            .with_writer(std::io::stderr)
+            .init();
+    }
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -254,10 +269,13 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let messages = tact_mail::read_source(&path)?;
             let limits = tact_mail::Limits::default();
             let mut counts = std::collections::BTreeMap::<String, u64>::new();
+            let bar = progress::bar(messages.len(), "messages");
             for raw in &messages {
                 let got = app.import_message(&mailbox, raw, &limits).await?;
                 *counts.entry(got.outcome().to_string()).or_default() += 1;
+                bar.inc(1);
             }
+            bar.finish_and_clear();
             println!(
                 "{}",
                 serde_json::json!({"messages": messages.len(), "outcomes": counts})
@@ -1093,11 +1111,11 @@ async fn serve(
 ) -> Result<ExitCode> {
     let app = if demo && !DataDir::exists(data) {
         let (app, line) = init(data, profile, "Demo Administrator", url_flag, true).await?;
-        eprintln!("Creating a demo office in {} …", data.display());
+        say(&format!("Creating a demo office in {} …", data.display()));
         let summary = demo::populate(&app, 300).await?;
         let text = format!("{line}\n{summary}");
         std::fs::write(data.join("demo-tokens.txt"), &text)?;
-        eprint!("{}", demo::without_tokens(&text));
+        say(&demo::without_tokens(&text));
         // The demo was built by one command's app; the server keeps an index and follows
         // the change feed.
         app.started_afresh(Clock::default()).await?
@@ -1111,7 +1129,7 @@ async fn serve(
         }
         if demo {
             if let Ok(t) = std::fs::read_to_string(data.join("demo-tokens.txt")) {
-                eprint!("{}", demo::without_tokens(&t));
+                say(&demo::without_tokens(&t));
             }
         }
         let listen_cfg = dir.config.listen.clone();
@@ -1190,6 +1208,21 @@ fn spawn_pollers(app: &App, dir: &DataDir) -> Result<()> {
     Ok(())
 }
 
+/// Whether the log is JSON lines (`TACT_LOG_FORMAT=json`).
+fn json_logs() -> bool {
+    std::env::var("TACT_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"))
+}
+
+/// A message for whoever runs the server: a line of text on standard error, or with JSON
+/// logs a log line, so every line of the log is JSON.
+fn say(message: &str) {
+    if json_logs() {
+        tracing::info!(target: "tact", "{message}");
+    } else {
+        eprintln!("{message}");
+    }
+}
+
 async fn run_server(
     app: App,
     listen: Option<String>,
@@ -1200,11 +1233,11 @@ async fn run_server(
     let listener = tokio::net::TcpListener::bind(&addr)
         .await
         .with_context(|| format!("listening on {addr}"))?;
-    eprintln!(
+    say(&format!(
         "Tact ({}) listening on http://{} — the contact check answers from the database until its index is loaded",
         app.profile.organisation.short_name,
         listener.local_addr()?
-    );
+    ));
     let closing = app.clone();
     let mut state = AppState::limited(app, limits);
     // A local demo is served over plain HTTP, where browsers drop Secure cookies. A real
@@ -1213,7 +1246,7 @@ async fn run_server(
         std::env::var("TACT_COOKIE_SECURE").map_or(!demo, |v| v != "0" && v != "false");
     tact_web::serve(listener, state, shutdown_signal()).await?;
     closing.close().await;
-    eprintln!("Tact stopped cleanly.");
+    say("Tact stopped cleanly.");
     Ok(ExitCode::SUCCESS)
 }
 

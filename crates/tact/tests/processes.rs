@@ -144,11 +144,12 @@ impl Server {
 
     /// Starts a server and returns as soon as it answers `/healthz`.
     async fn spawn(office: &Office) -> Self {
-        Self::spawn_with(office, &[]).await
+        Self::spawn_with(office, &[], Stdio::null()).await
     }
 
-    /// [`Server::spawn`] with these environment variables set for the server.
-    async fn spawn_with(office: &Office, vars: &[(&str, &str)]) -> Self {
+    /// [`Server::spawn`] with these environment variables set for the server, and its
+    /// standard error (its log) sent to `log`.
+    async fn spawn_with(office: &Office, vars: &[(&str, &str)], log: Stdio) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -162,7 +163,7 @@ impl Server {
             .env("TACT_LOG", "warn")
             .envs(vars.iter().copied())
             .stdout(Stdio::null())
-            .stderr(Stdio::null());
+            .stderr(log);
         match &office.db {
             Some(u) => c.env("TACT_DATABASE_URL", u),
             None => c.env_remove("TACT_DATABASE_URL"),
@@ -807,7 +808,12 @@ fn the_server_gives_freed_memory_back_at_once_issue_10() {
     let office = Office::new("sqlite-purge", None);
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let s = Server::spawn_with(&office, &[("MIMALLOC_ARENA_EAGER_COMMIT", "1")]).await;
+        let s = Server::spawn_with(
+            &office,
+            &[("MIMALLOC_ARENA_EAGER_COMMIT", "1")],
+            Stdio::null(),
+        )
+        .await;
         let environ = std::fs::read(format!("/proc/{}/environ", s.child.id())).unwrap();
         let vars: Vec<&[u8]> = environ.split(|b| *b == 0).collect();
         for wanted in [
@@ -823,5 +829,63 @@ fn the_server_gives_freed_memory_back_at_once_issue_10() {
         }
         let r = s.get("/healthz").await;
         assert_eq!(r.status(), 200);
+    });
+}
+
+/// Issue 12: with TACT_LOG_FORMAT=json every log line is JSON, a request's lines carry its
+/// request id (the caller's, when it sends a sane one), the request line names the route's
+/// template, and the number asked about appears nowhere in the log.
+#[test]
+fn the_json_log_carries_the_request_id_and_no_personal_data() {
+    let office = Office::new("json-log", None);
+    let log = office.dir.join("server.log");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let file = std::fs::File::create(&log).unwrap();
+        let s = Server::spawn_with(
+            &office,
+            &[("TACT_LOG_FORMAT", "json"), ("TACT_LOG", "info")],
+            Stdio::from(file),
+        )
+        .await;
+        let r = s
+            .http
+            .get(format!(
+                "{}/api/v1/contact-check?phone=%2B447911200999",
+                s.base
+            ))
+            .bearer_auth(&office.cw)
+            .header("X-Request-Id", "trace-me-42")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["x-request-id"], "trace-me-42");
+        let r = s.get("/healthz").await;
+        let made = r.headers()["x-request-id"].to_str().unwrap().to_string();
+        assert_eq!(made.len(), 16, "{made}");
+        // The request line is written once the answer is sent: wait for it.
+        let until = Instant::now() + Duration::from_secs(5);
+        let text = loop {
+            let t = std::fs::read_to_string(&log).unwrap();
+            if t.contains(&made) || Instant::now() > until {
+                break t;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
+        let lines: Vec<Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|_| panic!("not JSON: {l}")))
+            .collect();
+        let answered = lines
+            .iter()
+            .find(|l| l["span"]["id"] == "trace-me-42" && l["fields"]["message"] == "answered")
+            .unwrap_or_else(|| panic!("no request line with the id: {text}"));
+        assert_eq!(
+            answered["fields"]["route"], "/api/v1/contact-check",
+            "{answered}"
+        );
+        assert_eq!(answered["fields"]["status"], 200);
+        assert!(!text.contains("7911200999"), "a number in the log: {text}");
     });
 }

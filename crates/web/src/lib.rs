@@ -6,6 +6,7 @@ pub mod api;
 pub mod error;
 pub mod export;
 pub mod harden;
+pub mod monitor;
 pub mod out;
 pub mod ui;
 pub mod ui_forms;
@@ -273,6 +274,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(monitor::metrics))
         .route("/api/openapi.json", get(openapi))
         .nest(
             "/api/v1",
@@ -295,6 +297,7 @@ pub fn router(state: AppState) -> Router {
         .merge(ui_tokens::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::middleware::from_fn(harden::harden))
+        .layer(axum::middleware::from_fn(monitor::observe))
         .with_state(state)
 }
 

@@ -34,32 +34,95 @@ pub fn routes() -> Router<AppState> {
         .route("/incoming", get(incoming))
         .route("/people", get(people))
         .route("/people/{id}", get(person))
+        .merge(assets())
+}
+
+/// The static files: compressed (brotli or gzip, as the browser takes), and under a
+/// versioned name (`/assets/v/{hash}/{file}`, what the pages link to) kept for a year; the
+/// plain name (`/assets/{file}`, which `init.js` imports) for an hour.
+fn assets() -> Router<AppState> {
+    Router::new()
         .route("/assets/{file}", get(asset))
+        .route("/assets/v/{version}/{file}", get(versioned_asset))
+        .layer(tower_http::compression::CompressionLayer::new())
+}
+
+/// Each static file, its content type, and its versioned URL (from a hash of its content).
+struct Asset {
+    name: &'static str,
+    kind: &'static str,
+    body: &'static [u8],
+    url: String,
+}
+
+fn asset_table() -> &'static [Asset] {
+    static TABLE: std::sync::OnceLock<Vec<Asset>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let files: [(&'static str, &'static str, &'static [u8]); 5] = [
+            (
+                "govuk-frontend.min.css",
+                "text/css",
+                include_bytes!("../assets/govuk/govuk-frontend.min.css"),
+            ),
+            (
+                "govuk-frontend.min.js",
+                "text/javascript",
+                include_bytes!("../assets/govuk/govuk-frontend.min.js"),
+            ),
+            ("tact.css", "text/css", include_bytes!("../assets/tact.css")),
+            (
+                "init.js",
+                "text/javascript",
+                include_bytes!("../assets/init.js"),
+            ),
+            (
+                "body.js",
+                "text/javascript",
+                include_bytes!("../assets/body.js"),
+            ),
+        ];
+        files
+            .into_iter()
+            .map(|(name, kind, body)| {
+                use sha2::Digest;
+                let hash = hex::encode(&sha2::Sha256::digest(body)[..6]);
+                Asset {
+                    name,
+                    kind,
+                    body,
+                    url: format!("/assets/v/{hash}/{name}"),
+                }
+            })
+            .collect()
+    })
+}
+
+/// The versioned URL of a static file, for a page to link to.
+pub(crate) fn asset_url(name: &str) -> &'static str {
+    asset_table()
+        .iter()
+        .find(|a| a.name == name)
+        .map_or("/assets/missing", |a| a.url.as_str())
+}
+
+fn serve_asset(file: &str, cache: &'static str) -> Response {
+    let Some(a) = asset_table().iter().find(|a| a.name == file) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    ([(CONTENT_TYPE, a.kind), (CACHE_CONTROL, cache)], a.body).into_response()
 }
 
 async fn asset(Path(file): Path<String>) -> Response {
-    let (body, kind): (&'static [u8], &str) = match file.as_str() {
-        "govuk-frontend.min.css" => (
-            include_bytes!("../assets/govuk/govuk-frontend.min.css"),
-            "text/css",
-        ),
-        "govuk-frontend.min.js" => (
-            include_bytes!("../assets/govuk/govuk-frontend.min.js"),
-            "text/javascript",
-        ),
-        "tact.css" => (include_bytes!("../assets/tact.css"), "text/css"),
-        "init.js" => (include_bytes!("../assets/init.js"), "text/javascript"),
-        "body.js" => (include_bytes!("../assets/body.js"), "text/javascript"),
-        _ => return StatusCode::NOT_FOUND.into_response(),
-    };
-    (
-        [
-            (CONTENT_TYPE, kind),
-            (CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        body,
-    )
-        .into_response()
+    serve_asset(&file, "public, max-age=3600")
+}
+
+async fn versioned_asset(Path((version, file)): Path<(String, String)>) -> Response {
+    // An old version's name still answers with today's file, cached only briefly.
+    if asset_url(&file).ends_with(&format!("/{version}/{file}")) {
+        serve_asset(&file, "public, max-age=31536000, immutable")
+    } else {
+        serve_asset(&file, "public, max-age=3600")
+    }
 }
 
 /// Staff names by id, for showing who did what on a page or in an export.
@@ -236,6 +299,11 @@ pub(crate) struct Frame<'a> {
 }
 
 impl<'a> Frame<'a> {
+    /// A static file's versioned URL, for the layout's links.
+    pub fn asset(&self, name: &str) -> &'static str {
+        asset_url(name)
+    }
+
     /// The frame for a signed-in member of staff.
     pub(crate) fn of(state: &'a AppState, signed: &Signed) -> Self {
         let p = &state.app.profile;

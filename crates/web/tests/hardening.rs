@@ -246,3 +246,129 @@ async fn signing_in_is_limited_per_address() {
     // The sign-in page itself is still shown.
     assert_eq!(d.get("/sign-in", None).await.status(), 200);
 }
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_and_contact_checks_by_verdict_and_name_nobody() {
+    let d = door(Limits::default()).await;
+    assert_eq!(d.get("/api/v1/profile", Some(&d.token)).await.status(), 200);
+    let r = d
+        .get(
+            "/api/v1/contact-check?phone=%2B447911123999",
+            Some(&d.token),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    d.get("/api/v1/people/424242", Some(&d.token)).await;
+    let r = d.get("/metrics", None).await;
+    assert_eq!(r.status(), 200);
+    assert!(header(&r, CONTENT_TYPE).starts_with("text/plain"));
+    let text = r.text().await.unwrap();
+    let has = |needle: &str| {
+        assert!(text.contains(needle), "no {needle} in:\n{text}");
+    };
+    has("tact_http_requests_total{");
+    has("route=\"/api/v1/profile\"");
+    has("route=\"/api/v1/contact-check\"");
+    has("tact_http_request_duration_seconds_bucket{");
+    has("tact_contact_check_verdicts_total{outcome=");
+    has("tact_contact_check_duration_seconds_bucket{source=");
+    // The route's template, never the path with its id.
+    has("route=\"/api/v1/people/{id}\"");
+    assert!(!text.contains("424242"), "an id in the metrics");
+    assert!(!text.contains("7911123999"), "a number in the metrics");
+}
+
+#[tokio::test]
+async fn every_answer_has_a_request_id_and_a_sane_one_sent_is_kept() {
+    let d = door(Limits::default()).await;
+    let made = header(
+        &d.get("/sign-in", None).await,
+        "x-request-id".parse().unwrap(),
+    );
+    assert_eq!(made.len(), 16, "{made}");
+    let other = header(
+        &d.get("/sign-in", None).await,
+        "x-request-id".parse().unwrap(),
+    );
+    assert_ne!(made, other);
+    let send = |id: &'static str| {
+        d.http
+            .get(format!("{}/healthz", d.base))
+            .header("X-Request-Id", id)
+            .send()
+    };
+    let kept = send("lb-1234_abcd").await.unwrap();
+    assert_eq!(
+        header(&kept, "x-request-id".parse().unwrap()),
+        "lb-1234_abcd"
+    );
+    let replaced = send("<script>alert(1)</script>").await.unwrap();
+    let id = header(&replaced, "x-request-id".parse().unwrap());
+    assert_eq!(id.len(), 16, "{id}");
+}
+
+#[tokio::test]
+async fn static_assets_are_compressed_versioned_and_cached_long() {
+    let d = door(Limits::default()).await;
+    let html = d.get("/sign-in", None).await.text().await.unwrap();
+    let href = html
+        .split("href=\"")
+        .map(|s| s.split('"').next().unwrap())
+        .find(|h| h.ends_with("govuk-frontend.min.css"))
+        .expect("a link to the stylesheet")
+        .to_string();
+    assert!(href.starts_with("/assets/v/"), "{href}");
+    let plain = d.get(&href, None).await.bytes().await.unwrap().len();
+    for encoding in ["br", "gzip"] {
+        let r = d
+            .http
+            .get(format!("{}{href}", d.base))
+            .header(reqwest::header::ACCEPT_ENCODING, encoding)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(header(&r, reqwest::header::CONTENT_ENCODING), encoding);
+        assert!(header(&r, CACHE_CONTROL).contains("max-age=31536000"));
+        assert!(header(&r, CACHE_CONTROL).contains("immutable"));
+        let sent = r.bytes().await.unwrap().len();
+        assert!(sent * 3 < plain, "{encoding}: {sent} of {plain} bytes");
+    }
+    // Pages themselves are not compressed (a page holds its form token).
+    let r = d
+        .http
+        .get(format!("{}/sign-in", d.base))
+        .header(reqwest::header::ACCEPT_ENCODING, "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(header(&r, reqwest::header::CONTENT_ENCODING), "");
+}
+
+#[tokio::test]
+async fn readyz_is_503_while_a_migration_is_missing() {
+    let url = tact_store::testing::sqlite_url();
+    let app = tact_app::testing::app(&url, "cleveland-opcc").await;
+    let base = tact_web::serve_on_loopback(app).await;
+    let http = reqwest::Client::new();
+    let ready = || http.get(format!("{base}/readyz")).send();
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while ready().await.unwrap().status() != 200 {
+        assert!(std::time::Instant::now() < until, "never ready");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let store = tact_store::Store::open(&url).await.unwrap();
+    tact_store::testing::forget_newest_migration(&store)
+        .await
+        .unwrap();
+    let r = ready().await.unwrap();
+    assert_eq!(r.status(), 503);
+    let v: Value = r.json().await.unwrap();
+    assert!(
+        v["problem"]
+            .as_str()
+            .unwrap()
+            .contains("migrations not applied"),
+        "{v}"
+    );
+}
