@@ -1240,6 +1240,40 @@ impl App {
     ) -> Result<std::result::Result<u64, tact_core::audit::ChainBreak>> {
         Ok(self.store.verify_audit().await?)
     }
+
+    /// Checks the event log's hash chain, then that it still holds every entry the
+    /// checkpoints taken outside the database vouched for (issue 12): how many entries and
+    /// checkpoints, or where it breaks.
+    ///
+    /// # Errors
+    /// The store's error; a broken log is the `Err` inside.
+    pub async fn verify_audit_against(
+        &self,
+        checkpoints: &[tact_core::audit::Checkpoint],
+        key: &[u8],
+    ) -> Result<std::result::Result<(u64, usize), tact_core::audit::ChainBreak>> {
+        let (entries, head) = self.store.audit_log().await?;
+        let chain =
+            tact_core::audit::verify(&entries, head.as_ref().map(|(s, h)| (*s, h.as_str())));
+        Ok(chain.and_then(|n| {
+            tact_core::audit::verify_checkpoints(&entries, checkpoints, key).map(|c| (n, c))
+        }))
+    }
+
+    /// The event log's newest entry now, signed with `key` as a checkpoint to keep outside
+    /// the database; none while the log is empty.
+    ///
+    /// # Errors
+    /// The store's error.
+    pub async fn audit_checkpoint(
+        &self,
+        key: &[u8],
+    ) -> Result<Option<tact_core::audit::Checkpoint>> {
+        let (_, head) = self.store.audit_log_head().await?;
+        Ok(head
+            .filter(|(seq, _)| *seq > 0)
+            .map(|(seq, hash)| tact_core::audit::Checkpoint::sign(seq, &hash, self.now(), key)))
+    }
 }
 
 /// Why a sign-in failed. The UI shows one message for both, so it does not reveal which usernames exist.

@@ -325,6 +325,131 @@ impl std::fmt::Display for ChainBreak {
     }
 }
 
+/// A point in the event log vouched for outside the database (issue 12): the entry's
+/// number and hash, when it was taken, signed (HMAC-SHA256) with a key kept in the data
+/// folder, never in the database. Someone who can change the database cannot make one, so
+/// deleting the newest entries and rewriting the head to match no longer verifies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checkpoint {
+    pub seq: i64,
+    pub hash: String,
+    pub at: Timestamp,
+    pub mac: String,
+}
+
+type HmacSha256 = hmac::Hmac<sha2::Sha256>;
+
+fn checkpoint_mac(seq: i64, hash: &str, at: Timestamp, key: &[u8]) -> HmacSha256 {
+    use hmac::Mac;
+    let mut mac = HmacSha256::new_from_slice(key).expect("HMAC takes a key of any length");
+    mac.update(format!("tact-checkpoint\n{seq}\n{hash}\n{}", micros(at)).as_bytes());
+    mac
+}
+
+impl Checkpoint {
+    /// Vouches for entry `seq` with hash `hash` at `at`.
+    pub fn sign(seq: i64, hash: &str, at: Timestamp, key: &[u8]) -> Self {
+        use hmac::Mac;
+        Self {
+            seq,
+            hash: hash.to_string(),
+            at,
+            mac: hex::encode(checkpoint_mac(seq, hash, at, key).finalize().into_bytes()),
+        }
+    }
+
+    /// Whether it was signed with `key` and says what it was signed saying.
+    pub fn authentic(&self, key: &[u8]) -> bool {
+        use hmac::Mac;
+        hex::decode(&self.mac).is_ok_and(|m| {
+            checkpoint_mac(self.seq, &self.hash, self.at, key)
+                .verify_slice(&m)
+                .is_ok()
+        })
+    }
+
+    /// One line of the checkpoint file: `seq hash at mac`.
+    pub fn line(&self) -> String {
+        format!("{} {} {} {}", self.seq, self.hash, self.at, self.mac)
+    }
+
+    /// # Errors
+    /// A line that is not four fields: a number, a hash, a time and a signature.
+    pub fn parse(line: &str) -> Result<Self, String> {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        let [seq, hash, at, mac] = f.as_slice() else {
+            return Err(format!("not a checkpoint: {line:?}"));
+        };
+        Ok(Self {
+            seq: seq
+                .parse()
+                .map_err(|_| format!("not an entry number: {seq:?}"))?,
+            hash: (*hash).to_string(),
+            at: at.parse().map_err(|_| format!("not a time: {at:?}"))?,
+            mac: (*mac).to_string(),
+        })
+    }
+}
+
+/// Checks the event log against checkpoints taken outside it (issue 12): each must be
+/// signed with `key`, and the log must still hold the entry each vouched for, unchanged. A
+/// log that ends before a checkpoint's entry had its newest entries removed.
+///
+/// # Errors
+/// The first checkpoint the log or its signature fails, as a break naming the entry.
+pub fn verify_checkpoints(
+    entries: &[StoredEntry],
+    checkpoints: &[Checkpoint],
+    key: &[u8],
+) -> Result<usize, ChainBreak> {
+    let last = entries.last().map_or(0, |e| e.seq);
+    for cp in checkpoints {
+        if !cp.authentic(key) {
+            return Err(ChainBreak {
+                seq: cp.seq,
+                problem: format!(
+                    "the checkpoint of {} for entry {} is not signed with this office's key: \
+                     the checkpoint file was altered",
+                    cp.at, cp.seq
+                ),
+            });
+        }
+        match entries.iter().find(|e| e.seq == cp.seq) {
+            None if cp.seq > last => {
+                return Err(ChainBreak {
+                    seq: last + 1,
+                    problem: format!(
+                        "the log ends at entry {last}, but a checkpoint taken at {} vouched \
+                         for entry {}: the newest entries were removed",
+                        cp.at, cp.seq
+                    ),
+                })
+            }
+            None => {
+                return Err(ChainBreak {
+                    seq: cp.seq,
+                    problem: format!(
+                        "entry {} that a checkpoint taken at {} vouched for is missing",
+                        cp.seq, cp.at
+                    ),
+                })
+            }
+            Some(e) if e.hash != cp.hash => {
+                return Err(ChainBreak {
+                    seq: cp.seq,
+                    problem: format!(
+                        "it is not the entry a checkpoint taken at {} vouched for: the log \
+                         was rewritten from here",
+                        cp.at
+                    ),
+                })
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(checkpoints.len())
+}
+
 /// Checks a whole log, in sequence order, against the recorded head.
 ///
 /// # Errors
@@ -403,6 +528,49 @@ mod tests {
                 e
             })
             .collect()
+    }
+
+    #[test]
+    fn issue_12_cutting_the_newest_entries_and_rewriting_the_head_fails_a_checkpoint() {
+        let key = b"the office's own key";
+        let l = log(5);
+        let at = Timestamp::from_second(1_700_000_100).unwrap();
+        let cp = Checkpoint::sign(5, &l[4].hash, at, key);
+        assert!(cp.authentic(key));
+        assert_eq!(Checkpoint::parse(&cp.line()), Ok(cp.clone()));
+        assert_eq!(
+            verify_checkpoints(&l, std::slice::from_ref(&cp), key),
+            Ok(1)
+        );
+        // The newest two removed and the head rewritten: the chain alone still verifies…
+        let cut = &l[..3];
+        assert_eq!(verify(cut, Some((3, l[2].hash.as_str()))), Ok(3));
+        // …but the checkpoint does not.
+        let err = verify_checkpoints(cut, std::slice::from_ref(&cp), key).unwrap_err();
+        assert_eq!(err.seq, 4);
+        assert!(err.problem.contains("newest entries were removed"), "{err}");
+        // A log rewritten from entry 4 with a fresh chain fails too.
+        let mut rewritten = l[..3].to_vec();
+        let mut prev = l[2].hash.clone();
+        for seq in 4..=5 {
+            let ev = AuditEvent::new(at, StaffId(2), AuditAction::PlanLifted, "strategy:1");
+            let e = StoredEntry::chain(seq, &prev, &ev);
+            prev = e.hash.clone();
+            rewritten.push(e);
+        }
+        assert_eq!(verify(&rewritten, Some((5, prev.as_str()))), Ok(5));
+        assert_eq!(
+            verify_checkpoints(&rewritten, std::slice::from_ref(&cp), key)
+                .unwrap_err()
+                .seq,
+            5
+        );
+        // A checkpoint not signed with the key, or altered, is refused.
+        let mut forged = Checkpoint::sign(3, &l[2].hash, at, b"another key");
+        assert!(verify_checkpoints(&l, std::slice::from_ref(&forged), key).is_err());
+        forged = Checkpoint { seq: 2, ..cp };
+        assert!(!forged.authentic(key));
+        assert!(Checkpoint::parse("5 abc not-a-time f00").is_err());
     }
 
     #[test]

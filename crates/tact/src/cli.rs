@@ -169,8 +169,12 @@ pub enum Command {
 
 #[derive(Subcommand)]
 pub enum AuditCmd {
-    /// Check the hash chain: detects altered, inserted or removed entries.
+    /// Check the hash chain, and the checkpoints kept outside the database: detects altered,
+    /// inserted or removed entries, the newest ones included.
     Verify,
+    /// Keep a signed checkpoint of the log's newest entry in the data folder (`tact serve`
+    /// keeps one a minute while the log grows).
+    Checkpoint,
 }
 
 #[derive(Subcommand)]

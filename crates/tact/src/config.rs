@@ -208,6 +208,87 @@ impl DataDir {
         })
     }
 
+    /// The key that signs the event log's checkpoints (`audit.key`, readable by its owner
+    /// only), made on first use. It never goes into the database, so whoever can change the
+    /// database cannot sign a checkpoint (issue 12).
+    ///
+    /// # Errors
+    /// The key file cannot be read or written.
+    pub fn audit_key(&self) -> Result<Vec<u8>> {
+        let path = self.dir.join("audit.key");
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            return hex::decode(text.trim())
+                .with_context(|| format!("{} is not a key", path.display()));
+        }
+        let key: [u8; 32] = rand::random();
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .with_context(|| format!("writing {}", path.display()))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        }
+        use std::io::Write;
+        writeln!(f, "{}", hex::encode(key))?;
+        Ok(key.to_vec())
+    }
+
+    fn checkpoints_path(&self) -> PathBuf {
+        self.dir.join("audit-checkpoints")
+    }
+
+    /// The checkpoints kept so far, oldest first.
+    ///
+    /// # Errors
+    /// The file cannot be read, or a line of it is not a checkpoint.
+    pub fn checkpoints(&self) -> Result<Vec<tact_core::audit::Checkpoint>> {
+        let Ok(text) = std::fs::read_to_string(self.checkpoints_path()) else {
+            return Ok(Vec::new());
+        };
+        text.lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| {
+                tact_core::audit::Checkpoint::parse(l)
+                    .map_err(|e| anyhow::anyhow!("audit-checkpoints: {e}"))
+            })
+            .collect()
+    }
+
+    /// Moves the checkpoint file aside (after a restore, which takes the log back on
+    /// purpose), naming it for `when`; the path it went to, if there was one.
+    ///
+    /// # Errors
+    /// The file cannot be renamed.
+    pub fn set_checkpoints_aside(&self, when: &str) -> Result<Option<String>> {
+        let from = self.checkpoints_path();
+        if !from.exists() {
+            return Ok(None);
+        }
+        let to = self.dir.join(format!(
+            "audit-checkpoints.before-restore-{}",
+            when.replace(':', "-")
+        ));
+        std::fs::rename(&from, &to)?;
+        Ok(Some(to.display().to_string()))
+    }
+
+    /// Adds a checkpoint to the file (appended, never rewritten).
+    ///
+    /// # Errors
+    /// The file cannot be written.
+    pub fn keep_checkpoint(&self, cp: &tact_core::audit::Checkpoint) -> Result<()> {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(self.checkpoints_path())?;
+        writeln!(f, "{}", cp.line())?;
+        Ok(())
+    }
+
     /// The database URL: the flag or `TACT_DATABASE_URL`, else `tact.toml`, else SQLite in the folder.
     pub fn database_url(&self, flag: Option<&str>) -> String {
         flag.map(str::to_string)

@@ -176,6 +176,8 @@ async fn init(
     let dir = DataDir::open(data)?;
     let app = open_app(&dir, url_flag).await?;
     app.record_profile_id().await?;
+    // The key that signs the event log's checkpoints, kept beside the database, never in it.
+    dir.audit_key()?;
     let admin = app
         .create_staff(None, admin_name, Role::Admin, None, None)
         .await?;
@@ -247,9 +249,15 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             if let Err(b) = app.verify_audit().await? {
                 bail!("the restored event log is broken: {b}");
             }
+            // A restore takes the log back on purpose: the checkpoints taken since vouch for
+            // entries it no longer holds. They are kept aside, and a new one starts from here.
+            let set_aside = dir.set_checkpoints_aside(&app.now().to_string())?;
+            if let Some(cp) = app.audit_checkpoint(&dir.audit_key()?).await? {
+                dir.keep_checkpoint(&cp)?;
+            }
             println!(
                 "{}",
-                json!({"restored": from.display().to_string(), "people": c.people, "events_checked": c.events})
+                json!({"restored": from.display().to_string(), "people": c.people, "events_checked": c.events, "checkpoints_set_aside": set_aside})
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -440,11 +448,23 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         } => {
             let dir = DataDir::open(&cli.data)?;
             let app = open_app(&dir, url_flag).await?;
-            match app.verify_audit().await? {
-                Ok(n) => {
+            let checkpoints = dir.checkpoints()?;
+            let key = dir.audit_key()?;
+            match app.verify_audit_against(&checkpoints, &key).await? {
+                Ok((n, c)) => {
+                    let agree = match c {
+                        0 => String::new(),
+                        1 => ", and the checkpoint kept outside the database agrees with it".into(),
+                        c => format!(
+                            ", and all {c} checkpoints kept outside the database agree with it"
+                        ),
+                    };
                     println!(
-                        "The event log is intact: {n} entries, each linked to the one before."
+                        "The event log is intact: {n} entries, each linked to the one before{agree}."
                     );
+                    if c == 0 {
+                        println!("No checkpoint is kept yet: `tact serve` keeps one a minute, or run `tact audit checkpoint`.");
+                    }
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(b) => {
@@ -452,6 +472,26 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     Ok(ExitCode::from(3))
                 }
             }
+        }
+        Command::Audit {
+            command: AuditCmd::Checkpoint,
+        } => {
+            let dir = DataDir::open(&cli.data)?;
+            let app = open_app(&dir, url_flag).await?;
+            match app.audit_checkpoint(&dir.audit_key()?).await? {
+                Some(cp) => {
+                    dir.keep_checkpoint(&cp)?;
+                    println!(
+                        "{}",
+                        json!({"checkpoint": {"seq": cp.seq, "hash": cp.hash, "at": cp.at.to_string()}})
+                    );
+                }
+                None => println!(
+                    "{}",
+                    json!({"checkpoint": null, "why": "the event log is empty"})
+                ),
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Staff {
             command:
@@ -1137,10 +1177,13 @@ async fn serve(
         let app = open_server_app(&dir, url_flag).await?;
         spawn_pollers(&app, &dir)?;
         spawn_jobs(&app);
+        spawn_checkpoints(&app, &dir)?;
         return run_server(app, listen.or(listen_cfg), demo, limits).await;
     };
-    let limits = DataDir::open(data)?.config.limits.limits()?;
+    let dir = DataDir::open(data)?;
+    let limits = dir.config.limits.limits()?;
     spawn_jobs(&app);
+    spawn_checkpoints(&app, &dir)?;
     run_server(app, listen, demo, limits).await
 }
 
@@ -1164,6 +1207,35 @@ fn spawn_jobs(app: &App) {
             }
         }
     });
+}
+
+/// Keeps a signed checkpoint of the event log's head in the data folder once a minute
+/// while the log grows, and puts it on the log too, so removing the newest entries is found
+/// by `tact audit verify` (issue 12).
+fn spawn_checkpoints(app: &App, dir: &DataDir) -> Result<()> {
+    let key = dir.audit_key()?;
+    let app = app.clone();
+    let dir = DataDir::open(&dir.dir)?;
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        let mut last = dir.checkpoints().ok().and_then(|c| c.last().map(|c| c.seq));
+        loop {
+            tick.tick().await;
+            match app.audit_checkpoint(&key).await {
+                Ok(Some(cp)) if Some(cp.seq) != last => {
+                    if let Err(e) = dir.keep_checkpoint(&cp) {
+                        tracing::warn!(error = %e, "cannot keep the event log's checkpoint");
+                    } else {
+                        tracing::info!(checkpoint = %cp.line(), "event log checkpoint");
+                        last = Some(cp.seq);
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "cannot read the event log's head"),
+            }
+        }
+    });
+    Ok(())
 }
 
 /// Polls each configured mailbox every `poll_seconds` while serving. A failing mailbox is

@@ -718,3 +718,64 @@ fn the_demo_keeps_its_tokens_in_its_file() {
         );
     }
 }
+
+/// Issue 12: deleting the newest entries of the event log and rewriting its head to match
+/// passes the hash chain, but not the checkpoint kept outside the database.
+#[test]
+fn cutting_the_newest_events_is_found_by_the_checkpoint() {
+    let d = folder("checkpoint");
+    let init = tact(&d, &["init", "--profile", "cleveland-opcc"]);
+    assert!(init.status.success(), "{}", text(&init));
+    assert!(d.join("audit.key").exists());
+    for name in ["Cas Worker", "Lee Manager", "Ann Other"] {
+        staff_add(&d, name, "caseworker");
+    }
+    let cp = json(&tact(&d, &["audit", "checkpoint"]));
+    let seq = cp["checkpoint"]["seq"].as_i64().unwrap();
+    assert!(seq >= 4, "{cp}");
+    let ok = tact(&d, &["audit", "verify"]);
+    assert!(ok.status.success(), "{}", text(&ok));
+    assert!(
+        text(&ok).contains("the checkpoint kept outside the database agrees"),
+        "{}",
+        text(&ok)
+    );
+
+    // Someone with the database, not the data folder's key: cut the newest two entries and
+    // point the head at what is left.
+    let url = format!("sqlite://{}", d.join("tact.db").display());
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = tact_store::Store::open(&url).await.unwrap();
+        let pool = store.pool();
+        sqlx::query("DELETE FROM audit_log WHERE seq > $1")
+            .bind(seq - 2)
+            .execute(pool)
+            .await
+            .unwrap();
+        sqlx::query("UPDATE audit_head SET seq = $1, hash = (SELECT hash FROM audit_log WHERE seq = $2) WHERE id = 1")
+            .bind(seq - 2)
+            .bind(seq - 2)
+            .execute(pool)
+            .await
+            .unwrap();
+    });
+    let cut = tact(&d, &["audit", "verify"]);
+    assert_eq!(cut.status.code(), Some(3), "{}", text(&cut));
+    assert!(
+        text(&cut).contains("newest entries were removed"),
+        "{}",
+        text(&cut)
+    );
+
+    // A checkpoint file edited to match is refused: it is not signed with the key.
+    let forged = format!(
+        "{} {} 2026-01-01T00:00:00Z {}\n",
+        seq - 2,
+        "0".repeat(64),
+        "ab".repeat(32)
+    );
+    std::fs::write(d.join("audit-checkpoints"), forged).unwrap();
+    let edited = tact(&d, &["audit", "verify"]);
+    assert_eq!(edited.status.code(), Some(3), "{}", text(&edited));
+    assert!(text(&edited).contains("not signed"), "{}", text(&edited));
+}
