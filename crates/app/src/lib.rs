@@ -227,6 +227,8 @@ pub struct App {
     /// Whether this process keeps a contact-check index (a server does; the CLI asks the
     /// database).
     keeps_index: bool,
+    /// How long a web session lasts, idle and at most (`[sessions]` in `tact.toml`).
+    pub session_limits: tact_core::roles::SessionLimits,
 }
 
 /// What the contact check answered, and how fresh that answer is.
@@ -285,6 +287,7 @@ impl App {
             feed: Arc::new(feed::Feed::at(seq)),
             tokens: Arc::default(),
             keeps_index,
+            session_limits: tact_core::roles::SessionLimits::default(),
         };
         Ok(app)
     }
@@ -1287,8 +1290,6 @@ pub enum SignInFailure {
 /// [`LOCK_MINUTES`], however many arrive at once.
 pub const MAX_FAILED_SIGN_INS: i64 = 5;
 pub const LOCK_MINUTES: i64 = 15;
-/// How long a session lasts without signing in again.
-pub const SESSION_HOURS: i64 = 10;
 
 /// Hashes a password with Argon2id and a random salt.
 ///
@@ -1419,7 +1420,7 @@ impl App {
                 &token_hash(&token),
                 &csrf,
                 now,
-                now + jiff::SignedDuration::from_hours(SESSION_HOURS),
+                now + self.session_limits.absolute,
             )
             .await?;
         if !started {
@@ -1435,11 +1436,25 @@ impl App {
     /// # Errors
     /// The store's error.
     pub async fn session(&self, cookie: &str) -> Result<Option<(Actor, String)>> {
-        Ok(self
-            .store
-            .session(&token_hash(cookie), self.now())
-            .await?
-            .map(|s| (Actor::from(s.staff), s.csrf)))
+        let now = self.now();
+        let hash = token_hash(cookie);
+        let Some(s) = self.store.session(&hash, now).await? else {
+            return Ok(None);
+        };
+        if !tact_core::roles::session_alive(self.session_limits, s.created_at, s.last_seen_at, now)
+        {
+            let mut tx = self.begin().await?;
+            tx.end_session(&hash).await?;
+            tx.commit().await?;
+            return Ok(None);
+        }
+        // Use is noted at most once a minute, so a page is not a write every time.
+        if now.duration_since(s.last_seen_at) >= jiff::SignedDuration::from_mins(1) {
+            let mut tx = self.begin().await?;
+            tx.touch_session(&hash, now).await?;
+            tx.commit().await?;
+        }
+        Ok(Some((Actor::from(s.staff), s.csrf)))
     }
 
     /// Ends a session.

@@ -350,6 +350,34 @@ pub fn authorise(
     ))
 }
 
+/// How long a web session lasts (issue 12; `[sessions]` in `tact.toml`): it ends after
+/// `idle` without use, and at `absolute` after sign-in however much it is used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionLimits {
+    pub idle: jiff::SignedDuration,
+    pub absolute: jiff::SignedDuration,
+}
+
+impl Default for SessionLimits {
+    fn default() -> Self {
+        Self {
+            idle: jiff::SignedDuration::from_mins(30),
+            absolute: jiff::SignedDuration::from_hours(10),
+        }
+    }
+}
+
+/// Whether a session begun at `started` and last used at `seen` still lets its holder in at
+/// `now` under `limits`.
+pub fn session_alive(
+    limits: SessionLimits,
+    started: jiff::Timestamp,
+    seen: jiff::Timestamp,
+    now: jiff::Timestamp,
+) -> bool {
+    now < started + limits.absolute && now < seen + limits.idle
+}
+
 /// How long an API token lasts when nobody says, and the longest it may (issue 12).
 pub const TOKEN_DEFAULT_DAYS: u32 = 90;
 pub const TOKEN_MAX_DAYS: u32 = 365;
@@ -520,5 +548,23 @@ mod tests {
         for r in Role::ALL {
             assert!(authorise(&p, &actor(1, r), Action::CheckContact, None).is_ok());
         }
+    }
+
+    #[test]
+    fn issue_12_a_session_ends_when_idle_and_at_its_absolute_end() {
+        let limits = SessionLimits::default();
+        let start: jiff::Timestamp = "2026-12-01T09:00:00Z".parse().unwrap();
+        let mins = jiff::SignedDuration::from_mins;
+        assert!(session_alive(limits, start, start, start + mins(29)));
+        assert!(!session_alive(limits, start, start, start + mins(30)));
+        // Used every twenty minutes it lasts until ten hours, and not past them.
+        let seen = start + mins(9 * 60 + 50);
+        assert!(session_alive(
+            limits,
+            start,
+            seen,
+            start + mins(9 * 60 + 59)
+        ));
+        assert!(!session_alive(limits, start, seen, start + mins(10 * 60)));
     }
 }

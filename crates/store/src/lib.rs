@@ -135,6 +135,10 @@ const MIGRATIONS: &[(i64, Migration)] = {
             Shared(include_str!("../migrations/0012_open_tasks.sql")),
         ),
         (13, Shared(include_str!("../migrations/0013_tokens.sql"))),
+        (
+            14,
+            Shared(include_str!("../migrations/0014_session_idle.sql")),
+        ),
     ]
 };
 

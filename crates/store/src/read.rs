@@ -1755,7 +1755,10 @@ pub struct Account {
 pub struct Session {
     pub staff: Staff,
     pub csrf: String,
+    pub created_at: jiff::Timestamp,
     pub expires_at: jiff::Timestamp,
+    /// When it was last used (at most a minute out); its start until then.
+    pub last_seen_at: jiff::Timestamp,
 }
 
 impl Store {
@@ -1784,16 +1787,20 @@ impl Store {
     /// # Errors
     /// The database's error.
     pub async fn session(&self, token_hash: &str, now: jiff::Timestamp) -> Result<Option<Session>> {
-        let row = sqlx::query("SELECT s.id, s.name, s.email, s.role, s.line_manager, s.active, s.scope, x.csrf, x.expires_at FROM sessions x JOIN staff s ON s.id = x.staff_id WHERE x.token_hash = $1 AND x.expires_at > $2 AND s.active = 1")
+        let row = sqlx::query("SELECT s.id, s.name, s.email, s.role, s.line_manager, s.active, s.scope, x.csrf, x.created_at, x.expires_at, x.last_seen_at FROM sessions x JOIN staff s ON s.id = x.staff_id WHERE x.token_hash = $1 AND x.expires_at > $2 AND s.active = 1")
             .bind(token_hash)
             .bind(crate::codec::ts(now))
             .fetch_optional(&self.pool)
             .await?;
         row.map(|r| {
+            let x = Cols::of(&r, "sessions");
+            let created_at = x.ts("created_at")?;
             Ok(Session {
                 staff: staff_row(&r)?,
-                csrf: Cols::of(&r, "sessions").s("csrf")?,
-                expires_at: Cols::of(&r, "sessions").ts("expires_at")?,
+                csrf: x.s("csrf")?,
+                created_at,
+                expires_at: x.ts("expires_at")?,
+                last_seen_at: x.ots("last_seen_at")?.unwrap_or(created_at),
             })
         })
         .transpose()

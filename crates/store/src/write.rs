@@ -1537,6 +1537,20 @@ impl WriteTx {
         Ok(true)
     }
 
+    /// Notes that a session was used at `now`.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn touch_session(&mut self, token_hash: &str, now: jiff::Timestamp) -> Result<()> {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+            .bind(ts(now))
+            .bind(token_hash)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(w)?;
+        Ok(())
+    }
+
     /// Ends a session.
     ///
     /// # Errors

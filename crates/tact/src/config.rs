@@ -28,6 +28,44 @@ pub struct FileConfig {
     /// Rate limits; each unset one keeps its default.
     #[serde(default)]
     pub limits: LimitsConfig,
+    /// How long a web session lasts.
+    #[serde(default)]
+    pub sessions: SessionsConfig,
+}
+
+/// `[sessions]` in `tact.toml`: a web session ends after `idle_minutes` unused (30 unless
+/// set) and `absolute_hours` after sign-in (10 unless set).
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionsConfig {
+    pub idle_minutes: Option<u32>,
+    pub absolute_hours: Option<u32>,
+}
+
+impl SessionsConfig {
+    /// The limits, each from `tact.toml` where set, else its default.
+    ///
+    /// # Errors
+    /// A limit of zero, or an idle time longer than the absolute one.
+    pub fn limits(&self) -> Result<tact_core::roles::SessionLimits> {
+        let d = tact_core::roles::SessionLimits::default();
+        let limits = tact_core::roles::SessionLimits {
+            idle: match self.idle_minutes {
+                Some(0) => bail!("[sessions] idle_minutes must be 1 or more"),
+                Some(m) => jiff::SignedDuration::from_mins(i64::from(m)),
+                None => d.idle,
+            },
+            absolute: match self.absolute_hours {
+                Some(0) => bail!("[sessions] absolute_hours must be 1 or more"),
+                Some(h) => jiff::SignedDuration::from_hours(i64::from(h)),
+                None => d.absolute,
+            },
+        };
+        if limits.idle > limits.absolute {
+            bail!("[sessions] idle_minutes is longer than absolute_hours");
+        }
+        Ok(limits)
+    }
 }
 
 /// `[limits]` in `tact.toml`: how much each caller may ask before a 429 (issue 12).

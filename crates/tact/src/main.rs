@@ -1174,7 +1174,8 @@ async fn serve(
         }
         let listen_cfg = dir.config.listen.clone();
         let limits = dir.config.limits.limits()?;
-        let app = open_server_app(&dir, url_flag).await?;
+        let mut app = open_server_app(&dir, url_flag).await?;
+        app.session_limits = dir.config.sessions.limits()?;
         spawn_pollers(&app, &dir)?;
         spawn_jobs(&app);
         spawn_checkpoints(&app, &dir)?;
@@ -1182,6 +1183,8 @@ async fn serve(
     };
     let dir = DataDir::open(data)?;
     let limits = dir.config.limits.limits()?;
+    let mut app = app;
+    app.session_limits = dir.config.sessions.limits()?;
     spawn_jobs(&app);
     spawn_checkpoints(&app, &dir)?;
     run_server(app, listen, demo, limits).await

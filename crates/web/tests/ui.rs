@@ -3014,3 +3014,57 @@ async fn staff_make_and_revoke_their_own_tokens_on_the_tokens_page() {
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
+
+/// Issue 12: a session ends after its idle time without use, and at its absolute end
+/// however much it is used; then pages lead back to sign-in.
+#[tokio::test]
+async fn a_session_ends_when_idle_and_at_its_absolute_end() {
+    let mut app =
+        tact_app::testing::app_on_a_fixed_clock(&testing::sqlite_url(), "cleveland-opcc").await;
+    app.session_limits = tact_core::roles::SessionLimits {
+        idle: jiff::SignedDuration::from_mins(30),
+        absolute: jiff::SignedDuration::from_hours(2),
+    };
+    let base = tact_web::serve_on_loopback(app.clone()).await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let ui = Ui { base, http, app };
+    ui.staff("Cas Worker", "cas", Role::Caseworker).await;
+    let mins = jiff::SignedDuration::from_mins;
+    let later = |m: i64| ui.app.clock.set(ui.app.now() + mins(m));
+
+    // Used every 20 minutes, it lasts; idle for 31, it ends.
+    let s = ui.session("cas").await;
+    for _ in 0..3 {
+        later(20);
+        assert_eq!(ui.page(&s, "/").await.0, StatusCode::OK);
+    }
+    later(31);
+    let r = ui
+        .http
+        .get(format!("{}/", ui.base))
+        .header(COOKIE, &s)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()[LOCATION], "/sign-in");
+
+    // However busy, it ends two hours after sign-in.
+    let s = ui.session("cas").await;
+    for _ in 0..5 {
+        later(20);
+        assert_eq!(ui.page(&s, "/").await.0, StatusCode::OK);
+    }
+    later(20);
+    let r = ui
+        .http
+        .get(format!("{}/", ui.base))
+        .header(COOKIE, &s)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+}
