@@ -69,6 +69,8 @@ pub enum AuditAction {
     StaffChanged,
     TokenIssued,
     TokenRevoked,
+    PasswordResetIssued,
+    PasswordReset,
 }
 
 impl AuditAction {
@@ -128,6 +130,8 @@ impl AuditAction {
             Self::StaffChanged => "staff.changed",
             Self::TokenIssued => "staff.token-issued",
             Self::TokenRevoked => "staff.token-revoked",
+            Self::PasswordResetIssued => "staff.password-reset-issued",
+            Self::PasswordReset => "staff.password-reset",
         }
     }
 }

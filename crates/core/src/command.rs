@@ -238,6 +238,10 @@ commands! {
         days: Option<u32>,
     }
 
+    /// Issues a one-time link for a member of staff to set a new password (issue 12; see
+    /// [`crate::roles::may_issue_reset`]).
+    IssuePasswordReset => Some(Action::ManageStaff), { staff: StaffId }
+
     /// Revokes an API token: its holder's or an administrator's to do
     /// ([`crate::roles::may_manage_tokens`]).
     RevokeToken => None, { token: i64 }

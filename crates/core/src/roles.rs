@@ -378,6 +378,36 @@ pub fn session_alive(
     now < started + limits.absolute && now < seen + limits.idle
 }
 
+/// How long a one-time password-reset link works (issue 12).
+pub const RESET_HOURS: i64 = 24;
+
+/// Who may issue a one-time password-reset link for whom (issue 12): whoever manages
+/// staff, for a member of staff who is active — never a service account, which never signs
+/// in.
+///
+/// # Errors
+/// A role refusal; a service account; someone no longer active.
+pub fn may_issue_reset(
+    profile: &Profile,
+    actor: &Actor,
+    holder: &crate::model::Staff,
+) -> Result<(), RuleError> {
+    authorise(profile, actor, Action::ManageStaff, None)?;
+    if holder.scope.is_some() {
+        return Err(RuleError::invalid(
+            "staff_id",
+            "a service account never signs in: it has no password to reset",
+        ));
+    }
+    if !holder.active {
+        return Err(RuleError::invalid(
+            "staff_id",
+            format!("{} is not active: make them active first", holder.name),
+        ));
+    }
+    Ok(())
+}
+
 /// How long an API token lasts when nobody says, and the longest it may (issue 12).
 pub const TOKEN_DEFAULT_DAYS: u32 = 90;
 pub const TOKEN_MAX_DAYS: u32 = 365;
@@ -566,5 +596,17 @@ mod tests {
             start + mins(9 * 60 + 59)
         ));
         assert!(!session_alive(limits, start, seen, start + mins(10 * 60)));
+    }
+
+    #[test]
+    fn issue_12_only_an_administrator_issues_a_reset_link_and_never_for_a_service_account() {
+        let p = Profile::built_in("northamptonshire-opfcc").unwrap();
+        let admin = actor(2, Role::Admin);
+        assert!(may_issue_reset(&p, &admin, &staff(1, None)).is_ok());
+        assert!(may_issue_reset(&p, &actor(3, Role::SeniorManager), &staff(1, None)).is_err());
+        assert!(may_issue_reset(&p, &admin, &staff(4, Some(Scope::ContactCheck))).is_err());
+        let mut gone = staff(5, None);
+        gone.active = false;
+        assert!(may_issue_reset(&p, &admin, &gone).is_err());
     }
 }

@@ -139,6 +139,10 @@ const MIGRATIONS: &[(i64, Migration)] = {
             14,
             Shared(include_str!("../migrations/0014_session_idle.sql")),
         ),
+        (
+            15,
+            Shared(include_str!("../migrations/0015_password_resets.sql")),
+        ),
     ]
 };
 

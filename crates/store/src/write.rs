@@ -1537,6 +1537,75 @@ impl WriteTx {
         Ok(true)
     }
 
+    /// Keeps a one-time password-reset link's hash (issue 12).
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn insert_password_reset(
+        &mut self,
+        token_hash: &str,
+        staff: StaffId,
+        by: StaffId,
+        now: jiff::Timestamp,
+        expires_at: jiff::Timestamp,
+    ) -> Result<()> {
+        sqlx::query("INSERT INTO password_resets (token_hash, staff_id, created_by, created_at, expires_at) VALUES ($1,$2,$3,$4,$5)")
+            .bind(token_hash)
+            .bind(staff.0)
+            .bind(by.0)
+            .bind(ts(now))
+            .bind(ts(expires_at))
+            .execute(&mut *self.tx)
+            .await
+            .map_err(w)?;
+        Ok(())
+    }
+
+    /// Uses a password-reset link once: whose it is, if it is unused and unexpired at
+    /// `now` (and from now on it is used).
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn take_password_reset(
+        &mut self,
+        token_hash: &str,
+        now: jiff::Timestamp,
+    ) -> Result<Option<StaffId>> {
+        let row = sqlx::query("UPDATE password_resets SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $3 RETURNING staff_id")
+            .bind(ts(now))
+            .bind(token_hash)
+            .bind(ts(now))
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(w)?;
+        row.map(|r| {
+            Ok(StaffId(
+                crate::Cols::of(&r, "password_resets").i("staff_id")?,
+            ))
+        })
+        .transpose()
+    }
+
+    /// A new password for a member of staff: their failures are forgotten, any lock lifted,
+    /// and every session they had ended.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn set_password(&mut self, staff: StaffId, password_hash: &str) -> Result<()> {
+        sqlx::query("UPDATE staff SET password_hash = $1, failed_sign_ins = 0, locked_until = NULL WHERE id = $2")
+            .bind(password_hash)
+            .bind(staff.0)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(w)?;
+        sqlx::query("DELETE FROM sessions WHERE staff_id = $1")
+            .bind(staff.0)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(w)?;
+        Ok(())
+    }
+
     /// Notes that a session was used at `now`.
     ///
     /// # Errors

@@ -14,6 +14,7 @@ pub mod ui_governance;
 pub mod ui_letters;
 pub mod ui_mail;
 pub mod ui_records;
+pub mod ui_reset;
 pub mod ui_restrictions;
 pub mod ui_retention;
 pub mod ui_rights;
@@ -295,6 +296,7 @@ pub fn router(state: AppState) -> Router {
         .merge(ui_mail::routes())
         .merge(ui_letters::routes())
         .merge(ui_tokens::routes())
+        .merge(ui_reset::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::middleware::from_fn(harden::harden))
         .layer(axum::middleware::from_fn(monitor::observe))

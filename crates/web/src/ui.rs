@@ -304,6 +304,17 @@ impl<'a> Frame<'a> {
         asset_url(name)
     }
 
+    /// The frame for a page anyone may see, before signing in.
+    pub(crate) fn public(state: &'a AppState) -> Self {
+        let p = &state.app.profile;
+        Self {
+            office: &p.organisation.short_name,
+            policy: &p.organisation.policy_title,
+            signed_in: None,
+            csrf: String::new(),
+        }
+    }
+
     /// The frame for a signed-in member of staff.
     pub(crate) fn of(state: &'a AppState, signed: &Signed) -> Self {
         let p = &state.app.profile;
@@ -345,7 +356,7 @@ pub(crate) fn error_page(
     (status, render(&page)).into_response()
 }
 
-fn fault(state: &AppState, e: &AppError) -> Response {
+pub(crate) fn fault(state: &AppState, e: &AppError) -> Response {
     tracing::error!(error = %e, "ui failure");
     error_page(
         state,
@@ -395,14 +406,8 @@ fn sign_in_form(
     status: StatusCode,
 ) -> Response {
     let token = hex::encode(rand_bytes());
-    let p = &state.app.profile;
     let page = SignInPage {
-        frame: Frame {
-            office: &p.organisation.short_name,
-            policy: &p.organisation.policy_title,
-            signed_in: None,
-            csrf: String::new(),
-        },
+        frame: Frame::public(state),
         form_token: token.clone(),
         username: username.to_string(),
         error,

@@ -3068,3 +3068,99 @@ async fn a_session_ends_when_idle_and_at_its_absolute_end() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 }
+
+/// Issue 12: an administrator makes a one-time password-reset link; it sets a new password
+/// once (lifting a lock and ending the old sessions), is refused a second time, and is not
+/// a caseworker's to make.
+#[tokio::test]
+async fn a_password_reset_link_works_once_and_lifts_a_lock() {
+    let ui = Ui::spawn().await;
+    let (cas_id, _) = ui.staff("Cas Worker", "cas", Role::Caseworker).await;
+    ui.staff("Ada Min", "ada", Role::Admin).await;
+    let old_session = ui.session("cas").await;
+    // Locked out by guesses.
+    for _ in 0..tact_app::MAX_FAILED_SIGN_INS {
+        ui.sign_in("cas", "not the password").await;
+    }
+    assert_eq!(
+        ui.sign_in("cas", PASSWORD).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    // Not a caseworker's to make.
+    let r = ui
+        .post_form(&old_session, &format!("/admin/staff/{cas_id}/reset"), &[])
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let ada = ui.session("ada").await;
+    let (_, list) = ui.page(&ada, "/admin/staff").await;
+    assert!(list.contains(&format!("/admin/staff/{cas_id}/reset")));
+    let r = ui
+        .post_form(&ada, &format!("/admin/staff/{cas_id}/reset"), &[])
+        .await;
+    let status = r.status();
+    let html = r.text().await.unwrap();
+    assert_eq!(status, StatusCode::CREATED, "{html}");
+    let link = html
+        .split("<code id=\"reset-link\">")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .unwrap()
+        .to_string();
+    let (s, form) = ui.page("", &link).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(form.contains("Choose a new password"));
+    let post = |fields: Vec<(&'static str, &'static str)>| {
+        ui.http
+            .post(format!("{}{link}", ui.base))
+            .form(&fields)
+            .send()
+    };
+    // Two different passwords, or a short one, are errors on the form.
+    let r = post(vec![
+        ("password", "a new long password"),
+        ("confirm", "another one"),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("href=\"#confirm\""));
+    let r = post(vec![("password", "short"), ("confirm", "short")])
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let r = post(vec![
+        ("password", "a new long password"),
+        ("confirm", "a new long password"),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("Your password is changed"));
+    // The lock is lifted, the new password signs in, the old one does not, and the old
+    // session has ended.
+    assert_eq!(
+        ui.sign_in("cas", "a new long password").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        ui.sign_in("cas", PASSWORD).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let r = ui
+        .http
+        .get(format!("{}/", ui.base))
+        .header(COOKIE, &old_session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // Used once, the link is refused.
+    let r = post(vec![
+        ("password", "yet another password"),
+        ("confirm", "yet another password"),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("used or has expired"));
+}
