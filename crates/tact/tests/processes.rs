@@ -194,16 +194,11 @@ impl Server {
         path: &str,
         body: Option<Value>,
     ) -> (u16, Value) {
-        let mut rb = self
-            .http
-            .request(method, format!("{}/api/v1{path}", self.base))
-            .bearer_auth(token);
-        if let Some(b) = body {
-            rb = rb.json(&b);
-        }
-        let r = rb.send().await.expect("request");
-        let status = r.status().as_u16();
-        (status, r.json().await.unwrap_or(Value::Null))
+        let client = tact_web::TestClient {
+            base: self.base.clone(),
+            http: self.http.clone(),
+        };
+        client.call(method, token, path, body, None).await
     }
 
     /// Waits until this server's contact check, asked by the office's caseworker, gives

@@ -141,14 +141,17 @@ impl KeyExtractor for Address {
     }
 }
 
-/// The limiter's refusal as the API's error: 429 with `Retry-After` of a whole second or
-/// more.
-fn too_many(e: GovernorError) -> Response {
-    let wait = match &e {
+/// The seconds a limiter's refusal says to wait: a whole second or more.
+fn wait_of(e: &GovernorError) -> u64 {
+    match e {
         GovernorError::TooManyRequests { wait_time, .. } => (*wait_time).max(1),
         _ => 1,
-    };
-    too_many_after(wait)
+    }
+}
+
+/// The limiter's refusal as the API's error: 429 with `Retry-After`.
+fn too_many(e: GovernorError) -> Response {
+    too_many_after(wait_of(&e))
 }
 
 /// 429 with `Retry-After: wait` and the API's error body.
@@ -156,37 +159,43 @@ pub fn too_many_after(wait: u64) -> Response {
     crate::error::ApiError::too_many(wait).into_response()
 }
 
+/// A limit keyed by `key`: one more request each `every`, `burst` at once (at least one),
+/// on `methods` only where given.
+fn quota<K: KeyExtractor>(
+    key: K,
+    every: std::time::Duration,
+    burst: u32,
+    methods: Option<Vec<axum::http::Method>>,
+) -> Arc<tower_governor::governor::GovernorConfig<K, governor::middleware::NoOpMiddleware>> {
+    let mut b = GovernorConfigBuilder::default();
+    b.period(every).burst_size(burst.max(1));
+    if let Some(m) = methods {
+        b.methods(m);
+    }
+    Arc::new(
+        b.key_extractor(key)
+            .finish()
+            .expect("a period and a burst above zero"),
+    )
+}
+
 /// The per-caller limit on the API.
 pub fn api_limit(
     limits: Limits,
 ) -> GovernorLayer<Caller, governor::middleware::NoOpMiddleware, Body> {
-    let period = std::time::Duration::from_secs(1) / limits.api_per_second.max(1);
-    let config = GovernorConfigBuilder::default()
-        .period(period)
-        .burst_size(limits.api_burst.max(1))
-        .key_extractor(Caller)
-        .finish()
-        .expect("a period and a burst above zero");
-    GovernorLayer::new(Arc::new(config)).error_handler(too_many)
+    let every = std::time::Duration::from_secs(1) / limits.api_per_second.max(1);
+    GovernorLayer::new(quota(Caller, every, limits.api_burst, None)).error_handler(too_many)
 }
 
 /// The per-address limit on signing in (POST only: the page itself is not limited).
 pub fn sign_in_limit(
     limits: Limits,
 ) -> GovernorLayer<Address, governor::middleware::NoOpMiddleware, Body> {
-    let period = std::time::Duration::from_secs(60) / limits.sign_in_per_minute.max(1);
-    let config = GovernorConfigBuilder::default()
-        .period(period)
-        .burst_size(limits.sign_in_per_minute.max(1))
-        .methods(vec![axum::http::Method::POST])
-        .key_extractor(Address)
-        .finish()
-        .expect("a period and a burst above zero");
-    GovernorLayer::new(Arc::new(config)).error_handler(|e| {
-        let wait = match &e {
-            GovernorError::TooManyRequests { wait_time, .. } => (*wait_time).max(1),
-            _ => 1,
-        };
+    let every = std::time::Duration::from_secs(60) / limits.sign_in_per_minute.max(1);
+    let posts = Some(vec![axum::http::Method::POST]);
+    let config = quota(Address, every, limits.sign_in_per_minute, posts);
+    GovernorLayer::new(config).error_handler(|e| {
+        let wait = wait_of(&e);
         let mut r = (
             StatusCode::TOO_MANY_REQUESTS,
             [(CONTENT_TYPE, "text/plain; charset=utf-8")],

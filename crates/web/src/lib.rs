@@ -303,6 +303,53 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// An API client for tests (the `testing` feature): calls `/api/v1{path}` on a server with
+/// a token, giving the status and the JSON answer (`null` when there is none).
+#[cfg(feature = "testing")]
+pub struct TestClient {
+    pub base: String,
+    pub http: reqwest::Client,
+}
+
+#[cfg(feature = "testing")]
+impl TestClient {
+    pub fn new(base: impl Into<String>) -> Self {
+        Self {
+            base: base.into(),
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// # Panics
+    /// When the server cannot be reached.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        token: &str,
+        path: &str,
+        body: Option<serde_json::Value>,
+        key: Option<&str>,
+    ) -> (u16, serde_json::Value) {
+        let mut rb = self
+            .http
+            .request(method, format!("{}/api/v1{path}", self.base))
+            .bearer_auth(token);
+        if let Some(b) = body {
+            rb = rb.json(&b);
+        }
+        if let Some(k) = key {
+            rb = rb.header("Idempotency-Key", k);
+        }
+        let r = rb.send().await.expect("the server answers");
+        let status = r.status().as_u16();
+        let text = r.text().await.unwrap_or_default();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+        )
+    }
+}
+
 /// Serves `app` on a free loopback port in the background and answers its base URL: for
 /// tests (the `testing` feature).
 #[cfg(feature = "testing")]

@@ -57,23 +57,14 @@ impl TestApp {
         body: Option<Value>,
         key: Option<&str>,
     ) -> (StatusCode, Value) {
-        let mut rb = self
-            .http
-            .request(method, format!("{}/api/v1{path}", self.base))
-            .bearer_auth(token);
-        if let Some(b) = body {
-            rb = rb.json(&b);
-        }
-        if let Some(k) = key {
-            rb = rb.header("Idempotency-Key", k);
-        }
-        let resp = rb.send().await.unwrap();
-        let status = resp.status();
-        let text = resp.text().await.unwrap();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}")),
-        )
+        let client = tact_web::TestClient {
+            base: self.base.clone(),
+            http: self.http.clone(),
+        };
+        let (status, v) = client.call(method, token, path, body, key).await;
+        let status = StatusCode::from_u16(status).unwrap();
+        assert!(!v.is_null(), "not JSON ({status})");
+        (status, v)
     }
     async fn post(&self, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
         self.send(reqwest::Method::POST, token, path, Some(body), None)
