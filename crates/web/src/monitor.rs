@@ -37,13 +37,23 @@ pub fn handle() -> &'static PrometheusHandle {
         let builder = PrometheusBuilder::new()
             .set_buckets(BUCKETS)
             .expect("buckets are given");
-        match builder.install_recorder() {
+        let h = match builder.install_recorder() {
             Ok(h) => h,
             Err(e) => {
                 tracing::warn!(error = %e, "a metrics recorder is installed already");
                 PrometheusBuilder::new().build_recorder().handle()
             }
-        }
+        };
+        // Histogram samples wait in buckets until upkeep folds them in: without it they
+        // would pile up for as long as nobody scrapes /metrics.
+        let upkeep = h.clone();
+        let _ = std::thread::Builder::new()
+            .name("tact-metrics-upkeep".into())
+            .spawn(move || loop {
+                std::thread::sleep(std::time::Duration::from_secs(5));
+                upkeep.run_upkeep();
+            });
+        h
     })
 }
 
