@@ -1272,8 +1272,10 @@ impl App {
         &self,
         key: &[u8],
     ) -> Result<Option<tact_core::audit::Checkpoint>> {
-        let (_, head) = self.store.audit_log_head().await?;
-        Ok(head
+        Ok(self
+            .store
+            .audit_head()
+            .await?
             .filter(|(seq, _)| *seq > 0)
             .map(|(seq, hash)| tact_core::audit::Checkpoint::sign(seq, &hash, self.now(), key)))
     }

@@ -319,12 +319,7 @@ impl Store {
         self.pool
             .execute("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)")
             .await?;
-        let applied: Vec<i64> = sqlx::query("SELECT version FROM schema_migrations")
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| r.get::<i64, _>(0))
-            .collect();
+        let applied = self.applied_migrations().await?;
         for (version, migration) in MIGRATIONS {
             if applied.contains(version) {
                 continue;
@@ -348,6 +343,16 @@ impl Store {
         Ok(())
     }
 
+    /// The versions of the migrations applied to the database.
+    async fn applied_migrations(&self) -> Result<Vec<i64>> {
+        Ok(sqlx::query("SELECT version FROM schema_migrations")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| r.get::<i64, _>(0))
+            .collect())
+    }
+
     /// Whether the database's schema is the one this binary was built for: a problem to
     /// report when a migration is not applied yet, or the database was migrated by a newer
     /// Tact than this one.
@@ -355,12 +360,7 @@ impl Store {
     /// # Errors
     /// The database's error.
     pub async fn schema_problem(&self) -> Result<Option<String>> {
-        let applied: Vec<i64> = sqlx::query("SELECT version FROM schema_migrations")
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| r.get::<i64, _>(0))
-            .collect();
+        let applied = self.applied_migrations().await?;
         let missing: Vec<String> = MIGRATIONS
             .iter()
             .filter(|(v, _)| !applied.contains(v))

@@ -1581,32 +1581,24 @@ impl Store {
         let rows = sqlx::query("SELECT * FROM audit_log ORDER BY seq")
             .fetch_all(&self.pool)
             .await?;
-        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
-            .fetch_optional(&self.pool)
-            .await?
-            .map(|r| {
-                let r = Cols::of(&r, "audit_head");
-                Ok::<_, StoreError>((r.i("seq")?, r.s("hash")?))
-            })
-            .transpose()?;
+        let head = self.audit_head().await?;
         Ok((rows.iter().map(entry_row).collect::<Result<_>>()?, head))
     }
 
-    /// The event log's recorded head: its newest entry's number and hash (and the count,
-    /// for a quick look without reading every entry).
+    /// The event log's recorded head: its newest entry's number and hash, without reading
+    /// the entries.
     ///
     /// # Errors
     /// The database's error.
-    pub async fn audit_log_head(&self) -> Result<(i64, Option<(i64, String)>)> {
-        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+    pub async fn audit_head(&self) -> Result<Option<(i64, String)>> {
+        sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
             .fetch_optional(&self.pool)
             .await?
             .map(|r| {
                 let r = Cols::of(&r, "audit_head");
                 Ok::<_, StoreError>((r.i("seq")?, r.s("hash")?))
             })
-            .transpose()?;
-        Ok((head.as_ref().map_or(0, |h| h.0), head))
+            .transpose()
     }
 
     /// Event log entries about one person.

@@ -218,29 +218,39 @@ impl axum::extract::FromRequest<AppState> for Posted {
         let (mut parts, body) = req.into_parts();
         let signed = Signed::from_request_parts(&mut parts, state).await?;
         let req = axum::extract::Request::from_parts(parts, body);
-        let Form(form) =
-            Form::<std::collections::HashMap<String, String>>::from_request(req, state)
-                .await
-                .map_err(|_| {
-                    error_page(
-                        state,
-                        Some(&signed),
-                        StatusCode::BAD_REQUEST,
-                        "There is a problem",
-                        "The form could not be read. Go back and try again.",
-                    )
-                })?;
-        if form.get("csrf") != Some(&signed.csrf) {
-            return Err(error_page(
-                state,
-                Some(&signed),
-                StatusCode::FORBIDDEN,
-                "There is a problem",
-                "The form was out of date. Go back and try again.",
-            ));
-        }
-        Ok(Posted(form))
+        Ok(Posted(checked_form(req, state, &signed).await?))
     }
+}
+
+/// The form in `req`, once its token is `signed`'s session's: the check [`Posted`] and
+/// [`PostedTo`] share (the session itself read once, by the caller).
+async fn checked_form(
+    req: axum::extract::Request,
+    state: &AppState,
+    signed: &Signed,
+) -> Result<std::collections::HashMap<String, String>, Response> {
+    use axum::extract::FromRequest;
+    let Form(form) = Form::<std::collections::HashMap<String, String>>::from_request(req, state)
+        .await
+        .map_err(|_| {
+            error_page(
+                state,
+                Some(signed),
+                StatusCode::BAD_REQUEST,
+                "There is a problem",
+                "The form could not be read. Go back and try again.",
+            )
+        })?;
+    if form.get("csrf") != Some(&signed.csrf) {
+        return Err(error_page(
+            state,
+            Some(signed),
+            StatusCode::FORBIDDEN,
+            "There is a problem",
+            "The form was out of date. Go back and try again.",
+        ));
+    }
+    Ok(form)
 }
 
 /// A form posted to a record's own path (`…/{id}/…`): the record's id, and the form as
@@ -269,8 +279,8 @@ impl axum::extract::FromRequest<AppState> for PostedTo {
                 "There is no such record.",
             ));
         };
-        let Posted(form) =
-            Posted::from_request(axum::extract::Request::from_parts(parts, body), state).await?;
+        let req = axum::extract::Request::from_parts(parts, body);
+        let form = checked_form(req, state, &signed).await?;
         Ok(Self { id, signed, form })
     }
 }
