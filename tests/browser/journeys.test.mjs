@@ -3,41 +3,20 @@
 // after `cargo build -p tact` (scripts/test does both when TACT_BROWSER_TESTS=1).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import net from 'node:net';
-import { chromium } from 'playwright-core';
-import AxeBuilder from '@axe-core/playwright';
+import { freePort, startTact, launchChromium, axe } from './harness.mjs';
 
 const PASSWORD = 'tact-demo-password';
 let server, base, browser;
-
-async function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
-  });
-}
 
 before(async () => {
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   const data = mkdtempSync(join(tmpdir(), 'tact-browser-'));
-  const bin = process.env.TACT_BIN ?? 'target/debug/tact';
-  server = spawn(bin, ['--data', join(data, 'demo'), 'serve', '--demo', '--listen', `127.0.0.1:${port}`], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, TACT_LOG: 'warn' } });
-  let log = '';
-  server.stderr.on('data', (d) => { log += d; });
-  for (let i = 0; i < 600; i++) {
-    try { if ((await fetch(`${base}/healthz`)).ok) break; } catch { /* not yet */ }
-    await new Promise((r) => setTimeout(r, 250));
-    if (server.exitCode !== null) throw new Error(`tact serve exited: ${log}`);
-  }
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  server = await startTact(join(data, 'demo'), port, ['--demo']);
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -51,11 +30,6 @@ async function signIn(page, username) {
   await page.fill('#password', PASSWORD);
   await page.click('form[action="/sign-in"] button');
   await page.waitForURL(`${base}/`);
-}
-
-async function axe(page, what) {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
-  assert.deepEqual(results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`), [], `axe on ${what}`);
 }
 
 test('a caseworker signs in with the keyboard alone', async () => {

@@ -3,6 +3,7 @@
 //! door (JSON API, CLI, later the web UI and mail) calls these and nothing else, so a
 //! rule of the policy is enforced the same way whichever door a request comes through.
 
+pub mod access;
 pub mod feed;
 pub mod governance;
 pub mod index;
@@ -48,7 +49,7 @@ pub enum AppError {
 
 pub type Result<T> = std::result::Result<T, AppError>;
 
-fn not_found(field: &str, what: String) -> AppError {
+pub(crate) fn not_found(field: &str, what: String) -> AppError {
     AppError::Rule(RuleError::not_found(field, what))
 }
 
@@ -229,6 +230,9 @@ pub struct App {
     keeps_index: bool,
     /// How long a web session lasts, idle and at most (`[sessions]` in `tact.toml`).
     pub session_limits: tact_core::roles::SessionLimits,
+    /// Whether a password sign-in needs a second factor (`[sign_in] second_factor =
+    /// "required"` in `tact.toml`; issue 12).
+    pub second_factor_required: bool,
 }
 
 /// What the contact check answered, and how fresh that answer is.
@@ -288,6 +292,7 @@ impl App {
             tokens: Arc::default(),
             keeps_index,
             session_limits: tact_core::roles::SessionLimits::default(),
+            second_factor_required: false,
         };
         Ok(app)
     }
@@ -534,7 +539,7 @@ impl App {
     /// Checks and writes a new member of staff (or service account) and the event that
     /// records it, in `tx`.
     #[allow(clippy::too_many_arguments)]
-    async fn insert_new_staff(
+    pub(crate) async fn insert_new_staff(
         &self,
         tx: &mut WriteTx,
         by: Option<&Actor>,
@@ -1405,7 +1410,7 @@ impl App {
         &self,
         username: &str,
         password: &str,
-    ) -> Result<std::result::Result<(String, String, Actor), SignInFailure>> {
+    ) -> Result<std::result::Result<access::Started, SignInFailure>> {
         let now = self.now();
         let lock_until = now + jiff::SignedDuration::from_mins(LOCK_MINUTES);
         let account = self.store.account(username).await?;
@@ -1455,24 +1460,14 @@ impl App {
                 SignInFailure::Locked
             }));
         };
-        let token = hex::encode(rand::random::<[u8; 32]>());
-        let csrf = hex::encode(rand::random::<[u8; 24]>());
-        let mut tx = self.begin().await?;
-        let started = tx
-            .start_session(
-                account.staff.id,
-                &token_hash(&token),
-                &csrf,
-                now,
-                now + self.session_limits.absolute,
-            )
-            .await?;
-        if !started {
-            return Ok(Err(SignInFailure::Locked));
-        }
-        tx.commit().await?;
-        let s = account.staff;
-        Ok(Ok((token, csrf, Actor::from(s))))
+        let set_up = self
+            .store
+            .second_factor(account.staff.id)
+            .await?
+            .is_some_and(|f| f.confirmed);
+        let next = tact_core::sign_in::second_factor_needed(self.second_factor_required, set_up);
+        let started = self.start_session(account.staff, next, None, now).await?;
+        Ok(started.ok_or(SignInFailure::Locked))
     }
 
     /// The signed-in member of staff and the session's CSRF token, for a session cookie.
@@ -1482,7 +1477,12 @@ impl App {
     pub async fn session(&self, cookie: &str) -> Result<Option<(Actor, String)>> {
         let now = self.now();
         let hash = token_hash(cookie);
-        let Some(s) = self.store.session(&hash, now).await? else {
+        let Some(s) = self
+            .store
+            .session(&hash, now)
+            .await?
+            .filter(|s| s.stage == access::SIGNED_IN)
+        else {
             return Ok(None);
         };
         if !tact_core::roles::session_alive(self.session_limits, s.created_at, s.last_seen_at, now)
@@ -1501,21 +1501,30 @@ impl App {
         Ok(Some((Actor::from(s.staff), s.csrf)))
     }
 
-    /// Ends a session.
+    /// Ends a session, and gives the provider's ID token where single sign-on began it (so
+    /// the door can sign out at the provider too).
     ///
     /// # Errors
     /// The store's error.
-    pub async fn sign_out(&self, cookie: &str) -> Result<()> {
+    pub async fn sign_out(&self, cookie: &str) -> Result<Option<String>> {
+        let hash = token_hash(cookie);
+        let id_token = self
+            .store
+            .session(&hash, self.now())
+            .await?
+            .and_then(|s| s.id_token);
         let mut tx = self.begin().await?;
-        tx.end_session(&token_hash(cookie)).await?;
+        tx.end_session(&hash).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(id_token)
     }
 }
 
 /// Checks a username and password and hashes the password (off the async threads): the
 /// username trimmed, and the hash.
-async fn credentials(username: &str, password: &str) -> Result<(String, String)> {
+/// A username as kept: trimmed, and checked to be 1 to 64 letters, digits, dots, dashes,
+/// underscores or @ (sign-in compares without regard to case).
+pub(crate) fn checked_username(username: &str) -> Result<String> {
     let username = username.trim();
     if username.is_empty()
         || username.len() > 64
@@ -1525,10 +1534,15 @@ async fn credentials(username: &str, password: &str) -> Result<(String, String)>
     {
         return Err(RuleError::invalid(
             "username",
-            "a username is 1 to 64 letters, digits, dots, dashes, underscores or @",
+            format!("a username is 1 to 64 letters, digits, dots, dashes, underscores or @, not {username:?}"),
         )
         .into());
     }
+    Ok(username.to_string())
+}
+
+async fn credentials(username: &str, password: &str) -> Result<(String, String)> {
+    let username = checked_username(username)?;
     if password.chars().count() < 12 {
         return Err(
             RuleError::invalid("password", "a password needs at least 12 characters").into(),
@@ -1538,11 +1552,11 @@ async fn credentials(username: &str, password: &str) -> Result<(String, String)>
     let hash = tokio::task::spawn_blocking(move || hash_password(&password))
         .await
         .map_err(|e| StoreError::Batch(e.to_string()))??;
-    Ok((username.to_string(), hash))
+    Ok((username, hash))
 }
 
 /// A username another member of staff holds is the form's error on the username.
-fn taken(e: StoreError, username: &str) -> AppError {
+pub(crate) fn taken(e: StoreError, username: &str) -> AppError {
     match e {
         StoreError::Conflict(_) => AppError::Rule(RuleError::invalid(
             "username",

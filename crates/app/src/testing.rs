@@ -40,3 +40,24 @@ pub async fn app_on_a_fixed_clock(url: &str, profile: &str) -> App {
         .await
         .expect("start the app")
 }
+
+/// A member of staff who signs in with `username` and `password`, made at the console.
+///
+/// # Panics
+/// When the staff record or the credentials cannot be written.
+pub async fn staff_with_password(
+    app: &App,
+    name: &str,
+    role: tact_core::roles::Role,
+    username: &str,
+    password: &str,
+) -> tact_core::model::Staff {
+    let s = app
+        .create_staff(None, name, role, None, None)
+        .await
+        .expect("add the member of staff");
+    app.set_credentials(None, s.id, username, password)
+        .await
+        .expect("give them a password");
+    s
+}

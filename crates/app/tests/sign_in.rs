@@ -12,13 +12,8 @@ const RIGHT: &str = "a right password, long enough";
 
 async fn office(url: &str) -> App {
     let app = tact_app::testing::app_on_a_fixed_clock(url, "cleveland-opcc").await;
-    let cas = app
-        .create_staff(None, "Cas Worker", Role::Caseworker, None, None)
-        .await
-        .unwrap();
-    app.set_credentials(None, cas.id, "cas", RIGHT)
-        .await
-        .unwrap();
+    tact_app::testing::staff_with_password(&app, "Cas Worker", Role::Caseworker, "cas", RIGHT)
+        .await;
     app
 }
 

@@ -71,6 +71,10 @@ pub enum AuditAction {
     TokenRevoked,
     PasswordResetIssued,
     PasswordReset,
+    SecondFactorSetUp,
+    SecondFactorRemoved,
+    RecoveryCodeUsed,
+    StaffLinked,
 }
 
 impl AuditAction {
@@ -132,6 +136,10 @@ impl AuditAction {
             Self::TokenRevoked => "staff.token-revoked",
             Self::PasswordResetIssued => "staff.password-reset-issued",
             Self::PasswordReset => "staff.password-reset",
+            Self::SecondFactorSetUp => "staff.second-factor-set-up",
+            Self::SecondFactorRemoved => "staff.second-factor-removed",
+            Self::RecoveryCodeUsed => "staff.recovery-code-used",
+            Self::StaffLinked => "staff.linked-to-provider",
         }
     }
 }

@@ -24,6 +24,7 @@ pub mod retention;
 pub mod rights;
 pub mod roles;
 pub mod sharing;
+pub mod sign_in;
 pub mod workflow;
 
 pub use error::{RuleError, RuleErrorKind};

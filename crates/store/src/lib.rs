@@ -23,7 +23,7 @@ mod write;
 
 pub use feed::{Change, FeedEntry, Watcher, CHANGE_CHANNEL};
 pub use read::*;
-pub use write::WriteTx;
+pub use write::{NewSession, WriteTx};
 
 /// A connection taken from a store's pool, kept between transactions ([`Store::begin_on`]).
 pub type Connection = sqlx::pool::PoolConnection<sqlx::Any>;
@@ -142,6 +142,10 @@ const MIGRATIONS: &[(i64, Migration)] = {
         (
             15,
             Shared(include_str!("../migrations/0015_password_resets.sql")),
+        ),
+        (
+            16,
+            Shared(include_str!("../migrations/0016_sign_in_factors.sql")),
         ),
     ]
 };
@@ -537,6 +541,12 @@ impl<'a> Cols<'a> {
     pub(crate) fn os(&self, col: &str) -> Result<Option<String>> {
         self.row
             .try_get::<Option<String>, _>(col)
+            .map_err(|e| self.bad(col, e))
+    }
+
+    pub(crate) fn bytes(&self, col: &str) -> Result<Vec<u8>> {
+        self.row
+            .try_get::<Vec<u8>, _>(col)
             .map_err(|e| self.bad(col, e))
     }
 

@@ -1740,6 +1740,18 @@ pub struct Account {
     pub password_hash: Option<String>,
     pub failed_sign_ins: i64,
     pub locked_until: Option<jiff::Timestamp>,
+    /// The provider identity ("issuer subject") single sign-on linked it to (issue 12).
+    pub external_id: Option<String>,
+}
+
+/// A member of staff's TOTP secret (issue 12).
+#[derive(Debug, Clone)]
+pub struct SecondFactorRow {
+    pub secret: Vec<u8>,
+    /// Whether a code has confirmed it; until then it is being set up.
+    pub confirmed: bool,
+    /// The last time step a code was accepted for.
+    pub last_step: i64,
 }
 
 /// A signed-in session.
@@ -1751,6 +1763,10 @@ pub struct Session {
     pub expires_at: jiff::Timestamp,
     /// When it was last used (at most a minute out); its start until then.
     pub last_seen_at: jiff::Timestamp,
+    /// `signed-in`, or waiting for a second factor: `code` or `set-up` (issue 12).
+    pub stage: String,
+    /// The provider's ID token, where single sign-on began the session.
+    pub id_token: Option<String>,
 }
 
 impl Store {
@@ -1759,7 +1775,7 @@ impl Store {
     /// # Errors
     /// The database's error.
     pub async fn account(&self, username: &str) -> Result<Option<Account>> {
-        let row = sqlx::query("SELECT id, name, email, role, line_manager, active, scope, password_hash, failed_sign_ins, locked_until FROM staff WHERE username = $1")
+        let row = sqlx::query("SELECT id, name, email, role, line_manager, active, scope, password_hash, failed_sign_ins, locked_until, external_id FROM staff WHERE username = $1")
             .bind(username.trim().to_lowercase())
             .fetch_optional(&self.pool)
             .await?;
@@ -1770,16 +1786,96 @@ impl Store {
                 password_hash: Cols::of(&r, "staff").os("password_hash")?,
                 failed_sign_ins: Cols::of(&r, "staff").i("failed_sign_ins")?,
                 locked_until: Cols::of(&r, "staff").ots("locked_until")?,
+                external_id: Cols::of(&r, "staff").os("external_id")?,
             })),
         }
     }
 
-    /// The session whose cookie hashes to `token_hash`, if it has not expired.
+    /// Until when a member of staff's account is locked, if it ever was (issue 12).
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn staff_lock(&self, staff: StaffId) -> Result<Option<jiff::Timestamp>> {
+        let row = sqlx::query("SELECT locked_until FROM staff WHERE id = $1")
+            .bind(staff.0)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row
+            .map(|r| Cols::of(&r, "staff").ots("locked_until"))
+            .transpose()?
+            .flatten())
+    }
+
+    /// The member of staff single sign-on linked to this provider identity (issue 12).
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn staff_by_external_id(&self, external_id: &str) -> Result<Option<Staff>> {
+        let row = sqlx::query("SELECT id, name, email, role, line_manager, active, scope FROM staff WHERE external_id = $1")
+            .bind(external_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| staff_row(&r)).transpose()
+    }
+
+    /// A member of staff's TOTP secret, confirmed or being set up (issue 12).
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn second_factor(&self, staff: StaffId) -> Result<Option<SecondFactorRow>> {
+        let row = sqlx::query(
+            "SELECT secret, confirmed_at, last_step FROM second_factors WHERE staff_id = $1",
+        )
+        .bind(staff.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            let c = Cols::of(&r, "second_factors");
+            Ok(SecondFactorRow {
+                secret: c.bytes("secret")?,
+                confirmed: c.ots("confirmed_at")?.is_some(),
+                last_step: c.i("last_step")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// The members of staff with an authenticator app set up (issue 12).
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn staff_with_authenticators(&self) -> Result<Vec<StaffId>> {
+        let rows = sqlx::query(
+            "SELECT staff_id FROM second_factors WHERE confirmed_at IS NOT NULL ORDER BY staff_id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Cols::of(r, "second_factors").i("staff_id").map(StaffId))
+            .collect()
+    }
+
+    /// How many of a member of staff's recovery codes are unused (issue 12).
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn recovery_codes_left(&self, staff: StaffId) -> Result<i64> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM recovery_codes WHERE staff_id = $1 AND used_at IS NULL",
+        )
+        .bind(staff.0)
+        .fetch_one(&self.pool)
+        .await?;
+        Cols::of(&row, "recovery_codes").i("n")
+    }
+
+    /// The session whose cookie hashes to `token_hash`, if it has not expired: signed in,
+    /// or waiting for a second factor (its `stage` says which).
     ///
     /// # Errors
     /// The database's error.
     pub async fn session(&self, token_hash: &str, now: jiff::Timestamp) -> Result<Option<Session>> {
-        let row = sqlx::query("SELECT s.id, s.name, s.email, s.role, s.line_manager, s.active, s.scope, x.csrf, x.created_at, x.expires_at, x.last_seen_at FROM sessions x JOIN staff s ON s.id = x.staff_id WHERE x.token_hash = $1 AND x.expires_at > $2 AND s.active = 1")
+        let row = sqlx::query("SELECT s.id, s.name, s.email, s.role, s.line_manager, s.active, s.scope, x.csrf, x.created_at, x.expires_at, x.last_seen_at, x.stage, x.id_token FROM sessions x JOIN staff s ON s.id = x.staff_id WHERE x.token_hash = $1 AND x.expires_at > $2 AND s.active = 1")
             .bind(token_hash)
             .bind(crate::codec::ts(now))
             .fetch_optional(&self.pool)
@@ -1793,6 +1889,8 @@ impl Store {
                 created_at,
                 expires_at: x.ts("expires_at")?,
                 last_seen_at: x.ots("last_seen_at")?.unwrap_or(created_at),
+                stage: x.s("stage")?,
+                id_token: x.os("id_token")?,
             })
         })
         .transpose()

@@ -1501,21 +1501,73 @@ impl WriteTx {
         Ok(())
     }
 
-    /// Starts a session after a right password, clearing the count of attempts: false, with
-    /// nothing written, where another attempt locked the account meanwhile.
+    /// Starts a session: false, with nothing written, where a password sign-in finds the
+    /// account locked by another attempt meanwhile. A password session signed in clears the
+    /// count of attempts; one waiting for a second factor keeps it, so codes guessed after
+    /// a right password still count towards the lock. A provider's session (with an ID
+    /// token) is not subject to the password lock: the provider signed them in.
     ///
     /// # Errors
     /// The database's error.
-    pub async fn start_session(
+    pub async fn start_session(&mut self, s: &NewSession<'_>) -> Result<bool> {
+        if s.id_token.is_none() {
+            // An attempt charged before the account locked may still be right; it signs in
+            // only if no other attempt has locked the account meanwhile.
+            let sql = if s.stage == "signed-in" {
+                "UPDATE staff SET failed_sign_ins = 0 WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2)"
+            } else {
+                "UPDATE staff SET failed_sign_ins = failed_sign_ins WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2)"
+            };
+            let open = sqlx::query(sql)
+                .bind(s.staff.0)
+                .bind(ts(s.now))
+                .execute(&mut *self.tx)
+                .await
+                .map_err(w)?;
+            if open.rows_affected() == 0 {
+                return Ok(false);
+            }
+        }
+        sqlx::query("INSERT INTO sessions (token_hash, staff_id, csrf, created_at, expires_at, stage, id_token) VALUES ($1,$2,$3,$4,$5,$6,$7)")
+            .bind(s.token_hash)
+            .bind(s.staff.0)
+            .bind(s.csrf)
+            .bind(ts(s.now))
+            .bind(ts(s.expires_at))
+            .bind(s.stage)
+            .bind(s.id_token)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(w)?;
+        Ok(true)
+    }
+
+    /// Forgets a member of staff's count of sign-in attempts (issue 12).
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn clear_failures(&mut self, staff: StaffId) -> Result<()> {
+        sqlx::query("UPDATE staff SET failed_sign_ins = 0 WHERE id = $1")
+            .bind(staff.0)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(w)?;
+        Ok(())
+    }
+
+    /// Lets a session waiting for a second factor in, once its code was right (issue 12),
+    /// clearing the count of attempts: false, with nothing written, where the account was
+    /// locked meanwhile or the session is not waiting.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn complete_second_factor(
         &mut self,
         staff: StaffId,
         token_hash: &str,
-        csrf: &str,
         now: jiff::Timestamp,
         expires_at: jiff::Timestamp,
     ) -> Result<bool> {
-        // An attempt charged before the account locked may still be right; it signs in only
-        // if no other attempt has locked the account meanwhile.
         let clear = sqlx::query("UPDATE staff SET failed_sign_ins = 0 WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2)")
             .bind(staff.0)
             .bind(ts(now))
@@ -1525,16 +1577,171 @@ impl WriteTx {
         if clear.rows_affected() == 0 {
             return Ok(false);
         }
-        sqlx::query("INSERT INTO sessions (token_hash, staff_id, csrf, created_at, expires_at) VALUES ($1,$2,$3,$4,$5)")
-            .bind(token_hash)
-            .bind(staff.0)
-            .bind(csrf)
+        let done = sqlx::query("UPDATE sessions SET stage = 'signed-in', created_at = $1, expires_at = $2 WHERE token_hash = $3 AND staff_id = $4 AND stage <> 'signed-in'")
             .bind(ts(now))
             .bind(ts(expires_at))
+            .bind(token_hash)
+            .bind(staff.0)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(w)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Keeps a TOTP secret being set up (issue 12), in place of any other not yet
+    /// confirmed: false, with nothing written, where one is already confirmed.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn begin_second_factor(
+        &mut self,
+        staff: StaffId,
+        secret: &[u8],
+        now: jiff::Timestamp,
+    ) -> Result<bool> {
+        sqlx::query("DELETE FROM second_factors WHERE staff_id = $1 AND confirmed_at IS NULL")
+            .bind(staff.0)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(w)?;
+        let confirmed = sqlx::query("SELECT 1 AS one FROM second_factors WHERE staff_id = $1")
+            .bind(staff.0)
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(w)?;
+        if confirmed.is_some() {
+            return Ok(false);
+        }
+        sqlx::query("INSERT INTO second_factors (staff_id, secret, created_at) VALUES ($1,$2,$3)")
+            .bind(staff.0)
+            .bind(secret.to_vec())
+            .bind(ts(now))
             .execute(&mut *self.tx)
             .await
             .map_err(w)?;
         Ok(true)
+    }
+
+    /// Confirms the TOTP secret being set up with the time step of a right code, and keeps
+    /// new recovery codes' hashes in place of any old ones (issue 12): false, with nothing
+    /// written, where none is being set up.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn confirm_second_factor(
+        &mut self,
+        staff: StaffId,
+        step: i64,
+        recovery_hashes: &[String],
+        now: jiff::Timestamp,
+    ) -> Result<bool> {
+        let done = sqlx::query("UPDATE second_factors SET confirmed_at = $1, last_step = $2 WHERE staff_id = $3 AND confirmed_at IS NULL")
+            .bind(ts(now))
+            .bind(step)
+            .bind(staff.0)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(w)?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        sqlx::query("DELETE FROM recovery_codes WHERE staff_id = $1")
+            .bind(staff.0)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(w)?;
+        for h in recovery_hashes {
+            sqlx::query("INSERT INTO recovery_codes (staff_id, code_hash) VALUES ($1,$2)")
+                .bind(staff.0)
+                .bind(h)
+                .execute(&mut *self.tx)
+                .await
+                .map_err(w)?;
+        }
+        Ok(true)
+    }
+
+    /// Accepts a TOTP code's time step once (issue 12): false where that step, or a later
+    /// one, was already used, so a code seen over a shoulder does not work again.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn use_code_step(&mut self, staff: StaffId, step: i64) -> Result<bool> {
+        let done = sqlx::query("UPDATE second_factors SET last_step = $1 WHERE staff_id = $2 AND confirmed_at IS NOT NULL AND last_step < $1")
+            .bind(step)
+            .bind(staff.0)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(w)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Uses up a recovery code (issue 12): false where it is not one of the member of
+    /// staff's, or was used.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn use_recovery_code(
+        &mut self,
+        staff: StaffId,
+        code_hash: &str,
+        now: jiff::Timestamp,
+    ) -> Result<bool> {
+        let done = sqlx::query("UPDATE recovery_codes SET used_at = $1 WHERE staff_id = $2 AND code_hash = $3 AND used_at IS NULL")
+            .bind(ts(now))
+            .bind(staff.0)
+            .bind(code_hash)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(w)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Removes a member of staff's second factor and recovery codes (issue 12), and ends
+    /// their sessions: false where they had none.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn remove_second_factor(&mut self, staff: StaffId) -> Result<bool> {
+        let gone = sqlx::query("DELETE FROM second_factors WHERE staff_id = $1")
+            .bind(staff.0)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(w)?;
+        for q in [
+            "DELETE FROM recovery_codes WHERE staff_id = $1",
+            "DELETE FROM sessions WHERE staff_id = $1",
+        ] {
+            sqlx::query(q)
+                .bind(staff.0)
+                .execute(&mut *self.tx)
+                .await
+                .map_err(w)?;
+        }
+        Ok(gone.rows_affected() > 0)
+    }
+
+    /// Links a member of staff to their identity at the office's OpenID provider (issue
+    /// 12), and gives them a username where they have none.
+    ///
+    /// # Errors
+    /// The database's error (a username or identity another member of staff has).
+    pub async fn link_external_id(
+        &mut self,
+        staff: StaffId,
+        external_id: &str,
+        username: &str,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE staff SET external_id = $1, username = COALESCE(username, $2) WHERE id = $3",
+        )
+        .bind(external_id)
+        .bind(username.trim().to_lowercase())
+        .bind(staff.0)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(w)?;
+        Ok(())
     }
 
     /// Keeps a one-time password-reset link's hash (issue 12).
@@ -1742,4 +1949,19 @@ pub(crate) async fn insert_contacts_alone(
         Manager::start_rollback(conn);
     }
     done
+}
+
+/// A session to start ([`WriteTx::start_session`]).
+#[derive(Debug, Clone, Copy)]
+pub struct NewSession<'a> {
+    pub staff: StaffId,
+    /// The SHA-256 of the cookie's value; the cookie itself is never kept.
+    pub token_hash: &'a str,
+    pub csrf: &'a str,
+    pub now: jiff::Timestamp,
+    pub expires_at: jiff::Timestamp,
+    /// `signed-in`, `code` or `set-up`.
+    pub stage: &'a str,
+    /// The provider's ID token, for a session single sign-on began.
+    pub id_token: Option<&'a str>,
 }

@@ -225,6 +225,12 @@ pub enum StaffCmd {
         #[arg(long)]
         username: String,
     },
+    /// Remove a member of staff's authenticator app and recovery codes, for someone who has
+    /// lost both; their sessions end, and they set up another at their next sign-in where
+    /// the office requires one.
+    RemoveSecondFactor {
+        id: i64,
+    },
     /// Change role, active or line manager.
     Set {
         id: i64,

@@ -31,6 +31,118 @@ pub struct FileConfig {
     /// How long a web session lasts.
     #[serde(default)]
     pub sessions: SessionsConfig,
+    /// Whether password sign-ins need a second factor.
+    #[serde(default)]
+    pub sign_in: SignInConfig,
+    /// Single sign-on through the office's OpenID provider.
+    #[serde(default)]
+    pub sso: Option<SsoConfig>,
+}
+
+/// `[sign_in]` in `tact.toml` (issue 12): `second_factor = "required"` makes every password
+/// sign-in need a code from an authenticator app (set up at the next sign-in where there is
+/// none); `"optional"`, the default, lets each member of staff choose.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignInConfig {
+    #[serde(default)]
+    pub second_factor: SecondFactorSetting,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SecondFactorSetting {
+    #[default]
+    Optional,
+    Required,
+}
+
+/// `[sso]` in `tact.toml` (issue 12): the office's OpenID provider. README: "Single
+/// sign-on".
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SsoConfig {
+    /// The issuer URL (for Entra ID, `https://login.microsoftonline.com/{tenant}/v2.0`).
+    pub issuer: String,
+    pub client_id: String,
+    /// The client secret; `TACT_SSO_CLIENT_SECRET` overrides it, so it need not be in the
+    /// file.
+    pub client_secret: Option<String>,
+    /// Where staff reach Tact, e.g. `https://tact.example.gov.uk`.
+    pub public_url: String,
+    /// The provider's name on the sign-in button.
+    pub label: Option<String>,
+    /// Scopes beyond `openid` (default `profile` and `email`).
+    pub scopes: Option<Vec<String>>,
+    /// The claim that is the username (default `preferred_username`).
+    pub username_claim: Option<String>,
+    /// The claim holding groups or app roles (default `roles`).
+    pub groups_claim: Option<String>,
+    /// Whether staff may still sign in with a Tact password (default true).
+    pub passwords: Option<bool>,
+    /// Claim values mapped to Tact roles, most particular first: `[[sso.role]]` tables with
+    /// `claim` and `role`.
+    #[serde(default, rename = "role")]
+    pub roles: Vec<RoleMapping>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleMapping {
+    /// A value of the groups claim (a group's object id, or an app role's value).
+    pub claim: String,
+    /// The Tact role it gives.
+    pub role: String,
+}
+
+impl SsoConfig {
+    /// The checked settings.
+    ///
+    /// # Errors
+    /// A URL that is not one, an unknown role, or no role mapped at all.
+    pub fn settings(&self) -> Result<tact_web::sso::Settings> {
+        for (name, url) in [("issuer", &self.issuer), ("public_url", &self.public_url)] {
+            if !(url.starts_with("https://") || url.starts_with("http://")) {
+                bail!("[sso] {name} must be an http(s) URL, not {url:?}");
+            }
+        }
+        if self.roles.is_empty() {
+            bail!("[sso] maps no claim to a role: add [[sso.role]] tables (claim = \"…\", role = \"caseworker\"), or nobody can sign in");
+        }
+        let roles = self
+            .roles
+            .iter()
+            .map(|m| {
+                tact_core::roles::Role::parse(&m.role)
+                    .map(|r| (m.claim.clone(), r))
+                    .map_err(|e| anyhow::anyhow!("[sso.role] {}", e.message))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let secret = std::env::var("TACT_SSO_CLIENT_SECRET")
+            .ok()
+            .or_else(|| self.client_secret.clone());
+        Ok(tact_web::sso::Settings {
+            issuer: self.issuer.clone(),
+            client_id: self.client_id.clone(),
+            client_secret: secret,
+            public_url: self.public_url.trim_end_matches('/').to_string(),
+            label: self
+                .label
+                .clone()
+                .unwrap_or_else(|| "your organisation's account".into()),
+            scopes: self
+                .scopes
+                .clone()
+                .unwrap_or_else(|| vec!["profile".into(), "email".into()]),
+            username_claim: self
+                .username_claim
+                .clone()
+                .unwrap_or_else(|| "preferred_username".into()),
+            groups_claim: self.groups_claim.clone().unwrap_or_else(|| "roles".into()),
+            roles,
+            passwords: self.passwords.unwrap_or(true),
+        })
+    }
 }
 
 /// `[sessions]` in `tact.toml`: a web session ends after `idle_minutes` unused (30 unless

@@ -537,10 +537,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         } => {
             let dir = DataDir::open(&cli.data)?;
             let app = open_app(&dir, url_flag).await?;
-            let by = match cli.as_staff {
-                Some(_) => Some(acting_as(&app, cli.as_staff).await?),
-                None => None,
-            };
+            let by = console_or_as(&app, cli.as_staff).await?;
             let mut password = String::new();
             std::io::stdin()
                 .read_line(&mut password)
@@ -557,6 +554,29 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             {
                 Ok(()) => {
                     println!("Member of staff {id} can now sign in as {username:?}.");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(tact_app::AppError::Rule(e)) => {
+                    eprintln!("error: {e}");
+                    Ok(ExitCode::from(2))
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+        Command::Staff {
+            command: StaffCmd::RemoveSecondFactor { id },
+        } => {
+            let dir = DataDir::open(&cli.data)?;
+            let app = open_app(&dir, url_flag).await?;
+            let by = console_or_as(&app, cli.as_staff).await?;
+            match app
+                .remove_second_factor(by.as_ref(), tact_core::ids::StaffId(id))
+                .await
+            {
+                Ok(()) => {
+                    println!(
+                        "Member of staff {id}'s authenticator app and recovery codes are removed; their sessions have ended."
+                    );
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(tact_app::AppError::Rule(e)) => {
@@ -675,7 +695,9 @@ fn request_for(command: Command) -> Result<Request> {
                 }),
             ),
             StaffCmd::List => r(M::GET, "/staff".into(), None),
-            StaffCmd::Password { .. } => bail!("handled above"),
+            StaffCmd::Password { .. } | StaffCmd::RemoveSecondFactor { .. } => {
+                bail!("handled above")
+            }
             StaffCmd::Token { id, name, days } => r(
                 M::POST,
                 format!("/staff/{id}/tokens"),
@@ -1173,21 +1195,45 @@ async fn serve(
             }
         }
         let listen_cfg = dir.config.listen.clone();
-        let limits = dir.config.limits.limits()?;
         let mut app = open_server_app(&dir, url_flag).await?;
-        app.session_limits = dir.config.sessions.limits()?;
+        let door = door(&mut app, &dir)?;
         spawn_pollers(&app, &dir)?;
         spawn_jobs(&app);
         spawn_checkpoints(&app, &dir)?;
-        return run_server(app, listen.or(listen_cfg), demo, limits).await;
+        return run_server(app, listen.or(listen_cfg), demo, door).await;
     };
     let dir = DataDir::open(data)?;
-    let limits = dir.config.limits.limits()?;
     let mut app = app;
-    app.session_limits = dir.config.sessions.limits()?;
+    let door = door(&mut app, &dir)?;
     spawn_jobs(&app);
     spawn_checkpoints(&app, &dir)?;
-    run_server(app, listen, demo, limits).await
+    run_server(app, listen, demo, door).await
+}
+
+/// Who a console command acts as: the member of staff `--as` names, or (`None`) the
+/// operator at the server's console.
+async fn console_or_as(app: &App, as_staff: Option<i64>) -> Result<Option<Actor>> {
+    match as_staff {
+        Some(_) => Ok(Some(acting_as(app, as_staff).await?)),
+        None => Ok(None),
+    }
+}
+
+/// What `tact.toml` says about the door: rate limits and single sign-on for the server,
+/// and session limits and the second-factor setting for the app.
+struct Door {
+    limits: tact_web::harden::Limits,
+    sso: Option<tact_web::sso::Settings>,
+}
+
+fn door(app: &mut App, dir: &DataDir) -> Result<Door> {
+    app.session_limits = dir.config.sessions.limits()?;
+    app.second_factor_required =
+        dir.config.sign_in.second_factor == config::SecondFactorSetting::Required;
+    Ok(Door {
+        limits: dir.config.limits.limits()?,
+        sso: dir.config.sso.as_ref().map(|s| s.settings()).transpose()?,
+    })
 }
 
 /// Runs the scheduled jobs while serving: at start, then every quarter of an hour; each
@@ -1298,12 +1344,7 @@ fn say(message: &str) {
     }
 }
 
-async fn run_server(
-    app: App,
-    listen: Option<String>,
-    demo: bool,
-    limits: tact_web::harden::Limits,
-) -> Result<ExitCode> {
+async fn run_server(app: App, listen: Option<String>, demo: bool, door: Door) -> Result<ExitCode> {
     let addr = listen.unwrap_or_else(|| "127.0.0.1:8080".into());
     let listener = tokio::net::TcpListener::bind(&addr)
         .await
@@ -1314,7 +1355,16 @@ async fn run_server(
         listener.local_addr()?
     ));
     let closing = app.clone();
-    let mut state = AppState::limited(app, limits);
+    let mut state = AppState::limited(app, door.limits);
+    if let Some(settings) = door.sso {
+        say(&format!(
+            "Single sign-on through {} ({})",
+            settings.label, settings.issuer
+        ));
+        state.sso = Some(std::sync::Arc::new(
+            tact_web::sso::Sso::new(settings).map_err(|e| anyhow::anyhow!(e))?,
+        ));
+    }
     // A local demo is served over plain HTTP, where browsers drop Secure cookies. A real
     // deployment sits behind HTTPS and keeps them; TACT_COOKIE_SECURE overrides either way.
     state.secure_cookies =

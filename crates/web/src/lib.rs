@@ -8,7 +8,9 @@ pub mod export;
 pub mod harden;
 pub mod monitor;
 pub mod out;
+pub mod sso;
 pub mod ui;
+pub mod ui_access;
 pub mod ui_forms;
 pub mod ui_governance;
 pub mod ui_letters;
@@ -56,6 +58,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// The rate limits and the limiters that keep them ([`harden`]).
     pub guards: std::sync::Arc<harden::Guards>,
+    /// Single sign-on through the office's OpenID provider, where `[sso]` sets it up.
+    pub sso: Option<std::sync::Arc<sso::Sso>>,
 }
 
 impl AppState {
@@ -69,6 +73,7 @@ impl AppState {
             app,
             secure_cookies: true,
             guards: std::sync::Arc::new(harden::Guards::new(limits)),
+            sso: None,
         }
     }
 
@@ -282,7 +287,11 @@ pub fn router(state: AppState) -> Router {
             v1.method_not_allowed_fallback(api::method_not_allowed)
                 .layer(harden::api_limit(state.guards.limits)),
         )
-        .merge(ui::routes().layer(harden::sign_in_limit(state.guards.limits)))
+        .merge(
+            ui::routes()
+                .merge(ui_access::routes())
+                .layer(harden::sign_in_limit(state.guards.limits)),
+        )
         .merge(ui_forms::routes())
         .merge(ui_forms::admin_routes())
         .merge(ui_forms::more_routes())

@@ -23,7 +23,7 @@ use tact_core::model::{AdjustmentStatus, PlanStatus, TaskKind};
 use tact_core::profile::Channel;
 use tact_core::roles::Actor;
 
-const SESSION_COOKIE: &str = "tact_session";
+pub(crate) const SESSION_COOKIE: &str = "tact_session";
 const FORM_COOKIE: &str = "tact_form";
 
 pub fn routes() -> Router<AppState> {
@@ -156,7 +156,12 @@ pub(crate) fn when(t: jiff::Timestamp) -> String {
         .to_string()
 }
 
-fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+/// The session cookie's value, if the browser sent one.
+pub(crate) fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    cookie(headers, SESSION_COOKIE)
+}
+
+pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(COOKIE)
         .iter()
@@ -168,7 +173,12 @@ fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         })
 }
 
-fn set_cookie(state: &AppState, name: &str, value: &str, max_age: Option<i64>) -> HeaderValue {
+pub(crate) fn set_cookie(
+    state: &AppState,
+    name: &str,
+    value: &str,
+    max_age: Option<i64>,
+) -> HeaderValue {
     let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict");
     if state.secure_cookies {
         c.push_str("; Secure");
@@ -407,9 +417,13 @@ struct SignInPage<'a> {
     form_token: String,
     username: String,
     error: Option<String>,
+    /// The office's provider, where single sign-on is set up ("Microsoft").
+    sso: Option<String>,
+    /// Whether the password form is offered.
+    passwords: bool,
 }
 
-fn sign_in_form(
+pub(crate) fn sign_in_form(
     state: &AppState,
     username: &str,
     error: Option<String>,
@@ -421,6 +435,8 @@ fn sign_in_form(
         form_token: token.clone(),
         username: username.to_string(),
         error,
+        sso: state.sso.as_ref().map(|s| s.settings.label.clone()),
+        passwords: passwords_allowed(state),
     };
     let mut resp = (status, render(&page)).into_response();
     resp.headers_mut().append(
@@ -432,6 +448,12 @@ fn sign_in_form(
 
 fn rand_bytes() -> [u8; 24] {
     rand::random()
+}
+
+/// Whether this office signs staff in with passwords (always, unless single sign-on is set
+/// up with `passwords = false`).
+fn passwords_allowed(state: &AppState) -> bool {
+    state.sso.as_ref().is_none_or(|s| s.settings.passwords)
 }
 
 async fn sign_in_page(State(state): State<AppState>) -> Response {
@@ -458,6 +480,14 @@ async fn sign_in(
             StatusCode::BAD_REQUEST,
         );
     };
+    if !passwords_allowed(&state) {
+        return sign_in_form(
+            &state,
+            "",
+            Some("This office signs staff in through its own sign-in service only".into()),
+            StatusCode::FORBIDDEN,
+        );
+    }
     if cookie(&headers, FORM_COOKIE).as_deref() != Some(f.csrf.as_str()) || f.csrf.is_empty() {
         return sign_in_form(
             &state,
@@ -475,10 +505,17 @@ async fn sign_in(
         );
     }
     match state.app.sign_in(&f.username, &f.password).await {
-        Ok(Ok((token, _csrf, _actor))) => {
-            let mut resp = Redirect::to("/").into_response();
-            resp.headers_mut()
-                .append(SET_COOKIE, set_cookie(&state, SESSION_COOKIE, &token, None));
+        Ok(Ok(started)) => {
+            let next = match started.next {
+                tact_core::sign_in::SecondFactor::NotNeeded => "/",
+                tact_core::sign_in::SecondFactor::Code => "/sign-in/code",
+                tact_core::sign_in::SecondFactor::SetUp => "/sign-in/set-up",
+            };
+            let mut resp = Redirect::to(next).into_response();
+            resp.headers_mut().append(
+                SET_COOKIE,
+                set_cookie(&state, SESSION_COOKIE, &started.token, None),
+            );
             resp.headers_mut()
                 .append(SET_COOKIE, set_cookie(&state, FORM_COOKIE, "", Some(0)));
             resp
@@ -520,12 +557,24 @@ async fn sign_out(
             "The form was out of date. Go back and try again.",
         );
     }
+    let mut id_token = None;
     if let Some(token) = cookie(&headers, SESSION_COOKIE) {
-        if let Err(e) = state.app.sign_out(&token).await {
-            return fault(&state, &e);
+        match state.app.sign_out(&token).await {
+            Ok(t) => id_token = t,
+            Err(e) => return fault(&state, &e),
         }
     }
-    let mut resp = Redirect::to("/sign-in").into_response();
+    // A session single sign-on began is ended at the provider too, where it says how: by a
+    // page that moves on there, since the Content-Security-Policy lets a form lead only to
+    // Tact itself.
+    let at_provider = match (&state.sso, id_token) {
+        (Some(sso), Some(t)) => sso
+            .sign_out_url(&t)
+            .await
+            .map(|url| crate::ui_access::signing_out_at_provider(&state, &sso.settings.label, url)),
+        _ => None,
+    };
+    let mut resp = at_provider.unwrap_or_else(|| Redirect::to("/sign-in").into_response());
     resp.headers_mut()
         .append(SET_COOKIE, set_cookie(&state, SESSION_COOKIE, "", Some(0)));
     resp
@@ -687,7 +736,13 @@ async fn home(
         .map(|(id, due, overdue)| (id.0, named(id), due, overdue))
         .collect();
     let p = &state.app.profile;
-    let mut links = vec![("/tokens".to_string(), "Your API tokens".to_string())];
+    let mut links = vec![
+        ("/tokens".to_string(), "Your API tokens".to_string()),
+        (
+            "/second-factor".to_string(),
+            "Your second factor".to_string(),
+        ),
+    ];
     if cmd::offered::<cmd::read::StaffDirectory>(p, &signed.actor) {
         links.push((
             "/admin/staff".to_string(),

@@ -1294,23 +1294,30 @@ pub fn admin_routes() -> Router<AppState> {
 #[template(path = "staff.html")]
 struct StaffPage<'a> {
     frame: Frame<'a>,
-    staff: Vec<(i64, String, String, bool)>,
+    /// (id, name, role, active, whether an authenticator app is set up)
+    staff: Vec<(i64, String, String, bool, bool)>,
 }
 
 async fn staff_list(State(state): State<AppState>, signed: Signed) -> Response {
     if let Some(r) = forbidden::<cmd::read::StaffDirectory>(&state, &signed) {
         return r;
     }
-    let staff = state
-        .app
-        .query(&signed.actor, q::Colleagues {})
-        .await
-        .unwrap_or_default();
+    let staff = match state.app.query(&signed.actor, q::Colleagues {}).await {
+        Ok(s) => s,
+        Err(e) => return refusal(&state, &signed, e),
+    };
+    let with_app = match state.app.staff_with_authenticators().await {
+        Ok(w) => w,
+        Err(e) => return refusal(&state, &signed, e),
+    };
     render(&StaffPage {
         frame: Frame::of(&state, &signed),
         staff: staff
             .into_iter()
-            .map(|s| (s.id.0, s.name, s.role.plain().to_string(), s.active))
+            .map(|s| {
+                let app = with_app.contains(&s.id);
+                (s.id.0, s.name, s.role.plain().to_string(), s.active, app)
+            })
             .collect(),
     })
 }

@@ -3164,3 +3164,69 @@ async fn a_password_reset_link_works_once_and_lifts_a_lock() {
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert!(r.text().await.unwrap().contains("used or has expired"));
 }
+
+/// The code an authenticator app shows now for a base-32 secret.
+fn authenticator_code(secret: &str) -> String {
+    let secret = totp_rs::Secret::try_from_base32(secret).unwrap();
+    let totp = totp_rs::Builder::new().with_secret(secret).build().unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    totp.generate(now).to_string()
+}
+
+#[tokio::test]
+async fn issue_12_a_member_of_staff_sets_up_an_authenticator_and_an_administrator_removes_it() {
+    let ui = Ui::spawn().await;
+    let (cas_id, _) = ui.staff("Cas Worker", "cas", Role::Caseworker).await;
+    ui.staff("Ada Admin", "ada", Role::Admin).await;
+    ui.staff("Sam Senior", "sam", Role::SeniorManager).await;
+    let cas = ui.session("cas").await;
+    let (s, own) = ui.page(&cas, "/second-factor").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(own.contains("No authenticator app is set up"), "{own}");
+    // Setting up: a QR code with a text alternative, and the key in text.
+    let (s, html) = ui.page(&cas, "/sign-in/set-up").await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    assert!(html.contains("<svg role=\"img\" aria-label="), "{html}");
+    let secret = html
+        .split("<code id=\"secret\" class=\"tact-key\">")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .unwrap()
+        .to_string();
+    let r = ui
+        .post_form(&cas, "/sign-in/set-up", &[("code", "not a code")])
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let code = authenticator_code(&secret);
+    let r = ui
+        .post_form(&cas, "/sign-in/set-up", &[("code", &code)])
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert_eq!(html.matches("<li><code>").count(), 10, "{html}");
+    // The next password sign-in goes to the code page, and is not signed in until then.
+    let r = ui.sign_in("cas", PASSWORD).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()[LOCATION], "/sign-in/code");
+    // Only an administrator removes someone else's: a senior manager is refused.
+    let sam = ui.session("sam").await;
+    let path = format!("/admin/staff/{cas_id}/second-factor/remove");
+    assert_eq!(
+        ui.post_form(&sam, &path, &[]).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let ada = ui.session("ada").await;
+    let (_, list) = ui.page(&ada, "/admin/staff").await;
+    assert!(list.contains(&path), "{list}");
+    let r = ui.post_form(&ada, &path, &[]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, list) = ui.page(&ada, "/admin/staff").await;
+    assert!(!list.contains(&path));
+    // Their sessions ended; the password alone signs them in again.
+    assert_eq!(ui.page(&cas, "/").await.0, StatusCode::SEE_OTHER);
+    let r = ui.sign_in("cas", PASSWORD).await;
+    assert_eq!(r.headers()[LOCATION], "/");
+}
