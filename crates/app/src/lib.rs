@@ -73,16 +73,40 @@ impl Clock {
     }
 }
 
-/// Who is acting, and the request's idempotency key if it has one.
+/// Who is acting, the request's idempotency key if it has one, and where a long command
+/// reports its progress (a bar on the CLI's terminal; nothing elsewhere).
 #[derive(Debug, Clone)]
 pub struct Ctx {
     pub actor: Actor,
     pub key: Option<String>,
+    pub progress: Option<Progress>,
 }
 
 impl Ctx {
     pub fn new(actor: Actor) -> Self {
-        Self { actor, key: None }
+        Self {
+            actor,
+            key: None,
+            progress: None,
+        }
+    }
+
+    /// Tells whoever watches that `done` of `total` steps are done.
+    pub(crate) fn report(&self, done: u64, total: u64) {
+        if let Some(p) = &self.progress {
+            (p.0)(done, total);
+        }
+    }
+}
+
+/// Where a long command (disposal) reports how far it has got: called with the steps done
+/// and the steps in all.
+#[derive(Clone)]
+pub struct Progress(pub Arc<dyn Fn(u64, u64) + Send + Sync>);
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Progress")
     }
 }
 
@@ -1266,6 +1290,69 @@ impl App {
         Ok(chain.and_then(|n| {
             tact_core::audit::verify_checkpoints(&entries, checkpoints, key).map(|c| (n, c))
         }))
+    }
+
+    /// The deep check (issue 12): the chain and the checkpoints as
+    /// [`App::verify_audit_against`] checks them, then every contact, plan and adjustment
+    /// compared with the state the chain last recorded of it — each one that differs,
+    /// named. Gives the entries, the checkpoints that agreed, and the records that differ.
+    ///
+    /// # Errors
+    /// The store's error; a broken log is the `Err` inside.
+    pub async fn verify_deep(
+        &self,
+        checkpoints: &[tact_core::audit::Checkpoint],
+        key: &[u8],
+    ) -> Result<
+        std::result::Result<
+            (u64, usize, Vec<(String, tact_core::audit::Difference)>),
+            tact_core::audit::ChainBreak,
+        >,
+    > {
+        let (entries, head) = self.store.audit_log().await?;
+        let checked =
+            tact_core::audit::verify(&entries, head.as_ref().map(|(s, h)| (*s, h.as_str())))
+                .and_then(|n| {
+                    tact_core::audit::verify_checkpoints(&entries, checkpoints, key).map(|c| (n, c))
+                });
+        let (n, c) = match checked {
+            Ok(x) => x,
+            Err(b) => return Ok(Err(b)),
+        };
+        let recorded = tact_core::audit::recorded_states(&entries);
+        drop(entries);
+        let now = self.store.record_states().await?;
+        Ok(Ok((n, c, tact_core::audit::compare_states(recorded, now))))
+    }
+
+    /// Covers, once after upgrading, the records written before the chain covered records
+    /// (issue 12): each one the chain has no state for is recorded as it is now, in
+    /// `records.baseline` entries of a few thousand records each. Records the chain already
+    /// covers are left alone, so a change to one of them is still found. Gives how many
+    /// were covered.
+    ///
+    /// # Errors
+    /// The store's error.
+    pub async fn baseline_states(&self) -> Result<usize> {
+        const CHUNK: usize = 5_000;
+        let (entries, _) = self.store.audit_log().await?;
+        let recorded = tact_core::audit::recorded_states(&entries);
+        drop(entries);
+        let uncovered: Vec<(String, String)> = self
+            .store
+            .record_states()
+            .await?
+            .into_iter()
+            .filter(|(record, _)| !recorded.contains_key(record))
+            .collect();
+        for chunk in uncovered.chunks(CHUNK) {
+            let mut ev = AuditEvent::by_tact(self.now(), AuditAction::RecordsBaseline, "records");
+            ev.detail = chunk.to_vec();
+            let mut tx = self.begin().await?;
+            tx.audit(&[ev]).await?;
+            tx.commit().await?;
+        }
+        Ok(uncovered.len())
     }
 
     /// The event log's newest entry now, signed with `key` as a checkpoint to keep outside

@@ -135,7 +135,9 @@ impl App {
         let due = self.due_for_disposal().await?;
         let now = self.now();
         let mut out = Vec::new();
-        for d in due {
+        let total = due.len() as u64;
+        for (done, d) in due.into_iter().enumerate() {
+            ctx.report(done as u64, total);
             // Checked again: a hold or a new contact since the list was made keeps them.
             let still = self.disposal_of(d.person).await?;
             if !retention::due(&still, tact_core::check::uk_date(now)) {
@@ -164,6 +166,7 @@ impl App {
                 counts,
             });
         }
+        ctx.report(total, total);
         let mut tx = self.begin().await?;
         tx.expire_idempotency(now - jiff::SignedDuration::from_hours(24 * 7))
             .await?;

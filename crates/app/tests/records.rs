@@ -745,6 +745,14 @@ async fn nor_9_1_records_are_disposed_of_six_years_on_unless_held_and_the_chain_
             .await
             .unwrap()
             .expect("an intact chain");
+        // …and the deep check finds every record as the log last recorded it, the disposed
+        // ones recorded as disposed of, not as gone (issue 12).
+        let (_, _, findings) = later
+            .verify_deep(&[], b"")
+            .await
+            .unwrap()
+            .expect("an intact chain");
+        assert!(findings.is_empty(), "{name}: {findings:?}");
         // …but an entry marked redacted that still has its words does not.
         let mut tx = later.store().begin().await.unwrap();
         tx.execute_raw("UPDATE audit_log SET redacted_at = 1 WHERE seq = (SELECT MAX(seq) FROM audit_log WHERE redacted_at IS NULL AND (reason IS NOT NULL OR detail <> '{}'))")
@@ -825,5 +833,47 @@ async fn cle_9_15_the_query_entry_refuses_a_role_before_it_reads_and_logs_what_i
                 .any(|a| a.what == format!("contact strategy {}", sid.0)),
             "{name}: {seen:?}"
         );
+    }
+}
+
+/// Issue 12: records written before the chain covered them are named by the deep check as
+/// not covered until `tact audit baseline` covers them once; a change after that is found.
+#[tokio::test]
+async fn issue_12_a_baseline_covers_older_records_once_and_later_changes_are_still_found() {
+    use tact_core::audit::Difference;
+    for (name, url) in testing::fresh_urls().await {
+        let w = common::world_under(&url, "cleveland-opcc").await;
+        let deep = || async {
+            w.app
+                .verify_deep(&[], b"")
+                .await
+                .unwrap()
+                .expect("an intact chain")
+                .2
+        };
+        assert_eq!(deep().await, Vec::new(), "{name}: all written through Tact");
+        // A contact from before the chain covered records (written here behind its back).
+        let mut tx = w.app.store().begin().await.unwrap();
+        tx.execute_raw("INSERT INTO contacts (channel, direction, at, summary, body, breach_of, screening, not_recorded_as_complaint) VALUES ('letter', 'inbound', 0, 'an old letter', '', '', 'not-needed', 0)")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let found = deep().await;
+        assert_eq!(found.len(), 1, "{name}: {found:?}");
+        assert_eq!(found[0].1, Difference::NotCovered, "{name}");
+        let old = found[0].0.clone();
+        assert_eq!(w.app.baseline_states().await.unwrap(), 1, "{name}");
+        assert_eq!(deep().await, Vec::new(), "{name}");
+        assert_eq!(w.app.baseline_states().await.unwrap(), 0, "{name}: once");
+        // Covered now, a change to it is found.
+        let id = old.trim_start_matches("contact:");
+        let mut tx = w.app.store().begin().await.unwrap();
+        tx.execute_raw(&format!(
+            "UPDATE contacts SET body = 'rewritten' WHERE id = {id}"
+        ))
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(deep().await, vec![(old, Difference::Changed)], "{name}");
     }
 }

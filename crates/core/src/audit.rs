@@ -71,6 +71,11 @@ pub enum AuditAction {
     TokenRevoked,
     PasswordResetIssued,
     PasswordReset,
+    /// The state of the records a transaction wrote, so the chain covers them (issue 12).
+    RecordsState,
+    /// The state of records written before the chain covered them, taken once after
+    /// upgrading (`tact audit baseline`).
+    RecordsBaseline,
     SecondFactorSetUp,
     SecondFactorRemoved,
     RecoveryCodeUsed,
@@ -136,6 +141,8 @@ impl AuditAction {
             Self::TokenRevoked => "staff.token-revoked",
             Self::PasswordResetIssued => "staff.password-reset-issued",
             Self::PasswordReset => "staff.password-reset",
+            Self::RecordsState => "records.state",
+            Self::RecordsBaseline => "records.baseline",
             Self::SecondFactorSetUp => "staff.second-factor-set-up",
             Self::SecondFactorRemoved => "staff.second-factor-removed",
             Self::RecoveryCodeUsed => "staff.recovery-code-used",
@@ -312,6 +319,92 @@ impl StoredEntry {
         }
         hex::encode(h.finalize())
     }
+}
+
+/// What a `records.state` entry says of a record disposed of under the retention rules.
+pub const DISPOSED: &str = "disposed";
+
+/// The digest of one record's state as a `records.state` entry keeps it (issue 12): the
+/// first 128 bits of the SHA-256 of its values, in the order its table lists them. Enough to
+/// show a change: finding other values with the same digest is beyond anyone.
+pub fn state_digest(values: &serde_json::Value) -> String {
+    let h = Sha256::digest(values.to_string().as_bytes());
+    hex::encode(&h[..16])
+}
+
+/// The state the event log last recorded for each record ("contact:12", "plan:3",
+/// "adjustment:7"), from its `records.state` entries in order. Call it on a log whose chain
+/// [`verify`] has accepted: then nobody changed these without the chain showing it.
+pub fn recorded_states(entries: &[StoredEntry]) -> std::collections::HashMap<String, String> {
+    let mut states = std::collections::HashMap::new();
+    let actions = [
+        AuditAction::RecordsState.as_str(),
+        AuditAction::RecordsBaseline.as_str(),
+    ];
+    for e in entries
+        .iter()
+        .filter(|e| actions.contains(&e.action.as_str()))
+    {
+        if let Ok(serde_json::Value::Object(m)) = serde_json::from_str(&e.detail) {
+            for (record, digest) in m {
+                if let serde_json::Value::String(d) = digest {
+                    states.insert(record, d);
+                }
+            }
+        }
+    }
+    states
+}
+
+/// How a record now differs from what the event log last recorded of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Difference {
+    /// Its values are not those the log recorded: changed outside Tact.
+    Changed,
+    /// The log recorded it and it is gone, though it was never disposed of.
+    Missing,
+    /// It is there and was disposed of: put back outside Tact.
+    Reappeared,
+    /// The log never recorded it: written outside Tact, or before the log covered records
+    /// (`tact audit baseline` covers those once, after upgrading).
+    NotCovered,
+}
+
+impl Difference {
+    pub fn plain(self) -> &'static str {
+        match self {
+            Self::Changed => "differs from what the event log last recorded",
+            Self::Missing => "is gone, though the event log records no disposal",
+            Self::Reappeared => "is there again, though the event log records its disposal",
+            Self::NotCovered => "is not covered by the event log",
+        }
+    }
+}
+
+/// Compares the records as they are now (each with its digest) with what the log last
+/// recorded (the deep check, issue 12): every record that differs, named, in the order
+/// given, then every recorded record that is gone. Consumes `recorded`.
+pub fn compare_states(
+    mut recorded: std::collections::HashMap<String, String>,
+    now: impl IntoIterator<Item = (String, String)>,
+) -> Vec<(String, Difference)> {
+    let mut found = Vec::new();
+    for (record, digest) in now {
+        match recorded.remove(&record) {
+            Some(d) if d == digest => {}
+            Some(d) if d == DISPOSED => found.push((record, Difference::Reappeared)),
+            Some(_) => found.push((record, Difference::Changed)),
+            None => found.push((record, Difference::NotCovered)),
+        }
+    }
+    let mut gone: Vec<String> = recorded
+        .into_iter()
+        .filter(|(_, d)| d != DISPOSED)
+        .map(|(r, _)| r)
+        .collect();
+    gone.sort();
+    found.extend(gone.into_iter().map(|r| (r, Difference::Missing)));
+    found
 }
 
 /// Microseconds since the Unix epoch: how the store keeps instants.
@@ -521,6 +614,69 @@ pub fn verify<'a>(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn issue_12_the_deep_check_names_changed_gone_put_back_and_uncovered_records() {
+        let recorded: std::collections::HashMap<String, String> = [
+            ("contact:1", "aa"),
+            ("contact:2", "bb"),
+            ("plan:3", "cc"),
+            ("adjustment:4", "dd"),
+            ("contact:5", DISPOSED),
+            ("contact:6", DISPOSED),
+        ]
+        .into_iter()
+        .map(|(r, d)| (r.to_string(), d.to_string()))
+        .collect();
+        let now = [
+            ("contact:1", "aa"),
+            ("contact:2", "b2"),
+            ("plan:3", "cc"),
+            ("contact:6", "ee"),
+            ("contact:7", "ff"),
+        ]
+        .into_iter()
+        .map(|(r, d)| (r.to_string(), d.to_string()));
+        assert_eq!(
+            compare_states(recorded, now),
+            vec![
+                ("contact:2".to_string(), Difference::Changed),
+                ("contact:6".to_string(), Difference::Reappeared),
+                ("contact:7".to_string(), Difference::NotCovered),
+                ("adjustment:4".to_string(), Difference::Missing),
+            ]
+        );
+    }
+
+    #[test]
+    fn issue_12_the_latest_recorded_state_of_a_record_is_the_one_compared() {
+        let entry = |seq: i64, action: AuditAction, detail: &[(&str, &str)]| {
+            let mut ev = AuditEvent::by_tact(Timestamp::UNIX_EPOCH, action, "records");
+            ev.detail = detail
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            StoredEntry::chain(seq, "", &ev)
+        };
+        let entries = [
+            entry(
+                1,
+                AuditAction::RecordsBaseline,
+                &[("plan:1", "old"), ("contact:2", "c")],
+            ),
+            entry(2, AuditAction::StaffCreated, &[("plan:1", "not a state")]),
+            entry(3, AuditAction::RecordsState, &[("plan:1", "new")]),
+        ];
+        let states = recorded_states(&entries);
+        assert_eq!(states.get("plan:1").map(String::as_str), Some("new"));
+        assert_eq!(states.get("contact:2").map(String::as_str), Some("c"));
+        assert_eq!(states.len(), 2);
+        // A digest is 128 bits, and changes with any value.
+        let a = state_digest(&serde_json::json!(["phone", 1]));
+        assert_eq!(a.len(), 32);
+        assert_ne!(a, state_digest(&serde_json::json!(["phone", 2])));
+    }
+
     use super::*;
 
     fn log(n: i64) -> Vec<StoredEntry> {

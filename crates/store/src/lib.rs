@@ -18,6 +18,7 @@
 pub mod codec;
 mod feed;
 mod read;
+mod state;
 pub mod testing;
 mod write;
 
@@ -414,22 +415,6 @@ impl Store {
             Backend::Postgres => None,
         };
         WriteTx::begin(conn, statement, self.backend).await
-    }
-
-    /// Writes contacts that carry nothing else (no idempotency key, task, event or change)
-    /// as one commit on `conn`, and gives their ids in order. On SQLite the batch is one
-    /// statement, its own transaction: one round trip to SQLite's thread where a
-    /// transaction took three (BEGIN, INSERT, COMMIT), each waiting for the thread to be
-    /// woken (issue 10). All of it is written or none.
-    ///
-    /// # Errors
-    /// The database's error; then nothing was written.
-    pub async fn insert_contacts_alone(
-        &self,
-        conn: &mut Connection,
-        contacts: &[&tact_core::model::Contact],
-    ) -> Result<Vec<tact_core::ids::ContactId>> {
-        write::insert_contacts_alone(conn, self.backend, contacts).await
     }
 
     /// A connection of this store's pool, for [`Store::begin_on`].

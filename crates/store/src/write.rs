@@ -20,6 +20,9 @@ pub struct WriteTx {
     changes: Vec<Change>,
     /// Identifiers taken away from each person, recorded with their change.
     removed: Vec<(PersonId, String)>,
+    /// The state of each covered record this transaction wrote ([`crate::state`]), put on
+    /// the event log in one entry when it commits.
+    states: Vec<(String, String)>,
 }
 
 type Manager = <Any as Database>::TransactionManager;
@@ -81,6 +84,7 @@ impl WriteTx {
             backend,
             changes: Vec::new(),
             removed: Vec::new(),
+            states: Vec::new(),
         })
     }
 
@@ -110,6 +114,7 @@ impl WriteTx {
     /// # Errors
     /// The database's error; then nothing was written.
     pub async fn commit_keeping(mut self) -> Result<PoolConnection<Any>> {
+        self.record_states().await?;
         self.record_changes().await?;
         let mut conn = self.tx.take()?;
         match Manager::commit(&mut conn).await {
@@ -121,6 +126,22 @@ impl WriteTx {
                 Err(w(e))
             }
         }
+    }
+
+    /// Puts the state of the covered records this transaction wrote on the event log, in
+    /// one `records.state` entry (issue 12): so every contact, plan and adjustment is
+    /// covered by the chain, and the deep check can name one changed outside Tact.
+    async fn record_states(&mut self) -> Result<()> {
+        if self.states.is_empty() {
+            return Ok(());
+        }
+        let mut ev = tact_core::audit::AuditEvent::by_tact(
+            jiff::Timestamp::now(),
+            tact_core::audit::AuditAction::RecordsState,
+            "records",
+        );
+        ev.detail = std::mem::take(&mut self.states);
+        self.audit(&[ev]).await
     }
 
     /// Puts this transaction's changes on the feed. Sequence numbers come from the head
@@ -698,10 +719,11 @@ impl WriteTx {
         c: &Contact,
         idempotency_key: Option<&str>,
     ) -> Result<ContactId> {
-        Ok(ContactId(
-            self.insert_returning_id(contact_insert(c, idempotency_key))
-                .await?,
-        ))
+        let id = self
+            .insert_returning_id(contact_insert(c, idempotency_key))
+            .await?;
+        self.states.push(crate::state::contact(id, c));
+        Ok(ContactId(id))
     }
 
     /// Inserts several contacts without idempotency keys, in as few statements as the
@@ -713,7 +735,11 @@ impl WriteTx {
     /// # Errors
     /// The database's error.
     pub async fn insert_contacts(&mut self, contacts: &[&Contact]) -> Result<Vec<ContactId>> {
-        insert_contacts_on(&mut self.tx, self.backend, contacts).await
+        let ids = insert_contacts_on(&mut self.tx, self.backend, contacts).await?;
+        for (id, c) in ids.iter().zip(contacts) {
+            self.states.push(crate::state::contact(id.0, c));
+        }
+        Ok(ids)
     }
 
     /// Marks a contact screened.
@@ -778,7 +804,9 @@ impl WriteTx {
             .bind(s.ends_on.map(date))
             .bind(plan_json(s).to_string());
         self.note_change(Change::Person(s.person_id));
-        Ok(PlanId(self.insert_returning_id(q).await?))
+        let id = self.insert_returning_id(q).await?;
+        self.states.push(crate::state::plan(id, s));
+        Ok(PlanId(id))
     }
 
     /// Saves a changed plan. `expected_version` is the version it was read at: if
@@ -805,6 +833,7 @@ impl WriteTx {
             )));
         }
         self.note_change(Change::Person(s.person_id));
+        self.states.push(crate::state::plan(s.id.0, s));
         Ok(())
     }
 
@@ -819,7 +848,9 @@ impl WriteTx {
             .bind(ts(a.requested_at))
             .bind(a.recorded_by.0);
         self.note_change(Change::Person(a.person_id));
-        Ok(AdjustmentId(self.insert_returning_id(q).await?))
+        let id = self.insert_returning_id(q).await?;
+        self.states.push(crate::state::adjustment(id, a));
+        Ok(AdjustmentId(id))
     }
 
     /// Records the decision on a request that was still waiting for one.
@@ -838,6 +869,7 @@ impl WriteTx {
         })
         .await?;
         self.note_change(Change::Person(a.person_id));
+        self.states.push(crate::state::adjustment(a.id.0, a));
         Ok(())
     }
 
@@ -999,6 +1031,22 @@ impl WriteTx {
         now: jiff::Timestamp,
     ) -> Result<Vec<(String, u64)>> {
         self.note_identifiers_removed(person).await?;
+        // The chain records each covered record as disposed of, so the deep check knows
+        // it went by the retention rules and not otherwise.
+        for (kind, sql) in crate::state::OWNED {
+            let rows = sqlx::query(sql)
+                .bind(person.0)
+                .fetch_all(&mut *self.tx)
+                .await
+                .map_err(w)?;
+            for r in &rows {
+                let id = Cols::of(r, "records").i("id")?;
+                self.states.push((
+                    format!("{kind}:{id}"),
+                    tact_core::audit::DISPOSED.to_string(),
+                ));
+            }
+        }
         let mut counts = Vec::new();
         let steps: [(&str, &str); 18] = [
             ("attachments", "DELETE FROM attachments WHERE message_ref IN (SELECT id FROM messages WHERE person_id = $1)"),
@@ -1927,28 +1975,6 @@ pub(crate) async fn insert_contacts_on(
         )));
     }
     Ok(ids)
-}
-
-/// [`crate::Store::insert_contacts_alone`]: the batch commits by itself.
-pub(crate) async fn insert_contacts_alone(
-    conn: &mut AnyConnection,
-    backend: Backend,
-    contacts: &[&Contact],
-) -> Result<Vec<ContactId>> {
-    if backend == Backend::Sqlite {
-        // One statement outside a transaction is its own transaction: it takes the write
-        // lock when it starts (waiting as busy_timeout allows) and commits when it ends.
-        return insert_contacts_on(conn, backend, contacts).await;
-    }
-    Manager::begin(&mut *conn, None).await.map_err(w)?;
-    let done = match insert_contacts_on(&mut *conn, backend, contacts).await {
-        Ok(ids) => Manager::commit(&mut *conn).await.map_err(w).map(|()| ids),
-        Err(e) => Err(e),
-    };
-    if done.is_err() {
-        Manager::start_rollback(conn);
-    }
-    done
 }
 
 /// A session to start ([`WriteTx::start_session`]).

@@ -895,8 +895,7 @@ async fn a_batch_of_contacts_gets_each_its_own_id() {
 
 /// Issue 10: the contact writer keeps one connection from batch to batch. A transaction
 /// committed with `commit_keeping` gives the connection back for the next one; one dropped
-/// open on that connection writes nothing and leaves it usable; a batch written alone is
-/// all or none.
+/// open on that connection writes nothing and leaves it usable; a batch is all or none.
 #[tokio::test]
 async fn a_kept_connection_writes_batch_after_batch_and_a_failed_batch_writes_nothing() {
     for (name, s) in stores().await {
@@ -911,24 +910,37 @@ async fn a_kept_connection_writes_batch_after_batch_and_a_failed_batch_writes_no
             .await
             .unwrap();
         drop(tx);
-        let mut conn = s.connection().await.unwrap();
+        let conn = s.connection().await.unwrap();
         let batch: Vec<Contact> = (0..20).map(|i| contact(&format!("call {i}"))).collect();
         let refs: Vec<&Contact> = batch.iter().collect();
-        let ids = s.insert_contacts_alone(&mut conn, &refs).await.unwrap();
+        let mut tx = s.begin_on(conn).await.unwrap();
+        let ids = tx.insert_contacts(&refs).await.unwrap();
+        let conn = tx.commit_keeping().await.unwrap();
         assert_eq!(ids.len(), 20, "{name}");
         assert!(ids[0].0 > first.0, "{name}");
         for (i, id) in ids.iter().enumerate() {
             let c = s.contact(*id).await.unwrap().expect("written");
             assert_eq!(c.summary, format!("call {i}"), "{name}");
         }
+        // Issue 12: the batch is covered by the chain, in one entry naming each contact.
+        let (entries, _) = s.audit_log().await.unwrap();
+        let last = entries.last().expect("an entry");
+        assert_eq!(last.action, "records.state", "{name}");
+        for id in &ids {
+            assert!(
+                last.detail.contains(&format!("\"contact:{id}\"")),
+                "{name}: {}",
+                last.detail
+            );
+        }
         // One contact naming a person who does not exist: the whole batch is refused.
         let mut bad = contact("about nobody");
         bad.person_id = Some(PersonId(999_999));
         let refs = vec![&batch[0], &bad, &batch[1]];
-        assert!(
-            s.insert_contacts_alone(&mut conn, &refs).await.is_err(),
-            "{name}"
-        );
+        let mut tx = s.begin_on(conn).await.unwrap();
+        assert!(tx.insert_contacts(&refs).await.is_err(), "{name}");
+        drop(tx);
+        let conn = s.connection().await.unwrap();
         assert_eq!(
             s.count(Table::Contacts).await.unwrap(),
             21,

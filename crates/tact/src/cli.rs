@@ -171,7 +171,15 @@ pub enum Command {
 pub enum AuditCmd {
     /// Check the hash chain, and the checkpoints kept outside the database: detects altered,
     /// inserted or removed entries, the newest ones included.
-    Verify,
+    Verify {
+        /// Also compare every contact, plan and adjustment with the state the event log
+        /// last recorded of it, and name each one that differs.
+        #[arg(long)]
+        deep: bool,
+    },
+    /// Once after upgrading: cover the contacts, plans and adjustments written before the
+    /// event log recorded their state, so `verify --deep` can check them from now on.
+    Baseline,
     /// Keep a signed checkpoint of the log's newest entry in the data folder (`tact serve`
     /// keeps one a minute while the log grows).
     Checkpoint,

@@ -296,7 +296,19 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             if let RetentionCmd::Dispose { confirm: false } = command {
                 bail!("disposal destroys records for good: run `tact retention due` first, then add --confirm");
             }
-            let ctx = tact_app::Ctx::new(acting_as(&app, cli.as_staff).await?);
+            let mut ctx = tact_app::Ctx::new(acting_as(&app, cli.as_staff).await?);
+            // Disposal can take a while on a large office: a bar while a person watches.
+            let bar = matches!(command, RetentionCmd::Dispose { .. })
+                .then(|| progress::bar(0, "people disposed of"));
+            if let Some(bar) = &bar {
+                let shown = bar.clone();
+                ctx.progress = Some(tact_app::Progress(std::sync::Arc::new(
+                    move |done, total| {
+                        shown.set_length(total);
+                        shown.set_position(done);
+                    },
+                )));
+            }
             if let RetentionCmd::Register = command {
                 for (reference, due, at, by, counts) in app
                     .query(
@@ -317,7 +329,11 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     json!({"due": app.query(&ctx.actor, tact_app::query::DueForDisposal {}).await?.iter().map(|d| json!({"person_id": d.person.0, "reference": d.reference, "due_on": d.due_on.to_string()})).collect::<Vec<_>>()})
                 }
                 RetentionCmd::Dispose { .. } => {
-                    json!({"disposed": app.execute(&ctx, tact_core::command::DisposeDue {}).await?.iter().map(|d| json!({"reference": d.reference, "due_on": d.due_on.to_string(), "destroyed": d.counts.iter().filter(|(_, n)| *n > 0).map(|(k, n)| json!({"what": k, "count": n})).collect::<Vec<_>>()})).collect::<Vec<_>>()})
+                    let disposed = app.execute(&ctx, tact_core::command::DisposeDue {}).await;
+                    if let Some(bar) = &bar {
+                        bar.finish_and_clear();
+                    }
+                    json!({"disposed": disposed?.iter().map(|d| json!({"reference": d.reference, "due_on": d.due_on.to_string(), "destroyed": d.counts.iter().filter(|(_, n)| *n > 0).map(|(k, n)| json!({"what": k, "count": n})).collect::<Vec<_>>()})).collect::<Vec<_>>()})
                 }
                 RetentionCmd::Hold { person, reason } => {
                     json!({"hold": app.execute(&ctx, cmd::PlaceHold { person: tact_core::ids::PersonId(person), reason: reason.clone() }).await?})
@@ -444,14 +460,21 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             })
         }
         Command::Audit {
-            command: AuditCmd::Verify,
+            command: AuditCmd::Verify { deep },
         } => {
             let dir = DataDir::open(&cli.data)?;
             let app = open_app(&dir, url_flag).await?;
             let checkpoints = dir.checkpoints()?;
             let key = dir.audit_key()?;
-            match app.verify_audit_against(&checkpoints, &key).await? {
-                Ok((n, c)) => {
+            let checked = if deep {
+                app.verify_deep(&checkpoints, &key).await?
+            } else {
+                app.verify_audit_against(&checkpoints, &key)
+                    .await?
+                    .map(|(n, c)| (n, c, Vec::new()))
+            };
+            match checked {
+                Ok((n, c, findings)) => {
                     let agree = match c {
                         0 => String::new(),
                         1 => ", and the checkpoint kept outside the database agrees with it".into(),
@@ -465,13 +488,27 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     if c == 0 {
                         println!("No checkpoint is kept yet: `tact serve` keeps one a minute, or run `tact audit checkpoint`.");
                     }
-                    Ok(ExitCode::SUCCESS)
+                    if !deep {
+                        return Ok(ExitCode::SUCCESS);
+                    }
+                    Ok(deep_report(&findings))
                 }
                 Err(b) => {
                     eprintln!("error: {b}");
                     Ok(ExitCode::from(3))
                 }
             }
+        }
+        Command::Audit {
+            command: AuditCmd::Baseline,
+        } => {
+            let dir = DataDir::open(&cli.data)?;
+            let app = open_app(&dir, url_flag).await?;
+            let n = app.baseline_states().await?;
+            println!(
+                "{n} records written before the event log covered them are now covered; `tact audit verify --deep` checks them from now on."
+            );
+            Ok(ExitCode::SUCCESS)
         }
         Command::Audit {
             command: AuditCmd::Checkpoint,
@@ -1208,6 +1245,37 @@ async fn serve(
     spawn_jobs(&app);
     spawn_checkpoints(&app, &dir)?;
     run_server(app, listen, demo, door).await
+}
+
+/// Prints what the deep check found: every record that differs from what the event log
+/// last recorded (the first hundred named, then how many of each kind), and exits 3 if any.
+fn deep_report(findings: &[(String, tact_core::audit::Difference)]) -> ExitCode {
+    use tact_core::audit::Difference;
+    if findings.is_empty() {
+        println!("Every contact, plan and adjustment is as the event log last recorded it.");
+        return ExitCode::SUCCESS;
+    }
+    const SHOWN: usize = 100;
+    for (record, d) in findings.iter().take(SHOWN) {
+        let (kind, id) = record.split_once(':').unwrap_or((record.as_str(), ""));
+        eprintln!("{kind} {id} {}", d.plain());
+    }
+    if findings.len() > SHOWN {
+        eprintln!("… and {} more", findings.len() - SHOWN);
+    }
+    let count = |d: Difference| findings.iter().filter(|(_, x)| *x == d).count();
+    eprintln!(
+        "error: {} records differ from the event log: {} changed, {} gone, {} put back, {} not covered",
+        findings.len(),
+        count(Difference::Changed),
+        count(Difference::Missing),
+        count(Difference::Reappeared),
+        count(Difference::NotCovered),
+    );
+    if count(Difference::NotCovered) == findings.len() {
+        eprintln!("Records written before this version of Tact are not covered: run `tact audit baseline` once after upgrading.");
+    }
+    ExitCode::from(3)
 }
 
 /// Who a console command acts as: the member of staff `--as` names, or (`None`) the

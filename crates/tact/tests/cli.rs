@@ -779,3 +779,73 @@ fn cutting_the_newest_events_is_found_by_the_checkpoint() {
     assert_eq!(edited.status.code(), Some(3), "{}", text(&edited));
     assert!(text(&edited).contains("not signed"), "{}", text(&edited));
 }
+
+/// Issue 12: every contact, plan and adjustment is covered by the event log; the deep check
+/// names each one changed, deleted or added in the database behind Tact's back.
+#[test]
+fn the_deep_check_names_records_changed_outside_tact() {
+    let d = folder("deep");
+    let init = tact(&d, &["init", "--profile", "northamptonshire-opfcc"]);
+    assert!(init.status.success(), "{}", text(&init));
+    // Enough people for every stage of the demo, a reasonable adjustment included.
+    let o = tact(&d, &["demo", "--people", "20"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let clean = tact(&d, &["audit", "verify", "--deep"]);
+    assert!(clean.status.success(), "{}", text(&clean));
+    assert!(
+        text(&clean)
+            .contains("Every contact, plan and adjustment is as the event log last recorded it"),
+        "{}",
+        text(&clean)
+    );
+
+    let url = format!("sqlite://{}", d.join("tact.db").display());
+    let (plan, contact, adjustment, added) = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = tact_store::Store::open(&url).await.unwrap();
+        let pool = store.pool();
+        let one = |sql: &'static str| async move {
+            sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await.unwrap()
+        };
+        let plan = one("SELECT MIN(id) FROM strategies").await;
+        let contact = one("SELECT MAX(id) FROM contacts").await;
+        let adjustment = one("SELECT MIN(id) FROM adjustments").await;
+        // A plan lifted, a contact's words changed, an adjustment deleted and a contact
+        // added, all in the database directly.
+        sqlx::query("UPDATE strategies SET status = 'lifted' WHERE id = $1")
+            .bind(plan)
+            .execute(pool)
+            .await
+            .unwrap();
+        sqlx::query("UPDATE contacts SET summary = 'nothing happened' WHERE id = $1")
+            .bind(contact)
+            .execute(pool)
+            .await
+            .unwrap();
+        sqlx::query("DELETE FROM adjustments WHERE id = $1")
+            .bind(adjustment)
+            .execute(pool)
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO contacts (channel, direction, at, summary, body, breach_of, screening, not_recorded_as_complaint) VALUES ('phone', 'inbound', 0, 'planted', '', '', 'not-needed', 0)")
+            .execute(pool)
+            .await
+            .unwrap();
+        let added = one("SELECT MAX(id) FROM contacts").await;
+        (plan, contact, adjustment, added)
+    });
+    let found = tact(&d, &["audit", "verify", "--deep"]);
+    assert_eq!(found.status.code(), Some(3), "{}", text(&found));
+    let out = text(&found);
+    for line in [
+        format!("plan {plan} differs from what the event log last recorded"),
+        format!("contact {contact} differs from what the event log last recorded"),
+        format!("adjustment {adjustment} is gone, though the event log records no disposal"),
+        format!("contact {added} is not covered by the event log"),
+        "4 records differ from the event log: 2 changed, 1 gone, 0 put back, 1 not covered"
+            .to_string(),
+    ] {
+        assert!(out.contains(&line), "{line:?} in {out}");
+    }
+    // The chain itself is intact: the plain check passes; only the deep check sees this.
+    assert!(tact(&d, &["audit", "verify"]).status.success());
+}

@@ -112,7 +112,9 @@ impl FromRequestParts<AppState> for Auth {
                 Some(k.to_string())
             }
         };
-        Ok(Auth(Ctx { actor, key }))
+        let mut ctx = Ctx::new(actor);
+        ctx.key = key;
+        Ok(Auth(ctx))
     }
 }
 
