@@ -91,6 +91,10 @@ pub struct Store {
     url: std::sync::Arc<str>,
     /// For a store over one connection of its own: the main pool it came from.
     main: Option<AnyPool>,
+    /// The event log's head as this process last appended to it (SQLite only): a hint, so
+    /// an append need not read the head first. Each append checks it in the same statement
+    /// and reads the head after all where another process moved it.
+    audit_hint: std::sync::Arc<std::sync::Mutex<Option<(i64, String)>>>,
 }
 
 /// The schema, one migration a file, written once (issue 11: the two backends' copies had
@@ -148,6 +152,13 @@ const MIGRATIONS: &[(i64, Migration)] = {
             16,
             Shared(include_str!("../migrations/0016_sign_in_factors.sql")),
         ),
+        (
+            17,
+            PerBackend {
+                sqlite: include_str!("../migrations/sqlite/0017_audit_head_trigger.sql"),
+                postgres: include_str!("../migrations/postgres/0017_audit_head_trigger.sql"),
+            },
+        ),
     ]
 };
 
@@ -201,6 +212,7 @@ impl Store {
             backend,
             url: url.into(),
             main: None,
+            audit_hint: std::sync::Arc::default(),
         })
     }
 
@@ -303,6 +315,7 @@ impl Store {
             backend: self.backend,
             url: self.url.clone(),
             main: None,
+            audit_hint: self.audit_hint.clone(),
         })
     }
 
@@ -414,7 +427,7 @@ impl Store {
             Backend::Sqlite => Some("BEGIN IMMEDIATE"),
             Backend::Postgres => None,
         };
-        WriteTx::begin(conn, statement, self.backend).await
+        WriteTx::begin(conn, statement, self.backend, self.audit_hint.clone()).await
     }
 
     /// A connection of this store's pool, for [`Store::begin_on`].

@@ -23,6 +23,8 @@ pub struct WriteTx {
     /// The state of each covered record this transaction wrote ([`crate::state`]), put on
     /// the event log in one entry when it commits.
     states: Vec<(String, String)>,
+    /// The store's hint of the event log's head ([`crate::Store`]).
+    audit_hint: std::sync::Arc<std::sync::Mutex<Option<(i64, String)>>>,
 }
 
 type Manager = <Any as Database>::TransactionManager;
@@ -75,6 +77,7 @@ impl WriteTx {
         mut conn: PoolConnection<Any>,
         statement: Option<&'static str>,
         backend: Backend,
+        audit_hint: std::sync::Arc<std::sync::Mutex<Option<(i64, String)>>>,
     ) -> Result<Self> {
         Manager::begin(&mut conn, statement.map(std::borrow::Cow::Borrowed))
             .await
@@ -85,6 +88,7 @@ impl WriteTx {
             changes: Vec::new(),
             removed: Vec::new(),
             states: Vec::new(),
+            audit_hint,
         })
     }
 
@@ -224,6 +228,19 @@ impl WriteTx {
         if events.is_empty() {
             return Ok(());
         }
+        // On SQLite this transaction holds the one write lock, so the head this process
+        // last wrote is the head still, unless another process appended since: the first
+        // INSERT checks that in the same statement, and only where it finds otherwise is
+        // the head read. (An append is then one statement a entry: a trigger moves the
+        // head, migration 17.)
+        if self.backend == Backend::Sqlite {
+            let hint = self.audit_hint.lock().ok().and_then(|h| h.clone());
+            if let Some((seq, hash)) = hint {
+                if self.append(events, seq, &hash, true).await? {
+                    return Ok(());
+                }
+            }
+        }
         // On PostgreSQL the row lock on the head serialises appends between transactions;
         // on SQLite, BEGIN IMMEDIATE already holds the one write lock.
         let lock = if self.backend == Backend::Postgres {
@@ -238,11 +255,36 @@ impl WriteTx {
         .await
         .map_err(w)?;
         let head = Cols::of(&head, "audit_head");
-        let (mut seq, mut hash) = (head.i("seq")?, head.s("hash")?);
-        for ev in events {
+        let (seq, hash) = (head.i("seq")?, head.s("hash")?);
+        self.append(events, seq, &hash, false).await?;
+        Ok(())
+    }
+
+    /// Appends `events` after the entry `seq` whose hash is `prev`; the head follows by
+    /// trigger. With `checked`, the first INSERT writes only if the head is that entry
+    /// still, and false says it was not (nothing written).
+    async fn append(
+        &mut self,
+        events: &[AuditEvent],
+        mut seq: i64,
+        prev: &str,
+        checked: bool,
+    ) -> Result<bool> {
+        const COLUMNS: &str =
+            "seq, at, actor, action, subject, person_id, reason, clause, detail, prev_hash, hash";
+        let mut hash = prev.to_string();
+        for (i, ev) in events.iter().enumerate() {
             seq += 1;
             let e = StoredEntry::chain(seq, &hash, ev);
-            sqlx::query("INSERT INTO audit_log (seq, at, actor, action, subject, person_id, reason, clause, detail, prev_hash, hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)")
+            let guard = checked && i == 0;
+            let sql = if guard {
+                format!("INSERT INTO audit_log ({COLUMNS}) SELECT $1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11 WHERE EXISTS (SELECT 1 FROM audit_head WHERE id = 1 AND seq = $12 AND hash = $13)")
+            } else {
+                format!(
+                    "INSERT INTO audit_log ({COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)"
+                )
+            };
+            let mut q = sqlx::query(&sql)
                 .bind(e.seq)
                 .bind(e.at_micros)
                 .bind(e.actor)
@@ -253,19 +295,20 @@ impl WriteTx {
                 .bind(e.clause.clone())
                 .bind(e.detail.clone())
                 .bind(e.prev_hash.clone())
-                .bind(e.hash.clone())
-                .execute(&mut *self.tx)
-                .await
-                .map_err(w)?;
+                .bind(e.hash.clone());
+            if guard {
+                q = q.bind(seq - 1).bind(prev.to_string());
+            }
+            let r = q.execute(&mut *self.tx).await.map_err(w)?;
+            if r.rows_affected() == 0 {
+                return Ok(false);
+            }
             hash = e.hash;
         }
-        sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
-            .bind(seq)
-            .bind(hash)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(w)?;
-        Ok(())
+        if let Ok(mut h) = self.audit_hint.lock() {
+            *h = Some((seq, hash));
+        }
+        Ok(true)
     }
 
     /// Appends events whose subject ends in `:new`, naming the record just created.

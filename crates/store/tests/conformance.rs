@@ -993,3 +993,41 @@ async fn a_stored_value_that_does_not_decode_is_an_error_naming_its_table_and_co
         assert!(err.contains("tasks.role"), "{name}: {err}");
     }
 }
+
+/// Issue 12: an append to the event log is one statement where this process wrote the head
+/// last (a hint, checked in the statement), and reads the head where another process — or
+/// a transaction rolled back — moved it or left it: appends from two stores on one database,
+/// in turn and after a rollback, make one whole chain whose head is its newest entry.
+#[tokio::test]
+async fn appends_from_two_processes_and_after_a_rollback_keep_one_whole_chain() {
+    for (name, a) in stores().await {
+        let b = Store::open(a.url()).await.unwrap();
+        let append = |s: &Store, i: usize| {
+            let s = s.clone();
+            async move {
+                let mut tx = s.begin().await.unwrap();
+                tx.audit(&[AuditEvent::by_tact(
+                    Timestamp::now(),
+                    AuditAction::StaffCreated,
+                    format!("staff:{i}"),
+                )])
+                .await
+                .unwrap();
+                tx
+            }
+        };
+        for (i, s) in [&a, &b, &a, &a, &b].into_iter().enumerate() {
+            append(s, i).await.commit().await.unwrap();
+        }
+        // Written and rolled back: the hint runs ahead of the head, and the next append
+        // finds that out.
+        drop(append(&a, 98).await);
+        append(&a, 99).await.commit().await.unwrap();
+        assert_eq!(a.verify_audit().await.unwrap(), Ok(6), "{name}");
+        let (entries, head) = a.audit_log().await.unwrap();
+        assert_eq!(entries.len(), 6, "{name}");
+        let last = entries.last().unwrap();
+        assert_eq!(head, Some((6, last.hash.clone())), "{name}");
+        assert_eq!(last.subject, "staff:99", "{name}");
+    }
+}
