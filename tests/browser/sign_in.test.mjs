@@ -136,6 +136,10 @@ test('issue 12: someone the provider signs in with no Tact group is turned away 
   await axe(page, 'single sign-on refused');
   await page.goto(`${base}/`);
   assert.equal(page.url(), `${base}/sign-in`);
+  // A callback this browser did not begin (forged, replayed or too late) is refused.
+  const forged = await page.goto(`${base}/sign-in/sso/callback?code=abc&state=forged`);
+  assert.equal(forged.status(), 400);
+  assert.match(await page.textContent('.govuk-error-summary'), /took too long or was begun in another window/);
   await context.close();
 });
 

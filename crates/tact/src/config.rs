@@ -520,4 +520,59 @@ mod tests {
         );
         assert!(bad.is_err());
     }
+
+    #[test]
+    fn issue_12_sso_and_the_second_factor_are_read_from_tact_toml_and_checked() {
+        let c: FileConfig = toml::from_str(
+            "profile = \"p\"\n[sign_in]\nsecond_factor = \"required\"\n\
+             [sso]\nissuer = \"https://login.example/t/v2.0\"\nclient_id = \"c\"\n\
+             public_url = \"https://tact.example/\"\n\
+             [[sso.role]]\nclaim = \"Tact.Seniors\"\nrole = \"senior-manager\"\n\
+             [[sso.role]]\nclaim = \"Tact.Staff\"\nrole = \"caseworker\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.sign_in.second_factor, SecondFactorSetting::Required);
+        let s = c.sso.unwrap().settings().unwrap();
+        assert_eq!(s.public_url, "https://tact.example");
+        assert_eq!(s.username_claim, "preferred_username");
+        assert_eq!(s.groups_claim, "roles");
+        assert!(s.passwords);
+        assert_eq!(
+            s.roles,
+            vec![
+                (
+                    "Tact.Seniors".to_string(),
+                    tact_core::roles::Role::SeniorManager
+                ),
+                ("Tact.Staff".to_string(), tact_core::roles::Role::Caseworker),
+            ]
+        );
+        // An unknown role, no mapping at all, or an issuer that is not a URL is refused
+        // when the server starts, naming what is wrong.
+        let refused = |extra: &str| {
+            let c: FileConfig = toml::from_str(&format!(
+                "profile = \"p\"\n[sso]\nissuer = \"https://i\"\nclient_id = \"c\"\npublic_url = \"https://t\"\n{extra}"
+            ))
+            .unwrap();
+            c.sso.unwrap().settings().unwrap_err().to_string()
+        };
+        assert!(refused("[[sso.role]]\nclaim = \"x\"\nrole = \"boss\"\n").contains("boss"));
+        assert!(refused("").contains("maps no claim to a role"));
+        let c: FileConfig = toml::from_str(
+            "profile = \"p\"\n[sso]\nissuer = \"login.example\"\nclient_id = \"c\"\npublic_url = \"https://t\"\n[[sso.role]]\nclaim = \"x\"\nrole = \"dpo\"\n",
+        )
+        .unwrap();
+        assert!(c
+            .sso
+            .unwrap()
+            .settings()
+            .unwrap_err()
+            .to_string()
+            .contains("issuer"));
+        // A setting Tact does not know is refused too.
+        assert!(toml::from_str::<FileConfig>(
+            "profile = \"p\"\n[sign_in]\nsecond_factor = \"sometimes\"\n"
+        )
+        .is_err());
+    }
 }

@@ -3230,3 +3230,41 @@ async fn issue_12_a_member_of_staff_sets_up_an_authenticator_and_an_administrato
     let r = ui.sign_in("cas", PASSWORD).await;
     assert_eq!(r.headers()[LOCATION], "/");
 }
+
+#[tokio::test]
+async fn issue_12_single_sign_on_pages_answer_plainly_where_it_is_not_set_up_or_not_begun() {
+    let ui = Ui::spawn().await;
+    // No [sso]: the sign-in page has no button, and its paths say so rather than fail.
+    let (s, html) = ui.page("", "/sign-in").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(!html.contains("/sign-in/sso"));
+    let (s, html) = ui.page("", "/sign-in/sso").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(html.contains("Single sign-on is not set up"), "{html}");
+    let r = ui
+        .http
+        .get(format!("{}/sign-in/sso/callback?code=x&state=y", ui.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // The code and set-up pages without a session waiting send the browser to sign in.
+    for path in ["/sign-in/code", "/sign-in/set-up"] {
+        let r = ui
+            .http
+            .get(format!("{}{path}", ui.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(r.headers()[LOCATION], "/sign-in", "{path}");
+    }
+    let r = ui
+        .http
+        .post(format!("{}/sign-in/code", ui.base))
+        .form(&[("code", "123456"), ("csrf", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()[LOCATION], "/sign-in");
+}
