@@ -464,9 +464,19 @@ impl App {
         let now = self.now();
         let mut tx = self.begin().await?;
         let (mut staff, role) = match found.clone() {
-            ProviderMatch::Linked { role, .. } => (linked.expect("matched as linked"), role),
+            ProviderMatch::Linked { staff, role } => (
+                linked
+                    .ok_or_else(|| not_found("staff_id", format!("no member of staff {staff}")))?,
+                role,
+            ),
             ProviderMatch::Link { role, .. } => {
-                (by_username.expect("matched by username").staff, role)
+                let Some(known) = by_username else {
+                    return Err(not_found(
+                        "username",
+                        format!("no member of staff {username:?}"),
+                    ));
+                };
+                (known.staff, role)
             }
             ProviderMatch::Create { role } => {
                 let email = who
