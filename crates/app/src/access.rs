@@ -449,13 +449,14 @@ impl App {
         let username = crate::checked_username(&who.username)?;
         let role = tact_core::sign_in::role_from_claims(mapping, &who.groups);
         let linked = self.store.staff_by_external_id(&external_id).await?;
-        let by_username = match self.store.account(&username).await? {
-            Some(a) => Some(tact_core::sign_in::Known {
+        let by_username = self
+            .store
+            .account(&username)
+            .await?
+            .map(|a| tact_core::sign_in::Known {
                 staff: a.staff,
                 external_id: a.external_id,
-            }),
-            None => None,
-        };
+            });
         let found = tact_core::sign_in::match_provider_account(
             role,
             linked.as_ref(),
@@ -527,23 +528,18 @@ impl App {
             })
     }
 
-    /// Counts a sign-in attempt before it is checked, in a transaction of its own: false
-    /// where the account is locked.
-    async fn charge(&self, staff: StaffId, now: jiff::Timestamp) -> Result<bool> {
+    /// Counts a sign-in attempt (a password or a code) before it is checked, in a
+    /// transaction of its own: false where the account is locked.
+    pub(crate) async fn charge(&self, staff: StaffId, now: jiff::Timestamp) -> Result<bool> {
         let mut tx = self.begin().await?;
         let charged = tx.charge_sign_in(staff, now, MAX_FAILED_SIGN_INS).await?;
         tx.commit().await?;
         Ok(charged)
     }
 
-    /// A code that was not right: it counts towards the lock; once locked, the waiting
-    /// session ends.
-    async fn code_was_wrong(
-        &self,
-        cookie: &str,
-        staff: StaffId,
-        now: jiff::Timestamp,
-    ) -> Result<CodeRefused> {
+    /// A charged attempt that was not right: the account locks for [`LOCK_MINUTES`] once
+    /// [`MAX_FAILED_SIGN_INS`] are counted.
+    pub(crate) async fn record_failure(&self, staff: StaffId, now: jiff::Timestamp) -> Result<()> {
         let mut tx = self.begin().await?;
         tx.failed_sign_in(
             staff,
@@ -552,19 +548,28 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        if self.charge_would_lock(staff, now).await? {
+        Ok(())
+    }
+
+    /// A code that was not right: it counts towards the lock; once the account is locked,
+    /// the waiting session ends.
+    async fn code_was_wrong(
+        &self,
+        cookie: &str,
+        staff: StaffId,
+        now: jiff::Timestamp,
+    ) -> Result<CodeRefused> {
+        self.record_failure(staff, now).await?;
+        let locked = self
+            .store
+            .staff_lock(staff)
+            .await?
+            .is_some_and(|until| until > now);
+        if locked {
             self.locked_out(cookie).await?;
             return Ok(CodeRefused::Locked);
         }
         Ok(CodeRefused::Wrong)
-    }
-
-    async fn charge_would_lock(&self, staff: StaffId, now: jiff::Timestamp) -> Result<bool> {
-        Ok(self
-            .store
-            .staff_lock(staff)
-            .await?
-            .is_some_and(|until| until > now))
     }
 
     /// Ends a waiting session whose account is locked: the password must be given again.

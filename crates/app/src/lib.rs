@@ -1499,20 +1499,12 @@ impl App {
         password: &str,
     ) -> Result<std::result::Result<access::Started, SignInFailure>> {
         let now = self.now();
-        let lock_until = now + jiff::SignedDuration::from_mins(LOCK_MINUTES);
         let account = self.store.account(username).await?;
         // Each attempt is counted, in a transaction of its own, before its password is
         // checked: however many guesses arrive at once, at most MAX_FAILED_SIGN_INS are
         // checked before the account locks, and none while it is locked.
         let charged = match &account {
-            Some(a) => {
-                let mut tx = self.begin().await?;
-                let charged = tx
-                    .charge_sign_in(a.staff.id, now, MAX_FAILED_SIGN_INS)
-                    .await?;
-                tx.commit().await?;
-                charged
-            }
+            Some(a) => self.charge(a.staff.id, now).await?,
             None => false,
         };
         // An unknown username, a locked account and a wrong password take the same time
@@ -1535,10 +1527,7 @@ impl App {
         .unwrap_or(false);
         let known = account.is_some();
         if let (Some(a), true, false) = (&account, charged, right) {
-            let mut tx = self.begin().await?;
-            tx.failed_sign_in(a.staff.id, MAX_FAILED_SIGN_INS, lock_until)
-                .await?;
-            tx.commit().await?;
+            self.record_failure(a.staff.id, now).await?;
         }
         let Some(account) = account.filter(|_| right && checked) else {
             return Ok(Err(if charged || !known {

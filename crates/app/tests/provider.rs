@@ -29,6 +29,15 @@ fn someone(subject: &str, username: &str, groups: &[&str]) -> ProviderIdentity {
     }
 }
 
+/// Signs in as the provider says `who` is, under [`mapping`].
+async fn through_provider(
+    app: &App,
+    who: ProviderIdentity,
+    id_token: &str,
+) -> Result<tact_app::access::Started, AppError> {
+    app.provider_sign_in(&who, &mapping(), id_token).await
+}
+
 async fn office(url: &str) -> App {
     let mut app = tact_app::testing::app_on_a_fixed_clock(url, "cleveland-opcc").await;
     // Single sign-on never asks for Tact's own second factor: the provider has its own.
@@ -40,14 +49,13 @@ async fn office(url: &str) -> App {
 async fn issue_12_a_provider_sign_in_creates_the_member_of_staff_then_knows_them_by_identity() {
     for (name, url) in testing::fresh_urls().await {
         let app = office(&url).await;
-        let first = app
-            .provider_sign_in(
-                &someone("sub-1", "priya@example.gov.uk", &["tact-staff"]),
-                &mapping(),
-                "id.token.one",
-            )
-            .await
-            .unwrap();
+        let first = through_provider(
+            &app,
+            someone("sub-1", "priya@example.gov.uk", &["tact-staff"]),
+            "id.token.one",
+        )
+        .await
+        .unwrap();
         assert_eq!(first.next, SecondFactor::NotNeeded, "{name}");
         assert_eq!(first.actor.role, Role::Caseworker, "{name}");
         assert_eq!(first.actor.name, "Priya Shah", "{name}");
@@ -62,18 +70,17 @@ async fn issue_12_a_provider_sign_in_creates_the_member_of_staff_then_knows_them
         assert!(app.session(&first.token).await.unwrap().is_none(), "{name}");
         // The provider moved them to the seniors' group, and changed their username: the
         // same member of staff, now a senior manager.
-        let again = app
-            .provider_sign_in(
-                &someone(
-                    "sub-1",
-                    "p.shah@example.gov.uk",
-                    &["tact-staff", "tact-seniors"],
-                ),
-                &mapping(),
-                "id.token.two",
-            )
-            .await
-            .unwrap();
+        let again = through_provider(
+            &app,
+            someone(
+                "sub-1",
+                "p.shah@example.gov.uk",
+                &["tact-staff", "tact-seniors"],
+            ),
+            "id.token.two",
+        )
+        .await
+        .unwrap();
         assert_eq!(again.actor.id, first.actor.id, "{name}");
         assert_eq!(again.actor.role, Role::SeniorManager, "{name}");
         assert_eq!(app.staff_directory().await.unwrap().len(), 1, "{name}");
@@ -84,21 +91,21 @@ async fn issue_12_a_provider_sign_in_creates_the_member_of_staff_then_knows_them
 async fn issue_12_a_provider_sign_in_links_an_existing_account_once_and_never_another() {
     for (name, url) in testing::fresh_urls().await {
         let app = office(&url).await;
-        let kim = app
-            .create_staff(None, "Kim Lee", Role::LineManager, None, None)
-            .await
-            .unwrap();
-        app.set_credentials(None, kim.id, "kim@example.gov.uk", "a long enough password")
-            .await
-            .unwrap();
-        let linked = app
-            .provider_sign_in(
-                &someone("sub-kim", "KIM@example.gov.uk", &["tact-staff"]),
-                &mapping(),
-                "t",
-            )
-            .await
-            .unwrap();
+        let kim = tact_app::testing::staff_with_password(
+            &app,
+            "Kim Lee",
+            Role::LineManager,
+            "kim@example.gov.uk",
+            "a long enough password",
+        )
+        .await;
+        let linked = through_provider(
+            &app,
+            someone("sub-kim", "KIM@example.gov.uk", &["tact-staff"]),
+            "t",
+        )
+        .await
+        .unwrap();
         assert_eq!(
             linked.actor.id, kim.id,
             "{name}: matched by username, without regard to case"
@@ -110,13 +117,12 @@ async fn issue_12_a_provider_sign_in_links_an_existing_account_once_and_never_an
         );
         // Another identity at the provider claiming the same username does not get Kim's
         // account, nor a new one.
-        let other = app
-            .provider_sign_in(
-                &someone("sub-mallory", "kim@example.gov.uk", &["tact-staff"]),
-                &mapping(),
-                "t",
-            )
-            .await;
+        let other = through_provider(
+            &app,
+            someone("sub-mallory", "kim@example.gov.uk", &["tact-staff"]),
+            "t",
+        )
+        .await;
         assert!(matches!(other, Err(AppError::Rule(_))), "{name}: {other:?}");
         assert_eq!(app.staff_directory().await.unwrap().len(), 1, "{name}");
     }
@@ -126,13 +132,12 @@ async fn issue_12_a_provider_sign_in_links_an_existing_account_once_and_never_an
 async fn issue_12_no_mapped_role_or_an_inactive_account_gets_no_session() {
     for (name, url) in testing::fresh_urls().await {
         let app = office(&url).await;
-        let refused = app
-            .provider_sign_in(
-                &someone("sub-2", "finance@example.gov.uk", &["finance"]),
-                &mapping(),
-                "t",
-            )
-            .await;
+        let refused = through_provider(
+            &app,
+            someone("sub-2", "finance@example.gov.uk", &["finance"]),
+            "t",
+        )
+        .await;
         let Err(AppError::Rule(r)) = refused else {
             panic!("{name}: {refused:?}");
         };
@@ -146,14 +151,13 @@ async fn issue_12_no_mapped_role_or_an_inactive_account_gets_no_session() {
             "{name}: nobody is created"
         );
         // Someone made inactive in Tact stays out, whatever the provider says.
-        let ok = app
-            .provider_sign_in(
-                &someone("sub-3", "lee@example.gov.uk", &["tact-staff"]),
-                &mapping(),
-                "t",
-            )
-            .await
-            .unwrap();
+        let ok = through_provider(
+            &app,
+            someone("sub-3", "lee@example.gov.uk", &["tact-staff"]),
+            "t",
+        )
+        .await
+        .unwrap();
         let admin =
             tact_core::roles::Actor::staff(tact_core::ids::StaffId(0), "Operator", Role::Admin);
         app.execute(
@@ -167,13 +171,12 @@ async fn issue_12_no_mapped_role_or_an_inactive_account_gets_no_session() {
         )
         .await
         .unwrap();
-        let gone = app
-            .provider_sign_in(
-                &someone("sub-3", "lee@example.gov.uk", &["tact-staff"]),
-                &mapping(),
-                "t",
-            )
-            .await;
+        let gone = through_provider(
+            &app,
+            someone("sub-3", "lee@example.gov.uk", &["tact-staff"]),
+            "t",
+        )
+        .await;
         assert!(matches!(gone, Err(AppError::Rule(_))), "{name}: {gone:?}");
     }
 }

@@ -231,7 +231,7 @@ impl WriteTx {
         // On SQLite this transaction holds the one write lock, so the head this process
         // last wrote is the head still, unless another process appended since: the first
         // INSERT checks that in the same statement, and only where it finds otherwise is
-        // the head read. (An append is then one statement a entry: a trigger moves the
+        // the head read. (An append is then one statement an entry: a trigger moves the
         // head, migration 17.)
         if self.backend == Backend::Sqlite {
             let hint = self.audit_hint.lock().ok().and_then(|h| h.clone());
@@ -1950,13 +1950,13 @@ fn contact_insert<'q>(c: &Contact, idempotency_key: Option<&str>) -> crate::AnyQ
         .bind(idempotency_key.map(str::to_string))
 }
 
-/// Inserts contacts without idempotency keys on `conn`, giving their ids in order: inside
-/// a transaction ([`WriteTx::insert_contacts`]), or on SQLite as one statement committed by
-/// itself ([`crate::Store::insert_contacts_alone`]). On SQLite the ids are given here, after
+/// Inserts contacts without idempotency keys on `conn`, the connection of a
+/// [`WriteTx::insert_contacts`] transaction, giving their ids in order. On SQLite the ids
+/// are given here, after
 /// the highest one (the statement holds the write lock from its start), so one INSERT
 /// serves a whole group-commit batch; on PostgreSQL each row takes its id from the
 /// sequence.
-pub(crate) async fn insert_contacts_on(
+async fn insert_contacts_on(
     conn: &mut AnyConnection,
     backend: Backend,
     contacts: &[&Contact],

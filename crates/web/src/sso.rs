@@ -203,7 +203,8 @@ impl Sso {
             })
             .and_then(|b| serde_json::from_slice(&b).ok())
             .ok_or(Failed::Stale)?;
-        if flight.state.is_empty() || !constant_time_eq(flight.state.as_bytes(), state.as_bytes()) {
+        let same = subtle::ConstantTimeEq::ct_eq(flight.state.as_bytes(), state.as_bytes());
+        if flight.state.is_empty() || !bool::from(same) {
             return Err(Failed::Stale);
         }
         let client = self.client(self.metadata(false).await?)?;
@@ -333,10 +334,6 @@ fn payload(jwt: &str) -> Result<Map<String, Value>, Failed> {
         })
         .and_then(|b| serde_json::from_slice(&b).ok())
         .ok_or_else(|| Failed::Provider("the ID token's claims could not be read".into()))
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// An error and its causes, for the log.

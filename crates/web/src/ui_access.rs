@@ -5,10 +5,10 @@
 //! ([`tact_core::sign_in`]); these handlers only ask the app.
 
 use crate::sso::Failed;
-use crate::ui::{error_page, fault, render, session_cookie, Frame, Signed};
+use crate::ui::{error_page, fault, render, session_cookie, Frame, Posted, PostedTo, Signed};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -376,22 +376,9 @@ async fn own_page(State(state): State<AppState>, signed: Signed) -> Response {
     render(&p)
 }
 
-async fn remove(
-    state: &AppState,
-    signed: &Signed,
-    f: &HashMap<String, String>,
-    staff: StaffId,
-    back: &str,
-) -> Response {
-    if f.get("csrf") != Some(&signed.csrf) {
-        return error_page(
-            state,
-            Some(signed),
-            StatusCode::FORBIDDEN,
-            "There is a problem",
-            "The form was out of date. Go back and try again.",
-        );
-    }
+/// Removes an authenticator, as the core's rule allows, and goes back to `back`. The form's
+/// token was checked by [`Posted`] or [`PostedTo`].
+async fn remove(state: &AppState, signed: &Signed, staff: StaffId, back: &str) -> Response {
     match state
         .app
         .remove_second_factor(Some(&signed.actor), staff)
@@ -402,22 +389,13 @@ async fn remove(
     }
 }
 
-async fn remove_own(
-    State(state): State<AppState>,
-    signed: Signed,
-    Form(f): Form<HashMap<String, String>>,
-) -> Response {
+async fn remove_own(State(state): State<AppState>, signed: Signed, _: Posted) -> Response {
     let me = signed.actor.id;
-    remove(&state, &signed, &f, me, "/sign-in").await
+    remove(&state, &signed, me, "/sign-in").await
 }
 
-async fn remove_theirs(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-    signed: Signed,
-    Form(f): Form<HashMap<String, String>>,
-) -> Response {
-    remove(&state, &signed, &f, StaffId(id), "/admin/staff").await
+async fn remove_theirs(State(state): State<AppState>, to: PostedTo) -> Response {
+    remove(&state, &to.signed, StaffId(to.id), "/admin/staff").await
 }
 
 /// The page after signing out of Tact that moves on to sign out at the provider too.

@@ -101,14 +101,18 @@ impl Ui {
             .to_string()
     }
 
+    /// The response to a GET of `path` with the session cookie `session` ("" for none),
+    /// redirects not followed.
+    async fn get(&self, session: &str, path: &str) -> reqwest::Response {
+        let mut r = self.http.get(format!("{}{path}", self.base));
+        if !session.is_empty() {
+            r = r.header(COOKIE, session);
+        }
+        r.send().await.unwrap()
+    }
+
     async fn page(&self, session: &str, path: &str) -> (StatusCode, String) {
-        let r = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .header(COOKIE, session)
-            .send()
-            .await
-            .unwrap();
+        let r = self.get(session, path).await;
         (r.status(), r.text().await.unwrap())
     }
 }
@@ -174,12 +178,7 @@ async fn pages_need_a_session_and_a_sign_in_without_its_form_token_is_refused() 
     let ui = Ui::spawn().await;
     ui.staff("Cas Worker", "cas", Role::Caseworker).await;
     for path in ["/", "/incoming", "/people", "/people/1"] {
-        let r = ui
-            .http
-            .get(format!("{}{path}", ui.base))
-            .send()
-            .await
-            .unwrap();
+        let r = ui.get("", path).await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "{path}");
         assert_eq!(r.headers().get(LOCATION).unwrap(), "/sign-in");
     }
@@ -1281,25 +1280,13 @@ async fn cle_4_6_a_threatening_email_is_marked_from_the_message_and_asks_for_a_s
     assert_eq!(st, StatusCode::OK);
     assert!(page.contains("I know where your office is."), "{page}");
     assert!(page.contains("x.png") && page.contains("image/png"));
-    let r = ui
-        .http
-        .get(format!("{}/messages/{id}/raw", ui.base))
-        .header(COOKIE, &cas)
-        .send()
-        .await
-        .unwrap();
+    let r = ui.get(&cas, &format!("/messages/{id}/raw")).await;
     assert!(r.headers()["content-disposition"]
         .to_str()
         .unwrap()
         .starts_with("attachment"));
     assert_eq!(r.bytes().await.unwrap().as_ref(), threat.as_slice());
-    let r = ui
-        .http
-        .get(format!("{}/messages/{id}/attachments/0", ui.base))
-        .header(COOKIE, &cas)
-        .send()
-        .await
-        .unwrap();
+    let r = ui.get(&cas, &format!("/messages/{id}/attachments/0")).await;
     assert_eq!(r.headers()["content-type"], "application/octet-stream");
     assert_eq!(r.headers()["x-content-type-options"], "nosniff");
     assert_eq!(r.bytes().await.unwrap().as_ref(), b"\x89PNG\r\n\x1a\n");
@@ -1574,13 +1561,7 @@ async fn a_held_letter_is_changed_on_its_page_and_in_word_then_sent_as_changed()
     );
     assert!(l.html.contains("<li>Letters only</li>"));
     // The Word document carries the wording; changed in "Word", it comes back.
-    let r = ui
-        .http
-        .get(format!("{}{path}/docx", ui.base))
-        .header(COOKIE, &lee)
-        .send()
-        .await
-        .unwrap();
+    let r = ui.get(&lee, &format!("{path}/docx")).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert!(r.headers()["content-disposition"]
         .to_str()
@@ -1633,13 +1614,7 @@ async fn a_held_letter_is_changed_on_its_page_and_in_word_then_sent_as_changed()
         "Dear Jo Bloggs,\n\nChanged in Word.\n"
     );
     // The accessible PDF is made from the kept wording.
-    let r = ui
-        .http
-        .get(format!("{}{path}/pdf", ui.base))
-        .header(COOKIE, &lee)
-        .send()
-        .await
-        .unwrap();
+    let r = ui.get(&lee, &format!("{path}/pdf")).await;
     assert_eq!(r.headers()["content-type"], "application/pdf");
     let pdf = r.bytes().await.unwrap();
     assert!(pdf.starts_with(b"%PDF-") && pdf.windows(9).any(|w| w == b"/Marked t"));
@@ -2067,13 +2042,7 @@ async fn the_dpo_downloads_everything_held_about_a_person_as_a_readable_bundle()
     let dee = ui.session("dee").await;
     let (_, person) = ui.page(&dee, &format!("/people/{}", c.pid)).await;
     assert!(person.contains(&format!("/people/{}/export", c.pid)));
-    let r = ui
-        .http
-        .get(format!("{}/people/{}/export", ui.base, c.pid))
-        .header(COOKIE, &dee)
-        .send()
-        .await
-        .unwrap();
+    let r = ui.get(&dee, &format!("/people/{}/export", c.pid)).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.headers()["content-type"], "application/zip");
     let bytes = r.bytes().await.unwrap();
@@ -3042,13 +3011,7 @@ async fn a_session_ends_when_idle_and_at_its_absolute_end() {
         assert_eq!(ui.page(&s, "/").await.0, StatusCode::OK);
     }
     later(31);
-    let r = ui
-        .http
-        .get(format!("{}/", ui.base))
-        .header(COOKIE, &s)
-        .send()
-        .await
-        .unwrap();
+    let r = ui.get(&s, "/").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(r.headers()[LOCATION], "/sign-in");
 
@@ -3059,13 +3022,7 @@ async fn a_session_ends_when_idle_and_at_its_absolute_end() {
         assert_eq!(ui.page(&s, "/").await.0, StatusCode::OK);
     }
     later(20);
-    let r = ui
-        .http
-        .get(format!("{}/", ui.base))
-        .header(COOKIE, &s)
-        .send()
-        .await
-        .unwrap();
+    let r = ui.get(&s, "/").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 }
 
@@ -3146,13 +3103,7 @@ async fn a_password_reset_link_works_once_and_lifts_a_lock() {
         ui.sign_in("cas", PASSWORD).await.status(),
         StatusCode::UNAUTHORIZED
     );
-    let r = ui
-        .http
-        .get(format!("{}/", ui.base))
-        .header(COOKIE, &old_session)
-        .send()
-        .await
-        .unwrap();
+    let r = ui.get(&old_session, "/").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     // Used once, the link is refused.
     let r = post(vec![
@@ -3241,21 +3192,11 @@ async fn issue_12_single_sign_on_pages_answer_plainly_where_it_is_not_set_up_or_
     let (s, html) = ui.page("", "/sign-in/sso").await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     assert!(html.contains("Single sign-on is not set up"), "{html}");
-    let r = ui
-        .http
-        .get(format!("{}/sign-in/sso/callback?code=x&state=y", ui.base))
-        .send()
-        .await
-        .unwrap();
+    let r = ui.get("", "/sign-in/sso/callback?code=x&state=y").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     // The code and set-up pages without a session waiting send the browser to sign in.
     for path in ["/sign-in/code", "/sign-in/set-up"] {
-        let r = ui
-            .http
-            .get(format!("{}{path}", ui.base))
-            .send()
-            .await
-            .unwrap();
+        let r = ui.get("", path).await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "{path}");
         assert_eq!(r.headers()[LOCATION], "/sign-in", "{path}");
     }
