@@ -360,7 +360,24 @@ impl App {
             }
         });
         tokio::spawn(app.clone().follow());
+        tokio::spawn(app.clone().keep_sealing());
         Ok(app)
+    }
+
+    /// Seals new contacts on the event log every second while serving (issue 12), so a
+    /// contact is covered by the chain within about a second of being logged, whichever
+    /// server logged it; a failure is logged and tried again at the next tick.
+    async fn keep_sealing(self) {
+        let mut tick = tokio::time::interval(SEAL_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match self.seal_contacts().await {
+                Ok(0) => {}
+                Ok(n) => tracing::debug!(contacts = n, "contacts sealed on the event log"),
+                Err(e) => tracing::warn!(error = %e, "cannot seal contacts on the event log"),
+            }
+        }
     }
 
     /// Opens the app for one command of the CLI: no index (the contact check asks the
@@ -1305,10 +1322,12 @@ impl App {
         key: &[u8],
     ) -> Result<
         std::result::Result<
-            (u64, usize, Vec<(String, tact_core::audit::Difference)>),
+            (u64, usize, tact_core::audit::Comparison),
             tact_core::audit::ChainBreak,
         >,
     > {
+        // The mark first: every contact up to it is on the log read next.
+        let sealed = self.store.sealed_contacts().await?;
         let (entries, head) = self.store.audit_log().await?;
         let checked =
             tact_core::audit::verify(&entries, head.as_ref().map(|(s, h)| (*s, h.as_str())))
@@ -1322,7 +1341,26 @@ impl App {
         let recorded = tact_core::audit::recorded_states(&entries);
         drop(entries);
         let now = self.store.record_states().await?;
-        Ok(Ok((n, c, tact_core::audit::compare_states(recorded, now))))
+        Ok(Ok((
+            n,
+            c,
+            tact_core::audit::compare_states(recorded, now, sealed),
+        )))
+    }
+
+    /// Seals on the event log every contact written since the last seal (issue 12), in
+    /// entries of up to ten thousand: servers do this every second ([`App::start`]), and a
+    /// command that logs contacts before it ends. Gives how many were sealed.
+    ///
+    /// # Errors
+    /// The store's error; contacts sealed before it stay sealed.
+    pub async fn seal_contacts(&self) -> Result<usize> {
+        const LIMIT: i64 = 10_000;
+        let mut sealed = 0;
+        while let Some(s) = self.store.seal_contacts(LIMIT, Timestamp::now()).await? {
+            sealed += s.count;
+        }
+        Ok(sealed)
     }
 
     /// Covers, once after upgrading, the records written before the chain covered records
@@ -1372,6 +1410,9 @@ impl App {
             .map(|(seq, hash)| tact_core::audit::Checkpoint::sign(seq, &hash, self.now(), key)))
     }
 }
+
+/// How often a server seals new contacts on the event log ([`App::seal_contacts`]).
+pub const SEAL_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Why a sign-in failed. The UI shows one message for both, so it does not reveal which usernames exist.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

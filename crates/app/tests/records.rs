@@ -747,12 +747,14 @@ async fn nor_9_1_records_are_disposed_of_six_years_on_unless_held_and_the_chain_
             .expect("an intact chain");
         // …and the deep check finds every record as the log last recorded it, the disposed
         // ones recorded as disposed of, not as gone (issue 12).
-        let (_, _, findings) = later
+        later.seal_contacts().await.unwrap();
+        let (_, _, found) = later
             .verify_deep(&[], b"")
             .await
             .unwrap()
             .expect("an intact chain");
-        assert!(findings.is_empty(), "{name}: {findings:?}");
+        assert!(found.differences.is_empty(), "{name}: {found:?}");
+        assert_eq!(found.awaiting_seal, 0, "{name}");
         // …but an entry marked redacted that still has its words does not.
         let mut tx = later.store().begin().await.unwrap();
         tx.execute_raw("UPDATE audit_log SET redacted_at = 1 WHERE seq = (SELECT MAX(seq) FROM audit_log WHERE redacted_at IS NULL AND (reason IS NOT NULL OR detail <> '{}'))")
@@ -850,11 +852,17 @@ async fn issue_12_a_baseline_covers_older_records_once_and_later_changes_are_sti
                 .unwrap()
                 .expect("an intact chain")
                 .2
+                .differences
         };
+        w.app.seal_contacts().await.unwrap();
         assert_eq!(deep().await, Vec::new(), "{name}: all written through Tact");
-        // A contact from before the chain covered records (written here behind its back).
+        // A contact from before the chain covered records (written here behind its back,
+        // and the sealed mark moved past it, as upgrading does: migration 18).
         let mut tx = w.app.store().begin().await.unwrap();
         tx.execute_raw("INSERT INTO contacts (channel, direction, at, summary, body, breach_of, screening, not_recorded_as_complaint) VALUES ('letter', 'inbound', 0, 'an old letter', '', '', 'not-needed', 0)")
+            .await
+            .unwrap();
+        tx.execute_raw("UPDATE seal_head SET contacts = (SELECT MAX(id) FROM contacts)")
             .await
             .unwrap();
         tx.commit().await.unwrap();
@@ -875,5 +883,97 @@ async fn issue_12_a_baseline_covers_older_records_once_and_later_changes_are_sti
         .unwrap();
         tx.commit().await.unwrap();
         assert_eq!(deep().await, vec![(old, Difference::Changed)], "{name}");
+    }
+}
+
+/// Issue 12: every contact logged is sealed on the event log a moment later — many in one
+/// entry, so logging writes nothing more — and a change to one after that is named. Two
+/// processes sealing at once seal each contact once; until its seal a contact is counted
+/// as awaiting it, never as a difference.
+#[tokio::test]
+async fn issue_12_every_contact_logged_is_sealed_once_and_a_change_after_is_found() {
+    use tact_core::audit::Difference;
+    for (name, url) in testing::fresh_urls().await {
+        let w = common::world_under(&url, "cleveland-opcc").await;
+        w.app.seal_contacts().await.unwrap();
+        let store = tact_store::Store::open(&url).await.unwrap();
+        let other = tact_app::testing::on(store, "cleveland-opcc").await;
+        let log = |app: &tact_app::App, i: usize| {
+            let app = app.clone();
+            let cw = w.cw.clone();
+            let person = w.person;
+            async move {
+                app.execute(
+                    &cw,
+                    cmd::LogContact {
+                        input: tact_core::workflow::ContactInput {
+                            person_id: Some(person),
+                            matter_id: None,
+                            channel: Channel::Phone,
+                            direction: tact_core::model::Direction::Inbound,
+                            at: app.now(),
+                            staff_id: Some(cw.actor.id),
+                            identifier: None,
+                            via_advocate: false,
+                            summary: format!("call {i}"),
+                            body: String::new(),
+                            is_complaint: false,
+                        },
+                    },
+                )
+                .await
+                .unwrap()
+            }
+        };
+        let logged = futures_util::future::join_all(
+            (0..60).map(|i| log(if i % 2 == 0 { &w.app } else { &other }, i)),
+        )
+        .await;
+        assert_eq!(logged.len(), 60, "{name}");
+        let deep = || async {
+            w.app
+                .verify_deep(&[], b"")
+                .await
+                .unwrap()
+                .expect("an intact chain")
+                .2
+        };
+        let before = deep().await;
+        assert_eq!(before.awaiting_seal, 60, "{name}: {before:?}");
+        assert!(before.differences.is_empty(), "{name}: {before:?}");
+        let (a, b) = tokio::join!(w.app.seal_contacts(), other.seal_contacts());
+        assert_eq!(
+            a.unwrap() + b.unwrap(),
+            60,
+            "{name}: each contact sealed once"
+        );
+        assert_eq!(w.app.seal_contacts().await.unwrap(), 0, "{name}");
+        let after = deep().await;
+        assert_eq!(after.awaiting_seal, 0, "{name}: {after:?}");
+        assert!(after.differences.is_empty(), "{name}: {after:?}");
+        let (entries, _) = w.app.store().audit_log().await.unwrap();
+        let seals: Vec<_> = entries
+            .iter()
+            .filter(|e| e.action == "records.state" && e.subject.starts_with("contacts:"))
+            .collect();
+        assert!(
+            !seals.is_empty() && seals.len() <= 2,
+            "{name}: {}",
+            seals.len()
+        );
+        let named: usize = seals
+            .iter()
+            .map(|e| e.detail.matches("\"contact:").count())
+            .sum();
+        assert_eq!(named, 60, "{name}");
+        // Sealed, a contact changed in the database is named.
+        let mut tx = w.app.store().begin().await.unwrap();
+        tx.execute_raw("UPDATE contacts SET summary = 'nothing happened' WHERE id = (SELECT MAX(id) FROM contacts)")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let changed = deep().await.differences;
+        assert_eq!(changed.len(), 1, "{name}: {changed:?}");
+        assert_eq!(changed[0].1, Difference::Changed, "{name}");
     }
 }

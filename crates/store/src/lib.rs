@@ -24,6 +24,7 @@ mod write;
 
 pub use feed::{Change, FeedEntry, Watcher, CHANGE_CHANNEL};
 pub use read::*;
+pub use state::Sealed;
 pub use write::{NewSession, WriteTx};
 
 /// A connection taken from a store's pool, kept between transactions ([`Store::begin_on`]).
@@ -159,6 +160,7 @@ const MIGRATIONS: &[(i64, Migration)] = {
                 postgres: include_str!("../migrations/postgres/0017_audit_head_trigger.sql"),
             },
         ),
+        (18, Shared(include_str!("../migrations/0018_seal_head.sql"))),
     ]
 };
 
@@ -428,6 +430,22 @@ impl Store {
             Backend::Postgres => None,
         };
         WriteTx::begin(conn, statement, self.backend, self.audit_hint.clone()).await
+    }
+
+    /// Writes contacts that carry nothing else (no task, no event, no idempotency key) as
+    /// one commit on `conn`: on SQLite one statement, which is its own transaction — a
+    /// transaction took three (BEGIN, INSERT, COMMIT), each waiting for the thread to be
+    /// woken (issue 10). All of it is written or none. The event log covers them a moment
+    /// later ([`Store::seal_contacts`]).
+    ///
+    /// # Errors
+    /// The database's error; then nothing was written.
+    pub async fn insert_contacts_alone(
+        &self,
+        conn: &mut Connection,
+        contacts: &[&tact_core::model::Contact],
+    ) -> Result<Vec<tact_core::ids::ContactId>> {
+        write::insert_contacts_alone(conn, self.backend, contacts).await
     }
 
     /// A connection of this store's pool, for [`Store::begin_on`].

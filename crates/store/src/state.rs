@@ -1,9 +1,12 @@
 //! The state of the records the event log covers (issue 12): contacts, plans and reasonable
-//! adjustments. Each write of one of these notes its record's digest on the transaction
-//! ([`crate::WriteTx`]), and the commit appends one `records.state` entry to the chain with
-//! them all — one entry per contact-writer batch, however many contacts it holds. The deep
-//! check ([`crate::Store::record_states`]) computes the same digests from the rows as they
-//! are, for [`tact_core::audit::compare_states`].
+//! adjustments. Each write of a plan or an adjustment notes its record's digest on the
+//! transaction ([`crate::WriteTx`]), and the commit appends one `records.state` entry to the
+//! chain with them all. Contacts — the one record written at the rate calls come in — are
+//! written without touching the log and sealed a moment later, a range at a time
+//! ([`Store::seal_contacts`]): writing an entry in every contact batch's transaction made
+//! logging 13–44% slower (BENCHMARKS.md). The deep check ([`Store::record_states`])
+//! computes the same digests from the rows as they are, for
+//! [`tact_core::audit::compare_states`].
 //!
 //! Each digest covers a record's values as they are written and read back, in its table's
 //! column order, leaving out what legitimately moves without a new state: which person a
@@ -15,30 +18,15 @@ use crate::{Cols, Result, Store};
 use serde_json::json;
 use sqlx::any::AnyRow;
 use tact_core::audit::state_digest;
-use tact_core::model::{Adjustment, Contact, Plan};
+use tact_core::model::{Adjustment, Plan};
 
 pub(crate) const CONTACT_COLUMNS: &str = "id, matter_id, channel, direction, at, staff_id, identifier, summary, body, breach_of, not_recorded_as_complaint";
 const PLAN_COLUMNS: &str = "id, version, status, review_due, ends_on, body";
 const ADJUSTMENT_COLUMNS: &str = "id, kind, description, status, requested_at, recorded_by, decided_by, decided_at, decision_reason";
 
-/// A contact's record name and digest, from what is written.
-pub(crate) fn contact(id: i64, c: &Contact) -> (String, String) {
-    let values = json!([
-        c.matter_id.map(|m| m.0),
-        c.channel.as_str(),
-        c.direction.as_str(),
-        ts(c.at),
-        c.staff_id.map(|s| s.0),
-        c.identifier,
-        c.summary,
-        c.body,
-        c.breach_of.join(","),
-        i64::from(c.not_recorded_as_complaint),
-    ]);
-    (format!("contact:{id}"), state_digest(&values))
-}
-
-fn contact_row(r: &AnyRow) -> Result<(String, String)> {
+/// A contact's record name and digest, from its row: what the sealer puts on the log and
+/// the deep check compares.
+pub(crate) fn contact_row(r: &AnyRow) -> Result<(String, String)> {
     let c = Cols::of(r, "contacts");
     let values = json!([
         c.oi("matter_id")?,
@@ -130,7 +118,8 @@ impl Store {
     pub async fn record_states(&self) -> Result<Vec<(String, String)>> {
         let mut out = Vec::new();
         for (table, columns, digest) in COVERED {
-            let mut after = 0_i64;
+            // From the lowest id there can be: a row planted at 0 or below is read too.
+            let mut after = i64::MIN;
             loop {
                 // The table and column names are this module's own, never a value.
                 let rows = sqlx::query(&format!(
@@ -151,6 +140,75 @@ impl Store {
             }
         }
         Ok(out)
+    }
+}
+
+/// Contacts sealed on the event log in one entry ([`Store::seal_contacts`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sealed {
+    pub first: i64,
+    pub last: i64,
+    pub count: usize,
+}
+
+impl Store {
+    /// Seals the contacts written since the last seal, up to `limit` of them, in one
+    /// `records.state` entry (issue 12): after this, changing one outside Tact is found by
+    /// the deep check. None when every contact was sealed already. Safe from any number of
+    /// processes at once: each seal is one transaction that moves the sealed mark.
+    ///
+    /// On PostgreSQL an id is taken from the sequence when a contact's INSERT runs, and
+    /// the transaction may commit after one that took a higher id; so the ids to seal are
+    /// bounded first by the highest id once every transaction adding a contact has ended
+    /// (a SHARE lock on the table waits for them, and holds new ones back only while one
+    /// row is read). On SQLite the seal's transaction holds the one write lock, and new
+    /// ids never fall at or below the mark ([`crate::write`]).
+    ///
+    /// # Errors
+    /// The database's error; a row that cannot be read.
+    pub async fn seal_contacts(&self, limit: i64, now: jiff::Timestamp) -> Result<Option<Sealed>> {
+        let row = sqlx::query(
+            "SELECT (SELECT contacts FROM seal_head WHERE id = 1) AS sealed, (SELECT MAX(id) FROM contacts) AS newest",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let c = Cols::of(&row, "seal_head");
+        if c.oi("newest")?.unwrap_or(0) <= c.i("sealed")? {
+            return Ok(None);
+        }
+        let through = match self.backend {
+            crate::Backend::Postgres => {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("LOCK TABLE contacts IN SHARE MODE")
+                    .execute(&mut *tx)
+                    .await?;
+                let row = sqlx::query("SELECT COALESCE(MAX(id), 0) AS id FROM contacts")
+                    .fetch_one(&mut *tx)
+                    .await?;
+                let through = Cols::of(&row, "contacts").i("id")?;
+                tx.commit().await?;
+                Some(through)
+            }
+            crate::Backend::Sqlite => None,
+        };
+        let mut tx = self.begin().await?;
+        let sealed = tx.seal_contacts(through, limit, now).await?;
+        if sealed.is_some() {
+            tx.commit().await?;
+        }
+        Ok(sealed)
+    }
+
+    /// The sealed mark: every contact with an id up to it is on the event log
+    /// ([`Store::seal_contacts`]).
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn sealed_contacts(&self) -> Result<i64> {
+        let row = sqlx::query("SELECT contacts FROM seal_head WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?;
+        Cols::of(&row, "seal_head").i("contacts")
     }
 }
 

@@ -12,6 +12,17 @@ use tact_core::model::*;
 use tact_core::roles::Role;
 use tact_core::sharing::{Disclosure, DisclosureStatus};
 
+/// On SQLite, the id a new contact follows: the highest contact's, or the sealed mark
+/// (migration 18) if that is higher. SQLite would otherwise give the id after the highest
+/// row, so removing the newest contacts (disposal) would hand out again ids the event log
+/// is already sealed past, and the sealer ([`WriteTx::seal_contacts`]) would never cover
+/// those contacts. A macro, to be `concat!`ed into the statements' text.
+macro_rules! next_contact_id {
+    () => {
+        "(SELECT MAX(COALESCE(MAX(id), 0), COALESCE((SELECT contacts FROM seal_head WHERE id = 1), 0)) AS id FROM contacts)"
+    };
+}
+
 pub struct WriteTx {
     tx: Open,
     backend: Backend,
@@ -146,6 +157,71 @@ impl WriteTx {
         );
         ev.detail = std::mem::take(&mut self.states);
         self.audit(&[ev]).await
+    }
+
+    /// Seals the contacts written since the last seal, up to `limit` of them and none past
+    /// `through` (on PostgreSQL, where ids are given before their transactions commit,
+    /// the highest id no open transaction can still add below: [`crate::Store`]): one
+    /// `records.state` entry with each one's digest, and the sealed mark moved past them.
+    /// None when there was nothing to seal.
+    ///
+    /// # Errors
+    /// The database's error; a row that cannot be read.
+    pub(crate) async fn seal_contacts(
+        &mut self,
+        through: Option<i64>,
+        limit: i64,
+        now: jiff::Timestamp,
+    ) -> Result<Option<crate::Sealed>> {
+        // On PostgreSQL the row lock serialises sealers; SQLite's BEGIN IMMEDIATE already
+        // holds the one write lock.
+        let lock = if self.backend == Backend::Postgres {
+            " FOR UPDATE"
+        } else {
+            ""
+        };
+        let mark = sqlx::query(&format!(
+            "SELECT contacts FROM seal_head WHERE id = 1{lock}"
+        ))
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(w)?;
+        let mark = Cols::of(&mark, "seal_head").i("contacts")?;
+        let rows = sqlx::query(&format!(
+            "SELECT {} FROM contacts WHERE id > $1 AND id <= $2 ORDER BY id LIMIT $3",
+            crate::state::CONTACT_COLUMNS
+        ))
+        .bind(mark)
+        .bind(through.unwrap_or(i64::MAX))
+        .bind(limit)
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(w)?;
+        let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
+            return Ok(None);
+        };
+        let sealed = crate::Sealed {
+            first: Cols::of(first, "contacts").i("id")?,
+            last: Cols::of(last, "contacts").i("id")?,
+            count: rows.len(),
+        };
+        let mut ev = AuditEvent::by_tact(
+            now,
+            tact_core::audit::AuditAction::RecordsState,
+            format!("contacts:{}-{}", sealed.first, sealed.last),
+        );
+        ev.detail = rows
+            .iter()
+            .map(crate::state::contact_row)
+            .collect::<Result<_>>()?;
+        drop(rows);
+        self.audit(&[ev]).await?;
+        sqlx::query("UPDATE seal_head SET contacts = $1 WHERE id = 1")
+            .bind(sealed.last)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(w)?;
+        Ok(Some(sealed))
     }
 
     /// Puts this transaction's changes on the feed. Sequence numbers come from the head
@@ -763,9 +839,8 @@ impl WriteTx {
         idempotency_key: Option<&str>,
     ) -> Result<ContactId> {
         let id = self
-            .insert_returning_id(contact_insert(c, idempotency_key))
+            .insert_returning_id(contact_insert(self.backend, c, idempotency_key))
             .await?;
-        self.states.push(crate::state::contact(id, c));
         Ok(ContactId(id))
     }
 
@@ -778,11 +853,7 @@ impl WriteTx {
     /// # Errors
     /// The database's error.
     pub async fn insert_contacts(&mut self, contacts: &[&Contact]) -> Result<Vec<ContactId>> {
-        let ids = insert_contacts_on(&mut self.tx, self.backend, contacts).await?;
-        for (id, c) in ids.iter().zip(contacts) {
-            self.states.push(crate::state::contact(id.0, c));
-        }
-        Ok(ids)
+        insert_contacts_on(&mut self.tx, self.backend, contacts).await
     }
 
     /// Marks a contact screened.
@@ -1933,8 +2004,18 @@ impl WriteTx {
 }
 
 /// The INSERT of one contact, giving back its id.
-fn contact_insert<'q>(c: &Contact, idempotency_key: Option<&str>) -> crate::AnyQuery<'q> {
-    sqlx::query("INSERT INTO contacts (person_id, matter_id, channel, direction, at, staff_id, identifier, summary, body, breach_of, screening, not_recorded_as_complaint, idempotency_key) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) RETURNING id")
+/// A contact's INSERT. On SQLite the id is given in the statement, after both the highest
+/// id and the sealed mark ([`next_contact_id!`]); on PostgreSQL the sequence gives it.
+fn contact_insert<'q>(
+    backend: Backend,
+    c: &Contact,
+    idempotency_key: Option<&str>,
+) -> crate::AnyQuery<'q> {
+    let sql = match backend {
+        Backend::Postgres => "INSERT INTO contacts (person_id, matter_id, channel, direction, at, staff_id, identifier, summary, body, breach_of, screening, not_recorded_as_complaint, idempotency_key) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) RETURNING id",
+        Backend::Sqlite => concat!("INSERT INTO contacts (id, person_id, matter_id, channel, direction, at, staff_id, identifier, summary, body, breach_of, screening, not_recorded_as_complaint, idempotency_key) SELECT m.id + 1, $1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13 FROM ", next_contact_id!(), " AS m RETURNING id"),
+    };
+    sqlx::query(sql)
         .bind(c.person_id.map(|p| p.0))
         .bind(c.matter_id.map(|m| m.0))
         .bind(c.channel.as_str())
@@ -1964,7 +2045,7 @@ async fn insert_contacts_on(
     if backend == Backend::Postgres {
         let mut ids = Vec::with_capacity(contacts.len());
         for c in contacts {
-            let row = contact_insert(c, None)
+            let row = contact_insert(backend, c, None)
                 .fetch_one(&mut *conn)
                 .await
                 .map_err(w)?;
@@ -1977,6 +2058,7 @@ async fn insert_contacts_on(
     // multi-row VALUES list needed a statement for each size of batch, and sqlx looks
     // each `$N` up in SQLite's list of parameter names, which is quadratic.) SQLite
     // computes the SELECT in full before inserting, so MAX(id) is read once.
+    // [`next_contact_id!`] keeps ids above the sealed mark.
     let rows: Vec<serde_json::Value> = contacts
         .iter()
         .map(|c| {
@@ -1996,11 +2078,11 @@ async fn insert_contacts_on(
             ])
         })
         .collect();
-    let inserted = sqlx::query(
+    let inserted = sqlx::query(concat!(
         "INSERT INTO contacts (id, person_id, matter_id, channel, direction, at, staff_id, identifier, summary, body, breach_of, screening, not_recorded_as_complaint) \
          SELECT m.id + j.key + 1, j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, j.value->>5, j.value->>6, j.value->>7, j.value->>8, j.value->>9, j.value->>10, j.value->>11 \
-         FROM (SELECT COALESCE(MAX(id), 0) AS id FROM contacts) AS m, json_each($1) AS j ORDER BY j.key RETURNING id",
-    )
+         FROM ", next_contact_id!(), " AS m, json_each($1) AS j ORDER BY j.key RETURNING id",
+    ))
     .bind(serde_json::Value::Array(rows).to_string())
     .fetch_all(&mut *conn)
     .await
@@ -2018,6 +2100,28 @@ async fn insert_contacts_on(
         )));
     }
     Ok(ids)
+}
+
+/// [`crate::Store::insert_contacts_alone`]: the batch commits by itself.
+pub(crate) async fn insert_contacts_alone(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    contacts: &[&Contact],
+) -> Result<Vec<ContactId>> {
+    if backend == Backend::Sqlite {
+        // One statement outside a transaction is its own transaction: it takes the write
+        // lock when it starts (waiting as busy_timeout allows) and commits when it ends.
+        return insert_contacts_on(conn, backend, contacts).await;
+    }
+    Manager::begin(&mut *conn, None).await.map_err(w)?;
+    let done = match insert_contacts_on(&mut *conn, backend, contacts).await {
+        Ok(ids) => Manager::commit(&mut *conn).await.map_err(w).map(|()| ids),
+        Err(e) => Err(e),
+    };
+    if done.is_err() {
+        Manager::start_rollback(conn);
+    }
+    done
 }
 
 /// A session to start ([`WriteTx::start_session`]).

@@ -922,10 +922,26 @@ async fn a_kept_connection_writes_batch_after_batch_and_a_failed_batch_writes_no
             let c = s.contact(*id).await.unwrap().expect("written");
             assert_eq!(c.summary, format!("call {i}"), "{name}");
         }
-        // Issue 12: the batch is covered by the chain, in one entry naming each contact.
+        // Issue 12: the batch wrote nothing to the chain; one seal covers it, in one
+        // entry naming each contact.
+        let sealed = s
+            .seal_contacts(1_000, Timestamp::now())
+            .await
+            .unwrap()
+            .expect("contacts to seal");
+        assert_eq!(
+            (sealed.first, sealed.last, sealed.count),
+            (first.0, ids[19].0, 21),
+            "{name}"
+        );
         let (entries, _) = s.audit_log().await.unwrap();
         let last = entries.last().expect("an entry");
         assert_eq!(last.action, "records.state", "{name}");
+        assert_eq!(
+            last.subject,
+            format!("contacts:{}-{}", first, ids[19]),
+            "{name}"
+        );
         for id in &ids {
             assert!(
                 last.detail.contains(&format!("\"contact:{id}\"")),
@@ -933,6 +949,12 @@ async fn a_kept_connection_writes_batch_after_batch_and_a_failed_batch_writes_no
                 last.detail
             );
         }
+        assert_eq!(s.sealed_contacts().await.unwrap(), ids[19].0, "{name}");
+        assert!(s
+            .seal_contacts(1_000, Timestamp::now())
+            .await
+            .unwrap()
+            .is_none());
         // One contact naming a person who does not exist: the whole batch is refused.
         let mut bad = contact("about nobody");
         bad.person_id = Some(PersonId(999_999));
@@ -1029,5 +1051,89 @@ async fn appends_from_two_processes_and_after_a_rollback_keep_one_whole_chain() 
         let last = entries.last().unwrap();
         assert_eq!(head, Some((6, last.hash.clone())), "{name}");
         assert_eq!(last.subject, "staff:99", "{name}");
+    }
+}
+
+/// Issue 12: removing the newest contacts (a disposal) never lets a new contact take an id
+/// the event log is already sealed past, where no seal would ever cover it; and a seal
+/// takes at most its limit, the next one going on from there.
+#[tokio::test]
+async fn issue_12_a_new_contact_never_takes_an_id_at_or_below_the_sealed_mark() {
+    for (name, s) in stores().await {
+        let contact = |summary: &str| call("+447911123456", summary);
+        let batch: Vec<Contact> = (0..5).map(|i| contact(&format!("call {i}"))).collect();
+        let refs: Vec<&Contact> = batch.iter().collect();
+        let mut tx = s.begin().await.unwrap();
+        let ids = tx.insert_contacts(&refs).await.unwrap();
+        tx.commit().await.unwrap();
+        let now = Timestamp::now();
+        let part = s.seal_contacts(3, now).await.unwrap().expect("a seal");
+        assert_eq!((part.first, part.count), (ids[0].0, 3), "{name}");
+        let rest = s.seal_contacts(3, now).await.unwrap().expect("a seal");
+        assert_eq!(
+            (rest.first, rest.last, rest.count),
+            (ids[3].0, ids[4].0, 2),
+            "{name}"
+        );
+        // The two newest go.
+        let mut tx = s.begin().await.unwrap();
+        tx.execute_raw(&format!("DELETE FROM contacts WHERE id >= {}", ids[3]))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        // One at a time and in a batch, new contacts go after the mark.
+        let mut tx = s.begin().await.unwrap();
+        let one = tx.insert_contact(&contact("after"), None).await.unwrap();
+        let more = tx.insert_contacts(&refs[..2]).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut conn = s.connection().await.unwrap();
+        let alone = s
+            .insert_contacts_alone(&mut conn, &refs[..1])
+            .await
+            .unwrap();
+        assert!(one.0 > ids[4].0, "{name}: {one} after {}", ids[4]);
+        assert!(more[0].0 > one.0 && alone[0].0 > more[1].0, "{name}");
+        let sealed = s.seal_contacts(100, now).await.unwrap().expect("a seal");
+        assert_eq!((sealed.first, sealed.count), (one.0, 4), "{name}");
+    }
+}
+
+/// Issue 12, PostgreSQL: an id is taken when a contact's INSERT runs, so a contact with a
+/// lower id can commit after one with a higher id. A seal waits for such a transaction
+/// rather than sealing past its contact, which would then never be sealed. (SQLite has one
+/// writer at a time, so the two cannot interleave there.)
+#[tokio::test]
+#[ignore = "needs PostgreSQL (TACT_TEST_POSTGRES_URL)"]
+async fn issue_12_a_seal_never_passes_a_contact_still_being_written() {
+    let base = testing::postgres_base().expect("TACT_TEST_POSTGRES_URL for this test");
+    let s = Store::open(&testing::postgres_url(&base).await)
+        .await
+        .unwrap();
+    s.migrate().await.unwrap();
+    let name = "postgres";
+    {
+        let contact = |summary: &str| call("+447911123456", summary);
+        let mut slow = s.begin().await.unwrap();
+        let low = slow.insert_contact(&contact("slow"), None).await.unwrap();
+        let mut tx = s.begin().await.unwrap();
+        let high = tx.insert_contact(&contact("quick"), None).await.unwrap();
+        tx.commit().await.unwrap();
+        assert!(low.0 < high.0, "{name}");
+        let sealing = tokio::spawn({
+            let s = s.clone();
+            async move { s.seal_contacts(100, Timestamp::now()).await }
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        assert!(
+            !sealing.is_finished(),
+            "{name}: the seal waits for the open write"
+        );
+        slow.commit().await.unwrap();
+        let sealed = sealing.await.unwrap().unwrap().expect("a seal");
+        assert_eq!(
+            (sealed.first, sealed.last, sealed.count),
+            (low.0, high.0, 2),
+            "{name}"
+        );
     }
 }

@@ -183,6 +183,9 @@ pub enum AuditCmd {
     /// Keep a signed checkpoint of the log's newest entry in the data folder (`tact serve`
     /// keeps one a minute while the log grows).
     Checkpoint,
+    /// Seal on the event log the contacts logged since the last seal (`tact serve` seals
+    /// them every second; commands that log contacts seal before they end).
+    Seal,
 }
 
 #[derive(Subcommand)]

@@ -265,6 +265,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let dir = DataDir::open(&cli.data)?;
             let app = open_app(&dir, url_flag).await?;
             let summary = demo::populate(&app, people).await?;
+            app.seal_contacts().await?;
             std::fs::write(cli.data.join("demo-tokens.txt"), &summary)?;
             print!("{}", demo::without_tokens(&summary));
             Ok(ExitCode::SUCCESS)
@@ -284,6 +285,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 bar.inc(1);
             }
             bar.finish_and_clear();
+            app.seal_contacts().await?;
             println!(
                 "{}",
                 serde_json::json!({"messages": messages.len(), "outcomes": counts})
@@ -452,6 +454,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 };
                 out.insert(m.name.clone(), v);
             }
+            app.seal_contacts().await?;
             println!("{}", Value::Object(out));
             Ok(if failed {
                 ExitCode::from(2)
@@ -471,7 +474,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 app.verify_audit_against(&checkpoints, &key)
                     .await?
-                    .map(|(n, c)| (n, c, Vec::new()))
+                    .map(|(n, c)| (n, c, tact_core::audit::Comparison::default()))
             };
             match checked {
                 Ok((n, c, findings)) => {
@@ -508,6 +511,15 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             println!(
                 "{n} records written before the event log covered them are now covered; `tact audit verify --deep` checks them from now on."
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit {
+            command: AuditCmd::Seal,
+        } => {
+            let dir = DataDir::open(&cli.data)?;
+            let app = open_app(&dir, url_flag).await?;
+            let n = app.seal_contacts().await?;
+            println!("{}", json!({"sealed": n}));
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit {
@@ -1249,8 +1261,16 @@ async fn serve(
 
 /// Prints what the deep check found: every record that differs from what the event log
 /// last recorded (the first hundred named, then how many of each kind), and exits 3 if any.
-fn deep_report(findings: &[(String, tact_core::audit::Difference)]) -> ExitCode {
+fn deep_report(found: &tact_core::audit::Comparison) -> ExitCode {
     use tact_core::audit::Difference;
+    if found.awaiting_seal > 0 {
+        println!(
+            "{} contacts logged since the last seal are not on the event log yet: a running server seals them within {} s, or run `tact audit seal`.",
+            found.awaiting_seal,
+            tact_app::SEAL_EVERY.as_secs()
+        );
+    }
+    let findings = &found.differences;
     if findings.is_empty() {
         println!("Every contact, plan and adjustment is as the event log last recorded it.");
         return ExitCode::SUCCESS;

@@ -810,7 +810,7 @@ fn the_deep_check_names_records_changed_outside_tact() {
         let contact = one("SELECT MAX(id) FROM contacts").await;
         let adjustment = one("SELECT MIN(id) FROM adjustments").await;
         // A plan lifted, a contact's words changed, an adjustment deleted and a contact
-        // added, all in the database directly.
+        // added among those already sealed, all in the database directly.
         sqlx::query("UPDATE strategies SET status = 'lifted' WHERE id = $1")
             .bind(plan)
             .execute(pool)
@@ -826,12 +826,11 @@ fn the_deep_check_names_records_changed_outside_tact() {
             .execute(pool)
             .await
             .unwrap();
-        sqlx::query("INSERT INTO contacts (channel, direction, at, summary, body, breach_of, screening, not_recorded_as_complaint) VALUES ('phone', 'inbound', 0, 'planted', '', '', 'not-needed', 0)")
+        sqlx::query("INSERT INTO contacts (id, channel, direction, at, summary, body, breach_of, screening, not_recorded_as_complaint) VALUES (0, 'phone', 'inbound', 0, 'planted', '', '', 'not-needed', 0)")
             .execute(pool)
             .await
             .unwrap();
-        let added = one("SELECT MAX(id) FROM contacts").await;
-        (plan, contact, adjustment, added)
+        (plan, contact, adjustment, 0)
     });
     let found = tact(&d, &["audit", "verify", "--deep"]);
     assert_eq!(found.status.code(), Some(3), "{}", text(&found));
@@ -846,6 +845,69 @@ fn the_deep_check_names_records_changed_outside_tact() {
     ] {
         assert!(out.contains(&line), "{line:?} in {out}");
     }
+    assert!(!out.contains("not on the event log yet"), "{out}");
     // The chain itself is intact: the plain check passes; only the deep check sees this.
     assert!(tact(&d, &["audit", "verify"]).status.success());
+}
+
+/// Issue 12: a contact logged by a command is sealed on the event log before the command
+/// ends; one written since the last seal is reported as awaiting it (not as a difference)
+/// until a server or `tact audit seal` seals it.
+#[test]
+fn contacts_are_sealed_on_the_event_log_by_the_command_that_logs_them_or_by_audit_seal() {
+    let d = folder("seal");
+    let init = tact(&d, &["init", "--profile", "cleveland-opcc"]);
+    assert!(init.status.success(), "{}", text(&init));
+    let o = tact(&d, &["demo", "--people", "5"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let sealed = tact(&d, &["audit", "seal"]);
+    assert!(sealed.status.success(), "{}", text(&sealed));
+    assert!(
+        text(&sealed).contains(r#"{"sealed":0}"#),
+        "the demo sealed its own contacts: {}",
+        text(&sealed)
+    );
+    let url = format!("sqlite://{}", d.join("tact.db").display());
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = tact_store::Store::open(&url).await.unwrap();
+        let mut tx = store.begin().await.unwrap();
+        let c = tact_core::model::Contact {
+            id: tact_core::ids::ContactId(0),
+            person_id: None,
+            matter_id: None,
+            channel: tact_core::profile::Channel::Letter,
+            direction: tact_core::model::Direction::Inbound,
+            at: jiff::Timestamp::now(),
+            staff_id: None,
+            identifier: None,
+            summary: "A letter".into(),
+            body: String::new(),
+            breach_of: Vec::new(),
+            screening: tact_core::model::Screening::NotNeeded,
+            not_recorded_as_complaint: false,
+        };
+        tx.insert_contact(&c, None).await.unwrap();
+        tx.commit().await.unwrap();
+    });
+    let waiting = tact(&d, &["audit", "verify", "--deep"]);
+    assert!(waiting.status.success(), "{}", text(&waiting));
+    assert!(
+        text(&waiting)
+            .contains("1 contacts logged since the last seal are not on the event log yet"),
+        "{}",
+        text(&waiting)
+    );
+    let sealed = tact(&d, &["audit", "seal"]);
+    assert!(
+        text(&sealed).contains(r#"{"sealed":1}"#),
+        "{}",
+        text(&sealed)
+    );
+    let clean = tact(&d, &["audit", "verify", "--deep"]);
+    assert!(clean.status.success(), "{}", text(&clean));
+    assert!(
+        !text(&clean).contains("not on the event log yet"),
+        "{}",
+        text(&clean)
+    );
 }

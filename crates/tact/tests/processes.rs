@@ -884,3 +884,60 @@ fn the_json_log_carries_the_request_id_and_no_personal_data() {
         assert!(!text.contains("7911200999"), "a number in the log: {text}");
     });
 }
+
+/// Issue 12: a contact logged through a server is on the event log a moment later, with no
+/// command run: the server seals new contacts every second, and the deep check run beside
+/// it then finds nothing awaiting a seal.
+#[test]
+fn a_server_seals_the_contacts_it_logs_on_the_event_log_within_seconds() {
+    let office = Office::new("sqlite-seal", None);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let s = Server::start(&office).await;
+        for i in 0..5 {
+            let (st, v) = s
+                .call(
+                    reqwest::Method::POST,
+                    &office.cw,
+                    "/contacts",
+                    Some(json!({"channel": "phone", "phone": format!("+44791120010{i}"), "summary": "Called for an update"})),
+                )
+                .await;
+            assert_eq!(st, 201, "{v}");
+        }
+        let t = Instant::now();
+        loop {
+            let o = office.cli(&["audit", "verify", "--deep"]);
+            let said = format!(
+                "{}{}",
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            );
+            assert!(o.status.success(), "{said}");
+            if !said.contains("not on the event log yet") {
+                break;
+            }
+            assert!(
+                t.elapsed() < Duration::from_secs(5),
+                "not sealed after {:?}: {said}",
+                t.elapsed()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let (entries, _) = tact_store::Store::open(&format!(
+            "sqlite://{}",
+            office.dir.join("tact.db").display()
+        ))
+        .await
+        .unwrap()
+        .audit_log()
+        .await
+        .unwrap();
+        let named: usize = entries
+            .iter()
+            .filter(|e| e.subject.starts_with("contacts:"))
+            .map(|e| e.detail.matches("\"contact:").count())
+            .sum();
+        assert_eq!(named, 5, "each contact sealed once");
+    });
+}
