@@ -157,46 +157,71 @@ impl Store {
     /// the deep check. None when every contact was sealed already. Safe from any number of
     /// processes at once: each seal is one transaction that moves the sealed mark.
     ///
-    /// On PostgreSQL an id is taken from the sequence when a contact's INSERT runs, and
-    /// the transaction may commit after one that took a higher id; so the ids to seal are
-    /// bounded first by the highest id once every transaction adding a contact has ended
-    /// (a SHARE lock on the table waits for them, and holds new ones back only while one
-    /// row is read). On SQLite the seal's transaction holds the one write lock, and new
-    /// ids never fall at or below the mark ([`crate::write`]).
+    /// The rows are read and digested before the write transaction, which then only checks
+    /// that the mark has not moved and the rows are all still there (a disposal may have
+    /// come between), appends, and moves the mark: the write lock, which logging waits
+    /// for, is held for that alone. On PostgreSQL an id is taken from the sequence when a
+    /// contact's INSERT runs, and its transaction may commit after one that took a higher
+    /// id; so the ids read are bounded first by the highest id once every transaction
+    /// adding a contact has ended (a SHARE lock on the table waits for them, and holds new
+    /// ones back only while one row is read). On SQLite an id is given under the write lock,
+    /// after both the highest id and the mark ([`crate::write`]), so every id up to the
+    /// highest read is committed and none will come at or below the mark.
     ///
     /// # Errors
     /// The database's error; a row that cannot be read.
     pub async fn seal_contacts(&self, limit: i64, now: jiff::Timestamp) -> Result<Option<Sealed>> {
-        let row = sqlx::query(
-            "SELECT (SELECT contacts FROM seal_head WHERE id = 1) AS sealed, (SELECT MAX(id) FROM contacts) AS newest",
-        )
-        .fetch_one(&self.pool)
-        .await?;
-        let c = Cols::of(&row, "seal_head");
-        if c.oi("newest")?.unwrap_or(0) <= c.i("sealed")? {
-            return Ok(None);
-        }
-        let through = match self.backend {
-            crate::Backend::Postgres => {
-                let mut tx = self.pool.begin().await?;
-                sqlx::query("LOCK TABLE contacts IN SHARE MODE")
-                    .execute(&mut *tx)
-                    .await?;
-                let row = sqlx::query("SELECT COALESCE(MAX(id), 0) AS id FROM contacts")
-                    .fetch_one(&mut *tx)
-                    .await?;
-                let through = Cols::of(&row, "contacts").i("id")?;
-                tx.commit().await?;
-                Some(through)
+        loop {
+            let row = sqlx::query(
+                "SELECT (SELECT contacts FROM seal_head WHERE id = 1) AS sealed, (SELECT MAX(id) FROM contacts) AS newest",
+            )
+            .fetch_one(&self.pool)
+            .await?;
+            let c = Cols::of(&row, "seal_head");
+            let (mark, newest) = (c.i("sealed")?, c.oi("newest")?.unwrap_or(0));
+            if newest <= mark {
+                return Ok(None);
             }
-            crate::Backend::Sqlite => None,
-        };
-        let mut tx = self.begin().await?;
-        let sealed = tx.seal_contacts(through, limit, now).await?;
-        if sealed.is_some() {
-            tx.commit().await?;
+            let through = match self.backend {
+                crate::Backend::Postgres => {
+                    let mut tx = self.pool.begin().await?;
+                    sqlx::query("LOCK TABLE contacts IN SHARE MODE")
+                        .execute(&mut *tx)
+                        .await?;
+                    let row = sqlx::query("SELECT COALESCE(MAX(id), 0) AS id FROM contacts")
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    let through = Cols::of(&row, "contacts").i("id")?;
+                    tx.commit().await?;
+                    through
+                }
+                crate::Backend::Sqlite => newest,
+            };
+            let rows = sqlx::query(&format!(
+                "SELECT {CONTACT_COLUMNS} FROM contacts WHERE id > $1 AND id <= $2 ORDER BY id LIMIT $3"
+            ))
+            .bind(mark)
+            .bind(through)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+            let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
+                return Ok(None);
+            };
+            let sealed = Sealed {
+                first: Cols::of(first, "contacts").i("id")?,
+                last: Cols::of(last, "contacts").i("id")?,
+                count: rows.len(),
+            };
+            let digests = rows.iter().map(contact_row).collect::<Result<Vec<_>>>()?;
+            drop(rows);
+            let mut tx = self.begin().await?;
+            if tx.seal_contacts(mark, sealed, digests, now).await? {
+                tx.commit().await?;
+                return Ok(Some(sealed));
+            }
+            // Another seal or a disposal came between: read again.
         }
-        Ok(sealed)
     }
 
     /// The sealed mark: every contact with an id up to it is on the event log

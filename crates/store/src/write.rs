@@ -159,20 +159,21 @@ impl WriteTx {
         self.audit(&[ev]).await
     }
 
-    /// Seals the contacts written since the last seal, up to `limit` of them and none past
-    /// `through` (on PostgreSQL, where ids are given before their transactions commit,
-    /// the highest id no open transaction can still add below: [`crate::Store`]): one
-    /// `records.state` entry with each one's digest, and the sealed mark moved past them.
-    /// None when there was nothing to seal.
+    /// Seals contacts `first..=last` (`count` of them, read and digested before this
+    /// transaction began: [`crate::Store::seal_contacts`]) if the sealed mark is still
+    /// `mark` and all `count` are still there: one `records.state` entry with their
+    /// digests, and the mark moved to `last`. False (nothing written) when another seal or
+    /// a disposal came between, for the caller to read again.
     ///
     /// # Errors
-    /// The database's error; a row that cannot be read.
+    /// The database's error.
     pub(crate) async fn seal_contacts(
         &mut self,
-        through: Option<i64>,
-        limit: i64,
+        mark: i64,
+        sealed: crate::Sealed,
+        digests: Vec<(String, String)>,
         now: jiff::Timestamp,
-    ) -> Result<Option<crate::Sealed>> {
+    ) -> Result<bool> {
         // On PostgreSQL the row lock serialises sealers; SQLite's BEGIN IMMEDIATE already
         // holds the one write lock.
         let lock = if self.backend == Backend::Postgres {
@@ -180,48 +181,31 @@ impl WriteTx {
         } else {
             ""
         };
-        let mark = sqlx::query(&format!(
-            "SELECT contacts FROM seal_head WHERE id = 1{lock}"
+        let row = sqlx::query(&format!(
+            "SELECT contacts, (SELECT COUNT(*) FROM contacts WHERE id >= $1 AND id <= $2) AS n FROM seal_head WHERE id = 1{lock}"
         ))
+        .bind(sealed.first)
+        .bind(sealed.last)
         .fetch_one(&mut *self.tx)
         .await
         .map_err(w)?;
-        let mark = Cols::of(&mark, "seal_head").i("contacts")?;
-        let rows = sqlx::query(&format!(
-            "SELECT {} FROM contacts WHERE id > $1 AND id <= $2 ORDER BY id LIMIT $3",
-            crate::state::CONTACT_COLUMNS
-        ))
-        .bind(mark)
-        .bind(through.unwrap_or(i64::MAX))
-        .bind(limit)
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(w)?;
-        let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
-            return Ok(None);
-        };
-        let sealed = crate::Sealed {
-            first: Cols::of(first, "contacts").i("id")?,
-            last: Cols::of(last, "contacts").i("id")?,
-            count: rows.len(),
-        };
+        let c = Cols::of(&row, "seal_head");
+        if c.i("contacts")? != mark || usize::try_from(c.i("n")?).ok() != Some(sealed.count) {
+            return Ok(false);
+        }
         let mut ev = AuditEvent::by_tact(
             now,
             tact_core::audit::AuditAction::RecordsState,
             format!("contacts:{}-{}", sealed.first, sealed.last),
         );
-        ev.detail = rows
-            .iter()
-            .map(crate::state::contact_row)
-            .collect::<Result<_>>()?;
-        drop(rows);
+        ev.detail = digests;
         self.audit(&[ev]).await?;
         sqlx::query("UPDATE seal_head SET contacts = $1 WHERE id = 1")
             .bind(sealed.last)
             .execute(&mut *self.tx)
             .await
             .map_err(w)?;
-        Ok(Some(sealed))
+        Ok(true)
     }
 
     /// Puts this transaction's changes on the feed. Sequence numbers come from the head
