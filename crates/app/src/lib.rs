@@ -1222,7 +1222,7 @@ impl App {
                     .plans_of(pid)
                     .await?
                     .into_iter()
-                    .filter(|s| s.in_force(now))
+                    .filter(|s| tact_core::check::restricts(&self.profile, s, now))
                     .collect();
                 let restrictions = self
                     .restriction_lines(in_force.iter().flat_map(|s| &s.restrictions))

@@ -455,10 +455,11 @@ impl Handles<cmd::MatchMessage> for App {
             .into());
         };
         let mut p = self.person(person).await?;
-        let under_plan = self
-            .view_of(person)
-            .await?
-            .is_some_and(|v| v.plans.iter().any(|s| s.in_force(self.now())));
+        let under_plan = self.view_of(person).await?.is_some_and(|v| {
+            v.plans
+                .iter()
+                .any(|s| tact_core::check::restricts(&self.profile, s, self.now()))
+        });
         let route = if under_plan {
             Route::Screening
         } else {

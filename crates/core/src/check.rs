@@ -9,7 +9,7 @@
 use crate::identity::Identifier;
 use crate::ids::{AdjustmentId, MatterId, PersonId, PlanId, StaffId};
 use crate::model::{Adjustment, AdjustmentStatus, CallWindow, Format, Plan, Rule};
-use crate::profile::{Channel, Profile};
+use crate::profile::{Channel, OverdueReview, Profile};
 use jiff::civil::{Date, Weekday};
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, Zoned};
@@ -313,6 +313,45 @@ pub fn check_withheld(profile: &Profile, req: &CheckRequest) -> Verdict {
     v
 }
 
+/// A date as people read it: "7 January 2027".
+pub fn long_date(d: jiff::civil::Date) -> String {
+    d.strftime("%-d %B %Y").to_string()
+}
+
+/// Whether a plan restricts contact at `at` under `profile`: in force ([`Plan::in_force`]) and
+/// not lapsed for an overdue review ([`lapsed`]). Every door asks this, not `in_force`.
+pub fn restricts(profile: &Profile, plan: &Plan, at: Timestamp) -> bool {
+    plan.in_force(at) && !lapsed(profile, plan, at)
+}
+
+/// Whether a plan has lapsed because its review is overdue (NOR-8.2: "The annual review
+/// should indicate whether the restriction still applies"): only where the profile says
+/// an overdue review lapses the plan, and only once the days it allows after the review
+/// date have passed. Reviewing it (a new review date) ends the lapse.
+pub fn lapsed(profile: &Profile, plan: &Plan, at: Timestamp) -> bool {
+    profile.rules.overdue_review == OverdueReview::Lapse
+        && plan.status == crate::model::PlanStatus::Active
+        && uk_date(at)
+            > plan.review_due.saturating_add(
+                jiff::Span::new().days(i64::from(profile.rules.overdue_review_lapse_days)),
+            )
+}
+
+/// The clause an overdue review cites (CLE-9.12; NOR-8.2).
+pub fn overdue_review_clause(profile: &Profile) -> &str {
+    profile
+        .clauses
+        .overdue_review
+        .as_deref()
+        .unwrap_or(&profile.clauses.review_interval)
+}
+
+/// Whether the person has been told of the plan in writing (CLE-9.6; NOR-5.1): a notice is
+/// recorded. Until then nothing they do breaches it.
+pub fn told_in_writing(plan: &Plan) -> bool {
+    plan.notice.is_some()
+}
+
 impl Verdict {
     pub fn allowed(&self) -> bool {
         self.outcome != Outcome::NotAllowed
@@ -372,8 +411,31 @@ pub fn check(profile: &Profile, view: Option<&PersonView>, req: &CheckRequest) -
         v.clauses.push(clauses.adjustments_honoured.clone());
     }
 
-    let in_force: Vec<&Plan> = view.plans.iter().filter(|s| s.in_force(req.at)).collect();
+    let today = uk_date(req.at);
+    for s in view.plans.iter().filter(|s| s.in_force(req.at)) {
+        if lapsed(profile, s, req.at) {
+            v.must.push(format!(
+                "This person's {} was due for review by {} and has not been reviewed, so it has lapsed: it restricts nothing until it is reviewed. Tell the manager who owns it.",
+                profile.terms.plan,
+                long_date(s.review_due)
+            ));
+            v.clauses.push(overdue_review_clause(profile).to_string());
+        } else if s.review_overdue(today) {
+            v.must.push(format!(
+                "This person's {} was due for review by {}. It still applies: tell your line manager the review is overdue.",
+                profile.terms.plan,
+                long_date(s.review_due)
+            ));
+            v.clauses.push(overdue_review_clause(profile).to_string());
+        }
+    }
+    let in_force: Vec<&Plan> = view
+        .plans
+        .iter()
+        .filter(|s| restricts(profile, s, req.at))
+        .collect();
     let mut new_matter_note = false;
+    let mut awaiting_notice = false;
     for s in &in_force {
         if let Some(m) = req.matter {
             if profile.rules.new_matters_restricted_only_when_applied && !s.matter_ids.contains(&m)
@@ -384,6 +446,13 @@ pub fn check(profile: &Profile, view: Option<&PersonView>, req: &CheckRequest) -
         }
         // CLE-9.10: whatever the plan says, all contact is read.
         v.screening_required = true;
+        // CLE-9.6: a plan in force (on a profile where it takes effect at authorisation)
+        // that the person has not yet been told of in writing restricts nothing they do:
+        // a contact now is not a breach, and staff are told the notice is coming.
+        if !told_in_writing(s) {
+            awaiting_notice = true;
+            continue;
+        }
         for r in &s.restrictions {
             let applied = judge(profile, view, req, s, &r.rule);
             match applied.effect {
@@ -406,6 +475,13 @@ pub fn check(profile: &Profile, view: Option<&PersonView>, req: &CheckRequest) -
             }
             v.restrictions.push(applied);
         }
+    }
+    if awaiting_notice {
+        v.must.push(format!(
+            "A {} has been decided for this person, but they have not yet been told of it in writing. Deal with this contact as usual: it is not a breach. They will be told in writing, and it applies to them from then.",
+            profile.terms.plan
+        ));
+        v.clauses.push(clauses.notice_first.clone());
     }
     if new_matter_note {
         v.must.push(format!(

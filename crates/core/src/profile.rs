@@ -203,6 +203,26 @@ pub struct Rules {
     /// Days before a review is due that its owner is reminded (a local setting).
     #[serde(default = "default_review_reminder_days")]
     pub review_reminder_days: u32,
+    /// What a plan whose review is overdue does (CLE-9.12; NOR-8.1, 8.2): it stays and the
+    /// overdue review is escalated, or it lapses (restricts nothing until reviewed)
+    /// `overdue_review_lapse_days` after its review date.
+    #[serde(default)]
+    pub overdue_review: OverdueReview,
+    #[serde(default)]
+    pub overdue_review_lapse_days: u32,
+}
+
+/// What a plan whose review is overdue does ([`Rules::overdue_review`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OverdueReview {
+    /// It goes on restricting; staff are told the review is overdue and managers are
+    /// reminded until someone reviews it.
+    #[default]
+    Escalate,
+    /// It stops restricting once the days allowed after its review date have passed, until
+    /// someone reviews it.
+    Lapse,
 }
 
 fn default_review_reminder_days() -> u32 {
@@ -237,6 +257,10 @@ pub struct Clauses {
     pub adjustment_decision: String,
     pub new_matters: String,
     pub first_contact_help: String,
+    /// What an overdue review does ([`Rules::overdue_review`]); the review interval's
+    /// clause where a profile names none.
+    #[serde(default)]
+    pub overdue_review: Option<String>,
     pub stated_needs: String,
     pub screening: String,
     pub breach_reminder: String,

@@ -816,12 +816,14 @@ pub fn propose(
     if incidents.is_empty() {
         return Err(RuleError::conflict(&clauses.incident_required, format!("a {plan} needs recorded unacceptable or unreasonable behaviour: no incident is recorded for this person")));
     }
+    let mut skipped_warning = None;
     if profile.rules.warning_before_restriction {
         let warned = ctx
             .warnings
             .iter()
             .any(|w| w.person_id == s.person_id && w.given_at <= now);
         if !warned {
+            skipped_warning = s.no_warning_reason.clone();
             let cited: Vec<&Incident> = if s.incident_ids.is_empty() {
                 incidents.clone()
             } else {
@@ -904,13 +906,19 @@ pub fn propose(
     next.version += 1;
     next.took_part(actor.id);
     let mut d = Decision::new(next);
-    d.events.push(
-        AuditEvent::new(now, actor.id, AuditAction::PlanProposed, subject(s))
-            .person(s.person_id)
-            .reason(s.reasons.clone())
-            .detail("aims", &s.aims)
-            .detail("proportionality", &s.proportionality),
-    );
+    let mut proposed = AuditEvent::new(now, actor.id, AuditAction::PlanProposed, subject(s))
+        .person(s.person_id)
+        .reason(s.reasons.clone())
+        .detail("aims", &s.aims)
+        .detail("proportionality", &s.proportionality);
+    // CLE-9.3; NOR-5.8: where no warning came first, why not is on the record of the
+    // decision, not only on the plan.
+    if let Some(why) = &skipped_warning {
+        proposed = proposed
+            .clause(clauses.warning_first.clone())
+            .detail("no_warning_reason", why);
+    }
+    d.events.push(proposed);
     d.tasks.push(NewTask {
         kind: TaskKind::AuthorisePlan,
         person_id: Some(s.person_id),
@@ -2575,15 +2583,18 @@ pub fn evaluate_contact(
     let not_recorded = inbound
         && input.is_complaint
         && view.is_some_and(|v| {
-            v.plans.iter().filter(|s| s.in_force(input.at)).any(|s| {
-                s.restrictions.iter().any(|r| match &r.rule {
-                    Rule::NoRepeatComplaints { matter_id }
-                    | Rule::NoReopening { matter_id, .. } => {
-                        input.matter_id.is_none_or(|m| m == *matter_id)
-                    }
-                    _ => false,
+            v.plans
+                .iter()
+                .filter(|s| check::restricts(profile, s, input.at))
+                .any(|s| {
+                    s.restrictions.iter().any(|r| match &r.rule {
+                        Rule::NoRepeatComplaints { matter_id }
+                        | Rule::NoReopening { matter_id, .. } => {
+                            input.matter_id.is_none_or(|m| m == *matter_id)
+                        }
+                        _ => false,
+                    })
                 })
-            })
         });
     let contact = Contact {
         id: ContactId(0),

@@ -2,6 +2,7 @@
 
 use jiff::civil::{date, time, Weekday};
 use jiff::{Timestamp, ToSpan};
+use tact_core::audit::AuditAction;
 use tact_core::check::{check, CheckRequest, Outcome, PersonView};
 use tact_core::identity::{EmailAddress, Identifier, PhoneNumber};
 use tact_core::ids::*;
@@ -221,9 +222,7 @@ impl World {
         )
         .unwrap()
         .record;
-        if s.status == PlanStatus::Active {
-            return s;
-        }
+        // Told in writing on every profile: until then it restricts nothing (CLE-9.6).
         record_notice(&self.p, &actor(LINE_MANAGER), &s, notice(), now())
             .unwrap()
             .record
@@ -315,6 +314,23 @@ fn cle_9_3_and_nor_5_8_abusive_behaviour_may_be_restricted_without_warning_when_
             Some("Threats to kill made to staff; a warning would put staff at risk".into());
         let p = propose(&w.p, &actor(LINE_MANAGER), &s2, &w.ctx(), now()).unwrap();
         assert_eq!(p.record.status, PlanStatus::Proposed);
+        // The reason is on the event log with the proposal, citing the warning clause.
+        let ev = p
+            .events
+            .iter()
+            .find(|e| e.action == AuditAction::PlanProposed)
+            .expect("the proposal's event");
+        assert_eq!(
+            ev.clause.as_deref(),
+            Some(w.p.clauses.warning_first.as_str())
+        );
+        assert!(
+            ev.detail
+                .iter()
+                .any(|(k, v)| k == "no_warning_reason" && v.starts_with("Threats to kill")),
+            "{:?}",
+            ev.detail
+        );
     }
 }
 
@@ -645,6 +661,105 @@ fn cle_9_6_strategy_takes_effect_on_authorisation_and_notice_records_agreement()
     let mut bad = notice();
     bad.channel = Channel::Phone;
     assert!(record_notice(&w.p, &actor(LINE_MANAGER), &d.record, bad, now()).is_err());
+}
+
+#[test]
+fn cle_9_6_a_contact_before_the_written_notice_is_not_a_breach_and_staff_are_told_it_is_coming() {
+    let mut w = World::new("cleveland-opcc");
+    let s = w.proposed(vec![email_only()]);
+    let authorised = authorise_plan(
+        &w.p,
+        &actor(SENIOR),
+        &s,
+        AuthoriseInput {
+            reason: "Proportionate".into(),
+            overrides: vec![],
+        },
+        &w.ctx(),
+        now(),
+    )
+    .unwrap()
+    .record;
+    // On Cleveland it is in force from authorisation…
+    assert!(authorised.in_force(now()));
+    let input = ContactInput {
+        person_id: Some(PERSON),
+        matter_id: None,
+        channel: Channel::Phone,
+        direction: Direction::Inbound,
+        at: now(),
+        staff_id: Some(CASEWORKER),
+        identifier: None,
+        via_advocate: false,
+        summary: "Called for an update".into(),
+        body: String::new(),
+        is_complaint: false,
+    };
+    // …but a call before the person is told of it in writing breaks nothing.
+    let (verdict, contact, tasks, _) =
+        evaluate_contact(&w.p, Some(&view_with(authorised.clone())), &input, now());
+    assert!(verdict.allowed(), "{verdict:?}");
+    assert!(contact.breach_of.is_empty());
+    assert!(!tasks.iter().any(|t| t.kind == TaskKind::BreachReminder));
+    assert!(
+        verdict
+            .must
+            .iter()
+            .any(|m| m.contains("not yet been told of it in writing") && m.contains("not a breach")),
+        "{:?}",
+        verdict.must
+    );
+    assert!(verdict.clauses.iter().any(|c| c == "CLE-9.6"));
+    // CLE-9.10: it is read all the same.
+    assert!(tasks.iter().any(|t| t.kind == TaskKind::Screening));
+    // Once told, the same call is a breach.
+    let told = record_notice(&w.p, &actor(LINE_MANAGER), &authorised, notice(), now())
+        .unwrap()
+        .record;
+    let (verdict, contact, tasks, _) =
+        evaluate_contact(&w.p, Some(&view_with(told)), &input, now());
+    assert!(!verdict.allowed());
+    assert_eq!(contact.breach_of, vec![format!("{}:single-channel", s.id)]);
+    assert!(tasks.iter().any(|t| t.kind == TaskKind::BreachReminder));
+}
+
+#[test]
+fn cle_9_12_an_overdue_review_is_escalated_and_nor_8_2_an_unreviewed_plan_lapses() {
+    for name in BOTH {
+        let mut w = World::new(name);
+        let mut s = w.active(vec![email_only()]);
+        let noon = |d: jiff::civil::Date| -> String { format!("{d}T12:00:00Z") };
+        let due = s.review_due;
+        // On its review date it restricts, with nothing said about the review.
+        let on_time = check(&w.p, Some(&view_with(s.clone())), &call_at(&noon(due)));
+        assert_eq!(on_time.outcome, Outcome::NotAllowed, "{name}");
+        assert!(!on_time.must.iter().any(|m| m.contains("due for review")));
+        let late = noon(due.tomorrow().unwrap());
+        let v = check(&w.p, Some(&view_with(s.clone())), &call_at(&late));
+        let said = v.must.join(" ");
+        if name == "cleveland-opcc" {
+            // CLE-9.12: it stays, and staff are told the review is overdue.
+            assert_eq!(v.outcome, Outcome::NotAllowed, "{name}");
+            assert!(
+                said.contains("was due for review by") && said.contains("It still applies"),
+                "{said}"
+            );
+            assert!(v.clauses.iter().any(|c| c == "CLE-9.12"), "{:?}", v.clauses);
+            assert!(!tact_core::check::lapsed(&w.p, &s, late.parse().unwrap()));
+        } else {
+            // NOR-8.2: without its annual review nothing says it still applies.
+            assert!(v.allowed(), "{name}: {v:?}");
+            assert!(v.restrictions.is_empty(), "{name}");
+            assert!(said.contains("has lapsed"), "{said}");
+            assert!(v.clauses.iter().any(|c| c == "NOR-8.2"), "{:?}", v.clauses);
+            assert!(tact_core::check::lapsed(&w.p, &s, late.parse().unwrap()));
+        }
+        // Reviewed (a new review date), it restricts again on both.
+        s.review_due = due + 30.days();
+        let reviewed = check(&w.p, Some(&view_with(s)), &call_at(&late));
+        assert_eq!(reviewed.outcome, Outcome::NotAllowed, "{name}");
+        assert!(!reviewed.must.iter().any(|m| m.contains("due for review")));
+    }
 }
 
 #[test]

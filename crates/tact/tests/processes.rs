@@ -300,9 +300,12 @@ impl Server {
                 json!({"reason": "Proportionate"}),
             )
             .await;
-        if s["status"] == "authorised" {
-            self.ok(&o.lm, &format!("/strategies/{sid}/notice"), json!({"channel": "letter", "agreement_sought": true, "agreement_given": false, "policy_enclosed": true})).await;
-        }
+        assert!(
+            s["status"] == "authorised" || s["status"] == "active",
+            "{s}"
+        );
+        // Told in writing on every profile: until then it restricts nothing (CLE-9.6).
+        self.ok(&o.lm, &format!("/strategies/{sid}/notice"), json!({"channel": "letter", "agreement_sought": true, "agreement_given": false, "policy_enclosed": true})).await;
         sid
     }
 }

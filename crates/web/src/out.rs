@@ -550,7 +550,7 @@ impl PlanOut {
             version: s.version,
             plan_version: s.plan_version,
             status: s.status.wire(),
-            in_force: s.in_force(at),
+            in_force: tact_core::check::restricts(profile, s, at),
             review_overdue: s.review_overdue(tact_core::check::uk_date(at)),
             matter_ids: s.matter_ids.wire(),
             incident_ids: s.incident_ids.wire(),

@@ -1068,7 +1068,11 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
         Err(e) => return refusal(&state, &signed, e),
     };
     let name_of = |id| names.name(id);
-    let in_force: Vec<_> = r.plans.iter().filter(|s| s.in_force(now)).collect();
+    let in_force: Vec<_> = r
+        .plans
+        .iter()
+        .filter(|s| tact_core::check::restricts(&state.app.profile, s, now))
+        .collect();
     let restrictions = in_force
         .iter()
         .flat_map(|s| s.restrictions.iter().map(move |x| (s, x)))
@@ -1147,7 +1151,7 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
                     "{} {} — {}",
                     crate::ui_forms::capital(p.terms.plan.as_str()),
                     s.id,
-                    status_words(s, now)
+                    status_words(&state.app.profile, s, now)
                 ),
                 lines,
             }
@@ -1428,9 +1432,16 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
     render(&page)
 }
 
-fn status_words(s: &tact_core::model::Plan, now: jiff::Timestamp) -> String {
+fn status_words(
+    profile: &tact_core::profile::Profile,
+    s: &tact_core::model::Plan,
+    now: jiff::Timestamp,
+) -> String {
     if s.status == PlanStatus::Active && !s.in_force(now) {
         return "ended".into();
+    }
+    if tact_core::check::lapsed(profile, s, now) {
+        return "lapsed: review overdue".into();
     }
     s.status.as_str().to_string()
 }

@@ -840,7 +840,7 @@ async fn plan_page_with(
                 .map(|x| format!("{} ({})", x.name, x.reference))
                 .unwrap_or_default(),
         ),
-        status: if s.in_force(state.app.now()) {
+        status: if tact_core::check::restricts(&state.app.profile, &s, state.app.now()) {
             "in force".into()
         } else {
             s.status.as_str().to_string()

@@ -86,7 +86,7 @@ async fn spec(state: &AppState, actor: &tact_core::roles::Actor, t: &Task) -> Sp
                 .await
                 .unwrap_or_default()
             {
-                if s.in_force(state.app.now()) {
+                if tact_core::check::restricts(&state.app.profile, &s, state.app.now()) {
                     reasons.push(s.reasons.clone());
                 }
             }

@@ -146,8 +146,9 @@ impl TestApp {
                 !s["in_force"].as_bool().unwrap(),
                 "NOR-5.1: not in force before notice"
             );
-            self.ok(&self.line_manager, &format!("/plans/{sid}/notice"), json!({"channel": "letter", "agreement_sought": true, "agreement_given": false, "policy_enclosed": true})).await;
         }
+        // Told in writing on every profile: until then it restricts nothing (CLE-9.6).
+        self.ok(&self.line_manager, &format!("/plans/{sid}/notice"), json!({"channel": "letter", "agreement_sought": true, "agreement_given": false, "policy_enclosed": true})).await;
         let s = self.get(&self.caseworker, &format!("/plans/{sid}")).await.1;
         assert_eq!(s["status"], "active");
         assert!(s["in_force"].as_bool().unwrap());

@@ -288,6 +288,18 @@ async fn cle_9_9_the_incoming_contact_page_tells_staff_what_to_say_to_a_restrict
     .await;
 
     let session = ui.session("cas").await;
+    // CLE-9.6: until Jo is told of it in writing the strategy restricts nothing, and the
+    // page says it is coming.
+    let (s, html) = ui
+        .page(&session, "/incoming?who=07911+123123&channel=phone")
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(!html.contains("does not allow this contact"), "{html}");
+    assert!(
+        html.contains("they have not yet been told of it in writing"),
+        "{html}"
+    );
+    api(lm.clone(), &format!("/strategies/{sid}/notice"), json!({"channel": "letter", "agreement_sought": true, "agreement_given": false, "policy_enclosed": true})).await;
     let (s, html) = ui
         .page(&session, "/incoming?who=07911+123123&channel=phone")
         .await;
@@ -464,6 +476,8 @@ impl Case {
             json!({"reason": "ok"}),
         )
         .await;
+        // Told in writing: until then it restricts nothing (CLE-9.6).
+        ui.api(&self.lm, &format!("/strategies/{sid}/notice"), json!({"channel": "letter", "agreement_sought": true, "agreement_given": false, "policy_enclosed": true})).await;
         sid
     }
 

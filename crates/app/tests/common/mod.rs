@@ -211,6 +211,23 @@ impl World {
         step(app, &ctx(&sm), s.id, wf::PlanCommand::Authorise(authorise))
             .await
             .unwrap();
+        // Told in writing: until then it restricts nothing (CLE-9.6; NOR-5.1).
+        step(
+            app,
+            &ctx(&lm),
+            s.id,
+            wf::PlanCommand::RecordNotice(wf::NoticeInput {
+                sent_at: app.now(),
+                channel: Channel::Letter,
+                format: tact_core::model::Format::Standard,
+                agreement_sought: true,
+                agreement_given: None,
+                agreement_note: None,
+                policy_enclosed: true,
+            }),
+        )
+        .await
+        .unwrap();
         (s.id, lm.id)
     }
 }
