@@ -364,7 +364,9 @@ test('contact from a restricted person is kept, marked as a breach and screened 
   assert.match(await cw.page.textContent('main'), /Contacts to screen/);
   await cw.page.click('a:has-text("Screen this contact")');
   await axe(cw.page, 'screening form');
-  await cw.page.fill('#finding', 'No new information, no crime or safeguarding concern');
+  // CLE-9.10: what screening found is one of the five; a safeguarding concern raises its referral.
+  await cw.page.check('input[name="finding"][value="safeguarding"]');
+  await cw.page.fill('#note', 'Said she has nowhere safe to stay tonight');
   await cw.page.click('form[action$="/screen"] button');
   await cw.page.waitForURL(`${base}/people/6`);
   await cw.close();

@@ -2056,9 +2056,8 @@ impl Handles<cmd::ScreenContact> for App {
         let cmd::ScreenContact {
             contact: id,
             finding,
+            note,
         } = c;
-        let finding = finding.as_str();
-        tact_core::error::require_text("finding", finding)?;
         let c = self
             .store
             .contact(id)
@@ -2076,24 +2075,24 @@ impl Handles<cmd::ScreenContact> for App {
                 1000,
             )
             .await?;
+        let (ev, tasks) =
+            wf::screen_contact(&self.profile, &ctx.actor, &c, finding, &note, self.now())?;
+        let outcome = if note.trim().is_empty() {
+            finding.label().to_string()
+        } else {
+            format!("{}: {}", finding.label(), note.trim())
+        };
         let mut tx = self.begin().await?;
         tx.mark_screened(id).await?;
         for t in open
             .iter()
             .filter(|t| t.task.subject.as_deref() == Some(&format!("contact:{id}")))
         {
-            tx.complete_task(t.id, ctx.actor.id, finding, self.now())
+            tx.complete_task(t.id, ctx.actor.id, &outcome, self.now())
                 .await?;
         }
-        let mut ev = AuditEvent::new(
-            self.now(),
-            ctx.actor.id,
-            AuditAction::ContactScreened,
-            format!("contact:{id}"),
-        )
-        .clause(self.profile.clauses.screening.clone())
-        .reason(finding);
-        ev.person_id = c.person_id;
+        tx.tasks_about(&tasks, &format!("contact:{id}"), self.now())
+            .await?;
         tx.audit(&[ev]).await?;
         self.finish(tx, ctx, &format!("contact:{id}")).await?;
         Ok(Contact {

@@ -127,8 +127,9 @@ commands! {
     /// Gives a person a warning about their behaviour (CLE-9.2; NOR-4.1).
     GiveWarning => Some(Action::IssueWarning), clause(p) &p.clauses.warning_first, { person: PersonId, input: WarningInput }
 
-    /// Records what screening a contact found (CLE-9.10; NOR-5.9).
-    ScreenContact => Some(Action::ScreenContact), clause(p) &p.clauses.screening, { contact: ContactId, finding: String }
+    /// Records what screening a contact found (CLE-9.10; NOR-5.5), raising what the finding
+    /// calls for ([`crate::workflow::screen_contact`]).
+    ScreenContact => Some(Action::ScreenContact), clause(p) &p.clauses.screening, { contact: ContactId, finding: crate::model::Finding, note: String }
 
     /// Closes a task by hand; who may is the task's own rule.
     CompleteTask => None, { task: TaskId, outcome: String }

@@ -893,10 +893,16 @@ pub enum TaskKind {
     DataRights,
     /// NOR-9.1: records are due for disposal; the DPO checks the list and disposes.
     Disposal,
+    /// CLE-10.4: screening found a new complaint; it is opened as a matter of its own.
+    OpenMatter,
+    /// CLE-10.3: screening found a possible crime; it is reported to the police.
+    PoliceReferral,
+    /// CLE-9.10: screening found a safeguarding concern; it is referred.
+    SafeguardingReferral,
 }
 
 impl TaskKind {
-    pub const ALL: [TaskKind; 18] = [
+    pub const ALL: [TaskKind; 21] = [
         Self::EndedCallFollowUp,
         Self::WelfareFollowUp,
         Self::ReportToManager,
@@ -915,6 +921,9 @@ impl TaskKind {
         Self::ReadDiverted,
         Self::DataRights,
         Self::Disposal,
+        Self::OpenMatter,
+        Self::PoliceReferral,
+        Self::SafeguardingReferral,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -936,6 +945,9 @@ impl TaskKind {
             Self::ReadDiverted => "read-diverted",
             Self::DataRights => "data-rights",
             Self::Disposal => "disposal",
+            Self::OpenMatter => "open-matter",
+            Self::PoliceReferral => "police-referral",
+            Self::SafeguardingReferral => "safeguarding-referral",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -956,6 +968,62 @@ impl TaskKind {
             Self::DataRights => Some("the Data Protection Officer's answer"),
             _ => None,
         }
+    }
+}
+
+/// What screening a contact found (CLE-9.10: "all contact must be reviewed to identify any
+/// genuine complaints, issues, criminal matters and/or safeguarding issues"; NOR-5.5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Finding {
+    NothingNew,
+    NewComplaint,
+    NewInformation,
+    PossibleCrime,
+    Safeguarding,
+}
+
+impl Finding {
+    pub const ALL: [Finding; 5] = [
+        Self::NothingNew,
+        Self::NewComplaint,
+        Self::NewInformation,
+        Self::PossibleCrime,
+        Self::Safeguarding,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NothingNew => "nothing-new",
+            Self::NewComplaint => "new-complaint",
+            Self::NewInformation => "new-information",
+            Self::PossibleCrime => "possible-crime",
+            Self::Safeguarding => "safeguarding",
+        }
+    }
+    /// What staff read: the choice on the form and the outcome on the record.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::NothingNew => "Nothing new",
+            Self::NewComplaint => "A new complaint",
+            Self::NewInformation => "New information about an existing matter",
+            Self::PossibleCrime => "A possible crime",
+            Self::Safeguarding => "A safeguarding concern",
+        }
+    }
+    /// # Errors
+    /// An invalid-input error naming the field `finding`.
+    pub fn parse(s: &str) -> Result<Self, crate::RuleError> {
+        Self::ALL
+            .into_iter()
+            .find(|f| f.as_str() == s)
+            .ok_or_else(|| {
+                crate::RuleError::invalid(
+                    "finding",
+                    format!(
+                        "Choose what the contact raised (one of {})",
+                        Self::ALL.map(Self::as_str).join(", ")
+                    ),
+                )
+            })
     }
 }
 

@@ -2687,3 +2687,77 @@ pub fn screening_task(
         subject: None,
     }
 }
+
+/// What screening one contact found, and what follows (CLE-9.10; NOR-5.5): the event that
+/// records it and the tasks the finding raises — a new complaint is opened as a matter of
+/// its own and judged on its merits (CLE-10.4), a possible crime is reported to the police
+/// (CLE-10.3), a safeguarding concern is referred (CLE-9.10). Anything but "nothing new"
+/// needs a note of what was found.
+///
+/// # Errors
+/// An invalid-input error naming `note` when a finding that raises something has none.
+pub fn screen_contact(
+    profile: &Profile,
+    actor: &Actor,
+    contact: &Contact,
+    finding: Finding,
+    note: &str,
+    now: Timestamp,
+) -> Result<(AuditEvent, Vec<NewTask>), RuleError> {
+    let clauses = &profile.clauses;
+    let note = note.trim();
+    if finding != Finding::NothingNew && note.is_empty() {
+        return Err(RuleError::invalid(
+            "note",
+            "Say what the contact raised, in a sentence or two",
+        )
+        .with_clause(&clauses.screening));
+    }
+    let subject = format!("contact:{}", contact.id);
+    let about = |what: &str| {
+        if note.is_empty() {
+            what.to_string()
+        } else {
+            format!("{what}: {note}")
+        }
+    };
+    let task = |kind, role: Option<Role>, title: String, clause: &str| NewTask {
+        kind,
+        person_id: contact.person_id,
+        assignee: None,
+        role,
+        title,
+        due_on: Some(check::uk_date(now)),
+        clause: clause.to_string(),
+        subject: Some(subject.clone()),
+    };
+    let tasks = match finding {
+        Finding::NothingNew | Finding::NewInformation => Vec::new(),
+        Finding::NewComplaint => vec![task(
+            TaskKind::OpenMatter,
+            Some(Role::Caseworker),
+            about("Open the new complaint as a matter of its own and judge it on its merits"),
+            &clauses.new_matters,
+        )],
+        Finding::PossibleCrime => vec![task(
+            TaskKind::PoliceReferral,
+            profile.roles.record_further_action.first().copied(),
+            about("Report the possible crime to the police"),
+            &clauses.further_action,
+        )],
+        Finding::Safeguarding => vec![task(
+            TaskKind::SafeguardingReferral,
+            Some(Role::LineManager),
+            about("Make a safeguarding referral today"),
+            &clauses.screening,
+        )],
+    };
+    let mut event = AuditEvent::new(now, actor.id, AuditAction::ContactScreened, subject)
+        .clause(clauses.screening.clone())
+        .detail("finding", finding.as_str());
+    event.person_id = contact.person_id;
+    if !note.is_empty() {
+        event = event.reason(note);
+    }
+    Ok((event, tasks))
+}

@@ -1917,6 +1917,73 @@ mod properties {
 }
 
 #[test]
+fn cle_9_10_and_cle_10_3_a_screening_finding_is_one_of_five_and_the_serious_ones_raise_their_task()
+{
+    for name in BOTH {
+        let w = World::new(name);
+        let contact = Contact {
+            id: ContactId(9),
+            person_id: Some(PERSON),
+            matter_id: None,
+            channel: Channel::Email,
+            direction: Direction::Inbound,
+            at: now(),
+            staff_id: None,
+            identifier: None,
+            summary: "Wrote again".into(),
+            body: String::new(),
+            breach_of: Vec::new(),
+            screening: Screening::Due,
+            not_recorded_as_complaint: false,
+        };
+        let screen = |f: Finding, note: &str| {
+            screen_contact(&w.p, &actor(CASEWORKER), &contact, f, note, now())
+        };
+        // Nothing new needs no note and raises nothing; the event says what was found.
+        let (ev, tasks) = screen(Finding::NothingNew, "").unwrap();
+        assert!(tasks.is_empty());
+        assert_eq!(ev.clause.as_deref(), Some(w.p.clauses.screening.as_str()));
+        assert!(ev
+            .detail
+            .iter()
+            .any(|(k, v)| k == "finding" && v == "nothing-new"));
+        // Anything else needs a note of what was raised.
+        let e = screen(Finding::PossibleCrime, " ").unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("note"), "{name}");
+        assert!(Finding::parse("worrying").is_err());
+        assert_eq!(
+            Finding::parse("safeguarding").unwrap(),
+            Finding::Safeguarding
+        );
+        let raised = |f: Finding| {
+            let (_, tasks) = screen(f, "Said they would hurt someone").unwrap();
+            tasks
+        };
+        assert!(raised(Finding::NewInformation).is_empty());
+        let matter = raised(Finding::NewComplaint);
+        assert_eq!(matter.len(), 1);
+        assert_eq!(matter[0].kind, TaskKind::OpenMatter);
+        assert_eq!(
+            matter[0].clause, w.p.clauses.new_matters,
+            "{name}: CLE-10.4"
+        );
+        let police = raised(Finding::PossibleCrime);
+        assert_eq!(police.len(), 1);
+        assert_eq!(police[0].kind, TaskKind::PoliceReferral);
+        assert_eq!(
+            police[0].clause, w.p.clauses.further_action,
+            "{name}: CLE-10.3"
+        );
+        assert!(police[0].title.contains("Said they would hurt someone"));
+        assert_eq!(police[0].subject.as_deref(), Some("contact:9"));
+        let safe = raised(Finding::Safeguarding);
+        assert_eq!(safe.len(), 1);
+        assert_eq!(safe[0].kind, TaskKind::SafeguardingReferral);
+        assert_eq!(safe[0].due_on, Some(tact_core::check::uk_date(now())));
+    }
+}
+
+#[test]
 fn cle_4_6_threatening_correspondence_is_recorded_against_the_message_and_asks_for_a_strategy() {
     let w = World::new("cleveland-opcc");
     let email = Contact {

@@ -366,8 +366,12 @@ pub enum ContactCmd {
     },
     Screen {
         id: i64,
+        /// nothing-new, new-complaint, new-information, possible-crime or safeguarding.
         #[arg(long)]
         finding: String,
+        /// What the contact raised; needed for anything but nothing-new.
+        #[arg(long)]
+        note: Option<String>,
     },
     Queue,
 }

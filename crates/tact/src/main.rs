@@ -891,10 +891,10 @@ fn request_for(command: Command) -> Result<Request> {
                 }),
                 key,
             )),
-            ContactCmd::Screen { id, finding } => r(
+            ContactCmd::Screen { id, finding, note } => r(
                 M::POST,
                 format!("/contacts/{id}/screen"),
-                body(w::ScreenReq { finding }),
+                body(w::ScreenReq { finding, note }),
             ),
             ContactCmd::Queue => r(M::GET, "/screening".into(), None),
         },

@@ -482,7 +482,8 @@ pub async fn screen(
                 &ctx,
                 cmd::ScreenContact {
                     contact: ContactId(id),
-                    finding: req.finding.clone(),
+                    finding: tact_core::model::Finding::parse(&req.finding)?,
+                    note: req.note.clone().unwrap_or_default(),
                 },
             )
             .await?,

@@ -627,6 +627,9 @@ fn task_label(k: TaskKind) -> &'static str {
         TaskKind::ReadDiverted => "Emails diverted to you",
         TaskKind::DataRights => "DPO requests: data rights to answer",
         TaskKind::Disposal => "Records due for disposal",
+        TaskKind::OpenMatter => "New complaints to open as matters",
+        TaskKind::PoliceReferral => "Possible crimes to report to the police",
+        TaskKind::SafeguardingReferral => "Safeguarding referrals to make",
     }
 }
 

@@ -1891,7 +1891,17 @@ fn screen_spec(state: &AppState, id: i64, summary: &str) -> Spec {
         caption: format!("Contact {id}"),
         intro: vec![format!("What they sent: {summary}"), format!("Read it for a genuine complaint, new information, a possible crime or a safeguarding concern ({}).", p.clauses.screening)],
         action: format!("/contacts/{id}/screen"),
-        fields: vec![Field::new("textarea", "finding", "What you found, and what you did about it")],
+        fields: vec![
+            Field::new("radios", "finding", "What did the contact raise?").options(
+                tact_core::model::Finding::ALL
+                    .map(|f| (f.as_str().to_string(), f.label().to_string())),
+            ),
+            Field::new(
+                "textarea",
+                "note",
+                "What it raised, in a sentence or two (not needed for nothing new)",
+            ),
+        ],
         submit: "Record the screening",
         back: "/".into(),
     }
@@ -1917,7 +1927,8 @@ impl FormStep for Screen {
     ) -> Result<Self::Command, RuleError> {
         Ok(cmd::ScreenContact {
             contact: ContactId(id),
-            finding: val(form, "finding").into(),
+            finding: tact_core::model::Finding::parse(val(form, "finding"))?,
+            note: val(form, "note").into(),
         })
     }
     fn done(_: i64, _: &Self::Subject, c: &tact_core::model::Contact) -> String {

@@ -200,7 +200,11 @@ request! {
 
 request! {
     ScreenReq {
+        /// What screening found: `nothing-new`, `new-complaint`, `new-information`,
+        /// `possible-crime` or `safeguarding`.
         finding: String,
+        /// What the contact raised; needed for anything but `nothing-new`.
+        note: Option<String>,
     }
 }
 

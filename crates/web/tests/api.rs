@@ -214,13 +214,62 @@ async fn cle_9_11_and_cle_9_10_both_profiles_end_to_end_a_breach_is_stored_remin
             let cid = logged["contact"]["id"].as_i64().unwrap();
             let q = t.get(&t.caseworker, "/screening").await.1;
             assert!(q["contacts"].as_array().unwrap().iter().any(|c| c["id"] == cid));
-            t.ok(&t.caseworker, &format!("/contacts/{cid}/screen"), json!({"finding": "No new information; no safeguarding concern"})).await;
+            t.ok(&t.caseworker, &format!("/contacts/{cid}/screen"), json!({"finding": "nothing-new"})).await;
             let v = t.get(&t.csm, "/audit/verify").await;
             assert_eq!(v.0, StatusCode::OK, "{}", v.1);
             assert!(v.1["entries"].as_u64().unwrap() > 10);
         })
         .await;
     }
+}
+
+/// CLE-9.10, CLE-10.3: what screening found is one of five findings, refused in plain words
+/// otherwise; a possible crime needs a note of what was raised and puts a police referral
+/// on the senior managers' list, about that contact.
+#[tokio::test]
+async fn cle_9_10_and_cle_10_3_a_screening_finding_is_one_of_five_and_a_possible_crime_raises_a_referral(
+) {
+    each_backend("cleveland-opcc", |t| async move {
+        let (pid, _, _) = t.plan_in_force(json!([{"kind": "single-channel", "channel": "email", "reason": "Abusive calls"}])).await;
+        let logged = t.ok(&t.caseworker, "/contacts", json!({"channel": "phone", "phone": "07911123123", "summary": "Called and made a threat"})).await;
+        assert_eq!(logged["contact"]["person_id"], pid);
+        let cid = logged["contact"]["id"].as_i64().unwrap();
+        let path = format!("/contacts/{cid}/screen");
+        let (st, v) = t.post(&t.caseworker, &path, json!({"finding": "worrying"})).await;
+        assert_eq!(st, StatusCode::BAD_REQUEST, "{v}");
+        assert_eq!(v["error"]["field"], "finding", "{v}");
+        let (st, v) = t.post(&t.caseworker, &path, json!({"finding": "possible-crime"})).await;
+        assert_eq!(st, StatusCode::BAD_REQUEST, "{v}");
+        assert_eq!(v["error"]["field"], "note", "{v}");
+        let open = |kind| {
+            let app = t.app.clone();
+            async move {
+                app.store()
+                    .tasks(
+                        &tact_store::TaskFilter {
+                            open_only: true,
+                            kind: Some(kind),
+                            ..Default::default()
+                        },
+                        10,
+                    )
+                    .await
+                    .unwrap()
+            }
+        };
+        assert!(open(tact_core::model::TaskKind::PoliceReferral).await.is_empty());
+        let screened = t.ok(&t.caseworker, &path, json!({"finding": "possible-crime", "note": "Threatened to burn the office down"})).await;
+        assert_eq!(screened["screening"], "done", "{screened}");
+        let referrals = open(tact_core::model::TaskKind::PoliceReferral).await;
+        assert_eq!(referrals.len(), 1);
+        let r = &referrals[0].task;
+        assert_eq!(r.clause, "CLE-10.3");
+        assert_eq!(r.subject.as_deref(), Some(format!("contact:{cid}").as_str()));
+        assert_eq!(r.role, Some(tact_core::roles::Role::SeniorManager));
+        assert!(r.title.contains("Threatened to burn the office down"), "{}", r.title);
+        assert!(open(tact_core::model::TaskKind::Screening).await.iter().all(|x| x.task.subject.as_deref() != Some(format!("contact:{cid}").as_str())));
+    })
+    .await;
 }
 
 #[tokio::test]

@@ -2407,11 +2407,11 @@ async fn cle_9_10_screening_a_contact_twice_is_a_409_on_the_form_as_in_the_api()
     let cas = ui.session("cas").await;
     let path = format!("/contacts/{id}/screen");
     let first = ui
-        .post_form(&cas, &path, &[("finding", "Nothing new")])
+        .post_form(&cas, &path, &[("finding", "nothing-new")])
         .await;
     assert!(first.status().is_redirection(), "{}", first.status());
     let again = ui
-        .post_form(&cas, &path, &[("finding", "Nothing new")])
+        .post_form(&cas, &path, &[("finding", "nothing-new")])
         .await;
     assert_eq!(again.status(), StatusCode::CONFLICT);
     let html = again.text().await.unwrap();
@@ -2422,11 +2422,64 @@ async fn cle_9_10_screening_a_contact_twice_is_a_409_on_the_form_as_in_the_api()
         .http
         .post(format!("{}/api/v1/contacts/{id}/screen", ui.base))
         .bearer_auth(&c.cw)
-        .json(&json!({"finding": "Nothing new"}))
+        .json(&json!({"finding": "nothing-new"}))
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::CONFLICT);
+}
+
+/// CLE-9.10: the screening form asks which of the five findings it was; none chosen, or a
+/// safeguarding concern without a word of what was raised, is an error on the form, and a
+/// safeguarding concern puts a referral on the line managers' list.
+#[tokio::test]
+async fn cle_9_10_the_screening_form_asks_what_was_raised_and_a_safeguarding_concern_is_referred() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    c.plan_in_force(&ui, "email", "Abusive calls after a warning")
+        .await;
+    let logged = ui.api(&c.cw, "/contacts", json!({"person_id": c.pid, "channel": "email", "direction": "inbound", "summary": "Wrote about the complaint"})).await;
+    let id = logged["contact"]["id"].as_i64().unwrap();
+    let cas = ui.session("cas").await;
+    let path = format!("/contacts/{id}/screen");
+    let (_, form) = ui.page(&cas, &path).await;
+    for value in [
+        "nothing-new",
+        "new-complaint",
+        "new-information",
+        "possible-crime",
+        "safeguarding",
+    ] {
+        assert!(
+            form.contains(&format!("value=\"{value}\"")),
+            "{value}: {form}"
+        );
+    }
+    assert!(form.contains("A safeguarding concern"), "{form}");
+    let none = ui.post_form(&cas, &path, &[("note", "")]).await;
+    assert_eq!(none.status(), StatusCode::BAD_REQUEST);
+    let html = none.text().await.unwrap();
+    assert!(html.contains("Choose what the contact raised"), "{html}");
+    let bare = ui
+        .post_form(&cas, &path, &[("finding", "safeguarding"), ("note", " ")])
+        .await;
+    assert_eq!(bare.status(), StatusCode::BAD_REQUEST);
+    let html = bare.text().await.unwrap();
+    assert!(html.contains("Say what the contact raised"), "{html}");
+    let done = ui
+        .post_form(
+            &cas,
+            &path,
+            &[
+                ("finding", "safeguarding"),
+                ("note", "Has nowhere safe to stay tonight"),
+            ],
+        )
+        .await;
+    assert!(done.status().is_redirection(), "{}", done.status());
+    let lee = ui.session("lee").await;
+    let (_, home) = ui.page(&lee, "/").await;
+    assert!(home.contains("Safeguarding referrals to make"), "{home}");
 }
 
 /// Issue 11: bad input is an error on the form, never a silent default. A channel the
