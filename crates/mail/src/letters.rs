@@ -101,6 +101,7 @@ pub fn render(profile: &Profile, kind: &str, facts: &Facts) -> Result<Letter, Ru
             ),
         )
     })?;
+    let facts = &as_sentences(facts);
     let ctx = Context {
         facts,
         plan: &profile.terms.plan,
@@ -128,6 +129,46 @@ pub fn render(profile: &Profile, kind: &str, facts: &Facts) -> Result<Letter, Ru
         subject,
         text,
     })
+}
+
+/// Text a member of staff typed, as a sentence of a letter: trimmed, starting with a capital
+/// and ending with a full stop (or the `!` or `?` they ended it with). Staff type into
+/// forms as they speak — "you phoned us 14 times" — and a letter that runs their words on
+/// without a stop reads as one long sentence (issue 13).
+pub fn sentence(text: &str) -> String {
+    let t = text.trim();
+    let mut chars = t.chars();
+    let Some(first) = chars.next() else {
+        return String::new();
+    };
+    let mut out: String = first.to_uppercase().chain(chars).collect();
+    if !out.ends_with(['.', '!', '?']) {
+        out = out.trim_end_matches([',', ';', ':']).to_string();
+        out.push('.');
+    }
+    out
+}
+
+/// The facts with every piece staff typed as whole sentences ([`sentence`]); what a
+/// template puts inside its own sentence (matters, dates, the decision) is left alone.
+fn as_sentences(f: &Facts) -> Facts {
+    let s = |t: &str| sentence(t);
+    Facts {
+        what_is_wrong: s(&f.what_is_wrong),
+        how_to_change: s(&f.how_to_change),
+        consequence: s(&f.consequence),
+        reasons: s(&f.reasons),
+        decision_reasons: s(&f.decision_reasons),
+        restrictions: f
+            .restrictions
+            .iter()
+            .map(|r| RestrictionLine {
+                text: s(&r.text),
+                reason: s(&r.reason),
+            })
+            .collect(),
+        ..f.clone()
+    }
 }
 
 /// Blank lines at most one at a time, no trailing spaces, ending in one newline.

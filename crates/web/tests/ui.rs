@@ -795,9 +795,9 @@ async fn cle_4_5_an_ended_call_follow_up_is_closed_from_its_task_page() {
     let (_, page) = ui.page(&lee, &letter).await;
     assert!(
         page.contains("Your contact with us")
-            && page.contains("What has happened: a")
-            && page.contains("What we ask you to do: b")
-            && page.contains("If this continues: c"),
+            && page.contains("What has happened: A.")
+            && page.contains("What we ask you to do: B.")
+            && page.contains("If this continues: C."),
         "{page}"
     );
 }
