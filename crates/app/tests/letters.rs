@@ -86,7 +86,7 @@ async fn cle_9_6_the_notice_is_written_from_the_template_kept_and_sent_by_email(
     for (name, url) in testing::fresh_urls().await {
         let w = world(&url).await;
         let (sid, lm) = w
-            .plan_with(|_| {
+            .plan_authorised(|_| {
                 vec![Restriction {
                     rule: Rule::SingleChannel {
                         channel: Channel::Letter,
@@ -174,7 +174,7 @@ async fn cle_9_6_the_notice_is_written_from_the_template_kept_and_sent_by_email(
 async fn an_email_the_relay_cannot_take_is_tried_again_later_then_shown_as_failed() {
     for (name, url) in testing::fresh_urls().await {
         let w = world(&url).await;
-        let (sid, lm) = w.plan_with(email_only).await;
+        let (sid, lm) = w.plan_authorised(email_only).await;
         let lm = common::ctx(&w.app.store().staff(lm).await.unwrap().unwrap());
         let l = w
             .app
@@ -222,7 +222,7 @@ async fn an_email_the_relay_cannot_take_is_tried_again_later_then_shown_as_faile
 async fn cle_9_14_the_letter_about_a_change_says_what_was_decided_and_why() {
     for (name, url) in testing::fresh_urls().await {
         let w = world(&url).await;
-        let (sid, lm) = w.plan_with(email_only).await;
+        let (sid, lm) = w.plan_authorised(email_only).await;
         let lm_ctx = common::ctx(&w.app.store().staff(lm).await.unwrap().unwrap());
         // Not lifted yet: there is nothing to tell them about lifting.
         let e = w
@@ -378,7 +378,7 @@ async fn a_held_letter_goes_only_when_released_and_goes_as_staff_changed_it() {
     let sink = Sink::start();
     for (name, url) in testing::fresh_urls().await {
         let w = world(&url).await;
-        let (sid, lm) = w.plan_with(email_only).await;
+        let (sid, lm) = w.plan_authorised(email_only).await;
         let lm = common::ctx(&w.app.store().staff(lm).await.unwrap().unwrap());
         let held = How {
             hold: true,
@@ -514,7 +514,7 @@ async fn cle_9_6_and_nor_5_1_a_notice_letter_that_has_gone_is_the_recorded_notic
         // Northamptonshire, by email: the policy goes with it (NOR-5.2) and the plan takes
         // effect once the notice is recorded (NOR-5.1).
         let w = common::world_under(&url, "northamptonshire-opfcc").await;
-        let (sid, lm) = w.plan_with(email_only).await;
+        let (sid, lm) = w.plan_authorised(email_only).await;
         let lm = common::ctx(&w.app.store().staff(lm).await.unwrap().unwrap());
         assert!(w.app.plan_as_stored(sid).await.unwrap().notice.is_none());
         let l = w
@@ -560,7 +560,7 @@ async fn cle_9_6_and_nor_5_1_a_notice_letter_that_has_gone_is_the_recorded_notic
             .unwrap()
             .1;
         let w = world(&url).await;
-        let (sid, lm) = w.plan_with(email_only).await;
+        let (sid, lm) = w.plan_authorised(email_only).await;
         let lm = common::ctx(&w.app.store().staff(lm).await.unwrap().unwrap());
         let mut tx = w.app.store().begin().await.unwrap();
         tx.execute_raw("UPDATE people SET postal_address = '1 High Street'")
@@ -607,7 +607,7 @@ async fn cle_9_6_and_nor_5_1_a_notice_letter_that_has_gone_is_the_recorded_notic
             .unwrap()
             .1;
         let w = world(&url).await;
-        let (sid, lm) = w.plan_with(email_only).await;
+        let (sid, lm) = w.plan_authorised(email_only).await;
         let lm = common::ctx(&w.app.store().staff(lm).await.unwrap().unwrap());
         let stale = w
             .app

@@ -98,7 +98,37 @@ impl World {
     }
 
     /// A plan in force with the restrictions `make` gives, given the line manager's id.
+    /// A plan in force for the world's person and matter: authorised by a senior manager
+    /// and the person told in writing (until then it restricts nothing, CLE-9.6).
     pub async fn plan_with(
+        &self,
+        make: impl FnOnce(tact_core::ids::StaffId) -> Vec<Restriction>,
+    ) -> (PlanId, tact_core::ids::StaffId) {
+        let (id, lm) = self.plan_authorised(make).await;
+        let app = &self.app;
+        let lm_ctx = ctx(&app.store().staff(lm).await.unwrap().unwrap());
+        step(
+            app,
+            &lm_ctx,
+            id,
+            wf::PlanCommand::RecordNotice(wf::NoticeInput {
+                sent_at: app.now(),
+                channel: Channel::Letter,
+                format: tact_core::model::Format::Standard,
+                agreement_sought: true,
+                agreement_given: None,
+                agreement_note: None,
+                policy_enclosed: true,
+            }),
+        )
+        .await
+        .unwrap();
+        (id, lm)
+    }
+
+    /// A plan authorised by a senior manager, its written notice not yet recorded: active
+    /// on Cleveland, waiting for the notice on Northamptonshire.
+    pub async fn plan_authorised(
         &self,
         make: impl FnOnce(tact_core::ids::StaffId) -> Vec<Restriction>,
     ) -> (PlanId, tact_core::ids::StaffId) {
@@ -211,23 +241,6 @@ impl World {
         step(app, &ctx(&sm), s.id, wf::PlanCommand::Authorise(authorise))
             .await
             .unwrap();
-        // Told in writing: until then it restricts nothing (CLE-9.6; NOR-5.1).
-        step(
-            app,
-            &ctx(&lm),
-            s.id,
-            wf::PlanCommand::RecordNotice(wf::NoticeInput {
-                sent_at: app.now(),
-                channel: Channel::Letter,
-                format: tact_core::model::Format::Standard,
-                agreement_sought: true,
-                agreement_given: None,
-                agreement_note: None,
-                policy_enclosed: true,
-            }),
-        )
-        .await
-        .unwrap();
         (s.id, lm.id)
     }
 }
