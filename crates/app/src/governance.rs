@@ -53,6 +53,7 @@ impl App {
         let disputes = self.store.all_disputes().await?;
         let adjustments = self.store.all_adjustments().await?;
         Ok(governance::report(
+            &self.profile,
             period,
             &plans,
             &categories,

@@ -95,6 +95,7 @@ fn category_of(s: &Plan, categories: &BTreeMap<IncidentId, String>) -> String {
 /// Counts the report for `period`.
 #[allow(clippy::too_many_arguments)]
 pub fn report(
+    profile: &crate::profile::Profile,
     period: Period,
     plans: &[Plan],
     categories: &BTreeMap<IncidentId, String>,
@@ -121,7 +122,9 @@ pub fn report(
                 .entry((category.clone(), s.status.as_str().to_string()))
                 .or_default() += 1;
         }
-        if s.created_at <= end && s.in_force(end) {
+        // In force as the check would answer then: a plan lapsed for want of its review
+        // restricts nothing (NOR-8.2).
+        if s.created_at <= end && crate::check::restricts(profile, s, end) {
             *r.in_force_at_end.entry(category).or_default() += 1;
         }
         let live = matches!(s.status, PlanStatus::Authorised | PlanStatus::Active);

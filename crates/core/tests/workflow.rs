@@ -763,6 +763,33 @@ fn cle_9_12_an_overdue_review_is_escalated_and_nor_8_2_an_unreviewed_plan_lapses
 }
 
 #[test]
+fn nor_8_2_a_lapsed_plan_is_not_counted_in_force_at_the_end_of_the_quarter() {
+    use tact_core::governance::{report, Period};
+    for name in BOTH {
+        let mut w = World::new(name);
+        let s = w.active(vec![email_only()]);
+        // The period ends twenty days after the review date, with no review.
+        let period = Period {
+            from: s.review_due - 10.days(),
+            to: s.review_due + 20.days(),
+        };
+        let r = report(
+            &w.p,
+            period,
+            &[s],
+            &std::collections::BTreeMap::new(),
+            &[],
+            &[],
+            &[],
+            &[],
+        );
+        let counted: usize = r.in_force_at_end.values().map(|n| *n as usize).sum();
+        let want = if name == "cleveland-opcc" { 1 } else { 0 };
+        assert_eq!(counted, want, "{name}");
+    }
+}
+
+#[test]
 fn cle_9_13_and_nor_5_9_a_restriction_that_defeats_an_adjustment_needs_a_senior_override() {
     for name in BOTH {
         let mut w = World::new(name);
