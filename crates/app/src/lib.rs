@@ -935,7 +935,7 @@ impl App {
     /// An unknown person or matter; or a repeated idempotency key.
     async fn log_contact(&self, ctx: &Ctx, mut input: wf::ContactInput) -> Result<Logged> {
         if input.summary.trim().is_empty() {
-            return Err(RuleError::invalid("summary", "summary must not be empty").into());
+            return Err(RuleError::invalid("summary", tact_core::error::enter("summary")).into());
         }
         if input.at > self.now() + jiff::SignedDuration::from_mins(5) {
             return Err(

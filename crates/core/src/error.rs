@@ -102,11 +102,79 @@ impl std::error::Error for RuleError {}
 /// A [`RuleErrorKind::Invalid`] error naming `field` when `value` is empty or only whitespace.
 pub fn require_text(field: &str, value: &str) -> Result<(), RuleError> {
     if value.trim().is_empty() {
-        Err(RuleError::invalid(
-            field,
-            format!("{field} must not be empty"),
-        ))
+        Err(RuleError::invalid(field, enter(field)))
     } else {
         Ok(())
+    }
+}
+
+/// What to ask for when a field is left empty, in plain words, as the GOV.UK Design
+/// System words it ("Enter why you ended the call"), never the field's own name (issue 13):
+/// the same words at every door. A field inside another (`ended_call.reason`,
+/// `restrictions[0].reason`) is asked for by its own last part.
+pub fn enter(field: &str) -> String {
+    let last = field
+        .rsplit('.')
+        .next()
+        .unwrap_or(field)
+        .split('[')
+        .next()
+        .unwrap_or(field);
+    let plain = match (field, last) {
+        ("ended_call.reason", _) => "why you ended the call",
+        ("ended_call.file_note", _) => "a note of the call for the file",
+        (_, "what_is_wrong" | "what_was_wrong") => {
+            "what the behaviour was and why it is not acceptable"
+        }
+        (_, "how_to_change") => "what you are asking them to do instead",
+        (_, "consequence") => "what will happen if it goes on",
+        (_, "aims") => "what the restrictions are meant to achieve",
+        (_, "proportionality") => "why the restrictions are fair and proportionate",
+        (_, "reasons") => "the reasons",
+        (_, "reason") => "the reason",
+        (_, "description") => "what happened",
+        (_, "details") => "the details",
+        (_, "grounds" | "note") => "the grounds",
+        (_, "name") => "the name",
+        (_, "outcome") => "what was done",
+        (_, "partner") => "who it is to be shared with",
+        (_, "recent_conduct") => "how they have been in contact since the last decision",
+        (_, "shared_what") => "what was shared",
+        (_, "title") => "a title",
+        (_, "summary") => "a summary of the contact",
+        (_, other) => return format!("Enter the {}", other.replace('_', " ")),
+    };
+    format!("Enter {plain}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issue_13_an_empty_field_is_asked_for_in_plain_words_never_by_its_name() {
+        let e = require_text("ended_call.reason", "  ").unwrap_err();
+        assert_eq!(e.message, "Enter why you ended the call");
+        assert_eq!(e.field.as_deref(), Some("ended_call.reason"));
+        assert_eq!(
+            enter("what_is_wrong"),
+            "Enter what the behaviour was and why it is not acceptable"
+        );
+        assert_eq!(enter("restrictions[0].reason"), "Enter the reason");
+        assert_eq!(enter("call_window.reason"), "Enter the reason");
+        assert_eq!(enter("other_field"), "Enter the other field");
+        for f in [
+            "aims",
+            "proportionality",
+            "reasons",
+            "description",
+            "ended_call.file_note",
+            "shared_what",
+            "recent_conduct",
+        ] {
+            let m = enter(f);
+            assert!(m.starts_with("Enter ") && !m.contains('_'), "{f}: {m}");
+        }
+        assert!(require_text("reason", "because").is_ok());
     }
 }

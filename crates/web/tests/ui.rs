@@ -2548,6 +2548,26 @@ async fn an_unknown_channel_is_an_error_on_the_form_not_a_default() {
         )
         .await;
     assert!(html.contains("carrier-pigeon"), "{html}");
+    // Issue 13: a field left empty is asked for in plain words, never by its own name.
+    let html = ui
+        .refused_on(
+            &lee,
+            &format!("/people/{}/warning", c.pid),
+            &[
+                ("what_is_wrong", " "),
+                ("how_to_change", "b"),
+                ("consequence", "c"),
+                ("channel", "letter"),
+            ],
+            "what_is_wrong",
+            "",
+        )
+        .await;
+    assert!(
+        html.contains("Enter what the behaviour was and why it is not acceptable"),
+        "{html}"
+    );
+    assert!(!html.contains("What_is_wrong"), "{html}");
 }
 
 /// Issue 11: every form is one transaction. A new member of staff whose username is taken
