@@ -845,15 +845,7 @@ async fn issue_12_a_baseline_covers_older_records_once_and_later_changes_are_sti
     use tact_core::audit::Difference;
     for (name, url) in testing::fresh_urls().await {
         let w = common::world_under(&url, "cleveland-opcc").await;
-        let deep = || async {
-            w.app
-                .verify_deep(&[], b"")
-                .await
-                .unwrap()
-                .expect("an intact chain")
-                .2
-                .differences
-        };
+        let deep = || async { deep_check(&w.app).await.differences };
         w.app.seal_contacts().await.unwrap();
         assert_eq!(deep().await, Vec::new(), "{name}: all written through Tact");
         // A contact from before the chain covered records (written here behind its back,
@@ -930,14 +922,7 @@ async fn issue_12_every_contact_logged_is_sealed_once_and_a_change_after_is_foun
         )
         .await;
         assert_eq!(logged.len(), 60, "{name}");
-        let deep = || async {
-            w.app
-                .verify_deep(&[], b"")
-                .await
-                .unwrap()
-                .expect("an intact chain")
-                .2
-        };
+        let deep = || deep_check(&w.app);
         let before = deep().await;
         assert_eq!(before.awaiting_seal, 60, "{name}: {before:?}");
         assert!(before.differences.is_empty(), "{name}: {before:?}");
@@ -976,4 +961,13 @@ async fn issue_12_every_contact_logged_is_sealed_once_and_a_change_after_is_foun
         assert_eq!(changed.len(), 1, "{name}: {changed:?}");
         assert_eq!(changed[0].1, Difference::Changed, "{name}");
     }
+}
+
+/// What the deep check finds on `app`'s database, its chain intact.
+async fn deep_check(app: &tact_app::App) -> tact_core::audit::Comparison {
+    app.verify_deep(&[], b"")
+        .await
+        .unwrap()
+        .expect("an intact chain")
+        .2
 }

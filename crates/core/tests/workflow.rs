@@ -207,12 +207,12 @@ impl World {
             .record
     }
 
-    fn active(&mut self, restrictions: Vec<Restriction>) -> Plan {
-        let s = self.proposed(restrictions);
-        let s = authorise_plan(
+    /// A proposal authorised by a senior manager, as the decision gives it back.
+    fn authorise(&self, s: &Plan) -> Decision<Plan> {
+        authorise_plan(
             &self.p,
             &actor(SENIOR),
-            &s,
+            s,
             AuthoriseInput {
                 reason: "Proportionate".into(),
                 overrides: vec![],
@@ -221,7 +221,11 @@ impl World {
             now(),
         )
         .unwrap()
-        .record;
+    }
+
+    fn active(&mut self, restrictions: Vec<Restriction>) -> Plan {
+        let s = self.proposed(restrictions);
+        let s = self.authorise(&s).record;
         // Told in writing on every profile: until then it restricts nothing (CLE-9.6).
         record_notice(&self.p, &actor(LINE_MANAGER), &s, notice(), now())
             .unwrap()
@@ -600,18 +604,7 @@ fn nor_6_2_the_proposer_may_not_authorise_their_own_plan() {
 fn nor_5_1_a_plan_does_not_restrict_until_written_notice_is_recorded() {
     let mut w = World::new("northamptonshire-opfcc");
     let s = w.proposed(vec![email_only()]);
-    let d = authorise_plan(
-        &w.p,
-        &actor(SENIOR),
-        &s,
-        AuthoriseInput {
-            reason: "Proportionate".into(),
-            overrides: vec![],
-        },
-        &w.ctx(),
-        now(),
-    )
-    .unwrap();
+    let d = w.authorise(&s);
     assert_eq!(d.record.status, PlanStatus::Authorised);
     assert!(!d.record.in_force(now()));
     assert!(d.tasks.iter().any(|t| t.kind == TaskKind::SendNotice));
@@ -630,18 +623,7 @@ fn nor_5_1_a_plan_does_not_restrict_until_written_notice_is_recorded() {
 fn cle_9_6_strategy_takes_effect_on_authorisation_and_notice_records_agreement() {
     let mut w = World::new("cleveland-opcc");
     let s = w.proposed(vec![email_only()]);
-    let d = authorise_plan(
-        &w.p,
-        &actor(SENIOR),
-        &s,
-        AuthoriseInput {
-            reason: "Proportionate".into(),
-            overrides: vec![],
-        },
-        &w.ctx(),
-        now(),
-    )
-    .unwrap();
+    let d = w.authorise(&s);
     assert_eq!(d.record.status, PlanStatus::Active);
     assert!(d
         .tasks
@@ -667,34 +649,10 @@ fn cle_9_6_strategy_takes_effect_on_authorisation_and_notice_records_agreement()
 fn cle_9_6_a_contact_before_the_written_notice_is_not_a_breach_and_staff_are_told_it_is_coming() {
     let mut w = World::new("cleveland-opcc");
     let s = w.proposed(vec![email_only()]);
-    let authorised = authorise_plan(
-        &w.p,
-        &actor(SENIOR),
-        &s,
-        AuthoriseInput {
-            reason: "Proportionate".into(),
-            overrides: vec![],
-        },
-        &w.ctx(),
-        now(),
-    )
-    .unwrap()
-    .record;
+    let authorised = w.authorise(&s).record;
     // On Cleveland it is in force from authorisation…
     assert!(authorised.in_force(now()));
-    let input = ContactInput {
-        person_id: Some(PERSON),
-        matter_id: None,
-        channel: Channel::Phone,
-        direction: Direction::Inbound,
-        at: now(),
-        staff_id: Some(CASEWORKER),
-        identifier: None,
-        via_advocate: false,
-        summary: "Called for an update".into(),
-        body: String::new(),
-        is_complaint: false,
-    };
+    let input = phone_call("Called for an update");
     // …but a call before the person is told of it in writing breaks nothing.
     let (verdict, contact, tasks, _) =
         evaluate_contact(&w.p, Some(&view_with(authorised.clone())), &input, now());
@@ -1371,6 +1329,42 @@ fn view_with(s: Plan) -> PersonView {
     }
 }
 
+/// An email from the world's person, stored as contact `id`, waiting for nothing.
+fn an_email(id: i64, summary: &str) -> Contact {
+    Contact {
+        id: ContactId(id),
+        person_id: Some(PERSON),
+        matter_id: None,
+        channel: Channel::Email,
+        direction: Direction::Inbound,
+        at: now(),
+        staff_id: None,
+        identifier: None,
+        summary: summary.into(),
+        body: String::new(),
+        breach_of: Vec::new(),
+        screening: Screening::NotNeeded,
+        not_recorded_as_complaint: false,
+    }
+}
+
+/// An inbound call from the world's person, taken by the caseworker now.
+fn phone_call(summary: &str) -> ContactInput {
+    ContactInput {
+        person_id: Some(PERSON),
+        matter_id: None,
+        channel: Channel::Phone,
+        direction: Direction::Inbound,
+        at: now(),
+        staff_id: Some(CASEWORKER),
+        identifier: None,
+        via_advocate: false,
+        summary: summary.into(),
+        body: String::new(),
+        is_complaint: false,
+    }
+}
+
 fn call_at(at: &str) -> CheckRequest {
     CheckRequest {
         identifier: Some(Identifier::Phone(
@@ -1418,19 +1412,7 @@ fn cle_9_11_a_forbidden_contact_is_a_breach_naming_the_restriction_with_a_remind
     let mut w = World::new("cleveland-opcc");
     let s = w.active(vec![email_only()]);
     let v = view_with(s.clone());
-    let input = ContactInput {
-        person_id: Some(PERSON),
-        matter_id: None,
-        channel: Channel::Phone,
-        direction: Direction::Inbound,
-        at: now(),
-        staff_id: Some(CASEWORKER),
-        identifier: None,
-        via_advocate: false,
-        summary: "Called demanding an update".into(),
-        body: String::new(),
-        is_complaint: false,
-    };
+    let input = phone_call("Called demanding an update");
     let (verdict, contact, tasks, events) = evaluate_contact(&w.p, Some(&v), &input, now());
     assert_eq!(verdict.outcome, Outcome::NotAllowed);
     assert_eq!(contact.breach_of, vec![format!("{}:single-channel", s.id)]);
@@ -1949,19 +1931,8 @@ fn cle_9_10_and_cle_10_3_a_screening_finding_is_one_of_five_and_the_serious_ones
     for name in BOTH {
         let w = World::new(name);
         let contact = Contact {
-            id: ContactId(9),
-            person_id: Some(PERSON),
-            matter_id: None,
-            channel: Channel::Email,
-            direction: Direction::Inbound,
-            at: now(),
-            staff_id: None,
-            identifier: None,
-            summary: "Wrote again".into(),
-            body: String::new(),
-            breach_of: Vec::new(),
             screening: Screening::Due,
-            not_recorded_as_complaint: false,
+            ..an_email(9, "Wrote again")
         };
         let screen = |f: Finding, note: &str| {
             screen_contact(&w.p, &actor(CASEWORKER), &contact, f, note, now())
@@ -2013,21 +1984,7 @@ fn cle_9_10_and_cle_10_3_a_screening_finding_is_one_of_five_and_the_serious_ones
 #[test]
 fn cle_4_6_threatening_correspondence_is_recorded_against_the_message_and_asks_for_a_strategy() {
     let w = World::new("cleveland-opcc");
-    let email = Contact {
-        id: ContactId(5),
-        person_id: Some(PERSON),
-        matter_id: None,
-        channel: Channel::Email,
-        direction: Direction::Inbound,
-        at: now(),
-        staff_id: None,
-        identifier: None,
-        summary: "You will regret this".into(),
-        body: String::new(),
-        breach_of: Vec::new(),
-        screening: Screening::NotNeeded,
-        not_recorded_as_complaint: false,
-    };
+    let email = an_email(5, "You will regret this");
     let d = record_threatening_correspondence(
         &w.p,
         &actor(CASEWORKER),
