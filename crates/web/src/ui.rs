@@ -827,7 +827,11 @@ async fn home(
                 href: Some(crate::ui_tasks::link(t)),
                 title: t.task.title.clone(),
                 person: t.task.person_id.map(|p| (p.0, named(p))),
-                due: t.task.due_on.map(|d| d.to_string()).unwrap_or_default(),
+                due: t
+                    .task
+                    .due_on
+                    .map(tact_core::check::long_date)
+                    .unwrap_or_default(),
                 clause: if t.task.clause == "LOCAL" {
                     "Local rule".to_string()
                 } else {
@@ -1138,7 +1142,10 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
                 .map(|x| format!("{} — {}", describe(&x.rule, &name_of), x.reason))
                 .collect();
             lines.push(format!("Reasons: {}", s.reasons));
-            lines.push(format!("Review by {}", s.review_due));
+            lines.push(format!(
+                "Review by {}",
+                tact_core::check::long_date(s.review_due)
+            ));
             if let Some(n) = &s.notice {
                 lines.push(format!(
                     "Written notice sent {} by {}",

@@ -773,7 +773,10 @@ async fn plan_lines(
     lines.push(format!("Reasons: {}", s.reasons));
     lines.push(format!("Aims: {}", s.aims));
     lines.push(format!("Why it is proportionate: {}", s.proportionality));
-    lines.push(format!("Review by {}", s.review_due));
+    lines.push(format!(
+        "Review by {}",
+        tact_core::check::long_date(s.review_due)
+    ));
     if let Some(r) = &s.decision_reason {
         lines.push(format!("Decision: {r}"));
     }

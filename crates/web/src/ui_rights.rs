@@ -28,7 +28,9 @@ pub fn routes() -> Router<AppState> {
 pub fn describe(r: &RightsRequest) -> String {
     let state = match (r.status, r.extended_to) {
         (tact_core::rights::RightStatus::Open, Some(to)) => format!("open, extended to {to}"),
-        (tact_core::rights::RightStatus::Open, None) => format!("open, due by {}", r.due_on),
+        (tact_core::rights::RightStatus::Open, None) => {
+            format!("open, due by {}", tact_core::check::long_date(r.due_on))
+        }
         (s, _) => format!("{}: {}", s.as_str(), r.outcome.clone().unwrap_or_default()),
     };
     format!(

@@ -66,7 +66,7 @@ async fn spec(state: &AppState, actor: &tact_core::roles::Actor, t: &Task) -> Sp
     let plan = &p.terms.plan;
     let mut intro = vec![format!("{} ({})", t.task.title, t.task.clause)];
     if let Some(d) = t.task.due_on {
-        intro.push(format!("Due by {d}."));
+        intro.push(format!("Due by {}.", tact_core::check::long_date(d)));
     }
     let person = match t.task.person_id {
         Some(id) => crate::ui_forms::person_caption(state, actor, id.0).await,

@@ -3296,3 +3296,18 @@ async fn issue_12_single_sign_on_pages_answer_plainly_where_it_is_not_set_up_or_
         .unwrap();
     assert_eq!(r.headers()[LOCATION], "/sign-in");
 }
+
+/// Issue 13: dates are written as people read them ("7 January 2027"), not as ISO.
+#[tokio::test]
+async fn issue_13_the_person_page_gives_the_review_date_in_words() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    c.plan_in_force(&ui, "email", "Abusive calls after a warning")
+        .await;
+    let due = tact_core::check::uk_date(jiff::Timestamp::now()) + jiff::Span::new().days(30);
+    let lee = ui.session("lee").await;
+    let (_, page) = ui.page(&lee, &format!("/people/{}", c.pid)).await;
+    let words = format!("Review by {}", tact_core::check::long_date(due));
+    assert!(page.contains(&words), "{words} in {page}");
+    assert!(!page.contains(&format!("Review by {due}")), "{page}");
+}
