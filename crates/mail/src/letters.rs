@@ -60,6 +60,10 @@ struct Context<'a> {
     complain_next: Option<&'a str>,
     dispute_route: Option<&'a str>,
     dispute_contact: Option<&'a str>,
+    /// Whether matters the plan does not name stay open to the person as usual (the
+    /// profile's `new_matters_restricted_only_when_applied`; CLE-9.8, 10.4), for a template
+    /// to say so.
+    other_matters_open: bool,
 }
 
 fn env() -> Environment<'static> {
@@ -111,6 +115,7 @@ pub fn render(profile: &Profile, kind: &str, facts: &Facts) -> Result<Letter, Ru
         complain_next: profile.letters.complain_next.as_deref(),
         dispute_route: profile.dispute.as_ref().map(|d| d.route.as_str()),
         dispute_contact: profile.dispute.as_ref().map(|d| d.contact_email.as_str()),
+        other_matters_open: profile.rules.new_matters_restricted_only_when_applied,
     };
     let e = env();
     let fill = |src: &str, part: &str| {
@@ -301,6 +306,21 @@ mod tests {
         "dispute-outcome",
         "call-ended",
     ];
+
+    #[test]
+    fn cle_9_8_the_notice_says_other_matters_stay_open_wherever_the_profile_keeps_them_open() {
+        for name in ["cleveland-opcc", "northamptonshire-opfcc"] {
+            let p = profile(name);
+            assert!(p.rules.new_matters_restricted_only_when_applied, "{name}");
+            let l = render(&p, "strategy-notice", &facts()).unwrap();
+            assert!(l.text.contains("anything else"), "{name}:\n{}", l.text);
+        }
+        // Northamptonshire's notice says so only while the profile keeps them open.
+        let mut closed = profile("northamptonshire-opfcc");
+        closed.rules.new_matters_restricted_only_when_applied = false;
+        let l = render(&closed, "strategy-notice", &facts()).unwrap();
+        assert!(!l.text.contains("anything else"), "{}", l.text);
+    }
 
     #[test]
     fn cle_9_14_every_decision_letter_says_what_was_decided_and_why() {
