@@ -1116,6 +1116,26 @@ pub fn record_notice(
 ) -> Result<Decision<Plan>, RuleError> {
     let clauses = &profile.clauses;
     gate(profile, actor, s, PlanStep::RecordNotice)?;
+    // A notice tells the person of a version of the plan; once they have been told of this
+    // one, a second is only for a change waiting for its notice.
+    let waiting = s.pending_variation.is_some()
+        || s.pending_matters.iter().any(|p| p.authorised_by.is_some());
+    if let Some(n) = s
+        .notice
+        .as_ref()
+        .filter(|n| n.plan_version == s.plan_version)
+    {
+        if !waiting {
+            return Err(RuleError::conflict(
+                &clauses.notice_content,
+                format!(
+                    "they were told of this {} in writing on {}; record a notice again only for a change",
+                    profile.terms.plan,
+                    check::long_date(check::uk_date(n.sent_at))
+                ),
+            ));
+        }
+    }
     if input.sent_at > now {
         return Err(RuleError::invalid(
             "sent_at",

@@ -636,6 +636,7 @@ fn cle_9_6_strategy_takes_effect_on_authorisation_and_notice_records_agreement()
     );
     let nd = record_notice(&w.p, &actor(LINE_MANAGER), &d.record, notice(), now()).unwrap();
     assert_eq!(nd.closes, vec![TaskKind::SendNotice], "the notice is sent");
+    let noticed_plan = nd.record.clone();
     let noticed = nd.record;
     let n = noticed.notice.unwrap();
     assert!(n.agreement_sought);
@@ -643,6 +644,15 @@ fn cle_9_6_strategy_takes_effect_on_authorisation_and_notice_records_agreement()
     let mut bad = notice();
     bad.channel = Channel::Phone;
     assert!(record_notice(&w.p, &actor(LINE_MANAGER), &d.record, bad, now()).is_err());
+    // Told once, a second notice of the same version is refused, saying when they were told.
+    let again =
+        record_notice(&w.p, &actor(LINE_MANAGER), &noticed_plan, notice(), now()).unwrap_err();
+    assert_eq!(again.kind, RuleErrorKind::Conflict);
+    assert!(
+        again.message.contains("were told of this"),
+        "{}",
+        again.message
+    );
 }
 
 #[test]
@@ -1762,10 +1772,8 @@ fn nor_6_2_a_senior_managers_refusal_drops_the_request_and_restricts_nothing() {
     )
     .unwrap();
     assert!(one.closes.is_empty(), "the other request still waits");
-    let told = record_notice(&w.p, &actor(LINE_MANAGER), &refused.record, notice(), now())
-        .unwrap()
-        .record;
-    assert!(!told.matter_ids.contains(&MatterId(101)));
+    // Nothing waits for a notice now: a second one is refused, and the matter never joins.
+    assert!(record_notice(&w.p, &actor(LINE_MANAGER), &refused.record, notice(), now()).is_err());
 }
 
 #[test]
