@@ -86,10 +86,6 @@ fn in_a_sentence(title: &str) -> String {
     }
 }
 
-pub(crate) fn date_words(d: jiff::civil::Date) -> String {
-    d.strftime("%-d %B %Y").to_string()
-}
-
 /// A matter as a letter names it: "your complaint M-000123 about …".
 fn matter_words(m: &tact_core::model::Matter) -> String {
     format!(
@@ -151,7 +147,7 @@ impl App {
         Ok(Facts {
             person_name: person.name,
             reference: person.reference,
-            date: date_words(tact_core::check::uk_date(self.now())),
+            date: tact_core::check::long_date(tact_core::check::uk_date(self.now())),
             matters_words: if covered.is_empty() {
                 "your contact with us".into()
             } else {
@@ -168,8 +164,8 @@ impl App {
             consequence: warning.map(|w| w.consequence).unwrap_or_default(),
             reasons: s.reasons.clone(),
             restrictions: self.restriction_lines(&s.restrictions).await?,
-            review_due: date_words(s.review_due),
-            ends_on: s.ends_on.map(date_words),
+            review_due: tact_core::check::long_date(s.review_due),
+            ends_on: s.ends_on.map(tact_core::check::long_date),
             ..Facts::default()
         })
     }
@@ -320,7 +316,7 @@ impl App {
         let facts = Facts {
             person_name: person.name,
             reference: person.reference,
-            date: date_words(tact_core::check::uk_date(self.now())),
+            date: tact_core::check::long_date(tact_core::check::uk_date(self.now())),
             matters_words: "your contact with us".into(),
             decision,
             decision_reasons: a.decision_reason.clone().unwrap_or_default(),
@@ -358,7 +354,7 @@ impl App {
         let facts = Facts {
             person_name: person.name,
             reference: person.reference,
-            date: date_words(tact_core::check::uk_date(wn.given_at)),
+            date: tact_core::check::long_date(tact_core::check::uk_date(wn.given_at)),
             matters_words: "your contact with us".into(),
             what_is_wrong: wn.what_is_wrong.clone(),
             how_to_change: wn.how_to_change.clone(),
@@ -403,7 +399,7 @@ impl App {
         let facts = Facts {
             person_name: person.name,
             reference: person.reference,
-            date: date_words(tact_core::check::uk_date(i.occurred_at)),
+            date: tact_core::check::long_date(tact_core::check::uk_date(i.occurred_at)),
             matters_words,
             what_is_wrong: i.description.clone(),
             how_to_change: "Please contact us again when you are able to talk with us calmly."
@@ -881,7 +877,7 @@ impl App {
             to,
             vec![
                 format!("Our reference: {}", person.reference),
-                date_words(tact_core::check::uk_date(l.created_at)),
+                tact_core::check::long_date(tact_core::check::uk_date(l.created_at)),
             ],
         ])
     }

@@ -1230,7 +1230,7 @@ impl App {
                 let facts = tact_mail::letters::Facts {
                     person_name: person.name.clone(),
                     reference: person.reference.clone(),
-                    date: crate::letters::date_words(tact_core::check::uk_date(t.created_at)),
+                    date: tact_core::check::long_date(tact_core::check::uk_date(t.created_at)),
                     reasons,
                     consequence: consequences,
                     restrictions,

@@ -175,7 +175,7 @@ impl App {
         let facts = tact_mail::letters::Facts {
             person_name: person.name.clone(),
             reference: person.reference.clone(),
-            date: crate::letters::date_words(tact_core::check::uk_date(now)),
+            date: tact_core::check::long_date(tact_core::check::uk_date(now)),
             matters_words: crate::letters::matters_words(contact.matter_id, &matters),
             received: parsed.subject.clone(),
             ..Default::default()

@@ -411,7 +411,10 @@ pub fn check(profile: &Profile, view: Option<&PersonView>, req: &CheckRequest) -
         v.clauses.push(clauses.adjustments_honoured.clone());
     }
 
+    // The plans that restrict now ([`restricts`]), each in force and not lapsed; staff are
+    // told of an overdue review either way.
     let today = uk_date(req.at);
+    let mut in_force: Vec<&Plan> = Vec::new();
     for s in view.plans.iter().filter(|s| s.in_force(req.at)) {
         if lapsed(profile, s, req.at) {
             v.must.push(format!(
@@ -420,7 +423,9 @@ pub fn check(profile: &Profile, view: Option<&PersonView>, req: &CheckRequest) -
                 long_date(s.review_due)
             ));
             v.clauses.push(overdue_review_clause(profile).to_string());
-        } else if s.review_overdue(today) {
+            continue;
+        }
+        if s.review_overdue(today) {
             v.must.push(format!(
                 "This person's {} was due for review by {}. It still applies: tell your line manager the review is overdue.",
                 profile.terms.plan,
@@ -428,12 +433,8 @@ pub fn check(profile: &Profile, view: Option<&PersonView>, req: &CheckRequest) -
             ));
             v.clauses.push(overdue_review_clause(profile).to_string());
         }
+        in_force.push(s);
     }
-    let in_force: Vec<&Plan> = view
-        .plans
-        .iter()
-        .filter(|s| restricts(profile, s, req.at))
-        .collect();
     let mut new_matter_note = false;
     let mut awaiting_notice = false;
     for s in &in_force {
