@@ -14,16 +14,34 @@ use tact_core::roles::{authorise, Action, Actor};
 use tact_core::RuleError;
 use tact_mail::letters::{Facts, RestrictionLine};
 
-/// A restriction in words addressed to the person.
-fn letter_line(rule: &Rule, name_of: &dyn Fn(tact_core::ids::StaffId) -> String) -> String {
+/// A member of staff as a letter names them: their name, and their own email address
+/// where they have one, so the person can reach them (issue 13).
+pub(crate) struct Named {
+    pub name: String,
+    pub email: Option<String>,
+}
+
+/// A restriction in words addressed to the person, with the address of the channel it
+/// leaves open (the office's, from the profile) and the single point of contact's own
+/// route (issue 13).
+fn letter_line(
+    rule: &Rule,
+    name_of: &dyn Fn(tact_core::ids::StaffId) -> Named,
+    office: &tact_core::profile::OfficeContact,
+) -> String {
     match rule {
         Rule::CallWindow {
             windows,
             max_minutes,
             max_calls_per_window,
         } => {
+            let on = office
+                .phone
+                .as_ref()
+                .map(|p| format!(" on {p}"))
+                .unwrap_or_default();
             let mut s = format!(
-                "Please phone us only {}",
+                "Please phone us{on} only {}",
                 tact_core::check::describe_windows(windows)
             );
             if let Some(n) = max_calls_per_window {
@@ -37,11 +55,32 @@ fn letter_line(rule: &Rule, name_of: &dyn Fn(tact_core::ids::StaffId) -> String)
             }
             s
         }
-        Rule::SingleChannel { channel } => format!("Please contact us by {} only", channel.plain()),
-        Rule::SinglePointOfContact { staff_id } => format!(
-            "Please contact {} only: they will deal with your contact with us",
-            name_of(*staff_id)
-        ),
+        Rule::SingleChannel { channel } => {
+            let at = match channel {
+                Channel::Phone => office.phone.as_ref().map(|p| format!(", on {p}")),
+                Channel::Email => office.email.as_ref().map(|e| format!(", at {e}")),
+                Channel::Letter => office.address_line().map(|a| format!(", to {a}")),
+                Channel::Visit | Channel::WebForm => None,
+            };
+            format!(
+                "Please contact us by {} only{}",
+                channel.plain(),
+                at.unwrap_or_default()
+            )
+        }
+        Rule::SinglePointOfContact { staff_id } => {
+            let who = name_of(*staff_id);
+            match who.email {
+                Some(e) => format!(
+                    "Please contact {} only, by email at {e}. They will deal with your contact with us",
+                    who.name
+                ),
+                None => format!(
+                    "Please contact {} only, through our office. They will deal with your contact with us",
+                    who.name
+                ),
+            }
+        }
         Rule::RecordedCalls => "We will record or monitor our telephone calls with you".into(),
         Rule::DedicatedMailbox { address } => format!("Please email us only at {address}"),
         Rule::BlockedIdentifier { identifier, .. } => {
@@ -114,15 +153,22 @@ impl App {
     ) -> Result<Vec<RestrictionLine>> {
         let staff = self.store.staff_list().await?;
         let name_of = |id| {
-            staff
-                .iter()
-                .find(|x| x.id == id)
-                .map_or_else(|| "your named contact".to_string(), |x| x.name.clone())
+            staff.iter().find(|x| x.id == id).map_or_else(
+                || Named {
+                    name: "your named contact".to_string(),
+                    email: None,
+                },
+                |x| Named {
+                    name: x.name.clone(),
+                    email: x.email.as_ref().map(|e| e.as_str().to_string()),
+                },
+            )
         };
+        let office = &self.profile.letters.contact;
         Ok(restrictions
             .into_iter()
             .map(|r| RestrictionLine {
-                text: letter_line(&r.rule, &name_of),
+                text: letter_line(&r.rule, &name_of, office),
                 reason: r.reason.clone(),
             })
             .collect())
@@ -433,8 +479,9 @@ impl App {
     ) -> Result<StoredLetter> {
         let person = self.person(person_id).await?;
         let now = self.now();
-        let mut stored =
-            self.compose_letter(&person, kind, about, facts, how, ctx.actor.id, now)?;
+        let mut stored = self
+            .compose_letter(&person, kind, about, facts, how, ctx.actor.id, now)
+            .await?;
         let mut tx = self.begin().await?;
         stored.id = self.insert_letter_in(&mut tx, &stored).await?;
         if let Some(k) = closes {
@@ -480,7 +527,7 @@ impl App {
     /// # Errors
     /// No template; no address for the channel; a channel letters do not go by.
     #[allow(clippy::too_many_arguments)]
-    pub fn compose_letter(
+    pub async fn compose_letter(
         &self,
         person: &tact_core::model::ServiceUser,
         kind: &str,
@@ -490,7 +537,15 @@ impl App {
         by: tact_core::ids::StaffId,
         now: jiff::Timestamp,
     ) -> Result<StoredLetter> {
-        let letter = tact_mail::letters::render(&self.profile, kind, facts)?;
+        let mut facts = facts.clone();
+        // Signed by the member of staff it is written by, with their role (issue 13).
+        if let Some(s) = self.store.staff(by).await? {
+            if s.scope.is_none() {
+                facts.signatory_name = s.name;
+                facts.signatory_role = s.role.title();
+            }
+        }
+        let letter = tact_mail::letters::render(&self.profile, kind, &facts)?;
         let channel = how.channel.unwrap_or(if person.emails.is_empty() {
             Channel::Letter
         } else {
@@ -515,10 +570,17 @@ impl App {
             }
         };
         let format = how.format.unwrap_or(person.preferred_format);
-        let html = if format == Format::LargePrint {
-            letter.large_print_html
-        } else {
-            letter.html
+        // Easy Read is its own wording, where the template has one (issue 13).
+        let text = match (&letter.easy_read, format) {
+            (Some(easy), Format::EasyRead) => easy.clone(),
+            _ => letter.text,
+        };
+        let html = match format {
+            Format::LargePrint => letter.large_print_html,
+            Format::EasyRead if letter.easy_read.is_some() => {
+                tact_mail::letters::html(&letter.subject, &text, true)
+            }
+            _ => letter.html,
         };
         Ok(StoredLetter {
             id: 0,
@@ -529,7 +591,7 @@ impl App {
             format,
             to_address,
             subject: letter.subject,
-            text: letter.text,
+            text,
             html,
             status: if how.hold {
                 LetterStatus::Draft
@@ -564,19 +626,30 @@ impl App {
         let (mut sent, mut failed) = (0, 0);
         for l in due {
             let message_id = format!("letter-{}@tact", l.id);
-            let attachments = self.enclosures(&l);
-            let outcome = tact_mail::smtp::send(
-                relay,
-                &tact_mail::smtp::Outgoing {
-                    to: &l.to_address,
-                    subject: &l.subject,
-                    text: &l.text,
-                    html: &l.html,
-                    message_id: &message_id,
-                    attachments: &attachments,
-                },
-            )
-            .await;
+            let made = self.enclosures(&l).await;
+            let (attachments, enclosed) = match &made {
+                Ok((a, policy)) => (a.clone(), *policy),
+                Err(_) => (Vec::new(), false),
+            };
+            // A Braille or audio letter that cannot be made is not sent without it: the
+            // attempt fails and is tried again, with the reason shown on the letter.
+            let outcome = match made {
+                Err(e) => Err(e),
+                Ok(_) => {
+                    tact_mail::smtp::send(
+                        relay,
+                        &tact_mail::smtp::Outgoing {
+                            to: &l.to_address,
+                            subject: &l.subject,
+                            text: &l.text,
+                            html: &l.html,
+                            message_id: &message_id,
+                            attachments: &attachments,
+                        },
+                    )
+                    .await
+                }
+            };
             let now = self.now();
             let mut next = l.clone();
             next.attempts += 1;
@@ -610,7 +683,6 @@ impl App {
                 tx.audit(&[ev]).await?;
             }
             let noticed = if next.status == LetterStatus::Sent {
-                let enclosed = !attachments.is_empty();
                 match self.store.staff(l.created_by).await? {
                     Some(by) => {
                         let actor = tact_core::roles::Actor::from(by);
@@ -632,30 +704,69 @@ impl App {
         Ok((sent, failed))
     }
 
-    /// What goes with an email: the policy itself with a notice, where the profile says a
-    /// copy goes with it (NOR-5.2) and Tact has its text.
-    fn enclosures(&self, l: &StoredLetter) -> Vec<tact_mail::smtp::Attachment> {
-        if l.kind != "strategy-notice" || !self.profile.notice.enclose_policy {
-            return Vec::new();
+    /// What goes with an email, and whether the policy is among it: the letter in Braille
+    /// or as audio where that is its format (issue 13), and the policy itself with a
+    /// notice, where the profile says a copy goes with it (NOR-5.2) and Tact has its text.
+    ///
+    /// # Errors
+    /// The Braille or audio file could not be made.
+    async fn enclosures(
+        &self,
+        l: &StoredLetter,
+    ) -> std::result::Result<(Vec<tact_mail::smtp::Attachment>, bool), String> {
+        let mut out = Vec::new();
+        if matches!(l.format, Format::Braille | Format::Audio) {
+            let (format, subject, text) = (l.format, l.subject.clone(), l.text.clone());
+            let bytes = tokio::task::spawn_blocking(move || {
+                if format == Format::Braille {
+                    tact_mail::formats::brf(&subject, &text)
+                } else {
+                    tact_mail::formats::audio(&subject, &text)
+                }
+            })
+            .await
+            .map_err(|e| e.to_string())??;
+            out.push(if l.format == Format::Braille {
+                tact_mail::smtp::Attachment {
+                    name: format!("letter-{}.brf", l.id),
+                    content_type: "application/x-brf".into(),
+                    bytes,
+                }
+            } else {
+                tact_mail::smtp::Attachment {
+                    name: format!("letter-{}.mp3", l.id),
+                    content_type: "audio/mpeg".into(),
+                    bytes,
+                }
+            });
         }
-        let Some(text) = self.profile.policy_text() else {
-            return Vec::new();
-        };
+        let policy = self.policy_enclosure(l);
+        let enclosed = policy.is_some();
+        out.extend(policy);
+        Ok((out, enclosed))
+    }
+
+    /// The policy as a PDF, where it goes with this letter.
+    fn policy_enclosure(&self, l: &StoredLetter) -> Option<tact_mail::smtp::Attachment> {
+        if l.kind != "strategy-notice" || !self.profile.notice.enclose_policy {
+            return None;
+        }
+        let text = self.profile.policy_text()?;
         match tact_mail::pdf::render(&tact_mail::Layout::plain(
             &self.profile.organisation.policy_title,
             &text,
         )) {
-            Ok(bytes) => vec![tact_mail::smtp::Attachment {
+            Ok(bytes) => Some(tact_mail::smtp::Attachment {
                 name: format!(
                     "{}.pdf",
                     self.profile.organisation.policy_title.replace(' ', "-")
                 ),
                 content_type: "application/pdf".into(),
                 bytes,
-            }],
+            }),
             Err(e) => {
                 tracing::warn!("the policy could not be made into a PDF: {e}");
-                Vec::new()
+                None
             }
         }
     }
@@ -703,16 +814,21 @@ impl App {
         let input = tact_core::workflow::NoticeInput {
             sent_at: l.sent_at.unwrap_or(l.created_at),
             channel: l.channel,
-            format: l.format,
+            format: Some(l.format),
             agreement_sought: self.profile.letters.notice_seeks_agreement,
             agreement_given: None,
             agreement_note: Some(format!("letter {}", l.id)),
             policy_enclosed,
+            format_reason: None,
         };
         let now = self.now();
-        let Ok(d) = tact_core::workflow::record_notice(&self.profile, by, &s, input, now) else {
+        let preferred = self.person(s.person_id).await?.preferred_format;
+        let Ok(d) = tact_core::workflow::notice_format(&self.profile, &input, preferred)
+            .and_then(|()| tact_core::workflow::record_notice(&self.profile, by, &s, input, now))
+        else {
             // Not waiting for a notice, or one that cannot be recorded from this letter
-            // (the policy not enclosed where it must be): staff record it themselves.
+            // (the policy not enclosed where it must be; a format they did not ask for,
+            // which needs a reason): staff record it themselves.
             return Ok(None);
         };
         tx.update_plan(&d.record, s.version).await?;
@@ -775,6 +891,10 @@ pub enum Document {
     Pdf,
     /// An editable Word document, for staff to adjust a held letter.
     Docx,
+    /// Contracted UK English Braille as a Braille Ready File, for an embosser.
+    Braille,
+    /// The letter read aloud, as an MP3.
+    Audio,
 }
 
 /// The longest letter staff may put in place of the written one.
@@ -899,7 +1019,7 @@ impl App {
             head: &head,
             subject: &l.subject,
             text: &l.text,
-            large: l.format == Format::LargePrint,
+            large: matches!(l.format, Format::LargePrint | Format::EasyRead),
         };
         let failed = |e: String| crate::AppError::Rule(RuleError::invalid("letter_id", e));
         Ok(match doc {
@@ -913,6 +1033,22 @@ impl App {
                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                 format!("letter-{id}.docx"),
             ),
+            // Made by programs run as children, off the async threads.
+            Document::Braille | Document::Audio => {
+                let (subject, text) = (l.subject.clone(), l.text.clone());
+                let made = tokio::task::spawn_blocking(move || match doc {
+                    Document::Braille => tact_mail::formats::brf(&subject, &text),
+                    _ => tact_mail::formats::audio(&subject, &text),
+                })
+                .await
+                .map_err(|e| failed(e.to_string()))?
+                .map_err(failed)?;
+                if doc == Document::Braille {
+                    (made, "application/x-brf", format!("letter-{id}.brf"))
+                } else {
+                    (made, "audio/mpeg", format!("letter-{id}.mp3"))
+                }
+            }
         })
     }
 

@@ -1069,6 +1069,7 @@ impl App {
     /// Loads the records a plan decision is checked against.
     async fn plan_records(&self, person: PersonId) -> Result<PlanRecords> {
         Ok(PlanRecords {
+            preferred_format: self.person(person).await?.preferred_format,
             incidents: self.store.incidents_of(person).await?,
             warnings: self.store.warnings_of(person).await?,
             matters: self.store.matters_of(person).await?,
@@ -1236,18 +1237,21 @@ impl App {
                     restrictions,
                     ..Default::default()
                 };
-                Some(self.compose_letter(
-                    &person,
-                    "breach-reminder",
-                    &format!("task:{id}"),
-                    &facts,
-                    crate::letters::How {
-                        channel: Some(channel),
-                        ..Default::default()
-                    },
-                    ctx.actor.id,
-                    now,
-                )?)
+                Some(
+                    self.compose_letter(
+                        &person,
+                        "breach-reminder",
+                        &format!("task:{id}"),
+                        &facts,
+                        crate::letters::How {
+                            channel: Some(channel),
+                            ..Default::default()
+                        },
+                        ctx.actor.id,
+                        now,
+                    )
+                    .await?,
+                )
             }
             _ => None,
         };

@@ -180,18 +180,20 @@ impl App {
             received: parsed.subject.clone(),
             ..Default::default()
         };
-        let mut l = self.compose_letter(
-            &person,
-            "acknowledgement",
-            &format!("strategy:{plan}"),
-            &facts,
-            crate::letters::How {
-                channel: Some(Channel::Email),
-                ..Default::default()
-            },
-            s.decided_by.unwrap_or(s.created_by),
-            now,
-        )?;
+        let mut l = self
+            .compose_letter(
+                &person,
+                "acknowledgement",
+                &format!("strategy:{plan}"),
+                &facts,
+                crate::letters::How {
+                    channel: Some(Channel::Email),
+                    ..Default::default()
+                },
+                s.decided_by.unwrap_or(s.created_by),
+                now,
+            )
+            .await?;
         if let Some(from) = &parsed.from {
             l.to_address = from.as_str().to_string();
         }

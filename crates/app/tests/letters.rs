@@ -668,3 +668,148 @@ async fn cle_9_6_and_nor_5_1_a_notice_letter_that_has_gone_is_the_recorded_notic
         );
     }
 }
+
+/// Writes the notice of plan `sid` by `lm`, as `how` says.
+async fn notice_letter(
+    w: &common::World,
+    lm: &tact_app::Ctx,
+    sid: tact_core::ids::PlanId,
+    how: How,
+) -> tact_core::correspondence::StoredLetter {
+    w.app
+        .execute(
+            lm,
+            cmd::WriteLetter {
+                about: tact_core::correspondence::LetterAbout::Plan {
+                    plan: sid,
+                    kind: String::from("strategy-notice"),
+                },
+                how,
+            },
+        )
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn issue_13_a_letter_is_signed_and_says_how_to_reach_the_office_and_the_named_contact() {
+    for (name, url) in testing::fresh_urls().await {
+        // Northamptonshire: its policy gives the Customer Service Team's phone and email.
+        let w = common::world_under(&url, "northamptonshire-opfcc").await;
+        let spoc = w
+            .app
+            .create_staff(
+                None,
+                "Pat Point",
+                tact_core::roles::Role::Caseworker,
+                Some(tact_core::identity::EmailAddress::parse("pat.point@opfcc.example").unwrap()),
+                None,
+            )
+            .await
+            .unwrap();
+        let (sid, lm) = w
+            .plan_authorised(|_| {
+                vec![
+                    Restriction {
+                        rule: Rule::SingleChannel {
+                            channel: Channel::Email,
+                        },
+                        reason: "Email lets us keep a clear record".into(),
+                    },
+                    Restriction {
+                        rule: Rule::SinglePointOfContact { staff_id: spoc.id },
+                        reason: "One person who knows the case can reply faster".into(),
+                    },
+                ]
+            })
+            .await;
+        let lm = common::ctx(&w.app.store().staff(lm).await.unwrap().unwrap());
+        let l = notice_letter(&w, &lm, sid, How::default()).await;
+        for must in [
+            // The channel left open, with its address.
+            "Please contact us by email only, at customerservice@northantspfcc.pnn.gov.uk.",
+            // The single point of contact, with their own route.
+            "Please contact Pat Point only, by email at pat.point@opfcc.example.",
+            // How to reach the office, and how to disagree (NOR-7.1).
+            "You can phone us on 01604 888881.",
+            "If you disagree with this decision, you can raise it through",
+            // Signed by the member of staff who wrote it, with their role.
+            "Yours sincerely,\n\nLee Manager\nLine manager\nOffice of the Northamptonshire Police, Fire and Crime Commissioner\n",
+        ] {
+            assert!(l.text.contains(must), "{name}: {must}\n{}", l.text);
+        }
+    }
+}
+
+#[tokio::test]
+async fn issue_13_an_easy_read_reader_gets_the_easy_read_letter_and_a_notice_in_another_format_needs_a_reason(
+) {
+    for (name, url) in testing::fresh_urls().await {
+        let w = common::world_under(&url, "northamptonshire-opfcc").await;
+        let mut tx = w.app.store().begin().await.unwrap();
+        tx.execute_raw("UPDATE people SET preferred_format = 'easy-read'")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let (sid, lm_id) = w.plan_authorised(common::email_only).await;
+        let lm = common::ctx(&w.app.store().staff(lm_id).await.unwrap().unwrap());
+        // The letter starts from the format they asked for, in its own words.
+        let easy = notice_letter(&w, &lm, sid, How::default()).await;
+        assert_eq!(easy.format, Format::EasyRead, "{name}");
+        assert!(
+            easy.text
+                .contains("We have made a plan for how we will be in touch with you."),
+            "{name}: {}",
+            easy.text
+        );
+        assert!(
+            easy.html.contains("font-size:18pt"),
+            "Easy Read is set large"
+        );
+        // Recording the notice as sent in standard print needs a reason (NOR-5.9).
+        let notice = |format, reason: Option<&str>| cmd::PlanStepCommand {
+            plan: sid,
+            command: tact_core::workflow::PlanCommand::RecordNotice(
+                tact_core::workflow::NoticeInput {
+                    sent_at: w.app.now(),
+                    channel: Channel::Letter,
+                    format,
+                    agreement_sought: false,
+                    agreement_given: None,
+                    agreement_note: None,
+                    policy_enclosed: true,
+                    format_reason: reason.map(str::to_string),
+                },
+            ),
+        };
+        let err = w
+            .app
+            .execute(&lm, notice(Some(Format::Standard), None))
+            .await
+            .unwrap_err();
+        let tact_app::AppError::Rule(e) = err else {
+            panic!("{name}: {err}")
+        };
+        assert_eq!(e.field.as_deref(), Some("format_reason"), "{name}");
+        assert_eq!(e.clause.as_deref(), Some("NOR-5.9"));
+        assert!(w.app.plan_as_stored(sid).await.unwrap().notice.is_none());
+        w.app
+            .execute(
+                &lm,
+                notice(
+                    Some(Format::Standard),
+                    Some("They asked on the phone for a copy today; the Easy Read one follows"),
+                ),
+            )
+            .await
+            .unwrap();
+        let told = w.app.plan_as_stored(sid).await.unwrap().notice.unwrap();
+        assert_eq!(told.format, Format::Standard, "{name}");
+        let events = w.app.store().audit_of(w.person).await.unwrap();
+        assert!(
+            events.iter().any(|e| e.action == "plan.notice-recorded"
+                && e.detail.contains("Easy Read one follows")),
+            "{name}: the reason is on the event log"
+        );
+    }
+}

@@ -348,11 +348,12 @@ async fn nor_5_5_and_cle_9_10_blocked_or_read_and_file_mail_is_screened_and_ackn
                             tact_core::workflow::NoticeInput {
                                 sent_at: w.app.now(),
                                 channel: Channel::Letter,
-                                format: tact_core::model::Format::Standard,
+                                format: None,
                                 agreement_sought: false,
                                 agreement_given: None,
                                 agreement_note: None,
                                 policy_enclosed: true,
+                                format_reason: None,
                             },
                         ),
                     )

@@ -14,6 +14,7 @@ pub mod check;
 pub mod command;
 pub mod correspondence;
 pub mod error;
+pub mod evidence;
 pub mod governance;
 pub mod identity;
 pub mod ids;

@@ -47,8 +47,9 @@ impl ApiToken {
 }
 
 /// How the person wants to receive what the office sends them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
+    #[default]
     Standard,
     LargePrint,
     EasyRead,
@@ -76,6 +77,17 @@ impl Format {
             Self::Audio => "audio",
             Self::Email => "email",
         }
+    }
+
+    /// Whether something sent in this format is in the form the person asked for: the
+    /// same format, or standard print for someone who asked for email (or the reverse),
+    /// since the channel carries that difference.
+    pub fn suits(self, preferred: Format) -> bool {
+        self == preferred
+            || matches!(
+                (self, preferred),
+                (Self::Standard, Self::Email) | (Self::Email, Self::Standard)
+            )
     }
 
     /// # Errors

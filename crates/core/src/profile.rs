@@ -474,6 +474,11 @@ pub struct Letters {
     /// The body they may complain to next, where the profile names one.
     #[serde(default)]
     pub complain_next: Option<String>,
+    /// How the person can reach the office, said in every letter (issue 13): the policies
+    /// give Northamptonshire's phone and email (NOR-1.4, 7.1) and nothing for Cleveland, so
+    /// the rest is the office's LOCAL SETTING, filled in its copy of the profile.
+    #[serde(default)]
+    pub contact: OfficeContact,
     /// Whether the notice letter asks for their agreement (CLE-9.6: "agreement … sought
     /// where possible"), so a notice recorded from it says agreement was sought.
     #[serde(default)]
@@ -483,11 +488,61 @@ pub struct Letters {
     pub templates: std::collections::BTreeMap<String, LetterTemplate>,
 }
 
+/// The office's postal address, phone number and email address, as letters give them.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfficeContact {
+    /// The postal address, one line per entry.
+    #[serde(default)]
+    pub address: Vec<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+impl OfficeContact {
+    /// The address on one line ("1 High Street, Northampton, NN1 1AA"), if there is one.
+    pub fn address_line(&self) -> Option<String> {
+        let lines: Vec<&str> = self
+            .address
+            .iter()
+            .map(|l| l.trim().trim_end_matches(','))
+            .filter(|l| !l.is_empty())
+            .collect();
+        (!lines.is_empty()).then(|| lines.join(", "))
+    }
+
+    /// Whether the profile says nothing about how to reach the office.
+    pub fn is_empty(&self) -> bool {
+        self.address_line().is_none() && self.phone.is_none() && self.email.is_none()
+    }
+
+    /// What is missing, in words, for a warning to the office's IT staff.
+    pub fn missing(&self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        if self.address_line().is_none() {
+            out.push("address");
+        }
+        if self.phone.is_none() {
+            out.push("phone");
+        }
+        if self.email.is_none() {
+            out.push("email");
+        }
+        out
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LetterTemplate {
     pub subject: String,
     pub body: String,
+    /// The same letter in Easy Read: short sentences, one idea a line (issue 13). A
+    /// letter in the Easy Read format is written from it, else from `body`.
+    #[serde(default)]
+    pub easy_read: Option<String>,
 }
 
 /// One organisation's policy, loaded and checked.

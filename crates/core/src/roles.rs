@@ -52,6 +52,15 @@ impl Role {
         })
     }
 
+    /// As a letter's signature gives it: "Senior manager".
+    pub fn title(self) -> String {
+        let p = self.plain();
+        let mut c = p.chars();
+        c.next()
+            .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+            .unwrap_or_default()
+    }
+
     pub fn plain(self) -> &'static str {
         match self {
             Self::Caseworker => "caseworker",

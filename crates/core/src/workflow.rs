@@ -281,6 +281,8 @@ pub struct PlanContext<'a> {
     pub adjustments: &'a [Adjustment],
     pub tasks: &'a [Task],
     pub staff: &'a [Staff],
+    /// The format the person asked to receive things in.
+    pub preferred_format: Format,
 }
 
 /// The records a plan decision is checked against, owned: what the app loads for a person
@@ -293,6 +295,7 @@ pub struct PlanRecords {
     pub adjustments: Vec<Adjustment>,
     pub tasks: Vec<Task>,
     pub staff: Vec<Staff>,
+    pub preferred_format: Format,
 }
 
 impl PlanRecords {
@@ -304,6 +307,7 @@ impl PlanRecords {
             adjustments: &self.adjustments,
             tasks: &self.tasks,
             staff: &self.staff,
+            preferred_format: self.preferred_format,
         }
     }
 }
@@ -1094,11 +1098,58 @@ pub fn withdraw_plan(
 pub struct NoticeInput {
     pub sent_at: Timestamp,
     pub channel: Channel,
-    pub format: Format,
+    /// The format it went in; `None` for the one the person asked for.
+    pub format: Option<Format>,
     pub agreement_sought: bool,
     pub agreement_given: Option<bool>,
     pub agreement_note: Option<String>,
     pub policy_enclosed: bool,
+    /// Why it went in a format other than the one the person asked for, where it did.
+    pub format_reason: Option<String>,
+}
+
+/// A notice in a format other than the one the person asked for says why (issue 13; the
+/// adjustments they need are honoured, CLE-9.13, NOR-5.9): an Easy Read reader sent
+/// standard print has not been told in a way they can understand without a reason on
+/// record.
+///
+/// # Errors
+/// A notice in another format without a reason.
+pub fn notice_format(
+    profile: &Profile,
+    input: &NoticeInput,
+    preferred: Format,
+) -> Result<(), RuleError> {
+    let reason = input
+        .format_reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty());
+    let format = input.format.unwrap_or(preferred);
+    if !format.suits(preferred) && reason.is_none() {
+        return Err(RuleError::invalid(
+            "format_reason",
+            format!(
+                "Enter why the notice went in {} when they asked for {}",
+                format_words(format),
+                format_words(preferred)
+            ),
+        )
+        .with_clause(&profile.clauses.adjustments_honoured));
+    }
+    Ok(())
+}
+
+/// A format in words, inside a sentence.
+pub fn format_words(f: Format) -> &'static str {
+    match f {
+        Format::Standard => "standard print",
+        Format::LargePrint => "large print",
+        Format::EasyRead => "Easy Read",
+        Format::Braille => "Braille",
+        Format::Audio => "audio",
+        Format::Email => "email",
+    }
 }
 
 /// Records that the person was told in writing (CLE-9.6; NOR-5.1, 5.4, 5.7). An authorised
@@ -1200,7 +1251,7 @@ pub fn record_notice(
         sent_at: input.sent_at,
         recorded_by: actor.id,
         channel: input.channel,
-        format: input.format,
+        format: input.format.unwrap_or_default(),
         agreement_sought: input.agreement_sought,
         agreement_given: input.agreement_given,
         agreement_note: input.agreement_note,
@@ -1213,8 +1264,12 @@ pub fn record_notice(
             .person(s.person_id)
             .clause(clauses.notice_content.clone())
             .detail("channel", input.channel.as_str())
-            .detail("format", input.format.as_str())
+            .detail("format", input.format.unwrap_or_default().as_str())
             .detail("agreement_sought", input.agreement_sought)
+            .detail(
+                "format_reason",
+                input.format_reason.as_deref().unwrap_or("-"),
+            )
             .detail(
                 "agreement_given",
                 input
@@ -1715,7 +1770,11 @@ pub fn decide_plan(
         PlanCommand::Authorise(input) => authorise_plan(profile, actor, s, input, ctx, now),
         PlanCommand::Refuse { reason } => refuse_plan(profile, actor, s, &reason, now),
         PlanCommand::Withdraw { reason } => withdraw_plan(profile, actor, s, &reason, now),
-        PlanCommand::RecordNotice(input) => record_notice(profile, actor, s, input, now),
+        PlanCommand::RecordNotice(mut input) => {
+            input.format.get_or_insert(ctx.preferred_format);
+            notice_format(profile, &input, ctx.preferred_format)?;
+            record_notice(profile, actor, s, input, now)
+        }
         PlanCommand::Review(input) => review_plan(profile, actor, s, input, now),
         PlanCommand::Vary(input) => vary_plan(profile, actor, s, input, ctx, now),
         PlanCommand::Lift { reason } => lift_plan(profile, actor, s, &reason, now),

@@ -237,11 +237,12 @@ fn notice() -> NoticeInput {
     NoticeInput {
         sent_at: now(),
         channel: Channel::Letter,
-        format: Format::Standard,
+        format: Some(Format::Standard),
         agreement_sought: true,
         agreement_given: Some(false),
         agreement_note: Some("Declined to agree".into()),
         policy_enclosed: true,
+        format_reason: None,
     }
 }
 
@@ -617,6 +618,62 @@ fn nor_5_1_a_plan_does_not_restrict_until_written_notice_is_recorded() {
         .record;
     assert_eq!(active.status, PlanStatus::Active);
     assert!(active.in_force(now()));
+}
+
+#[test]
+fn cle_9_13_and_nor_5_9_a_notice_in_a_format_they_did_not_ask_for_needs_a_reason() {
+    for (name, clause) in [
+        ("cleveland-opcc", "CLE-9.13"),
+        ("northamptonshire-opfcc", "NOR-5.9"),
+    ] {
+        let mut w = World::new(name);
+        let s = w.proposed(vec![email_only()]);
+        let d = w.authorise(&s);
+        w.records.preferred_format = Format::EasyRead;
+        let decide = |n: NoticeInput| {
+            decide_plan(
+                &w.p,
+                &actor(LINE_MANAGER),
+                &d.record,
+                PlanCommand::RecordNotice(n),
+                &w.ctx(),
+                now(),
+            )
+        };
+        // Standard print to an Easy Read reader, with no reason: refused, in plain words.
+        let err = decide(notice()).unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("format_reason"), "{name}");
+        assert_eq!(err.clause.as_deref(), Some(clause));
+        assert_eq!(
+            err.message,
+            "Enter why the notice went in standard print when they asked for Easy Read"
+        );
+        // A blank reason is no reason.
+        let mut blank = notice();
+        blank.format_reason = Some("   ".into());
+        assert!(decide(blank).is_err());
+        // With a reason it is recorded, and the reason is on the event log.
+        let mut why = notice();
+        why.format_reason =
+            Some("The Easy Read version was not ready and they asked for it now".into());
+        let told = decide(why).unwrap();
+        assert_eq!(
+            told.record.notice.as_ref().unwrap().format,
+            Format::Standard
+        );
+        assert!(told.events.iter().any(|e| e
+            .detail
+            .iter()
+            .any(|(k, v)| k == "format_reason" && v.contains("not ready"))));
+        // In the format they asked for — named or left to the person's own — no reason is needed.
+        let mut theirs = notice();
+        theirs.format = Some(Format::EasyRead);
+        assert!(decide(theirs).is_ok());
+        let mut unnamed = notice();
+        unnamed.format = None;
+        let told = decide(unnamed).unwrap();
+        assert_eq!(told.record.notice.unwrap().format, Format::EasyRead);
+    }
 }
 
 #[test]

@@ -38,6 +38,10 @@ pub struct Facts {
     pub decision_reasons: String,
     /// For an acknowledgement: the subject of what arrived.
     pub received: String,
+    /// Who signs the letter and their role ("Sam Patel", "Senior manager"); the letter is
+    /// signed by the office alone when there is no name.
+    pub signatory_name: String,
+    pub signatory_role: String,
 }
 
 /// A letter, ready to send or print.
@@ -45,6 +49,8 @@ pub struct Facts {
 pub struct Letter {
     pub subject: String,
     pub text: String,
+    /// The Easy Read text, where the template has one.
+    pub easy_read: Option<String>,
     pub html: String,
     pub large_print_html: String,
 }
@@ -60,6 +66,14 @@ struct Context<'a> {
     complain_next: Option<&'a str>,
     dispute_route: Option<&'a str>,
     dispute_contact: Option<&'a str>,
+    /// How to reach the office, as sentences ("You can phone us on …"), or empty.
+    contact_us: String,
+    office_phone: Option<&'a str>,
+    office_email: Option<&'a str>,
+    office_address: Option<String>,
+    /// The sign-off under "Yours sincerely": the signatory's name and role (where there
+    /// is one) and the office, a line each.
+    signature: String,
     /// Whether matters the plan does not name stay open to the person as usual (the
     /// profile's `new_matters_restricted_only_when_applied`; CLE-9.8, 10.4), for a template
     /// to say so.
@@ -87,6 +101,10 @@ pub fn check_templates(profile: &Profile) -> Result<(), String> {
             .map_err(|x| format!("letter template {kind} (subject): {x}"))?;
         e.template_from_str(&t.body)
             .map_err(|x| format!("letter template {kind} (body): {x}"))?;
+        if let Some(easy) = &t.easy_read {
+            e.template_from_str(easy)
+                .map_err(|x| format!("letter template {kind} (easy read): {x}"))?;
+        }
     }
     Ok(())
 }
@@ -106,7 +124,13 @@ pub fn render(profile: &Profile, kind: &str, facts: &Facts) -> Result<Letter, Ru
         )
     })?;
     let facts = &as_sentences(facts);
+    let contact = &profile.letters.contact;
     let ctx = Context {
+        contact_us: contact_us(contact),
+        office_phone: contact.phone.as_deref(),
+        office_email: contact.email.as_deref(),
+        office_address: contact.address_line(),
+        signature: signature(facts, &profile.letters.signed),
         facts,
         plan: &profile.terms.plan,
         office: &profile.organisation.name,
@@ -128,12 +152,46 @@ pub fn render(profile: &Profile, kind: &str, facts: &Facts) -> Result<Letter, Ru
     };
     let subject = fill(&t.subject, "subject")?.trim().to_string();
     let text = tidy(&fill(&t.body, "body")?);
+    let easy_read = match &t.easy_read {
+        Some(src) => Some(tidy(&fill(src, "easy read")?)),
+        None => None,
+    };
     Ok(Letter {
+        easy_read,
         html: html(&subject, &text, false),
         large_print_html: html(&subject, &text, true),
         subject,
         text,
     })
+}
+
+/// How to reach the office, as short sentences: the phone number, the email address and
+/// the postal address the profile gives (issue 13), or empty where it gives none.
+pub fn contact_us(c: &tact_core::profile::OfficeContact) -> String {
+    let mut out = Vec::new();
+    if let Some(p) = &c.phone {
+        out.push(format!("You can phone us on {p}."));
+    }
+    if let Some(e) = &c.email {
+        out.push(format!("You can email us at {e}."));
+    }
+    if let Some(a) = c.address_line() {
+        out.push(format!("You can write to us at {a}."));
+    }
+    out.join(" ")
+}
+
+/// The lines under "Yours sincerely": who signs, their role, and the office.
+fn signature(facts: &Facts, office: &str) -> String {
+    [
+        facts.signatory_name.trim(),
+        facts.signatory_role.trim(),
+        office,
+    ]
+    .into_iter()
+    .filter(|l| !l.is_empty())
+    .collect::<Vec<_>>()
+    .join("\n")
 }
 
 /// Text a member of staff typed, as a sentence of a letter: trimmed, starting with a capital
@@ -291,6 +349,8 @@ mod tests {
             decision: "to keep the arrangements as they are".into(),
             decision_reasons: "Calls have continued at the same rate".into(),
             received: String::new(),
+            signatory_name: "Sam Patel".into(),
+            signatory_role: "Senior manager".into(),
         }
     }
 
@@ -355,6 +415,137 @@ mod tests {
 
     fn profile(name: &str) -> Profile {
         Profile::built_in(name).expect("built-in profile")
+    }
+
+    /// A profile with the office's contact details filled in, as an office fills its copy.
+    fn filled(name: &str) -> Profile {
+        let mut p = profile(name);
+        let c = &mut p.letters.contact;
+        c.address = vec!["1 High Street".into(), "Northtown".into(), "NT1 1AA".into()];
+        c.phone.get_or_insert_with(|| "01234 567890".into());
+        c.email.get_or_insert_with(|| "office@example.org".into());
+        p
+    }
+
+    #[test]
+    fn issue_13_every_letter_says_how_to_reach_the_office_and_who_signs_it() {
+        for name in ["cleveland-opcc", "northamptonshire-opfcc"] {
+            let p = filled(name);
+            let c = p.letters.contact.clone();
+            for kind in p.letters.templates.keys() {
+                let l = render(&p, kind, &facts()).unwrap();
+                let easy = l
+                    .easy_read
+                    .clone()
+                    .expect("every template has an Easy Read text");
+                for text in [&l.text, &easy] {
+                    for must in [
+                        format!("You can phone us on {}.", c.phone.as_deref().unwrap()),
+                        format!("You can email us at {}.", c.email.as_deref().unwrap()),
+                        "You can write to us at 1 High Street, Northtown, NT1 1AA.".into(),
+                        format!(
+                            "Yours sincerely,\n\nSam Patel\nSenior manager\n{}\n",
+                            p.letters.signed
+                        ),
+                    ] {
+                        assert!(text.contains(&must), "{name} {kind}: {must}\n{text}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn issue_13_northamptonshire_letters_give_the_numbers_its_policy_gives() {
+        // NOR-1.4, 7.1: the Customer Service Team's phone and email, shipped in the profile.
+        let p = profile("northamptonshire-opfcc");
+        let l = render(&p, "warning", &facts()).unwrap();
+        assert!(
+            l.text.contains("You can phone us on 01604 888881."),
+            "{}",
+            l.text
+        );
+        assert!(
+            l.text
+                .contains("You can email us at customerservice@northantspfcc.pnn.gov.uk."),
+            "{}",
+            l.text
+        );
+    }
+
+    #[test]
+    fn issue_13_an_office_that_has_not_set_its_details_gets_no_empty_sentences() {
+        // Cleveland's policy gives no contact details: the shipped profile has none, and a
+        // letter says nothing rather than "phone us on ." (the warning at `init` asks IT
+        // staff to fill them in).
+        let p = profile("cleveland-opcc");
+        assert_eq!(p.letters.contact.missing(), ["address", "phone", "email"]);
+        let mut f = facts();
+        f.signatory_name.clear();
+        f.signatory_role.clear();
+        let l = render(&p, "warning", &f).unwrap();
+        for never in ["phone us on", "email us at", "write to us at"] {
+            assert!(!l.text.contains(never), "{never}: {}", l.text);
+        }
+        assert!(
+            l.text
+                .ends_with(&format!("Yours sincerely,\n\n{}\n", p.letters.signed)),
+            "{}",
+            l.text
+        );
+    }
+
+    #[test]
+    fn cle_9_6_and_nor_7_1_every_decision_letter_says_how_to_disagree() {
+        for kind in [
+            "strategy-notice",
+            "breach-reminder",
+            "review-outcome",
+            "variation",
+            "dispute-outcome",
+        ] {
+            let c = render(&profile("cleveland-opcc"), kind, &facts()).unwrap();
+            assert!(
+                c.text
+                    .contains("please tell us why and we will look at it again"),
+                "{kind}: {}",
+                c.text
+            );
+            let n = render(&profile("northamptonshire-opfcc"), kind, &facts()).unwrap();
+            assert!(
+                n.text.contains("customerservice@northantspfcc.pnn.gov.uk"),
+                "{kind}: {}",
+                n.text
+            );
+            for e in [c.easy_read.unwrap(), n.easy_read.unwrap()] {
+                assert!(e.contains("tell us"), "{kind}: {e}");
+            }
+        }
+    }
+
+    #[test]
+    fn issue_13_easy_read_is_short_sentences_one_idea_a_line() {
+        for name in ["cleveland-opcc", "northamptonshire-opfcc"] {
+            let p = filled(name);
+            for kind in p.letters.templates.keys() {
+                let e = render(&p, kind, &facts()).unwrap().easy_read.unwrap();
+                // The template's own lines (not the filled-in staff words or addresses)
+                // are short: 15 words at most, one sentence each.
+                let t = p.letters.templates[kind].easy_read.as_ref().unwrap();
+                for line in t
+                    .lines()
+                    .filter(|l| !l.contains("{{") && !l.contains("{%") && !l.contains("{#"))
+                {
+                    assert!(
+                        line.split_whitespace().count() <= 15,
+                        "{name} {kind}: {line}"
+                    );
+                    let stops = line.matches(['.', '?', '!']).count();
+                    assert!(stops <= 1, "{name} {kind}: one sentence a line: {line}");
+                }
+                assert!(e.starts_with("Dear Jo Bloggs,"), "{name} {kind}");
+            }
+        }
     }
 
     #[test]
@@ -479,6 +670,7 @@ mod tests {
             tact_core::profile::LetterTemplate {
                 subject: "x".into(),
                 body: "{{ no_such_fact }}".into(),
+                easy_read: None,
             },
         );
         let e = render(&p, "bad", &facts()).unwrap_err();
@@ -488,8 +680,21 @@ mod tests {
             tact_core::profile::LetterTemplate {
                 subject: "x".into(),
                 body: "{% if %}".into(),
+                easy_read: None,
             },
         );
         assert!(check_templates(&p).unwrap_err().contains("broken"));
+        p.letters.templates.remove("broken");
+        p.letters.templates.insert(
+            "broken-easy".into(),
+            tact_core::profile::LetterTemplate {
+                subject: "x".into(),
+                body: "fine".into(),
+                easy_read: Some("{% for %}".into()),
+            },
+        );
+        assert!(check_templates(&p)
+            .unwrap_err()
+            .contains("letter template broken-easy (easy read)"));
     }
 }

@@ -69,6 +69,7 @@ pub struct Quarantine {
 }
 
 pub mod docx;
+pub mod formats;
 
 /// A letter as a document lays it out (PDF and Word alike): the letterhead's paragraphs, the
 /// subject as its heading, the text in blocks and lists, and whether it is in large print.

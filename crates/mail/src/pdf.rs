@@ -113,6 +113,69 @@ fn wrap(face: &Face, text: &str, size: f32, width: f32) -> Vec<String> {
     lines
 }
 
+/// A body line set but not yet placed.
+struct Setting {
+    x: f32,
+    text: String,
+    part: Part,
+    /// The bullet to draw beside it, on a list item's first line.
+    bullet: Option<Part>,
+}
+
+/// The longest paragraph kept whole on one page; longer ones may break, but never leaving
+/// fewer than two lines on either side (no orphans, no widows).
+const KEEP_WHOLE: usize = 4;
+
+/// Whether a block leads into the next and must not be parted from it: a lead-in ending
+/// in a colon ("From now on:"), a sign-off ("Yours sincerely,"), or the paragraph before
+/// the sign-off, so the signature never stands alone on a last page (issue 13).
+fn keeps_with_next(all: &[Block], b: usize) -> bool {
+    let last_line = |b: &Block| match b {
+        Block::Para(l) | Block::List(l) => l.last().cloned().unwrap_or_default(),
+    };
+    let first_line = |b: &Block| match b {
+        Block::Para(l) | Block::List(l) => l.first().cloned().unwrap_or_default(),
+    };
+    let end = last_line(&all[b]);
+    let end = end.trim_end();
+    end.ends_with(':')
+        || end.ends_with(',')
+        || all
+            .get(b + 1)
+            .is_some_and(|n| first_line(n).starts_with("Yours "))
+}
+
+/// The body's lines as (block, line) in groups that must share a page: a short block
+/// whole; a long one's first two and last two lines together; a block that leads into the
+/// next joined to the next one's first group.
+fn keep_together(all: &[Block], set: &[Vec<Setting>]) -> Vec<Vec<(usize, usize)>> {
+    let mut groups: Vec<Vec<(usize, usize)>> = Vec::new();
+    let mut join_next = false;
+    for (b, lines) in set.iter().enumerate() {
+        let n = lines.len();
+        let mut own: Vec<Vec<(usize, usize)>> = if n <= KEEP_WHOLE {
+            vec![(0..n).map(|i| (b, i)).collect()]
+        } else {
+            let mut g = vec![vec![(b, 0), (b, 1)]];
+            g.extend((2..n - 2).map(|i| vec![(b, i)]));
+            g.push(vec![(b, n - 2), (b, n - 1)]);
+            g
+        };
+        own.retain(|g| !g.is_empty());
+        if own.is_empty() {
+            continue;
+        }
+        if join_next {
+            if let Some(prev) = groups.last_mut() {
+                prev.extend(own.remove(0));
+            }
+        }
+        groups.extend(own);
+        join_next = keeps_with_next(all, b);
+    }
+    groups
+}
+
 /// Lines placed down the pages.
 struct Flow {
     lines: Vec<Line>,
@@ -165,37 +228,80 @@ fn layout(head: &[Vec<String>], subject: &str, text: &str, large: bool) -> (Vec<
         flow.put(MARGIN, l, true, heading, heading * 1.3, Part::Heading);
     }
     flow.y += gap;
-    for (b, block) in blocks(text).iter().enumerate() {
+    // The body, set as lines first, then placed in groups that must share a page.
+    let all = blocks(text);
+    let mut set: Vec<Vec<Setting>> = Vec::new();
+    for (b, block) in all.iter().enumerate() {
+        let mut lines = Vec::new();
         match block {
             Block::Para(p) => {
                 for l in p.iter().flat_map(|l| wrap(regular, l, size, measure)) {
-                    flow.put(MARGIN, l, false, size, leading, Part::Para(b));
+                    lines.push(Setting {
+                        x: MARGIN,
+                        text: l,
+                        part: Part::Para(b),
+                        bullet: None,
+                    });
                 }
             }
             Block::List(items) => {
                 for (i, item) in items.iter().enumerate() {
                     let wrapped = wrap(regular, item, size, measure - INDENT);
                     for (n, l) in wrapped.into_iter().enumerate() {
-                        let part = Part::Item(b, i, false);
-                        flow.put(MARGIN + INDENT, l, false, size, leading, part);
-                        if n == 0 {
-                            // The bullet sits on the item's first line, wherever that fell.
-                            let (page, y) = (flow.page, flow.y);
-                            flow.lines.push(Line {
-                                page,
-                                x: MARGIN + 4.0,
-                                y,
-                                text: "•".into(),
-                                bold: false,
-                                size,
-                                part: Part::Item(b, i, true),
-                            });
-                        }
+                        lines.push(Setting {
+                            x: MARGIN + INDENT,
+                            text: l,
+                            part: Part::Item(b, i, false),
+                            // The bullet sits on the item's first line, wherever that falls.
+                            bullet: (n == 0).then_some(Part::Item(b, i, true)),
+                        });
                     }
                 }
             }
         }
-        flow.y += gap;
+        set.push(lines);
+    }
+    for group in keep_together(&all, &set) {
+        // A group that does not fit below starts a new page (unless it is taller than a
+        // page, or the page is still empty).
+        let height: f32 = group
+            .iter()
+            .map(|&(b, _)| b)
+            .collect::<Vec<_>>()
+            .windows(2)
+            .filter(|w| w[0] != w[1])
+            .count() as f32
+            * gap
+            + group.len() as f32 * leading;
+        if flow.y + height > flow.bottom && flow.y > MARGIN + leading {
+            flow.page += 1;
+            flow.y = MARGIN;
+        }
+        let mut last_block = None;
+        for (b, n) in group {
+            if last_block.is_some_and(|l| l != b) {
+                flow.y += gap;
+            }
+            last_block = Some(b);
+            let l = &set[b][n];
+            flow.put(l.x, l.text.clone(), false, size, leading, l.part);
+            if let Some(part) = l.bullet {
+                let (page, y) = (flow.page, flow.y);
+                flow.lines.push(Line {
+                    page,
+                    x: MARGIN + 4.0,
+                    y,
+                    text: "•".into(),
+                    bold: false,
+                    size,
+                    part,
+                });
+            }
+            if n + 1 == set[b].len() {
+                flow.y += gap;
+                last_block = None;
+            }
+        }
     }
     (flow.lines, flow.page + 1)
 }
@@ -406,6 +512,66 @@ mod tests {
             ..crate::Layout::plain("Subject", &long)
         })
         .is_ok());
+    }
+
+    /// The page each line of the body falls on, by its text.
+    fn page_of(lines: &[Line], text: &str) -> usize {
+        lines
+            .iter()
+            .find(|l| l.text.starts_with(text))
+            .unwrap_or_else(|| panic!("{text}"))
+            .page
+    }
+
+    #[test]
+    fn issue_13_the_sign_off_never_stands_alone_and_no_paragraph_leaves_one_line_behind() {
+        // Letters of every length in large print: wherever the page breaks, the signature
+        // shares its page with "Yours sincerely," and the end of the paragraph before it,
+        // a lead-in stays with its list, and no page starts or ends on a paragraph's lone
+        // line.
+        for n in 1..60 {
+            let body = "This is a sentence in a paragraph of a letter. ".repeat(n);
+            let text = format!(
+                "Dear Jo Bloggs,\n\n{body}\n\nFrom now on:\n- Please write to us.\n- Please call on Tuesdays.\n\n{body}\n\nYou can phone us on 01234 567890. You can email us at office@example.org. You can write to us at 1 High Street, Northtown, NT1 1AA.\n\nYours sincerely,\n\nSam Patel\nSenior manager\nThe Office\n"
+            );
+            for large in [false, true] {
+                let (lines, _) = layout(&[], "Subject", &text, large);
+                let sign = page_of(&lines, "Sam Patel");
+                assert_eq!(page_of(&lines, "Yours sincerely,"), sign, "{n} {large}");
+                assert_eq!(page_of(&lines, "The Office"), sign);
+                let contact_end = lines
+                    .iter()
+                    .rfind(|l| matches!(l.part, Part::Para(_)) && l.text.contains("1AA"))
+                    .unwrap();
+                assert_eq!(
+                    contact_end.page, sign,
+                    "{n} {large}: the sign-off is not alone"
+                );
+                assert_eq!(
+                    page_of(&lines, "From now on:"),
+                    page_of(&lines, "Please write")
+                );
+                // No orphans or widows: a block's lines on one page number at least two,
+                // unless the block is one line.
+                let mut runs: std::collections::BTreeMap<(usize, usize), usize> =
+                    Default::default();
+                let mut sizes: std::collections::BTreeMap<usize, usize> = Default::default();
+                for l in lines.iter().filter(|l| !l.text.starts_with('•')) {
+                    let b = match l.part {
+                        Part::Para(b) | Part::Item(b, _, _) => b,
+                        _ => continue,
+                    };
+                    *runs.entry((b, l.page)).or_default() += 1;
+                    *sizes.entry(b).or_default() += 1;
+                }
+                for ((b, page), count) in runs {
+                    assert!(
+                        count >= 2 || sizes[&b] == 1,
+                        "{n} {large}: block {b} leaves {count} line on page {page}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

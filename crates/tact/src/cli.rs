@@ -461,8 +461,13 @@ pub enum PlanCmd {
         id: i64,
         #[arg(long, default_value = "letter")]
         channel: String,
+        /// The format it went in (standard, large-print, easy-read, braille, audio,
+        /// email); left out, the one they asked for.
         #[arg(long)]
         format: Option<String>,
+        /// Why it went in a format other than the one they asked for.
+        #[arg(long)]
+        format_reason: Option<String>,
         #[arg(long)]
         agreement_sought: bool,
         #[arg(long)]

@@ -760,11 +760,12 @@ async fn lifecycle(d: &Demo, stage: &str, n: usize, p: &ServiceUser, m: &Matter)
         wf::PlanCommand::RecordNotice(wf::NoticeInput {
             sent_at: app.now(),
             channel: Channel::Letter,
-            format: p.preferred_format,
+            format: Some(p.preferred_format),
             agreement_sought: true,
             agreement_given: Some(n.is_multiple_of(2)),
             agreement_note: None,
             policy_enclosed: true,
+            format_reason: None,
         }),
     )
     .await?;
@@ -825,4 +826,44 @@ async fn on_plan(app: &App, ctx: &Ctx, plan: PlanId, command: wf::PlanCommand) -
     Ok(app
         .execute(ctx, cmd::PlanStepCommand { plan, command })
         .await?)
+}
+
+/// The profile a demo office runs under: the shipped text, with made-up contact details
+/// where the policy gives none (a LOCAL SETTING an office fills in), so the demo's letters
+/// show how they tell people to reach the office. Marked in the file as demo values.
+///
+/// # Errors
+/// A profile that is not TOML (the shipped ones are).
+pub fn with_demo_contact(profile: &str) -> anyhow::Result<String> {
+    let mut doc: toml_edit::DocumentMut = profile.parse()?;
+    let letters = doc["letters"]
+        .or_insert(toml_edit::table())
+        .as_table_mut()
+        .ok_or_else(|| anyhow::anyhow!("[letters] is not a table"))?;
+    let contact = letters
+        .entry("contact")
+        .or_insert(toml_edit::table())
+        .as_table_mut()
+        .ok_or_else(|| anyhow::anyhow!("[letters.contact] is not a table"))?;
+    let empty = |v: Option<&toml_edit::Item>| match v {
+        None => true,
+        Some(i) => i.as_array().is_some_and(toml_edit::Array::is_empty),
+    };
+    if empty(contact.get("address")) {
+        let mut a = toml_edit::Array::new();
+        for l in ["Demo Office", "1 Example Street", "Exampletown", "EX1 1AA"] {
+            a.push(l);
+        }
+        contact.insert("address", toml_edit::value(a));
+    }
+    if !contact.contains_key("phone") {
+        contact.insert("phone", toml_edit::value("01234 567890"));
+    }
+    if !contact.contains_key("email") {
+        contact.insert("email", toml_edit::value("contact@demo-office.example"));
+    }
+    contact
+        .decor_mut()
+        .set_prefix("\n# DEMO VALUES: made up for the demo office, not from the policy.\n");
+    Ok(doc.to_string())
 }

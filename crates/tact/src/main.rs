@@ -162,7 +162,10 @@ async fn init(
     if DataDir::exists(data) {
         bail!("{} is already a Tact data folder", data.display());
     }
-    let (text, _) = config::load_profile(profile)?;
+    let (mut text, _) = config::load_profile(profile)?;
+    if demo {
+        text = demo::with_demo_contact(&text)?;
+    }
     std::fs::create_dir_all(data).with_context(|| format!("creating {}", data.display()))?;
     std::fs::write(data.join("profile.toml"), text)?;
     let mut cfg = String::from("# Tact data folder settings. TACT_* environment variables and flags override these.\nprofile = \"profile.toml\"\n");
@@ -205,6 +208,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             );
             println!("{line}");
             println!("Keep the token safe: it is shown once.");
+            if let Some(w) = contact_warning(&app.profile) {
+                println!("{w}");
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Openapi => {
@@ -214,6 +220,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::CheckProfile { path } => {
             let (_, p) = config::load_profile(&path)?;
             println!("{path}: a valid profile for {}", p.organisation.name);
+            if let Some(w) = contact_warning(&p) {
+                println!("{w}");
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve {
@@ -1006,6 +1015,7 @@ fn request_for(command: Command) -> Result<Request> {
                 id,
                 channel,
                 format,
+                format_reason,
                 agreement_sought,
                 agreement_given,
                 policy_enclosed,
@@ -1016,6 +1026,7 @@ fn request_for(command: Command) -> Result<Request> {
                     sent_at: None,
                     channel,
                     format,
+                    format_reason,
                     agreement_sought,
                     agreement_given,
                     agreement_note: None,
@@ -1211,6 +1222,18 @@ fn request_for(command: Command) -> Result<Request> {
         | Command::Restore { .. }
         | Command::Audit { .. } => bail!("handled above"),
     }
+}
+
+/// What letters cannot say yet because the profile lacks it (a LOCAL SETTING where the
+/// policy gives none), for the office's IT staff at `init` and `check-profile`.
+fn contact_warning(p: &tact_core::profile::Profile) -> Option<String> {
+    let missing = p.letters.contact.missing();
+    (!missing.is_empty()).then(|| {
+        format!(
+            "Note: the profile gives no office {} under [letters.contact]; letters will not say how to reach you that way until you add it to the profile.",
+            missing.join(", ")
+        )
+    })
 }
 
 async fn serve(

@@ -715,8 +715,8 @@ pub async fn notice(
     ApiJson(req): ApiJson<NoticeReq>,
 ) -> Reply {
     let person_format = match req.format.as_deref() {
-        Some(f) => Format::parse(f).map_err(|e| e.with_field("format"))?,
-        None => Format::Standard,
+        Some(f) => Some(Format::parse(f).map_err(|e| e.with_field("format"))?),
+        None => None,
     };
     let input = wf::NoticeInput {
         sent_at: parse_ts("sent_at", req.sent_at.as_deref(), st.app.now())?,
@@ -726,6 +726,7 @@ pub async fn notice(
         agreement_given: req.agreement_given,
         agreement_note: req.agreement_note,
         policy_enclosed: req.policy_enclosed,
+        format_reason: req.format_reason,
     };
     plan_step(&st, &ctx, id, wf::PlanCommand::RecordNotice(input)).await
 }
@@ -1591,6 +1592,27 @@ pub async fn letter_docx(
     ApiPath(id): ApiPath<i64>,
 ) -> Reply {
     letter_file(&st, &ctx, id, tact_app::letters::Document::Docx).await
+}
+
+/// The letter in contracted UK English Braille (UEB grade 2), as a Braille Ready File:
+/// ASCII Braille, 40 cells by 25 lines, for an embosser.
+#[utoipa::path(get, path = "/api/v1/letters/{id}/braille", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "Braille Ready File", body = Vec<u8>, content_type = "application/x-brf"), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+pub async fn letter_braille(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> Reply {
+    letter_file(&st, &ctx, id, tact_app::letters::Document::Braille).await
+}
+
+/// The letter read aloud in British English, as an MP3.
+#[utoipa::path(get, path = "/api/v1/letters/{id}/audio", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "MP3", body = Vec<u8>, content_type = "audio/mpeg"), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+pub async fn letter_audio(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> Reply {
+    letter_file(&st, &ctx, id, tact_app::letters::Document::Audio).await
 }
 
 /// New wording for a held letter: what is kept is what goes.

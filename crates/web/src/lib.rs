@@ -162,6 +162,8 @@ impl AppState {
         api::letter_html,
         api::letter_pdf,
         api::letter_docx,
+        api::letter_braille,
+        api::letter_audio,
         api::change_letter,
         api::release_letter,
         api::letter_printed,
@@ -263,6 +265,8 @@ pub fn router(state: AppState) -> Router {
         .route("/letters/{id}/html", get(letter_html))
         .route("/letters/{id}/pdf", get(letter_pdf))
         .route("/letters/{id}/docx", get(letter_docx))
+        .route("/letters/{id}/braille", get(letter_braille))
+        .route("/letters/{id}/audio", get(letter_audio))
         .route("/letters/{id}/release", post(release_letter))
         .route("/letters/{id}/printed", post(letter_printed))
         .route("/messages", get(list_messages))

@@ -1069,16 +1069,30 @@ impl PlanForm for Decide {
     }
 }
 
-fn notice_spec(state: &AppState, id: i64) -> Spec {
+fn notice_spec(state: &AppState, id: i64, preferred: Option<Format>) -> Spec {
     let p = &state.app.profile;
+    let mut format = Field::new("select", "format", "Format").options(Format::ALL.map(|f| {
+        (
+            f.as_str().to_string(),
+            capital(&f.as_str().replace('-', " ")),
+        )
+    }));
+    if let Some(f) = preferred {
+        format.value = f.as_str().to_string();
+        format = format.hint(&format!("They asked for {}.", wf::format_words(f)));
+    }
     let mut fields = vec![
         channel_field("How it was sent", &[Channel::Letter, Channel::Email]),
-        Field::new("select", "format", "Format").options(Format::ALL.map(|f| {
-            (
-                f.as_str().to_string(),
-                capital(&f.as_str().replace('-', " ")),
-            )
-        })),
+        format,
+        Field::new(
+            "textarea",
+            "format_reason",
+            "If it went in another format, why?",
+        )
+        .hint(&format!(
+            "Needed only when it did not go in the format they asked for ({}).",
+            p.clauses.adjustments_honoured
+        )),
         Field::new("radios", "agreement_sought", "Was their agreement sought?")
             .hint(&format!(
                 "If possible, seek it ({}).",
@@ -1127,8 +1141,14 @@ impl PlanForm for Notice {
     const STEP: wf::PlanStep = wf::PlanStep::RecordNotice;
     const PATH: &'static str = "/plans/{id}/notice";
 
-    async fn spec(state: &AppState, _: &Signed, plan: &tact_core::model::Plan) -> Spec {
-        notice_spec(state, plan.id.0)
+    async fn spec(state: &AppState, signed: &Signed, plan: &tact_core::model::Plan) -> Spec {
+        let preferred = state
+            .app
+            .query(&signed.actor, q::Person { id: plan.person_id })
+            .await
+            .ok()
+            .map(|p| p.preferred_format);
+        notice_spec(state, plan.id.0, preferred)
     }
     fn command(
         state: &AppState,
@@ -1161,11 +1181,13 @@ impl PlanForm for Notice {
         Ok(wf::PlanCommand::RecordNotice(wf::NoticeInput {
             sent_at: state.app.now(),
             channel: Channel::parse(val(form, "channel"))?,
-            format: Format::parse(val(form, "format"))?,
+            format: Some(Format::parse(val(form, "format"))?),
             agreement_sought: sought,
             agreement_given: given.filter(|_| sought),
             agreement_note: None,
             policy_enclosed,
+            format_reason: Some(val(form, "format_reason").trim().to_string())
+                .filter(|r| !r.is_empty()),
         }))
     }
 }

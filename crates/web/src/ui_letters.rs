@@ -34,6 +34,8 @@ pub fn routes() -> Router<AppState> {
         .route("/letters/{id}", get(letter))
         .route("/letters/{id}/html", get(letter_html))
         .route("/letters/{id}/pdf", get(letter_pdf))
+        .route("/letters/{id}/brf", get(letter_brf))
+        .route("/letters/{id}/mp3", get(letter_mp3))
         .route(
             "/letters/{id}/docx",
             get(letter_docx)
@@ -271,8 +273,11 @@ struct LetterPage<'a> {
     large: bool,
     /// The clause saying a copy of the policy goes with this letter, when it does.
     enclose: Option<String>,
-    /// A format Tact cannot make itself (Braille, audio, easy read), when it is one.
-    transcribe: Option<String>,
+    /// The format the letter was written for, when it is not print: "braille", "audio"
+    /// or "easy-read".
+    special: Option<String>,
+    /// The letter as the person will see it: paragraphs (their lines) and lists.
+    shown: Vec<(bool, Vec<String>)>,
     /// The field at fault and what is wrong.
     error: Option<(String, String)>,
 }
@@ -328,9 +333,16 @@ async fn letter_page(
         can_print: l.status == LetterStatus::ToPrint
             && cmd::offered::<cmd::ReleaseLetter>(p, &signed.actor),
         held,
-        large: l.format == Format::LargePrint,
-        transcribe: matches!(l.format, Format::Braille | Format::Audio | Format::EasyRead)
-            .then(|| l.format.as_str().replace('-', " ")),
+        large: matches!(l.format, Format::LargePrint | Format::EasyRead),
+        special: matches!(l.format, Format::Braille | Format::Audio | Format::EasyRead)
+            .then(|| l.format.as_str().to_string()),
+        shown: tact_mail::letters::blocks(&l.text)
+            .into_iter()
+            .map(|b| match b {
+                tact_mail::letters::Block::Para(lines) => (false, lines),
+                tact_mail::letters::Block::List(items) => (true, items),
+            })
+            .collect(),
         enclose: (l.kind == "strategy-notice" && p.notice.enclose_policy).then(|| {
             p.notice
                 .clause
@@ -370,6 +382,24 @@ async fn letter_pdf(
     Path(id): Path<i64>,
 ) -> Response {
     document(state, signed, id, Document::Pdf).await
+}
+
+/// The letter in contracted UK English Braille, as a Braille Ready File for an embosser.
+async fn letter_brf(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> Response {
+    document(state, signed, id, Document::Braille).await
+}
+
+/// The letter read aloud, as an MP3.
+async fn letter_mp3(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> Response {
+    document(state, signed, id, Document::Audio).await
 }
 
 /// The letter as an editable Word document.

@@ -322,7 +322,11 @@ request! {
         sent_at: Option<String>,
         /// letter, email or web-form: notice is always written
         channel: String,
+        /// standard, large-print, easy-read, braille, audio or email; absent for the one
+        /// the person asked for
         format: Option<String>,
+        /// Why it went in a format other than the one the person asked for: required then
+        format_reason: Option<String>,
         agreement_sought: bool,
         agreement_given: Option<bool>,
         agreement_note: Option<String>,

@@ -1,7 +1,7 @@
 //! The staff web UI over HTTP: sign-in, sessions, CSRF, lockout, and the pages staff use
 //! when a contact arrives. (Browser tests with Playwright come with the rest of issue 3.)
 
-use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
 use reqwest::StatusCode;
 use serde_json::json;
 use tact_app::App;
@@ -3310,4 +3310,60 @@ async fn issue_13_the_person_page_gives_the_review_date_in_words() {
     let words = format!("Review by {}", tact_core::check::long_date(due));
     assert!(page.contains(&words), "{words} in {page}");
     assert!(!page.contains(&format!("Review by {due}")), "{page}");
+}
+
+#[tokio::test]
+#[ignore = "needs liblouis-bin, espeak-ng and lame"]
+async fn issue_13_a_letter_shows_as_they_will_see_it_and_comes_in_braille_and_as_audio() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    let sid = c
+        .plan_in_force(&ui, "letter", "Abuse after a warning")
+        .await;
+    let lee = ui.session("lee").await;
+    let r = ui
+        .post_form(
+            &lee,
+            &format!("/plans/{sid}/letter"),
+            &[
+                ("kind", "strategy-notice"),
+                ("channel", ""),
+                ("format", "braille"),
+                ("hold", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let path = r.headers()[LOCATION].to_str().unwrap().to_string();
+    let (_, page) = ui.page(&lee, &path).await;
+    // The letter as the person will see it: paragraphs and a real list, not one block.
+    assert!(page.contains("As they will see it"), "{page}");
+    assert!(
+        page.contains("<li>Please contact us by letter only"),
+        "{page}"
+    );
+    assert!(page.contains("They read Braille"), "{page}");
+    let brf = ui.get(&lee, &format!("{path}/brf")).await;
+    assert_eq!(brf.status(), StatusCode::OK);
+    assert_eq!(brf.headers()[CONTENT_TYPE], "application/x-brf");
+    let text = brf.text().await.unwrap();
+    assert!(text.contains(",DE> ,JO ,BLO7S1"), "{text}");
+    assert!(text
+        .chars()
+        .all(|c| (' '..='_').contains(&c) || matches!(c, '\r' | '\n' | '\u{c}')));
+    let mp3 = ui.get(&lee, &format!("{path}/mp3")).await;
+    assert_eq!(mp3.status(), StatusCode::OK);
+    assert_eq!(mp3.headers()[CONTENT_TYPE], "audio/mpeg");
+    assert!(mp3.bytes().await.unwrap().starts_with(b"ID3"));
+    // The same through the API.
+    let id = path.trim_start_matches("/letters/");
+    let r = ui
+        .http
+        .get(format!("{}/api/v1/letters/{id}/braille", ui.base))
+        .bearer_auth(&c.lm)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()[CONTENT_TYPE], "application/x-brf");
 }

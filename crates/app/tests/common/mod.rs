@@ -114,11 +114,12 @@ impl World {
             wf::PlanCommand::RecordNotice(wf::NoticeInput {
                 sent_at: app.now(),
                 channel: Channel::Letter,
-                format: tact_core::model::Format::Standard,
+                format: None,
                 agreement_sought: true,
                 agreement_given: None,
                 agreement_note: None,
                 policy_enclosed: true,
+                format_reason: None,
             }),
         )
         .await

@@ -1,0 +1,234 @@
+//! Letters for people who do not read print (issue 13): contracted UK English Braille as a
+//! Braille Ready File, and audio. Both are made by kept programs Debian packages rather
+//! than by hand: liblouis (`lou_translate`, package `liblouis-bin`) with its Unified English
+//! Braille grade 2 table — the code the UK has used since 2015 — and eSpeak NG (`espeak-ng`)
+//! in British English, compressed to MP3 by LAME (`lame`).
+//!
+//! Each runs as a child process with the letter on its standard input, never on a command
+//! line, so nothing in a letter is read as an option.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+/// Cells on a line and lines on a page of a BRF file: the usual 40 by 25 of an embosser.
+pub const BRF_CELLS: usize = 40;
+pub const BRF_LINES: usize = 25;
+
+/// The liblouis table: Unified English Braille, contracted (grade 2).
+pub const BRAILLE_TABLE: &str = "en-ueb-g2.ctb";
+
+/// Runs `program` with `input` on its standard input; gives its standard output.
+fn run(program: &str, args: &[&str], input: &[u8], package: &str) -> Result<Vec<u8>, String> {
+    let mut child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| {
+            format!("{program} could not be started ({e}): install the Debian package {package}")
+        })?;
+    // Written from a thread so a large output cannot fill its pipe while we still write.
+    let mut stdin = child.stdin.take().ok_or("no standard input")?;
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let out = child
+        .wait_with_output()
+        .map_err(|e| format!("{program}: {e}"))?;
+    writer
+        .join()
+        .map_err(|_| format!("{program}: the writer failed"))?
+        .map_err(|e| format!("{program}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "{program} failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    Ok(out.stdout)
+}
+
+/// The letter's lines as they are set in Braille: the subject as its heading, then each
+/// paragraph's lines, a list item indented two cells, a blank line between paragraphs.
+fn braille_source(subject: &str, text: &str) -> Vec<(usize, String)> {
+    let mut out = vec![(0, subject.trim().to_string()), (0, String::new())];
+    for block in crate::letters::blocks(text) {
+        match block {
+            crate::letters::Block::Para(lines) => {
+                out.extend(lines.into_iter().map(|l| (0, l.trim().to_string())));
+            }
+            crate::letters::Block::List(items) => {
+                out.extend(items.into_iter().map(|l| (2, l.trim().to_string())));
+            }
+        }
+        out.push((0, String::new()));
+    }
+    out
+}
+
+/// North American ASCII Braille as a BRF file holds it: the 64 characters from space to
+/// underscore (liblouis gives letters in lower case; an embosser reads upper).
+fn brf_char(c: char) -> char {
+    match c {
+        '`'..='~' => char::from_u32(c as u32 - 0x20).unwrap_or(c),
+        _ => c,
+    }
+}
+
+/// Words set into lines of at most `BRF_CELLS` cells, the first indented by `indent`
+/// and the rest by the same; a word longer than a line is broken across lines.
+fn wrap(indent: usize, words: &str) -> Vec<String> {
+    let width = BRF_CELLS - indent;
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in words.split(' ').filter(|w| !w.is_empty()) {
+        let mut word: Vec<char> = word.chars().collect();
+        while word.len() > width {
+            if !line.is_empty() {
+                lines.push(std::mem::take(&mut line));
+            }
+            lines.push(word.drain(..width).collect());
+        }
+        let word: String = word.into_iter().collect();
+        if line.is_empty() {
+            line = word;
+        } else if line.chars().count() + 1 + word.chars().count() <= width {
+            line.push(' ');
+            line.push_str(&word);
+        } else {
+            lines.push(std::mem::replace(&mut line, word));
+        }
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+        .into_iter()
+        .map(|l| format!("{}{l}", " ".repeat(indent)))
+        .collect()
+}
+
+/// The letter in contracted UK English Braille (UEB grade 2) as a Braille Ready File:
+/// ASCII Braille, 40 cells a line, 25 lines a page, pages ending in a form feed, lines
+/// in CR LF.
+///
+/// # Errors
+/// liblouis is missing or refuses the text.
+pub fn brf(subject: &str, text: &str) -> Result<Vec<u8>, String> {
+    let source = braille_source(subject, text);
+    // One line in, one line out: liblouis translates its input line by line.
+    let input: String = source
+        .iter()
+        .map(|(_, l)| {
+            // A blank line would come back blank; a lone space keeps the count.
+            if l.is_empty() {
+                " \n".to_string()
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    let out = run(
+        "lou_translate",
+        &["--forward", BRAILLE_TABLE],
+        input.as_bytes(),
+        "liblouis-bin",
+    )?;
+    let out = String::from_utf8(out).map_err(|_| "liblouis gave text that is not UTF-8")?;
+    let translated: Vec<&str> = out.lines().collect();
+    if translated.len() != source.len() {
+        return Err(format!(
+            "liblouis gave {} lines for {}",
+            translated.len(),
+            source.len()
+        ));
+    }
+    let mut lines = Vec::new();
+    for ((indent, _), t) in source.iter().zip(translated) {
+        let t: String = t.trim().chars().map(brf_char).collect();
+        if t.is_empty() {
+            // No blank line at the top of a page, and never two.
+            if lines.last().is_some_and(|l: &String| !l.is_empty()) {
+                lines.push(String::new());
+            }
+        } else {
+            lines.extend(wrap(*indent, &t));
+        }
+    }
+    while lines.last().is_some_and(String::is_empty) {
+        lines.pop();
+    }
+    let mut file = String::new();
+    for page in lines.chunks(BRF_LINES) {
+        let mut page = page.to_vec();
+        while page.first().is_some_and(String::is_empty) {
+            page.remove(0);
+        }
+        for l in page {
+            file.push_str(&l);
+            file.push_str("\r\n");
+        }
+        file.push('\u{c}');
+    }
+    Ok(file.into_bytes())
+}
+
+/// The letter read aloud in British English by eSpeak NG, as an MP3 (variable bit rate,
+/// speech quality), its title tagged: the subject, then the text, a pause between
+/// paragraphs.
+///
+/// # Errors
+/// eSpeak NG or LAME is missing or fails.
+pub fn audio(subject: &str, text: &str) -> Result<Vec<u8>, String> {
+    let mut spoken = format!("{}.\n\n", subject.trim().trim_end_matches('.'));
+    for block in crate::letters::blocks(text) {
+        match block {
+            crate::letters::Block::Para(lines) | crate::letters::Block::List(lines) => {
+                for l in lines {
+                    spoken.push_str(l.trim());
+                    spoken.push('\n');
+                }
+            }
+        }
+        spoken.push('\n');
+    }
+    let wav = run(
+        "espeak-ng",
+        &["-v", "en-gb", "-s", "150", "--stdin", "--stdout"],
+        spoken.as_bytes(),
+        "espeak-ng",
+    )?;
+    let title: String = subject.chars().filter(|c| !c.is_control()).collect();
+    run(
+        "lame",
+        &["--quiet", "-V", "7", "--tt", &title, "-", "-"],
+        &wav,
+        "lame",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_wrap_at_forty_cells_and_long_words_break() {
+        let words = "ab ".repeat(30);
+        for l in wrap(0, &words) {
+            assert!(l.chars().count() <= BRF_CELLS, "{l:?}");
+        }
+        assert_eq!(wrap(0, &words).len(), 3);
+        let long = "x".repeat(90);
+        let l = wrap(2, &long);
+        assert_eq!(l.len(), 3);
+        assert!(l
+            .iter()
+            .all(|l| l.starts_with("  ") && l.chars().count() <= BRF_CELLS));
+    }
+
+    #[test]
+    fn ascii_braille_is_set_in_the_upper_half() {
+        let s: String = ",de> jo {}|~`".chars().map(brf_char).collect();
+        assert_eq!(s, ",DE> JO []\\^@");
+    }
+}
