@@ -175,7 +175,7 @@ impl App {
     }
 
     /// The facts a letter about `s` is filled from.
-    async fn plan_facts(&self, s: &Plan) -> Result<Facts> {
+    pub(crate) async fn plan_facts(&self, s: &Plan) -> Result<Facts> {
         let person = self.person(s.person_id).await?;
         let matters = self.store.matters_of(s.person_id).await?;
         let covered: Vec<String> = s

@@ -132,6 +132,10 @@ queries! {
     /// access log).
     Conduct { plan: PlanId } reads read::Records => crate::reads::ConductSince,
         |app, ctx, q| app.conduct_since(&ctx.actor, q.plan).await;
+    /// The evidence beside a decision on a plan: incidents, warnings, checklist, contact
+    /// over time, adjustments, the proposer and the letter (issue 13).
+    DecisionEvidence { plan: PlanId } reads read::Records => crate::evidence::DecisionEvidence,
+        |app, ctx, q| app.decision_evidence(&ctx.actor, q.plan).await;
     /// One dispute.
     Dispute { id: DisputeId } reads read::Records => m::Dispute,
         |app, ctx, q| app.read_dispute(q.id).await;

@@ -779,6 +779,39 @@ impl Store {
         .transpose()
     }
 
+    /// The office's inbound contact from service users other than `except` since `since`:
+    /// how many people were in contact, and how many contacts by channel (issue 13: the
+    /// usual a decision about `except` is set beside).
+    ///
+    /// # Errors
+    /// The database's error; a channel the store does not know.
+    pub async fn contact_rates_since(
+        &self,
+        since: jiff::Timestamp,
+        except: PersonId,
+    ) -> Result<(u64, Vec<(Channel, u64)>)> {
+        let at = crate::codec::ts(since);
+        let people = sqlx::query("SELECT COUNT(DISTINCT person_id) AS n FROM contacts WHERE at >= $1 AND direction = 'inbound' AND person_id IS NOT NULL AND person_id <> $2")
+            .bind(at)
+            .bind(except.0)
+            .fetch_one(&self.pool)
+            .await?;
+        let people = Cols::of(&people, "contacts").i("n")?;
+        let rows = sqlx::query("SELECT channel, COUNT(*) AS n FROM contacts WHERE at >= $1 AND direction = 'inbound' AND person_id IS NOT NULL AND person_id <> $2 GROUP BY channel")
+            .bind(at)
+            .bind(except.0)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut by_channel = Vec::new();
+        for r in &rows {
+            let c = Cols::of(r, "contacts");
+            let name = c.s("channel")?;
+            let channel = Channel::parse(&name).map_err(|_| corrupt("channel", &name))?;
+            by_channel.push((channel, u64::try_from(c.i("n")?).unwrap_or(0)));
+        }
+        Ok((u64::try_from(people).unwrap_or(0), by_channel))
+    }
+
     /// Inbound calls from the person since `since` (for limits on calls per window).
     ///
     /// # Errors

@@ -1137,3 +1137,39 @@ async fn issue_12_a_seal_never_passes_a_contact_still_being_written() {
         );
     }
 }
+
+#[tokio::test]
+async fn issue_13_the_offices_usual_contact_counts_everyone_else_in_contact_by_channel() {
+    for (name, s) in stores().await {
+        let mut tx = s.begin().await.unwrap();
+        let (jo, _) = tx.insert_person(&person()).await.unwrap();
+        let (amy, _) = tx.insert_person(&person()).await.unwrap();
+        let (ben, _) = tx.insert_person(&person()).await.unwrap();
+        let at = |p: PersonId, channel, days_ago: i64, direction| Contact {
+            person_id: Some(p),
+            channel,
+            direction,
+            at: now() - jiff::SignedDuration::from_hours(24 * days_ago),
+            ..call("+447700900123", "x")
+        };
+        for c in [
+            at(jo, Channel::Phone, 1, Direction::Inbound),
+            at(jo, Channel::Phone, 1, Direction::Inbound),
+            at(amy, Channel::Phone, 2, Direction::Inbound),
+            at(amy, Channel::Email, 3, Direction::Inbound),
+            at(ben, Channel::Email, 4, Direction::Inbound),
+            // Not counted: ours, too old, or no one known.
+            at(ben, Channel::Email, 4, Direction::Outbound),
+            at(ben, Channel::Phone, 400, Direction::Inbound),
+            call("+447700900999", "unknown caller"),
+        ] {
+            tx.insert_contact(&c, None).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        let since = now() - jiff::SignedDuration::from_hours(24 * 91);
+        let (people, mut by) = s.contact_rates_since(since, jo).await.unwrap();
+        by.sort_by_key(|(c, _)| c.as_str());
+        assert_eq!(people, 2, "{name}: Amy and Ben, not Jo");
+        assert_eq!(by, vec![(Channel::Email, 2), (Channel::Phone, 1)], "{name}");
+    }
+}

@@ -11,6 +11,7 @@ pub mod out;
 pub mod sso;
 pub mod ui;
 pub mod ui_access;
+pub mod ui_evidence;
 pub mod ui_forms;
 pub mod ui_governance;
 pub mod ui_letters;

@@ -122,6 +122,7 @@ struct FormPage<'a> {
     fields: Vec<Field>,
     submit: String,
     back: String,
+    evidence: Option<String>,
     errors: Vec<(String, String)>,
 }
 
@@ -133,6 +134,8 @@ pub(crate) struct Spec {
     pub fields: Vec<Field>,
     pub submit: &'static str,
     pub back: String,
+    /// The evidence a decision is made with, as HTML Tact made (a decision on a plan).
+    pub evidence: Option<String>,
 }
 
 /// Renders a form, with the values the person typed and any refusal placed on its field.
@@ -219,6 +222,7 @@ pub(crate) fn show(
         fields: spec.fields,
         submit: spec.submit.into(),
         back: spec.back,
+        evidence: spec.evidence,
         errors,
     };
     (status, render(&page)).into_response()
@@ -427,6 +431,7 @@ fn incident_spec(state: &AppState, id: i64, caption: String, ended: bool) -> Spe
         fields,
         submit,
         back: format!("/people/{id}"),
+        evidence: None,
     }
 }
 
@@ -541,6 +546,7 @@ impl PersonStep for GiveWarning {
             ],
             submit: "Record the warning",
             back: format!("/people/{id}"),
+            evidence: None,
         }
     }
     fn command(
@@ -631,6 +637,7 @@ async fn plan_spec(
         fields,
         submit: "Save as a draft",
         back: format!("/people/{id}"),
+        evidence: None,
     }
 }
 
@@ -932,6 +939,7 @@ fn checklist_spec(state: &AppState, id: i64) -> Spec {
         fields,
         submit: "Save the answers",
         back: format!("/plans/{id}"),
+        evidence: None,
     }
 }
 
@@ -1006,12 +1014,6 @@ async fn decision_spec(
     let id = s.id.0;
     // What is being decided, in full, before the decision.
     let mut intro = plan_lines(state, actor, s).await;
-    intro.push(format!(
-        "Underlying causes: {} of {} questions answered ({})",
-        s.checklist.len(),
-        p.checklist.questions.len(),
-        p.checklist.clause
-    ));
     if let Some(person) = person_caption(state, actor, s.person_id.0).await {
         intro.insert(0, format!("About {person}"));
     }
@@ -1033,6 +1035,7 @@ async fn decision_spec(
         ],
         submit: "Record the decision",
         back: format!("/plans/{id}"),
+        evidence: crate::ui_evidence::evidence(state, actor, s.id, true).await,
     }
 }
 
@@ -1130,6 +1133,7 @@ fn notice_spec(state: &AppState, id: i64, preferred: Option<Format>) -> Spec {
         fields,
         submit: "Record the notice",
         back: format!("/plans/{id}"),
+        evidence: None,
     }
 }
 
@@ -1261,6 +1265,8 @@ async fn review_spec(state: &AppState, actor: &tact_core::roles::Actor, id: i64)
         ],
         submit: "Record the review",
         back: format!("/plans/{id}"),
+        evidence: crate::ui_evidence::evidence(state, actor, tact_core::ids::PlanId(id), false)
+            .await,
     }
 }
 
@@ -1369,6 +1375,7 @@ fn new_staff_spec() -> Spec {
         ],
         submit: "Add",
         back: "/admin/staff".into(),
+        evidence: None,
     }
 }
 
@@ -1421,6 +1428,7 @@ fn change_staff_spec(id: i64, role: &str, active: bool) -> Spec {
         fields: vec![role_field, active_field],
         submit: "Save",
         back: "/admin/staff".into(),
+        evidence: None,
     }
 }
 
@@ -1483,6 +1491,7 @@ impl PersonStep for AdditionalHelp {
             ],
             submit: "Record their answer",
             back: format!("/people/{id}"),
+            evidence: None,
         }
     }
     fn command(_: &AppState, _: &Signed, id: i64, form: &Form) -> Result<Self::Command, RuleError> {
@@ -1535,6 +1544,7 @@ async fn contact_spec(
         ],
         submit: "Log it",
         back: format!("/people/{id}"),
+        evidence: None,
     }
 }
 
@@ -1620,6 +1630,7 @@ impl PersonStep for RequestAdjustment {
             ],
             submit: "Send for a decision",
             back: format!("/people/{id}"),
+            evidence: None,
         }
     }
     fn command(_: &AppState, _: &Signed, id: i64, form: &Form) -> Result<Self::Command, RuleError> {
@@ -1650,6 +1661,7 @@ fn adjustment_decision_spec(state: &AppState, id: i64) -> Spec {
         ],
         submit: "Record the decision",
         back: "/".into(),
+        evidence: None,
     }
 }
 
@@ -1705,6 +1717,7 @@ fn dispute_spec(state: &AppState, id: i64) -> Spec {
         )],
         submit: "Record the dispute",
         back: format!("/plans/{id}"),
+        evidence: None,
     }
 }
 
@@ -1837,6 +1850,7 @@ async fn dispute_decision_spec(
         fields,
         submit: "Record the decision",
         back: plan.map_or_else(|| "/".into(), |s| format!("/plans/{}", s.id)),
+        evidence: crate::ui_evidence::evidence(state, actor, d.plan_id, false).await,
     }
 }
 
@@ -1929,6 +1943,7 @@ fn screen_spec(state: &AppState, id: i64, summary: &str) -> Spec {
         ],
         submit: "Record the screening",
         back: "/".into(),
+        evidence: None,
     }
 }
 

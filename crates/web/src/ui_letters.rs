@@ -104,6 +104,7 @@ fn write_spec(state: &AppState, id: i64) -> Spec {
         .collect(),
         submit: "Write it",
         back: format!("/plans/{id}"),
+        evidence: None,
     }
 }
 
@@ -187,6 +188,7 @@ fn record_letter_spec(heading: &str, action: String) -> Spec {
         fields: how_fields(),
         submit: "Write it",
         back: "/".into(),
+        evidence: None,
     }
 }
 
@@ -277,9 +279,23 @@ struct LetterPage<'a> {
     /// or "easy-read".
     special: Option<String>,
     /// The letter as the person will see it: paragraphs (their lines) and lists.
-    shown: Vec<(bool, Vec<String>)>,
+    shown: Shown,
     /// The field at fault and what is wrong.
     error: Option<(String, String)>,
+}
+
+/// A letter's text as a page shows it: each block, `true` for a list, with its lines.
+pub(crate) type Shown = Vec<(bool, Vec<String>)>;
+
+/// A letter's text in blocks, as the person will see it.
+pub(crate) fn shown(text: &str) -> Shown {
+    tact_mail::letters::blocks(text)
+        .into_iter()
+        .map(|b| match b {
+            tact_mail::letters::Block::Para(lines) => (false, lines),
+            tact_mail::letters::Block::List(items) => (true, items),
+        })
+        .collect()
 }
 
 async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<StoredLetter, Box<Response>> {
@@ -336,13 +352,7 @@ async fn letter_page(
         large: matches!(l.format, Format::LargePrint | Format::EasyRead),
         special: matches!(l.format, Format::Braille | Format::Audio | Format::EasyRead)
             .then(|| l.format.as_str().to_string()),
-        shown: tact_mail::letters::blocks(&l.text)
-            .into_iter()
-            .map(|b| match b {
-                tact_mail::letters::Block::Para(lines) => (false, lines),
-                tact_mail::letters::Block::List(items) => (true, items),
-            })
-            .collect(),
+        shown: shown(&l.text),
         enclose: (l.kind == "strategy-notice" && p.notice.enclose_policy).then(|| {
             p.notice
                 .clause

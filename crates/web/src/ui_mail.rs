@@ -342,6 +342,7 @@ impl FormStep for MarkThreatening {
             ],
             submit: "Record it",
             back: format!("/messages/{}", m.id),
+            evidence: None,
         }
     }
     async fn command(
@@ -386,6 +387,7 @@ fn match_spec(m: &StoredMessage) -> Spec {
         ],
         submit: "Match",
         back: format!("/messages/{}", m.id),
+        evidence: None,
     }
 }
 

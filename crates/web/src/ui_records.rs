@@ -54,6 +54,7 @@ fn new_person_spec() -> Spec {
         fields: person_fields(),
         submit: "Add them",
         back: "/people".into(),
+        evidence: None,
     }
 }
 
@@ -141,6 +142,7 @@ fn rectify_spec(id: i64, caption: String) -> Spec {
         fields,
         submit: "Correct them",
         back: format!("/people/{id}"),
+        evidence: None,
     }
 }
 
@@ -230,6 +232,7 @@ fn merge_spec(id: i64, caption: String) -> Spec {
         ],
         submit: "Merge the records",
         back: format!("/people/{id}"),
+        evidence: None,
     }
 }
 
@@ -330,6 +333,7 @@ impl PersonStep for OpenMatter {
             ],
             submit: "Open it",
             back: format!("/people/{id}"),
+            evidence: None,
         }
     }
     fn command(_: &AppState, _: &Signed, id: i64, form: &Form) -> Result<Self::Command, RuleError> {
@@ -366,6 +370,7 @@ fn status_spec(state: &AppState, m: &tact_core::model::Matter) -> Spec {
         ],
         submit: "Save",
         back: format!("/people/{}", m.person_id),
+        evidence: None,
     }
 }
 
@@ -492,6 +497,7 @@ async fn apply_spec(
         ],
         submit: "Apply it",
         back: format!("/plans/{}", plan.id),
+        evidence: None,
     }
 }
 
@@ -596,6 +602,7 @@ async fn decide_matter_spec(
         ],
         submit: "Record the decision",
         back: format!("/plans/{}", plan.id),
+        evidence: None,
     }
 }
 
@@ -669,6 +676,7 @@ impl PersonStep for FurtherAction {
             ],
             submit: "Record it",
             back: format!("/people/{id}"),
+            evidence: None,
         }
     }
     fn command(_: &AppState, _: &Signed, id: i64, form: &Form) -> Result<Self::Command, RuleError> {

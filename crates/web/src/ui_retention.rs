@@ -105,6 +105,7 @@ impl PersonStep for PlaceHold {
             fields: vec![Field::new("textarea", "reason", "Why they must be kept")],
             submit: "Place the hold",
             back: format!("/people/{id}"),
+            evidence: None,
         }
     }
     fn command(_: &AppState, _: &Signed, id: i64, form: &Form) -> Result<Self::Command, RuleError> {

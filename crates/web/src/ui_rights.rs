@@ -69,6 +69,7 @@ fn receive_spec(id: i64, caption: String) -> Spec {
         ],
         submit: "Send to the Data Protection Officer",
         back: format!("/people/{id}"),
+        evidence: None,
     }
 }
 
@@ -169,6 +170,7 @@ fn answer_spec(r: &RightsRequest) -> Spec {
         ],
         submit: "Record it",
         back: format!("/people/{}", r.person_id),
+        evidence: None,
     }
 }
 

@@ -107,6 +107,7 @@ impl PersonStep for AskToShare {
             ],
             submit: "Send to the Data Protection Officer",
             back: format!("/people/{id}"),
+            evidence: None,
         }
     }
     fn command(_: &AppState, _: &Signed, id: i64, form: &Form) -> Result<Self::Command, RuleError> {
@@ -158,6 +159,7 @@ impl FormStep for DecideRequest {
             ],
             submit: "Record the decision",
             back: format!("/people/{}", d.person_id),
+            evidence: None,
         }
     }
     async fn command(
@@ -209,6 +211,7 @@ impl FormStep for RecordWhatWasShared {
             )],
             submit: "Record it",
             back: format!("/people/{}", d.person_id),
+            evidence: None,
         }
     }
     async fn command(

@@ -475,6 +475,7 @@ impl<R: ReasonStep> PlanForm for ByReason<R> {
             fields: vec![Field::new("textarea", "reason", words.label)],
             submit: words.submit,
             back: format!("/plans/{id}"),
+            evidence: None,
         }
     }
     fn command(_: &AppState, _: &Plan, form: &Form) -> Result<PlanCommand, RuleError> {

@@ -127,6 +127,7 @@ async fn spec(state: &AppState, actor: &tact_core::roles::Actor, t: &Task) -> Sp
             ],
             submit: "Record the reminder",
             back,
+            evidence: None,
         };
     }
     if let Some(s) = plan_of(t) {
@@ -140,6 +141,7 @@ async fn spec(state: &AppState, actor: &tact_core::roles::Actor, t: &Task) -> Sp
         fields: vec![Field::new("textarea", "outcome", "What you did")],
         submit: "Mark as done",
         back,
+        evidence: None,
     }
 }
 

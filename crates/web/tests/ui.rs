@@ -579,6 +579,14 @@ async fn cle_9_9_the_plan_form_sets_several_restrictions_and_authorising_clears_
 
     // The senior manager sees the request to authorise until it is decided.
     c.answer_and_propose(&ui, sid).await;
+    // Evidence to weigh (CLE-6.3): four calls today, and a new complaint that re-words one
+    // already finalised.
+    for i in 0..4 {
+        ui.api(&c.cw, "/contacts", json!({"person_id": c.pid, "channel": "phone", "summary": format!("Called again, call {i}")})).await;
+    }
+    let old = ui.api(&c.cw, &format!("/people/{}/matters", c.pid), json!({"kind": "complaint", "title": "Police did not investigate the burglary at my flat"})).await;
+    ui.api(&c.lm, &format!("/matters/{}/status", old["id"]), json!({"status": "finalised", "finalised_on": tact_core::check::uk_date(jiff::Timestamp::now()).to_string()})).await;
+    ui.api(&c.cw, &format!("/people/{}/matters", c.pid), json!({"kind": "complaint", "title": "The burglary at my flat was not investigated by the police"})).await;
     let sam = ui.session("sam").await;
     let (_, home) = ui.page(&sam, "/").await;
     assert!(home.contains("Authorisations waiting"), "{home}");
@@ -590,6 +598,34 @@ async fn cle_9_9_the_plan_form_sets_several_restrictions_and_authorising_clears_
     );
     assert!(form.contains("Jo Bloggs") && form.contains("Tuesday"));
     assert!(form.contains("a local rule") && !form.contains("(LOCAL)"));
+    // Issue 13: a check-your-answers page with the evidence the decision rests on.
+    for must in [
+        "Check the evidence",
+        // Who proposed it.
+        "Proposed by</dt>",
+        "Lee Manager, ",
+        // The incident, with its category, and the warning in its own words.
+        "Twelve calls",
+        "Unreasonable persistence",
+        "What is wrong: a",
+        // Every checklist answer with its reason.
+        &ui.app.profile.checklist.questions[0].text,
+        "checked",
+        // Their contact over time beside the office's usual, as a chart and as figures.
+        "class=\"tact-chart\"",
+        "usual for anyone else in contact: 0 a week.",
+        "In the last 4 weeks: 1 a week.",
+        // The patterns CLE-6.3 names, as numbers.
+        "4 calls",
+        "Complaints that closely re-word one already finalised",
+        "The burglary at my flat was not investigated by the police",
+        "Police did not investigate the burglary at my flat",
+        // The letter they will receive, as they will see it.
+        "The letter they will receive",
+        "Dear Jo Bloggs,",
+    ] {
+        assert!(form.contains(must), "{must}\n{form}");
+    }
     let r = ui
         .post_form(
             &sam,
