@@ -41,7 +41,7 @@ fn letter_line(
                 .map(|p| format!(" on {p}"))
                 .unwrap_or_default();
             let mut s = format!(
-                "Please phone us{on} only {}",
+                "Please phone us{on} only on {}",
                 tact_core::check::describe_windows(windows)
             );
             if let Some(n) = max_calls_per_window {
@@ -127,12 +127,14 @@ fn in_a_sentence(title: &str) -> String {
 
 /// A matter as a letter names it: "your complaint M-000123 about …".
 fn matter_words(m: &tact_core::model::Matter) -> String {
-    format!(
-        "your {} {} about {}",
-        m.kind.as_str(),
-        m.reference,
-        in_a_sentence(&m.title)
-    )
+    let title = in_a_sentence(&m.title);
+    // A title that says what it is ("Complaint about delays") reads on from "about":
+    // "your request M-000004 about delays", not "about complaint about delays" (issue 13).
+    let what = title
+        .split_once(" about ")
+        .filter(|(lead, _)| !lead.contains(' '))
+        .map_or(title.as_str(), |(_, rest)| rest);
+    format!("your {} {} about {what}", m.kind.as_str(), m.reference)
 }
 
 /// The matter a contact is about in words, or "your contact with us" when none.
@@ -1199,6 +1201,35 @@ impl crate::Handles<cmd::WriteLetter> for App {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn issue_13_a_title_that_says_what_it_is_is_not_said_twice() {
+        let m = |title: &str| tact_core::model::Matter {
+            id: tact_core::ids::MatterId(4),
+            person_id: tact_core::ids::PersonId(1),
+            reference: "M-000004".into(),
+            kind: tact_core::model::MatterKind::Request,
+            title: title.into(),
+            status: tact_core::model::MatterStatus::Open,
+            finalised_on: None,
+            opened_at: jiff::Timestamp::UNIX_EPOCH,
+        };
+        assert_eq!(
+            matter_words(&m("Complaint about a police officer's conduct")),
+            "your request M-000004 about a police officer's conduct"
+        );
+        assert_eq!(
+            matter_words(&m("Burglary report")),
+            "your request M-000004 about burglary report"
+        );
+        // "about" later in a longer title is left alone.
+        assert_eq!(
+            matter_words(&m("The letter about my car")),
+            "your request M-000004 about the letter about my car"
+        );
+    }
+
     #[test]
     fn titles_read_inside_a_sentence_but_capitals_stay() {
         assert_eq!(
