@@ -407,3 +407,26 @@ test('contact from a restricted person is kept, marked as a breach and screened 
   assert.match(await sm.page.textContent('h1'), /lifted/);
   await sm.close();
 });
+
+test('equality answers are recorded with consent by keyboard alone, and the DPO reads only suppressed counts (CLE-8.4)', async () => {
+  const cw = await asUser('casey');
+  await cw.page.goto(`${base}/people/7/equality`);
+  await axe(cw.page, 'equality monitoring form');
+  // By keyboard: tick consent, choose an answer, submit.
+  await cw.page.focus('#consent');
+  await cw.page.keyboard.press('Space');
+  await cw.page.selectOption('#sex', 'male');
+  await cw.page.focus('form[action$="/equality"] button');
+  await cw.page.keyboard.press('Enter');
+  await cw.page.waitForURL(/\/people\/7$/);
+  assert.match(await cw.page.textContent('main'), /Delete their equality monitoring answers/);
+  assert.doesNotMatch(await cw.page.textContent('main'), /\bMale\b/);
+  const refused = await cw.page.goto(`${base}/equality`);
+  assert.equal(refused.status(), 403);
+  await cw.close();
+  const dpo = await asUser('dev');
+  await dpo.page.goto(`${base}/equality`);
+  await axe(dpo.page, 'equality monitoring report');
+  assert.match(await dpo.page.textContent('main'), /fewer than 5/);
+  await dpo.close();
+});

@@ -4,6 +4,7 @@
 //! rule of the policy is enforced the same way whichever door a request comes through.
 
 pub mod access;
+pub mod equality;
 pub mod evidence;
 pub mod feed;
 pub mod governance;

@@ -132,6 +132,17 @@ queries! {
     /// access log).
     Conduct { plan: PlanId } reads read::Records => crate::reads::ConductSince,
         |app, ctx, q| app.conduct_since(&ctx.actor, q.plan).await;
+    /// The equality monitoring report (issue 13): counts by answer, unsuppressed for the
+    /// door to suppress as it shows them.
+    EqualityReport {} reads read::Equality => tact_core::equality::Report,
+        |app, ctx, q| app.equality_report().await;
+    /// A person's own equality monitoring answers, for their subject access bundle only
+    /// (the DPO's read: the person is entitled to what is held about them).
+    EqualityOf { person: PersonId } reads read::DataRights => Option<tact_core::equality::Monitoring>,
+        |app, ctx, q| app.equality_of(q.person).await;
+    /// Whether a person has equality monitoring answers on record (never what they are).
+    HasEquality { person: PersonId } reads read::Records => bool,
+        |app, ctx, q| app.has_equality(q.person).await;
     /// The evidence beside a decision on a plan: incidents, warnings, checklist, contact
     /// over time, adjustments, the proposer and the letter (issue 13).
     DecisionEvidence { plan: PlanId } reads read::Records => crate::evidence::DecisionEvidence,

@@ -60,6 +60,10 @@ pub enum AuditAction {
     DataRightsExtended,
     DataRightsAnswered,
     PersonRectified,
+    /// Equality monitoring answers recorded with consent (the answers are not in the log).
+    EqualityRecorded,
+    /// Consent withdrawn: the answers were deleted.
+    EqualityWithdrawn,
     PeopleMerged,
     SubjectAccessExported,
     RecordsDisposed,
@@ -130,6 +134,8 @@ impl AuditAction {
             Self::DataRightsExtended => "data-rights.extended",
             Self::DataRightsAnswered => "data-rights.answered",
             Self::PersonRectified => "person.rectified",
+            Self::EqualityRecorded => "equality.recorded",
+            Self::EqualityWithdrawn => "equality.withdrawn",
             Self::PeopleMerged => "people.merged",
             Self::SubjectAccessExported => "person.subject-access-exported",
             Self::RecordsDisposed => "records.disposed",

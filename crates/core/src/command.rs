@@ -279,6 +279,17 @@ commands! {
         what_was_wrong: String,
     }
 
+    /// Records a person's equality monitoring answers, with their consent, in place of any
+    /// before (issue 13; CLE-8.4, NOR-1.4). Kept apart; only counts are ever read.
+    RecordEquality => Some(Action::ManagePeople), {
+        person: PersonId,
+        consent: bool,
+        answers: std::collections::BTreeMap<crate::equality::Characteristic, String>,
+    }
+
+    /// Deletes a person's equality monitoring answers: they withdrew their consent.
+    WithdrawEquality => Some(Action::ManagePeople), { person: PersonId }
+
     /// Opens a matter (a complaint, a review, an enquiry) for a person.
     OpenMatter => Some(Action::RecordContact), {
         person: PersonId,
@@ -436,6 +447,8 @@ pub mod read {
         Governance => ReadGovernance;
         /// Who opened a person's records.
         AccessLog => ReadAccessLog;
+        /// The equality monitoring report: counts only, small numbers suppressed.
+        Equality => ReadEquality;
     }
 
     /// What any signed-in member of staff may see: colleagues' names, their own tasks, the

@@ -13,6 +13,7 @@ pub mod audit;
 pub mod check;
 pub mod command;
 pub mod correspondence;
+pub mod equality;
 pub mod error;
 pub mod evidence;
 pub mod governance;

@@ -247,6 +247,9 @@ pub struct Clauses {
     pub notice_content: String,
     pub review_interval: String,
     pub adjustments_honoured: String,
+    /// The clause equality monitoring answers to (CLE-8.4; NOR-1.4: the Equality Act).
+    #[serde(default = "local")]
+    pub equality_monitoring: String,
     pub no_reopening_grounds: String,
     pub repeat_complaints: String,
     pub dispute_independent: String,
@@ -310,6 +313,9 @@ pub struct RolePermissions {
     /// The access log: the DPO and auditors.
     #[serde(default = "dpo_and_auditors")]
     pub read_access_log: Vec<Role>,
+    /// The equality monitoring report: the DPO and auditors (the head of standards).
+    #[serde(default = "dpo_and_auditors")]
+    pub read_equality: Vec<Role>,
     /// Merging two records of one person: a line manager or above (issue 10).
     #[serde(default = "managers")]
     pub merge_people: Vec<Role>,
@@ -373,6 +379,7 @@ impl RolePermissions {
             Action::ReadAccessLog => &self.read_access_log,
             Action::MergePeople => &self.merge_people,
             Action::ReadGovernance => &self.read_governance,
+            Action::ReadEquality => &self.read_equality,
         }
     }
 }
@@ -543,6 +550,10 @@ pub struct LetterTemplate {
     /// letter in the Easy Read format is written from it, else from `body`.
     #[serde(default)]
     pub easy_read: Option<String>,
+}
+
+fn local() -> String {
+    "LOCAL".into()
 }
 
 /// One organisation's policy, loaded and checked.

@@ -108,6 +108,8 @@ pub enum Action {
     MergePeople,
     /// The governance report: counts across every plan, review, breach and dispute.
     ReadGovernance,
+    /// The equality monitoring report (issue 13): the DPO and the head of standards.
+    ReadEquality,
     /// Ask the contact check who is calling and what may be done (CLE-9.9; NOR-6.1): every
     /// member of staff may, whatever the profile, and it is all a contact-check service
     /// account may do.
@@ -115,7 +117,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 27] = [
+    pub const ALL: [Action; 28] = [
         Self::EndCall,
         Self::RecordContact,
         Self::RecordIncident,
@@ -142,6 +144,7 @@ impl Action {
         Self::ReadAccessLog,
         Self::MergePeople,
         Self::ReadGovernance,
+        Self::ReadEquality,
         Self::CheckContact,
     ];
 
@@ -173,6 +176,7 @@ impl Action {
             Self::ReadAccessLog => "read-access-log",
             Self::MergePeople => "merge-people",
             Self::ReadGovernance => "read-governance",
+            Self::ReadEquality => "read-equality",
             Self::CheckContact => "check-contact",
         }
     }

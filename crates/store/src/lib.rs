@@ -161,6 +161,7 @@ const MIGRATIONS: &[(i64, Migration)] = {
             },
         ),
         (18, Shared(include_str!("../migrations/0018_seal_head.sql"))),
+        (19, Shared(include_str!("../migrations/0019_equality.sql"))),
     ]
 };
 

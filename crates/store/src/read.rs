@@ -779,6 +779,91 @@ impl Store {
         .transpose()
     }
 
+    /// Every person's equality monitoring answers (issue 13), for the report.
+    ///
+    /// # Errors
+    /// The database's error; answers that cannot be read, naming the column.
+    pub async fn equality_all(&self) -> Result<Vec<tact_core::equality::Monitoring>> {
+        self.equality_rows(None).await
+    }
+
+    /// One person's equality monitoring answers, if any.
+    ///
+    /// # Errors
+    /// As [`Store::equality_all`].
+    pub async fn equality_of(
+        &self,
+        person: PersonId,
+    ) -> Result<Option<tact_core::equality::Monitoring>> {
+        Ok(self.equality_rows(Some(person)).await?.pop())
+    }
+
+    async fn equality_rows(
+        &self,
+        person: Option<PersonId>,
+    ) -> Result<Vec<tact_core::equality::Monitoring>> {
+        let rows = match person {
+            None => sqlx::query("SELECT person_id, consented_at, recorded_by, answers FROM equality_monitoring ORDER BY person_id")
+                .fetch_all(&self.pool)
+                .await?,
+            Some(p) => sqlx::query("SELECT person_id, consented_at, recorded_by, answers FROM equality_monitoring WHERE person_id = $1")
+                .bind(p.0)
+                .fetch_all(&self.pool)
+                .await?,
+        };
+        let mut out = Vec::new();
+        for r in &rows {
+            let c = Cols::of(r, "equality_monitoring");
+            let raw = c.s("answers")?;
+            let map: std::collections::BTreeMap<String, String> = serde_json::from_str(&raw)
+                .map_err(|e| StoreError::Corrupt(format!("equality_monitoring.answers: {e}")))?;
+            let mut answers = std::collections::BTreeMap::new();
+            for (k, v) in map {
+                let ch = tact_core::equality::Characteristic::parse(&k)
+                    .map_err(|_| corrupt("answers", &k))?;
+                answers.insert(ch, v);
+            }
+            out.push(tact_core::equality::Monitoring {
+                person_id: PersonId(c.i("person_id")?),
+                consented_at: c.ts("consented_at")?,
+                recorded_by: StaffId(c.i("recorded_by")?),
+                answers,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Whether a person has equality monitoring answers on record (not what they are).
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn has_equality(&self, person: PersonId) -> Result<bool> {
+        let r = sqlx::query("SELECT COUNT(*) AS n FROM equality_monitoring WHERE person_id = $1")
+            .bind(person.0)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(Cols::of(&r, "equality_monitoring").i("n")? > 0)
+    }
+
+    /// Who has been warned, had a plan authorised, and been given an adjustment: the
+    /// outcomes the equality report counts.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn equality_outcomes(&self) -> Result<tact_core::equality::Outcomes> {
+        let ids = |sql: &'static str| async move {
+            let rows = sqlx::query(sql).fetch_all(&self.pool).await?;
+            rows.iter()
+                .map(|r| Cols::of(r, "people").i("person_id").map(PersonId))
+                .collect::<Result<std::collections::HashSet<PersonId>>>()
+        };
+        Ok(tact_core::equality::Outcomes {
+            warned: ids("SELECT DISTINCT person_id FROM warnings").await?,
+            restricted: ids("SELECT DISTINCT person_id FROM strategies WHERE status IN ('authorised', 'active', 'lifted')").await?,
+            adjusted: ids("SELECT DISTINCT person_id FROM adjustments WHERE status = 'granted'").await?,
+        })
+    }
+
     /// The office's inbound contact from service users other than `except` since `since`:
     /// how many people were in contact, and how many contacts by channel (issue 13: the
     /// usual a decision about `except` is set beside).

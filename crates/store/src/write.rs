@@ -514,6 +514,42 @@ impl WriteTx {
         Ok(())
     }
 
+    /// Keeps a person's equality monitoring answers in place of any before (issue 13).
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn put_equality(&mut self, m: &tact_core::equality::Monitoring) -> Result<()> {
+        self.delete_equality(m.person_id).await?;
+        let answers: serde_json::Map<String, serde_json::Value> = m
+            .answers
+            .iter()
+            .map(|(c, v)| (c.as_str().to_string(), serde_json::Value::String(v.clone())))
+            .collect();
+        sqlx::query("INSERT INTO equality_monitoring (person_id, consented_at, recorded_by, answers) VALUES ($1, $2, $3, $4)")
+            .bind(m.person_id.0)
+            .bind(ts(m.consented_at))
+            .bind(m.recorded_by.0)
+            .bind(serde_json::Value::Object(answers).to_string())
+            .execute(&mut *self.tx)
+            .await
+            .map_err(w)?;
+        Ok(())
+    }
+
+    /// Deletes a person's equality monitoring answers (consent withdrawn); gives whether
+    /// there were any.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn delete_equality(&mut self, person: PersonId) -> Result<bool> {
+        let r = sqlx::query("DELETE FROM equality_monitoring WHERE person_id = $1")
+            .bind(person.0)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(w)?;
+        Ok(r.rows_affected() > 0)
+    }
+
     /// # Errors
     /// The database's error.
     pub async fn set_meta(&mut self, key: &str, value: &str) -> Result<()> {
@@ -1146,7 +1182,8 @@ impl WriteTx {
             }
         }
         let mut counts = Vec::new();
-        let steps: [(&str, &str); 18] = [
+        let steps: [(&str, &str); 19] = [
+            ("equality monitoring answers", "DELETE FROM equality_monitoring WHERE person_id = $1"),
             ("attachments", "DELETE FROM attachments WHERE message_ref IN (SELECT id FROM messages WHERE person_id = $1)"),
             ("messages", "DELETE FROM messages WHERE person_id = $1"),
             ("letters", "DELETE FROM letters WHERE person_id = $1"),

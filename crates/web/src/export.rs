@@ -43,6 +43,15 @@ pub async fn subject_access(app: &App, ctx: &Ctx, id: PersonId) -> Result<Files,
             },
         )
         .await?;
+    let equality = app
+        .query(&ctx.actor, q::EqualityOf { person: id })
+        .await?
+        .map(|m| {
+            json!({
+                "consented_at": wire::ts(m.consented_at),
+                "answers": m.answers.iter().map(|(c, v)| (c.as_str().to_string(), Value::String(v.clone()))).collect::<serde_json::Map<String, Value>>(),
+            })
+        });
     let names = crate::ui::Names::of(app, &ctx.actor).await?;
     let name_of = |s| names.name(s);
     let mut files: Files = Vec::new();
@@ -97,6 +106,7 @@ pub async fn subject_access(app: &App, ctx: &Ctx, id: PersonId) -> Result<Files,
         "further_actions": r.further_actions.iter().map(wire::further_action).collect::<Vec<_>>(),
         "sharing": r.disclosures.iter().map(wire::disclosure).collect::<Vec<_>>(),
         "data_rights_requests": r.rights.iter().map(wire::rights).collect::<Vec<_>>(),
+        "equality_monitoring": equality,
         "letters": letters,
         "messages": messages,
         "events": events.iter().map(|e| json!({

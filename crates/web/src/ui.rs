@@ -805,6 +805,15 @@ async fn home(
             "Governance report: plans, reviews, breaches, disputes, adjustments".to_string(),
         ));
     }
+    if cmd::offered::<cmd::read::Equality>(p, &signed.actor) {
+        links.push((
+            "/equality".to_string(),
+            format!(
+                "Equality monitoring: who is warned, restricted and given adjustments ({})",
+                p.clauses.equality_monitoring
+            ),
+        ));
+    }
     if tact_core::roles::may_read_disclosure_log(p, &signed.actor).is_ok() {
         links.push((
             "/disclosures".to_string(),
@@ -1249,6 +1258,11 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
             "Correct their details".to_string(),
         ),
         (
+            A::ManagePeople,
+            "equality",
+            "Equality monitoring (with their consent)".to_string(),
+        ),
+        (
             A::MergePeople,
             "merge",
             "Merge another record of this person into this one".to_string(),
@@ -1272,6 +1286,24 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
         if may(action) {
             actions.push((format!("/people/{id}/{href}"), label));
         }
+    }
+    // Whether answers are recorded, never what they are.
+    if may(A::ManagePeople)
+        && state
+            .app
+            .query(
+                &signed.actor,
+                q::HasEquality {
+                    person: PersonId(id),
+                },
+            )
+            .await
+            .unwrap_or(false)
+    {
+        actions.push((
+            format!("/people/{id}/equality/withdraw"),
+            "Delete their equality monitoring answers (consent withdrawn)".to_string(),
+        ));
     }
     // The record of every decision about them, from the event log: who, when, what and why.
     let history = state

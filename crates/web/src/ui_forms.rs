@@ -1317,6 +1317,8 @@ pub fn admin_routes() -> Router<AppState> {
         .pipe(step::route::<ChangeStaff>)
         .pipe(step::route::<RaiseDispute>)
         .pipe(step::route_person::<AdditionalHelp>)
+        .pipe(step::route_person::<Equality>)
+        .pipe(step::route_person::<WithdrawEquality>)
         .pipe(step::route_person::<RequestAdjustment>)
         .pipe(step::route::<DecideAdjustment>)
 }
@@ -1504,6 +1506,102 @@ impl PersonStep for AdditionalHelp {
                 "choose their answer",
             )?,
             words: Some(val(form, "in_their_words").into()),
+        })
+    }
+}
+
+/// Equality monitoring answers, asked only with consent (issue 13; CLE-8.4, NOR-1.4). The
+/// form never shows answers already given: front-line staff record them but never read
+/// them; only counts are read, by the DPO and auditors.
+struct Equality;
+
+impl PersonStep for Equality {
+    type Command = cmd::RecordEquality;
+    const PATH: &'static str = "/people/{id}/equality";
+
+    async fn spec(state: &AppState, signed: &Signed, id: i64, caption: String) -> Spec {
+        let p = &state.app.profile;
+        let recorded = state
+            .app
+            .query(
+                &signed.actor,
+                q::HasEquality {
+                    person: PersonId(id),
+                },
+            )
+            .await
+            .unwrap_or(false);
+        let mut intro = vec![
+            format!("We ask these questions to check that we treat everyone fairly, as the Equality Act 2010 requires ({}). Ask only if they agree to answer.", p.clauses.equality_monitoring),
+            "Their answers are kept apart from their record. Only the Data Protection Officer and the head of standards see them, and only as counts that cannot pick anyone out. Answering or not makes no difference to how we deal with them.".into(),
+            "They can leave out any question, or answer \"prefer not to say\".".into(),
+        ];
+        if recorded {
+            intro.push("Answers are already recorded for them. Recording again replaces them all; they are not shown here.".into());
+        }
+        let mut fields = vec![Field::new(
+            "checkbox",
+            "consent",
+            "They agree to answer, and to their answers being kept for equality monitoring",
+        )];
+        for c in tact_core::equality::Characteristic::ALL {
+            let mut options = vec![(String::new(), "Not answered".to_string())];
+            options.extend(
+                c.answers()
+                    .into_iter()
+                    .map(|(v, w)| (v.to_string(), w.to_string())),
+            );
+            fields.push(Field::new("select", c.as_str(), c.question()).options(options));
+        }
+        Spec {
+            heading: "Equality monitoring".into(),
+            caption,
+            intro,
+            action: format!("/people/{id}/equality"),
+            fields,
+            submit: "Record their answers",
+            back: format!("/people/{id}"),
+            evidence: None,
+        }
+    }
+    fn command(_: &AppState, _: &Signed, id: i64, form: &Form) -> Result<Self::Command, RuleError> {
+        let mut answers = std::collections::BTreeMap::new();
+        for c in tact_core::equality::Characteristic::ALL {
+            let v = val(form, c.as_str()).trim();
+            if !v.is_empty() {
+                answers.insert(c, v.to_string());
+            }
+        }
+        Ok(cmd::RecordEquality {
+            person: PersonId(id),
+            consent: val(form, "consent") == "yes",
+            answers,
+        })
+    }
+}
+
+/// Deleting a person's equality monitoring answers when they withdraw consent.
+struct WithdrawEquality;
+
+impl PersonStep for WithdrawEquality {
+    type Command = cmd::WithdrawEquality;
+    const PATH: &'static str = "/people/{id}/equality/withdraw";
+
+    async fn spec(_: &AppState, _: &Signed, id: i64, caption: String) -> Spec {
+        Spec {
+            heading: "Delete their equality monitoring answers".into(),
+            caption,
+            intro: vec!["Do this when they withdraw their consent. Their answers are deleted; the event log keeps only that they were.".into()],
+            action: format!("/people/{id}/equality/withdraw"),
+            fields: Vec::new(),
+            submit: "Delete their answers",
+            back: format!("/people/{id}"),
+            evidence: None,
+        }
+    }
+    fn command(_: &AppState, _: &Signed, id: i64, _: &Form) -> Result<Self::Command, RuleError> {
+        Ok(cmd::WithdrawEquality {
+            person: PersonId(id),
         })
     }
 }

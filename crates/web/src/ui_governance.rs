@@ -19,6 +19,81 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/governance", get(page))
         .route("/governance.csv", get(csv))
+        .route("/equality", get(equality_page))
+        .route("/equality.csv", get(equality_csv))
+}
+
+/// One characteristic's answers, counts suppressed as core says.
+struct EqualitySection {
+    heading: String,
+    /// Answer, then service users, warned, restricted, given adjustments.
+    rows: Vec<(String, [String; 4])>,
+}
+
+#[derive(Template)]
+#[template(path = "equality.html")]
+struct EqualityPage<'a> {
+    frame: Frame<'a>,
+    clause: String,
+    below: u64,
+    monitored: String,
+    sections: Vec<EqualitySection>,
+}
+
+/// The equality monitoring report (issue 13): for the DPO and the head of standards only,
+/// counts only, small numbers suppressed.
+async fn equality_page(State(state): State<AppState>, signed: Signed) -> Response {
+    use tact_core::equality::{shown, Characteristic};
+    let report = match state.app.query(&signed.actor, q::EqualityReport {}).await {
+        Ok(r) => r,
+        Err(e) => return refusal(&state, &signed, e),
+    };
+    let sections = Characteristic::ALL
+        .iter()
+        .map(|c| EqualitySection {
+            heading: c.name().to_string(),
+            rows: report
+                .rows
+                .iter()
+                .filter(|r| r.characteristic == *c)
+                .map(|r| {
+                    (
+                        r.words.to_string(),
+                        [
+                            shown(r.all),
+                            shown(r.warned),
+                            shown(r.restricted),
+                            shown(r.adjusted),
+                        ],
+                    )
+                })
+                .collect(),
+        })
+        .collect();
+    render(&EqualityPage {
+        frame: Frame::of(&state, &signed),
+        clause: state.app.profile.clauses.equality_monitoring.clone(),
+        below: tact_core::equality::SUPPRESS_BELOW,
+        monitored: shown(report.monitored),
+        sections,
+    })
+}
+
+async fn equality_csv(State(state): State<AppState>, signed: Signed) -> Response {
+    match state.app.query(&signed.actor, q::EqualityReport {}).await {
+        Ok(report) => (
+            [
+                (CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (
+                    CONTENT_DISPOSITION,
+                    "attachment; filename=\"equality-monitoring.csv\"".to_string(),
+                ),
+            ],
+            tact_core::equality::csv(&report),
+        )
+            .into_response(),
+        Err(e) => refusal(&state, &signed, e),
+    }
 }
 
 #[derive(serde::Deserialize)]

@@ -2087,6 +2087,15 @@ async fn the_dpo_downloads_everything_held_about_a_person_as_a_readable_bundle()
         .import_message("enquiries", raw, &tact_mail::Limits::default())
         .await
         .unwrap();
+    // Their equality monitoring answers are theirs to see, in the bundle (issue 13).
+    let r = ui
+        .post_form(
+            &lee,
+            &format!("/people/{}/equality", c.pid),
+            &[("consent", "yes"), ("religion", "buddhist")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (s, _) = ui.page(&lee, &format!("/people/{}/export", c.pid)).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "only the DPO");
     let dee = ui.session("dee").await;
@@ -2116,6 +2125,10 @@ async fn the_dpo_downloads_everything_held_about_a_person_as_a_readable_bundle()
     assert_eq!(record["plans"].as_array().unwrap().len(), 1);
     assert_eq!(record["letters"].as_array().unwrap().len(), 1);
     assert_eq!(record["messages"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        record["equality_monitoring"]["answers"]["religion"],
+        "buddhist"
+    );
     assert!(record["events"].as_array().unwrap().len() > 5);
     assert!(
         record["access_log"]
@@ -3402,4 +3415,106 @@ async fn issue_13_a_letter_shows_as_they_will_see_it_and_comes_in_braille_and_as
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.headers()[CONTENT_TYPE], "application/x-brf");
+}
+
+#[tokio::test]
+async fn cle_8_4_equality_answers_are_recorded_with_consent_and_read_only_as_suppressed_counts() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    ui.staff("Dee Pee-Oh", "dee", Role::Dpo).await;
+    let cas = ui.session("cas").await;
+    let path = format!("/people/{}/equality", c.pid);
+    let (st, form) = ui.page(&cas, &path).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        form.contains("What is their sex?") && form.contains("CLE-8.4"),
+        "{form}"
+    );
+    // Without their consent nothing is kept, and the form says why on the consent box.
+    ui.refused_on(
+        &cas,
+        &path,
+        &[("sex", "female"), ("age", "25-34")],
+        "consent",
+        "CLE-8.4",
+    )
+    .await;
+    // An answer that is not on the list is refused on its own question.
+    ui.refused_on(
+        &cas,
+        &path,
+        &[("consent", "yes"), ("age", "ancient")],
+        "age",
+        "",
+    )
+    .await;
+    let r = ui
+        .post_form(
+            &cas,
+            &path,
+            &[("consent", "yes"), ("sex", "female"), ("age", "25-34")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // The front line sees that answers are recorded, never what they are.
+    let (_, person) = ui.page(&cas, &format!("/people/{}", c.pid)).await;
+    assert!(
+        person.contains("Delete their equality monitoring answers"),
+        "{person}"
+    );
+    assert!(!person.contains("Female") && !person.contains("25 to 34"));
+    let (again, _) = ui.page(&cas, &path).await;
+    assert_eq!(again, StatusCode::OK);
+    let (_, form) = ui.page(&cas, &path).await;
+    assert!(form.contains("Answers are already recorded for them"));
+    assert!(
+        !form.contains("value=\"female\" selected"),
+        "not shown back"
+    );
+    // Nor can a caseworker read the report.
+    let (st, _) = ui.page(&cas, "/equality").await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    // The event log says answers were recorded, not what they are.
+    let events = ui
+        .app
+        .store()
+        .audit_of(tact_core::ids::PersonId(c.pid))
+        .await
+        .unwrap();
+    let e = events
+        .iter()
+        .find(|e| e.action == "equality.recorded")
+        .expect("on the event log");
+    assert!(
+        !e.detail.contains("female") && !e.detail.contains("25-34"),
+        "{e:?}"
+    );
+    // The DPO reads counts only, with small numbers suppressed.
+    let dee = ui.session("dee").await;
+    let (st, report) = ui.page(&dee, "/equality").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        report.contains("People who answered: fewer than 5."),
+        "{report}"
+    );
+    assert!(
+        report.contains("fewer than 5") && !report.contains(">1<"),
+        "{report}"
+    );
+    let csv = ui.get(&dee, "/equality.csv").await;
+    assert_eq!(csv.status(), StatusCode::OK);
+    let csv = csv.text().await.unwrap();
+    // Jo was warned (the case warns her): one woman aged 25 to 34, warned — suppressed.
+    assert!(
+        csv.contains("Sex,Female,fewer than 5,fewer than 5,0,0\n"),
+        "{csv}"
+    );
+    assert!(csv.contains("Sex,Male,0,0,0,0\n"), "{csv}");
+    // Consent withdrawn: the answers are deleted.
+    let r = ui.post_form(&cas, &format!("{path}/withdraw"), &[]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let csv = ui.get(&dee, "/equality.csv").await.text().await.unwrap();
+    assert!(csv.contains("All who answered,,0,,,\n"), "{csv}");
+    let (_, person) = ui.page(&cas, &format!("/people/{}", c.pid)).await;
+    assert!(!person.contains("Delete their equality monitoring answers"));
 }
