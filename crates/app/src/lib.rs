@@ -797,6 +797,23 @@ impl App {
         Ok(self.store.search_people(query, 50).await?)
     }
 
+    /// People found by a search, each with whether a plan restricts them now (issue 13:
+    /// results that tell two people of one name apart, and show who is under a plan).
+    pub(crate) async fn find_people(&self, query: &str) -> Result<Vec<(ServiceUser, bool)>> {
+        let now = self.now();
+        let mut out = Vec::new();
+        for p in self.search(query).await? {
+            let in_force = self
+                .store
+                .plans_of(p.id)
+                .await?
+                .iter()
+                .any(|s| tact_core::check::restricts(&self.profile, s, now));
+            out.push((p, in_force));
+        }
+        Ok(out)
+    }
+
     // ----- contact check and contacts ----------------------------------------------
 
     /// Who uses an identifier: from the index while it is current, otherwise from the

@@ -94,6 +94,10 @@ queries! {
     /// Everything held about a person, as their record page shows it.
     Record { id: PersonId } reads read::Records => PersonRecord,
         |app, ctx, q| app.person_record(&ctx.actor, q.id).await;
+    /// People by name, reference, number or address, each with whether a plan restricts
+    /// them now (the search page's results).
+    FindPeople { text: String } reads read::Records => Vec<(ServiceUser, bool)>,
+        |app, ctx, q| app.find_people(&q.text).await;
     /// People by name, reference, number or address.
     Search { text: String } reads read::Records => Vec<ServiceUser>,
         |app, ctx, q| app.search(&q.text).await;

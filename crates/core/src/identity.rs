@@ -190,6 +190,22 @@ impl PhoneNumber {
     pub fn is_verified(&self) -> bool {
         self.verified
     }
+
+    /// The number as people in the UK write it: a UK number in libphonenumber's national
+    /// format ("07700 900123"), any other in its international format; E.164 when
+    /// libphonenumber cannot read it (issue 13: search results people can scan).
+    pub fn for_people(&self) -> String {
+        match phonenumber::parse(None, &self.e164) {
+            Ok(n) if n.code().value() == 44 => {
+                n.format().mode(phonenumber::Mode::National).to_string()
+            }
+            Ok(n) => n
+                .format()
+                .mode(phonenumber::Mode::International)
+                .to_string(),
+            Err(_) => self.e164.clone(),
+        }
+    }
 }
 
 impl fmt::Display for PhoneNumber {
@@ -558,5 +574,76 @@ mod tests {
         fn email_parser_never_panics(s in "\\PC{0,80}") {
             let _ = EmailAddress::parse(&s);
         }
+    }
+}
+
+/// The UK postcode at the end of a postal address ("1 High Street, Middlesbrough, TS1 2AB"
+/// gives "TS1 2AB"), written in capitals with its space, if the address ends with one: what
+/// tells two people of the same name apart in a list of search results (issue 13).
+pub fn postcode(address: &str) -> Option<String> {
+    let tail: String = address
+        .rsplit([',', '\n'])
+        .map(str::trim)
+        .find(|p| !p.is_empty())?
+        .to_uppercase();
+    let compact: String = tail.chars().filter(|c| !c.is_whitespace()).collect();
+    // The outward code is 2 to 4 characters (a letter first), the inward a digit and two
+    // letters: "TS12AB", "SW1A1AA", "M11AE".
+    let n = compact.len();
+    if !(5..=7).contains(&n) || !compact.is_ascii() {
+        return None;
+    }
+    let (outward, inward) = compact.split_at(n - 3);
+    let ib = inward.as_bytes();
+    let ob = outward.as_bytes();
+    let ok = ib[0].is_ascii_digit()
+        && ib[1].is_ascii_alphabetic()
+        && ib[2].is_ascii_alphabetic()
+        && ob[0].is_ascii_alphabetic()
+        && ob.iter().any(u8::is_ascii_digit)
+        && ob.iter().all(u8::is_ascii_alphanumeric);
+    ok.then(|| format!("{outward} {inward}"))
+}
+
+#[cfg(test)]
+mod postcode_tests {
+    use super::postcode;
+
+    #[test]
+    fn issue_13_the_postcode_is_read_from_the_end_of_an_address() {
+        assert_eq!(
+            postcode("1 High Street, Middlesbrough, TS1 2AB").as_deref(),
+            Some("TS1 2AB")
+        );
+        assert_eq!(
+            postcode("10 Downing St\nLondon\nsw1a2aa").as_deref(),
+            Some("SW1A 2AA")
+        );
+        assert_eq!(
+            postcode("Flat 2, 5 Road, M1 1AE ").as_deref(),
+            Some("M1 1AE")
+        );
+        assert_eq!(postcode("1 High Street, Middlesbrough"), None);
+        assert_eq!(postcode("PO Box 12"), None);
+        assert_eq!(postcode(""), None);
+    }
+
+    #[test]
+    fn issue_13_numbers_are_shown_as_people_write_them() {
+        use super::PhoneNumber;
+        assert_eq!(
+            PhoneNumber::parse("+447911123456").unwrap().for_people(),
+            "07911 123456"
+        );
+        assert_eq!(
+            PhoneNumber::parse("01642 301653").unwrap().for_people(),
+            "01642 301653"
+        );
+        assert_eq!(
+            PhoneNumber::parse("+33 1 42 68 53 00")
+                .unwrap()
+                .for_people(),
+            "+33 1 42 68 53 00"
+        );
     }
 }

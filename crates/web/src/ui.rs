@@ -972,13 +972,25 @@ struct PeopleQuery {
     q: Option<String>,
 }
 
+/// One search result: enough to tell two people of one name apart at a glance.
+struct Found {
+    id: i64,
+    name: String,
+    reference: String,
+    phone: String,
+    postcode: String,
+    in_force: bool,
+}
+
 #[derive(Template)]
 #[template(path = "people.html")]
 struct PeoplePage<'a> {
     frame: Frame<'a>,
     q: String,
-    people: Vec<(i64, String, String)>,
+    people: Vec<Found>,
     can_add: bool,
+    /// The profile's word for a plan, for the tag ("Contact strategy").
+    plan: String,
 }
 
 async fn people(
@@ -994,7 +1006,7 @@ async fn people(
             .app
             .query(
                 &signed.actor,
-                q::Search {
+                q::FindPeople {
                     text: query.to_string(),
                 },
             )
@@ -1002,7 +1014,22 @@ async fn people(
         {
             Ok(f) => f
                 .into_iter()
-                .map(|p| (p.id.0, p.name, p.reference))
+                .map(|(p, in_force)| Found {
+                    id: p.id.0,
+                    phone: p
+                        .phones
+                        .first()
+                        .map(tact_core::identity::PhoneNumber::for_people)
+                        .unwrap_or_default(),
+                    postcode: p
+                        .postal_address
+                        .as_deref()
+                        .and_then(tact_core::identity::postcode)
+                        .unwrap_or_default(),
+                    name: p.name,
+                    reference: p.reference,
+                    in_force,
+                })
                 .collect(),
             Err(e) => return refusal(&state, &signed, e),
         }
@@ -1013,6 +1040,7 @@ async fn people(
         frame: Frame::of(&state, &signed),
         q: query,
         people: found,
+        plan: crate::ui_forms::capital(&p.terms.plan),
     })
 }
 

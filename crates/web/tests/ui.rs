@@ -3518,3 +3518,34 @@ async fn cle_8_4_equality_answers_are_recorded_with_consent_and_read_only_as_sup
     let (_, person) = ui.page(&cas, &format!("/people/{}", c.pid)).await;
     assert!(!person.contains("Delete their equality monitoring answers"));
 }
+
+#[tokio::test]
+async fn issue_13_search_results_tell_people_apart_and_show_who_is_under_a_plan() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    c.plan_in_force(&ui, "letter", "Abuse after a warning")
+        .await;
+    // Another Jo Bloggs, with an address and no plan.
+    ui.api(
+        &c.cw,
+        "/people",
+        json!({"name": "Jo Bloggs", "phones": ["01642 301653"], "postal_address": "1 High Street, Middlesbrough, ts1 2ab"}),
+    )
+    .await;
+    let cas = ui.session("cas").await;
+    let (_, page) = ui.page(&cas, "/people?q=Jo+Bloggs").await;
+    assert!(page.contains("2 found"), "{page}");
+    // The phone numbers as people write them, the postcode, and the plan's tag once.
+    assert!(
+        page.contains("07911 123123") && page.contains("01642 301653"),
+        "{page}"
+    );
+    assert!(page.contains("TS1 2AB"), "{page}");
+    assert_eq!(
+        page.matches("Contact strategy in force").count(),
+        1,
+        "{page}"
+    );
+    let (_, none) = ui.page(&cas, "/people?q=Nobody+Here").await;
+    assert!(none.contains("No one found"), "{none}");
+}
