@@ -586,7 +586,19 @@ struct TaskRow {
     /// The person's id and "name (reference)".
     person: Option<(i64, String)>,
     due: String,
+    /// Past its due date; due today.
+    overdue: bool,
+    due_today: bool,
     clause: String,
+    /// How many open tasks this row stands for (the same task about the same person,
+    /// raised more than once).
+    count: usize,
+}
+
+/// The open tasks of one kind, as the home page lists them.
+struct TaskGroup {
+    label: String,
+    rows: Vec<TaskRow>,
 }
 
 #[derive(Template)]
@@ -600,7 +612,7 @@ struct HomePage<'a> {
     showing: Option<String>,
     /// (shown, of how many) when the list shows only the first of them.
     more: Option<(usize, usize)>,
-    tasks: Vec<TaskRow>,
+    groups: Vec<TaskGroup>,
     reviews: Vec<(i64, String, String, bool)>,
     /// Pages the role has beyond its tasks.
     links: Vec<(String, String)>,
@@ -631,6 +643,57 @@ fn task_label(k: TaskKind) -> &'static str {
         TaskKind::PoliceReferral => "Possible crimes to report to the police",
         TaskKind::SafeguardingReferral => "Safeguarding referrals to make",
     }
+}
+
+/// What makes two open tasks the same on the home page: title, person and due date.
+type SameTask = (String, Option<PersonId>, Option<jiff::civil::Date>);
+
+/// Open tasks grouped by kind (in the order of [`TaskKind::ALL`]), the same task about the
+/// same person due the same day merged into one row with its count, each with its due date
+/// in words and whether it is overdue or due today (issue 13).
+fn task_groups(
+    tasks: &[tact_core::model::Task],
+    today: jiff::civil::Date,
+    named: &dyn Fn(PersonId) -> String,
+) -> Vec<TaskGroup> {
+    let mut groups = Vec::new();
+    for k in TaskKind::ALL {
+        let mut rows: Vec<(TaskRow, SameTask)> = Vec::new();
+        for t in tasks.iter().filter(|t| t.task.kind == k) {
+            let key = (t.task.title.clone(), t.task.person_id, t.task.due_on);
+            if let Some((row, _)) = rows.iter_mut().find(|(_, k)| *k == key) {
+                row.count += 1;
+                continue;
+            }
+            rows.push((
+                TaskRow {
+                    href: Some(crate::ui_tasks::link(t)),
+                    title: t.task.title.clone(),
+                    person: t.task.person_id.map(|p| (p.0, named(p))),
+                    due: t
+                        .task
+                        .due_on
+                        .map_or_else(|| "No date set".to_string(), tact_core::check::long_date),
+                    overdue: t.task.due_on.is_some_and(|d| d < today),
+                    due_today: t.task.due_on == Some(today),
+                    clause: if t.task.clause == "LOCAL" {
+                        "Local rule".to_string()
+                    } else {
+                        t.task.clause.clone()
+                    },
+                    count: 1,
+                },
+                key,
+            ));
+        }
+        if !rows.is_empty() {
+            groups.push(TaskGroup {
+                label: task_label(k).to_string(),
+                rows: rows.into_iter().map(|(r, _)| r).collect(),
+            });
+        }
+    }
+    groups
 }
 
 /// How many tasks the home page lists; the counts above the list cover all of them.
@@ -704,7 +767,13 @@ async fn home(
         {
             Ok(list) => list
                 .into_iter()
-                .map(|s| (s.person_id, s.review_due.to_string(), s.review_due < today))
+                .map(|s| {
+                    (
+                        s.person_id,
+                        tact_core::check::long_date(s.review_due),
+                        s.review_due < today,
+                    )
+                })
                 .collect(),
             Err(e) => return refusal(&state, &signed, e),
         }
@@ -830,24 +899,7 @@ async fn home(
         frame: Frame::of(&state, &signed),
         role: signed.actor.role.plain().to_string(),
         counts,
-        tasks: tasks
-            .iter()
-            .map(|t| TaskRow {
-                href: Some(crate::ui_tasks::link(t)),
-                title: t.task.title.clone(),
-                person: t.task.person_id.map(|p| (p.0, named(p))),
-                due: t
-                    .task
-                    .due_on
-                    .map(tact_core::check::long_date)
-                    .unwrap_or_default(),
-                clause: if t.task.clause == "LOCAL" {
-                    "Local rule".to_string()
-                } else {
-                    t.task.clause.clone()
-                },
-            })
-            .collect(),
+        groups: task_groups(&tasks, today, &named),
         reviews,
     };
     render(&page)

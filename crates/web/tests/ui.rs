@@ -3549,3 +3549,76 @@ async fn issue_13_search_results_tell_people_apart_and_show_who_is_under_a_plan(
     let (_, none) = ui.page(&cas, "/people?q=Nobody+Here").await;
     assert!(none.contains("No one found"), "{none}");
 }
+
+#[tokio::test]
+async fn issue_13_tasks_are_grouped_by_kind_with_due_dates_in_words_and_overdue_tags() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    let today = tact_core::check::uk_date(ui.app.now());
+    let task = |kind, title: &str, due: Option<jiff::civil::Date>| tact_core::model::NewTask {
+        kind,
+        person_id: Some(tact_core::ids::PersonId(c.pid)),
+        assignee: None,
+        role: Some(Role::LineManager),
+        title: title.into(),
+        due_on: due,
+        clause: "CLE-9.12".into(),
+        subject: None,
+    };
+    let mut tx = ui.app.store().begin().await.unwrap();
+    let yesterday = today - jiff::Span::new().days(1);
+    tx.tasks(
+        &[
+            task(
+                tact_core::model::TaskKind::ReviewDue,
+                "Review the contact strategy",
+                Some(yesterday),
+            ),
+            task(
+                tact_core::model::TaskKind::ReviewDue,
+                "Review the contact strategy",
+                Some(yesterday),
+            ),
+            task(
+                tact_core::model::TaskKind::SendNotice,
+                "Send the written notice",
+                Some(today),
+            ),
+            task(
+                tact_core::model::TaskKind::RemedyShortfall,
+                "Explain the process again",
+                None,
+            ),
+        ],
+        ui.app.now(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let lee = ui.session("lee").await;
+    let (_, home) = ui.page(&lee, "/").await;
+    // One table a kind, in the order of the work.
+    for caption in [
+        "Reviews due</caption>",
+        "Notices and letters to send</caption>",
+        "Shortfalls to put right</caption>",
+    ] {
+        assert!(home.contains(caption), "{caption}\n{home}");
+    }
+    // The same task raised twice is one row with its count; dates in words, with tags.
+    assert_eq!(
+        home.matches(">Review the contact strategy</a>").count(),
+        1,
+        "{home}"
+    );
+    assert!(home.contains("(2 raised)"), "{home}");
+    assert!(
+        home.contains(&format!(
+            "{} <strong class=\"govuk-tag govuk-tag--red\">Overdue</strong>",
+            tact_core::check::long_date(yesterday)
+        )),
+        "{home}"
+    );
+    assert!(home.contains("Due today</strong>"), "{home}");
+    assert!(home.contains("No date set"), "{home}");
+}
