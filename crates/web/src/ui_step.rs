@@ -178,7 +178,7 @@ where
         S::PATH,
         get(
             |State(state): State<AppState>, signed: Signed, Query(q): Query<Form>| async move {
-                show_at::<S>(state, signed, 0, Some(q)).await
+                show_at::<S>(state, signed, 0, Some(q), Form::new()).await
             },
         )
         .post(
@@ -189,12 +189,16 @@ where
     )
 }
 
+/// The form for record `id`. A link may fill in some of it through its query (the
+/// incoming-contact page's "Log this call" gives the channel): what the record itself
+/// fills in ([`FormStep::prefill`]) comes first, the link's values over it.
 async fn show_step<S: FormStep>(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
+    Query(q): Query<Form>,
 ) -> Response {
-    show_at::<S>(state, signed, id, None).await
+    show_at::<S>(state, signed, id, None, q).await
 }
 
 /// The form for record `id`, or for `given` where the route supplies its subject.
@@ -203,6 +207,7 @@ async fn show_at<S: FormStep>(
     signed: Signed,
     id: i64,
     given: Option<S::Subject>,
+    linked: Form,
 ) -> Response {
     if let Some(r) = S::role_refusal(&state, &signed) {
         return r;
@@ -218,7 +223,11 @@ async fn show_at<S: FormStep>(
         return r;
     }
     let spec = S::spec(&state, &signed, id, &subject).await;
-    show(&state, &signed, spec, S::prefill(&subject).as_ref(), None)
+    let mut values = S::prefill(&subject);
+    if !linked.is_empty() {
+        values.get_or_insert_with(Form::new).extend(linked);
+    }
+    show(&state, &signed, spec, values.as_ref(), None)
 }
 
 async fn take_step<S: FormStep>(

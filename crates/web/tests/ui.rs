@@ -311,6 +311,29 @@ async fn cle_9_9_the_incoming_contact_page_tells_staff_what_to_say_to_a_restrict
         html.contains("If the caller becomes abusive"),
         "CLE-4.4 words before ending a call"
     );
+    // Issue 13: the verdict and what to say come before the form to check another, and
+    // "Log this call" opens the contact form filled in.
+    let verdict_at = html.find("does not allow this contact").unwrap();
+    let say_at = html.find("What to say").unwrap();
+    let form_at = html.find("action=\"/incoming\"").unwrap();
+    assert!(verdict_at < say_at && say_at < form_at, "{html}");
+    let log = format!("/people/{pid}/contact?channel=phone&amp;direction=inbound");
+    assert!(html.contains(&format!("href=\"{log}\"")), "{html}");
+    let (s, form) = ui.page(&session, &log.replace("&amp;", "&")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        form.contains("<option value=\"phone\" selected>"),
+        "the channel is filled in: {form}"
+    );
+    // Whatever the link says is what the form starts from.
+    let (_, form) = ui
+        .page(&session, &format!("/people/{pid}/contact?channel=letter"))
+        .await;
+    assert!(
+        form.contains("<option value=\"letter\" selected>")
+            && !form.contains("<option value=\"phone\" selected>"),
+        "{form}"
+    );
     // The person page opens with the banner.
     let (_, html) = ui.page(&session, &format!("/people/{pid}")).await;
     assert!(html.contains("A contact strategy is in force"));
