@@ -51,6 +51,9 @@ pub struct Field {
     pub children: Vec<Field>,
     /// A fixed input width in characters (`govuk-input--width-N`), if any.
     pub width: Option<u8>,
+    /// What to say when it is left empty, for a question that must be answered: listed
+    /// with every other error when a form comes back (issue 13).
+    pub required: Option<String>,
 }
 
 /// A choice of channel, offering `channels` in that order.
@@ -74,7 +77,20 @@ impl Field {
             options: Vec::new(),
             children: Vec::new(),
             width: None,
+            required: None,
         }
+    }
+    /// A question that must be answered: left empty, it is asked for in core's plain
+    /// words ("Enter the reasons").
+    pub fn required(mut self) -> Self {
+        self.required = Some(tact_core::error::enter(&self.name));
+        self
+    }
+    /// A question that must be answered, asked for in `message` ("Select authorise or
+    /// refuse", "Enter why you ended the call").
+    pub fn ask(mut self, message: &str) -> Self {
+        self.required = Some(message.into());
+        self
     }
     pub fn hint(mut self, h: &str) -> Self {
         self.hint = Some(h.into());
@@ -200,6 +216,39 @@ pub(crate) fn show(
             f.error = Some(message.clone());
             errors.push((f.name.clone(), message));
         }
+    }
+    // Every other question left empty is listed too, so one submit shows every error.
+    if let (Some(_), Some(v)) = (&error, values) {
+        let already: Vec<String> = errors.iter().map(|(n, _)| n.clone()).collect();
+        let empty = |name: &str| v.get(name).is_none_or(|x| x.trim().is_empty());
+        let mut more = Vec::new();
+        let mut ask = |f: &mut Field| {
+            if let Some(message) = f.required.clone() {
+                if empty(&f.name) && !already.contains(&f.name) {
+                    f.error = Some(message.clone());
+                    more.push((f.name.clone(), message));
+                }
+            }
+        };
+        for f in &mut spec.fields {
+            ask(f);
+            // Questions inside a revealed box count only when it is open.
+            if f.kind == "reveal" && !empty(&f.name) {
+                for c in &mut f.children {
+                    ask(c);
+                }
+            }
+        }
+        errors.extend(more);
+        // In the order the questions are asked.
+        let order: Vec<String> = spec
+            .fields
+            .iter()
+            .flat_map(|f| {
+                std::iter::once(f.name.clone()).chain(f.children.iter().map(|c| c.name.clone()))
+            })
+            .collect();
+        errors.sort_by_key(|(n, _)| order.iter().position(|o| o == n).unwrap_or(usize::MAX));
     }
     // The same status the API gives for the same refusal.
     let status = match error.as_ref().map(|e| e.kind) {
@@ -389,20 +438,22 @@ fn incident_spec(state: &AppState, id: i64, caption: String, ended: bool) -> Spe
                 .map(|c| (c.id.clone(), format!("{} ({})", c.name, c.clause))),
         ),
         Field::new("textarea", "description", "What did they say or do?")
+            .required()
             .hint("Write what happened, as it happened."),
     ];
     let (heading, action, submit) = if ended {
-        fields.push(Field::new(
-            "textarea",
-            "reason",
-            "Why did you end the call?",
-        ));
         fields.push(
-            Field::new("textarea", "file_note", "File note").hint(
-                "What you told the caller before ending the call, and anything else you did.",
-            ),
+            Field::new("textarea", "reason", "Why did you end the call?")
+                .ask("Enter why you ended the call"),
         );
-        fields.push(Field::new("radios", "caller_warned", "Did you tell them the behaviour was unacceptable, why, and that you would end the call if it went on?").options(yes_no()));
+        fields.push(
+            Field::new("textarea", "file_note", "File note")
+                .ask("Enter a note of the call for the file")
+                .hint(
+                    "What you told the caller before ending the call, and anything else you did.",
+                ),
+        );
+        fields.push(Field::new("radios", "caller_warned", "Did you tell them the behaviour was unacceptable, why, and that you would end the call if it went on?").options(yes_no()).ask("Select whether you warned them before ending the call"));
         (
             "Log the call as ended",
             format!("/people/{id}/ended-call"),
@@ -451,7 +502,7 @@ fn incident_command(
                 form,
                 "caller_warned",
                 &[("yes", true), ("no", false)],
-                "say whether you told them before ending the call",
+                "select whether you warned them before ending the call",
             )?,
         })
     } else {
@@ -527,13 +578,15 @@ impl PersonStep for GiveWarning {
                     "textarea",
                     "what_is_wrong",
                     "What is wrong with their behaviour, and why it is unacceptable",
-                ),
-                Field::new("textarea", "how_to_change", "How they can change it"),
+                )
+                .required(),
+                Field::new("textarea", "how_to_change", "How they can change it").required(),
                 Field::new(
                     "textarea",
                     "consequence",
                     "What will happen if it continues",
-                ),
+                )
+                .required(),
                 channel_field(
                     "How the warning was given",
                     &[
@@ -610,13 +663,14 @@ async fn plan_spec(
     fields.extend(crate::ui_restrictions::fields(p, &matters, &staff));
     fields.extend([
         Field::new("heading", "h2", "Why"),
-        Field::new("textarea", "reasons", "The behaviour it responds to"),
-        Field::new("textarea", "aims", "What it aims to achieve"),
+        Field::new("textarea", "reasons", "The behaviour it responds to").required(),
+        Field::new("textarea", "aims", "What it aims to achieve").required(),
         Field::new(
             "textarea",
             "proportionality",
             "Why it is fair, reasonable and proportionate",
-        ),
+        )
+        .required(),
         Field::new(
             "textarea",
             "no_warning_reason",
@@ -1027,11 +1081,13 @@ async fn decision_spec(
         intro,
         action: format!("/plans/{id}/decision"),
         fields: vec![
-            Field::new("radios", "decision", "Your decision").options([
-                ("authorise".to_string(), "Authorise".to_string()),
-                ("refuse".to_string(), "Refuse".to_string()),
-            ]),
-            Field::new("textarea", "reason", "Your reasons"),
+            Field::new("radios", "decision", "Your decision")
+                .options([
+                    ("authorise".to_string(), "Authorise".to_string()),
+                    ("refuse".to_string(), "Refuse".to_string()),
+                ])
+                .ask("Select authorise or refuse"),
+            Field::new("textarea", "reason", "Your reasons").required(),
         ],
         submit: "Record the decision",
         back: format!("/plans/{id}"),
@@ -1254,8 +1310,9 @@ async fn review_spec(state: &AppState, actor: &tact_core::roles::Actor, id: i64)
                 "textarea",
                 "recent_conduct",
                 "How have they behaved since it was put in place?",
-            ),
-            Field::new("textarea", "reasons", "Your reasons"),
+            )
+            .required(),
+            Field::new("textarea", "reasons", "Your reasons").required(),
             Field::new(
                 "text",
                 "next_review_due",
@@ -1488,7 +1545,7 @@ impl PersonStep for AdditionalHelp {
             intro: vec![format!("Ask everyone at the outset whether they need additional help to contact us ({}). Take what they say about their health or disability at face value ({}).", p.clauses.first_contact_help, p.clauses.stated_needs)],
             action: format!("/people/{id}/additional-help"),
             fields: vec![
-                Field::new("radios", "needs_help", "Their answer").options([("yes".into(), "Yes, they need help".into()), ("no".into(), "No".into())]),
+                Field::new("radios", "needs_help", "Their answer").options([("yes".into(), "Yes, they need help".into()), ("no".into(), "No".into())]).ask("Select whether they need help"),
                 Field::new("textarea", "in_their_words", "What they need, in their own words"),
             ],
             submit: "Record their answer",
@@ -1637,7 +1694,7 @@ async fn contact_spec(
             channel_field("How", &Channel::ALL),
             Field::new("radios", "direction", "Direction").options([("inbound".into(), "From them".into()), ("outbound".into(), "From us".into())]),
             Field::new("select", "matter_id", "About").options(matter_options),
-            Field::new("text", "summary", "Summary"),
+            Field::new("text", "summary", "Summary").required(),
             Field::new("textarea", "body", "What was said or written (optional)"),
         ],
         submit: "Log it",
@@ -1724,7 +1781,7 @@ impl PersonStep for RequestAdjustment {
             action: format!("/people/{id}/adjustment"),
             fields: vec![
                 Field::new("select", "kind", "What kind of adjustment").options(kinds),
-                Field::new("textarea", "description", "What they need"),
+                Field::new("textarea", "description", "What they need").required(),
             ],
             submit: "Send for a decision",
             back: format!("/people/{id}"),
@@ -1751,11 +1808,13 @@ fn adjustment_decision_spec(state: &AppState, id: i64) -> Spec {
         )],
         action: format!("/adjustments/{id}/decision"),
         fields: vec![
-            Field::new("radios", "grant", "Your decision").options([
-                ("yes".into(), "Grant it".into()),
-                ("no".into(), "Refuse it".into()),
-            ]),
-            Field::new("textarea", "reasons", "Your reasons"),
+            Field::new("radios", "grant", "Your decision")
+                .options([
+                    ("yes".into(), "Grant it".into()),
+                    ("no".into(), "Refuse it".into()),
+                ])
+                .ask("Select grant or refuse"),
+            Field::new("textarea", "reasons", "Your reasons").required(),
         ],
         submit: "Record the decision",
         back: "/".into(),
@@ -1812,7 +1871,8 @@ fn dispute_spec(state: &AppState, id: i64) -> Spec {
             "textarea",
             "grounds",
             "What they say is wrong with the decision",
-        )],
+        )
+        .required()],
         submit: "Record the dispute",
         back: format!("/plans/{id}"),
         evidence: None,
@@ -1910,12 +1970,15 @@ async fn dispute_decision_spec(
         .await
         .unwrap_or_default();
     let mut fields = vec![
-        Field::new("radios", "outcome", "The outcome").options([
-            ("upheld".to_string(), "Uphold the decision".to_string()),
-            ("varied".to_string(), format!("Change the {}", p.terms.plan)),
-            ("lifted".to_string(), format!("Lift the {}", p.terms.plan)),
-        ]),
+        Field::new("radios", "outcome", "The outcome")
+            .options([
+                ("upheld".to_string(), "Uphold the decision".to_string()),
+                ("varied".to_string(), format!("Change the {}", p.terms.plan)),
+                ("lifted".to_string(), format!("Lift the {}", p.terms.plan)),
+            ])
+            .ask("Select the outcome"),
         Field::new("textarea", "reasons", "Your reasons")
+            .required()
             .hint("The person is told the outcome and the reasons in writing."),
     ];
     let mut builder = crate::ui_restrictions::fields(p, &matters, &staff);
@@ -2029,10 +2092,12 @@ fn screen_spec(state: &AppState, id: i64, summary: &str) -> Spec {
         intro: vec![format!("What they sent: {summary}"), format!("Read it for a genuine complaint, new information, a possible crime or a safeguarding concern ({}).", p.clauses.screening)],
         action: format!("/contacts/{id}/screen"),
         fields: vec![
-            Field::new("radios", "finding", "What did the contact raise?").options(
-                tact_core::model::Finding::ALL
-                    .map(|f| (f.as_str().to_string(), f.label().to_string())),
-            ),
+            Field::new("radios", "finding", "What did the contact raise?")
+                .options(
+                    tact_core::model::Finding::ALL
+                        .map(|f| (f.as_str().to_string(), f.label().to_string())),
+                )
+                .ask("Select what the contact raised"),
             Field::new(
                 "textarea",
                 "note",
@@ -2104,7 +2169,7 @@ async fn vary_spec(
         )
     });
     spec.fields
-        .push(Field::new("textarea", "reason", "Why it is changing"));
+        .push(Field::new("textarea", "reason", "Why it is changing").required());
     spec.heading = format!("Change the {}", p.terms.plan);
     spec.intro = vec![if p.rules.notice_before_effect {
         format!(

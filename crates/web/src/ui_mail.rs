@@ -338,7 +338,7 @@ impl FormStep for MarkThreatening {
             action: format!("/messages/{}/threatening", m.id),
             fields: vec![
                 category,
-                Field::new("textarea", "description", "What in it is threatening or abusive"),
+                Field::new("textarea", "description", "What in it is threatening or abusive").required(),
             ],
             submit: "Record it",
             back: format!("/messages/{}", m.id),

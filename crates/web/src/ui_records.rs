@@ -228,7 +228,8 @@ fn merge_spec(id: i64, caption: String) -> Spec {
                 "textarea",
                 "reason",
                 "How you know these are the same person",
-            ),
+            )
+            .required(),
         ],
         submit: "Merge the records",
         back: format!("/people/{id}"),
@@ -329,6 +330,7 @@ impl PersonStep for OpenMatter {
                     MatterKind::ALL.map(|k| (k.as_str().to_string(), capital(k.as_str()))),
                 ),
                 Field::new("text", "title", "What it is about")
+                    .required()
                     .hint("For example, Handling of a burglary report"),
             ],
             submit: "Open it",
@@ -493,7 +495,8 @@ async fn apply_spec(
                 "textarea",
                 "reason",
                 "Why it should apply to this matter too",
-            ),
+            )
+            .required(),
         ],
         submit: "Apply it",
         back: format!("/plans/{}", plan.id),
@@ -598,7 +601,7 @@ async fn decide_matter_spec(
                 ("yes".to_string(), "Authorise".to_string()),
                 ("no".to_string(), "Refuse".to_string()),
             ]),
-            Field::new("textarea", "reason", "Your reasons"),
+            Field::new("textarea", "reason", "Your reasons").required(),
         ],
         submit: "Record the decision",
         back: format!("/plans/{}", plan.id),
@@ -669,7 +672,7 @@ impl PersonStep for FurtherAction {
                         "Legal action".to_string(),
                     ),
                 ]),
-                Field::new("textarea", "reasons", "The reasons"),
+                Field::new("textarea", "reasons", "The reasons").required(),
                 Field::new("radios", "prior_notice", "Were they told beforehand?")
                     .options(yes_no()),
                 Field::new("textarea", "no_notice_reason", "If not: why not"),

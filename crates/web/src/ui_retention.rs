@@ -102,7 +102,7 @@ impl PersonStep for PlaceHold {
                 "Their records are kept past their disposal date until the hold is lifted.".into(),
             ],
             action: format!("/people/{id}/hold"),
-            fields: vec![Field::new("textarea", "reason", "Why they must be kept")],
+            fields: vec![Field::new("textarea", "reason", "Why they must be kept").required()],
             submit: "Place the hold",
             back: format!("/people/{id}"),
             evidence: None,

@@ -53,7 +53,8 @@ fn receive_spec(id: i64, caption: String) -> Spec {
         action: format!("/people/{id}/data-rights"),
         fields: vec![
             Field::new("radios", "kind", "What are they asking for?")
-                .options(RightKind::ALL.map(|k| (k.as_str().to_string(), capital(k.plain())))),
+                .options(RightKind::ALL.map(|k| (k.as_str().to_string(), capital(k.plain()))))
+                .ask("Select what they are asking for"),
             Field::new("textarea", "details", "What they asked, in their words"),
             channel_field(
                 "How it came",

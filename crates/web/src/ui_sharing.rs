@@ -101,7 +101,7 @@ impl PersonStep for AskToShare {
                 } else {
                     format!("For example, {examples}")
                 }),
-                Field::new("textarea", "reason", "The legitimate reason for sharing"),
+                Field::new("textarea", "reason", "The legitimate reason for sharing").required(),
                 Field::new("textarea", "details", "What would be shared")
                     .hint("Share no more than the reason needs."),
             ],
@@ -151,11 +151,13 @@ impl FormStep for DecideRequest {
             intro,
             action: format!("/disclosures/{}/decision", d.id),
             fields: vec![
-                Field::new("radios", "decision", "Your decision").options([
-                    ("approve".to_string(), "Approve".to_string()),
-                    ("refuse".to_string(), "Refuse".to_string()),
-                ]),
-                Field::new("textarea", "reason", "Your reasons"),
+                Field::new("radios", "decision", "Your decision")
+                    .options([
+                        ("approve".to_string(), "Approve".to_string()),
+                        ("refuse".to_string(), "Refuse".to_string()),
+                    ])
+                    .ask("Select approve or refuse"),
+                Field::new("textarea", "reason", "Your reasons").required(),
             ],
             submit: "Record the decision",
             back: format!("/people/{}", d.person_id),

@@ -481,7 +481,7 @@ impl<R: ReasonStep> PlanForm for ByReason<R> {
             caption: format!("{} {id}", capital(&profile.terms.plan)),
             intro: vec![words.intro],
             action: R::PATH.replace("{id}", &id.to_string()),
-            fields: vec![Field::new("textarea", "reason", words.label)],
+            fields: vec![Field::new("textarea", "reason", words.label).required()],
             submit: words.submit,
             back: format!("/plans/{id}"),
             evidence: None,

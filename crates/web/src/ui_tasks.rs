@@ -96,6 +96,7 @@ async fn spec(state: &AppState, actor: &tact_core::roles::Actor, t: &Task) -> Sp
             "reasons",
             &format!("Why the {plan} is in place"),
         )
+        .required()
         .hint("Remind them of the reasons it was put in place.");
         why.value = reasons.join("\n");
         intro.push(format!(
@@ -138,7 +139,7 @@ async fn spec(state: &AppState, actor: &tact_core::roles::Actor, t: &Task) -> Sp
         caption: person.unwrap_or_default(),
         intro,
         action: format!("/tasks/{}", t.id),
-        fields: vec![Field::new("textarea", "outcome", "What you did")],
+        fields: vec![Field::new("textarea", "outcome", "What you did").required()],
         submit: "Mark as done",
         back,
         evidence: None,

@@ -2902,6 +2902,49 @@ async fn a_form_step_is_refused_as_its_command_is_and_bad_input_writes_nothing()
         .await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert!(r.text().await.unwrap().contains("href=\"#caller_warned\""));
+    // Issue 13: everything left out is listed at once, in plain words and in the order the
+    // questions are asked, each linked to its question.
+    let r = ui
+        .post_form(
+            &cas,
+            &format!("/people/{pid}/ended-call"),
+            &[("category", "unreasonable-behaviour")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let html = r.text().await.unwrap();
+    let summary = html
+        .split("govuk-error-summary__list")
+        .nth(1)
+        .unwrap()
+        .split("</ul>")
+        .next()
+        .unwrap()
+        .to_string();
+    let wanted = [
+        ("#description", "Enter what happened"),
+        ("#reason", "Enter why you ended the call"),
+        ("#file_note", "Enter a note of the call for the file"),
+        (
+            "#caller_warned",
+            "Select whether you warned them before ending the call",
+        ),
+    ];
+    let mut at = 0;
+    for (anchor, words) in wanted {
+        let here = summary
+            .find(&format!("href=\"{anchor}\">{words}"))
+            .unwrap_or_else(|| panic!("{anchor} {words}: {summary}"));
+        assert!(here >= at, "in order: {summary}");
+        at = here;
+    }
+    for words in summary
+        .split("\">")
+        .skip(1)
+        .map(|x| x.split("</a>").next().unwrap())
+    {
+        assert!(!words.contains('_'), "no field's own name: {words}");
+    }
     // The same form filled in goes through the command and on to the person.
     let r = ui
         .post_form(
