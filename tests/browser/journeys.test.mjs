@@ -215,13 +215,16 @@ test('a manager warns, answers the checklist and proposes a contact strategy (CL
   await page.fill('#call-window__reason', 'Urgent matters can still be raised by phone');
   await axe(page, 'plan form with two restrictions chosen');
   // A refusal comes back onto the form with an error summary naming the clause.
-  const due = await page.inputValue('#review_due');
-  await page.fill('#review_due', '2030-01-01');
+  // The review date is a GOV.UK date input: day, month and year.
+  const due = await page.inputValue('#review_due-year');
+  await page.fill('#review_due-year', '2030');
   await page.click('form[action$="/plan"] button');
   assert.match(await page.textContent('.govuk-error-summary'), /CLE-9\.12/);
   assert.match(await page.textContent('#review_due-error'), /months away/);
   await axe(page, 'plan form with an error');
-  await page.fill('#review_due', due);
+  // What was typed comes back in its boxes.
+  assert.equal(await page.inputValue('#review_due-year'), '2030');
+  await page.fill('#review_due-year', due);
   await page.fill('#reasons', 'Abuse continued after a warning');
   await page.fill('#aims', 'Handle the complaint without abuse of staff');
   await page.fill('#proportionality', 'Email stays open; reviewed within three months');

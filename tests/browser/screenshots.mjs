@@ -56,7 +56,7 @@ async function as(username) {
   await page.fill('#call-window__windows', 'Tuesday 10:00-12:00\nThursday 14:00-15:00');
   await shot(page, 'plan-form');
   // A refusal on the form: the error summary names the clause.
-  await page.fill('#review_due', '2031-01-01');
+  await page.fill('#review_due-year', '2031');
   await page.click('form[action$="/plan"] button');
   await shot(page, 'plan-form-error');
   await page.goto(`${base}/`);

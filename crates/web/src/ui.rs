@@ -251,6 +251,7 @@ async fn checked_form(
                 "The form could not be read. Go back and try again.",
             )
         })?;
+    let form = with_dates(form);
     if form.get("csrf") != Some(&signed.csrf) {
         return Err(error_page(
             state,
@@ -261,6 +262,38 @@ async fn checked_form(
         ));
     }
     Ok(form)
+}
+
+/// A GOV.UK date input's three boxes (`review_due-day`, `-month`, `-year`) as the one
+/// value the form's reader takes ("2027-01-07"): nothing typed is an empty answer; what
+/// is not a date stays as typed, for the reader to refuse with its field (issue 13).
+pub(crate) fn with_dates(
+    mut form: std::collections::HashMap<String, String>,
+) -> std::collections::HashMap<String, String> {
+    let bases: Vec<String> = form
+        .keys()
+        .filter_map(|k| k.strip_suffix("-day"))
+        .map(str::to_string)
+        .collect();
+    for base in bases {
+        let mut take = |part: &str| {
+            form.remove(&format!("{base}-{part}"))
+                .unwrap_or_default()
+                .trim()
+                .to_string()
+        };
+        let (d, m, y) = (take("day"), take("month"), take("year"));
+        let joined = if d.is_empty() && m.is_empty() && y.is_empty() {
+            String::new()
+        } else {
+            match (d.parse::<u8>(), m.parse::<u8>(), y.parse::<u16>()) {
+                (Ok(d), Ok(m), Ok(y)) if y >= 1000 => format!("{y:04}-{m:02}-{d:02}"),
+                _ => format!("{y}-{m}-{d}"),
+            }
+        };
+        form.insert(base, joined);
+    }
+    form
 }
 
 /// A form posted to a record's own path (`…/{id}/…`): the record's id, and the form as
@@ -1617,5 +1650,52 @@ pub fn describe(
             format!("repeat complaints about matter {matter_id} are not recorded as new complaints")
         }
         Rule::Other { description } => description.clone(),
+    }
+}
+
+#[cfg(test)]
+mod date_tests {
+    use super::with_dates;
+
+    fn form(pairs: &[(&str, &str)]) -> std::collections::HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn issue_13_a_gov_uk_date_input_is_read_as_one_date() {
+        let f = with_dates(form(&[
+            ("review_due-day", "7"),
+            ("review_due-month", "1"),
+            ("review_due-year", "2027"),
+            ("reasons", "x"),
+        ]));
+        assert_eq!(f["review_due"], "2027-01-07");
+        assert_eq!(f["reasons"], "x");
+        assert!(!f.contains_key("review_due-day"));
+        let f = with_dates(form(&[
+            ("ends_on-day", ""),
+            ("ends_on-month", " "),
+            ("ends_on-year", ""),
+        ]));
+        assert_eq!(f["ends_on"], "", "nothing typed is no answer");
+        let f = with_dates(form(&[
+            ("ends_on-day", "31"),
+            ("ends_on-month", "2"),
+            ("ends_on-year", "2027"),
+        ]));
+        assert!(
+            f["ends_on"].parse::<jiff::civil::Date>().is_err(),
+            "not a real date: {}",
+            f["ends_on"]
+        );
+        let f = with_dates(form(&[
+            ("ends_on-day", "x"),
+            ("ends_on-month", "2"),
+            ("ends_on-year", "27"),
+        ]));
+        assert_eq!(f["ends_on"], "27-2-x", "kept as typed, to be refused");
     }
 }

@@ -111,6 +111,30 @@ impl Field {
         }
         self
     }
+    /// A date field's parts, from its value ("2027-01-07", or what was typed): day, month
+    /// and year, as the GOV.UK date input shows them.
+    fn date_part(&self, i: usize) -> String {
+        let parts: Vec<&str> = self.value.splitn(3, '-').collect();
+        if parts.len() != 3 {
+            return String::new();
+        }
+        let part = parts[2 - i].trim();
+        // "07" is shown as typed would be: 7.
+        match part.parse::<u32>() {
+            Ok(n) if i < 2 => n.to_string(),
+            _ => part.to_string(),
+        }
+    }
+    pub fn day(&self) -> String {
+        self.date_part(0)
+    }
+    pub fn month(&self) -> String {
+        self.date_part(1)
+    }
+    pub fn year(&self) -> String {
+        self.date_part(2)
+    }
+
     pub fn described_by(&self) -> String {
         let mut ids = Vec::new();
         if self.hint.is_some() {
@@ -648,9 +672,11 @@ async fn plan_spec(
         .unwrap_or_default();
     let review = tact_core::check::uk_date(state.app.now())
         + jiff::Span::new().days(28 * i64::from(p.rules.max_review_interval_months.min(3)));
-    let mut review_field = Field::new("text", "review_due", "Review date").hint(&format!(
-        "No more than {} months away ({}). For example, {review}",
-        p.rules.max_review_interval_months, p.clauses.review_interval
+    let mut review_field = Field::new("date", "review_due", "Review date").hint(&format!(
+        "No more than {} months away ({}). For example, {}",
+        p.rules.max_review_interval_months,
+        p.clauses.review_interval,
+        review.strftime("%-d %-m %Y")
     ));
     review_field.value = review.to_string();
     let mut fields = vec![
@@ -678,7 +704,7 @@ async fn plan_spec(
         )
         .hint("Leave empty if they were warned."),
         review_field,
-        Field::new("text", "ends_on", "End date (optional)").hint("For example, 2027-06-30"),
+        Field::new("date", "ends_on", "End date (optional)").hint("For example, 30 6 2027"),
     ]);
     Spec {
         heading: format!("Start a {}", p.terms.plan),
@@ -702,7 +728,10 @@ pub(crate) fn date_field(
     match val(form, name) {
         "" => Ok(None),
         s => s.parse().map(Some).map_err(|_| {
-            RuleError::invalid(name, format!("enter a date like 2027-01-31, not {s:?}"))
+            RuleError::invalid(
+                name,
+                "Enter a real date, with the day, month and year, for example 31 1 2027",
+            )
         }),
     }
 }
@@ -1314,11 +1343,11 @@ async fn review_spec(state: &AppState, actor: &tact_core::roles::Actor, id: i64)
             .required(),
             Field::new("textarea", "reasons", "Your reasons").required(),
             Field::new(
-                "text",
+                "date",
                 "next_review_due",
                 "If it continues: next review date",
             )
-            .hint("For example, 2027-03-31"),
+            .hint("For example, 31 3 2027"),
         ],
         submit: "Record the review",
         back: format!("/plans/{id}"),
@@ -1988,14 +2017,14 @@ async fn dispute_decision_spec(
     }
     fields.extend(builder);
     fields.push(
-        Field::new("text", "review_due", "If you change it: review date").hint(&format!(
+        Field::new("date", "review_due", "If you change it: review date").hint(&format!(
             "No more than {} months away ({}).",
             p.rules.max_review_interval_months, p.clauses.review_interval
         )),
     );
     fields.push(
-        Field::new("text", "ends_on", "If you change it: end date (optional)")
-            .hint("For example, 2027-06-30"),
+        Field::new("date", "ends_on", "If you change it: end date (optional)")
+            .hint("For example, 30 6 2027"),
     );
     Spec {
         heading: "Decide a dispute".into(),

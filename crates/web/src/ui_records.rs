@@ -367,8 +367,8 @@ fn status_spec(state: &AppState, m: &tact_core::model::Matter) -> Spec {
         action: format!("/matters/{}/status", m.id),
         fields: vec![
             status,
-            Field::new("text", "finalised_on", "If finalised: the date (optional)")
-                .hint("Today if left empty. For example, 2026-11-20"),
+            Field::new("date", "finalised_on", "If finalised: the date (optional)")
+                .hint("Today if left empty. For example, 20 11 2026"),
         ],
         submit: "Save",
         back: format!("/people/{}", m.person_id),

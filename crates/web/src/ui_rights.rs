@@ -65,8 +65,8 @@ fn receive_spec(id: i64, caption: String) -> Spec {
                     Channel::Visit,
                 ],
             ),
-            Field::new("text", "received_on", "When it was received (optional)")
-                .hint("Leave empty for today. For example, 2026-11-20"),
+            Field::new("date", "received_on", "When it was received (optional)")
+                .hint("Leave empty for today. For example, 20 11 2026"),
         ],
         submit: "Send to the Data Protection Officer",
         back: format!("/people/{id}"),

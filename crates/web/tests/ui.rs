@@ -3688,3 +3688,60 @@ async fn issue_13_tasks_are_grouped_by_kind_with_due_dates_in_words_and_overdue_
     assert!(home.contains("Due today</strong>"), "{home}");
     assert!(home.contains("No date set"), "{home}");
 }
+
+#[tokio::test]
+async fn issue_13_dates_are_entered_day_month_and_year_and_a_date_that_is_not_real_is_refused() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    let cas = ui.session("cas").await;
+    let path = format!("/matters/{}/status", c.mid);
+    let (_, form) = ui.page(&cas, &path).await;
+    assert!(
+        form.contains("id=\"finalised_on-day\"") && form.contains("govuk-date-input"),
+        "{form}"
+    );
+    let r = ui
+        .post_form(
+            &cas,
+            &path,
+            &[
+                ("status", "finalised"),
+                ("finalised_on-day", "31"),
+                ("finalised_on-month", "2"),
+                ("finalised_on-year", "2026"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Enter a real date"), "{html}");
+    assert!(html.contains("href=\"#finalised_on\""), "{html}");
+    // What was typed comes back in its boxes.
+    assert!(html.contains("id=\"finalised_on-day\" name=\"finalised_on-day\" type=\"text\" inputmode=\"numeric\" value=\"31\""), "{html}");
+    let r = ui
+        .post_form(
+            &cas,
+            &path,
+            &[
+                ("status", "finalised"),
+                ("finalised_on-day", "20"),
+                ("finalised_on-month", "11"),
+                ("finalised_on-year", "2026"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        r.text().await.unwrap()
+    );
+    let m = ui
+        .app
+        .store()
+        .matter(tact_core::ids::MatterId(c.mid))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(m.finalised_on, Some(jiff::civil::date(2026, 11, 20)));
+}
