@@ -1155,7 +1155,6 @@ struct PersonPage<'a> {
     /// Each incident or warning, and where to write the note about an ended call.
     incidents: Vec<(String, Option<String>)>,
     contacts: Vec<(String, String, String)>,
-    actions: Vec<(String, String)>,
     disclosures: Vec<(Option<String>, String)>,
     rights: Vec<(Option<String>, String)>,
     /// A legal hold in place (NOR-9.1), and whether this member of staff may lift it.
@@ -1165,10 +1164,74 @@ struct PersonPage<'a> {
     /// (id, received, subject, where it went)
     messages: Vec<(i64, String, String, String)>,
     letters: Vec<(i64, String)>,
+    /// This page of the history: when, who, what (with how many times, where the same
+    /// thing was done in a row), why.
     history: Vec<(String, String, String, String)>,
+    /// (this page, of how many), where there is more than one.
+    history_pages: Option<(usize, usize)>,
+    /// The action most often wanted (log the contact in hand), and the rest by group.
+    primary: Option<(String, String)>,
+    action_groups: Vec<(String, Vec<(String, String)>)>,
 }
 
-async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<String>) -> Response {
+/// History rows on one page of the person page.
+const HISTORY_PAGE: usize = 25;
+
+/// One row of a person's history: when, who, what, why.
+type HistoryRow = (String, String, String, String);
+
+/// The history, newest first, with the same thing done in a row by the same person on the
+/// same day merged into one row saying how many times ("checklist answered, 11 times"),
+/// then cut to page `page` (from 1) of [`HISTORY_PAGE`] rows (issue 13).
+fn history_page(rows: Vec<HistoryRow>, page: usize) -> (Vec<HistoryRow>, Option<(usize, usize)>) {
+    let day = |when: &str| when.split(' ').take(3).collect::<Vec<_>>().join(" ");
+    let mut merged: Vec<(HistoryRow, usize)> = Vec::new();
+    for row in rows {
+        match merged.last_mut() {
+            Some((last, n))
+                if day(&last.0) == day(&row.0)
+                    && last.1 == row.1
+                    && last.2 == row.2
+                    && last.3 == row.3 =>
+            {
+                *n += 1;
+            }
+            _ => merged.push((row, 1)),
+        }
+    }
+    let rows: Vec<_> = merged
+        .into_iter()
+        .map(|((when, who, what, why), n)| {
+            let what = if n > 1 {
+                format!("{what}, {n} times")
+            } else {
+                what
+            };
+            (when, who, what, why)
+        })
+        .collect();
+    let pages = rows.len().div_ceil(HISTORY_PAGE).max(1);
+    let page = page.clamp(1, pages);
+    let shown = rows
+        .into_iter()
+        .skip((page - 1) * HISTORY_PAGE)
+        .take(HISTORY_PAGE)
+        .collect();
+    (shown, (pages > 1).then_some((page, pages)))
+}
+
+#[derive(Deserialize)]
+struct PersonQuery {
+    /// The page of the history to show, from 1.
+    history: Option<usize>,
+}
+
+async fn person(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<String>,
+    Query(q): Query<PersonQuery>,
+) -> Response {
     let Ok(id) = id.parse::<i64>() else {
         return error_page(
             &state,
@@ -1324,80 +1387,115 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
     }));
     let may = |a: tact_core::roles::Action| p.may(signed.actor.role, a);
     use tact_core::roles::Action as A;
-    let mut actions = Vec::new();
-    for (action, href, label) in [
-        (A::EndCall, "ended-call", "Log a call as ended".to_string()),
+    // One primary action (logging the contact in hand), the rest grouped by what they are
+    // for (issue 13: ten equal grey buttons were hard to scan).
+    let mut actions: Vec<(&str, String, String)> = Vec::new();
+    for (group, action, href, label) in [
         (
+            "Their behaviour",
+            A::EndCall,
+            "ended-call",
+            "Log a call as ended".to_string(),
+        ),
+        (
+            "Their behaviour",
             A::RecordIncident,
             "incident",
             "Record behaviour".to_string(),
         ),
         (
+            "Their behaviour",
             A::IssueWarning,
             "warning",
             "Warn about their behaviour".to_string(),
         ),
-        (A::ProposePlan, "plan", format!("Start a {}", p.terms.plan)),
-        (A::RecordContact, "contact", "Log a contact".to_string()),
-        (A::RecordContact, "matter", "Open a matter".to_string()),
         (
+            "Their behaviour",
+            A::ProposePlan,
+            "plan",
+            format!("Start a {}", p.terms.plan),
+        ),
+        (
+            "Contact and matters",
+            A::RecordContact,
+            "contact",
+            "Log a contact".to_string(),
+        ),
+        (
+            "Contact and matters",
+            A::RecordContact,
+            "matter",
+            "Open a matter".to_string(),
+        ),
+        (
+            "Their needs",
             A::RecordContact,
             "additional-help",
             "Record whether they need additional help".to_string(),
         ),
         (
+            "Their needs",
             A::RecordContact,
             "adjustment",
             "Request a reasonable adjustment".to_string(),
         ),
         (
-            A::RecordFurtherAction,
-            "further-action",
-            "Record further action".to_string(),
-        ),
-        (
-            A::RequestDisclosure,
-            "share",
-            "Ask to share details with a partner".to_string(),
-        ),
-        (
-            A::RecordContact,
-            "data-rights",
-            "Record a data-rights request".to_string(),
-        ),
-        (
-            A::ManagePeople,
-            "rectify",
-            "Correct their details".to_string(),
-        ),
-        (
+            "Their needs",
             A::ManagePeople,
             "equality",
             "Equality monitoring (with their consent)".to_string(),
         ),
         (
+            "Their behaviour",
+            A::RecordFurtherAction,
+            "further-action",
+            "Record further action".to_string(),
+        ),
+        (
+            "Their record and data",
+            A::RequestDisclosure,
+            "share",
+            "Ask to share details with a partner".to_string(),
+        ),
+        (
+            "Their record and data",
+            A::RecordContact,
+            "data-rights",
+            "Record a data-rights request".to_string(),
+        ),
+        (
+            "Their record and data",
+            A::ManagePeople,
+            "rectify",
+            "Correct their details".to_string(),
+        ),
+        (
+            "Their record and data",
             A::MergePeople,
             "merge",
             "Merge another record of this person into this one".to_string(),
         ),
         (
+            "Their record and data",
             A::ReadAccessLog,
             "access",
             "Who has opened this record".to_string(),
         ),
         (
+            "Their record and data",
             A::HandleDataRights,
             "export",
             "Download everything held (subject access)".to_string(),
         ),
         (
+            "Their record and data",
             A::HandleDataRights,
             "hold",
             "Place a legal hold".to_string(),
         ),
     ] {
         if may(action) {
-            actions.push((format!("/people/{id}/{href}"), label));
+            actions.push((group, format!("/people/{id}/{href}"), label));
         }
     }
     // Whether answers are recorded, never what they are.
@@ -1414,9 +1512,22 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
             .unwrap_or(false)
     {
         actions.push((
+            "Their needs",
             format!("/people/{id}/equality/withdraw"),
             "Delete their equality monitoring answers (consent withdrawn)".to_string(),
         ));
+    }
+    let primary = actions
+        .iter()
+        .position(|(_, href, _)| href.ends_with("/contact"))
+        .map(|i| actions.remove(i))
+        .map(|(_, href, label)| (href, label));
+    let mut action_groups: Vec<(String, Vec<(String, String)>)> = Vec::new();
+    for (group, href, label) in actions {
+        match action_groups.iter_mut().find(|(g, _)| g == group) {
+            Some((_, list)) => list.push((href, label)),
+            None => action_groups.push((group.to_string(), vec![(href, label)])),
+        }
     }
     // The record of every decision about them, from the event log: who, when, what and why.
     let history = state
@@ -1431,7 +1542,6 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
         .unwrap_or_default()
         .into_iter()
         .rev()
-        .take(100)
         .map(|e| {
             let when = when(e.at);
             let who = e
@@ -1452,7 +1562,8 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
             );
             (when, who, what, why)
         })
-        .collect();
+        .collect::<Vec<_>>();
+    let (history, history_pages) = history_page(history, q.history.unwrap_or(1));
     let disclosures = r
         .disclosures
         .iter()
@@ -1502,7 +1613,9 @@ async fn person(State(state): State<AppState>, signed: Signed, Path(id): Path<St
         messages,
         all_adjustments,
         history,
-        actions,
+        history_pages,
+        primary,
+        action_groups,
         disclosures,
         rights,
         hold: state

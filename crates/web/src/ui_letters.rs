@@ -81,7 +81,7 @@ fn status_words(s: LetterStatus) -> &'static str {
     }
 }
 
-fn write_spec(state: &AppState, id: i64) -> Spec {
+fn write_spec(state: &AppState, id: i64, preferred: Option<Format>) -> Spec {
     let p = &state.app.profile;
     Spec {
         heading: "Write a letter".into(),
@@ -100,7 +100,7 @@ fn write_spec(state: &AppState, id: i64) -> Spec {
                 .map(|k| (k.clone(), kind_words(k))),
         )]
         .into_iter()
-        .chain(how_fields())
+        .chain(how_fields(preferred))
         .collect(),
         submit: "Write it",
         back: format!("/plans/{id}"),
@@ -116,8 +116,14 @@ impl FormStep for Write {
     type Command = cmd::WriteLetter;
     const PATH: &'static str = "/plans/{id}/letter";
 
-    async fn spec(state: &AppState, _: &Signed, id: i64, _: &Plan) -> Spec {
-        write_spec(state, id)
+    async fn spec(state: &AppState, signed: &Signed, id: i64, plan: &Plan) -> Spec {
+        let preferred = state
+            .app
+            .query(&signed.actor, q::Person { id: plan.person_id })
+            .await
+            .ok()
+            .map(|p| p.preferred_format);
+        write_spec(state, id, preferred)
     }
     async fn command(
         _: &AppState,
@@ -139,8 +145,9 @@ impl FormStep for Write {
     }
 }
 
-/// How and in what format: the part of every letter form that is the same.
-fn how_fields() -> Vec<Field> {
+/// How and in what format: the part of every letter form that is the same. It starts from
+/// the person's preferred format, named where it is known.
+fn how_fields(preferred: Option<Format>) -> Vec<Field> {
     let hold = Field::new(
         "checkbox",
         "hold",
@@ -156,11 +163,28 @@ fn how_fields() -> Vec<Field> {
             ("letter".to_string(), "Post (the print queue)".to_string()),
         ]),
         Field::new("select", "format", "Format").options(
-            std::iter::once(("".to_string(), "Their preferred format".to_string())).chain(
-                [Format::Standard, Format::LargePrint].map(|f| {
+            std::iter::once((
+                "".to_string(),
+                match preferred {
+                    Some(f) => format!(
+                        "Their preferred format: {}",
+                        tact_core::workflow::format_words(f)
+                    ),
+                    None => "Their preferred format".to_string(),
+                },
+            ))
+            .chain(
+                [
+                    Format::Standard,
+                    Format::LargePrint,
+                    Format::EasyRead,
+                    Format::Braille,
+                    Format::Audio,
+                ]
+                .map(|f| {
                     (
                         f.as_str().to_string(),
-                        capital(&f.as_str().replace('-', " ")),
+                        capital(tact_core::workflow::format_words(f)),
                     )
                 }),
             ),
@@ -185,7 +209,7 @@ fn record_letter_spec(heading: &str, action: String) -> Spec {
         caption: "Letters".into(),
         intro: vec!["It goes in the person's preferred format unless you choose another.".into()],
         action,
-        fields: how_fields(),
+        fields: how_fields(None),
         submit: "Write it",
         back: "/".into(),
         evidence: None,

@@ -3745,3 +3745,59 @@ async fn issue_13_dates_are_entered_day_month_and_year_and_a_date_that_is_not_re
         .unwrap();
     assert_eq!(m.finalised_on, Some(jiff::civil::date(2026, 11, 20)));
 }
+
+#[tokio::test]
+async fn issue_13_the_person_page_has_one_primary_action_grouped_actions_and_a_grouped_paged_history(
+) {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    let sid = c.draft(&ui, "letter", "Abuse after a warning").await;
+    c.answer_and_propose(&ui, sid).await;
+    for i in 0..30 {
+        ui.api(&c.cw, "/incidents", json!({"person_id": c.pid, "category": "unreasonable-persistence", "description": format!("Call {i}")})).await;
+    }
+    let lee = ui.session("lee").await;
+    let (_, page) = ui.page(&lee, &format!("/people/{}", c.pid)).await;
+    // One primary button; the rest are links under headings.
+    assert_eq!(
+        page.matches("class=\"govuk-button\" data-module=\"govuk-button\" href=")
+            .count(),
+        1,
+        "{page}"
+    );
+    assert!(page.contains(&format!("class=\"govuk-button\" data-module=\"govuk-button\" href=\"/people/{}/contact\">Log a contact", c.pid)), "{page}");
+    assert!(
+        !page.contains("govuk-button--secondary\" href=\"/people/"),
+        "{page}"
+    );
+    for heading in ["Their behaviour", "Their needs", "Their record and data"] {
+        assert!(page.contains(&format!(">{heading}</h2>")), "{heading}");
+    }
+    // Paged: 25 rows a page, with a link to older ones.
+    let history = page.split("id=\"history\"").nth(1).unwrap();
+    assert_eq!(
+        history
+            .matches("<tr class=\"govuk-table__row\"><td")
+            .count(),
+        25
+    );
+    assert!(
+        history.contains("?history=2#history") && history.contains("Page 1 of"),
+        "{history}"
+    );
+    let (_, older) = ui.page(&lee, &format!("/people/{}?history=2", c.pid)).await;
+    let older = older.split("id=\"history\"").nth(1).unwrap();
+    assert!(
+        older.contains("?history=1#history") && older.contains("Page 2 of"),
+        "{older}"
+    );
+    // The checklist's answers, all alike, are one row saying how many (they are older than
+    // the incidents, so on the second page).
+    let n = ui.app.profile.checklist.questions.len();
+    assert!(older.contains(&format!(", {n} times")), "{older}");
+    // A page past the end shows the last.
+    let (s, _) = ui
+        .page(&lee, &format!("/people/{}?history=99", c.pid))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+}
