@@ -1500,16 +1500,7 @@ async fn person(
     }
     // Whether answers are recorded, never what they are.
     if may(A::ManagePeople)
-        && state
-            .app
-            .query(
-                &signed.actor,
-                q::HasEquality {
-                    person: PersonId(id),
-                },
-            )
-            .await
-            .unwrap_or(false)
+        && crate::ui_forms::has_equality(&state, &signed.actor, PersonId(id)).await
     {
         actions.push((
             "Their needs",

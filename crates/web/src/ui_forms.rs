@@ -147,6 +147,33 @@ impl Field {
     }
 }
 
+/// The format a person asked for, where this member of staff may read their record.
+pub(crate) async fn preferred_format(
+    state: &AppState,
+    actor: &tact_core::roles::Actor,
+    person: PersonId,
+) -> Option<Format> {
+    state
+        .app
+        .query(actor, q::Person { id: person })
+        .await
+        .ok()
+        .map(|p| p.preferred_format)
+}
+
+/// Whether equality monitoring answers are recorded for a person: never what they are.
+pub(crate) async fn has_equality(
+    state: &AppState,
+    actor: &tact_core::roles::Actor,
+    person: PersonId,
+) -> bool {
+    state
+        .app
+        .query(actor, q::HasEquality { person })
+        .await
+        .unwrap_or(false)
+}
+
 pub(crate) fn yes_no() -> Vec<(String, String)> {
     vec![("yes".into(), "Yes".into()), ("no".into(), "No".into())]
 }
@@ -1231,12 +1258,7 @@ impl PlanForm for Notice {
     const PATH: &'static str = "/plans/{id}/notice";
 
     async fn spec(state: &AppState, signed: &Signed, plan: &tact_core::model::Plan) -> Spec {
-        let preferred = state
-            .app
-            .query(&signed.actor, q::Person { id: plan.person_id })
-            .await
-            .ok()
-            .map(|p| p.preferred_format);
+        let preferred = preferred_format(state, &signed.actor, plan.person_id).await;
         notice_spec(state, plan.id.0, preferred)
     }
     fn command(
@@ -1607,16 +1629,7 @@ impl PersonStep for Equality {
 
     async fn spec(state: &AppState, signed: &Signed, id: i64, caption: String) -> Spec {
         let p = &state.app.profile;
-        let recorded = state
-            .app
-            .query(
-                &signed.actor,
-                q::HasEquality {
-                    person: PersonId(id),
-                },
-            )
-            .await
-            .unwrap_or(false);
+        let recorded = has_equality(state, &signed.actor, PersonId(id)).await;
         let mut intro = vec![
             format!("We ask these questions to check that we treat everyone fairly, as the Equality Act 2010 requires ({}). Ask only if they agree to answer.", p.clauses.equality_monitoring),
             "Their answers are kept apart from their record. Only the Data Protection Officer and the head of standards see them, and only as counts that cannot pick anyone out. Answering or not makes no difference to how we deal with them.".into(),

@@ -117,12 +117,8 @@ impl FormStep for Write {
     const PATH: &'static str = "/plans/{id}/letter";
 
     async fn spec(state: &AppState, signed: &Signed, id: i64, plan: &Plan) -> Spec {
-        let preferred = state
-            .app
-            .query(&signed.actor, q::Person { id: plan.person_id })
-            .await
-            .ok()
-            .map(|p| p.preferred_format);
+        let preferred =
+            crate::ui_forms::preferred_format(state, &signed.actor, plan.person_id).await;
         write_spec(state, id, preferred)
     }
     async fn command(
