@@ -953,6 +953,7 @@ impl App {
     /// # Errors
     /// An unknown person or matter; or a repeated idempotency key.
     async fn log_contact(&self, ctx: &Ctx, mut input: wf::ContactInput) -> Result<Logged> {
+        wf::check_duration(&input)?;
         if input.summary.trim().is_empty() {
             return Err(RuleError::invalid("summary", tact_core::error::enter("summary")).into());
         }

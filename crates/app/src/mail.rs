@@ -81,6 +81,7 @@ impl App {
         // Judged when it arrives, not at the Date the sender wrote (which they control).
         let at = now;
         let input = wf::ContactInput {
+            duration_seconds: None,
             person_id: person,
             matter_id: matter,
             channel: Channel::Email,

@@ -899,6 +899,7 @@ async fn issue_12_every_contact_logged_is_sealed_once_and_a_change_after_is_foun
                     &cw,
                     cmd::LogContact {
                         input: tact_core::workflow::ContactInput {
+                            duration_seconds: None,
                             person_id: Some(person),
                             matter_id: None,
                             channel: Channel::Phone,

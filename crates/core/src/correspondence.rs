@@ -235,6 +235,7 @@ mod tests {
 
     fn contact() -> Contact {
         Contact {
+            duration_seconds: None,
             id: ContactId(0),
             person_id: Some(PersonId(1)),
             matter_id: None,

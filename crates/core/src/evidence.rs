@@ -21,6 +21,8 @@ pub const RECENT_WEEKS: usize = 4;
 pub const STAFF_DAYS: i64 = 90;
 /// Calls in one day worth showing as a repeated-calls day.
 pub const BUSY_DAY_CALLS: u32 = 3;
+/// Minutes on the phone in one day worth showing as a day of long calls.
+pub const LONG_DAY_MINUTES: u32 = 60;
 /// How alike two complaints' words must be (Sørensen–Dice over letter pairs, 0 to 1) to
 /// be shown side by side as a possible re-wording.
 pub const REWORDED: f64 = 0.6;
@@ -105,8 +107,10 @@ pub struct Support {
     pub office_total_per_week: f64,
     /// The staff the person reached in the last [`STAFF_DAYS`] days, most first.
     pub staff_reached: Vec<(StaffId, u32)>,
-    /// Days on the chart with [`BUSY_DAY_CALLS`] calls or more, newest first.
-    pub busy_days: Vec<(Date, u32)>,
+    /// Days on the chart with [`BUSY_DAY_CALLS`] calls or more, or [`LONG_DAY_MINUTES`]
+    /// minutes on the phone or more, newest first: the day, its calls, and their minutes
+    /// (of the calls whose length is known).
+    pub busy_days: Vec<(Date, u32, u32)>,
     pub rewordings: Vec<Rewording>,
 }
 
@@ -175,7 +179,7 @@ pub fn support(
         .collect();
     let mut earlier = 0u64;
     let mut earliest: Option<Date> = None;
-    let mut calls_by_day: std::collections::BTreeMap<Date, u32> = Default::default();
+    let mut calls_by_day: std::collections::BTreeMap<Date, (u32, u32)> = Default::default();
     let mut staff: std::collections::BTreeMap<StaffId, u32> = Default::default();
     let staff_from = today.checked_sub(STAFF_DAYS.days()).unwrap_or(today);
     for c in &inbound {
@@ -192,7 +196,9 @@ pub fn support(
                 week.by_channel[ch] += 1;
             }
             if c.channel == Channel::Phone {
-                *calls_by_day.entry(day).or_default() += 1;
+                let d = calls_by_day.entry(day).or_default();
+                d.0 += 1;
+                d.1 += c.duration_seconds.unwrap_or(0);
             }
         }
         if day >= staff_from && day <= today {
@@ -215,9 +221,10 @@ pub fn support(
     });
     let mut staff_reached: Vec<(StaffId, u32)> = staff.into_iter().collect();
     staff_reached.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    let mut busy_days: Vec<(Date, u32)> = calls_by_day
+    let mut busy_days: Vec<(Date, u32, u32)> = calls_by_day
         .into_iter()
-        .filter(|(_, n)| *n >= BUSY_DAY_CALLS)
+        .map(|(day, (n, seconds))| (day, n, seconds / 60))
+        .filter(|(_, n, minutes)| *n >= BUSY_DAY_CALLS || *minutes >= LONG_DAY_MINUTES)
         .collect();
     busy_days.reverse();
     Support {
@@ -284,6 +291,7 @@ mod tests {
         summary: &str,
     ) -> Contact {
         Contact {
+            duration_seconds: None,
             id: ContactId(id),
             person_id: Some(PersonId(1)),
             matter_id: matter.map(MatterId),
@@ -376,7 +384,7 @@ mod tests {
         assert!(s.office_per_week.contains(&(Channel::Phone, 1.0)));
         // Six calls on each of four Mondays: repeated-calls days, newest first.
         assert_eq!(s.busy_days.len(), 4);
-        assert_eq!(s.busy_days[0], (date(2027, 3, 8), 6));
+        assert_eq!(s.busy_days[0], (date(2027, 3, 8), 6, 0));
         // Three different staff reached in the last 90 days (the emails are older).
         assert_eq!(s.staff_reached.len(), 3);
         assert_eq!(s.staff_reached.iter().map(|x| x.1).sum::<u32>(), 24);
@@ -435,6 +443,18 @@ mod tests {
                 "Police did not investigate the burglary"
             ) < REWORDED
         );
+    }
+
+    #[test]
+    fn cle_6_3_a_day_of_long_calls_is_shown_even_when_they_are_few() {
+        let today = date(2027, 3, 10);
+        let mut long = contact(1, date(2027, 3, 9), Channel::Phone, 1, None, "long call");
+        long.duration_seconds = Some(50 * 60);
+        let mut longer = contact(2, date(2027, 3, 9), Channel::Phone, 1, None, "another");
+        longer.duration_seconds = Some(25 * 60);
+        let short = contact(3, date(2027, 3, 2), Channel::Phone, 1, None, "short");
+        let s = support(&[long, longer, short], &[], &OfficeRates::default(), today);
+        assert_eq!(s.busy_days, vec![(date(2027, 3, 9), 2, 75)]);
     }
 
     #[test]

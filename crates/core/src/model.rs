@@ -379,6 +379,8 @@ pub struct Contact {
     pub screening: Screening,
     /// NOR-4.3: kept as a contact but not opened as a new complaint.
     pub not_recorded_as_complaint: bool,
+    /// How long a call lasted, where it is known (issue 13: long calls are evidence).
+    pub duration_seconds: Option<u32>,
 }
 
 /// Why a call was ended (CLE-4.4, 4.5; NOR-6.1).

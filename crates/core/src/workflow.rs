@@ -2471,6 +2471,8 @@ pub struct ContactInput {
     pub body: String,
     /// The contact makes a complaint (NOR-4.3 decides whether it is opened as one).
     pub is_complaint: bool,
+    /// How long a call lasted, where it is known.
+    pub duration_seconds: Option<u32>,
 }
 
 /// Marks a letter or email as threatening or abusive (CLE-4.6: "an appropriate contact
@@ -2597,6 +2599,7 @@ pub fn send_breach_reminder(
         .with_clause(clause));
     }
     let contact = Contact {
+        duration_seconds: None,
         id: ContactId(0),
         person_id: Some(person),
         matter_id: None,
@@ -2632,6 +2635,28 @@ pub fn send_breach_reminder(
 /// is kept as a breach naming the restriction, with a reminder task (CLE-9.11); contact
 /// from a person under a plan is queued for screening (CLE-9.10; NOR-5.5); a repeat
 /// complaint about a matter a plan closes to them is kept but not opened (NOR-4.3).
+/// A call's length, if given, is one a call can have: at most a day, and only for a call
+/// or a visit (issue 13).
+///
+/// # Errors
+/// A length over a day, or for a letter, email or form.
+pub fn check_duration(input: &ContactInput) -> Result<(), RuleError> {
+    match input.duration_seconds {
+        None => Ok(()),
+        Some(_) if !matches!(input.channel, Channel::Phone | Channel::Visit) => {
+            Err(RuleError::invalid(
+                "duration_seconds",
+                "only a call or a visit has a length: leave it empty for a letter, email or form",
+            ))
+        }
+        Some(d) if d > 24 * 60 * 60 => Err(RuleError::invalid(
+            "duration_seconds",
+            "a call lasts a day at most: enter its length in minutes",
+        )),
+        Some(_) => Ok(()),
+    }
+}
+
 pub fn evaluate_contact(
     profile: &Profile,
     view: Option<&PersonView>,
@@ -2689,6 +2714,7 @@ pub fn evaluate_contact(
         breach_of: breaches.clone(),
         screening,
         not_recorded_as_complaint: not_recorded,
+        duration_seconds: input.duration_seconds,
     };
     let mut tasks = Vec::new();
     let mut events = Vec::new();
@@ -2839,4 +2865,36 @@ pub fn screen_contact(
         event = event.reason(note);
     }
     Ok((event, tasks))
+}
+
+#[cfg(test)]
+mod duration_tests {
+    use super::*;
+
+    fn input(channel: Channel, d: Option<u32>) -> ContactInput {
+        ContactInput {
+            person_id: None,
+            matter_id: None,
+            channel,
+            direction: Direction::Inbound,
+            at: Timestamp::UNIX_EPOCH,
+            staff_id: None,
+            identifier: None,
+            via_advocate: false,
+            summary: "s".into(),
+            body: String::new(),
+            is_complaint: false,
+            duration_seconds: d,
+        }
+    }
+
+    #[test]
+    fn issue_13_a_call_has_a_length_of_at_most_a_day_and_a_letter_has_none() {
+        assert!(check_duration(&input(Channel::Phone, Some(600))).is_ok());
+        assert!(check_duration(&input(Channel::Visit, Some(600))).is_ok());
+        assert!(check_duration(&input(Channel::Email, None)).is_ok());
+        let e = check_duration(&input(Channel::Email, Some(60))).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("duration_seconds"));
+        assert!(check_duration(&input(Channel::Phone, Some(86_401))).is_err());
+    }
 }

@@ -914,6 +914,7 @@ fn nor_4_3_repeat_complaints_about_a_closed_matter_are_kept_but_not_opened() {
         ..Default::default()
     };
     let input = ContactInput {
+        duration_seconds: None,
         person_id: Some(PERSON),
         matter_id: Some(MatterId(100)),
         channel: Channel::Email,
@@ -1399,6 +1400,7 @@ fn view_with(s: Plan) -> PersonView {
 /// An email from the world's person, stored as contact `id`, waiting for nothing.
 fn an_email(id: i64, summary: &str) -> Contact {
     Contact {
+        duration_seconds: None,
         id: ContactId(id),
         person_id: Some(PERSON),
         matter_id: None,
@@ -1418,6 +1420,7 @@ fn an_email(id: i64, summary: &str) -> Contact {
 /// An inbound call from the world's person, taken by the caseworker now.
 fn phone_call(summary: &str) -> ContactInput {
     ContactInput {
+        duration_seconds: None,
         person_id: Some(PERSON),
         matter_id: None,
         channel: Channel::Phone,
@@ -1976,6 +1979,7 @@ mod properties {
             let v = view_with(s);
             let at = "2026-11-16T00:00:00Z".parse::<Timestamp>().unwrap() + jiff::SignedDuration::from_mins(minutes);
             let input = |direction| ContactInput {
+                duration_seconds: None,
                 person_id: Some(PERSON), matter_id: None, channel: if phone_call { Channel::Phone } else { Channel::Email }, direction, at,
                 staff_id: None, identifier: None, via_advocate: false, summary: "s".into(), body: String::new(), is_complaint: false,
             };

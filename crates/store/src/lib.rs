@@ -162,6 +162,10 @@ const MIGRATIONS: &[(i64, Migration)] = {
         ),
         (18, Shared(include_str!("../migrations/0018_seal_head.sql"))),
         (19, Shared(include_str!("../migrations/0019_equality.sql"))),
+        (
+            20,
+            Shared(include_str!("../migrations/0020_call_duration.sql")),
+        ),
     ]
 };
 

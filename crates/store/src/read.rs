@@ -159,6 +159,10 @@ pub(crate) fn contact_row(r: &AnyRow) -> Result<Contact> {
             .collect(),
         screening: Screening::parse(&r.s("screening")?),
         not_recorded_as_complaint: r.flag("not_recorded_as_complaint")?,
+        duration_seconds: r
+            .oi("duration_seconds")?
+            .map(|d| u32::try_from(d).map_err(|_| corrupt("duration_seconds", &d.to_string())))
+            .transpose()?,
     })
 }
 
@@ -423,7 +427,7 @@ pub struct TaskFilter {
 }
 
 const TASK_COLS: &str = "id, kind, person_id, assignee, role, title, due_on, clause, subject, created_at, done_at, done_by, outcome";
-pub(crate) const CONTACT_COLS: &str = "id, person_id, matter_id, channel, direction, at, staff_id, identifier, summary, body, breach_of, screening, not_recorded_as_complaint";
+pub(crate) const CONTACT_COLS: &str = "id, person_id, matter_id, channel, direction, at, staff_id, identifier, summary, body, breach_of, screening, not_recorded_as_complaint, duration_seconds";
 const STRATEGY_COLS: &str = "id, person_id, version, status, review_due, ends_on, body";
 
 impl Store {

@@ -20,7 +20,7 @@ use sqlx::any::AnyRow;
 use tact_core::audit::state_digest;
 use tact_core::model::{Adjustment, Plan};
 
-pub(crate) const CONTACT_COLUMNS: &str = "id, matter_id, channel, direction, at, staff_id, identifier, summary, body, breach_of, not_recorded_as_complaint";
+pub(crate) const CONTACT_COLUMNS: &str = "id, matter_id, channel, direction, at, staff_id, identifier, summary, body, breach_of, not_recorded_as_complaint, duration_seconds";
 const PLAN_COLUMNS: &str = "id, version, status, review_due, ends_on, body";
 const ADJUSTMENT_COLUMNS: &str = "id, kind, description, status, requested_at, recorded_by, decided_by, decided_at, decision_reason";
 
@@ -28,7 +28,7 @@ const ADJUSTMENT_COLUMNS: &str = "id, kind, description, status, requested_at, r
 /// the deep check compares.
 pub(crate) fn contact_row(r: &AnyRow) -> Result<(String, String)> {
     let c = Cols::of(r, "contacts");
-    let values = json!([
+    let mut values = json!([
         c.oi("matter_id")?,
         c.s("channel")?,
         c.s("direction")?,
@@ -40,6 +40,11 @@ pub(crate) fn contact_row(r: &AnyRow) -> Result<(String, String)> {
         c.s("breach_of")?,
         c.i("not_recorded_as_complaint")?,
     ]);
+    // A call's length is in the digest only where it is known, so a contact sealed before
+    // lengths were kept digests as it did then.
+    if let (Some(d), Some(list)) = (c.oi("duration_seconds")?, values.as_array_mut()) {
+        list.push(json!(d));
+    }
     Ok((format!("contact:{}", c.i("id")?), state_digest(&values)))
 }
 

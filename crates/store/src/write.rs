@@ -2033,8 +2033,8 @@ fn contact_insert<'q>(
     idempotency_key: Option<&str>,
 ) -> crate::AnyQuery<'q> {
     let sql = match backend {
-        Backend::Postgres => "INSERT INTO contacts (person_id, matter_id, channel, direction, at, staff_id, identifier, summary, body, breach_of, screening, not_recorded_as_complaint, idempotency_key) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) RETURNING id",
-        Backend::Sqlite => concat!("INSERT INTO contacts (id, person_id, matter_id, channel, direction, at, staff_id, identifier, summary, body, breach_of, screening, not_recorded_as_complaint, idempotency_key) SELECT m.id + 1, $1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13 FROM ", next_contact_id!(), " AS m RETURNING id"),
+        Backend::Postgres => "INSERT INTO contacts (person_id, matter_id, channel, direction, at, staff_id, identifier, summary, body, breach_of, screening, not_recorded_as_complaint, duration_seconds, idempotency_key) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14) RETURNING id",
+        Backend::Sqlite => concat!("INSERT INTO contacts (id, person_id, matter_id, channel, direction, at, staff_id, identifier, summary, body, breach_of, screening, not_recorded_as_complaint, duration_seconds, idempotency_key) SELECT m.id + 1, $1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14 FROM ", next_contact_id!(), " AS m RETURNING id"),
     };
     sqlx::query(sql)
         .bind(c.person_id.map(|p| p.0))
@@ -2049,6 +2049,7 @@ fn contact_insert<'q>(
         .bind(c.breach_of.join(","))
         .bind(c.screening.as_str())
         .bind(i64::from(c.not_recorded_as_complaint))
+        .bind(c.duration_seconds.map(i64::from))
         .bind(idempotency_key.map(str::to_string))
 }
 
@@ -2096,12 +2097,13 @@ async fn insert_contacts_on(
                 c.breach_of.join(","),
                 c.screening.as_str(),
                 i64::from(c.not_recorded_as_complaint),
+                c.duration_seconds,
             ])
         })
         .collect();
     let inserted = sqlx::query(concat!(
-        "INSERT INTO contacts (id, person_id, matter_id, channel, direction, at, staff_id, identifier, summary, body, breach_of, screening, not_recorded_as_complaint) \
-         SELECT m.id + j.key + 1, j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, j.value->>5, j.value->>6, j.value->>7, j.value->>8, j.value->>9, j.value->>10, j.value->>11 \
+        "INSERT INTO contacts (id, person_id, matter_id, channel, direction, at, staff_id, identifier, summary, body, breach_of, screening, not_recorded_as_complaint, duration_seconds) \
+         SELECT m.id + j.key + 1, j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, j.value->>5, j.value->>6, j.value->>7, j.value->>8, j.value->>9, j.value->>10, j.value->>11, j.value->>12 \
          FROM ", next_contact_id!(), " AS m, json_each($1) AS j ORDER BY j.key RETURNING id",
     ))
     .bind(serde_json::Value::Array(rows).to_string())

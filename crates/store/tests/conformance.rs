@@ -30,6 +30,7 @@ fn now() -> Timestamp {
 /// An inbound call from `identifier`, from nobody known yet, waiting for nothing.
 fn call(identifier: &str, summary: &str) -> Contact {
     Contact {
+        duration_seconds: None,
         id: ContactId(0),
         person_id: None,
         matter_id: None,
@@ -336,6 +337,7 @@ async fn a_repeated_contact_key_is_a_conflict_and_writes_nothing() {
         let c = Contact {
             breach_of: vec!["1:single-channel".into()],
             screening: Screening::Due,
+            duration_seconds: Some(754),
             ..call("+447700900123", "call")
         };
         let mut tx = s.begin().await.unwrap();

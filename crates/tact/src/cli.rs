@@ -360,6 +360,9 @@ pub enum ContactCmd {
         at: Option<String>,
         #[arg(long)]
         complaint: bool,
+        /// How long the call lasted, in minutes.
+        #[arg(long)]
+        minutes: Option<u32>,
         /// An idempotency key: logging twice under one key writes once.
         #[arg(long)]
         key: Option<String>,

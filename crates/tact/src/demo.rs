@@ -332,6 +332,10 @@ pub async fn populate(app: &App, people: usize) -> Result<String> {
                     &Demo::ctx(cw),
                     cmd::LogContact {
                         input: wf::ContactInput {
+                            // Calls last from 3 to 40 minutes, some long.
+                            duration_seconds: (ch == Channel::Phone).then(|| {
+                                u32::try_from(60 * (3 + (i * 7 + c * 11) % 38)).unwrap_or(600)
+                            }),
                             person_id: Some(p.id),
                             matter_id: Some(m.id),
                             channel: ch,

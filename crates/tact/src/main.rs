@@ -881,6 +881,7 @@ fn request_for(command: Command) -> Result<Request> {
                 direction,
                 at,
                 complaint,
+                minutes,
                 key,
             } => Ok((
                 M::POST,
@@ -897,6 +898,7 @@ fn request_for(command: Command) -> Result<Request> {
                     summary,
                     body,
                     is_complaint: complaint,
+                    duration_seconds: minutes.map(|m| m.saturating_mul(60)),
                 }),
                 key,
             )),

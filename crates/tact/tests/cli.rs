@@ -872,6 +872,7 @@ fn contacts_are_sealed_on_the_event_log_by_the_command_that_logs_them_or_by_audi
         let store = tact_store::Store::open(&url).await.unwrap();
         let mut tx = store.begin().await.unwrap();
         let c = tact_core::model::Contact {
+            duration_seconds: None,
             id: tact_core::ids::ContactId(0),
             person_id: None,
             matter_id: None,

@@ -437,6 +437,7 @@ pub async fn log_contact(
         }
     };
     let input = wf::ContactInput {
+        duration_seconds: req.duration_seconds,
         person_id: req.person_id.map(PersonId),
         matter_id: req.matter_id.map(MatterId),
         channel: channel("channel", &req.channel)?,

@@ -243,6 +243,8 @@ answer! {
         /// not-needed, due or done (CLE-9.10).
         screening: String,
         not_recorded_as_complaint: bool,
+        /// How long a call lasted, in seconds, where it is known.
+        duration_seconds: Option<u32> = |c| c.duration_seconds,
     }
 }
 

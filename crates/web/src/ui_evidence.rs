@@ -283,15 +283,27 @@ pub(crate) async fn evidence(
     }];
     patterns.push(Row {
         key: format!(
-            "Days with {} calls or more",
-            tact_core::evidence::BUSY_DAY_CALLS
+            "Days with {} calls or more, or {} minutes on the phone",
+            tact_core::evidence::BUSY_DAY_CALLS,
+            tact_core::evidence::LONG_DAY_MINUTES
         ),
         lines: if s.busy_days.is_empty() {
             vec!["None".into()]
         } else {
             s.busy_days
                 .iter()
-                .map(|(d, n)| format!("{}: {n} calls", long_date(*d)))
+                .map(|(d, n, minutes)| {
+                    let calls = if *n == 1 {
+                        "1 call".to_string()
+                    } else {
+                        format!("{n} calls")
+                    };
+                    if *minutes > 0 {
+                        format!("{}: {calls}, {minutes} minutes in all", long_date(*d))
+                    } else {
+                        format!("{}: {calls}", long_date(*d))
+                    }
+                })
                 .collect()
         },
         link: None,

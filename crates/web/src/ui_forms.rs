@@ -1737,6 +1737,9 @@ async fn contact_spec(
             Field::new("radios", "direction", "Direction").options([("inbound".into(), "From them".into()), ("outbound".into(), "From us".into())]),
             Field::new("select", "matter_id", "About").options(matter_options),
             Field::new("text", "summary", "Summary").required(),
+            // Named as the command's field, so a refusal of the length lands here; typed in minutes.
+            Field::new("text", "duration_seconds", "If it was a call or a visit: how long, in minutes (optional)")
+                .width(3),
             Field::new("textarea", "body", "What was said or written (optional)"),
         ],
         submit: "Log it",
@@ -1768,7 +1771,21 @@ impl PersonStep for LogContact {
                 RuleError::invalid("matter_id", "choose one of their matters, or none")
             })?)),
         };
+        let duration_seconds = match val(form, "duration_seconds").trim() {
+            "" => None,
+            m => Some(
+                m.parse::<u32>()
+                    .map_err(|_| {
+                        RuleError::invalid(
+                            "duration_seconds",
+                            "Enter how long it lasted in whole minutes, like 12",
+                        )
+                    })?
+                    .saturating_mul(60),
+            ),
+        };
         let input = wf::ContactInput {
+            duration_seconds,
             person_id: Some(PersonId(id)),
             matter_id,
             channel: Channel::parse(val(form, "channel")).map_err(|e| e.with_field("channel"))?,

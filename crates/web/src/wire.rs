@@ -195,6 +195,8 @@ request! {
         body: String,
         #[serde(default)]
         is_complaint: bool,
+        /// How long a call lasted, in seconds, where it is known (up to a day)
+        duration_seconds: Option<u32>,
     }
 }
 

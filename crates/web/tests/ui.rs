@@ -605,7 +605,7 @@ async fn cle_9_9_the_plan_form_sets_several_restrictions_and_authorising_clears_
     // Evidence to weigh (CLE-6.3): four calls today, and a new complaint that re-words one
     // already finalised.
     for i in 0..4 {
-        ui.api(&c.cw, "/contacts", json!({"person_id": c.pid, "channel": "phone", "summary": format!("Called again, call {i}")})).await;
+        ui.api(&c.cw, "/contacts", json!({"person_id": c.pid, "channel": "phone", "summary": format!("Called again, call {i}"), "duration_seconds": if i == 0 { 4500 } else { 0 }})).await;
     }
     let old = ui.api(&c.cw, &format!("/people/{}/matters", c.pid), json!({"kind": "complaint", "title": "Police did not investigate the burglary at my flat"})).await;
     ui.api(&c.lm, &format!("/matters/{}/status", old["id"]), json!({"status": "finalised", "finalised_on": tact_core::check::uk_date(jiff::Timestamp::now()).to_string()})).await;
@@ -639,7 +639,7 @@ async fn cle_9_9_the_plan_form_sets_several_restrictions_and_authorising_clears_
         "usual for anyone else in contact: 0 a week.",
         "In the last 4 weeks: 1 a week.",
         // The patterns CLE-6.3 names, as numbers.
-        "4 calls",
+        "4 calls, 75 minutes in all",
         "Complaints that closely re-word one already finalised",
         "The burglary at my flat was not investigated by the police",
         "Police did not investigate the burglary at my flat",
@@ -3800,4 +3800,47 @@ async fn issue_13_the_person_page_has_one_primary_action_grouped_actions_and_a_g
         .page(&lee, &format!("/people/{}?history=99", c.pid))
         .await;
     assert_eq!(s, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn issue_13_a_call_is_logged_with_how_long_it_lasted() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    let cas = ui.session("cas").await;
+    let path = format!("/people/{}/contact", c.pid);
+    let base = [
+        ("direction", "inbound"),
+        ("matter_id", ""),
+        ("summary", "Asked for an update"),
+    ];
+    let with = |channel: &'static str, minutes: &'static str| {
+        let mut f = base.to_vec();
+        f.push(("channel", channel));
+        f.push(("duration_seconds", minutes));
+        f
+    };
+    let r = ui.post_form(&cas, &path, &with("phone", "twelve")).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("Enter how long it lasted in whole minutes"));
+    let r = ui.post_form(&cas, &path, &with("email", "12")).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("Only a call or a visit has a length")
+            && html.contains("href=\"#duration_seconds\""),
+        "{html}"
+    );
+    let r = ui.post_form(&cas, &path, &with("phone", "12")).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let contacts = ui
+        .app
+        .store()
+        .contacts_of(tact_core::ids::PersonId(c.pid), 10)
+        .await
+        .unwrap();
+    assert_eq!(contacts[0].duration_seconds, Some(720));
 }
