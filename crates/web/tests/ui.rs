@@ -1572,13 +1572,11 @@ async fn an_email_from_an_unknown_address_is_matched_to_a_person_and_the_next_on
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
 }
 
-#[tokio::test]
-async fn a_held_letter_is_changed_on_its_page_and_in_word_then_sent_as_changed() {
-    let ui = Ui::spawn().await;
-    let c = case(&ui).await;
-    let sid = c
-        .plan_in_force(&ui, "letter", "Abuse after a warning")
-        .await;
+/// A plan in force and its written notice held for checking, in `format` ("" for the
+/// person's own), written by the line manager: the case, their session, the letter's page.
+async fn held_notice(ui: &Ui, format: &str) -> (Case, String, String) {
+    let c = case(ui).await;
+    let sid = c.plan_in_force(ui, "letter", "Abuse after a warning").await;
     let lee = ui.session("lee").await;
     let r = ui
         .post_form(
@@ -1587,13 +1585,20 @@ async fn a_held_letter_is_changed_on_its_page_and_in_word_then_sent_as_changed()
             &[
                 ("kind", "strategy-notice"),
                 ("channel", ""),
-                ("format", ""),
+                ("format", format),
                 ("hold", "yes"),
             ],
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let path = r.headers()[LOCATION].to_str().unwrap().to_string();
+    (c, lee, path)
+}
+
+#[tokio::test]
+async fn a_held_letter_is_changed_on_its_page_and_in_word_then_sent_as_changed() {
+    let ui = Ui::spawn().await;
+    let (c, lee, path) = held_notice(&ui, "").await;
     let id: i64 = path.trim_start_matches("/letters/").parse().unwrap();
     let (_, page) = ui.page(&lee, &path).await;
     assert!(
@@ -3431,25 +3436,7 @@ async fn issue_13_the_person_page_gives_the_review_date_in_words() {
 #[ignore = "needs liblouis-bin, espeak-ng and lame"]
 async fn issue_13_a_letter_shows_as_they_will_see_it_and_comes_in_braille_and_as_audio() {
     let ui = Ui::spawn().await;
-    let c = case(&ui).await;
-    let sid = c
-        .plan_in_force(&ui, "letter", "Abuse after a warning")
-        .await;
-    let lee = ui.session("lee").await;
-    let r = ui
-        .post_form(
-            &lee,
-            &format!("/plans/{sid}/letter"),
-            &[
-                ("kind", "strategy-notice"),
-                ("channel", ""),
-                ("format", "braille"),
-                ("hold", "yes"),
-            ],
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let path = r.headers()[LOCATION].to_str().unwrap().to_string();
+    let (c, lee, path) = held_notice(&ui, "braille").await;
     let (_, page) = ui.page(&lee, &path).await;
     // The letter as the person will see it: paragraphs and a real list, not one block.
     assert!(page.contains("As they will see it"), "{page}");
