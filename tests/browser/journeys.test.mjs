@@ -433,3 +433,27 @@ test('equality answers are recorded with consent by keyboard alone, and the DPO 
   assert.match(await dpo.page.textContent('main'), /fewer than 5/);
   await dpo.close();
 });
+
+test('without JavaScript: "Log this call" opens the contact form filled in, equality answers are recorded, and the search shows who is under a plan (issue 13)', async () => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await signIn(page, 'casey');
+  await page.goto(`${base}/incoming?who=07700+900005&channel=phone`);
+  await page.click('a:has-text("Log this call")');
+  await page.waitForURL(/\/people\/\d+\/contact\?channel=phone/);
+  assert.equal(await page.inputValue('#channel'), 'phone');
+  await page.fill('#summary', 'Asked when the review is');
+  await page.fill('#duration_seconds', '12');
+  await page.click('form[action$="/contact"] button');
+  await page.waitForURL(/\/people\/\d+$/);
+  assert.match(await page.textContent('main'), /Asked when the review is/);
+  await page.goto(`${base}/people/9/equality`);
+  await page.check('#consent');
+  await page.selectOption('#religion', 'none');
+  await page.click('form[action$="/equality"] button');
+  await page.waitForURL(/\/people\/9$/);
+  assert.match(await page.textContent('main'), /Delete their equality monitoring answers/);
+  await page.goto(`${base}/people?q=ahmed`);
+  assert.match(await page.textContent('main'), /found/);
+  await context.close();
+});
