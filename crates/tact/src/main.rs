@@ -1229,13 +1229,25 @@ fn request_for(command: Command) -> Result<Request> {
 /// What letters cannot say yet because the profile lacks it (a LOCAL SETTING where the
 /// policy gives none), for the office's IT staff at `init` and `check-profile`.
 fn contact_warning(p: &tact_core::profile::Profile) -> Option<String> {
-    let missing = p.letters.contact.missing();
-    (!missing.is_empty()).then(|| {
-        format!(
-            "Note: the profile gives no office {} under [letters.contact]; letters will not say how to reach you that way until you add it to the profile.",
-            missing.join(", ")
-        )
-    })
+    let missing: Vec<&str> = p
+        .letters
+        .contact
+        .missing()
+        .into_iter()
+        .map(|m| match m {
+            "address" => "postal address",
+            "phone" => "phone number",
+            _ => "email address",
+        })
+        .collect();
+    let words = match missing.as_slice() {
+        [] => return None,
+        [one] => (*one).to_string(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+    };
+    Some(format!(
+        "Note: the profile does not give the office's {words} ([letters.contact], a local setting), so letters cannot yet tell people how to reach you that way. Add them to the profile."
+    ))
 }
 
 async fn serve(

@@ -427,6 +427,25 @@ fn a_profile_with_a_broken_letter_template_is_refused_naming_it() {
     std::fs::write(&path, &profile).unwrap();
     let good = tact(&d, &["check-profile", path.to_str().unwrap()]);
     assert!(good.status.success(), "{}", text(&good));
+    // Issue 13: Cleveland's policy gives no contact details, so the office is told to add
+    // its own; once added, nothing is said.
+    assert!(
+        text(&good).contains("postal address, phone number or email address ([letters.contact]"),
+        "{}",
+        text(&good)
+    );
+    let filled = profile.replace(
+        "address = []\n# phone = \"…\"\n# email = \"…\"",
+        "address = [\"1 High Street\", \"TS1 1AA\"]\nphone = \"01234 567890\"\nemail = \"office@example.org\"",
+    );
+    assert_ne!(filled, profile, "the shipped profile's contact block");
+    std::fs::write(&path, &filled).unwrap();
+    let quiet = tact(&d, &["check-profile", path.to_str().unwrap()]);
+    assert!(
+        quiet.status.success() && !text(&quiet).contains("[letters.contact]"),
+        "{}",
+        text(&quiet)
+    );
     profile.push_str("\n[letters.templates.broken]\nsubject = \"x\"\nbody = \"{% if %}\"\n");
     std::fs::write(&path, &profile).unwrap();
     let bad = tact(&d, &["check-profile", path.to_str().unwrap()]);
