@@ -185,10 +185,7 @@ impl App {
         {
             let facts = self.plan_facts(&plan).await?;
             let l = tact_mail::letters::render(&self.profile, "strategy-notice", &facts)?;
-            let text = match (&l.easy_read, person.preferred_format) {
-                (Some(e), Format::EasyRead) => e.clone(),
-                _ => l.text,
-            };
+            let text = l.text_for(person.preferred_format).to_string();
             Some((l.subject, text))
         } else {
             None

@@ -573,10 +573,7 @@ impl App {
         };
         let format = how.format.unwrap_or(person.preferred_format);
         // Easy Read is its own wording, where the template has one (issue 13).
-        let text = match (&letter.easy_read, format) {
-            (Some(easy), Format::EasyRead) => easy.clone(),
-            _ => letter.text,
-        };
+        let text = letter.text_for(format).to_string();
         let html = match format {
             Format::LargePrint => letter.large_print_html,
             Format::EasyRead if letter.easy_read.is_some() => {
@@ -628,17 +625,12 @@ impl App {
         let (mut sent, mut failed) = (0, 0);
         for l in due {
             let message_id = format!("letter-{}@tact", l.id);
-            let made = self.enclosures(&l).await;
-            let (attachments, enclosed) = match &made {
-                Ok((a, policy)) => (a.clone(), *policy),
-                Err(_) => (Vec::new(), false),
-            };
             // A Braille or audio letter that cannot be made is not sent without it: the
             // attempt fails and is tried again, with the reason shown on the letter.
-            let outcome = match made {
-                Err(e) => Err(e),
-                Ok(_) => {
-                    tact_mail::smtp::send(
+            let (outcome, enclosed) = match self.enclosures(&l).await {
+                Err(e) => (Err(e), false),
+                Ok((attachments, enclosed)) => {
+                    let sent = tact_mail::smtp::send(
                         relay,
                         &tact_mail::smtp::Outgoing {
                             to: &l.to_address,
@@ -649,7 +641,8 @@ impl App {
                             attachments: &attachments,
                         },
                     )
-                    .await
+                    .await;
+                    (sent, enclosed)
                 }
             };
             let now = self.now();
@@ -717,29 +710,17 @@ impl App {
         l: &StoredLetter,
     ) -> std::result::Result<(Vec<tact_mail::smtp::Attachment>, bool), String> {
         let mut out = Vec::new();
-        if matches!(l.format, Format::Braille | Format::Audio) {
-            let (format, subject, text) = (l.format, l.subject.clone(), l.text.clone());
-            let bytes = tokio::task::spawn_blocking(move || {
-                if format == Format::Braille {
-                    tact_mail::formats::brf(&subject, &text)
-                } else {
-                    tact_mail::formats::audio(&subject, &text)
-                }
-            })
-            .await
-            .map_err(|e| e.to_string())??;
-            out.push(if l.format == Format::Braille {
-                tact_mail::smtp::Attachment {
-                    name: format!("letter-{}.brf", l.id),
-                    content_type: "application/x-brf".into(),
-                    bytes,
-                }
-            } else {
-                tact_mail::smtp::Attachment {
-                    name: format!("letter-{}.mp3", l.id),
-                    content_type: "audio/mpeg".into(),
-                    bytes,
-                }
+        let spoken_or_embossed = match l.format {
+            Format::Braille => Some(Document::Braille),
+            Format::Audio => Some(Document::Audio),
+            _ => None,
+        };
+        if let Some(doc) = spoken_or_embossed {
+            let (bytes, content_type, name) = made_by_child(doc, l).await?;
+            out.push(tact_mail::smtp::Attachment {
+                name,
+                content_type: content_type.into(),
+                bytes,
             });
         }
         let policy = self.policy_enclosure(l);
@@ -899,6 +880,31 @@ pub enum Document {
     Audio,
 }
 
+/// A kept letter in Braille (a BRF file) or as audio (an MP3): its bytes, media type and
+/// file name, made by programs run as children, off the async threads. `doc` is
+/// `Braille` or `Audio`; both callers ask only for those.
+async fn made_by_child(
+    doc: Document,
+    l: &StoredLetter,
+) -> std::result::Result<(Vec<u8>, &'static str, String), String> {
+    let braille = doc == Document::Braille;
+    let (subject, text) = (l.subject.clone(), l.text.clone());
+    let bytes = tokio::task::spawn_blocking(move || {
+        if braille {
+            tact_mail::formats::brf(&subject, &text)
+        } else {
+            tact_mail::formats::audio(&subject, &text)
+        }
+    })
+    .await
+    .map_err(|e| e.to_string())??;
+    Ok(if braille {
+        (bytes, "application/x-brf", format!("letter-{}.brf", l.id))
+    } else {
+        (bytes, "audio/mpeg", format!("letter-{}.mp3", l.id))
+    })
+}
+
 /// The longest letter staff may put in place of the written one.
 const MAX_LETTER_CHARS: usize = 100_000;
 
@@ -1035,22 +1041,7 @@ impl App {
                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                 format!("letter-{id}.docx"),
             ),
-            // Made by programs run as children, off the async threads.
-            Document::Braille | Document::Audio => {
-                let (subject, text) = (l.subject.clone(), l.text.clone());
-                let made = tokio::task::spawn_blocking(move || match doc {
-                    Document::Braille => tact_mail::formats::brf(&subject, &text),
-                    _ => tact_mail::formats::audio(&subject, &text),
-                })
-                .await
-                .map_err(|e| failed(e.to_string()))?
-                .map_err(failed)?;
-                if doc == Document::Braille {
-                    (made, "application/x-brf", format!("letter-{id}.brf"))
-                } else {
-                    (made, "audio/mpeg", format!("letter-{id}.mp3"))
-                }
-            }
+            Document::Braille | Document::Audio => made_by_child(doc, &l).await.map_err(failed)?,
         })
     }
 

@@ -55,6 +55,17 @@ pub struct Letter {
     pub large_print_html: String,
 }
 
+impl Letter {
+    /// The wording for a letter in `format`: the Easy Read text for an Easy Read letter
+    /// where the template has one, else the letter's own.
+    pub fn text_for(&self, format: tact_core::model::Format) -> &str {
+        match (&self.easy_read, format) {
+            (Some(easy), tact_core::model::Format::EasyRead) => easy,
+            _ => &self.text,
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct Context<'a> {
     #[serde(flatten)]

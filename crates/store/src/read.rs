@@ -823,8 +823,11 @@ impl Store {
                 .map_err(|e| StoreError::Corrupt(format!("equality_monitoring.answers: {e}")))?;
             let mut answers = std::collections::BTreeMap::new();
             for (k, v) in map {
-                let ch = tact_core::equality::Characteristic::parse(&k)
-                    .map_err(|_| corrupt("answers", &k))?;
+                let ch = tact_core::equality::Characteristic::parse(&k).map_err(|_| {
+                    StoreError::Corrupt(format!(
+                        "equality_monitoring.answers: no characteristic {k:?}"
+                    ))
+                })?;
                 answers.insert(ch, v);
             }
             out.push(tact_core::equality::Monitoring {
