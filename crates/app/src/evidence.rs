@@ -37,6 +37,34 @@ pub struct AdjustmentLine {
     pub defeated: bool,
 }
 
+/// Which decision the evidence is for: it chooses the letter shown beside it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// Authorising the plan: the written notice (CLE-9.6; NOR-5.1).
+    Authorise,
+    /// Reviewing it (CLE-9.12; NOR-8.1): the review outcome letter, as it would read if
+    /// the plan is kept, with the decider's reasons still to come.
+    Review,
+    /// Hearing a dispute about it (CLE-9.6; NOR-7.2): the dispute outcome letter, as it
+    /// would read if the plan is kept.
+    Dispute,
+}
+
+impl Decision {
+    /// The letter template the decision leads to.
+    #[must_use]
+    pub fn letter_kind(self) -> &'static str {
+        match self {
+            Self::Authorise => "strategy-notice",
+            Self::Review => "review-outcome",
+            Self::Dispute => "dispute-outcome",
+        }
+    }
+}
+
+/// Stands in the previewed review or dispute letter where the decider's reasons will go.
+pub const REASONS_TO_COME: &str = "[The reasons you give for your decision will go here.]";
+
 /// Everything a decision on a plan is made with.
 #[derive(Debug, Clone)]
 pub struct DecisionEvidence {
@@ -55,8 +83,9 @@ pub struct DecisionEvidence {
     pub staff_names: HashMap<StaffId, String>,
     pub matters: Vec<Matter>,
     pub adjustments: Vec<AdjustmentLine>,
-    /// The written notice the person will receive, as it would be written now in their
-    /// preferred format: subject and text.
+    /// The letter the person will receive after the decision, as it would be written now
+    /// in their preferred format: subject and text. For a review or dispute, as it reads
+    /// if the plan is kept, with [`REASONS_TO_COME`] where the reasons go.
     pub letter: Option<(String, String)>,
 }
 
@@ -86,6 +115,7 @@ impl App {
         &self,
         actor: &Actor,
         id: PlanId,
+        decision: Decision,
     ) -> Result<DecisionEvidence> {
         let plan = self.plan(id).await?;
         let person = self.person(plan.person_id).await?;
@@ -177,14 +207,15 @@ impl App {
                 }
             })
             .collect();
-        let letter = if self
-            .profile
-            .letters
-            .templates
-            .contains_key("strategy-notice")
-        {
-            let facts = self.plan_facts(&plan).await?;
-            let l = tact_mail::letters::render(&self.profile, "strategy-notice", &facts)?;
+        let kind = decision.letter_kind();
+        let letter = if self.profile.letters.templates.contains_key(kind) {
+            let mut facts = self.plan_facts(&plan).await?;
+            let term = &self.profile.terms.plan;
+            if decision != Decision::Authorise {
+                facts.decision = crate::letters::kept_words(term, kind);
+                facts.decision_reasons = REASONS_TO_COME.into();
+            }
+            let l = tact_mail::letters::render(&self.profile, kind, &facts)?;
             let text = l.text_for(person.preferred_format).to_string();
             Some((l.subject, text))
         } else {

@@ -245,7 +245,7 @@ impl App {
                 let decision = if e.detail.contains("lift") {
                     format!("to end the {plan}")
                 } else {
-                    "to keep the arrangements as they are".to_string()
+                    kept_words(plan, kind)
                 };
                 (decision, e.reason.unwrap_or_default())
             }
@@ -276,9 +276,7 @@ impl App {
                         RuleError::invalid("kind", "no decided dispute about it".to_string())
                     })?;
                 let decision = match d.outcome {
-                    Some(tact_core::model::DisputeOutcome::Upheld) => {
-                        format!("to keep the {plan} as it is")
-                    }
+                    Some(tact_core::model::DisputeOutcome::Upheld) => kept_words(plan, kind),
                     Some(tact_core::model::DisputeOutcome::Varied) => {
                         format!("to change the {plan}")
                     }
@@ -1190,6 +1188,16 @@ impl crate::Handles<cmd::WriteLetter> for App {
     }
 }
 
+/// A review or dispute letter's decision words when the plan is kept as it is (`plan`: the
+/// profile's word for a plan).
+pub(crate) fn kept_words(plan: &str, kind: &str) -> String {
+    if kind == "review-outcome" {
+        "to keep the arrangements as they are".to_string()
+    } else {
+        format!("to keep the {plan} as it is")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1231,3 +1239,4 @@ mod tests {
         assert_eq!(super::in_a_sentence(""), "");
     }
 }
+

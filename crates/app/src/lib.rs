@@ -8,6 +8,7 @@ pub mod equality;
 pub mod evidence;
 pub mod feed;
 pub mod governance;
+pub mod import;
 pub mod index;
 pub mod jobs;
 pub mod letters;

@@ -149,8 +149,8 @@ queries! {
         |app, ctx, q| app.has_equality(q.person).await;
     /// The evidence beside a decision on a plan: incidents, warnings, checklist, contact
     /// over time, adjustments, the proposer and the letter (issue 13).
-    DecisionEvidence { plan: PlanId } reads read::Records => crate::evidence::DecisionEvidence,
-        |app, ctx, q| app.decision_evidence(&ctx.actor, q.plan).await;
+    DecisionEvidence { plan: PlanId, decision: crate::evidence::Decision } reads read::Records => crate::evidence::DecisionEvidence,
+        |app, ctx, q| app.decision_evidence(&ctx.actor, q.plan, q.decision).await;
     /// One dispute.
     Dispute { id: DisputeId } reads read::Records => m::Dispute,
         |app, ctx, q| app.read_dispute(q.id).await;

@@ -84,6 +84,11 @@ pub enum AuditAction {
     SecondFactorRemoved,
     RecoveryCodeUsed,
     StaffLinked,
+    /// A person brought in from an earlier system, naming the source and its row (issue 14).
+    PersonImported,
+    MatterImported,
+    /// One import: the source, the kind and how many records (issue 14).
+    RecordsImported,
 }
 
 impl AuditAction {
@@ -153,6 +158,9 @@ impl AuditAction {
             Self::SecondFactorRemoved => "staff.second-factor-removed",
             Self::RecoveryCodeUsed => "staff.recovery-code-used",
             Self::StaffLinked => "staff.linked-to-provider",
+            Self::PersonImported => "person.imported",
+            Self::MatterImported => "matter.imported",
+            Self::RecordsImported => "records.imported",
         }
     }
 }

@@ -265,6 +265,17 @@ commands! {
     /// Destroys the records that are due for disposal (NOR-9.1), as the dry run lists them.
     DisposeDue => Some(Action::HandleDataRights), {}
 
+    /// Brings in records from one of the office's earlier systems (issue 14): every row
+    /// checked; with `commit` and no problem, all written in one transaction, else none.
+    /// Rows already imported from `source` are skipped, so a second run changes nothing.
+    ImportRecords => Some(Action::ImportRecords), {
+        source: String,
+        kind: crate::import::Kind,
+        table: crate::import::Table,
+        mapping: crate::import::Mapping,
+        commit: bool,
+    }
+
     /// Adds a service user with their numbers, addresses and advocate.
     CreatePerson => Some(Action::ManagePeople), { input: PersonInput }
 

@@ -19,6 +19,7 @@ pub mod evidence;
 pub mod governance;
 pub mod identity;
 pub mod ids;
+pub mod import;
 pub mod jobs;
 pub mod model;
 pub mod profile;

@@ -323,6 +323,13 @@ pub struct RolePermissions {
     /// the DPO and auditors.
     #[serde(default = "governance_readers")]
     pub read_governance: Vec<Role>,
+    /// Importing records from the office's earlier systems (issue 14): administrators.
+    #[serde(default = "admins")]
+    pub import_records: Vec<Role>,
+}
+
+fn admins() -> Vec<Role> {
+    vec![Role::Admin]
 }
 
 fn governance_readers() -> Vec<Role> {
@@ -380,6 +387,7 @@ impl RolePermissions {
             Action::MergePeople => &self.merge_people,
             Action::ReadGovernance => &self.read_governance,
             Action::ReadEquality => &self.read_equality,
+            Action::ImportRecords => &self.import_records,
         }
     }
 }

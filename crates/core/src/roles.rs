@@ -114,10 +114,12 @@ pub enum Action {
     /// member of staff may, whatever the profile, and it is all a contact-check service
     /// account may do.
     CheckContact,
+    /// Bring in an office's existing records from its earlier systems (issue 14).
+    ImportRecords,
 }
 
 impl Action {
-    pub const ALL: [Action; 28] = [
+    pub const ALL: [Action; 29] = [
         Self::EndCall,
         Self::RecordContact,
         Self::RecordIncident,
@@ -146,6 +148,7 @@ impl Action {
         Self::ReadGovernance,
         Self::ReadEquality,
         Self::CheckContact,
+        Self::ImportRecords,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -178,6 +181,7 @@ impl Action {
             Self::ReadGovernance => "read-governance",
             Self::ReadEquality => "read-equality",
             Self::CheckContact => "check-contact",
+            Self::ImportRecords => "import-records",
         }
     }
 }

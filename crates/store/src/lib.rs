@@ -166,6 +166,7 @@ const MIGRATIONS: &[(i64, Migration)] = {
             20,
             Shared(include_str!("../migrations/0020_call_duration.sql")),
         ),
+        (21, Shared(include_str!("../migrations/0021_imported.sql"))),
     ]
 };
 

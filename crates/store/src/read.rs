@@ -2075,3 +2075,76 @@ fn task_conditions(filter: &TaskFilter) -> (String, Vec<TaskValue>) {
     }
     (cond, values)
 }
+
+/// A record brought in from an earlier system (issue 14): where from, and as what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Imported {
+    pub source: String,
+    /// `people`, `matters`.
+    pub kind: String,
+    /// The source's own id for the record.
+    pub key: String,
+    pub record_id: i64,
+    pub person_id: PersonId,
+    /// The file's line or spreadsheet row it came from.
+    pub line: i64,
+    /// A digest of the row as imported.
+    pub digest: String,
+    pub imported_at: jiff::Timestamp,
+    pub imported_by: StaffId,
+}
+
+const IMPORTED_COLS: &str =
+    "source, kind, source_key, record_id, person_id, line, digest, imported_at, imported_by";
+
+fn imported_row(r: &AnyRow) -> Result<Imported> {
+    let c = Cols::of(r, "imported");
+    Ok(Imported {
+        source: c.s("source")?,
+        kind: c.s("kind")?,
+        key: c.s("source_key")?,
+        record_id: c.i("record_id")?,
+        person_id: PersonId(c.i("person_id")?),
+        line: c.i("line")?,
+        digest: c.s("digest")?,
+        imported_at: c.ts("imported_at")?,
+        imported_by: StaffId(c.i("imported_by")?),
+    })
+}
+
+impl Store {
+    /// Everything imported from `source` as `kind`, by the source's key.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn imported(
+        &self,
+        source: &str,
+        kind: &str,
+    ) -> Result<std::collections::HashMap<String, Imported>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {IMPORTED_COLS} FROM imported WHERE source = $1 AND kind = $2"
+        ))
+        .bind(source)
+        .bind(kind)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| imported_row(r).map(|i| (i.key.clone(), i)))
+            .collect()
+    }
+
+    /// Where a person's records came from, where any were imported.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn imported_for(&self, person: PersonId) -> Result<Vec<Imported>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {IMPORTED_COLS} FROM imported WHERE person_id = $1 ORDER BY kind DESC, source, line"
+        ))
+        .bind(person.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(imported_row).collect()
+    }
+}

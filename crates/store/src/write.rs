@@ -681,13 +681,19 @@ impl WriteTx {
         Ok(())
     }
 
-    async fn write_identifiers(&mut self, p: &ServiceUser) -> Result<()> {
-        self.note_identifiers_removed(p.id).await?;
-        sqlx::query("DELETE FROM person_identifiers WHERE person_id = $1")
-            .bind(p.id.0)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(w)?;
+    /// Writes `p`'s identifiers in place of those they held; `fresh`: `p` was created in
+    /// this transaction and holds none yet, so there is nothing to read or take away.
+    async fn write_identifiers(&mut self, p: &ServiceUser, fresh: bool) -> Result<()> {
+        if fresh {
+            self.note_change(Change::Person(p.id));
+        } else {
+            self.note_identifiers_removed(p.id).await?;
+            sqlx::query("DELETE FROM person_identifiers WHERE person_id = $1")
+                .bind(p.id.0)
+                .execute(&mut *self.tx)
+                .await
+                .map_err(w)?;
+        }
         let mut idents = p.holdings();
         idents.sort();
         idents.dedup_by(|a, b| a.key == b.key);
@@ -761,19 +767,73 @@ impl WriteTx {
         Ok(())
     }
 
-    /// Creates a person and gives them a reference (`SU-000123`).
+    /// Everyone holding each identifier, read inside this transaction: for an import,
+    /// which checks thousands of rows against the people already recorded at once
+    /// (issue 14). By identifier: (person, reference, name).
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn all_identifier_holders(
+        &mut self,
+    ) -> Result<std::collections::HashMap<String, Vec<(PersonId, String, String)>>> {
+        let rows = sqlx::query("SELECT i.identifier, i.person_id, p.reference, p.name FROM person_identifiers i JOIN people p ON p.id = i.person_id")
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(w)?;
+        let mut out: std::collections::HashMap<String, Vec<(PersonId, String, String)>> =
+            std::collections::HashMap::new();
+        for r in &rows {
+            let r = Cols::of(r, "person_identifiers");
+            out.entry(r.s("identifier")?).or_default().push((
+                PersonId(r.i("person_id")?),
+                r.os("reference")?.unwrap_or_default(),
+                r.s("name")?,
+            ));
+        }
+        Ok(out)
+    }
+
+    /// Notes that a record came from an earlier system (issue 14).
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] when that source's key was imported already; the
+    /// database's error.
+    pub async fn insert_imported(&mut self, i: &crate::Imported) -> Result<()> {
+        sqlx::query("INSERT INTO imported (source, kind, source_key, record_id, person_id, line, digest, imported_at, imported_by) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)")
+            .bind(i.source.clone())
+            .bind(i.kind.clone())
+            .bind(i.key.clone())
+            .bind(i.record_id)
+            .bind(i.person_id.0)
+            .bind(i.line)
+            .bind(i.digest.clone())
+            .bind(ts(i.imported_at))
+            .bind(i.imported_by.0)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(w)?;
+        Ok(())
+    }
+
+    /// Creates a person (with their answer about additional help, where they have one) and
+    /// gives them a reference (`SU-000123`).
     ///
     /// # Errors
     /// The database's error.
     pub async fn insert_person(&mut self, p: &ServiceUser) -> Result<(PersonId, String)> {
-        let q = sqlx::query("INSERT INTO people (name, name_lower, postal_address, advocate, preferred_format, preferred_language, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id")
+        let help = p.additional_help.as_ref();
+        let q = sqlx::query("INSERT INTO people (name, name_lower, postal_address, advocate, preferred_format, preferred_language, created_at, help_asked_at, help_asked_by, help_needed, help_words) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) RETURNING id")
             .bind(p.name.clone())
             .bind(p.name.to_lowercase())
             .bind(p.postal_address.clone())
             .bind(p.advocate.as_ref().map(advocate_json))
             .bind(p.preferred_format.as_str())
             .bind(p.preferred_language.clone())
-            .bind(ts(p.created_at));
+            .bind(ts(p.created_at))
+            .bind(help.map(|h| ts(h.asked_at)))
+            .bind(help.map(|h| h.asked_by.0))
+            .bind(help.map(|h| i64::from(h.needs_help)))
+            .bind(help.and_then(|h| h.in_their_words.clone()));
         let id = self.insert_returning_id(q).await?;
         let reference = format!("SU-{id:06}");
         sqlx::query("UPDATE people SET reference = $1 WHERE id = $2")
@@ -784,7 +844,7 @@ impl WriteTx {
             .map_err(w)?;
         let mut with_id = p.clone();
         with_id.id = PersonId(id);
-        self.write_identifiers(&with_id).await?;
+        self.write_identifiers(&with_id, true).await?;
         Ok((PersonId(id), reference))
     }
 
@@ -810,7 +870,7 @@ impl WriteTx {
             StoreError::NotFound(format!("no service user {}", p.id))
         })
         .await?;
-        self.write_identifiers(p).await
+        self.write_identifiers(p, false).await
     }
 
     /// # Errors

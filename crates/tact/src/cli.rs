@@ -132,6 +132,11 @@ pub enum Command {
         #[command(subcommand)]
         command: RetentionCmd,
     },
+    /// Bring in records from the office's earlier systems, from CSV or a spreadsheet
+    /// (an administrator, `--as`). A dry run unless --commit: every problem is listed with
+    /// its row, column and reason, and nothing is written; with --commit, all of the file
+    /// is written or none of it. Importing the same file again changes nothing.
+    Import(ImportArgs),
     /// Subject access: everything held about one person, as files in a folder (the DPO).
     Export {
         #[command(subcommand)]
@@ -692,4 +697,34 @@ mod tests {
         use clap::CommandFactory;
         super::Cli::command().debug_assert();
     }
+}
+
+#[derive(Args)]
+pub struct ImportArgs {
+    /// The file: .csv (UTF-8), .xlsx, .xls or .ods.
+    #[arg(required_unless_present = "template")]
+    pub file: Option<std::path::PathBuf>,
+    /// What the file holds: people or matters (import people first: matters name them).
+    #[arg(long, required_unless_present = "template")]
+    pub kind: Option<String>,
+    /// The system the records come from (such as crm); rows are keyed by it and their id,
+    /// so use the same name every time for the same system.
+    #[arg(long, required_unless_present = "template")]
+    pub source: Option<String>,
+    /// In a spreadsheet, the sheet to read (the first otherwise).
+    #[arg(long)]
+    pub sheet: Option<String>,
+    /// A column with another heading: field=Heading (repeatable), such as phones=Telephone.
+    #[arg(long = "map", value_name = "FIELD=HEADING")]
+    pub map: Vec<String>,
+    /// Write the records (without it, a dry run that writes nothing).
+    #[arg(long)]
+    pub commit: bool,
+    /// Write a template for KIND instead: KIND-template.csv and KIND-template.md (notes on
+    /// every column) in --out.
+    #[arg(long, value_name = "KIND", conflicts_with_all = ["file", "commit"])]
+    pub template: Option<String>,
+    /// With --template: the folder to write it in.
+    #[arg(long, default_value = ".")]
+    pub out: std::path::PathBuf,
 }

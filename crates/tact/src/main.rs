@@ -358,6 +358,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             println!("{out}");
             Ok(ExitCode::SUCCESS)
         }
+        Command::Import(args) => import(&cli.data, cli.as_staff, &args, url_flag).await,
         Command::Export {
             command: ExportCmd::Person { id, out },
         } => {
@@ -1219,6 +1220,7 @@ fn request_for(command: Command) -> Result<Request> {
         | Command::Mail { .. }
         | Command::Jobs { .. }
         | Command::Export { .. }
+        | Command::Import(_)
         | Command::Retention { .. }
         | Command::Backup { .. }
         | Command::Restore { .. }
@@ -1519,4 +1521,130 @@ async fn shutdown_signal() {
         () = ctrl_c => {},
         () = term => {},
     }
+}
+
+/// `tact import` (issue 14): a template, a dry run, or an import.
+async fn import(
+    data: &std::path::Path,
+    as_staff: Option<i64>,
+    args: &cli::ImportArgs,
+    url_flag: Option<&str>,
+) -> Result<ExitCode> {
+    use tact_core::import::{template_csv, template_notes, Kind, Mapping};
+    if let Some(kind) = &args.template {
+        let kind = Kind::parse(kind).map_err(|e| anyhow!("--template: {}", e.message))?;
+        std::fs::create_dir_all(&args.out)
+            .with_context(|| format!("making {}", args.out.display()))?;
+        let csv = args.out.join(format!("{}-template.csv", kind.as_str()));
+        let notes = args.out.join(format!("{}-template.md", kind.as_str()));
+        for (path, text) in [(&csv, template_csv(kind)), (&notes, template_notes(kind))] {
+            if path.exists() {
+                bail!(
+                    "{} exists already: give another --out folder",
+                    path.display()
+                );
+            }
+            std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
+        }
+        println!(
+            "{}",
+            json!({"template": csv.display().to_string(), "notes": notes.display().to_string()})
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (Some(file), Some(kind), Some(source)) = (&args.file, &args.kind, &args.source) else {
+        bail!("give the file, --kind and --source (or --template KIND)");
+    };
+    let refuse = |what: &str, e: tact_core::RuleError| {
+        eprintln!("error: {what}{}", e.message);
+        Ok(ExitCode::from(2))
+    };
+    let kind = match Kind::parse(kind) {
+        Ok(k) => k,
+        Err(e) => return refuse("--kind: ", e),
+    };
+    let mapping = match Mapping::parse(&args.map) {
+        Ok(m) => m,
+        Err(e) => return refuse("--map: ", e),
+    };
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let name = file.file_name().map_or_else(
+        || file.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let table = match tact_app::import::read_table(&name, &bytes, args.sheet.as_deref()) {
+        Ok(t) => t,
+        Err(e) => return refuse("", e),
+    };
+    let dir = DataDir::open(data)?;
+    let app = open_app(&dir, url_flag).await?;
+    let mut ctx = tact_app::Ctx::new(acting_as(&app, as_staff).await?);
+    let bar = args
+        .commit
+        .then(|| progress::bar(table.rows.len(), &format!("{} written", kind.as_str())));
+    if let Some(bar) = &bar {
+        let shown = bar.clone();
+        ctx.progress = Some(tact_app::Progress(std::sync::Arc::new(
+            move |done, total| {
+                shown.set_length(total);
+                shown.set_position(done);
+            },
+        )));
+    }
+    let done = app
+        .execute(
+            &ctx,
+            tact_core::command::ImportRecords {
+                source: source.clone(),
+                kind,
+                table,
+                mapping,
+                commit: args.commit,
+            },
+        )
+        .await;
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let report = match done {
+        Ok(r) => r,
+        Err(tact_app::AppError::Rule(e)) => return refuse("", e),
+        Err(e) => return Err(e.into()),
+    };
+    for p in &report.problems {
+        eprintln!("{name}: row {}, column {}: {}", p.row, p.column, p.reason);
+    }
+    println!(
+        "{}",
+        json!({
+            "file": name,
+            "source": report.source,
+            "kind": report.kind.as_str(),
+            "rows": report.rows,
+            "new": report.new,
+            "already_imported": report.already,
+            "problems": report.problems.iter().map(|p| json!({"file": name, "row": p.row, "column": p.column, "reason": p.reason})).collect::<Vec<_>>(),
+            "committed": report.committed,
+        })
+    );
+    if !report.problems.is_empty() {
+        eprintln!(
+            "{} problem{}: nothing was written. Put them right in the file and run this again.",
+            report.problems.len(),
+            if report.problems.len() == 1 { "" } else { "s" }
+        );
+        return Ok(ExitCode::from(2));
+    }
+    if report.new == 0 {
+        eprintln!(
+            "Nothing to write: every row was imported from {} before.",
+            report.source
+        );
+    } else if !report.committed {
+        eprintln!(
+            "Dry run: {} new, {} already imported, no problems. Nothing was written; add --commit to import.",
+            report.new, report.already
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -5,7 +5,7 @@
 use crate::ui_forms::capital;
 use crate::AppState;
 use askama::Template;
-use tact_app::evidence::DecisionEvidence;
+use tact_app::evidence::{Decision, DecisionEvidence};
 use tact_app::query as q;
 use tact_core::check::{long_date, uk_date};
 use tact_core::evidence::{Support, RECENT_WEEKS, WEEKS};
@@ -47,6 +47,8 @@ struct Evidence {
     rewordings: Vec<Side>,
     adjustments: Vec<Row>,
     letter: Option<(String, crate::ui_letters::Shown)>,
+    letter_heading: &'static str,
+    letter_note: &'static str,
     large: bool,
 }
 
@@ -132,17 +134,17 @@ fn per_week(x: f64) -> String {
 /// The evidence for a decision on `plan`, as HTML for the decision page; `None` when the
 /// asker may not read it (the form still shows, and its step is checked when they act).
 ///
-/// `letter`: whether to show the notice the person will receive (on the authorise page; a
-/// review or dispute has not decided its letter yet).
+/// `decision` chooses the letter shown: the notice to authorise; to review or hear a
+/// dispute, the outcome letter as it reads if the plan is kept, the reasons still to come.
 pub(crate) async fn evidence(
     state: &AppState,
     actor: &Actor,
     plan: PlanId,
-    letter: bool,
+    decision: Decision,
 ) -> Option<String> {
     let e: DecisionEvidence = state
         .app
-        .query(actor, q::DecisionEvidence { plan })
+        .query(actor, q::DecisionEvidence { plan, decision })
         .await
         .ok()?;
     let p = &state.app.profile;
@@ -347,8 +349,17 @@ pub(crate) async fn evidence(
         adjustments,
         letter: e
             .letter
-            .filter(|_| letter)
             .map(|(subject, text)| (subject, crate::ui_letters::shown(&text))),
+        letter_heading: if decision == Decision::Authorise {
+            "The letter they will receive"
+        } else {
+            "The letter they will receive if you keep it"
+        },
+        letter_note: if decision == Decision::Authorise {
+            ""
+        } else {
+            "If you change or end it instead, the letter says so. Your reasons go where shown."
+        },
         large: matches!(
             e.person.preferred_format,
             tact_core::model::Format::LargePrint | tact_core::model::Format::EasyRead

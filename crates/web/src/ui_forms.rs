@@ -1147,7 +1147,13 @@ async fn decision_spec(
         ],
         submit: "Record the decision",
         back: format!("/plans/{id}"),
-        evidence: crate::ui_evidence::evidence(state, actor, s.id, true).await,
+        evidence: crate::ui_evidence::evidence(
+            state,
+            actor,
+            s.id,
+            tact_app::evidence::Decision::Authorise,
+        )
+        .await,
     }
 }
 
@@ -1373,8 +1379,13 @@ async fn review_spec(state: &AppState, actor: &tact_core::roles::Actor, id: i64)
         ],
         submit: "Record the review",
         back: format!("/plans/{id}"),
-        evidence: crate::ui_evidence::evidence(state, actor, tact_core::ids::PlanId(id), false)
-            .await,
+        evidence: crate::ui_evidence::evidence(
+            state,
+            actor,
+            tact_core::ids::PlanId(id),
+            tact_app::evidence::Decision::Review,
+        )
+        .await,
     }
 }
 
@@ -2070,7 +2081,13 @@ async fn dispute_decision_spec(
         fields,
         submit: "Record the decision",
         back: plan.map_or_else(|| "/".into(), |s| format!("/plans/{}", s.id)),
-        evidence: crate::ui_evidence::evidence(state, actor, d.plan_id, false).await,
+        evidence: crate::ui_evidence::evidence(
+            state,
+            actor,
+            d.plan_id,
+            tact_app::evidence::Decision::Dispute,
+        )
+        .await,
     }
 }
 

@@ -882,6 +882,15 @@ async fn nor_7_1_a_dispute_decided_in_the_ui_can_change_the_plan() {
     let (st, html) = ui.page(&sol, &path).await;
     assert_eq!(st, StatusCode::OK);
     assert!(html.contains("I have no email at home"));
+    // Issue 13: the outcome letter as it reads if the plan is kept, reasons still to come.
+    let reasons = tact_mail::letters::escape(tact_app::evidence::REASONS_TO_COME);
+    for must in [
+        "The letter they will receive if you keep it",
+        "Dear Jo Bloggs,",
+        reasons.as_str(),
+    ] {
+        assert!(html.contains(must), "{must}\n{html}");
+    }
     assert!(
         html.contains("id=\"single-channel__use\" name=\"single-channel__use\" type=\"checkbox\" value=\"yes\" checked"),
         "{html}"
@@ -2333,6 +2342,15 @@ async fn nor_8_2_the_review_form_shows_conduct_since_and_can_go_on_to_change_the
         form.contains("contacts: 1, of which breaches: 1; incidents recorded: 0"),
         "{form}"
     );
+    // Issue 13: the review outcome letter as it reads if the plan is kept.
+    let reasons = tact_mail::letters::escape(tact_app::evidence::REASONS_TO_COME);
+    for must in [
+        "The letter they will receive if you keep it",
+        "to keep the arrangements as they are",
+        reasons.as_str(),
+    ] {
+        assert!(form.contains(must), "{must}\n{form}");
+    }
     // Reading their conduct for the review is on the access log.
     ui.app.flush_access_log().await.unwrap();
     let log = ui

@@ -1,0 +1,484 @@
+//! Importing an office's existing records (issue 14): every row checked by the core's rules
+//! ([`tact_core::import::check`]) and against what Tact holds already (a number another
+//! person holds, a matter's person not yet imported, a row changed since it was imported);
+//! then, asked to commit and with no problem found, everything written in one transaction —
+//! each record with an event naming its source and row, and its key kept so that importing
+//! the same file again changes nothing.
+
+use crate::{App, Ctx, Executed, Handles, Result};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use tact_core::audit::{AuditAction, AuditEvent};
+use tact_core::command as cmd;
+use tact_core::error::RuleError;
+use tact_core::identity::Holder;
+use tact_core::ids::{MatterId, PersonId};
+use tact_core::import::{check, Kind, MatterRow, PersonRow, Problem, Rows};
+use tact_core::model::{AdditionalHelp, Format, Matter, ServiceUser};
+use tact_store::{Imported, WriteTx};
+
+/// What an import found, and what it did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportReport {
+    pub source: String,
+    pub kind: Kind,
+    /// Rows read (not counting empty ones).
+    pub rows: usize,
+    /// Rows that are new, written (with `committed`) or to be written.
+    pub new: usize,
+    /// Rows imported from this source before, unchanged: skipped.
+    pub already: usize,
+    /// Every problem, by row; with any, nothing is written.
+    pub problems: Vec<Problem>,
+    /// Whether the new rows were written.
+    pub committed: bool,
+}
+
+fn digest(raw: &str) -> String {
+    hex::encode(Sha256::digest(raw.as_bytes()))
+}
+
+/// A source names where records came from: "crm", "complaints-2024.xlsx".
+fn source_name(source: &str) -> Result<String> {
+    let s = source.trim();
+    if s.is_empty() || s.chars().count() > 100 || s.chars().any(char::is_control) {
+        return Err(RuleError::invalid(
+            "source",
+            "name the system the records come from, in at most 100 characters (such as crm or complaints-2024)",
+        )
+        .into());
+    }
+    Ok(s.to_string())
+}
+
+/// Rows seen before: those unchanged are skipped; a changed one is a problem (Tact keeps
+/// what it has; the change is made in Tact, where it is recorded).
+fn already<'r, R>(
+    rows: &'r [R],
+    before: &HashMap<String, Imported>,
+    problems: &mut Vec<Problem>,
+    parts: impl Fn(&R) -> (&str, &str, usize),
+) -> (Vec<&'r R>, usize) {
+    let mut new = Vec::new();
+    let mut skipped = 0;
+    for r in rows {
+        let (key, raw, line) = parts(r);
+        match before.get(key) {
+            None => new.push(r),
+            Some(i) if i.digest == digest(raw) => skipped += 1,
+            Some(i) => problems.push(Problem {
+                row: line,
+                column: "id".into(),
+                reason: format!(
+                    "{key} was imported from this source on {} (row {}) and has changed since; Tact does not overwrite it: change the record in Tact, where the change is recorded",
+                    tact_core::check::long_date(tact_core::check::uk_date(i.imported_at)),
+                    i.line
+                ),
+            }),
+        }
+    }
+    (new, skipped)
+}
+
+impl Handles<cmd::ImportRecords> for App {
+    type Output = ImportReport;
+
+    async fn handle(&self, ctx: &Ctx, c: cmd::ImportRecords, _: Executed) -> Result<ImportReport> {
+        let source = source_name(&c.source)?;
+        let (rows, mut problems) = check(c.kind, &c.table, &c.mapping);
+        let read = c
+            .table
+            .rows
+            .iter()
+            .filter(|(_, cells)| cells.iter().any(|x| !x.trim().is_empty()))
+            .count();
+        let before = self.store.imported(&source, c.kind.as_str()).await?;
+        let mut report = ImportReport {
+            source: source.clone(),
+            kind: c.kind,
+            rows: read,
+            new: 0,
+            already: 0,
+            problems: Vec::new(),
+            committed: false,
+        };
+        // One transaction checks what Tact holds and writes: on SQLite it holds the write
+        // lock, so nothing can take a number between the check and the write.
+        let mut tx = self.begin().await?;
+        let plan = match &rows {
+            Rows::People(people) => {
+                let (new, skipped) =
+                    already(people, &before, &mut problems, |p| (&p.key, &p.raw, p.line));
+                report.already = skipped;
+                let holders = tx.all_identifier_holders().await?;
+                for p in &new {
+                    problems.extend(held_by_others(p, &holders));
+                }
+                Planned::People(new)
+            }
+            Rows::Matters(matters) => {
+                let (new, skipped) = already(matters, &before, &mut problems, |m| {
+                    (&m.key, &m.raw, m.line)
+                });
+                report.already = skipped;
+                let people = self.store.imported(&source, Kind::People.as_str()).await?;
+                let mut owners = Vec::with_capacity(new.len());
+                for m in new {
+                    match people.get(&m.person) {
+                        Some(p) => owners.push((m, p.person_id)),
+                        None => problems.push(Problem {
+                            row: m.line,
+                            column: "person".into(),
+                            reason: format!(
+                                "no person with the id {:?} has been imported from {source}: import the people file first",
+                                m.person
+                            ),
+                        }),
+                    }
+                }
+                Planned::Matters(owners)
+            }
+        };
+        problems.sort_by_key(|p| p.row);
+        report.new = plan.len();
+        report.problems = problems;
+        // Nothing new (a second run of the same file) writes nothing at all.
+        if !c.commit || !report.problems.is_empty() || report.new == 0 {
+            return Ok(report);
+        }
+        let progress = |done: usize| {
+            if let Some(p) = &ctx.progress {
+                (p.0)(done as u64, report.new as u64);
+            }
+        };
+        let now = self.now();
+        let mut written = 0;
+        match plan {
+            Planned::People(new) => {
+                for p in new {
+                    self.import_person(&mut tx, ctx, &source, p).await?;
+                    written += 1;
+                    if written % 500 == 0 {
+                        progress(written);
+                    }
+                }
+            }
+            Planned::Matters(new) => {
+                for (m, person) in new {
+                    self.import_matter(&mut tx, ctx, &source, m, person).await?;
+                    written += 1;
+                    if written % 500 == 0 {
+                        progress(written);
+                    }
+                }
+            }
+        }
+        tx.audit(&[AuditEvent::new(
+            now,
+            ctx.actor.id,
+            AuditAction::RecordsImported,
+            format!("import:{source}"),
+        )
+        .detail("source", &source)
+        .detail("kind", c.kind.as_str())
+        .detail("new", written)
+        .detail("already", report.already)])
+            .await?;
+        self.finish(tx, ctx, &format!("import:{source}")).await?;
+        progress(written);
+        self.after_write().await;
+        report.committed = true;
+        Ok(report)
+    }
+}
+
+enum Planned<'r> {
+    People(Vec<&'r PersonRow>),
+    Matters(Vec<(&'r MatterRow, PersonId)>),
+}
+
+impl Planned<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Self::People(r) => r.len(),
+            Self::Matters(r) => r.len(),
+        }
+    }
+}
+
+/// A number or address someone already in Tact holds, not marked shared: refused by the
+/// same rule as at every other door ([`tact_core::identity::may_hold`]).
+fn held_by_others(
+    p: &PersonRow,
+    holders: &HashMap<String, Vec<(PersonId, String, String)>>,
+) -> Vec<Problem> {
+    let marked = p.input.shared_marks().unwrap_or_default();
+    let mut out = Vec::new();
+    let keys = p
+        .input
+        .phones
+        .iter()
+        .map(|x| (x.as_str(), "phones"))
+        .chain(p.input.emails.iter().map(|x| (x.as_str(), "emails")));
+    for (key, field) in keys {
+        let Some(others) = holders.get(key) else {
+            continue;
+        };
+        let others: Vec<Holder> = others
+            .iter()
+            .map(|(person, reference, name)| Holder {
+                person: *person,
+                reference: reference.clone(),
+                name: name.clone(),
+            })
+            .collect();
+        if let Err(e) =
+            tact_core::identity::may_hold(key, field, &others, marked.iter().any(|m| m == key))
+        {
+            out.push(Problem {
+                row: p.line,
+                column: field.into(),
+                reason: e.message,
+            });
+        }
+    }
+    out
+}
+
+impl App {
+    async fn import_person(
+        &self,
+        tx: &mut WriteTx,
+        ctx: &Ctx,
+        source: &str,
+        row: &PersonRow,
+    ) -> Result<()> {
+        let now = self.now();
+        let input = row.input.clone();
+        let mut p = ServiceUser {
+            id: PersonId(0),
+            reference: String::new(),
+            name: input.name.trim().to_string(),
+            shared_identifiers: input.shared_marks()?,
+            phones: input.phones,
+            emails: input.emails,
+            postal_address: input.postal_address,
+            advocate: input.advocate,
+            preferred_format: input.preferred_format.unwrap_or(Format::Standard),
+            preferred_language: input.preferred_language,
+            additional_help: row
+                .needs_help
+                .clone()
+                .map(|(needs_help, words)| AdditionalHelp {
+                    asked_at: now,
+                    asked_by: ctx.actor.id,
+                    needs_help,
+                    in_their_words: words,
+                }),
+            created_at: now,
+        };
+        p.phones.dedup();
+        p.emails.dedup();
+        let (id, _) = tx.insert_person(&p).await?;
+        tx.audit(&[AuditEvent::new(
+            now,
+            ctx.actor.id,
+            AuditAction::PersonImported,
+            format!("person:{id}"),
+        )
+        .person(id)
+        .detail("source", source)
+        .detail("source_id", &row.key)
+        .detail("row", row.line)])
+            .await?;
+        tx.insert_imported(&Imported {
+            source: source.to_string(),
+            kind: Kind::People.as_str().into(),
+            key: row.key.clone(),
+            record_id: id.0,
+            person_id: id,
+            line: i64::try_from(row.line).unwrap_or(i64::MAX),
+            digest: digest(&row.raw),
+            imported_at: now,
+            imported_by: ctx.actor.id,
+        })
+        .await?;
+        Ok(())
+    }
+
+    async fn import_matter(
+        &self,
+        tx: &mut WriteTx,
+        ctx: &Ctx,
+        source: &str,
+        row: &MatterRow,
+        person: PersonId,
+    ) -> Result<()> {
+        let now = self.now();
+        let m = Matter {
+            id: MatterId(0),
+            person_id: person,
+            reference: String::new(),
+            kind: row.kind,
+            title: row.title.clone(),
+            status: row.status,
+            finalised_on: row.finalised_on,
+            opened_at: now,
+        };
+        let (id, _) = tx.insert_matter(&m).await?;
+        tx.audit(&[AuditEvent::new(
+            now,
+            ctx.actor.id,
+            AuditAction::MatterImported,
+            format!("matter:{id}"),
+        )
+        .person(person)
+        .detail("source", source)
+        .detail("source_id", &row.key)
+        .detail("row", row.line)
+        .detail("status", row.status.as_str())])
+            .await?;
+        tx.insert_imported(&Imported {
+            source: source.to_string(),
+            kind: Kind::Matters.as_str().into(),
+            key: row.key.clone(),
+            record_id: id.0,
+            person_id: person,
+            line: i64::try_from(row.line).unwrap_or(i64::MAX),
+            digest: digest(&row.raw),
+            imported_at: now,
+            imported_by: ctx.actor.id,
+        })
+        .await?;
+        Ok(())
+    }
+}
+
+/// Reads a file to import — CSV (UTF-8, with or without a byte-order mark) or a
+/// spreadsheet (.xlsx, .xls, .ods; the named sheet, else the first) — into a table of text
+/// cells: dates as `YYYY-MM-DD`, whole numbers without a decimal point (a telephone number
+/// a spreadsheet took for a number keeps its digits).
+///
+/// # Errors
+/// An invalid-input error naming the field `file`: not a file of those kinds, not UTF-8
+/// text, a damaged spreadsheet, no such sheet, or no heading row.
+pub fn read_table(
+    name: &str,
+    bytes: &[u8],
+    sheet: Option<&str>,
+) -> std::result::Result<tact_core::import::Table, RuleError> {
+    let lower = name.to_ascii_lowercase();
+    let bad = |why: String| RuleError::invalid("file", format!("{name}: {why}"));
+    let table = if [".xlsx", ".xlsm", ".xls", ".ods"]
+        .iter()
+        .any(|e| lower.ends_with(e))
+    {
+        read_sheet(bytes, sheet).map_err(bad)?
+    } else if lower.ends_with(".csv") || lower.ends_with(".txt") {
+        if sheet.is_some() {
+            return Err(bad("a CSV file has no sheets".into()));
+        }
+        read_csv(bytes).map_err(bad)?
+    } else {
+        return Err(bad(
+            "expected a .csv file or a spreadsheet (.xlsx, .xls or .ods)".into(),
+        ));
+    };
+    if table.headers.iter().all(|h| h.trim().is_empty()) {
+        return Err(bad(
+            "the first row should be the headings, and is empty".into()
+        ));
+    }
+    Ok(table)
+}
+
+fn read_csv(bytes: &[u8]) -> std::result::Result<tact_core::import::Table, String> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut table = tact_core::import::Table::default();
+    for (i, rec) in r.records().enumerate() {
+        let rec = rec.map_err(|e| match e.kind() {
+            csv::ErrorKind::Utf8 { pos, .. } => format!(
+                "line {} is not UTF-8 text: save the file as \"CSV UTF-8\"",
+                pos.as_ref()
+                    .map_or(i + 1, |p| usize::try_from(p.line()).unwrap_or(i + 1))
+            ),
+            _ => format!("not a CSV file Tact can read: {e}"),
+        })?;
+        let line = rec
+            .position()
+            .map_or(i + 1, |p| usize::try_from(p.line()).unwrap_or(i + 1));
+        let cells: Vec<String> = rec.iter().map(str::to_string).collect();
+        if i == 0 {
+            table.headers = cells;
+        } else {
+            table.rows.push((line, cells));
+        }
+    }
+    Ok(table)
+}
+
+fn read_sheet(
+    bytes: &[u8],
+    sheet: Option<&str>,
+) -> std::result::Result<tact_core::import::Table, String> {
+    use calamine::{Data, Reader};
+    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
+        .map_err(|e| format!("not a spreadsheet Tact can read: {e}"))?;
+    let names = book.sheet_names();
+    let name = match sheet {
+        Some(s) => names
+            .iter()
+            .find(|n| n.as_str() == s)
+            .cloned()
+            .ok_or_else(|| format!("no sheet named {s:?}; its sheets are {}", names.join(", ")))?,
+        None => names
+            .first()
+            .cloned()
+            .ok_or("the spreadsheet has no sheets")?,
+    };
+    let range = book
+        .worksheet_range(&name)
+        .map_err(|e| format!("cannot read the sheet {name:?}: {e}"))?;
+    let first = range.start().map_or(0, |(row, _)| row as usize);
+    let left = range.start().map_or(0, |(_, col)| col as usize);
+    let text = |d: &Data| -> String {
+        match d {
+            Data::Empty => String::new(),
+            Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+            Data::Int(i) => i.to_string(),
+            #[allow(clippy::cast_possible_truncation)]
+            Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => (*f as i64).to_string(),
+            Data::Float(f) => f.to_string(),
+            Data::Bool(b) => if *b { "yes" } else { "no" }.into(),
+            Data::DateTime(dt) => excel_day(dt.as_f64()).unwrap_or_else(|| dt.as_f64().to_string()),
+            Data::Error(e) => format!("#{e:?}"),
+        }
+    };
+    let mut table = tact_core::import::Table::default();
+    for (i, row) in range.rows().enumerate() {
+        // Columns left of the used range are empty: keep positions as the sheet has them.
+        let cells: Vec<String> = std::iter::repeat_n(String::new(), left)
+            .chain(row.iter().map(text))
+            .collect();
+        if i == 0 {
+            table.headers = cells;
+        } else {
+            table.rows.push((first + i + 1, cells));
+        }
+    }
+    Ok(table)
+}
+
+/// A spreadsheet's day number (days since 30 December 1899) as `YYYY-MM-DD`.
+fn excel_day(serial: f64) -> Option<String> {
+    #[allow(clippy::cast_possible_truncation)]
+    let days = serial.floor() as i64;
+    let d = jiff::civil::date(1899, 12, 30)
+        .checked_add(jiff::Span::new().try_days(days).ok()?)
+        .ok()?;
+    Some(d.to_string())
+}

@@ -1,0 +1,324 @@
+//! Issue 14: importing an office's existing records — on SQLite and (when configured)
+//! PostgreSQL, through the one entry, with CSV and a real .xlsx file.
+
+mod common;
+
+use common::world;
+use tact_app::import::read_table;
+use tact_app::query as q;
+use tact_core::command as cmd;
+use tact_core::identity::Identifier;
+use tact_core::import::{Kind, Mapping};
+use tact_core::profile::Channel;
+use tact_core::roles::Role;
+use tact_store::testing;
+
+fn import(kind: Kind, file: &str, text: &str, commit: bool) -> cmd::ImportRecords {
+    cmd::ImportRecords {
+        source: "crm".into(),
+        kind,
+        table: read_table(file, text.as_bytes(), None).unwrap(),
+        mapping: Mapping::default(),
+        commit,
+    }
+}
+
+const PEOPLE: &str = "id,name,phones,emails,needs_help,help_in_their_words\n\
+C-1,Amira Evans,07911 123456,amira@example.org,yes,I need letters read to me\n\
+C-2,Sam Smith,01642 301653,,,\n";
+
+/// A dry run writes nothing; a commit writes every row; the same file again changes
+/// nothing; a row changed since is reported, not overwritten; and the contact check knows
+/// the imported numbers at once.
+#[tokio::test]
+async fn issue_14_a_dry_run_writes_nothing_a_commit_all_and_a_second_run_nothing_more() {
+    for (name, url) in testing::fresh_urls().await {
+        let w = world(&url).await;
+        let admin = w
+            .app
+            .create_staff(None, "Ada Admin", Role::Admin, None, None)
+            .await
+            .unwrap();
+        let admin = common::ctx(&admin);
+        // Only an administrator imports (the profile's import_records).
+        let r = w
+            .app
+            .execute(&w.cw, import(Kind::People, "people.csv", PEOPLE, true))
+            .await;
+        assert!(
+            matches!(&r, Err(tact_app::AppError::Rule(e)) if e.kind == tact_core::RuleErrorKind::Forbidden),
+            "{name}: {r:?}"
+        );
+        let events = |app: &tact_app::App| {
+            let app = app.clone();
+            async move { app.store().audit_head().await.unwrap() }
+        };
+        let head = events(&w.app).await;
+        let dry = w
+            .app
+            .execute(&admin, import(Kind::People, "people.csv", PEOPLE, false))
+            .await
+            .unwrap();
+        assert_eq!((dry.rows, dry.new, dry.already), (2, 2, 0), "{name}");
+        assert!(dry.problems.is_empty() && !dry.committed);
+        assert_eq!(
+            events(&w.app).await,
+            head,
+            "{name}: a dry run writes nothing"
+        );
+        let found = |text: &'static str| {
+            let app = w.app.clone();
+            let actor = w.cw.actor.clone();
+            async move {
+                app.query(&actor, q::Search { text: text.into() })
+                    .await
+                    .unwrap()
+            }
+        };
+        assert!(found("Amira").await.is_empty(), "{name}");
+
+        let done = w
+            .app
+            .execute(&admin, import(Kind::People, "people.csv", PEOPLE, true))
+            .await
+            .unwrap();
+        assert!(done.committed && done.new == 2, "{name}: {done:?}");
+        let amira = found("Amira").await;
+        assert_eq!(amira.len(), 1, "{name}");
+        let amira = &amira[0];
+        assert_eq!(amira.phones[0].as_str(), "+447911123456");
+        let help = amira.additional_help.as_ref().expect("the help answer");
+        assert!(help.needs_help);
+        assert_eq!(
+            help.in_their_words.as_deref(),
+            Some("I need letters read to me")
+        );
+        // The record says where it came from, and so does its event.
+        let from = w.app.store().imported_for(amira.id).await.unwrap();
+        assert_eq!(from.len(), 1);
+        assert_eq!(
+            (from[0].source.as_str(), from[0].key.as_str(), from[0].line),
+            ("crm", "C-1", 2)
+        );
+        let history = w.app.store().audit_of(amira.id).await.unwrap();
+        assert!(
+            history.iter().any(|e| e.action == "person.imported"
+                && e.detail.contains("crm")
+                && e.detail.contains("C-1")),
+            "{name}: {history:?}"
+        );
+        // The contact check knows the imported number straight away.
+        let v = w
+            .app
+            .query(
+                &w.cw.actor,
+                q::Check {
+                    caller: Some(Identifier::parse("07911123456").unwrap()),
+                    channel: Channel::Phone,
+                    staff: None,
+                    at: w.app.now(),
+                    matter: None,
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(v.verdict.person, Some(amira.id), "{name}");
+
+        // The same file again changes nothing, not even the event log.
+        let head = events(&w.app).await;
+        let again = w
+            .app
+            .execute(&admin, import(Kind::People, "people.csv", PEOPLE, true))
+            .await
+            .unwrap();
+        assert_eq!((again.new, again.already), (0, 2), "{name}");
+        assert_eq!(events(&w.app).await, head, "{name}");
+        assert_eq!(found("Amira").await.len(), 1);
+
+        // A row changed in the source since is a problem, and nothing of the file is written.
+        let changed = format!("{PEOPLE}C-3,Kim Lee,,,,\n").replace("Sam Smith", "Sam Smyth");
+        let r = w
+            .app
+            .execute(&admin, import(Kind::People, "people.csv", &changed, true))
+            .await
+            .unwrap();
+        assert!(!r.committed);
+        assert_eq!(r.problems.len(), 1, "{name}: {r:?}");
+        assert_eq!(
+            (r.problems[0].row, r.problems[0].column.as_str()),
+            (3, "id")
+        );
+        assert!(r.problems[0].reason.contains("has changed since"));
+        assert!(found("Kim").await.is_empty(), "{name}: all or none");
+    }
+}
+
+/// Every problem at once, with its row, column and the core's reason; a number someone in
+/// Tact already holds is refused as at every other door; nothing is written.
+#[tokio::test]
+async fn issue_14_problems_are_listed_by_row_and_column_and_nothing_is_written() {
+    for (name, url) in testing::fresh_urls().await {
+        let w = world(&url).await;
+        let admin = w
+            .app
+            .create_staff(None, "Ada Admin", Role::Admin, None, None)
+            .await
+            .unwrap();
+        let admin = common::ctx(&admin);
+        // jo@example.org is Jo Bloggs's, already in Tact.
+        let text = "id,name,emails,preferred_format\n\
+            C-1,Jo Two,jo@example.org,\n\
+            C-2,,not-an-address,sign language\n\
+            C-3,Fine Person,fine@example.org,\n";
+        let r = w
+            .app
+            .execute(&admin, import(Kind::People, "people.csv", text, true))
+            .await
+            .unwrap();
+        assert!(!r.committed, "{name}");
+        let at: Vec<(usize, &str)> = r
+            .problems
+            .iter()
+            .map(|p| (p.row, p.column.as_str()))
+            .collect();
+        assert_eq!(
+            at,
+            vec![
+                (2, "emails"),
+                (3, "name"),
+                (3, "emails"),
+                (3, "preferred_format")
+            ],
+            "{name}: {:?}",
+            r.problems
+        );
+        assert!(
+            r.problems[0].reason.contains("Jo Bloggs"),
+            "{:?}",
+            r.problems
+        );
+        let none = w
+            .app
+            .query(
+                &w.cw.actor,
+                q::Search {
+                    text: "Fine Person".into(),
+                },
+            )
+            .await
+            .unwrap();
+        assert!(none.is_empty(), "{name}: nothing written");
+    }
+}
+
+/// Matters name their person by the source's id, from a real spreadsheet: a date cell, a
+/// whole number and text all read as the office typed them.
+#[tokio::test]
+async fn issue_14_matters_from_a_spreadsheet_join_their_people_by_the_sources_id() {
+    for (name, url) in testing::fresh_urls().await {
+        let w = world(&url).await;
+        let admin = w
+            .app
+            .create_staff(None, "Ada Admin", Role::Admin, None, None)
+            .await
+            .unwrap();
+        let admin = common::ctx(&admin);
+        // Matters before their people: each is a problem naming the person's id.
+        let xlsx = include_bytes!("data/matters.xlsx");
+        let table = read_table("matters.xlsx", xlsx, None).unwrap();
+        let early = w
+            .app
+            .execute(
+                &admin,
+                cmd::ImportRecords {
+                    source: "crm".into(),
+                    kind: Kind::Matters,
+                    table: table.clone(),
+                    mapping: Mapping::default(),
+                    commit: true,
+                },
+            )
+            .await
+            .unwrap();
+        assert!(!early.committed);
+        assert!(
+            early
+                .problems
+                .iter()
+                .all(|p| p.column == "person" && p.reason.contains("import the people file first")),
+            "{name}: {:?}",
+            early.problems
+        );
+        w.app
+            .execute(&admin, import(Kind::People, "people.csv", PEOPLE, true))
+            .await
+            .unwrap();
+        let done = w
+            .app
+            .execute(
+                &admin,
+                cmd::ImportRecords {
+                    source: "crm".into(),
+                    kind: Kind::Matters,
+                    table,
+                    mapping: Mapping::default(),
+                    commit: true,
+                },
+            )
+            .await
+            .unwrap();
+        assert!(done.committed && done.new == 2, "{name}: {done:?}");
+        let amira = w
+            .app
+            .query(
+                &w.cw.actor,
+                q::Search {
+                    text: "Amira".into(),
+                },
+            )
+            .await
+            .unwrap()
+            .remove(0);
+        let matters = w
+            .app
+            .query(&w.cw.actor, q::Matters { person: amira.id })
+            .await
+            .unwrap();
+        let finalised = matters
+            .iter()
+            .find(|m| m.status == tact_core::model::MatterStatus::Finalised)
+            .expect("the finalised complaint");
+        assert_eq!(
+            finalised.finalised_on,
+            Some(jiff::civil::date(2024, 3, 14)),
+            "{name}: the spreadsheet's date cell"
+        );
+        // A whole number in a cell is its digits, as the source's id.
+        let keys = w.app.store().imported("crm", "matters").await.unwrap();
+        assert!(keys.contains_key("20240117"), "{name}: {keys:?}");
+        assert_eq!(keys["20240117"].record_id, finalised.id.0);
+    }
+}
+
+#[test]
+fn issue_14_files_tact_cannot_read_are_refused_with_their_reason() {
+    let e = read_table("people.pdf", b"%PDF", None).unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("file"));
+    assert!(e.message.contains(".csv"));
+    let e = read_table("people.csv", b"id,name\nC-1,\xff\xfe\n", None).unwrap_err();
+    assert!(e.message.contains("UTF-8"), "{e:?}");
+    let e = read_table("people.xlsx", b"not a zip", None).unwrap_err();
+    assert!(e.message.contains("not a spreadsheet"), "{e:?}");
+    let e = read_table("people.csv", b"\n\n", None).unwrap_err();
+    assert!(e.message.contains("headings"), "{e:?}");
+    // A byte-order mark (Excel's "CSV UTF-8") is not part of the first heading.
+    let t = read_table("people.csv", b"\xEF\xBB\xBFid,name\nC-1,A\n", None).unwrap();
+    assert_eq!(t.headers[0], "id");
+    let e = read_table(
+        "matters.xlsx",
+        include_bytes!("data/matters.xlsx"),
+        Some("Nope"),
+    )
+    .unwrap_err();
+    assert!(e.message.contains("Sheet1"), "{e:?}");
+}

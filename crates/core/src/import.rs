@@ -1,0 +1,825 @@
+//! Importing an office's existing records (issue 14): a table read from a spreadsheet or a
+//! CSV file, a mapping saying which column is which, and each row checked by the core's own
+//! rules — the same phone number, email, format and matter rules every other door asks —
+//! into typed rows, or into problems naming the row, the column and the reason.
+//!
+//! Nothing here reads a file or writes a record: the reader is the app's, and so is the one
+//! transaction that writes all of an import or none of it.
+
+use crate::error::RuleError;
+use crate::identity::{EmailAddress, Identifier, PhoneNumber};
+use crate::model::{Advocate, Format, MatterKind, MatterStatus, PersonInput};
+use jiff::civil::Date;
+use std::collections::{BTreeMap, HashMap};
+
+/// What a file holds: one kind of record a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    People,
+    Matters,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 2] = [Self::People, Self::Matters];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::People => "people",
+            Self::Matters => "matters",
+        }
+    }
+
+    /// # Errors
+    /// An invalid-input error naming the field `kind`.
+    pub fn parse(s: &str) -> Result<Self, RuleError> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s.trim().to_ascii_lowercase())
+            .ok_or_else(|| {
+                RuleError::invalid(
+                    "kind",
+                    format!(
+                        "expected one of {}, got {s:?}",
+                        Self::ALL.map(Self::as_str).join(", ")
+                    ),
+                )
+            })
+    }
+
+    /// The columns a file of this kind may have, in the template's order.
+    pub fn columns(self) -> &'static [Column] {
+        match self {
+            Self::People => PEOPLE,
+            Self::Matters => MATTERS,
+        }
+    }
+}
+
+/// One column of an import file.
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    /// The field, and the template's heading for it.
+    pub name: &'static str,
+    pub required: bool,
+    /// What goes in it, for the template's notes.
+    pub help: &'static str,
+    /// An example value, for the template's example row.
+    pub example: &'static str,
+}
+
+const fn col(
+    name: &'static str,
+    required: bool,
+    help: &'static str,
+    example: &'static str,
+) -> Column {
+    Column {
+        name,
+        required,
+        help,
+        example,
+    }
+}
+
+const PEOPLE: &[Column] = &[
+    col("id", true, "Your system's own identifier for the person. Other files (matters) refer to the person by it, and importing the same file again skips the rows already imported.", "C-1042"),
+    col("name", true, "Their full name.", "Amira Evans"),
+    col("phones", false, "Their telephone numbers in any usual form, separated by semicolons.", "07911 123456; 01642 301653"),
+    col("emails", false, "Their email addresses, separated by semicolons.", "amira@example.org"),
+    col("postal_address", false, "Their postal address, lines separated by commas.", "1 High Street, Middlesbrough, TS1 1AA"),
+    col("advocate_name", false, "Someone who speaks for them (an advocate, a family member), if any.", ""),
+    col("advocate_organisation", false, "The advocate's organisation, if any.", ""),
+    col("advocate_phone", false, "The advocate's telephone number.", ""),
+    col("advocate_email", false, "The advocate's email address.", ""),
+    col("shared", false, "Any of the numbers or addresses above that someone else also uses (a household line, an advocate for several people), separated by semicolons. A number on two people's rows must be marked shared on both.", ""),
+    col("preferred_format", false, "How they want letters: standard, large-print, easy-read, braille, audio or email. Empty means standard.", "large-print"),
+    col("preferred_language", false, "The language they prefer, if not English.", ""),
+    col("needs_help", false, "Their answer when asked whether they need additional help: yes or no. Empty if they were never asked.", "no"),
+    col("help_in_their_words", false, "What they said about the help they need, in their own words.", ""),
+];
+
+const MATTERS: &[Column] = &[
+    col("id", true, "Your system's own identifier for the matter (a case or complaint number).", "CMP-2023-118"),
+    col("person", true, "The person's id, as in the people file.", "C-1042"),
+    col("kind", true, "complaint, case, query or request.", "complaint"),
+    col("title", true, "What it is about, in a few words.", "Delay in answering a complaint about a burglary"),
+    col("status", false, "open, concluded, review-exhausted or finalised. Empty means open.", "finalised"),
+    col("finalised_on", false, "When it was finalised (day/month/year or year-month-day); needed when the status is finalised.", "14/03/2024"),
+];
+
+/// A table read from a file: its headings and its rows, every cell as text (dates as
+/// `YYYY-MM-DD`), and the line of the file each row came from.
+#[derive(Debug, Clone, Default)]
+pub struct Table {
+    pub headers: Vec<String>,
+    /// (line in the file, counting the heading as line 1; the cells).
+    pub rows: Vec<(usize, Vec<String>)>,
+}
+
+/// Something wrong with an import file: where, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The line or spreadsheet row (the heading row is 1); 0 for the file as a whole.
+    pub row: usize,
+    /// The column's heading in the file, or the field's name when the column is missing.
+    pub column: String,
+    pub reason: String,
+}
+
+impl Problem {
+    fn at(row: usize, column: &str, reason: impl Into<String>) -> Self {
+        Self {
+            row,
+            column: column.to_string(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// Which column of a file holds each field. By default, the column whose heading is the
+/// field's name, in any case and with spaces or hyphens for underscores; `field=Heading`
+/// pairs name others.
+#[derive(Debug, Clone, Default)]
+pub struct Mapping(BTreeMap<String, String>);
+
+fn fold(s: &str) -> String {
+    s.trim()
+        .to_lowercase()
+        .chars()
+        .map(|c| if c == ' ' || c == '-' { '_' } else { c })
+        .collect()
+}
+
+impl Mapping {
+    /// Reads `field=Heading` pairs.
+    ///
+    /// # Errors
+    /// A pair without `=`, or naming a field twice.
+    pub fn parse(pairs: &[String]) -> Result<Self, RuleError> {
+        let mut m = BTreeMap::new();
+        for p in pairs {
+            let (field, heading) = p.split_once('=').ok_or_else(|| {
+                RuleError::invalid(
+                    "map",
+                    format!("expected field=Column heading, such as phones=Telephone, got {p:?}"),
+                )
+            })?;
+            if m.insert(fold(field), heading.trim().to_string()).is_some() {
+                return Err(RuleError::invalid(
+                    "map",
+                    format!("the field {:?} is mapped twice", field.trim()),
+                ));
+            }
+        }
+        Ok(Self(m))
+    }
+
+    /// Where each of `kind`'s columns is in `headers` (`None`: not in the file).
+    ///
+    /// # Errors
+    /// Every problem at once: a mapping naming a field the kind does not have or a heading
+    /// the file does not have, a heading used twice, a required column missing.
+    pub fn resolve(
+        &self,
+        kind: Kind,
+        headers: &[String],
+    ) -> Result<Vec<Option<usize>>, Vec<Problem>> {
+        let mut problems = Vec::new();
+        for field in self.0.keys() {
+            if !kind.columns().iter().any(|c| c.name == field) {
+                problems.push(Problem::at(
+                    0,
+                    field,
+                    format!(
+                        "a {} file has no field {field:?}; its fields are {}",
+                        kind.as_str(),
+                        kind.columns()
+                            .iter()
+                            .map(|c| c.name)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
+            }
+        }
+        let folded: Vec<String> = headers.iter().map(|h| fold(h)).collect();
+        for (i, h) in folded.iter().enumerate() {
+            if !h.is_empty() && folded[..i].contains(h) {
+                problems.push(Problem::at(
+                    1,
+                    &headers[i],
+                    "this heading is used for two columns",
+                ));
+            }
+        }
+        let at: Vec<Option<usize>> = kind
+            .columns()
+            .iter()
+            .map(|c| {
+                let want = self.0.get(c.name).map_or_else(|| c.name.to_string(), |h| fold(h));
+                let found = folded.iter().position(|h| *h == want);
+                if found.is_none() {
+                    if let Some(h) = self.0.get(c.name) {
+                        problems.push(Problem::at(1, h, format!("the file has no column headed {h:?} (mapped to {})", c.name)));
+                    } else if c.required {
+                        problems.push(Problem::at(1, c.name, format!("the file has no {} column, which is required (or map one: {}=Your heading)", c.name, c.name)));
+                    }
+                }
+                found
+            })
+            .collect();
+        if problems.is_empty() {
+            Ok(at)
+        } else {
+            Err(problems)
+        }
+    }
+}
+
+/// A documented template for `kind`: a CSV file with the headings and one example row.
+pub fn template_csv(kind: Kind) -> String {
+    let line = |cells: Vec<&str>| {
+        cells
+            .into_iter()
+            .map(|c| {
+                if c.contains([',', '"', '\n']) {
+                    format!("\"{}\"", c.replace('"', "\"\""))
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let cols = kind.columns();
+    format!(
+        "{}\n{}\n",
+        line(cols.iter().map(|c| c.name).collect()),
+        line(cols.iter().map(|c| c.example).collect())
+    )
+}
+
+/// The notes for `kind`'s template: every column, whether it is required, and what goes in it.
+pub fn template_notes(kind: Kind) -> String {
+    let mut s = format!(
+        "# Importing {} into Tact\n\nOne row for each record, under a heading row. Columns may come in any order; a column with another heading can be mapped with `--map field=Heading`. Dates are day/month/year (14/03/2024) or year-month-day (2024-03-14).\n\n| Column | Required | What goes in it | Example |\n|---|---|---|---|\n",
+        kind.as_str()
+    );
+    for c in kind.columns() {
+        s.push_str(&format!(
+            "| {} | {} | {} | {} |\n",
+            c.name,
+            if c.required { "yes" } else { "no" },
+            c.help,
+            c.example
+        ));
+    }
+    s
+}
+
+/// A person row, checked.
+#[derive(Debug, Clone)]
+pub struct PersonRow {
+    pub line: usize,
+    /// The source's own id.
+    pub key: String,
+    /// The row's cells as mapped, to digest.
+    pub raw: String,
+    pub input: PersonInput,
+    /// Their answer when asked about additional help, and in their own words (CLE-8.1, 8.2;
+    /// NOR-4.1), where the source recorded one.
+    pub needs_help: Option<(bool, Option<String>)>,
+}
+
+/// A matter row, checked.
+#[derive(Debug, Clone)]
+pub struct MatterRow {
+    pub line: usize,
+    pub key: String,
+    /// The row's cells as mapped, to digest.
+    pub raw: String,
+    /// The person's source id.
+    pub person: String,
+    pub kind: MatterKind,
+    pub title: String,
+    pub status: MatterStatus,
+    pub finalised_on: Option<Date>,
+}
+
+/// Rows checked, of one kind.
+#[derive(Debug, Clone)]
+pub enum Rows {
+    People(Vec<PersonRow>),
+    Matters(Vec<MatterRow>),
+}
+
+impl Rows {
+    pub fn len(&self) -> usize {
+        match self {
+            Self::People(r) => r.len(),
+            Self::Matters(r) => r.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Reads a day: `YYYY-MM-DD` or `DD/MM/YYYY` (a UK office's spreadsheets).
+///
+/// # Errors
+/// Neither form, or no such day.
+pub fn parse_day(s: &str) -> Result<Date, String> {
+    let s = s.trim();
+    if let Ok(d) = s.parse::<Date>() {
+        return Ok(d);
+    }
+    let parts: Vec<&str> = s.split(['/', '.']).collect();
+    if let [d, m, y] = parts[..] {
+        if let (Ok(d), Ok(m), Ok(y)) = (d.parse::<i8>(), m.parse::<i8>(), y.parse::<i16>()) {
+            if y >= 1000 {
+                return Date::new(y, m, d)
+                    .map_err(|_| format!("{s:?} is not a day of the calendar"));
+            }
+        }
+    }
+    Err(format!(
+        "expected a date such as 14/03/2024 or 2024-03-14, got {s:?}"
+    ))
+}
+
+fn list(s: &str) -> impl Iterator<Item = &str> {
+    s.split([';', '\n'])
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+}
+
+/// One row's cells by field name.
+struct Cells<'a> {
+    line: usize,
+    headers: &'a [String],
+    at: &'a [Option<usize>],
+    cells: &'a [String],
+    kind: Kind,
+    problems: Vec<Problem>,
+}
+
+impl Cells<'_> {
+    fn index(&self, field: &str) -> Option<usize> {
+        self.kind
+            .columns()
+            .iter()
+            .position(|c| c.name == field)
+            .and_then(|i| self.at[i])
+    }
+
+    fn heading(&self, field: &str) -> String {
+        self.index(field)
+            .map_or_else(|| field.to_string(), |i| self.headers[i].clone())
+    }
+
+    /// The cell's text, trimmed ("" when the column is absent or the row short).
+    fn get(&self, field: &str) -> &str {
+        self.index(field)
+            .and_then(|i| self.cells.get(i))
+            .map_or("", |s| s.trim())
+    }
+
+    fn opt(&self, field: &str) -> Option<String> {
+        Some(self.get(field).to_string()).filter(|s| !s.is_empty())
+    }
+
+    fn required(&mut self, field: &str) -> String {
+        let v = self.get(field).to_string();
+        if v.is_empty() {
+            self.fail(field, "must not be empty");
+        }
+        v
+    }
+
+    fn fail(&mut self, field: &str, reason: impl Into<String>) {
+        let column = self.heading(field);
+        self.problems.push(Problem::at(self.line, &column, reason));
+    }
+
+    /// Runs a core rule on the cell, keeping its refusal as this cell's problem.
+    fn rule<T>(&mut self, field: &str, r: Result<T, RuleError>) -> Option<T> {
+        r.map_err(|e| self.fail(field, e.message)).ok()
+    }
+}
+
+/// Checks every row of `table` as `kind`, by the core's own rules, and each row against
+/// the others (an id used twice; a number on two people not marked shared on both): the
+/// rows that passed, and every problem found with its row and column (the mapping's own
+/// problems alone, when the columns cannot be found).
+pub fn check(kind: Kind, table: &Table, mapping: &Mapping) -> (Rows, Vec<Problem>) {
+    let empty = match kind {
+        Kind::People => Rows::People(Vec::new()),
+        Kind::Matters => Rows::Matters(Vec::new()),
+    };
+    let at = match mapping.resolve(kind, &table.headers) {
+        Ok(at) => at,
+        Err(problems) => return (empty, problems),
+    };
+    let mut problems = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut rows = match kind {
+        Kind::People => Rows::People(Vec::with_capacity(table.rows.len())),
+        Kind::Matters => Rows::Matters(Vec::with_capacity(table.rows.len())),
+    };
+    for (line, cells) in &table.rows {
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let mut c = Cells {
+            line: *line,
+            headers: &table.headers,
+            at: &at,
+            cells,
+            kind,
+            problems: Vec::new(),
+        };
+        let raw = row_digest_text(&at, cells);
+        let key = c.required("id");
+        if !key.is_empty() {
+            if let Some(first) = seen.insert(key.clone(), *line) {
+                c.fail("id", format!("the id {key:?} is also on row {first}"));
+            }
+        }
+        match &mut rows {
+            Rows::People(out) => {
+                if let Some(p) = person(&mut c, key, raw) {
+                    if c.problems.is_empty() {
+                        out.push(p);
+                    }
+                }
+            }
+            Rows::Matters(out) => {
+                if let Some(m) = matter(&mut c, key, raw) {
+                    if c.problems.is_empty() {
+                        out.push(m);
+                    }
+                }
+            }
+        }
+        problems.append(&mut c.problems);
+    }
+    if let Rows::People(people) = &mut rows {
+        let clashes = shared_across_rows(people, &table.headers, &at);
+        people.retain(|p| !clashes.iter().any(|c| c.row == p.line));
+        problems.extend(clashes);
+    }
+    problems.sort_by_key(|p| p.row);
+    (rows, problems)
+}
+
+/// The row's mapped cells in the kind's column order, for the app to digest: a row changed
+/// in the source since it was imported reads differently.
+fn row_digest_text(at: &[Option<usize>], cells: &[String]) -> String {
+    at.iter()
+        .map(|i| i.and_then(|i| cells.get(i)).map_or("", |c| c.trim()))
+        .collect::<Vec<_>>()
+        .join("\u{1f}")
+}
+
+fn person(c: &mut Cells<'_>, key: String, raw: String) -> Option<PersonRow> {
+    let name = c.required("name");
+    if name.chars().count() > 200 {
+        c.fail("name", "a name is at most 200 characters");
+    }
+    let phones: Vec<PhoneNumber> = list(c.get("phones"))
+        .map(str::to_string)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .filter_map(|p| {
+            let r = PhoneNumber::parse(&p);
+            c.rule("phones", r)
+        })
+        .collect();
+    let emails: Vec<EmailAddress> = list(c.get("emails"))
+        .map(str::to_string)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .filter_map(|e| {
+            let r = EmailAddress::parse(&e);
+            c.rule("emails", r)
+        })
+        .collect();
+    let advocate = match c.opt("advocate_name") {
+        Some(name) => {
+            let phone = c.opt("advocate_phone").and_then(|p| {
+                let r = PhoneNumber::parse(&p);
+                c.rule("advocate_phone", r)
+            });
+            let email = c.opt("advocate_email").and_then(|e| {
+                let r = EmailAddress::parse(&e);
+                c.rule("advocate_email", r)
+            });
+            Some(Advocate {
+                name,
+                organisation: c.opt("advocate_organisation"),
+                phone,
+                email,
+            })
+        }
+        None => {
+            for f in ["advocate_organisation", "advocate_phone", "advocate_email"] {
+                if !c.get(f).is_empty() {
+                    c.fail(f, "is given without an advocate_name");
+                }
+            }
+            None
+        }
+    };
+    let preferred_format = c.opt("preferred_format").and_then(|f| {
+        let r = Format::parse(&f.to_ascii_lowercase().replace(' ', "-"));
+        c.rule("preferred_format", r)
+    });
+    let needs_help = match c.get("needs_help").to_ascii_lowercase().as_str() {
+        "" => None,
+        "yes" | "y" | "true" => Some(true),
+        "no" | "n" | "false" => Some(false),
+        other => {
+            let other = other.to_string();
+            c.fail("needs_help", format!("expected yes or no, got {other:?}"));
+            None
+        }
+    };
+    let words = c.opt("help_in_their_words");
+    if needs_help.is_none() && words.is_some() {
+        c.fail(
+            "help_in_their_words",
+            "is given without a needs_help answer",
+        );
+    }
+    let input = PersonInput {
+        name,
+        phones,
+        emails,
+        postal_address: c.opt("postal_address"),
+        advocate,
+        preferred_format,
+        preferred_language: c.opt("preferred_language"),
+        shared: list(c.get("shared")).map(str::to_string).collect(),
+    };
+    // The same rule every door asks: a shared mark names one of the person's own.
+    let r = input.shared_marks();
+    c.rule("shared", r)?;
+    Some(PersonRow {
+        line: c.line,
+        key,
+        raw,
+        input,
+        needs_help: needs_help.map(|n| (n, words)),
+    })
+}
+
+fn matter(c: &mut Cells<'_>, key: String, raw: String) -> Option<MatterRow> {
+    let person = c.required("person");
+    let kind = c.required("kind");
+    let kind = if kind.is_empty() {
+        None
+    } else {
+        let r = MatterKind::parse(&kind.to_ascii_lowercase());
+        c.rule("kind", r)
+    };
+    let title = c.required("title");
+    let status = match c.opt("status") {
+        None => Some(MatterStatus::Open),
+        Some(s) => {
+            let r = MatterStatus::parse(&s.to_ascii_lowercase().replace(' ', "-"));
+            c.rule("status", r)
+        }
+    };
+    let finalised_on = c.opt("finalised_on").and_then(|d| match parse_day(&d) {
+        Ok(d) => Some(d),
+        Err(why) => {
+            c.fail("finalised_on", why);
+            None
+        }
+    });
+    if status == Some(MatterStatus::Finalised)
+        && finalised_on.is_none()
+        && c.get("finalised_on").is_empty()
+    {
+        c.fail(
+            "finalised_on",
+            "a finalised matter needs the date it was finalised",
+        );
+    }
+    Some(MatterRow {
+        line: c.line,
+        key,
+        raw,
+        person,
+        kind: kind?,
+        title,
+        status: status?,
+        finalised_on,
+    })
+}
+
+/// A number or address on two people's rows is refused unless both mark it shared — the
+/// rule [`crate::identity::may_hold`] applies when a person is created at any door.
+fn shared_across_rows(
+    people: &[PersonRow],
+    headers: &[String],
+    at: &[Option<usize>],
+) -> Vec<Problem> {
+    let mut holders: HashMap<String, Vec<(usize, String, bool)>> = HashMap::new();
+    for p in people {
+        let shared = p.input.shared_marks().unwrap_or_default();
+        let mut keys: Vec<String> = p
+            .input
+            .phones
+            .iter()
+            .map(|x| x.as_str().to_string())
+            .collect();
+        keys.extend(p.input.emails.iter().map(|x| x.as_str().to_string()));
+        keys.sort();
+        keys.dedup();
+        for k in keys {
+            let marked = shared.contains(&k);
+            holders
+                .entry(k)
+                .or_default()
+                .push((p.line, p.key.clone(), marked));
+        }
+    }
+    let column = |f: &str| {
+        Kind::People
+            .columns()
+            .iter()
+            .position(|c| c.name == f)
+            .and_then(|i| at[i])
+            .map_or_else(|| f.to_string(), |i| headers[i].clone())
+    };
+    let mut out = Vec::new();
+    for (k, rows) in holders {
+        if rows.len() < 2 {
+            continue;
+        }
+        for (line, _, marked) in &rows {
+            if *marked {
+                continue;
+            }
+            let others: Vec<crate::identity::Holder> = rows
+                .iter()
+                .filter(|(l, ..)| l != line)
+                .map(|(l, other, _)| crate::identity::Holder {
+                    person: crate::ids::PersonId(0),
+                    reference: format!("row {l}"),
+                    name: other.clone(),
+                })
+                .collect();
+            if let Err(e) = crate::identity::may_hold(&k, "shared", &others, false) {
+                let field =
+                    if Identifier::parse(&k).is_ok_and(|i| matches!(i, Identifier::Email(_))) {
+                        "emails"
+                    } else {
+                        "phones"
+                    };
+                out.push(Problem::at(*line, &column(field), e.message));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(csv: &str) -> Table {
+        let mut lines = csv.lines();
+        let headers = lines
+            .next()
+            .unwrap()
+            .split(',')
+            .map(str::to_string)
+            .collect();
+        Table {
+            headers,
+            rows: lines
+                .enumerate()
+                .map(|(i, l)| (i + 2, l.split(',').map(str::to_string).collect()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn issue_14_a_good_people_file_reads_with_numbers_in_any_form() {
+        let t = table("id,name,phones,preferred_format,needs_help\nC-1,Amira Evans,07911 123456; +44 1642 301653,Large print,no\nC-2,Jo Bloggs,,,\n");
+        let (Rows::People(p), problems) = check(Kind::People, &t, &Mapping::default()) else {
+            panic!()
+        };
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(p.len(), 2);
+        assert_eq!(p[0].input.phones[0].as_str(), "+447911123456");
+        assert_eq!(p[0].input.phones[1].as_str(), "+441642301653");
+        assert_eq!(p[0].input.preferred_format, Some(Format::LargePrint));
+        assert_eq!(p[0].needs_help, Some((false, None)));
+        assert_eq!(p[1].needs_help, None);
+    }
+
+    #[test]
+    fn issue_14_every_problem_names_its_row_and_column_with_the_cores_reason() {
+        let t = table("id,name,Telephone,needs_help\nC-1,,0791,maybe\nC-1,Jo,07911 123456,\n");
+        let m = Mapping::parse(&["phones=Telephone".into()]).unwrap();
+        let problems = check(Kind::People, &t, &m).1;
+        let said = |row, col: &str| {
+            problems
+                .iter()
+                .find(|p| p.row == row && p.column == col)
+                .map(|p| p.reason.clone())
+                .unwrap_or_else(|| panic!("{row} {col}: {problems:?}"))
+        };
+        assert!(said(2, "name").contains("must not be empty"));
+        // The phone rule's own words, as every door gives them.
+        assert_eq!(
+            said(2, "Telephone"),
+            PhoneNumber::parse("0791").unwrap_err().message
+        );
+        assert!(said(2, "needs_help").contains("yes or no"));
+        assert!(said(3, "id").contains("also on row 2"));
+    }
+
+    #[test]
+    fn issue_14_a_number_on_two_rows_must_be_marked_shared_on_both() {
+        let t =
+            table("id,name,phones,shared\nC-1,A,07911 123456,\nC-2,B,07911 123456,07911 123456\n");
+        let problems = check(Kind::People, &t, &Mapping::default()).1;
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].row, 2);
+        assert!(
+            problems[0].reason.contains("mark it as shared"),
+            "{problems:?}"
+        );
+        let t = table("id,name,phones,shared\nC-1,A,07911 123456,07911 123456\nC-2,B,07911 123456,07911 123456\n");
+        assert!(check(Kind::People, &t, &Mapping::default()).1.is_empty());
+    }
+
+    #[test]
+    fn issue_14_a_missing_required_column_or_a_bad_mapping_is_one_problem_each() {
+        let t = table("id,Full name\nC-1,A\n");
+        let problems = check(Kind::People, &t, &Mapping::default()).1;
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].column, "name");
+        let m = Mapping::parse(&["name=Full name".into(), "colour=Colour".into()]).unwrap();
+        let problems = check(Kind::People, &t, &m).1;
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].reason.contains("no field \"colour\""));
+        assert!(Mapping::parse(&["nonsense".into()]).is_err());
+    }
+
+    #[test]
+    fn issue_14_matters_check_kind_status_and_the_finalised_date() {
+        let t = table("id,person,kind,title,status,finalised_on\nM-1,C-1,complaint,Delay,finalised,14/03/2024\nM-2,C-1,gripe,Delay,finalised,\nM-3,C-1,case,X,open,31/02/2024\n");
+        let problems = check(Kind::Matters, &t, &Mapping::default()).1;
+        assert!(problems.iter().any(|p| p.row == 3 && p.column == "kind"));
+        assert!(problems
+            .iter()
+            .any(|p| p.row == 3 && p.column == "finalised_on"));
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.row == 4 && p.reason.contains("not a day")),
+            "{problems:?}"
+        );
+        assert!(!problems.iter().any(|p| p.row == 2), "{problems:?}");
+    }
+
+    #[test]
+    fn issue_14_days_read_in_both_forms() {
+        assert_eq!(
+            parse_day("14/03/2024").unwrap(),
+            jiff::civil::date(2024, 3, 14)
+        );
+        assert_eq!(
+            parse_day("2024-03-14").unwrap(),
+            jiff::civil::date(2024, 3, 14)
+        );
+        assert!(parse_day("03/14/2024").is_err());
+        assert!(parse_day("soon").is_err());
+    }
+
+    #[test]
+    fn issue_14_templates_have_every_column_and_read_back_clean() {
+        for kind in Kind::ALL {
+            let csv = template_csv(kind);
+            let header = csv.lines().next().unwrap();
+            assert_eq!(header.split(',').count(), kind.columns().len());
+            let notes = template_notes(kind);
+            for c in kind.columns() {
+                assert!(notes.contains(&format!("| {} |", c.name)));
+            }
+        }
+        // The people template's example row is itself a good row.
+        let t = Table {
+            headers: PEOPLE.iter().map(|c| c.name.to_string()).collect(),
+            rows: vec![(2, PEOPLE.iter().map(|c| c.example.to_string()).collect())],
+        };
+        assert!(check(Kind::People, &t, &Mapping::default()).1.is_empty());
+    }
+}
