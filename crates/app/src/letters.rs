@@ -1239,4 +1239,3 @@ mod tests {
         assert_eq!(super::in_a_sentence(""), "");
     }
 }
-
