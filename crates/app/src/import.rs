@@ -155,12 +155,11 @@ impl Handles<cmd::ImportRecords> for App {
         let mut written = 0;
         match plan {
             Planned::People(new) => {
-                for p in new {
-                    self.import_person(&mut tx, ctx, &source, p).await?;
-                    written += 1;
-                    if written % 500 == 0 {
-                        progress(written);
-                    }
+                // A few statements a chunk, not several a person: 100,000 people in seconds.
+                for chunk in new.chunks(IMPORT_CHUNK) {
+                    self.import_people(&mut tx, ctx, &source, chunk).await?;
+                    written += chunk.len();
+                    progress(written);
                 }
             }
             Planned::Matters(new) => {
@@ -214,12 +213,23 @@ fn held_by_others(
 ) -> Vec<Problem> {
     let marked = p.input.shared_marks().unwrap_or_default();
     let mut out = Vec::new();
+    let advocate = p.input.advocate.as_ref();
     let keys = p
         .input
         .phones
         .iter()
         .map(|x| (x.as_str(), "phones"))
-        .chain(p.input.emails.iter().map(|x| (x.as_str(), "emails")));
+        .chain(p.input.emails.iter().map(|x| (x.as_str(), "emails")))
+        .chain(
+            advocate
+                .and_then(|a| a.phone.as_ref())
+                .map(|x| (x.as_str(), "advocate_phone")),
+        )
+        .chain(
+            advocate
+                .and_then(|a| a.email.as_ref())
+                .map(|x| (x.as_str(), "advocate_email")),
+        );
     for (key, field) in keys {
         let Some(others) = holders.get(key) else {
             continue;
@@ -245,64 +255,111 @@ fn held_by_others(
     out
 }
 
+/// Where a record came from, for its person's page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub source: String,
+    pub kind: Kind,
+    /// The source's own id for the record.
+    pub key: String,
+    pub line: i64,
+    pub at: jiff::Timestamp,
+}
+
+/// People written a chunk at a time, the progress bar moving between chunks.
+const IMPORT_CHUNK: usize = 5_000;
+
+/// The person a checked row describes, as the one transaction will create them.
+fn person_of(row: &PersonRow, ctx: &Ctx, now: jiff::Timestamp) -> Result<ServiceUser> {
+    let input = row.input.clone();
+    let mut p = ServiceUser {
+        id: PersonId(0),
+        reference: String::new(),
+        name: input.name.trim().to_string(),
+        shared_identifiers: input.shared_marks()?,
+        phones: input.phones,
+        emails: input.emails,
+        postal_address: input.postal_address,
+        advocate: input.advocate,
+        preferred_format: input.preferred_format.unwrap_or(Format::Standard),
+        preferred_language: input.preferred_language,
+        additional_help: row
+            .needs_help
+            .clone()
+            .map(|(needs_help, words)| AdditionalHelp {
+                asked_at: now,
+                asked_by: ctx.actor.id,
+                needs_help,
+                in_their_words: words,
+            }),
+        created_at: now,
+    };
+    p.phones.dedup();
+    p.emails.dedup();
+    Ok(p)
+}
+
 impl App {
-    async fn import_person(
+    pub(crate) async fn imported_from(&self, person: PersonId) -> Result<Vec<Origin>> {
+        Ok(self
+            .store
+            .imported_for(person)
+            .await?
+            .into_iter()
+            .filter_map(|i| {
+                Some(Origin {
+                    kind: Kind::parse(&i.kind).ok()?,
+                    source: i.source,
+                    key: i.key,
+                    line: i.line,
+                    at: i.imported_at,
+                })
+            })
+            .collect())
+    }
+
+    async fn import_people(
         &self,
         tx: &mut WriteTx,
         ctx: &Ctx,
         source: &str,
-        row: &PersonRow,
+        rows: &[&PersonRow],
     ) -> Result<()> {
         let now = self.now();
-        let input = row.input.clone();
-        let mut p = ServiceUser {
-            id: PersonId(0),
-            reference: String::new(),
-            name: input.name.trim().to_string(),
-            shared_identifiers: input.shared_marks()?,
-            phones: input.phones,
-            emails: input.emails,
-            postal_address: input.postal_address,
-            advocate: input.advocate,
-            preferred_format: input.preferred_format.unwrap_or(Format::Standard),
-            preferred_language: input.preferred_language,
-            additional_help: row
-                .needs_help
-                .clone()
-                .map(|(needs_help, words)| AdditionalHelp {
-                    asked_at: now,
-                    asked_by: ctx.actor.id,
-                    needs_help,
-                    in_their_words: words,
-                }),
-            created_at: now,
-        };
-        p.phones.dedup();
-        p.emails.dedup();
-        let (id, _) = tx.insert_person(&p).await?;
-        tx.audit(&[AuditEvent::new(
-            now,
-            ctx.actor.id,
-            AuditAction::PersonImported,
-            format!("person:{id}"),
-        )
-        .person(id)
-        .detail("source", source)
-        .detail("source_id", &row.key)
-        .detail("row", row.line)])
-            .await?;
-        tx.insert_imported(&Imported {
-            source: source.to_string(),
-            kind: Kind::People.as_str().into(),
-            key: row.key.clone(),
-            record_id: id.0,
-            person_id: id,
-            line: i64::try_from(row.line).unwrap_or(i64::MAX),
-            digest: digest(&row.raw),
-            imported_at: now,
-            imported_by: ctx.actor.id,
-        })
-        .await?;
+        let people = rows
+            .iter()
+            .map(|row| person_of(row, ctx, now))
+            .collect::<Result<Vec<_>>>()?;
+        let made = tx.insert_people(&people).await?;
+        let mut events = Vec::with_capacity(rows.len());
+        let mut keys = Vec::with_capacity(rows.len());
+        for (row, (id, _)) in rows.iter().zip(made) {
+            events.push(
+                AuditEvent::new(
+                    now,
+                    ctx.actor.id,
+                    AuditAction::PersonImported,
+                    format!("person:{id}"),
+                )
+                .person(id)
+                .detail("source", source)
+                .detail("source_id", &row.key)
+                .detail("row", row.line),
+            );
+            keys.push(Imported {
+                source: source.to_string(),
+                kind: Kind::People.as_str().into(),
+                key: row.key.clone(),
+                record_id: id.0,
+                person_id: id,
+                line: i64::try_from(row.line).unwrap_or(i64::MAX),
+                digest: digest(&row.raw),
+                imported_at: now,
+                imported_by: ctx.actor.id,
+            });
+        }
+        tx.audit(&events).await?;
+        tx.insert_imported_many(&keys).await?;
         Ok(())
     }
 

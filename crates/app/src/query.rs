@@ -144,6 +144,10 @@ queries! {
     /// (the DPO's read: the person is entitled to what is held about them).
     EqualityOf { person: PersonId } reads read::DataRights => Option<tact_core::equality::Monitoring>,
         |app, ctx, q| app.equality_of(q.person).await;
+    /// Where a person's records were imported from (issue 14): source, the source's id,
+    /// kind, row and when.
+    ImportedFrom { person: PersonId } reads read::Records => Vec<crate::import::Origin>,
+        |app, ctx, q| app.imported_from(q.person).await;
     /// Whether a person has equality monitoring answers on record (never what they are).
     HasEquality { person: PersonId } reads read::Records => bool,
         |app, ctx, q| app.has_equality(q.person).await;

@@ -7,7 +7,7 @@
 //! transaction that writes all of an import or none of it.
 
 use crate::error::RuleError;
-use crate::identity::{EmailAddress, Identifier, PhoneNumber};
+use crate::identity::{EmailAddress, PhoneNumber};
 use crate::model::{Advocate, Format, MatterKind, MatterStatus, PersonInput};
 use jiff::civil::Date;
 use std::collections::{BTreeMap, HashMap};
@@ -627,24 +627,42 @@ fn shared_across_rows(
     headers: &[String],
     at: &[Option<usize>],
 ) -> Vec<Problem> {
-    let mut holders: HashMap<String, Vec<(usize, String, bool)>> = HashMap::new();
+    // Identifier: (row, the source's id, the field it is in, marked shared).
+    type Held = (usize, String, &'static str, bool);
+    let mut holders: HashMap<String, Vec<Held>> = HashMap::new();
     for p in people {
         let shared = p.input.shared_marks().unwrap_or_default();
-        let mut keys: Vec<String> = p
+        let advocate = p.input.advocate.as_ref();
+        let mut keys: Vec<(String, &'static str)> = p
             .input
             .phones
             .iter()
-            .map(|x| x.as_str().to_string())
+            .map(|x| (x.as_str().to_string(), "phones"))
+            .chain(
+                p.input
+                    .emails
+                    .iter()
+                    .map(|x| (x.as_str().to_string(), "emails")),
+            )
+            .chain(
+                advocate
+                    .and_then(|a| a.phone.as_ref())
+                    .map(|x| (x.as_str().to_string(), "advocate_phone")),
+            )
+            .chain(
+                advocate
+                    .and_then(|a| a.email.as_ref())
+                    .map(|x| (x.as_str().to_string(), "advocate_email")),
+            )
             .collect();
-        keys.extend(p.input.emails.iter().map(|x| x.as_str().to_string()));
         keys.sort();
-        keys.dedup();
-        for k in keys {
+        keys.dedup_by(|a, b| a.0 == b.0);
+        for (k, field) in keys {
             let marked = shared.contains(&k);
             holders
                 .entry(k)
                 .or_default()
-                .push((p.line, p.key.clone(), marked));
+                .push((p.line, p.key.clone(), field, marked));
         }
     }
     let column = |f: &str| {
@@ -660,26 +678,17 @@ fn shared_across_rows(
         if rows.len() < 2 {
             continue;
         }
-        for (line, _, marked) in &rows {
-            if *marked {
-                continue;
-            }
+        for (line, _, field, marked) in &rows {
             let others: Vec<crate::identity::Holder> = rows
                 .iter()
                 .filter(|(l, ..)| l != line)
-                .map(|(l, other, _)| crate::identity::Holder {
+                .map(|(l, other, ..)| crate::identity::Holder {
                     person: crate::ids::PersonId(0),
                     reference: format!("row {l}"),
                     name: other.clone(),
                 })
                 .collect();
-            if let Err(e) = crate::identity::may_hold(&k, "shared", &others, false) {
-                let field =
-                    if Identifier::parse(&k).is_ok_and(|i| matches!(i, Identifier::Email(_))) {
-                        "emails"
-                    } else {
-                        "phones"
-                    };
+            if let Err(e) = crate::identity::may_hold(&k, field, &others, *marked) {
                 out.push(Problem::at(*line, &column(field), e.message));
             }
         }

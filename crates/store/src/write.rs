@@ -29,6 +29,8 @@ pub struct WriteTx {
     /// What this transaction changed of what processes cache, recorded on the change
     /// feed when it commits.
     changes: Vec<Change>,
+    /// The same, to ask in constant time whether one is noted (an import notes 100,000).
+    noted: std::collections::HashSet<Change>,
     /// Identifiers taken away from each person, recorded with their change.
     removed: Vec<(PersonId, String)>,
     /// The state of each covered record this transaction wrote ([`crate::state`]), put on
@@ -82,6 +84,46 @@ fn w(e: sqlx::Error) -> StoreError {
     StoreError::from_write(e)
 }
 
+/// A value for a many-rows insert ([`WriteTx::insert_rows`]).
+#[derive(Debug, Clone)]
+enum Val {
+    Int(Option<i64>),
+    Text(Option<String>),
+}
+
+impl From<i64> for Val {
+    fn from(v: i64) -> Self {
+        Self::Int(Some(v))
+    }
+}
+
+impl From<Option<i64>> for Val {
+    fn from(v: Option<i64>) -> Self {
+        Self::Int(v)
+    }
+}
+
+impl From<String> for Val {
+    fn from(v: String) -> Self {
+        Self::Text(Some(v))
+    }
+}
+
+impl From<&str> for Val {
+    fn from(v: &str) -> Self {
+        Self::Text(Some(v.to_string()))
+    }
+}
+
+impl From<Option<String>> for Val {
+    fn from(v: Option<String>) -> Self {
+        Self::Text(v)
+    }
+}
+
+/// Values a statement, at most: under SQLite's limit (32,766) and PostgreSQL's (65,535).
+const MAX_BINDS: usize = 30_000;
+
 impl WriteTx {
     /// Begins a transaction on `conn` (with `statement` instead of `BEGIN`, if given).
     pub(crate) async fn begin(
@@ -97,6 +139,7 @@ impl WriteTx {
             tx: Open(Some(conn)),
             backend,
             changes: Vec::new(),
+            noted: std::collections::HashSet::new(),
             removed: Vec::new(),
             states: Vec::new(),
             audit_hint,
@@ -107,7 +150,7 @@ impl WriteTx {
     /// goes on the change feed when the transaction commits. The writes below call this
     /// themselves; a caller adds what only it knows (a call that counts towards a limit).
     pub fn note_change(&mut self, c: Change) {
-        if !self.changes.contains(&c) {
+        if self.noted.insert(c) {
             self.changes.push(c);
         }
     }
@@ -222,30 +265,32 @@ impl WriteTx {
             .map_err(w)?;
         let last: i64 = row.try_get("seq").map_err(w)?;
         let now = ts(jiff::Timestamp::now());
-        for (i, c) in self.changes.iter().enumerate() {
-            let seq = last - n + 1 + i64::try_from(i).unwrap_or(0);
-            let removed = match c {
-                Change::Person(p) => self
-                    .removed
-                    .iter()
-                    .filter(|(q, _)| q == p)
-                    .map(|(_, k)| k.as_str())
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-                Change::Staff(_) => String::new(),
-            };
-            sqlx::query(
-                "INSERT INTO changes (seq, kind, key, at, removed) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(seq)
-            .bind(c.kind())
-            .bind(c.key())
-            .bind(now)
-            .bind(removed)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(w)?;
+        let mut removed: std::collections::HashMap<PersonId, Vec<&str>> =
+            std::collections::HashMap::new();
+        for (p, k) in &self.removed {
+            removed.entry(*p).or_default().push(k.as_str());
         }
+        let rows: Vec<Vec<Val>> = self
+            .changes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let seq = last - n + 1 + i64::try_from(i).unwrap_or(0);
+                let gone = match c {
+                    Change::Person(p) => removed.get(p).map(|k| k.join("\n")).unwrap_or_default(),
+                    Change::Staff(_) => String::new(),
+                };
+                vec![
+                    Val::from(seq),
+                    c.kind().into(),
+                    c.key().into(),
+                    now.into(),
+                    gone.into(),
+                ]
+            })
+            .collect();
+        self.insert_rows("INSERT INTO changes (seq, kind, key, at, removed)", &rows)
+            .await?;
         if self.backend == Backend::Postgres {
             // Delivered at commit, to every server listening; the sequence is the payload.
             sqlx::query("SELECT pg_notify($1, $2)")
@@ -324,6 +369,58 @@ impl WriteTx {
     /// trigger. With `checked`, the first INSERT writes only if the head is that entry
     /// still, and false says it was not (nothing written).
     async fn append(
+        &mut self,
+        events: &[AuditEvent],
+        mut seq: i64,
+        prev: &str,
+        checked: bool,
+    ) -> Result<bool> {
+        const COLUMNS: &str =
+            "seq, at, actor, action, subject, person_id, reason, clause, detail, prev_hash, hash";
+        let mut hash = prev.to_string();
+        // Many entries (an import) go in many a statement, after the first (which, when
+        // `checked`, writes only if the head is still where this process thinks).
+        if events.len() > 2 {
+            let first = usize::from(checked);
+            if checked && !self.append_each(&events[..1], seq, prev, true).await? {
+                return Ok(false);
+            }
+            if checked {
+                let e = StoredEntry::chain(seq + 1, prev, &events[0]);
+                seq += 1;
+                hash = e.hash;
+            }
+            let mut rows = Vec::with_capacity(events.len() - first);
+            for ev in &events[first..] {
+                seq += 1;
+                let e = StoredEntry::chain(seq, &hash, ev);
+                rows.push(vec![
+                    Val::from(e.seq),
+                    e.at_micros.into(),
+                    e.actor.into(),
+                    e.action.clone().into(),
+                    e.subject.clone().into(),
+                    e.person_id.into(),
+                    e.reason.clone().into(),
+                    e.clause.clone().into(),
+                    e.detail.clone().into(),
+                    e.prev_hash.clone().into(),
+                    e.hash.clone().into(),
+                ]);
+                hash = e.hash;
+            }
+            self.insert_rows(&format!("INSERT INTO audit_log ({COLUMNS})"), &rows)
+                .await?;
+            if let Ok(mut h) = self.audit_hint.lock() {
+                *h = Some((seq, hash));
+            }
+            return Ok(true);
+        }
+        self.append_each(events, seq, prev, checked).await
+    }
+
+    /// [`WriteTx::append`], a statement an entry.
+    async fn append_each(
         &mut self,
         events: &[AuditEvent],
         mut seq: i64,
@@ -813,6 +910,158 @@ impl WriteTx {
             .await
             .map_err(w)?;
         Ok(())
+    }
+
+    /// Inserts `rows` into `head` (`INSERT INTO t (a, b, …)`), as many rows a statement as
+    /// the databases' limits on values allow: one round trip for hundreds of rows, where
+    /// SQLite's driver thread costs two context switches a statement (issue 14).
+    async fn insert_rows(&mut self, head: &str, rows: &[Vec<Val>]) -> Result<()> {
+        let Some(width) = rows.first().map(Vec::len) else {
+            return Ok(());
+        };
+        for chunk in rows.chunks((MAX_BINDS / width.max(1)).max(1)) {
+            let mut sql = String::with_capacity(head.len() + chunk.len() * width * 6);
+            sql.push_str(head);
+            sql.push_str(" VALUES ");
+            let mut n = 0;
+            for (i, _) in chunk.iter().enumerate() {
+                sql.push_str(if i == 0 { "(" } else { ",(" });
+                for j in 0..width {
+                    n += 1;
+                    if j > 0 {
+                        sql.push(',');
+                    }
+                    // SQLite keeps `$N` names in a list it searches for each one (quadratic
+                    // in a statement's values); a bare `?` is simply the next.
+                    if self.backend == Backend::Sqlite {
+                        sql.push('?');
+                    } else {
+                        sql.push('$');
+                        sql.push_str(&n.to_string());
+                    }
+                }
+                sql.push(')');
+            }
+            let mut q = sqlx::query(&sql);
+            for row in chunk {
+                for v in row {
+                    q = match v {
+                        Val::Int(x) => q.bind(*x),
+                        Val::Text(t) => q.bind(t.clone()),
+                    };
+                }
+            }
+            q.execute(&mut *self.tx).await.map_err(w)?;
+        }
+        Ok(())
+    }
+
+    /// `n` new ids for `table`'s `id`, for this transaction's inserts: on SQLite, after the
+    /// highest (its write lock is held, and it would give the same); on PostgreSQL, taken
+    /// from the key's own sequence, so no other transaction is given one of them.
+    async fn reserve_ids(&mut self, table: &'static str, n: usize) -> Result<Vec<i64>> {
+        let n = i64::try_from(n).unwrap_or(i64::MAX);
+        match self.backend {
+            Backend::Sqlite => {
+                let row = sqlx::query(&format!("SELECT COALESCE(MAX(id), 0) AS id FROM {table}"))
+                    .fetch_one(&mut *self.tx)
+                    .await
+                    .map_err(w)?;
+                let max = Cols::of(&row, table).i("id")?;
+                Ok((max + 1..=max + n).collect())
+            }
+            Backend::Postgres => {
+                let rows = sqlx::query(&format!(
+                    "SELECT nextval(pg_get_serial_sequence('{table}', 'id')) AS id FROM generate_series(1, $1)"
+                ))
+                .bind(n)
+                .fetch_all(&mut *self.tx)
+                .await
+                .map_err(w)?;
+                rows.iter().map(|r| Cols::of(r, table).i("id")).collect()
+            }
+        }
+    }
+
+    /// Creates many people at once (an import, issue 14), each as [`WriteTx::insert_person`]
+    /// would, in a few statements: their ids and references, in order.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn insert_people(
+        &mut self,
+        people: &[ServiceUser],
+    ) -> Result<Vec<(PersonId, String)>> {
+        let ids = self.reserve_ids("people", people.len()).await?;
+        let mut rows = Vec::with_capacity(people.len());
+        let mut idents = Vec::with_capacity(people.len() * 2);
+        let mut made = Vec::with_capacity(people.len());
+        for (p, id) in people.iter().zip(ids) {
+            let reference = format!("SU-{id:06}");
+            let help = p.additional_help.as_ref();
+            rows.push(vec![
+                Val::from(id),
+                reference.as_str().into(),
+                p.name.clone().into(),
+                p.name.to_lowercase().into(),
+                p.postal_address.clone().into(),
+                p.advocate.as_ref().map(advocate_json).into(),
+                p.preferred_format.as_str().into(),
+                p.preferred_language.clone().into(),
+                ts(p.created_at).into(),
+                help.map(|h| ts(h.asked_at)).into(),
+                help.map(|h| h.asked_by.0).into(),
+                help.map(|h| i64::from(h.needs_help)).into(),
+                help.and_then(|h| h.in_their_words.clone()).into(),
+            ]);
+            let mut held = p.holdings();
+            held.sort();
+            held.dedup_by(|a, b| a.key == b.key);
+            for h in held {
+                let shared = p.shared_identifiers.contains(&h.key);
+                idents.push(vec![
+                    Val::from(h.key),
+                    id.into(),
+                    h.held.as_str().into(),
+                    i64::from(h.verified).into(),
+                    i64::from(shared).into(),
+                ]);
+            }
+            self.note_change(Change::Person(PersonId(id)));
+            made.push((PersonId(id), reference));
+        }
+        self.insert_rows("INSERT INTO people (id, reference, name, name_lower, postal_address, advocate, preferred_format, preferred_language, created_at, help_asked_at, help_asked_by, help_needed, help_words)", &rows).await?;
+        self.insert_rows(
+            "INSERT INTO person_identifiers (identifier, person_id, kind, verified, shared)",
+            &idents,
+        )
+        .await?;
+        Ok(made)
+    }
+
+    /// Notes that many records came from an earlier system (issue 14).
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] when a source's key was imported already; the database's
+    /// error.
+    pub async fn insert_imported_many(&mut self, rows: &[crate::Imported]) -> Result<()> {
+        let rows: Vec<Vec<Val>> = rows
+            .iter()
+            .map(|i| {
+                vec![
+                    i.source.as_str().into(),
+                    i.kind.as_str().into(),
+                    i.key.as_str().into(),
+                    i.record_id.into(),
+                    i.person_id.0.into(),
+                    i.line.into(),
+                    i.digest.as_str().into(),
+                    ts(i.imported_at).into(),
+                    i.imported_by.0.into(),
+                ]
+            })
+            .collect();
+        self.insert_rows("INSERT INTO imported (source, kind, source_key, record_id, person_id, line, digest, imported_at, imported_by)", &rows).await
     }
 
     /// Creates a person (with their answer about additional help, where they have one) and

@@ -1175,3 +1175,108 @@ async fn issue_13_the_offices_usual_contact_counts_everyone_else_in_contact_by_c
         assert_eq!(by, vec![(Channel::Email, 2), (Channel::Phone, 1)], "{name}");
     }
 }
+
+/// Issue 14: many people written at once (an import) are the same records as written one
+/// by one — ids after the highest, references, identifiers found, one change each on the
+/// feed — and many events appended in one go keep one whole chain, after a single append
+/// and before the next.
+#[tokio::test]
+async fn issue_14_people_and_events_written_in_bulk_are_as_written_one_by_one() {
+    for (name, s) in stores().await {
+        let mut tx = s.begin().await.unwrap();
+        let (first, _) = tx.insert_person(&person()).await.unwrap();
+        tx.audit(&[AuditEvent::new(
+            now(),
+            StaffId(1),
+            AuditAction::PersonCreated,
+            format!("person:{first}"),
+        )])
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let seq = s.change_seq().await.unwrap();
+        let many: Vec<ServiceUser> = (0..1200)
+            .map(|i| ServiceUser {
+                name: format!("Imported {i}"),
+                phones: vec![tact_core::identity::PhoneNumber::parse(&format!(
+                    "+4478{:08}",
+                    10_000 + i
+                ))
+                .unwrap()],
+                emails: vec![tact_core::identity::EmailAddress::parse(&format!(
+                    "i{i}@example.org"
+                ))
+                .unwrap()],
+                advocate: None,
+                shared_identifiers: vec![],
+                ..person()
+            })
+            .collect();
+        let mut tx = s.begin().await.unwrap();
+        let made = tx.insert_people(&many).await.unwrap();
+        let events: Vec<AuditEvent> = made
+            .iter()
+            .map(|(id, _)| {
+                AuditEvent::new(
+                    now(),
+                    StaffId(1),
+                    AuditAction::PersonImported,
+                    format!("person:{id}"),
+                )
+                .person(*id)
+                .detail("source", "crm")
+            })
+            .collect();
+        tx.audit(&events).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(made.len(), 1200, "{name}");
+        assert_eq!(made[0].0 .0, first.0 + 1, "{name}: ids after the highest");
+        assert!(made.windows(2).all(|w| w[1].0 .0 == w[0].0 .0 + 1));
+        let (id, reference) = &made[700];
+        assert_eq!(reference, &format!("SU-{:06}", id.0));
+        let back = s.person(*id).await.unwrap().unwrap();
+        assert_eq!(
+            (back.name.as_str(), back.reference.as_str()),
+            ("Imported 700", reference.as_str())
+        );
+        assert_eq!(back.emails, many[700].emails, "{name}");
+        assert_eq!(
+            s.people_by_identifier("+447800010700").await.unwrap(),
+            vec![*id],
+            "{name}: the number finds them"
+        );
+        assert_eq!(
+            s.change_seq().await.unwrap(),
+            seq + 1200,
+            "{name}: a change a person"
+        );
+        // One more person the ordinary way takes the next id, and one more event chains on.
+        let mut tx = s.begin().await.unwrap();
+        let (next, _) = tx
+            .insert_person(&ServiceUser {
+                phones: vec![],
+                emails: vec![],
+                advocate: None,
+                ..person()
+            })
+            .await
+            .unwrap();
+        tx.audit(&[AuditEvent::new(
+            now(),
+            StaffId(1),
+            AuditAction::PersonCreated,
+            format!("person:{next}"),
+        )])
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(next.0, made[1199].0 .0 + 1, "{name}");
+        let (entries, head) = s.audit_log().await.unwrap();
+        let head = head.unwrap();
+        assert_eq!(
+            tact_core::audit::verify(&entries, Some((head.0, &head.1))),
+            Ok(1202),
+            "{name}"
+        );
+    }
+}

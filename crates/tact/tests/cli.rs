@@ -931,3 +931,125 @@ fn contacts_are_sealed_on_the_event_log_by_the_command_that_logs_them_or_by_audi
         text(&clean)
     );
 }
+
+/// Issue 14: `tact import` as an office's IT staff would use it — a template, a dry run that
+/// lists every problem and writes nothing (exit 2), then a commit, then the same file again
+/// writing nothing.
+#[test]
+fn issue_14_import_from_the_command_line_dry_run_then_commit_then_nothing_more() {
+    let d = folder("import");
+    assert!(tact(&d, &["init", "--profile", "cleveland-opcc"])
+        .status
+        .success());
+    let files = d.join("in");
+    std::fs::create_dir_all(&files).unwrap();
+    let o = tact(
+        &d,
+        &[
+            "import",
+            "--template",
+            "people",
+            "--out",
+            files.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let template = std::fs::read_to_string(files.join("people-template.csv")).unwrap();
+    assert!(template.starts_with("id,name,phones,"), "{template}");
+    let notes = std::fs::read_to_string(files.join("people-template.md")).unwrap();
+    assert!(notes.contains("| phones | no |"), "{notes}");
+    // The template again into the same folder is refused, not overwritten.
+    let o = tact(
+        &d,
+        &[
+            "import",
+            "--template",
+            "people",
+            "--out",
+            files.to_str().unwrap(),
+        ],
+    );
+    assert!(!o.status.success() && text(&o).contains("exists already"));
+
+    let bad = files.join("bad.csv");
+    std::fs::write(
+        &bad,
+        "Ref,Full name,Telephone\nC-1,Amira Evans,0791\nC-2,,01642 301653\n",
+    )
+    .unwrap();
+    let args = |file: &Path, commit: bool| {
+        let mut a: Vec<String> = [
+            "--as",
+            "1",
+            "import",
+            file.to_str().unwrap(),
+            "--kind",
+            "people",
+            "--source",
+            "crm",
+            "--map",
+            "id=Ref",
+            "--map",
+            "name=Full name",
+            "--map",
+            "phones=Telephone",
+        ]
+        .map(String::from)
+        .to_vec();
+        if commit {
+            a.push("--commit".into());
+        }
+        a
+    };
+    let run = |file: &Path, commit: bool| {
+        let a = args(file, commit);
+        tact(&d, &a.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let o = run(&bad, true);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let out = text(&o);
+    assert!(
+        out.contains("bad.csv: row 2, column Telephone: expected a telephone number"),
+        "{out}"
+    );
+    assert!(out.contains("bad.csv: row 3, column Full name: "), "{out}");
+    assert!(out.contains("nothing was written"), "{out}");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["problems"].as_array().unwrap().len(), 2);
+    assert_eq!(v["committed"], false);
+
+    let good = files.join("good.csv");
+    std::fs::write(
+        &good,
+        "Ref,Full name,Telephone\nC-1,Amira Evans,07911 123456\nC-2,Sam Smith,01642 301653\n",
+    )
+    .unwrap();
+    let dry = json(&run(&good, false));
+    assert_eq!(
+        (dry["new"].as_u64(), dry["committed"].as_bool()),
+        (Some(2), Some(false))
+    );
+    let done = json(&run(&good, true));
+    assert_eq!(
+        (done["new"].as_u64(), done["committed"].as_bool()),
+        (Some(2), Some(true))
+    );
+    let again = run(&good, true);
+    let v = json(&again);
+    assert_eq!(
+        (v["new"].as_u64(), v["already_imported"].as_u64()),
+        (Some(0), Some(2))
+    );
+    assert!(text(&again).contains("every row was imported from crm before"));
+    // The imported number is found as any other.
+    let found = json(&tact(&d, &["--as", "1", "person", "find", "Amira"]));
+    assert!(found.to_string().contains("+447911123456"), "{found}");
+    // A caseworker may not import: the same refusal as at every door, exit 2.
+    let cw = staff_add(&d, "Cas Worker", "caseworker");
+    let id = cw["staff"]["id"].as_i64().unwrap().to_string();
+    let mut a = args(&good, false);
+    a[1] = id;
+    let o = tact(&d, &a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("administrator"), "{}", text(&o));
+}

@@ -14,6 +14,7 @@ pub mod ui_access;
 pub mod ui_evidence;
 pub mod ui_forms;
 pub mod ui_governance;
+pub mod ui_import;
 pub mod ui_letters;
 pub mod ui_mail;
 pub mod ui_records;
@@ -305,6 +306,7 @@ pub fn router(state: AppState) -> Router {
         .merge(ui_sharing::routes())
         .merge(ui_rights::routes())
         .merge(ui_governance::routes())
+        .merge(ui_import::routes())
         .merge(ui_retention::routes())
         .merge(ui_records::routes())
         .merge(ui_mail::routes())

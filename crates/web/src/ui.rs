@@ -916,6 +916,12 @@ async fn home(
             ),
         ));
     }
+    if cmd::offered::<cmd::ImportRecords>(p, &signed.actor) {
+        links.push((
+            "/import".to_string(),
+            "Import records from a spreadsheet or CSV file".to_string(),
+        ));
+    }
     if tact_core::roles::may_read_disclosure_log(p, &signed.actor).is_ok() {
         links.push((
             "/disclosures".to_string(),
@@ -1149,6 +1155,8 @@ struct PersonPage<'a> {
     emails: String,
     format: String,
     help: String,
+    /// Where their record came from, where it was imported (issue 14).
+    imported: Vec<String>,
     /// Each matter, and where to change its status if this role may.
     matters: Vec<(String, Option<String>)>,
     plans: Vec<PlanCard>,
@@ -1599,7 +1607,33 @@ async fn person(
         .iter()
         .map(|l| (l.id, crate::ui_letters::describe(l)))
         .collect();
+    let imported = state
+        .app
+        .query(
+            &signed.actor,
+            q::ImportedFrom {
+                person: PersonId(id),
+            },
+        )
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|o| {
+            let what = match o.kind {
+                tact_core::import::Kind::People => "Their details",
+                tact_core::import::Kind::Matters => "A matter",
+            };
+            format!(
+                "{what}: from {}, where the id was {} (row {}), on {}",
+                o.source,
+                o.key,
+                o.line,
+                tact_core::check::long_date(tact_core::check::uk_date(o.at))
+            )
+        })
+        .collect();
     let page = PersonPage {
+        imported,
         letters,
         messages,
         all_adjustments,

@@ -3849,3 +3849,153 @@ async fn issue_13_a_call_is_logged_with_how_long_it_lasted() {
         .unwrap();
     assert_eq!(contacts[0].duration_seconds, Some(720));
 }
+
+/// Issue 14: an administrator checks a file on the import page — every problem by row and
+/// column, nothing written — then checks a good one and imports it with one button; the
+/// person page says where the record came from. Other roles are refused the page.
+#[tokio::test]
+async fn issue_14_an_administrator_checks_then_imports_a_file_from_the_import_page() {
+    let ui = Ui::spawn().await;
+    ui.staff("Ada Admin", "ada", Role::Admin).await;
+    ui.staff("Cas Worker", "cas", Role::Caseworker).await;
+    let ada = ui.session("ada").await;
+    let cas = ui.session("cas").await;
+    assert_eq!(ui.page(&cas, "/import").await.0, StatusCode::FORBIDDEN);
+    assert!(!ui.page(&cas, "/").await.1.contains("href=\"/import\""));
+    let (_, home) = ui.page(&ada, "/").await;
+    assert!(home.contains("href=\"/import\""), "{home}");
+    let (st, page) = ui.page(&ada, "/import").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        page.contains("href=\"/import/templates/people.csv\""),
+        "{page}"
+    );
+    let r = ui.get(&ada, "/import/templates/people.csv").await;
+    assert!(r.text().await.unwrap().starts_with("id,name,phones"));
+    assert_eq!(
+        ui.page(&ada, "/import/templates/staff.csv").await.0,
+        StatusCode::NOT_FOUND
+    );
+    let token = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let post = |fields: Vec<(&'static str, String)>,
+                file: Option<(&'static str, &'static [u8])>| {
+        let mut form = reqwest::multipart::Form::new().text("csrf", token.clone());
+        for (k, v) in fields {
+            form = form.text(k, v);
+        }
+        if let Some((name, bytes)) = file {
+            form = form.part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes).file_name(name),
+            );
+        }
+        let (http, base, ada) = (ui.http.clone(), ui.base.clone(), ada.clone());
+        async move {
+            http.post(format!("{base}/import"))
+                .header(COOKIE, &ada)
+                .multipart(form)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let fields = |source: &str| {
+        vec![
+            ("kind", "people".to_string()),
+            ("source", source.to_string()),
+            ("map", "name=Full name\nphones=Telephone".to_string()),
+        ]
+    };
+    // No file: an error on the file question, with what was typed kept.
+    let r = post(fields("crm"), None).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("href=\"#file\"") && html.contains("Choose the file"),
+        "{html}"
+    );
+    assert!(html.contains("phones=Telephone"), "what was typed is kept");
+    // No source: an error on that question.
+    let good: &'static [u8] = b"id,Full name,Telephone\nC-1,Amira Evans,07911 123456\n";
+    let r = post(fields(" "), Some(("people.csv", good))).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("href=\"#source\""));
+    // Problems are listed by row and column, and nothing is written.
+    let bad: &'static [u8] = b"id,Full name,Telephone\nC-1,Amira Evans,0791\nC-2,,01642 301653\n";
+    let r = post(fields("crm"), Some(("people.csv", bad))).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("2 problems in people.csv: nothing was written"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<td class=\"govuk-table__cell\">Telephone</td>"),
+        "{html}"
+    );
+    assert!(!html.contains("Import 1 record"));
+    // A good file: no problems, and one button imports it.
+    let r = post(fields("crm"), Some(("people.csv", good))).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("No problems found") && html.contains("Import 1 record"),
+        "{html}"
+    );
+    let found = |ui: &Ui| {
+        let app = ui.app.clone();
+        async move { app.store().search_people("Amira", 10).await.unwrap() }
+    };
+    assert!(found(&ui).await.is_empty(), "checking writes nothing");
+    let hidden = |name: &str| {
+        html.split(&format!("name=\"{name}\" value=\""))
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let mut confirm = vec![
+        ("kind", hidden("kind")),
+        ("source", hidden("source")),
+        ("sheet", hidden("sheet")),
+        ("file_name", hidden("file_name")),
+        ("file_data", hidden("file_data")),
+        ("commit", "yes".to_string()),
+    ];
+    // The mapping comes back a line a field, every line of it.
+    let maps: Vec<String> = html
+        .split("name=\"map\" value=\"")
+        .skip(1)
+        .map(|v| v.split('"').next().unwrap().to_string())
+        .collect();
+    assert_eq!(maps, ["name=Full name", "phones=Telephone"]);
+    confirm.extend(maps.into_iter().map(|m| ("map", m)));
+    let r = post(confirm.clone(), None).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("1 new people imported from crm"), "{html}");
+    let people = found(&ui).await;
+    assert_eq!(people.len(), 1);
+    // The same again writes nothing.
+    let r = post(confirm, None).await;
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("every one was imported from crm before"));
+    assert_eq!(found(&ui).await.len(), 1);
+    let (_, person) = ui.page(&ada, &format!("/people/{}", people[0].id)).await;
+    assert!(
+        person.contains("Their details: from crm, where the id was C-1 (row 2)"),
+        "{person}"
+    );
+}
