@@ -167,6 +167,13 @@ const MIGRATIONS: &[(i64, Migration)] = {
             Shared(include_str!("../migrations/0020_call_duration.sql")),
         ),
         (21, Shared(include_str!("../migrations/0021_imported.sql"))),
+        (
+            22,
+            PerBackend {
+                sqlite: include_str!("../migrations/sqlite/0022_audit_head_per_statement.sql"),
+                postgres: include_str!("../migrations/postgres/0022_audit_head_per_statement.sql"),
+            },
+        ),
     ]
 };
 
