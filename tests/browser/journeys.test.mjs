@@ -457,3 +457,32 @@ test('without JavaScript: "Log this call" opens the contact form filled in, equa
   assert.match(await page.textContent('main'), /found/);
   await context.close();
 });
+
+test('an administrator checks a spreadsheet export, sees every problem by row, then imports it with one button (issue 14)', async () => {
+  const admin = await asUser('admin');
+  await admin.page.goto(`${base}/`);
+  await admin.page.click('a[href="/import"]');
+  await axe(admin.page, 'import records');
+  const file = (text) => ({ name: 'people.csv', mimeType: 'text/csv', buffer: Buffer.from(text) });
+  await admin.page.check('#kind-people');
+  await admin.page.fill('#source', 'old-crm');
+  await admin.page.fill('#map', 'name=Full name\nphones=Telephone');
+  await admin.page.setInputFiles('#file', file('id,Full name,Telephone\nX-1,Imani Okafor,0791\nX-2,,\n'));
+  await admin.page.click('button:has-text("Check the file")');
+  await axe(admin.page, 'import records: problems found');
+  const problems = await admin.page.textContent('main');
+  assert.match(problems, /2 problems in people\.csv: nothing was written/);
+  assert.match(problems, /Telephone/);
+  // What was typed is kept for the next try.
+  assert.equal(await admin.page.inputValue('#source'), 'old-crm');
+  await admin.page.setInputFiles('#file', file('id,Full name,Telephone\nX-1,Imani Okafor,07911 123456\n'));
+  await admin.page.click('button:has-text("Check the file")');
+  assert.match(await admin.page.textContent('main'), /No problems found/);
+  await admin.page.click('button:has-text("Import 1 record")');
+  assert.match(await admin.page.textContent('.govuk-panel'), /Imported/);
+  await axe(admin.page, 'import records: imported');
+  await admin.page.goto(`${base}/people?q=Imani`);
+  await admin.page.click('a:has-text("Imani Okafor")');
+  assert.match(await admin.page.textContent('main'), /from old-crm, where the id was X-1 \(row 2\)/);
+  await admin.close();
+});

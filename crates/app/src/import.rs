@@ -13,8 +13,9 @@ use tact_core::command as cmd;
 use tact_core::error::RuleError;
 use tact_core::identity::Holder;
 use tact_core::ids::{MatterId, PersonId};
-use tact_core::import::{check, Kind, MatterRow, PersonRow, Problem, Rows};
-use tact_core::model::{AdditionalHelp, Format, Matter, ServiceUser};
+use tact_core::import::{check, Kind, MatterRow, PersonRow, Problem, Rows, StrategyRow};
+use tact_core::model::{AdditionalHelp, Format, Matter, Plan, Restriction, Rule, ServiceUser};
+use tact_core::workflow::{Decision, ImportedPlan};
 use tact_store::{Imported, WriteTx};
 
 /// What an import found, and what it did.
@@ -138,6 +139,26 @@ impl Handles<cmd::ImportRecords> for App {
                 }
                 Planned::Matters(owners)
             }
+            Rows::Strategies(strategies) => {
+                let (new, skipped) = already(strategies, &before, &mut problems, |s| {
+                    (&s.key, &s.raw, s.line)
+                });
+                report.already = skipped;
+                let mut decided = Vec::with_capacity(new.len());
+                let sources = Sources {
+                    people: self.store.imported(&source, Kind::People.as_str()).await?,
+                    matters: self.store.imported(&source, Kind::Matters.as_str()).await?,
+                    staff: self.store.staff_list().await?,
+                    name: source.clone(),
+                };
+                for s in new {
+                    match self.decide_import(ctx, &sources, s).await? {
+                        Ok(d) => decided.push((s, d)),
+                        Err(p) => problems.push(p),
+                    }
+                }
+                Planned::Strategies(decided)
+            }
         };
         problems.sort_by_key(|p| p.row);
         report.new = plan.len();
@@ -160,6 +181,12 @@ impl Handles<cmd::ImportRecords> for App {
                     self.import_people(&mut tx, ctx, &source, chunk).await?;
                     written += chunk.len();
                     progress(written);
+                }
+            }
+            Planned::Strategies(new) => {
+                for (s, d) in new {
+                    self.import_strategy(&mut tx, ctx, &source, s, d).await?;
+                    written += 1;
                 }
             }
             Planned::Matters(new) => {
@@ -194,6 +221,7 @@ impl Handles<cmd::ImportRecords> for App {
 enum Planned<'r> {
     People(Vec<&'r PersonRow>),
     Matters(Vec<(&'r MatterRow, PersonId)>),
+    Strategies(Vec<(&'r StrategyRow, Decision<Plan>)>),
 }
 
 impl Planned<'_> {
@@ -201,8 +229,18 @@ impl Planned<'_> {
         match self {
             Self::People(r) => r.len(),
             Self::Matters(r) => r.len(),
+            Self::Strategies(r) => r.len(),
         }
     }
+}
+
+/// What a strategy row is joined to: the people and matters imported from its source, and
+/// the staff (a single point of contact).
+struct Sources {
+    people: HashMap<String, Imported>,
+    matters: HashMap<String, Imported>,
+    staff: Vec<tact_core::model::Staff>,
+    name: String,
 }
 
 /// A number or address someone already in Tact holds, not marked shared: refused by the
@@ -300,6 +338,141 @@ fn person_of(row: &PersonRow, ctx: &Ctx, now: jiff::Timestamp) -> Result<Service
 }
 
 impl App {
+    /// A strategy row joined to its person, matters and point of contact, and decided by
+    /// core as a plan in force ([`tact_core::workflow::import_plan`]); a refusal is the
+    /// row's problem, in the column it is about.
+    async fn decide_import(
+        &self,
+        ctx: &Ctx,
+        from: &Sources,
+        s: &StrategyRow,
+    ) -> Result<std::result::Result<Decision<Plan>, Problem>> {
+        let problem = |column: &str, reason: String| Problem {
+            row: s.line,
+            column: column.into(),
+            reason,
+        };
+        let Some(person) = from.people.get(&s.person).map(|p| p.person_id) else {
+            return Ok(Err(problem(
+                "person",
+                format!(
+                    "no person with the id {:?} has been imported from {}: import the people file first",
+                    s.person, from.name
+                ),
+            )));
+        };
+        let mut matter_ids = Vec::new();
+        if s.matters.is_empty() {
+            matter_ids.extend(
+                from.matters
+                    .values()
+                    .filter(|m| m.person_id == person)
+                    .map(|m| MatterId(m.record_id)),
+            );
+            matter_ids.sort();
+        }
+        for key in &s.matters {
+            match from.matters.get(key) {
+                Some(m) if m.person_id == person => matter_ids.push(MatterId(m.record_id)),
+                Some(_) => {
+                    return Ok(Err(problem(
+                        "matters",
+                        format!("the matter {key:?} is another person's"),
+                    )))
+                }
+                None => {
+                    return Ok(Err(problem(
+                        "matters",
+                        format!(
+                            "no matter with the id {key:?} has been imported from {}: import the matters file first",
+                            from.name
+                        ),
+                    )))
+                }
+            }
+        }
+        let mut rules = s.rules.clone();
+        if let Some(who) = &s.point_of_contact {
+            let found = from.staff.iter().find(|x| {
+                x.active
+                    && x.scope.is_none()
+                    && (x.name.eq_ignore_ascii_case(who.trim())
+                        || x.email
+                            .as_ref()
+                            .is_some_and(|e| e.as_str().eq_ignore_ascii_case(who.trim())))
+            });
+            match found {
+                Some(x) => rules.push(Rule::SinglePointOfContact { staff_id: x.id }),
+                None => {
+                    return Ok(Err(problem(
+                        "single_point_of_contact",
+                        format!(
+                        "no active member of staff in Tact has the name or email address {who:?}"
+                    ),
+                    )))
+                }
+            }
+        }
+        let records = self.plan_records(person).await?;
+        let restrictions: Vec<Restriction> = rules
+            .iter()
+            .map(|rule| Restriction {
+                rule: rule.clone(),
+                reason: s.reasons.clone(),
+            })
+            .collect();
+        let decided = tact_core::workflow::import_plan(
+            &self.profile,
+            &ctx.actor,
+            person,
+            ImportedPlan {
+                matter_ids,
+                restrictions,
+                reasons: s.reasons.clone(),
+                authorised_by: s.authorised_by.clone(),
+                authorised_on: s.authorised_on,
+                notice_sent_on: s.notice_sent_on,
+                review_due: s.review_due,
+                ends_on: s.ends_on,
+                source: from.name.clone(),
+                source_id: s.key.clone(),
+            },
+            &records.context(),
+            self.now(),
+        );
+        Ok(decided.map_err(|e| {
+            problem(
+                tact_core::import::strategy_column(e.field.as_deref(), &rules),
+                e.message,
+            )
+        }))
+    }
+
+    async fn import_strategy(
+        &self,
+        tx: &mut WriteTx,
+        ctx: &Ctx,
+        source: &str,
+        row: &StrategyRow,
+        d: Decision<Plan>,
+    ) -> Result<()> {
+        let id = tx.insert_plan(&d.record).await?;
+        tx.audit_for(&d.events, &format!("strategy:{id}")).await?;
+        tx.insert_imported(&Imported {
+            source: source.to_string(),
+            kind: Kind::Strategies.as_str().into(),
+            key: row.key.clone(),
+            record_id: id.0,
+            person_id: d.record.person_id,
+            line: i64::try_from(row.line).unwrap_or(i64::MAX),
+            digest: digest(&row.raw),
+            imported_at: self.now(),
+            imported_by: ctx.actor.id,
+        })
+        .await?;
+        Ok(())
+    }
+
     pub(crate) async fn imported_from(&self, person: PersonId) -> Result<Vec<Origin>> {
         Ok(self
             .store

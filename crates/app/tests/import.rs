@@ -322,3 +322,146 @@ fn issue_14_files_tact_cannot_read_are_refused_with_their_reason() {
     .unwrap_err();
     assert!(e.message.contains("Sheet1"), "{e:?}");
 }
+
+fn strategies(text: &str, commit: bool) -> cmd::ImportRecords {
+    import(Kind::Strategies, "strategies.csv", text, commit)
+}
+
+/// Issue 14: a strategy already in force elsewhere comes in as one event naming who
+/// authorised it and when, in force from its written notice (CLE-9.6), and the contact check
+/// answers by it at once; every refusal is its row's problem in the column it is about.
+#[tokio::test]
+async fn issue_14_a_strategy_in_force_imported_is_what_the_contact_check_answers() {
+    for (name, url) in testing::fresh_urls().await {
+        let w = world(&url).await;
+        let admin = w
+            .app
+            .create_staff(None, "Ada Admin", Role::Admin, None, None)
+            .await
+            .unwrap();
+        let admin = common::ctx(&admin);
+        w.app
+            .execute(&admin, import(Kind::People, "people.csv", PEOPLE, true))
+            .await
+            .unwrap();
+        w.app
+            .execute(
+                &admin,
+                import(
+                    Kind::Matters,
+                    "matters.csv",
+                    "id,person,kind,title\nM-1,C-1,complaint,Delay\nM-2,C-2,case,Other\n",
+                    true,
+                ),
+            )
+            .await
+            .unwrap();
+        let today = tact_core::check::uk_date(w.app.now());
+        let day = |days: i64| (today + jiff::Span::new().days(days)).to_string();
+        let head = "id,person,matters,reasons,single_channel,call_window,single_point_of_contact,authorised_by,authorised_on,notice_sent_on,review_due,ends_on\n";
+        // Every refusal at once, by row and column.
+        let bad = format!(
+            "{head}\
+             S-1,C-1,,Abuse,telepathy,,,Pat Jones (Head of Standards),{a},{n},{r},\n\
+             S-2,C-1,M-2,Abuse,letter,,,Pat Jones,{a},{n},{r},\n\
+             S-3,C-1,,Abuse,letter,,Nobody Here,Pat Jones,{a},{n},{r},\n\
+             S-4,C-1,,Abuse,letter,,,Pat Jones,{a},{before},{r},\n\
+             S-5,C-1,,Abuse,letter,,,Pat Jones,{a},{n},{far},\n\
+             S-6,C-1,,Abuse,,,,Pat Jones,{a},{n},{r},\n\
+             S-7,C-9,,Abuse,letter,,,Pat Jones,{a},{n},{r},\n",
+            a = day(-30),
+            n = day(-28),
+            before = day(-31),
+            r = day(60),
+            far = day(90),
+        );
+        let r = w.app.execute(&admin, strategies(&bad, true)).await.unwrap();
+        assert!(!r.committed, "{name}");
+        let at: Vec<(usize, &str)> = r
+            .problems
+            .iter()
+            .map(|p| (p.row, p.column.as_str()))
+            .collect();
+        assert_eq!(
+            at,
+            vec![
+                (2, "single_channel"),
+                (3, "matters"),
+                (4, "single_point_of_contact"),
+                (5, "notice_sent_on"),
+                (6, "review_due"),
+                (7, "reasons"),
+                (8, "person"),
+            ],
+            "{name}: {:?}",
+            r.problems
+        );
+        assert!(
+            r.problems[4].reason.contains("3 months"),
+            "{:?}",
+            r.problems[4]
+        );
+
+        // A good one: letters only, authorised a month ago, told two days later.
+        let good = format!(
+            "{head}S-1,C-1,M-1,Abusive calls after a warning,letter,,,Pat Jones (Head of Standards),{},{},{},\n",
+            day(-30),
+            day(-28),
+            day(60)
+        );
+        let r = w
+            .app
+            .execute(&admin, strategies(&good, true))
+            .await
+            .unwrap();
+        assert!(r.committed && r.new == 1, "{name}: {r:?}");
+        let amira = w
+            .app
+            .query(
+                &w.cw.actor,
+                q::Search {
+                    text: "Amira".into(),
+                },
+            )
+            .await
+            .unwrap()
+            .remove(0);
+        let v = w
+            .app
+            .query(
+                &w.cw.actor,
+                q::Check {
+                    caller: Some(Identifier::parse("07911 123456").unwrap()),
+                    channel: Channel::Phone,
+                    staff: None,
+                    at: w.app.now(),
+                    matter: None,
+                },
+            )
+            .await
+            .unwrap()
+            .verdict;
+        assert_eq!(v.person, Some(amira.id));
+        assert_eq!(
+            v.outcome,
+            tact_core::check::Outcome::NotAllowed,
+            "{name}: a call from someone whose strategy allows letters only"
+        );
+        assert!(!v.restrictions.is_empty());
+        // One event naming who authorised it and when.
+        let history = w.app.store().audit_of(amira.id).await.unwrap();
+        let e = history
+            .iter()
+            .find(|e| e.action == "plan.imported")
+            .expect("the import event");
+        assert!(e.detail.contains("Pat Jones (Head of Standards)"), "{e:?}");
+        assert!(e.detail.contains(&day(-30)), "{e:?}");
+        // The same file again: nothing new.
+        let again = w
+            .app
+            .execute(&admin, strategies(&good, true))
+            .await
+            .unwrap();
+        assert_eq!((again.new, again.already), (0, 1), "{name}");
+    }
+}

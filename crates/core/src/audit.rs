@@ -87,6 +87,8 @@ pub enum AuditAction {
     /// A person brought in from an earlier system, naming the source and its row (issue 14).
     PersonImported,
     MatterImported,
+    /// A plan in force in an earlier system, naming who authorised it and when (issue 14).
+    PlanImported,
     /// One import: the source, the kind and how many records (issue 14).
     RecordsImported,
 }
@@ -160,6 +162,7 @@ impl AuditAction {
             Self::StaffLinked => "staff.linked-to-provider",
             Self::PersonImported => "person.imported",
             Self::MatterImported => "matter.imported",
+            Self::PlanImported => "plan.imported",
             Self::RecordsImported => "records.imported",
         }
     }

@@ -17,15 +17,18 @@ use std::collections::{BTreeMap, HashMap};
 pub enum Kind {
     People,
     Matters,
+    /// Contact strategies (plans) already in force, with who authorised them and when.
+    Strategies,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 2] = [Self::People, Self::Matters];
+    pub const ALL: [Kind; 3] = [Self::People, Self::Matters, Self::Strategies];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::People => "people",
             Self::Matters => "matters",
+            Self::Strategies => "strategies",
         }
     }
 
@@ -51,6 +54,7 @@ impl Kind {
         match self {
             Self::People => PEOPLE,
             Self::Matters => MATTERS,
+            Self::Strategies => STRATEGIES,
         }
     }
 }
@@ -105,6 +109,28 @@ const MATTERS: &[Column] = &[
     col("title", true, "What it is about, in a few words.", "Delay in answering a complaint about a burglary"),
     col("status", false, "open, concluded, review-exhausted or finalised. Empty means open.", "finalised"),
     col("finalised_on", false, "When it was finalised (day/month/year or year-month-day); needed when the status is finalised.", "14/03/2024"),
+];
+
+const STRATEGIES: &[Column] = &[
+    col("id", true, "Your system's own identifier for the strategy.", "CS-2024-07"),
+    col("person", true, "The person's id, as in the people file.", "C-1042"),
+    col("matters", false, "The matters it covers, by their ids in the matters file, separated by semicolons. Empty: every matter of theirs imported from the same system.", "CMP-2023-118"),
+    col("reasons", true, "Why it was introduced, as the person was told.", "Repeated abusive calls after a warning"),
+    col("single_channel", false, "If contact is by one channel only: letter, email or phone (as the policy allows).", "letter"),
+    col("call_window", false, "If calls are taken only at set times: each day and times, separated by semicolons.", "Tuesday 10:00-12:00; Thursday 14:00-15:30"),
+    col("call_max_minutes", false, "With call times: the longest a call may last, in minutes.", ""),
+    col("single_point_of_contact", false, "If one member of staff is their point of contact: that person's email address or full name as recorded in Tact.", ""),
+    col("recorded_calls", false, "yes if calls are recorded or monitored.", ""),
+    col("dedicated_mailbox", false, "If they must write to one address: that email address.", ""),
+    col("blocked", false, "Numbers or addresses whose contact is not accepted, separated by semicolons.", ""),
+    col("advocate_only", false, "yes if contact is through their advocate only.", ""),
+    col("read_and_file", false, "yes if correspondence is read and filed, answered only for new information or a new complaint.", ""),
+    col("other", false, "Any other restriction, in words.", ""),
+    col("authorised_by", true, "Who authorised it, with their role, as the earlier system records it.", "Pat Jones, Head of Standards"),
+    col("authorised_on", true, "When it was authorised.", "01/07/2024"),
+    col("notice_sent_on", true, "When the person was told in writing: restrictions apply only after written notice.", "03/07/2024"),
+    col("review_due", true, "When it is next to be reviewed.", "01/10/2024"),
+    col("ends_on", false, "When it ends, if an end date was set.", ""),
 ];
 
 /// A table read from a file: its headings and its rows, every cell as text (dates as
@@ -306,11 +332,35 @@ pub struct MatterRow {
     pub finalised_on: Option<Date>,
 }
 
+/// A strategy row, checked as far as it can be without the profile and the records (the
+/// app then asks [`crate::workflow::import_plan`]).
+#[derive(Debug, Clone)]
+pub struct StrategyRow {
+    pub line: usize,
+    pub key: String,
+    pub raw: String,
+    /// The person's source id.
+    pub person: String,
+    /// The matters' source ids (empty: all the person's from the source).
+    pub matters: Vec<String>,
+    pub reasons: String,
+    /// The restrictions, each with the strategy's reasons, but a single point of contact.
+    pub rules: Vec<crate::model::Rule>,
+    /// A single point of contact's email address or name in Tact, for the app to find.
+    pub point_of_contact: Option<String>,
+    pub authorised_by: String,
+    pub authorised_on: Date,
+    pub notice_sent_on: Date,
+    pub review_due: Date,
+    pub ends_on: Option<Date>,
+}
+
 /// Rows checked, of one kind.
 #[derive(Debug, Clone)]
 pub enum Rows {
     People(Vec<PersonRow>),
     Matters(Vec<MatterRow>),
+    Strategies(Vec<StrategyRow>),
 }
 
 impl Rows {
@@ -318,6 +368,7 @@ impl Rows {
         match self {
             Self::People(r) => r.len(),
             Self::Matters(r) => r.len(),
+            Self::Strategies(r) => r.len(),
         }
     }
 
@@ -417,6 +468,7 @@ pub fn check(kind: Kind, table: &Table, mapping: &Mapping) -> (Rows, Vec<Problem
     let empty = match kind {
         Kind::People => Rows::People(Vec::new()),
         Kind::Matters => Rows::Matters(Vec::new()),
+        Kind::Strategies => Rows::Strategies(Vec::new()),
     };
     let at = match mapping.resolve(kind, &table.headers) {
         Ok(at) => at,
@@ -424,10 +476,7 @@ pub fn check(kind: Kind, table: &Table, mapping: &Mapping) -> (Rows, Vec<Problem
     };
     let mut problems = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
-    let mut rows = match kind {
-        Kind::People => Rows::People(Vec::with_capacity(table.rows.len())),
-        Kind::Matters => Rows::Matters(Vec::with_capacity(table.rows.len())),
-    };
+    let mut rows = empty;
     for (line, cells) in &table.rows {
         if cells.iter().all(|c| c.trim().is_empty()) {
             continue;
@@ -459,6 +508,13 @@ pub fn check(kind: Kind, table: &Table, mapping: &Mapping) -> (Rows, Vec<Problem
                 if let Some(m) = matter(&mut c, key, raw) {
                     if c.problems.is_empty() {
                         out.push(m);
+                    }
+                }
+            }
+            Rows::Strategies(out) => {
+                if let Some(s) = strategy(&mut c, key, raw) {
+                    if c.problems.is_empty() {
+                        out.push(s);
                     }
                 }
             }
@@ -618,6 +674,196 @@ fn matter(c: &mut Cells<'_>, key: String, raw: String) -> Option<MatterRow> {
         status: status?,
         finalised_on,
     })
+}
+
+/// Reads call times: `Tuesday 10:00-12:00; thu 14:00 to 15:30`.
+///
+/// # Errors
+/// A part that is not a day and two times, the start before the end.
+pub fn parse_windows(text: &str) -> Result<Vec<crate::model::CallWindow>, String> {
+    use jiff::civil::{Time, Weekday};
+    const DAYS: [(&str, Weekday); 7] = [
+        ("monday", Weekday::Monday),
+        ("tuesday", Weekday::Tuesday),
+        ("wednesday", Weekday::Wednesday),
+        ("thursday", Weekday::Thursday),
+        ("friday", Weekday::Friday),
+        ("saturday", Weekday::Saturday),
+        ("sunday", Weekday::Sunday),
+    ];
+    let mut out = Vec::new();
+    for part in list(text) {
+        let bad = || format!("expected a day and times such as Tuesday 10:00-12:00, got {part:?}");
+        let lower = part.to_lowercase().replace(" to ", "-").replace('–', "-");
+        let (day, times) = lower.split_once(char::is_whitespace).ok_or_else(bad)?;
+        let weekday = DAYS
+            .iter()
+            .find(|(d, _)| day.len() >= 3 && d.starts_with(day))
+            .map(|(_, w)| *w)
+            .ok_or_else(bad)?;
+        let (start, end) = times.split_once('-').ok_or_else(bad)?;
+        let time = |t: &str| -> Result<Time, String> {
+            let t = t.trim();
+            let t = if t.len() == 4 && t.as_bytes().get(1) == Some(&b':') {
+                format!("0{t}")
+            } else {
+                t.to_string()
+            };
+            Time::strptime("%H:%M", &t).map_err(|_| bad())
+        };
+        let (start, end) = (time(start)?, time(end)?);
+        if start >= end {
+            return Err(format!("in {part:?} the start is not before the end"));
+        }
+        out.push(crate::model::CallWindow {
+            weekday,
+            start,
+            end,
+        });
+    }
+    Ok(out)
+}
+
+fn strategy(c: &mut Cells<'_>, key: String, raw: String) -> Option<StrategyRow> {
+    use crate::model::Rule;
+    let person = c.required("person");
+    let reasons = c.required("reasons");
+    let authorised_by = c.required("authorised_by");
+    let day = |c: &mut Cells<'_>, field: &str, required: bool| -> Option<Date> {
+        let v = c.get(field).to_string();
+        if v.is_empty() {
+            if required {
+                c.fail(field, "must not be empty");
+            }
+            return None;
+        }
+        parse_day(&v).map_err(|why| c.fail(field, why)).ok()
+    };
+    let authorised_on = day(c, "authorised_on", true);
+    let notice_sent_on = day(c, "notice_sent_on", true);
+    let review_due = day(c, "review_due", true);
+    let ends_on = day(c, "ends_on", false);
+    let yes = |c: &mut Cells<'_>, field: &str| -> bool {
+        match c.get(field).to_ascii_lowercase().as_str() {
+            "" | "no" | "n" | "false" => false,
+            "yes" | "y" | "true" => true,
+            other => {
+                let other = other.to_string();
+                c.fail(field, format!("expected yes or no, got {other:?}"));
+                false
+            }
+        }
+    };
+    let mut rules = Vec::new();
+    if let Some(ch) = c.opt("single_channel") {
+        let r = crate::profile::Channel::parse(&ch.to_ascii_lowercase());
+        if let Some(channel) = c.rule("single_channel", r) {
+            rules.push(Rule::SingleChannel { channel });
+        }
+    }
+    if let Some(w) = c.opt("call_window") {
+        let max_minutes = c.opt("call_max_minutes").and_then(|m| {
+            m.parse::<u32>().ok().filter(|n| *n > 0).or_else(|| {
+                c.fail(
+                    "call_max_minutes",
+                    format!("expected a whole number of minutes, got {m:?}"),
+                );
+                None
+            })
+        });
+        match parse_windows(&w) {
+            Ok(windows) => rules.push(Rule::CallWindow {
+                windows,
+                max_minutes,
+                max_calls_per_window: None,
+            }),
+            Err(why) => c.fail("call_window", why),
+        }
+    } else if !c.get("call_max_minutes").is_empty() {
+        c.fail("call_max_minutes", "is given without call_window");
+    }
+    if yes(c, "recorded_calls") {
+        rules.push(Rule::RecordedCalls);
+    }
+    if let Some(m) = c.opt("dedicated_mailbox") {
+        let r = EmailAddress::parse(&m);
+        if let Some(address) = c.rule("dedicated_mailbox", r) {
+            rules.push(Rule::DedicatedMailbox { address });
+        }
+    }
+    for b in list(c.get("blocked"))
+        .map(str::to_string)
+        .collect::<Vec<_>>()
+    {
+        let r = crate::identity::Identifier::parse(&b);
+        if let Some(identifier) = c.rule("blocked", r) {
+            rules.push(Rule::BlockedIdentifier {
+                identifier,
+                acknowledge: false,
+            });
+        }
+    }
+    if yes(c, "advocate_only") {
+        rules.push(Rule::AdvocateOnly);
+    }
+    if yes(c, "read_and_file") {
+        rules.push(Rule::ReadAndFile { acknowledge: false });
+    }
+    if let Some(description) = c.opt("other") {
+        rules.push(Rule::Other { description });
+    }
+    let point_of_contact = c.opt("single_point_of_contact");
+    if rules.is_empty() && point_of_contact.is_none() && c.problems.is_empty() {
+        c.fail(
+            "reasons",
+            "no restriction is given: fill in at least one of the restriction columns (single_channel, call_window, …)",
+        );
+    }
+    Some(StrategyRow {
+        line: c.line,
+        key,
+        raw,
+        person,
+        matters: list(c.get("matters")).map(str::to_string).collect(),
+        reasons,
+        rules,
+        point_of_contact,
+        authorised_by,
+        authorised_on: authorised_on?,
+        notice_sent_on: notice_sent_on?,
+        review_due: review_due?,
+        ends_on,
+    })
+}
+
+/// Which column of a strategies file a refusal of [`crate::workflow::import_plan`] is about,
+/// by the field it names.
+pub fn strategy_column(field: Option<&str>, rules: &[crate::model::Rule]) -> &'static str {
+    use crate::profile::RestrictionKind as K;
+    let Some(field) = field else { return "id" };
+    if let Some(rest) = field.strip_prefix("restrictions[") {
+        let i: Option<usize> = rest.split(']').next().and_then(|n| n.parse().ok());
+        return match i.and_then(|i| rules.get(i)).map(crate::model::Rule::kind) {
+            Some(K::SingleChannel) => "single_channel",
+            Some(K::CallWindow) => "call_window",
+            Some(K::SinglePointOfContact) => "single_point_of_contact",
+            Some(K::RecordedCalls) => "recorded_calls",
+            Some(K::DedicatedMailbox) => "dedicated_mailbox",
+            Some(K::BlockedIdentifier) => "blocked",
+            Some(K::AdvocateOnly) => "advocate_only",
+            Some(K::ReadAndFile) => "read_and_file",
+            _ => "other",
+        };
+    }
+    match field {
+        "matter_ids" => "matters",
+        "restrictions" => "reasons",
+        "authorised_on" => "authorised_on",
+        "notice_sent_on" => "notice_sent_on",
+        "review_due" => "review_due",
+        "ends_on" => "ends_on",
+        _ => "id",
+    }
 }
 
 /// A number or address on two people's rows is refused unless both mark it shared — the
@@ -797,6 +1043,38 @@ mod tests {
             "{problems:?}"
         );
         assert!(!problems.iter().any(|p| p.row == 2), "{problems:?}");
+    }
+
+    #[test]
+    fn issue_14_call_times_read_as_staff_write_them() {
+        let w = parse_windows("Tuesday 10:00-12:00; thu 9:30 to 11:00").unwrap();
+        assert_eq!(w.len(), 2);
+        assert_eq!(w[0].weekday, jiff::civil::Weekday::Tuesday);
+        assert_eq!(w[1].start, jiff::civil::time(9, 30, 0, 0));
+        assert!(parse_windows("Tuesday 12:00-10:00")
+            .unwrap_err()
+            .contains("start"));
+        assert!(parse_windows("sometimes").is_err());
+    }
+
+    #[test]
+    fn issue_14_a_strategy_row_needs_a_restriction_and_its_dates() {
+        let t = table("id,person,reasons,single_channel,call_window,authorised_by,authorised_on,notice_sent_on,review_due\nS-1,C-1,Abuse,letter,Tue 10:00-12:00,Pat,01/07/2026,03/07/2026,01/10/2026\nS-2,C-1,Abuse,,,Pat,01/07/2026,,01/10/2026\n");
+        let (Rows::Strategies(rows), problems) = check(Kind::Strategies, &t, &Mapping::default())
+        else {
+            panic!()
+        };
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].rules.len(), 2);
+        let at: Vec<(usize, &str)> = problems
+            .iter()
+            .map(|p| (p.row, p.column.as_str()))
+            .collect();
+        assert_eq!(at, vec![(3, "notice_sent_on")], "{problems:?}");
+        assert_eq!(
+            strategy_column(Some("restrictions[1].windows"), &rows[0].rules),
+            "call_window"
+        );
     }
 
     #[test]

@@ -678,6 +678,185 @@ pub fn draft_plan(
     Ok(d)
 }
 
+/// A plan already in force in an earlier system (issue 14), as its import file gives it.
+#[derive(Debug, Clone)]
+pub struct ImportedPlan {
+    pub matter_ids: Vec<MatterId>,
+    pub restrictions: Vec<Restriction>,
+    pub reasons: String,
+    /// Who authorised it, with their role, as the earlier system records it (they need not
+    /// be in Tact).
+    pub authorised_by: String,
+    pub authorised_on: Date,
+    /// When the person was told in writing (CLE-9.6; NOR-5.1: restrictions apply after it).
+    pub notice_sent_on: Date,
+    pub review_due: Date,
+    pub ends_on: Option<Date>,
+    /// The system it came from, and its id there.
+    pub source: String,
+    pub source_id: String,
+}
+
+/// Brings in a plan already decided and in force elsewhere (issue 14): it was authorised
+/// and the person told in writing before Tact, so it is in force from its notice, with one
+/// event naming who authorised it and when. Its restrictions are checked against this
+/// policy's catalogue and the person's records as a new plan's are; its review date must be
+/// within the policy's longest interval from its authorisation (CLE-9.12; NOR-8.1) — a date
+/// already past is taken, and the plan then shows as overdue for review as any other.
+///
+/// # Errors
+/// No matter named, or one not the person's; a restriction this policy does not provide
+/// for, or incomplete; the notice before the authorisation or after today; the review not
+/// after the authorisation or too far from it; an end date already past.
+pub fn import_plan(
+    profile: &Profile,
+    actor: &Actor,
+    person: PersonId,
+    input: ImportedPlan,
+    ctx: &PlanContext,
+    now: Timestamp,
+) -> Result<Decision<Plan>, RuleError> {
+    let clauses = &profile.clauses;
+    let today = check::uk_date(now);
+    if input.matter_ids.is_empty() {
+        return Err(RuleError::conflict(
+            &clauses.matter_scope,
+            format!(
+                "a {} must name the matters it covers: import its matters first, or name them",
+                profile.terms.plan
+            ),
+        )
+        .with_field("matter_ids"));
+    }
+    for m in &input.matter_ids {
+        if !ctx
+            .matters
+            .iter()
+            .any(|x| x.id == *m && x.person_id == person)
+        {
+            return Err(RuleError::not_found(
+                "matter_ids",
+                format!("matter {m} is not one of this person's"),
+            ));
+        }
+    }
+    check_restrictions(profile, person, &input.restrictions, ctx)?;
+    require_text("reasons", &input.reasons)?;
+    require_text("authorised_by", &input.authorised_by)?;
+    if input.authorised_on > today {
+        return Err(RuleError::invalid(
+            "authorised_on",
+            format!(
+                "the authorisation date is after today, got {}",
+                input.authorised_on
+            ),
+        ));
+    }
+    if input.notice_sent_on < input.authorised_on || input.notice_sent_on > today {
+        return Err(RuleError::conflict(
+            &clauses.notice_first,
+            format!(
+                "the written notice must be sent on or after the authorisation ({}) and by today, got {}",
+                input.authorised_on, input.notice_sent_on
+            ),
+        )
+        .with_field("notice_sent_on"));
+    }
+    let months = profile.rules.max_review_interval_months;
+    let latest = input
+        .authorised_on
+        .checked_add((months as i64).months())
+        .unwrap_or(input.authorised_on);
+    if input.review_due <= input.authorised_on || input.review_due > latest {
+        return Err(RuleError::conflict(
+            &clauses.review_interval,
+            format!(
+                "the review must be after the authorisation and no more than {months} months from it (by {latest}), got {}",
+                input.review_due
+            ),
+        )
+        .with_field("review_due"));
+    }
+    if let Some(end) = input.ends_on {
+        if end <= today {
+            return Err(RuleError::invalid(
+                "ends_on",
+                format!("it ended on {end}: only a plan still in force is imported"),
+            ));
+        }
+    }
+    let noon = |d: Date| {
+        d.at(12, 0, 0, 0)
+            .to_zoned(check::uk().clone())
+            .map(|z| z.timestamp())
+            .unwrap_or(now)
+    };
+    let notice_at = noon(input.notice_sent_on);
+    let decided_at = noon(input.authorised_on);
+    let words = format!(
+        "Authorised by {} on {}; imported from {} ({})",
+        input.authorised_by.trim(),
+        check::long_date(input.authorised_on),
+        input.source,
+        input.source_id
+    );
+    let s = Plan {
+        id: PlanId(0),
+        person_id: person,
+        version: 1,
+        plan_version: 1,
+        status: PlanStatus::Active,
+        matter_ids: input.matter_ids,
+        incident_ids: Vec::new(),
+        restrictions: input.restrictions,
+        reasons: input.reasons.trim().to_string(),
+        aims: String::new(),
+        proportionality: String::new(),
+        no_warning_reason: None,
+        checklist: Vec::new(),
+        created_by: actor.id,
+        created_at: now,
+        proposed_by: None,
+        proposed_at: None,
+        decided_by: None,
+        decided_at: Some(decided_at),
+        decision_reason: Some(words.clone()),
+        overrides: Vec::new(),
+        notice: Some(Notice {
+            sent_at: notice_at,
+            recorded_by: actor.id,
+            channel: Channel::Letter,
+            format: ctx.preferred_format,
+            agreement_sought: false,
+            agreement_given: None,
+            agreement_note: None,
+            policy_enclosed: false,
+            plan_version: 1,
+        }),
+        effective_from: Some(notice_at),
+        review_due: input.review_due,
+        ends_on: input.ends_on,
+        pending_variation: None,
+        pending_matters: Vec::new(),
+        lifted_at: None,
+        lift_reason: None,
+        participants: vec![actor.id],
+    };
+    let mut d = Decision::new(s);
+    d.events.push(
+        AuditEvent::new(now, actor.id, AuditAction::PlanImported, "strategy:new")
+            .person(person)
+            .reason(words)
+            .detail("authorised_by", input.authorised_by.trim())
+            .detail("authorised_on", input.authorised_on)
+            .detail("notice_sent_on", input.notice_sent_on)
+            .detail("source", &input.source)
+            .detail("source_id", &input.source_id)
+            .detail("restrictions", d.record.restrictions.len()),
+    );
+    Ok(d)
+}
+
 /// One answer to a checklist question.
 #[derive(Debug, Clone)]
 pub struct AnswerInput {

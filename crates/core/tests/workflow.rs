@@ -2263,3 +2263,83 @@ fn nor_6_2_step_refusal_says_why_a_step_is_not_offered_as_the_step_would() {
     assert_eq!(own.clause.as_deref(), Some("NOR-6.2"));
     assert!(step_refusal(&w.p, &actor(SENIOR_2), &s, P::Authorise).is_none());
 }
+
+fn imported(_: &World) -> ImportedPlan {
+    ImportedPlan {
+        matter_ids: vec![MatterId(100)],
+        restrictions: vec![email_only()],
+        reasons: "Abusive calls after a warning".into(),
+        authorised_by: "Pat Jones, Head of Standards".into(),
+        authorised_on: date(2026, 10, 1),
+        notice_sent_on: date(2026, 10, 3),
+        review_due: date(2026, 12, 20),
+        ends_on: None,
+        source: "crm".into(),
+        source_id: "CS-7".into(),
+    }
+}
+
+/// Issue 14 with CLE-9.6, 9.12 and NOR-5.1, 8.1: a plan in force elsewhere comes in in force
+/// from its written notice, with one event naming who authorised it and when; its review
+/// must fall within the policy's interval of its authorisation (three months on Cleveland,
+/// a year on Northamptonshire), and its notice between the authorisation and today.
+#[test]
+fn cle_9_12_and_nor_8_1_an_imported_plan_is_in_force_from_its_notice_and_reviewed_within_the_interval(
+) {
+    let cle = World::new("cleveland-opcc");
+    let admin = Actor::staff(StaffId(9), "Ada Admin", Role::Admin);
+    let d = import_plan(&cle.p, &admin, PERSON, imported(&cle), &cle.ctx(), now()).unwrap();
+    assert_eq!(d.record.status, PlanStatus::Active);
+    let notice = d.record.notice.as_ref().expect("its written notice");
+    assert_eq!(tact_core::check::uk_date(notice.sent_at), date(2026, 10, 3));
+    assert_eq!(d.record.effective_from, Some(notice.sent_at));
+    assert_eq!(d.events.len(), 1);
+    let e = &d.events[0];
+    assert_eq!(e.action, AuditAction::PlanImported);
+    assert!(e
+        .detail
+        .iter()
+        .any(|(k, v)| k == "authorised_by" && v == "Pat Jones, Head of Standards"));
+    assert!(e
+        .detail
+        .iter()
+        .any(|(k, v)| k == "authorised_on" && v == "2026-10-01"));
+    // CLE-9.12: at most three months from the authorisation.
+    let mut late = imported(&cle);
+    late.review_due = date(2027, 1, 15);
+    let err = import_plan(&cle.p, &admin, PERSON, late.clone(), &cle.ctx(), now()).unwrap_err();
+    assert_eq!(
+        (err.clause.as_deref(), err.field.as_deref()),
+        (Some("CLE-9.12"), Some("review_due"))
+    );
+    // NOR-8.1: a year.
+    let nor = World::new("northamptonshire-opfcc");
+    assert!(import_plan(&nor.p, &admin, PERSON, late, &nor.ctx(), now()).is_ok());
+    // The notice comes after the authorisation, and not after today.
+    let mut early = imported(&cle);
+    early.notice_sent_on = date(2026, 9, 30);
+    let err = import_plan(&cle.p, &admin, PERSON, early, &cle.ctx(), now()).unwrap_err();
+    assert_eq!(err.field.as_deref(), Some("notice_sent_on"));
+    let mut future = imported(&cle);
+    future.notice_sent_on = date(2026, 12, 1);
+    assert!(import_plan(&cle.p, &admin, PERSON, future, &cle.ctx(), now()).is_err());
+    // One that has ended is not imported; one with no matter is refused (CLE-9.8).
+    let mut ended = imported(&cle);
+    ended.ends_on = Some(date(2026, 11, 1));
+    assert_eq!(
+        import_plan(&cle.p, &admin, PERSON, ended, &cle.ctx(), now())
+            .unwrap_err()
+            .field
+            .as_deref(),
+        Some("ends_on")
+    );
+    let mut none = imported(&cle);
+    none.matter_ids.clear();
+    assert_eq!(
+        import_plan(&cle.p, &admin, PERSON, none, &cle.ctx(), now())
+            .unwrap_err()
+            .clause
+            .as_deref(),
+        Some("CLE-9.8")
+    );
+}

@@ -1622,6 +1622,7 @@ async fn person(
             let what = match o.kind {
                 tact_core::import::Kind::People => "Their details",
                 tact_core::import::Kind::Matters => "A matter",
+                tact_core::import::Kind::Strategies => "A contact strategy in force",
             };
             format!(
                 "{what}: from {}, where the id was {} (row {}), on {}",

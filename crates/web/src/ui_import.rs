@@ -67,7 +67,7 @@ struct TemplateNotes {
 #[template(path = "import.html")]
 struct ImportPage<'a> {
     frame: Frame<'a>,
-    kinds: Vec<(&'static str, &'static str)>,
+    kinds: Vec<(&'static str, String)>,
     kind: String,
     source: String,
     sheet: String,
@@ -90,17 +90,25 @@ impl ImportPage<'_> {
     }
 }
 
-fn title(kind: Kind) -> &'static str {
+/// A kind in the profile's words ("Communication plans in force" on Northamptonshire).
+fn title(kind: Kind, p: &tact_core::profile::Profile) -> String {
     match kind {
-        Kind::People => "People",
-        Kind::Matters => "Matters",
+        Kind::People => "People".into(),
+        Kind::Matters => "Matters".into(),
+        Kind::Strategies => format!(
+            "{} in force",
+            crate::ui_forms::capital(&p.terms.plan_plural)
+        ),
     }
 }
 
 fn blank<'a>(state: &'a AppState, signed: &'a Signed) -> ImportPage<'a> {
     ImportPage {
         frame: Frame::of(state, signed),
-        kinds: Kind::ALL.iter().map(|k| (k.as_str(), title(*k))).collect(),
+        kinds: Kind::ALL
+            .iter()
+            .map(|k| (k.as_str(), title(*k, &state.app.profile)))
+            .collect(),
         kind: Kind::People.as_str().into(),
         source: String::new(),
         sheet: String::new(),
@@ -113,7 +121,7 @@ fn blank<'a>(state: &'a AppState, signed: &'a Signed) -> ImportPage<'a> {
             .iter()
             .map(|k| TemplateNotes {
                 kind: k.as_str(),
-                title: title(*k).to_string(),
+                title: title(*k, &state.app.profile),
                 columns: k
                     .columns()
                     .iter()
