@@ -13,8 +13,14 @@ use tact_core::command as cmd;
 use tact_core::error::RuleError;
 use tact_core::identity::Holder;
 use tact_core::ids::{MatterId, PersonId};
-use tact_core::import::{check, Kind, MatterRow, PersonRow, Problem, Rows, StrategyRow};
-use tact_core::model::{AdditionalHelp, Format, Matter, Plan, Restriction, Rule, ServiceUser};
+use tact_core::import::{
+    check, AdjustmentRow, ContactRow, IncidentRow, Kind, MatterRow, PersonRow, Problem, Rows,
+    StrategyRow,
+};
+use tact_core::model::{
+    AdditionalHelp, Adjustment, AdjustmentStatus, Contact, Format, Incident, Matter, Plan,
+    Restriction, Rule, Screening, ServiceUser,
+};
 use tact_core::workflow::{Decision, ImportedPlan};
 use tact_store::{Imported, WriteTx};
 
@@ -139,18 +145,80 @@ impl Handles<cmd::ImportRecords> for App {
                 }
                 Planned::Matters(owners)
             }
+            Rows::Contacts(rows) => {
+                let (new, skipped) =
+                    already(rows, &before, &mut problems, |r| (&r.key, &r.raw, r.line));
+                report.already = skipped;
+                let from = self.sources(&source).await?;
+                let mut ok = Vec::with_capacity(new.len());
+                for r in new {
+                    match from.join(r.line, &r.person, r.matter.as_deref()) {
+                        Ok((person, matter)) => ok.push((r, person, matter)),
+                        Err(p) => problems.push(p),
+                    }
+                }
+                Planned::Contacts(ok)
+            }
+            Rows::Incidents(rows) => {
+                let (new, skipped) =
+                    already(rows, &before, &mut problems, |r| (&r.key, &r.raw, r.line));
+                report.already = skipped;
+                let from = self.sources(&source).await?;
+                let mut ok = Vec::with_capacity(new.len());
+                for r in new {
+                    let joined = from.join(r.line, &r.person, r.matter.as_deref()).and_then(|(p, m)| {
+                        let category = self
+                            .profile
+                            .categories
+                            .iter()
+                            .find(|c| c.id.eq_ignore_ascii_case(r.category.trim()) || c.name.eq_ignore_ascii_case(r.category.trim()))
+                            .ok_or_else(|| Problem {
+                                row: r.line,
+                                column: "category".into(),
+                                reason: format!(
+                                    "{:?} is not one of this policy's categories: {}",
+                                    r.category,
+                                    self.profile.categories.iter().map(|c| c.id.as_str()).collect::<Vec<_>>().join(", ")
+                                ),
+                            })?;
+                        let staff = match &r.staff {
+                            None => ctx.actor.id,
+                            Some(who) => from.staff_named(who).ok_or_else(|| Problem {
+                                row: r.line,
+                                column: "staff".into(),
+                                reason: format!("no active member of staff in Tact has the name or email address {who:?}"),
+                            })?,
+                        };
+                        Ok((p, m, category.id.clone(), staff))
+                    });
+                    match joined {
+                        Ok(j) => ok.push((r, j)),
+                        Err(p) => problems.push(p),
+                    }
+                }
+                Planned::Incidents(ok)
+            }
+            Rows::Adjustments(rows) => {
+                let (new, skipped) =
+                    already(rows, &before, &mut problems, |r| (&r.key, &r.raw, r.line));
+                report.already = skipped;
+                let from = self.sources(&source).await?;
+                let mut ok = Vec::with_capacity(new.len());
+                for r in new {
+                    match from.join(r.line, &r.person, None) {
+                        Ok((person, _)) => ok.push((r, person)),
+                        Err(p) => problems.push(p),
+                    }
+                }
+                Planned::Adjustments(ok)
+            }
             Rows::Strategies(strategies) => {
                 let (new, skipped) = already(strategies, &before, &mut problems, |s| {
                     (&s.key, &s.raw, s.line)
                 });
                 report.already = skipped;
                 let mut decided = Vec::with_capacity(new.len());
-                let sources = Sources {
-                    people: self.store.imported(&source, Kind::People.as_str()).await?,
-                    matters: self.store.imported(&source, Kind::Matters.as_str()).await?,
-                    staff: self.store.staff_list().await?,
-                    name: source.clone(),
-                };
+                let sources = self.sources(&source).await?;
                 for s in new {
                     match self.decide_import(ctx, &sources, s).await? {
                         Ok(d) => decided.push((s, d)),
@@ -181,6 +249,108 @@ impl Handles<cmd::ImportRecords> for App {
                     self.import_people(&mut tx, ctx, &source, chunk).await?;
                     written += chunk.len();
                     progress(written);
+                }
+            }
+            Planned::Contacts(new) => {
+                for chunk in new.chunks(IMPORT_CHUNK) {
+                    self.import_contacts(&mut tx, ctx, &source, chunk).await?;
+                    written += chunk.len();
+                    progress(written);
+                }
+            }
+            Planned::Incidents(new) => {
+                for (r, (person, matter, category, staff)) in new {
+                    let i = Incident {
+                        id: tact_core::ids::IncidentId(0),
+                        person_id: person,
+                        matter_id: matter,
+                        contact_id: None,
+                        category,
+                        description: r.description.clone(),
+                        occurred_at: r.occurred_at,
+                        staff_id: staff,
+                        recorded_by: ctx.actor.id,
+                        ended_call: None,
+                    };
+                    let id = tx.insert_incident(&i).await?;
+                    self.imported_event(
+                        &mut tx,
+                        ctx,
+                        &source,
+                        AuditAction::IncidentImported,
+                        &format!("incident:{id}"),
+                        person,
+                        &r.key,
+                        r.line,
+                    )
+                    .await?;
+                    tx.insert_imported(&self.imported_row(
+                        ctx,
+                        &source,
+                        Kind::Incidents,
+                        &r.key,
+                        &r.raw,
+                        r.line,
+                        id.0,
+                        person,
+                    ))
+                    .await?;
+                    written += 1;
+                }
+            }
+            Planned::Adjustments(new) => {
+                for (r, person) in new {
+                    let mut a = Adjustment {
+                        id: tact_core::ids::AdjustmentId(0),
+                        person_id: person,
+                        kind: r.kind.clone(),
+                        description: r.description.clone(),
+                        status: AdjustmentStatus::Requested,
+                        requested_at: self.now(),
+                        recorded_by: ctx.actor.id,
+                        decided_by: None,
+                        decided_at: None,
+                        decision_reason: None,
+                    };
+                    a.id = tx.insert_adjustment(&a).await?;
+                    if r.status != AdjustmentStatus::Requested {
+                        a.status = r.status;
+                        a.decided_at = Some(r.decided_on.map_or(self.now(), noon));
+                        a.decision_reason = Some(r.reason.clone().unwrap_or_else(|| {
+                            format!(
+                                "{} in {source}",
+                                if r.status == AdjustmentStatus::Granted {
+                                    "Granted"
+                                } else {
+                                    "Refused"
+                                }
+                            )
+                        }));
+                        tx.decide_adjustment(&a).await?;
+                    }
+                    self.imported_event(
+                        &mut tx,
+                        ctx,
+                        &source,
+                        AuditAction::AdjustmentImported,
+                        &format!("adjustment:{}", a.id),
+                        person,
+                        &r.key,
+                        r.line,
+                    )
+                    .await?;
+                    tx.insert_imported(&self.imported_row(
+                        ctx,
+                        &source,
+                        Kind::Adjustments,
+                        &r.key,
+                        &r.raw,
+                        r.line,
+                        a.id.0,
+                        person,
+                    ))
+                    .await?;
+                    written += 1;
                 }
             }
             Planned::Strategies(new) => {
@@ -218,10 +388,17 @@ impl Handles<cmd::ImportRecords> for App {
     }
 }
 
+/// An incident row's person, matter, the policy's category id and the member of staff on
+/// the receiving end.
+type IncidentJoin = (PersonId, Option<MatterId>, String, tact_core::ids::StaffId);
+
 enum Planned<'r> {
     People(Vec<&'r PersonRow>),
     Matters(Vec<(&'r MatterRow, PersonId)>),
     Strategies(Vec<(&'r StrategyRow, Decision<Plan>)>),
+    Contacts(Vec<(&'r ContactRow, PersonId, Option<MatterId>)>),
+    Incidents(Vec<(&'r IncidentRow, IncidentJoin)>),
+    Adjustments(Vec<(&'r AdjustmentRow, PersonId)>),
 }
 
 impl Planned<'_> {
@@ -230,7 +407,72 @@ impl Planned<'_> {
             Self::People(r) => r.len(),
             Self::Matters(r) => r.len(),
             Self::Strategies(r) => r.len(),
+            Self::Contacts(r) => r.len(),
+            Self::Incidents(r) => r.len(),
+            Self::Adjustments(r) => r.len(),
         }
+    }
+}
+
+/// Noon, UK time, on `d`: when a record dated only by its day is taken to have happened.
+fn noon(d: jiff::civil::Date) -> jiff::Timestamp {
+    d.at(12, 0, 0, 0)
+        .to_zoned(tact_core::check::uk().clone())
+        .map_or(jiff::Timestamp::UNIX_EPOCH, |z| z.timestamp())
+}
+
+impl Sources {
+    /// The person, and the matter where one is named, imported from this source.
+    fn join(
+        &self,
+        line: usize,
+        person: &str,
+        matter: Option<&str>,
+    ) -> std::result::Result<(PersonId, Option<MatterId>), Problem> {
+        let problem = |column: &str, reason: String| Problem {
+            row: line,
+            column: column.into(),
+            reason,
+        };
+        let Some(p) = self.people.get(person).map(|p| p.person_id) else {
+            return Err(problem(
+                "person",
+                format!(
+                    "no person with the id {person:?} has been imported from {}: import the people file first",
+                    self.name
+                ),
+            ));
+        };
+        let m = match matter {
+            None => None,
+            Some(key) => match self.matters.get(key) {
+                Some(m) if m.person_id == p => Some(MatterId(m.record_id)),
+                Some(_) => return Err(problem("matter", format!("the matter {key:?} is another person's"))),
+                None => {
+                    return Err(problem(
+                        "matter",
+                        format!("no matter with the id {key:?} has been imported from {}: import the matters file first", self.name),
+                    ))
+                }
+            },
+        };
+        Ok((p, m))
+    }
+
+    /// An active member of staff by name or email address.
+    fn staff_named(&self, who: &str) -> Option<tact_core::ids::StaffId> {
+        let who = who.trim();
+        self.staff
+            .iter()
+            .find(|x| {
+                x.active
+                    && x.scope.is_none()
+                    && (x.name.eq_ignore_ascii_case(who)
+                        || x.email
+                            .as_ref()
+                            .is_some_and(|e| e.as_str().eq_ignore_ascii_case(who)))
+            })
+            .map(|x| x.id)
     }
 }
 
@@ -338,6 +580,111 @@ fn person_of(row: &PersonRow, ctx: &Ctx, now: jiff::Timestamp) -> Result<Service
 }
 
 impl App {
+    async fn sources(&self, source: &str) -> Result<Sources> {
+        Ok(Sources {
+            people: self.store.imported(source, Kind::People.as_str()).await?,
+            matters: self.store.imported(source, Kind::Matters.as_str()).await?,
+            staff: self.store.staff_list().await?,
+            name: source.to_string(),
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn imported_row(
+        &self,
+        ctx: &Ctx,
+        source: &str,
+        kind: Kind,
+        key: &str,
+        raw: &str,
+        line: usize,
+        record_id: i64,
+        person: PersonId,
+    ) -> Imported {
+        Imported {
+            source: source.to_string(),
+            kind: kind.as_str().into(),
+            key: key.to_string(),
+            record_id,
+            person_id: person,
+            line: i64::try_from(line).unwrap_or(i64::MAX),
+            digest: digest(raw),
+            imported_at: self.now(),
+            imported_by: ctx.actor.id,
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn imported_event(
+        &self,
+        tx: &mut WriteTx,
+        ctx: &Ctx,
+        source: &str,
+        action: AuditAction,
+        subject: &str,
+        person: PersonId,
+        key: &str,
+        line: usize,
+    ) -> Result<()> {
+        tx.audit(&[AuditEvent::new(self.now(), ctx.actor.id, action, subject)
+            .person(person)
+            .detail("source", source)
+            .detail("source_id", key)
+            .detail("row", line)])
+            .await?;
+        Ok(())
+    }
+
+    /// Contact history, a chunk at a time: kept as it happened, never screened again (it
+    /// was dealt with in the earlier system), each with its source on `imported`.
+    async fn import_contacts(
+        &self,
+        tx: &mut WriteTx,
+        ctx: &Ctx,
+        source: &str,
+        rows: &[(&ContactRow, PersonId, Option<MatterId>)],
+    ) -> Result<()> {
+        let contacts: Vec<Contact> = rows
+            .iter()
+            .map(|(r, person, matter)| Contact {
+                id: tact_core::ids::ContactId(0),
+                person_id: Some(*person),
+                matter_id: *matter,
+                channel: r.channel,
+                direction: r.direction,
+                at: r.at,
+                staff_id: None,
+                identifier: None,
+                summary: r.summary.clone(),
+                body: String::new(),
+                breach_of: Vec::new(),
+                screening: Screening::NotNeeded,
+                not_recorded_as_complaint: false,
+                duration_seconds: r.duration_seconds,
+            })
+            .collect();
+        let refs: Vec<&Contact> = contacts.iter().collect();
+        let ids = tx.insert_contacts(&refs).await?;
+        let keys: Vec<Imported> = rows
+            .iter()
+            .zip(ids)
+            .map(|((r, person, _), id)| {
+                self.imported_row(
+                    ctx,
+                    source,
+                    Kind::Contacts,
+                    &r.key,
+                    &r.raw,
+                    r.line,
+                    id.0,
+                    *person,
+                )
+            })
+            .collect();
+        tx.insert_imported_many(&keys).await?;
+        Ok(())
+    }
+
     /// A strategy row joined to its person, matters and point of contact, and decided by
     /// core as a plan in force ([`tact_core::workflow::import_plan`]); a refusal is the
     /// row's problem, in the column it is about.
@@ -393,16 +740,9 @@ impl App {
         }
         let mut rules = s.rules.clone();
         if let Some(who) = &s.point_of_contact {
-            let found = from.staff.iter().find(|x| {
-                x.active
-                    && x.scope.is_none()
-                    && (x.name.eq_ignore_ascii_case(who.trim())
-                        || x.email
-                            .as_ref()
-                            .is_some_and(|e| e.as_str().eq_ignore_ascii_case(who.trim())))
-            });
+            let found = from.staff_named(who);
             match found {
-                Some(x) => rules.push(Rule::SinglePointOfContact { staff_id: x.id }),
+                Some(staff_id) => rules.push(Rule::SinglePointOfContact { staff_id }),
                 None => {
                     return Ok(Err(problem(
                         "single_point_of_contact",

@@ -465,3 +465,173 @@ async fn issue_14_a_strategy_in_force_imported_is_what_the_contact_check_answers
         assert_eq!((again.new, again.already), (0, 1), "{name}");
     }
 }
+
+/// Issue 14: contact history, incidents and reasonable adjustments come in joined to the
+/// people and matters imported from the same source; an incident's category must be one of
+/// the policy's, a refused adjustment needs its reason; a granted adjustment is honoured by
+/// the contact check at once.
+#[tokio::test]
+async fn issue_14_history_incidents_and_adjustments_join_their_people_and_are_checked() {
+    for (name, url) in testing::fresh_urls().await {
+        let w = world(&url).await;
+        let admin = w
+            .app
+            .create_staff(None, "Ada Admin", Role::Admin, None, None)
+            .await
+            .unwrap();
+        let admin = common::ctx(&admin);
+        let run = |kind: Kind, text: &str, commit: bool| {
+            let (app, admin) = (w.app.clone(), admin.clone());
+            let cmd = import(kind, "file.csv", text, commit);
+            async move { app.execute(&admin, cmd).await.unwrap() }
+        };
+        run(Kind::People, PEOPLE, true).await;
+        run(
+            Kind::Matters,
+            "id,person,kind,title\nM-1,C-1,complaint,Delay\n",
+            true,
+        )
+        .await;
+        // Contacts: the matter must be the person's; a time is read in UK time.
+        let r = run(
+            Kind::Contacts,
+            "id,person,matter,channel,at,summary,minutes\n\
+             K-1,C-1,M-1,phone,14/03/2024 10:30,Asked for an update,12\n\
+             K-2,C-2,M-1,email,15/03/2024,Wrote again,\n\
+             K-3,C-1,,pigeon,15/03/2024,Sent a bird,\n",
+            true,
+        )
+        .await;
+        let at: Vec<(usize, &str)> = r
+            .problems
+            .iter()
+            .map(|p| (p.row, p.column.as_str()))
+            .collect();
+        assert_eq!(
+            at,
+            vec![(3, "matter"), (4, "channel")],
+            "{name}: {:?}",
+            r.problems
+        );
+        let r = run(
+            Kind::Contacts,
+            "id,person,matter,channel,at,summary,minutes\nK-1,C-1,M-1,phone,14/03/2024 10:30,Asked for an update,12\n",
+            true,
+        )
+        .await;
+        assert!(r.committed, "{name}: {r:?}");
+        let amira = w
+            .app
+            .query(
+                &w.cw.actor,
+                q::Search {
+                    text: "Amira".into(),
+                },
+            )
+            .await
+            .unwrap()
+            .remove(0);
+        let contacts = w
+            .app
+            .query(
+                &w.cw.actor,
+                q::Contacts {
+                    person: amira.id,
+                    limit: 10,
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(contacts.len(), 1, "{name}");
+        assert_eq!(contacts[0].duration_seconds, Some(720));
+        assert_eq!(
+            contacts[0].at.to_string(),
+            "2024-03-14T10:30:00Z",
+            "GMT in March"
+        );
+        assert_eq!(
+            contacts[0].screening,
+            tact_core::model::Screening::NotNeeded
+        );
+        // Incidents: the policy's categories only.
+        let category = &w.app.profile.categories[0];
+        let r = run(
+            Kind::Incidents,
+            &format!(
+                "id,person,category,description,occurred_at\nI-1,C-1,\"{}\",Shouted at the caseworker,02/05/2024 14:10\nI-2,C-1,rudeness,Was rude,02/05/2024\n",
+                category.name
+            ),
+            true,
+        )
+        .await;
+        assert_eq!(r.problems.len(), 1, "{name}: {:?}", r.problems);
+        assert_eq!(
+            (r.problems[0].row, r.problems[0].column.as_str()),
+            (3, "category")
+        );
+        let r = run(
+            Kind::Incidents,
+            &format!("id,person,category,description,occurred_at\nI-1,C-1,\"{}\",Shouted at the caseworker,02/05/2024 14:10\n", category.name),
+            true,
+        )
+        .await;
+        assert!(r.committed, "{name}");
+        let incidents = w
+            .app
+            .query(&admin.actor, q::Incidents { person: amira.id })
+            .await
+            .unwrap();
+        assert_eq!(
+            incidents[0].category, category.id,
+            "stored by the policy's id"
+        );
+        // Adjustments: a refusal needs its reason; a granted one is honoured at once.
+        let r = run(
+            Kind::Adjustments,
+            "id,person,kind,description,status,decided_on,reason\nA-1,C-1,format:large-print,Letters in large print,granted,10/01/2024,\nA-2,C-1,extra-time,More time on calls,refused,,\n",
+            true,
+        )
+        .await;
+        assert_eq!(r.problems.len(), 1, "{name}: {:?}", r.problems);
+        assert_eq!(
+            (r.problems[0].row, r.problems[0].column.as_str()),
+            (3, "reason")
+        );
+        let r = run(
+            Kind::Adjustments,
+            "id,person,kind,description,status,decided_on\nA-1,C-1,format:large-print,Letters in large print,granted,10/01/2024\n",
+            true,
+        )
+        .await;
+        assert!(r.committed, "{name}");
+        let v = w
+            .app
+            .query(
+                &w.cw.actor,
+                q::Check {
+                    caller: Some(Identifier::parse("07911 123456").unwrap()),
+                    channel: Channel::Phone,
+                    staff: None,
+                    at: w.app.now(),
+                    matter: None,
+                },
+            )
+            .await
+            .unwrap()
+            .verdict;
+        assert!(
+            v.adjustments
+                .iter()
+                .any(|(_, words)| words.contains("large print")),
+            "{name}: {:?}",
+            v.adjustments
+        );
+        // Each is said to be imported, counted on the person's record.
+        let from = w.app.store().imported_for(amira.id).await.unwrap();
+        assert_eq!(
+            from.len(),
+            5,
+            "{name}: details, a matter, a contact, an incident, an adjustment"
+        );
+    }
+}

@@ -89,6 +89,8 @@ pub enum AuditAction {
     MatterImported,
     /// A plan in force in an earlier system, naming who authorised it and when (issue 14).
     PlanImported,
+    IncidentImported,
+    AdjustmentImported,
     /// One import: the source, the kind and how many records (issue 14).
     RecordsImported,
 }
@@ -163,6 +165,8 @@ impl AuditAction {
             Self::PersonImported => "person.imported",
             Self::MatterImported => "matter.imported",
             Self::PlanImported => "plan.imported",
+            Self::IncidentImported => "incident.imported",
+            Self::AdjustmentImported => "adjustment.imported",
             Self::RecordsImported => "records.imported",
         }
     }

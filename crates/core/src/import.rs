@@ -19,16 +19,32 @@ pub enum Kind {
     Matters,
     /// Contact strategies (plans) already in force, with who authorised them and when.
     Strategies,
+    /// Contact history: calls, emails, letters and visits.
+    Contacts,
+    /// Unacceptable behaviour recorded.
+    Incidents,
+    /// Reasonable adjustments asked for and decided.
+    Adjustments,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 3] = [Self::People, Self::Matters, Self::Strategies];
+    pub const ALL: [Kind; 6] = [
+        Self::People,
+        Self::Matters,
+        Self::Contacts,
+        Self::Incidents,
+        Self::Adjustments,
+        Self::Strategies,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::People => "people",
             Self::Matters => "matters",
             Self::Strategies => "strategies",
+            Self::Contacts => "contacts",
+            Self::Incidents => "incidents",
+            Self::Adjustments => "adjustments",
         }
     }
 
@@ -55,6 +71,9 @@ impl Kind {
             Self::People => PEOPLE,
             Self::Matters => MATTERS,
             Self::Strategies => STRATEGIES,
+            Self::Contacts => CONTACTS,
+            Self::Incidents => INCIDENTS,
+            Self::Adjustments => ADJUSTMENTS,
         }
     }
 }
@@ -109,6 +128,77 @@ const MATTERS: &[Column] = &[
     col("title", true, "What it is about, in a few words.", "Delay in answering a complaint about a burglary"),
     col("status", false, "open, concluded, review-exhausted or finalised. Empty means open.", "finalised"),
     col("finalised_on", false, "When it was finalised (day/month/year or year-month-day); needed when the status is finalised.", "14/03/2024"),
+];
+
+const CONTACTS: &[Column] = &[
+    col(
+        "id",
+        true,
+        "Your system's own identifier for the contact.",
+        "CALL-88121",
+    ),
+    col(
+        "person",
+        true,
+        "The person's id, as in the people file.",
+        "C-1042",
+    ),
+    col(
+        "matter",
+        false,
+        "The matter it was about, by its id in the matters file.",
+        "CMP-2023-118",
+    ),
+    col(
+        "channel",
+        true,
+        "phone, email, letter or in-person.",
+        "phone",
+    ),
+    col(
+        "direction",
+        false,
+        "inbound (from them) or outbound (from the office). Empty means inbound.",
+        "inbound",
+    ),
+    col(
+        "at",
+        true,
+        "When: a date, or a date and a time (14/03/2024 10:30).",
+        "14/03/2024 10:30",
+    ),
+    col(
+        "summary",
+        true,
+        "What it was about, in a line.",
+        "Asked for an update on the complaint",
+    ),
+    col(
+        "minutes",
+        false,
+        "For a call or visit: how long it lasted, in minutes.",
+        "12",
+    ),
+];
+
+const INCIDENTS: &[Column] = &[
+    col("id", true, "Your system's own identifier for the incident.", "INC-301"),
+    col("person", true, "The person's id, as in the people file.", "C-1042"),
+    col("matter", false, "The matter it happened in, by its id in the matters file.", ""),
+    col("category", true, "The kind of behaviour, as the policy's categories name it (its id or its name).", "abusive"),
+    col("description", true, "What happened.", "Shouted and swore at the caseworker"),
+    col("occurred_at", true, "When: a date, or a date and a time.", "02/05/2024 14:10"),
+    col("staff", false, "Who was on the receiving end: their email address or full name in Tact. Empty: the person importing.", ""),
+];
+
+const ADJUSTMENTS: &[Column] = &[
+    col("id", true, "Your system's own identifier for the adjustment.", "RA-12"),
+    col("person", true, "The person's id, as in the people file.", "C-1042"),
+    col("kind", true, "needs-channel:phone (or email, letter), extra-time, format:large-print (or another format), support-person or other.", "format:large-print"),
+    col("description", true, "What it is, in words.", "Letters in large print"),
+    col("status", false, "requested, granted or refused. Empty means granted.", "granted"),
+    col("decided_on", false, "When it was granted or refused.", "10/01/2024"),
+    col("reason", false, "Why it was refused (needed when refused).", ""),
 ];
 
 const STRATEGIES: &[Column] = &[
@@ -355,12 +445,59 @@ pub struct StrategyRow {
     pub ends_on: Option<Date>,
 }
 
+/// A contact history row, checked.
+#[derive(Debug, Clone)]
+pub struct ContactRow {
+    pub line: usize,
+    pub key: String,
+    pub raw: String,
+    pub person: String,
+    pub matter: Option<String>,
+    pub channel: crate::profile::Channel,
+    pub direction: crate::model::Direction,
+    pub at: jiff::Timestamp,
+    pub summary: String,
+    pub duration_seconds: Option<u32>,
+}
+
+/// An incident row, checked (its category against the profile by the app).
+#[derive(Debug, Clone)]
+pub struct IncidentRow {
+    pub line: usize,
+    pub key: String,
+    pub raw: String,
+    pub person: String,
+    pub matter: Option<String>,
+    pub category: String,
+    pub description: String,
+    pub occurred_at: jiff::Timestamp,
+    /// Who was on the receiving end, by name or email in Tact.
+    pub staff: Option<String>,
+}
+
+/// A reasonable adjustment row, checked.
+#[derive(Debug, Clone)]
+pub struct AdjustmentRow {
+    pub line: usize,
+    pub key: String,
+    pub raw: String,
+    pub person: String,
+    pub kind: crate::model::AdjustmentKind,
+    pub description: String,
+    pub status: crate::model::AdjustmentStatus,
+    pub decided_on: Option<Date>,
+    pub reason: Option<String>,
+}
+
 /// Rows checked, of one kind.
 #[derive(Debug, Clone)]
 pub enum Rows {
     People(Vec<PersonRow>),
     Matters(Vec<MatterRow>),
     Strategies(Vec<StrategyRow>),
+    Contacts(Vec<ContactRow>),
+    Incidents(Vec<IncidentRow>),
+    Adjustments(Vec<AdjustmentRow>),
 }
 
 impl Rows {
@@ -369,6 +506,9 @@ impl Rows {
             Self::People(r) => r.len(),
             Self::Matters(r) => r.len(),
             Self::Strategies(r) => r.len(),
+            Self::Contacts(r) => r.len(),
+            Self::Incidents(r) => r.len(),
+            Self::Adjustments(r) => r.len(),
         }
     }
 
@@ -469,6 +609,9 @@ pub fn check(kind: Kind, table: &Table, mapping: &Mapping) -> (Rows, Vec<Problem
         Kind::People => Rows::People(Vec::new()),
         Kind::Matters => Rows::Matters(Vec::new()),
         Kind::Strategies => Rows::Strategies(Vec::new()),
+        Kind::Contacts => Rows::Contacts(Vec::new()),
+        Kind::Incidents => Rows::Incidents(Vec::new()),
+        Kind::Adjustments => Rows::Adjustments(Vec::new()),
     };
     let at = match mapping.resolve(kind, &table.headers) {
         Ok(at) => at,
@@ -511,13 +654,10 @@ pub fn check(kind: Kind, table: &Table, mapping: &Mapping) -> (Rows, Vec<Problem
                     }
                 }
             }
-            Rows::Strategies(out) => {
-                if let Some(s) = strategy(&mut c, key, raw) {
-                    if c.problems.is_empty() {
-                        out.push(s);
-                    }
-                }
-            }
+            Rows::Strategies(out) => keep(out, strategy(&mut c, key, raw), &c),
+            Rows::Contacts(out) => keep(out, contact(&mut c, key, raw), &c),
+            Rows::Incidents(out) => keep(out, incident(&mut c, key, raw), &c),
+            Rows::Adjustments(out) => keep(out, adjustment(&mut c, key, raw), &c),
         }
         problems.append(&mut c.problems);
     }
@@ -673,6 +813,165 @@ fn matter(c: &mut Cells<'_>, key: String, raw: String) -> Option<MatterRow> {
         title,
         status: status?,
         finalised_on,
+    })
+}
+
+/// Keeps a row that passed every check of its own.
+fn keep<T>(out: &mut Vec<T>, row: Option<T>, c: &Cells<'_>) {
+    if let Some(r) = row.filter(|_| c.problems.is_empty()) {
+        out.push(r);
+    }
+}
+
+/// Reads a moment: a day (`14/03/2024`, `2024-03-14`) with or without a time (`10:30`), in
+/// UK time; a day alone is taken as noon.
+///
+/// # Errors
+/// Not a day, or a time that is not one.
+pub fn parse_moment(s: &str) -> Result<jiff::Timestamp, String> {
+    let s = s.trim();
+    let (day, time) = match s.split_once([' ', 'T']) {
+        Some((d, t)) => (d, Some(t.trim())),
+        None => (s, None),
+    };
+    let day = parse_day(day)?;
+    let time = match time {
+        None | Some("") => jiff::civil::time(12, 0, 0, 0),
+        Some(t) => {
+            let t = if t.len() == 4 && t.as_bytes().get(1) == Some(&b':') {
+                format!("0{t}")
+            } else {
+                t.to_string()
+            };
+            jiff::civil::Time::strptime("%H:%M", &t)
+                .or_else(|_| jiff::civil::Time::strptime("%H:%M:%S", &t))
+                .map_err(|_| format!("expected a time such as 10:30, got {t:?}"))?
+        }
+    };
+    day.to_datetime(time)
+        .to_zoned(crate::check::uk().clone())
+        .map(|z| z.timestamp())
+        .map_err(|e| format!("{s:?} is not a moment in UK time: {e}"))
+}
+
+fn moment(c: &mut Cells<'_>, field: &str) -> Option<jiff::Timestamp> {
+    let v = c.required(field);
+    if v.is_empty() {
+        return None;
+    }
+    parse_moment(&v).map_err(|why| c.fail(field, why)).ok()
+}
+
+fn contact(c: &mut Cells<'_>, key: String, raw: String) -> Option<ContactRow> {
+    use crate::model::Direction;
+    let person = c.required("person");
+    let channel = c.required("channel");
+    let channel = if channel.is_empty() {
+        None
+    } else {
+        let r = crate::profile::Channel::parse(&channel.to_ascii_lowercase());
+        c.rule("channel", r)
+    };
+    let direction = match c.get("direction").to_ascii_lowercase().as_str() {
+        "" | "inbound" | "in" => Some(Direction::Inbound),
+        "outbound" | "out" => Some(Direction::Outbound),
+        other => {
+            let other = other.to_string();
+            c.fail(
+                "direction",
+                format!("expected inbound or outbound, got {other:?}"),
+            );
+            None
+        }
+    };
+    let at = moment(c, "at");
+    let summary = c.required("summary");
+    let duration_seconds = c.opt("minutes").and_then(|m| match m.parse::<u32>() {
+        Ok(n) if n <= 24 * 60 => Some(n * 60),
+        _ => {
+            c.fail(
+                "minutes",
+                format!("expected a whole number of minutes up to a day, got {m:?}"),
+            );
+            None
+        }
+    });
+    Some(ContactRow {
+        line: c.line,
+        key,
+        raw,
+        person,
+        matter: c.opt("matter"),
+        channel: channel?,
+        direction: direction?,
+        at: at?,
+        summary,
+        duration_seconds,
+    })
+}
+
+fn incident(c: &mut Cells<'_>, key: String, raw: String) -> Option<IncidentRow> {
+    let person = c.required("person");
+    let category = c.required("category");
+    let description = c.required("description");
+    let occurred_at = moment(c, "occurred_at");
+    Some(IncidentRow {
+        line: c.line,
+        key,
+        raw,
+        person,
+        matter: c.opt("matter"),
+        category,
+        description,
+        occurred_at: occurred_at?,
+        staff: c.opt("staff"),
+    })
+}
+
+fn adjustment(c: &mut Cells<'_>, key: String, raw: String) -> Option<AdjustmentRow> {
+    use crate::model::{AdjustmentKind, AdjustmentStatus};
+    let person = c.required("person");
+    let kind = c.required("kind");
+    let kind = if kind.is_empty() {
+        None
+    } else {
+        let r = AdjustmentKind::parse(&kind.to_ascii_lowercase());
+        c.rule("kind", r)
+    };
+    let description = c.required("description");
+    let status = match c.get("status").to_ascii_lowercase().as_str() {
+        "" | "granted" => Some(AdjustmentStatus::Granted),
+        "requested" => Some(AdjustmentStatus::Requested),
+        "refused" => Some(AdjustmentStatus::Refused),
+        other => {
+            let other = other.to_string();
+            c.fail(
+                "status",
+                format!("expected requested, granted or refused, got {other:?}"),
+            );
+            None
+        }
+    };
+    let decided_on = c
+        .opt("decided_on")
+        .and_then(|d| parse_day(&d).map_err(|why| c.fail("decided_on", why)).ok());
+    let reason = c.opt("reason");
+    if status == Some(AdjustmentStatus::Refused) && reason.is_none() {
+        c.fail(
+            "reason",
+            "a refused adjustment needs the reason it was refused",
+        );
+    }
+    Some(AdjustmentRow {
+        line: c.line,
+        key,
+        raw,
+        person,
+        kind: kind?,
+        description,
+        status: status?,
+        decided_on,
+        reason,
     })
 }
 

@@ -1703,10 +1703,36 @@ impl Store {
     /// # Errors
     /// The database's error.
     pub async fn audit_log(&self) -> Result<(Vec<StoredEntry>, Option<(i64, String)>)> {
-        let rows = sqlx::query("SELECT * FROM audit_log ORDER BY seq")
+        // The head first, then the entries: read the other way round, an append committed
+        // between the two reads made a head past the last entry read, and a running
+        // server's log looked cut short (seen by `audit verify --deep` beside a server). The
+        // head moves in the same transaction as the entries it names, so every entry up to
+        // it is there when it is read: those are checked against it. Entries past it were
+        // appended since — unless they are still past the head read again, when they are
+        // the log's own problem and are checked with that head.
+        let mut head = self.audit_head().await?;
+        let mut rows = sqlx::query("SELECT * FROM audit_log ORDER BY seq")
             .fetch_all(&self.pool)
             .await?;
-        let head = self.audit_head().await?;
+        let seq_of = |r: &AnyRow| Cols::of(r, "audit_log").i("seq");
+        if let Some((at, _)) = head.clone() {
+            let last = rows.last().map(seq_of).transpose()?;
+            if last.is_some_and(|l| l > at) {
+                let again = self.audit_head().await?;
+                let newest = again.as_ref().map_or(at, |(s, _)| *s);
+                if last.is_some_and(|l| l > newest) {
+                    head = again;
+                } else {
+                    let mut keep = Vec::with_capacity(rows.len());
+                    for r in rows {
+                        if seq_of(&r)? <= at {
+                            keep.push(r);
+                        }
+                    }
+                    rows = keep;
+                }
+            }
+        }
         Ok((rows.iter().map(entry_row).collect::<Result<_>>()?, head))
     }
 

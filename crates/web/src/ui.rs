@@ -1182,6 +1182,53 @@ struct PersonPage<'a> {
     action_groups: Vec<(String, Vec<(String, String)>)>,
 }
 
+/// Where a person's records came from, in words: their details and each plan one by one
+/// (source, the id there, the row, the day), everything else counted by kind and source.
+fn imported_lines(origins: Vec<tact_app::import::Origin>, plan: &str) -> Vec<String> {
+    use tact_core::import::Kind;
+    let day =
+        |o: &tact_app::import::Origin| tact_core::check::long_date(tact_core::check::uk_date(o.at));
+    let mut out = Vec::new();
+    let mut counted: Vec<(Kind, String, usize)> = Vec::new();
+    for o in &origins {
+        let one = match o.kind {
+            Kind::People => Some("Their details".to_string()),
+            Kind::Strategies => Some(format!("A {plan} in force")),
+            _ => None,
+        };
+        match one {
+            Some(what) => out.push(format!(
+                "{what}: from {}, where the id was {} (row {}), on {}",
+                o.source,
+                o.key,
+                o.line,
+                day(o)
+            )),
+            None => match counted
+                .iter_mut()
+                .find(|(k, s, _)| *k == o.kind && *s == o.source)
+            {
+                Some((_, _, n)) => *n += 1,
+                None => counted.push((o.kind, o.source.clone(), 1)),
+            },
+        }
+    }
+    for (kind, source, n) in counted {
+        let what = match (kind, n == 1) {
+            (Kind::Matters, true) => "matter",
+            (Kind::Matters, false) => "matters",
+            (Kind::Contacts, true) => "contact",
+            (Kind::Contacts, false) => "contacts",
+            (Kind::Incidents, true) => "incident",
+            (Kind::Incidents, false) => "incidents",
+            (_, true) => "reasonable adjustment",
+            (_, false) => "reasonable adjustments",
+        };
+        out.push(format!("{n} {what} from {source}"));
+    }
+    out
+}
+
 /// History rows on one page of the person page.
 const HISTORY_PAGE: usize = 25;
 
@@ -1607,32 +1654,19 @@ async fn person(
         .iter()
         .map(|l| (l.id, crate::ui_letters::describe(l)))
         .collect();
-    let imported = state
-        .app
-        .query(
-            &signed.actor,
-            q::ImportedFrom {
-                person: PersonId(id),
-            },
-        )
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .map(|o| {
-            let what = match o.kind {
-                tact_core::import::Kind::People => "Their details",
-                tact_core::import::Kind::Matters => "A matter",
-                tact_core::import::Kind::Strategies => "A contact strategy in force",
-            };
-            format!(
-                "{what}: from {}, where the id was {} (row {}), on {}",
-                o.source,
-                o.key,
-                o.line,
-                tact_core::check::long_date(tact_core::check::uk_date(o.at))
+    let imported = imported_lines(
+        state
+            .app
+            .query(
+                &signed.actor,
+                q::ImportedFrom {
+                    person: PersonId(id),
+                },
             )
-        })
-        .collect();
+            .await
+            .unwrap_or_default(),
+        &p.terms.plan,
+    );
     let page = PersonPage {
         imported,
         letters,

@@ -95,6 +95,9 @@ fn title(kind: Kind, p: &tact_core::profile::Profile) -> String {
     match kind {
         Kind::People => "People".into(),
         Kind::Matters => "Matters".into(),
+        Kind::Contacts => "Contact history".into(),
+        Kind::Incidents => "Incidents".into(),
+        Kind::Adjustments => "Reasonable adjustments".into(),
         Kind::Strategies => format!(
             "{} in force",
             crate::ui_forms::capital(&p.terms.plan_plural)
