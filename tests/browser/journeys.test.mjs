@@ -484,5 +484,8 @@ test('an administrator checks a spreadsheet export, sees every problem by row, t
   await admin.page.goto(`${base}/people?q=Imani`);
   await admin.page.click('a:has-text("Imani Okafor")');
   assert.match(await admin.page.textContent('main'), /from old-crm, where the id was X-1 \(row 2\)/);
+  await admin.page.goto(`${base}/export`);
+  await axe(admin.page, 'download records for reporting');
+  assert.match(await admin.page.textContent('main'), /people\.csv/);
   await admin.close();
 });

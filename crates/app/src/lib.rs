@@ -6,6 +6,7 @@
 pub mod access;
 pub mod equality;
 pub mod evidence;
+pub mod export;
 pub mod feed;
 pub mod governance;
 pub mod import;

@@ -144,6 +144,10 @@ queries! {
     /// (the DPO's read: the person is entitled to what is held about them).
     EqualityOf { person: PersonId } reads read::DataRights => Option<tact_core::equality::Monitoring>,
         |app, ctx, q| app.equality_of(q.person).await;
+    /// Every record of a kind as CSV, for the office's own reporting (issue 14); every
+    /// person in it on the access log.
+    Export { kind: crate::export::ExportKind } reads read::Export => Vec<u8>,
+        |app, ctx, q| app.export_csv(&ctx.actor, q.kind).await;
     /// Where a person's records were imported from (issue 14): source, the source's id,
     /// kind, row and when.
     ImportedFrom { person: PersonId } reads read::Records => Vec<crate::import::Origin>,

@@ -635,3 +635,89 @@ async fn issue_14_history_incidents_and_adjustments_join_their_people_and_are_ch
         );
     }
 }
+
+/// Issue 14: people, matters, contacts, plans and incidents as CSV for the office's own
+/// reporting — for the roles the profile names (not a caseworker), every person in a file
+/// on the access log.
+#[tokio::test]
+async fn issue_14_records_export_as_csv_by_role_and_every_person_in_it_is_on_the_access_log() {
+    use tact_app::export::ExportKind;
+    for (name, url) in testing::fresh_urls().await {
+        let w = world(&url).await;
+        w.letters_only().await;
+        let lee = w
+            .app
+            .create_staff(None, "Lee Manager", Role::LineManager, None, None)
+            .await
+            .unwrap();
+        let dpo = w
+            .app
+            .create_staff(None, "Dee Pee-Oh", Role::Dpo, None, None)
+            .await
+            .unwrap();
+        let refused = w
+            .app
+            .query(
+                &w.cw.actor,
+                q::Export {
+                    kind: ExportKind::People,
+                },
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&refused, tact_app::AppError::Rule(e) if e.kind == tact_core::RuleErrorKind::Forbidden),
+            "{name}: {refused:?}"
+        );
+        let lee = common::ctx(&lee);
+        let csv = |kind| {
+            let (app, actor) = (w.app.clone(), lee.actor.clone());
+            async move {
+                String::from_utf8(app.query(&actor, q::Export { kind }).await.unwrap()).unwrap()
+            }
+        };
+        let people = csv(ExportKind::People).await;
+        let mut lines = people.lines();
+        assert_eq!(
+            lines.next(),
+            Some("reference,name,phones,emails,postal_address,preferred_format,created_on")
+        );
+        let jo = lines.next().unwrap();
+        assert!(
+            jo.contains("Jo Bloggs") && jo.contains("jo@example.org"),
+            "{name}: {jo}"
+        );
+        let matters = csv(ExportKind::Matters).await;
+        assert!(
+            matters.contains(&w.matter_ref) && matters.contains("Burglary report"),
+            "{matters}"
+        );
+        let plans = csv(ExportKind::Plans).await;
+        assert!(
+            plans.lines().nth(1).unwrap().contains("single-channel"),
+            "{name}: {plans}"
+        );
+        let person_ref = jo.split(',').next().unwrap();
+        assert!(
+            plans.contains(person_ref),
+            "the person column is their reference"
+        );
+        // Every person in a file is on the access log.
+        w.app.flush_access_log().await.unwrap();
+        let log = w
+            .app
+            .query(
+                &common::ctx(&dpo).actor,
+                q::AccessLog {
+                    person: Some(w.person),
+                    limit: 50,
+                },
+            )
+            .await
+            .unwrap();
+        assert!(
+            log.iter().any(|a| a.what.contains("plans in a CSV export")),
+            "{name}: {log:?}"
+        );
+    }
+}

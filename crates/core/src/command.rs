@@ -460,6 +460,8 @@ pub mod read {
         AccessLog => ReadAccessLog;
         /// The equality monitoring report: counts only, small numbers suppressed.
         Equality => ReadEquality;
+        /// Records as CSV for the office's own reporting (issue 14).
+        Export => ExportRecords;
     }
 
     /// What any signed-in member of staff may see: colleagues' names, their own tasks, the

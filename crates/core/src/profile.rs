@@ -326,6 +326,10 @@ pub struct RolePermissions {
     /// Importing records from the office's earlier systems (issue 14): administrators.
     #[serde(default = "admins")]
     pub import_records: Vec<Role>,
+    /// Exporting records as CSV for the office's own reporting (issue 14): managers, the DPO
+    /// and auditors, as read the governance report.
+    #[serde(default = "governance_readers")]
+    pub export_records: Vec<Role>,
 }
 
 fn admins() -> Vec<Role> {
@@ -388,6 +392,7 @@ impl RolePermissions {
             Action::ReadGovernance => &self.read_governance,
             Action::ReadEquality => &self.read_equality,
             Action::ImportRecords => &self.import_records,
+            Action::ExportRecords => &self.export_records,
         }
     }
 }

@@ -116,10 +116,13 @@ pub enum Action {
     CheckContact,
     /// Bring in an office's existing records from its earlier systems (issue 14).
     ImportRecords,
+    /// Download people, matters, contacts, plans or incidents as CSV for the office's own
+    /// reporting (issue 14), on the access log.
+    ExportRecords,
 }
 
 impl Action {
-    pub const ALL: [Action; 29] = [
+    pub const ALL: [Action; 30] = [
         Self::EndCall,
         Self::RecordContact,
         Self::RecordIncident,
@@ -149,6 +152,7 @@ impl Action {
         Self::ReadEquality,
         Self::CheckContact,
         Self::ImportRecords,
+        Self::ExportRecords,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -182,6 +186,7 @@ impl Action {
             Self::ReadEquality => "read-equality",
             Self::CheckContact => "check-contact",
             Self::ImportRecords => "import-records",
+            Self::ExportRecords => "export-records",
         }
     }
 }

@@ -2174,3 +2174,93 @@ impl Store {
         rows.iter().map(imported_row).collect()
     }
 }
+
+/// One page of a table for the office's own reporting (issue 14): records after an id, in
+/// id order.
+#[derive(Debug, Clone)]
+pub enum ExportPage {
+    People(Vec<ServiceUser>),
+    Matters(Vec<Matter>),
+    Contacts(Vec<Contact>),
+    Plans(Vec<Plan>),
+    Incidents(Vec<Incident>),
+}
+
+impl Store {
+    /// Up to `limit` people after `after` (merged records left out), with their identifiers.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn people_page(&self, after: i64, limit: i64) -> Result<Vec<ServiceUser>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {PERSON_COLS} FROM people WHERE id > $1 AND merged_into IS NULL ORDER BY id LIMIT $2"
+        ))
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
+            return Ok(Vec::new());
+        };
+        let (from, to) = (
+            Cols::of(first, "people").i("id")?,
+            Cols::of(last, "people").i("id")?,
+        );
+        let idents = sqlx::query("SELECT person_id, identifier, kind, verified, shared FROM person_identifiers WHERE person_id >= $1 AND person_id <= $2 ORDER BY person_id, kind, identifier")
+            .bind(from)
+            .bind(to)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut by_person: std::collections::HashMap<i64, Vec<IdentRow>> =
+            std::collections::HashMap::new();
+        for r in &idents {
+            let r = Cols::of(r, "person_identifiers");
+            by_person
+                .entry(r.i("person_id")?)
+                .or_default()
+                .push(IdentRow {
+                    ident: r.s("identifier")?,
+                    kind: r.s("kind")?,
+                    verified: r.flag("verified")?,
+                    shared: r.flag("shared")?,
+                });
+        }
+        rows.iter()
+            .map(|r| {
+                let id = Cols::of(r, "people").i("id")?;
+                person_row(r, by_person.remove(&id).unwrap_or_default())
+            })
+            .collect()
+    }
+
+    /// Up to `limit` records of `table` (matters, contacts, strategies, incidents) after the
+    /// id `after`, in id order.
+    ///
+    /// # Errors
+    /// An unknown table; the database's error.
+    pub async fn export_page(&self, table: &str, after: i64, limit: i64) -> Result<ExportPage> {
+        let (cols, t) = match table {
+            "matters" => ("*", "matters"),
+            "contacts" => (CONTACT_COLS, "contacts"),
+            "strategies" => (STRATEGY_COLS, "strategies"),
+            "incidents" => ("*", "incidents"),
+            "people" => return Ok(ExportPage::People(self.people_page(after, limit).await?)),
+            other => return Err(StoreError::NotFound(format!("no table {other} to export"))),
+        };
+        let rows = sqlx::query(&format!(
+            "SELECT {cols} FROM {t} WHERE id > $1 ORDER BY id LIMIT $2"
+        ))
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(match t {
+            "matters" => ExportPage::Matters(rows.iter().map(matter_row).collect::<Result<_>>()?),
+            "contacts" => {
+                ExportPage::Contacts(rows.iter().map(contact_row).collect::<Result<_>>()?)
+            }
+            "strategies" => ExportPage::Plans(rows.iter().map(plan_row).collect::<Result<_>>()?),
+            _ => ExportPage::Incidents(rows.iter().map(incident_row).collect::<Result<_>>()?),
+        })
+    }
+}

@@ -621,6 +621,15 @@ pub enum RetentionCmd {
 
 #[derive(Subcommand)]
 pub enum ExportCmd {
+    /// Every record of a kind as CSV for the office's own reporting: people, matters,
+    /// contacts, plans or incidents (`export_records` in the profile; on the access log).
+    Records {
+        #[arg(long)]
+        kind: String,
+        /// The file to write (never overwritten); standard output without it.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
     /// Everything held about a person: index.html, record.json, letters and messages.
     Person {
         id: i64,

@@ -360,6 +360,46 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Import(args) => import(&cli.data, cli.as_staff, &args, url_flag).await,
         Command::Export {
+            command: ExportCmd::Records { kind, out },
+        } => {
+            let kind = match tact_app::export::ExportKind::parse(&kind) {
+                Ok(k) => k,
+                Err(e) => {
+                    eprintln!("error: --kind: {}", e.message);
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            if let Some(out) = &out {
+                if out.exists() {
+                    bail!("{} exists already: give a new file", out.display());
+                }
+            }
+            let dir = DataDir::open(&cli.data)?;
+            let app = open_app(&dir, url_flag).await?;
+            let actor = acting_as(&app, cli.as_staff).await?;
+            let bytes = match app.query(&actor, tact_app::query::Export { kind }).await {
+                Ok(b) => b,
+                Err(tact_app::AppError::Rule(e)) => {
+                    eprintln!("error: {e}");
+                    return Ok(ExitCode::from(2));
+                }
+                Err(e) => return Err(e.into()),
+            };
+            app.flush_access_log().await?;
+            match out {
+                Some(out) => {
+                    std::fs::write(&out, &bytes)
+                        .with_context(|| format!("writing {}", out.display()))?;
+                    eprintln!("Wrote {} ({} bytes).", out.display(), bytes.len());
+                }
+                None => {
+                    use std::io::Write;
+                    std::io::stdout().write_all(&bytes)?;
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export {
             command: ExportCmd::Person { id, out },
         } => {
             let dir = DataDir::open(&cli.data)?;

@@ -1041,6 +1041,43 @@ fn issue_14_import_from_the_command_line_dry_run_then_commit_then_nothing_more()
         (Some(0), Some(2))
     );
     assert!(text(&again).contains("every row was imported from crm before"));
+    // The records go out again as CSV for reporting, to a new file only.
+    let csv = files.join("people-out.csv");
+    let o = tact(
+        &d,
+        &[
+            "--as",
+            "1",
+            "export",
+            "records",
+            "--kind",
+            "people",
+            "--out",
+            csv.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let out = std::fs::read_to_string(&csv).unwrap();
+    assert!(
+        out.starts_with("reference,name,phones,") && out.contains("Amira Evans"),
+        "{out}"
+    );
+    let o = tact(
+        &d,
+        &[
+            "--as",
+            "1",
+            "export",
+            "records",
+            "--kind",
+            "people",
+            "--out",
+            csv.to_str().unwrap(),
+        ],
+    );
+    assert!(!o.status.success() && text(&o).contains("exists already"));
+    let o = tact(&d, &["--as", "1", "export", "records", "--kind", "staff"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     // The imported number is found as any other.
     let found = json(&tact(&d, &["--as", "1", "person", "find", "Amira"]));
     assert!(found.to_string().contains("+447911123456"), "{found}");

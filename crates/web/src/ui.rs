@@ -916,6 +916,12 @@ async fn home(
             ),
         ));
     }
+    if cmd::offered::<cmd::read::Export>(p, &signed.actor) {
+        links.push((
+            "/export".to_string(),
+            "Download records as CSV for reporting".to_string(),
+        ));
+    }
     if cmd::offered::<cmd::ImportRecords>(p, &signed.actor) {
         links.push((
             "/import".to_string(),

@@ -21,6 +21,86 @@ pub fn routes() -> Router<AppState> {
         .route("/governance.csv", get(csv))
         .route("/equality", get(equality_page))
         .route("/equality.csv", get(equality_csv))
+        .route("/export", get(export_page))
+        .route("/export/{file}", get(export_csv))
+}
+
+#[derive(Template)]
+#[template(path = "export.html")]
+struct ExportPage<'a> {
+    frame: Frame<'a>,
+    /// File name, and what it holds.
+    files: Vec<(String, String)>,
+}
+
+/// Records as CSV for the office's own reporting (issue 14).
+async fn export_page(State(state): State<AppState>, signed: Signed) -> Response {
+    if let Some(r) = crate::ui_forms::forbidden::<tact_core::command::read::Export>(&state, &signed)
+    {
+        return r;
+    }
+    let plans = &state.app.profile.terms.plan_plural;
+    render(&ExportPage {
+        frame: Frame::of(&state, &signed),
+        files: tact_app::export::ExportKind::ALL
+            .iter()
+            .map(|k| {
+                let what = match k {
+                    tact_app::export::ExportKind::People => {
+                        "Service users: reference, name, numbers, addresses, preferred format"
+                            .to_string()
+                    }
+                    tact_app::export::ExportKind::Matters => {
+                        "Matters: reference, person, kind, title, status and dates".to_string()
+                    }
+                    tact_app::export::ExportKind::Contacts => {
+                        "Contacts: when, how, which way, about what, whether a breach, how long"
+                            .to_string()
+                    }
+                    tact_app::export::ExportKind::Plans => format!(
+                        "{}: status, restrictions, reasons, in force from, review and end dates",
+                        crate::ui_forms::capital(plans)
+                    ),
+                    tact_app::export::ExportKind::Incidents => {
+                        "Incidents: when, category, what happened, whether the call was ended"
+                            .to_string()
+                    }
+                };
+                (format!("{}.csv", k.as_str()), what)
+            })
+            .collect(),
+    })
+}
+
+async fn export_csv(
+    State(state): State<AppState>,
+    signed: Signed,
+    axum::extract::Path(file): axum::extract::Path<String>,
+) -> Response {
+    let kind = match file
+        .strip_suffix(".csv")
+        .ok_or_else(|| tact_core::RuleError::not_found("kind", format!("no export {file:?}")))
+        .and_then(|k| {
+            tact_app::export::ExportKind::parse(k)
+                .map_err(|e| tact_core::RuleError::not_found("kind", e.message))
+        }) {
+        Ok(k) => k,
+        Err(e) => return refusal(&state, &signed, e.into()),
+    };
+    match state.app.query(&signed.actor, q::Export { kind }).await {
+        Ok(bytes) => (
+            [
+                (CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (
+                    CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{file}\""),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => refusal(&state, &signed, e),
+    }
 }
 
 /// One characteristic's answers, counts suppressed as core says.

@@ -3999,3 +3999,36 @@ async fn issue_14_an_administrator_checks_then_imports_a_file_from_the_import_pa
         "{person}"
     );
 }
+
+/// Issue 14: a line manager downloads records as CSV from the export page; a caseworker is
+/// not offered it and is refused.
+#[tokio::test]
+async fn issue_14_a_manager_downloads_records_as_csv_and_a_caseworker_is_refused() {
+    let ui = Ui::spawn().await;
+    case(&ui).await;
+    let lee = ui.session("lee").await;
+    let cas = ui.session("cas").await;
+    assert!(ui.page(&lee, "/").await.1.contains("href=\"/export\""));
+    assert!(!ui.page(&cas, "/").await.1.contains("href=\"/export\""));
+    let (st, page) = ui.page(&lee, "/export").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(page.contains("href=\"/export/people.csv\""), "{page}");
+    let r = ui.get(&lee, "/export/people.csv").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()[CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let body = r.text().await.unwrap();
+    assert!(body.starts_with("reference,name,"), "{body}");
+    assert!(body.contains("Jo Bloggs"), "{body}");
+    assert_eq!(
+        ui.page(&lee, "/export/staff.csv").await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        ui.page(&cas, "/export/people.csv").await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(ui.page(&cas, "/export").await.0, StatusCode::FORBIDDEN);
+}
