@@ -14,8 +14,8 @@ use tact_core::error::RuleError;
 use tact_core::identity::Holder;
 use tact_core::ids::{MatterId, PersonId};
 use tact_core::import::{
-    check, AdjustmentRow, ContactRow, IncidentRow, Kind, MatterRow, PersonRow, Problem, Rows,
-    StrategyRow,
+    check, AdjustmentRow, ContactRow, IncidentRow, Keyed, Kind, MatterRow, PersonRow, Problem,
+    Rows, StrategyRow,
 };
 use tact_core::model::{
     AdditionalHelp, Adjustment, AdjustmentStatus, Contact, Format, Incident, Matter, Plan,
@@ -60,24 +60,23 @@ fn source_name(source: &str) -> Result<String> {
 
 /// Rows seen before: those unchanged are skipped; a changed one is a problem (Tact keeps
 /// what it has; the change is made in Tact, where it is recorded).
-fn already<'r, R>(
+fn already<'r, R: Keyed>(
     rows: &'r [R],
     before: &HashMap<String, Imported>,
     problems: &mut Vec<Problem>,
-    parts: impl Fn(&R) -> (&str, &str, usize),
 ) -> (Vec<&'r R>, usize) {
     let mut new = Vec::new();
     let mut skipped = 0;
     for r in rows {
-        let (key, raw, line) = parts(r);
-        match before.get(key) {
+        match before.get(r.key()) {
             None => new.push(r),
-            Some(i) if i.digest == digest(raw) => skipped += 1,
+            Some(i) if i.digest == digest(r.raw()) => skipped += 1,
             Some(i) => problems.push(Problem {
-                row: line,
+                row: r.line(),
                 column: "id".into(),
                 reason: format!(
-                    "{key} was imported from this source on {} (row {}) and has changed since; Tact does not overwrite it: change the record in Tact, where the change is recorded",
+                    "{} was imported from this source on {} (row {}) and has changed since; Tact does not overwrite it: change the record in Tact, where the change is recorded",
+                    r.key(),
                     tact_core::check::long_date(tact_core::check::uk_date(i.imported_at)),
                     i.line
                 ),
@@ -85,6 +84,22 @@ fn already<'r, R>(
         }
     }
     (new, skipped)
+}
+
+/// Each row with what `join` finds for it; a row it refuses is a problem instead.
+fn joined<'r, R, T>(
+    rows: Vec<&'r R>,
+    problems: &mut Vec<Problem>,
+    mut join: impl FnMut(&R) -> std::result::Result<T, Problem>,
+) -> Vec<(&'r R, T)> {
+    let mut ok = Vec::with_capacity(rows.len());
+    for r in rows {
+        match join(r) {
+            Ok(t) => ok.push((r, t)),
+            Err(p) => problems.push(p),
+        }
+    }
+    ok
 }
 
 impl Handles<cmd::ImportRecords> for App {
@@ -114,8 +129,7 @@ impl Handles<cmd::ImportRecords> for App {
         let mut tx = self.begin().await?;
         let plan = match &rows {
             Rows::People(people) => {
-                let (new, skipped) =
-                    already(people, &before, &mut problems, |p| (&p.key, &p.raw, p.line));
+                let (new, skipped) = already(people, &before, &mut problems);
                 report.already = skipped;
                 let holders = tx.all_identifier_holders().await?;
                 for p in &new {
@@ -124,49 +138,29 @@ impl Handles<cmd::ImportRecords> for App {
                 Planned::People(new)
             }
             Rows::Matters(matters) => {
-                let (new, skipped) = already(matters, &before, &mut problems, |m| {
-                    (&m.key, &m.raw, m.line)
-                });
+                let (new, skipped) = already(matters, &before, &mut problems);
                 report.already = skipped;
-                let people = self.store.imported(&source, Kind::People.as_str()).await?;
-                let mut owners = Vec::with_capacity(new.len());
-                for m in new {
-                    match people.get(&m.person) {
-                        Some(p) => owners.push((m, p.person_id)),
-                        None => problems.push(Problem {
-                            row: m.line,
-                            column: "person".into(),
-                            reason: format!(
-                                "no person with the id {:?} has been imported from {source}: import the people file first",
-                                m.person
-                            ),
-                        }),
-                    }
-                }
+                let from = self.sources(&source).await?;
+                let owners = joined(new, &mut problems, |m| {
+                    from.join(m.line, &m.person, None).map(|(p, _)| p)
+                });
                 Planned::Matters(owners)
             }
             Rows::Contacts(rows) => {
-                let (new, skipped) =
-                    already(rows, &before, &mut problems, |r| (&r.key, &r.raw, r.line));
+                let (new, skipped) = already(rows, &before, &mut problems);
                 report.already = skipped;
                 let from = self.sources(&source).await?;
-                let mut ok = Vec::with_capacity(new.len());
-                for r in new {
-                    match from.join(r.line, &r.person, r.matter.as_deref()) {
-                        Ok((person, matter)) => ok.push((r, person, matter)),
-                        Err(p) => problems.push(p),
-                    }
-                }
+                let ok = joined(new, &mut problems, |r| {
+                    from.join(r.line, &r.person, r.matter.as_deref())
+                });
                 Planned::Contacts(ok)
             }
             Rows::Incidents(rows) => {
-                let (new, skipped) =
-                    already(rows, &before, &mut problems, |r| (&r.key, &r.raw, r.line));
+                let (new, skipped) = already(rows, &before, &mut problems);
                 report.already = skipped;
                 let from = self.sources(&source).await?;
-                let mut ok = Vec::with_capacity(new.len());
-                for r in new {
-                    let joined = from.join(r.line, &r.person, r.matter.as_deref()).and_then(|(p, m)| {
+                let ok = joined(new, &mut problems, |r| {
+                    from.join(r.line, &r.person, r.matter.as_deref()).and_then(|(p, m)| {
                         let category = self
                             .profile
                             .categories
@@ -190,32 +184,21 @@ impl Handles<cmd::ImportRecords> for App {
                             })?,
                         };
                         Ok((p, m, category.id.clone(), staff))
-                    });
-                    match joined {
-                        Ok(j) => ok.push((r, j)),
-                        Err(p) => problems.push(p),
-                    }
-                }
+                    })
+                });
                 Planned::Incidents(ok)
             }
             Rows::Adjustments(rows) => {
-                let (new, skipped) =
-                    already(rows, &before, &mut problems, |r| (&r.key, &r.raw, r.line));
+                let (new, skipped) = already(rows, &before, &mut problems);
                 report.already = skipped;
                 let from = self.sources(&source).await?;
-                let mut ok = Vec::with_capacity(new.len());
-                for r in new {
-                    match from.join(r.line, &r.person, None) {
-                        Ok((person, _)) => ok.push((r, person)),
-                        Err(p) => problems.push(p),
-                    }
-                }
+                let ok = joined(new, &mut problems, |r| {
+                    from.join(r.line, &r.person, None).map(|(person, _)| person)
+                });
                 Planned::Adjustments(ok)
             }
             Rows::Strategies(strategies) => {
-                let (new, skipped) = already(strategies, &before, &mut problems, |s| {
-                    (&s.key, &s.raw, s.line)
-                });
+                let (new, skipped) = already(strategies, &before, &mut problems);
                 report.already = skipped;
                 let mut decided = Vec::with_capacity(new.len());
                 let sources = self.sources(&source).await?;
@@ -315,7 +298,8 @@ impl Handles<cmd::ImportRecords> for App {
                     a.id = tx.insert_adjustment(&a).await?;
                     if r.status != AdjustmentStatus::Requested {
                         a.status = r.status;
-                        a.decided_at = Some(r.decided_on.map_or(self.now(), noon));
+                        a.decided_at =
+                            Some(r.decided_on.map_or(self.now(), tact_core::check::noon));
                         a.decision_reason = Some(r.reason.clone().unwrap_or_else(|| {
                             format!(
                                 "{} in {source}",
@@ -396,7 +380,7 @@ enum Planned<'r> {
     People(Vec<&'r PersonRow>),
     Matters(Vec<(&'r MatterRow, PersonId)>),
     Strategies(Vec<(&'r StrategyRow, Decision<Plan>)>),
-    Contacts(Vec<(&'r ContactRow, PersonId, Option<MatterId>)>),
+    Contacts(Vec<(&'r ContactRow, (PersonId, Option<MatterId>))>),
     Incidents(Vec<(&'r IncidentRow, IncidentJoin)>),
     Adjustments(Vec<(&'r AdjustmentRow, PersonId)>),
 }
@@ -412,13 +396,6 @@ impl Planned<'_> {
             Self::Adjustments(r) => r.len(),
         }
     }
-}
-
-/// Noon, UK time, on `d`: when a record dated only by its day is taken to have happened.
-fn noon(d: jiff::civil::Date) -> jiff::Timestamp {
-    d.at(12, 0, 0, 0)
-        .to_zoned(tact_core::check::uk().clone())
-        .map_or(jiff::Timestamp::UNIX_EPOCH, |z| z.timestamp())
 }
 
 impl Sources {
@@ -642,11 +619,11 @@ impl App {
         tx: &mut WriteTx,
         ctx: &Ctx,
         source: &str,
-        rows: &[(&ContactRow, PersonId, Option<MatterId>)],
+        rows: &[(&ContactRow, (PersonId, Option<MatterId>))],
     ) -> Result<()> {
         let contacts: Vec<Contact> = rows
             .iter()
-            .map(|(r, person, matter)| Contact {
+            .map(|(r, (person, matter))| Contact {
                 id: tact_core::ids::ContactId(0),
                 person_id: Some(*person),
                 matter_id: *matter,
@@ -668,7 +645,7 @@ impl App {
         let keys: Vec<Imported> = rows
             .iter()
             .zip(ids)
-            .map(|((r, person, _), id)| {
+            .map(|((r, (person, _)), id)| {
                 self.imported_row(
                     ctx,
                     source,
@@ -699,14 +676,9 @@ impl App {
             column: column.into(),
             reason,
         };
-        let Some(person) = from.people.get(&s.person).map(|p| p.person_id) else {
-            return Ok(Err(problem(
-                "person",
-                format!(
-                    "no person with the id {:?} has been imported from {}: import the people file first",
-                    s.person, from.name
-                ),
-            )));
+        let person = match from.join(s.line, &s.person, None) {
+            Ok((p, _)) => p,
+            Err(p) => return Ok(Err(p)),
         };
         let mut matter_ids = Vec::new();
         if s.matters.is_empty() {

@@ -23,6 +23,16 @@ fn import(kind: Kind, file: &str, text: &str, commit: bool) -> cmd::ImportRecord
     }
 }
 
+/// An administrator, who may import.
+async fn admin(w: &common::World) -> tact_app::Ctx {
+    let a = w
+        .app
+        .create_staff(None, "Ada Admin", Role::Admin, None, None)
+        .await
+        .unwrap();
+    common::ctx(&a)
+}
+
 const PEOPLE: &str = "id,name,phones,emails,needs_help,help_in_their_words\n\
 C-1,Amira Evans,07911 123456,amira@example.org,yes,I need letters read to me\n\
 C-2,Sam Smith,01642 301653,,,\n";
@@ -34,12 +44,7 @@ C-2,Sam Smith,01642 301653,,,\n";
 async fn issue_14_a_dry_run_writes_nothing_a_commit_all_and_a_second_run_nothing_more() {
     for (name, url) in testing::fresh_urls().await {
         let w = world(&url).await;
-        let admin = w
-            .app
-            .create_staff(None, "Ada Admin", Role::Admin, None, None)
-            .await
-            .unwrap();
-        let admin = common::ctx(&admin);
+        let admin = admin(&w).await;
         // Only an administrator imports (the profile's import_records).
         let r = w
             .app
@@ -159,12 +164,7 @@ async fn issue_14_a_dry_run_writes_nothing_a_commit_all_and_a_second_run_nothing
 async fn issue_14_problems_are_listed_by_row_and_column_and_nothing_is_written() {
     for (name, url) in testing::fresh_urls().await {
         let w = world(&url).await;
-        let admin = w
-            .app
-            .create_staff(None, "Ada Admin", Role::Admin, None, None)
-            .await
-            .unwrap();
-        let admin = common::ctx(&admin);
+        let admin = admin(&w).await;
         // jo@example.org is Jo Bloggs's, already in Tact.
         let text = "id,name,emails,preferred_format\n\
             C-1,Jo Two,jo@example.org,\n\
@@ -217,12 +217,7 @@ async fn issue_14_problems_are_listed_by_row_and_column_and_nothing_is_written()
 async fn issue_14_matters_from_a_spreadsheet_join_their_people_by_the_sources_id() {
     for (name, url) in testing::fresh_urls().await {
         let w = world(&url).await;
-        let admin = w
-            .app
-            .create_staff(None, "Ada Admin", Role::Admin, None, None)
-            .await
-            .unwrap();
-        let admin = common::ctx(&admin);
+        let admin = admin(&w).await;
         // Matters before their people: each is a problem naming the person's id.
         let xlsx = include_bytes!("data/matters.xlsx");
         let table = read_table("matters.xlsx", xlsx, None).unwrap();
@@ -334,12 +329,7 @@ fn strategies(text: &str, commit: bool) -> cmd::ImportRecords {
 async fn issue_14_a_strategy_in_force_imported_is_what_the_contact_check_answers() {
     for (name, url) in testing::fresh_urls().await {
         let w = world(&url).await;
-        let admin = w
-            .app
-            .create_staff(None, "Ada Admin", Role::Admin, None, None)
-            .await
-            .unwrap();
-        let admin = common::ctx(&admin);
+        let admin = admin(&w).await;
         w.app
             .execute(&admin, import(Kind::People, "people.csv", PEOPLE, true))
             .await
@@ -474,12 +464,7 @@ async fn issue_14_a_strategy_in_force_imported_is_what_the_contact_check_answers
 async fn issue_14_history_incidents_and_adjustments_join_their_people_and_are_checked() {
     for (name, url) in testing::fresh_urls().await {
         let w = world(&url).await;
-        let admin = w
-            .app
-            .create_staff(None, "Ada Admin", Role::Admin, None, None)
-            .await
-            .unwrap();
-        let admin = common::ctx(&admin);
+        let admin = admin(&w).await;
         let run = |kind: Kind, text: &str, commit: bool| {
             let (app, admin) = (w.app.clone(), admin.clone());
             let cmd = import(kind, "file.csv", text, commit);

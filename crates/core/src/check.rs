@@ -23,6 +23,14 @@ pub fn uk() -> &'static TimeZone {
     })
 }
 
+/// Noon, UK time, on `d`: when something dated only by its day (an imported record, a
+/// notice sent "on" a day) is taken to have happened.
+pub fn noon(d: Date) -> Timestamp {
+    d.at(12, 0, 0, 0)
+        .to_zoned(uk().clone())
+        .map_or(Timestamp::UNIX_EPOCH, |z| z.timestamp())
+}
+
 /// The UK calendar date at `at`.
 pub fn uk_date(at: Timestamp) -> Date {
     at.to_zoned(uk().clone()).date()

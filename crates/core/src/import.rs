@@ -489,6 +489,39 @@ pub struct AdjustmentRow {
     pub reason: Option<String>,
 }
 
+/// A checked row's place in its file: the source's id, its cells as mapped (to digest),
+/// its line.
+pub trait Keyed {
+    fn key(&self) -> &str;
+    fn raw(&self) -> &str;
+    fn line(&self) -> usize;
+}
+
+macro_rules! keyed {
+    ($($t:ty),*) => {$(
+        impl Keyed for $t {
+            fn key(&self) -> &str {
+                &self.key
+            }
+            fn raw(&self) -> &str {
+                &self.raw
+            }
+            fn line(&self) -> usize {
+                self.line
+            }
+        }
+    )*};
+}
+
+keyed!(
+    PersonRow,
+    MatterRow,
+    StrategyRow,
+    ContactRow,
+    IncidentRow,
+    AdjustmentRow
+);
+
 /// Rows checked, of one kind.
 #[derive(Debug, Clone)]
 pub enum Rows {

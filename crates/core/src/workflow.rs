@@ -370,6 +370,40 @@ pub fn check_review_date(
     Ok(())
 }
 
+/// A plan names the matters it covers, each the person's (CLE-9.8; NOR-5.1); `then` ends the
+/// refusal's sentence.
+fn check_matters(
+    profile: &Profile,
+    person: PersonId,
+    matter_ids: &[MatterId],
+    ctx: &PlanContext,
+    then: &str,
+) -> Result<(), RuleError> {
+    if matter_ids.is_empty() {
+        return Err(RuleError::conflict(
+            &profile.clauses.matter_scope,
+            format!(
+                "a {} must name the matters it covers{then}",
+                profile.terms.plan
+            ),
+        )
+        .with_field("matter_ids"));
+    }
+    for m in matter_ids {
+        if !ctx
+            .matters
+            .iter()
+            .any(|x| x.id == *m && x.person_id == person)
+        {
+            return Err(RuleError::not_found(
+                "matter_ids",
+                format!("matter {m} is not one of this person's"),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Checks each restriction against the profile's catalogue and the person's record.
 fn check_restrictions(
     profile: &Profile,
@@ -591,30 +625,14 @@ pub fn draft_plan(
     ctx: &PlanContext,
     now: Timestamp,
 ) -> Result<Decision<Plan>, RuleError> {
-    let clauses = &profile.clauses;
     may(profile, actor, Action::ProposePlan, None)?;
-    if input.matter_ids.is_empty() {
-        return Err(RuleError::conflict(
-            &clauses.matter_scope,
-            format!(
-                "a {} must name the matters it covers; it covers nothing else",
-                profile.terms.plan
-            ),
-        )
-        .with_field("matter_ids"));
-    }
-    for m in &input.matter_ids {
-        if !ctx
-            .matters
-            .iter()
-            .any(|x| x.id == *m && x.person_id == person)
-        {
-            return Err(RuleError::not_found(
-                "matter_ids",
-                format!("matter {m} is not one of this person's"),
-            ));
-        }
-    }
+    check_matters(
+        profile,
+        person,
+        &input.matter_ids,
+        ctx,
+        "; it covers nothing else",
+    )?;
     for i in &input.incident_ids {
         if !ctx
             .incidents
@@ -718,28 +736,13 @@ pub fn import_plan(
 ) -> Result<Decision<Plan>, RuleError> {
     let clauses = &profile.clauses;
     let today = check::uk_date(now);
-    if input.matter_ids.is_empty() {
-        return Err(RuleError::conflict(
-            &clauses.matter_scope,
-            format!(
-                "a {} must name the matters it covers: import its matters first, or name them",
-                profile.terms.plan
-            ),
-        )
-        .with_field("matter_ids"));
-    }
-    for m in &input.matter_ids {
-        if !ctx
-            .matters
-            .iter()
-            .any(|x| x.id == *m && x.person_id == person)
-        {
-            return Err(RuleError::not_found(
-                "matter_ids",
-                format!("matter {m} is not one of this person's"),
-            ));
-        }
-    }
+    check_matters(
+        profile,
+        person,
+        &input.matter_ids,
+        ctx,
+        ": import its matters first, or name them",
+    )?;
     check_restrictions(profile, person, &input.restrictions, ctx)?;
     require_text("reasons", &input.reasons)?;
     require_text("authorised_by", &input.authorised_by)?;
@@ -785,14 +788,8 @@ pub fn import_plan(
             ));
         }
     }
-    let noon = |d: Date| {
-        d.at(12, 0, 0, 0)
-            .to_zoned(check::uk().clone())
-            .map(|z| z.timestamp())
-            .unwrap_or(now)
-    };
-    let notice_at = noon(input.notice_sent_on);
-    let decided_at = noon(input.authorised_on);
+    let notice_at = check::noon(input.notice_sent_on);
+    let decided_at = check::noon(input.authorised_on);
     let words = format!(
         "Authorised by {} on {}; imported from {} ({})",
         input.authorised_by.trim(),
