@@ -153,6 +153,47 @@ impl App {
     }
 }
 
+/// A member of staff's telephone extension (issue 14), checked by core.
+impl Handles<cmd::SetExtension> for App {
+    type Output = ();
+
+    async fn handle(&self, ctx: &Ctx, c: cmd::SetExtension, _: Executed) -> Result<()> {
+        let extension = c
+            .extension
+            .as_deref()
+            .map(tact_core::routing::check_extension)
+            .transpose()?;
+        self.staff_member(c.staff).await?;
+        let mut tx = self.begin().await?;
+        tx.set_extension(c.staff, extension.as_deref())
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict(_) => AppError::Rule(
+                    RuleError::conflict(
+                        "LOCAL",
+                        format!(
+                            "another member of staff has the extension {}",
+                            extension.clone().unwrap_or_default()
+                        ),
+                    )
+                    .with_field("extension"),
+                ),
+                other => other.into(),
+            })?;
+        tx.audit(&[AuditEvent::new(
+            self.now(),
+            ctx.actor.id,
+            AuditAction::StaffChanged,
+            format!("staff:{}", c.staff),
+        )
+        .detail("extension", extension.as_deref().unwrap_or("none"))])
+            .await?;
+        self.finish(tx, ctx, &format!("staff:{}", c.staff)).await?;
+        self.after_write().await;
+        Ok(())
+    }
+}
+
 /// A new member of staff as a command; the bootstrap with no actor (`tact init`, `tact
 /// staff add` by the operator) calls [`App::create_staff`] directly.
 impl Handles<cmd::CreateStaff> for App {
@@ -261,6 +302,15 @@ pub struct App {
     /// Whether a password sign-in needs a second factor (`[sign_in] second_factor =
     /// "required"` in `tact.toml`; issue 12).
     pub second_factor_required: bool,
+}
+
+/// A call routed (issue 14): the route, the extension it goes to where it goes to a member
+/// of staff who has one, and the contact check it rests on.
+#[derive(Debug, Clone)]
+pub struct Routed {
+    pub routing: tact_core::routing::Routing,
+    pub extension: Option<String>,
+    pub checked: Checked,
 }
 
 /// What the contact check answered, and how fresh that answer is.

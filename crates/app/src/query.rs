@@ -183,6 +183,30 @@ queries! {
         => std::result::Result<u64, tact_core::audit::ChainBreak>,
         |app, ctx, q| app.verify_audit().await;
 
+    /// What a phone system does with a call (issue 14): the contact check's verdict for the
+    /// caller, routed by core ([`tact_core::routing::route`]), with the extension of the
+    /// member of staff it goes to. Asked as the contact check is, and on the access log the
+    /// same way.
+    RouteCall {
+        caller: Option<tact_core::identity::Identifier>,
+        at: jiff::Timestamp,
+    } reads read::ContactCheck => crate::Routed,
+        |app, ctx, q| {
+            let checked = match &q.caller {
+                Some(c) => {
+                    app.contact_check(Some(c), tact_core::profile::Channel::Phone, None, q.at, None)
+                        .await?
+                }
+                None => app.contact_check_withheld(None, q.at),
+            };
+            app.record_check_access(&ctx.actor, &checked.verdict).await?;
+            let routing = tact_core::routing::route(&checked.verdict);
+            let extension = match routing.route {
+                tact_core::routing::Route::PutThrough { to: Some(s) } => app.store.extension_of(s).await?,
+                _ => None,
+            };
+            Ok(crate::Routed { routing, extension, checked })
+        };
     /// The contact check (CLE-9.9, 9.10; NOR-5.5): what staff may and must do with a contact
     /// from `caller` (none: the number was withheld) on `channel` at `at`. Any member of
     /// staff may ask; one that showed a person's restrictions or adjustments is on the access

@@ -706,3 +706,59 @@ async fn issue_14_records_export_as_csv_by_role_and_every_person_in_it_is_on_the
         );
     }
 }
+
+/// Issue 14 with CLE-9.9: a call from someone whose plan names a single point of contact
+/// goes straight to that member of staff's extension; without an extension, to the usual
+/// line, still named.
+#[tokio::test]
+async fn cle_9_9_a_call_for_a_single_point_of_contact_goes_to_their_extension() {
+    use tact_core::model::{Restriction, Rule};
+    for (name, url) in testing::fresh_urls().await {
+        let w = world(&url).await;
+        let (_, lm) = w
+            .plan_with(|lm| {
+                vec![Restriction {
+                    rule: Rule::SinglePointOfContact { staff_id: lm },
+                    reason: "One person to deal with".into(),
+                }]
+            })
+            .await;
+        let admin = admin(&w).await;
+        let routed = |w: &common::World| {
+            let (app, actor) = (w.app.clone(), w.cw.actor.clone());
+            async move {
+                app.query(
+                    &actor,
+                    q::RouteCall {
+                        caller: Some(Identifier::parse("jo@example.org").unwrap()),
+                        at: app.now(),
+                    },
+                )
+                .await
+                .unwrap()
+            }
+        };
+        let r = routed(&w).await;
+        assert_eq!(
+            r.routing.route,
+            tact_core::routing::Route::PutThrough { to: Some(lm) },
+            "{name}"
+        );
+        assert_eq!(r.extension, None);
+        w.app
+            .execute(
+                &admin,
+                cmd::SetExtension {
+                    staff: lm,
+                    extension: Some("2041".into()),
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            routed(&w).await.extension.as_deref(),
+            Some("2041"),
+            "{name}"
+        );
+    }
+}

@@ -265,6 +265,10 @@ commands! {
     /// Destroys the records that are due for disposal (NOR-9.1), as the dry run lists them.
     DisposeDue => Some(Action::HandleDataRights), {}
 
+    /// Gives a member of staff a telephone extension (or, with `None`, takes it away), where a
+    /// phone system puts through a plan's single point of contact's calls (issue 14).
+    SetExtension => Some(Action::ManageStaff), { staff: StaffId, extension: Option<String> }
+
     /// Brings in records from one of the office's earlier systems (issue 14): every row
     /// checked; with `commit` and no problem, all written in one transaction, else none.
     /// Rows already imported from `source` are skipped, so a second run changes nothing.

@@ -26,6 +26,7 @@ pub mod profile;
 pub mod retention;
 pub mod rights;
 pub mod roles;
+pub mod routing;
 pub mod sharing;
 pub mod sign_in;
 pub mod workflow;

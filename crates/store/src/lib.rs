@@ -174,6 +174,10 @@ const MIGRATIONS: &[(i64, Migration)] = {
                 postgres: include_str!("../migrations/postgres/0022_audit_head_per_statement.sql"),
             },
         ),
+        (
+            23,
+            Shared(include_str!("../migrations/0023_extensions.sql")),
+        ),
     ]
 };
 

@@ -2264,3 +2264,18 @@ impl Store {
         })
     }
 }
+
+impl Store {
+    /// A member of staff's telephone extension, if they have one (issue 14).
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn extension_of(&self, staff: StaffId) -> Result<Option<String>> {
+        let row = sqlx::query("SELECT extension FROM staff_extensions WHERE staff_id = $1")
+            .bind(staff.0)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| Cols::of(&r, "staff_extensions").s("extension"))
+            .transpose()
+    }
+}

@@ -890,6 +890,28 @@ impl WriteTx {
         Ok(out)
     }
 
+    /// Gives a member of staff a telephone extension, or takes theirs away (issue 14).
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] when someone else has that extension; the database's error.
+    pub async fn set_extension(&mut self, staff: StaffId, extension: Option<&str>) -> Result<()> {
+        sqlx::query("DELETE FROM staff_extensions WHERE staff_id = $1")
+            .bind(staff.0)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(w)?;
+        if let Some(e) = extension {
+            sqlx::query("INSERT INTO staff_extensions (staff_id, extension) VALUES ($1, $2)")
+                .bind(staff.0)
+                .bind(e)
+                .execute(&mut *self.tx)
+                .await
+                .map_err(w)?;
+        }
+        self.note_change(Change::Staff(staff));
+        Ok(())
+    }
+
     /// Notes that a record came from an earlier system (issue 14).
     ///
     /// # Errors

@@ -207,6 +207,16 @@ pub enum StaffCmd {
         line_manager: Option<i64>,
     },
     List,
+    /// Give a member of staff a telephone extension (where a phone system puts through the
+    /// calls of people whose single point of contact they are), or take it away (--clear).
+    Extension {
+        id: i64,
+        /// 2 to 8 digits.
+        #[arg(long, required_unless_present = "clear")]
+        number: Option<String>,
+        #[arg(long, conflicts_with = "number")]
+        clear: bool,
+    },
     /// Mint an API token for a service account (an administrator's), or for yourself.
     Token {
         id: i64,

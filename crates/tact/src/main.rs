@@ -663,6 +663,37 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Staff {
+            command: StaffCmd::Extension { id, number, clear },
+        } => {
+            let dir = DataDir::open(&cli.data)?;
+            let app = open_app(&dir, url_flag).await?;
+            let ctx = tact_app::Ctx::new(acting_as(&app, cli.as_staff).await?);
+            let extension = if clear { None } else { number };
+            match app
+                .execute(
+                    &ctx,
+                    cmd::SetExtension {
+                        staff: tact_core::ids::StaffId(id),
+                        extension: extension.clone(),
+                    },
+                )
+                .await
+            {
+                Ok(()) => {
+                    println!(
+                        "{}",
+                        json!({"staff_id": id, "extension": extension.map(|e| e.trim().to_string())})
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(tact_app::AppError::Rule(e)) => {
+                    eprintln!("error: {e}");
+                    Ok(ExitCode::from(2))
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+        Command::Staff {
             command: StaffCmd::RemoveSecondFactor { id },
         } => {
             let dir = DataDir::open(&cli.data)?;
@@ -794,7 +825,9 @@ fn request_for(command: Command) -> Result<Request> {
                 }),
             ),
             StaffCmd::List => r(M::GET, "/staff".into(), None),
-            StaffCmd::Password { .. } | StaffCmd::RemoveSecondFactor { .. } => {
+            StaffCmd::Password { .. }
+            | StaffCmd::RemoveSecondFactor { .. }
+            | StaffCmd::Extension { .. } => {
                 bail!("handled above")
             }
             StaffCmd::Token { id, name, days } => r(

@@ -1090,3 +1090,56 @@ fn issue_14_import_from_the_command_line_dry_run_then_commit_then_nothing_more()
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("administrator"), "{}", text(&o));
 }
+
+/// Issue 14: an administrator gives staff telephone extensions, one each, 2 to 8 digits.
+#[test]
+fn issue_14_staff_extensions_are_digits_and_one_member_of_staff_each() {
+    let d = folder("extensions");
+    assert!(tact(&d, &["init", "--profile", "cleveland-opcc"])
+        .status
+        .success());
+    let a = staff_add(&d, "Pat Point", "caseworker")["staff"]["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    let b = staff_add(&d, "Sol Other", "caseworker")["staff"]["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    let v = json(&tact(
+        &d,
+        &["--as", "1", "staff", "extension", &a, "--number", "2041"],
+    ));
+    assert_eq!(v["extension"], "2041");
+    let o = tact(
+        &d,
+        &["--as", "1", "staff", "extension", &b, "--number", "2041"],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("another member of staff has the extension 2041"),
+        "{}",
+        text(&o)
+    );
+    let o = tact(
+        &d,
+        &["--as", "1", "staff", "extension", &b, "--number", "20a"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("2 to 8 digits"), "{}", text(&o));
+    // A caseworker may not.
+    let o = tact(
+        &d,
+        &["--as", &a, "staff", "extension", &b, "--number", "2042"],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    // Taken away, the number is free again.
+    json(&tact(
+        &d,
+        &["--as", "1", "staff", "extension", &a, "--clear"],
+    ));
+    json(&tact(
+        &d,
+        &["--as", "1", "staff", "extension", &b, "--number", "2041"],
+    ));
+}

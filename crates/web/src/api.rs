@@ -217,6 +217,89 @@ pub async fn contact_check(
     ok(wire::checked(&c))
 }
 
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct RouteQuery {
+    /// The caller's number as the phone system sends it: E.164, national, a `tel:` or
+    /// `sip:` URI, or `anonymous` / `withheld` / empty when it was withheld.
+    pub from: Option<String>,
+    /// The number dialled.
+    pub to: Option<String>,
+    /// json (the default) or text: `key=value` lines for an Asterisk AGI script or a
+    /// routing script.
+    pub format: Option<String>,
+}
+
+/// What a phone system does with a call (issue 14): asked by a contact-check service
+/// account before the call is put through; the same verdict staff see (CLE-9.9; NOR-5.5).
+#[utoipa::path(get, path = "/api/v1/calls/route", params(RouteQuery), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "What to do with the call", body = crate::out::RoutingOut)))]
+pub async fn route_call(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiQuery(q): ApiQuery<RouteQuery>,
+) -> Reply {
+    let text = match q.format.as_deref() {
+        None | Some("json") => false,
+        Some("text") => true,
+        Some(other) => {
+            return Err(ApiError::bad(
+                "format",
+                format!("expected json or text, got {other:?}"),
+            ))
+        }
+    };
+    let from = q.from.as_deref().unwrap_or("");
+    // A SIP URI's user part is the number (sip:+447911123456@pbx.example).
+    let number = from
+        .strip_prefix("sip:")
+        .or_else(|| from.strip_prefix("sips:"))
+        .map_or(from, |u| u.split(['@', ';']).next().unwrap_or(""));
+    let caller = read_caller(number)?.map(Identifier::Phone);
+    let r = st
+        .app
+        .query(
+            &ctx.actor,
+            q::RouteCall {
+                caller: caller.clone(),
+                at: st.app.now(),
+            },
+        )
+        .await?;
+    let who = caller
+        .as_ref()
+        .map(|c| c.key().to_string())
+        .unwrap_or_default();
+    let out = crate::out::RoutingOut {
+        action: r.routing.route.as_str().into(),
+        extension: r.extension.clone(),
+        say: r.routing.say.clone(),
+        reason: r.routing.reason.clone(),
+        screen_pop: format!("/incoming?who={}&channel=phone", who.replace('+', "%2B")),
+        dialled: q.to.clone(),
+        verdict: wire::checked(&r.checked),
+    };
+    if text {
+        let line = |s: &str| s.replace(['\n', '\r'], " ");
+        let mut body = format!("action={}\n", out.action);
+        if let Some(e) = &out.extension {
+            body.push_str(&format!("extension={e}\n"));
+        }
+        body.push_str(&format!("reason={}\n", line(&out.reason)));
+        body.push_str(&format!("say={}\n", line(&out.say.join(" "))));
+        body.push_str(&format!("screen_pop={}\n", out.screen_pop));
+        return Ok((
+            [(
+                axum::http::header::CONTENT_TYPE,
+                "text/plain; charset=utf-8",
+            )],
+            body,
+        )
+            .into_response());
+    }
+    ok(out)
+}
+
 /// The loaded policy profile: its terms, categories, checklist and restriction catalogue.
 #[utoipa::path(get, path = "/api/v1/profile", responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "The profile", body = crate::out::ProfileOut)))]
 pub async fn profile(State(st): State<AppState>, Auth(_ctx): Auth) -> Reply {

@@ -100,6 +100,7 @@ impl AppState {
         api::healthz,
         api::readyz,
         api::contact_check,
+        api::route_call,
         api::profile,
         api::create_person,
         api::search_people,
@@ -222,6 +223,7 @@ pub fn router(state: AppState) -> Router {
     use api::*;
     let v1 = Router::new()
         .route("/contact-check", get(contact_check))
+        .route("/calls/route", get(route_call))
         .route("/profile", get(profile))
         .route("/people", post(create_person).get(search_people))
         .route("/people/{id}", get(get_person).put(update_person))

@@ -797,6 +797,26 @@ answer! {
     }
 }
 
+answer! {
+    /// What a phone system does with a call (issue 14): put-through (to `extension`, a
+    /// plan's single point of contact's, or the office's usual line without one), ring
+    /// (staff see `screen_pop` first), voicemail, or refuse (play `say`, end the call).
+    RoutingOut {
+        /// put-through, ring, voicemail or refuse.
+        action: String,
+        extension: Option<String>,
+        /// Words to play to the caller (voicemail, refuse).
+        say: Vec<String>,
+        /// Why, in a line: for a SIP reason phrase or a log.
+        reason: String,
+        /// The incoming-contact page for this caller, to open beside the ringing phone.
+        screen_pop: String,
+        /// The number dialled, as the phone system gave it.
+        dialled: Option<String>,
+        verdict: VerdictOut,
+    }
+}
+
 // ----- composite answers ----------------------------------------------------------
 
 answer! {

@@ -4032,3 +4032,97 @@ async fn issue_14_a_manager_downloads_records_as_csv_and_a_caseworker_is_refused
     );
     assert_eq!(ui.page(&cas, "/export").await.0, StatusCode::FORBIDDEN);
 }
+
+/// Issue 14: a phone system's service account asks where a call goes, with the caller's
+/// number in the forms PBXs send: a caller whose plan allows letters only is refused with
+/// the words staff would say (CLE-9.9); a withheld number rings staff with the screen pop;
+/// a caller no plan touches is put through; the same answer as `key=value` lines.
+#[tokio::test]
+async fn cle_9_9_a_phone_system_routes_calls_by_the_same_verdict_staff_see() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    c.plan_in_force(&ui, "letter", "Abusive calls after a warning")
+        .await;
+    let pbx = ui
+        .app
+        .create_service_account(None, "Phone system", tact_core::roles::Scope::ContactCheck)
+        .await
+        .unwrap();
+    let token = ui.app.issue_token(None, pbx.id, "pbx").await.unwrap();
+    let route = |query: &str| {
+        let (http, base, token) = (ui.http.clone(), ui.base.clone(), token.clone());
+        let query = query.to_string();
+        async move {
+            http.get(format!("{base}/api/v1/calls/route?{query}"))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    // Jo's number as E.164, national, a tel: URI and a SIP URI: refused, with the words.
+    for from in [
+        "%2B447911123123",
+        "07911%20123123",
+        "tel:%2B44-7911-123123",
+        "sip:%2B447911123123@pbx.example;user=phone",
+    ] {
+        let r = route(&format!("from={from}&to=01642301653")).await;
+        assert_eq!(r.status(), StatusCode::OK, "{from}");
+        let v: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(v["action"], "refuse", "{from}: {v}");
+        assert_eq!(v["verdict"]["person"]["id"], c.pid);
+        assert!(!v["say"].as_array().unwrap().is_empty(), "{v}");
+        assert_eq!(v["dialled"], "01642301653");
+    }
+    // Withheld: staff take it, seeing the incoming-contact page first.
+    let v: serde_json::Value = route("from=anonymous").await.json().await.unwrap();
+    assert_eq!(v["action"], "ring", "{v}");
+    assert!(v["screen_pop"].as_str().unwrap().starts_with("/incoming?"));
+    // A caller Tact does not know: staff take it (and ask about additional help, CLE-8.1).
+    let v: serde_json::Value = route("from=%2B441642301653").await.json().await.unwrap();
+    assert_eq!(v["action"], "ring", "{v}");
+    // Someone known, asked already, whom no plan touches: put through to the usual line.
+    let p = ui
+        .api(
+            &c.cw,
+            "/people",
+            json!({"name": "Sam Smith", "phones": ["01642 301653"]}),
+        )
+        .await;
+    ui.api(
+        &c.cw,
+        &format!("/people/{}/additional-help", p["id"]),
+        json!({"needs_help": false}),
+    )
+    .await;
+    let v: serde_json::Value = route("from=01642301653").await.json().await.unwrap();
+    assert_eq!(v["action"], "put-through", "{v}");
+    assert!(v["extension"].is_null());
+    // The plain form for an AGI script.
+    let r = route("from=07911123123&format=text").await;
+    assert!(r.headers()[CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/plain"));
+    let text = r.text().await.unwrap();
+    assert!(text.starts_with("action=refuse\n"), "{text}");
+    assert!(
+        text.contains("\nsay=") && text.contains("\nscreen_pop=/incoming?who=%2B447911123123"),
+        "{text}"
+    );
+    // Bad input is a 400 with a JSON message, never a guess.
+    let r = route("from=not-a-number").await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let r = route("from=07911123123&format=xml").await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("format"));
+    // Without a token: refused.
+    let r = ui
+        .http
+        .get(format!("{}/api/v1/calls/route?from=07911123123", ui.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+}

@@ -1,0 +1,222 @@
+//! What a phone system does with a call (issue 14), decided from the contact check's own
+//! verdict, so the phones and the front line can never be told different things: put it
+//! through (to the single point of contact's extension where the plan names one), ring staff
+//! with a link to the incoming-contact page so they see the conditions first, send it to
+//! voicemail, or play the words Tact gives staff and end it.
+
+use crate::check::{Effect, Outcome, Verdict};
+use crate::ids::StaffId;
+
+/// What to do with a call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    /// Put it through: to this member of staff (a plan's single point of contact,
+    /// CLE-9.9; NOR-5.5), or, with `None`, to the office's usual line.
+    PutThrough { to: Option<StaffId> },
+    /// Ring staff, who see the incoming-contact page first: conditions apply (a time limit,
+    /// a recorded call, an adjustment to honour), or who is calling is not known for sure.
+    Ring,
+    /// To voicemail: a call outside the times the plan allows. What they leave is kept and
+    /// read, like any contact (CLE-9.10; NOR-5.5).
+    Voicemail,
+    /// Play the words and end the call: the plan does not allow calls from them or from this
+    /// number (a breach, CLE-9.11).
+    Refuse,
+}
+
+impl Route {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::PutThrough { .. } => "put-through",
+            Self::Ring => "ring",
+            Self::Voicemail => "voicemail",
+            Self::Refuse => "refuse",
+        }
+    }
+}
+
+/// The route, with the words to play or show and why, in a line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Routing {
+    pub route: Route,
+    /// The words Tact gives staff to say, for the phone system to play (empty: none).
+    pub say: Vec<String>,
+    /// Why, in a line (for a SIP reason phrase, a log).
+    pub reason: String,
+}
+
+/// Checks an extension: 2 to 8 digits, as phone systems number them.
+///
+/// # Errors
+/// An invalid-input error naming the field `extension`.
+pub fn check_extension(s: &str) -> Result<String, crate::RuleError> {
+    let s = s.trim();
+    if (2..=8).contains(&s.len()) && s.chars().all(|c| c.is_ascii_digit()) {
+        Ok(s.to_string())
+    } else {
+        Err(crate::RuleError::invalid(
+            "extension",
+            format!("an extension is 2 to 8 digits, such as 2041, got {s:?}"),
+        ))
+    }
+}
+
+/// Routes a call by the contact check's verdict.
+pub fn route(v: &Verdict) -> Routing {
+    let forbidding: Vec<&str> = v
+        .restrictions
+        .iter()
+        .filter(|r| r.effect == Effect::Forbids)
+        .map(|r| r.kind)
+        .collect();
+    let conditions = v.restrictions.iter().any(|r| r.effect == Effect::Condition)
+        || !v.adjustments.is_empty()
+        || v.record_call
+        || v.max_minutes.is_some()
+        || v.ask_additional_help;
+    let unsure = v.person.is_none() && (v.withheld || !v.candidates.is_empty());
+    let (route, reason) = match v.outcome {
+        Outcome::NotAllowed
+            if !forbidding.is_empty() && forbidding.iter().all(|k| *k == "call-window") =>
+        {
+            (
+                Route::Voicemail,
+                "outside the times their contact strategy allows calls".to_string(),
+            )
+        }
+        Outcome::NotAllowed => (
+            Route::Refuse,
+            format!(
+                "their contact strategy does not allow this call ({})",
+                forbidding.join(", ")
+            ),
+        ),
+        _ if v.put_through_to.is_some() => (
+            Route::PutThrough {
+                to: v.put_through_to,
+            },
+            "to their single point of contact".to_string(),
+        ),
+        _ if conditions || unsure || v.outcome == Outcome::AllowedWithConditions => (
+            Route::Ring,
+            if unsure {
+                "who is calling is not known for sure: staff check first".to_string()
+            } else {
+                "conditions apply: staff see them first".to_string()
+            },
+        ),
+        _ => (
+            Route::PutThrough { to: None },
+            "no restriction applies".to_string(),
+        ),
+    };
+    let say = match route {
+        Route::Refuse | Route::Voicemail => v.say.clone(),
+        _ => Vec::new(),
+    };
+    Routing { route, say, reason }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::Applied;
+    use crate::ids::{AdjustmentId, PersonId, PlanId};
+
+    fn verdict(outcome: Outcome) -> Verdict {
+        Verdict {
+            person: Some(PersonId(1)),
+            reference: None,
+            name: None,
+            outcome,
+            say: vec!["We take your calls on Tuesday 10:00 to 12:00.".into()],
+            must: vec![],
+            restrictions: vec![],
+            adjustments: vec![],
+            screening_required: false,
+            staff_may_disengage: false,
+            ask_additional_help: false,
+            record_call: false,
+            max_minutes: None,
+            put_through_to: None,
+            divert_to_mailbox: None,
+            clauses: vec![],
+            candidates: vec![],
+            withheld: false,
+        }
+    }
+
+    fn applied(kind: &'static str, effect: Effect) -> Applied {
+        Applied {
+            plan_id: PlanId(1),
+            kind,
+            name: kind.into(),
+            clause: "CLE-9.9".into(),
+            effect,
+            explanation: String::new(),
+            say: String::new(),
+            matters: vec![],
+            acknowledge: false,
+        }
+    }
+
+    #[test]
+    fn issue_14_a_call_no_restriction_touches_is_put_through() {
+        let r = route(&verdict(Outcome::Allowed));
+        assert_eq!(r.route, Route::PutThrough { to: None });
+        assert!(r.say.is_empty());
+    }
+
+    #[test]
+    fn cle_9_9_a_call_outside_the_call_window_goes_to_voicemail_with_the_words() {
+        let mut v = verdict(Outcome::NotAllowed);
+        v.restrictions = vec![applied("call-window", Effect::Forbids)];
+        let r = route(&v);
+        assert_eq!(r.route, Route::Voicemail);
+        assert_eq!(r.say, v.say);
+    }
+
+    #[test]
+    fn cle_9_9_and_nor_5_5_a_blocked_number_or_a_plan_without_calls_is_refused_with_the_words() {
+        for kind in ["blocked-identifier", "single-channel"] {
+            let mut v = verdict(Outcome::NotAllowed);
+            v.restrictions = vec![
+                applied("call-window", Effect::Forbids),
+                applied(kind, Effect::Forbids),
+            ];
+            let r = route(&v);
+            assert_eq!(r.route, Route::Refuse, "{kind}");
+            assert!(r.reason.contains(kind));
+            assert_eq!(r.say, v.say);
+        }
+    }
+
+    #[test]
+    fn cle_9_9_a_single_point_of_contact_gets_the_call_directly() {
+        let mut v = verdict(Outcome::AllowedWithConditions);
+        v.put_through_to = Some(StaffId(7));
+        v.restrictions = vec![applied("single-point-of-contact", Effect::Condition)];
+        assert_eq!(
+            route(&v).route,
+            Route::PutThrough {
+                to: Some(StaffId(7))
+            }
+        );
+    }
+
+    #[test]
+    fn issue_14_conditions_an_adjustment_or_an_unsure_caller_ring_staff_first() {
+        let mut v = verdict(Outcome::AllowedWithConditions);
+        v.record_call = true;
+        assert_eq!(route(&v).route, Route::Ring);
+        let mut v = verdict(Outcome::Allowed);
+        v.adjustments = vec![(AdjustmentId(1), "Extra time on calls".into())];
+        assert_eq!(route(&v).route, Route::Ring);
+        let mut v = verdict(Outcome::Allowed);
+        v.person = None;
+        v.withheld = true;
+        let r = route(&v);
+        assert_eq!(r.route, Route::Ring);
+        assert!(r.reason.contains("not known"));
+    }
+}
