@@ -226,8 +226,9 @@ pub struct RouteQuery {
     pub from: Option<String>,
     /// The number dialled.
     pub to: Option<String>,
-    /// json (the default) or text: `key=value` lines for an Asterisk AGI script or a
-    /// routing script.
+    /// json (the default); text: `key=value` lines (action, extension, reason, say,
+    /// screen_pop, always in that order) for an Asterisk AGI script; line: one line, the
+    /// action then the extension or `-`, for a SIP proxy such as Kamailio.
     pub format: Option<String>,
 }
 
@@ -239,16 +240,13 @@ pub async fn route_call(
     Auth(ctx): Auth,
     ApiQuery(q): ApiQuery<RouteQuery>,
 ) -> Reply {
-    let text = match q.format.as_deref() {
-        None | Some("json") => false,
-        Some("text") => true,
-        Some(other) => {
-            return Err(ApiError::bad(
-                "format",
-                format!("expected json or text, got {other:?}"),
-            ))
-        }
-    };
+    let format = q.format.as_deref().unwrap_or("json");
+    if !["json", "text", "line"].contains(&format) {
+        return Err(ApiError::bad(
+            "format",
+            format!("expected json, text or line, got {format:?}"),
+        ));
+    }
     let from = q.from.as_deref().unwrap_or("");
     // A SIP URI's user part is the number (sip:+447911123456@pbx.example).
     let number = from
@@ -279,12 +277,32 @@ pub async fn route_call(
         dialled: q.to.clone(),
         verdict: wire::checked(&r.checked),
     };
-    if text {
+    if format == "line" {
+        // One line, for a SIP proxy whose HTTP client keeps only the first (Kamailio's
+        // http_client): the action, then the extension or "-".
+        let body = format!(
+            "{} {}\n",
+            out.action,
+            out.extension.as_deref().unwrap_or("-")
+        );
+        return Ok((
+            [(
+                axum::http::header::CONTENT_TYPE,
+                "text/plain; charset=utf-8",
+            )],
+            body,
+        )
+            .into_response());
+    }
+    if format == "text" {
         let line = |s: &str| s.replace(['\n', '\r'], " ");
+        // Always the same keys in the same order (an empty value where there is none), so a
+        // routing script can read a line by its number.
         let mut body = format!("action={}\n", out.action);
-        if let Some(e) = &out.extension {
-            body.push_str(&format!("extension={e}\n"));
-        }
+        body.push_str(&format!(
+            "extension={}\n",
+            out.extension.as_deref().unwrap_or("")
+        ));
         body.push_str(&format!("reason={}\n", line(&out.reason)));
         body.push_str(&format!("say={}\n", line(&out.say.join(" "))));
         body.push_str(&format!("screen_pop={}\n", out.screen_pop));

@@ -4106,7 +4106,14 @@ async fn cle_9_9_a_phone_system_routes_calls_by_the_same_verdict_staff_see() {
         .unwrap()
         .starts_with("text/plain"));
     let text = r.text().await.unwrap();
-    assert!(text.starts_with("action=refuse\n"), "{text}");
+    assert!(text.starts_with("action=refuse\nextension=\n"), "{text}");
+    // One line for a SIP proxy.
+    let line = route("from=07911123123&format=line")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(line, "refuse -\n");
     assert!(
         text.contains("\nsay=") && text.contains("\nscreen_pop=/incoming?who=%2B447911123123"),
         "{text}"
