@@ -327,4 +327,49 @@ fn cle_9_9_calls_through_kamailio_are_answered_as_tact_routes_them() {
         302,
         Some("sip:office@127.0.0.1>"),
     );
+
+    // The Asterisk example (examples/asterisk/tact-route), spoken to as Asterisk does: the
+    // agi_* variables, then "200 result=1" for each command it sends.
+    let agi = |caller: &str| {
+        let mut child = Command::new("python3")
+            .arg(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../examples/asterisk/tact-route"
+            ))
+            .env("TACT_URL", format!("http://127.0.0.1:{http}"))
+            .env("TACT_TOKEN", &token)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run the AGI script");
+        {
+            use std::io::Write;
+            let mut stdin = child.stdin.take().unwrap();
+            write!(
+                stdin,
+                "agi_request: tact-route\nagi_callerid: {caller}\nagi_extension: 01642301653\n\n{}",
+                "200 result=1\n".repeat(5)
+            )
+            .unwrap();
+        }
+        let o = child.wait_with_output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let said = agi("+447911100004");
+    assert!(
+        said.contains("SET VARIABLE TACT_ACTION \"put-through\""),
+        "{said}"
+    );
+    assert!(
+        said.contains("SET VARIABLE TACT_EXTENSION \"2041\""),
+        "{said}"
+    );
+    let said = agi("07911100001");
+    assert!(
+        said.contains("SET VARIABLE TACT_ACTION \"refuse\""),
+        "{said}"
+    );
+    assert!(said.contains("SET VARIABLE TACT_SAY \""), "{said}");
 }

@@ -318,6 +318,86 @@ pub async fn route_call(
     ok(out)
 }
 
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CallOutcomeReq {
+    /// The caller as the phone system sent it (as for routing; withheld is logged as a call
+    /// from someone not yet known).
+    pub from: Option<String>,
+    /// The number dialled.
+    pub to: Option<String>,
+    /// answered, voicemail, refused or missed.
+    pub outcome: String,
+    /// How long the call lasted.
+    pub duration_seconds: Option<u32>,
+    /// The member of staff who answered it, where one did.
+    pub answered_by: Option<i64>,
+}
+
+/// The phone system reports how a call ended (issue 14): it is logged as a contact — or a
+/// breach, where the caller's plan does not allow it (CLE-9.11) — once per call id, however
+/// often the report is sent (a repeat is a 409 and writes nothing).
+#[utoipa::path(post, path = "/api/v1/calls/{call_id}/outcome", params(("call_id" = String, Path, description = "The phone system's id for the call")), request_body = CallOutcomeReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Logged", body = crate::out::LoggedOut)))]
+pub async fn call_outcome(
+    State(st): State<AppState>,
+    Permitted(mut ctx, _): Permitted<cmd::LogContact>,
+    ApiPath(call_id): ApiPath<String>,
+    ApiJson(req): ApiJson<CallOutcomeReq>,
+) -> Reply {
+    let call_id = call_id.trim();
+    if call_id.is_empty() || call_id.len() > 200 {
+        return Err(ApiError::bad(
+            "call_id",
+            "give the phone system's id for the call (at most 200 characters)",
+        ));
+    }
+    let words = match req.outcome.as_str() {
+        "answered" => "answered",
+        "voicemail" => "left a voicemail",
+        "refused" => "refused by the phone system, as their contact strategy says",
+        "missed" => "missed",
+        other => {
+            return Err(ApiError::bad(
+                "outcome",
+                format!("expected answered, voicemail, refused or missed, got {other:?}"),
+            ))
+        }
+    };
+    let from = req.from.as_deref().unwrap_or("");
+    let number = from
+        .strip_prefix("sip:")
+        .or_else(|| from.strip_prefix("sips:"))
+        .map_or(from, |u| u.split(['@', ';']).next().unwrap_or(""));
+    // Once per call: the call's id is the request's idempotency key.
+    ctx.key = Some(format!("call:{call_id}"));
+    let input = wf::ContactInput {
+        duration_seconds: req.duration_seconds,
+        person_id: None,
+        matter_id: None,
+        channel: Channel::Phone,
+        direction: Direction::Inbound,
+        at: st.app.now(),
+        staff_id: Some(req.answered_by.map_or(ctx.actor.id, StaffId)),
+        identifier: read_caller(number)?.map(Identifier::Phone),
+        via_advocate: false,
+        summary: format!(
+            "Call {words}{}",
+            req.to
+                .as_deref()
+                .map(|t| format!(" (to {t})"))
+                .unwrap_or_default()
+        ),
+        body: String::new(),
+        is_complaint: false,
+    };
+    let logged = st.app.execute(&ctx, cmd::LogContact { input }).await?;
+    created(crate::out::LoggedOut {
+        contact: wire::contact(&logged.contact),
+        verdict: wire::verdict(&logged.verdict),
+        tasks: logged.tasks.iter().map(|t| t.0).collect(),
+    })
+}
+
 /// The loaded policy profile: its terms, categories, checklist and restriction catalogue.
 #[utoipa::path(get, path = "/api/v1/profile", responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "The profile", body = crate::out::ProfileOut)))]
 pub async fn profile(State(st): State<AppState>, Auth(_ctx): Auth) -> Reply {

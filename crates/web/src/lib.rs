@@ -101,6 +101,7 @@ impl AppState {
         api::readyz,
         api::contact_check,
         api::route_call,
+        api::call_outcome,
         api::profile,
         api::create_person,
         api::search_people,
@@ -224,6 +225,7 @@ pub fn router(state: AppState) -> Router {
     let v1 = Router::new()
         .route("/contact-check", get(contact_check))
         .route("/calls/route", get(route_call))
+        .route("/calls/{call_id}/outcome", post(call_outcome))
         .route("/profile", get(profile))
         .route("/people", post(create_person).get(search_people))
         .route("/people/{id}", get(get_person).put(update_person))

@@ -4124,6 +4124,75 @@ async fn cle_9_9_a_phone_system_routes_calls_by_the_same_verdict_staff_see() {
     let r = route("from=07911123123&format=xml").await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert!(r.text().await.unwrap().contains("format"));
+    // The call's outcome comes back once per call id, logged as a contact — here a breach
+    // of the letters-only plan (CLE-9.11) — however often the phone system sends it.
+    let logger = ui
+        .app
+        .create_service_account(None, "Phone log", tact_core::roles::Scope::LogContact)
+        .await
+        .unwrap();
+    let log_token = ui
+        .app
+        .issue_token(None, logger.id, "pbx-log")
+        .await
+        .unwrap();
+    let report = |call: &str, body: serde_json::Value| {
+        let (http, base, token) = (ui.http.clone(), ui.base.clone(), log_token.clone());
+        let call = call.to_string();
+        async move {
+            http.post(format!("{base}/api/v1/calls/{call}/outcome"))
+                .bearer_auth(&token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let body = json!({"from": "sip:+447911123123@pbx.example", "to": "01642301653", "outcome": "refused", "duration_seconds": 4});
+    let r = report("abc-123", body.clone()).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(v["contact"]["person_id"], c.pid, "{v}");
+    assert!(
+        !v["contact"]["breach_of"].as_array().unwrap().is_empty(),
+        "a breach: {v}"
+    );
+    let contacts = |ui: &Ui| {
+        let app = ui.app.clone();
+        let pid = c.pid;
+        async move {
+            app.store()
+                .contacts_of(tact_core::ids::PersonId(pid), 100)
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|x| x.summary.starts_with("Call refused by the phone system"))
+                .count()
+        }
+    };
+    assert_eq!(contacts(&ui).await, 1);
+    let again = report("abc-123", body.clone()).await;
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    assert_eq!(contacts(&ui).await, 1, "once per call id");
+    assert_eq!(
+        report(
+            "abc-124",
+            json!({"from": "07911123123", "outcome": "hung up"})
+        )
+        .await
+        .status(),
+        StatusCode::BAD_REQUEST
+    );
+    // The routing-only account may not log.
+    let r = ui
+        .http
+        .post(format!("{}/api/v1/calls/abc-125/outcome", ui.base))
+        .bearer_auth(&token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
     // Without a token: refused.
     let r = ui
         .http
