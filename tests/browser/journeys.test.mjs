@@ -487,5 +487,10 @@ test('an administrator checks a spreadsheet export, sees every problem by row, t
   await admin.page.goto(`${base}/export`);
   await axe(admin.page, 'download records for reporting');
   assert.match(await admin.page.textContent('main'), /people\.csv/);
+  await admin.page.goto(`${base}/admin/staff/1/extension`);
+  await axe(admin.page, 'a telephone extension');
+  await admin.page.fill('#extension', '2099');
+  await admin.page.click('form[action$="/extension"] button');
+  await admin.page.waitForURL(`${base}/admin/staff`);
   await admin.close();
 });

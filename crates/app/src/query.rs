@@ -148,6 +148,9 @@ queries! {
     /// person in it on the access log.
     Export { kind: crate::export::ExportKind } reads read::Export => Vec<u8>,
         |app, ctx, q| app.export_csv(&ctx.actor, q.kind).await;
+    /// A member of staff's telephone extension, if they have one (issue 14).
+    Extension { staff: StaffId } reads read::StaffDirectory => Option<String>,
+        |app, ctx, q| Ok(app.store.extension_of(q.staff).await?);
     /// Where a person's records were imported from (issue 14): source, the source's id,
     /// kind, row and when.
     ImportedFrom { person: PersonId } reads read::Records => Vec<crate::import::Origin>,

@@ -320,6 +320,37 @@ pub async fn route_call(
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+pub struct ExtensionReq {
+    /// 2 to 8 digits; null takes the extension away.
+    pub extension: Option<String>,
+}
+
+/// Gives a member of staff a telephone extension, or takes it away (issue 14): where a
+/// phone system puts through the calls of people whose single point of contact they are.
+#[utoipa::path(put, path = "/api/v1/staff/{id}/extension", params(("id" = i64, Path, description = "The record's id")), request_body = ExtensionReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Set", body = crate::out::ExtensionOut)))]
+pub async fn set_extension(
+    State(st): State<AppState>,
+    Permitted(ctx, _): Permitted<cmd::SetExtension>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<ExtensionReq>,
+) -> Reply {
+    st.app
+        .execute(
+            &ctx,
+            cmd::SetExtension {
+                staff: StaffId(id),
+                extension: req.extension.clone(),
+            },
+        )
+        .await?;
+    ok(crate::out::ExtensionOut {
+        staff_id: id,
+        extension: req.extension.map(|e| e.trim().to_string()),
+    })
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CallOutcomeReq {
     /// The caller as the phone system sent it (as for routing; withheld is logged as a call
     /// from someone not yet known).

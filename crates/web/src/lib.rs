@@ -102,6 +102,7 @@ impl AppState {
         api::contact_check,
         api::route_call,
         api::call_outcome,
+        api::set_extension,
         api::profile,
         api::create_person,
         api::search_people,
@@ -226,6 +227,7 @@ pub fn router(state: AppState) -> Router {
         .route("/contact-check", get(contact_check))
         .route("/calls/route", get(route_call))
         .route("/calls/{call_id}/outcome", post(call_outcome))
+        .route("/staff/{id}/extension", axum::routing::put(set_extension))
         .route("/profile", get(profile))
         .route("/people", post(create_person).get(search_people))
         .route("/people/{id}", get(get_person).put(update_person))

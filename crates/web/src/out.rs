@@ -798,6 +798,14 @@ answer! {
 }
 
 answer! {
+    /// A member of staff's telephone extension (issue 14).
+    ExtensionOut {
+        staff_id: i64,
+        extension: Option<String>,
+    }
+}
+
+answer! {
     /// What a phone system does with a call (issue 14): put-through (to `extension`, a
     /// plan's single point of contact's, or the office's usual line without one), ring
     /// (staff see `screen_pop` first), voicemail, or refuse (play `say`, end the call).

@@ -1434,6 +1434,7 @@ pub fn admin_routes() -> Router<AppState> {
         .pipe(step::route_new::<NewStaff>)
         .pipe(step::route_person::<LogContact>)
         .pipe(step::route::<ChangeStaff>)
+        .pipe(step::route::<StaffExtension>)
         .pipe(step::route::<RaiseDispute>)
         .pipe(step::route_person::<AdditionalHelp>)
         .pipe(step::route_person::<Equality>)
@@ -1583,6 +1584,53 @@ impl FormStep for ChangeStaff {
                 "choose whether they can sign in",
             )?),
             line_manager: None,
+        })
+    }
+    fn done(_: i64, _: &Self::Subject, _: &<App as Handles<Self::Command>>::Output) -> String {
+        "/admin/staff".into()
+    }
+}
+
+/// A member of staff's telephone extension (issue 14): where a phone system puts through the
+/// calls of people whose single point of contact they are.
+struct StaffExtension;
+
+impl FormStep for StaffExtension {
+    type Subject = tact_core::model::Staff;
+    type Command = cmd::SetExtension;
+    const PATH: &'static str = "/admin/staff/{id}/extension";
+
+    async fn spec(state: &AppState, signed: &Signed, id: i64, s: &Self::Subject) -> Spec {
+        let mut field = Field::new("text", "extension", "Telephone extension")
+            .hint("2 to 8 digits, such as 2041. Leave it empty to take their extension away.");
+        field.value = state
+            .app
+            .query(&signed.actor, q::Extension { staff: StaffId(id) })
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        Spec {
+            heading: "Their telephone extension".into(),
+            caption: s.name.clone(),
+            intro: vec!["A phone system puts calls from people whose single point of contact they are straight through to it.".into()],
+            action: format!("/admin/staff/{id}/extension"),
+            fields: vec![field],
+            submit: "Save",
+            back: "/admin/staff".into(),
+            evidence: None,
+        }
+    }
+    async fn command(
+        _: &AppState,
+        _: &Signed,
+        id: i64,
+        _: &Self::Subject,
+        form: &Form,
+    ) -> Result<Self::Command, RuleError> {
+        Ok(cmd::SetExtension {
+            staff: StaffId(id),
+            extension: Some(val(form, "extension").to_string()).filter(|e| !e.is_empty()),
         })
     }
     fn done(_: i64, _: &Self::Subject, _: &<App as Handles<Self::Command>>::Output) -> String {

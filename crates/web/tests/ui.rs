@@ -4193,6 +4193,32 @@ async fn cle_9_9_a_phone_system_routes_calls_by_the_same_verdict_staff_see() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // An administrator gives extensions on the staff page and over the API.
+    ui.staff("Ada Admin", "ada", Role::Admin).await;
+    let ada = ui.session("ada").await;
+    let (_, staff) = ui.page(&ada, "/admin/staff").await;
+    let lee_id = staff
+        .split("href=\"/admin/staff/")
+        .filter_map(|x| x.split('"').next())
+        .find(|x| x.ends_with("/extension"))
+        .map(|x| x.trim_end_matches("/extension").to_string())
+        .expect("an extension link");
+    let path = format!("/admin/staff/{lee_id}/extension");
+    assert_eq!(ui.page(&ada, &path).await.0, StatusCode::OK);
+    ui.refused_on(&ada, &path, &[("extension", "20a")], "extension", "")
+        .await;
+    let r = ui.post_form(&ada, &path, &[("extension", "2041")]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(ui.page(&ada, &path).await.1.contains("value=\"2041\""));
+    let r = ui
+        .http
+        .put(format!("{}/api/v1/staff/{lee_id}/extension", ui.base))
+        .bearer_auth(&c.cw)
+        .json(&json!({"extension": "2042"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "a caseworker may not");
     // Without a token: refused.
     let r = ui
         .http
