@@ -59,12 +59,18 @@ impl Drop for Running {
     }
 }
 
-/// A sipp call from `from` to the office that must get `code`, and, for a redirect, a
-/// Contact naming `contact`.
+/// A sipp call from `from` to the office that must get `code`, and, where given, a Contact
+/// (for a redirect) or a status line (for a refusal) matching `contact`.
 fn call(dir: &Path, sip_port: u16, from: &str, code: u16, contact: Option<&str>) -> String {
+    // A redirect's Contact, or a refusal's reason phrase (the status line), is checked too.
     let check = contact.map_or_else(String::new, |c| {
+        let (within, header) = if code == 302 {
+            ("hdr", r#" header="Contact:""#)
+        } else {
+            ("msg", "")
+        };
         format!(
-            r#"<action><ereg regexp="{c}" search_in="hdr" header="Contact:" check_it="true" assign_to="contact"/></action>"#
+            r#"<action><ereg regexp="{c}" search_in="{within}"{header} check_it="true" assign_to="contact"/></action>"#
         )
     });
     // sipp refuses a variable that is set and never read: the check's is marked read.
@@ -308,8 +314,21 @@ fn cle_9_9_calls_through_kamailio_are_answered_as_tact_routes_them() {
 
     let calls = work.join("calls");
     std::fs::create_dir_all(&calls).unwrap();
-    call(&calls, sip, "+447911100001", 403, None);
-    call(&calls, sip, "07911100005", 403, None);
+    // Refused, with Tact's reason as the reason phrase.
+    call(
+        &calls,
+        sip,
+        "+447911100001",
+        403,
+        Some("403 their contact strategy does not allow this call .single-channel."),
+    );
+    call(
+        &calls,
+        sip,
+        "07911100005",
+        403,
+        Some("403 their contact strategy does not allow this call .blocked-identifier."),
+    );
     call(&calls, sip, "+447911100002", 302, Some("sip:voicemail@"));
     // Inside today's window (all day, UK time): staff take it, seeing the conditions first.
     call(

@@ -228,7 +228,8 @@ pub struct RouteQuery {
     pub to: Option<String>,
     /// json (the default); text: `key=value` lines (action, extension, reason, say,
     /// screen_pop, always in that order) for an Asterisk AGI script; line: one line, the
-    /// action then the extension or `-`, for a SIP proxy such as Kamailio.
+    /// action, the extension or `-` and the reason, separated by `|`, for a SIP proxy such
+    /// as Kamailio.
     pub format: Option<String>,
 }
 
@@ -279,11 +280,13 @@ pub async fn route_call(
     };
     if format == "line" {
         // One line, for a SIP proxy whose HTTP client keeps only the first (Kamailio's
-        // http_client): the action, then the extension or "-".
+        // http_client): the action, the extension or "-", and why (for a reason phrase),
+        // separated by "|".
         let body = format!(
-            "{} {}\n",
+            "{}|{}|{}\n",
             out.action,
-            out.extension.as_deref().unwrap_or("-")
+            out.extension.as_deref().unwrap_or("-"),
+            out.reason.replace(['|', '\n', '\r'], " ")
         );
         return Ok((
             [(

@@ -4113,7 +4113,10 @@ async fn cle_9_9_a_phone_system_routes_calls_by_the_same_verdict_staff_see() {
         .text()
         .await
         .unwrap();
-    assert_eq!(line, "refuse -\n");
+    assert_eq!(
+        line,
+        "refuse|-|their contact strategy does not allow this call (single-channel)\n"
+    );
     assert!(
         text.contains("\nsay=") && text.contains("\nscreen_pop=/incoming?who=%2B447911123123"),
         "{text}"
