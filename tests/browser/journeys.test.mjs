@@ -431,6 +431,9 @@ test('equality answers are recorded with consent by keyboard alone, and the DPO 
   await dpo.page.goto(`${base}/equality`);
   await axe(dpo.page, 'equality monitoring report');
   assert.match(await dpo.page.textContent('main'), /fewer than 5/);
+  await dpo.page.goto(`${base}/governance`);
+  await axe(dpo.page, 'governance report with equality monitoring');
+  assert.match(await dpo.page.textContent('main'), /Equality monitoring/);
   await dpo.close();
 });
 

@@ -117,17 +117,13 @@ struct EqualityPage<'a> {
     clause: String,
     below: u64,
     monitored: String,
-    sections: Vec<EqualitySection>,
+    eq_sections: Vec<EqualitySection>,
 }
 
-/// The equality monitoring report (issue 13): for the DPO and the head of standards only,
-/// counts only, small numbers suppressed.
-async fn equality_page(State(state): State<AppState>, signed: Signed) -> Response {
+/// The equality report's tables, counts suppressed as core says: who answered, and a
+/// table for each characteristic.
+fn equality_tables(report: &tact_core::equality::Report) -> (String, Vec<EqualitySection>) {
     use tact_core::equality::{shown, Characteristic};
-    let report = match state.app.query(&signed.actor, q::EqualityReport {}).await {
-        Ok(r) => r,
-        Err(e) => return refusal(&state, &signed, e),
-    };
     let sections = Characteristic::ALL
         .iter()
         .map(|c| EqualitySection {
@@ -150,12 +146,23 @@ async fn equality_page(State(state): State<AppState>, signed: Signed) -> Respons
                 .collect(),
         })
         .collect();
+    (shown(report.monitored), sections)
+}
+
+/// The equality monitoring report (issue 13): for the DPO and the head of standards only,
+/// counts only, small numbers suppressed.
+async fn equality_page(State(state): State<AppState>, signed: Signed) -> Response {
+    let report = match state.app.query(&signed.actor, q::EqualityReport {}).await {
+        Ok(r) => r,
+        Err(e) => return refusal(&state, &signed, e),
+    };
+    let (monitored, eq_sections) = equality_tables(&report);
     render(&EqualityPage {
         frame: Frame::of(&state, &signed),
         clause: state.app.profile.clauses.equality_monitoring.clone(),
         below: tact_core::equality::SUPPRESS_BELOW,
-        monitored: shown(report.monitored),
-        sections,
+        monitored,
+        eq_sections,
     })
 }
 
@@ -300,6 +307,12 @@ struct Page<'a> {
     to: String,
     previous: (String, String),
     sections: Vec<Section>,
+    /// For those who may read it (the DPO and auditors, CLE-8.4; NOR-1.4): the equality
+    /// monitoring report's tables (who answered, then each characteristic), small numbers
+    /// suppressed. Never for the managers who read the rest.
+    equality: Option<(String, Vec<EqualitySection>)>,
+    below: u64,
+    clause: String,
 }
 
 async fn report(
@@ -327,7 +340,21 @@ async fn page(
         Err(resp) => return resp,
     };
     let prev = Period::quarter_of(period.from).previous_quarter();
+    let equality = if tact_core::command::offered::<tact_core::command::read::Equality>(
+        &state.app.profile,
+        &signed.actor,
+    ) {
+        match state.app.query(&signed.actor, q::EqualityReport {}).await {
+            Ok(e) => Some(equality_tables(&e)),
+            Err(e) => return refusal(&state, &signed, e),
+        }
+    } else {
+        None
+    };
     render(&Page {
+        equality,
+        below: tact_core::equality::SUPPRESS_BELOW,
+        clause: state.app.profile.clauses.equality_monitoring.clone(),
         frame: Frame::of(&state, &signed),
         label: r.period.clone(),
         from: period.from.to_string(),

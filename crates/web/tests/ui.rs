@@ -3564,6 +3564,17 @@ async fn cle_8_4_equality_answers_are_recorded_with_consent_and_read_only_as_sup
     let dee = ui.session("dee").await;
     let (st, report) = ui.page(&dee, "/equality").await;
     assert_eq!(st, StatusCode::OK);
+    // In the governance report too — for the DPO, never for the managers who read the rest.
+    let (_, governance) = ui.page(&dee, "/governance").await;
+    assert!(
+        governance.contains("id=\"equality\"")
+            && governance.contains("People who answered: fewer than 5."),
+        "{governance}"
+    );
+    let lee = ui.session("lee").await;
+    let (st, governance) = ui.page(&lee, "/governance").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(!governance.contains("id=\"equality\""), "{governance}");
     assert!(
         report.contains("People who answered: fewer than 5."),
         "{report}"
