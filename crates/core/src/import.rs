@@ -256,7 +256,12 @@ impl Problem {
 /// field's name, in any case and with spaces or hyphens for underscores; `field=Heading`
 /// pairs name others.
 #[derive(Debug, Clone, Default)]
-pub struct Mapping(BTreeMap<String, String>);
+pub struct Mapping {
+    fields: BTreeMap<String, String>,
+    /// Keep a telephone number libphonenumber cannot confirm, marked unverified, as the
+    /// person form can (a number outside the ranges in use, or in Ofcom's drama range).
+    pub keep_unverified: bool,
+}
 
 fn fold(s: &str) -> String {
     s.trim()
@@ -287,7 +292,10 @@ impl Mapping {
                 ));
             }
         }
-        Ok(Self(m))
+        Ok(Self {
+            fields: m,
+            keep_unverified: false,
+        })
     }
 
     /// Where each of `kind`'s columns is in `headers` (`None`: not in the file).
@@ -301,7 +309,7 @@ impl Mapping {
         headers: &[String],
     ) -> Result<Vec<Option<usize>>, Vec<Problem>> {
         let mut problems = Vec::new();
-        for field in self.0.keys() {
+        for field in self.fields.keys() {
             if !kind.columns().iter().any(|c| c.name == field) {
                 problems.push(Problem::at(
                     0,
@@ -332,10 +340,10 @@ impl Mapping {
             .columns()
             .iter()
             .map(|c| {
-                let want = self.0.get(c.name).map_or_else(|| c.name.to_string(), |h| fold(h));
+                let want = self.fields.get(c.name).map_or_else(|| c.name.to_string(), |h| fold(h));
                 let found = folded.iter().position(|h| *h == want);
                 if found.is_none() {
-                    if let Some(h) = self.0.get(c.name) {
+                    if let Some(h) = self.fields.get(c.name) {
                         problems.push(Problem::at(1, h, format!("the file has no column headed {h:?} (mapped to {})", c.name)));
                     } else if c.required {
                         problems.push(Problem::at(1, c.name, format!("the file has no {} column, which is required (or map one: {}=Your heading)", c.name, c.name)));
@@ -587,6 +595,7 @@ struct Cells<'a> {
     cells: &'a [String],
     kind: Kind,
     problems: Vec<Problem>,
+    keep_unverified: bool,
 }
 
 impl Cells<'_> {
@@ -664,6 +673,7 @@ pub fn check(kind: Kind, table: &Table, mapping: &Mapping) -> (Rows, Vec<Problem
             cells,
             kind,
             problems: Vec::new(),
+            keep_unverified: mapping.keep_unverified,
         };
         let raw = row_digest_text(&at, cells);
         let key = c.required("id");
@@ -722,7 +732,7 @@ fn person(c: &mut Cells<'_>, key: String, raw: String) -> Option<PersonRow> {
         .collect::<Vec<_>>()
         .into_iter()
         .filter_map(|p| {
-            let r = PhoneNumber::parse(&p);
+            let r = PhoneNumber::record(&p, c.keep_unverified);
             c.rule("phones", r)
         })
         .collect();
@@ -738,7 +748,7 @@ fn person(c: &mut Cells<'_>, key: String, raw: String) -> Option<PersonRow> {
     let advocate = match c.opt("advocate_name") {
         Some(name) => {
             let phone = c.opt("advocate_phone").and_then(|p| {
-                let r = PhoneNumber::parse(&p);
+                let r = PhoneNumber::record(&p, c.keep_unverified);
                 c.rule("advocate_phone", r)
             });
             let email = c.opt("advocate_email").and_then(|e| {
@@ -1330,6 +1340,24 @@ mod tests {
         );
         assert!(said(2, "needs_help").contains("yes or no"));
         assert!(said(3, "id").contains("also on row 2"));
+    }
+
+    #[test]
+    fn issue_14_a_number_that_cannot_be_confirmed_is_kept_only_when_asked() {
+        // Ofcom's drama range: a real format, not a number in use.
+        let t = table("id,name,phones\nC-1,Ann Actor,07700 900123\n");
+        let (_, problems) = check(Kind::People, &t, &Mapping::default());
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].reason.contains("unverified"));
+        let keep = Mapping {
+            keep_unverified: true,
+            ..Mapping::default()
+        };
+        let (Rows::People(p), problems) = check(Kind::People, &t, &keep) else {
+            panic!()
+        };
+        assert!(problems.is_empty(), "{problems:?}");
+        assert!(!p[0].input.phones[0].is_verified());
     }
 
     #[test]

@@ -739,6 +739,10 @@ pub struct ImportArgs {
     /// Write the records (without it, a dry run that writes nothing).
     #[arg(long)]
     pub commit: bool,
+    /// Keep telephone numbers libphonenumber cannot confirm, marked unverified (as the
+    /// person form can), instead of refusing their rows.
+    #[arg(long)]
+    pub keep_unverified: bool,
     /// Write a template for KIND instead: KIND-template.csv and KIND-template.md (notes on
     /// every column) in --out.
     #[arg(long, value_name = "KIND", conflicts_with_all = ["file", "commit"])]

@@ -1636,10 +1636,11 @@ async fn import(
         Ok(k) => k,
         Err(e) => return refuse("--kind: ", e),
     };
-    let mapping = match Mapping::parse(&args.map) {
+    let mut mapping = match Mapping::parse(&args.map) {
         Ok(m) => m,
         Err(e) => return refuse("--map: ", e),
     };
+    mapping.keep_unverified = args.keep_unverified;
     let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
     let name = file.file_name().map_or_else(
         || file.display().to_string(),

@@ -1041,6 +1041,19 @@ fn issue_14_import_from_the_command_line_dry_run_then_commit_then_nothing_more()
         (Some(0), Some(2))
     );
     assert!(text(&again).contains("every row was imported from crm before"));
+    // A number libphonenumber cannot confirm (Ofcom's drama range) is a problem, unless
+    // the import is told to keep such numbers unverified, as the person form can.
+    let drama = files.join("drama.csv");
+    std::fs::write(
+        &drama,
+        "Ref,Full name,Telephone\nD-1,Ann Actor,07700 900123\n",
+    )
+    .unwrap();
+    assert_eq!(run(&drama, true).status.code(), Some(2));
+    let mut a = args(&drama, true);
+    a.push("--keep-unverified".into());
+    let v = json(&tact(&d, &a.iter().map(String::as_str).collect::<Vec<_>>()));
+    assert_eq!(v["committed"], true, "{v}");
     // The records go out again as CSV for reporting, to a new file only.
     let csv = files.join("people-out.csv");
     let o = tact(

@@ -49,6 +49,7 @@ struct Confirm {
     kind: String,
     source: String,
     sheet: String,
+    keep_unverified: bool,
     /// A line of the mapping each.
     map: Vec<String>,
     file_name: String,
@@ -72,6 +73,7 @@ struct ImportPage<'a> {
     source: String,
     sheet: String,
     map: String,
+    keep_unverified: bool,
     /// The field at fault and what is wrong, for a refusal of the form itself.
     error: Option<(String, String)>,
     result: Option<Outcome>,
@@ -116,6 +118,7 @@ fn blank<'a>(state: &'a AppState, signed: &'a Signed) -> ImportPage<'a> {
         source: String::new(),
         sheet: String::new(),
         map: String::new(),
+        keep_unverified: false,
         error: None,
         result: None,
         problems: Vec::new(),
@@ -206,6 +209,7 @@ fn keep_typed(p: &mut ImportPage<'_>, form: &HashMap<String, String>) {
     p.source = get("source");
     p.sheet = get("sheet");
     p.map = form.get("map").cloned().unwrap_or_default();
+    p.keep_unverified = form.get("keep_unverified").is_some_and(|v| v == "yes");
 }
 
 /// Checks a file (the dry run), or imports one checked before.
@@ -287,10 +291,12 @@ async fn check(
         .filter(|l| !l.is_empty())
         .map(str::to_string)
         .collect();
-    let mapping = match Mapping::parse(&lines) {
+    let mut mapping = match Mapping::parse(&lines) {
         Ok(m) => m,
         Err(e) => return refused(&state, &signed, &form, &e),
     };
+    let keep_unverified = field("keep_unverified") == "yes";
+    mapping.keep_unverified = keep_unverified;
     let Some((file_name, bytes)) = upload.filter(|(_, b)| !b.is_empty()) else {
         let e = RuleError::invalid("file", "Choose the file to import");
         return refused(&state, &signed, &form, &e);
@@ -340,6 +346,7 @@ async fn check(
             kind: what.into(),
             source: report.source.clone(),
             sheet: field("sheet").into(),
+            keep_unverified,
             map: lines.clone(),
             file_name: file_name.clone(),
             file_data: base64::engine::general_purpose::STANDARD.encode(&bytes),
