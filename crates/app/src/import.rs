@@ -256,24 +256,20 @@ impl Handles<cmd::ImportRecords> for App {
                         ended_call: None,
                     };
                     let id = tx.insert_incident(&i).await?;
-                    self.imported_event(
-                        &mut tx,
+                    let ev = self.imported_event(
                         ctx,
                         &source,
                         AuditAction::IncidentImported,
-                        &format!("incident:{id}"),
+                        format!("incident:{id}"),
                         person,
-                        &r.key,
-                        r.line,
-                    )
-                    .await?;
+                        r,
+                    );
+                    tx.audit(&[ev]).await?;
                     tx.insert_imported(&self.imported_row(
                         ctx,
                         &source,
                         Kind::Incidents,
-                        &r.key,
-                        &r.raw,
-                        r.line,
+                        r,
                         id.0,
                         person,
                     ))
@@ -312,24 +308,20 @@ impl Handles<cmd::ImportRecords> for App {
                         }));
                         tx.decide_adjustment(&a).await?;
                     }
-                    self.imported_event(
-                        &mut tx,
+                    let ev = self.imported_event(
                         ctx,
                         &source,
                         AuditAction::AdjustmentImported,
-                        &format!("adjustment:{}", a.id),
+                        format!("adjustment:{}", a.id),
                         person,
-                        &r.key,
-                        r.line,
-                    )
-                    .await?;
+                        r,
+                    );
+                    tx.audit(&[ev]).await?;
                     tx.insert_imported(&self.imported_row(
                         ctx,
                         &source,
                         Kind::Adjustments,
-                        &r.key,
-                        &r.raw,
-                        r.line,
+                        r,
                         a.id.0,
                         person,
                     ))
@@ -566,50 +558,44 @@ impl App {
         })
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// Where a record came from, for `imported`: its source and row, and the record made.
     fn imported_row(
         &self,
         ctx: &Ctx,
         source: &str,
         kind: Kind,
-        key: &str,
-        raw: &str,
-        line: usize,
+        row: &impl Keyed,
         record_id: i64,
         person: PersonId,
     ) -> Imported {
         Imported {
             source: source.to_string(),
             kind: kind.as_str().into(),
-            key: key.to_string(),
+            key: row.key().to_string(),
             record_id,
             person_id: person,
-            line: i64::try_from(line).unwrap_or(i64::MAX),
-            digest: digest(raw),
+            line: i64::try_from(row.line()).unwrap_or(i64::MAX),
+            digest: digest(row.raw()),
             imported_at: self.now(),
             imported_by: ctx.actor.id,
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    async fn imported_event(
+    /// The event saying a record was imported, naming its source, the id there and the row.
+    fn imported_event(
         &self,
-        tx: &mut WriteTx,
         ctx: &Ctx,
         source: &str,
         action: AuditAction,
-        subject: &str,
+        subject: String,
         person: PersonId,
-        key: &str,
-        line: usize,
-    ) -> Result<()> {
-        tx.audit(&[AuditEvent::new(self.now(), ctx.actor.id, action, subject)
+        row: &impl Keyed,
+    ) -> AuditEvent {
+        AuditEvent::new(self.now(), ctx.actor.id, action, subject)
             .person(person)
             .detail("source", source)
-            .detail("source_id", key)
-            .detail("row", line)])
-            .await?;
-        Ok(())
+            .detail("source_id", row.key())
+            .detail("row", row.line())
     }
 
     /// Contact history, a chunk at a time: kept as it happened, never screened again (it
@@ -646,16 +632,7 @@ impl App {
             .iter()
             .zip(ids)
             .map(|((r, (person, _)), id)| {
-                self.imported_row(
-                    ctx,
-                    source,
-                    Kind::Contacts,
-                    &r.key,
-                    &r.raw,
-                    r.line,
-                    id.0,
-                    *person,
-                )
+                self.imported_row(ctx, source, Kind::Contacts, *r, id.0, *person)
             })
             .collect();
         tx.insert_imported_many(&keys).await?;
@@ -770,18 +747,9 @@ impl App {
     ) -> Result<()> {
         let id = tx.insert_plan(&d.record).await?;
         tx.audit_for(&d.events, &format!("strategy:{id}")).await?;
-        tx.insert_imported(&Imported {
-            source: source.to_string(),
-            kind: Kind::Strategies.as_str().into(),
-            key: row.key.clone(),
-            record_id: id.0,
-            person_id: d.record.person_id,
-            line: i64::try_from(row.line).unwrap_or(i64::MAX),
-            digest: digest(&row.raw),
-            imported_at: self.now(),
-            imported_by: ctx.actor.id,
-        })
-        .await?;
+        let person = d.record.person_id;
+        tx.insert_imported(&self.imported_row(ctx, source, Kind::Strategies, row, id.0, person))
+            .await?;
         Ok(())
     }
 
@@ -819,29 +787,15 @@ impl App {
         let mut events = Vec::with_capacity(rows.len());
         let mut keys = Vec::with_capacity(rows.len());
         for (row, (id, _)) in rows.iter().zip(made) {
-            events.push(
-                AuditEvent::new(
-                    now,
-                    ctx.actor.id,
-                    AuditAction::PersonImported,
-                    format!("person:{id}"),
-                )
-                .person(id)
-                .detail("source", source)
-                .detail("source_id", &row.key)
-                .detail("row", row.line),
-            );
-            keys.push(Imported {
-                source: source.to_string(),
-                kind: Kind::People.as_str().into(),
-                key: row.key.clone(),
-                record_id: id.0,
-                person_id: id,
-                line: i64::try_from(row.line).unwrap_or(i64::MAX),
-                digest: digest(&row.raw),
-                imported_at: now,
-                imported_by: ctx.actor.id,
-            });
+            events.push(self.imported_event(
+                ctx,
+                source,
+                AuditAction::PersonImported,
+                format!("person:{id}"),
+                id,
+                *row,
+            ));
+            keys.push(self.imported_row(ctx, source, Kind::People, *row, id.0, id));
         }
         tx.audit(&events).await?;
         tx.insert_imported_many(&keys).await?;
@@ -868,30 +822,19 @@ impl App {
             opened_at: now,
         };
         let (id, _) = tx.insert_matter(&m).await?;
-        tx.audit(&[AuditEvent::new(
-            now,
-            ctx.actor.id,
-            AuditAction::MatterImported,
-            format!("matter:{id}"),
-        )
-        .person(person)
-        .detail("source", source)
-        .detail("source_id", &row.key)
-        .detail("row", row.line)
-        .detail("status", row.status.as_str())])
+        let ev = self
+            .imported_event(
+                ctx,
+                source,
+                AuditAction::MatterImported,
+                format!("matter:{id}"),
+                person,
+                row,
+            )
+            .detail("status", row.status.as_str());
+        tx.audit(&[ev]).await?;
+        tx.insert_imported(&self.imported_row(ctx, source, Kind::Matters, row, id.0, person))
             .await?;
-        tx.insert_imported(&Imported {
-            source: source.to_string(),
-            kind: Kind::Matters.as_str().into(),
-            key: row.key.clone(),
-            record_id: id.0,
-            person_id: person,
-            line: i64::try_from(row.line).unwrap_or(i64::MAX),
-            digest: digest(&row.raw),
-            imported_at: now,
-            imported_by: ctx.actor.id,
-        })
-        .await?;
         Ok(())
     }
 }

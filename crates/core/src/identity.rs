@@ -303,6 +303,7 @@ pub fn read_caller(input: &str) -> Result<Option<PhoneNumber>, RuleError> {
     let bare = t
         .strip_prefix("tel:")
         .or_else(|| t.strip_prefix("sip:"))
+        .or_else(|| t.strip_prefix("sips:"))
         .unwrap_or(&t);
     if WITHHELD.contains(&bare) || bare.starts_with("anonymous@") {
         return Ok(None);
@@ -511,6 +512,7 @@ mod tests {
             "01642 301653",
             "+441642301653",
             "sip:+441642301653@pbx.example.org;user=phone",
+            "sips:+441642301653@pbx.example.org",
         ] {
             assert_eq!(
                 read_caller(n).unwrap().unwrap().as_str(),

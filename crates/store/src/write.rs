@@ -121,6 +121,10 @@ impl From<Option<String>> for Val {
     }
 }
 
+/// The event log's columns, in the order every append binds them.
+const AUDIT_COLUMNS: &str =
+    "seq, at, actor, action, subject, person_id, reason, clause, detail, prev_hash, hash";
+
 /// Values a statement, at most: under SQLite's limit (32,766) and PostgreSQL's (65,535).
 const MAX_BINDS: usize = 30_000;
 
@@ -375,20 +379,16 @@ impl WriteTx {
         prev: &str,
         checked: bool,
     ) -> Result<bool> {
-        const COLUMNS: &str =
-            "seq, at, actor, action, subject, person_id, reason, clause, detail, prev_hash, hash";
         let mut hash = prev.to_string();
         // Many entries (an import) go in many a statement, after the first (which, when
         // `checked`, writes only if the head is still where this process thinks).
         if events.len() > 2 {
             let first = usize::from(checked);
-            if checked && !self.append_each(&events[..1], seq, prev, true).await? {
-                return Ok(false);
-            }
             if checked {
-                let e = StoredEntry::chain(seq + 1, prev, &events[0]);
-                seq += 1;
-                hash = e.hash;
+                match self.append_each(&events[..1], seq, prev, true).await? {
+                    Some(head) => (seq, hash) = head,
+                    None => return Ok(false),
+                }
             }
             let mut rows = Vec::with_capacity(events.len() - first);
             for ev in &events[first..] {
@@ -409,36 +409,38 @@ impl WriteTx {
                 ]);
                 hash = e.hash;
             }
-            self.insert_rows(&format!("INSERT INTO audit_log ({COLUMNS})"), &rows)
+            self.insert_rows(&format!("INSERT INTO audit_log ({AUDIT_COLUMNS})"), &rows)
                 .await?;
             if let Ok(mut h) = self.audit_hint.lock() {
                 *h = Some((seq, hash));
             }
             return Ok(true);
         }
-        self.append_each(events, seq, prev, checked).await
+        Ok(self
+            .append_each(events, seq, prev, checked)
+            .await?
+            .is_some())
     }
 
-    /// [`WriteTx::append`], a statement an entry.
+    /// [`WriteTx::append`], a statement an entry: the new head (entry number and hash), or
+    /// `None` when `checked` found the head moved (nothing written).
     async fn append_each(
         &mut self,
         events: &[AuditEvent],
         mut seq: i64,
         prev: &str,
         checked: bool,
-    ) -> Result<bool> {
-        const COLUMNS: &str =
-            "seq, at, actor, action, subject, person_id, reason, clause, detail, prev_hash, hash";
+    ) -> Result<Option<(i64, String)>> {
         let mut hash = prev.to_string();
         for (i, ev) in events.iter().enumerate() {
             seq += 1;
             let e = StoredEntry::chain(seq, &hash, ev);
             let guard = checked && i == 0;
             let sql = if guard {
-                format!("INSERT INTO audit_log ({COLUMNS}) SELECT $1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11 WHERE EXISTS (SELECT 1 FROM audit_head WHERE id = 1 AND seq = $12 AND hash = $13)")
+                format!("INSERT INTO audit_log ({AUDIT_COLUMNS}) SELECT $1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11 WHERE EXISTS (SELECT 1 FROM audit_head WHERE id = 1 AND seq = $12 AND hash = $13)")
             } else {
                 format!(
-                    "INSERT INTO audit_log ({COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)"
+                    "INSERT INTO audit_log ({AUDIT_COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)"
                 )
             };
             let mut q = sqlx::query(&sql)
@@ -458,14 +460,14 @@ impl WriteTx {
             }
             let r = q.execute(&mut *self.tx).await.map_err(w)?;
             if r.rows_affected() == 0 {
-                return Ok(false);
+                return Ok(None);
             }
             hash = e.hash;
         }
         if let Ok(mut h) = self.audit_hint.lock() {
-            *h = Some((seq, hash));
+            *h = Some((seq, hash.clone()));
         }
-        Ok(true)
+        Ok(Some((seq, hash)))
     }
 
     /// Appends events whose subject ends in `:new`, naming the record just created.

@@ -127,6 +127,29 @@ fn ok(v: impl serde::Serialize) -> Reply {
     Ok((StatusCode::OK, axum::Json(v)).into_response())
 }
 
+/// Logs a contact through the one command, answering with it, the verdict it was logged
+/// under and the tasks it raised (the contacts API and a phone system's call report).
+async fn log(st: &AppState, ctx: &Ctx, input: wf::ContactInput) -> Reply {
+    let logged = st.app.execute(ctx, cmd::LogContact { input }).await?;
+    created(crate::out::LoggedOut {
+        contact: wire::contact(&logged.contact),
+        verdict: wire::verdict(&logged.verdict),
+        tasks: logged.tasks.iter().map(|t| t.0).collect(),
+    })
+}
+
+/// A plain-text answer (for a phone system's script).
+fn plain(body: String) -> Reply {
+    Ok((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; charset=utf-8",
+        )],
+        body,
+    )
+        .into_response())
+}
+
 fn created(v: impl serde::Serialize) -> Reply {
     Ok((StatusCode::CREATED, axum::Json(v)).into_response())
 }
@@ -248,13 +271,8 @@ pub async fn route_call(
             format!("expected json, text or line, got {format:?}"),
         ));
     }
-    let from = q.from.as_deref().unwrap_or("");
-    // A SIP URI's user part is the number (sip:+447911123456@pbx.example).
-    let number = from
-        .strip_prefix("sip:")
-        .or_else(|| from.strip_prefix("sips:"))
-        .map_or(from, |u| u.split(['@', ';']).next().unwrap_or(""));
-    let caller = read_caller(number)?.map(Identifier::Phone);
+    // Any form a PBX sends, a `sip:` URI's user part included (core's `read_caller`).
+    let caller = read_caller(q.from.as_deref().unwrap_or(""))?.map(Identifier::Phone);
     let r = st
         .app
         .query(
@@ -288,14 +306,7 @@ pub async fn route_call(
             out.extension.as_deref().unwrap_or("-"),
             out.reason.replace(['|', '\n', '\r'], " ")
         );
-        return Ok((
-            [(
-                axum::http::header::CONTENT_TYPE,
-                "text/plain; charset=utf-8",
-            )],
-            body,
-        )
-            .into_response());
+        return plain(body);
     }
     if format == "text" {
         let line = |s: &str| s.replace(['\n', '\r'], " ");
@@ -309,14 +320,7 @@ pub async fn route_call(
         body.push_str(&format!("reason={}\n", line(&out.reason)));
         body.push_str(&format!("say={}\n", line(&out.say.join(" "))));
         body.push_str(&format!("screen_pop={}\n", out.screen_pop));
-        return Ok((
-            [(
-                axum::http::header::CONTENT_TYPE,
-                "text/plain; charset=utf-8",
-            )],
-            body,
-        )
-            .into_response());
+        return plain(body);
     }
     ok(out)
 }
@@ -397,11 +401,6 @@ pub async fn call_outcome(
             ))
         }
     };
-    let from = req.from.as_deref().unwrap_or("");
-    let number = from
-        .strip_prefix("sip:")
-        .or_else(|| from.strip_prefix("sips:"))
-        .map_or(from, |u| u.split(['@', ';']).next().unwrap_or(""));
     // Once per call: the call's id is the request's idempotency key.
     ctx.key = Some(format!("call:{call_id}"));
     let input = wf::ContactInput {
@@ -412,7 +411,7 @@ pub async fn call_outcome(
         direction: Direction::Inbound,
         at: st.app.now(),
         staff_id: Some(req.answered_by.map_or(ctx.actor.id, StaffId)),
-        identifier: read_caller(number)?.map(Identifier::Phone),
+        identifier: read_caller(req.from.as_deref().unwrap_or(""))?.map(Identifier::Phone),
         via_advocate: false,
         summary: format!(
             "Call {words}{}",
@@ -424,12 +423,7 @@ pub async fn call_outcome(
         body: String::new(),
         is_complaint: false,
     };
-    let logged = st.app.execute(&ctx, cmd::LogContact { input }).await?;
-    created(crate::out::LoggedOut {
-        contact: wire::contact(&logged.contact),
-        verdict: wire::verdict(&logged.verdict),
-        tasks: logged.tasks.iter().map(|t| t.0).collect(),
-    })
+    log(&st, &ctx, input).await
 }
 
 /// The loaded policy profile: its terms, categories, checklist and restriction catalogue.
@@ -665,12 +659,7 @@ pub async fn log_contact(
         body: req.body,
         is_complaint: req.is_complaint,
     };
-    let logged = st.app.execute(&ctx, cmd::LogContact { input }).await?;
-    created(crate::out::LoggedOut {
-        contact: wire::contact(&logged.contact),
-        verdict: wire::verdict(&logged.verdict),
-        tasks: logged.tasks.iter().map(|t| t.0).collect(),
-    })
+    log(&st, &ctx, input).await
 }
 
 /// CLE-9.10: contacts waiting to be read for a genuine complaint, new information, crime or safeguarding.
