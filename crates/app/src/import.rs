@@ -60,17 +60,19 @@ fn source_name(source: &str) -> Result<String> {
 
 /// Rows seen before: those unchanged are skipped; a changed one is a problem (Tact keeps
 /// what it has; the change is made in Tact, where it is recorded).
+/// `report.already` counts those skipped.
 fn already<'r, R: Keyed>(
     rows: &'r [R],
     before: &HashMap<String, Imported>,
     problems: &mut Vec<Problem>,
-) -> (Vec<&'r R>, usize) {
+    report: &mut ImportReport,
+) -> Vec<&'r R> {
     let mut new = Vec::new();
-    let mut skipped = 0;
+    let skipped = &mut report.already;
     for r in rows {
         match before.get(r.key()) {
             None => new.push(r),
-            Some(i) if i.digest == digest(r.raw()) => skipped += 1,
+            Some(i) if i.digest == digest(r.raw()) => *skipped += 1,
             Some(i) => problems.push(Problem {
                 row: r.line(),
                 column: "id".into(),
@@ -83,7 +85,7 @@ fn already<'r, R: Keyed>(
             }),
         }
     }
-    (new, skipped)
+    new
 }
 
 /// Each row with what `join` finds for it; a row it refuses is a problem instead.
@@ -127,37 +129,36 @@ impl Handles<cmd::ImportRecords> for App {
         // One transaction checks what Tact holds and writes: on SQLite it holds the write
         // lock, so nothing can take a number between the check and the write.
         let mut tx = self.begin().await?;
-        let plan = match &rows {
+        let (plan, new) = match &rows {
             Rows::People(people) => {
-                let (new, skipped) = already(people, &before, &mut problems);
-                report.already = skipped;
+                let new = already(people, &before, &mut problems, &mut report);
                 let holders = tx.all_identifier_holders().await?;
                 for p in &new {
                     problems.extend(held_by_others(p, &holders));
                 }
-                Planned::People(new)
+                let n = new.len();
+                (Planned::People(new), n)
             }
             Rows::Matters(matters) => {
-                let (new, skipped) = already(matters, &before, &mut problems);
-                report.already = skipped;
+                let new = already(matters, &before, &mut problems, &mut report);
                 let from = self.sources(&source).await?;
                 let owners = joined(new, &mut problems, |m| {
                     from.join(m.line, &m.person, None).map(|(p, _)| p)
                 });
-                Planned::Matters(owners)
+                let n = owners.len();
+                (Planned::Matters(owners), n)
             }
             Rows::Contacts(rows) => {
-                let (new, skipped) = already(rows, &before, &mut problems);
-                report.already = skipped;
+                let new = already(rows, &before, &mut problems, &mut report);
                 let from = self.sources(&source).await?;
                 let ok = joined(new, &mut problems, |r| {
                     from.join(r.line, &r.person, r.matter.as_deref())
                 });
-                Planned::Contacts(ok)
+                let n = ok.len();
+                (Planned::Contacts(ok), n)
             }
             Rows::Incidents(rows) => {
-                let (new, skipped) = already(rows, &before, &mut problems);
-                report.already = skipped;
+                let new = already(rows, &before, &mut problems, &mut report);
                 let from = self.sources(&source).await?;
                 let ok = joined(new, &mut problems, |r| {
                     from.join(r.line, &r.person, r.matter.as_deref()).and_then(|(p, m)| {
@@ -186,20 +187,20 @@ impl Handles<cmd::ImportRecords> for App {
                         Ok((p, m, category.id.clone(), staff))
                     })
                 });
-                Planned::Incidents(ok)
+                let n = ok.len();
+                (Planned::Incidents(ok), n)
             }
             Rows::Adjustments(rows) => {
-                let (new, skipped) = already(rows, &before, &mut problems);
-                report.already = skipped;
+                let new = already(rows, &before, &mut problems, &mut report);
                 let from = self.sources(&source).await?;
                 let ok = joined(new, &mut problems, |r| {
                     from.join(r.line, &r.person, None).map(|(person, _)| person)
                 });
-                Planned::Adjustments(ok)
+                let n = ok.len();
+                (Planned::Adjustments(ok), n)
             }
             Rows::Strategies(strategies) => {
-                let (new, skipped) = already(strategies, &before, &mut problems);
-                report.already = skipped;
+                let new = already(strategies, &before, &mut problems, &mut report);
                 let mut decided = Vec::with_capacity(new.len());
                 let sources = self.sources(&source).await?;
                 for s in new {
@@ -208,11 +209,12 @@ impl Handles<cmd::ImportRecords> for App {
                         Err(p) => problems.push(p),
                     }
                 }
-                Planned::Strategies(decided)
+                let n = decided.len();
+                (Planned::Strategies(decided), n)
             }
         };
         problems.sort_by_key(|p| p.row);
-        report.new = plan.len();
+        report.new = new;
         report.problems = problems;
         // Nothing new (a second run of the same file) writes nothing at all.
         if !c.commit || !report.problems.is_empty() || report.new == 0 {
@@ -375,19 +377,6 @@ enum Planned<'r> {
     Contacts(Vec<(&'r ContactRow, (PersonId, Option<MatterId>))>),
     Incidents(Vec<(&'r IncidentRow, IncidentJoin)>),
     Adjustments(Vec<(&'r AdjustmentRow, PersonId)>),
-}
-
-impl Planned<'_> {
-    fn len(&self) -> usize {
-        match self {
-            Self::People(r) => r.len(),
-            Self::Matters(r) => r.len(),
-            Self::Strategies(r) => r.len(),
-            Self::Contacts(r) => r.len(),
-            Self::Incidents(r) => r.len(),
-            Self::Adjustments(r) => r.len(),
-        }
-    }
 }
 
 impl Sources {

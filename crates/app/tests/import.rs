@@ -114,20 +114,9 @@ async fn issue_14_a_dry_run_writes_nothing_a_commit_all_and_a_second_run_nothing
         );
         // The contact check knows the imported number straight away.
         let v = w
-            .app
-            .query(
-                &w.cw.actor,
-                q::Check {
-                    caller: Some(Identifier::parse("07911123456").unwrap()),
-                    channel: Channel::Phone,
-                    staff: None,
-                    at: w.app.now(),
-                    matter: None,
-                },
-            )
-            .await
-            .unwrap();
-        assert_eq!(v.verdict.person, Some(amira.id), "{name}");
+            .verdict(Identifier::parse("07911123456").unwrap(), Channel::Phone)
+            .await;
+        assert_eq!(v.person, Some(amira.id), "{name}");
 
         // The same file again changes nothing, not even the event log.
         let head = events(&w.app).await;
@@ -417,20 +406,8 @@ async fn issue_14_a_strategy_in_force_imported_is_what_the_contact_check_answers
             .unwrap()
             .remove(0);
         let v = w
-            .app
-            .query(
-                &w.cw.actor,
-                q::Check {
-                    caller: Some(Identifier::parse("07911 123456").unwrap()),
-                    channel: Channel::Phone,
-                    staff: None,
-                    at: w.app.now(),
-                    matter: None,
-                },
-            )
-            .await
-            .unwrap()
-            .verdict;
+            .verdict(Identifier::parse("07911 123456").unwrap(), Channel::Phone)
+            .await;
         assert_eq!(v.person, Some(amira.id));
         assert_eq!(
             v.outcome,
@@ -590,20 +567,8 @@ async fn issue_14_history_incidents_and_adjustments_join_their_people_and_are_ch
         .await;
         assert!(r.committed, "{name}");
         let v = w
-            .app
-            .query(
-                &w.cw.actor,
-                q::Check {
-                    caller: Some(Identifier::parse("07911 123456").unwrap()),
-                    channel: Channel::Phone,
-                    staff: None,
-                    at: w.app.now(),
-                    matter: None,
-                },
-            )
-            .await
-            .unwrap()
-            .verdict;
+            .verdict(Identifier::parse("07911 123456").unwrap(), Channel::Phone)
+            .await;
         assert!(
             v.adjustments
                 .iter()

@@ -85,16 +85,7 @@ async fn cle_9_6_the_notice_is_written_from_the_template_kept_and_sent_by_email(
     let sink = Sink::start();
     for (name, url) in testing::fresh_urls().await {
         let w = world(&url).await;
-        let (sid, lm) = w
-            .plan_authorised(|_| {
-                vec![Restriction {
-                    rule: Rule::SingleChannel {
-                        channel: Channel::Letter,
-                    },
-                    reason: "Letters let us answer every point".into(),
-                }]
-            })
-            .await;
+        let (sid, lm) = w.plan_authorised(common::letters).await;
         let lm = common::ctx(&w.app.store().staff(lm).await.unwrap().unwrap());
         // A restriction to letters does not stop our own email to them.
         let l = w
@@ -298,29 +289,7 @@ async fn nor_1_5_the_adjustment_decision_goes_in_writing_and_writing_it_closes_t
             .await
             .unwrap();
         let csm = common::ctx(&csm);
-        let a = w
-            .app
-            .execute(
-                &w.cw,
-                cmd::RequestAdjustment {
-                    person: w.person,
-                    kind: tact_core::model::AdjustmentKind::parse("extra-time").unwrap(),
-                    description: "Needs longer to reply".into(),
-                },
-            )
-            .await
-            .unwrap();
-        w.app
-            .execute(
-                &csm,
-                cmd::DecideAdjustment {
-                    adjustment: a.id,
-                    grant: true,
-                    reasons: "A fair request".into(),
-                },
-            )
-            .await
-            .unwrap();
+        let a = w.adjustment_granted(&csm).await;
         let open = |kind| {
             let app = w.app.clone();
             let me = csm.actor.id;
@@ -771,14 +740,9 @@ async fn issue_13_an_easy_read_reader_gets_the_easy_read_letter_and_a_notice_in_
             plan: sid,
             command: tact_core::workflow::PlanCommand::RecordNotice(
                 tact_core::workflow::NoticeInput {
-                    sent_at: w.app.now(),
-                    channel: Channel::Letter,
                     format,
-                    agreement_sought: false,
-                    agreement_given: None,
-                    agreement_note: None,
-                    policy_enclosed: true,
                     format_reason: reason.map(str::to_string),
+                    ..tact_core::workflow::NoticeInput::letter(w.app.now())
                 },
             ),
         };

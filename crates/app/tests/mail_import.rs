@@ -336,30 +336,9 @@ async fn nor_5_5_and_cle_9_10_blocked_or_read_and_file_mail_is_screened_and_ackn
                         }]
                     })
                     .await;
-                // NOR-5.1: the plan takes effect once they have been told.
-                let (sid, lm) = plan;
-                let lm = common::ctx(&w.app.store().staff(lm).await.unwrap().unwrap());
-                if w.app.plan_as_stored(sid).await.unwrap().notice.is_none() {
-                    common::step(
-                        &w.app,
-                        &lm,
-                        sid,
-                        tact_core::workflow::PlanCommand::RecordNotice(
-                            tact_core::workflow::NoticeInput {
-                                sent_at: w.app.now(),
-                                channel: Channel::Letter,
-                                format: None,
-                                agreement_sought: false,
-                                agreement_given: None,
-                                agreement_note: None,
-                                policy_enclosed: true,
-                                format_reason: None,
-                            },
-                        ),
-                    )
-                    .await
-                    .unwrap();
-                }
+                // NOR-5.1: the plan takes effect once they have been told; `plan_with` told them.
+                let notice = w.app.plan_as_stored(plan.0).await.unwrap().notice;
+                assert!(notice.is_some(), "{name}");
                 let raw = message("rf1@example.org", "jo@example.org", "Yet more", "");
                 let imported = w
                     .app

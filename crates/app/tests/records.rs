@@ -6,7 +6,6 @@ mod common;
 use common::{email_only, world};
 use tact_app::query as q;
 use tact_core::command as cmd;
-use tact_core::model::{Restriction, Rule};
 use tact_core::profile::Channel;
 use tact_core::roles::Role;
 use tact_store::testing;
@@ -27,21 +26,7 @@ async fn opening_a_record_is_on_the_access_log_that_only_the_dpo_and_auditors_re
         let id = tact_core::identity::Identifier::Email(
             tact_core::identity::EmailAddress::parse("jo@example.org").unwrap(),
         );
-        let v = w
-            .app
-            .query(
-                &w.cw.actor,
-                q::Check {
-                    caller: Some(id.clone()),
-                    channel: Channel::Email,
-                    staff: None,
-                    at: w.app.now(),
-                    matter: None,
-                },
-            )
-            .await
-            .unwrap()
-            .verdict;
+        let v = w.verdict(id.clone(), Channel::Email).await;
         assert!(v.restrictions.is_empty(), "{name}");
         assert!(w
             .app
@@ -56,21 +41,7 @@ async fn opening_a_record_is_on_the_access_log_that_only_the_dpo_and_auditors_re
             .unwrap()
             .is_empty());
         w.plan_with(email_only).await;
-        let v = w
-            .app
-            .query(
-                &w.cw.actor,
-                q::Check {
-                    caller: Some(id.clone()),
-                    channel: Channel::Phone,
-                    staff: None,
-                    at: w.app.now(),
-                    matter: None,
-                },
-            )
-            .await
-            .unwrap()
-            .verdict;
+        let v = w.verdict(id.clone(), Channel::Phone).await;
         assert!(!v.restrictions.is_empty());
         w.app
             .query(&w.cw.actor, q::Record { id: w.person })
@@ -154,33 +125,11 @@ async fn a_data_rights_request_from_a_restricted_person_reaches_the_dpo_with_its
     for (name, url) in testing::fresh_urls().await {
         let w = world(&url).await;
         // Letters only: a phone call is not allowed under the plan…
-        w.plan_with(|_| {
-            vec![Restriction {
-                rule: Rule::SingleChannel {
-                    channel: Channel::Letter,
-                },
-                reason: "Letters let us answer every point".into(),
-            }]
-        })
-        .await;
+        w.plan_with(common::letters).await;
         let phone = tact_core::identity::Identifier::Email(
             tact_core::identity::EmailAddress::parse("jo@example.org").unwrap(),
         );
-        let v = w
-            .app
-            .query(
-                &w.cw.actor,
-                q::Check {
-                    caller: Some(phone.clone()),
-                    channel: Channel::Phone,
-                    staff: None,
-                    at: w.app.now(),
-                    matter: None,
-                },
-            )
-            .await
-            .unwrap()
-            .verdict;
+        let v = w.verdict(phone.clone(), Channel::Phone).await;
         assert!(!v.allowed(), "{name}");
         // …but a request for their data, made on that call, goes to the DPO all the same.
         let r = w
@@ -434,21 +383,7 @@ async fn wrong_details_are_rectified_and_recorded_as_such() {
         let id = tact_core::identity::Identifier::Email(
             tact_core::identity::EmailAddress::parse("jo@example.org").unwrap(),
         );
-        let v = w
-            .app
-            .query(
-                &w.cw.actor,
-                q::Check {
-                    caller: Some(id.clone()),
-                    channel: Channel::Email,
-                    staff: None,
-                    at: w.app.now(),
-                    matter: None,
-                },
-            )
-            .await
-            .unwrap()
-            .verdict;
+        let v = w.verdict(id.clone(), Channel::Email).await;
         assert_eq!(v.name.as_deref(), Some("Joanne Bloggs"), "{name}");
     }
 }
@@ -461,16 +396,7 @@ async fn the_governance_report_counts_the_quarter() {
     use tact_core::governance::Period;
     for (name, url) in testing::fresh_urls().await {
         let w = world(&url).await;
-        let (sid, lm) = w
-            .plan_with(|_| {
-                vec![Restriction {
-                    rule: Rule::SingleChannel {
-                        channel: Channel::Letter,
-                    },
-                    reason: "Letters let us answer every point".into(),
-                }]
-            })
-            .await;
+        let (sid, lm) = w.plan_with(common::letters).await;
         let lm = common::ctx(&w.app.store().staff(lm).await.unwrap().unwrap());
         // A breach: an email under a letters-only plan.
         let raw = b"From: jo@example.org\r\nSubject: Again\r\nMessage-ID: <gov-1@example.org>\r\n\r\nText\r\n";
@@ -504,29 +430,7 @@ async fn the_governance_report_counts_the_quarter() {
         .await
         .unwrap();
         // An adjustment asked for and granted.
-        let a = w
-            .app
-            .execute(
-                &w.cw,
-                cmd::RequestAdjustment {
-                    person: w.person,
-                    kind: tact_core::model::AdjustmentKind::parse("extra-time").unwrap(),
-                    description: "Needs longer to reply".into(),
-                },
-            )
-            .await
-            .unwrap();
-        w.app
-            .execute(
-                &lm,
-                cmd::DecideAdjustment {
-                    adjustment: a.id,
-                    grant: true,
-                    reasons: "Reasonable".into(),
-                },
-            )
-            .await
-            .unwrap();
+        w.adjustment_granted(&lm).await;
         let quarter = Period::quarter_of(tact_core::check::uk_date(w.app.now()));
         let r = w
             .app

@@ -25,30 +25,7 @@ use tact_store::Store;
 #[command(name = "tact-bench")]
 enum Cli {
     /// Generate (if needed) and measure.
-    Run {
-        #[arg(long, default_value_t = 100_000)]
-        people: usize,
-        #[arg(long, default_value_t = 20)]
-        contacts_per_person: usize,
-        #[arg(long, default_value = "sqlite")]
-        backend: String,
-        /// The PostgreSQL server for --backend postgres; a database tact_bench_N is made on it.
-        #[arg(long, default_value = "postgres://root@127.0.0.1:5432/test")]
-        postgres_url: String,
-        /// Seconds per phase.
-        #[arg(long, default_value_t = 10)]
-        seconds: u64,
-        /// Concurrent connections.
-        #[arg(long, default_value_t = 64)]
-        concurrency: usize,
-        /// Where data folders are kept between runs.
-        #[arg(long, default_value = "target/bench-data")]
-        dir: PathBuf,
-        /// Run only the phases whose names start with one of these (comma-separated:
-        /// healthz, contact-check, log-contact, find, GET), for profiling one of them.
-        #[arg(long)]
-        only: Option<String>,
-    },
+    Run(RunArgs),
     /// `tact import --commit` of a people file (issue 14): N people, each with a phone
     /// number, an email address and a postal address, into a new office, timed end to end
     /// (reading the file, checking every row, writing them in one transaction).
@@ -66,6 +43,32 @@ enum Cli {
         #[arg(long)]
         cold: bool,
     },
+}
+
+#[derive(clap::Args)]
+struct RunArgs {
+    #[arg(long, default_value_t = 100_000)]
+    people: usize,
+    #[arg(long, default_value_t = 20)]
+    contacts_per_person: usize,
+    #[arg(long, default_value = "sqlite")]
+    backend: String,
+    /// The PostgreSQL server for --backend postgres; a database tact_bench_N is made on it.
+    #[arg(long, default_value = "postgres://root@127.0.0.1:5432/test")]
+    postgres_url: String,
+    /// Seconds per phase.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Concurrent connections.
+    #[arg(long, default_value_t = 64)]
+    concurrency: usize,
+    /// Where data folders are kept between runs.
+    #[arg(long, default_value = "target/bench-data")]
+    dir: PathBuf,
+    /// Run only the phases whose names start with one of these (comma-separated:
+    /// healthz, contact-check, log-contact, find, GET), for profiling one of them.
+    #[arg(long)]
+    only: Option<String>,
 }
 
 fn phone(i: i64) -> String {
@@ -512,35 +515,26 @@ async fn import_bench(
 
 #[tokio::main]
 async fn main() -> Result<()> {
-    let (people, contacts_per_person, backend, postgres_url, seconds, concurrency, dir, only) =
-        match Cli::parse() {
-            Cli::Import {
-                people,
-                backend,
-                postgres_url,
-                dir,
-                cold,
-            } => return import_bench(people, &backend, &postgres_url, &dir, cold).await,
-            Cli::Run {
-                people,
-                contacts_per_person,
-                backend,
-                postgres_url,
-                seconds,
-                concurrency,
-                dir,
-                only,
-            } => (
-                people,
-                contacts_per_person,
-                backend,
-                postgres_url,
-                seconds,
-                concurrency,
-                dir,
-                only,
-            ),
-        };
+    let args = match Cli::parse() {
+        Cli::Import {
+            people,
+            backend,
+            postgres_url,
+            dir,
+            cold,
+        } => return import_bench(people, &backend, &postgres_url, &dir, cold).await,
+        Cli::Run(args) => args,
+    };
+    let RunArgs {
+        people,
+        contacts_per_person,
+        backend,
+        postgres_url,
+        seconds,
+        concurrency,
+        dir,
+        only,
+    } = args;
     if let Some(o) = only {
         let _ = ONLY.set(o.split(',').map(|s| s.trim().to_string()).collect());
     }
@@ -735,37 +729,30 @@ async fn main() -> Result<()> {
     let health_req = |b: String| {
         move |c: &reqwest::Client, _: &mut rand::rngs::ThreadRng| c.get(format!("{b}/healthz"))
     };
+    // One phase: `load`'s figures, and the server's RSS noted after it under `key`.
+    macro_rules! phase {
+        ($key:expr, $name:expr, $conc:expr, $req:expr) => {{
+            let r = load($name, &client, $conc, seconds, $req).await;
+            rss_after.push(($key, rss_of(_server.0.id())));
+            r
+        }};
+    }
     // Latency first, with one connection (the server is not queueing requests behind each other),
     // then throughput with many connections, /healthz and the contact check in the same run.
-    let health_1 = load("healthz", &client, 1, seconds, health_req(base.clone())).await;
-    rss_after.push(("health_1", rss_of(_server.0.id())));
-    let check_1 = load(
+    let health_1 = phase!("health_1", "healthz", 1, health_req(base.clone()));
+    let check_1 = phase!(
+        "check_1",
         "contact-check",
-        &client,
         1,
-        seconds,
-        check_req(base.clone(), token.clone()),
-    )
-    .await;
-    rss_after.push(("check_1", rss_of(_server.0.id())));
-    let health = load(
-        "healthz",
-        &client,
-        concurrency,
-        seconds,
-        health_req(base.clone()),
-    )
-    .await;
-    rss_after.push(("health", rss_of(_server.0.id())));
-    let check = load(
+        check_req(base.clone(), token.clone())
+    );
+    let health = phase!("health", "healthz", concurrency, health_req(base.clone()));
+    let check = phase!(
+        "check",
         "contact-check",
-        &client,
         concurrency,
-        seconds,
-        check_req(base.clone(), token.clone()),
-    )
-    .await;
-    rss_after.push(("check", rss_of(_server.0.id())));
+        check_req(base.clone(), token.clone())
+    );
     let log_req = |b: String, t: String| {
         move |c: &reqwest::Client, rng: &mut rand::rngs::ThreadRng| {
             let i = rng.gen_range(1..=n);
@@ -777,15 +764,12 @@ async fn main() -> Result<()> {
     if sqlite {
         warm(&db_file);
     }
-    let log = load(
+    let log = phase!(
+        "log",
         "log-contact (durable, file warm)",
-        &client,
         concurrency,
-        seconds,
-        log_req(base.clone(), token.clone()),
-    )
-    .await;
-    rss_after.push(("log", rss_of(_server.0.id())));
+        log_req(base.clone(), token.clone())
+    );
     let raw = if sqlite {
         Some(raw_sqlite_rate(&data, seconds).await?)
     } else {
@@ -828,45 +812,34 @@ async fn main() -> Result<()> {
             }
         }
     };
-    let search_api = load(
+    let search_api = phase!(
+        "search_api",
         "find a person (API: phone, email, reference or part of a name)",
-        &client,
         1,
-        seconds,
-        search_req(base.clone(), token.clone(), false),
-    )
-    .await;
-    rss_after.push(("search_api", rss_of(_server.0.id())));
+        search_req(base.clone(), token.clone(), false)
+    );
     let session = sign_in(&client, &base).await?;
     let (b, c) = (base.clone(), session.clone());
-    let person_page = load(
+    let person_page = phase!(
+        "person_page",
         "GET /people/{id} (page)",
-        &client,
         1,
-        seconds,
         move |cl, rng| {
             let i = rng.gen_range(1..=n);
             cl.get(format!("{b}/people/{i}"))
                 .header("cookie", c.clone())
-        },
-    )
-    .await;
-    rss_after.push(("person_page", rss_of(_server.0.id())));
+        }
+    );
     let (b, c) = (base.clone(), session.clone());
-    let home_page = load("GET / (home page)", &client, 1, seconds, move |cl, _| {
+    let home_page = phase!("home_page", "GET / (home page)", 1, move |cl, _| {
         cl.get(format!("{b}/")).header("cookie", c.clone())
-    })
-    .await;
-    rss_after.push(("home_page", rss_of(_server.0.id())));
-    let search_ui = load(
+    });
+    let search_ui = phase!(
+        "search_ui",
         "find a person (UI page: phone, email, reference or part of a name)",
-        &client,
         1,
-        seconds,
-        search_req(base.clone(), session.clone(), true),
-    )
-    .await;
-    rss_after.push(("search_ui", rss_of(_server.0.id())));
+        search_req(base.clone(), session.clone(), true)
+    );
     let rss = rss_of(_server.0.id());
     println!("backend {backend}, {people} people x {contacts_per_person} contacts, {seconds} s per phase");
     println!("server RSS: {rss_ready} when ready, {rss} after the run");

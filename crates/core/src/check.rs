@@ -93,9 +93,10 @@ pub struct CheckRequest {
     pub via_advocate: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Outcome {
     /// No restriction applies.
+    #[default]
     Allowed,
     /// Go ahead, with the conditions listed.
     AllowedWithConditions,
@@ -158,8 +159,9 @@ impl Applied {
     }
 }
 
-/// The answer: allowed or not, what to say, what applies, what to do.
-#[derive(Debug, Clone)]
+/// The answer: allowed or not, what to say, what applies, what to do. Its default is
+/// nobody known and nothing applying: allowed, nothing to say or do.
+#[derive(Debug, Clone, Default)]
 pub struct Verdict {
     pub person: Option<PersonId>,
     pub reference: Option<String>,
@@ -379,21 +381,7 @@ pub fn check(profile: &Profile, view: Option<&PersonView>, req: &CheckRequest) -
         person: view.and_then(|p| p.id),
         reference: view.map(|p| p.reference.clone()),
         name: view.map(|p| p.name.clone()),
-        outcome: Outcome::Allowed,
-        say: Vec::new(),
-        must: Vec::new(),
-        restrictions: Vec::new(),
-        adjustments: Vec::new(),
-        screening_required: false,
-        staff_may_disengage: false,
-        ask_additional_help: false,
-        record_call: false,
-        max_minutes: None,
-        put_through_to: None,
-        divert_to_mailbox: None,
-        clauses: Vec::new(),
-        candidates: Vec::new(),
-        withheld: false,
+        ..Verdict::default()
     };
     let clauses = &profile.clauses;
     if profile.rules.ask_additional_help_at_first_contact

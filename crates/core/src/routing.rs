@@ -126,23 +126,9 @@ mod tests {
     fn verdict(outcome: Outcome) -> Verdict {
         Verdict {
             person: Some(PersonId(1)),
-            reference: None,
-            name: None,
             outcome,
             say: vec!["We take your calls on Tuesday 10:00 to 12:00.".into()],
-            must: vec![],
-            restrictions: vec![],
-            adjustments: vec![],
-            screening_required: false,
-            staff_may_disengage: false,
-            ask_additional_help: false,
-            record_call: false,
-            max_minutes: None,
-            put_through_to: None,
-            divert_to_mailbox: None,
-            clauses: vec![],
-            candidates: vec![],
-            withheld: false,
+            ..Verdict::default()
         }
     }
 

@@ -1284,6 +1284,24 @@ pub struct NoticeInput {
     pub format_reason: Option<String>,
 }
 
+impl NoticeInput {
+    /// A letter sent at `sent_at` in the format the person asked for, with the policy
+    /// enclosed, agreement not sought: the plainest written notice, for the rest to be
+    /// said over it.
+    pub fn letter(sent_at: Timestamp) -> Self {
+        Self {
+            sent_at,
+            channel: Channel::Letter,
+            format: None,
+            agreement_sought: false,
+            agreement_given: None,
+            agreement_note: None,
+            policy_enclosed: true,
+            format_reason: None,
+        }
+    }
+}
+
 /// A notice in a format other than the one the person asked for says why (issue 13; the
 /// adjustments they need are honoured, CLE-9.13, NOR-5.9): an Easy Read reader sent
 /// standard print has not been told in a way they can understand without a reason on

@@ -235,14 +235,11 @@ impl World {
 
 fn notice() -> NoticeInput {
     NoticeInput {
-        sent_at: now(),
-        channel: Channel::Letter,
         format: Some(Format::Standard),
         agreement_sought: true,
         agreement_given: Some(false),
         agreement_note: Some("Declined to agree".into()),
-        policy_enclosed: true,
-        format_reason: None,
+        ..NoticeInput::letter(now())
     }
 }
 

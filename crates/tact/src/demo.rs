@@ -724,17 +724,17 @@ async fn lifecycle(d: &Demo, stage: &str, n: usize, p: &ServiceUser, m: &Matter)
     if stage == "draft" {
         return Ok(());
     }
-    on_plan(app, &ctx_lm, s.id, wf::PlanCommand::Propose).await?;
+    // The plan's next step, taken by `ctx`.
+    let step = async |ctx: &Ctx, command| on_plan(app, ctx, s.id, command).await;
+    step(&ctx_lm, wf::PlanCommand::Propose).await?;
     if stage == "proposed" {
         return Ok(());
     }
     d.at(base + 12, 9);
     let ctx_sen = Demo::ctx(senior);
     if stage == "refused" {
-        on_plan(
-            app,
+        step(
             &ctx_sen,
-            s.id,
             wf::PlanCommand::Refuse {
                 reason: "Not yet proportionate: try a single point of contact informally first"
                     .into(),
@@ -743,10 +743,8 @@ async fn lifecycle(d: &Demo, stage: &str, n: usize, p: &ServiceUser, m: &Matter)
         .await?;
         return Ok(());
     }
-    on_plan(
-        app,
+    step(
         &ctx_sen,
-        s.id,
         wf::PlanCommand::Authorise(wf::AuthoriseInput {
             reason: "Proportionate to the behaviour and reviewed regularly".into(),
             overrides: vec![],
@@ -757,29 +755,21 @@ async fn lifecycle(d: &Demo, stage: &str, n: usize, p: &ServiceUser, m: &Matter)
         return Ok(());
     }
     d.at(base + 13, 10);
-    on_plan(
-        app,
+    step(
         &ctx_lm,
-        s.id,
         wf::PlanCommand::RecordNotice(wf::NoticeInput {
-            sent_at: app.now(),
-            channel: Channel::Letter,
             format: Some(p.preferred_format),
             agreement_sought: true,
             agreement_given: Some(n.is_multiple_of(2)),
-            agreement_note: None,
-            policy_enclosed: true,
-            format_reason: None,
+            ..wf::NoticeInput::letter(app.now())
         }),
     )
     .await?;
     match stage {
         "lifted" => {
             d.at(base + 40, 10);
-            on_plan(
-                app,
+            step(
                 &ctx_sen,
-                s.id,
                 wf::PlanCommand::Review(wf::ReviewInput {
                     decision: wf::ReviewDecision::Lift,
                     reasons: "Contact has been reasonable for a month".into(),

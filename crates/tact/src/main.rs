@@ -18,6 +18,7 @@ use config::DataDir;
 use serde_json::{json, Value};
 use std::process::ExitCode;
 use tact_app::{App, Clock};
+use tact_core::ids::StaffId;
 use tact_core::profile::Profile;
 use tact_core::roles::{Actor, Role};
 use tact_store::Store;
@@ -611,13 +612,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 .transpose()
                 .map_err(|e| anyhow!("{e}"))?;
             let s = app
-                .create_staff(
-                    None,
-                    &name,
-                    role,
-                    email,
-                    line_manager.map(tact_core::ids::StaffId),
-                )
+                .create_staff(None, &name, role, email, line_manager.map(StaffId))
                 .await
                 .map_err(|e| anyhow!("{e}"))?;
             let token = app
@@ -642,25 +637,12 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 .read_line(&mut password)
                 .context("reading the password from standard input")?;
             let password = password.trim_end_matches(['\n', '\r']);
-            match app
-                .set_credentials(
-                    by.as_ref(),
-                    tact_core::ids::StaffId(id),
-                    &username,
-                    password,
-                )
-                .await
-            {
-                Ok(()) => {
-                    println!("Member of staff {id} can now sign in as {username:?}.");
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(tact_app::AppError::Rule(e)) => {
-                    eprintln!("error: {e}");
-                    Ok(ExitCode::from(2))
-                }
-                Err(e) => Err(e.into()),
-            }
+            let done = app
+                .set_credentials(by.as_ref(), StaffId(id), &username, password)
+                .await;
+            told(done, |()| {
+                format!("Member of staff {id} can now sign in as {username:?}.")
+            })
         }
         Command::Staff {
             command: StaffCmd::Extension { id, number, clear },
@@ -669,29 +651,20 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let app = open_app(&dir, url_flag).await?;
             let ctx = tact_app::Ctx::new(acting_as(&app, cli.as_staff).await?);
             let extension = if clear { None } else { number };
-            match app
+            let staff = StaffId(id);
+            let done = app
                 .execute(
                     &ctx,
                     cmd::SetExtension {
-                        staff: tact_core::ids::StaffId(id),
+                        staff,
                         extension: extension.clone(),
                     },
                 )
-                .await
-            {
-                Ok(()) => {
-                    println!(
-                        "{}",
-                        json!({"staff_id": id, "extension": extension.map(|e| e.trim().to_string())})
-                    );
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(tact_app::AppError::Rule(e)) => {
-                    eprintln!("error: {e}");
-                    Ok(ExitCode::from(2))
-                }
-                Err(e) => Err(e.into()),
-            }
+                .await;
+            told(done, |()| {
+                json!({"staff_id": id, "extension": extension.map(|e| e.trim().to_string())})
+                    .to_string()
+            })
         }
         Command::Staff {
             command: StaffCmd::RemoveSecondFactor { id },
@@ -699,22 +672,13 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let dir = DataDir::open(&cli.data)?;
             let app = open_app(&dir, url_flag).await?;
             let by = console_or_as(&app, cli.as_staff).await?;
-            match app
-                .remove_second_factor(by.as_ref(), tact_core::ids::StaffId(id))
-                .await
-            {
-                Ok(()) => {
-                    println!(
-                        "Member of staff {id}'s authenticator app and recovery codes are removed; their sessions have ended."
-                    );
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(tact_app::AppError::Rule(e)) => {
-                    eprintln!("error: {e}");
-                    Ok(ExitCode::from(2))
-                }
-                Err(e) => Err(e.into()),
-            }
+            let done = app.remove_second_factor(by.as_ref(), StaffId(id)).await;
+            told(done, |()| {
+                format!(
+                    "Member of staff {id}'s authenticator app and recovery codes are removed; \
+                     their sessions have ended."
+                )
+            })
         }
         command => {
             let dir = DataDir::open(&cli.data)?;
@@ -756,7 +720,7 @@ async fn acting_as(app: &App, id: Option<i64>) -> Result<Actor> {
         )
     })?;
     let s = app
-        .staff_member(tact_core::ids::StaffId(id))
+        .staff_member(StaffId(id))
         .await
         .map_err(|_| anyhow!("no member of staff {id}"))?;
     if !s.active {
@@ -1721,4 +1685,24 @@ async fn import(
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A command the app carried out or refused: what `said` makes of its result goes to
+/// standard output; a refusal of a rule goes to standard error in its own words, with exit
+/// code 2, as every command's refusal does; anything else is an error.
+fn told<T>(
+    result: tact_app::Result<T>,
+    said: impl FnOnce(T) -> String,
+) -> anyhow::Result<ExitCode> {
+    match result {
+        Ok(out) => {
+            println!("{}", said(out));
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(tact_app::AppError::Rule(e)) => {
+            eprintln!("error: {e}");
+            Ok(ExitCode::from(2))
+        }
+        Err(e) => Err(e.into()),
+    }
 }

@@ -1,28 +1,11 @@
 //! The `tact` binary as an operator uses it: real processes on a real data folder.
 
+mod common;
+
+use common::{free_port, json, phone_system, tact, text};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 use tact_store::testing::folder;
-
-fn tact(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tact"))
-        .arg("--data")
-        .arg(data)
-        .args(args)
-        .env_remove("TACT_AS")
-        .env_remove("TACT_DATABASE_URL")
-        .env("TACT_LOG", "warn")
-        .output()
-        .expect("run tact")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 /// Adds a member of staff as the operator at the console, giving their record and token.
 fn staff_add(data: &Path, name: &str, role: &str) -> serde_json::Value {
@@ -30,11 +13,6 @@ fn staff_add(data: &Path, name: &str, role: &str) -> serde_json::Value {
         data,
         &["staff", "add", "--name", name, "--role", role],
     ))
-}
-
-fn json(o: &Output) -> serde_json::Value {
-    assert!(o.status.success(), "{}", text(o));
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|_| panic!("not JSON: {}", text(o)))
 }
 
 #[test]
@@ -305,11 +283,7 @@ fn serve_answers_healthz_and_stops_cleanly_on_sigterm() {
     assert!(tact(&d, &["init", "--profile", "cleveland-opcc"])
         .status
         .success());
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let addr = format!("127.0.0.1:{port}");
     let child = Command::new(env!("CARGO_BIN_EXE_tact"))
         .arg("--data")
@@ -684,26 +658,9 @@ fn tokens_and_service_accounts_from_the_cli() {
         text(&o)
     );
     // A service account, and its token from the administrator.
-    let phones = json(&tact(
-        &d,
-        &[
-            "--as",
-            "1",
-            "staff",
-            "service",
-            "--name",
-            "Phone system",
-            "--scope",
-            "contact-check",
-        ],
-    ));
+    let (phones, pbx) = phone_system(&d, "pbx");
     assert_eq!(phones["scope"], "contact-check");
-    let pid = phones["id"].as_i64().unwrap().to_string();
-    let pbx = json(&tact(
-        &d,
-        &["--as", "1", "staff", "token", &pid, "--name", "pbx"],
-    ));
-    assert!(pbx["token"].as_str().unwrap().starts_with("tact_"));
+    assert!(pbx.starts_with("tact_"));
     // Revoked by its holder.
     let gone = json(&tact(&d, &["--as", &cas_id, "staff", "revoke", &id]));
     assert!(gone["revoked_at"].is_string());

@@ -5,35 +5,17 @@
 //! The PostgreSQL tests need a server: they are ignored unless asked for, and CI runs them
 //! with `TACT_TEST_POSTGRES_URL` set (`cargo test -- --include-ignored`).
 
+mod common;
+
+use common::{free_port, json, tact_on, text, token_in};
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 use tact_store::testing::folder;
 
 /// The bound every test asserts.
 const BOUND: Duration = Duration::from_secs(1);
-
-fn tact(data: &Path, db: Option<&str>, args: &[&str]) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_tact"));
-    c.arg("--data").arg(data).args(args);
-    c.env_remove("TACT_AS").env("TACT_LOG", "warn");
-    match db {
-        Some(u) => c.env("TACT_DATABASE_URL", u),
-        None => c.env_remove("TACT_DATABASE_URL"),
-    };
-    c.output().expect("run tact")
-}
-
-fn json_of(o: &Output) -> Value {
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    assert!(o.status.success(), "{text}");
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|_| panic!("not JSON: {text}"))
-}
 
 /// A data folder with staff in the roles the workflow needs, each with an API token.
 struct Office {
@@ -48,28 +30,16 @@ struct Office {
     sm_id: i64,
 }
 
-fn token_in(text: &str) -> String {
-    text.split_whitespace()
-        .find(|w| w.starts_with("tact_"))
-        .expect("a token")
-        .trim_end_matches(|c: char| !c.is_ascii_alphanumeric())
-        .to_string()
-}
-
 impl Office {
     fn new(name: &str, db: Option<String>) -> Self {
         let dir = folder(name);
-        let o = tact(
+        let o = tact_on(
             &dir,
             db.as_deref(),
             &["init", "--profile", "cleveland-opcc"],
         );
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        let said = format!(
-            "{}{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        );
+        let said = text(&o);
         let admin = token_in(&said);
         let admin_id: i64 = said
             .split("staff id ")
@@ -83,7 +53,7 @@ impl Office {
             if let Some(l) = &lm {
                 args.extend(["--line-manager", l]);
             }
-            let v = json_of(&tact(&dir, db.as_deref(), &args));
+            let v = json(&tact_on(&dir, db.as_deref(), &args));
             (
                 v["staff"]["id"].as_i64().unwrap(),
                 v["token"].as_str().unwrap().to_string(),
@@ -106,21 +76,27 @@ impl Office {
     }
 
     fn cli(&self, args: &[&str]) -> Output {
-        tact(&self.dir, self.db.as_deref(), args)
+        tact_on(&self.dir, self.db.as_deref(), args)
     }
 }
 
 /// A running `tact serve`, killed when dropped.
 struct Server {
     child: Child,
-    base: String,
-    http: reqwest::Client,
+    api: tact_web::TestClient,
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+impl std::ops::Deref for Server {
+    type Target = tact_web::TestClient;
+    fn deref(&self) -> &Self::Target {
+        &self.api
     }
 }
 
@@ -150,11 +126,7 @@ impl Server {
     /// [`Server::spawn`] with these environment variables set for the server, and its
     /// standard error (its log) sent to `log`.
     async fn spawn_with(office: &Office, vars: &[(&str, &str)], log: Stdio) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = free_port();
         let mut c = Command::new(env!("CARGO_BIN_EXE_tact"));
         c.arg("--data")
             .arg(&office.dir)
@@ -170,8 +142,7 @@ impl Server {
         };
         let s = Self {
             child: c.spawn().expect("start tact serve"),
-            base: format!("http://127.0.0.1:{port}"),
-            http: reqwest::Client::new(),
+            api: tact_web::TestClient::new(format!("http://127.0.0.1:{port}")),
         };
         let until = Instant::now() + Duration::from_secs(30);
         while s
@@ -185,20 +156,6 @@ impl Server {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         s
-    }
-
-    async fn call(
-        &self,
-        method: reqwest::Method,
-        token: &str,
-        path: &str,
-        body: Option<Value>,
-    ) -> (u16, Value) {
-        let client = tact_web::TestClient {
-            base: self.base.clone(),
-            http: self.http.clone(),
-        };
-        client.call(method, token, path, body, None).await
     }
 
     /// Waits until this server's contact check, asked by the office's caseworker, gives
@@ -228,14 +185,14 @@ impl Server {
 
     async fn ok(&self, token: &str, path: &str, body: Value) -> Value {
         let (s, v) = self
-            .call(reqwest::Method::POST, token, path, Some(body))
+            .ask(reqwest::Method::POST, token, path, Some(body))
             .await;
         assert!((200..300).contains(&s), "POST {path}: {s} {v}");
         v
     }
 
     async fn check(&self, token: &str, phone: &str) -> (u16, Value) {
-        self.call(
+        self.ask(
             reqwest::Method::GET,
             token,
             &format!("/contact-check?phone={}", phone.replace('+', "%2B")),
@@ -264,7 +221,7 @@ impl Server {
             .await;
         let mid = m["id"].as_i64().unwrap();
         let profile = self
-            .call(reqwest::Method::GET, &o.cw, "/profile", None)
+            .ask(reqwest::Method::GET, &o.cw, "/profile", None)
             .await
             .1;
         let category = profile["categories"][1]["id"].as_str().unwrap().to_string();
@@ -388,7 +345,7 @@ fn two_servers_on_postgres_see_each_others_changes_within_a_second() {
         let old = "+447911100000";
         let new = "+447911100099";
         let (_, found) = a
-            .call(
+            .ask(
                 reqwest::Method::GET,
                 &office.cw,
                 "/people?q=%2B447911100000",
@@ -397,7 +354,7 @@ fn two_servers_on_postgres_see_each_others_changes_within_a_second() {
             .await;
         let pid = found["people"][0]["id"].as_i64().unwrap();
         let (s, v) = a
-            .call(
+            .ask(
                 reqwest::Method::PUT,
                 &office.cw,
                 &format!("/people/{pid}"),
@@ -447,7 +404,7 @@ fn two_servers_on_postgres_see_each_others_changes_within_a_second() {
 
         // A token revoked on A is refused on B, which had it cached (issue 12).
         let (st, v) = a
-            .call(
+            .ask(
                 reqwest::Method::POST,
                 &office.lm,
                 "/tokens",
@@ -458,13 +415,11 @@ fn two_servers_on_postgres_see_each_others_changes_within_a_second() {
         let second = v["token"].as_str().unwrap().to_string();
         let second_id = v["about"]["id"].as_i64().unwrap();
         assert_eq!(
-            b.call(reqwest::Method::GET, &second, "/tasks", None)
-                .await
-                .0,
+            b.ask(reqwest::Method::GET, &second, "/tasks", None).await.0,
             200
         );
         let (st, v) = a
-            .call(
+            .ask(
                 reqwest::Method::DELETE,
                 &office.lm,
                 &format!("/tokens/{second_id}"),
@@ -475,17 +430,14 @@ fn two_servers_on_postgres_see_each_others_changes_within_a_second() {
         let t = Instant::now();
         worst = worst.max(
             within_bound("a token revoked on A, used on B", t, || async {
-                b.call(reqwest::Method::GET, &second, "/tasks", None)
-                    .await
-                    .0
-                    == 401
+                b.ask(reqwest::Method::GET, &second, "/tasks", None).await.0 == 401
             })
             .await,
         );
 
         // A member of staff disabled on A cannot use their token on B, which had it cached.
         let (s, _) = b
-            .call(reqwest::Method::GET, &office.sm, "/tasks", None)
+            .ask(reqwest::Method::GET, &office.sm, "/tasks", None)
             .await;
         assert_eq!(s, 200);
         a.ok(
@@ -497,7 +449,7 @@ fn two_servers_on_postgres_see_each_others_changes_within_a_second() {
         let t = Instant::now();
         worst = worst.max(
             within_bound("staff disabled on A, token used on B", t, || async {
-                b.call(reqwest::Method::GET, &office.sm, "/tasks", None)
+                b.ask(reqwest::Method::GET, &office.sm, "/tasks", None)
                     .await
                     .0
                     == 401
@@ -526,7 +478,7 @@ fn a_cli_write_beside_a_server_on_sqlite_is_seen_within_a_second() {
         // A person added from the CLI is known to the server's check.
         let other = "+447911200002";
         assert_eq!(allowed(&s, &office.cw, other).await, None);
-        let q = json_of(&office.cli(&[
+        let q = json(&office.cli(&[
             "--as",
             &sm,
             "person",
@@ -544,7 +496,7 @@ fn a_cli_write_beside_a_server_on_sqlite_is_seen_within_a_second() {
         let kept = s.check(&office.cw, phone).await.1["person"]["id"]
             .as_i64()
             .unwrap();
-        json_of(&office.cli(&[
+        json(&office.cli(&[
             "--as",
             &lm,
             "person",
@@ -559,7 +511,7 @@ fn a_cli_write_beside_a_server_on_sqlite_is_seen_within_a_second() {
             .await;
         assert_eq!(s.check(&office.cw, other).await.1["person"]["id"], kept);
 
-        json_of(&office.cli(&[
+        json(&office.cli(&[
             "--as",
             &sm,
             "plan",
@@ -572,10 +524,10 @@ fn a_cli_write_beside_a_server_on_sqlite_is_seen_within_a_second() {
             .await;
 
         let (st, _) = s
-            .call(reqwest::Method::GET, &office.sm, "/tasks", None)
+            .ask(reqwest::Method::GET, &office.sm, "/tasks", None)
             .await;
         assert_eq!(st, 200);
-        json_of(&office.cli(&[
+        json(&office.cli(&[
             "--as",
             &office.admin_id.to_string(),
             "staff",
@@ -586,7 +538,7 @@ fn a_cli_write_beside_a_server_on_sqlite_is_seen_within_a_second() {
         ]));
         let t = Instant::now();
         within_bound("a member of staff disabled from the CLI", t, || async {
-            s.call(reqwest::Method::GET, &office.sm, "/tasks", None)
+            s.ask(reqwest::Method::GET, &office.sm, "/tasks", None)
                 .await
                 .0
                 == 401
@@ -690,7 +642,7 @@ fn a_server_that_loses_its_database_says_so_and_catches_up_when_it_returns() {
         }
         // A change made now reaches B, whose listener was cut and made again.
         let (s, v) = a
-            .call(
+            .ask(
                 reqwest::Method::POST,
                 &office.sm,
                 &format!("/strategies/{sid}/lift"),
@@ -899,7 +851,7 @@ fn a_server_seals_the_contacts_it_logs_on_the_event_log_within_seconds() {
         let s = Server::start(&office).await;
         for i in 0..5 {
             let (st, v) = s
-                .call(
+                .ask(
                     reqwest::Method::POST,
                     &office.cw,
                     "/contacts",

@@ -6,61 +6,14 @@
 //! Needs `kamailio` (with `kamailio-utils-modules`) and `sipp` (Debian's `sip-tester`):
 //! ignored unless asked for; CI installs them and runs it.
 
+mod common;
+
+use common::{free_port, free_udp_port, ok, phone_system, tact, Running};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use tact_store::testing::folder;
 
-fn tact(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tact"))
-        .arg("--data")
-        .arg(data)
-        .args(args)
-        .env_remove("TACT_AS")
-        .env_remove("TACT_DATABASE_URL")
-        .env("TACT_LOG", "warn")
-        .output()
-        .expect("run tact")
-}
-
-fn ok(o: Output) -> serde_json::Value {
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    assert!(o.status.success(), "{text}");
-    serde_json::from_slice(&o.stdout).unwrap_or(serde_json::Value::Null)
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn free_udp_port() -> u16 {
-    std::net::UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A child process killed when dropped.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// A sipp call from `from` to the office that must get `code`, and, where given, a Contact
-/// (for a redirect) or a status line (for a refusal) matching `contact`.
 fn call(dir: &Path, sip_port: u16, from: &str, code: u16, contact: Option<&str>) -> String {
     // A redirect's Contact, or a refusal's reason phrase (the status line), is checked too.
     let check = contact.map_or_else(String::new, |c| {
@@ -246,29 +199,7 @@ fn cle_9_9_calls_through_kamailio_are_answered_as_tact_routes_them() {
         assert_eq!(v["committed"], true, "{kind}: {v}");
     }
     // The phone system's own account.
-    let pbx = ok(tact(
-        &data,
-        &[
-            "--as",
-            "1",
-            "staff",
-            "service",
-            "--name",
-            "Phone system",
-            "--scope",
-            "contact-check",
-        ],
-    ));
-    let pbx_id = pbx["staff"]["id"]
-        .as_i64()
-        .or_else(|| pbx["id"].as_i64())
-        .unwrap()
-        .to_string();
-    let token = ok(tact(
-        &data,
-        &["--as", "1", "staff", "token", &pbx_id, "--name", "kamailio"],
-    ));
-    let token = token["token"].as_str().unwrap().to_string();
+    let (_, token) = phone_system(&data, "kamailio");
 
     let http = free_port();
     let _tact = Running(

@@ -328,6 +328,7 @@ pub fn router(state: AppState) -> Router {
 /// An API client for tests (the `testing` feature): calls `/api/v1{path}` on a server with
 /// a token, giving the status and the JSON answer (`null` when there is none).
 #[cfg(feature = "testing")]
+#[derive(Clone)]
 pub struct TestClient {
     pub base: String,
     pub http: reqwest::Client,
@@ -340,6 +341,20 @@ impl TestClient {
             base: base.into(),
             http: reqwest::Client::new(),
         }
+    }
+
+    /// [`TestClient::call`] without an idempotency key.
+    ///
+    /// # Panics
+    /// When the server cannot be reached.
+    pub async fn ask(
+        &self,
+        method: reqwest::Method,
+        token: &str,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        self.call(method, token, path, body, None).await
     }
 
     /// # Panics

@@ -854,41 +854,56 @@ async fn home(
             "Add, disable and change staff".to_string(),
         ));
     }
-    if cmd::offered::<cmd::read::Letters>(p, &signed.actor) {
-        use tact_core::correspondence::LetterStatus;
-        for (status, label) in [
-            (LetterStatus::ToPrint, "Letters to print and post"),
-            (LetterStatus::Failed, "Emails that could not be sent"),
-        ] {
-            let n = state
-                .app
-                .query(&signed.actor, q::LetterCount { status })
-                .await
-                .unwrap_or(0);
-            if n > 0 {
-                links.push((
-                    format!("/letters?status={}", status.as_str()),
-                    format!("{label} ({n})"),
-                ));
-            }
+    // Queues that need someone, with how many wait in each; shown only when some do.
+    {
+        use tact_core::correspondence::{LetterStatus as L, Route as R};
+        enum Queue {
+            Letters(L),
+            Messages(R),
         }
-    }
-    if cmd::offered::<cmd::read::Screening>(p, &signed.actor) {
-        use tact_core::correspondence::Route;
-        for (route, label) in [
-            (Route::Quarantine, "Quarantined messages"),
-            (Route::UnknownSender, "Messages from unknown senders"),
-        ] {
-            let n = state
-                .app
-                .query(&signed.actor, q::RoutedCount { route })
-                .await
-                .unwrap_or(0);
-            if n > 0 {
-                links.push((
+        let letters = cmd::offered::<cmd::read::Letters>(p, &signed.actor);
+        let screening = cmd::offered::<cmd::read::Screening>(p, &signed.actor);
+        let queues = [
+            (
+                letters,
+                Queue::Letters(L::ToPrint),
+                "Letters to print and post",
+            ),
+            (
+                letters,
+                Queue::Letters(L::Failed),
+                "Emails that could not be sent",
+            ),
+            (
+                screening,
+                Queue::Messages(R::Quarantine),
+                "Quarantined messages",
+            ),
+            (
+                screening,
+                Queue::Messages(R::UnknownSender),
+                "Messages from unknown senders",
+            ),
+        ];
+        for (_, queue, label) in queues.into_iter().filter(|q| q.0) {
+            let (href, waiting) = match queue {
+                Queue::Letters(status) => (
+                    format!("/letters?status={}", status.as_str()),
+                    state
+                        .app
+                        .query(&signed.actor, q::LetterCount { status })
+                        .await,
+                ),
+                Queue::Messages(route) => (
                     format!("/messages?route={}", route.as_str()),
-                    format!("{label} ({n})"),
-                ));
+                    state
+                        .app
+                        .query(&signed.actor, q::RoutedCount { route })
+                        .await,
+                ),
+            };
+            if let Ok(n @ 1..) = waiting {
+                links.push((href, format!("{label} ({n})")));
             }
         }
     }

@@ -193,6 +193,9 @@ struct FormPage<'a> {
     errors: Vec<(String, String)>,
 }
 
+/// A form: what it says, where it posts (by default its step's path), its fields, and
+/// where "Back" goes (by default one level up from where it posts).
+#[derive(Default)]
 pub(crate) struct Spec {
     pub heading: String,
     pub caption: String,
@@ -533,7 +536,7 @@ fn incident_spec(state: &AppState, id: i64, caption: String, ended: bool) -> Spe
         fields,
         submit,
         back: format!("/people/{id}"),
-        evidence: None,
+        ..Spec::default()
     }
 }
 
@@ -614,7 +617,7 @@ impl PersonStep for GiveWarning {
     type Command = cmd::GiveWarning;
     const PATH: &'static str = "/people/{id}/warning";
 
-    async fn spec(state: &AppState, _: &Signed, id: i64, caption: String) -> Spec {
+    async fn spec(state: &AppState, _: &Signed, _: i64, caption: String) -> Spec {
         let p = &state.app.profile;
         Spec {
             heading: "Warn about their behaviour".into(),
@@ -623,7 +626,6 @@ impl PersonStep for GiveWarning {
                 "Tell them what is wrong, how to change, and what happens if they do not ({}).",
                 p.clauses.warning_first
             )],
-            action: format!("/people/{id}/warning"),
             fields: vec![
                 Field::new(
                     "textarea",
@@ -649,8 +651,7 @@ impl PersonStep for GiveWarning {
                 ),
             ],
             submit: "Record the warning",
-            back: format!("/people/{id}"),
-            evidence: None,
+            ..Spec::default()
         }
     }
     fn command(
@@ -740,11 +741,9 @@ async fn plan_spec(
             "A {} covers only the matters it names ({}).",
             p.terms.plan, p.clauses.matter_scope
         )],
-        action: format!("/people/{id}/plan"),
         fields,
         submit: "Save as a draft",
-        back: format!("/people/{id}"),
-        evidence: None,
+        ..Spec::default()
     }
 }
 
@@ -1045,11 +1044,9 @@ fn checklist_spec(state: &AppState, id: i64) -> Spec {
             "Answer each question with a reason before the {} can be proposed ({}).",
             p.terms.plan, p.checklist.clause
         )],
-        action: format!("/plans/{id}/checklist"),
         fields,
         submit: "Save the answers",
-        back: format!("/plans/{id}"),
-        evidence: None,
+        ..Spec::default()
     }
 }
 
@@ -1135,7 +1132,6 @@ async fn decision_spec(
         heading: format!("Decide on the proposed {}", p.terms.plan),
         caption: format!("{} {id}", capital(&p.terms.plan)),
         intro,
-        action: format!("/plans/{id}/decision"),
         fields: vec![
             Field::new("radios", "decision", "Your decision")
                 .options([
@@ -1146,7 +1142,6 @@ async fn decision_spec(
             Field::new("textarea", "reason", "Your reasons").required(),
         ],
         submit: "Record the decision",
-        back: format!("/plans/{id}"),
         evidence: crate::ui_evidence::evidence(
             state,
             actor,
@@ -1154,6 +1149,7 @@ async fn decision_spec(
             tact_app::evidence::Decision::Authorise,
         )
         .await,
+        ..Spec::default()
     }
 }
 
@@ -1247,11 +1243,9 @@ fn notice_spec(state: &AppState, id: i64, preferred: Option<Format>) -> Spec {
         } else {
             Vec::new()
         },
-        action: format!("/plans/{id}/notice"),
         fields,
         submit: "Record the notice",
-        back: format!("/plans/{id}"),
-        evidence: None,
+        ..Spec::default()
     }
 }
 
@@ -1353,7 +1347,6 @@ async fn review_spec(state: &AppState, actor: &tact_core::roles::Actor, id: i64)
         heading: format!("Review the {}", p.terms.plan),
         caption: format!("{} {id}", capital(&p.terms.plan)),
         intro,
-        action: format!("/plans/{id}/review"),
         fields: vec![
             Field::new("radios", "decision", "Your decision").options([
                 ("continue".to_string(), "Continue it".to_string()),
@@ -1378,7 +1371,6 @@ async fn review_spec(state: &AppState, actor: &tact_core::roles::Actor, id: i64)
             .hint("For example, 31 3 2027"),
         ],
         submit: "Record the review",
-        back: format!("/plans/{id}"),
         evidence: crate::ui_evidence::evidence(
             state,
             actor,
@@ -1386,6 +1378,7 @@ async fn review_spec(state: &AppState, actor: &tact_core::roles::Actor, id: i64)
             tact_app::evidence::Decision::Review,
         )
         .await,
+        ..Spec::default()
     }
 }
 
@@ -1487,7 +1480,6 @@ fn new_staff_spec() -> Spec {
         heading: "Add a member of staff".into(),
         caption: "Staff".into(),
         intro: Vec::new(),
-        action: "/admin/staff/new".into(),
         fields: vec![
             Field::new("text", "name", "Full name"),
             Field::new("select", "role", "Role").options(roles()),
@@ -1496,8 +1488,7 @@ fn new_staff_spec() -> Spec {
                 .hint("At least 12 characters. Give it to them in person; they can change it."),
         ],
         submit: "Add",
-        back: "/admin/staff".into(),
-        evidence: None,
+        ..Spec::default()
     }
 }
 
@@ -1534,7 +1525,7 @@ impl FormStep for NewStaff {
     }
 }
 
-fn change_staff_spec(id: i64, role: &str, active: bool) -> Spec {
+fn change_staff_spec(role: &str, active: bool) -> Spec {
     let mut role_field = Field::new("select", "role", "Role").options(roles());
     role_field.value = role.to_string();
     let mut active_field = Field::new("radios", "active", "Can they sign in and act?").options([
@@ -1546,11 +1537,9 @@ fn change_staff_spec(id: i64, role: &str, active: bool) -> Spec {
         heading: "Change a member of staff".into(),
         caption: "Staff".into(),
         intro: Vec::new(),
-        action: format!("/admin/staff/{id}"),
         fields: vec![role_field, active_field],
         submit: "Save",
-        back: "/admin/staff".into(),
-        evidence: None,
+        ..Spec::default()
     }
 }
 
@@ -1562,8 +1551,8 @@ impl FormStep for ChangeStaff {
     type Command = cmd::ChangeStaff;
     const PATH: &'static str = "/admin/staff/{id}";
 
-    async fn spec(_: &AppState, _: &Signed, id: i64, s: &Self::Subject) -> Spec {
-        let mut spec = change_staff_spec(id, s.role.as_str(), s.active);
+    async fn spec(_: &AppState, _: &Signed, _: i64, s: &Self::Subject) -> Spec {
+        let mut spec = change_staff_spec(s.role.as_str(), s.active);
         spec.caption = s.name.clone();
         spec
     }
@@ -1614,11 +1603,10 @@ impl FormStep for StaffExtension {
             heading: "Their telephone extension".into(),
             caption: s.name.clone(),
             intro: vec!["A phone system puts calls from people whose single point of contact they are straight through to it.".into()],
-            action: format!("/admin/staff/{id}/extension"),
             fields: vec![field],
             submit: "Save",
             back: "/admin/staff".into(),
-            evidence: None,
+            ..Spec::default()
         }
     }
     async fn command(
@@ -1647,20 +1635,18 @@ impl PersonStep for AdditionalHelp {
     type Command = cmd::RecordAdditionalHelp;
     const PATH: &'static str = "/people/{id}/additional-help";
 
-    async fn spec(state: &AppState, _: &Signed, id: i64, caption: String) -> Spec {
+    async fn spec(state: &AppState, _: &Signed, _: i64, caption: String) -> Spec {
         let p = &state.app.profile;
         Spec {
             heading: "Do they need any additional help?".into(),
             caption,
             intro: vec![format!("Ask everyone at the outset whether they need additional help to contact us ({}). Take what they say about their health or disability at face value ({}).", p.clauses.first_contact_help, p.clauses.stated_needs)],
-            action: format!("/people/{id}/additional-help"),
             fields: vec![
                 Field::new("radios", "needs_help", "Their answer").options([("yes".into(), "Yes, they need help".into()), ("no".into(), "No".into())]).ask("Select whether they need help"),
                 Field::new("textarea", "in_their_words", "What they need, in their own words"),
             ],
             submit: "Record their answer",
-            back: format!("/people/{id}"),
-            evidence: None,
+            ..Spec::default()
         }
     }
     fn command(_: &AppState, _: &Signed, id: i64, form: &Form) -> Result<Self::Command, RuleError> {
@@ -1715,11 +1701,9 @@ impl PersonStep for Equality {
             heading: "Equality monitoring".into(),
             caption,
             intro,
-            action: format!("/people/{id}/equality"),
             fields,
             submit: "Record their answers",
-            back: format!("/people/{id}"),
-            evidence: None,
+            ..Spec::default()
         }
     }
     fn command(_: &AppState, _: &Signed, id: i64, form: &Form) -> Result<Self::Command, RuleError> {
@@ -1750,11 +1734,10 @@ impl PersonStep for WithdrawEquality {
             heading: "Delete their equality monitoring answers".into(),
             caption,
             intro: vec!["Do this when they withdraw their consent. Their answers are deleted; the event log keeps only that they were.".into()],
-            action: format!("/people/{id}/equality/withdraw"),
             fields: Vec::new(),
             submit: "Delete their answers",
             back: format!("/people/{id}"),
-            evidence: None,
+            ..Spec::default()
         }
     }
     fn command(_: &AppState, _: &Signed, id: i64, _: &Form) -> Result<Self::Command, RuleError> {
@@ -1790,7 +1773,6 @@ async fn contact_spec(
         heading: "Log a contact".into(),
         caption,
         intro: vec!["Everything a person sends is kept. A contact their plan does not allow is recorded as a breach.".into()],
-        action: format!("/people/{id}/contact"),
         fields: vec![
             channel_field("How", &Channel::ALL),
             Field::new("radios", "direction", "Direction").options([("inbound".into(), "From them".into()), ("outbound".into(), "From us".into())]),
@@ -1802,8 +1784,7 @@ async fn contact_spec(
             Field::new("textarea", "body", "What was said or written (optional)"),
         ],
         submit: "Log it",
-        back: format!("/people/{id}"),
-        evidence: None,
+        ..Spec::default()
     }
 }
 
@@ -1869,7 +1850,7 @@ impl PersonStep for RequestAdjustment {
     type Command = cmd::RequestAdjustment;
     const PATH: &'static str = "/people/{id}/adjustment";
 
-    async fn spec(state: &AppState, _: &Signed, id: i64, caption: String) -> Spec {
+    async fn spec(state: &AppState, _: &Signed, _: i64, caption: String) -> Spec {
         let p = &state.app.profile;
         let mut kinds: Vec<(String, String)> = Channel::ALL
             .iter()
@@ -1896,14 +1877,12 @@ impl PersonStep for RequestAdjustment {
                 "The Equality Act 2010 requires reasonable adjustments ({}).",
                 p.clauses.adjustment_decision
             )],
-            action: format!("/people/{id}/adjustment"),
             fields: vec![
                 Field::new("select", "kind", "What kind of adjustment").options(kinds),
                 Field::new("textarea", "description", "What they need").required(),
             ],
             submit: "Send for a decision",
-            back: format!("/people/{id}"),
-            evidence: None,
+            ..Spec::default()
         }
     }
     fn command(_: &AppState, _: &Signed, id: i64, form: &Form) -> Result<Self::Command, RuleError> {
@@ -1924,7 +1903,6 @@ fn adjustment_decision_spec(state: &AppState, id: i64) -> Spec {
             "The decision is given to them in writing, with the explanation ({}).",
             p.clauses.adjustment_decision
         )],
-        action: format!("/adjustments/{id}/decision"),
         fields: vec![
             Field::new("radios", "grant", "Your decision")
                 .options([
@@ -1936,7 +1914,7 @@ fn adjustment_decision_spec(state: &AppState, id: i64) -> Spec {
         ],
         submit: "Record the decision",
         back: "/".into(),
-        evidence: None,
+        ..Spec::default()
     }
 }
 
@@ -1984,7 +1962,6 @@ fn dispute_spec(state: &AppState, id: i64) -> Spec {
         heading: format!("Record a dispute about the {}", p.terms.plan),
         caption: format!("{} {id}", capital(&p.terms.plan)),
         intro,
-        action: format!("/plans/{id}/dispute"),
         fields: vec![Field::new(
             "textarea",
             "grounds",
@@ -1992,8 +1969,7 @@ fn dispute_spec(state: &AppState, id: i64) -> Spec {
         )
         .required()],
         submit: "Record the dispute",
-        back: format!("/plans/{id}"),
-        evidence: None,
+        ..Spec::default()
     }
 }
 
@@ -2125,7 +2101,6 @@ async fn dispute_decision_spec(
                 p.clauses.dispute_independent
             ),
         ],
-        action: format!("/disputes/{id}/decision"),
         fields,
         submit: "Record the decision",
         back: plan.map_or_else(|| "/".into(), |s| format!("/plans/{}", s.id)),
@@ -2136,6 +2111,7 @@ async fn dispute_decision_spec(
             tact_app::evidence::Decision::Dispute,
         )
         .await,
+        ..Spec::default()
     }
 }
 
@@ -2214,7 +2190,6 @@ fn screen_spec(state: &AppState, id: i64, summary: &str) -> Spec {
         heading: "Screen a contact".into(),
         caption: format!("Contact {id}"),
         intro: vec![format!("What they sent: {summary}"), format!("Read it for a genuine complaint, new information, a possible crime or a safeguarding concern ({}).", p.clauses.screening)],
-        action: format!("/contacts/{id}/screen"),
         fields: vec![
             Field::new("radios", "finding", "What did the contact raise?")
                 .options(
@@ -2230,7 +2205,7 @@ fn screen_spec(state: &AppState, id: i64, summary: &str) -> Spec {
         ],
         submit: "Record the screening",
         back: "/".into(),
-        evidence: None,
+        ..Spec::default()
     }
 }
 

@@ -33,16 +33,14 @@ pub fn routes() -> Router<AppState> {
         .route("/policy.pdf", get(policy_pdf))
         .route("/letters/{id}", get(letter))
         .route("/letters/{id}/html", get(letter_html))
-        .route("/letters/{id}/pdf", get(letter_pdf))
-        .route("/letters/{id}/brf", get(letter_brf))
-        .route("/letters/{id}/mp3", get(letter_mp3))
+        .route("/letters/{id}/pdf", document_route(Document::Pdf))
+        .route("/letters/{id}/brf", document_route(Document::Braille))
+        .route("/letters/{id}/mp3", document_route(Document::Audio))
         .route(
             "/letters/{id}/docx",
-            get(letter_docx)
-                .post(upload_docx)
-                .layer(axum::extract::DefaultBodyLimit::max(
-                    tact_mail::docx::MAX_DOCX_BYTES + 64 * 1024,
-                )),
+            document_route(Document::Docx).post(upload_docx).layer(
+                axum::extract::DefaultBodyLimit::max(tact_mail::docx::MAX_DOCX_BYTES + 64 * 1024),
+            ),
         )
         .route("/letters/{id}/adjust", post(adjust))
         .route("/letters/{id}/release", post(release))
@@ -91,7 +89,6 @@ fn write_spec(state: &AppState, id: i64, preferred: Option<Format>) -> Spec {
              person's preferred format unless you choose another.",
             p.organisation.short_name
         )],
-        action: format!("/plans/{id}/letter"),
         fields: [Field::new("select", "kind", "Which letter").options(
             p.letters
                 .templates
@@ -103,8 +100,7 @@ fn write_spec(state: &AppState, id: i64, preferred: Option<Format>) -> Spec {
         .chain(how_fields(preferred))
         .collect(),
         submit: "Write it",
-        back: format!("/plans/{id}"),
-        evidence: None,
+        ..Spec::default()
     }
 }
 
@@ -199,16 +195,15 @@ fn how(form: &HashMap<String, String>) -> Result<How, RuleError> {
 }
 
 /// The form for a letter about one record (an adjustment, an ended call).
-fn record_letter_spec(heading: &str, action: String) -> Spec {
+fn record_letter_spec(heading: &str) -> Spec {
     Spec {
         heading: heading.into(),
         caption: "Letters".into(),
         intro: vec!["It goes in the person's preferred format unless you choose another.".into()],
-        action,
         fields: how_fields(None),
         submit: "Write it",
         back: "/".into(),
-        evidence: None,
+        ..Spec::default()
     }
 }
 
@@ -219,35 +214,35 @@ trait LetterOn: Send + Sync + 'static {
     fn about(id: i64) -> LetterAbout;
 }
 
-/// The decision on a reasonable adjustment (CLE-8.5; NOR-1.5).
-struct AdjustmentLetter;
-impl LetterOn for AdjustmentLetter {
-    const PATH: &'static str = "/adjustments/{id}/letter";
-    const HEADING: &'static str = "Write the adjustment decision";
-    fn about(id: i64) -> LetterAbout {
-        LetterAbout::Adjustment(tact_core::ids::AdjustmentId(id))
-    }
+/// Declares a [`LetterOn`]: its type, where its form is, its heading, and the record.
+macro_rules! letter_on {
+    ($(#[$doc:meta])* $name:ident, $path:literal, $heading:literal, $about:ident($id:ident)) => {
+        $(#[$doc])*
+        struct $name;
+        impl LetterOn for $name {
+            const PATH: &'static str = $path;
+            const HEADING: &'static str = $heading;
+            fn about(id: i64) -> LetterAbout {
+                LetterAbout::$about(tact_core::ids::$id(id))
+            }
+        }
+    };
 }
 
-/// Why a call was ended (CLE-4.4; NOR-6.1).
-struct CallEndedLetter;
-impl LetterOn for CallEndedLetter {
-    const PATH: &'static str = "/incidents/{id}/letter";
-    const HEADING: &'static str = "Write the note about the ended call";
-    fn about(id: i64) -> LetterAbout {
-        LetterAbout::CallEnded(tact_core::ids::IncidentId(id))
-    }
-}
-
-/// A warning (CLE-9.2, 9.3; NOR-5.2).
-struct WarningLetter;
-impl LetterOn for WarningLetter {
-    const PATH: &'static str = "/warnings/{id}/letter";
-    const HEADING: &'static str = "Write the warning letter";
-    fn about(id: i64) -> LetterAbout {
-        LetterAbout::Warning(tact_core::ids::WarningId(id))
-    }
-}
+letter_on!(
+    /// The decision on a reasonable adjustment (CLE-8.5; NOR-1.5).
+    AdjustmentLetter, "/adjustments/{id}/letter", "Write the adjustment decision",
+    Adjustment(AdjustmentId)
+);
+letter_on!(
+    /// Why a call was ended (CLE-4.4; NOR-6.1).
+    CallEndedLetter, "/incidents/{id}/letter", "Write the note about the ended call",
+    CallEnded(IncidentId)
+);
+letter_on!(
+    /// A warning (CLE-9.2, 9.3; NOR-5.2).
+    WarningLetter, "/warnings/{id}/letter", "Write the warning letter", Warning(WarningId)
+);
 
 /// A [`LetterOn`] as a form step: how it goes and in what format; the record itself is
 /// found (or not, a 404) when the letter is written.
@@ -258,8 +253,8 @@ impl<L: LetterOn> FormStep for On<L> {
     type Command = cmd::WriteLetter;
     const PATH: &'static str = L::PATH;
 
-    async fn spec(_: &AppState, _: &Signed, id: i64, _: &()) -> Spec {
-        record_letter_spec(L::HEADING, L::PATH.replace("{id}", &id.to_string()))
+    async fn spec(_: &AppState, _: &Signed, _: i64, _: &()) -> Spec {
+        record_letter_spec(L::HEADING)
     }
     async fn command(
         _: &AppState,
@@ -404,41 +399,15 @@ async fn letter_html(
     }
 }
 
-/// The letter as a tagged PDF (large print when that is its format), made from the
+/// One of the letter's kept documents: a tagged PDF (large print when that is its
+/// format), Braille Ready File, MP3 read aloud or editable Word document, made from the
 /// kept wording.
-async fn letter_pdf(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-) -> Response {
-    document(state, signed, id, Document::Pdf).await
-}
-
-/// The letter in contracted UK English Braille, as a Braille Ready File for an embosser.
-async fn letter_brf(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-) -> Response {
-    document(state, signed, id, Document::Braille).await
-}
-
-/// The letter read aloud, as an MP3.
-async fn letter_mp3(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-) -> Response {
-    document(state, signed, id, Document::Audio).await
-}
-
-/// The letter as an editable Word document.
-async fn letter_docx(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-) -> Response {
-    document(state, signed, id, Document::Docx).await
+fn document_route(doc: Document) -> axum::routing::MethodRouter<AppState> {
+    get(
+        move |State(state): State<AppState>, signed: Signed, Path(id): Path<i64>| {
+            document(state, signed, id, doc)
+        },
+    )
 }
 
 async fn document(state: AppState, signed: Signed, id: i64, doc: Document) -> Response {
@@ -594,38 +563,24 @@ async fn upload_refused(state: &AppState, signed: &Signed, id: i64, why: String)
 
 /// Lets a held letter go.
 async fn release(State(state): State<AppState>, to: PostedTo) -> Response {
-    let PostedTo {
-        id,
-        signed,
-        form: _,
-    } = to;
-    match state
-        .app
-        .execute(
-            &tact_app::Ctx::new(signed.actor.clone()),
-            cmd::ReleaseLetter { letter: id },
-        )
-        .await
-    {
-        Ok(_) => Redirect::to(&format!("/letters/{id}")).into_response(),
-        Err(e) => refusal(&state, &signed, e),
-    }
+    on_letter(state, to, |letter| cmd::ReleaseLetter { letter }).await
 }
 
+/// Marks a letter printed and posted.
 async fn printed(State(state): State<AppState>, to: PostedTo) -> Response {
-    let PostedTo {
-        id,
-        signed,
-        form: _,
-    } = to;
-    match state
-        .app
-        .execute(
-            &tact_app::Ctx::new(signed.actor.clone()),
-            cmd::MarkPrinted { letter: id },
-        )
-        .await
-    {
+    on_letter(state, to, |letter| cmd::MarkPrinted { letter }).await
+}
+
+/// A button on a letter's page: the command it sends, then back to the letter, or the
+/// refusal's page.
+async fn on_letter<C>(state: AppState, to: PostedTo, command: impl FnOnce(i64) -> C) -> Response
+where
+    C: tact_core::command::Command + Send,
+    tact_app::App: tact_app::Handles<C>,
+{
+    let PostedTo { id, signed, .. } = to;
+    let ctx = tact_app::Ctx::new(signed.actor.clone());
+    match state.app.execute(&ctx, command(id)).await {
         Ok(_) => Redirect::to(&format!("/letters/{id}")).into_response(),
         Err(e) => refusal(&state, &signed, e),
     }

@@ -335,14 +335,12 @@ impl FormStep for MarkThreatening {
                 "This records the behaviour against the message, and asks a manager to create a {} ({}).",
                 p.terms.plan, p.clauses.threatening_correspondence
             )],
-            action: format!("/messages/{}/threatening", m.id),
             fields: vec![
                 category,
                 Field::new("textarea", "description", "What in it is threatening or abusive").required(),
             ],
             submit: "Record it",
-            back: format!("/messages/{}", m.id),
-            evidence: None,
+            ..Spec::default()
         }
     }
     async fn command(
@@ -380,14 +378,12 @@ fn match_spec(m: &StoredMessage) -> Spec {
         heading: "Match to someone we know".into(),
         caption: format!("From {}", m.sender),
         intro: vec!["Find their reference on their page, or with Find a person.".into()],
-        action: format!("/messages/{}/match", m.id),
         fields: vec![
             Field::new("text", "reference", "Their reference").hint("For example, SU-000123"),
             keep,
         ],
         submit: "Match",
-        back: format!("/messages/{}", m.id),
-        evidence: None,
+        ..Spec::default()
     }
 }
 

@@ -50,11 +50,9 @@ fn new_person_spec() -> Spec {
         heading: "Add a new person".into(),
         caption: "People".into(),
         intro: Vec::new(),
-        action: "/people/new".into(),
         fields: person_fields(),
         submit: "Add them",
-        back: "/people".into(),
-        evidence: None,
+        ..Spec::default()
     }
 }
 
@@ -120,7 +118,7 @@ fn person_input(form: &HashMap<String, String>) -> Result<PersonInput, RuleError
     })
 }
 
-fn rectify_spec(id: i64, caption: String) -> Spec {
+fn rectify_spec(caption: String) -> Spec {
     let mut fields = person_fields();
     fields.push(
         Field::new(
@@ -138,11 +136,9 @@ fn rectify_spec(id: i64, caption: String) -> Spec {
              what was wrong."
                 .into(),
         ],
-        action: format!("/people/{id}/rectify"),
         fields,
         submit: "Correct them",
-        back: format!("/people/{id}"),
-        evidence: None,
+        ..Spec::default()
     }
 }
 
@@ -155,8 +151,8 @@ impl FormStep for Rectify {
     type Command = cmd::RectifyPerson;
     const PATH: &'static str = "/people/{id}/rectify";
 
-    async fn spec(_: &AppState, _: &Signed, id: i64, p: &ServiceUser) -> Spec {
-        rectify_spec(id, format!("{} ({})", p.name, p.reference))
+    async fn spec(_: &AppState, _: &Signed, _: i64, p: &ServiceUser) -> Spec {
+        rectify_spec(format!("{} ({})", p.name, p.reference))
     }
     fn prefill(p: &ServiceUser) -> Option<Form> {
         let lines = |xs: Vec<&str>| xs.join("\n");
@@ -209,7 +205,7 @@ impl FormStep for Rectify {
 
 // ----- merging two records of one person (issue 10) -----------------------------------
 
-fn merge_spec(id: i64, caption: String) -> Spec {
+fn merge_spec(caption: String) -> Spec {
     Spec {
         heading: "Merge another record of this person into this one".into(),
         caption,
@@ -219,7 +215,6 @@ fn merge_spec(id: i64, caption: String) -> Spec {
              to this record, and the other record then leads here. This cannot be undone."
                 .into(),
         ],
-        action: format!("/people/{id}/merge"),
         fields: vec![
             Field::new("text", "merge", "The other record's reference")
                 .hint("For example, SU-000123")
@@ -232,8 +227,7 @@ fn merge_spec(id: i64, caption: String) -> Spec {
             .required(),
         ],
         submit: "Merge the records",
-        back: format!("/people/{id}"),
-        evidence: None,
+        ..Spec::default()
     }
 }
 
@@ -261,8 +255,8 @@ impl PersonStep for Merge {
     type Command = cmd::MergePeople;
     const PATH: &'static str = "/people/{id}/merge";
 
-    async fn spec(_: &AppState, _: &Signed, id: i64, caption: String) -> Spec {
-        merge_spec(id, caption)
+    async fn spec(_: &AppState, _: &Signed, _: i64, caption: String) -> Spec {
+        merge_spec(caption)
     }
     fn command(_: &AppState, _: &Signed, id: i64, form: &Form) -> Result<Self::Command, RuleError> {
         Ok(cmd::MergePeople {
@@ -319,12 +313,11 @@ impl PersonStep for OpenMatter {
     type Command = cmd::OpenMatter;
     const PATH: &'static str = "/people/{id}/matter";
 
-    async fn spec(_: &AppState, _: &Signed, id: i64, caption: String) -> Spec {
+    async fn spec(_: &AppState, _: &Signed, _: i64, caption: String) -> Spec {
         Spec {
             heading: "Open a matter".into(),
             caption,
             intro: vec!["A complaint, case, query or request they have raised.".into()],
-            action: format!("/people/{id}/matter"),
             fields: vec![
                 Field::new("select", "kind", "What kind of matter").options(
                     MatterKind::ALL.map(|k| (k.as_str().to_string(), capital(k.as_str()))),
@@ -334,8 +327,7 @@ impl PersonStep for OpenMatter {
                     .hint("For example, Handling of a burglary report"),
             ],
             submit: "Open it",
-            back: format!("/people/{id}"),
-            evidence: None,
+            ..Spec::default()
         }
     }
     fn command(_: &AppState, _: &Signed, id: i64, form: &Form) -> Result<Self::Command, RuleError> {
@@ -364,7 +356,6 @@ fn status_spec(state: &AppState, m: &tact_core::model::Matter) -> Spec {
              destroyed.",
             p.rules.retention_years_after_finalised
         )],
-        action: format!("/matters/{}/status", m.id),
         fields: vec![
             status,
             Field::new("date", "finalised_on", "If finalised: the date (optional)")
@@ -372,7 +363,7 @@ fn status_spec(state: &AppState, m: &tact_core::model::Matter) -> Spec {
         ],
         submit: "Save",
         back: format!("/people/{}", m.person_id),
-        evidence: None,
+        ..Spec::default()
     }
 }
 
@@ -430,22 +421,27 @@ impl step::ReasonStep for Withdraw {
     }
 }
 
+/// The person's matters, to choose among on a plan's matter forms.
+async fn matters_of(
+    state: &AppState,
+    actor: &tact_core::roles::Actor,
+    plan: &tact_core::model::Plan,
+) -> Vec<tact_core::model::Matter> {
+    let person = plan.person_id;
+    state
+        .app
+        .query(actor, q::Matters { person })
+        .await
+        .unwrap_or_default()
+}
+
 async fn apply_spec(
     state: &AppState,
     actor: &tact_core::roles::Actor,
     plan: &tact_core::model::Plan,
 ) -> Spec {
     let p = &state.app.profile;
-    let matters = state
-        .app
-        .query(
-            actor,
-            q::Matters {
-                person: plan.person_id,
-            },
-        )
-        .await
-        .unwrap_or_default();
+    let matters = matters_of(state, actor, plan).await;
     Spec {
         heading: format!("Apply the {} to another matter", p.terms.plan),
         caption: format!("{} {}", capital(&p.terms.plan), plan.id),
@@ -480,7 +476,6 @@ async fn apply_spec(
             }
             intro
         },
-        action: format!("/plans/{}/apply", plan.id),
         fields: vec![
             Field::new("select", "matter_id", "Which matter").options(
                 matters
@@ -499,8 +494,7 @@ async fn apply_spec(
             .required(),
         ],
         submit: "Apply it",
-        back: format!("/plans/{}", plan.id),
-        evidence: None,
+        ..Spec::default()
     }
 }
 
@@ -564,16 +558,7 @@ async fn decide_matter_spec(
     plan: &tact_core::model::Plan,
 ) -> Spec {
     let p = &state.app.profile;
-    let matters = state
-        .app
-        .query(
-            actor,
-            q::Matters {
-                person: plan.person_id,
-            },
-        )
-        .await
-        .unwrap_or_default();
+    let matters = matters_of(state, actor, plan).await;
     Spec {
         heading: format!("Decide on applying the {} to another matter", p.terms.plan),
         caption: format!("{} {}", capital(&p.terms.plan), plan.id),
@@ -583,7 +568,6 @@ async fn decide_matter_spec(
              told in writing ({}).",
             p.terms.plan, p.clauses.authorise_role, p.clauses.notice_first
         )],
-        action: format!("/plans/{}/matters", plan.id),
         fields: vec![
             Field::new("select", "matter_id", "Which request").options(
                 plan.pending_matters
@@ -604,8 +588,7 @@ async fn decide_matter_spec(
             Field::new("textarea", "reason", "Your reasons").required(),
         ],
         submit: "Record the decision",
-        back: format!("/plans/{}", plan.id),
-        evidence: None,
+        ..Spec::default()
     }
 }
 
@@ -646,7 +629,7 @@ impl PersonStep for FurtherAction {
     type Command = cmd::RecordFurtherAction;
     const PATH: &'static str = "/people/{id}/further-action";
 
-    async fn spec(state: &AppState, _: &Signed, id: i64, caption: String) -> Spec {
+    async fn spec(state: &AppState, _: &Signed, _: i64, caption: String) -> Spec {
         let p = &state.app.profile;
         Spec {
             heading: "Record further action".into(),
@@ -656,7 +639,6 @@ impl PersonStep for FurtherAction {
                  beforehand is not always needed; if none is given, say why ({}).",
                 p.clauses.further_action
             )],
-            action: format!("/people/{id}/further-action"),
             fields: vec![
                 Field::new("select", "kind", "What action").options([
                     (
@@ -678,8 +660,7 @@ impl PersonStep for FurtherAction {
                 Field::new("textarea", "no_notice_reason", "If not: why not"),
             ],
             submit: "Record it",
-            back: format!("/people/{id}"),
-            evidence: None,
+            ..Spec::default()
         }
     }
     fn command(_: &AppState, _: &Signed, id: i64, form: &Form) -> Result<Self::Command, RuleError> {

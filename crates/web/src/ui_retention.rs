@@ -94,18 +94,16 @@ impl PersonStep for PlaceHold {
     type Command = cmd::PlaceHold;
     const PATH: &'static str = "/people/{id}/hold";
 
-    async fn spec(_: &AppState, _: &Signed, id: i64, caption: String) -> Spec {
+    async fn spec(_: &AppState, _: &Signed, _: i64, caption: String) -> Spec {
         Spec {
             heading: "Place a legal hold".into(),
             caption,
             intro: vec![
                 "Their records are kept past their disposal date until the hold is lifted.".into(),
             ],
-            action: format!("/people/{id}/hold"),
             fields: vec![Field::new("textarea", "reason", "Why they must be kept").required()],
             submit: "Place the hold",
-            back: format!("/people/{id}"),
-            evidence: None,
+            ..Spec::default()
         }
     }
     fn command(_: &AppState, _: &Signed, id: i64, form: &Form) -> Result<Self::Command, RuleError> {

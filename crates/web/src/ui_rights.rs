@@ -42,7 +42,7 @@ pub fn describe(r: &RightsRequest) -> String {
     )
 }
 
-fn receive_spec(id: i64, caption: String) -> Spec {
+fn receive_spec(caption: String) -> Spec {
     Spec {
         heading: "Record a data-rights request".into(),
         caption,
@@ -50,7 +50,6 @@ fn receive_spec(id: i64, caption: String) -> Spec {
             "A request about their own data goes to the Data Protection Officer whatever their \
              plan says. It must be answered within one month of receipt ({CLAUSE})."
         )],
-        action: format!("/people/{id}/data-rights"),
         fields: vec![
             Field::new("radios", "kind", "What are they asking for?")
                 .options(RightKind::ALL.map(|k| (k.as_str().to_string(), capital(k.plain()))))
@@ -69,8 +68,7 @@ fn receive_spec(id: i64, caption: String) -> Spec {
                 .hint("Leave empty for today. For example, 20 11 2026"),
         ],
         submit: "Send to the Data Protection Officer",
-        back: format!("/people/{id}"),
-        evidence: None,
+        ..Spec::default()
     }
 }
 
@@ -81,8 +79,8 @@ impl PersonStep for ReceiveRequest {
     type Command = cmd::ReceiveRightsRequest;
     const PATH: &'static str = "/people/{id}/data-rights";
 
-    async fn spec(_: &AppState, _: &Signed, id: i64, caption: String) -> Spec {
-        receive_spec(id, caption)
+    async fn spec(_: &AppState, _: &Signed, _: i64, caption: String) -> Spec {
+        receive_spec(caption)
     }
     fn command(_: &AppState, _: &Signed, id: i64, form: &Form) -> Result<Self::Command, RuleError> {
         Ok(cmd::ReceiveRightsRequest {
@@ -160,7 +158,6 @@ fn answer_spec(r: &RightsRequest) -> Spec {
         heading: "Answer a data-rights request".into(),
         caption: format!("Request {} ({CLAUSE})", r.id),
         intro,
-        action: format!("/data-rights/{}", r.id),
         fields: vec![
             Field::new("radios", "decision", "Your answer").options(options),
             Field::new(
@@ -171,7 +168,7 @@ fn answer_spec(r: &RightsRequest) -> Spec {
         ],
         submit: "Record it",
         back: format!("/people/{}", r.person_id),
-        evidence: None,
+        ..Spec::default()
     }
 }
 

@@ -83,7 +83,7 @@ impl PersonStep for AskToShare {
     type Command = cmd::RequestDisclosure;
     const PATH: &'static str = "/people/{id}/share";
 
-    async fn spec(state: &AppState, _: &Signed, id: i64, caption: String) -> Spec {
+    async fn spec(state: &AppState, _: &Signed, _: i64, caption: String) -> Spec {
         let p = &state.app.profile;
         let examples = p.sharing.example_partners.join(", ");
         Spec {
@@ -94,7 +94,6 @@ impl PersonStep for AskToShare {
                  Officer agrees ({}).",
                 p.sharing.clause
             )],
-            action: format!("/people/{id}/share"),
             fields: vec![
                 Field::new("text", "partner", "Who would receive them").hint(&if examples.is_empty() {
                     "The partner agency".to_string()
@@ -106,8 +105,7 @@ impl PersonStep for AskToShare {
                     .hint("Share no more than the reason needs."),
             ],
             submit: "Send to the Data Protection Officer",
-            back: format!("/people/{id}"),
-            evidence: None,
+            ..Spec::default()
         }
     }
     fn command(_: &AppState, _: &Signed, id: i64, form: &Form) -> Result<Self::Command, RuleError> {
@@ -122,13 +120,19 @@ impl PersonStep for AskToShare {
     }
 }
 
-/// The request, or the page to answer with instead.
-fn summary(d: &Disclosure) -> Vec<String> {
-    vec![
-        format!("Shared with: {}", d.partner),
-        format!("Why: {}", d.reason),
-        format!("What: {}", d.details),
-    ]
+/// A form about a request to share: the request itself, then `note`; back to the person.
+fn about(d: &Disclosure, note: String) -> Spec {
+    Spec {
+        caption: format!("Request {}", d.id),
+        intro: vec![
+            format!("Shared with: {}", d.partner),
+            format!("Why: {}", d.reason),
+            format!("What: {}", d.details),
+            note,
+        ],
+        back: format!("/people/{}", d.person_id),
+        ..Spec::default()
+    }
 }
 
 /// The DPO's decision on a request to share.
@@ -140,16 +144,9 @@ impl FormStep for DecideRequest {
     const PATH: &'static str = "/disclosures/{id}/decision";
 
     async fn spec(state: &AppState, _: &Signed, _: i64, d: &Disclosure) -> Spec {
-        let mut intro = summary(d);
-        intro.push(format!(
-            "Only the Data Protection Officer decides ({}).",
-            state.app.profile.sharing.clause
-        ));
+        let clause = &state.app.profile.sharing.clause;
         Spec {
             heading: "Decide a request to share".into(),
-            caption: format!("Request {}", d.id),
-            intro,
-            action: format!("/disclosures/{}/decision", d.id),
             fields: vec![
                 Field::new("radios", "decision", "Your decision")
                     .options([
@@ -160,8 +157,10 @@ impl FormStep for DecideRequest {
                 Field::new("textarea", "reason", "Your reasons").required(),
             ],
             submit: "Record the decision",
-            back: format!("/people/{}", d.person_id),
-            evidence: None,
+            ..about(
+                d,
+                format!("Only the Data Protection Officer decides ({clause})."),
+            )
         }
     }
     async fn command(
@@ -196,24 +195,16 @@ impl FormStep for RecordWhatWasShared {
     const PATH: &'static str = "/disclosures/{id}/shared";
 
     async fn spec(state: &AppState, _: &Signed, _: i64, d: &Disclosure) -> Spec {
-        let mut intro = summary(d);
-        intro.push(format!(
-            "This goes on the disclosure log ({}).",
-            state.app.profile.sharing.clause
-        ));
+        let clause = &state.app.profile.sharing.clause;
         Spec {
             heading: "Record what was shared".into(),
-            caption: format!("Request {}", d.id),
-            intro,
-            action: format!("/disclosures/{}/shared", d.id),
             fields: vec![Field::new(
                 "textarea",
                 "shared_what",
                 "Exactly what was shared, and how",
             )],
             submit: "Record it",
-            back: format!("/people/{}", d.person_id),
-            evidence: None,
+            ..about(d, format!("This goes on the disclosure log ({clause})."))
         }
     }
     async fn command(

@@ -222,12 +222,33 @@ async fn show_at<S: FormStep>(
     if let Some(r) = S::offer(&state, &signed, &subject) {
         return r;
     }
-    let spec = S::spec(&state, &signed, id, &subject).await;
+    let spec = spec_of::<S>(&state, &signed, id, &subject).await;
     let mut values = S::prefill(&subject);
     if !linked.is_empty() {
         values.get_or_insert_with(Form::new).extend(linked);
     }
     show(&state, &signed, spec, values.as_ref(), None)
+}
+
+/// The step's form for record `id`: where it posts is the step's own path unless the form
+/// says otherwise, and "Back" goes one level up from there unless it says otherwise.
+async fn spec_of<S: FormStep>(
+    state: &AppState,
+    signed: &Signed,
+    id: i64,
+    subject: &S::Subject,
+) -> Spec {
+    let mut spec = S::spec(state, signed, id, subject).await;
+    if spec.action.is_empty() {
+        spec.action = S::PATH.replace("{id}", &id.to_string());
+    }
+    if spec.back.is_empty() {
+        spec.back = spec
+            .action
+            .rsplit_once('/')
+            .map_or_else(|| "/".to_string(), |(up, _)| up.to_string());
+    }
+    spec
 }
 
 async fn take_step<S: FormStep>(
@@ -279,7 +300,7 @@ where
     match result {
         Ok(to) => Redirect::to(&to).into_response(),
         Err(e) => {
-            let spec = S::spec(&state, &signed, id, &subject).await;
+            let spec = spec_of::<S>(&state, &signed, id, &subject).await;
             refused(&state, signed, spec, &form, e)
         }
     }

@@ -8,9 +8,9 @@ use tact_app::App;
 use tact_core::roles::Role;
 use tact_store::{testing, Table};
 
+/// The server, called through its API client (`t.base`, `t.http`), and its staff's tokens.
 struct TestApp {
-    base: String,
-    http: reqwest::Client,
+    api: tact_web::TestClient,
     app: App,
     caseworker: String,
     line_manager: String,
@@ -18,6 +18,13 @@ struct TestApp {
     senior2: String,
     csm: String,
     caseworker_id: i64,
+}
+
+impl std::ops::Deref for TestApp {
+    type Target = tact_web::TestClient;
+    fn deref(&self) -> &Self::Target {
+        &self.api
+    }
 }
 
 impl TestApp {
@@ -37,8 +44,7 @@ impl TestApp {
         let (_, csm) = mk("Cus Manager", Role::CustomerServiceManager, None).await;
         let base = tact_web::serve_on_loopback(app.clone()).await;
         Self {
-            base,
-            http: reqwest::Client::new(),
+            api: tact_web::TestClient::new(base),
             app,
             caseworker,
             line_manager,
@@ -57,11 +63,7 @@ impl TestApp {
         body: Option<Value>,
         key: Option<&str>,
     ) -> (StatusCode, Value) {
-        let client = tact_web::TestClient {
-            base: self.base.clone(),
-            http: self.http.clone(),
-        };
-        let (status, v) = client.call(method, token, path, body, key).await;
+        let (status, v) = self.api.call(method, token, path, body, key).await;
         let status = StatusCode::from_u16(status).unwrap();
         assert!(!v.is_null(), "not JSON ({status})");
         (status, v)

@@ -9,9 +9,9 @@ use tact_app::App;
 use tact_core::roles::{Role, Scope};
 use tact_store::testing;
 
+/// The office's server, called through its API client (`o.ask(…)`, `o.base`).
 struct Office {
-    base: String,
-    http: reqwest::Client,
+    api: tact_web::TestClient,
     app: App,
     cas: String,
     cas_id: i64,
@@ -38,8 +38,7 @@ async fn office(url: &str) -> Office {
     let (_, dpo) = mk("Dee Pee-Oh", Role::Dpo).await;
     let base = tact_web::serve_on_loopback(app.clone()).await;
     Office {
-        base,
-        http: reqwest::Client::new(),
+        api: tact_web::TestClient::new(base),
         app,
         cas,
         cas_id,
@@ -49,27 +48,20 @@ async fn office(url: &str) -> Office {
     }
 }
 
-impl Office {
-    async fn call(
-        &self,
-        method: Method,
-        token: &str,
-        path: &str,
-        body: Option<Value>,
-    ) -> (u16, Value) {
-        let client = tact_web::TestClient {
-            base: self.base.clone(),
-            http: self.http.clone(),
-        };
-        client.call(method, token, path, body, None).await
+impl std::ops::Deref for Office {
+    type Target = tact_web::TestClient;
+    fn deref(&self) -> &Self::Target {
+        &self.api
     }
+}
 
+impl Office {
     async fn mint(&self, token: &str, body: Value) -> (u16, Value) {
-        self.call(Method::POST, token, "/tokens", Some(body)).await
+        self.ask(Method::POST, token, "/tokens", Some(body)).await
     }
 
     async fn works(&self, token: &str) -> bool {
-        self.call(Method::GET, token, "/profile", None).await.0 == 200
+        self.ask(Method::GET, token, "/profile", None).await.0 == 200
     }
 }
 
@@ -87,7 +79,7 @@ async fn a_token_is_named_expires_and_is_listed_and_revoked_by_its_holder() {
         assert_eq!(v["about"]["staff_id"], o.cas_id);
         assert!(o.works(&mine).await, "{name}");
         // Listed by its holder, never with its secret.
-        let (st, list) = o.call(Method::GET, &o.cas, "/tokens", None).await;
+        let (st, list) = o.ask(Method::GET, &o.cas, "/tokens", None).await;
         assert_eq!(st, 200, "{name}: {list}");
         let listed: Vec<&Value> = list["tokens"].as_array().unwrap().iter().collect();
         assert!(listed
@@ -117,13 +109,13 @@ async fn a_token_is_named_expires_and_is_listed_and_revoked_by_its_holder() {
         assert!(o.works(&mine).await, "{name}");
         // Revoked by its holder, it stops at once; revoking twice is a conflict.
         let (st, v) = o
-            .call(Method::DELETE, &o.cas, &format!("/tokens/{id}"), None)
+            .ask(Method::DELETE, &o.cas, &format!("/tokens/{id}"), None)
             .await;
         assert_eq!(st, 200, "{name}: {v}");
         assert!(v["revoked_at"].is_string());
         assert!(!o.works(&mine).await, "{name}: revoked");
         let (st, _) = o
-            .call(Method::DELETE, &o.cas, &format!("/tokens/{id}"), None)
+            .ask(Method::DELETE, &o.cas, &format!("/tokens/{id}"), None)
             .await;
         assert_eq!(st, 409, "{name}");
     }
@@ -139,7 +131,7 @@ async fn nobody_mints_a_token_for_anyone_else_and_only_an_administrator_sees_eve
                 .await;
             assert_eq!(st, 403, "{name}: {v}");
             let (st, _) = o
-                .call(
+                .ask(
                     Method::POST,
                     token,
                     &format!("/staff/{}/tokens", o.ann_id),
@@ -150,7 +142,7 @@ async fn nobody_mints_a_token_for_anyone_else_and_only_an_administrator_sees_eve
         }
         // Another's tokens: not a caseworker's to list or revoke; an administrator's.
         let (st, _) = o
-            .call(
+            .ask(
                 Method::GET,
                 &o.cas,
                 &format!("/tokens?staff={}", o.ann_id),
@@ -158,10 +150,10 @@ async fn nobody_mints_a_token_for_anyone_else_and_only_an_administrator_sees_eve
             )
             .await;
         assert_eq!(st, 403, "{name}");
-        let (st, _) = o.call(Method::GET, &o.cas, "/tokens?staff=all", None).await;
+        let (st, _) = o.ask(Method::GET, &o.cas, "/tokens?staff=all", None).await;
         assert_eq!(st, 403, "{name}");
         let (st, all) = o
-            .call(Method::GET, &o.admin, "/tokens?staff=all", None)
+            .ask(Method::GET, &o.admin, "/tokens?staff=all", None)
             .await;
         assert_eq!(st, 200, "{name}");
         let cas_token = all["tokens"]
@@ -173,7 +165,7 @@ async fn nobody_mints_a_token_for_anyone_else_and_only_an_administrator_sees_eve
             .as_i64()
             .unwrap();
         let (st, _) = o
-            .call(
+            .ask(
                 Method::DELETE,
                 &o.dpo,
                 &format!("/tokens/{cas_token}"),
@@ -182,7 +174,7 @@ async fn nobody_mints_a_token_for_anyone_else_and_only_an_administrator_sees_eve
             .await;
         assert_eq!(st, 403, "{name}: not the DPO's to revoke");
         let (st, _) = o
-            .call(
+            .ask(
                 Method::DELETE,
                 &o.admin,
                 &format!("/tokens/{cas_token}"),
@@ -202,7 +194,7 @@ async fn a_service_account_asks_the_contact_check_as_itself_and_nothing_else() {
     for (name, url) in testing::fresh_urls().await {
         let o = office(&url).await;
         let (st, phones) = o
-            .call(
+            .ask(
                 Method::POST,
                 &o.admin,
                 "/service-accounts",
@@ -212,7 +204,7 @@ async fn a_service_account_asks_the_contact_check_as_itself_and_nothing_else() {
         assert_eq!(st, 201, "{name}: {phones}");
         assert_eq!(phones["scope"], "contact-check");
         let (st, _) = o
-            .call(
+            .ask(
                 Method::POST,
                 &o.cas,
                 "/service-accounts",
@@ -234,7 +226,7 @@ async fn a_service_account_asks_the_contact_check_as_itself_and_nothing_else() {
 
         // A person under a plan-free record, with a number to look up.
         let (st, jo) = o
-            .call(
+            .ask(
                 Method::POST,
                 &o.cas,
                 "/people",
@@ -243,7 +235,7 @@ async fn a_service_account_asks_the_contact_check_as_itself_and_nothing_else() {
             .await;
         assert_eq!(st, 201, "{name}: {jo}");
         let (st, v) = o
-            .call(
+            .ask(
                 Method::GET,
                 &pbx,
                 "/contact-check?phone=%2B447700900123",
@@ -271,7 +263,7 @@ async fn a_service_account_asks_the_contact_check_as_itself_and_nothing_else() {
                 Some(json!({"name": "another"})),
             ),
         ] {
-            let (st, v) = o.call(method, &pbx, &path, body).await;
+            let (st, v) = o.ask(method, &pbx, &path, body).await;
             assert_eq!(st, 403, "{name}: {path}: {v}");
         }
         // A service account never signs in.
@@ -293,7 +285,7 @@ async fn a_service_account_asks_the_contact_check_as_itself_and_nothing_else() {
             .unwrap();
         let gw = o.app.issue_token(None, logger.id, "gateway").await.unwrap();
         let (st, v) = o
-            .call(
+            .ask(
                 Method::POST,
                 &gw,
                 "/contacts",
@@ -302,7 +294,7 @@ async fn a_service_account_asks_the_contact_check_as_itself_and_nothing_else() {
             .await;
         assert!((200..300).contains(&st), "{name}: {st} {v}");
         assert_eq!(
-            o.call(Method::GET, &gw, &format!("/people/{jo_id}"), None)
+            o.ask(Method::GET, &gw, &format!("/people/{jo_id}"), None)
                 .await
                 .0,
             403,

@@ -83,6 +83,45 @@ pub async fn world_under(url: &str, profile: &str) -> World {
 }
 
 impl World {
+    /// An adjustment for the world's person (more time to reply), asked for by the caseworker
+    /// and granted by `decider`.
+    pub async fn adjustment_granted(&self, decider: &Ctx) -> tact_core::model::Adjustment {
+        let kind = tact_core::model::AdjustmentKind::parse("extra-time").unwrap();
+        let description = "Needs longer to reply".into();
+        let asked = cmd::RequestAdjustment {
+            person: self.person,
+            kind,
+            description,
+        };
+        let a = self.app.execute(&self.cw, asked).await.unwrap();
+        let reasons = "A fair request".into();
+        let decided = cmd::DecideAdjustment {
+            adjustment: a.id,
+            grant: true,
+            reasons,
+        };
+        self.app.execute(decider, decided).await.unwrap();
+        a
+    }
+
+    /// The contact check's verdict now for `caller` on `channel`, as a caseworker asks it.
+    pub async fn verdict(
+        &self,
+        caller: tact_core::identity::Identifier,
+        channel: tact_core::profile::Channel,
+    ) -> tact_core::check::Verdict {
+        let at = self.app.now();
+        let (staff, matter, caller) = (None, None, Some(caller));
+        let check = tact_app::query::Check {
+            caller,
+            channel,
+            staff,
+            at,
+            matter,
+        };
+        self.app.query(&self.cw.actor, check).await.unwrap().verdict
+    }
+
     /// A plan in force that limits contact to letters (CLE-9.9): email is a breach.
     pub async fn letters_only(&self) -> PlanId {
         self.plan_with(|_| {
@@ -112,14 +151,8 @@ impl World {
             &lm_ctx,
             id,
             wf::PlanCommand::RecordNotice(wf::NoticeInput {
-                sent_at: app.now(),
-                channel: Channel::Letter,
-                format: None,
                 agreement_sought: true,
-                agreement_given: None,
-                agreement_note: None,
-                policy_enclosed: true,
-                format_reason: None,
+                ..wf::NoticeInput::letter(app.now())
             }),
         )
         .await
@@ -248,10 +281,18 @@ impl World {
 
 /// An email-only plan's restrictions, for `World::plan_with`.
 pub fn email_only(_: tact_core::ids::StaffId) -> Vec<Restriction> {
+    by_only(Channel::Email, "Email lets us keep a record")
+}
+
+/// Contact by letter only (CLE-9.9), as a plan's restrictions.
+pub fn letters(_: tact_core::ids::StaffId) -> Vec<Restriction> {
+    by_only(Channel::Letter, "Letters let us answer every point")
+}
+
+fn by_only(channel: Channel, reason: &str) -> Vec<Restriction> {
+    let rule = Rule::SingleChannel { channel };
     vec![Restriction {
-        rule: Rule::SingleChannel {
-            channel: Channel::Email,
-        },
-        reason: "Email lets us keep a record".into(),
+        rule,
+        reason: reason.into(),
     }]
 }
