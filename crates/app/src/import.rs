@@ -19,7 +19,7 @@ use tact_core::import::{
 };
 use tact_core::model::{
     AdditionalHelp, Adjustment, AdjustmentStatus, Contact, Format, Incident, Matter, Plan,
-    Restriction, Rule, Screening, ServiceUser,
+    Restriction, Rule, ServiceUser,
 };
 use tact_core::workflow::{Decision, ImportedPlan};
 use tact_store::{Imported, WriteTx};
@@ -599,20 +599,10 @@ impl App {
         let contacts: Vec<Contact> = rows
             .iter()
             .map(|(r, (person, matter))| Contact {
-                id: tact_core::ids::ContactId(0),
                 person_id: Some(*person),
                 matter_id: *matter,
-                channel: r.channel,
-                direction: r.direction,
-                at: r.at,
-                staff_id: None,
-                identifier: None,
-                summary: r.summary.clone(),
-                body: String::new(),
-                breach_of: Vec::new(),
-                screening: Screening::NotNeeded,
-                not_recorded_as_complaint: false,
                 duration_seconds: r.duration_seconds,
+                ..Contact::new(r.channel, r.direction, r.at, r.summary.clone())
             })
             .collect();
         let refs: Vec<&Contact> = contacts.iter().collect();

@@ -41,6 +41,16 @@ pub async fn app_on_a_fixed_clock(url: &str, profile: &str) -> App {
         .expect("start the app")
 }
 
+/// A member of staff in `role`, made at the console, reporting to nobody.
+///
+/// # Panics
+/// When the staff record cannot be written.
+pub async fn staff(app: &App, name: &str, role: tact_core::roles::Role) -> tact_core::model::Staff {
+    app.create_staff(None, name, role, None, None)
+        .await
+        .expect("add the member of staff")
+}
+
 /// A member of staff who signs in with `username` and `password`, made at the console.
 ///
 /// # Panics
@@ -52,10 +62,7 @@ pub async fn staff_with_password(
     username: &str,
     password: &str,
 ) -> tact_core::model::Staff {
-    let s = app
-        .create_staff(None, name, role, None, None)
-        .await
-        .expect("add the member of staff");
+    let s = staff(app, name, role).await;
     app.set_credentials(None, s.id, username, password)
         .await
         .expect("give them a password");

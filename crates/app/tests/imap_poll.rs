@@ -181,10 +181,7 @@ async fn polling_takes_in_what_is_new_once_and_resumes_after_the_last_message() 
         // A server of its own for each backend, so each starts from an empty mailbox.
         let server = Dovecot::start();
         let app = tact_app::testing::app(&url, "cleveland-opcc").await;
-        let cw = app
-            .create_staff(None, "Cas Worker", Role::Caseworker, None, None)
-            .await
-            .unwrap();
+        let cw = tact_app::testing::staff(&app, "Cas Worker", Role::Caseworker).await;
         let ctx = Ctx::new(Actor::from(cw));
         let jo = common::jo(&app, &ctx).await;
         let limits = Limits::default();

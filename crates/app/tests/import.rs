@@ -25,11 +25,7 @@ fn import(kind: Kind, file: &str, text: &str, commit: bool) -> cmd::ImportRecord
 
 /// An administrator, who may import.
 async fn admin(w: &common::World) -> tact_app::Ctx {
-    let a = w
-        .app
-        .create_staff(None, "Ada Admin", Role::Admin, None, None)
-        .await
-        .unwrap();
+    let a = tact_app::testing::staff(&w.app, "Ada Admin", Role::Admin).await;
     common::ctx(&a)
 }
 
@@ -595,16 +591,8 @@ async fn issue_14_records_export_as_csv_by_role_and_every_person_in_it_is_on_the
     for (name, url) in testing::fresh_urls().await {
         let w = world(&url).await;
         w.letters_only().await;
-        let lee = w
-            .app
-            .create_staff(None, "Lee Manager", Role::LineManager, None, None)
-            .await
-            .unwrap();
-        let dpo = w
-            .app
-            .create_staff(None, "Dee Pee-Oh", Role::Dpo, None, None)
-            .await
-            .unwrap();
+        let lee = tact_app::testing::staff(&w.app, "Lee Manager", Role::LineManager).await;
+        let dpo = tact_app::testing::staff(&w.app, "Dee Pee-Oh", Role::Dpo).await;
         let refused = w
             .app
             .query(

@@ -142,11 +142,7 @@ async fn cle_9_14_a_plan_reaching_its_end_date_asks_its_owner_to_tell_the_person
     for (name, url) in testing::fresh_urls().await {
         let w = world(&url).await;
         let (sid, _) = w.plan_with(email_only).await;
-        let sm = w
-            .app
-            .create_staff(None, "Sal Senior", Role::SeniorManager, None, None)
-            .await
-            .unwrap();
+        let sm = tact_app::testing::staff(&w.app, "Sal Senior", Role::SeniorManager).await;
         let s = w.app.plan_as_stored(sid).await.unwrap();
         let ends = tact_core::check::uk_date(w.app.now()) + jiff::Span::new().days(3);
         common::step(

@@ -16,11 +16,7 @@ use tact_store::testing;
 async fn opening_a_record_is_on_the_access_log_that_only_the_dpo_and_auditors_read() {
     for (name, url) in testing::fresh_urls().await {
         let w = world(&url).await;
-        let dpo = w
-            .app
-            .create_staff(None, "Dee Pee-Oh", Role::Dpo, None, None)
-            .await
-            .unwrap();
+        let dpo = tact_app::testing::staff(&w.app, "Dee Pee-Oh", Role::Dpo).await;
         let dpo = common::ctx(&dpo);
         // Nothing under a plan: a contact check opens nothing.
         let id = tact_core::identity::Identifier::Email(
@@ -75,11 +71,7 @@ async fn opening_a_record_is_on_the_access_log_that_only_the_dpo_and_auditors_re
             .await
             .unwrap_err();
         assert!(e.to_string().contains("may not"), "{name}: {e}");
-        let auditor = w
-            .app
-            .create_staff(None, "Aud Itor", Role::Auditor, None, None)
-            .await
-            .unwrap();
+        let auditor = tact_app::testing::staff(&w.app, "Aud Itor", Role::Auditor).await;
         assert_eq!(
             w.app
                 .query(
@@ -165,12 +157,7 @@ async fn a_data_rights_request_from_a_restricted_person_reaches_the_dpo_with_its
             )
             .await
             .is_err());
-        let dpo = common::ctx(
-            &w.app
-                .create_staff(None, "Dee Pee-Oh", Role::Dpo, None, None)
-                .await
-                .unwrap(),
-        );
+        let dpo = common::ctx(&tact_app::testing::staff(&w.app, "Dee Pee-Oh", Role::Dpo).await);
         let e = w
             .app
             .execute(
@@ -490,12 +477,7 @@ async fn nor_9_1_records_are_disposed_of_six_years_on_unless_held_and_the_chain_
     use tact_core::retention::Disposal;
     for (name, url) in testing::fresh_urls().await {
         let w = common::world_under(&url, "northamptonshire-opfcc").await;
-        let dpo = common::ctx(
-            &w.app
-                .create_staff(None, "Dee Pee-Oh", Role::Dpo, None, None)
-                .await
-                .unwrap(),
-        );
+        let dpo = common::ctx(&tact_app::testing::staff(&w.app, "Dee Pee-Oh", Role::Dpo).await);
         match w.app.disposal_of(w.person).await.unwrap() {
             Disposal::Kept(why) => assert!(why.contains("not finalised"), "{name}: {why}"),
             other => panic!("{name}: {other:?}"),
@@ -681,11 +663,7 @@ async fn nor_9_1_records_are_disposed_of_six_years_on_unless_held_and_the_chain_
 async fn cle_9_15_the_query_entry_refuses_a_role_before_it_reads_and_logs_what_it_opens() {
     for (name, url) in testing::fresh_urls().await {
         let w = world(&url).await;
-        let dpo = w
-            .app
-            .create_staff(None, "Dee Pee-Oh", Role::Dpo, None, None)
-            .await
-            .unwrap();
+        let dpo = tact_app::testing::staff(&w.app, "Dee Pee-Oh", Role::Dpo).await;
         let dpo = common::ctx(&dpo);
         let person = w.person;
         let log = async |who: &tact_core::roles::Actor| {

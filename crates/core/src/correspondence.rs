@@ -235,20 +235,13 @@ mod tests {
 
     fn contact() -> Contact {
         Contact {
-            duration_seconds: None,
-            id: ContactId(0),
             person_id: Some(PersonId(1)),
-            matter_id: None,
-            channel: Channel::Email,
-            direction: Direction::Inbound,
-            at: Timestamp::UNIX_EPOCH,
-            staff_id: None,
-            identifier: None,
-            summary: "s".into(),
-            body: String::new(),
-            breach_of: Vec::new(),
-            screening: Screening::NotNeeded,
-            not_recorded_as_complaint: false,
+            ..Contact::new(
+                Channel::Email,
+                Direction::Inbound,
+                Timestamp::UNIX_EPOCH,
+                "s",
+            )
         }
     }
 

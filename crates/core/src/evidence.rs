@@ -272,7 +272,6 @@ fn rewordings(contacts: &[Contact], matters: &[Matter]) -> Vec<Rewording> {
 mod tests {
     use super::*;
     use crate::ids::{ContactId, PersonId};
-    use crate::model::Screening;
     use jiff::civil::{date, Weekday};
 
     fn at(d: Date, hour: i8) -> jiff::Timestamp {
@@ -291,20 +290,11 @@ mod tests {
         summary: &str,
     ) -> Contact {
         Contact {
-            duration_seconds: None,
             id: ContactId(id),
             person_id: Some(PersonId(1)),
             matter_id: matter.map(MatterId),
-            channel,
-            direction: Direction::Inbound,
-            at: at(d, 11),
             staff_id: Some(StaffId(staff)),
-            identifier: None,
-            summary: summary.into(),
-            body: String::new(),
-            breach_of: Vec::new(),
-            screening: Screening::NotNeeded,
-            not_recorded_as_complaint: false,
+            ..Contact::new(channel, Direction::Inbound, at(d, 11), summary)
         }
     }
 

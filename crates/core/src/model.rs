@@ -383,6 +383,35 @@ pub struct Contact {
     pub duration_seconds: Option<u32>,
 }
 
+impl Contact {
+    /// A contact not yet written (the store gives its id): on `channel`, which way, when,
+    /// and what was said; about nobody yet, nothing broken, nothing to screen. The rest is
+    /// said over it.
+    pub fn new(
+        channel: Channel,
+        direction: Direction,
+        at: Timestamp,
+        summary: impl Into<String>,
+    ) -> Self {
+        Self {
+            id: ContactId(0),
+            person_id: None,
+            matter_id: None,
+            channel,
+            direction,
+            at,
+            staff_id: None,
+            identifier: None,
+            summary: summary.into(),
+            body: String::new(),
+            breach_of: Vec::new(),
+            screening: Screening::NotNeeded,
+            not_recorded_as_complaint: false,
+            duration_seconds: None,
+        }
+    }
+}
+
 /// Why a call was ended (CLE-4.4, 4.5; NOR-6.1).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EndedCall {

@@ -863,6 +863,23 @@ pub struct AnswerInput {
     pub cannot_remedy_reason: Option<String>,
 }
 
+impl AnswerInput {
+    /// An answer to `q` that shows no shortfall (CLE-7.3): "yes" where "no" would be one,
+    /// otherwise "no", with `reason`.
+    pub fn no_shortfall(q: &crate::profile::Question, reason: &str) -> Self {
+        Self {
+            question_id: q.id.clone(),
+            answer: if q.shortfall_if == Answer::No {
+                Answer::Yes
+            } else {
+                Answer::No
+            },
+            reason: reason.into(),
+            cannot_remedy_reason: None,
+        }
+    }
+}
+
 /// Records answers to the profile's checklist (CLE-7.2; NOR-5.3). An answer that shows an
 /// obligation not yet met raises a task to put it right, unless the answer says why it
 /// cannot be put right (CLE-7.3).

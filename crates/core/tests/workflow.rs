@@ -178,16 +178,7 @@ impl World {
             .checklist
             .questions
             .iter()
-            .map(|q| AnswerInput {
-                question_id: q.id.clone(),
-                answer: if q.shortfall_if == Answer::No {
-                    Answer::Yes
-                } else {
-                    Answer::No
-                },
-                reason: "Checked on the file".into(),
-                cannot_remedy_reason: None,
-            })
+            .map(|q| AnswerInput::no_shortfall(q, "Checked on the file"))
             .collect();
         answer_checklist(&self.p, &actor(LINE_MANAGER), s, answers, now())
             .unwrap()
@@ -1397,20 +1388,9 @@ fn view_with(s: Plan) -> PersonView {
 /// An email from the world's person, stored as contact `id`, waiting for nothing.
 fn an_email(id: i64, summary: &str) -> Contact {
     Contact {
-        duration_seconds: None,
         id: ContactId(id),
         person_id: Some(PERSON),
-        matter_id: None,
-        channel: Channel::Email,
-        direction: Direction::Inbound,
-        at: now(),
-        staff_id: None,
-        identifier: None,
-        summary: summary.into(),
-        body: String::new(),
-        breach_of: Vec::new(),
-        screening: Screening::NotNeeded,
-        not_recorded_as_complaint: false,
+        ..Contact::new(Channel::Email, Direction::Inbound, now(), summary)
     }
 }
 

@@ -30,20 +30,8 @@ fn now() -> Timestamp {
 /// An inbound call from `identifier`, from nobody known yet, waiting for nothing.
 fn call(identifier: &str, summary: &str) -> Contact {
     Contact {
-        duration_seconds: None,
-        id: ContactId(0),
-        person_id: None,
-        matter_id: None,
-        channel: Channel::Phone,
-        direction: Direction::Inbound,
-        at: now(),
-        staff_id: None,
         identifier: Some(identifier.into()),
-        summary: summary.into(),
-        body: String::new(),
-        breach_of: vec![],
-        screening: Screening::NotNeeded,
-        not_recorded_as_complaint: false,
+        ..Contact::new(Channel::Phone, Direction::Inbound, now(), summary)
     }
 }
 

@@ -10,7 +10,7 @@ use tact_core::command as cmd;
 use tact_core::identity::{EmailAddress, Identifier, PhoneNumber};
 use tact_core::ids::*;
 use tact_core::model::*;
-use tact_core::profile::{Answer, Channel, RestrictionKind};
+use tact_core::profile::{Channel, RestrictionKind};
 use tact_core::roles::{Actor, Role};
 use tact_core::workflow as wf;
 
@@ -702,16 +702,7 @@ async fn lifecycle(d: &Demo, stage: &str, n: usize, p: &ServiceUser, m: &Matter)
         .iter()
         .enumerate()
         .filter(|(i, _)| stage != "draft" || *i < 4)
-        .map(|(_, q)| wf::AnswerInput {
-            question_id: q.id.clone(),
-            answer: if q.shortfall_if == Answer::No {
-                Answer::Yes
-            } else {
-                Answer::No
-            },
-            reason: "Checked against the case file".into(),
-            cannot_remedy_reason: None,
-        })
+        .map(|(_, q)| wf::AnswerInput::no_shortfall(q, "Checked against the case file"))
         .collect();
     app.execute(
         &ctx_lm,

@@ -847,22 +847,12 @@ fn contacts_are_sealed_on_the_event_log_by_the_command_that_logs_them_or_by_audi
     tokio::runtime::Runtime::new().unwrap().block_on(async {
         let store = tact_store::Store::open(&url).await.unwrap();
         let mut tx = store.begin().await.unwrap();
-        let c = tact_core::model::Contact {
-            duration_seconds: None,
-            id: tact_core::ids::ContactId(0),
-            person_id: None,
-            matter_id: None,
-            channel: tact_core::profile::Channel::Letter,
-            direction: tact_core::model::Direction::Inbound,
-            at: jiff::Timestamp::now(),
-            staff_id: None,
-            identifier: None,
-            summary: "A letter".into(),
-            body: String::new(),
-            breach_of: Vec::new(),
-            screening: tact_core::model::Screening::NotNeeded,
-            not_recorded_as_complaint: false,
-        };
+        let c = tact_core::model::Contact::new(
+            tact_core::profile::Channel::Letter,
+            tact_core::model::Direction::Inbound,
+            jiff::Timestamp::now(),
+            "A letter",
+        );
         tx.insert_contact(&c, None).await.unwrap();
         tx.commit().await.unwrap();
     });

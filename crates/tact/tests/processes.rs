@@ -236,33 +236,11 @@ impl Server {
             )
             .await;
         let sid = plan["id"].as_i64().unwrap();
-        let answers: Vec<Value> = profile["checklist"]["questions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|q| json!({"question_id": q["id"], "answer": if q["shortfall_if"] == "no" { "yes" } else { "no" }, "reason": "Checked the file"}))
-            .collect();
-        self.ok(
-            &o.lm,
-            &format!("/strategies/{sid}/checklist"),
-            json!({"answers": answers}),
-        )
-        .await;
-        self.ok(&o.lm, &format!("/strategies/{sid}/propose"), json!({}))
-            .await;
-        let s = self
-            .ok(
-                &o.sm,
-                &format!("/strategies/{sid}/authorise"),
-                json!({"reason": "Proportionate"}),
-            )
-            .await;
+        let s = self.into_force(&o.lm, &o.sm, sid).await;
         assert!(
             s["status"] == "authorised" || s["status"] == "active",
             "{s}"
         );
-        // Told in writing on every profile: until then it restricts nothing (CLE-9.6).
-        self.ok(&o.lm, &format!("/strategies/{sid}/notice"), json!({"channel": "letter", "agreement_sought": true, "agreement_given": false, "policy_enclosed": true})).await;
         sid
     }
 }

@@ -357,6 +357,65 @@ impl TestClient {
         self.call(method, token, path, body, None).await
     }
 
+    /// A POST that must succeed: its answer.
+    ///
+    /// # Panics
+    /// When the server cannot be reached or refuses.
+    pub async fn posted(
+        &self,
+        token: &str,
+        path: &str,
+        body: serde_json::Value,
+    ) -> serde_json::Value {
+        let (status, v) = self
+            .ask(reqwest::Method::POST, token, path, Some(body))
+            .await;
+        assert!((200..300).contains(&status), "POST {path}: {status} {v}");
+        v
+    }
+
+    /// A draft plan's checklist answered by `lm` with no shortfall (the questions from
+    /// `/profile`), then proposed by them.
+    ///
+    /// # Panics
+    /// As [`TestClient::posted`].
+    pub async fn answer_and_propose(&self, lm: &str, plan: i64) {
+        let profile = self.ask(reqwest::Method::GET, lm, "/profile", None).await.1;
+        let answers: Vec<serde_json::Value> = profile["checklist"]["questions"]
+            .as_array()
+            .expect("the profile's checklist")
+            .iter()
+            .map(|q| {
+                let answer = if q["shortfall_if"] == "no" { "yes" } else { "no" };
+                serde_json::json!({"question_id": q["id"], "answer": answer, "reason": "Checked the file"})
+            })
+            .collect();
+        let answers = serde_json::json!({ "answers": answers });
+        self.posted(lm, &format!("/plans/{plan}/checklist"), answers)
+            .await;
+        self.posted(lm, &format!("/plans/{plan}/propose"), serde_json::json!({}))
+            .await;
+    }
+
+    /// A draft plan taken into force as users would: checklist and proposal by `lm`
+    /// ([`TestClient::answer_and_propose`]), authorised by `sm`, and the written notice
+    /// recorded by `lm` (until then it restricts nothing, CLE-9.6). The authorisation's
+    /// answer.
+    ///
+    /// # Panics
+    /// As [`TestClient::posted`].
+    pub async fn into_force(&self, lm: &str, sm: &str, plan: i64) -> serde_json::Value {
+        self.answer_and_propose(lm, plan).await;
+        let reason = serde_json::json!({"reason": "Proportionate"});
+        let authorised = self
+            .posted(sm, &format!("/plans/{plan}/authorise"), reason)
+            .await;
+        let notice = serde_json::json!({"channel": "letter", "agreement_sought": true, "agreement_given": false, "policy_enclosed": true});
+        self.posted(lm, &format!("/plans/{plan}/notice"), notice)
+            .await;
+        authorised
+    }
+
     /// # Panics
     /// When the server cannot be reached.
     pub async fn call(

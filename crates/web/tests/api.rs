@@ -123,34 +123,13 @@ impl TestApp {
             )
             .await;
         let sid = plan["id"].as_i64().unwrap();
-        let answers: Vec<Value> = profile.checklist.questions.iter().map(|q| json!({"question_id": q.id, "answer": if q.shortfall_if == tact_core::profile::Answer::No { "yes" } else { "no" }, "reason": "Checked the file"})).collect();
-        self.ok(
-            &self.line_manager,
-            &format!("/plans/{sid}/checklist"),
-            json!({"answers": answers}),
-        )
-        .await;
-        self.ok(
-            &self.line_manager,
-            &format!("/plans/{sid}/propose"),
-            json!({}),
-        )
-        .await;
-        let s = self
-            .ok(
-                &self.senior,
-                &format!("/plans/{sid}/authorise"),
-                json!({"reason": "Proportionate"}),
-            )
-            .await;
+        let s = self.into_force(&self.line_manager, &self.senior, sid).await;
         if s["status"] == "authorised" {
             assert!(
                 !s["in_force"].as_bool().unwrap(),
                 "NOR-5.1: not in force before notice"
             );
         }
-        // Told in writing on every profile: until then it restricts nothing (CLE-9.6).
-        self.ok(&self.line_manager, &format!("/plans/{sid}/notice"), json!({"channel": "letter", "agreement_sought": true, "agreement_given": false, "policy_enclosed": true})).await;
         let s = self.get(&self.caseworker, &format!("/plans/{sid}")).await.1;
         assert_eq!(s["status"], "active");
         assert!(s["in_force"].as_bool().unwrap());
@@ -1233,7 +1212,7 @@ async fn messages_the_retention_dry_run_and_subject_access_are_on_the_api_with_t
         // The retention dry run and subject access are the DPO's.
         let (s, v) = t.get(&t.caseworker, "/retention/due").await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
-        let dpo = t.app.create_staff(None, "Dee Pee-Oh", Role::Dpo, None, None).await.unwrap();
+        let dpo = tact_app::testing::staff(&t.app, "Dee Pee-Oh", Role::Dpo).await;
         let dpo = t.app.issue_token(None, dpo.id, "test").await.unwrap();
         let (s, v) = t.get(&dpo, "/retention/due").await;
         assert_eq!(s, StatusCode::OK, "{v}");

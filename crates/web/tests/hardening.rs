@@ -21,14 +21,8 @@ struct Door {
 async fn door(limits: Limits) -> Door {
     let url = tact_store::testing::sqlite_url();
     let app = tact_app::testing::app(&url, "cleveland-opcc").await;
-    let cas = app
-        .create_staff(None, "Cas Worker", Role::Caseworker, None, None)
-        .await
-        .unwrap();
-    let ann = app
-        .create_staff(None, "Ann Other", Role::Caseworker, None, None)
-        .await
-        .unwrap();
+    let cas = tact_app::testing::staff(&app, "Cas Worker", Role::Caseworker).await;
+    let ann = tact_app::testing::staff(&app, "Ann Other", Role::Caseworker).await;
     app.set_credentials(None, cas.id, "cas", "a long enough password")
         .await
         .unwrap();

@@ -434,6 +434,12 @@ impl Ui {
         html
     }
 
+    /// The server's API client, as the tests' staff use it.
+    fn client(&self) -> tact_web::TestClient {
+        let (base, http) = (self.base.clone(), self.http.clone());
+        tact_web::TestClient { base, http }
+    }
+
     async fn api(&self, token: &str, path: &str, body: serde_json::Value) -> serde_json::Value {
         let r = self
             .http
@@ -492,15 +498,7 @@ impl Case {
     /// line manager, checklist answered, proposed and authorised by the senior manager.
     async fn plan_in_force(&self, ui: &Ui, channel: &str, reasons: &str) -> i64 {
         let sid = self.draft(ui, channel, reasons).await;
-        self.answer_and_propose(ui, sid).await;
-        ui.api(
-            &self.sm,
-            &format!("/strategies/{sid}/authorise"),
-            json!({"reason": "ok"}),
-        )
-        .await;
-        // Told in writing: until then it restricts nothing (CLE-9.6).
-        ui.api(&self.lm, &format!("/strategies/{sid}/notice"), json!({"channel": "letter", "agreement_sought": true, "agreement_given": false, "policy_enclosed": true})).await;
+        ui.client().into_force(&self.lm, &self.sm, sid).await;
         sid
     }
 
@@ -514,15 +512,7 @@ impl Case {
     }
 
     async fn answer_and_propose(&self, ui: &Ui, sid: i64) {
-        let answers: Vec<_> = ui.app.profile.checklist.questions.iter().map(|q| json!({"question_id": q.id, "answer": if q.shortfall_if == tact_core::profile::Answer::No { "yes" } else { "no" }, "reason": "checked"})).collect();
-        ui.api(
-            &self.lm,
-            &format!("/strategies/{sid}/checklist"),
-            json!({"answers": answers}),
-        )
-        .await;
-        ui.api(&self.lm, &format!("/strategies/{sid}/propose"), json!({}))
-            .await;
+        ui.client().answer_and_propose(&self.lm, sid).await;
     }
 }
 

@@ -7,7 +7,7 @@ use tact_core::command as cmd;
 use tact_core::identity::EmailAddress;
 use tact_core::ids::{MatterId, PersonId, PlanId};
 use tact_core::model::{MatterKind, Restriction, Rule, Staff};
-use tact_core::profile::{Answer, Channel};
+use tact_core::profile::Channel;
 use tact_core::roles::{Actor, Role};
 use tact_core::workflow as wf;
 
@@ -57,10 +57,7 @@ pub async fn world(url: &str) -> World {
 /// The same, under a named built-in profile.
 pub async fn world_under(url: &str, profile: &str) -> World {
     let app = tact_app::testing::app(url, profile).await;
-    let cw = app
-        .create_staff(None, "Cas Worker", Role::Caseworker, None, None)
-        .await
-        .unwrap();
+    let cw = tact_app::testing::staff(&app, "Cas Worker", Role::Caseworker).await;
     let p = jo(&app, &ctx(&cw)).await;
     let m = app
         .execute(
@@ -167,14 +164,8 @@ impl World {
         make: impl FnOnce(tact_core::ids::StaffId) -> Vec<Restriction>,
     ) -> (PlanId, tact_core::ids::StaffId) {
         let app = &self.app;
-        let lm = app
-            .create_staff(None, "Lee Manager", Role::LineManager, None, None)
-            .await
-            .unwrap();
-        let sm = app
-            .create_staff(None, "Sam Senior", Role::SeniorManager, None, None)
-            .await
-            .unwrap();
+        let lm = tact_app::testing::staff(app, "Lee Manager", Role::LineManager).await;
+        let sm = tact_app::testing::staff(app, "Sam Senior", Role::SeniorManager).await;
         app.execute(
             &self.cw,
             cmd::RecordIncident {
@@ -245,16 +236,7 @@ impl World {
             .checklist
             .questions
             .iter()
-            .map(|q| wf::AnswerInput {
-                question_id: q.id.clone(),
-                answer: if q.shortfall_if == Answer::No {
-                    Answer::Yes
-                } else {
-                    Answer::No
-                },
-                reason: "checked".into(),
-                cannot_remedy_reason: None,
-            })
+            .map(|q| wf::AnswerInput::no_shortfall(q, "checked"))
             .collect();
         app.execute(
             &ctx(&lm),
