@@ -3,6 +3,7 @@
 //! the office's OpenID provider. Who needs which factor, and who a provider's sign-in is in
 //! Tact, are decided in core ([`tact_core::sign_in`]).
 
+use crate::Found;
 use crate::{not_found, token_hash, App, Result, LOCK_MINUTES, MAX_FAILED_SIGN_INS};
 use sha2::{Digest, Sha256};
 use tact_core::audit::{AuditAction, AuditEvent};
@@ -399,11 +400,7 @@ impl App {
     /// # Errors
     /// A refusal; no such member of staff; none set up; the store's error.
     pub async fn remove_second_factor(&self, by: Option<&Actor>, staff: StaffId) -> Result<()> {
-        let holder = self
-            .store
-            .staff(staff)
-            .await?
-            .ok_or_else(|| not_found("staff_id", format!("no member of staff {staff}")))?;
+        let holder = self.store.staff(staff).await?.found(staff)?;
         if let Some(by) = by {
             tact_core::sign_in::may_remove_second_factor(
                 &self.profile,
@@ -465,11 +462,7 @@ impl App {
         let now = self.now();
         let mut tx = self.begin().await?;
         let (mut staff, role) = match found.clone() {
-            ProviderMatch::Linked { staff, role } => (
-                linked
-                    .ok_or_else(|| not_found("staff_id", format!("no member of staff {staff}")))?,
-                role,
-            ),
+            ProviderMatch::Linked { staff, role } => (linked.found(staff)?, role),
             ProviderMatch::Link { role, .. } => {
                 let Some(known) = by_username else {
                     return Err(not_found(

@@ -4,7 +4,7 @@
 //! never read them back: no query gives one person's answers to anyone.
 
 use crate::{App, Ctx, Handles, Result};
-use tact_core::audit::{AuditAction, AuditEvent};
+use tact_core::audit::AuditAction;
 use tact_core::command as cmd;
 use tact_core::equality::{Monitoring, Report};
 
@@ -42,14 +42,14 @@ impl Handles<cmd::RecordEquality> for App {
             answers,
         })
         .await?;
-        tx.audit(&[AuditEvent::new(
-            now,
-            ctx.actor.id,
-            AuditAction::EqualityRecorded,
-            format!("person:{person}"),
-        )
-        .person(person)
-        .clause(self.profile.clauses.equality_monitoring.clone())])
+        tx.audit(&[ctx
+            .event(
+                now,
+                AuditAction::EqualityRecorded,
+                format!("person:{person}"),
+            )
+            .person(person)
+            .clause(self.profile.clauses.equality_monitoring.clone())])
             .await?;
         self.finish(tx, ctx, &format!("equality:{person}")).await
     }
@@ -78,13 +78,13 @@ impl Handles<cmd::WithdrawEquality> for App {
                 "no equality monitoring answers are recorded for them".into(),
             ));
         }
-        tx.audit(&[AuditEvent::new(
-            now,
-            ctx.actor.id,
-            AuditAction::EqualityWithdrawn,
-            format!("person:{person}"),
-        )
-        .person(person)])
+        tx.audit(&[ctx
+            .event(
+                now,
+                AuditAction::EqualityWithdrawn,
+                format!("person:{person}"),
+            )
+            .person(person)])
             .await?;
         self.finish(tx, ctx, &format!("equality:{person}")).await
     }

@@ -347,16 +347,16 @@ impl Handles<cmd::ImportRecords> for App {
                 }
             }
         }
-        tx.audit(&[AuditEvent::new(
-            now,
-            ctx.actor.id,
-            AuditAction::RecordsImported,
-            format!("import:{source}"),
-        )
-        .detail("source", &source)
-        .detail("kind", c.kind.as_str())
-        .detail("new", written)
-        .detail("already", report.already)])
+        tx.audit(&[ctx
+            .event(
+                now,
+                AuditAction::RecordsImported,
+                format!("import:{source}"),
+            )
+            .detail("source", &source)
+            .detail("kind", c.kind.as_str())
+            .detail("new", written)
+            .detail("already", report.already)])
             .await?;
         self.finish(tx, ctx, &format!("import:{source}")).await?;
         progress(written);

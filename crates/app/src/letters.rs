@@ -3,7 +3,8 @@
 //! choose another), then sent by email through the relay with retries — or put in the
 //! print queue for post. A restriction never stops Tact's own letters.
 
-use crate::{not_found, App, Ctx, Handles, Result};
+use crate::Found;
+use crate::{App, Ctx, Handles, Result};
 use tact_core::audit::{AuditAction, AuditEvent};
 use tact_core::command as cmd;
 use tact_core::correspondence::{after_failure, LetterStatus, StoredLetter};
@@ -338,11 +339,7 @@ impl App {
         id: tact_core::ids::AdjustmentId,
         how: How,
     ) -> Result<StoredLetter> {
-        let a = self
-            .store
-            .adjustment(id)
-            .await?
-            .ok_or_else(|| not_found("adjustment_id", format!("no adjustment {id}")))?;
+        let a = self.store.adjustment(id).await?.found(id)?;
         let decision = match a.status {
             tact_core::model::AdjustmentStatus::Granted => {
                 format!("to make this change for you: {}", a.description)
@@ -391,11 +388,7 @@ impl App {
         id: tact_core::ids::WarningId,
         how: How,
     ) -> Result<StoredLetter> {
-        let wn = self
-            .store
-            .warning(id)
-            .await?
-            .ok_or_else(|| not_found("warning_id", format!("no warning {id}")))?;
+        let wn = self.store.warning(id).await?.found(id)?;
         let person = self.person(wn.person_id).await?;
         let facts = Facts {
             person_name: person.name,
@@ -429,11 +422,7 @@ impl App {
         id: tact_core::ids::IncidentId,
         how: How,
     ) -> Result<StoredLetter> {
-        let i = self
-            .store
-            .incident(id)
-            .await?
-            .ok_or_else(|| not_found("incident_id", format!("no incident {id}")))?;
+        let i = self.store.incident(id).await?.found(id)?;
         if i.ended_call.is_none() {
             return Err(
                 RuleError::invalid("incident_id", "that incident was not an ended call").into(),
@@ -858,10 +847,7 @@ impl App {
     /// # Errors
     /// No such letter.
     pub(crate) async fn letter(&self, id: i64) -> Result<StoredLetter> {
-        self.store
-            .letter(id)
-            .await?
-            .ok_or_else(|| not_found("letter_id", format!("no letter {id}")))
+        self.store.letter(id).await?.found(id)
     }
 }
 
@@ -969,14 +955,14 @@ impl App {
         };
         let mut tx = self.begin().await?;
         tx.adjust_letter(&next).await?;
-        tx.audit(&[AuditEvent::new(
-            self.now(),
-            ctx.actor.id,
-            AuditAction::LetterAdjusted,
-            format!("letter:{id}"),
-        )
-        .person(l.person_id)
-        .detail("how", how)])
+        tx.audit(&[ctx
+            .event(
+                self.now(),
+                AuditAction::LetterAdjusted,
+                format!("letter:{id}"),
+            )
+            .person(l.person_id)
+            .detail("how", how)])
             .await?;
         self.finish(tx, ctx, &format!("letter:{id}")).await?;
         Ok(next)
@@ -1095,13 +1081,13 @@ impl Handles<cmd::ReleaseLetter> for App {
         };
         let mut tx = self.begin().await?;
         tx.update_letter(&next, l.status, l.attempts).await?;
-        tx.audit(&[AuditEvent::new(
-            self.now(),
-            ctx.actor.id,
-            AuditAction::LetterReleased,
-            format!("letter:{id}"),
-        )
-        .person(l.person_id)])
+        tx.audit(&[ctx
+            .event(
+                self.now(),
+                AuditAction::LetterReleased,
+                format!("letter:{id}"),
+            )
+            .person(l.person_id)])
             .await?;
         self.finish(tx, ctx, &format!("letter:{id}")).await?;
         Ok(next)
@@ -1141,14 +1127,10 @@ impl Handles<cmd::MarkPrinted> for App {
         };
         let mut tx = self.begin().await?;
         tx.update_letter(&next, l.status, l.attempts).await?;
-        tx.audit(&[AuditEvent::new(
-            now,
-            ctx.actor.id,
-            AuditAction::LetterSent,
-            format!("letter:{id}"),
-        )
-        .person(l.person_id)
-        .detail("to", "post")])
+        tx.audit(&[ctx
+            .event(now, AuditAction::LetterSent, format!("letter:{id}"))
+            .person(l.person_id)
+            .detail("to", "post")])
             .await?;
         // Whoever posts it encloses the policy where the profile says so: the letter page
         // tells them to.

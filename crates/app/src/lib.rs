@@ -57,6 +57,51 @@ pub(crate) fn not_found(field: &str, what: String) -> AppError {
     AppError::Rule(RuleError::not_found(field, what))
 }
 
+/// A record a door names by its id, and what its absence is called: the field the id came
+/// in and the record's name in words, the same at every door.
+pub(crate) trait Named {
+    const FIELD: &'static str;
+    const NAME: &'static str;
+}
+
+macro_rules! named {
+    ($($t:ty => $field:literal, $name:literal;)*) => {
+        $(impl Named for $t {
+            const FIELD: &'static str = $field;
+            const NAME: &'static str = $name;
+        })*
+    };
+}
+
+named! {
+    tact_core::rights::RightsRequest => "data_rights_id", "data-rights request";
+    Staff => "staff_id", "member of staff";
+    ServiceUser => "person_id", "service user";
+    Matter => "matter_id", "matter";
+    Contact => "contact_id", "contact";
+    Incident => "incident_id", "incident";
+    Warning => "warning_id", "warning";
+    Adjustment => "adjustment_id", "adjustment";
+    Dispute => "dispute_id", "dispute";
+    sharing::Disclosure => "disclosure_id", "request to share";
+    Task => "task_id", "task";
+    tact_core::correspondence::StoredLetter => "letter_id", "letter";
+    Arc<PersonView> => "person_id", "service user";
+}
+
+/// A record looked up by id, or the 404 that names what is missing ("no matter 7").
+pub(crate) trait Found<T> {
+    /// # Errors
+    /// Not found, naming the record and its id.
+    fn found(self, id: impl std::fmt::Display) -> Result<T>;
+}
+
+impl<T: Named> Found<T> for Option<T> {
+    fn found(self, id: impl std::fmt::Display) -> Result<T> {
+        self.ok_or_else(|| not_found(T::FIELD, format!("no {} {id}", T::NAME)))
+    }
+}
+
 /// Where the time comes from: the system clock, or a fixed time for tests and demos.
 #[derive(Clone, Default)]
 pub struct Clock(Option<Arc<Mutex<Timestamp>>>);
@@ -93,6 +138,16 @@ impl Ctx {
             key: None,
             progress: None,
         }
+    }
+
+    /// The event this member of staff's decision goes on the event log as.
+    pub fn event(
+        &self,
+        at: Timestamp,
+        action: AuditAction,
+        subject: impl Into<String>,
+    ) -> AuditEvent {
+        AuditEvent::new(at, self.actor.id, action, subject)
     }
 
     /// Tells whoever watches that `done` of `total` steps are done.
@@ -180,13 +235,13 @@ impl Handles<cmd::SetExtension> for App {
                 ),
                 other => other.into(),
             })?;
-        tx.audit(&[AuditEvent::new(
-            self.now(),
-            ctx.actor.id,
-            AuditAction::StaffChanged,
-            format!("staff:{}", c.staff),
-        )
-        .detail("extension", extension.as_deref().unwrap_or("none"))])
+        tx.audit(&[ctx
+            .event(
+                self.now(),
+                AuditAction::StaffChanged,
+                format!("staff:{}", c.staff),
+            )
+            .detail("extension", extension.as_deref().unwrap_or("none"))])
             .await?;
         self.finish(tx, ctx, &format!("staff:{}", c.staff)).await?;
         self.after_write().await;
@@ -1029,11 +1084,7 @@ impl App {
             }
         }
         if let Some(m) = input.matter_id {
-            let matter = self
-                .store
-                .matter(m)
-                .await?
-                .ok_or_else(|| not_found("matter_id", format!("no matter {m}")))?;
+            let matter = self.store.matter(m).await?.found(m)?;
             if input.person_id.is_some_and(|p| p != matter.person_id) {
                 return Err(RuleError::invalid(
                     "matter_id",
@@ -1045,11 +1096,7 @@ impl App {
         }
         if let Some(p) = input.person_id {
             if view.as_ref().is_none_or(|v| v.id != Some(p)) {
-                view = Some(
-                    self.view_of(p)
-                        .await?
-                        .ok_or_else(|| not_found("person_id", format!("no service user {p}")))?,
-                );
+                view = Some(self.view_of(p).await?.found(p)?);
             }
         }
         let now = self.now();
@@ -1227,10 +1274,7 @@ impl App {
     /// # Errors
     /// No such request, or the store's error.
     pub(crate) async fn disclosure(&self, id: DisclosureId) -> Result<sharing::Disclosure> {
-        self.store
-            .disclosure(id)
-            .await?
-            .ok_or_else(|| not_found("disclosure_id", format!("no request to share {id}")))
+        self.store.disclosure(id).await?.found(id)
     }
 
     async fn save_disclosure(
@@ -1275,11 +1319,7 @@ impl App {
         id: TaskId,
         input: wf::ReminderInput,
     ) -> Result<Contact> {
-        let t = self
-            .store
-            .task(id)
-            .await?
-            .ok_or_else(|| not_found("task_id", format!("no task {id}")))?;
+        let t = self.store.task(id).await?.found(id)?;
         let now = self.now();
         let channel = input.channel;
         let (consequences, reasons) = (input.consequences.clone(), input.reasons.clone());
@@ -1545,10 +1585,7 @@ impl App {
         )])
         .await?;
         tx.commit().await?;
-        self.store
-            .staff(staff)
-            .await?
-            .ok_or_else(|| not_found("staff_id", format!("no member of staff {staff}")))
+        self.store.staff(staff).await?.found(staff)
     }
 }
 
@@ -1809,9 +1846,8 @@ impl Handles<cmd::IssuePasswordReset> for App {
             now + jiff::SignedDuration::from_hours(tact_core::roles::RESET_HOURS),
         )
         .await?;
-        tx.audit(&[AuditEvent::new(
+        tx.audit(&[ctx.event(
             now,
-            ctx.actor.id,
             AuditAction::PasswordResetIssued,
             format!("staff:{}", holder.id),
         )])
@@ -1864,13 +1900,13 @@ impl Handles<cmd::RevokeToken> for App {
         let mut tx = self.begin().await?;
         tx.revoke_token(token.id, token.staff_id, ctx.actor.id, now)
             .await?;
-        tx.audit(&[AuditEvent::new(
-            now,
-            ctx.actor.id,
-            AuditAction::TokenRevoked,
-            format!("staff:{}", token.staff_id),
-        )
-        .detail("token", token.id)])
+        tx.audit(&[ctx
+            .event(
+                now,
+                AuditAction::TokenRevoked,
+                format!("staff:{}", token.staff_id),
+            )
+            .detail("token", token.id)])
             .await?;
         self.finish(tx, ctx, &format!("token:{}", token.id)).await?;
         // This process stops taking it at once; the others within the bound.
@@ -1898,11 +1934,7 @@ impl Handles<cmd::ChangeStaff> for App {
             active,
             line_manager,
         } = c;
-        let mut s = self
-            .store
-            .staff(id)
-            .await?
-            .ok_or_else(|| not_found("staff_id", format!("no member of staff {id}")))?;
+        let mut s = self.store.staff(id).await?.found(id)?;
         if let Some(r) = role {
             s.role = r;
         }
@@ -1914,14 +1946,10 @@ impl Handles<cmd::ChangeStaff> for App {
         }
         let mut tx = self.begin().await?;
         tx.update_staff(&s).await?;
-        tx.audit(&[AuditEvent::new(
-            self.now(),
-            ctx.actor.id,
-            AuditAction::StaffChanged,
-            format!("staff:{id}"),
-        )
-        .detail("role", s.role.as_str())
-        .detail("active", s.active)])
+        tx.audit(&[ctx
+            .event(self.now(), AuditAction::StaffChanged, format!("staff:{id}"))
+            .detail("role", s.role.as_str())
+            .detail("active", s.active)])
             .await?;
         self.finish(tx, ctx, &format!("staff:{id}")).await?;
         Ok(s)
@@ -2014,14 +2042,14 @@ impl Handles<cmd::OpenMatter> for App {
         let (id, reference) = tx.insert_matter(&m).await?;
         m.id = id;
         m.reference = reference;
-        tx.audit(&[AuditEvent::new(
-            self.now(),
-            ctx.actor.id,
-            AuditAction::MatterOpened,
-            format!("matter:{id}"),
-        )
-        .person(person)
-        .detail("kind", kind.as_str())])
+        tx.audit(&[ctx
+            .event(
+                self.now(),
+                AuditAction::MatterOpened,
+                format!("matter:{id}"),
+            )
+            .person(person)
+            .detail("kind", kind.as_str())])
             .await?;
         self.finish(tx, ctx, &format!("matter:{id}")).await?;
         Ok(m)
@@ -2046,11 +2074,7 @@ impl Handles<cmd::SetMatterStatus> for App {
             status,
             finalised_on,
         } = c;
-        let mut m = self
-            .store
-            .matter(id)
-            .await?
-            .ok_or_else(|| not_found("matter_id", format!("no matter {id}")))?;
+        let mut m = self.store.matter(id).await?.found(id)?;
         if status == MatterStatus::Finalised && finalised_on.is_none() {
             return Err(RuleError::invalid(
                 "finalised_on",
@@ -2073,14 +2097,14 @@ impl Handles<cmd::SetMatterStatus> for App {
         };
         let mut tx = self.begin().await?;
         tx.update_matter(&m).await?;
-        tx.audit(&[AuditEvent::new(
-            self.now(),
-            ctx.actor.id,
-            AuditAction::MatterStatusChanged,
-            format!("matter:{id}"),
-        )
-        .person(m.person_id)
-        .detail("status", status.as_str())])
+        tx.audit(&[ctx
+            .event(
+                self.now(),
+                AuditAction::MatterStatusChanged,
+                format!("matter:{id}"),
+            )
+            .person(m.person_id)
+            .detail("status", status.as_str())])
             .await?;
         self.finish(tx, ctx, &format!("matter:{id}")).await?;
         Ok(m)
@@ -2142,11 +2166,7 @@ impl Handles<cmd::ScreenContact> for App {
             finding,
             note,
         } = c;
-        let c = self
-            .store
-            .contact(id)
-            .await?
-            .ok_or_else(|| not_found("contact_id", format!("no contact {id}")))?;
+        let c = self.store.contact(id).await?.found(id)?;
         let open = self
             .store
             .tasks(
@@ -2227,11 +2247,7 @@ impl Handles<cmd::MarkThreatening> for App {
         let category = category.as_str();
         let description = description.as_str();
 
-        let c = self
-            .store
-            .contact(contact)
-            .await?
-            .ok_or_else(|| not_found("contact_id", format!("no contact {contact}")))?;
+        let c = self.store.contact(contact).await?.found(contact)?;
         let staff = self.store.staff_list().await?;
         let d = wf::record_threatening_correspondence(
             &self.profile,
@@ -2429,11 +2445,7 @@ impl Handles<cmd::DecideDispute> for App {
         } = c;
         let reasons = reasons.as_str();
 
-        let dispute = self
-            .store
-            .dispute(id)
-            .await?
-            .ok_or_else(|| not_found("dispute_id", format!("no dispute {id}")))?;
+        let dispute = self.store.dispute(id).await?.found(id)?;
         let s = self.plan(dispute.plan_id).await?;
         let records = self.plan_records(s.person_id).await?;
         let pc = records.context();
@@ -2524,11 +2536,7 @@ impl Handles<cmd::DecideAdjustment> for App {
         } = c;
         let reasons = reasons.as_str();
 
-        let a = self
-            .store
-            .adjustment(id)
-            .await?
-            .ok_or_else(|| not_found("adjustment_id", format!("no adjustment {id}")))?;
+        let a = self.store.adjustment(id).await?.found(id)?;
         let d = wf::decide_adjustment(&self.profile, &ctx.actor, &a, grant, reasons, self.now())?;
         let open = self
             .store
@@ -2602,11 +2610,7 @@ impl Handles<cmd::CompleteTask> for App {
         let outcome = outcome.as_str();
 
         tact_core::error::require_text("outcome", outcome)?;
-        let t = self
-            .store
-            .task(id)
-            .await?
-            .ok_or_else(|| not_found("task_id", format!("no task {id}")))?;
+        let t = self.store.task(id).await?.found(id)?;
         if let Some(step) = t.task.kind.done_by_its_step() {
             return Err(RuleError::conflict(
                 &t.task.clause,
@@ -2618,14 +2622,10 @@ impl Handles<cmd::CompleteTask> for App {
         let mut tx = self.begin().await?;
         tx.complete_task(id, ctx.actor.id, outcome, self.now())
             .await?;
-        let mut ev = AuditEvent::new(
-            self.now(),
-            ctx.actor.id,
-            AuditAction::TaskDone,
-            format!("task:{id}"),
-        )
-        .reason(outcome)
-        .clause(t.task.clause.clone());
+        let mut ev = ctx
+            .event(self.now(), AuditAction::TaskDone, format!("task:{id}"))
+            .reason(outcome)
+            .clause(t.task.clause.clone());
         ev.person_id = t.task.person_id;
         tx.audit(&[ev]).await?;
         self.finish(tx, ctx, &format!("task:{id}")).await?;
@@ -2774,13 +2774,9 @@ impl Handles<cmd::CreatePerson> for App {
         let (id, reference) = tx.insert_person(&p).await?;
         p.id = id;
         p.reference = reference;
-        tx.audit(&[AuditEvent::new(
-            now,
-            ctx.actor.id,
-            AuditAction::PersonCreated,
-            format!("person:{id}"),
-        )
-        .person(id)])
+        tx.audit(&[ctx
+            .event(now, AuditAction::PersonCreated, format!("person:{id}"))
+            .person(id)])
             .await?;
         self.finish(tx, ctx, &format!("person:{id}")).await?;
         self.after_write().await;
@@ -2805,9 +2801,8 @@ impl Handles<cmd::UpdatePerson> for App {
         let before = self.person(id).await?;
         let mut p = before.clone();
         input.apply_to(&mut p, false)?;
-        let ev = AuditEvent::new(
+        let ev = ctx.event(
             self.now(),
-            ctx.actor.id,
             AuditAction::PersonUpdated,
             format!("person:{id}"),
         );
@@ -2863,14 +2858,14 @@ impl Handles<cmd::RectifyPerson> for App {
         if changed.is_empty() {
             return Err(RuleError::invalid("name", "nothing was changed").into());
         }
-        let ev = AuditEvent::new(
-            self.now(),
-            ctx.actor.id,
-            AuditAction::PersonRectified,
-            format!("person:{id}"),
-        )
-        .reason(what_was_wrong.trim().to_string())
-        .detail("changed", changed.join(", "));
+        let ev = ctx
+            .event(
+                self.now(),
+                AuditAction::PersonRectified,
+                format!("person:{id}"),
+            )
+            .reason(what_was_wrong.trim().to_string())
+            .detail("changed", changed.join(", "));
         self.save_person(ctx, &before, &p, ev).await?;
         Ok(p)
     }

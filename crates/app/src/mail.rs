@@ -496,13 +496,9 @@ impl Handles<cmd::MatchMessage> for App {
             crate::claim_identifiers(&mut tx, &p, &had).await?;
             tx.update_person(&p).await?;
         }
-        let mut ev = AuditEvent::new(
-            now,
-            ctx.actor.id,
-            AuditAction::MessageMatched,
-            format!("message:{id}"),
-        )
-        .person(person);
+        let mut ev = ctx
+            .event(now, AuditAction::MessageMatched, format!("message:{id}"))
+            .person(person);
         if let Some(e) = &keep {
             ev = ev.detail("address_kept", e.as_str());
         }

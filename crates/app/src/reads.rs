@@ -2,7 +2,8 @@
 //! role the profile gives the action, and a read of a person's restrictions, incidents or
 //! history goes on the access log. `web` and the binary do not reach the store for data.
 
-use crate::{not_found, App, Result};
+use crate::Found;
+use crate::{App, Result};
 use tact_core::audit::StoredEntry;
 use tact_core::correspondence::{LetterStatus, Route, StoredLetter};
 use tact_core::ids::*;
@@ -64,10 +65,7 @@ impl App {
     /// # Errors
     /// No such member of staff; the store's error.
     pub async fn staff_member(&self, id: StaffId) -> Result<Staff> {
-        self.store
-            .staff(id)
-            .await?
-            .ok_or_else(|| not_found("staff_id", format!("no member of staff {id}")))
+        self.store.staff(id).await?.found(id)
     }
 
     /// A person's record, for staff who may read records.
@@ -113,10 +111,7 @@ impl App {
     /// # Errors
     /// A role refusal; no such matter.
     pub(crate) async fn read_matter(&self, id: MatterId) -> Result<Matter> {
-        self.store
-            .matter(id)
-            .await?
-            .ok_or_else(|| not_found("matter_id", format!("no matter {id}")))
+        self.store.matter(id).await?.found(id)
     }
 
     /// A person's contacts, newest first, at most `limit`.
@@ -132,10 +127,7 @@ impl App {
     /// # Errors
     /// A role refusal; no such contact.
     pub(crate) async fn read_contact(&self, id: ContactId) -> Result<Contact> {
-        self.store
-            .contact(id)
-            .await?
-            .ok_or_else(|| not_found("contact_id", format!("no contact {id}")))
+        self.store.contact(id).await?.found(id)
     }
 
     /// A plan's person's conduct since it took effect, for its review (on the access log, as
@@ -209,10 +201,7 @@ impl App {
     /// # Errors
     /// A role refusal; no such dispute.
     pub(crate) async fn read_dispute(&self, id: DisputeId) -> Result<Dispute> {
-        self.store
-            .dispute(id)
-            .await?
-            .ok_or_else(|| not_found("dispute_id", format!("no dispute {id}")))
+        self.store.dispute(id).await?.found(id)
     }
 
     /// One request to share, for whoever may read the disclosure log (CLE-9.15).
@@ -223,10 +212,7 @@ impl App {
         &self,
         id: DisclosureId,
     ) -> Result<tact_core::sharing::Disclosure> {
-        self.store
-            .disclosure(id)
-            .await?
-            .ok_or_else(|| not_found("disclosure_id", format!("no request to share {id}")))
+        self.store.disclosure(id).await?.found(id)
     }
 
     /// One task.
@@ -234,10 +220,7 @@ impl App {
     /// # Errors
     /// No such task.
     pub(crate) async fn task(&self, id: TaskId) -> Result<Task> {
-        self.store
-            .task(id)
-            .await?
-            .ok_or_else(|| not_found("task_id", format!("no task {id}")))
+        self.store.task(id).await?.found(id)
     }
 
     /// A person's history on the event log (on the access log).

@@ -3,7 +3,7 @@
 //! the disposal register), and legal holds that keep them.
 
 use crate::{App, Ctx, Handles, Result};
-use tact_core::audit::{AuditAction, AuditEvent};
+use tact_core::audit::AuditAction;
 use tact_core::command as cmd;
 use tact_core::ids::PersonId;
 use tact_core::retention::{self, Disposal, Facts};
@@ -149,13 +149,13 @@ impl App {
             let counts = tx
                 .dispose_person(d.person, &d.reference, d.due_on, Some(ctx.actor.id), now)
                 .await?;
-            let mut ev = AuditEvent::new(
-                now,
-                ctx.actor.id,
-                AuditAction::RecordsDisposed,
-                format!("reference:{}", d.reference),
-            )
-            .clause(self.profile.clauses.retention.clone());
+            let mut ev = ctx
+                .event(
+                    now,
+                    AuditAction::RecordsDisposed,
+                    format!("reference:{}", d.reference),
+                )
+                .clause(self.profile.clauses.retention.clone());
             ev.detail.push(("due_on".into(), d.due_on.to_string()));
             tx.audit(&[ev]).await?;
             tx.commit().await?;
@@ -206,14 +206,14 @@ impl Handles<cmd::PlaceHold> for App {
         let id = tx
             .place_hold(person, reason.trim(), ctx.actor.id, now)
             .await?;
-        tx.audit(&[AuditEvent::new(
-            now,
-            ctx.actor.id,
-            AuditAction::LegalHoldPlaced,
-            format!("legal-hold:{id}"),
-        )
-        .person(person)
-        .reason(reason.trim().to_string())])
+        tx.audit(&[ctx
+            .event(
+                now,
+                AuditAction::LegalHoldPlaced,
+                format!("legal-hold:{id}"),
+            )
+            .person(person)
+            .reason(reason.trim().to_string())])
             .await?;
         self.finish(tx, ctx, &format!("legal-hold:{id}")).await?;
         Ok(id)
@@ -237,9 +237,8 @@ impl Handles<cmd::LiftHold> for App {
         let now = self.now();
         let mut tx = self.begin().await?;
         tx.lift_hold(id, ctx.actor.id, now).await?;
-        tx.audit(&[AuditEvent::new(
+        tx.audit(&[ctx.event(
             now,
-            ctx.actor.id,
             AuditAction::LegalHoldLifted,
             format!("legal-hold:{id}"),
         )])

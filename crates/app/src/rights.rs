@@ -1,7 +1,8 @@
 //! Data-rights requests (issue 5): recorded by whoever takes the contact, whatever a plan
 //! says, and answered by the DPO within the deadline `tact_core::rights` sets.
 
-use crate::{not_found, App, Ctx, Handles, Result};
+use crate::Found;
+use crate::{App, Ctx, Handles, Result};
 use tact_core::command as cmd;
 use tact_core::rights::{self, RightsRequest};
 use tact_core::workflow::Decision;
@@ -10,10 +11,7 @@ impl App {
     /// # Errors
     /// No such request, or the store's error.
     pub(crate) async fn rights_request(&self, id: i64) -> Result<RightsRequest> {
-        self.store
-            .rights_request(id)
-            .await?
-            .ok_or_else(|| not_found("data_rights_id", format!("no data-rights request {id}")))
+        self.store.rights_request(id).await?.found(id)
     }
 
     /// Every open request, soonest deadline first: the DPO's list.

@@ -483,7 +483,7 @@ pub(crate) async fn person_caption(
 
 // ----- incidents and ended calls --------------------------------------------------------
 
-fn incident_spec(state: &AppState, id: i64, caption: String, ended: bool) -> Spec {
+fn incident_spec(state: &AppState, id: i64, ended: bool) -> Spec {
     let p = &state.app.profile;
     let mut fields = vec![
         Field::new("select", "category", "What kind of behaviour was it?").options(
@@ -530,7 +530,6 @@ fn incident_spec(state: &AppState, id: i64, caption: String, ended: bool) -> Spe
     };
     Spec {
         heading: heading.into(),
-        caption,
         intro,
         action,
         fields,
@@ -595,8 +594,8 @@ impl<const ENDED: bool> PersonStep for Incident<ENDED> {
             forbidden::<cmd::RecordIncident>(state, signed)
         }
     }
-    async fn spec(state: &AppState, _: &Signed, id: i64, caption: String) -> Spec {
-        incident_spec(state, id, caption, ENDED)
+    async fn spec(state: &AppState, _: &Signed, id: i64) -> Spec {
+        incident_spec(state, id, ENDED)
     }
     fn command(
         state: &AppState,
@@ -617,11 +616,10 @@ impl PersonStep for GiveWarning {
     type Command = cmd::GiveWarning;
     const PATH: &'static str = "/people/{id}/warning";
 
-    async fn spec(state: &AppState, _: &Signed, _: i64, caption: String) -> Spec {
+    async fn spec(state: &AppState, _: &Signed, _: i64) -> Spec {
         let p = &state.app.profile;
         Spec {
             heading: "Warn about their behaviour".into(),
-            caption,
             intro: vec![format!(
                 "Tell them what is wrong, how to change, and what happens if they do not ({}).",
                 p.clauses.warning_first
@@ -770,8 +768,8 @@ impl PersonStep for Draft {
     type Command = cmd::DraftPlan;
     const PATH: &'static str = "/people/{id}/plan";
 
-    async fn spec(state: &AppState, signed: &Signed, id: i64, caption: String) -> Spec {
-        plan_spec(state, &signed.actor, id, caption).await
+    async fn spec(state: &AppState, signed: &Signed, id: i64) -> Spec {
+        plan_spec(state, &signed.actor, id, String::new()).await
     }
     fn command(
         state: &AppState,
@@ -1013,43 +1011,6 @@ async fn propose(State(state): State<AppState>, to: PostedTo) -> Response {
     }
 }
 
-fn checklist_spec(state: &AppState, id: i64) -> Spec {
-    let p = &state.app.profile;
-    let mut fields = Vec::new();
-    for (n, q) in p.checklist.questions.iter().enumerate() {
-        let mut options = yes_no();
-        if q.may_be_not_applicable {
-            options.push(("not-applicable".into(), "Does not apply".into()));
-        }
-        fields.push(Field::new("radios", &format!("q{n}"), &q.text).options(options));
-        fields.push(
-            Field::new("textarea", &format!("r{n}"), "Reason").hint("What on the file shows this."),
-        );
-        fields.push(
-            Field::new(
-                "textarea",
-                &format!("c{n}"),
-                "If this shows a shortfall that cannot be put right: why",
-            )
-            .hint(&format!(
-                "Otherwise a task is raised to put it right first ({}).",
-                p.clauses.checklist_shortfall
-            )),
-        );
-    }
-    Spec {
-        heading: "Underlying causes".into(),
-        caption: format!("{} {id}", capital(&p.terms.plan)),
-        intro: vec![format!(
-            "Answer each question with a reason before the {} can be proposed ({}).",
-            p.terms.plan, p.checklist.clause
-        )],
-        fields,
-        submit: "Save the answers",
-        ..Spec::default()
-    }
-}
-
 /// The checklist of underlying causes (CLE-9.5; NOR-4.1): for each question answered, the
 /// answer and the reason for it; at least one.
 struct Checklist;
@@ -1062,8 +1023,41 @@ impl FormStep for Checklist {
     fn offer(state: &AppState, signed: &Signed, plan: &tact_core::model::Plan) -> Option<Response> {
         offered(state, signed, plan, wf::PlanStep::AnswerChecklist)
     }
-    async fn spec(state: &AppState, _: &Signed, id: i64, _: &tact_core::model::Plan) -> Spec {
-        checklist_spec(state, id)
+    async fn spec(state: &AppState, _: &Signed, _: i64, _: &tact_core::model::Plan) -> Spec {
+        let p = &state.app.profile;
+        let mut fields = Vec::new();
+        for (n, q) in p.checklist.questions.iter().enumerate() {
+            let mut options = yes_no();
+            if q.may_be_not_applicable {
+                options.push(("not-applicable".into(), "Does not apply".into()));
+            }
+            fields.push(Field::new("radios", &format!("q{n}"), &q.text).options(options));
+            fields.push(
+                Field::new("textarea", &format!("r{n}"), "Reason")
+                    .hint("What on the file shows this."),
+            );
+            fields.push(
+                Field::new(
+                    "textarea",
+                    &format!("c{n}"),
+                    "If this shows a shortfall that cannot be put right: why",
+                )
+                .hint(&format!(
+                    "Otherwise a task is raised to put it right first ({}).",
+                    p.clauses.checklist_shortfall
+                )),
+            );
+        }
+        Spec {
+            heading: "Underlying causes".into(),
+            intro: vec![format!(
+                "Answer each question with a reason before the {} can be proposed ({}).",
+                p.terms.plan, p.checklist.clause
+            )],
+            fields,
+            submit: "Save the answers",
+            ..Spec::default()
+        }
     }
     async fn command(
         state: &AppState,
@@ -1112,47 +1106,6 @@ impl FormStep for Checklist {
     }
 }
 
-async fn decision_spec(
-    state: &AppState,
-    actor: &tact_core::roles::Actor,
-    s: &tact_core::model::Plan,
-) -> Spec {
-    let p = &state.app.profile;
-    let id = s.id.0;
-    // What is being decided, in full, before the decision.
-    let mut intro = plan_lines(state, actor, s).await;
-    if let Some(person) = person_caption(state, actor, s.person_id.0).await {
-        intro.insert(0, format!("About {person}"));
-    }
-    intro.push(format!(
-        "Only a senior manager who did not propose it may authorise it ({}).",
-        p.clauses.authorise_role
-    ));
-    Spec {
-        heading: format!("Decide on the proposed {}", p.terms.plan),
-        caption: format!("{} {id}", capital(&p.terms.plan)),
-        intro,
-        fields: vec![
-            Field::new("radios", "decision", "Your decision")
-                .options([
-                    ("authorise".to_string(), "Authorise".to_string()),
-                    ("refuse".to_string(), "Refuse".to_string()),
-                ])
-                .ask("Select authorise or refuse"),
-            Field::new("textarea", "reason", "Your reasons").required(),
-        ],
-        submit: "Record the decision",
-        evidence: crate::ui_evidence::evidence(
-            state,
-            actor,
-            s.id,
-            tact_app::evidence::Decision::Authorise,
-        )
-        .await,
-        ..Spec::default()
-    }
-}
-
 /// A senior manager's decision on a proposed plan: authorise or refuse, with reasons.
 struct Decide;
 
@@ -1161,7 +1114,39 @@ impl PlanForm for Decide {
     const PATH: &'static str = "/plans/{id}/decision";
 
     async fn spec(state: &AppState, signed: &Signed, plan: &tact_core::model::Plan) -> Spec {
-        decision_spec(state, &signed.actor, plan).await
+        let actor = &signed.actor;
+        let p = &state.app.profile;
+        // What is being decided, in full, before the decision.
+        let mut intro = plan_lines(state, actor, plan).await;
+        if let Some(person) = person_caption(state, actor, plan.person_id.0).await {
+            intro.insert(0, format!("About {person}"));
+        }
+        intro.push(format!(
+            "Only a senior manager who did not propose it may authorise it ({}).",
+            p.clauses.authorise_role
+        ));
+        Spec {
+            heading: format!("Decide on the proposed {}", p.terms.plan),
+            intro,
+            fields: vec![
+                Field::new("radios", "decision", "Your decision")
+                    .options([
+                        ("authorise".to_string(), "Authorise".to_string()),
+                        ("refuse".to_string(), "Refuse".to_string()),
+                    ])
+                    .ask("Select authorise or refuse"),
+                Field::new("textarea", "reason", "Your reasons").required(),
+            ],
+            submit: "Record the decision",
+            evidence: crate::ui_evidence::evidence(
+                state,
+                actor,
+                plan.id,
+                tact_app::evidence::Decision::Authorise,
+            )
+            .await,
+            ..Spec::default()
+        }
     }
     fn command(
         _: &AppState,
@@ -1186,69 +1171,6 @@ impl PlanForm for Decide {
     }
 }
 
-fn notice_spec(state: &AppState, id: i64, preferred: Option<Format>) -> Spec {
-    let p = &state.app.profile;
-    let mut format = Field::new("select", "format", "Format").options(Format::ALL.map(|f| {
-        (
-            f.as_str().to_string(),
-            capital(&f.as_str().replace('-', " ")),
-        )
-    }));
-    if let Some(f) = preferred {
-        format.value = f.as_str().to_string();
-        format = format.hint(&format!("They asked for {}.", wf::format_words(f)));
-    }
-    let mut fields = vec![
-        channel_field("How it was sent", &[Channel::Letter, Channel::Email]),
-        format,
-        Field::new(
-            "textarea",
-            "format_reason",
-            "If it went in another format, why?",
-        )
-        .hint(&format!(
-            "Needed only when it did not go in the format they asked for ({}).",
-            p.clauses.adjustments_honoured
-        )),
-        Field::new("radios", "agreement_sought", "Was their agreement sought?")
-            .hint(&format!(
-                "If possible, seek it ({}).",
-                p.clauses.notice_content
-            ))
-            .options(yes_no()),
-        Field::new("radios", "agreement_given", "Did they agree?").options([
-            ("yes".into(), "Yes".into()),
-            ("no".into(), "No".into()),
-            ("unknown".into(), "Not yet known, or not sought".into()),
-        ]),
-    ];
-    if p.notice.enclose_policy {
-        fields.push(
-            Field::new(
-                "radios",
-                "policy_enclosed",
-                "Was a copy of the policy enclosed?",
-            )
-            .options(yes_no()),
-        );
-    }
-    Spec {
-        heading: "Record the written notice".into(),
-        caption: format!("{} {id}", capital(&p.terms.plan)),
-        intro: if p.rules.notice_before_effect {
-            vec![format!(
-                "The {} takes effect when the notice is recorded ({}).",
-                p.terms.plan, p.clauses.notice_first
-            )]
-        } else {
-            Vec::new()
-        },
-        fields,
-        submit: "Record the notice",
-        ..Spec::default()
-    }
-}
-
 /// The written notice of a plan: how it went, whether agreement was sought and given,
 /// and whether the policy went with it (CLE-9.6; NOR-5.1, 5.7).
 struct Notice;
@@ -1259,7 +1181,65 @@ impl PlanForm for Notice {
 
     async fn spec(state: &AppState, signed: &Signed, plan: &tact_core::model::Plan) -> Spec {
         let preferred = preferred_format(state, &signed.actor, plan.person_id).await;
-        notice_spec(state, plan.id.0, preferred)
+        let p = &state.app.profile;
+        let mut format = Field::new("select", "format", "Format").options(Format::ALL.map(|f| {
+            (
+                f.as_str().to_string(),
+                capital(&f.as_str().replace('-', " ")),
+            )
+        }));
+        if let Some(f) = preferred {
+            format.value = f.as_str().to_string();
+            format = format.hint(&format!("They asked for {}.", wf::format_words(f)));
+        }
+        let mut fields = vec![
+            channel_field("How it was sent", &[Channel::Letter, Channel::Email]),
+            format,
+            Field::new(
+                "textarea",
+                "format_reason",
+                "If it went in another format, why?",
+            )
+            .hint(&format!(
+                "Needed only when it did not go in the format they asked for ({}).",
+                p.clauses.adjustments_honoured
+            )),
+            Field::new("radios", "agreement_sought", "Was their agreement sought?")
+                .hint(&format!(
+                    "If possible, seek it ({}).",
+                    p.clauses.notice_content
+                ))
+                .options(yes_no()),
+            Field::new("radios", "agreement_given", "Did they agree?").options([
+                ("yes".into(), "Yes".into()),
+                ("no".into(), "No".into()),
+                ("unknown".into(), "Not yet known, or not sought".into()),
+            ]),
+        ];
+        if p.notice.enclose_policy {
+            fields.push(
+                Field::new(
+                    "radios",
+                    "policy_enclosed",
+                    "Was a copy of the policy enclosed?",
+                )
+                .options(yes_no()),
+            );
+        }
+        Spec {
+            heading: "Record the written notice".into(),
+            intro: if p.rules.notice_before_effect {
+                vec![format!(
+                    "The {} takes effect when the notice is recorded ({}).",
+                    p.terms.plan, p.clauses.notice_first
+                )]
+            } else {
+                Vec::new()
+            },
+            fields,
+            submit: "Record the notice",
+            ..Spec::default()
+        }
     }
     fn command(
         state: &AppState,
@@ -1336,52 +1316,6 @@ async fn conduct_since(state: &AppState, actor: &tact_core::roles::Actor, id: i6
     out
 }
 
-async fn review_spec(state: &AppState, actor: &tact_core::roles::Actor, id: i64) -> Spec {
-    let p = &state.app.profile;
-    let mut intro = vec![format!(
-        "Reviews are due at least every {} months ({}).",
-        p.rules.max_review_interval_months, p.clauses.review_interval
-    )];
-    intro.extend(conduct_since(state, actor, id).await);
-    Spec {
-        heading: format!("Review the {}", p.terms.plan),
-        caption: format!("{} {id}", capital(&p.terms.plan)),
-        intro,
-        fields: vec![
-            Field::new("radios", "decision", "Your decision").options([
-                ("continue".to_string(), "Continue it".to_string()),
-                (
-                    "vary".to_string(),
-                    "Change it (the change form opens next)".to_string(),
-                ),
-                ("lift".to_string(), "Lift it".to_string()),
-            ]),
-            Field::new(
-                "textarea",
-                "recent_conduct",
-                "How have they behaved since it was put in place?",
-            )
-            .required(),
-            Field::new("textarea", "reasons", "Your reasons").required(),
-            Field::new(
-                "date",
-                "next_review_due",
-                "If it continues: next review date",
-            )
-            .hint("For example, 31 3 2027"),
-        ],
-        submit: "Record the review",
-        evidence: crate::ui_evidence::evidence(
-            state,
-            actor,
-            tact_core::ids::PlanId(id),
-            tact_app::evidence::Decision::Review,
-        )
-        .await,
-        ..Spec::default()
-    }
-}
-
 /// Reviewing a plan (CLE-9.12; NOR-8.1, 8.2): continue it (with the next review date) or lift
 /// it, with the person's conduct since and the reasons; changing it goes on to the change form
 /// (CLE-9.14: the person is told of the change from there).
@@ -1392,7 +1326,50 @@ impl PlanForm for Review {
     const PATH: &'static str = "/plans/{id}/review";
 
     async fn spec(state: &AppState, signed: &Signed, plan: &tact_core::model::Plan) -> Spec {
-        review_spec(state, &signed.actor, plan.id.0).await
+        let actor = &signed.actor;
+        let id = plan.id.0;
+        let p = &state.app.profile;
+        let mut intro = vec![format!(
+            "Reviews are due at least every {} months ({}).",
+            p.rules.max_review_interval_months, p.clauses.review_interval
+        )];
+        intro.extend(conduct_since(state, actor, id).await);
+        Spec {
+            heading: format!("Review the {}", p.terms.plan),
+            intro,
+            fields: vec![
+                Field::new("radios", "decision", "Your decision").options([
+                    ("continue".to_string(), "Continue it".to_string()),
+                    (
+                        "vary".to_string(),
+                        "Change it (the change form opens next)".to_string(),
+                    ),
+                    ("lift".to_string(), "Lift it".to_string()),
+                ]),
+                Field::new(
+                    "textarea",
+                    "recent_conduct",
+                    "How have they behaved since it was put in place?",
+                )
+                .required(),
+                Field::new("textarea", "reasons", "Your reasons").required(),
+                Field::new(
+                    "date",
+                    "next_review_due",
+                    "If it continues: next review date",
+                )
+                .hint("For example, 31 3 2027"),
+            ],
+            submit: "Record the review",
+            evidence: crate::ui_evidence::evidence(
+                state,
+                actor,
+                tact_core::ids::PlanId(id),
+                tact_app::evidence::Decision::Review,
+            )
+            .await,
+            ..Spec::default()
+        }
     }
     fn goes_on(id: i64, form: &Form) -> Option<String> {
         (val(form, "decision") == "vary").then(|| format!("/plans/{id}/vary"))
@@ -1475,23 +1452,6 @@ fn roles() -> Vec<(String, String)> {
         .collect()
 }
 
-fn new_staff_spec() -> Spec {
-    Spec {
-        heading: "Add a member of staff".into(),
-        caption: "Staff".into(),
-        intro: Vec::new(),
-        fields: vec![
-            Field::new("text", "name", "Full name"),
-            Field::new("select", "role", "Role").options(roles()),
-            Field::new("text", "username", "Username for signing in"),
-            Field::new("text", "password", "First password")
-                .hint("At least 12 characters. Give it to them in person; they can change it."),
-        ],
-        submit: "Add",
-        ..Spec::default()
-    }
-}
-
 /// Adding a member of staff who signs in with a password: their name, role, username and
 /// password, in one transaction (a username that is taken writes nothing).
 struct NewStaff;
@@ -1502,7 +1462,20 @@ impl FormStep for NewStaff {
     const PATH: &'static str = "/admin/staff/new";
 
     async fn spec(_: &AppState, _: &Signed, _: i64, _: &Form) -> Spec {
-        new_staff_spec()
+        Spec {
+            heading: "Add a member of staff".into(),
+            caption: "Staff".into(),
+            intro: Vec::new(),
+            fields: vec![
+                Field::new("text", "name", "Full name"),
+                Field::new("select", "role", "Role").options(roles()),
+                Field::new("text", "username", "Username for signing in"),
+                Field::new("text", "password", "First password")
+                    .hint("At least 12 characters. Give it to them in person; they can change it."),
+            ],
+            submit: "Add",
+            ..Spec::default()
+        }
     }
     async fn command(
         _: &AppState,
@@ -1635,11 +1608,10 @@ impl PersonStep for AdditionalHelp {
     type Command = cmd::RecordAdditionalHelp;
     const PATH: &'static str = "/people/{id}/additional-help";
 
-    async fn spec(state: &AppState, _: &Signed, _: i64, caption: String) -> Spec {
+    async fn spec(state: &AppState, _: &Signed, _: i64) -> Spec {
         let p = &state.app.profile;
         Spec {
             heading: "Do they need any additional help?".into(),
-            caption,
             intro: vec![format!("Ask everyone at the outset whether they need additional help to contact us ({}). Take what they say about their health or disability at face value ({}).", p.clauses.first_contact_help, p.clauses.stated_needs)],
             fields: vec![
                 Field::new("radios", "needs_help", "Their answer").options([("yes".into(), "Yes, they need help".into()), ("no".into(), "No".into())]).ask("Select whether they need help"),
@@ -1672,7 +1644,7 @@ impl PersonStep for Equality {
     type Command = cmd::RecordEquality;
     const PATH: &'static str = "/people/{id}/equality";
 
-    async fn spec(state: &AppState, signed: &Signed, id: i64, caption: String) -> Spec {
+    async fn spec(state: &AppState, signed: &Signed, id: i64) -> Spec {
         let p = &state.app.profile;
         let recorded = has_equality(state, &signed.actor, PersonId(id)).await;
         let mut intro = vec![
@@ -1699,7 +1671,6 @@ impl PersonStep for Equality {
         }
         Spec {
             heading: "Equality monitoring".into(),
-            caption,
             intro,
             fields,
             submit: "Record their answers",
@@ -1729,10 +1700,9 @@ impl PersonStep for WithdrawEquality {
     type Command = cmd::WithdrawEquality;
     const PATH: &'static str = "/people/{id}/equality/withdraw";
 
-    async fn spec(_: &AppState, _: &Signed, id: i64, caption: String) -> Spec {
+    async fn spec(_: &AppState, _: &Signed, id: i64) -> Spec {
         Spec {
             heading: "Delete their equality monitoring answers".into(),
-            caption,
             intro: vec!["Do this when they withdraw their consent. Their answers are deleted; the event log keeps only that they were.".into()],
             fields: Vec::new(),
             submit: "Delete their answers",
@@ -1747,47 +1717,6 @@ impl PersonStep for WithdrawEquality {
     }
 }
 
-async fn contact_spec(
-    state: &AppState,
-    actor: &tact_core::roles::Actor,
-    id: i64,
-    caption: String,
-) -> Spec {
-    let matters = state
-        .app
-        .query(
-            actor,
-            q::Matters {
-                person: PersonId(id),
-            },
-        )
-        .await
-        .unwrap_or_default();
-    let mut matter_options = vec![(String::new(), "Not about a recorded matter".to_string())];
-    matter_options.extend(
-        matters
-            .iter()
-            .map(|m| (m.id.0.to_string(), format!("{} — {}", m.reference, m.title))),
-    );
-    Spec {
-        heading: "Log a contact".into(),
-        caption,
-        intro: vec!["Everything a person sends is kept. A contact their plan does not allow is recorded as a breach.".into()],
-        fields: vec![
-            channel_field("How", &Channel::ALL),
-            Field::new("radios", "direction", "Direction").options([("inbound".into(), "From them".into()), ("outbound".into(), "From us".into())]),
-            Field::new("select", "matter_id", "About").options(matter_options),
-            Field::new("text", "summary", "Summary").required(),
-            // Named as the command's field, so a refusal of the length lands here; typed in minutes.
-            Field::new("text", "duration_seconds", "If it was a call or a visit: how long, in minutes (optional)")
-                .width(3),
-            Field::new("textarea", "body", "What was said or written (optional)"),
-        ],
-        submit: "Log it",
-        ..Spec::default()
-    }
-}
-
 /// Logging a contact with a person by hand: the channel, which way, the matter and what was
 /// said. The verdict is the contact check's, as for any contact.
 struct LogContact;
@@ -1796,8 +1725,40 @@ impl PersonStep for LogContact {
     type Command = cmd::LogContact;
     const PATH: &'static str = "/people/{id}/contact";
 
-    async fn spec(state: &AppState, signed: &Signed, id: i64, caption: String) -> Spec {
-        contact_spec(state, &signed.actor, id, caption).await
+    async fn spec(state: &AppState, signed: &Signed, id: i64) -> Spec {
+        let actor = &signed.actor;
+        let matters = state
+            .app
+            .query(
+                actor,
+                q::Matters {
+                    person: PersonId(id),
+                },
+            )
+            .await
+            .unwrap_or_default();
+        let mut matter_options = vec![(String::new(), "Not about a recorded matter".to_string())];
+        matter_options.extend(
+            matters
+                .iter()
+                .map(|m| (m.id.0.to_string(), format!("{} — {}", m.reference, m.title))),
+        );
+        Spec {
+            heading: "Log a contact".into(),
+            intro: vec!["Everything a person sends is kept. A contact their plan does not allow is recorded as a breach.".into()],
+            fields: vec![
+                channel_field("How", &Channel::ALL),
+                Field::new("radios", "direction", "Direction").options([("inbound".into(), "From them".into()), ("outbound".into(), "From us".into())]),
+                Field::new("select", "matter_id", "About").options(matter_options),
+                Field::new("text", "summary", "Summary").required(),
+                // Named as the command's field, so a refusal of the length lands here; typed in minutes.
+                Field::new("text", "duration_seconds", "If it was a call or a visit: how long, in minutes (optional)")
+                    .width(3),
+                Field::new("textarea", "body", "What was said or written (optional)"),
+            ],
+            submit: "Log it",
+            ..Spec::default()
+        }
     }
     fn command(
         state: &AppState,
@@ -1850,7 +1811,7 @@ impl PersonStep for RequestAdjustment {
     type Command = cmd::RequestAdjustment;
     const PATH: &'static str = "/people/{id}/adjustment";
 
-    async fn spec(state: &AppState, _: &Signed, _: i64, caption: String) -> Spec {
+    async fn spec(state: &AppState, _: &Signed, _: i64) -> Spec {
         let p = &state.app.profile;
         let mut kinds: Vec<(String, String)> = Channel::ALL
             .iter()
@@ -1872,7 +1833,6 @@ impl PersonStep for RequestAdjustment {
         kinds.push(("other".into(), "Something else".into()));
         Spec {
             heading: "Request a reasonable adjustment".into(),
-            caption,
             intro: vec![format!(
                 "The Equality Act 2010 requires reasonable adjustments ({}).",
                 p.clauses.adjustment_decision
@@ -1894,30 +1854,6 @@ impl PersonStep for RequestAdjustment {
     }
 }
 
-fn adjustment_decision_spec(state: &AppState, id: i64) -> Spec {
-    let p = &state.app.profile;
-    Spec {
-        heading: "Decide a reasonable adjustment request".into(),
-        caption: format!("Adjustment {id}"),
-        intro: vec![format!(
-            "The decision is given to them in writing, with the explanation ({}).",
-            p.clauses.adjustment_decision
-        )],
-        fields: vec![
-            Field::new("radios", "grant", "Your decision")
-                .options([
-                    ("yes".into(), "Grant it".into()),
-                    ("no".into(), "Refuse it".into()),
-                ])
-                .ask("Select grant or refuse"),
-            Field::new("textarea", "reasons", "Your reasons").required(),
-        ],
-        submit: "Record the decision",
-        back: "/".into(),
-        ..Spec::default()
-    }
-}
-
 /// The decision on a reasonable adjustment, with reasons (CLE-8.3).
 struct DecideAdjustment;
 
@@ -1927,7 +1863,27 @@ impl FormStep for DecideAdjustment {
     const PATH: &'static str = "/adjustments/{id}/decision";
 
     async fn spec(state: &AppState, _: &Signed, id: i64, _: &()) -> Spec {
-        adjustment_decision_spec(state, id)
+        let p = &state.app.profile;
+        Spec {
+            heading: "Decide a reasonable adjustment request".into(),
+            caption: format!("Adjustment {id}"),
+            intro: vec![format!(
+                "The decision is given to them in writing, with the explanation ({}).",
+                p.clauses.adjustment_decision
+            )],
+            fields: vec![
+                Field::new("radios", "grant", "Your decision")
+                    .options([
+                        ("yes".into(), "Grant it".into()),
+                        ("no".into(), "Refuse it".into()),
+                    ])
+                    .ask("Select grant or refuse"),
+                Field::new("textarea", "reasons", "Your reasons").required(),
+            ],
+            submit: "Record the decision",
+            back: "/".into(),
+            ..Spec::default()
+        }
     }
     async fn command(
         _: &AppState,
@@ -1952,27 +1908,6 @@ impl FormStep for DecideAdjustment {
     }
 }
 
-fn dispute_spec(state: &AppState, id: i64) -> Spec {
-    let p = &state.app.profile;
-    let intro = match &p.dispute {
-        Some(d) => vec![format!("They can dispute it through {} ({}). It is decided by someone who took no part in the decision.", d.route, d.clause)],
-        None => vec!["It is decided by someone who took no part in the decision.".into()],
-    };
-    Spec {
-        heading: format!("Record a dispute about the {}", p.terms.plan),
-        caption: format!("{} {id}", capital(&p.terms.plan)),
-        intro,
-        fields: vec![Field::new(
-            "textarea",
-            "grounds",
-            "What they say is wrong with the decision",
-        )
-        .required()],
-        submit: "Record the dispute",
-        ..Spec::default()
-    }
-}
-
 /// Recording that the person disputes a plan (NOR-7.1; a local rule under Cleveland):
 /// offered only where the plan can be disputed now.
 struct RaiseDispute;
@@ -1985,8 +1920,24 @@ impl FormStep for RaiseDispute {
     fn offer(state: &AppState, signed: &Signed, plan: &Self::Subject) -> Option<Response> {
         offered(state, signed, plan, wf::PlanStep::RaiseDispute)
     }
-    async fn spec(state: &AppState, _: &Signed, id: i64, _: &Self::Subject) -> Spec {
-        dispute_spec(state, id)
+    async fn spec(state: &AppState, _: &Signed, _: i64, _: &Self::Subject) -> Spec {
+        let p = &state.app.profile;
+        let intro = match &p.dispute {
+            Some(d) => vec![format!("They can dispute it through {} ({}). It is decided by someone who took no part in the decision.", d.route, d.clause)],
+            None => vec!["It is decided by someone who took no part in the decision.".into()],
+        };
+        Spec {
+            heading: format!("Record a dispute about the {}", p.terms.plan),
+            intro,
+            fields: vec![Field::new(
+                "textarea",
+                "grounds",
+                "What they say is wrong with the decision",
+            )
+            .required()],
+            submit: "Record the dispute",
+            ..Spec::default()
+        }
     }
     async fn command(
         _: &AppState,
@@ -2184,31 +2135,6 @@ impl FormStep for DecideDispute {
     }
 }
 
-fn screen_spec(state: &AppState, id: i64, summary: &str) -> Spec {
-    let p = &state.app.profile;
-    Spec {
-        heading: "Screen a contact".into(),
-        caption: format!("Contact {id}"),
-        intro: vec![format!("What they sent: {summary}"), format!("Read it for a genuine complaint, new information, a possible crime or a safeguarding concern ({}).", p.clauses.screening)],
-        fields: vec![
-            Field::new("radios", "finding", "What did the contact raise?")
-                .options(
-                    tact_core::model::Finding::ALL
-                        .map(|f| (f.as_str().to_string(), f.label().to_string())),
-                )
-                .ask("Select what the contact raised"),
-            Field::new(
-                "textarea",
-                "note",
-                "What it raised, in a sentence or two (not needed for nothing new)",
-            ),
-        ],
-        submit: "Record the screening",
-        back: "/".into(),
-        ..Spec::default()
-    }
-}
-
 /// What screening a contact found (CLE-9.10; NOR-5.9).
 struct Screen;
 
@@ -2218,7 +2144,29 @@ impl FormStep for Screen {
     const PATH: &'static str = "/contacts/{id}/screen";
 
     async fn spec(state: &AppState, _: &Signed, id: i64, c: &Self::Subject) -> Spec {
-        screen_spec(state, id, &c.summary)
+        let summary = &c.summary;
+        let p = &state.app.profile;
+        Spec {
+            heading: "Screen a contact".into(),
+            caption: format!("Contact {id}"),
+            intro: vec![format!("What they sent: {summary}"), format!("Read it for a genuine complaint, new information, a possible crime or a safeguarding concern ({}).", p.clauses.screening)],
+            fields: vec![
+                Field::new("radios", "finding", "What did the contact raise?")
+                    .options(
+                        tact_core::model::Finding::ALL
+                            .map(|f| (f.as_str().to_string(), f.label().to_string())),
+                    )
+                    .ask("Select what the contact raised"),
+                Field::new(
+                    "textarea",
+                    "note",
+                    "What it raised, in a sentence or two (not needed for nothing new)",
+                ),
+            ],
+            submit: "Record the screening",
+            back: "/".into(),
+            ..Spec::default()
+        }
     }
     async fn command(
         _: &AppState,

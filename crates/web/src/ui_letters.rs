@@ -79,31 +79,6 @@ fn status_words(s: LetterStatus) -> &'static str {
     }
 }
 
-fn write_spec(state: &AppState, id: i64, preferred: Option<Format>) -> Spec {
-    let p = &state.app.profile;
-    Spec {
-        heading: "Write a letter".into(),
-        caption: format!("{} {id}", capital(&p.terms.plan)),
-        intro: vec![format!(
-            "The letter is written from the {} template and the record. It goes in the \
-             person's preferred format unless you choose another.",
-            p.organisation.short_name
-        )],
-        fields: [Field::new("select", "kind", "Which letter").options(
-            p.letters
-                .templates
-                .keys()
-                .filter(|k| tact_app::letters::PLAN_LETTERS.contains(&k.as_str()))
-                .map(|k| (k.clone(), kind_words(k))),
-        )]
-        .into_iter()
-        .chain(how_fields(preferred))
-        .collect(),
-        submit: "Write it",
-        ..Spec::default()
-    }
-}
-
 /// Writing a letter about a plan: which letter, how it goes and in what format.
 struct Write;
 
@@ -112,10 +87,30 @@ impl FormStep for Write {
     type Command = cmd::WriteLetter;
     const PATH: &'static str = "/plans/{id}/letter";
 
-    async fn spec(state: &AppState, signed: &Signed, id: i64, plan: &Plan) -> Spec {
+    async fn spec(state: &AppState, signed: &Signed, _: i64, plan: &Plan) -> Spec {
         let preferred =
             crate::ui_forms::preferred_format(state, &signed.actor, plan.person_id).await;
-        write_spec(state, id, preferred)
+        let p = &state.app.profile;
+        Spec {
+            heading: "Write a letter".into(),
+            intro: vec![format!(
+                "The letter is written from the {} template and the record. It goes in the \
+                 person's preferred format unless you choose another.",
+                p.organisation.short_name
+            )],
+            fields: [Field::new("select", "kind", "Which letter").options(
+                p.letters
+                    .templates
+                    .keys()
+                    .filter(|k| tact_app::letters::PLAN_LETTERS.contains(&k.as_str()))
+                    .map(|k| (k.clone(), kind_words(k))),
+            )]
+            .into_iter()
+            .chain(how_fields(preferred))
+            .collect(),
+            submit: "Write it",
+            ..Spec::default()
+        }
     }
     async fn command(
         _: &AppState,

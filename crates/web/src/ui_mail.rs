@@ -367,26 +367,6 @@ impl FormStep for MarkThreatening {
     }
 }
 
-fn match_spec(m: &StoredMessage) -> Spec {
-    let mut keep = Field::new(
-        "checkbox",
-        "keep_address",
-        "Keep the sender's address on their record, so their next email is matched by itself",
-    );
-    keep.value = "yes".into();
-    Spec {
-        heading: "Match to someone we know".into(),
-        caption: format!("From {}", m.sender),
-        intro: vec!["Find their reference on their page, or with Find a person.".into()],
-        fields: vec![
-            Field::new("text", "reference", "Their reference").hint("For example, SU-000123"),
-            keep,
-        ],
-        submit: "Match",
-        ..Spec::default()
-    }
-}
-
 /// Filing a message from an unknown sender under a person, found by the reference staff give
 /// (and keeping the address as theirs, where asked).
 struct MatchMessage;
@@ -397,7 +377,23 @@ impl FormStep for MatchMessage {
     const PATH: &'static str = "/messages/{id}/match";
 
     async fn spec(_: &AppState, _: &Signed, _: i64, m: &StoredMessage) -> Spec {
-        match_spec(m)
+        let mut keep = Field::new(
+            "checkbox",
+            "keep_address",
+            "Keep the sender's address on their record, so their next email is matched by itself",
+        );
+        keep.value = "yes".into();
+        Spec {
+            heading: "Match to someone we know".into(),
+            caption: format!("From {}", m.sender),
+            intro: vec!["Find their reference on their page, or with Find a person.".into()],
+            fields: vec![
+                Field::new("text", "reference", "Their reference").hint("For example, SU-000123"),
+                keep,
+            ],
+            submit: "Match",
+            ..Spec::default()
+        }
     }
     async fn command(
         state: &AppState,

@@ -45,17 +45,6 @@ fn lines(form: &HashMap<String, String>, k: &str) -> Vec<String> {
 
 // ----- a new person ---------------------------------------------------------------------
 
-fn new_person_spec() -> Spec {
-    Spec {
-        heading: "Add a new person".into(),
-        caption: "People".into(),
-        intro: Vec::new(),
-        fields: person_fields(),
-        submit: "Add them",
-        ..Spec::default()
-    }
-}
-
 /// A person's details, as the new-person and rectification forms ask for them.
 fn person_fields() -> Vec<Field> {
     vec![
@@ -118,30 +107,6 @@ fn person_input(form: &HashMap<String, String>) -> Result<PersonInput, RuleError
     })
 }
 
-fn rectify_spec(caption: String) -> Spec {
-    let mut fields = person_fields();
-    fields.push(
-        Field::new(
-            "textarea",
-            "what_was_wrong",
-            "What was wrong, and how you know",
-        )
-        .hint("Kept on the record as a rectification."),
-    );
-    Spec {
-        heading: "Correct their details".into(),
-        caption,
-        intro: vec![
-            "Put right details that are wrong. The change is recorded as a rectification, with \
-             what was wrong."
-                .into(),
-        ],
-        fields,
-        submit: "Correct them",
-        ..Spec::default()
-    }
-}
-
 /// Correcting a person's details (UK GDPR rectification): the form starts from what is held,
 /// and says what was wrong.
 struct Rectify;
@@ -152,7 +117,28 @@ impl FormStep for Rectify {
     const PATH: &'static str = "/people/{id}/rectify";
 
     async fn spec(_: &AppState, _: &Signed, _: i64, p: &ServiceUser) -> Spec {
-        rectify_spec(format!("{} ({})", p.name, p.reference))
+        let caption = format!("{} ({})", p.name, p.reference);
+        let mut fields = person_fields();
+        fields.push(
+            Field::new(
+                "textarea",
+                "what_was_wrong",
+                "What was wrong, and how you know",
+            )
+            .hint("Kept on the record as a rectification."),
+        );
+        Spec {
+            heading: "Correct their details".into(),
+            caption,
+            intro: vec![
+                "Put right details that are wrong. The change is recorded as a rectification, with \
+                 what was wrong."
+                    .into(),
+            ],
+            fields,
+            submit: "Correct them",
+            ..Spec::default()
+        }
     }
     fn prefill(p: &ServiceUser) -> Option<Form> {
         let lines = |xs: Vec<&str>| xs.join("\n");
@@ -205,32 +191,6 @@ impl FormStep for Rectify {
 
 // ----- merging two records of one person (issue 10) -----------------------------------
 
-fn merge_spec(caption: String) -> Spec {
-    Spec {
-        heading: "Merge another record of this person into this one".into(),
-        caption,
-        intro: vec![
-            "Use this when the same person has two records. Their numbers, addresses, matters, \
-             contacts, incidents, warnings, plans, adjustments, letters, tasks and messages move \
-             to this record, and the other record then leads here. This cannot be undone."
-                .into(),
-        ],
-        fields: vec![
-            Field::new("text", "merge", "The other record's reference")
-                .hint("For example, SU-000123")
-                .width(10),
-            Field::new(
-                "textarea",
-                "reason",
-                "How you know these are the same person",
-            )
-            .required(),
-        ],
-        submit: "Merge the records",
-        ..Spec::default()
-    }
-}
-
 /// A person's id from their reference (`SU-000123`) or the bare number.
 fn person_ref(text: &str) -> Result<PersonId, RuleError> {
     let t = text.trim().to_ascii_uppercase();
@@ -255,8 +215,29 @@ impl PersonStep for Merge {
     type Command = cmd::MergePeople;
     const PATH: &'static str = "/people/{id}/merge";
 
-    async fn spec(_: &AppState, _: &Signed, _: i64, caption: String) -> Spec {
-        merge_spec(caption)
+    async fn spec(_: &AppState, _: &Signed, _: i64) -> Spec {
+        Spec {
+            heading: "Merge another record of this person into this one".into(),
+            intro: vec![
+                "Use this when the same person has two records. Their numbers, addresses, matters, \
+                 contacts, incidents, warnings, plans, adjustments, letters, tasks and messages move \
+                 to this record, and the other record then leads here. This cannot be undone."
+                    .into(),
+            ],
+            fields: vec![
+                Field::new("text", "merge", "The other record's reference")
+                    .hint("For example, SU-000123")
+                    .width(10),
+                Field::new(
+                    "textarea",
+                    "reason",
+                    "How you know these are the same person",
+                )
+                .required(),
+            ],
+            submit: "Merge the records",
+            ..Spec::default()
+        }
     }
     fn command(_: &AppState, _: &Signed, id: i64, form: &Form) -> Result<Self::Command, RuleError> {
         Ok(cmd::MergePeople {
@@ -277,7 +258,14 @@ impl FormStep for NewPerson {
     const PATH: &'static str = "/people/new";
 
     async fn spec(_: &AppState, _: &Signed, _: i64, _: &Form) -> Spec {
-        new_person_spec()
+        Spec {
+            heading: "Add a new person".into(),
+            caption: "People".into(),
+            intro: Vec::new(),
+            fields: person_fields(),
+            submit: "Add them",
+            ..Spec::default()
+        }
     }
     fn prefill(query: &Form) -> Option<Form> {
         let id = Identifier::parse(query.get("who")?).ok()?;
@@ -313,10 +301,9 @@ impl PersonStep for OpenMatter {
     type Command = cmd::OpenMatter;
     const PATH: &'static str = "/people/{id}/matter";
 
-    async fn spec(_: &AppState, _: &Signed, _: i64, caption: String) -> Spec {
+    async fn spec(_: &AppState, _: &Signed, _: i64) -> Spec {
         Spec {
             heading: "Open a matter".into(),
-            caption,
             intro: vec!["A complaint, case, query or request they have raised.".into()],
             fields: vec![
                 Field::new("select", "kind", "What kind of matter").options(
@@ -339,34 +326,6 @@ impl PersonStep for OpenMatter {
     }
 }
 
-fn status_spec(state: &AppState, m: &tact_core::model::Matter) -> Spec {
-    let p = &state.app.profile;
-    let mut status = Field::new("select", "status", "Status").options(MatterStatus::ALL.map(|s| {
-        (
-            s.as_str().to_string(),
-            capital(&s.as_str().replace('-', " ")),
-        )
-    }));
-    status.value = m.status.as_str().to_string();
-    Spec {
-        heading: "Change a matter's status".into(),
-        caption: format!("{} — {}", m.reference, m.title),
-        intro: vec![format!(
-            "When it is finalised, its records are kept for {} years from that date, then \
-             destroyed.",
-            p.rules.retention_years_after_finalised
-        )],
-        fields: vec![
-            status,
-            Field::new("date", "finalised_on", "If finalised: the date (optional)")
-                .hint("Today if left empty. For example, 20 11 2026"),
-        ],
-        submit: "Save",
-        back: format!("/people/{}", m.person_id),
-        ..Spec::default()
-    }
-}
-
 /// Changing a matter's status; a finalised matter has the date it was finalised.
 struct MatterStatusStep;
 
@@ -376,7 +335,32 @@ impl FormStep for MatterStatusStep {
     const PATH: &'static str = "/matters/{id}/status";
 
     async fn spec(state: &AppState, _: &Signed, _: i64, m: &Self::Subject) -> Spec {
-        status_spec(state, m)
+        let p = &state.app.profile;
+        let mut status =
+            Field::new("select", "status", "Status").options(MatterStatus::ALL.map(|s| {
+                (
+                    s.as_str().to_string(),
+                    capital(&s.as_str().replace('-', " ")),
+                )
+            }));
+        status.value = m.status.as_str().to_string();
+        Spec {
+            heading: "Change a matter's status".into(),
+            caption: format!("{} — {}", m.reference, m.title),
+            intro: vec![format!(
+                "When it is finalised, its records are kept for {} years from that date, then \
+                 destroyed.",
+                p.rules.retention_years_after_finalised
+            )],
+            fields: vec![
+                status,
+                Field::new("date", "finalised_on", "If finalised: the date (optional)")
+                    .hint("Today if left empty. For example, 20 11 2026"),
+            ],
+            submit: "Save",
+            back: format!("/people/{}", m.person_id),
+            ..Spec::default()
+        }
     }
     async fn command(
         _: &AppState,
@@ -435,69 +419,6 @@ async fn matters_of(
         .unwrap_or_default()
 }
 
-async fn apply_spec(
-    state: &AppState,
-    actor: &tact_core::roles::Actor,
-    plan: &tact_core::model::Plan,
-) -> Spec {
-    let p = &state.app.profile;
-    let matters = matters_of(state, actor, plan).await;
-    Spec {
-        heading: format!("Apply the {} to another matter", p.terms.plan),
-        caption: format!("{} {}", capital(&p.terms.plan), plan.id),
-        intro: {
-            let mut intro = vec![format!(
-                "A new matter is judged on its own merits unless a manager applies the {} to \
-                 it, with the reason ({}).",
-                p.terms.plan, p.clauses.new_matters
-            )];
-            if p.rules.restriction_requires_review_exhausted {
-                intro.push(format!(
-                    "The matter's internal review route must be exhausted first ({}).",
-                    p.clauses.review_exhausted
-                ));
-            }
-            if p.rules.applying_to_a_matter_needs_authorisation {
-                intro.push(format!(
-                    "Unless you may authorise a {} yourself, this asks for that decision ({}).",
-                    p.terms.plan, p.clauses.authorise_role
-                ));
-            }
-            if p.rules.notice_before_effect {
-                intro.push(format!(
-                    "It takes effect once the person has been told in writing ({}).",
-                    p.clauses.notice_first
-                ));
-            } else {
-                intro.push(format!(
-                    "It takes effect at once, and the person must be told ({}).",
-                    p.clauses.changes_told
-                ));
-            }
-            intro
-        },
-        fields: vec![
-            Field::new("select", "matter_id", "Which matter").options(
-                matters
-                    .iter()
-                    .filter(|m| {
-                        !plan.matter_ids.contains(&m.id)
-                            && !plan.pending_matters.iter().any(|x| x.matter_id == m.id)
-                    })
-                    .map(|m| (m.id.0.to_string(), format!("{} — {}", m.reference, m.title))),
-            ),
-            Field::new(
-                "textarea",
-                "reason",
-                "Why it should apply to this matter too",
-            )
-            .required(),
-        ],
-        submit: "Apply it",
-        ..Spec::default()
-    }
-}
-
 /// The chosen matter, or a refusal on the field.
 fn matter_chosen(form: &Form, missing: &str) -> Result<MatterId, RuleError> {
     val(form, "matter_id")
@@ -514,7 +435,62 @@ impl PlanForm for Apply {
     const PATH: &'static str = "/plans/{id}/apply";
 
     async fn spec(state: &AppState, signed: &Signed, plan: &tact_core::model::Plan) -> Spec {
-        apply_spec(state, &signed.actor, plan).await
+        let actor = &signed.actor;
+        let p = &state.app.profile;
+        let matters = matters_of(state, actor, plan).await;
+        Spec {
+            heading: format!("Apply the {} to another matter", p.terms.plan),
+            intro: {
+                let mut intro = vec![format!(
+                    "A new matter is judged on its own merits unless a manager applies the {} to \
+                     it, with the reason ({}).",
+                    p.terms.plan, p.clauses.new_matters
+                )];
+                if p.rules.restriction_requires_review_exhausted {
+                    intro.push(format!(
+                        "The matter's internal review route must be exhausted first ({}).",
+                        p.clauses.review_exhausted
+                    ));
+                }
+                if p.rules.applying_to_a_matter_needs_authorisation {
+                    intro.push(format!(
+                        "Unless you may authorise a {} yourself, this asks for that decision ({}).",
+                        p.terms.plan, p.clauses.authorise_role
+                    ));
+                }
+                if p.rules.notice_before_effect {
+                    intro.push(format!(
+                        "It takes effect once the person has been told in writing ({}).",
+                        p.clauses.notice_first
+                    ));
+                } else {
+                    intro.push(format!(
+                        "It takes effect at once, and the person must be told ({}).",
+                        p.clauses.changes_told
+                    ));
+                }
+                intro
+            },
+            fields: vec![
+                Field::new("select", "matter_id", "Which matter").options(
+                    matters
+                        .iter()
+                        .filter(|m| {
+                            !plan.matter_ids.contains(&m.id)
+                                && !plan.pending_matters.iter().any(|x| x.matter_id == m.id)
+                        })
+                        .map(|m| (m.id.0.to_string(), format!("{} — {}", m.reference, m.title))),
+                ),
+                Field::new(
+                    "textarea",
+                    "reason",
+                    "Why it should apply to this matter too",
+                )
+                .required(),
+            ],
+            submit: "Apply it",
+            ..Spec::default()
+        }
     }
     fn command(
         _: &AppState,
@@ -552,46 +528,6 @@ pub fn step_link(id: i64, step: wf::PlanStep) -> Option<(String, String)> {
 
 // ----- deciding on applying a plan to another matter (NOR-6.2) ----------------------------
 
-async fn decide_matter_spec(
-    state: &AppState,
-    actor: &tact_core::roles::Actor,
-    plan: &tact_core::model::Plan,
-) -> Spec {
-    let p = &state.app.profile;
-    let matters = matters_of(state, actor, plan).await;
-    Spec {
-        heading: format!("Decide on applying the {} to another matter", p.terms.plan),
-        caption: format!("{} {}", capital(&p.terms.plan), plan.id),
-        intro: vec![format!(
-            "Applying the {} to another matter restricts contact about it, so it needs your \
-             decision ({}). If you authorise it, it takes effect once the person has been \
-             told in writing ({}).",
-            p.terms.plan, p.clauses.authorise_role, p.clauses.notice_first
-        )],
-        fields: vec![
-            Field::new("select", "matter_id", "Which request").options(
-                plan.pending_matters
-                    .iter()
-                    .filter(|m| m.authorised_by.is_none())
-                    .map(|m| {
-                        let name = matters.iter().find(|x| x.id == m.matter_id).map_or_else(
-                            || format!("matter {}", m.matter_id),
-                            |x| format!("{} — {}", x.reference, x.title),
-                        );
-                        (m.matter_id.0.to_string(), format!("{name}: {}", m.reason))
-                    }),
-            ),
-            Field::new("radios", "approve", "Your decision").options([
-                ("yes".to_string(), "Authorise".to_string()),
-                ("no".to_string(), "Refuse".to_string()),
-            ]),
-            Field::new("textarea", "reason", "Your reasons").required(),
-        ],
-        submit: "Record the decision",
-        ..Spec::default()
-    }
-}
-
 /// A senior manager's decision on a request to apply the plan to another matter (NOR-6.2).
 struct DecideMatter;
 
@@ -600,7 +536,39 @@ impl PlanForm for DecideMatter {
     const PATH: &'static str = "/plans/{id}/matters";
 
     async fn spec(state: &AppState, signed: &Signed, plan: &tact_core::model::Plan) -> Spec {
-        decide_matter_spec(state, &signed.actor, plan).await
+        let actor = &signed.actor;
+        let p = &state.app.profile;
+        let matters = matters_of(state, actor, plan).await;
+        Spec {
+            heading: format!("Decide on applying the {} to another matter", p.terms.plan),
+            intro: vec![format!(
+                "Applying the {} to another matter restricts contact about it, so it needs your \
+                 decision ({}). If you authorise it, it takes effect once the person has been \
+                 told in writing ({}).",
+                p.terms.plan, p.clauses.authorise_role, p.clauses.notice_first
+            )],
+            fields: vec![
+                Field::new("select", "matter_id", "Which request").options(
+                    plan.pending_matters
+                        .iter()
+                        .filter(|m| m.authorised_by.is_none())
+                        .map(|m| {
+                            let name = matters.iter().find(|x| x.id == m.matter_id).map_or_else(
+                                || format!("matter {}", m.matter_id),
+                                |x| format!("{} — {}", x.reference, x.title),
+                            );
+                            (m.matter_id.0.to_string(), format!("{name}: {}", m.reason))
+                        }),
+                ),
+                Field::new("radios", "approve", "Your decision").options([
+                    ("yes".to_string(), "Authorise".to_string()),
+                    ("no".to_string(), "Refuse".to_string()),
+                ]),
+                Field::new("textarea", "reason", "Your reasons").required(),
+            ],
+            submit: "Record the decision",
+            ..Spec::default()
+        }
     }
     fn command(
         _: &AppState,
@@ -629,11 +597,10 @@ impl PersonStep for FurtherAction {
     type Command = cmd::RecordFurtherAction;
     const PATH: &'static str = "/people/{id}/further-action";
 
-    async fn spec(state: &AppState, _: &Signed, _: i64, caption: String) -> Spec {
+    async fn spec(state: &AppState, _: &Signed, _: i64) -> Spec {
         let p = &state.app.profile;
         Spec {
             heading: "Record further action".into(),
-            caption,
             intro: vec![format!(
                 "A referral to the police, legal advice or legal action, with the reasons. Notice \
                  beforehand is not always needed; if none is given, say why ({}).",

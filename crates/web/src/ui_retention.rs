@@ -94,10 +94,9 @@ impl PersonStep for PlaceHold {
     type Command = cmd::PlaceHold;
     const PATH: &'static str = "/people/{id}/hold";
 
-    async fn spec(_: &AppState, _: &Signed, _: i64, caption: String) -> Spec {
+    async fn spec(_: &AppState, _: &Signed, _: i64) -> Spec {
         Spec {
             heading: "Place a legal hold".into(),
-            caption,
             intro: vec![
                 "Their records are kept past their disposal date until the hold is lifted.".into(),
             ],

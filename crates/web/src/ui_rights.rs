@@ -42,36 +42,6 @@ pub fn describe(r: &RightsRequest) -> String {
     )
 }
 
-fn receive_spec(caption: String) -> Spec {
-    Spec {
-        heading: "Record a data-rights request".into(),
-        caption,
-        intro: vec![format!(
-            "A request about their own data goes to the Data Protection Officer whatever their \
-             plan says. It must be answered within one month of receipt ({CLAUSE})."
-        )],
-        fields: vec![
-            Field::new("radios", "kind", "What are they asking for?")
-                .options(RightKind::ALL.map(|k| (k.as_str().to_string(), capital(k.plain()))))
-                .ask("Select what they are asking for"),
-            Field::new("textarea", "details", "What they asked, in their words"),
-            channel_field(
-                "How it came",
-                &[
-                    Channel::Phone,
-                    Channel::Email,
-                    Channel::Letter,
-                    Channel::Visit,
-                ],
-            ),
-            Field::new("date", "received_on", "When it was received (optional)")
-                .hint("Leave empty for today. For example, 20 11 2026"),
-        ],
-        submit: "Send to the Data Protection Officer",
-        ..Spec::default()
-    }
-}
-
 /// Recording a data-rights request that came in.
 struct ReceiveRequest;
 
@@ -79,8 +49,33 @@ impl PersonStep for ReceiveRequest {
     type Command = cmd::ReceiveRightsRequest;
     const PATH: &'static str = "/people/{id}/data-rights";
 
-    async fn spec(_: &AppState, _: &Signed, _: i64, caption: String) -> Spec {
-        receive_spec(caption)
+    async fn spec(_: &AppState, _: &Signed, _: i64) -> Spec {
+        Spec {
+            heading: "Record a data-rights request".into(),
+            intro: vec![format!(
+                "A request about their own data goes to the Data Protection Officer whatever their \
+                 plan says. It must be answered within one month of receipt ({CLAUSE})."
+            )],
+            fields: vec![
+                Field::new("radios", "kind", "What are they asking for?")
+                    .options(RightKind::ALL.map(|k| (k.as_str().to_string(), capital(k.plain()))))
+                    .ask("Select what they are asking for"),
+                Field::new("textarea", "details", "What they asked, in their words"),
+                channel_field(
+                    "How it came",
+                    &[
+                        Channel::Phone,
+                        Channel::Email,
+                        Channel::Letter,
+                        Channel::Visit,
+                    ],
+                ),
+                Field::new("date", "received_on", "When it was received (optional)")
+                    .hint("Leave empty for today. For example, 20 11 2026"),
+            ],
+            submit: "Send to the Data Protection Officer",
+            ..Spec::default()
+        }
     }
     fn command(_: &AppState, _: &Signed, id: i64, form: &Form) -> Result<Self::Command, RuleError> {
         Ok(cmd::ReceiveRightsRequest {
@@ -124,54 +119,6 @@ async fn export(State(state): State<AppState>, signed: Signed, Path(id): Path<i6
     }
 }
 
-fn answer_spec(r: &RightsRequest) -> Spec {
-    let mut intro = vec![
-        format!("{}.", capital(r.kind.plain())),
-        format!("In their words: {}", r.details),
-        format!(
-            "Received {} by {}; due by {}{}.",
-            r.received_on,
-            r.channel.plain(),
-            r.due_on,
-            r.extended_to
-                .map(|d| format!(", extended to {d}"))
-                .unwrap_or_default()
-        ),
-    ];
-    if let Some(why) = &r.extension_reason {
-        intro.push(format!("Why more time: {why}"));
-    }
-    let mut options = vec![
-        (
-            "done".to_string(),
-            "Answered: say what was done".to_string(),
-        ),
-        ("refused".to_string(), "Refused: say why".to_string()),
-    ];
-    if r.extended_to.is_none() {
-        options.push((
-            "extend".to_string(),
-            "More time is needed: two more months, and say why (they are told)".to_string(),
-        ));
-    }
-    Spec {
-        heading: "Answer a data-rights request".into(),
-        caption: format!("Request {} ({CLAUSE})", r.id),
-        intro,
-        fields: vec![
-            Field::new("radios", "decision", "Your answer").options(options),
-            Field::new(
-                "textarea",
-                "text",
-                "What was done, why it is refused, or why more time is needed",
-            ),
-        ],
-        submit: "Record it",
-        back: format!("/people/{}", r.person_id),
-        ..Spec::default()
-    }
-}
-
 /// The DPO's answer to a data-rights request: done, refused, or more time.
 struct Answer;
 
@@ -181,7 +128,51 @@ impl FormStep for Answer {
     const PATH: &'static str = "/data-rights/{id}";
 
     async fn spec(_: &AppState, _: &Signed, _: i64, r: &RightsRequest) -> Spec {
-        answer_spec(r)
+        let mut intro = vec![
+            format!("{}.", capital(r.kind.plain())),
+            format!("In their words: {}", r.details),
+            format!(
+                "Received {} by {}; due by {}{}.",
+                r.received_on,
+                r.channel.plain(),
+                r.due_on,
+                r.extended_to
+                    .map(|d| format!(", extended to {d}"))
+                    .unwrap_or_default()
+            ),
+        ];
+        if let Some(why) = &r.extension_reason {
+            intro.push(format!("Why more time: {why}"));
+        }
+        let mut options = vec![
+            (
+                "done".to_string(),
+                "Answered: say what was done".to_string(),
+            ),
+            ("refused".to_string(), "Refused: say why".to_string()),
+        ];
+        if r.extended_to.is_none() {
+            options.push((
+                "extend".to_string(),
+                "More time is needed: two more months, and say why (they are told)".to_string(),
+            ));
+        }
+        Spec {
+            heading: "Answer a data-rights request".into(),
+            caption: format!("Request {} ({CLAUSE})", r.id),
+            intro,
+            fields: vec![
+                Field::new("radios", "decision", "Your answer").options(options),
+                Field::new(
+                    "textarea",
+                    "text",
+                    "What was done, why it is refused, or why more time is needed",
+                ),
+            ],
+            submit: "Record it",
+            back: format!("/people/{}", r.person_id),
+            ..Spec::default()
+        }
     }
     async fn command(
         _: &AppState,

@@ -83,12 +83,11 @@ impl PersonStep for AskToShare {
     type Command = cmd::RequestDisclosure;
     const PATH: &'static str = "/people/{id}/share";
 
-    async fn spec(state: &AppState, _: &Signed, _: i64, caption: String) -> Spec {
+    async fn spec(state: &AppState, _: &Signed, _: i64) -> Spec {
         let p = &state.app.profile;
         let examples = p.sharing.example_partners.join(", ");
         Spec {
             heading: "Ask to share details with a partner".into(),
-            caption,
             intro: vec![format!(
                 "Details are shared only for a legitimate reason, and only after the Data Protection \
                  Officer agrees ({}).",

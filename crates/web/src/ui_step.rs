@@ -35,6 +35,11 @@ pub(crate) trait Subject: Sized + Send + Sync {
         signed: &Signed,
         id: i64,
     ) -> impl Future<Output = Result<Self, Response>> + Send;
+
+    /// What a form about it is captioned with, unless the form says otherwise.
+    fn caption(&self, _state: &AppState) -> String {
+        String::new()
+    }
 }
 
 /// A record read through `App::query`, or the page its refusal is (not found, forbidden).
@@ -53,10 +58,14 @@ where
         .map_err(|e| refusal(state, signed, e))
 }
 
-/// A plan, as every form about a plan loads it.
+/// A plan, as every form about a plan loads it; captioned with the profile's word for it
+/// and its number.
 impl Subject for Plan {
     async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Self, Response> {
         plan(state, signed, id).await
+    }
+    fn caption(&self, state: &AppState) -> String {
+        format!("{} {}", capital(&state.app.profile.terms.plan), self.id)
     }
 }
 
@@ -64,6 +73,9 @@ impl Subject for Plan {
 impl Subject for String {
     async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Self, Response> {
         person(state, signed, id).await
+    }
+    fn caption(&self, _: &AppState) -> String {
+        self.clone()
     }
 }
 
@@ -230,8 +242,9 @@ async fn show_at<S: FormStep>(
     show(&state, &signed, spec, values.as_ref(), None)
 }
 
-/// The step's form for record `id`: where it posts is the step's own path unless the form
-/// says otherwise, and "Back" goes one level up from there unless it says otherwise.
+/// The step's form for record `id`: captioned as its record is ([`Subject::caption`]),
+/// posting to the step's own path, with "Back" one level up from there, wherever the form
+/// does not say otherwise.
 async fn spec_of<S: FormStep>(
     state: &AppState,
     signed: &Signed,
@@ -239,6 +252,9 @@ async fn spec_of<S: FormStep>(
     subject: &S::Subject,
 ) -> Spec {
     let mut spec = S::spec(state, signed, id, subject).await;
+    if spec.caption.is_empty() {
+        spec.caption = subject.caption(state);
+    }
     if spec.action.is_empty() {
         spec.action = S::PATH.replace("{id}", &id.to_string());
     }
@@ -318,13 +334,9 @@ pub(crate) trait PersonStep: Send + Sync + 'static {
         forbidden::<Self::Command>(state, signed)
     }
 
-    /// The form, for person `id` whose caption is given.
-    fn spec(
-        state: &AppState,
-        signed: &Signed,
-        id: i64,
-        caption: String,
-    ) -> impl Future<Output = Spec> + Send;
+    /// The form, for person `id` (captioned with their name and reference unless it says
+    /// otherwise).
+    fn spec(state: &AppState, signed: &Signed, id: i64) -> impl Future<Output = Spec> + Send;
 
     /// Reads the form into the command.
     ///
@@ -358,8 +370,8 @@ impl<P: PersonStep> FormStep for OnPerson<P> {
         P::role_refusal(state, signed)
     }
 
-    async fn spec(state: &AppState, signed: &Signed, id: i64, caption: &String) -> Spec {
-        P::spec(state, signed, id, caption.clone()).await
+    async fn spec(state: &AppState, signed: &Signed, id: i64, _: &String) -> Spec {
+        P::spec(state, signed, id).await
     }
     async fn command(
         state: &AppState,
