@@ -341,6 +341,16 @@ pub(crate) fn not_found_page(state: &AppState, signed: &Signed, what: &str) -> R
     )
 }
 
+/// Formats as choices on a form, in the words a letter's reader knows them by ("Easy
+/// Read", "Large print"), the same on every form.
+pub(crate) fn format_options<const N: usize>(
+    formats: [Format; N],
+) -> impl Iterator<Item = (String, String)> {
+    formats
+        .into_iter()
+        .map(|f| (f.as_str().to_string(), capital(wf::format_words(f))))
+}
+
 pub(crate) fn capital(s: &str) -> String {
     let mut c = s.chars();
     c.next()
@@ -1182,12 +1192,8 @@ impl PlanForm for Notice {
     async fn spec(state: &AppState, signed: &Signed, plan: &tact_core::model::Plan) -> Spec {
         let preferred = preferred_format(state, &signed.actor, plan.person_id).await;
         let p = &state.app.profile;
-        let mut format = Field::new("select", "format", "Format").options(Format::ALL.map(|f| {
-            (
-                f.as_str().to_string(),
-                capital(&f.as_str().replace('-', " ")),
-            )
-        }));
+        let mut format =
+            Field::new("select", "format", "Format").options(format_options(Format::ALL));
         if let Some(f) = preferred {
             format.value = f.as_str().to_string();
             format = format.hint(&format!("They asked for {}.", wf::format_words(f)));

@@ -160,21 +160,13 @@ fn how_fields(preferred: Option<Format>) -> Vec<Field> {
                     None => "Their preferred format".to_string(),
                 },
             ))
-            .chain(
-                [
-                    Format::Standard,
-                    Format::LargePrint,
-                    Format::EasyRead,
-                    Format::Braille,
-                    Format::Audio,
-                ]
-                .map(|f| {
-                    (
-                        f.as_str().to_string(),
-                        capital(tact_core::workflow::format_words(f)),
-                    )
-                }),
-            ),
+            .chain(crate::ui_forms::format_options([
+                Format::Standard,
+                Format::LargePrint,
+                Format::EasyRead,
+                Format::Braille,
+                Format::Audio,
+            ])),
         ),
         hold,
     ]

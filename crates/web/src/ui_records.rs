@@ -64,14 +64,8 @@ fn person_fields() -> Vec<Field> {
         )
         .hint("A household line, or an advocate who acts for several people. One a line, as written above. Calls from these are matched to everyone who shares them."),
         Field::new("textarea", "postal_address", "Postal address (optional)"),
-        Field::new("select", "preferred_format", "How they prefer letters").options(
-            Format::ALL.map(|f| {
-                (
-                    f.as_str().to_string(),
-                    capital(&f.as_str().replace('-', " ")),
-                )
-            }),
-        ),
+        Field::new("select", "preferred_format", "How they prefer letters")
+            .options(crate::ui_forms::format_options(Format::ALL)),
         Field::new(
             "text",
             "preferred_language",
