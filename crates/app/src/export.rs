@@ -41,17 +41,7 @@ impl ExportKind {
     /// # Errors
     /// An invalid-input error naming the field `kind`.
     pub fn parse(s: &str) -> std::result::Result<Self, tact_core::RuleError> {
-        Self::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| {
-                tact_core::RuleError::invalid(
-                    "kind",
-                    format!(
-                        "expected one of people, matters, contacts, plans or incidents, got {s:?}"
-                    ),
-                )
-            })
+        tact_core::RuleError::one_of(Self::ALL, Self::as_str, "kind", s)
     }
 
     fn table(self) -> &'static str {

@@ -30,6 +30,24 @@ pub struct RuleError {
 }
 
 impl RuleError {
+    /// The value among `all` whose word (`word`) is `s`, or an invalid-input error naming
+    /// `field` that lists the words: one way to read every closed list (channels,
+    /// formats, roles, kinds, statuses).
+    ///
+    /// # Errors
+    /// `s` is none of the words.
+    pub fn one_of<T: Copy, const N: usize>(
+        all: [T; N],
+        word: fn(T) -> &'static str,
+        field: &str,
+        s: &str,
+    ) -> Result<T, Self> {
+        all.into_iter().find(|x| word(*x) == s).ok_or_else(|| {
+            let words = all.map(word).join(", ");
+            Self::invalid(field, format!("expected one of {words}, got {s:?}"))
+        })
+    }
+
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
         Self {
             kind: RuleErrorKind::Invalid,

@@ -51,18 +51,12 @@ impl Kind {
     /// # Errors
     /// An invalid-input error naming the field `kind`.
     pub fn parse(s: &str) -> Result<Self, RuleError> {
-        Self::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s.trim().to_ascii_lowercase())
-            .ok_or_else(|| {
-                RuleError::invalid(
-                    "kind",
-                    format!(
-                        "expected one of {}, got {s:?}",
-                        Self::ALL.map(Self::as_str).join(", ")
-                    ),
-                )
-            })
+        RuleError::one_of(
+            Self::ALL,
+            Self::as_str,
+            "kind",
+            &s.trim().to_ascii_lowercase(),
+        )
     }
 
     /// The columns a file of this kind may have, in the template's order.

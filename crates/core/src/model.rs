@@ -93,9 +93,7 @@ impl Format {
     /// # Errors
     /// An invalid-input error naming the field `preferred_format`.
     pub fn parse(s: &str) -> Result<Self, crate::RuleError> {
-        Self::ALL.into_iter().find(|f| f.as_str() == s).ok_or_else(|| {
-            crate::RuleError::invalid("preferred_format", format!("expected one of standard, large-print, easy-read, braille, audio, email, got {s:?}"))
-        })
+        crate::RuleError::one_of(Self::ALL, Self::as_str, "preferred_format", s)
     }
 }
 
@@ -238,15 +236,7 @@ impl MatterKind {
     /// # Errors
     /// An invalid-input error naming the field `kind`.
     pub fn parse(s: &str) -> Result<Self, crate::RuleError> {
-        Self::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| {
-                crate::RuleError::invalid(
-                    "kind",
-                    format!("expected one of complaint, case, query, request, got {s:?}"),
-                )
-            })
+        crate::RuleError::one_of(Self::ALL, Self::as_str, "kind", s)
     }
 }
 
@@ -277,17 +267,7 @@ impl MatterStatus {
     /// # Errors
     /// An invalid-input error naming the field `status`.
     pub fn parse(s: &str) -> Result<Self, crate::RuleError> {
-        Self::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| {
-                crate::RuleError::invalid(
-                    "status",
-                    format!(
-                        "expected one of open, concluded, review-exhausted, finalised, got {s:?}"
-                    ),
-                )
-            })
+        crate::RuleError::one_of(Self::ALL, Self::as_str, "status", s)
     }
     /// Whether the internal review route is exhausted (NOR-4.3, 5.3).
     pub fn review_exhausted(self) -> bool {

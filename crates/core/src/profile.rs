@@ -46,15 +46,7 @@ impl Channel {
     /// # Errors
     /// An invalid-input error naming the field `channel`.
     pub fn parse(s: &str) -> Result<Self, crate::RuleError> {
-        Self::ALL
-            .into_iter()
-            .find(|c| c.as_str() == s)
-            .ok_or_else(|| {
-                crate::RuleError::invalid(
-                    "channel",
-                    format!("expected one of phone, email, letter, visit, web-form, got {s:?}"),
-                )
-            })
+        crate::RuleError::one_of(Self::ALL, Self::as_str, "channel", s)
     }
 
     /// Plain English, for staff and letters.

@@ -50,15 +50,7 @@ impl RightKind {
     /// # Errors
     /// Not one of the four.
     pub fn parse(s: &str) -> Result<Self, RuleError> {
-        Self::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| {
-                RuleError::invalid(
-                    "kind",
-                    format!("expected access, rectification, erasure or objection, got {s:?}"),
-                )
-            })
+        RuleError::one_of(Self::ALL, Self::as_str, "kind", s)
     }
 }
 
@@ -347,15 +339,12 @@ impl RightsAnswer {
     /// # Errors
     /// An invalid-input error naming the field `decision`.
     pub fn parse(s: &str) -> Result<Self, RuleError> {
-        [Self::Done, Self::Refused, Self::Extend]
-            .into_iter()
-            .find(|a| a.as_str() == s)
-            .ok_or_else(|| {
-                RuleError::invalid(
-                    "decision",
-                    format!("expected one of done, refused, extend, got {s:?}"),
-                )
-            })
+        RuleError::one_of(
+            [Self::Done, Self::Refused, Self::Extend],
+            Self::as_str,
+            "decision",
+            s,
+        )
     }
 }
 

@@ -44,12 +44,7 @@ impl Role {
     /// # Errors
     /// An invalid-input error naming the field `role`.
     pub fn parse(s: &str) -> Result<Self, RuleError> {
-        Self::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| {
-            RuleError::invalid(
-                "role",
-                format!("expected one of caseworker, line-manager, senior-manager, customer-service-manager, dpo, auditor, admin, got {s:?}"),
-            )
-        })
+        crate::RuleError::one_of(Self::ALL, Self::as_str, "role", s)
     }
 
     /// As a letter's signature gives it: "Senior manager".
@@ -216,15 +211,7 @@ impl Scope {
     /// # Errors
     /// An invalid-input error naming the field `scope`.
     pub fn parse(s: &str) -> Result<Self, RuleError> {
-        Self::ALL
-            .into_iter()
-            .find(|x| x.as_str() == s)
-            .ok_or_else(|| {
-                RuleError::invalid(
-                    "scope",
-                    format!("expected contact-check or log-contact, got {s:?}"),
-                )
-            })
+        RuleError::one_of(Self::ALL, Self::as_str, "scope", s)
     }
 
     pub fn plain(self) -> &'static str {
