@@ -26,6 +26,17 @@ use tact_core::roles::Actor;
 pub(crate) const SESSION_COOKIE: &str = "tact_session";
 const FORM_COOKIE: &str = "tact_form";
 
+/// `?` for a page handler: the value, or return at once with the page a refusal is.
+macro_rules! or_page {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(page) => return page,
+        }
+    };
+}
+pub(crate) use or_page;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
@@ -746,24 +757,18 @@ async fn home(
     let only = q.kind.as_deref().and_then(TaskKind::parse);
     // Counted in full by the database; the list shows the first HOME_TASKS (a busy office's
     // caseworkers share thousands of screening tasks).
-    let by_kind = match state.app.query(&signed.actor, q::MyTaskCounts {}).await {
-        Ok(c) => c,
-        Err(e) => return refusal(&state, &signed, e),
-    };
-    let tasks = match state
-        .app
-        .query(
-            &signed.actor,
+    let by_kind = or_page!(crate::ui_step::read(&state, &signed, q::MyTaskCounts {}).await);
+    let tasks = or_page!(
+        crate::ui_step::read(
+            &state,
+            &signed,
             q::MyTasks {
                 kind: only,
                 limit: HOME_TASKS,
-            },
+            }
         )
         .await
-    {
-        Ok(t) => t,
-        Err(e) => return refusal(&state, &signed, e),
-    };
+    );
     let mut counts: Vec<(String, String, usize, bool)> = Vec::new();
     for k in TaskKind::ALL {
         let n = by_kind
@@ -818,19 +823,16 @@ async fn home(
         .filter_map(|t| t.task.person_id)
         .chain(reviews.iter().map(|r: &(PersonId, String, bool)| r.0))
         .collect();
-    let names = match state
-        .app
-        .query(
-            &signed.actor,
+    let names = or_page!(
+        crate::ui_step::read(
+            &state,
+            &signed,
             q::Names {
                 ids: wanted.to_vec(),
-            },
+            }
         )
         .await
-    {
-        Ok(n) => n,
-        Err(e) => return refusal(&state, &signed, e),
-    };
+    );
     let named = |id: PersonId| {
         names
             .get(&id)
@@ -1317,14 +1319,7 @@ async fn person(
             "There is no such person.",
         );
     };
-    let r = match state
-        .app
-        .query(&signed.actor, q::Record { id: PersonId(id) })
-        .await
-    {
-        Ok(r) => r,
-        Err(e) => return refusal(&state, &signed, e),
-    };
+    let r = or_page!(crate::ui_step::read(&state, &signed, q::Record { id: PersonId(id) }).await);
     // A record merged into another leads to the one kept (issue 10).
     if r.person.id.0 != id {
         return Redirect::to(&format!("/people/{}", r.person.id.0)).into_response();

@@ -3,6 +3,7 @@
 //! Every GET checks the role before showing a form, so what a role may not do is neither
 //! offered nor reachable by typing its address; every POST checks the CSRF token.
 
+use crate::ui::or_page;
 use crate::ui::Frame;
 use crate::ui::PostedTo;
 use crate::ui::{error_page, refusal, render, Signed};
@@ -1431,10 +1432,7 @@ async fn staff_list(State(state): State<AppState>, signed: Signed) -> Response {
     if let Some(r) = forbidden::<cmd::read::StaffDirectory>(&state, &signed) {
         return r;
     }
-    let staff = match state.app.query(&signed.actor, q::Colleagues {}).await {
-        Ok(s) => s,
-        Err(e) => return refusal(&state, &signed, e),
-    };
+    let staff = or_page!(crate::ui_step::read(&state, &signed, q::Colleagues {}).await);
     let with_app = match state.app.staff_with_authenticators().await {
         Ok(w) => w,
         Err(e) => return refusal(&state, &signed, e),

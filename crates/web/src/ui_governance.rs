@@ -2,6 +2,7 @@
 //! with its figures in tables and as bar charts (SVG, each with the same figures as text),
 //! and the same figures as CSV.
 
+use crate::ui::or_page;
 use crate::ui::Frame;
 use crate::ui::{refusal, render, Signed};
 use crate::AppState;
@@ -152,10 +153,7 @@ fn equality_tables(report: &tact_core::equality::Report) -> (String, Vec<Equalit
 /// The equality monitoring report (issue 13): for the DPO and the head of standards only,
 /// counts only, small numbers suppressed.
 async fn equality_page(State(state): State<AppState>, signed: Signed) -> Response {
-    let report = match state.app.query(&signed.actor, q::EqualityReport {}).await {
-        Ok(r) => r,
-        Err(e) => return refusal(&state, &signed, e),
-    };
+    let report = or_page!(crate::ui_step::read(&state, &signed, q::EqualityReport {}).await);
     let (monitored, eq_sections) = equality_tables(&report);
     render(&EqualityPage {
         frame: Frame::of(&state, &signed),

@@ -2,6 +2,7 @@
 //! template, see it as written with its sending state, open the HTML or large-print
 //! version, and work the print queue.
 
+use crate::ui::or_page;
 use crate::ui::Frame;
 use crate::ui::PostedTo;
 use crate::ui::{refusal, render, Signed};
@@ -596,14 +597,7 @@ async fn queue(
         .as_deref()
         .and_then(LetterStatus::parse)
         .unwrap_or(LetterStatus::ToPrint);
-    let list = match state
-        .app
-        .query(&signed.actor, q::LettersIn { status })
-        .await
-    {
-        Ok(l) => l,
-        Err(e) => return refusal(&state, &signed, e),
-    };
+    let list = or_page!(crate::ui_step::read(&state, &signed, q::LettersIn { status }).await);
     render(&QueuePage {
         frame: Frame::of(&state, &signed),
         heading: match status {

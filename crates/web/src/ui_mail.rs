@@ -2,6 +2,7 @@
 //! with its text, attachments and the message exactly as received, and marking a letter
 //! or email as threatening or abusive (CLE-4.6).
 
+use crate::ui::or_page;
 use crate::ui::Frame;
 use crate::ui::{error_page, refusal, render, when, Signed};
 use crate::ui_forms::{val, Field, Spec};
@@ -79,14 +80,8 @@ async fn queue(
         ),
         _ => ("Messages", ""),
     };
-    let list = match state
-        .app
-        .query(&signed.actor, q::Messages { route, limit: 500 })
-        .await
-    {
-        Ok(l) => l,
-        Err(e) => return refusal(&state, &signed, e),
-    };
+    let list =
+        or_page!(crate::ui_step::read(&state, &signed, q::Messages { route, limit: 500 }).await);
     render(&QueuePage {
         frame: Frame::of(&state, &signed),
         heading: heading.into(),
@@ -138,14 +133,8 @@ fn size(n: usize) -> String {
 }
 
 async fn message(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {
-    let (m, (_, atts)) = match state
-        .app
-        .query(&signed.actor, q::MessageWithContent { id })
-        .await
-    {
-        Ok(x) => x,
-        Err(e) => return refusal(&state, &signed, e),
-    };
+    let (m, (_, atts)) =
+        or_page!(crate::ui_step::read(&state, &signed, q::MessageWithContent { id }).await);
     let body = match m.contact_id {
         Some(c) => state
             .app

@@ -3,6 +3,7 @@
 //! confirmation, and reads the disposal register. Legal holds are placed and lifted from
 //! the person page.
 
+use crate::ui::or_page;
 use crate::ui::Frame;
 use crate::ui::Posted;
 use crate::ui::PostedTo;
@@ -39,19 +40,9 @@ struct Page<'a> {
 }
 
 async fn page(State(state): State<AppState>, signed: Signed) -> Response {
-    let ctx = tact_app::Ctx::new(signed.actor.clone());
-    let due = match state.app.query(&ctx.actor, q::DueForDisposal {}).await {
-        Ok(d) => d,
-        Err(e) => return refusal(&state, &signed, e),
-    };
-    let register = match state
-        .app
-        .query(&ctx.actor, q::DisposalRegister { limit: 200 })
-        .await
-    {
-        Ok(r) => r,
-        Err(e) => return refusal(&state, &signed, e),
-    };
+    let due = or_page!(crate::ui_step::read(&state, &signed, q::DueForDisposal {}).await);
+    let register =
+        or_page!(crate::ui_step::read(&state, &signed, q::DisposalRegister { limit: 200 }).await);
     let p = &state.app.profile;
     render(&Page {
         frame: Frame::of(&state, &signed),

@@ -1,6 +1,7 @@
 //! Sharing with partners (CLE-9.15): staff ask, naming the partner and the legitimate
 //! reason; only the DPO approves or refuses; what was shared goes on the disclosure log.
 
+use crate::ui::or_page;
 use crate::ui::Frame;
 use crate::ui::{refusal, render, Signed};
 use crate::ui_forms::{capital, caption_of, pick, val, Field, Spec};
@@ -234,20 +235,17 @@ struct AccessPage<'a> {
 
 /// Who has opened a person's restrictions, incidents and adjustments (the DPO and auditors).
 async fn access(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {
-    let rows = match state
-        .app
-        .query(
-            &signed.actor,
+    let rows = or_page!(
+        crate::ui_step::read(
+            &state,
+            &signed,
             q::AccessLog {
                 person: Some(PersonId(id)),
                 limit: 1000,
-            },
+            }
         )
         .await
-    {
-        Ok(r) => r,
-        Err(e) => return refusal(&state, &signed, e),
-    };
+    );
     let staff = state
         .app
         .query(&signed.actor, q::Colleagues {})
@@ -282,14 +280,8 @@ struct LogPage<'a> {
 
 async fn log(State(state): State<AppState>, signed: Signed) -> Response {
     // The app holds the rule on who may read it (the DPO, those who may ask, auditors).
-    let rows = match state
-        .app
-        .query(&signed.actor, q::DisclosureLog { limit: 500 })
-        .await
-    {
-        Ok(r) => r,
-        Err(e) => return refusal(&state, &signed, e),
-    };
+    let rows =
+        or_page!(crate::ui_step::read(&state, &signed, q::DisclosureLog { limit: 500 }).await);
     let p = &state.app.profile;
     let names = match crate::ui::Names::of(&state.app, &signed.actor).await {
         Ok(n) => n,
