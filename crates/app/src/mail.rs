@@ -38,6 +38,15 @@ pub enum Imported {
 }
 
 impl App {
+    /// A message taken in before (by its Message-ID) is taken in once: the answer for a
+    /// second copy, if this is one.
+    async fn seen_before(&self, message_id: &str) -> Result<Option<Imported>> {
+        let seen = self.store.message_by_message_id(message_id).await?;
+        Ok(seen.map(|_| Imported::Duplicate {
+            message_id: message_id.to_string(),
+        }))
+    }
+
     /// Takes in one message from `mailbox`.
     ///
     /// # Errors
@@ -53,15 +62,8 @@ impl App {
             Ok(p) => p,
             Err(q) => return self.quarantine(mailbox, raw, q, now).await,
         };
-        if self
-            .store
-            .message_by_message_id(&parsed.message_id)
-            .await?
-            .is_some()
-        {
-            return Ok(Imported::Duplicate {
-                message_id: parsed.message_id,
-            });
+        if let Some(seen) = self.seen_before(&parsed.message_id).await? {
+            return Ok(seen);
         }
         // An address several people share is not guessed at: the message waits in the
         // unknown-sender queue for staff to say whose it is.
@@ -208,15 +210,8 @@ impl App {
         q: tact_mail::Quarantine,
         now: jiff::Timestamp,
     ) -> Result<Imported> {
-        if self
-            .store
-            .message_by_message_id(&q.message_id)
-            .await?
-            .is_some()
-        {
-            return Ok(Imported::Duplicate {
-                message_id: q.message_id,
-            });
+        if let Some(seen) = self.seen_before(&q.message_id).await? {
+            return Ok(seen);
         }
         let stored = StoredMessage {
             id: 0,

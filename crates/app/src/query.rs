@@ -121,10 +121,10 @@ queries! {
         |app, ctx, q| app.read_contact(q.id).await;
     /// A person's incidents (on the access log).
     Incidents { person: PersonId } reads read::Records => Vec<m::Incident>,
-        |app, ctx, q| app.incidents_of(&ctx.actor, q.person).await;
+        |app, ctx, q| app.logged(&ctx.actor, q.person, "incidents", app.store.incidents_of(q.person)).await;
     /// A person's plans (on the access log).
     Plans { person: PersonId } reads read::Records => Vec<m::Plan>,
-        |app, ctx, q| app.plans_of(&ctx.actor, q.person).await;
+        |app, ctx, q| app.logged(&ctx.actor, q.person, "plans", app.store.plans_of(q.person)).await;
     /// One plan, to work on it (a form about it).
     Plan { id: PlanId } reads read::Records => m::Plan,
         |app, ctx, q| app.plan(q.id).await;
@@ -167,7 +167,7 @@ queries! {
         |app, ctx, q| app.read_dispute(q.id).await;
     /// A person's history on the event log (on the access log).
     History { person: PersonId } reads read::Records => Vec<StoredEntry>,
-        |app, ctx, q| app.history_of(&ctx.actor, q.person).await;
+        |app, ctx, q| app.logged(&ctx.actor, q.person, "history", app.store.audit_of(q.person)).await;
     /// The legal hold on a person's records, if any (NOR-9.1).
     Hold { person: PersonId } reads read::Records => Option<(i64, String)>,
         |app, ctx, q| app.hold_on(q.person).await;

@@ -4,7 +4,6 @@
 
 use crate::Found;
 use crate::{App, Result};
-use tact_core::audit::StoredEntry;
 use tact_core::correspondence::{LetterStatus, Route, StoredLetter};
 use tact_core::ids::*;
 use tact_core::model::*;
@@ -22,6 +21,23 @@ pub struct ConductSince {
 }
 
 impl App {
+    /// A read of person `person`'s record that goes on the access log as `what` once it
+    /// is answered (their incidents, plans, history: what restricts them).
+    ///
+    /// # Errors
+    /// The store's error.
+    pub(crate) async fn logged<T>(
+        &self,
+        actor: &Actor,
+        person: PersonId,
+        what: &str,
+        read: impl std::future::Future<Output = std::result::Result<T, tact_store::StoreError>>,
+    ) -> Result<T> {
+        let answer = read.await?;
+        self.record_access(actor, person, what).await?;
+        Ok(answer)
+    }
+
     /// The store, for tests that set up or inspect the database directly: only with the
     /// `testing` feature, which no door enables.
     #[cfg(feature = "testing")]
@@ -172,30 +188,6 @@ impl App {
         Ok(s)
     }
 
-    /// A person's incidents (on the access log).
-    ///
-    /// # Errors
-    /// A role refusal; the store's error.
-    pub(crate) async fn incidents_of(
-        &self,
-        actor: &Actor,
-        person: PersonId,
-    ) -> Result<Vec<Incident>> {
-        let list = self.store.incidents_of(person).await?;
-        self.record_access(actor, person, "incidents").await?;
-        Ok(list)
-    }
-
-    /// A person's plans (on the access log: they say what is restricted).
-    ///
-    /// # Errors
-    /// A role refusal; the store's error.
-    pub(crate) async fn plans_of(&self, actor: &Actor, person: PersonId) -> Result<Vec<Plan>> {
-        let list = self.store.plans_of(person).await?;
-        self.record_access(actor, person, "plans").await?;
-        Ok(list)
-    }
-
     /// One dispute.
     ///
     /// # Errors
@@ -221,20 +213,6 @@ impl App {
     /// No such task.
     pub(crate) async fn task(&self, id: TaskId) -> Result<Task> {
         self.store.task(id).await?.found(id)
-    }
-
-    /// A person's history on the event log (on the access log).
-    ///
-    /// # Errors
-    /// A role refusal; the store's error.
-    pub(crate) async fn history_of(
-        &self,
-        actor: &Actor,
-        person: PersonId,
-    ) -> Result<Vec<StoredEntry>> {
-        let list = self.store.audit_of(person).await?;
-        self.record_access(actor, person, "history").await?;
-        Ok(list)
     }
 
     /// The legal hold on a person's records, if any (NOR-9.1): its id and reason.

@@ -665,17 +665,9 @@ async fn issue_14_records_export_as_csv_by_role_and_every_person_in_it_is_on_the
 /// line, still named.
 #[tokio::test]
 async fn cle_9_9_a_call_for_a_single_point_of_contact_goes_to_their_extension() {
-    use tact_core::model::{Restriction, Rule};
     for (name, url) in testing::fresh_urls().await {
         let w = world(&url).await;
-        let (_, lm) = w
-            .plan_with(|lm| {
-                vec![Restriction {
-                    rule: Rule::SinglePointOfContact { staff_id: lm },
-                    reason: "One person to deal with".into(),
-                }]
-            })
-            .await;
+        let (_, lm) = w.plan_with(common::spoc).await;
         let admin = admin(&w).await;
         let routed = |w: &common::World| {
             let (app, actor) = (w.app.clone(), w.cw.actor.clone());

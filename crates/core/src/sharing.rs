@@ -106,6 +106,20 @@ fn subject(d: &Disclosure) -> String {
     format!("disclosure:{}", d.id)
 }
 
+/// The event a decision on request `d` goes on the log as: who, when, about whom, and the
+/// clause it was made under.
+fn event_on(
+    d: &Disclosure,
+    actor: &Actor,
+    now: Timestamp,
+    action: AuditAction,
+    clause: &str,
+) -> AuditEvent {
+    AuditEvent::new(now, actor.id, action, subject(d))
+        .person(d.person_id)
+        .clause(clause.to_string())
+}
+
 /// Asks to share details with a partner (CLE-9.15). Where the profile requires the DPO's
 /// approval the request waits for it, as a task for the approving role.
 ///
@@ -198,9 +212,7 @@ pub fn decide_disclosure(
     next.decision_reason = Some(reason.trim().to_string());
     let mut out = Decision::new(next);
     out.events.push(
-        AuditEvent::new(now, actor.id, AuditAction::DisclosureDecided, subject(d))
-            .person(d.person_id)
-            .clause(clause.to_string())
+        event_on(d, actor, now, AuditAction::DisclosureDecided, clause)
             .reason(reason.trim())
             .detail("decision", if approve { "approved" } else { "refused" }),
     );
@@ -263,9 +275,7 @@ pub fn record_shared(
     next.shared_what = Some(what.trim().to_string());
     let mut out = Decision::new(next);
     out.events.push(
-        AuditEvent::new(now, actor.id, AuditAction::DisclosureShared, subject(d))
-            .person(d.person_id)
-            .clause(clause.to_string())
+        event_on(d, actor, now, AuditAction::DisclosureShared, clause)
             .detail("partner", &d.partner)
             .detail("what", what.trim()),
     );

@@ -48,6 +48,18 @@ async fn check_sqlite(file: &Path) -> Result<Checked> {
     Ok(Checked { people, events })
 }
 
+/// Runs one of PostgreSQL's client programs (`name`), failing with what it said if it
+/// fails (and `after`, what that leaves).
+fn run(mut c: std::process::Command, name: &str, after: &str) -> Result<()> {
+    let status = c
+        .status()
+        .with_context(|| format!("running {name} (install the PostgreSQL client)"))?;
+    if !status.success() {
+        bail!("{name} failed ({status}){after}");
+    }
+    Ok(())
+}
+
 /// Makes a backup of the database at `url` in `out`.
 ///
 /// # Errors
@@ -60,15 +72,11 @@ pub async fn backup(store: &Store, url: &str, out: &Path) -> Result<Checked> {
         );
     }
     if is_postgres(url) {
-        let status = std::process::Command::new("pg_dump")
-            .args(["--format=custom", "--no-owner", "--file"])
+        let mut dump = std::process::Command::new("pg_dump");
+        dump.args(["--format=custom", "--no-owner", "--file"])
             .arg(out)
-            .arg(url)
-            .status()
-            .context("running pg_dump (install the PostgreSQL client)")?;
-        if !status.success() {
-            bail!("pg_dump failed ({status})");
-        }
+            .arg(url);
+        run(dump, "pg_dump", "")?;
         return Ok(Checked {
             people: store.count(tact_store::Table::People).await?,
             events: 0,
@@ -90,7 +98,8 @@ pub async fn restore(url: &str, from: &Path, force: bool) -> Result<Checked> {
         if !force {
             bail!("restoring replaces every table in the database: add --force to go ahead");
         }
-        let status = std::process::Command::new("pg_restore")
+        let mut restore = std::process::Command::new("pg_restore");
+        restore
             .args([
                 "--clean",
                 "--if-exists",
@@ -99,12 +108,8 @@ pub async fn restore(url: &str, from: &Path, force: bool) -> Result<Checked> {
                 "--dbname",
             ])
             .arg(url)
-            .arg(from)
-            .status()
-            .context("running pg_restore (install the PostgreSQL client)")?;
-        if !status.success() {
-            bail!("pg_restore failed ({status}); the database is as it was");
-        }
+            .arg(from);
+        run(restore, "pg_restore", "; the database is as it was")?;
         return Ok(Checked {
             people: 0,
             events: 0,

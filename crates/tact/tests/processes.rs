@@ -204,22 +204,8 @@ impl Server {
     /// Takes a new person from first incident to a contact strategy in force that allows
     /// email only, through this server. Returns the person's phone number and the plan id.
     async fn plan_in_force(&self, o: &Office, phone: &str) -> i64 {
-        let p = self
-            .ok(
-                &o.cw,
-                "/people",
-                json!({"name": "Jo Bloggs", "phones": [phone]}),
-            )
-            .await;
-        let pid = p["id"].as_i64().unwrap();
-        let m = self
-            .ok(
-                &o.cw,
-                &format!("/people/{pid}/matters"),
-                json!({"kind": "complaint", "title": "Handling of a burglary report"}),
-            )
-            .await;
-        let mid = m["id"].as_i64().unwrap();
+        let jo = json!({"name": "Jo Bloggs", "phones": [phone]});
+        let (pid, mid) = self.person_with_matter(&o.cw, jo).await;
         let profile = self
             .ask(reqwest::Method::GET, &o.cw, "/profile", None)
             .await

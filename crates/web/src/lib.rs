@@ -374,6 +374,22 @@ impl TestClient {
         v
     }
 
+    /// A new person (`person`, as the API takes them) and a complaint about the handling of
+    /// a burglary report, both recorded by `cw`: their ids.
+    ///
+    /// # Panics
+    /// As [`TestClient::posted`].
+    pub async fn person_with_matter(&self, cw: &str, person: serde_json::Value) -> (i64, i64) {
+        let p = self.posted(cw, "/people", person).await;
+        let pid = p["id"].as_i64().expect("the person's id");
+        let matter =
+            serde_json::json!({"kind": "complaint", "title": "Handling of a burglary report"});
+        let m = self
+            .posted(cw, &format!("/people/{pid}/matters"), matter)
+            .await;
+        (pid, m["id"].as_i64().expect("the matter's id"))
+    }
+
     /// A draft plan's checklist answered by `lm` with no shortfall (the questions from
     /// `/profile`), then proposed by them.
     ///

@@ -5,6 +5,7 @@
 //! ([`tact_core::sign_in`]); these handlers only ask the app.
 
 use crate::sso::Failed;
+use crate::ui::or_page;
 use crate::ui::{error_page, fault, render, session_cookie, Frame, Posted, PostedTo, Signed};
 use crate::AppState;
 use askama::Template;
@@ -275,10 +276,7 @@ async fn set_up_form<'a>(
 }
 
 async fn set_up_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let who = match setting_up(&state, &headers).await {
-        Ok(w) => w,
-        Err(r) => return r,
-    };
+    let who = or_page!(setting_up(&state, &headers).await);
     match set_up_form(&state, &who, None).await {
         Ok(p) => render(&p),
         Err(r) => r,
@@ -290,10 +288,7 @@ async fn set_up(
     headers: HeaderMap,
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
-    let who = match setting_up(&state, &headers).await {
-        Ok(w) => w,
-        Err(r) => return r,
-    };
+    let who = or_page!(setting_up(&state, &headers).await);
     if f.get("csrf") != Some(&who.csrf) {
         return Redirect::to("/sign-in").into_response();
     }

@@ -333,10 +333,7 @@ async fn page(
     signed: Signed,
     Query(q): Query<PeriodQuery>,
 ) -> Response {
-    let (period, r) = match report(&state, &signed, &q).await {
-        Ok(x) => x,
-        Err(resp) => return resp,
-    };
+    let (period, r) = or_page!(report(&state, &signed, &q).await);
     let prev = Period::quarter_of(period.from).previous_quarter();
     let equality = if tact_core::command::offered::<tact_core::command::read::Equality>(
         &state.app.profile,

@@ -6,6 +6,7 @@
 //! next page or puts the form back with the refusal on the field it names, with the status
 //! the API would give. The form token is checked by [`Posted`] before any of it.
 
+use crate::ui::or_page;
 use crate::ui::{refusal, Posted, Signed};
 use crate::ui_forms::{capital, forbidden, not_found_page, refused, show, val, Field, Spec};
 use crate::AppState;
@@ -226,10 +227,7 @@ async fn show_at<S: FormStep>(
     }
     let subject = match given {
         Some(s) => s,
-        None => match S::load(&state, &signed, id).await {
-            Ok(s) => s,
-            Err(r) => return r,
-        },
+        None => or_page!(S::load(&state, &signed, id).await),
     };
     if let Some(r) = S::offer(&state, &signed, &subject) {
         return r;
@@ -300,10 +298,7 @@ where
     }
     let subject = match given {
         Some(s) => s,
-        None => match S::load(&state, &signed, id).await {
-            Ok(s) => s,
-            Err(r) => return r,
-        },
+        None => or_page!(S::load(&state, &signed, id).await),
     };
     let result = match S::command(&state, &signed, id, &subject, &form).await {
         Ok(command) => state

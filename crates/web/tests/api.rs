@@ -83,16 +83,9 @@ impl TestApp {
     }
 
     async fn person_with_matter(&self) -> (i64, i64) {
-        let p = self.ok(&self.caseworker, "/people", json!({"name": "Jo Bloggs", "phones": ["07911 123123"], "emails": ["Jo@Example.org"]})).await;
-        let pid = p["id"].as_i64().unwrap();
-        let m = self
-            .ok(
-                &self.caseworker,
-                &format!("/people/{pid}/matters"),
-                json!({"kind": "complaint", "title": "Handling of a burglary report"}),
-            )
-            .await;
-        (pid, m["id"].as_i64().unwrap())
+        let jo =
+            json!({"name": "Jo Bloggs", "phones": ["07911 123123"], "emails": ["Jo@Example.org"]});
+        self.api.person_with_matter(&self.caseworker, jo).await
     }
 
     /// Takes a person from first incident to a plan in force, as users would.

@@ -271,6 +271,16 @@ pub fn letters(_: tact_core::ids::StaffId) -> Vec<Restriction> {
     by_only(Channel::Letter, "Letters let us answer every point")
 }
 
+/// One member of staff deals with the person: the line manager who drafts the plan
+/// (CLE-9.9), as a plan's restrictions.
+pub fn spoc(lm: tact_core::ids::StaffId) -> Vec<Restriction> {
+    let rule = Rule::SinglePointOfContact { staff_id: lm };
+    vec![Restriction {
+        rule,
+        reason: "One person to deal with".into(),
+    }]
+}
+
 fn by_only(channel: Channel, reason: &str) -> Vec<Restriction> {
     let rule = Rule::SingleChannel { channel };
     vec![Restriction {
