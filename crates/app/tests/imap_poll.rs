@@ -47,36 +47,41 @@ impl Dovecot {
         let d = dir.display();
         let (ssl, imap_port, imaps_port) = if tls {
             // The office's own certificate authority, and the server's certificate from it.
-            let ca = Command::new("openssl")
-                .args([
-                    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                ])
-                .args(["-subj", "/CN=Tact test CA"])
-                .arg("-keyout")
-                .arg(dir.join("ca.key"))
-                .arg("-out")
-                .arg(dir.join("ca.pem"))
-                .output()
-                .expect("openssl");
-            assert!(ca.status.success(), "openssl: {ca:?}");
-            let leaf = Command::new("openssl")
-                .args([
-                    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                ])
-                .args(["-subj", "/CN=localhost"])
-                .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
-                .args(["-addext", "basicConstraints=critical,CA:FALSE"])
-                .arg("-CA")
-                .arg(dir.join("ca.pem"))
-                .arg("-CAkey")
-                .arg(dir.join("ca.key"))
-                .arg("-keyout")
-                .arg(dir.join("key.pem"))
-                .arg("-out")
-                .arg(dir.join("cert.pem"))
-                .output()
-                .expect("openssl");
-            assert!(leaf.status.success(), "openssl: {leaf:?}");
+            // A self-signed certificate for `subject` (the CA's), or one signed by the CA,
+            // its key in `key` and itself in `cert`.
+            let certificate = |subject: &str, signed: &[&str], key: &str, cert: &str| {
+                let made = Command::new("openssl")
+                    .args([
+                        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    ])
+                    .args(["-subj", subject])
+                    .args(signed)
+                    .arg("-keyout")
+                    .arg(dir.join(key))
+                    .arg("-out")
+                    .arg(dir.join(cert))
+                    .output()
+                    .expect("openssl");
+                assert!(made.status.success(), "openssl: {made:?}");
+            };
+            certificate("/CN=Tact test CA", &[], "ca.key", "ca.pem");
+            let (ca, ca_key) = (dir.join("ca.pem"), dir.join("ca.key"));
+            let (ca, ca_key) = (ca.to_str().unwrap(), ca_key.to_str().unwrap());
+            certificate(
+                "/CN=localhost",
+                &[
+                    "-addext",
+                    "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                    "-addext",
+                    "basicConstraints=critical,CA:FALSE",
+                    "-CA",
+                    ca,
+                    "-CAkey",
+                    ca_key,
+                ],
+                "key.pem",
+                "cert.pem",
+            );
             (
                 format!("ssl = required\nssl_cert = <{d}/cert.pem\nssl_key = <{d}/key.pem\n"),
                 0,
@@ -248,12 +253,13 @@ async fn polling_over_tls_checks_the_certificate_and_takes_the_messages_in() {
         tls: true,
         ..server.account("s3cret")
     };
+    // What polling `account` is refused with.
+    let refused = async |account: &Account| {
+        let e = app.poll_mailbox(account, &limits, 100).await.unwrap_err();
+        e.to_string()
+    };
     // Not trusted: the handshake fails, and nothing is taken in.
-    let e = app
-        .poll_mailbox(&account, &limits, 100)
-        .await
-        .unwrap_err()
-        .to_string();
+    let e = refused(&account).await;
     assert!(e.contains("TLS handshake"), "{e}");
     // Plain IMAP to the TLS-only port hears no greeting, and gives up rather than hang.
     let plain = Account {
@@ -262,11 +268,7 @@ async fn polling_over_tls_checks_the_certificate_and_takes_the_messages_in() {
         timeout: std::time::Duration::from_secs(1),
         ..account.clone()
     };
-    let e = app
-        .poll_mailbox(&plain, &limits, 100)
-        .await
-        .unwrap_err()
-        .to_string();
+    let e = refused(&plain).await;
     assert!(e.contains("no answer"), "{e}");
     // Trusted through the mailbox's CA file.
     account.ca_file = Some(server.dir.join("ca.pem").display().to_string());
@@ -275,10 +277,6 @@ async fn polling_over_tls_checks_the_certificate_and_takes_the_messages_in() {
     assert_eq!(got.outcomes.get("unknown-sender"), Some(&1), "{got:?}");
     // A CA file that is not there is said plainly.
     account.ca_file = Some("/nonexistent/ca.pem".into());
-    let e = app
-        .poll_mailbox(&account, &limits, 100)
-        .await
-        .unwrap_err()
-        .to_string();
+    let e = refused(&account).await;
     assert!(e.contains("CA file"), "{e}");
 }

@@ -553,34 +553,32 @@ impl<'a> Cols<'a> {
         StoreError::Corrupt(format!("{}.{col}: {e}", self.table))
     }
 
+    /// The column as `T`, or an error naming the table and the column.
+    fn get<T>(&self, col: &str) -> Result<T>
+    where
+        T: for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
+    {
+        self.row.try_get::<T, _>(col).map_err(|e| self.bad(col, e))
+    }
+
     pub(crate) fn i(&self, col: &str) -> Result<i64> {
-        self.row
-            .try_get::<i64, _>(col)
-            .map_err(|e| self.bad(col, e))
+        self.get(col)
     }
 
     pub(crate) fn oi(&self, col: &str) -> Result<Option<i64>> {
-        self.row
-            .try_get::<Option<i64>, _>(col)
-            .map_err(|e| self.bad(col, e))
+        self.get(col)
     }
 
     pub(crate) fn s(&self, col: &str) -> Result<String> {
-        self.row
-            .try_get::<String, _>(col)
-            .map_err(|e| self.bad(col, e))
+        self.get(col)
     }
 
     pub(crate) fn os(&self, col: &str) -> Result<Option<String>> {
-        self.row
-            .try_get::<Option<String>, _>(col)
-            .map_err(|e| self.bad(col, e))
+        self.get(col)
     }
 
     pub(crate) fn bytes(&self, col: &str) -> Result<Vec<u8>> {
-        self.row
-            .try_get::<Vec<u8>, _>(col)
-            .map_err(|e| self.bad(col, e))
+        self.get(col)
     }
 
     /// A time stored as microseconds since 1970.
