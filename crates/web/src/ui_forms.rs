@@ -342,6 +342,25 @@ pub(crate) fn not_found_page(state: &AppState, signed: &Signed, what: &str) -> R
     )
 }
 
+/// A decision and the reasons for it, as every decision form asks: the choice's field
+/// `name` with its two options (value, label), and the reasons' field `reasons`. Left
+/// unchosen, the form says which two to choose between.
+pub(crate) fn decision_fields(
+    name: &str,
+    yes: (&str, &str),
+    no: (&str, &str),
+    reasons: &str,
+) -> Vec<Field> {
+    let word = |label: &str| label.split(' ').next().unwrap_or(label).to_lowercase();
+    let ask = format!("Select {} or {}", word(yes.1), word(no.1));
+    vec![
+        Field::new("radios", name, "Your decision")
+            .options([yes, no].map(|(v, l)| (v.to_string(), l.to_string())))
+            .ask(&ask),
+        Field::new("textarea", reasons, "Your reasons").required(),
+    ]
+}
+
 /// Formats as choices on a form, in the words a letter's reader knows them by ("Easy
 /// Read", "Large print"), the same on every form.
 pub(crate) fn format_options<const N: usize>(
@@ -1139,15 +1158,12 @@ impl PlanForm for Decide {
         Spec {
             heading: format!("Decide on the proposed {}", p.terms.plan),
             intro,
-            fields: vec![
-                Field::new("radios", "decision", "Your decision")
-                    .options([
-                        ("authorise".to_string(), "Authorise".to_string()),
-                        ("refuse".to_string(), "Refuse".to_string()),
-                    ])
-                    .ask("Select authorise or refuse"),
-                Field::new("textarea", "reason", "Your reasons").required(),
-            ],
+            fields: decision_fields(
+                "decision",
+                ("authorise", "Authorise"),
+                ("refuse", "Refuse"),
+                "reason",
+            ),
             submit: "Record the decision",
             evidence: crate::ui_evidence::evidence(
                 state,
@@ -1875,15 +1891,7 @@ impl FormStep for DecideAdjustment {
                 "The decision is given to them in writing, with the explanation ({}).",
                 p.clauses.adjustment_decision
             )],
-            fields: vec![
-                Field::new("radios", "grant", "Your decision")
-                    .options([
-                        ("yes".into(), "Grant it".into()),
-                        ("no".into(), "Refuse it".into()),
-                    ])
-                    .ask("Select grant or refuse"),
-                Field::new("textarea", "reasons", "Your reasons").required(),
-            ],
+            fields: decision_fields("grant", ("yes", "Grant it"), ("no", "Refuse it"), "reasons"),
             submit: "Record the decision",
             back: "/".into(),
             ..Spec::default()

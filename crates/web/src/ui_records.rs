@@ -541,25 +541,26 @@ impl PlanForm for DecideMatter {
                  told in writing ({}).",
                 p.terms.plan, p.clauses.authorise_role, p.clauses.notice_first
             )],
-            fields: vec![
-                Field::new("select", "matter_id", "Which request").options(
-                    plan.pending_matters
-                        .iter()
-                        .filter(|m| m.authorised_by.is_none())
-                        .map(|m| {
-                            let name = matters.iter().find(|x| x.id == m.matter_id).map_or_else(
-                                || format!("matter {}", m.matter_id),
-                                |x| format!("{} — {}", x.reference, x.title),
-                            );
-                            (m.matter_id.0.to_string(), format!("{name}: {}", m.reason))
-                        }),
-                ),
-                Field::new("radios", "approve", "Your decision").options([
-                    ("yes".to_string(), "Authorise".to_string()),
-                    ("no".to_string(), "Refuse".to_string()),
-                ]),
-                Field::new("textarea", "reason", "Your reasons").required(),
-            ],
+            fields: vec![Field::new("select", "matter_id", "Which request").options(
+                plan.pending_matters
+                    .iter()
+                    .filter(|m| m.authorised_by.is_none())
+                    .map(|m| {
+                        let name = matters.iter().find(|x| x.id == m.matter_id).map_or_else(
+                            || format!("matter {}", m.matter_id),
+                            |x| format!("{} — {}", x.reference, x.title),
+                        );
+                        (m.matter_id.0.to_string(), format!("{name}: {}", m.reason))
+                    }),
+            )]
+            .into_iter()
+            .chain(crate::ui_forms::decision_fields(
+                "approve",
+                ("yes", "Authorise"),
+                ("no", "Refuse"),
+                "reason",
+            ))
+            .collect(),
             submit: "Record the decision",
             ..Spec::default()
         }

@@ -4,7 +4,7 @@
 use crate::ui::or_page;
 use crate::ui::Frame;
 use crate::ui::{refusal, render, Signed};
-use crate::ui_forms::{capital, caption_of, pick, val, Field, Spec};
+use crate::ui_forms::{capital, caption_of, decision_fields, pick, val, Field, Spec};
 use crate::ui_step::{self as step, Form, FormStep, PersonStep};
 use crate::AppState;
 use askama::Template;
@@ -147,15 +147,12 @@ impl FormStep for DecideRequest {
         let clause = &state.app.profile.sharing.clause;
         Spec {
             heading: "Decide a request to share".into(),
-            fields: vec![
-                Field::new("radios", "decision", "Your decision")
-                    .options([
-                        ("approve".to_string(), "Approve".to_string()),
-                        ("refuse".to_string(), "Refuse".to_string()),
-                    ])
-                    .ask("Select approve or refuse"),
-                Field::new("textarea", "reason", "Your reasons").required(),
-            ],
+            fields: decision_fields(
+                "decision",
+                ("approve", "Approve"),
+                ("refuse", "Refuse"),
+                "reason",
+            ),
             submit: "Record the decision",
             ..about(
                 d,
