@@ -10,7 +10,7 @@ use crate::identity::Identifier;
 use crate::ids::{AdjustmentId, MatterId, PersonId, PlanId, StaffId};
 use crate::model::{Adjustment, AdjustmentStatus, CallWindow, Format, Plan, Rule};
 use crate::profile::{Channel, OverdueReview, Profile};
-use jiff::civil::{Date, Weekday};
+use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, Zoned};
 use std::sync::OnceLock;
@@ -737,18 +737,6 @@ fn in_window(local: &Zoned, w: &CallWindow) -> bool {
     local.weekday() == w.weekday && local.time() >= w.start && local.time() < w.end
 }
 
-fn weekday_name(d: Weekday) -> &'static str {
-    match d {
-        Weekday::Monday => "Monday",
-        Weekday::Tuesday => "Tuesday",
-        Weekday::Wednesday => "Wednesday",
-        Weekday::Thursday => "Thursday",
-        Weekday::Friday => "Friday",
-        Weekday::Saturday => "Saturday",
-        Weekday::Sunday => "Sunday",
-    }
-}
-
 /// "Tuesday 10:00 to 12:00, Thursday 14:00 to 15:00 (UK time)".
 pub fn describe_windows(windows: &[CallWindow]) -> String {
     let parts: Vec<String> = windows
@@ -756,7 +744,7 @@ pub fn describe_windows(windows: &[CallWindow]) -> String {
         .map(|w| {
             format!(
                 "{} {} to {}",
-                weekday_name(w.weekday),
+                crate::model::weekday_name(w.weekday),
                 w.start.strftime("%H:%M"),
                 w.end.strftime("%H:%M")
             )

@@ -1017,47 +1017,7 @@ fn adjustment(c: &mut Cells<'_>, key: String, raw: String) -> Option<AdjustmentR
 /// # Errors
 /// A part that is not a day and two times, the start before the end.
 pub fn parse_windows(text: &str) -> Result<Vec<crate::model::CallWindow>, String> {
-    use jiff::civil::{Time, Weekday};
-    const DAYS: [(&str, Weekday); 7] = [
-        ("monday", Weekday::Monday),
-        ("tuesday", Weekday::Tuesday),
-        ("wednesday", Weekday::Wednesday),
-        ("thursday", Weekday::Thursday),
-        ("friday", Weekday::Friday),
-        ("saturday", Weekday::Saturday),
-        ("sunday", Weekday::Sunday),
-    ];
-    let mut out = Vec::new();
-    for part in list(text) {
-        let bad = || format!("expected a day and times such as Tuesday 10:00-12:00, got {part:?}");
-        let lower = part.to_lowercase().replace(" to ", "-").replace('–', "-");
-        let (day, times) = lower.split_once(char::is_whitespace).ok_or_else(bad)?;
-        let weekday = DAYS
-            .iter()
-            .find(|(d, _)| day.len() >= 3 && d.starts_with(day))
-            .map(|(_, w)| *w)
-            .ok_or_else(bad)?;
-        let (start, end) = times.split_once('-').ok_or_else(bad)?;
-        let time = |t: &str| -> Result<Time, String> {
-            let t = t.trim();
-            let t = if t.len() == 4 && t.as_bytes().get(1) == Some(&b':') {
-                format!("0{t}")
-            } else {
-                t.to_string()
-            };
-            Time::strptime("%H:%M", &t).map_err(|_| bad())
-        };
-        let (start, end) = (time(start)?, time(end)?);
-        if start >= end {
-            return Err(format!("in {part:?} the start is not before the end"));
-        }
-        out.push(crate::model::CallWindow {
-            weekday,
-            start,
-            end,
-        });
-    }
-    Ok(out)
+    list(text).map(crate::model::CallWindow::read).collect()
 }
 
 fn strategy(c: &mut Cells<'_>, key: String, raw: String) -> Option<StrategyRow> {

@@ -439,7 +439,71 @@ pub struct CallWindow {
     pub end: Time,
 }
 
+/// The days of the week as people write them, Monday first.
+const WEEKDAYS: [(Weekday, &str); 7] = [
+    (Weekday::Monday, "Monday"),
+    (Weekday::Tuesday, "Tuesday"),
+    (Weekday::Wednesday, "Wednesday"),
+    (Weekday::Thursday, "Thursday"),
+    (Weekday::Friday, "Friday"),
+    (Weekday::Saturday, "Saturday"),
+    (Weekday::Sunday, "Sunday"),
+];
+
+/// A day's name as people write it: "Tuesday".
+pub fn weekday_name(d: Weekday) -> &'static str {
+    WEEKDAYS
+        .iter()
+        .find(|(w, _)| *w == d)
+        .map_or("", |(_, n)| n)
+}
+
+/// The day a name means: the whole name in any case ("tuesday"), or with `short` also its
+/// first three letters or more ("tue").
+pub fn weekday_named(s: &str, short: bool) -> Option<Weekday> {
+    let s = s.trim().to_lowercase();
+    WEEKDAYS
+        .iter()
+        .find(|(_, n)| {
+            let n = n.to_lowercase();
+            n == s || (short && s.len() >= 3 && n.starts_with(&s))
+        })
+        .map(|(w, _)| *w)
+}
+
 impl CallWindow {
+    /// A window as staff write it: a day and two times, "Tuesday 10:00-12:00" (also
+    /// "tue 9:30 to 11:00", or with an en dash), the start before the end.
+    ///
+    /// # Errors
+    /// What is wrong with it, in words.
+    pub fn read(line: &str) -> Result<Self, String> {
+        let line = line.trim();
+        let bad = || format!("write a day and times, like Tuesday 10:00-12:00, not {line:?}");
+        let lower = line.to_lowercase().replace(" to ", "-").replace('–', "-");
+        let (day, times) = lower.split_once(char::is_whitespace).ok_or_else(bad)?;
+        let weekday = weekday_named(day, true).ok_or_else(bad)?;
+        let (start, end) = times.split_once('-').ok_or_else(bad)?;
+        let time = |t: &str| {
+            let t = t.trim();
+            let t = if t.len() == 4 && t.as_bytes().get(1) == Some(&b':') {
+                format!("0{t}")
+            } else {
+                t.to_string()
+            };
+            Time::strptime("%H:%M", &t).map_err(|_| bad())
+        };
+        let (start, end) = (time(start)?, time(end)?);
+        if start >= end {
+            return Err(format!("in {line:?} the start is not before the end"));
+        }
+        Ok(Self {
+            weekday,
+            start,
+            end,
+        })
+    }
+
     /// A window on `weekday` from one whole hour to another (`10, 12`: 10:00 to 12:00).
     pub fn hours(weekday: Weekday, from: i8, to: i8) -> Self {
         Self {
@@ -1154,5 +1218,45 @@ impl PersonInput {
             }
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// CLE-9.9; NOR-5.5: call windows are read one way at every door (the plan form, the
+    /// import), as staff write them.
+    #[test]
+    fn cle_9_9_call_windows_are_read_as_staff_write_them() {
+        for written in [
+            "Tuesday 10:00-12:00",
+            "tue 10:00 to 12:00",
+            "TUESDAY 10:00–12:00",
+            " Tuesday 10:00 - 12:00 ",
+        ] {
+            assert_eq!(
+                CallWindow::read(written),
+                Ok(CallWindow::hours(Weekday::Tuesday, 10, 12)),
+                "{written}"
+            );
+        }
+        let w = CallWindow::read("thu 9:30 to 11:00").unwrap();
+        assert_eq!(w.start, jiff::civil::time(9, 30, 0, 0));
+        for bad in [
+            "sometimes",
+            "tu 10:00-12:00",
+            "Tuesday 10-12",
+            "Tuesday 25:00-26:00",
+        ] {
+            let why = CallWindow::read(bad).unwrap_err();
+            assert!(why.starts_with("write a day and times"), "{bad}: {why}");
+        }
+        let why = CallWindow::read("Tuesday 12:00-10:00").unwrap_err();
+        assert!(why.contains("the start is not before the end"), "{why}");
+        assert_eq!(weekday_name(Weekday::Sunday), "Sunday");
+        assert_eq!(weekday_named("sunday", false), Some(Weekday::Sunday));
+        assert_eq!(weekday_named("sun", false), None);
+        assert_eq!(weekday_named("sun", true), Some(Weekday::Sunday));
     }
 }

@@ -35,30 +35,13 @@ fn corrupt(what: &str) -> StoreError {
     StoreError::Corrupt(format!("stored plan has a bad {what}"))
 }
 
-pub fn weekday_str(d: Weekday) -> &'static str {
-    match d {
-        Weekday::Monday => "monday",
-        Weekday::Tuesday => "tuesday",
-        Weekday::Wednesday => "wednesday",
-        Weekday::Thursday => "thursday",
-        Weekday::Friday => "friday",
-        Weekday::Saturday => "saturday",
-        Weekday::Sunday => "sunday",
-    }
+pub fn weekday_str(d: Weekday) -> String {
+    tact_core::model::weekday_name(d).to_ascii_lowercase()
 }
 
 /// Parses a weekday name (`monday` … `sunday`, any case).
 pub fn parse_weekday(s: &str) -> Option<Weekday> {
-    Some(match s.to_ascii_lowercase().as_str() {
-        "monday" => Weekday::Monday,
-        "tuesday" => Weekday::Tuesday,
-        "wednesday" => Weekday::Wednesday,
-        "thursday" => Weekday::Thursday,
-        "friday" => Weekday::Friday,
-        "saturday" => Weekday::Saturday,
-        "sunday" => Weekday::Sunday,
-        _ => return None,
-    })
+    tact_core::model::weekday_named(s, false)
 }
 
 /// A rule as JSON: `{"kind": "...", ...}`. The same shape the API accepts.

@@ -5,19 +5,9 @@
 
 use crate::ui_forms::Field;
 use std::collections::HashMap;
-use tact_core::model::{Matter, NoReopeningGrounds, Restriction, Rule, Staff};
+use tact_core::model::{CallWindow, Matter, NoReopeningGrounds, Restriction, Rule, Staff};
 use tact_core::profile::{Profile, RestrictionKind};
 use tact_core::RuleError;
-
-const DAYS: [&str; 7] = [
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-];
 
 fn name(kind: RestrictionKind, detail: &str) -> String {
     format!("{}__{detail}", kind.as_str())
@@ -156,24 +146,15 @@ fn get<'a>(form: &'a HashMap<String, String>, k: &str) -> &'a str {
 }
 
 /// One line of the call-times box, such as `Tuesday 10:00-12:00` or `tue 10:00 to 12:00`.
-fn parse_window(line: &str) -> Option<serde_json::Value> {
-    let line = line
-        .trim()
-        .to_lowercase()
-        .replace(" to ", "-")
-        .replace('–', "-");
-    let (day, times) = line.split_once(char::is_whitespace)?;
-    let day = DAYS.iter().find(|d| day.len() >= 3 && d.starts_with(day))?;
-    let (start, end) = times.split_once('-')?;
-    let pad = |t: &str| {
-        let t = t.trim();
-        if t.len() == 4 && t.as_bytes().get(1) == Some(&b':') {
-            format!("0{t}")
-        } else {
-            t.to_string()
-        }
-    };
-    Some(serde_json::json!({"day": day, "start": pad(start), "end": pad(end)}))
+/// One line of call times, read as core reads them ([`CallWindow::read`]), in the API's
+/// restriction format.
+fn parse_window(line: &str) -> Result<serde_json::Value, String> {
+    let w = CallWindow::read(line)?;
+    Ok(serde_json::json!({
+        "day": tact_core::model::weekday_name(w.weekday).to_ascii_lowercase(),
+        "start": w.start.strftime("%H:%M").to_string(),
+        "end": w.end.strftime("%H:%M").to_string(),
+    }))
 }
 
 fn whole_number(form: &HashMap<String, String>, k: &str) -> Result<serde_json::Value, RuleError> {
@@ -212,14 +193,8 @@ pub fn parse(p: &Profile, form: &HashMap<String, String>) -> Result<Vec<Restrict
                     .filter(|l| !l.trim().is_empty())
                     .enumerate()
                 {
-                    windows.push(parse_window(line).ok_or_else(|| {
-                        RuleError::invalid(
-                            &n("windows"),
-                            format!(
-                                "line {}: write a day and times, like Tuesday 10:00-12:00",
-                                i + 1
-                            ),
-                        )
+                    windows.push(parse_window(line).map_err(|why| {
+                        RuleError::invalid(&n("windows"), format!("line {}: {why}", i + 1))
                     })?);
                 }
                 values.push(json!({
