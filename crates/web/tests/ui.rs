@@ -60,14 +60,7 @@ impl Ui {
             .unwrap()
             .to_string();
         let html = r.text().await.unwrap();
-        let token = html
-            .split("name=\"csrf\" value=\"")
-            .nth(1)
-            .unwrap()
-            .split('"')
-            .next()
-            .unwrap()
-            .to_string();
+        let token = after(&html, "name=\"csrf\" value=\"");
         (token, cookie)
     }
 
@@ -142,14 +135,7 @@ async fn sign_in_sets_a_secure_httponly_samesite_session_and_sign_out_ends_it() 
         !html.to_lowercase().contains("gov.uk"),
         "no GOV.UK branding"
     );
-    let csrf = html
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
+    let csrf = after(&html, "name=\"csrf\" value=\"");
     // Signing out needs the form's CSRF token.
     let bad = ui
         .http
@@ -373,14 +359,7 @@ impl Ui {
         fields: &[(&str, &str)],
     ) -> reqwest::Response {
         let (_, home) = self.page(session, "/").await;
-        let token = home
-            .split("name=\"csrf\" value=\"")
-            .nth(1)
-            .expect("a form token on the home page")
-            .split('"')
-            .next()
-            .unwrap()
-            .to_string();
+        let token = after(&home, "name=\"csrf\" value=\"");
         let mut body: Vec<(&str, &str)> = fields.to_vec();
         body.push(("csrf", &token));
         self.http
@@ -745,14 +724,7 @@ async fn cle_9_11_a_breach_reminder_is_sent_from_its_task_and_kept_on_the_record
         ),
         "{person}"
     );
-    let letter = person
-        .split("href=\"/letters/")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
+    let letter = after(&person, "href=\"/letters/");
     let (_, page) = ui.page(&lee, &format!("/letters/{letter}")).await;
     assert!(
         page.contains("Why the strategy is in place: Abusive calls")
@@ -800,14 +772,7 @@ async fn cle_4_5_an_ended_call_follow_up_is_closed_from_its_task_page() {
     assert_eq!(closed, ids.len());
     // The note to the caller about the ended call, from the person page.
     let (_, person) = ui.page(&lee, &format!("/people/{}", c.pid)).await;
-    let link = person
-        .split("href=\"/incidents/")
-        .nth(1)
-        .expect("a link to write the note")
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
+    let link = after(&person, "href=\"/incidents/");
     let r = ui
         .post_form(
             &lee,
@@ -815,8 +780,7 @@ async fn cle_4_5_an_ended_call_follow_up_is_closed_from_its_task_page() {
             &[("channel", "email"), ("format", "large-print")],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let letter = r.headers()[LOCATION].to_str().unwrap().to_string();
+    let letter = redirected(&r);
     let (_, page) = ui.page(&lee, &letter).await;
     assert!(
         page.contains("Why we ended your call") && page.contains("Swore at me"),
@@ -824,14 +788,7 @@ async fn cle_4_5_an_ended_call_follow_up_is_closed_from_its_task_page() {
     );
     assert!(page.contains("large print"));
     // CLE-9.2, 9.3: the warning, in writing, from the same list.
-    let warning = person
-        .split("href=\"/warnings/")
-        .nth(1)
-        .expect("a link to write the warning letter")
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
+    let warning = after(&person, "href=\"/warnings/");
     let r = ui
         .post_form(
             &lee,
@@ -839,8 +796,7 @@ async fn cle_4_5_an_ended_call_follow_up_is_closed_from_its_task_page() {
             &[("channel", ""), ("format", "")],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let letter = r.headers()[LOCATION].to_str().unwrap().to_string();
+    let letter = redirected(&r);
     let (_, page) = ui.page(&lee, &letter).await;
     assert!(
         page.contains("Your contact with us")
@@ -991,14 +947,7 @@ async fn cle_9_15_sharing_waits_for_the_dpo_and_goes_on_the_disclosure_log() {
     let dee = ui.session("dee").await;
     let (_, home) = ui.page(&dee, "/").await;
     assert!(home.contains("DPO requests: sharing to decide"), "{home}");
-    let decide = home
-        .split("href=\"/disclosures/")
-        .nth(1)
-        .expect("a link to the decision")
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
+    let decide = after(&home, "href=\"/disclosures/");
     assert!(decide.ends_with("/decision"), "{decide}");
     let decide = format!("/disclosures/{decide}");
     // Only the DPO: a senior manager cannot open it.
@@ -1095,8 +1044,7 @@ async fn cle_8_5_every_adjustment_asked_for_is_on_the_person_page_with_its_decis
             &[("channel", ""), ("format", "")],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let letter = r.headers()[LOCATION].to_str().unwrap().to_string();
+    let letter = redirected(&r);
     let (_, page) = ui.page(&lee, &letter).await;
     assert!(
         page.contains("not to make this change: Needs longer to reply to letters")
@@ -1145,8 +1093,7 @@ async fn cle_8_1_an_unknown_caller_is_added_from_the_incoming_page_and_their_mat
             ],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let person = r.headers()[LOCATION].to_str().unwrap().to_string();
+    let person = redirected(&r);
     let (_, html) = ui
         .page(&cas, "/incoming?who=07911+123999&channel=phone")
         .await;
@@ -1168,14 +1115,7 @@ async fn cle_8_1_an_unknown_caller_is_added_from_the_incoming_page_and_their_mat
         page.contains("Handling of a burglary report (complaint, open)"),
         "{page}"
     );
-    let status = page
-        .split("href=\"/matters/")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
+    let status = after(&page, "href=\"/matters/");
     let status = format!("/matters/{status}");
     ui.refused_on(
         &cas,
@@ -1451,8 +1391,7 @@ async fn cle_9_6_a_letter_is_written_from_the_plan_page_and_posted_from_the_prin
             &[("kind", "strategy-notice"), ("channel", ""), ("format", "")],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let letter = r.headers()[LOCATION].to_str().unwrap().to_string();
+    let letter = redirected(&r);
     let (_, page) = ui.page(&lee, &letter).await;
     assert!(
         page.contains("How we will be in contact with you from now on"),
@@ -1482,8 +1421,7 @@ async fn cle_9_6_a_letter_is_written_from_the_plan_page_and_posted_from_the_prin
             ],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let posted = r.headers()[LOCATION].to_str().unwrap().to_string();
+    let posted = redirected(&r);
     let (_, home) = ui.page(&lee, "/").await;
     assert!(home.contains("Letters to print and post (1)"), "{home}");
     let (_, html) = ui.page(&lee, &format!("{posted}/html")).await;
@@ -1589,8 +1527,7 @@ async fn held_notice(ui: &Ui, format: &str) -> (Case, String, String) {
             ],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let path = r.headers()[LOCATION].to_str().unwrap().to_string();
+    let path = redirected(&r);
     (c, lee, path)
 }
 
@@ -1657,14 +1594,7 @@ async fn a_held_letter_is_changed_on_its_page_and_in_word_then_sent_as_changed()
     .unwrap();
     let upload = |bytes: Vec<u8>| async {
         let (_, home) = ui.page(&lee, "/").await;
-        let token = home
-            .split("name=\"csrf\" value=\"")
-            .nth(1)
-            .unwrap()
-            .split('"')
-            .next()
-            .unwrap()
-            .to_string();
+        let token = after(&home, "name=\"csrf\" value=\"");
         let form = reqwest::multipart::Form::new().text("csrf", token).part(
             "document",
             reqwest::multipart::Part::bytes(bytes).file_name("letter.docx"),
@@ -1810,8 +1740,7 @@ async fn nor_5_1_to_5_5_a_communication_plan_made_in_the_ui_waits_for_its_notice
     let r = ui
         .post_form(&lee, &format!("/people/{pid}/plan"), &fields)
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let plan = r.headers()[LOCATION].to_str().unwrap().to_string();
+    let plan = redirected(&r);
     let sid: i64 = plan.trim_start_matches("/plans/").parse().unwrap();
     let answers: Vec<_> = ui.app.profile.checklist.questions.iter().map(|q| json!({"question_id": q.id, "answer": if q.shortfall_if == tact_core::profile::Answer::No { "yes" } else { "no" }, "reason": "checked"})).collect();
     ui.api(
@@ -3877,14 +3806,7 @@ async fn issue_14_an_administrator_checks_then_imports_a_file_from_the_import_pa
         ui.page(&ada, "/import/templates/staff.csv").await.0,
         StatusCode::NOT_FOUND
     );
-    let token = page
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
+    let token = after(&page, "name=\"csrf\" value=\"");
     let post = |fields: Vec<(&'static str, String)>,
                 file: Option<(&'static str, &'static [u8])>| {
         let mut form = reqwest::multipart::Form::new().text("csrf", token.clone());
@@ -4231,4 +4153,20 @@ async fn cle_9_9_a_phone_system_routes_calls_by_the_same_verdict_staff_see() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+}
+
+/// The text in `page` after the first `marker`, up to the next quote: an id in a link, a
+/// form token.
+fn after(page: &str, marker: &str) -> String {
+    let rest = page
+        .split(marker)
+        .nth(1)
+        .unwrap_or_else(|| panic!("no {marker:?} in the page: {page}"));
+    rest.split('"').next().unwrap_or_default().to_string()
+}
+
+/// Where a form that was taken sends the browser next (a 303 See Other).
+fn redirected(r: &reqwest::Response) -> String {
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    r.headers()[LOCATION].to_str().unwrap().to_string()
 }
