@@ -2074,27 +2074,8 @@ impl Handles<cmd::SetMatterStatus> for App {
             status,
             finalised_on,
         } = c;
-        let mut m = self.store.matter(id).await?.found(id)?;
-        if status == MatterStatus::Finalised && finalised_on.is_none() {
-            return Err(RuleError::invalid(
-                "finalised_on",
-                "a finalised matter needs the date it was finalised",
-            )
-            .into());
-        }
-        if finalised_on.is_some_and(|d| d > self.today()) {
-            return Err(RuleError::invalid(
-                "finalised_on",
-                "the date a matter was finalised cannot be in the future",
-            )
-            .into());
-        }
-        m.status = status;
-        m.finalised_on = if status == MatterStatus::Finalised {
-            finalised_on
-        } else {
-            None
-        };
+        let m = self.store.matter(id).await?.found(id)?;
+        let m = wf::set_matter_status(&m, status, finalised_on, self.today())?;
         let mut tx = self.begin().await?;
         tx.update_matter(&m).await?;
         tx.audit(&[ctx

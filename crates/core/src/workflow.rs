@@ -2187,6 +2187,38 @@ pub struct IncidentInput {
     pub ended_call: Option<EndedCall>,
 }
 
+/// The matter moved on to `status` (NOR-9.1: records are kept six years from the date a
+/// matter is finalised, so that date is part of finalising it): a finalised matter needs
+/// the date it was finalised, which cannot be in the future; any other status has none.
+///
+/// # Errors
+/// Finalised without its date, or with a date after `today`.
+pub fn set_matter_status(
+    matter: &Matter,
+    status: MatterStatus,
+    finalised_on: Option<Date>,
+    today: Date,
+) -> Result<Matter, RuleError> {
+    let finalised = status == MatterStatus::Finalised;
+    if finalised && finalised_on.is_none() {
+        return Err(RuleError::invalid(
+            "finalised_on",
+            "a finalised matter needs the date it was finalised",
+        ));
+    }
+    if finalised_on.is_some_and(|d| d > today) {
+        return Err(RuleError::invalid(
+            "finalised_on",
+            "the date a matter was finalised cannot be in the future",
+        ));
+    }
+    Ok(Matter {
+        status,
+        finalised_on: finalised_on.filter(|_| finalised),
+        ..matter.clone()
+    })
+}
+
 /// Records an incident in one of the profile's categories. An ended call (CLE-4.4, 4.5;
 /// NOR-6.1) needs its reason and file note, and raises a follow-up for the line manager;
 /// persistence and demands raise a welfare follow-up (CLE-6.5); and where the profile

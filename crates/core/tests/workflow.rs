@@ -2320,3 +2320,42 @@ fn cle_9_12_and_nor_8_1_an_imported_plan_is_in_force_from_its_notice_and_reviewe
         Some("CLE-9.8")
     );
 }
+
+/// NOR-9.1: records are kept six years from the date a matter is finalised, so finalising
+/// one needs that date, and it cannot be in the future; moving a matter to any other status
+/// leaves it without one.
+#[test]
+fn nor_9_1_a_finalised_matter_needs_its_date_and_not_one_in_the_future() {
+    let today = date(2027, 3, 10);
+    let open = Matter {
+        id: MatterId(1),
+        person_id: PERSON,
+        reference: "M-000001".into(),
+        kind: MatterKind::Complaint,
+        title: "Handling of a burglary report".into(),
+        status: MatterStatus::Open,
+        finalised_on: None,
+        opened_at: now(),
+    };
+    let err = set_matter_status(&open, MatterStatus::Finalised, None, today).unwrap_err();
+    assert_eq!(err.field.as_deref(), Some("finalised_on"));
+    let err = set_matter_status(
+        &open,
+        MatterStatus::Finalised,
+        Some(date(2027, 3, 11)),
+        today,
+    )
+    .unwrap_err();
+    assert!(err.message.contains("cannot be in the future"), "{err}");
+    let done = set_matter_status(&open, MatterStatus::Finalised, Some(today), today).unwrap();
+    assert_eq!(
+        (done.status, done.finalised_on),
+        (MatterStatus::Finalised, Some(today))
+    );
+    assert_eq!(done.title, open.title);
+    let back = set_matter_status(&done, MatterStatus::Concluded, Some(today), today).unwrap();
+    assert_eq!(
+        (back.status, back.finalised_on),
+        (MatterStatus::Concluded, None)
+    );
+}
