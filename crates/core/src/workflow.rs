@@ -656,18 +656,53 @@ pub fn draft_plan(
         }
     }
     let s = Plan {
+        matter_ids: input.matter_ids,
+        incident_ids: input.incident_ids,
+        reasons: input.reasons,
+        aims: input.aims,
+        proportionality: input.proportionality,
+        no_warning_reason: input.no_warning_reason.filter(|r| !r.trim().is_empty()),
+        ..new_plan(
+            person,
+            actor,
+            now,
+            input.restrictions,
+            input.review_due,
+            input.ends_on,
+        )
+    };
+    let mut d = Decision::new(s);
+    d.events.push(
+        AuditEvent::new(now, actor.id, AuditAction::PlanDrafted, "strategy:new")
+            .person(person)
+            .detail("restrictions", d.record.restrictions.len()),
+    );
+    Ok(d)
+}
+
+/// A plan as `actor` first writes it down for `person`: a draft of version 1 with these
+/// restrictions and dates, nothing else said yet. Drafting and importing fill in the rest.
+fn new_plan(
+    person: PersonId,
+    actor: &Actor,
+    now: Timestamp,
+    restrictions: Vec<Restriction>,
+    review_due: Date,
+    ends_on: Option<Date>,
+) -> Plan {
+    Plan {
         id: PlanId(0),
         person_id: person,
         version: 1,
         plan_version: 1,
         status: PlanStatus::Draft,
-        matter_ids: input.matter_ids,
-        incident_ids: input.incident_ids,
-        restrictions: input.restrictions,
-        reasons: input.reasons,
-        aims: input.aims,
-        proportionality: input.proportionality,
-        no_warning_reason: input.no_warning_reason.filter(|r| !r.trim().is_empty()),
+        matter_ids: Vec::new(),
+        incident_ids: Vec::new(),
+        restrictions,
+        reasons: String::new(),
+        aims: String::new(),
+        proportionality: String::new(),
+        no_warning_reason: None,
         checklist: Vec::new(),
         created_by: actor.id,
         created_at: now,
@@ -679,21 +714,14 @@ pub fn draft_plan(
         overrides: Vec::new(),
         notice: None,
         effective_from: None,
-        review_due: input.review_due,
-        ends_on: input.ends_on,
+        review_due,
+        ends_on,
         pending_variation: None,
         pending_matters: Vec::new(),
         lifted_at: None,
         lift_reason: None,
         participants: vec![actor.id],
-    };
-    let mut d = Decision::new(s);
-    d.events.push(
-        AuditEvent::new(now, actor.id, AuditAction::PlanDrafted, "strategy:new")
-            .person(person)
-            .detail("restrictions", d.record.restrictions.len()),
-    );
-    Ok(d)
+    }
 }
 
 /// A plan already in force in an earlier system (issue 14), as its import file gives it.
@@ -798,27 +826,11 @@ pub fn import_plan(
         input.source_id
     );
     let s = Plan {
-        id: PlanId(0),
-        person_id: person,
-        version: 1,
-        plan_version: 1,
         status: PlanStatus::Active,
         matter_ids: input.matter_ids,
-        incident_ids: Vec::new(),
-        restrictions: input.restrictions,
         reasons: input.reasons.trim().to_string(),
-        aims: String::new(),
-        proportionality: String::new(),
-        no_warning_reason: None,
-        checklist: Vec::new(),
-        created_by: actor.id,
-        created_at: now,
-        proposed_by: None,
-        proposed_at: None,
-        decided_by: None,
         decided_at: Some(decided_at),
         decision_reason: Some(words.clone()),
-        overrides: Vec::new(),
         notice: Some(Notice {
             sent_at: notice_at,
             recorded_by: actor.id,
@@ -831,13 +843,14 @@ pub fn import_plan(
             plan_version: 1,
         }),
         effective_from: Some(notice_at),
-        review_due: input.review_due,
-        ends_on: input.ends_on,
-        pending_variation: None,
-        pending_matters: Vec::new(),
-        lifted_at: None,
-        lift_reason: None,
-        participants: vec![actor.id],
+        ..new_plan(
+            person,
+            actor,
+            now,
+            input.restrictions,
+            input.review_due,
+            input.ends_on,
+        )
     };
     let mut d = Decision::new(s);
     d.events.push(
