@@ -38,6 +38,17 @@ pub(crate) struct IdentRow {
     shared: bool,
 }
 
+/// One of a person's numbers or addresses, as `person_identifiers` keeps it.
+fn ident_row(r: &AnyRow) -> Result<IdentRow> {
+    let r = crate::Cols::of(r, "person_identifiers");
+    Ok(IdentRow {
+        ident: r.s("identifier")?,
+        kind: r.s("kind")?,
+        verified: r.flag("verified")?,
+        shared: r.flag("shared")?,
+    })
+}
+
 fn person_row(r: &AnyRow, identifiers: Vec<IdentRow>) -> Result<ServiceUser> {
     let r = crate::Cols::of(r, "people");
     let mut phones = Vec::new();
@@ -433,17 +444,7 @@ const STRATEGY_COLS: &str = "id, person_id, version, status, review_due, ends_on
 impl Store {
     async fn identifiers_of(&self, person: i64) -> Result<Vec<IdentRow>> {
         let rows = sqlx::query("SELECT identifier, kind, verified, shared FROM person_identifiers WHERE person_id = $1 ORDER BY kind, identifier").bind(person).fetch_all(&self.pool).await?;
-        rows.iter()
-            .map(|r| {
-                let r = Cols::of(r, "person_identifiers");
-                Ok(IdentRow {
-                    ident: r.s("identifier")?,
-                    kind: r.s("kind")?,
-                    verified: r.flag("verified")?,
-                    shared: r.flag("shared")?,
-                })
-            })
-            .collect()
+        rows.iter().map(ident_row).collect()
     }
 
     /// The record a merged record now points to (issue 10), if `id` was merged.
@@ -2214,16 +2215,8 @@ impl Store {
         let mut by_person: std::collections::HashMap<i64, Vec<IdentRow>> =
             std::collections::HashMap::new();
         for r in &idents {
-            let r = Cols::of(r, "person_identifiers");
-            by_person
-                .entry(r.i("person_id")?)
-                .or_default()
-                .push(IdentRow {
-                    ident: r.s("identifier")?,
-                    kind: r.s("kind")?,
-                    verified: r.flag("verified")?,
-                    shared: r.flag("shared")?,
-                });
+            let person = Cols::of(r, "person_identifiers").i("person_id")?;
+            by_person.entry(person).or_default().push(ident_row(r)?);
         }
         rows.iter()
             .map(|r| {
