@@ -602,6 +602,31 @@ impl App {
         Ok(())
     }
 
+    /// The contact check as `actor` asks it (a withheld number, `None`, is asked about as
+    /// such), on the access log where it showed a person's restrictions or adjustments.
+    ///
+    /// # Errors
+    /// The store's error.
+    pub(crate) async fn check_as(
+        &self,
+        actor: &Actor,
+        caller: Option<&Identifier>,
+        channel: Channel,
+        staff: Option<StaffId>,
+        at: Timestamp,
+        matter: Option<MatterId>,
+    ) -> Result<Checked> {
+        let checked = match caller {
+            Some(c) => {
+                self.contact_check(Some(c), channel, staff, at, matter)
+                    .await?
+            }
+            None => self.contact_check_withheld(staff, at),
+        };
+        self.record_check_access(actor, &checked.verdict).await?;
+        Ok(checked)
+    }
+
     /// Who opened a person's record (or anyone's), newest first: for the DPO and auditors.
     ///
     /// # Errors

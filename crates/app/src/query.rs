@@ -195,14 +195,8 @@ queries! {
         at: jiff::Timestamp,
     } reads read::ContactCheck => crate::Routed,
         |app, ctx, q| {
-            let checked = match &q.caller {
-                Some(c) => {
-                    app.contact_check(Some(c), tact_core::profile::Channel::Phone, None, q.at, None)
-                        .await?
-                }
-                None => app.contact_check_withheld(None, q.at),
-            };
-            app.record_check_access(&ctx.actor, &checked.verdict).await?;
+            let phone = tact_core::profile::Channel::Phone;
+            let checked = app.check_as(&ctx.actor, q.caller.as_ref(), phone, None, q.at, None).await?;
             let routing = tact_core::routing::route(&checked.verdict);
             let extension = match routing.route {
                 tact_core::routing::Route::PutThrough { to: Some(s) } => app.store.extension_of(s).await?,
@@ -222,15 +216,7 @@ queries! {
         matter: Option<MatterId>,
     } reads read::ContactCheck => crate::Checked,
         |app, ctx, q| {
-            let checked = match &q.caller {
-                Some(c) => {
-                    app.contact_check(Some(c), q.channel, q.staff, q.at, q.matter)
-                        .await?
-                }
-                None => app.contact_check_withheld(q.staff, q.at),
-            };
-            app.record_check_access(&ctx.actor, &checked.verdict).await?;
-            Ok(checked)
+            app.check_as(&ctx.actor, q.caller.as_ref(), q.channel, q.staff, q.at, q.matter).await
         };
     /// Every member of staff: the names pages show beside a record.
     Colleagues {} reads read::Anyone => Vec<Staff>,

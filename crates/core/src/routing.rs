@@ -6,6 +6,7 @@
 
 use crate::check::{Effect, Outcome, Verdict};
 use crate::ids::StaffId;
+use crate::profile::RestrictionKind;
 
 /// What to do with a call.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,7 +78,10 @@ pub fn route(v: &Verdict) -> Routing {
     let unsure = v.person.is_none() && (v.withheld || !v.candidates.is_empty());
     let (route, reason) = match v.outcome {
         Outcome::NotAllowed
-            if !forbidding.is_empty() && forbidding.iter().all(|k| *k == "call-window") =>
+            if !forbidding.is_empty()
+                && forbidding
+                    .iter()
+                    .all(|k| *k == RestrictionKind::CallWindow.as_str()) =>
         {
             (
                 Route::Voicemail,
