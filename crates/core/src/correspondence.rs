@@ -45,6 +45,10 @@ impl Route {
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|r| r.as_str() == s)
     }
+    /// The route a query names, or an error listing the routes.
+    pub fn read(s: &str) -> Result<Self, crate::RuleError> {
+        crate::RuleError::one_of(Self::ALL, Self::as_str, "route", s)
+    }
 }
 
 /// The route for a message judged as `contact` (CLE-9.10, 9.11; NOR-5.5).
@@ -154,6 +158,10 @@ impl LetterStatus {
     }
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+    /// The status a query names, or an error listing the statuses.
+    pub fn read(s: &str) -> Result<Self, crate::RuleError> {
+        crate::RuleError::one_of(Self::ALL, Self::as_str, "status", s)
     }
 }
 

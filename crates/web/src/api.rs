@@ -268,7 +268,7 @@ pub async fn route_call(
     if !["json", "text", "line"].contains(&format) {
         return Err(ApiError::bad(
             "format",
-            format!("expected json, text or line, got {format:?}"),
+            format!("expected one of json, text, line, got {format:?}"),
         ));
     }
     // Any form a PBX sends, a `sip:` URI's user part included (core's `read_caller`).
@@ -1884,14 +1884,7 @@ pub async fn list_messages(
 ) -> Reply {
     let route = match q.route.as_deref() {
         None => tact_core::correspondence::Route::Quarantine,
-        Some(r) => tact_core::correspondence::Route::parse(r).ok_or_else(|| {
-            ApiError::bad(
-                "route",
-                format!(
-                    "expected quarantine, unknown-sender, inbox, screening or breach, got {r:?}"
-                ),
-            )
-        })?,
+        Some(r) => tact_core::correspondence::Route::read(r)?,
     };
     let list = st
         .app

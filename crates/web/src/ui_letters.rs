@@ -592,11 +592,12 @@ async fn queue(
     signed: Signed,
     Query(q): Query<QueueQuery>,
 ) -> Response {
-    let status = q
-        .status
-        .as_deref()
-        .and_then(LetterStatus::parse)
-        .unwrap_or(LetterStatus::ToPrint);
+    let status = match q.status.as_deref() {
+        None => LetterStatus::ToPrint,
+        Some(s) => {
+            or_page!(LetterStatus::read(s).map_err(|e| refusal(&state, &signed, e.into())))
+        }
+    };
     let list = or_page!(crate::ui_step::read(&state, &signed, q::LettersIn { status }).await);
     render(&QueuePage {
         frame: Frame::of(&state, &signed),

@@ -64,11 +64,10 @@ async fn queue(
     signed: Signed,
     Query(q): Query<QueueQuery>,
 ) -> Response {
-    let route = q
-        .route
-        .as_deref()
-        .and_then(Route::parse)
-        .unwrap_or(Route::Quarantine);
+    let route = match q.route.as_deref() {
+        None => Route::Quarantine,
+        Some(r) => or_page!(Route::read(r).map_err(|e| refusal(&state, &signed, e.into()))),
+    };
     let (heading, intro) = match route {
         Route::Quarantine => (
             "Quarantined messages",

@@ -1184,6 +1184,12 @@ async fn messages_the_retention_dry_run_and_subject_access_are_on_the_api_with_t
         let (s, v) = t.get(&t.caseworker, "/messages?route=nowhere").await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
         assert_eq!(v["error"]["field"], "route");
+        assert!(
+            v["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("expected one of inbox, breach, screening")),
+            "{v}"
+        );
         let list = t.get(&t.caseworker, "/messages?route=unknown-sender").await.1;
         let m = &list["messages"][0];
         assert_eq!(m["subject"], "Papers", "{list}");

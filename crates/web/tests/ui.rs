@@ -1287,6 +1287,10 @@ async fn cle_4_6_a_threatening_email_is_marked_from_the_message_and_asks_for_a_s
     assert!(home.contains("Quarantined messages (1)"), "{home}");
     let (_, q) = ui.page(&cas, "/messages?route=quarantine").await;
     assert!(q.contains("names no sender"), "{q}");
+    // A route that does not exist is a 400 naming the routes, not the quarantine.
+    let (s, bad) = ui.page(&cas, "/messages?route=nowhere").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{bad}");
+    assert!(bad.contains("xpected one of inbox, breach"), "{bad}");
     // The message: what it says, its attachment, and the message as received, to download.
     let (st, page) = ui.page(&cas, &format!("/messages/{id}")).await;
     assert_eq!(st, StatusCode::OK);
@@ -2736,6 +2740,13 @@ async fn the_print_queue_and_lifting_a_hold_are_refused_by_the_app_in_the_profil
     assert_eq!(
         ui.page(&lee, "/letters?status=to-print").await.0,
         StatusCode::OK
+    );
+    // A status the queue does not have is a 400 naming the statuses, not the print queue.
+    let (s, page) = ui.page(&lee, "/letters?status=posted").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{page}");
+    assert!(
+        page.contains("xpected one of draft, queued, sent"),
+        "{page}"
     );
 }
 
