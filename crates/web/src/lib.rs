@@ -319,6 +319,7 @@ pub fn router(state: AppState) -> Router {
         .merge(ui_letters::routes())
         .merge(ui_tokens::routes())
         .merge(ui_reset::routes())
+        .fallback(ui::page_not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::middleware::from_fn(harden::harden))
         .layer(axum::middleware::from_fn(monitor::observe))

@@ -224,6 +224,77 @@ impl FromRequestParts<AppState> for Signed {
     }
 }
 
+/// A page's path values (`/plans/{id}`). One that does not read as the page wants
+/// (`/plans/x`) is the "Page not found" page, as an unknown record is: never axum's plain
+/// text.
+pub(crate) struct PagePath<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned + Send> FromRequestParts<AppState> for PagePath<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(v)) => Ok(Self(v)),
+            Err(_) => Err(not_found(state, parts).await),
+        }
+    }
+}
+
+/// A page's query string (`?history=2`). One that does not read (`?history=-3`) is a 400
+/// page saying which part, with the page's frame: never axum's plain text.
+pub(crate) struct PageQuery<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned + Send> FromRequestParts<AppState> for PageQuery<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(v)) => Ok(Self(v)),
+            Err(e) => {
+                let text = e.body_text();
+                let detail = text
+                    .strip_prefix("Failed to deserialize query string: ")
+                    .unwrap_or(&text);
+                let signed = Signed::from_request_parts(parts, state).await.ok();
+                Err(error_page(
+                    state,
+                    signed.as_ref(),
+                    StatusCode::BAD_REQUEST,
+                    "There is a problem",
+                    &format!("This address asks for something Tact cannot read ({detail}). Go back and try again."),
+                ))
+            }
+        }
+    }
+}
+
+/// The "Page not found" page, with the frame of whoever is signed in (none if nobody is).
+async fn not_found(state: &AppState, parts: &mut Parts) -> Response {
+    let signed = Signed::from_request_parts(parts, state).await.ok();
+    error_page(
+        state,
+        signed.as_ref(),
+        StatusCode::NOT_FOUND,
+        "Page not found",
+        "There is no such page. If you typed the address, check it is right.",
+    )
+}
+
+/// Any address no page answers: the "Page not found" page (the API answers its own in JSON).
+pub(crate) async fn page_not_found(
+    State(state): State<AppState>,
+    req: axum::extract::Request,
+) -> Response {
+    let (mut parts, _) = req.into_parts();
+    not_found(&state, &mut parts).await
+}
+
 /// A form POSTed by a signed-in member of staff whose form token matches their session's:
 /// the one place a form's token is checked. A form without it, or with another session's,
 /// is the 403 "out of date" page and reaches no handler; a body that is not a form is 400.
@@ -752,7 +823,7 @@ struct HomeQuery {
 async fn home(
     State(state): State<AppState>,
     signed: Signed,
-    Query(q): Query<HomeQuery>,
+    PageQuery(q): PageQuery<HomeQuery>,
 ) -> Response {
     let only = q.kind.as_deref().and_then(TaskKind::parse);
     // Counted in full by the database; the list shows the first HOME_TASKS (a busy office's
@@ -1003,7 +1074,7 @@ struct IncomingPage<'a> {
 async fn incoming(
     State(state): State<AppState>,
     signed: Signed,
-    Query(q): Query<IncomingQuery>,
+    PageQuery(q): PageQuery<IncomingQuery>,
 ) -> Response {
     let who = q.who.unwrap_or_default();
     let mut error = None;
@@ -1110,7 +1181,7 @@ struct PeoplePage<'a> {
 async fn people(
     State(state): State<AppState>,
     signed: Signed,
-    Query(q): Query<PeopleQuery>,
+    PageQuery(q): PageQuery<PeopleQuery>,
 ) -> Response {
     let query = q.q.unwrap_or_default();
     let found = if query.trim().is_empty() {
@@ -1307,18 +1378,9 @@ struct PersonQuery {
 async fn person(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
-    Query(q): Query<PersonQuery>,
+    PagePath(id): PagePath<i64>,
+    PageQuery(q): PageQuery<PersonQuery>,
 ) -> Response {
-    let Ok(id) = id.parse::<i64>() else {
-        return error_page(
-            &state,
-            Some(&signed),
-            StatusCode::NOT_FOUND,
-            "Page not found",
-            "There is no such person.",
-        );
-    };
     let r = or_page!(crate::ui_step::read(&state, &signed, q::Record { id: PersonId(id) }).await);
     // A record merged into another leads to the one kept (issue 10).
     if r.person.id.0 != id {

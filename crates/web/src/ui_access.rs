@@ -6,10 +6,11 @@
 
 use crate::sso::Failed;
 use crate::ui::or_page;
+use crate::ui::PageQuery;
 use crate::ui::{error_page, fault, render, session_cookie, Frame, Posted, PostedTo, Signed};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -450,7 +451,7 @@ async fn sso_begin(State(state): State<AppState>) -> Response {
 async fn sso_callback(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<HashMap<String, String>>,
+    PageQuery(q): PageQuery<HashMap<String, String>>,
 ) -> Response {
     let Some(sso) = state.sso.clone() else {
         return Redirect::to("/sign-in").into_response();

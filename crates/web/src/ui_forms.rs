@@ -5,12 +5,13 @@
 
 use crate::ui::or_page;
 use crate::ui::Frame;
+use crate::ui::PagePath;
 use crate::ui::PostedTo;
 use crate::ui::{error_page, refusal, render, Signed};
 use crate::ui_step::{self as step, Form, FormStep, PersonStep, Pipe, PlanForm};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -1009,7 +1010,11 @@ async fn plan_page_with(
     (status, render(&page)).into_response()
 }
 
-async fn plan_page(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {
+async fn plan_page(
+    State(state): State<AppState>,
+    signed: Signed,
+    PagePath(id): PagePath<i64>,
+) -> Response {
     plan_page_with(&state, &signed, id, None).await
 }
 

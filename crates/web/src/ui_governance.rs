@@ -4,10 +4,11 @@
 
 use crate::ui::or_page;
 use crate::ui::Frame;
+use crate::ui::PageQuery;
 use crate::ui::{refusal, render, Signed};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -331,7 +332,7 @@ async fn report(
 async fn page(
     State(state): State<AppState>,
     signed: Signed,
-    Query(q): Query<PeriodQuery>,
+    PageQuery(q): PageQuery<PeriodQuery>,
 ) -> Response {
     let (period, r) = or_page!(report(&state, &signed, &q).await);
     let prev = Period::quarter_of(period.from).previous_quarter();
@@ -362,7 +363,7 @@ async fn page(
 async fn csv(
     State(state): State<AppState>,
     signed: Signed,
-    Query(q): Query<PeriodQuery>,
+    PageQuery(q): PageQuery<PeriodQuery>,
 ) -> Response {
     match report(&state, &signed, &q).await {
         Ok((period, r)) => (

@@ -6,11 +6,12 @@ use crate::ui::or_page;
 use crate::ui::Frame;
 use crate::ui::PostedTo;
 use crate::ui::{refusal, render, Signed};
+use crate::ui::{PagePath, PageQuery};
 use crate::ui_forms::{bad_csrf, capital, forbidden, val, Field, Spec};
 use crate::ui_step::{self as step, Form, FormStep, Pipe};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -307,7 +308,11 @@ async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<StoredLetter
         .map_err(Box::new)
 }
 
-async fn letter(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {
+async fn letter(
+    State(state): State<AppState>,
+    signed: Signed,
+    PagePath(id): PagePath<i64>,
+) -> Response {
     let l = match load(&state, &signed, id).await {
         Ok(l) => l,
         Err(r) => return *r,
@@ -379,7 +384,7 @@ async fn letter_page(
 async fn letter_html(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<i64>,
+    PagePath(id): PagePath<i64>,
 ) -> Response {
     match load(&state, &signed, id).await {
         Ok(l) => ([(CONTENT_TYPE, "text/html; charset=utf-8")], l.html).into_response(),
@@ -392,7 +397,7 @@ async fn letter_html(
 /// kept wording.
 fn document_route(doc: Document) -> axum::routing::MethodRouter<AppState> {
     get(
-        move |State(state): State<AppState>, signed: Signed, Path(id): Path<i64>| {
+        move |State(state): State<AppState>, signed: Signed, PagePath(id): PagePath<i64>| {
             document(state, signed, id, doc)
         },
     )
@@ -490,7 +495,7 @@ async fn adjust(State(state): State<AppState>, to: PostedTo) -> Response {
 async fn upload_docx(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<i64>,
+    PagePath(id): PagePath<i64>,
     mut multipart: axum::extract::Multipart,
 ) -> Response {
     let mut form = HashMap::new();
@@ -590,7 +595,7 @@ struct QueuePage<'a> {
 async fn queue(
     State(state): State<AppState>,
     signed: Signed,
-    Query(q): Query<QueueQuery>,
+    PageQuery(q): PageQuery<QueueQuery>,
 ) -> Response {
     let status = match q.status.as_deref() {
         None => LetterStatus::ToPrint,

@@ -5,11 +5,12 @@
 use crate::ui::or_page;
 use crate::ui::Frame;
 use crate::ui::{error_page, refusal, render, when, Signed};
+use crate::ui::{PagePath, PageQuery};
 use crate::ui_forms::{val, Field, Spec};
 use crate::ui_step::{self as step, Form, FormStep, Pipe};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::{HeaderName, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -62,7 +63,7 @@ struct QueuePage<'a> {
 async fn queue(
     State(state): State<AppState>,
     signed: Signed,
-    Query(q): Query<QueueQuery>,
+    PageQuery(q): PageQuery<QueueQuery>,
 ) -> Response {
     let route = match q.route.as_deref() {
         None => Route::Quarantine,
@@ -131,7 +132,11 @@ fn size(n: usize) -> String {
     }
 }
 
-async fn message(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {
+async fn message(
+    State(state): State<AppState>,
+    signed: Signed,
+    PagePath(id): PagePath<i64>,
+) -> Response {
     let (m, (_, atts)) =
         or_page!(crate::ui_step::read(&state, &signed, q::MessageWithContent { id }).await);
     let body = match m.contact_id {
@@ -253,7 +258,11 @@ pub(crate) fn download(name: &str, kind: &str, bytes: Vec<u8>) -> Response {
         .into_response()
 }
 
-async fn raw(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {
+async fn raw(
+    State(state): State<AppState>,
+    signed: Signed,
+    PagePath(id): PagePath<i64>,
+) -> Response {
     match state
         .app
         .query(&signed.actor, q::MessageWithContent { id })
@@ -267,7 +276,7 @@ async fn raw(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>)
 async fn attachment(
     State(state): State<AppState>,
     signed: Signed,
-    Path((id, n)): Path<(i64, usize)>,
+    PagePath((id, n)): PagePath<(i64, usize)>,
 ) -> Response {
     match state
         .app

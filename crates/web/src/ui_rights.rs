@@ -2,11 +2,12 @@
 //! from the person page, whatever a plan says; the DPO answers it from its task — done,
 //! refused, or more time (once, within the first month).
 
+use crate::ui::PagePath;
 use crate::ui::Signed;
 use crate::ui_forms::{capital, channel_field, date_field, pick, val, Field, Spec};
 use crate::ui_step::{self as step, Form, FormStep, PersonStep};
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
@@ -89,7 +90,11 @@ impl PersonStep for ReceiveRequest {
 }
 
 /// Subject access: everything held about them, as one zip to download (the DPO).
-async fn export(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {
+async fn export(
+    State(state): State<AppState>,
+    signed: Signed,
+    PagePath(id): PagePath<i64>,
+) -> Response {
     use axum::response::IntoResponse;
     let ctx = tact_app::Ctx::new(signed.actor.clone());
     let files = match crate::export::subject_access(&state.app, &ctx, PersonId(id)).await {

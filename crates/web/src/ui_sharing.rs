@@ -3,12 +3,13 @@
 
 use crate::ui::or_page;
 use crate::ui::Frame;
+use crate::ui::PagePath;
 use crate::ui::{refusal, render, Signed};
 use crate::ui_forms::{capital, caption_of, decision_fields, pick, val, Field, Spec};
 use crate::ui_step::{self as step, Form, FormStep, PersonStep};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
@@ -231,7 +232,11 @@ struct AccessPage<'a> {
 }
 
 /// Who has opened a person's restrictions, incidents and adjustments (the DPO and auditors).
-async fn access(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {
+async fn access(
+    State(state): State<AppState>,
+    signed: Signed,
+    PagePath(id): PagePath<i64>,
+) -> Response {
     let rows = or_page!(
         crate::ui_step::read(
             &state,

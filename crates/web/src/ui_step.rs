@@ -8,9 +8,10 @@
 
 use crate::ui::or_page;
 use crate::ui::{refusal, Posted, Signed};
+use crate::ui::{PagePath, PageQuery};
 use crate::ui_forms::{capital, forbidden, not_found_page, refused, show, val, Field, Spec};
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
@@ -190,7 +191,7 @@ where
     router.route(
         S::PATH,
         get(
-            |State(state): State<AppState>, signed: Signed, Query(q): Query<Form>| async move {
+            |State(state): State<AppState>, signed: Signed, PageQuery(q): PageQuery<Form>| async move {
                 show_at::<S>(state, signed, 0, Some(q), Form::new()).await
             },
         )
@@ -208,8 +209,8 @@ where
 async fn show_step<S: FormStep>(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<i64>,
-    Query(q): Query<Form>,
+    PagePath(id): PagePath<i64>,
+    PageQuery(q): PageQuery<Form>,
 ) -> Response {
     show_at::<S>(state, signed, id, None, q).await
 }
@@ -268,7 +269,7 @@ async fn spec_of<S: FormStep>(
 async fn take_step<S: FormStep>(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<i64>,
+    PagePath(id): PagePath<i64>,
     Posted(form): Posted,
 ) -> Response
 where

@@ -2,11 +2,12 @@
 //! NOR-5.8) is sent and kept on the record; any other task is closed with what was done.
 //! Tasks that a workflow step answers (authorise, screen, decide) go to that step's form.
 
+use crate::ui::PagePath;
 use crate::ui::PostedTo;
 use crate::ui::{error_page, refusal, Signed};
 use crate::ui_forms::{answer, channel_field, show, val, Field, Spec};
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -182,7 +183,11 @@ async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Task, Box<Re
     Ok(t)
 }
 
-async fn task_form(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {
+async fn task_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    PagePath(id): PagePath<i64>,
+) -> Response {
     let t = match load(&state, &signed, id).await {
         Ok(t) => t,
         Err(r) => return *r,

@@ -350,6 +350,41 @@ async fn cle_9_9_the_incoming_contact_page_tells_staff_what_to_say_to_a_restrict
     assert!(html.contains("additional help"));
 }
 
+/// Issue 11: an address the UI cannot read is a page, not axum's plain text or an empty
+/// body: an id that is not a number and an address no page answers are "Page not found"
+/// (404) with the staff member's menu; a query value that does not read is a 400 page
+/// saying which.
+#[tokio::test]
+async fn an_address_that_does_not_read_is_a_page_with_the_right_status() {
+    let ui = Ui::spawn().await;
+    ui.staff("Cas Worker", "cas", Role::Caseworker).await;
+    let cas = ui.session("cas").await;
+    for path in [
+        "/plans/x",
+        "/letters/x",
+        "/tasks/1.5",
+        "/no-such-page",
+        "/people/x",
+    ] {
+        let (s, html) = ui.page(&cas, path).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{path}: {html}");
+        assert!(html.contains("<title>Page not found"), "{path}: {html}");
+        assert!(html.contains("Sign out"), "{path}: the page keeps its menu");
+    }
+    let (s, html) = ui.page(&cas, "/people/1?history=-3").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{html}");
+    assert!(html.contains("<title>There is a problem"), "{html}");
+    assert!(html.contains("history"), "{html}");
+    // Signed out, an unknown address is still the page, without a menu.
+    let (s, html) = ui.page("", "/no-such-page").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(html.contains("<title>Page not found") && !html.contains("Sign out"));
+    // The API keeps its JSON answer.
+    let r = ui.get(&cas, "/api/v1/no-such-thing").await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert!(r.text().await.unwrap().starts_with("{\"error\""));
+}
+
 impl Ui {
     /// Posts a form as the signed-in member of staff, with their session's CSRF token.
     async fn post_form(
