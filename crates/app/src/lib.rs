@@ -1111,11 +1111,9 @@ impl App {
         if let Some(m) = input.matter_id {
             let matter = self.store.matter(m).await?.found(m)?;
             if input.person_id.is_some_and(|p| p != matter.person_id) {
-                return Err(RuleError::invalid(
-                    "matter_id",
-                    format!("matter {} is not this person's", matter.reference),
-                )
-                .into());
+                return Err(
+                    wf::not_theirs("matter_id", format!("matter {}", matter.reference)).into(),
+                );
             }
             input.person_id = Some(matter.person_id);
         }
@@ -2227,7 +2225,23 @@ impl Handles<cmd::RecordIncident> for App {
 
         self.person(input.person_id).await?;
         let staff = self.store.staff_list().await?;
-        let d = wf::record_incident(&self.profile, &ctx.actor, input, &staff, self.now())?;
+        let matter = match input.matter_id {
+            Some(m) => self.store.matter(m).await?,
+            None => None,
+        };
+        let contact = match input.contact_id {
+            Some(c) => self.store.contact(c).await?,
+            None => None,
+        };
+        let d = wf::record_incident(
+            &self.profile,
+            &ctx.actor,
+            input,
+            &staff,
+            matter.as_ref(),
+            contact.as_ref(),
+            self.now(),
+        )?;
         self.save_incident(ctx, d).await
     }
 }

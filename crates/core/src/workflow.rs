@@ -395,10 +395,7 @@ fn check_matters(
             .iter()
             .any(|x| x.id == *m && x.person_id == person)
         {
-            return Err(RuleError::not_found(
-                "matter_ids",
-                format!("matter {m} is not one of this person's"),
-            ));
+            return Err(not_theirs("matter_ids", format!("matter {m}")));
         }
     }
     Ok(())
@@ -471,9 +468,9 @@ fn check_restrictions(
             }
             Rule::NoReopening { matter_id, grounds } => {
                 if !matter_of_person(*matter_id) {
-                    return Err(RuleError::not_found(
+                    return Err(not_theirs(
                         &format!("{field}.matter_id"),
-                        format!("matter {matter_id} is not one of this person's"),
+                        format!("matter {matter_id}"),
                     ));
                 }
                 let closed = ctx
@@ -503,9 +500,9 @@ fn check_restrictions(
                     .find(|m| m.id == *matter_id && m.person_id == person);
                 match m {
                     None => {
-                        return Err(RuleError::not_found(
+                        return Err(not_theirs(
                             &format!("{field}.matter_id"),
-                            format!("matter {matter_id} is not one of this person's"),
+                            format!("matter {matter_id}"),
                         ))
                     }
                     Some(m) if !m.status.review_exhausted() => {
@@ -639,10 +636,7 @@ pub fn draft_plan(
             .iter()
             .any(|x| x.id == *i && x.person_id == person)
         {
-            return Err(RuleError::not_found(
-                "incident_ids",
-                format!("incident {i} is not one of this person's"),
-            ));
+            return Err(not_theirs("incident_ids", format!("incident {i}")));
         }
     }
     check_restrictions(profile, person, &input.restrictions, ctx)?;
@@ -1747,10 +1741,7 @@ pub fn apply_to_matter(
     gate(profile, actor, s, PlanStep::ApplyToMatter)?;
     require_text("reason", reason)?;
     if matter.person_id != s.person_id {
-        return Err(RuleError::not_found(
-            "matter_id",
-            format!("matter {} is not this person's", matter.id),
-        ));
+        return Err(not_theirs("matter_id", format!("matter {}", matter.id)));
     }
     if s.matter_ids.contains(&matter.id) {
         return Err(RuleError::conflict(
@@ -2237,9 +2228,44 @@ pub fn set_matter_status(
 /// persistence and demands raise a welfare follow-up (CLE-6.5); and where the profile
 /// says so every incident is reported to the manager (NOR-6.1).
 ///
+/// The matter and the contact it names (`matter`, `contact`: the records with those ids,
+/// `None` where there is none) must be the person's own: an incident is never filed
+/// against a record that does not exist or is someone else's.
+///
 /// # Errors
-/// A role refusal; an unknown category; an empty description; an ended call without reason or note.
+/// A role refusal; an unknown category; an empty description; an ended call without reason
+/// or note; a matter or contact that is not one of the person's (404).
 pub fn record_incident(
+    profile: &Profile,
+    actor: &Actor,
+    input: IncidentInput,
+    staff: &[Staff],
+    matter: Option<&Matter>,
+    contact: Option<&Contact>,
+    now: Timestamp,
+) -> Result<Decision<Incident>, RuleError> {
+    let person = input.person_id;
+    if let Some(id) = input.matter_id {
+        if !matter.is_some_and(|m| m.id == id && m.person_id == person) {
+            return Err(not_theirs("matter_id", format!("matter {id}")));
+        }
+    }
+    if let Some(id) = input.contact_id {
+        if !contact.is_some_and(|c| c.id == id && c.person_id == Some(person)) {
+            return Err(not_theirs("contact_id", format!("contact {id}")));
+        }
+    }
+    incident(profile, actor, input, staff, now)
+}
+
+/// A record named on another (`field`) that is not one of the person's: a 404, whichever
+/// record and whichever door.
+pub fn not_theirs(field: &str, what: impl std::fmt::Display) -> RuleError {
+    RuleError::not_found(field, format!("{what} is not one of this person's"))
+}
+
+/// [`record_incident`] once its matter and contact are known to be the person's.
+fn incident(
     profile: &Profile,
     actor: &Actor,
     input: IncidentInput,
@@ -2387,10 +2413,7 @@ pub fn give_warning(
             .iter()
             .any(|x| x.id == *i && x.person_id == person)
         {
-            return Err(RuleError::not_found(
-                "incident_ids",
-                format!("incident {i} is not one of this person's"),
-            ));
+            return Err(not_theirs("incident_ids", format!("incident {i}")));
         }
     }
     if input.given_at > now {
@@ -2763,7 +2786,8 @@ pub fn record_threatening_correspondence(
         )
         .with_clause(clause));
     };
-    let mut d = record_incident(
+    // The contact's matter was checked to be the person's when the contact was logged.
+    let mut d = incident(
         profile,
         actor,
         IncidentInput {

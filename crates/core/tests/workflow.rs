@@ -112,9 +112,17 @@ impl World {
             staff_id: CASEWORKER,
             ended_call: None,
         };
-        let mut i = record_incident(&self.p, &actor(CASEWORKER), input, &self.staff, now())
-            .unwrap()
-            .record;
+        let mut i = record_incident(
+            &self.p,
+            &actor(CASEWORKER),
+            input,
+            &self.staff,
+            self.records.matters.iter().find(|m| m.id == MatterId(100)),
+            None,
+            now(),
+        )
+        .unwrap()
+        .record;
         i.id = IncidentId(self.incidents.len() as i64 + 1);
         self.incidents.push(i.clone());
         i.id
@@ -1248,7 +1256,16 @@ fn cle_4_4_any_member_of_staff_may_end_a_call_and_cle_4_5_the_line_manager_follo
             caller_warned: true,
         }),
     };
-    let d = record_incident(&w.p, &actor(CASEWORKER), input.clone(), &w.staff, now()).unwrap();
+    let d = record_incident(
+        &w.p,
+        &actor(CASEWORKER),
+        input.clone(),
+        &w.staff,
+        None,
+        None,
+        now(),
+    )
+    .unwrap();
     let t = d
         .tasks
         .iter()
@@ -1259,12 +1276,70 @@ fn cle_4_4_any_member_of_staff_may_end_a_call_and_cle_4_5_the_line_manager_follo
     let mut no_note = input;
     no_note.ended_call.as_mut().unwrap().file_note.clear();
     assert_eq!(
-        record_incident(&w.p, &actor(CASEWORKER), no_note, &w.staff, now())
-            .unwrap_err()
-            .clause
-            .as_deref(),
+        record_incident(
+            &w.p,
+            &actor(CASEWORKER),
+            no_note,
+            &w.staff,
+            None,
+            None,
+            now()
+        )
+        .unwrap_err()
+        .clause
+        .as_deref(),
         Some("CLE-4.5")
     );
+}
+
+/// CLE-4.1; NOR-6.1: an incident is filed on the person's own record: a matter or contact
+/// that does not exist, or is someone else's, is refused (404 naming the field), never
+/// stored as a dangling link.
+#[test]
+fn cle_4_1_and_nor_6_1_an_incident_names_only_the_persons_own_matter_and_contact() {
+    let w = World::new("cleveland-opcc");
+    let input = IncidentInput {
+        person_id: PERSON,
+        matter_id: Some(MatterId(100)),
+        contact_id: Some(ContactId(7)),
+        category: "violent-threatening-abusive".into(),
+        description: "Shouted abuse".into(),
+        occurred_at: now(),
+        staff_id: CASEWORKER,
+        ended_call: None,
+    };
+    let mut theirs = Contact::new(Channel::Phone, Direction::Inbound, now(), "rang");
+    theirs.id = ContactId(7);
+    theirs.person_id = Some(PERSON);
+    let mut elsewhere = theirs.clone();
+    elsewhere.person_id = Some(PersonId(99));
+    let mut someone_elses = w.matters[0].clone();
+    someone_elses.person_id = PersonId(99);
+    let record = |matter: Option<&Matter>, contact: Option<&Contact>| {
+        record_incident(
+            &w.p,
+            &actor(CASEWORKER),
+            input.clone(),
+            &w.staff,
+            matter,
+            contact,
+            now(),
+        )
+    };
+    let d = record(Some(&w.matters[0]), Some(&theirs)).unwrap();
+    assert_eq!(d.record.matter_id, Some(MatterId(100)));
+    assert_eq!(d.record.contact_id, Some(ContactId(7)));
+    for (matter, contact, field) in [
+        (None, Some(&theirs), "matter_id"),
+        (Some(&someone_elses), Some(&theirs), "matter_id"),
+        (Some(&w.matters[0]), None, "contact_id"),
+        (Some(&w.matters[0]), Some(&elsewhere), "contact_id"),
+    ] {
+        let e = record(matter, contact).unwrap_err();
+        assert_eq!(e.kind, tact_core::error::RuleErrorKind::NotFound, "{e:?}");
+        assert_eq!(e.field.as_deref(), Some(field), "{e:?}");
+        assert!(e.message.ends_with("is not one of this person's"), "{e:?}");
+    }
 }
 
 #[test]
@@ -1280,7 +1355,7 @@ fn cle_6_5_persistence_raises_a_welfare_follow_up_for_the_line_manager() {
         staff_id: CASEWORKER,
         ended_call: None,
     };
-    let d = record_incident(&w.p, &actor(CASEWORKER), input, &w.staff, now()).unwrap();
+    let d = record_incident(&w.p, &actor(CASEWORKER), input, &w.staff, None, None, now()).unwrap();
     let t = d
         .tasks
         .iter()
@@ -1305,7 +1380,16 @@ fn nor_6_1_every_incident_is_reported_to_the_manager_and_ended_calls_logged_with
         staff_id: CASEWORKER,
         ended_call: None,
     };
-    let d = record_incident(&w.p, &actor(CASEWORKER), input.clone(), &w.staff, now()).unwrap();
+    let d = record_incident(
+        &w.p,
+        &actor(CASEWORKER),
+        input.clone(),
+        &w.staff,
+        None,
+        None,
+        now(),
+    )
+    .unwrap();
     assert!(d
         .tasks
         .iter()
@@ -1315,10 +1399,18 @@ fn nor_6_1_every_incident_is_reported_to_the_manager_and_ended_calls_logged_with
         ..input
     };
     assert_eq!(
-        record_incident(&w.p, &actor(CASEWORKER), unknown, &w.staff, now())
-            .unwrap_err()
-            .field
-            .as_deref(),
+        record_incident(
+            &w.p,
+            &actor(CASEWORKER),
+            unknown,
+            &w.staff,
+            None,
+            None,
+            now()
+        )
+        .unwrap_err()
+        .field
+        .as_deref(),
         Some("category")
     );
 }

@@ -464,6 +464,47 @@ async fn cle_4_4_a_caseworker_ends_a_call_and_cle_4_5_the_line_manager_gets_the_
     .await;
 }
 
+/// CLE-4.1; NOR-6.1: an incident names only the person's own matter and contact. One that
+/// does not exist, or is another person's, is a 404 naming the field, and nothing is
+/// written (it was filed with a dangling or someone else's link).
+#[tokio::test]
+async fn cle_4_1_and_nor_6_1_an_incident_on_someone_elses_matter_or_contact_is_refused() {
+    each_backend("cleveland-opcc", |t| async move {
+        let (pid, mid) = t.person_with_matter().await;
+        let other = json!({"name": "Sam Other", "phones": ["07911 123456"]});
+        let (oid, omid) = t.api.person_with_matter(&t.caseworker, other).await;
+        let call = t.ok(&t.caseworker, "/contacts", json!({"person_id": oid, "channel": "phone", "summary": "Rang about the delay"})).await;
+        let ocid = call["contact"]["id"].as_i64().unwrap();
+        let mine = t.ok(&t.caseworker, "/contacts", json!({"person_id": pid, "channel": "phone", "summary": "Rang, shouting"})).await;
+        let cid = mine["contact"]["id"].as_i64().unwrap();
+        let incident = |extra: Value| {
+            let mut body = json!({"person_id": pid, "category": "violent-threatening-abusive", "description": "Shouted at staff"});
+            body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+            body
+        };
+        for (extra, field) in [
+            (json!({"matter_id": omid}), "matter_id"),
+            (json!({"matter_id": 999_999}), "matter_id"),
+            (json!({"matter_id": mid, "contact_id": ocid}), "contact_id"),
+            (json!({"matter_id": mid, "contact_id": 999_999}), "contact_id"),
+        ] {
+            let (s, v) = t.post(&t.caseworker, "/incidents", incident(extra.clone())).await;
+            assert_eq!(s, StatusCode::NOT_FOUND, "{extra}: {v}");
+            assert_eq!(v["error"]["field"], field, "{v}");
+            assert!(v["error"]["message"].as_str().unwrap().ends_with("is not one of this person's"), "{v}");
+        }
+        let record = t.get(&t.caseworker, &format!("/people/{pid}")).await.1;
+        assert_eq!(record["incidents"].as_array().unwrap().len(), 0, "nothing written: {record}");
+        // Their own matter and contact are taken.
+        let v = t.ok(&t.caseworker, "/incidents", incident(json!({"matter_id": mid, "contact_id": cid}))).await;
+        assert_eq!((v["incident"]["matter_id"].as_i64(), v["incident"]["contact_id"].as_i64()), (Some(mid), Some(cid)));
+        // Logging a contact against another person's matter is the same refusal.
+        let (s, v) = t.post(&t.caseworker, "/contacts", json!({"person_id": pid, "matter_id": omid, "channel": "phone", "summary": "x"})).await;
+        assert_eq!((s, v["error"]["field"].as_str()), (StatusCode::NOT_FOUND, Some("matter_id")), "{v}");
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn nor_7_1_a_dispute_is_decided_by_someone_independent_and_lifting_stops_the_restriction() {
     each_backend("northamptonshire-opfcc", |t| async move {
