@@ -729,9 +729,8 @@ impl App {
         }
         tact_core::error::require_text("name", name)?;
         if let Some(m) = line_manager {
-            if self.store.staff(m).await?.is_none() {
-                return Err(not_found("line_manager", format!("no member of staff {m}")));
-            }
+            let all = self.store.staff_list().await?;
+            tact_core::roles::check_line_manager(None, m, &all)?;
         }
         let mut s = Staff {
             id: StaffId(0),
@@ -1107,6 +1106,10 @@ impl App {
                     view = Some(found.view);
                 }
             }
+        }
+        // Who dealt with it is someone on the staff list (a phone system's `answered_by`).
+        if let Some(s) = input.staff_id.filter(|s| *s != ctx.actor.id) {
+            self.store.staff(s).await?.found(s)?;
         }
         if let Some(m) = input.matter_id {
             let matter = self.store.matter(m).await?.found(m)?;
@@ -1957,16 +1960,9 @@ impl Handles<cmd::ChangeStaff> for App {
             active,
             line_manager,
         } = c;
-        let mut s = self.store.staff(id).await?.found(id)?;
-        if let Some(r) = role {
-            s.role = r;
-        }
-        if let Some(a) = active {
-            s.active = a;
-        }
-        if line_manager.is_some() {
-            s.line_manager = line_manager;
-        }
+        let before = self.store.staff(id).await?.found(id)?;
+        let all = self.store.staff_list().await?;
+        let s = tact_core::roles::change_staff(&before, role, active, line_manager, &all)?;
         let mut tx = self.begin().await?;
         tx.update_staff(&s).await?;
         tx.audit(&[ctx

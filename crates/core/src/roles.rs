@@ -481,6 +481,102 @@ pub fn token_expiry(now: jiff::Timestamp, days: Option<u32>) -> Result<jiff::Tim
     Ok(now + jiff::SignedDuration::from_hours(24 * i64::from(days)))
 }
 
+/// A member of staff's line manager (CLE-4.5, 6.5; NOR-6.1: the one an ended call, a
+/// welfare concern or an incident is reported to) is another active member of staff, and
+/// following line managers up from them never comes back to `staff` (the one being
+/// given the manager; `None` for someone not yet added).
+///
+/// # Errors
+/// No such member of staff (404); one who has left, themselves, or a loop (400), each
+/// naming the field `line_manager`.
+pub fn check_line_manager(
+    staff: Option<StaffId>,
+    manager: StaffId,
+    all: &[crate::model::Staff],
+) -> Result<(), RuleError> {
+    let find = |id: StaffId| all.iter().find(|s| s.id == id);
+    let Some(m) = find(manager) else {
+        return Err(RuleError::not_found(
+            "line_manager",
+            format!("no member of staff {manager}"),
+        ));
+    };
+    if !m.active {
+        return Err(RuleError::invalid(
+            "line_manager",
+            format!("{} has left: choose someone still working here", m.name),
+        ));
+    }
+    if m.scope.is_some() {
+        return Err(RuleError::invalid(
+            "line_manager",
+            format!("{} is a service account, not a person", m.name),
+        ));
+    }
+    let Some(me) = staff else { return Ok(()) };
+    // Up the chain from the new manager: reaching `me` means a loop.
+    let mut next = Some(manager);
+    let mut seen = Vec::new();
+    while let Some(id) = next {
+        if id == me {
+            return Err(RuleError::invalid(
+                "line_manager",
+                if manager == me {
+                    "nobody can be their own line manager".to_string()
+                } else {
+                    format!("{} is managed, through others, by this member of staff: that would be a loop", m.name)
+                },
+            ));
+        }
+        if seen.contains(&id) {
+            break;
+        }
+        seen.push(id);
+        next = find(id).and_then(|s| s.line_manager);
+    }
+    Ok(())
+}
+
+/// A change to a member of staff's role, whether they still work here, or their line
+/// manager: the record as it becomes. The office keeps at least one active administrator
+/// (someone must manage staff and tokens), so the last one can neither leave nor lose the
+/// role; a new line manager is checked as [`check_line_manager`].
+///
+/// # Errors
+/// As [`check_line_manager`]; a conflict (409) for the last active administrator.
+pub fn change_staff(
+    before: &crate::model::Staff,
+    role: Option<Role>,
+    active: Option<bool>,
+    line_manager: Option<StaffId>,
+    all: &[crate::model::Staff],
+) -> Result<crate::model::Staff, RuleError> {
+    let mut s = before.clone();
+    s.role = role.unwrap_or(s.role);
+    s.active = active.unwrap_or(s.active);
+    if let Some(m) = line_manager {
+        check_line_manager(Some(s.id), m, all)?;
+        s.line_manager = Some(m);
+    }
+    let was_admin = before.role == Role::Admin && before.active;
+    let is_admin = s.role == Role::Admin && s.active;
+    let others = all
+        .iter()
+        .any(|x| x.id != s.id && x.role == Role::Admin && x.active && x.scope.is_none());
+    if was_admin && !is_admin && !others {
+        return Err(RuleError {
+            kind: crate::error::RuleErrorKind::Conflict,
+            clause: None,
+            field: Some(if s.active { "role" } else { "active" }.into()),
+            message: format!(
+                "{} is the only active administrator: add another before they leave or change role",
+                s.name
+            ),
+        });
+    }
+    Ok(s)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -617,5 +713,86 @@ mod tests {
         let mut gone = staff(5, None);
         gone.active = false;
         assert!(may_issue_reset(&p, &admin, &gone).is_err());
+    }
+
+    fn person(id: i64, role: Role, manager: Option<i64>) -> crate::model::Staff {
+        crate::model::Staff {
+            id: StaffId(id),
+            name: format!("Staff {id}"),
+            email: None,
+            role,
+            line_manager: manager.map(StaffId),
+            active: true,
+            scope: None,
+        }
+    }
+
+    /// CLE-4.5, 6.5; NOR-6.1: follow-ups go to the line manager, so a line manager is
+    /// another active member of staff and the chain never loops back.
+    #[test]
+    fn cle_4_5_and_nor_6_1_a_line_manager_is_another_active_person_and_no_loop() {
+        let mut left = person(5, Role::LineManager, None);
+        left.active = false;
+        let mut bot = person(6, Role::Caseworker, None);
+        bot.scope = Some(Scope::ContactCheck);
+        let all = vec![
+            person(1, Role::Caseworker, Some(2)),
+            person(2, Role::LineManager, Some(3)),
+            person(3, Role::SeniorManager, None),
+            person(4, Role::Caseworker, None),
+            left,
+            bot,
+        ];
+        let field = |r: Result<(), RuleError>| {
+            let e = r.unwrap_err();
+            (e.kind, e.field.unwrap_or_default())
+        };
+        assert!(check_line_manager(Some(StaffId(4)), StaffId(2), &all).is_ok());
+        assert!(check_line_manager(None, StaffId(3), &all).is_ok());
+        use crate::error::RuleErrorKind::{Invalid, NotFound};
+        for (staff, manager, kind) in [
+            (Some(4), 99, NotFound),
+            (None, 5, Invalid),
+            (Some(4), 6, Invalid),
+            (Some(4), 4, Invalid),
+            // 3 manages 2 who manages 1: 1 cannot manage 3.
+            (Some(3), 1, Invalid),
+        ] {
+            assert_eq!(
+                field(check_line_manager(
+                    staff.map(StaffId),
+                    StaffId(manager),
+                    &all
+                )),
+                (kind, "line_manager".to_string()),
+                "{staff:?} managed by {manager}"
+            );
+        }
+    }
+
+    /// The office keeps an active administrator: the last one can neither leave nor become
+    /// something else (a local rule, not the policy's: without one nobody manages staff).
+    #[test]
+    fn local_the_last_active_administrator_can_neither_leave_nor_change_role() {
+        let admin = person(1, Role::Admin, None);
+        let mut all = vec![admin.clone(), person(2, Role::Caseworker, None)];
+        let e = change_staff(&admin, None, Some(false), None, &all).unwrap_err();
+        assert_eq!(
+            (e.kind, e.field.as_deref()),
+            (crate::error::RuleErrorKind::Conflict, Some("active"))
+        );
+        let e = change_staff(&admin, Some(Role::Dpo), None, None, &all).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("role"));
+        // With a second administrator, either may go; a service account does not count.
+        let mut bot = person(3, Role::Admin, None);
+        bot.scope = Some(Scope::ContactCheck);
+        all.push(bot);
+        assert!(change_staff(&admin, None, Some(false), None, &all).is_err());
+        all.push(person(4, Role::Admin, None));
+        let after = change_staff(&admin, None, Some(false), Some(StaffId(4)), &all).unwrap();
+        assert_eq!(
+            (after.active, after.line_manager),
+            (false, Some(StaffId(4)))
+        );
     }
 }

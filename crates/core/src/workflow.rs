@@ -330,12 +330,15 @@ fn subject(s: &Plan) -> String {
     format!("strategy:{}", s.id)
 }
 
-/// The person's line manager for tasks about `staff`, or every line manager.
+/// The person's line manager for tasks about `staff`, or every line manager (CLE-4.5, 6.5;
+/// NOR-6.1) where they have none or theirs has left: a follow-up never waits for someone
+/// who cannot sign in.
 fn manager_of(ctx_staff: &[Staff], staff: StaffId) -> (Option<StaffId>, Option<Role>) {
     match ctx_staff
         .iter()
         .find(|s| s.id == staff)
         .and_then(|s| s.line_manager)
+        .filter(|m| ctx_staff.iter().any(|x| x.id == *m && x.active))
     {
         Some(m) => (Some(m), None),
         None => (None, Some(Role::LineManager)),

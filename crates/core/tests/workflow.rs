@@ -1273,6 +1273,28 @@ fn cle_4_4_any_member_of_staff_may_end_a_call_and_cle_4_5_the_line_manager_follo
         .unwrap();
     assert_eq!(t.assignee, Some(LINE_MANAGER));
     assert_eq!(t.clause, "CLE-4.5");
+    // Their line manager has left: the follow-up goes to every line manager, not to
+    // someone who can no longer sign in.
+    let mut gone = w.staff.clone();
+    gone.iter_mut()
+        .filter(|s| s.id == LINE_MANAGER)
+        .for_each(|s| s.active = false);
+    let d = record_incident(
+        &w.p,
+        &actor(CASEWORKER),
+        input.clone(),
+        &gone,
+        None,
+        None,
+        now(),
+    )
+    .unwrap();
+    let t = d
+        .tasks
+        .iter()
+        .find(|t| t.kind == TaskKind::EndedCallFollowUp)
+        .unwrap();
+    assert_eq!((t.assignee, t.role), (None, Some(Role::LineManager)));
     let mut no_note = input;
     no_note.ended_call.as_mut().unwrap().file_note.clear();
     assert_eq!(

@@ -397,7 +397,7 @@ pub async fn call_outcome(
         other => {
             return Err(ApiError::bad(
                 "outcome",
-                format!("expected answered, voicemail, refused or missed, got {other:?}"),
+                format!("expected one of answered, voicemail, refused, missed, got {other:?}"),
             ))
         }
     };

@@ -302,3 +302,84 @@ async fn a_service_account_asks_the_contact_check_as_itself_and_nothing_else() {
         );
     }
 }
+
+/// Changing staff through the API: a line manager is another active member of staff with
+/// no loop (CLE-4.5; NOR-6.1: follow-ups go to them), and the last active administrator
+/// can neither leave nor change role (409); nothing is changed by a refusal. A contact
+/// logged as answered by someone not on the staff list is a 404.
+#[tokio::test]
+async fn cle_4_5_staff_changes_keep_a_real_line_manager_and_an_administrator() {
+    for (name, url) in testing::fresh_urls().await {
+        let o = office(&url).await;
+        let staff = o.ask(Method::GET, &o.admin, "/staff", None).await.1;
+        let id_of = |n: &str| {
+            staff["staff"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|s| s["name"] == n)
+                .unwrap()["id"]
+                .as_i64()
+                .unwrap()
+        };
+        let (ada, cas, ann) = (id_of("Ada Min"), o.cas_id, o.ann_id);
+        let o = &o;
+        let change = |id: i64, body: Value| async move {
+            o.ask(Method::POST, &o.admin, &format!("/staff/{id}"), Some(body))
+                .await
+        };
+        for (id, body, status, field) in [
+            (cas, json!({"line_manager": cas}), 400, "line_manager"),
+            (cas, json!({"line_manager": 99_999}), 404, "line_manager"),
+            (ada, json!({"active": false}), 409, "active"),
+            (ada, json!({"role": "caseworker"}), 409, "role"),
+        ] {
+            let (st, v) = change(id, body.clone()).await;
+            assert_eq!(st, status, "{name}: {body}: {v}");
+            assert_eq!(v["error"]["field"], field, "{name}: {v}");
+        }
+        // Ann manages Cas; then Cas cannot manage Ann.
+        assert_eq!(change(cas, json!({"line_manager": ann})).await.0, 200);
+        let (st, v) = change(ann, json!({"line_manager": cas})).await;
+        assert_eq!(st, 400, "{name}: {v}");
+        assert!(
+            v["error"]["message"].as_str().unwrap().contains("loop"),
+            "{v}"
+        );
+        // A manager who has left cannot be given to anyone new.
+        assert_eq!(change(ann, json!({"active": false})).await.0, 200);
+        let (st, _) = change(cas, json!({"line_manager": ann})).await;
+        assert_eq!(st, 400, "{name}");
+        let after = o.ask(Method::GET, &o.admin, "/staff", None).await.1;
+        let ada_after = after["staff"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == ada)
+            .unwrap()
+            .clone();
+        assert_eq!(
+            (ada_after["active"].as_bool(), ada_after["role"].as_str()),
+            (Some(true), Some("admin")),
+            "{name}"
+        );
+        assert!(
+            o.works(&o.admin).await,
+            "{name}: the administrator still signs in"
+        );
+        // A contact answered by someone not on the staff list.
+        let (st, v) = o
+            .ask(
+                Method::POST,
+                &o.cas,
+                "/calls/c-1/outcome",
+                Some(json!({"outcome": "answered", "answered_by": 99_999})),
+            )
+            .await;
+        assert_eq!(
+            (st, v["error"]["field"].as_str()),
+            (404, Some("staff_id")),
+            "{name}: {v}"
+        );
+    }
+}
