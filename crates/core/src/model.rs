@@ -1168,9 +1168,12 @@ impl PersonInput {
     /// given is removed, unless `keep_advocate` (a form that does not ask about one).
     ///
     /// # Errors
-    /// No name; a shared mark that is not one of the person's identifiers.
+    /// No name; a number or address given twice; a shared mark that is not one of the
+    /// person's identifiers.
     pub fn apply_to(self, p: &mut ServiceUser, keep_advocate: bool) -> Result<(), RuleError> {
         crate::error::require_text("name", &self.name)?;
+        once("phones", self.phones.iter().map(PhoneNumber::as_str))?;
+        once("emails", self.emails.iter().map(EmailAddress::as_str))?;
         p.shared_identifiers = self.shared_marks()?;
         p.name = self.name.trim().to_string();
         p.phones = self.phones;
@@ -1221,9 +1224,69 @@ impl PersonInput {
     }
 }
 
+/// Each of a person's numbers (or addresses), as read, given once: the second of two that
+/// read the same (`07911 123456` and `+44 7911 123456`) is refused, naming it.
+fn once<'a>(field: &str, keys: impl Iterator<Item = &'a str>) -> Result<(), RuleError> {
+    let mut seen: Vec<&str> = Vec::new();
+    for (i, k) in keys.enumerate() {
+        if seen.contains(&k) {
+            return Err(RuleError::invalid(
+                &format!("{field}[{i}]"),
+                format!("{k} is given twice"),
+            ));
+        }
+        seen.push(k);
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 10: a person's numbers and addresses are each kept once; the same number
+    /// written two ways is refused, naming the second.
+    #[test]
+    fn issue_10_a_number_or_address_given_twice_is_refused() {
+        let phone = |s: &str| PhoneNumber::parse(s).unwrap();
+        let input = PersonInput {
+            name: "Jo Bloggs".into(),
+            phones: vec![
+                phone("07911 123456"),
+                phone("01642 301653"),
+                phone("+44 7911 123456"),
+            ],
+            ..PersonInput::default()
+        };
+        let mut p = ServiceUser {
+            id: PersonId(1),
+            reference: "SU-1".into(),
+            name: "Jo".into(),
+            phones: vec![],
+            emails: vec![],
+            postal_address: None,
+            advocate: None,
+            preferred_format: Format::Standard,
+            preferred_language: None,
+            shared_identifiers: vec![],
+            additional_help: None,
+            created_at: Timestamp::UNIX_EPOCH,
+        };
+        let e = input.apply_to(&mut p, false).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("phones[2]"));
+        assert_eq!(e.message, "+447911123456 is given twice");
+        let email = |s: &str| EmailAddress::parse(s).unwrap();
+        let input = PersonInput {
+            name: "Jo Bloggs".into(),
+            emails: vec![email("jo@example.org"), email("Jo@Example.org")],
+            ..PersonInput::default()
+        };
+        assert_eq!(
+            input.apply_to(&mut p, false).unwrap_err().field.as_deref(),
+            Some("emails[1]")
+        );
+        assert!(p.phones.is_empty(), "nothing was put on the record");
+    }
 
     /// CLE-9.9; NOR-5.5: call windows are read one way at every door (the plan form, the
     /// import), as staff write them.
