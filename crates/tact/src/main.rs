@@ -39,8 +39,25 @@ fn main() -> ExitCode {
     // Logs go to standard error: JSON lines with TACT_LOG_FORMAT=json (each carrying the
     // request id of the request it belongs to, in its span), plain text otherwise, coloured
     // only on a terminal.
-    let filter = tracing_subscriber::EnvFilter::try_from_env("TACT_LOG")
-        .unwrap_or_else(|_| "info,sqlx=error".into());
+    // The server and the jobs say what they do (`info`); a command that answers for itself
+    // (a person, a plan, a check) says only what goes wrong, not a log line per request.
+    let chatty = matches!(
+        cli.command,
+        Command::Serve { .. }
+            | Command::Jobs { .. }
+            | Command::Mail { .. }
+            | Command::Migrate
+            | Command::Demo { .. }
+            | Command::Backup { .. }
+            | Command::Restore { .. }
+    );
+    let filter = tracing_subscriber::EnvFilter::try_from_env("TACT_LOG").unwrap_or_else(|_| {
+        if chatty {
+            "info,sqlx=error".into()
+        } else {
+            "warn,sqlx=error".into()
+        }
+    });
     if json_logs() {
         tracing_subscriber::fmt()
             .json()
@@ -71,10 +88,25 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::from(1)
+            // A refusal of what was asked is 2, as every refusal the API gives (4xx) is;
+            // 1 is Tact failing.
+            ExitCode::from(if e.is::<Refused>() { 2 } else { 1 })
         }
     }
 }
+
+/// A refusal of what the command asked for (who is acting, a record that is not there):
+/// exit status 2, as a refusal through the API is.
+#[derive(Debug)]
+struct Refused(String);
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Refused {}
 
 /// mimalloc's options for a long-running server (issue 10; BENCHMARKS.md):
 /// - `MIMALLOC_PURGE_DELAY=0`: freed pages go back to the OS as they are freed. With the
@@ -714,17 +746,20 @@ async fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 async fn acting_as(app: &App, id: Option<i64>) -> Result<Actor> {
-    let id = id.ok_or_else(|| {
-        anyhow!(
+    let Some(id) = id else {
+        return Err(Refused(
             "say who is acting: --as STAFF_ID (or TACT_AS); `tact staff list --as 1` lists staff"
+                .into(),
         )
-    })?;
-    let s = app
-        .staff_member(StaffId(id))
-        .await
-        .map_err(|_| anyhow!("no member of staff {id}"))?;
+        .into());
+    };
+    let s = match app.staff_member(StaffId(id)).await {
+        Ok(s) => s,
+        Err(tact_app::AppError::Rule(e)) => return Err(Refused(e.message).into()),
+        Err(e) => return Err(e.into()),
+    };
     if !s.active {
-        bail!("member of staff {id} is disabled");
+        return Err(Refused(format!("member of staff {id} is disabled")).into());
     }
     Ok(Actor::from(s))
 }

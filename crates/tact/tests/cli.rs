@@ -174,10 +174,35 @@ fn the_workflow_runs_from_the_command_line_under_the_same_rules() {
     let o = tact(&d, &["--as", &cw_id, "check", "--phone", "call me"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("(field `phone`)"));
-    // No actor: a clear message, not a crash.
+    // No actor, or one who is not on the staff list: a clear message and the refusal's
+    // exit status (2), not a crash or Tact's own failure (1).
     let o = tact(&d, &["person", "show", &pid]);
-    assert!(!o.status.success());
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("--as"));
+    let o = tact(&d, &["--as", "99999", "person", "show", &pid]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("no member of staff 99999"),
+        "{}",
+        text(&o)
+    );
+    // With no TACT_LOG, a command that answers for itself prints its answer and no log
+    // line per request.
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_tact"))
+        .arg("--data")
+        .arg(&d)
+        .args(["--as", &cw_id, "person", "show", &pid])
+        .env_remove("TACT_LOG")
+        .env_remove("TACT_AS")
+        .env_remove("TACT_DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        o.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     // CLE-9.15: sharing waits for the DPO, then goes on the disclosure log.
     let dpo = staff_add(&d, "Dee Protection", "dpo");
     let dpo_id = dpo["staff"]["id"].as_i64().unwrap().to_string();
