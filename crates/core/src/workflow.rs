@@ -527,6 +527,54 @@ fn check_restrictions(
             _ => {}
         }
     }
+    leaves_a_way(profile, restrictions)
+}
+
+/// CLE-9.4, 9.9; NOR-5.5: a plan sets out how further contact will take place, so its
+/// restrictions leave a way to make it. Each is applied on its own and the strictest
+/// answer stands, so two "only" restrictions that disagree — email only and post only,
+/// or two different single points of contact — would refuse every contact.
+fn leaves_a_way(profile: &Profile, restrictions: &[Restriction]) -> Result<(), RuleError> {
+    let clause = &profile.clauses.restriction_catalogue;
+    let mut first: Option<(usize, &Rule)> = None;
+    let mut first_spoc: Option<(usize, StaffId)> = None;
+    for (i, r) in restrictions.iter().enumerate() {
+        match &r.rule {
+            Rule::SingleChannel { channel } => match first {
+                Some((j, Rule::SingleChannel { channel: c })) if c != channel => {
+                    return Err(RuleError::conflict(
+                        clause,
+                        format!(
+                            "restriction {} allows {} only and restriction {} {} only: together they would refuse every contact; restrict to one channel",
+                            j + 1,
+                            c.plain(),
+                            i + 1,
+                            channel.plain()
+                        ),
+                    )
+                    .with_field(&format!("restrictions[{i}].channel")));
+                }
+                None => first = Some((i, &r.rule)),
+                _ => {}
+            },
+            Rule::SinglePointOfContact { staff_id } => match first_spoc {
+                Some((j, s)) if s != *staff_id => {
+                    return Err(RuleError::conflict(
+                        clause,
+                        format!(
+                            "restrictions {} and {} name two different single points of contact: together nobody could deal with them; name one",
+                            j + 1,
+                            i + 1
+                        ),
+                    )
+                    .with_field(&format!("restrictions[{i}].staff_id")));
+                }
+                None => first_spoc = Some((i, *staff_id)),
+                _ => {}
+            },
+            _ => {}
+        }
+    }
     Ok(())
 }
 

@@ -264,6 +264,74 @@ fn email_only() -> Restriction {
 
 const BOTH: [&str; 2] = ["cleveland-opcc", "northamptonshire-opfcc"];
 
+/// CLE-9.4, 9.9; NOR-5.5: a plan's restrictions leave a way to make contact. Email only
+/// with post only, or two different single points of contact, would refuse everything
+/// (each restriction is applied and the strictest answer stands), so drafting refuses
+/// them, naming the second; the same channel twice, or one SPOC twice, is no contradiction.
+#[test]
+fn cle_9_4_and_nor_5_5_a_plans_restrictions_leave_a_way_to_make_contact() {
+    for name in BOTH {
+        let w = World::new(name);
+        let only = |channel| Restriction {
+            rule: Rule::SingleChannel { channel },
+            reason: "r".into(),
+        };
+        let spoc = |staff_id| Restriction {
+            rule: Rule::SinglePointOfContact { staff_id },
+            reason: "r".into(),
+        };
+        let draft = |rules: Vec<Restriction>| {
+            draft_plan(
+                &w.p,
+                &actor(LINE_MANAGER),
+                PERSON,
+                w.plan_input(rules),
+                &w.ctx(),
+                now(),
+            )
+        };
+        let other =
+            *w.p.catalogue(tact_core::profile::RestrictionKind::SingleChannel)
+                .unwrap()
+                .allowed_channels
+                .iter()
+                .find(|c| **c != Channel::Email)
+                .unwrap();
+        for (rules, field) in [
+            (
+                vec![email_only(), window_tuesday_morning(), only(other)],
+                "restrictions[2].channel",
+            ),
+            (
+                vec![spoc(LINE_MANAGER), spoc(SENIOR)],
+                "restrictions[1].staff_id",
+            ),
+        ] {
+            let e = draft(rules).unwrap_err();
+            assert_eq!(
+                e.kind,
+                tact_core::error::RuleErrorKind::Conflict,
+                "{name}: {e:?}"
+            );
+            assert_eq!(e.field.as_deref(), Some(field), "{name}");
+            assert_eq!(
+                e.clause.as_deref(),
+                Some(w.p.clauses.restriction_catalogue.as_str())
+            );
+        }
+        assert!(
+            draft(vec![
+                email_only(),
+                only(Channel::Email),
+                spoc(SENIOR),
+                spoc(SENIOR)
+            ])
+            .is_ok(),
+            "{name}"
+        );
+    }
+}
+
 #[test]
 fn cle_9_4_and_nor_5_4_proposal_without_recorded_incident_is_refused() {
     for name in BOTH {
