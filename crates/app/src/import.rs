@@ -18,8 +18,8 @@ use tact_core::import::{
     Rows, StrategyRow,
 };
 use tact_core::model::{
-    AdditionalHelp, Adjustment, AdjustmentStatus, Contact, Format, Incident, Matter, Plan,
-    Restriction, Rule, ServiceUser,
+    AdditionalHelp, Adjustment, AdjustmentStatus, Contact, Incident, Matter, Plan, Restriction,
+    Rule, ServiceUser,
 };
 use tact_core::workflow::{Decision, ImportedPlan};
 use tact_store::{Imported, WriteTx};
@@ -509,31 +509,16 @@ const IMPORT_CHUNK: usize = 5_000;
 
 /// The person a checked row describes, as the one transaction will create them.
 fn person_of(row: &PersonRow, ctx: &Ctx, now: jiff::Timestamp) -> Result<ServiceUser> {
-    let input = row.input.clone();
-    let mut p = ServiceUser {
-        id: PersonId(0),
-        reference: String::new(),
-        name: input.name.trim().to_string(),
-        shared_identifiers: input.shared_marks()?,
-        phones: input.phones,
-        emails: input.emails,
-        postal_address: input.postal_address,
-        advocate: input.advocate,
-        preferred_format: input.preferred_format.unwrap_or(Format::Standard),
-        preferred_language: input.preferred_language,
-        additional_help: row
-            .needs_help
-            .clone()
-            .map(|(needs_help, words)| AdditionalHelp {
-                asked_at: now,
-                asked_by: ctx.actor.id,
-                needs_help,
-                in_their_words: words,
-            }),
-        created_at: now,
-    };
-    p.phones.dedup();
-    p.emails.dedup();
+    let mut p = row.input.clone().new_person(now)?;
+    p.additional_help = row
+        .needs_help
+        .clone()
+        .map(|(needs_help, words)| AdditionalHelp {
+            asked_at: now,
+            asked_by: ctx.actor.id,
+            needs_help,
+            in_their_words: words,
+        });
     Ok(p)
 }
 

@@ -2758,33 +2758,8 @@ impl Handles<cmd::CreatePerson> for App {
         _: crate::Executed,
     ) -> Result<Self::Output> {
         let cmd::CreatePerson { input } = c;
-        tact_core::error::require_text("name", &input.name)?;
-        if input.name.len() > 200 {
-            return Err(RuleError::invalid("name", "a name is at most 200 characters").into());
-        }
         let now = self.now();
-        let mut p = ServiceUser {
-            id: PersonId(0),
-            reference: String::new(),
-            name: input.name.trim().to_string(),
-            phones: input.phones.clone(),
-            emails: input.emails.clone(),
-            postal_address: input
-                .postal_address
-                .clone()
-                .filter(|a| !a.trim().is_empty()),
-            advocate: input.advocate.clone(),
-            preferred_format: input.preferred_format.unwrap_or(Format::Standard),
-            preferred_language: input
-                .preferred_language
-                .clone()
-                .filter(|l| !l.trim().is_empty()),
-            shared_identifiers: input.shared_marks()?,
-            additional_help: None,
-            created_at: now,
-        };
-        p.phones.dedup();
-        p.emails.dedup();
+        let mut p = input.new_person(now)?;
         let mut tx = self.begin().await?;
         claim_identifiers(&mut tx, &p, &[]).await?;
         let (id, reference) = tx.insert_person(&p).await?;
@@ -2848,7 +2823,6 @@ impl Handles<cmd::RectifyPerson> for App {
             what_was_wrong,
         } = c;
         let what_was_wrong = what_was_wrong.as_str();
-        tact_core::error::require_text("name", &input.name)?;
         tact_core::error::require_text("what_was_wrong", what_was_wrong)?;
         let before = self.person(id).await?;
         let mut p = before.clone();

@@ -718,9 +718,6 @@ fn row_digest_text(at: &[Option<usize>], cells: &[String]) -> String {
 
 fn person(c: &mut Cells<'_>, key: String, raw: String) -> Option<PersonRow> {
     let name = c.required("name");
-    if name.chars().count() > 200 {
-        c.fail("name", "a name is at most 200 characters");
-    }
     let phones: Vec<PhoneNumber> = list(c.get("phones"))
         .map(str::to_string)
         .collect::<Vec<_>>()
@@ -796,9 +793,19 @@ fn person(c: &mut Cells<'_>, key: String, raw: String) -> Option<PersonRow> {
         preferred_language: c.opt("preferred_language"),
         shared: list(c.get("shared")).map(str::to_string).collect(),
     };
-    // The same rule every door asks: a shared mark names one of the person's own.
-    let r = input.shared_marks();
-    c.rule("shared", r)?;
+    // The rules every door asks of a person's details (a name not too long, each number
+    // once, shared marks on their own numbers), reported in the column at fault.
+    if !input.name.is_empty() {
+        if let Err(e) = input.check() {
+            let column = e
+                .field
+                .as_deref()
+                .and_then(|f| f.split('[').next())
+                .unwrap_or("name");
+            c.fail(column, e.message);
+            return None;
+        }
+    }
     Some(PersonRow {
         line: c.line,
         key,
@@ -1294,6 +1301,28 @@ mod tests {
         );
         assert!(said(2, "needs_help").contains("yes or no"));
         assert!(said(3, "id").contains("also on row 2"));
+    }
+
+    /// Issue 10, 14: an imported person meets the rules every door's person form does —
+    /// each number once (written two ways is the same number), a name of at most 200
+    /// characters — reported in the source's own column.
+    #[test]
+    fn issue_14_a_person_row_meets_the_person_rules_of_every_door() {
+        let long = "x".repeat(201);
+        let t = table(&format!("id,name,Telephone\nC-1,Jo,07911 123456; +44 7911 123456\nC-2,{long},\nC-3,Amira,01642 301653\n"));
+        let m = Mapping::parse(&["phones=Telephone".into()]).unwrap();
+        let (Rows::People(p), problems) = check(Kind::People, &t, &m) else {
+            panic!()
+        };
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert_eq!(
+            (problems[0].row, problems[0].column.as_str()),
+            (2, "Telephone")
+        );
+        assert!(problems[0].reason.contains("given twice"), "{problems:?}");
+        assert_eq!((problems[1].row, problems[1].column.as_str()), (3, "name"));
+        assert_eq!(problems[1].reason, "a name is at most 200 characters");
+        assert_eq!(p.len(), 1, "only the good row passes");
     }
 
     #[test]

@@ -339,6 +339,34 @@ async fn bad_input_gets_a_json_4xx_naming_the_field_and_writes_nothing() {
         let (s, _) = t.get(&t.caseworker, "/people/not-a-number").await;
         assert_eq!(s, StatusCode::BAD_REQUEST);
         assert_eq!(t.app.store().count(Table::People).await.unwrap(), people);
+        // One number written two ways, when adding and when changing a person; a name too
+        // long when changing one (adding refused it; changing did not).
+        let twice = json!({"name": "A", "phones": ["07911 123456", "+44 7911 123456"]});
+        let (s, v) = t.post(&t.caseworker, "/people", twice.clone()).await;
+        assert_eq!(
+            (s, v["error"]["field"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("phones[1]")),
+            "{v}"
+        );
+        assert_eq!(t.app.store().count(Table::People).await.unwrap(), people);
+        let (pid, _) = t.person_with_matter().await;
+        for (body, field) in [
+            (twice, "phones[1]"),
+            (json!({"name": "é".repeat(201)}), "name"),
+        ] {
+            let (s, v) = t
+                .ask(
+                    reqwest::Method::PUT,
+                    &t.caseworker,
+                    &format!("/people/{pid}"),
+                    Some(body),
+                )
+                .await;
+            assert_eq!((s, v["error"]["field"].as_str()), (400, Some(field)), "{v}");
+        }
+        let kept = t.get(&t.caseworker, &format!("/people/{pid}")).await.1;
+        assert_eq!(kept["person"]["name"], "Jo Bloggs", "{kept}");
+        let people = people + 1;
         // Invalid UTF-8.
         let resp = t
             .http
