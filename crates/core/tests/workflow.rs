@@ -101,6 +101,19 @@ impl World {
         self.records.context()
     }
 
+    /// `input` recorded by the caseworker, naming no matter or contact.
+    fn record(&self, input: IncidentInput) -> Result<Decision<Incident>, tact_core::RuleError> {
+        record_incident(
+            &self.p,
+            &actor(CASEWORKER),
+            input,
+            &self.staff,
+            None,
+            None,
+            now(),
+        )
+    }
+
     fn incident(&mut self, category: &str) -> IncidentId {
         let input = IncidentInput {
             person_id: PERSON,
@@ -1324,16 +1337,7 @@ fn cle_4_4_any_member_of_staff_may_end_a_call_and_cle_4_5_the_line_manager_follo
             caller_warned: true,
         }),
     };
-    let d = record_incident(
-        &w.p,
-        &actor(CASEWORKER),
-        input.clone(),
-        &w.staff,
-        None,
-        None,
-        now(),
-    )
-    .unwrap();
+    let d = w.record(input.clone()).unwrap();
     let t = d
         .tasks
         .iter()
@@ -1366,18 +1370,7 @@ fn cle_4_4_any_member_of_staff_may_end_a_call_and_cle_4_5_the_line_manager_follo
     let mut no_note = input;
     no_note.ended_call.as_mut().unwrap().file_note.clear();
     assert_eq!(
-        record_incident(
-            &w.p,
-            &actor(CASEWORKER),
-            no_note,
-            &w.staff,
-            None,
-            None,
-            now()
-        )
-        .unwrap_err()
-        .clause
-        .as_deref(),
+        w.record(no_note).unwrap_err().clause.as_deref(),
         Some("CLE-4.5")
     );
 }
@@ -1445,7 +1438,7 @@ fn cle_6_5_persistence_raises_a_welfare_follow_up_for_the_line_manager() {
         staff_id: CASEWORKER,
         ended_call: None,
     };
-    let d = record_incident(&w.p, &actor(CASEWORKER), input, &w.staff, None, None, now()).unwrap();
+    let d = w.record(input).unwrap();
     let t = d
         .tasks
         .iter()
@@ -1470,16 +1463,7 @@ fn nor_6_1_every_incident_is_reported_to_the_manager_and_ended_calls_logged_with
         staff_id: CASEWORKER,
         ended_call: None,
     };
-    let d = record_incident(
-        &w.p,
-        &actor(CASEWORKER),
-        input.clone(),
-        &w.staff,
-        None,
-        None,
-        now(),
-    )
-    .unwrap();
+    let d = w.record(input.clone()).unwrap();
     assert!(d
         .tasks
         .iter()
@@ -1489,18 +1473,7 @@ fn nor_6_1_every_incident_is_reported_to_the_manager_and_ended_calls_logged_with
         ..input
     };
     assert_eq!(
-        record_incident(
-            &w.p,
-            &actor(CASEWORKER),
-            unknown,
-            &w.staff,
-            None,
-            None,
-            now()
-        )
-        .unwrap_err()
-        .field
-        .as_deref(),
+        w.record(unknown).unwrap_err().field.as_deref(),
         Some("category")
     );
 }
@@ -1519,20 +1492,13 @@ fn cle_8_1_first_contact_asks_about_additional_help_and_cle_8_2_records_their_wo
     assert!(check(&w.p, None, &req).ask_additional_help);
     let nor = World::new("northamptonshire-opfcc");
     assert!(!check(&nor.p, None, &req).ask_additional_help);
-    let person = ServiceUser {
-        id: PERSON,
-        reference: "SU-10".into(),
+    let mut person = PersonInput {
         name: "A Person".into(),
-        phones: vec![],
-        emails: vec![],
-        postal_address: None,
-        advocate: None,
-        preferred_format: Format::Standard,
-        preferred_language: None,
-        shared_identifiers: Vec::new(),
-        additional_help: None,
-        created_at: now(),
-    };
+        ..PersonInput::default()
+    }
+    .new_person(now())
+    .unwrap();
+    person.id = PERSON;
     assert_eq!(
         record_additional_help(&w.p, &actor(CASEWORKER), &person, true, None, now())
             .unwrap_err()
