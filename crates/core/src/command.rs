@@ -216,12 +216,13 @@ commands! {
     /// check's answer is recorded with it, and a breach is one.
     LogContact => Some(Action::RecordContact), { input: ContactInput }
 
-    /// Changes a member of staff's role, whether they are active, or their line manager.
+    /// Changes a member of staff's role, whether they are active, or their line manager
+    /// (`Some(None)` takes it away; `None` leaves each as it is).
     ChangeStaff => Some(Action::ManageStaff), {
         staff: StaffId,
         role: Option<Role>,
         active: Option<bool>,
-        line_manager: Option<StaffId>,
+        line_manager: Option<Option<StaffId>>,
     }
 
     /// Adds a service account for a system (issue 12), acting under its own name with only

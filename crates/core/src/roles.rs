@@ -538,7 +538,7 @@ pub fn check_line_manager(
 }
 
 /// A change to a member of staff's role, whether they still work here, or their line
-/// manager: the record as it becomes. The office keeps at least one active administrator
+/// manager (`Some(None)`: none any more): the record as it becomes. The office keeps at least one active administrator
 /// (someone must manage staff and tokens), so the last one can neither leave nor lose the
 /// role; a new line manager is checked as [`check_line_manager`].
 ///
@@ -548,15 +548,17 @@ pub fn change_staff(
     before: &crate::model::Staff,
     role: Option<Role>,
     active: Option<bool>,
-    line_manager: Option<StaffId>,
+    line_manager: Option<Option<StaffId>>,
     all: &[crate::model::Staff],
 ) -> Result<crate::model::Staff, RuleError> {
     let mut s = before.clone();
     s.role = role.unwrap_or(s.role);
     s.active = active.unwrap_or(s.active);
     if let Some(m) = line_manager {
-        check_line_manager(Some(s.id), m, all)?;
-        s.line_manager = Some(m);
+        if let Some(m) = m {
+            check_line_manager(Some(s.id), m, all)?;
+        }
+        s.line_manager = m;
     }
     let was_admin = before.role == Role::Admin && before.active;
     let is_admin = s.role == Role::Admin && s.active;
@@ -789,10 +791,13 @@ mod tests {
         all.push(bot);
         assert!(change_staff(&admin, None, Some(false), None, &all).is_err());
         all.push(person(4, Role::Admin, None));
-        let after = change_staff(&admin, None, Some(false), Some(StaffId(4)), &all).unwrap();
+        let after = change_staff(&admin, None, Some(false), Some(Some(StaffId(4))), &all).unwrap();
         assert_eq!(
             (after.active, after.line_manager),
             (false, Some(StaffId(4)))
         );
+        // Taking a line manager away.
+        let after = change_staff(&after, None, None, Some(None), &all).unwrap();
+        assert_eq!(after.line_manager, None);
     }
 }

@@ -264,8 +264,12 @@ pub enum StaffCmd {
         role: Option<String>,
         #[arg(long)]
         active: Option<bool>,
-        #[arg(long)]
+        /// Their line manager's staff id.
+        #[arg(long, conflicts_with = "no_line_manager")]
         line_manager: Option<i64>,
+        /// Take their line manager away: follow-ups go to every line manager.
+        #[arg(long)]
+        no_line_manager: bool,
     },
 }
 

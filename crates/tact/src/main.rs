@@ -857,13 +857,18 @@ fn request_for(command: Command) -> Result<Request> {
                 role,
                 active,
                 line_manager,
+                no_line_manager,
             } => r(
                 M::POST,
                 format!("/staff/{id}"),
                 body(w::StaffChangeReq {
                     role,
                     active,
-                    line_manager,
+                    line_manager: if no_line_manager {
+                        Some(None)
+                    } else {
+                        line_manager.map(Some)
+                    },
                 }),
             ),
         },

@@ -1480,7 +1480,7 @@ pub async fn change_staff(
                 staff: StaffId(id),
                 role,
                 active: req.active,
-                line_manager: req.line_manager.map(StaffId),
+                line_manager: req.line_manager.map(|m| m.map(StaffId)),
             },
         )
         .await?;

@@ -1470,6 +1470,51 @@ async fn staff_list(State(state): State<AppState>, signed: Signed) -> Response {
     })
 }
 
+/// Who a member of staff's line manager can be (CLE-4.5, 6.5; NOR-6.1: ended calls, welfare
+/// concerns and incidents are reported to them): anyone active who is a person, other
+/// than `me`; or nobody. Core's `check_line_manager` has the last word.
+async fn line_manager_field(
+    state: &AppState,
+    signed: &Signed,
+    me: Option<StaffId>,
+    current: Option<StaffId>,
+) -> Field {
+    let staff = crate::ui_step::read(state, signed, q::Colleagues {})
+        .await
+        .unwrap_or_default();
+    let mut options = vec![(
+        String::new(),
+        "Nobody: follow-ups go to every line manager".to_string(),
+    )];
+    options.extend(
+        staff
+            .into_iter()
+            .filter(|s| s.active && s.scope.is_none() && Some(s.id) != me)
+            .map(|s| {
+                (
+                    s.id.0.to_string(),
+                    format!("{} ({})", s.name, s.role.plain()),
+                )
+            }),
+    );
+    let mut f = Field::new("select", "line_manager", "Line manager")
+        .options(options)
+        .hint("Ended calls, welfare concerns and incidents are reported to them.");
+    f.value = current.map(|m| m.0.to_string()).unwrap_or_default();
+    f
+}
+
+/// The line manager chosen on a staff form: nobody, or a member of staff by id.
+fn chosen_line_manager(form: &Form) -> Result<Option<StaffId>, RuleError> {
+    match val(form, "line_manager") {
+        "" => Ok(None),
+        v => v
+            .parse()
+            .map(|n| Some(StaffId(n)))
+            .map_err(|_| RuleError::invalid("line_manager", "choose a line manager from the list")),
+    }
+}
+
 fn roles() -> Vec<(String, String)> {
     tact_core::roles::Role::ALL
         .iter()
@@ -1486,7 +1531,7 @@ impl FormStep for NewStaff {
     type Command = cmd::CreateStaff;
     const PATH: &'static str = "/admin/staff/new";
 
-    async fn spec(_: &AppState, _: &Signed, _: i64, _: &Form) -> Spec {
+    async fn spec(state: &AppState, signed: &Signed, _: i64, _: &Form) -> Spec {
         Spec {
             heading: "Add a member of staff".into(),
             caption: "Staff".into(),
@@ -1494,6 +1539,7 @@ impl FormStep for NewStaff {
             fields: vec![
                 Field::new("text", "name", "Full name"),
                 Field::new("select", "role", "Role").options(roles()),
+                line_manager_field(state, signed, None, None).await,
                 Field::new("text", "username", "Username for signing in"),
                 Field::new("text", "password", "First password")
                     .hint("At least 12 characters. Give it to them in person; they can change it."),
@@ -1514,7 +1560,7 @@ impl FormStep for NewStaff {
             role: tact_core::roles::Role::parse(val(form, "role"))
                 .map_err(|e| e.with_field("role"))?,
             email: None,
-            line_manager: None,
+            line_manager: chosen_line_manager(form)?,
             sign_in: Some((val(form, "username").into(), val(form, "password").into())),
         })
     }
@@ -1541,7 +1587,7 @@ fn change_staff_spec(role: &str, active: bool) -> Spec {
     }
 }
 
-/// Changing a member of staff's role, or whether they can sign in.
+/// Changing a member of staff's role, their line manager, or whether they can sign in.
 struct ChangeStaff;
 
 impl FormStep for ChangeStaff {
@@ -1549,9 +1595,13 @@ impl FormStep for ChangeStaff {
     type Command = cmd::ChangeStaff;
     const PATH: &'static str = "/admin/staff/{id}";
 
-    async fn spec(_: &AppState, _: &Signed, _: i64, s: &Self::Subject) -> Spec {
+    async fn spec(state: &AppState, signed: &Signed, _: i64, s: &Self::Subject) -> Spec {
         let mut spec = change_staff_spec(s.role.as_str(), s.active);
         spec.caption = s.name.clone();
+        spec.fields.insert(
+            1,
+            line_manager_field(state, signed, Some(s.id), s.line_manager).await,
+        );
         spec
     }
     async fn command(
@@ -1570,7 +1620,7 @@ impl FormStep for ChangeStaff {
                 &[("yes", true), ("no", false)],
                 "choose whether they can sign in",
             )?),
-            line_manager: None,
+            line_manager: Some(chosen_line_manager(form)?),
         })
     }
     fn done(_: i64, _: &Self::Subject, _: &<App as Handles<Self::Command>>::Output) -> String {

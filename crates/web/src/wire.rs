@@ -27,6 +27,14 @@ macro_rules! request {
     };
 }
 
+/// A field that may be sent as `null` to mean "none" where leaving it out means "as it is":
+/// given (`Some`), with its value or `None`.
+fn given<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
 pub fn ts(t: Timestamp) -> String {
     t.to_string()
 }
@@ -520,7 +528,11 @@ request! {
     StaffChangeReq {
         role: Option<String>,
         active: Option<bool>,
-        line_manager: Option<i64>,
+        /// Their line manager's staff id; `null` takes their line manager away (follow-ups
+        /// then go to every line manager); left out, it stays as it is.
+        #[serde(default, deserialize_with = "given", skip_serializing_if = "Option::is_none")]
+        #[schema(value_type = Option<i64>)]
+        line_manager: Option<Option<i64>>,
     }
 }
 

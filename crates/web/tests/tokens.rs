@@ -346,6 +346,11 @@ async fn cle_4_5_staff_changes_keep_a_real_line_manager_and_an_administrator() {
             v["error"]["message"].as_str().unwrap().contains("loop"),
             "{v}"
         );
+        // Left out, the line manager stays; null takes it away.
+        let (_, v) = change(cas, json!({"role": "caseworker"})).await;
+        assert_eq!(v["line_manager"], ann, "{name}: {v}");
+        let (_, v) = change(cas, json!({"line_manager": null})).await;
+        assert!(v["line_manager"].is_null(), "{name}: {v}");
         // A manager who has left cannot be given to anyone new.
         assert_eq!(change(ann, json!({"active": false})).await.0, 200);
         let (st, _) = change(cas, json!({"line_manager": ann})).await;

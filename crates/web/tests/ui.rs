@@ -2658,6 +2658,88 @@ async fn a_new_member_of_staff_with_a_taken_username_writes_nothing_and_can_be_s
     assert!(r.status().is_redirection(), "{}", r.status());
 }
 
+/// CLE-4.5; NOR-6.1: follow-ups go to a member of staff's line manager, so the staff forms
+/// set one: the new-staff form and the change form offer active people (not the member of
+/// staff themselves), a loop is an error on the field, "nobody" takes it away, and the last
+/// active administrator cannot be disabled (a 409 on the form).
+#[tokio::test]
+async fn cle_4_5_the_staff_forms_set_a_line_manager_and_keep_an_administrator() {
+    let ui = Ui::spawn().await;
+    let (ada_id, _) = ui.staff("Ada Admin", "ada", Role::Admin).await;
+    let (lee_id, _) = ui.staff("Lee Manager", "lee", Role::LineManager).await;
+    let ada = ui.session("ada").await;
+    let (s, html) = ui.page(&ada, "/admin/staff/new").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Lee Manager (line manager)"), "{html}");
+    let lee = lee_id.to_string();
+    let form = [
+        ("name", "Nia New"),
+        ("role", "caseworker"),
+        ("line_manager", lee.as_str()),
+        ("username", "nia"),
+        ("password", "a-long-enough-password"),
+    ];
+    let r = ui.post_form(&ada, "/admin/staff/new", &form).await;
+    assert!(r.status().is_redirection(), "{}", r.status());
+    let staff = ui.app.store().staff_list().await.unwrap();
+    let nia = staff.iter().find(|s| s.name == "Nia New").unwrap().clone();
+    assert_eq!(nia.line_manager, Some(tact_core::ids::StaffId(lee_id)));
+    // Lee's change form does not offer Lee; giving Lee Nia as manager would be a loop.
+    let (_, html) = ui.page(&ada, &format!("/admin/staff/{lee_id}")).await;
+    assert!(!html.contains("Lee Manager (line manager)"), "{html}");
+    let nia_id = nia.id.0.to_string();
+    let loop_form = [
+        ("role", "line-manager"),
+        ("active", "yes"),
+        ("line_manager", nia_id.as_str()),
+    ];
+    ui.refused_on(
+        &ada,
+        &format!("/admin/staff/{lee_id}"),
+        &loop_form,
+        "line_manager",
+        "",
+    )
+    .await;
+    // "Nobody" takes Nia's line manager away.
+    let nobody = [
+        ("role", "caseworker"),
+        ("active", "yes"),
+        ("line_manager", ""),
+    ];
+    let r = ui
+        .post_form(&ada, &format!("/admin/staff/{}", nia.id.0), &nobody)
+        .await;
+    assert!(r.status().is_redirection(), "{}", r.status());
+    let staff = ui.app.store().staff_list().await.unwrap();
+    assert_eq!(
+        staff.iter().find(|s| s.id == nia.id).unwrap().line_manager,
+        None
+    );
+    // The only administrator cannot disable themselves.
+    let r = ui
+        .post_form(
+            &ada,
+            &format!("/admin/staff/{ada_id}"),
+            &[("role", "admin"), ("active", "no"), ("line_manager", "")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("only active administrator"));
+    assert!(ui
+        .app
+        .store()
+        .staff_list()
+        .await
+        .unwrap()
+        .iter()
+        .any(|s| s.id.0 == ada_id && s.active));
+}
+
 /// Every form's token is checked in one place (the `Posted` extractor) before its handler
 /// runs: a POST to any of the staff UI's forms without the session's token, or with
 /// another's, is the 403 "out of date" page and writes nothing.
