@@ -1960,10 +1960,12 @@ impl Handles<cmd::ChangeStaff> for App {
             active,
             line_manager,
         } = c;
-        let before = self.store.staff(id).await?.found(id)?;
-        let all = self.store.staff_list().await?;
-        let s = tact_core::roles::change_staff(&before, role, active, line_manager, &all)?;
+        // Decided on the staff as this transaction holds them: two administrators
+        // disabling each other at once take turns, and the second is refused.
         let mut tx = self.begin().await?;
+        let all = tx.staff_held().await?;
+        let before = all.iter().find(|s| s.id == id).cloned().found(id)?;
+        let s = tact_core::roles::change_staff(&before, role, active, line_manager, &all)?;
         tx.update_staff(&s).await?;
         tx.audit(&[ctx
             .event(self.now(), AuditAction::StaffChanged, format!("staff:{id}"))

@@ -97,7 +97,7 @@ fn person_row(r: &AnyRow, identifiers: Vec<IdentRow>) -> Result<ServiceUser> {
     })
 }
 
-fn staff_row(r: &AnyRow) -> Result<Staff> {
+pub(crate) fn staff_row(r: &AnyRow) -> Result<Staff> {
     let r = crate::Cols::of(r, "staff");
     let role = r.s("role")?;
     Ok(Staff {

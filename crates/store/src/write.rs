@@ -688,6 +688,30 @@ impl WriteTx {
         Ok(id)
     }
 
+    /// Every member of staff as this transaction sees them, held until it ends: on
+    /// PostgreSQL each row is locked (`FOR UPDATE`), so two changes that each look at the
+    /// others (the last active administrator) take turns; SQLite's `BEGIN IMMEDIATE`
+    /// already holds the one write lock.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn staff_held(&mut self) -> Result<Vec<Staff>> {
+        let lock = if self.backend == Backend::Postgres {
+            " FOR UPDATE"
+        } else {
+            ""
+        };
+        sqlx::query(&format!(
+            "SELECT id, name, email, role, line_manager, active, scope FROM staff ORDER BY id{lock}"
+        ))
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(w)?
+        .iter()
+        .map(crate::read::staff_row)
+        .collect()
+    }
+
     /// # Errors
     /// [`StoreError::NotFound`] when there is no such member of staff.
     pub async fn update_staff(&mut self, s: &Staff) -> Result<()> {

@@ -388,3 +388,63 @@ async fn cle_4_5_staff_changes_keep_a_real_line_manager_and_an_administrator() {
         );
     }
 }
+
+/// The last active administrator holds under concurrency: two administrators disabling each
+/// other at the same moment take turns (the change reads the staff it decides on inside its
+/// own transaction, locked on PostgreSQL), so one is refused (409) and one administrator
+/// is left, on both backends.
+#[tokio::test]
+async fn two_administrators_disabling_each_other_at_once_leave_one() {
+    for (name, url) in testing::fresh_urls().await {
+        let o = office(&url).await;
+        let bea = o
+            .app
+            .create_staff(None, "Bea Min", Role::Admin, None, None)
+            .await
+            .unwrap();
+        let bea_token = o.app.issue_token(None, bea.id, "set-up").await.unwrap();
+        let staff = o.ask(Method::GET, &o.admin, "/staff", None).await.1;
+        let ada = staff["staff"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == "Ada Min")
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        for _ in 0..5 {
+            let off = json!({"active": false});
+            let (to_bea, to_ada) = (format!("/staff/{}", bea.id.0), format!("/staff/{ada}"));
+            let (a, b) = tokio::join!(
+                o.ask(Method::POST, &o.admin, &to_bea, Some(off.clone())),
+                o.ask(Method::POST, &bea_token, &to_ada, Some(off.clone())),
+            );
+            let mut statuses = [a.0, b.0];
+            statuses.sort_unstable();
+            // A token of a disabled holder is refused (401) once its holder is disabled.
+            assert!(
+                statuses == [200, 409] || statuses == [200, 401],
+                "{name}: {a:?} {b:?}"
+            );
+            let left = o
+                .app
+                .store()
+                .staff_list()
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|s| s.role == Role::Admin && s.active)
+                .count();
+            assert_eq!(left, 1, "{name}: one administrator is left");
+            // Both back on, for the next round.
+            let mut tx = o.app.store().begin().await.unwrap();
+            for mut s in tx.staff_held().await.unwrap() {
+                if s.role == Role::Admin && !s.active {
+                    s.active = true;
+                    tx.update_staff(&s).await.unwrap();
+                }
+            }
+            tx.commit().await.unwrap();
+        }
+    }
+}
