@@ -125,7 +125,7 @@ impl From<JsonRejection> for ApiError {
             _ => StatusCode::BAD_REQUEST,
         };
         let text = r.body_text();
-        let field = text.split('`').nth(1).map(str::to_string);
+        let field = json_field(&text);
         Self {
             status,
             message: format!("the request body is not valid: {text}"),
@@ -133,6 +133,27 @@ impl From<JsonRejection> for ApiError {
             clause: None,
             retry_after: None,
         }
+    }
+}
+
+/// The field a JSON body's refusal is about, as a path into the body
+/// (`ended_call.reason`, `restrictions[0].windows[0].start`), read from the deserialiser's
+/// words: it puts the path first (`ended_call: missing field \`reason\``; an unknown
+/// field's path ends with the field), and nothing where the fault is the whole body.
+fn json_field(text: &str) -> Option<String> {
+    let detail = text.split_once("target type: ").map(|(_, d)| d)?;
+    let (path, rest) = match detail.split_once(": ") {
+        Some((p, r)) if !p.is_empty() && !p.contains(' ') => (Some(p), r),
+        _ => (None, detail),
+    };
+    let missing = rest
+        .strip_prefix("missing field `")
+        .and_then(|m| m.split('`').next());
+    match (path, missing) {
+        (Some(p), Some(m)) => Some(format!("{p}.{m}")),
+        (None, Some(m)) => Some(m.to_string()),
+        (Some(p), None) => Some(p.to_string()),
+        (None, None) => None,
     }
 }
 
@@ -171,5 +192,40 @@ impl IntoResponse for ApiError {
                 .insert(axum::http::header::RETRY_AFTER, wait.into());
         }
         r
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::json_field;
+
+    /// Issue 11: a refusal names the field at fault as a path into the body, at any depth.
+    #[test]
+    fn a_json_refusal_names_the_field_by_its_path_in_the_body() {
+        let t = |d: &str| {
+            json_field(&format!(
+                "Failed to deserialize the JSON body into the target type: {d} at line 1 column 9"
+            ))
+        };
+        assert_eq!(
+            t("ended_call: missing field `reason`").as_deref(),
+            Some("ended_call.reason")
+        );
+        assert_eq!(t("missing field `decision`").as_deref(), Some("decision"));
+        assert_eq!(
+            t("nickname: unknown field `nickname`, expected `name`").as_deref(),
+            Some("nickname")
+        );
+        assert_eq!(
+            t("advocate.fax: unknown field `fax`, expected `name`").as_deref(),
+            Some("advocate.fax")
+        );
+        assert_eq!(
+            t("restrictions[0].windows[0].start: invalid type: integer `9`, expected a string")
+                .as_deref(),
+            Some("restrictions[0].windows[0].start")
+        );
+        assert_eq!(t("invalid type: map, expected a sequence"), None);
+        assert_eq!(json_field("Failed to parse the request body as JSON: EOF while parsing an object at line 1 column 1"), None);
     }
 }

@@ -332,6 +332,31 @@ async fn bad_input_gets_a_json_4xx_naming_the_field_and_writes_nothing() {
             .await;
         assert_eq!(s, StatusCode::BAD_REQUEST);
         assert_eq!(v["error"]["field"], "nickname");
+        // Deeper in the body, the field is named by its path.
+        let (s, v) = t
+            .post(
+                &t.caseworker,
+                "/people",
+                json!({"name": "A", "advocate": {"name": "B", "fax": "1"}}),
+            )
+            .await;
+        assert_eq!(
+            (s, v["error"]["field"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("advocate.fax")),
+            "{v}"
+        );
+        let (s, v) = t
+            .post(
+                &t.caseworker,
+                "/incidents",
+                json!({"person_id": 1, "category": "x", "description": "d", "ended_call": {}}),
+            )
+            .await;
+        assert_eq!(
+            (s, v["error"]["field"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("ended_call.reason")),
+            "{v}"
+        );
         // Unknown id.
         let (s, v) = t.get(&t.caseworker, "/people/999999").await;
         assert_eq!(s, StatusCode::NOT_FOUND, "{v}");
