@@ -2982,7 +2982,7 @@ pub fn check_duration(input: &ContactInput) -> Result<(), RuleError> {
         }
         Some(d) if d > 24 * 60 * 60 => Err(RuleError::invalid(
             "duration_seconds",
-            "a call lasts a day at most: enter its length in minutes",
+            "a call or visit lasts a day at most (86,400 seconds; 1,440 minutes)",
         )),
         Some(_) => Ok(()),
     }
