@@ -126,6 +126,29 @@ pub fn require_text(field: &str, value: &str) -> Result<(), RuleError> {
     }
 }
 
+/// Text as Tact keeps it: no control characters but tab, line feed and carriage return.
+/// NUL cannot be stored by PostgreSQL at all (SQLite would keep it: the backends would
+/// differ), and the others are invisible and break letters and exports. Every door asks
+/// this of what it is sent.
+///
+/// # Errors
+/// An invalid-input error naming `field` and the character.
+pub fn plain_text(field: &str, value: &str) -> Result<(), RuleError> {
+    match value
+        .chars()
+        .find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    {
+        Some(c) => Err(RuleError::invalid(
+            field,
+            format!(
+                "contains a control character (U+{:04X}) that cannot be kept: remove it",
+                u32::from(c)
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// What to ask for when a field is left empty, in plain words, as the GOV.UK Design
 /// System words it ("Enter why you ended the call"), never the field's own name (issue 13):
 /// the same words at every door. A field inside another (`ended_call.reason`,

@@ -174,7 +174,7 @@ pub fn parse(raw: &[u8], limits: &Limits) -> Result<Parsed, Quarantine> {
     let attachments = m
         .attachments()
         .map(|a| Attachment {
-            name: a.attachment_name().map(str::to_string),
+            name: a.attachment_name().map(kept),
             content_type: a.content_type().map_or_else(
                 || "application/octet-stream".to_string(),
                 |ct| match ct.subtype() {
@@ -198,27 +198,38 @@ pub fn parse(raw: &[u8], limits: &Limits) -> Result<Parsed, Quarantine> {
         }
     }
     Ok(Parsed {
-        message_id,
+        message_id: kept(&message_id),
         from: EmailAddress::parse(sender).ok(),
-        from_raw,
+        from_raw: kept(&from_raw),
         to: m
             .to()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|x| x.address())
-                    .map(str::to_string)
-                    .collect()
-            })
+            .map(|a| a.iter().filter_map(|x| x.address()).map(kept).collect())
             .unwrap_or_default(),
-        subject: m.subject().unwrap_or("").trim().to_string(),
+        subject: kept(m.subject().unwrap_or("").trim()),
         date: m
             .date()
             .and_then(|d| Timestamp::from_second(d.to_timestamp()).ok()),
-        text,
-        html,
+        text: kept(&text),
+        html: html.as_deref().map(kept),
         attachments,
         replies_to,
     })
+}
+
+/// Text from a message as Tact keeps it beside the message itself: a control character
+/// core's `plain_text` would refuse from staff (NUL cannot be stored by PostgreSQL) becomes
+/// U+FFFD. What a person sends is never refused for it, and the message as received is
+/// kept whole, byte for byte.
+fn kept(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() && !matches!(c, '\t' | '\n' | '\r') {
+                char::REPLACEMENT_CHARACTER
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 /// The address in a From header as kept ("Jo Bloggs <jo@example.org>" gives
@@ -358,6 +369,21 @@ mod tests {
             "jo@example.org"
         );
         assert_eq!(sender_address(" jo@example.org "), "jo@example.org");
+    }
+
+    /// A message with a NUL or another control character in it is taken in, not refused
+    /// and not a database error: the character becomes U+FFFD in the text kept beside it.
+    #[test]
+    fn control_characters_in_a_message_are_kept_as_replacement_characters() {
+        let raw = b"From: jo@example.org\r\nSubject: Help\x00me\r\nMessage-ID: <n\x01ul@example.org>\r\n\r\nLine one\x00\tand\x07 two\r\n";
+        let p = parse(raw, &Limits::default()).expect("taken in");
+        assert_eq!(p.subject, "Help\u{fffd}me");
+        assert!(
+            p.text.contains("Line one\u{fffd}\tand\u{fffd} two"),
+            "{:?}",
+            p.text
+        );
+        assert!(!p.message_id.contains('\u{1}'));
     }
 
     #[test]

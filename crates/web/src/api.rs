@@ -4,7 +4,7 @@
 use crate::error::ApiError;
 use crate::wire::{self, *};
 use crate::AppState;
-use axum::extract::{FromRequest, FromRequestParts, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -21,14 +21,74 @@ use tact_core::profile::{Answer, Channel};
 use tact_core::roles::Role;
 use tact_core::workflow as wf;
 
-/// A JSON body whose rejections are JSON errors too.
-#[derive(FromRequest)]
-#[from_request(via(axum::Json), rejection(ApiError))]
+/// A JSON body whose rejections are JSON errors too, and whose text is text Tact can keep
+/// (core's `error::plain_text`, asked of every string in it, named by its path).
 pub struct ApiJson<T>(pub T);
 
-#[derive(FromRequestParts)]
-#[from_request(via(axum::extract::Query), rejection(ApiError))]
+impl<T, S> axum::extract::FromRequest<S> for ApiJson<T>
+where
+    T: serde::de::DeserializeOwned + serde::Serialize,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        let axum::Json(v) = axum::Json::<T>::from_request(req, state).await?;
+        if let Ok(value) = serde_json::to_value(&v) {
+            plain_strings(&value, "")?;
+        }
+        Ok(Self(v))
+    }
+}
+
+/// Asks core's `plain_text` of every string in `v`, naming each by its path in the body.
+fn plain_strings(v: &serde_json::Value, path: &str) -> Result<(), tact_core::RuleError> {
+    match v {
+        serde_json::Value::String(s) => tact_core::error::plain_text(path, s),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, x)| plain_strings(x, &format!("{path}[{i}]"))),
+        serde_json::Value::Object(fields) => fields.iter().try_for_each(|(k, x)| {
+            let at = if path.is_empty() {
+                k.clone()
+            } else {
+                format!("{path}.{k}")
+            };
+            plain_strings(x, &at)
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// A query string whose rejections are JSON errors too, and whose values are text Tact can
+/// keep (core's `error::plain_text`: `?q=%00` reached PostgreSQL, which cannot hold it).
 pub struct ApiQuery<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ApiQuery<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let axum::extract::Query(v) =
+            axum::extract::Query::<T>::from_request_parts(parts, state).await?;
+        plain_query(&parts.uri)?;
+        Ok(Self(v))
+    }
+}
+
+/// Asks core's `plain_text` of every value in `uri`'s query, naming each by its key.
+pub(crate) fn plain_query(uri: &axum::http::Uri) -> Result<(), tact_core::RuleError> {
+    match axum::extract::Query::<Vec<(String, String)>>::try_from_uri(uri) {
+        Ok(axum::extract::Query(pairs)) => pairs
+            .iter()
+            .try_for_each(|(k, v)| tact_core::error::plain_text(k, v)),
+        Err(_) => Ok(()),
+    }
+}
 
 #[derive(FromRequestParts)]
 #[from_request(via(axum::extract::Path), rejection(ApiError))]
@@ -325,7 +385,7 @@ pub async fn route_call(
     ok(out)
 }
 
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExtensionReq {
     /// 2 to 8 digits; null takes the extension away.
@@ -356,7 +416,7 @@ pub async fn set_extension(
     })
 }
 
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CallOutcomeReq {
     /// The caller as the phone system sent it (as for routing; withheld is logged as a call

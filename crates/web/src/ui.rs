@@ -254,7 +254,12 @@ impl<T: serde::de::DeserializeOwned + Send> FromRequestParts<AppState> for PageQ
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        match Query::<T>::from_request_parts(parts, state).await {
+        let read = Query::<T>::from_request_parts(parts, state).await;
+        if let Err(e) = crate::api::plain_query(&parts.uri) {
+            let signed = Signed::from_request_parts(parts, state).await.ok();
+            return Err(unkept_text(state, signed.as_ref(), e));
+        }
+        match read {
             Ok(Query(v)) => Ok(Self(v)),
             Err(e) => {
                 let text = e.body_text();
@@ -272,6 +277,21 @@ impl<T: serde::de::DeserializeOwned + Send> FromRequestParts<AppState> for PageQ
             }
         }
     }
+}
+
+/// The 400 page for text Tact cannot keep (core's `plain_text`), naming the field.
+fn unkept_text(state: &AppState, signed: Option<&Signed>, e: tact_core::RuleError) -> Response {
+    error_page(
+        state,
+        signed,
+        StatusCode::BAD_REQUEST,
+        "There is a problem",
+        &format!(
+            "What was typed in \"{}\" {}. Go back, take it out and try again.",
+            e.field.unwrap_or_default(),
+            e.message
+        ),
+    )
 }
 
 /// The "Page not found" page, with the frame of whoever is signed in (none if nobody is).
@@ -342,6 +362,15 @@ async fn checked_form(
             "There is a problem",
             "The form was out of date. Go back and try again.",
         ));
+    }
+    // Text Tact can keep (core's `plain_text`), as the API asks of a JSON body.
+    let mut fields: Vec<_> = form.iter().collect();
+    fields.sort();
+    if let Some(e) = fields
+        .into_iter()
+        .find_map(|(k, v)| tact_core::error::plain_text(k, v).err())
+    {
+        return Err(unkept_text(state, Some(signed), e));
     }
     Ok(form)
 }

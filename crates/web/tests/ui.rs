@@ -352,7 +352,8 @@ async fn cle_9_9_the_incoming_contact_page_tells_staff_what_to_say_to_a_restrict
 
 /// Issue 11: an address the UI cannot read is a page, not axum's plain text or an empty
 /// body: an id that is not a number and an address no page answers are "Page not found"
-/// (404) with the staff member's menu; a query value that does not read is a 400 page
+/// (404) with the staff member's menu; a query value that does not read, or text with a
+/// control character in a form or a query (which PostgreSQL cannot keep), is a 400 page
 /// saying which.
 #[tokio::test]
 async fn an_address_that_does_not_read_is_a_page_with_the_right_status() {
@@ -371,6 +372,19 @@ async fn an_address_that_does_not_read_is_a_page_with_the_right_status() {
         assert!(html.contains("<title>Page not found"), "{path}: {html}");
         assert!(html.contains("Sign out"), "{path}: the page keeps its menu");
     }
+    // Text the database cannot keep is a 400 page naming the field, as the API's 400.
+    let r = ui
+        .post_form(&cas, "/people/new", &[("name", "Jo\u{0}Bloggs")])
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("control character (U+0000)") && html.contains("name"),
+        "{html}"
+    );
+    let (s, html) = ui.page(&cas, "/people?q=Jo%00").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{html}");
+    assert!(html.contains("control character (U+0000)"), "{html}");
     let (s, html) = ui.page(&cas, "/people/1?history=-3").await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{html}");
     assert!(html.contains("<title>There is a problem"), "{html}");
