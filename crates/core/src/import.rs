@@ -670,6 +670,12 @@ pub fn check(kind: Kind, table: &Table, mapping: &Mapping) -> (Rows, Vec<Problem
             keep_unverified: mapping.keep_unverified,
         };
         let raw = row_digest_text(&at, cells);
+        // Text every door keeps (a NUL cannot be stored by PostgreSQL).
+        for col in kind.columns() {
+            if let Err(e) = crate::error::plain_text(col.name, c.get(col.name)) {
+                c.fail(col.name, e.message);
+            }
+        }
         let key = c.required("id");
         if !key.is_empty() {
             if let Some(first) = seen.insert(key.clone(), *line) {
@@ -1323,6 +1329,21 @@ mod tests {
         assert_eq!((problems[1].row, problems[1].column.as_str()), (3, "name"));
         assert_eq!(problems[1].reason, "a name is at most 200 characters");
         assert_eq!(p.len(), 1, "only the good row passes");
+    }
+
+    /// A cell with a control character (a NUL cannot be stored by PostgreSQL) is a problem in
+    /// its own column, as the same text is refused at every other door.
+    #[test]
+    fn issue_14_a_cell_with_a_control_character_is_a_problem_in_its_column() {
+        let t =
+            table("id,name,postal_address\nC-1,Jo\u{0}Bloggs,1 High St\nC-2,Amira,2 Low\u{7} St\n");
+        let problems = check(Kind::People, &t, &Mapping::default()).1;
+        let at: Vec<(usize, &str)> = problems
+            .iter()
+            .map(|p| (p.row, p.column.as_str()))
+            .collect();
+        assert_eq!(at, vec![(2, "name"), (3, "postal_address")], "{problems:?}");
+        assert!(problems[0].reason.contains("U+0000"));
     }
 
     #[test]
