@@ -893,21 +893,6 @@ async fn made_by_child(
 const MAX_LETTER_CHARS: usize = 100_000;
 
 impl App {
-    fn held(l: &StoredLetter) -> Result<()> {
-        if l.status != LetterStatus::Draft {
-            return Err(RuleError::invalid(
-                "status",
-                format!(
-                    "letter {} is {}: only a held letter can be changed or released",
-                    l.id,
-                    l.status.as_str()
-                ),
-            )
-            .into());
-        }
-        Ok(())
-    }
-
     /// Puts staff's adjusted wording in place of a held letter's, keeping the new wording
     /// as the letter (what is kept is what goes) and the change on the event log.
     ///
@@ -923,7 +908,7 @@ impl App {
     ) -> Result<StoredLetter> {
         authorise(&self.profile, &ctx.actor, Action::RecordNotice, None)?;
         let l = self.letter(id).await?;
-        Self::held(&l)?;
+        l.may_change()?;
         let text = tact_mail::letters::tidy(&text.replace("\r\n", "\n"));
         if text.trim().is_empty() {
             return Err(RuleError::invalid("text", "the letter cannot be empty").into());
@@ -1070,7 +1055,7 @@ impl Handles<cmd::ReleaseLetter> for App {
     ) -> Result<Self::Output> {
         let cmd::ReleaseLetter { letter: id } = c;
         let l = self.letter(id).await?;
-        Self::held(&l)?;
+        l.may_change()?;
         let next = StoredLetter {
             status: if l.channel == Channel::Email {
                 LetterStatus::Queued
@@ -1109,16 +1094,7 @@ impl Handles<cmd::MarkPrinted> for App {
     ) -> Result<Self::Output> {
         let cmd::MarkPrinted { letter: id } = c;
         let l = self.letter(id).await?;
-        if l.status != LetterStatus::ToPrint {
-            return Err(RuleError::invalid(
-                "status",
-                format!(
-                    "letter {id} is {}, not waiting to be printed",
-                    l.status.as_str()
-                ),
-            )
-            .into());
-        }
+        l.may_mark_printed()?;
         let now = self.now();
         let next = StoredLetter {
             status: LetterStatus::Printed,

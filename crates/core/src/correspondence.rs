@@ -190,6 +190,45 @@ pub struct StoredLetter {
     pub sent_at: Option<Timestamp>,
 }
 
+impl StoredLetter {
+    /// Staff change or release only a letter held for them (issue 9): one sent, queued or
+    /// printed is what the person has, or will have.
+    ///
+    /// # Errors
+    /// A conflict (409) on `status` saying where the letter is.
+    pub fn may_change(&self) -> Result<(), crate::RuleError> {
+        if self.status == LetterStatus::Draft {
+            return Ok(());
+        }
+        Err(crate::RuleError::state(
+            "status",
+            format!(
+                "letter {} is {}: only a held letter can be changed or released",
+                self.id,
+                self.status.as_str()
+            ),
+        ))
+    }
+
+    /// Only a letter in the print queue is marked printed (issue 4), once.
+    ///
+    /// # Errors
+    /// A conflict (409) on `status` saying where the letter is.
+    pub fn may_mark_printed(&self) -> Result<(), crate::RuleError> {
+        if self.status == LetterStatus::ToPrint {
+            return Ok(());
+        }
+        Err(crate::RuleError::state(
+            "status",
+            format!(
+                "letter {} is {}, not waiting to be printed",
+                self.id,
+                self.status.as_str()
+            ),
+        ))
+    }
+}
+
 /// How many times an email is tried before it is marked failed.
 pub const MAX_ATTEMPTS: i64 = 5;
 
@@ -240,6 +279,51 @@ mod tests {
     use super::*;
     use crate::model::Direction;
     use crate::profile::Channel;
+
+    /// Issue 4, 9: only a held letter is changed or released, only a queued print is marked
+    /// printed; anything else is a conflict on its status (409 at every door).
+    #[test]
+    fn a_letters_status_decides_what_staff_may_do_with_it() {
+        let at = Timestamp::UNIX_EPOCH;
+        let mut l = StoredLetter {
+            id: 3,
+            person_id: PersonId(1),
+            kind: "strategy-notice".into(),
+            about: None,
+            channel: Channel::Letter,
+            format: Format::Standard,
+            to_address: "1 High St".into(),
+            subject: "s".into(),
+            text: "t".into(),
+            html: String::new(),
+            status: LetterStatus::Draft,
+            attempts: 0,
+            next_attempt_at: None,
+            last_error: None,
+            created_at: at,
+            created_by: crate::ids::StaffId(1),
+            sent_at: None,
+        };
+        for status in LetterStatus::ALL {
+            l.status = status;
+            assert_eq!(
+                l.may_change().is_ok(),
+                status == LetterStatus::Draft,
+                "{status:?}"
+            );
+            assert_eq!(
+                l.may_mark_printed().is_ok(),
+                status == LetterStatus::ToPrint,
+                "{status:?}"
+            );
+            if let Err(e) = l.may_mark_printed() {
+                assert_eq!(
+                    (e.kind, e.field.as_deref()),
+                    (crate::RuleErrorKind::Conflict, Some("status"))
+                );
+            }
+        }
+    }
 
     fn contact() -> Contact {
         Contact {

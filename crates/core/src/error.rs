@@ -48,6 +48,17 @@ impl RuleError {
         })
     }
 
+    /// A step the record's state refuses where no clause of the policy is the reason (a
+    /// letter already sent, the last administrator): a conflict (409) naming `field`.
+    pub fn state(field: &str, message: impl Into<String>) -> Self {
+        Self {
+            kind: RuleErrorKind::Conflict,
+            clause: None,
+            field: Some(field.to_string()),
+            message: message.into(),
+        }
+    }
+
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
         Self {
             kind: RuleErrorKind::Invalid,

@@ -566,15 +566,13 @@ pub fn change_staff(
         .iter()
         .any(|x| x.id != s.id && x.role == Role::Admin && x.active && x.scope.is_none());
     if was_admin && !is_admin && !others {
-        return Err(RuleError {
-            kind: crate::error::RuleErrorKind::Conflict,
-            clause: None,
-            field: Some(if s.active { "role" } else { "active" }.into()),
-            message: format!(
+        return Err(RuleError::state(
+            if s.active { "role" } else { "active" },
+            format!(
                 "{} is the only active administrator: add another before they leave or change role",
                 s.name
             ),
-        });
+        ));
     }
     Ok(s)
 }

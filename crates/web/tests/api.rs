@@ -1248,15 +1248,18 @@ async fn cle_9_6_a_letter_is_written_checked_changed_released_and_posted_through
         assert_eq!(changed["subject"], "Your contact with us");
         let text = t.http.get(format!("{}/api/v1/letters/{lid}/text", t.base)).bearer_auth(&t.caseworker).send().await.unwrap().text().await.unwrap();
         assert!(text.contains("A line the manager added."), "what is kept is what goes: {text}");
-        // Printed before release is refused; released, it waits to be printed; then posted.
+        // Printed before release is refused — a step the letter's state refuses, 409 as for
+        // a plan; released, it waits to be printed; then posted, once.
         let (s, v) = t.post(&t.line_manager, &format!("/letters/{lid}/printed"), json!({})).await;
-        assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+        assert_eq!((s, v["error"]["field"].as_str()), (StatusCode::CONFLICT, Some("status")), "{v}");
         let released = t.ok(&t.line_manager, &format!("/letters/{lid}/release"), json!({})).await;
         assert_eq!(released["status"], "to-print");
         let (s, _) = t.send(reqwest::Method::PUT, &t.line_manager, &format!("/letters/{lid}"), Some(json!({"text": "Too late"})), None).await;
-        assert_eq!(s, StatusCode::BAD_REQUEST, "no longer held");
+        assert_eq!(s, StatusCode::CONFLICT, "no longer held");
         let posted = t.ok(&t.line_manager, &format!("/letters/{lid}/printed"), json!({})).await;
         assert_eq!(posted["status"], "printed");
+        let (s, v) = t.post(&t.line_manager, &format!("/letters/{lid}/printed"), json!({})).await;
+        assert_eq!(s, StatusCode::CONFLICT, "printed twice: {v}");
         assert!(posted["sent_at"].is_string());
         assert_eq!(t.get(&t.caseworker, "/letters/999999").await.0, StatusCode::NOT_FOUND);
     })

@@ -1690,7 +1690,8 @@ async fn a_held_letter_is_changed_on_its_page_and_in_word_then_sent_as_changed()
             &[("subject", "x"), ("text", "y")],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // The letter's state refuses it: 409, as the API answers.
+    assert_eq!(r.status(), StatusCode::CONFLICT);
     assert_eq!(
         ui.app.letter_as_stored(id).await.unwrap().text,
         "Dear Jo Bloggs,\n\nChanged in Word.\n"
