@@ -241,7 +241,7 @@ impl App {
         Ok(match kind {
             "review-outcome" => {
                 let e = latest("plan.reviewed").await?.ok_or_else(|| {
-                    RuleError::invalid("kind", format!("this {plan} has not been reviewed"))
+                    RuleError::state("kind", format!("this {plan} has not been reviewed"))
                 })?;
                 let decision = if e.detail.contains("lift") {
                     format!("to end the {plan}")
@@ -252,7 +252,7 @@ impl App {
             }
             "variation" => {
                 let e = latest("plan.varied").await?.ok_or_else(|| {
-                    RuleError::invalid("kind", format!("this {plan} has not been changed"))
+                    RuleError::state("kind", format!("this {plan} has not been changed"))
                 })?;
                 (
                     "to change the arrangements as set out below".to_string(),
@@ -262,7 +262,7 @@ impl App {
             "lifting" => (
                 format!("to end the {plan}"),
                 s.lift_reason.clone().ok_or_else(|| {
-                    RuleError::invalid("kind", format!("this {plan} has not been lifted"))
+                    RuleError::state("kind", format!("this {plan} has not been lifted"))
                 })?,
             ),
             "dispute-outcome" => {
@@ -274,7 +274,7 @@ impl App {
                     .rev()
                     .find(|d| d.plan_id == s.id && d.outcome.is_some())
                     .ok_or_else(|| {
-                        RuleError::invalid("kind", "no decided dispute about it".to_string())
+                        RuleError::state("kind", "no decided dispute about it".to_string())
                     })?;
                 let decision = match d.outcome {
                     Some(tact_core::model::DisputeOutcome::Upheld) => kept_words(plan, kind),
@@ -348,7 +348,7 @@ impl App {
                 format!("not to make this change: {}", a.description)
             }
             tact_core::model::AdjustmentStatus::Requested => {
-                return Err(RuleError::invalid(
+                return Err(RuleError::state(
                     "adjustment_id",
                     "the request has not been decided yet",
                 )

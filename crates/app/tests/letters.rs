@@ -231,6 +231,11 @@ async fn cle_9_14_the_letter_about_a_change_says_what_was_decided_and_why() {
             .await
             .unwrap_err();
         assert!(e.to_string().contains("has not been lifted"), "{name}: {e}");
+        // The plan's state refuses it (409 at every door), not bad input.
+        assert!(
+            matches!(&e, tact_app::AppError::Rule(r) if r.kind == tact_core::RuleErrorKind::Conflict),
+            "{name}: {e:?}"
+        );
         let sm = w
             .app
             .store()
