@@ -197,17 +197,10 @@ impl StoredLetter {
     /// # Errors
     /// A conflict (409) on `status` saying where the letter is.
     pub fn may_change(&self) -> Result<(), crate::RuleError> {
-        if self.status == LetterStatus::Draft {
-            return Ok(());
-        }
-        Err(crate::RuleError::state(
-            "status",
-            format!(
-                "letter {} is {}: only a held letter can be changed or released",
-                self.id,
-                self.status.as_str()
-            ),
-        ))
+        self.only_when(
+            LetterStatus::Draft,
+            ": only a held letter can be changed or released",
+        )
     }
 
     /// Only a letter in the print queue is marked printed (issue 4), once.
@@ -215,16 +208,17 @@ impl StoredLetter {
     /// # Errors
     /// A conflict (409) on `status` saying where the letter is.
     pub fn may_mark_printed(&self) -> Result<(), crate::RuleError> {
-        if self.status == LetterStatus::ToPrint {
+        self.only_when(LetterStatus::ToPrint, ", not waiting to be printed")
+    }
+
+    /// Nothing, where the letter is `status`; otherwise where it is, and `why` not.
+    fn only_when(&self, status: LetterStatus, why: &str) -> Result<(), crate::RuleError> {
+        if self.status == status {
             return Ok(());
         }
         Err(crate::RuleError::state(
             "status",
-            format!(
-                "letter {} is {}, not waiting to be printed",
-                self.id,
-                self.status.as_str()
-            ),
+            format!("letter {} is {}{why}", self.id, self.status.as_str()),
         ))
     }
 }
