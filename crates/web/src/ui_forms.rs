@@ -712,21 +712,8 @@ async fn plan_spec(
     caption: String,
 ) -> Spec {
     let p = &state.app.profile;
-    let matters = state
-        .app
-        .query(
-            actor,
-            q::Matters {
-                person: PersonId(id),
-            },
-        )
-        .await
-        .unwrap_or_default();
-    let staff = state
-        .app
-        .query(actor, q::Colleagues {})
-        .await
-        .unwrap_or_default();
+    let matters = matters_of(state, actor, PersonId(id)).await;
+    let staff = colleagues(state, actor).await;
     let review = tact_core::check::uk_date(state.app.now())
         + jiff::Span::new().days(28 * i64::from(p.rules.max_review_interval_months.min(3)));
     let mut review_field = Field::new("date", "review_due", "Review date").hint(&format!(
@@ -873,16 +860,7 @@ async fn plan_lines(
             )
         })
         .collect();
-    let matters = state
-        .app
-        .query(
-            actor,
-            q::Matters {
-                person: s.person_id,
-            },
-        )
-        .await
-        .unwrap_or_default();
+    let matters = matters_of(state, actor, s.person_id).await;
     lines.push(format!(
         "Covers: {}",
         s.matter_ids
@@ -1479,9 +1457,7 @@ async fn line_manager_field(
     me: Option<StaffId>,
     current: Option<StaffId>,
 ) -> Field {
-    let staff = crate::ui_step::read(state, signed, q::Colleagues {})
-        .await
-        .unwrap_or_default();
+    let staff = colleagues(state, &signed.actor).await;
     let mut options = vec![(
         String::new(),
         "Nobody: follow-ups go to every line manager".to_string(),
@@ -1513,6 +1489,33 @@ fn chosen_line_manager(form: &Form) -> Result<Option<StaffId>, RuleError> {
             .map(|n| Some(StaffId(n)))
             .map_err(|_| RuleError::invalid("line_manager", "choose a line manager from the list")),
     }
+}
+
+/// A person's matters, to choose among on a form: none where the read is refused (the
+/// command is then refused in its turn, by the same role).
+pub(crate) async fn matters_of(
+    state: &AppState,
+    actor: &tact_core::roles::Actor,
+    person: PersonId,
+) -> Vec<tact_core::model::Matter> {
+    state
+        .app
+        .query(actor, q::Matters { person })
+        .await
+        .unwrap_or_default()
+}
+
+/// Everyone on the staff list, to choose among on a form or to name: none where the read is
+/// refused.
+pub(crate) async fn colleagues(
+    state: &AppState,
+    actor: &tact_core::roles::Actor,
+) -> Vec<tact_core::model::Staff> {
+    state
+        .app
+        .query(actor, q::Colleagues {})
+        .await
+        .unwrap_or_default()
 }
 
 fn roles() -> Vec<(String, String)> {
@@ -1802,16 +1805,7 @@ impl PersonStep for LogContact {
 
     async fn spec(state: &AppState, signed: &Signed, id: i64) -> Spec {
         let actor = &signed.actor;
-        let matters = state
-            .app
-            .query(
-                actor,
-                q::Matters {
-                    person: PersonId(id),
-                },
-            )
-            .await
-            .unwrap_or_default();
+        let matters = matters_of(state, actor, PersonId(id)).await;
         let mut matter_options = vec![(String::new(), "Not about a recorded matter".to_string())];
         matter_options.extend(
             matters
@@ -2066,21 +2060,8 @@ async fn dispute_decision_spec(
 ) -> Spec {
     let p = &state.app.profile;
     let id = d.id;
-    let matters = state
-        .app
-        .query(
-            actor,
-            q::Matters {
-                person: d.person_id,
-            },
-        )
-        .await
-        .unwrap_or_default();
-    let staff = state
-        .app
-        .query(actor, q::Colleagues {})
-        .await
-        .unwrap_or_default();
+    let matters = matters_of(state, actor, d.person_id).await;
+    let staff = colleagues(state, actor).await;
     let mut fields = vec![
         Field::new("radios", "outcome", "The outcome")
             .options([

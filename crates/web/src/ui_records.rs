@@ -399,20 +399,6 @@ impl step::ReasonStep for Withdraw {
     }
 }
 
-/// The person's matters, to choose among on a plan's matter forms.
-async fn matters_of(
-    state: &AppState,
-    actor: &tact_core::roles::Actor,
-    plan: &tact_core::model::Plan,
-) -> Vec<tact_core::model::Matter> {
-    let person = plan.person_id;
-    state
-        .app
-        .query(actor, q::Matters { person })
-        .await
-        .unwrap_or_default()
-}
-
 /// The chosen matter, or a refusal on the field.
 fn matter_chosen(form: &Form, missing: &str) -> Result<MatterId, RuleError> {
     val(form, "matter_id")
@@ -431,7 +417,7 @@ impl PlanForm for Apply {
     async fn spec(state: &AppState, signed: &Signed, plan: &tact_core::model::Plan) -> Spec {
         let actor = &signed.actor;
         let p = &state.app.profile;
-        let matters = matters_of(state, actor, plan).await;
+        let matters = crate::ui_forms::matters_of(state, actor, plan.person_id).await;
         Spec {
             heading: format!("Apply the {} to another matter", p.terms.plan),
             intro: {
@@ -532,7 +518,7 @@ impl PlanForm for DecideMatter {
     async fn spec(state: &AppState, signed: &Signed, plan: &tact_core::model::Plan) -> Spec {
         let actor = &signed.actor;
         let p = &state.app.profile;
-        let matters = matters_of(state, actor, plan).await;
+        let matters = crate::ui_forms::matters_of(state, actor, plan.person_id).await;
         Spec {
             heading: format!("Decide on applying the {} to another matter", p.terms.plan),
             intro: vec![format!(

@@ -248,11 +248,7 @@ async fn access(
         )
         .await
     );
-    let staff = state
-        .app
-        .query(&signed.actor, q::Colleagues {})
-        .await
-        .unwrap_or_default();
+    let staff = crate::ui_forms::colleagues(&state, &signed.actor).await;
     render(&AccessPage {
         frame: Frame::of(&state, &signed),
         person: (id, caption_of(&state, &signed.actor, id).await),

@@ -75,11 +75,7 @@ async fn show(
     };
     // An administrator may make their own, and a service account's.
     let holders = if admin {
-        let staff = state
-            .app
-            .query(&signed.actor, q::Colleagues {})
-            .await
-            .unwrap_or_default();
+        let staff = crate::ui_forms::colleagues(state, &signed.actor).await;
         std::iter::once((
             signed.actor.id.0,
             format!("Yourself ({})", signed.actor.name),
