@@ -536,12 +536,12 @@ fn check_restrictions(
 /// or two different single points of contact — would refuse every contact.
 fn leaves_a_way(profile: &Profile, restrictions: &[Restriction]) -> Result<(), RuleError> {
     let clause = &profile.clauses.restriction_catalogue;
-    let mut first: Option<(usize, &Rule)> = None;
+    let mut first_channel: Option<(usize, Channel)> = None;
     let mut first_spoc: Option<(usize, StaffId)> = None;
     for (i, r) in restrictions.iter().enumerate() {
         match &r.rule {
-            Rule::SingleChannel { channel } => match first {
-                Some((j, Rule::SingleChannel { channel: c })) if c != channel => {
+            Rule::SingleChannel { channel } => match first_channel {
+                Some((j, c)) if c != *channel => {
                     return Err(RuleError::conflict(
                         clause,
                         format!(
@@ -554,7 +554,7 @@ fn leaves_a_way(profile: &Profile, restrictions: &[Restriction]) -> Result<(), R
                     )
                     .with_field(&format!("restrictions[{i}].channel")));
                 }
-                None => first = Some((i, &r.rule)),
+                None => first_channel = Some((i, *channel)),
                 _ => {}
             },
             Rule::SinglePointOfContact { staff_id } => match first_spoc {
