@@ -145,10 +145,7 @@ pub fn require_text(field: &str, value: &str) -> Result<(), RuleError> {
 /// # Errors
 /// An invalid-input error naming `field` and the character.
 pub fn plain_text(field: &str, value: &str) -> Result<(), RuleError> {
-    match value
-        .chars()
-        .find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
-    {
+    match value.chars().find(|c| unkept(*c)) {
         Some(c) => Err(RuleError::invalid(
             field,
             format!(
@@ -158,6 +155,11 @@ pub fn plain_text(field: &str, value: &str) -> Result<(), RuleError> {
         )),
         None => Ok(()),
     }
+}
+
+/// A character [`plain_text`] refuses: a control character other than tab and line breaks.
+pub fn unkept(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
 }
 
 /// What to ask for when a field is left empty, in plain words, as the GOV.UK Design

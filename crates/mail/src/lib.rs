@@ -223,7 +223,7 @@ pub fn parse(raw: &[u8], limits: &Limits) -> Result<Parsed, Quarantine> {
 fn kept(s: &str) -> String {
     s.chars()
         .map(|c| {
-            if c.is_control() && !matches!(c, '\t' | '\n' | '\r') {
+            if tact_core::error::unkept(c) {
                 char::REPLACEMENT_CHARACTER
             } else {
                 c
