@@ -1881,6 +1881,28 @@ fn status_words(
     s.status.as_str().to_string()
 }
 
+/// How a matter is named on every page and in every choice: its reference, then its title.
+pub(crate) fn matter_label(m: &tact_core::model::Matter) -> String {
+    format!("{} — {}", m.reference, m.title)
+}
+
+/// A matter as a choice in a form: its id, then its label.
+pub(crate) fn matter_option(m: &tact_core::model::Matter) -> (String, String) {
+    (m.id.0.to_string(), matter_label(m))
+}
+
+/// The matter `id` named from `matters` (the person's, as the reader may see them), or
+/// "matter N" where it is not among them.
+pub(crate) fn matter_named(
+    matters: &[tact_core::model::Matter],
+    id: tact_core::ids::MatterId,
+) -> String {
+    matters
+        .iter()
+        .find(|m| m.id == id)
+        .map_or_else(|| format!("matter {id}"), matter_label)
+}
+
 /// A restriction in plain English, for staff.
 pub fn describe(
     rule: &tact_core::model::Rule,

@@ -148,12 +148,7 @@ pub(crate) async fn evidence(
         .await
         .ok()?;
     let p = &state.app.profile;
-    let matter = |id| {
-        e.matters.iter().find(|m| m.id == id).map_or_else(
-            || format!("matter {id}"),
-            |m| format!("{} {}", m.reference, m.title),
-        )
-    };
+    let matter = |id| crate::ui::matter_named(&e.matters, id);
     let mut proposal = Vec::new();
     if let Some((who, at)) = &e.proposed {
         proposal.push(Row {

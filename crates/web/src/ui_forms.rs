@@ -724,11 +724,8 @@ async fn plan_spec(
     ));
     review_field.value = review.to_string();
     let mut fields = vec![
-        Field::new("select", "matter_id", "Which matter does it cover?").options(
-            matters
-                .iter()
-                .map(|m| (m.id.0.to_string(), format!("{} — {}", m.reference, m.title))),
-        ),
+        Field::new("select", "matter_id", "Which matter does it cover?")
+            .options(matters.iter().map(crate::ui::matter_option)),
     ];
     fields.extend(crate::ui_restrictions::fields(p, &matters, &staff));
     fields.extend([
@@ -865,20 +862,12 @@ async fn plan_lines(
         "Covers: {}",
         s.matter_ids
             .iter()
-            .map(|id| {
-                matters.iter().find(|m| m.id == *id).map_or_else(
-                    || format!("matter {id}"),
-                    |m| format!("{} — {}", m.reference, m.title),
-                )
-            })
+            .map(|id| crate::ui::matter_named(&matters, *id))
             .collect::<Vec<_>>()
             .join("; ")
     ));
     for m in &s.pending_matters {
-        let matter = matters.iter().find(|x| x.id == m.matter_id).map_or_else(
-            || format!("matter {}", m.matter_id),
-            |x| format!("{} — {}", x.reference, x.title),
-        );
+        let matter = crate::ui::matter_named(&matters, m.matter_id);
         lines.push(match m.authorised_by {
             None => format!(
                 "Asked to cover {matter} (by {}: {}): waiting for a decision ({})",
@@ -1807,11 +1796,7 @@ impl PersonStep for LogContact {
         let actor = &signed.actor;
         let matters = matters_of(state, actor, PersonId(id)).await;
         let mut matter_options = vec![(String::new(), "Not about a recorded matter".to_string())];
-        matter_options.extend(
-            matters
-                .iter()
-                .map(|m| (m.id.0.to_string(), format!("{} — {}", m.reference, m.title))),
-        );
+        matter_options.extend(matters.iter().map(crate::ui::matter_option));
         Spec {
             heading: "Log a contact".into(),
             intro: vec!["Everything a person sends is kept. A contact their plan does not allow is recorded as a breach.".into()],

@@ -176,7 +176,7 @@ async fn message(
             .query(&signed.actor, q::Matter { id })
             .await
             .ok()
-            .map(|m| format!("{} — {}", m.reference, m.title)),
+            .map(|m| crate::ui::matter_label(&m)),
         None => None,
     };
     let p = &state.app.profile;

@@ -340,7 +340,7 @@ impl FormStep for MatterStatusStep {
         status.value = m.status.as_str().to_string();
         Spec {
             heading: "Change a matter's status".into(),
-            caption: format!("{} — {}", m.reference, m.title),
+            caption: crate::ui::matter_label(m),
             intro: vec![format!(
                 "When it is finalised, its records are kept for {} years from that date, then \
                  destroyed.",
@@ -459,7 +459,7 @@ impl PlanForm for Apply {
                             !plan.matter_ids.contains(&m.id)
                                 && !plan.pending_matters.iter().any(|x| x.matter_id == m.id)
                         })
-                        .map(|m| (m.id.0.to_string(), format!("{} — {}", m.reference, m.title))),
+                        .map(crate::ui::matter_option),
                 ),
                 Field::new(
                     "textarea",
@@ -532,10 +532,7 @@ impl PlanForm for DecideMatter {
                     .iter()
                     .filter(|m| m.authorised_by.is_none())
                     .map(|m| {
-                        let name = matters.iter().find(|x| x.id == m.matter_id).map_or_else(
-                            || format!("matter {}", m.matter_id),
-                            |x| format!("{} — {}", x.reference, x.title),
-                        );
+                        let name = crate::ui::matter_named(&matters, m.matter_id);
                         (m.matter_id.0.to_string(), format!("{name}: {}", m.reason))
                     }),
             )]
