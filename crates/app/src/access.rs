@@ -204,13 +204,7 @@ impl App {
     /// An authenticator already set up (remove it first); the store's error.
     pub async fn begin_set_up(&self, actor: &Actor) -> Result<SettingUp> {
         let secret = match self.store.second_factor(actor.id).await? {
-            Some(f) if f.confirmed => {
-                return Err(RuleError::invalid(
-                    "code",
-                    "an authenticator is already set up: remove it before setting up another",
-                )
-                .into())
-            }
+            Some(f) if f.confirmed => return Err(already_set_up()),
             Some(f) => f.secret,
             None => {
                 let secret = rand::random::<[u8; 20]>().to_vec();
@@ -219,11 +213,7 @@ impl App {
                     .begin_second_factor(actor.id, &secret, self.now())
                     .await?
                 {
-                    return Err(RuleError::invalid(
-                        "code",
-                        "an authenticator is already set up: remove it before setting up another",
-                    )
-                    .into());
+                    return Err(already_set_up());
                 }
                 tx.commit().await?;
                 secret
@@ -578,4 +568,13 @@ impl App {
 
 fn unix_seconds(t: jiff::Timestamp) -> u64 {
     u64::try_from(t.as_second()).unwrap_or(0)
+}
+
+/// Setting up a second authenticator while one is set up: the state refuses it (409).
+fn already_set_up() -> crate::AppError {
+    RuleError::state(
+        "code",
+        "an authenticator is already set up: remove it before setting up another",
+    )
+    .into()
 }

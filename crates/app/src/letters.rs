@@ -303,16 +303,7 @@ impl App {
         kind: &str,
         how: How,
     ) -> Result<StoredLetter> {
-        if !PLAN_LETTERS.contains(&kind) {
-            return Err(RuleError::invalid(
-                "kind",
-                format!(
-                    "{kind:?} is not a letter about a plan: one of {}",
-                    PLAN_LETTERS.join(", ")
-                ),
-            )
-            .into());
-        }
+        let kind = RuleError::one_of(PLAN_LETTERS, |k| k, "kind", kind)?;
         let s = self.plan(id).await?;
         let mut facts = self.plan_facts(&s).await?;
         (facts.decision, facts.decision_reasons) = self.plan_decision(&s, kind).await?;
@@ -535,30 +526,7 @@ impl App {
             }
         }
         let letter = tact_mail::letters::render(&self.profile, kind, &facts)?;
-        let channel = how.channel.unwrap_or(if person.emails.is_empty() {
-            Channel::Letter
-        } else {
-            Channel::Email
-        });
-        let to_address = match channel {
-            Channel::Email => person
-                .emails
-                .first()
-                .map(|e| e.as_str().to_string())
-                .ok_or_else(|| RuleError::invalid("channel", "they have no email address"))?,
-            Channel::Letter => person
-                .postal_address
-                .clone()
-                .ok_or_else(|| RuleError::invalid("channel", "they have no postal address"))?,
-            other => {
-                return Err(RuleError::invalid(
-                    "channel",
-                    format!("a letter goes by email or post, not {}", other.plain()),
-                )
-                .into())
-            }
-        };
-        let format = how.format.unwrap_or(person.preferred_format);
+        let (channel, to_address, format) = tact_core::correspondence::addressed(person, how)?;
         // Easy Read is its own wording, where the template has one (issue 13).
         let text = letter.text_for(format).to_string();
         let html = match format {

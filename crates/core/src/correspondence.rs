@@ -255,6 +255,55 @@ pub struct How {
     pub hold: bool,
 }
 
+/// Where a letter to `person` goes and in which format (CLE-8; NOR-1.5: in a format they
+/// can use): the channel asked for, else email where they have an address and post where
+/// not; the format asked for, else the one they prefer. A letter goes by email or post, to
+/// an address they have given; a letter by post is printed, so "email" is no format for it
+/// (someone who prefers email and has no address is sent standard print).
+pub fn addressed(
+    person: &crate::model::ServiceUser,
+    how: How,
+) -> Result<(Channel, String, Format), crate::RuleError> {
+    use crate::RuleError;
+    let channel = how.channel.unwrap_or(if person.emails.is_empty() {
+        Channel::Letter
+    } else {
+        Channel::Email
+    });
+    let to = match channel {
+        Channel::Email => person.emails.first().map(|e| e.as_str().to_string()),
+        Channel::Letter => person.postal_address.clone(),
+        other => {
+            return Err(RuleError::invalid(
+                "channel",
+                format!("a letter goes by email or post, not {}", other.plain()),
+            ))
+        }
+    };
+    let to = to.ok_or_else(|| {
+        RuleError::invalid(
+            "channel",
+            if channel == Channel::Email {
+                "they have no email address"
+            } else {
+                "they have no postal address"
+            },
+        )
+    })?;
+    let format =
+        match (how.format, channel) {
+            (Some(Format::Email), Channel::Letter) => return Err(RuleError::invalid(
+                "format",
+                "a letter by post is printed: choose standard, large-print, easy-read, braille \
+                 or audio",
+            )),
+            (Some(f), _) => f,
+            (None, Channel::Letter) if person.preferred_format == Format::Email => Format::Standard,
+            (None, _) => person.preferred_format,
+        };
+    Ok((channel, to, format))
+}
+
 /// What a letter is about, and so which template and facts it is written from.
 #[derive(Debug, Clone)]
 pub enum LetterAbout {
@@ -317,6 +366,54 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// CLE-8; NOR-1.5: a letter goes by email or post, to an address they gave, in a
+    /// format that channel carries; someone who prefers email but has no address gets
+    /// standard print, and "email" is never the format of a printed letter.
+    #[test]
+    fn cle_8_nor_1_5_a_letter_goes_where_they_gave_an_address_in_a_format_it_can_carry() {
+        use crate::identity::EmailAddress;
+        use crate::model::PersonInput;
+        let mut p = PersonInput {
+            name: "Sam".into(),
+            postal_address: Some("1 High St".into()),
+            preferred_format: Some(Format::Email),
+            ..PersonInput::default()
+        }
+        .new_person(Timestamp::UNIX_EPOCH)
+        .unwrap();
+        let how = |channel, format| How {
+            channel,
+            format,
+            hold: false,
+        };
+        assert_eq!(
+            addressed(&p, How::default()).unwrap(),
+            (Channel::Letter, "1 High St".into(), Format::Standard)
+        );
+        let e = addressed(&p, how(None, Some(Format::Email))).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("format"));
+        let e = addressed(&p, how(Some(Channel::Email), None)).unwrap_err();
+        assert_eq!(
+            (e.field.as_deref(), e.message.as_str()),
+            (Some("channel"), "they have no email address")
+        );
+        let e = addressed(&p, how(Some(Channel::Phone), None)).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("channel"));
+        p.emails
+            .push(EmailAddress::parse("sam@example.org").unwrap());
+        assert_eq!(
+            addressed(&p, How::default()).unwrap(),
+            (Channel::Email, "sam@example.org".into(), Format::Email)
+        );
+        assert_eq!(
+            addressed(&p, how(Some(Channel::Letter), Some(Format::LargePrint))).unwrap(),
+            (Channel::Letter, "1 High St".into(), Format::LargePrint)
+        );
+        p.postal_address = None;
+        let e = addressed(&p, how(Some(Channel::Letter), None)).unwrap_err();
+        assert_eq!(e.message, "they have no postal address");
     }
 
     fn contact() -> Contact {

@@ -493,15 +493,47 @@ impl CallWindow {
             };
             Time::strptime("%H:%M", &t).map_err(|_| bad())
         };
-        let (start, end) = (time(start)?, time(end)?);
+        Self::new(weekday, time(start)?, time(end)?).map_err(|why| format!("in {line:?} {why}"))
+    }
+
+    /// A window on `weekday` from `start` to `end`: a window that ends before it starts
+    /// would never let a call through.
+    ///
+    /// # Errors
+    /// The start is not before the end.
+    pub fn new(weekday: Weekday, start: Time, end: Time) -> Result<Self, String> {
         if start >= end {
-            return Err(format!("in {line:?} the start is not before the end"));
+            return Err("the start is not before the end".into());
         }
         Ok(Self {
             weekday,
             start,
             end,
         })
+    }
+
+    /// A window as the API writes it: a day's whole name (`tuesday`, any case) and two
+    /// times `HH:MM`. A refusal names `at.day`, `at.start` or `at.end`.
+    ///
+    /// # Errors
+    /// An invalid-input error naming the part that is wrong.
+    pub fn from_words(day: &str, start: &str, end: &str, at: &str) -> Result<Self, RuleError> {
+        let weekday = weekday_named(day, false).ok_or_else(|| {
+            RuleError::invalid(
+                &format!("{at}.day"),
+                format!("expected a day of the week such as tuesday, got {day:?}"),
+            )
+        })?;
+        let time = |k: &str, t: &str| {
+            Time::strptime("%H:%M", t).map_err(|_| {
+                RuleError::invalid(
+                    &format!("{at}.{k}"),
+                    format!("expected a time such as 10:00, got {t:?}"),
+                )
+            })
+        };
+        Self::new(weekday, time("start", start)?, time("end", end)?)
+            .map_err(|why| RuleError::invalid(&format!("{at}.end"), why))
     }
 
     /// A window on `weekday` from one whole hour to another (`10, 12`: 10:00 to 12:00).

@@ -35,7 +35,7 @@ fn corrupt(what: &str) -> StoreError {
     StoreError::Corrupt(format!("stored plan has a bad {what}"))
 }
 
-pub fn weekday_str(d: Weekday) -> String {
+fn weekday_str(d: Weekday) -> String {
     tact_core::model::weekday_name(d).to_ascii_lowercase()
 }
 

@@ -90,6 +90,12 @@ pub(crate) fn plain_query(uri: &axum::http::Uri) -> Result<(), tact_core::RuleEr
     }
 }
 
+/// The query of an address that takes none: a parameter given there is refused (400,
+/// naming it), as on the addresses that take some, rather than silently ignored.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoQuery {}
+
 #[derive(FromRequestParts)]
 #[from_request(via(axum::extract::Path), rejection(ApiError))]
 pub struct ApiPath<T>(pub T);
@@ -488,7 +494,7 @@ pub async fn call_outcome(
 
 /// The loaded policy profile: its terms, categories, checklist and restriction catalogue.
 #[utoipa::path(get, path = "/api/v1/profile", responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "The profile", body = crate::out::ProfileOut)))]
-pub async fn profile(State(st): State<AppState>, Auth(_ctx): Auth) -> Reply {
+pub async fn profile(State(st): State<AppState>, Auth(_ctx): Auth, _: ApiQuery<NoQuery>) -> Reply {
     ok(crate::out::ProfileOut::from(&*st.app.profile))
 }
 
@@ -540,6 +546,7 @@ pub async fn search_people(
 
 #[utoipa::path(get, path = "/api/v1/people/{id}", params(("id" = i64, Path, description = "The record's id")), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Everything held about the person", body = crate::out::PersonRecordOut), (status = 404, description = "No such person", body = crate::out::ErrorOut)))]
 pub async fn get_person(
+    _: ApiQuery<NoQuery>,
     State(st): State<AppState>,
     Auth(ctx): Auth,
     ApiPath(id): ApiPath<i64>,
@@ -724,7 +731,11 @@ pub async fn log_contact(
 
 /// CLE-9.10: contacts waiting to be read for a genuine complaint, new information, crime or safeguarding.
 #[utoipa::path(get, path = "/api/v1/screening", responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "The queue", body = crate::out::ContactsOut)))]
-pub async fn screening_queue(State(st): State<AppState>, Auth(ctx): Auth) -> Reply {
+pub async fn screening_queue(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    _: ApiQuery<NoQuery>,
+) -> Reply {
     let q = st
         .app
         .query(&ctx.actor, q::ScreeningQueue { limit: 200 })
@@ -823,7 +834,7 @@ pub async fn draft_plan(
     let input = wf::PlanInput {
         matter_ids: req.matter_ids.into_iter().map(MatterId).collect(),
         incident_ids: req.incident_ids.into_iter().map(IncidentId).collect(),
-        restrictions: parse_restrictions(&req.restrictions)?,
+        restrictions: parse_restrictions(req.restrictions)?,
         reasons: req.reasons,
         aims: req.aims,
         proportionality: req.proportionality,
@@ -846,6 +857,7 @@ pub async fn draft_plan(
 
 #[utoipa::path(get, path = "/api/v1/plans/{id}", params(("id" = i64, Path, description = "The record's id")), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "The plan", body = crate::out::PlanOut)))]
 pub async fn get_plan(
+    _: ApiQuery<NoQuery>,
     State(st): State<AppState>,
     Auth(ctx): Auth,
     ApiPath(id): ApiPath<i64>,
@@ -1205,7 +1217,7 @@ pub async fn further_action(
 }
 
 #[utoipa::path(get, path = "/api/v1/tasks", responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "My open tasks and my role's", body = crate::out::TasksOut)))]
-pub async fn my_tasks(State(st): State<AppState>, Auth(ctx): Auth) -> Reply {
+pub async fn my_tasks(State(st): State<AppState>, Auth(ctx): Auth, _: ApiQuery<NoQuery>) -> Reply {
     let tasks = st
         .app
         .query(
@@ -1299,7 +1311,11 @@ pub async fn governance(
 
 /// The open data-rights requests, soonest deadline first (the DPO).
 #[utoipa::path(get, path = "/api/v1/data-rights", responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Open requests", body = crate::out::RightsListOut)))]
-pub async fn open_rights(State(st): State<AppState>, Auth(ctx): Auth) -> Reply {
+pub async fn open_rights(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    _: ApiQuery<NoQuery>,
+) -> Reply {
     ok(crate::out::RightsListOut {
         requests: st
             .app
@@ -1389,6 +1405,7 @@ pub async fn record_shared(
 /// or adjustments, and when (the DPO and auditors).
 #[utoipa::path(get, path = "/api/v1/people/{id}/access-log", params(("id" = i64, Path, description = "The record's id")), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "The access log", body = crate::out::AccessListOut), (status = 403, description = "Not the DPO or an auditor", body = crate::out::ErrorOut)))]
 pub async fn person_access_log(
+    _: ApiQuery<NoQuery>,
     State(st): State<AppState>,
     Auth(ctx): Auth,
     ApiPath(id): ApiPath<i64>,
@@ -1412,7 +1429,11 @@ pub async fn person_access_log(
 
 /// CLE-9.15: the disclosure log, newest first.
 #[utoipa::path(get, path = "/api/v1/disclosures", responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "The disclosure log", body = crate::out::DisclosuresOut)))]
-pub async fn disclosure_log(State(st): State<AppState>, Auth(ctx): Auth) -> Reply {
+pub async fn disclosure_log(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    _: ApiQuery<NoQuery>,
+) -> Reply {
     ok(crate::out::DisclosuresOut {
         disclosures: st
             .app
@@ -1498,7 +1519,11 @@ pub async fn reviews(
 }
 
 #[utoipa::path(get, path = "/api/v1/staff", responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "All staff", body = crate::out::StaffListOut)))]
-pub async fn list_staff(State(st): State<AppState>, Auth(ctx): Auth) -> Reply {
+pub async fn list_staff(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    _: ApiQuery<NoQuery>,
+) -> Reply {
     let all = st.app.query(&ctx.actor, q::Colleagues {}).await?;
     ok(crate::out::StaffListOut {
         staff: all.iter().map(wire::staff).collect(),
@@ -1646,7 +1671,11 @@ pub async fn create_service_account(
 
 /// Checks the event log's hash chain.
 #[utoipa::path(get, path = "/api/v1/audit/verify", responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "The chain is intact", body = crate::out::VerifiedOut), (status = 409, description = "The chain is broken", body = crate::out::ErrorOut)))]
-pub async fn audit_verify(State(st): State<AppState>, Auth(ctx): Auth) -> Reply {
+pub async fn audit_verify(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    _: ApiQuery<NoQuery>,
+) -> Reply {
     match st.app.query(&ctx.actor, q::VerifyLog {}).await? {
         Ok(n) => ok(crate::out::VerifiedOut {
             intact: true,
@@ -1762,6 +1791,7 @@ fn no_kind(req: &LetterReq) -> Result<(), ApiError> {
 /// A person's letters, newest first.
 #[utoipa::path(get, path = "/api/v1/people/{id}/letters", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "Their letters", body = crate::out::LettersOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn person_letters(
+    _: ApiQuery<NoQuery>,
     State(st): State<AppState>,
     Auth(ctx): Auth,
     ApiPath(id): ApiPath<i64>,
@@ -1783,6 +1813,7 @@ pub async fn person_letters(
 /// One letter as kept.
 #[utoipa::path(get, path = "/api/v1/letters/{id}", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "The letter", body = crate::out::LetterOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn get_letter(
+    _: ApiQuery<NoQuery>,
     State(st): State<AppState>,
     Auth(ctx): Auth,
     ApiPath(id): ApiPath<i64>,
@@ -1796,6 +1827,7 @@ pub async fn get_letter(
 /// The letter as plain text.
 #[utoipa::path(get, path = "/api/v1/letters/{id}/text", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "Plain text", body = String, content_type = "text/plain"), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn letter_text(
+    _: ApiQuery<NoQuery>,
     State(st): State<AppState>,
     Auth(ctx): Auth,
     ApiPath(id): ApiPath<i64>,
@@ -1814,6 +1846,7 @@ pub async fn letter_text(
 /// The letter as HTML, as an email carries it.
 #[utoipa::path(get, path = "/api/v1/letters/{id}/html", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "HTML", body = String, content_type = "text/html"), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn letter_html(
+    _: ApiQuery<NoQuery>,
     State(st): State<AppState>,
     Auth(ctx): Auth,
     ApiPath(id): ApiPath<i64>,
@@ -1842,6 +1875,7 @@ async fn letter_file(
 /// The letter as tagged PDF (large print where that is its format).
 #[utoipa::path(get, path = "/api/v1/letters/{id}/pdf", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "PDF", body = Vec<u8>, content_type = "application/pdf"), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn letter_pdf(
+    _: ApiQuery<NoQuery>,
     State(st): State<AppState>,
     Auth(ctx): Auth,
     ApiPath(id): ApiPath<i64>,
@@ -1852,6 +1886,7 @@ pub async fn letter_pdf(
 /// The letter as a Word document.
 #[utoipa::path(get, path = "/api/v1/letters/{id}/docx", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "Word", body = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn letter_docx(
+    _: ApiQuery<NoQuery>,
     State(st): State<AppState>,
     Auth(ctx): Auth,
     ApiPath(id): ApiPath<i64>,
@@ -1863,6 +1898,7 @@ pub async fn letter_docx(
 /// ASCII Braille, 40 cells by 25 lines, for an embosser.
 #[utoipa::path(get, path = "/api/v1/letters/{id}/braille", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "Braille Ready File", body = Vec<u8>, content_type = "application/x-brf"), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn letter_braille(
+    _: ApiQuery<NoQuery>,
     State(st): State<AppState>,
     Auth(ctx): Auth,
     ApiPath(id): ApiPath<i64>,
@@ -1873,6 +1909,7 @@ pub async fn letter_braille(
 /// The letter read aloud in British English, as an MP3.
 #[utoipa::path(get, path = "/api/v1/letters/{id}/audio", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "MP3", body = Vec<u8>, content_type = "audio/mpeg"), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn letter_audio(
+    _: ApiQuery<NoQuery>,
     State(st): State<AppState>,
     Auth(ctx): Auth,
     ApiPath(id): ApiPath<i64>,
@@ -1930,6 +1967,7 @@ pub async fn letter_printed(
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct MessagesQuery {
     /// quarantine (the default), unknown-sender, inbox, screening or breach.
     pub route: Option<String>,
@@ -1940,7 +1978,7 @@ pub struct MessagesQuery {
 pub async fn list_messages(
     State(st): State<AppState>,
     Auth(ctx): Auth,
-    axum::extract::Query(q): axum::extract::Query<MessagesQuery>,
+    ApiQuery(q): ApiQuery<MessagesQuery>,
 ) -> Reply {
     let route = match q.route.as_deref() {
         None => tact_core::correspondence::Route::Quarantine,
@@ -1958,6 +1996,7 @@ pub async fn list_messages(
 /// One kept message, with its attachments listed.
 #[utoipa::path(get, path = "/api/v1/messages/{id}", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "The message", body = crate::out::MessageWithAttachmentsOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn get_message(
+    _: ApiQuery<NoQuery>,
     State(st): State<AppState>,
     Auth(ctx): Auth,
     ApiPath(id): ApiPath<i64>,
@@ -1990,6 +2029,7 @@ fn download(name: &str, media: &str, bytes: Vec<u8>) -> Reply {
 /// The message exactly as received.
 #[utoipa::path(get, path = "/api/v1/messages/{id}/raw", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "The message as received", body = Vec<u8>, content_type = "message/rfc822"), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn message_raw(
+    _: ApiQuery<NoQuery>,
     State(st): State<AppState>,
     Auth(ctx): Auth,
     ApiPath(id): ApiPath<i64>,
@@ -2004,6 +2044,7 @@ pub async fn message_raw(
 /// One attachment, by its number in the message's list; only ever as a download.
 #[utoipa::path(get, path = "/api/v1/messages/{id}/attachments/{n}", params(("id" = i64, Path, description = "The record's id"), ("n" = usize, Path, description = "The attachment's number, from 0")), responses((status = 200, description = "The attachment", body = Vec<u8>, content_type = "application/octet-stream"), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn message_attachment(
+    _: ApiQuery<NoQuery>,
     State(st): State<AppState>,
     Auth(ctx): Auth,
     ApiPath((id, n)): ApiPath<(i64, usize)>,
@@ -2028,7 +2069,11 @@ pub async fn message_attachment(
 /// The retention dry run (NOR-9.1): whose records are due for disposal today. Nothing is
 /// destroyed by asking (the DPO).
 #[utoipa::path(get, path = "/api/v1/retention/due", responses((status = 200, description = "Due for disposal", body = crate::out::DueListOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
-pub async fn retention_due(State(st): State<AppState>, Auth(ctx): Auth) -> Reply {
+pub async fn retention_due(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    _: ApiQuery<NoQuery>,
+) -> Reply {
     let due = st.app.query(&ctx.actor, q::DueForDisposal {}).await?;
     ok(crate::out::DueListOut {
         due: due
@@ -2045,6 +2090,7 @@ pub async fn retention_due(State(st): State<AppState>, Auth(ctx): Auth) -> Reply
 /// Subject access (UK GDPR): everything held about a person as one zip (the DPO).
 #[utoipa::path(get, path = "/api/v1/people/{id}/subject-access", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "A zip of their records, letters, messages and logs", body = Vec<u8>, content_type = "application/zip"), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn subject_access(
+    _: ApiQuery<NoQuery>,
     State(st): State<AppState>,
     Auth(ctx): Auth,
     ApiPath(id): ApiPath<i64>,

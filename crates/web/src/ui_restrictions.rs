@@ -5,6 +5,8 @@
 
 use crate::ui_forms::Field;
 use std::collections::HashMap;
+use tact_core::identity::{EmailAddress, Identifier};
+use tact_core::ids::{MatterId, StaffId};
 use tact_core::model::{CallWindow, Matter, NoReopeningGrounds, Restriction, Rule, Staff};
 use tact_core::profile::{Profile, RestrictionKind};
 use tact_core::RuleError;
@@ -19,7 +21,7 @@ fn details(p: &Profile, kind: RestrictionKind, matters: &[Matter], staff: &[Staf
     let matter_options = || {
         matters
             .iter()
-            .map(|m| (m.id.0.to_string(), format!("{} — {}", m.reference, m.title)))
+            .map(crate::ui::matter_option)
             .collect::<Vec<_>>()
     };
     let mut out = match kind {
@@ -145,28 +147,24 @@ fn get<'a>(form: &'a HashMap<String, String>, k: &str) -> &'a str {
     form.get(k).map_or("", |s| s.trim())
 }
 
-/// One line of the call-times box, such as `Tuesday 10:00-12:00` or `tue 10:00 to 12:00`.
-/// One line of call times, read as core reads them ([`CallWindow::read`]), in the API's
-/// restriction format.
-fn parse_window(line: &str) -> Result<serde_json::Value, String> {
-    let w = CallWindow::read(line)?;
-    Ok(serde_json::json!({
-        "day": tact_core::model::weekday_name(w.weekday).to_ascii_lowercase(),
-        "start": w.start.strftime("%H:%M").to_string(),
-        "end": w.end.strftime("%H:%M").to_string(),
-    }))
-}
-
-fn whole_number(form: &HashMap<String, String>, k: &str) -> Result<serde_json::Value, RuleError> {
+fn whole_number(form: &HashMap<String, String>, k: &str) -> Result<Option<u32>, RuleError> {
     match get(form, k) {
-        "" => Ok(serde_json::Value::Null),
+        "" => Ok(None),
         s => s
             .parse::<u32>()
             .ok()
             .filter(|n| *n > 0)
-            .map(serde_json::Value::from)
+            .map(Some)
             .ok_or_else(|| RuleError::invalid(k, format!("enter a whole number, not {s:?}"))),
     }
+}
+
+/// The id chosen in the select `k`: a choice the form did not offer is refused, never read
+/// as 0.
+fn chosen(form: &HashMap<String, String>, k: &str, what: &str) -> Result<i64, RuleError> {
+    get(form, k)
+        .parse::<i64>()
+        .map_err(|_| RuleError::invalid(k, format!("choose {what}")))
 }
 
 /// The restrictions the builder's form names, checked as the API checks them.
@@ -174,17 +172,16 @@ fn whole_number(form: &HashMap<String, String>, k: &str) -> Result<serde_json::V
 /// # Errors
 /// A refusal naming the builder field that is wrong.
 pub fn parse(p: &Profile, form: &HashMap<String, String>) -> Result<Vec<Restriction>, RuleError> {
-    use serde_json::json;
     let mut out = Vec::new();
     for entry in &p.restrictions {
         let kind = entry.kind;
-        let k = kind.as_str();
         let n = |d: &str| name(kind, d);
         if get(form, &n("use")).is_empty() {
             continue;
         }
         let reason = get(form, &n("reason"));
-        let mut values = Vec::new();
+        let flag = |d: &str| !get(form, &n(d)).is_empty();
+        let mut rules = Vec::new();
         match kind {
             RestrictionKind::CallWindow => {
                 let mut windows = Vec::new();
@@ -193,59 +190,69 @@ pub fn parse(p: &Profile, form: &HashMap<String, String>) -> Result<Vec<Restrict
                     .filter(|l| !l.trim().is_empty())
                     .enumerate()
                 {
-                    windows.push(parse_window(line).map_err(|why| {
+                    windows.push(CallWindow::read(line).map_err(|why| {
                         RuleError::invalid(&n("windows"), format!("line {}: {why}", i + 1))
                     })?);
                 }
-                values.push(json!({
-                    "windows": windows,
-                    "max_minutes": whole_number(form, &n("max_minutes"))?,
-                    "max_calls_per_window": whole_number(form, &n("max_calls_per_window"))?,
-                }));
+                rules.push(Rule::CallWindow {
+                    windows,
+                    max_minutes: whole_number(form, &n("max_minutes"))?,
+                    max_calls_per_window: whole_number(form, &n("max_calls_per_window"))?,
+                });
             }
-            RestrictionKind::SingleChannel => values.push(json!({"channel": get(form, &n("channel"))})),
-            RestrictionKind::SinglePointOfContact => values.push(
-                json!({"staff_id": get(form, &n("staff_id")).parse::<i64>().unwrap_or(0)}),
-            ),
-            RestrictionKind::DedicatedMailbox => values.push(json!({"address": get(form, &n("address"))})),
+            RestrictionKind::SingleChannel => rules.push(Rule::SingleChannel {
+                channel: tact_core::profile::Channel::parse(get(form, &n("channel")))
+                    .map_err(|e| e.with_field(&n("channel")))?,
+            }),
+            RestrictionKind::SinglePointOfContact => rules.push(Rule::SinglePointOfContact {
+                staff_id: StaffId(chosen(form, &n("staff_id"), "the member of staff")?),
+            }),
+            RestrictionKind::DedicatedMailbox => rules.push(Rule::DedicatedMailbox {
+                address: EmailAddress::parse(get(form, &n("address")))
+                    .map_err(|e| e.with_field(&n("address")))?,
+            }),
             RestrictionKind::BlockedIdentifier => {
-                let ack = !get(form, &n("acknowledge")).is_empty();
                 for line in get(form, &n("identifier")).lines().map(str::trim) {
                     if !line.is_empty() {
-                        values.push(json!({"identifier": line, "acknowledge": ack}));
+                        rules.push(Rule::BlockedIdentifier {
+                            identifier: Identifier::parse(line)
+                                .map_err(|e| e.with_field(&n("identifier")))?,
+                            acknowledge: flag("acknowledge"),
+                        });
                     }
                 }
-                if values.is_empty() {
+                if rules.is_empty() {
                     return Err(RuleError::invalid(
                         &n("identifier"),
                         "enter at least one phone number or email address to block",
                     ));
                 }
             }
-            RestrictionKind::NoReopening => values.push(json!({
-                "matter_id": get(form, &n("matter_id")).parse::<i64>().unwrap_or(0),
-                "grounds": {
-                    "same_matter": !get(form, &n("same_matter")).is_empty(),
-                    "no_new_substantive_evidence": !get(form, &n("no_new_substantive_evidence")).is_empty(),
-                    "properly_handled": !get(form, &n("properly_handled")).is_empty(),
-                    "note": get(form, &n("note")),
-                }
-            })),
-            RestrictionKind::NoRepeatComplaints => values.push(
-                json!({"matter_id": get(form, &n("matter_id")).parse::<i64>().unwrap_or(0)}),
-            ),
-            RestrictionKind::Other => values.push(json!({"description": get(form, &n("description"))})),
-            RestrictionKind::ReadAndFile => values
-                .push(json!({"acknowledge": !get(form, &n("acknowledge")).is_empty()})),
-            RestrictionKind::RecordedCalls | RestrictionKind::AdvocateOnly => {
-                values.push(json!({}))
-            }
+            RestrictionKind::NoReopening => rules.push(Rule::NoReopening {
+                matter_id: MatterId(chosen(form, &n("matter_id"), "the matter")?),
+                grounds: NoReopeningGrounds {
+                    same_matter: flag("same_matter"),
+                    no_new_substantive_evidence: flag("no_new_substantive_evidence"),
+                    properly_handled: flag("properly_handled"),
+                    note: get(form, &n("note")).to_string(),
+                },
+            }),
+            RestrictionKind::NoRepeatComplaints => rules.push(Rule::NoRepeatComplaints {
+                matter_id: MatterId(chosen(form, &n("matter_id"), "the matter")?),
+            }),
+            RestrictionKind::Other => rules.push(Rule::Other {
+                description: get(form, &n("description")).to_string(),
+            }),
+            RestrictionKind::ReadAndFile => rules.push(Rule::ReadAndFile {
+                acknowledge: flag("acknowledge"),
+            }),
+            RestrictionKind::RecordedCalls => rules.push(Rule::RecordedCalls),
+            RestrictionKind::AdvocateOnly => rules.push(Rule::AdvocateOnly),
         }
-        for mut v in values {
-            v["kind"] = json!(k);
-            v["reason"] = json!(reason);
-            out.push(tact_store::codec::parse_restriction(&v, k)?);
-        }
+        out.extend(rules.into_iter().map(|rule| Restriction {
+            rule,
+            reason: reason.to_string(),
+        }));
     }
     if out.is_empty() {
         return Err(RuleError::invalid(

@@ -2,10 +2,10 @@
 //! the core derives no `Serialize`, and the JSON shape can change without touching it.
 
 use crate::error::ApiError;
+use crate::out::{RestrictionIn, RuleOut};
 use jiff::civil::Date;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use tact_core::check::Verdict;
 use tact_core::identity::{EmailAddress, PhoneNumber};
 use tact_core::model::*;
@@ -257,10 +257,9 @@ request! {
         matter_ids: Vec<i64>,
         #[serde(default)]
         incident_ids: Vec<i64>,
-        /// Each restriction: its `kind`, that kind's fields and the `reason` for it. Read by
-        /// the same rules that check a plan, so an error names `restrictions[i].field`.
-        #[schema(value_type = Vec<crate::out::RestrictionIn>)]
-        restrictions: Vec<Value>,
+        /// Each restriction: its `kind`, that kind's fields and the `reason` for it; an
+        /// error names `restrictions[i].field`.
+        restrictions: Vec<RestrictionIn>,
         reasons: String,
         aims: String,
         proportionality: String,
@@ -270,14 +269,105 @@ request! {
     }
 }
 
-pub fn parse_restrictions(list: &[Value]) -> Result<Vec<Restriction>, ApiError> {
-    list.iter()
+/// The restrictions a body names, each read as core's rule; a refusal names
+/// `restrictions[i].field`.
+///
+/// # Errors
+/// A value a rule cannot hold (a channel, address, number, day or time).
+pub fn parse_restrictions(list: Vec<RestrictionIn>) -> Result<Vec<Restriction>, ApiError> {
+    list.into_iter()
         .enumerate()
-        .map(|(i, v)| {
-            tact_store::codec::parse_restriction(v, &format!("restrictions[{i}]"))
-                .map_err(ApiError::from)
-        })
+        .map(|(i, r)| Ok(r.into_core(&format!("restrictions[{i}]"))?))
         .collect()
+}
+
+impl RestrictionIn {
+    /// The restriction this names, its values read by core's parsers (the API's format is
+    /// its own, apart from how a plan is stored); `at` is its place in the body.
+    ///
+    /// # Errors
+    /// An invalid-input error naming `at.field`.
+    pub fn into_core(self, at: &str) -> Result<Restriction, tact_core::RuleError> {
+        Ok(Restriction {
+            rule: self.rule.into_core(at)?,
+            reason: self.reason,
+        })
+    }
+}
+
+impl RuleOut {
+    /// Core's rule for this wire rule; `at` prefixes the field a refusal names.
+    ///
+    /// # Errors
+    /// An invalid-input error naming `at.field`.
+    pub fn into_core(self, at: &str) -> Result<Rule, tact_core::RuleError> {
+        let named =
+            |k: &'static str| move |e: tact_core::RuleError| e.with_field(&format!("{at}.{k}"));
+        Ok(match self {
+            Self::CallWindow {
+                windows,
+                max_minutes,
+                max_calls_per_window,
+            } => {
+                let positive = |k: &str, n: Option<u32>| match n {
+                    Some(0) => Err(tact_core::RuleError::invalid(
+                        &format!("{at}.{k}"),
+                        "expected a positive whole number",
+                    )),
+                    n => Ok(n),
+                };
+                Rule::CallWindow {
+                    windows: windows
+                        .into_iter()
+                        .enumerate()
+                        .map(|(n, w)| {
+                            CallWindow::from_words(
+                                &w.day,
+                                &w.start,
+                                &w.end,
+                                &format!("{at}.windows[{n}]"),
+                            )
+                        })
+                        .collect::<Result<_, _>>()?,
+                    max_minutes: positive("max_minutes", max_minutes)?,
+                    max_calls_per_window: positive("max_calls_per_window", max_calls_per_window)?,
+                }
+            }
+            Self::SingleChannel { channel } => Rule::SingleChannel {
+                channel: Channel::parse(&channel).map_err(named("channel"))?,
+            },
+            Self::SinglePointOfContact { staff_id } => Rule::SinglePointOfContact {
+                staff_id: tact_core::ids::StaffId(staff_id),
+            },
+            Self::RecordedCalls => Rule::RecordedCalls,
+            Self::DedicatedMailbox { address } => Rule::DedicatedMailbox {
+                address: EmailAddress::parse(&address).map_err(named("address"))?,
+            },
+            Self::BlockedIdentifier {
+                identifier,
+                acknowledge,
+            } => Rule::BlockedIdentifier {
+                identifier: tact_core::identity::Identifier::parse(&identifier)
+                    .map_err(named("identifier"))?,
+                acknowledge,
+            },
+            Self::AdvocateOnly => Rule::AdvocateOnly,
+            Self::ReadAndFile { acknowledge } => Rule::ReadAndFile { acknowledge },
+            Self::NoReopening { matter_id, grounds } => Rule::NoReopening {
+                matter_id: tact_core::ids::MatterId(matter_id),
+                grounds: NoReopeningGrounds {
+                    same_matter: grounds.same_matter,
+                    no_new_substantive_evidence: grounds.no_new_substantive_evidence,
+                    properly_handled: grounds.properly_handled,
+                    note: grounds.note,
+                },
+            },
+            Self::NoRepeatComplaints { matter_id } => Rule::NoRepeatComplaints {
+                matter_id: tact_core::ids::MatterId(matter_id),
+            },
+            Self::Other { description } => Rule::Other { description },
+        })
+    }
 }
 
 request! {
@@ -358,8 +448,7 @@ request! {
 request! {
     VaryReq {
         /// As for a new plan: each restriction's `kind`, its fields and its `reason`.
-        #[schema(value_type = Vec<crate::out::RestrictionIn>)]
-        restrictions: Vec<Value>,
+        restrictions: Vec<RestrictionIn>,
         review_due: String,
         ends_on: Option<String>,
         reason: String,
@@ -374,7 +463,7 @@ impl VaryReq {
         by: tact_core::ids::StaffId,
     ) -> Result<tact_core::workflow::VaryInput, ApiError> {
         Ok(tact_core::workflow::VaryInput {
-            restrictions: parse_restrictions(&self.restrictions)?,
+            restrictions: parse_restrictions(self.restrictions)?,
             review_due: parse_date("review_due", &self.review_due)?,
             ends_on: parse_opt_date("ends_on", self.ends_on.as_deref())?,
             reason: self.reason,

@@ -1224,6 +1224,9 @@ async fn cle_9_6_a_letter_is_written_checked_changed_released_and_posted_through
         let (s, v) = t.post(&t.line_manager, &path, json!({"kind": "strategy-notice", "channel": "pigeon"})).await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
         assert_eq!(v["error"]["field"], "channel");
+        // A letter by post is printed: "email" is no format for it (CLE-8).
+        let (s, v) = t.post(&t.line_manager, &path, json!({"kind": "strategy-notice", "channel": "letter", "format": "email"})).await;
+        assert_eq!((s, v["error"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("format")), "{v}");
         let l = t.ok(&t.line_manager, &path, json!({"kind": "strategy-notice", "channel": "letter", "format": "large-print", "hold": true})).await;
         let lid = l["id"].as_i64().unwrap();
         assert_eq!(l["status"], "draft", "held: {l}");
@@ -1325,6 +1328,79 @@ async fn messages_the_retention_dry_run_and_subject_access_are_on_the_api_with_t
 /// Text with a NUL character (which PostgreSQL cannot store) or other control characters is
 /// refused as bad input naming the field, on both backends — never a 500 from the
 /// database, never stored on one backend and refused on the other.
+/// Issue 11: a restriction is read as the API's own typed format, not the storage codec's:
+/// a value a rule cannot hold, a field the kind does not have, a flag that is not a flag,
+/// or a call window that ends before it starts is a 400 naming its place in the body, and
+/// nothing is drafted (CLE-9.4; NOR-5.5).
+#[tokio::test]
+async fn cle_9_4_nor_5_5_a_restriction_the_api_cannot_read_is_refused_naming_its_field() {
+    each_backend("cleveland-opcc", |t| async move {
+        let (pid, mid) = t.person_with_matter().await;
+        let review_due = (tact_core::check::uk_date(jiff::Timestamp::now()) + 60.days()).to_string();
+        let path = format!("/people/{pid}/plans");
+        for (restriction, field) in [
+            (json!({"kind": "single-channel", "channel": "pigeon", "reason": "r"}), "restrictions[0].channel"),
+            (json!({"kind": "single-channel", "reason": "r"}), "restrictions[0].channel"),
+            (json!({"kind": "single-channel", "channel": "email", "chanel": "letter", "reason": "r"}), "restrictions[0]"),
+            (json!({"kind": "read-and-file", "acknowledge": "yes", "reason": "r"}), "restrictions[0]"),
+            (json!({"kind": "call-window", "windows": [{"day": "monday", "start": "12:00", "end": "10:00"}], "reason": "r"}), "restrictions[0].windows[0].end"),
+            (json!({"kind": "call-window", "windows": [{"day": "mon", "start": "10:00", "end": "12:00"}], "reason": "r"}), "restrictions[0].windows[0].day"),
+            (json!({"kind": "call-window", "windows": [], "max_minutes": 0, "reason": "r"}), "restrictions[0].max_minutes"),
+            (json!({"kind": "dedicated-mailbox", "address": "not an address", "reason": "r"}), "restrictions[0].address"),
+        ] {
+            let body = json!({"matter_ids": [mid], "restrictions": [restriction], "reasons": "Volume of calls", "aims": "Let the team work", "proportionality": "Writing stays open", "review_due": review_due});
+            let (s, v) = t.post(&t.line_manager, &path, body).await;
+            assert_eq!(s, StatusCode::BAD_REQUEST, "{restriction}: {v}");
+            let named = v["error"]["field"].as_str().unwrap_or_default();
+            assert!(named.starts_with(field), "{restriction}: {field} in {v}");
+        }
+        let person = t.get(&t.caseworker, &format!("/people/{pid}")).await.1;
+        assert_eq!(person["strategies"].as_array().map(Vec::len), Some(0), "nothing drafted: {person}");
+    })
+    .await;
+}
+
+/// Issue 11: a query parameter an address does not take is refused (400, naming it) on
+/// every address, as on those that take some, not silently ignored (a `?status=open` that
+/// listed every task would mislead), and a message list's query is checked like the rest.
+#[tokio::test]
+async fn issue_11_a_query_parameter_an_address_does_not_take_is_refused() {
+    each_backend("cleveland-opcc", |t| async move {
+        let (pid, _) = t.person_with_matter().await;
+        let dpo = tact_app::testing::staff(&t.app, "Dee Pee-Oh", Role::Dpo).await;
+        let dpo = t.app.issue_token(None, dpo.id, "test").await.unwrap();
+        for path in [
+            "/tasks?status=open".to_string(),
+            format!("/people/{pid}?status=open"),
+            "/retention/due?status=open".to_string(),
+            "/messages?route=inbox&status=open".to_string(),
+        ] {
+            let (s, v) = t.get(&dpo, &path).await;
+            assert_eq!(
+                (s, v["error"]["field"].as_str()),
+                (StatusCode::BAD_REQUEST, Some("status")),
+                "{path}: {v}"
+            );
+        }
+        let (s, v) = t.get(&dpo, "/messages?route=inbox%00").await;
+        assert_eq!(
+            (s, v["error"]["field"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("route")),
+            "{v}"
+        );
+        // Without one, each still answers.
+        for path in [
+            "/tasks".to_string(),
+            format!("/people/{pid}"),
+            "/retention/due".into(),
+        ] {
+            let (s, v) = t.get(&dpo, &path).await;
+            assert_eq!(s, StatusCode::OK, "{path}: {v}");
+        }
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn issue_11_text_with_control_characters_is_bad_input_on_both_backends() {
     each_backend("cleveland-opcc", |t| async move {
