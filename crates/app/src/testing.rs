@@ -51,6 +51,14 @@ pub async fn staff(app: &App, name: &str, role: tact_core::roles::Role) -> tact_
         .expect("add the member of staff")
 }
 
+/// Everyone on the staff list, as the store holds them.
+///
+/// # Panics
+/// When the store cannot be read.
+pub async fn staff_list(app: &App) -> Vec<tact_core::model::Staff> {
+    app.store().staff_list().await.expect("read the staff list")
+}
+
 /// A member of staff who signs in with `username` and `password`, made at the console.
 ///
 /// # Panics

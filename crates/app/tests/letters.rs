@@ -236,12 +236,8 @@ async fn cle_9_14_the_letter_about_a_change_says_what_was_decided_and_why() {
             matches!(&e, tact_app::AppError::Rule(r) if r.kind == tact_core::RuleErrorKind::Conflict),
             "{name}: {e:?}"
         );
-        let sm = w
-            .app
-            .store()
-            .staff_list()
+        let sm = tact_app::testing::staff_list(&w.app)
             .await
-            .unwrap()
             .into_iter()
             .find(|s| s.role == tact_core::roles::Role::SeniorManager)
             .unwrap();

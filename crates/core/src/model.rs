@@ -782,6 +782,50 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// A plan as `by` first writes it down for `person`: a draft of version 1 with these
+    /// restrictions and dates, nothing else said yet. Drafting and importing fill in the rest.
+    pub fn first_draft(
+        person: PersonId,
+        by: StaffId,
+        now: Timestamp,
+        restrictions: Vec<Restriction>,
+        review_due: Date,
+        ends_on: Option<Date>,
+    ) -> Plan {
+        Plan {
+            id: PlanId(0),
+            person_id: person,
+            version: 1,
+            plan_version: 1,
+            status: PlanStatus::Draft,
+            matter_ids: Vec::new(),
+            incident_ids: Vec::new(),
+            restrictions,
+            reasons: String::new(),
+            aims: String::new(),
+            proportionality: String::new(),
+            no_warning_reason: None,
+            checklist: Vec::new(),
+            created_by: by,
+            created_at: now,
+            proposed_by: None,
+            proposed_at: None,
+            decided_by: None,
+            decided_at: None,
+            decision_reason: None,
+            overrides: Vec::new(),
+            notice: None,
+            effective_from: None,
+            review_due,
+            ends_on,
+            pending_variation: None,
+            pending_matters: Vec::new(),
+            lifted_at: None,
+            lift_reason: None,
+            participants: vec![by],
+        }
+    }
+
     /// Notes that `staff` took part in a decision on this plan (NOR-7.1: none of them may
     /// decide a dispute about it), once.
     pub fn took_part(&mut self, staff: StaffId) {

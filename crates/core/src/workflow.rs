@@ -707,9 +707,9 @@ pub fn draft_plan(
         aims: input.aims,
         proportionality: input.proportionality,
         no_warning_reason: input.no_warning_reason.filter(|r| !r.trim().is_empty()),
-        ..new_plan(
+        ..Plan::first_draft(
             person,
-            actor,
+            actor.id,
             now,
             input.restrictions,
             input.review_due,
@@ -723,50 +723,6 @@ pub fn draft_plan(
             .detail("restrictions", d.record.restrictions.len()),
     );
     Ok(d)
-}
-
-/// A plan as `actor` first writes it down for `person`: a draft of version 1 with these
-/// restrictions and dates, nothing else said yet. Drafting and importing fill in the rest.
-fn new_plan(
-    person: PersonId,
-    actor: &Actor,
-    now: Timestamp,
-    restrictions: Vec<Restriction>,
-    review_due: Date,
-    ends_on: Option<Date>,
-) -> Plan {
-    Plan {
-        id: PlanId(0),
-        person_id: person,
-        version: 1,
-        plan_version: 1,
-        status: PlanStatus::Draft,
-        matter_ids: Vec::new(),
-        incident_ids: Vec::new(),
-        restrictions,
-        reasons: String::new(),
-        aims: String::new(),
-        proportionality: String::new(),
-        no_warning_reason: None,
-        checklist: Vec::new(),
-        created_by: actor.id,
-        created_at: now,
-        proposed_by: None,
-        proposed_at: None,
-        decided_by: None,
-        decided_at: None,
-        decision_reason: None,
-        overrides: Vec::new(),
-        notice: None,
-        effective_from: None,
-        review_due,
-        ends_on,
-        pending_variation: None,
-        pending_matters: Vec::new(),
-        lifted_at: None,
-        lift_reason: None,
-        participants: vec![actor.id],
-    }
 }
 
 /// A plan already in force in an earlier system (issue 14), as its import file gives it.
@@ -888,9 +844,9 @@ pub fn import_plan(
             plan_version: 1,
         }),
         effective_from: Some(notice_at),
-        ..new_plan(
+        ..Plan::first_draft(
             person,
-            actor,
+            actor.id,
             now,
             input.restrictions,
             input.review_due,

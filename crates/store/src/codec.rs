@@ -32,7 +32,7 @@ pub fn parse_date(s: &str) -> Result<Date, StoreError> {
 }
 
 fn corrupt(what: &str) -> StoreError {
-    StoreError::Corrupt(format!("stored plan has a bad {what}"))
+    StoreError::Corrupt(format!("strategies.body.{what}: not what a plan holds"))
 }
 
 fn weekday_str(d: Weekday) -> String {
@@ -44,7 +44,8 @@ pub fn parse_weekday(s: &str) -> Option<Weekday> {
     tact_core::model::weekday_named(s, false)
 }
 
-/// A rule as JSON: `{"kind": "...", ...}`. The same shape the API accepts.
+/// A rule as a plan stores it: `{"kind": "...", ...}` (the API's wire type is its own,
+/// kept to the same shape).
 pub fn rule_json(rule: &Rule) -> Value {
     let kind = rule.kind().as_str();
     match rule {
@@ -78,6 +79,17 @@ pub fn rule_json(rule: &Rule) -> Value {
     }
 }
 
+/// The text at `k` (absent: none written, ""); anything but text there is wrong.
+fn text(g: &Value, k: &str) -> Result<String, tact_core::RuleError> {
+    match g.get(k) {
+        None | Some(Value::Null) => Ok(String::new()),
+        Some(x) => x
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| tact_core::RuleError::invalid(k, format!("{k} must be text"))),
+    }
+}
+
 /// Reads a rule from JSON, validating each field; `field` prefixes error field names.
 ///
 /// # Errors
@@ -94,7 +106,16 @@ pub fn parse_rule(v: &Value, field: &str) -> Result<Rule, tact_core::RuleError> 
             RuleError::invalid(&format!("{field}.{k}"), format!("{k} must be a number"))
         })
     };
-    let b = |g: &Value, k: &str| g.get(k).and_then(Value::as_bool).unwrap_or(false);
+    // A flag not written is not set; one written as anything but true or false is wrong.
+    let b = |g: &Value, k: &str| match g.get(k) {
+        None | Some(Value::Null) => Ok(false),
+        Some(x) => x.as_bool().ok_or_else(|| {
+            RuleError::invalid(
+                &format!("{field}.{k}"),
+                format!("{k} must be true or false"),
+            )
+        }),
+    };
     let kind = tact_core::profile::RestrictionKind::parse(s("kind")?)
         .map_err(|e| e.with_field(&format!("{field}.kind")))?;
     use tact_core::profile::RestrictionKind as K;
@@ -173,11 +194,11 @@ pub fn parse_rule(v: &Value, field: &str) -> Result<Rule, tact_core::RuleError> 
         K::BlockedIdentifier => Rule::BlockedIdentifier {
             identifier: Identifier::parse(s("identifier")?)
                 .map_err(|e| e.with_field(&format!("{field}.identifier")))?,
-            acknowledge: b(v, "acknowledge"),
+            acknowledge: b(v, "acknowledge")?,
         },
         K::AdvocateOnly => Rule::AdvocateOnly,
         K::ReadAndFile => Rule::ReadAndFile {
-            acknowledge: b(v, "acknowledge"),
+            acknowledge: b(v, "acknowledge")?,
         },
         K::NoReopening => {
             let g = v.get("grounds").ok_or_else(|| {
@@ -186,14 +207,10 @@ pub fn parse_rule(v: &Value, field: &str) -> Result<Rule, tact_core::RuleError> 
             Rule::NoReopening {
                 matter_id: MatterId(i("matter_id")?),
                 grounds: NoReopeningGrounds {
-                    same_matter: b(g, "same_matter"),
-                    no_new_substantive_evidence: b(g, "no_new_substantive_evidence"),
-                    properly_handled: b(g, "properly_handled"),
-                    note: g
-                        .get("note")
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_string(),
+                    same_matter: b(g, "same_matter")?,
+                    no_new_substantive_evidence: b(g, "no_new_substantive_evidence")?,
+                    properly_handled: b(g, "properly_handled")?,
+                    note: text(g, "note")?,
                 },
             }
         }
@@ -217,11 +234,7 @@ pub fn restriction_json(r: &Restriction) -> Value {
 pub fn parse_restriction(v: &Value, field: &str) -> Result<Restriction, tact_core::RuleError> {
     Ok(Restriction {
         rule: parse_rule(v, field)?,
-        reason: v
-            .get("reason")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string(),
+        reason: text(v, "reason").map_err(|e| e.with_field(&format!("{field}.reason")))?,
     })
 }
 
@@ -268,33 +281,61 @@ pub fn plan_json(s: &Plan) -> Value {
     })
 }
 
-fn opt_i(v: &Value, k: &str) -> Option<i64> {
-    v.get(k).and_then(Value::as_i64)
+/// A key of a stored plan that may be absent (written before a later version added it) or
+/// null: `None`. Present with a value of the wrong kind, it is corrupt — never read as
+/// absent, 0 or "".
+fn opt<T>(v: &Value, k: &str, read: impl Fn(&Value) -> Option<T>) -> Result<Option<T>, StoreError> {
+    match v.get(k) {
+        None | Some(Value::Null) => Ok(None),
+        Some(x) => read(x).map(Some).ok_or_else(|| corrupt(k)),
+    }
 }
-fn opt_s(v: &Value, k: &str) -> Option<String> {
-    v.get(k).and_then(Value::as_str).map(str::to_string)
+fn opt_i(v: &Value, k: &str) -> Result<Option<i64>, StoreError> {
+    opt(v, k, Value::as_i64)
+}
+fn opt_s(v: &Value, k: &str) -> Result<Option<String>, StoreError> {
+    opt(v, k, |x| x.as_str().map(str::to_string))
+}
+fn opt_b(v: &Value, k: &str) -> Result<Option<bool>, StoreError> {
+    opt(v, k, Value::as_bool)
+}
+fn opt_ts(v: &Value, k: &str) -> Result<Option<Timestamp>, StoreError> {
+    opt_i(v, k)?.map(|t| from_ts(t, k)).transpose()
 }
 fn req_s(v: &Value, k: &str) -> Result<String, StoreError> {
-    opt_s(v, k).ok_or_else(|| corrupt(k))
+    opt_s(v, k)?.ok_or_else(|| corrupt(k))
 }
 fn req_i(v: &Value, k: &str) -> Result<i64, StoreError> {
-    opt_i(v, k).ok_or_else(|| corrupt(k))
+    opt_i(v, k)?.ok_or_else(|| corrupt(k))
 }
-fn id_list(v: &Value, k: &str) -> Vec<i64> {
-    v.get(k)
-        .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_i64).collect())
-        .unwrap_or_default()
+fn req_ts(v: &Value, k: &str) -> Result<Timestamp, StoreError> {
+    from_ts(req_i(v, k)?, k)
+}
+/// A list of ids (absent: none); an entry that is not a whole number is corrupt.
+fn id_list<T>(v: &Value, k: &str, id: fn(i64) -> T) -> Result<Vec<T>, StoreError> {
+    Ok(opt(v, k, |x| {
+        x.as_array()?
+            .iter()
+            .map(|n| n.as_i64().map(id))
+            .collect::<Option<Vec<_>>>()
+    })?
+    .unwrap_or_default())
+}
+/// The entries of a list (absent: none), each read by `read`.
+fn each<T>(
+    v: &Value,
+    k: &str,
+    read: impl Fn(&Value) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    match opt(v, k, |x| x.as_array().cloned())? {
+        Some(items) => items.iter().map(read).collect(),
+        None => Ok(Vec::new()),
+    }
 }
 fn restrictions(v: &Value, k: &str) -> Result<Vec<Restriction>, StoreError> {
-    v.get(k)
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .map(|r| parse_restriction(r, k).map_err(|e| StoreError::Corrupt(e.to_string())))
-                .collect()
-        })
-        .unwrap_or_else(|| Ok(Vec::new()))
+    each(v, k, |r| {
+        parse_restriction(r, k).map_err(|e| StoreError::Corrupt(format!("strategies.body.{e}")))
+    })
 }
 
 /// Reads a plan back from its row.
@@ -311,44 +352,28 @@ pub fn parse_plan(
 ) -> Result<Plan, StoreError> {
     let v: Value =
         serde_json::from_str(body).map_err(|e| StoreError::Corrupt(format!("plan {id}: {e}")))?;
-    let checklist = v
-        .get("checklist")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .map(|c| {
-                    Ok(ChecklistAnswer {
-                        question_id: req_s(c, "question_id")?,
-                        answer: Answer::parse(&req_s(c, "answer")?)
-                            .map_err(|_| corrupt("answer"))?,
-                        reason: req_s(c, "reason")?,
-                        remedy_task: opt_i(c, "remedy_task").map(TaskId),
-                        cannot_remedy_reason: opt_s(c, "cannot_remedy_reason"),
-                        answered_by: StaffId(req_i(c, "answered_by")?),
-                        answered_at: from_ts(req_i(c, "answered_at")?, "answered_at")?,
-                    })
-                })
-                .collect::<Result<Vec<_>, StoreError>>()
+    let checklist = each(&v, "checklist", |c| {
+        Ok(ChecklistAnswer {
+            question_id: req_s(c, "question_id")?,
+            answer: Answer::parse(&req_s(c, "answer")?).map_err(|_| corrupt("answer"))?,
+            reason: req_s(c, "reason")?,
+            remedy_task: opt_i(c, "remedy_task")?.map(TaskId),
+            cannot_remedy_reason: opt_s(c, "cannot_remedy_reason")?,
+            answered_by: StaffId(req_i(c, "answered_by")?),
+            answered_at: req_ts(c, "answered_at")?,
         })
-        .transpose()?
-        .unwrap_or_default();
+    })?;
     let notice = match v.get("notice") {
         Some(n) if !n.is_null() => Some(Notice {
-            sent_at: from_ts(req_i(n, "sent_at")?, "sent_at")?,
+            sent_at: req_ts(n, "sent_at")?,
             recorded_by: StaffId(req_i(n, "recorded_by")?),
             channel: Channel::parse(&req_s(n, "channel")?).map_err(|_| corrupt("channel"))?,
             format: Format::parse(&req_s(n, "format")?).map_err(|_| corrupt("format"))?,
-            agreement_sought: n
-                .get("agreement_sought")
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
-            agreement_given: n.get("agreement_given").and_then(Value::as_bool),
-            agreement_note: opt_s(n, "agreement_note"),
-            policy_enclosed: n
-                .get("policy_enclosed")
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
-            plan_version: opt_i(n, "plan_version").unwrap_or(1),
+            agreement_sought: opt_b(n, "agreement_sought")?.unwrap_or(false),
+            agreement_given: opt_b(n, "agreement_given")?,
+            agreement_note: opt_s(n, "agreement_note")?,
+            policy_enclosed: opt_b(n, "policy_enclosed")?.unwrap_or(false),
+            plan_version: opt_i(n, "plan_version")?.unwrap_or(1),
         }),
         _ => None,
     };
@@ -356,96 +381,59 @@ pub fn parse_plan(
         Some(p) if !p.is_null() => Some(PendingVariation {
             restrictions: restrictions(p, "restrictions")?,
             review_due: parse_date(&req_s(p, "review_due")?)?,
-            ends_on: opt_s(p, "ends_on").map(|d| parse_date(&d)).transpose()?,
+            ends_on: opt_s(p, "ends_on")?.map(|d| parse_date(&d)).transpose()?,
             reason: req_s(p, "reason")?,
             by: StaffId(req_i(p, "by")?),
         }),
         _ => None,
     };
-    let pending_matters = v
-        .get("pending_matters")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .map(|m| {
-                    Ok(PendingMatter {
-                        matter_id: MatterId(req_i(m, "matter_id")?),
-                        reason: req_s(m, "reason")?,
-                        requested_by: StaffId(req_i(m, "requested_by")?),
-                        requested_at: from_ts(req_i(m, "requested_at")?, "requested_at")?,
-                        authorised_by: opt_i(m, "authorised_by").map(StaffId),
-                        authorised_at: opt_i(m, "authorised_at")
-                            .map(|t| from_ts(t, "authorised_at"))
-                            .transpose()?,
-                    })
-                })
-                .collect::<Result<Vec<_>, StoreError>>()
+    let pending_matters = each(&v, "pending_matters", |m| {
+        Ok(PendingMatter {
+            matter_id: MatterId(req_i(m, "matter_id")?),
+            reason: req_s(m, "reason")?,
+            requested_by: StaffId(req_i(m, "requested_by")?),
+            requested_at: req_ts(m, "requested_at")?,
+            authorised_by: opt_i(m, "authorised_by")?.map(StaffId),
+            authorised_at: opt_ts(m, "authorised_at")?,
         })
-        .transpose()?
-        .unwrap_or_default();
+    })?;
     Ok(Plan {
         id: PlanId(id),
         person_id: PersonId(req_i(&v, "person_id")?),
         version,
-        plan_version: opt_i(&v, "plan_version").unwrap_or(1),
+        plan_version: opt_i(&v, "plan_version")?.unwrap_or(1),
         status: PlanStatus::parse(status).ok_or_else(|| corrupt("status"))?,
-        matter_ids: id_list(&v, "matter_ids")
-            .into_iter()
-            .map(MatterId)
-            .collect(),
-        incident_ids: id_list(&v, "incident_ids")
-            .into_iter()
-            .map(IncidentId)
-            .collect(),
+        matter_ids: id_list(&v, "matter_ids", MatterId)?,
+        incident_ids: id_list(&v, "incident_ids", IncidentId)?,
         restrictions: restrictions(&v, "restrictions")?,
-        reasons: opt_s(&v, "reasons").unwrap_or_default(),
-        aims: opt_s(&v, "aims").unwrap_or_default(),
-        proportionality: opt_s(&v, "proportionality").unwrap_or_default(),
-        no_warning_reason: opt_s(&v, "no_warning_reason"),
+        reasons: opt_s(&v, "reasons")?.unwrap_or_default(),
+        aims: opt_s(&v, "aims")?.unwrap_or_default(),
+        proportionality: opt_s(&v, "proportionality")?.unwrap_or_default(),
+        no_warning_reason: opt_s(&v, "no_warning_reason")?,
         checklist,
         created_by: StaffId(req_i(&v, "created_by")?),
-        created_at: from_ts(req_i(&v, "created_at")?, "created_at")?,
-        proposed_by: opt_i(&v, "proposed_by").map(StaffId),
-        proposed_at: opt_i(&v, "proposed_at")
-            .map(|t| from_ts(t, "proposed_at"))
-            .transpose()?,
-        decided_by: opt_i(&v, "decided_by").map(StaffId),
-        decided_at: opt_i(&v, "decided_at")
-            .map(|t| from_ts(t, "decided_at"))
-            .transpose()?,
-        decision_reason: opt_s(&v, "decision_reason"),
-        overrides: v
-            .get("overrides")
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .map(|o| {
-                        Ok(AdjustmentOverride {
-                            adjustment_id: AdjustmentId(req_i(o, "adjustment_id")?),
-                            by: StaffId(req_i(o, "by")?),
-                            reason: req_s(o, "reason")?,
-                        })
-                    })
-                    .collect::<Result<Vec<_>, StoreError>>()
+        created_at: req_ts(&v, "created_at")?,
+        proposed_by: opt_i(&v, "proposed_by")?.map(StaffId),
+        proposed_at: opt_ts(&v, "proposed_at")?,
+        decided_by: opt_i(&v, "decided_by")?.map(StaffId),
+        decided_at: opt_ts(&v, "decided_at")?,
+        decision_reason: opt_s(&v, "decision_reason")?,
+        overrides: each(&v, "overrides", |o| {
+            Ok(AdjustmentOverride {
+                adjustment_id: AdjustmentId(req_i(o, "adjustment_id")?),
+                by: StaffId(req_i(o, "by")?),
+                reason: req_s(o, "reason")?,
             })
-            .transpose()?
-            .unwrap_or_default(),
+        })?,
         notice,
-        effective_from: opt_i(&v, "effective_from")
-            .map(|t| from_ts(t, "effective_from"))
-            .transpose()?,
+        effective_from: opt_ts(&v, "effective_from")?,
         review_due: parse_date(review_due)?,
         ends_on: ends_on.map(parse_date).transpose()?,
         pending_variation,
         pending_matters,
-        lifted_at: opt_i(&v, "lifted_at")
-            .map(|t| from_ts(t, "lifted_at"))
-            .transpose()?,
-        lift_reason: opt_s(&v, "lift_reason"),
-        participants: id_list(&v, "participants")
-            .into_iter()
-            .map(StaffId)
-            .collect(),
+        lifted_at: opt_ts(&v, "lifted_at")?,
+        lift_reason: opt_s(&v, "lift_reason")?,
+        participants: id_list(&v, "participants", StaffId)?,
     })
 }
 
@@ -456,10 +444,103 @@ pub fn advocate_json(a: &Advocate) -> String {
 pub fn parse_advocate(s: &str) -> Result<Advocate, StoreError> {
     let v: Value =
         serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("advocate: {e}")))?;
+    let bad =
+        |k: &str| StoreError::Corrupt(format!("people.advocate.{k}: not what an advocate holds"));
+    let text = |k: &str| match v.get(k) {
+        None | Some(Value::Null) => Ok(None),
+        Some(x) => x
+            .as_str()
+            .map(|t| Some(t.to_string()))
+            .ok_or_else(|| bad(k)),
+    };
     Ok(Advocate {
-        name: opt_s(&v, "name").unwrap_or_default(),
-        organisation: opt_s(&v, "organisation"),
-        phone: opt_s(&v, "phone").and_then(|p| PhoneNumber::lookup(&p).ok()),
-        email: opt_s(&v, "email").and_then(|e| EmailAddress::parse(&e).ok()),
+        name: text("name")?.unwrap_or_default(),
+        organisation: text("organisation")?,
+        phone: text("phone")?
+            .map(|p| PhoneNumber::lookup(&p).map_err(|_| bad("phone")))
+            .transpose()?,
+        email: text("email")?
+            .map(|e| EmailAddress::parse(&e).map_err(|_| bad("email")))
+            .transpose()?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(extra: Value) -> String {
+        let mut v = json!({"person_id": 1, "created_by": 2, "created_at": 0});
+        for (k, x) in extra.as_object().unwrap() {
+            v[k] = x.clone();
+        }
+        v.to_string()
+    }
+
+    fn read(extra: Value) -> Result<Plan, StoreError> {
+        parse_plan(7, 1, "draft", "2027-01-01", None, &body(extra))
+    }
+
+    /// Issue 11: a key a later version added may be absent from an older plan (read as
+    /// none), but a value of the wrong kind is corrupt, naming the table and key — never
+    /// read as 0, "", false or an id dropped from a list.
+    #[test]
+    fn a_stored_plan_value_of_the_wrong_kind_is_corrupt_naming_it_never_a_default() {
+        let p = read(json!({})).unwrap();
+        assert_eq!(
+            (p.matter_ids.len(), p.reasons.as_str(), p.plan_version),
+            (0, "", 1)
+        );
+        for (extra, key) in [
+            (json!({"matter_ids": [1, "x"]}), "matter_ids"),
+            (json!({"reasons": 5}), "reasons"),
+            (json!({"decided_at": "yesterday"}), "decided_at"),
+            (json!({"participants": {"a": 1}}), "participants"),
+            (
+                json!({"overrides": [{"adjustment_id": 1, "by": 2}]}),
+                "reason",
+            ),
+            (
+                json!({"restrictions": [{"kind": "read-and-file", "acknowledge": "yes"}]}),
+                "acknowledge",
+            ),
+            (
+                json!({"notice": {"sent_at": 0, "recorded_by": 1, "channel": "letter", "format": "standard", "policy_enclosed": 1}}),
+                "policy_enclosed",
+            ),
+        ] {
+            match read(extra.clone()) {
+                Err(StoreError::Corrupt(why)) => {
+                    assert!(why.starts_with("strategies.body."), "{extra}: {why}");
+                    assert!(why.contains(key), "{extra}: {why}");
+                }
+                other => panic!("{extra}: {other:?}"),
+            }
+        }
+        let ok = read(
+            json!({"matter_ids": [3], "restrictions": [{"kind": "read-and-file", "reason": "r"}]}),
+        )
+        .unwrap();
+        assert_eq!(ok.matter_ids, vec![MatterId(3)]);
+        assert_eq!(
+            ok.restrictions[0].rule,
+            Rule::ReadAndFile { acknowledge: false }
+        );
+    }
+
+    /// An advocate's stored number or address that no longer reads is corrupt, not dropped.
+    #[test]
+    fn a_stored_advocate_that_does_not_read_is_corrupt() {
+        let a = parse_advocate(r#"{"name": "Ann", "email": "ann@example.org"}"#).unwrap();
+        assert_eq!(a.email.unwrap().as_str(), "ann@example.org");
+        for bad in [
+            r#"{"name": "Ann", "email": "not an address"}"#,
+            r#"{"name": 4}"#,
+        ] {
+            assert!(
+                matches!(parse_advocate(bad), Err(StoreError::Corrupt(why)) if why.starts_with("people.advocate.")),
+                "{bad}"
+            );
+        }
+    }
 }

@@ -137,64 +137,47 @@ async fn a_transaction_dropped_without_commit_writes_nothing() {
 }
 
 fn plan(person: PersonId) -> Plan {
+    let restrictions = vec![
+        Restriction {
+            rule: Rule::SingleChannel {
+                channel: Channel::Email,
+            },
+            reason: "Abusive calls".into(),
+        },
+        Restriction {
+            rule: Rule::CallWindow {
+                windows: vec![CallWindow::hours(jiff::civil::Weekday::Tuesday, 10, 12)],
+                max_minutes: Some(20),
+                max_calls_per_window: Some(1),
+            },
+            reason: "Once a week".into(),
+        },
+        Restriction {
+            rule: Rule::NoReopening {
+                matter_id: MatterId(1),
+                grounds: NoReopeningGrounds {
+                    same_matter: true,
+                    no_new_substantive_evidence: true,
+                    properly_handled: true,
+                    note: "Same facts".into(),
+                },
+            },
+            reason: "Closed".into(),
+        },
+    ];
     Plan {
-        id: PlanId(0),
-        person_id: person,
-        version: 1,
-        plan_version: 1,
-        status: PlanStatus::Draft,
         matter_ids: vec![MatterId(1)],
-        incident_ids: vec![],
-        restrictions: vec![
-            Restriction {
-                rule: Rule::SingleChannel {
-                    channel: Channel::Email,
-                },
-                reason: "Abusive calls".into(),
-            },
-            Restriction {
-                rule: Rule::CallWindow {
-                    windows: vec![CallWindow::hours(jiff::civil::Weekday::Tuesday, 10, 12)],
-                    max_minutes: Some(20),
-                    max_calls_per_window: Some(1),
-                },
-                reason: "Once a week".into(),
-            },
-            Restriction {
-                rule: Rule::NoReopening {
-                    matter_id: MatterId(1),
-                    grounds: NoReopeningGrounds {
-                        same_matter: true,
-                        no_new_substantive_evidence: true,
-                        properly_handled: true,
-                        note: "Same facts".into(),
-                    },
-                },
-                reason: "Closed".into(),
-            },
-        ],
         reasons: "r".into(),
         aims: "a".into(),
         proportionality: "p".into(),
-        no_warning_reason: None,
-        checklist: vec![],
-        created_by: StaffId(1),
-        created_at: now(),
-        proposed_by: None,
-        proposed_at: None,
-        decided_by: None,
-        decided_at: None,
-        decision_reason: None,
-        overrides: vec![],
-        notice: None,
-        effective_from: None,
-        review_due: date(2027, 1, 15),
-        ends_on: Some(date(2027, 6, 1)),
-        pending_variation: None,
-        pending_matters: Vec::new(),
-        lifted_at: None,
-        lift_reason: None,
-        participants: vec![StaffId(1)],
+        ..Plan::first_draft(
+            person,
+            StaffId(1),
+            now(),
+            restrictions,
+            date(2027, 1, 15),
+            Some(date(2027, 6, 1)),
+        )
     }
 }
 
