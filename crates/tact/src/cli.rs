@@ -37,11 +37,15 @@ pub enum Command {
         admin_name: String,
     },
     /// Check a profile file without creating anything.
-    CheckProfile { path: String },
+    CheckProfile {
+        /// The profile TOML file.
+        path: String,
+    },
     /// Print the API's OpenAPI 3.1 document (as served at /api/openapi.json).
     Openapi,
     /// Serve the JSON API.
     Serve {
+        /// The address to listen on (such as 127.0.0.1:8080); tact.toml's otherwise.
         #[arg(long, env = "TACT_LISTEN")]
         listen: Option<String>,
         /// Start with a demo office (creates the data folder if it does not exist).
@@ -71,6 +75,7 @@ pub enum Command {
     },
     /// Fill an initialised data folder with a demo office.
     Demo {
+        /// How many people the demo office holds.
         #[arg(long, default_value_t = 300)]
         people: usize,
     },
@@ -160,13 +165,17 @@ pub enum Command {
     },
     /// Reviews due and overdue.
     Reviews {
+        /// Those due on or before this date (YYYY-MM-DD); today otherwise (due and overdue).
         #[arg(long)]
         due_by: Option<String>,
     },
     /// Call any API endpoint in-process: `tact api POST /people --json '{...}'`.
     Api {
+        /// GET, POST, PUT or DELETE.
         method: String,
+        /// The path under /api/v1, such as /people/12.
         path: String,
+        /// The request body: JSON, literal or @file.
         #[arg(long)]
         json: Option<String>,
     },
@@ -197,28 +206,37 @@ pub enum AuditCmd {
 pub enum StaffCmd {
     /// Add a member of staff and print a new API token for them.
     Add {
+        /// Their name, as colleagues and letters show it.
         #[arg(long)]
         name: String,
+        /// caseworker, line-manager, senior-manager, customer-service-manager, dpo,
+        /// auditor or admin.
         #[arg(long)]
         role: String,
+        /// Their work email address (single sign-on matches it).
         #[arg(long)]
         email: Option<String>,
+        /// Their line manager's staff id.
         #[arg(long)]
         line_manager: Option<i64>,
     },
+    /// Everyone on the staff list, with their role and whether they are active.
     List,
     /// Give a member of staff a telephone extension (where a phone system puts through the
     /// calls of people whose single point of contact they are), or take it away (--clear).
     Extension {
+        /// The member of staff.
         id: i64,
         /// 2 to 8 digits.
         #[arg(long, required_unless_present = "clear")]
         number: Option<String>,
+        /// Take their extension away.
         #[arg(long, conflicts_with = "number")]
         clear: bool,
     },
     /// Mint an API token for a service account (an administrator's), or for yourself.
     Token {
+        /// The member of staff or service account it is for.
         id: i64,
         /// What it is for.
         #[arg(long, alias = "label", default_value = "cli")]
@@ -230,24 +248,30 @@ pub enum StaffCmd {
     /// Add a service account for a system: it acts under its own name and may do only what
     /// its scope says (contact-check, log-contact).
     Service {
+        /// The system's name, as the event log shows it (such as "Phone system").
         #[arg(long)]
         name: String,
+        /// contact-check or log-contact.
         #[arg(long)]
         scope: String,
     },
     /// API tokens: yours, another's (--staff ID) or everyone's (--staff all), never their
     /// secrets.
     Tokens {
+        /// A member of staff's id, or "all".
         #[arg(long)]
         staff: Option<String>,
     },
     /// Revoke an API token by its id: yours, or anyone's for an administrator.
     Revoke {
+        /// The token's id (as `tokens` lists it).
         token: i64,
     },
     /// Set a member of staff's username and password for the web UI (the password is read from standard input).
     Password {
+        /// The member of staff.
         id: i64,
+        /// The username they sign in with.
         #[arg(long)]
         username: String,
     },
@@ -255,13 +279,17 @@ pub enum StaffCmd {
     /// lost both; their sessions end, and they set up another at their next sign-in where
     /// the office requires one.
     RemoveSecondFactor {
+        /// The member of staff.
         id: i64,
     },
     /// Change role, active or line manager.
     Set {
+        /// The member of staff.
         id: i64,
+        /// Their new role.
         #[arg(long)]
         role: Option<String>,
+        /// false for someone who has left: they can no longer sign in or use a token.
         #[arg(long)]
         active: Option<bool>,
         /// Their line manager's staff id.
@@ -275,33 +303,47 @@ pub enum StaffCmd {
 
 #[derive(Args)]
 pub struct CheckArgs {
+    /// The caller's number, in any common form.
     #[arg(long)]
     pub phone: Option<String>,
+    /// The sender's address.
     #[arg(long)]
     pub email: Option<String>,
+    /// phone, email, letter, visit or web-form; from --phone or --email otherwise.
     #[arg(long)]
     pub channel: Option<String>,
+    /// The member of staff taking the contact (for a single point of contact).
     #[arg(long)]
     pub staff: Option<i64>,
+    /// When (RFC 3339, such as 2026-12-03T10:00:00Z); now otherwise.
     #[arg(long)]
     pub at: Option<String>,
+    /// The matter the contact is about.
     #[arg(long)]
     pub matter: Option<i64>,
 }
 
 #[derive(Subcommand)]
 pub enum PersonCmd {
+    /// Add a service user.
     Add {
+        /// Their name.
         #[arg(long)]
         name: String,
+        /// A phone number; repeat for more.
         #[arg(long)]
         phone: Vec<String>,
+        /// An email address; repeat for more.
         #[arg(long)]
         email: Vec<String>,
+        /// Their postal address.
         #[arg(long)]
         address: Option<String>,
+        /// The format they need letters in: standard, large-print, easy-read, braille,
+        /// audio or email.
         #[arg(long)]
         format: Option<String>,
+        /// The language they prefer.
         #[arg(long)]
         language: Option<String>,
         /// Keep phone numbers not recognised as numbers in use (marked unverified).
@@ -311,10 +353,14 @@ pub enum PersonCmd {
         #[arg(long)]
         shared: Vec<String>,
     },
+    /// Everything held about a person (opening it is on the access log).
     Show {
+        /// The person.
         id: i64,
     },
+    /// Search by name, reference, phone number, email address or postcode.
     Find {
+        /// What to look for.
         query: String,
     },
     /// Merge another record of the same person into this one (a line manager or above).
@@ -324,14 +370,18 @@ pub enum PersonCmd {
         /// The other record, merged into it.
         #[arg(long)]
         from: i64,
+        /// Why they are the same person.
         #[arg(long)]
         reason: String,
     },
     /// CLE-8.1, 8.2: record whether they need additional help, in their own words.
     AdditionalHelp {
+        /// The person.
         id: i64,
+        /// They need additional help (leave out for "no").
         #[arg(long)]
         needs_help: bool,
+        /// What they need, in their own words.
         #[arg(long)]
         words: Option<String>,
     },
@@ -339,18 +389,26 @@ pub enum PersonCmd {
 
 #[derive(Subcommand)]
 pub enum MatterCmd {
+    /// Open a matter for a person.
     Open {
+        /// The person it concerns.
         #[arg(long)]
         person: i64,
+        /// complaint, case, query or request.
         #[arg(long)]
         kind: String,
+        /// A short title.
         #[arg(long)]
         title: String,
     },
+    /// Change a matter's status (finalised: its records are kept from that date).
     Status {
+        /// The matter.
         id: i64,
+        /// open, concluded, review-exhausted or finalised.
         #[arg(long)]
         status: String,
+        /// The date it was finalised (YYYY-MM-DD): needed with finalised.
         #[arg(long)]
         finalised_on: Option<String>,
     },
@@ -358,25 +416,36 @@ pub enum MatterCmd {
 
 #[derive(Subcommand)]
 pub enum ContactCmd {
+    /// Log a call, email, letter or visit; the contact check judges it as it is logged.
     Log {
+        /// phone, email, letter, visit or web-form.
         #[arg(long)]
         channel: String,
+        /// The person, where known.
         #[arg(long)]
         person: Option<i64>,
+        /// The matter it concerns.
         #[arg(long)]
         matter: Option<i64>,
+        /// The number it came from.
         #[arg(long)]
         phone: Option<String>,
+        /// The address it came from.
         #[arg(long)]
         email: Option<String>,
+        /// What it was about, in a line.
         #[arg(long)]
         summary: String,
+        /// What was said or written.
         #[arg(long, default_value = "")]
         body: String,
+        /// inbound (the default) or outbound.
         #[arg(long)]
         direction: Option<String>,
+        /// When (RFC 3339); now otherwise.
         #[arg(long)]
         at: Option<String>,
+        /// It raises a new complaint.
         #[arg(long)]
         complaint: bool,
         /// How long the call lasted, in minutes.
@@ -386,7 +455,9 @@ pub enum ContactCmd {
         #[arg(long)]
         key: Option<String>,
     },
+    /// Record what screening a contact found (CLE-9.10; NOR-5.5).
     Screen {
+        /// The contact.
         id: i64,
         /// nothing-new, new-complaint, new-information, possible-crime or safeguarding.
         #[arg(long)]
@@ -395,44 +466,59 @@ pub enum ContactCmd {
         #[arg(long)]
         note: Option<String>,
     },
+    /// The contacts waiting to be screened.
     Queue,
 }
 
 #[derive(Args)]
 pub struct IncidentArgs {
+    /// The person.
     #[arg(long)]
     pub person: i64,
+    /// The kind of behaviour, by its id in the profile's categories.
     #[arg(long)]
     pub category: String,
+    /// What happened.
     #[arg(long)]
     pub description: String,
+    /// The matter it happened in.
     #[arg(long)]
     pub matter: Option<i64>,
+    /// The member of staff it happened to; you otherwise.
     #[arg(long)]
     pub staff: Option<i64>,
+    /// When (RFC 3339); now otherwise.
     #[arg(long)]
     pub at: Option<String>,
     /// The call was ended: why.
     #[arg(long)]
     pub ended_reason: Option<String>,
+    /// The file note of the ended call.
     #[arg(long)]
     pub file_note: Option<String>,
+    /// They were warned before the call was ended.
     #[arg(long)]
     pub caller_warned: bool,
 }
 
 #[derive(Args)]
 pub struct WarningArgs {
+    /// The person.
     #[arg(long)]
     pub person: i64,
+    /// What is wrong with their behaviour.
     #[arg(long)]
     pub what: String,
+    /// How to change it.
     #[arg(long)]
     pub how: String,
+    /// What happens if they do not.
     #[arg(long)]
     pub consequence: String,
+    /// How it was given: letter, email, phone or visit.
     #[arg(long, default_value = "letter")]
     pub channel: String,
+    /// An incident it answers; repeat for more.
     #[arg(long)]
     pub incident: Vec<i64>,
 }
@@ -441,46 +527,66 @@ pub struct WarningArgs {
 pub enum PlanCmd {
     /// Draft a plan from JSON (as POST /people/{id}/plans), literal or @file.
     Draft {
+        /// The person it is for.
         #[arg(long)]
         person: i64,
+        /// The plan: JSON, literal or @file.
         #[arg(long)]
         json: String,
     },
+    /// A plan, with its restrictions, checklist and history.
     Show {
+        /// The plan.
         id: i64,
     },
     /// Answer checklist questions: --answer "question-id=yes:reason" (repeatable).
     Checklist {
+        /// The plan.
         id: i64,
+        /// "question-id=yes:reason" (yes, no or not-applicable); repeat for more.
         #[arg(long)]
         answer: Vec<String>,
         /// For a shortfall: "question-id=why it cannot be put right".
         #[arg(long)]
         cannot_remedy: Vec<String>,
     },
+    /// Propose it for a senior manager's decision.
     Propose {
+        /// The plan.
         id: i64,
     },
+    /// Authorise its restrictions (a senior manager), with reasons.
     Authorise {
+        /// The plan.
         id: i64,
+        /// Why.
         #[arg(long)]
         reason: String,
         /// "ADJUSTMENT-ID:reason"
         #[arg(long = "override")]
         overrides: Vec<String>,
     },
+    /// Refuse it (a senior manager), with reasons.
     Refuse {
+        /// The plan.
         id: i64,
+        /// Why.
         #[arg(long)]
         reason: String,
     },
+    /// Withdraw a draft or a proposal.
     Withdraw {
+        /// The plan.
         id: i64,
+        /// Why.
         #[arg(long)]
         reason: String,
     },
+    /// Record that they were told in writing (it bites from then where the profile says).
     Notice {
+        /// The plan.
         id: i64,
+        /// How it went: letter or email.
         #[arg(long, default_value = "letter")]
         channel: String,
         /// The format it went in (standard, large-print, easy-read, braille, audio,
@@ -490,55 +596,79 @@ pub enum PlanCmd {
         /// Why it went in a format other than the one they asked for.
         #[arg(long)]
         format_reason: Option<String>,
+        /// Their agreement to the plan was asked for.
         #[arg(long)]
         agreement_sought: bool,
+        /// Whether they agreed (true or false), where it was asked.
         #[arg(long)]
         agreement_given: Option<bool>,
+        /// The policy went with it.
         #[arg(long)]
         policy_enclosed: bool,
     },
+    /// Record a review: continue or lift, with reasons.
     Review {
+        /// The plan.
         id: i64,
+        /// continue or lift (to vary it, `tact plan vary`).
         #[arg(long)]
         decision: String,
+        /// Why.
         #[arg(long)]
         reasons: String,
+        /// Their conduct since the last review.
         #[arg(long)]
         conduct: String,
+        /// The next review (YYYY-MM-DD), when it continues.
         #[arg(long)]
         next_review: Option<String>,
     },
     /// Vary from JSON (as POST /plans/{id}/vary).
     Vary {
+        /// The plan.
         id: i64,
+        /// The variation: JSON, literal or @file.
         #[arg(long)]
         json: String,
     },
+    /// Lift it: its restrictions stop.
     Lift {
+        /// The plan.
         id: i64,
+        /// Why.
         #[arg(long)]
         reason: String,
     },
+    /// Apply it to another of their matters, through the plan's own gates.
     Apply {
+        /// The plan.
         id: i64,
+        /// The matter.
         #[arg(long)]
         matter: i64,
+        /// Why.
         #[arg(long)]
         reason: String,
     },
     /// Authorise or refuse a request to apply a plan to another matter (NOR-6.2).
     DecideMatter {
+        /// The plan.
         id: i64,
+        /// The matter it was asked to cover.
         #[arg(long)]
         matter: i64,
         /// Refuse the request instead of authorising it.
         #[arg(long)]
         refuse: bool,
+        /// Why.
         #[arg(long)]
         reason: String,
     },
+    /// Record that they dispute the plan (NOR-7.1), with their grounds.
     Dispute {
+        /// The plan.
         id: i64,
+        /// What they say is wrong with it.
         #[arg(long)]
         grounds: String,
     },
@@ -546,10 +676,14 @@ pub enum PlanCmd {
 
 #[derive(Subcommand)]
 pub enum DisputeCmd {
+    /// Decide it: someone who took no part in the plan (NOR-7.1).
     Decide {
+        /// The dispute.
         id: i64,
+        /// upheld, varied or lifted.
         #[arg(long)]
         outcome: String,
+        /// Why.
         #[arg(long)]
         reasons: String,
         /// For "varied": the variation JSON, literal or @file.
@@ -560,18 +694,26 @@ pub enum DisputeCmd {
 
 #[derive(Subcommand)]
 pub enum AdjustmentCmd {
+    /// Record a request for a reasonable adjustment.
     Request {
+        /// The person.
         #[arg(long)]
         person: i64,
+        /// needs-channel:<channel>, extra-time, format:<format>, support-person or other.
         #[arg(long)]
         kind: String,
+        /// What they asked for.
         #[arg(long)]
         description: String,
     },
+    /// Grant or refuse it, with reasons (the profile's deciding role).
     Decide {
+        /// The adjustment.
         id: i64,
+        /// Grant it (leave out to refuse).
         #[arg(long)]
         grant: bool,
+        /// Why.
         #[arg(long)]
         reasons: String,
     },
@@ -579,34 +721,46 @@ pub enum AdjustmentCmd {
 
 #[derive(Args)]
 pub struct FurtherArgs {
+    /// The person.
     #[arg(long)]
     pub person: i64,
+    /// police-referral, legal-advice or legal-action.
     #[arg(long)]
     pub kind: String,
+    /// Why.
     #[arg(long)]
     pub reasons: String,
+    /// They were told beforehand.
     #[arg(long)]
     pub prior_notice: bool,
+    /// Without --prior-notice: why they were not told.
     #[arg(long)]
     pub no_notice_reason: Option<String>,
 }
 
 #[derive(Subcommand)]
 pub enum TaskCmd {
+    /// Your open tasks, soonest due first.
     List,
+    /// Close a task with what was done.
     Done {
+        /// The task.
         id: i64,
+        /// What was done.
         #[arg(long)]
         outcome: String,
     },
     /// Send the reminder a breach calls for (CLE-9.11) and close its task.
     Remind {
+        /// The breach's task.
         id: i64,
         /// letter, email, phone or visit
         #[arg(long, default_value = "letter")]
         channel: String,
+        /// What follows if it happens again.
         #[arg(long)]
         consequences: String,
+        /// Why the reminder is sent.
         #[arg(long)]
         reasons: String,
     },
@@ -618,17 +772,23 @@ pub enum RetentionCmd {
     Due,
     /// Destroy the records that are due, as `due` lists them; needs --confirm.
     Dispose {
+        /// Yes, destroy them.
         #[arg(long)]
         confirm: bool,
     },
     /// Keep a person's records past their disposal date until the hold is lifted.
     Hold {
+        /// The person.
         person: i64,
+        /// Why they are held.
         #[arg(long)]
         reason: String,
     },
     /// Lift a legal hold.
-    Lift { hold: i64 },
+    Lift {
+        /// The hold.
+        hold: i64,
+    },
     /// What was destroyed, and when (without the data); the DPO (`--as`).
     Register,
 }
@@ -638,6 +798,7 @@ pub enum ExportCmd {
     /// Every record of a kind as CSV for the office's own reporting: people, matters,
     /// contacts, plans or incidents (`export_records` in the profile; on the access log).
     Records {
+        /// people, matters, contacts, plans or incidents.
         #[arg(long)]
         kind: String,
         /// The file to write (never overwritten); standard output without it.
@@ -646,6 +807,7 @@ pub enum ExportCmd {
     },
     /// Everything held about a person: index.html, record.json, letters and messages.
     Person {
+        /// The person.
         id: i64,
         /// The folder to write the bundle into (made if missing; must be empty).
         #[arg(long)]
@@ -686,26 +848,35 @@ pub enum MailCmd {
 pub enum ShareCmd {
     /// Ask to share a person's details with a partner.
     Request {
+        /// The person.
         #[arg(long)]
         person: i64,
+        /// Who it would go to.
         #[arg(long)]
         partner: String,
+        /// Why it should be shared.
         #[arg(long)]
         reason: String,
+        /// What would be shared.
         #[arg(long)]
         details: String,
     },
     /// The DPO's decision.
     Decide {
+        /// The request.
         id: i64,
+        /// Approve it (leave out to refuse).
         #[arg(long)]
         approve: bool,
+        /// Why.
         #[arg(long)]
         reason: String,
     },
     /// Record what was shared.
     Shared {
+        /// The request.
         id: i64,
+        /// Exactly what went to the partner.
         #[arg(long)]
         what: String,
     },
@@ -719,6 +890,31 @@ mod tests {
     fn the_command_line_definition_is_consistent() {
         use clap::CommandFactory;
         super::Cli::command().debug_assert();
+    }
+
+    /// Every command and every argument says in `--help` what it is for: the office's IT
+    /// staff learn the CLI from it, and a blank line there told them nothing.
+    #[test]
+    fn every_command_and_argument_has_help() {
+        use clap::CommandFactory;
+        fn walk(c: &clap::Command, at: &str, missing: &mut Vec<String>) {
+            for a in c.get_arguments() {
+                let id = a.get_id().as_str();
+                if !["help", "version"].contains(&id) && a.get_help().is_none() {
+                    missing.push(format!("{at} {id}"));
+                }
+            }
+            for sub in c.get_subcommands() {
+                let here = format!("{at} {}", sub.get_name());
+                if sub.get_name() != "help" && sub.get_about().is_none() {
+                    missing.push(here.clone());
+                }
+                walk(sub, &here, missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&super::Cli::command(), "tact", &mut missing);
+        assert!(missing.is_empty(), "no help for: {missing:#?}");
     }
 }
 
