@@ -421,7 +421,10 @@ impl From<&Rule> for RuleOut {
 pub struct RestrictionIn {
     #[serde(flatten)]
     pub rule: RuleOut,
+    /// Why this restriction (required: left out, core refuses it naming
+    /// `restrictions[i].reason`, as it refuses an empty one).
     #[serde(default)]
+    #[schema(required = true)]
     pub reason: String,
 }
 
