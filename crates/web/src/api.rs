@@ -1280,6 +1280,7 @@ pub async fn answer_rights(
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct GovernanceQuery {
     /// The first day (YYYY-MM-DD); this quarter's first day if left out.
     pub from: Option<String>,

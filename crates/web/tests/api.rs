@@ -1382,6 +1382,38 @@ async fn issue_11_a_query_parameter_an_address_does_not_take_is_refused() {
                 "{path}: {v}"
             );
         }
+        // Every GET address in the OpenAPI document, past its role check and before it
+        // reads anything, refuses a parameter it does not take.
+        let doc: Value = t
+            .http
+            .get(format!("{}/api/openapi.json", t.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let mut tried = 0;
+        for (path, ops) in doc["paths"].as_object().unwrap() {
+            let Some(path) = path.strip_prefix("/api/v1") else {
+                continue;
+            };
+            if ops.get("get").is_none() {
+                continue;
+            }
+            let path = path
+                .replace("{id}", &pid.to_string())
+                .replace("{n}", "0")
+                .replace("{file}", "people.csv");
+            let (s, v) = t.get(&dpo, &format!("{path}?zzz=1")).await;
+            assert_eq!(
+                (s, v["error"]["field"].as_str()),
+                (StatusCode::BAD_REQUEST, Some("zzz")),
+                "{path}: {v}"
+            );
+            tried += 1;
+        }
+        assert!(tried > 20, "{tried}");
         let (s, v) = t.get(&dpo, "/messages?route=inbox%00").await;
         assert_eq!(
             (s, v["error"]["field"].as_str()),
