@@ -28,6 +28,18 @@ impl std::ops::Deref for TestApp {
 }
 
 impl TestApp {
+    /// The OpenAPI document as served.
+    async fn openapi(&self) -> Value {
+        self.http
+            .get(format!("{}/api/openapi.json", self.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     async fn spawn(profile: &str, url: &str) -> Self {
         let app = tact_app::testing::app(url, profile).await;
         let mk = |name: &'static str, role: Role, lm: Option<tact_core::ids::StaffId>| {
@@ -605,15 +617,7 @@ async fn nor_7_1_a_dispute_is_decided_by_someone_independent_and_lifting_stops_t
 #[ignore = "needs python3 with openapi-spec-validator==0.9.0 (pip install openapi-spec-validator==0.9.0)"]
 async fn the_openapi_document_passes_openapi_spec_validator() {
     let t = TestApp::spawn("cleveland-opcc", &testing::sqlite_url()).await;
-    let doc = t
-        .http
-        .get(format!("{}/api/openapi.json", t.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let doc = t.openapi().await.to_string();
     use std::io::Write;
     let mut child = std::process::Command::new("python3")
         .args([
@@ -849,15 +853,7 @@ async fn real_answers_match_the_schemas_the_openapi_document_gives_them() {
             && statuses.contains(&400),
         "{statuses:?}"
     );
-    let doc: Value = t
-        .http
-        .get(format!("{}/api/openapi.json", t.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = t.openapi().await;
     use std::io::Write;
     let mut child = std::process::Command::new("python3")
         .arg(concat!(
@@ -892,15 +888,7 @@ async fn real_answers_match_the_schemas_the_openapi_document_gives_them() {
 #[tokio::test]
 async fn the_openapi_document_and_healthz_are_served() {
     let t = TestApp::spawn("cleveland-opcc", &testing::sqlite_url()).await;
-    let doc: Value = t
-        .http
-        .get(format!("{}/api/openapi.json", t.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = t.openapi().await;
     let paths = doc["paths"].as_object().unwrap();
     for p in [
         "/api/v1/contact-check",
@@ -1384,15 +1372,7 @@ async fn issue_11_a_query_parameter_an_address_does_not_take_is_refused() {
         }
         // Every GET address in the OpenAPI document, past its role check and before it
         // reads anything, refuses a parameter it does not take.
-        let doc: Value = t
-            .http
-            .get(format!("{}/api/openapi.json", t.base))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let doc = t.openapi().await;
         let mut tried = 0;
         for (path, ops) in doc["paths"].as_object().unwrap() {
             let Some(path) = path.strip_prefix("/api/v1") else {
