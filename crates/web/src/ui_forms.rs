@@ -793,10 +793,14 @@ impl PersonStep for Draft {
         form: &Form,
     ) -> Result<Self::Command, RuleError> {
         let input = wf::PlanInput {
-            matter_ids: val(form, "matter_id")
-                .parse::<i64>()
-                .map(|m| vec![MatterId(m)])
-                .unwrap_or_default(),
+            matter_ids: optional_choice(
+                form,
+                "matter_id",
+                MatterId,
+                "choose one of their matters",
+            )?
+            .into_iter()
+            .collect(),
             incident_ids: Vec::new(),
             restrictions: crate::ui_restrictions::parse(&state.app.profile, form)?,
             reasons: val(form, "reasons").into(),
@@ -1469,15 +1473,43 @@ async fn line_manager_field(
     f
 }
 
-/// The line manager chosen on a staff form: nobody, or a member of staff by id.
-fn chosen_line_manager(form: &Form) -> Result<Option<StaffId>, RuleError> {
-    match val(form, "line_manager") {
+/// The record chosen in the select `name` where choosing none is allowed: none for the
+/// empty choice, else the id; a value the select did not offer is refused with `refusal`,
+/// never read as none.
+pub(crate) fn optional_choice<T>(
+    form: &Form,
+    name: &str,
+    id: fn(i64) -> T,
+    refusal: &str,
+) -> Result<Option<T>, RuleError> {
+    match val(form, name) {
         "" => Ok(None),
         v => v
             .parse()
-            .map(|n| Some(StaffId(n)))
-            .map_err(|_| RuleError::invalid("line_manager", "choose a line manager from the list")),
+            .map(|n| Some(id(n)))
+            .map_err(|_| RuleError::invalid(name, refusal)),
     }
+}
+
+/// The record chosen in the select `name` where one must be chosen: nothing chosen, or a
+/// value the select did not offer, is refused with `refusal`.
+pub(crate) fn choice<T>(
+    form: &Form,
+    name: &str,
+    id: fn(i64) -> T,
+    refusal: &str,
+) -> Result<T, RuleError> {
+    optional_choice(form, name, id, refusal)?.ok_or_else(|| RuleError::invalid(name, refusal))
+}
+
+/// The line manager chosen on a staff form: nobody, or a member of staff by id.
+fn chosen_line_manager(form: &Form) -> Result<Option<StaffId>, RuleError> {
+    optional_choice(
+        form,
+        "line_manager",
+        StaffId,
+        "choose a line manager from the list",
+    )
 }
 
 /// A person's matters, to choose among on a form: none where the read is refused (the
@@ -1820,12 +1852,12 @@ impl PersonStep for LogContact {
         id: i64,
         form: &Form,
     ) -> Result<Self::Command, RuleError> {
-        let matter_id = match val(form, "matter_id") {
-            "" => None,
-            m => Some(MatterId(m.parse::<i64>().map_err(|_| {
-                RuleError::invalid("matter_id", "choose one of their matters, or none")
-            })?)),
-        };
+        let matter_id = optional_choice(
+            form,
+            "matter_id",
+            MatterId,
+            "choose one of their matters, or none",
+        )?;
         let duration_seconds = match val(form, "duration_seconds").trim() {
             "" => None,
             m => Some(

@@ -401,10 +401,7 @@ impl step::ReasonStep for Withdraw {
 
 /// The chosen matter, or a refusal on the field.
 fn matter_chosen(form: &Form, missing: &str) -> Result<MatterId, RuleError> {
-    val(form, "matter_id")
-        .parse::<i64>()
-        .map(MatterId)
-        .map_err(|_| RuleError::invalid("matter_id", missing))
+    crate::ui_forms::choice(form, "matter_id", MatterId, missing)
 }
 
 /// Applying a plan to another of the person's matters, with the reason (CLE-9.14; NOR-6.2).

@@ -3,7 +3,7 @@
 //! conditional reveal; with JavaScript off every detail is simply shown). Field names are
 //! `{kind}__{detail}`, so a refusal about `call-window.windows` lands on its own box.
 
-use crate::ui_forms::Field;
+use crate::ui_forms::{choice, val as get, Field};
 use std::collections::HashMap;
 use tact_core::identity::{EmailAddress, Identifier};
 use tact_core::ids::{MatterId, StaffId};
@@ -143,10 +143,6 @@ pub fn fields(p: &Profile, matters: &[Matter], staff: &[Staff]) -> Vec<Field> {
     out
 }
 
-fn get<'a>(form: &'a HashMap<String, String>, k: &str) -> &'a str {
-    form.get(k).map_or("", |s| s.trim())
-}
-
 fn whole_number(form: &HashMap<String, String>, k: &str) -> Result<Option<u32>, RuleError> {
     match get(form, k) {
         "" => Ok(None),
@@ -157,14 +153,6 @@ fn whole_number(form: &HashMap<String, String>, k: &str) -> Result<Option<u32>, 
             .map(Some)
             .ok_or_else(|| RuleError::invalid(k, format!("enter a whole number, not {s:?}"))),
     }
-}
-
-/// The id chosen in the select `k`: a choice the form did not offer is refused, never read
-/// as 0.
-fn chosen(form: &HashMap<String, String>, k: &str, what: &str) -> Result<i64, RuleError> {
-    get(form, k)
-        .parse::<i64>()
-        .map_err(|_| RuleError::invalid(k, format!("choose {what}")))
 }
 
 /// The restrictions the builder's form names, checked as the API checks them.
@@ -205,7 +193,7 @@ pub fn parse(p: &Profile, form: &HashMap<String, String>) -> Result<Vec<Restrict
                     .map_err(|e| e.with_field(&n("channel")))?,
             }),
             RestrictionKind::SinglePointOfContact => rules.push(Rule::SinglePointOfContact {
-                staff_id: StaffId(chosen(form, &n("staff_id"), "the member of staff")?),
+                staff_id: choice(form, &n("staff_id"), StaffId, "choose the member of staff")?,
             }),
             RestrictionKind::DedicatedMailbox => rules.push(Rule::DedicatedMailbox {
                 address: EmailAddress::parse(get(form, &n("address")))
@@ -229,7 +217,7 @@ pub fn parse(p: &Profile, form: &HashMap<String, String>) -> Result<Vec<Restrict
                 }
             }
             RestrictionKind::NoReopening => rules.push(Rule::NoReopening {
-                matter_id: MatterId(chosen(form, &n("matter_id"), "the matter")?),
+                matter_id: choice(form, &n("matter_id"), MatterId, "choose the matter")?,
                 grounds: NoReopeningGrounds {
                     same_matter: flag("same_matter"),
                     no_new_substantive_evidence: flag("no_new_substantive_evidence"),
@@ -238,7 +226,7 @@ pub fn parse(p: &Profile, form: &HashMap<String, String>) -> Result<Vec<Restrict
                 },
             }),
             RestrictionKind::NoRepeatComplaints => rules.push(Rule::NoRepeatComplaints {
-                matter_id: MatterId(chosen(form, &n("matter_id"), "the matter")?),
+                matter_id: choice(form, &n("matter_id"), MatterId, "choose the matter")?,
             }),
             RestrictionKind::Other => rules.push(Rule::Other {
                 description: get(form, &n("description")).to_string(),

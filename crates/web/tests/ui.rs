@@ -583,7 +583,34 @@ async fn cle_9_9_the_plan_form_sets_several_restrictions_and_authorising_clears_
     assert!(html.contains("href=\"#call-window__windows\""), "{html}");
     assert!(html.contains("Line 2"));
     assert!(html.contains("whenever"), "what was typed is kept");
-    // Nothing was written by the refused form.
+    // A choice the form did not offer is an error on its own select, never read as "none"
+    // (a plan with no matter) or as record 0 (issue 11).
+    for (kind, k, v) in [
+        (None, "matter_id", "abc"),
+        (
+            Some("single-point-of-contact"),
+            "single-point-of-contact__staff_id",
+            "someone",
+        ),
+        (Some("no-reopening"), "no-reopening__matter_id", "0x1"),
+    ] {
+        let ticked: Vec<(String, &str)> = kind.map_or_else(Vec::new, |kind| {
+            vec![
+                (format!("{kind}__use"), "yes"),
+                (format!("{kind}__reason"), "Because"),
+            ]
+        });
+        let mut bad: Vec<(&str, &str)> = base.iter().filter(|(n, _)| *n != k).copied().collect();
+        bad.extend(ticked.iter().map(|(n, v)| (n.as_str(), *v)));
+        bad.push((k, v));
+        let r = ui
+            .post_form(&lee, &format!("/people/{}/plan", c.pid), &bad)
+            .await;
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{k}={v}");
+        let html = r.text().await.unwrap();
+        assert!(html.contains(&format!("href=\"#{k}\"")), "{k}={v}: {html}");
+    }
+    // Nothing was written by the refused forms.
     let (_, page) = ui.page(&lee, &format!("/people/{}", c.pid)).await;
     assert!(!page.contains("/plans/"), "{page}");
 
