@@ -442,9 +442,47 @@ pub(crate) const CONTACT_COLS: &str = "id, person_id, matter_id, channel, direct
 const STRATEGY_COLS: &str = "id, person_id, version, status, review_due, ends_on, body";
 
 impl Store {
+    /// The row `sql` finds by its one parameter `p`, read by `row` (a value that does not
+    /// decode is the row reader's error, never a default).
+    async fn one<'q, P, T>(
+        &self,
+        sql: &'q str,
+        p: P,
+        row: fn(&AnyRow) -> Result<T>,
+    ) -> Result<Option<T>>
+    where
+        P: 'q + Send + sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any>,
+    {
+        sqlx::query(sql)
+            .bind(p)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(row)
+            .transpose()
+    }
+
+    /// Every row `sql` finds by its one parameter `p`, in its order, each read by `row`.
+    async fn all<'q, P, T>(
+        &self,
+        sql: &'q str,
+        p: P,
+        row: fn(&AnyRow) -> Result<T>,
+    ) -> Result<Vec<T>>
+    where
+        P: 'q + Send + sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any>,
+    {
+        sqlx::query(sql)
+            .bind(p)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(row)
+            .collect()
+    }
+
     async fn identifiers_of(&self, person: i64) -> Result<Vec<IdentRow>> {
-        let rows = sqlx::query("SELECT identifier, kind, verified, shared FROM person_identifiers WHERE person_id = $1 ORDER BY kind, identifier").bind(person).fetch_all(&self.pool).await?;
-        rows.iter().map(ident_row).collect()
+        self.all("SELECT identifier, kind, verified, shared FROM person_identifiers WHERE person_id = $1 ORDER BY kind, identifier", person, ident_row).await
     }
 
     /// The record a merged record now points to (issue 10), if `id` was merged.
@@ -722,37 +760,25 @@ impl Store {
     /// # Errors
     /// The database's error.
     pub async fn token(&self, id: i64) -> Result<Option<ApiToken>> {
-        sqlx::query("SELECT id, staff_id, name, created_at, created_by, expires_at, revoked_at, revoked_by FROM tokens WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .as_ref()
-            .map(token_row)
-            .transpose()
+        self.one("SELECT id, staff_id, name, created_at, created_by, expires_at, revoked_at, revoked_by FROM tokens WHERE id = $1", id, token_row).await
     }
 
     /// # Errors
     /// The database's error.
     pub async fn matters_of(&self, person: PersonId) -> Result<Vec<Matter>> {
-        sqlx::query("SELECT * FROM matters WHERE person_id = $1 ORDER BY id")
-            .bind(person.0)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(matter_row)
-            .collect()
+        self.all(
+            "SELECT * FROM matters WHERE person_id = $1 ORDER BY id",
+            person.0,
+            matter_row,
+        )
+        .await
     }
 
     /// # Errors
     /// The database's error.
     pub async fn matter(&self, id: MatterId) -> Result<Option<Matter>> {
-        sqlx::query("SELECT * FROM matters WHERE id = $1")
-            .bind(id.0)
-            .fetch_optional(&self.pool)
-            .await?
-            .as_ref()
-            .map(matter_row)
-            .transpose()
+        self.one("SELECT * FROM matters WHERE id = $1", id.0, matter_row)
+            .await
     }
 
     /// The person's most recent contacts, newest first.
@@ -773,15 +799,12 @@ impl Store {
     /// # Errors
     /// The database's error.
     pub async fn contact(&self, id: ContactId) -> Result<Option<Contact>> {
-        sqlx::query(&format!(
-            "SELECT {CONTACT_COLS} FROM contacts WHERE id = $1"
-        ))
-        .bind(id.0)
-        .fetch_optional(&self.pool)
-        .await?
-        .as_ref()
-        .map(contact_row)
-        .transpose()
+        self.one(
+            &format!("SELECT {CONTACT_COLS} FROM contacts WHERE id = $1"),
+            id.0,
+            contact_row,
+        )
+        .await
     }
 
     /// Every person's equality monitoring answers (issue 13), for the report.
@@ -929,91 +952,72 @@ impl Store {
     /// # Errors
     /// The database's error.
     pub async fn screening_queue(&self, limit: i64) -> Result<Vec<Contact>> {
-        sqlx::query(&format!(
+        self.all(
+            &format!(
             "SELECT {CONTACT_COLS} FROM contacts WHERE screening = 'due' ORDER BY at, id LIMIT $1"
-        ))
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(contact_row)
-        .collect()
+        ),
+            limit,
+            contact_row,
+        )
+        .await
     }
 
     /// # Errors
     /// The database's error.
     pub async fn incident(&self, id: IncidentId) -> Result<Option<Incident>> {
-        sqlx::query("SELECT * FROM incidents WHERE id = $1")
-            .bind(id.0)
-            .fetch_optional(&self.pool)
-            .await?
-            .as_ref()
-            .map(incident_row)
-            .transpose()
+        self.one("SELECT * FROM incidents WHERE id = $1", id.0, incident_row)
+            .await
     }
 
     /// # Errors
     /// The database's error.
     pub async fn incidents_of(&self, person: PersonId) -> Result<Vec<Incident>> {
-        sqlx::query("SELECT * FROM incidents WHERE person_id = $1 ORDER BY occurred_at, id")
-            .bind(person.0)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(incident_row)
-            .collect()
+        self.all(
+            "SELECT * FROM incidents WHERE person_id = $1 ORDER BY occurred_at, id",
+            person.0,
+            incident_row,
+        )
+        .await
     }
 
     /// # Errors
     /// The database's error.
     pub async fn warning(&self, id: WarningId) -> Result<Option<Warning>> {
-        sqlx::query("SELECT * FROM warnings WHERE id = $1")
-            .bind(id.0)
-            .fetch_optional(&self.pool)
-            .await?
-            .as_ref()
-            .map(warning_row)
-            .transpose()
+        self.one("SELECT * FROM warnings WHERE id = $1", id.0, warning_row)
+            .await
     }
 
     /// # Errors
     /// The database's error.
     pub async fn warnings_of(&self, person: PersonId) -> Result<Vec<Warning>> {
-        sqlx::query("SELECT * FROM warnings WHERE person_id = $1 ORDER BY given_at, id")
-            .bind(person.0)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(warning_row)
-            .collect()
+        self.all(
+            "SELECT * FROM warnings WHERE person_id = $1 ORDER BY given_at, id",
+            person.0,
+            warning_row,
+        )
+        .await
     }
 
     /// # Errors
     /// The database's error.
     pub async fn plans_of(&self, person: PersonId) -> Result<Vec<Plan>> {
-        sqlx::query(&format!(
-            "SELECT {STRATEGY_COLS} FROM strategies WHERE person_id = $1 ORDER BY id"
-        ))
-        .bind(person.0)
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(plan_row)
-        .collect()
+        self.all(
+            &format!("SELECT {STRATEGY_COLS} FROM strategies WHERE person_id = $1 ORDER BY id"),
+            person.0,
+            plan_row,
+        )
+        .await
     }
 
     /// # Errors
     /// The database's error.
     pub async fn plan(&self, id: PlanId) -> Result<Option<Plan>> {
-        sqlx::query(&format!(
-            "SELECT {STRATEGY_COLS} FROM strategies WHERE id = $1"
-        ))
-        .bind(id.0)
-        .fetch_optional(&self.pool)
-        .await?
-        .as_ref()
-        .map(plan_row)
-        .transpose()
+        self.one(
+            &format!("SELECT {STRATEGY_COLS} FROM strategies WHERE id = $1"),
+            id.0,
+            plan_row,
+        )
+        .await
     }
 
     /// Plans in any of `statuses`, with their review due on or before `due_by` when given.
@@ -1049,25 +1053,23 @@ impl Store {
     /// # Errors
     /// The database's error.
     pub async fn adjustments_of(&self, person: PersonId) -> Result<Vec<Adjustment>> {
-        sqlx::query("SELECT * FROM adjustments WHERE person_id = $1 ORDER BY id")
-            .bind(person.0)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(adjustment_row)
-            .collect()
+        self.all(
+            "SELECT * FROM adjustments WHERE person_id = $1 ORDER BY id",
+            person.0,
+            adjustment_row,
+        )
+        .await
     }
 
     /// # Errors
     /// The database's error.
     pub async fn adjustment(&self, id: AdjustmentId) -> Result<Option<Adjustment>> {
-        sqlx::query("SELECT * FROM adjustments WHERE id = $1")
-            .bind(id.0)
-            .fetch_optional(&self.pool)
-            .await?
-            .as_ref()
-            .map(adjustment_row)
-            .transpose()
+        self.one(
+            "SELECT * FROM adjustments WHERE id = $1",
+            id.0,
+            adjustment_row,
+        )
+        .await
     }
 
     /// The kept message with this Message-ID, if any.
@@ -1078,15 +1080,12 @@ impl Store {
         &self,
         message_id: &str,
     ) -> Result<Option<tact_core::correspondence::StoredMessage>> {
-        sqlx::query(&format!(
-            "SELECT {MESSAGE_COLS} FROM messages WHERE message_id = $1"
-        ))
-        .bind(message_id.to_string())
-        .fetch_optional(&self.pool)
-        .await?
-        .as_ref()
-        .map(message_row)
-        .transpose()
+        self.one(
+            &format!("SELECT {MESSAGE_COLS} FROM messages WHERE message_id = $1"),
+            message_id.to_string(),
+            message_row,
+        )
+        .await
     }
 
     /// # Errors
@@ -1095,15 +1094,12 @@ impl Store {
         &self,
         id: i64,
     ) -> Result<Option<tact_core::correspondence::StoredMessage>> {
-        sqlx::query(&format!(
-            "SELECT {MESSAGE_COLS} FROM messages WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?
-        .as_ref()
-        .map(message_row)
-        .transpose()
+        self.one(
+            &format!("SELECT {MESSAGE_COLS} FROM messages WHERE id = $1"),
+            id,
+            message_row,
+        )
+        .await
     }
 
     /// How many letters are in one state.
@@ -1162,15 +1158,9 @@ impl Store {
         &self,
         person: PersonId,
     ) -> Result<Vec<tact_core::correspondence::StoredMessage>> {
-        sqlx::query(&format!(
+        self.all(&format!(
             "SELECT {MESSAGE_COLS} FROM messages WHERE person_id = $1 ORDER BY received_at DESC, id DESC"
-        ))
-        .bind(person.0)
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(message_row)
-        .collect()
+        ), person.0, message_row).await
     }
 
     /// A message exactly as received, and its attachments (name, type, bytes).
@@ -1211,13 +1201,12 @@ impl Store {
     /// # Errors
     /// The database's error.
     pub async fn matter_by_reference(&self, reference: &str) -> Result<Option<Matter>> {
-        sqlx::query("SELECT * FROM matters WHERE reference = $1")
-            .bind(reference.to_string())
-            .fetch_optional(&self.pool)
-            .await?
-            .as_ref()
-            .map(matter_row)
-            .transpose()
+        self.one(
+            "SELECT * FROM matters WHERE reference = $1",
+            reference.to_string(),
+            matter_row,
+        )
+        .await
     }
 
     /// A person's letters, newest first.
@@ -1228,25 +1217,19 @@ impl Store {
         &self,
         person: PersonId,
     ) -> Result<Vec<tact_core::correspondence::StoredLetter>> {
-        sqlx::query("SELECT * FROM letters WHERE person_id = $1 ORDER BY id DESC")
-            .bind(person.0)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(letter_row)
-            .collect()
+        self.all(
+            "SELECT * FROM letters WHERE person_id = $1 ORDER BY id DESC",
+            person.0,
+            letter_row,
+        )
+        .await
     }
 
     /// # Errors
     /// The database's error.
     pub async fn letter(&self, id: i64) -> Result<Option<tact_core::correspondence::StoredLetter>> {
-        sqlx::query("SELECT * FROM letters WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .as_ref()
-            .map(letter_row)
-            .transpose()
+        self.one("SELECT * FROM letters WHERE id = $1", id, letter_row)
+            .await
     }
 
     /// Letters in one state, oldest first; with `due_by`, only those due to be tried by
@@ -1279,13 +1262,8 @@ impl Store {
         &self,
         id: i64,
     ) -> Result<Option<tact_core::rights::RightsRequest>> {
-        sqlx::query("SELECT * FROM data_rights WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .as_ref()
-            .map(rights_row)
-            .transpose()
+        self.one("SELECT * FROM data_rights WHERE id = $1", id, rights_row)
+            .await
     }
 
     /// One person's data-rights requests, oldest first; or, with `None`, every open one by
@@ -1569,25 +1547,23 @@ impl Store {
     /// # Errors
     /// The database's error.
     pub async fn disclosures_of(&self, person: PersonId) -> Result<Vec<Disclosure>> {
-        sqlx::query("SELECT * FROM disclosures WHERE person_id = $1 ORDER BY id")
-            .bind(person.0)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(disclosure_row)
-            .collect()
+        self.all(
+            "SELECT * FROM disclosures WHERE person_id = $1 ORDER BY id",
+            person.0,
+            disclosure_row,
+        )
+        .await
     }
 
     /// # Errors
     /// The database's error.
     pub async fn disclosure(&self, id: DisclosureId) -> Result<Option<Disclosure>> {
-        sqlx::query("SELECT * FROM disclosures WHERE id = $1")
-            .bind(id.0)
-            .fetch_optional(&self.pool)
-            .await?
-            .as_ref()
-            .map(disclosure_row)
-            .transpose()
+        self.one(
+            "SELECT * FROM disclosures WHERE id = $1",
+            id.0,
+            disclosure_row,
+        )
+        .await
     }
 
     /// The disclosure log (CLE-9.15): what was shared, with whom and when, newest first.
@@ -1609,37 +1585,30 @@ impl Store {
     /// # Errors
     /// The database's error.
     pub async fn disputes_of(&self, person: PersonId) -> Result<Vec<Dispute>> {
-        sqlx::query("SELECT * FROM disputes WHERE person_id = $1 ORDER BY id")
-            .bind(person.0)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(dispute_row)
-            .collect()
+        self.all(
+            "SELECT * FROM disputes WHERE person_id = $1 ORDER BY id",
+            person.0,
+            dispute_row,
+        )
+        .await
     }
 
     /// # Errors
     /// The database's error.
     pub async fn dispute(&self, id: DisputeId) -> Result<Option<Dispute>> {
-        sqlx::query("SELECT * FROM disputes WHERE id = $1")
-            .bind(id.0)
-            .fetch_optional(&self.pool)
-            .await?
-            .as_ref()
-            .map(dispute_row)
-            .transpose()
+        self.one("SELECT * FROM disputes WHERE id = $1", id.0, dispute_row)
+            .await
     }
 
     /// # Errors
     /// The database's error.
     pub async fn further_actions_of(&self, person: PersonId) -> Result<Vec<FurtherAction>> {
-        sqlx::query("SELECT * FROM further_actions WHERE person_id = $1 ORDER BY id")
-            .bind(person.0)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(further_action_row)
-            .collect()
+        self.all(
+            "SELECT * FROM further_actions WHERE person_id = $1 ORDER BY id",
+            person.0,
+            further_action_row,
+        )
+        .await
     }
 
     /// # Errors
@@ -1690,13 +1659,12 @@ impl Store {
     /// # Errors
     /// The database's error.
     pub async fn task(&self, id: TaskId) -> Result<Option<Task>> {
-        sqlx::query(&format!("SELECT {TASK_COLS} FROM tasks WHERE id = $1"))
-            .bind(id.0)
-            .fetch_optional(&self.pool)
-            .await?
-            .as_ref()
-            .map(task_row)
-            .transpose()
+        self.one(
+            &format!("SELECT {TASK_COLS} FROM tasks WHERE id = $1"),
+            id.0,
+            task_row,
+        )
+        .await
     }
 
     /// The whole event log in order, and its recorded head.
@@ -1772,13 +1740,12 @@ impl Store {
     /// # Errors
     /// The database's error.
     pub async fn audit_of(&self, person: PersonId) -> Result<Vec<StoredEntry>> {
-        sqlx::query("SELECT * FROM audit_log WHERE person_id = $1 ORDER BY seq")
-            .bind(person.0)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(entry_row)
-            .collect()
+        self.all(
+            "SELECT * FROM audit_log WHERE person_id = $1 ORDER BY seq",
+            person.0,
+            entry_row,
+        )
+        .await
     }
 
     /// Every identifier and its person, for the contact-check index, in pages of `limit` after `after`.
