@@ -290,17 +290,7 @@ pub fn addressed(
             },
         )
     })?;
-    let format =
-        match (how.format, channel) {
-            (Some(Format::Email), Channel::Letter) => return Err(RuleError::invalid(
-                "format",
-                "a letter by post is printed: choose standard, large-print, easy-read, braille \
-                 or audio",
-            )),
-            (Some(f), _) => f,
-            (None, Channel::Letter) if person.preferred_format == Format::Email => Format::Standard,
-            (None, _) => person.preferred_format,
-        };
+    let format = Format::by(channel, how.format, person.preferred_format)?;
     Ok((channel, to, format))
 }
 

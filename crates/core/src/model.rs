@@ -79,6 +79,29 @@ impl Format {
         }
     }
 
+    /// The format something sent by `channel` goes in: the one `given`, else the one they
+    /// prefer (CLE-8.6; NOR-1.5). A printed letter is never "email": given, that is
+    /// refused; preferred by someone written to by post, standard print is sent.
+    ///
+    /// # Errors
+    /// "email" given for a letter by post, naming `format`.
+    pub fn by(
+        channel: Channel,
+        given: Option<Format>,
+        preferred: Format,
+    ) -> Result<Format, RuleError> {
+        match (given, channel) {
+            (Some(Self::Email), Channel::Letter) => Err(RuleError::invalid(
+                "format",
+                "a letter by post is printed: choose standard, large-print, easy-read, braille \
+                 or audio",
+            )),
+            (Some(f), _) => Ok(f),
+            (None, Channel::Letter) if preferred == Self::Email => Ok(Self::Standard),
+            (None, _) => Ok(preferred),
+        }
+    }
+
     /// Whether something sent in this format is in the form the person asked for: the
     /// same format, or standard print for someone who asked for email (or the reverse),
     /// since the channel carries that difference.

@@ -1993,7 +1993,11 @@ pub fn decide_plan(
         PlanCommand::Refuse { reason } => refuse_plan(profile, actor, s, &reason, now),
         PlanCommand::Withdraw { reason } => withdraw_plan(profile, actor, s, &reason, now),
         PlanCommand::RecordNotice(mut input) => {
-            input.format.get_or_insert(ctx.preferred_format);
+            input.format = Some(Format::by(
+                input.channel,
+                input.format,
+                ctx.preferred_format,
+            )?);
             notice_format(profile, &input, ctx.preferred_format)?;
             record_notice(profile, actor, s, input, now)
         }

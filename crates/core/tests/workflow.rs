@@ -750,6 +750,31 @@ fn cle_9_13_and_nor_5_9_a_notice_in_a_format_they_did_not_ask_for_needs_a_reason
         unnamed.format = None;
         let told = decide(unnamed).unwrap();
         assert_eq!(told.record.notice.unwrap().format, Format::EasyRead);
+        // A notice by post is printed: "email" is refused as its format, and someone who
+        // prefers email but was written to by post is recorded as sent standard print.
+        w.records.preferred_format = Format::Email;
+        let decide = |n: NoticeInput| {
+            decide_plan(
+                &w.p,
+                &actor(LINE_MANAGER),
+                &d.record,
+                PlanCommand::RecordNotice(n),
+                &w.ctx(),
+                now(),
+            )
+        };
+        let mut posted_email = notice();
+        posted_email.format = Some(Format::Email);
+        let err = decide(posted_email).unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("format"), "{name}");
+        let mut posted = notice();
+        posted.format = None;
+        let told = decide(posted).unwrap();
+        assert_eq!(
+            told.record.notice.unwrap().format,
+            Format::Standard,
+            "{name}"
+        );
     }
 }
 
