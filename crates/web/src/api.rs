@@ -338,7 +338,9 @@ pub async fn route_call(
         ));
     }
     // Any form a PBX sends, a `sip:` URI's user part included (core's `read_caller`).
-    let caller = read_caller(q.from.as_deref().unwrap_or(""))?.map(Identifier::Phone);
+    let caller = read_caller(q.from.as_deref().unwrap_or(""))
+        .map_err(|e| e.with_field("from"))?
+        .map(Identifier::Phone);
     let r = st
         .app
         .query(
@@ -477,7 +479,9 @@ pub async fn call_outcome(
         direction: Direction::Inbound,
         at: st.app.now(),
         staff_id: Some(req.answered_by.map_or(ctx.actor.id, StaffId)),
-        identifier: read_caller(req.from.as_deref().unwrap_or(""))?.map(Identifier::Phone),
+        identifier: read_caller(req.from.as_deref().unwrap_or(""))
+            .map_err(|e| e.with_field("from"))?
+            .map(Identifier::Phone),
         via_advocate: false,
         summary: format!(
             "Call {words}{}",

@@ -1316,6 +1316,42 @@ async fn messages_the_retention_dry_run_and_subject_access_are_on_the_api_with_t
 /// Text with a NUL character (which PostgreSQL cannot store) or other control characters is
 /// refused as bad input naming the field, on both backends — never a 500 from the
 /// database, never stored on one backend and refused on the other.
+/// Issue 11: a phone system's caller that cannot be read is refused naming the parameter
+/// it sent (`from`), on the routing question and on the outcome, and nothing is logged.
+#[tokio::test]
+async fn cle_9_9_a_caller_the_phone_system_sent_that_cannot_be_read_is_refused_naming_from() {
+    each_backend("cleveland-opcc", |t| async move {
+        let (s, v) = t.get(&t.caseworker, "/calls/route?from=garbage").await;
+        assert_eq!(
+            (s, v["error"]["field"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("from")),
+            "{v}"
+        );
+        let (s, v) = t
+            .post(
+                &t.caseworker,
+                "/calls/c-1/outcome",
+                json!({"outcome": "answered", "from": "garbage"}),
+            )
+            .await;
+        assert_eq!(
+            (s, v["error"]["field"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("from")),
+            "{v}"
+        );
+        // Nothing was logged under that call: the same call, readable, is logged once.
+        let (s, v) = t
+            .post(
+                &t.caseworker,
+                "/calls/c-1/outcome",
+                json!({"outcome": "answered", "from": "+447911123123"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+    })
+    .await;
+}
+
 /// Issue 11: a restriction is read as the API's own typed format, not the storage codec's:
 /// a value a rule cannot hold, a field the kind does not have, a flag that is not a flag,
 /// or a call window that ends before it starts is a 400 naming its place in the body, and
