@@ -342,17 +342,26 @@ async fn checked_form(
     signed: &Signed,
 ) -> Result<std::collections::HashMap<String, String>, Response> {
     use axum::extract::FromRequest;
-    let Form(form) = Form::<std::collections::HashMap<String, String>>::from_request(req, state)
+    let unreadable = || {
+        error_page(
+            state,
+            Some(signed),
+            StatusCode::BAD_REQUEST,
+            "There is a problem",
+            "The form could not be read. Go back and try again.",
+        )
+    };
+    let Form(pairs) = Form::<Vec<(String, String)>>::from_request(req, state)
         .await
-        .map_err(|_| {
-            error_page(
-                state,
-                Some(signed),
-                StatusCode::BAD_REQUEST,
-                "There is a problem",
-                "The form could not be read. Go back and try again.",
-            )
-        })?;
+        .map_err(|_| unreadable())?;
+    // Every question on Tact's forms has its own name: one sent twice (`channel=phone&
+    // channel=email`) is not a form Tact made, and neither answer is taken for it.
+    let mut form = std::collections::HashMap::with_capacity(pairs.len());
+    for (k, v) in pairs {
+        if form.insert(k, v).is_some() {
+            return Err(unreadable());
+        }
+    }
     let form = with_dates(form);
     if form.get("csrf") != Some(&signed.csrf) {
         return Err(error_page(

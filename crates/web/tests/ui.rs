@@ -353,8 +353,8 @@ async fn cle_9_9_the_incoming_contact_page_tells_staff_what_to_say_to_a_restrict
 /// Issue 11: an address the UI cannot read is a page, not axum's plain text or an empty
 /// body: an id that is not a number and an address no page answers are "Page not found"
 /// (404) with the staff member's menu; a query value that does not read, or text with a
-/// control character in a form or a query (which PostgreSQL cannot keep), is a 400 page
-/// saying which.
+/// control character in a form or a query (which PostgreSQL cannot keep), or a form with a
+/// question answered twice, is a 400 page saying which.
 #[tokio::test]
 async fn an_address_that_does_not_read_is_a_page_with_the_right_status() {
     let ui = Ui::spawn().await;
@@ -385,6 +385,23 @@ async fn an_address_that_does_not_read_is_a_page_with_the_right_status() {
     let (s, html) = ui.page(&cas, "/people?q=Jo%00").await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{html}");
     assert!(html.contains("control character (U+0000)"), "{html}");
+    // A question answered twice is not a form Tact made: neither answer is taken, and
+    // nothing is written.
+    let r = ui
+        .post_form(
+            &cas,
+            "/people/new",
+            &[("name", "Jo Twice"), ("name", "Someone Else")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("The form could not be read"));
+    let (_, found) = ui.page(&cas, "/people?q=Twice").await;
+    assert!(!found.contains("Jo Twice"), "{found}");
     let (s, html) = ui.page(&cas, "/people/1?history=-3").await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{html}");
     assert!(html.contains("<title>There is a problem"), "{html}");
