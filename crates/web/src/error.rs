@@ -170,12 +170,14 @@ impl From<QueryRejection> for ApiError {
     }
 }
 
+/// An id in the address that is not an id (`/people/abc`) names no record: 404, as the UI's
+/// "Page not found" for the same address.
 impl From<PathRejection> for ApiError {
     fn from(r: PathRejection) -> Self {
         Self {
-            status: StatusCode::BAD_REQUEST,
+            status: StatusCode::NOT_FOUND,
             field: Some("id".into()),
-            message: format!("the address is not valid: {}", r.body_text()),
+            message: format!("no such record: {}", r.body_text()),
             clause: None,
             retry_after: None,
         }

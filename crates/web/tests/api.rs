@@ -373,8 +373,12 @@ async fn bad_input_gets_a_json_4xx_naming_the_field_and_writes_nothing() {
         let (s, v) = t.get(&t.caseworker, "/people/999999").await;
         assert_eq!(s, StatusCode::NOT_FOUND, "{v}");
         assert!(v["error"]["message"].as_str().unwrap().contains("999999"));
-        let (s, _) = t.get(&t.caseworker, "/people/not-a-number").await;
-        assert_eq!(s, StatusCode::BAD_REQUEST);
+        // An id that is not a number names no record either (the UI's 404 page too).
+        let (s, v) = t.get(&t.caseworker, "/people/not-a-number").await;
+        assert_eq!(
+            (s, v["error"]["field"].as_str()),
+            (StatusCode::NOT_FOUND, Some("id"))
+        );
         assert_eq!(t.app.store().count(Table::People).await.unwrap(), people);
         // One number written two ways, when adding and when changing a person; a name too
         // long when changing one (adding refused it; changing did not).
@@ -1430,6 +1434,20 @@ async fn issue_11_a_query_parameter_an_address_does_not_take_is_refused() {
             tried += 1;
         }
         assert!(tried > 20, "{tried}");
+        // An id in the address that is not an id names no record: 404 naming `id`, as the
+        // UI's "Page not found" for the same address.
+        for path in [
+            "/people/abc",
+            "/plans/1.5",
+            "/people/99999999999999999999999",
+        ] {
+            let (s, v) = t.get(&dpo, path).await;
+            assert_eq!(
+                (s, v["error"]["field"].as_str()),
+                (StatusCode::NOT_FOUND, Some("id")),
+                "{path}: {v}"
+            );
+        }
         let (s, v) = t.get(&dpo, "/messages?route=inbox%00").await;
         assert_eq!(
             (s, v["error"]["field"].as_str()),
