@@ -706,8 +706,9 @@ fn cle_9_13_and_nor_5_9_a_notice_in_a_format_they_did_not_ask_for_needs_a_reason
         let mut w = World::new(name);
         let s = w.proposed(vec![email_only()]);
         let d = w.authorise(&s);
-        w.records.preferred_format = Format::EasyRead;
-        let decide = |n: NoticeInput| {
+        // The notice recorded for someone who prefers `preferred`.
+        let notify = |w: &mut World, preferred: Format, n: NoticeInput| {
+            w.records.preferred_format = preferred;
             decide_plan(
                 &w.p,
                 &actor(LINE_MANAGER),
@@ -717,6 +718,7 @@ fn cle_9_13_and_nor_5_9_a_notice_in_a_format_they_did_not_ask_for_needs_a_reason
                 now(),
             )
         };
+        let mut decide = |n: NoticeInput| notify(&mut w, Format::EasyRead, n);
         // Standard print to an Easy Read reader, with no reason: refused, in plain words.
         let err = decide(notice()).unwrap_err();
         assert_eq!(err.field.as_deref(), Some("format_reason"), "{name}");
@@ -752,17 +754,7 @@ fn cle_9_13_and_nor_5_9_a_notice_in_a_format_they_did_not_ask_for_needs_a_reason
         assert_eq!(told.record.notice.unwrap().format, Format::EasyRead);
         // A notice by post is printed: "email" is refused as its format, and someone who
         // prefers email but was written to by post is recorded as sent standard print.
-        w.records.preferred_format = Format::Email;
-        let decide = |n: NoticeInput| {
-            decide_plan(
-                &w.p,
-                &actor(LINE_MANAGER),
-                &d.record,
-                PlanCommand::RecordNotice(n),
-                &w.ctx(),
-                now(),
-            )
-        };
+        let mut decide = |n: NoticeInput| notify(&mut w, Format::Email, n);
         let mut posted_email = notice();
         posted_email.format = Some(Format::Email);
         let err = decide(posted_email).unwrap_err();
