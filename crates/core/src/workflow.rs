@@ -172,27 +172,58 @@ impl PlanStep {
     }
 }
 
+/// What the plan itself rules out for `actor` taking `step`, whatever their role: deciding
+/// a plan they drafted or proposed (NOR-6.2; the profile's `authoriser_not_proposer`), or
+/// deciding a request to apply it to a matter when none waits that someone else made. The
+/// page's offer ([`available_steps`]) and the steps themselves ([`gate`]) ask this, so a
+/// page never hides what would be allowed nor offers what would be refused.
+fn own_part(profile: &Profile, actor: &Actor, s: &Plan, step: PlanStep) -> Option<RuleError> {
+    let plan = &profile.terms.plan;
+    match step {
+        PlanStep::Authorise | PlanStep::Refuse
+            if s.proposed_by == Some(actor.id) || s.created_by == actor.id =>
+        {
+            Some(RuleError::forbidden(
+                Some(&profile.clauses.authoriser_not_proposer),
+                format!("the person who proposed a {plan} may not decide it"),
+            ))
+        }
+        PlanStep::DecideMatter => {
+            let waiting: Vec<_> = s
+                .pending_matters
+                .iter()
+                .filter(|m| m.authorised_by.is_none())
+                .collect();
+            if waiting.is_empty() {
+                Some(RuleError::not_found(
+                    "matter_id",
+                    format!("no request to apply the {plan} to a matter is waiting for a decision"),
+                ))
+            } else if waiting.iter().all(|m| m.requested_by == actor.id) {
+                Some(RuleError::forbidden(
+                    Some(&profile.clauses.authoriser_not_proposer),
+                    format!(
+                        "the person who asked to apply the {plan} to a matter may not decide it"
+                    ),
+                ))
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
+}
+
 /// The steps `actor` can take on this plan now, so a page offers only what will be allowed:
 /// the lifecycle's steps from its status, that the actor's role allows under the profile,
-/// less those the record itself rules out for them — authorising or refusing a plan they
-/// proposed (NOR-6.2; the profile's `authoriser_not_proposer`), deciding a request to apply
-/// it to a matter when none waits or it is their own. A dispute is decided from the
-/// dispute, not the plan, so it is not offered here.
+/// less those the record itself rules out for them ([`own_part`]). A dispute is decided
+/// from the dispute, not the plan, so it is not offered here.
 pub fn available_steps(profile: &Profile, actor: &Actor, s: &Plan) -> Vec<PlanStep> {
     steps_from(s.status)
         .into_iter()
         .filter(|step| profile.may(actor.role, step.action()))
-        .filter(|step| match step {
-            PlanStep::Authorise | PlanStep::Refuse => {
-                s.proposed_by != Some(actor.id) && s.created_by != actor.id
-            }
-            PlanStep::DecideMatter => s
-                .pending_matters
-                .iter()
-                .any(|m| m.authorised_by.is_none() && m.requested_by != actor.id),
-            PlanStep::DecideDispute => false,
-            _ => true,
-        })
+        .filter(|step| *step != PlanStep::DecideDispute)
+        .filter(|step| own_part(profile, actor, s, *step).is_none())
         .collect()
 }
 
@@ -209,24 +240,15 @@ pub fn step_refusal(
     if available_steps(profile, actor, s).contains(&step) {
         return None;
     }
-    if let Err(e) = may(profile, actor, step.action(), step.role_clause(profile)) {
-        return Some(e);
-    }
-    if let Err(e) = step_allowed(s, step, &profile.terms.plan) {
-        return Some(e);
-    }
-    let plan = &profile.terms.plan;
-    Some(match step {
-        PlanStep::Authorise | PlanStep::Refuse => RuleError::forbidden(
-            Some(&profile.clauses.authoriser_not_proposer),
-            format!("the person who proposed a {plan} may not decide it"),
-        ),
-        PlanStep::DecideMatter => RuleError::not_found(
-            "matter_id",
-            format!("no request to apply the {plan} to a matter is waiting for your decision"),
-        ),
-        _ => RuleError::conflict("LOCAL", format!("cannot {} this {plan} now", step.as_str())),
-    })
+    may(profile, actor, step.action(), step.role_clause(profile))
+        .and_then(|()| gate(profile, actor, s, step))
+        .err()
+        .or_else(|| {
+            Some(RuleError::conflict(
+                "LOCAL",
+                format!("cannot {} this {} now", step.as_str(), profile.terms.plan),
+            ))
+        })
 }
 
 fn refused(s: &Plan, step: PlanStep, term: &str) -> RuleError {
@@ -242,11 +264,13 @@ fn refused(s: &Plan, step: PlanStep, term: &str) -> RuleError {
     }
 }
 
-/// The gates every step passes first: the lifecycle allows it from the plan's status, and
-/// the profile allows it to the actor's role (citing the step's own clause).
+/// The gates every step passes first: the lifecycle allows it from the plan's status, the
+/// profile allows it to the actor's role (citing the step's own clause), and the plan does
+/// not rule it out for them ([`own_part`]).
 fn gate(profile: &Profile, actor: &Actor, s: &Plan, step: PlanStep) -> Result<(), RuleError> {
     step_allowed(s, step, &profile.terms.plan)?;
-    may(profile, actor, step.action(), step.role_clause(profile))
+    may(profile, actor, step.action(), step.role_clause(profile))?;
+    own_part(profile, actor, s, step).map_or(Ok(()), Err)
 }
 
 /// Refuses a step the lifecycle does not allow from the plan's status.
@@ -1168,12 +1192,6 @@ pub fn authorise_plan(
     let clauses = &profile.clauses;
     let plan = &profile.terms.plan;
     gate(profile, actor, s, PlanStep::Authorise)?;
-    if s.proposed_by == Some(actor.id) || s.created_by == actor.id {
-        return Err(RuleError::forbidden(
-            Some(&clauses.authoriser_not_proposer),
-            format!("the person who proposed a {plan} may not authorise it"),
-        ));
-    }
     require_text("reason", &input.reason)?;
     check_overrides(profile, actor, &input.overrides)?;
     let mut overrides = s.overrides.clone();

@@ -2404,6 +2404,15 @@ fn nor_6_2_step_refusal_says_why_a_step_is_not_offered_as_the_step_would() {
     assert_eq!(own.kind, RuleErrorKind::Forbidden);
     assert_eq!(own.clause.as_deref(), Some("NOR-6.2"));
     assert!(step_refusal(&w.p, &actor(SENIOR_2), &s, P::Authorise).is_none());
+    // Refusing it is deciding it too: the page did not offer it to the proposer, and the
+    // step itself refused nobody (a proposer could refuse their own plan through the API).
+    assert!(!available_steps(&w.p, &actor(SENIOR), &s).contains(&P::Refuse));
+    let refused = refuse_plan(&w.p, &actor(SENIOR), &s, "changed my mind", now()).unwrap_err();
+    assert_eq!(
+        (refused.kind, refused.clause.as_deref()),
+        (RuleErrorKind::Forbidden, Some("NOR-6.2"))
+    );
+    assert!(refuse_plan(&w.p, &actor(SENIOR_2), &s, "not proportionate", now()).is_ok());
 }
 
 fn imported(_: &World) -> ImportedPlan {
