@@ -2104,6 +2104,38 @@ pub struct DisputeDecision {
     pub variation: Option<VaryInput>,
 }
 
+/// Why `actor` may not decide this dispute now, or `None` where they may (NOR-7.1, 7.2): a
+/// role the profile does not give the decision, a dispute already decided, or a decider who
+/// took part in the plan's decisions. The dispute form asks it before it is shown, and
+/// [`decide_dispute`] before anything else, so the form is offered only to whoever may
+/// send it.
+pub fn dispute_refusal(
+    profile: &Profile,
+    actor: &Actor,
+    dispute: &Dispute,
+    s: &Plan,
+) -> Option<RuleError> {
+    let clause = &profile.clauses.dispute_independent;
+    if let Err(e) = may(profile, actor, Action::DecideDispute, Some(clause)) {
+        return Some(e);
+    }
+    if dispute.outcome.is_some() {
+        return Some(
+            RuleError::conflict(clause, "this dispute has already been decided")
+                .with_field("dispute_id"),
+        );
+    }
+    s.participants.contains(&actor.id).then(|| {
+        RuleError::forbidden(
+            Some(clause),
+            format!(
+                "a dispute must be decided by someone who took no part in the {} decision",
+                profile.terms.plan
+            ),
+        )
+    })
+}
+
 /// Decides a dispute: upheld, varied or lifted, with reasons, by someone who took no part
 /// in the decision disputed (NOR-7.1).
 ///
@@ -2125,23 +2157,10 @@ pub fn decide_dispute(
         variation,
     } = decision;
     let reasons = reasons.as_str();
+    if let Some(refused) = dispute_refusal(profile, actor, dispute, s) {
+        return Err(refused);
+    }
     let clause = &profile.clauses.dispute_independent;
-    may(profile, actor, Action::DecideDispute, Some(clause))?;
-    if dispute.outcome.is_some() {
-        return Err(
-            RuleError::conflict(clause, "this dispute has already been decided")
-                .with_field("dispute_id"),
-        );
-    }
-    if s.participants.contains(&actor.id) {
-        return Err(RuleError::forbidden(
-            Some(clause),
-            format!(
-                "a dispute must be decided by someone who took no part in the {} decision",
-                profile.terms.plan
-            ),
-        ));
-    }
     require_text("reasons", reasons)?;
     let plan_decision = match outcome {
         DisputeOutcome::Upheld => {

@@ -2164,6 +2164,10 @@ impl FormStep for DecideDispute {
     type Command = cmd::DecideDispute;
     const PATH: &'static str = "/disputes/{id}/decision";
 
+    fn offer(state: &AppState, signed: &Signed, (d, plan): &Self::Subject) -> Option<Response> {
+        wf::dispute_refusal(&state.app.profile, &signed.actor, d, plan)
+            .map(|e| refusal(state, signed, e.into()))
+    }
     async fn spec(state: &AppState, signed: &Signed, _: i64, (d, plan): &Self::Subject) -> Spec {
         dispute_decision_spec(state, &signed.actor, d, Some(plan)).await
     }

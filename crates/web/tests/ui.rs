@@ -934,6 +934,13 @@ async fn nor_7_1_a_dispute_decided_in_the_ui_can_change_the_plan() {
         html.contains("id=\"single-channel__use\" name=\"single-channel__use\" type=\"checkbox\" value=\"yes\" checked"),
         "{html}"
     );
+    // Sam authorised the plan: the form is not offered to Sam at all, as sending it would be
+    // refused (NOR-7.1: someone who took no part decides).
+    let sam = ui.session("sam").await;
+    let (st, html) = ui.page(&sam, &path).await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "{html}");
+    assert!(html.contains("took no part"), "{html}");
+    assert!(!html.contains("Record the decision"), "{html}");
     // A role that may not decide is told so before anything it sent is read (NOR-7.1).
     let cas = ui.session("cas").await;
     let r = ui
@@ -996,6 +1003,10 @@ async fn nor_7_1_a_dispute_decided_in_the_ui_can_change_the_plan() {
         dispute.outcome,
         Some(tact_core::model::DisputeOutcome::Varied)
     );
+    // Decided, the form is not offered again.
+    let (st, html) = ui.page(&sol, &path).await;
+    assert_eq!(st, StatusCode::CONFLICT, "{html}");
+    assert!(html.contains("already been decided"), "{html}");
 }
 
 #[tokio::test]
