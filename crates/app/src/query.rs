@@ -162,6 +162,10 @@ queries! {
     /// over time, adjustments, the proposer and the letter (issue 13).
     DecisionEvidence { plan: PlanId, decision: crate::evidence::Decision } reads read::Records => crate::evidence::DecisionEvidence,
         |app, ctx, q| app.decision_evidence(&ctx.actor, q.plan, q.decision).await;
+    /// One request for a reasonable adjustment (on the access log as the reader's opening
+    /// of the person's adjustments).
+    Adjustment { id: AdjustmentId } reads read::Records => m::Adjustment,
+        |app, ctx, q| app.read_adjustment(&ctx.actor, q.id).await;
     /// One dispute.
     Dispute { id: DisputeId } reads read::Records => m::Dispute,
         |app, ctx, q| app.read_dispute(q.id).await;

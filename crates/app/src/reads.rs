@@ -188,6 +188,22 @@ impl App {
         Ok(s)
     }
 
+    /// One request for a reasonable adjustment, put on the access log as `actor`'s opening of
+    /// that person's adjustments.
+    ///
+    /// # Errors
+    /// A role refusal; no such request.
+    pub(crate) async fn read_adjustment(
+        &self,
+        actor: &Actor,
+        id: AdjustmentId,
+    ) -> Result<tact_core::model::Adjustment> {
+        let a = self.store.adjustment(id).await?.found(id)?;
+        self.record_access(actor, a.person_id, &format!("adjustment {id}"))
+            .await?;
+        Ok(a)
+    }
+
     /// One dispute.
     ///
     /// # Errors

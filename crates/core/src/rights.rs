@@ -278,6 +278,17 @@ pub fn extend(
     })
 }
 
+/// Why `actor` may not answer this request now, or `None` where they may: not the role
+/// that handles data rights, or already answered. The answer form asks it before it is
+/// shown, and [`close`] first.
+pub fn answer_refusal(profile: &Profile, actor: &Actor, r: &RightsRequest) -> Option<RuleError> {
+    if let Err(e) = may(profile, actor, Action::HandleDataRights, None) {
+        return Some(e);
+    }
+    (r.status != RightStatus::Open)
+        .then(|| RuleError::conflict(CLAUSE, "the request has been answered"))
+}
+
 /// Answers the request (done, with what was done; or refused, with why).
 ///
 /// # Errors
@@ -290,11 +301,10 @@ pub fn close(
     outcome: &str,
     now: Timestamp,
 ) -> Result<Decision<RightsRequest>, RuleError> {
-    may(profile, actor, Action::HandleDataRights, None)?;
-    crate::error::require_text("outcome", outcome)?;
-    if r.status != RightStatus::Open {
-        return Err(RuleError::conflict(CLAUSE, "the request has been answered"));
+    if let Some(refused) = answer_refusal(profile, actor, r) {
+        return Err(refused);
     }
+    crate::error::require_text("outcome", outcome)?;
     let mut next = r.clone();
     next.status = if refused {
         RightStatus::Refused

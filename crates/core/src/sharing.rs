@@ -180,6 +180,43 @@ pub fn request_disclosure(
     Ok(d)
 }
 
+/// Why `actor` may not decide this request to share now, or `None` where they may (CLE-9.15):
+/// not the DPO's role, or already decided. The decision form asks it before it is shown,
+/// and [`decide_disclosure`] first.
+pub fn decision_refusal(profile: &Profile, actor: &Actor, d: &Disclosure) -> Option<RuleError> {
+    let clause = profile.sharing.clause.as_str();
+    if let Err(e) = may(profile, actor, Action::ApproveDisclosure, Some(clause)) {
+        return Some(e);
+    }
+    (d.status != DisclosureStatus::Requested).then(|| {
+        RuleError::conflict(
+            clause,
+            format!("the request to share was already {}", d.status.as_str()),
+        )
+    })
+}
+
+/// Why `actor` may not record what was shared on this request now, or `None` where they
+/// may (CLE-9.15): not a role that asks to share, or not approved (or already shared).
+/// The form asks it before it is shown, and [`record_shared`] first.
+pub fn sharing_refusal(profile: &Profile, actor: &Actor, d: &Disclosure) -> Option<RuleError> {
+    let clause = profile.sharing.clause.as_str();
+    if let Err(e) = may(profile, actor, Action::RequestDisclosure, Some(clause)) {
+        return Some(e);
+    }
+    (d.status != DisclosureStatus::Approved).then(|| {
+        RuleError::conflict(
+            clause,
+            match d.status {
+                DisclosureStatus::Requested => {
+                    "details may not be shared before the Data Protection Officer approves".into()
+                }
+                s => format!("the request to share was {}", s.as_str()),
+            },
+        )
+    })
+}
+
 /// The DPO approves or refuses a request to share, with reasons (CLE-9.15).
 ///
 /// # Errors
@@ -193,12 +230,8 @@ pub fn decide_disclosure(
     now: Timestamp,
 ) -> Result<Decision<Disclosure>, RuleError> {
     let clause = profile.sharing.clause.as_str();
-    may(profile, actor, Action::ApproveDisclosure, Some(clause))?;
-    if d.status != DisclosureStatus::Requested {
-        return Err(RuleError::conflict(
-            clause,
-            format!("the request to share was already {}", d.status.as_str()),
-        ));
+    if let Some(refused) = decision_refusal(profile, actor, d) {
+        return Err(refused);
     }
     require_text("reason", reason)?;
     let mut next = d.clone();
@@ -249,17 +282,8 @@ pub fn record_shared(
     now: Timestamp,
 ) -> Result<Decision<Disclosure>, RuleError> {
     let clause = profile.sharing.clause.as_str();
-    may(profile, actor, Action::RequestDisclosure, Some(clause))?;
-    if d.status != DisclosureStatus::Approved {
-        return Err(RuleError::conflict(
-            clause,
-            match d.status {
-                DisclosureStatus::Requested => {
-                    "details may not be shared before the Data Protection Officer approves".into()
-                }
-                s => format!("the request to share was {}", s.as_str()),
-            },
-        ));
+    if let Some(refused) = sharing_refusal(profile, actor, d) {
+        return Err(refused);
     }
     require_text("shared_what", what)?;
     if at > now + jiff::SignedDuration::from_mins(5) {

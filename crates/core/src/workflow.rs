@@ -2661,6 +2661,23 @@ pub fn request_adjustment(
     Ok(d)
 }
 
+/// Why `actor` may not decide this adjustment request now, or `None` where they may: not
+/// the profile's deciding role (NOR-1.5), or already decided. The decision form asks it
+/// before it is shown, and [`decide_adjustment`] first.
+pub fn adjustment_refusal(profile: &Profile, actor: &Actor, a: &Adjustment) -> Option<RuleError> {
+    let clause = &profile.clauses.adjustment_decision;
+    if let Err(e) = may(profile, actor, Action::DecideAdjustment, Some(clause)) {
+        return Some(e);
+    }
+    (a.status != AdjustmentStatus::Requested).then(|| {
+        RuleError::conflict(
+            clause,
+            format!("this request was already {}", a.status.as_str()),
+        )
+        .with_field("adjustment_id")
+    })
+}
+
 /// Decides an adjustment request, with reasons, by the profile's role (NOR-1.5: the
 /// Customer Service Team Manager), and raises the written decision where the profile says.
 ///
@@ -2675,13 +2692,8 @@ pub fn decide_adjustment(
     now: Timestamp,
 ) -> Result<Decision<Adjustment>, RuleError> {
     let clause = &profile.clauses.adjustment_decision;
-    may(profile, actor, Action::DecideAdjustment, Some(clause))?;
-    if a.status != AdjustmentStatus::Requested {
-        return Err(RuleError::conflict(
-            clause,
-            format!("this request was already {}", a.status.as_str()),
-        )
-        .with_field("adjustment_id"));
+    if let Some(refused) = adjustment_refusal(profile, actor, a) {
+        return Err(refused);
     }
     require_text("reasons", reasons).map_err(|e| e.with_clause(clause))?;
     let mut next = a.clone();
@@ -3121,6 +3133,19 @@ pub fn screening_task(
     }
 }
 
+/// Why this contact cannot be screened now, or `None` where it can (CLE-9.10; NOR-5.5):
+/// only a contact waiting for screening is screened, once. The screening form asks it
+/// before it is shown, and [`screen_contact`] first (the store still refuses a second
+/// screening that races this one).
+pub fn screening_refusal(profile: &Profile, contact: &Contact) -> Option<RuleError> {
+    let why = match contact.screening {
+        Screening::Due => return None,
+        Screening::Done => "this contact has already been screened",
+        Screening::NotNeeded => "this contact is not waiting for screening",
+    };
+    Some(RuleError::conflict(&profile.clauses.screening, why).with_field("contact_id"))
+}
+
 /// What screening one contact found, and what follows (CLE-9.10; NOR-5.5): the event that
 /// records it and the tasks the finding raises — a new complaint is opened as a matter of
 /// its own and judged on its merits (CLE-10.4), a possible crime is reported to the police
@@ -3137,6 +3162,9 @@ pub fn screen_contact(
     note: &str,
     now: Timestamp,
 ) -> Result<(AuditEvent, Vec<NewTask>), RuleError> {
+    if let Some(refused) = screening_refusal(profile, contact) {
+        return Err(refused);
+    }
     let clauses = &profile.clauses;
     let note = note.trim();
     if finding != Finding::NothingNew && note.is_empty() {

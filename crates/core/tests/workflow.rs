@@ -2156,6 +2156,16 @@ fn cle_9_10_and_cle_10_3_a_screening_finding_is_one_of_five_and_the_serious_ones
             .detail
             .iter()
             .any(|(k, v)| k == "finding" && v == "nothing-new"));
+        // Only a contact waiting for screening is screened, once.
+        for done in [Screening::Done, Screening::NotNeeded] {
+            let c = Contact {
+                screening: done,
+                ..contact.clone()
+            };
+            let e = screen_contact(&w.p, &actor(CASEWORKER), &c, Finding::NothingNew, "", now())
+                .unwrap_err();
+            assert_eq!(e.kind, RuleErrorKind::Conflict, "{name} {done:?}");
+        }
         // Anything else needs a note of what was raised.
         let e = screen(Finding::PossibleCrime, " ").unwrap_err();
         assert_eq!(e.field.as_deref(), Some("note"), "{name}");

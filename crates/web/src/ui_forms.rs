@@ -383,9 +383,11 @@ pub(crate) fn capital(s: &str) -> String {
 /// core's own refusal ([`cmd::permit_kind`]), naming the roles that may and the clause, as
 /// the API gives it. The kind says the action; the page never picks one.
 pub(crate) fn forbidden<K: Fixed>(state: &AppState, signed: &Signed) -> Option<Response> {
-    cmd::permit_kind::<K>(&state.app.profile, &signed.actor)
-        .err()
-        .map(|e| refusal(state, signed, e.into()))
+    step::unless(
+        state,
+        signed,
+        cmd::permit_kind::<K>(&state.app.profile, &signed.actor).err(),
+    )
 }
 
 /// The refusal page for a form posted without this session's CSRF token.
@@ -415,8 +417,11 @@ pub(crate) fn offered(
     plan: &tact_core::model::Plan,
     step: wf::PlanStep,
 ) -> Option<Response> {
-    wf::step_refusal(&state.app.profile, &signed.actor, plan, step)
-        .map(|e| refusal(state, signed, e.into()))
+    step::unless(
+        state,
+        signed,
+        wf::step_refusal(&state.app.profile, &signed.actor, plan, step),
+    )
 }
 
 pub(crate) fn val<'a>(form: &'a HashMap<String, String>, k: &str) -> &'a str {
@@ -1944,19 +1949,29 @@ impl PersonStep for RequestAdjustment {
 struct DecideAdjustment;
 
 impl FormStep for DecideAdjustment {
-    type Subject = ();
+    type Subject = tact_core::model::Adjustment;
     type Command = cmd::DecideAdjustment;
     const PATH: &'static str = "/adjustments/{id}/decision";
 
-    async fn spec(state: &AppState, _: &Signed, id: i64, _: &()) -> Spec {
+    fn offer(state: &AppState, signed: &Signed, a: &Self::Subject) -> Option<Response> {
+        step::unless(
+            state,
+            signed,
+            wf::adjustment_refusal(&state.app.profile, &signed.actor, a),
+        )
+    }
+    async fn spec(state: &AppState, _: &Signed, id: i64, a: &Self::Subject) -> Spec {
         let p = &state.app.profile;
         Spec {
             heading: "Decide a reasonable adjustment request".into(),
             caption: format!("Adjustment {id}"),
-            intro: vec![format!(
-                "The decision is given to them in writing, with the explanation ({}).",
-                p.clauses.adjustment_decision
-            )],
+            intro: vec![
+                format!("What they asked for: {}", a.description),
+                format!(
+                    "The decision is given to them in writing, with the explanation ({}).",
+                    p.clauses.adjustment_decision
+                ),
+            ],
             fields: decision_fields("grant", ("yes", "Grant it"), ("no", "Refuse it"), "reasons"),
             submit: "Record the decision",
             back: "/".into(),
@@ -1967,7 +1982,7 @@ impl FormStep for DecideAdjustment {
         _: &AppState,
         _: &Signed,
         id: i64,
-        _: &(),
+        _: &Self::Subject,
         form: &Form,
     ) -> Result<Self::Command, RuleError> {
         Ok(cmd::DecideAdjustment {
@@ -1981,7 +1996,7 @@ impl FormStep for DecideAdjustment {
             reasons: val(form, "reasons").into(),
         })
     }
-    fn done(_: i64, _: &(), a: &tact_core::model::Adjustment) -> String {
+    fn done(_: i64, _: &Self::Subject, a: &tact_core::model::Adjustment) -> String {
         format!("/people/{}", a.person_id)
     }
 }
@@ -2165,8 +2180,11 @@ impl FormStep for DecideDispute {
     const PATH: &'static str = "/disputes/{id}/decision";
 
     fn offer(state: &AppState, signed: &Signed, (d, plan): &Self::Subject) -> Option<Response> {
-        wf::dispute_refusal(&state.app.profile, &signed.actor, d, plan)
-            .map(|e| refusal(state, signed, e.into()))
+        step::unless(
+            state,
+            signed,
+            wf::dispute_refusal(&state.app.profile, &signed.actor, d, plan),
+        )
     }
     async fn spec(state: &AppState, signed: &Signed, _: i64, (d, plan): &Self::Subject) -> Spec {
         dispute_decision_spec(state, &signed.actor, d, Some(plan)).await
@@ -2211,6 +2229,10 @@ impl FormStep for Screen {
     type Subject = tact_core::model::Contact;
     type Command = cmd::ScreenContact;
     const PATH: &'static str = "/contacts/{id}/screen";
+
+    fn offer(state: &AppState, signed: &Signed, c: &Self::Subject) -> Option<Response> {
+        step::unless(state, signed, wf::screening_refusal(&state.app.profile, c))
+    }
 
     async fn spec(state: &AppState, _: &Signed, id: i64, c: &Self::Subject) -> Spec {
         let summary = &c.summary;
@@ -2364,6 +2386,19 @@ impl step::Subject for tact_core::model::Staff {
 impl step::Subject for (tact_core::model::Dispute, tact_core::model::Plan) {
     async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Self, Response> {
         dispute_and_plan(state, signed, id).await.map_err(|r| *r)
+    }
+}
+
+impl step::Subject for tact_core::model::Adjustment {
+    async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Self, Response> {
+        step::read(
+            state,
+            signed,
+            q::Adjustment {
+                id: AdjustmentId(id),
+            },
+        )
+        .await
     }
 }
 

@@ -132,6 +132,14 @@ impl FormStep for Answer {
     type Command = cmd::AnswerRightsRequest;
     const PATH: &'static str = "/data-rights/{id}";
 
+    fn offer(state: &AppState, signed: &Signed, r: &RightsRequest) -> Option<Response> {
+        step::unless(
+            state,
+            signed,
+            tact_core::rights::answer_refusal(&state.app.profile, &signed.actor, r),
+        )
+    }
+
     async fn spec(_: &AppState, _: &Signed, _: i64, r: &RightsRequest) -> Spec {
         let mut intro = vec![
             format!("{}.", capital(r.kind.plain())),

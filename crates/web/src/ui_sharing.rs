@@ -144,6 +144,14 @@ impl FormStep for DecideRequest {
     type Command = cmd::DecideDisclosure;
     const PATH: &'static str = "/disclosures/{id}/decision";
 
+    fn offer(state: &AppState, signed: &Signed, d: &Disclosure) -> Option<Response> {
+        step::unless(
+            state,
+            signed,
+            tact_core::sharing::decision_refusal(&state.app.profile, &signed.actor, d),
+        )
+    }
+
     async fn spec(state: &AppState, _: &Signed, _: i64, d: &Disclosure) -> Spec {
         let clause = &state.app.profile.sharing.clause;
         Spec {
@@ -191,6 +199,14 @@ impl FormStep for RecordWhatWasShared {
     type Subject = Disclosure;
     type Command = cmd::RecordShared;
     const PATH: &'static str = "/disclosures/{id}/shared";
+
+    fn offer(state: &AppState, signed: &Signed, d: &Disclosure) -> Option<Response> {
+        step::unless(
+            state,
+            signed,
+            tact_core::sharing::sharing_refusal(&state.app.profile, &signed.actor, d),
+        )
+    }
 
     async fn spec(state: &AppState, _: &Signed, _: i64, d: &Disclosure) -> Spec {
         let clause = &state.app.profile.sharing.clause;

@@ -98,6 +98,17 @@ impl Subject for () {
 }
 
 /// One form: what it is about, what it shows, and the command it sends.
+/// A form's offer from core's answer to "why may this member of staff not take this step
+/// on this record now?": none, or the refusal's page (the status and words the step itself
+/// would answer with).
+pub(crate) fn unless(
+    state: &AppState,
+    signed: &Signed,
+    refused: Option<tact_core::RuleError>,
+) -> Option<Response> {
+    refused.map(|e| crate::ui::refusal(state, signed, e.into()))
+}
+
 pub(crate) trait FormStep: Send + Sync + 'static {
     /// The record the form is about, loaded from the id in its path.
     type Subject: Subject;

@@ -1058,7 +1058,14 @@ async fn cle_9_15_sharing_waits_for_the_dpo_and_goes_on_the_disclosure_log() {
     let sam = ui.session("sam").await;
     assert_eq!(ui.page(&sam, &decide).await.0, StatusCode::FORBIDDEN);
     let id = decide.split('/').nth(2).unwrap().to_string();
-    // Nothing can be recorded as shared before the DPO approves.
+    // Nothing can be recorded as shared before the DPO approves: the form is not offered,
+    // and sending it is refused with the same words.
+    let (st, html) = ui.page(&lee, &format!("/disclosures/{id}/shared")).await;
+    assert_eq!(st, StatusCode::CONFLICT, "{html}");
+    assert!(
+        html.contains("before the Data Protection Officer approves"),
+        "{html}"
+    );
     let r = ui
         .post_form(
             &lee,
@@ -1080,6 +1087,10 @@ async fn cle_9_15_sharing_waits_for_the_dpo_and_goes_on_the_disclosure_log() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // Decided, its decision form is not offered again.
+    let (st, html) = ui.page(&dee, &decide).await;
+    assert_eq!(st, StatusCode::CONFLICT, "{html}");
+    assert!(html.contains("already approved"), "{html}");
     let (_, home) = ui.page(&dee, "/").await;
     assert!(!home.contains("DPO requests"), "{home}");
     // The manager who asked shares it and records what went.
@@ -1096,6 +1107,8 @@ async fn cle_9_15_sharing_waits_for_the_dpo_and_goes_on_the_disclosure_log() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (st, _) = ui.page(&lee, &format!("/disclosures/{id}/shared")).await;
+    assert_eq!(st, StatusCode::CONFLICT, "recorded once");
     let (st, log) = ui.page(&dee, "/disclosures").await;
     assert_eq!(st, StatusCode::OK);
     assert!(log.contains("Cleveland Police") && log.contains("Copy of the strategy letter"));
@@ -1130,6 +1143,14 @@ async fn cle_8_5_every_adjustment_asked_for_is_on_the_person_page_with_its_decis
         !page.contains(&link),
         "a caseworker is not offered the decision"
     );
+    let (st, form) = ui
+        .page(&lee, &format!("/adjustments/{}/decision", a["id"]))
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        form.contains("What they asked for: Needs longer to reply to letters"),
+        "{form}"
+    );
     ui.api(
         &c.lm,
         &format!("/adjustments/{}/decision", a["id"]),
@@ -1139,6 +1160,12 @@ async fn cle_8_5_every_adjustment_asked_for_is_on_the_person_page_with_its_decis
     let (_, page) = ui.page(&lee, &format!("/people/{}", c.pid)).await;
     assert!(page.contains("refused on"), "{page}");
     assert!(page.contains("Deadlines are already generous"));
+    // Decided, the decision form is not offered again: it names the request and says why.
+    let (st, html) = ui
+        .page(&lee, &format!("/adjustments/{}/decision", a["id"]))
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT, "{html}");
+    assert!(html.contains("already refused"), "{html}");
     // CLE-8: the decision goes to them in writing. (Under NOR-1.5 a task asks for this
     // letter and writing it closes the task; Cleveland's policy sets no such task.)
     let r = ui
@@ -2112,6 +2139,10 @@ async fn a_data_rights_request_goes_from_the_person_page_to_the_dpo_who_answers_
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, person) = ui.page(&dee, &format!("/people/{}", c.pid)).await;
     assert!(person.contains("done: Bundle posted"), "{person}");
+    // Answered, its form is not offered again (the answer would be refused).
+    let (st, html) = ui.page(&dee, &answer).await;
+    assert_eq!(st, StatusCode::CONFLICT, "{html}");
+    assert!(html.contains("has been answered"), "{html}");
     // A caseworker cannot answer; the DPO reads who opened the record.
     let (s, _) = ui.page(&cas, &answer).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
@@ -2540,6 +2571,10 @@ async fn cle_9_10_screening_a_contact_twice_is_a_409_on_the_form_as_in_the_api()
     let html = again.text().await.unwrap();
     assert!(html.contains("govuk-error-summary"), "{html}");
     assert!(!html.contains("Sorry, there is a problem"), "{html}");
+    // Nor is the form offered again.
+    let (st, html) = ui.page(&cas, &path).await;
+    assert_eq!(st, StatusCode::CONFLICT, "{html}");
+    assert!(html.contains("already been screened"), "{html}");
     // The API says the same.
     let r = ui
         .http
