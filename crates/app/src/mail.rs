@@ -445,13 +445,7 @@ impl Handles<cmd::MatchMessage> for App {
             .message(id)
             .await?
             .ok_or_else(|| crate::not_found("message_id", format!("no message {id}")))?;
-        let (Route::UnknownSender, Some(contact)) = (m.route, m.contact_id) else {
-            return Err(tact_core::RuleError::invalid(
-                "message_id",
-                "only a message from an unknown sender can be matched to a person",
-            )
-            .into());
-        };
+        let contact = tact_core::correspondence::awaiting_match(&m)?;
         let mut p = self.person(person).await?;
         let under_plan = self.view_of(person).await?.is_some_and(|v| {
             v.plans

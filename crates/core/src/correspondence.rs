@@ -255,6 +255,23 @@ pub struct How {
     pub hold: bool,
 }
 
+/// The contact a message from an unknown sender was kept as, which matching files under a
+/// person; a refusal where it cannot be matched now: only a message from an unknown sender,
+/// kept as a contact, waits to be matched (one already matched, or routed by the contact
+/// check, has its person). The matching form asks it before it is shown, and the step first.
+///
+/// # Errors
+/// A state refusal (409) naming `message_id`.
+pub fn awaiting_match(m: &StoredMessage) -> Result<ContactId, crate::RuleError> {
+    match (m.route, m.contact_id) {
+        (Route::UnknownSender, Some(contact)) => Ok(contact),
+        _ => Err(crate::RuleError::state(
+            "message_id",
+            "only a message from an unknown sender can be matched to a person",
+        )),
+    }
+}
+
 /// Where a letter to `person` goes and in which format (CLE-8; NOR-1.5: in a format they
 /// can use): the channel asked for, else email where they have an address and post where
 /// not; the format asked for, else the one they prefer. A letter goes by email or post, to

@@ -1637,11 +1637,15 @@ async fn an_email_from_an_unknown_address_is_matched_to_a_person_and_the_next_on
         panic!("stored")
     };
     assert_eq!(contact.person_id, Some(tact_core::ids::PersonId(c.pid)));
-    // And it cannot be matched twice.
+    // And it cannot be matched twice: the message's state refuses it (409), and the form
+    // is not offered again.
     let r = ui
         .post_form(&cas, &path, &[("reference", &reference)])
         .await;
-    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let (st, html) = ui.page(&cas, &path).await;
+    assert_eq!(st, StatusCode::CONFLICT, "{html}");
+    assert!(html.contains("message from an unknown sender can be matched"), "{html}");
 }
 
 /// A plan in force and its written notice held for checking, in `format` ("" for the
