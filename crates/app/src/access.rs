@@ -433,7 +433,7 @@ impl App {
         id_token: &str,
     ) -> Result<Started> {
         let external_id = format!("{} {}", who.issuer, who.subject);
-        let username = crate::checked_username(&who.username)?;
+        let username = tact_core::sign_in::username(&who.username)?;
         let role = tact_core::sign_in::role_from_claims(mapping, &who.groups);
         let linked = self.store.staff_by_external_id(&external_id).await?;
         let by_username = self

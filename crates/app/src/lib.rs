@@ -1084,15 +1084,7 @@ impl App {
     /// # Errors
     /// An unknown person or matter; or a repeated idempotency key.
     async fn log_contact(&self, ctx: &Ctx, mut input: wf::ContactInput) -> Result<Logged> {
-        wf::check_duration(&input)?;
-        if input.summary.trim().is_empty() {
-            return Err(RuleError::invalid("summary", tact_core::error::enter("summary")).into());
-        }
-        if input.at > self.now() + jiff::SignedDuration::from_mins(5) {
-            return Err(
-                RuleError::invalid("at", "a contact cannot be logged in the future").into(),
-            );
-        }
+        wf::check_contact(&input, self.now())?;
         let mut view: Option<Arc<PersonView>> = None;
         if input.person_id.is_none() {
             if let Some(i) = input.identifier.clone() {
@@ -1585,11 +1577,7 @@ impl App {
     /// A password under 12 characters; a link that is unknown, used or expired (one
     /// refusal for all three, so a guess learns nothing).
     pub async fn reset_password(&self, secret: &str, password: &str) -> Result<Staff> {
-        if password.chars().count() < 12 {
-            return Err(
-                RuleError::invalid("password", "a password needs at least 12 characters").into(),
-            );
-        }
+        tact_core::sign_in::new_password(password)?;
         let p = password.to_string();
         let hash = tokio::task::spawn_blocking(move || hash_password(&p))
             .await
@@ -1784,34 +1772,11 @@ impl App {
     }
 }
 
-/// Checks a username and password and hashes the password (off the async threads): the
-/// username trimmed, and the hash.
-/// A username as kept: trimmed, and checked to be 1 to 64 letters, digits, dots, dashes,
-/// underscores or @ (sign-in compares without regard to case).
-pub(crate) fn checked_username(username: &str) -> Result<String> {
-    let username = username.trim();
-    if username.is_empty()
-        || username.len() > 64
-        || !username
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || ".-_@".contains(c))
-    {
-        return Err(RuleError::invalid(
-            "username",
-            format!("a username is 1 to 64 letters, digits, dots, dashes, underscores or @, not {username:?}"),
-        )
-        .into());
-    }
-    Ok(username.to_string())
-}
-
+/// Checks a username and password (core's rules) and hashes the password (off the async
+/// threads): the username trimmed, and the hash.
 async fn credentials(username: &str, password: &str) -> Result<(String, String)> {
-    let username = checked_username(username)?;
-    if password.chars().count() < 12 {
-        return Err(
-            RuleError::invalid("password", "a password needs at least 12 characters").into(),
-        );
-    }
+    let username = tact_core::sign_in::username(username)?;
+    tact_core::sign_in::new_password(password)?;
     let password = password.to_string();
     let hash = tokio::task::spawn_blocking(move || hash_password(&password))
         .await

@@ -7,6 +7,47 @@ use crate::ids::StaffId;
 use crate::model::Staff;
 use crate::roles::Role;
 
+/// The fewest characters a password may have.
+pub const PASSWORD_MIN: usize = 12;
+
+/// A username as kept: trimmed, and 1 to 64 letters, digits, dots, dashes, underscores or
+/// @ (sign-in compares without regard to case).
+///
+/// # Errors
+/// An invalid-input error naming `username`.
+pub fn username(text: &str) -> Result<String, RuleError> {
+    let username = text.trim();
+    if username.is_empty()
+        || username.len() > 64
+        || !username
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || ".-_@".contains(c))
+    {
+        return Err(RuleError::invalid(
+            "username",
+            format!(
+                "a username is 1 to 64 letters, digits, dots, dashes, underscores or @, not {username:?}"
+            ),
+        ));
+    }
+    Ok(username.to_string())
+}
+
+/// A password long enough to set: at least [`PASSWORD_MIN`] characters, wherever it is
+/// set (a new account, a reset link, the command line).
+///
+/// # Errors
+/// An invalid-input error naming `password`.
+pub fn new_password(password: &str) -> Result<(), RuleError> {
+    if password.chars().count() < PASSWORD_MIN {
+        return Err(RuleError::invalid(
+            "password",
+            format!("a password needs at least {PASSWORD_MIN} characters"),
+        ));
+    }
+    Ok(())
+}
+
 /// What a right password leads to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SecondFactor {
@@ -146,6 +187,25 @@ pub fn may_remove_second_factor(
 mod tests {
     use super::*;
     use crate::roles::Scope;
+
+    /// Issue 12: a username and a new password are checked by one rule wherever they are
+    /// set (the staff form, the API, the CLI, a reset link).
+    #[test]
+    fn a_username_is_plain_and_a_new_password_has_twelve_characters_or_more() {
+        assert_eq!(username("  ada.l@opcc ").unwrap(), "ada.l@opcc");
+        for bad in ["", "a b", "ada!", &"a".repeat(65)] {
+            assert_eq!(
+                username(bad).unwrap_err().field.as_deref(),
+                Some("username"),
+                "{bad:?}"
+            );
+        }
+        assert!(new_password("twelve chars").is_ok());
+        let e = new_password("elevenchars").unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("password"));
+        // Characters, not bytes: twelve accented letters are long enough.
+        assert!(new_password(&"é".repeat(12)).is_ok());
+    }
 
     fn staff(id: i64) -> Staff {
         Staff {

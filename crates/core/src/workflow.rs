@@ -2971,10 +2971,29 @@ pub fn send_breach_reminder(
     Ok((contact, event))
 }
 
-/// Judges a contact as it is logged. Nothing is discarded: a contact a restriction forbids
-/// is kept as a breach naming the restriction, with a reminder task (CLE-9.11); contact
-/// from a person under a plan is queued for screening (CLE-9.10; NOR-5.5); a repeat
-/// complaint about a matter a plan closes to them is kept but not opened (NOR-4.3).
+/// A contact as it may be logged, at every door: it says what it was about, it is not in
+/// the future (five minutes' grace for a clock running fast), and its length, if given, is
+/// one a call can have ([`check_duration`]).
+///
+/// # Errors
+/// An invalid-input error naming `summary`, `at` or `duration_seconds`.
+pub fn check_contact(input: &ContactInput, now: Timestamp) -> Result<(), RuleError> {
+    check_duration(input)?;
+    if input.summary.trim().is_empty() {
+        return Err(RuleError::invalid(
+            "summary",
+            crate::error::enter("summary"),
+        ));
+    }
+    if input.at > now + jiff::SignedDuration::from_mins(5) {
+        return Err(RuleError::invalid(
+            "at",
+            "a contact cannot be logged in the future",
+        ));
+    }
+    Ok(())
+}
+
 /// A call's length, if given, is one a call can have: at most a day, and only for a call
 /// or a visit (issue 13).
 ///
@@ -2997,6 +3016,10 @@ pub fn check_duration(input: &ContactInput) -> Result<(), RuleError> {
     }
 }
 
+/// Judges a contact as it is logged. Nothing is discarded: a contact a restriction forbids
+/// is kept as a breach naming the restriction, with a reminder task (CLE-9.11); contact
+/// from a person under a plan is queued for screening (CLE-9.10; NOR-5.5); a repeat
+/// complaint about a matter a plan closes to them is kept but not opened (NOR-4.3).
 pub fn evaluate_contact(
     profile: &Profile,
     view: Option<&PersonView>,
@@ -3252,5 +3275,32 @@ mod duration_tests {
         let e = check_duration(&input(Channel::Email, Some(60))).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("duration_seconds"));
         assert!(check_duration(&input(Channel::Phone, Some(86_401))).is_err());
+    }
+
+    /// Issue 11: what a contact must be to be logged is decided here for every door: a
+    /// summary, a time not in the future (five minutes' grace), and a length it can have.
+    #[test]
+    fn issue_11_a_contact_says_what_it_was_about_and_is_not_in_the_future() {
+        let now = Timestamp::UNIX_EPOCH + jiff::SignedDuration::from_hours(1);
+        assert!(check_contact(&input(Channel::Phone, Some(60)), now).is_ok());
+        let mut blank = input(Channel::Phone, None);
+        blank.summary = "  ".into();
+        assert_eq!(
+            check_contact(&blank, now).unwrap_err().field.as_deref(),
+            Some("summary")
+        );
+        let mut later = input(Channel::Phone, None);
+        later.at = now + jiff::SignedDuration::from_mins(4);
+        assert!(check_contact(&later, now).is_ok(), "a clock a little fast");
+        later.at = now + jiff::SignedDuration::from_mins(6);
+        assert_eq!(
+            check_contact(&later, now).unwrap_err().field.as_deref(),
+            Some("at")
+        );
+        let long = input(Channel::Email, Some(60));
+        assert_eq!(
+            check_contact(&long, now).unwrap_err().field.as_deref(),
+            Some("duration_seconds")
+        );
     }
 }

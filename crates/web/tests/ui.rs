@@ -1645,7 +1645,10 @@ async fn an_email_from_an_unknown_address_is_matched_to_a_person_and_the_next_on
     assert_eq!(r.status(), StatusCode::CONFLICT);
     let (st, html) = ui.page(&cas, &path).await;
     assert_eq!(st, StatusCode::CONFLICT, "{html}");
-    assert!(html.contains("message from an unknown sender can be matched"), "{html}");
+    assert!(
+        html.contains("message from an unknown sender can be matched"),
+        "{html}"
+    );
 }
 
 /// A plan in force and its written notice held for checking, in `format` ("" for the
