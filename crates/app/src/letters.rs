@@ -857,9 +857,6 @@ async fn made_by_child(
     })
 }
 
-/// The longest letter staff may put in place of the written one.
-const MAX_LETTER_CHARS: usize = 100_000;
-
 impl App {
     /// Puts staff's adjusted wording in place of a held letter's, keeping the new wording
     /// as the letter (what is kept is what goes) and the change on the event log.
@@ -876,30 +873,10 @@ impl App {
     ) -> Result<StoredLetter> {
         authorise(&self.profile, &ctx.actor, Action::RecordNotice, None)?;
         let l = self.letter(id).await?;
-        l.may_change()?;
-        let text = tact_mail::letters::tidy(&text.replace("\r\n", "\n"));
-        if text.trim().is_empty() {
-            return Err(RuleError::invalid("text", "the letter cannot be empty").into());
-        }
-        if text.chars().count() > MAX_LETTER_CHARS {
-            return Err(RuleError::invalid(
-                "text",
-                format!("a letter is at most {MAX_LETTER_CHARS} characters"),
-            )
-            .into());
-        }
-        let subject = match subject.map(str::trim) {
-            Some("") => {
-                return Err(RuleError::invalid("subject", "the letter needs a heading").into())
-            }
-            Some(s) if s.chars().count() > 200 => {
-                return Err(
-                    RuleError::invalid("subject", "a heading is at most 200 characters").into(),
-                )
-            }
-            Some(s) => s.to_string(),
-            None => l.subject.clone(),
-        };
+        let (subject, text) = l.reworded(
+            subject,
+            &tact_mail::letters::tidy(&text.replace("\r\n", "\n")),
+        )?;
         let next = StoredLetter {
             html: tact_mail::letters::html(&subject, &text, l.format == Format::LargePrint),
             subject,

@@ -203,6 +203,43 @@ impl StoredLetter {
         )
     }
 
+    /// The wording staff put in place of this held letter's (issue 9): the heading given, or
+    /// the letter's own, and the text — neither empty nor longer than a letter can be, and
+    /// only while the letter is held ([`StoredLetter::may_change`]).
+    ///
+    /// # Errors
+    /// A conflict on `status` for a letter no longer held; an invalid-input error naming
+    /// `subject` or `text`.
+    pub fn reworded(
+        &self,
+        subject: Option<&str>,
+        text: &str,
+    ) -> Result<(String, String), crate::RuleError> {
+        use crate::RuleError;
+        self.may_change()?;
+        if text.trim().is_empty() {
+            return Err(RuleError::invalid("text", "the letter cannot be empty"));
+        }
+        if text.chars().count() > MAX_LETTER_CHARS {
+            return Err(RuleError::invalid(
+                "text",
+                format!("a letter is at most {MAX_LETTER_CHARS} characters"),
+            ));
+        }
+        let subject = match subject.map(str::trim) {
+            Some("") => return Err(RuleError::invalid("subject", "the letter needs a heading")),
+            Some(s) if s.chars().count() > MAX_HEADING_CHARS => {
+                return Err(RuleError::invalid(
+                    "subject",
+                    format!("a heading is at most {MAX_HEADING_CHARS} characters"),
+                ))
+            }
+            Some(s) => s.to_string(),
+            None => self.subject.clone(),
+        };
+        Ok((subject, text.to_string()))
+    }
+
     /// Only a letter in the print queue is marked printed (issue 4), once.
     ///
     /// # Errors
@@ -311,6 +348,11 @@ pub fn addressed(
     Ok((channel, to, format))
 }
 
+/// The longest letter staff may put in place of the written one.
+pub const MAX_LETTER_CHARS: usize = 100_000;
+/// The longest heading a letter may have.
+pub const MAX_HEADING_CHARS: usize = 200;
+
 /// What a letter is about, and so which template and facts it is written from.
 #[derive(Debug, Clone)]
 pub enum LetterAbout {
@@ -372,7 +414,31 @@ mod tests {
                     (crate::RuleErrorKind::Conflict, Some("status"))
                 );
             }
+            assert_eq!(
+                l.reworded(None, "New words").is_ok(),
+                status == LetterStatus::Draft
+            );
         }
+        // A held letter's new wording: its own heading unless one is given; neither empty
+        // nor too long.
+        l.status = LetterStatus::Draft;
+        assert_eq!(
+            l.reworded(None, "New words").unwrap(),
+            ("s".to_string(), "New words".to_string())
+        );
+        let field = |r: Result<(String, String), crate::RuleError>| r.unwrap_err().field;
+        assert_eq!(field(l.reworded(None, " \n ")).as_deref(), Some("text"));
+        assert_eq!(
+            field(l.reworded(Some(" "), "t")).as_deref(),
+            Some("subject")
+        );
+        let long = "h".repeat(MAX_HEADING_CHARS + 1);
+        assert_eq!(
+            field(l.reworded(Some(&long), "t")).as_deref(),
+            Some("subject")
+        );
+        let huge = "w".repeat(MAX_LETTER_CHARS + 1);
+        assert_eq!(field(l.reworded(None, &huge)).as_deref(), Some("text"));
     }
 
     /// CLE-8; NOR-1.5: a letter goes by email or post, to an address they gave, in a
