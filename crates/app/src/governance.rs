@@ -11,11 +11,7 @@ impl App {
     /// # Errors
     /// A role refusal; a period that ends before it starts; the store's error.
     pub(crate) async fn governance(&self, period: Period) -> Result<Report> {
-        if period.to < period.from {
-            return Err(
-                tact_core::RuleError::invalid("to", "the period ends before it starts").into(),
-            );
-        }
+        period.check()?;
         let tz = tact_core::check::uk().clone();
         let start = period
             .from

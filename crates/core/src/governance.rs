@@ -17,6 +17,40 @@ pub struct Period {
 }
 
 impl Period {
+    /// The period a report is asked for: from `from` to `to`, either left out being this
+    /// quarter's (the quarter holding `today`) first or last day; the end not before the
+    /// start.
+    ///
+    /// # Errors
+    /// An invalid-input error naming `to` for a period that ends before it starts.
+    pub fn asked(
+        from: Option<Date>,
+        to: Option<Date>,
+        today: Date,
+    ) -> Result<Self, crate::RuleError> {
+        let this = Self::quarter_of(today);
+        let p = Self {
+            from: from.unwrap_or(this.from),
+            to: to.unwrap_or(this.to),
+        };
+        p.check()?;
+        Ok(p)
+    }
+
+    /// A period that ends before it starts is no period.
+    ///
+    /// # Errors
+    /// An invalid-input error naming `to`.
+    pub fn check(&self) -> Result<(), crate::RuleError> {
+        if self.to < self.from {
+            return Err(crate::RuleError::invalid(
+                "to",
+                "the period ends before it starts",
+            ));
+        }
+        Ok(())
+    }
+
     /// The calendar quarter holding `day` (January–March, and so on).
     pub fn quarter_of(day: Date) -> Self {
         let first_month = ((day.month() - 1) / 3) * 3 + 1;
@@ -216,6 +250,19 @@ impl Report {
 mod tests {
     use super::*;
     use jiff::civil::date;
+
+    /// Issue 11: the period a report is asked for is read once for every door: either end
+    /// left out is this quarter's, and it may not end before it starts.
+    #[test]
+    fn a_report_period_left_open_is_this_quarter_and_may_not_end_before_it_starts() {
+        let today = date(2026, 11, 23);
+        let p = Period::asked(None, None, today).unwrap();
+        assert_eq!((p.from, p.to), (date(2026, 10, 1), date(2026, 12, 31)));
+        let p = Period::asked(Some(date(2026, 1, 1)), None, today).unwrap();
+        assert_eq!((p.from, p.to), (date(2026, 1, 1), date(2026, 12, 31)));
+        let e = Period::asked(Some(date(2027, 1, 1)), None, today).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("to"));
+    }
 
     #[test]
     fn quarters_run_from_the_first_of_january_april_july_and_october() {

@@ -1299,17 +1299,11 @@ pub async fn governance(
     Auth(ctx): Auth,
     ApiQuery(q): ApiQuery<GovernanceQuery>,
 ) -> Reply {
-    let this = tact_core::governance::Period::quarter_of(tact_core::check::uk_date(st.app.now()));
-    let period = tact_core::governance::Period {
-        from: match q.from.as_deref() {
-            Some(d) => wire::parse_date("from", d)?,
-            None => this.from,
-        },
-        to: match q.to.as_deref() {
-            Some(d) => wire::parse_date("to", d)?,
-            None => this.to,
-        },
-    };
+    let period = tact_core::governance::Period::asked(
+        wire::parse_opt_date("from", q.from.as_deref())?,
+        wire::parse_opt_date("to", q.to.as_deref())?,
+        tact_core::check::uk_date(st.app.now()),
+    )?;
     let r = st.app.query(&ctx.actor, q::Governance { period }).await?;
     ok(crate::out::GovernanceOut::of(&r, &period))
 }

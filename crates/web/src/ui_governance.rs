@@ -199,11 +199,11 @@ fn period(state: &AppState, q: &PeriodQuery) -> Result<Period, tact_core::RuleEr
                 }),
             }
         };
-    let this = Period::quarter_of(tact_core::check::uk_date(state.app.now()));
-    Ok(Period {
-        from: day("from", &q.from)?.unwrap_or(this.from),
-        to: day("to", &q.to)?.unwrap_or(this.to),
-    })
+    Period::asked(
+        day("from", &q.from)?,
+        day("to", &q.to)?,
+        tact_core::check::uk_date(state.app.now()),
+    )
 }
 
 /// A horizontal bar chart as SVG: its label says every figure, for screen readers.
