@@ -282,11 +282,12 @@ pub fn extend(
 /// that handles data rights, or already answered. The answer form asks it before it is
 /// shown, and [`close`] first.
 pub fn answer_refusal(profile: &Profile, actor: &Actor, r: &RightsRequest) -> Option<RuleError> {
-    if let Err(e) = may(profile, actor, Action::HandleDataRights, None) {
-        return Some(e);
-    }
-    (r.status != RightStatus::Open)
-        .then(|| RuleError::conflict(CLAUSE, "the request has been answered"))
+    may(profile, actor, Action::HandleDataRights, None)
+        .err()
+        .or_else(|| {
+            (r.status != RightStatus::Open)
+                .then(|| RuleError::conflict(CLAUSE, "the request has been answered"))
+        })
 }
 
 /// Answers the request (done, with what was done; or refused, with why).

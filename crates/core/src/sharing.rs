@@ -185,15 +185,16 @@ pub fn request_disclosure(
 /// and [`decide_disclosure`] first.
 pub fn decision_refusal(profile: &Profile, actor: &Actor, d: &Disclosure) -> Option<RuleError> {
     let clause = profile.sharing.clause.as_str();
-    if let Err(e) = may(profile, actor, Action::ApproveDisclosure, Some(clause)) {
-        return Some(e);
-    }
-    (d.status != DisclosureStatus::Requested).then(|| {
-        RuleError::conflict(
-            clause,
-            format!("the request to share was already {}", d.status.as_str()),
-        )
-    })
+    may(profile, actor, Action::ApproveDisclosure, Some(clause))
+        .err()
+        .or_else(|| {
+            (d.status != DisclosureStatus::Requested).then(|| {
+                RuleError::conflict(
+                    clause,
+                    format!("the request to share was already {}", d.status.as_str()),
+                )
+            })
+        })
 }
 
 /// Why `actor` may not record what was shared on this request now, or `None` where they
@@ -201,20 +202,22 @@ pub fn decision_refusal(profile: &Profile, actor: &Actor, d: &Disclosure) -> Opt
 /// The form asks it before it is shown, and [`record_shared`] first.
 pub fn sharing_refusal(profile: &Profile, actor: &Actor, d: &Disclosure) -> Option<RuleError> {
     let clause = profile.sharing.clause.as_str();
-    if let Err(e) = may(profile, actor, Action::RequestDisclosure, Some(clause)) {
-        return Some(e);
-    }
-    (d.status != DisclosureStatus::Approved).then(|| {
-        RuleError::conflict(
-            clause,
-            match d.status {
-                DisclosureStatus::Requested => {
-                    "details may not be shared before the Data Protection Officer approves".into()
-                }
-                s => format!("the request to share was {}", s.as_str()),
-            },
-        )
-    })
+    may(profile, actor, Action::RequestDisclosure, Some(clause))
+        .err()
+        .or_else(|| {
+            (d.status != DisclosureStatus::Approved).then(|| {
+                RuleError::conflict(
+                    clause,
+                    match d.status {
+                        DisclosureStatus::Requested => {
+                            "details may not be shared before the Data Protection Officer approves"
+                                .into()
+                        }
+                        s => format!("the request to share was {}", s.as_str()),
+                    },
+                )
+            })
+        })
 }
 
 /// The DPO approves or refuses a request to share, with reasons (CLE-9.15).

@@ -2666,16 +2666,17 @@ pub fn request_adjustment(
 /// before it is shown, and [`decide_adjustment`] first.
 pub fn adjustment_refusal(profile: &Profile, actor: &Actor, a: &Adjustment) -> Option<RuleError> {
     let clause = &profile.clauses.adjustment_decision;
-    if let Err(e) = may(profile, actor, Action::DecideAdjustment, Some(clause)) {
-        return Some(e);
-    }
-    (a.status != AdjustmentStatus::Requested).then(|| {
-        RuleError::conflict(
-            clause,
-            format!("this request was already {}", a.status.as_str()),
-        )
-        .with_field("adjustment_id")
-    })
+    may(profile, actor, Action::DecideAdjustment, Some(clause))
+        .err()
+        .or_else(|| {
+            (a.status != AdjustmentStatus::Requested).then(|| {
+                RuleError::conflict(
+                    clause,
+                    format!("this request was already {}", a.status.as_str()),
+                )
+                .with_field("adjustment_id")
+            })
+        })
 }
 
 /// Decides an adjustment request, with reasons, by the profile's role (NOR-1.5: the
