@@ -1031,9 +1031,8 @@ impl FormStep for Checklist {
     type Command = cmd::AnswerChecklist;
     const PATH: &'static str = "/plans/{id}/checklist";
 
-    fn offer(state: &AppState, signed: &Signed, plan: &tact_core::model::Plan) -> Option<Response> {
-        offered(state, signed, plan, wf::PlanStep::AnswerChecklist)
-    }
+    const REFUSED: step::Refusal<tact_core::model::Plan> =
+        |p, a, plan| wf::step_refusal(p, a, plan, wf::PlanStep::AnswerChecklist);
     async fn spec(state: &AppState, _: &Signed, _: i64, _: &tact_core::model::Plan) -> Spec {
         let p = &state.app.profile;
         let mut fields = Vec::new();
@@ -1953,13 +1952,7 @@ impl FormStep for DecideAdjustment {
     type Command = cmd::DecideAdjustment;
     const PATH: &'static str = "/adjustments/{id}/decision";
 
-    fn offer(state: &AppState, signed: &Signed, a: &Self::Subject) -> Option<Response> {
-        step::unless(
-            state,
-            signed,
-            wf::adjustment_refusal(&state.app.profile, &signed.actor, a),
-        )
-    }
+    const REFUSED: step::Refusal<tact_core::model::Adjustment> = wf::adjustment_refusal;
     async fn spec(state: &AppState, _: &Signed, id: i64, a: &Self::Subject) -> Spec {
         let p = &state.app.profile;
         Spec {
@@ -2010,9 +2003,8 @@ impl FormStep for RaiseDispute {
     type Command = cmd::RaiseDispute;
     const PATH: &'static str = "/plans/{id}/dispute";
 
-    fn offer(state: &AppState, signed: &Signed, plan: &Self::Subject) -> Option<Response> {
-        offered(state, signed, plan, wf::PlanStep::RaiseDispute)
-    }
+    const REFUSED: step::Refusal<tact_core::model::Plan> =
+        |p, a, plan| wf::step_refusal(p, a, plan, wf::PlanStep::RaiseDispute);
     async fn spec(state: &AppState, _: &Signed, _: i64, _: &Self::Subject) -> Spec {
         let p = &state.app.profile;
         let intro = match &p.dispute {
@@ -2179,13 +2171,8 @@ impl FormStep for DecideDispute {
     type Command = cmd::DecideDispute;
     const PATH: &'static str = "/disputes/{id}/decision";
 
-    fn offer(state: &AppState, signed: &Signed, (d, plan): &Self::Subject) -> Option<Response> {
-        step::unless(
-            state,
-            signed,
-            wf::dispute_refusal(&state.app.profile, &signed.actor, d, plan),
-        )
-    }
+    const REFUSED: step::Refusal<Self::Subject> =
+        |p, a, (d, plan)| wf::dispute_refusal(p, a, d, plan);
     async fn spec(state: &AppState, signed: &Signed, _: i64, (d, plan): &Self::Subject) -> Spec {
         dispute_decision_spec(state, &signed.actor, d, Some(plan)).await
     }
@@ -2230,9 +2217,7 @@ impl FormStep for Screen {
     type Command = cmd::ScreenContact;
     const PATH: &'static str = "/contacts/{id}/screen";
 
-    fn offer(state: &AppState, signed: &Signed, c: &Self::Subject) -> Option<Response> {
-        step::unless(state, signed, wf::screening_refusal(&state.app.profile, c))
-    }
+    const REFUSED: step::Refusal<tact_core::model::Contact> = |p, _, c| wf::screening_refusal(p, c);
 
     async fn spec(state: &AppState, _: &Signed, id: i64, c: &Self::Subject) -> Spec {
         let summary = &c.summary;

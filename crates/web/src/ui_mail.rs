@@ -373,13 +373,8 @@ impl FormStep for MatchMessage {
     type Command = cmd::MatchMessage;
     const PATH: &'static str = "/messages/{id}/match";
 
-    fn offer(state: &AppState, signed: &Signed, m: &StoredMessage) -> Option<Response> {
-        crate::ui_step::unless(
-            state,
-            signed,
-            tact_core::correspondence::awaiting_match(m).err(),
-        )
-    }
+    const REFUSED: crate::ui_step::Refusal<StoredMessage> =
+        |_, _, m| tact_core::correspondence::awaiting_match(m).err();
 
     async fn spec(_: &AppState, _: &Signed, _: i64, m: &StoredMessage) -> Spec {
         let mut keep = Field::new(

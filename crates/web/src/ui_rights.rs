@@ -132,13 +132,7 @@ impl FormStep for Answer {
     type Command = cmd::AnswerRightsRequest;
     const PATH: &'static str = "/data-rights/{id}";
 
-    fn offer(state: &AppState, signed: &Signed, r: &RightsRequest) -> Option<Response> {
-        step::unless(
-            state,
-            signed,
-            tact_core::rights::answer_refusal(&state.app.profile, &signed.actor, r),
-        )
-    }
+    const REFUSED: step::Refusal<RightsRequest> = tact_core::rights::answer_refusal;
 
     async fn spec(_: &AppState, _: &Signed, _: i64, r: &RightsRequest) -> Spec {
         let mut intro = vec![

@@ -144,13 +144,7 @@ impl FormStep for DecideRequest {
     type Command = cmd::DecideDisclosure;
     const PATH: &'static str = "/disclosures/{id}/decision";
 
-    fn offer(state: &AppState, signed: &Signed, d: &Disclosure) -> Option<Response> {
-        step::unless(
-            state,
-            signed,
-            tact_core::sharing::decision_refusal(&state.app.profile, &signed.actor, d),
-        )
-    }
+    const REFUSED: step::Refusal<Disclosure> = tact_core::sharing::decision_refusal;
 
     async fn spec(state: &AppState, _: &Signed, _: i64, d: &Disclosure) -> Spec {
         let clause = &state.app.profile.sharing.clause;
@@ -200,13 +194,7 @@ impl FormStep for RecordWhatWasShared {
     type Command = cmd::RecordShared;
     const PATH: &'static str = "/disclosures/{id}/shared";
 
-    fn offer(state: &AppState, signed: &Signed, d: &Disclosure) -> Option<Response> {
-        step::unless(
-            state,
-            signed,
-            tact_core::sharing::sharing_refusal(&state.app.profile, &signed.actor, d),
-        )
-    }
+    const REFUSED: step::Refusal<Disclosure> = tact_core::sharing::sharing_refusal;
 
     async fn spec(state: &AppState, _: &Signed, _: i64, d: &Disclosure) -> Spec {
         let clause = &state.app.profile.sharing.clause;

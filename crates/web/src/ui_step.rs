@@ -97,7 +97,11 @@ impl Subject for () {
     }
 }
 
-/// One form: what it is about, what it shows, and the command it sends.
+/// Core's answer to "why may this member of staff not take this form's step on this
+/// record now?" — none where they may: the refusal function the step itself asks first.
+pub(crate) type Refusal<S> =
+    fn(&tact_core::profile::Profile, &tact_core::roles::Actor, &S) -> Option<RuleError>;
+
 /// A form's offer from core's answer to "why may this member of staff not take this step
 /// on this record now?": none, or the refusal's page (the status and words the step itself
 /// would answer with).
@@ -109,6 +113,7 @@ pub(crate) fn unless(
     refused.map(|e| crate::ui::refusal(state, signed, e.into()))
 }
 
+/// One form: what it is about, what it shows, and the command it sends.
 pub(crate) trait FormStep: Send + Sync + 'static {
     /// The record the form is about, loaded from the id in its path.
     type Subject: Subject;
@@ -135,11 +140,20 @@ pub(crate) trait FormStep: Send + Sync + 'static {
         forbidden::<Self::Command>(state, signed)
     }
 
-    /// Whether the form is offered on this record now, beyond the role (a plan step the
-    /// plan's status or its proposer rules out): the page to show instead, if not. Asked
-    /// before the form is shown; the command itself decides when it is sent.
-    fn offer(_state: &AppState, _signed: &Signed, _subject: &Self::Subject) -> Option<Response> {
-        None
+    /// What the record rules out beyond the role (a plan step its status or its proposer
+    /// rules out, a request already decided): the core function the step asks first.
+    /// Nothing, unless a form names one.
+    const REFUSED: Refusal<Self::Subject> = |_, _, _| None;
+
+    /// Whether the form is offered on this record now: the page to show instead, if not
+    /// ([`FormStep::REFUSED`]'s refusal). Asked before the form is shown; the command
+    /// itself decides when it is sent.
+    fn offer(state: &AppState, signed: &Signed, subject: &Self::Subject) -> Option<Response> {
+        unless(
+            state,
+            signed,
+            Self::REFUSED(&state.app.profile, &signed.actor, subject),
+        )
     }
 
     /// The form, for this record.
