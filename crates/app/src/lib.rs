@@ -2594,14 +2594,9 @@ impl Handles<cmd::CompleteTask> for App {
 
         tact_core::error::require_text("outcome", outcome)?;
         let t = self.store.task(id).await?.found(id)?;
-        if let Some(step) = t.task.kind.done_by_its_step() {
-            return Err(RuleError::conflict(
-                &t.task.clause,
-                format!("this task is done by {step}, not closed by hand"),
-            )
-            .into());
+        if let Some(refused) = tact_core::roles::close_refusal(&ctx.actor, &t) {
+            return Err(refused.into());
         }
-        tact_core::roles::may_close_task(&ctx.actor, &t.task)?;
         let mut tx = self.begin().await?;
         tx.complete_task(id, ctx.actor.id, outcome, self.now())
             .await?;

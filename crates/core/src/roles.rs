@@ -305,6 +305,23 @@ pub fn may_close_task(actor: &Actor, task: &crate::model::NewTask) -> Result<(),
     }
 }
 
+/// Why `actor` may not close this task by hand now, or `None` where they may: a task its
+/// step closes (the step, not a note, is what was done), another's task
+/// ([`may_close_task`]), or one already done. The task's page asks it before it shows the
+/// form, and closing it first.
+pub fn close_refusal(actor: &Actor, t: &crate::model::Task) -> Option<RuleError> {
+    if let Some(step) = t.task.kind.done_by_its_step() {
+        return Some(RuleError::conflict(
+            &t.task.clause,
+            format!("this task is done by {step}, not closed by hand"),
+        ));
+    }
+    may_close_task(actor, &t.task).err().or_else(|| {
+        t.done_at
+            .map(|_| RuleError::state("task_id", "this task is already done"))
+    })
+}
+
 /// Whether `actor` may read the log of what was shared with partners (CLE-9.15): auditors,
 /// and whoever may ask to share or decide a request.
 ///
@@ -608,6 +625,36 @@ mod tests {
         let for_role = task(None, Some(Role::Caseworker));
         assert!(may_close_task(&actor(2, Role::Caseworker), &for_role).is_ok());
         assert!(may_close_task(&actor(4, Role::Dpo), &for_role).is_err());
+    }
+
+    /// Issue 11: closing a task by hand is refused for a task its own step closes, for
+    /// another's task, and for one already done — one answer for the API, the CLI and the
+    /// task page.
+    #[test]
+    fn a_task_its_step_closes_another_s_or_a_done_one_is_not_closed_by_hand() {
+        let mut t = crate::model::Task {
+            id: crate::ids::TaskId(1),
+            task: task(Some(1), None),
+            created_at: jiff::Timestamp::UNIX_EPOCH,
+            done_at: None,
+            done_by: None,
+            outcome: None,
+        };
+        let me = actor(1, Role::Caseworker);
+        assert!(close_refusal(&me, &t).is_none());
+        assert_eq!(
+            close_refusal(&actor(2, Role::Caseworker), &t).map(|e| e.kind),
+            Some(crate::RuleErrorKind::Forbidden)
+        );
+        t.done_at = Some(jiff::Timestamp::UNIX_EPOCH);
+        assert_eq!(
+            close_refusal(&me, &t).and_then(|e| e.field),
+            Some("task_id".to_string())
+        );
+        t.done_at = None;
+        t.task.kind = TaskKind::Screening;
+        let e = close_refusal(&me, &t).unwrap();
+        assert!(e.message.contains("screening the contact"), "{}", e.message);
     }
 
     #[test]
