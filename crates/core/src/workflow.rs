@@ -215,40 +215,41 @@ fn own_part(profile: &Profile, actor: &Actor, s: &Plan, step: PlanStep) -> Optio
 }
 
 /// The steps `actor` can take on this plan now, so a page offers only what will be allowed:
-/// the lifecycle's steps from its status, that the actor's role allows under the profile,
-/// less those the record itself rules out for them ([`own_part`]). A dispute is decided
-/// from the dispute, not the plan, so it is not offered here.
+/// the lifecycle's steps from its status that [`step_refusal`] does not refuse — the
+/// actor's role allows them, and the record does not rule them out for them
+/// ([`own_part`]). A dispute is decided from the dispute, not the plan, so it is not
+/// offered here.
 pub fn available_steps(profile: &Profile, actor: &Actor, s: &Plan) -> Vec<PlanStep> {
     steps_from(s.status)
         .into_iter()
-        .filter(|step| profile.may(actor.role, step.action()))
-        .filter(|step| *step != PlanStep::DecideDispute)
-        .filter(|step| own_part(profile, actor, s, *step).is_none())
+        .filter(|step| step_refusal(profile, actor, s, *step).is_none())
         .collect()
 }
 
-/// Why `actor` cannot take `step` on this plan now, or `None` when they can: the same
-/// reasons [`available_steps`] leaves a step out for, as the error the step itself would
-/// give (a role the profile does not allow, a status the lifecycle does not allow it from,
-/// deciding one's own proposal or request, nothing waiting to be decided).
+/// Why `actor` cannot take `step` on this plan now, or `None` when they can, as the error
+/// the step itself would give (a role the profile does not allow, a status the lifecycle
+/// does not allow it from, deciding one's own proposal or request, nothing waiting to be
+/// decided): the step's own gate, so [`available_steps`], which is the steps this allows,
+/// never disagrees with the step.
 pub fn step_refusal(
     profile: &Profile,
     actor: &Actor,
     s: &Plan,
     step: PlanStep,
 ) -> Option<RuleError> {
-    if available_steps(profile, actor, s).contains(&step) {
-        return None;
-    }
-    may(profile, actor, step.action(), step.role_clause(profile))
+    // The role first, so a page tells a role that may not what it needs, whatever the
+    // plan's status; then the gates every step passes.
+    match may(profile, actor, step.action(), step.role_clause(profile))
         .and_then(|()| gate(profile, actor, s, step))
-        .err()
-        .or_else(|| {
-            Some(RuleError::conflict(
-                "LOCAL",
-                format!("cannot {} this {} now", step.as_str(), profile.terms.plan),
-            ))
-        })
+    {
+        Err(e) => Some(e),
+        // A dispute is decided from the dispute, not offered on the plan.
+        Ok(()) if step == PlanStep::DecideDispute => Some(RuleError::conflict(
+            "LOCAL",
+            format!("cannot {} this {} now", step.as_str(), profile.terms.plan),
+        )),
+        Ok(()) => None,
+    }
 }
 
 fn refused(s: &Plan, step: PlanStep, term: &str) -> RuleError {

@@ -409,21 +409,6 @@ pub(crate) fn bad_csrf(
     }
 }
 
-/// The refusal page when core does not offer `step` to this member of staff on this plan
-/// now (`workflow::step_refusal`), so a form is shown only for a step that will be allowed.
-pub(crate) fn offered(
-    state: &AppState,
-    signed: &Signed,
-    plan: &tact_core::model::Plan,
-    step: wf::PlanStep,
-) -> Option<Response> {
-    step::unless(
-        state,
-        signed,
-        wf::step_refusal(&state.app.profile, &signed.actor, plan, step),
-    )
-}
-
 pub(crate) fn val<'a>(form: &'a HashMap<String, String>, k: &str) -> &'a str {
     form.get(k).map_or("", |s| s.trim())
 }

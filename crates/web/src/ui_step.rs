@@ -110,7 +110,7 @@ pub(crate) fn unless(
     signed: &Signed,
     refused: Option<tact_core::RuleError>,
 ) -> Option<Response> {
-    refused.map(|e| crate::ui::refusal(state, signed, e.into()))
+    refused.map(|e| refusal(state, signed, e.into()))
 }
 
 /// One form: what it is about, what it shows, and the command it sends.
@@ -457,18 +457,17 @@ impl<P: PlanForm> FormStep for OnPlan<P> {
 
     fn role_refusal(state: &AppState, signed: &Signed) -> Option<Response> {
         let profile = &state.app.profile;
-        tact_core::roles::authorise(
+        let refused = tact_core::roles::authorise(
             profile,
             &signed.actor,
             P::STEP.action(),
             P::STEP.role_clause(profile),
         )
-        .err()
-        .map(|e| refusal(state, signed, e.into()))
+        .err();
+        unless(state, signed, refused)
     }
-    fn offer(state: &AppState, signed: &Signed, plan: &Plan) -> Option<Response> {
-        crate::ui_forms::offered(state, signed, plan, P::STEP)
-    }
+    const REFUSED: Refusal<Plan> =
+        |p, a, plan| tact_core::workflow::step_refusal(p, a, plan, P::STEP);
     async fn spec(state: &AppState, signed: &Signed, _: i64, plan: &Plan) -> Spec {
         P::spec(state, signed, plan).await
     }
