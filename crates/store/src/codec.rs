@@ -284,7 +284,11 @@ pub fn plan_json(s: &Plan) -> Value {
 /// A key of a stored plan that may be absent (written before a later version added it) or
 /// null: `None`. Present with a value of the wrong kind, it is corrupt — never read as
 /// absent, 0 or "".
-fn opt<T>(v: &Value, k: &str, read: impl Fn(&Value) -> Option<T>) -> Result<Option<T>, StoreError> {
+fn opt<'v, T>(
+    v: &'v Value,
+    k: &str,
+    read: impl Fn(&'v Value) -> Option<T>,
+) -> Result<Option<T>, StoreError> {
     match v.get(k) {
         None | Some(Value::Null) => Ok(None),
         Some(x) => read(x).map(Some).ok_or_else(|| corrupt(k)),
@@ -327,7 +331,7 @@ fn each<T>(
     k: &str,
     read: impl Fn(&Value) -> Result<T, StoreError>,
 ) -> Result<Vec<T>, StoreError> {
-    match opt(v, k, |x| x.as_array().cloned())? {
+    match opt(v, k, Value::as_array)? {
         Some(items) => items.iter().map(read).collect(),
         None => Ok(Vec::new()),
     }
@@ -446,13 +450,7 @@ pub fn parse_advocate(s: &str) -> Result<Advocate, StoreError> {
         serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("advocate: {e}")))?;
     let bad =
         |k: &str| StoreError::Corrupt(format!("people.advocate.{k}: not what an advocate holds"));
-    let text = |k: &str| match v.get(k) {
-        None | Some(Value::Null) => Ok(None),
-        Some(x) => x
-            .as_str()
-            .map(|t| Some(t.to_string()))
-            .ok_or_else(|| bad(k)),
-    };
+    let text = |k: &str| opt_s(&v, k).map_err(|_| bad(k));
     Ok(Advocate {
         name: text("name")?.unwrap_or_default(),
         organisation: text("organisation")?,
