@@ -325,25 +325,21 @@ pub fn addressed(
         Channel::Email
     });
     let to = match channel {
-        Channel::Email => person.emails.first().map(|e| e.as_str().to_string()),
-        Channel::Letter => person.postal_address.clone(),
-        other => {
-            return Err(RuleError::invalid(
-                "channel",
-                format!("a letter goes by email or post, not {}", other.plain()),
-            ))
-        }
-    };
-    let to = to.ok_or_else(|| {
-        RuleError::invalid(
-            "channel",
-            if channel == Channel::Email {
-                "they have no email address"
-            } else {
-                "they have no postal address"
-            },
-        )
-    })?;
+        Channel::Email => person
+            .emails
+            .first()
+            .map(|e| e.as_str().to_string())
+            .ok_or_else(|| "they have no email address".to_string()),
+        Channel::Letter => person
+            .postal_address
+            .clone()
+            .ok_or_else(|| "they have no postal address".to_string()),
+        other => Err(format!(
+            "a letter goes by email or post, not {}",
+            other.plain()
+        )),
+    }
+    .map_err(|why| RuleError::invalid("channel", why))?;
     let format = Format::by(channel, how.format, person.preferred_format)?;
     Ok((channel, to, format))
 }

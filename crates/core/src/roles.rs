@@ -307,8 +307,8 @@ pub fn may_close_task(actor: &Actor, task: &crate::model::NewTask) -> Result<(),
 
 /// Why `actor` may not close this task by hand now, or `None` where they may: a task its
 /// step closes (the step, not a note, is what was done), another's task
-/// ([`may_close_task`]), or one already done. The task's page asks it before it shows the
-/// form, and closing it first.
+/// ([`may_close_task`]), or one already done. Closing a task by hand asks it first (the
+/// task page keeps its own checks: a breach reminder is done on that page, by sending it).
 pub fn close_refusal(actor: &Actor, t: &crate::model::Task) -> Option<RuleError> {
     if let Some(step) = t.task.kind.done_by_its_step() {
         return Some(RuleError::conflict(
