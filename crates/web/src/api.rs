@@ -550,10 +550,10 @@ pub async fn search_people(
 
 #[utoipa::path(get, path = "/api/v1/people/{id}", params(("id" = i64, Path, description = "The record's id")), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Everything held about the person", body = crate::out::PersonRecordOut), (status = 404, description = "No such person", body = crate::out::ErrorOut)))]
 pub async fn get_person(
-    _: ApiQuery<NoQuery>,
     State(st): State<AppState>,
     Auth(ctx): Auth,
     ApiPath(id): ApiPath<i64>,
+    _: ApiQuery<NoQuery>,
 ) -> Reply {
     let r = st
         .app
@@ -861,10 +861,10 @@ pub async fn draft_plan(
 
 #[utoipa::path(get, path = "/api/v1/plans/{id}", params(("id" = i64, Path, description = "The record's id")), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "The plan", body = crate::out::PlanOut)))]
 pub async fn get_plan(
-    _: ApiQuery<NoQuery>,
     State(st): State<AppState>,
     Auth(ctx): Auth,
     ApiPath(id): ApiPath<i64>,
+    _: ApiQuery<NoQuery>,
 ) -> Reply {
     let s = st
         .app
@@ -1404,10 +1404,10 @@ pub async fn record_shared(
 /// or adjustments, and when (the DPO and auditors).
 #[utoipa::path(get, path = "/api/v1/people/{id}/access-log", params(("id" = i64, Path, description = "The record's id")), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "The access log", body = crate::out::AccessListOut), (status = 403, description = "Not the DPO or an auditor", body = crate::out::ErrorOut)))]
 pub async fn person_access_log(
-    _: ApiQuery<NoQuery>,
     State(st): State<AppState>,
     Auth(ctx): Auth,
     ApiPath(id): ApiPath<i64>,
+    _: ApiQuery<NoQuery>,
 ) -> Reply {
     ok(crate::out::AccessListOut {
         access: st
@@ -1790,10 +1790,10 @@ fn no_kind(req: &LetterReq) -> Result<(), ApiError> {
 /// A person's letters, newest first.
 #[utoipa::path(get, path = "/api/v1/people/{id}/letters", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "Their letters", body = crate::out::LettersOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn person_letters(
-    _: ApiQuery<NoQuery>,
     State(st): State<AppState>,
     Auth(ctx): Auth,
     ApiPath(id): ApiPath<i64>,
+    _: ApiQuery<NoQuery>,
 ) -> Reply {
     let letters = st
         .app
@@ -1812,10 +1812,10 @@ pub async fn person_letters(
 /// One letter as kept.
 #[utoipa::path(get, path = "/api/v1/letters/{id}", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "The letter", body = crate::out::LetterOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn get_letter(
-    _: ApiQuery<NoQuery>,
     State(st): State<AppState>,
     Auth(ctx): Auth,
     ApiPath(id): ApiPath<i64>,
+    _: ApiQuery<NoQuery>,
 ) -> Reply {
     letter_reply(
         StatusCode::OK,
@@ -1826,10 +1826,10 @@ pub async fn get_letter(
 /// The letter as plain text.
 #[utoipa::path(get, path = "/api/v1/letters/{id}/text", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "Plain text", body = String, content_type = "text/plain"), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn letter_text(
-    _: ApiQuery<NoQuery>,
     State(st): State<AppState>,
     Auth(ctx): Auth,
     ApiPath(id): ApiPath<i64>,
+    _: ApiQuery<NoQuery>,
 ) -> Reply {
     let l = st.app.query(&ctx.actor, q::Letter { id }).await?;
     Ok((
@@ -1845,10 +1845,10 @@ pub async fn letter_text(
 /// The letter as HTML, as an email carries it.
 #[utoipa::path(get, path = "/api/v1/letters/{id}/html", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "HTML", body = String, content_type = "text/html"), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn letter_html(
-    _: ApiQuery<NoQuery>,
     State(st): State<AppState>,
     Auth(ctx): Auth,
     ApiPath(id): ApiPath<i64>,
+    _: ApiQuery<NoQuery>,
 ) -> Reply {
     let l = st.app.query(&ctx.actor, q::Letter { id }).await?;
     Ok((
@@ -1874,10 +1874,10 @@ async fn letter_file(
 /// The letter as tagged PDF (large print where that is its format).
 #[utoipa::path(get, path = "/api/v1/letters/{id}/pdf", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "PDF", body = Vec<u8>, content_type = "application/pdf"), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn letter_pdf(
-    _: ApiQuery<NoQuery>,
     State(st): State<AppState>,
     Auth(ctx): Auth,
     ApiPath(id): ApiPath<i64>,
+    _: ApiQuery<NoQuery>,
 ) -> Reply {
     letter_file(&st, &ctx, id, tact_app::letters::Document::Pdf).await
 }
@@ -1885,10 +1885,10 @@ pub async fn letter_pdf(
 /// The letter as a Word document.
 #[utoipa::path(get, path = "/api/v1/letters/{id}/docx", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "Word", body = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn letter_docx(
-    _: ApiQuery<NoQuery>,
     State(st): State<AppState>,
     Auth(ctx): Auth,
     ApiPath(id): ApiPath<i64>,
+    _: ApiQuery<NoQuery>,
 ) -> Reply {
     letter_file(&st, &ctx, id, tact_app::letters::Document::Docx).await
 }
@@ -1897,10 +1897,10 @@ pub async fn letter_docx(
 /// ASCII Braille, 40 cells by 25 lines, for an embosser.
 #[utoipa::path(get, path = "/api/v1/letters/{id}/braille", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "Braille Ready File", body = Vec<u8>, content_type = "application/x-brf"), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn letter_braille(
-    _: ApiQuery<NoQuery>,
     State(st): State<AppState>,
     Auth(ctx): Auth,
     ApiPath(id): ApiPath<i64>,
+    _: ApiQuery<NoQuery>,
 ) -> Reply {
     letter_file(&st, &ctx, id, tact_app::letters::Document::Braille).await
 }
@@ -1908,10 +1908,10 @@ pub async fn letter_braille(
 /// The letter read aloud in British English, as an MP3.
 #[utoipa::path(get, path = "/api/v1/letters/{id}/audio", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "MP3", body = Vec<u8>, content_type = "audio/mpeg"), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn letter_audio(
-    _: ApiQuery<NoQuery>,
     State(st): State<AppState>,
     Auth(ctx): Auth,
     ApiPath(id): ApiPath<i64>,
+    _: ApiQuery<NoQuery>,
 ) -> Reply {
     letter_file(&st, &ctx, id, tact_app::letters::Document::Audio).await
 }
@@ -1995,10 +1995,10 @@ pub async fn list_messages(
 /// One kept message, with its attachments listed.
 #[utoipa::path(get, path = "/api/v1/messages/{id}", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "The message", body = crate::out::MessageWithAttachmentsOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn get_message(
-    _: ApiQuery<NoQuery>,
     State(st): State<AppState>,
     Auth(ctx): Auth,
     ApiPath(id): ApiPath<i64>,
+    _: ApiQuery<NoQuery>,
 ) -> Reply {
     let (m, (_, atts)) = st
         .app
@@ -2028,10 +2028,10 @@ fn download(name: &str, media: &str, bytes: Vec<u8>) -> Reply {
 /// The message exactly as received.
 #[utoipa::path(get, path = "/api/v1/messages/{id}/raw", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "The message as received", body = Vec<u8>, content_type = "message/rfc822"), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn message_raw(
-    _: ApiQuery<NoQuery>,
     State(st): State<AppState>,
     Auth(ctx): Auth,
     ApiPath(id): ApiPath<i64>,
+    _: ApiQuery<NoQuery>,
 ) -> Reply {
     let (_, (raw, _)) = st
         .app
@@ -2043,10 +2043,10 @@ pub async fn message_raw(
 /// One attachment, by its number in the message's list; only ever as a download.
 #[utoipa::path(get, path = "/api/v1/messages/{id}/attachments/{n}", params(("id" = i64, Path, description = "The record's id"), ("n" = usize, Path, description = "The attachment's number, from 0")), responses((status = 200, description = "The attachment", body = Vec<u8>, content_type = "application/octet-stream"), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn message_attachment(
-    _: ApiQuery<NoQuery>,
     State(st): State<AppState>,
     Auth(ctx): Auth,
     ApiPath((id, n)): ApiPath<(i64, usize)>,
+    _: ApiQuery<NoQuery>,
 ) -> Reply {
     let (_, (_, atts)) = st
         .app
@@ -2089,10 +2089,10 @@ pub async fn retention_due(
 /// Subject access (UK GDPR): everything held about a person as one zip (the DPO).
 #[utoipa::path(get, path = "/api/v1/people/{id}/subject-access", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "A zip of their records, letters, messages and logs", body = Vec<u8>, content_type = "application/zip"), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn subject_access(
-    _: ApiQuery<NoQuery>,
     State(st): State<AppState>,
     Auth(ctx): Auth,
     ApiPath(id): ApiPath<i64>,
+    _: ApiQuery<NoQuery>,
 ) -> Reply {
     let files = crate::export::subject_access(&st.app, &ctx, PersonId(id)).await?;
     let zip = crate::export::zip(&files)
