@@ -9,41 +9,18 @@ use tact_core::ids::PersonId;
 use tact_core::roles::Actor;
 use tact_store::ExportPage;
 
-/// What to export.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExportKind {
-    People,
-    Matters,
-    Contacts,
-    Plans,
-    Incidents,
+tact_core::words! {
+    /// What to export.
+    pub enum ExportKind for "kind" {
+        People = "people",
+        Matters = "matters",
+        Contacts = "contacts",
+        Plans = "plans",
+        Incidents = "incidents",
+    }
 }
 
 impl ExportKind {
-    pub const ALL: [ExportKind; 5] = [
-        Self::People,
-        Self::Matters,
-        Self::Contacts,
-        Self::Plans,
-        Self::Incidents,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::People => "people",
-            Self::Matters => "matters",
-            Self::Contacts => "contacts",
-            Self::Plans => "plans",
-            Self::Incidents => "incidents",
-        }
-    }
-
-    /// # Errors
-    /// An invalid-input error naming the field `kind`.
-    pub fn parse(s: &str) -> std::result::Result<Self, tact_core::RuleError> {
-        tact_core::RuleError::one_of(Self::ALL, Self::as_str, "kind", s)
-    }
-
     fn table(self) -> &'static str {
         match self {
             Self::Plans => "strategies",

@@ -67,18 +67,10 @@ pub struct Freshness {
     pub synced_ms_ago: Option<u64>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
-    Index,
-    Database,
-}
-
-impl Source {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Index => "index",
-            Self::Database => "database",
-        }
+tact_core::words! {
+    pub enum Source {
+        Index = "index",
+        Database = "database",
     }
 }
 

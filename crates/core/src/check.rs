@@ -93,44 +93,27 @@ pub struct CheckRequest {
     pub via_advocate: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Outcome {
-    /// No restriction applies.
-    #[default]
-    Allowed,
-    /// Go ahead, with the conditions listed.
-    AllowedWithConditions,
-    /// A restriction forbids this contact: it is a breach (CLE-9.11).
-    NotAllowed,
-}
-
-impl Outcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Allowed => "allowed",
-            Self::AllowedWithConditions => "allowed-with-conditions",
-            Self::NotAllowed => "not-allowed",
-        }
+crate::words! {
+    #[derive(Default)]
+    pub enum Outcome {
+        /// No restriction applies.
+        #[default]
+        Allowed = "allowed",
+        /// Go ahead, with the conditions listed.
+        AllowedWithConditions = "allowed-with-conditions",
+        /// A restriction forbids this contact: it is a breach (CLE-9.11).
+        NotAllowed = "not-allowed",
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Effect {
-    /// The restriction forbids this contact.
-    Forbids,
-    /// The contact may go ahead on a condition.
-    Condition,
-    /// The restriction does not touch this contact.
-    NotRelevant,
-}
-
-impl Effect {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Forbids => "forbids",
-            Self::Condition => "condition",
-            Self::NotRelevant => "not-relevant",
-        }
+crate::words! {
+    pub enum Effect {
+        /// The restriction forbids this contact.
+        Forbids = "forbids",
+        /// The contact may go ahead on a condition.
+        Condition = "condition",
+        /// The restriction does not touch this contact.
+        NotRelevant = "not-relevant",
     }
 }
 

@@ -16,48 +16,24 @@ pub const SUPPRESS_BELOW: u64 = 5;
 /// The answer every question accepts.
 pub const PREFER_NOT: &str = "prefer-not-to-say";
 
-/// The protected characteristics of the Equality Act 2010, s.4, each with the answers a
-/// person may give (and "prefer not to say").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Characteristic {
-    Age,
-    Disability,
-    GenderReassignment,
-    MarriageCivilPartnership,
-    PregnancyMaternity,
-    Ethnicity,
-    Religion,
-    Sex,
-    SexualOrientation,
+crate::words! {
+    /// The protected characteristics of the Equality Act 2010, s.4, each with the answers a
+    /// person may give (and "prefer not to say").
+    #[derive(PartialOrd, Ord)]
+    pub enum Characteristic for "characteristic" {
+        Age = "age",
+        Disability = "disability",
+        GenderReassignment = "gender-reassignment",
+        MarriageCivilPartnership = "marriage-civil-partnership",
+        PregnancyMaternity = "pregnancy-maternity",
+        Ethnicity = "ethnicity",
+        Religion = "religion",
+        Sex = "sex",
+        SexualOrientation = "sexual-orientation",
+    }
 }
 
 impl Characteristic {
-    pub const ALL: [Characteristic; 9] = [
-        Self::Age,
-        Self::Disability,
-        Self::GenderReassignment,
-        Self::MarriageCivilPartnership,
-        Self::PregnancyMaternity,
-        Self::Ethnicity,
-        Self::Religion,
-        Self::Sex,
-        Self::SexualOrientation,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Age => "age",
-            Self::Disability => "disability",
-            Self::GenderReassignment => "gender-reassignment",
-            Self::MarriageCivilPartnership => "marriage-civil-partnership",
-            Self::PregnancyMaternity => "pregnancy-maternity",
-            Self::Ethnicity => "ethnicity",
-            Self::Religion => "religion",
-            Self::Sex => "sex",
-            Self::SexualOrientation => "sexual-orientation",
-        }
-    }
-
     /// The question, as staff ask it.
     pub fn question(self) -> &'static str {
         match self {
@@ -135,17 +111,6 @@ impl Characteristic {
         };
         v.push((PREFER_NOT, "Prefer not to say"));
         v
-    }
-
-    /// # Errors
-    /// An invalid-input error naming the field `characteristic`.
-    pub fn parse(s: &str) -> Result<Self, RuleError> {
-        Self::ALL
-            .into_iter()
-            .find(|c| c.as_str() == s)
-            .ok_or_else(|| {
-                RuleError::invalid("characteristic", format!("no such characteristic {s:?}"))
-            })
     }
 }
 

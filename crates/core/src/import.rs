@@ -12,42 +12,24 @@ use crate::model::{Advocate, Format, MatterKind, MatterStatus, PersonInput};
 use jiff::civil::Date;
 use std::collections::{BTreeMap, HashMap};
 
-/// What a file holds: one kind of record a row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Kind {
-    People,
-    Matters,
-    /// Contact strategies (plans) already in force, with who authorised them and when.
-    Strategies,
-    /// Contact history: calls, emails, letters and visits.
-    Contacts,
-    /// Unacceptable behaviour recorded.
-    Incidents,
-    /// Reasonable adjustments asked for and decided.
-    Adjustments,
+crate::words! {
+    /// What a file holds: one kind of record a row.
+    #[derive(PartialOrd, Ord)]
+    pub enum Kind {
+        People = "people",
+        Matters = "matters",
+        /// Contact strategies (plans) already in force, with who authorised them and when.
+        Strategies = "strategies",
+        /// Contact history: calls, emails, letters and visits.
+        Contacts = "contacts",
+        /// Unacceptable behaviour recorded.
+        Incidents = "incidents",
+        /// Reasonable adjustments asked for and decided.
+        Adjustments = "adjustments",
+    }
 }
 
 impl Kind {
-    pub const ALL: [Kind; 6] = [
-        Self::People,
-        Self::Matters,
-        Self::Contacts,
-        Self::Incidents,
-        Self::Adjustments,
-        Self::Strategies,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::People => "people",
-            Self::Matters => "matters",
-            Self::Strategies => "strategies",
-            Self::Contacts => "contacts",
-            Self::Incidents => "incidents",
-            Self::Adjustments => "adjustments",
-        }
-    }
-
     /// # Errors
     /// An invalid-input error naming the field `kind`.
     pub fn parse(s: &str) -> Result<Self, RuleError> {

@@ -29,6 +29,10 @@ pub mod roles;
 pub mod routing;
 pub mod sharing;
 pub mod sign_in;
+pub mod words;
 pub mod workflow;
+
+#[doc(hidden)]
+pub use serde as __serde;
 
 pub use error::{RuleError, RuleErrorKind};

@@ -46,39 +46,21 @@ impl ApiToken {
     }
 }
 
-/// How the person wants to receive what the office sends them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Format {
-    #[default]
-    Standard,
-    LargePrint,
-    EasyRead,
-    Braille,
-    Audio,
-    Email,
+crate::words! {
+    /// How the person wants to receive what the office sends them.
+    #[derive(Default)]
+    pub enum Format for "preferred_format" {
+        #[default]
+        Standard = "standard",
+        LargePrint = "large-print",
+        EasyRead = "easy-read",
+        Braille = "braille",
+        Audio = "audio",
+        Email = "email",
+    }
 }
 
 impl Format {
-    pub const ALL: [Format; 6] = [
-        Self::Standard,
-        Self::LargePrint,
-        Self::EasyRead,
-        Self::Braille,
-        Self::Audio,
-        Self::Email,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Standard => "standard",
-            Self::LargePrint => "large-print",
-            Self::EasyRead => "easy-read",
-            Self::Braille => "braille",
-            Self::Audio => "audio",
-            Self::Email => "email",
-        }
-    }
-
     /// The format something sent by `channel` goes in: the one `given`, else the one they
     /// prefer (CLE-8.6; NOR-1.5). A printed letter is never "email": given, that is
     /// refused; preferred by someone written to by post, standard print is sent.
@@ -111,12 +93,6 @@ impl Format {
                 (self, preferred),
                 (Self::Standard, Self::Email) | (Self::Email, Self::Standard)
             )
-    }
-
-    /// # Errors
-    /// An invalid-input error naming the field `preferred_format`.
-    pub fn parse(s: &str) -> Result<Self, crate::RuleError> {
-        crate::RuleError::one_of(Self::ALL, Self::as_str, "preferred_format", s)
     }
 }
 
@@ -159,26 +135,18 @@ pub struct ServiceUser {
     pub created_at: Timestamp,
 }
 
-/// How a person holds an identifier: as their own, or as their advocate's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Held {
-    Phone,
-    Email,
-    AdvocatePhone,
-    AdvocateEmail,
+crate::words! {
+    /// How a person holds an identifier: as their own, or as their advocate's.
+    #[derive(PartialOrd, Ord)]
+    pub enum Held {
+        Phone = "phone",
+        Email = "email",
+        AdvocatePhone = "advocate-phone",
+        AdvocateEmail = "advocate-email",
+    }
 }
 
 impl Held {
-    /// As stored (`person_identifiers.kind`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Phone => "phone",
-            Self::Email => "email",
-            Self::AdvocatePhone => "advocate-phone",
-            Self::AdvocateEmail => "advocate-email",
-        }
-    }
-
     /// The request field it comes from.
     pub fn field(self) -> &'static str {
         match self {
@@ -238,60 +206,26 @@ impl ServiceUser {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MatterKind {
-    Complaint,
-    Case,
-    Query,
-    Request,
-}
-
-impl MatterKind {
-    pub const ALL: [MatterKind; 4] = [Self::Complaint, Self::Case, Self::Query, Self::Request];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Complaint => "complaint",
-            Self::Case => "case",
-            Self::Query => "query",
-            Self::Request => "request",
-        }
-    }
-    /// # Errors
-    /// An invalid-input error naming the field `kind`.
-    pub fn parse(s: &str) -> Result<Self, crate::RuleError> {
-        crate::RuleError::one_of(Self::ALL, Self::as_str, "kind", s)
+crate::words! {
+    pub enum MatterKind for "kind" {
+        Complaint = "complaint",
+        Case = "case",
+        Query = "query",
+        Request = "request",
     }
 }
 
-/// Where a matter stands. `Finalised` starts the retention clock (NOR-9.1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MatterStatus {
-    Open,
-    Concluded,
-    ReviewExhausted,
-    Finalised,
+crate::words! {
+    /// Where a matter stands. `Finalised` starts the retention clock (NOR-9.1).
+    pub enum MatterStatus for "status" {
+        Open = "open",
+        Concluded = "concluded",
+        ReviewExhausted = "review-exhausted",
+        Finalised = "finalised",
+    }
 }
 
 impl MatterStatus {
-    pub const ALL: [MatterStatus; 4] = [
-        Self::Open,
-        Self::Concluded,
-        Self::ReviewExhausted,
-        Self::Finalised,
-    ];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Open => "open",
-            Self::Concluded => "concluded",
-            Self::ReviewExhausted => "review-exhausted",
-            Self::Finalised => "finalised",
-        }
-    }
-    /// # Errors
-    /// An invalid-input error naming the field `status`.
-    pub fn parse(s: &str) -> Result<Self, crate::RuleError> {
-        crate::RuleError::one_of(Self::ALL, Self::as_str, "status", s)
-    }
     /// Whether the internal review route is exhausted (NOR-4.3, 5.3).
     pub fn review_exhausted(self) -> bool {
         matches!(self, Self::ReviewExhausted | Self::Finalised)
@@ -311,56 +245,20 @@ pub struct Matter {
     pub opened_at: Timestamp,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
-    Inbound,
-    Outbound,
-}
-
-impl Direction {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Inbound => "inbound",
-            Self::Outbound => "outbound",
-        }
-    }
-    /// # Errors
-    /// An invalid-input error naming the field `direction`.
-    pub fn parse(s: &str) -> Result<Self, crate::RuleError> {
-        match s {
-            "inbound" => Ok(Self::Inbound),
-            "outbound" => Ok(Self::Outbound),
-            _ => Err(crate::RuleError::invalid(
-                "direction",
-                format!("expected inbound or outbound, got {s:?}"),
-            )),
-        }
+crate::words! {
+    pub enum Direction for "direction" {
+        Inbound = "inbound",
+        Outbound = "outbound",
     }
 }
 
-/// Whether a contact still needs a person to read it for a genuine complaint, new
-/// information, a crime or a safeguarding concern (CLE-9.10).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Screening {
-    NotNeeded,
-    Due,
-    Done,
-}
-
-impl Screening {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::NotNeeded => "not-needed",
-            Self::Due => "due",
-            Self::Done => "done",
-        }
-    }
-    pub fn parse(s: &str) -> Self {
-        match s {
-            "due" => Self::Due,
-            "done" => Self::Done,
-            _ => Self::NotNeeded,
-        }
+crate::words! {
+    /// Whether a contact still needs a person to read it for a genuine complaint, new
+    /// information, a crime or a safeguarding concern (CLE-9.10).
+    pub enum Screening {
+        NotNeeded = "not-needed",
+        Due = "due",
+        Done = "done",
     }
 }
 
@@ -675,41 +573,16 @@ pub struct ChecklistAnswer {
     pub answered_at: Timestamp,
 }
 
-/// The lifecycle of DESIGN.md. Variations and disputes happen while `Active`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PlanStatus {
-    Draft,
-    Proposed,
-    Authorised,
-    Active,
-    Refused,
-    Withdrawn,
-    Lifted,
-}
-
-impl PlanStatus {
-    pub const ALL: [PlanStatus; 7] = [
-        Self::Draft,
-        Self::Proposed,
-        Self::Authorised,
-        Self::Active,
-        Self::Refused,
-        Self::Withdrawn,
-        Self::Lifted,
-    ];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Draft => "draft",
-            Self::Proposed => "proposed",
-            Self::Authorised => "authorised",
-            Self::Active => "active",
-            Self::Refused => "refused",
-            Self::Withdrawn => "withdrawn",
-            Self::Lifted => "lifted",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
+crate::words! {
+    /// The lifecycle of DESIGN.md. Variations and disputes happen while `Active`.
+    pub enum PlanStatus for "status" {
+        Draft = "draft",
+        Proposed = "proposed",
+        Authorised = "authorised",
+        Active = "active",
+        Refused = "refused",
+        Withdrawn = "withdrawn",
+        Lifted = "lifted",
     }
 }
 
@@ -926,27 +799,11 @@ impl AdjustmentKind {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AdjustmentStatus {
-    Requested,
-    Granted,
-    Refused,
-}
-
-impl AdjustmentStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Requested => "requested",
-            Self::Granted => "granted",
-            Self::Refused => "refused",
-        }
-    }
-    pub fn parse(s: &str) -> Self {
-        match s {
-            "granted" => Self::Granted,
-            "refused" => Self::Refused,
-            _ => Self::Requested,
-        }
+crate::words! {
+    pub enum AdjustmentStatus {
+        Requested = "requested",
+        Granted = "granted",
+        Refused = "refused",
     }
 }
 
@@ -965,33 +822,11 @@ pub struct Adjustment {
     pub decision_reason: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DisputeOutcome {
-    Upheld,
-    Varied,
-    Lifted,
-}
-
-impl DisputeOutcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Upheld => "upheld",
-            Self::Varied => "varied",
-            Self::Lifted => "lifted",
-        }
-    }
-    /// # Errors
-    /// An invalid-input error naming the field `outcome`.
-    pub fn parse(s: &str) -> Result<Self, crate::RuleError> {
-        match s {
-            "upheld" => Ok(Self::Upheld),
-            "varied" => Ok(Self::Varied),
-            "lifted" => Ok(Self::Lifted),
-            _ => Err(crate::RuleError::invalid(
-                "outcome",
-                format!("expected upheld, varied or lifted, got {s:?}"),
-            )),
-        }
+crate::words! {
+    pub enum DisputeOutcome for "outcome" {
+        Upheld = "upheld",
+        Varied = "varied",
+        Lifted = "lifted",
     }
 }
 
@@ -1010,33 +845,11 @@ pub struct Dispute {
     pub decision_reason: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FurtherActionKind {
-    PoliceReferral,
-    LegalAdvice,
-    LegalAction,
-}
-
-impl FurtherActionKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::PoliceReferral => "police-referral",
-            Self::LegalAdvice => "legal-advice",
-            Self::LegalAction => "legal-action",
-        }
-    }
-    /// # Errors
-    /// An invalid-input error naming the field `kind`.
-    pub fn parse(s: &str) -> Result<Self, crate::RuleError> {
-        match s {
-            "police-referral" => Ok(Self::PoliceReferral),
-            "legal-advice" => Ok(Self::LegalAdvice),
-            "legal-action" => Ok(Self::LegalAction),
-            _ => Err(crate::RuleError::invalid(
-                "kind",
-                format!("expected police-referral, legal-advice or legal-action, got {s:?}"),
-            )),
-        }
+crate::words! {
+    pub enum FurtherActionKind for "kind" {
+        PoliceReferral = "police-referral",
+        LegalAdvice = "legal-advice",
+        LegalAction = "legal-action",
     }
 }
 
@@ -1053,92 +866,42 @@ pub struct FurtherAction {
     pub decided_at: Timestamp,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum TaskKind {
-    EndedCallFollowUp,
-    WelfareFollowUp,
-    ReportToManager,
-    RemedyShortfall,
-    SendNotice,
-    BreachReminder,
-    Screening,
-    ReviewDue,
-    AdjustmentDecision,
-    AdjustmentLetter,
-    DecideDispute,
-    AuthorisePlan,
-    /// CLE-9.15: a request to share details, for the DPO.
-    DisclosureDecision,
-    /// CLE-9.15: approved sharing to carry out and record.
-    ShareDisclosure,
-    /// CLE-4.6: threatening correspondence calls for a contact strategy.
-    StrategyNeeded,
-    /// CLE-9.9: an email diverted to the single point of contact.
-    ReadDiverted,
-    /// A data-rights request for the DPO, due on its deadline.
-    DataRights,
-    /// NOR-9.1: records are due for disposal; the DPO checks the list and disposes.
-    Disposal,
-    /// CLE-10.4: screening found a new complaint; it is opened as a matter of its own.
-    OpenMatter,
-    /// CLE-10.3: screening found a possible crime; it is reported to the police.
-    PoliceReferral,
-    /// CLE-9.10: screening found a safeguarding concern; it is referred.
-    SafeguardingReferral,
+crate::words! {
+    pub enum TaskKind for "kind" {
+        EndedCallFollowUp = "ended-call-follow-up",
+        WelfareFollowUp = "welfare-follow-up",
+        ReportToManager = "report-to-manager",
+        RemedyShortfall = "remedy-shortfall",
+        SendNotice = "send-notice",
+        BreachReminder = "breach-reminder",
+        Screening = "screening",
+        ReviewDue = "review-due",
+        AdjustmentDecision = "adjustment-decision",
+        AdjustmentLetter = "adjustment-letter",
+        DecideDispute = "decide-dispute",
+        AuthorisePlan = "authorise-plan",
+        /// CLE-9.15: a request to share details, for the DPO.
+        DisclosureDecision = "disclosure-decision",
+        /// CLE-9.15: approved sharing to carry out and record.
+        ShareDisclosure = "share-disclosure",
+        /// CLE-4.6: threatening correspondence calls for a contact strategy.
+        StrategyNeeded = "strategy-needed",
+        /// CLE-9.9: an email diverted to the single point of contact.
+        ReadDiverted = "read-diverted",
+        /// A data-rights request for the DPO, due on its deadline.
+        DataRights = "data-rights",
+        /// NOR-9.1: records are due for disposal; the DPO checks the list and disposes.
+        Disposal = "disposal",
+        /// CLE-10.4: screening found a new complaint; it is opened as a matter of its own.
+        OpenMatter = "open-matter",
+        /// CLE-10.3: screening found a possible crime; it is reported to the police.
+        PoliceReferral = "police-referral",
+        /// CLE-9.10: screening found a safeguarding concern; it is referred.
+        SafeguardingReferral = "safeguarding-referral",
+    }
 }
 
 impl TaskKind {
-    pub const ALL: [TaskKind; 21] = [
-        Self::EndedCallFollowUp,
-        Self::WelfareFollowUp,
-        Self::ReportToManager,
-        Self::RemedyShortfall,
-        Self::SendNotice,
-        Self::BreachReminder,
-        Self::Screening,
-        Self::ReviewDue,
-        Self::AdjustmentDecision,
-        Self::AdjustmentLetter,
-        Self::DecideDispute,
-        Self::AuthorisePlan,
-        Self::DisclosureDecision,
-        Self::ShareDisclosure,
-        Self::StrategyNeeded,
-        Self::ReadDiverted,
-        Self::DataRights,
-        Self::Disposal,
-        Self::OpenMatter,
-        Self::PoliceReferral,
-        Self::SafeguardingReferral,
-    ];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::EndedCallFollowUp => "ended-call-follow-up",
-            Self::WelfareFollowUp => "welfare-follow-up",
-            Self::ReportToManager => "report-to-manager",
-            Self::RemedyShortfall => "remedy-shortfall",
-            Self::SendNotice => "send-notice",
-            Self::BreachReminder => "breach-reminder",
-            Self::Screening => "screening",
-            Self::ReviewDue => "review-due",
-            Self::AdjustmentDecision => "adjustment-decision",
-            Self::AdjustmentLetter => "adjustment-letter",
-            Self::DecideDispute => "decide-dispute",
-            Self::AuthorisePlan => "authorise-plan",
-            Self::DisclosureDecision => "disclosure-decision",
-            Self::ShareDisclosure => "share-disclosure",
-            Self::StrategyNeeded => "strategy-needed",
-            Self::ReadDiverted => "read-diverted",
-            Self::DataRights => "data-rights",
-            Self::Disposal => "disposal",
-            Self::OpenMatter => "open-matter",
-            Self::PoliceReferral => "police-referral",
-            Self::SafeguardingReferral => "safeguarding-referral",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
-    }
     /// The step that does this task, for tasks that must not be closed by hand: closing a
     /// breach reminder without sending it would skip CLE-9.11, closing a request to
     /// authorise or share without deciding would skip the decision.
@@ -1157,34 +920,19 @@ impl TaskKind {
     }
 }
 
-/// What screening a contact found (CLE-9.10: "all contact must be reviewed to identify any
-/// genuine complaints, issues, criminal matters and/or safeguarding issues"; NOR-5.5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Finding {
-    NothingNew,
-    NewComplaint,
-    NewInformation,
-    PossibleCrime,
-    Safeguarding,
+crate::words! {
+    /// What screening a contact found (CLE-9.10: "all contact must be reviewed to identify any
+    /// genuine complaints, issues, criminal matters and/or safeguarding issues"; NOR-5.5).
+    pub enum Finding {
+        NothingNew = "nothing-new",
+        NewComplaint = "new-complaint",
+        NewInformation = "new-information",
+        PossibleCrime = "possible-crime",
+        Safeguarding = "safeguarding",
+    }
 }
 
 impl Finding {
-    pub const ALL: [Finding; 5] = [
-        Self::NothingNew,
-        Self::NewComplaint,
-        Self::NewInformation,
-        Self::PossibleCrime,
-        Self::Safeguarding,
-    ];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::NothingNew => "nothing-new",
-            Self::NewComplaint => "new-complaint",
-            Self::NewInformation => "new-information",
-            Self::PossibleCrime => "possible-crime",
-            Self::Safeguarding => "safeguarding",
-        }
-    }
     /// What staff read: the choice on the form and the outcome on the record.
     pub fn label(self) -> &'static str {
         match self {

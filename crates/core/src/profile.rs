@@ -11,44 +11,18 @@ use crate::roles::{Action, Role};
 use serde::Deserialize;
 use std::fmt;
 
-/// A way a person contacts the office, or the office contacts them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Channel {
-    Phone,
-    Email,
-    Letter,
-    Visit,
-    WebForm,
+crate::words! {
+    /// A way a person contacts the office, or the office contacts them.
+    pub enum Channel for "channel" {
+        Phone = "phone",
+        Email = "email",
+        Letter = "letter",
+        Visit = "visit",
+        WebForm = "web-form",
+    }
 }
 
 impl Channel {
-    pub const ALL: [Channel; 5] = [
-        Self::Phone,
-        Self::Email,
-        Self::Letter,
-        Self::Visit,
-        Self::WebForm,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Phone => "phone",
-            Self::Email => "email",
-            Self::Letter => "letter",
-            Self::Visit => "visit",
-            Self::WebForm => "web-form",
-        }
-    }
-
-    /// The channel named by `s` (`phone`, `email`, `letter`, `visit`, `web-form`).
-    ///
-    /// # Errors
-    /// An invalid-input error naming the field `channel`.
-    pub fn parse(s: &str) -> Result<Self, crate::RuleError> {
-        crate::RuleError::one_of(Self::ALL, Self::as_str, "channel", s)
-    }
-
     /// Plain English, for staff and letters.
     pub fn plain(self) -> &'static str {
         match self {
@@ -61,97 +35,30 @@ impl Channel {
     }
 }
 
-/// The kinds of restriction the engine knows how to enforce. A profile's catalogue
-/// lists which of them its policy allows, in its own words.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum RestrictionKind {
-    CallWindow,
-    SingleChannel,
-    SinglePointOfContact,
-    RecordedCalls,
-    DedicatedMailbox,
-    BlockedIdentifier,
-    AdvocateOnly,
-    ReadAndFile,
-    NoReopening,
-    NoRepeatComplaints,
-    Other,
-}
-
-impl RestrictionKind {
-    pub const ALL: [RestrictionKind; 11] = [
-        Self::CallWindow,
-        Self::SingleChannel,
-        Self::SinglePointOfContact,
-        Self::RecordedCalls,
-        Self::DedicatedMailbox,
-        Self::BlockedIdentifier,
-        Self::AdvocateOnly,
-        Self::ReadAndFile,
-        Self::NoReopening,
-        Self::NoRepeatComplaints,
-        Self::Other,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::CallWindow => "call-window",
-            Self::SingleChannel => "single-channel",
-            Self::SinglePointOfContact => "single-point-of-contact",
-            Self::RecordedCalls => "recorded-calls",
-            Self::DedicatedMailbox => "dedicated-mailbox",
-            Self::BlockedIdentifier => "blocked-identifier",
-            Self::AdvocateOnly => "advocate-only",
-            Self::ReadAndFile => "read-and-file",
-            Self::NoReopening => "no-reopening",
-            Self::NoRepeatComplaints => "no-repeat-complaints",
-            Self::Other => "other",
-        }
-    }
-
-    /// # Errors
-    /// An invalid-input error naming the field `kind`.
-    pub fn parse(s: &str) -> Result<Self, crate::RuleError> {
-        Self::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| {
-                crate::RuleError::invalid("kind", format!("unknown restriction kind {s:?}"))
-            })
+crate::words! {
+    /// The kinds of restriction the engine knows how to enforce. A profile's catalogue
+    /// lists which of them its policy allows, in its own words.
+    pub enum RestrictionKind for "kind" {
+        CallWindow = "call-window",
+        SingleChannel = "single-channel",
+        SinglePointOfContact = "single-point-of-contact",
+        RecordedCalls = "recorded-calls",
+        DedicatedMailbox = "dedicated-mailbox",
+        BlockedIdentifier = "blocked-identifier",
+        AdvocateOnly = "advocate-only",
+        ReadAndFile = "read-and-file",
+        NoReopening = "no-reopening",
+        NoRepeatComplaints = "no-repeat-complaints",
+        Other = "other",
     }
 }
 
-/// The answer to a checklist question.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Answer {
-    Yes,
-    No,
-    NotApplicable,
-}
-
-impl Answer {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Yes => "yes",
-            Self::No => "no",
-            Self::NotApplicable => "not-applicable",
-        }
-    }
-
-    /// # Errors
-    /// An invalid-input error naming the field `answer`.
-    pub fn parse(s: &str) -> Result<Self, crate::RuleError> {
-        match s {
-            "yes" => Ok(Self::Yes),
-            "no" => Ok(Self::No),
-            "not-applicable" => Ok(Self::NotApplicable),
-            _ => Err(crate::RuleError::invalid(
-                "answer",
-                format!("expected yes, no or not-applicable, got {s:?}"),
-            )),
-        }
+crate::words! {
+    /// The answer to a checklist question.
+    pub enum Answer for "answer" {
+        Yes = "yes",
+        No = "no",
+        NotApplicable = "not-applicable",
     }
 }
 

@@ -16,29 +16,16 @@ use jiff::Timestamp;
 /// Where the deadlines come from.
 pub const CLAUSE: &str = "UK GDPR Art. 12(3)";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RightKind {
-    Access,
-    Rectification,
-    Erasure,
-    Objection,
+crate::words! {
+    pub enum RightKind for "kind" {
+        Access = "access",
+        Rectification = "rectification",
+        Erasure = "erasure",
+        Objection = "objection",
+    }
 }
 
 impl RightKind {
-    pub const ALL: [RightKind; 4] = [
-        Self::Access,
-        Self::Rectification,
-        Self::Erasure,
-        Self::Objection,
-    ];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Access => "access",
-            Self::Rectification => "rectification",
-            Self::Erasure => "erasure",
-            Self::Objection => "objection",
-        }
-    }
     pub fn plain(self) -> &'static str {
         match self {
             Self::Access => "a copy of what we hold (subject access)",
@@ -47,37 +34,15 @@ impl RightKind {
             Self::Objection => "an objection to how we use it",
         }
     }
-    /// # Errors
-    /// Not one of the four.
-    pub fn parse(s: &str) -> Result<Self, RuleError> {
-        RuleError::one_of(Self::ALL, Self::as_str, "kind", s)
-    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RightStatus {
-    Open,
-    /// Answered, with what was done.
-    Done,
-    /// Refused, with the reason (the person may complain to the ICO).
-    Refused,
-}
-
-impl RightStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Open => "open",
-            Self::Done => "done",
-            Self::Refused => "refused",
-        }
-    }
-    /// # Errors
-    /// Not a status.
-    pub fn parse(s: &str) -> Result<Self, RuleError> {
-        [Self::Open, Self::Done, Self::Refused]
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| RuleError::invalid("status", format!("no status {s:?}")))
+crate::words! {
+    pub enum RightStatus for "status" {
+        Open = "open",
+        /// Answered, with what was done.
+        Done = "done",
+        /// Refused, with the reason (the person may complain to the ICO).
+        Refused = "refused",
     }
 }
 
@@ -329,33 +294,13 @@ pub fn close(
     })
 }
 
-/// The DPO's answer to a data-rights request: done (saying what was done), refused (saying
-/// why), or more time, once, with the reason (they are told).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RightsAnswer {
-    Done,
-    Refused,
-    Extend,
-}
-
-impl RightsAnswer {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Done => "done",
-            Self::Refused => "refused",
-            Self::Extend => "extend",
-        }
-    }
-
-    /// # Errors
-    /// An invalid-input error naming the field `decision`.
-    pub fn parse(s: &str) -> Result<Self, RuleError> {
-        RuleError::one_of(
-            [Self::Done, Self::Refused, Self::Extend],
-            Self::as_str,
-            "decision",
-            s,
-        )
+crate::words! {
+    /// The DPO's answer to a data-rights request: done (saying what was done), refused (saying
+    /// why), or more time, once, with the reason (they are told).
+    pub enum RightsAnswer for "decision" {
+        Done = "done",
+        Refused = "refused",
+        Extend = "extend",
     }
 }
 

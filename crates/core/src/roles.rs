@@ -3,50 +3,21 @@
 use crate::error::RuleError;
 use crate::ids::StaffId;
 use crate::profile::Profile;
-use serde::Deserialize;
 
-/// A member of staff's role. The profile says which roles may take each [`Action`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Role {
-    Caseworker,
-    LineManager,
-    SeniorManager,
-    CustomerServiceManager,
-    Dpo,
-    Auditor,
-    Admin,
+crate::words! {
+    /// A member of staff's role. The profile says which roles may take each [`Action`].
+    pub enum Role for "role" {
+        Caseworker = "caseworker",
+        LineManager = "line-manager",
+        SeniorManager = "senior-manager",
+        CustomerServiceManager = "customer-service-manager",
+        Dpo = "dpo",
+        Auditor = "auditor",
+        Admin = "admin",
+    }
 }
 
 impl Role {
-    pub const ALL: [Role; 7] = [
-        Self::Caseworker,
-        Self::LineManager,
-        Self::SeniorManager,
-        Self::CustomerServiceManager,
-        Self::Dpo,
-        Self::Auditor,
-        Self::Admin,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Caseworker => "caseworker",
-            Self::LineManager => "line-manager",
-            Self::SeniorManager => "senior-manager",
-            Self::CustomerServiceManager => "customer-service-manager",
-            Self::Dpo => "dpo",
-            Self::Auditor => "auditor",
-            Self::Admin => "admin",
-        }
-    }
-
-    /// # Errors
-    /// An invalid-input error naming the field `role`.
-    pub fn parse(s: &str) -> Result<Self, RuleError> {
-        crate::RuleError::one_of(Self::ALL, Self::as_str, "role", s)
-    }
-
     /// As a letter's signature gives it: "Senior manager".
     pub fn title(self) -> String {
         let p = self.plain();
@@ -69,151 +40,68 @@ impl Role {
     }
 }
 
-/// Every step a member of staff can take that the profile governs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Action {
-    EndCall,
-    RecordContact,
-    RecordIncident,
-    IssueWarning,
-    AnswerChecklist,
-    ProposePlan,
-    AuthorisePlan,
-    RecordNotice,
-    ReviewPlan,
-    VaryPlan,
-    LiftPlan,
-    ApplyPlanToMatter,
-    DecideDispute,
-    DecideAdjustment,
-    OverrideAdjustment,
-    ScreenContact,
-    RecordFurtherAction,
-    ApproveDisclosure,
-    RequestDisclosure,
-    ManagePeople,
-    ManageStaff,
-    ReadAll,
-    /// Data-rights requests (access, rectification, erasure, objection): the DPO's.
-    HandleDataRights,
-    /// Who opened a person's restrictions, incidents and adjustments: for the DPO and
-    /// auditors.
-    ReadAccessLog,
-    /// Merge two records of the same person into one (issue 10).
-    MergePeople,
-    /// The governance report: counts across every plan, review, breach and dispute.
-    ReadGovernance,
-    /// The equality monitoring report (issue 13): the DPO and the head of standards.
-    ReadEquality,
-    /// Ask the contact check who is calling and what may be done (CLE-9.9; NOR-6.1): every
-    /// member of staff may, whatever the profile, and it is all a contact-check service
-    /// account may do.
-    CheckContact,
-    /// Bring in an office's existing records from its earlier systems (issue 14).
-    ImportRecords,
-    /// Download people, matters, contacts, plans or incidents as CSV for the office's own
-    /// reporting (issue 14), on the access log.
-    ExportRecords,
-}
-
-impl Action {
-    pub const ALL: [Action; 30] = [
-        Self::EndCall,
-        Self::RecordContact,
-        Self::RecordIncident,
-        Self::IssueWarning,
-        Self::AnswerChecklist,
-        Self::ProposePlan,
-        Self::AuthorisePlan,
-        Self::RecordNotice,
-        Self::ReviewPlan,
-        Self::VaryPlan,
-        Self::LiftPlan,
-        Self::ApplyPlanToMatter,
-        Self::DecideDispute,
-        Self::DecideAdjustment,
-        Self::OverrideAdjustment,
-        Self::ScreenContact,
-        Self::RecordFurtherAction,
-        Self::ApproveDisclosure,
-        Self::RequestDisclosure,
-        Self::ManagePeople,
-        Self::ManageStaff,
-        Self::ReadAll,
-        Self::HandleDataRights,
-        Self::ReadAccessLog,
-        Self::MergePeople,
-        Self::ReadGovernance,
-        Self::ReadEquality,
-        Self::CheckContact,
-        Self::ImportRecords,
-        Self::ExportRecords,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::EndCall => "end-call",
-            Self::RecordContact => "record-contact",
-            Self::RecordIncident => "record-incident",
-            Self::IssueWarning => "issue-warning",
-            Self::AnswerChecklist => "answer-checklist",
-            Self::ProposePlan => "propose-plan",
-            Self::AuthorisePlan => "authorise-plan",
-            Self::RecordNotice => "record-notice",
-            Self::ReviewPlan => "review-plan",
-            Self::VaryPlan => "vary-plan",
-            Self::LiftPlan => "lift-plan",
-            Self::ApplyPlanToMatter => "apply-plan-to-matter",
-            Self::DecideDispute => "decide-dispute",
-            Self::DecideAdjustment => "decide-adjustment",
-            Self::OverrideAdjustment => "override-adjustment",
-            Self::ScreenContact => "screen-contact",
-            Self::RecordFurtherAction => "record-further-action",
-            Self::ApproveDisclosure => "approve-disclosure",
-            Self::RequestDisclosure => "request-disclosure",
-            Self::ManagePeople => "manage-people",
-            Self::ManageStaff => "manage-staff",
-            Self::ReadAll => "read-all",
-            Self::HandleDataRights => "handle-data-rights",
-            Self::ReadAccessLog => "read-access-log",
-            Self::MergePeople => "merge-people",
-            Self::ReadGovernance => "read-governance",
-            Self::ReadEquality => "read-equality",
-            Self::CheckContact => "check-contact",
-            Self::ImportRecords => "import-records",
-            Self::ExportRecords => "export-records",
-        }
+crate::words! {
+    /// Every step a member of staff can take that the profile governs.
+    pub enum Action {
+        EndCall = "end-call",
+        RecordContact = "record-contact",
+        RecordIncident = "record-incident",
+        IssueWarning = "issue-warning",
+        AnswerChecklist = "answer-checklist",
+        ProposePlan = "propose-plan",
+        AuthorisePlan = "authorise-plan",
+        RecordNotice = "record-notice",
+        ReviewPlan = "review-plan",
+        VaryPlan = "vary-plan",
+        LiftPlan = "lift-plan",
+        ApplyPlanToMatter = "apply-plan-to-matter",
+        DecideDispute = "decide-dispute",
+        DecideAdjustment = "decide-adjustment",
+        OverrideAdjustment = "override-adjustment",
+        ScreenContact = "screen-contact",
+        RecordFurtherAction = "record-further-action",
+        ApproveDisclosure = "approve-disclosure",
+        RequestDisclosure = "request-disclosure",
+        ManagePeople = "manage-people",
+        ManageStaff = "manage-staff",
+        ReadAll = "read-all",
+        /// Data-rights requests (access, rectification, erasure, objection): the DPO's.
+        HandleDataRights = "handle-data-rights",
+        /// Who opened a person's restrictions, incidents and adjustments: for the DPO and
+        /// auditors.
+        ReadAccessLog = "read-access-log",
+        /// Merge two records of the same person into one (issue 10).
+        MergePeople = "merge-people",
+        /// The governance report: counts across every plan, review, breach and dispute.
+        ReadGovernance = "read-governance",
+        /// The equality monitoring report (issue 13): the DPO and the head of standards.
+        ReadEquality = "read-equality",
+        /// Ask the contact check who is calling and what may be done (CLE-9.9; NOR-6.1): every
+        /// member of staff may, whatever the profile, and it is all a contact-check service
+        /// account may do.
+        CheckContact = "check-contact",
+        /// Bring in an office's existing records from its earlier systems (issue 14).
+        ImportRecords = "import-records",
+        /// Download people, matters, contacts, plans or incidents as CSV for the office's own
+        /// reporting (issue 14), on the access log.
+        ExportRecords = "export-records",
     }
 }
 
-/// What a service account may do (issue 12): one narrow thing, for a system (a phone
-/// system, a mail gateway) rather than a person. It acts under its own name, so its
-/// look-ups are on the access log as its own, and it can never sign in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
-    /// The contact check, and nothing else: a phone system asking before it puts a call
-    /// through.
-    ContactCheck,
-    /// The contact check, and logging the contacts it answered.
-    LogContact,
+crate::words! {
+    /// What a service account may do (issue 12): one narrow thing, for a system (a phone
+    /// system, a mail gateway) rather than a person. It acts under its own name, so its
+    /// look-ups are on the access log as its own, and it can never sign in.
+    pub enum Scope for "scope" {
+        /// The contact check, and nothing else: a phone system asking before it puts a call
+        /// through.
+        ContactCheck = "contact-check",
+        /// The contact check, and logging the contacts it answered.
+        LogContact = "log-contact",
+    }
 }
 
 impl Scope {
-    pub const ALL: [Scope; 2] = [Self::ContactCheck, Self::LogContact];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::ContactCheck => "contact-check",
-            Self::LogContact => "log-contact",
-        }
-    }
-
-    /// # Errors
-    /// An invalid-input error naming the field `scope`.
-    pub fn parse(s: &str) -> Result<Self, RuleError> {
-        RuleError::one_of(Self::ALL, Self::as_str, "scope", s)
-    }
-
     pub fn plain(self) -> &'static str {
         match self {
             Self::ContactCheck => "ask the contact check",

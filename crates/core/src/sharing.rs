@@ -14,32 +14,14 @@ use crate::roles::{authorise as may, Action, Actor};
 use crate::workflow::Decision;
 use jiff::Timestamp;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DisclosureStatus {
-    /// Waiting for the DPO.
-    Requested,
-    Approved,
-    Refused,
-    /// Shared, and on the disclosure log.
-    Shared,
-}
-
-impl DisclosureStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Requested => "requested",
-            Self::Approved => "approved",
-            Self::Refused => "refused",
-            Self::Shared => "shared",
-        }
-    }
-    /// # Errors
-    /// An unknown status.
-    pub fn parse(s: &str) -> Result<Self, RuleError> {
-        [Self::Requested, Self::Approved, Self::Refused, Self::Shared]
-            .into_iter()
-            .find(|x| x.as_str() == s)
-            .ok_or_else(|| RuleError::invalid("status", format!("unknown disclosure status {s:?}")))
+crate::words! {
+    pub enum DisclosureStatus for "status" {
+        /// Waiting for the DPO.
+        Requested = "requested",
+        Approved = "approved",
+        Refused = "refused",
+        /// Shared, and on the disclosure log.
+        Shared = "shared",
     }
 }
 

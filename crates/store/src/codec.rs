@@ -406,7 +406,7 @@ pub fn parse_plan(
         person_id: PersonId(req_i(&v, "person_id")?),
         version,
         plan_version: opt_i(&v, "plan_version")?.unwrap_or(1),
-        status: PlanStatus::parse(status).ok_or_else(|| corrupt("status"))?,
+        status: PlanStatus::parse(status).map_err(|_| corrupt("status"))?,
         matter_ids: id_list(&v, "matter_ids", MatterId)?,
         incident_ids: id_list(&v, "incident_ids", IncidentId)?,
         restrictions: restrictions(&v, "restrictions")?,

@@ -581,6 +581,22 @@ impl<'a> Cols<'a> {
         self.get(col)
     }
 
+    /// A word of a closed set (a kind, a status, a channel): one that names nothing is an
+    /// error naming the table and the column and listing the words, never a default.
+    pub(crate) fn word<T: tact_core::words::Words>(&self, col: &str) -> Result<T> {
+        let s = self.s(col)?;
+        self.named(col, &s)
+    }
+
+    pub(crate) fn oword<T: tact_core::words::Words>(&self, col: &str) -> Result<Option<T>> {
+        self.os(col)?.map(|s| self.named(col, &s)).transpose()
+    }
+
+    fn named<T: tact_core::words::Words>(&self, col: &str, s: &str) -> Result<T> {
+        T::from_word(s)
+            .ok_or_else(|| self.bad(col, format!("{s:?} is not one of {}", T::WORDS.join(", "))))
+    }
+
     /// A time stored as microseconds since 1970.
     pub(crate) fn ts(&self, col: &str) -> Result<jiff::Timestamp> {
         let micros = self.i(col)?;

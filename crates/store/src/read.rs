@@ -8,8 +8,8 @@ use tact_core::identity::{EmailAddress, PhoneNumber};
 use tact_core::ids::*;
 use tact_core::model::*;
 use tact_core::profile::Channel;
-use tact_core::roles::{Role, Scope};
-use tact_core::sharing::{Disclosure, DisclosureStatus};
+use tact_core::roles::Role;
+use tact_core::sharing::Disclosure;
 
 /// `s` with LIKE's wildcards (and the escape character itself) escaped by a backslash.
 fn like_escape(s: &str) -> String {
@@ -69,7 +69,6 @@ fn person_row(r: &AnyRow, identifiers: Vec<IdentRow>) -> Result<ServiceUser> {
             _ => {}
         }
     }
-    let fmt = r.s("preferred_format")?;
     Ok(ServiceUser {
         id: PersonId(r.i("id")?),
         reference: r.os("reference")?.unwrap_or_default(),
@@ -78,7 +77,7 @@ fn person_row(r: &AnyRow, identifiers: Vec<IdentRow>) -> Result<ServiceUser> {
         emails,
         postal_address: r.os("postal_address")?,
         advocate: r.os("advocate")?.map(|a| parse_advocate(&a)).transpose()?,
-        preferred_format: Format::parse(&fmt).map_err(|_| corrupt("format", &fmt))?,
+        preferred_format: r.word("preferred_format")?,
         preferred_language: r.os("preferred_language")?,
         shared_identifiers: shared,
         additional_help: match r.ots("help_asked_at")? {
@@ -99,7 +98,6 @@ fn person_row(r: &AnyRow, identifiers: Vec<IdentRow>) -> Result<ServiceUser> {
 
 pub(crate) fn staff_row(r: &AnyRow) -> Result<Staff> {
     let r = crate::Cols::of(r, "staff");
-    let role = r.s("role")?;
     Ok(Staff {
         id: StaffId(r.i("id")?),
         name: r.s("name")?,
@@ -107,13 +105,10 @@ pub(crate) fn staff_row(r: &AnyRow) -> Result<Staff> {
             .os("email")?
             .map(|e| EmailAddress::parse(&e).map_err(|_| corrupt("staff.email", &e)))
             .transpose()?,
-        role: Role::parse(&role).map_err(|_| corrupt("role", &role))?,
+        role: r.word("role")?,
         line_manager: r.oi("line_manager")?.map(StaffId),
         active: r.flag("active")?,
-        scope: r
-            .os("scope")?
-            .map(|x| Scope::parse(&x).map_err(|_| corrupt("staff.scope", &x)))
-            .transpose()?,
+        scope: r.oword("scope")?,
     })
 }
 
@@ -133,15 +128,13 @@ fn token_row(r: &AnyRow) -> Result<ApiToken> {
 
 fn matter_row(r: &AnyRow) -> Result<Matter> {
     let r = crate::Cols::of(r, "matters");
-    let kind = r.s("kind")?;
-    let status = r.s("status")?;
     Ok(Matter {
         id: MatterId(r.i("id")?),
         person_id: PersonId(r.i("person_id")?),
         reference: r.os("reference")?.unwrap_or_default(),
-        kind: MatterKind::parse(&kind).map_err(|_| corrupt("matter kind", &kind))?,
+        kind: r.word("kind")?,
         title: r.s("title")?,
-        status: MatterStatus::parse(&status).map_err(|_| corrupt("matter status", &status))?,
+        status: r.word("status")?,
         finalised_on: r.odate("finalised_on")?,
         opened_at: r.ts("opened_at")?,
     })
@@ -149,15 +142,13 @@ fn matter_row(r: &AnyRow) -> Result<Matter> {
 
 pub(crate) fn contact_row(r: &AnyRow) -> Result<Contact> {
     let r = crate::Cols::of(r, "contacts");
-    let channel = r.s("channel")?;
-    let direction = r.s("direction")?;
     let breach = r.s("breach_of")?;
     Ok(Contact {
         id: ContactId(r.i("id")?),
         person_id: r.oi("person_id")?.map(PersonId),
         matter_id: r.oi("matter_id")?.map(MatterId),
-        channel: Channel::parse(&channel).map_err(|_| corrupt("channel", &channel))?,
-        direction: Direction::parse(&direction).map_err(|_| corrupt("direction", &direction))?,
+        channel: r.word("channel")?,
+        direction: r.word("direction")?,
         at: r.ts("at")?,
         staff_id: r.oi("staff_id")?.map(StaffId),
         identifier: r.os("identifier")?,
@@ -168,7 +159,7 @@ pub(crate) fn contact_row(r: &AnyRow) -> Result<Contact> {
             .filter(|s| !s.is_empty())
             .map(str::to_string)
             .collect(),
-        screening: Screening::parse(&r.s("screening")?),
+        screening: r.word("screening")?,
         not_recorded_as_complaint: r.flag("not_recorded_as_complaint")?,
         duration_seconds: r
             .oi("duration_seconds")?
@@ -202,7 +193,6 @@ fn incident_row(r: &AnyRow) -> Result<Incident> {
 
 fn warning_row(r: &AnyRow) -> Result<Warning> {
     let r = crate::Cols::of(r, "warnings");
-    let channel = r.s("channel")?;
     Ok(Warning {
         id: WarningId(r.i("id")?),
         person_id: PersonId(r.i("person_id")?),
@@ -218,7 +208,7 @@ fn warning_row(r: &AnyRow) -> Result<Warning> {
         what_is_wrong: r.s("what_is_wrong")?,
         how_to_change: r.s("how_to_change")?,
         consequence: r.s("consequence")?,
-        channel: Channel::parse(&channel).map_err(|_| corrupt("channel", &channel))?,
+        channel: r.word("channel")?,
         given_at: r.ts("given_at")?,
         given_by: StaffId(r.i("given_by")?),
     })
@@ -242,9 +232,9 @@ fn adjustment_row(r: &AnyRow) -> Result<Adjustment> {
     Ok(Adjustment {
         id: AdjustmentId(r.i("id")?),
         person_id: PersonId(r.i("person_id")?),
-        kind: AdjustmentKind::parse(&kind).map_err(|_| corrupt("adjustment kind", &kind))?,
+        kind: AdjustmentKind::parse(&kind).map_err(|_| r.bad("kind", format!("{kind:?}")))?,
         description: r.s("description")?,
-        status: AdjustmentStatus::parse(&r.s("status")?),
+        status: r.word("status")?,
         requested_at: r.ts("requested_at")?,
         recorded_by: StaffId(r.i("recorded_by")?),
         decided_by: r.oi("decided_by")?.map(StaffId),
@@ -255,7 +245,6 @@ fn adjustment_row(r: &AnyRow) -> Result<Adjustment> {
 
 fn disclosure_row(r: &AnyRow) -> Result<Disclosure> {
     let r = crate::Cols::of(r, "disclosures");
-    let status = r.s("status")?;
     Ok(Disclosure {
         id: DisclosureId(r.i("id")?),
         person_id: PersonId(r.i("person_id")?),
@@ -264,8 +253,7 @@ fn disclosure_row(r: &AnyRow) -> Result<Disclosure> {
         details: r.s("details")?,
         requested_by: StaffId(r.i("requested_by")?),
         requested_at: r.ts("requested_at")?,
-        status: DisclosureStatus::parse(&status)
-            .map_err(|_| corrupt("disclosure status", &status))?,
+        status: r.word("status")?,
         decided_by: r.oi("decided_by")?.map(StaffId),
         decided_at: r.ots("decided_at")?,
         decision_reason: r.os("decision_reason")?,
@@ -277,21 +265,18 @@ fn disclosure_row(r: &AnyRow) -> Result<Disclosure> {
 
 fn rights_row(r: &AnyRow) -> Result<tact_core::rights::RightsRequest> {
     let r = crate::Cols::of(r, "data_rights");
-    use tact_core::rights::{RightKind, RightStatus, RightsRequest};
-    let kind = r.s("kind")?;
-    let status = r.s("status")?;
-    let channel = r.s("channel")?;
+    use tact_core::rights::RightsRequest;
     Ok(RightsRequest {
         id: r.i("id")?,
         person_id: PersonId(r.i("person_id")?),
-        kind: RightKind::parse(&kind).map_err(|_| corrupt("data-rights kind", &kind))?,
+        kind: r.word("kind")?,
         details: r.s("details")?,
-        channel: Channel::parse(&channel).map_err(|_| corrupt("channel", &channel))?,
+        channel: r.word("channel")?,
         received_on: r.date("received_on")?,
         due_on: r.date("due_on")?,
         extended_to: r.odate("extended_to")?,
         extension_reason: r.os("extension_reason")?,
-        status: RightStatus::parse(&status).map_err(|_| corrupt("data-rights status", &status))?,
+        status: r.word("status")?,
         outcome: r.os("outcome")?,
         created_by: StaffId(r.i("created_by")?),
         created_at: r.ts("created_at")?,
@@ -302,8 +287,7 @@ fn rights_row(r: &AnyRow) -> Result<tact_core::rights::RightsRequest> {
 
 fn message_row(r: &AnyRow) -> Result<tact_core::correspondence::StoredMessage> {
     let r = crate::Cols::of(r, "messages");
-    use tact_core::correspondence::{Route, StoredMessage};
-    let route = r.s("route")?;
+    use tact_core::correspondence::StoredMessage;
     Ok(StoredMessage {
         id: r.i("id")?,
         message_id: r.s("message_id")?,
@@ -311,7 +295,7 @@ fn message_row(r: &AnyRow) -> Result<tact_core::correspondence::StoredMessage> {
         received_at: r.ts("received_at")?,
         sender: r.s("sender")?,
         subject: r.s("subject")?,
-        route: Route::parse(&route).ok_or_else(|| corrupt("message route", &route))?,
+        route: r.word("route")?,
         quarantine_reason: r.os("quarantine_reason")?,
         person_id: r.oi("person_id")?.map(PersonId),
         matter_id: r.oi("matter_id")?.map(MatterId),
@@ -324,22 +308,19 @@ const MESSAGE_COLS: &str = "id, message_id, mailbox, received_at, sender, subjec
 
 fn letter_row(r: &AnyRow) -> Result<tact_core::correspondence::StoredLetter> {
     let r = crate::Cols::of(r, "letters");
-    use tact_core::correspondence::{LetterStatus, StoredLetter};
-    let status = r.s("status")?;
-    let channel = r.s("channel")?;
-    let format = r.s("format")?;
+    use tact_core::correspondence::StoredLetter;
     Ok(StoredLetter {
         id: r.i("id")?,
         person_id: PersonId(r.i("person_id")?),
         kind: r.s("kind")?,
         about: r.os("about")?,
-        channel: Channel::parse(&channel).map_err(|_| corrupt("letter channel", &channel))?,
-        format: Format::parse(&format).map_err(|_| corrupt("letter format", &format))?,
+        channel: r.word("channel")?,
+        format: r.word("format")?,
         to_address: r.s("to_address")?,
         subject: r.s("subject")?,
         text: r.s("body_text")?,
         html: r.s("body_html")?,
-        status: LetterStatus::parse(&status).ok_or_else(|| corrupt("letter status", &status))?,
+        status: r.word("status")?,
         attempts: r.i("attempts")?,
         next_attempt_at: r.ots("next_attempt_at")?,
         last_error: r.os("last_error")?,
@@ -358,10 +339,7 @@ fn dispute_row(r: &AnyRow) -> Result<Dispute> {
         grounds: r.s("grounds")?,
         received_at: r.ts("received_at")?,
         recorded_by: StaffId(r.i("recorded_by")?),
-        outcome: r
-            .os("outcome")?
-            .map(|o| DisputeOutcome::parse(&o).map_err(|_| corrupt("outcome", &o)))
-            .transpose()?,
+        outcome: r.oword("outcome")?,
         decided_by: r.oi("decided_by")?.map(StaffId),
         decided_at: r.ots("decided_at")?,
         decision_reason: r.os("decision_reason")?,
@@ -370,11 +348,10 @@ fn dispute_row(r: &AnyRow) -> Result<Dispute> {
 
 fn further_action_row(r: &AnyRow) -> Result<FurtherAction> {
     let r = crate::Cols::of(r, "further_actions");
-    let kind = r.s("kind")?;
     Ok(FurtherAction {
         id: FurtherActionId(r.i("id")?),
         person_id: PersonId(r.i("person_id")?),
-        kind: FurtherActionKind::parse(&kind).map_err(|_| corrupt("kind", &kind))?,
+        kind: r.word("kind")?,
         reasons: r.s("reasons")?,
         prior_notice_given: r.flag("prior_notice_given")?,
         no_notice_reason: r.os("no_notice_reason")?,
@@ -385,17 +362,13 @@ fn further_action_row(r: &AnyRow) -> Result<FurtherAction> {
 
 fn task_row(r: &AnyRow) -> Result<Task> {
     let r = crate::Cols::of(r, "tasks");
-    let kind = r.s("kind")?;
     Ok(Task {
         id: TaskId(r.i("id")?),
         task: NewTask {
-            kind: TaskKind::parse(&kind).ok_or_else(|| corrupt("task kind", &kind))?,
+            kind: r.word("kind")?,
             person_id: r.oi("person_id")?.map(PersonId),
             assignee: r.oi("assignee")?.map(StaffId),
-            role: r
-                .os("role")?
-                .map(|x| Role::parse(&x).map_err(|_| corrupt("tasks.role", &x)))
-                .transpose()?,
+            role: r.oword("role")?,
             title: r.s("title")?,
             due_on: r.odate("due_on")?,
             clause: r.s("clause")?,
@@ -921,9 +894,7 @@ impl Store {
         let mut by_channel = Vec::new();
         for r in &rows {
             let c = Cols::of(r, "contacts");
-            let name = c.s("channel")?;
-            let channel = Channel::parse(&name).map_err(|_| corrupt("channel", &name))?;
-            by_channel.push((channel, u64::try_from(c.i("n")?).unwrap_or(0)));
+            by_channel.push((c.word("channel")?, u64::try_from(c.i("n")?).unwrap_or(0)));
         }
         Ok((u64::try_from(people).unwrap_or(0), by_channel))
     }
@@ -1648,10 +1619,7 @@ impl Store {
             .iter()
             .map(|r| {
                 let r = Cols::of(r, "tasks");
-                let kind = r.s("kind")?;
-                let k = TaskKind::parse(&kind)
-                    .ok_or_else(|| StoreError::Corrupt(format!("tasks.kind: unknown {kind:?}")))?;
-                Ok((k, r.i("n")?))
+                Ok((r.word::<TaskKind>("kind")?, r.i("n")?))
             })
             .collect()
     }

@@ -952,11 +952,15 @@ async fn a_kept_connection_writes_batch_after_batch_and_a_failed_batch_writes_no
 /// A value that fails to decode is an error naming the table and the column, never a
 /// default: a time out of range is not 1970, a role nobody knows is not "no role".
 #[tokio::test]
-async fn a_stored_value_that_does_not_decode_is_an_error_naming_its_table_and_column() {
+async fn issue_11_a_stored_value_that_does_not_decode_is_an_error_naming_its_table_and_column() {
     for (name, s) in stores().await {
         let mut tx = s.begin().await.unwrap();
         let id = tx
             .insert_contact(&call("+447911123456", "a call"), None)
+            .await
+            .unwrap();
+        let unread = tx
+            .insert_contact(&call("+447911123457", "another call"), None)
             .await
             .unwrap();
         let task = tx
@@ -976,8 +980,8 @@ async fn a_stored_value_that_does_not_decode_is_an_error_naming_its_table_and_co
             .await
             .unwrap()[0];
         tx.execute_raw(&format!(
-            "UPDATE contacts SET at = 9223372036854775807 WHERE id = {}; UPDATE tasks SET role = 'wizard' WHERE id = {}",
-            id.0, task.0
+            "UPDATE contacts SET at = 9223372036854775807 WHERE id = {}; UPDATE tasks SET role = 'wizard' WHERE id = {}; UPDATE contacts SET screening = 'later' WHERE id = {}",
+            id.0, task.0, unread.0
         ))
         .await
         .unwrap();
@@ -986,6 +990,12 @@ async fn a_stored_value_that_does_not_decode_is_an_error_naming_its_table_and_co
         assert!(err.contains("contacts.at"), "{name}: {err}");
         let err = s.task(task).await.unwrap_err().to_string();
         assert!(err.contains("tasks.role"), "{name}: {err}");
+        // A word that names nothing (it was read as "not needed", so never screened).
+        let err = s.contact(unread).await.unwrap_err().to_string();
+        assert!(
+            err.contains("contacts.screening") && err.contains("not-needed, due, done"),
+            "{name}: {err}"
+        );
     }
 }
 

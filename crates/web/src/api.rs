@@ -1981,7 +1981,7 @@ pub async fn list_messages(
 ) -> Reply {
     let route = match q.route.as_deref() {
         None => tact_core::correspondence::Route::Quarantine,
-        Some(r) => tact_core::correspondence::Route::read(r)?,
+        Some(r) => tact_core::correspondence::Route::parse(r)?,
     };
     let list = st
         .app

@@ -863,7 +863,15 @@ async fn home(
     signed: Signed,
     PageQuery(q): PageQuery<HomeQuery>,
 ) -> Response {
-    let only = q.kind.as_deref().and_then(TaskKind::parse);
+    // A kind that names nothing is refused, not read as "every kind".
+    let only = match q.kind.as_deref() {
+        None => None,
+        Some(k) => Some(or_page!(TaskKind::parse(k).map_err(|e| refusal(
+            &state,
+            &signed,
+            e.into()
+        )))),
+    };
     // Counted in full by the database; the list shows the first HOME_TASKS (a busy office's
     // caseworkers share thousands of screening tasks).
     let by_kind = or_page!(crate::ui_step::read(&state, &signed, q::MyTaskCounts {}).await);

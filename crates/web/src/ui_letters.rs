@@ -600,7 +600,7 @@ async fn queue(
     let status = match q.status.as_deref() {
         None => LetterStatus::ToPrint,
         Some(s) => {
-            or_page!(LetterStatus::read(s).map_err(|e| refusal(&state, &signed, e.into())))
+            or_page!(LetterStatus::parse(s).map_err(|e| refusal(&state, &signed, e.into())))
         }
     };
     let list = or_page!(crate::ui_step::read(&state, &signed, q::LettersIn { status }).await);

@@ -67,7 +67,7 @@ async fn queue(
 ) -> Response {
     let route = match q.route.as_deref() {
         None => Route::Quarantine,
-        Some(r) => or_page!(Route::read(r).map_err(|e| refusal(&state, &signed, e.into()))),
+        Some(r) => or_page!(Route::parse(r).map_err(|e| refusal(&state, &signed, e.into()))),
     };
     let (heading, intro) = match route {
         Route::Quarantine => (

@@ -750,6 +750,10 @@ async fn cle_9_11_a_breach_reminder_is_sent_from_its_task_and_kept_on_the_record
         only.contains("broke the contact strategy (email or post only)"),
         "{only}"
     );
+    // A kind that names nothing is refused, not read as every kind.
+    let (status, bad) = ui.page(&lee, "/?kind=breach").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+    assert!(bad.contains("Expected one of") && !bad.contains("Make sure support is in place"));
     let task = home
         .split("<tr")
         .find(|row| row.contains("Send a reminder"))
