@@ -212,7 +212,7 @@ impl App {
             let mut facts = self.plan_facts(&plan).await?;
             let term = &self.profile.terms.plan;
             if decision != Decision::Authorise {
-                facts.decision = crate::letters::kept_words(term, kind);
+                facts.decision = tact_core::correspondence::kept_words(term, kind);
                 facts.decision_reasons = REASONS_TO_COME.into();
             }
             let l = tact_mail::letters::render(&self.profile, kind, &facts)?;

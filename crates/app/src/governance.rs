@@ -36,13 +36,9 @@ impl App {
             )
             .await?
             .iter()
-            .map(|e| {
-                let detail: serde_json::Value =
-                    serde_json::from_str(&e.detail).unwrap_or(serde_json::Value::Null);
-                ReviewDone {
-                    at: e.at,
-                    on_time: detail["on_time"].as_str().map(|v| v == "yes"),
-                }
+            .map(|e| ReviewDone {
+                at: e.at,
+                on_time: e.detail_value("on_time").map(|v| v == "yes"),
             })
             .collect();
         let breaches = self.store.breach_times(start, end).await?;

@@ -221,72 +221,18 @@ impl App {
 
     /// What was decided about a plan, and why, for a decision letter of `kind`: from the
     /// latest such decision in the event log (or the dispute record).
+    /// What the letter says was decided: core's [`correspondence::plan_decision`] over the
+    /// person's event log and disputes.
     async fn plan_decision(&self, s: &Plan, kind: &str) -> Result<(String, String)> {
-        let subject = format!("strategy:{}", s.id);
-        let latest = |action: &str| {
-            let action = action.to_string();
-            let subject = subject.clone();
-            async move {
-                Ok::<_, crate::AppError>(
-                    self.store
-                        .audit_of(s.person_id)
-                        .await?
-                        .into_iter()
-                        .rev()
-                        .find(|e| e.subject == subject && e.action == action),
-                )
-            }
-        };
-        let plan = &self.profile.terms.plan;
-        Ok(match kind {
-            "review-outcome" => {
-                let e = latest("plan.reviewed").await?.ok_or_else(|| {
-                    RuleError::state("kind", format!("this {plan} has not been reviewed"))
-                })?;
-                let decision = if e.detail.contains("lift") {
-                    format!("to end the {plan}")
-                } else {
-                    kept_words(plan, kind)
-                };
-                (decision, e.reason.unwrap_or_default())
-            }
-            "variation" => {
-                let e = latest("plan.varied").await?.ok_or_else(|| {
-                    RuleError::state("kind", format!("this {plan} has not been changed"))
-                })?;
-                (
-                    "to change the arrangements as set out below".to_string(),
-                    e.reason.unwrap_or_default(),
-                )
-            }
-            "lifting" => (
-                format!("to end the {plan}"),
-                s.lift_reason.clone().ok_or_else(|| {
-                    RuleError::state("kind", format!("this {plan} has not been lifted"))
-                })?,
-            ),
-            "dispute-outcome" => {
-                let d = self
-                    .store
-                    .disputes_of(s.person_id)
-                    .await?
-                    .into_iter()
-                    .rev()
-                    .find(|d| d.plan_id == s.id && d.outcome.is_some())
-                    .ok_or_else(|| {
-                        RuleError::state("kind", "no decided dispute about it".to_string())
-                    })?;
-                let decision = match d.outcome {
-                    Some(tact_core::model::DisputeOutcome::Upheld) => kept_words(plan, kind),
-                    Some(tact_core::model::DisputeOutcome::Varied) => {
-                        format!("to change the {plan}")
-                    }
-                    _ => format!("to end the {plan}"),
-                };
-                (decision, d.decision_reason.unwrap_or_default())
-            }
-            _ => (String::new(), String::new()),
-        })
+        let log = self.store.audit_of(s.person_id).await?;
+        let disputes = self.store.disputes_of(s.person_id).await?;
+        Ok(tact_core::correspondence::plan_decision(
+            &self.profile.terms.plan,
+            kind,
+            s,
+            &log,
+            &disputes,
+        )?)
     }
 
     /// Writes the letter `kind` ("strategy-notice", "breach-reminder") about a plan, by
@@ -1093,14 +1039,6 @@ impl crate::Handles<cmd::WriteLetter> for App {
 
 /// A review or dispute letter's decision words when the plan is kept as it is (`plan`: the
 /// profile's word for a plan).
-pub(crate) fn kept_words(plan: &str, kind: &str) -> String {
-    if kind == "review-outcome" {
-        "to keep the arrangements as they are".to_string()
-    } else {
-        format!("to keep the {plan} as it is")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -217,6 +217,15 @@ pub struct StoredEntry {
 }
 
 impl StoredEntry {
+    /// The detail stored under `key` (a review's `decision`, its `on_time`), if the entry has
+    /// one: read from its stored form by key, never by searching its text, whose reasons are
+    /// people's own words.
+    pub fn detail_value(&self, key: &str) -> Option<String> {
+        let v: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&self.detail).ok()?;
+        v.get(key)?.as_str().map(str::to_string)
+    }
+
     /// Builds the entry that follows `prev_hash` at `seq`, with its hash.
     pub fn chain(seq: i64, prev_hash: &str, event: &AuditEvent) -> Self {
         let mut entry = Self {

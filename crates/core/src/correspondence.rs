@@ -113,6 +113,83 @@ crate::words! {
     }
 }
 
+/// The words of a letter that reports a plan kept as it was, in the profile's word for the
+/// plan (`term`).
+pub fn kept_words(term: &str, kind: &str) -> String {
+    if kind == "review-outcome" {
+        "to keep the arrangements as they are".to_string()
+    } else {
+        format!("to keep the {term} as it is")
+    }
+}
+
+/// What a letter of `kind` about `plan` says was decided, and the reasons given (CLE-9.6,
+/// 9.14; NOR-5.7, 7.1: the person is told in writing of a review's outcome, a change, the
+/// end of the plan and the answer to their dispute), from the latest review or change of the
+/// plan in the person's event log (`log`, oldest first) and the latest of their `disputes`
+/// about it that is decided. A review that lifted the plan says so by its recorded decision,
+/// not by what its reasons happen to say. Letters that report no decision (a notice, a
+/// breach reminder) have none.
+///
+/// # Errors
+/// A state refusal naming `kind` where the letter would report a decision not taken: a
+/// plan not reviewed, changed or lifted, or no dispute about it decided.
+pub fn plan_decision(
+    term: &str,
+    kind: &str,
+    plan: &crate::model::Plan,
+    log: &[crate::audit::StoredEntry],
+    disputes: &[crate::model::Dispute],
+) -> Result<(String, String), crate::RuleError> {
+    use crate::audit::AuditAction;
+    use crate::model::DisputeOutcome;
+    let subject = crate::workflow::subject(plan);
+    let latest = |action: AuditAction| {
+        log.iter()
+            .rev()
+            .find(|e| e.subject == subject && e.action == action.as_str())
+    };
+    let not =
+        |what: &str| crate::RuleError::state("kind", format!("this {term} has not been {what}"));
+    let ended = || format!("to end the {term}");
+    Ok(match kind {
+        "review-outcome" => {
+            let e = latest(AuditAction::PlanReviewed).ok_or_else(|| not("reviewed"))?;
+            let decision = if e.detail_value("decision").as_deref() == Some("lift") {
+                ended()
+            } else {
+                kept_words(term, kind)
+            };
+            (decision, e.reason.clone().unwrap_or_default())
+        }
+        "variation" => {
+            let e = latest(AuditAction::PlanVaried).ok_or_else(|| not("changed"))?;
+            (
+                "to change the arrangements as set out below".to_string(),
+                e.reason.clone().unwrap_or_default(),
+            )
+        }
+        "lifting" => (
+            ended(),
+            plan.lift_reason.clone().ok_or_else(|| not("lifted"))?,
+        ),
+        "dispute-outcome" => {
+            let d = disputes
+                .iter()
+                .rev()
+                .find_map(|d| d.outcome.filter(|_| d.plan_id == plan.id).map(|o| (o, d)))
+                .ok_or_else(|| crate::RuleError::state("kind", "no decided dispute about it"))?;
+            let decision = match d.0 {
+                DisputeOutcome::Upheld => kept_words(term, kind),
+                DisputeOutcome::Varied => format!("to change the {term}"),
+                DisputeOutcome::Lifted => ended(),
+            };
+            (decision, d.1.decision_reason.clone().unwrap_or_default())
+        }
+        _ => (String::new(), String::new()),
+    })
+}
+
 /// A letter as written and as sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredLetter {
@@ -315,6 +392,96 @@ mod tests {
     use super::*;
     use crate::model::Direction;
     use crate::profile::Channel;
+
+    /// CLE-9.6, 9.14; NOR-5.7, 7.1: a letter about a plan reports the decision the record
+    /// holds. A review that continued the plan, whose reasons happen to say "lift", is
+    /// reported as keeping it (the letter used to search the entry's text and tell the person
+    /// their plan had ended); the latest review, and the latest decided dispute about this
+    /// plan, are the ones reported; a decision not taken is refused naming `kind`.
+    #[test]
+    fn cle_9_6_nor_5_7_a_plan_letter_reports_the_decision_recorded_not_words_in_its_reasons() {
+        use crate::audit::{AuditAction, AuditEvent, StoredEntry};
+        use crate::ids::{DisputeId, StaffId};
+        use crate::model::{Dispute, DisputeOutcome, Plan};
+        let at = Timestamp::UNIX_EPOCH;
+        let mut plan = Plan::first_draft(
+            PersonId(1),
+            StaffId(2),
+            at,
+            Vec::new(),
+            jiff::civil::date(2027, 1, 1),
+            None,
+        );
+        plan.id = PlanId(5);
+        let review = |decision: &str, reasons: &str, plan_id: i64| {
+            let e = AuditEvent::new(
+                at,
+                StaffId(2),
+                AuditAction::PlanReviewed,
+                format!("strategy:{plan_id}"),
+            )
+            .reason(reasons.to_string())
+            .detail("recent_conduct", "Calls have lifted in tone")
+            .detail("decision", decision);
+            StoredEntry::chain(1, "", &e)
+        };
+        let decided = |term: &str, kind: &str, log: &[StoredEntry], disputes: &[Dispute]| {
+            plan_decision(term, kind, &plan, log, disputes)
+        };
+        let kept = [review("continue", "Not yet time to lift it", 5)];
+        assert_eq!(
+            decided("contact strategy", "review-outcome", &kept, &[]).unwrap(),
+            (
+                "to keep the arrangements as they are".into(),
+                "Not yet time to lift it".into()
+            )
+        );
+        // The latest review of this plan is reported, not another plan's.
+        let lifted = [
+            review("continue", "Kept", 5),
+            review("lift", "Calls are civil", 5),
+            review("continue", "Other plan", 6),
+        ];
+        assert_eq!(
+            decided("communication plan", "review-outcome", &lifted, &[])
+                .unwrap()
+                .0,
+            "to end the communication plan"
+        );
+        for kind in ["review-outcome", "variation", "lifting", "dispute-outcome"] {
+            let e = decided("contact strategy", kind, &[review("lift", "x", 6)], &[]).unwrap_err();
+            assert_eq!(
+                (e.kind, e.field.as_deref()),
+                (crate::RuleErrorKind::Conflict, Some("kind")),
+                "{kind}"
+            );
+        }
+        let dispute = |plan_id: i64, outcome: Option<DisputeOutcome>, reason: &str| Dispute {
+            id: DisputeId(1),
+            plan_id: PlanId(plan_id),
+            person_id: PersonId(1),
+            grounds: "Unfair".into(),
+            received_at: at,
+            recorded_by: StaffId(2),
+            outcome,
+            decided_by: None,
+            decided_at: None,
+            decision_reason: Some(reason.into()),
+        };
+        let disputes = [
+            dispute(5, Some(DisputeOutcome::Varied), "Narrowed"),
+            dispute(6, Some(DisputeOutcome::Lifted), "Other plan"),
+            dispute(5, None, "Waiting"),
+        ];
+        assert_eq!(
+            decided("contact strategy", "dispute-outcome", &[], &disputes).unwrap(),
+            ("to change the contact strategy".into(), "Narrowed".into())
+        );
+        assert_eq!(
+            decided("contact strategy", "strategy-notice", &[], &[]).unwrap(),
+            (String::new(), String::new())
+        );
+    }
 
     /// Issue 4, 9: only a held letter is changed or released, only a queued print is marked
     /// printed; anything else is a conflict on its status (409 at every door).

@@ -351,7 +351,8 @@ pub struct PlanInput {
     pub ends_on: Option<Date>,
 }
 
-fn subject(s: &Plan) -> String {
+/// How the event log names a plan.
+pub fn subject(s: &Plan) -> String {
     format!("strategy:{}", s.id)
 }
 
