@@ -36,6 +36,32 @@ impl Route {
     }
 }
 
+crate::words! {
+    /// How a call ended, as the phone system reports it (issue 14): what is logged as the
+    /// contact.
+    pub enum CallOutcome for "outcome" {
+        Answered = "answered",
+        Voicemail = "voicemail",
+        /// The phone system refused it, as Tact's route said.
+        Refused = "refused",
+        Missed = "missed",
+    }
+}
+
+impl CallOutcome {
+    /// The contact's summary: "Call answered (to 01642 301653)".
+    pub fn summary(self, to: Option<&str>) -> String {
+        let words = match self {
+            Self::Answered => "answered",
+            Self::Voicemail => "left a voicemail",
+            Self::Refused => "refused by the phone system, as their contact strategy says",
+            Self::Missed => "missed",
+        };
+        let to = to.map(|t| format!(" (to {t})")).unwrap_or_default();
+        format!("Call {words}{to}")
+    }
+}
+
 /// The route, with the words to play or show and why, in a line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Routing {
@@ -124,6 +150,23 @@ pub fn route(v: &Verdict) -> Routing {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn issue_14_a_calls_outcome_is_one_of_four_and_says_how_the_call_ended() {
+        assert_eq!(
+            CallOutcome::parse("voicemail")
+                .unwrap()
+                .summary(Some("01642 301653")),
+            "Call left a voicemail (to 01642 301653)"
+        );
+        assert_eq!(CallOutcome::Missed.summary(None), "Call missed");
+        let e = CallOutcome::parse("busy").unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("outcome"));
+        assert!(
+            e.message.contains("answered, voicemail, refused, missed"),
+            "{e}"
+        );
+    }
     use crate::check::Applied;
     use crate::ids::{AdjustmentId, PersonId, PlanId};
 

@@ -457,18 +457,7 @@ pub async fn call_outcome(
             "give the phone system's id for the call (at most 200 characters)",
         ));
     }
-    let words = match req.outcome.as_str() {
-        "answered" => "answered",
-        "voicemail" => "left a voicemail",
-        "refused" => "refused by the phone system, as their contact strategy says",
-        "missed" => "missed",
-        other => {
-            return Err(ApiError::bad(
-                "outcome",
-                format!("expected one of answered, voicemail, refused, missed, got {other:?}"),
-            ))
-        }
-    };
+    let outcome = tact_core::routing::CallOutcome::parse(&req.outcome)?;
     // Once per call: the call's id is the request's idempotency key.
     ctx.key = Some(format!("call:{call_id}"));
     let input = wf::ContactInput {
@@ -483,13 +472,7 @@ pub async fn call_outcome(
             .map_err(|e| e.with_field("from"))?
             .map(Identifier::Phone),
         via_advocate: false,
-        summary: format!(
-            "Call {words}{}",
-            req.to
-                .as_deref()
-                .map(|t| format!(" (to {t})"))
-                .unwrap_or_default()
-        ),
+        summary: outcome.summary(req.to.as_deref()),
         body: String::new(),
         is_complaint: false,
     };
