@@ -155,7 +155,8 @@ pub fn plan_decision(
     Ok(match kind {
         "review-outcome" => {
             let e = latest(AuditAction::PlanReviewed).ok_or_else(|| not("reviewed"))?;
-            let decision = if e.detail_value("decision").as_deref() == Some("lift") {
+            let lifted = crate::workflow::ReviewDecision::Lift.as_str();
+            let decision = if e.detail_value("decision").as_deref() == Some(lifted) {
                 ended()
             } else {
                 kept_words(term, kind)

@@ -1540,10 +1540,13 @@ pub fn record_notice(
     })
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReviewDecision {
-    Continue,
-    Lift,
+crate::words! {
+    /// What a review decides (CLE-9.12; NOR-8.1): the plan goes on to its next review, or
+    /// ends. A change is a variation, not a review.
+    pub enum ReviewDecision for "decision" {
+        Continue = "continue",
+        Lift = "lift",
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -1601,7 +1604,7 @@ pub fn review_plan(
                 .map_err(|e| e.with_field("next_review_due"))?;
             next.review_due = due;
             event
-                .detail("decision", "continue")
+                .detail("decision", input.decision.as_str())
                 .detail("next_review_due", due)
         }
         ReviewDecision::Lift => {
@@ -1609,7 +1612,7 @@ pub fn review_plan(
             next.lifted_at = Some(now);
             next.lift_reason = Some(input.reasons.clone());
             d_tasks.push(told_of_change_task(profile, s, actor.id));
-            event.detail("decision", "lift")
+            event.detail("decision", input.decision.as_str())
         }
     };
     next.version += 1;

@@ -1003,18 +1003,8 @@ pub async fn review(
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<ReviewReq>,
 ) -> Reply {
-    let decision = match req.decision.as_str() {
-        "continue" => wf::ReviewDecision::Continue,
-        "lift" => wf::ReviewDecision::Lift,
-        other => {
-            return Err(ApiError::bad(
-                "decision",
-                format!("expected continue or lift, got {other:?} (to vary, use /vary)"),
-            ))
-        }
-    };
     let input = wf::ReviewInput {
-        decision,
+        decision: wf::ReviewDecision::parse(&req.decision)?,
         reasons: req.reasons,
         recent_conduct: req.recent_conduct,
         next_review_due: parse_opt_date("next_review_due", req.next_review_due.as_deref())?,

@@ -445,6 +445,16 @@ pub(crate) fn pick<T: Copy>(
         .ok_or_else(|| RuleError::invalid(field, missing))
 }
 
+/// The value of a closed list (`tact_core::words!`) chosen for `field`, or the form's
+/// error `missing` on it: nothing chosen, or a value that was not offered.
+pub(crate) fn pick_word<T: tact_core::words::Words>(
+    form: &HashMap<String, String>,
+    field: &str,
+    missing: &str,
+) -> Result<T, RuleError> {
+    T::from_word(val(form, field)).ok_or_else(|| RuleError::invalid(field, missing))
+}
+
 /// The caption of a form about person `id`: their name and reference.
 pub(crate) async fn caption_of(
     state: &AppState,
@@ -1368,15 +1378,7 @@ impl PlanForm for Review {
         form: &Form,
     ) -> Result<wf::PlanCommand, RuleError> {
         Ok(wf::PlanCommand::Review(wf::ReviewInput {
-            decision: pick(
-                form,
-                "decision",
-                &[
-                    ("continue", wf::ReviewDecision::Continue),
-                    ("lift", wf::ReviewDecision::Lift),
-                ],
-                "choose whether to continue or lift it",
-            )?,
+            decision: pick_word(form, "decision", "choose whether to continue or lift it")?,
             reasons: val(form, "reasons").into(),
             recent_conduct: val(form, "recent_conduct").into(),
             next_review_due: date_field(form, "next_review_due")?,

@@ -4,7 +4,7 @@
 
 use crate::ui::PagePath;
 use crate::ui::Signed;
-use crate::ui_forms::{capital, channel_field, date_field, pick, val, Field, Spec};
+use crate::ui_forms::{capital, channel_field, date_field, pick_word, val, Field, Spec};
 use crate::ui_step::{self as step, Form, FormStep, PersonStep};
 use crate::AppState;
 use axum::extract::State;
@@ -188,19 +188,9 @@ impl FormStep for Answer {
         _: &RightsRequest,
         form: &Form,
     ) -> Result<Self::Command, RuleError> {
-        use tact_core::rights::RightsAnswer as A;
         Ok(cmd::AnswerRightsRequest {
             request: id,
-            answer: pick(
-                form,
-                "decision",
-                &[
-                    ("done", A::Done),
-                    ("refused", A::Refused),
-                    ("extend", A::Extend),
-                ],
-                "choose your answer",
-            )?,
+            answer: pick_word(form, "decision", "choose your answer")?,
             text: val(form, "text").into(),
         })
     }

@@ -182,6 +182,10 @@ async fn cle_9_11_and_cle_9_10_both_profiles_end_to_end_a_breach_is_stored_remin
     for profile in ["cleveland-opcc", "northamptonshire-opfcc"] {
         each_backend(profile, |t| async move {
             let (pid, _, sid) = t.plan_in_force(json!([{"kind": "single-channel", "channel": "email", "reason": "Abusive calls"}])).await;
+            // A review decides to continue or lift; any other word is refused naming it.
+            let (s, v) = t.post(&t.senior, &format!("/plans/{sid}/review"), json!({"decision": "vary", "reasons": "r", "recent_conduct": "c"})).await;
+            assert_eq!((s, &v["error"]["field"]), (StatusCode::BAD_REQUEST, &json!("decision")), "{v}");
+            assert!(v["error"]["message"].as_str().unwrap().contains("continue, lift"), "{v}");
             let (s, v) = t.get(&t.caseworker, "/contact-check?phone=%2B44%207911%20123123").await;
             assert_eq!(s, StatusCode::OK);
             assert_eq!(v["outcome"], "not-allowed");
