@@ -322,6 +322,15 @@ pub struct RouteQuery {
     pub format: Option<String>,
 }
 
+tact_core::words! {
+    /// How `/calls/route` answers: JSON, `key=value` lines, or one line.
+    enum RouteFormat for "format" {
+        Json = "json",
+        Text = "text",
+        Line = "line",
+    }
+}
+
 /// What a phone system does with a call (issue 14): asked by a contact-check service
 /// account before the call is put through; the same verdict staff see (CLE-9.9; NOR-5.5).
 #[utoipa::path(get, path = "/api/v1/calls/route", params(RouteQuery), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "What to do with the call", body = crate::out::RoutingOut)))]
@@ -330,13 +339,10 @@ pub async fn route_call(
     Auth(ctx): Auth,
     ApiQuery(q): ApiQuery<RouteQuery>,
 ) -> Reply {
-    let format = q.format.as_deref().unwrap_or("json");
-    if !["json", "text", "line"].contains(&format) {
-        return Err(ApiError::bad(
-            "format",
-            format!("expected one of json, text, line, got {format:?}"),
-        ));
-    }
+    let format = match q.format.as_deref() {
+        None => RouteFormat::Json,
+        Some(f) => RouteFormat::parse(f)?,
+    };
     // Any form a PBX sends, a `sip:` URI's user part included (core's `read_caller`).
     let caller = read_caller(q.from.as_deref().unwrap_or(""))
         .map_err(|e| e.with_field("from"))?
@@ -364,7 +370,7 @@ pub async fn route_call(
         dialled: q.to.clone(),
         verdict: wire::checked(&r.checked),
     };
-    if format == "line" {
+    if format == RouteFormat::Line {
         // One line, for a SIP proxy whose HTTP client keeps only the first (Kamailio's
         // http_client): the action, the extension or "-", and why (for a reason phrase),
         // separated by "|".
@@ -376,7 +382,7 @@ pub async fn route_call(
         );
         return plain(body);
     }
-    if format == "text" {
+    if format == RouteFormat::Text {
         let line = |s: &str| s.replace(['\n', '\r'], " ");
         // Always the same keys in the same order (an empty value where there is none), so a
         // routing script can read a line by its number.
