@@ -8,6 +8,7 @@
 
 use crate::{App, Result};
 use std::collections::HashMap;
+use tact_core::correspondence::PlanLetter;
 use tact_core::evidence::{OfficeRates, Support};
 use tact_core::ids::*;
 use tact_core::model::*;
@@ -53,11 +54,11 @@ pub enum Decision {
 impl Decision {
     /// The letter template the decision leads to.
     #[must_use]
-    pub fn letter_kind(self) -> &'static str {
+    pub fn letter_kind(self) -> PlanLetter {
         match self {
-            Self::Authorise => "strategy-notice",
-            Self::Review => "review-outcome",
-            Self::Dispute => "dispute-outcome",
+            Self::Authorise => PlanLetter::StrategyNotice,
+            Self::Review => PlanLetter::ReviewOutcome,
+            Self::Dispute => PlanLetter::DisputeOutcome,
         }
     }
 }
@@ -208,14 +209,14 @@ impl App {
             })
             .collect();
         let kind = decision.letter_kind();
-        let letter = if self.profile.letters.templates.contains_key(kind) {
+        let letter = if self.profile.letters.templates.contains_key(kind.as_str()) {
             let mut facts = self.plan_facts(&plan).await?;
             let term = &self.profile.terms.plan;
             if decision != Decision::Authorise {
                 facts.decision = tact_core::correspondence::kept_words(term, kind);
                 facts.decision_reasons = REASONS_TO_COME.into();
             }
-            let l = tact_mail::letters::render(&self.profile, kind, &facts)?;
+            let l = tact_mail::letters::render(&self.profile, kind.as_str(), &facts)?;
             let text = l.text_for(person.preferred_format).to_string();
             Some((l.subject, text))
         } else {

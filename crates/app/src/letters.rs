@@ -7,11 +7,12 @@ use crate::Found;
 use crate::{App, Ctx, Handles, Result};
 use tact_core::audit::{AuditAction, AuditEvent};
 use tact_core::command as cmd;
-use tact_core::correspondence::{after_failure, LetterStatus, StoredLetter};
+use tact_core::correspondence::{after_failure, LetterStatus, PlanLetter, StoredLetter};
 use tact_core::ids::{PersonId, PlanId};
 use tact_core::model::{Format, Plan, Rule};
 use tact_core::profile::Channel;
 use tact_core::roles::{authorise, Action, Actor};
+use tact_core::words::Words;
 use tact_core::RuleError;
 use tact_mail::letters::{Facts, RestrictionLine};
 
@@ -103,16 +104,6 @@ fn letter_line(
 }
 
 pub use tact_core::correspondence::How;
-
-/// The letters written about a plan.
-pub const PLAN_LETTERS: [&str; 6] = [
-    "strategy-notice",
-    "breach-reminder",
-    "review-outcome",
-    "variation",
-    "lifting",
-    "dispute-outcome",
-];
 
 /// A title as typed ("Complaint about delays") read inside a sentence ("complaint about
 /// delays"); a word in capitals ("PCC", "ASB") stays as it is.
@@ -223,7 +214,7 @@ impl App {
     /// latest such decision in the event log (or the dispute record).
     /// What the letter says was decided: core's [`correspondence::plan_decision`] over the
     /// person's event log and disputes.
-    async fn plan_decision(&self, s: &Plan, kind: &str) -> Result<(String, String)> {
+    async fn plan_decision(&self, s: &Plan, kind: PlanLetter) -> Result<(String, String)> {
         let log = self.store.audit_of(s.person_id).await?;
         let disputes = self.store.disputes_of(s.person_id).await?;
         Ok(tact_core::correspondence::plan_decision(
@@ -246,17 +237,16 @@ impl App {
         &self,
         ctx: &Ctx,
         id: PlanId,
-        kind: &str,
+        kind: PlanLetter,
         how: How,
     ) -> Result<StoredLetter> {
-        let kind = RuleError::one_of(PLAN_LETTERS, |k| k, "kind", kind)?;
         let s = self.plan(id).await?;
         let mut facts = self.plan_facts(&s).await?;
         (facts.decision, facts.decision_reasons) = self.plan_decision(&s, kind).await?;
         self.keep_letter(
             ctx,
             s.person_id,
-            kind,
+            kind.as_str(),
             &format!("strategy:{id}"),
             &facts,
             how,
@@ -632,7 +622,7 @@ impl App {
 
     /// The policy as a PDF, where it goes with this letter.
     fn policy_enclosure(&self, l: &StoredLetter) -> Option<tact_mail::smtp::Attachment> {
-        if l.kind != "strategy-notice" || !self.profile.notice.enclose_policy {
+        if l.kind != PlanLetter::StrategyNotice.as_str() || !self.profile.notice.enclose_policy {
             return None;
         }
         let text = self.profile.policy_text()?;
@@ -667,9 +657,9 @@ impl App {
         l: &StoredLetter,
         policy_enclosed: bool,
     ) -> Result<Option<tact_core::ids::PersonId>> {
-        let waiting_for = match l.kind.as_str() {
-            "strategy-notice" => false,
-            "variation" => true,
+        let waiting_for = match PlanLetter::from_word(&l.kind) {
+            Some(PlanLetter::StrategyNotice) => false,
+            Some(PlanLetter::Variation) => true,
             _ => return Ok(None),
         };
         let Some(id) = l
@@ -1029,7 +1019,7 @@ impl crate::Handles<cmd::WriteLetter> for App {
     ) -> Result<StoredLetter> {
         use tact_core::correspondence::LetterAbout as A;
         match c.about {
-            A::Plan { plan, kind } => self.write_plan_letter(ctx, plan, &kind, c.how).await,
+            A::Plan { plan, kind } => self.write_plan_letter(ctx, plan, kind, c.how).await,
             A::Adjustment(id) => self.write_adjustment_letter(ctx, id, c.how).await,
             A::Warning(id) => self.write_warning_letter(ctx, id, c.how).await,
             A::CallEnded(id) => self.write_call_ended_letter(ctx, id, c.how).await,

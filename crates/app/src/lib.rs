@@ -1370,7 +1370,7 @@ impl App {
                 Some(
                     self.compose_letter(
                         &person,
-                        "breach-reminder",
+                        tact_core::correspondence::PlanLetter::BreachReminder.as_str(),
                         &format!("task:{id}"),
                         &facts,
                         crate::letters::How {

@@ -10,7 +10,7 @@ use std::process::{Child, Command};
 use tact_app::letters::How;
 use tact_app::query as q;
 use tact_core::command as cmd;
-use tact_core::correspondence::LetterStatus;
+use tact_core::correspondence::{LetterStatus, PlanLetter};
 use tact_core::model::{Format, Restriction, Rule};
 use tact_core::profile::Channel;
 use tact_mail::smtp::Relay;
@@ -95,7 +95,7 @@ async fn cle_9_6_the_notice_is_written_from_the_template_kept_and_sent_by_email(
                 cmd::WriteLetter {
                     about: tact_core::correspondence::LetterAbout::Plan {
                         plan: sid,
-                        kind: String::from("strategy-notice"),
+                        kind: PlanLetter::StrategyNotice,
                     },
                     how: How::default(),
                 },
@@ -144,7 +144,7 @@ async fn cle_9_6_the_notice_is_written_from_the_template_kept_and_sent_by_email(
                 cmd::WriteLetter {
                     about: tact_core::correspondence::LetterAbout::Plan {
                         plan: sid,
-                        kind: String::from("strategy-notice"),
+                        kind: PlanLetter::StrategyNotice,
                     },
                     how: How {
                         channel: Some(Channel::Letter),
@@ -174,7 +174,7 @@ async fn an_email_the_relay_cannot_take_is_tried_again_later_then_shown_as_faile
                 cmd::WriteLetter {
                     about: tact_core::correspondence::LetterAbout::Plan {
                         plan: sid,
-                        kind: String::from("strategy-notice"),
+                        kind: PlanLetter::StrategyNotice,
                     },
                     how: How::default(),
                 },
@@ -223,7 +223,7 @@ async fn cle_9_14_the_letter_about_a_change_says_what_was_decided_and_why() {
                 cmd::WriteLetter {
                     about: tact_core::correspondence::LetterAbout::Plan {
                         plan: sid,
-                        kind: String::from("lifting"),
+                        kind: PlanLetter::Lifting,
                     },
                     how: How::default(),
                 },
@@ -258,7 +258,7 @@ async fn cle_9_14_the_letter_about_a_change_says_what_was_decided_and_why() {
                 cmd::WriteLetter {
                     about: tact_core::correspondence::LetterAbout::Plan {
                         plan: sid,
-                        kind: String::from("lifting"),
+                        kind: PlanLetter::Lifting,
                     },
                     how: How::default(),
                 },
@@ -361,7 +361,7 @@ async fn a_held_letter_goes_only_when_released_and_goes_as_staff_changed_it() {
                 cmd::WriteLetter {
                     about: tact_core::correspondence::LetterAbout::Plan {
                         plan: sid,
-                        kind: String::from("strategy-notice"),
+                        kind: PlanLetter::StrategyNotice,
                     },
                     how: held,
                 },
@@ -494,7 +494,7 @@ async fn cle_9_6_and_nor_5_1_a_notice_letter_that_has_gone_is_the_recorded_notic
                 cmd::WriteLetter {
                     about: tact_core::correspondence::LetterAbout::Plan {
                         plan: sid,
-                        kind: String::from("strategy-notice"),
+                        kind: PlanLetter::StrategyNotice,
                     },
                     how: How::default(),
                 },
@@ -548,7 +548,7 @@ async fn cle_9_6_and_nor_5_1_a_notice_letter_that_has_gone_is_the_recorded_notic
                 cmd::WriteLetter {
                     about: tact_core::correspondence::LetterAbout::Plan {
                         plan: sid,
-                        kind: String::from("strategy-notice"),
+                        kind: PlanLetter::StrategyNotice,
                     },
                     how: post,
                 },
@@ -586,7 +586,7 @@ async fn cle_9_6_and_nor_5_1_a_notice_letter_that_has_gone_is_the_recorded_notic
                 cmd::WriteLetter {
                     about: tact_core::correspondence::LetterAbout::Plan {
                         plan: sid,
-                        kind: String::from("strategy-notice"),
+                        kind: PlanLetter::StrategyNotice,
                     },
                     how: How::default(),
                 },
@@ -652,7 +652,7 @@ async fn notice_letter(
             cmd::WriteLetter {
                 about: tact_core::correspondence::LetterAbout::Plan {
                     plan: sid,
-                    kind: String::from("strategy-notice"),
+                    kind: PlanLetter::StrategyNotice,
                 },
                 how,
             },

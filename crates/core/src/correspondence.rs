@@ -115,8 +115,8 @@ crate::words! {
 
 /// The words of a letter that reports a plan kept as it was, in the profile's word for the
 /// plan (`term`).
-pub fn kept_words(term: &str, kind: &str) -> String {
-    if kind == "review-outcome" {
+pub fn kept_words(term: &str, kind: PlanLetter) -> String {
+    if kind == PlanLetter::ReviewOutcome {
         "to keep the arrangements as they are".to_string()
     } else {
         format!("to keep the {term} as it is")
@@ -136,7 +136,7 @@ pub fn kept_words(term: &str, kind: &str) -> String {
 /// plan not reviewed, changed or lifted, or no dispute about it decided.
 pub fn plan_decision(
     term: &str,
-    kind: &str,
+    kind: PlanLetter,
     plan: &crate::model::Plan,
     log: &[crate::audit::StoredEntry],
     disputes: &[crate::model::Dispute],
@@ -153,7 +153,7 @@ pub fn plan_decision(
         |what: &str| crate::RuleError::state("kind", format!("this {term} has not been {what}"));
     let ended = || format!("to end the {term}");
     Ok(match kind {
-        "review-outcome" => {
+        PlanLetter::ReviewOutcome => {
             let e = latest(AuditAction::PlanReviewed).ok_or_else(|| not("reviewed"))?;
             let lifted = crate::workflow::ReviewDecision::Lift.as_str();
             let decision = if e.detail_value("decision").as_deref() == Some(lifted) {
@@ -163,18 +163,18 @@ pub fn plan_decision(
             };
             (decision, e.reason.clone().unwrap_or_default())
         }
-        "variation" => {
+        PlanLetter::Variation => {
             let e = latest(AuditAction::PlanVaried).ok_or_else(|| not("changed"))?;
             (
                 "to change the arrangements as set out below".to_string(),
                 e.reason.clone().unwrap_or_default(),
             )
         }
-        "lifting" => (
+        PlanLetter::Lifting => (
             ended(),
             plan.lift_reason.clone().ok_or_else(|| not("lifted"))?,
         ),
-        "dispute-outcome" => {
+        PlanLetter::DisputeOutcome => {
             let d = disputes
                 .iter()
                 .rev()
@@ -187,7 +187,7 @@ pub fn plan_decision(
             };
             (decision, d.1.decision_reason.clone().unwrap_or_default())
         }
-        _ => (String::new(), String::new()),
+        PlanLetter::StrategyNotice | PlanLetter::BreachReminder => (String::new(), String::new()),
     })
 }
 
@@ -375,11 +375,25 @@ pub const MAX_LETTER_CHARS: usize = 100_000;
 /// The longest heading a letter may have.
 pub const MAX_HEADING_CHARS: usize = 200;
 
+crate::words! {
+    /// The letters written about a plan, each from the profile's template of the same name:
+    /// its written notice (CLE-9.6; NOR-5.1, 5.7), a reminder after a breach (CLE-9.11), and
+    /// the outcome of a review, a change, its end and a dispute (CLE-9.12, 9.14; NOR-7.2, 8.1).
+    pub enum PlanLetter for "kind" {
+        StrategyNotice = "strategy-notice",
+        BreachReminder = "breach-reminder",
+        ReviewOutcome = "review-outcome",
+        Variation = "variation",
+        Lifting = "lifting",
+        DisputeOutcome = "dispute-outcome",
+    }
+}
+
 /// What a letter is about, and so which template and facts it is written from.
 #[derive(Debug, Clone)]
 pub enum LetterAbout {
-    /// A letter about a plan, of the kind named ("strategy-notice", "breach-reminder", …).
-    Plan { plan: PlanId, kind: String },
+    /// A letter about a plan, of the kind named.
+    Plan { plan: PlanId, kind: PlanLetter },
     /// The decision on a reasonable adjustment (CLE-8; NOR-1.5).
     Adjustment(AdjustmentId),
     /// A warning about behaviour (CLE-9.1–9.3; NOR-5.2).
@@ -426,12 +440,12 @@ mod tests {
             .detail("decision", decision);
             StoredEntry::chain(1, "", &e)
         };
-        let decided = |term: &str, kind: &str, log: &[StoredEntry], disputes: &[Dispute]| {
+        let decided = |term: &str, kind: PlanLetter, log: &[StoredEntry], disputes: &[Dispute]| {
             plan_decision(term, kind, &plan, log, disputes)
         };
         let kept = [review("continue", "Not yet time to lift it", 5)];
         assert_eq!(
-            decided("contact strategy", "review-outcome", &kept, &[]).unwrap(),
+            decided("contact strategy", PlanLetter::ReviewOutcome, &kept, &[]).unwrap(),
             (
                 "to keep the arrangements as they are".into(),
                 "Not yet time to lift it".into()
@@ -444,17 +458,27 @@ mod tests {
             review("continue", "Other plan", 6),
         ];
         assert_eq!(
-            decided("communication plan", "review-outcome", &lifted, &[])
-                .unwrap()
-                .0,
+            decided(
+                "communication plan",
+                PlanLetter::ReviewOutcome,
+                &lifted,
+                &[]
+            )
+            .unwrap()
+            .0,
             "to end the communication plan"
         );
-        for kind in ["review-outcome", "variation", "lifting", "dispute-outcome"] {
+        for kind in [
+            PlanLetter::ReviewOutcome,
+            PlanLetter::Variation,
+            PlanLetter::Lifting,
+            PlanLetter::DisputeOutcome,
+        ] {
             let e = decided("contact strategy", kind, &[review("lift", "x", 6)], &[]).unwrap_err();
             assert_eq!(
                 (e.kind, e.field.as_deref()),
                 (crate::RuleErrorKind::Conflict, Some("kind")),
-                "{kind}"
+                "{kind:?}"
             );
         }
         let dispute = |plan_id: i64, outcome: Option<DisputeOutcome>, reason: &str| Dispute {
@@ -475,11 +499,17 @@ mod tests {
             dispute(5, None, "Waiting"),
         ];
         assert_eq!(
-            decided("contact strategy", "dispute-outcome", &[], &disputes).unwrap(),
+            decided(
+                "contact strategy",
+                PlanLetter::DisputeOutcome,
+                &[],
+                &disputes
+            )
+            .unwrap(),
             ("to change the contact strategy".into(), "Narrowed".into())
         );
         assert_eq!(
-            decided("contact strategy", "strategy-notice", &[], &[]).unwrap(),
+            decided("contact strategy", PlanLetter::StrategyNotice, &[], &[]).unwrap(),
             (String::new(), String::new())
         );
     }

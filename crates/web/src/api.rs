@@ -1691,12 +1691,20 @@ pub async fn write_plan_letter(
     ApiJson(req): ApiJson<LetterReq>,
 ) -> Reply {
     let how = req.how()?;
-    let kind = req.kind.as_deref().ok_or_else(|| {
-        ApiError::from(tact_core::RuleError::invalid(
-            "kind",
-            "say which letter: strategy-notice, breach-reminder, review-outcome, variation, lifting or dispute-outcome",
-        ))
-    })?;
+    let kind = match req.kind.as_deref() {
+        Some(k) => tact_core::correspondence::PlanLetter::parse(k)?,
+        None => {
+            return Err(ApiError::bad(
+                "kind",
+                format!(
+                    "say which letter: {}",
+                    tact_core::correspondence::PlanLetter::ALL
+                        .map(|k| k.as_str())
+                        .join(", ")
+                ),
+            ))
+        }
+    };
     letter_reply(
         StatusCode::CREATED,
         &st.app
@@ -1705,7 +1713,7 @@ pub async fn write_plan_letter(
                 cmd::WriteLetter {
                     about: LetterAbout::Plan {
                         plan: PlanId(id),
-                        kind: String::from(kind),
+                        kind,
                     },
                     how,
                 },

@@ -20,7 +20,7 @@ use std::collections::HashMap;
 use tact_app::letters::{Document, How};
 use tact_app::query as q;
 use tact_core::command as cmd;
-use tact_core::correspondence::{LetterAbout, LetterStatus, StoredLetter};
+use tact_core::correspondence::{LetterAbout, LetterStatus, PlanLetter, StoredLetter};
 use tact_core::ids::PlanId;
 use tact_core::model::{Format, Plan};
 use tact_core::RuleError;
@@ -104,7 +104,7 @@ impl FormStep for Write {
                 p.letters
                     .templates
                     .keys()
-                    .filter(|k| tact_app::letters::PLAN_LETTERS.contains(&k.as_str()))
+                    .filter(|k| PlanLetter::parse(k).is_ok())
                     .map(|k| (k.clone(), kind_words(k))),
             )]
             .into_iter()
@@ -124,7 +124,7 @@ impl FormStep for Write {
         Ok(cmd::WriteLetter {
             about: tact_core::correspondence::LetterAbout::Plan {
                 plan: PlanId(id),
-                kind: String::from(val(form, "kind")),
+                kind: crate::ui_forms::pick_word(form, "kind", "choose which letter")?,
             },
             how: how(form)?,
         })

@@ -796,6 +796,24 @@ async fn real_answers_match_the_schemas_the_openapi_document_gives_them() {
         )
         .await;
     assert_eq!(letter.0, StatusCode::CREATED, "{}", letter.1);
+    // A letter no template about a plan is, or none, is refused naming `kind` and listing them.
+    for body in [json!({"kind": "postcard"}), json!({"hold": true})] {
+        let (s, v) = t
+            .post(&t.line_manager, &format!("/plans/{sid}/letters"), body)
+            .await;
+        assert_eq!(
+            (s, &v["error"]["field"]),
+            (StatusCode::BAD_REQUEST, &json!("kind")),
+            "{v}"
+        );
+        assert!(
+            v["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("strategy-notice, breach-reminder"),
+            "{v}"
+        );
+    }
     let lid = letter.1["id"].as_i64().unwrap_or_default();
     take("post", "/plans/{id}/letters", letter);
     take(
