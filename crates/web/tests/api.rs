@@ -1536,3 +1536,90 @@ async fn issue_11_text_with_control_characters_is_bad_input_on_both_backends() {
     })
     .await;
 }
+
+/// Issue 11: bad input at the API is a 4xx with a JSON message, never a server error. Every
+/// operation in the OpenAPI document that takes a body is sent an empty object and then
+/// every field of its request schema set, all at once, to a value nobody should send — an
+/// empty or huge string, a NUL, a negative or enormous number, a day that does not exist,
+/// a wrong type, null — by a line manager, a senior manager and the DPO, so the checks
+/// past each role are reached; every answer is JSON, and none is a 5xx.
+#[tokio::test]
+async fn issue_11_no_operation_answers_bad_input_with_a_server_error() {
+    each_backend("cleveland-opcc", |t| async move {
+        let (pid, mid, sid) = t
+            .plan_in_force(
+                json!([{"kind": "single-channel", "channel": "email", "reason": "Abusive calls"}]),
+            )
+            .await;
+        let dpo = tact_app::testing::staff(&t.app, "Dee Pee-Oh", Role::Dpo).await;
+        let dpo = t.app.issue_token(None, dpo.id, "test").await.unwrap();
+        let doc = t.openapi().await;
+        let long = "x".repeat(20_000);
+        let junk = [
+            json!(""),
+            json!(long),
+            json!("\u{0}"),
+            json!(-1),
+            json!(1e30),
+            json!("2026-02-30"),
+            json!(true),
+            json!(null),
+            json!([]),
+            json!({}),
+        ];
+        let mut tried = 0;
+        for (path, ops) in doc["paths"].as_object().unwrap() {
+            let Some(path) = path.strip_prefix("/api/v1") else {
+                continue;
+            };
+            let id = if path.starts_with("/people/") {
+                pid
+            } else if path.starts_with("/plans/") {
+                sid
+            } else if path.starts_with("/matters/") {
+                mid
+            } else {
+                1
+            };
+            let path = path
+                .replace("{id}", &id.to_string())
+                .replace("{call_id}", "c-9")
+                .replace("{n}", "0")
+                .replace("{file}", "people.csv");
+            for (method, op) in ops.as_object().unwrap() {
+                let Some(schema) =
+                    op["requestBody"]["content"]["application/json"]["schema"]["$ref"].as_str()
+                else {
+                    continue;
+                };
+                let name = schema.rsplit('/').next().unwrap();
+                let fields: Vec<String> = doc["components"]["schemas"][name]["properties"]
+                    .as_object()
+                    .map(|p| p.keys().cloned().collect())
+                    .unwrap_or_default();
+                let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+                let mut bodies = vec![json!({})];
+                for j in &junk {
+                    bodies.push(Value::Object(
+                        fields.iter().map(|f| (f.clone(), j.clone())).collect(),
+                    ));
+                }
+                for token in [&t.line_manager, &t.senior, &dpo] {
+                    for body in &bodies {
+                        let (s, v) = t
+                            .send(method.clone(), token, &path, Some(body.clone()), None)
+                            .await;
+                        assert!(
+                            !s.is_server_error(),
+                            "{method} {path} {}: {s} {v}",
+                            body.to_string().chars().take(200).collect::<String>()
+                        );
+                        tried += 1;
+                    }
+                }
+            }
+        }
+        assert!(tried > 1000, "only {tried} requests were made");
+    })
+    .await;
+}

@@ -4410,3 +4410,131 @@ fn redirected(r: &reqwest::Response) -> String {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     r.headers()[LOCATION].to_str().unwrap().to_string()
 }
+
+/// The names of the fields of the page's forms, but the form token.
+fn field_names(page: &str) -> Vec<String> {
+    let mut names: Vec<String> = page
+        .split("name=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .filter(|n| *n != "csrf")
+        .map(str::to_string)
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Issue 11: bad input is an error on the form or a refusal page, never a 500. Every form
+/// on a person, a plan, a matter and the staff pages is posted with each field set to
+/// input nobody should send — empty, blank, huge, a NUL, numbers out of range, a date
+/// that does not exist, markup, a bidirectional override — by whichever member of staff
+/// the form opens for; every answer is a 2xx, 3xx or 4xx.
+#[tokio::test]
+async fn issue_11_no_form_answers_bad_input_with_a_server_error() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    let sid = c
+        .plan_in_force(&ui, "letter", "Abuse after a warning")
+        .await;
+    let draft = c.draft(&ui, "letter", "r").await;
+    ui.staff("Ad Min", "adm", Role::Admin).await;
+    ui.staff("Dee Pio", "dee", Role::Dpo).await;
+    let sessions = [
+        ui.session("lee").await,
+        ui.session("sam").await,
+        ui.session("cas").await,
+        ui.session("dee").await,
+        ui.session("adm").await,
+    ];
+    let (pid, mid) = (c.pid, c.mid);
+    let mut paths = vec![
+        "/people/new".to_string(),
+        "/admin/staff/new".to_string(),
+        format!("/matters/{mid}/status"),
+    ];
+    for f in [
+        "matter",
+        "incident",
+        "warning",
+        "contact",
+        "plan",
+        "share",
+        "rectify",
+        "hold",
+        "adjustment",
+        "data-rights",
+        "equality",
+        "further-action",
+        "additional-help",
+        "merge",
+    ] {
+        paths.push(format!("/people/{pid}/{f}"));
+    }
+    for p in [draft, sid] {
+        for f in [
+            "checklist",
+            "decision",
+            "withdraw",
+            "notice",
+            "review",
+            "vary",
+            "lift",
+            "apply",
+            "matters",
+            "dispute",
+            "letter",
+        ] {
+            paths.push(format!("/plans/{p}/{f}"));
+        }
+    }
+    let long = "x".repeat(20_000);
+    let junk = [
+        "",
+        "   ",
+        long.as_str(),
+        "\u{0}",
+        "-1",
+        "99999999999999999999",
+        "2026-02-30",
+        "<script>alert(1)</script>",
+        "\u{202e}evil",
+    ];
+    let mut tried = 0;
+    for path in &paths {
+        // The first member of staff the form opens for.
+        let mut opened = None;
+        for s in &sessions {
+            let (status, page) = ui.page(s, path).await;
+            assert!(!status.is_server_error(), "GET {path}: {status}");
+            if status == StatusCode::OK && page.contains("name=\"csrf\"") {
+                opened = Some((s, page));
+                break;
+            }
+        }
+        let Some((s, page)) = opened else { continue };
+        let token = after(&page, "name=\"csrf\" value=\"");
+        let names = field_names(&page);
+        for value in junk {
+            let mut body: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), value)).collect();
+            body.push(("csrf", &token));
+            let r = ui
+                .http
+                .post(format!("{}{path}", ui.base))
+                .header(COOKIE, s.as_str())
+                .form(&body)
+                .send()
+                .await
+                .unwrap();
+            let status = r.status();
+            let text = r.text().await.unwrap();
+            assert!(
+                !status.is_server_error(),
+                "POST {path} with {value:?}: {status} {text}"
+            );
+            tried += 1;
+        }
+    }
+    // The sweep reached the forms it names, not only the first few.
+    assert!(tried >= 200, "only {tried} posts were made");
+}
