@@ -4,6 +4,14 @@
 
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
+use tact_core::words::Words;
+
+/// An argument that takes a word of one of core's closed lists: its help lists the words
+/// (`[possible values: …]`) from the list itself, and another word is refused before
+/// anything is asked.
+fn words<T: Words>() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(T::WORDS.iter().copied())
+}
 
 #[derive(Parser)]
 #[command(
@@ -309,8 +317,8 @@ pub struct CheckArgs {
     /// The sender's address.
     #[arg(long)]
     pub email: Option<String>,
-    /// phone, email, letter, visit or web-form; from --phone or --email otherwise.
-    #[arg(long)]
+    /// The channel; from --phone or --email otherwise.
+    #[arg(long, value_parser = words::<tact_core::profile::Channel>())]
     pub channel: Option<String>,
     /// The member of staff taking the contact (for a single point of contact).
     #[arg(long)]
@@ -339,9 +347,8 @@ pub enum PersonCmd {
         /// Their postal address.
         #[arg(long)]
         address: Option<String>,
-        /// The format they need letters in: standard, large-print, easy-read, braille,
-        /// audio or email.
-        #[arg(long)]
+        /// The format they need letters in.
+        #[arg(long, value_parser = words::<tact_core::model::Format>())]
         format: Option<String>,
         /// The language they prefer.
         #[arg(long)]
@@ -394,8 +401,8 @@ pub enum MatterCmd {
         /// The person it concerns.
         #[arg(long)]
         person: i64,
-        /// complaint, case, query or request.
-        #[arg(long)]
+        /// What kind of matter it is.
+        #[arg(long, value_parser = words::<tact_core::model::MatterKind>())]
         kind: String,
         /// A short title.
         #[arg(long)]
@@ -405,8 +412,8 @@ pub enum MatterCmd {
     Status {
         /// The matter.
         id: i64,
-        /// open, concluded, review-exhausted or finalised.
-        #[arg(long)]
+        /// Where it stands now.
+        #[arg(long, value_parser = words::<tact_core::model::MatterStatus>())]
         status: String,
         /// The date it was finalised (YYYY-MM-DD): needed with finalised.
         #[arg(long)]
@@ -418,8 +425,8 @@ pub enum MatterCmd {
 pub enum ContactCmd {
     /// Log a call, email, letter or visit; the contact check judges it as it is logged.
     Log {
-        /// phone, email, letter, visit or web-form.
-        #[arg(long)]
+        /// How it came or went.
+        #[arg(long, value_parser = words::<tact_core::profile::Channel>())]
         channel: String,
         /// The person, where known.
         #[arg(long)]
@@ -439,8 +446,8 @@ pub enum ContactCmd {
         /// What was said or written.
         #[arg(long, default_value = "")]
         body: String,
-        /// inbound (the default) or outbound.
-        #[arg(long)]
+        /// Which way it went: inbound unless said.
+        #[arg(long, value_parser = words::<tact_core::model::Direction>())]
         direction: Option<String>,
         /// When (RFC 3339); now otherwise.
         #[arg(long)]
@@ -459,8 +466,8 @@ pub enum ContactCmd {
     Screen {
         /// The contact.
         id: i64,
-        /// nothing-new, new-complaint, new-information, possible-crime or safeguarding.
-        #[arg(long)]
+        /// What the contact raised.
+        #[arg(long, value_parser = words::<tact_core::model::Finding>())]
         finding: String,
         /// What the contact raised; needed for anything but nothing-new.
         #[arg(long)]
@@ -589,9 +596,8 @@ pub enum PlanCmd {
         /// How it went: letter or email.
         #[arg(long, default_value = "letter")]
         channel: String,
-        /// The format it went in (standard, large-print, easy-read, braille, audio,
-        /// email); left out, the one they asked for.
-        #[arg(long)]
+        /// The format it went in; left out, the one they asked for.
+        #[arg(long, value_parser = words::<tact_core::model::Format>())]
         format: Option<String>,
         /// Why it went in a format other than the one they asked for.
         #[arg(long)]
@@ -798,8 +804,8 @@ pub enum ExportCmd {
     /// Every record of a kind as CSV for the office's own reporting: people, matters,
     /// contacts, plans or incidents (`export_records` in the profile; on the access log).
     Records {
-        /// people, matters, contacts, plans or incidents.
-        #[arg(long)]
+        /// Which records.
+        #[arg(long, value_parser = words::<tact_app::export::ExportKind>())]
         kind: String,
         /// The file to write (never overwritten); standard output without it.
         #[arg(long)]

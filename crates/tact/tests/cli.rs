@@ -174,6 +174,33 @@ fn the_workflow_runs_from_the_command_line_under_the_same_rules() {
     let o = tact(&d, &["--as", &cw_id, "check", "--phone", "call me"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("(field `phone`)"));
+    // A word that is not on a closed list is refused before anything is asked, listing
+    // the words from core's list; the help lists them too.
+    let o = tact(
+        &d,
+        &[
+            "--as",
+            &cw_id,
+            "contact",
+            "log",
+            "--channel",
+            "fax",
+            "--summary",
+            "x",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o).contains("[possible values: phone, email, letter, visit, web-form]"),
+        "{}",
+        text(&o)
+    );
+    let o = tact(&d, &["matter", "status", "--help"]);
+    assert!(
+        text(&o).contains("[possible values: open, concluded, review-exhausted, finalised]"),
+        "{}",
+        text(&o)
+    );
     // No actor, or one who is not on the staff list: a clear message and the refusal's
     // exit status (2), not a crash or Tact's own failure (1).
     let o = tact(&d, &["person", "show", &pid]);
