@@ -28,6 +28,12 @@ impl std::ops::Deref for TestApp {
 }
 
 impl TestApp {
+    /// A new member of staff in `role`, and their API token.
+    async fn token_for(&self, name: &str, role: Role) -> String {
+        let s = tact_app::testing::staff(&self.app, name, role).await;
+        self.app.issue_token(None, s.id, "test").await.unwrap()
+    }
+
     /// The OpenAPI document as served.
     async fn openapi(&self) -> Value {
         self.http
@@ -1325,8 +1331,7 @@ async fn messages_the_retention_dry_run_and_subject_access_are_on_the_api_with_t
         // The retention dry run and subject access are the DPO's.
         let (s, v) = t.get(&t.caseworker, "/retention/due").await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
-        let dpo = tact_app::testing::staff(&t.app, "Dee Pee-Oh", Role::Dpo).await;
-        let dpo = t.app.issue_token(None, dpo.id, "test").await.unwrap();
+        let dpo = t.token_for("Dee Pee-Oh", Role::Dpo).await;
         let (s, v) = t.get(&dpo, "/retention/due").await;
         assert_eq!(s, StatusCode::OK, "{v}");
         assert!(v["due"].as_array().is_some(), "{v}");
@@ -1417,8 +1422,7 @@ async fn cle_9_4_nor_5_5_a_restriction_the_api_cannot_read_is_refused_naming_its
 async fn issue_11_a_query_parameter_an_address_does_not_take_is_refused() {
     each_backend("cleveland-opcc", |t| async move {
         let (pid, _) = t.person_with_matter().await;
-        let dpo = tact_app::testing::staff(&t.app, "Dee Pee-Oh", Role::Dpo).await;
-        let dpo = t.app.issue_token(None, dpo.id, "test").await.unwrap();
+        let dpo = t.token_for("Dee Pee-Oh", Role::Dpo).await;
         for path in [
             "/tasks?status=open".to_string(),
             format!("/people/{pid}?status=open"),
@@ -1551,8 +1555,7 @@ async fn issue_11_no_operation_answers_bad_input_with_a_server_error() {
                 json!([{"kind": "single-channel", "channel": "email", "reason": "Abusive calls"}]),
             )
             .await;
-        let dpo = tact_app::testing::staff(&t.app, "Dee Pee-Oh", Role::Dpo).await;
-        let dpo = t.app.issue_token(None, dpo.id, "test").await.unwrap();
+        let dpo = t.token_for("Dee Pee-Oh", Role::Dpo).await;
         let doc = t.openapi().await;
         let long = "x".repeat(20_000);
         let junk = [

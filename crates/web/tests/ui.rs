@@ -428,10 +428,20 @@ impl Ui {
         let token = after(&home, "name=\"csrf\" value=\"");
         let mut body: Vec<(&str, &str)> = fields.to_vec();
         body.push(("csrf", &token));
+        self.post_as_is(session, path, &body).await
+    }
+
+    /// Posts `body` to `path` with the session cookie, as it is (no form token added).
+    async fn post_as_is(
+        &self,
+        session: &str,
+        path: &str,
+        body: &[(&str, &str)],
+    ) -> reqwest::Response {
         self.http
             .post(format!("{}{path}", self.base))
             .header(COOKIE, session)
-            .form(&body)
+            .form(body)
             .send()
             .await
             .unwrap()
@@ -2889,14 +2899,7 @@ async fn every_form_without_its_sessions_token_is_refused_before_it_does_anythin
             if let Some(t) = token {
                 body.push(("csrf", t));
             }
-            let r = ui
-                .http
-                .post(format!("{}{path}", ui.base))
-                .header(COOKIE, lee.as_str())
-                .form(&body)
-                .send()
-                .await
-                .unwrap();
+            let r = ui.post_as_is(&lee, path, &body).await;
             assert_eq!(r.status(), StatusCode::FORBIDDEN, "{path} {token:?}");
             assert!(r.text().await.unwrap().contains("out of date"), "{path}");
         }
@@ -4518,14 +4521,7 @@ async fn issue_11_no_form_answers_bad_input_with_a_server_error() {
         for value in junk {
             let mut body: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), value)).collect();
             body.push(("csrf", &token));
-            let r = ui
-                .http
-                .post(format!("{}{path}", ui.base))
-                .header(COOKIE, s.as_str())
-                .form(&body)
-                .send()
-                .await
-                .unwrap();
+            let r = ui.post_as_is(s, path, &body).await;
             let status = r.status();
             let text = r.text().await.unwrap();
             assert!(
