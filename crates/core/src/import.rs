@@ -8,7 +8,11 @@
 
 use crate::error::RuleError;
 use crate::identity::{EmailAddress, PhoneNumber};
-use crate::model::{Advocate, Format, MatterKind, MatterStatus, PersonInput};
+use crate::model::{
+    AdjustmentStatus, Advocate, Direction, Format, MatterKind, MatterStatus, PersonInput,
+};
+use crate::profile::Channel;
+use crate::words::Words;
 use jiff::civil::Date;
 use std::collections::{BTreeMap, HashMap};
 
@@ -64,6 +68,34 @@ pub struct Column {
     pub help: &'static str,
     /// An example value, for the template's example row.
     pub example: &'static str,
+    /// For a column that takes a word of one of core's closed lists, its words: the notes
+    /// list them from the list itself, so they are the words the import accepts.
+    pub words: &'static [&'static str],
+}
+
+impl Column {
+    /// What goes in it, with the words it takes where it takes a closed list's.
+    pub fn notes(&self) -> String {
+        if self.words.is_empty() {
+            self.help.to_string()
+        } else {
+            format!("{} One of: {}.", self.help, self.words.join(", "))
+        }
+    }
+}
+
+/// A column that takes one of a closed list's `words` (`Words::WORDS`).
+const fn choice(
+    name: &'static str,
+    required: bool,
+    help: &'static str,
+    words: &'static [&'static str],
+    example: &'static str,
+) -> Column {
+    Column {
+        words,
+        ..col(name, required, help, example)
+    }
 }
 
 const fn col(
@@ -73,6 +105,7 @@ const fn col(
     example: &'static str,
 ) -> Column {
     Column {
+        words: &[],
         name,
         required,
         help,
@@ -91,7 +124,7 @@ const PEOPLE: &[Column] = &[
     col("advocate_phone", false, "The advocate's telephone number.", ""),
     col("advocate_email", false, "The advocate's email address.", ""),
     col("shared", false, "Any of the numbers or addresses above that someone else also uses (a household line, an advocate for several people), separated by semicolons. A number on two people's rows must be marked shared on both.", ""),
-    col("preferred_format", false, "How they want letters: standard, large-print, easy-read, braille, audio or email. Empty means standard.", "large-print"),
+    choice("preferred_format", false, "How they want letters. Empty means standard.", <Format as Words>::WORDS, "large-print"),
     col("preferred_language", false, "The language they prefer, if not English.", ""),
     col("needs_help", false, "Their answer when asked whether they need additional help: yes or no. Empty if they were never asked.", "no"),
     col("help_in_their_words", false, "What they said about the help they need, in their own words.", ""),
@@ -100,9 +133,9 @@ const PEOPLE: &[Column] = &[
 const MATTERS: &[Column] = &[
     col("id", true, "Your system's own identifier for the matter (a case or complaint number).", "CMP-2023-118"),
     col("person", true, "The person's id, as in the people file.", "C-1042"),
-    col("kind", true, "complaint, case, query or request.", "complaint"),
+    choice("kind", true, "What kind of matter it is.", <MatterKind as Words>::WORDS, "complaint"),
     col("title", true, "What it is about, in a few words.", "Delay in answering a complaint about a burglary"),
-    col("status", false, "open, concluded, review-exhausted or finalised. Empty means open.", "finalised"),
+    choice("status", false, "Where it stands. Empty means open.", <MatterStatus as Words>::WORDS, "finalised"),
     col("finalised_on", false, "When it was finalised (day/month/year or year-month-day); needed when the status is finalised.", "14/03/2024"),
 ];
 
@@ -125,16 +158,18 @@ const CONTACTS: &[Column] = &[
         "The matter it was about, by its id in the matters file.",
         "CMP-2023-118",
     ),
-    col(
+    choice(
         "channel",
         true,
-        "phone, email, letter or in-person.",
+        "How it came or went (a visit is someone in person).",
+        <Channel as Words>::WORDS,
         "phone",
     ),
-    col(
+    choice(
         "direction",
         false,
-        "inbound (from them) or outbound (from the office). Empty means inbound.",
+        "From them (inbound) or from the office (outbound). Empty means inbound.",
+        <Direction as Words>::WORDS,
         "inbound",
     ),
     col(
@@ -172,7 +207,7 @@ const ADJUSTMENTS: &[Column] = &[
     col("person", true, "The person's id, as in the people file.", "C-1042"),
     col("kind", true, "needs-channel:phone (or email, letter), extra-time, format:large-print (or another format), support-person or other.", "format:large-print"),
     col("description", true, "What it is, in words.", "Letters in large print"),
-    col("status", false, "requested, granted or refused. Empty means granted.", "granted"),
+    choice("status", false, "Where it stands. Empty means granted.", <AdjustmentStatus as Words>::WORDS, "granted"),
     col("decided_on", false, "When it was granted or refused.", "10/01/2024"),
     col("reason", false, "Why it was refused (needed when refused).", ""),
 ];
@@ -370,7 +405,7 @@ pub fn template_notes(kind: Kind) -> String {
             "| {} | {} | {} | {} |\n",
             c.name,
             if c.required { "yes" } else { "no" },
-            c.help,
+            c.notes(),
             c.example
         ));
     }
@@ -895,7 +930,6 @@ fn moment(c: &mut Cells<'_>, field: &str) -> Option<jiff::Timestamp> {
 }
 
 fn contact(c: &mut Cells<'_>, key: String, raw: String) -> Option<ContactRow> {
-    use crate::model::Direction;
     let person = c.required("person");
     let channel = c.required("channel");
     let channel = if channel.is_empty() {
@@ -1252,6 +1286,54 @@ mod tests {
                 .map(|(i, l)| (i + 2, l.split(',').map(str::to_string).collect()))
                 .collect(),
         }
+    }
+
+    /// Issue 14 (issue 11: a list written once): the template's notes list, for a column
+    /// that takes a closed list's word, the words the import accepts — each one, in the
+    /// template's example row, reads without a problem in its column. The contacts notes
+    /// used to say "in-person", which the import refused.
+    #[test]
+    fn issue_14_every_word_a_templates_notes_list_is_one_the_import_accepts() {
+        let mut tried = 0;
+        for kind in Kind::ALL {
+            let columns = kind.columns();
+            for (i, c) in columns
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| !c.words.is_empty())
+            {
+                assert!(
+                    kind_notes_list(kind, c.name, c.words),
+                    "{kind:?} {}",
+                    c.name
+                );
+                for word in c.words {
+                    let mut row: Vec<&str> = columns.iter().map(|c| c.example).collect();
+                    row[i] = word;
+                    let csv = format!(
+                        "{}\n{}\n",
+                        columns.iter().map(|c| c.name).collect::<Vec<_>>().join(","),
+                        row.join(",")
+                    );
+                    let problems = check(kind, &table(&csv), &Mapping::default()).1;
+                    assert!(
+                        problems.iter().all(|p| p.column != c.name),
+                        "{kind:?} {} {word}: {problems:?}",
+                        c.name
+                    );
+                    tried += 1;
+                }
+            }
+        }
+        assert!(tried >= 20, "{tried}");
+        assert!(!template_notes(Kind::Contacts).contains("in-person"));
+    }
+
+    fn kind_notes_list(kind: Kind, column: &str, words: &[&str]) -> bool {
+        template_notes(kind)
+            .lines()
+            .find(|l| l.starts_with(&format!("| {column} |")))
+            .is_some_and(|l| l.contains(&words.join(", ")))
     }
 
     #[test]

@@ -61,7 +61,7 @@ struct TemplateNotes {
     kind: &'static str,
     title: String,
     /// Column, "Yes"/"No", what goes in it.
-    columns: Vec<(&'static str, &'static str, &'static str)>,
+    columns: Vec<(&'static str, &'static str, String)>,
 }
 
 #[derive(Template)]
@@ -131,7 +131,7 @@ fn blank<'a>(state: &'a AppState, signed: &'a Signed) -> ImportPage<'a> {
                 columns: k
                     .columns()
                     .iter()
-                    .map(|c| (c.name, if c.required { "Yes" } else { "No" }, c.help))
+                    .map(|c| (c.name, if c.required { "Yes" } else { "No" }, c.notes()))
                     .collect(),
             })
             .collect(),
