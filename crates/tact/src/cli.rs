@@ -593,7 +593,7 @@ pub enum PlanCmd {
     Notice {
         /// The plan.
         id: i64,
-        /// How it went: letter or email.
+        /// How it went, in writing: letter, email or web-form.
         #[arg(long, default_value = "letter")]
         channel: String,
         /// The format it went in; left out, the one they asked for.

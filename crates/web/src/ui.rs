@@ -1130,7 +1130,8 @@ async fn incoming(
         None => Channel::Phone,
         Some(c) => Channel::parse(c).unwrap_or_else(|_| {
             error = Some(format!(
-                "{c:?} is not a way of making contact: choose phone, email, letter, visit or web form"
+                "{c:?} is not a way of making contact: choose {}",
+                Channel::ALL.map(Channel::as_str).join(", ")
             ));
             Channel::Phone
         }),

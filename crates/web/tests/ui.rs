@@ -342,7 +342,12 @@ async fn cle_9_9_the_incoming_contact_page_tells_staff_what_to_say_to_a_restrict
         .page(&session, "/incoming?who=07911+123999&channel=pigeon")
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
-    assert!(html.contains("is not a way of making contact"), "{html}");
+    assert!(
+        html.contains(
+            "is not a way of making contact: choose phone, email, letter, visit, web-form"
+        ),
+        "{html}"
+    );
     let (s, _) = ui.page(&session, "/people/99999").await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     // CLE-8.1: an unknown caller prompts the question about additional help.
