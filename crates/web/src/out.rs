@@ -56,7 +56,66 @@ wire_id!(
     DisclosureId
 );
 
+/// A word of one of core's closed lists, on the wire: serialised as its word, and described
+/// in the OpenAPI document as a string that is one of the list's words (`enum`), so a client
+/// reads the choices from the document. One type per list (utoipa names a schema per type).
 macro_rules! wire_word {
+    ($($name:ident => $t:ty),* $(,)?) => {$(
+        #[doc = concat!("A word of `", stringify!($t), "`.")]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub struct $name(pub $t);
+
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.0.as_str())
+            }
+        }
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some(<$t as tact_core::words::Words>::WORDS.iter().copied()))
+                    .into()
+            }
+        }
+
+        impl ToSchema for $name {}
+
+        impl Wire for $t {
+            type Out = $name;
+            fn wire(&self) -> $name {
+                $name(*self)
+            }
+        }
+    )*};
+}
+wire_word!(
+    ChannelWord => tact_core::profile::Channel,
+    AnswerWord => tact_core::profile::Answer,
+    RestrictionKindWord => tact_core::profile::RestrictionKind,
+    MessageRouteWord => tact_core::correspondence::Route,
+    LetterStatusWord => tact_core::correspondence::LetterStatus,
+    RightKindWord => tact_core::rights::RightKind,
+    RightStatusWord => tact_core::rights::RightStatus,
+    DisclosureStatusWord => tact_core::sharing::DisclosureStatus,
+    RoleWord => tact_core::roles::Role,
+    ScopeWord => tact_core::roles::Scope,
+    FormatWord => Format,
+    MatterKindWord => MatterKind,
+    MatterStatusWord => MatterStatus,
+    DirectionWord => Direction,
+    ScreeningWord => Screening,
+    PlanStatusWord => PlanStatus,
+    AdjustmentStatusWord => AdjustmentStatus,
+    DisputeOutcomeWord => DisputeOutcome,
+    FurtherActionKindWord => FurtherActionKind,
+    TaskKindWord => TaskKind,
+    EffectWord => tact_core::check::Effect,
+);
+
+/// Identifiers go as their text.
+macro_rules! wire_text {
     ($($t:ty),*) => {$(
         impl Wire for $t {
             type Out = String;
@@ -66,29 +125,9 @@ macro_rules! wire_word {
         }
     )*};
 }
-wire_word!(
-    tact_core::profile::Channel,
-    tact_core::profile::Answer,
-    tact_core::profile::RestrictionKind,
-    tact_core::correspondence::Route,
-    tact_core::correspondence::LetterStatus,
-    tact_core::rights::RightKind,
-    tact_core::rights::RightStatus,
-    tact_core::sharing::DisclosureStatus,
+wire_text!(
     tact_core::identity::PhoneNumber,
-    tact_core::identity::EmailAddress,
-    tact_core::roles::Role,
-    tact_core::roles::Scope,
-    Format,
-    MatterKind,
-    MatterStatus,
-    Direction,
-    Screening,
-    PlanStatus,
-    AdjustmentStatus,
-    DisputeOutcome,
-    FurtherActionKind,
-    TaskKind
+    tact_core::identity::EmailAddress
 );
 
 impl Wire for AdjustmentKind {
@@ -180,8 +219,7 @@ answer! {
         emails: Vec<String>,
         postal_address: Option<String>,
         advocate: Option<AdvocateOut>,
-        /// standard, large-print, easy-read, braille, audio, …
-        preferred_format: String,
+        preferred_format: FormatWord,
         preferred_language: Option<String>,
         /// CLE-8.1, 8.2: whether they were asked if they need additional help.
         additional_help: Option<HelpOut>,
@@ -215,10 +253,9 @@ answer! {
         id: i64,
         person_id: i64,
         reference: String,
-        kind: String,
+        kind: MatterKindWord,
         title: String,
-        /// open, concluded, review-exhausted, finalised.
-        status: String,
+        status: MatterStatusWord,
         finalised_on: Option<String>,
         opened_at: String,
     }
@@ -230,9 +267,8 @@ answer! {
         id: i64,
         person_id: Option<i64>,
         matter_id: Option<i64>,
-        channel: String,
-        /// inbound or outbound.
-        direction: String,
+        channel: ChannelWord,
+        direction: DirectionWord,
         at: String,
         staff_id: Option<i64>,
         identifier: Option<String>,
@@ -240,8 +276,8 @@ answer! {
         body: String,
         /// The restrictions it broke, as `plan id:kind` (CLE-9.11).
         breach_of: Vec<String>,
-        /// not-needed, due or done (CLE-9.10).
-        screening: String,
+        /// Whether it waits to be read for what it raises (CLE-9.10).
+        screening: ScreeningWord,
         not_recorded_as_complaint: bool,
         /// How long a call lasted, in seconds, where it is known.
         duration_seconds: Option<u32> = |c| c.duration_seconds,
@@ -282,7 +318,7 @@ answer! {
         what_is_wrong: String,
         how_to_change: String,
         consequence: String,
-        channel: String,
+        channel: ChannelWord,
         given_at: String,
         given_by: i64,
     }
@@ -455,8 +491,7 @@ answer! {
     /// One answer to the checklist of underlying causes (CLE-9.5; NOR-4.1).
     ChecklistAnswerOut from ChecklistAnswer {
         question_id: String,
-        /// yes, no, not-applicable.
-        answer: String,
+        answer: AnswerWord,
         reason: String,
         remedy_task: Option<i64>,
         cannot_remedy_reason: Option<String>,
@@ -478,8 +513,8 @@ answer! {
     /// The written notice of a plan (CLE-9.6; NOR-5.1, 5.4, 5.7).
     NoticeOut from Notice {
         sent_at: String,
-        channel: String,
-        format: String,
+        channel: ChannelWord,
+        format: FormatWord,
         agreement_sought: bool,
         agreement_given: Option<bool>,
         agreement_note: Option<String>,
@@ -523,8 +558,7 @@ answer! {
         person_id: i64,
         version: i64,
         plan_version: i64,
-        /// draft, proposed, authorised, active, refused, withdrawn, lifted.
-        status: String,
+        status: PlanStatusWord,
         in_force: bool,
         review_overdue: bool,
         matter_ids: Vec<i64>,
@@ -607,8 +641,7 @@ answer! {
         person_id: i64,
         kind: String,
         description: String,
-        /// requested, granted, refused, withdrawn.
-        status: String,
+        status: AdjustmentStatusWord,
         requested_at: String,
         recorded_by: i64,
         decided_by: Option<i64>,
@@ -627,8 +660,7 @@ answer! {
         details: String,
         requested_by: i64,
         requested_at: String,
-        /// requested, approved, refused, shared.
-        status: String,
+        status: DisclosureStatusWord,
         decided_by: Option<i64>,
         decided_at: Option<String>,
         decision_reason: Option<String>,
@@ -657,7 +689,7 @@ answer! {
         person_id: i64,
         grounds: String,
         received_at: String,
-        outcome: Option<String>,
+        outcome: Option<DisputeOutcomeWord>,
         decided_by: Option<i64>,
         decided_at: Option<String>,
         decision_reason: Option<String>,
@@ -669,7 +701,7 @@ answer! {
     FurtherActionOut from FurtherAction {
         id: i64,
         person_id: i64,
-        kind: String,
+        kind: FurtherActionKindWord,
         reasons: String,
         prior_notice_given: bool,
         no_notice_reason: Option<String>,
@@ -682,10 +714,10 @@ answer! {
     /// Something for a member of staff, or anyone in a role, to do.
     TaskOut from Task {
         id: i64,
-        kind: String = |r| r.task.kind.wire(),
+        kind: TaskKindWord = |r| r.task.kind.wire(),
         person_id: Option<i64> = |r| r.task.person_id.wire(),
         assignee: Option<i64> = |r| r.task.assignee.wire(),
-        role: Option<String> = |r| r.task.role.wire(),
+        role: Option<RoleWord> = |r| r.task.role.wire(),
         title: String = |r| r.task.title.wire(),
         due_on: Option<String> = |r| r.task.due_on.wire(),
         clause: String = |r| r.task.clause.wire(),
@@ -703,11 +735,11 @@ answer! {
         id: i64,
         name: String,
         email: Option<String>,
-        role: String,
+        role: RoleWord,
         line_manager: Option<i64>,
         active: bool,
-        /// A service account's scope (contact-check, log-contact); absent for staff.
-        scope: Option<String>,
+        /// A service account's scope; absent for staff.
+        scope: Option<ScopeWord>,
     }
 }
 
@@ -716,15 +748,15 @@ answer! {
     RightsOut from tact_core::rights::RightsRequest {
         id: i64,
         person_id: i64,
-        kind: String,
+        kind: RightKindWord,
         details: String,
-        channel: String,
+        channel: ChannelWord,
         received_on: String,
         due_on: String,
         extended_to: Option<String>,
         extension_reason: Option<String>,
         deadline: String = |r| r.deadline().to_string(),
-        status: String,
+        status: RightStatusWord,
         outcome: Option<String>,
         clause: String = |_| tact_core::rights::CLAUSE.to_string(),
     }
@@ -756,8 +788,8 @@ answer! {
         kind: String,
         name: String,
         clause: String,
-        /// forbids, conditions, informs.
-        effect: String,
+        /// How it bears on this contact: it forbids it, or sets a condition.
+        effect: EffectWord,
         explanation: String,
         matters: Vec<i64>,
     }
@@ -904,7 +936,7 @@ answer! {
     QuestionOut from p::Question {
         id: String,
         text: String,
-        shortfall_if: String,
+        shortfall_if: AnswerWord,
         may_be_not_applicable: bool,
     }
 }
@@ -920,7 +952,7 @@ answer! {
 answer! {
     /// A kind of restriction the profile allows, with its clause and its words.
     CatalogueOut from p::CatalogueEntry {
-        kind: String,
+        kind: RestrictionKindWord,
         name: String,
         clause: String,
         text: String,
@@ -1309,13 +1341,13 @@ answer! {
         /// The record it is about, as `strategy:7`.
         about: Option<String>,
         /// email or letter.
-        channel: String,
-        format: String,
+        channel: ChannelWord,
+        format: FormatWord,
         to_address: String,
         subject: String,
         text: String,
-        /// draft (held), queued, sending, sent, to-print, printed, failed.
-        status: String,
+        /// Where it is: a draft is held for checking; a failed email needs staff.
+        status: LetterStatusWord,
         attempts: i64,
         last_error: Option<String>,
         created_at: String,
@@ -1339,8 +1371,7 @@ answer! {
         received_at: String,
         sender: String,
         subject: String,
-        /// quarantine, unknown-sender, inbox, screening or breach.
-        route: String,
+        route: MessageRouteWord,
         quarantine_reason: Option<String>,
         person_id: Option<i64>,
         matter_id: Option<i64>,

@@ -798,7 +798,7 @@ pub fn verdict(v: &Verdict) -> VerdictOut {
                 kind: a.kind.to_string(),
                 name: a.name.clone(),
                 clause: a.clause.clone(),
-                effect: a.effect.as_str().to_string(),
+                effect: crate::out::EffectWord(a.effect),
                 explanation: a.explanation.clone(),
                 matters: a.matters.iter().map(|m| m.0).collect(),
             })

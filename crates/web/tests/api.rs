@@ -934,6 +934,27 @@ async fn the_openapi_document_and_healthz_are_served() {
             "{p} missing from the OpenAPI document"
         );
     }
+    // An answer's closed-list field names its words: a plan's status, a contact's channel
+    // and screening are enums of core's own lists, not bare strings.
+    use tact_core::words::Words;
+    let schemas = &doc["components"]["schemas"];
+    let words = |name: &str| schemas[name]["enum"].clone();
+    assert_eq!(
+        words("PlanStatusWord"),
+        json!(<tact_core::model::PlanStatus as Words>::WORDS)
+    );
+    assert_eq!(
+        words("ChannelWord"),
+        json!(<tact_core::profile::Channel as Words>::WORDS)
+    );
+    assert_eq!(
+        schemas["ContactOut"]["properties"]["screening"]["$ref"],
+        "#/components/schemas/ScreeningWord"
+    );
+    assert_eq!(
+        schemas["PlanOut"]["properties"]["status"]["$ref"],
+        "#/components/schemas/PlanStatusWord"
+    );
     // One word for the plan on the wire: the document names `/plans` only; the first
     // release's `/strategies` paths are an alias to the same handlers.
     assert!(
