@@ -438,7 +438,8 @@ pub struct CallOutcomeReq {
     pub from: Option<String>,
     /// The number dialled.
     pub to: Option<String>,
-    /// answered, voicemail, refused or missed.
+    /// How the call ended.
+    #[schema(value_type = crate::out::CallOutcomeWord)]
     pub outcome: String,
     /// How long the call lasted.
     pub duration_seconds: Option<u32>,

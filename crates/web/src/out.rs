@@ -112,6 +112,11 @@ wire_word!(
     FurtherActionKindWord => FurtherActionKind,
     TaskKindWord => TaskKind,
     EffectWord => tact_core::check::Effect,
+    FindingWord => Finding,
+    ReviewDecisionWord => tact_core::workflow::ReviewDecision,
+    RightsAnswerWord => tact_core::rights::RightsAnswer,
+    CallOutcomeWord => tact_core::routing::CallOutcome,
+    PlanLetterWord => tact_core::correspondence::PlanLetter,
 );
 
 /// Identifiers go as their text.

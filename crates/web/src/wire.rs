@@ -83,7 +83,8 @@ request! {
         emails: Vec<String>,
         postal_address: Option<String>,
         advocate: Option<AdvocateReq>,
-        /// standard, large-print, easy-read, braille, audio or email
+        /// The format they need letters in.
+        #[schema(value_type = Option<crate::out::FormatWord>)]
         preferred_format: Option<String>,
         preferred_language: Option<String>,
         /// Keep phone numbers libphonenumber does not confirm (a number newer than its data,
@@ -173,7 +174,7 @@ request! {
 
 request! {
     MatterReq {
-        /// complaint, case, query or request
+        #[schema(value_type = crate::out::MatterKindWord)]
         kind: String,
         title: String,
     }
@@ -181,7 +182,7 @@ request! {
 
 request! {
     MatterStatusReq {
-        /// open, concluded, review-exhausted or finalised
+        #[schema(value_type = crate::out::MatterStatusWord)]
         status: String,
         finalised_on: Option<String>,
     }
@@ -191,8 +192,10 @@ request! {
     ContactReq {
         person_id: Option<i64>,
         matter_id: Option<i64>,
+        #[schema(value_type = crate::out::ChannelWord)]
         channel: String,
-        /// inbound (default) or outbound
+        /// Which way it went: inbound unless given.
+        #[schema(value_type = Option<crate::out::DirectionWord>)]
         direction: Option<String>,
         at: Option<String>,
         phone: Option<String>,
@@ -210,8 +213,8 @@ request! {
 
 request! {
     ScreenReq {
-        /// What screening found: `nothing-new`, `new-complaint`, `new-information`,
-        /// `possible-crime` or `safeguarding`.
+        /// What screening found.
+        #[schema(value_type = crate::out::FindingWord)]
         finding: String,
         /// What the contact raised; needed for anything but `nothing-new`.
         note: Option<String>,
@@ -373,7 +376,7 @@ impl RuleOut {
 request! {
     AnswerReq {
         question_id: String,
-        /// yes, no or not-applicable
+        #[schema(value_type = crate::out::AnswerWord)]
         answer: String,
         reason: String,
         cannot_remedy_reason: Option<String>,
@@ -437,7 +440,8 @@ request! {
 
 request! {
     ReviewReq {
-        /// continue or lift
+        /// Continue to the next review, or lift (a change is a variation).
+        #[schema(value_type = crate::out::ReviewDecisionWord)]
         decision: String,
         reasons: String,
         recent_conduct: String,
@@ -498,7 +502,7 @@ request! {
 
 request! {
     DisputeDecisionReq {
-        /// upheld, varied or lifted
+        #[schema(value_type = crate::out::DisputeOutcomeWord)]
         outcome: String,
         reasons: String,
         variation: Option<VaryReq>,
@@ -516,11 +520,12 @@ request! {
 request! {
     /// A data-rights request as it arrives (issue 5).
     RightsReq {
-        /// access, rectification, erasure or objection.
+        #[schema(value_type = crate::out::RightKindWord)]
         kind: String,
         /// What they asked, in their words.
         details: String,
-        /// How it came: phone, email, letter, visit.
+        /// How it came.
+        #[schema(value_type = crate::out::ChannelWord)]
         channel: String,
         /// The day it was received (YYYY-MM-DD); today if left out.
         received_on: Option<String>,
@@ -530,7 +535,8 @@ request! {
 request! {
     /// The DPO's answer to a data-rights request.
     RightsAnswerReq {
-        /// done, refused, or extend (two more months, once, within the first month).
+        /// Done, refused, or extend (two more months, once, within the first month).
+        #[schema(value_type = crate::out::RightsAnswerWord)]
         decision: String,
         /// What was done, why it is refused, or why more time is needed.
         text: String,
@@ -590,7 +596,7 @@ request! {
 
 request! {
     FurtherActionReq {
-        /// police-referral, legal-advice or legal-action
+        #[schema(value_type = crate::out::FurtherActionKindWord)]
         kind: String,
         reasons: String,
         prior_notice_given: bool,
@@ -607,6 +613,7 @@ request! {
 request! {
     StaffReq {
         name: String,
+        #[schema(value_type = crate::out::RoleWord)]
         role: String,
         email: Option<String>,
         line_manager: Option<i64>,
@@ -615,6 +622,7 @@ request! {
 
 request! {
     StaffChangeReq {
+        #[schema(value_type = Option<crate::out::RoleWord>)]
         role: Option<String>,
         active: Option<bool>,
         /// Their line manager's staff id; `null` takes their line manager away (follow-ups
@@ -640,10 +648,10 @@ request! {
 }
 
 request! {
-    /// A service account for a system: its name and what it may do (contact-check,
-    /// log-contact).
+    /// A service account for a system: its name and what it may do.
     ServiceAccountReq {
         name: String,
+        #[schema(value_type = crate::out::ScopeWord)]
         scope: String,
     }
 }
@@ -653,12 +661,13 @@ request! {
 #[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LetterReq {
-    /// For a letter about a plan: strategy-notice, breach-reminder, review-outcome,
-    /// variation, lifting or dispute-outcome.
+    /// For a letter about a plan: which letter.
+    #[schema(value_type = Option<crate::out::PlanLetterWord>)]
     pub kind: Option<String>,
     /// email or letter.
     pub channel: Option<String>,
-    /// standard, large-print, easy-read, braille, audio, …
+    /// The format; left out, the one they asked for.
+    #[schema(value_type = Option<crate::out::FormatWord>)]
     pub format: Option<String>,
     /// Hold it so its wording can be checked or changed before it goes.
     #[serde(default)]

@@ -955,6 +955,12 @@ async fn the_openapi_document_and_healthz_are_served() {
         schemas["PlanOut"]["properties"]["status"]["$ref"],
         "#/components/schemas/PlanStatusWord"
     );
+    // A request's too, though core still reads the string (a wrong word: 400 naming it).
+    assert_eq!(
+        schemas["ReviewReq"]["properties"]["decision"]["$ref"],
+        "#/components/schemas/ReviewDecisionWord"
+    );
+    assert_eq!(words("ReviewDecisionWord"), json!(["continue", "lift"]));
     // One word for the plan on the wire: the document names `/plans` only; the first
     // release's `/strategies` paths are an alias to the same handlers.
     assert!(
