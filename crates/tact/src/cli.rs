@@ -522,8 +522,8 @@ pub struct WarningArgs {
     /// What happens if they do not.
     #[arg(long)]
     pub consequence: String,
-    /// How it was given: letter, email, phone or visit.
-    #[arg(long, default_value = "letter")]
+    /// How it was given.
+    #[arg(long, default_value = "letter", value_parser = words::<tact_core::profile::Channel>())]
     pub channel: String,
     /// An incident it answers; repeat for more.
     #[arg(long)]
@@ -760,8 +760,8 @@ pub enum TaskCmd {
     Remind {
         /// The breach's task.
         id: i64,
-        /// letter, email, phone or visit
-        #[arg(long, default_value = "letter")]
+        /// How it goes: by email or letter it is written; by phone or in person, recorded.
+        #[arg(long, default_value = "letter", value_parser = words::<tact_core::profile::Channel>())]
         channel: String,
         /// What follows if it happens again.
         #[arg(long)]

@@ -250,6 +250,8 @@ request! {
         what_is_wrong: String,
         how_to_change: String,
         consequence: String,
+        /// How it was given.
+        #[schema(value_type = crate::out::ChannelWord)]
         channel: String,
         given_at: Option<String>,
     }
@@ -578,7 +580,9 @@ request! {
 request! {
     /// CLE-9.11: the reminder after a breach.
     ReminderReq {
-        /// letter, email, phone or visit
+        /// How it goes: by email or letter it is written from the profile's template; by
+        /// phone or in person it is recorded.
+        #[schema(value_type = crate::out::ChannelWord)]
         channel: String,
         /// What happens if they go on breaching the plan.
         consequences: String,
