@@ -213,10 +213,19 @@ impl App {
     /// What was decided about a plan, and why, for a decision letter of `kind`: from the
     /// latest such decision in the event log (or the dispute record).
     /// What the letter says was decided: core's [`correspondence::plan_decision`] over the
-    /// person's event log and disputes.
+    /// person's event log and disputes, each read only where the letter reports from it (a
+    /// notice reads neither).
     async fn plan_decision(&self, s: &Plan, kind: PlanLetter) -> Result<(String, String)> {
-        let log = self.store.audit_of(s.person_id).await?;
-        let disputes = self.store.disputes_of(s.person_id).await?;
+        let log = if kind.reports_from_the_log() {
+            self.store.audit_of(s.person_id).await?
+        } else {
+            Vec::new()
+        };
+        let disputes = if kind.reports_a_dispute() {
+            self.store.disputes_of(s.person_id).await?
+        } else {
+            Vec::new()
+        };
         Ok(tact_core::correspondence::plan_decision(
             &self.profile.terms.plan,
             kind,

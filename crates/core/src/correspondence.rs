@@ -113,6 +113,20 @@ crate::words! {
     }
 }
 
+impl PlanLetter {
+    /// Whether what the letter reports comes from the event log (a review or a change), so
+    /// [`plan_decision`] needs the person's log for it.
+    pub fn reports_from_the_log(self) -> bool {
+        matches!(self, Self::ReviewOutcome | Self::Variation)
+    }
+
+    /// Whether the letter reports a dispute's outcome, so [`plan_decision`] needs the
+    /// person's disputes for it.
+    pub fn reports_a_dispute(self) -> bool {
+        self == Self::DisputeOutcome
+    }
+}
+
 /// The words of a letter that reports a plan kept as it was, in the profile's word for the
 /// plan (`term`).
 pub fn kept_words(term: &str, kind: PlanLetter) -> String {
@@ -127,7 +141,8 @@ pub fn kept_words(term: &str, kind: PlanLetter) -> String {
 /// 9.14; NOR-5.7, 7.1: the person is told in writing of a review's outcome, a change, the
 /// end of the plan and the answer to their dispute), from the latest review or change of the
 /// plan in the person's event log (`log`, oldest first) and the latest of their `disputes`
-/// about it that is decided. A review that lifted the plan says so by its recorded decision,
+/// about it that is decided (each needed only where [`PlanLetter::reports_from_the_log`] or
+/// [`PlanLetter::reports_a_dispute`] says). A review that lifted the plan says so by its recorded decision,
 /// not by what its reasons happen to say. Letters that report no decision (a notice, a
 /// breach reminder) have none.
 ///
