@@ -778,3 +778,60 @@ async fn issue_13_an_easy_read_reader_gets_the_easy_read_letter_and_a_notice_in_
         );
     }
 }
+
+/// CLE-9.12, 9.14; NOR-8.1: the letter about a review says what the review decided, from the
+/// event log — a plan kept after its review is kept, with the reviewer's reasons, whatever
+/// words their notes use — and a plan not yet reviewed has no such letter.
+#[tokio::test]
+async fn cle_9_12_the_letter_about_a_review_says_what_the_review_decided() {
+    for (name, url) in testing::fresh_urls().await {
+        let w = world(&url).await;
+        let (sid, lm) = w.plan_with(email_only).await;
+        let lm_ctx = common::ctx(&w.app.store().staff(lm).await.unwrap().unwrap());
+        let write = || {
+            w.app.execute(
+                &lm_ctx,
+                cmd::WriteLetter {
+                    about: tact_core::correspondence::LetterAbout::Plan {
+                        plan: sid,
+                        kind: PlanLetter::ReviewOutcome,
+                    },
+                    how: How::default(),
+                },
+            )
+        };
+        let e = write().await.unwrap_err();
+        assert!(
+            e.to_string().contains("has not been reviewed"),
+            "{name}: {e}"
+        );
+        let sm = tact_app::testing::staff_list(&w.app)
+            .await
+            .into_iter()
+            .find(|s| s.role == tact_core::roles::Role::SeniorManager)
+            .unwrap();
+        common::step(
+            &w.app,
+            &common::ctx(&sm),
+            sid,
+            tact_core::workflow::PlanCommand::Review(tact_core::workflow::ReviewInput {
+                decision: tact_core::workflow::ReviewDecision::Continue,
+                reasons: "Still too many emails to lift it".into(),
+                recent_conduct: "Emails have lifted in tone".into(),
+                next_review_due: Some(
+                    tact_core::check::uk_date(w.app.now()) + jiff::Span::new().days(60),
+                ),
+            }),
+        )
+        .await
+        .unwrap();
+        let l = write().await.unwrap();
+        assert!(
+            l.text.contains("to keep the arrangements as they are")
+                && l.text.contains("Still too many emails to lift it")
+                && !l.text.contains("to end the contact strategy"),
+            "{name}: {}",
+            l.text
+        );
+    }
+}
