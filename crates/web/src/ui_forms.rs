@@ -1556,8 +1556,10 @@ impl FormStep for NewStaff {
                 Field::new("select", "role", "Role").options(roles()),
                 line_manager_field(state, signed, None, None).await,
                 Field::new("text", "username", "Username for signing in"),
-                Field::new("text", "password", "First password")
-                    .hint("At least 12 characters. Give it to them in person; they can change it."),
+                Field::new("text", "password", "First password").hint(&format!(
+                    "At least {} characters. Give it to them in person; they can change it.",
+                    tact_core::sign_in::PASSWORD_MIN
+                )),
             ],
             submit: "Add",
             ..Spec::default()

@@ -116,7 +116,10 @@ async fn reset(
         Err(AppError::Rule(r)) => {
             let field = r.field.clone().unwrap_or_else(|| "password".into());
             let words = if field == "password" {
-                "Enter a password of at least 12 characters".to_string()
+                format!(
+                    "Enter a password of at least {} characters",
+                    tact_core::sign_in::PASSWORD_MIN
+                )
             } else {
                 r.message.clone()
             };
