@@ -710,7 +710,7 @@ impl App {
         d: Decision<Plan>,
     ) -> Result<()> {
         let id = tx.insert_plan(&d.record).await?;
-        tx.audit_for(&d.events, &format!("strategy:{id}")).await?;
+        tx.audit_for(&d.events, &id.subject()).await?;
         let person = d.record.person_id;
         tx.insert_imported(&self.imported_row(ctx, source, Kind::Strategies, row, id.0, person))
             .await?;

@@ -256,7 +256,7 @@ impl App {
             ctx,
             s.person_id,
             kind.as_str(),
-            &format!("strategy:{id}"),
+            &id.subject(),
             &facts,
             how,
             None,
@@ -683,7 +683,7 @@ impl App {
         if s.pending_variation.is_some() != waiting_for {
             return Ok(None);
         }
-        let subject = format!("strategy:{id}");
+        let subject = PlanId(id).subject();
         let changed_since = self
             .store
             .audit_of(s.person_id)

@@ -1244,7 +1244,7 @@ impl App {
         tx.update_plan(&d.record, before.version).await?;
         tx.audit(&d.events).await?;
         tx.close_tasks(
-            &format!("strategy:{}", d.record.id),
+            &d.record.id.subject(),
             &d.closes,
             ctx.actor.id,
             &format!("{} {}", self.profile.terms.plan, d.record.status.as_str()),
@@ -1252,8 +1252,7 @@ impl App {
         )
         .await?;
         tx.tasks(&d.tasks, self.now()).await?;
-        self.finish(tx, ctx, &format!("strategy:{}", d.record.id))
-            .await?;
+        self.finish(tx, ctx, &d.record.id.subject()).await?;
         self.after_write().await;
         Ok(d.record)
     }
@@ -2304,8 +2303,8 @@ impl Handles<cmd::DraftPlan> for App {
             self.now(),
         )
         .await?;
-        tx.audit_for(&d.events, &format!("strategy:{id}")).await?;
-        self.finish(tx, ctx, &format!("strategy:{id}")).await?;
+        tx.audit_for(&d.events, &id.subject()).await?;
+        self.finish(tx, ctx, &id.subject()).await?;
         Ok(Plan { id, ..d.record })
     }
 }
@@ -2338,7 +2337,7 @@ impl Handles<cmd::AnswerChecklist> for App {
         }
         tx.update_plan(&d.record, s.version).await?;
         tx.audit(&d.events).await?;
-        self.finish(tx, ctx, &format!("strategy:{id}")).await?;
+        self.finish(tx, ctx, &id.subject()).await?;
         Ok((d.record, ids))
     }
 }

@@ -187,7 +187,7 @@ impl App {
             .compose_letter(
                 &person,
                 "acknowledgement",
-                &format!("strategy:{plan}"),
+                &plan.subject(),
                 &facts,
                 crate::letters::How {
                     channel: Some(Channel::Email),

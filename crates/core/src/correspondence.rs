@@ -158,7 +158,7 @@ pub fn plan_decision(
 ) -> Result<(String, String), crate::RuleError> {
     use crate::audit::AuditAction;
     use crate::model::DisputeOutcome;
-    let subject = crate::workflow::subject(plan);
+    let subject = plan.id.subject();
     let latest = |action: AuditAction| {
         log.iter()
             .rev()

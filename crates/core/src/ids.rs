@@ -27,3 +27,11 @@ id_type!(
     FurtherActionId,
     DisclosureId,
 );
+
+impl PlanId {
+    /// How the event log and tasks name the plan (`strategy:7`: the first release's word,
+    /// kept so older entries still match).
+    pub fn subject(self) -> String {
+        format!("strategy:{}", self.0)
+    }
+}

@@ -45,7 +45,7 @@ fn owner_and_manager(
 }
 
 fn plan_subject(s: &Plan) -> Option<String> {
-    Some(format!("strategy:{}", s.id))
+    Some(s.id.subject())
 }
 
 /// What the plan jobs read: the live plans, the staff, today, and the tasks of the job's

@@ -351,9 +351,8 @@ pub struct PlanInput {
     pub ends_on: Option<Date>,
 }
 
-/// How the event log names a plan.
-pub fn subject(s: &Plan) -> String {
-    format!("strategy:{}", s.id)
+fn subject(s: &Plan) -> String {
+    s.id.subject()
 }
 
 /// The person's line manager for tasks about `staff`, or every line manager (CLE-4.5, 6.5;
