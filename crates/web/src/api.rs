@@ -322,6 +322,15 @@ pub struct RouteQuery {
     pub format: Option<String>,
 }
 
+/// The caller a phone system names in `from` (any form a PBX sends, a `sip:` URI's user
+/// part included, by core's `read_caller`; `anonymous` or nothing for a withheld number), or
+/// a refusal naming `from`: for routing and for the outcome alike.
+fn phone_system_caller(from: Option<&str>) -> Result<Option<Identifier>, tact_core::RuleError> {
+    Ok(read_caller(from.unwrap_or(""))
+        .map_err(|e| e.with_field("from"))?
+        .map(Identifier::Phone))
+}
+
 tact_core::words! {
     /// How `/calls/route` answers: JSON, `key=value` lines, or one line.
     enum RouteFormat for "format" {
@@ -343,10 +352,7 @@ pub async fn route_call(
         None => RouteFormat::Json,
         Some(f) => RouteFormat::parse(f)?,
     };
-    // Any form a PBX sends, a `sip:` URI's user part included (core's `read_caller`).
-    let caller = read_caller(q.from.as_deref().unwrap_or(""))
-        .map_err(|e| e.with_field("from"))?
-        .map(Identifier::Phone);
+    let caller = phone_system_caller(q.from.as_deref())?;
     let r = st
         .app
         .query(
@@ -475,9 +481,7 @@ pub async fn call_outcome(
         direction: Direction::Inbound,
         at: st.app.now(),
         staff_id: Some(req.answered_by.map_or(ctx.actor.id, StaffId)),
-        identifier: read_caller(req.from.as_deref().unwrap_or(""))
-            .map_err(|e| e.with_field("from"))?
-            .map(Identifier::Phone),
+        identifier: phone_system_caller(req.from.as_deref())?,
         via_advocate: false,
         summary: outcome.summary(req.to.as_deref()),
         body: String::new(),
