@@ -99,6 +99,9 @@ pub struct Rules {
     pub breach_staff_may_disengage: bool,
     pub screening_due_days: u32,
     pub retention_years_after_finalised: u32,
+    /// The behaviour category a letter or email marked as threatening or abusive is recorded
+    /// under (CLE-4.6; NOR-3.2): the category's id, which must be one of `categories`.
+    pub threatening_correspondence_category: String,
     /// Days before a review is due that its owner is reminded (a local setting).
     #[serde(default = "default_review_reminder_days")]
     pub review_reminder_days: u32,
@@ -642,6 +645,21 @@ impl Profile {
                 ));
             }
         }
+        let threat = &self.rules.threatening_correspondence_category;
+        if self.category(threat).is_none() {
+            return Err(fail(
+                "rules.threatening_correspondence_category",
+                "threatening_correspondence_category",
+                format!(
+                    "{threat:?} is not one of the categories: {}",
+                    self.categories
+                        .iter()
+                        .map(|c| c.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ));
+        }
         let mut seen = std::collections::HashSet::new();
         for q in &self.checklist.questions {
             if !seen.insert(q.id.as_str()) {
@@ -696,6 +714,12 @@ impl Profile {
 
     pub fn category(&self, id: &str) -> Option<&Category> {
         self.categories.iter().find(|c| c.id == id)
+    }
+
+    /// The category threatening or abusive correspondence is recorded under (CLE-4.6;
+    /// NOR-3.2); [`Profile::load`] checked that it is one of the categories.
+    pub fn threatening_correspondence_category(&self) -> Option<&Category> {
+        self.category(&self.rules.threatening_correspondence_category)
     }
 
     /// Whether `role` may take `action` under this profile. Every role may ask the contact
@@ -864,6 +888,38 @@ mod tests {
             .replace("plan_plural = \"contact strategies\"\n", "");
         let err = Profile::parse("x.toml", &src).unwrap_err();
         assert_eq!(err.field, "plan_plural");
+    }
+
+    #[test]
+    fn cle_4_6_and_nor_3_2_threatening_correspondence_is_one_of_the_profiles_categories() {
+        let cle = Profile::built_in("cleveland-opcc").unwrap();
+        let nor = Profile::built_in("northamptonshire-opfcc").unwrap();
+        assert_eq!(
+            cle.threatening_correspondence_category()
+                .map(|c| c.clause.as_str()),
+            Some("CLE-4.3")
+        );
+        assert_eq!(
+            nor.threatening_correspondence_category()
+                .map(|c| c.clause.as_str()),
+            Some("NOR-3.2")
+        );
+        let src = BUILT_IN[0].1.replace(
+            "threatening_correspondence_category = \"violent-threatening-abusive\"",
+            "threatening_correspondence_category = \"rude\"",
+        );
+        let err = Profile::parse("x.toml", &src).unwrap_err();
+        assert_eq!(err.field, "rules.threatening_correspondence_category");
+        assert_eq!(
+            err.line,
+            line_where(&src, |l| l
+                .starts_with("threatening_correspondence_category"))
+        );
+        assert!(
+            err.message.contains("unreasonable-persistence"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

@@ -318,11 +318,7 @@ impl FormStep for MarkThreatening {
                     .iter()
                     .map(|c| (c.id.clone(), format!("{} ({})", c.name, c.clause))),
             );
-        if let Some(c) = p
-            .categories
-            .iter()
-            .find(|c| c.id.contains("threat") || c.id.contains("abus"))
-        {
+        if let Some(c) = p.threatening_correspondence_category() {
             category.value = c.id.clone();
         }
         Spec {

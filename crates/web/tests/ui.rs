@@ -1456,8 +1456,15 @@ async fn cle_4_6_a_threatening_email_is_marked_from_the_message_and_asks_for_a_s
     assert_eq!(r.headers()["content-type"], "application/octet-stream");
     assert_eq!(r.headers()["x-content-type-options"], "nosniff");
     assert_eq!(r.bytes().await.unwrap().as_ref(), b"\x89PNG\r\n\x1a\n");
-    // Marked as threatening from the message itself.
+    // Marked as threatening from the message itself; the form starts on the category the
+    // profile records such correspondence under (CLE-4.6), not on a guess.
     let path = format!("/messages/{id}/threatening");
+    let (st, form) = ui.page(&cas, &path).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        form.contains(r#"<option value="violent-threatening-abusive" selected>"#),
+        "{form}"
+    );
     ui.refused_on(
         &cas,
         &path,
