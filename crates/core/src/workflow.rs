@@ -699,13 +699,39 @@ pub fn draft_plan(
     now: Timestamp,
 ) -> Result<Decision<Plan>, RuleError> {
     may(profile, actor, Action::ProposePlan, None)?;
-    check_matters(
+    let s = new_plan(
         profile,
+        actor,
         person,
-        &input.matter_ids,
+        input,
         ctx,
+        now,
         "; it covers nothing else",
     )?;
+    check_review_date(profile, s.review_due, check::uk_date(now))?;
+    let mut d = Decision::new(s);
+    d.events.push(
+        AuditEvent::new(now, actor.id, AuditAction::PlanDrafted, "strategy:new")
+            .person(person)
+            .detail("restrictions", d.record.restrictions.len()),
+    );
+    Ok(d)
+}
+
+/// A new plan from `input`, drafted here or brought in from an earlier system: it covers at
+/// least one of the person's matters (CLE-9.8; `no_matter` ends the refusal), names only
+/// their incidents, restricts only as the profile's catalogue provides (CLE-9.9; NOR-5.5),
+/// and has not ended already.
+fn new_plan(
+    profile: &Profile,
+    actor: &Actor,
+    person: PersonId,
+    input: PlanInput,
+    ctx: &PlanContext,
+    now: Timestamp,
+    no_matter: &str,
+) -> Result<Plan, RuleError> {
+    check_matters(profile, person, &input.matter_ids, ctx, no_matter)?;
     for i in &input.incident_ids {
         if !ctx
             .incidents
@@ -716,16 +742,8 @@ pub fn draft_plan(
         }
     }
     check_restrictions(profile, person, &input.restrictions, ctx)?;
-    check_review_date(profile, input.review_due, check::uk_date(now))?;
-    if let Some(end) = input.ends_on {
-        if end <= check::uk_date(now) {
-            return Err(RuleError::invalid(
-                "ends_on",
-                format!("the end date must be after today, got {end}"),
-            ));
-        }
-    }
-    let s = Plan {
+    check_ends_on(input.ends_on, check::uk_date(now))?;
+    Ok(Plan {
         matter_ids: input.matter_ids,
         incident_ids: input.incident_ids,
         reasons: input.reasons,
@@ -740,14 +758,20 @@ pub fn draft_plan(
             input.review_due,
             input.ends_on,
         )
-    };
-    let mut d = Decision::new(s);
-    d.events.push(
-        AuditEvent::new(now, actor.id, AuditAction::PlanDrafted, "strategy:new")
-            .person(person)
-            .detail("restrictions", d.record.restrictions.len()),
-    );
-    Ok(d)
+    })
+}
+
+/// A plan's end date, where it has one, is after today, whether the plan is drafted, brought
+/// in or varied: a plan is ended by lifting it, and the person told (CLE-9.14; NOR-5.7),
+/// never by giving it a date already past.
+fn check_ends_on(ends_on: Option<Date>, today: Date) -> Result<(), RuleError> {
+    match ends_on {
+        Some(end) if end <= today => Err(RuleError::invalid(
+            "ends_on",
+            format!("the end date must be after today, got {end}"),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// A plan already in force in an earlier system (issue 14), as its import file gives it.
@@ -790,14 +814,6 @@ pub fn import_plan(
 ) -> Result<Decision<Plan>, RuleError> {
     let clauses = &profile.clauses;
     let today = check::uk_date(now);
-    check_matters(
-        profile,
-        person,
-        &input.matter_ids,
-        ctx,
-        ": import its matters first, or name them",
-    )?;
-    check_restrictions(profile, person, &input.restrictions, ctx)?;
     require_text("reasons", &input.reasons)?;
     require_text("authorised_by", &input.authorised_by)?;
     if input.authorised_on > today {
@@ -834,14 +850,6 @@ pub fn import_plan(
         )
         .with_field("review_due"));
     }
-    if let Some(end) = input.ends_on {
-        if end <= today {
-            return Err(RuleError::invalid(
-                "ends_on",
-                format!("it ended on {end}: only a plan still in force is imported"),
-            ));
-        }
-    }
     let notice_at = check::noon(input.notice_sent_on);
     let decided_at = check::noon(input.authorised_on);
     let words = format!(
@@ -851,10 +859,27 @@ pub fn import_plan(
         input.source,
         input.source_id
     );
+    let plan = new_plan(
+        profile,
+        actor,
+        person,
+        PlanInput {
+            matter_ids: input.matter_ids,
+            incident_ids: Vec::new(),
+            restrictions: input.restrictions,
+            reasons: input.reasons.trim().to_string(),
+            aims: String::new(),
+            proportionality: String::new(),
+            no_warning_reason: None,
+            review_due: input.review_due,
+            ends_on: input.ends_on,
+        },
+        ctx,
+        now,
+        ": import its matters first, or name them",
+    )?;
     let s = Plan {
         status: PlanStatus::Active,
-        matter_ids: input.matter_ids,
-        reasons: input.reasons.trim().to_string(),
         decided_at: Some(decided_at),
         decision_reason: Some(words.clone()),
         notice: Some(Notice {
@@ -869,14 +894,7 @@ pub fn import_plan(
             plan_version: 1,
         }),
         effective_from: Some(notice_at),
-        ..Plan::first_draft(
-            person,
-            actor.id,
-            now,
-            input.restrictions,
-            input.review_due,
-            input.ends_on,
-        )
+        ..plan
     };
     let mut d = Decision::new(s);
     d.events.push(
@@ -1667,6 +1685,7 @@ pub fn vary_plan(
     require_text("reason", &input.reason)?;
     check_restrictions(profile, s.person_id, &input.restrictions, ctx)?;
     check_review_date(profile, input.review_due, check::uk_date(now))?;
+    check_ends_on(input.ends_on, check::uk_date(now))?;
     check_overrides(profile, actor, &input.overrides)?;
     let mut overrides = s.overrides.clone();
     overrides.extend(input.overrides.iter().cloned().map(|mut o| {

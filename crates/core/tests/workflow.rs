@@ -1198,6 +1198,39 @@ fn nor_5_1_a_variation_waits_for_its_notice_and_cle_9_14_applies_at_once() {
 }
 
 #[test]
+fn cle_9_14_and_nor_5_7_a_plan_is_ended_by_lifting_never_by_an_end_date_already_past() {
+    for profile in ["cleveland-opcc", "northamptonshire-opfcc"] {
+        let mut w = World::new(profile);
+        // Drafted ending today (2026-11-20): refused, naming the field.
+        let mut input = w.plan_input(vec![email_only()]);
+        input.ends_on = Some(date(2026, 11, 20));
+        let err =
+            draft_plan(&w.p, &actor(LINE_MANAGER), PERSON, input, &w.ctx(), now()).unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("ends_on"), "{profile}: {err:?}");
+        // Varied to have ended yesterday: refused, and nothing changes (the variation
+        // would otherwise stop the plan restricting at once, with no decision to lift it
+        // and nobody told).
+        let s = w.active(vec![email_only()]);
+        let v = VaryInput {
+            restrictions: s.restrictions.clone(),
+            review_due: date(2027, 1, 15),
+            ends_on: Some(date(2026, 11, 19)),
+            reason: "Shorter".into(),
+            overrides: vec![],
+        };
+        let err = vary_plan(&w.p, &actor(SENIOR), &s, v.clone(), &w.ctx(), now()).unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("ends_on"), "{profile}: {err:?}");
+        // A date still to come is a variation like any other.
+        let later = VaryInput {
+            ends_on: Some(date(2026, 12, 31)),
+            ..v
+        };
+        let d = vary_plan(&w.p, &actor(SENIOR), &s, later, &w.ctx(), now()).unwrap();
+        assert!(d.record.in_force(now()), "{profile}");
+    }
+}
+
+#[test]
 fn nor_7_1_a_dispute_is_decided_only_by_someone_who_took_no_part() {
     let mut w = World::new("northamptonshire-opfcc");
     let s = w.active(vec![email_only()]);
