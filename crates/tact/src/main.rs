@@ -151,9 +151,11 @@ fn tune_allocator() {
 /// Opens the folder's store (migrated) and the app over it, for one command: no index (the
 /// contact check asks the database) and no follower — what it writes reaches running
 /// servers through the change feed.
-async fn open_app(data: &DataDir, url_flag: Option<&str>) -> Result<App> {
-    let (store, profile) = open_store(data, url_flag).await?;
-    Ok(App::without_index(store, profile, Clock::default()).await?)
+async fn open_app(data: &std::path::Path, url_flag: Option<&str>) -> Result<(DataDir, App)> {
+    let dir = DataDir::open(data)?;
+    let (store, profile) = open_store(&dir, url_flag).await?;
+    let app = App::without_index(store, profile, Clock::default()).await?;
+    Ok((dir, app))
 }
 
 /// Opens the folder's store (migrated) and the app over it for a server: it answers at once
@@ -209,8 +211,7 @@ async fn init(
         cfg.push_str("demo = true\n");
     }
     std::fs::write(DataDir::config_path(data), cfg)?;
-    let dir = DataDir::open(data)?;
-    let app = open_app(&dir, url_flag).await?;
+    let (dir, app) = open_app(data, url_flag).await?;
     app.record_profile_id().await?;
     // The key that signs the event log's checkpoints, kept beside the database, never in it.
     dir.audit_key()?;
@@ -264,8 +265,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             profile,
         } => serve(&cli.data, url_flag, listen, demo, &profile).await,
         Command::Migrate => {
-            let dir = DataDir::open(&cli.data)?;
-            open_app(&dir, url_flag).await?;
+            open_app(&cli.data, url_flag).await?;
             println!("The database is up to date.");
             Ok(ExitCode::SUCCESS)
         }
@@ -287,7 +287,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let url = dir.database_url(url_flag);
             let c = backup::restore(&url, &from, force).await?;
             // The restored database opens, migrates forward if it is older, and checks.
-            let app = open_app(&dir, url_flag).await?;
+            let (_, app) = open_app(&cli.data, url_flag).await?;
             if let Err(b) = app.verify_audit().await? {
                 bail!("the restored event log is broken: {b}");
             }
@@ -304,8 +304,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { people } => {
-            let dir = DataDir::open(&cli.data)?;
-            let app = open_app(&dir, url_flag).await?;
+            let (_, app) = open_app(&cli.data, url_flag).await?;
             let summary = demo::populate(&app, people).await?;
             app.seal_contacts().await?;
             std::fs::write(cli.data.join("demo-tokens.txt"), &summary)?;
@@ -315,8 +314,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Mail {
             command: MailCmd::Import { path, mailbox },
         } => {
-            let dir = DataDir::open(&cli.data)?;
-            let app = open_app(&dir, url_flag).await?;
+            let (_, app) = open_app(&cli.data, url_flag).await?;
             let messages = tact_mail::read_source(&path)?;
             let limits = tact_mail::Limits::default();
             let mut counts = std::collections::BTreeMap::<String, u64>::new();
@@ -335,8 +333,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Retention { command } => {
-            let dir = DataDir::open(&cli.data)?;
-            let app = open_app(&dir, url_flag).await?;
+            let (_, app) = open_app(&cli.data, url_flag).await?;
             if let RetentionCmd::Dispose { confirm: false } = command {
                 bail!("disposal destroys records for good: run `tact retention due` first, then add --confirm");
             }
@@ -407,8 +404,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     bail!("{} exists already: give a new file", out.display());
                 }
             }
-            let dir = DataDir::open(&cli.data)?;
-            let app = open_app(&dir, url_flag).await?;
+            let (_, app) = open_app(&cli.data, url_flag).await?;
             let actor = acting_as(&app, cli.as_staff).await?;
             let bytes = match app.query(&actor, tact_app::query::Export { kind }).await {
                 Ok(b) => b,
@@ -435,8 +431,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Export {
             command: ExportCmd::Person { id, out },
         } => {
-            let dir = DataDir::open(&cli.data)?;
-            let app = open_app(&dir, url_flag).await?;
+            let (_, app) = open_app(&cli.data, url_flag).await?;
             let actor = acting_as(&app, cli.as_staff).await?;
             if out.exists() && std::fs::read_dir(&out)?.next().is_some() {
                 bail!(
@@ -465,8 +460,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Jobs { command } => {
-            let dir = DataDir::open(&cli.data)?;
-            let app = open_app(&dir, url_flag).await?;
+            let (_, app) = open_app(&cli.data, url_flag).await?;
             match command {
                 JobsCmd::Run { job } => {
                     let ran = app.run_jobs(job.as_deref()).await?;
@@ -497,8 +491,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Mail {
             command: MailCmd::Send,
         } => {
-            let dir = DataDir::open(&cli.data)?;
-            let app = open_app(&dir, url_flag).await?;
+            let (dir, app) = open_app(&cli.data, url_flag).await?;
             let Some(smtp) = &dir.config.smtp else {
                 bail!("no [smtp] in {}", DataDir::config_path(&dir.dir).display());
             };
@@ -509,8 +502,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Mail {
             command: MailCmd::Poll,
         } => {
-            let dir = DataDir::open(&cli.data)?;
-            let app = open_app(&dir, url_flag).await?;
+            let (dir, app) = open_app(&cli.data, url_flag).await?;
             if dir.config.mailboxes.is_empty() {
                 bail!(
                     "no [[mailbox]] in {}",
@@ -548,8 +540,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Audit {
             command: AuditCmd::Verify { deep },
         } => {
-            let dir = DataDir::open(&cli.data)?;
-            let app = open_app(&dir, url_flag).await?;
+            let (dir, app) = open_app(&cli.data, url_flag).await?;
             let checkpoints = dir.checkpoints()?;
             let key = dir.audit_key()?;
             let checked = if deep {
@@ -588,8 +579,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Audit {
             command: AuditCmd::Baseline,
         } => {
-            let dir = DataDir::open(&cli.data)?;
-            let app = open_app(&dir, url_flag).await?;
+            let (_, app) = open_app(&cli.data, url_flag).await?;
             let n = app.baseline_states().await?;
             println!(
                 "{n} records written before the event log covered them are now covered; `tact audit verify --deep` checks them from now on."
@@ -599,8 +589,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Audit {
             command: AuditCmd::Seal,
         } => {
-            let dir = DataDir::open(&cli.data)?;
-            let app = open_app(&dir, url_flag).await?;
+            let (_, app) = open_app(&cli.data, url_flag).await?;
             let n = app.seal_contacts().await?;
             println!("{}", json!({"sealed": n}));
             Ok(ExitCode::SUCCESS)
@@ -608,8 +597,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Audit {
             command: AuditCmd::Checkpoint,
         } => {
-            let dir = DataDir::open(&cli.data)?;
-            let app = open_app(&dir, url_flag).await?;
+            let (dir, app) = open_app(&cli.data, url_flag).await?;
             match app.audit_checkpoint(&dir.audit_key()?).await? {
                 Some(cp) => {
                     dir.keep_checkpoint(&cp)?;
@@ -635,8 +623,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 },
         } if cli.as_staff.is_none() => {
             // A local operator with the data folder may add staff directly, as `tact init` does.
-            let dir = DataDir::open(&cli.data)?;
-            let app = open_app(&dir, url_flag).await?;
+            let (_, app) = open_app(&cli.data, url_flag).await?;
             let role = Role::parse(&role).map_err(|e| anyhow!("{e}"))?;
             let email = email
                 .as_deref()
@@ -661,8 +648,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Staff {
             command: StaffCmd::Password { id, username },
         } => {
-            let dir = DataDir::open(&cli.data)?;
-            let app = open_app(&dir, url_flag).await?;
+            let (_, app) = open_app(&cli.data, url_flag).await?;
             let by = console_or_as(&app, cli.as_staff).await?;
             let mut password = String::new();
             std::io::stdin()
@@ -679,8 +665,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Staff {
             command: StaffCmd::Extension { id, number, clear },
         } => {
-            let dir = DataDir::open(&cli.data)?;
-            let app = open_app(&dir, url_flag).await?;
+            let (_, app) = open_app(&cli.data, url_flag).await?;
             let ctx = tact_app::Ctx::new(acting_as(&app, cli.as_staff).await?);
             let extension = if clear { None } else { number };
             let staff = StaffId(id);
@@ -701,8 +686,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Staff {
             command: StaffCmd::RemoveSecondFactor { id },
         } => {
-            let dir = DataDir::open(&cli.data)?;
-            let app = open_app(&dir, url_flag).await?;
+            let (_, app) = open_app(&cli.data, url_flag).await?;
             let by = console_or_as(&app, cli.as_staff).await?;
             let done = app.remove_second_factor(by.as_ref(), StaffId(id)).await;
             told(done, |()| {
@@ -713,8 +697,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             })
         }
         command => {
-            let dir = DataDir::open(&cli.data)?;
-            let app = open_app(&dir, url_flag).await?;
+            let (_, app) = open_app(&cli.data, url_flag).await?;
             let actor = acting_as(&app, cli.as_staff).await?;
             let (method, path, body, key) = request_for(command)?;
             let state = AppState::new(app);
@@ -1654,8 +1637,7 @@ async fn import(
         Ok(t) => t,
         Err(e) => return refuse("", e),
     };
-    let dir = DataDir::open(data)?;
-    let app = open_app(&dir, url_flag).await?;
+    let (_, app) = open_app(data, url_flag).await?;
     let mut ctx = tact_app::Ctx::new(acting_as(&app, as_staff).await?);
     let bar = args
         .commit
