@@ -1,5 +1,10 @@
 //! The JSON API handlers. Each parses its input into domain values, calls one use case
 //! of `tact-app`, and renders the result. No rule of the policy is decided here.
+//!
+//! Each handler's `#[utoipa::path]` is the one place its method and path are written: the
+//! router routes it from there (`utoipa_axum::routes!`, in `lib.rs`) and the OpenAPI
+//! document describes it from there. Paths are under `/api/v1`; a plan's steps under
+//! `/api/v1/plans` (the paths below start at the plan's `/{id}`).
 
 use crate::error::ApiError;
 use crate::wire::{self, *};
@@ -267,7 +272,7 @@ pub struct CheckQuery {
 }
 
 /// May this caller or sender be dealt with, and how? (CLE-9.9, 9.10; NOR-5.5, 5.8)
-#[utoipa::path(get, path = "/api/v1/contact-check", params(CheckQuery), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "The verdict", body = crate::out::VerdictOut), (status = 400, description = "Malformed phone number, address or time", body = crate::out::ErrorOut)))]
+#[utoipa::path(get, path = "/contact-check", params(CheckQuery), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "The verdict", body = crate::out::VerdictOut), (status = 400, description = "Malformed phone number, address or time", body = crate::out::ErrorOut)))]
 pub async fn contact_check(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -342,7 +347,7 @@ tact_core::words! {
 
 /// What a phone system does with a call (issue 14): asked by a contact-check service
 /// account before the call is put through; the same verdict staff see (CLE-9.9; NOR-5.5).
-#[utoipa::path(get, path = "/api/v1/calls/route", params(RouteQuery), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "What to do with the call", body = crate::out::RoutingOut)))]
+#[utoipa::path(get, path = "/calls/route", params(RouteQuery), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "What to do with the call", body = crate::out::RoutingOut)))]
 pub async fn route_call(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -414,7 +419,7 @@ pub struct ExtensionReq {
 
 /// Gives a member of staff a telephone extension, or takes it away (issue 14): where a
 /// phone system puts through the calls of people whose single point of contact they are.
-#[utoipa::path(put, path = "/api/v1/staff/{id}/extension", params(("id" = i64, Path, description = "The record's id")), request_body = ExtensionReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Set", body = crate::out::ExtensionOut)))]
+#[utoipa::path(put, path = "/staff/{id}/extension", params(("id" = i64, Path, description = "The record's id")), request_body = ExtensionReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Set", body = crate::out::ExtensionOut)))]
 pub async fn set_extension(
     State(st): State<AppState>,
     Permitted(ctx, _): Permitted<cmd::SetExtension>,
@@ -456,7 +461,7 @@ pub struct CallOutcomeReq {
 /// The phone system reports how a call ended (issue 14): it is logged as a contact — or a
 /// breach, where the caller's plan does not allow it (CLE-9.11) — once per call id, however
 /// often the report is sent (a repeat is a 409 and writes nothing).
-#[utoipa::path(post, path = "/api/v1/calls/{call_id}/outcome", params(("call_id" = String, Path, description = "The phone system's id for the call")), request_body = CallOutcomeReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Logged", body = crate::out::LoggedOut)))]
+#[utoipa::path(post, path = "/calls/{call_id}/outcome", params(("call_id" = String, Path, description = "The phone system's id for the call")), request_body = CallOutcomeReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Logged", body = crate::out::LoggedOut)))]
 pub async fn call_outcome(
     State(st): State<AppState>,
     Permitted(mut ctx, _): Permitted<cmd::LogContact>,
@@ -491,12 +496,12 @@ pub async fn call_outcome(
 }
 
 /// The loaded policy profile: its terms, categories, checklist and restriction catalogue.
-#[utoipa::path(get, path = "/api/v1/profile", responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "The profile", body = crate::out::ProfileOut)))]
+#[utoipa::path(get, path = "/profile", responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "The profile", body = crate::out::ProfileOut)))]
 pub async fn profile(State(st): State<AppState>, Auth(_ctx): Auth, _: ApiQuery<NoQuery>) -> Reply {
     ok(crate::out::ProfileOut::from(&*st.app.profile))
 }
 
-#[utoipa::path(post, path = "/api/v1/people", request_body = PersonReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Created", body = crate::out::PersonOut)))]
+#[utoipa::path(post, path = "/people", request_body = PersonReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Created", body = crate::out::PersonOut)))]
 pub async fn create_person(
     State(st): State<AppState>,
     Permitted(ctx, _): Permitted<cmd::CreatePerson>,
@@ -522,7 +527,7 @@ pub struct SearchQuery {
     pub q: String,
 }
 
-#[utoipa::path(get, path = "/api/v1/people", params(SearchQuery), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Matching people", body = crate::out::PeopleOut)))]
+#[utoipa::path(get, path = "/people", params(SearchQuery), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Matching people", body = crate::out::PeopleOut)))]
 pub async fn search_people(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -542,7 +547,7 @@ pub async fn search_people(
     })
 }
 
-#[utoipa::path(get, path = "/api/v1/people/{id}", params(("id" = i64, Path, description = "The record's id")), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Everything held about the person", body = crate::out::PersonRecordOut), (status = 404, description = "No such person", body = crate::out::ErrorOut)))]
+#[utoipa::path(get, path = "/people/{id}", params(("id" = i64, Path, description = "The record's id")), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Everything held about the person", body = crate::out::PersonRecordOut), (status = 404, description = "No such person", body = crate::out::ErrorOut)))]
 pub async fn get_person(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -570,7 +575,7 @@ pub async fn get_person(
     })
 }
 
-#[utoipa::path(put, path = "/api/v1/people/{id}", params(("id" = i64, Path, description = "The record's id")), request_body = PersonReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Updated", body = crate::out::PersonOut)))]
+#[utoipa::path(put, path = "/people/{id}", params(("id" = i64, Path, description = "The record's id")), request_body = PersonReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Updated", body = crate::out::PersonOut)))]
 pub async fn update_person(
     State(st): State<AppState>,
     Permitted(ctx, _): Permitted<cmd::UpdatePerson>,
@@ -593,7 +598,7 @@ pub async fn update_person(
 /// Merges another record of the same person into this one (issue 10): its numbers,
 /// addresses, matters, contacts, incidents, warnings, plans, adjustments, letters, tasks and
 /// messages move here; the other record then leads here. A line manager or above.
-#[utoipa::path(post, path = "/api/v1/people/{id}/merge", params(("id" = i64, Path, description = "The record's id")), request_body = MergeReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Merged: the record kept", body = crate::out::MergedOut), (status = 403, description = "Not a line manager or above", body = crate::out::ErrorOut), (status = 404, description = "No such record, or already merged", body = crate::out::ErrorOut)))]
+#[utoipa::path(post, path = "/people/{id}/merge", params(("id" = i64, Path, description = "The record's id")), request_body = MergeReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Merged: the record kept", body = crate::out::MergedOut), (status = 403, description = "Not a line manager or above", body = crate::out::ErrorOut), (status = 404, description = "No such record, or already merged", body = crate::out::ErrorOut)))]
 pub async fn merge_people(
     State(st): State<AppState>,
     Permitted(ctx, _): Permitted<cmd::MergePeople>,
@@ -622,7 +627,7 @@ pub async fn merge_people(
 }
 
 /// CLE-8.1, 8.2: whether they were asked if they need additional help, and the answer in their words.
-#[utoipa::path(post, path = "/api/v1/people/{id}/additional-help", params(("id" = i64, Path, description = "The record's id")), request_body = HelpReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Recorded", body = crate::out::PersonOut)))]
+#[utoipa::path(post, path = "/people/{id}/additional-help", params(("id" = i64, Path, description = "The record's id")), request_body = HelpReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Recorded", body = crate::out::PersonOut)))]
 pub async fn additional_help(
     State(st): State<AppState>,
     Permitted(ctx, _): Permitted<cmd::RecordAdditionalHelp>,
@@ -643,7 +648,7 @@ pub async fn additional_help(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/people/{id}/matters", params(("id" = i64, Path, description = "The record's id")), request_body = MatterReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Opened", body = crate::out::MatterOut)))]
+#[utoipa::path(post, path = "/people/{id}/matters", params(("id" = i64, Path, description = "The record's id")), request_body = MatterReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Opened", body = crate::out::MatterOut)))]
 pub async fn open_matter(
     State(st): State<AppState>,
     Permitted(ctx, _): Permitted<cmd::OpenMatter>,
@@ -665,7 +670,7 @@ pub async fn open_matter(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/matters/{id}/status", params(("id" = i64, Path, description = "The record's id")), request_body = MatterStatusReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Changed", body = crate::out::MatterOut)))]
+#[utoipa::path(post, path = "/matters/{id}/status", params(("id" = i64, Path, description = "The record's id")), request_body = MatterStatusReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Changed", body = crate::out::MatterOut)))]
 pub async fn matter_status(
     State(st): State<AppState>,
     Permitted(ctx, _): Permitted<cmd::SetMatterStatus>,
@@ -689,7 +694,7 @@ pub async fn matter_status(
 }
 
 /// Logs a contact and judges it (CLE-9.10, 9.11; NOR-4.3, 5.5). Send Idempotency-Key to make a retry safe.
-#[utoipa::path(post, path = "/api/v1/contacts", request_body = ContactReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Logged, with the verdict", body = crate::out::LoggedOut), (status = 409, description = "Already logged under this Idempotency-Key", body = crate::out::ErrorOut)))]
+#[utoipa::path(post, path = "/contacts", request_body = ContactReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Logged, with the verdict", body = crate::out::LoggedOut), (status = 409, description = "Already logged under this Idempotency-Key", body = crate::out::ErrorOut)))]
 pub async fn log_contact(
     State(st): State<AppState>,
     Permitted(ctx, _): Permitted<cmd::LogContact>,
@@ -728,7 +733,7 @@ pub async fn log_contact(
 }
 
 /// CLE-9.10: contacts waiting to be read for a genuine complaint, new information, crime or safeguarding.
-#[utoipa::path(get, path = "/api/v1/screening", responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "The queue", body = crate::out::ContactsOut)))]
+#[utoipa::path(get, path = "/screening", responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "The queue", body = crate::out::ContactsOut)))]
 pub async fn screening_queue(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -743,7 +748,7 @@ pub async fn screening_queue(
     })
 }
 
-#[utoipa::path(post, path = "/api/v1/contacts/{id}/screen", params(("id" = i64, Path, description = "The record's id")), request_body = ScreenReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Screened", body = crate::out::ContactOut)))]
+#[utoipa::path(post, path = "/contacts/{id}/screen", params(("id" = i64, Path, description = "The record's id")), request_body = ScreenReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Screened", body = crate::out::ContactOut)))]
 pub async fn screen(
     State(st): State<AppState>,
     Permitted(ctx, _): Permitted<cmd::ScreenContact>,
@@ -765,7 +770,7 @@ pub async fn screen(
 }
 
 /// Records behaviour in a category of the profile; with `ended_call`, a call ended (CLE-4.4, 4.5; NOR-6.1).
-#[utoipa::path(post, path = "/api/v1/incidents", request_body = IncidentReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Recorded, with the tasks raised", body = crate::out::IncidentRecordedOut)))]
+#[utoipa::path(post, path = "/incidents", request_body = IncidentReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Recorded, with the tasks raised", body = crate::out::IncidentRecordedOut)))]
 pub async fn record_incident(
     State(st): State<AppState>,
     Permitted(ctx, _): Permitted<cmd::RecordIncident>,
@@ -793,7 +798,7 @@ pub async fn record_incident(
 }
 
 /// CLE-9.1–9.3; NOR-5.2.
-#[utoipa::path(post, path = "/api/v1/people/{id}/warnings", params(("id" = i64, Path, description = "The record's id")), request_body = WarningReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Recorded", body = crate::out::WarningOut)))]
+#[utoipa::path(post, path = "/people/{id}/warnings", params(("id" = i64, Path, description = "The record's id")), request_body = WarningReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Recorded", body = crate::out::WarningOut)))]
 pub async fn give_warning(
     State(st): State<AppState>,
     Permitted(ctx, _): Permitted<cmd::GiveWarning>,
@@ -822,7 +827,7 @@ pub async fn give_warning(
 }
 
 /// Drafts a contact strategy / communication plan (CLE-9.4, 9.8, 9.9; NOR-5.5).
-#[utoipa::path(post, path = "/api/v1/people/{id}/plans", params(("id" = i64, Path, description = "The record's id")), request_body = PlanReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Drafted", body = crate::out::PlanOut)))]
+#[utoipa::path(post, path = "/people/{id}/plans", params(("id" = i64, Path, description = "The record's id")), request_body = PlanReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Drafted", body = crate::out::PlanOut)))]
 pub async fn draft_plan(
     State(st): State<AppState>,
     Permitted(ctx, _): Permitted<cmd::DraftPlan>,
@@ -853,7 +858,7 @@ pub async fn draft_plan(
     created(wire::plan(&st.app.profile, &s, st.app.now()))
 }
 
-#[utoipa::path(get, path = "/api/v1/plans/{id}", params(("id" = i64, Path, description = "The record's id")), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "The plan", body = crate::out::PlanOut)))]
+#[utoipa::path(get, path = "/{id}", params(("id" = i64, Path, description = "The record's id")), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "The plan", body = crate::out::PlanOut)))]
 pub async fn get_plan(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -888,7 +893,7 @@ async fn plan_step(st: &AppState, ctx: &tact_app::Ctx, id: i64, command: wf::Pla
 }
 
 /// CLE-7.2, 7.3; NOR-5.3.
-#[utoipa::path(post, path = "/api/v1/plans/{id}/checklist", params(("id" = i64, Path, description = "The record's id")), request_body = ChecklistReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Answered, with any remedy tasks", body = crate::out::ChecklistAnsweredOut)))]
+#[utoipa::path(post, path = "/{id}/checklist", params(("id" = i64, Path, description = "The record's id")), request_body = ChecklistReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Answered, with any remedy tasks", body = crate::out::ChecklistAnsweredOut)))]
 pub async fn checklist(
     State(st): State<AppState>,
     Permitted(ctx, _): Permitted<cmd::AnswerChecklist>,
@@ -925,7 +930,7 @@ pub async fn checklist(
     })
 }
 
-#[utoipa::path(post, path = "/api/v1/plans/{id}/propose", params(("id" = i64, Path, description = "The record's id")), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Proposed", body = crate::out::PlanOut), (status = 409, description = "Refused, naming the clause", body = crate::out::ErrorOut)))]
+#[utoipa::path(post, path = "/{id}/propose", params(("id" = i64, Path, description = "The record's id")), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Proposed", body = crate::out::PlanOut), (status = 409, description = "Refused, naming the clause", body = crate::out::ErrorOut)))]
 pub async fn propose(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -935,7 +940,7 @@ pub async fn propose(
 }
 
 /// NOR-6.2: a senior manager, not the proposer.
-#[utoipa::path(post, path = "/api/v1/plans/{id}/authorise", params(("id" = i64, Path, description = "The record's id")), request_body = AuthoriseReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Authorised", body = crate::out::PlanOut)))]
+#[utoipa::path(post, path = "/{id}/authorise", params(("id" = i64, Path, description = "The record's id")), request_body = AuthoriseReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Authorised", body = crate::out::PlanOut)))]
 pub async fn authorise(
     State(st): State<AppState>,
     Permitted(ctx, _): Permitted<cmd::step::Authorise>,
@@ -949,7 +954,7 @@ pub async fn authorise(
     plan_step(&st, &ctx, id, wf::PlanCommand::Authorise(input)).await
 }
 
-#[utoipa::path(post, path = "/api/v1/plans/{id}/refuse", params(("id" = i64, Path, description = "The record's id")), request_body = ReasonReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Refused", body = crate::out::PlanOut)))]
+#[utoipa::path(post, path = "/{id}/refuse", params(("id" = i64, Path, description = "The record's id")), request_body = ReasonReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Refused", body = crate::out::PlanOut)))]
 pub async fn refuse(
     State(st): State<AppState>,
     Permitted(ctx, _): Permitted<cmd::step::Refuse>,
@@ -965,7 +970,7 @@ pub async fn refuse(
     .await
 }
 
-#[utoipa::path(post, path = "/api/v1/plans/{id}/withdraw", params(("id" = i64, Path, description = "The record's id")), request_body = ReasonReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Withdrawn", body = crate::out::PlanOut)))]
+#[utoipa::path(post, path = "/{id}/withdraw", params(("id" = i64, Path, description = "The record's id")), request_body = ReasonReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Withdrawn", body = crate::out::PlanOut)))]
 pub async fn withdraw(
     State(st): State<AppState>,
     Permitted(ctx, _): Permitted<cmd::step::Withdraw>,
@@ -982,7 +987,7 @@ pub async fn withdraw(
 }
 
 /// CLE-9.6; NOR-5.1, 5.2, 5.7.
-#[utoipa::path(post, path = "/api/v1/plans/{id}/notice", params(("id" = i64, Path, description = "The record's id")), request_body = NoticeReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Notice recorded", body = crate::out::PlanOut)))]
+#[utoipa::path(post, path = "/{id}/notice", params(("id" = i64, Path, description = "The record's id")), request_body = NoticeReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Notice recorded", body = crate::out::PlanOut)))]
 pub async fn notice(
     State(st): State<AppState>,
     Permitted(ctx, _): Permitted<cmd::step::RecordNotice>,
@@ -1007,7 +1012,7 @@ pub async fn notice(
 }
 
 /// CLE-9.12; NOR-8.1, 8.2.
-#[utoipa::path(post, path = "/api/v1/plans/{id}/review", params(("id" = i64, Path, description = "The record's id")), request_body = ReviewReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Reviewed", body = crate::out::PlanOut)))]
+#[utoipa::path(post, path = "/{id}/review", params(("id" = i64, Path, description = "The record's id")), request_body = ReviewReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Reviewed", body = crate::out::PlanOut)))]
 pub async fn review(
     State(st): State<AppState>,
     Permitted(ctx, _): Permitted<cmd::step::Review>,
@@ -1024,7 +1029,7 @@ pub async fn review(
 }
 
 /// CLE-9.14; NOR-5.1.
-#[utoipa::path(post, path = "/api/v1/plans/{id}/vary", params(("id" = i64, Path, description = "The record's id")), request_body = VaryReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Varied", body = crate::out::PlanOut)))]
+#[utoipa::path(post, path = "/{id}/vary", params(("id" = i64, Path, description = "The record's id")), request_body = VaryReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Varied", body = crate::out::PlanOut)))]
 pub async fn vary(
     State(st): State<AppState>,
     Permitted(ctx, _): Permitted<cmd::step::Vary>,
@@ -1035,7 +1040,7 @@ pub async fn vary(
     plan_step(&st, &ctx, id, wf::PlanCommand::Vary(req.parse(by)?)).await
 }
 
-#[utoipa::path(post, path = "/api/v1/plans/{id}/lift", params(("id" = i64, Path, description = "The record's id")), request_body = ReasonReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Lifted", body = crate::out::PlanOut)))]
+#[utoipa::path(post, path = "/{id}/lift", params(("id" = i64, Path, description = "The record's id")), request_body = ReasonReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Lifted", body = crate::out::PlanOut)))]
 pub async fn lift(
     State(st): State<AppState>,
     Permitted(ctx, _): Permitted<cmd::step::Lift>,
@@ -1046,7 +1051,7 @@ pub async fn lift(
 }
 
 /// CLE-10.4.
-#[utoipa::path(post, path = "/api/v1/plans/{id}/apply-to-matter", params(("id" = i64, Path, description = "The record's id")), request_body = ApplyReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Applied", body = crate::out::PlanOut)))]
+#[utoipa::path(post, path = "/{id}/apply-to-matter", params(("id" = i64, Path, description = "The record's id")), request_body = ApplyReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Applied", body = crate::out::PlanOut)))]
 pub async fn apply_to_matter(
     State(st): State<AppState>,
     Permitted(ctx, _): Permitted<cmd::step::ApplyToMatter>,
@@ -1061,7 +1066,7 @@ pub async fn apply_to_matter(
 }
 
 /// NOR-6.2: the authorising role decides a request to apply a plan to another matter.
-#[utoipa::path(post, path = "/api/v1/plans/{id}/decide-matter", params(("id" = i64, Path, description = "The record's id")), request_body = DecideMatterReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Decided", body = crate::out::PlanOut)))]
+#[utoipa::path(post, path = "/{id}/decide-matter", params(("id" = i64, Path, description = "The record's id")), request_body = DecideMatterReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Decided", body = crate::out::PlanOut)))]
 pub async fn decide_matter(
     State(st): State<AppState>,
     Permitted(ctx, _): Permitted<cmd::step::DecideMatter>,
@@ -1077,7 +1082,7 @@ pub async fn decide_matter(
 }
 
 /// NOR-7.1.
-#[utoipa::path(post, path = "/api/v1/plans/{id}/disputes", params(("id" = i64, Path, description = "The record's id")), request_body = DisputeReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Dispute recorded", body = crate::out::DisputeOut)))]
+#[utoipa::path(post, path = "/{id}/disputes", params(("id" = i64, Path, description = "The record's id")), request_body = DisputeReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Dispute recorded", body = crate::out::DisputeOut)))]
 pub async fn raise_dispute(
     State(st): State<AppState>,
     Permitted(ctx, _): Permitted<cmd::RaiseDispute>,
@@ -1104,7 +1109,7 @@ pub async fn raise_dispute(
 }
 
 /// NOR-7.1: decided by someone who took no part.
-#[utoipa::path(post, path = "/api/v1/disputes/{id}/decision", params(("id" = i64, Path, description = "The record's id")), request_body = DisputeDecisionReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Decided", body = crate::out::DisputeDecidedOut)))]
+#[utoipa::path(post, path = "/disputes/{id}/decision", params(("id" = i64, Path, description = "The record's id")), request_body = DisputeDecisionReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Decided", body = crate::out::DisputeDecidedOut)))]
 pub async fn decide_dispute(
     State(st): State<AppState>,
     Permitted(ctx, _): Permitted<cmd::DecideDispute>,
@@ -1133,7 +1138,7 @@ pub async fn decide_dispute(
 }
 
 /// CLE-8; NOR-1.4.
-#[utoipa::path(post, path = "/api/v1/people/{id}/adjustments", params(("id" = i64, Path, description = "The record's id")), request_body = AdjustmentReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Requested", body = crate::out::AdjustmentOut)))]
+#[utoipa::path(post, path = "/people/{id}/adjustments", params(("id" = i64, Path, description = "The record's id")), request_body = AdjustmentReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Requested", body = crate::out::AdjustmentOut)))]
 pub async fn request_adjustment(
     State(st): State<AppState>,
     Permitted(ctx, _): Permitted<cmd::RequestAdjustment>,
@@ -1156,7 +1161,7 @@ pub async fn request_adjustment(
 }
 
 /// NOR-1.5.
-#[utoipa::path(post, path = "/api/v1/adjustments/{id}/decision", params(("id" = i64, Path, description = "The record's id")), request_body = DecisionReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Decided", body = crate::out::AdjustmentOut)))]
+#[utoipa::path(post, path = "/adjustments/{id}/decision", params(("id" = i64, Path, description = "The record's id")), request_body = DecisionReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Decided", body = crate::out::AdjustmentOut)))]
 pub async fn decide_adjustment(
     State(st): State<AppState>,
     Permitted(ctx, _): Permitted<cmd::DecideAdjustment>,
@@ -1178,7 +1183,7 @@ pub async fn decide_adjustment(
 }
 
 /// CLE-10.1–10.3; NOR-5.8.
-#[utoipa::path(post, path = "/api/v1/people/{id}/further-actions", params(("id" = i64, Path, description = "The record's id")), request_body = FurtherActionReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Recorded", body = crate::out::FurtherActionOut)))]
+#[utoipa::path(post, path = "/people/{id}/further-actions", params(("id" = i64, Path, description = "The record's id")), request_body = FurtherActionReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Recorded", body = crate::out::FurtherActionOut)))]
 pub async fn further_action(
     State(st): State<AppState>,
     Permitted(ctx, _): Permitted<cmd::RecordFurtherAction>,
@@ -1204,7 +1209,7 @@ pub async fn further_action(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/tasks", responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "My open tasks and my role's", body = crate::out::TasksOut)))]
+#[utoipa::path(get, path = "/tasks", responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "My open tasks and my role's", body = crate::out::TasksOut)))]
 pub async fn my_tasks(State(st): State<AppState>, Auth(ctx): Auth, _: ApiQuery<NoQuery>) -> Reply {
     let tasks = st
         .app
@@ -1222,7 +1227,7 @@ pub async fn my_tasks(State(st): State<AppState>, Auth(ctx): Auth, _: ApiQuery<N
 }
 
 /// A data-rights request: it reaches the DPO whatever a plan says, due in one month.
-#[utoipa::path(post, path = "/api/v1/people/{id}/data-rights", params(("id" = i64, Path, description = "The record's id")), request_body = RightsReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Recorded and sent to the DPO", body = crate::out::RightsOut)))]
+#[utoipa::path(post, path = "/people/{id}/data-rights", params(("id" = i64, Path, description = "The record's id")), request_body = RightsReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Recorded and sent to the DPO", body = crate::out::RightsOut)))]
 pub async fn receive_rights(
     State(st): State<AppState>,
     Permitted(ctx, _): Permitted<cmd::ReceiveRightsRequest>,
@@ -1250,7 +1255,7 @@ pub async fn receive_rights(
 }
 
 /// The DPO answers a data-rights request, or extends its deadline once.
-#[utoipa::path(post, path = "/api/v1/data-rights/{id}/answer", params(("id" = i64, Path, description = "The record's id")), request_body = RightsAnswerReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Answered or extended", body = crate::out::RightsOut)))]
+#[utoipa::path(post, path = "/data-rights/{id}/answer", params(("id" = i64, Path, description = "The record's id")), request_body = RightsAnswerReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Answered or extended", body = crate::out::RightsOut)))]
 pub async fn answer_rights(
     State(st): State<AppState>,
     Permitted(ctx, _): Permitted<cmd::AnswerRightsRequest>,
@@ -1277,7 +1282,7 @@ pub struct GovernanceQuery {
 }
 
 /// The governance report for a period (this quarter by default).
-#[utoipa::path(get, path = "/api/v1/governance", params(GovernanceQuery), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "The report", body = crate::out::GovernanceOut)))]
+#[utoipa::path(get, path = "/governance", params(GovernanceQuery), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "The report", body = crate::out::GovernanceOut)))]
 pub async fn governance(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -1293,7 +1298,7 @@ pub async fn governance(
 }
 
 /// The open data-rights requests, soonest deadline first (the DPO).
-#[utoipa::path(get, path = "/api/v1/data-rights", responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Open requests", body = crate::out::RightsListOut)))]
+#[utoipa::path(get, path = "/data-rights", responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Open requests", body = crate::out::RightsListOut)))]
 pub async fn open_rights(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -1311,7 +1316,7 @@ pub async fn open_rights(
 }
 
 /// CLE-9.15: ask to share a person's details with a partner; waits for the DPO.
-#[utoipa::path(post, path = "/api/v1/people/{id}/disclosures", params(("id" = i64, Path, description = "The record's id")), request_body = DisclosureReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Requested", body = crate::out::DisclosureOut)))]
+#[utoipa::path(post, path = "/people/{id}/disclosures", params(("id" = i64, Path, description = "The record's id")), request_body = DisclosureReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Requested", body = crate::out::DisclosureOut)))]
 pub async fn request_disclosure(
     State(st): State<AppState>,
     Permitted(ctx, _): Permitted<cmd::RequestDisclosure>,
@@ -1336,7 +1341,7 @@ pub async fn request_disclosure(
 }
 
 /// CLE-9.15: the DPO approves or refuses.
-#[utoipa::path(post, path = "/api/v1/disclosures/{id}/decision", params(("id" = i64, Path, description = "The record's id")), request_body = DisclosureDecisionReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Decided", body = crate::out::DisclosureOut)))]
+#[utoipa::path(post, path = "/disclosures/{id}/decision", params(("id" = i64, Path, description = "The record's id")), request_body = DisclosureDecisionReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Decided", body = crate::out::DisclosureOut)))]
 pub async fn decide_disclosure(
     State(st): State<AppState>,
     Permitted(ctx, _): Permitted<cmd::DecideDisclosure>,
@@ -1358,7 +1363,7 @@ pub async fn decide_disclosure(
 }
 
 /// CLE-9.15: what was shared, with whom and when (the disclosure log).
-#[utoipa::path(post, path = "/api/v1/disclosures/{id}/shared", params(("id" = i64, Path, description = "The record's id")), request_body = SharedReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "On the disclosure log", body = crate::out::DisclosureOut)))]
+#[utoipa::path(post, path = "/disclosures/{id}/shared", params(("id" = i64, Path, description = "The record's id")), request_body = SharedReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "On the disclosure log", body = crate::out::DisclosureOut)))]
 pub async fn record_shared(
     State(st): State<AppState>,
     Permitted(ctx, _): Permitted<cmd::RecordShared>,
@@ -1386,7 +1391,7 @@ pub async fn record_shared(
 
 /// The access log for one person, newest first: who opened their restrictions, incidents
 /// or adjustments, and when (the DPO and auditors).
-#[utoipa::path(get, path = "/api/v1/people/{id}/access-log", params(("id" = i64, Path, description = "The record's id")), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "The access log", body = crate::out::AccessListOut), (status = 403, description = "Not the DPO or an auditor", body = crate::out::ErrorOut)))]
+#[utoipa::path(get, path = "/people/{id}/access-log", params(("id" = i64, Path, description = "The record's id")), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "The access log", body = crate::out::AccessListOut), (status = 403, description = "Not the DPO or an auditor", body = crate::out::ErrorOut)))]
 pub async fn person_access_log(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -1411,7 +1416,7 @@ pub async fn person_access_log(
 }
 
 /// CLE-9.15: the disclosure log, newest first.
-#[utoipa::path(get, path = "/api/v1/disclosures", responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "The disclosure log", body = crate::out::DisclosuresOut)))]
+#[utoipa::path(get, path = "/disclosures", responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "The disclosure log", body = crate::out::DisclosuresOut)))]
 pub async fn disclosure_log(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -1429,7 +1434,7 @@ pub async fn disclosure_log(
 }
 
 /// CLE-9.11: send the reminder a breach calls for, closing its task.
-#[utoipa::path(post, path = "/api/v1/tasks/{id}/breach-reminder", params(("id" = i64, Path, description = "The record's id")), request_body = ReminderReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Sent and kept as a contact", body = crate::out::ContactOut)))]
+#[utoipa::path(post, path = "/tasks/{id}/breach-reminder", params(("id" = i64, Path, description = "The record's id")), request_body = ReminderReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Sent and kept as a contact", body = crate::out::ContactOut)))]
 pub async fn breach_reminder(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -1452,7 +1457,7 @@ pub async fn breach_reminder(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/tasks/{id}/complete", params(("id" = i64, Path, description = "The record's id")), request_body = OutcomeReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Done", body = crate::out::TaskOut)))]
+#[utoipa::path(post, path = "/tasks/{id}/complete", params(("id" = i64, Path, description = "The record's id")), request_body = OutcomeReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Done", body = crate::out::TaskOut)))]
 pub async fn complete_task(
     State(st): State<AppState>,
     Permitted(ctx, _): Permitted<cmd::CompleteTask>,
@@ -1481,7 +1486,7 @@ pub struct ReviewsQuery {
 }
 
 /// CLE-9.12; NOR-8.1.
-#[utoipa::path(get, path = "/api/v1/reviews", params(ReviewsQuery), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Reviews due and overdue", body = crate::out::PlansOut)))]
+#[utoipa::path(get, path = "/reviews", params(ReviewsQuery), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Reviews due and overdue", body = crate::out::PlansOut)))]
 pub async fn reviews(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -1501,7 +1506,7 @@ pub async fn reviews(
     })
 }
 
-#[utoipa::path(get, path = "/api/v1/staff", responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "All staff", body = crate::out::StaffListOut)))]
+#[utoipa::path(get, path = "/staff", responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "All staff", body = crate::out::StaffListOut)))]
 pub async fn list_staff(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -1513,7 +1518,7 @@ pub async fn list_staff(
     })
 }
 
-#[utoipa::path(post, path = "/api/v1/staff", request_body = StaffReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Added", body = crate::out::StaffOut)))]
+#[utoipa::path(post, path = "/staff", request_body = StaffReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Added", body = crate::out::StaffOut)))]
 pub async fn create_staff(
     State(st): State<AppState>,
     Permitted(ctx, _): Permitted<cmd::CreateStaff>,
@@ -1532,7 +1537,7 @@ pub async fn create_staff(
     created(wire::staff(&s))
 }
 
-#[utoipa::path(post, path = "/api/v1/staff/{id}", params(("id" = i64, Path, description = "The record's id")), request_body = StaffChangeReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Changed", body = crate::out::StaffOut)))]
+#[utoipa::path(post, path = "/staff/{id}", params(("id" = i64, Path, description = "The record's id")), request_body = StaffChangeReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Changed", body = crate::out::StaffOut)))]
 pub async fn change_staff(
     State(st): State<AppState>,
     Permitted(ctx, _): Permitted<cmd::ChangeStaff>,
@@ -1564,7 +1569,7 @@ fn token_minted((about, token): (tact_core::model::ApiToken, String)) -> Reply {
 
 /// Mints an API token for a service account (an administrator's) or for yourself: nobody
 /// mints a token for another member of staff.
-#[utoipa::path(post, path = "/api/v1/staff/{id}/tokens", params(("id" = i64, Path, description = "The record's id")), request_body = TokenReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "The new token, shown once", body = crate::out::TokenOut)))]
+#[utoipa::path(post, path = "/staff/{id}/tokens", params(("id" = i64, Path, description = "The record's id")), request_body = TokenReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "The new token, shown once", body = crate::out::TokenOut)))]
 pub async fn issue_token(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -1581,7 +1586,7 @@ pub async fn issue_token(
 
 /// Mints an API token: yours unless `staff_id` names a service account (an
 /// administrator's). It lasts `days` (90 unless given; at most 365).
-#[utoipa::path(post, path = "/api/v1/tokens", request_body = TokenReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "The new token, shown once", body = crate::out::TokenOut)))]
+#[utoipa::path(post, path = "/tokens", request_body = TokenReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "The new token, shown once", body = crate::out::TokenOut)))]
 pub async fn mint_token(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -1605,7 +1610,7 @@ pub struct TokensQuery {
 
 /// Lists API tokens, newest first, never their secrets: your own; another member of
 /// staff's or everyone's (`staff=all`) for an administrator.
-#[utoipa::path(get, path = "/api/v1/tokens", params(TokensQuery), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "The tokens", body = crate::out::TokensOut)))]
+#[utoipa::path(get, path = "/tokens", params(TokensQuery), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "The tokens", body = crate::out::TokensOut)))]
 pub async fn list_tokens(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -1626,7 +1631,7 @@ pub async fn list_tokens(
 
 /// Revokes an API token: its holder's or an administrator's to do. Every server stops
 /// taking it within a second.
-#[utoipa::path(delete, path = "/api/v1/tokens/{id}", params(("id" = i64, Path, description = "The record's id")), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Revoked", body = crate::out::ApiTokenOut)))]
+#[utoipa::path(delete, path = "/tokens/{id}", params(("id" = i64, Path, description = "The record's id")), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Revoked", body = crate::out::ApiTokenOut)))]
 pub async fn revoke_token(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -1638,7 +1643,7 @@ pub async fn revoke_token(
 
 /// Adds a service account for a system (a phone system, a mail gateway): it acts under its
 /// own name and may do only what its scope says. Mint its token with `POST /api/v1/tokens`.
-#[utoipa::path(post, path = "/api/v1/service-accounts", request_body = ServiceAccountReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Added", body = crate::out::StaffOut)))]
+#[utoipa::path(post, path = "/service-accounts", request_body = ServiceAccountReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Added", body = crate::out::StaffOut)))]
 pub async fn create_service_account(
     State(st): State<AppState>,
     Permitted(ctx, _): Permitted<cmd::CreateServiceAccount>,
@@ -1653,7 +1658,7 @@ pub async fn create_service_account(
 }
 
 /// Checks the event log's hash chain.
-#[utoipa::path(get, path = "/api/v1/audit/verify", responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "The chain is intact", body = crate::out::VerifiedOut), (status = 409, description = "The chain is broken", body = crate::out::ErrorOut)))]
+#[utoipa::path(get, path = "/audit/verify", responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "The chain is intact", body = crate::out::VerifiedOut), (status = 409, description = "The chain is broken", body = crate::out::ErrorOut)))]
 pub async fn audit_verify(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -1688,7 +1693,7 @@ fn letter_reply(status: StatusCode, l: &tact_core::correspondence::StoredLetter)
 
 /// Writes a letter about a plan (`kind` says which), kept as written: email is queued,
 /// post goes to the print queue, unless `hold` keeps it for checking.
-#[utoipa::path(post, path = "/api/v1/plans/{id}/letters", params(("id" = i64, Path, description = "The record's id")), request_body = LetterReq, responses((status = 201, description = "Written", body = crate::out::LetterOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+#[utoipa::path(post, path = "/{id}/letters", params(("id" = i64, Path, description = "The record's id")), request_body = LetterReq, responses((status = 201, description = "Written", body = crate::out::LetterOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn write_plan_letter(
     State(st): State<AppState>,
     Permitted(ctx, _): Permitted<cmd::WriteLetter>,
@@ -1728,7 +1733,7 @@ pub async fn write_plan_letter(
 }
 
 /// Writes the letter telling them the decision on a reasonable adjustment (CLE-8.5; NOR-1.5).
-#[utoipa::path(post, path = "/api/v1/adjustments/{id}/letter", params(("id" = i64, Path, description = "The record's id")), request_body = LetterReq, responses((status = 201, description = "Written", body = crate::out::LetterOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+#[utoipa::path(post, path = "/adjustments/{id}/letter", params(("id" = i64, Path, description = "The record's id")), request_body = LetterReq, responses((status = 201, description = "Written", body = crate::out::LetterOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn write_adjustment_letter(
     State(st): State<AppState>,
     Permitted(ctx, _): Permitted<cmd::WriteLetter>,
@@ -1739,7 +1744,7 @@ pub async fn write_adjustment_letter(
 }
 
 /// Writes the warning letter (CLE-9.2, 9.3; NOR-5.2).
-#[utoipa::path(post, path = "/api/v1/warnings/{id}/letter", params(("id" = i64, Path, description = "The record's id")), request_body = LetterReq, responses((status = 201, description = "Written", body = crate::out::LetterOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+#[utoipa::path(post, path = "/warnings/{id}/letter", params(("id" = i64, Path, description = "The record's id")), request_body = LetterReq, responses((status = 201, description = "Written", body = crate::out::LetterOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn write_warning_letter(
     State(st): State<AppState>,
     Permitted(ctx, _): Permitted<cmd::WriteLetter>,
@@ -1750,7 +1755,7 @@ pub async fn write_warning_letter(
 }
 
 /// Writes the note saying why a call was ended (CLE-4.4; NOR-6.1).
-#[utoipa::path(post, path = "/api/v1/incidents/{id}/letter", params(("id" = i64, Path, description = "The record's id")), request_body = LetterReq, responses((status = 201, description = "Written", body = crate::out::LetterOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+#[utoipa::path(post, path = "/incidents/{id}/letter", params(("id" = i64, Path, description = "The record's id")), request_body = LetterReq, responses((status = 201, description = "Written", body = crate::out::LetterOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn write_call_ended_letter(
     State(st): State<AppState>,
     Permitted(ctx, _): Permitted<cmd::WriteLetter>,
@@ -1780,7 +1785,7 @@ fn no_kind(req: &LetterReq) -> Result<(), ApiError> {
 }
 
 /// A person's letters, newest first.
-#[utoipa::path(get, path = "/api/v1/people/{id}/letters", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "Their letters", body = crate::out::LettersOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+#[utoipa::path(get, path = "/people/{id}/letters", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "Their letters", body = crate::out::LettersOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn person_letters(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -1802,7 +1807,7 @@ pub async fn person_letters(
 }
 
 /// One letter as kept.
-#[utoipa::path(get, path = "/api/v1/letters/{id}", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "The letter", body = crate::out::LetterOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+#[utoipa::path(get, path = "/letters/{id}", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "The letter", body = crate::out::LetterOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn get_letter(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -1816,7 +1821,7 @@ pub async fn get_letter(
 }
 
 /// The letter as plain text.
-#[utoipa::path(get, path = "/api/v1/letters/{id}/text", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "Plain text", body = String, content_type = "text/plain"), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+#[utoipa::path(get, path = "/letters/{id}/text", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "Plain text", body = String, content_type = "text/plain"), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn letter_text(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -1835,7 +1840,7 @@ pub async fn letter_text(
 }
 
 /// The letter as HTML, as an email carries it.
-#[utoipa::path(get, path = "/api/v1/letters/{id}/html", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "HTML", body = String, content_type = "text/html"), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+#[utoipa::path(get, path = "/letters/{id}/html", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "HTML", body = String, content_type = "text/html"), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn letter_html(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -1864,7 +1869,7 @@ async fn letter_file(
 }
 
 /// The letter as tagged PDF (large print where that is its format).
-#[utoipa::path(get, path = "/api/v1/letters/{id}/pdf", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "PDF", body = Vec<u8>, content_type = "application/pdf"), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+#[utoipa::path(get, path = "/letters/{id}/pdf", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "PDF", body = Vec<u8>, content_type = "application/pdf"), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn letter_pdf(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -1875,7 +1880,7 @@ pub async fn letter_pdf(
 }
 
 /// The letter as a Word document.
-#[utoipa::path(get, path = "/api/v1/letters/{id}/docx", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "Word", body = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+#[utoipa::path(get, path = "/letters/{id}/docx", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "Word", body = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn letter_docx(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -1887,7 +1892,7 @@ pub async fn letter_docx(
 
 /// The letter in contracted UK English Braille (UEB grade 2), as a Braille Ready File:
 /// ASCII Braille, 40 cells by 25 lines, for an embosser.
-#[utoipa::path(get, path = "/api/v1/letters/{id}/braille", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "Braille Ready File", body = Vec<u8>, content_type = "application/x-brf"), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+#[utoipa::path(get, path = "/letters/{id}/braille", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "Braille Ready File", body = Vec<u8>, content_type = "application/x-brf"), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn letter_braille(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -1898,7 +1903,7 @@ pub async fn letter_braille(
 }
 
 /// The letter read aloud in British English, as an MP3.
-#[utoipa::path(get, path = "/api/v1/letters/{id}/audio", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "MP3", body = Vec<u8>, content_type = "audio/mpeg"), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+#[utoipa::path(get, path = "/letters/{id}/audio", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "MP3", body = Vec<u8>, content_type = "audio/mpeg"), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn letter_audio(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -1909,7 +1914,7 @@ pub async fn letter_audio(
 }
 
 /// New wording for a held letter: what is kept is what goes.
-#[utoipa::path(put, path = "/api/v1/letters/{id}", params(("id" = i64, Path, description = "The record's id")), request_body = LetterChangeReq, responses((status = 200, description = "Changed", body = crate::out::LetterOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+#[utoipa::path(put, path = "/letters/{id}", params(("id" = i64, Path, description = "The record's id")), request_body = LetterChangeReq, responses((status = 200, description = "Changed", body = crate::out::LetterOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn change_letter(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -1925,7 +1930,7 @@ pub async fn change_letter(
 }
 
 /// Lets a held letter go: email to the sending queue, post to the print queue.
-#[utoipa::path(post, path = "/api/v1/letters/{id}/release", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "Released", body = crate::out::LetterOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+#[utoipa::path(post, path = "/letters/{id}/release", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "Released", body = crate::out::LetterOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn release_letter(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -1940,7 +1945,7 @@ pub async fn release_letter(
 }
 
 /// A letter from the print queue was printed and posted.
-#[utoipa::path(post, path = "/api/v1/letters/{id}/printed", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "Posted", body = crate::out::LetterOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+#[utoipa::path(post, path = "/letters/{id}/printed", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "Posted", body = crate::out::LetterOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn letter_printed(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -1965,7 +1970,7 @@ pub struct MessagesQuery {
 }
 
 /// The messages that went one way, newest first (those who screen contact, CLE-9.10).
-#[utoipa::path(get, path = "/api/v1/messages", params(MessagesQuery), responses((status = 200, description = "The messages", body = crate::out::MessagesOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+#[utoipa::path(get, path = "/messages", params(MessagesQuery), responses((status = 200, description = "The messages", body = crate::out::MessagesOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn list_messages(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -1985,7 +1990,7 @@ pub async fn list_messages(
 }
 
 /// One kept message, with its attachments listed.
-#[utoipa::path(get, path = "/api/v1/messages/{id}", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "The message", body = crate::out::MessageWithAttachmentsOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+#[utoipa::path(get, path = "/messages/{id}", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "The message", body = crate::out::MessageWithAttachmentsOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn get_message(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -2018,7 +2023,7 @@ fn download(name: &str, media: &str, bytes: Vec<u8>) -> Reply {
 }
 
 /// The message exactly as received.
-#[utoipa::path(get, path = "/api/v1/messages/{id}/raw", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "The message as received", body = Vec<u8>, content_type = "message/rfc822"), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+#[utoipa::path(get, path = "/messages/{id}/raw", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "The message as received", body = Vec<u8>, content_type = "message/rfc822"), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn message_raw(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -2033,7 +2038,7 @@ pub async fn message_raw(
 }
 
 /// One attachment, by its number in the message's list; only ever as a download.
-#[utoipa::path(get, path = "/api/v1/messages/{id}/attachments/{n}", params(("id" = i64, Path, description = "The record's id"), ("n" = usize, Path, description = "The attachment's number, from 0")), responses((status = 200, description = "The attachment", body = Vec<u8>, content_type = "application/octet-stream"), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+#[utoipa::path(get, path = "/messages/{id}/attachments/{n}", params(("id" = i64, Path, description = "The record's id"), ("n" = usize, Path, description = "The attachment's number, from 0")), responses((status = 200, description = "The attachment", body = Vec<u8>, content_type = "application/octet-stream"), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn message_attachment(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -2059,7 +2064,7 @@ pub async fn message_attachment(
 
 /// The retention dry run (NOR-9.1): whose records are due for disposal today. Nothing is
 /// destroyed by asking (the DPO).
-#[utoipa::path(get, path = "/api/v1/retention/due", responses((status = 200, description = "Due for disposal", body = crate::out::DueListOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+#[utoipa::path(get, path = "/retention/due", responses((status = 200, description = "Due for disposal", body = crate::out::DueListOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn retention_due(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -2079,7 +2084,7 @@ pub async fn retention_due(
 }
 
 /// Subject access (UK GDPR): everything held about a person as one zip (the DPO).
-#[utoipa::path(get, path = "/api/v1/people/{id}/subject-access", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "A zip of their records, letters, messages and logs", body = Vec<u8>, content_type = "application/zip"), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+#[utoipa::path(get, path = "/people/{id}/subject-access", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "A zip of their records, letters, messages and logs", body = Vec<u8>, content_type = "application/zip"), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn subject_access(
     State(st): State<AppState>,
     Auth(ctx): Auth,

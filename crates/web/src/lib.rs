@@ -29,7 +29,7 @@ pub mod ui_tokens;
 pub mod wire;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::Router;
 use tact_app::App;
 use tact_core::roles::Actor;
@@ -90,215 +90,147 @@ impl AppState {
     }
 }
 
+/// The document's own words; its paths come from the routes ([`api_v1`]).
 #[derive(OpenApi)]
-#[openapi(
-    info(
-        title = "Tact API",
-        description = "Managing service user contact fairly, safely and on the record. Authenticate with `Authorization: Bearer <token>`."
-    ),
-    paths(
-        api::healthz,
-        api::readyz,
-        api::contact_check,
-        api::route_call,
-        api::call_outcome,
-        api::set_extension,
-        api::profile,
-        api::create_person,
-        api::search_people,
-        api::get_person,
-        api::update_person,
-        api::additional_help,
-        api::merge_people,
-        api::open_matter,
-        api::matter_status,
-        api::log_contact,
-        api::screening_queue,
-        api::screen,
-        api::record_incident,
-        api::give_warning,
-        api::draft_plan,
-        api::get_plan,
-        api::checklist,
-        api::propose,
-        api::authorise,
-        api::refuse,
-        api::withdraw,
-        api::notice,
-        api::review,
-        api::vary,
-        api::lift,
-        api::apply_to_matter,
-        api::decide_matter,
-        api::raise_dispute,
-        api::decide_dispute,
-        api::request_adjustment,
-        api::decide_adjustment,
-        api::further_action,
-        api::request_disclosure,
-        api::decide_disclosure,
-        api::record_shared,
-        api::disclosure_log,
-        api::person_access_log,
-        api::receive_rights,
-        api::answer_rights,
-        api::open_rights,
-        api::governance,
-        api::breach_reminder,
-        api::my_tasks,
-        api::complete_task,
-        api::reviews,
-        api::list_staff,
-        api::create_staff,
-        api::change_staff,
-        api::issue_token,
-        api::audit_verify,
-        api::mint_token,
-        api::list_tokens,
-        api::revoke_token,
-        api::create_service_account,
-        api::write_plan_letter,
-        api::write_adjustment_letter,
-        api::write_warning_letter,
-        api::write_call_ended_letter,
-        api::person_letters,
-        api::get_letter,
-        api::letter_text,
-        api::letter_html,
-        api::letter_pdf,
-        api::letter_docx,
-        api::letter_braille,
-        api::letter_audio,
-        api::change_letter,
-        api::release_letter,
-        api::letter_printed,
-        api::list_messages,
-        api::get_message,
-        api::message_raw,
-        api::message_attachment,
-        api::retention_due,
-        api::subject_access,
-    )
-)]
-pub struct ApiDoc;
+#[openapi(info(
+    title = "Tact API",
+    description = "Managing service user contact fairly, safely and on the record. Authenticate with `Authorization: Bearer <token>`."
+))]
+struct ApiDoc;
 
-async fn openapi() -> axum::Json<utoipa::openapi::OpenApi> {
-    axum::Json(ApiDoc::openapi())
+/// The API's routes under `/api/v1`, each taken from its handler's `#[utoipa::path]`, and the
+/// OpenAPI document of those same routes: an operation cannot be routed and undocumented,
+/// or documented and not routed.
+fn api_v1() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    use api::*;
+    use utoipa_axum::{router::OpenApiRouter, routes};
+    let (plan, plan_doc) = OpenApiRouter::new()
+        .routes(routes!(get_plan))
+        .routes(routes!(checklist))
+        .routes(routes!(propose))
+        .routes(routes!(authorise))
+        .routes(routes!(refuse))
+        .routes(routes!(withdraw))
+        .routes(routes!(notice))
+        .routes(routes!(review))
+        .routes(routes!(vary))
+        .routes(routes!(lift))
+        .routes(routes!(apply_to_matter))
+        .routes(routes!(decide_matter))
+        .routes(routes!(raise_dispute))
+        .routes(routes!(write_plan_letter))
+        .split_for_parts();
+    let (v1, doc) = OpenApiRouter::new()
+        .routes(routes!(contact_check))
+        .routes(routes!(route_call))
+        .routes(routes!(call_outcome))
+        .routes(routes!(set_extension))
+        .routes(routes!(profile))
+        .routes(routes!(create_person, search_people))
+        .routes(routes!(get_person, update_person))
+        .routes(routes!(additional_help))
+        .routes(routes!(merge_people))
+        .routes(routes!(open_matter))
+        .routes(routes!(give_warning))
+        .routes(routes!(draft_plan))
+        .routes(routes!(request_adjustment))
+        .routes(routes!(further_action))
+        .routes(routes!(matter_status))
+        .routes(routes!(log_contact))
+        .routes(routes!(screen))
+        .routes(routes!(screening_queue))
+        .routes(routes!(record_incident))
+        .routes(routes!(decide_dispute))
+        .routes(routes!(decide_adjustment))
+        .routes(routes!(my_tasks))
+        .routes(routes!(complete_task))
+        .routes(routes!(breach_reminder))
+        .routes(routes!(request_disclosure))
+        .routes(routes!(disclosure_log))
+        .routes(routes!(person_access_log))
+        .routes(routes!(receive_rights))
+        .routes(routes!(open_rights))
+        .routes(routes!(governance))
+        .routes(routes!(answer_rights))
+        .routes(routes!(decide_disclosure))
+        .routes(routes!(record_shared))
+        .routes(routes!(reviews))
+        .routes(routes!(list_staff, create_staff))
+        .routes(routes!(change_staff))
+        .routes(routes!(issue_token))
+        .routes(routes!(mint_token, list_tokens))
+        .routes(routes!(revoke_token))
+        .routes(routes!(create_service_account))
+        .routes(routes!(audit_verify))
+        .routes(routes!(write_adjustment_letter))
+        .routes(routes!(write_warning_letter))
+        .routes(routes!(write_call_ended_letter))
+        .routes(routes!(person_letters))
+        .routes(routes!(get_letter, change_letter))
+        .routes(routes!(letter_text))
+        .routes(routes!(letter_html))
+        .routes(routes!(letter_pdf))
+        .routes(routes!(letter_docx))
+        .routes(routes!(letter_braille))
+        .routes(routes!(letter_audio))
+        .routes(routes!(release_letter))
+        .routes(routes!(letter_printed))
+        .routes(routes!(list_messages))
+        .routes(routes!(get_message))
+        .routes(routes!(message_raw))
+        .routes(routes!(message_attachment))
+        .routes(routes!(retention_due))
+        .routes(routes!(subject_access))
+        .split_for_parts();
+    // A plan's paths are `/plans/…`, the word the code and the UI use; `/strategies/…`, the
+    // word of the first release, stays as an alias (not in the document) so existing
+    // clients go on working.
+    let plan = plan.method_not_allowed_fallback(method_not_allowed);
+    let v1 = v1
+        .route("/people/{id}/strategies", axum::routing::post(draft_plan))
+        .nest("/plans", plan.clone())
+        .nest("/strategies", plan)
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed);
+    (v1, doc.nest("/plans", plan_doc))
+}
+
+/// The OpenAPI document: [`ApiDoc`]'s words, `/healthz`, `/readyz` and [`api_v1`]'s routes.
+fn document() -> &'static utoipa::openapi::OpenApi {
+    static DOC: std::sync::OnceLock<utoipa::openapi::OpenApi> = std::sync::OnceLock::new();
+    DOC.get_or_init(|| {
+        let (_, doc) = root_routes();
+        doc.nest("/api/v1", api_v1().1)
+    })
+}
+
+/// `/healthz` and `/readyz`, from their `#[utoipa::path]`s, with the document's own words.
+fn root_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    use utoipa_axum::{router::OpenApiRouter, routes};
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(api::healthz))
+        .routes(routes!(api::readyz))
+        .split_for_parts()
+}
+
+async fn openapi() -> axum::Json<&'static utoipa::openapi::OpenApi> {
+    axum::Json(document())
 }
 
 /// The OpenAPI document as JSON, for `tact openapi` and CI's validator.
 pub fn openapi_json() -> String {
-    ApiDoc::openapi()
+    document()
         .to_pretty_json()
         .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
 }
 
-/// A plan's API paths under `/{word}` (one lifecycle step a path), and a person's plans
-/// under `/people/{id}/{word}`.
-fn plan_routes(word: &str) -> Router<AppState> {
-    use api::*;
-    let steps: [(&str, axum::routing::MethodRouter<AppState>); 13] = [
-        ("checklist", post(checklist)),
-        ("propose", post(propose)),
-        ("authorise", post(authorise)),
-        ("refuse", post(refuse)),
-        ("withdraw", post(withdraw)),
-        ("notice", post(notice)),
-        ("review", post(review)),
-        ("vary", post(vary)),
-        ("lift", post(lift)),
-        ("apply-to-matter", post(apply_to_matter)),
-        ("decide-matter", post(decide_matter)),
-        ("disputes", post(raise_dispute)),
-        ("letters", post(write_plan_letter)),
-    ];
-    steps.into_iter().fold(
-        Router::new()
-            .route(&format!("/people/{{id}}/{word}"), post(draft_plan))
-            .route(&format!("/{word}/{{id}}"), get(get_plan)),
-        |r, (step, handler)| r.route(&format!("/{word}/{{id}}/{step}"), handler),
-    )
-}
-
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
-    use api::*;
-    let v1 = Router::new()
-        .route("/contact-check", get(contact_check))
-        .route("/calls/route", get(route_call))
-        .route("/calls/{call_id}/outcome", post(call_outcome))
-        .route("/staff/{id}/extension", axum::routing::put(set_extension))
-        .route("/profile", get(profile))
-        .route("/people", post(create_person).get(search_people))
-        .route("/people/{id}", get(get_person).put(update_person))
-        .route("/people/{id}/additional-help", post(additional_help))
-        .route("/people/{id}/merge", post(merge_people))
-        .route("/people/{id}/matters", post(open_matter))
-        .route("/people/{id}/warnings", post(give_warning))
-        .route("/people/{id}/adjustments", post(request_adjustment))
-        .route("/people/{id}/further-actions", post(further_action))
-        .route("/matters/{id}/status", post(matter_status))
-        .route("/contacts", post(log_contact))
-        .route("/contacts/{id}/screen", post(screen))
-        .route("/screening", get(screening_queue))
-        .route("/incidents", post(record_incident))
-        .route("/disputes/{id}/decision", post(decide_dispute))
-        .route("/adjustments/{id}/decision", post(decide_adjustment))
-        .route("/tasks", get(my_tasks))
-        .route("/tasks/{id}/complete", post(complete_task))
-        .route("/tasks/{id}/breach-reminder", post(breach_reminder))
-        .route("/people/{id}/disclosures", post(request_disclosure))
-        .route("/disclosures", get(disclosure_log))
-        .route("/people/{id}/access-log", get(person_access_log))
-        .route("/people/{id}/data-rights", post(receive_rights))
-        .route("/data-rights", get(open_rights))
-        .route("/governance", get(governance))
-        .route("/data-rights/{id}/answer", post(answer_rights))
-        .route("/disclosures/{id}/decision", post(decide_disclosure))
-        .route("/disclosures/{id}/shared", post(record_shared))
-        .route("/reviews", get(reviews))
-        .route("/staff", get(list_staff).post(create_staff))
-        .route("/staff/{id}", post(change_staff))
-        .route("/staff/{id}/tokens", post(issue_token))
-        .route("/tokens", post(mint_token).get(list_tokens))
-        .route("/tokens/{id}", axum::routing::delete(revoke_token))
-        .route("/service-accounts", post(create_service_account))
-        .route("/audit/verify", get(audit_verify))
-        .route("/adjustments/{id}/letter", post(write_adjustment_letter))
-        .route("/warnings/{id}/letter", post(write_warning_letter))
-        .route("/incidents/{id}/letter", post(write_call_ended_letter))
-        .route("/people/{id}/letters", get(person_letters))
-        .route("/letters/{id}", get(get_letter).put(change_letter))
-        .route("/letters/{id}/text", get(letter_text))
-        .route("/letters/{id}/html", get(letter_html))
-        .route("/letters/{id}/pdf", get(letter_pdf))
-        .route("/letters/{id}/docx", get(letter_docx))
-        .route("/letters/{id}/braille", get(letter_braille))
-        .route("/letters/{id}/audio", get(letter_audio))
-        .route("/letters/{id}/release", post(release_letter))
-        .route("/letters/{id}/printed", post(letter_printed))
-        .route("/messages", get(list_messages))
-        .route("/messages/{id}", get(get_message))
-        .route("/messages/{id}/raw", get(message_raw))
-        .route("/messages/{id}/attachments/{n}", get(message_attachment))
-        .route("/retention/due", get(retention_due))
-        .route("/people/{id}/subject-access", get(subject_access))
-        .fallback(not_found);
-    // A plan's paths are `/plans/…`, the word the code and the UI use; `/strategies/…`, the
-    // word of the first release, stays as an alias so existing clients go on working.
-    let v1 = ["plans", "strategies"]
-        .into_iter()
-        .fold(v1, |r, word| r.merge(plan_routes(word)));
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(monitor::metrics))
+    let (v1, _) = api_v1();
+    let (root, _) = root_routes();
+    root.route("/metrics", get(monitor::metrics))
         .route("/api/openapi.json", get(openapi))
-        .nest(
-            "/api/v1",
-            v1.method_not_allowed_fallback(api::method_not_allowed)
-                .layer(harden::api_limit(state.guards.limits)),
-        )
+        .nest("/api/v1", v1.layer(harden::api_limit(state.guards.limits)))
         .merge(
             ui::routes()
                 .merge(ui_access::routes())

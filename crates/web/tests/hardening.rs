@@ -133,6 +133,30 @@ async fn every_api_refusal_is_json_404_405_413_and_431_included() {
     assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
     assert!(header(&r, reqwest::header::ALLOW).contains("GET"));
     refusal(r).await;
+    // A plan's steps answer the same under both words for a plan, routed from one place.
+    for word in ["plans", "strategies"] {
+        let r = d
+            .http
+            .request(
+                Method::DELETE,
+                format!("{}/api/v1/{word}/1/propose", d.base),
+            )
+            .bearer_auth(&d.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED, "{word}");
+        assert!(
+            header(&r, reqwest::header::ALLOW).contains("POST"),
+            "{word}"
+        );
+        refusal(r).await;
+        let r = d
+            .get(&format!("/api/v1/{word}/1/no-such-step"), Some(&d.token))
+            .await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{word}");
+        refusal(r).await;
+    }
 
     let big = format!("{{\"name\": \"{}\"}}", "x".repeat(tact_web::MAX_BODY + 10));
     let r = d
