@@ -650,24 +650,38 @@ fn unresolved_conflicts<'a>(
         .collect()
 }
 
-fn check_overrides(
+/// The plan's overrides once `added` are taken on, each by `actor` (the override role's,
+/// with a reason each), provided `restrictions` then defeat no granted adjustment that
+/// is not overridden (CLE-9.13; NOR-1.5): what authorising and varying both ask.
+fn overrides_after(
     profile: &Profile,
     actor: &Actor,
-    overrides: &[AdjustmentOverride],
-) -> Result<(), RuleError> {
-    if overrides.is_empty() {
-        return Ok(());
+    s: &Plan,
+    restrictions: &[Restriction],
+    added: &[AdjustmentOverride],
+    ctx: &PlanContext,
+) -> Result<Vec<AdjustmentOverride>, RuleError> {
+    if !added.is_empty() {
+        may(
+            profile,
+            actor,
+            Action::OverrideAdjustment,
+            Some(&profile.clauses.adjustments_honoured),
+        )?;
+        for (i, o) in added.iter().enumerate() {
+            require_text(&format!("overrides[{i}].reason"), &o.reason)?;
+        }
     }
-    may(
+    let mut overrides = s.overrides.clone();
+    overrides.extend(added.iter().cloned().map(|mut o| {
+        o.by = actor.id;
+        o
+    }));
+    refuse_conflicts(
         profile,
-        actor,
-        Action::OverrideAdjustment,
-        Some(&profile.clauses.adjustments_honoured),
+        &unresolved_conflicts(restrictions, ctx.adjustments, &overrides),
     )?;
-    for (i, o) in overrides.iter().enumerate() {
-        require_text(&format!("overrides[{i}].reason"), &o.reason)?;
-    }
-    Ok(())
+    Ok(overrides)
 }
 
 fn refuse_conflicts(profile: &Profile, conflicts: &[&Adjustment]) -> Result<(), RuleError> {
@@ -1212,16 +1226,7 @@ pub fn authorise_plan(
     let plan = &profile.terms.plan;
     gate(profile, actor, s, PlanStep::Authorise)?;
     require_text("reason", &input.reason)?;
-    check_overrides(profile, actor, &input.overrides)?;
-    let mut overrides = s.overrides.clone();
-    overrides.extend(input.overrides.iter().cloned().map(|mut o| {
-        o.by = actor.id;
-        o
-    }));
-    refuse_conflicts(
-        profile,
-        &unresolved_conflicts(&s.restrictions, ctx.adjustments, &overrides),
-    )?;
+    let overrides = overrides_after(profile, actor, s, &s.restrictions, &input.overrides, ctx)?;
     check_review_date(profile, s.review_due, check::uk_date(now))?;
     let mut next = s.clone();
     next.decided_by = Some(actor.id);
@@ -1686,15 +1691,13 @@ pub fn vary_plan(
     check_restrictions(profile, s.person_id, &input.restrictions, ctx)?;
     check_review_date(profile, input.review_due, check::uk_date(now))?;
     check_ends_on(input.ends_on, check::uk_date(now))?;
-    check_overrides(profile, actor, &input.overrides)?;
-    let mut overrides = s.overrides.clone();
-    overrides.extend(input.overrides.iter().cloned().map(|mut o| {
-        o.by = actor.id;
-        o
-    }));
-    refuse_conflicts(
+    let overrides = overrides_after(
         profile,
-        &unresolved_conflicts(&input.restrictions, ctx.adjustments, &overrides),
+        actor,
+        s,
+        &input.restrictions,
+        &input.overrides,
+        ctx,
     )?;
     let mut next = s.clone();
     next.overrides = overrides;
