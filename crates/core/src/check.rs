@@ -31,6 +31,50 @@ pub fn noon(d: Date) -> Timestamp {
         .map_or(Timestamp::UNIX_EPOCH, |z| z.timestamp())
 }
 
+/// How far ahead of the server's clock a moment staff give may be and still be "now": a
+/// device's clock runs a little fast.
+pub const CLOCK_GRACE: jiff::SignedDuration = jiff::SignedDuration::from_mins(5);
+
+/// `at`, the moment something happened, is not in the future (within [`CLOCK_GRACE`]): one
+/// rule and one refusal for every record of something done — a contact, an incident, a
+/// notice sent, a sharing. `what` names it, as "a contact".
+///
+/// # Errors
+/// `field` is refused as invalid: "{what} cannot be in the future".
+pub fn happened(
+    field: &str,
+    what: &str,
+    at: Timestamp,
+    now: Timestamp,
+) -> Result<(), crate::RuleError> {
+    if at > now + CLOCK_GRACE {
+        return Err(crate::RuleError::invalid(
+            field,
+            format!("{what} cannot be in the future"),
+        ));
+    }
+    Ok(())
+}
+
+/// `day`, the date something happened, is not after today: [`happened`] for a date.
+///
+/// # Errors
+/// `field` is refused as invalid: "{what} cannot be in the future".
+pub fn happened_by(
+    field: &str,
+    what: &str,
+    day: Date,
+    today: Date,
+) -> Result<(), crate::RuleError> {
+    if day > today {
+        return Err(crate::RuleError::invalid(
+            field,
+            format!("{what} cannot be in the future"),
+        ));
+    }
+    Ok(())
+}
+
 /// The UK calendar date at `at`.
 pub fn uk_date(at: Timestamp) -> Date {
     at.to_zoned(uk().clone()).date()

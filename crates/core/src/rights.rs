@@ -106,12 +106,7 @@ pub fn receive(
 ) -> Result<Decision<RightsRequest>, RuleError> {
     may(profile, actor, Action::RecordContact, None)?;
     crate::error::require_text("details", details)?;
-    if received_on > today {
-        return Err(RuleError::invalid(
-            "received_on",
-            "a request cannot be received in the future",
-        ));
-    }
+    crate::check::happened_by("received_on", "a request's receipt", received_on, today)?;
     let r = RightsRequest {
         id: 0,
         person_id: person,

@@ -271,12 +271,7 @@ pub fn record_shared(
         return Err(refused);
     }
     require_text("shared_what", what)?;
-    if at > now + jiff::SignedDuration::from_mins(5) {
-        return Err(RuleError::invalid(
-            "shared_at",
-            "sharing cannot be recorded in the future",
-        ));
-    }
+    crate::check::happened("shared_at", "sharing", at, now)?;
     let mut next = d.clone();
     next.status = DisclosureStatus::Shared;
     next.shared_by = Some(actor.id);

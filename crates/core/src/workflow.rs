@@ -1454,12 +1454,7 @@ pub fn record_notice(
             ));
         }
     }
-    if input.sent_at > now {
-        return Err(RuleError::invalid(
-            "sent_at",
-            "a notice cannot be recorded before it is sent",
-        ));
-    }
+    check::happened("sent_at", "a notice's sending", input.sent_at, now)?;
     if profile.notice.enclose_policy && !input.policy_enclosed {
         let clause = profile
             .notice
@@ -2284,11 +2279,8 @@ pub fn set_matter_status(
             "a finalised matter needs the date it was finalised",
         ));
     }
-    if finalised_on.is_some_and(|d| d > today) {
-        return Err(RuleError::invalid(
-            "finalised_on",
-            "the date a matter was finalised cannot be in the future",
-        ));
+    if let Some(d) = finalised_on {
+        check::happened_by("finalised_on", "the date a matter was finalised", d, today)?;
     }
     Ok(Matter {
         status,
@@ -2365,12 +2357,7 @@ fn incident(
         ));
     };
     require_text("description", &input.description)?;
-    if input.occurred_at > now {
-        return Err(RuleError::invalid(
-            "occurred_at",
-            "an incident cannot be in the future",
-        ));
-    }
+    check::happened("occurred_at", "an incident", input.occurred_at, now)?;
     if let Some(e) = &input.ended_call {
         require_text("ended_call.reason", &e.reason)
             .map_err(|x| x.with_clause(&clauses.end_call))?;
@@ -3012,12 +2999,7 @@ pub fn check_contact(input: &ContactInput, now: Timestamp) -> Result<(), RuleErr
             crate::error::enter("summary"),
         ));
     }
-    if input.at > now + jiff::SignedDuration::from_mins(5) {
-        return Err(RuleError::invalid(
-            "at",
-            "a contact cannot be logged in the future",
-        ));
-    }
+    check::happened("at", "a contact", input.at, now)?;
     Ok(())
 }
 

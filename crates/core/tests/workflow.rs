@@ -1370,6 +1370,40 @@ fn nor_1_5_adjustments_are_decided_by_the_customer_service_team_manager_with_rea
         .any(|t| t.kind == TaskKind::AdjustmentLetter && t.clause == "NOR-1.5"));
 }
 
+/// Issue 11: every record of something done (a contact, an incident, a notice sent, a
+/// sharing) takes the same allowance for a clock running a little fast, and the same refusal
+/// beyond it. An incident and a notice had none, so a caseworker whose device ran a minute
+/// fast could log the call but not the abuse on it.
+#[test]
+fn issue_11_an_incident_and_a_notice_take_the_same_clock_grace_as_a_contact() {
+    let mut w = World::new("cleveland-opcc");
+    let incident = |at| IncidentInput {
+        person_id: PERSON,
+        matter_id: None,
+        contact_id: None,
+        category: "violent-threatening-abusive".into(),
+        description: "Shouted abuse".into(),
+        occurred_at: at,
+        staff_id: CASEWORKER,
+        ended_call: None,
+    };
+    let fast = now() + jiff::SignedDuration::from_mins(4);
+    let later = now() + jiff::SignedDuration::from_mins(6);
+    assert!(w.record(incident(fast)).is_ok());
+    let err = w.record(incident(later)).unwrap_err();
+    assert_eq!(err.field.as_deref(), Some("occurred_at"));
+    assert_eq!(err.message, "an incident cannot be in the future");
+    let s = w.proposed(vec![email_only()]);
+    let s = w.authorise(&s).record;
+    let sent = |at| NoticeInput {
+        sent_at: at,
+        ..notice()
+    };
+    assert!(record_notice(&w.p, &actor(LINE_MANAGER), &s, sent(fast), now()).is_ok());
+    let err = record_notice(&w.p, &actor(LINE_MANAGER), &s, sent(later), now()).unwrap_err();
+    assert_eq!(err.field.as_deref(), Some("sent_at"));
+}
+
 #[test]
 fn cle_4_4_any_member_of_staff_may_end_a_call_and_cle_4_5_the_line_manager_follows_up() {
     let w = World::new("cleveland-opcc");
