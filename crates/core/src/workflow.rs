@@ -2081,6 +2081,7 @@ pub fn raise_dispute(
         .with_field("strategy_id"));
     }
     require_text("grounds", grounds)?;
+    check::happened("received_at", "a dispute's receipt", received_at, now)?;
     let d = Dispute {
         id: DisputeId(0),
         plan_id: s.id,
@@ -2477,12 +2478,7 @@ pub fn give_warning(
             return Err(not_theirs("incident_ids", format!("incident {i}")));
         }
     }
-    if input.given_at > now {
-        return Err(RuleError::invalid(
-            "given_at",
-            "a warning cannot be recorded before it is given",
-        ));
-    }
+    check::happened("given_at", "a warning", input.given_at, now)?;
     let w = Warning {
         id: WarningId(0),
         person_id: person,

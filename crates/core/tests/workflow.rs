@@ -1404,6 +1404,28 @@ fn issue_11_an_incident_and_a_notice_take_the_same_clock_grace_as_a_contact() {
     assert_eq!(err.field.as_deref(), Some("sent_at"));
 }
 
+/// Issue 11: a dispute said to be received in the future was taken as it came (NOR-7.1's
+/// record of when the person challenged the decision); it is now refused as everything
+/// else done is.
+#[test]
+fn issue_11_and_nor_7_1_a_dispute_is_not_received_in_the_future() {
+    let mut w = World::new("northamptonshire-opfcc");
+    let s = w.active(vec![email_only()]);
+    let later = now() + jiff::SignedDuration::from_hours(24);
+    let err =
+        raise_dispute(&w.p, &actor(CASEWORKER), &s, "Never warned", later, now()).unwrap_err();
+    assert_eq!(
+        (err.field.as_deref(), err.message.as_str()),
+        (
+            Some("received_at"),
+            "a dispute's receipt cannot be in the future"
+        )
+    );
+    let earlier = now() - jiff::SignedDuration::from_hours(24);
+    let d = raise_dispute(&w.p, &actor(CASEWORKER), &s, "Never warned", earlier, now()).unwrap();
+    assert_eq!(d.record.received_at, earlier);
+}
+
 #[test]
 fn cle_4_4_any_member_of_staff_may_end_a_call_and_cle_4_5_the_line_manager_follows_up() {
     let w = World::new("cleveland-opcc");
