@@ -272,6 +272,19 @@ pub fn record_shared(
     }
     require_text("shared_what", what)?;
     crate::check::happened("shared_at", "sharing", at, now)?;
+    // Shared only once approved: a time before the approval (or, where the profile needs
+    // none, before the request) would put a sharing on the log ahead of the decision.
+    let approved = d.decided_at.unwrap_or(d.requested_at);
+    if at < approved {
+        return Err(RuleError::conflict(
+            clause,
+            format!(
+                "it was approved at {}: it cannot have been shared before that",
+                crate::check::uk_time(approved).strftime("%H:%M on %-d %B %Y")
+            ),
+        )
+        .with_field("shared_at"));
+    }
     let mut next = d.clone();
     next.status = DisclosureStatus::Shared;
     next.shared_by = Some(actor.id);

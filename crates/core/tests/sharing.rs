@@ -111,6 +111,13 @@ fn cle_9_15_nothing_is_recorded_as_shared_before_approval_and_the_log_keeps_what
         record_shared(&p, &lm, &approved, "x", later, now()).is_err(),
         "not in the future"
     );
+    // Nor before the approval it needed: the log would show it shared ahead of the DPO.
+    let before = now() - jiff::SignedDuration::from_hours(1);
+    let e = record_shared(&p, &lm, &approved, "x", before, now()).unwrap_err();
+    assert_eq!(
+        (e.kind, e.field.as_deref()),
+        (RuleErrorKind::Conflict, Some("shared_at"))
+    );
     let shared = record_shared(&p, &lm, &approved, "Letter of 20 November", now(), now()).unwrap();
     assert_eq!(shared.record.status, DisclosureStatus::Shared);
     assert_eq!(
