@@ -210,9 +210,10 @@ impl App {
 
 /// A member of staff's telephone extension (issue 14), checked by core.
 impl Handles<cmd::SetExtension> for App {
-    type Output = ();
+    /// The extension as kept (`None`: taken away).
+    type Output = Option<String>;
 
-    async fn handle(&self, ctx: &Ctx, c: cmd::SetExtension, _: Executed) -> Result<()> {
+    async fn handle(&self, ctx: &Ctx, c: cmd::SetExtension, _: Executed) -> Result<Option<String>> {
         let extension = c
             .extension
             .as_deref()
@@ -245,7 +246,7 @@ impl Handles<cmd::SetExtension> for App {
             .await?;
         self.finish(tx, ctx, &format!("staff:{}", c.staff)).await?;
         self.after_write().await;
-        Ok(())
+        Ok(extension)
     }
 }
 

@@ -667,20 +667,17 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         } => {
             let (_, app) = open_app(&cli.data, url_flag).await?;
             let ctx = tact_app::Ctx::new(acting_as(&app, cli.as_staff).await?);
-            let extension = if clear { None } else { number };
-            let staff = StaffId(id);
             let done = app
                 .execute(
                     &ctx,
                     cmd::SetExtension {
-                        staff,
-                        extension: extension.clone(),
+                        staff: StaffId(id),
+                        extension: if clear { None } else { number },
                     },
                 )
                 .await;
-            told(done, |()| {
-                json!({"staff_id": id, "extension": extension.map(|e| e.trim().to_string())})
-                    .to_string()
+            told(done, |kept| {
+                json!({"staff_id": id, "extension": kept}).to_string()
             })
         }
         Command::Staff {

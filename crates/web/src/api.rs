@@ -413,7 +413,10 @@ pub async fn route_call(
 #[derive(Debug, Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExtensionReq {
-    /// 2 to 8 digits; null takes the extension away.
+    /// 2 to 8 digits; null takes the extension away. It must be there: a body without it
+    /// is refused, never read as "take it away".
+    #[serde(deserialize_with = "Option::deserialize")]
+    #[schema(required = true)]
     pub extension: Option<String>,
 }
 
@@ -426,18 +429,19 @@ pub async fn set_extension(
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<ExtensionReq>,
 ) -> Reply {
-    st.app
+    let extension = st
+        .app
         .execute(
             &ctx,
             cmd::SetExtension {
                 staff: StaffId(id),
-                extension: req.extension.clone(),
+                extension: req.extension,
             },
         )
         .await?;
     ok(crate::out::ExtensionOut {
         staff_id: id,
-        extension: req.extension.map(|e| e.trim().to_string()),
+        extension,
     })
 }
 

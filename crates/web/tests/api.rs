@@ -316,6 +316,41 @@ async fn cle_9_8_a_plan_with_no_matter_is_refused_over_http_and_nothing_is_writt
     .await;
 }
 
+/// Issue 14: an extension is taken away only when the body says so (`null`): a body
+/// without it is refused, not read as "take it away"; and the answer is the extension as
+/// kept.
+#[tokio::test]
+async fn issue_14_an_extension_is_taken_away_only_when_asked_and_the_answer_is_what_is_kept() {
+    each_backend("cleveland-opcc", |t| async move {
+        let admin = t.token_for("Ada Admin", Role::Admin).await;
+        let lee = tact_app::testing::staff(&t.app, "Lee Manager", Role::LineManager).await;
+        let path = format!("/staff/{}/extension", lee.id);
+        let put = |body: Value| t.send(reqwest::Method::PUT, &admin, &path, Some(body), None);
+        let (s, v) = put(json!({"extension": " 2041 "})).await;
+        assert_eq!(
+            (s, &v["extension"]),
+            (StatusCode::OK, &json!("2041")),
+            "{v}"
+        );
+        let (s, v) = put(json!({})).await;
+        assert_eq!(
+            (s, v["error"]["field"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("extension")),
+            "{v}"
+        );
+        let kept = t.app.store().extension_of(lee.id).await.unwrap();
+        assert_eq!(
+            kept.as_deref(),
+            Some("2041"),
+            "a body without it changes nothing"
+        );
+        let (s, v) = put(json!({"extension": null})).await;
+        assert_eq!((s, &v["extension"]), (StatusCode::OK, &Value::Null), "{v}");
+        assert_eq!(t.app.store().extension_of(lee.id).await.unwrap(), None);
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn bad_input_gets_a_json_4xx_naming_the_field_and_writes_nothing() {
     each_backend("cleveland-opcc", |t| async move {
