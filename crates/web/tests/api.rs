@@ -9,6 +9,17 @@ use tact_core::roles::Role;
 use tact_store::{testing, Table};
 
 /// The server, called through its API client (`t.base`, `t.http`), and its staff's tokens.
+/// Asserts that an answer is the refusal `status` naming `field`, showing the answer if
+/// it is not.
+#[track_caller]
+fn refused(s: StatusCode, v: &Value, status: StatusCode, field: &str) {
+    assert_eq!(
+        (s, v["error"]["field"].as_str()),
+        (status, Some(field)),
+        "{v}"
+    );
+}
+
 struct TestApp {
     api: tact_web::TestClient,
     app: App,
@@ -232,11 +243,9 @@ async fn cle_9_10_and_cle_10_3_a_screening_finding_is_one_of_five_and_a_possible
         let cid = logged["contact"]["id"].as_i64().unwrap();
         let path = format!("/contacts/{cid}/screen");
         let (st, v) = t.post(&t.caseworker, &path, json!({"finding": "worrying"})).await;
-        assert_eq!(st, StatusCode::BAD_REQUEST, "{v}");
-        assert_eq!(v["error"]["field"], "finding", "{v}");
+        refused(st, &v, StatusCode::BAD_REQUEST, "finding");
         let (st, v) = t.post(&t.caseworker, &path, json!({"finding": "possible-crime"})).await;
-        assert_eq!(st, StatusCode::BAD_REQUEST, "{v}");
-        assert_eq!(v["error"]["field"], "note", "{v}");
+        refused(st, &v, StatusCode::BAD_REQUEST, "note");
         let open = |kind| {
             let app = t.app.clone();
             async move {
@@ -333,11 +342,7 @@ async fn issue_14_an_extension_is_taken_away_only_when_asked_and_the_answer_is_w
             "{v}"
         );
         let (s, v) = put(json!({})).await;
-        assert_eq!(
-            (s, v["error"]["field"].as_str()),
-            (StatusCode::BAD_REQUEST, Some("extension")),
-            "{v}"
-        );
+        refused(s, &v, StatusCode::BAD_REQUEST, "extension");
         let kept = t.app.store().extension_of(lee.id).await.unwrap();
         assert_eq!(
             kept.as_deref(),
@@ -363,10 +368,7 @@ async fn bad_input_gets_a_json_4xx_naming_the_field_and_writes_nothing() {
                 json!({"name": "A", "phones": ["0770 CALL ME"]}),
             )
             .await;
-        assert_eq!(
-            (s, v["error"]["field"].as_str()),
-            (StatusCode::BAD_REQUEST, Some("phones[0]"))
-        );
+        refused(s, &v, StatusCode::BAD_REQUEST, "phones[0]");
         // Malformed email address.
         let (s, v) = t
             .post(
@@ -375,10 +377,7 @@ async fn bad_input_gets_a_json_4xx_naming_the_field_and_writes_nothing() {
                 json!({"name": "A", "emails": ["not-an-address"]}),
             )
             .await;
-        assert_eq!(
-            (s, v["error"]["field"].as_str()),
-            (StatusCode::BAD_REQUEST, Some("emails[0]"))
-        );
+        refused(s, &v, StatusCode::BAD_REQUEST, "emails[0]");
         // Unknown field.
         let (s, v) = t
             .post(
@@ -387,8 +386,7 @@ async fn bad_input_gets_a_json_4xx_naming_the_field_and_writes_nothing() {
                 json!({"name": "A", "nickname": "B"}),
             )
             .await;
-        assert_eq!(s, StatusCode::BAD_REQUEST);
-        assert_eq!(v["error"]["field"], "nickname");
+        refused(s, &v, StatusCode::BAD_REQUEST, "nickname");
         // Deeper in the body, the field is named by its path.
         let (s, v) = t
             .post(
@@ -397,11 +395,7 @@ async fn bad_input_gets_a_json_4xx_naming_the_field_and_writes_nothing() {
                 json!({"name": "A", "advocate": {"name": "B", "fax": "1"}}),
             )
             .await;
-        assert_eq!(
-            (s, v["error"]["field"].as_str()),
-            (StatusCode::BAD_REQUEST, Some("advocate.fax")),
-            "{v}"
-        );
+        refused(s, &v, StatusCode::BAD_REQUEST, "advocate.fax");
         let (s, v) = t
             .post(
                 &t.caseworker,
@@ -409,31 +403,20 @@ async fn bad_input_gets_a_json_4xx_naming_the_field_and_writes_nothing() {
                 json!({"person_id": 1, "category": "x", "description": "d", "ended_call": {}}),
             )
             .await;
-        assert_eq!(
-            (s, v["error"]["field"].as_str()),
-            (StatusCode::BAD_REQUEST, Some("ended_call.reason")),
-            "{v}"
-        );
+        refused(s, &v, StatusCode::BAD_REQUEST, "ended_call.reason");
         // Unknown id.
         let (s, v) = t.get(&t.caseworker, "/people/999999").await;
         assert_eq!(s, StatusCode::NOT_FOUND, "{v}");
         assert!(v["error"]["message"].as_str().unwrap().contains("999999"));
         // An id that is not a number names no record either (the UI's 404 page too).
         let (s, v) = t.get(&t.caseworker, "/people/not-a-number").await;
-        assert_eq!(
-            (s, v["error"]["field"].as_str()),
-            (StatusCode::NOT_FOUND, Some("id"))
-        );
+        refused(s, &v, StatusCode::NOT_FOUND, "id");
         assert_eq!(t.app.store().count(Table::People).await.unwrap(), people);
         // One number written two ways, when adding and when changing a person; a name too
         // long when changing one (adding refused it; changing did not).
         let twice = json!({"name": "A", "phones": ["07911 123456", "+44 7911 123456"]});
         let (s, v) = t.post(&t.caseworker, "/people", twice.clone()).await;
-        assert_eq!(
-            (s, v["error"]["field"].as_str()),
-            (StatusCode::BAD_REQUEST, Some("phones[1]")),
-            "{v}"
-        );
+        refused(s, &v, StatusCode::BAD_REQUEST, "phones[1]");
         assert_eq!(t.app.store().count(Table::People).await.unwrap(), people);
         let (pid, _) = t.person_with_matter().await;
         for (body, field) in [
@@ -603,8 +586,7 @@ async fn cle_4_1_and_nor_6_1_an_incident_on_someone_elses_matter_or_contact_is_r
             (json!({"matter_id": mid, "contact_id": 999_999}), "contact_id"),
         ] {
             let (s, v) = t.post(&t.caseworker, "/incidents", incident(extra.clone())).await;
-            assert_eq!(s, StatusCode::NOT_FOUND, "{extra}: {v}");
-            assert_eq!(v["error"]["field"], field, "{v}");
+            refused(s, &v, StatusCode::NOT_FOUND, field);
             assert!(v["error"]["message"].as_str().unwrap().ends_with("is not one of this person's"), "{v}");
         }
         let record = t.get(&t.caseworker, &format!("/people/{pid}")).await.1;
@@ -614,7 +596,7 @@ async fn cle_4_1_and_nor_6_1_an_incident_on_someone_elses_matter_or_contact_is_r
         assert_eq!((v["incident"]["matter_id"].as_i64(), v["incident"]["contact_id"].as_i64()), (Some(mid), Some(cid)));
         // Logging a contact against another person's matter is the same refusal.
         let (s, v) = t.post(&t.caseworker, "/contacts", json!({"person_id": pid, "matter_id": omid, "channel": "phone", "summary": "x"})).await;
-        assert_eq!((s, v["error"]["field"].as_str()), (StatusCode::NOT_FOUND, Some("matter_id")), "{v}");
+        refused(s, &v, StatusCode::NOT_FOUND, "matter_id");
     })
     .await;
 }
@@ -1067,8 +1049,7 @@ async fn who_is_calling_shared_numbers_unverified_numbers_and_withheld_caller_id
         // Jo (from plan_in_force) is under an email-only plan on 07911 123123.
         let (jo, _, _) = t.plan_in_force(json!([{"kind": "single-channel", "channel": "email", "reason": "Abusive calls"}])).await;
         let (s, v) = t.post(&t.caseworker, "/people", json!({"name": "Sam Bloggs", "phones": ["+44 (0)7911 123123"]})).await;
-        assert_eq!(s, StatusCode::CONFLICT, "{v}");
-        assert_eq!(v["error"]["field"], "phones");
+        refused(s, &v, StatusCode::CONFLICT, "phones");
         assert!(v["error"]["message"].as_str().unwrap().contains("Jo Bloggs"), "{v}");
         let (s, v) = t.post(&t.caseworker, "/people", json!({"name": "Sam Bloggs", "phones": ["07911 123123"], "shared": ["07911123123"]})).await;
         assert_eq!(s, StatusCode::CREATED, "{v}");
@@ -1095,8 +1076,7 @@ async fn who_is_calling_shared_numbers_unverified_numbers_and_withheld_caller_id
 
         // A digit short of its range: refused naming the field, unless kept as unverified.
         let (s, v) = t.post(&t.caseworker, "/people", json!({"name": "Ann Short", "phones": ["+44 (0)113 496 048"]})).await;
-        assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
-        assert_eq!(v["error"]["field"], "phones[0]");
+        refused(s, &v, StatusCode::BAD_REQUEST, "phones[0]");
         let (s, v) = t.post(&t.caseworker, "/people", json!({"name": "Ann New", "phones": ["07700 900555"], "keep_unverified": true})).await;
         assert_eq!(s, StatusCode::CREATED, "{v}");
         assert_eq!(v["phones"][0], "+447700900555");
@@ -1301,14 +1281,12 @@ async fn cle_9_6_a_letter_is_written_checked_changed_released_and_posted_through
         assert_eq!(s, StatusCode::OK, "{v}");
         let path = format!("/strategies/{sid}/letters");
         let (s, v) = t.post(&t.line_manager, &path, json!({"channel": "letter", "hold": true})).await;
-        assert_eq!(s, StatusCode::BAD_REQUEST, "no kind: {v}");
-        assert_eq!(v["error"]["field"], "kind");
+        refused(s, &v, StatusCode::BAD_REQUEST, "kind");
         let (s, v) = t.post(&t.line_manager, &path, json!({"kind": "strategy-notice", "channel": "pigeon"})).await;
-        assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
-        assert_eq!(v["error"]["field"], "channel");
+        refused(s, &v, StatusCode::BAD_REQUEST, "channel");
         // A letter by post is printed: "email" is no format for it (CLE-8).
         let (s, v) = t.post(&t.line_manager, &path, json!({"kind": "strategy-notice", "channel": "letter", "format": "email"})).await;
-        assert_eq!((s, v["error"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("format")), "{v}");
+        refused(s, &v, StatusCode::BAD_REQUEST, "format");
         let l = t.ok(&t.line_manager, &path, json!({"kind": "strategy-notice", "channel": "letter", "format": "large-print", "hold": true})).await;
         let lid = l["id"].as_i64().unwrap();
         assert_eq!(l["status"], "draft", "held: {l}");
@@ -1326,8 +1304,7 @@ async fn cle_9_6_a_letter_is_written_checked_changed_released_and_posted_through
         }
         // Changed while held; a caseworker may read but this profile lets them write notices too.
         let (s, v) = t.send(reqwest::Method::PUT, &t.line_manager, &format!("/letters/{lid}"), Some(json!({"text": ""})), None).await;
-        assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
-        assert_eq!(v["error"]["field"], "text");
+        refused(s, &v, StatusCode::BAD_REQUEST, "text");
         let (s, changed) = t.send(reqwest::Method::PUT, &t.line_manager, &format!("/letters/{lid}"), Some(json!({"subject": "Your contact with us", "text": "Dear Jo Bloggs,\n\nA line the manager added.\n"})), None).await;
         assert_eq!(s, StatusCode::OK, "{changed}");
         assert_eq!(changed["subject"], "Your contact with us");
@@ -1336,7 +1313,7 @@ async fn cle_9_6_a_letter_is_written_checked_changed_released_and_posted_through
         // Printed before release is refused — a step the letter's state refuses, 409 as for
         // a plan; released, it waits to be printed; then posted, once.
         let (s, v) = t.post(&t.line_manager, &format!("/letters/{lid}/printed"), json!({})).await;
-        assert_eq!((s, v["error"]["field"].as_str()), (StatusCode::CONFLICT, Some("status")), "{v}");
+        refused(s, &v, StatusCode::CONFLICT, "status");
         let released = t.ok(&t.line_manager, &format!("/letters/{lid}/release"), json!({})).await;
         assert_eq!(released["status"], "to-print");
         let (s, _) = t.send(reqwest::Method::PUT, &t.line_manager, &format!("/letters/{lid}"), Some(json!({"text": "Too late"})), None).await;
@@ -1364,8 +1341,7 @@ async fn messages_the_retention_dry_run_and_subject_access_are_on_the_api_with_t
             .await
             .unwrap();
         let (s, v) = t.get(&t.caseworker, "/messages?route=nowhere").await;
-        assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
-        assert_eq!(v["error"]["field"], "route");
+        refused(s, &v, StatusCode::BAD_REQUEST, "route");
         assert!(
             v["error"]["message"]
                 .as_str()
@@ -1415,11 +1391,7 @@ async fn messages_the_retention_dry_run_and_subject_access_are_on_the_api_with_t
 async fn cle_9_9_a_caller_the_phone_system_sent_that_cannot_be_read_is_refused_naming_from() {
     each_backend("cleveland-opcc", |t| async move {
         let (s, v) = t.get(&t.caseworker, "/calls/route?from=garbage").await;
-        assert_eq!(
-            (s, v["error"]["field"].as_str()),
-            (StatusCode::BAD_REQUEST, Some("from")),
-            "{v}"
-        );
+        refused(s, &v, StatusCode::BAD_REQUEST, "from");
         let (s, v) = t
             .post(
                 &t.caseworker,
@@ -1427,11 +1399,7 @@ async fn cle_9_9_a_caller_the_phone_system_sent_that_cannot_be_read_is_refused_n
                 json!({"outcome": "answered", "from": "garbage"}),
             )
             .await;
-        assert_eq!(
-            (s, v["error"]["field"].as_str()),
-            (StatusCode::BAD_REQUEST, Some("from")),
-            "{v}"
-        );
+        refused(s, &v, StatusCode::BAD_REQUEST, "from");
         // Nothing was logged under that call: the same call, readable, is logged once.
         let (s, v) = t
             .post(
@@ -1537,11 +1505,7 @@ async fn issue_11_a_query_parameter_an_address_does_not_take_is_refused() {
             );
         }
         let (s, v) = t.get(&dpo, "/messages?route=inbox%00").await;
-        assert_eq!(
-            (s, v["error"]["field"].as_str()),
-            (StatusCode::BAD_REQUEST, Some("route")),
-            "{v}"
-        );
+        refused(s, &v, StatusCode::BAD_REQUEST, "route");
         // Without one, each still answers.
         for path in [
             "/tasks".to_string(),
@@ -1585,11 +1549,7 @@ async fn issue_11_text_with_control_characters_is_bad_input_on_both_backends() {
         }
         // In a query string too (a search with NUL reached PostgreSQL: a 500).
         let (s, v) = t.get(&t.caseworker, "/people?q=Jo%00").await;
-        assert_eq!(
-            (s, v["error"]["field"].as_str()),
-            (StatusCode::BAD_REQUEST, Some("q")),
-            "{v}"
-        );
+        refused(s, &v, StatusCode::BAD_REQUEST, "q");
         // Line breaks and tabs are text, not control: kept.
         let v = t
             .ok(
