@@ -715,12 +715,12 @@ pub fn draft_plan(
     may(profile, actor, Action::ProposePlan, None)?;
     let s = new_plan(
         profile,
-        actor,
         person,
         input,
         ctx,
-        now,
         "; it covers nothing else",
+        actor.id,
+        now,
     )?;
     check_review_date(profile, s.review_due, check::uk_date(now))?;
     let mut d = Decision::new(s);
@@ -738,12 +738,12 @@ pub fn draft_plan(
 /// and has not ended already.
 fn new_plan(
     profile: &Profile,
-    actor: &Actor,
     person: PersonId,
     input: PlanInput,
     ctx: &PlanContext,
-    now: Timestamp,
     no_matter: &str,
+    by: StaffId,
+    now: Timestamp,
 ) -> Result<Plan, RuleError> {
     check_matters(profile, person, &input.matter_ids, ctx, no_matter)?;
     for i in &input.incident_ids {
@@ -766,7 +766,7 @@ fn new_plan(
         no_warning_reason: input.no_warning_reason.filter(|r| !r.trim().is_empty()),
         ..Plan::first_draft(
             person,
-            actor.id,
+            by,
             now,
             input.restrictions,
             input.review_due,
@@ -875,7 +875,6 @@ pub fn import_plan(
     );
     let plan = new_plan(
         profile,
-        actor,
         person,
         PlanInput {
             matter_ids: input.matter_ids,
@@ -889,8 +888,9 @@ pub fn import_plan(
             ends_on: input.ends_on,
         },
         ctx,
-        now,
         ": import its matters first, or name them",
+        actor.id,
+        now,
     )?;
     let s = Plan {
         status: PlanStatus::Active,
