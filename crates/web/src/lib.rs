@@ -104,84 +104,35 @@ struct ApiDoc;
 fn api_v1() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     use api::*;
     use utoipa_axum::{router::OpenApiRouter, routes};
-    let (plan, plan_doc) = OpenApiRouter::new()
-        .routes(routes!(get_plan))
-        .routes(routes!(checklist))
-        .routes(routes!(propose))
-        .routes(routes!(authorise))
-        .routes(routes!(refuse))
-        .routes(routes!(withdraw))
-        .routes(routes!(notice))
-        .routes(routes!(review))
-        .routes(routes!(vary))
-        .routes(routes!(lift))
-        .routes(routes!(apply_to_matter))
-        .routes(routes!(decide_matter))
-        .routes(routes!(raise_dispute))
-        .routes(routes!(write_plan_letter))
-        .split_for_parts();
-    let (v1, doc) = OpenApiRouter::new()
-        .routes(routes!(contact_check))
-        .routes(routes!(route_call))
-        .routes(routes!(call_outcome))
-        .routes(routes!(set_extension))
-        .routes(routes!(profile))
-        .routes(routes!(create_person, search_people))
-        .routes(routes!(get_person, update_person))
-        .routes(routes!(additional_help))
-        .routes(routes!(merge_people))
-        .routes(routes!(open_matter))
-        .routes(routes!(give_warning))
-        .routes(routes!(draft_plan))
-        .routes(routes!(request_adjustment))
-        .routes(routes!(further_action))
-        .routes(routes!(matter_status))
-        .routes(routes!(log_contact))
-        .routes(routes!(screen))
-        .routes(routes!(screening_queue))
-        .routes(routes!(record_incident))
-        .routes(routes!(decide_dispute))
-        .routes(routes!(decide_adjustment))
-        .routes(routes!(my_tasks))
-        .routes(routes!(complete_task))
-        .routes(routes!(breach_reminder))
-        .routes(routes!(request_disclosure))
-        .routes(routes!(disclosure_log))
-        .routes(routes!(person_access_log))
-        .routes(routes!(receive_rights))
-        .routes(routes!(open_rights))
-        .routes(routes!(governance))
-        .routes(routes!(answer_rights))
-        .routes(routes!(decide_disclosure))
-        .routes(routes!(record_shared))
-        .routes(routes!(reviews))
-        .routes(routes!(list_staff, create_staff))
-        .routes(routes!(change_staff))
-        .routes(routes!(issue_token))
-        .routes(routes!(mint_token, list_tokens))
-        .routes(routes!(revoke_token))
-        .routes(routes!(create_service_account))
-        .routes(routes!(audit_verify))
-        .routes(routes!(write_adjustment_letter))
-        .routes(routes!(write_warning_letter))
-        .routes(routes!(write_call_ended_letter))
-        .routes(routes!(person_letters))
-        .routes(routes!(get_letter, change_letter))
-        .routes(routes!(letter_text))
-        .routes(routes!(letter_html))
-        .routes(routes!(letter_pdf))
-        .routes(routes!(letter_docx))
-        .routes(routes!(letter_braille))
-        .routes(routes!(letter_audio))
-        .routes(routes!(release_letter))
-        .routes(routes!(letter_printed))
-        .routes(routes!(list_messages))
-        .routes(routes!(get_message))
-        .routes(routes!(message_raw))
-        .routes(routes!(message_attachment))
-        .routes(routes!(retention_due))
-        .routes(routes!(subject_access))
-        .split_for_parts();
+    // One router of the handlers listed, `;` between paths and `,` between the methods of
+    // one path (utoipa-axum's `routes!` takes the handlers of one path together).
+    macro_rules! operations {
+        ($($($handler:ident),+;)+) => {
+            OpenApiRouter::new()$(.routes(routes!($($handler),+)))+
+        };
+    }
+    let (plan, plan_doc) = operations!(
+        get_plan; checklist; propose; authorise; refuse; withdraw; notice; review; vary;
+        lift; apply_to_matter; decide_matter; raise_dispute; write_plan_letter;
+    )
+    .split_for_parts();
+    let (v1, doc) = operations!(
+        contact_check; route_call; call_outcome; set_extension; profile;
+        create_person, search_people; get_person, update_person; additional_help;
+        merge_people; open_matter; give_warning; draft_plan; request_adjustment;
+        further_action; matter_status; log_contact; screen; screening_queue;
+        record_incident; decide_dispute; decide_adjustment; my_tasks; complete_task;
+        breach_reminder; request_disclosure; disclosure_log; person_access_log;
+        receive_rights; open_rights; governance; answer_rights; decide_disclosure;
+        record_shared; reviews; list_staff, create_staff; change_staff; issue_token;
+        mint_token, list_tokens; revoke_token; create_service_account; audit_verify;
+        write_adjustment_letter; write_warning_letter; write_call_ended_letter;
+        person_letters; get_letter, change_letter; letter_text; letter_html; letter_pdf;
+        letter_docx; letter_braille; letter_audio; release_letter; letter_printed;
+        list_messages; get_message; message_raw; message_attachment; retention_due;
+        subject_access;
+    )
+    .split_for_parts();
     // A plan's paths are `/plans/…`, the word the code and the UI use; `/strategies/…`, the
     // word of the first release, stays as an alias (not in the document) so existing
     // clients go on working.
