@@ -126,9 +126,14 @@ impl From<JsonRejection> for ApiError {
         };
         let text = r.body_text();
         let field = json_field(&text);
+        // What serde said, without axum's "Failed to deserialize the JSON body into the
+        // target type: " before it.
+        let said = text
+            .split_once("target type: ")
+            .map_or(text.as_str(), |(_, d)| d);
         Self {
             status,
-            message: format!("the request body is not valid: {text}"),
+            message: format!("the request body is not valid: {said}"),
             field,
             clause: None,
             retry_after: None,
@@ -160,10 +165,13 @@ fn json_field(text: &str) -> Option<String> {
 impl From<QueryRejection> for ApiError {
     fn from(r: QueryRejection) -> Self {
         let text = r.body_text();
+        let said = text
+            .strip_prefix("Failed to deserialize query string: ")
+            .unwrap_or(&text);
         Self {
             status: StatusCode::BAD_REQUEST,
             field: text.split('`').nth(1).map(str::to_string),
-            message: format!("the query string is not valid: {text}"),
+            message: format!("the query string is not valid: {said}"),
             clause: None,
             retry_after: None,
         }

@@ -343,6 +343,13 @@ async fn issue_14_an_extension_is_taken_away_only_when_asked_and_the_answer_is_w
         );
         let (s, v) = put(json!({})).await;
         refused(s, &v, StatusCode::BAD_REQUEST, "extension");
+        // In serde's words, without axum's "Failed to deserialize … target type" before them.
+        assert!(
+            v["error"]["message"].as_str().is_some_and(
+                |m| m.starts_with("the request body is not valid: missing field `extension`")
+            ),
+            "{v}"
+        );
         let kept = t.app.store().extension_of(lee.id).await.unwrap();
         assert_eq!(
             kept.as_deref(),
