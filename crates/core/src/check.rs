@@ -151,6 +151,18 @@ crate::words! {
 }
 
 crate::words! {
+    /// The contact check's answer in one word, as the API gives it: the [`Outcome`], or
+    /// `ambiguous` where the identifier is shared by several people (issue 10); the verdict
+    /// is then the strictest outcome for any of them, and staff ask who is calling.
+    pub enum CheckAnswer {
+        Allowed = "allowed",
+        AllowedWithConditions = "allowed-with-conditions",
+        NotAllowed = "not-allowed",
+        Ambiguous = "ambiguous",
+    }
+}
+
+crate::words! {
     pub enum Effect {
         /// The restriction forbids this contact.
         Forbids = "forbids",
@@ -392,6 +404,19 @@ pub fn told_in_writing(plan: &Plan) -> bool {
 impl Verdict {
     pub fn allowed(&self) -> bool {
         self.outcome != Outcome::NotAllowed
+    }
+
+    /// The answer in one word ([`CheckAnswer`]): `ambiguous` where the identifier is
+    /// shared, otherwise the outcome.
+    pub fn answer(&self) -> CheckAnswer {
+        if !self.candidates.is_empty() {
+            return CheckAnswer::Ambiguous;
+        }
+        match self.outcome {
+            Outcome::Allowed => CheckAnswer::Allowed,
+            Outcome::AllowedWithConditions => CheckAnswer::AllowedWithConditions,
+            Outcome::NotAllowed => CheckAnswer::NotAllowed,
+        }
     }
     pub fn breaches(&self) -> Vec<String> {
         self.restrictions
@@ -785,6 +810,36 @@ fn add_new<T: Clone>(into: &mut Vec<T>, more: &[T], same: impl Fn(&T, &T) -> boo
     for m in more {
         if !into.iter().any(|x| same(x, m)) {
             into.push(m.clone());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 10: a shared identifier answers `ambiguous` whatever the strictest outcome is;
+    /// one person's answer is their outcome. Decided here, not at the API door.
+    #[test]
+    fn issue_10_a_shared_identifier_answers_ambiguous_and_one_person_their_outcome() {
+        let candidate = |id, outcome| Candidate {
+            person: PersonId(id),
+            reference: format!("P{id}"),
+            name: "Jo".into(),
+            outcome,
+        };
+        for outcome in Outcome::ALL {
+            let one = Verdict {
+                outcome,
+                ..Verdict::default()
+            };
+            assert_eq!(one.answer().as_str(), outcome.as_str());
+            let shared = Verdict {
+                outcome,
+                candidates: vec![candidate(1, outcome), candidate(2, Outcome::Allowed)],
+                ..Verdict::default()
+            };
+            assert_eq!(shared.answer(), CheckAnswer::Ambiguous);
         }
     }
 }

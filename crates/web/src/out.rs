@@ -112,6 +112,8 @@ wire_word!(
     FurtherActionKindWord => FurtherActionKind,
     TaskKindWord => TaskKind,
     EffectWord => tact_core::check::Effect,
+    OutcomeWord => tact_core::check::Outcome,
+    CheckAnswerWord => tact_core::check::CheckAnswer,
     FindingWord => Finding,
     ReviewDecisionWord => tact_core::workflow::ReviewDecision,
     RightsAnswerWord => tact_core::rights::RightsAnswer,
@@ -782,7 +784,7 @@ answer! {
         id: i64,
         reference: String,
         name: String,
-        outcome: String,
+        outcome: OutcomeWord,
     }
 }
 
@@ -822,9 +824,10 @@ answer! {
     /// What staff may and must do with this contact (CLE-9.9; NOR-5.5), and why.
     VerdictOut {
         person: Option<FoundOut>,
-        /// allowed, allowed-with-conditions, not-allowed, unknown-caller or ambiguous.
-        outcome: String,
-        strictest_outcome: String,
+        /// The outcome, or ambiguous where the identifier is shared (then
+        /// `strictest_outcome` holds, and `candidates` says who it could be).
+        outcome: CheckAnswerWord,
+        strictest_outcome: OutcomeWord,
         allowed: bool,
         candidates: Vec<CandidateOut>,
         withheld: bool,

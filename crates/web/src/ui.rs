@@ -1159,12 +1159,12 @@ async fn incoming(
                 };
                 verdict = Some(VerdictView {
                     allowed: v.allowed(),
-                    headline: match v.outcome {
+                    headline: match v.answer() {
                         _ if v.withheld => "The number is withheld: ask who is calling".into(),
-                        _ if !v.candidates.is_empty() => format!("This is shared by {} people: ask who is calling", v.candidates.len()),
-                        tact_core::check::Outcome::Allowed => "You can deal with this contact".into(),
-                        tact_core::check::Outcome::AllowedWithConditions => "You can deal with this contact, with conditions".into(),
-                        tact_core::check::Outcome::NotAllowed => format!("Their {} does not allow this contact", state.app.profile.terms.plan),
+                        tact_core::check::CheckAnswer::Ambiguous => format!("This is shared by {} people: ask who is calling", v.candidates.len()),
+                        tact_core::check::CheckAnswer::Allowed => "You can deal with this contact".into(),
+                        tact_core::check::CheckAnswer::AllowedWithConditions => "You can deal with this contact, with conditions".into(),
+                        tact_core::check::CheckAnswer::NotAllowed => format!("Their {} does not allow this contact", state.app.profile.terms.plan),
                     },
                     person: v.person.map(|p| (p.0, v.name.clone().unwrap_or_default(), v.reference.clone().unwrap_or_default())),
                     candidates: v.candidates.iter().map(|c| (c.person.0, c.name.clone(), c.reference.clone())).collect(),

@@ -773,21 +773,14 @@ pub fn staff(s: &Staff) -> StaffOut {
 }
 
 pub fn verdict(v: &Verdict) -> VerdictOut {
-    // A shared identifier answers "ambiguous", with everyone it could be and the strictest
-    // answer for any of them (issue 10).
-    let outcome = if v.candidates.is_empty() {
-        v.outcome.as_str()
-    } else {
-        "ambiguous"
-    };
     VerdictOut {
         person: v.person.map(|p| FoundOut {
             id: p.0,
             reference: v.reference.clone(),
             name: v.name.clone(),
         }),
-        outcome: outcome.to_string(),
-        strictest_outcome: v.outcome.as_str().to_string(),
+        outcome: v.answer().wire(),
+        strictest_outcome: v.outcome.wire(),
         allowed: v.allowed(),
         candidates: v
             .candidates
@@ -796,7 +789,7 @@ pub fn verdict(v: &Verdict) -> VerdictOut {
                 id: c.person.0,
                 reference: c.reference.clone(),
                 name: c.name.clone(),
-                outcome: c.outcome.as_str().to_string(),
+                outcome: c.outcome.wire(),
             })
             .collect(),
         withheld: v.withheld,
