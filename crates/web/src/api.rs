@@ -261,7 +261,8 @@ pub struct CheckQuery {
     pub phone: Option<String>,
     /// The sender's address.
     pub email: Option<String>,
-    /// phone, email, letter, visit or web-form; defaults from phone/email.
+    /// Defaults from phone/email.
+    #[param(value_type = Option<crate::out::ChannelWord>)]
     pub channel: Option<String>,
     /// The member of staff taking the contact.
     pub staff: Option<i64>,
@@ -324,6 +325,7 @@ pub struct RouteQuery {
     /// screen_pop, always in that order) for an Asterisk AGI script; line: one line, the
     /// action, the extension or `-` and the reason, separated by `|`, for a SIP proxy such
     /// as Kamailio.
+    #[param(value_type = Option<crate::out::RouteFormatWord>)]
     pub format: Option<String>,
 }
 
@@ -338,7 +340,7 @@ fn phone_system_caller(from: Option<&str>) -> Result<Option<Identifier>, tact_co
 
 tact_core::words! {
     /// How `/calls/route` answers: JSON, `key=value` lines, or one line.
-    enum RouteFormat for "format" {
+    pub enum RouteFormat for "format" {
         Json = "json",
         Text = "text",
         Line = "line",
@@ -1969,7 +1971,8 @@ pub async fn letter_printed(
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct MessagesQuery {
-    /// quarantine (the default), unknown-sender, inbox, screening or breach.
+    /// quarantine when left out.
+    #[param(value_type = Option<crate::out::MessageRouteWord>)]
     pub route: Option<String>,
 }
 

@@ -90,12 +90,17 @@ impl AppState {
     }
 }
 
-/// The document's own words; its paths come from the routes ([`api_v1`]).
+/// The document's own words; its paths come from the routes ([`api_v1`]), with the
+/// schemas they name (a query parameter's list is named here: utoipa collects only a
+/// body's).
 #[derive(OpenApi)]
-#[openapi(info(
-    title = "Tact API",
-    description = "Managing service user contact fairly, safely and on the record. Authenticate with `Authorization: Bearer <token>`."
-))]
+#[openapi(
+    info(
+        title = "Tact API",
+        description = "Managing service user contact fairly, safely and on the record. Authenticate with `Authorization: Bearer <token>`."
+    ),
+    components(schemas(out::RouteFormatWord, out::MessageRouteWord, out::ChannelWord))
+)]
 struct ApiDoc;
 
 /// The API's routes under `/api/v1`, each taken from its handler's `#[utoipa::path]`, and the

@@ -119,6 +119,7 @@ wire_word!(
     RightsAnswerWord => tact_core::rights::RightsAnswer,
     CallOutcomeWord => tact_core::routing::CallOutcome,
     PlanLetterWord => tact_core::correspondence::PlanLetter,
+    RouteFormatWord => crate::api::RouteFormat,
 );
 
 /// Identifiers go as their text.

@@ -985,6 +985,38 @@ async fn the_openapi_document_and_healthz_are_served() {
         "#/components/schemas/ReviewDecisionWord"
     );
     assert_eq!(words("ReviewDecisionWord"), json!(["continue", "lift"]));
+    // And a query parameter's: `/calls/route`'s format, `/messages`' route, the contact
+    // check's channel.
+    let param = |path: &str, name: &str| {
+        doc["paths"][path]["get"]["parameters"]
+            .as_array()
+            .and_then(|ps| ps.iter().find(|p| p["name"] == name))
+            .map(|p| p["schema"].to_string())
+            .unwrap_or_default()
+    };
+    for (path, name, list) in [
+        ("/api/v1/calls/route", "format", "RouteFormatWord"),
+        ("/api/v1/messages", "route", "MessageRouteWord"),
+        ("/api/v1/contact-check", "channel", "ChannelWord"),
+    ] {
+        assert!(
+            param(path, name).contains(list),
+            "{path} {name}: {}",
+            param(path, name)
+        );
+        assert!(words(list).is_array(), "{list}: {}", schemas[list]);
+    }
+    assert_eq!(words("RouteFormatWord"), json!(["json", "text", "line"]));
+    // The contact check's answer: core's outcome, or ambiguous for a shared identifier.
+    assert_eq!(
+        words("CheckAnswerWord"),
+        json!([
+            "allowed",
+            "allowed-with-conditions",
+            "not-allowed",
+            "ambiguous"
+        ])
+    );
     // One word for the plan on the wire: the document names `/plans` only; the first
     // release's `/strategies` paths are an alias to the same handlers.
     assert!(
