@@ -581,12 +581,13 @@ pub async fn get_person(
     })
 }
 
-#[utoipa::path(put, path = "/people/{id}", params(("id" = i64, Path, description = "The record's id")), request_body = PersonReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Updated", body = crate::out::PersonOut)))]
+/// Replaces a person's details: every detail is sent (`[]` or `null` for none).
+#[utoipa::path(put, path = "/people/{id}", params(("id" = i64, Path, description = "The record's id")), request_body = PersonReplaceReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Updated", body = crate::out::PersonOut)))]
 pub async fn update_person(
     State(st): State<AppState>,
     Permitted(ctx, _): Permitted<cmd::UpdatePerson>,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(req): ApiJson<PersonReq>,
+    ApiJson(req): ApiJson<PersonReplaceReq>,
 ) -> Reply {
     ok(wire::person(
         &st.app
@@ -594,7 +595,7 @@ pub async fn update_person(
                 &ctx,
                 cmd::UpdatePerson {
                     person: PersonId(id),
-                    input: req.parse()?,
+                    input: PersonReq::from(req).parse()?,
                 },
             )
             .await?,

@@ -99,6 +99,51 @@ request! {
     }
 }
 
+request! {
+    /// A person's details as they are to stand (`PUT`): every detail is sent, `[]` or `null`
+    /// for none, so a body that leaves one out is refused, never read as "remove it" — a
+    /// number taken off a record is one the contact check no longer knows them by.
+    PersonReplaceReq {
+        name: String,
+        phones: Vec<String>,
+        emails: Vec<String>,
+        #[serde(deserialize_with = "Option::deserialize")]
+        #[schema(required = true)]
+        postal_address: Option<String>,
+        #[serde(deserialize_with = "Option::deserialize")]
+        #[schema(required = true)]
+        advocate: Option<AdvocateReq>,
+        #[serde(deserialize_with = "Option::deserialize")]
+        #[schema(required = true, value_type = Option<crate::out::FormatWord>)]
+        preferred_format: Option<String>,
+        #[serde(deserialize_with = "Option::deserialize")]
+        #[schema(required = true)]
+        preferred_language: Option<String>,
+        /// As for a new person.
+        #[serde(default)]
+        keep_unverified: bool,
+        /// As for a new person.
+        #[serde(default)]
+        shared: Vec<String>,
+    }
+}
+
+impl From<PersonReplaceReq> for PersonReq {
+    fn from(r: PersonReplaceReq) -> Self {
+        Self {
+            name: r.name,
+            phones: r.phones,
+            emails: r.emails,
+            postal_address: r.postal_address,
+            advocate: r.advocate,
+            preferred_format: r.preferred_format,
+            preferred_language: r.preferred_language,
+            keep_unverified: r.keep_unverified,
+            shared: r.shared,
+        }
+    }
+}
+
 impl PersonReq {
     pub fn parse(self) -> Result<tact_app::PersonInput, ApiError> {
         let phones = self

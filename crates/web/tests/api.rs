@@ -426,9 +426,20 @@ async fn bad_input_gets_a_json_4xx_naming_the_field_and_writes_nothing() {
         refused(s, &v, StatusCode::BAD_REQUEST, "phones[1]");
         assert_eq!(t.app.store().count(Table::People).await.unwrap(), people);
         let (pid, _) = t.person_with_matter().await;
+        // Changing a person sends every detail ([] or null for none): one left out is
+        // refused, never read as "remove it" (their numbers are how calls are known).
+        let whole = |name: &str, phones: Value| {
+            json!({"name": name, "phones": phones, "emails": [], "postal_address": null,
+                   "advocate": null, "preferred_format": null, "preferred_language": null})
+        };
         for (body, field) in [
-            (twice, "phones[1]"),
-            (json!({"name": "é".repeat(201)}), "name"),
+            (whole("A", twice["phones"].clone()), "phones[1]"),
+            (whole(&"é".repeat(201), json!([])), "name"),
+            (json!({"name": "Jo Bloggs"}), "phones"),
+            (
+                json!({"name": "Jo Bloggs", "phones": [], "emails": []}),
+                "postal_address",
+            ),
         ] {
             let (s, v) = t
                 .ask(
@@ -442,6 +453,12 @@ async fn bad_input_gets_a_json_4xx_naming_the_field_and_writes_nothing() {
         }
         let kept = t.get(&t.caseworker, &format!("/people/{pid}")).await.1;
         assert_eq!(kept["person"]["name"], "Jo Bloggs", "{kept}");
+        assert!(
+            kept["person"]["phones"]
+                .as_array()
+                .is_some_and(|p| !p.is_empty()),
+            "a body without phones took none away: {kept}"
+        );
         let people = people + 1;
         // Invalid UTF-8.
         let resp = t
@@ -1316,7 +1333,7 @@ async fn cle_9_6_a_letter_is_written_checked_changed_released_and_posted_through
         let (pid, _, sid) = t
             .plan_in_force(json!([{"kind": "single-channel", "channel": "email", "reason": "Abusive calls"}]))
             .await;
-        let (s, v) = t.send(reqwest::Method::PUT, &t.caseworker, &format!("/people/{pid}"), Some(json!({"name": "Jo Bloggs", "phones": ["07911 123123"], "emails": ["jo@example.org"], "postal_address": "1 High Street, Middlesbrough TS1 1AA"})), None).await;
+        let (s, v) = t.send(reqwest::Method::PUT, &t.caseworker, &format!("/people/{pid}"), Some(json!({"name": "Jo Bloggs", "phones": ["07911 123123"], "emails": ["jo@example.org"], "postal_address": "1 High Street, Middlesbrough TS1 1AA", "advocate": null, "preferred_format": null, "preferred_language": null})), None).await;
         assert_eq!(s, StatusCode::OK, "{v}");
         let path = format!("/strategies/{sid}/letters");
         let (s, v) = t.post(&t.line_manager, &path, json!({"channel": "letter", "hold": true})).await;
