@@ -322,7 +322,11 @@ fn two_servers_on_postgres_see_each_others_changes_within_a_second() {
                 reqwest::Method::PUT,
                 &office.cw,
                 &format!("/people/{pid}"),
-                Some(json!({"name": "New Person 0", "phones": [new]})),
+                Some(
+                    json!({"name": "New Person 0", "phones": [new], "emails": [],
+                    "postal_address": null, "advocate": null, "preferred_format": null,
+                    "preferred_language": null}),
+                ),
             )
             .await;
         assert_eq!(s, 200, "{v}");
