@@ -160,8 +160,19 @@ async fn cle_9_14_a_plan_reaching_its_end_date_asks_its_owner_to_tell_the_person
         .await
         .unwrap();
         let before = open_tasks(&w.app, TaskKind::SendNotice).await.len();
-        let clock = Clock::fixed(w.app.now() + SignedDuration::from_hours(24 * 4));
+        // On its end date it still restricts, all day: nobody is told yet that it has ended.
+        let clock = Clock::fixed(w.app.now() + SignedDuration::from_hours(24 * 3));
         let app = w.app.with_clock(clock.clone());
+        assert!(
+            app.plan_as_stored(sid).await.unwrap().in_force(app.now()),
+            "{name}"
+        );
+        assert_eq!(
+            ran(&app.run_jobs(None).await.unwrap(), "end-dates"),
+            Some(0),
+            "{name}: on the end date itself"
+        );
+        clock.set(app.now() + SignedDuration::from_hours(24));
         assert!(
             !app.plan_as_stored(sid).await.unwrap().in_force(app.now()),
             "{name}"

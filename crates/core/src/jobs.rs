@@ -125,7 +125,7 @@ pub fn review_reminders(due: &Due) -> Vec<NewTask> {
 pub fn end_date_tasks(due: &Due) -> Vec<NewTask> {
     let mut out = Vec::new();
     for s in due.plans {
-        let ended = s.ends_on.is_some_and(|e| e <= due.today);
+        let ended = s.has_ended(due.today);
         if !ended || !matches!(s.status, PlanStatus::Authorised | PlanStatus::Active) {
             continue;
         }

@@ -738,10 +738,13 @@ impl Plan {
         if self.effective_from.is_some_and(|from| at < from) {
             return false;
         }
-        match self.ends_on {
-            Some(end) => crate::check::uk_date(at) <= end,
-            None => true,
-        }
+        !self.has_ended(crate::check::uk_date(at))
+    }
+
+    /// Whether the plan's end date has passed on `today`: it restricts through the whole of
+    /// its end date, and has ended the day after (CLE-9.14: then the person is told).
+    pub fn has_ended(&self, today: Date) -> bool {
+        self.ends_on.is_some_and(|end| today > end)
     }
 
     /// Whether the review is past due on `today`.
