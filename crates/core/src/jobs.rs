@@ -100,7 +100,7 @@ pub fn review_reminders(due: &Due) -> Vec<NewTask> {
             subject: plan_subject(s),
         };
         let mut wanted = vec![base.clone()];
-        if s.review_due < today {
+        if s.review_overdue(today) {
             wanted.push(NewTask {
                 assignee: manager,
                 role: manager.is_none().then_some(Role::SeniorManager),

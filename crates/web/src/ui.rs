@@ -926,7 +926,7 @@ async fn home(
                     (
                         s.person_id,
                         tact_core::check::long_date(s.review_due),
-                        s.review_due < today,
+                        s.review_overdue(today),
                     )
                 })
                 .collect(),
