@@ -333,8 +333,7 @@ async fn letter_page(
     let person = crate::ui_forms::person_caption(state, &signed.actor, l.person_id.0)
         .await
         .unwrap_or_default();
-    let held =
-        l.status == LetterStatus::Draft && cmd::offered::<cmd::ReleaseLetter>(p, &signed.actor);
+    let held = l.may_change().is_ok() && cmd::offered::<cmd::ReleaseLetter>(p, &signed.actor);
     let (subject, text) = typed.unwrap_or_else(|| (l.subject.clone(), l.text.clone()));
     let page = render(&LetterPage {
         frame: Frame::of(state, signed),
@@ -354,8 +353,8 @@ async fn letter_page(
                 .unwrap_or_default()
         ),
         text,
-        can_print: l.status == LetterStatus::ToPrint
-            && cmd::offered::<cmd::ReleaseLetter>(p, &signed.actor),
+        can_print: l.may_mark_printed().is_ok()
+            && cmd::offered::<cmd::MarkPrinted>(p, &signed.actor),
         held,
         large: matches!(l.format, Format::LargePrint | Format::EasyRead),
         special: matches!(l.format, Format::Braille | Format::Audio | Format::EasyRead)
