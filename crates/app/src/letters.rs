@@ -671,19 +671,14 @@ impl App {
             Some(PlanLetter::Variation) => true,
             _ => return Ok(None),
         };
-        let Some(id) = l
-            .about
-            .as_deref()
-            .and_then(|a| a.strip_prefix("strategy:"))
-            .and_then(|n| n.parse::<i64>().ok())
-        else {
+        let Some(id) = l.about.as_deref().and_then(PlanId::of_subject) else {
             return Ok(None);
         };
-        let s = self.plan(PlanId(id)).await?;
+        let s = self.plan(id).await?;
         if s.pending_variation.is_some() != waiting_for {
             return Ok(None);
         }
-        let subject = PlanId(id).subject();
+        let subject = id.subject();
         let changed_since = self
             .store
             .audit_of(s.person_id)

@@ -2594,7 +2594,13 @@ impl Handles<cmd::CompleteTask> for App {
 
         tact_core::error::require_text("outcome", outcome)?;
         let t = self.store.task(id).await?.found(id)?;
-        if let Some(refused) = tact_core::roles::close_refusal(&ctx.actor, &t) {
+        // A notice task's plan, where it names one: while that plan awaits its notice, the
+        // notice is recorded on the plan, not the task closed by hand.
+        let plan = match t.task.subject.as_deref().and_then(PlanId::of_subject) {
+            Some(p) if t.task.kind == TaskKind::SendNotice => self.store.plan(p).await?,
+            _ => None,
+        };
+        if let Some(refused) = tact_core::roles::close_refusal(&ctx.actor, &t, plan.as_ref()) {
             return Err(refused.into());
         }
         let mut tx = self.begin().await?;

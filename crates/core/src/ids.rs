@@ -34,4 +34,11 @@ impl PlanId {
     pub fn subject(self) -> String {
         format!("strategy:{}", self.0)
     }
+
+    /// The plan a subject names ([`PlanId::subject`], or a part of a plan such as
+    /// `strategy:12:question:q1`); `None` for any other subject.
+    pub fn of_subject(subject: &str) -> Option<Self> {
+        let rest = subject.strip_prefix("strategy:")?;
+        rest.split(':').next()?.parse().ok().map(Self)
+    }
 }

@@ -741,6 +741,24 @@ impl Plan {
         !self.has_ended(crate::check::uk_date(at))
     }
 
+    /// Whether a written notice is awaited: the first, for a plan authorised and not yet
+    /// told of (CLE-9.6; NOR-5.1), or one for a change that takes effect on it. Recording
+    /// it on the plan is what makes the plan, or the change, bite.
+    pub fn awaits_notice(&self) -> bool {
+        matches!(self.status, PlanStatus::Authorised | PlanStatus::Active)
+            && (self.notice.is_none() || self.awaits_notice_of_change())
+    }
+
+    /// Whether a change waits for its written notice: a variation, or another matter the
+    /// plan's authorising role has applied it to (NOR-5.1, 6.2).
+    pub fn awaits_notice_of_change(&self) -> bool {
+        self.pending_variation.is_some()
+            || self
+                .pending_matters
+                .iter()
+                .any(|p| p.authorised_by.is_some())
+    }
+
     /// Whether the plan's end date has passed on `today`: it restricts through the whole of
     /// its end date, and has ended the day after (CLE-9.14: then the person is told).
     pub fn has_ended(&self, today: Date) -> bool {

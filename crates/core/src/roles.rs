@@ -194,14 +194,28 @@ pub fn may_close_task(actor: &Actor, task: &crate::model::NewTask) -> Result<(),
 }
 
 /// Why `actor` may not close this task by hand now, or `None` where they may: a task its
-/// step closes (the step, not a note, is what was done), another's task
+/// step closes (the step, not a note, is what was done), a notice task for `plan` while the
+/// plan awaits its notice (recording the notice is what makes it bite: closing the task by
+/// hand would leave it waiting with nothing to say so), another's task
 /// ([`may_close_task`]), or one already done. Closing a task by hand asks it first (the
 /// task page keeps its own checks: a breach reminder is done on that page, by sending it).
-pub fn close_refusal(actor: &Actor, t: &crate::model::Task) -> Option<RuleError> {
+pub fn close_refusal(
+    actor: &Actor,
+    t: &crate::model::Task,
+    plan: Option<&crate::model::Plan>,
+) -> Option<RuleError> {
     if let Some(step) = t.task.kind.done_by_its_step() {
         return Some(RuleError::conflict(
             &t.task.clause,
             format!("this task is done by {step}, not closed by hand"),
+        ));
+    }
+    if t.task.kind == crate::model::TaskKind::SendNotice
+        && plan.is_some_and(crate::model::Plan::awaits_notice)
+    {
+        return Some(RuleError::conflict(
+            &t.task.clause,
+            "this task is done by recording the written notice on the plan, not closed by hand",
         ));
     }
     may_close_task(actor, &t.task).err().or_else(|| {
@@ -529,20 +543,87 @@ mod tests {
             outcome: None,
         };
         let me = actor(1, Role::Caseworker);
-        assert!(close_refusal(&me, &t).is_none());
+        assert!(close_refusal(&me, &t, None).is_none());
         assert_eq!(
-            close_refusal(&actor(2, Role::Caseworker), &t).map(|e| e.kind),
+            close_refusal(&actor(2, Role::Caseworker), &t, None).map(|e| e.kind),
             Some(crate::RuleErrorKind::Forbidden)
         );
         t.done_at = Some(jiff::Timestamp::UNIX_EPOCH);
         assert_eq!(
-            close_refusal(&me, &t).and_then(|e| e.field),
+            close_refusal(&me, &t, None).and_then(|e| e.field),
             Some("task_id".to_string())
         );
         t.done_at = None;
         t.task.kind = TaskKind::Screening;
-        let e = close_refusal(&me, &t).unwrap();
+        let e = close_refusal(&me, &t, None).unwrap();
         assert!(e.message.contains("screening the contact"), "{}", e.message);
+    }
+
+    /// CLE-9.6; NOR-5.1, 6.2: a notice task is done by recording the notice on its plan
+    /// while the plan awaits one (the first, a variation's, or a matter's it was applied
+    /// to): closed by hand, the plan would wait for ever with nothing to say so. Once
+    /// nothing awaits a notice (the plan has ended, say), the task is closed by hand.
+    #[test]
+    fn cle_9_6_and_nor_5_1_a_notice_task_is_not_closed_by_hand_while_its_plan_awaits_the_notice() {
+        use crate::model::{PendingMatter, Plan, PlanStatus};
+        let t = crate::model::Task {
+            id: crate::ids::TaskId(1),
+            task: NewTask {
+                kind: TaskKind::SendNotice,
+                ..task(Some(1), None)
+            },
+            created_at: jiff::Timestamp::UNIX_EPOCH,
+            done_at: None,
+            done_by: None,
+            outcome: None,
+        };
+        let me = actor(1, Role::LineManager);
+        let mut plan = Plan::first_draft(
+            crate::ids::PersonId(1),
+            StaffId(1),
+            jiff::Timestamp::UNIX_EPOCH,
+            Vec::new(),
+            jiff::civil::date(2027, 1, 1),
+            None,
+        );
+        plan.status = PlanStatus::Authorised;
+        let e = close_refusal(&me, &t, Some(&plan)).expect("the first notice (NOR)");
+        assert_eq!(e.kind, crate::RuleErrorKind::Conflict);
+        plan.status = PlanStatus::Active;
+        assert!(
+            close_refusal(&me, &t, Some(&plan)).is_some(),
+            "in force at once, but not told yet (CLE)"
+        );
+        plan.notice = Some(crate::model::Notice {
+            sent_at: jiff::Timestamp::UNIX_EPOCH,
+            recorded_by: StaffId(1),
+            channel: crate::profile::Channel::Letter,
+            format: crate::model::Format::Standard,
+            agreement_sought: false,
+            agreement_given: None,
+            agreement_note: None,
+            policy_enclosed: false,
+            plan_version: 1,
+        });
+        assert!(
+            close_refusal(&me, &t, Some(&plan)).is_none(),
+            "nothing awaited"
+        );
+        plan.pending_matters.push(PendingMatter {
+            matter_id: crate::ids::MatterId(2),
+            reason: "Same behaviour".into(),
+            requested_by: StaffId(2),
+            requested_at: jiff::Timestamp::UNIX_EPOCH,
+            authorised_by: Some(StaffId(3)),
+            authorised_at: Some(jiff::Timestamp::UNIX_EPOCH),
+        });
+        assert!(
+            close_refusal(&me, &t, Some(&plan)).is_some(),
+            "a matter's notice"
+        );
+        plan.status = PlanStatus::Lifted;
+        plan.pending_matters.clear();
+        assert!(close_refusal(&me, &t, Some(&plan)).is_none());
     }
 
     #[test]

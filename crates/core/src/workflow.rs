@@ -1436,8 +1436,7 @@ pub fn record_notice(
     gate(profile, actor, s, PlanStep::RecordNotice)?;
     // A notice tells the person of a version of the plan; once they have been told of this
     // one, a second is only for a change waiting for its notice.
-    let waiting = s.pending_variation.is_some()
-        || s.pending_matters.iter().any(|p| p.authorised_by.is_some());
+    let waiting = s.awaits_notice_of_change();
     if let Some(n) = s
         .notice
         .as_ref()

@@ -15,7 +15,7 @@ use axum::Router;
 use tact_app::query as q;
 use tact_core::command as cmd;
 use tact_core::ids::{PlanId, TaskId};
-use tact_core::model::{PlanStatus, Task, TaskKind};
+use tact_core::model::{Task, TaskKind};
 use tact_core::profile::Channel;
 use tact_core::workflow as wf;
 
@@ -53,8 +53,7 @@ pub fn link(t: &Task) -> String {
 
 /// The plan a task is about, from its subject (`strategy:12` or `strategy:12:question:q1`).
 fn plan_of(t: &Task) -> Option<PlanId> {
-    let rest = t.task.subject.as_deref()?.strip_prefix("strategy:")?;
-    rest.split(':').next()?.parse().ok().map(PlanId)
+    t.task.subject.as_deref().and_then(PlanId::of_subject)
 }
 
 /// The same rule as closing it, decided in core.
@@ -201,7 +200,7 @@ async fn task_form(
     if t.task.kind == TaskKind::SendNotice {
         if let Some(s) = plan_of(&t) {
             if let Ok(plan) = state.app.query(&signed.actor, q::Plan { id: s }).await {
-                if plan.status == PlanStatus::Authorised || plan.pending_variation.is_some() {
+                if plan.awaits_notice() {
                     return Redirect::to(&format!("/plans/{s}/notice")).into_response();
                 }
             }

@@ -119,6 +119,25 @@ impl TestApp {
 
     /// Takes a person from first incident to a plan in force, as users would.
     async fn plan_in_force(&self, restrictions: Value) -> (i64, i64, i64) {
+        let (pid, mid, sid) = self.drafted_plan(restrictions).await;
+        let s = self.into_force(&self.line_manager, &self.senior, sid).await;
+        if s["status"] == "authorised" {
+            assert!(
+                !s["in_force"].as_bool().unwrap(),
+                "NOR-5.1: not in force before notice"
+            );
+        }
+        let s = self.get(&self.caseworker, &format!("/plans/{sid}")).await.1;
+        assert_eq!(s["status"], "active");
+        assert!(s["in_force"].as_bool().unwrap());
+        assert!(s["checklist"].as_array().is_some_and(|a| !a.is_empty()));
+        every_time_is_rfc3339(&s);
+        (pid, mid, sid)
+    }
+
+    /// Takes a person from first incident to a drafted plan (warned, the matter's review
+    /// exhausted), as users would.
+    async fn drafted_plan(&self, restrictions: Value) -> (i64, i64, i64) {
         let (pid, mid) = self.person_with_matter().await;
         let profile = &self.app.profile;
         let incident = self
@@ -144,20 +163,7 @@ impl TestApp {
                 json!({"matter_ids": [mid], "restrictions": restrictions, "reasons": "Volume of calls", "aims": "Let the team work", "proportionality": "Writing stays open", "review_due": review_due}),
             )
             .await;
-        let sid = plan["id"].as_i64().unwrap();
-        let s = self.into_force(&self.line_manager, &self.senior, sid).await;
-        if s["status"] == "authorised" {
-            assert!(
-                !s["in_force"].as_bool().unwrap(),
-                "NOR-5.1: not in force before notice"
-            );
-        }
-        let s = self.get(&self.caseworker, &format!("/plans/{sid}")).await.1;
-        assert_eq!(s["status"], "active");
-        assert!(s["in_force"].as_bool().unwrap());
-        assert!(s["checklist"].as_array().is_some_and(|a| !a.is_empty()));
-        every_time_is_rfc3339(&s);
-        (pid, mid, sid)
+        (pid, mid, plan["id"].as_i64().unwrap())
     }
 }
 
@@ -361,6 +367,71 @@ async fn issue_14_an_extension_is_taken_away_only_when_asked_and_the_answer_is_w
         assert_eq!(t.app.store().extension_of(lee.id).await.unwrap(), None);
     })
     .await;
+}
+
+/// CLE-9.6; NOR-5.1: the task to tell the person of a new plan in writing is done by
+/// recording the notice on the plan. Closing it by hand is refused while the plan awaits
+/// its notice: the plan would otherwise wait, restricting nothing, with no task to say so.
+#[tokio::test]
+async fn cle_9_6_and_nor_5_1_the_notice_task_is_done_by_recording_the_notice_not_by_hand() {
+    for profile in ["cleveland-opcc", "northamptonshire-opfcc"] {
+        each_backend(profile, |t| async move {
+            let one =
+                json!([{"kind": "single-channel", "channel": "email", "reason": "Abusive calls"}]);
+            let (_, _, sid) = t.drafted_plan(one).await;
+            t.api.answer_and_propose(&t.line_manager, sid).await;
+            t.ok(
+                &t.senior,
+                &format!("/plans/{sid}/authorise"),
+                json!({"reason": "Proportionate"}),
+            )
+            .await;
+            let notice_task = || async {
+                let mut found = None;
+                for who in [&t.line_manager, &t.senior] {
+                    let tasks = t.get(who, "/tasks").await.1;
+                    found = found.or_else(|| {
+                        tasks["tasks"]
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .find(|x| {
+                                x["kind"] == "send-notice"
+                                    && x["subject"] == format!("strategy:{sid}")
+                            })
+                            .map(|x| (who.to_string(), x["id"].as_i64().unwrap()))
+                    });
+                }
+                found
+            };
+            let (who, task) = notice_task().await.expect("a task to send the notice");
+            let (s, v) = t
+                .post(
+                    &who,
+                    &format!("/tasks/{task}/complete"),
+                    json!({"outcome": "Posted it"}),
+                )
+                .await;
+            assert_eq!(s, StatusCode::CONFLICT, "{profile}: {v}");
+            assert!(
+                v["error"]["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("recording the written notice"),
+                "{v}"
+            );
+            // Recording the notice is what closes it.
+            let notice =
+                json!({"channel": "letter", "agreement_sought": false, "policy_enclosed": true});
+            t.ok(&t.line_manager, &format!("/plans/{sid}/notice"), notice)
+                .await;
+            assert!(
+                notice_task().await.is_none(),
+                "{profile}: closed by the notice"
+            );
+        })
+        .await;
+    }
 }
 
 #[tokio::test]
