@@ -47,13 +47,7 @@ pub fn happened(
     at: Timestamp,
     now: Timestamp,
 ) -> Result<(), crate::RuleError> {
-    if at > now + CLOCK_GRACE {
-        return Err(crate::RuleError::invalid(
-            field,
-            format!("{what} cannot be in the future"),
-        ));
-    }
-    Ok(())
+    not_after(field, what, at, now + CLOCK_GRACE)
 }
 
 /// `day`, the date something happened, is not after today: [`happened`] for a date.
@@ -66,7 +60,16 @@ pub fn happened_by(
     day: Date,
     today: Date,
 ) -> Result<(), crate::RuleError> {
-    if day > today {
+    not_after(field, what, day, today)
+}
+
+fn not_after<T: PartialOrd>(
+    field: &str,
+    what: &str,
+    at: T,
+    latest: T,
+) -> Result<(), crate::RuleError> {
+    if at > latest {
         return Err(crate::RuleError::invalid(
             field,
             format!("{what} cannot be in the future"),
