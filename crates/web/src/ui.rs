@@ -1517,8 +1517,14 @@ async fn person(
                     tact_core::check::uk_time(n.sent_at).strftime("%d %B %Y"),
                     n.channel.plain()
                 ));
-            } else if matches!(s.status, PlanStatus::Authorised | PlanStatus::Active) {
-                lines.push("Written notice not yet recorded".into());
+            }
+            if s.awaits_notice() {
+                lines.push(if s.notice.is_some() {
+                    "Written notice of the change not yet recorded: it takes effect when it is"
+                        .into()
+                } else {
+                    "Written notice not yet recorded".into()
+                });
             }
             PlanCard {
                 id: s.id.0,

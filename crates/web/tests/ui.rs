@@ -1946,6 +1946,11 @@ async fn nor_5_1_to_5_5_a_communication_plan_made_in_the_ui_waits_for_its_notice
         !strategy.in_force(ui.app.now()),
         "NOR-5.1: not before the notice"
     );
+    let (_, person) = ui.page(&lee, &format!("/people/{pid}")).await;
+    assert!(
+        person.contains("Written notice not yet recorded"),
+        "{person}"
+    );
     // NOR-5.2: the notice form asks whether the policy went with it, and refuses without.
     let (_, notice) = ui.page(&lee, &format!("{plan}/notice")).await;
     assert!(
@@ -1995,6 +2000,17 @@ async fn nor_5_1_to_5_5_a_communication_plan_made_in_the_ui_waits_for_its_notice
     assert!(
         page.contains("read and filed and acknowledged"),
         "the plan page says what the plan does: {page}"
+    );
+    let (_, person) = ui.page(&lee, &format!("/people/{pid}")).await;
+    assert!(!person.contains("not yet recorded"), "{person}");
+    // A change waits for its own notice (NOR-5.1): the person's page says so, as it says
+    // of a plan not yet told of.
+    let varied = json!({"restrictions": [{"kind": "single-channel", "channel": "email", "reason": "Email only"}], "review_due": due, "reason": "Calls again"});
+    ui.api(&sm, &format!("/plans/{sid}/vary"), varied).await;
+    let (_, person) = ui.page(&lee, &format!("/people/{pid}")).await;
+    assert!(
+        person.contains("Written notice of the change not yet recorded"),
+        "{person}"
     );
     // Mail from them is screened and, because the plan says so, acknowledged.
     let raw = b"From: jo@example.org\r\nTo: enquiries@opfcc.example\r\nSubject: Again\r\nMessage-ID: <nor-ui-1@example.org>\r\n\r\nText\r\n";
