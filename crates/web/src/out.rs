@@ -569,6 +569,9 @@ answer! {
         status: PlanStatusWord,
         in_force: bool,
         review_overdue: bool,
+        /// A written notice is awaited: the first, or one for a change that takes effect on
+        /// it (CLE-9.6; NOR-5.1). Recording it (`POST …/notice`) is what makes it bite.
+        awaits_notice: bool,
         matter_ids: Vec<i64>,
         incident_ids: Vec<i64>,
         restrictions: Vec<RestrictionOut>,
@@ -610,6 +613,7 @@ impl PlanOut {
             status: s.status.wire(),
             in_force: tact_core::check::restricts(profile, s, at),
             review_overdue: s.review_overdue(tact_core::check::uk_date(at)),
+            awaits_notice: s.awaits_notice(),
             matter_ids: s.matter_ids.wire(),
             incident_ids: s.incident_ids.wire(),
             restrictions: named(&s.restrictions),

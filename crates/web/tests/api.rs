@@ -404,6 +404,8 @@ async fn cle_9_6_and_nor_5_1_the_notice_task_is_done_by_recording_the_notice_not
                 }
                 found
             };
+            let plan = t.get(&t.caseworker, &format!("/plans/{sid}")).await.1;
+            assert_eq!(plan["awaits_notice"], true, "{profile}: {plan}");
             let (who, task) = notice_task().await.expect("a task to send the notice");
             let (s, v) = t
                 .post(
@@ -423,8 +425,10 @@ async fn cle_9_6_and_nor_5_1_the_notice_task_is_done_by_recording_the_notice_not
             // Recording the notice is what closes it.
             let notice =
                 json!({"channel": "letter", "agreement_sought": false, "policy_enclosed": true});
-            t.ok(&t.line_manager, &format!("/plans/{sid}/notice"), notice)
+            let plan = t
+                .ok(&t.line_manager, &format!("/plans/{sid}/notice"), notice)
                 .await;
+            assert_eq!(plan["awaits_notice"], false, "{profile}: {plan}");
             assert!(
                 notice_task().await.is_none(),
                 "{profile}: closed by the notice"
