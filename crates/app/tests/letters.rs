@@ -236,11 +236,7 @@ async fn cle_9_14_the_letter_about_a_change_says_what_was_decided_and_why() {
             matches!(&e, tact_app::AppError::Rule(r) if r.kind == tact_core::RuleErrorKind::Conflict),
             "{name}: {e:?}"
         );
-        let sm = tact_app::testing::staff_list(&w.app)
-            .await
-            .into_iter()
-            .find(|s| s.role == tact_core::roles::Role::SeniorManager)
-            .unwrap();
+        let sm = w.senior().await;
         common::step(
             &w.app,
             &common::ctx(&sm),
@@ -805,11 +801,7 @@ async fn cle_9_12_the_letter_about_a_review_says_what_the_review_decided() {
             e.to_string().contains("has not been reviewed"),
             "{name}: {e}"
         );
-        let sm = tact_app::testing::staff_list(&w.app)
-            .await
-            .into_iter()
-            .find(|s| s.role == tact_core::roles::Role::SeniorManager)
-            .unwrap();
+        let sm = w.senior().await;
         common::step(
             &w.app,
             &common::ctx(&sm),

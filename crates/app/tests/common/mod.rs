@@ -101,6 +101,15 @@ impl World {
         a
     }
 
+    /// The senior manager who authorised the world's plan ([`World::plan_authorised`]).
+    pub async fn senior(&self) -> Staff {
+        tact_app::testing::staff_list(&self.app)
+            .await
+            .into_iter()
+            .find(|s| s.role == Role::SeniorManager)
+            .expect("a plan made with plan_authorised, which adds its senior manager")
+    }
+
     /// The contact check's verdict now for `caller` on `channel`, as a caseworker asks it.
     pub async fn verdict(
         &self,
