@@ -88,6 +88,45 @@ crate::words! {
     }
 }
 
+impl Action {
+    /// What the step is, in plain English, as a refusal says it: "a caseworker may not
+    /// issue a warning".
+    pub fn plain(self) -> &'static str {
+        match self {
+            Self::EndCall => "end a call",
+            Self::RecordContact => "record a contact",
+            Self::RecordIncident => "record an incident",
+            Self::IssueWarning => "issue a warning",
+            Self::AnswerChecklist => "answer the checklist",
+            Self::ProposePlan => "propose a plan",
+            Self::AuthorisePlan => "authorise or refuse a plan",
+            Self::RecordNotice => "record a written notice",
+            Self::ReviewPlan => "review a plan",
+            Self::VaryPlan => "vary a plan",
+            Self::LiftPlan => "lift a plan",
+            Self::ApplyPlanToMatter => "apply a plan to another matter",
+            Self::DecideDispute => "decide a dispute",
+            Self::DecideAdjustment => "decide a reasonable adjustment",
+            Self::OverrideAdjustment => "override a reasonable adjustment",
+            Self::ScreenContact => "screen a contact",
+            Self::RecordFurtherAction => "record a police referral or legal action",
+            Self::ApproveDisclosure => "approve sharing with a partner",
+            Self::RequestDisclosure => "ask to share with a partner",
+            Self::ManagePeople => "add or change a service user's record",
+            Self::ManageStaff => "manage staff",
+            Self::ReadAll => "read every record",
+            Self::HandleDataRights => "handle a data-rights request",
+            Self::ReadAccessLog => "read the access log",
+            Self::MergePeople => "merge two records",
+            Self::ReadGovernance => "read the governance report",
+            Self::ReadEquality => "read the equality monitoring report",
+            Self::CheckContact => "ask the contact check",
+            Self::ImportRecords => "import records",
+            Self::ExportRecords => "download records",
+        }
+    }
+}
+
 crate::words! {
     /// What a service account may do (issue 12): one narrow thing, for a system (a phone
     /// system, a mail gateway) rather than a person. It acts under its own name, so its
@@ -272,7 +311,7 @@ pub fn authorise(
                 "a"
             },
             actor.role.plain(),
-            action.as_str().replace('-', " "),
+            action.plain(),
             allowed.join(", ")
         ),
     ))
@@ -699,6 +738,39 @@ mod tests {
         for r in Role::ALL {
             assert!(authorise(&p, &actor(1, r), Action::CheckContact, None).is_ok());
         }
+    }
+
+    #[test]
+    fn nor_5_2_a_refusal_names_the_step_and_who_may_take_it_in_plain_english() {
+        let p = Profile::built_in("northamptonshire-opfcc").unwrap();
+        let e = authorise(
+            &p,
+            &actor(4, Role::Caseworker),
+            Action::IssueWarning,
+            Some("NOR-5.2"),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "NOR-5.2: a caseworker may not issue a warning; this needs: line manager, senior manager, \
+             customer service team manager"
+        );
+        let e = authorise(
+            &p,
+            &actor(11, Role::Auditor),
+            Action::ApplyPlanToMatter,
+            None,
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("an auditor may not apply a plan to another matter;"),
+            "{e}"
+        );
+        // Every step has its own words, so a refusal says which step it was.
+        let words: std::collections::BTreeSet<&str> =
+            Action::ALL.iter().map(|a| a.plain()).collect();
+        assert_eq!(words.len(), Action::ALL.len());
     }
 
     #[test]
