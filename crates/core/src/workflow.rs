@@ -1119,16 +1119,26 @@ pub fn propose(
             }
         }
     }
+    let unanswered: Vec<String> = profile
+        .checklist
+        .questions
+        .iter()
+        .filter(|q| !s.checklist.iter().any(|a| a.question_id == q.id))
+        .map(|q| format!("{} ({:?})", q.id, q.text))
+        .collect();
+    if !unanswered.is_empty() {
+        return Err(RuleError::conflict(
+            &profile.checklist.clause,
+            format!(
+                "every checklist question needs an answer and a reason first; unanswered: {}",
+                unanswered.join(", ")
+            ),
+        )
+        .with_field("checklist"));
+    }
     for q in &profile.checklist.questions {
         let Some(a) = s.checklist.iter().find(|a| a.question_id == q.id) else {
-            return Err(RuleError::conflict(
-                &profile.checklist.clause,
-                format!(
-                    "every checklist question needs an answer and a reason first; unanswered: {:?}",
-                    q.text
-                ),
-            )
-            .with_field("checklist"));
+            continue;
         };
         if a.answer == q.shortfall_if
             && profile.rules.checklist_shortfall_blocks_proposal

@@ -441,6 +441,13 @@ fn cle_7_2_and_nor_5_3_proposal_with_an_unanswered_question_is_refused() {
         let err = propose(&w.p, &actor(LINE_MANAGER), &s, &w.ctx(), now()).unwrap_err();
         assert_eq!(err.clause.as_deref(), Some(w.p.checklist.clause.as_str()));
         assert_eq!(err.field.as_deref(), Some("checklist"));
+        // It names every question still unanswered by its id, to answer them at once, and
+        // not the one answered.
+        let said = err.to_string();
+        for q in &w.p.checklist.questions[1..] {
+            assert!(said.contains(&format!("{} (", q.id)), "{name}: {said}");
+        }
+        assert!(!said.contains(&format!("{} (", first.id)), "{name}: {said}");
     }
 }
 
