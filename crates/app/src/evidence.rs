@@ -56,7 +56,7 @@ impl Decision {
     #[must_use]
     pub fn letter_kind(self) -> PlanLetter {
         match self {
-            Self::Authorise => PlanLetter::StrategyNotice,
+            Self::Authorise => PlanLetter::PlanNotice,
             Self::Review => PlanLetter::ReviewOutcome,
             Self::Dispute => PlanLetter::DisputeOutcome,
         }

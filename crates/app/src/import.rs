@@ -14,8 +14,8 @@ use tact_core::error::RuleError;
 use tact_core::identity::Holder;
 use tact_core::ids::{MatterId, PersonId};
 use tact_core::import::{
-    check, AdjustmentRow, ContactRow, IncidentRow, Keyed, Kind, MatterRow, PersonRow, Problem,
-    Rows, StrategyRow,
+    check, AdjustmentRow, ContactRow, IncidentRow, Keyed, Kind, MatterRow, PersonRow, PlanRow,
+    Problem, Rows,
 };
 use tact_core::model::{
     AdditionalHelp, Adjustment, AdjustmentStatus, Contact, Incident, Matter, Plan, Restriction,
@@ -199,8 +199,8 @@ impl Handles<cmd::ImportRecords> for App {
                 let n = ok.len();
                 (Planned::Adjustments(ok), n)
             }
-            Rows::Strategies(strategies) => {
-                let new = already(strategies, &before, &mut problems, &mut report);
+            Rows::Plans(plans) => {
+                let new = already(plans, &before, &mut problems, &mut report);
                 let mut decided = Vec::with_capacity(new.len());
                 let sources = self.sources(&source).await?;
                 for s in new {
@@ -210,7 +210,7 @@ impl Handles<cmd::ImportRecords> for App {
                     }
                 }
                 let n = decided.len();
-                (Planned::Strategies(decided), n)
+                (Planned::Plans(decided), n)
             }
         };
         problems.sort_by_key(|p| p.row);
@@ -331,7 +331,7 @@ impl Handles<cmd::ImportRecords> for App {
                     written += 1;
                 }
             }
-            Planned::Strategies(new) => {
+            Planned::Plans(new) => {
                 for (s, d) in new {
                     self.import_strategy(&mut tx, ctx, &source, s, d).await?;
                     written += 1;
@@ -373,7 +373,7 @@ type IncidentJoin = (PersonId, Option<MatterId>, String, tact_core::ids::StaffId
 enum Planned<'r> {
     People(Vec<&'r PersonRow>),
     Matters(Vec<(&'r MatterRow, PersonId)>),
-    Strategies(Vec<(&'r StrategyRow, Decision<Plan>)>),
+    Plans(Vec<(&'r PlanRow, Decision<Plan>)>),
     Contacts(Vec<(&'r ContactRow, (PersonId, Option<MatterId>))>),
     Incidents(Vec<(&'r IncidentRow, IncidentJoin)>),
     Adjustments(Vec<(&'r AdjustmentRow, PersonId)>),
@@ -610,7 +610,7 @@ impl App {
         &self,
         ctx: &Ctx,
         from: &Sources,
-        s: &StrategyRow,
+        s: &PlanRow,
     ) -> Result<std::result::Result<Decision<Plan>, Problem>> {
         let problem = |column: &str, reason: String| Problem {
             row: s.line,
@@ -695,7 +695,7 @@ impl App {
         );
         Ok(decided.map_err(|e| {
             problem(
-                tact_core::import::strategy_column(e.field.as_deref(), &rules),
+                tact_core::import::plan_column(e.field.as_deref(), &rules),
                 e.message,
             )
         }))
@@ -706,13 +706,13 @@ impl App {
         tx: &mut WriteTx,
         ctx: &Ctx,
         source: &str,
-        row: &StrategyRow,
+        row: &PlanRow,
         d: Decision<Plan>,
     ) -> Result<()> {
         let id = tx.insert_plan(&d.record).await?;
         tx.audit_for(&d.events, &id.subject()).await?;
         let person = d.record.person_id;
-        tx.insert_imported(&self.imported_row(ctx, source, Kind::Strategies, row, id.0, person))
+        tx.insert_imported(&self.imported_row(ctx, source, Kind::Plans, row, id.0, person))
             .await?;
         Ok(())
     }

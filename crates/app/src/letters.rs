@@ -631,7 +631,7 @@ impl App {
 
     /// The policy as a PDF, where it goes with this letter.
     fn policy_enclosure(&self, l: &StoredLetter) -> Option<tact_mail::smtp::Attachment> {
-        if l.kind != PlanLetter::StrategyNotice.as_str() || !self.profile.notice.enclose_policy {
+        if l.kind != PlanLetter::PlanNotice.as_str() || !self.profile.notice.enclose_policy {
             return None;
         }
         let text = self.profile.policy_text()?;
@@ -667,7 +667,7 @@ impl App {
         policy_enclosed: bool,
     ) -> Result<Option<tact_core::ids::PersonId>> {
         let waiting_for = match PlanLetter::from_word(&l.kind) {
-            Some(PlanLetter::StrategyNotice) => false,
+            Some(PlanLetter::PlanNotice) => false,
             Some(PlanLetter::Variation) => true,
             _ => return Ok(None),
         };

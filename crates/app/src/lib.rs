@@ -2298,7 +2298,7 @@ impl Handles<cmd::DraftPlan> for App {
         // CLE-4.6: a strategy started answers the call for one.
         tx.close_person_tasks(
             person,
-            TaskKind::StrategyNeeded,
+            TaskKind::PlanNeeded,
             ctx.actor.id,
             &format!("{} {id} started", self.profile.terms.plan),
             self.now(),

@@ -303,8 +303,8 @@ fn issue_14_files_tact_cannot_read_are_refused_with_their_reason() {
     assert!(e.message.contains("Sheet1"), "{e:?}");
 }
 
-fn strategies(text: &str, commit: bool) -> cmd::ImportRecords {
-    import(Kind::Strategies, "strategies.csv", text, commit)
+fn plans(text: &str, commit: bool) -> cmd::ImportRecords {
+    import(Kind::Plans, "plans.csv", text, commit)
 }
 
 /// Issue 14: a strategy already in force elsewhere comes in as one event naming who
@@ -350,7 +350,7 @@ async fn issue_14_a_strategy_in_force_imported_is_what_the_contact_check_answers
             r = day(60),
             far = day(90),
         );
-        let r = w.app.execute(&admin, strategies(&bad, true)).await.unwrap();
+        let r = w.app.execute(&admin, plans(&bad, true)).await.unwrap();
         assert!(!r.committed, "{name}");
         let at: Vec<(usize, &str)> = r
             .problems
@@ -386,7 +386,7 @@ async fn issue_14_a_strategy_in_force_imported_is_what_the_contact_check_answers
         );
         let r = w
             .app
-            .execute(&admin, strategies(&good, true))
+            .execute(&admin, plans(&good, true))
             .await
             .unwrap();
         assert!(r.committed && r.new == 1, "{name}: {r:?}");
@@ -422,7 +422,7 @@ async fn issue_14_a_strategy_in_force_imported_is_what_the_contact_check_answers
         // The same file again: nothing new.
         let again = w
             .app
-            .execute(&admin, strategies(&good, true))
+            .execute(&admin, plans(&good, true))
             .await
             .unwrap();
         assert_eq!((again.new, again.already), (0, 1), "{name}");

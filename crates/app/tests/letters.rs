@@ -95,7 +95,7 @@ async fn cle_9_6_the_notice_is_written_from_the_template_kept_and_sent_by_email(
                 cmd::WriteLetter {
                     about: tact_core::correspondence::LetterAbout::Plan {
                         plan: sid,
-                        kind: PlanLetter::StrategyNotice,
+                        kind: PlanLetter::PlanNotice,
                     },
                     how: How::default(),
                 },
@@ -144,7 +144,7 @@ async fn cle_9_6_the_notice_is_written_from_the_template_kept_and_sent_by_email(
                 cmd::WriteLetter {
                     about: tact_core::correspondence::LetterAbout::Plan {
                         plan: sid,
-                        kind: PlanLetter::StrategyNotice,
+                        kind: PlanLetter::PlanNotice,
                     },
                     how: How {
                         channel: Some(Channel::Letter),
@@ -174,7 +174,7 @@ async fn an_email_the_relay_cannot_take_is_tried_again_later_then_shown_as_faile
                 cmd::WriteLetter {
                     about: tact_core::correspondence::LetterAbout::Plan {
                         plan: sid,
-                        kind: PlanLetter::StrategyNotice,
+                        kind: PlanLetter::PlanNotice,
                     },
                     how: How::default(),
                 },
@@ -357,7 +357,7 @@ async fn a_held_letter_goes_only_when_released_and_goes_as_staff_changed_it() {
                 cmd::WriteLetter {
                     about: tact_core::correspondence::LetterAbout::Plan {
                         plan: sid,
-                        kind: PlanLetter::StrategyNotice,
+                        kind: PlanLetter::PlanNotice,
                     },
                     how: held,
                 },
@@ -490,7 +490,7 @@ async fn cle_9_6_and_nor_5_1_a_notice_letter_that_has_gone_is_the_recorded_notic
                 cmd::WriteLetter {
                     about: tact_core::correspondence::LetterAbout::Plan {
                         plan: sid,
-                        kind: PlanLetter::StrategyNotice,
+                        kind: PlanLetter::PlanNotice,
                     },
                     how: How::default(),
                 },
@@ -544,7 +544,7 @@ async fn cle_9_6_and_nor_5_1_a_notice_letter_that_has_gone_is_the_recorded_notic
                 cmd::WriteLetter {
                     about: tact_core::correspondence::LetterAbout::Plan {
                         plan: sid,
-                        kind: PlanLetter::StrategyNotice,
+                        kind: PlanLetter::PlanNotice,
                     },
                     how: post,
                 },
@@ -582,7 +582,7 @@ async fn cle_9_6_and_nor_5_1_a_notice_letter_that_has_gone_is_the_recorded_notic
                 cmd::WriteLetter {
                     about: tact_core::correspondence::LetterAbout::Plan {
                         plan: sid,
-                        kind: PlanLetter::StrategyNotice,
+                        kind: PlanLetter::PlanNotice,
                     },
                     how: How::default(),
                 },
@@ -648,7 +648,7 @@ async fn notice_letter(
             cmd::WriteLetter {
                 about: tact_core::correspondence::LetterAbout::Plan {
                     plan: sid,
-                    kind: PlanLetter::StrategyNotice,
+                    kind: PlanLetter::PlanNotice,
                 },
                 how,
             },

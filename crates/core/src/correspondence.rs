@@ -202,7 +202,7 @@ pub fn plan_decision(
             };
             (decision, d.1.decision_reason.clone().unwrap_or_default())
         }
-        PlanLetter::StrategyNotice | PlanLetter::BreachReminder => (String::new(), String::new()),
+        PlanLetter::PlanNotice | PlanLetter::BreachReminder => (String::new(), String::new()),
     })
 }
 
@@ -395,7 +395,9 @@ crate::words! {
     /// its written notice (CLE-9.6; NOR-5.1, 5.7), a reminder after a breach (CLE-9.11), and
     /// the outcome of a review, a change, its end and a dispute (CLE-9.12, 9.14; NOR-7.2, 8.1).
     pub enum PlanLetter for "kind" {
-        StrategyNotice = "strategy-notice",
+        /// Its word is the first release's, kept: it names the profile's letter template and
+        /// the letters already written.
+        PlanNotice = "strategy-notice",
         BreachReminder = "breach-reminder",
         ReviewOutcome = "review-outcome",
         Variation = "variation",
@@ -524,7 +526,7 @@ mod tests {
             ("to change the contact strategy".into(), "Narrowed".into())
         );
         assert_eq!(
-            decided("contact strategy", PlanLetter::StrategyNotice, &[], &[]).unwrap(),
+            decided("contact strategy", PlanLetter::PlanNotice, &[], &[]).unwrap(),
             (String::new(), String::new())
         );
     }

@@ -22,8 +22,9 @@ crate::words! {
     pub enum Kind {
         People = "people",
         Matters = "matters",
-        /// Contact strategies (plans) already in force, with who authorised them and when.
-        Strategies = "strategies",
+        /// Plans (contact strategies, communication plans) already in force, with who
+        /// authorised them and when.
+        Plans = "plans",
         /// Contact history: calls, emails, letters and visits.
         Contacts = "contacts",
         /// Unacceptable behaviour recorded.
@@ -34,15 +35,17 @@ crate::words! {
 }
 
 impl Kind {
+    /// The kind a word names. `strategies`, the word for plans before issue 11, is still
+    /// taken, so a script written then goes on working.
+    ///
     /// # Errors
     /// An invalid-input error naming the field `kind`.
     pub fn parse(s: &str) -> Result<Self, RuleError> {
-        RuleError::one_of(
-            Self::ALL,
-            Self::as_str,
-            "kind",
-            &s.trim().to_ascii_lowercase(),
-        )
+        let word = s.trim().to_ascii_lowercase();
+        if word == "strategies" {
+            return Ok(Self::Plans);
+        }
+        RuleError::one_of(Self::ALL, Self::as_str, "kind", &word)
     }
 
     /// The columns a file of this kind may have, in the template's order.
@@ -50,7 +53,7 @@ impl Kind {
         match self {
             Self::People => PEOPLE,
             Self::Matters => MATTERS,
-            Self::Strategies => STRATEGIES,
+            Self::Plans => PLANS,
             Self::Contacts => CONTACTS,
             Self::Incidents => INCIDENTS,
             Self::Adjustments => ADJUSTMENTS,
@@ -212,7 +215,7 @@ const ADJUSTMENTS: &[Column] = &[
     col("reason", false, "Why it was refused (needed when refused).", ""),
 ];
 
-const STRATEGIES: &[Column] = &[
+const PLANS: &[Column] = &[
     col("id", true, "Your system's own identifier for the strategy.", "CS-2024-07"),
     col("person", true, "The person's id, as in the people file.", "C-1042"),
     col("matters", false, "The matters it covers, by their ids in the matters file, separated by semicolons. Empty: every matter of theirs imported from the same system.", "CMP-2023-118"),
@@ -444,7 +447,7 @@ pub struct MatterRow {
 /// A strategy row, checked as far as it can be without the profile and the records (the
 /// app then asks [`crate::workflow::import_plan`]).
 #[derive(Debug, Clone)]
-pub struct StrategyRow {
+pub struct PlanRow {
     pub line: usize,
     pub key: String,
     pub raw: String,
@@ -535,7 +538,7 @@ macro_rules! keyed {
 keyed!(
     PersonRow,
     MatterRow,
-    StrategyRow,
+    PlanRow,
     ContactRow,
     IncidentRow,
     AdjustmentRow
@@ -546,7 +549,7 @@ keyed!(
 pub enum Rows {
     People(Vec<PersonRow>),
     Matters(Vec<MatterRow>),
-    Strategies(Vec<StrategyRow>),
+    Plans(Vec<PlanRow>),
     Contacts(Vec<ContactRow>),
     Incidents(Vec<IncidentRow>),
     Adjustments(Vec<AdjustmentRow>),
@@ -557,7 +560,7 @@ impl Rows {
         match self {
             Self::People(r) => r.len(),
             Self::Matters(r) => r.len(),
-            Self::Strategies(r) => r.len(),
+            Self::Plans(r) => r.len(),
             Self::Contacts(r) => r.len(),
             Self::Incidents(r) => r.len(),
             Self::Adjustments(r) => r.len(),
@@ -661,7 +664,7 @@ pub fn check(kind: Kind, table: &Table, mapping: &Mapping) -> (Rows, Vec<Problem
     let empty = match kind {
         Kind::People => Rows::People(Vec::new()),
         Kind::Matters => Rows::Matters(Vec::new()),
-        Kind::Strategies => Rows::Strategies(Vec::new()),
+        Kind::Plans => Rows::Plans(Vec::new()),
         Kind::Contacts => Rows::Contacts(Vec::new()),
         Kind::Incidents => Rows::Incidents(Vec::new()),
         Kind::Adjustments => Rows::Adjustments(Vec::new()),
@@ -714,7 +717,7 @@ pub fn check(kind: Kind, table: &Table, mapping: &Mapping) -> (Rows, Vec<Problem
                     }
                 }
             }
-            Rows::Strategies(out) => keep(out, strategy(&mut c, key, raw), &c),
+            Rows::Plans(out) => keep(out, plan(&mut c, key, raw), &c),
             Rows::Contacts(out) => keep(out, contact(&mut c, key, raw), &c),
             Rows::Incidents(out) => keep(out, incident(&mut c, key, raw), &c),
             Rows::Adjustments(out) => keep(out, adjustment(&mut c, key, raw), &c),
@@ -1049,7 +1052,7 @@ pub fn parse_windows(text: &str) -> Result<Vec<crate::model::CallWindow>, String
     list(text).map(crate::model::CallWindow::read).collect()
 }
 
-fn strategy(c: &mut Cells<'_>, key: String, raw: String) -> Option<StrategyRow> {
+fn plan(c: &mut Cells<'_>, key: String, raw: String) -> Option<PlanRow> {
     use crate::model::Rule;
     let person = c.required("person");
     let reasons = c.required("reasons");
@@ -1144,7 +1147,7 @@ fn strategy(c: &mut Cells<'_>, key: String, raw: String) -> Option<StrategyRow> 
             "no restriction is given: fill in at least one of the restriction columns (single_channel, call_window, …)",
         );
     }
-    Some(StrategyRow {
+    Some(PlanRow {
         line: c.line,
         key,
         raw,
@@ -1163,7 +1166,7 @@ fn strategy(c: &mut Cells<'_>, key: String, raw: String) -> Option<StrategyRow> 
 
 /// Which column of a strategies file a refusal of [`crate::workflow::import_plan`] is about,
 /// by the field it names.
-pub fn strategy_column(field: Option<&str>, rules: &[crate::model::Rule]) -> &'static str {
+pub fn plan_column(field: Option<&str>, rules: &[crate::model::Rule]) -> &'static str {
     use crate::profile::RestrictionKind as K;
     let Some(field) = field else { return "id" };
     if let Some(rest) = field.strip_prefix("restrictions[") {
@@ -1486,10 +1489,19 @@ mod tests {
     }
 
     #[test]
-    fn issue_14_a_strategy_row_needs_a_restriction_and_its_dates() {
+    fn issue_11_plans_are_imported_as_plans_and_the_first_word_still_works() {
+        assert_eq!(Kind::parse("plans").unwrap(), Kind::Plans);
+        assert_eq!(Kind::parse(" Strategies ").unwrap(), Kind::Plans);
+        assert_eq!(Kind::Plans.as_str(), "plans");
+        let e = Kind::parse("plan").unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("kind"));
+        assert!(e.message.contains("plans"), "{e:?}");
+    }
+
+    #[test]
+    fn issue_14_a_plan_row_needs_a_restriction_and_its_dates() {
         let t = table("id,person,reasons,single_channel,call_window,authorised_by,authorised_on,notice_sent_on,review_due\nS-1,C-1,Abuse,letter,Tue 10:00-12:00,Pat,01/07/2026,03/07/2026,01/10/2026\nS-2,C-1,Abuse,,,Pat,01/07/2026,,01/10/2026\n");
-        let (Rows::Strategies(rows), problems) = check(Kind::Strategies, &t, &Mapping::default())
-        else {
+        let (Rows::Plans(rows), problems) = check(Kind::Plans, &t, &Mapping::default()) else {
             panic!()
         };
         assert_eq!(rows.len(), 1);
@@ -1500,7 +1512,7 @@ mod tests {
             .collect();
         assert_eq!(at, vec![(3, "notice_sent_on")], "{problems:?}");
         assert_eq!(
-            strategy_column(Some("restrictions[1].windows"), &rows[0].rules),
+            plan_column(Some("restrictions[1].windows"), &rows[0].rules),
             "call_window"
         );
     }

@@ -905,8 +905,9 @@ crate::words! {
         DisclosureDecision = "disclosure-decision",
         /// CLE-9.15: approved sharing to carry out and record.
         ShareDisclosure = "share-disclosure",
-        /// CLE-4.6: threatening correspondence calls for a contact strategy.
-        StrategyNeeded = "strategy-needed",
+        /// CLE-4.6: threatening correspondence calls for a contact strategy. Its word is the
+        /// first release's, kept for the tasks already open and the API's clients.
+        PlanNeeded = "strategy-needed",
         /// CLE-9.9: an email diverted to the single point of contact.
         ReadDiverted = "read-diverted",
         /// A data-rights request for the DPO, due on its deadline.

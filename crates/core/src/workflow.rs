@@ -2883,7 +2883,7 @@ pub fn record_threatening_correspondence(
         now,
     )?;
     d.tasks.push(NewTask {
-        kind: TaskKind::StrategyNeeded,
+        kind: TaskKind::PlanNeeded,
         person_id: Some(person),
         assignee: None,
         role: profile.roles.propose_plan.first().copied(),

@@ -2316,7 +2316,7 @@ fn cle_4_6_threatening_correspondence_is_recorded_against_the_message_and_asks_f
     assert!(d
         .tasks
         .iter()
-        .any(|t| t.kind == TaskKind::StrategyNeeded && t.clause == "CLE-4.6"));
+        .any(|t| t.kind == TaskKind::PlanNeeded && t.clause == "CLE-4.6"));
     // Only correspondence received, and only once matched to a person.
     let call = Contact {
         channel: Channel::Phone,

@@ -178,6 +178,10 @@ const MIGRATIONS: &[(i64, Migration)] = {
             23,
             Shared(include_str!("../migrations/0023_extensions.sql")),
         ),
+        (
+            24,
+            Shared(include_str!("../migrations/0024_import_kind_plans.sql")),
+        ),
     ]
 };
 

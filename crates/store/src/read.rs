@@ -1803,7 +1803,7 @@ impl Store {
 pub enum Table {
     People,
     Contacts,
-    Strategies,
+    Plans,
     Tasks,
     AuditLog,
 }
@@ -1813,7 +1813,7 @@ impl Table {
         match self {
             Self::People => "people",
             Self::Contacts => "contacts",
-            Self::Strategies => "strategies",
+            Self::Plans => "strategies",
             Self::Tasks => "tasks",
             Self::AuditLog => "audit_log",
         }
@@ -2042,7 +2042,7 @@ fn task_conditions(filter: &TaskFilter) -> (String, Vec<TaskValue>) {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Imported {
     pub source: String,
-    /// `people`, `matters`.
+    /// Its kind's word (`people`, `matters`, `plans`, …: `tact_core::import::Kind`).
     pub kind: String,
     /// The source's own id for the record.
     pub key: String,

@@ -1261,3 +1261,38 @@ async fn issue_14_people_and_events_written_in_bulk_are_as_written_one_by_one() 
         );
     }
 }
+
+#[tokio::test]
+async fn issue_11_plans_imported_under_their_first_word_are_found_under_plans_after_migration_24() {
+    for (name, s) in stores().await {
+        let mut tx = s.begin().await.unwrap();
+        let (pid, _) = tx.insert_person(&person()).await.unwrap();
+        tx.insert_imported(&tact_store::Imported {
+            source: "crm".into(),
+            kind: "strategies".into(),
+            key: "CS-1".into(),
+            record_id: 1,
+            person_id: pid,
+            line: 2,
+            digest: "d".into(),
+            imported_at: now(),
+            imported_by: StaffId(1),
+        })
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        // As a database migrated before migration 24 holds it.
+        sqlx::query("DELETE FROM schema_migrations WHERE version = 24")
+            .execute(s.pool())
+            .await
+            .unwrap();
+        assert!(s.schema_problem().await.unwrap().is_some(), "{name}");
+        s.migrate().await.unwrap();
+        assert!(
+            s.imported("crm", "strategies").await.unwrap().is_empty(),
+            "{name}"
+        );
+        let found = s.imported("crm", "plans").await.unwrap();
+        assert_eq!(found["CS-1"].person_id, pid, "{name}");
+    }
+}

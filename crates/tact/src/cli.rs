@@ -929,7 +929,8 @@ pub struct ImportArgs {
     /// The file: .csv (UTF-8), .xlsx, .xls or .ods.
     #[arg(required_unless_present = "template")]
     pub file: Option<std::path::PathBuf>,
-    /// What the file holds: people or matters (import people first: matters name them).
+    /// What the file holds: people, matters, plans, contacts, incidents or adjustments
+    /// (import people first: the others name them).
     #[arg(long, required_unless_present = "template")]
     pub kind: Option<String>,
     /// The system the records come from (such as crm); rows are keyed by it and their id,

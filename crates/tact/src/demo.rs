@@ -491,7 +491,7 @@ pub async fn populate(app: &App, people: usize) -> Result<String> {
             for how in [How::default(), large] {
                 let about = tact_core::correspondence::LetterAbout::Plan {
                     plan: s.id,
-                    kind: tact_core::correspondence::PlanLetter::StrategyNotice,
+                    kind: tact_core::correspondence::PlanLetter::PlanNotice,
                 };
                 d.app.execute(&lm, cmd::WriteLetter { about, how }).await?;
             }

@@ -164,7 +164,7 @@ fn cle_9_9_calls_through_kamailio_are_answered_as_tact_routes_them() {
     )
     .unwrap();
     std::fs::write(
-        work.join("strategies.csv"),
+        work.join("plans.csv"),
         format!(
             "id,person,reasons,single_channel,call_window,single_point_of_contact,blocked,authorised_by,authorised_on,notice_sent_on,review_due\n\
              S-1,P-1,Abusive calls,letter,,,,Head of Standards,{a},{n},{r}\n\
@@ -180,7 +180,7 @@ fn cle_9_9_calls_through_kamailio_are_answered_as_tact_routes_them() {
         ),
     )
     .unwrap();
-    for kind in ["people", "matters", "strategies"] {
+    for kind in ["people", "matters", "plans"] {
         let file = work.join(format!("{kind}.csv"));
         let v = ok(tact(
             &data,

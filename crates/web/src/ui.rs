@@ -771,9 +771,10 @@ struct HomePage<'a> {
     links: Vec<(String, String)>,
 }
 
-/// Where a task is done: the form or record it is about.
-fn task_label(k: TaskKind) -> &'static str {
-    match k {
+/// A kind of task as the home page heads it, plans in the profile's plural
+/// ("communication plans" on Northamptonshire).
+fn task_label(k: TaskKind, plans: &str) -> String {
+    let label = match k {
         TaskKind::EndedCallFollowUp => "Ended calls to follow up",
         TaskKind::WelfareFollowUp => "Staff welfare follow-ups",
         TaskKind::ReportToManager => "Behaviour reported to you",
@@ -788,14 +789,17 @@ fn task_label(k: TaskKind) -> &'static str {
         TaskKind::AuthorisePlan => "Authorisations waiting",
         TaskKind::DisclosureDecision => "DPO requests: sharing to decide",
         TaskKind::ShareDisclosure => "Approved sharing to carry out",
-        TaskKind::StrategyNeeded => "Threatening correspondence: strategies to create",
+        TaskKind::PlanNeeded => {
+            return format!("Threatening correspondence: {plans} to create");
+        }
         TaskKind::ReadDiverted => "Emails diverted to you",
         TaskKind::DataRights => "DPO requests: data rights to answer",
         TaskKind::Disposal => "Records due for disposal",
         TaskKind::OpenMatter => "New complaints to open as matters",
         TaskKind::PoliceReferral => "Possible crimes to report to the police",
         TaskKind::SafeguardingReferral => "Safeguarding referrals to make",
-    }
+    };
+    label.to_string()
 }
 
 /// What makes two open tasks the same on the home page: title, person and due date.
@@ -808,6 +812,7 @@ fn task_groups(
     tasks: &[tact_core::model::Task],
     today: jiff::civil::Date,
     named: &dyn Fn(PersonId) -> String,
+    plans: &str,
 ) -> Vec<TaskGroup> {
     let mut groups = Vec::new();
     for k in TaskKind::ALL {
@@ -841,7 +846,7 @@ fn task_groups(
         }
         if !rows.is_empty() {
             groups.push(TaskGroup {
-                label: task_label(k).to_string(),
+                label: task_label(k, plans),
                 rows: rows.into_iter().map(|(r, _)| r).collect(),
             });
         }
@@ -886,6 +891,7 @@ async fn home(
         )
         .await
     );
+    let plans = state.app.profile.terms.plan_plural.as_str();
     let mut counts: Vec<(String, String, usize, bool)> = Vec::new();
     for k in TaskKind::ALL {
         let n = by_kind
@@ -895,7 +901,7 @@ async fn home(
         if n > 0 {
             counts.push((
                 k.as_str().to_string(),
-                task_label(k).to_string(),
+                task_label(k, plans),
                 n,
                 only == Some(k),
             ));
@@ -907,7 +913,7 @@ async fn home(
         .map(|c| c.2)
         .sum();
     let more = (total > tasks.len()).then_some((tasks.len(), total));
-    let showing = only.map(|k| task_label(k).to_string());
+    let showing = only.map(|k| task_label(k, plans));
     let today = tact_core::check::uk_date(state.app.now());
     let reviews = if cmd::offered::<cmd::read::Reviews>(&state.app.profile, &signed.actor) {
         match state
@@ -1078,7 +1084,7 @@ async fn home(
         frame: Frame::of(&state, &signed),
         role: signed.actor.role.plain().to_string(),
         counts,
-        groups: task_groups(&tasks, today, &named),
+        groups: task_groups(&tasks, today, &named, plans),
         reviews,
     };
     render(&page)
@@ -1334,7 +1340,7 @@ fn imported_lines(origins: Vec<tact_app::import::Origin>, plan: &str) -> Vec<Str
     for o in &origins {
         let one = match o.kind {
             Kind::People => Some("Their details".to_string()),
-            Kind::Strategies => Some(format!("A {plan} in force")),
+            Kind::Plans => Some(format!("A {plan} in force")),
             _ => None,
         };
         match one {

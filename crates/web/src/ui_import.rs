@@ -100,7 +100,7 @@ fn title(kind: Kind, p: &tact_core::profile::Profile) -> String {
         Kind::Contacts => "Contact history".into(),
         Kind::Incidents => "Incidents".into(),
         Kind::Adjustments => "Reasonable adjustments".into(),
-        Kind::Strategies => format!(
+        Kind::Plans => format!(
             "{} in force",
             crate::ui_forms::capital(&p.terms.plan_plural)
         ),

@@ -45,7 +45,7 @@ pub fn link(t: &Task) -> String {
         }
     });
     let own = own.or_else(|| match (t.task.kind, t.task.person_id) {
-        (TaskKind::StrategyNeeded, Some(p)) => Some(format!("/people/{p}/plan")),
+        (TaskKind::PlanNeeded, Some(p)) => Some(format!("/people/{p}/plan")),
         _ => None,
     });
     own.unwrap_or_else(|| format!("/tasks/{}", t.id))

@@ -321,12 +321,12 @@ async fn nor_6_2_a_caseworker_cannot_authorise_and_the_error_names_the_clause() 
 async fn cle_9_8_a_plan_with_no_matter_is_refused_over_http_and_nothing_is_written() {
     each_backend("cleveland-opcc", |t| async move {
         let (pid, _) = t.person_with_matter().await;
-        let before = t.app.store().count(Table::Strategies).await.unwrap();
+        let before = t.app.store().count(Table::Plans).await.unwrap();
         let (s, v) = t.post(&t.line_manager, &format!("/people/{pid}/strategies"), json!({"matter_ids": [], "restrictions": [{"kind": "recorded-calls", "reason": "x"}], "reasons": "r", "aims": "a", "proportionality": "p", "review_due": "2030-01-01"})).await;
         assert_eq!(s, StatusCode::CONFLICT);
         assert_eq!(v["error"]["clause"], "CLE-9.8");
         assert_eq!(v["error"]["field"], "matter_ids");
-        assert_eq!(t.app.store().count(Table::Strategies).await.unwrap(), before);
+        assert_eq!(t.app.store().count(Table::Plans).await.unwrap(), before);
     })
     .await;
 }

@@ -1490,7 +1490,7 @@ async fn cle_4_6_a_threatening_email_is_marked_from_the_message_and_asks_for_a_s
     let lee = ui.session("lee").await;
     let (_, home) = ui.page(&lee, "/").await;
     assert!(
-        home.contains("Threatening correspondence: strategies to create"),
+        home.contains("Threatening correspondence: contact strategies to create"),
         "{home}"
     );
     assert!(home.contains(&format!("href=\"/people/{}/plan\"", c.pid)));
@@ -1500,7 +1500,7 @@ async fn cle_4_6_a_threatening_email_is_marked_from_the_message_and_asks_for_a_s
     ui.api(&c.lm, &format!("/people/{}/strategies", c.pid), json!({"matter_ids": [c.mid], "restrictions": [{"kind": "single-channel", "channel": "letter", "reason": "Threats by email"}], "reasons": "r", "aims": "a", "proportionality": "p", "review_due": due})).await;
     let (_, home) = ui.page(&lee, "/").await;
     assert!(
-        !home.contains("Threatening correspondence: strategies to create"),
+        !home.contains("Threatening correspondence: contact strategies to create"),
         "{home}"
     );
 }
