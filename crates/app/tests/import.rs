@@ -384,11 +384,7 @@ async fn issue_14_a_strategy_in_force_imported_is_what_the_contact_check_answers
             day(-28),
             day(60)
         );
-        let r = w
-            .app
-            .execute(&admin, plans(&good, true))
-            .await
-            .unwrap();
+        let r = w.app.execute(&admin, plans(&good, true)).await.unwrap();
         assert!(r.committed && r.new == 1, "{name}: {r:?}");
         let amira = w
             .app
@@ -420,11 +416,7 @@ async fn issue_14_a_strategy_in_force_imported_is_what_the_contact_check_answers
         assert!(e.detail.contains("Pat Jones (Head of Standards)"), "{e:?}");
         assert!(e.detail.contains(&day(-30)), "{e:?}");
         // The same file again: nothing new.
-        let again = w
-            .app
-            .execute(&admin, plans(&good, true))
-            .await
-            .unwrap();
+        let again = w.app.execute(&admin, plans(&good, true)).await.unwrap();
         assert_eq!((again.new, again.already), (0, 1), "{name}");
     }
 }
