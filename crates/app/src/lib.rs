@@ -287,7 +287,7 @@ impl Handles<cmd::LogContact> for App {
     }
 }
 
-pub use tact_core::model::PersonInput;
+pub use tact_core::model::{PersonChanges, PersonInput};
 
 /// Every identifier of a person, own and advocate's, with the field it came from.
 fn identifiers_with_fields(p: &ServiceUser) -> Vec<(String, &'static str)> {
@@ -2743,7 +2743,7 @@ impl Handles<cmd::CreatePerson> for App {
     }
 }
 
-/// Replaces a person's contact details.
+/// Changes a person's details: those given, the rest as they are.
 ///
 /// # Errors
 /// A role refusal, no such person, or the store's error.
@@ -2756,10 +2756,13 @@ impl Handles<cmd::UpdatePerson> for App {
         c: cmd::UpdatePerson,
         _: crate::Executed,
     ) -> Result<Self::Output> {
-        let cmd::UpdatePerson { person: id, input } = c;
+        let cmd::UpdatePerson {
+            person: id,
+            changes,
+        } = c;
         let before = self.person(id).await?;
         let mut p = before.clone();
-        input.apply_to(&mut p, false)?;
+        changes.over(&before).apply_to(&mut p, false)?;
         let ev = ctx.event(
             self.now(),
             AuditAction::PersonUpdated,

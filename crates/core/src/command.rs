@@ -13,7 +13,9 @@ use crate::correspondence::{How, LetterAbout};
 use crate::error::RuleError;
 use crate::identity::EmailAddress;
 use crate::ids::*;
-use crate::model::{AdjustmentKind, DisputeOutcome, MatterKind, MatterStatus, PersonInput};
+use crate::model::{
+    AdjustmentKind, DisputeOutcome, MatterKind, MatterStatus, PersonChanges, PersonInput,
+};
 use crate::profile::Channel;
 use crate::profile::Profile;
 use crate::rights::{RightKind, RightsAnswer};
@@ -284,8 +286,9 @@ commands! {
     /// Adds a service user with their numbers, addresses and advocate.
     CreatePerson => Some(Action::ManagePeople), { input: PersonInput }
 
-    /// Changes a service user's details.
-    UpdatePerson => Some(Action::ManagePeople), { person: PersonId, input: PersonInput }
+    /// Changes a service user's details: those given, the rest as they are (the API's
+    /// `PATCH`; its `PUT` gives every one).
+    UpdatePerson => Some(Action::ManagePeople), { person: PersonId, changes: PersonChanges }
 
     /// Corrects a service user's details at their request, saying what was wrong (the
     /// right to rectification).

@@ -1102,11 +1102,9 @@ impl PersonInput {
         self.shared_marks()
     }
 
-    /// The shared marks, each one of the person's own or their advocate's identifiers.
-    ///
-    /// # Errors
-    /// A mark that is not a valid identifier, or not one of the person's own.
-    pub fn shared_marks(&self) -> Result<Vec<String>, RuleError> {
+    /// The keys of the person's own and their advocate's numbers and addresses: what a
+    /// shared mark may be on.
+    fn held(&self) -> Vec<String> {
         let mut held: Vec<String> = self
             .phones
             .iter()
@@ -1117,6 +1115,15 @@ impl PersonInput {
             held.extend(a.phone.iter().map(|p| p.as_str().to_string()));
             held.extend(a.email.iter().map(|e| e.as_str().to_string()));
         }
+        held
+    }
+
+    /// The shared marks, each one of the person's own or their advocate's identifiers.
+    ///
+    /// # Errors
+    /// A mark that is not a valid identifier, or not one of the person's own.
+    pub fn shared_marks(&self) -> Result<Vec<String>, RuleError> {
+        let held = self.held();
         let mut out = Vec::new();
         for s in &self.shared {
             let key = Identifier::parse(s)
@@ -1134,6 +1141,70 @@ impl PersonInput {
             }
         }
         Ok(out)
+    }
+}
+
+/// Changes to a person's details: a detail left out (`None`) stays as it is, one given
+/// replaces it (`Some(None)` takes an address, advocate or language away; a list given is
+/// the whole list). Changing a person at any door is this, made into their details by
+/// [`PersonChanges::over`] and checked as a new person's are.
+#[derive(Debug, Clone, Default)]
+pub struct PersonChanges {
+    pub name: Option<String>,
+    pub phones: Option<Vec<PhoneNumber>>,
+    pub emails: Option<Vec<EmailAddress>>,
+    pub postal_address: Option<Option<String>>,
+    pub advocate: Option<Option<Advocate>>,
+    pub preferred_format: Option<Format>,
+    pub preferred_language: Option<Option<String>>,
+    /// Every shared mark. Left out, the marks kept are those on numbers and addresses the
+    /// person still has after the change.
+    pub shared: Option<Vec<String>>,
+}
+
+impl PersonChanges {
+    /// `p`'s details with these changes made.
+    pub fn over(self, p: &ServiceUser) -> PersonInput {
+        let mut input = PersonInput {
+            name: self.name.unwrap_or_else(|| p.name.clone()),
+            phones: self.phones.unwrap_or_else(|| p.phones.clone()),
+            emails: self.emails.unwrap_or_else(|| p.emails.clone()),
+            postal_address: self
+                .postal_address
+                .unwrap_or_else(|| p.postal_address.clone()),
+            advocate: self.advocate.unwrap_or_else(|| p.advocate.clone()),
+            preferred_format: Some(self.preferred_format.unwrap_or(p.preferred_format)),
+            preferred_language: self
+                .preferred_language
+                .unwrap_or_else(|| p.preferred_language.clone()),
+            shared: Vec::new(),
+        };
+        input.shared = self.shared.unwrap_or_else(|| {
+            let held = input.held();
+            p.shared_identifiers
+                .iter()
+                .filter(|k| held.contains(k))
+                .cloned()
+                .collect()
+        });
+        input
+    }
+}
+
+impl From<PersonInput> for PersonChanges {
+    /// Every detail as given: a person's details replaced whole (the API's `PUT`), where an
+    /// address, advocate or language not given is taken away and a format not given kept.
+    fn from(i: PersonInput) -> Self {
+        Self {
+            name: Some(i.name),
+            phones: Some(i.phones),
+            emails: Some(i.emails),
+            postal_address: Some(i.postal_address),
+            advocate: Some(i.advocate),
+            preferred_format: i.preferred_format,
+            preferred_language: Some(i.preferred_language),
+            shared: Some(i.shared),
+        }
     }
 }
 
@@ -1202,6 +1273,77 @@ mod tests {
             (e.field.as_deref(), e.message.as_str()),
             (Some("name"), "a name is at most 200 characters")
         );
+    }
+
+    /// Issue 11: changing some of a person's details keeps the rest, above all the numbers
+    /// the contact check knows them by; `Some(None)` takes a detail away; a shared mark stays
+    /// on a number they still have and goes with one taken away.
+    #[test]
+    fn issue_11_changes_to_a_person_keep_what_they_leave_out() {
+        let phone = |s: &str| PhoneNumber::parse(s).unwrap();
+        let p = PersonInput {
+            name: "Jo Bloggs".into(),
+            phones: vec![phone("07911 123456"), phone("01642 301653")],
+            postal_address: Some("1 High Street".into()),
+            preferred_format: Some(Format::LargePrint),
+            preferred_language: Some("Welsh".into()),
+            shared: vec!["01642 301653".into()],
+            ..PersonInput::default()
+        }
+        .new_person(Timestamp::UNIX_EPOCH)
+        .unwrap();
+        let renamed = PersonChanges {
+            name: Some("Jo Smith".into()),
+            postal_address: Some(None),
+            ..PersonChanges::default()
+        }
+        .over(&p);
+        let mut q = p.clone();
+        renamed.apply_to(&mut q, false).unwrap();
+        assert_eq!(q.name, "Jo Smith");
+        assert_eq!(q.phones, p.phones, "numbers left out are kept");
+        assert_eq!(q.postal_address, None, "null takes the address away");
+        assert_eq!(q.preferred_format, Format::LargePrint);
+        assert_eq!(q.preferred_language.as_deref(), Some("Welsh"));
+        assert_eq!(q.shared_identifiers, p.shared_identifiers);
+        // The shared number taken away takes its mark with it; nothing else is asked for.
+        let fewer = PersonChanges {
+            phones: Some(vec![phone("07911 123456")]),
+            ..PersonChanges::default()
+        }
+        .over(&p);
+        let mut q = p.clone();
+        fewer.apply_to(&mut q, false).unwrap();
+        assert_eq!(q.phones.len(), 1);
+        assert!(
+            q.shared_identifiers.is_empty(),
+            "{:?}",
+            q.shared_identifiers
+        );
+        // A change is checked as a new person's details are.
+        let blank = PersonChanges {
+            name: Some("  ".into()),
+            ..PersonChanges::default()
+        }
+        .over(&p);
+        assert_eq!(
+            blank
+                .apply_to(&mut p.clone(), false)
+                .unwrap_err()
+                .field
+                .as_deref(),
+            Some("name")
+        );
+        // Replaced whole, a detail not given is taken away, except the format.
+        let whole = PersonChanges::from(PersonInput {
+            name: "Jo Bloggs".into(),
+            ..PersonInput::default()
+        })
+        .over(&p);
+        let mut q = p.clone();
+        whole.apply_to(&mut q, false).unwrap();
+        assert!(q.phones.is_empty() && q.postal_address.is_none());
+        assert_eq!(q.preferred_format, Format::LargePrint);
     }
 
     /// CLE-9.9; NOR-5.5: call windows are read one way at every door (the plan form, the

@@ -360,6 +360,50 @@ pub enum PersonCmd {
         #[arg(long)]
         shared: Vec<String>,
     },
+    /// Change some of a person's details; the rest stay as they are. A list given (--phone,
+    /// --email, --shared) is the whole list.
+    Edit {
+        /// The person.
+        id: i64,
+        /// Their name.
+        #[arg(long)]
+        name: Option<String>,
+        /// A phone number they are to have; repeat for more (the numbers not given are taken off).
+        #[arg(long, conflicts_with = "no_phones")]
+        phone: Vec<String>,
+        /// Take every phone number off.
+        #[arg(long)]
+        no_phones: bool,
+        /// An email address they are to have; repeat for more (the addresses not given are
+        /// taken off).
+        #[arg(long, conflicts_with = "no_emails")]
+        email: Vec<String>,
+        /// Take every email address off.
+        #[arg(long)]
+        no_emails: bool,
+        /// Their postal address.
+        #[arg(long, conflicts_with = "no_address")]
+        address: Option<String>,
+        /// Take the postal address off.
+        #[arg(long)]
+        no_address: bool,
+        /// The format they need letters in.
+        #[arg(long, value_parser = words::<tact_core::model::Format>())]
+        format: Option<String>,
+        /// The language they prefer.
+        #[arg(long, conflicts_with = "no_language")]
+        language: Option<String>,
+        /// Take the preferred language off.
+        #[arg(long)]
+        no_language: bool,
+        /// Keep phone numbers not recognised as numbers in use (marked unverified).
+        #[arg(long)]
+        keep_unverified: bool,
+        /// Every number or address (as given) shared with someone else; repeat for more. Left
+        /// out, the marks on numbers and addresses they keep stay.
+        #[arg(long)]
+        shared: Vec<String>,
+    },
     /// Everything held about a person (opening it is on the access log).
     Show {
         /// The person.

@@ -696,7 +696,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         command => {
             let (_, app) = open_app(&cli.data, url_flag).await?;
             let actor = acting_as(&app, cli.as_staff).await?;
-            let (method, path, body, key) = request_for(command)?;
+            // What the command was given did not make a request (JSON that does not parse, a
+            // file not there, nothing to change): a refusal, as the API's 400 would be.
+            let (method, path, body, key) =
+                request_for(command).map_err(|e| Refused(format!("{e:#}")))?;
             let state = AppState::new(app);
             let reply = local::call(&state, &actor, method, &path, body, key.as_deref()).await?;
             if reply.status.is_success() {
@@ -877,6 +880,58 @@ fn request_for(command: Command) -> Result<Request> {
                     shared,
                 }),
             ),
+            PersonCmd::Edit {
+                id,
+                name,
+                phone,
+                no_phones,
+                email,
+                no_emails,
+                address,
+                no_address,
+                format,
+                language,
+                no_language,
+                keep_unverified,
+                shared,
+            } => {
+                // A list given is the whole list; --no-… gives an empty one; neither, as it is.
+                let list =
+                    |given: Vec<String>, none: bool| (none || !given.is_empty()).then_some(given);
+                // A detail given, taken away (--no-…: null), or left as it is.
+                let one = |given: Option<String>, none: bool| {
+                    if none {
+                        Some(None)
+                    } else {
+                        given.map(Some)
+                    }
+                };
+                let patch = w::PersonPatchReq {
+                    name,
+                    phones: list(phone, no_phones),
+                    emails: list(email, no_emails),
+                    postal_address: one(address, no_address),
+                    advocate: None,
+                    preferred_format: format,
+                    preferred_language: one(language, no_language),
+                    keep_unverified,
+                    shared: (!shared.is_empty()).then_some(shared),
+                };
+                if patch.name.is_none()
+                    && patch.phones.is_none()
+                    && patch.emails.is_none()
+                    && patch.postal_address.is_none()
+                    && patch.preferred_format.is_none()
+                    && patch.preferred_language.is_none()
+                    && patch.shared.is_none()
+                {
+                    bail!(
+                        "say what to change: --name, --phone, --email, --address, --format, \
+                         --language or --shared (or a --no-… to take one off)"
+                    );
+                }
+                r(M::PATCH, format!("/people/{id}"), body(patch))
+            }
             PersonCmd::Show { id } => r(M::GET, format!("/people/{id}"), None),
             PersonCmd::Merge { id, from, reason } => r(
                 M::POST,

@@ -213,6 +213,59 @@ fn the_workflow_runs_from_the_command_line_under_the_same_rules() {
         "{}",
         text(&o)
     );
+    // Issue 11: `person edit` changes what it is given and keeps the rest (PATCH); asked to
+    // change nothing, or given a number that is not one, it is refused (2) and changes
+    // nothing; so is a request whose JSON does not parse.
+    let o = tact(
+        &d,
+        &[
+            "--as",
+            &cw_id,
+            "person",
+            "edit",
+            &pid,
+            "--name",
+            "Jo Q Bloggs",
+            "--address",
+            "2 Low Street",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let v = json(&o);
+    assert_eq!(
+        (v["name"].as_str(), v["postal_address"].as_str()),
+        (Some("Jo Q Bloggs"), Some("2 Low Street")),
+        "{v}"
+    );
+    assert!(
+        !v["phones"].as_array().unwrap().is_empty(),
+        "numbers left out are kept: {v}"
+    );
+    for (args, said) in [
+        (vec!["person", "edit", &pid], "say what to change"),
+        (
+            vec!["person", "edit", &pid, "--phone", "123"],
+            "(field `phones[0]`)",
+        ),
+        (
+            vec!["plan", "draft", "--person", &pid, "--json", "{"],
+            "not valid JSON",
+        ),
+    ] {
+        let o = tact(&d, &[&["--as", cw_id.as_str()][..], &args].concat());
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o));
+        assert!(text(&o).contains(said), "{args:?}: {}", text(&o));
+    }
+    let o = tact(
+        &d,
+        &["--as", &cw_id, "person", "edit", &pid, "--no-address"],
+    );
+    let v = json(&o);
+    assert_eq!(
+        (&v["name"], &v["postal_address"]),
+        (&serde_json::json!("Jo Q Bloggs"), &serde_json::Value::Null),
+        "{v}"
+    );
     // With no TACT_LOG, a command that answers for itself prints its answer and no log
     // line per request.
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_tact"))

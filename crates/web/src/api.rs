@@ -595,7 +595,30 @@ pub async fn update_person(
                 &ctx,
                 cmd::UpdatePerson {
                     person: PersonId(id),
-                    input: PersonReq::from(req).parse()?,
+                    changes: PersonReq::from(req).parse()?.into(),
+                },
+            )
+            .await?,
+    ))
+}
+
+/// Changes some of a person's details: a detail left out stays as it is; a list sent is
+/// the whole list; `null` takes an address, advocate or language away. Checked as a new
+/// person's details are.
+#[utoipa::path(patch, path = "/people/{id}", params(("id" = i64, Path, description = "The record's id")), request_body = PersonPatchReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Changed", body = crate::out::PersonOut)))]
+pub async fn change_person(
+    State(st): State<AppState>,
+    Permitted(ctx, _): Permitted<cmd::UpdatePerson>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<PersonPatchReq>,
+) -> Reply {
+    ok(wire::person(
+        &st.app
+            .execute(
+                &ctx,
+                cmd::UpdatePerson {
+                    person: PersonId(id),
+                    changes: req.parse()?,
                 },
             )
             .await?,

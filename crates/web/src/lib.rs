@@ -123,7 +123,8 @@ fn api_v1() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     .split_for_parts();
     let (v1, doc) = operations!(
         contact_check; route_call; call_outcome; set_extension; profile;
-        create_person, search_people; get_person, update_person; additional_help;
+        create_person, search_people; get_person, update_person, change_person;
+        additional_help;
         merge_people; open_matter; give_warning; draft_plan; request_adjustment;
         further_action; matter_status; log_contact; screen; screening_queue;
         record_incident; decide_dispute; decide_adjustment; my_tasks; complete_task;

@@ -144,51 +144,119 @@ impl From<PersonReplaceReq> for PersonReq {
     }
 }
 
+/// Phone numbers as sent, each read by libphonenumber (unconfirmed ones kept only where
+/// asked), a refusal naming `phones[i]`.
+fn phones(sent: &[String], keep_unverified: bool) -> Result<Vec<PhoneNumber>, ApiError> {
+    sent.iter()
+        .enumerate()
+        .map(|(i, p)| {
+            PhoneNumber::record(p, keep_unverified)
+                .map_err(|e| ApiError::from(e.with_field(&format!("phones[{i}]"))))
+        })
+        .collect()
+}
+
+/// Email addresses as sent, a refusal naming `emails[i]`.
+fn emails(sent: &[String]) -> Result<Vec<EmailAddress>, ApiError> {
+    sent.iter()
+        .enumerate()
+        .map(|(i, p)| {
+            EmailAddress::parse(p)
+                .map_err(|e| ApiError::from(e.with_field(&format!("emails[{i}]"))))
+        })
+        .collect()
+}
+
+impl AdvocateReq {
+    fn parse(self, keep_unverified: bool) -> Result<Advocate, ApiError> {
+        Ok(Advocate {
+            name: self.name,
+            organisation: self.organisation,
+            phone: self
+                .phone
+                .as_deref()
+                .map(|p| PhoneNumber::record(p, keep_unverified))
+                .transpose()
+                .map_err(|e| ApiError::from(e.with_field("advocate.phone")))?,
+            email: self
+                .email
+                .as_deref()
+                .map(EmailAddress::parse)
+                .transpose()
+                .map_err(|e| ApiError::from(e.with_field("advocate.email")))?,
+        })
+    }
+}
+
 impl PersonReq {
     pub fn parse(self) -> Result<tact_app::PersonInput, ApiError> {
-        let phones = self
-            .phones
-            .iter()
-            .enumerate()
-            .map(|(i, p)| {
-                PhoneNumber::record(p, self.keep_unverified)
-                    .map_err(|e| ApiError::from(e.with_field(&format!("phones[{i}]"))))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let emails = self
-            .emails
-            .iter()
-            .enumerate()
-            .map(|(i, p)| {
-                EmailAddress::parse(p)
-                    .map_err(|e| ApiError::from(e.with_field(&format!("emails[{i}]"))))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let advocate = match self.advocate {
-            None => None,
-            Some(a) => Some(Advocate {
-                name: a.name,
-                organisation: a.organisation,
-                phone: a
-                    .phone
-                    .as_deref()
-                    .map(|p| PhoneNumber::record(p, self.keep_unverified))
-                    .transpose()
-                    .map_err(|e| ApiError::from(e.with_field("advocate.phone")))?,
-                email: a
-                    .email
-                    .as_deref()
-                    .map(EmailAddress::parse)
-                    .transpose()
-                    .map_err(|e| ApiError::from(e.with_field("advocate.email")))?,
-            }),
-        };
         Ok(tact_app::PersonInput {
+            phones: phones(&self.phones, self.keep_unverified)?,
+            emails: emails(&self.emails)?,
+            advocate: self
+                .advocate
+                .map(|a| a.parse(self.keep_unverified))
+                .transpose()?,
+            preferred_format: self
+                .preferred_format
+                .as_deref()
+                .map(Format::parse)
+                .transpose()?,
             name: self.name,
-            phones,
-            emails,
             postal_address: self.postal_address,
-            advocate,
+            preferred_language: self.preferred_language,
+            shared: self.shared,
+        })
+    }
+}
+
+request! {
+    /// Changes to a person's details (`PATCH`): a detail left out stays as it is; one sent
+    /// replaces it — a list sent is the whole list, and `null` takes an address, advocate or
+    /// language away.
+    PersonPatchReq {
+        #[serde(default)]
+        name: Option<String>,
+        /// Every number they are to have.
+        #[serde(default)]
+        phones: Option<Vec<String>>,
+        /// Every address they are to have.
+        #[serde(default)]
+        emails: Option<Vec<String>>,
+        #[serde(default, deserialize_with = "given", skip_serializing_if = "Option::is_none")]
+        #[schema(value_type = Option<String>)]
+        postal_address: Option<Option<String>>,
+        #[serde(default, deserialize_with = "given", skip_serializing_if = "Option::is_none")]
+        #[schema(value_type = Option<AdvocateReq>)]
+        advocate: Option<Option<AdvocateReq>>,
+        #[serde(default)]
+        #[schema(value_type = Option<crate::out::FormatWord>)]
+        preferred_format: Option<String>,
+        #[serde(default, deserialize_with = "given", skip_serializing_if = "Option::is_none")]
+        #[schema(value_type = Option<String>)]
+        preferred_language: Option<Option<String>>,
+        /// As for a new person, for the numbers sent.
+        #[serde(default)]
+        keep_unverified: bool,
+        /// Every number or address shared with someone else. Left out, a mark stays on a
+        /// number or address they keep.
+        #[serde(default)]
+        shared: Option<Vec<String>>,
+    }
+}
+
+impl PersonPatchReq {
+    pub fn parse(self) -> Result<tact_app::PersonChanges, ApiError> {
+        let keep = self.keep_unverified;
+        Ok(tact_app::PersonChanges {
+            name: self.name,
+            phones: self.phones.map(|p| phones(&p, keep)).transpose()?,
+            emails: self.emails.map(|e| emails(&e)).transpose()?,
+            postal_address: self.postal_address,
+            advocate: self
+                .advocate
+                .map(|a| a.map(|a| a.parse(keep)).transpose())
+                .transpose()?,
             preferred_format: self
                 .preferred_format
                 .as_deref()

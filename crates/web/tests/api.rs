@@ -741,6 +741,115 @@ async fn nor_7_1_a_dispute_is_decided_by_someone_independent_and_lifting_stops_t
     .await;
 }
 
+/// Issue 11: `PATCH /people/{id}` changes only what it is sent. A new name keeps the
+/// numbers the contact check knows the person by; `null` takes an address away; a list
+/// sent is the whole list; a bad detail is a 400 naming it and changes nothing; a role that
+/// may not change people is refused.
+#[tokio::test]
+async fn issue_11_patch_changes_only_what_is_sent_and_the_contact_check_still_knows_them() {
+    each_backend("cleveland-opcc", |t| async move {
+        let (pid, _) = t.person_with_matter().await;
+        let path = format!("/people/{pid}");
+        let patch = |token: String, body: Value| {
+            let t = &t;
+            let path = path.clone();
+            async move {
+                t.ask(reqwest::Method::PATCH, &token, &path, Some(body))
+                    .await
+            }
+        };
+        let (s, v) = patch(
+            t.caseworker.clone(),
+            json!({"name": "Jo Smith", "postal_address": "1 High Street, Middlesbrough TS1 1AA"}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(v["name"], "Jo Smith");
+        assert_eq!(
+            v["phones"],
+            json!(["+447911123123"]),
+            "numbers left out are kept: {v}"
+        );
+        assert_eq!(v["emails"], json!(["jo@example.org"]), "{v}");
+        let check = t
+            .get(&t.caseworker, "/contact-check?phone=07911123123")
+            .await
+            .1;
+        assert_eq!(
+            check["person"]["id"], pid,
+            "the contact check still knows them: {check}"
+        );
+        let (s, v) = patch(
+            t.caseworker.clone(),
+            json!({"postal_address": null, "preferred_format": "large-print"}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(
+            (&v["postal_address"], &v["name"]),
+            (&Value::Null, &json!("Jo Smith")),
+            "{v}"
+        );
+        assert_eq!(v["preferred_format"], "large-print");
+        // A list sent is the whole list: the old number no longer finds them.
+        let (s, v) = patch(t.caseworker.clone(), json!({"phones": ["07911 123456"]})).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(v["phones"], json!(["+447911123456"]), "{v}");
+        let check = t
+            .get(&t.caseworker, "/contact-check?phone=07911123123")
+            .await
+            .1;
+        assert!(check["person"].is_null(), "{check}");
+        let check = t
+            .get(&t.caseworker, "/contact-check?phone=07911123456")
+            .await
+            .1;
+        assert_eq!(check["person"]["id"], pid, "{check}");
+        // Refusals name their field and change nothing.
+        let before = t.get(&t.caseworker, &path).await.1;
+        for (body, field) in [
+            (json!({"phones": ["12"]}), "phones[0]"),
+            (json!({"emails": ["not an address"]}), "emails[0]"),
+            (json!({"name": "  "}), "name"),
+            (
+                json!({"preferred_format": "smoke signals"}),
+                "preferred_format",
+            ),
+            (
+                json!({"advocate": {"name": "A", "fax": "1"}}),
+                "advocate.fax",
+            ),
+            (json!({"nickname": "Jo"}), "nickname"),
+            (json!({"phones": "07911 123456"}), "phones"),
+        ] {
+            let (s, v) = patch(t.caseworker.clone(), body.clone()).await;
+            assert_eq!(
+                (s, v["error"]["field"].as_str()),
+                (400, Some(field)),
+                "{body}: {v}"
+            );
+        }
+        let auditor = t.token_for("Aud Itor", Role::Auditor).await;
+        let (s, v) = patch(auditor, json!({"name": "Someone Else"})).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+        assert_eq!(
+            t.get(&t.caseworker, &path).await.1,
+            before,
+            "nothing changed"
+        );
+        let (s, v) = t
+            .ask(
+                reqwest::Method::PATCH,
+                &t.caseworker,
+                "/people/999999",
+                Some(json!({"name": "X"})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{v}");
+    })
+    .await;
+}
+
 /// The served document is OpenAPI 3.1 that the reference validator accepts with no error:
 /// every `{id}` declared as a path parameter, every query parameter in the query.
 #[tokio::test]
