@@ -1300,6 +1300,12 @@ struct PersonPage<'a> {
     adjustments: Vec<String>,
     phones: String,
     emails: String,
+    /// Where letters by post go ("Not recorded" where none is held).
+    address: String,
+    /// The language they prefer, where it is not English.
+    language: Option<String>,
+    /// Who speaks for them: name, organisation and how to reach them.
+    advocate: Option<String>,
     format: String,
     help: String,
     /// Where their record came from, where it was imported (issue 14).
@@ -1658,8 +1664,14 @@ async fn person(
         (
             "Their record and data",
             A::ManagePeople,
+            "details",
+            "Change their details (a new number, address or format)".to_string(),
+        ),
+        (
+            "Their record and data",
+            A::ManagePeople,
             "rectify",
-            "Correct their details".to_string(),
+            "Correct details that were wrong (rectification)".to_string(),
         ),
         (
             "Their record and data",
@@ -1849,6 +1861,24 @@ async fn person(
             .map(|x| x.as_str())
             .collect::<Vec<_>>()
             .join(", "),
+        address: r
+            .person
+            .postal_address
+            .clone()
+            .unwrap_or_else(|| "Not recorded".into()),
+        language: r.person.preferred_language.clone(),
+        advocate: r.person.advocate.as_ref().map(|a| {
+            [
+                Some(a.name.clone()),
+                a.organisation.clone(),
+                a.phone.as_ref().map(|p| p.as_str().to_string()),
+                a.email.as_ref().map(|e| e.as_str().to_string()),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(", ")
+        }),
         format: r.person.preferred_format.as_str().replace('-', " "),
         help: match &r.person.additional_help {
             None => "Not yet asked".into(),

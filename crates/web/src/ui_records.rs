@@ -25,6 +25,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .pipe(step::route_new::<NewPerson>)
         .pipe(step::route::<Rectify>)
+        .pipe(step::route::<ChangeDetails>)
         .pipe(step::route_person::<OpenMatter>)
         .pipe(step::route_person::<Merge>)
         .pipe(step::route::<MatterStatusStep>)
@@ -101,6 +102,40 @@ fn person_input(form: &HashMap<String, String>) -> Result<PersonInput, RuleError
     })
 }
 
+/// The person's details as held, as the person form's fields take them: the changing and
+/// correcting forms start from these.
+fn held(p: &ServiceUser) -> Form {
+    let lines = |xs: Vec<&str>| xs.join("\n");
+    let mut values = HashMap::new();
+    values.insert("name".to_string(), p.name.clone());
+    values.insert(
+        "phones".to_string(),
+        lines(p.phones.iter().map(|x| x.as_str()).collect()),
+    );
+    values.insert(
+        "emails".to_string(),
+        lines(p.emails.iter().map(|x| x.as_str()).collect()),
+    );
+    values.insert(
+        "postal_address".to_string(),
+        p.postal_address.clone().unwrap_or_default(),
+    );
+    values.insert(
+        "preferred_format".to_string(),
+        p.preferred_format.as_str().to_string(),
+    );
+    values.insert(
+        "preferred_language".to_string(),
+        p.preferred_language.clone().unwrap_or_default(),
+    );
+    // Numbers kept as unverified, and shared marks, stay as they are unless changed.
+    if p.phones.iter().any(|x| !x.is_verified()) {
+        values.insert("keep_unverified".to_string(), "yes".to_string());
+    }
+    values.insert("shared".to_string(), p.shared_identifiers.join("\n"));
+    values
+}
+
 /// Correcting a person's details (UK GDPR rectification): the form starts from what is held,
 /// and says what was wrong.
 struct Rectify;
@@ -135,35 +170,7 @@ impl FormStep for Rectify {
         }
     }
     fn prefill(p: &ServiceUser) -> Option<Form> {
-        let lines = |xs: Vec<&str>| xs.join("\n");
-        let mut values = HashMap::new();
-        values.insert("name".to_string(), p.name.clone());
-        values.insert(
-            "phones".to_string(),
-            lines(p.phones.iter().map(|x| x.as_str()).collect()),
-        );
-        values.insert(
-            "emails".to_string(),
-            lines(p.emails.iter().map(|x| x.as_str()).collect()),
-        );
-        values.insert(
-            "postal_address".to_string(),
-            p.postal_address.clone().unwrap_or_default(),
-        );
-        values.insert(
-            "preferred_format".to_string(),
-            p.preferred_format.as_str().to_string(),
-        );
-        values.insert(
-            "preferred_language".to_string(),
-            p.preferred_language.clone().unwrap_or_default(),
-        );
-        // Numbers kept as unverified, and shared marks, stay as they are unless changed.
-        if p.phones.iter().any(|x| !x.is_verified()) {
-            values.insert("keep_unverified".to_string(), "yes".to_string());
-        }
-        values.insert("shared".to_string(), p.shared_identifiers.join("\n"));
-        Some(values)
+        Some(held(p))
     }
     async fn command(
         _: &AppState,
@@ -179,6 +186,53 @@ impl FormStep for Rectify {
         })
     }
     fn done(id: i64, _: &ServiceUser, _: &<App as Handles<cmd::RectifyPerson>>::Output) -> String {
+        format!("/people/{id}")
+    }
+}
+
+/// Changing a person's details as their life changes — a new number, a new address, the
+/// format they now need: the form starts from what is held. Details that were wrong are
+/// put right through [`Rectify`], which records what was wrong.
+struct ChangeDetails;
+
+impl FormStep for ChangeDetails {
+    type Subject = ServiceUser;
+    type Command = cmd::UpdatePerson;
+    const PATH: &'static str = "/people/{id}/details";
+
+    async fn spec(_: &AppState, _: &Signed, _: i64, p: &ServiceUser) -> Spec {
+        Spec {
+            heading: "Change their details".into(),
+            caption: format!("{} ({})", p.name, p.reference),
+            intro: vec![
+                "For a new number, address or format. If what was held was wrong, use Correct \
+                 details that were wrong instead: that is recorded as a rectification."
+                    .into(),
+            ],
+            fields: person_fields(),
+            submit: "Save the changes",
+            ..Spec::default()
+        }
+    }
+    fn prefill(p: &ServiceUser) -> Option<Form> {
+        Some(held(p))
+    }
+    async fn command(
+        _: &AppState,
+        _: &Signed,
+        id: i64,
+        _: &ServiceUser,
+        form: &Form,
+    ) -> Result<cmd::UpdatePerson, RuleError> {
+        let mut changes = tact_app::PersonChanges::from(person_input(form)?);
+        // The form does not ask about an advocate: theirs stays as it is.
+        changes.advocate = None;
+        Ok(cmd::UpdatePerson {
+            person: PersonId(id),
+            changes,
+        })
+    }
+    fn done(id: i64, _: &ServiceUser, _: &<App as Handles<cmd::UpdatePerson>>::Output) -> String {
         format!("/people/{id}")
     }
 }

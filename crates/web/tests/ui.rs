@@ -2330,6 +2330,63 @@ async fn wrong_details_are_corrected_from_the_person_page_with_what_was_wrong() 
     );
 }
 
+/// Issue 11: a new number is a change, not a correction. The person page offers both; the
+/// change form starts from what is held, a number that is not one is an error on its field
+/// that changes nothing, and the new number is how the incoming page knows them at once.
+#[tokio::test]
+async fn a_new_number_is_added_from_the_person_page_and_the_incoming_page_knows_it() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    let cas = ui.session("cas").await;
+    let (_, person) = ui.page(&cas, &format!("/people/{}", c.pid)).await;
+    let path = format!("/people/{}/details", c.pid);
+    assert!(
+        person.contains(&format!("href=\"{path}\""))
+            && person.contains(&format!("href=\"/people/{}/rectify\"", c.pid)),
+        "{person}"
+    );
+    let (s, form) = ui.page(&cas, &path).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        form.contains("value=\"Jo Bloggs\"") && form.contains("+447911123123"),
+        "{form}"
+    );
+    assert!(!form.contains("what_was_wrong"), "a change asks no reason");
+    let fields = |phones: &'static str| {
+        vec![
+            ("name", "Jo Bloggs"),
+            ("phones", phones),
+            ("emails", "jo@example.org"),
+            ("postal_address", "2 Low Street, Middlesbrough"),
+            ("preferred_format", "large-print"),
+            ("preferred_language", ""),
+        ]
+    };
+    ui.refused_on(&cas, &path, &fields("07911 123123\ncall me"), "phones", "")
+        .await;
+    let (_, incoming) = ui
+        .page(&cas, "/incoming?who=07911+123456&channel=phone")
+        .await;
+    assert!(!incoming.contains("Jo Bloggs"), "nothing was changed yet");
+    let r = ui
+        .post_form(&cas, &path, &fields("07911 123123\n07911 123456"))
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, incoming) = ui
+        .page(&cas, "/incoming?who=07911+123456&channel=phone")
+        .await;
+    assert!(incoming.contains("Jo Bloggs"), "{incoming}");
+    let (_, person) = ui.page(&cas, &format!("/people/{}", c.pid)).await;
+    assert!(
+        person.contains("2 Low Street, Middlesbrough") && person.contains("large print"),
+        "{person}"
+    );
+    assert!(
+        person.contains("person updated") && !person.contains("person rectified"),
+        "a change is recorded as a change, not a correction: {person}"
+    );
+}
+
 #[tokio::test]
 async fn the_governance_report_is_a_page_with_charts_and_a_csv() {
     let ui = Ui::spawn().await;
