@@ -167,6 +167,11 @@ fn emails(sent: &[String]) -> Result<Vec<EmailAddress>, ApiError> {
         .collect()
 }
 
+/// The format they need letters in, where one is sent.
+fn format(sent: Option<&str>) -> Result<Option<Format>, ApiError> {
+    Ok(sent.map(Format::parse).transpose()?)
+}
+
 impl AdvocateReq {
     fn parse(self, keep_unverified: bool) -> Result<Advocate, ApiError> {
         Ok(Advocate {
@@ -197,11 +202,7 @@ impl PersonReq {
                 .advocate
                 .map(|a| a.parse(self.keep_unverified))
                 .transpose()?,
-            preferred_format: self
-                .preferred_format
-                .as_deref()
-                .map(Format::parse)
-                .transpose()?,
+            preferred_format: format(self.preferred_format.as_deref())?,
             name: self.name,
             postal_address: self.postal_address,
             preferred_language: self.preferred_language,
@@ -257,11 +258,7 @@ impl PersonPatchReq {
                 .advocate
                 .map(|a| a.map(|a| a.parse(keep)).transpose())
                 .transpose()?,
-            preferred_format: self
-                .preferred_format
-                .as_deref()
-                .map(Format::parse)
-                .transpose()?,
+            preferred_format: format(self.preferred_format.as_deref())?,
             preferred_language: self.preferred_language,
             shared: self.shared,
         })
