@@ -1725,39 +1725,41 @@ async fn person(
         }
     }
     // The record of every decision about them, from the event log: who, when, what and why.
-    let history = state
-        .app
-        .query(
-            &signed.actor,
+    // A history or an origin that cannot be read is the error page, never an empty list
+    // that looks like nothing happened.
+    let history = or_page!(
+        crate::ui_step::read(
+            &state,
+            &signed,
             q::History {
                 person: PersonId(id),
             },
         )
         .await
-        .unwrap_or_default()
-        .into_iter()
-        .rev()
-        .map(|e| {
-            let when = when(e.at);
-            let who = e
-                .actor
-                .map_or_else(|| "Tact".to_string(), |a| name_of(StaffId(a)));
-            let what = format!(
-                "{}{}",
-                e.action.replace(['.', '-'], " "),
-                e.subject
-                    .split_once(':')
-                    .map(|(k, v)| format!(" ({k} {v})"))
-                    .unwrap_or_default()
-            );
-            let why = format!(
-                "{}{}",
-                e.reason.unwrap_or_default(),
-                e.clause.map(|c| format!(" [{c}]")).unwrap_or_default()
-            );
-            (when, who, what, why)
-        })
-        .collect::<Vec<_>>();
+    )
+    .into_iter()
+    .rev()
+    .map(|e| {
+        let when = when(e.at);
+        let who = e
+            .actor
+            .map_or_else(|| "Tact".to_string(), |a| name_of(StaffId(a)));
+        let what = format!(
+            "{}{}",
+            e.action.replace(['.', '-'], " "),
+            e.subject
+                .split_once(':')
+                .map(|(k, v)| format!(" ({k} {v})"))
+                .unwrap_or_default()
+        );
+        let why = format!(
+            "{}{}",
+            e.reason.unwrap_or_default(),
+            e.clause.map(|c| format!(" [{c}]")).unwrap_or_default()
+        );
+        (when, who, what, why)
+    })
+    .collect::<Vec<_>>();
     let (history, history_pages) = history_page(history, q.history.unwrap_or(1));
     let disclosures = r
         .disclosures
@@ -1804,16 +1806,16 @@ async fn person(
         .map(|l| (l.id, crate::ui_letters::describe(l)))
         .collect();
     let imported = imported_lines(
-        state
-            .app
-            .query(
-                &signed.actor,
+        or_page!(
+            crate::ui_step::read(
+                &state,
+                &signed,
                 q::ImportedFrom {
                     person: PersonId(id),
                 },
             )
             .await
-            .unwrap_or_default(),
+        ),
         &p.terms.plan,
     );
     let page = PersonPage {

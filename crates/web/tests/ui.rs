@@ -2387,6 +2387,30 @@ async fn a_new_number_is_added_from_the_person_page_and_the_incoming_page_knows_
     );
 }
 
+/// Issue 11: what the person page reads beside the record (where it came from, its history)
+/// is shown or the page is the error page — a row that cannot be read is never an empty
+/// list that looks as if nothing was imported or nothing happened.
+#[tokio::test]
+async fn a_person_page_whose_origin_cannot_be_read_is_an_error_not_an_empty_list() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    let cas = ui.session("cas").await;
+    let path = format!("/people/{}", c.pid);
+    let (s, _) = ui.page(&cas, &path).await;
+    assert_eq!(s, StatusCode::OK);
+    sqlx::query(
+        "INSERT INTO imported (source, kind, source_key, record_id, person_id, line, digest, \
+         imported_at, imported_by) VALUES ('crm', 'people', 'P-1', $1, $1, 2, 'd', 'not a time', 1)",
+    )
+    .bind(c.pid)
+    .execute(ui.app.store().pool())
+    .await
+    .unwrap();
+    let (s, page) = ui.page(&cas, &path).await;
+    assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR, "{page}");
+    assert!(!page.contains("Jo Bloggs"), "{page}");
+}
+
 #[tokio::test]
 async fn the_governance_report_is_a_page_with_charts_and_a_csv() {
     let ui = Ui::spawn().await;
