@@ -1829,18 +1829,18 @@ async fn person(
         action_groups,
         disclosures,
         rights,
-        hold: state
-            .app
-            .query(
-                &signed.actor,
+        hold: or_page!(
+            crate::ui_step::read_if_allowed(
+                &state,
+                &signed,
                 q::Hold {
                     person: PersonId(id),
                 },
             )
             .await
-            .ok()
-            .flatten()
-            .map(|(h, why)| (h, why, id)),
+        )
+        .flatten()
+        .map(|(h, why)| (h, why, id)),
         may_lift: answers_rights,
         frame: Frame::of(&state, &signed),
         plan: &p.terms.plan,

@@ -140,13 +140,13 @@ async fn message(
     let (m, (_, atts)) =
         or_page!(crate::ui_step::read(&state, &signed, q::MessageWithContent { id }).await);
     let body = match m.contact_id {
-        Some(c) => state
-            .app
-            .query(&signed.actor, q::Contact { id: c })
-            .await
-            .ok()
-            .map(|c| c.body)
-            .unwrap_or_default(),
+        Some(c) => {
+            or_page!(crate::ui_step::read_if_allowed(&state, &signed, q::Contact { id: c }).await)
+                .map_or_else(
+                    || "You may not read this message's words.".to_string(),
+                    |c| c.body,
+                )
+        }
         None => {
             "This message could not be read as email. Download it to see it as received.".into()
         }
@@ -171,12 +171,10 @@ async fn message(
         None => None,
     };
     let matter = match m.matter_id {
-        Some(id) => state
-            .app
-            .query(&signed.actor, q::Matter { id })
-            .await
-            .ok()
-            .map(|m| crate::ui::matter_label(&m)),
+        Some(id) => {
+            or_page!(crate::ui_step::read_if_allowed(&state, &signed, q::Matter { id }).await)
+                .map(|m| crate::ui::matter_label(&m))
+        }
         None => None,
     };
     let p = &state.app.profile;

@@ -60,6 +60,25 @@ where
         .map_err(|e| refusal(state, signed, e))
 }
 
+/// A read that adds to a page rather than makes it: its answer, or `None` where it is
+/// refused (a role that may not make it, a record not there) and the page goes on without
+/// it. A failure to read — the database, a row that does not decode — is the error page,
+/// never a gap that looks as if nothing were there.
+pub(crate) async fn read_if_allowed<Q: tact_app::query::Query>(
+    state: &AppState,
+    signed: &Signed,
+    query: Q,
+) -> Result<Option<Q::Output>, Response>
+where
+    App: tact_app::query::Answers<Q>,
+{
+    match state.app.query(&signed.actor, query).await {
+        Ok(v) => Ok(Some(v)),
+        Err(tact_app::AppError::Rule(_)) => Ok(None),
+        Err(e) => Err(refusal(state, signed, e)),
+    }
+}
+
 /// A plan, as every form about a plan loads it; captioned with the profile's word for it
 /// and its number.
 impl Subject for Plan {

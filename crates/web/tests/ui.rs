@@ -2387,28 +2387,31 @@ async fn a_new_number_is_added_from_the_person_page_and_the_incoming_page_knows_
     );
 }
 
-/// Issue 11: what the person page reads beside the record (where it came from, its history)
-/// is shown or the page is the error page — a row that cannot be read is never an empty
-/// list that looks as if nothing was imported or nothing happened.
+/// Issue 11: what the person page reads beside the record (where it came from, a legal
+/// hold) is shown or the page is the error page — a row that cannot be read is never an
+/// empty list or a missing hold that looks as if there were none.
 #[tokio::test]
-async fn a_person_page_whose_origin_cannot_be_read_is_an_error_not_an_empty_list() {
-    let ui = Ui::spawn().await;
-    let c = case(&ui).await;
-    let cas = ui.session("cas").await;
-    let path = format!("/people/{}", c.pid);
-    let (s, _) = ui.page(&cas, &path).await;
-    assert_eq!(s, StatusCode::OK);
-    sqlx::query(
+async fn a_person_page_whose_origin_or_hold_cannot_be_read_is_an_error_not_a_gap() {
+    for bad in [
         "INSERT INTO imported (source, kind, source_key, record_id, person_id, line, digest, \
          imported_at, imported_by) VALUES ('crm', 'people', 'P-1', $1, $1, 2, 'd', 'not a time', 1)",
-    )
-    .bind(c.pid)
-    .execute(ui.app.store().pool())
-    .await
-    .unwrap();
-    let (s, page) = ui.page(&cas, &path).await;
-    assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR, "{page}");
-    assert!(!page.contains("Jo Bloggs"), "{page}");
+        "INSERT INTO legal_holds (person_id, reason, placed_by, placed_at) VALUES ($1, X'FF', 1, 0)",
+    ] {
+        let ui = Ui::spawn().await;
+        let c = case(&ui).await;
+        let cas = ui.session("cas").await;
+        let path = format!("/people/{}", c.pid);
+        let (s, _) = ui.page(&cas, &path).await;
+        assert_eq!(s, StatusCode::OK);
+        sqlx::query(bad)
+            .bind(c.pid)
+            .execute(ui.app.store().pool())
+            .await
+            .unwrap();
+        let (s, page) = ui.page(&cas, &path).await;
+        assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR, "{bad}: {page}");
+        assert!(!page.contains("Jo Bloggs"), "{page}");
+    }
 }
 
 #[tokio::test]
