@@ -921,11 +921,9 @@ async fn plan_page_with(
         Err(e) => return refusal(state, signed, e),
     };
     let p = &state.app.profile;
-    let person = state
-        .app
-        .query(&signed.actor, q::Person { id: s.person_id })
-        .await
-        .ok();
+    let person = crate::ui::or_page!(
+        crate::ui_step::read_if_allowed(state, signed, q::Person { id: s.person_id }).await
+    );
     let lines = plan_lines(state, &signed.actor, &s).await;
     let checklist = p
         .checklist
