@@ -35,6 +35,14 @@ fn given<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
     Option::<T>::deserialize(d).map(Some)
 }
 
+/// A field that may be left out but not sent as `null`: where there is nothing to take away
+/// (a name, a list), `null` is refused naming the field rather than read as "left out".
+fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
+}
+
 pub fn ts(t: Timestamp) -> String {
     t.to_string()
 }
@@ -214,15 +222,18 @@ impl PersonReq {
 request! {
     /// Changes to a person's details (`PATCH`): a detail left out stays as it is; one sent
     /// replaces it — a list sent is the whole list, and `null` takes an address, advocate or
-    /// language away.
+    /// language away (and is refused for a name, a list or the format, which cannot be).
     PersonPatchReq {
-        #[serde(default)]
+        #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+        #[schema(value_type = String)]
         name: Option<String>,
         /// Every number they are to have.
-        #[serde(default)]
+        #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+        #[schema(value_type = Vec<String>)]
         phones: Option<Vec<String>>,
         /// Every address they are to have.
-        #[serde(default)]
+        #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+        #[schema(value_type = Vec<String>)]
         emails: Option<Vec<String>>,
         #[serde(default, deserialize_with = "given", skip_serializing_if = "Option::is_none")]
         #[schema(value_type = Option<String>)]
@@ -230,8 +241,8 @@ request! {
         #[serde(default, deserialize_with = "given", skip_serializing_if = "Option::is_none")]
         #[schema(value_type = Option<AdvocateReq>)]
         advocate: Option<Option<AdvocateReq>>,
-        #[serde(default)]
-        #[schema(value_type = Option<crate::out::FormatWord>)]
+        #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+        #[schema(value_type = crate::out::FormatWord)]
         preferred_format: Option<String>,
         #[serde(default, deserialize_with = "given", skip_serializing_if = "Option::is_none")]
         #[schema(value_type = Option<String>)]
@@ -241,7 +252,8 @@ request! {
         keep_unverified: bool,
         /// Every number or address shared with someone else. Left out, a mark stays on a
         /// number or address they keep.
-        #[serde(default)]
+        #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+        #[schema(value_type = Vec<String>)]
         shared: Option<Vec<String>>,
     }
 }

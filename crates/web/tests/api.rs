@@ -821,6 +821,10 @@ async fn issue_11_patch_changes_only_what_is_sent_and_the_contact_check_still_kn
             ),
             (json!({"nickname": "Jo"}), "nickname"),
             (json!({"phones": "07911 123456"}), "phones"),
+            // Nothing to take away: null is refused, not read as "left out".
+            (json!({"name": null}), "name"),
+            (json!({"phones": null}), "phones"),
+            (json!({"preferred_format": null}), "preferred_format"),
         ] {
             let (s, v) = patch(t.caseworker.clone(), body.clone()).await;
             assert_eq!(
