@@ -1014,20 +1014,17 @@ async fn home(
             let (href, waiting) = match queue {
                 Queue::Letters(status) => (
                     format!("/letters?status={}", status.as_str()),
-                    state
-                        .app
-                        .query(&signed.actor, q::LetterCount { status })
+                    crate::ui_step::read_if_allowed(&state, &signed, q::LetterCount { status })
                         .await,
                 ),
                 Queue::Messages(route) => (
                     format!("/messages?route={}", route.as_str()),
-                    state
-                        .app
-                        .query(&signed.actor, q::RoutedCount { route })
+                    crate::ui_step::read_if_allowed(&state, &signed, q::RoutedCount { route })
                         .await,
                 ),
             };
-            if let Ok(n @ 1..) = waiting {
+            // A queue that cannot be counted is the error page, not a queue that looks empty.
+            if let Some(n @ 1..) = or_page!(waiting) {
                 links.push((href, format!("{label} ({n})")));
             }
         }
