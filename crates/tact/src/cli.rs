@@ -594,7 +594,9 @@ pub enum PlanCmd {
     Checklist {
         /// The plan.
         id: i64,
-        /// "question-id=yes:reason" (yes, no or not-applicable); repeat for more.
+        /// "question-id=yes:reason" (yes, no or not-applicable); repeat for more. The
+        /// questions and their ids are the profile's (`tact api GET /profile`, under
+        /// `checklist`); proposing names any left unanswered.
         #[arg(long)]
         answer: Vec<String>,
         /// For a shortfall: "question-id=why it cannot be put right".
