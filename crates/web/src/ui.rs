@@ -1850,7 +1850,7 @@ async fn person(
             .person
             .phones
             .iter()
-            .map(|x| x.as_str())
+            .map(tact_core::identity::PhoneNumber::for_people)
             .collect::<Vec<_>>()
             .join(", "),
         emails: r

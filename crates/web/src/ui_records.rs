@@ -108,9 +108,11 @@ fn held(p: &ServiceUser) -> Form {
     let lines = |xs: Vec<&str>| xs.join("\n");
     let mut values = HashMap::new();
     values.insert("name".to_string(), p.name.clone());
+    // Numbers as people in the UK write them ("07911 123456"); the form reads either way.
+    let phones: Vec<String> = p.phones.iter().map(PhoneNumber::for_people).collect();
     values.insert(
         "phones".to_string(),
-        lines(p.phones.iter().map(|x| x.as_str()).collect()),
+        lines(phones.iter().map(String::as_str).collect()),
     );
     values.insert(
         "emails".to_string(),
@@ -132,7 +134,15 @@ fn held(p: &ServiceUser) -> Form {
     if p.phones.iter().any(|x| !x.is_verified()) {
         values.insert("keep_unverified".to_string(), "yes".to_string());
     }
-    values.insert("shared".to_string(), p.shared_identifiers.join("\n"));
+    let shared: Vec<String> = p
+        .shared_identifiers
+        .iter()
+        .map(|k| match p.phones.iter().find(|x| x.as_str() == k) {
+            Some(x) => x.for_people(),
+            None => k.clone(),
+        })
+        .collect();
+    values.insert("shared".to_string(), shared.join("\n"));
     values
 }
 

@@ -2348,7 +2348,7 @@ async fn a_new_number_is_added_from_the_person_page_and_the_incoming_page_knows_
     let (s, form) = ui.page(&cas, &path).await;
     assert_eq!(s, StatusCode::OK);
     assert!(
-        form.contains("value=\"Jo Bloggs\"") && form.contains("+447911123123"),
+        form.contains("value=\"Jo Bloggs\"") && form.contains("07911 123123"),
         "{form}"
     );
     assert!(!form.contains("what_was_wrong"), "a change asks no reason");
