@@ -1461,15 +1461,28 @@ async fn person(
             let name = p
                 .catalogue(x.rule.kind())
                 .map_or(x.rule.kind().as_str().to_string(), |e| e.name.clone());
+            // Each matter by its reference, as staff and letters name it; the review date
+            // in words (issue 13).
+            let covers: Vec<String> = s
+                .matter_ids
+                .iter()
+                .map(|m| {
+                    r.matters
+                        .iter()
+                        .find(|x| x.id == *m)
+                        .map_or_else(|| format!("matter {m}"), |x| x.reference.clone())
+                })
+                .collect();
             format!(
-                "{name}: {} (covers matters {}; review by {})",
+                "{name}: {} (covers {} {}; review by {})",
                 describe(&x.rule, &name_of),
-                s.matter_ids
-                    .iter()
-                    .map(|m| m.0.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                s.review_due
+                if covers.len() == 1 {
+                    "matter"
+                } else {
+                    "matters"
+                },
+                covers.join(", "),
+                tact_core::check::long_date(s.review_due)
             )
         })
         .collect();
@@ -1982,7 +1995,7 @@ pub fn describe(
         ),
         Rule::SingleChannel { channel } => format!("contact by {} only", channel.plain()),
         Rule::SinglePointOfContact { staff_id } => {
-            format!("one point of contact: {}", staff_name(*staff_id))
+            format!("{} deals with all their contact", staff_name(*staff_id))
         }
         Rule::RecordedCalls => "calls recorded or monitored".into(),
         Rule::DedicatedMailbox { address } => format!("email to {address} only"),

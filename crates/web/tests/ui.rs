@@ -3722,6 +3722,14 @@ async fn issue_13_the_person_page_gives_the_review_date_in_words() {
     let words = format!("Review by {}", tact_core::check::long_date(due));
     assert!(page.contains(&words), "{words} in {page}");
     assert!(!page.contains(&format!("Review by {due}")), "{page}");
+    // The banner too names the date in words, and the matter by its reference.
+    let banner = format!(
+        "(covers matter M-{:06}; review by {})",
+        c.mid,
+        tact_core::check::long_date(due)
+    );
+    assert!(page.contains(&banner), "{banner} in {page}");
+    assert!(!page.contains(&due.to_string()), "{page}");
 }
 
 #[tokio::test]
