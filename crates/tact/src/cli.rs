@@ -526,7 +526,8 @@ pub struct IncidentArgs {
     /// The person.
     #[arg(long)]
     pub person: i64,
-    /// The kind of behaviour, by its id in the profile's categories.
+    /// The kind of behaviour, by its id in the profile's categories (`tact api GET /profile`,
+    /// under `categories`).
     #[arg(long)]
     pub category: String,
     /// What happened.
@@ -581,7 +582,9 @@ pub enum PlanCmd {
         /// The person it is for.
         #[arg(long)]
         person: i64,
-        /// The plan: JSON, literal or @file.
+        /// The plan: JSON, literal or @file. Its fields are `PlanReq` in `tact openapi`, and each
+        /// kind of restriction's are `RuleOut` there; the kinds this policy provides for are
+        /// `tact api GET /profile`'s `restrictions`.
         #[arg(long)]
         json: String,
     },
