@@ -1119,12 +1119,17 @@ pub fn propose(
             }
         }
     }
-    let unanswered: Vec<String> = profile
+    // Each question with its answer, looked up once: every one unanswered is named together.
+    let answered: Vec<_> = profile
         .checklist
         .questions
         .iter()
-        .filter(|q| !s.checklist.iter().any(|a| a.question_id == q.id))
-        .map(|q| format!("{} ({:?})", q.id, q.text))
+        .map(|q| (q, s.checklist.iter().find(|a| a.question_id == q.id)))
+        .collect();
+    let unanswered: Vec<String> = answered
+        .iter()
+        .filter(|(_, a)| a.is_none())
+        .map(|(q, _)| format!("{} ({:?})", q.id, q.text))
         .collect();
     if !unanswered.is_empty() {
         return Err(RuleError::conflict(
@@ -1136,10 +1141,7 @@ pub fn propose(
         )
         .with_field("checklist"));
     }
-    for q in &profile.checklist.questions {
-        let Some(a) = s.checklist.iter().find(|a| a.question_id == q.id) else {
-            continue;
-        };
+    for (q, a) in answered.into_iter().filter_map(|(q, a)| a.map(|a| (q, a))) {
         if a.answer == q.shortfall_if
             && profile.rules.checklist_shortfall_blocks_proposal
             && a.cannot_remedy_reason.is_none()

@@ -109,10 +109,13 @@ fn held(p: &ServiceUser) -> Form {
     let mut values = HashMap::new();
     values.insert("name".to_string(), p.name.clone());
     // Numbers as people in the UK write them ("07911 123456"); the form reads either way.
-    let phones: Vec<String> = p.phones.iter().map(PhoneNumber::for_people).collect();
     values.insert(
         "phones".to_string(),
-        lines(phones.iter().map(String::as_str).collect()),
+        p.phones
+            .iter()
+            .map(PhoneNumber::for_people)
+            .collect::<Vec<_>>()
+            .join("\n"),
     );
     values.insert(
         "emails".to_string(),
