@@ -1714,7 +1714,7 @@ async fn person(
     }
     // Whether answers are recorded, never what they are.
     if may(A::ManagePeople)
-        && crate::ui_forms::has_equality(&state, &signed.actor, PersonId(id)).await
+        && or_page!(crate::ui_forms::has_equality(&state, &signed, PersonId(id)).await)
     {
         actions.push((
             "Their needs",
@@ -1883,7 +1883,9 @@ async fn person(
             [
                 Some(a.name.clone()),
                 a.organisation.clone(),
-                a.phone.as_ref().map(|p| p.as_str().to_string()),
+                a.phone
+                    .as_ref()
+                    .map(tact_core::identity::PhoneNumber::for_people),
                 a.email.as_ref().map(|e| e.as_str().to_string()),
             ]
             .into_iter()

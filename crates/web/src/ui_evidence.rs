@@ -2,16 +2,19 @@
 //! check-your-answers pages, with every fact the decision rests on and a link to it — and
 //! the CLE-6.3 patterns as numbers for the decider to weigh, never as a verdict.
 
+use crate::ui::{error_page, Signed};
 use crate::ui_forms::capital;
+use crate::ui_step::read_if_allowed;
 use crate::AppState;
 use askama::Template;
+use axum::http::StatusCode;
+use axum::response::Response;
 use tact_app::evidence::{Decision, DecisionEvidence};
 use tact_app::query as q;
 use tact_core::check::{long_date, uk_date};
 use tact_core::evidence::{Support, RECENT_WEEKS, WEEKS};
 use tact_core::ids::PlanId;
 use tact_core::profile::{Answer, Channel};
-use tact_core::roles::Actor;
 use tact_mail::letters::escape as esc;
 
 /// One row of a summary list: what, and the answer's lines.
@@ -133,20 +136,21 @@ fn per_week(x: f64) -> String {
 
 /// The evidence for a decision on `plan`, as HTML for the decision page; `None` when the
 /// asker may not read it (the form still shows, and its step is checked when they act).
+/// Evidence that cannot be read or shown is the error page: a decision form without it
+/// would look as if there were none.
 ///
 /// `decision` chooses the letter shown: the notice to authorise; to review or hear a
 /// dispute, the outcome letter as it reads if the plan is kept, the reasons still to come.
 pub(crate) async fn evidence(
     state: &AppState,
-    actor: &Actor,
+    signed: &Signed,
     plan: PlanId,
     decision: Decision,
-) -> Option<String> {
-    let e: DecisionEvidence = state
-        .app
-        .query(actor, q::DecisionEvidence { plan, decision })
-        .await
-        .ok()?;
+) -> Result<Option<String>, Response> {
+    let asked = q::DecisionEvidence { plan, decision };
+    let Some(e): Option<DecisionEvidence> = read_if_allowed(state, signed, asked).await? else {
+        return Ok(None);
+    };
     let p = &state.app.profile;
     let matter = |id| crate::ui::matter_named(&e.matters, id);
     let mut proposal = Vec::new();
@@ -360,5 +364,14 @@ pub(crate) async fn evidence(
             tact_core::model::Format::LargePrint | tact_core::model::Format::EasyRead
         ),
     };
-    page.render().ok()
+    page.render().map(Some).map_err(|e| {
+        tracing::error!(error = %e, "the evidence panel failed");
+        error_page(
+            state,
+            Some(signed),
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Sorry, there is a problem with the service",
+            "The evidence for this decision could not be shown.",
+        )
+    })
 }

@@ -149,31 +149,29 @@ impl Field {
     }
 }
 
+// What a form is made from. Each is a read that adds to the form ([`step::read_if_allowed`]):
+// left out where this member of staff may not make it (the command is then refused in its
+// turn, by the same role), and the error page where it fails, never an empty choice that
+// reads as if there were nothing to choose.
+
 /// The format a person asked for, where this member of staff may read their record.
 pub(crate) async fn preferred_format(
     state: &AppState,
-    actor: &tact_core::roles::Actor,
+    signed: &Signed,
     person: PersonId,
-) -> Option<Format> {
-    state
-        .app
-        .query(actor, q::Person { id: person })
-        .await
-        .ok()
-        .map(|p| p.preferred_format)
+) -> Result<Option<Format>, Response> {
+    let person = step::read_if_allowed(state, signed, q::Person { id: person }).await?;
+    Ok(person.map(|p| p.preferred_format))
 }
 
 /// Whether equality monitoring answers are recorded for a person: never what they are.
 pub(crate) async fn has_equality(
     state: &AppState,
-    actor: &tact_core::roles::Actor,
+    signed: &Signed,
     person: PersonId,
-) -> bool {
-    state
-        .app
-        .query(actor, q::HasEquality { person })
-        .await
-        .unwrap_or(false)
+) -> Result<bool, Response> {
+    let recorded = step::read_if_allowed(state, signed, q::HasEquality { person }).await?;
+    Ok(recorded.unwrap_or(false))
 }
 
 pub(crate) fn yes_no() -> Vec<(String, String)> {
@@ -458,10 +456,10 @@ pub(crate) fn pick_word<T: tact_core::words::Words>(
 /// The caption of a form about person `id`: their name and reference.
 pub(crate) async fn caption_of(
     state: &AppState,
-    actor: &tact_core::roles::Actor,
+    signed: &Signed,
     id: i64,
-) -> String {
-    person_caption(state, actor, id).await.unwrap_or_default()
+) -> Result<String, Response> {
+    Ok(person_caption(state, signed, id).await?.unwrap_or_default())
 }
 
 /// A refusal from the core goes back onto the form; anything else becomes an error page.
@@ -499,17 +497,14 @@ pub(crate) fn refused(
     }
 }
 
+/// A person's name and reference: `None` where they are not there or may not be read.
 pub(crate) async fn person_caption(
     state: &AppState,
-    actor: &tact_core::roles::Actor,
+    signed: &Signed,
     id: i64,
-) -> Option<String> {
-    state
-        .app
-        .query(actor, q::Label { id: PersonId(id) })
-        .await
-        .ok()
-        .flatten()
+) -> Result<Option<String>, Response> {
+    let label = step::read_if_allowed(state, signed, q::Label { id: PersonId(id) }).await?;
+    Ok(label.flatten())
 }
 
 // ----- incidents and ended calls --------------------------------------------------------
@@ -625,8 +620,8 @@ impl<const ENDED: bool> PersonStep for Incident<ENDED> {
             forbidden::<cmd::RecordIncident>(state, signed)
         }
     }
-    async fn spec(state: &AppState, _: &Signed, id: i64) -> Spec {
-        incident_spec(state, id, ENDED)
+    async fn spec(state: &AppState, _: &Signed, id: i64) -> Result<Spec, Response> {
+        Ok(incident_spec(state, id, ENDED))
     }
     fn command(
         state: &AppState,
@@ -647,9 +642,9 @@ impl PersonStep for GiveWarning {
     type Command = cmd::GiveWarning;
     const PATH: &'static str = "/people/{id}/warning";
 
-    async fn spec(state: &AppState, _: &Signed, _: i64) -> Spec {
+    async fn spec(state: &AppState, _: &Signed, _: i64) -> Result<Spec, Response> {
         let p = &state.app.profile;
-        Spec {
+        Ok(Spec {
             heading: "Warn about their behaviour".into(),
             intro: vec![format!(
                 "Tell them what is wrong, how to change, and what happens if they do not ({}).",
@@ -681,7 +676,7 @@ impl PersonStep for GiveWarning {
             ],
             submit: "Record the warning",
             ..Spec::default()
-        }
+        })
     }
     fn command(
         state: &AppState,
@@ -707,13 +702,13 @@ impl PersonStep for GiveWarning {
 
 async fn plan_spec(
     state: &AppState,
-    actor: &tact_core::roles::Actor,
+    signed: &Signed,
     id: i64,
     caption: String,
-) -> Spec {
+) -> Result<Spec, Response> {
     let p = &state.app.profile;
-    let matters = matters_of(state, actor, PersonId(id)).await;
-    let staff = colleagues(state, actor).await;
+    let matters = matters_of(state, signed, PersonId(id)).await?;
+    let staff = colleagues(state, signed).await?;
     let review = tact_core::check::uk_date(state.app.now())
         + jiff::Span::new().days(28 * i64::from(p.rules.max_review_interval_months.min(3)));
     let mut review_field = Field::new("date", "review_due", "Review date").hint(&format!(
@@ -747,7 +742,7 @@ async fn plan_spec(
         review_field,
         Field::new("date", "ends_on", "End date (optional)").hint("For example, 30 6 2027"),
     ]);
-    Spec {
+    Ok(Spec {
         heading: format!("Start a {}", p.terms.plan),
         caption,
         intro: vec![format!(
@@ -757,7 +752,7 @@ async fn plan_spec(
         fields,
         submit: "Save as a draft",
         ..Spec::default()
-    }
+    })
 }
 
 pub(crate) fn date_field(
@@ -783,8 +778,8 @@ impl PersonStep for Draft {
     type Command = cmd::DraftPlan;
     const PATH: &'static str = "/people/{id}/plan";
 
-    async fn spec(state: &AppState, signed: &Signed, id: i64) -> Spec {
-        plan_spec(state, &signed.actor, id, String::new()).await
+    async fn spec(state: &AppState, signed: &Signed, id: i64) -> Result<Spec, Response> {
+        plan_spec(state, signed, id, String::new()).await
     }
     fn command(
         state: &AppState,
@@ -841,15 +836,13 @@ struct PlanPage<'a> {
 /// when it is reviewed; for the plan page and for whoever decides on it.
 async fn plan_lines(
     state: &AppState,
-    actor: &tact_core::roles::Actor,
+    signed: &Signed,
     s: &tact_core::model::Plan,
-) -> Vec<String> {
-    let names = crate::ui::Names::of(&state.app, actor).await;
-    let name_of = |sid: StaffId| {
-        names
-            .as_ref()
-            .map_or_else(|_| format!("staff member {sid}"), |n| n.name(sid))
-    };
+) -> Result<Vec<String>, Response> {
+    let names = crate::ui::Names::of(&state.app, &signed.actor)
+        .await
+        .map_err(|e| refusal(state, signed, e))?;
+    let name_of = |sid: StaffId| names.name(sid);
     let mut lines: Vec<String> = s
         .restrictions
         .iter()
@@ -861,7 +854,7 @@ async fn plan_lines(
             )
         })
         .collect();
-    let matters = matters_of(state, actor, s.person_id).await;
+    let matters = matters_of(state, signed, s.person_id).await?;
     lines.push(format!(
         "Covers: {}",
         s.matter_ids
@@ -903,7 +896,7 @@ async fn plan_lines(
             n.format.as_str()
         ));
     }
-    lines
+    Ok(lines)
 }
 
 async fn plan_page_with(
@@ -924,7 +917,7 @@ async fn plan_page_with(
     let person = crate::ui::or_page!(
         crate::ui_step::read_if_allowed(state, signed, q::Person { id: s.person_id }).await
     );
-    let lines = plan_lines(state, &signed.actor, &s).await;
+    let lines = crate::ui::or_page!(plan_lines(state, signed, &s).await);
     let checklist = p
         .checklist
         .questions
@@ -1026,7 +1019,12 @@ impl FormStep for Checklist {
 
     const REFUSED: step::Refusal<tact_core::model::Plan> =
         |p, a, plan| wf::step_refusal(p, a, plan, wf::PlanStep::AnswerChecklist);
-    async fn spec(state: &AppState, _: &Signed, _: i64, _: &tact_core::model::Plan) -> Spec {
+    async fn spec(
+        state: &AppState,
+        _: &Signed,
+        _: i64,
+        _: &tact_core::model::Plan,
+    ) -> Result<Spec, Response> {
         let p = &state.app.profile;
         let mut fields = Vec::new();
         for (n, q) in p.checklist.questions.iter().enumerate() {
@@ -1051,7 +1049,7 @@ impl FormStep for Checklist {
                 )),
             );
         }
-        Spec {
+        Ok(Spec {
             heading: "Underlying causes".into(),
             intro: vec![format!(
                 "Answer each question with a reason before the {} can be proposed ({}).",
@@ -1060,7 +1058,7 @@ impl FormStep for Checklist {
             fields,
             submit: "Save the answers",
             ..Spec::default()
-        }
+        })
     }
     async fn command(
         state: &AppState,
@@ -1116,19 +1114,22 @@ impl PlanForm for Decide {
     const STEP: wf::PlanStep = wf::PlanStep::Authorise;
     const PATH: &'static str = "/plans/{id}/decision";
 
-    async fn spec(state: &AppState, signed: &Signed, plan: &tact_core::model::Plan) -> Spec {
-        let actor = &signed.actor;
+    async fn spec(
+        state: &AppState,
+        signed: &Signed,
+        plan: &tact_core::model::Plan,
+    ) -> Result<Spec, Response> {
         let p = &state.app.profile;
         // What is being decided, in full, before the decision.
-        let mut intro = plan_lines(state, actor, plan).await;
-        if let Some(person) = person_caption(state, actor, plan.person_id.0).await {
+        let mut intro = plan_lines(state, signed, plan).await?;
+        if let Some(person) = person_caption(state, signed, plan.person_id.0).await? {
             intro.insert(0, format!("About {person}"));
         }
         intro.push(format!(
             "Only a senior manager who did not propose it may authorise it ({}).",
             p.clauses.authorise_role
         ));
-        Spec {
+        Ok(Spec {
             heading: format!("Decide on the proposed {}", p.terms.plan),
             intro,
             fields: decision_fields(
@@ -1140,13 +1141,13 @@ impl PlanForm for Decide {
             submit: "Record the decision",
             evidence: crate::ui_evidence::evidence(
                 state,
-                actor,
+                signed,
                 plan.id,
                 tact_app::evidence::Decision::Authorise,
             )
-            .await,
+            .await?,
             ..Spec::default()
-        }
+        })
     }
     fn command(
         _: &AppState,
@@ -1179,8 +1180,12 @@ impl PlanForm for Notice {
     const STEP: wf::PlanStep = wf::PlanStep::RecordNotice;
     const PATH: &'static str = "/plans/{id}/notice";
 
-    async fn spec(state: &AppState, signed: &Signed, plan: &tact_core::model::Plan) -> Spec {
-        let preferred = preferred_format(state, &signed.actor, plan.person_id).await;
+    async fn spec(
+        state: &AppState,
+        signed: &Signed,
+        plan: &tact_core::model::Plan,
+    ) -> Result<Spec, Response> {
+        let preferred = preferred_format(state, signed, plan.person_id).await?;
         let p = &state.app.profile;
         let mut format =
             Field::new("select", "format", "Format").options(format_options(Format::ALL));
@@ -1222,7 +1227,7 @@ impl PlanForm for Notice {
                 .options(yes_no()),
             );
         }
-        Spec {
+        Ok(Spec {
             heading: "Record the written notice".into(),
             intro: if p.rules.notice_before_effect {
                 vec![format!(
@@ -1235,7 +1240,7 @@ impl PlanForm for Notice {
             fields,
             submit: "Record the notice",
             ..Spec::default()
-        }
+        })
     }
     fn command(
         state: &AppState,
@@ -1321,7 +1326,11 @@ impl PlanForm for Review {
     const STEP: wf::PlanStep = wf::PlanStep::Review;
     const PATH: &'static str = "/plans/{id}/review";
 
-    async fn spec(state: &AppState, signed: &Signed, plan: &tact_core::model::Plan) -> Spec {
+    async fn spec(
+        state: &AppState,
+        signed: &Signed,
+        plan: &tact_core::model::Plan,
+    ) -> Result<Spec, Response> {
         let actor = &signed.actor;
         let id = plan.id.0;
         let p = &state.app.profile;
@@ -1330,7 +1339,7 @@ impl PlanForm for Review {
             p.rules.max_review_interval_months, p.clauses.review_interval
         )];
         intro.extend(conduct_since(state, actor, id).await);
-        Spec {
+        Ok(Spec {
             heading: format!("Review the {}", p.terms.plan),
             intro,
             fields: vec![
@@ -1359,13 +1368,13 @@ impl PlanForm for Review {
             submit: "Record the review",
             evidence: crate::ui_evidence::evidence(
                 state,
-                actor,
+                signed,
                 tact_core::ids::PlanId(id),
                 tact_app::evidence::Decision::Review,
             )
-            .await,
+            .await?,
             ..Spec::default()
-        }
+        })
     }
     fn goes_on(id: i64, form: &Form) -> Option<String> {
         (val(form, "decision") == "vary").then(|| format!("/plans/{id}/vary"))
@@ -1438,8 +1447,8 @@ async fn line_manager_field(
     signed: &Signed,
     me: Option<StaffId>,
     current: Option<StaffId>,
-) -> Field {
-    let staff = colleagues(state, &signed.actor).await;
+) -> Result<Field, Response> {
+    let staff = colleagues(state, signed).await?;
     let mut options = vec![(
         String::new(),
         "Nobody: follow-ups go to every line manager".to_string(),
@@ -1459,7 +1468,7 @@ async fn line_manager_field(
         .options(options)
         .hint("Ended calls, welfare concerns and incidents are reported to them.");
     f.value = current.map(|m| m.0.to_string()).unwrap_or_default();
-    f
+    Ok(f)
 }
 
 /// The record chosen in the select `name` where choosing none is allowed: none for the
@@ -1505,27 +1514,21 @@ fn chosen_line_manager(form: &Form) -> Result<Option<StaffId>, RuleError> {
 /// command is then refused in its turn, by the same role).
 pub(crate) async fn matters_of(
     state: &AppState,
-    actor: &tact_core::roles::Actor,
+    signed: &Signed,
     person: PersonId,
-) -> Vec<tact_core::model::Matter> {
-    state
-        .app
-        .query(actor, q::Matters { person })
-        .await
-        .unwrap_or_default()
+) -> Result<Vec<tact_core::model::Matter>, Response> {
+    let matters = step::read_if_allowed(state, signed, q::Matters { person }).await?;
+    Ok(matters.unwrap_or_default())
 }
 
 /// Everyone on the staff list, to choose among on a form or to name: none where the read is
 /// refused.
 pub(crate) async fn colleagues(
     state: &AppState,
-    actor: &tact_core::roles::Actor,
-) -> Vec<tact_core::model::Staff> {
-    state
-        .app
-        .query(actor, q::Colleagues {})
-        .await
-        .unwrap_or_default()
+    signed: &Signed,
+) -> Result<Vec<tact_core::model::Staff>, Response> {
+    let staff = step::read_if_allowed(state, signed, q::Colleagues {}).await?;
+    Ok(staff.unwrap_or_default())
 }
 
 fn roles() -> Vec<(String, String)> {
@@ -1544,15 +1547,15 @@ impl FormStep for NewStaff {
     type Command = cmd::CreateStaff;
     const PATH: &'static str = "/admin/staff/new";
 
-    async fn spec(state: &AppState, signed: &Signed, _: i64, _: &Form) -> Spec {
-        Spec {
+    async fn spec(state: &AppState, signed: &Signed, _: i64, _: &Form) -> Result<Spec, Response> {
+        Ok(Spec {
             heading: "Add a member of staff".into(),
             caption: "Staff".into(),
             intro: Vec::new(),
             fields: vec![
                 Field::new("text", "name", "Full name"),
                 Field::new("select", "role", "Role").options(roles()),
-                line_manager_field(state, signed, None, None).await,
+                line_manager_field(state, signed, None, None).await?,
                 Field::new("text", "username", "Username for signing in"),
                 Field::new("text", "password", "First password").hint(&format!(
                     "At least {} characters. Give it to them in person; they can change it.",
@@ -1561,7 +1564,7 @@ impl FormStep for NewStaff {
             ],
             submit: "Add",
             ..Spec::default()
-        }
+        })
     }
     async fn command(
         _: &AppState,
@@ -1610,14 +1613,19 @@ impl FormStep for ChangeStaff {
     type Command = cmd::ChangeStaff;
     const PATH: &'static str = "/admin/staff/{id}";
 
-    async fn spec(state: &AppState, signed: &Signed, _: i64, s: &Self::Subject) -> Spec {
+    async fn spec(
+        state: &AppState,
+        signed: &Signed,
+        _: i64,
+        s: &Self::Subject,
+    ) -> Result<Spec, Response> {
         let mut spec = change_staff_spec(s.role.as_str(), s.active);
         spec.caption = s.name.clone();
         spec.fields.insert(
             1,
-            line_manager_field(state, signed, Some(s.id), s.line_manager).await,
+            line_manager_field(state, signed, Some(s.id), s.line_manager).await?,
         );
-        spec
+        Ok(spec)
     }
     async fn command(
         _: &AppState,
@@ -1652,17 +1660,20 @@ impl FormStep for StaffExtension {
     type Command = cmd::SetExtension;
     const PATH: &'static str = "/admin/staff/{id}/extension";
 
-    async fn spec(state: &AppState, signed: &Signed, id: i64, s: &Self::Subject) -> Spec {
+    async fn spec(
+        state: &AppState,
+        signed: &Signed,
+        id: i64,
+        s: &Self::Subject,
+    ) -> Result<Spec, Response> {
         let mut field = Field::new("text", "extension", "Telephone extension")
             .hint("2 to 8 digits, such as 2041. Leave it empty to take their extension away.");
-        field.value = state
-            .app
-            .query(&signed.actor, q::Extension { staff: StaffId(id) })
-            .await
-            .ok()
-            .flatten()
-            .unwrap_or_default();
-        Spec {
+        // A failed read is the error page: an empty box here would take their extension
+        // away when the form is saved.
+        let held =
+            step::read_if_allowed(state, signed, q::Extension { staff: StaffId(id) }).await?;
+        field.value = held.flatten().unwrap_or_default();
+        Ok(Spec {
             heading: "Their telephone extension".into(),
             caption: s.name.clone(),
             intro: vec!["A phone system puts calls from people whose single point of contact they are straight through to it.".into()],
@@ -1670,7 +1681,7 @@ impl FormStep for StaffExtension {
             submit: "Save",
             back: "/admin/staff".into(),
             ..Spec::default()
-        }
+        })
     }
     async fn command(
         _: &AppState,
@@ -1698,9 +1709,9 @@ impl PersonStep for AdditionalHelp {
     type Command = cmd::RecordAdditionalHelp;
     const PATH: &'static str = "/people/{id}/additional-help";
 
-    async fn spec(state: &AppState, _: &Signed, _: i64) -> Spec {
+    async fn spec(state: &AppState, _: &Signed, _: i64) -> Result<Spec, Response> {
         let p = &state.app.profile;
-        Spec {
+        Ok(Spec {
             heading: "Do they need any additional help?".into(),
             intro: vec![format!("Ask everyone at the outset whether they need additional help to contact us ({}). Take what they say about their health or disability at face value ({}).", p.clauses.first_contact_help, p.clauses.stated_needs)],
             fields: vec![
@@ -1709,7 +1720,7 @@ impl PersonStep for AdditionalHelp {
             ],
             submit: "Record their answer",
             ..Spec::default()
-        }
+        })
     }
     fn command(_: &AppState, _: &Signed, id: i64, form: &Form) -> Result<Self::Command, RuleError> {
         Ok(cmd::RecordAdditionalHelp {
@@ -1734,9 +1745,9 @@ impl PersonStep for Equality {
     type Command = cmd::RecordEquality;
     const PATH: &'static str = "/people/{id}/equality";
 
-    async fn spec(state: &AppState, signed: &Signed, id: i64) -> Spec {
+    async fn spec(state: &AppState, signed: &Signed, id: i64) -> Result<Spec, Response> {
         let p = &state.app.profile;
-        let recorded = has_equality(state, &signed.actor, PersonId(id)).await;
+        let recorded = has_equality(state, signed, PersonId(id)).await?;
         let mut intro = vec![
             format!("We ask these questions to check that we treat everyone fairly, as the Equality Act 2010 requires ({}). Ask only if they agree to answer.", p.clauses.equality_monitoring),
             "Their answers are kept apart from their record. Only the Data Protection Officer and the head of standards see them, and only as counts that cannot pick anyone out. Answering or not makes no difference to how we deal with them.".into(),
@@ -1759,13 +1770,13 @@ impl PersonStep for Equality {
             );
             fields.push(Field::new("select", c.as_str(), c.question()).options(options));
         }
-        Spec {
+        Ok(Spec {
             heading: "Equality monitoring".into(),
             intro,
             fields,
             submit: "Record their answers",
             ..Spec::default()
-        }
+        })
     }
     fn command(_: &AppState, _: &Signed, id: i64, form: &Form) -> Result<Self::Command, RuleError> {
         let mut answers = std::collections::BTreeMap::new();
@@ -1790,15 +1801,15 @@ impl PersonStep for WithdrawEquality {
     type Command = cmd::WithdrawEquality;
     const PATH: &'static str = "/people/{id}/equality/withdraw";
 
-    async fn spec(_: &AppState, _: &Signed, id: i64) -> Spec {
-        Spec {
+    async fn spec(_: &AppState, _: &Signed, id: i64) -> Result<Spec, Response> {
+        Ok(Spec {
             heading: "Delete their equality monitoring answers".into(),
             intro: vec!["Do this when they withdraw their consent. Their answers are deleted; the event log keeps only that they were.".into()],
             fields: Vec::new(),
             submit: "Delete their answers",
             back: format!("/people/{id}"),
             ..Spec::default()
-        }
+        })
     }
     fn command(_: &AppState, _: &Signed, id: i64, _: &Form) -> Result<Self::Command, RuleError> {
         Ok(cmd::WithdrawEquality {
@@ -1815,12 +1826,11 @@ impl PersonStep for LogContact {
     type Command = cmd::LogContact;
     const PATH: &'static str = "/people/{id}/contact";
 
-    async fn spec(state: &AppState, signed: &Signed, id: i64) -> Spec {
-        let actor = &signed.actor;
-        let matters = matters_of(state, actor, PersonId(id)).await;
+    async fn spec(state: &AppState, signed: &Signed, id: i64) -> Result<Spec, Response> {
+        let matters = matters_of(state, signed, PersonId(id)).await?;
         let mut matter_options = vec![(String::new(), "Not about a recorded matter".to_string())];
         matter_options.extend(matters.iter().map(crate::ui::matter_option));
-        Spec {
+        Ok(Spec {
             heading: "Log a contact".into(),
             intro: vec!["Everything a person sends is kept. A contact their plan does not allow is recorded as a breach.".into()],
             fields: vec![
@@ -1835,7 +1845,7 @@ impl PersonStep for LogContact {
             ],
             submit: "Log it",
             ..Spec::default()
-        }
+        })
     }
     fn command(
         state: &AppState,
@@ -1888,7 +1898,7 @@ impl PersonStep for RequestAdjustment {
     type Command = cmd::RequestAdjustment;
     const PATH: &'static str = "/people/{id}/adjustment";
 
-    async fn spec(state: &AppState, _: &Signed, _: i64) -> Spec {
+    async fn spec(state: &AppState, _: &Signed, _: i64) -> Result<Spec, Response> {
         let p = &state.app.profile;
         let mut kinds: Vec<(String, String)> = Channel::ALL
             .iter()
@@ -1908,7 +1918,7 @@ impl PersonStep for RequestAdjustment {
         }));
         kinds.push(("support-person".into(), "Someone to speak for them".into()));
         kinds.push(("other".into(), "Something else".into()));
-        Spec {
+        Ok(Spec {
             heading: "Request a reasonable adjustment".into(),
             intro: vec![format!(
                 "The Equality Act 2010 requires reasonable adjustments ({}).",
@@ -1920,7 +1930,7 @@ impl PersonStep for RequestAdjustment {
             ],
             submit: "Send for a decision",
             ..Spec::default()
-        }
+        })
     }
     fn command(_: &AppState, _: &Signed, id: i64, form: &Form) -> Result<Self::Command, RuleError> {
         Ok(cmd::RequestAdjustment {
@@ -1940,9 +1950,14 @@ impl FormStep for DecideAdjustment {
     const PATH: &'static str = "/adjustments/{id}/decision";
 
     const REFUSED: step::Refusal<tact_core::model::Adjustment> = wf::adjustment_refusal;
-    async fn spec(state: &AppState, _: &Signed, id: i64, a: &Self::Subject) -> Spec {
+    async fn spec(
+        state: &AppState,
+        _: &Signed,
+        id: i64,
+        a: &Self::Subject,
+    ) -> Result<Spec, Response> {
         let p = &state.app.profile;
-        Spec {
+        Ok(Spec {
             heading: "Decide a reasonable adjustment request".into(),
             caption: format!("Adjustment {id}"),
             intro: vec![
@@ -1956,7 +1971,7 @@ impl FormStep for DecideAdjustment {
             submit: "Record the decision",
             back: "/".into(),
             ..Spec::default()
-        }
+        })
     }
     async fn command(
         _: &AppState,
@@ -1992,13 +2007,18 @@ impl FormStep for RaiseDispute {
 
     const REFUSED: step::Refusal<tact_core::model::Plan> =
         |p, a, plan| wf::step_refusal(p, a, plan, wf::PlanStep::RaiseDispute);
-    async fn spec(state: &AppState, _: &Signed, _: i64, _: &Self::Subject) -> Spec {
+    async fn spec(
+        state: &AppState,
+        _: &Signed,
+        _: i64,
+        _: &Self::Subject,
+    ) -> Result<Spec, Response> {
         let p = &state.app.profile;
         let intro = match &p.dispute {
             Some(d) => vec![format!("They can dispute it through {} ({}). It is decided by someone who took no part in the decision.", d.route, d.clause)],
             None => vec!["It is decided by someone who took no part in the decision.".into()],
         };
-        Spec {
+        Ok(Spec {
             heading: format!("Record a dispute about the {}", p.terms.plan),
             intro,
             fields: vec![Field::new(
@@ -2009,7 +2029,7 @@ impl FormStep for RaiseDispute {
             .required()],
             submit: "Record the dispute",
             ..Spec::default()
-        }
+        })
     }
     async fn command(
         _: &AppState,
@@ -2065,14 +2085,14 @@ impl step::ReasonStep for Lift {
 /// (filled with the plan as it stands) and its review date.
 async fn dispute_decision_spec(
     state: &AppState,
-    actor: &tact_core::roles::Actor,
+    signed: &Signed,
     d: &tact_core::model::Dispute,
     plan: Option<&tact_core::model::Plan>,
-) -> Spec {
+) -> Result<Spec, Response> {
     let p = &state.app.profile;
     let id = d.id;
-    let matters = matters_of(state, actor, d.person_id).await;
-    let staff = colleagues(state, actor).await;
+    let matters = matters_of(state, signed, d.person_id).await?;
+    let staff = colleagues(state, signed).await?;
     let mut fields = vec![
         Field::new("radios", "outcome", "The outcome")
             .options([
@@ -2101,7 +2121,7 @@ async fn dispute_decision_spec(
         Field::new("date", "ends_on", "If you change it: end date (optional)")
             .hint("For example, 30 6 2027"),
     );
-    Spec {
+    Ok(Spec {
         heading: "Decide a dispute".into(),
         caption: format!("Dispute {id}"),
         intro: vec![
@@ -2116,13 +2136,13 @@ async fn dispute_decision_spec(
         back: plan.map_or_else(|| "/".into(), |s| format!("/plans/{}", s.id)),
         evidence: crate::ui_evidence::evidence(
             state,
-            actor,
+            signed,
             d.plan_id,
             tact_app::evidence::Decision::Dispute,
         )
-        .await,
+        .await?,
         ..Spec::default()
-    }
+    })
 }
 
 /// The dispute and the plan it is about, or the page to answer with instead.
@@ -2160,8 +2180,13 @@ impl FormStep for DecideDispute {
 
     const REFUSED: step::Refusal<Self::Subject> =
         |p, a, (d, plan)| wf::dispute_refusal(p, a, d, plan);
-    async fn spec(state: &AppState, signed: &Signed, _: i64, (d, plan): &Self::Subject) -> Spec {
-        dispute_decision_spec(state, &signed.actor, d, Some(plan)).await
+    async fn spec(
+        state: &AppState,
+        signed: &Signed,
+        _: i64,
+        (d, plan): &Self::Subject,
+    ) -> Result<Spec, Response> {
+        dispute_decision_spec(state, signed, d, Some(plan)).await
     }
     fn prefill((_, plan): &Self::Subject) -> Option<Form> {
         Some(change_values(plan))
@@ -2206,10 +2231,15 @@ impl FormStep for Screen {
 
     const REFUSED: step::Refusal<tact_core::model::Contact> = |p, _, c| wf::screening_refusal(p, c);
 
-    async fn spec(state: &AppState, _: &Signed, id: i64, c: &Self::Subject) -> Spec {
+    async fn spec(
+        state: &AppState,
+        _: &Signed,
+        id: i64,
+        c: &Self::Subject,
+    ) -> Result<Spec, Response> {
         let summary = &c.summary;
         let p = &state.app.profile;
-        Spec {
+        Ok(Spec {
             heading: "Screen a contact".into(),
             caption: format!("Contact {id}"),
             intro: vec![format!("What they sent: {summary}"), format!("Read it for a genuine complaint, new information, a possible crime or a safeguarding concern ({}).", p.clauses.screening)],
@@ -2229,7 +2259,7 @@ impl FormStep for Screen {
             submit: "Record the screening",
             back: "/".into(),
             ..Spec::default()
-        }
+        })
     }
     async fn command(
         _: &AppState,
@@ -2259,19 +2289,12 @@ pub fn vary_routes() -> Router<AppState> {
 /// The plan form's restriction and dates, for a change to an existing plan.
 async fn vary_spec(
     state: &AppState,
-    actor: &tact_core::roles::Actor,
+    signed: &Signed,
     plan: &tact_core::model::Plan,
-) -> Spec {
+) -> Result<Spec, Response> {
     let p = &state.app.profile;
-    let mut spec = plan_spec(
-        state,
-        actor,
-        plan.person_id.0,
-        person_caption(state, actor, plan.person_id.0)
-            .await
-            .unwrap_or_default(),
-    )
-    .await;
+    let caption = caption_of(state, signed, plan.person_id.0).await?;
+    let mut spec = plan_spec(state, signed, plan.person_id.0, caption).await?;
     spec.fields.retain(|f| {
         !matches!(
             f.name.as_str(),
@@ -2295,7 +2318,7 @@ async fn vary_spec(
     spec.action = format!("/plans/{}/vary", plan.id);
     spec.submit = "Save the change";
     spec.back = format!("/plans/{}", plan.id);
-    spec
+    Ok(spec)
 }
 
 /// A change to a plan starts from the plan as it stands: its restrictions in the builder,
@@ -2334,8 +2357,12 @@ impl PlanForm for Vary {
     const STEP: wf::PlanStep = wf::PlanStep::Vary;
     const PATH: &'static str = "/plans/{id}/vary";
 
-    async fn spec(state: &AppState, signed: &Signed, plan: &tact_core::model::Plan) -> Spec {
-        vary_spec(state, &signed.actor, plan).await
+    async fn spec(
+        state: &AppState,
+        signed: &Signed,
+        plan: &tact_core::model::Plan,
+    ) -> Result<Spec, Response> {
+        vary_spec(state, signed, plan).await
     }
     fn prefill(plan: &tact_core::model::Plan) -> Option<Form> {
         Some(change_values(plan))

@@ -89,11 +89,15 @@ impl FormStep for Write {
     type Command = cmd::WriteLetter;
     const PATH: &'static str = "/plans/{id}/letter";
 
-    async fn spec(state: &AppState, signed: &Signed, _: i64, plan: &Plan) -> Spec {
-        let preferred =
-            crate::ui_forms::preferred_format(state, &signed.actor, plan.person_id).await;
+    async fn spec(
+        state: &AppState,
+        signed: &Signed,
+        _: i64,
+        plan: &Plan,
+    ) -> Result<Spec, Response> {
+        let preferred = crate::ui_forms::preferred_format(state, signed, plan.person_id).await?;
         let p = &state.app.profile;
-        Spec {
+        Ok(Spec {
             heading: "Write a letter".into(),
             intro: vec![format!(
                 "The letter is written from the {} template and the record. It goes in the \
@@ -112,7 +116,7 @@ impl FormStep for Write {
             .collect(),
             submit: "Write it",
             ..Spec::default()
-        }
+        })
     }
     async fn command(
         _: &AppState,
@@ -242,8 +246,8 @@ impl<L: LetterOn> FormStep for On<L> {
     type Command = cmd::WriteLetter;
     const PATH: &'static str = L::PATH;
 
-    async fn spec(_: &AppState, _: &Signed, _: i64, _: &()) -> Spec {
-        record_letter_spec(L::HEADING)
+    async fn spec(_: &AppState, _: &Signed, _: i64, _: &()) -> Result<Spec, Response> {
+        Ok(record_letter_spec(L::HEADING))
     }
     async fn command(
         _: &AppState,
@@ -330,9 +334,7 @@ async fn letter_page(
 ) -> Response {
     let id = l.id;
     let p = &state.app.profile;
-    let person = crate::ui_forms::person_caption(state, &signed.actor, l.person_id.0)
-        .await
-        .unwrap_or_default();
+    let person = or_page!(crate::ui_forms::caption_of(state, signed, l.person_id.0).await);
     let held = l.may_change().is_ok() && cmd::offered::<cmd::ReleaseLetter>(p, &signed.actor);
     let (subject, text) = typed.unwrap_or_else(|| (l.subject.clone(), l.text.clone()));
     let page = render(&LetterPage {

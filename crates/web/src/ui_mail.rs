@@ -165,9 +165,9 @@ async fn message(
         })
         .collect();
     let person = match m.person_id {
-        Some(p) => crate::ui_forms::person_caption(&state, &signed.actor, p.0)
-            .await
-            .map(|c| (p.0, c)),
+        Some(p) => {
+            or_page!(crate::ui_forms::person_caption(&state, &signed, p.0).await).map(|c| (p.0, c))
+        }
         None => None,
     };
     let matter = match m.matter_id {
@@ -308,7 +308,12 @@ impl FormStep for MarkThreatening {
     type Command = cmd::MarkThreatening;
     const PATH: &'static str = "/messages/{id}/threatening";
 
-    async fn spec(state: &AppState, _: &Signed, _: i64, m: &StoredMessage) -> Spec {
+    async fn spec(
+        state: &AppState,
+        _: &Signed,
+        _: i64,
+        m: &StoredMessage,
+    ) -> Result<Spec, Response> {
         let p = &state.app.profile;
         let mut category = Field::new("select", "category", "What kind of behaviour is it?")
             .options(
@@ -319,7 +324,7 @@ impl FormStep for MarkThreatening {
         if let Some(c) = p.threatening_correspondence_category() {
             category.value = c.id.clone();
         }
-        Spec {
+        Ok(Spec {
             heading: "Mark as threatening or abusive".into(),
             caption: m.subject.clone(),
             intro: vec![format!(
@@ -332,7 +337,7 @@ impl FormStep for MarkThreatening {
             ],
             submit: "Record it",
             ..Spec::default()
-        }
+        })
     }
     async fn command(
         _: &AppState,
@@ -370,14 +375,14 @@ impl FormStep for MatchMessage {
     const REFUSED: crate::ui_step::Refusal<StoredMessage> =
         |_, _, m| tact_core::correspondence::awaiting_match(m).err();
 
-    async fn spec(_: &AppState, _: &Signed, _: i64, m: &StoredMessage) -> Spec {
+    async fn spec(_: &AppState, _: &Signed, _: i64, m: &StoredMessage) -> Result<Spec, Response> {
         let mut keep = Field::new(
             "checkbox",
             "keep_address",
             "Keep the sender's address on their record, so their next email is matched by itself",
         );
         keep.value = "yes".into();
-        Spec {
+        Ok(Spec {
             heading: "Match to someone we know".into(),
             caption: format!("From {}", m.sender),
             intro: vec!["Find their reference on their page, or with Find a person.".into()],
@@ -387,7 +392,7 @@ impl FormStep for MatchMessage {
             ],
             submit: "Match",
             ..Spec::default()
-        }
+        })
     }
     async fn command(
         state: &AppState,

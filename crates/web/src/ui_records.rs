@@ -158,7 +158,7 @@ impl FormStep for Rectify {
     type Command = cmd::RectifyPerson;
     const PATH: &'static str = "/people/{id}/rectify";
 
-    async fn spec(_: &AppState, _: &Signed, _: i64, p: &ServiceUser) -> Spec {
+    async fn spec(_: &AppState, _: &Signed, _: i64, p: &ServiceUser) -> Result<Spec, Response> {
         let caption = format!("{} ({})", p.name, p.reference);
         let mut fields = person_fields();
         fields.push(
@@ -169,7 +169,7 @@ impl FormStep for Rectify {
             )
             .hint("Kept on the record as a rectification."),
         );
-        Spec {
+        Ok(Spec {
             heading: "Correct their details".into(),
             caption,
             intro: vec![
@@ -180,7 +180,7 @@ impl FormStep for Rectify {
             fields,
             submit: "Correct them",
             ..Spec::default()
-        }
+        })
     }
     fn prefill(p: &ServiceUser) -> Option<Form> {
         Some(held(p))
@@ -213,8 +213,8 @@ impl FormStep for ChangeDetails {
     type Command = cmd::UpdatePerson;
     const PATH: &'static str = "/people/{id}/details";
 
-    async fn spec(_: &AppState, _: &Signed, _: i64, p: &ServiceUser) -> Spec {
-        Spec {
+    async fn spec(_: &AppState, _: &Signed, _: i64, p: &ServiceUser) -> Result<Spec, Response> {
+        Ok(Spec {
             heading: "Change their details".into(),
             caption: format!("{} ({})", p.name, p.reference),
             intro: vec![
@@ -225,7 +225,7 @@ impl FormStep for ChangeDetails {
             fields: person_fields(),
             submit: "Save the changes",
             ..Spec::default()
-        }
+        })
     }
     fn prefill(p: &ServiceUser) -> Option<Form> {
         Some(held(p))
@@ -276,8 +276,8 @@ impl PersonStep for Merge {
     type Command = cmd::MergePeople;
     const PATH: &'static str = "/people/{id}/merge";
 
-    async fn spec(_: &AppState, _: &Signed, _: i64) -> Spec {
-        Spec {
+    async fn spec(_: &AppState, _: &Signed, _: i64) -> Result<Spec, Response> {
+        Ok(Spec {
             heading: "Merge another record of this person into this one".into(),
             intro: vec![
                 "Use this when the same person has two records. Their numbers, addresses, matters, \
@@ -298,7 +298,7 @@ impl PersonStep for Merge {
             ],
             submit: "Merge the records",
             ..Spec::default()
-        }
+        })
     }
     fn command(_: &AppState, _: &Signed, id: i64, form: &Form) -> Result<Self::Command, RuleError> {
         Ok(cmd::MergePeople {
@@ -318,15 +318,15 @@ impl FormStep for NewPerson {
     type Command = cmd::CreatePerson;
     const PATH: &'static str = "/people/new";
 
-    async fn spec(_: &AppState, _: &Signed, _: i64, _: &Form) -> Spec {
-        Spec {
+    async fn spec(_: &AppState, _: &Signed, _: i64, _: &Form) -> Result<Spec, Response> {
+        Ok(Spec {
             heading: "Add a new person".into(),
             caption: "People".into(),
             intro: Vec::new(),
             fields: person_fields(),
             submit: "Add them",
             ..Spec::default()
-        }
+        })
     }
     fn prefill(query: &Form) -> Option<Form> {
         let id = Identifier::parse(query.get("who")?).ok()?;
@@ -362,8 +362,8 @@ impl PersonStep for OpenMatter {
     type Command = cmd::OpenMatter;
     const PATH: &'static str = "/people/{id}/matter";
 
-    async fn spec(_: &AppState, _: &Signed, _: i64) -> Spec {
-        Spec {
+    async fn spec(_: &AppState, _: &Signed, _: i64) -> Result<Spec, Response> {
+        Ok(Spec {
             heading: "Open a matter".into(),
             intro: vec!["A complaint, case, query or request they have raised.".into()],
             fields: vec![
@@ -376,7 +376,7 @@ impl PersonStep for OpenMatter {
             ],
             submit: "Open it",
             ..Spec::default()
-        }
+        })
     }
     fn command(_: &AppState, _: &Signed, id: i64, form: &Form) -> Result<Self::Command, RuleError> {
         Ok(cmd::OpenMatter {
@@ -395,7 +395,12 @@ impl FormStep for MatterStatusStep {
     type Command = cmd::SetMatterStatus;
     const PATH: &'static str = "/matters/{id}/status";
 
-    async fn spec(state: &AppState, _: &Signed, _: i64, m: &Self::Subject) -> Spec {
+    async fn spec(
+        state: &AppState,
+        _: &Signed,
+        _: i64,
+        m: &Self::Subject,
+    ) -> Result<Spec, Response> {
         let p = &state.app.profile;
         let mut status =
             Field::new("select", "status", "Status").options(MatterStatus::ALL.map(|s| {
@@ -405,7 +410,7 @@ impl FormStep for MatterStatusStep {
                 )
             }));
         status.value = m.status.as_str().to_string();
-        Spec {
+        Ok(Spec {
             heading: "Change a matter's status".into(),
             caption: crate::ui::matter_label(m),
             intro: vec![format!(
@@ -421,7 +426,7 @@ impl FormStep for MatterStatusStep {
             submit: "Save",
             back: format!("/people/{}", m.person_id),
             ..Spec::default()
-        }
+        })
     }
     async fn command(
         _: &AppState,
@@ -478,11 +483,14 @@ impl PlanForm for Apply {
     const STEP: wf::PlanStep = wf::PlanStep::ApplyToMatter;
     const PATH: &'static str = "/plans/{id}/apply";
 
-    async fn spec(state: &AppState, signed: &Signed, plan: &tact_core::model::Plan) -> Spec {
-        let actor = &signed.actor;
+    async fn spec(
+        state: &AppState,
+        signed: &Signed,
+        plan: &tact_core::model::Plan,
+    ) -> Result<Spec, Response> {
         let p = &state.app.profile;
-        let matters = crate::ui_forms::matters_of(state, actor, plan.person_id).await;
-        Spec {
+        let matters = crate::ui_forms::matters_of(state, signed, plan.person_id).await?;
+        Ok(Spec {
             heading: format!("Apply the {} to another matter", p.terms.plan),
             intro: {
                 let mut intro = vec![format!(
@@ -534,7 +542,7 @@ impl PlanForm for Apply {
             ],
             submit: "Apply it",
             ..Spec::default()
-        }
+        })
     }
     fn command(
         _: &AppState,
@@ -579,11 +587,14 @@ impl PlanForm for DecideMatter {
     const STEP: wf::PlanStep = wf::PlanStep::DecideMatter;
     const PATH: &'static str = "/plans/{id}/matters";
 
-    async fn spec(state: &AppState, signed: &Signed, plan: &tact_core::model::Plan) -> Spec {
-        let actor = &signed.actor;
+    async fn spec(
+        state: &AppState,
+        signed: &Signed,
+        plan: &tact_core::model::Plan,
+    ) -> Result<Spec, Response> {
         let p = &state.app.profile;
-        let matters = crate::ui_forms::matters_of(state, actor, plan.person_id).await;
-        Spec {
+        let matters = crate::ui_forms::matters_of(state, signed, plan.person_id).await?;
+        Ok(Spec {
             heading: format!("Decide on applying the {} to another matter", p.terms.plan),
             intro: vec![format!(
                 "Applying the {} to another matter restricts contact about it, so it needs your \
@@ -610,7 +621,7 @@ impl PlanForm for DecideMatter {
             .collect(),
             submit: "Record the decision",
             ..Spec::default()
-        }
+        })
     }
     fn command(
         _: &AppState,
@@ -639,9 +650,9 @@ impl PersonStep for FurtherAction {
     type Command = cmd::RecordFurtherAction;
     const PATH: &'static str = "/people/{id}/further-action";
 
-    async fn spec(state: &AppState, _: &Signed, _: i64) -> Spec {
+    async fn spec(state: &AppState, _: &Signed, _: i64) -> Result<Spec, Response> {
         let p = &state.app.profile;
-        Spec {
+        Ok(Spec {
             heading: "Record further action".into(),
             intro: vec![format!(
                 "A referral to the police, legal advice or legal action, with the reasons. Notice \
@@ -670,7 +681,7 @@ impl PersonStep for FurtherAction {
             ],
             submit: "Record it",
             ..Spec::default()
-        }
+        })
     }
     fn command(_: &AppState, _: &Signed, id: i64, form: &Form) -> Result<Self::Command, RuleError> {
         Ok(cmd::RecordFurtherAction {

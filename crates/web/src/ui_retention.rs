@@ -85,8 +85,8 @@ impl PersonStep for PlaceHold {
     type Command = cmd::PlaceHold;
     const PATH: &'static str = "/people/{id}/hold";
 
-    async fn spec(_: &AppState, _: &Signed, _: i64) -> Spec {
-        Spec {
+    async fn spec(_: &AppState, _: &Signed, _: i64) -> Result<Spec, Response> {
+        Ok(Spec {
             heading: "Place a legal hold".into(),
             intro: vec![
                 "Their records are kept past their disposal date until the hold is lifted.".into(),
@@ -94,7 +94,7 @@ impl PersonStep for PlaceHold {
             fields: vec![Field::new("textarea", "reason", "Why they must be kept").required()],
             submit: "Place the hold",
             ..Spec::default()
-        }
+        })
     }
     fn command(_: &AppState, _: &Signed, id: i64, form: &Form) -> Result<Self::Command, RuleError> {
         Ok(cmd::PlaceHold {

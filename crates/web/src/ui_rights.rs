@@ -50,8 +50,8 @@ impl PersonStep for ReceiveRequest {
     type Command = cmd::ReceiveRightsRequest;
     const PATH: &'static str = "/people/{id}/data-rights";
 
-    async fn spec(_: &AppState, _: &Signed, _: i64) -> Spec {
-        Spec {
+    async fn spec(_: &AppState, _: &Signed, _: i64) -> Result<Spec, Response> {
+        Ok(Spec {
             heading: "Record a data-rights request".into(),
             intro: vec![format!(
                 "A request about their own data goes to the Data Protection Officer whatever their \
@@ -76,7 +76,7 @@ impl PersonStep for ReceiveRequest {
             ],
             submit: "Send to the Data Protection Officer",
             ..Spec::default()
-        }
+        })
     }
     fn command(_: &AppState, _: &Signed, id: i64, form: &Form) -> Result<Self::Command, RuleError> {
         Ok(cmd::ReceiveRightsRequest {
@@ -134,7 +134,7 @@ impl FormStep for Answer {
 
     const REFUSED: step::Refusal<RightsRequest> = tact_core::rights::answer_refusal;
 
-    async fn spec(_: &AppState, _: &Signed, _: i64, r: &RightsRequest) -> Spec {
+    async fn spec(_: &AppState, _: &Signed, _: i64, r: &RightsRequest) -> Result<Spec, Response> {
         let mut intro = vec![
             format!("{}.", capital(r.kind.plain())),
             format!("In their words: {}", r.details),
@@ -164,7 +164,7 @@ impl FormStep for Answer {
                 "More time is needed: two more months, and say why (they are told)".to_string(),
             ));
         }
-        Spec {
+        Ok(Spec {
             heading: "Answer a data-rights request".into(),
             caption: format!("Request {} ({CLAUSE})", r.id),
             intro,
@@ -179,7 +179,7 @@ impl FormStep for Answer {
             submit: "Record it",
             back: format!("/people/{}", r.person_id),
             ..Spec::default()
-        }
+        })
     }
     async fn command(
         _: &AppState,

@@ -85,10 +85,10 @@ impl PersonStep for AskToShare {
     type Command = cmd::RequestDisclosure;
     const PATH: &'static str = "/people/{id}/share";
 
-    async fn spec(state: &AppState, _: &Signed, _: i64) -> Spec {
+    async fn spec(state: &AppState, _: &Signed, _: i64) -> Result<Spec, Response> {
         let p = &state.app.profile;
         let examples = p.sharing.example_partners.join(", ");
-        Spec {
+        Ok(Spec {
             heading: "Ask to share details with a partner".into(),
             intro: vec![format!(
                 "Details are shared only for a legitimate reason, and only after the Data Protection \
@@ -107,7 +107,7 @@ impl PersonStep for AskToShare {
             ],
             submit: "Send to the Data Protection Officer",
             ..Spec::default()
-        }
+        })
     }
     fn command(_: &AppState, _: &Signed, id: i64, form: &Form) -> Result<Self::Command, RuleError> {
         Ok(cmd::RequestDisclosure {
@@ -146,9 +146,9 @@ impl FormStep for DecideRequest {
 
     const REFUSED: step::Refusal<Disclosure> = tact_core::sharing::decision_refusal;
 
-    async fn spec(state: &AppState, _: &Signed, _: i64, d: &Disclosure) -> Spec {
+    async fn spec(state: &AppState, _: &Signed, _: i64, d: &Disclosure) -> Result<Spec, Response> {
         let clause = &state.app.profile.sharing.clause;
-        Spec {
+        Ok(Spec {
             heading: "Decide a request to share".into(),
             fields: decision_fields(
                 "decision",
@@ -161,7 +161,7 @@ impl FormStep for DecideRequest {
                 d,
                 format!("Only the Data Protection Officer decides ({clause})."),
             )
-        }
+        })
     }
     async fn command(
         _: &AppState,
@@ -196,9 +196,9 @@ impl FormStep for RecordWhatWasShared {
 
     const REFUSED: step::Refusal<Disclosure> = tact_core::sharing::sharing_refusal;
 
-    async fn spec(state: &AppState, _: &Signed, _: i64, d: &Disclosure) -> Spec {
+    async fn spec(state: &AppState, _: &Signed, _: i64, d: &Disclosure) -> Result<Spec, Response> {
         let clause = &state.app.profile.sharing.clause;
-        Spec {
+        Ok(Spec {
             heading: "Record what was shared".into(),
             fields: vec![Field::new(
                 "textarea",
@@ -207,7 +207,7 @@ impl FormStep for RecordWhatWasShared {
             )],
             submit: "Record it",
             ..about(d, format!("This goes on the disclosure log ({clause})."))
-        }
+        })
     }
     async fn command(
         _: &AppState,
@@ -252,10 +252,10 @@ async fn access(
         )
         .await
     );
-    let staff = crate::ui_forms::colleagues(&state, &signed.actor).await;
+    let staff = or_page!(crate::ui_forms::colleagues(&state, &signed).await);
     render(&AccessPage {
         frame: Frame::of(&state, &signed),
-        person: (id, caption_of(&state, &signed.actor, id).await),
+        person: (id, or_page!(caption_of(&state, &signed, id).await)),
         rows: rows
             .iter()
             .map(|a| {

@@ -176,12 +176,16 @@ pub(crate) trait FormStep: Send + Sync + 'static {
     }
 
     /// The form, for this record.
+    ///
+    /// # Errors
+    /// The page to show instead where a read the form is made from fails: a choice list
+    /// left empty would read as if there were nothing to choose.
     fn spec(
         state: &AppState,
         signed: &Signed,
         id: i64,
         subject: &Self::Subject,
-    ) -> impl Future<Output = Spec> + Send;
+    ) -> impl Future<Output = Result<Spec, Response>> + Send;
 
     /// What the form starts with, from the record (a change starts from what is there).
     fn prefill(_subject: &Self::Subject) -> Option<Form> {
@@ -277,7 +281,7 @@ async fn show_at<S: FormStep>(
     if let Some(r) = S::offer(&state, &signed, &subject) {
         return r;
     }
-    let spec = spec_of::<S>(&state, &signed, id, &subject).await;
+    let spec = or_page!(spec_of::<S>(&state, &signed, id, &subject).await);
     let mut values = S::prefill(&subject);
     if !linked.is_empty() {
         values.get_or_insert_with(Form::new).extend(linked);
@@ -293,8 +297,8 @@ async fn spec_of<S: FormStep>(
     signed: &Signed,
     id: i64,
     subject: &S::Subject,
-) -> Spec {
-    let mut spec = S::spec(state, signed, id, subject).await;
+) -> Result<Spec, Response> {
+    let mut spec = S::spec(state, signed, id, subject).await?;
     if spec.caption.is_empty() {
         spec.caption = subject.caption(state);
     }
@@ -307,7 +311,7 @@ async fn spec_of<S: FormStep>(
             .rsplit_once('/')
             .map_or_else(|| "/".to_string(), |(up, _)| up.to_string());
     }
-    spec
+    Ok(spec)
 }
 
 async fn take_step<S: FormStep>(
@@ -356,7 +360,7 @@ where
     match result {
         Ok(to) => Redirect::to(&to).into_response(),
         Err(e) => {
-            let spec = spec_of::<S>(&state, &signed, id, &subject).await;
+            let spec = or_page!(spec_of::<S>(&state, &signed, id, &subject).await);
             refused(&state, signed, spec, &form, e)
         }
     }
@@ -376,7 +380,14 @@ pub(crate) trait PersonStep: Send + Sync + 'static {
 
     /// The form, for person `id` (captioned with their name and reference unless it says
     /// otherwise).
-    fn spec(state: &AppState, signed: &Signed, id: i64) -> impl Future<Output = Spec> + Send;
+    ///
+    /// # Errors
+    /// As [`FormStep::spec`].
+    fn spec(
+        state: &AppState,
+        signed: &Signed,
+        id: i64,
+    ) -> impl Future<Output = Result<Spec, Response>> + Send;
 
     /// Reads the form into the command.
     ///
@@ -410,7 +421,12 @@ impl<P: PersonStep> FormStep for OnPerson<P> {
         P::role_refusal(state, signed)
     }
 
-    async fn spec(state: &AppState, signed: &Signed, id: i64, _: &String) -> Spec {
+    async fn spec(
+        state: &AppState,
+        signed: &Signed,
+        id: i64,
+        _: &String,
+    ) -> Result<Spec, Response> {
         P::spec(state, signed, id).await
     }
     async fn command(
@@ -447,7 +463,14 @@ pub(crate) trait PlanForm: Send + Sync + 'static {
     const PATH: &'static str;
 
     /// The form, for this plan.
-    fn spec(state: &AppState, signed: &Signed, plan: &Plan) -> impl Future<Output = Spec> + Send;
+    ///
+    /// # Errors
+    /// As [`FormStep::spec`].
+    fn spec(
+        state: &AppState,
+        signed: &Signed,
+        plan: &Plan,
+    ) -> impl Future<Output = Result<Spec, Response>> + Send;
 
     /// Reads the form into the step's command.
     ///
@@ -487,7 +510,12 @@ impl<P: PlanForm> FormStep for OnPlan<P> {
     }
     const REFUSED: Refusal<Plan> =
         |p, a, plan| tact_core::workflow::step_refusal(p, a, plan, P::STEP);
-    async fn spec(state: &AppState, signed: &Signed, _: i64, plan: &Plan) -> Spec {
+    async fn spec(
+        state: &AppState,
+        signed: &Signed,
+        _: i64,
+        plan: &Plan,
+    ) -> Result<Spec, Response> {
         P::spec(state, signed, plan).await
     }
     fn prefill(plan: &Plan) -> Option<Form> {
@@ -544,11 +572,11 @@ impl<R: ReasonStep> PlanForm for ByReason<R> {
     const STEP: PlanStep = R::STEP;
     const PATH: &'static str = R::PATH;
 
-    async fn spec(state: &AppState, _: &Signed, plan: &Plan) -> Spec {
+    async fn spec(state: &AppState, _: &Signed, plan: &Plan) -> Result<Spec, Response> {
         let profile = &state.app.profile;
         let words = R::words(profile);
         let id = plan.id.0;
-        Spec {
+        Ok(Spec {
             heading: words.heading,
             caption: format!("{} {id}", capital(&profile.terms.plan)),
             intro: vec![words.intro],
@@ -557,7 +585,7 @@ impl<R: ReasonStep> PlanForm for ByReason<R> {
             submit: words.submit,
             back: format!("/plans/{id}"),
             evidence: None,
-        }
+        })
     }
     fn command(_: &AppState, _: &Plan, form: &Form) -> Result<PlanCommand, RuleError> {
         Ok(R::command(val(form, "reason").into()))
@@ -584,7 +612,7 @@ pub(crate) async fn plan(state: &AppState, signed: &Signed, id: i64) -> Result<P
 
 /// The subject of a form about a person: their name and reference, for the caption.
 pub(crate) async fn person(state: &AppState, signed: &Signed, id: i64) -> Result<String, Response> {
-    crate::ui_forms::person_caption(state, &signed.actor, id)
-        .await
+    crate::ui_forms::person_caption(state, signed, id)
+        .await?
         .ok_or_else(|| not_found_page(state, signed, "person"))
 }

@@ -4,7 +4,7 @@
 
 use crate::ui::PagePath;
 use crate::ui::PostedTo;
-use crate::ui::{error_page, refusal, Signed};
+use crate::ui::{error_page, or_page, refusal, Signed};
 use crate::ui_forms::{answer, channel_field, show, val, Field, Spec};
 use crate::AppState;
 use axum::extract::State;
@@ -61,7 +61,7 @@ fn may_do(signed: &Signed, t: &Task) -> bool {
     tact_core::roles::may_close_task(&signed.actor, &t.task).is_ok()
 }
 
-async fn spec(state: &AppState, actor: &tact_core::roles::Actor, t: &Task) -> Spec {
+async fn spec(state: &AppState, signed: &Signed, t: &Task) -> Result<Spec, Response> {
     let p = &state.app.profile;
     let plan = &p.terms.plan;
     let mut intro = vec![format!("{} ({})", t.task.title, t.task.clause)];
@@ -69,7 +69,7 @@ async fn spec(state: &AppState, actor: &tact_core::roles::Actor, t: &Task) -> Sp
         intro.push(format!("Due by {}.", tact_core::check::long_date(d)));
     }
     let person = match t.task.person_id {
-        Some(id) => crate::ui_forms::person_caption(state, actor, id.0).await,
+        Some(id) => crate::ui_forms::person_caption(state, signed, id.0).await?,
         None => None,
     };
     let back = t
@@ -80,12 +80,8 @@ async fn spec(state: &AppState, actor: &tact_core::roles::Actor, t: &Task) -> Sp
         // The reasons already given for the plans in force, to remind them of.
         let mut reasons = Vec::new();
         if let Some(id) = t.task.person_id {
-            for s in state
-                .app
-                .query(actor, q::Plans { person: id })
-                .await
-                .unwrap_or_default()
-            {
+            let plans = crate::ui_step::read_if_allowed(state, signed, q::Plans { person: id });
+            for s in plans.await?.unwrap_or_default() {
                 if tact_core::check::restricts(&state.app.profile, &s, state.app.now()) {
                     reasons.push(s.reasons.clone());
                 }
@@ -104,7 +100,7 @@ async fn spec(state: &AppState, actor: &tact_core::roles::Actor, t: &Task) -> Sp
              is in place ({}). The reminder is kept on their record.",
             p.clauses.breach_reminder
         ));
-        return Spec {
+        return Ok(Spec {
             heading: "Send a reminder after a breach".into(),
             caption: person.unwrap_or_default(),
             intro,
@@ -129,12 +125,12 @@ async fn spec(state: &AppState, actor: &tact_core::roles::Actor, t: &Task) -> Sp
             submit: "Record the reminder",
             back,
             evidence: None,
-        };
+        });
     }
     if let Some(s) = plan_of(t) {
         intro.push(format!("It is about {plan} {s}."));
     }
-    Spec {
+    Ok(Spec {
         heading: "Mark a task as done".into(),
         caption: person.unwrap_or_default(),
         intro,
@@ -143,7 +139,7 @@ async fn spec(state: &AppState, actor: &tact_core::roles::Actor, t: &Task) -> Sp
         submit: "Mark as done",
         back,
         evidence: None,
-    }
+    })
 }
 
 /// The task, or the page to answer with instead: not found, not theirs, or already done.
@@ -206,7 +202,7 @@ async fn task_form(
             }
         }
     }
-    let spec = spec(&state, &signed.actor, &t).await;
+    let spec = or_page!(spec(&state, &signed, &t).await);
     show(&state, &signed, spec, None, None)
 }
 
@@ -216,7 +212,7 @@ async fn task_done(State(state): State<AppState>, to: PostedTo) -> Response {
         Ok(t) => t,
         Err(r) => return *r,
     };
-    let spec = spec(&state, &signed.actor, &t).await;
+    let spec = or_page!(spec(&state, &signed, &t).await);
     let ctx = tact_app::Ctx::new(signed.actor.clone());
     let result = if t.task.kind == TaskKind::BreachReminder {
         match Channel::parse(val(&form, "channel")) {

@@ -3,7 +3,7 @@
 //! may do which is core's ([`tact_core::roles::may_issue_token`],
 //! [`tact_core::roles::may_manage_tokens`]); this page only asks.
 
-use crate::ui::{refusal, render, Frame, Names, Posted, PostedTo, Signed};
+use crate::ui::{or_page, refusal, render, Frame, Names, Posted, PostedTo, Signed};
 use crate::ui_forms::val;
 use crate::AppState;
 use askama::Template;
@@ -75,7 +75,7 @@ async fn show(
     };
     // An administrator may make their own, and a service account's.
     let holders = if admin {
-        let staff = crate::ui_forms::colleagues(state, &signed.actor).await;
+        let staff = or_page!(crate::ui_forms::colleagues(state, signed).await);
         std::iter::once((
             signed.actor.id.0,
             format!("Yourself ({})", signed.actor.name),

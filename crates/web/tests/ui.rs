@@ -2387,6 +2387,28 @@ async fn a_new_number_is_added_from_the_person_page_and_the_incoming_page_knows_
     );
 }
 
+/// The person page shows an advocate's number as staff dial it, as it shows the person's
+/// own: staff may have to call the advocate instead (CLE-9.9, an advocate for all contact).
+#[tokio::test]
+async fn the_person_page_shows_an_advocates_number_as_staff_dial_it() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    let p = ui
+        .api(
+            &c.cw,
+            "/people",
+            json!({"name": "Ann Other", "advocate": {"name": "Pat Advocate", "organisation": "Advocacy North", "phone": "01642 301653"}}),
+        )
+        .await;
+    let cas = ui.session("cas").await;
+    let (_, page) = ui.page(&cas, &format!("/people/{}", p["id"])).await;
+    assert!(
+        page.contains("Pat Advocate, Advocacy North, 01642 301653"),
+        "{page}"
+    );
+    assert!(!page.contains("+441642301653"), "{page}");
+}
+
 /// Issue 11: what the person page reads beside the record (where it came from, a legal
 /// hold) is shown or the page is the error page — a row that cannot be read is never an
 /// empty list or a missing hold that looks as if there were none.
@@ -2412,6 +2434,55 @@ async fn a_person_page_whose_origin_or_hold_cannot_be_read_is_an_error_not_a_gap
         assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR, "{bad}: {page}");
         assert!(!page.contains("Jo Bloggs"), "{page}");
     }
+}
+
+/// A form is made from reads: a person's matters to choose among, the staff to name, the
+/// extension a member of staff has now. Where one of them fails, the form is the error
+/// page. An empty list of matters would read as if the person had none, and an empty
+/// extension box, saved, would take their extension away.
+#[tokio::test]
+async fn a_form_whose_choices_cannot_be_read_is_an_error_not_an_empty_choice() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    let lee = ui.session("lee").await;
+    let forms = [
+        format!("/people/{}/contact", c.pid),
+        format!("/people/{}/plan", c.pid),
+    ];
+    for path in &forms {
+        let (s, page) = ui.page(&lee, path).await;
+        assert_eq!(s, StatusCode::OK, "{path}: {page}");
+        assert!(page.contains("name=\"matter"), "{path}: {page}");
+    }
+    sqlx::query(
+        "INSERT INTO matters (person_id, reference, kind, title, status, opened_at) \
+         VALUES ($1, 'M-BAD', 'not a kind', 'Unreadable', 'open', 0)",
+    )
+    .bind(c.pid)
+    .execute(ui.app.store().pool())
+    .await
+    .unwrap();
+    for path in &forms {
+        let (s, page) = ui.page(&lee, path).await;
+        assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR, "{path}: {page}");
+        assert!(!page.contains("name=\"matter"), "{path}: {page}");
+    }
+
+    ui.staff("Ada Admin", "ada", Role::Admin).await;
+    let ada = ui.session("ada").await;
+    let (kit, _) = ui.staff("Kit Worker", "kit", Role::Caseworker).await;
+    let path = format!("/admin/staff/{kit}/extension");
+    let (s, page) = ui.page(&ada, &path).await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    assert!(page.contains("name=\"extension\""), "{page}");
+    sqlx::query("INSERT INTO staff_extensions (staff_id, extension) VALUES ($1, X'FF')")
+        .bind(kit)
+        .execute(ui.app.store().pool())
+        .await
+        .unwrap();
+    let (s, page) = ui.page(&ada, &path).await;
+    assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR, "{page}");
+    assert!(!page.contains("name=\"extension\""), "{page}");
 }
 
 #[tokio::test]
