@@ -1231,12 +1231,10 @@ impl App {
     /// # Errors
     /// No such plan, or the store's error.
     pub(crate) async fn plan(&self, id: PlanId) -> Result<Plan> {
-        self.store.plan(id).await?.ok_or_else(|| {
-            not_found(
-                "strategy_id",
-                format!("no {} {id}", self.profile.terms.plan),
-            )
-        })
+        self.store
+            .plan(id)
+            .await?
+            .ok_or_else(|| not_found("plan_id", format!("no {} {id}", self.profile.terms.plan)))
     }
 
     /// Writes a plan decision: the plan, its events and tasks, in one transaction.

@@ -2089,7 +2089,7 @@ pub fn raise_dispute(
                 profile.terms.plan
             ),
         )
-        .with_field("strategy_id"));
+        .with_field("plan_id"));
     }
     require_text("grounds", grounds)?;
     check::happened("received_at", "a dispute's receipt", received_at, now)?;

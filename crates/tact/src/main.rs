@@ -711,7 +711,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     "error: {}",
                     e["message"].as_str().unwrap_or("request refused")
                 );
-                if let Some(f) = e["field"].as_str() {
+                // The field a refusal is about names what to change; a record not found is
+                // named by its message ("no service user 99999"), and its field would be the
+                // API's name for the id the command was given.
+                if let Some(f) = e["field"].as_str().filter(|_| reply.status.as_u16() != 404) {
                     line.push_str(&format!(" (field `{f}`)"));
                 }
                 if let Some(c) = e["clause"].as_str() {

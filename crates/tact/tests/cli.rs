@@ -213,6 +213,15 @@ fn the_workflow_runs_from_the_command_line_under_the_same_rules() {
         "{}",
         text(&o)
     );
+    // A record that is not there is named, as the API's 404 names it; not as a field the
+    // command has no flag for.
+    let o = tact(&d, &["--as", &cw_id, "person", "show", "99999"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("error: no service user 99999") && !text(&o).contains("field"),
+        "{}",
+        text(&o)
+    );
     // Issue 11: `person edit` changes what it is given and keeps the rest (PATCH); asked to
     // change nothing, or given a number that is not one, it is refused (2) and changes
     // nothing; so is a request whose JSON does not parse.

@@ -490,6 +490,9 @@ async fn bad_input_gets_a_json_4xx_naming_the_field_and_writes_nothing() {
         let (s, v) = t.get(&t.caseworker, "/people/999999").await;
         assert_eq!(s, StatusCode::NOT_FOUND, "{v}");
         assert!(v["error"]["message"].as_str().unwrap().contains("999999"));
+        // A plan not there is named in code's word for it, as every other record is.
+        let (s, v) = t.get(&t.caseworker, "/plans/999999").await;
+        refused(s, &v, StatusCode::NOT_FOUND, "plan_id");
         // An id that is not a number names no record either (the UI's 404 page too).
         let (s, v) = t.get(&t.caseworker, "/people/not-a-number").await;
         refused(s, &v, StatusCode::NOT_FOUND, "id");
