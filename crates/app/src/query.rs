@@ -103,7 +103,7 @@ queries! {
         |app, ctx, q| app.search(&q.text).await;
     /// "Name (reference)", for a page's caption.
     Label { id: PersonId } reads read::Records => Option<String>,
-        |app, ctx, q| Ok(app.person_label(q.id).await);
+        |app, ctx, q| app.person_label(q.id).await;
     /// People's names and references by id, for lists.
     Names { ids: Vec<PersonId> } reads read::Records => HashMap<PersonId, (String, String)>,
         |app, ctx, q| app.names_of(&q.ids).await;

@@ -93,14 +93,14 @@ impl App {
     }
 
     /// "Name (reference)" for a page's caption, shown to staff already on a page their role
-    /// allows (the page's own step is authorised where it is taken).
-    pub(crate) async fn person_label(&self, id: PersonId) -> Option<String> {
-        self.store
-            .person(id)
-            .await
-            .ok()
-            .flatten()
-            .map(|p| format!("{} ({})", p.name, p.reference))
+    /// allows (the page's own step is authorised where it is taken); `None` where there is
+    /// no such person.
+    ///
+    /// # Errors
+    /// The store's error: a record that cannot be read is not a record that is not there.
+    pub(crate) async fn person_label(&self, id: PersonId) -> Result<Option<String>> {
+        let person = self.store.person(id).await?;
+        Ok(person.map(|p| format!("{} ({})", p.name, p.reference)))
     }
 
     /// People's names and references by id, for lists (tasks on the home page).

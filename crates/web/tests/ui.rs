@@ -2483,6 +2483,20 @@ async fn a_form_whose_choices_cannot_be_read_is_an_error_not_an_empty_choice() {
     let (s, page) = ui.page(&ada, &path).await;
     assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR, "{page}");
     assert!(!page.contains("name=\"extension\""), "{page}");
+
+    // The person a form is about, there but unreadable, is the error page too: not "Page
+    // not found", which would say there is no such person.
+    let other = ui.api(&c.cw, "/people", json!({"name": "Ann Other"})).await;
+    let path = format!("/people/{}/incident", other["id"]);
+    let (s, page) = ui.page(&lee, &path).await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    sqlx::query("UPDATE people SET preferred_format = 'not a format' WHERE id = $1")
+        .bind(other["id"].as_i64())
+        .execute(ui.app.store().pool())
+        .await
+        .unwrap();
+    let (s, page) = ui.page(&lee, &path).await;
+    assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR, "{page}");
 }
 
 #[tokio::test]
