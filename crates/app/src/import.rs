@@ -718,21 +718,26 @@ impl App {
     }
 
     pub(crate) async fn imported_from(&self, person: PersonId) -> Result<Vec<Origin>> {
-        Ok(self
-            .store
+        // A kind that is not one is a row that does not decode, as the store's are: an
+        // error naming its column, never an origin left out.
+        let origin = |i: Imported| -> Result<Origin> {
+            let kind = Kind::parse(&i.kind).map_err(|e| {
+                tact_store::StoreError::Corrupt(format!("imported.kind: {}", e.message))
+            })?;
+            Ok(Origin {
+                kind,
+                source: i.source,
+                key: i.key,
+                line: i.line,
+                at: i.imported_at,
+            })
+        };
+        self.store
             .imported_for(person)
             .await?
             .into_iter()
-            .filter_map(|i| {
-                Some(Origin {
-                    kind: Kind::parse(&i.kind).ok()?,
-                    source: i.source,
-                    key: i.key,
-                    line: i.line,
-                    at: i.imported_at,
-                })
-            })
-            .collect())
+            .map(origin)
+            .collect()
     }
 
     async fn import_people(

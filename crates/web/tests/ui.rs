@@ -2417,6 +2417,8 @@ async fn a_person_page_whose_origin_or_hold_cannot_be_read_is_an_error_not_a_gap
     for bad in [
         "INSERT INTO imported (source, kind, source_key, record_id, person_id, line, digest, \
          imported_at, imported_by) VALUES ('crm', 'people', 'P-1', $1, $1, 2, 'd', 'not a time', 1)",
+        "INSERT INTO imported (source, kind, source_key, record_id, person_id, line, digest, \
+         imported_at, imported_by) VALUES ('crm', 'not a kind', 'P-1', $1, $1, 2, 'd', 0, 1)",
         "INSERT INTO legal_holds (person_id, reason, placed_by, placed_at) VALUES ($1, X'FF', 1, 0)",
     ] {
         let ui = Ui::spawn().await;
