@@ -118,6 +118,13 @@ pub enum Command {
     Incident(IncidentArgs),
     /// Warn a person: what is wrong, how to change, what follows.
     Warning(WarningArgs),
+    /// Letters: write one about a plan, a warning, an adjustment or an ended call; list and
+    /// read them; save one as PDF, Word, Braille or audio; change one held for checking,
+    /// release it, mark it posted.
+    Letter {
+        #[command(subcommand)]
+        command: LetterCmd,
+    },
     /// Contact strategies / communication plans.
     Plan {
         #[command(subcommand)]
@@ -897,6 +904,112 @@ pub enum MailCmd {
     Poll,
     /// Send the queued emails that are due, through the [smtp] relay in tact.toml.
     Send,
+    /// The kept messages that went one way, newest first (quarantine unless --route says).
+    List {
+        /// Where they went: the inbox, breaches, screening, unknown senders or quarantine.
+        #[arg(long, value_parser = words::<tact_core::correspondence::Route>())]
+        route: Option<String>,
+    },
+    /// One kept message: who sent it, where it went, its words, its attachments (numbered
+    /// from 0).
+    Show {
+        /// The message.
+        id: i64,
+    },
+    /// A kept message as it was received, saved as an .eml file.
+    Raw {
+        /// The message.
+        id: i64,
+        /// The file to save it as (not one already there).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// One of a message's attachments, saved as a file.
+    Attachment {
+        /// The message.
+        id: i64,
+        /// The attachment's number, from 0, as `tact mail show` lists them.
+        n: usize,
+        /// The file to save it as (not one already there).
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum LetterCmd {
+    /// Write a letter about one record, from the profile's template and the record. Email
+    /// is queued and post goes to the print queue, unless --hold keeps it to be checked.
+    #[command(group = clap::ArgGroup::new("about").required(true).args(["plan", "warning", "adjustment", "ended_call"]))]
+    Write {
+        /// A letter about this plan (--kind says which).
+        #[arg(long)]
+        plan: Option<i64>,
+        /// The letter that gives this warning.
+        #[arg(long)]
+        warning: Option<i64>,
+        /// The answer to this request for an adjustment.
+        #[arg(long)]
+        adjustment: Option<i64>,
+        /// The letter after an ended call: the incident that records it.
+        #[arg(long)]
+        ended_call: Option<i64>,
+        /// Which letter about a plan.
+        #[arg(long, value_parser = words::<tact_core::correspondence::PlanLetter>())]
+        kind: Option<String>,
+        /// How it goes; left out, by email where they have an address, by post otherwise.
+        #[arg(long, value_parser = ["email", "letter"])]
+        channel: Option<String>,
+        /// Its format; left out, the one they asked for.
+        #[arg(long, value_parser = words::<tact_core::model::Format>())]
+        format: Option<String>,
+        /// Hold it, so its wording can be checked or changed before it goes.
+        #[arg(long)]
+        hold: bool,
+    },
+    /// A person's letters, newest first.
+    List {
+        /// The person.
+        person: i64,
+    },
+    /// One letter: to whom, how it goes, where it is, and its words.
+    Show {
+        /// The letter.
+        id: i64,
+    },
+    /// A letter as it goes out: text or HTML is printed, or saved with --out; PDF, Word,
+    /// Braille and audio are files, saved with --out.
+    Get {
+        /// The letter.
+        id: i64,
+        /// What to get it as.
+        #[arg(default_value = "text", value_parser = ["text", "html", "pdf", "docx", "braille", "audio"])]
+        form: String,
+        /// The file to save it as (not one already there).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Change the words of a letter held for checking.
+    Change {
+        /// The letter.
+        id: i64,
+        /// The new wording, or @file to read it from a file.
+        #[arg(long)]
+        text: String,
+        /// A new heading; left out, the heading stays.
+        #[arg(long)]
+        subject: Option<String>,
+    },
+    /// Release a held letter: email is queued, post goes to the print queue.
+    Release {
+        /// The letter.
+        id: i64,
+    },
+    /// Mark a letter printed and posted: it leaves the print queue.
+    Printed {
+        /// The letter.
+        id: i64,
+    },
 }
 
 #[derive(Subcommand)]

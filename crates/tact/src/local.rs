@@ -12,7 +12,11 @@ use tower::ServiceExt;
 
 pub struct Reply {
     pub status: StatusCode,
+    /// The answer as JSON; text that is not JSON as a JSON string.
     pub body: Value,
+    /// The answer as it came (a PDF, a message as received), and what it is.
+    pub bytes: Vec<u8>,
+    pub content_type: String,
 }
 
 /// # Errors
@@ -41,6 +45,12 @@ pub async fn call(
     req.extensions_mut().insert(LocalActor(actor.clone()));
     let resp = tact_web::router(state.clone()).oneshot(req).await?;
     let status = resp.status();
+    let content_type = resp
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
     let bytes = axum::body::to_bytes(resp.into_body(), 64 * 1024 * 1024).await?;
     let body = if bytes.is_empty() {
         Value::Null
@@ -48,5 +58,10 @@ pub async fn call(
         serde_json::from_slice(&bytes)
             .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
     };
-    Ok(Reply { status, body })
+    Ok(Reply {
+        status,
+        body,
+        bytes: bytes.to_vec(),
+        content_type,
+    })
 }

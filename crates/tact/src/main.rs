@@ -45,7 +45,9 @@ fn main() -> ExitCode {
         cli.command,
         Command::Serve { .. }
             | Command::Jobs { .. }
-            | Command::Mail { .. }
+            | Command::Mail {
+                command: MailCmd::Import { .. } | MailCmd::Poll | MailCmd::Send
+            }
             | Command::Migrate
             | Command::Demo { .. }
             | Command::Backup { .. }
@@ -698,12 +700,17 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let actor = acting_as(&app, cli.as_staff).await?;
             // What the command was given did not make a request (JSON that does not parse, a
             // file not there, nothing to change): a refusal, as the API's 400 would be.
-            let (method, path, body, key) =
-                request_for(command).map_err(|e| Refused(format!("{e:#}")))?;
+            let Request {
+                method,
+                path,
+                body,
+                key,
+                save_to,
+            } = request_for(command).map_err(|e| Refused(format!("{e:#}")))?;
             let state = AppState::new(app);
             let reply = local::call(&state, &actor, method, &path, body, key.as_deref()).await?;
             if reply.status.is_success() {
-                println!("{}", serde_json::to_string_pretty(&reply.body)?);
+                print_reply(&reply, save_to.as_deref())?;
                 Ok(ExitCode::SUCCESS)
             } else {
                 let e = &reply.body["error"];
@@ -764,7 +771,46 @@ fn split_pair<'a>(s: &'a str, sep: char, what: &str) -> Result<(&'a str, &'a str
         .ok_or_else(|| anyhow!("expected {what}, got {s:?}"))
 }
 
-type Request = (Method, String, Option<Value>, Option<String>);
+/// What a command asks of the API: the request, its idempotency key, and the file to save
+/// an answer that is a file (a letter's PDF, a message as received).
+struct Request {
+    method: Method,
+    path: String,
+    body: Option<Value>,
+    key: Option<String>,
+    save_to: Option<std::path::PathBuf>,
+}
+
+/// A file to save an answer in: refused before anything is asked where one is already there,
+/// so nothing is overwritten.
+fn new_file(path: std::path::PathBuf) -> Result<std::path::PathBuf> {
+    if path.exists() {
+        bail!(
+            "{} is already there: choose another name, so that nothing is overwritten",
+            path.display()
+        );
+    }
+    Ok(path)
+}
+
+/// Prints a successful answer: JSON as JSON, text as it is; or saves it where asked and says
+/// what was saved.
+fn print_reply(reply: &local::Reply, save_to: Option<&std::path::Path>) -> Result<()> {
+    if let Some(to) = save_to {
+        std::fs::write(to, &reply.bytes).with_context(|| format!("saving {}", to.display()))?;
+        let saved = json!({
+            "saved": to.display().to_string(),
+            "bytes": reply.bytes.len(),
+            "content_type": reply.content_type,
+        });
+        println!("{}", serde_json::to_string_pretty(&saved)?);
+    } else if reply.content_type.starts_with("text/") {
+        print!("{}", String::from_utf8_lossy(&reply.bytes));
+    } else {
+        println!("{}", serde_json::to_string_pretty(&reply.body)?);
+    }
+    Ok(())
+}
 
 /// A typed request's body: the CLI sends the API's own request types, so a field the API
 /// does not know cannot be sent.
@@ -775,7 +821,22 @@ fn body<T: serde::Serialize>(req: T) -> Option<Value> {
 fn request_for(command: Command) -> Result<Request> {
     use tact_web::wire as w;
     use Method as M;
-    let r = |m: Method, p: String, b: Option<Value>| Ok((m, p, b, None));
+    let r = |method: Method, path: String, body: Option<Value>| {
+        Ok(Request {
+            method,
+            path,
+            body,
+            key: None,
+            save_to: None,
+        })
+    };
+    // A request whose answer is a file, saved in a new one.
+    let save = |path: String, to: std::path::PathBuf| {
+        Ok(Request {
+            save_to: Some(new_file(to)?),
+            ..r(M::GET, path, None)?
+        })
+    };
     match command {
         Command::Check(a) => {
             let mut q = Vec::new();
@@ -999,10 +1060,10 @@ fn request_for(command: Command) -> Result<Request> {
                 complaint,
                 minutes,
                 key,
-            } => Ok((
-                M::POST,
-                "/contacts".into(),
-                crate::body(w::ContactReq {
+            } => Ok(Request {
+                method: M::POST,
+                path: "/contacts".into(),
+                body: crate::body(w::ContactReq {
                     person_id: person,
                     matter_id: matter,
                     channel,
@@ -1017,7 +1078,8 @@ fn request_for(command: Command) -> Result<Request> {
                     duration_seconds: minutes.map(|m| m.saturating_mul(60)),
                 }),
                 key,
-            )),
+                save_to: None,
+            }),
             ContactCmd::Screen { id, finding, note } => r(
                 M::POST,
                 format!("/contacts/{id}/screen"),
@@ -1321,6 +1383,79 @@ fn request_for(command: Command) -> Result<Request> {
             ),
             None,
         ),
+        Command::Letter { command } => match command {
+            LetterCmd::Write {
+                plan,
+                warning,
+                adjustment,
+                ended_call,
+                kind,
+                channel,
+                format,
+                hold,
+            } => {
+                let path = match (plan, warning, adjustment, ended_call) {
+                    (Some(id), ..) => format!("/plans/{id}/letters"),
+                    (_, Some(id), ..) => format!("/warnings/{id}/letter"),
+                    (_, _, Some(id), _) => format!("/adjustments/{id}/letter"),
+                    (.., Some(id)) => format!("/incidents/{id}/letter"),
+                    _ => bail!("say what the letter is about: --plan, --warning, --adjustment or --ended-call"),
+                };
+                r(
+                    M::POST,
+                    path,
+                    body(w::LetterReq {
+                        kind,
+                        channel,
+                        format,
+                        hold,
+                    }),
+                )
+            }
+            LetterCmd::List { person } => r(M::GET, format!("/people/{person}/letters"), None),
+            LetterCmd::Show { id } => r(M::GET, format!("/letters/{id}"), None),
+            LetterCmd::Get { id, form, out } => {
+                let path = format!("/letters/{id}/{form}");
+                match out {
+                    Some(to) => save(path, to),
+                    None if matches!(form.as_str(), "text" | "html") => r(M::GET, path, None),
+                    None => {
+                        bail!("a letter as {form} is a file, not text: save it with --out FILE")
+                    }
+                }
+            }
+            LetterCmd::Change { id, text, subject } => {
+                let text = match text.strip_prefix('@') {
+                    Some(file) => {
+                        std::fs::read_to_string(file).with_context(|| format!("reading {file}"))?
+                    }
+                    None => text,
+                };
+                r(
+                    M::PUT,
+                    format!("/letters/{id}"),
+                    body(w::LetterChangeReq { subject, text }),
+                )
+            }
+            LetterCmd::Release { id } => r(M::POST, format!("/letters/{id}/release"), None),
+            LetterCmd::Printed { id } => r(M::POST, format!("/letters/{id}/printed"), None),
+        },
+        Command::Mail { command } => match command {
+            MailCmd::List { route } => r(
+                M::GET,
+                match route {
+                    Some(route) => format!("/messages?route={}", tact_web::urlencode(&route)),
+                    None => "/messages".into(),
+                },
+                None,
+            ),
+            MailCmd::Show { id } => r(M::GET, format!("/messages/{id}"), None),
+            MailCmd::Raw { id, out } => save(format!("/messages/{id}/raw"), out),
+            MailCmd::Attachment { id, n, out } => {
+                save(format!("/messages/{id}/attachments/{n}"), out)
+            }
+            MailCmd::Import { .. } | MailCmd::Poll | MailCmd::Send => bail!("handled above"),
+        },
         Command::Api { method, path, json } => {
             let m = Method::from_bytes(method.to_ascii_uppercase().as_bytes())
                 .map_err(|_| anyhow!("not an HTTP method: {method}"))?;
@@ -1332,7 +1467,6 @@ fn request_for(command: Command) -> Result<Request> {
         | Command::Serve { .. }
         | Command::Migrate
         | Command::Demo { .. }
-        | Command::Mail { .. }
         | Command::Jobs { .. }
         | Command::Export { .. }
         | Command::Import(_)

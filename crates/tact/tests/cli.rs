@@ -545,6 +545,182 @@ fn a_profile_with_a_broken_letter_template_is_refused_naming_it() {
     );
 }
 
+/// Issue 11: the letters and the kept messages the API offers, from the command line: a
+/// letter written, held, read as text, saved as a PDF, changed, released and marked posted
+/// (CLE-9.6: the person is told in writing); a message listed, read, saved as received and
+/// its attachment saved. A file already there is never overwritten.
+#[test]
+fn letters_and_messages_from_the_command_line() {
+    let d = folder("letters");
+    assert!(tact(&d, &["init", "--profile", "cleveland-opcc"])
+        .status
+        .success());
+    let lm = staff_add(&d, "Lee Manager", "line-manager");
+    let lm_id = lm["staff"]["id"].as_i64().unwrap().to_string();
+    let as_lm = |args: &[&str]| {
+        let mut all = vec!["--as", lm_id.as_str()];
+        all.extend_from_slice(args);
+        tact(&d, &all)
+    };
+    let p = json(&as_lm(&[
+        "person",
+        "add",
+        "--name",
+        "Jo Bloggs",
+        "--email",
+        "jo@example.org",
+        "--address",
+        "1 High Street, Middlesbrough TS1 2AB",
+    ]));
+    let pid = p["id"].as_i64().unwrap().to_string();
+    let w = json(&as_lm(&[
+        "warning",
+        "--person",
+        &pid,
+        "--what",
+        "Twelve calls a day",
+        "--how",
+        "Write to us",
+        "--consequence",
+        "A contact strategy",
+    ]));
+    let wid = w["id"].as_i64().unwrap().to_string();
+    let l = json(&as_lm(&[
+        "letter",
+        "write",
+        "--warning",
+        &wid,
+        "--channel",
+        "letter",
+        "--hold",
+    ]));
+    assert_eq!(l["status"], "draft", "{l}");
+    let lid = l["id"].as_i64().unwrap().to_string();
+    let list = json(&as_lm(&["letter", "list", &pid]));
+    assert!(
+        list["letters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["id"] == l["id"]),
+        "{list}"
+    );
+    // Text is printed as it is, not as a JSON string.
+    let o = as_lm(&["letter", "get", &lid]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).starts_with("Dear Jo Bloggs"),
+        "{}",
+        text(&o)
+    );
+    // A PDF is a file: asked for without --out it is refused, and nothing is written.
+    let o = as_lm(&["letter", "get", &lid, "pdf"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("--out"), "{}", text(&o));
+    let pdf = d.join("letter.pdf");
+    let saved = json(&as_lm(&[
+        "letter",
+        "get",
+        &lid,
+        "pdf",
+        "--out",
+        pdf.to_str().unwrap(),
+    ]));
+    assert_eq!(saved["content_type"], "application/pdf", "{saved}");
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert!(bytes.starts_with(b"%PDF"));
+    assert_eq!(saved["bytes"], bytes.len());
+    let o = as_lm(&[
+        "letter",
+        "get",
+        &lid,
+        "docx",
+        "--out",
+        pdf.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("already there"), "{}", text(&o));
+    assert_eq!(std::fs::read(&pdf).unwrap(), bytes, "not overwritten");
+    // Changed while held, from a file; then released to the print queue and posted.
+    let words = d.join("words.txt");
+    std::fs::write(&words, "Dear Jo Bloggs,\n\nNew words.\n").unwrap();
+    let changed = json(&as_lm(&[
+        "letter",
+        "change",
+        &lid,
+        "--text",
+        &format!("@{}", words.display()),
+    ]));
+    assert_eq!(
+        changed["text"], "Dear Jo Bloggs,\n\nNew words.\n",
+        "{changed}"
+    );
+    assert_eq!(
+        json(&as_lm(&["letter", "release", &lid]))["status"],
+        "to-print"
+    );
+    assert_eq!(
+        json(&as_lm(&["letter", "printed", &lid]))["status"],
+        "printed"
+    );
+    let o = as_lm(&["letter", "printed", &lid]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let o = as_lm(&["letter", "write", "--warning", &wid, "--plan", "1"]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "one record a letter: {}",
+        text(&o)
+    );
+
+    // Messages: imported, then listed, read and saved.
+    let raw = "From: jo@example.org\r\nTo: enquiries@opcc.example\r\nSubject: Papers\r\nMessage-ID: <cli-msg-1@example.org>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b1\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\nPlease see the attached.\r\n--b1\r\nContent-Type: application/pdf; name=\"scan.pdf\"\r\nContent-Disposition: attachment; filename=\"scan.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b1--\r\n";
+    let eml = d.join("in.eml");
+    std::fs::write(&eml, raw).unwrap();
+    json(&tact(&d, &["mail", "import", eml.to_str().unwrap()]));
+    let list = json(&as_lm(&["mail", "list", "--route", "inbox"]));
+    let m = &list["messages"][0];
+    assert_eq!(m["subject"], "Papers", "{list}");
+    let mid = m["id"].as_i64().unwrap().to_string();
+    let one = json(&as_lm(&["mail", "show", &mid]));
+    assert!(
+        one["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("Please see the attached.")),
+        "{one}"
+    );
+    assert_eq!(one["attachments"][0]["name"], "scan.pdf", "{one}");
+    let kept = d.join("kept.eml");
+    json(&as_lm(&[
+        "mail",
+        "raw",
+        &mid,
+        "--out",
+        kept.to_str().unwrap(),
+    ]));
+    assert_eq!(std::fs::read(&kept).unwrap(), raw.as_bytes(), "kept whole");
+    let scan = d.join("scan.pdf");
+    json(&as_lm(&[
+        "mail",
+        "attachment",
+        &mid,
+        "0",
+        "--out",
+        scan.to_str().unwrap(),
+    ]));
+    assert_eq!(std::fs::read(&scan).unwrap(), b"%PDF-1.4\n");
+    let o = as_lm(&[
+        "mail",
+        "attachment",
+        &mid,
+        "5",
+        "--out",
+        d.join("x").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(!d.join("x").exists(), "nothing saved for a refusal");
+}
+
 #[test]
 fn jobs_run_once_a_day_from_cron_and_an_unknown_job_is_refused() {
     let d = folder("jobs");

@@ -2032,8 +2032,19 @@ pub async fn get_message(
         .app
         .query(&ctx.actor, q::MessageWithContent { id })
         .await?;
+    // The words are the contact's, read as the message page reads them: left out for a role
+    // that may not read them, never for a read that fails.
+    let text = match m.contact_id {
+        Some(id) => match st.app.query(&ctx.actor, q::Contact { id }).await {
+            Ok(c) => Some(c.body),
+            Err(tact_app::AppError::Rule(_)) => None,
+            Err(e) => return Err(e.into()),
+        },
+        None => None,
+    };
     ok(crate::out::MessageWithAttachmentsOut {
         message: crate::out::MessageOut::from(&m),
+        text,
         attachments: atts
             .iter()
             .enumerate()

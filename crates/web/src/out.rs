@@ -1410,10 +1410,14 @@ answer! {
 }
 
 answer! {
-    /// A message with its attachments listed.
+    /// A message with its words and its attachments listed.
     MessageWithAttachmentsOut {
         #[serde(flatten)]
         message: MessageOut,
+        /// Its words, as its contact holds them: null where this member of staff may not
+        /// read them, or where it could not be read as email (`/messages/{id}/raw` has it
+        /// as received).
+        text: Option<String>,
         attachments: Vec<AttachmentOut>,
     }
 }

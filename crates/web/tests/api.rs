@@ -1601,6 +1601,10 @@ async fn messages_the_retention_dry_run_and_subject_access_are_on_the_api_with_t
         let id = m["id"].as_i64().unwrap();
         let one = t.get(&t.caseworker, &format!("/messages/{id}")).await.1;
         assert_eq!(one["attachments"][0]["name"], "scan.pdf", "{one}");
+        assert!(
+            one["text"].as_str().is_some_and(|t| t.contains("Please see the attached.")),
+            "its words, as the message page shows them: {one}"
+        );
         let get = |path: String| {
             let r = t.http.get(format!("{}/api/v1{path}", t.base)).bearer_auth(&t.caseworker);
             async move { r.send().await.unwrap() }
