@@ -51,7 +51,8 @@ pub enum Command {
     },
     /// Print the API's OpenAPI 3.1 document (as served at /api/openapi.json).
     Openapi,
-    /// Serve the JSON API.
+    /// Serve the staff pages and the JSON API, and run the scheduled jobs, the mail poll
+    /// and the outbound email while it serves.
     Serve {
         /// The address to listen on (such as 127.0.0.1:8080); tact.toml's otherwise.
         #[arg(long, env = "TACT_LISTEN")]
