@@ -194,6 +194,10 @@ pub enum Command {
         /// The request body: JSON, literal or @file.
         #[arg(long)]
         json: Option<String>,
+        /// Save the answer in this file (not one already there): for an answer that is a
+        /// file, such as /letters/{id}/pdf.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 

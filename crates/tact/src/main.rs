@@ -806,8 +806,14 @@ fn print_reply(reply: &local::Reply, save_to: Option<&std::path::Path>) -> Resul
         println!("{}", serde_json::to_string_pretty(&saved)?);
     } else if reply.content_type.starts_with("text/") {
         print!("{}", String::from_utf8_lossy(&reply.bytes));
-    } else {
+    } else if reply.bytes.is_empty() || reply.content_type.starts_with("application/json") {
         println!("{}", serde_json::to_string_pretty(&reply.body)?);
+    } else {
+        return Err(Refused(format!(
+            "the answer is a file ({}), not text: save it with --out FILE",
+            reply.content_type
+        ))
+        .into());
     }
     Ok(())
 }
@@ -1456,10 +1462,18 @@ fn request_for(command: Command) -> Result<Request> {
             }
             MailCmd::Import { .. } | MailCmd::Poll | MailCmd::Send => bail!("handled above"),
         },
-        Command::Api { method, path, json } => {
+        Command::Api {
+            method,
+            path,
+            json,
+            out,
+        } => {
             let m = Method::from_bytes(method.to_ascii_uppercase().as_bytes())
                 .map_err(|_| anyhow!("not an HTTP method: {method}"))?;
-            r(m, path, json.as_deref().map(json_arg).transpose()?)
+            Ok(Request {
+                save_to: out.map(new_file).transpose()?,
+                ..r(m, path, json.as_deref().map(json_arg).transpose()?)?
+            })
         }
         Command::Init { .. }
         | Command::CheckProfile { .. }

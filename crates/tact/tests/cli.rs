@@ -641,6 +641,26 @@ fn letters_and_messages_from_the_command_line() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("already there"), "{}", text(&o));
     assert_eq!(std::fs::read(&pdf).unwrap(), bytes, "not overwritten");
+    // `tact api` treats an answer that is a file the same way.
+    let path = format!("/letters/{lid}/pdf");
+    let o = as_lm(&["api", "GET", &path]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("application/pdf") && text(&o).contains("--out"));
+    let again = d.join("again.pdf");
+    json(&as_lm(&[
+        "api",
+        "GET",
+        &path,
+        "--out",
+        again.to_str().unwrap(),
+    ]));
+    assert!(std::fs::read(&again).unwrap().starts_with(b"%PDF"));
+    let o = as_lm(&["api", "GET", &format!("/letters/{lid}/text")]);
+    assert!(
+        String::from_utf8_lossy(&o.stdout).starts_with("Dear Jo Bloggs"),
+        "{}",
+        text(&o)
+    );
     // Changed while held, from a file; then released to the print queue and posted.
     let words = d.join("words.txt");
     std::fs::write(&words, "Dear Jo Bloggs,\n\nNew words.\n").unwrap();
