@@ -174,6 +174,21 @@ pub enum Command {
         #[command(subcommand)]
         command: ShareCmd,
     },
+    /// Data-rights requests (UK GDPR): recorded, sent to the DPO, answered on time.
+    Rights {
+        #[command(subcommand)]
+        command: RightsCmd,
+    },
+    /// The governance report: warnings, plans, breaches, reviews and disputes in a period
+    /// (this quarter unless --from and --to say), for the head of standards.
+    Governance {
+        /// The first day (YYYY-MM-DD).
+        #[arg(long)]
+        from: Option<String>,
+        /// The last day (YYYY-MM-DD).
+        #[arg(long)]
+        to: Option<String>,
+    },
     /// My tasks.
     Task {
         #[command(subcommand)]
@@ -447,6 +462,47 @@ pub enum PersonCmd {
         /// What they need, in their own words.
         #[arg(long)]
         words: Option<String>,
+    },
+    /// Who has opened their restrictions, incidents or adjustments, and when, newest first.
+    Access {
+        /// The person.
+        id: i64,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum RightsCmd {
+    /// Record a request a person made under data protection law (to see, correct or erase
+    /// what is held, and the rest): the DPO is told, and it is due within a month.
+    Receive {
+        /// The person who asked.
+        person: i64,
+        /// What they asked for.
+        #[arg(long, value_parser = words::<tact_core::rights::RightKind>())]
+        kind: String,
+        /// What they asked, in their words.
+        #[arg(long)]
+        details: String,
+        /// How it came.
+        #[arg(long, default_value = "letter", value_parser = words::<tact_core::profile::Channel>())]
+        channel: String,
+        /// The day it was received (YYYY-MM-DD); today if left out.
+        #[arg(long)]
+        received_on: Option<String>,
+    },
+    /// The open requests, with their deadlines (the DPO).
+    Open,
+    /// Answer a request: done, refused (with why; they may complain to the ICO), or more
+    /// time (two more months, once, said within the first month).
+    Answer {
+        /// The request.
+        id: i64,
+        /// The answer.
+        #[arg(long, value_parser = words::<tact_core::rights::RightsAnswer>())]
+        decision: String,
+        /// What was done, why it is refused, or why more time is needed.
+        #[arg(long)]
+        text: String,
     },
 }
 

@@ -1028,6 +1028,7 @@ fn request_for(command: Command) -> Result<Request> {
                     in_their_words: words,
                 }),
             ),
+            PersonCmd::Access { id } => r(M::GET, format!("/people/{id}/access-log"), None),
         },
         Command::Matter { command } => match command {
             MatterCmd::Open {
@@ -1326,6 +1327,37 @@ fn request_for(command: Command) -> Result<Request> {
                 no_notice_reason: a.no_notice_reason,
             }),
         ),
+        Command::Rights { command } => match command {
+            RightsCmd::Receive {
+                person,
+                kind,
+                details,
+                channel,
+                received_on,
+            } => r(
+                M::POST,
+                format!("/people/{person}/data-rights"),
+                body(w::RightsReq {
+                    kind,
+                    details,
+                    channel,
+                    received_on,
+                }),
+            ),
+            RightsCmd::Open => r(M::GET, "/data-rights".into(), None),
+            RightsCmd::Answer { id, decision, text } => r(
+                M::POST,
+                format!("/data-rights/{id}/answer"),
+                body(w::RightsAnswerReq { decision, text }),
+            ),
+        },
+        Command::Governance { from, to } => {
+            let query: Vec<String> = [("from", from), ("to", to)]
+                .into_iter()
+                .filter_map(|(k, v)| v.map(|v| format!("{k}={}", tact_web::urlencode(&v))))
+                .collect();
+            r(M::GET, format!("/governance?{}", query.join("&")), None)
+        }
         Command::Share { command } => match command {
             ShareCmd::Request {
                 person,

@@ -741,6 +741,96 @@ fn letters_and_messages_from_the_command_line() {
     assert!(!d.join("x").exists(), "nothing saved for a refusal");
 }
 
+/// Issue 11: the DPO's and the head of standards' reads and steps from the command line, as
+/// the API gives them: a data-rights request recorded by a caseworker and answered by the
+/// DPO (UK GDPR Art. 12(3): within a month), who may open the access log; the governance
+/// report for a period, a date that is not one refused naming its field.
+#[test]
+fn data_rights_the_access_log_and_the_governance_report_from_the_command_line() {
+    let d = folder("rights");
+    assert!(tact(&d, &["init", "--profile", "cleveland-opcc"])
+        .status
+        .success());
+    let id_of = |v: serde_json::Value| v["staff"]["id"].as_i64().unwrap().to_string();
+    let cw = id_of(staff_add(&d, "Cas Worker", "caseworker"));
+    let dpo = id_of(staff_add(&d, "Dee Pee-Oh", "dpo"));
+    let lm = id_of(staff_add(&d, "Lee Manager", "line-manager"));
+    let p = json(&tact(
+        &d,
+        &["--as", &cw, "person", "add", "--name", "Jo Bloggs"],
+    ));
+    let pid = p["id"].as_i64().unwrap().to_string();
+    let r = json(&tact(
+        &d,
+        &[
+            "--as",
+            &cw,
+            "rights",
+            "receive",
+            &pid,
+            "--kind",
+            "access",
+            "--details",
+            "Everything you hold about me",
+            "--channel",
+            "email",
+            "--received-on",
+            "2026-11-20",
+        ],
+    ));
+    assert_eq!(r["due_on"], "2026-12-20", "a month from receipt: {r}");
+    let rid = r["id"].as_i64().unwrap().to_string();
+    // The open requests are the DPO's to see.
+    let o = tact(&d, &["--as", &cw, "rights", "open"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let open = json(&tact(&d, &["--as", &dpo, "rights", "open"]));
+    assert_eq!(open["requests"][0]["id"], r["id"], "{open}");
+    let done = json(&tact(
+        &d,
+        &[
+            "--as",
+            &dpo,
+            "rights",
+            "answer",
+            &rid,
+            "--decision",
+            "done",
+            "--text",
+            "Sent them a copy of their records",
+        ],
+    ));
+    assert_eq!(done["status"], "done", "{done}");
+    let open = json(&tact(&d, &["--as", &dpo, "rights", "open"]));
+    assert_eq!(open["requests"].as_array().map(Vec::len), Some(0), "{open}");
+    // Opening their record is on the access log, which the DPO reads.
+    json(&tact(&d, &["--as", &lm, "person", "show", &pid]));
+    let log = json(&tact(&d, &["--as", &dpo, "person", "access", &pid]));
+    assert!(
+        log["access"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["staff_id"].as_i64().map(|i| i.to_string()) == Some(lm.clone())),
+        "{log}"
+    );
+    let report = json(&tact(
+        &d,
+        &[
+            "--as",
+            &lm,
+            "governance",
+            "--from",
+            "2026-10-01",
+            "--to",
+            "2026-12-31",
+        ],
+    ));
+    assert_eq!(report["from"], "2026-10-01", "{report}");
+    let o = tact(&d, &["--as", &lm, "governance", "--from", "2026-13-01"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("(field `from`)"), "{}", text(&o));
+}
+
 #[test]
 fn jobs_run_once_a_day_from_cron_and_an_unknown_job_is_refused() {
     let d = folder("jobs");
