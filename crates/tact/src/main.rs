@@ -793,11 +793,26 @@ fn new_file(path: std::path::PathBuf) -> Result<std::path::PathBuf> {
     Ok(path)
 }
 
+/// Writes `bytes` into a new file: never over one that appeared since it was checked, and
+/// never left half-written (a failed write removes what it wrote).
+fn save_new(to: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(to)?;
+    let written = file.write_all(bytes).and_then(|()| file.sync_all());
+    if written.is_err() {
+        let _ = std::fs::remove_file(to);
+    }
+    written
+}
+
 /// Prints a successful answer: JSON as JSON, text as it is; or saves it where asked and says
 /// what was saved.
 fn print_reply(reply: &local::Reply, save_to: Option<&std::path::Path>) -> Result<()> {
     if let Some(to) = save_to {
-        std::fs::write(to, &reply.bytes).with_context(|| format!("saving {}", to.display()))?;
+        save_new(to, &reply.bytes).with_context(|| format!("saving {}", to.display()))?;
         let saved = json!({
             "saved": to.display().to_string(),
             "bytes": reply.bytes.len(),
