@@ -193,6 +193,10 @@ struct FormPage<'a> {
     errors: Vec<(String, String)>,
 }
 
+/// A form's spec, or the page to answer with instead: where a read the form is made from
+/// fails, the error page (never an empty choice that reads as if there were none).
+pub(crate) type SpecOrPage = Result<Spec, Response>;
+
 /// A form: what it says, where it posts (by default its step's path), its fields, and
 /// where "Back" goes (by default one level up from where it posts).
 #[derive(Default)]
@@ -620,7 +624,7 @@ impl<const ENDED: bool> PersonStep for Incident<ENDED> {
             forbidden::<cmd::RecordIncident>(state, signed)
         }
     }
-    async fn spec(state: &AppState, _: &Signed, id: i64) -> Result<Spec, Response> {
+    async fn spec(state: &AppState, _: &Signed, id: i64) -> SpecOrPage {
         Ok(incident_spec(state, id, ENDED))
     }
     fn command(
@@ -642,7 +646,7 @@ impl PersonStep for GiveWarning {
     type Command = cmd::GiveWarning;
     const PATH: &'static str = "/people/{id}/warning";
 
-    async fn spec(state: &AppState, _: &Signed, _: i64) -> Result<Spec, Response> {
+    async fn spec(state: &AppState, _: &Signed, _: i64) -> SpecOrPage {
         let p = &state.app.profile;
         Ok(Spec {
             heading: "Warn about their behaviour".into(),
@@ -700,12 +704,7 @@ impl PersonStep for GiveWarning {
 
 // ----- drafting a plan ------------------------------------------------------------------
 
-async fn plan_spec(
-    state: &AppState,
-    signed: &Signed,
-    id: i64,
-    caption: String,
-) -> Result<Spec, Response> {
+async fn plan_spec(state: &AppState, signed: &Signed, id: i64, caption: String) -> SpecOrPage {
     let p = &state.app.profile;
     let matters = matters_of(state, signed, PersonId(id)).await?;
     let staff = colleagues(state, signed).await?;
@@ -778,7 +777,7 @@ impl PersonStep for Draft {
     type Command = cmd::DraftPlan;
     const PATH: &'static str = "/people/{id}/plan";
 
-    async fn spec(state: &AppState, signed: &Signed, id: i64) -> Result<Spec, Response> {
+    async fn spec(state: &AppState, signed: &Signed, id: i64) -> SpecOrPage {
         plan_spec(state, signed, id, String::new()).await
     }
     fn command(
@@ -1019,12 +1018,7 @@ impl FormStep for Checklist {
 
     const REFUSED: step::Refusal<tact_core::model::Plan> =
         |p, a, plan| wf::step_refusal(p, a, plan, wf::PlanStep::AnswerChecklist);
-    async fn spec(
-        state: &AppState,
-        _: &Signed,
-        _: i64,
-        _: &tact_core::model::Plan,
-    ) -> Result<Spec, Response> {
+    async fn spec(state: &AppState, _: &Signed, _: i64, _: &tact_core::model::Plan) -> SpecOrPage {
         let p = &state.app.profile;
         let mut fields = Vec::new();
         for (n, q) in p.checklist.questions.iter().enumerate() {
@@ -1114,11 +1108,7 @@ impl PlanForm for Decide {
     const STEP: wf::PlanStep = wf::PlanStep::Authorise;
     const PATH: &'static str = "/plans/{id}/decision";
 
-    async fn spec(
-        state: &AppState,
-        signed: &Signed,
-        plan: &tact_core::model::Plan,
-    ) -> Result<Spec, Response> {
+    async fn spec(state: &AppState, signed: &Signed, plan: &tact_core::model::Plan) -> SpecOrPage {
         let p = &state.app.profile;
         // What is being decided, in full, before the decision.
         let mut intro = plan_lines(state, signed, plan).await?;
@@ -1180,11 +1170,7 @@ impl PlanForm for Notice {
     const STEP: wf::PlanStep = wf::PlanStep::RecordNotice;
     const PATH: &'static str = "/plans/{id}/notice";
 
-    async fn spec(
-        state: &AppState,
-        signed: &Signed,
-        plan: &tact_core::model::Plan,
-    ) -> Result<Spec, Response> {
+    async fn spec(state: &AppState, signed: &Signed, plan: &tact_core::model::Plan) -> SpecOrPage {
         let preferred = preferred_format(state, signed, plan.person_id).await?;
         let p = &state.app.profile;
         let mut format =
@@ -1326,11 +1312,7 @@ impl PlanForm for Review {
     const STEP: wf::PlanStep = wf::PlanStep::Review;
     const PATH: &'static str = "/plans/{id}/review";
 
-    async fn spec(
-        state: &AppState,
-        signed: &Signed,
-        plan: &tact_core::model::Plan,
-    ) -> Result<Spec, Response> {
+    async fn spec(state: &AppState, signed: &Signed, plan: &tact_core::model::Plan) -> SpecOrPage {
         let actor = &signed.actor;
         let id = plan.id.0;
         let p = &state.app.profile;
@@ -1547,7 +1529,7 @@ impl FormStep for NewStaff {
     type Command = cmd::CreateStaff;
     const PATH: &'static str = "/admin/staff/new";
 
-    async fn spec(state: &AppState, signed: &Signed, _: i64, _: &Form) -> Result<Spec, Response> {
+    async fn spec(state: &AppState, signed: &Signed, _: i64, _: &Form) -> SpecOrPage {
         Ok(Spec {
             heading: "Add a member of staff".into(),
             caption: "Staff".into(),
@@ -1613,12 +1595,7 @@ impl FormStep for ChangeStaff {
     type Command = cmd::ChangeStaff;
     const PATH: &'static str = "/admin/staff/{id}";
 
-    async fn spec(
-        state: &AppState,
-        signed: &Signed,
-        _: i64,
-        s: &Self::Subject,
-    ) -> Result<Spec, Response> {
+    async fn spec(state: &AppState, signed: &Signed, _: i64, s: &Self::Subject) -> SpecOrPage {
         let mut spec = change_staff_spec(s.role.as_str(), s.active);
         spec.caption = s.name.clone();
         spec.fields.insert(
@@ -1660,12 +1637,7 @@ impl FormStep for StaffExtension {
     type Command = cmd::SetExtension;
     const PATH: &'static str = "/admin/staff/{id}/extension";
 
-    async fn spec(
-        state: &AppState,
-        signed: &Signed,
-        id: i64,
-        s: &Self::Subject,
-    ) -> Result<Spec, Response> {
+    async fn spec(state: &AppState, signed: &Signed, id: i64, s: &Self::Subject) -> SpecOrPage {
         let mut field = Field::new("text", "extension", "Telephone extension")
             .hint("2 to 8 digits, such as 2041. Leave it empty to take their extension away.");
         // A failed read is the error page: an empty box here would take their extension
@@ -1709,7 +1681,7 @@ impl PersonStep for AdditionalHelp {
     type Command = cmd::RecordAdditionalHelp;
     const PATH: &'static str = "/people/{id}/additional-help";
 
-    async fn spec(state: &AppState, _: &Signed, _: i64) -> Result<Spec, Response> {
+    async fn spec(state: &AppState, _: &Signed, _: i64) -> SpecOrPage {
         let p = &state.app.profile;
         Ok(Spec {
             heading: "Do they need any additional help?".into(),
@@ -1745,7 +1717,7 @@ impl PersonStep for Equality {
     type Command = cmd::RecordEquality;
     const PATH: &'static str = "/people/{id}/equality";
 
-    async fn spec(state: &AppState, signed: &Signed, id: i64) -> Result<Spec, Response> {
+    async fn spec(state: &AppState, signed: &Signed, id: i64) -> SpecOrPage {
         let p = &state.app.profile;
         let recorded = has_equality(state, signed, PersonId(id)).await?;
         let mut intro = vec![
@@ -1801,7 +1773,7 @@ impl PersonStep for WithdrawEquality {
     type Command = cmd::WithdrawEquality;
     const PATH: &'static str = "/people/{id}/equality/withdraw";
 
-    async fn spec(_: &AppState, _: &Signed, id: i64) -> Result<Spec, Response> {
+    async fn spec(_: &AppState, _: &Signed, id: i64) -> SpecOrPage {
         Ok(Spec {
             heading: "Delete their equality monitoring answers".into(),
             intro: vec!["Do this when they withdraw their consent. Their answers are deleted; the event log keeps only that they were.".into()],
@@ -1826,7 +1798,7 @@ impl PersonStep for LogContact {
     type Command = cmd::LogContact;
     const PATH: &'static str = "/people/{id}/contact";
 
-    async fn spec(state: &AppState, signed: &Signed, id: i64) -> Result<Spec, Response> {
+    async fn spec(state: &AppState, signed: &Signed, id: i64) -> SpecOrPage {
         let matters = matters_of(state, signed, PersonId(id)).await?;
         let mut matter_options = vec![(String::new(), "Not about a recorded matter".to_string())];
         matter_options.extend(matters.iter().map(crate::ui::matter_option));
@@ -1898,7 +1870,7 @@ impl PersonStep for RequestAdjustment {
     type Command = cmd::RequestAdjustment;
     const PATH: &'static str = "/people/{id}/adjustment";
 
-    async fn spec(state: &AppState, _: &Signed, _: i64) -> Result<Spec, Response> {
+    async fn spec(state: &AppState, _: &Signed, _: i64) -> SpecOrPage {
         let p = &state.app.profile;
         let mut kinds: Vec<(String, String)> = Channel::ALL
             .iter()
@@ -1950,12 +1922,7 @@ impl FormStep for DecideAdjustment {
     const PATH: &'static str = "/adjustments/{id}/decision";
 
     const REFUSED: step::Refusal<tact_core::model::Adjustment> = wf::adjustment_refusal;
-    async fn spec(
-        state: &AppState,
-        _: &Signed,
-        id: i64,
-        a: &Self::Subject,
-    ) -> Result<Spec, Response> {
+    async fn spec(state: &AppState, _: &Signed, id: i64, a: &Self::Subject) -> SpecOrPage {
         let p = &state.app.profile;
         Ok(Spec {
             heading: "Decide a reasonable adjustment request".into(),
@@ -2007,12 +1974,7 @@ impl FormStep for RaiseDispute {
 
     const REFUSED: step::Refusal<tact_core::model::Plan> =
         |p, a, plan| wf::step_refusal(p, a, plan, wf::PlanStep::RaiseDispute);
-    async fn spec(
-        state: &AppState,
-        _: &Signed,
-        _: i64,
-        _: &Self::Subject,
-    ) -> Result<Spec, Response> {
+    async fn spec(state: &AppState, _: &Signed, _: i64, _: &Self::Subject) -> SpecOrPage {
         let p = &state.app.profile;
         let intro = match &p.dispute {
             Some(d) => vec![format!("They can dispute it through {} ({}). It is decided by someone who took no part in the decision.", d.route, d.clause)],
@@ -2088,7 +2050,7 @@ async fn dispute_decision_spec(
     signed: &Signed,
     d: &tact_core::model::Dispute,
     plan: Option<&tact_core::model::Plan>,
-) -> Result<Spec, Response> {
+) -> SpecOrPage {
     let p = &state.app.profile;
     let id = d.id;
     let matters = matters_of(state, signed, d.person_id).await?;
@@ -2185,7 +2147,7 @@ impl FormStep for DecideDispute {
         signed: &Signed,
         _: i64,
         (d, plan): &Self::Subject,
-    ) -> Result<Spec, Response> {
+    ) -> SpecOrPage {
         dispute_decision_spec(state, signed, d, Some(plan)).await
     }
     fn prefill((_, plan): &Self::Subject) -> Option<Form> {
@@ -2231,12 +2193,7 @@ impl FormStep for Screen {
 
     const REFUSED: step::Refusal<tact_core::model::Contact> = |p, _, c| wf::screening_refusal(p, c);
 
-    async fn spec(
-        state: &AppState,
-        _: &Signed,
-        id: i64,
-        c: &Self::Subject,
-    ) -> Result<Spec, Response> {
+    async fn spec(state: &AppState, _: &Signed, id: i64, c: &Self::Subject) -> SpecOrPage {
         let summary = &c.summary;
         let p = &state.app.profile;
         Ok(Spec {
@@ -2287,11 +2244,7 @@ pub fn vary_routes() -> Router<AppState> {
 }
 
 /// The plan form's restriction and dates, for a change to an existing plan.
-async fn vary_spec(
-    state: &AppState,
-    signed: &Signed,
-    plan: &tact_core::model::Plan,
-) -> Result<Spec, Response> {
+async fn vary_spec(state: &AppState, signed: &Signed, plan: &tact_core::model::Plan) -> SpecOrPage {
     let p = &state.app.profile;
     let caption = caption_of(state, signed, plan.person_id.0).await?;
     let mut spec = plan_spec(state, signed, plan.person_id.0, caption).await?;
@@ -2357,11 +2310,7 @@ impl PlanForm for Vary {
     const STEP: wf::PlanStep = wf::PlanStep::Vary;
     const PATH: &'static str = "/plans/{id}/vary";
 
-    async fn spec(
-        state: &AppState,
-        signed: &Signed,
-        plan: &tact_core::model::Plan,
-    ) -> Result<Spec, Response> {
+    async fn spec(state: &AppState, signed: &Signed, plan: &tact_core::model::Plan) -> SpecOrPage {
         vary_spec(state, signed, plan).await
     }
     fn prefill(plan: &tact_core::model::Plan) -> Option<Form> {

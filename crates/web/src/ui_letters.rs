@@ -7,7 +7,7 @@ use crate::ui::Frame;
 use crate::ui::PostedTo;
 use crate::ui::{refusal, render, Signed};
 use crate::ui::{PagePath, PageQuery};
-use crate::ui_forms::{bad_csrf, capital, forbidden, val, Field, Spec};
+use crate::ui_forms::{bad_csrf, capital, forbidden, val, Field, Spec, SpecOrPage};
 use crate::ui_step::{self as step, Form, FormStep, Pipe};
 use crate::AppState;
 use askama::Template;
@@ -89,12 +89,7 @@ impl FormStep for Write {
     type Command = cmd::WriteLetter;
     const PATH: &'static str = "/plans/{id}/letter";
 
-    async fn spec(
-        state: &AppState,
-        signed: &Signed,
-        _: i64,
-        plan: &Plan,
-    ) -> Result<Spec, Response> {
+    async fn spec(state: &AppState, signed: &Signed, _: i64, plan: &Plan) -> SpecOrPage {
         let preferred = crate::ui_forms::preferred_format(state, signed, plan.person_id).await?;
         let p = &state.app.profile;
         Ok(Spec {
@@ -246,7 +241,7 @@ impl<L: LetterOn> FormStep for On<L> {
     type Command = cmd::WriteLetter;
     const PATH: &'static str = L::PATH;
 
-    async fn spec(_: &AppState, _: &Signed, _: i64, _: &()) -> Result<Spec, Response> {
+    async fn spec(_: &AppState, _: &Signed, _: i64, _: &()) -> SpecOrPage {
         Ok(record_letter_spec(L::HEADING))
     }
     async fn command(

@@ -6,7 +6,7 @@ use crate::ui::or_page;
 use crate::ui::Frame;
 use crate::ui::{error_page, refusal, render, when, Signed};
 use crate::ui::{PagePath, PageQuery};
-use crate::ui_forms::{val, Field, Spec};
+use crate::ui_forms::{val, Field, Spec, SpecOrPage};
 use crate::ui_step::{self as step, Form, FormStep, Pipe};
 use crate::AppState;
 use askama::Template;
@@ -308,12 +308,7 @@ impl FormStep for MarkThreatening {
     type Command = cmd::MarkThreatening;
     const PATH: &'static str = "/messages/{id}/threatening";
 
-    async fn spec(
-        state: &AppState,
-        _: &Signed,
-        _: i64,
-        m: &StoredMessage,
-    ) -> Result<Spec, Response> {
+    async fn spec(state: &AppState, _: &Signed, _: i64, m: &StoredMessage) -> SpecOrPage {
         let p = &state.app.profile;
         let mut category = Field::new("select", "category", "What kind of behaviour is it?")
             .options(
@@ -375,7 +370,7 @@ impl FormStep for MatchMessage {
     const REFUSED: crate::ui_step::Refusal<StoredMessage> =
         |_, _, m| tact_core::correspondence::awaiting_match(m).err();
 
-    async fn spec(_: &AppState, _: &Signed, _: i64, m: &StoredMessage) -> Result<Spec, Response> {
+    async fn spec(_: &AppState, _: &Signed, _: i64, m: &StoredMessage) -> SpecOrPage {
         let mut keep = Field::new(
             "checkbox",
             "keep_address",

@@ -4,7 +4,7 @@
 //! (CLE-10.1–10.3; NOR-5.8).
 
 use crate::ui::Signed;
-use crate::ui_forms::{capital, pick, val, yes_no, Field, Spec};
+use crate::ui_forms::{capital, pick, val, yes_no, Field, Spec, SpecOrPage};
 use crate::ui_step::{self as step, Form, FormStep, PersonStep, Pipe, PlanForm};
 use crate::AppState;
 
@@ -158,7 +158,7 @@ impl FormStep for Rectify {
     type Command = cmd::RectifyPerson;
     const PATH: &'static str = "/people/{id}/rectify";
 
-    async fn spec(_: &AppState, _: &Signed, _: i64, p: &ServiceUser) -> Result<Spec, Response> {
+    async fn spec(_: &AppState, _: &Signed, _: i64, p: &ServiceUser) -> SpecOrPage {
         let caption = format!("{} ({})", p.name, p.reference);
         let mut fields = person_fields();
         fields.push(
@@ -213,7 +213,7 @@ impl FormStep for ChangeDetails {
     type Command = cmd::UpdatePerson;
     const PATH: &'static str = "/people/{id}/details";
 
-    async fn spec(_: &AppState, _: &Signed, _: i64, p: &ServiceUser) -> Result<Spec, Response> {
+    async fn spec(_: &AppState, _: &Signed, _: i64, p: &ServiceUser) -> SpecOrPage {
         Ok(Spec {
             heading: "Change their details".into(),
             caption: format!("{} ({})", p.name, p.reference),
@@ -276,7 +276,7 @@ impl PersonStep for Merge {
     type Command = cmd::MergePeople;
     const PATH: &'static str = "/people/{id}/merge";
 
-    async fn spec(_: &AppState, _: &Signed, _: i64) -> Result<Spec, Response> {
+    async fn spec(_: &AppState, _: &Signed, _: i64) -> SpecOrPage {
         Ok(Spec {
             heading: "Merge another record of this person into this one".into(),
             intro: vec![
@@ -318,7 +318,7 @@ impl FormStep for NewPerson {
     type Command = cmd::CreatePerson;
     const PATH: &'static str = "/people/new";
 
-    async fn spec(_: &AppState, _: &Signed, _: i64, _: &Form) -> Result<Spec, Response> {
+    async fn spec(_: &AppState, _: &Signed, _: i64, _: &Form) -> SpecOrPage {
         Ok(Spec {
             heading: "Add a new person".into(),
             caption: "People".into(),
@@ -362,7 +362,7 @@ impl PersonStep for OpenMatter {
     type Command = cmd::OpenMatter;
     const PATH: &'static str = "/people/{id}/matter";
 
-    async fn spec(_: &AppState, _: &Signed, _: i64) -> Result<Spec, Response> {
+    async fn spec(_: &AppState, _: &Signed, _: i64) -> SpecOrPage {
         Ok(Spec {
             heading: "Open a matter".into(),
             intro: vec!["A complaint, case, query or request they have raised.".into()],
@@ -395,12 +395,7 @@ impl FormStep for MatterStatusStep {
     type Command = cmd::SetMatterStatus;
     const PATH: &'static str = "/matters/{id}/status";
 
-    async fn spec(
-        state: &AppState,
-        _: &Signed,
-        _: i64,
-        m: &Self::Subject,
-    ) -> Result<Spec, Response> {
+    async fn spec(state: &AppState, _: &Signed, _: i64, m: &Self::Subject) -> SpecOrPage {
         let p = &state.app.profile;
         let mut status =
             Field::new("select", "status", "Status").options(MatterStatus::ALL.map(|s| {
@@ -483,11 +478,7 @@ impl PlanForm for Apply {
     const STEP: wf::PlanStep = wf::PlanStep::ApplyToMatter;
     const PATH: &'static str = "/plans/{id}/apply";
 
-    async fn spec(
-        state: &AppState,
-        signed: &Signed,
-        plan: &tact_core::model::Plan,
-    ) -> Result<Spec, Response> {
+    async fn spec(state: &AppState, signed: &Signed, plan: &tact_core::model::Plan) -> SpecOrPage {
         let p = &state.app.profile;
         let matters = crate::ui_forms::matters_of(state, signed, plan.person_id).await?;
         Ok(Spec {
@@ -587,11 +578,7 @@ impl PlanForm for DecideMatter {
     const STEP: wf::PlanStep = wf::PlanStep::DecideMatter;
     const PATH: &'static str = "/plans/{id}/matters";
 
-    async fn spec(
-        state: &AppState,
-        signed: &Signed,
-        plan: &tact_core::model::Plan,
-    ) -> Result<Spec, Response> {
+    async fn spec(state: &AppState, signed: &Signed, plan: &tact_core::model::Plan) -> SpecOrPage {
         let p = &state.app.profile;
         let matters = crate::ui_forms::matters_of(state, signed, plan.person_id).await?;
         Ok(Spec {
@@ -650,7 +637,7 @@ impl PersonStep for FurtherAction {
     type Command = cmd::RecordFurtherAction;
     const PATH: &'static str = "/people/{id}/further-action";
 
-    async fn spec(state: &AppState, _: &Signed, _: i64) -> Result<Spec, Response> {
+    async fn spec(state: &AppState, _: &Signed, _: i64) -> SpecOrPage {
         let p = &state.app.profile;
         Ok(Spec {
             heading: "Record further action".into(),

@@ -8,7 +8,7 @@ use crate::ui::Frame;
 use crate::ui::Posted;
 use crate::ui::PostedTo;
 use crate::ui::{refusal, render, Signed};
-use crate::ui_forms::{val, Field, Spec};
+use crate::ui_forms::{val, Field, Spec, SpecOrPage};
 use crate::ui_step::{self as step, Form, PersonStep};
 use crate::AppState;
 use askama::Template;
@@ -85,7 +85,7 @@ impl PersonStep for PlaceHold {
     type Command = cmd::PlaceHold;
     const PATH: &'static str = "/people/{id}/hold";
 
-    async fn spec(_: &AppState, _: &Signed, _: i64) -> Result<Spec, Response> {
+    async fn spec(_: &AppState, _: &Signed, _: i64) -> SpecOrPage {
         Ok(Spec {
             heading: "Place a legal hold".into(),
             intro: vec![

@@ -4,7 +4,9 @@
 
 use crate::ui::PagePath;
 use crate::ui::Signed;
-use crate::ui_forms::{capital, channel_field, date_field, pick_word, val, Field, Spec};
+use crate::ui_forms::{
+    capital, channel_field, date_field, pick_word, val, Field, Spec, SpecOrPage,
+};
 use crate::ui_step::{self as step, Form, FormStep, PersonStep};
 use crate::AppState;
 use axum::extract::State;
@@ -50,7 +52,7 @@ impl PersonStep for ReceiveRequest {
     type Command = cmd::ReceiveRightsRequest;
     const PATH: &'static str = "/people/{id}/data-rights";
 
-    async fn spec(_: &AppState, _: &Signed, _: i64) -> Result<Spec, Response> {
+    async fn spec(_: &AppState, _: &Signed, _: i64) -> SpecOrPage {
         Ok(Spec {
             heading: "Record a data-rights request".into(),
             intro: vec![format!(
@@ -134,7 +136,7 @@ impl FormStep for Answer {
 
     const REFUSED: step::Refusal<RightsRequest> = tact_core::rights::answer_refusal;
 
-    async fn spec(_: &AppState, _: &Signed, _: i64, r: &RightsRequest) -> Result<Spec, Response> {
+    async fn spec(_: &AppState, _: &Signed, _: i64, r: &RightsRequest) -> SpecOrPage {
         let mut intro = vec![
             format!("{}.", capital(r.kind.plain())),
             format!("In their words: {}", r.details),

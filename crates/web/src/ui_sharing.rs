@@ -5,7 +5,7 @@ use crate::ui::or_page;
 use crate::ui::Frame;
 use crate::ui::PagePath;
 use crate::ui::{refusal, render, Signed};
-use crate::ui_forms::{capital, caption_of, decision_fields, pick, val, Field, Spec};
+use crate::ui_forms::{capital, caption_of, decision_fields, pick, val, Field, Spec, SpecOrPage};
 use crate::ui_step::{self as step, Form, FormStep, PersonStep};
 use crate::AppState;
 use askama::Template;
@@ -85,7 +85,7 @@ impl PersonStep for AskToShare {
     type Command = cmd::RequestDisclosure;
     const PATH: &'static str = "/people/{id}/share";
 
-    async fn spec(state: &AppState, _: &Signed, _: i64) -> Result<Spec, Response> {
+    async fn spec(state: &AppState, _: &Signed, _: i64) -> SpecOrPage {
         let p = &state.app.profile;
         let examples = p.sharing.example_partners.join(", ");
         Ok(Spec {
@@ -146,7 +146,7 @@ impl FormStep for DecideRequest {
 
     const REFUSED: step::Refusal<Disclosure> = tact_core::sharing::decision_refusal;
 
-    async fn spec(state: &AppState, _: &Signed, _: i64, d: &Disclosure) -> Result<Spec, Response> {
+    async fn spec(state: &AppState, _: &Signed, _: i64, d: &Disclosure) -> SpecOrPage {
         let clause = &state.app.profile.sharing.clause;
         Ok(Spec {
             heading: "Decide a request to share".into(),
@@ -196,7 +196,7 @@ impl FormStep for RecordWhatWasShared {
 
     const REFUSED: step::Refusal<Disclosure> = tact_core::sharing::sharing_refusal;
 
-    async fn spec(state: &AppState, _: &Signed, _: i64, d: &Disclosure) -> Result<Spec, Response> {
+    async fn spec(state: &AppState, _: &Signed, _: i64, d: &Disclosure) -> SpecOrPage {
         let clause = &state.app.profile.sharing.clause;
         Ok(Spec {
             heading: "Record what was shared".into(),

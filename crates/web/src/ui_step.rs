@@ -9,7 +9,9 @@
 use crate::ui::or_page;
 use crate::ui::{refusal, Posted, Signed};
 use crate::ui::{PagePath, PageQuery};
-use crate::ui_forms::{capital, forbidden, not_found_page, refused, show, val, Field, Spec};
+use crate::ui_forms::{
+    capital, forbidden, not_found_page, refused, show, val, Field, Spec, SpecOrPage,
+};
 use crate::AppState;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -185,7 +187,7 @@ pub(crate) trait FormStep: Send + Sync + 'static {
         signed: &Signed,
         id: i64,
         subject: &Self::Subject,
-    ) -> impl Future<Output = Result<Spec, Response>> + Send;
+    ) -> impl Future<Output = SpecOrPage> + Send;
 
     /// What the form starts with, from the record (a change starts from what is there).
     fn prefill(_subject: &Self::Subject) -> Option<Form> {
@@ -297,7 +299,7 @@ async fn spec_of<S: FormStep>(
     signed: &Signed,
     id: i64,
     subject: &S::Subject,
-) -> Result<Spec, Response> {
+) -> SpecOrPage {
     let mut spec = S::spec(state, signed, id, subject).await?;
     if spec.caption.is_empty() {
         spec.caption = subject.caption(state);
@@ -383,11 +385,7 @@ pub(crate) trait PersonStep: Send + Sync + 'static {
     ///
     /// # Errors
     /// As [`FormStep::spec`].
-    fn spec(
-        state: &AppState,
-        signed: &Signed,
-        id: i64,
-    ) -> impl Future<Output = Result<Spec, Response>> + Send;
+    fn spec(state: &AppState, signed: &Signed, id: i64) -> impl Future<Output = SpecOrPage> + Send;
 
     /// Reads the form into the command.
     ///
@@ -421,12 +419,7 @@ impl<P: PersonStep> FormStep for OnPerson<P> {
         P::role_refusal(state, signed)
     }
 
-    async fn spec(
-        state: &AppState,
-        signed: &Signed,
-        id: i64,
-        _: &String,
-    ) -> Result<Spec, Response> {
+    async fn spec(state: &AppState, signed: &Signed, id: i64, _: &String) -> SpecOrPage {
         P::spec(state, signed, id).await
     }
     async fn command(
@@ -470,7 +463,7 @@ pub(crate) trait PlanForm: Send + Sync + 'static {
         state: &AppState,
         signed: &Signed,
         plan: &Plan,
-    ) -> impl Future<Output = Result<Spec, Response>> + Send;
+    ) -> impl Future<Output = SpecOrPage> + Send;
 
     /// Reads the form into the step's command.
     ///
@@ -510,12 +503,7 @@ impl<P: PlanForm> FormStep for OnPlan<P> {
     }
     const REFUSED: Refusal<Plan> =
         |p, a, plan| tact_core::workflow::step_refusal(p, a, plan, P::STEP);
-    async fn spec(
-        state: &AppState,
-        signed: &Signed,
-        _: i64,
-        plan: &Plan,
-    ) -> Result<Spec, Response> {
+    async fn spec(state: &AppState, signed: &Signed, _: i64, plan: &Plan) -> SpecOrPage {
         P::spec(state, signed, plan).await
     }
     fn prefill(plan: &Plan) -> Option<Form> {
@@ -572,7 +560,7 @@ impl<R: ReasonStep> PlanForm for ByReason<R> {
     const STEP: PlanStep = R::STEP;
     const PATH: &'static str = R::PATH;
 
-    async fn spec(state: &AppState, _: &Signed, plan: &Plan) -> Result<Spec, Response> {
+    async fn spec(state: &AppState, _: &Signed, plan: &Plan) -> SpecOrPage {
         let profile = &state.app.profile;
         let words = R::words(profile);
         let id = plan.id.0;

@@ -5,7 +5,7 @@
 use crate::ui::PagePath;
 use crate::ui::PostedTo;
 use crate::ui::{error_page, or_page, refusal, Signed};
-use crate::ui_forms::{answer, channel_field, show, val, Field, Spec};
+use crate::ui_forms::{answer, channel_field, show, val, Field, Spec, SpecOrPage};
 use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -61,7 +61,7 @@ fn may_do(signed: &Signed, t: &Task) -> bool {
     tact_core::roles::may_close_task(&signed.actor, &t.task).is_ok()
 }
 
-async fn spec(state: &AppState, signed: &Signed, t: &Task) -> Result<Spec, Response> {
+async fn spec(state: &AppState, signed: &Signed, t: &Task) -> SpecOrPage {
     let p = &state.app.profile;
     let plan = &p.terms.plan;
     let mut intro = vec![format!("{} ({})", t.task.title, t.task.clause)];
