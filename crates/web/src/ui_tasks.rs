@@ -195,10 +195,9 @@ async fn task_form(
     // plan (or its change) take effect, so it is done there.
     if t.task.kind == TaskKind::SendNotice {
         if let Some(s) = plan_of(&t) {
-            if let Ok(plan) = state.app.query(&signed.actor, q::Plan { id: s }).await {
-                if plan.awaits_notice() {
-                    return Redirect::to(&format!("/plans/{s}/notice")).into_response();
-                }
+            let plan = crate::ui_step::read_if_allowed(&state, &signed, q::Plan { id: s }).await;
+            if or_page!(plan).is_some_and(|plan| plan.awaits_notice()) {
+                return Redirect::to(&format!("/plans/{s}/notice")).into_response();
             }
         }
     }

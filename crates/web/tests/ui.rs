@@ -2501,6 +2501,46 @@ async fn a_form_whose_choices_cannot_be_read_is_an_error_not_an_empty_choice() {
     assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR, "{page}");
 }
 
+/// A notice task opens the plan's notice form while the plan awaits its notice (recording it
+/// is what makes the plan bite, CLE-9.6). A plan that cannot be read makes the task the
+/// error page: not the task's own form, as if the plan no longer awaited anything.
+#[tokio::test]
+async fn cle_9_6_a_notice_task_whose_plan_cannot_be_read_is_an_error_not_its_form() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    let sid = c.draft(&ui, "letter", "Abuse after a warning").await;
+    c.answer_and_propose(&ui, sid).await;
+    ui.api(
+        &c.sm,
+        &format!("/plans/{sid}/authorise"),
+        json!({"reason": "Proportionate"}),
+    )
+    .await;
+    let (_, tasks) = ui
+        .client()
+        .ask(reqwest::Method::GET, &c.lm, "/tasks", None)
+        .await;
+    let task = tasks["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["kind"] == "send-notice")
+        .unwrap_or_else(|| panic!("a notice task: {tasks}"))["id"]
+        .clone();
+    let lee = ui.session("lee").await;
+    let path = format!("/tasks/{task}");
+    let r = ui.get(&lee, &path).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], format!("/plans/{sid}/notice"));
+    sqlx::query("UPDATE strategies SET body = 'not a plan' WHERE id = $1")
+        .bind(sid)
+        .execute(ui.app.store().pool())
+        .await
+        .unwrap();
+    let (s, page) = ui.page(&lee, &path).await;
+    assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR, "{page}");
+}
+
 #[tokio::test]
 async fn the_governance_report_is_a_page_with_charts_and_a_csv() {
     let ui = Ui::spawn().await;
