@@ -60,23 +60,27 @@ pub async fn subject_access(app: &App, ctx: &Ctx, id: PersonId) -> Result<Files,
         let base = format!("letters/letter-{}", l.id);
         files.push((format!("{base}.txt"), l.text.clone().into_bytes()));
         files.push((format!("{base}.html"), l.html.clone().into_bytes()));
-        if let Ok((pdf, _, _)) = app
-            .query(
-                &ctx.actor,
-                q::LetterDocument {
-                    id: l.id,
-                    doc: tact_app::letters::Document::Pdf,
-                },
-            )
-            .await
-        {
-            files.push((format!("{base}.pdf"), pdf));
-        }
+        let mut listed = vec![format!("{base}.txt"), format!("{base}.html")];
+        // The PDF as it was posted. One the document writer cannot make is said so in the
+        // list, never listed as if it were there; a failure to read is the export's failure.
+        let asked = q::LetterDocument {
+            id: l.id,
+            doc: tact_app::letters::Document::Pdf,
+        };
+        let problem = match app.query(&ctx.actor, asked).await {
+            Ok((pdf, _, _)) => {
+                listed.push(format!("{base}.pdf"));
+                files.push((format!("{base}.pdf"), pdf));
+                None
+            }
+            Err(AppError::Rule(e)) => Some(format!("no PDF: {}", e.message)),
+            Err(e) => return Err(e),
+        };
         letters.push(json!({
             "id": l.id, "kind": l.kind, "channel": l.channel.as_str(), "format": l.format.as_str(),
             "to": l.to_address, "subject": l.subject, "status": l.status.as_str(),
             "written_at": wire::ts(l.created_at), "sent_at": l.sent_at.map(wire::ts),
-            "files": [format!("{base}.txt"), format!("{base}.html"), format!("{base}.pdf")],
+            "files": listed, "problem": problem,
         }));
     }
     let mut messages = Vec::new();
