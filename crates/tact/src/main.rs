@@ -790,6 +790,11 @@ fn new_file(path: std::path::PathBuf) -> Result<std::path::PathBuf> {
             path.display()
         );
     }
+    if let Some(folder) = path.parent().filter(|f| !f.as_os_str().is_empty()) {
+        if !folder.is_dir() {
+            bail!("there is no folder {} to save it in", folder.display());
+        }
+    }
     Ok(path)
 }
 

@@ -641,6 +641,17 @@ fn letters_and_messages_from_the_command_line() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("already there"), "{}", text(&o));
     assert_eq!(std::fs::read(&pdf).unwrap(), bytes, "not overwritten");
+    let nowhere = d.join("no such folder").join("letter.pdf");
+    let o = as_lm(&[
+        "letter",
+        "get",
+        &lid,
+        "pdf",
+        "--out",
+        nowhere.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("there is no folder"), "{}", text(&o));
     // `tact api` treats an answer that is a file the same way.
     let path = format!("/letters/{lid}/pdf");
     let o = as_lm(&["api", "GET", &path]);
