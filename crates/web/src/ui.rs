@@ -613,10 +613,15 @@ async fn sign_in_page(State(state): State<AppState>) -> Response {
     sign_in_form(&state, "", None, StatusCode::OK)
 }
 
+/// What the sign-in form posts. A field left out is empty, so that what is missing is said
+/// in words (a form without its token has expired; one without a password asks for it).
 #[derive(Deserialize)]
 struct SignInForm {
+    #[serde(default)]
     username: String,
+    #[serde(default)]
     password: String,
+    #[serde(default)]
     csrf: String,
 }
 

@@ -185,6 +185,18 @@ async fn pages_need_a_session_and_a_sign_in_without_its_form_token_is_refused() 
         .get_all(SET_COOKIE)
         .iter()
         .all(|v| !v.to_str().unwrap().starts_with("tact_session=")));
+    // Without its token at all, the form has expired: not "enter your username and
+    // password", which were given.
+    let r = ui
+        .http
+        .post(format!("{}/sign-in", ui.base))
+        .form(&[("username", "cas"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Your session expired"), "{html}");
 }
 
 #[tokio::test]
