@@ -114,6 +114,19 @@ crate::words! {
 }
 
 impl PlanLetter {
+    /// What staff choosing a letter read, in the profile's word for the plan (`plan`: "contact
+    /// strategy", "communication plan"); the stored word (`strategy-notice`) is not shown.
+    pub fn plain(self, plan: &str) -> String {
+        match self {
+            Self::PlanNotice => format!("The written notice of the {plan}"),
+            Self::BreachReminder => "A reminder after a breach".into(),
+            Self::ReviewOutcome => "The outcome of a review".into(),
+            Self::Variation => format!("The {plan} changed"),
+            Self::Lifting => format!("The {plan} lifted"),
+            Self::DisputeOutcome => "The outcome of their dispute".into(),
+        }
+    }
+
     /// Whether what the letter reports comes from the event log (a review or a change), so
     /// [`plan_decision`] needs the person's log for it.
     pub fn reports_from_the_log(self) -> bool {

@@ -1390,6 +1390,16 @@ const HISTORY_PAGE: usize = 25;
 /// One row of a person's history: when, who, what, why.
 type HistoryRow = (String, String, String, String);
 
+/// What an event is about, in words: a plan in the profile's word for it ("communication
+/// plan 4", where the event log keeps `strategy:4`), anything else by its kind and number.
+fn subject_words(plan: &str, subject: &str) -> Option<String> {
+    if let Some(id) = tact_core::ids::PlanId::of_subject(subject) {
+        return Some(format!("{plan} {id}"));
+    }
+    let (kind, id) = subject.split_once(':')?;
+    Some(format!("{} {id}", kind.replace('-', " ")))
+}
+
 /// The history, newest first, with the same thing done in a row by the same person on the
 /// same day merged into one row saying how many times ("checklist answered, 11 times"),
 /// then cut to page `page` (from 1) of [`HISTORY_PAGE`] rows (issue 13).
@@ -1762,9 +1772,8 @@ async fn person(
         let what = format!(
             "{}{}",
             e.action.replace(['.', '-'], " "),
-            e.subject
-                .split_once(':')
-                .map(|(k, v)| format!(" ({k} {v})"))
+            subject_words(&p.terms.plan, &e.subject)
+                .map(|s| format!(" ({s})"))
                 .unwrap_or_default()
         );
         let why = format!(

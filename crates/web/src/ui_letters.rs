@@ -49,10 +49,6 @@ pub fn routes() -> Router<AppState> {
         .route("/letters/{id}/printed", post(printed))
 }
 
-fn kind_words(kind: &str) -> String {
-    capital(&kind.replace('-', " "))
-}
-
 /// One line for a list of letters.
 pub fn describe(l: &StoredLetter) -> String {
     format!(
@@ -103,8 +99,8 @@ impl FormStep for Write {
                 p.letters
                     .templates
                     .keys()
-                    .filter(|k| PlanLetter::parse(k).is_ok())
-                    .map(|k| (k.clone(), kind_words(k))),
+                    .filter_map(|k| PlanLetter::parse(k).ok().map(|l| (k, l)))
+                    .map(|(k, l)| (k.clone(), l.plain(&p.terms.plan))),
             )]
             .into_iter()
             .chain(how_fields(preferred))

@@ -2015,6 +2015,19 @@ async fn nor_5_1_to_5_5_a_communication_plan_made_in_the_ui_waits_for_its_notice
     );
     let (_, person) = ui.page(&lee, &format!("/people/{pid}")).await;
     assert!(!person.contains("not yet recorded"), "{person}");
+    // What people read says the office's own word: the history names the plan as a
+    // communication plan, and the letter form offers its written notice in those words.
+    assert!(
+        person.contains(&format!("plan authorised (communication plan {sid})")),
+        "{person}"
+    );
+    assert!(!person.to_lowercase().contains("strateg"), "{person}");
+    let (_, letter) = ui.page(&lee, &format!("{plan}/letter")).await;
+    assert!(
+        letter.contains(">The written notice of the communication plan<")
+            && !letter.contains("Strategy notice"),
+        "{letter}"
+    );
     // A change waits for its own notice (NOR-5.1): the person's page says so, as it says
     // of a plan not yet told of.
     let varied = json!({"restrictions": [{"kind": "single-channel", "channel": "email", "reason": "Email only"}], "review_due": due, "reason": "Calls again"});
