@@ -402,6 +402,8 @@ pub async fn populate(app: &App, people: usize) -> Result<String> {
         .filter(|n| stages[n % stages.len()] == "active")
         .take(2)
         .collect();
+    // What staff typed, in the office's own word for a plan.
+    let plan = d.app.profile.terms.plan.clone();
     for (k, n) in active.iter().copied().enumerate() {
         let (p, _) = &ids[n];
         d.at(100 + k as i64, 11);
@@ -414,7 +416,7 @@ pub async fn populate(app: &App, people: usize) -> Result<String> {
                     request: tact_core::sharing::DisclosureRequest {
                         partner: partner.clone(),
                         reason: "Threats to staff have been reported as a possible crime".into(),
-                        details: "The contact strategy and the incidents it responds to".into(),
+                        details: format!("The {plan} and the incidents it responds to"),
                     },
                 },
             )
@@ -433,7 +435,7 @@ pub async fn populate(app: &App, people: usize) -> Result<String> {
                 .await?;
             d.at(102, 10);
             d.app
-                .execute(&Demo::ctx(&d.line_managers[0]), cmd::RecordShared { disclosure: asked.id, what: "The strategy letter and the incident log, by secure email to the force's contact".into(), at: None })
+                .execute(&Demo::ctx(&d.line_managers[0]), cmd::RecordShared { disclosure: asked.id, what: format!("The {plan}'s written notice and the incident log, by secure email to the force's contact"), at: None })
                 .await?;
         }
     }
