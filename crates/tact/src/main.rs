@@ -840,6 +840,22 @@ fn print_reply(reply: &local::Reply, save_to: Option<&std::path::Path>) -> Resul
 
 /// A typed request's body: the CLI sends the API's own request types, so a field the API
 /// does not know cannot be sent.
+/// `path` with the query of the values given (each encoded), those left out left out.
+fn with_query(path: &str, pairs: &[(&str, Option<String>)]) -> String {
+    let q: Vec<String> = pairs
+        .iter()
+        .filter_map(|(k, v)| {
+            v.as_ref()
+                .map(|v| format!("{k}={}", tact_web::urlencode(v)))
+        })
+        .collect();
+    if q.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{}", q.join("&"))
+    }
+}
+
 fn body<T: serde::Serialize>(req: T) -> Option<Value> {
     Some(serde_json::to_value(req).unwrap_or(Value::Null))
 }
@@ -865,20 +881,15 @@ fn request_for(command: Command) -> Result<Request> {
     };
     match command {
         Command::Check(a) => {
-            let mut q = Vec::new();
-            for (k, v) in [
+            let asked = [
                 ("phone", a.phone),
                 ("email", a.email),
                 ("channel", a.channel),
                 ("at", a.at),
                 ("staff", a.staff.map(|s| s.to_string())),
                 ("matter", a.matter.map(|m| m.to_string())),
-            ] {
-                if let Some(v) = v {
-                    q.push(format!("{k}={}", tact_web::urlencode(&v)));
-                }
-            }
-            r(M::GET, format!("/contact-check?{}", q.join("&")), None)
+            ];
+            r(M::GET, with_query("/contact-check", &asked), None)
         }
         Command::Staff { command } => match command {
             StaffCmd::Add {
@@ -916,14 +927,9 @@ fn request_for(command: Command) -> Result<Request> {
                 "/service-accounts".into(),
                 body(w::ServiceAccountReq { name, scope }),
             ),
-            StaffCmd::Tokens { staff } => r(
-                M::GET,
-                match staff {
-                    Some(s) => format!("/tokens?staff={}", tact_web::urlencode(&s)),
-                    None => "/tokens".into(),
-                },
-                None,
-            ),
+            StaffCmd::Tokens { staff } => {
+                r(M::GET, with_query("/tokens", &[("staff", staff)]), None)
+            }
             StaffCmd::Revoke { token } => r(M::DELETE, format!("/tokens/{token}"), None),
             StaffCmd::Set {
                 id,
@@ -1031,11 +1037,9 @@ fn request_for(command: Command) -> Result<Request> {
                     reason,
                 }),
             ),
-            PersonCmd::Find { query } => r(
-                M::GET,
-                format!("/people?q={}", tact_web::urlencode(&query)),
-                None,
-            ),
+            PersonCmd::Find { query } => {
+                r(M::GET, with_query("/people", &[("q", Some(query))]), None)
+            }
             PersonCmd::AdditionalHelp {
                 id,
                 needs_help,
@@ -1371,13 +1375,11 @@ fn request_for(command: Command) -> Result<Request> {
                 body(w::RightsAnswerReq { decision, text }),
             ),
         },
-        Command::Governance { from, to } => {
-            let query: Vec<String> = [("from", from), ("to", to)]
-                .into_iter()
-                .filter_map(|(k, v)| v.map(|v| format!("{k}={}", tact_web::urlencode(&v))))
-                .collect();
-            r(M::GET, format!("/governance?{}", query.join("&")), None)
-        }
+        Command::Governance { from, to } => r(
+            M::GET,
+            with_query("/governance", &[("from", from), ("to", to)]),
+            None,
+        ),
         Command::Share { command } => match command {
             ShareCmd::Request {
                 person,
@@ -1431,16 +1433,9 @@ fn request_for(command: Command) -> Result<Request> {
                 body(w::OutcomeReq { outcome }),
             ),
         },
-        Command::Reviews { due_by } => r(
-            M::GET,
-            format!(
-                "/reviews{}",
-                due_by
-                    .map(|d| format!("?due_by={}", tact_web::urlencode(&d)))
-                    .unwrap_or_default()
-            ),
-            None,
-        ),
+        Command::Reviews { due_by } => {
+            r(M::GET, with_query("/reviews", &[("due_by", due_by)]), None)
+        }
         Command::Letter { command } => match command {
             LetterCmd::Write {
                 plan,
@@ -1499,14 +1494,9 @@ fn request_for(command: Command) -> Result<Request> {
             LetterCmd::Printed { id } => r(M::POST, format!("/letters/{id}/printed"), None),
         },
         Command::Mail { command } => match command {
-            MailCmd::List { route } => r(
-                M::GET,
-                match route {
-                    Some(route) => format!("/messages?route={}", tact_web::urlencode(&route)),
-                    None => "/messages".into(),
-                },
-                None,
-            ),
+            MailCmd::List { route } => {
+                r(M::GET, with_query("/messages", &[("route", route)]), None)
+            }
             MailCmd::Show { id } => r(M::GET, format!("/messages/{id}"), None),
             MailCmd::Raw { id, out } => save(format!("/messages/{id}/raw"), out),
             MailCmd::Attachment { id, n, out } => {

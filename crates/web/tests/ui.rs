@@ -27,6 +27,16 @@ impl Ui {
         Self { base, http, app }
     }
 
+    /// Writes a row Tact cannot read, as damage outside Tact would: `sql` with `$1` bound
+    /// to `id`.
+    async fn spoil(&self, sql: &str, id: i64) {
+        sqlx::query(sql)
+            .bind(id)
+            .execute(self.app.store().pool())
+            .await
+            .unwrap();
+    }
+
     async fn staff(&self, name: &str, username: &str, role: Role) -> (i64, String) {
         let s = self
             .app
@@ -2452,11 +2462,7 @@ async fn a_person_page_whose_origin_or_hold_cannot_be_read_is_an_error_not_a_gap
         let path = format!("/people/{}", c.pid);
         let (s, _) = ui.page(&cas, &path).await;
         assert_eq!(s, StatusCode::OK);
-        sqlx::query(bad)
-            .bind(c.pid)
-            .execute(ui.app.store().pool())
-            .await
-            .unwrap();
+        ui.spoil(bad, c.pid).await;
         let (s, page) = ui.page(&cas, &path).await;
         assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR, "{bad}: {page}");
         assert!(!page.contains("Jo Bloggs"), "{page}");
@@ -2481,14 +2487,12 @@ async fn a_form_whose_choices_cannot_be_read_is_an_error_not_an_empty_choice() {
         assert_eq!(s, StatusCode::OK, "{path}: {page}");
         assert!(page.contains("name=\"matter"), "{path}: {page}");
     }
-    sqlx::query(
+    ui.spoil(
         "INSERT INTO matters (person_id, reference, kind, title, status, opened_at) \
          VALUES ($1, 'M-BAD', 'not a kind', 'Unreadable', 'open', 0)",
+        c.pid,
     )
-    .bind(c.pid)
-    .execute(ui.app.store().pool())
-    .await
-    .unwrap();
+    .await;
     for path in &forms {
         let (s, page) = ui.page(&lee, path).await;
         assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR, "{path}: {page}");
@@ -2502,11 +2506,11 @@ async fn a_form_whose_choices_cannot_be_read_is_an_error_not_an_empty_choice() {
     let (s, page) = ui.page(&ada, &path).await;
     assert_eq!(s, StatusCode::OK, "{page}");
     assert!(page.contains("name=\"extension\""), "{page}");
-    sqlx::query("INSERT INTO staff_extensions (staff_id, extension) VALUES ($1, X'FF')")
-        .bind(kit)
-        .execute(ui.app.store().pool())
-        .await
-        .unwrap();
+    ui.spoil(
+        "INSERT INTO staff_extensions (staff_id, extension) VALUES ($1, X'FF')",
+        kit,
+    )
+    .await;
     let (s, page) = ui.page(&ada, &path).await;
     assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR, "{page}");
     assert!(!page.contains("name=\"extension\""), "{page}");
@@ -2517,11 +2521,11 @@ async fn a_form_whose_choices_cannot_be_read_is_an_error_not_an_empty_choice() {
     let path = format!("/people/{}/incident", other["id"]);
     let (s, page) = ui.page(&lee, &path).await;
     assert_eq!(s, StatusCode::OK, "{page}");
-    sqlx::query("UPDATE people SET preferred_format = 'not a format' WHERE id = $1")
-        .bind(other["id"].as_i64())
-        .execute(ui.app.store().pool())
-        .await
-        .unwrap();
+    ui.spoil(
+        "UPDATE people SET preferred_format = 'not a format' WHERE id = $1",
+        other["id"].as_i64().unwrap(),
+    )
+    .await;
     let (s, page) = ui.page(&lee, &path).await;
     assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR, "{page}");
 }
@@ -2557,11 +2561,11 @@ async fn cle_9_6_a_notice_task_whose_plan_cannot_be_read_is_an_error_not_its_for
     let r = ui.get(&lee, &path).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(r.headers()["location"], format!("/plans/{sid}/notice"));
-    sqlx::query("UPDATE strategies SET body = 'not a plan' WHERE id = $1")
-        .bind(sid)
-        .execute(ui.app.store().pool())
-        .await
-        .unwrap();
+    ui.spoil(
+        "UPDATE strategies SET body = 'not a plan' WHERE id = $1",
+        sid,
+    )
+    .await;
     let (s, page) = ui.page(&lee, &path).await;
     assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR, "{page}");
 }
