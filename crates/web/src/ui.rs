@@ -576,6 +576,17 @@ struct SignInPage<'a> {
     passwords: bool,
 }
 
+/// The answer to a sign-in step posted without the token of the form it came from (a form
+/// left open too long, or not from Tact): the sign-in page again, saying so, and nothing done.
+pub(crate) fn sign_in_expired(state: &AppState, username: &str) -> Response {
+    sign_in_form(
+        state,
+        username,
+        Some("Your session expired. Sign in again".into()),
+        StatusCode::BAD_REQUEST,
+    )
+}
+
 pub(crate) fn sign_in_form(
     state: &AppState,
     username: &str,
@@ -647,12 +658,7 @@ async fn sign_in(
         );
     }
     if cookie(&headers, FORM_COOKIE).as_deref() != Some(f.csrf.as_str()) || f.csrf.is_empty() {
-        return sign_in_form(
-            &state,
-            &f.username,
-            Some("Your session expired. Sign in again".into()),
-            StatusCode::BAD_REQUEST,
-        );
+        return sign_in_expired(&state, &f.username);
     }
     if f.username.trim().is_empty() || f.password.is_empty() {
         return sign_in_form(

@@ -149,7 +149,7 @@ async fn code(
         Err(r) => return r,
     };
     if f.get("csrf") != Some(&p.csrf) {
-        return Redirect::to("/sign-in").into_response();
+        return crate::ui::sign_in_expired(&state, "");
     }
     let entered = f.get("code").map_or("", |c| c.trim());
     if entered.is_empty() {
@@ -291,7 +291,7 @@ async fn set_up(
 ) -> Response {
     let who = or_page!(setting_up(&state, &headers).await);
     if f.get("csrf") != Some(&who.csrf) {
-        return Redirect::to("/sign-in").into_response();
+        return crate::ui::sign_in_expired(&state, "");
     }
     let entered = f.get("code").map_or("", |c| c.trim());
     let again = |e: String| async {

@@ -3806,6 +3806,18 @@ async fn issue_12_a_member_of_staff_sets_up_an_authenticator_and_an_administrato
         .post_form(&cas, "/sign-in/set-up", &[("code", "not a code")])
         .await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    // A step posted without its form's token is refused as a sign-in is: it says why, and
+    // sets nothing up.
+    let r = ui
+        .http
+        .post(format!("{}/sign-in/set-up", ui.base))
+        .header(COOKIE, &cas)
+        .form(&[("code", "123456"), ("csrf", "forged")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("Your session expired"));
     let code = authenticator_code(&secret);
     let r = ui
         .post_form(&cas, "/sign-in/set-up", &[("code", &code)])
