@@ -100,7 +100,7 @@ impl App {
     /// The store's error: a record that cannot be read is not a record that is not there.
     pub(crate) async fn person_label(&self, id: PersonId) -> Result<Option<String>> {
         let person = self.store.person(id).await?;
-        Ok(person.map(|p| format!("{} ({})", p.name, p.reference)))
+        Ok(person.as_ref().map(ServiceUser::name_and_reference))
     }
 
     /// People's names and references by id, for lists (tasks on the home page).

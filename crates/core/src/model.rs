@@ -172,6 +172,11 @@ pub struct Holding {
 }
 
 impl ServiceUser {
+    /// "Name (reference)": how staff see who a page or a form is about.
+    pub fn name_and_reference(&self) -> String {
+        format!("{} ({})", self.name, self.reference)
+    }
+
     /// Every identifier they hold, their own then their advocate's.
     pub fn holdings(&self) -> Vec<Holding> {
         let phone = |p: &crate::identity::PhoneNumber, held| Holding {

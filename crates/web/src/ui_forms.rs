@@ -946,7 +946,8 @@ async fn plan_page_with(
         person: (
             s.person_id.0,
             person
-                .map(|x| format!("{} ({})", x.name, x.reference))
+                .as_ref()
+                .map(tact_core::model::ServiceUser::name_and_reference)
                 .unwrap_or_default(),
         ),
         status: if tact_core::check::restricts(&state.app.profile, &s, state.app.now()) {

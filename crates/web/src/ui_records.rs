@@ -158,8 +158,7 @@ impl FormStep for Rectify {
     type Command = cmd::RectifyPerson;
     const PATH: &'static str = "/people/{id}/rectify";
 
-    async fn spec(_: &AppState, _: &Signed, _: i64, p: &ServiceUser) -> SpecOrPage {
-        let caption = format!("{} ({})", p.name, p.reference);
+    async fn spec(_: &AppState, _: &Signed, _: i64, _: &ServiceUser) -> SpecOrPage {
         let mut fields = person_fields();
         fields.push(
             Field::new(
@@ -171,7 +170,6 @@ impl FormStep for Rectify {
         );
         Ok(Spec {
             heading: "Correct their details".into(),
-            caption,
             intro: vec![
                 "Put right details that are wrong. The change is recorded as a rectification, with \
                  what was wrong."
@@ -213,10 +211,9 @@ impl FormStep for ChangeDetails {
     type Command = cmd::UpdatePerson;
     const PATH: &'static str = "/people/{id}/details";
 
-    async fn spec(_: &AppState, _: &Signed, _: i64, p: &ServiceUser) -> SpecOrPage {
+    async fn spec(_: &AppState, _: &Signed, _: i64, _: &ServiceUser) -> SpecOrPage {
         Ok(Spec {
             heading: "Change their details".into(),
-            caption: format!("{} ({})", p.name, p.reference),
             intro: vec![
                 "For a new number, address or format. If what was held was wrong, use Correct \
                  details that were wrong instead: that is recorded as a rectification."
@@ -693,6 +690,9 @@ impl PersonStep for FurtherAction {
 impl step::Subject for ServiceUser {
     async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Self, Response> {
         step::read(state, signed, q::Person { id: PersonId(id) }).await
+    }
+    fn caption(&self, _: &AppState) -> String {
+        self.name_and_reference()
     }
 }
 
