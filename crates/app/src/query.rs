@@ -60,6 +60,28 @@ impl App {
         self.answer(&Ctx::new(actor.clone()), query, Asked(()))
             .await
     }
+
+    /// A read that adds to an answer rather than makes it: [`App::query`], with `None` where
+    /// it is refused (a role that may not make it, a record not there), so the answer goes
+    /// on without it.
+    ///
+    /// # Errors
+    /// A failure to read (the database, a row that does not decode): never a `None` that
+    /// would look as if nothing were there.
+    pub async fn query_if_allowed<Q: Query>(
+        &self,
+        actor: &Actor,
+        query: Q,
+    ) -> Result<Option<Q::Output>>
+    where
+        Self: Answers<Q>,
+    {
+        match self.query(actor, query).await {
+            Ok(v) => Ok(Some(v)),
+            Err(crate::AppError::Rule(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
 }
 
 macro_rules! queries {

@@ -2035,11 +2035,11 @@ pub async fn get_message(
     // The words are the contact's, read as the message page reads them: left out for a role
     // that may not read them, never for a read that fails.
     let text = match m.contact_id {
-        Some(id) => match st.app.query(&ctx.actor, q::Contact { id }).await {
-            Ok(c) => Some(c.body),
-            Err(tact_app::AppError::Rule(_)) => None,
-            Err(e) => return Err(e.into()),
-        },
+        Some(id) => st
+            .app
+            .query_if_allowed(&ctx.actor, q::Contact { id })
+            .await?
+            .map(|c| c.body),
         None => None,
     };
     ok(crate::out::MessageWithAttachmentsOut {

@@ -74,11 +74,11 @@ pub(crate) async fn read_if_allowed<Q: tact_app::query::Query>(
 where
     App: tact_app::query::Answers<Q>,
 {
-    match state.app.query(&signed.actor, query).await {
-        Ok(v) => Ok(Some(v)),
-        Err(tact_app::AppError::Rule(_)) => Ok(None),
-        Err(e) => Err(refusal(state, signed, e)),
-    }
+    state
+        .app
+        .query_if_allowed(&signed.actor, query)
+        .await
+        .map_err(|e| refusal(state, signed, e))
 }
 
 /// A plan, as every form about a plan loads it; captioned with the profile's word for it
