@@ -115,6 +115,12 @@ impl Server {
             assert!(Instant::now() < until, "the server did not become ready");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+        // What answered is this test's server, not another's on the same port.
+        let mut s = s;
+        assert!(
+            s.child.try_wait().expect("the server's state").is_none(),
+            "the server exited while another answered on its port"
+        );
         s
     }
 

@@ -83,16 +83,38 @@ pub fn token_in(text: &str) -> String {
         .to_string()
 }
 
-/// A TCP port free on loopback now.
-pub fn free_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    l.local_addr().unwrap().port()
+/// A port not handed out before in this test process: tests run side by side, and a port
+/// free now is given back by the kernel until a server binds it, so two tests could each be
+/// told the same one. Then one server fails to start while its test, asking that port,
+/// talks to the other test's server (a 401 for a token that office never issued).
+fn unused(mut pick: impl FnMut() -> u16) -> u16 {
+    static GIVEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    let mut given = GIVEN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    loop {
+        let port = pick();
+        if !given.contains(&port) {
+            given.push(port);
+            return port;
+        }
+    }
 }
 
-/// A UDP port free on loopback now.
+/// A TCP port free on loopback now, and not handed to another test.
+pub fn free_port() -> u16 {
+    unused(|| {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    })
+}
+
+/// A UDP port free on loopback now, and not handed to another test.
 pub fn free_udp_port() -> u16 {
-    let s = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
-    s.local_addr().unwrap().port()
+    unused(|| {
+        let s = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        s.local_addr().unwrap().port()
+    })
 }
 
 /// A child process, killed when dropped.
