@@ -907,6 +907,11 @@ pub enum RetentionCmd {
         #[arg(long)]
         reason: String,
     },
+    /// The legal hold in place on a person's records, if any.
+    Held {
+        /// The person.
+        person: i64,
+    },
     /// Lift a legal hold.
     Lift {
         /// The hold.

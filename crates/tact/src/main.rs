@@ -334,60 +334,34 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Retention { command } => {
-            let (_, app) = open_app(&cli.data, url_flag).await?;
-            if let RetentionCmd::Dispose { confirm: false } = command {
-                bail!("disposal destroys records for good: run `tact retention due` first, then add --confirm");
+        // The disposal is run here, not through the router, for its progress bar; it answers
+        // as the API's `POST /retention/dispose` does. The rest of retention is requests.
+        Command::Retention {
+            command: RetentionCmd::Dispose { confirm },
+        } => {
+            if !confirm {
+                return Err(Refused(
+                    "disposal destroys records for good: run `tact retention due` first, then add --confirm".into(),
+                )
+                .into());
             }
+            let (_, app) = open_app(&cli.data, url_flag).await?;
             let mut ctx = tact_app::Ctx::new(acting_as(&app, cli.as_staff).await?);
             // Disposal can take a while on a large office: a bar while a person watches.
-            let bar = matches!(command, RetentionCmd::Dispose { .. })
-                .then(|| progress::bar(0, "people disposed of"));
-            if let Some(bar) = &bar {
-                let shown = bar.clone();
-                ctx.progress = Some(tact_app::Progress(std::sync::Arc::new(
-                    move |done, total| {
-                        shown.set_length(total);
-                        shown.set_position(done);
-                    },
-                )));
-            }
-            if let RetentionCmd::Register = command {
-                for (reference, due, at, by, counts) in app
-                    .query(
-                        &ctx.actor,
-                        tact_app::query::DisposalRegister { limit: 1000 },
-                    )
-                    .await?
-                {
-                    println!(
-                        "{}",
-                        json!({"reference": reference, "due_on": due, "destroyed_at": at.to_string(), "by": by.map(|b| b.0), "destroyed": counts})
-                    );
-                }
-                return Ok(ExitCode::SUCCESS);
-            }
-            let out = match command {
-                RetentionCmd::Due => {
-                    json!({"due": app.query(&ctx.actor, tact_app::query::DueForDisposal {}).await?.iter().map(|d| json!({"person_id": d.person.0, "reference": d.reference, "due_on": d.due_on.to_string()})).collect::<Vec<_>>()})
-                }
-                RetentionCmd::Dispose { .. } => {
-                    let disposed = app.execute(&ctx, tact_core::command::DisposeDue {}).await;
-                    if let Some(bar) = &bar {
-                        bar.finish_and_clear();
-                    }
-                    json!({"disposed": disposed?.iter().map(|d| json!({"reference": d.reference, "due_on": d.due_on.to_string(), "destroyed": d.counts.iter().filter(|(_, n)| *n > 0).map(|(k, n)| json!({"what": k, "count": n})).collect::<Vec<_>>()})).collect::<Vec<_>>()})
-                }
-                RetentionCmd::Hold { person, reason } => {
-                    json!({"hold": app.execute(&ctx, cmd::PlaceHold { person: tact_core::ids::PersonId(person), reason: reason.clone() }).await?})
-                }
-                RetentionCmd::Lift { hold } => {
-                    app.execute(&ctx, cmd::LiftHold { hold }).await?;
-                    json!({"lifted": hold})
-                }
-                RetentionCmd::Register => unreachable!("answered above"),
+            let bar = progress::bar(0, "people disposed of");
+            let shown = bar.clone();
+            ctx.progress = Some(tact_app::Progress(std::sync::Arc::new(
+                move |done, total| {
+                    shown.set_length(total);
+                    shown.set_position(done);
+                },
+            )));
+            let disposed = app.execute(&ctx, tact_core::command::DisposeDue {}).await;
+            bar.finish_and_clear();
+            let out = tact_web::out::DisposedListOut {
+                disposed: tact_web::out::Wire::wire(&disposed?),
             };
-            println!("{out}");
+            println!("{}", serde_json::to_string_pretty(&out)?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Import(args) => import(&cli.data, cli.as_staff, &args, url_flag).await,
@@ -1375,6 +1349,18 @@ fn request_for(command: Command) -> Result<Request> {
                 body(w::RightsAnswerReq { decision, text }),
             ),
         },
+        Command::Retention { command } => match command {
+            RetentionCmd::Due => r(M::GET, "/retention/due".into(), None),
+            RetentionCmd::Register => r(M::GET, "/retention/register".into(), None),
+            RetentionCmd::Held { person } => r(M::GET, format!("/people/{person}/hold"), None),
+            RetentionCmd::Hold { person, reason } => r(
+                M::POST,
+                format!("/people/{person}/hold"),
+                body(w::HoldReq { reason }),
+            ),
+            RetentionCmd::Lift { hold } => r(M::POST, format!("/holds/{hold}/lift"), None),
+            RetentionCmd::Dispose { .. } => bail!("handled above"),
+        },
         Command::Governance { from, to } => r(
             M::GET,
             with_query("/governance", &[("from", from), ("to", to)]),
@@ -1526,7 +1512,6 @@ fn request_for(command: Command) -> Result<Request> {
         | Command::Jobs { .. }
         | Command::Export { .. }
         | Command::Import(_)
-        | Command::Retention { .. }
         | Command::Backup { .. }
         | Command::Restore { .. }
         | Command::Audit { .. } => bail!("handled above"),

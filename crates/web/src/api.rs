@@ -7,6 +7,7 @@
 //! `/api/v1/plans` (the paths below start at the plan's `/{id}`).
 
 use crate::error::ApiError;
+use crate::out::Wire;
 use crate::wire::{self, *};
 use crate::AppState;
 use axum::extract::{FromRequestParts, State};
@@ -2113,16 +2114,124 @@ pub async fn retention_due(
     _: ApiQuery<NoQuery>,
 ) -> Reply {
     let due = st.app.query(&ctx.actor, q::DueForDisposal {}).await?;
-    ok(crate::out::DueListOut {
-        due: due
-            .iter()
-            .map(|d| crate::out::DueOut {
-                person_id: d.person.0,
-                reference: d.reference.clone(),
-                due_on: d.due_on.to_string(),
-            })
+    ok(crate::out::DueListOut { due: due.wire() })
+}
+
+/// The disposal (NOR-9.1): destroys the records of everyone the dry run lists, each person
+/// in one transaction and on the disposal register (the DPO). `confirm` must be true: it
+/// cannot be undone.
+#[utoipa::path(post, path = "/retention/dispose", request_body = DisposeReq, responses((status = 200, description = "What was destroyed", body = crate::out::DisposedListOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+pub async fn retention_dispose(
+    State(st): State<AppState>,
+    Permitted(ctx, _): Permitted<cmd::DisposeDue>,
+    ApiJson(req): ApiJson<DisposeReq>,
+) -> Reply {
+    if !req.confirm {
+        return Err(ApiError::bad(
+            "confirm",
+            "set confirm to true: disposal destroys the records for good",
+        ));
+    }
+    let disposed = st.app.execute(&ctx, cmd::DisposeDue {}).await?;
+    ok(crate::out::DisposedListOut {
+        disposed: disposed.wire(),
+    })
+}
+
+/// The disposal register (NOR-9.1), newest first: what was destroyed, when and by whom,
+/// without the data (the DPO).
+#[utoipa::path(get, path = "/retention/register", responses((status = 200, description = "The disposal register", body = crate::out::RegisterOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+pub async fn retention_register(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    _: ApiQuery<NoQuery>,
+) -> Reply {
+    let rows = st
+        .app
+        .query(&ctx.actor, q::DisposalRegister { limit: 1000 })
+        .await?;
+    ok(crate::out::RegisterOut {
+        register: rows
+            .into_iter()
+            .map(
+                |(reference, due_on, at, by, destroyed)| crate::out::RegisterEntryOut {
+                    reference,
+                    due_on,
+                    destroyed_at: wire::ts(at),
+                    destroyed_by: by.map(|b| b.0),
+                    destroyed,
+                },
+            )
             .collect(),
     })
+}
+
+/// The legal hold in place on a person's records, if any (NOR-9.1).
+#[utoipa::path(get, path = "/people/{id}/hold", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "The hold in place, or null", body = crate::out::HoldOnOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+pub async fn hold_on(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+    _: ApiQuery<NoQuery>,
+) -> Reply {
+    st.app
+        .query(&ctx.actor, q::Person { id: PersonId(id) })
+        .await?;
+    let hold = st
+        .app
+        .query(
+            &ctx.actor,
+            q::Hold {
+                person: PersonId(id),
+            },
+        )
+        .await?;
+    ok(crate::out::HoldOnOut {
+        hold: hold.map(|(hold, reason)| crate::out::HoldOut {
+            id: hold,
+            person_id: id,
+            reason,
+        }),
+    })
+}
+
+/// Places a legal hold (NOR-9.1): the person's records are kept past their disposal date
+/// until it is lifted (the DPO).
+#[utoipa::path(post, path = "/people/{id}/hold", params(("id" = i64, Path, description = "The record's id")), request_body = HoldReq, responses((status = 201, description = "Placed", body = crate::out::HoldOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+pub async fn place_hold(
+    State(st): State<AppState>,
+    Permitted(ctx, _): Permitted<cmd::PlaceHold>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<HoldReq>,
+) -> Reply {
+    let reason = req.reason.trim().to_string();
+    let hold = st
+        .app
+        .execute(
+            &ctx,
+            cmd::PlaceHold {
+                person: PersonId(id),
+                reason: req.reason,
+            },
+        )
+        .await?;
+    created(crate::out::HoldOut {
+        id: hold,
+        person_id: id,
+        reason,
+    })
+}
+
+/// Lifts a legal hold (NOR-9.1): the person's records go by the retention rules again (the
+/// DPO). A hold not in place is a 409.
+#[utoipa::path(post, path = "/holds/{id}/lift", params(("id" = i64, Path, description = "The hold's id")), responses((status = 200, description = "Lifted", body = crate::out::HoldLiftedOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+pub async fn lift_hold(
+    State(st): State<AppState>,
+    Permitted(ctx, _): Permitted<cmd::LiftHold>,
+    ApiPath(id): ApiPath<i64>,
+) -> Reply {
+    st.app.execute(&ctx, cmd::LiftHold { hold: id }).await?;
+    ok(crate::out::HoldLiftedOut { id, lifted: true })
 }
 
 /// Subject access (UK GDPR): everything held about a person as one zip (the DPO).

@@ -136,6 +136,7 @@ fn api_v1() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         person_letters; get_letter, change_letter; letter_text; letter_html; letter_pdf;
         letter_docx; letter_braille; letter_audio; release_letter; letter_printed;
         list_messages; get_message; message_raw; message_attachment; retention_due;
+        retention_dispose; retention_register; hold_on, place_hold; lift_hold;
         subject_access;
     )
     .split_for_parts();

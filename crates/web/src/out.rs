@@ -1424,8 +1424,8 @@ answer! {
 
 answer! {
     /// Someone whose records are due for disposal (NOR-9.1), as the dry run lists them.
-    DueOut {
-        person_id: i64,
+    DueOut from tact_app::retention::Due {
+        person_id: i64 = |d| d.person.0,
         reference: String,
         due_on: String,
     }
@@ -1436,5 +1436,82 @@ answer! {
         /// Nothing is destroyed by asking: the DPO confirms a disposal (`tact retention
         /// dispose --confirm` or the retention page).
         due: Vec<DueOut>,
+    }
+}
+
+answer! {
+    /// How many of one kind of record a disposal destroyed.
+    DestroyedOut {
+        /// The kind of record (`contact`, `matter`, `person`, …).
+        what: String,
+        count: u64,
+    }
+}
+
+answer! {
+    /// One person's records destroyed by a disposal (NOR-9.1): what went, without the data.
+    DisposedOut from tact_app::retention::Disposed {
+        reference: String,
+        due_on: String,
+        /// The kinds of record destroyed, leaving out those there were none of.
+        destroyed: Vec<DestroyedOut> = |d| d
+            .counts
+            .iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(what, count)| DestroyedOut { what: what.clone(), count: *count })
+            .collect(),
+    }
+}
+
+answer! {
+    /// What a disposal destroyed: one entry a person, each also on the disposal register.
+    DisposedListOut {
+        disposed: Vec<DisposedOut>,
+    }
+}
+
+answer! {
+    /// One entry of the disposal register (NOR-9.1): what was destroyed, when and by whom,
+    /// without the data.
+    RegisterEntryOut {
+        reference: String,
+        due_on: String,
+        destroyed_at: String,
+        /// The DPO who confirmed it; null for a disposal by the scheduled job.
+        destroyed_by: Option<i64>,
+        /// What went, as the register lists it (`contact: 3; person: 1`).
+        destroyed: String,
+    }
+}
+
+answer! {
+    /// The disposal register, newest first.
+    RegisterOut {
+        register: Vec<RegisterEntryOut>,
+    }
+}
+
+answer! {
+    /// A legal hold (NOR-9.1): the person's records are kept past their disposal date until
+    /// it is lifted.
+    HoldOut {
+        id: i64,
+        person_id: i64,
+        reason: String,
+    }
+}
+
+answer! {
+    /// The legal hold in place on a person's records, if any.
+    HoldOnOut {
+        hold: Option<HoldOut>,
+    }
+}
+
+answer! {
+    /// A legal hold lifted: the records go by the retention rules again.
+    HoldLiftedOut {
+        id: i64,
+        lifted: bool,
     }
 }

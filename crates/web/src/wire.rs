@@ -657,6 +657,22 @@ request! {
 }
 
 request! {
+    /// A legal hold on a person's records (NOR-9.1).
+    HoldReq {
+        /// Why their records must be kept.
+        reason: String,
+    }
+}
+
+request! {
+    /// Destroying the records that are due (NOR-9.1): `confirm` must be true, because it
+    /// cannot be undone.
+    DisposeReq {
+        confirm: bool,
+    }
+}
+
+request! {
     /// The DPO's answer to a data-rights request.
     RightsAnswerReq {
         /// Done, refused, or extend (two more months, once, within the first month).

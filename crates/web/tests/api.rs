@@ -1075,6 +1075,47 @@ async fn real_answers_match_the_schemas_the_openapi_document_gives_them() {
         )
         .await,
     );
+    // Retention (NOR-9.1): a hold placed, read and lifted; the dry run, the disposal and
+    // the register.
+    let dpo = t.token_for("Dee Pee-Oh", Role::Dpo).await;
+    let held = t
+        .post(
+            &dpo,
+            &format!("/people/{pid}/hold"),
+            json!({"reason": "Litigation"}),
+        )
+        .await;
+    let hold = held.1["id"].as_i64().unwrap_or_default();
+    take("post", "/people/{id}/hold", held);
+    take(
+        "get",
+        "/people/{id}/hold",
+        t.get(&dpo, &format!("/people/{pid}/hold")).await,
+    );
+    take(
+        "post",
+        "/holds/{id}/lift",
+        t.post(&dpo, &format!("/holds/{hold}/lift"), json!(null))
+            .await,
+    );
+    take("get", "/retention/due", t.get(&dpo, "/retention/due").await);
+    take(
+        "post",
+        "/retention/dispose",
+        t.post(&dpo, "/retention/dispose", json!({"confirm": true}))
+            .await,
+    );
+    take(
+        "post",
+        "/retention/dispose",
+        t.post(&dpo, "/retention/dispose", json!({"confirm": false}))
+            .await,
+    );
+    take(
+        "get",
+        "/retention/register",
+        t.get(&dpo, "/retention/register").await,
+    );
     // Refusals answer with the error schema.
     take(
         "get",
@@ -1629,6 +1670,157 @@ async fn messages_the_retention_dry_run_and_subject_access_are_on_the_api_with_t
         assert_eq!(r.status(), StatusCode::OK);
         assert_eq!(r.headers()["content-type"], "application/zip");
         assert!(r.bytes().await.unwrap().starts_with(b"PK"), "a zip");
+    })
+    .await;
+}
+
+/// A call to a server other than the test's own (one with another clock).
+async fn ask_at(
+    at: &tact_web::TestClient,
+    token: &str,
+    method: reqwest::Method,
+    path: String,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let (s, v) = at.ask(method, token, &path, body).await;
+    (StatusCode::from_u16(s).unwrap(), v)
+}
+
+/// NOR-9.1 on the API: a legal hold placed, read and lifted; the disposal refused until it is
+/// confirmed, then destroying what the dry run lists; the register saying what went and
+/// who confirmed it — the DPO's alone, as on the retention page and at the command line.
+#[tokio::test]
+async fn nor_9_1_legal_holds_the_disposal_and_its_register_are_on_the_api_for_the_dpo() {
+    each_backend("northamptonshire-opfcc", |t| async move {
+        let (pid, mid) = t.person_with_matter().await;
+        let today = tact_core::check::uk_date(t.app.now()).to_string();
+        t.ok(
+            &t.line_manager,
+            &format!("/matters/{mid}/status"),
+            json!({"status": "finalised", "finalised_on": today}),
+        )
+        .await;
+        // Seven years on, the records are due (six years after the matter was finalised).
+        let later = t.app.with_clock(tact_app::Clock::fixed(
+            t.app.now() + jiff::SignedDuration::from_hours(24 * 366 * 7),
+        ));
+        let at = tact_web::TestClient::new(tact_web::serve_on_loopback(later.clone()).await);
+        let token = |name: &'static str, role: Role| {
+            let later = later.clone();
+            async move {
+                let s = tact_app::testing::staff(&later, name, role).await;
+                (s.id.0, later.issue_token(None, s.id, "test").await.unwrap())
+            }
+        };
+        let (_, cw) = token("Cas Later", Role::Caseworker).await;
+        let (dpo_id, dpo) = token("Dee Pee-Oh", Role::Dpo).await;
+        use reqwest::Method as M;
+        // Only the DPO places a hold, disposes, or reads the register.
+        let hold_path = format!("/people/{pid}/hold");
+        for (m, path, body) in [
+            (
+                M::POST,
+                hold_path.clone(),
+                Some(json!({"reason": "Litigation"})),
+            ),
+            (
+                M::POST,
+                "/retention/dispose".to_string(),
+                Some(json!({"confirm": true})),
+            ),
+            (M::GET, "/retention/register".to_string(), None),
+        ] {
+            let (s, v) = ask_at(&at, &cw, m, path.clone(), body).await;
+            assert_eq!(s, StatusCode::FORBIDDEN, "{path}: {v}");
+        }
+        let (s, v) = ask_at(&at, &dpo, M::GET, hold_path.clone(), None).await;
+        assert_eq!((s, &v["hold"]), (StatusCode::OK, &Value::Null), "{v}");
+        let (s, v) = ask_at(
+            &at,
+            &dpo,
+            M::POST,
+            hold_path.clone(),
+            Some(json!({"reason": "  "})),
+        )
+        .await;
+        refused(s, &v, StatusCode::BAD_REQUEST, "reason");
+        let (s, v) = ask_at(
+            &at,
+            &dpo,
+            M::POST,
+            "/people/999999/hold".into(),
+            Some(json!({"reason": "x"})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{v}");
+        let (s, held) = ask_at(
+            &at,
+            &dpo,
+            M::POST,
+            hold_path.clone(),
+            Some(json!({"reason": " Litigation about the complaint "})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{held}");
+        assert_eq!(
+            (held["person_id"].as_i64(), held["reason"].as_str()),
+            (Some(pid), Some("Litigation about the complaint"))
+        );
+        let hold = held["id"].as_i64().unwrap();
+        let (_, v) = ask_at(&at, &dpo, M::GET, hold_path.clone(), None).await;
+        assert_eq!(v["hold"]["id"], hold, "{v}");
+        let (_, v) = ask_at(&at, &dpo, M::GET, "/retention/due".into(), None).await;
+        assert_eq!(v["due"], json!([]), "held, so not due: {v}");
+        let (s, v) = ask_at(&at, &dpo, M::POST, format!("/holds/{hold}/lift"), None).await;
+        assert_eq!((s, &v["lifted"]), (StatusCode::OK, &json!(true)), "{v}");
+        let (s, v) = ask_at(&at, &dpo, M::POST, format!("/holds/{hold}/lift"), None).await;
+        assert_eq!(s, StatusCode::CONFLICT, "lifted once: {v}");
+        let (_, v) = ask_at(&at, &dpo, M::GET, hold_path.clone(), None).await;
+        assert_eq!(v["hold"], Value::Null, "{v}");
+        let (_, due) = ask_at(&at, &dpo, M::GET, "/retention/due".into(), None).await;
+        assert_eq!(due["due"][0]["person_id"], pid, "{due}");
+        let reference = due["due"][0]["reference"].clone();
+        // Not confirmed, nothing goes.
+        for body in [json!({}), json!({"confirm": false})] {
+            let (s, v) = ask_at(&at, &dpo, M::POST, "/retention/dispose".into(), Some(body)).await;
+            refused(s, &v, StatusCode::BAD_REQUEST, "confirm");
+        }
+        let (s, _) = ask_at(&at, &dpo, M::GET, format!("/people/{pid}"), None).await;
+        assert_eq!(s, StatusCode::OK, "still there");
+        let (s, gone) = ask_at(
+            &at,
+            &dpo,
+            M::POST,
+            "/retention/dispose".into(),
+            Some(json!({"confirm": true})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{gone}");
+        assert_eq!(gone["disposed"].as_array().map(Vec::len), Some(1), "{gone}");
+        assert_eq!(gone["disposed"][0]["reference"], reference);
+        let destroyed = gone["disposed"][0]["destroyed"].as_array().unwrap();
+        assert!(
+            destroyed.contains(&json!({"what": "person", "count": 1})),
+            "{gone}"
+        );
+        assert!(
+            destroyed.iter().all(|d| d["count"].as_u64() > Some(0)),
+            "only what went: {gone}"
+        );
+        let (s, _) = ask_at(&at, &dpo, M::GET, format!("/people/{pid}"), None).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "destroyed");
+        let (_, reg) = ask_at(&at, &dpo, M::GET, "/retention/register".into(), None).await;
+        let entry = &reg["register"][0];
+        assert_eq!(
+            (&entry["reference"], entry["destroyed_by"].as_i64()),
+            (&reference, Some(dpo_id)),
+            "{reg}"
+        );
+        assert!(
+            entry["destroyed"].as_str().unwrap().contains("person: 1"),
+            "{reg}"
+        );
+        every_time_is_rfc3339(&reg);
     })
     .await;
 }
