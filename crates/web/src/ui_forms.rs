@@ -1061,7 +1061,7 @@ impl FormStep for Checklist {
         id: i64,
         _: &tact_core::model::Plan,
         form: &Form,
-    ) -> Result<cmd::AnswerChecklist, RuleError> {
+    ) -> Result<cmd::AnswerChecklist, AppError> {
         let checklist = &state.app.profile.checklist;
         let mut answers = Vec::new();
         for (n, q) in checklist.questions.iter().enumerate() {
@@ -1076,7 +1076,8 @@ impl FormStep for Checklist {
                     &format!("r{n}"),
                     format!("give the reason for your answer to: {}", q.text),
                 )
-                .with_clause(&checklist.clause));
+                .with_clause(&checklist.clause)
+                .into());
             }
             answers.push(wf::AnswerInput {
                 question_id: q.id.clone(),
@@ -1086,7 +1087,7 @@ impl FormStep for Checklist {
             });
         }
         if answers.is_empty() {
-            return Err(RuleError::invalid("q0", "answer at least one question"));
+            return Err(RuleError::invalid("q0", "answer at least one question").into());
         }
         Ok(cmd::AnswerChecklist {
             plan: PlanId(id),
@@ -1555,7 +1556,7 @@ impl FormStep for NewStaff {
         _: i64,
         _: &Form,
         form: &Form,
-    ) -> Result<cmd::CreateStaff, RuleError> {
+    ) -> Result<cmd::CreateStaff, AppError> {
         Ok(cmd::CreateStaff {
             name: val(form, "name").into(),
             role: tact_core::roles::Role::parse(val(form, "role"))
@@ -1611,7 +1612,7 @@ impl FormStep for ChangeStaff {
         id: i64,
         _: &Self::Subject,
         form: &Form,
-    ) -> Result<Self::Command, RuleError> {
+    ) -> Result<Self::Command, AppError> {
         Ok(cmd::ChangeStaff {
             staff: StaffId(id),
             role: Some(tact_core::roles::Role::parse(val(form, "role"))?),
@@ -1662,7 +1663,7 @@ impl FormStep for StaffExtension {
         id: i64,
         _: &Self::Subject,
         form: &Form,
-    ) -> Result<Self::Command, RuleError> {
+    ) -> Result<Self::Command, AppError> {
         Ok(cmd::SetExtension {
             staff: StaffId(id),
             extension: Some(val(form, "extension").to_string()).filter(|e| !e.is_empty()),
@@ -1947,7 +1948,7 @@ impl FormStep for DecideAdjustment {
         id: i64,
         _: &Self::Subject,
         form: &Form,
-    ) -> Result<Self::Command, RuleError> {
+    ) -> Result<Self::Command, AppError> {
         Ok(cmd::DecideAdjustment {
             adjustment: AdjustmentId(id),
             grant: pick(
@@ -2000,7 +2001,7 @@ impl FormStep for RaiseDispute {
         id: i64,
         _: &Self::Subject,
         form: &Form,
-    ) -> Result<Self::Command, RuleError> {
+    ) -> Result<Self::Command, AppError> {
         Ok(cmd::RaiseDispute {
             plan: PlanId(id),
             grounds: val(form, "grounds").into(),
@@ -2160,7 +2161,7 @@ impl FormStep for DecideDispute {
         id: i64,
         _: &Self::Subject,
         form: &Form,
-    ) -> Result<cmd::DecideDispute, RuleError> {
+    ) -> Result<cmd::DecideDispute, AppError> {
         let outcome = tact_core::model::DisputeOutcome::parse(val(form, "outcome"))
             .map_err(|_| RuleError::invalid("outcome", "choose the outcome"))?;
         let variation = if outcome == tact_core::model::DisputeOutcome::Varied {
@@ -2225,7 +2226,7 @@ impl FormStep for Screen {
         id: i64,
         _: &Self::Subject,
         form: &Form,
-    ) -> Result<Self::Command, RuleError> {
+    ) -> Result<Self::Command, AppError> {
         Ok(cmd::ScreenContact {
             contact: ContactId(id),
             finding: tact_core::model::Finding::parse(val(form, "finding"))?,

@@ -19,6 +19,7 @@ use axum::Router;
 use std::collections::HashMap;
 use tact_app::letters::{Document, How};
 use tact_app::query as q;
+use tact_app::AppError;
 use tact_core::command as cmd;
 use tact_core::correspondence::{LetterAbout, LetterStatus, PlanLetter, StoredLetter};
 use tact_core::ids::PlanId;
@@ -115,7 +116,7 @@ impl FormStep for Write {
         id: i64,
         _: &Plan,
         form: &Form,
-    ) -> Result<cmd::WriteLetter, RuleError> {
+    ) -> Result<cmd::WriteLetter, AppError> {
         Ok(cmd::WriteLetter {
             about: tact_core::correspondence::LetterAbout::Plan {
                 plan: PlanId(id),
@@ -246,7 +247,7 @@ impl<L: LetterOn> FormStep for On<L> {
         id: i64,
         _: &(),
         form: &Form,
-    ) -> Result<cmd::WriteLetter, RuleError> {
+    ) -> Result<cmd::WriteLetter, AppError> {
         Ok(cmd::WriteLetter {
             about: L::about(id),
             how: how(form)?,

@@ -17,6 +17,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use tact_app::query as q;
+use tact_app::AppError;
 use tact_app::{App, Handles};
 use tact_core::command as cmd;
 use tact_core::correspondence::{Route, StoredMessage};
@@ -340,7 +341,7 @@ impl FormStep for MarkThreatening {
         _: i64,
         m: &StoredMessage,
         form: &Form,
-    ) -> Result<Self::Command, RuleError> {
+    ) -> Result<Self::Command, AppError> {
         let contact = m.contact_id.ok_or_else(|| {
             RuleError::invalid(
                 "category",
@@ -395,7 +396,7 @@ impl FormStep for MatchMessage {
         id: i64,
         _: &StoredMessage,
         form: &Form,
-    ) -> Result<cmd::MatchMessage, RuleError> {
+    ) -> Result<cmd::MatchMessage, AppError> {
         let reference = val(form, "reference").trim().to_uppercase();
         let nobody = || {
             RuleError::invalid(
@@ -407,8 +408,10 @@ impl FormStep for MatchMessage {
             return Err(RuleError::invalid(
                 "reference",
                 "enter their reference, such as SU-000123",
-            ));
+            )
+            .into());
         }
+        // A search that fails is its error, not "nobody has the reference".
         let found = state
             .app
             .query(
@@ -417,8 +420,7 @@ impl FormStep for MatchMessage {
                     text: reference.clone(),
                 },
             )
-            .await
-            .map_err(|_| nobody())?
+            .await?
             .into_iter()
             .find(|p| p.reference == reference)
             .ok_or_else(nobody)?;

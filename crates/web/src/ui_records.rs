@@ -7,6 +7,7 @@ use crate::ui::Signed;
 use crate::ui_forms::{capital, pick, val, yes_no, Field, Spec, SpecOrPage};
 use crate::ui_step::{self as step, Form, FormStep, PersonStep, Pipe, PlanForm};
 use crate::AppState;
+use tact_app::AppError;
 
 use axum::response::Response;
 use axum::Router;
@@ -189,7 +190,7 @@ impl FormStep for Rectify {
         id: i64,
         _: &ServiceUser,
         form: &Form,
-    ) -> Result<cmd::RectifyPerson, RuleError> {
+    ) -> Result<cmd::RectifyPerson, AppError> {
         Ok(cmd::RectifyPerson {
             person: PersonId(id),
             input: person_input(form)?,
@@ -233,7 +234,7 @@ impl FormStep for ChangeDetails {
         id: i64,
         _: &ServiceUser,
         form: &Form,
-    ) -> Result<cmd::UpdatePerson, RuleError> {
+    ) -> Result<cmd::UpdatePerson, AppError> {
         let mut changes = tact_app::PersonChanges::from(person_input(form)?);
         // The form does not ask about an advocate: theirs stays as it is.
         changes.advocate = None;
@@ -340,7 +341,7 @@ impl FormStep for NewPerson {
         _: i64,
         _: &Form,
         form: &Form,
-    ) -> Result<cmd::CreatePerson, RuleError> {
+    ) -> Result<cmd::CreatePerson, AppError> {
         Ok(cmd::CreatePerson {
             input: person_input(form)?,
         })
@@ -426,7 +427,7 @@ impl FormStep for MatterStatusStep {
         _: i64,
         m: &Self::Subject,
         form: &Form,
-    ) -> Result<Self::Command, RuleError> {
+    ) -> Result<Self::Command, AppError> {
         Ok(cmd::SetMatterStatus {
             matter: m.id,
             status: MatterStatus::parse(val(form, "status")).map_err(|e| e.with_field("status"))?,

@@ -14,6 +14,7 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use tact_app::query as q;
+use tact_app::AppError;
 
 use tact_core::command as cmd;
 use tact_core::ids::PersonId;
@@ -189,7 +190,7 @@ impl FormStep for Answer {
         id: i64,
         _: &RightsRequest,
         form: &Form,
-    ) -> Result<Self::Command, RuleError> {
+    ) -> Result<Self::Command, AppError> {
         Ok(cmd::AnswerRightsRequest {
             request: id,
             answer: pick_word(form, "decision", "choose your answer")?,

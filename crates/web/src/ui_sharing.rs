@@ -14,6 +14,7 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use tact_app::query as q;
+use tact_app::AppError;
 use tact_app::{App, Handles};
 use tact_core::command as cmd;
 use tact_core::ids::{DisclosureId, PersonId, StaffId};
@@ -169,7 +170,7 @@ impl FormStep for DecideRequest {
         _: i64,
         d: &Disclosure,
         form: &Form,
-    ) -> Result<Self::Command, RuleError> {
+    ) -> Result<Self::Command, AppError> {
         Ok(cmd::DecideDisclosure {
             disclosure: d.id,
             approve: pick(
@@ -215,7 +216,7 @@ impl FormStep for RecordWhatWasShared {
         _: i64,
         d: &Disclosure,
         form: &Form,
-    ) -> Result<Self::Command, RuleError> {
+    ) -> Result<Self::Command, AppError> {
         Ok(cmd::RecordShared {
             disclosure: d.id,
             what: val(form, "shared_what").into(),

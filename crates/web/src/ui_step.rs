@@ -204,14 +204,15 @@ pub(crate) trait FormStep: Send + Sync + 'static {
     /// names the field it is about.
     ///
     /// # Errors
-    /// A refusal of the form's own input (a choice not made, a value that does not parse).
+    /// A refusal of the form's own input (a choice not made, a value that does not parse),
+    /// or a lookup the form needs that failed (its error, not a refusal of the input).
     fn command(
         state: &AppState,
         signed: &Signed,
         id: i64,
         subject: &Self::Subject,
         form: &Form,
-    ) -> impl Future<Output = Result<Self::Command, RuleError>> + Send;
+    ) -> impl Future<Output = Result<Self::Command, AppError>> + Send;
 
     /// Where to go once the command is done, from what it gave.
     fn done(
@@ -357,7 +358,7 @@ where
             .execute(&Ctx::new(signed.actor.clone()), command)
             .await
             .map(|out| S::done(id, &subject, &out)),
-        Err(e) => Err(AppError::Rule(e)),
+        Err(e) => Err(e),
     };
     match result {
         Ok(to) => Redirect::to(&to).into_response(),
@@ -428,8 +429,8 @@ impl<P: PersonStep> FormStep for OnPerson<P> {
         id: i64,
         _: &String,
         form: &Form,
-    ) -> Result<Self::Command, RuleError> {
-        P::command(state, signed, id, form)
+    ) -> Result<Self::Command, AppError> {
+        Ok(P::command(state, signed, id, form)?)
     }
     fn done(id: i64, _: &String, out: &<App as Handles<Self::Command>>::Output) -> String
     where
@@ -518,7 +519,7 @@ impl<P: PlanForm> FormStep for OnPlan<P> {
         _: i64,
         plan: &Plan,
         form: &Form,
-    ) -> Result<Self::Command, RuleError> {
+    ) -> Result<Self::Command, AppError> {
         Ok(cmd::PlanStepCommand {
             plan: plan.id,
             command: P::command(state, plan, form)?,

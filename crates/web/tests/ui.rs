@@ -1649,6 +1649,23 @@ async fn an_email_from_an_unknown_address_is_matched_to_a_person_and_the_next_on
         "",
     )
     .await;
+    // Someone there but unreadable is the error page, not "nobody has the reference": the
+    // search's failure is not taken for an answer.
+    let other = ui.api(&c.cw, "/people", json!({"name": "Ann Other"})).await;
+    ui.spoil(
+        "UPDATE people SET preferred_format = 'not a format' WHERE id = $1",
+        other["id"].as_i64().unwrap(),
+    )
+    .await;
+    let r = ui
+        .post_form(
+            &cas,
+            &path,
+            &[("reference", other["reference"].as_str().unwrap())],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(!r.text().await.unwrap().contains("nobody has the reference"));
     let reference = ui
         .app
         .store()
