@@ -363,6 +363,20 @@ pub fn awaiting_match(m: &StoredMessage) -> Result<ContactId, crate::RuleError> 
     }
 }
 
+/// The contact a received message is kept as, which marking it threatening or abusive
+/// records the behaviour against (CLE-4.6). A quarantined message is on nobody's record.
+///
+/// # Errors
+/// A state refusal (409) naming `message_id`.
+pub fn on_record(m: &StoredMessage) -> Result<ContactId, crate::RuleError> {
+    m.contact_id.ok_or_else(|| {
+        crate::RuleError::state(
+            "message_id",
+            "a quarantined message cannot be marked: it is not on anyone's record",
+        )
+    })
+}
+
 /// Where a letter to `person` goes and in which format (CLE-8; NOR-1.5: in a format they
 /// can use): the channel asked for, else email where they have an address and post where
 /// not; the format asked for, else the one they prefer. A letter goes by email or post, to

@@ -1000,6 +1000,30 @@ pub enum MailCmd {
         #[arg(long)]
         out: PathBuf,
     },
+    /// File a message from an unknown sender under the person it is from.
+    Match {
+        /// The message.
+        id: i64,
+        /// The person it is from.
+        #[arg(long)]
+        person: i64,
+        /// Keep the sender's address on their record, so their next email is matched by
+        /// itself.
+        #[arg(long)]
+        keep_address: bool,
+    },
+    /// Mark a received letter or email as threatening or abusive (CLE-4.6): the behaviour is
+    /// recorded against it and a manager is asked to create a plan.
+    Threatening {
+        /// The message.
+        id: i64,
+        /// One of the profile's categories (`tact api GET /profile` lists them).
+        #[arg(long)]
+        category: String,
+        /// What in it is threatening or abusive.
+        #[arg(long)]
+        description: String,
+    },
 }
 
 #[derive(Subcommand)]

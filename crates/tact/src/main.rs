@@ -1488,6 +1488,30 @@ fn request_for(command: Command) -> Result<Request> {
             MailCmd::Attachment { id, n, out } => {
                 save(format!("/messages/{id}/attachments/{n}"), out)
             }
+            MailCmd::Match {
+                id,
+                person,
+                keep_address,
+            } => r(
+                M::POST,
+                format!("/messages/{id}/match"),
+                body(w::MatchReq {
+                    person_id: person,
+                    keep_address,
+                }),
+            ),
+            MailCmd::Threatening {
+                id,
+                category,
+                description,
+            } => r(
+                M::POST,
+                format!("/messages/{id}/threatening"),
+                body(w::ThreateningReq {
+                    category,
+                    description,
+                }),
+            ),
             MailCmd::Import { .. } | MailCmd::Poll | MailCmd::Send => bail!("handled above"),
         },
         Command::Api {

@@ -750,6 +750,52 @@ fn letters_and_messages_from_the_command_line() {
     ]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(!d.join("x").exists(), "nothing saved for a refusal");
+
+    // Triage: a stranger's message matched to the person, then marked threatening (CLE-4.6).
+    let stranger = d.join("stranger.eml");
+    std::fs::write(&stranger, "From: jo.other@example.net\r\nSubject: You will regret this\r\nMessage-ID: <cli-msg-2@example.net>\r\n\r\nI know where you are.\r\n").unwrap();
+    json(&tact(&d, &["mail", "import", stranger.to_str().unwrap()]));
+    let list = json(&as_lm(&["mail", "list", "--route", "unknown-sender"]));
+    let sid = list["messages"][0]["id"].as_i64().unwrap().to_string();
+    let matched = json(&as_lm(&[
+        "mail",
+        "match",
+        &sid,
+        "--person",
+        &pid,
+        "--keep-address",
+    ]));
+    assert_eq!(
+        matched["person_id"].as_i64().map(|p| p.to_string()),
+        Some(pid.clone()),
+        "{matched}"
+    );
+    let o = as_lm(&["mail", "match", &sid, "--person", &pid]);
+    assert_eq!(o.status.code(), Some(2), "matched once: {}", text(&o));
+    let o = as_lm(&[
+        "mail",
+        "threatening",
+        &sid,
+        "--category",
+        "nonsense",
+        "--description",
+        "x",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("field `category`"), "{}", text(&o));
+    let marked = json(&as_lm(&[
+        "mail",
+        "threatening",
+        &sid,
+        "--category",
+        "violent-threatening-abusive",
+        "--description",
+        "A veiled threat",
+    ]));
+    assert_eq!(
+        marked["incident"]["contact_id"], matched["contact_id"],
+        "{marked}"
+    );
 }
 
 /// Issue 11: the DPO's and the head of standards' reads and steps from the command line, as

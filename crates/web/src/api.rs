@@ -2080,6 +2080,58 @@ pub async fn message_raw(
     download(&format!("message-{id}.eml"), "message/rfc822", raw)
 }
 
+/// Marks a received letter or email as threatening or abusive (CLE-4.6): the behaviour is
+/// recorded against it, and a manager is asked to create a plan. A quarantined message is on
+/// nobody's record (409).
+#[utoipa::path(post, path = "/messages/{id}/threatening", params(("id" = i64, Path, description = "The record's id")), request_body = ThreateningReq, responses((status = 201, description = "Recorded, with the tasks raised", body = crate::out::IncidentRecordedOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+pub async fn mark_threatening(
+    State(st): State<AppState>,
+    Permitted(ctx, _): Permitted<cmd::MarkThreatening>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<ThreateningReq>,
+) -> Reply {
+    let m = st.app.query(&ctx.actor, q::Message { id }).await?;
+    let contact = tact_core::correspondence::on_record(&m)?;
+    let (i, tasks) = st
+        .app
+        .execute(
+            &ctx,
+            cmd::MarkThreatening {
+                contact,
+                category: req.category,
+                description: req.description,
+            },
+        )
+        .await?;
+    created(crate::out::IncidentRecordedOut {
+        incident: wire::incident(&i),
+        tasks: tasks.iter().map(|t| t.0).collect(),
+    })
+}
+
+/// Files a message from an unknown sender under the person it is from; only such a message
+/// can be matched (409 otherwise).
+#[utoipa::path(post, path = "/messages/{id}/match", params(("id" = i64, Path, description = "The record's id")), request_body = MatchReq, responses((status = 200, description = "Matched", body = crate::out::MessageOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+pub async fn match_message(
+    State(st): State<AppState>,
+    Permitted(ctx, _): Permitted<cmd::MatchMessage>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<MatchReq>,
+) -> Reply {
+    let m = st
+        .app
+        .execute(
+            &ctx,
+            cmd::MatchMessage {
+                message: id,
+                person: PersonId(req.person_id),
+                keep_address: req.keep_address,
+            },
+        )
+        .await?;
+    ok(crate::out::MessageOut::from(&m))
+}
+
 /// One attachment, by its number in the message's list; only ever as a download.
 #[utoipa::path(get, path = "/messages/{id}/attachments/{n}", params(("id" = i64, Path, description = "The record's id"), ("n" = usize, Path, description = "The attachment's number, from 0")), responses((status = 200, description = "The attachment", body = Vec<u8>, content_type = "application/octet-stream"), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn message_attachment(

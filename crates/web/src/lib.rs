@@ -135,7 +135,8 @@ fn api_v1() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         write_adjustment_letter; write_warning_letter; write_call_ended_letter;
         person_letters; get_letter, change_letter; letter_text; letter_html; letter_pdf;
         letter_docx; letter_braille; letter_audio; release_letter; letter_printed;
-        list_messages; get_message; message_raw; message_attachment; retention_due;
+        list_messages; get_message; message_raw; message_attachment; mark_threatening;
+        match_message; retention_due;
         retention_dispose; retention_register; hold_on, place_hold; lift_hold;
         subject_access;
     )

@@ -21,7 +21,6 @@ use tact_app::AppError;
 use tact_app::{App, Handles};
 use tact_core::command as cmd;
 use tact_core::correspondence::{Route, StoredMessage};
-use tact_core::ids::ContactId;
 use tact_core::RuleError;
 
 pub fn routes() -> Router<AppState> {
@@ -309,6 +308,9 @@ impl FormStep for MarkThreatening {
     type Command = cmd::MarkThreatening;
     const PATH: &'static str = "/messages/{id}/threatening";
 
+    const REFUSED: crate::ui_step::Refusal<StoredMessage> =
+        |_, _, m| tact_core::correspondence::on_record(m).err();
+
     async fn spec(state: &AppState, _: &Signed, _: i64, m: &StoredMessage) -> SpecOrPage {
         let p = &state.app.profile;
         let mut category = Field::new("select", "category", "What kind of behaviour is it?")
@@ -342,14 +344,8 @@ impl FormStep for MarkThreatening {
         m: &StoredMessage,
         form: &Form,
     ) -> Result<Self::Command, AppError> {
-        let contact = m.contact_id.ok_or_else(|| {
-            RuleError::invalid(
-                "category",
-                "a quarantined message cannot be marked: it is not on anyone's record",
-            )
-        })?;
         Ok(cmd::MarkThreatening {
-            contact: ContactId(contact.0),
+            contact: tact_core::correspondence::on_record(m)?,
             category: val(form, "category").into(),
             description: val(form, "description").into(),
         })

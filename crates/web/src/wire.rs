@@ -657,6 +657,27 @@ request! {
 }
 
 request! {
+    /// A received letter or email marked as threatening or abusive (CLE-4.6): the behaviour
+    /// is recorded against it in a category of the profile.
+    ThreateningReq {
+        /// One of the profile's categories (`GET /profile`).
+        category: String,
+        /// What in it is threatening or abusive.
+        description: String,
+    }
+}
+
+request! {
+    /// A message from an unknown sender filed under the person it is from.
+    MatchReq {
+        person_id: i64,
+        /// Keep the sender's address on their record, so their next email is matched by
+        /// itself.
+        keep_address: bool,
+    }
+}
+
+request! {
     /// A legal hold on a person's records (NOR-9.1).
     HoldReq {
         /// Why their records must be kept.

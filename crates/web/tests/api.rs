@@ -1075,6 +1075,34 @@ async fn real_answers_match_the_schemas_the_openapi_document_gives_them() {
         )
         .await,
     );
+    // Triage: a known sender's email, marked threatening (CLE-4.6); a match refused, as the
+    // message is not an unknown sender's.
+    t.app
+        .import_message("enquiries", b"From: jo@example.org\r\nSubject: Threat\r\nMessage-ID: <schema-1@example.org>\r\n\r\nYou will regret this.\r\n", &tact_mail::Limits::default())
+        .await
+        .unwrap();
+    let inbox = t.get(&t.caseworker, "/messages?route=screening").await.1;
+    let mid = inbox["messages"][0]["id"].as_i64().unwrap_or_default();
+    let category = t.app.profile.categories[0].id.clone();
+    let marked = t
+        .post(
+            &t.caseworker,
+            &format!("/messages/{mid}/threatening"),
+            json!({"category": category, "description": "A threat"}),
+        )
+        .await;
+    assert_eq!(marked.0, StatusCode::CREATED, "{}", marked.1);
+    take("post", "/messages/{id}/threatening", marked);
+    take(
+        "post",
+        "/messages/{id}/match",
+        t.post(
+            &t.caseworker,
+            &format!("/messages/{mid}/match"),
+            json!({"person_id": pid, "keep_address": false}),
+        )
+        .await,
+    );
     // Retention (NOR-9.1): a hold placed, read and lifted; the dry run, the disposal and
     // the register.
     let dpo = t.token_for("Dee Pee-Oh", Role::Dpo).await;
@@ -1617,8 +1645,8 @@ async fn cle_9_6_a_letter_is_written_checked_changed_released_and_posted_through
 }
 
 /// What only the UI could reach: the message queues, a message with its attachments and
-/// its raw bytes, the retention dry run and the subject access export — each with the
-/// role its page asks for.
+/// its raw bytes, matching it and marking it threatening (CLE-4.6), the retention dry run
+/// and the subject access export — each with the role its page asks for.
 #[tokio::test]
 async fn messages_the_retention_dry_run_and_subject_access_are_on_the_api_with_their_roles() {
     each_backend("cleveland-opcc", |t| async move {
@@ -1658,6 +1686,33 @@ async fn messages_the_retention_dry_run_and_subject_access_are_on_the_api_with_t
         assert_eq!(r.headers()["x-content-type-options"], "nosniff");
         assert_eq!(r.bytes().await.unwrap().as_ref(), b"%PDF-1.4\n");
         assert_eq!(get(format!("/messages/{id}/attachments/5")).await.status(), StatusCode::NOT_FOUND);
+        // Triage, as the message page does it: an unknown sender's message is marked only
+        // once it is matched to a person (CLE-4.6), and matched once.
+        let category = t.app.profile.threatening_correspondence_category().map(|c| c.id.clone()).unwrap();
+        let threat = json!({"category": category, "description": "A veiled threat to staff"});
+        let (s, v) = t.post(&t.caseworker, &format!("/messages/{id}/threatening"), threat.clone()).await;
+        refused(s, &v, StatusCode::BAD_REQUEST, "contact_id");
+        let (s, v) = t.post(&t.caseworker, &format!("/messages/{id}/match"), json!({"person_id": 999999, "keep_address": true})).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{v}");
+        let (s, v) = t.post(&t.caseworker, &format!("/messages/{id}/match"), json!({"person_id": pid})).await;
+        refused(s, &v, StatusCode::BAD_REQUEST, "keep_address");
+        let (s, matched) = t.post(&t.caseworker, &format!("/messages/{id}/match"), json!({"person_id": pid, "keep_address": true})).await;
+        assert_eq!(s, StatusCode::OK, "{matched}");
+        assert_eq!((matched["person_id"].as_i64(), &matched["route"]), (Some(pid), &json!("inbox")), "{matched}");
+        let (s, v) = t.post(&t.caseworker, &format!("/messages/{id}/match"), json!({"person_id": pid, "keep_address": true})).await;
+        refused(s, &v, StatusCode::CONFLICT, "message_id");
+        let (s, v) = t.post(&t.caseworker, &format!("/messages/{id}/threatening"), json!({"category": "not-a-category", "description": "x"})).await;
+        refused(s, &v, StatusCode::BAD_REQUEST, "category");
+        let (s, marked) = t.post(&t.caseworker, &format!("/messages/{id}/threatening"), threat.clone()).await;
+        assert_eq!(s, StatusCode::CREATED, "{marked}");
+        assert_eq!((marked["incident"]["person_id"].as_i64(), &marked["incident"]["contact_id"]), (Some(pid), &matched["contact_id"]), "{marked}");
+        assert!(!marked["tasks"].as_array().unwrap().is_empty(), "a manager is asked to create a plan: {marked}");
+        // A message that names no sender is quarantined: on nobody's record, so not marked.
+        t.app.import_message("enquiries", b"Subject: who sent this\r\n\r\n?", &tact_mail::Limits::default()).await.unwrap();
+        let q = t.get(&t.caseworker, "/messages?route=quarantine").await.1;
+        let qid = q["messages"][0]["id"].as_i64().unwrap();
+        let (s, v) = t.post(&t.caseworker, &format!("/messages/{qid}/threatening"), threat).await;
+        refused(s, &v, StatusCode::CONFLICT, "message_id");
         // The retention dry run and subject access are the DPO's.
         let (s, v) = t.get(&t.caseworker, "/retention/due").await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{v}");

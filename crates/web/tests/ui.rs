@@ -1448,11 +1448,34 @@ async fn cle_4_6_a_threatening_email_is_marked_from_the_message_and_asks_for_a_s
     else {
         panic!("stored")
     };
-    ui.app
+    let tact_app::mail::Imported::Quarantined {
+        id: quarantined, ..
+    } = ui
+        .app
         .import_message("enquiries", b"Subject: who sent this\r\n\r\n?", &limits)
         .await
-        .unwrap();
+        .unwrap()
+    else {
+        panic!("quarantined")
+    };
     let cas = ui.session("cas").await;
+    // A quarantined message is on nobody's record: the form to mark it is not offered, and
+    // posting it is refused as the API refuses it (409, CLE-4.6).
+    let path = format!("/messages/{quarantined}/threatening");
+    let (st, page) = ui.page(&cas, &path).await;
+    assert_eq!(st, StatusCode::CONFLICT, "{page}");
+    assert!(page.contains("not on anyone"), "{page}");
+    let r = ui
+        .post_form(
+            &cas,
+            &path,
+            &[
+                ("category", "violent-threatening-abusive"),
+                ("description", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
     let (_, person) = ui.page(&cas, &format!("/people/{}", c.pid)).await;
     assert!(person.contains("You will regret this"), "{person}");
     let (_, home) = ui.page(&cas, "/").await;
