@@ -118,6 +118,7 @@ impl App {
     /// # Errors
     /// The store's error.
     pub(crate) async fn has_equality(&self, person: tact_core::ids::PersonId) -> Result<bool> {
+        self.person(person).await?;
         Ok(self.store.has_equality(person).await?)
     }
 }

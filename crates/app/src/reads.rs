@@ -236,6 +236,7 @@ impl App {
     /// # Errors
     /// A role refusal; the store's error.
     pub(crate) async fn hold_on(&self, person: PersonId) -> Result<Option<(i64, String)>> {
+        self.person(person).await?;
         Ok(self.store.hold_in_place(person).await?)
     }
 

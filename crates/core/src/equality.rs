@@ -137,7 +137,7 @@ pub fn check_answers(
     if !consent {
         return Err(RuleError::invalid(
             "consent",
-            "Record these only when they have agreed: tick to say they have",
+            "record these only when they have agreed to answer and to their answers being kept",
         )
         .with_clause(clause));
     }
@@ -152,13 +152,18 @@ pub fn check_answers(
     Ok(())
 }
 
+/// A count as a report may release it: none where it is fewer than [`SUPPRESS_BELOW`] but
+/// not none, so no one person can be picked out.
+pub fn released(n: u64) -> Option<u64> {
+    (n == 0 || n >= SUPPRESS_BELOW).then_some(n)
+}
+
 /// A count as a report may show it: fewer than [`SUPPRESS_BELOW`] (but not none) is
 /// "fewer than 5", so no one person can be picked out.
 pub fn shown(n: u64) -> String {
-    if n > 0 && n < SUPPRESS_BELOW {
-        format!("fewer than {SUPPRESS_BELOW}")
-    } else {
-        n.to_string()
+    match released(n) {
+        Some(n) => n.to_string(),
+        None => format!("fewer than {SUPPRESS_BELOW}"),
     }
 }
 

@@ -189,6 +189,12 @@ pub enum Command {
         #[arg(long)]
         to: Option<String>,
     },
+    /// Equality monitoring (CLE-8.4; NOR-1.4): a person's answers, with their consent, and
+    /// the report of counts.
+    Equality {
+        #[command(subcommand)]
+        command: EqualityCmd,
+    },
     /// My tasks.
     Task {
         #[command(subcommand)]
@@ -919,6 +925,33 @@ pub enum RetentionCmd {
     },
     /// What was destroyed, and when (without the data); the DPO (`--as`).
     Register,
+}
+
+#[derive(Subcommand)]
+pub enum EqualityCmd {
+    /// Record a person's answers, in place of any before. Ask only if they agree.
+    Record {
+        /// The person.
+        person: i64,
+        /// They agree to answer, and to their answers being kept.
+        #[arg(long)]
+        consent: bool,
+        /// One answer: QUESTION=ANSWER (`age=35-44`); again for each question answered.
+        #[arg(long = "answer", value_name = "QUESTION=ANSWER")]
+        answers: Vec<String>,
+    },
+    /// Delete a person's answers: they withdrew their consent.
+    Withdraw {
+        /// The person.
+        person: i64,
+    },
+    /// Whether a person has answers on record (never what they are).
+    Held {
+        /// The person.
+        person: i64,
+    },
+    /// The report: every answer's counts, small ones withheld.
+    Report,
 }
 
 #[derive(Subcommand)]

@@ -1361,6 +1361,31 @@ fn request_for(command: Command) -> Result<Request> {
             RetentionCmd::Lift { hold } => r(M::POST, format!("/holds/{hold}/lift"), None),
             RetentionCmd::Dispose { .. } => bail!("handled above"),
         },
+        Command::Equality { command } => match command {
+            EqualityCmd::Record {
+                person,
+                consent,
+                answers,
+            } => {
+                let answers = answers
+                    .iter()
+                    .map(|a| {
+                        split_pair(a, '=', "an answer as QUESTION=ANSWER, such as age=35-44")
+                            .map(|(q, a)| (q.trim().to_string(), a.trim().to_string()))
+                    })
+                    .collect::<Result<_>>()?;
+                r(
+                    M::PUT,
+                    format!("/people/{person}/equality"),
+                    body(w::EqualityReq { consent, answers }),
+                )
+            }
+            EqualityCmd::Withdraw { person } => {
+                r(M::DELETE, format!("/people/{person}/equality"), None)
+            }
+            EqualityCmd::Held { person } => r(M::GET, format!("/people/{person}/equality"), None),
+            EqualityCmd::Report => r(M::GET, "/equality".into(), None),
+        },
         Command::Governance { from, to } => r(
             M::GET,
             with_query("/governance", &[("from", from), ("to", to)]),

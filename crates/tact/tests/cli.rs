@@ -15,6 +15,14 @@ fn staff_add(data: &Path, name: &str, role: &str) -> serde_json::Value {
     ))
 }
 
+/// A new member of staff's id, as `--as` takes it.
+fn staff_id(data: &Path, name: &str, role: &str) -> String {
+    staff_add(data, name, role)["staff"]["id"]
+        .as_i64()
+        .unwrap()
+        .to_string()
+}
+
 #[test]
 fn init_creates_a_data_folder_and_refuses_to_overwrite_it() {
     let d = folder("init");
@@ -1055,10 +1063,7 @@ fn nor_9_1_disposal_from_the_command_line_needs_the_dpo_and_confirmation() {
     assert!(tact(&d, &["init", "--profile", "northamptonshire-opfcc"])
         .status
         .success());
-    let dpo = staff_add(&d, "Dee", "dpo")["staff"]["id"]
-        .as_i64()
-        .unwrap()
-        .to_string();
+    let dpo = staff_id(&d, "Dee", "dpo");
     let due = json(&tact(&d, &["--as", &dpo, "retention", "due"]));
     assert_eq!(due["due"], serde_json::json!([]), "{due}");
     let unconfirmed = tact(&d, &["--as", &dpo, "retention", "dispose"]);
@@ -1081,10 +1086,7 @@ fn nor_9_1_disposal_from_the_command_line_needs_the_dpo_and_confirmation() {
         text(&bad)
     );
     // A hold placed, read and lifted, as the API answers them; a caseworker may not.
-    let cw = staff_add(&d, "Cas", "caseworker")["staff"]["id"]
-        .as_i64()
-        .unwrap()
-        .to_string();
+    let cw = staff_id(&d, "Cas", "caseworker");
     let p = json(&tact(
         &d,
         &["--as", &cw, "person", "add", "--name", "Jo Bloggs"],
@@ -1122,6 +1124,54 @@ fn nor_9_1_disposal_from_the_command_line_needs_the_dpo_and_confirmation() {
     assert_eq!(shown["hold"], serde_json::Value::Null, "{shown}");
     let register = json(&tact(&d, &["--as", &dpo, "retention", "register"]));
     assert_eq!(register["register"], serde_json::json!([]), "{register}");
+}
+
+/// CLE-8.4 / NOR-1.4 from the command line: answers recorded only with consent, never read
+/// back, withdrawn; the report for the DPO, a count of one withheld.
+#[test]
+fn nor_1_4_equality_monitoring_from_the_command_line() {
+    let d = folder("equality");
+    assert!(tact(&d, &["init", "--profile", "northamptonshire-opfcc"])
+        .status
+        .success());
+    let cw = staff_id(&d, "Cas", "caseworker");
+    let dpo = staff_id(&d, "Dee", "dpo");
+    let p = json(&tact(
+        &d,
+        &["--as", &cw, "person", "add", "--name", "Jo Bloggs"],
+    ));
+    let pid = p["id"].as_i64().unwrap().to_string();
+    let record = |args: &[&str]| {
+        let mut all = vec!["--as", cw.as_str(), "equality", "record", pid.as_str()];
+        all.extend_from_slice(args);
+        tact(&d, &all)
+    };
+    for (args, says) in [
+        (vec!["--answer", "age=35-44"], "field `consent`"),
+        (vec!["--consent", "--answer", "age"], "QUESTION=ANSWER"),
+        (
+            vec!["--consent", "--answer", "shoe-size=9"],
+            "field `answers`",
+        ),
+        (vec!["--consent", "--answer", "age=old"], "field `age`"),
+    ] {
+        let o = record(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o));
+        assert!(text(&o).contains(says), "{args:?}: {}", text(&o));
+    }
+    let held = json(&tact(&d, &["--as", &cw, "equality", "held", &pid]));
+    assert_eq!(
+        held["recorded"], false,
+        "nothing written by a refusal: {held}"
+    );
+    let done = json(&record(&["--consent", "--answer", "age=35-44"]));
+    assert_eq!(done["recorded"], true, "{done}");
+    let o = tact(&d, &["--as", &cw, "equality", "report"]);
+    assert_eq!(o.status.code(), Some(2), "the DPO's: {}", text(&o));
+    let report = json(&tact(&d, &["--as", &dpo, "equality", "report"]));
+    assert_eq!(report["monitored"], serde_json::Value::Null, "{report}");
+    let gone = json(&tact(&d, &["--as", &cw, "equality", "withdraw", &pid]));
+    assert_eq!(gone["recorded"], false, "{gone}");
 }
 
 /// Issue 12: from the CLI, a member of staff mints, lists and revokes their own tokens; an
@@ -1562,14 +1612,8 @@ fn issue_14_staff_extensions_are_digits_and_one_member_of_staff_each() {
     assert!(tact(&d, &["init", "--profile", "cleveland-opcc"])
         .status
         .success());
-    let a = staff_add(&d, "Pat Point", "caseworker")["staff"]["id"]
-        .as_i64()
-        .unwrap()
-        .to_string();
-    let b = staff_add(&d, "Sol Other", "caseworker")["staff"]["id"]
-        .as_i64()
-        .unwrap()
-        .to_string();
+    let a = staff_id(&d, "Pat Point", "caseworker");
+    let b = staff_id(&d, "Sol Other", "caseworker");
     let v = json(&tact(
         &d,
         &["--as", "1", "staff", "extension", &a, "--number", "2041"],

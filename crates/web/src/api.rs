@@ -2169,6 +2169,95 @@ pub async fn retention_due(
     ok(crate::out::DueListOut { due: due.wire() })
 }
 
+/// Whether a person has equality monitoring answers on record (never what they are).
+#[utoipa::path(get, path = "/people/{id}/equality", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "Whether answers are recorded", body = crate::out::EqualityHeldOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+pub async fn equality_held(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+    _: ApiQuery<NoQuery>,
+) -> Reply {
+    let recorded = st
+        .app
+        .query(
+            &ctx.actor,
+            q::HasEquality {
+                person: PersonId(id),
+            },
+        )
+        .await?;
+    ok(crate::out::EqualityHeldOut {
+        person_id: id,
+        recorded,
+    })
+}
+
+/// Records a person's equality monitoring answers with their consent, in place of any
+/// before (CLE-8.4; NOR-1.4). Kept apart from their record; only counts are read back.
+#[utoipa::path(put, path = "/people/{id}/equality", params(("id" = i64, Path, description = "The record's id")), request_body = EqualityReq, responses((status = 200, description = "Recorded", body = crate::out::EqualityHeldOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+pub async fn record_equality(
+    State(st): State<AppState>,
+    Permitted(ctx, _): Permitted<cmd::RecordEquality>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<EqualityReq>,
+) -> Reply {
+    let mut answers = std::collections::BTreeMap::new();
+    for (question, answer) in req.answers {
+        let c = tact_core::equality::Characteristic::parse(&question)
+            .map_err(|e| e.with_field("answers"))?;
+        answers.insert(c, answer);
+    }
+    st.app
+        .execute(
+            &ctx,
+            cmd::RecordEquality {
+                person: PersonId(id),
+                consent: req.consent,
+                answers,
+            },
+        )
+        .await?;
+    ok(crate::out::EqualityHeldOut {
+        person_id: id,
+        recorded: true,
+    })
+}
+
+/// Deletes a person's equality monitoring answers: they withdrew their consent. None
+/// recorded is a 409.
+#[utoipa::path(delete, path = "/people/{id}/equality", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "Deleted", body = crate::out::EqualityHeldOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+pub async fn withdraw_equality(
+    State(st): State<AppState>,
+    Permitted(ctx, _): Permitted<cmd::WithdrawEquality>,
+    ApiPath(id): ApiPath<i64>,
+) -> Reply {
+    st.app
+        .execute(
+            &ctx,
+            cmd::WithdrawEquality {
+                person: PersonId(id),
+            },
+        )
+        .await?;
+    ok(crate::out::EqualityHeldOut {
+        person_id: id,
+        recorded: false,
+    })
+}
+
+/// The equality monitoring report (CLE-8.4; NOR-1.4): every answer to every question, with
+/// how many gave it and were warned, restricted or given an adjustment; a count of fewer
+/// than 5 is withheld (the DPO and the head of standards).
+#[utoipa::path(get, path = "/equality", responses((status = 200, description = "The report", body = crate::out::EqualityReportOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+pub async fn equality_report(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    _: ApiQuery<NoQuery>,
+) -> Reply {
+    let report = st.app.query(&ctx.actor, q::EqualityReport {}).await?;
+    ok(crate::out::EqualityReportOut::from(&report))
+}
+
 /// The disposal (NOR-9.1): destroys the records of everyone the dry run lists, each person
 /// in one transaction and on the disposal register (the DPO). `confirm` must be true: it
 /// cannot be undone.
@@ -2226,9 +2315,6 @@ pub async fn hold_on(
     ApiPath(id): ApiPath<i64>,
     _: ApiQuery<NoQuery>,
 ) -> Reply {
-    st.app
-        .query(&ctx.actor, q::Person { id: PersonId(id) })
-        .await?;
     let hold = st
         .app
         .query(

@@ -138,6 +138,7 @@ fn api_v1() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         list_messages; get_message; message_raw; message_attachment; mark_threatening;
         match_message; retention_due;
         retention_dispose; retention_register; hold_on, place_hold; lift_hold;
+        equality_held, record_equality, withdraw_equality; equality_report;
         subject_access;
     )
     .split_for_parts();

@@ -1515,3 +1515,59 @@ answer! {
         lifted: bool,
     }
 }
+
+answer! {
+    /// Whether a person has equality monitoring answers on record: never what they are.
+    EqualityHeldOut {
+        person_id: i64,
+        recorded: bool,
+    }
+}
+
+answer! {
+    /// One answer to one question of the equality monitoring report, with how many of those
+    /// who gave it were warned, restricted and given an adjustment. A count of fewer than 5
+    /// (but not none) is null, so no one person can be picked out.
+    EqualityRowOut {
+        characteristic: String,
+        /// The answer's word, as `PUT /people/{id}/equality` takes it.
+        answer: String,
+        /// The answer as the question's reader sees it.
+        words: String,
+        people: Option<u64>,
+        warned: Option<u64>,
+        restricted: Option<u64>,
+        adjusted: Option<u64>,
+    }
+}
+
+answer! {
+    /// The equality monitoring report (CLE-8.4; NOR-1.4): counts only, small ones withheld.
+    EqualityReportOut {
+        /// How many people answered (null: fewer than 5).
+        monitored: Option<u64>,
+        rows: Vec<EqualityRowOut>,
+    }
+}
+
+impl From<&tact_core::equality::Report> for EqualityReportOut {
+    fn from(r: &tact_core::equality::Report) -> Self {
+        use tact_core::equality::released;
+        Self {
+            monitored: released(r.monitored),
+            rows: r
+                .rows
+                .iter()
+                .map(|row| EqualityRowOut {
+                    characteristic: row.characteristic.as_str().to_string(),
+                    answer: row.answer.to_string(),
+                    words: row.words.to_string(),
+                    people: released(row.all),
+                    warned: released(row.warned),
+                    restricted: released(row.restricted),
+                    adjusted: released(row.adjusted),
+                })
+                .collect(),
+        }
+    }
+}

@@ -678,6 +678,19 @@ request! {
 }
 
 request! {
+    /// A person's equality monitoring answers, with their consent (CLE-8.4; NOR-1.4): they
+    /// replace any recorded before. Only counts are ever read back.
+    EqualityReq {
+        /// They agree to answer, and to their answers being kept for equality monitoring.
+        consent: bool,
+        /// Each question answered (`age`, `disability`, `ethnicity`, …) with one of its
+        /// answers (`GET /equality` lists them); a question left out is not answered.
+        #[serde(default)]
+        answers: std::collections::BTreeMap<String, String>,
+    }
+}
+
+request! {
     /// A legal hold on a person's records (NOR-9.1).
     HoldReq {
         /// Why their records must be kept.

@@ -1103,6 +1103,37 @@ async fn real_answers_match_the_schemas_the_openapi_document_gives_them() {
         )
         .await,
     );
+    // Equality monitoring (CLE-8.4): recorded, held, withdrawn; the report.
+    take(
+        "put",
+        "/people/{id}/equality",
+        t.send(
+            reqwest::Method::PUT,
+            &t.caseworker,
+            &format!("/people/{pid}/equality"),
+            Some(json!({"consent": true, "answers": {"age": "35-44"}})),
+            None,
+        )
+        .await,
+    );
+    take(
+        "get",
+        "/people/{id}/equality",
+        t.get(&t.caseworker, &format!("/people/{pid}/equality"))
+            .await,
+    );
+    take(
+        "delete",
+        "/people/{id}/equality",
+        t.send(
+            reqwest::Method::DELETE,
+            &t.caseworker,
+            &format!("/people/{pid}/equality"),
+            None,
+            None,
+        )
+        .await,
+    );
     // Retention (NOR-9.1): a hold placed, read and lifted; the dry run, the disposal and
     // the register.
     let dpo = t.token_for("Dee Pee-Oh", Role::Dpo).await;
@@ -1144,6 +1175,7 @@ async fn real_answers_match_the_schemas_the_openapi_document_gives_them() {
         "/retention/register",
         t.get(&dpo, "/retention/register").await,
     );
+    take("get", "/equality", t.get(&dpo, "/equality").await);
     // Refusals answer with the error schema.
     take(
         "get",
@@ -1725,6 +1757,125 @@ async fn messages_the_retention_dry_run_and_subject_access_are_on_the_api_with_t
         assert_eq!(r.status(), StatusCode::OK);
         assert_eq!(r.headers()["content-type"], "application/zip");
         assert!(r.bytes().await.unwrap().starts_with(b"PK"), "a zip");
+    })
+    .await;
+}
+
+/// CLE-8.4 and NOR-1.4 on the API: equality monitoring answers are recorded only with
+/// consent and only as the questions' own answers, are never read back (only whether there
+/// are any), can be withdrawn, and reach the report only as counts, a count of fewer than 5
+/// withheld — as the form and the report page do.
+#[tokio::test]
+async fn cle_8_4_equality_answers_on_the_api_with_consent_never_read_back_and_counted_only_from_5()
+{
+    each_backend("cleveland-opcc", |t| async move {
+        let (pid, _) = t.person_with_matter().await;
+        let path = format!("/people/{pid}/equality");
+        let (s, v) = t.get(&t.caseworker, &path).await;
+        assert_eq!((s, &v["recorded"]), (StatusCode::OK, &json!(false)), "{v}");
+        let put =
+            |body: Value| t.send(reqwest::Method::PUT, &t.caseworker, &path, Some(body), None);
+        let (s, v) = put(json!({"consent": false, "answers": {"age": "35-44"}})).await;
+        refused(s, &v, StatusCode::BAD_REQUEST, "consent");
+        assert_eq!(v["error"]["clause"], "CLE-8.4", "{v}");
+        let (s, v) = put(json!({"consent": true, "answers": {"favourite-colour": "blue"}})).await;
+        refused(s, &v, StatusCode::BAD_REQUEST, "answers");
+        let (s, v) = put(json!({"consent": true, "answers": {"age": "old"}})).await;
+        refused(s, &v, StatusCode::BAD_REQUEST, "age");
+        let (s, v) = t
+            .send(
+                reqwest::Method::PUT,
+                &t.caseworker,
+                "/people/999999/equality",
+                Some(json!({"consent": true})),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{v}");
+        let (_, v) = t.get(&t.caseworker, &path).await;
+        assert_eq!(
+            v["recorded"], false,
+            "nothing was recorded by a refusal: {v}"
+        );
+        let (s, v) =
+            put(json!({"consent": true, "answers": {"age": "35-44", "sex": "female"}})).await;
+        assert_eq!((s, &v["recorded"]), (StatusCode::OK, &json!(true)), "{v}");
+        let (_, v) = t.get(&t.caseworker, &path).await;
+        assert_eq!(v["recorded"], true, "{v}");
+        let (_, record) = t.get(&t.caseworker, &format!("/people/{pid}")).await;
+        assert!(
+            !record.to_string().contains("35-44"),
+            "never read back: {record}"
+        );
+        // The report is counts, for the DPO; one person's answer is withheld.
+        let (s, v) = t.get(&t.caseworker, "/equality").await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+        let dpo = t.token_for("Dee Pee-Oh", Role::Dpo).await;
+        let row = |report: &Value, q: &str, a: &str| {
+            report["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["characteristic"] == q && r["answer"] == a)
+                .cloned()
+                .unwrap()
+        };
+        let (s, report) = t.get(&dpo, "/equality").await;
+        assert_eq!(s, StatusCode::OK, "{report}");
+        assert_eq!(
+            report["monitored"],
+            Value::Null,
+            "one person: withheld: {report}"
+        );
+        assert_eq!(
+            row(&report, "age", "35-44")["people"],
+            Value::Null,
+            "{report}"
+        );
+        assert_eq!(
+            row(&report, "age", "under-25")["people"],
+            0,
+            "none is not withheld: {report}"
+        );
+        // Five who gave the same answer are counted.
+        for n in 0..4 {
+            let p = t
+                .ok(
+                    &t.caseworker,
+                    "/people",
+                    json!({"name": format!("Person {n}")}),
+                )
+                .await;
+            let (s, v) = t
+                .send(
+                    reqwest::Method::PUT,
+                    &t.caseworker,
+                    &format!("/people/{}/equality", p["id"]),
+                    Some(json!({"consent": true, "answers": {"age": "35-44"}})),
+                    None,
+                )
+                .await;
+            assert_eq!(s, StatusCode::OK, "{v}");
+        }
+        let (_, report) = t.get(&dpo, "/equality").await;
+        assert_eq!(report["monitored"], 5, "{report}");
+        assert_eq!(row(&report, "age", "35-44")["people"], 5, "{report}");
+        assert_eq!(
+            row(&report, "sex", "female")["people"],
+            Value::Null,
+            "{report}"
+        );
+        // Withdrawn: gone; withdrawing again finds none.
+        let (s, v) = t
+            .send(reqwest::Method::DELETE, &t.caseworker, &path, None, None)
+            .await;
+        assert_eq!((s, &v["recorded"]), (StatusCode::OK, &json!(false)), "{v}");
+        let (s, v) = t
+            .send(reqwest::Method::DELETE, &t.caseworker, &path, None, None)
+            .await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{v}");
+        let (_, report) = t.get(&dpo, "/equality").await;
+        assert_eq!(report["monitored"], Value::Null, "four now: {report}");
     })
     .await;
 }
