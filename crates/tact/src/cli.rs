@@ -263,6 +263,27 @@ pub enum StaffCmd {
     },
     /// Everyone on the staff list, with their role and whether they are active.
     List,
+    /// Change a member of staff's role or line manager, or disable or enable them (an
+    /// administrator). What is not given stays as it is.
+    Change {
+        /// The member of staff.
+        id: i64,
+        /// Their new role.
+        #[arg(long, value_parser = words::<tact_core::roles::Role>())]
+        role: Option<String>,
+        /// Their line manager's staff id.
+        #[arg(long, conflicts_with = "no_line_manager")]
+        line_manager: Option<i64>,
+        /// Take their line manager away (follow-ups then go to every line manager).
+        #[arg(long)]
+        no_line_manager: bool,
+        /// Disable them: they can no longer sign in or use their tokens.
+        #[arg(long, conflicts_with = "enable")]
+        disable: bool,
+        /// Enable them again.
+        #[arg(long)]
+        enable: bool,
+    },
     /// Give a member of staff a telephone extension (where a phone system puts through the
     /// calls of people whose single point of contact they are), or take it away (--clear).
     Extension {

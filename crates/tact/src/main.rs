@@ -9,7 +9,6 @@ mod local;
 mod progress;
 
 use anyhow::{anyhow, bail, Context, Result};
-use tact_core::command as cmd;
 
 use axum::http::Method;
 use clap::Parser;
@@ -639,24 +638,6 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             })
         }
         Command::Staff {
-            command: StaffCmd::Extension { id, number, clear },
-        } => {
-            let (_, app) = open_app(&cli.data, url_flag).await?;
-            let ctx = tact_app::Ctx::new(acting_as(&app, cli.as_staff).await?);
-            let done = app
-                .execute(
-                    &ctx,
-                    cmd::SetExtension {
-                        staff: StaffId(id),
-                        extension: if clear { None } else { number },
-                    },
-                )
-                .await;
-            told(done, |kept| {
-                json!({"staff_id": id, "extension": kept}).to_string()
-            })
-        }
-        Command::Staff {
             command: StaffCmd::RemoveSecondFactor { id },
         } => {
             let (_, app) = open_app(&cli.data, url_flag).await?;
@@ -882,9 +863,48 @@ fn request_for(command: Command) -> Result<Request> {
                 }),
             ),
             StaffCmd::List => r(M::GET, "/staff".into(), None),
-            StaffCmd::Password { .. }
-            | StaffCmd::RemoveSecondFactor { .. }
-            | StaffCmd::Extension { .. } => {
+            StaffCmd::Extension { id, number, clear } => r(
+                M::PUT,
+                format!("/staff/{id}/extension"),
+                body(w::ExtensionReq {
+                    extension: if clear { None } else { number },
+                }),
+            ),
+            StaffCmd::Change {
+                id,
+                role,
+                line_manager,
+                no_line_manager,
+                disable,
+                enable,
+            } => {
+                let line_manager = if no_line_manager {
+                    Some(None)
+                } else {
+                    line_manager.map(Some)
+                };
+                let active = match (disable, enable) {
+                    (true, _) => Some(false),
+                    (_, true) => Some(true),
+                    _ => None,
+                };
+                if role.is_none() && line_manager.is_none() && active.is_none() {
+                    bail!(
+                        "nothing to change: give --role, --line-manager, --no-line-manager, \
+                         --disable or --enable"
+                    );
+                }
+                r(
+                    M::POST,
+                    format!("/staff/{id}"),
+                    body(w::StaffChangeReq {
+                        role,
+                        active,
+                        line_manager,
+                    }),
+                )
+            }
+            StaffCmd::Password { .. } | StaffCmd::RemoveSecondFactor { .. } => {
                 bail!("handled above")
             }
             StaffCmd::Token { id, name, days } => r(

@@ -1605,6 +1605,53 @@ fn issue_14_import_from_the_command_line_dry_run_then_commit_then_nothing_more()
     assert!(text(&o).contains("administrator"), "{}", text(&o));
 }
 
+/// An administrator changes a member of staff's role and line manager, and disables and
+/// enables them, as the staff page and `POST /api/v1/staff/{id}` do; a disabled member of
+/// staff acts no more; a caseworker may not; asked to change nothing, it is refused.
+#[test]
+fn staff_are_changed_disabled_and_enabled_from_the_command_line() {
+    let d = folder("staff-change");
+    assert!(tact(&d, &["init", "--profile", "cleveland-opcc"])
+        .status
+        .success());
+    let lm = staff_id(&d, "Lee Manager", "line-manager");
+    let cw = staff_id(&d, "Cas Worker", "caseworker");
+    let change = |who: &str, args: &[&str]| {
+        let mut all = vec!["--as", who, "staff", "change", cw.as_str()];
+        all.extend_from_slice(args);
+        tact(&d, &all)
+    };
+    let o = change("1", &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("nothing to change"), "{}", text(&o));
+    let o = change(&cw, &["--role", "admin"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("administrator"), "{}", text(&o));
+    let s = json(&change(
+        "1",
+        &["--role", "line-manager", "--line-manager", &lm],
+    ));
+    assert_eq!(
+        (&s["role"], s["line_manager"].to_string()),
+        (&serde_json::json!("line-manager"), lm.clone()),
+        "{s}"
+    );
+    let s = json(&change("1", &["--no-line-manager", "--disable"]));
+    assert_eq!(
+        (&s["line_manager"], &s["active"]),
+        (&serde_json::Value::Null, &serde_json::json!(false)),
+        "{s}"
+    );
+    let o = tact(&d, &["--as", &cw, "staff", "list"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("is disabled"), "{}", text(&o));
+    let o = change("1", &["--disable", "--enable"]);
+    assert_eq!(o.status.code(), Some(2), "one or the other: {}", text(&o));
+    let s = json(&change("1", &["--enable"]));
+    assert_eq!(s["active"], true, "{s}");
+    json(&tact(&d, &["--as", &cw, "staff", "list"]));
+}
+
 /// Issue 14: an administrator gives staff telephone extensions, one each, 2 to 8 digits.
 #[test]
 fn issue_14_staff_extensions_are_digits_and_one_member_of_staff_each() {

@@ -413,16 +413,6 @@ pub async fn route_call(
     ok(out)
 }
 
-#[derive(Debug, Deserialize, serde::Serialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ExtensionReq {
-    /// 2 to 8 digits; null takes the extension away. It must be there: a body without it
-    /// is refused, never read as "take it away".
-    #[serde(deserialize_with = "Option::deserialize")]
-    #[schema(required = true)]
-    pub extension: Option<String>,
-}
-
 /// Gives a member of staff a telephone extension, or takes it away (issue 14): where a
 /// phone system puts through the calls of people whose single point of contact they are.
 #[utoipa::path(put, path = "/staff/{id}/extension", params(("id" = i64, Path, description = "The record's id")), request_body = ExtensionReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Set", body = crate::out::ExtensionOut)))]

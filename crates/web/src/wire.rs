@@ -691,6 +691,17 @@ request! {
 }
 
 request! {
+    /// A member of staff's telephone extension (issue 14).
+    ExtensionReq {
+        /// 2 to 8 digits; null takes the extension away. It must be there: a body without
+        /// it is refused, never read as "take it away".
+        #[serde(deserialize_with = "Option::deserialize")]
+        #[schema(required = true)]
+        extension: Option<String>,
+    }
+}
+
+request! {
     /// A legal hold on a person's records (NOR-9.1).
     HoldReq {
         /// Why their records must be kept.
