@@ -593,6 +593,29 @@ pub async fn update_person(
     ))
 }
 
+/// Corrects a person's details at their request (UK GDPR rectification): the whole record
+/// as it should be, and what was wrong, kept on the record as a rectification.
+#[utoipa::path(post, path = "/people/{id}/rectify", params(("id" = i64, Path, description = "The record's id")), request_body = RectifyReq, responses((status = 200, description = "Corrected", body = crate::out::PersonOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+pub async fn rectify_person(
+    State(st): State<AppState>,
+    Permitted(ctx, _): Permitted<cmd::RectifyPerson>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<RectifyReq>,
+) -> Reply {
+    ok(wire::person(
+        &st.app
+            .execute(
+                &ctx,
+                cmd::RectifyPerson {
+                    person: PersonId(id),
+                    input: PersonReq::from(req.details).parse()?,
+                    what_was_wrong: req.what_was_wrong,
+                },
+            )
+            .await?,
+    ))
+}
+
 /// Changes some of a person's details: a detail left out stays as it is; a list sent is
 /// the whole list; `null` takes an address, advocate or language away. Checked as a new
 /// person's details are.

@@ -124,6 +124,7 @@ fn api_v1() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let (v1, doc) = operations!(
         contact_check; route_call; call_outcome; set_extension; profile;
         create_person, search_people; get_person, update_person, change_person;
+        rectify_person;
         additional_help;
         merge_people; open_matter; give_warning; draft_plan; request_adjustment;
         further_action; matter_status; log_contact; screen; screening_queue;

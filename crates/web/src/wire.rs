@@ -702,6 +702,16 @@ request! {
 }
 
 request! {
+    /// Corrected details (UK GDPR rectification): the whole record as it should be, as
+    /// `PUT /people/{id}` takes it, and what was wrong.
+    RectifyReq {
+        details: PersonReplaceReq,
+        /// What was wrong, and how you know: kept on the record as a rectification.
+        what_was_wrong: String,
+    }
+}
+
+request! {
     /// A legal hold on a person's records (NOR-9.1).
     HoldReq {
         /// Why their records must be kept.

@@ -857,6 +857,42 @@ async fn issue_11_patch_changes_only_what_is_sent_and_the_contact_check_still_kn
     .await;
 }
 
+/// UK GDPR rectification on the API, as on the person page: the whole record as it should
+/// be and what was wrong; recorded as a rectification (not an update), without the wrong
+/// values; nothing changed is refused, as is a correction that says nothing of what was
+/// wrong, and either refusal changes nothing.
+#[tokio::test]
+async fn wrong_details_are_rectified_on_the_api_and_recorded_as_such() {
+    each_backend("cleveland-opcc", |t| async move {
+        let (pid, _) = t.person_with_matter().await;
+        let path = format!("/people/{pid}/rectify");
+        let details = |name: &str| {
+            json!({"name": name, "phones": ["07911 123123"], "emails": ["jo@example.org"], "postal_address": null, "advocate": null, "preferred_format": "standard", "preferred_language": null})
+        };
+        let before = t.get(&t.caseworker, &format!("/people/{pid}")).await.1;
+        let (s, v) = t.post(&t.caseworker, &path, json!({"details": details("Joanne Bloggs"), "what_was_wrong": " "})).await;
+        refused(s, &v, StatusCode::BAD_REQUEST, "what_was_wrong");
+        let (s, v) = t.post(&t.caseworker, &path, json!({"details": {"name": "Joanne Bloggs"}, "what_was_wrong": "Misheard"})).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "the whole record: {v}");
+        let (s, v) = t.post(&t.caseworker, &path, json!({"details": details("Jo Bloggs"), "what_was_wrong": "Misheard"})).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "nothing changed: {v}");
+        let auditor = t.token_for("Aud Itor", Role::Auditor).await;
+        let (s, v) = t.post(&auditor, &path, json!({"details": details("Joanne Bloggs"), "what_was_wrong": "Misheard"})).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+        assert_eq!(t.get(&t.caseworker, &format!("/people/{pid}")).await.1, before, "nothing changed");
+        let (s, v) = t.post(&t.caseworker, &path, json!({"details": details("Joanne Bloggs"), "what_was_wrong": "Misheard on the first call"})).await;
+        assert_eq!((s, &v["name"]), (StatusCode::OK, &json!("Joanne Bloggs")), "{v}");
+        assert_eq!(v["phones"], json!(["+447911123123"]), "{v}");
+        let events = t.app.store().audit_of(tact_core::ids::PersonId(pid)).await.unwrap();
+        let r = events.iter().find(|e| e.action == "person.rectified").expect("a rectification");
+        assert_eq!(r.reason.as_deref(), Some("Misheard on the first call"));
+        assert!(!r.detail.contains("Jo Bloggs"), "{}", r.detail);
+        let (s, v) = t.post(&t.caseworker, "/people/999999/rectify", json!({"details": details("X"), "what_was_wrong": "y"})).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{v}");
+    })
+    .await;
+}
+
 /// The served document is OpenAPI 3.1 that the reference validator accepts with no error:
 /// every `{id}` declared as a path parameter, every query parameter in the query.
 #[tokio::test]
@@ -1103,6 +1139,9 @@ async fn real_answers_match_the_schemas_the_openapi_document_gives_them() {
         )
         .await,
     );
+    let rectified = t.post(&t.caseworker, &format!("/people/{pid}/rectify"), json!({"details": {"name": "Joanne Bloggs", "phones": ["07911 123123"], "emails": ["jo@example.org"], "postal_address": null, "advocate": null, "preferred_format": "standard", "preferred_language": null}, "what_was_wrong": "Misheard"})).await;
+    assert_eq!(rectified.0, StatusCode::OK, "{}", rectified.1);
+    take("post", "/people/{id}/rectify", rectified);
     // Equality monitoring (CLE-8.4): recorded, held, withdrawn; the report.
     take(
         "put",
