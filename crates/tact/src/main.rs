@@ -365,45 +365,6 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Import(args) => import(&cli.data, cli.as_staff, &args, url_flag).await,
         Command::Export {
-            command: ExportCmd::Records { kind, out },
-        } => {
-            let kind = match tact_app::export::ExportKind::parse(&kind) {
-                Ok(k) => k,
-                Err(e) => {
-                    eprintln!("error: --kind: {}", e.message);
-                    return Ok(ExitCode::from(2));
-                }
-            };
-            if let Some(out) = &out {
-                if out.exists() {
-                    bail!("{} exists already: give a new file", out.display());
-                }
-            }
-            let (_, app) = open_app(&cli.data, url_flag).await?;
-            let actor = acting_as(&app, cli.as_staff).await?;
-            let bytes = match app.query(&actor, tact_app::query::Export { kind }).await {
-                Ok(b) => b,
-                Err(tact_app::AppError::Rule(e)) => {
-                    eprintln!("error: {e}");
-                    return Ok(ExitCode::from(2));
-                }
-                Err(e) => return Err(e.into()),
-            };
-            app.flush_access_log().await?;
-            match out {
-                Some(out) => {
-                    std::fs::write(&out, &bytes)
-                        .with_context(|| format!("writing {}", out.display()))?;
-                    eprintln!("Wrote {} ({} bytes).", out.display(), bytes.len());
-                }
-                None => {
-                    use std::io::Write;
-                    std::io::stdout().write_all(&bytes)?;
-                }
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Export {
             command: ExportCmd::Person { id, out },
         } => {
             let (_, app) = open_app(&cli.data, url_flag).await?;
@@ -664,6 +625,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             } = request_for(command).map_err(|e| Refused(format!("{e:#}")))?;
             let state = AppState::new(app);
             let reply = local::call(&state, &actor, method, &path, body, key.as_deref()).await?;
+            // What the request read is on the access log before the process ends: the log's
+            // writer runs beside the request, and would be stopped with the runtime.
+            state.app.flush_access_log().await?;
             if reply.status.is_success() {
                 print_reply(&reply, save_to.as_deref())?;
                 Ok(ExitCode::SUCCESS)
@@ -1406,6 +1370,15 @@ fn request_for(command: Command) -> Result<Request> {
             EqualityCmd::Held { person } => r(M::GET, format!("/people/{person}/equality"), None),
             EqualityCmd::Report => r(M::GET, "/equality".into(), None),
         },
+        Command::Export {
+            command: ExportCmd::Records { kind, out },
+        } => {
+            let path = format!("/export/{kind}");
+            match out {
+                Some(to) => save(path, to),
+                None => r(M::GET, path, None),
+            }
+        }
         Command::Governance { from, to } => r(
             M::GET,
             with_query("/governance", &[("from", from), ("to", to)]),
@@ -1579,7 +1552,9 @@ fn request_for(command: Command) -> Result<Request> {
         | Command::Migrate
         | Command::Demo { .. }
         | Command::Jobs { .. }
-        | Command::Export { .. }
+        | Command::Export {
+            command: ExportCmd::Person { .. },
+        }
         | Command::Import(_)
         | Command::Backup { .. }
         | Command::Restore { .. }
@@ -1894,16 +1869,15 @@ async fn import(
         let kind = Kind::parse(kind).map_err(|e| anyhow!("--template: {}", e.message))?;
         std::fs::create_dir_all(&args.out)
             .with_context(|| format!("making {}", args.out.display()))?;
-        let csv = args.out.join(format!("{}-template.csv", kind.as_str()));
-        let notes = args.out.join(format!("{}-template.md", kind.as_str()));
+        // Both are checked before either is written: nothing is overwritten, and a refusal
+        // leaves no half of the pair behind.
+        let new =
+            |name: String| new_file(args.out.join(name)).map_err(|e| Refused(format!("{e:#}")));
+        let csv = new(format!("{}-template.csv", kind.as_str()))?;
+        let notes = new(format!("{}-template.md", kind.as_str()))?;
         for (path, text) in [(&csv, template_csv(kind)), (&notes, template_notes(kind))] {
-            if path.exists() {
-                bail!(
-                    "{} exists already: give another --out folder",
-                    path.display()
-                );
-            }
-            std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
+            save_new(path, text.as_bytes())
+                .with_context(|| format!("writing {}", path.display()))?;
         }
         println!(
             "{}",

@@ -1470,7 +1470,25 @@ fn issue_14_import_from_the_command_line_dry_run_then_commit_then_nothing_more()
             files.to_str().unwrap(),
         ],
     );
-    assert!(!o.status.success() && text(&o).contains("exists already"));
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("is already there"), "{}", text(&o));
+    // Only the notes there: refused before the template is written beside them.
+    std::fs::remove_file(files.join("people-template.csv")).unwrap();
+    let o = tact(
+        &d,
+        &[
+            "import",
+            "--template",
+            "people",
+            "--out",
+            files.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        !files.join("people-template.csv").exists(),
+        "nothing half-written"
+    );
 
     let bad = files.join("bad.csv");
     std::fs::write(
@@ -1589,7 +1607,8 @@ fn issue_14_import_from_the_command_line_dry_run_then_commit_then_nothing_more()
             csv.to_str().unwrap(),
         ],
     );
-    assert!(!o.status.success() && text(&o).contains("exists already"));
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("is already there"), "{}", text(&o));
     let o = tact(&d, &["--as", "1", "export", "records", "--kind", "staff"]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     // The imported number is found as any other.

@@ -2078,6 +2078,26 @@ fn download(name: &str, media: &str, bytes: Vec<u8>) -> Reply {
     Ok(crate::ui_mail::download(name, media, bytes))
 }
 
+/// Every record of a kind as CSV, for the office's own reporting (the profile's
+/// `export_records` roles; on the access log): people, matters, contacts, plans or
+/// incidents. A kind that is none of these is a 404 naming them.
+#[utoipa::path(get, path = "/export/{kind}", params(("kind" = crate::out::ExportKindWord, Path, description = "Which records")), responses((status = 200, description = "The records as CSV", body = String, content_type = "text/csv"), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+pub async fn export_records(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(kind): ApiPath<String>,
+    _: ApiQuery<NoQuery>,
+) -> Reply {
+    let kind = tact_app::export::ExportKind::parse(&kind)
+        .map_err(|e| tact_core::RuleError::not_found("kind", e.message))?;
+    let bytes = st.app.query(&ctx.actor, q::Export { kind }).await?;
+    download(
+        &format!("{}.csv", kind.as_str()),
+        "text/csv; charset=utf-8",
+        bytes,
+    )
+}
+
 /// The message exactly as received.
 #[utoipa::path(get, path = "/messages/{id}/raw", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "The message as received", body = Vec<u8>, content_type = "message/rfc822"), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn message_raw(

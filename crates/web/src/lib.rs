@@ -99,7 +99,12 @@ impl AppState {
         title = "Tact API",
         description = "Managing service user contact fairly, safely and on the record. Authenticate with `Authorization: Bearer <token>`."
     ),
-    components(schemas(out::RouteFormatWord, out::MessageRouteWord, out::ChannelWord))
+    components(schemas(
+        out::RouteFormatWord,
+        out::MessageRouteWord,
+        out::ChannelWord,
+        out::ExportKindWord
+    ))
 )]
 struct ApiDoc;
 
@@ -139,7 +144,7 @@ fn api_v1() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         list_messages; get_message; message_raw; message_attachment; mark_threatening;
         match_message; retention_due;
         retention_dispose; retention_register; hold_on, place_hold; lift_hold;
-        equality_held, record_equality, withdraw_equality; equality_report;
+        equality_held, record_equality, withdraw_equality; equality_report; export_records;
         subject_access;
     )
     .split_for_parts();

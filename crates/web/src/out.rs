@@ -120,6 +120,7 @@ wire_word!(
     CallOutcomeWord => tact_core::routing::CallOutcome,
     PlanLetterWord => tact_core::correspondence::PlanLetter,
     RouteFormatWord => crate::api::RouteFormat,
+    ExportKindWord => tact_app::export::ExportKind,
 );
 
 /// Identifiers go as their text.

@@ -1796,6 +1796,16 @@ async fn messages_the_retention_dry_run_and_subject_access_are_on_the_api_with_t
         assert_eq!(r.status(), StatusCode::OK);
         assert_eq!(r.headers()["content-type"], "application/zip");
         assert!(r.bytes().await.unwrap().starts_with(b"PK"), "a zip");
+        // Records for the office's reporting, as CSV, for the roles the profile names.
+        let (s, v) = t.get(&t.caseworker, "/export/people").await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+        let (s, v) = t.get(&dpo, "/export/staff").await;
+        refused(s, &v, StatusCode::NOT_FOUND, "kind");
+        let r = t.http.get(format!("{}/api/v1/export/people", t.base)).bearer_auth(&dpo).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+        let csv = r.text().await.unwrap();
+        assert!(csv.starts_with("reference,name,phones,") && csv.contains("Jo Bloggs"), "{csv}");
     })
     .await;
 }
