@@ -1444,46 +1444,21 @@ fn issue_14_import_from_the_command_line_dry_run_then_commit_then_nothing_more()
         .success());
     let files = d.join("in");
     std::fs::create_dir_all(&files).unwrap();
-    let o = tact(
-        &d,
-        &[
-            "import",
-            "--template",
-            "people",
-            "--out",
-            files.to_str().unwrap(),
-        ],
-    );
+    let out = files.to_str().unwrap().to_string();
+    let template = || tact(&d, &["import", "--template", "people", "--out", &out]);
+    let o = template();
     assert!(o.status.success(), "{}", text(&o));
-    let template = std::fs::read_to_string(files.join("people-template.csv")).unwrap();
-    assert!(template.starts_with("id,name,phones,"), "{template}");
+    let csv = std::fs::read_to_string(files.join("people-template.csv")).unwrap();
+    assert!(csv.starts_with("id,name,phones,"), "{csv}");
     let notes = std::fs::read_to_string(files.join("people-template.md")).unwrap();
     assert!(notes.contains("| phones | no |"), "{notes}");
     // The template again into the same folder is refused, not overwritten.
-    let o = tact(
-        &d,
-        &[
-            "import",
-            "--template",
-            "people",
-            "--out",
-            files.to_str().unwrap(),
-        ],
-    );
+    let o = template();
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("is already there"), "{}", text(&o));
     // Only the notes there: refused before the template is written beside them.
     std::fs::remove_file(files.join("people-template.csv")).unwrap();
-    let o = tact(
-        &d,
-        &[
-            "import",
-            "--template",
-            "people",
-            "--out",
-            files.to_str().unwrap(),
-        ],
-    );
+    let o = template();
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(
         !files.join("people-template.csv").exists(),
