@@ -1493,17 +1493,27 @@ impl WriteTx {
     /// Lifts a legal hold that is in place.
     ///
     /// # Errors
-    /// [`StoreError::Conflict`] when there is no such hold in place.
+    /// [`StoreError::NotFound`] when there is no such hold; [`StoreError::Conflict`] when it
+    /// was lifted already.
     pub async fn lift_hold(&mut self, id: i64, by: StaffId, now: jiff::Timestamp) -> Result<()> {
         let q = sqlx::query("UPDATE legal_holds SET lifted_by = $1, lifted_at = $2 WHERE id = $3 AND lifted_at IS NULL")
             .bind(by.0)
             .bind(ts(now))
             .bind(id);
-        self.update_one(q, || {
-            StoreError::Conflict(format!("no legal hold {id} is in place"))
+        if q.execute(&mut *self.tx).await.map_err(w)?.rows_affected() == 1 {
+            return Ok(());
+        }
+        let there = sqlx::query("SELECT id FROM legal_holds WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(w)?
+            .is_some();
+        Err(if there {
+            StoreError::Conflict(format!("legal hold {id} was lifted already"))
+        } else {
+            StoreError::NotFound(format!("no legal hold {id}"))
         })
-        .await?;
-        Ok(())
     }
 
     /// Destroys one person's records (NOR-9.1): every row about them, in an order the

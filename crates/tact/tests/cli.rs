@@ -1080,11 +1080,7 @@ fn nor_9_1_disposal_from_the_command_line_needs_the_dpo_and_confirmation() {
     assert_eq!(done["disposed"], serde_json::json!([]));
     let bad = tact(&d, &["--as", &dpo, "retention", "lift", "99"]);
     assert_eq!(bad.status.code(), Some(2), "{}", text(&bad));
-    assert!(
-        text(&bad).contains("no legal hold 99 is in place"),
-        "{}",
-        text(&bad)
-    );
+    assert!(text(&bad).contains("no legal hold 99"), "{}", text(&bad));
     // A hold placed, read and lifted, as the API answers them; a caseworker may not.
     let cw = staff_id(&d, "Cas", "caseworker");
     let p = json(&tact(

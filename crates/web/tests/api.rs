@@ -2030,6 +2030,14 @@ async fn nor_9_1_legal_holds_the_disposal_and_its_register_are_on_the_api_for_th
         assert_eq!((s, &v["lifted"]), (StatusCode::OK, &json!(true)), "{v}");
         let (s, v) = ask_at(&at, &dpo, M::POST, format!("/holds/{hold}/lift"), None).await;
         assert_eq!(s, StatusCode::CONFLICT, "lifted once: {v}");
+        assert!(
+            v["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("lifted already")),
+            "{v}"
+        );
+        let (s, v) = ask_at(&at, &dpo, M::POST, "/holds/999999/lift".into(), None).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "no such hold: {v}");
         let (_, v) = ask_at(&at, &dpo, M::GET, hold_path.clone(), None).await;
         assert_eq!(v["hold"], Value::Null, "{v}");
         let (_, due) = ask_at(&at, &dpo, M::GET, "/retention/due".into(), None).await;
