@@ -184,12 +184,13 @@ impl App {
 }
 
 /// Places a legal hold: the records are kept past their disposal date until it is
-/// lifted (the DPO).
+/// lifted (the DPO). Gives the hold's id and its reason as kept, as [`crate::query::Hold`]
+/// answers for the hold in place.
 ///
 /// # Errors
 /// A role refusal; no such person; no reason.
 impl Handles<cmd::PlaceHold> for App {
-    type Output = i64;
+    type Output = (i64, String);
 
     async fn handle(
         &self,
@@ -198,14 +199,12 @@ impl Handles<cmd::PlaceHold> for App {
         _: crate::Executed,
     ) -> Result<Self::Output> {
         let cmd::PlaceHold { person, reason } = c;
-        let reason = reason.as_str();
-        tact_core::error::require_text("reason", reason)?;
+        tact_core::error::require_text("reason", &reason)?;
+        let reason = reason.trim().to_string();
         self.person(person).await?;
         let now = self.now();
         let mut tx = self.begin().await?;
-        let id = tx
-            .place_hold(person, reason.trim(), ctx.actor.id, now)
-            .await?;
+        let id = tx.place_hold(person, &reason, ctx.actor.id, now).await?;
         tx.audit(&[ctx
             .event(
                 now,
@@ -213,10 +212,10 @@ impl Handles<cmd::PlaceHold> for App {
                 format!("legal-hold:{id}"),
             )
             .person(person)
-            .reason(reason.trim().to_string())])
+            .reason(reason.clone())])
             .await?;
         self.finish(tx, ctx, &format!("legal-hold:{id}")).await?;
-        Ok(id)
+        Ok((id, reason))
     }
 }
 

@@ -535,7 +535,7 @@ async fn nor_9_1_records_are_disposed_of_six_years_on_unless_held_and_the_chain_
                 .is_err(),
             "only the DPO"
         );
-        let hold = later
+        let (hold, _) = later
             .execute(
                 &dpo,
                 cmd::PlaceHold {

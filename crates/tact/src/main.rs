@@ -757,8 +757,6 @@ fn print_reply(reply: &local::Reply, save_to: Option<&std::path::Path>) -> Resul
     Ok(())
 }
 
-/// A typed request's body: the CLI sends the API's own request types, so a field the API
-/// does not know cannot be sent.
 /// `path` with the query of the values given (each encoded), those left out left out.
 fn with_query(path: &str, pairs: &[(&str, Option<String>)]) -> String {
     let q: Vec<String> = pairs
@@ -775,6 +773,8 @@ fn with_query(path: &str, pairs: &[(&str, Option<String>)]) -> String {
     }
 }
 
+/// A typed request's body: the CLI sends the API's own request types, so a field the API
+/// does not know cannot be sent.
 fn body<T: serde::Serialize>(req: T) -> Option<Value> {
     Some(serde_json::to_value(req).unwrap_or(Value::Null))
 }

@@ -2257,7 +2257,7 @@ pub async fn record_equality(
 }
 
 /// Deletes a person's equality monitoring answers: they withdrew their consent. None
-/// recorded is a 409.
+/// recorded is a 404.
 #[utoipa::path(delete, path = "/people/{id}/equality", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "Deleted", body = crate::out::EqualityHeldOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn withdraw_equality(
     State(st): State<AppState>,
@@ -2358,11 +2358,7 @@ pub async fn hold_on(
         )
         .await?;
     ok(crate::out::HoldOnOut {
-        hold: hold.map(|(hold, reason)| crate::out::HoldOut {
-            id: hold,
-            person_id: id,
-            reason,
-        }),
+        hold: hold.map(|h| crate::out::HoldOut::of(id, h)),
     })
 }
 
@@ -2375,7 +2371,6 @@ pub async fn place_hold(
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<HoldReq>,
 ) -> Reply {
-    let reason = req.reason.trim().to_string();
     let hold = st
         .app
         .execute(
@@ -2386,15 +2381,11 @@ pub async fn place_hold(
             },
         )
         .await?;
-    created(crate::out::HoldOut {
-        id: hold,
-        person_id: id,
-        reason,
-    })
+    created(crate::out::HoldOut::of(id, hold))
 }
 
 /// Lifts a legal hold (NOR-9.1): the person's records go by the retention rules again (the
-/// DPO). A hold not in place is a 409.
+/// DPO). No such hold is a 404; one lifted already is a 409.
 #[utoipa::path(post, path = "/holds/{id}/lift", params(("id" = i64, Path, description = "The hold's id")), responses((status = 200, description = "Lifted", body = crate::out::HoldLiftedOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn lift_hold(
     State(st): State<AppState>,

@@ -1502,6 +1502,17 @@ answer! {
     }
 }
 
+impl HoldOut {
+    /// A hold on person `person_id`, as the app gives it: its id and its reason as kept.
+    pub fn of(person_id: i64, (id, reason): (i64, String)) -> Self {
+        Self {
+            id,
+            person_id,
+            reason,
+        }
+    }
+}
+
 answer! {
     /// The legal hold in place on a person's records, if any.
     HoldOnOut {

@@ -180,7 +180,7 @@ async fn message(
     let p = &state.app.profile;
     let mut actions = Vec::new();
     if m.person_id.is_some()
-        && m.contact_id.is_some()
+        && tact_core::correspondence::on_record(&m).is_ok()
         && cmd::offered::<cmd::MarkThreatening>(p, &signed.actor)
     {
         actions.push((

@@ -352,15 +352,15 @@ where
         Some(s) => s,
         None => or_page!(S::load(&state, &signed, id).await),
     };
-    let result = match S::command(&state, &signed, id, &subject, &form).await {
-        Ok(command) => state
+    let taken = async {
+        let command = S::command(&state, &signed, id, &subject, &form).await?;
+        let out = state
             .app
             .execute(&Ctx::new(signed.actor.clone()), command)
-            .await
-            .map(|out| S::done(id, &subject, &out)),
-        Err(e) => Err(e),
+            .await?;
+        Ok::<_, AppError>(S::done(id, &subject, &out))
     };
-    match result {
+    match taken.await {
         Ok(to) => Redirect::to(&to).into_response(),
         Err(e) => {
             let spec = or_page!(spec_of::<S>(&state, &signed, id, &subject).await);
