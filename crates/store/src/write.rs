@@ -311,7 +311,7 @@ impl WriteTx {
     /// (no such record, or someone else changed it first).
     async fn update_one<'q>(
         &mut self,
-        q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
+        q: Bound<'q>,
         missed: impl FnOnce() -> StoreError,
     ) -> Result<()> {
         let r = q.execute(&mut *self.tx).await.map_err(w)?;
@@ -321,10 +321,7 @@ impl WriteTx {
         Ok(())
     }
 
-    async fn insert_returning_id<'q>(
-        &mut self,
-        q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
-    ) -> Result<i64> {
+    async fn insert_returning_id<'q>(&mut self, q: Bound<'q>) -> Result<i64> {
         let row = q.fetch_one(&mut *self.tx).await.map_err(w)?;
         Cols::of(&row, "inserted row").i("id")
     }
@@ -674,12 +671,7 @@ impl WriteTx {
         password_hash: Option<&str>,
         now: jiff::Timestamp,
     ) -> Result<StaffId> {
-        let q = sqlx::query("INSERT INTO staff (name, email, role, line_manager, active, password_hash, created_at, scope) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id")
-            .bind(s.name.clone())
-            .bind(s.email.as_ref().map(|e| e.as_str().to_string()))
-            .bind(s.role.as_str())
-            .bind(s.line_manager.map(|m| m.0))
-            .bind(i64::from(s.active))
+        let q = bind_staff(sqlx::query("INSERT INTO staff (name, email, role, line_manager, active, password_hash, created_at, scope) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id"), s)
             .bind(password_hash.map(str::to_string))
             .bind(ts(now))
             .bind(s.scope.map(|x| x.as_str().to_string()));
@@ -715,12 +707,7 @@ impl WriteTx {
     /// # Errors
     /// [`StoreError::NotFound`] when there is no such member of staff.
     pub async fn update_staff(&mut self, s: &Staff) -> Result<()> {
-        let q = sqlx::query("UPDATE staff SET name = $1, email = $2, role = $3, line_manager = $4, active = $5 WHERE id = $6")
-            .bind(s.name.clone())
-            .bind(s.email.as_ref().map(|e| e.as_str().to_string()))
-            .bind(s.role.as_str())
-            .bind(s.line_manager.map(|m| m.0))
-            .bind(i64::from(s.active))
+        let q = bind_staff(sqlx::query("UPDATE staff SET name = $1, email = $2, role = $3, line_manager = $4, active = $5 WHERE id = $6"), s)
             .bind(s.id.0);
         self.update_one(q, || {
             StoreError::NotFound(format!("no member of staff {}", s.id))
@@ -1118,19 +1105,8 @@ impl WriteTx {
     /// # Errors
     /// The database's error.
     pub async fn insert_person(&mut self, p: &ServiceUser) -> Result<(PersonId, String)> {
-        let help = p.additional_help.as_ref();
-        let q = sqlx::query("INSERT INTO people (name, name_lower, postal_address, advocate, preferred_format, preferred_language, created_at, help_asked_at, help_asked_by, help_needed, help_words) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) RETURNING id")
-            .bind(p.name.clone())
-            .bind(p.name.to_lowercase())
-            .bind(p.postal_address.clone())
-            .bind(p.advocate.as_ref().map(advocate_json))
-            .bind(p.preferred_format.as_str())
-            .bind(p.preferred_language.clone())
-            .bind(ts(p.created_at))
-            .bind(help.map(|h| ts(h.asked_at)))
-            .bind(help.map(|h| h.asked_by.0))
-            .bind(help.map(|h| i64::from(h.needs_help)))
-            .bind(help.and_then(|h| h.in_their_words.clone()));
+        let q = bind_person(sqlx::query("INSERT INTO people (name, name_lower, postal_address, advocate, preferred_format, preferred_language, help_asked_at, help_asked_by, help_needed, help_words, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) RETURNING id"), p)
+            .bind(ts(p.created_at));
         let id = self.insert_returning_id(q).await?;
         let reference = format!("SU-{id:06}");
         sqlx::query("UPDATE people SET reference = $1 WHERE id = $2")
@@ -1150,18 +1126,7 @@ impl WriteTx {
     /// # Errors
     /// [`StoreError::NotFound`] when there is no such person.
     pub async fn update_person(&mut self, p: &ServiceUser) -> Result<()> {
-        let help = p.additional_help.as_ref();
-        let q = sqlx::query("UPDATE people SET name = $1, name_lower = $2, postal_address = $3, advocate = $4, preferred_format = $5, preferred_language = $6, help_asked_at = $7, help_asked_by = $8, help_needed = $9, help_words = $10 WHERE id = $11")
-            .bind(p.name.clone())
-            .bind(p.name.to_lowercase())
-            .bind(p.postal_address.clone())
-            .bind(p.advocate.as_ref().map(advocate_json))
-            .bind(p.preferred_format.as_str())
-            .bind(p.preferred_language.clone())
-            .bind(help.map(|h| ts(h.asked_at)))
-            .bind(help.map(|h| h.asked_by.0))
-            .bind(help.map(|h| i64::from(h.needs_help)))
-            .bind(help.and_then(|h| h.in_their_words.clone()))
+        let q = bind_person(sqlx::query("UPDATE people SET name = $1, name_lower = $2, postal_address = $3, advocate = $4, preferred_format = $5, preferred_language = $6, help_asked_at = $7, help_asked_by = $8, help_needed = $9, help_words = $10 WHERE id = $11"), p)
             .bind(p.id.0);
         self.update_one(q, || {
             StoreError::NotFound(format!("no service user {}", p.id))
@@ -1173,12 +1138,9 @@ impl WriteTx {
     /// # Errors
     /// The database's error.
     pub async fn insert_matter(&mut self, m: &Matter) -> Result<(MatterId, String)> {
-        let q = sqlx::query("INSERT INTO matters (person_id, kind, title, status, finalised_on, opened_at) VALUES ($1,$2,$3,$4,$5,$6) RETURNING id")
+        let q = bind_matter(sqlx::query("INSERT INTO matters (title, status, finalised_on, person_id, kind, opened_at) VALUES ($1,$2,$3,$4,$5,$6) RETURNING id"), m)
             .bind(m.person_id.0)
             .bind(m.kind.as_str())
-            .bind(m.title.clone())
-            .bind(m.status.as_str())
-            .bind(m.finalised_on.map(date))
             .bind(ts(m.opened_at));
         let id = self.insert_returning_id(q).await?;
         let reference = format!("M-{id:06}");
@@ -1194,12 +1156,12 @@ impl WriteTx {
     /// # Errors
     /// [`StoreError::NotFound`] when there is no such matter.
     pub async fn update_matter(&mut self, m: &Matter) -> Result<()> {
-        let q = sqlx::query(
-            "UPDATE matters SET title = $1, status = $2, finalised_on = $3 WHERE id = $4",
+        let q = bind_matter(
+            sqlx::query(
+                "UPDATE matters SET title = $1, status = $2, finalised_on = $3 WHERE id = $4",
+            ),
+            m,
         )
-        .bind(m.title.clone())
-        .bind(m.status.as_str())
-        .bind(m.finalised_on.map(date))
         .bind(m.id.0);
         self.update_one(q, || StoreError::NotFound(format!("no matter {}", m.id)))
             .await?;
@@ -1287,13 +1249,8 @@ impl WriteTx {
     /// # Errors
     /// The database's error.
     pub async fn insert_plan(&mut self, s: &Plan) -> Result<PlanId> {
-        let q = sqlx::query("INSERT INTO strategies (person_id, version, status, review_due, ends_on, body) VALUES ($1,$2,$3,$4,$5,$6) RETURNING id")
-            .bind(s.person_id.0)
-            .bind(s.version)
-            .bind(s.status.as_str())
-            .bind(date(s.review_due))
-            .bind(s.ends_on.map(date))
-            .bind(plan_json(s).to_string());
+        let q = bind_plan(sqlx::query("INSERT INTO strategies (version, status, review_due, ends_on, body, person_id) VALUES ($1,$2,$3,$4,$5,$6) RETURNING id"), s)
+            .bind(s.person_id.0);
         self.note_change(Change::Person(s.person_id));
         let id = self.insert_returning_id(q).await?;
         self.states.push(crate::state::plan(id, s));
@@ -1306,12 +1263,7 @@ impl WriteTx {
     /// # Errors
     /// [`StoreError::Conflict`] for a stale version.
     pub async fn update_plan(&mut self, s: &Plan, expected_version: i64) -> Result<()> {
-        let r = sqlx::query("UPDATE strategies SET version = $1, status = $2, review_due = $3, ends_on = $4, body = $5 WHERE id = $6 AND version = $7")
-            .bind(s.version)
-            .bind(s.status.as_str())
-            .bind(date(s.review_due))
-            .bind(s.ends_on.map(date))
-            .bind(plan_json(s).to_string())
+        let r = bind_plan(sqlx::query("UPDATE strategies SET version = $1, status = $2, review_due = $3, ends_on = $4, body = $5 WHERE id = $6 AND version = $7"), s)
             .bind(s.id.0)
             .bind(expected_version)
             .execute(&mut *self.tx)
@@ -1410,7 +1362,7 @@ impl WriteTx {
         &mut self,
         l: &tact_core::correspondence::StoredLetter,
     ) -> Result<i64> {
-        let q = sqlx::query("INSERT INTO letters (person_id, kind, about, channel, format, to_address, subject, body_text, body_html, status, attempts, next_attempt_at, last_error, created_at, created_by, sent_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16) RETURNING id")
+        let q = bind_letter_state(sqlx::query("INSERT INTO letters (status, attempts, next_attempt_at, last_error, sent_at, person_id, kind, about, channel, format, to_address, subject, body_text, body_html, created_at, created_by) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16) RETURNING id"), l)
             .bind(l.person_id.0)
             .bind(l.kind.clone())
             .bind(l.about.clone())
@@ -1420,13 +1372,8 @@ impl WriteTx {
             .bind(l.subject.clone())
             .bind(l.text.clone())
             .bind(l.html.clone())
-            .bind(l.status.as_str())
-            .bind(l.attempts)
-            .bind(l.next_attempt_at.map(ts))
-            .bind(l.last_error.clone())
             .bind(ts(l.created_at))
-            .bind(l.created_by.0)
-            .bind(l.sent_at.map(ts));
+            .bind(l.created_by.0);
         self.insert_returning_id(q).await
     }
 
@@ -1441,12 +1388,7 @@ impl WriteTx {
         was: tact_core::correspondence::LetterStatus,
         was_attempts: i64,
     ) -> Result<()> {
-        let q = sqlx::query("UPDATE letters SET status = $1, attempts = $2, next_attempt_at = $3, last_error = $4, sent_at = $5 WHERE id = $6 AND status = $7 AND attempts = $8")
-            .bind(l.status.as_str())
-            .bind(l.attempts)
-            .bind(l.next_attempt_at.map(ts))
-            .bind(l.last_error.clone())
-            .bind(l.sent_at.map(ts))
+        let q = bind_letter_state(sqlx::query("UPDATE letters SET status = $1, attempts = $2, next_attempt_at = $3, last_error = $4, sent_at = $5 WHERE id = $6 AND status = $7 AND attempts = $8"), l)
             .bind(l.id)
             .bind(was.as_str())
             .bind(was_attempts);
@@ -2527,4 +2469,62 @@ pub struct NewSession<'a> {
     pub stage: &'a str,
     /// The provider's ID token, for a session single sign-on began.
     pub id_token: Option<&'a str>,
+}
+
+/// A query of the store's own, with its arguments bound so far.
+type Bound<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>;
+
+/// Binds a person's columns, in the order both the insert and the update name them:
+/// name, name_lower, postal_address, advocate, preferred_format, preferred_language,
+/// help_asked_at, help_asked_by, help_needed, help_words.
+fn bind_person<'q>(q: Bound<'q>, p: &ServiceUser) -> Bound<'q> {
+    let help = p.additional_help.as_ref();
+    q.bind(p.name.clone())
+        .bind(p.name.to_lowercase())
+        .bind(p.postal_address.clone())
+        .bind(p.advocate.as_ref().map(advocate_json))
+        .bind(p.preferred_format.as_str())
+        .bind(p.preferred_language.clone())
+        .bind(help.map(|h| ts(h.asked_at)))
+        .bind(help.map(|h| h.asked_by.0))
+        .bind(help.map(|h| i64::from(h.needs_help)))
+        .bind(help.and_then(|h| h.in_their_words.clone()))
+}
+
+/// Binds a member of staff's columns, in the order both the insert and the update name
+/// them: name, email, role, line_manager, active.
+fn bind_staff<'q>(q: Bound<'q>, s: &Staff) -> Bound<'q> {
+    q.bind(s.name.clone())
+        .bind(s.email.as_ref().map(|e| e.as_str().to_string()))
+        .bind(s.role.as_str())
+        .bind(s.line_manager.map(|m| m.0))
+        .bind(i64::from(s.active))
+}
+
+/// Binds a plan's columns, in the order both the insert and the update name them:
+/// version, status, review_due, ends_on, body.
+fn bind_plan<'q>(q: Bound<'q>, s: &Plan) -> Bound<'q> {
+    q.bind(s.version)
+        .bind(s.status.as_str())
+        .bind(date(s.review_due))
+        .bind(s.ends_on.map(date))
+        .bind(plan_json(s).to_string())
+}
+
+/// Binds the columns of a matter that staff may change, in the order both the insert and
+/// the update name them: title, status, finalised_on.
+fn bind_matter<'q>(q: Bound<'q>, m: &Matter) -> Bound<'q> {
+    q.bind(m.title.clone())
+        .bind(m.status.as_str())
+        .bind(m.finalised_on.map(date))
+}
+
+/// Binds where a letter stands, in the order both the insert and the update name it:
+/// status, attempts, next_attempt_at, last_error, sent_at.
+fn bind_letter_state<'q>(q: Bound<'q>, l: &tact_core::correspondence::StoredLetter) -> Bound<'q> {
+    q.bind(l.status.as_str())
+        .bind(l.attempts)
+        .bind(l.next_attempt_at.map(ts))
+        .bind(l.last_error.clone())
+        .bind(l.sent_at.map(ts))
 }
