@@ -355,6 +355,19 @@ fn subject(s: &Plan) -> String {
     s.id.subject()
 }
 
+/// An event about plan `s`, by `actor`, on the person's record.
+fn plan_event(now: Timestamp, actor: &Actor, action: AuditAction, s: &Plan) -> AuditEvent {
+    AuditEvent::new(now, actor.id, action, subject(s)).person(s.person_id)
+}
+
+/// The copy of `s` a step changes: one version on, so that a write from a copy read before
+/// it is refused (every step that changes a plan starts here).
+fn next_version(s: &Plan) -> Plan {
+    let mut next = s.clone();
+    next.version += 1;
+    next
+}
+
 /// The person's line manager for tasks about `staff`, or every line manager (CLE-4.5, 6.5;
 /// NOR-6.1) where they have none or theirs has left: a follow-up never waits for someone
 /// who cannot sign in.
@@ -968,7 +981,7 @@ pub fn answer_checklist(
     if answers.is_empty() {
         return Err(RuleError::invalid("answers", "give at least one answer"));
     }
-    let mut next = s.clone();
+    let mut next = next_version(s);
     let mut d_events = Vec::new();
     let mut tasks = Vec::new();
     for (i, a) in answers.into_iter().enumerate() {
@@ -1027,8 +1040,7 @@ pub fn answer_checklist(
             answered_at: now,
         });
         d_events.push(
-            AuditEvent::new(now, actor.id, AuditAction::ChecklistAnswered, subject(s))
-                .person(s.person_id)
+            plan_event(now, actor, AuditAction::ChecklistAnswered, s)
                 .clause(profile.checklist.clause.clone())
                 .reason(a.reason)
                 .detail("question", &q.id)
@@ -1036,7 +1048,6 @@ pub fn answer_checklist(
                 .detail("shortfall", shortfall),
         );
     }
-    next.version += 1;
     next.took_part(actor.id);
     Ok(Decision {
         record: next,
@@ -1179,15 +1190,13 @@ pub fn propose(
     }
     check_restrictions(profile, s.person_id, &s.restrictions, ctx)?;
     check_review_date(profile, s.review_due, check::uk_date(now))?;
-    let mut next = s.clone();
+    let mut next = next_version(s);
     next.status = advance(s, PlanStep::Propose, S::Proposed, plan)?;
     next.proposed_by = Some(actor.id);
     next.proposed_at = Some(now);
-    next.version += 1;
     next.took_part(actor.id);
     let mut d = Decision::new(next);
-    let mut proposed = AuditEvent::new(now, actor.id, AuditAction::PlanProposed, subject(s))
-        .person(s.person_id)
+    let mut proposed = plan_event(now, actor, AuditAction::PlanProposed, s)
         .reason(s.reasons.clone())
         .detail("aims", &s.aims)
         .detail("proportionality", &s.proportionality);
@@ -1240,23 +1249,18 @@ pub fn authorise_plan(
     require_text("reason", &input.reason)?;
     let overrides = overrides_after(profile, actor, s, &s.restrictions, &input.overrides, ctx)?;
     check_review_date(profile, s.review_due, check::uk_date(now))?;
-    let mut next = s.clone();
+    let mut next = next_version(s);
     next.decided_by = Some(actor.id);
     next.decided_at = Some(now);
     next.decision_reason = Some(input.reason.clone());
     next.overrides = overrides;
-    next.version += 1;
-    next.participants.push(actor.id);
-    let mut events = vec![
-        AuditEvent::new(now, actor.id, AuditAction::PlanAuthorised, subject(s))
-            .person(s.person_id)
-            .clause(clauses.authorise_role.clone())
-            .reason(input.reason),
-    ];
+    next.took_part(actor.id);
+    let mut events = vec![plan_event(now, actor, AuditAction::PlanAuthorised, s)
+        .clause(clauses.authorise_role.clone())
+        .reason(input.reason)];
     for o in &input.overrides {
         events.push(
-            AuditEvent::new(now, actor.id, AuditAction::PlanAuthorised, subject(s))
-                .person(s.person_id)
+            plan_event(now, actor, AuditAction::PlanAuthorised, s)
                 .clause(clauses.adjustments_honoured.clone())
                 .reason(o.reason.clone())
                 .detail("override_adjustment", o.adjustment_id),
@@ -1268,8 +1272,7 @@ pub fn authorise_plan(
         next.status = advance(s, PlanStep::Authorise, S::Active, plan)?;
         next.effective_from = Some(now);
         events.push(
-            AuditEvent::new(now, actor.id, AuditAction::PlanTookEffect, subject(s))
-                .person(s.person_id)
+            plan_event(now, actor, AuditAction::PlanTookEffect, s)
                 .clause(clauses.notice_first.clone()),
         );
     }
@@ -1312,18 +1315,14 @@ pub fn refuse_plan(
 ) -> Result<Decision<Plan>, RuleError> {
     gate(profile, actor, s, PlanStep::Refuse)?;
     require_text("reason", reason)?;
-    let mut next = s.clone();
+    let mut next = next_version(s);
     next.status = advance(s, PlanStep::Refuse, S::Refused, &profile.terms.plan)?;
     next.decided_by = Some(actor.id);
     next.decided_at = Some(now);
     next.decision_reason = Some(reason.to_string());
-    next.version += 1;
     let mut d = Decision::new(next);
-    d.events.push(
-        AuditEvent::new(now, actor.id, AuditAction::PlanRefused, subject(s))
-            .person(s.person_id)
-            .reason(reason),
-    );
+    d.events
+        .push(plan_event(now, actor, AuditAction::PlanRefused, s).reason(reason));
     d.closes.push(TaskKind::AuthorisePlan);
     Ok(d)
 }
@@ -1341,15 +1340,11 @@ pub fn withdraw_plan(
 ) -> Result<Decision<Plan>, RuleError> {
     gate(profile, actor, s, PlanStep::Withdraw)?;
     require_text("reason", reason)?;
-    let mut next = s.clone();
+    let mut next = next_version(s);
     next.status = advance(s, PlanStep::Withdraw, S::Withdrawn, &profile.terms.plan)?;
-    next.version += 1;
     let mut d = Decision::new(next);
-    d.events.push(
-        AuditEvent::new(now, actor.id, AuditAction::PlanWithdrawn, subject(s))
-            .person(s.person_id)
-            .reason(reason),
-    );
+    d.events
+        .push(plan_event(now, actor, AuditAction::PlanWithdrawn, s).reason(reason));
     d.closes.push(TaskKind::AuthorisePlan);
     Ok(d)
 }
@@ -1490,7 +1485,7 @@ pub fn record_notice(
         )
         .with_clause(&clauses.notice_content));
     }
-    let mut next = s.clone();
+    let mut next = next_version(s);
     let mut events = Vec::new();
     if let Some(v) = next.pending_variation.take() {
         next.restrictions = v.restrictions;
@@ -1498,8 +1493,7 @@ pub fn record_notice(
         next.ends_on = v.ends_on;
         next.plan_version += 1;
         events.push(
-            AuditEvent::new(now, actor.id, AuditAction::PlanVaried, subject(s))
-                .person(s.person_id)
+            plan_event(now, actor, AuditAction::PlanVaried, s)
                 .clause(clauses.changes_told.clone())
                 .reason(v.reason)
                 .detail("plan_version", next.plan_version),
@@ -1512,8 +1506,7 @@ pub fn record_notice(
     for p in ready {
         next.matter_ids.push(p.matter_id);
         events.push(
-            AuditEvent::new(now, actor.id, AuditAction::PlanAppliedToMatter, subject(s))
-                .person(s.person_id)
+            plan_event(now, actor, AuditAction::PlanAppliedToMatter, s)
                 .clause(clauses.notice_first.clone())
                 .reason(p.reason)
                 .detail("matter", p.matter_id)
@@ -1533,8 +1526,7 @@ pub fn record_notice(
     });
     events.insert(
         0,
-        AuditEvent::new(now, actor.id, AuditAction::NoticeRecorded, subject(s))
-            .person(s.person_id)
+        plan_event(now, actor, AuditAction::NoticeRecorded, s)
             .clause(clauses.notice_content.clone())
             .detail("channel", input.channel.as_str())
             .detail("format", input.format.unwrap_or_default().as_str())
@@ -1554,12 +1546,10 @@ pub fn record_notice(
     if s.status == PlanStatus::Authorised {
         next.effective_from = Some(now);
         events.push(
-            AuditEvent::new(now, actor.id, AuditAction::PlanTookEffect, subject(s))
-                .person(s.person_id)
+            plan_event(now, actor, AuditAction::PlanTookEffect, s)
                 .clause(clauses.notice_first.clone()),
         );
     }
-    next.version += 1;
     Ok(Decision {
         record: next,
         events,
@@ -1602,10 +1592,9 @@ pub fn review_plan(
     gate(profile, actor, s, PlanStep::Review)?;
     require_text("reasons", &input.reasons)?;
     require_text("recent_conduct", &input.recent_conduct)?;
-    let mut next = s.clone();
+    let mut next = next_version(s);
     let mut d_tasks = Vec::new();
-    let event = AuditEvent::new(now, actor.id, AuditAction::PlanReviewed, subject(s))
-        .person(s.person_id)
+    let event = plan_event(now, actor, AuditAction::PlanReviewed, s)
         .clause(clauses.review_interval.clone())
         .reason(input.reasons.clone())
         .detail("recent_conduct", &input.recent_conduct)
@@ -1643,7 +1632,6 @@ pub fn review_plan(
             event.detail("decision", input.decision.as_str())
         }
     };
-    next.version += 1;
     next.took_part(actor.id);
     Ok(Decision {
         record: next,
@@ -1705,10 +1693,9 @@ pub fn vary_plan(
         &input.overrides,
         ctx,
     )?;
-    let mut next = s.clone();
+    let mut next = next_version(s);
     next.overrides = overrides;
-    let event = AuditEvent::new(now, actor.id, AuditAction::PlanVaried, subject(s))
-        .person(s.person_id)
+    let event = plan_event(now, actor, AuditAction::PlanVaried, s)
         .clause(clauses.changes_told.clone())
         .reason(input.reason.clone());
     let event = if profile.rules.notice_before_effect {
@@ -1729,7 +1716,6 @@ pub fn vary_plan(
             .detail("takes_effect", "now")
             .detail("plan_version", next.plan_version)
     };
-    next.version += 1;
     next.took_part(actor.id);
     Ok(Decision {
         record: next,
@@ -1752,16 +1738,14 @@ pub fn lift_plan(
 ) -> Result<Decision<Plan>, RuleError> {
     gate(profile, actor, s, PlanStep::Lift)?;
     require_text("reason", reason)?;
-    let mut next = s.clone();
+    let mut next = next_version(s);
     next.status = advance(s, PlanStep::Lift, S::Lifted, &profile.terms.plan)?;
     next.lifted_at = Some(now);
     next.lift_reason = Some(reason.to_string());
-    next.version += 1;
     next.took_part(actor.id);
     let mut d = Decision::new(next);
     d.events.push(
-        AuditEvent::new(now, actor.id, AuditAction::PlanLifted, subject(s))
-            .person(s.person_id)
+        plan_event(now, actor, AuditAction::PlanLifted, s)
             .clause(profile.clauses.changes_told.clone())
             .reason(reason),
     );
@@ -1829,8 +1813,7 @@ pub fn apply_to_matter(
     }
     let authorised = !profile.rules.applying_to_a_matter_needs_authorisation
         || profile.may(actor.role, Action::AuthorisePlan);
-    let mut next = s.clone();
-    next.version += 1;
+    let mut next = next_version(s);
     next.took_part(actor.id);
     let pending = PendingMatter {
         matter_id: matter.id,
@@ -1840,8 +1823,7 @@ pub fn apply_to_matter(
         authorised_by: authorised.then_some(actor.id),
         authorised_at: authorised.then_some(now),
     };
-    let event = AuditEvent::new(now, actor.id, AuditAction::PlanAppliedToMatter, subject(s))
-        .person(s.person_id)
+    let event = plan_event(now, actor, AuditAction::PlanAppliedToMatter, s)
         .clause(clauses.new_matters.clone())
         .reason(reason)
         .detail("matter", matter.id);
@@ -1919,23 +1901,20 @@ pub fn decide_matter(
             format!("the person who asked to apply the {plan} to a matter may not decide it"),
         ));
     }
-    let mut next = s.clone();
-    next.version += 1;
+    let mut next = next_version(s);
     next.took_part(actor.id);
     let mut events = Vec::new();
     let mut tasks = Vec::new();
     if !approve {
         next.pending_matters.remove(at);
         events.push(
-            AuditEvent::new(now, actor.id, AuditAction::PlanMatterRefused, subject(s))
-                .person(s.person_id)
+            plan_event(now, actor, AuditAction::PlanMatterRefused, s)
                 .clause(clauses.authorise_role.clone())
                 .reason(reason)
                 .detail("matter", matter),
         );
     } else {
-        let event = AuditEvent::new(now, actor.id, AuditAction::PlanMatterAuthorised, subject(s))
-            .person(s.person_id)
+        let event = plan_event(now, actor, AuditAction::PlanMatterAuthorised, s)
             .clause(clauses.authorise_role.clone())
             .reason(reason)
             .detail("matter", matter);
@@ -2107,8 +2086,7 @@ pub fn raise_dispute(
     };
     let mut dec = Decision::new(d);
     dec.events.push(
-        AuditEvent::new(now, actor.id, AuditAction::DisputeRaised, subject(s))
-            .person(s.person_id)
+        plan_event(now, actor, AuditAction::DisputeRaised, s)
             .clause(profile.clauses.dispute_independent.clone())
             .reason(grounds),
     );
@@ -2197,8 +2175,7 @@ pub fn decide_dispute(
     require_text("reasons", reasons)?;
     let plan_decision = match outcome {
         DisputeOutcome::Upheld => {
-            let mut next = s.clone();
-            next.version += 1;
+            let next = next_version(s);
             Decision::new(next)
         }
         DisputeOutcome::Varied => {
@@ -2211,11 +2188,10 @@ pub fn decide_dispute(
             d
         }
         DisputeOutcome::Lifted => {
-            let mut next = s.clone();
+            let mut next = next_version(s);
             next.status = advance(s, PlanStep::DecideDispute, S::Lifted, &profile.terms.plan)?;
             next.lifted_at = Some(now);
             next.lift_reason = Some(reasons.to_string());
-            next.version += 1;
             let mut d = Decision::new(next);
             d.tasks.push(told_of_change_task(profile, s, actor.id));
             d
@@ -2228,8 +2204,7 @@ pub fn decide_dispute(
     done.decision_reason = Some(reasons.to_string());
     let mut dd = Decision::new(done);
     dd.events.push(
-        AuditEvent::new(now, actor.id, AuditAction::DisputeDecided, subject(s))
-            .person(s.person_id)
+        plan_event(now, actor, AuditAction::DisputeDecided, s)
             .clause(clause.clone())
             .reason(reasons)
             .detail("outcome", outcome.as_str())

@@ -194,6 +194,10 @@ impl World {
     }
 
     fn answer_all(&self, s: &Plan) -> Plan {
+        self.answer_all_as(LINE_MANAGER, s)
+    }
+
+    fn answer_all_as(&self, who: StaffId, s: &Plan) -> Plan {
         let answers = self
             .p
             .checklist
@@ -201,7 +205,7 @@ impl World {
             .iter()
             .map(|q| AnswerInput::no_shortfall(q, "Checked on the file"))
             .collect();
-        answer_checklist(&self.p, &actor(LINE_MANAGER), s, answers, now())
+        answer_checklist(&self.p, &actor(who), s, answers, now())
             .unwrap()
             .record
     }
@@ -641,6 +645,32 @@ fn nor_6_2_authorisation_by_anyone_but_a_senior_manager_is_refused() {
             .unwrap_err();
             assert_eq!(err.kind, RuleErrorKind::Forbidden, "{name} {who}");
         }
+    }
+}
+
+#[test]
+fn nor_7_1_a_senior_manager_who_answered_the_checklist_and_authorised_took_part_once() {
+    for name in ["cleveland-opcc", "northamptonshire-opfcc"] {
+        let mut w = World::new(name);
+        w.incident(&w.p.categories[1].id.clone());
+        w.warn();
+        let s = w.answer_all_as(SENIOR, &w.draft(vec![email_only()]));
+        let s = propose(&w.p, &actor(LINE_MANAGER), &s, &w.ctx(), now())
+            .unwrap()
+            .record;
+        let authorised = w.authorise(&s).record;
+        assert_eq!(authorised.version, s.version + 1, "{name}");
+        assert_eq!(
+            authorised
+                .participants
+                .iter()
+                .filter(|p| **p == SENIOR)
+                .count(),
+            1,
+            "{name}: {:?}",
+            authorised.participants
+        );
+        assert!(authorised.participants.contains(&LINE_MANAGER), "{name}");
     }
 }
 
