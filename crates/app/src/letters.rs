@@ -276,21 +276,7 @@ impl App {
         how: How,
     ) -> Result<StoredLetter> {
         let a = self.store.adjustment(id).await?.found(id)?;
-        let decision = match a.status {
-            tact_core::model::AdjustmentStatus::Granted => {
-                format!("to make this change for you: {}", a.description)
-            }
-            tact_core::model::AdjustmentStatus::Refused => {
-                format!("not to make this change: {}", a.description)
-            }
-            tact_core::model::AdjustmentStatus::Requested => {
-                return Err(RuleError::state(
-                    "adjustment_id",
-                    "the request has not been decided yet",
-                )
-                .into())
-            }
-        };
+        let (decision, decision_reasons) = tact_core::correspondence::adjustment_decision(&a)?;
         let person = self.person(a.person_id).await?;
         let facts = Facts {
             person_name: person.name,
@@ -298,7 +284,7 @@ impl App {
             date: tact_core::check::long_date(tact_core::check::uk_date(self.now())),
             matters_words: "your contact with us".into(),
             decision,
-            decision_reasons: a.decision_reason.clone().unwrap_or_default(),
+            decision_reasons,
             ..Facts::default()
         };
         self.keep_letter(
@@ -359,11 +345,7 @@ impl App {
         how: How,
     ) -> Result<StoredLetter> {
         let i = self.store.incident(id).await?.found(id)?;
-        if i.ended_call.is_none() {
-            return Err(
-                RuleError::invalid("incident_id", "that incident was not an ended call").into(),
-            );
-        }
+        tact_core::correspondence::ended_call(&i)?;
         let person = self.person(i.person_id).await?;
         let matters = self.store.matters_of(i.person_id).await?;
         let matters_words = matters_words(i.matter_id, &matters);

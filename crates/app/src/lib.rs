@@ -539,8 +539,6 @@ impl App {
 
     // ----- staff -------------------------------------------------------------------
 
-    /// Adds a member of staff. The first member of staff may be created by the system (no actor).
-    ///
     /// Keeps on the access log that `actor` opened `what` of person `id`'s record (their
     /// restrictions, incidents or adjustments). Called by every view that shows them.
     ///
@@ -641,6 +639,8 @@ impl App {
         Ok(self.store.access_log(person, limit).await?)
     }
 
+    /// Adds a member of staff. The first member of staff may be created by the system (no actor).
+    ///
     /// # Errors
     /// A role refusal or the store's error.
     pub async fn create_staff(
@@ -1635,23 +1635,8 @@ impl App {
         username: &str,
         password: &str,
     ) -> Result<()> {
-        if let Some(a) = by {
-            if a.id != staff {
-                authorise(&self.profile, a, Action::ManageStaff, None)?;
-            }
-        }
-        if self
-            .store
-            .staff(staff)
-            .await?
-            .is_some_and(|s| s.scope.is_some())
-        {
-            return Err(RuleError::invalid(
-                "staff_id",
-                "a service account never signs in: it uses its API tokens",
-            )
-            .into());
-        }
+        let holder = self.store.staff(staff).await?;
+        tact_core::roles::may_set_credentials(&self.profile, by, staff, holder.as_ref())?;
         let (username, hash) = credentials(username, password).await?;
         let mut tx = self.begin().await?;
         tx.set_credentials(staff, &username, &hash)
@@ -2791,32 +2776,9 @@ impl Handles<cmd::RectifyPerson> for App {
             input,
             what_was_wrong,
         } = c;
-        let what_was_wrong = what_was_wrong.as_str();
-        tact_core::error::require_text("what_was_wrong", what_was_wrong)?;
         let before = self.person(id).await?;
         let mut p = before.clone();
-        input.apply_to(&mut p, true)?;
-        let changed: Vec<&str> = [
-            ("name", before.name != p.name),
-            ("phones", before.phones != p.phones),
-            ("emails", before.emails != p.emails),
-            ("postal address", before.postal_address != p.postal_address),
-            ("advocate", before.advocate != p.advocate),
-            (
-                "preferred format",
-                before.preferred_format != p.preferred_format,
-            ),
-            (
-                "preferred language",
-                before.preferred_language != p.preferred_language,
-            ),
-        ]
-        .into_iter()
-        .filter_map(|(k, c)| c.then_some(k))
-        .collect();
-        if changed.is_empty() {
-            return Err(RuleError::invalid("name", "nothing was changed").into());
-        }
+        let changed = input.rectify(&mut p, what_was_wrong.as_str())?;
         let ev = ctx
             .event(
                 self.now(),

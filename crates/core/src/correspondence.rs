@@ -219,6 +219,42 @@ pub fn plan_decision(
     })
 }
 
+/// The decision and its reasons a letter about a reasonable adjustment reports (CLE-8;
+/// NOR-1.5: "in writing, with an explanation"): to make the change, or not to.
+///
+/// # Errors
+/// A state refusal naming `adjustment_id` while the request is not yet decided: there is
+/// no decision to tell them.
+pub fn adjustment_decision(
+    a: &crate::model::Adjustment,
+) -> Result<(String, String), crate::RuleError> {
+    use crate::model::AdjustmentStatus;
+    let decision = match a.status {
+        AdjustmentStatus::Granted => format!("to make this change for you: {}", a.description),
+        AdjustmentStatus::Refused => format!("not to make this change: {}", a.description),
+        AdjustmentStatus::Requested => {
+            return Err(crate::RuleError::state(
+                "adjustment_id",
+                "the request has not been decided yet",
+            ))
+        }
+    };
+    Ok((decision, a.decision_reason.clone().unwrap_or_default()))
+}
+
+/// The ended call a "why we ended your call" letter is about (CLE-4.4, 4.5): only an
+/// incident that recorded ending a call has one.
+///
+/// # Errors
+/// An invalid-input refusal naming `incident_id` for any other incident.
+pub fn ended_call(
+    i: &crate::model::Incident,
+) -> Result<&crate::model::EndedCall, crate::RuleError> {
+    i.ended_call.as_ref().ok_or_else(|| {
+        crate::RuleError::invalid("incident_id", "that incident was not an ended call")
+    })
+}
+
 /// A letter as written and as sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredLetter {
@@ -451,6 +487,73 @@ mod tests {
     use super::*;
     use crate::model::Direction;
     use crate::profile::Channel;
+
+    /// CLE-8; NOR-1.5: the letter on an adjustment reports the decision made, with its
+    /// reasons; while the request is undecided there is nothing to tell, and no letter.
+    #[test]
+    fn nor_1_5_an_adjustment_letter_reports_the_decision_and_waits_for_one() {
+        use crate::ids::{AdjustmentId, StaffId};
+        use crate::model::{Adjustment, AdjustmentKind, AdjustmentStatus};
+        let mut a = Adjustment {
+            id: AdjustmentId(1),
+            person_id: PersonId(1),
+            kind: AdjustmentKind::ExtraTime,
+            description: "More time on calls".into(),
+            status: AdjustmentStatus::Requested,
+            requested_at: Timestamp::UNIX_EPOCH,
+            recorded_by: StaffId(2),
+            decided_by: None,
+            decided_at: None,
+            decision_reason: None,
+        };
+        let e = adjustment_decision(&a).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("adjustment_id"));
+        assert_eq!(e.kind, crate::RuleErrorKind::Conflict);
+        a.status = AdjustmentStatus::Granted;
+        a.decision_reason = Some("Calls run long".into());
+        assert_eq!(
+            adjustment_decision(&a).unwrap(),
+            (
+                "to make this change for you: More time on calls".to_string(),
+                "Calls run long".to_string()
+            )
+        );
+        a.status = AdjustmentStatus::Refused;
+        assert_eq!(
+            adjustment_decision(&a).unwrap().0,
+            "not to make this change: More time on calls"
+        );
+    }
+
+    /// CLE-4.4, 4.5: the "why we ended your call" letter is only about an incident that
+    /// ended a call.
+    #[test]
+    fn cle_4_5_a_call_ended_letter_is_only_about_an_ended_call() {
+        use crate::ids::{IncidentId, StaffId};
+        use crate::model::{EndedCall, Incident};
+        let mut i = Incident {
+            id: IncidentId(1),
+            person_id: PersonId(1),
+            matter_id: None,
+            contact_id: None,
+            category: "abusive".into(),
+            description: "Shouting".into(),
+            occurred_at: Timestamp::UNIX_EPOCH,
+            staff_id: StaffId(2),
+            recorded_by: StaffId(2),
+            ended_call: None,
+        };
+        assert_eq!(
+            ended_call(&i).unwrap_err().field.as_deref(),
+            Some("incident_id")
+        );
+        i.ended_call = Some(EndedCall {
+            reason: "Abuse went on after a warning".into(),
+            file_note: "Ended at 10:02".into(),
+            caller_warned: true,
+        });
+        assert!(ended_call(&i).unwrap().caller_warned);
+    }
 
     /// CLE-9.6, 9.14; NOR-5.7, 7.1: a letter about a plan reports the decision the record
     /// holds. A review that continued the plan, whose reasons happen to say "lift", is

@@ -1062,6 +1062,45 @@ impl PersonInput {
         Ok(())
     }
 
+    /// Puts right details that were wrong (the right to rectification): puts these details
+    /// on `p` as [`PersonInput::apply_to`] does, keeping an advocate not given, and answers
+    /// which details changed, in plain words, for the record — never the wrong values.
+    ///
+    /// # Errors
+    /// No account of what was wrong (`what_was_wrong`); as [`PersonInput::check`]; nothing
+    /// changed (`name`, the form's first field).
+    pub fn rectify(
+        self,
+        p: &mut ServiceUser,
+        what_was_wrong: &str,
+    ) -> Result<Vec<&'static str>, RuleError> {
+        crate::error::require_text("what_was_wrong", what_was_wrong)?;
+        let before = p.clone();
+        self.apply_to(p, true)?;
+        let changed: Vec<&'static str> = [
+            ("name", before.name != p.name),
+            ("phones", before.phones != p.phones),
+            ("emails", before.emails != p.emails),
+            ("postal address", before.postal_address != p.postal_address),
+            ("advocate", before.advocate != p.advocate),
+            (
+                "preferred format",
+                before.preferred_format != p.preferred_format,
+            ),
+            (
+                "preferred language",
+                before.preferred_language != p.preferred_language,
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(k, c)| c.then_some(k))
+        .collect();
+        if changed.is_empty() {
+            return Err(RuleError::invalid("name", "nothing was changed"));
+        }
+        Ok(changed)
+    }
+
     /// A new person with these details, first recorded `at` (the store gives the id and
     /// the reference): adding a person at any door, and importing one, is this.
     ///
@@ -1278,6 +1317,45 @@ mod tests {
             (e.field.as_deref(), e.message.as_str()),
             (Some("name"), "a name is at most 200 characters")
         );
+    }
+
+    /// Rectification: what was wrong must be said, the details that changed are named (never
+    /// their old values), an advocate the form does not ask about is kept, and a correction
+    /// that changes nothing is refused with the record left as it was.
+    #[test]
+    fn rectification_names_what_changed_and_refuses_a_correction_that_changes_nothing() {
+        let phone = |s: &str| PhoneNumber::parse(s).unwrap();
+        let details = |name: &str| PersonInput {
+            name: name.into(),
+            phones: vec![phone("07911 123456")],
+            ..PersonInput::default()
+        };
+        let mut p = details("Jo Blogs")
+            .new_person(Timestamp::UNIX_EPOCH)
+            .unwrap();
+        p.advocate = Some(Advocate {
+            name: "A. Friend".into(),
+            organisation: None,
+            phone: None,
+            email: None,
+        });
+        let kept = p.clone();
+        let e = details("Jo Bloggs").rectify(&mut p, "  ").unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("what_was_wrong"));
+        assert_eq!(p, kept);
+        let e = details("Jo Blogs")
+            .rectify(&mut p, "the name was misspelt")
+            .unwrap_err();
+        assert_eq!(
+            (e.field.as_deref(), e.message.as_str()),
+            (Some("name"), "nothing was changed")
+        );
+        let changed = details("Jo Bloggs")
+            .rectify(&mut p, "the name was misspelt")
+            .unwrap();
+        assert_eq!(changed, vec!["name"]);
+        assert_eq!(p.name, "Jo Bloggs");
+        assert_eq!(p.advocate, kept.advocate, "the advocate is kept");
     }
 
     /// Issue 11: changing some of a person's details keeps the rest, above all the numbers

@@ -375,6 +375,31 @@ pub fn may_issue_reset(
     Ok(())
 }
 
+/// Who may give a member of staff a username and password (issue 12): the system setting up
+/// the office (`by` is `None`), anyone for themselves, otherwise whoever manages staff — and
+/// never for a service account (`holder` where it is on record), which signs in with its API
+/// tokens only.
+///
+/// # Errors
+/// A role refusal; a service account.
+pub fn may_set_credentials(
+    profile: &Profile,
+    by: Option<&Actor>,
+    target: crate::ids::StaffId,
+    holder: Option<&crate::model::Staff>,
+) -> Result<(), RuleError> {
+    if let Some(a) = by.filter(|a| a.id != target) {
+        authorise(profile, a, Action::ManageStaff, None)?;
+    }
+    if holder.is_some_and(|s| s.scope.is_some()) {
+        return Err(RuleError::invalid(
+            "staff_id",
+            "a service account never signs in: it uses its API tokens",
+        ));
+    }
+    Ok(())
+}
+
 /// How long an API token lasts when nobody says, and the longest it may (issue 12).
 pub const TOKEN_DEFAULT_DAYS: u32 = 90;
 pub const TOKEN_MAX_DAYS: u32 = 365;
@@ -801,6 +826,31 @@ mod tests {
         let mut gone = staff(5, None);
         gone.active = false;
         assert!(may_issue_reset(&p, &admin, &gone).is_err());
+    }
+
+    #[test]
+    fn issue_12_a_password_is_set_by_oneself_by_an_administrator_or_at_set_up_never_for_a_service_account(
+    ) {
+        for name in ["cleveland-opcc", "northamptonshire-opfcc"] {
+            let p = Profile::built_in(name).unwrap();
+            let admin = actor(2, Role::Admin);
+            let caseworker = actor(1, Role::Caseworker);
+            let them = staff(1, None);
+            let may = |by: Option<&Actor>, s: &crate::model::Staff| {
+                may_set_credentials(&p, by, s.id, Some(s))
+            };
+            assert!(may(Some(&caseworker), &them).is_ok(), "their own");
+            assert!(may(Some(&admin), &them).is_ok());
+            assert!(may(None, &them).is_ok(), "set-up");
+            let e = may(Some(&actor(3, Role::SeniorManager)), &them).unwrap_err();
+            assert_eq!(e.kind, crate::RuleErrorKind::Forbidden, "{name}");
+            let service = staff(4, Some(Scope::ContactCheck));
+            let e = may(Some(&admin), &service).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some("staff_id"), "{name}");
+            assert!(may(None, &service).is_err(), "{name}");
+            // Nobody on record: the store answers that there is no such member of staff.
+            assert!(may_set_credentials(&p, Some(&admin), StaffId(9), None).is_ok());
+        }
     }
 
     fn person(id: i64, role: Role, manager: Option<i64>) -> crate::model::Staff {
