@@ -1514,7 +1514,6 @@ async fn person(
         .map(|a| a.description.clone())
         .collect();
     // Every adjustment asked for, with what became of it (CLE-8; NOR-1.4, 1.5).
-    let may_decide = cmd::offered::<cmd::DecideAdjustment>(p, &signed.actor);
     let all_adjustments = r
         .adjustments
         .iter()
@@ -1535,7 +1534,8 @@ async fn person(
                     a.decision_reason.clone().unwrap_or_default()
                 ),
             };
-            let href = (a.status == AdjustmentStatus::Requested && may_decide)
+            let href = tact_core::workflow::adjustment_refusal(p, &signed.actor, a)
+                .is_none()
                 .then(|| format!("/adjustments/{}/decision", a.id));
             (href, line)
         })
@@ -1801,13 +1801,13 @@ async fn person(
             )
         })
         .collect();
-    let answers_rights = cmd::offered::<cmd::AnswerRightsRequest>(p, &signed.actor);
     let rights = r
         .rights
         .iter()
         .map(|x| {
             (
-                (answers_rights && x.status == tact_core::rights::RightStatus::Open)
+                tact_core::rights::answer_refusal(p, &signed.actor, x)
+                    .is_none()
                     .then(|| format!("/data-rights/{}", x.id)),
                 crate::ui_rights::describe(x),
             )
@@ -1871,7 +1871,7 @@ async fn person(
         )
         .flatten()
         .map(|(h, why)| (h, why, id)),
-        may_lift: answers_rights,
+        may_lift: cmd::offered::<cmd::LiftHold>(p, &signed.actor),
         frame: Frame::of(&state, &signed),
         plan: &p.terms.plan,
         plan_plural: &p.terms.plan_plural,

@@ -66,16 +66,16 @@ pub fn describe(d: &Disclosure, name_of: &dyn Fn(StaffId) -> String) -> String {
     }
 }
 
-/// The next step on a request that this role may take, if any.
+/// The next step on a request that this member of staff may take now, if any: the one
+/// whose core refusal (`sharing::decision_refusal`, `sharing::sharing_refusal`) is none,
+/// the same function its form and its command ask.
 pub fn next_step(p: &Profile, actor: &tact_core::roles::Actor, d: &Disclosure) -> Option<String> {
-    match d.status {
-        DisclosureStatus::Requested if cmd::offered::<cmd::DecideDisclosure>(p, actor) => {
-            Some(format!("/disclosures/{}/decision", d.id))
-        }
-        DisclosureStatus::Approved if cmd::offered::<cmd::RecordShared>(p, actor) => {
-            Some(format!("/disclosures/{}/shared", d.id))
-        }
-        _ => None,
+    if tact_core::sharing::decision_refusal(p, actor, d).is_none() {
+        Some(format!("/disclosures/{}/decision", d.id))
+    } else if tact_core::sharing::sharing_refusal(p, actor, d).is_none() {
+        Some(format!("/disclosures/{}/shared", d.id))
+    } else {
+        None
     }
 }
 
