@@ -568,17 +568,6 @@ impl App {
         Ok(self.access.flush().await?)
     }
 
-    /// Keeps one event on the event log, on its own.
-    ///
-    /// # Errors
-    /// The store's error.
-    pub async fn record_event(&self, ev: AuditEvent) -> Result<()> {
-        let mut tx = self.begin().await?;
-        tx.audit(&[ev]).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
     /// A contact check that showed a person's restrictions or adjustments is an opening of
     /// them: kept on the access log. One that found no one, or nothing about them, is not.
     ///

@@ -247,6 +247,29 @@ impl Handles<cmd::LiftHold> for App {
     }
 }
 
+/// The subject access bundle was made: on the event log, with how many files.
+impl Handles<cmd::RecordSubjectAccess> for App {
+    type Output = ();
+
+    async fn handle(
+        &self,
+        ctx: &Ctx,
+        c: cmd::RecordSubjectAccess,
+        _: crate::Executed,
+    ) -> Result<Self::Output> {
+        let cmd::RecordSubjectAccess { person, files } = c;
+        let subject = format!("person:{person}");
+        let mut tx = self.begin().await?;
+        tx.audit(&[ctx
+            .event(self.now(), AuditAction::SubjectAccessExported, &subject)
+            .person(person)
+            .detail("files", files.to_string())])
+            .await?;
+        self.finish(tx, ctx, &subject).await?;
+        Ok(())
+    }
+}
+
 impl Handles<cmd::DisposeDue> for App {
     type Output = Vec<Disposed>;
 

@@ -268,6 +268,12 @@ commands! {
     /// Destroys the records that are due for disposal (NOR-9.1), as the dry run lists them.
     DisposeDue => Some(Action::HandleDataRights), {}
 
+    /// Records on the event log that everything held about a person was exported for their
+    /// subject access request, and how many files it made. A door asks this command's role
+    /// ([`permit_kind`]) before it reads anything for the bundle, so only whoever handles
+    /// data-rights requests (the DPO) may make one.
+    RecordSubjectAccess => Some(Action::HandleDataRights), { person: PersonId, files: usize }
+
     /// Gives a member of staff a telephone extension (or, with `None`, takes it away), where a
     /// phone system puts through a plan's single point of contact's calls (issue 14).
     SetExtension => Some(Action::ManageStaff), { staff: StaffId, extension: Option<String> }

@@ -9,7 +9,6 @@ use serde_json::{json, Value};
 use tact_app::query as q;
 use tact_app::{App, AppError, Ctx};
 use tact_core::ids::PersonId;
-use tact_core::roles::{authorise, Action};
 use tact_mail::letters::escape as esc;
 
 /// The files of a bundle: a path inside it, and the bytes.
@@ -20,7 +19,10 @@ pub type Files = Vec<(String, Vec<u8>)>;
 /// # Errors
 /// Not the DPO; no such person; the store's error.
 pub async fn subject_access(app: &App, ctx: &Ctx, id: PersonId) -> Result<Files, AppError> {
-    authorise(&app.profile, &ctx.actor, Action::HandleDataRights, None)?;
+    tact_core::command::permit_kind::<tact_core::command::RecordSubjectAccess>(
+        &app.profile,
+        &ctx.actor,
+    )?;
     let r = app.query(&ctx.actor, q::Record { id }).await?;
     let now = app.now();
     let p = &app.profile;
@@ -132,15 +134,14 @@ pub async fn subject_access(app: &App, ctx: &Ctx, id: PersonId) -> Result<Files,
         ),
     );
     files.insert(0, ("index.html".into(), index.into_bytes()));
-    let mut ev = tact_core::audit::AuditEvent::new(
-        now,
-        ctx.actor.id,
-        tact_core::audit::AuditAction::SubjectAccessExported,
-        format!("person:{id}"),
+    app.execute(
+        ctx,
+        tact_core::command::RecordSubjectAccess {
+            person: id,
+            files: files.len(),
+        },
     )
-    .person(id);
-    ev.detail.push(("files".into(), files.len().to_string()));
-    app.record_event(ev).await?;
+    .await?;
     Ok(files)
 }
 

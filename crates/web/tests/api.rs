@@ -1795,7 +1795,15 @@ async fn messages_the_retention_dry_run_and_subject_access_are_on_the_api_with_t
         let r = t.http.get(format!("{}/api/v1/people/{pid}/subject-access", t.base)).bearer_auth(&dpo).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::OK);
         assert_eq!(r.headers()["content-type"], "application/zip");
-        assert!(r.bytes().await.unwrap().starts_with(b"PK"), "a zip");
+        let zip = r.bytes().await.unwrap();
+        assert!(zip.starts_with(b"PK"), "a zip");
+        // Making it is on the person's event log, with how many files, through the DPO's
+        // command; the refused caseworker's attempt left nothing there.
+        let log = t.app.store().audit_of(tact_core::ids::PersonId(pid)).await.unwrap();
+        let made: Vec<_> = log.iter().filter(|e| e.action == "person.subject-access-exported").collect();
+        assert_eq!(made.len(), 1, "{log:?}");
+        let files = made[0].detail_value("files").unwrap();
+        assert!(files.parse::<usize>().unwrap() >= 3, "index, record and more: {files}");
         // Records for the office's reporting, as CSV, for the roles the profile names.
         let (s, v) = t.get(&t.caseworker, "/export/people").await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
