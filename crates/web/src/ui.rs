@@ -1614,127 +1614,128 @@ async fn person(
             may_write.then(|| format!("/warnings/{}/letter", w.id)),
         )
     }));
-    let may = |a: tact_core::roles::Action| p.may(signed.actor.role, a);
-    use tact_core::roles::Action as A;
+    // Each link is offered exactly when its form's command is: the same role check
+    // (`command::offered`), so the page and the form cannot disagree.
+    use cmd::offered;
     // One primary action (logging the contact in hand), the rest grouped by what they are
     // for (issue 13: ten equal grey buttons were hard to scan).
     let mut actions: Vec<(&str, String, String)> = Vec::new();
-    for (group, action, href, label) in [
+    for (group, may, href, label) in [
         (
             "Their behaviour",
-            A::EndCall,
+            offered::<cmd::EndCall>(p, &signed.actor),
             "ended-call",
             "Log a call as ended".to_string(),
         ),
         (
             "Their behaviour",
-            A::RecordIncident,
+            offered::<cmd::RecordIncident>(p, &signed.actor),
             "incident",
             "Record behaviour".to_string(),
         ),
         (
             "Their behaviour",
-            A::IssueWarning,
+            offered::<cmd::GiveWarning>(p, &signed.actor),
             "warning",
             "Warn about their behaviour".to_string(),
         ),
         (
             "Their behaviour",
-            A::ProposePlan,
+            offered::<cmd::DraftPlan>(p, &signed.actor),
             "plan",
             format!("Start a {}", p.terms.plan),
         ),
         (
             "Contact and matters",
-            A::RecordContact,
+            offered::<cmd::LogContact>(p, &signed.actor),
             "contact",
             "Log a contact".to_string(),
         ),
         (
             "Contact and matters",
-            A::RecordContact,
+            offered::<cmd::OpenMatter>(p, &signed.actor),
             "matter",
             "Open a matter".to_string(),
         ),
         (
             "Their needs",
-            A::RecordContact,
+            offered::<cmd::RecordAdditionalHelp>(p, &signed.actor),
             "additional-help",
             "Record whether they need additional help".to_string(),
         ),
         (
             "Their needs",
-            A::RecordContact,
+            offered::<cmd::RequestAdjustment>(p, &signed.actor),
             "adjustment",
             "Request a reasonable adjustment".to_string(),
         ),
         (
             "Their needs",
-            A::ManagePeople,
+            offered::<cmd::RecordEquality>(p, &signed.actor),
             "equality",
             "Equality monitoring (with their consent)".to_string(),
         ),
         (
             "Their behaviour",
-            A::RecordFurtherAction,
+            offered::<cmd::RecordFurtherAction>(p, &signed.actor),
             "further-action",
             "Record further action".to_string(),
         ),
         (
             "Their record and data",
-            A::RequestDisclosure,
+            offered::<cmd::RequestDisclosure>(p, &signed.actor),
             "share",
             "Ask to share details with a partner".to_string(),
         ),
         (
             "Their record and data",
-            A::RecordContact,
+            offered::<cmd::ReceiveRightsRequest>(p, &signed.actor),
             "data-rights",
             "Record a data-rights request".to_string(),
         ),
         (
             "Their record and data",
-            A::ManagePeople,
+            offered::<cmd::UpdatePerson>(p, &signed.actor),
             "details",
             "Change their details (a new number, address or format)".to_string(),
         ),
         (
             "Their record and data",
-            A::ManagePeople,
+            offered::<cmd::RectifyPerson>(p, &signed.actor),
             "rectify",
             "Correct details that were wrong (rectification)".to_string(),
         ),
         (
             "Their record and data",
-            A::MergePeople,
+            offered::<cmd::MergePeople>(p, &signed.actor),
             "merge",
             "Merge another record of this person into this one".to_string(),
         ),
         (
             "Their record and data",
-            A::ReadAccessLog,
+            offered::<cmd::read::AccessLog>(p, &signed.actor),
             "access",
             "Who has opened this record".to_string(),
         ),
         (
             "Their record and data",
-            A::HandleDataRights,
+            offered::<cmd::RecordSubjectAccess>(p, &signed.actor),
             "export",
             "Download everything held (subject access)".to_string(),
         ),
         (
             "Their record and data",
-            A::HandleDataRights,
+            offered::<cmd::PlaceHold>(p, &signed.actor),
             "hold",
             "Place a legal hold".to_string(),
         ),
     ] {
-        if may(action) {
+        if may {
             actions.push((group, format!("/people/{id}/{href}"), label));
         }
     }
     // Whether answers are recorded, never what they are.
-    if may(A::ManagePeople)
+    if offered::<cmd::WithdrawEquality>(p, &signed.actor)
         && or_page!(crate::ui_forms::has_equality(&state, &signed, PersonId(id)).await)
     {
         actions.push((
@@ -1934,7 +1935,7 @@ async fn person(
                         m.kind.as_str(),
                         m.status.as_str().replace('-', " ")
                     ),
-                    p.may(signed.actor.role, A::RecordContact)
+                    cmd::offered::<cmd::SetMatterStatus>(p, &signed.actor)
                         .then(|| format!("/matters/{}/status", m.id)),
                 )
             })
