@@ -11,7 +11,7 @@ use tact_core::correspondence::{after_failure, LetterStatus, PlanLetter, StoredL
 use tact_core::ids::{PersonId, PlanId};
 use tact_core::model::{Format, Plan, Rule};
 use tact_core::profile::Channel;
-use tact_core::roles::{authorise, Action, Actor};
+use tact_core::roles::Actor;
 use tact_core::words::Words;
 use tact_core::RuleError;
 use tact_mail::letters::{Facts, RestrictionLine};
@@ -784,8 +784,8 @@ impl App {
     /// as the letter (what is kept is what goes) and the change on the event log.
     ///
     /// # Errors
-    /// A role refusal; no such letter; a letter no longer held; empty or overlong text.
-    pub async fn adjust_letter(
+    /// No such letter; a letter no longer held; empty or overlong text.
+    async fn adjust_letter(
         &self,
         ctx: &Ctx,
         id: i64,
@@ -793,7 +793,6 @@ impl App {
         text: &str,
         how: &str,
     ) -> Result<StoredLetter> {
-        authorise(&self.profile, &ctx.actor, Action::RecordNotice, None)?;
         let l = self.letter(id).await?;
         let (subject, text) = l.reworded(
             subject,
@@ -880,32 +879,44 @@ impl App {
             Document::Braille | Document::Audio => made_by_child(doc, &l).await.map_err(failed)?,
         })
     }
-
-    /// Puts the wording of an uploaded Word document (the one downloaded, adjusted) in
-    /// place of a held letter's.
-    ///
-    /// # Errors
-    /// As [`App::adjust_letter`]; a file that is not a readable Word document.
-    pub async fn adjust_letter_from_docx(
-        &self,
-        ctx: &Ctx,
-        id: i64,
-        bytes: &[u8],
-    ) -> Result<StoredLetter> {
-        authorise(&self.profile, &ctx.actor, Action::RecordNotice, None)?;
-        let back = tact_mail::docx::read(bytes).map_err(|e| RuleError::invalid("document", e))?;
-        self.adjust_letter(
-            ctx,
-            id,
-            back.subject.as_deref(),
-            &back.text,
-            "word document",
-        )
-        .await
-    }
 }
 
-impl App {}
+/// Changes a held letter's wording: typed, or from a Word document staff downloaded and
+/// changed (what is kept is what goes).
+///
+/// # Errors
+/// No such letter; a letter no longer held; empty or overlong text; a file that is not a
+/// readable Word document.
+impl Handles<cmd::ChangeLetter> for App {
+    type Output = StoredLetter;
+
+    async fn handle(
+        &self,
+        ctx: &Ctx,
+        c: cmd::ChangeLetter,
+        _: crate::Executed,
+    ) -> Result<Self::Output> {
+        use tact_core::correspondence::LetterChange;
+        match c.change {
+            LetterChange::Typed { subject, text, how } => {
+                self.adjust_letter(ctx, c.letter, subject.as_deref(), &text, how)
+                    .await
+            }
+            LetterChange::Word(bytes) => {
+                let back =
+                    tact_mail::docx::read(&bytes).map_err(|e| RuleError::invalid("document", e))?;
+                self.adjust_letter(
+                    ctx,
+                    c.letter,
+                    back.subject.as_deref(),
+                    &back.text,
+                    "word document",
+                )
+                .await
+            }
+        }
+    }
+}
 
 /// Lets a held letter go: email to the sending queue, post to the print queue.
 ///

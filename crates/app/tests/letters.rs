@@ -10,7 +10,7 @@ use std::process::{Child, Command};
 use tact_app::letters::How;
 use tact_app::query as q;
 use tact_core::command as cmd;
-use tact_core::correspondence::{LetterStatus, PlanLetter};
+use tact_core::correspondence::{LetterChange, LetterStatus, PlanLetter};
 use tact_core::model::{Format, Restriction, Rule};
 use tact_core::profile::Channel;
 use tact_mail::smtp::Relay;
@@ -372,15 +372,23 @@ async fn a_held_letter_goes_only_when_released_and_goes_as_staff_changed_it() {
         );
         // Typed changes, then a Word document staff changed again.
         let typed = format!("{}\nA line staff added.\n", l.text);
-        let a = w
-            .app
-            .adjust_letter(&lm, l.id, None, &typed, "typed")
-            .await
-            .unwrap();
+        let typed_as = |subject: Option<&str>, text: &str| cmd::ChangeLetter {
+            letter: l.id,
+            change: LetterChange::Typed {
+                subject: subject.map(str::to_string),
+                text: text.to_string(),
+                how: "typed",
+            },
+        };
+        let word_as = |bytes: &[u8]| cmd::ChangeLetter {
+            letter: l.id,
+            change: LetterChange::Word(bytes.to_vec()),
+        };
+        let a = w.app.execute(&lm, typed_as(None, &typed)).await.unwrap();
         assert!(a.html.contains("A line staff added."), "{name}");
         let e = w
             .app
-            .adjust_letter(&lm, l.id, Some(" "), &typed, "typed")
+            .execute(&lm, typed_as(Some(" "), &typed))
             .await
             .unwrap_err();
         assert!(e.to_string().contains("heading"), "{name}: {e}");
@@ -403,16 +411,12 @@ async fn a_held_letter_goes_only_when_released_and_goes_as_staff_changed_it() {
             &back.text.replace("A line staff added.", "Changed in Word."),
         ))
         .unwrap();
-        let b = w
-            .app
-            .adjust_letter_from_docx(&lm, l.id, &word)
-            .await
-            .unwrap();
+        let b = w.app.execute(&lm, word_as(&word)).await.unwrap();
         assert_eq!(b.subject, "Our new arrangements");
         assert!(b.text.contains("Changed in Word.") && !b.text.contains("A line staff added."));
         let e = w
             .app
-            .adjust_letter_from_docx(&lm, l.id, b"not a document")
+            .execute(&lm, word_as(b"not a document"))
             .await
             .unwrap_err();
         assert!(e.to_string().contains("not a Word"), "{name}: {e}");
@@ -438,11 +442,7 @@ async fn a_held_letter_goes_only_when_released_and_goes_as_staff_changed_it() {
             "{name}: {got:?}"
         );
         // Once it has gone it cannot be changed or released again.
-        assert!(w
-            .app
-            .adjust_letter(&lm, l.id, None, "x", "typed")
-            .await
-            .is_err());
+        assert!(w.app.execute(&lm, typed_as(None, "x")).await.is_err());
         assert!(w
             .app
             .execute(&lm, cmd::ReleaseLetter { letter: l.id })

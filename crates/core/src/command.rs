@@ -9,7 +9,7 @@
 //! A page asks the command type, not a hand-picked action, whether to offer a form:
 //! `DecideDisclosure::ACTION` is the same value `App::execute` will check.
 
-use crate::correspondence::{How, LetterAbout};
+use crate::correspondence::{How, LetterAbout, LetterChange};
 use crate::error::RuleError;
 use crate::identity::EmailAddress;
 use crate::ids::*;
@@ -252,6 +252,9 @@ commands! {
 
     /// Writes a letter to a person from the profile's template, kept as written.
     WriteLetter => Some(Action::RecordNotice), { about: LetterAbout, how: How }
+
+    /// Changes a held letter's wording before it goes (typed, or a Word document).
+    ChangeLetter => Some(Action::RecordNotice), { letter: i64, change: LetterChange }
 
     /// Lets a held letter go out (it was kept back for a member of staff to read).
     ReleaseLetter => Some(Action::RecordNotice), { letter: i64 }

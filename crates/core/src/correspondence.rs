@@ -255,6 +255,21 @@ pub fn ended_call(
     })
 }
 
+/// A change staff make to a held letter's wording (what is kept is what goes).
+#[derive(Debug, Clone)]
+pub enum LetterChange {
+    /// Typed: the new heading (`None` keeps it) and text; `how` says where it was typed
+    /// (`typed` on the letter page, `api`), for the event log.
+    Typed {
+        subject: Option<String>,
+        text: String,
+        how: &'static str,
+    },
+    /// A Word document — the one downloaded, changed — as uploaded: its heading and text
+    /// replace the letter's.
+    Word(Vec<u8>),
+}
+
 /// A letter as written and as sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredLetter {

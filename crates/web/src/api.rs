@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tact_app::query as q;
 use tact_core::command as cmd;
-use tact_core::correspondence::LetterAbout;
+use tact_core::correspondence::{LetterAbout, LetterChange};
 
 use tact_app::Ctx;
 use tact_core::identity::{read_caller, EmailAddress, Identifier};
@@ -1968,7 +1968,17 @@ pub async fn change_letter(
     letter_reply(
         StatusCode::OK,
         &st.app
-            .adjust_letter(&ctx, id, req.subject.as_deref(), &req.text, "api")
+            .execute(
+                &ctx,
+                cmd::ChangeLetter {
+                    letter: id,
+                    change: LetterChange::Typed {
+                        subject: req.subject,
+                        text: req.text,
+                        how: "api",
+                    },
+                },
+            )
             .await?,
     )
 }

@@ -21,7 +21,9 @@ use tact_app::letters::{Document, How};
 use tact_app::query as q;
 use tact_app::AppError;
 use tact_core::command as cmd;
-use tact_core::correspondence::{LetterAbout, LetterStatus, PlanLetter, StoredLetter};
+use tact_core::correspondence::{
+    LetterAbout, LetterChange, LetterStatus, PlanLetter, StoredLetter,
+};
 use tact_core::ids::PlanId;
 use tact_core::model::{Format, Plan};
 use tact_core::RuleError;
@@ -458,11 +460,15 @@ async fn adjust(State(state): State<AppState>, to: PostedTo) -> Response {
     let PostedTo { id, signed, form } = to;
     let ctx = tact_app::Ctx::new(signed.actor.clone());
     let (subject, text) = (val(&form, "subject"), val(&form, "text"));
-    match state
-        .app
-        .adjust_letter(&ctx, id, Some(subject), text, "typed")
-        .await
-    {
+    let change = cmd::ChangeLetter {
+        letter: id,
+        change: LetterChange::Typed {
+            subject: Some(subject.to_string()),
+            text: text.to_string(),
+            how: "typed",
+        },
+    };
+    match state.app.execute(&ctx, change).await {
         Ok(_) => Redirect::to(&format!("/letters/{id}")).into_response(),
         Err(tact_app::AppError::Rule(e)) if e.kind == tact_core::error::RuleErrorKind::Invalid => {
             match state.app.query(&signed.actor, q::Letter { id }).await {
@@ -522,7 +528,11 @@ async fn upload_docx(
         .await;
     };
     let ctx = tact_app::Ctx::new(signed.actor.clone());
-    match state.app.adjust_letter_from_docx(&ctx, id, &bytes).await {
+    let change = cmd::ChangeLetter {
+        letter: id,
+        change: LetterChange::Word(bytes.to_vec()),
+    };
+    match state.app.execute(&ctx, change).await {
         Ok(_) => Redirect::to(&format!("/letters/{id}")).into_response(),
         Err(tact_app::AppError::Rule(e)) if e.kind == tact_core::error::RuleErrorKind::Invalid => {
             upload_refused(&state, &signed, id, e.message).await
