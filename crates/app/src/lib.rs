@@ -208,6 +208,15 @@ impl App {
     }
 }
 
+/// CLE-9.11; NOR-5.8: the reminder after a breach, sent and kept as a contact.
+impl Handles<cmd::SendBreachReminder> for App {
+    type Output = Contact;
+
+    async fn handle(&self, ctx: &Ctx, c: cmd::SendBreachReminder, _: Executed) -> Result<Contact> {
+        self.send_breach_reminder(ctx, c.task, c.input).await
+    }
+}
+
 /// A member of staff's telephone extension (issue 14), checked by core.
 impl Handles<cmd::SetExtension> for App {
     /// The extension as kept (`None`: taken away).
@@ -1318,7 +1327,7 @@ impl App {
     ///
     /// # Errors
     /// No such task; as [`wf::send_breach_reminder`]; the task closed meanwhile.
-    pub async fn send_breach_reminder(
+    async fn send_breach_reminder(
         &self,
         ctx: &Ctx,
         id: TaskId,

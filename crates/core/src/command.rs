@@ -23,7 +23,7 @@ use crate::roles::{authorise, Action, Actor, Role};
 use crate::sharing::DisclosureRequest;
 use crate::workflow::{
     AnswerInput, ContactInput, FurtherActionInput, IncidentInput, PlanCommand, PlanInput,
-    VaryInput, WarningInput,
+    ReminderInput, VaryInput, WarningInput,
 };
 use jiff::civil::Date;
 use jiff::Timestamp;
@@ -132,6 +132,9 @@ commands! {
     /// Records what screening a contact found (CLE-9.10; NOR-5.5), raising what the finding
     /// calls for ([`crate::workflow::screen_contact`]).
     ScreenContact => Some(Action::ScreenContact), clause(p) &p.clauses.screening, { contact: ContactId, finding: crate::model::Finding, note: String }
+
+    /// Sends the reminder a breach calls for and closes its task (CLE-9.11; NOR-5.8).
+    SendBreachReminder => Some(Action::RecordContact), clause(p) &p.clauses.breach_reminder, { task: TaskId, input: ReminderInput }
 
     /// Closes a task by hand; who may is the task's own rule.
     CompleteTask => None, { task: TaskId, outcome: String }

@@ -1488,13 +1488,15 @@ pub async fn breach_reminder(
     let channel = Channel::parse(&req.channel)?;
     created(wire::contact(
         &st.app
-            .send_breach_reminder(
+            .execute(
                 &ctx,
-                TaskId(id),
-                wf::ReminderInput {
-                    channel,
-                    consequences: req.consequences,
-                    reasons: req.reasons,
+                cmd::SendBreachReminder {
+                    task: TaskId(id),
+                    input: wf::ReminderInput {
+                        channel,
+                        consequences: req.consequences,
+                        reasons: req.reasons,
+                    },
                 },
             )
             .await?,

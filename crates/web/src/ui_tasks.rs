@@ -217,13 +217,15 @@ async fn task_done(State(state): State<AppState>, to: PostedTo) -> Response {
         match Channel::parse(val(&form, "channel")) {
             Ok(channel) => state
                 .app
-                .send_breach_reminder(
+                .execute(
                     &ctx,
-                    t.id,
-                    wf::ReminderInput {
-                        channel,
-                        consequences: val(&form, "consequences").into(),
-                        reasons: val(&form, "reasons").into(),
+                    cmd::SendBreachReminder {
+                        task: t.id,
+                        input: wf::ReminderInput {
+                            channel,
+                            consequences: val(&form, "consequences").into(),
+                            reasons: val(&form, "reasons").into(),
+                        },
                     },
                 )
                 .await
