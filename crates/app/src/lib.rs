@@ -1992,19 +1992,8 @@ impl Handles<cmd::OpenMatter> for App {
             kind,
             title,
         } = c;
-        let title = title.as_str();
-        tact_core::error::require_text("title", title)?;
+        let mut m = wf::open_matter(person, kind, &title, self.now())?;
         self.person(person).await?;
-        let mut m = Matter {
-            id: MatterId(0),
-            person_id: person,
-            reference: String::new(),
-            kind,
-            title: title.trim().to_string(),
-            status: MatterStatus::Open,
-            finalised_on: None,
-            opened_at: self.now(),
-        };
         let mut tx = self.begin().await?;
         let (id, reference) = tx.insert_matter(&m).await?;
         m.id = id;

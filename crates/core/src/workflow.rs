@@ -2247,6 +2247,30 @@ pub struct IncidentInput {
     pub ended_call: Option<EndedCall>,
 }
 
+/// A new matter for `person`, open from `now`, its title trimmed (the store gives the id
+/// and the reference).
+///
+/// # Errors
+/// An empty title.
+pub fn open_matter(
+    person: PersonId,
+    kind: MatterKind,
+    title: &str,
+    now: Timestamp,
+) -> Result<Matter, RuleError> {
+    require_text("title", title)?;
+    Ok(Matter {
+        id: MatterId(0),
+        person_id: person,
+        reference: String::new(),
+        kind,
+        title: title.trim().to_string(),
+        status: MatterStatus::Open,
+        finalised_on: None,
+        opened_at: now,
+    })
+}
+
 /// The matter moved on to `status` (NOR-9.1: records are kept six years from the date a
 /// matter is finalised, so that date is part of finalising it): a finalised matter needs
 /// the date it was finalised, which cannot be in the future; any other status has none.

@@ -2631,22 +2631,38 @@ fn cle_9_12_and_nor_8_1_an_imported_plan_is_in_force_from_its_notice_and_reviewe
     );
 }
 
+/// CLE-10.4: a new issue is a matter of its own, open from when it is raised, with a title
+/// that says what it is; an empty title is refused, naming the field.
+#[test]
+fn cle_10_4_a_new_matter_opens_with_its_title_and_an_empty_title_is_refused() {
+    let m = open_matter(PERSON, MatterKind::Complaint, "  A new complaint ", now()).unwrap();
+    assert_eq!(
+        (
+            m.person_id,
+            m.title.as_str(),
+            m.status,
+            m.finalised_on,
+            m.opened_at
+        ),
+        (PERSON, "A new complaint", MatterStatus::Open, None, now())
+    );
+    let e = open_matter(PERSON, MatterKind::Complaint, " ", now()).unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("title"));
+}
+
 /// NOR-9.1: records are kept six years from the date a matter is finalised, so finalising
 /// one needs that date, and it cannot be in the future; moving a matter to any other status
 /// leaves it without one.
 #[test]
 fn nor_9_1_a_finalised_matter_needs_its_date_and_not_one_in_the_future() {
     let today = date(2027, 3, 10);
-    let open = Matter {
-        id: MatterId(1),
-        person_id: PERSON,
-        reference: "M-000001".into(),
-        kind: MatterKind::Complaint,
-        title: "Handling of a burglary report".into(),
-        status: MatterStatus::Open,
-        finalised_on: None,
-        opened_at: now(),
-    };
+    let open = open_matter(
+        PERSON,
+        MatterKind::Complaint,
+        "Handling of a burglary report",
+        now(),
+    )
+    .unwrap();
     let err = set_matter_status(&open, MatterStatus::Finalised, None, today).unwrap_err();
     assert_eq!(err.field.as_deref(), Some("finalised_on"));
     let err = set_matter_status(
