@@ -276,9 +276,10 @@ impl Handles<cmd::DisposeDue> for App {
     async fn handle(
         &self,
         ctx: &Ctx,
-        _: cmd::DisposeDue,
+        c: cmd::DisposeDue,
         _: crate::Executed,
     ) -> Result<Vec<Disposed>> {
+        tact_core::retention::confirmed(c.confirm)?;
         self.dispose_due(ctx).await
     }
 }

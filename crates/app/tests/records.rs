@@ -571,7 +571,10 @@ async fn nor_9_1_records_are_disposed_of_six_years_on_unless_held_and_the_chain_
             0,
             "the task is not about the person"
         );
-        let gone = later.execute(&dpo, cmd::DisposeDue {}).await.unwrap();
+        let gone = later
+            .execute(&dpo, cmd::DisposeDue { confirm: true })
+            .await
+            .unwrap();
         assert_eq!(gone.len(), 1);
         let count = |k: &str| {
             gone[0]

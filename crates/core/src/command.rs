@@ -272,7 +272,11 @@ commands! {
     LiftHold => Some(Action::HandleDataRights), { hold: i64 }
 
     /// Destroys the records that are due for disposal (NOR-9.1), as the dry run lists them.
-    DisposeDue => Some(Action::HandleDataRights), {}
+    DisposeDue => Some(Action::HandleDataRights), {
+        /// That the one running it has confirmed it: it destroys the records for good
+        /// ([`crate::retention::confirmed`]).
+        confirm: bool,
+    }
 
     /// Records on the event log that everything held about a person was exported for their
     /// subject access request, and how many files it made. A door asks this command's role

@@ -71,3 +71,32 @@ pub fn disposal(profile: &Profile, f: &Facts<'_>) -> Disposal {
 pub fn due(d: &Disposal, today: Date) -> bool {
     matches!(d, Disposal::DueOn(on) if *on <= today)
 }
+
+/// Disposal destroys records for good (NOR-9.1), so it goes ahead only when the one who
+/// runs it has confirmed it — the box ticked on the page, `confirm: true` on the API,
+/// `--confirm` at the command line: one refusal, naming `confirm`, at every door.
+///
+/// # Errors
+/// An invalid-input refusal naming `confirm` when it is not confirmed.
+pub fn confirmed(confirm: bool) -> Result<(), crate::RuleError> {
+    if confirm {
+        Ok(())
+    } else {
+        Err(crate::RuleError::invalid(
+            "confirm",
+            "confirm the disposal first: it destroys the records for good and cannot be undone",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod confirm_tests {
+    /// NOR-9.1: nothing is destroyed unless the disposal is confirmed.
+    #[test]
+    fn nor_9_1_disposal_goes_ahead_only_when_confirmed() {
+        assert!(super::confirmed(true).is_ok());
+        let e = super::confirmed(false).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("confirm"));
+        assert_eq!(e.kind, crate::RuleErrorKind::Invalid);
+    }
+}

@@ -338,12 +338,6 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Retention {
             command: RetentionCmd::Dispose { confirm },
         } => {
-            if !confirm {
-                return Err(Refused(
-                    "disposal destroys records for good: run `tact retention due` first, then add --confirm".into(),
-                )
-                .into());
-            }
             let (_, app) = open_app(&cli.data, url_flag).await?;
             let mut ctx = tact_app::Ctx::new(acting_as(&app, cli.as_staff).await?);
             // Disposal can take a while on a large office: a bar while a person watches.
@@ -355,13 +349,29 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     shown.set_position(done);
                 },
             )));
-            let disposed = app.execute(&ctx, tact_core::command::DisposeDue {}).await;
+            let disposed = app
+                .execute(&ctx, tact_core::command::DisposeDue { confirm })
+                .await;
             bar.finish_and_clear();
-            let out = tact_web::out::DisposedListOut {
-                disposed: tact_web::out::Wire::wire(&disposed?),
-            };
-            println!("{}", serde_json::to_string_pretty(&out)?);
-            Ok(ExitCode::SUCCESS)
+            // Core's refusal, with how to confirm here: see what is due, then --confirm.
+            let disposed = disposed.map_err(|e| match e {
+                tact_app::AppError::Rule(r) if r.field.as_deref() == Some("confirm") => {
+                    tact_app::AppError::Rule(tact_core::RuleError {
+                        message: format!(
+                            "{} (see what is due with `tact retention due`, then add --confirm)",
+                            r.message
+                        ),
+                        ..r
+                    })
+                }
+                other => other,
+            });
+            told(disposed, |d| {
+                let out = tact_web::out::DisposedListOut {
+                    disposed: tact_web::out::Wire::wire(&d),
+                };
+                serde_json::to_string_pretty(&out).unwrap_or_default()
+            })
         }
         Command::Import(args) => import(&cli.data, cli.as_staff, &args, url_flag).await,
         Command::Export {

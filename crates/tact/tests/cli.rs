@@ -1067,9 +1067,11 @@ fn nor_9_1_disposal_from_the_command_line_needs_the_dpo_and_confirmation() {
     let due = json(&tact(&d, &["--as", &dpo, "retention", "due"]));
     assert_eq!(due["due"], serde_json::json!([]), "{due}");
     let unconfirmed = tact(&d, &["--as", &dpo, "retention", "dispose"]);
-    assert!(!unconfirmed.status.success());
+    assert_eq!(unconfirmed.status.code(), Some(2), "{}", text(&unconfirmed));
+    // Core's refusal, as the API and the page give it, with how to confirm here.
     assert!(
-        text(&unconfirmed).contains("--confirm"),
+        text(&unconfirmed).contains("confirm the disposal first")
+            && text(&unconfirmed).contains("--confirm"),
         "{}",
         text(&unconfirmed)
     );

@@ -2312,13 +2312,15 @@ pub async fn retention_dispose(
     Permitted(ctx, _): Permitted<cmd::DisposeDue>,
     ApiJson(req): ApiJson<DisposeReq>,
 ) -> Reply {
-    if !req.confirm {
-        return Err(ApiError::bad(
-            "confirm",
-            "set confirm to true: disposal destroys the records for good",
-        ));
-    }
-    let disposed = st.app.execute(&ctx, cmd::DisposeDue {}).await?;
+    let disposed = st
+        .app
+        .execute(
+            &ctx,
+            cmd::DisposeDue {
+                confirm: req.confirm,
+            },
+        )
+        .await?;
     ok(crate::out::DisposedListOut {
         disposed: disposed.wire(),
     })

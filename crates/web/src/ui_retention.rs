@@ -60,19 +60,9 @@ async fn page(State(state): State<AppState>, signed: Signed) -> Response {
 }
 
 async fn dispose(State(state): State<AppState>, signed: Signed, Posted(form): Posted) -> Response {
-    if val(&form, "confirm") != "yes" {
-        return refusal(
-            &state,
-            &signed,
-            tact_core::RuleError::invalid(
-                "confirm",
-                "tick the box to confirm: disposal destroys the records for good",
-            )
-            .into(),
-        );
-    }
     let ctx = tact_app::Ctx::new(signed.actor.clone());
-    match state.app.execute(&ctx, cmd::DisposeDue {}).await {
+    let confirm = val(&form, "confirm") == "yes";
+    match state.app.execute(&ctx, cmd::DisposeDue { confirm }).await {
         Ok(_) => Redirect::to("/retention").into_response(),
         Err(e) => refusal(&state, &signed, e),
     }

@@ -2821,6 +2821,8 @@ async fn nor_9_1_the_dpo_holds_lifts_and_disposes_from_the_retention_page_only_w
     // Disposal without the confirmation is refused; with it, nothing due means nothing goes.
     let r = ui.post_form(&dee, "/retention/dispose", &[]).await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Confirm the disposal first"), "{page}");
     let r = ui
         .post_form(&dee, "/retention/dispose", &[("confirm", "yes")])
         .await;
