@@ -1100,6 +1100,9 @@ fn nor_9_1_disposal_from_the_command_line_needs_the_dpo_and_confirmation() {
         "{}",
         text(&refused)
     );
+    // The disposal refused to a caseworker is a refusal (2), not Tact failing (1).
+    let refused = tact(&d, &["--as", &cw, "retention", "dispose", "--confirm"]);
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused));
     let held = json(&tact(
         &d,
         &[
