@@ -199,8 +199,7 @@ impl Handles<cmd::PlaceHold> for App {
         _: crate::Executed,
     ) -> Result<Self::Output> {
         let cmd::PlaceHold { person, reason } = c;
-        tact_core::error::require_text("reason", &reason)?;
-        let reason = reason.trim().to_string();
+        let reason = tact_core::retention::hold_reason(&reason)?;
         self.person(person).await?;
         let now = self.now();
         let mut tx = self.begin().await?;

@@ -72,6 +72,16 @@ pub fn due(d: &Disposal, today: Date) -> bool {
     matches!(d, Disposal::DueOn(on) if *on <= today)
 }
 
+/// The reason a legal hold keeps a person's records past their disposal date (NOR-9.1),
+/// as it is kept: it must be given, and is kept trimmed.
+///
+/// # Errors
+/// An invalid-input refusal naming `reason` when none is given.
+pub fn hold_reason(reason: &str) -> Result<String, crate::RuleError> {
+    crate::error::require_text("reason", reason)?;
+    Ok(reason.trim().to_string())
+}
+
 /// Disposal destroys records for good (NOR-9.1), so it goes ahead only when the one who
 /// runs it has confirmed it — the box ticked on the page, `confirm: true` on the API,
 /// `--confirm` at the command line: one refusal, naming `confirm`, at every door.
@@ -90,7 +100,7 @@ pub fn confirmed(confirm: bool) -> Result<(), crate::RuleError> {
 }
 
 #[cfg(test)]
-mod confirm_tests {
+mod tests {
     /// NOR-9.1: nothing is destroyed unless the disposal is confirmed.
     #[test]
     fn nor_9_1_disposal_goes_ahead_only_when_confirmed() {
@@ -98,5 +108,16 @@ mod confirm_tests {
         let e = super::confirmed(false).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("confirm"));
         assert_eq!(e.kind, crate::RuleErrorKind::Invalid);
+    }
+
+    /// NOR-9.1: a legal hold says why the records are kept, and is kept as said, trimmed.
+    #[test]
+    fn nor_9_1_a_legal_hold_needs_its_reason() {
+        assert_eq!(
+            super::hold_reason("  Litigation pending ").unwrap(),
+            "Litigation pending"
+        );
+        let e = super::hold_reason(" \n ").unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("reason"));
     }
 }
