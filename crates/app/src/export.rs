@@ -21,6 +21,21 @@ tact_core::words! {
 }
 
 impl ExportKind {
+    /// The kind a path names (`/export/people`, `/governance/export/people.csv`): a path
+    /// that names none of them is a record that is not there — a 404 naming `kind` and
+    /// listing the kinds — at every door that takes it from a path.
+    ///
+    /// # Errors
+    /// A not-found refusal naming `kind`.
+    pub fn named(s: &str) -> std::result::Result<Self, tact_core::RuleError> {
+        Self::parse(s).map_err(|e| tact_core::RuleError::not_found("kind", e.message))
+    }
+
+    /// The name it downloads as: `people.csv`.
+    pub fn file_name(self) -> String {
+        format!("{}.csv", self.as_str())
+    }
+
     fn table(self) -> &'static str {
         match self {
             Self::Plans => "strategies",

@@ -2100,14 +2100,9 @@ pub async fn export_records(
     ApiPath(kind): ApiPath<String>,
     _: ApiQuery<NoQuery>,
 ) -> Reply {
-    let kind = tact_app::export::ExportKind::parse(&kind)
-        .map_err(|e| tact_core::RuleError::not_found("kind", e.message))?;
+    let kind = tact_app::export::ExportKind::named(&kind)?;
     let bytes = st.app.query(&ctx.actor, q::Export { kind }).await?;
-    download(
-        &format!("{}.csv", kind.as_str()),
-        "text/csv; charset=utf-8",
-        bytes,
-    )
+    Ok(crate::ui_governance::csv_download(kind, bytes))
 }
 
 /// The message exactly as received.

@@ -82,27 +82,20 @@ async fn export_csv(
     let kind = match file
         .strip_suffix(".csv")
         .ok_or_else(|| tact_core::RuleError::not_found("kind", format!("no export {file:?}")))
-        .and_then(|k| {
-            tact_app::export::ExportKind::parse(k)
-                .map_err(|e| tact_core::RuleError::not_found("kind", e.message))
-        }) {
+        .and_then(tact_app::export::ExportKind::named)
+    {
         Ok(k) => k,
         Err(e) => return refusal(&state, &signed, e.into()),
     };
     match state.app.query(&signed.actor, q::Export { kind }).await {
-        Ok(bytes) => (
-            [
-                (CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-                (
-                    CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{file}\""),
-                ),
-            ],
-            bytes,
-        )
-            .into_response(),
+        Ok(bytes) => csv_download(kind, bytes),
         Err(e) => refusal(&state, &signed, e),
     }
+}
+
+/// Records of `kind` as the CSV file a browser saves, for the page and the API alike.
+pub(crate) fn csv_download(kind: tact_app::export::ExportKind, bytes: Vec<u8>) -> Response {
+    crate::ui_mail::download(&kind.file_name(), "text/csv; charset=utf-8", bytes)
 }
 
 /// One characteristic's answers, counts suppressed as core says.
