@@ -2764,8 +2764,7 @@ impl Handles<cmd::RectifyPerson> for App {
             what_was_wrong,
         } = c;
         let before = self.person(id).await?;
-        let mut p = before.clone();
-        let changed = input.rectify(&mut p, what_was_wrong.as_str())?;
+        let (p, changed) = input.rectify(&before, what_was_wrong.as_str())?;
         let ev = ctx
             .event(
                 self.now(),

@@ -1062,21 +1062,22 @@ impl PersonInput {
         Ok(())
     }
 
-    /// Puts right details that were wrong (the right to rectification): puts these details
-    /// on `p` as [`PersonInput::apply_to`] does, keeping an advocate not given, and answers
-    /// which details changed, in plain words, for the record — never the wrong values.
+    /// Puts right details that were wrong (the right to rectification): the record as
+    /// `before` with these details put on it as [`PersonInput::apply_to`] does, keeping an
+    /// advocate not given, and which details changed, in plain words, for the record —
+    /// never the wrong values.
     ///
     /// # Errors
     /// No account of what was wrong (`what_was_wrong`); as [`PersonInput::check`]; nothing
     /// changed (`name`, the form's first field).
     pub fn rectify(
         self,
-        p: &mut ServiceUser,
+        before: &ServiceUser,
         what_was_wrong: &str,
-    ) -> Result<Vec<&'static str>, RuleError> {
+    ) -> Result<(ServiceUser, Vec<&'static str>), RuleError> {
         crate::error::require_text("what_was_wrong", what_was_wrong)?;
-        let before = p.clone();
-        self.apply_to(p, true)?;
+        let mut p = before.clone();
+        self.apply_to(&mut p, true)?;
         let changed: Vec<&'static str> = [
             ("name", before.name != p.name),
             ("phones", before.phones != p.phones),
@@ -1098,7 +1099,7 @@ impl PersonInput {
         if changed.is_empty() {
             return Err(RuleError::invalid("name", "nothing was changed"));
         }
-        Ok(changed)
+        Ok((p, changed))
     }
 
     /// A new person with these details, first recorded `at` (the store gives the id and
@@ -1340,18 +1341,18 @@ mod tests {
             email: None,
         });
         let kept = p.clone();
-        let e = details("Jo Bloggs").rectify(&mut p, "  ").unwrap_err();
+        let e = details("Jo Bloggs").rectify(&p, "  ").unwrap_err();
         assert_eq!(e.field.as_deref(), Some("what_was_wrong"));
         assert_eq!(p, kept);
         let e = details("Jo Blogs")
-            .rectify(&mut p, "the name was misspelt")
+            .rectify(&p, "the name was misspelt")
             .unwrap_err();
         assert_eq!(
             (e.field.as_deref(), e.message.as_str()),
             (Some("name"), "nothing was changed")
         );
-        let changed = details("Jo Bloggs")
-            .rectify(&mut p, "the name was misspelt")
+        let (p, changed) = details("Jo Bloggs")
+            .rectify(&p, "the name was misspelt")
             .unwrap();
         assert_eq!(changed, vec!["name"]);
         assert_eq!(p.name, "Jo Bloggs");
