@@ -7,6 +7,14 @@ use std::path::Path;
 use std::process::Command;
 use tact_store::testing::folder;
 
+/// A new data folder, set up by `tact init` for the office `profile`.
+fn office(name: &str, profile: &str) -> std::path::PathBuf {
+    let d = folder(name);
+    let o = tact(&d, &["init", "--profile", profile]);
+    assert!(o.status.success(), "{}", text(&o));
+    d
+}
+
 /// Adds a member of staff as the operator at the console, giving their record and token.
 fn staff_add(data: &Path, name: &str, role: &str) -> serde_json::Value {
     json(&tact(
@@ -74,10 +82,7 @@ fn a_broken_custom_profile_is_refused_with_file_line_and_field() {
 
 #[test]
 fn the_workflow_runs_from_the_command_line_under_the_same_rules() {
-    let d = folder("flow");
-    assert!(tact(&d, &["init", "--profile", "cleveland-opcc"])
-        .status
-        .success());
+    let d = office("flow", "cleveland-opcc");
     let lm = staff_add(&d, "Lee Manager", "line-manager");
     let lm_id = lm["staff"]["id"].as_i64().unwrap().to_string();
     let cw = json(&tact(
@@ -378,10 +383,7 @@ fn the_workflow_runs_from_the_command_line_under_the_same_rules() {
 
 #[tokio::test]
 async fn audit_verify_detects_an_altered_entry() {
-    let d = folder("audit");
-    assert!(tact(&d, &["init", "--profile", "cleveland-opcc"])
-        .status
-        .success());
+    let d = office("audit", "cleveland-opcc");
     staff_add(&d, "Cas Worker", "caseworker");
     let o = tact(&d, &["audit", "verify"]);
     assert!(o.status.success(), "{}", text(&o));
@@ -401,10 +403,7 @@ async fn audit_verify_detects_an_altered_entry() {
 
 #[test]
 fn serve_answers_healthz_and_stops_cleanly_on_sigterm() {
-    let d = folder("serve");
-    assert!(tact(&d, &["init", "--profile", "cleveland-opcc"])
-        .status
-        .success());
+    let d = office("serve", "cleveland-opcc");
     let port = free_port();
     let addr = format!("127.0.0.1:{port}");
     let child = Command::new(env!("CARGO_BIN_EXE_tact"))
@@ -441,10 +440,7 @@ fn serve_answers_healthz_and_stops_cleanly_on_sigterm() {
 
 #[test]
 fn mail_import_takes_in_mbox_and_maildir_once_and_quarantines_the_unreadable() {
-    let d = folder("mail");
-    assert!(tact(&d, &["init", "--profile", "cleveland-opcc"])
-        .status
-        .success());
+    let d = office("mail", "cleveland-opcc");
     let cw = staff_add(&d, "Cas Worker", "caseworker");
     let cw_id = cw["staff"]["id"].as_i64().unwrap().to_string();
     json(&tact(
@@ -559,10 +555,7 @@ fn a_profile_with_a_broken_letter_template_is_refused_naming_it() {
 /// its attachment saved. A file already there is never overwritten.
 #[test]
 fn letters_and_messages_from_the_command_line() {
-    let d = folder("letters");
-    assert!(tact(&d, &["init", "--profile", "cleveland-opcc"])
-        .status
-        .success());
+    let d = office("letters", "cleveland-opcc");
     let lm = staff_add(&d, "Lee Manager", "line-manager");
     let lm_id = lm["staff"]["id"].as_i64().unwrap().to_string();
     let as_lm = |args: &[&str]| {
@@ -812,10 +805,7 @@ fn letters_and_messages_from_the_command_line() {
 /// report for a period, a date that is not one refused naming its field.
 #[test]
 fn data_rights_the_access_log_and_the_governance_report_from_the_command_line() {
-    let d = folder("rights");
-    assert!(tact(&d, &["init", "--profile", "cleveland-opcc"])
-        .status
-        .success());
+    let d = office("rights", "cleveland-opcc");
     let id_of = |v: serde_json::Value| v["staff"]["id"].as_i64().unwrap().to_string();
     let cw = id_of(staff_add(&d, "Cas Worker", "caseworker"));
     let dpo = id_of(staff_add(&d, "Dee Pee-Oh", "dpo"));
@@ -898,10 +888,7 @@ fn data_rights_the_access_log_and_the_governance_report_from_the_command_line() 
 
 #[test]
 fn jobs_run_once_a_day_from_cron_and_an_unknown_job_is_refused() {
-    let d = folder("jobs");
-    assert!(tact(&d, &["init", "--profile", "cleveland-opcc"])
-        .status
-        .success());
+    let d = office("jobs", "cleveland-opcc");
     let first = json(&tact(&d, &["jobs", "run"]));
     for job in ["reviews", "end-dates", "screening"] {
         assert_eq!(first[job]["ran"], true, "{first}");
@@ -921,10 +908,7 @@ fn jobs_run_once_a_day_from_cron_and_an_unknown_job_is_refused() {
 
 #[test]
 fn a_backup_is_checked_and_restoring_it_brings_back_every_record_as_it_was() {
-    let d = folder("backup");
-    assert!(tact(&d, &["init", "--profile", "cleveland-opcc"])
-        .status
-        .success());
+    let d = office("backup", "cleveland-opcc");
     let cw = staff_add(&d, "Cas Worker", "caseworker");
     let cw_id = cw["staff"]["id"].as_i64().unwrap().to_string();
     let add = |name: &str| {
@@ -992,10 +976,7 @@ fn a_backup_is_checked_and_restoring_it_brings_back_every_record_as_it_was() {
 
 #[test]
 fn the_dpo_exports_a_subject_access_bundle_into_a_new_folder() {
-    let d = folder("export");
-    assert!(tact(&d, &["init", "--profile", "cleveland-opcc"])
-        .status
-        .success());
+    let d = office("export", "cleveland-opcc");
     let staff = |name: &str, role: &str| {
         json(&tact(&d, &["staff", "add", "--name", name, "--role", role]))["staff"]["id"]
             .as_i64()
@@ -1059,10 +1040,7 @@ fn the_dpo_exports_a_subject_access_bundle_into_a_new_folder() {
 
 #[test]
 fn nor_9_1_disposal_from_the_command_line_needs_the_dpo_and_confirmation() {
-    let d = folder("retention");
-    assert!(tact(&d, &["init", "--profile", "northamptonshire-opfcc"])
-        .status
-        .success());
+    let d = office("retention", "northamptonshire-opfcc");
     let dpo = staff_id(&d, "Dee", "dpo");
     let due = json(&tact(&d, &["--as", &dpo, "retention", "due"]));
     assert_eq!(due["due"], serde_json::json!([]), "{due}");
@@ -1131,10 +1109,7 @@ fn nor_9_1_disposal_from_the_command_line_needs_the_dpo_and_confirmation() {
 /// back, withdrawn; the report for the DPO, a count of one withheld.
 #[test]
 fn nor_1_4_equality_monitoring_from_the_command_line() {
-    let d = folder("equality");
-    assert!(tact(&d, &["init", "--profile", "northamptonshire-opfcc"])
-        .status
-        .success());
+    let d = office("equality", "northamptonshire-opfcc");
     let cw = staff_id(&d, "Cas", "caseworker");
     let dpo = staff_id(&d, "Dee", "dpo");
     let p = json(&tact(
@@ -1439,10 +1414,7 @@ fn contacts_are_sealed_on_the_event_log_by_the_command_that_logs_them_or_by_audi
 /// writing nothing.
 #[test]
 fn issue_14_import_from_the_command_line_dry_run_then_commit_then_nothing_more() {
-    let d = folder("import");
-    assert!(tact(&d, &["init", "--profile", "cleveland-opcc"])
-        .status
-        .success());
+    let d = office("import", "cleveland-opcc");
     let files = d.join("in");
     std::fs::create_dir_all(&files).unwrap();
     let out = files.to_str().unwrap().to_string();
@@ -1605,10 +1577,7 @@ fn issue_14_import_from_the_command_line_dry_run_then_commit_then_nothing_more()
 /// staff acts no more; a caseworker may not; asked to change nothing, it is refused.
 #[test]
 fn staff_are_changed_disabled_and_enabled_from_the_command_line() {
-    let d = folder("staff-change");
-    assert!(tact(&d, &["init", "--profile", "cleveland-opcc"])
-        .status
-        .success());
+    let d = office("staff-change", "cleveland-opcc");
     let lm = staff_id(&d, "Lee Manager", "line-manager");
     let cw = staff_id(&d, "Cas Worker", "caseworker");
     let change = |who: &str, args: &[&str]| {
@@ -1650,10 +1619,7 @@ fn staff_are_changed_disabled_and_enabled_from_the_command_line() {
 /// Issue 14: an administrator gives staff telephone extensions, one each, 2 to 8 digits.
 #[test]
 fn issue_14_staff_extensions_are_digits_and_one_member_of_staff_each() {
-    let d = folder("extensions");
-    assert!(tact(&d, &["init", "--profile", "cleveland-opcc"])
-        .status
-        .success());
+    let d = office("extensions", "cleveland-opcc");
     let a = staff_id(&d, "Pat Point", "caseworker");
     let b = staff_id(&d, "Sol Other", "caseworker");
     let v = json(&tact(
