@@ -70,7 +70,7 @@ impl App {
     ) -> Result<
         Vec<(
             String,
-            String,
+            jiff::civil::Date,
             jiff::Timestamp,
             Option<tact_core::ids::StaffId>,
             String,

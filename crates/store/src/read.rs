@@ -1386,7 +1386,15 @@ impl Store {
     pub async fn disposal_register(
         &self,
         limit: i64,
-    ) -> Result<Vec<(String, String, jiff::Timestamp, Option<StaffId>, String)>> {
+    ) -> Result<
+        Vec<(
+            String,
+            jiff::civil::Date,
+            jiff::Timestamp,
+            Option<StaffId>,
+            String,
+        )>,
+    > {
         sqlx::query("SELECT reference, due_on, destroyed_at, destroyed_by, counts FROM disposal_register ORDER BY id DESC LIMIT $1")
             .bind(limit)
             .fetch_all(&self.pool)
@@ -1396,7 +1404,7 @@ impl Store {
                 let r = Cols::of(r, "disposal_register");
                 Ok((
                     r.s("reference")?,
-                    r.s("due_on")?,
+                    r.date("due_on")?,
                     r.ts("destroyed_at")?,
                     r.oi("destroyed_by")?.map(StaffId),
                     r.s("counts")?,

@@ -268,6 +268,7 @@ pub struct CheckQuery {
     /// The member of staff taking the contact.
     pub staff: Option<i64>,
     /// When (RFC 3339); defaults to now.
+    #[param(format = DateTime)]
     pub at: Option<String>,
     /// The matter the contact is about, if known.
     pub matter: Option<i64>,
@@ -350,7 +351,7 @@ tact_core::words! {
 
 /// What a phone system does with a call (issue 14): asked by a contact-check service
 /// account before the call is put through; the same verdict staff see (CLE-9.9; NOR-5.5).
-#[utoipa::path(get, path = "/calls/route", params(RouteQuery), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "What to do with the call", body = crate::out::RoutingOut)))]
+#[utoipa::path(get, path = "/calls/route", params(RouteQuery), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "What to do with the call: JSON, or with `format=text` `key=value` lines, or with `format=line` one line `action|extension|reason`", content((crate::out::RoutingOut = "application/json"), (String = "text/plain")))))]
 pub async fn route_call(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -1320,8 +1321,10 @@ pub async fn answer_rights(
 #[serde(deny_unknown_fields)]
 pub struct GovernanceQuery {
     /// The first day (YYYY-MM-DD); this quarter's first day if left out.
+    #[param(format = Date)]
     pub from: Option<String>,
     /// The last day; this quarter's last day if left out.
+    #[param(format = Date)]
     pub to: Option<String>,
 }
 
@@ -2339,8 +2342,8 @@ pub async fn retention_register(
             .map(
                 |(reference, due_on, at, by, destroyed)| crate::out::RegisterEntryOut {
                     reference,
-                    due_on,
-                    destroyed_at: wire::ts(at),
+                    due_on: due_on.wire(),
+                    destroyed_at: at.wire(),
                     destroyed_by: by.map(|b| b.0),
                     destroyed,
                 },

@@ -15,8 +15,6 @@ use tact_core::model::*;
 use tact_core::profile as p;
 use utoipa::ToSchema;
 
-use crate::wire::ts;
-
 /// How a core value is written on the wire: an id as its number, an instant in RFC 3339, a
 /// date as `YYYY-MM-DD`, a named value as its word, an address or number as written.
 pub trait Wire {
@@ -146,19 +144,49 @@ impl Wire for AdjustmentKind {
     }
 }
 
-impl Wire for jiff::Timestamp {
-    type Out = String;
-    fn wire(&self) -> String {
-        ts(*self)
-    }
-}
+/// Declares a wire type for one kind of time: serialised as its RFC 3339 text and described
+/// in the OpenAPI document as a string of that `format`, so a client reads from the document
+/// which fields are instants and which are days (and a validator can check them).
+macro_rules! wire_time {
+    ($(#[$meta:meta])* $name:ident($t:ty) => $format:ident) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub struct $name(pub $t);
 
-impl Wire for jiff::civil::Date {
-    type Out = String;
-    fn wire(&self) -> String {
-        self.to_string()
-    }
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(&self.0)
+            }
+        }
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                use utoipa::openapi::schema::{KnownFormat, SchemaFormat};
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::$format)))
+                    .into()
+            }
+        }
+
+        impl ToSchema for $name {}
+
+        impl Wire for $t {
+            type Out = $name;
+            fn wire(&self) -> $name {
+                $name(*self)
+            }
+        }
+    };
 }
+wire_time!(
+    /// An instant, in RFC 3339 (`2026-11-20T10:00:00Z`).
+    Instant(jiff::Timestamp) => DateTime
+);
+wire_time!(
+    /// A day, as `YYYY-MM-DD` (RFC 3339's full-date).
+    Day(jiff::civil::Date) => Date
+);
 
 impl<T: Wire> Wire for Option<T> {
     type Out = Option<T::Out>;
@@ -232,7 +260,7 @@ answer! {
         preferred_language: Option<String>,
         /// CLE-8.1, 8.2: whether they were asked if they need additional help.
         additional_help: Option<HelpOut>,
-        created_at: String,
+        created_at: Instant,
     }
 }
 
@@ -249,7 +277,7 @@ answer! {
 answer! {
     /// When they were asked whether they need additional help, and what they said.
     HelpOut from AdditionalHelp {
-        asked_at: String,
+        asked_at: Instant,
         asked_by: i64,
         needs_help: bool,
         in_their_words: Option<String>,
@@ -265,8 +293,8 @@ answer! {
         kind: MatterKindWord,
         title: String,
         status: MatterStatusWord,
-        finalised_on: Option<String>,
-        opened_at: String,
+        finalised_on: Option<Day>,
+        opened_at: Instant,
     }
 }
 
@@ -278,7 +306,7 @@ answer! {
         matter_id: Option<i64>,
         channel: ChannelWord,
         direction: DirectionWord,
-        at: String,
+        at: Instant,
         staff_id: Option<i64>,
         identifier: Option<String>,
         summary: String,
@@ -302,7 +330,7 @@ answer! {
         contact_id: Option<i64>,
         category: String,
         description: String,
-        occurred_at: String,
+        occurred_at: Instant,
         staff_id: i64,
         recorded_by: i64,
         ended_call: Option<EndedCallOut>,
@@ -328,7 +356,7 @@ answer! {
         how_to_change: String,
         consequence: String,
         channel: ChannelWord,
-        given_at: String,
+        given_at: Instant,
         given_by: i64,
     }
 }
@@ -505,7 +533,7 @@ answer! {
         remedy_task: Option<i64>,
         cannot_remedy_reason: Option<String>,
         answered_by: i64,
-        answered_at: String,
+        answered_at: Instant,
     }
 }
 
@@ -521,7 +549,7 @@ answer! {
 answer! {
     /// The written notice of a plan (CLE-9.6; NOR-5.1, 5.4, 5.7).
     NoticeOut from Notice {
-        sent_at: String,
+        sent_at: Instant,
         channel: ChannelWord,
         format: FormatWord,
         agreement_sought: bool,
@@ -536,7 +564,7 @@ answer! {
     /// A change to the plan waiting for its notice (NOR-5.1).
     PendingVariationOut {
         restrictions: Vec<RestrictionOut>,
-        review_due: String,
+        review_due: Day,
         reason: String,
     }
 }
@@ -547,9 +575,9 @@ answer! {
         matter_id: i64,
         reason: String,
         requested_by: i64,
-        requested_at: String,
+        requested_at: Instant,
         authorised_by: Option<i64>,
-        authorised_at: Option<String>,
+        authorised_at: Option<Instant>,
         /// authorisation or notice.
         waiting_for: String = |m| {
             let waiting = if m.authorised_by.is_some() { "notice" } else { "authorisation" };
@@ -582,20 +610,20 @@ answer! {
         no_warning_reason: Option<String>,
         checklist: Vec<ChecklistAnswerOut>,
         created_by: i64,
-        created_at: String,
+        created_at: Instant,
         proposed_by: Option<i64>,
-        proposed_at: Option<String>,
+        proposed_at: Option<Instant>,
         decided_by: Option<i64>,
-        decided_at: Option<String>,
+        decided_at: Option<Instant>,
         decision_reason: Option<String>,
         overrides: Vec<OverrideOut>,
         notice: Option<NoticeOut>,
-        effective_from: Option<String>,
-        review_due: String,
-        ends_on: Option<String>,
+        effective_from: Option<Instant>,
+        review_due: Day,
+        ends_on: Option<Day>,
         pending_variation: Option<PendingVariationOut>,
         pending_matters: Vec<PendingMatterOut>,
-        lifted_at: Option<String>,
+        lifted_at: Option<Instant>,
         lift_reason: Option<String>,
     }
 }
@@ -624,7 +652,7 @@ impl PlanOut {
             no_warning_reason: s.no_warning_reason.clone(),
             checklist: s.checklist.wire(),
             created_by: s.created_by.0,
-            created_at: ts(s.created_at),
+            created_at: s.created_at.wire(),
             proposed_by: s.proposed_by.wire(),
             proposed_at: s.proposed_at.wire(),
             decided_by: s.decided_by.wire(),
@@ -655,10 +683,10 @@ answer! {
         kind: String,
         description: String,
         status: AdjustmentStatusWord,
-        requested_at: String,
+        requested_at: Instant,
         recorded_by: i64,
         decided_by: Option<i64>,
-        decided_at: Option<String>,
+        decided_at: Option<Instant>,
         decision_reason: Option<String>,
     }
 }
@@ -672,13 +700,13 @@ answer! {
         reason: String,
         details: String,
         requested_by: i64,
-        requested_at: String,
+        requested_at: Instant,
         status: DisclosureStatusWord,
         decided_by: Option<i64>,
-        decided_at: Option<String>,
+        decided_at: Option<Instant>,
         decision_reason: Option<String>,
         shared_by: Option<i64>,
-        shared_at: Option<String>,
+        shared_at: Option<Instant>,
         shared_what: Option<String>,
     }
 }
@@ -688,7 +716,7 @@ answer! {
     AccessOut from Access {
         person_id: i64,
         staff_id: i64,
-        at: String,
+        at: Instant,
         what: String,
     }
 }
@@ -701,10 +729,10 @@ answer! {
         strategy_id: i64 = |d| d.plan_id.0,
         person_id: i64,
         grounds: String,
-        received_at: String,
+        received_at: Instant,
         outcome: Option<DisputeOutcomeWord>,
         decided_by: Option<i64>,
-        decided_at: Option<String>,
+        decided_at: Option<Instant>,
         decision_reason: Option<String>,
     }
 }
@@ -719,7 +747,7 @@ answer! {
         prior_notice_given: bool,
         no_notice_reason: Option<String>,
         decided_by: i64,
-        decided_at: String,
+        decided_at: Instant,
     }
 }
 
@@ -732,11 +760,11 @@ answer! {
         assignee: Option<i64> = |r| r.task.assignee.wire(),
         role: Option<RoleWord> = |r| r.task.role.wire(),
         title: String = |r| r.task.title.wire(),
-        due_on: Option<String> = |r| r.task.due_on.wire(),
+        due_on: Option<Day> = |r| r.task.due_on.wire(),
         clause: String = |r| r.task.clause.wire(),
         subject: Option<String> = |r| r.task.subject.wire(),
-        created_at: String,
-        done_at: Option<String>,
+        created_at: Instant,
+        done_at: Option<Instant>,
         done_by: Option<i64>,
         outcome: Option<String>,
     }
@@ -764,11 +792,11 @@ answer! {
         kind: RightKindWord,
         details: String,
         channel: ChannelWord,
-        received_on: String,
-        due_on: String,
-        extended_to: Option<String>,
+        received_on: Day,
+        due_on: Day,
+        extended_to: Option<Day>,
         extension_reason: Option<String>,
-        deadline: String = |r| r.deadline().to_string(),
+        deadline: Day = |r| Day(r.deadline()),
         status: RightStatusWord,
         outcome: Option<String>,
         clause: String = |_| tact_core::rights::CLAUSE.to_string(),
@@ -1117,8 +1145,8 @@ answer! {
     /// The governance report for a period.
     GovernanceOut {
         period: String,
-        from: String,
-        to: String,
+        from: Day,
+        to: Day,
         plans_started: Vec<StartedOut>,
         plans_in_force_at_end: Vec<InForceOut>,
         reviews: ReviewsDoneOut,
@@ -1132,8 +1160,8 @@ impl GovernanceOut {
     pub fn of(r: &tact_core::governance::Report, period: &tact_core::governance::Period) -> Self {
         Self {
             period: r.period.clone(),
-            from: period.from.to_string(),
-            to: period.to.to_string(),
+            from: period.from.wire(),
+            to: period.to.wire(),
             plans_started: r
                 .started
                 .iter()
@@ -1216,10 +1244,10 @@ answer! {
         staff_id: i64,
         /// What it is for.
         name: String,
-        created_at: String,
+        created_at: Instant,
         created_by: Option<i64>,
-        expires_at: String,
-        revoked_at: Option<String>,
+        expires_at: Instant,
+        revoked_at: Option<Instant>,
         revoked_by: Option<i64>,
     }
 }
@@ -1364,9 +1392,9 @@ answer! {
         status: LetterStatusWord,
         attempts: i64,
         last_error: Option<String>,
-        created_at: String,
+        created_at: Instant,
         created_by: i64,
-        sent_at: Option<String>,
+        sent_at: Option<Instant>,
     }
 }
 
@@ -1382,7 +1410,7 @@ answer! {
         id: i64,
         message_id: String,
         mailbox: String,
-        received_at: String,
+        received_at: Instant,
         sender: String,
         subject: String,
         route: MessageRouteWord,
@@ -1428,7 +1456,7 @@ answer! {
     DueOut from tact_app::retention::Due {
         person_id: i64 = |d| d.person.0,
         reference: String,
-        due_on: String,
+        due_on: Day,
     }
 }
 
@@ -1453,7 +1481,7 @@ answer! {
     /// One person's records destroyed by a disposal (NOR-9.1): what went, without the data.
     DisposedOut from tact_app::retention::Disposed {
         reference: String,
-        due_on: String,
+        due_on: Day,
         /// The kinds of record destroyed, leaving out those there were none of.
         destroyed: Vec<DestroyedOut> = |d| d
             .counts
@@ -1476,8 +1504,8 @@ answer! {
     /// without the data.
     RegisterEntryOut {
         reference: String,
-        due_on: String,
-        destroyed_at: String,
+        due_on: Day,
+        destroyed_at: Instant,
         /// The DPO who confirmed it; null for a disposal by the scheduled job.
         destroyed_by: Option<i64>,
         /// What went, as the register lists it (`contact: 3; person: 1`).

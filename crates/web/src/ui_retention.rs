@@ -54,7 +54,9 @@ async fn page(State(state): State<AppState>, signed: Signed) -> Response {
             .collect(),
         register: register
             .into_iter()
-            .map(|(reference, due, at, _, counts)| (reference, due, crate::ui::when(at), counts))
+            .map(|(reference, due, at, _, counts)| {
+                (reference, due.to_string(), crate::ui::when(at), counts)
+            })
             .collect(),
     })
 }

@@ -306,6 +306,7 @@ request! {
     MatterStatusReq {
         #[schema(value_type = crate::out::MatterStatusWord)]
         status: String,
+        #[schema(format = Date)]
         finalised_on: Option<String>,
     }
 }
@@ -319,6 +320,7 @@ request! {
         /// Which way it went: inbound unless given.
         #[schema(value_type = Option<crate::out::DirectionWord>)]
         direction: Option<String>,
+        #[schema(format = DateTime)]
         at: Option<String>,
         phone: Option<String>,
         email: Option<String>,
@@ -359,6 +361,7 @@ request! {
         contact_id: Option<i64>,
         category: String,
         description: String,
+        #[schema(format = DateTime)]
         occurred_at: Option<String>,
         staff_id: Option<i64>,
         ended_call: Option<EndedCallReq>,
@@ -375,6 +378,7 @@ request! {
         /// How it was given.
         #[schema(value_type = crate::out::ChannelWord)]
         channel: String,
+        #[schema(format = DateTime)]
         given_at: Option<String>,
     }
 }
@@ -391,7 +395,9 @@ request! {
         aims: String,
         proportionality: String,
         no_warning_reason: Option<String>,
+        #[schema(format = Date)]
         review_due: String,
+        #[schema(format = Date)]
         ends_on: Option<String>,
     }
 }
@@ -546,6 +552,7 @@ request! {
 
 request! {
     NoticeReq {
+        #[schema(format = DateTime)]
         sent_at: Option<String>,
         /// letter, email or web-form: notice is always written
         channel: String,
@@ -569,6 +576,7 @@ request! {
         decision: String,
         reasons: String,
         recent_conduct: String,
+        #[schema(format = Date)]
         next_review_due: Option<String>,
     }
 }
@@ -577,7 +585,9 @@ request! {
     VaryReq {
         /// As for a new plan: each restriction's `kind`, its fields and its `reason`.
         restrictions: Vec<RestrictionIn>,
+        #[schema(format = Date)]
         review_due: String,
+        #[schema(format = Date)]
         ends_on: Option<String>,
         reason: String,
         #[serde(default)]
@@ -620,6 +630,7 @@ request! {
 request! {
     DisputeReq {
         grounds: String,
+        #[schema(format = DateTime)]
         received_at: Option<String>,
     }
 }
@@ -652,6 +663,7 @@ request! {
         #[schema(value_type = crate::out::ChannelWord)]
         channel: String,
         /// The day it was received (YYYY-MM-DD); today if left out.
+        #[schema(format = Date)]
         received_on: Option<String>,
     }
 }
@@ -766,6 +778,7 @@ request! {
     /// What was shared; `at` defaults to now.
     SharedReq {
         what: String,
+        #[schema(format = DateTime)]
         at: Option<String>,
     }
 }

@@ -937,7 +937,7 @@ async fn the_openapi_document_passes_openapi_spec_validator() {
 /// schema the OpenAPI document gives its operation (by python's openapi-schema-validator,
 /// which comes with openapi-spec-validator).
 #[tokio::test]
-#[ignore = "needs python3 with openapi-spec-validator==0.9.0 (pip install openapi-spec-validator==0.9.0)"]
+#[ignore = "needs python3 with openapi-spec-validator==0.9.0 and rfc3339-validator==0.1.4 (pip install openapi-spec-validator==0.9.0 rfc3339-validator==0.1.4)"]
 async fn real_answers_match_the_schemas_the_openapi_document_gives_them() {
     let t = TestApp::spawn("cleveland-opcc", &testing::sqlite_url()).await;
     let (pid, mid, sid) = t
@@ -1391,6 +1391,85 @@ async fn the_openapi_document_and_healthz_are_served() {
     let (s, v) = t.get(&t.caseworker, "/no-such-thing").await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     assert!(v["error"]["message"].is_string());
+}
+
+/// Every instant and every day in the document says which it is (`format: date-time` or
+/// `date`), in answers, requests and query parameters, so a client reads from the document
+/// how to parse and send them; and `/calls/route`'s one-line and `key=value` answers are
+/// documented as the text they are.
+#[tokio::test]
+async fn every_time_in_the_openapi_document_declares_its_format() {
+    let t = TestApp::spawn("cleveland-opcc", &testing::sqlite_url()).await;
+    let doc = t.openapi().await;
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    // The format a property's schema gives, through a `$ref` and a nullable `oneOf`.
+    fn format_of(doc: &Value, v: &Value) -> Option<String> {
+        if let Some(r) = v["$ref"].as_str() {
+            let name = r.rsplit('/').next().unwrap();
+            return format_of(doc, &doc["components"]["schemas"][name]);
+        }
+        if let Some(list) = v["oneOf"].as_array() {
+            return list.iter().find_map(|x| format_of(doc, x));
+        }
+        v["format"].as_str().map(str::to_string)
+    }
+    let wants = |name: &str| -> Option<&str> {
+        if name == "at" || name.ends_with("_at") || name == "effective_from" {
+            Some("date-time")
+        } else if name.ends_with("_on")
+            || name.ends_with("_due")
+            || name == "review_due"
+            || name == "deadline"
+            || name == "extended_to"
+        {
+            Some("date")
+        } else {
+            None
+        }
+    };
+    let mut checked = 0;
+    let mut wrong = Vec::new();
+    for (schema, s) in schemas {
+        for (name, v) in s["properties"].as_object().into_iter().flatten() {
+            if let Some(want) = wants(name) {
+                checked += 1;
+                if format_of(&doc, v).as_deref() != Some(want) {
+                    wrong.push(format!("{schema}.{name}: {v}"));
+                }
+            }
+        }
+    }
+    for (path, name, want) in [
+        ("/api/v1/contact-check", "at", "date-time"),
+        ("/api/v1/governance", "from", "date"),
+        ("/api/v1/governance", "to", "date"),
+    ] {
+        checked += 1;
+        let p = doc["paths"][path]["get"]["parameters"]
+            .as_array()
+            .and_then(|ps| ps.iter().find(|p| p["name"] == name))
+            .cloned()
+            .unwrap_or_default();
+        if p["schema"]["format"] != want {
+            wrong.push(format!("{path} ?{name}: {p}"));
+        }
+    }
+    // The governance report's period is two days.
+    for name in ["from", "to"] {
+        checked += 1;
+        if format_of(&doc, &schemas["GovernanceOut"]["properties"][name]).as_deref() != Some("date")
+        {
+            wrong.push(format!("GovernanceOut.{name}"));
+        }
+    }
+    assert!(wrong.is_empty(), "times without their format: {wrong:#?}");
+    assert!(
+        checked > 60,
+        "only {checked} times found: the walk is broken"
+    );
+    let route = &doc["paths"]["/api/v1/calls/route"]["get"]["responses"]["200"]["content"];
+    assert!(route["application/json"]["schema"].is_object(), "{route}");
+    assert!(route["text/plain"]["schema"].is_object(), "{route}");
 }
 
 #[tokio::test]
