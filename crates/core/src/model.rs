@@ -791,6 +791,18 @@ pub enum AdjustmentKind {
 }
 
 impl AdjustmentKind {
+    /// Every kind there is, in order: each channel needed, extra time, each format, a support
+    /// person, other. A finite list, so the API can name each one (`AdjustmentKindWord`).
+    pub fn all() -> Vec<Self> {
+        let channels = Channel::ALL.iter().copied().map(Self::NeedsChannel);
+        let formats = Format::ALL.iter().copied().map(Self::Format);
+        channels
+            .chain([Self::ExtraTime])
+            .chain(formats)
+            .chain([Self::SupportPerson, Self::Other])
+            .collect()
+    }
+
     pub fn as_str(&self) -> String {
         match self {
             Self::NeedsChannel(c) => format!("needs-channel:{}", c.as_str()),
@@ -1272,6 +1284,24 @@ fn once<'a>(field: &str, keys: impl Iterator<Item = &'a str>) -> Result<(), Rule
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// CLE-8.3 (reasonable adjustments): every kind of adjustment there is reads back from its
+    /// word, and nothing outside the list does, so the API can name the list as an `enum`.
+    #[test]
+    fn cle_8_3_every_adjustment_kind_is_listed_and_reads_back_from_its_word() {
+        let all = AdjustmentKind::all();
+        assert_eq!(all.len(), Channel::ALL.len() + Format::ALL.len() + 3);
+        for k in &all {
+            assert_eq!(&AdjustmentKind::parse(&k.as_str()).unwrap(), k);
+        }
+        let words: Vec<String> = all.iter().map(AdjustmentKind::as_str).collect();
+        assert!(words.contains(&"needs-channel:email".to_string()));
+        assert!(words.contains(&"format:braille".to_string()));
+        for bad in ["", "needs-channel:", "format:tiny", "extra time", "other:x"] {
+            assert!(AdjustmentKind::parse(bad).is_err(), "{bad}");
+            assert!(!words.contains(&bad.to_string()), "{bad}");
+        }
+    }
 
     /// Issue 10: a person's numbers and addresses are each kept once; the same number
     /// written two ways is refused, naming the second.

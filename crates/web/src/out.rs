@@ -137,10 +137,34 @@ wire_text!(
     tact_core::identity::EmailAddress
 );
 
+/// An adjustment's kind on the wire: its word (`needs-channel:email`, `format:braille`,
+/// `extra-time`...), described as an `enum` of every kind there is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdjustmentKindWord(pub AdjustmentKind);
+
+impl Serialize for AdjustmentKindWord {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0.as_str())
+    }
+}
+
+impl utoipa::PartialSchema for AdjustmentKindWord {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some(
+                AdjustmentKind::all().iter().map(AdjustmentKind::as_str),
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for AdjustmentKindWord {}
+
 impl Wire for AdjustmentKind {
-    type Out = String;
-    fn wire(&self) -> String {
-        self.as_str()
+    type Out = AdjustmentKindWord;
+    fn wire(&self) -> AdjustmentKindWord {
+        AdjustmentKindWord(self.clone())
     }
 }
 
@@ -680,7 +704,7 @@ answer! {
     AdjustmentOut from Adjustment {
         id: i64,
         person_id: i64,
-        kind: String,
+        kind: AdjustmentKindWord,
         description: String,
         status: AdjustmentStatusWord,
         requested_at: Instant,

@@ -555,9 +555,11 @@ request! {
         #[schema(format = DateTime)]
         sent_at: Option<String>,
         /// letter, email or web-form: notice is always written
+        #[schema(value_type = crate::out::ChannelWord)]
         channel: String,
         /// standard, large-print, easy-read, braille, audio or email; absent for the one
         /// the person asked for
+        #[schema(value_type = Option<crate::out::FormatWord>)]
         format: Option<String>,
         /// Why it went in a format other than the one the person asked for: required then
         format_reason: Option<String>,
@@ -647,6 +649,7 @@ request! {
 request! {
     AdjustmentReq {
         /// needs-channel:<channel>, extra-time, format:<format>, support-person or other
+        #[schema(value_type = crate::out::AdjustmentKindWord)]
         kind: String,
         description: String,
     }
@@ -874,7 +877,8 @@ pub struct LetterReq {
     /// For a letter about a plan: which letter.
     #[schema(value_type = Option<crate::out::PlanLetterWord>)]
     pub kind: Option<String>,
-    /// email or letter.
+    /// email or letter; left out, email if they have an address.
+    #[schema(value_type = Option<crate::out::ChannelWord>)]
     pub channel: Option<String>,
     /// The format; left out, the one they asked for.
     #[schema(value_type = Option<crate::out::FormatWord>)]

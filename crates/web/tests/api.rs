@@ -1333,6 +1333,27 @@ async fn the_openapi_document_and_healthz_are_served() {
         "#/components/schemas/ReviewDecisionWord"
     );
     assert_eq!(words("ReviewDecisionWord"), json!(["continue", "lift"]));
+    let kinds = words("AdjustmentKindWord");
+    assert!(
+        kinds
+            .as_array()
+            .is_some_and(|k| k.contains(&json!("needs-channel:email"))
+                && k.contains(&json!("format:large-print"))
+                && k.contains(&json!("other"))),
+        "{kinds}"
+    );
+    // A notice's and a letter's channel and format name their lists' words too.
+    for (req, field, list) in [
+        ("NoticeReq", "channel", "ChannelWord"),
+        ("NoticeReq", "format", "FormatWord"),
+        ("LetterReq", "channel", "ChannelWord"),
+        ("LetterReq", "format", "FormatWord"),
+        ("AdjustmentReq", "kind", "AdjustmentKindWord"),
+        ("AdjustmentOut", "kind", "AdjustmentKindWord"),
+    ] {
+        let v = schemas[req]["properties"][field].to_string();
+        assert!(v.contains(list), "{req}.{field}: {v}");
+    }
     // And a query parameter's: `/calls/route`'s format, `/messages`' route, the contact
     // check's channel.
     let param = |path: &str, name: &str| {
