@@ -54,27 +54,28 @@ wire_id!(
     DisclosureId
 );
 
-/// A word of one of core's closed lists, on the wire: serialised as its word, and described
-/// in the OpenAPI document as a string that is one of the list's words (`enum`), so a client
-/// reads the choices from the document. One type per list (utoipa names a schema per type).
-macro_rules! wire_word {
-    ($($name:ident => $t:ty),* $(,)?) => {$(
-        #[doc = concat!("A word of `", stringify!($t), "`.")]
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Declares a wire type: a core value that goes on the wire as a string (`$text`, worked
+/// out from the value `$v`), described in the OpenAPI document by `$schema` (which adds to a
+/// string schema: an `enum` of its words, or a `format`), and the [`Wire`] that makes it.
+/// One type per kind of value, since utoipa names a schema per type.
+macro_rules! wire_string {
+    ($(#[$meta:meta])* $name:ident($t:ty) = |$v:ident| $text:expr, |$b:ident| $schema:expr) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq)]
         pub struct $name(pub $t);
 
         impl Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(self.0.as_str())
+                let $v = &self.0;
+                s.collect_str(&$text)
             }
         }
 
         impl utoipa::PartialSchema for $name {
             fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-                utoipa::openapi::schema::ObjectBuilder::new()
-                    .schema_type(utoipa::openapi::schema::Type::String)
-                    .enum_values(Some(<$t as tact_core::words::Words>::WORDS.iter().copied()))
-                    .into()
+                let $b = utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String);
+                $schema.into()
             }
         }
 
@@ -83,9 +84,22 @@ macro_rules! wire_word {
         impl Wire for $t {
             type Out = $name;
             fn wire(&self) -> $name {
-                $name(*self)
+                $name(self.clone())
             }
         }
+    };
+}
+
+/// A word of one of core's closed lists, on the wire: serialised as its word, and described
+/// in the OpenAPI document as a string that is one of the list's words (`enum`), so a client
+/// reads the choices from the document.
+macro_rules! wire_word {
+    ($($name:ident => $t:ty),* $(,)?) => {$(
+        wire_string!(
+            #[doc = concat!("A word of `", stringify!($t), "`.")]
+            $name($t) = |v| v.as_str(),
+            |b| b.enum_values(Some(<$t as tact_core::words::Words>::WORDS.iter().copied()))
+        );
     )*};
 }
 wire_word!(
@@ -137,79 +151,28 @@ wire_text!(
     tact_core::identity::EmailAddress
 );
 
-/// An adjustment's kind on the wire: its word (`needs-channel:email`, `format:braille`,
-/// `extra-time`...), described as an `enum` of every kind there is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AdjustmentKindWord(pub AdjustmentKind);
-
-impl Serialize for AdjustmentKindWord {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0.as_str())
-    }
-}
-
-impl utoipa::PartialSchema for AdjustmentKindWord {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        utoipa::openapi::schema::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::schema::Type::String)
-            .enum_values(Some(
-                AdjustmentKind::all().iter().map(AdjustmentKind::as_str),
-            ))
-            .into()
-    }
-}
-
-impl ToSchema for AdjustmentKindWord {}
-
-impl Wire for AdjustmentKind {
-    type Out = AdjustmentKindWord;
-    fn wire(&self) -> AdjustmentKindWord {
-        AdjustmentKindWord(self.clone())
-    }
-}
-
-/// Declares a wire type for one kind of time: serialised as its RFC 3339 text and described
-/// in the OpenAPI document as a string of that `format`, so a client reads from the document
-/// which fields are instants and which are days (and a validator can check them).
-macro_rules! wire_time {
-    ($(#[$meta:meta])* $name:ident($t:ty) => $format:ident) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub struct $name(pub $t);
-
-        impl Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.collect_str(&self.0)
-            }
-        }
-
-        impl utoipa::PartialSchema for $name {
-            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-                use utoipa::openapi::schema::{KnownFormat, SchemaFormat};
-                utoipa::openapi::schema::ObjectBuilder::new()
-                    .schema_type(utoipa::openapi::schema::Type::String)
-                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::$format)))
-                    .into()
-            }
-        }
-
-        impl ToSchema for $name {}
-
-        impl Wire for $t {
-            type Out = $name;
-            fn wire(&self) -> $name {
-                $name(*self)
-            }
-        }
-    };
-}
-wire_time!(
-    /// An instant, in RFC 3339 (`2026-11-20T10:00:00Z`).
-    Instant(jiff::Timestamp) => DateTime
+wire_string!(
+    /// An adjustment's kind on the wire: its word (`needs-channel:email`, `format:braille`,
+    /// `extra-time`...), described as an `enum` of every kind there is.
+    AdjustmentKindWord(AdjustmentKind) = |v| v.as_str(),
+    |b| b.enum_values(Some(AdjustmentKind::all().iter().map(AdjustmentKind::as_str)))
 );
-wire_time!(
+
+// A time says which kind it is: the document gives its `format`, so a client knows how to
+// parse it (and a validator can check it).
+wire_string!(
+    /// An instant, in RFC 3339 (`2026-11-20T10:00:00Z`).
+    Instant(jiff::Timestamp) = |v| v,
+    |b| b.format(Some(utoipa::openapi::schema::SchemaFormat::KnownFormat(
+        utoipa::openapi::schema::KnownFormat::DateTime
+    )))
+);
+wire_string!(
     /// A day, as `YYYY-MM-DD` (RFC 3339's full-date).
-    Day(jiff::civil::Date) => Date
+    Day(jiff::civil::Date) = |v| v,
+    |b| b.format(Some(utoipa::openapi::schema::SchemaFormat::KnownFormat(
+        utoipa::openapi::schema::KnownFormat::Date
+    )))
 );
 
 impl<T: Wire> Wire for Option<T> {
