@@ -295,7 +295,7 @@ queries! {
         |app, ctx, q| app.rights_request(q.id).await;
     /// The register of disposals (NOR-9.1): what went, when and by whom.
     DisposalRegister { limit: i64 } reads read::DataRights
-        => Vec<(String, jiff::civil::Date, jiff::Timestamp, Option<StaffId>, String)>,
+        => Vec<tact_core::retention::RegisterEntry>,
         |app, ctx, q| app.disposal_register(q.limit).await;
     /// Who is due for disposal now: the dry run.
     DueForDisposal {} reads read::DataRights => Vec<Due>,

@@ -67,15 +67,7 @@ impl App {
     pub(crate) async fn disposal_register(
         &self,
         limit: i64,
-    ) -> Result<
-        Vec<(
-            String,
-            jiff::civil::Date,
-            jiff::Timestamp,
-            Option<tact_core::ids::StaffId>,
-            String,
-        )>,
-    > {
+    ) -> Result<Vec<retention::RegisterEntry>> {
         Ok(self.store.disposal_register(limit).await?)
     }
 

@@ -625,9 +625,13 @@ async fn nor_9_1_records_are_disposed_of_six_years_on_unless_held_and_the_chain_
             .is_none());
         let register = later.store().disposal_register(10).await.unwrap();
         assert_eq!(register.len(), 1);
-        assert_eq!(register[0].0, gone[0].reference);
-        assert!(register[0].4.contains("person: 1"), "{}", register[0].4);
-        assert!(!register[0].4.contains("Jo Bloggs"));
+        assert_eq!(register[0].reference, gone[0].reference);
+        assert!(
+            register[0].destroyed.contains("person: 1"),
+            "{}",
+            register[0].destroyed
+        );
+        assert!(!register[0].destroyed.contains("Jo Bloggs"));
         // The chain still verifies with the words gone…
         later
             .verify_audit()

@@ -22,6 +22,20 @@ pub struct Facts<'a> {
     pub legal_hold: Option<String>,
 }
 
+/// One entry of the disposal register (NOR-9.1): whose records went, when they were due,
+/// when and by whom they were destroyed, and what went, without the data itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegisterEntry {
+    /// The person's reference, which outlives them on the register.
+    pub reference: String,
+    pub due_on: Date,
+    pub destroyed_at: jiff::Timestamp,
+    /// The member of staff who confirmed it; none for the scheduled job.
+    pub destroyed_by: Option<crate::ids::StaffId>,
+    /// What went, as the register lists it (`contact: 3; person: 1`).
+    pub destroyed: String,
+}
+
 /// Whether a person's records may go, and when.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Disposal {

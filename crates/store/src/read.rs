@@ -1386,15 +1386,7 @@ impl Store {
     pub async fn disposal_register(
         &self,
         limit: i64,
-    ) -> Result<
-        Vec<(
-            String,
-            jiff::civil::Date,
-            jiff::Timestamp,
-            Option<StaffId>,
-            String,
-        )>,
-    > {
+    ) -> Result<Vec<tact_core::retention::RegisterEntry>> {
         sqlx::query("SELECT reference, due_on, destroyed_at, destroyed_by, counts FROM disposal_register ORDER BY id DESC LIMIT $1")
             .bind(limit)
             .fetch_all(&self.pool)
@@ -1402,13 +1394,13 @@ impl Store {
             .iter()
             .map(|r| {
                 let r = Cols::of(r, "disposal_register");
-                Ok((
-                    r.s("reference")?,
-                    r.date("due_on")?,
-                    r.ts("destroyed_at")?,
-                    r.oi("destroyed_by")?.map(StaffId),
-                    r.s("counts")?,
-                ))
+                Ok(tact_core::retention::RegisterEntry {
+                    reference: r.s("reference")?,
+                    due_on: r.date("due_on")?,
+                    destroyed_at: r.ts("destroyed_at")?,
+                    destroyed_by: r.oi("destroyed_by")?.map(StaffId),
+                    destroyed: r.s("counts")?,
+                })
             })
             .collect()
     }

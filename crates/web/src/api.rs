@@ -2337,18 +2337,7 @@ pub async fn retention_register(
         .query(&ctx.actor, q::DisposalRegister { limit: 1000 })
         .await?;
     ok(crate::out::RegisterOut {
-        register: rows
-            .into_iter()
-            .map(
-                |(reference, due_on, at, by, destroyed)| crate::out::RegisterEntryOut {
-                    reference,
-                    due_on: due_on.wire(),
-                    destroyed_at: at.wire(),
-                    destroyed_by: by.map(|b| b.0),
-                    destroyed,
-                },
-            )
-            .collect(),
+        register: rows.wire(),
     })
 }
 

@@ -1489,7 +1489,7 @@ answer! {
 answer! {
     /// One entry of the disposal register (NOR-9.1): what was destroyed, when and by whom,
     /// without the data.
-    RegisterEntryOut {
+    RegisterEntryOut from tact_core::retention::RegisterEntry {
         reference: String,
         due_on: Day,
         destroyed_at: Instant,

@@ -54,8 +54,9 @@ async fn page(State(state): State<AppState>, signed: Signed) -> Response {
             .collect(),
         register: register
             .into_iter()
-            .map(|(reference, due, at, _, counts)| {
-                (reference, due.to_string(), crate::ui::when(at), counts)
+            .map(|e| {
+                let at = crate::ui::when(e.destroyed_at);
+                (e.reference, e.due_on.to_string(), at, e.destroyed)
             })
             .collect(),
     })
