@@ -67,7 +67,9 @@ def wait_ready(base, server):
     raise SystemExit(f"{base} was not ready in two minutes")
 
 
-def fuzz(base, bearer, label):
+def fuzz(base, bearer, label, scratch):
+    # In the scratch folder: schemathesis keeps a cache of what failed before (and replays
+    # it) in `.schemathesis/` under where it runs, and each run starts from nothing.
     out = subprocess.run(
         [
             "st", "run", f"{base}/api/openapi.json",
@@ -76,7 +78,7 @@ def fuzz(base, bearer, label):
             "--max-examples", "10", "--workers", "2", "--seed", "1",
             "--no-color",
         ],
-        capture_output=True, text=True, check=False,
+        capture_output=True, text=True, check=False, cwd=scratch,
     ).stdout
     summary = re.search(r"(\d+) generated", out)
     failures = "\nFailures:" in out
@@ -107,7 +109,7 @@ def main():
         try:
             wait_ready(base, server)
             for who in people:
-                ok &= fuzz(base, token(data, who), f"{profile} as {who}")
+                ok &= fuzz(base, token(data, who), f"{profile} as {who}", scratch)
         finally:
             server.terminate()
             server.wait(timeout=30)
