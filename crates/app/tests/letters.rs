@@ -132,11 +132,11 @@ async fn cle_9_6_the_notice_is_written_from_the_template_kept_and_sent_by_email(
             "{name}: {got:?}"
         );
         // For post, in large print: it goes to the print queue with the large-print HTML.
-        let mut tx = w.app.store().begin().await.unwrap();
-        tx.execute_raw("UPDATE people SET postal_address = '1 High Street, Middlesbrough'")
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
+        tact_store::testing::raw(
+            w.app.store(),
+            "UPDATE people SET postal_address = '1 High Street, Middlesbrough'",
+        )
+        .await;
         let post = w
             .app
             .execute(
@@ -528,11 +528,11 @@ async fn cle_9_6_and_nor_5_1_a_notice_letter_that_has_gone_is_the_recorded_notic
         let w = world(&url).await;
         let (sid, lm) = w.plan_authorised(email_only).await;
         let lm = common::ctx(&w.app.store().staff(lm).await.unwrap().unwrap());
-        let mut tx = w.app.store().begin().await.unwrap();
-        tx.execute_raw("UPDATE people SET postal_address = '1 High Street'")
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
+        tact_store::testing::raw(
+            w.app.store(),
+            "UPDATE people SET postal_address = '1 High Street'",
+        )
+        .await;
         let post = How {
             channel: Some(Channel::Letter),
             ..How::default()
@@ -712,11 +712,11 @@ async fn issue_13_an_easy_read_reader_gets_the_easy_read_letter_and_a_notice_in_
 ) {
     for (name, url) in testing::fresh_urls().await {
         let w = common::world_under(&url, "northamptonshire-opfcc").await;
-        let mut tx = w.app.store().begin().await.unwrap();
-        tx.execute_raw("UPDATE people SET preferred_format = 'easy-read'")
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
+        tact_store::testing::raw(
+            w.app.store(),
+            "UPDATE people SET preferred_format = 'easy-read'",
+        )
+        .await;
         let (sid, lm_id) = w.plan_authorised(common::email_only).await;
         let lm = common::ctx(&w.app.store().staff(lm_id).await.unwrap().unwrap());
         // The letter starts from the format they asked for, in its own words.

@@ -649,11 +649,7 @@ async fn nor_9_1_records_are_disposed_of_six_years_on_unless_held_and_the_chain_
         assert!(found.differences.is_empty(), "{name}: {found:?}");
         assert_eq!(found.awaiting_seal, 0, "{name}");
         // …but an entry marked redacted that still has its words does not.
-        let mut tx = later.store().begin().await.unwrap();
-        tx.execute_raw("UPDATE audit_log SET redacted_at = 1 WHERE seq = (SELECT MAX(seq) FROM audit_log WHERE redacted_at IS NULL AND (reason IS NOT NULL OR detail <> '{}'))")
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
+        tact_store::testing::raw(later.store(), "UPDATE audit_log SET redacted_at = 1 WHERE seq = (SELECT MAX(seq) FROM audit_log WHERE redacted_at IS NULL AND (reason IS NOT NULL OR detail <> '{}'))").await;
         let broken = later.verify_audit().await.unwrap().unwrap_err();
         assert!(
             broken.problem.contains("still has words"),
@@ -756,13 +752,11 @@ async fn issue_12_a_baseline_covers_older_records_once_and_later_changes_are_sti
         assert_eq!(w.app.baseline_states().await.unwrap(), 0, "{name}: once");
         // Covered now, a change to it is found.
         let id = old.trim_start_matches("contact:");
-        let mut tx = w.app.store().begin().await.unwrap();
-        tx.execute_raw(&format!(
-            "UPDATE contacts SET body = 'rewritten' WHERE id = {id}"
-        ))
-        .await
-        .unwrap();
-        tx.commit().await.unwrap();
+        tact_store::testing::raw(
+            w.app.store(),
+            &format!("UPDATE contacts SET body = 'rewritten' WHERE id = {id}"),
+        )
+        .await;
         assert_eq!(deep().await, vec![(old, Difference::Changed)], "{name}");
     }
 }
@@ -842,11 +836,7 @@ async fn issue_12_every_contact_logged_is_sealed_once_and_a_change_after_is_foun
             .sum();
         assert_eq!(named, 60, "{name}");
         // Sealed, a contact changed in the database is named.
-        let mut tx = w.app.store().begin().await.unwrap();
-        tx.execute_raw("UPDATE contacts SET summary = 'nothing happened' WHERE id = (SELECT MAX(id) FROM contacts)")
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
+        tact_store::testing::raw(w.app.store(), "UPDATE contacts SET summary = 'nothing happened' WHERE id = (SELECT MAX(id) FROM contacts)").await;
         let changed = deep().await.differences;
         assert_eq!(changed.len(), 1, "{name}: {changed:?}");
         assert_eq!(changed[0].1, Difference::Changed, "{name}");

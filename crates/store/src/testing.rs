@@ -27,6 +27,19 @@ pub fn sqlite_url() -> String {
     format!("sqlite://{}?mode=rwc", dir.join("tact.db").display())
 }
 
+/// Runs SQL straight on the database, in its own transaction and behind Tact's back: for a
+/// test that sets up what no door allows (an address added by hand, an event tampered
+/// with). Answers how many rows it changed.
+///
+/// # Panics
+/// When the SQL fails: the test's own set-up is wrong.
+pub async fn raw(store: &crate::Store, sql: &str) -> u64 {
+    let mut tx = store.begin().await.expect("begin a transaction");
+    let n = tx.execute_raw(sql).await.expect("run the test's SQL");
+    tx.commit().await.expect("commit the test's SQL");
+    n
+}
+
 /// The PostgreSQL server tests may use, if any.
 pub fn postgres_base() -> Option<String> {
     std::env::var("TACT_TEST_POSTGRES_URL")

@@ -251,11 +251,7 @@ async fn the_event_log_chains_and_detects_tampering() {
             tact_core::audit::verify(&entries, Some((head.0, &head.1))),
             Ok(6)
         );
-        let mut tx = s.begin().await.unwrap();
-        tx.execute_raw("UPDATE audit_log SET reason = 'changed' WHERE seq = 3")
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
+        tact_store::testing::raw(&s, "UPDATE audit_log SET reason = 'changed' WHERE seq = 3").await;
         let (entries, head) = s.audit_log().await.unwrap();
         let head = head.unwrap();
         assert_eq!(
@@ -1059,11 +1055,7 @@ async fn issue_12_a_new_contact_never_takes_an_id_at_or_below_the_sealed_mark() 
             "{name}"
         );
         // The two newest go.
-        let mut tx = s.begin().await.unwrap();
-        tx.execute_raw(&format!("DELETE FROM contacts WHERE id >= {}", ids[3]))
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
+        tact_store::testing::raw(&s, &format!("DELETE FROM contacts WHERE id >= {}", ids[3])).await;
         // One at a time and in a batch, new contacts go after the mark.
         let mut tx = s.begin().await.unwrap();
         let one = tx.insert_contact(&contact("after"), None).await.unwrap();

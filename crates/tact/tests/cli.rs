@@ -390,11 +390,11 @@ async fn audit_verify_detects_an_altered_entry() {
     assert!(text(&o).contains("intact"));
     let url = format!("sqlite://{}?mode=rwc", d.join("tact.db").display());
     let store = tact_store::Store::open(&url).await.unwrap();
-    let mut tx = store.begin().await.unwrap();
-    tx.execute_raw("UPDATE audit_log SET detail = '{\"role\":\"admin\"}' WHERE seq = 3")
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    tact_store::testing::raw(
+        &store,
+        "UPDATE audit_log SET detail = '{\"role\":\"admin\"}' WHERE seq = 3",
+    )
+    .await;
     store.close().await;
     let o = tact(&d, &["audit", "verify"]);
     assert_eq!(o.status.code(), Some(3), "{}", text(&o));

@@ -1611,11 +1611,11 @@ async fn cle_9_6_a_letter_is_written_from_the_plan_page_and_posted_from_the_prin
         "{person}"
     );
     // With an address, a large-print letter goes to the print queue.
-    let mut tx = ui.app.store().begin().await.unwrap();
-    tx.execute_raw("UPDATE people SET postal_address = '1 High Street'")
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    tact_store::testing::raw(
+        ui.app.store(),
+        "UPDATE people SET postal_address = '1 High Street'",
+    )
+    .await;
     let r = ui
         .post_form(
             &lee,
