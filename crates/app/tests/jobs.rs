@@ -86,18 +86,12 @@ async fn cle_9_12_and_nor_8_1_a_review_falling_due_reminds_its_owner_and_an_over
         );
         // The review closes both.
         let owner_ctx = common::ctx(&app.store().staff(owner).await.unwrap().unwrap());
-        common::step(
+        common::review_and_continue(
             &app,
             &owner_ctx,
             sid,
-            tact_core::workflow::PlanCommand::Review(tact_core::workflow::ReviewInput {
-                decision: tact_core::workflow::ReviewDecision::Continue,
-                reasons: "Still needed".into(),
-                recent_conduct: "Emails only, as asked".into(),
-                next_review_due: Some(
-                    tact_core::check::uk_date(app.now()) + jiff::Span::new().days(60),
-                ),
-            }),
+            "Still needed",
+            "Emails only, as asked",
         )
         .await
         .unwrap();

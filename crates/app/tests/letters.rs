@@ -802,18 +802,12 @@ async fn cle_9_12_the_letter_about_a_review_says_what_the_review_decided() {
             "{name}: {e}"
         );
         let sm = w.senior().await;
-        common::step(
+        common::review_and_continue(
             &w.app,
             &common::ctx(&sm),
             sid,
-            tact_core::workflow::PlanCommand::Review(tact_core::workflow::ReviewInput {
-                decision: tact_core::workflow::ReviewDecision::Continue,
-                reasons: "Still too many emails to lift it".into(),
-                recent_conduct: "Emails have lifted in tone".into(),
-                next_review_due: Some(
-                    tact_core::check::uk_date(w.app.now()) + jiff::Span::new().days(60),
-                ),
-            }),
+            "Still too many emails to lift it",
+            "Emails have lifted in tone",
         )
         .await
         .unwrap();

@@ -401,21 +401,9 @@ async fn the_governance_report_counts_the_quarter() {
                 .unwrap()
                 .unwrap(),
         );
-        common::step(
-            &w.app,
-            &sm,
-            sid,
-            tact_core::workflow::PlanCommand::Review(tact_core::workflow::ReviewInput {
-                decision: tact_core::workflow::ReviewDecision::Continue,
-                reasons: "Still needed".into(),
-                recent_conduct: "One email".into(),
-                next_review_due: Some(
-                    tact_core::check::uk_date(w.app.now()) + jiff::Span::new().days(60),
-                ),
-            }),
-        )
-        .await
-        .unwrap();
+        common::review_and_continue(&w.app, &sm, sid, "Still needed", "One email")
+            .await
+            .unwrap();
         // An adjustment asked for and granted.
         w.adjustment_granted(&lm).await;
         let quarter = Period::quarter_of(tact_core::check::uk_date(w.app.now()));

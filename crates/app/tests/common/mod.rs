@@ -34,6 +34,24 @@ pub async fn step(
         .await
 }
 
+/// A review that keeps the plan in force, next due in 60 days (CLE-9.12; NOR-7.1).
+pub async fn review_and_continue(
+    app: &App,
+    ctx: &Ctx,
+    plan: PlanId,
+    reasons: &str,
+    recent_conduct: &str,
+) -> tact_app::Result<tact_core::model::Plan> {
+    let next = tact_core::check::uk_date(app.now()) + jiff::Span::new().days(60);
+    let review = wf::ReviewInput {
+        decision: wf::ReviewDecision::Continue,
+        reasons: reasons.into(),
+        recent_conduct: recent_conduct.into(),
+        next_review_due: Some(next),
+    };
+    step(app, ctx, plan, wf::PlanCommand::Review(review)).await
+}
+
 /// Jo Bloggs, who writes from jo@example.org.
 pub async fn jo(app: &App, ctx: &Ctx) -> tact_core::model::ServiceUser {
     app.execute(
