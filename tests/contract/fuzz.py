@@ -2,7 +2,8 @@
 
 For each profile, starts `tact serve --demo` on a free port in a scratch folder and runs
 schemathesis against /api/openapi.json as two members of staff, with a fixed seed so a run
-can be repeated. Every generated request (valid, and deliberately invalid) must get an
+can be repeated. Every generated request (valid, and deliberately invalid; on records that are
+there and records that are not) must get an
 answer the document allows: never a 5xx; a status, content type and body the document
 names for it; an invalid request refused; the bearer token really checked. What it does not
 check: that every schema-valid request is accepted (`positive_data_acceptance`), since
@@ -28,11 +29,14 @@ import time
 import urllib.request
 
 TACT = sys.argv[1] if len(sys.argv) > 1 else "target/debug/tact"
-# (profile, who): the administrator and a caseworker on one, the DPO and a senior manager
-# on the other, so that each role's doors are tried past their 403s.
+# Per profile, who, and the record every `{id}` names (None: whatever schemathesis draws,
+# which is mostly a record that is not there). The administrator and a caseworker on one,
+# the DPO and a senior manager on the other, so that each role's doors are tried past their
+# 403s; and one run each with `{id}` fixed to a record the demo has (person 3, plan 3,
+# letter 3...), so the steps are tried on real records past their 404s.
 RUNS = {
-    "cleveland-opcc": ["administrator", "casey"],
-    "northamptonshire-opfcc": ["dev", "sandra"],
+    "cleveland-opcc": [("administrator", None), ("casey", None), ("sandra", 3)],
+    "northamptonshire-opfcc": [("dev", None), ("sandra", None), ("casey", 3)],
 }
 # schemathesis's own failures to run (a bug in its generator), not an answer of Tact's.
 ITS_OWN = {"Runtime Error"}
@@ -67,12 +71,16 @@ def wait_ready(base, server):
     raise SystemExit(f"{base} was not ready in two minutes")
 
 
-def fuzz(base, bearer, label, scratch):
+def fuzz(base, bearer, label, scratch, record):
     # In the scratch folder: schemathesis keeps a cache of what failed before (and replays
     # it) in `.schemathesis/` under where it runs, and each run starts from nothing.
+    config = os.path.join(scratch, f"schemathesis-{label.replace(' ', '-')}.toml")
+    with open(config, "w", encoding="utf-8") as f:
+        if record is not None:
+            f.write(f'[parameters]\n"path.id" = {record}\n')
     out = subprocess.run(
         [
-            "st", "run", f"{base}/api/openapi.json",
+            "st", "--config-file", config, "run", f"{base}/api/openapi.json",
             "-H", f"Authorization: Bearer {bearer}",
             "--checks", "all", "--exclude-checks", "positive_data_acceptance",
             "--max-examples", "10", "--workers", "2", "--seed", "1",
@@ -108,8 +116,9 @@ def main():
         )
         try:
             wait_ready(base, server)
-            for who in people:
-                ok &= fuzz(base, token(data, who), f"{profile} as {who}", scratch)
+            for who, record in people:
+                label = f"{profile} as {who}" + (f" on record {record}" if record else "")
+                ok &= fuzz(base, token(data, who), label, scratch, record)
         finally:
             server.terminate()
             server.wait(timeout=30)
