@@ -754,6 +754,17 @@ pub enum Document {
     Audio,
 }
 
+impl std::fmt::Display for Document {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Pdf => "PDF",
+            Self::Docx => "Word document",
+            Self::Braille => "Braille file",
+            Self::Audio => "recording",
+        })
+    }
+}
+
 /// A kept letter in Braille (a BRF file) or as audio (an MP3): its bytes, media type and
 /// file name, made by programs run as children, off the async threads. `doc` is
 /// `Braille` or `Audio`; both callers ask only for those.
@@ -864,7 +875,9 @@ impl App {
             text: &l.text,
             large: matches!(l.format, Format::LargePrint | Format::EasyRead),
         };
-        let failed = |e: String| crate::AppError::Rule(RuleError::invalid("letter_id", e));
+        let failed = |e: String| {
+            crate::AppError::Unavailable(format!("the letter could not be made as a {doc}: {e}"))
+        };
         Ok(match doc {
             Document::Pdf => (
                 tact_mail::pdf::render(&layout).map_err(failed)?,

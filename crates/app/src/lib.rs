@@ -49,6 +49,11 @@ pub enum AppError {
     /// A mail server could not be reached or refused us.
     #[error("{0}")]
     Mail(#[from] tact_mail::imap::ImapError),
+    /// A document could not be made here: the program that makes it (liblouis, eSpeak NG,
+    /// LAME) is missing or failed, or the writer could not set the letter. Nothing the one
+    /// who asked sent was wrong, and nothing was changed.
+    #[error("{0}")]
+    Unavailable(String),
 }
 
 pub type Result<T> = std::result::Result<T, AppError>;

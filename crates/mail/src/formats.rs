@@ -108,6 +108,34 @@ fn wrap(indent: usize, words: &str) -> Vec<String> {
         .collect()
 }
 
+/// The longest piece of a line given to liblouis at once, in characters: well under the
+/// length at which it splits a line in its output.
+const LOUIS_PIECE: usize = 500;
+
+/// `line` cut into pieces of at most `most` characters, between words where it can be (a
+/// word longer than that is cut through); a line short enough is one piece, an empty one
+/// one empty piece.
+fn between_words(line: &str, most: usize) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = line;
+    while rest.chars().count() > most {
+        // The byte where the (most + 1)th character starts: a piece ends before it.
+        let limit = rest.char_indices().nth(most).map_or(rest.len(), |(i, _)| i);
+        let cut = if rest[limit..].starts_with(' ') {
+            limit
+        } else {
+            match rest[..limit].rfind(' ') {
+                Some(i) if i > 0 => i,
+                _ => limit,
+            }
+        };
+        out.push(rest[..cut].trim_end());
+        rest = rest[cut..].trim_start();
+    }
+    out.push(rest);
+    out
+}
+
 /// The letter in contracted UK English Braille (UEB grade 2) as a Braille Ready File:
 /// ASCII Braille, 40 cells a line, 25 lines a page, pages ending in a form feed, lines
 /// in CR LF.
@@ -116,10 +144,18 @@ fn wrap(indent: usize, words: &str) -> Vec<String> {
 /// liblouis is missing or refuses the text.
 pub fn brf(subject: &str, text: &str) -> Result<Vec<u8>, String> {
     let source = braille_source(subject, text);
-    // One line in, one line out: liblouis translates its input line by line.
-    let input: String = source
+    // One line in, one line out: liblouis translates its input line by line, but splits a
+    // line of more than about 2,000 characters in its output. So a long line (a paragraph
+    // written without breaks) goes in as pieces cut between words, and the pieces come
+    // back together after.
+    let pieces: Vec<Vec<&str>> = source
         .iter()
-        .map(|(_, l)| {
+        .map(|(_, l)| between_words(l, LOUIS_PIECE))
+        .collect();
+    let input: String = pieces
+        .iter()
+        .flatten()
+        .map(|l| {
             // A blank line would come back blank; a lone space keeps the count.
             if l.is_empty() {
                 " \n".to_string()
@@ -135,17 +171,18 @@ pub fn brf(subject: &str, text: &str) -> Result<Vec<u8>, String> {
         "liblouis-bin",
     )?;
     let out = String::from_utf8(out).map_err(|_| "liblouis gave text that is not UTF-8")?;
-    let translated: Vec<&str> = out.lines().collect();
-    if translated.len() != source.len() {
+    let mut translated = out.lines();
+    let sent = pieces.iter().map(Vec::len).sum::<usize>();
+    if out.lines().count() != sent {
         return Err(format!(
-            "liblouis gave {} lines for {}",
-            translated.len(),
-            source.len()
+            "liblouis gave {} lines for {sent}",
+            out.lines().count()
         ));
     }
     let mut lines = Vec::new();
-    for ((indent, _), t) in source.iter().zip(translated) {
-        let t: String = t.trim().chars().map(brf_char).collect();
+    for ((indent, _), p) in source.iter().zip(&pieces) {
+        let t: Vec<&str> = translated.by_ref().take(p.len()).map(str::trim).collect();
+        let t: String = t.join(" ").trim().chars().map(brf_char).collect();
         if t.is_empty() {
             // No blank line at the top of a page, and never two.
             if lines.last().is_some_and(|l: &String| !l.is_empty()) {
@@ -224,6 +261,31 @@ mod tests {
         assert!(l
             .iter()
             .all(|l| l.starts_with("  ") && l.chars().count() <= BRF_CELLS));
+    }
+
+    #[test]
+    fn a_long_line_goes_to_liblouis_in_pieces_cut_between_words() {
+        assert_eq!(between_words("", 10), vec![""]);
+        assert_eq!(between_words("one two", 10), vec!["one two"]);
+        assert_eq!(
+            between_words("one two three four", 10),
+            vec!["one two", "three four"]
+        );
+        // A space just past the limit is a cut; a word longer than a piece is cut through.
+        assert_eq!(between_words("abcde fghij", 5), vec!["abcde", "fghij"]);
+        assert_eq!(
+            between_words("abcdefghijkl", 5),
+            vec!["abcde", "fghij", "kl"]
+        );
+        // Characters, not bytes: no piece is cut inside a character.
+        let welsh = "ŵŷŵŷŵ ŷŵŷŵŷ ŵ".repeat(50);
+        let pieces = between_words(&welsh, 12);
+        assert!(pieces.iter().all(|p| p.chars().count() <= 12), "{pieces:?}");
+        assert_eq!(
+            pieces.join(" ").split_whitespace().collect::<Vec<_>>(),
+            welsh.split_whitespace().collect::<Vec<_>>(),
+            "every word is kept, in order"
+        );
     }
 
     #[test]

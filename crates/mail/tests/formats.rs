@@ -55,6 +55,27 @@ fn issue_13_a_letter_in_braille_is_a_brf_of_contracted_ueb_40_cells_by_25_lines(
     assert!(text.contains(",SAM ,PATEL"), "{text}");
 }
 
+/// liblouis splits a line of more than about 2,000 characters in its output; a letter
+/// whose reasons run to one long paragraph is still one Braille letter, every word in it.
+#[test]
+#[ignore = "needs liblouis (Debian liblouis-bin)"]
+fn issue_13_a_letter_with_a_paragraph_of_thousands_of_characters_is_set_in_braille() {
+    let reasons = "you called many times a day ".repeat(400);
+    let text = format!("Dear Jo Bloggs,\n\nWe decided this because {reasons}and shouted.\n\nYours sincerely,\nSam Patel\n");
+    let bytes = brf("About your contact", &text).unwrap();
+    let text = String::from_utf8(bytes).unwrap();
+    let lines: Vec<&str> = text
+        .split(['\r', '\n', '\u{c}'])
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert!(lines.iter().all(|l| l.chars().count() <= BRF_CELLS));
+    // "called" is ,CALL$: 400 of them, each once, then the end of the paragraph and the
+    // signature after it.
+    let cells = lines.join(" ");
+    assert_eq!(cells.matches("CALL$").count(), 400, "{cells}");
+    assert!(cells.contains(",SAM ,PATEL"), "{cells}");
+}
+
 #[test]
 #[ignore = "needs eSpeak NG and LAME (Debian espeak-ng, lame)"]
 fn issue_13_a_letter_as_audio_is_an_mp3_of_the_whole_letter() {

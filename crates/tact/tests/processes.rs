@@ -870,3 +870,65 @@ fn a_server_seals_the_contacts_it_logs_on_the_event_log_within_seconds() {
         assert_eq!(named, 5, "each contact sealed once");
     });
 }
+
+/// Issue 13: a server that cannot run the program a letter's Braille or audio is made by
+/// (here none is on its PATH) says so with a 503 naming the program's package, not a 400
+/// that blames the one who asked; the PDF, made in-process, still comes.
+#[test]
+fn a_letter_whose_braille_cannot_be_made_here_is_a_503_naming_the_package() {
+    let office = Office::new("no-liblouis", None);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let empty = office.dir.join("no-programs");
+        std::fs::create_dir_all(&empty).unwrap();
+        let s = Server::spawn_with(
+            &office,
+            &[("PATH", empty.to_str().unwrap())],
+            Stdio::null(),
+        )
+        .await;
+        let (pid, _) = s
+            .person_with_matter(
+                &office.cw,
+                json!({"name": "Jo Bloggs", "phones": ["+447911200123"], "postal_address": "1 High Street, Middlesbrough TS1 1AA"}),
+            )
+            .await;
+        let w = s
+            .ok(
+                &office.lm,
+                &format!("/people/{pid}/warnings"),
+                json!({"what_is_wrong": "Too many calls", "how_to_change": "Call on Tuesdays", "consequence": "Contact may be restricted", "channel": "letter"}),
+            )
+            .await;
+        let l = s
+            .ok(
+                &office.lm,
+                &format!("/warnings/{}/letter", w["id"]),
+                json!({"channel": "letter", "format": "braille", "hold": true}),
+            )
+            .await;
+        let id = l["id"].as_i64().unwrap();
+        for (doc, package) in [("braille", "liblouis-bin"), ("audio", "espeak-ng")] {
+            let (status, v) = s
+                .ask(
+                    reqwest::Method::GET,
+                    &office.lm,
+                    &format!("/letters/{id}/{doc}"),
+                    None,
+                )
+                .await;
+            assert_eq!(status, 503, "{doc}: {v}");
+            let said = v["error"]["message"].as_str().unwrap();
+            assert!(said.contains(package), "{doc}: {said}");
+            assert!(v["error"]["field"].is_null(), "{doc}: nothing sent was wrong: {v}");
+        }
+        let r = s
+            .http
+            .get(format!("{}/api/v1/letters/{id}/pdf", s.base))
+            .bearer_auth(&office.lm)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    });
+}

@@ -194,6 +194,8 @@ type Reply = Result<Response, ApiError>;
 
 /// What every refusal is, as the document says it.
 const ERR: &str = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause";
+/// A letter's document could not be made on this server (a program it runs is missing).
+const UNMADE: &str = "The document could not be made here: the program that makes it (liblouis, eSpeak NG, LAME) is missing or failed; nothing was changed";
 
 fn ok(v: impl serde::Serialize) -> Reply {
     Ok((StatusCode::OK, axum::Json(v)).into_response())
@@ -1918,7 +1920,7 @@ async fn letter_file(
 }
 
 /// The letter as tagged PDF (large print where that is its format).
-#[utoipa::path(get, path = "/letters/{id}/pdf", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "PDF", body = Vec<u8>, content_type = "application/pdf"), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+#[utoipa::path(get, path = "/letters/{id}/pdf", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "PDF", body = Vec<u8>, content_type = "application/pdf"), (status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 503, description = UNMADE, body = crate::out::ErrorOut)))]
 pub async fn letter_pdf(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -1929,7 +1931,7 @@ pub async fn letter_pdf(
 }
 
 /// The letter as a Word document.
-#[utoipa::path(get, path = "/letters/{id}/docx", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "Word", body = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+#[utoipa::path(get, path = "/letters/{id}/docx", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "Word", body = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"), (status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 503, description = UNMADE, body = crate::out::ErrorOut)))]
 pub async fn letter_docx(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -1941,7 +1943,7 @@ pub async fn letter_docx(
 
 /// The letter in contracted UK English Braille (UEB grade 2), as a Braille Ready File:
 /// ASCII Braille, 40 cells by 25 lines, for an embosser.
-#[utoipa::path(get, path = "/letters/{id}/braille", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "Braille Ready File", body = Vec<u8>, content_type = "application/x-brf"), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+#[utoipa::path(get, path = "/letters/{id}/braille", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "Braille Ready File", body = Vec<u8>, content_type = "application/x-brf"), (status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 503, description = UNMADE, body = crate::out::ErrorOut)))]
 pub async fn letter_braille(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -1952,7 +1954,7 @@ pub async fn letter_braille(
 }
 
 /// The letter read aloud in British English, as an MP3.
-#[utoipa::path(get, path = "/letters/{id}/audio", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "MP3", body = Vec<u8>, content_type = "audio/mpeg"), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+#[utoipa::path(get, path = "/letters/{id}/audio", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "MP3", body = Vec<u8>, content_type = "audio/mpeg"), (status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 503, description = UNMADE, body = crate::out::ErrorOut)))]
 pub async fn letter_audio(
     State(st): State<AppState>,
     Auth(ctx): Auth,

@@ -113,6 +113,10 @@ impl From<AppError> for ApiError {
             AppError::Rule(r) => r.into(),
             AppError::Store(s) => s.into(),
             AppError::Mail(m) => Self::new(StatusCode::BAD_GATEWAY, m.to_string()),
+            AppError::Unavailable(m) => {
+                tracing::error!(error = %m, "a document could not be made");
+                Self::new(StatusCode::SERVICE_UNAVAILABLE, m)
+            }
         }
     }
 }

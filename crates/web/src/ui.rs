@@ -543,14 +543,15 @@ pub(crate) fn fault(state: &AppState, e: &AppError) -> Response {
 /// Turns a refusal into a page with the status the API gives for it
 /// (`crate::error::ApiError`): 403 for a role that may not, 404 for an unknown record, 409
 /// for a step the record's state refuses or a record someone else has just changed, 400 for
-/// bad input, 503 when the database does not answer, 502 when a mail server refuses.
+/// bad input, 503 when the database does not answer or a letter's document cannot be made
+/// here, 502 when a mail server refuses.
 pub(crate) fn refusal(state: &AppState, signed: &Signed, e: AppError) -> Response {
     let api = crate::error::ApiError::from(e);
     let heading = match api.status {
         StatusCode::FORBIDDEN => "You cannot do this",
         StatusCode::NOT_FOUND => "Page not found",
         StatusCode::CONFLICT => "This has changed or was already done",
-        StatusCode::SERVICE_UNAVAILABLE => "Tact cannot give a true answer now",
+        StatusCode::SERVICE_UNAVAILABLE => "Tact cannot do this now",
         StatusCode::BAD_GATEWAY => "The message could not be sent",
         s if s.is_server_error() => "Sorry, there is a problem with the service",
         _ => "There is a problem",
