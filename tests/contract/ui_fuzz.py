@@ -1,0 +1,266 @@
+"""Bad input through every form of the staff UI, as each role, on both profiles.
+
+For each profile, starts `tact serve --demo` on a free port in a scratch folder, signs in
+through the sign-in form as several members of staff, and walks the pages a member of staff
+can reach by following links (a few of each kind: three people, three plans...). Every form
+found on them is sent back, with its session's CSRF token, three ways:
+
+  empty  every field a person fills in left empty;
+  junk   text with control characters, a word where a number goes, a date that is no date,
+         a choice that is not one of the options, a file that is not what it should be;
+  choice every choice (a list, radio buttons) one that is not among its options, and the
+         rest filled in as a person might, so that only the choice can be refused;
+  long   every text field 100,000 characters long.
+
+Every page and every answer must be a page, never a 5xx ("Sorry, there is a problem"), and a
+refusal is a 4xx (a form error 400/422, 403, 404, 409); a form shown again with a 200 after
+"empty" or "junk" has not said what is wrong. A form that goes on (3xx) after "junk" has
+taken bad input as if it were good (a choice that is none of the options read as a
+default, say), which the UI must never do. A form that goes on after "empty" or "long" is
+listed, not failed: some forms have nothing a person must fill in (revoke a token, mark a
+letter printed), and long text is text. Last, the server's log must hold no panic.
+
+    python3 tests/contract/ui_fuzz.py [path/to/tact]    (default target/debug/tact)
+
+Needs requests and beautifulsoup4; scripts/test runs it when TACT_FUZZ_TESTS=1, as CI does.
+"""
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections import defaultdict
+from urllib.parse import urljoin, urlparse
+
+import requests
+from bs4 import BeautifulSoup
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fuzz import free_port, wait_ready  # noqa: E402
+
+TACT = sys.argv[1] if len(sys.argv) > 1 else "target/debug/tact"
+PASSWORD = "tact-demo-password"
+WHO = {
+    "cleveland-opcc": ["casey", "dana", "sandra", "carys", "dev", "admin"],
+    "northamptonshire-opfcc": ["casey", "dana", "sandra", "dev", "carys"],
+}
+# Pages of one kind (their path with every number as N) walked at most this many times.
+PER_KIND = 8
+# At most this many pages a person.
+PAGES = 400
+# Where a walk starts: the home page, and the pages of the office's own work that some
+# roles reach from a menu (the walk finds the rest by following links).
+SEEDS = ["/", "/incoming", "/letters", "/messages", "/disclosures", "/retention", "/equality",
+         "/governance", "/export", "/second-factor", "/admin/staff", "/tokens", "/import"]
+# Never sent: it ends the session the walk runs in.
+SKIP = {"/sign-out"}
+LONG = "a" * 100_000
+JUNK_TEXT = "\x00\x07\x1b[31m<script>alert(1)</script>\u202e"
+
+
+def kind(path):
+    return re.sub(r"\d+", "N", path)
+
+
+class Walk:
+    def __init__(self, base, who):
+        self.base = base
+        self.who = who
+        self.s = requests.Session()
+        self.faults = []
+        self.taken = []
+        self.sign_in()
+
+    def sign_in(self):
+        page = self.s.get(f"{self.base}/sign-in", timeout=30)
+        csrf = BeautifulSoup(page.text, "html.parser").find("input", {"name": "csrf"})["value"]
+        r = self.s.post(
+            f"{self.base}/sign-in",
+            data={"csrf": csrf, "username": self.who, "password": PASSWORD},
+            allow_redirects=False, timeout=30,
+        )
+        if r.status_code != 303:
+            raise SystemExit(f"{self.who} could not sign in: {r.status_code} {r.text[:300]}")
+
+    def fault(self, what):
+        self.faults.append(f"{self.who}: {what}")
+
+    def walk(self):
+        seen_kinds = defaultdict(int)
+        queue = list(SEEDS)
+        seen = set(queue)
+        forms = {}
+        pages = 0
+        while queue and pages < PAGES:
+            path = queue.pop(0)
+            r = self.s.get(self.base + path, allow_redirects=False, timeout=60)
+            pages += 1
+            if r.status_code >= 500:
+                self.fault(f"GET {path} answered {r.status_code}")
+                continue
+            if "text/html" not in r.headers.get("content-type", ""):
+                continue
+            soup = BeautifulSoup(r.text, "html.parser")
+            for a in soup.find_all("a", href=True):
+                href = urlparse(urljoin(self.base + path, a["href"]))
+                if href.netloc != urlparse(self.base).netloc:
+                    continue
+                p = href.path + (f"?{href.query}" if href.query else "")
+                if p in seen or p.startswith("/assets") or p.startswith("/api"):
+                    continue
+                if seen_kinds[kind(href.path)] >= PER_KIND:
+                    continue
+                seen_kinds[kind(href.path)] += 1
+                seen.add(p)
+                queue.append(p)
+            for f in soup.find_all("form"):
+                if (f.get("method") or "get").lower() != "post":
+                    continue
+                action = urlparse(urljoin(self.base + path, f.get("action") or path)).path
+                if action in SKIP or kind(action) in forms:
+                    continue
+                forms[kind(action)] = (path, action, f)
+        self.pages = pages
+        return forms
+
+    def fields(self, form):
+        out = []
+        for el in form.find_all(["input", "select", "textarea"]):
+            name = el.get("name")
+            if not name:
+                continue
+            t = (el.get("type") or el.name).lower()
+            options = [o.get("value", o.text) for o in el.find_all("option")] if el.name == "select" else []
+            out.append((name, t, el.get("value", el.text if el.name == "textarea" else ""), options))
+        return out
+
+    def send(self, page, action, form, how):
+        # A fresh copy of the page: its CSRF token, and a record that may have moved on.
+        r = self.s.get(self.base + page, allow_redirects=False, timeout=60)
+        if r.status_code != 200:
+            return
+        soup = BeautifulSoup(r.text, "html.parser")
+        fresh = None
+        for f in soup.find_all("form"):
+            if urlparse(urljoin(self.base + page, f.get("action") or page)).path == action:
+                fresh = f
+                break
+        if fresh is None:
+            return
+        data, files = [], {}
+        filled = 0
+        multipart = "multipart" in (fresh.get("enctype") or "")
+        for name, t, value, options in self.fields(fresh):
+            if t in ("hidden", "submit", "button"):
+                if value:
+                    data.append((name, value))
+                continue
+            if t == "file":
+                files[name] = ("junk.csv", b"\xff\xfe\x00junk,,,\n" if how != "empty" else b"", "text/csv")
+                continue
+            if how == "empty":
+                continue
+            if how == "choice":
+                # Only the choices are bad: everything else as a person might fill it in,
+                # so that nothing but the choice can be what is refused.
+                if t in ("select", "radio"):
+                    if t == "select" or name not in [d[0] for d in data]:
+                        data.append((name, "not-one-of-the-options"))
+                        filled += 1
+                elif t in ("text", "textarea") and not value:
+                    data.append((name, "Given in full on the telephone."))
+                elif t != "checkbox" and value:
+                    data.append((name, value))
+                continue
+            if how == "long":
+                data.append((name, LONG if t in ("text", "textarea", "email", "tel", "search", "password") else value))
+                continue
+            # junk
+            filled += 1
+            if t in ("checkbox", "radio"):
+                data.append((name, "not-one-of-the-choices"))
+            elif t == "select":
+                data.append((name, "not-one-of-the-options"))
+            elif t == "number" or re.search(r"(day|month|year|minutes|hours|days|id)$", name):
+                data.append((name, "twelve"))
+            elif t == "date" or "date" in name:
+                data.append((name, "2026-02-30"))
+            else:
+                data.append((name, JUNK_TEXT))
+        try:
+            if multipart or files:
+                r = self.s.post(self.base + action, data=data, files=files or {"_": ("", b"")},
+                                allow_redirects=False, timeout=120)
+            else:
+                r = self.s.post(self.base + action, data=data, allow_redirects=False, timeout=120)
+        except requests.RequestException as e:
+            self.fault(f"POST {action} ({how}) from {page}: no answer ({e})")
+            return
+        if r.status_code >= 500:
+            self.fault(f"POST {action} ({how}) from {page} answered {r.status_code}")
+        elif 300 <= r.status_code < 400:
+            if "/sign-in" in r.headers.get("location", ""):
+                self.sign_in()
+            if how in ("junk", "choice") and filled:
+                # Junk in a field, and the form went on: bad input became a default.
+                self.fault(f"POST {action} ({how}) from {page} was taken: {data}")
+            else:
+                self.taken.append(f"POST {action} ({how}) went on to {r.headers.get('location')}")
+        elif r.status_code == 200 and how != "long":
+            # A form shown again must say what is wrong, with a 4xx.
+            self.fault(f"POST {action} ({how}) from {page} answered 200")
+
+
+def run(profile):
+    scratch = tempfile.mkdtemp(prefix="tact-ui-fuzz-")
+    data = os.path.join(scratch, "data")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log_path = os.path.join(scratch, "log")
+    log = open(log_path, "w", encoding="utf-8")
+    server = subprocess.Popen(
+        [TACT, "--data", data, "serve", "--demo", "--profile", profile, "--listen", f"127.0.0.1:{port}"],
+        stdout=log, stderr=subprocess.STDOUT,
+    )
+    faults, taken, sent, kinds = [], [], 0, set()
+    try:
+        wait_ready(base, server)
+        for who in WHO[profile]:
+            w = Walk(base, who)
+            forms = w.walk()
+            kinds |= set(forms)
+            for page, action, form in forms.values():
+                for how in ("empty", "junk", "choice", "long"):
+                    w.send(page, action, form, how)
+                    sent += 1
+            faults += w.faults
+            taken += [f"{who}: {t}" for t in w.taken]
+            print(f"{profile} as {who}: {w.pages} pages, {len(forms)} forms")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+    said = open(log_path, encoding="utf-8").read()
+    if "panicked" in said:
+        faults.append(f"the server panicked:\n{said[-4000:]}")
+    shutil.rmtree(scratch)
+    return faults, taken, sent, kinds
+
+
+def main():
+    ok = True
+    for profile in WHO:
+        faults, taken, sent, kinds = run(profile)
+        print(f"{profile}: {len(kinds)} forms, {sent} bad submissions, {len(faults)} faults")
+        print(f"  forms: {' '.join(sorted(kinds))}")
+        for t in taken:
+            print(f"  taken: {t}")
+        for f in faults:
+            print(f"  FAULT {f}")
+        ok &= not faults
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
