@@ -78,11 +78,16 @@ def fuzz(base, bearer, label, scratch, record):
     with open(config, "w", encoding="utf-8") as f:
         if record is not None:
             f.write(f'[parameters]\n"path.id" = {record}\n')
+    # With every `{id}` fixed, a record a step just made is not the one the next step is
+    # sent to (that is record 3, which an earlier step may have merged away: a true 404),
+    # so "a created resource is found" cannot be asked of those runs.
+    excluded = "positive_data_acceptance" + (
+        ",ensure_resource_availability" if record is not None else "")
     out = subprocess.run(
         [
             "st", "--config-file", config, "run", f"{base}/api/openapi.json",
             "-H", f"Authorization: Bearer {bearer}",
-            "--checks", "all", "--exclude-checks", "positive_data_acceptance",
+            "--checks", "all", "--exclude-checks", excluded,
             "--max-examples", "10", "--workers", "2", "--seed", "1",
             "--no-color",
         ],

@@ -39,11 +39,60 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
-        let axum::Json(v) = axum::Json::<T>::from_request(req, state).await?;
+        // Every body Tact takes is a JSON object. serde would also read a struct from an
+        // array of its fields in order (`[null, null]` as "change nothing"), which the
+        // document does not allow and nobody means: refused before it is read.
+        let axum::Json(raw) =
+            axum::Json::<Box<serde_json::value::RawValue>>::from_request(req, state).await?;
+        if !raw.get().trim_start().starts_with('{') {
+            return Err(ApiError::from(tact_core::RuleError::invalid(
+                "body",
+                "the request body must be a JSON object, as the API's document gives it",
+            )));
+        }
+        let axum::Json(v) = axum::Json::<T>::from_bytes(raw.get().as_bytes())?;
         if let Ok(value) = serde_json::to_value(&v) {
             plain_strings(&value, "")?;
+            // The same within: an object (a restriction, an override) sent as an array.
+            if let Ok(sent) = serde_json::from_str::<serde_json::Value>(raw.get()) {
+                if let Some(at) = array_for_object(&sent, &value, "") {
+                    return Err(ApiError::from(tact_core::RuleError::invalid(
+                        &at,
+                        "must be a JSON object, as the API's document gives it",
+                    )));
+                }
+            }
         }
         Ok(Self(v))
+    }
+}
+
+/// Where `sent` has an array and what was read from it (`read`, serialised again) is an
+/// object: the path of the first such place.
+fn array_for_object(
+    sent: &serde_json::Value,
+    read: &serde_json::Value,
+    path: &str,
+) -> Option<String> {
+    use serde_json::Value::{Array, Object};
+    let at = |k: &str| {
+        if path.is_empty() {
+            k.to_string()
+        } else {
+            format!("{path}.{k}")
+        }
+    };
+    match (sent, read) {
+        (Array(_), Object(_)) => Some(path.to_string()),
+        (Array(s), Array(r)) => s
+            .iter()
+            .zip(r)
+            .enumerate()
+            .find_map(|(i, (s, r))| array_for_object(s, r, &format!("{path}[{i}]"))),
+        (Object(s), Object(r)) => s
+            .iter()
+            .find_map(|(k, s)| r.get(k).and_then(|r| array_for_object(s, r, &at(k)))),
+        _ => None,
     }
 }
 

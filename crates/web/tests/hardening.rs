@@ -186,6 +186,86 @@ async fn every_api_refusal_is_json_404_405_413_and_431_included() {
     refusal(r).await;
 }
 
+/// A body is a JSON object, as the API's document gives every one. serde reads a struct
+/// from an array of its fields in order too, so `["Jo Array", [], …]` made a person and
+/// `[null, null]` was a change to a member of staff that changed nothing, with a 200. The
+/// same holds for an object within the body.
+#[tokio::test]
+async fn a_body_that_is_not_a_json_object_is_refused_and_nothing_is_written() {
+    let d = door(Limits::default()).await;
+    let post = |path: &str, body: &str| {
+        d.http
+            .post(format!("{}/api/v1{path}", d.base))
+            .bearer_auth(&d.token)
+            .header(CONTENT_TYPE, "application/json")
+            .body(body.to_string())
+            .send()
+    };
+    let people = |v: Value| v["people"].as_array().map_or(0, Vec::len);
+    let before = people(
+        d.get("/api/v1/people?q=Jo", Some(&d.token))
+            .await
+            .json()
+            .await
+            .unwrap(),
+    );
+    for body in [
+        r#"["Jo Array",[],[],null,null,null,null,false,[]]"#,
+        "[]",
+        r#""Jo Array""#,
+        "42",
+        "null",
+    ] {
+        let r = post("/people", body).await.unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{body}");
+        let v = refusal(r).await;
+        assert_eq!(v["error"]["field"], "body", "{body}: {v}");
+        assert!(
+            v["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("JSON object"),
+            "{body}: {v}"
+        );
+    }
+    // Within a body too: an advocate (an object) sent as the array of its fields.
+    let r = post(
+        "/people",
+        r#"{"name": "Jo Nested", "advocate": ["Al Advocate", null, null, null]}"#,
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let v = refusal(r).await;
+    assert_eq!(v["error"]["field"], "advocate", "{v}");
+    let after = people(
+        d.get("/api/v1/people?q=Jo", Some(&d.token))
+            .await
+            .json()
+            .await
+            .unwrap(),
+    );
+    assert_eq!(after, before, "no person was made");
+    // Malformed JSON is still said as it was, and an object is still read.
+    let r = post("/people", "{\"name\": ").await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let v = refusal(r).await;
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("EOF"),
+        "{v}"
+    );
+    let r = post("/people", r#" {"name": "Jo Object"}"#).await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let now = people(
+        d.get("/api/v1/people?q=Jo", Some(&d.token))
+            .await
+            .json()
+            .await
+            .unwrap(),
+    );
+    assert_eq!(now, before + 1, "the count counts");
+}
+
 #[tokio::test]
 async fn a_token_past_its_burst_gets_429_with_retry_after_and_others_go_on() {
     let d = door(Limits {
