@@ -201,14 +201,16 @@ async fn a_body_that_is_not_a_json_object_is_refused_and_nothing_is_written() {
             .body(body.to_string())
             .send()
     };
-    let people = |v: Value| v["people"].as_array().map_or(0, Vec::len);
-    let before = people(
-        d.get("/api/v1/people?q=Jo", Some(&d.token))
+    let people = async || {
+        let v: Value = d
+            .get("/api/v1/people?q=Jo", Some(&d.token))
             .await
             .json()
             .await
-            .unwrap(),
-    );
+            .unwrap();
+        v["people"].as_array().map_or(0, Vec::len)
+    };
+    let before = people().await;
     for body in [
         r#"["Jo Array",[],[],null,null,null,null,false,[]]"#,
         "[]",
@@ -238,13 +240,7 @@ async fn a_body_that_is_not_a_json_object_is_refused_and_nothing_is_written() {
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     let v = refusal(r).await;
     assert_eq!(v["error"]["field"], "advocate", "{v}");
-    let after = people(
-        d.get("/api/v1/people?q=Jo", Some(&d.token))
-            .await
-            .json()
-            .await
-            .unwrap(),
-    );
+    let after = people().await;
     assert_eq!(after, before, "no person was made");
     // Malformed JSON is still said as it was, and an object is still read.
     let r = post("/people", "{\"name\": ").await.unwrap();
@@ -256,13 +252,7 @@ async fn a_body_that_is_not_a_json_object_is_refused_and_nothing_is_written() {
     );
     let r = post("/people", r#" {"name": "Jo Object"}"#).await.unwrap();
     assert_eq!(r.status(), StatusCode::CREATED);
-    let now = people(
-        d.get("/api/v1/people?q=Jo", Some(&d.token))
-            .await
-            .json()
-            .await
-            .unwrap(),
-    );
+    let now = people().await;
     assert_eq!(now, before + 1, "the count counts");
 }
 
