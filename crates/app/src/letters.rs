@@ -456,6 +456,7 @@ impl App {
         let (channel, to_address, format) = tact_core::correspondence::addressed(person, how)?;
         // Easy Read is its own wording, where the template has one (issue 13).
         let text = letter.text_for(format).to_string();
+        tact_core::correspondence::within_a_letter(&text)?;
         let html = match format {
             Format::LargePrint => letter.large_print_html,
             Format::EasyRead if letter.easy_read.is_some() => {

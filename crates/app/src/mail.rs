@@ -180,7 +180,12 @@ impl App {
             reference: person.reference.clone(),
             date: tact_core::check::long_date(tact_core::check::uk_date(now)),
             matters_words: crate::letters::matters_words(contact.matter_id, &matters),
-            received: parsed.subject.clone(),
+            // Quoted as far as a heading goes: a sender's subject of any length must not
+            // make the acknowledgement longer than a letter can be (and so refused).
+            received: quoted(
+                &parsed.subject,
+                tact_core::correspondence::MAX_HEADING_CHARS,
+            ),
             ..Default::default()
         };
         let mut l = self
@@ -362,7 +367,13 @@ impl App {
     }
 }
 
-impl App {}
+/// `text` as far as `most` characters, an ellipsis where it was cut.
+fn quoted(text: &str, most: usize) -> String {
+    match text.char_indices().nth(most) {
+        Some((cut, _)) => format!("{}…", text[..cut].trim_end()),
+        None => text.to_string(),
+    }
+}
 
 /// A kept message's whole bytes and its attachments (name, claimed type, bytes).
 pub type MessageContent = (Vec<u8>, Vec<(Option<String>, String, Vec<u8>)>);

@@ -406,3 +406,48 @@ async fn nor_5_5_and_cle_9_10_blocked_or_read_and_file_mail_is_screened_and_ackn
         }
     }
 }
+
+/// An acknowledgement quotes the subject of the email it answers as far as a heading goes:
+/// a sender's subject longer than a letter can be is cut, with an ellipsis, and the email
+/// is kept and acknowledged, not refused on every poll.
+#[tokio::test]
+async fn cle_9_10_an_acknowledgement_quotes_a_subject_of_any_length_cut_to_a_heading() {
+    for (name, url) in testing::fresh_urls().await {
+        let w = common::world_under(&url, "cleveland-opcc").await;
+        w.plan_with(|_| {
+            vec![Restriction {
+                rule: Rule::BlockedIdentifier {
+                    identifier: tact_core::identity::Identifier::Email(
+                        EmailAddress::parse("jo@example.org").unwrap(),
+                    ),
+                    acknowledge: true,
+                },
+                reason: "Forty emails a day".into(),
+            }]
+        })
+        .await;
+        let subject = "Yet more ".repeat(15_000);
+        let raw = message("long1@example.org", "jo@example.org", subject.trim(), "");
+        let imported = w
+            .app
+            .import_message("enquiries", &raw, &Limits::default())
+            .await
+            .unwrap();
+        assert!(
+            matches!(imported, Imported::Stored { .. }),
+            "{name}: {imported:?}"
+        );
+        let letters = w.app.store().letters_of(w.person).await.unwrap();
+        let ack = letters
+            .iter()
+            .find(|l| l.kind == "acknowledgement")
+            .unwrap_or_else(|| panic!("{name}: acknowledged"));
+        let cut: String = subject.chars().take(200).collect();
+        assert!(
+            ack.text.contains(&format!("(\"{}…\")", cut.trim_end())),
+            "{name}: {}",
+            &ack.text[..400.min(ack.text.len())]
+        );
+        assert!(ack.text.chars().count() < 5_000, "{name}");
+    }
+}

@@ -325,12 +325,7 @@ impl StoredLetter {
         if text.trim().is_empty() {
             return Err(RuleError::invalid("text", "the letter cannot be empty"));
         }
-        if text.chars().count() > MAX_LETTER_CHARS {
-            return Err(RuleError::invalid(
-                "text",
-                format!("a letter is at most {MAX_LETTER_CHARS} characters"),
-            ));
-        }
+        within_a_letter(text)?;
         let subject = match subject.map(str::trim) {
             Some("") => return Err(RuleError::invalid("subject", "the letter needs a heading")),
             Some(s) if s.chars().count() > MAX_HEADING_CHARS => {
@@ -465,6 +460,25 @@ pub fn addressed(
 
 /// The longest letter staff may put in place of the written one.
 pub const MAX_LETTER_CHARS: usize = 100_000;
+
+/// A letter's text is no longer than a letter can be ([`MAX_LETTER_CHARS`]): whether staff
+/// typed it or it was written from what was recorded (a reason, a description) — so that
+/// what is kept can always be printed, changed while held, set in Braille and read aloud.
+///
+/// # Errors
+/// An invalid-input error naming `text`, with the length.
+pub fn within_a_letter(text: &str) -> Result<(), crate::RuleError> {
+    let n = text.chars().count();
+    if n > MAX_LETTER_CHARS {
+        return Err(crate::RuleError::invalid(
+            "text",
+            format!(
+                "a letter is at most {MAX_LETTER_CHARS} characters and this one would be {n}: shorten what it says (or what it quotes: the reasons, the description)"
+            ),
+        ));
+    }
+    Ok(())
+}
 /// The longest heading a letter may have.
 pub const MAX_HEADING_CHARS: usize = 200;
 

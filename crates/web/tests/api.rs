@@ -1815,6 +1815,60 @@ async fn cle_9_6_a_letter_is_written_checked_changed_released_and_posted_through
     .await;
 }
 
+/// CLE-9.6: a letter written from what was recorded is no longer than a letter can be. A
+/// plan lifted with reasons longer than a letter (pasted in whole, say) is lifted, but the
+/// letter that would quote them is refused naming `text`, with its length, and nothing is
+/// kept: before, it was kept at any length, and then could not be changed, nor set in
+/// Braille, nor read aloud in any time a person would wait.
+#[tokio::test]
+async fn cle_9_6_a_letter_longer_than_a_letter_can_be_is_refused_and_nothing_is_kept() {
+    each_backend("cleveland-opcc", |t| async move {
+        let (pid, _, sid) = t
+            .plan_in_force(
+                json!([{"kind": "single-channel", "channel": "email", "reason": "Abusive calls"}]),
+            )
+            .await;
+        let (s, v) = t.send(reqwest::Method::PUT, &t.caseworker, &format!("/people/{pid}"), Some(json!({"name": "Jo Bloggs", "phones": ["07911 123123"], "emails": [], "postal_address": "1 High Street, Middlesbrough TS1 1AA", "advocate": null, "preferred_format": null, "preferred_language": null})), None).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let reasons = "The calls have stopped and the complaint is closed. ".repeat(2000);
+        t.ok(
+            &t.senior,
+            &format!("/plans/{sid}/lift"),
+            json!({"reason": reasons}),
+        )
+        .await;
+        let path = format!("/plans/{sid}/letters");
+        let (s, v) = t
+            .post(
+                &t.line_manager,
+                &path,
+                json!({"kind": "lifting", "channel": "letter"}),
+            )
+            .await;
+        refused(s, &v, StatusCode::BAD_REQUEST, "text");
+        assert!(
+            v["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("at most 100000"),
+            "{v}"
+        );
+        let list = t
+            .get(&t.caseworker, &format!("/people/{pid}/letters"))
+            .await
+            .1;
+        assert!(
+            list["letters"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|l| l["kind"] != "lifting"),
+            "nothing kept: {list}"
+        );
+    })
+    .await;
+}
+
 /// What only the UI could reach: the message queues, a message with its attachments and
 /// its raw bytes, matching it and marking it threatening (CLE-4.6), the retention dry run
 /// and the subject access export — each with the role its page asks for.
