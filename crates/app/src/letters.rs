@@ -456,7 +456,11 @@ impl App {
         let (channel, to_address, format) = tact_core::correspondence::addressed(person, how)?;
         // Easy Read is its own wording, where the template has one (issue 13).
         let text = letter.text_for(format).to_string();
-        tact_core::correspondence::within_a_letter(&text)?;
+        // A letter written longer than a letter can be goes only once shortened: asked to
+        // go at once, it is refused; held, it is kept to be shortened.
+        if !how.hold {
+            tact_core::correspondence::within_a_letter(&text)?;
+        }
         let html = match format {
             Format::LargePrint => letter.large_print_html,
             Format::EasyRead if letter.easy_read.is_some() => {
@@ -890,7 +894,11 @@ impl App {
                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                 format!("letter-{id}.docx"),
             ),
-            Document::Braille | Document::Audio => made_by_child(doc, &l).await.map_err(failed)?,
+            Document::Braille | Document::Audio => {
+                // Set or spoken only when it could go: hours of speech help nobody.
+                tact_core::correspondence::within_a_letter(&l.text)?;
+                made_by_child(doc, &l).await.map_err(failed)?
+            }
         })
     }
 }
@@ -935,7 +943,8 @@ impl Handles<cmd::ChangeLetter> for App {
 /// Lets a held letter go: email to the sending queue, post to the print queue.
 ///
 /// # Errors
-/// A role refusal; no such letter; a letter not held.
+/// A role refusal; no such letter; a letter not held, or longer than a letter can be
+/// ([`StoredLetter::may_release`]).
 impl Handles<cmd::ReleaseLetter> for App {
     type Output = StoredLetter;
 
@@ -947,7 +956,7 @@ impl Handles<cmd::ReleaseLetter> for App {
     ) -> Result<Self::Output> {
         let cmd::ReleaseLetter { letter: id } = c;
         let l = self.letter(id).await?;
-        l.may_change()?;
+        l.may_release()?;
         let next = StoredLetter {
             status: if l.channel == Channel::Email {
                 LetterStatus::Queued

@@ -340,6 +340,17 @@ impl StoredLetter {
         Ok((subject, text.to_string()))
     }
 
+    /// A held letter goes (is released to the print queue or the outbox) only when it is
+    /// no longer than a letter can be ([`within_a_letter`]): one written long from what was
+    /// recorded is shortened while held, then goes.
+    ///
+    /// # Errors
+    /// A conflict on `status` for a letter not held; an invalid-input error naming `text`.
+    pub fn may_release(&self) -> Result<(), crate::RuleError> {
+        self.may_change()?;
+        within_a_letter(&self.text)
+    }
+
     /// Only a letter in the print queue is marked printed (issue 4), once.
     ///
     /// # Errors
@@ -461,9 +472,11 @@ pub fn addressed(
 /// The longest letter staff may put in place of the written one.
 pub const MAX_LETTER_CHARS: usize = 100_000;
 
-/// A letter's text is no longer than a letter can be ([`MAX_LETTER_CHARS`]): whether staff
-/// typed it or it was written from what was recorded (a reason, a description) — so that
-/// what is kept can always be printed, changed while held, set in Braille and read aloud.
+/// A letter's text is no longer than a letter can be ([`MAX_LETTER_CHARS`]), whether staff
+/// typed it or it was written from what was recorded (a reason pasted in whole, say), before
+/// it goes, is set in Braille or is read aloud: what goes can always be printed and heard in
+/// the time a person would give it. A letter written longer is kept held, to be shortened
+/// (`App::compose_letter`; [`StoredLetter::may_release`]), so the person is still told.
 ///
 /// # Errors
 /// An invalid-input error naming `text`, with the length.
@@ -473,7 +486,7 @@ pub fn within_a_letter(text: &str) -> Result<(), crate::RuleError> {
         return Err(crate::RuleError::invalid(
             "text",
             format!(
-                "a letter is at most {MAX_LETTER_CHARS} characters and this one would be {n}: shorten what it says (or what it quotes: the reasons, the description)"
+                "a letter is at most {MAX_LETTER_CHARS} characters and this one has {n}: hold it and shorten its wording (as text, or as a Word document changed and sent back) before it goes"
             ),
         ));
     }
@@ -757,6 +770,48 @@ mod tests {
         );
         let huge = "w".repeat(MAX_LETTER_CHARS + 1);
         assert_eq!(field(l.reworded(None, &huge)).as_deref(), Some("text"));
+    }
+
+    /// CLE-9.6: a held letter written longer than a letter can be (from reasons pasted in
+    /// whole) is not released until it is shortened; at the limit it goes.
+    #[test]
+    fn cle_9_6_a_held_letter_longer_than_a_letter_can_be_is_released_only_once_shortened() {
+        let mut l = StoredLetter {
+            id: 1,
+            person_id: crate::ids::PersonId(1),
+            kind: "lifting".into(),
+            about: None,
+            channel: Channel::Letter,
+            format: Format::Standard,
+            to_address: "1 High St".into(),
+            subject: "s".into(),
+            text: "é".repeat(MAX_LETTER_CHARS + 1),
+            html: String::new(),
+            status: LetterStatus::Draft,
+            attempts: 0,
+            next_attempt_at: None,
+            last_error: None,
+            created_at: jiff::Timestamp::UNIX_EPOCH,
+            created_by: crate::ids::StaffId(1),
+            sent_at: None,
+        };
+        let e = l.may_release().unwrap_err();
+        assert_eq!(
+            (e.kind, e.field.as_deref()),
+            (crate::RuleErrorKind::Invalid, Some("text"))
+        );
+        assert!(
+            e.message.contains(&(MAX_LETTER_CHARS + 1).to_string()),
+            "{e:?}"
+        );
+        // Characters, not bytes: exactly the limit in two-byte characters goes.
+        l.text = "é".repeat(MAX_LETTER_CHARS);
+        assert!(l.may_release().is_ok());
+        l.status = LetterStatus::ToPrint;
+        assert_eq!(
+            l.may_release().unwrap_err().field.as_deref(),
+            Some("status")
+        );
     }
 
     /// CLE-8; NOR-1.5: a letter goes by email or post, to an address they gave, in a

@@ -1815,56 +1815,42 @@ async fn cle_9_6_a_letter_is_written_checked_changed_released_and_posted_through
     .await;
 }
 
-/// CLE-9.6: a letter written from what was recorded is no longer than a letter can be. A
-/// plan lifted with reasons longer than a letter (pasted in whole, say) is lifted, but the
-/// letter that would quote them is refused naming `text`, with its length, and nothing is
-/// kept: before, it was kept at any length, and then could not be changed, nor set in
-/// Braille, nor read aloud in any time a person would wait.
+/// CLE-9.6: a letter goes only when it is no longer than a letter can be. A plan lifted
+/// with reasons longer than a letter (pasted in whole, say) is lifted; the letter that
+/// quotes them is refused if it is to go at once (400 naming `text`, with its length, and
+/// nothing kept), and kept held if asked: held, it is not released, set in Braille nor read
+/// aloud until its wording is shortened, and then it goes, so the person is still told.
+/// Before, it was kept and sent at any length, and could not then be changed while held.
 #[tokio::test]
-async fn cle_9_6_a_letter_longer_than_a_letter_can_be_is_refused_and_nothing_is_kept() {
+async fn cle_9_6_a_letter_longer_than_a_letter_can_be_goes_only_once_shortened() {
     each_backend("cleveland-opcc", |t| async move {
         let (pid, _, sid) = t
-            .plan_in_force(
-                json!([{"kind": "single-channel", "channel": "email", "reason": "Abusive calls"}]),
-            )
+            .plan_in_force(json!([{"kind": "single-channel", "channel": "email", "reason": "Abusive calls"}]))
             .await;
         let (s, v) = t.send(reqwest::Method::PUT, &t.caseworker, &format!("/people/{pid}"), Some(json!({"name": "Jo Bloggs", "phones": ["07911 123123"], "emails": [], "postal_address": "1 High Street, Middlesbrough TS1 1AA", "advocate": null, "preferred_format": null, "preferred_language": null})), None).await;
         assert_eq!(s, StatusCode::OK, "{v}");
         let reasons = "The calls have stopped and the complaint is closed. ".repeat(2000);
-        t.ok(
-            &t.senior,
-            &format!("/plans/{sid}/lift"),
-            json!({"reason": reasons}),
-        )
-        .await;
+        t.ok(&t.senior, &format!("/plans/{sid}/lift"), json!({"reason": reasons})).await;
         let path = format!("/plans/{sid}/letters");
-        let (s, v) = t
-            .post(
-                &t.line_manager,
-                &path,
-                json!({"kind": "lifting", "channel": "letter"}),
-            )
-            .await;
+        let (s, v) = t.post(&t.line_manager, &path, json!({"kind": "lifting", "channel": "letter"})).await;
         refused(s, &v, StatusCode::BAD_REQUEST, "text");
-        assert!(
-            v["error"]["message"]
-                .as_str()
-                .unwrap()
-                .contains("at most 100000"),
-            "{v}"
-        );
-        let list = t
-            .get(&t.caseworker, &format!("/people/{pid}/letters"))
-            .await
-            .1;
-        assert!(
-            list["letters"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .all(|l| l["kind"] != "lifting"),
-            "nothing kept: {list}"
-        );
+        let said = v["error"]["message"].as_str().unwrap();
+        assert!(said.contains("at most 100000") && said.contains("hold it"), "{said}");
+        let kept = |list: &Value| list["letters"].as_array().unwrap().iter().filter(|l| l["kind"] == "lifting").count();
+        assert_eq!(kept(&t.get(&t.caseworker, &format!("/people/{pid}/letters")).await.1), 0, "nothing kept");
+        // Held, it is kept to be shortened; it does not go, nor is it set in Braille, as it is.
+        let l = t.ok(&t.line_manager, &path, json!({"kind": "lifting", "channel": "letter", "hold": true})).await;
+        let lid = l["id"].as_i64().unwrap();
+        assert_eq!(l["status"], "draft");
+        let (s, v) = t.post(&t.line_manager, &format!("/letters/{lid}/release"), json!({})).await;
+        refused(s, &v, StatusCode::BAD_REQUEST, "text");
+        let (s, v) = t.get(&t.line_manager, &format!("/letters/{lid}/braille")).await;
+        refused(s, &v, StatusCode::BAD_REQUEST, "text");
+        // Shortened, it goes.
+        let (s, v) = t.send(reqwest::Method::PUT, &t.line_manager, &format!("/letters/{lid}"), Some(json!({"text": "Dear Jo Bloggs,\n\nWe have ended the contact strategy: the calls have stopped and the complaint is closed.\n"})), None).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let released = t.ok(&t.line_manager, &format!("/letters/{lid}/release"), json!({})).await;
+        assert_eq!(released["status"], "to-print");
     })
     .await;
 }
