@@ -703,12 +703,9 @@ mod tests {
         );
     }
 
-    /// Issue 4, 9: only a held letter is changed or released, only a queued print is marked
-    /// printed; anything else is a conflict on its status (409 at every door).
-    #[test]
-    fn a_letters_status_decides_what_staff_may_do_with_it() {
-        let at = Timestamp::UNIX_EPOCH;
-        let mut l = StoredLetter {
+    /// A held letter by post, "t" under the heading "s".
+    fn held() -> StoredLetter {
+        StoredLetter {
             id: 3,
             person_id: PersonId(1),
             kind: "strategy-notice".into(),
@@ -723,10 +720,17 @@ mod tests {
             attempts: 0,
             next_attempt_at: None,
             last_error: None,
-            created_at: at,
+            created_at: Timestamp::UNIX_EPOCH,
             created_by: crate::ids::StaffId(1),
             sent_at: None,
-        };
+        }
+    }
+
+    /// Issue 4, 9: only a held letter is changed or released, only a queued print is marked
+    /// printed; anything else is a conflict on its status (409 at every door).
+    #[test]
+    fn a_letters_status_decides_what_staff_may_do_with_it() {
+        let mut l = held();
         for status in LetterStatus::ALL {
             l.status = status;
             assert_eq!(
@@ -777,23 +781,8 @@ mod tests {
     #[test]
     fn cle_9_6_a_held_letter_longer_than_a_letter_can_be_is_released_only_once_shortened() {
         let mut l = StoredLetter {
-            id: 1,
-            person_id: crate::ids::PersonId(1),
-            kind: "lifting".into(),
-            about: None,
-            channel: Channel::Letter,
-            format: Format::Standard,
-            to_address: "1 High St".into(),
-            subject: "s".into(),
             text: "é".repeat(MAX_LETTER_CHARS + 1),
-            html: String::new(),
-            status: LetterStatus::Draft,
-            attempts: 0,
-            next_attempt_at: None,
-            last_error: None,
-            created_at: jiff::Timestamp::UNIX_EPOCH,
-            created_by: crate::ids::StaffId(1),
-            sent_at: None,
+            ..held()
         };
         let e = l.may_release().unwrap_err();
         assert_eq!(
