@@ -109,6 +109,18 @@ impl std::fmt::Display for Refused {
 
 impl std::error::Error for Refused {}
 
+/// A file the command was given, read whole. One that is not there, cannot be read or (as
+/// text) is not UTF-8 is a refusal of what was asked (exit status 2), as any bad input is.
+fn named_file(path: &std::path::Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| Refused(format!("cannot read {}: {e}", path.display())).into())
+}
+
+/// [`named_file`] as text.
+fn named_text(path: &str) -> Result<String> {
+    String::from_utf8(named_file(std::path::Path::new(path))?)
+        .map_err(|_| Refused(format!("{path} is not UTF-8 text: save it as UTF-8")).into())
+}
+
 /// mimalloc's options for a long-running server (issue 10; BENCHMARKS.md):
 /// - `MIMALLOC_PURGE_DELAY=0`: freed pages go back to the OS as they are freed. With the
 ///   default delay they go back only when the thread that freed them next allocates: a
@@ -689,7 +701,7 @@ async fn acting_as(app: &App, id: Option<i64>) -> Result<Actor> {
 /// Reads a JSON argument: literal JSON, or `@path` for a file.
 fn json_arg(s: &str) -> Result<Value> {
     let text = match s.strip_prefix('@') {
-        Some(path) => std::fs::read_to_string(path).with_context(|| format!("reading {path}"))?,
+        Some(path) => named_text(path)?,
         None => s.to_string(),
     };
     serde_json::from_str(&text).map_err(|e| anyhow!("not valid JSON: {e}"))
@@ -1493,9 +1505,7 @@ fn request_for(command: Command) -> Result<Request> {
             }
             LetterCmd::Change { id, text, subject } => {
                 let text = match text.strip_prefix('@') {
-                    Some(file) => {
-                        std::fs::read_to_string(file).with_context(|| format!("reading {file}"))?
-                    }
+                    Some(file) => named_text(file)?,
                     None => text,
                 };
                 r(
@@ -1911,7 +1921,7 @@ async fn import(
         Err(e) => return refuse("--map: ", e),
     };
     mapping.keep_unverified = args.keep_unverified;
-    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let bytes = named_file(file)?;
     let name = file.file_name().map_or_else(
         || file.display().to_string(),
         |n| n.to_string_lossy().into_owned(),

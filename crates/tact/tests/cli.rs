@@ -1659,3 +1659,62 @@ fn issue_14_staff_extensions_are_digits_and_one_member_of_staff_each() {
         &["--as", "1", "staff", "extension", &b, "--number", "2041"],
     ));
 }
+
+/// A file the command is given that is not there, or is not text where text is wanted, is
+/// bad input like any other: a message naming it and exit status 2 (Tact failing is 1),
+/// for an import, a JSON body from a file and a letter's new wording from a file.
+#[test]
+fn a_file_that_cannot_be_read_is_refused_with_exit_status_2() {
+    let d = office("cli-unreadable-file", "cleveland-opcc");
+    let admin = "1";
+    let missing = d.join("no-such-file.csv");
+    let missing = missing.to_str().unwrap();
+    let binary = d.join("binary.json");
+    std::fs::write(&binary, [0xff, 0xfe, 0x00, 0x81]).unwrap();
+    let binary = binary.to_str().unwrap();
+    let at_missing = format!("@{missing}");
+    let at_binary = format!("@{binary}");
+    for (args, says) in [
+        (
+            vec![
+                "--as", admin, "import", "--kind", "people", "--source", "crm", missing,
+            ],
+            "cannot read",
+        ),
+        (
+            vec![
+                "--as",
+                admin,
+                "api",
+                "POST",
+                "/people",
+                "--json",
+                &at_missing,
+            ],
+            "cannot read",
+        ),
+        (
+            vec![
+                "--as", admin, "api", "POST", "/people", "--json", &at_binary,
+            ],
+            "is not UTF-8 text",
+        ),
+        (
+            vec![
+                "--as",
+                admin,
+                "letter",
+                "change",
+                "1",
+                "--text",
+                &at_missing,
+            ],
+            "cannot read",
+        ),
+    ] {
+        let o = tact(&d, &args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+}
