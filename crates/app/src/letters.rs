@@ -459,7 +459,7 @@ impl App {
         // A letter written longer than a letter can be goes only once shortened: asked to
         // go at once, it is refused; held, it is kept to be shortened.
         if !how.hold {
-            tact_core::correspondence::within_a_letter(&text)?;
+            tact_core::correspondence::may_go_at_once(&text)?;
         }
         let html = match format {
             Format::LargePrint => letter.large_print_html,

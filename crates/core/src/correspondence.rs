@@ -486,11 +486,26 @@ pub fn within_a_letter(text: &str) -> Result<(), crate::RuleError> {
         return Err(crate::RuleError::invalid(
             "text",
             format!(
-                "a letter is at most {MAX_LETTER_CHARS} characters and this one has {n}: hold it and shorten its wording (as text, or as a Word document changed and sent back) before it goes"
+                "a letter is at most {MAX_LETTER_CHARS} characters and this one has {n}: shorten its wording (as text, or as a Word document changed and sent back) before it goes"
             ),
         ));
     }
     Ok(())
+}
+
+/// [`within_a_letter`] for a letter written to go at once: one written longer (from what
+/// was recorded) is refused, saying to write it held, where it can be shortened.
+///
+/// # Errors
+/// An invalid-input error naming `text`, with the length.
+pub fn may_go_at_once(text: &str) -> Result<(), crate::RuleError> {
+    within_a_letter(text).map_err(|mut e| {
+        e.message = e.message.replace(
+            ": shorten its wording",
+            ": write it held, then shorten its wording",
+        );
+        e
+    })
 }
 /// The longest heading a letter may have.
 pub const MAX_HEADING_CHARS: usize = 200;
@@ -793,6 +808,15 @@ mod tests {
             e.message.contains(&(MAX_LETTER_CHARS + 1).to_string()),
             "{e:?}"
         );
+        // Held, it is to be shortened; written to go at once, it is refused, saying to hold it.
+        assert!(e.message.contains(": shorten its wording"), "{e:?}");
+        let at_once = may_go_at_once(&l.text).unwrap_err();
+        assert_eq!(at_once.field.as_deref(), Some("text"));
+        assert!(
+            at_once.message.contains(": write it held, then shorten"),
+            "{at_once:?}"
+        );
+        assert!(may_go_at_once("Dear Jo").is_ok());
         // Characters, not bytes: exactly the limit in two-byte characters goes.
         l.text = "é".repeat(MAX_LETTER_CHARS);
         assert!(l.may_release().is_ok());

@@ -244,7 +244,7 @@ type Reply = Result<Response, ApiError>;
 /// What every refusal is, as the document says it.
 const ERR: &str = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause";
 /// A letter's document could not be made on this server (a program it runs is missing).
-const UNMADE: &str = "The document could not be made here: the program that makes it (liblouis, eSpeak NG, LAME) is missing or failed; nothing was changed";
+const UNMADE: &str = "The document could not be made here: what makes it (the PDF or Word writer, or the programs liblouis, eSpeak NG and LAME) failed or is missing; nothing was changed";
 
 fn ok(v: impl serde::Serialize) -> Reply {
     Ok((StatusCode::OK, axum::Json(v)).into_response())

@@ -1835,7 +1835,7 @@ async fn cle_9_6_a_letter_longer_than_a_letter_can_be_goes_only_once_shortened()
         let (s, v) = t.post(&t.line_manager, &path, json!({"kind": "lifting", "channel": "letter"})).await;
         refused(s, &v, StatusCode::BAD_REQUEST, "text");
         let said = v["error"]["message"].as_str().unwrap();
-        assert!(said.contains("at most 100000") && said.contains("hold it"), "{said}");
+        assert!(said.contains("at most 100000") && said.contains("write it held"), "{said}");
         let kept = |list: &Value| list["letters"].as_array().unwrap().iter().filter(|l| l["kind"] == "lifting").count();
         assert_eq!(kept(&t.get(&t.caseworker, &format!("/people/{pid}/letters")).await.1), 0, "nothing kept");
         // Held, it is kept to be shortened; it does not go, nor is it set in Braille, as it is.
@@ -1844,6 +1844,7 @@ async fn cle_9_6_a_letter_longer_than_a_letter_can_be_goes_only_once_shortened()
         assert_eq!(l["status"], "draft");
         let (s, v) = t.post(&t.line_manager, &format!("/letters/{lid}/release"), json!({})).await;
         refused(s, &v, StatusCode::BAD_REQUEST, "text");
+        assert!(v["error"]["message"].as_str().unwrap().contains(": shorten its wording"), "{v}");
         let (s, v) = t.get(&t.line_manager, &format!("/letters/{lid}/braille")).await;
         refused(s, &v, StatusCode::BAD_REQUEST, "text");
         // Shortened, it goes.
