@@ -481,16 +481,7 @@ pub const MAX_LETTER_CHARS: usize = 100_000;
 /// # Errors
 /// An invalid-input error naming `text`, with the length.
 pub fn within_a_letter(text: &str) -> Result<(), crate::RuleError> {
-    let n = text.chars().count();
-    if n > MAX_LETTER_CHARS {
-        return Err(crate::RuleError::invalid(
-            "text",
-            format!(
-                "a letter is at most {MAX_LETTER_CHARS} characters and this one has {n}: shorten its wording (as text, or as a Word document changed and sent back) before it goes"
-            ),
-        ));
-    }
-    Ok(())
+    no_longer_than_a_letter(text, "")
 }
 
 /// [`within_a_letter`] for a letter written to go at once: one written longer (from what
@@ -499,13 +490,22 @@ pub fn within_a_letter(text: &str) -> Result<(), crate::RuleError> {
 /// # Errors
 /// An invalid-input error naming `text`, with the length.
 pub fn may_go_at_once(text: &str) -> Result<(), crate::RuleError> {
-    within_a_letter(text).map_err(|mut e| {
-        e.message = e.message.replace(
-            ": shorten its wording",
-            ": write it held, then shorten its wording",
-        );
-        e
-    })
+    no_longer_than_a_letter(text, "write it held, then ")
+}
+
+/// The one length check behind [`within_a_letter`] and [`may_go_at_once`]; `first` is what
+/// to do before shortening it, if anything.
+fn no_longer_than_a_letter(text: &str, first: &str) -> Result<(), crate::RuleError> {
+    let n = text.chars().count();
+    if n > MAX_LETTER_CHARS {
+        return Err(crate::RuleError::invalid(
+            "text",
+            format!(
+                "a letter is at most {MAX_LETTER_CHARS} characters and this one has {n}: {first}shorten its wording (as text, or as a Word document changed and sent back) before it goes"
+            ),
+        ));
+    }
+    Ok(())
 }
 /// The longest heading a letter may have.
 pub const MAX_HEADING_CHARS: usize = 200;

@@ -171,14 +171,12 @@ pub fn brf(subject: &str, text: &str) -> Result<Vec<u8>, String> {
         "liblouis-bin",
     )?;
     let out = String::from_utf8(out).map_err(|_| "liblouis gave text that is not UTF-8")?;
-    let mut translated = out.lines();
     let sent = pieces.iter().map(Vec::len).sum::<usize>();
-    if out.lines().count() != sent {
-        return Err(format!(
-            "liblouis gave {} lines for {sent}",
-            out.lines().count()
-        ));
+    let got = out.lines().count();
+    if got != sent {
+        return Err(format!("liblouis gave {got} lines for {sent}"));
     }
+    let mut translated = out.lines();
     let mut lines = Vec::new();
     for ((indent, _), p) in source.iter().zip(&pieces) {
         let t: Vec<&str> = translated.by_ref().take(p.len()).map(str::trim).collect();
