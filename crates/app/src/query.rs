@@ -297,6 +297,9 @@ queries! {
     DisposalRegister { limit: i64 } reads read::DataRights
         => Vec<tact_core::retention::RegisterEntry>,
         |app, ctx, q| app.disposal_register(q.limit).await;
+    /// Every legal hold in place (NOR-9.1): whose records are kept past their disposal date.
+    HoldsInPlace {} reads read::DataRights => Vec<tact_core::retention::LegalHold>,
+        |app, ctx, q| app.holds_in_place().await;
     /// Who is due for disposal now: the dry run.
     DueForDisposal {} reads read::DataRights => Vec<Due>,
         |app, ctx, q| app.due_for_disposal().await;

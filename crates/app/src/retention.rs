@@ -59,6 +59,15 @@ impl App {
         ))
     }
 
+    /// Every legal hold in place (NOR-9.1), the longest-standing first; the query's role
+    /// check (those who handle data rights) comes first.
+    ///
+    /// # Errors
+    /// The store's error.
+    pub(crate) async fn holds_in_place(&self) -> Result<Vec<retention::LegalHold>> {
+        Ok(self.store.holds_in_place().await?)
+    }
+
     /// The disposal register, newest first: reference, due date, when destroyed, by whom,
     /// what (NOR-9.1), for those who handle data rights.
     ///

@@ -22,6 +22,19 @@ pub struct Facts<'a> {
     pub legal_hold: Option<String>,
 }
 
+/// A legal hold in place (NOR-9.1): whose records it keeps past their disposal date, why,
+/// and who placed it when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LegalHold {
+    pub id: i64,
+    pub person: crate::ids::PersonId,
+    /// The person's reference, as the retention page and the register name them.
+    pub reference: String,
+    pub reason: String,
+    pub placed_by: crate::ids::StaffId,
+    pub placed_at: jiff::Timestamp,
+}
+
 /// One entry of the disposal register (NOR-9.1): whose records went, when they were due,
 /// when and by whom they were destroyed, and what went, without the data itself.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1364,6 +1364,30 @@ impl Store {
             .transpose()
     }
 
+    /// Every legal hold in place, the longest-standing first, with the reference of the
+    /// person whose records it keeps.
+    ///
+    /// # Errors
+    /// The database's error, or a value that does not decode.
+    pub async fn holds_in_place(&self) -> Result<Vec<tact_core::retention::LegalHold>> {
+        sqlx::query("SELECT h.id, h.person_id, p.reference, h.reason, h.placed_by, h.placed_at FROM legal_holds h JOIN people p ON p.id = h.person_id WHERE h.lifted_at IS NULL ORDER BY h.placed_at, h.id")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                let r = Cols::of(r, "legal_holds");
+                Ok(tact_core::retention::LegalHold {
+                    id: r.i("id")?,
+                    person: PersonId(r.i("person_id")?),
+                    reference: r.s("reference")?,
+                    reason: r.s("reason")?,
+                    placed_by: StaffId(r.i("placed_by")?),
+                    placed_at: r.ts("placed_at")?,
+                })
+            })
+            .collect()
+    }
+
     /// The last day anything passed between a person and the office: a contact either way
     /// or a letter written to them.
     ///

@@ -497,6 +497,51 @@ async fn cle_9_15_a_disclosure_moves_on_once_and_only_shared_ones_are_logged() {
 }
 
 #[tokio::test]
+async fn nor_9_1_holds_in_place_lists_each_unlifted_hold_oldest_first_and_a_hold_lifts_once() {
+    for (name, s) in stores().await {
+        let sid = staff(&s).await;
+        let mut tx = s.begin().await.unwrap();
+        let (a, reference) = tx.insert_person(&person()).await.unwrap();
+        let (b, _) = tx.insert_person(&person()).await.unwrap();
+        let later = now() + jiff::SignedDuration::from_hours(1);
+        let second = tx.place_hold(b, "A later claim", sid, later).await.unwrap();
+        let first = tx.place_hold(a, "Litigation", sid, now()).await.unwrap();
+        tx.commit().await.unwrap();
+        let holds = s.holds_in_place().await.unwrap();
+        assert_eq!(
+            holds
+                .iter()
+                .map(|h| (h.id, h.person, h.reason.as_str(), h.placed_by, h.placed_at))
+                .collect::<Vec<_>>(),
+            vec![
+                (first, a, "Litigation", sid, now()),
+                (second, b, "A later claim", sid, later),
+            ],
+            "{name}: the longest-standing first"
+        );
+        assert_eq!(holds[0].reference, reference, "{name}");
+        let mut tx = s.begin().await.unwrap();
+        tx.lift_hold(first, sid, later).await.unwrap();
+        assert!(
+            matches!(
+                tx.lift_hold(first, sid, later).await,
+                Err(StoreError::Conflict(_))
+            ),
+            "{name}: lifted once"
+        );
+        tx.commit().await.unwrap();
+        let left: Vec<i64> = s
+            .holds_in_place()
+            .await
+            .unwrap()
+            .iter()
+            .map(|h| h.id)
+            .collect();
+        assert_eq!(left, vec![second], "{name}: a lifted hold is not in place");
+    }
+}
+
+#[tokio::test]
 async fn names_of_finds_several_people_at_once_and_leaves_out_unknown_ids() {
     for (name, s) in stores().await {
         let mut tx = s.begin().await.unwrap();

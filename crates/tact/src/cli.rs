@@ -934,6 +934,8 @@ pub enum RetentionCmd {
         #[arg(long)]
         reason: String,
     },
+    /// Every legal hold in place: whose records are kept, why, and since when.
+    Holds,
     /// The legal hold in place on a person's records, if any.
     Held {
         /// The person.

@@ -439,6 +439,9 @@ pub async fn populate(app: &App, people: usize) -> Result<String> {
                 .await?;
         }
     }
+    if let Some((last, _)) = ids.last() {
+        past_records(&d, &dpo, last.id).await?;
+    }
     // Correspondence (issue 4): a short thread from one person, an email from a person under
     // a plan (screened, or a breach if the plan forbids email), one from a stranger, and one
     // that cannot be read (quarantined).
@@ -853,4 +856,82 @@ pub fn with_demo_contact(profile: &str) -> anyhow::Result<String> {
         .decor_mut()
         .set_prefix("\n# DEMO VALUES: made up for the demo office, not from the policy.\n");
     Ok(doc.to_string())
+}
+
+/// Records kept and records due (NOR-9.1; Cleveland's retention rule): two people whose one
+/// matter was finalised, and who were last in touch, longer ago than the profile keeps
+/// records — one due for disposal, so the dry run lists them, and one kept past that day by
+/// a legal hold — and a subject access request waiting for the DPO, whose person's records
+/// are kept while it is open.
+async fn past_records(d: &Demo, dpo: &Actor, asker: PersonId) -> Result<()> {
+    let years = i64::from(d.app.profile.rules.retention_years_after_finalised);
+    // Days back from the demo's start to a year past the disposal date.
+    let back = -(years + 1) * 366;
+    let cw = &d.caseworkers[0];
+    for (k, name) in ["Alex Former", "Jo Archive"].into_iter().enumerate() {
+        d.at(back + k as i64, 10);
+        let p = d
+            .app
+            .execute(
+                &Demo::ctx(cw),
+                cmd::CreatePerson {
+                    input: PersonInput {
+                        name: name.into(),
+                        postal_address: Some(format!("{} Old Road, Stockton TS18 1AA", k + 1)),
+                        ..PersonInput::default()
+                    },
+                },
+            )
+            .await?;
+        let m = d
+            .app
+            .execute(
+                &Demo::ctx(cw),
+                cmd::OpenMatter {
+                    person: p.id,
+                    kind: MatterKind::ALL[0],
+                    title: TITLES[0].into(),
+                },
+            )
+            .await?;
+        d.at(back + k as i64 + 30, 11);
+        let finalised_on = Some(tact_core::check::uk_date(d.app.now()));
+        d.app
+            .execute(
+                &Demo::ctx(&d.line_managers[0]),
+                cmd::SetMatterStatus {
+                    matter: m.id,
+                    status: MatterStatus::Finalised,
+                    finalised_on,
+                },
+            )
+            .await?;
+        if k == 1 {
+            d.at(100, 12);
+            d.app
+                .execute(
+                    &Demo::ctx(dpo),
+                    cmd::PlaceHold {
+                        person: p.id,
+                        reason: "A civil claim about this complaint is before the county court"
+                            .into(),
+                    },
+                )
+                .await?;
+        }
+    }
+    d.at(110, 9);
+    d.app
+        .execute(
+            &Demo::ctx(cw),
+            cmd::ReceiveRightsRequest {
+                person: asker,
+                kind: tact_core::rights::RightKind::Access,
+                details: "A copy of everything held about me, including call notes".into(),
+                channel: Channel::Letter,
+                received_on: None,
+            },
+        )
+        .await?;
+    Ok(())
 }

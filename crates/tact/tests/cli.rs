@@ -1097,10 +1097,24 @@ fn nor_9_1_disposal_from_the_command_line_needs_the_dpo_and_confirmation() {
     let hold = held["id"].as_i64().unwrap().to_string();
     let shown = json(&tact(&d, &["--as", &dpo, "retention", "held", &pid]));
     assert_eq!(shown["hold"]["id"], held["id"], "{shown}");
+    let all = json(&tact(&d, &["--as", &dpo, "retention", "holds"]));
+    assert_eq!(
+        (
+            &all["holds"][0]["id"],
+            &all["holds"][0]["reason"],
+            all["holds"].as_array().map(Vec::len)
+        ),
+        (&held["id"], &held["reason"], Some(1)),
+        "{all}"
+    );
+    let refused = tact(&d, &["--as", &cw, "retention", "holds"]);
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused));
     let lifted = json(&tact(&d, &["--as", &dpo, "retention", "lift", &hold]));
     assert_eq!(lifted["lifted"], true, "{lifted}");
     let shown = json(&tact(&d, &["--as", &dpo, "retention", "held", &pid]));
     assert_eq!(shown["hold"], serde_json::Value::Null, "{shown}");
+    let all = json(&tact(&d, &["--as", &dpo, "retention", "holds"]));
+    assert_eq!(all["holds"], serde_json::json!([]), "{all}");
     let register = json(&tact(&d, &["--as", &dpo, "retention", "register"]));
     assert_eq!(register["register"], serde_json::json!([]), "{register}");
 }
@@ -1284,6 +1298,37 @@ fn cutting_the_newest_events_is_found_by_the_checkpoint() {
     let edited = tact(&d, &["audit", "verify"]);
     assert_eq!(edited.status.code(), Some(3), "{}", text(&edited));
     assert!(text(&edited).contains("not signed"), "{}", text(&edited));
+}
+
+/// NOR-9.1 in the demo office: the DPO has something to try on the retention page — one
+/// person due for disposal, one kept past that day by a legal hold — and a subject access
+/// request waiting, whose person's records are kept while it is open.
+#[test]
+fn nor_9_1_the_demo_office_has_records_due_records_held_and_a_request_waiting() {
+    let d = folder("demo-retention");
+    let init = tact(&d, &["init", "--profile", "northamptonshire-opfcc"]);
+    assert!(init.status.success(), "{}", text(&init));
+    let o = tact(&d, &["demo", "--people", "4"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let file = std::fs::read_to_string(d.join("demo-tokens.txt")).unwrap();
+    let dpo = file
+        .lines()
+        .find(|l| l.contains("sign in as dev "))
+        .and_then(|l| l.split("staff id ").nth(1))
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no DPO in {file}"))
+        .to_string();
+    let due = json(&tact(&d, &["--as", &dpo, "retention", "due"]));
+    let holds = json(&tact(&d, &["--as", &dpo, "retention", "holds"]));
+    let open = json(&tact(&d, &["--as", &dpo, "rights", "open"]));
+    assert_eq!(due["due"].as_array().map(Vec::len), Some(1), "{due}");
+    assert_eq!(holds["holds"].as_array().map(Vec::len), Some(1), "{holds}");
+    assert_ne!(
+        due["due"][0]["person_id"], holds["holds"][0]["person_id"],
+        "the held one is not due: {due} {holds}"
+    );
+    assert_eq!(open["requests"][0]["kind"], "access", "{open}");
+    assert_eq!(open["requests"].as_array().map(Vec::len), Some(1), "{open}");
 }
 
 /// Issue 12: every contact, plan and adjustment is covered by the event log; the deep check

@@ -2392,6 +2392,20 @@ pub async fn retention_register(
     })
 }
 
+/// Every legal hold in place (NOR-9.1): whose records are kept past their disposal date,
+/// why, and who placed it when; the longest-standing first (the DPO).
+#[utoipa::path(get, path = "/retention/holds", responses((status = 200, description = "The holds in place", body = crate::out::HoldListOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+pub async fn retention_holds(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    _: ApiQuery<NoQuery>,
+) -> Reply {
+    let holds = st.app.query(&ctx.actor, q::HoldsInPlace {}).await?;
+    ok(crate::out::HoldListOut {
+        holds: holds.wire(),
+    })
+}
+
 /// The legal hold in place on a person's records, if any (NOR-9.1).
 #[utoipa::path(get, path = "/people/{id}/hold", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "The hold in place, or null", body = crate::out::HoldOnOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn hold_on(

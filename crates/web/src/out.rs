@@ -1536,6 +1536,27 @@ answer! {
 }
 
 answer! {
+    /// A legal hold in place (NOR-9.1), as the list of holds gives it: whose records it
+    /// keeps, why, and who placed it when.
+    LegalHoldOut from tact_core::retention::LegalHold {
+        id: i64,
+        person_id: i64 = |h| h.person.0,
+        /// The person's reference.
+        reference: String,
+        reason: String,
+        placed_by: i64 = |h| h.placed_by.0,
+        placed_at: Instant,
+    }
+}
+
+answer! {
+    /// Every legal hold in place, the longest-standing first.
+    HoldListOut {
+        holds: Vec<LegalHoldOut>,
+    }
+}
+
+answer! {
     /// A legal hold lifted: the records go by the retention rules again.
     HoldLiftedOut {
         id: i64,

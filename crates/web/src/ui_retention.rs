@@ -36,13 +36,20 @@ struct Page<'a> {
     clause: String,
     years: u32,
     due: Vec<(i64, String, String)>,
+    /// Each hold in place: its id, the person, their reference, why, and who placed it when.
+    holds: Vec<(i64, i64, String, String, String)>,
+    may_lift: bool,
     register: Vec<(String, String, String, String)>,
 }
 
 async fn page(State(state): State<AppState>, signed: Signed) -> Response {
     let due = or_page!(crate::ui_step::read(&state, &signed, q::DueForDisposal {}).await);
+    let holds = or_page!(crate::ui_step::read(&state, &signed, q::HoldsInPlace {}).await);
     let register =
         or_page!(crate::ui_step::read(&state, &signed, q::DisposalRegister { limit: 200 }).await);
+    let names = or_page!(crate::ui::Names::of(&state.app, &signed.actor)
+        .await
+        .map_err(|e| refusal(&state, &signed, e)));
     let p = &state.app.profile;
     render(&Page {
         frame: Frame::of(&state, &signed),
@@ -52,6 +59,18 @@ async fn page(State(state): State<AppState>, signed: Signed) -> Response {
             .iter()
             .map(|d| (d.person.0, d.reference.clone(), d.due_on.to_string()))
             .collect(),
+        holds: holds
+            .into_iter()
+            .map(|h| {
+                let placed = format!(
+                    "{}, {}",
+                    names.name(h.placed_by),
+                    crate::ui::when(h.placed_at)
+                );
+                (h.id, h.person.0, h.reference, h.reason, placed)
+            })
+            .collect(),
+        may_lift: cmd::offered::<cmd::LiftHold>(p, &signed.actor),
         register: register
             .into_iter()
             .map(|e| {

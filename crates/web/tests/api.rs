@@ -1191,6 +1191,11 @@ async fn real_answers_match_the_schemas_the_openapi_document_gives_them() {
         t.get(&dpo, &format!("/people/{pid}/hold")).await,
     );
     take(
+        "get",
+        "/retention/holds",
+        t.get(&dpo, "/retention/holds").await,
+    );
+    take(
         "post",
         "/holds/{id}/lift",
         t.post(&dpo, &format!("/holds/{hold}/lift"), json!(null))
@@ -2133,6 +2138,7 @@ async fn nor_9_1_legal_holds_the_disposal_and_its_register_are_on_the_api_for_th
                 Some(json!({"confirm": true})),
             ),
             (M::GET, "/retention/register".to_string(), None),
+            (M::GET, "/retention/holds".to_string(), None),
         ] {
             let (s, v) = ask_at(&at, &cw, m, path.clone(), body).await;
             assert_eq!(s, StatusCode::FORBIDDEN, "{path}: {v}");
@@ -2173,6 +2179,23 @@ async fn nor_9_1_legal_holds_the_disposal_and_its_register_are_on_the_api_for_th
         let hold = held["id"].as_i64().unwrap();
         let (_, v) = ask_at(&at, &dpo, M::GET, hold_path.clone(), None).await;
         assert_eq!(v["hold"]["id"], hold, "{v}");
+        // The DPO's list of every hold in place names whose records, why, and who placed it.
+        let (s, v) = ask_at(&at, &dpo, M::GET, "/retention/holds".into(), None).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let (_, person) = ask_at(&at, &dpo, M::GET, format!("/people/{pid}"), None).await;
+        assert_eq!(
+            v["holds"],
+            json!([{
+                "id": hold,
+                "person_id": pid,
+                "reference": person["person"]["reference"],
+                "reason": "Litigation about the complaint",
+                "placed_by": dpo_id,
+                "placed_at": v["holds"][0]["placed_at"],
+            }]),
+            "{v}"
+        );
+        every_time_is_rfc3339(&v);
         let (_, v) = ask_at(&at, &dpo, M::GET, "/retention/due".into(), None).await;
         assert_eq!(v["due"], json!([]), "held, so not due: {v}");
         let (s, v) = ask_at(&at, &dpo, M::POST, format!("/holds/{hold}/lift"), None).await;
@@ -2189,6 +2212,8 @@ async fn nor_9_1_legal_holds_the_disposal_and_its_register_are_on_the_api_for_th
         assert_eq!(s, StatusCode::NOT_FOUND, "no such hold: {v}");
         let (_, v) = ask_at(&at, &dpo, M::GET, hold_path.clone(), None).await;
         assert_eq!(v["hold"], Value::Null, "{v}");
+        let (_, v) = ask_at(&at, &dpo, M::GET, "/retention/holds".into(), None).await;
+        assert_eq!(v["holds"], json!([]), "lifted, so no longer listed: {v}");
         let (_, due) = ask_at(&at, &dpo, M::GET, "/retention/due".into(), None).await;
         assert_eq!(due["due"][0]["person_id"], pid, "{due}");
         let reference = due["due"][0]["reference"].clone();

@@ -2763,8 +2763,9 @@ async fn nor_8_2_the_review_form_shows_conduct_since_and_can_go_on_to_change_the
     assert_eq!(r.headers()[LOCATION], format!("/plans/{sid}/vary").as_str());
 }
 
-/// NOR-9.1 in the UI: the DPO places and lifts a legal hold from the person page, sees the
-/// dry run on /retention, and must confirm before anything is destroyed.
+/// NOR-9.1 in the UI: the DPO places a legal hold from the person page, sees it listed on
+/// /retention and lifts it there, sees the dry run, and must confirm before anything is
+/// destroyed.
 #[tokio::test]
 async fn nor_9_1_the_dpo_holds_lifts_and_disposes_from_the_retention_page_only_when_confirmed() {
     let ui = Ui::spawn().await;
@@ -2805,9 +2806,36 @@ async fn nor_9_1_the_dpo_holds_lifts_and_disposes_from_the_retention_page_only_w
         .unwrap()
         .parse()
         .unwrap();
+    // The retention page lists every hold in place: whose records, why, who placed it,
+    // and a button to lift it.
+    let (_, page) = ui.page(&dee, "/retention").await;
+    let listed = page
+        .split("Kept by a legal hold")
+        .nth(1)
+        .and_then(|rest| rest.split("The disposal register").next())
+        .unwrap_or_default();
+    for shown in [
+        format!("href=\"/people/{}\"", c.pid),
+        "Court case pending".to_string(),
+        "Dee Pee-Oh".to_string(),
+        format!("action=\"/holds/{hold}/lift\""),
+    ] {
+        assert!(listed.contains(&shown), "{shown} not in {listed}");
+    }
     let cas = ui.session("cas").await;
     let (s, _) = ui.page(&cas, "/retention").await;
     assert_eq!(s, StatusCode::FORBIDDEN);
+    // Lifted from the retention page, it goes back there, no longer listed.
+    let r = ui
+        .post_form(&dee, &format!("/holds/{hold}/lift"), &[])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()[LOCATION], "/retention");
+    let (_, page) = ui.page(&dee, "/retention").await;
+    assert!(page.contains("No legal hold is in place"), "{page}");
+    let (_, person) = ui.page(&dee, &format!("/people/{}", c.pid)).await;
+    assert!(!person.contains("A legal hold keeps"));
+    // Lifting it again is refused with a page that says so.
     let r = ui
         .post_form(
             &dee,
@@ -2815,9 +2843,7 @@ async fn nor_9_1_the_dpo_holds_lifts_and_disposes_from_the_retention_page_only_w
             &[("back", &format!("/people/{}", c.pid))],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let (_, person) = ui.page(&dee, &format!("/people/{}", c.pid)).await;
-    assert!(!person.contains("A legal hold keeps"));
+    assert_eq!(r.status(), StatusCode::CONFLICT);
     // Disposal without the confirmation is refused; with it, nothing due means nothing goes.
     let r = ui.post_form(&dee, "/retention/dispose", &[]).await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
