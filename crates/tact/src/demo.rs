@@ -388,8 +388,9 @@ pub async fn populate(app: &App, people: usize) -> Result<String> {
             .map_err(|e| anyhow::anyhow!("demo person {} at stage {stage}: {e}", p.reference))?;
         *counts.entry(stage).or_insert(0) += 1;
     }
-    // CLE-9.15: two people under a plan whose details the police asked about: one request
-    // waiting for the DPO, one approved and shared (on the disclosure log).
+    // CLE-9.15: three people under a plan whose details the police asked about: one request
+    // waiting for the DPO, one approved and shared (on the disclosure log), and one approved
+    // and waiting for the line manager to record what was shared.
     let partner = d
         .app
         .profile
@@ -400,7 +401,7 @@ pub async fn populate(app: &App, people: usize) -> Result<String> {
         .unwrap_or_else(|| "the police".into());
     let active: Vec<usize> = (0..ids.len().min(stages.len() * 3))
         .filter(|n| stages[n % stages.len()] == "active")
-        .take(2)
+        .take(3)
         .collect();
     // What staff typed, in the office's own word for a plan.
     let plan = d.app.profile.terms.plan.clone();
@@ -421,8 +422,8 @@ pub async fn populate(app: &App, people: usize) -> Result<String> {
                 },
             )
             .await?;
-        if k == 1 {
-            d.at(101, 15);
+        if k >= 1 {
+            d.at(100 + k as i64, 15);
             d.app
                 .execute(
                     &Demo::ctx(&dpo),
@@ -433,6 +434,8 @@ pub async fn populate(app: &App, people: usize) -> Result<String> {
                     },
                 )
                 .await?;
+        }
+        if k == 1 {
             d.at(102, 10);
             d.app
                 .execute(&Demo::ctx(&d.line_managers[0]), cmd::RecordShared { disclosure: asked.id, what: format!("The {plan}'s written notice and the incident log, by secure email to the force's contact"), at: None })
