@@ -12,7 +12,8 @@ found on them is sent back, with its session's CSRF token, three ways:
          rest filled in as a person might, so that only the choice can be refused;
   long   every text field 100,000 characters long.
 
-Every page and every answer must be a page, never a 5xx ("Sorry, there is a problem"), and a
+Every page walked must cite a rule the policy is silent on as "a local rule", never by
+the profile's code LOCAL. Every page and every answer must be a page, never a 5xx ("Sorry, there is a problem"), and a
 refusal is a 4xx (a form error 400/422, 403, 404, 409); a form shown again with a 200 after
 "empty" or "junk" has not said what is wrong. A form that goes on (3xx) after "junk" has
 taken bad input as if it were good (a choice that is none of the options read as a
@@ -102,6 +103,9 @@ class Walk:
             if "text/html" not in r.headers.get("content-type", ""):
                 continue
             soup = BeautifulSoup(r.text, "html.parser")
+            if "LOCAL" in soup.get_text():
+                # A rule the policy is silent on is cited to people as "a local rule".
+                self.fault(f"GET {path} shows the profile's code LOCAL")
             for a in soup.find_all("a", href=True):
                 href = urlparse(urljoin(self.base + path, a["href"]))
                 if href.netloc != urlparse(self.base).netloc:

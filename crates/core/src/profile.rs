@@ -180,7 +180,21 @@ pub struct Clauses {
 }
 
 fn local_clause() -> String {
-    "LOCAL".into()
+    LOCAL.into()
+}
+
+/// The clause a profile gives a rule the policy is silent on: the office's own setting.
+pub const LOCAL: &str = "LOCAL";
+
+/// A clause as people read it: its number (`CLE-9.6`), or "a local rule" where the policy
+/// is silent and the office set the rule itself ([`LOCAL`]). Pages, letters and messages
+/// cite clauses this way; the API and the event log keep the code.
+pub fn cited(clause: &str) -> &str {
+    if clause == LOCAL {
+        "a local rule"
+    } else {
+        clause
+    }
 }
 
 /// Which roles may take each step.
@@ -760,6 +774,14 @@ fn field_in_message(message: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_clause_is_cited_by_its_number_and_a_local_setting_as_a_local_rule() {
+        assert_eq!(cited("CLE-9.6"), "CLE-9.6");
+        assert_eq!(cited(LOCAL), "a local rule");
+        let cleveland = Profile::built_in("cleveland-opcc").unwrap();
+        assert_eq!(cited(&cleveland.clauses.retention), "a local rule");
+    }
 
     #[test]
     fn both_built_in_profiles_load() {

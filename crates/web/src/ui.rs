@@ -20,7 +20,7 @@ use tact_core::command as cmd;
 use tact_core::identity::{EmailAddress, Identifier};
 use tact_core::ids::{PersonId, StaffId};
 use tact_core::model::{AdjustmentStatus, PlanStatus, TaskKind};
-use tact_core::profile::Channel;
+use tact_core::profile::{cited, Channel, LOCAL};
 use tact_core::roles::Actor;
 
 pub(crate) const SESSION_COOKIE: &str = "tact_session";
@@ -558,7 +558,7 @@ pub(crate) fn refusal(state: &AppState, signed: &Signed, e: AppError) -> Respons
     };
     // The clause the refusal cites, as on a form's error (a local rule says so instead).
     let message = match api.clause.as_deref() {
-        Some(c) if c != "LOCAL" => format!("{} ({c})", crate::ui_forms::capital(&api.message)),
+        Some(c) if c != LOCAL => format!("{} ({c})", crate::ui_forms::capital(&api.message)),
         _ => crate::ui_forms::capital(&api.message),
     };
     error_page(state, Some(signed), api.status, heading, &message)
@@ -846,11 +846,7 @@ fn task_groups(
                         .map_or_else(|| "No date set".to_string(), tact_core::check::long_date),
                     overdue: t.task.due_on.is_some_and(|d| d < today),
                     due_today: t.task.due_on == Some(today),
-                    clause: if t.task.clause == "LOCAL" {
-                        "Local rule".to_string()
-                    } else {
-                        t.task.clause.clone()
-                    },
+                    clause: crate::ui_forms::capital(cited(&t.task.clause)),
                     count: 1,
                 },
                 key,
@@ -1046,7 +1042,7 @@ async fn home(
             "/retention".to_string(),
             format!(
                 "Records due for disposal, and the disposal register ({})",
-                p.clauses.retention
+                cited(&p.clauses.retention)
             ),
         ));
     }
@@ -1061,7 +1057,7 @@ async fn home(
             "/equality".to_string(),
             format!(
                 "Equality monitoring: who is warned, restricted and given adjustments ({})",
-                p.clauses.equality_monitoring
+                cited(&p.clauses.equality_monitoring)
             ),
         ));
     }
@@ -1082,7 +1078,7 @@ async fn home(
             "/disclosures".to_string(),
             format!(
                 "Disclosure log: what was shared with partners ({})",
-                p.sharing.clause
+                cited(&p.sharing.clause)
             ),
         ));
     }
@@ -1188,7 +1184,12 @@ async fn incoming(
                     must: v.must.clone(),
                     restrictions: v.restrictions.iter().filter(|a| a.effect != Effect::NotRelevant).map(|a| format!("{}: {}", a.name, a.explanation)).collect(),
                     adjustments: v.adjustments.iter().map(|(_, d)| d.clone()).collect(),
-                    clauses: v.clauses.join(", "),
+                    clauses: v
+                        .clauses
+                        .iter()
+                        .map(|c| cited(c))
+                        .collect::<Vec<_>>()
+                        .join(", "),
                 });
             }
         }
@@ -1787,7 +1788,9 @@ async fn person(
         let why = format!(
             "{}{}",
             e.reason.unwrap_or_default(),
-            e.clause.map(|c| format!(" [{c}]")).unwrap_or_default()
+            e.clause
+                .map(|c| format!(" [{}]", cited(&c)))
+                .unwrap_or_default()
         );
         (when, who, what, why)
     })

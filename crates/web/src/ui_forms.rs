@@ -235,7 +235,7 @@ pub(crate) fn show(
     let mut errors = Vec::new();
     if let Some(e) = &error {
         let message = match &e.clause {
-            Some(c) if c != "LOCAL" => format!("{} ({c})", capital(&e.message)),
+            Some(c) if c != tact_core::profile::LOCAL => format!("{} ({c})", capital(&e.message)),
             _ => capital(&e.message),
         };
         // Every field that can carry an error, with where it sits: (field, child).
@@ -960,7 +960,7 @@ async fn plan_page_with(
         actions,
         can_propose: steps.contains(&wf::PlanStep::Propose),
         error: error.map(|e| match &e.clause {
-            Some(c) if c != "LOCAL" => format!("{} ({c})", capital(&e.message)),
+            Some(c) if c != tact_core::profile::LOCAL => format!("{} ({c})", capital(&e.message)),
             _ => capital(&e.message),
         }),
     };

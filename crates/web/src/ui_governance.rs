@@ -151,7 +151,8 @@ async fn equality_page(State(state): State<AppState>, signed: Signed) -> Respons
     let (monitored, eq_sections) = equality_tables(&report);
     render(&EqualityPage {
         frame: Frame::of(&state, &signed),
-        clause: state.app.profile.clauses.equality_monitoring.clone(),
+        clause: tact_core::profile::cited(&state.app.profile.clauses.equality_monitoring)
+            .to_string(),
         below: tact_core::equality::SUPPRESS_BELOW,
         monitored,
         eq_sections,
@@ -343,7 +344,8 @@ async fn page(
     render(&Page {
         equality,
         below: tact_core::equality::SUPPRESS_BELOW,
-        clause: state.app.profile.clauses.equality_monitoring.clone(),
+        clause: tact_core::profile::cited(&state.app.profile.clauses.equality_monitoring)
+            .to_string(),
         frame: Frame::of(&state, &signed),
         label: r.period.clone(),
         from: period.from.to_string(),

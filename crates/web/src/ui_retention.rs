@@ -53,7 +53,7 @@ async fn page(State(state): State<AppState>, signed: Signed) -> Response {
     let p = &state.app.profile;
     render(&Page {
         frame: Frame::of(&state, &signed),
-        clause: p.clauses.retention.clone(),
+        clause: tact_core::profile::cited(&p.clauses.retention).to_string(),
         years: p.rules.retention_years_after_finalised,
         due: due
             .iter()

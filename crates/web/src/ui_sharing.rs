@@ -293,7 +293,7 @@ async fn log(State(state): State<AppState>, signed: Signed) -> Response {
     let name_of = |id: Option<StaffId>| id.map(|id| names.name(id)).unwrap_or_default();
     render(&LogPage {
         frame: Frame::of(&state, &signed),
-        clause: p.sharing.clause.clone(),
+        clause: crate::ui_forms::capital(tact_core::profile::cited(&p.sharing.clause)),
         rows: rows
             .iter()
             .map(|d| {

@@ -2777,6 +2777,14 @@ async fn nor_9_1_the_dpo_holds_lifts_and_disposes_from_the_retention_page_only_w
     let (s, page) = ui.page(&dee, "/retention").await;
     assert_eq!(s, StatusCode::OK);
     assert!(page.contains("No one's records are due today"), "{page}");
+    // Cleveland's policy sets no retention period: the office's own rule is cited as one,
+    // never by the profile's code.
+    assert!(
+        home.contains("the disposal register (a local rule)"),
+        "{home}"
+    );
+    assert!(page.contains("Retention (a local rule)"), "{page}");
+    assert!(!home.contains("LOCAL") && !page.contains("LOCAL"));
     // A hold, shown on the person page, and lifted from there.
     ui.refused_on(
         &dee,
