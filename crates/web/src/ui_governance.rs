@@ -239,7 +239,13 @@ struct Section {
     chart: String,
 }
 
-fn sections(r: &Report) -> Vec<Section> {
+fn sections(r: &Report, profile: &tact_core::profile::Profile) -> Vec<Section> {
+    // A category by the name the profile gives it; one it no longer has, by its id.
+    let named = |c: &str| {
+        profile
+            .category(c)
+            .map_or_else(|| c.to_string(), |k| k.name.clone())
+    };
     let make = |heading: &str, rows: Vec<(String, u64)>| Section {
         chart: bars(heading, &rows),
         heading: heading.to_string(),
@@ -250,14 +256,14 @@ fn sections(r: &Report) -> Vec<Section> {
             "Plans started, by category and stage",
             r.started
                 .iter()
-                .map(|((c, s), n)| (format!("{c} — {}", s.replace('-', " ")), *n))
+                .map(|((c, s), n)| (format!("{} — {}", named(c), s.replace('-', " ")), *n))
                 .collect(),
         ),
         make(
             "Plans in force at the end, by category",
             r.in_force_at_end
                 .iter()
-                .map(|(c, n)| (c.clone(), *n))
+                .map(|(c, n)| (named(c), *n))
                 .collect(),
         ),
         make(
@@ -351,7 +357,7 @@ async fn page(
         from: period.from.to_string(),
         to: period.to.to_string(),
         previous: (prev.from.to_string(), prev.to.to_string()),
-        sections: sections(&r),
+        sections: sections(&r, &state.app.profile),
     })
 }
 

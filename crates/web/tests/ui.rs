@@ -2614,7 +2614,13 @@ async fn cle_9_6_a_notice_task_whose_plan_cannot_be_read_is_an_error_not_its_for
 async fn the_governance_report_is_a_page_with_charts_and_a_csv() {
     let ui = Ui::spawn().await;
     let c = case(&ui).await;
-    c.plan_in_force(&ui, "letter", "Abuse after a warning")
+    // A plan answering an incident of one of the profile's categories.
+    let incident = ui.api(&c.cw, "/incidents", json!({"person_id": c.pid, "category": "unreasonable-persistence", "description": "Twenty calls"})).await;
+    let due = (tact_core::check::uk_date(jiff::Timestamp::now()) + jiff::Span::new().days(30))
+        .to_string();
+    let plan = ui.api(&c.lm, &format!("/people/{}/plans", c.pid), json!({"matter_ids": [c.mid], "incident_ids": [incident["incident"]["id"]], "restrictions": [{"kind": "single-channel", "channel": "letter", "reason": "Calls were abusive"}], "reasons": "Abuse after a warning", "aims": "a", "proportionality": "p", "review_due": due})).await;
+    ui.client()
+        .into_force(&c.lm, &c.sm, plan["id"].as_i64().unwrap())
         .await;
     let lee = ui.session("lee").await;
     let (_, home) = ui.page(&lee, "/").await;
@@ -2630,6 +2636,12 @@ async fn the_governance_report_is_a_page_with_charts_and_a_csv() {
     assert!(page.contains("Plans in force at the end, by category"));
     assert!(
         page.contains("role=\"img\" aria-label=\"Plans in force at the end, by category. "),
+        "{page}"
+    );
+    // Each category by the name the profile gives it, never its id.
+    assert!(
+        page.contains("Unreasonable persistence — active")
+            && !page.contains("unreasonable-persistence"),
         "{page}"
     );
     let r = ui
