@@ -68,6 +68,31 @@ impl Demo {
     fn ctx(a: &Actor) -> Ctx {
         Ctx::new(a.clone())
     }
+    /// A new person, recorded by `by`, with one matter of theirs opened.
+    async fn person_with_matter(
+        &self,
+        by: &Actor,
+        input: PersonInput,
+        kind: MatterKind,
+        title: &str,
+    ) -> Result<(ServiceUser, Matter)> {
+        let p = self
+            .app
+            .execute(&Self::ctx(by), cmd::CreatePerson { input })
+            .await?;
+        let m = self
+            .app
+            .execute(
+                &Self::ctx(by),
+                cmd::OpenMatter {
+                    person: p.id,
+                    kind,
+                    title: title.into(),
+                },
+            )
+            .await?;
+        Ok((p, m))
+    }
 }
 
 async fn staff(
@@ -263,30 +288,29 @@ pub async fn populate(app: &App, people: usize) -> Result<String> {
             phone: PhoneNumber::record(&format!("01642 9{:05}", i), true).ok(),
             email: None,
         });
-        let p = d
-            .app
-            .execute(
-                &Demo::ctx(cw),
-                cmd::CreatePerson {
-                    input: PersonInput {
-                        name,
-                        phones: vec![phone.clone()],
-                        emails: vec![email.clone()],
-                        postal_address: Some(format!(
-                            "{} Station Road, Middlesbrough TS1 {}AB",
-                            i + 1,
-                            i % 9 + 1
-                        )),
-                        advocate,
-                        preferred_format: Some(if i % 23 == 0 {
-                            Format::LargePrint
-                        } else {
-                            Format::Standard
-                        }),
-                        preferred_language: (i % 31 == 0).then(|| "Polish".to_string()),
-                        shared: Vec::new(),
-                    },
+        let (p, m) = d
+            .person_with_matter(
+                cw,
+                PersonInput {
+                    name,
+                    phones: vec![phone.clone()],
+                    emails: vec![email.clone()],
+                    postal_address: Some(format!(
+                        "{} Station Road, Middlesbrough TS1 {}AB",
+                        i + 1,
+                        i % 9 + 1
+                    )),
+                    advocate,
+                    preferred_format: Some(if i % 23 == 0 {
+                        Format::LargePrint
+                    } else {
+                        Format::Standard
+                    }),
+                    preferred_language: (i % 31 == 0).then(|| "Polish".to_string()),
+                    shared: Vec::new(),
                 },
+                MatterKind::ALL[i % 4],
+                TITLES[i % TITLES.len()],
             )
             .await?;
         if d.app.profile.rules.ask_additional_help_at_first_contact || i % 5 == 0 {
@@ -303,18 +327,6 @@ pub async fn populate(app: &App, people: usize) -> Result<String> {
                 )
                 .await?;
         }
-        let kind = MatterKind::ALL[i % 4];
-        let m = d
-            .app
-            .execute(
-                &Demo::ctx(cw),
-                cmd::OpenMatter {
-                    person: p.id,
-                    kind,
-                    title: TITLES[i % TITLES.len()].into(),
-                },
-            )
-            .await?;
         for c in 0..(2 + i % 4) {
             d.at((i as i64 * 97) % 60 + c as i64 * 3 + 1, 10 + (c as i64 % 6));
             let ch = if c % 2 == 0 {
@@ -873,28 +885,16 @@ async fn past_records(d: &Demo, dpo: &Actor, asker: PersonId) -> Result<()> {
     let cw = &d.caseworkers[0];
     for (k, name) in ["Alex Former", "Jo Archive"].into_iter().enumerate() {
         d.at(back + k as i64, 10);
-        let p = d
-            .app
-            .execute(
-                &Demo::ctx(cw),
-                cmd::CreatePerson {
-                    input: PersonInput {
-                        name: name.into(),
-                        postal_address: Some(format!("{} Old Road, Stockton TS18 1AA", k + 1)),
-                        ..PersonInput::default()
-                    },
+        let (p, m) = d
+            .person_with_matter(
+                cw,
+                PersonInput {
+                    name: name.into(),
+                    postal_address: Some(format!("{} Old Road, Stockton TS18 1AA", k + 1)),
+                    ..PersonInput::default()
                 },
-            )
-            .await?;
-        let m = d
-            .app
-            .execute(
-                &Demo::ctx(cw),
-                cmd::OpenMatter {
-                    person: p.id,
-                    kind: MatterKind::ALL[0],
-                    title: TITLES[0].into(),
-                },
+                MatterKind::ALL[0],
+                TITLES[0],
             )
             .await?;
         d.at(back + k as i64 + 30, 11);
