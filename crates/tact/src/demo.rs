@@ -376,22 +376,7 @@ pub async fn populate(app: &App, people: usize) -> Result<String> {
     }
     bar.finish_and_clear();
     // The lifecycle: the first people are the few whose behaviour is managed (CLE-2.1: a small minority).
-    let stages = [
-        "incident",
-        "warned",
-        "draft",
-        "proposed",
-        "authorised",
-        "active",
-        "active",
-        "active",
-        "refused",
-        "lifted",
-        "disputed",
-        "overdue",
-        "ended-call",
-        "adjustment",
-    ];
+    let stages = STAGES;
     let mut counts = std::collections::BTreeMap::new();
     for (n, (p, m)) in ids.iter().take(stages.len() * 3).enumerate() {
         let stage = stages[n % stages.len()];
@@ -602,8 +587,30 @@ fn restriction_for(d: &Demo, n: usize, p: &ServiceUser, m: &Matter) -> Vec<Restr
     usable[n % usable.len()].clone()
 }
 
+/// The stages of the lifecycle the first people are taken to, in turn, three times over.
+const STAGES: [&str; 14] = [
+    "incident",
+    "warned",
+    "draft",
+    "proposed",
+    "authorised",
+    "active",
+    "active",
+    "active",
+    "refused",
+    "lifted",
+    "disputed",
+    "overdue",
+    "ended-call",
+    "adjustment",
+];
+
 async fn lifecycle(d: &Demo, stage: &str, n: usize, p: &ServiceUser, m: &Matter) -> Result<()> {
     let app = &d.app;
+    // Which time round the stages this person is: the first and third of the people at a
+    // stage go on to a decision (an adjustment decided, a dispute heard); the second waits
+    // for one. (`n` itself has one parity at each stage, as there are fourteen.)
+    let round = n / STAGES.len();
     let cw = &d.caseworkers[n % 3];
     let lm = &d.line_managers[0];
     let senior = &d.seniors[n % 2];
@@ -627,7 +634,7 @@ async fn lifecycle(d: &Demo, stage: &str, n: usize, p: &ServiceUser, m: &Matter)
                 },
             )
             .await?;
-        if n.is_multiple_of(2) {
+        if round.is_multiple_of(2) {
             d.at(base + 2, 10);
             let decider = d.decider(tact_core::roles::Action::DecideAdjustment, lm);
             app.execute(
@@ -802,7 +809,7 @@ async fn lifecycle(d: &Demo, stage: &str, n: usize, p: &ServiceUser, m: &Matter)
                     },
                 )
                 .await?;
-            if n.is_multiple_of(2) {
+            if round.is_multiple_of(2) {
                 d.at(base + 25, 10);
                 let decider = d.decider(
                     tact_core::roles::Action::DecideDispute,

@@ -1300,15 +1300,18 @@ fn cutting_the_newest_events_is_found_by_the_checkpoint() {
     assert!(text(&edited).contains("not signed"), "{}", text(&edited));
 }
 
-/// NOR-9.1 in the demo office: the DPO has something to try on the retention page — one
-/// person due for disposal, one kept past that day by a legal hold — and a subject access
-/// request waiting, whose person's records are kept while it is open.
+/// The demo office has something waiting at each step and something already decided: the
+/// DPO has one person due for disposal and one kept past that day by a legal hold (NOR-9.1)
+/// and a subject access request waiting; of the three people asking for a reasonable
+/// adjustment (NOR-1.5) and the three disputing a plan (NOR-7.1), some are decided and one
+/// waits for a decision.
 #[test]
-fn nor_9_1_the_demo_office_has_records_due_records_held_and_a_request_waiting() {
+fn nor_9_1_the_demo_office_has_records_due_and_held_and_decisions_made_and_waiting() {
     let d = folder("demo-retention");
     let init = tact(&d, &["init", "--profile", "northamptonshire-opfcc"]);
     assert!(init.status.success(), "{}", text(&init));
-    let o = tact(&d, &["demo", "--people", "4"]);
+    // Enough people for three times round every stage of the lifecycle.
+    let o = tact(&d, &["demo", "--people", "42"]);
     assert!(o.status.success(), "{}", text(&o));
     let file = std::fs::read_to_string(d.join("demo-tokens.txt")).unwrap();
     let dpo = file
@@ -1329,6 +1332,32 @@ fn nor_9_1_the_demo_office_has_records_due_records_held_and_a_request_waiting() 
     );
     assert_eq!(open["requests"][0]["kind"], "access", "{open}");
     assert_eq!(open["requests"].as_array().map(Vec::len), Some(1), "{open}");
+    // The people at the adjustment stage (the 14th of each fourteen) and the dispute stage
+    // (the 11th): the first and third decided, the second waiting.
+    let first = |person: usize, list: &str, field: &str| {
+        let shown = json(&tact(
+            &d,
+            &["--as", "1", "person", "show", &person.to_string()],
+        ));
+        shown[list][0][field].clone()
+    };
+    let adjustments: Vec<_> = [14, 28, 42]
+        .iter()
+        .map(|p| first(*p, "adjustments", "status"))
+        .collect();
+    assert_eq!(adjustments, ["granted", "requested", "granted"]);
+    let disputes: Vec<_> = [11, 25, 39]
+        .iter()
+        .map(|p| first(*p, "disputes", "outcome"))
+        .collect();
+    assert_eq!(
+        disputes,
+        [
+            serde_json::json!("upheld"),
+            serde_json::Value::Null,
+            serde_json::json!("upheld")
+        ]
+    );
 }
 
 /// Issue 12: every contact, plan and adjustment is covered by the event log; the deep check
