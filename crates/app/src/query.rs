@@ -300,6 +300,10 @@ queries! {
     /// Every legal hold in place (NOR-9.1): whose records are kept past their disposal date.
     HoldsInPlace {} reads read::DataRights => Vec<tact_core::retention::LegalHold>,
         |app, ctx, q| app.holds_in_place().await;
+    /// Where one person's records stand under the retention rule (NOR-9.1): the day they
+    /// fall due, or why they are kept.
+    DisposalOf { person: PersonId } reads read::DataRights => tact_core::retention::Disposal,
+        |app, ctx, q| app.disposal_of(q.person).await;
     /// Who is due for disposal now: the dry run.
     DueForDisposal {} reads read::DataRights => Vec<Due>,
         |app, ctx, q| app.due_for_disposal().await;

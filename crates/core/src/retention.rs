@@ -62,7 +62,7 @@ pub enum Disposal {
 /// NOR-9.1: the day a person's records fall due, or why they are kept.
 pub fn disposal(profile: &Profile, f: &Facts<'_>) -> Disposal {
     if let Some(why) = &f.legal_hold {
-        return Disposal::Kept(format!("a legal hold: {why}"));
+        return Disposal::Kept(format!("a legal hold is in place ({why})"));
     }
     if f.open_data_rights {
         return Disposal::Kept("a data-rights request is open".into());

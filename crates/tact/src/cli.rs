@@ -936,6 +936,12 @@ pub enum RetentionCmd {
     },
     /// Every legal hold in place: whose records are kept, why, and since when.
     Holds,
+    /// Where a person's records stand: the day they fall due for disposal, or why they are
+    /// kept.
+    Status {
+        /// The person.
+        person: i64,
+    },
     /// The legal hold in place on a person's records, if any.
     Held {
         /// The person.

@@ -1359,6 +1359,9 @@ fn request_for(command: Command) -> Result<Request> {
             RetentionCmd::Due => r(M::GET, "/retention/due".into(), None),
             RetentionCmd::Register => r(M::GET, "/retention/register".into(), None),
             RetentionCmd::Holds => r(M::GET, "/retention/holds".into(), None),
+            RetentionCmd::Status { person } => {
+                r(M::GET, format!("/people/{person}/retention"), None)
+            }
             RetentionCmd::Held { person } => r(M::GET, format!("/people/{person}/hold"), None),
             RetentionCmd::Hold { person, reason } => r(
                 M::POST,

@@ -1115,6 +1115,18 @@ fn nor_9_1_disposal_from_the_command_line_needs_the_dpo_and_confirmation() {
     assert_eq!(shown["hold"], serde_json::Value::Null, "{shown}");
     let all = json(&tact(&d, &["--as", &dpo, "retention", "holds"]));
     assert_eq!(all["holds"], serde_json::json!([]), "{all}");
+    // Where their records stand: with no matter, six years from when they were recorded.
+    let standing = json(&tact(&d, &["--as", &dpo, "retention", "status", &pid]));
+    let due_on = tact_core::check::uk_date(jiff::Timestamp::now())
+        .checked_add(jiff::Span::new().years(6))
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        standing,
+        serde_json::json!({"due_on": due_on, "due": false, "kept_because": null})
+    );
+    let refused = tact(&d, &["--as", &cw, "retention", "status", &pid]);
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused));
     let register = json(&tact(&d, &["--as", &dpo, "retention", "register"]));
     assert_eq!(register["register"], serde_json::json!([]), "{register}");
 }

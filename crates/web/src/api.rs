@@ -2406,6 +2406,30 @@ pub async fn retention_holds(
     })
 }
 
+/// Where one person's records stand under the retention rule (NOR-9.1): the day they fall
+/// due for disposal, whether that is today or past, or why they are kept (the DPO).
+#[utoipa::path(get, path = "/people/{id}/retention", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "Where their records stand", body = crate::out::DisposalOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+pub async fn person_retention(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<i64>,
+    _: ApiQuery<NoQuery>,
+) -> Reply {
+    let d = st
+        .app
+        .query(
+            &ctx.actor,
+            q::DisposalOf {
+                person: PersonId(id),
+            },
+        )
+        .await?;
+    ok(crate::out::DisposalOut::of(
+        &d,
+        tact_core::check::uk_date(st.app.now()),
+    ))
+}
+
 /// The legal hold in place on a person's records, if any (NOR-9.1).
 #[utoipa::path(get, path = "/people/{id}/hold", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "The hold in place, or null", body = crate::out::HoldOnOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn hold_on(

@@ -143,7 +143,7 @@ fn api_v1() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         letter_docx; letter_braille; letter_audio; release_letter; letter_printed;
         list_messages; get_message; message_raw; message_attachment; mark_threatening;
         match_message; retention_due;
-        retention_dispose; retention_register; retention_holds; hold_on, place_hold; lift_hold;
+        retention_dispose; retention_register; retention_holds; person_retention; hold_on, place_hold; lift_hold;
         equality_held, record_equality, withdraw_equality; equality_report; export_records;
         subject_access;
     )

@@ -1557,6 +1557,37 @@ answer! {
 }
 
 answer! {
+    /// Where one person's records stand under the retention rule (NOR-9.1).
+    DisposalOut {
+        /// The day their records fall, or fell, due for disposal; null while they are kept.
+        due_on: Option<Day>,
+        /// Whether they are due today, so that the dry run lists them.
+        due: bool,
+        /// Why they are kept (a matter not finalised, a plan in force, a data-rights request
+        /// open, a legal hold); null once they have a day.
+        kept_because: Option<String>,
+    }
+}
+
+impl DisposalOut {
+    /// Where the records stand on `today`, as core's rule says ([`tact_core::retention::due`]).
+    pub fn of(d: &tact_core::retention::Disposal, today: jiff::civil::Date) -> Self {
+        use tact_core::retention::Disposal;
+        Self {
+            due_on: match d {
+                Disposal::DueOn(on) => Some(Day(*on)),
+                Disposal::Kept(_) => None,
+            },
+            due: tact_core::retention::due(d, today),
+            kept_because: match d {
+                Disposal::Kept(why) => Some(why.clone()),
+                Disposal::DueOn(_) => None,
+            },
+        }
+    }
+}
+
+answer! {
     /// A legal hold lifted: the records go by the retention rules again.
     HoldLiftedOut {
         id: i64,

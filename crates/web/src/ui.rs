@@ -1331,6 +1331,9 @@ struct PersonPage<'a> {
     /// A legal hold in place (NOR-9.1), and whether this member of staff may lift it.
     hold: Option<(i64, String, i64)>,
     may_lift: bool,
+    /// Where their records stand under the retention rule, for those who handle data
+    /// rights (NOR-9.1).
+    retention: Option<String>,
     all_adjustments: Vec<(Option<String>, String)>,
     /// (id, received, subject, where it went)
     messages: Vec<(i64, String, String, String)>,
@@ -1411,6 +1414,24 @@ fn subject_words(plan: &str, subject: &str) -> Option<String> {
 /// The history, newest first, with the same thing done in a row by the same person on the
 /// same day merged into one row saying how many times ("checklist answered, 11 times"),
 /// then cut to page `page` (from 1) of [`HISTORY_PAGE`] rows (issue 13).
+/// Where a person's records stand under the retention rule (NOR-9.1), as their page says it
+/// to those who handle data rights: due (core's [`tact_core::retention::due`]), the day they
+/// will be, or why they are kept.
+fn retention_line(d: &tact_core::retention::Disposal, today: jiff::civil::Date) -> String {
+    use tact_core::retention::Disposal;
+    match d {
+        Disposal::DueOn(on) if tact_core::retention::due(d, today) => format!(
+            "Their records have been due for disposal since {}.",
+            tact_core::check::long_date(*on)
+        ),
+        Disposal::DueOn(on) => format!(
+            "Their records fall due for disposal on {}.",
+            tact_core::check::long_date(*on)
+        ),
+        Disposal::Kept(why) => format!("Their records are kept while {why}."),
+    }
+}
+
 fn history_page(rows: Vec<HistoryRow>, page: usize) -> (Vec<HistoryRow>, Option<(usize, usize)>) {
     let day = |when: &str| when.split(' ').take(3).collect::<Vec<_>>().join(" ");
     let mut merged: Vec<(HistoryRow, usize)> = Vec::new();
@@ -1877,6 +1898,17 @@ async fn person(
         .flatten()
         .map(|(h, why)| (h, why, id)),
         may_lift: cmd::offered::<cmd::LiftHold>(p, &signed.actor),
+        retention: or_page!(
+            crate::ui_step::read_if_allowed(
+                &state,
+                &signed,
+                q::DisposalOf {
+                    person: PersonId(id),
+                },
+            )
+            .await
+        )
+        .map(|d| retention_line(&d, tact_core::check::uk_date(state.app.now()))),
         frame: Frame::of(&state, &signed),
         plan: &p.terms.plan,
         plan_plural: &p.terms.plan_plural,
@@ -2098,5 +2130,35 @@ mod date_tests {
             ("ends_on-year", "27"),
         ]));
         assert_eq!(f["ends_on"], "27-2-x", "kept as typed, to be refused");
+    }
+}
+
+#[cfg(test)]
+mod retention_tests {
+    use super::retention_line;
+    use tact_core::retention::Disposal;
+
+    #[test]
+    fn nor_9_1_the_person_page_says_whether_their_records_are_due_will_be_or_are_kept() {
+        let today = jiff::civil::date(2026, 12, 4);
+        assert_eq!(
+            retention_line(&Disposal::DueOn(jiff::civil::date(2025, 8, 31)), today),
+            "Their records have been due for disposal since 31 August 2025."
+        );
+        assert_eq!(
+            retention_line(&Disposal::DueOn(today), today),
+            "Their records have been due for disposal since 4 December 2026."
+        );
+        assert_eq!(
+            retention_line(&Disposal::DueOn(jiff::civil::date(2031, 1, 2)), today),
+            "Their records fall due for disposal on 2 January 2031."
+        );
+        assert_eq!(
+            retention_line(
+                &Disposal::Kept("a data-rights request is open".into()),
+                today
+            ),
+            "Their records are kept while a data-rights request is open."
+        );
     }
 }

@@ -1196,6 +1196,11 @@ async fn real_answers_match_the_schemas_the_openapi_document_gives_them() {
         t.get(&dpo, "/retention/holds").await,
     );
     take(
+        "get",
+        "/people/{id}/retention",
+        t.get(&dpo, &format!("/people/{pid}/retention")).await,
+    );
+    take(
         "post",
         "/holds/{id}/lift",
         t.post(&dpo, &format!("/holds/{hold}/lift"), json!(null))
@@ -2139,12 +2144,29 @@ async fn nor_9_1_legal_holds_the_disposal_and_its_register_are_on_the_api_for_th
             ),
             (M::GET, "/retention/register".to_string(), None),
             (M::GET, "/retention/holds".to_string(), None),
+            (M::GET, format!("/people/{pid}/retention"), None),
         ] {
             let (s, v) = ask_at(&at, &cw, m, path.clone(), body).await;
             assert_eq!(s, StatusCode::FORBIDDEN, "{path}: {v}");
         }
         let (s, v) = ask_at(&at, &dpo, M::GET, hold_path.clone(), None).await;
         assert_eq!((s, &v["hold"]), (StatusCode::OK, &Value::Null), "{v}");
+        // Where the person's records stand: due, six years after the matter was finalised.
+        let standing = format!("/people/{pid}/retention");
+        let due_on = tact_core::check::uk_date(t.app.now())
+            .checked_add(jiff::Span::new().years(6))
+            .unwrap()
+            .to_string();
+        let (s, v) = ask_at(&at, &dpo, M::GET, standing.clone(), None).await;
+        assert_eq!(
+            (s, v),
+            (
+                StatusCode::OK,
+                json!({"due_on": due_on, "due": true, "kept_because": null})
+            )
+        );
+        let (s, v) = ask_at(&at, &dpo, M::GET, "/people/999999/retention".into(), None).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{v}");
         let (s, v) = ask_at(
             &at,
             &dpo,
@@ -2198,6 +2220,11 @@ async fn nor_9_1_legal_holds_the_disposal_and_its_register_are_on_the_api_for_th
         every_time_is_rfc3339(&v);
         let (_, v) = ask_at(&at, &dpo, M::GET, "/retention/due".into(), None).await;
         assert_eq!(v["due"], json!([]), "held, so not due: {v}");
+        let (_, v) = ask_at(&at, &dpo, M::GET, standing.clone(), None).await;
+        assert_eq!(
+            v,
+            json!({"due_on": null, "due": false, "kept_because": "a legal hold is in place (Litigation about the complaint)"})
+        );
         let (s, v) = ask_at(&at, &dpo, M::POST, format!("/holds/{hold}/lift"), None).await;
         assert_eq!((s, &v["lifted"]), (StatusCode::OK, &json!(true)), "{v}");
         let (s, v) = ask_at(&at, &dpo, M::POST, format!("/holds/{hold}/lift"), None).await;

@@ -2817,6 +2817,17 @@ async fn nor_9_1_the_dpo_holds_lifts_and_disposes_from_the_retention_page_only_w
     let (_, person) = ui.page(&dee, &format!("/people/{}", c.pid)).await;
     assert!(person
         .contains("A legal hold keeps their records past their disposal date: Court case pending"));
+    // The person page tells the DPO where the records stand, and a caseworker nothing.
+    assert!(
+        person.contains(
+            "Their records are kept while a legal hold is in place (Court case pending)."
+        ),
+        "{person}"
+    );
+    let (_, theirs) = ui
+        .page(&ui.session("cas").await, &format!("/people/{}", c.pid))
+        .await;
+    assert!(!theirs.contains("Their records"), "{theirs}");
     let hold: i64 = person
         .split("action=\"/holds/")
         .nth(1)
@@ -2855,6 +2866,11 @@ async fn nor_9_1_the_dpo_holds_lifts_and_disposes_from_the_retention_page_only_w
     assert!(page.contains("No legal hold is in place"), "{page}");
     let (_, person) = ui.page(&dee, &format!("/people/{}", c.pid)).await;
     assert!(!person.contains("A legal hold keeps"));
+    assert!(
+        person.contains("Their records are kept while matter M-")
+            && person.contains("is not finalised."),
+        "{person}"
+    );
     // Lifting it again is refused with a page that says so.
     let r = ui
         .post_form(
