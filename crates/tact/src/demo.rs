@@ -441,6 +441,11 @@ pub async fn populate(app: &App, people: usize) -> Result<String> {
     }
     if let Some((last, _)) = ids.last() {
         past_records(&d, &dpo, last.id).await?;
+        out.push_str(&format!(
+            "For the DPO: one person's records due for disposal, one kept by a legal hold, and a \
+             subject access request from {} waiting.\n",
+            last.reference
+        ));
     }
     // Correspondence (issue 4): a short thread from one person, an email from a person under
     // a plan (screened, or a breach if the plan forbids email), one from a stranger, and one

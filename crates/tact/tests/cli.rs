@@ -1325,6 +1325,11 @@ fn nor_9_1_the_demo_office_has_records_due_and_held_and_decisions_made_and_waiti
     // Enough people for three times round every stage of the lifecycle.
     let o = tact(&d, &["demo", "--people", "42"]);
     assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("For the DPO: one person's records due for disposal"),
+        "{}",
+        text(&o)
+    );
     let file = std::fs::read_to_string(d.join("demo-tokens.txt")).unwrap();
     let dpo = file
         .lines()
