@@ -257,6 +257,22 @@ async fn a_data_rights_request_from_a_restricted_person_reaches_the_dpo_with_its
             .await
             .unwrap_err();
         assert!(e.to_string().contains("future"), "{name}: {e}");
+        // Nor before the law it is made under took effect: a mistyped year.
+        let e = w
+            .app
+            .execute(
+                &w.cw,
+                cmd::ReceiveRightsRequest {
+                    person: w.person,
+                    kind: RightKind::Access,
+                    details: "A copy".into(),
+                    channel: Channel::Letter,
+                    received_on: Some(jiff::civil::date(202, 11, 30)),
+                },
+            )
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("25 May 2018"), "{name}: {e}");
         let late = w
             .app
             .execute(

@@ -16,6 +16,11 @@ use jiff::Timestamp;
 /// Where the deadlines come from.
 pub const CLAUSE: &str = "UK GDPR Art. 12(3)";
 
+/// The day the law these rights and their deadline come from took effect (the GDPR, kept
+/// in UK law as the UK GDPR, with the Data Protection Act 2018): no request under it was
+/// received before, so an earlier day is a mistyped one.
+pub const IN_FORCE_FROM: Date = jiff::civil::date(2018, 5, 25);
+
 crate::words! {
     pub enum RightKind for "kind" {
         Access = "access",
@@ -91,7 +96,8 @@ fn subject(r: &RightsRequest) -> String {
 /// goes to the DPO as a task due on the deadline.
 ///
 /// # Errors
-/// A role refusal; no details; a receipt date in the future.
+/// A role refusal; no details; a receipt date in the future, or before the law took effect
+/// ([`IN_FORCE_FROM`]).
 #[allow(clippy::too_many_arguments)]
 pub fn receive(
     profile: &Profile,
@@ -107,6 +113,16 @@ pub fn receive(
     may(profile, actor, Action::RecordContact, None)?;
     crate::error::require_text("details", details)?;
     crate::check::happened_by("received_on", "a request's receipt", received_on, today)?;
+    if received_on < IN_FORCE_FROM {
+        return Err(RuleError::invalid(
+            "received_on",
+            format!(
+                "a request under the UK GDPR cannot have been received before {}, when it took \
+                 effect: check the year",
+                crate::check::long_date(IN_FORCE_FROM)
+            ),
+        ));
+    }
     let r = RightsRequest {
         id: 0,
         person_id: person,
@@ -303,6 +319,39 @@ crate::words! {
 mod tests {
     use super::*;
     use jiff::civil::date;
+
+    #[test]
+    fn uk_gdpr_a_request_received_before_the_law_took_effect_is_a_mistyped_day() {
+        let profile = Profile::built_in("cleveland-opcc").unwrap();
+        let cw = Actor {
+            id: StaffId(4),
+            name: "Cas Worker".into(),
+            role: Role::Caseworker,
+            scope: None,
+        };
+        let today = date(2026, 12, 4);
+        let now = jiff::Timestamp::UNIX_EPOCH;
+        let on = |day| {
+            receive(
+                &profile,
+                &cw,
+                PersonId(1),
+                RightKind::Access,
+                "A copy",
+                Channel::Letter,
+                day,
+                today,
+                now,
+            )
+        };
+        for typo in [date(1, 1, 1), date(2018, 5, 24), date(202, 11, 30)] {
+            let e = on(typo).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some("received_on"), "{typo}");
+            assert!(e.message.contains("25 May 2018"), "{e}");
+        }
+        assert_eq!(on(IN_FORCE_FROM).unwrap().record.received_on, IN_FORCE_FROM);
+        assert_eq!(on(today).unwrap().record.received_on, today);
+    }
 
     #[test]
     fn the_deadline_is_one_calendar_month_or_the_months_last_day() {
