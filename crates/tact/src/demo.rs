@@ -376,10 +376,9 @@ pub async fn populate(app: &App, people: usize) -> Result<String> {
     }
     bar.finish_and_clear();
     // The lifecycle: the first people are the few whose behaviour is managed (CLE-2.1: a small minority).
-    let stages = STAGES;
     let mut counts = std::collections::BTreeMap::new();
-    for (n, (p, m)) in ids.iter().take(stages.len() * 3).enumerate() {
-        let stage = stages[n % stages.len()];
+    for (n, (p, m)) in ids.iter().take(STAGES.len() * 3).enumerate() {
+        let stage = STAGES[n % STAGES.len()];
         lifecycle(&d, stage, n, p, m)
             .await
             .map_err(|e| anyhow::anyhow!("demo person {} at stage {stage}: {e}", p.reference))?;
@@ -396,8 +395,8 @@ pub async fn populate(app: &App, people: usize) -> Result<String> {
         .first()
         .cloned()
         .unwrap_or_else(|| "the police".into());
-    let active: Vec<usize> = (0..ids.len().min(stages.len() * 3))
-        .filter(|n| stages[n % stages.len()] == "active")
+    let active: Vec<usize> = (0..ids.len().min(STAGES.len() * 3))
+        .filter(|n| STAGES[n % STAGES.len()] == "active")
         .take(3)
         .collect();
     // What staff typed, in the office's own word for a plan.

@@ -20,7 +20,7 @@ use tact_core::command as cmd;
 use tact_core::identity::{EmailAddress, Identifier};
 use tact_core::ids::{PersonId, StaffId};
 use tact_core::model::{AdjustmentStatus, PlanStatus, TaskKind};
-use tact_core::profile::{cited, Channel, LOCAL};
+use tact_core::profile::{cited, Channel};
 use tact_core::roles::Actor;
 
 pub(crate) const SESSION_COOKIE: &str = "tact_session";
@@ -556,11 +556,8 @@ pub(crate) fn refusal(state: &AppState, signed: &Signed, e: AppError) -> Respons
         s if s.is_server_error() => "Sorry, there is a problem with the service",
         _ => "There is a problem",
     };
-    // The clause the refusal cites, as on a form's error (a local rule says so instead).
-    let message = match api.clause.as_deref() {
-        Some(c) if c != LOCAL => format!("{} ({c})", crate::ui_forms::capital(&api.message)),
-        _ => crate::ui_forms::capital(&api.message),
-    };
+    // The clause the refusal cites, as on a form's error.
+    let message = crate::ui_forms::refusal_words(&api.message, api.clause.as_deref());
     error_page(state, Some(signed), api.status, heading, &message)
 }
 
@@ -1411,9 +1408,6 @@ fn subject_words(plan: &str, subject: &str) -> Option<String> {
     Some(format!("{} {id}", kind.replace('-', " ")))
 }
 
-/// The history, newest first, with the same thing done in a row by the same person on the
-/// same day merged into one row saying how many times ("checklist answered, 11 times"),
-/// then cut to page `page` (from 1) of [`HISTORY_PAGE`] rows (issue 13).
 /// Where a person's records stand under the retention rule (NOR-9.1), as their page says it
 /// to those who handle data rights: due (core's [`tact_core::retention::due`]), the day they
 /// will be, or why they are kept.
@@ -1432,6 +1426,9 @@ fn retention_line(d: &tact_core::retention::Disposal, today: jiff::civil::Date) 
     }
 }
 
+/// The history, newest first, with the same thing done in a row by the same person on the
+/// same day merged into one row saying how many times ("checklist answered, 11 times"),
+/// then cut to page `page` (from 1) of [`HISTORY_PAGE`] rows (issue 13).
 fn history_page(rows: Vec<HistoryRow>, page: usize) -> (Vec<HistoryRow>, Option<(usize, usize)>) {
     let day = |when: &str| when.split(' ').take(3).collect::<Vec<_>>().join(" ");
     let mut merged: Vec<(HistoryRow, usize)> = Vec::new();

@@ -234,10 +234,7 @@ pub(crate) fn show(
     }
     let mut errors = Vec::new();
     if let Some(e) = &error {
-        let message = match &e.clause {
-            Some(c) if c != tact_core::profile::LOCAL => format!("{} ({c})", capital(&e.message)),
-            _ => capital(&e.message),
-        };
+        let message = refusal_words(&e.message, e.clause.as_deref());
         // Every field that can carry an error, with where it sits: (field, child).
         let slots: Vec<(usize, Option<usize>, &str)> = spec
             .fields
@@ -379,6 +376,15 @@ pub(crate) fn capital(s: &str) -> String {
     c.next()
         .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
         .unwrap_or_default()
+}
+
+/// A refusal's message as a page or form error says it: with the clause it cites, but
+/// none for a local rule (the policy is silent on it, so there is no clause to name).
+pub(crate) fn refusal_words(message: &str, clause: Option<&str>) -> String {
+    match clause {
+        Some(c) if c != tact_core::profile::LOCAL => format!("{} ({c})", capital(message)),
+        _ => capital(message),
+    }
 }
 
 /// The refusal page for a role that may not take a command (or make a read) of kind `K`:
@@ -959,10 +965,7 @@ async fn plan_page_with(
         checklist,
         actions,
         can_propose: steps.contains(&wf::PlanStep::Propose),
-        error: error.map(|e| match &e.clause {
-            Some(c) if c != tact_core::profile::LOCAL => format!("{} ({c})", capital(&e.message)),
-            _ => capital(&e.message),
-        }),
+        error: error.map(|e| refusal_words(&e.message, e.clause.as_deref())),
     };
     let status = if page.error.is_some() {
         StatusCode::CONFLICT
