@@ -23,6 +23,7 @@ use tact_app::{App, Handles};
 use tact_core::command::{self as cmd, Fixed};
 use tact_core::ids::*;
 use tact_core::model::{EndedCall, Format};
+use tact_core::profile::cited;
 use tact_core::profile::{Answer, Channel};
 use tact_core::workflow as wf;
 use tact_core::RuleError;
@@ -313,10 +314,6 @@ pub(crate) fn show(
         Some(tact_core::RuleErrorKind::NotFound) => StatusCode::NOT_FOUND,
         Some(tact_core::RuleErrorKind::Invalid) => StatusCode::BAD_REQUEST,
     };
-    // A rule the policy itself is silent on is the office's own, and says so.
-    for line in &mut spec.intro {
-        *line = line.replace("(LOCAL)", "(a local rule: the policy is silent on this)");
-    }
     let page = FormPage {
         frame: Frame::of(state, signed),
         heading: spec.heading,
@@ -559,7 +556,7 @@ fn incident_spec(state: &AppState, id: i64, ended: bool) -> Spec {
     let intro = if ended {
         vec![format!(
             "Your line manager will be asked to follow this up ({}).",
-            p.clauses.ended_call_follow_up
+            cited(&p.clauses.ended_call_follow_up)
         )]
     } else {
         Vec::new()
@@ -658,7 +655,7 @@ impl PersonStep for GiveWarning {
             heading: "Warn about their behaviour".into(),
             intro: vec![format!(
                 "Tell them what is wrong, how to change, and what happens if they do not ({}).",
-                p.clauses.warning_first
+                cited(&p.clauses.warning_first)
             )],
             fields: vec![
                 Field::new(
@@ -719,7 +716,7 @@ async fn plan_spec(state: &AppState, signed: &Signed, id: i64, caption: String) 
     let mut review_field = Field::new("date", "review_due", "Review date").hint(&format!(
         "No more than {} months away ({}). For example, {}",
         p.rules.max_review_interval_months,
-        p.clauses.review_interval,
+        cited(&p.clauses.review_interval),
         review.strftime("%-d %-m %Y")
     ));
     review_field.value = review.to_string();
@@ -752,7 +749,8 @@ async fn plan_spec(state: &AppState, signed: &Signed, id: i64, caption: String) 
         caption,
         intro: vec![format!(
             "A {} covers only the matters it names ({}).",
-            p.terms.plan, p.clauses.matter_scope
+            p.terms.plan,
+            cited(&p.clauses.matter_scope)
         )],
         fields,
         submit: "Save as a draft",
@@ -875,12 +873,12 @@ async fn plan_lines(
                 "Asked to cover {matter} (by {}: {}): waiting for a decision ({})",
                 name_of(m.requested_by),
                 m.reason,
-                state.app.profile.clauses.authorise_role
+                cited(&state.app.profile.clauses.authorise_role)
             ),
             Some(by) => format!(
                 "To cover {matter} (authorised by {}): once the written notice is recorded ({})",
                 name_of(by),
-                state.app.profile.clauses.notice_first
+                cited(&state.app.profile.clauses.notice_first)
             ),
         });
     }
@@ -1043,7 +1041,7 @@ impl FormStep for Checklist {
                 )
                 .hint(&format!(
                     "Otherwise a task is raised to put it right first ({}).",
-                    p.clauses.checklist_shortfall
+                    cited(&p.clauses.checklist_shortfall)
                 )),
             );
         }
@@ -1122,7 +1120,7 @@ impl PlanForm for Decide {
         }
         intro.push(format!(
             "Only a senior manager who did not propose it may authorise it ({}).",
-            p.clauses.authorise_role
+            cited(&p.clauses.authorise_role)
         ));
         Ok(Spec {
             heading: format!("Decide on the proposed {}", p.terms.plan),
@@ -1194,12 +1192,12 @@ impl PlanForm for Notice {
             )
             .hint(&format!(
                 "Needed only when it did not go in the format they asked for ({}).",
-                p.clauses.adjustments_honoured
+                cited(&p.clauses.adjustments_honoured)
             )),
             Field::new("radios", "agreement_sought", "Was their agreement sought?")
                 .hint(&format!(
                     "If possible, seek it ({}).",
-                    p.clauses.notice_content
+                    cited(&p.clauses.notice_content)
                 ))
                 .options(yes_no()),
             Field::new("radios", "agreement_given", "Did they agree?").options([
@@ -1223,7 +1221,8 @@ impl PlanForm for Notice {
             intro: if p.rules.notice_before_effect {
                 vec![format!(
                     "The {} takes effect when the notice is recorded ({}).",
-                    p.terms.plan, p.clauses.notice_first
+                    p.terms.plan,
+                    cited(&p.clauses.notice_first)
                 )]
             } else {
                 Vec::new()
@@ -1323,7 +1322,8 @@ impl PlanForm for Review {
         let p = &state.app.profile;
         let mut intro = vec![format!(
             "Reviews are due at least every {} months ({}).",
-            p.rules.max_review_interval_months, p.clauses.review_interval
+            p.rules.max_review_interval_months,
+            cited(&p.clauses.review_interval)
         )];
         intro.extend(conduct_since(state, actor, id).await);
         Ok(Spec {
@@ -1690,7 +1690,7 @@ impl PersonStep for AdditionalHelp {
         let p = &state.app.profile;
         Ok(Spec {
             heading: "Do they need any additional help?".into(),
-            intro: vec![format!("Ask everyone at the outset whether they need additional help to contact us ({}). Take what they say about their health or disability at face value ({}).", p.clauses.first_contact_help, p.clauses.stated_needs)],
+            intro: vec![format!("Ask everyone at the outset whether they need additional help to contact us ({}). Take what they say about their health or disability at face value ({}).", cited(&p.clauses.first_contact_help), cited(&p.clauses.stated_needs))],
             fields: vec![
                 Field::new("radios", "needs_help", "Their answer").options([("yes".into(), "Yes, they need help".into()), ("no".into(), "No".into())]).ask("Select whether they need help"),
                 Field::new("textarea", "in_their_words", "What they need, in their own words"),
@@ -1726,7 +1726,7 @@ impl PersonStep for Equality {
         let p = &state.app.profile;
         let recorded = has_equality(state, signed, PersonId(id)).await?;
         let mut intro = vec![
-            format!("We ask these questions to check that we treat everyone fairly, as the Equality Act 2010 requires ({}). Ask only if they agree to answer.", p.clauses.equality_monitoring),
+            format!("We ask these questions to check that we treat everyone fairly, as the Equality Act 2010 requires ({}). Ask only if they agree to answer.", cited(&p.clauses.equality_monitoring)),
             "Their answers are kept apart from their record. Only the Data Protection Officer and the head of standards see them, and only as counts that cannot pick anyone out. Answering or not makes no difference to how we deal with them.".into(),
             "They can leave out any question, or answer \"prefer not to say\".".into(),
         ];
@@ -1899,7 +1899,7 @@ impl PersonStep for RequestAdjustment {
             heading: "Request a reasonable adjustment".into(),
             intro: vec![format!(
                 "The Equality Act 2010 requires reasonable adjustments ({}).",
-                p.clauses.adjustment_decision
+                cited(&p.clauses.adjustment_decision)
             )],
             fields: vec![
                 Field::new("select", "kind", "What kind of adjustment").options(kinds),
@@ -1936,7 +1936,7 @@ impl FormStep for DecideAdjustment {
                 format!("What they asked for: {}", a.description),
                 format!(
                     "The decision is given to them in writing, with the explanation ({}).",
-                    p.clauses.adjustment_decision
+                    cited(&p.clauses.adjustment_decision)
                 ),
             ],
             fields: decision_fields("grant", ("yes", "Grant it"), ("no", "Refuse it"), "reasons"),
@@ -2037,7 +2037,7 @@ impl step::ReasonStep for Lift {
             heading: format!("Lift the {}", p.terms.plan),
             intro: format!(
                 "It stops restricting at once, and the person is told in writing ({}).",
-                p.clauses.changes_told
+                cited(&p.clauses.changes_told)
             ),
             label: "Why it is being lifted",
             submit: "Lift it",
@@ -2081,7 +2081,8 @@ async fn dispute_decision_spec(
     fields.push(
         Field::new("date", "review_due", "If you change it: review date").hint(&format!(
             "No more than {} months away ({}).",
-            p.rules.max_review_interval_months, p.clauses.review_interval
+            p.rules.max_review_interval_months,
+            cited(&p.clauses.review_interval)
         )),
     );
     fields.push(
@@ -2095,7 +2096,7 @@ async fn dispute_decision_spec(
             format!("What they say: {}", d.grounds),
             format!(
                 "Only someone who took no part in the decision may decide it ({}).",
-                p.clauses.dispute_independent
+                cited(&p.clauses.dispute_independent)
             ),
         ],
         fields,
@@ -2204,7 +2205,7 @@ impl FormStep for Screen {
         Ok(Spec {
             heading: "Screen a contact".into(),
             caption: format!("Contact {id}"),
-            intro: vec![format!("What they sent: {summary}"), format!("Read it for a genuine complaint, new information, a possible crime or a safeguarding concern ({}).", p.clauses.screening)],
+            intro: vec![format!("What they sent: {summary}"), format!("Read it for a genuine complaint, new information, a possible crime or a safeguarding concern ({}).", cited(&p.clauses.screening))],
             fields: vec![
                 Field::new("radios", "finding", "What did the contact raise?")
                     .options(
@@ -2265,12 +2266,12 @@ async fn vary_spec(state: &AppState, signed: &Signed, plan: &tact_core::model::P
     spec.intro = vec![if p.rules.notice_before_effect {
         format!(
             "The change takes effect when the written notice of it is recorded ({}).",
-            p.clauses.notice_first
+            cited(&p.clauses.notice_first)
         )
     } else {
         format!(
             "The change takes effect now; the person is told in writing ({}).",
-            p.clauses.changes_told
+            cited(&p.clauses.changes_told)
         )
     }];
     spec.action = format!("/plans/{}/vary", plan.id);

@@ -357,10 +357,13 @@ async fn letter_page(
             .then(|| l.format.as_str().to_string()),
         shown: shown(&l.text),
         enclose: (l.kind == "strategy-notice" && p.notice.enclose_policy).then(|| {
-            p.notice
-                .clause
-                .clone()
-                .unwrap_or_else(|| p.clauses.notice_content.clone())
+            tact_core::profile::cited(
+                p.notice
+                    .clause
+                    .as_ref()
+                    .unwrap_or(&p.clauses.notice_content),
+            )
+            .to_string()
         }),
         error: error.as_ref().map(|e| {
             (

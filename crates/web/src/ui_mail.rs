@@ -21,6 +21,7 @@ use tact_app::AppError;
 use tact_app::{App, Handles};
 use tact_core::command as cmd;
 use tact_core::correspondence::{Route, StoredMessage};
+use tact_core::profile::cited;
 use tact_core::RuleError;
 
 pub fn routes() -> Router<AppState> {
@@ -327,7 +328,7 @@ impl FormStep for MarkThreatening {
             caption: m.subject.clone(),
             intro: vec![format!(
                 "This records the behaviour against the message, and asks a manager to create a {} ({}).",
-                p.terms.plan, p.clauses.threatening_correspondence
+                p.terms.plan, cited(&p.clauses.threatening_correspondence)
             )],
             fields: vec![
                 category,

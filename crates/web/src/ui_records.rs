@@ -19,6 +19,7 @@ use tact_core::command as cmd;
 use tact_core::identity::{EmailAddress, Identifier, PhoneNumber};
 use tact_core::ids::{MatterId, PersonId};
 use tact_core::model::{Format, FurtherActionKind, MatterKind, MatterStatus, ServiceUser};
+use tact_core::profile::cited;
 use tact_core::workflow as wf;
 use tact_core::RuleError;
 
@@ -485,29 +486,31 @@ impl PlanForm for Apply {
                 let mut intro = vec![format!(
                     "A new matter is judged on its own merits unless a manager applies the {} to \
                      it, with the reason ({}).",
-                    p.terms.plan, p.clauses.new_matters
+                    p.terms.plan,
+                    cited(&p.clauses.new_matters)
                 )];
                 if p.rules.restriction_requires_review_exhausted {
                     intro.push(format!(
                         "The matter's internal review route must be exhausted first ({}).",
-                        p.clauses.review_exhausted
+                        cited(&p.clauses.review_exhausted)
                     ));
                 }
                 if p.rules.applying_to_a_matter_needs_authorisation {
                     intro.push(format!(
                         "Unless you may authorise a {} yourself, this asks for that decision ({}).",
-                        p.terms.plan, p.clauses.authorise_role
+                        p.terms.plan,
+                        cited(&p.clauses.authorise_role)
                     ));
                 }
                 if p.rules.notice_before_effect {
                     intro.push(format!(
                         "It takes effect once the person has been told in writing ({}).",
-                        p.clauses.notice_first
+                        cited(&p.clauses.notice_first)
                     ));
                 } else {
                     intro.push(format!(
                         "It takes effect at once, and the person must be told ({}).",
-                        p.clauses.changes_told
+                        cited(&p.clauses.changes_told)
                     ));
                 }
                 intro
@@ -585,7 +588,9 @@ impl PlanForm for DecideMatter {
                 "Applying the {} to another matter restricts contact about it, so it needs your \
                  decision ({}). If you authorise it, it takes effect once the person has been \
                  told in writing ({}).",
-                p.terms.plan, p.clauses.authorise_role, p.clauses.notice_first
+                p.terms.plan,
+                cited(&p.clauses.authorise_role),
+                cited(&p.clauses.notice_first)
             )],
             fields: vec![Field::new("select", "matter_id", "Which request").options(
                 plan.pending_matters
@@ -642,7 +647,7 @@ impl PersonStep for FurtherAction {
             intro: vec![format!(
                 "A referral to the police, legal advice or legal action, with the reasons. Notice \
                  beforehand is not always needed; if none is given, say why ({}).",
-                p.clauses.further_action
+                cited(&p.clauses.further_action)
             )],
             fields: vec![
                 Field::new("select", "kind", "What action").options([

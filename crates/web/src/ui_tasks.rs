@@ -16,6 +16,7 @@ use tact_app::query as q;
 use tact_core::command as cmd;
 use tact_core::ids::{PlanId, TaskId};
 use tact_core::model::{Task, TaskKind};
+use tact_core::profile::cited;
 use tact_core::profile::Channel;
 use tact_core::workflow as wf;
 
@@ -98,7 +99,7 @@ async fn spec(state: &AppState, signed: &Signed, t: &Task) -> SpecOrPage {
         intro.push(format!(
             "Remind them clearly of what happens if they go on breaching the {plan}, and why it \
              is in place ({}). The reminder is kept on their record.",
-            p.clauses.breach_reminder
+            cited(&p.clauses.breach_reminder)
         ));
         return Ok(Spec {
             heading: "Send a reminder after a breach".into(),
