@@ -125,16 +125,57 @@ impl fmt::Display for RuleError {
 
 impl std::error::Error for RuleError {}
 
-/// Requires a non-blank free-text field, such as a reason.
+/// Requires a non-blank free-text field, such as a reason, of a length Tact keeps
+/// ([`within`]).
 ///
 /// # Errors
-/// A [`RuleErrorKind::Invalid`] error naming `field` when `value` is empty or only whitespace.
+/// A [`RuleErrorKind::Invalid`] error naming `field` when `value` is empty or only
+/// whitespace, or too long.
 pub fn require_text(field: &str, value: &str) -> Result<(), RuleError> {
     if value.trim().is_empty() {
         Err(RuleError::invalid(field, enter(field)))
     } else {
-        Ok(())
+        within(field, value)
     }
+}
+
+/// The longest line of text: a matter's title or a contact's summary, shown whole in
+/// lists, in the contact check's answer and in letters' headings.
+pub const MAX_LINE_CHARS: usize = 500;
+
+/// The longest free text in one field (a reason, a description, the grounds): about
+/// 8,000 words. What is longer belongs in a contact's body or an attachment.
+pub const MAX_TEXT_CHARS: usize = 50_000;
+
+/// How many characters `field` may hold: [`MAX_LINE_CHARS`] for a title or a summary,
+/// [`MAX_TEXT_CHARS`] for other free text.
+pub fn longest(field: &str) -> usize {
+    match last_part(field) {
+        "title" | "summary" => MAX_LINE_CHARS,
+        _ => MAX_TEXT_CHARS,
+    }
+}
+
+/// Text no longer than its field may hold ([`longest`]): the same refusal at every door,
+/// where before a 100,000-character title was kept and shown in every list.
+///
+/// # Errors
+/// An invalid-input error naming `field`, its limit and the length sent.
+pub fn within(field: &str, value: &str) -> Result<(), RuleError> {
+    let (max, n) = (longest(field), value.chars().count());
+    if n > max {
+        return Err(RuleError::invalid(
+            field,
+            format!("{max} characters at most, and this has {n}: shorten it"),
+        ));
+    }
+    Ok(())
+}
+
+/// A field's own last part: `reason` of `restrictions[0].reason`.
+fn last_part(field: &str) -> &str {
+    let last = field.rsplit('.').next().unwrap_or(field);
+    last.split('[').next().unwrap_or(last)
 }
 
 /// Text as Tact keeps it: no control characters but tab, line feed and carriage return.
@@ -167,14 +208,7 @@ pub fn unkept(c: char) -> bool {
 /// the same words at every door. A field inside another (`ended_call.reason`,
 /// `restrictions[0].reason`) is asked for by its own last part.
 pub fn enter(field: &str) -> String {
-    let last = field
-        .rsplit('.')
-        .next()
-        .unwrap_or(field)
-        .split('[')
-        .next()
-        .unwrap_or(field);
-    let plain = match (field, last) {
+    let plain = match (field, last_part(field)) {
         ("ended_call.reason", _) => "why you ended the call",
         ("ended_call.file_note", _) => "a note of the call for the file",
         (_, "what_is_wrong" | "what_was_wrong") => {
@@ -230,5 +264,25 @@ mod tests {
             assert!(m.starts_with("Enter ") && !m.contains('_'), "{f}: {m}");
         }
         assert!(require_text("reason", "because").is_ok());
+    }
+
+    #[test]
+    fn issue_11_free_text_is_refused_past_its_length_at_every_door_naming_the_field() {
+        let title = "t".repeat(MAX_LINE_CHARS);
+        assert!(require_text("title", &title).is_ok());
+        let e = require_text("title", &format!("{title}t")).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("title"));
+        assert_eq!(
+            e.message,
+            "500 characters at most, and this has 501: shorten it"
+        );
+        assert!(require_text("summary", &"s".repeat(501)).is_err());
+        // Other free text may be longer, up to its own limit, however deep it is sent.
+        assert!(require_text("restrictions[0].reason", &"r".repeat(501)).is_ok());
+        let e =
+            require_text("restrictions[0].reason", &"r".repeat(MAX_TEXT_CHARS + 1)).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("restrictions[0].reason"));
+        // Characters, not bytes: 500 letters of a script outside ASCII are one line.
+        assert!(require_text("title", &"é".repeat(MAX_LINE_CHARS)).is_ok());
     }
 }

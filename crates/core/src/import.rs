@@ -637,10 +637,14 @@ impl Cells<'_> {
         Some(self.get(field).to_string()).filter(|s| !s.is_empty())
     }
 
+    /// A cell that must be filled, of a length the field may hold (core's `within`, as
+    /// every door asks of what staff type).
     fn required(&mut self, field: &str) -> String {
         let v = self.get(field).to_string();
         if v.is_empty() {
             self.fail(field, "must not be empty");
+        } else if let Err(e) = crate::error::within(field, &v) {
+            self.fail(field, e.message);
         }
         v
     }
@@ -1474,6 +1478,26 @@ mod tests {
             "{problems:?}"
         );
         assert!(!problems.iter().any(|p| p.row == 2), "{problems:?}");
+    }
+
+    /// A title past the one line every other door keeps (issue 11) is a problem in its
+    /// column with the same reason; a title at the limit reads.
+    #[test]
+    fn issue_11_an_imported_title_past_its_length_is_a_problem_as_at_every_door() {
+        let (ok, long) = ("t".repeat(500), "t".repeat(501));
+        let t = table(&format!(
+            "id,person,kind,title\nM-1,C-1,complaint,{ok}\nM-2,C-1,complaint,{long}\n"
+        ));
+        let problems = check(Kind::Matters, &t, &Mapping::default()).1;
+        let at: Vec<(usize, &str)> = problems
+            .iter()
+            .map(|p| (p.row, p.column.as_str()))
+            .collect();
+        assert_eq!(at, vec![(3, "title")], "{problems:?}");
+        assert_eq!(
+            problems[0].reason,
+            crate::error::within("title", &long).unwrap_err().message
+        );
     }
 
     #[test]

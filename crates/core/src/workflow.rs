@@ -2991,7 +2991,12 @@ pub fn send_breach_reminder(
     Ok((contact, event))
 }
 
-/// A contact as it may be logged, at every door: it says what it was about, it is not in
+/// The longest body a member of staff may log with a contact (an email pasted in, a
+/// call's notes). Mail that arrives is kept whole up to the mail reader's own limit.
+pub const MAX_CONTACT_BODY_BYTES: usize = 512 * 1024;
+
+/// A contact as it may be logged, at every door: it says what it was about in a line, its
+/// body is no longer than [`MAX_CONTACT_BODY_BYTES`], it is not in
 /// the future (five minutes' grace for a clock running fast), and its length, if given, is
 /// one a call can have ([`check_duration`]).
 ///
@@ -2999,10 +3004,11 @@ pub fn send_breach_reminder(
 /// An invalid-input error naming `summary`, `at` or `duration_seconds`.
 pub fn check_contact(input: &ContactInput, now: Timestamp) -> Result<(), RuleError> {
     check_duration(input)?;
-    if input.summary.trim().is_empty() {
+    require_text("summary", &input.summary)?;
+    if input.body.len() > MAX_CONTACT_BODY_BYTES {
         return Err(RuleError::invalid(
-            "summary",
-            crate::error::enter("summary"),
+            "body",
+            "a contact body is at most 512 KiB",
         ));
     }
     check::happened("at", "a contact", input.at, now)?;

@@ -187,6 +187,29 @@ fn the_workflow_runs_from_the_command_line_under_the_same_rules() {
     let o = tact(&d, &["--as", &cw_id, "check", "--phone", "call me"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("(field `phone`)"));
+    // Text past its length names the field, as at the API and on the form (issue 11).
+    let long = "s".repeat(501);
+    let o = tact(
+        &d,
+        &[
+            "--as",
+            &cw_id,
+            "contact",
+            "log",
+            "--person",
+            &pid,
+            "--channel",
+            "phone",
+            "--summary",
+            &long,
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("(field `summary`)"),
+        "{}",
+        text(&o)
+    );
     // A word that is not on a closed list is refused before anything is asked, listing
     // the words from core's list; the help lists them too.
     let o = tact(

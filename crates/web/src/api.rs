@@ -796,9 +796,6 @@ pub async fn log_contact(
     Permitted(ctx, _): Permitted<cmd::LogContact>,
     ApiJson(req): ApiJson<ContactReq>,
 ) -> Reply {
-    if req.body.len() > 512 * 1024 {
-        return Err(ApiError::bad("body", "a contact body is at most 512 KiB"));
-    }
     let identifier = match (&req.phone, &req.email) {
         // A withheld number is logged as a call from someone not yet known.
         (Some(p), None) => read_caller(p)?.map(Identifier::Phone),

@@ -1825,31 +1825,38 @@ async fn cle_9_6_a_letter_is_written_checked_changed_released_and_posted_through
     .await;
 }
 
-/// CLE-9.6: a letter goes only when it is no longer than a letter can be. A plan lifted
-/// with reasons longer than a letter (pasted in whole, say) is lifted; the letter that
-/// quotes them is refused if it is to go at once (400 naming `text`, with its length, and
-/// nothing kept), and kept held if asked: held, it is not released, set in Braille nor read
-/// aloud until its wording is shortened, and then it goes, so the person is still told.
-/// Before, it was kept and sent at any length, and could not then be changed while held.
+/// CLE-9.6: a letter goes only when it is no longer than a letter can be. A plan whose
+/// restrictions each give a long reason (within what one field may hold, issue 11) is in
+/// force; the notice that quotes them all is longer than a letter, and is refused if it is
+/// to go at once (400 naming `text`, with its length, and nothing kept), and kept held if
+/// asked: held, it is not released, set in Braille nor read aloud until its wording is
+/// shortened, and then it goes, so the person is still told. Before, it was kept and sent
+/// at any length, and could not then be changed while held.
 #[tokio::test]
 async fn cle_9_6_a_letter_longer_than_a_letter_can_be_goes_only_once_shortened() {
     each_backend("cleveland-opcc", |t| async move {
+        // Each reason is 40,000 characters: one field may hold it, one letter not all three.
+        let reason = "The calls came at all hours and were abusive to staff. ".repeat(730);
+        assert!(reason.len() < tact_core::error::MAX_TEXT_CHARS);
         let (pid, _, sid) = t
-            .plan_in_force(json!([{"kind": "single-channel", "channel": "email", "reason": "Abusive calls"}]))
+            .plan_in_force(json!([
+                {"kind": "single-channel", "channel": "email", "reason": reason},
+                {"kind": "recorded-calls", "reason": reason},
+                {"kind": "single-point-of-contact", "staff_id": 1, "reason": reason},
+            ]))
             .await;
         let (s, v) = t.send(reqwest::Method::PUT, &t.caseworker, &format!("/people/{pid}"), Some(json!({"name": "Jo Bloggs", "phones": ["07911 123123"], "emails": [], "postal_address": "1 High Street, Middlesbrough TS1 1AA", "advocate": null, "preferred_format": null, "preferred_language": null})), None).await;
         assert_eq!(s, StatusCode::OK, "{v}");
-        let reasons = "The calls have stopped and the complaint is closed. ".repeat(2000);
-        t.ok(&t.senior, &format!("/plans/{sid}/lift"), json!({"reason": reasons})).await;
+        let kept = |list: &Value| list["letters"].as_array().unwrap().iter().filter(|l| l["kind"] == "strategy-notice").count();
+        let before = kept(&t.get(&t.caseworker, &format!("/people/{pid}/letters")).await.1);
         let path = format!("/plans/{sid}/letters");
-        let (s, v) = t.post(&t.line_manager, &path, json!({"kind": "lifting", "channel": "letter"})).await;
+        let (s, v) = t.post(&t.line_manager, &path, json!({"kind": "strategy-notice", "channel": "letter"})).await;
         refused(s, &v, StatusCode::BAD_REQUEST, "text");
         let said = v["error"]["message"].as_str().unwrap();
         assert!(said.contains("at most 100000") && said.contains("write it held"), "{said}");
-        let kept = |list: &Value| list["letters"].as_array().unwrap().iter().filter(|l| l["kind"] == "lifting").count();
-        assert_eq!(kept(&t.get(&t.caseworker, &format!("/people/{pid}/letters")).await.1), 0, "nothing kept");
+        assert_eq!(kept(&t.get(&t.caseworker, &format!("/people/{pid}/letters")).await.1), before, "nothing kept");
         // Held, it is kept to be shortened; it does not go, nor is it set in Braille, as it is.
-        let l = t.ok(&t.line_manager, &path, json!({"kind": "lifting", "channel": "letter", "hold": true})).await;
+        let l = t.ok(&t.line_manager, &path, json!({"kind": "strategy-notice", "channel": "letter", "hold": true})).await;
         let lid = l["id"].as_i64().unwrap();
         assert_eq!(l["status"], "draft");
         let (s, v) = t.post(&t.line_manager, &format!("/letters/{lid}/release"), json!({})).await;
@@ -1858,7 +1865,7 @@ async fn cle_9_6_a_letter_longer_than_a_letter_can_be_goes_only_once_shortened()
         let (s, v) = t.get(&t.line_manager, &format!("/letters/{lid}/braille")).await;
         refused(s, &v, StatusCode::BAD_REQUEST, "text");
         // Shortened, it goes.
-        let (s, v) = t.send(reqwest::Method::PUT, &t.line_manager, &format!("/letters/{lid}"), Some(json!({"text": "Dear Jo Bloggs,\n\nWe have ended the contact strategy: the calls have stopped and the complaint is closed.\n"})), None).await;
+        let (s, v) = t.send(reqwest::Method::PUT, &t.line_manager, &format!("/letters/{lid}"), Some(json!({"text": "Dear Jo Bloggs,\n\nWe have put a contact strategy in place: please write to us by email.\n"})), None).await;
         assert_eq!(s, StatusCode::OK, "{v}");
         let released = t.ok(&t.line_manager, &format!("/letters/{lid}/release"), json!({})).await;
         assert_eq!(released["status"], "to-print");
@@ -2466,6 +2473,77 @@ async fn issue_11_text_with_control_characters_is_bad_input_on_both_backends() {
             )
             .await;
         assert_eq!(v["contact"]["summary"], "rang\tabout\nthe delay");
+    })
+    .await;
+}
+
+/// Issue 11: free text past its length is bad input naming the field, by core's one rule
+/// (`error::within`, `workflow::check_contact`), and nothing is written: a title or a
+/// summary is one line (500 characters), other free text at most 50,000, a contact's body
+/// at most 512 KiB. Just under each limit is kept.
+#[tokio::test]
+async fn issue_11_free_text_past_its_length_is_bad_input_and_writes_nothing_on_both_backends() {
+    each_backend("cleveland-opcc", |t| async move {
+        let (pid, _) = t.person_with_matter().await;
+        let held = |v: &Value, k: &str| v[k].as_array().map_or(0, Vec::len);
+        let before = t.get(&t.caseworker, &format!("/people/{pid}")).await.1;
+        for (path, body, field) in [
+            (
+                format!("/people/{pid}/matters"),
+                json!({"kind": "complaint", "title": "t".repeat(501)}),
+                "title",
+            ),
+            (
+                "/contacts".to_string(),
+                json!({"person_id": pid, "channel": "phone", "summary": "s".repeat(501)}),
+                "summary",
+            ),
+            (
+                "/contacts".to_string(),
+                json!({"person_id": pid, "channel": "email", "summary": "An email",
+                       "body": "b".repeat(512 * 1024 + 1)}),
+                "body",
+            ),
+            (
+                "/incidents".to_string(),
+                json!({"person_id": pid, "category": "unreasonable-demands",
+                       "description": "d".repeat(50_001)}),
+                "description",
+            ),
+        ] {
+            let (s, v) = t.post(&t.caseworker, &path, body).await;
+            refused(s, &v, StatusCode::BAD_REQUEST, field);
+            assert!(
+                v["error"]["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("shorten it")
+                    || field == "body",
+                "{path}: {v}"
+            );
+        }
+        let after = t.get(&t.caseworker, &format!("/people/{pid}")).await.1;
+        for k in ["matters", "contacts", "incidents"] {
+            assert_eq!(held(&before, k), held(&after, k), "{k}: nothing written");
+        }
+        // At the limit, each is kept whole.
+        let m = t
+            .ok(
+                &t.caseworker,
+                &format!("/people/{pid}/matters"),
+                json!({"kind": "complaint", "title": "t".repeat(500)}),
+            )
+            .await;
+        assert_eq!(m["title"].as_str().map(str::len), Some(500));
+        let c = t
+            .ok(
+                &t.caseworker,
+                "/contacts",
+                json!({"person_id": pid, "channel": "email", "summary": "s".repeat(500),
+                       "body": "b".repeat(512 * 1024)}),
+            )
+            .await;
+        assert_eq!(c["contact"]["summary"].as_str().map(str::len), Some(500));
     })
     .await;
 }

@@ -3234,6 +3234,68 @@ async fn cle_4_5_the_staff_forms_set_a_line_manager_and_keep_an_administrator() 
         .any(|s| s.id.0 == ada_id && s.active));
 }
 
+/// Issue 11: a title, a summary or a contact's body past its length is an error on the
+/// form, with the API's 400, what was typed kept in the box, and nothing written (core's
+/// `error::within` and `workflow::check_contact`, asked by every door).
+#[tokio::test]
+async fn issue_11_free_text_past_its_length_is_an_error_on_the_form_and_writes_nothing() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    let cas = ui.session("cas").await;
+    let events = ui.app.store().count(Table::AuditLog).await.unwrap();
+    let long_title = "t".repeat(501);
+    let long_summary = "s".repeat(501);
+    let long_body = "b".repeat(512 * 1024 + 1);
+    for (path, body, field, said) in [
+        (
+            format!("/people/{}/matter", c.pid),
+            vec![("kind", "complaint"), ("title", long_title.as_str())],
+            "title",
+            "500 characters at most, and this has 501: shorten it",
+        ),
+        (
+            format!("/people/{}/contact", c.pid),
+            vec![
+                ("channel", "phone"),
+                ("direction", "inbound"),
+                ("summary", long_summary.as_str()),
+            ],
+            "summary",
+            "500 characters at most, and this has 501: shorten it",
+        ),
+        (
+            format!("/people/{}/contact", c.pid),
+            vec![
+                ("channel", "email"),
+                ("direction", "inbound"),
+                ("summary", "An email"),
+                ("body", long_body.as_str()),
+            ],
+            "body",
+            "a contact body is at most 512 KiB",
+        ),
+    ] {
+        let r = ui.post_form(&cas, &path, &body).await;
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{path} {field}");
+        let html = r.text().await.unwrap();
+        assert!(
+            html.contains(&format!("href=\"#{field}\"")),
+            "{field}: {html:.2000}"
+        );
+        assert!(
+            html.to_lowercase().contains(&said.to_lowercase()),
+            "{field}"
+        );
+        let typed = body.iter().find(|(k, _)| *k == field).unwrap().1;
+        assert!(html.contains(typed), "{field}: what was typed is kept");
+    }
+    assert_eq!(
+        ui.app.store().count(Table::AuditLog).await.unwrap(),
+        events,
+        "nothing was written"
+    );
+}
+
 /// Every form's token is checked in one place (the `Posted` extractor) before its handler
 /// runs: a POST to any of the staff UI's forms without the session's token, or with
 /// another's, is the 403 "out of date" page and writes nothing.
