@@ -124,6 +124,9 @@ fn keep_trunk_prefix_as_libphonenumber_does(
     Some(format!("+{code}{prefix}{national}"))
 }
 
+/// Why a number libphonenumber reads but cannot confirm is refused, and what to do.
+const UNCONFIRMED: &str = "it is not a valid number for its country (outside the numbers in use, or a digit short or long); if you are sure it is right, keep it as unverified";
+
 impl PhoneNumber {
     fn bad(input: &str, why: &str) -> RuleError {
         RuleError::invalid(
@@ -152,12 +155,16 @@ impl PhoneNumber {
     pub fn record(input: &str, keep_unverified: bool) -> Result<Self, RuleError> {
         let (e164, verified) = read_number(input).map_err(|why| Self::bad(input, &why))?;
         if !verified && !keep_unverified {
-            return Err(Self::bad(
-                input,
-                "it is not a valid number for its country (outside the numbers in use, or a digit short or long); if you are sure it is right, keep it as unverified",
-            ));
+            return Err(Self::bad(input, UNCONFIRMED));
         }
         Ok(Self { e164, verified })
+    }
+
+    /// The refusal of this number, read but not confirmed by libphonenumber, as
+    /// [`PhoneNumber::record`] words it: for a number new to a record
+    /// (`PersonInput::apply_to`).
+    pub fn unconfirmed(&self) -> RuleError {
+        Self::bad(&self.for_people(), UNCONFIRMED)
     }
 
     /// Reads a caller's number to look it up: any number libphonenumber can read, valid or

@@ -822,6 +822,8 @@ fn person(c: &mut Cells<'_>, key: String, raw: String) -> Option<PersonRow> {
         preferred_format,
         preferred_language: c.opt("preferred_language"),
         shared: list(c.get("shared")).map(str::to_string).collect(),
+        // Each number was read above, an unconfirmed one kept only if the mapping says so.
+        keep_unverified: true,
     };
     // The rules every door asks of a person's details (a name not too long, each number
     // once, shared marks on their own numbers), reported in the column at fault.

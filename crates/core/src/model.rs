@@ -1049,6 +1049,10 @@ pub struct PersonInput {
     pub preferred_language: Option<String>,
     /// Identifiers (keys) the request marks as shared with someone else (issue 10).
     pub shared: Vec<String>,
+    /// Keep a number new to the record that libphonenumber cannot confirm (a number newer
+    /// than its data, Ofcom's drama range), marked unverified; without this it is refused.
+    /// A number the record already holds stays as it is either way.
+    pub keep_unverified: bool,
 }
 
 impl PersonInput {
@@ -1060,6 +1064,7 @@ impl PersonInput {
     /// As [`PersonInput::check`].
     pub fn apply_to(self, p: &mut ServiceUser, keep_advocate: bool) -> Result<(), RuleError> {
         p.shared_identifiers = self.check()?;
+        self.confirmed(p)?;
         p.name = self.name.trim().to_string();
         p.phones = self.phones;
         p.emails = self.emails;
@@ -1159,6 +1164,34 @@ impl PersonInput {
         self.shared_marks()
     }
 
+    /// Each number new to `before` (theirs, or their advocate's) is one libphonenumber
+    /// confirms, unless [`PersonInput::keep_unverified`]: a number the record already holds
+    /// was kept when it was first given, so sending a person's details back unchanged, or
+    /// changing their address, is never refused for it.
+    ///
+    /// # Errors
+    /// The number's refusal ([`PhoneNumber::unconfirmed`]), naming `phones[i]` or
+    /// `advocate.phone`.
+    fn confirmed(&self, before: &ServiceUser) -> Result<(), RuleError> {
+        if self.keep_unverified {
+            return Ok(());
+        }
+        let held: Vec<&str> = before
+            .phones
+            .iter()
+            .chain(before.advocate.as_ref().and_then(|a| a.phone.as_ref()))
+            .map(PhoneNumber::as_str)
+            .collect();
+        let new = |n: &PhoneNumber| !n.is_verified() && !held.contains(&n.as_str());
+        if let Some((i, n)) = self.phones.iter().enumerate().find(|(_, n)| new(n)) {
+            return Err(n.unconfirmed().with_field(&format!("phones[{i}]")));
+        }
+        match self.advocate.as_ref().and_then(|a| a.phone.as_ref()) {
+            Some(n) if new(n) => Err(n.unconfirmed().with_field("advocate.phone")),
+            _ => Ok(()),
+        }
+    }
+
     /// The keys of the person's own and their advocate's numbers and addresses: what a
     /// shared mark may be on.
     fn held(&self) -> Vec<String> {
@@ -1217,6 +1250,8 @@ pub struct PersonChanges {
     /// Every shared mark. Left out, the marks kept are those on numbers and addresses the
     /// person still has after the change.
     pub shared: Option<Vec<String>>,
+    /// As [`PersonInput::keep_unverified`], for the numbers sent.
+    pub keep_unverified: bool,
 }
 
 impl PersonChanges {
@@ -1235,6 +1270,7 @@ impl PersonChanges {
                 .preferred_language
                 .unwrap_or_else(|| p.preferred_language.clone()),
             shared: Vec::new(),
+            keep_unverified: self.keep_unverified,
         };
         input.shared = self.shared.unwrap_or_else(|| {
             let held = input.held();
@@ -1261,6 +1297,7 @@ impl From<PersonInput> for PersonChanges {
             preferred_format: i.preferred_format,
             preferred_language: Some(i.preferred_language),
             shared: Some(i.shared),
+            keep_unverified: i.keep_unverified,
         }
     }
 }
@@ -1458,6 +1495,69 @@ mod tests {
         whole.apply_to(&mut q, false).unwrap();
         assert!(q.phones.is_empty() && q.postal_address.is_none());
         assert_eq!(q.preferred_format, Format::LargePrint);
+    }
+
+    /// A number libphonenumber cannot confirm is kept only when asked, and once kept it
+    /// is not asked about again: the same details sent back, or another detail changed,
+    /// keep it. A number new to the record, theirs or their advocate's, is asked about.
+    #[test]
+    fn issue_11_an_unconfirmed_number_is_asked_about_once_when_it_is_new_to_the_record() {
+        let drama = |s: &str| PhoneNumber::lookup(s).unwrap();
+        assert!(!drama("07700 900123").is_verified(), "Ofcom's drama range");
+        let details = |phones: Vec<PhoneNumber>, keep: bool| PersonInput {
+            name: "Jo Bloggs".into(),
+            phones,
+            keep_unverified: keep,
+            ..PersonInput::default()
+        };
+        let e = details(vec![drama("07700 900123")], false)
+            .new_person(Timestamp::UNIX_EPOCH)
+            .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("phones[0]"));
+        assert!(e.message.contains("07700 900123") && e.message.contains("keep it as unverified"));
+        let p = details(vec![drama("07700 900123")], true)
+            .new_person(Timestamp::UNIX_EPOCH)
+            .unwrap();
+        // Sent back whole, or with only the address changed: kept, without asking.
+        let mut q = p.clone();
+        details(vec![drama("07700 900123")], false)
+            .apply_to(&mut q, false)
+            .unwrap();
+        assert_eq!(q.phones, p.phones);
+        let moved = PersonChanges {
+            postal_address: Some(Some("2 Low Street".into())),
+            ..PersonChanges::default()
+        };
+        moved.over(&p).apply_to(&mut p.clone(), false).unwrap();
+        // A second such number, or an advocate's, is new: asked about.
+        let e = details(vec![drama("07700 900123"), drama("07700 900124")], false)
+            .apply_to(&mut p.clone(), false)
+            .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("phones[1]"));
+        let with_advocate = PersonChanges {
+            advocate: Some(Some(Advocate {
+                name: "Al Vocate".into(),
+                organisation: None,
+                phone: Some(drama("07700 900125")),
+                email: None,
+            })),
+            ..PersonChanges::default()
+        };
+        let e = with_advocate
+            .clone()
+            .over(&p)
+            .apply_to(&mut p.clone(), false)
+            .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("advocate.phone"));
+        let kept = PersonChanges {
+            keep_unverified: true,
+            ..with_advocate
+        };
+        kept.over(&p).apply_to(&mut p.clone(), false).unwrap();
+        // A number libphonenumber confirms needs no asking.
+        details(vec![PhoneNumber::parse("07911 123456").unwrap()], false)
+            .new_person(Timestamp::UNIX_EPOCH)
+            .unwrap();
     }
 
     /// CLE-9.9; NOR-5.5: call windows are read one way at every door (the plan form, the

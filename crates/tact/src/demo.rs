@@ -308,6 +308,8 @@ pub async fn populate(app: &App, people: usize) -> Result<String> {
                     }),
                     preferred_language: (i % 31 == 0).then(|| "Polish".to_string()),
                     shared: Vec::new(),
+                    // Ofcom's drama numbers, which no real person has: kept unverified.
+                    keep_unverified: true,
                 },
                 MatterKind::ALL[i % 4],
                 TITLES[i % TITLES.len()],

@@ -79,10 +79,9 @@ fn person_fields() -> Vec<Field> {
 
 /// A person's details from the form, each checked.
 fn person_input(form: &HashMap<String, String>) -> Result<PersonInput, RuleError> {
-    let keep = val(form, "keep_unverified") == "yes";
     let phones = lines(form, "phones")
         .iter()
-        .map(|p| PhoneNumber::record(p, keep).map_err(|e| e.with_field("phones")))
+        .map(|p| PhoneNumber::lookup(p).map_err(|e| e.with_field("phones")))
         .collect::<Result<Vec<_>, _>>()?;
     let emails = lines(form, "emails")
         .iter()
@@ -101,6 +100,7 @@ fn person_input(form: &HashMap<String, String>) -> Result<PersonInput, RuleError
         ),
         preferred_language: opt("preferred_language"),
         shared: lines(form, "shared"),
+        keep_unverified: val(form, "keep_unverified") == "yes",
     })
 }
 
@@ -135,10 +135,8 @@ fn held(p: &ServiceUser) -> Form {
         "preferred_language".to_string(),
         p.preferred_language.clone().unwrap_or_default(),
     );
-    // Numbers kept as unverified, and shared marks, stay as they are unless changed.
-    if p.phones.iter().any(|x| !x.is_verified()) {
-        values.insert("keep_unverified".to_string(), "yes".to_string());
-    }
+    // Numbers kept as unverified stay so without asking again (core's
+    // `PersonInput::keep_unverified` is for a new number); shared marks stay unless changed.
     let shared: Vec<String> = p
         .shared_identifiers
         .iter()

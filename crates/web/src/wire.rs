@@ -96,7 +96,8 @@ request! {
         preferred_format: Option<String>,
         preferred_language: Option<String>,
         /// Keep phone numbers libphonenumber does not confirm (a number newer than its data,
-        /// or Ofcom's drama range), marked unverified; without this they are refused.
+        /// or Ofcom's drama range), marked unverified; without this they are refused. A
+        /// number the record already holds is kept as it is without it.
         #[serde(default)]
         keep_unverified: bool,
         /// Numbers or addresses (as given above) shared with someone else — a household line,
@@ -152,13 +153,14 @@ impl From<PersonReplaceReq> for PersonReq {
     }
 }
 
-/// Phone numbers as sent, each read by libphonenumber (unconfirmed ones kept only where
-/// asked), a refusal naming `phones[i]`.
-fn phones(sent: &[String], keep_unverified: bool) -> Result<Vec<PhoneNumber>, ApiError> {
+/// Phone numbers as sent, each read by libphonenumber, a refusal naming `phones[i]`.
+/// Whether one it cannot confirm may be kept is core's to say, knowing the numbers the
+/// record already holds (`PersonInput::keep_unverified`).
+fn phones(sent: &[String]) -> Result<Vec<PhoneNumber>, ApiError> {
     sent.iter()
         .enumerate()
         .map(|(i, p)| {
-            PhoneNumber::record(p, keep_unverified)
+            PhoneNumber::lookup(p)
                 .map_err(|e| ApiError::from(e.with_field(&format!("phones[{i}]"))))
         })
         .collect()
@@ -181,14 +183,14 @@ fn format(sent: Option<&str>) -> Result<Option<Format>, ApiError> {
 }
 
 impl AdvocateReq {
-    fn parse(self, keep_unverified: bool) -> Result<Advocate, ApiError> {
+    fn parse(self) -> Result<Advocate, ApiError> {
         Ok(Advocate {
             name: self.name,
             organisation: self.organisation,
             phone: self
                 .phone
                 .as_deref()
-                .map(|p| PhoneNumber::record(p, keep_unverified))
+                .map(PhoneNumber::lookup)
                 .transpose()
                 .map_err(|e| ApiError::from(e.with_field("advocate.phone")))?,
             email: self
@@ -204,17 +206,15 @@ impl AdvocateReq {
 impl PersonReq {
     pub fn parse(self) -> Result<tact_app::PersonInput, ApiError> {
         Ok(tact_app::PersonInput {
-            phones: phones(&self.phones, self.keep_unverified)?,
+            phones: phones(&self.phones)?,
             emails: emails(&self.emails)?,
-            advocate: self
-                .advocate
-                .map(|a| a.parse(self.keep_unverified))
-                .transpose()?,
+            advocate: self.advocate.map(AdvocateReq::parse).transpose()?,
             preferred_format: format(self.preferred_format.as_deref())?,
             name: self.name,
             postal_address: self.postal_address,
             preferred_language: self.preferred_language,
             shared: self.shared,
+            keep_unverified: self.keep_unverified,
         })
     }
 }
@@ -260,19 +260,19 @@ request! {
 
 impl PersonPatchReq {
     pub fn parse(self) -> Result<tact_app::PersonChanges, ApiError> {
-        let keep = self.keep_unverified;
         Ok(tact_app::PersonChanges {
             name: self.name,
-            phones: self.phones.map(|p| phones(&p, keep)).transpose()?,
+            phones: self.phones.map(|p| phones(&p)).transpose()?,
             emails: self.emails.map(|e| emails(&e)).transpose()?,
             postal_address: self.postal_address,
             advocate: self
                 .advocate
-                .map(|a| a.map(|a| a.parse(keep)).transpose())
+                .map(|a| a.map(AdvocateReq::parse).transpose())
                 .transpose()?,
             preferred_format: format(self.preferred_format.as_deref())?,
             preferred_language: self.preferred_language,
             shared: self.shared,
+            keep_unverified: self.keep_unverified,
         })
     }
 }

@@ -1539,7 +1539,9 @@ async fn concurrent_contacts_are_each_written_once_even_when_batched_together() 
 /// unless marked shared; a shared number answers "ambiguous" with everyone it could be and
 /// the strictest guidance of any of them, and logging from it asks which person. A number
 /// libphonenumber cannot confirm is refused naming the field unless kept as unverified,
-/// and is then still matched. A withheld caller id is not a 400 but an answer.
+/// and is then still matched; kept, it is not asked about again when their details change
+/// (issue 11: `PersonInput::keep_unverified`, for a number new to the record). A withheld
+/// caller id is not a 400 but an answer.
 #[tokio::test]
 async fn who_is_calling_shared_numbers_unverified_numbers_and_withheld_caller_ids() {
     each_backend("cleveland-opcc", |t| async move {
@@ -1579,6 +1581,29 @@ async fn who_is_calling_shared_numbers_unverified_numbers_and_withheld_caller_id
         assert_eq!(v["phones"][0], "+447700900555");
         let (_, v) = t.get(&t.caseworker, "/contact-check?phone=%2B447700900555").await;
         assert_eq!(v["person"]["name"], "Ann New", "{v}");
+        // Kept once, it stays: their details sent back whole with a new address (PUT), or
+        // the address alone (PATCH), need not ask again. A second such number, new to the
+        // record, is asked about as the first was, and nothing is changed.
+        let ann = v["person"]["id"].as_i64().unwrap();
+        let whole = |phones: Value, keep: bool| json!({"name": "Ann New", "phones": phones, "emails": [], "postal_address": "2 Low Street, Kettering NN16 0AA", "advocate": null, "preferred_format": null, "preferred_language": null, "keep_unverified": keep});
+        let ann_path = format!("/people/{ann}");
+        let put = |body: Value| t.send(reqwest::Method::PUT, &t.caseworker, &ann_path, Some(body), None);
+        let (s, v) = put(whole(json!(["07700 900555"]), false)).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!((v["phones"][0].as_str(), v["postal_address"].as_str()), (Some("+447700900555"), Some("2 Low Street, Kettering NN16 0AA")));
+        let (s, v) = t.send(reqwest::Method::PATCH, &t.caseworker, &format!("/people/{ann}"), Some(json!({"postal_address": "3 Low Street, Kettering NN16 0AA"})), None).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let (s, v) = put(whole(json!(["07700 900555", "07700 900556"]), false)).await;
+        refused(s, &v, StatusCode::BAD_REQUEST, "phones[1]");
+        assert!(v["error"]["message"].as_str().unwrap().contains("07700 900556"), "{v}");
+        let (s, v) = t.send(reqwest::Method::PATCH, &t.caseworker, &format!("/people/{ann}"), Some(json!({"advocate": {"name": "Al Vocate", "phone": "07700 900557"}})), None).await;
+        refused(s, &v, StatusCode::BAD_REQUEST, "advocate.phone");
+        let (_, v) = t.get(&t.caseworker, &format!("/people/{ann}")).await;
+        assert_eq!((v["person"]["phones"].as_array().map(Vec::len), v["person"]["postal_address"].as_str()), (Some(1), Some("3 Low Street, Kettering NN16 0AA")), "nothing changed");
+        assert!(v["person"]["advocate"].is_null());
+        let (s, v) = put(whole(json!(["07700 900555", "07700 900556"]), true)).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(v["phones"][1], "+447700900556");
 
         // Withheld and unavailable caller ids, as phone systems send them.
         for w in ["anonymous", "withheld", "unavailable", ""] {

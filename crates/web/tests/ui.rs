@@ -2462,6 +2462,67 @@ async fn a_new_number_is_added_from_the_person_page_and_the_incoming_page_knows_
     );
 }
 
+/// Issue 11: a number kept as unverified is not asked about again. The change form does
+/// not start with "keep a number even if it is not recognised" ticked (it used to, so a
+/// mistyped new number went in unasked); a new address saves without it; a new number
+/// that is not recognised is asked about, as on the first day, and changes nothing.
+#[tokio::test]
+async fn a_number_kept_as_unverified_is_not_asked_about_again_but_a_new_one_is() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    let p = ui
+        .api(
+            &c.cw,
+            "/people",
+            json!({"name": "Ann New", "phones": ["07700 900555"], "keep_unverified": true}),
+        )
+        .await;
+    let pid = p["id"].as_i64().unwrap();
+    let cas = ui.session("cas").await;
+    let path = format!("/people/{pid}/details");
+    let (_, form) = ui.page(&cas, &path).await;
+    assert!(form.contains("07700 900555"), "{form}");
+    let keep_box = form
+        .split("name=\"keep_unverified\"")
+        .nth(1)
+        .and_then(|rest| rest.split('>').next())
+        .expect("the form asks whether to keep an unrecognised number");
+    assert!(
+        !keep_box.contains("checked"),
+        "not ticked for them: {keep_box}"
+    );
+    let fields = |phones: &'static str| {
+        vec![
+            ("name", "Ann New"),
+            ("phones", phones),
+            ("postal_address", "2 Low Street, Kettering"),
+            ("preferred_format", "standard"),
+        ]
+    };
+    let html = ui
+        .refused_on(
+            &cas,
+            &path,
+            &fields("07700 900555\n07700 900556"),
+            "phones",
+            "",
+        )
+        .await;
+    assert!(
+        html.contains("07700 900556"),
+        "names the new number: {html}"
+    );
+    let (_, person) = ui.page(&cas, &format!("/people/{pid}")).await;
+    assert!(!person.contains("2 Low Street"), "nothing was changed");
+    let r = ui.post_form(&cas, &path, &fields("07700 900555")).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, person) = ui.page(&cas, &format!("/people/{pid}")).await;
+    assert!(
+        person.contains("2 Low Street, Kettering") && person.contains("07700 900555"),
+        "{person}"
+    );
+}
+
 /// The person page shows an advocate's number as staff dial it, as it shows the person's
 /// own: staff may have to call the advocate instead (CLE-9.9, an advocate for all contact).
 #[tokio::test]
