@@ -14,6 +14,7 @@ use tact_app::query as q;
 use tact_core::check::{long_date, uk_date};
 use tact_core::evidence::{Support, RECENT_WEEKS, WEEKS};
 use tact_core::ids::PlanId;
+use tact_core::profile::cited;
 use tact_core::profile::{Answer, Channel};
 use tact_mail::letters::escape as esc;
 
@@ -333,7 +334,7 @@ pub(crate) async fn evidence(
         proposal,
         incidents,
         warnings,
-        checklist_clause: p.checklist.clause.clone(),
+        checklist_clause: cited(&p.checklist.clause).to_string(),
         checklist,
         chart: chart(s),
         weeks: s

@@ -522,7 +522,7 @@ fn incident_spec(state: &AppState, id: i64, ended: bool) -> Spec {
         Field::new("select", "category", "What kind of behaviour was it?").options(
             p.categories
                 .iter()
-                .map(|c| (c.id.clone(), format!("{} ({})", c.name, c.clause))),
+                .map(|c| (c.id.clone(), format!("{} ({})", c.name, cited(&c.clause)))),
         ),
         Field::new("textarea", "description", "What did they say or do?")
             .required()
@@ -1049,7 +1049,8 @@ impl FormStep for Checklist {
             heading: "Underlying causes".into(),
             intro: vec![format!(
                 "Answer each question with a reason before the {} can be proposed ({}).",
-                p.terms.plan, p.checklist.clause
+                p.terms.plan,
+                cited(&p.checklist.clause)
             )],
             fields,
             submit: "Save the answers",
@@ -1982,7 +1983,7 @@ impl FormStep for RaiseDispute {
     async fn spec(state: &AppState, _: &Signed, _: i64, _: &Self::Subject) -> SpecOrPage {
         let p = &state.app.profile;
         let intro = match &p.dispute {
-            Some(d) => vec![format!("They can dispute it through {} ({}). It is decided by someone who took no part in the decision.", d.route, d.clause)],
+            Some(d) => vec![format!("They can dispute it through {} ({}). It is decided by someone who took no part in the decision.", d.route, cited(&d.clause))],
             None => vec!["It is decided by someone who took no part in the decision.".into()],
         };
         Ok(Spec {

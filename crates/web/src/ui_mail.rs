@@ -318,7 +318,7 @@ impl FormStep for MarkThreatening {
             .options(
                 p.categories
                     .iter()
-                    .map(|c| (c.id.clone(), format!("{} ({})", c.name, c.clause))),
+                    .map(|c| (c.id.clone(), format!("{} ({})", c.name, cited(&c.clause)))),
             );
         if let Some(c) = p.threatening_correspondence_category() {
             category.value = c.id.clone();

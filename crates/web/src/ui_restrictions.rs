@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use tact_core::identity::{EmailAddress, Identifier};
 use tact_core::ids::{MatterId, StaffId};
 use tact_core::model::{CallWindow, Matter, NoReopeningGrounds, Restriction, Rule, Staff};
+use tact_core::profile::cited;
 use tact_core::profile::{Profile, RestrictionKind};
 use tact_core::RuleError;
 
@@ -134,7 +135,7 @@ pub fn fields(p: &Profile, matters: &[Matter], staff: &[Staff]) -> Vec<Field> {
         let mut f = Field::new(
             "reveal",
             &name(r.kind, "use"),
-            &format!("{} ({})", r.name, r.clause),
+            &format!("{} ({})", r.name, cited(&r.clause)),
         )
         .hint(&r.text);
         f.children = details(p, r.kind, matters, staff);

@@ -18,6 +18,7 @@ use tact_app::AppError;
 use tact_app::{App, Handles};
 use tact_core::command as cmd;
 use tact_core::ids::{DisclosureId, PersonId, StaffId};
+use tact_core::profile::cited;
 use tact_core::profile::Profile;
 
 use tact_core::sharing::{Disclosure, DisclosureRequest, DisclosureStatus};
@@ -94,7 +95,7 @@ impl PersonStep for AskToShare {
             intro: vec![format!(
                 "Details are shared only for a legitimate reason, and only after the Data Protection \
                  Officer agrees ({}).",
-                p.sharing.clause
+                cited(&p.sharing.clause)
             )],
             fields: vec![
                 Field::new("text", "partner", "Who would receive them").hint(&if examples.is_empty() {
@@ -148,7 +149,7 @@ impl FormStep for DecideRequest {
     const REFUSED: step::Refusal<Disclosure> = tact_core::sharing::decision_refusal;
 
     async fn spec(state: &AppState, _: &Signed, _: i64, d: &Disclosure) -> SpecOrPage {
-        let clause = &state.app.profile.sharing.clause;
+        let clause = cited(&state.app.profile.sharing.clause);
         Ok(Spec {
             heading: "Decide a request to share".into(),
             fields: decision_fields(
@@ -198,7 +199,7 @@ impl FormStep for RecordWhatWasShared {
     const REFUSED: step::Refusal<Disclosure> = tact_core::sharing::sharing_refusal;
 
     async fn spec(state: &AppState, _: &Signed, _: i64, d: &Disclosure) -> SpecOrPage {
-        let clause = &state.app.profile.sharing.clause;
+        let clause = cited(&state.app.profile.sharing.clause);
         Ok(Spec {
             heading: "Record what was shared".into(),
             fields: vec![Field::new(

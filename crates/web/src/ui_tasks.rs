@@ -65,7 +65,7 @@ fn may_do(signed: &Signed, t: &Task) -> bool {
 async fn spec(state: &AppState, signed: &Signed, t: &Task) -> SpecOrPage {
     let p = &state.app.profile;
     let plan = &p.terms.plan;
-    let mut intro = vec![format!("{} ({})", t.task.title, t.task.clause)];
+    let mut intro = vec![format!("{} ({})", t.task.title, cited(&t.task.clause))];
     if let Some(d) = t.task.due_on {
         intro.push(format!("Due by {}.", tact_core::check::long_date(d)));
     }

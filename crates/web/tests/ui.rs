@@ -1929,6 +1929,15 @@ async fn nor_5_1_to_5_5_a_communication_plan_made_in_the_ui_waits_for_its_notice
         )
         .await;
     let pid = p["id"].as_i64().unwrap();
+    // The policy is silent on sharing: the form cites the office's own rule as such, never
+    // by the profile's code (every form cites through core's `profile::cited`).
+    let (_, share) = ui
+        .page(&ui.session("lee").await, &format!("/people/{pid}/share"))
+        .await;
+    assert!(
+        share.contains("(a local rule)") && !share.contains("LOCAL"),
+        "{share}"
+    );
     let m = ui
         .api(
             &cw,
