@@ -147,22 +147,25 @@ pub const MAX_LINE_CHARS: usize = 500;
 /// 8,000 words. What is longer belongs in a contact's body or an attachment.
 pub const MAX_TEXT_CHARS: usize = 50_000;
 
-/// How many characters `field` may hold: [`MAX_LINE_CHARS`] for a title or a summary,
-/// [`MAX_TEXT_CHARS`] for other free text.
+/// How many characters `field` may hold: [`crate::model::NAME_MAX`] for a name (a
+/// person's, their advocate's, a member of staff's, a token's), [`MAX_LINE_CHARS`] for a
+/// title or a summary, [`MAX_TEXT_CHARS`] for other free text.
 pub fn longest(field: &str) -> usize {
     match last_part(field) {
+        "name" => crate::model::NAME_MAX,
         "title" | "summary" => MAX_LINE_CHARS,
         _ => MAX_TEXT_CHARS,
     }
 }
 
-/// Text no longer than its field may hold ([`longest`]): the same refusal at every door,
-/// where before a 100,000-character title was kept and shown in every list.
+/// Text no longer than its field may hold ([`longest`]), as it is kept (trimmed): the same
+/// refusal at every door, where before a 100,000-character title was kept and shown in
+/// every list.
 ///
 /// # Errors
 /// An invalid-input error naming `field`, its limit and the length sent.
 pub fn within(field: &str, value: &str) -> Result<(), RuleError> {
-    let (max, n) = (longest(field), value.chars().count());
+    let (max, n) = (longest(field), value.trim().chars().count());
     if n > max {
         return Err(RuleError::invalid(
             field,
@@ -282,6 +285,12 @@ mod tests {
         let e =
             require_text("restrictions[0].reason", &"r".repeat(MAX_TEXT_CHARS + 1)).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("restrictions[0].reason"));
+        // A name, anyone's, is shorter still; what is kept is counted, not the spaces around.
+        for field in ["name", "advocate.name"] {
+            assert!(require_text(field, &format!(" {} ", "n".repeat(200))).is_ok());
+            let e = within(field, &"n".repeat(201)).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some(field));
+        }
         // Characters, not bytes: 500 letters of a script outside ASCII are one line.
         assert!(require_text("title", &"é".repeat(MAX_LINE_CHARS)).is_ok());
     }

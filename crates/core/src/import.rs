@@ -649,9 +649,15 @@ impl Cells<'_> {
         v
     }
 
+    /// Records a problem in `field`'s column, once: a cell that two rules refuse for
+    /// the same reason (a name too long, by the cell's own check and by the person rules)
+    /// is one problem.
     fn fail(&mut self, field: &str, reason: impl Into<String>) {
         let column = self.heading(field);
-        self.problems.push(Problem::at(self.line, &column, reason));
+        let problem = Problem::at(self.line, &column, reason);
+        if !self.problems.contains(&problem) {
+            self.problems.push(problem);
+        }
     }
 
     /// Runs a core rule on the cell, keeping its refusal as this cell's problem.
@@ -1400,7 +1406,10 @@ mod tests {
         );
         assert!(problems[0].reason.contains("given twice"), "{problems:?}");
         assert_eq!((problems[1].row, problems[1].column.as_str()), (3, "name"));
-        assert_eq!(problems[1].reason, "a name is at most 200 characters");
+        assert_eq!(
+            problems[1].reason,
+            "200 characters at most, and this has 201: shorten it"
+        );
         assert_eq!(p.len(), 1, "only the good row passes");
     }
 

@@ -1153,11 +1153,8 @@ impl PersonInput {
     /// `emails[i]`); a shared mark that is not one of the person's identifiers.
     pub fn check(&self) -> Result<Vec<String>, RuleError> {
         crate::error::require_text("name", &self.name)?;
-        if self.name.trim().chars().count() > NAME_MAX {
-            return Err(RuleError::invalid(
-                "name",
-                format!("a name is at most {NAME_MAX} characters"),
-            ));
+        if let Some(a) = &self.advocate {
+            crate::error::within("advocate.name", &a.name)?;
         }
         once("phones", self.phones.iter().map(PhoneNumber::as_str))?;
         once("emails", self.emails.iter().map(EmailAddress::as_str))?;
@@ -1383,7 +1380,10 @@ mod tests {
         let e = long(NAME_MAX + 1).apply_to(&mut p, false).unwrap_err();
         assert_eq!(
             (e.field.as_deref(), e.message.as_str()),
-            (Some("name"), "a name is at most 200 characters")
+            (
+                Some("name"),
+                "200 characters at most, and this has 201: shorten it"
+            )
         );
     }
 

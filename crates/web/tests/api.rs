@@ -2547,6 +2547,24 @@ async fn issue_11_free_text_past_its_length_is_bad_input_and_writes_nothing_on_b
                 "{path}: {v}"
             );
         }
+        // Names, anyone's, are at most 200 characters: an advocate's, a member of staff's.
+        let (s, v) = t
+            .post(
+                &t.caseworker,
+                "/people",
+                json!({"name": "Ann Other", "advocate": {"name": "a".repeat(201)}}),
+            )
+            .await;
+        refused(s, &v, StatusCode::BAD_REQUEST, "advocate.name");
+        let admin = t.token_for("Ad Min", Role::Admin).await;
+        let (s, v) = t
+            .post(
+                &admin,
+                "/staff",
+                json!({"name": "s".repeat(201), "role": "caseworker"}),
+            )
+            .await;
+        refused(s, &v, StatusCode::BAD_REQUEST, "name");
         let after = t.get(&t.caseworker, &format!("/people/{pid}")).await.1;
         for k in ["matters", "contacts", "incidents"] {
             assert_eq!(held(&before, k), held(&after, k), "{k}: nothing written");
