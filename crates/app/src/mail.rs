@@ -92,10 +92,12 @@ impl App {
             staff_id: None,
             identifier: parsed.from.clone().map(Identifier::Email),
             via_advocate: found.as_ref().is_some_and(|f| f.via_advocate),
+            // A summary is one line at every door (core's `error::longest`): a longer
+            // subject is cut, and stays whole in the message kept beside the contact.
             summary: if parsed.subject.is_empty() {
                 "(no subject)".into()
             } else {
-                parsed.subject.clone()
+                quoted(&parsed.subject, tact_core::error::MAX_LINE_CHARS - 1)
             },
             body: parsed.text.clone(),
             is_complaint: false,

@@ -409,7 +409,8 @@ async fn nor_5_5_and_cle_9_10_blocked_or_read_and_file_mail_is_screened_and_ackn
 
 /// An acknowledgement quotes the subject of the email it answers as far as a heading goes:
 /// a sender's subject longer than a letter can be is cut, with an ellipsis, and the email
-/// is kept and acknowledged, not refused on every poll.
+/// is kept and acknowledged, not refused on every poll. The contact's summary is cut to one
+/// line (issue 11), as every door keeps a summary.
 #[tokio::test]
 async fn cle_9_10_an_acknowledgement_quotes_a_subject_of_any_length_cut_to_a_heading() {
     for (name, url) in testing::fresh_urls().await {
@@ -449,5 +450,16 @@ async fn cle_9_10_an_acknowledgement_quotes_a_subject_of_any_length_cut_to_a_hea
             &ack.text[..400.min(ack.text.len())]
         );
         assert!(ack.text.chars().count() < 5_000, "{name}");
+        // The contact's summary is one line, as at every other door; the message keeps
+        // the whole subject.
+        let contacts = w.app.store().contacts_of(w.person, 10).await.unwrap();
+        let summary = &contacts[0].summary;
+        let n = summary.chars().count();
+        assert!(
+            (tact_core::error::MAX_LINE_CHARS - 9..=tact_core::error::MAX_LINE_CHARS).contains(&n),
+            "{name}: {n}"
+        );
+        assert!(summary.ends_with('…') && subject.starts_with(summary.trim_end_matches('…')));
+        assert!(tact_core::error::within("summary", summary).is_ok());
     }
 }
