@@ -154,8 +154,22 @@ pub fn longest(field: &str) -> usize {
     match last_part(field) {
         "name" => crate::model::NAME_MAX,
         "title" | "summary" => MAX_LINE_CHARS,
+        // Each has its own rule, which says what to do: a contact's body (an email pasted
+        // in) is bounded in bytes by `workflow::check_contact`, a letter's wording by
+        // `correspondence::within_a_letter`.
+        "body" | "text" => usize::MAX,
         _ => MAX_TEXT_CHARS,
     }
+}
+
+/// Text as Tact keeps it, asked by every door of every string it is sent, optional or
+/// not: [`plain_text`], and no longer than its field may hold ([`within`]).
+///
+/// # Errors
+/// As [`plain_text`] and [`within`].
+pub fn kept_text(field: &str, value: &str) -> Result<(), RuleError> {
+    plain_text(field, value)?;
+    within(field, value)
 }
 
 /// Text no longer than its field may hold ([`longest`]), as it is kept (trimmed): the same

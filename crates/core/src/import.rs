@@ -700,9 +700,10 @@ pub fn check(kind: Kind, table: &Table, mapping: &Mapping) -> (Rows, Vec<Problem
             keep_unverified: mapping.keep_unverified,
         };
         let raw = row_digest_text(&at, cells);
-        // Text every door keeps (a NUL cannot be stored by PostgreSQL).
+        // Text every door keeps (a NUL cannot be stored by PostgreSQL; no longer than its
+        // field may hold).
         for col in kind.columns() {
-            if let Err(e) = crate::error::plain_text(col.name, c.get(col.name)) {
+            if let Err(e) = crate::error::kept_text(col.name, c.get(col.name)) {
                 c.fail(col.name, e.message);
             }
         }
@@ -1509,6 +1510,14 @@ mod tests {
             problems[0].reason,
             crate::error::within("title", &long).unwrap_err().message
         );
+        // An optional cell is asked too, as at every door.
+        let t = table(&format!(
+            "id,name,postal_address\nC-1,Jo,{}\n",
+            "a".repeat(50_001)
+        ));
+        let problems = check(Kind::People, &t, &Mapping::default()).1;
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].column, "postal_address");
     }
 
     #[test]

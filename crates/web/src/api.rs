@@ -96,10 +96,11 @@ fn array_for_object(
     }
 }
 
-/// Asks core's `plain_text` of every string in `v`, naming each by its path in the body.
+/// Asks core's `kept_text` of every string in `v` (no control characters, no longer than
+/// its field may hold), naming each by its path in the body.
 fn plain_strings(v: &serde_json::Value, path: &str) -> Result<(), tact_core::RuleError> {
     match v {
-        serde_json::Value::String(s) => tact_core::error::plain_text(path, s),
+        serde_json::Value::String(s) => tact_core::error::kept_text(path, s),
         serde_json::Value::Array(items) => items
             .iter()
             .enumerate()

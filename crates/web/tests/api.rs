@@ -2556,6 +2556,15 @@ async fn issue_11_free_text_past_its_length_is_bad_input_and_writes_nothing_on_b
             )
             .await;
         refused(s, &v, StatusCode::BAD_REQUEST, "advocate.name");
+        // An optional detail too, at the door, as every string sent is asked.
+        let (s, v) = t
+            .post(
+                &t.caseworker,
+                "/people",
+                json!({"name": "Ann Other", "postal_address": "p".repeat(50_001)}),
+            )
+            .await;
+        refused(s, &v, StatusCode::BAD_REQUEST, "postal_address");
         let admin = t.token_for("Ad Min", Role::Admin).await;
         let (s, v) = t
             .post(

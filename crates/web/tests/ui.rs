@@ -3304,9 +3304,9 @@ async fn cle_4_5_the_staff_forms_set_a_line_manager_and_keep_an_administrator() 
         .any(|s| s.id.0 == ada_id && s.active));
 }
 
-/// Issue 11: a title, a summary or a contact's body past its length is an error on the
-/// form, with the API's 400, what was typed kept in the box, and nothing written (core's
-/// `error::within` and `workflow::check_contact`, asked by every door).
+/// Issue 11: a title, a summary, a contact's body or an optional detail past its length is
+/// an error on the form, with the API's 400, what was typed kept in the box, and nothing
+/// written (core's `error::within` and `workflow::check_contact`, asked by every door).
 #[tokio::test]
 async fn issue_11_free_text_past_its_length_is_an_error_on_the_form_and_writes_nothing() {
     let ui = Ui::spawn().await;
@@ -3316,6 +3316,7 @@ async fn issue_11_free_text_past_its_length_is_an_error_on_the_form_and_writes_n
     let long_title = "t".repeat(501);
     let long_summary = "s".repeat(501);
     let long_body = "b".repeat(512 * 1024 + 1);
+    let long_address = "a".repeat(50_001);
     for (path, body, field, said) in [
         (
             format!("/people/{}/matter", c.pid),
@@ -3343,6 +3344,18 @@ async fn issue_11_free_text_past_its_length_is_an_error_on_the_form_and_writes_n
             ],
             "body",
             "a contact body is at most 512 KiB",
+        ),
+        // An optional detail: every field of every form is asked, as the API asks every
+        // string it is sent.
+        (
+            format!("/people/{}/details", c.pid),
+            vec![
+                ("name", "Jo Bloggs"),
+                ("preferred_format", "standard"),
+                ("postal_address", long_address.as_str()),
+            ],
+            "postal_address",
+            "50000 characters at most, and this has 50001: shorten it",
         ),
     ] {
         let r = ui.post_form(&cas, &path, &body).await;
