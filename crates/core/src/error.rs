@@ -172,14 +172,14 @@ pub fn kept_text(field: &str, value: &str) -> Result<(), RuleError> {
     within(field, value)
 }
 
-/// Text no longer than its field may hold ([`longest`]), as it is kept (trimmed): the same
-/// refusal at every door, where before a 100,000-character title was kept and shown in
-/// every list.
+/// Text no longer than its field may hold ([`longest`]), counted as sent, as the API's
+/// document gives each field's `maxLength`: the same refusal at every door, where before a
+/// 100,000-character title was kept and shown in every list.
 ///
 /// # Errors
 /// An invalid-input error naming `field`, its limit and the length sent.
 pub fn within(field: &str, value: &str) -> Result<(), RuleError> {
-    let (max, n) = (longest(field), value.trim().chars().count());
+    let (max, n) = (longest(field), value.chars().count());
     if n > max {
         return Err(RuleError::invalid(
             field,
@@ -299,9 +299,9 @@ mod tests {
         let e =
             require_text("restrictions[0].reason", &"r".repeat(MAX_TEXT_CHARS + 1)).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("restrictions[0].reason"));
-        // A name, anyone's, is shorter still; what is kept is counted, not the spaces around.
+        // A name, anyone's, is shorter still.
         for field in ["name", "advocate.name"] {
-            assert!(require_text(field, &format!(" {} ", "n".repeat(200))).is_ok());
+            assert!(require_text(field, &"n".repeat(200)).is_ok());
             let e = within(field, &"n".repeat(201)).unwrap_err();
             assert_eq!(e.field.as_deref(), Some(field));
         }

@@ -166,8 +166,85 @@ fn document() -> &'static utoipa::openapi::OpenApi {
     static DOC: std::sync::OnceLock<utoipa::openapi::OpenApi> = std::sync::OnceLock::new();
     DOC.get_or_init(|| {
         let (_, doc) = root_routes();
-        doc.nest("/api/v1", api_v1().1)
+        with_lengths(doc.nest("/api/v1", api_v1().1))
     })
+}
+
+/// `doc` with every string a request body may carry documented with the length core keeps
+/// for its field (`error::longest`, which every door asks): a client learns the limit from
+/// the document, not from a 400. Only what a request body names, directly or through the
+/// schemas it names.
+fn with_lengths(doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    use serde_json::Value;
+    /// Bounds the strings in `s`, the schema of the field `field`, and gathers the names
+    /// of the schemas it names.
+    fn bound(s: &mut Value, field: Option<&str>, named: &mut Vec<String>) {
+        if let Some(r) = s.get("$ref").and_then(Value::as_str) {
+            named.extend(r.rsplit('/').next().map(str::to_string));
+            return;
+        }
+        for key in ["oneOf", "anyOf", "allOf"] {
+            for x in s
+                .get_mut(key)
+                .and_then(Value::as_array_mut)
+                .into_iter()
+                .flatten()
+            {
+                bound(x, field, named);
+            }
+        }
+        if let Some(items) = s.get_mut("items") {
+            bound(items, field, named);
+        }
+        for (k, x) in s
+            .get_mut("properties")
+            .and_then(Value::as_object_mut)
+            .into_iter()
+            .flatten()
+        {
+            bound(x, Some(k), named);
+        }
+        let string = match s.get("type") {
+            Some(Value::String(t)) => t == "string",
+            Some(Value::Array(ts)) => ts.iter().any(|t| t == "string"),
+            _ => false,
+        };
+        if let (true, None, Some(f)) = (string, s.get("enum"), field) {
+            let most = tact_core::error::longest(f);
+            if most != usize::MAX {
+                s["maxLength"] = Value::from(most);
+            }
+        }
+    }
+    let Ok(mut v) = serde_json::to_value(&doc) else {
+        return doc;
+    };
+    let mut named = Vec::new();
+    for op in v["paths"]
+        .as_object_mut()
+        .into_iter()
+        .flat_map(|p| p.values_mut())
+    {
+        for o in op.as_object_mut().into_iter().flat_map(|o| o.values_mut()) {
+            let content = o
+                .pointer_mut("/requestBody/content")
+                .and_then(Value::as_object_mut);
+            for c in content.into_iter().flat_map(|c| c.values_mut()) {
+                if let Some(s) = c.get_mut("schema") {
+                    bound(s, None, &mut named);
+                }
+            }
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    while let Some(name) = named.pop() {
+        if seen.insert(name.clone()) {
+            if let Some(s) = v.pointer_mut(&format!("/components/schemas/{name}")) {
+                bound(s, None, &mut named);
+            }
+        }
+    }
+    serde_json::from_value(v).unwrap_or(doc)
 }
 
 /// `/healthz` and `/readyz`, from their `#[utoipa::path]`s, with the document's own words.

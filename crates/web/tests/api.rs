@@ -2578,6 +2578,20 @@ async fn issue_11_free_text_past_its_length_is_bad_input_and_writes_nothing_on_b
         for k in ["matters", "contacts", "incidents"] {
             assert_eq!(held(&before, k), held(&after, k), "{k}: nothing written");
         }
+        // The document gives each limit as the field's maxLength, so a client need not
+        // learn it from a 400; a contact's body and a letter's wording keep their own rules.
+        let doc = t.openapi().await;
+        let schema = |name: &str, field: &str| {
+            doc["components"]["schemas"][name]["properties"][field].clone()
+        };
+        assert_eq!(schema("MatterReq", "title")["maxLength"], 500);
+        assert_eq!(schema("ContactReq", "summary")["maxLength"], 500);
+        assert_eq!(schema("PersonReq", "name")["maxLength"], 200);
+        assert_eq!(schema("AdvocateReq", "name")["maxLength"], 200);
+        assert_eq!(schema("IncidentReq", "description")["maxLength"], 50_000);
+        assert_eq!(schema("PersonReq", "phones")["items"]["maxLength"], 50_000);
+        assert!(schema("ContactReq", "body").get("maxLength").is_none());
+        assert!(schema("LetterChangeReq", "text").get("maxLength").is_none());
         // At the limit, each is kept whole.
         let m = t
             .ok(
