@@ -140,7 +140,7 @@ pub fn require_text(field: &str, value: &str) -> Result<(), RuleError> {
 }
 
 /// The longest line of text: a matter's title or a contact's summary, shown whole in
-/// lists, in the contact check's answer and in letters' headings.
+/// lists, in a person's history and in choices (the matter a contact is about).
 pub const MAX_LINE_CHARS: usize = 500;
 
 /// The longest free text in one field (a reason, a description, the grounds): about
