@@ -373,15 +373,21 @@ async fn checked_form(
         ));
     }
     // Text Tact can keep (core's `plain_text`), as the API asks of a JSON body.
-    let mut fields: Vec<_> = form.iter().collect();
-    fields.sort();
-    if let Some(e) = fields
-        .into_iter()
-        .find_map(|(k, v)| tact_core::error::plain_text(k, v).err())
-    {
+    if let Some(e) = first_refused(&form, tact_core::error::plain_text) {
         return Err(unkept_text(state, Some(signed), e));
     }
     Ok(form)
+}
+
+/// The first of a form's fields, by name, that `rule` refuses, with its refusal: the same
+/// field named whichever order the browser sent them in.
+pub(crate) fn first_refused(
+    form: &std::collections::HashMap<String, String>,
+    rule: impl Fn(&str, &str) -> Result<(), tact_core::RuleError>,
+) -> Option<tact_core::RuleError> {
+    let mut fields: Vec<_> = form.iter().collect();
+    fields.sort();
+    fields.into_iter().find_map(|(k, v)| rule(k, v).err())
 }
 
 /// A GOV.UK date input's three boxes (`review_due-day`, `-month`, `-year`) as the one

@@ -355,12 +355,7 @@ where
     let taken = async {
         // Every field no longer than it may hold (core's `error::within`, as the API asks
         // of every string it is sent, optional or not): an error on that field.
-        let mut fields: Vec<_> = form.iter().collect();
-        fields.sort();
-        if let Some(e) = fields
-            .into_iter()
-            .find_map(|(k, v)| tact_core::error::within(k, v).err())
-        {
+        if let Some(e) = crate::ui::first_refused(&form, tact_core::error::within) {
             return Err(e.into());
         }
         let command = S::command(&state, &signed, id, &subject, &form).await?;
