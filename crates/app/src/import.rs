@@ -109,7 +109,7 @@ impl Handles<cmd::ImportRecords> for App {
 
     async fn handle(&self, ctx: &Ctx, c: cmd::ImportRecords, _: Executed) -> Result<ImportReport> {
         let source = source_name(&c.source)?;
-        let (rows, mut problems) = check(c.kind, &c.table, &c.mapping);
+        let (rows, mut problems) = check(c.kind, &c.table, &c.mapping, self.now());
         let read = c
             .table
             .rows

@@ -442,16 +442,38 @@ async fn issue_14_history_incidents_and_adjustments_join_their_people_and_are_ch
             true,
         )
         .await;
-        // Contacts: the matter must be the person's; a time is read in UK time.
+        // Contacts: the matter must be the person's; a time is read in UK time, and is not
+        // in the future nor before the records begin, as at every door (issue 11).
         let r = run(
             Kind::Contacts,
             "id,person,matter,channel,at,summary,minutes\n\
              K-1,C-1,M-1,phone,14/03/2024 10:30,Asked for an update,12\n\
              K-2,C-2,M-1,email,15/03/2024,Wrote again,\n\
-             K-3,C-1,,pigeon,15/03/2024,Sent a bird,\n",
+             K-3,C-1,,pigeon,15/03/2024,Sent a bird,\n\
+             K-4,C-1,,phone,15/03/2099,Rang from the future,\n\
+             K-5,C-1,,phone,15/03/1924,Rang a century early,\n",
             true,
         )
         .await;
+        let at: Vec<(usize, &str, &str)> = r
+            .problems
+            .iter()
+            .map(|p| (p.row, p.column.as_str(), p.reason.as_str()))
+            .filter(|p| p.1 == "at")
+            .collect();
+        assert_eq!(
+            at,
+            vec![
+                (5, "at", "a contact cannot be in the future"),
+                (
+                    6,
+                    "at",
+                    "a contact cannot be before 1 January 2000: check the year"
+                )
+            ],
+            "{name}: {:?}",
+            r.problems
+        );
         let at: Vec<(usize, &str)> = r
             .problems
             .iter()
@@ -459,10 +481,11 @@ async fn issue_14_history_incidents_and_adjustments_join_their_people_and_are_ch
             .collect();
         assert_eq!(
             at,
-            vec![(3, "matter"), (4, "channel")],
+            vec![(3, "matter"), (4, "channel"), (5, "at"), (6, "at")],
             "{name}: {:?}",
             r.problems
         );
+        assert!(!r.committed, "{name}: a file with a problem writes nothing");
         let r = run(
             Kind::Contacts,
             "id,person,matter,channel,at,summary,minutes\nK-1,C-1,M-1,phone,14/03/2024 10:30,Asked for an update,12\n",

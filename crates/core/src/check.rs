@@ -35,37 +35,49 @@ pub fn noon(d: Date) -> Timestamp {
 /// device's clock runs a little fast.
 pub const CLOCK_GRACE: jiff::SignedDuration = jiff::SignedDuration::from_mins(5);
 
-/// `at`, the moment something happened, is not in the future (within [`CLOCK_GRACE`]): one
-/// rule and one refusal for every record of something done — a contact, an incident, a
-/// notice sent, a sharing. `what` names it, as "a contact".
+/// The earliest day a record of something done may carry: 1 January 2000. Tact keeps an
+/// office's contact with the people it serves, and no office it serves holds a record of
+/// contact from before then (the Police and Crime Commissioners took office in 2012, and
+/// records are disposed of years, not decades, after the last contact). A date before it
+/// is a mistyped year — 1926 for 2026 — and kept, it would make the record look due for
+/// disposal long ago.
+pub const RECORDS_BEGIN: Date = jiff::civil::date(2000, 1, 1);
+
+/// `at`, the moment something happened, is not in the future (within [`CLOCK_GRACE`]) nor
+/// before [`RECORDS_BEGIN`]: one rule and one refusal for every record of something done —
+/// a contact, an incident, a notice sent, a sharing — at every door, the import's included.
+/// `what` names it, as "a contact".
 ///
 /// # Errors
-/// `field` is refused as invalid: "{what} cannot be in the future".
+/// `field` is refused as invalid: "{what} cannot be in the future", or "{what} cannot be
+/// before 1 January 2000: check the year".
 pub fn happened(
     field: &str,
     what: &str,
     at: Timestamp,
     now: Timestamp,
 ) -> Result<(), crate::RuleError> {
-    not_after(field, what, at, now + CLOCK_GRACE)
+    between(field, what, uk_date(at), at, now + CLOCK_GRACE)
 }
 
-/// `day`, the date something happened, is not after today: [`happened`] for a date.
+/// `day`, the date something happened, is not after today nor before [`RECORDS_BEGIN`]:
+/// [`happened`] for a date.
 ///
 /// # Errors
-/// `field` is refused as invalid: "{what} cannot be in the future".
+/// As [`happened`].
 pub fn happened_by(
     field: &str,
     what: &str,
     day: Date,
     today: Date,
 ) -> Result<(), crate::RuleError> {
-    not_after(field, what, day, today)
+    between(field, what, day, day, today)
 }
 
-fn not_after<T: PartialOrd>(
+fn between<T: PartialOrd>(
     field: &str,
     what: &str,
+    day: Date,
     at: T,
     latest: T,
 ) -> Result<(), crate::RuleError> {
@@ -73,6 +85,15 @@ fn not_after<T: PartialOrd>(
         return Err(crate::RuleError::invalid(
             field,
             format!("{what} cannot be in the future"),
+        ));
+    }
+    if day < RECORDS_BEGIN {
+        return Err(crate::RuleError::invalid(
+            field,
+            format!(
+                "{what} cannot be before {}: check the year",
+                long_date(RECORDS_BEGIN)
+            ),
         ));
     }
     Ok(())

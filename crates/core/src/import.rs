@@ -610,6 +610,8 @@ struct Cells<'a> {
     kind: Kind,
     problems: Vec<Problem>,
     keep_unverified: bool,
+    /// When the import runs: a record of something done cannot be after it.
+    now: jiff::Timestamp,
 }
 
 impl Cells<'_> {
@@ -665,8 +667,14 @@ impl Cells<'_> {
 /// Checks every row of `table` as `kind`, by the core's own rules, and each row against
 /// the others (an id used twice; a number on two people not marked shared on both): the
 /// rows that passed, and every problem found with its row and column (the mapping's own
-/// problems alone, when the columns cannot be found).
-pub fn check(kind: Kind, table: &Table, mapping: &Mapping) -> (Rows, Vec<Problem>) {
+/// problems alone, when the columns cannot be found). A day or moment something happened
+/// is asked [`crate::check::happened`] against `now`, as at every other door.
+pub fn check(
+    kind: Kind,
+    table: &Table,
+    mapping: &Mapping,
+    now: jiff::Timestamp,
+) -> (Rows, Vec<Problem>) {
     let empty = match kind {
         Kind::People => Rows::People(Vec::new()),
         Kind::Matters => Rows::Matters(Vec::new()),
@@ -694,6 +702,7 @@ pub fn check(kind: Kind, table: &Table, mapping: &Mapping) -> (Rows, Vec<Problem
             kind,
             problems: Vec::new(),
             keep_unverified: mapping.keep_unverified,
+            now,
         };
         let raw = row_digest_text(&at, cells);
         // Text every door keeps (a NUL cannot be stored by PostgreSQL; no longer than its
@@ -867,13 +876,7 @@ fn matter(c: &mut Cells<'_>, key: String, raw: String) -> Option<MatterRow> {
             c.rule("status", r)
         }
     };
-    let finalised_on = c.opt("finalised_on").and_then(|d| match parse_day(&d) {
-        Ok(d) => Some(d),
-        Err(why) => {
-            c.fail("finalised_on", why);
-            None
-        }
-    });
+    let finalised_on = day_done(c, "finalised_on", "the date a matter was finalised");
     if status == Some(MatterStatus::Finalised)
         && finalised_on.is_none()
         && c.get("finalised_on").is_empty()
@@ -933,12 +936,25 @@ pub fn parse_moment(s: &str) -> Result<jiff::Timestamp, String> {
         .map_err(|e| format!("{s:?} is not a moment in UK time: {e}"))
 }
 
-fn moment(c: &mut Cells<'_>, field: &str) -> Option<jiff::Timestamp> {
+/// A required moment something happened: read, and asked [`crate::check::happened`] (not
+/// in the future, not before the records begin) as every door asks it. `what` names it.
+fn moment(c: &mut Cells<'_>, field: &str, what: &str) -> Option<jiff::Timestamp> {
     let v = c.required(field);
     if v.is_empty() {
         return None;
     }
-    parse_moment(&v).map_err(|why| c.fail(field, why)).ok()
+    let at = parse_moment(&v).map_err(|why| c.fail(field, why)).ok()?;
+    let r = crate::check::happened(field, what, at, c.now);
+    c.rule(field, r).map(|()| at)
+}
+
+/// An optional day something happened: read, and asked [`crate::check::happened_by`].
+fn day_done(c: &mut Cells<'_>, field: &str, what: &str) -> Option<Date> {
+    let d = parse_day(&c.opt(field)?)
+        .map_err(|why| c.fail(field, why))
+        .ok()?;
+    let r = crate::check::happened_by(field, what, d, crate::check::uk_date(c.now));
+    c.rule(field, r).map(|()| d)
 }
 
 fn contact(c: &mut Cells<'_>, key: String, raw: String) -> Option<ContactRow> {
@@ -962,7 +978,7 @@ fn contact(c: &mut Cells<'_>, key: String, raw: String) -> Option<ContactRow> {
             None
         }
     };
-    let at = moment(c, "at");
+    let at = moment(c, "at", "a contact");
     let summary = c.required("summary");
     let duration_seconds = c.opt("minutes").and_then(|m| match m.parse::<u32>() {
         Ok(n) if n <= 24 * 60 => Some(n * 60),
@@ -992,7 +1008,7 @@ fn incident(c: &mut Cells<'_>, key: String, raw: String) -> Option<IncidentRow> 
     let person = c.required("person");
     let category = c.required("category");
     let description = c.required("description");
-    let occurred_at = moment(c, "occurred_at");
+    let occurred_at = moment(c, "occurred_at", "an incident");
     Some(IncidentRow {
         line: c.line,
         key,
@@ -1030,9 +1046,7 @@ fn adjustment(c: &mut Cells<'_>, key: String, raw: String) -> Option<AdjustmentR
             None
         }
     };
-    let decided_on = c
-        .opt("decided_on")
-        .and_then(|d| parse_day(&d).map_err(|why| c.fail("decided_on", why)).ok());
+    let decided_on = day_done(c, "decided_on", "a decision on an adjustment");
     let reason = c.opt("reason");
     if status == Some(AdjustmentStatus::Refused) && reason.is_none() {
         c.fail(
@@ -1283,6 +1297,11 @@ fn shared_across_rows(
 mod tests {
     use super::*;
 
+    /// When these imports run.
+    fn now() -> jiff::Timestamp {
+        "2026-12-01T12:00:00Z".parse().unwrap()
+    }
+
     fn table(csv: &str) -> Table {
         let mut lines = csv.lines();
         let headers = lines
@@ -1327,7 +1346,7 @@ mod tests {
                         columns.iter().map(|c| c.name).collect::<Vec<_>>().join(","),
                         row.join(",")
                     );
-                    let problems = check(kind, &table(&csv), &Mapping::default()).1;
+                    let problems = check(kind, &table(&csv), &Mapping::default(), now()).1;
                     assert!(
                         problems.iter().all(|p| p.column != c.name),
                         "{kind:?} {} {word}: {problems:?}",
@@ -1351,7 +1370,8 @@ mod tests {
     #[test]
     fn issue_14_a_good_people_file_reads_with_numbers_in_any_form() {
         let t = table("id,name,phones,preferred_format,needs_help\nC-1,Amira Evans,07911 123456; +44 1642 301653,Large print,no\nC-2,Jo Bloggs,,,\n");
-        let (Rows::People(p), problems) = check(Kind::People, &t, &Mapping::default()) else {
+        let (Rows::People(p), problems) = check(Kind::People, &t, &Mapping::default(), now())
+        else {
             panic!()
         };
         assert!(problems.is_empty(), "{problems:?}");
@@ -1367,7 +1387,7 @@ mod tests {
     fn issue_14_every_problem_names_its_row_and_column_with_the_cores_reason() {
         let t = table("id,name,Telephone,needs_help\nC-1,,0791,maybe\nC-1,Jo,07911 123456,\n");
         let m = Mapping::parse(&["phones=Telephone".into()]).unwrap();
-        let problems = check(Kind::People, &t, &m).1;
+        let problems = check(Kind::People, &t, &m, now()).1;
         let said = |row, col: &str| {
             problems
                 .iter()
@@ -1393,7 +1413,7 @@ mod tests {
         let long = "x".repeat(201);
         let t = table(&format!("id,name,Telephone\nC-1,Jo,07911 123456; +44 7911 123456\nC-2,{long},\nC-3,Amira,01642 301653\n"));
         let m = Mapping::parse(&["phones=Telephone".into()]).unwrap();
-        let (Rows::People(p), problems) = check(Kind::People, &t, &m) else {
+        let (Rows::People(p), problems) = check(Kind::People, &t, &m, now()) else {
             panic!()
         };
         assert_eq!(problems.len(), 2, "{problems:?}");
@@ -1416,7 +1436,7 @@ mod tests {
     fn issue_14_a_cell_with_a_control_character_is_a_problem_in_its_column() {
         let t =
             table("id,name,postal_address\nC-1,Jo\u{0}Bloggs,1 High St\nC-2,Amira,2 Low\u{7} St\n");
-        let problems = check(Kind::People, &t, &Mapping::default()).1;
+        let problems = check(Kind::People, &t, &Mapping::default(), now()).1;
         let at: Vec<(usize, &str)> = problems
             .iter()
             .map(|p| (p.row, p.column.as_str()))
@@ -1429,14 +1449,14 @@ mod tests {
     fn issue_14_a_number_that_cannot_be_confirmed_is_kept_only_when_asked() {
         // Ofcom's drama range: a real format, not a number in use.
         let t = table("id,name,phones\nC-1,Ann Actor,07700 900123\n");
-        let (_, problems) = check(Kind::People, &t, &Mapping::default());
+        let (_, problems) = check(Kind::People, &t, &Mapping::default(), now());
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert!(problems[0].reason.contains("unverified"));
         let keep = Mapping {
             keep_unverified: true,
             ..Mapping::default()
         };
-        let (Rows::People(p), problems) = check(Kind::People, &t, &keep) else {
+        let (Rows::People(p), problems) = check(Kind::People, &t, &keep, now()) else {
             panic!()
         };
         assert!(problems.is_empty(), "{problems:?}");
@@ -1447,7 +1467,7 @@ mod tests {
     fn issue_14_a_number_on_two_rows_must_be_marked_shared_on_both() {
         let t =
             table("id,name,phones,shared\nC-1,A,07911 123456,\nC-2,B,07911 123456,07911 123456\n");
-        let problems = check(Kind::People, &t, &Mapping::default()).1;
+        let problems = check(Kind::People, &t, &Mapping::default(), now()).1;
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert_eq!(problems[0].row, 2);
         assert!(
@@ -1455,17 +1475,19 @@ mod tests {
             "{problems:?}"
         );
         let t = table("id,name,phones,shared\nC-1,A,07911 123456,07911 123456\nC-2,B,07911 123456,07911 123456\n");
-        assert!(check(Kind::People, &t, &Mapping::default()).1.is_empty());
+        assert!(check(Kind::People, &t, &Mapping::default(), now())
+            .1
+            .is_empty());
     }
 
     #[test]
     fn issue_14_a_missing_required_column_or_a_bad_mapping_is_one_problem_each() {
         let t = table("id,Full name\nC-1,A\n");
-        let problems = check(Kind::People, &t, &Mapping::default()).1;
+        let problems = check(Kind::People, &t, &Mapping::default(), now()).1;
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].column, "name");
         let m = Mapping::parse(&["name=Full name".into(), "colour=Colour".into()]).unwrap();
-        let problems = check(Kind::People, &t, &m).1;
+        let problems = check(Kind::People, &t, &m, now()).1;
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert!(problems[0].reason.contains("no field \"colour\""));
         assert!(Mapping::parse(&["nonsense".into()]).is_err());
@@ -1474,7 +1496,7 @@ mod tests {
     #[test]
     fn issue_14_matters_check_kind_status_and_the_finalised_date() {
         let t = table("id,person,kind,title,status,finalised_on\nM-1,C-1,complaint,Delay,finalised,14/03/2024\nM-2,C-1,gripe,Delay,finalised,\nM-3,C-1,case,X,open,31/02/2024\n");
-        let problems = check(Kind::Matters, &t, &Mapping::default()).1;
+        let problems = check(Kind::Matters, &t, &Mapping::default(), now()).1;
         assert!(problems.iter().any(|p| p.row == 3 && p.column == "kind"));
         assert!(problems
             .iter()
@@ -1488,6 +1510,53 @@ mod tests {
         assert!(!problems.iter().any(|p| p.row == 2), "{problems:?}");
     }
 
+    /// Issue 11: a day or moment something happened is refused by the import as by every
+    /// other door — in the future, or before the records begin (a mistyped year) — with the
+    /// same reason, in its column; a day in range reads.
+    #[test]
+    fn issue_11_an_imported_day_in_the_future_or_before_the_records_begin_is_a_problem() {
+        let cases = [
+            (
+                Kind::Contacts,
+                "id,person,channel,at,summary\nC-1,P,phone,14/03/2024 10:30,Fine\nC-2,P,phone,14/03/2099 10:30,Later\nC-3,P,phone,14/03/1926,Typo\n",
+                "at",
+                "a contact",
+            ),
+            (
+                Kind::Incidents,
+                "id,person,category,description,occurred_at\nI-1,P,abusive,Shouted,02/05/2024\nI-2,P,abusive,Shouted,02/05/2099\nI-3,P,abusive,Shouted,1999-12-31\n",
+                "occurred_at",
+                "an incident",
+            ),
+            (
+                Kind::Matters,
+                "id,person,kind,title,status,finalised_on\nM-1,P,complaint,T,finalised,14/03/2024\nM-2,P,complaint,T,finalised,14/03/2099\nM-3,P,complaint,T,finalised,14/03/1024\n",
+                "finalised_on",
+                "the date a matter was finalised",
+            ),
+            (
+                Kind::Adjustments,
+                "id,person,kind,description,decided_on\nA-1,P,extra-time,More time,14/03/2024\nA-2,P,extra-time,More time,02/12/2026\nA-3,P,extra-time,More time,14/03/1924\n",
+                "decided_on",
+                "a decision on an adjustment",
+            ),
+        ];
+        for (kind, csv, column, what) in cases {
+            let problems = check(kind, &table(csv), &Mapping::default(), now()).1;
+            let reasons: Vec<(usize, &str, &str)> = problems
+                .iter()
+                .map(|p| (p.row, p.column.as_str(), p.reason.as_str()))
+                .collect();
+            let early = format!("{what} cannot be before 1 January 2000: check the year");
+            let later = format!("{what} cannot be in the future");
+            assert_eq!(
+                reasons,
+                [(3, column, later.as_str()), (4, column, early.as_str())],
+                "{kind:?}"
+            );
+        }
+    }
+
     /// A title past the one line every other door keeps (issue 11) is a problem in its
     /// column with the same reason; a title at the limit reads.
     #[test]
@@ -1496,7 +1565,7 @@ mod tests {
         let t = table(&format!(
             "id,person,kind,title\nM-1,C-1,complaint,{ok}\nM-2,C-1,complaint,{long}\n"
         ));
-        let problems = check(Kind::Matters, &t, &Mapping::default()).1;
+        let problems = check(Kind::Matters, &t, &Mapping::default(), now()).1;
         let at: Vec<(usize, &str)> = problems
             .iter()
             .map(|p| (p.row, p.column.as_str()))
@@ -1511,7 +1580,7 @@ mod tests {
             "id,name,postal_address\nC-1,Jo,{}\n",
             "a".repeat(50_001)
         ));
-        let problems = check(Kind::People, &t, &Mapping::default()).1;
+        let problems = check(Kind::People, &t, &Mapping::default(), now()).1;
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert_eq!(problems[0].column, "postal_address");
     }
@@ -1541,7 +1610,8 @@ mod tests {
     #[test]
     fn issue_14_a_plan_row_needs_a_restriction_and_its_dates() {
         let t = table("id,person,reasons,single_channel,call_window,authorised_by,authorised_on,notice_sent_on,review_due\nS-1,C-1,Abuse,letter,Tue 10:00-12:00,Pat,01/07/2026,03/07/2026,01/10/2026\nS-2,C-1,Abuse,,,Pat,01/07/2026,,01/10/2026\n");
-        let (Rows::Plans(rows), problems) = check(Kind::Plans, &t, &Mapping::default()) else {
+        let (Rows::Plans(rows), problems) = check(Kind::Plans, &t, &Mapping::default(), now())
+        else {
             panic!()
         };
         assert_eq!(rows.len(), 1);
@@ -1587,6 +1657,8 @@ mod tests {
             headers: PEOPLE.iter().map(|c| c.name.to_string()).collect(),
             rows: vec![(2, PEOPLE.iter().map(|c| c.example.to_string()).collect())],
         };
-        assert!(check(Kind::People, &t, &Mapping::default()).1.is_empty());
+        assert!(check(Kind::People, &t, &Mapping::default(), now())
+            .1
+            .is_empty());
     }
 }

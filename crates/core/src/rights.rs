@@ -112,7 +112,8 @@ pub fn receive(
 ) -> Result<Decision<RightsRequest>, RuleError> {
     may(profile, actor, Action::RecordContact, None)?;
     crate::error::require_text("details", details)?;
-    crate::check::happened_by("received_on", "a request's receipt", received_on, today)?;
+    // The law's own start is later than the records' (`check::RECORDS_BEGIN`), so it is
+    // asked first: its refusal says why.
     if received_on < IN_FORCE_FROM {
         return Err(RuleError::invalid(
             "received_on",
@@ -123,6 +124,7 @@ pub fn receive(
             ),
         ));
     }
+    crate::check::happened_by("received_on", "a request's receipt", received_on, today)?;
     let r = RightsRequest {
         id: 0,
         person_id: person,

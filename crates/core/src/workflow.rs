@@ -843,15 +843,12 @@ pub fn import_plan(
     let today = check::uk_date(now);
     require_text("reasons", &input.reasons)?;
     require_text("authorised_by", &input.authorised_by)?;
-    if input.authorised_on > today {
-        return Err(RuleError::invalid(
-            "authorised_on",
-            format!(
-                "the authorisation date is after today, got {}",
-                input.authorised_on
-            ),
-        ));
-    }
+    check::happened_by(
+        "authorised_on",
+        "a plan's authorisation",
+        input.authorised_on,
+        today,
+    )?;
     if input.notice_sent_on < input.authorised_on || input.notice_sent_on > today {
         return Err(RuleError::conflict(
             &clauses.notice_first,
@@ -3277,7 +3274,7 @@ mod duration_tests {
             matter_id: None,
             channel,
             direction: Direction::Inbound,
-            at: Timestamp::UNIX_EPOCH,
+            at: "2026-12-01T10:00:00Z".parse().unwrap(),
             staff_id: None,
             identifier: None,
             via_advocate: false,
@@ -3299,10 +3296,11 @@ mod duration_tests {
     }
 
     /// Issue 11: what a contact must be to be logged is decided here for every door: a
-    /// summary, a time not in the future (five minutes' grace), and a length it can have.
+    /// summary, a time not in the future (five minutes' grace) nor before the records begin
+    /// (a mistyped year), and a length it can have.
     #[test]
     fn issue_11_a_contact_says_what_it_was_about_and_is_not_in_the_future() {
-        let now = Timestamp::UNIX_EPOCH + jiff::SignedDuration::from_hours(1);
+        let now = input(Channel::Phone, None).at + jiff::SignedDuration::from_hours(1);
         assert!(check_contact(&input(Channel::Phone, Some(60)), now).is_ok());
         let mut blank = input(Channel::Phone, None);
         blank.summary = "  ".into();
@@ -3323,5 +3321,15 @@ mod duration_tests {
             check_contact(&long, now).unwrap_err().field.as_deref(),
             Some("duration_seconds")
         );
+        let mut typo = input(Channel::Phone, None);
+        typo.at = "1926-12-01T10:00:00Z".parse().unwrap();
+        let e = check_contact(&typo, now).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("at"));
+        assert_eq!(
+            e.message,
+            "a contact cannot be before 1 January 2000: check the year"
+        );
+        typo.at = crate::check::noon(crate::check::RECORDS_BEGIN);
+        assert!(check_contact(&typo, now).is_ok(), "the first day is kept");
     }
 }

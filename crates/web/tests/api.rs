@@ -2502,6 +2502,53 @@ async fn issue_11_text_with_control_characters_is_bad_input_on_both_backends() {
     .await;
 }
 
+/// Issue 11: the day or moment something happened is refused at the API as at every other
+/// door (`check::happened`): in the future, or before the records begin — a mistyped year,
+/// 1926 for 2026 — with the same words, naming the field, and nothing is written.
+#[tokio::test]
+async fn issue_11_a_moment_in_the_future_or_before_the_records_begin_is_refused_on_both_backends() {
+    each_backend("cleveland-opcc", |t| async move {
+        let (pid, mid) = t.person_with_matter().await;
+        let contacts = t.app.store().count(Table::Contacts).await.unwrap();
+        let events = t.app.store().count(Table::AuditLog).await.unwrap();
+        for (at, words) in [
+            ("1926-12-04T10:00:00Z", "cannot be before 1 January 2000: check the year"),
+            ("1999-12-31T12:00:00Z", "cannot be before 1 January 2000: check the year"),
+            ("2099-12-04T10:00:00Z", "cannot be in the future"),
+        ] {
+            let (s, v) = t
+                .post(
+                    &t.caseworker,
+                    "/contacts",
+                    json!({"person_id": pid, "channel": "phone", "summary": "Rang", "at": at}),
+                )
+                .await;
+            refused(s, &v, StatusCode::BAD_REQUEST, "at");
+            assert_eq!(v["error"]["message"], format!("a contact {words}"), "{v}");
+            let (s, v) = t
+                .post(
+                    &t.caseworker,
+                    "/incidents",
+                    json!({"person_id": pid, "matter_id": mid, "category": "unreasonable-demands",
+                           "description": "Shouted", "occurred_at": at}),
+                )
+                .await;
+            refused(s, &v, StatusCode::BAD_REQUEST, "occurred_at");
+            assert_eq!(v["error"]["message"], format!("an incident {words}"), "{v}");
+        }
+        assert_eq!(t.app.store().count(Table::Contacts).await.unwrap(), contacts);
+        assert_eq!(t.app.store().count(Table::AuditLog).await.unwrap(), events);
+        // The first day of the records is kept.
+        t.ok(
+            &t.caseworker,
+            "/contacts",
+            json!({"person_id": pid, "channel": "letter", "summary": "Wrote", "at": "2000-01-01T12:00:00Z"}),
+        )
+        .await;
+    })
+    .await;
+}
+
 /// Issue 11: free text past its length is bad input naming the field, by core's one rule
 /// (`error::within`, `workflow::check_contact`), and nothing is written: a title or a
 /// summary is one line (500 characters), other free text at most 50,000, a contact's body
