@@ -3,7 +3,7 @@
 //! `read_equality` names. Front-line staff can record answers (they ask the person) but
 //! never read them back: no query gives one person's answers to anyone.
 
-use crate::{App, Ctx, Handles, Result};
+use crate::{App, AppError, Ctx, Handles, Result};
 use tact_core::audit::AuditAction;
 use tact_core::command as cmd;
 use tact_core::equality::{Monitoring, Report};
@@ -73,10 +73,7 @@ impl Handles<cmd::WithdrawEquality> for App {
         let now = self.now();
         let mut tx = self.begin().await?;
         if !tx.delete_equality(person).await? {
-            return Err(crate::not_found(
-                "person_id",
-                "no equality monitoring answers are recorded for them".into(),
-            ));
+            return Err(none_recorded());
         }
         tx.audit(&[ctx
             .event(
@@ -88,6 +85,15 @@ impl Handles<cmd::WithdrawEquality> for App {
             .await?;
         self.finish(tx, ctx, &format!("equality:{person}")).await
     }
+}
+
+/// The refusal of a withdrawal with nothing to withdraw: the same 404 whether the step is
+/// taken or only its form opened.
+pub fn none_recorded() -> AppError {
+    crate::not_found(
+        "person_id",
+        "no equality monitoring answers are recorded for them".into(),
+    )
 }
 
 impl App {

@@ -1779,7 +1779,13 @@ impl PersonStep for WithdrawEquality {
     type Command = cmd::WithdrawEquality;
     const PATH: &'static str = "/people/{id}/equality/withdraw";
 
-    async fn spec(_: &AppState, _: &Signed, id: i64) -> SpecOrPage {
+    /// Offered only where there are answers to delete: otherwise the refusal the step
+    /// would give.
+    async fn spec(state: &AppState, signed: &Signed, id: i64) -> SpecOrPage {
+        let person = PersonId(id);
+        if !step::read(state, signed, q::HasEquality { person }).await? {
+            return Err(refusal(state, signed, tact_app::equality::none_recorded()));
+        }
         Ok(Spec {
             heading: "Delete their equality monitoring answers".into(),
             intro: vec!["Do this when they withdraw their consent. Their answers are deleted; the event log keeps only that they were.".into()],

@@ -4298,6 +4298,17 @@ async fn cle_8_4_equality_answers_are_recorded_with_consent_and_read_only_as_sup
     assert!(csv.contains("All who answered,,0,,,\n"), "{csv}");
     let (_, person) = ui.page(&cas, &format!("/people/{}", c.pid)).await;
     assert!(!person.contains("Delete their equality monitoring answers"));
+    // With nothing left to delete, the form is not offered even at its address: the page
+    // is the refusal the step would give (issue 11: a page offers only what is allowed).
+    let (st, gone) = ui.page(&cas, &format!("{path}/withdraw")).await;
+    assert_eq!(st, StatusCode::NOT_FOUND, "{gone}");
+    assert!(
+        gone.contains("No equality monitoring answers are recorded for them")
+            && !gone.contains("Delete their answers"),
+        "{gone}"
+    );
+    let r = ui.post_form(&cas, &format!("{path}/withdraw"), &[]).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
