@@ -698,7 +698,7 @@ impl PersonStep for GiveWarning {
                 what_is_wrong: val(form, "what_is_wrong").into(),
                 how_to_change: val(form, "how_to_change").into(),
                 consequence: val(form, "consequence").into(),
-                channel: Channel::parse(val(form, "channel"))?,
+                channel: chosen(form, "channel", Channel::parse, "choose how it was given")?,
                 given_at: state.app.now(),
             },
         })
@@ -1263,8 +1263,8 @@ impl PlanForm for Notice {
         };
         Ok(wf::PlanCommand::RecordNotice(wf::NoticeInput {
             sent_at: state.app.now(),
-            channel: Channel::parse(val(form, "channel"))?,
-            format: Some(Format::parse(val(form, "format"))?),
+            channel: chosen(form, "channel", Channel::parse, "choose how it was sent")?,
+            format: Some(chosen(form, "format", Format::parse, "choose its format")?),
             agreement_sought: sought,
             agreement_given: given.filter(|_| sought),
             agreement_note: None,
@@ -1488,6 +1488,22 @@ pub(crate) fn choice<T>(
     optional_choice(form, name, id, refusal)?.ok_or_else(|| RuleError::invalid(name, refusal))
 }
 
+/// The word chosen in the radios or the select `name`, read by `parse` (a closed list's
+/// own): nothing chosen is refused with `missing`, as a form says it ("choose what they
+/// are asking for"), never by listing the stored words; a word the form did not offer is
+/// refused by `parse`, naming the field.
+pub(crate) fn chosen<T>(
+    form: &Form,
+    name: &str,
+    parse: fn(&str) -> Result<T, RuleError>,
+    missing: &str,
+) -> Result<T, RuleError> {
+    match val(form, name) {
+        "" => Err(RuleError::invalid(name, missing)),
+        v => parse(v).map_err(|e| e.with_field(name)),
+    }
+}
+
 /// The line manager chosen on a staff form: nobody, or a member of staff by id.
 fn chosen_line_manager(form: &Form) -> Result<Option<StaffId>, RuleError> {
     optional_choice(
@@ -1563,8 +1579,12 @@ impl FormStep for NewStaff {
     ) -> Result<cmd::CreateStaff, AppError> {
         Ok(cmd::CreateStaff {
             name: val(form, "name").into(),
-            role: tact_core::roles::Role::parse(val(form, "role"))
-                .map_err(|e| e.with_field("role"))?,
+            role: chosen(
+                form,
+                "role",
+                tact_core::roles::Role::parse,
+                "choose their role",
+            )?,
             email: None,
             line_manager: chosen_line_manager(form)?,
             sign_in: Some((val(form, "username").into(), val(form, "password").into())),
@@ -1619,7 +1639,12 @@ impl FormStep for ChangeStaff {
     ) -> Result<Self::Command, AppError> {
         Ok(cmd::ChangeStaff {
             staff: StaffId(id),
-            role: Some(tact_core::roles::Role::parse(val(form, "role"))?),
+            role: Some(chosen(
+                form,
+                "role",
+                tact_core::roles::Role::parse,
+                "choose their role",
+            )?),
             active: Some(pick(
                 form,
                 "active",
@@ -1860,9 +1885,18 @@ impl PersonStep for LogContact {
             duration_seconds,
             person_id: Some(PersonId(id)),
             matter_id,
-            channel: Channel::parse(val(form, "channel")).map_err(|e| e.with_field("channel"))?,
-            direction: tact_core::model::Direction::parse(val(form, "direction"))
-                .map_err(|e| e.with_field("direction"))?,
+            channel: chosen(
+                form,
+                "channel",
+                Channel::parse,
+                "choose how they were in touch",
+            )?,
+            direction: chosen(
+                form,
+                "direction",
+                tact_core::model::Direction::parse,
+                "choose whether it came in or went out",
+            )?,
             at: state.app.now(),
             staff_id: Some(signed.actor.id),
             identifier: None,
@@ -1919,7 +1953,12 @@ impl PersonStep for RequestAdjustment {
     fn command(_: &AppState, _: &Signed, id: i64, form: &Form) -> Result<Self::Command, RuleError> {
         Ok(cmd::RequestAdjustment {
             person: PersonId(id),
-            kind: tact_core::model::AdjustmentKind::parse(val(form, "kind"))?,
+            kind: chosen(
+                form,
+                "kind",
+                tact_core::model::AdjustmentKind::parse,
+                "choose what they need",
+            )?,
             description: val(form, "description").into(),
         })
     }

@@ -94,10 +94,12 @@ fn person_input(form: &HashMap<String, String>) -> Result<PersonInput, RuleError
         emails,
         postal_address: opt("postal_address"),
         advocate: None,
-        preferred_format: Some(
-            Format::parse(val(form, "preferred_format"))
-                .map_err(|e| e.with_field("preferred_format"))?,
-        ),
+        preferred_format: Some(crate::ui_forms::chosen(
+            form,
+            "preferred_format",
+            Format::parse,
+            "choose the format they can read",
+        )?),
         preferred_language: opt("preferred_language"),
         shared: lines(form, "shared"),
         keep_unverified: val(form, "keep_unverified") == "yes",
@@ -378,7 +380,7 @@ impl PersonStep for OpenMatter {
     fn command(_: &AppState, _: &Signed, id: i64, form: &Form) -> Result<Self::Command, RuleError> {
         Ok(cmd::OpenMatter {
             person: PersonId(id),
-            kind: MatterKind::parse(val(form, "kind")).map_err(|e| e.with_field("kind"))?,
+            kind: crate::ui_forms::chosen(form, "kind", MatterKind::parse, "choose what it is")?,
             title: val(form, "title").into(),
         })
     }
@@ -429,7 +431,12 @@ impl FormStep for MatterStatusStep {
     ) -> Result<Self::Command, AppError> {
         Ok(cmd::SetMatterStatus {
             matter: m.id,
-            status: MatterStatus::parse(val(form, "status")).map_err(|e| e.with_field("status"))?,
+            status: crate::ui_forms::chosen(
+                form,
+                "status",
+                MatterStatus::parse,
+                "choose where it stands",
+            )?,
             finalised_on: crate::ui_forms::date_field(form, "finalised_on")?,
         })
     }
@@ -675,8 +682,12 @@ impl PersonStep for FurtherAction {
         Ok(cmd::RecordFurtherAction {
             person: PersonId(id),
             input: wf::FurtherActionInput {
-                kind: FurtherActionKind::parse(val(form, "kind"))
-                    .map_err(|e| e.with_field("kind"))?,
+                kind: crate::ui_forms::chosen(
+                    form,
+                    "kind",
+                    FurtherActionKind::parse,
+                    "choose what was done",
+                )?,
                 reasons: val(form, "reasons").into(),
                 prior_notice_given: pick(
                     form,

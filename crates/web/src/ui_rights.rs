@@ -84,9 +84,19 @@ impl PersonStep for ReceiveRequest {
     fn command(_: &AppState, _: &Signed, id: i64, form: &Form) -> Result<Self::Command, RuleError> {
         Ok(cmd::ReceiveRightsRequest {
             person: PersonId(id),
-            kind: RightKind::parse(val(form, "kind"))?,
+            kind: crate::ui_forms::chosen(
+                form,
+                "kind",
+                RightKind::parse,
+                "select what they are asking for",
+            )?,
             details: val(form, "details").into(),
-            channel: Channel::parse(val(form, "channel")).map_err(|e| e.with_field("channel"))?,
+            channel: crate::ui_forms::chosen(
+                form,
+                "channel",
+                Channel::parse,
+                "choose how it came in",
+            )?,
             received_on: date_field(form, "received_on")?,
         })
     }

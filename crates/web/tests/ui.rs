@@ -2218,6 +2218,21 @@ async fn a_data_rights_request_goes_from_the_person_page_to_the_dpo_who_answers_
         "",
     )
     .await;
+    // Nothing chosen is asked for as a form asks, not by the stored words (issue 11): the
+    // same for every closed list a form offers as radios or a select.
+    let said = ui
+        .refused_on(
+            &cas,
+            &path,
+            &[("details", "x"), ("channel", "phone")],
+            "kind",
+            "",
+        )
+        .await;
+    assert!(
+        said.contains("Select what they are asking for") && !said.contains("expected one of"),
+        "{said}"
+    );
     let r = ui
         .post_form(
             &cas,
