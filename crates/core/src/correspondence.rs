@@ -421,17 +421,37 @@ pub fn awaiting_match(m: &StoredMessage) -> Result<ContactId, crate::RuleError> 
 }
 
 /// The contact a received message is kept as, which marking it threatening or abusive
-/// records the behaviour against (CLE-4.6). A quarantined message is on nobody's record.
+/// records the behaviour against (CLE-4.6): kept, and matched to the person who sent it.
+/// Every door asks this before it offers or takes the step.
 ///
 /// # Errors
-/// A state refusal (409) naming `message_id`.
-pub fn on_record(m: &StoredMessage) -> Result<ContactId, crate::RuleError> {
-    m.contact_id.ok_or_else(|| {
+/// A quarantined message is on nobody's record: a state refusal (409) naming `message_id`.
+/// One from an unknown sender not yet matched: [`unmatched`].
+pub fn on_record(
+    profile: &crate::profile::Profile,
+    m: &StoredMessage,
+) -> Result<ContactId, crate::RuleError> {
+    let contact = m.contact_id.ok_or_else(|| {
         crate::RuleError::state(
             "message_id",
             "a quarantined message cannot be marked: it is not on anyone's record",
         )
-    })
+    })?;
+    if m.person_id.is_none() {
+        return Err(unmatched(profile));
+    }
+    Ok(contact)
+}
+
+/// The refusal of marking correspondence from nobody we know as threatening or abusive:
+/// the behaviour is recorded against a person, so the message is matched to them first
+/// (CLE-4.6).
+pub fn unmatched(profile: &crate::profile::Profile) -> crate::RuleError {
+    crate::RuleError::invalid(
+        "contact_id",
+        "match the message to a person before marking it",
+    )
+    .with_clause(&profile.clauses.threatening_correspondence)
 }
 
 /// Where a letter to `person` goes and in which format (CLE-8; NOR-1.5: in a format they

@@ -2857,11 +2857,7 @@ pub fn record_threatening_correspondence(
         .with_clause(clause));
     }
     let Some(person) = contact.person_id else {
-        return Err(RuleError::invalid(
-            "contact_id",
-            "match the message to a person before marking it",
-        )
-        .with_clause(clause));
+        return Err(crate::correspondence::unmatched(profile));
     };
     // The contact's matter was checked to be the person's when the contact was logged.
     let mut d = incident(

@@ -2183,7 +2183,7 @@ pub async fn mark_threatening(
     ApiJson(req): ApiJson<ThreateningReq>,
 ) -> Reply {
     let m = st.app.query(&ctx.actor, q::Message { id }).await?;
-    let contact = tact_core::correspondence::on_record(&m)?;
+    let contact = tact_core::correspondence::on_record(&st.app.profile, &m)?;
     let (i, tasks) = st
         .app
         .execute(

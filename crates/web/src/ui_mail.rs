@@ -180,8 +180,7 @@ async fn message(
     };
     let p = &state.app.profile;
     let mut actions = Vec::new();
-    if m.person_id.is_some()
-        && tact_core::correspondence::on_record(&m).is_ok()
+    if tact_core::correspondence::on_record(p, &m).is_ok()
         && cmd::offered::<cmd::MarkThreatening>(p, &signed.actor)
     {
         actions.push((
@@ -310,7 +309,7 @@ impl FormStep for MarkThreatening {
     const PATH: &'static str = "/messages/{id}/threatening";
 
     const REFUSED: crate::ui_step::Refusal<StoredMessage> =
-        |_, _, m| tact_core::correspondence::on_record(m).err();
+        |p, _, m| tact_core::correspondence::on_record(p, m).err();
 
     async fn spec(state: &AppState, _: &Signed, _: i64, m: &StoredMessage) -> SpecOrPage {
         let p = &state.app.profile;
@@ -339,14 +338,14 @@ impl FormStep for MarkThreatening {
         })
     }
     async fn command(
-        _: &AppState,
+        state: &AppState,
         _: &Signed,
         _: i64,
         m: &StoredMessage,
         form: &Form,
     ) -> Result<Self::Command, AppError> {
         Ok(cmd::MarkThreatening {
-            contact: tact_core::correspondence::on_record(m)?,
+            contact: tact_core::correspondence::on_record(&state.app.profile, m)?,
             category: val(form, "category").into(),
             description: val(form, "description").into(),
         })

@@ -1476,6 +1476,46 @@ async fn cle_4_6_a_threatening_email_is_marked_from_the_message_and_asks_for_a_s
         )
         .await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
+    // Nor is one from an unknown sender, until it is matched to them: the behaviour is
+    // recorded against a person. Its address answers with the refusal the step gives, as
+    // the API does (400, CLE-4.6), not with a form that cannot be sent.
+    let tact_app::mail::Imported::Stored { id: stranger, .. } = ui
+        .app
+        .import_message(
+            "enquiries",
+            b"From: stranger@example.net\r\nSubject: Watch out\r\nMessage-ID: <s1@example.net>\r\n\r\nYou have been warned.\r\n",
+            &limits,
+        )
+        .await
+        .unwrap()
+    else {
+        panic!("stored")
+    };
+    let (_, message) = ui.page(&cas, &format!("/messages/{stranger}")).await;
+    assert!(
+        message.contains("Match to someone we know")
+            && !message.contains(&format!("/messages/{stranger}/threatening")),
+        "{message}"
+    );
+    let path = format!("/messages/{stranger}/threatening");
+    let (st, page) = ui.page(&cas, &path).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{page}");
+    assert!(
+        page.contains("Match the message to a person before marking it (CLE-4.6)")
+            && !page.contains("Record it"),
+        "{page}"
+    );
+    let r = ui
+        .post_form(
+            &cas,
+            &path,
+            &[
+                ("category", "violent-threatening-abusive"),
+                ("description", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     let (_, person) = ui.page(&cas, &format!("/people/{}", c.pid)).await;
     assert!(person.contains("You will regret this"), "{person}");
     let (_, home) = ui.page(&cas, "/").await;
