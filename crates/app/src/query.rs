@@ -294,18 +294,18 @@ queries! {
     RightsRequestOf { id: i64 } reads read::DataRights => RightsRequest,
         |app, ctx, q| app.rights_request(q.id).await;
     /// The register of disposals (NOR-9.1): what went, when and by whom.
-    DisposalRegister { limit: i64 } reads read::DataRights
+    DisposalRegister { limit: i64 } reads read::Retention
         => Vec<tact_core::retention::RegisterEntry>,
         |app, ctx, q| app.disposal_register(q.limit).await;
     /// Every legal hold in place (NOR-9.1): whose records are kept past their disposal date.
-    HoldsInPlace {} reads read::DataRights => Vec<tact_core::retention::LegalHold>,
+    HoldsInPlace {} reads read::Retention => Vec<tact_core::retention::LegalHold>,
         |app, ctx, q| app.holds_in_place().await;
     /// Where one person's records stand under the retention rule (NOR-9.1): the day they
     /// fall due, or why they are kept.
-    DisposalOf { person: PersonId } reads read::DataRights => tact_core::retention::Disposal,
+    DisposalOf { person: PersonId } reads read::Retention => tact_core::retention::Disposal,
         |app, ctx, q| app.disposal_of(q.person).await;
     /// Who is due for disposal now: the dry run.
-    DueForDisposal {} reads read::DataRights => Vec<Due>,
+    DueForDisposal {} reads read::Retention => Vec<Due>,
         |app, ctx, q| app.due_for_disposal().await;
 
     /// Plans in force whose review is due by a date.

@@ -266,13 +266,13 @@ commands! {
     MarkPrinted => Some(Action::RecordNotice), { letter: i64 }
 
     /// Keeps a person's records past their disposal date, with the reason.
-    PlaceHold => Some(Action::HandleDataRights), { person: PersonId, reason: String }
+    PlaceHold => Some(Action::ManageRetention), { person: PersonId, reason: String }
 
     /// Lifts a hold, so the person's records are disposed of when due.
-    LiftHold => Some(Action::HandleDataRights), { hold: i64 }
+    LiftHold => Some(Action::ManageRetention), { hold: i64 }
 
     /// Destroys the records that are due for disposal (NOR-9.1), as the dry run lists them.
-    DisposeDue => Some(Action::HandleDataRights), {
+    DisposeDue => Some(Action::ManageRetention), {
         /// That the one running it has confirmed it: it destroys the records for good
         /// ([`crate::retention::confirmed`]).
         confirm: bool,
@@ -472,8 +472,11 @@ pub mod read {
         Letters => RecordNotice;
         /// Contacts waiting for screening, and the mail that came in.
         Screening => ScreenContact;
-        /// Data-rights requests, holds and the disposal register.
+        /// Data-rights requests, and what is held about a person for their subject access.
         DataRights => HandleDataRights;
+        /// Records due for disposal, where a person's records stand, legal holds and the
+        /// disposal register (NOR-9.1).
+        Retention => ManageRetention;
         /// Reasonable adjustments waiting for a decision.
         Adjustments => DecideAdjustment;
         /// Plans due for review.

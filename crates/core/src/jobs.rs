@@ -162,7 +162,11 @@ pub fn disposal_task(profile: &Profile, due: usize, today: Date, open: &[Task]) 
         kind: TaskKind::Disposal,
         person_id: None,
         assignee: None,
-        role: Some(Role::Dpo),
+        role: Some(
+            profile
+                .roles
+                .queue_for(crate::roles::Action::ManageRetention),
+        ),
         title: format!(
             "Records of {due} {} are due for disposal: check the list and dispose of them",
             if due == 1 { "person" } else { "people" }

@@ -226,6 +226,9 @@ pub struct RolePermissions {
     /// Data-rights requests go to the Data Protection Officer.
     #[serde(default = "dpo_only")]
     pub handle_data_rights: Vec<Role>,
+    /// Keeping and disposing of records (NOR-9.1): the DPO, unless the profile says.
+    #[serde(default = "dpo_only")]
+    pub manage_retention: Vec<Role>,
     /// The access log: the DPO and auditors.
     #[serde(default = "dpo_and_auditors")]
     pub read_access_log: Vec<Role>,
@@ -276,6 +279,13 @@ fn dpo_and_auditors() -> Vec<Role> {
 }
 
 impl RolePermissions {
+    /// The role whose queue a task for `action` goes to: the first the profile names for
+    /// it (the DPO for data rights and retention, as both profiles say), or the DPO where a
+    /// profile names none.
+    pub fn queue_for(&self, action: Action) -> Role {
+        self.roles_for(action).first().copied().unwrap_or(Role::Dpo)
+    }
+
     /// The roles that may take `action`.
     pub fn roles_for(&self, action: Action) -> &[Role] {
         match action {
@@ -303,6 +313,7 @@ impl RolePermissions {
             Action::ReadAll => &self.read_all,
             Action::CheckContact => &Role::ALL,
             Action::HandleDataRights => &self.handle_data_rights,
+            Action::ManageRetention => &self.manage_retention,
             Action::ReadAccessLog => &self.read_access_log,
             Action::MergePeople => &self.merge_people,
             Action::ReadGovernance => &self.read_governance,

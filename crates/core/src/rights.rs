@@ -8,7 +8,7 @@ use crate::error::RuleError;
 use crate::ids::{PersonId, StaffId};
 use crate::model::{NewTask, TaskKind};
 use crate::profile::{Channel, Profile};
-use crate::roles::{authorise as may, Action, Actor, Role};
+use crate::roles::{authorise as may, Action, Actor};
 use crate::workflow::Decision;
 use jiff::civil::Date;
 use jiff::Timestamp;
@@ -146,7 +146,7 @@ pub fn receive(
         kind: TaskKind::DataRights,
         person_id: Some(person),
         assignee: None,
-        role: Some(Role::Dpo),
+        role: Some(profile.roles.queue_for(Action::HandleDataRights)),
         title: format!(
             "Data-rights request: {} — answer by {}",
             kind.plain(),
@@ -240,7 +240,7 @@ pub fn extend(
                 kind: TaskKind::DataRights,
                 person_id: Some(r.person_id),
                 assignee: None,
-                role: Some(Role::Dpo),
+                role: Some(profile.roles.queue_for(Action::HandleDataRights)),
                 title: format!(
                     "Data-rights request: {} — answer by {to} (extended)",
                     r.kind.plain()
@@ -320,6 +320,7 @@ crate::words! {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::roles::Role;
     use jiff::civil::date;
 
     #[test]

@@ -67,6 +67,10 @@ crate::words! {
         ReadAll = "read-all",
         /// Data-rights requests (access, rectification, erasure, objection): the DPO's.
         HandleDataRights = "handle-data-rights",
+        /// Keeping and disposing of records (NOR-9.1): the disposal dry run and the
+        /// disposal, legal holds and the disposal register. The DPO's, unless the profile
+        /// says otherwise.
+        ManageRetention = "manage-retention",
         /// Who opened a person's restrictions, incidents and adjustments: for the DPO and
         /// auditors.
         ReadAccessLog = "read-access-log",
@@ -116,6 +120,7 @@ impl Action {
             Self::ManageStaff => "manage staff",
             Self::ReadAll => "read every record",
             Self::HandleDataRights => "handle a data-rights request",
+            Self::ManageRetention => "keep or dispose of records",
             Self::ReadAccessLog => "read the access log",
             Self::MergePeople => "merge two records",
             Self::ReadGovernance => "read the governance report",
@@ -698,6 +703,37 @@ mod tests {
         assert!(may_read_disclosure_log(&p, &actor(1, Role::LineManager)).is_ok());
         let err = may_read_disclosure_log(&p, &actor(1, Role::Caseworker)).unwrap_err();
         assert_eq!(err.clause.as_deref(), Some("CLE-9.15"));
+    }
+
+    /// NOR-9.1: keeping and disposing of records is its own step, not a data-rights
+    /// request's: refused in its own words, the DPO's under both profiles, and a profile
+    /// that gives it to another role sends the disposal task to that role's queue.
+    #[test]
+    fn nor_9_1_retention_is_its_own_step_with_its_own_refusal_and_queue() {
+        for office in ["cleveland-opcc", "northamptonshire-opfcc"] {
+            let p = Profile::built_in(office).unwrap();
+            assert_eq!(p.roles.roles_for(Action::ManageRetention), [Role::Dpo]);
+            let e = authorise(
+                &p,
+                &actor(1, Role::Caseworker),
+                Action::ManageRetention,
+                None,
+            )
+            .unwrap_err();
+            assert!(
+                e.message
+                    .starts_with("a caseworker may not keep or dispose of records"),
+                "{e}"
+            );
+        }
+        let mut p = Profile::built_in("northamptonshire-opfcc").unwrap();
+        p.roles.manage_retention = vec![Role::Admin, Role::Dpo];
+        assert!(authorise(&p, &actor(1, Role::Admin), Action::ManageRetention, None).is_ok());
+        let today = jiff::civil::date(2026, 12, 4);
+        let task = crate::jobs::disposal_task(&p, 3, today, &[]);
+        assert_eq!(task[0].role, Some(Role::Admin));
+        // Data-rights requests stay the DPO's.
+        assert_eq!(p.roles.queue_for(Action::HandleDataRights), Role::Dpo);
     }
 
     fn staff(id: i64, scope: Option<Scope>) -> crate::model::Staff {

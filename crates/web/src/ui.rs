@@ -1040,7 +1040,7 @@ async fn home(
             }
         }
     }
-    if cmd::offered::<cmd::read::DataRights>(p, &signed.actor) {
+    if cmd::offered::<cmd::read::Retention>(p, &signed.actor) {
         links.push((
             "/retention".to_string(),
             format!(

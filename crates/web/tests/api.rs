@@ -2180,6 +2180,13 @@ async fn nor_9_1_legal_holds_the_disposal_and_its_register_are_on_the_api_for_th
         ] {
             let (s, v) = ask_at(&at, &cw, m, path.clone(), body).await;
             assert_eq!(s, StatusCode::FORBIDDEN, "{path}: {v}");
+            // Refused as what it is, not as a data-rights request.
+            assert!(
+                v["error"]["message"]
+                    .as_str()
+                    .is_some_and(|m| m.starts_with("a caseworker may not keep or dispose of records")),
+                "{path}: {v}"
+            );
         }
         let (s, v) = ask_at(&at, &dpo, M::GET, hold_path.clone(), None).await;
         assert_eq!((s, &v["hold"]), (StatusCode::OK, &Value::Null), "{v}");
