@@ -886,6 +886,9 @@ fn matter(c: &mut Cells<'_>, key: String, raw: String) -> Option<MatterRow> {
             "a finalised matter needs the date it was finalised",
         );
     }
+    // Only a finalised matter has the day it was finalised, as when staff move a matter
+    // on (`workflow::set_matter_status`).
+    let finalised_on = finalised_on.filter(|_| status == Some(MatterStatus::Finalised));
     Some(MatterRow {
         line: c.line,
         key,
@@ -981,15 +984,35 @@ fn contact(c: &mut Cells<'_>, key: String, raw: String) -> Option<ContactRow> {
     let at = moment(c, "at", "a contact");
     let summary = c.required("summary");
     let duration_seconds = c.opt("minutes").and_then(|m| match m.parse::<u32>() {
-        Ok(n) if n <= 24 * 60 => Some(n * 60),
+        Ok(n) => Some(n.saturating_mul(60)),
         _ => {
             c.fail(
                 "minutes",
-                format!("expected a whole number of minutes up to a day, got {m:?}"),
+                format!("expected a whole number of minutes, got {m:?}"),
             );
             None
         }
     });
+    // How long it lasted is asked as every door asks it: only a call or a visit has a
+    // length, and it is a day at most.
+    if let Some(channel) = channel {
+        let input = crate::workflow::ContactInput {
+            person_id: None,
+            matter_id: None,
+            channel,
+            direction: direction.unwrap_or(Direction::Inbound),
+            at: at.unwrap_or(c.now),
+            staff_id: None,
+            identifier: None,
+            via_advocate: false,
+            summary: summary.clone(),
+            body: String::new(),
+            is_complaint: false,
+            duration_seconds,
+        };
+        let r = crate::workflow::check_duration(&input);
+        c.rule("minutes", r);
+    }
     Some(ContactRow {
         line: c.line,
         key,
@@ -1555,6 +1578,51 @@ mod tests {
                 "{kind:?}"
             );
         }
+    }
+
+    /// Issue 11 (issue 13): an imported contact's length is asked as at every door — only
+    /// a call or a visit has one, a day at most — in the minutes column; and a matter that
+    /// is not finalised keeps no finalised day, as when staff move a matter on.
+    #[test]
+    fn issue_11_an_imported_contacts_length_and_a_matters_day_follow_the_doors_rules() {
+        let t = table("id,person,channel,at,summary,minutes\nC-1,P,phone,14/03/2024,Rang,12\nC-2,P,email,14/03/2024,Wrote,12\nC-3,P,visit,14/03/2024,Came in,1441\nC-4,P,letter,14/03/2024,Wrote,\n");
+        let (Rows::Contacts(rows), problems) =
+            check(Kind::Contacts, &t, &Mapping::default(), now())
+        else {
+            panic!("contacts")
+        };
+        let at: Vec<(usize, &str, &str)> = problems
+            .iter()
+            .map(|p| (p.row, p.column.as_str(), p.reason.as_str()))
+            .collect();
+        assert_eq!(
+            at,
+            [
+                (
+                    3,
+                    "minutes",
+                    "only a call or a visit has a length: leave it empty for a letter, email or form"
+                ),
+                (
+                    4,
+                    "minutes",
+                    "a call or visit lasts a day at most (86,400 seconds; 1,440 minutes)"
+                )
+            ]
+        );
+        let kept: Vec<(&str, Option<u32>)> = rows
+            .iter()
+            .map(|r| (r.key.as_str(), r.duration_seconds))
+            .collect();
+        assert_eq!(kept, [("C-1", Some(720)), ("C-4", None)]);
+        let t = table("id,person,kind,title,status,finalised_on\nM-1,P,complaint,T,open,14/03/2024\nM-2,P,complaint,T,finalised,14/03/2024\n");
+        let (Rows::Matters(rows), problems) = check(Kind::Matters, &t, &Mapping::default(), now())
+        else {
+            panic!("matters")
+        };
+        assert!(problems.is_empty(), "{problems:?}");
+        let days: Vec<Option<Date>> = rows.iter().map(|r| r.finalised_on).collect();
+        assert_eq!(days, [None, Some(jiff::civil::date(2024, 3, 14))]);
     }
 
     /// A title past the one line every other door keeps (issue 11) is a problem in its
