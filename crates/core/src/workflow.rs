@@ -1752,6 +1752,46 @@ pub fn lift_plan(
     Ok(d)
 }
 
+/// Why plan `s` cannot be applied to `matter` now, whoever asks: the matter is not the
+/// person's, the plan already covers it or is already waiting to, or its internal review
+/// route is not exhausted where the profile asks that (NOR-5.3). `None` where it can be.
+/// [`apply_to_matter`] asks it, and a door asks it of each matter before it offers it.
+pub fn matter_refusal(profile: &Profile, s: &Plan, matter: &Matter) -> Option<RuleError> {
+    let clauses = &profile.clauses;
+    let plan = &profile.terms.plan;
+    let conflict = |clause: &str, message: String| {
+        Some(RuleError::conflict(clause, message).with_field("matter_id"))
+    };
+    if matter.person_id != s.person_id {
+        Some(not_theirs("matter_id", format!("matter {}", matter.id)))
+    } else if s.matter_ids.contains(&matter.id) {
+        conflict(
+            &clauses.new_matters,
+            format!("the {plan} already covers matter {}", matter.reference),
+        )
+    } else if s.pending_matters.iter().any(|p| p.matter_id == matter.id) {
+        conflict(
+            &clauses.new_matters,
+            format!(
+                "applying the {plan} to matter {} is already waiting for a decision or a notice",
+                matter.reference
+            ),
+        )
+    } else if profile.rules.restriction_requires_review_exhausted
+        && !matter.status.review_exhausted()
+    {
+        conflict(
+            &clauses.review_exhausted,
+            format!(
+                "matter {} has not exhausted the internal review route, so the {plan} cannot be applied to it",
+                matter.reference
+            ),
+        )
+    } else {
+        None
+    }
+}
+
 /// Applies an existing plan to another of the person's matters (CLE-10.4: otherwise a new
 /// matter is judged on its own merits), through the gates of the plan it extends under the
 /// loaded profile:
@@ -1778,35 +1818,8 @@ pub fn apply_to_matter(
     let plan = &profile.terms.plan;
     gate(profile, actor, s, PlanStep::ApplyToMatter)?;
     require_text("reason", reason)?;
-    if matter.person_id != s.person_id {
-        return Err(not_theirs("matter_id", format!("matter {}", matter.id)));
-    }
-    if s.matter_ids.contains(&matter.id) {
-        return Err(RuleError::conflict(
-            &clauses.new_matters,
-            format!("the {plan} already covers matter {}", matter.reference),
-        )
-        .with_field("matter_id"));
-    }
-    if s.pending_matters.iter().any(|p| p.matter_id == matter.id) {
-        return Err(RuleError::conflict(
-            &clauses.new_matters,
-            format!(
-                "applying the {plan} to matter {} is already waiting for a decision or a notice",
-                matter.reference
-            ),
-        )
-        .with_field("matter_id"));
-    }
-    if profile.rules.restriction_requires_review_exhausted && !matter.status.review_exhausted() {
-        return Err(RuleError::conflict(
-            &clauses.review_exhausted,
-            format!(
-                "matter {} has not exhausted the internal review route, so the {plan} cannot be applied to it",
-                matter.reference
-            ),
-        )
-        .with_field("matter_id"));
+    if let Some(e) = matter_refusal(profile, s, matter) {
+        return Err(e);
     }
     let authorised = !profile.rules.applying_to_a_matter_needs_authorisation
         || profile.may(actor.role, Action::AuthorisePlan);

@@ -482,9 +482,37 @@ impl PlanForm for Apply {
     const STEP: wf::PlanStep = wf::PlanStep::ApplyToMatter;
     const PATH: &'static str = "/plans/{id}/apply";
 
+    /// Offers only the matters core's [`wf::matter_refusal`] lets it apply to, says why each
+    /// other one (not already covered) cannot be chosen, and where none can be, answers
+    /// with that refusal (409) instead of a form that cannot be sent.
     async fn spec(state: &AppState, signed: &Signed, plan: &tact_core::model::Plan) -> SpecOrPage {
         let p = &state.app.profile;
         let matters = crate::ui_forms::matters_of(state, signed, plan.person_id).await?;
+        let (open, refused): (Vec<_>, Vec<_>) = matters
+            .iter()
+            .filter(|m| !plan.matter_ids.contains(&m.id))
+            .map(|m| (m, wf::matter_refusal(p, plan, m)))
+            .partition(|(_, r)| r.is_none());
+        let why: Vec<String> = refused
+            .iter()
+            .filter_map(|(_, r)| r.as_ref())
+            .map(|e| crate::ui_forms::refusal_words(&e.message, e.clause.as_deref()))
+            .collect();
+        if open.is_empty() {
+            let none = format!(
+                "there is no other matter of theirs the {} can be applied to now",
+                p.terms.plan
+            );
+            let message = match why.as_slice() {
+                [] => none,
+                why => format!("{none}. {}", why.join(". ")),
+            };
+            return Err(crate::ui::refusal(
+                state,
+                signed,
+                AppError::Rule(RuleError::state("matter_id", message)),
+            ));
+        }
         Ok(Spec {
             heading: format!("Apply the {} to another matter", p.terms.plan),
             intro: {
@@ -518,18 +546,12 @@ impl PlanForm for Apply {
                         cited(&p.clauses.changes_told)
                     ));
                 }
+                intro.extend(why);
                 intro
             },
             fields: vec![
-                Field::new("select", "matter_id", "Which matter").options(
-                    matters
-                        .iter()
-                        .filter(|m| {
-                            !plan.matter_ids.contains(&m.id)
-                                && !plan.pending_matters.iter().any(|x| x.matter_id == m.id)
-                        })
-                        .map(crate::ui::matter_option),
-                ),
+                Field::new("select", "matter_id", "Which matter")
+                    .options(open.iter().map(|(m, _)| crate::ui::matter_option(m))),
                 Field::new(
                     "textarea",
                     "reason",

@@ -2169,6 +2169,16 @@ async fn nor_5_1_to_5_5_a_communication_plan_made_in_the_ui_waits_for_its_notice
         .await["id"]
         .as_i64()
         .unwrap();
+    // Until its review route is exhausted (NOR-5.3) the new matter is not offered: with no
+    // other matter the plan can be applied to, the form is the refusal, saying why (409).
+    let (st, refused) = ui.page(&lee, &format!("{plan}/apply")).await;
+    assert_eq!(st, StatusCode::CONFLICT, "{refused}");
+    assert!(
+        refused.contains("has not exhausted the internal review route")
+            && refused.contains("(NOR-5.3)")
+            && !refused.contains("Apply it"),
+        "{refused}"
+    );
     ui.api(
         &cw,
         &format!("/matters/{m2}/status"),
@@ -2176,6 +2186,7 @@ async fn nor_5_1_to_5_5_a_communication_plan_made_in_the_ui_waits_for_its_notice
     )
     .await;
     let (_, apply) = ui.page(&lee, &format!("{plan}/apply")).await;
+    assert!(apply.contains("A second complaint"), "{apply}");
     assert!(
         apply.contains("NOR-6.2") && apply.contains("NOR-5.1"),
         "{apply}"
