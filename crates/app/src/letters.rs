@@ -250,6 +250,11 @@ impl App {
         how: How,
     ) -> Result<StoredLetter> {
         let s = self.plan(id).await?;
+        if let Some(e) =
+            tact_core::correspondence::plan_letter_refusal(&self.profile, &ctx.actor, &s)
+        {
+            return Err(e.into());
+        }
         let mut facts = self.plan_facts(&s).await?;
         (facts.decision, facts.decision_reasons) = self.plan_decision(&s, kind).await?;
         self.keep_letter(

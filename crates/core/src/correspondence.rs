@@ -140,6 +140,33 @@ impl PlanLetter {
     }
 }
 
+/// Why `actor` cannot write a letter about plan `s` now, or `None` where they can: their
+/// role must allow letters (the written notice's step, CLE-9.6; NOR-5.1), and the plan must
+/// have been decided — authorised, in force or lifted. A draft, a proposal, a withdrawn or
+/// a refused plan was never put to the person, so there is nothing to tell them of it. The
+/// plan page's offer, the letter form and the step itself ask this.
+pub fn plan_letter_refusal(
+    profile: &crate::profile::Profile,
+    actor: &crate::roles::Actor,
+    s: &crate::model::Plan,
+) -> Option<crate::RuleError> {
+    use crate::model::PlanStatus as S;
+    if let Err(e) = crate::command::permit_kind::<crate::command::WriteLetter>(profile, actor) {
+        return Some(e);
+    }
+    match s.status {
+        S::Authorised | S::Active | S::Lifted => None,
+        S::Draft | S::Proposed | S::Withdrawn | S::Refused => Some(crate::RuleError::state(
+            "plan_id",
+            format!(
+                "no letter is written about a {} that is {}: it was never put to them",
+                profile.terms.plan,
+                s.status.as_str()
+            ),
+        )),
+    }
+}
+
 /// The words of a letter that reports a plan kept as it was, in the profile's word for the
 /// plan (`term`).
 pub fn kept_words(term: &str, kind: PlanLetter) -> String {

@@ -174,7 +174,8 @@ impl PlanStep {
 
 /// What the plan itself rules out for `actor` taking `step`, whatever their role: deciding
 /// a plan they drafted or proposed (NOR-6.2; the profile's `authoriser_not_proposer`), or
-/// deciding a request to apply it to a matter when none waits that someone else made. The
+/// deciding a request to apply it to a matter when none waits that someone else made, or
+/// recording a second notice of a version they were already told of (CLE-9.6). The
 /// page's offer ([`available_steps`]) and the steps themselves ([`gate`]) ask this, so a
 /// page never hides what would be allowed nor offers what would be refused.
 fn own_part(profile: &Profile, actor: &Actor, s: &Plan, step: PlanStep) -> Option<RuleError> {
@@ -210,6 +211,21 @@ fn own_part(profile: &Profile, actor: &Actor, s: &Plan, step: PlanStep) -> Optio
                 None
             }
         }
+        // A notice tells the person of a version of the plan; once they have been told of
+        // this one, a second is only for a change waiting for its notice (CLE-9.6; NOR-5.1).
+        PlanStep::RecordNotice => s
+            .notice
+            .as_ref()
+            .filter(|n| n.plan_version == s.plan_version && !s.awaits_notice_of_change())
+            .map(|n| {
+                RuleError::conflict(
+                    &profile.clauses.notice_content,
+                    format!(
+                        "they were told of this {plan} in writing on {}; record a notice again only for a change",
+                        check::long_date(check::uk_date(n.sent_at))
+                    ),
+                )
+            }),
         _ => None,
     }
 }
@@ -1437,26 +1453,8 @@ pub fn record_notice(
     now: Timestamp,
 ) -> Result<Decision<Plan>, RuleError> {
     let clauses = &profile.clauses;
+    // The gate refuses a second notice of a version they were told of ([`own_part`]).
     gate(profile, actor, s, PlanStep::RecordNotice)?;
-    // A notice tells the person of a version of the plan; once they have been told of this
-    // one, a second is only for a change waiting for its notice.
-    let waiting = s.awaits_notice_of_change();
-    if let Some(n) = s
-        .notice
-        .as_ref()
-        .filter(|n| n.plan_version == s.plan_version)
-    {
-        if !waiting {
-            return Err(RuleError::conflict(
-                &clauses.notice_content,
-                format!(
-                    "they were told of this {} in writing on {}; record a notice again only for a change",
-                    profile.terms.plan,
-                    check::long_date(check::uk_date(n.sent_at))
-                ),
-            ));
-        }
-    }
     check::happened("sent_at", "a notice's sending", input.sent_at, now)?;
     if profile.notice.enclose_policy && !input.policy_enclosed {
         let clause = profile

@@ -2458,8 +2458,30 @@ fn nor_6_2_a_plan_offers_each_member_of_staff_only_the_steps_they_may_take_now()
     );
     assert!(available_steps(&w.p, &actor(CASEWORKER), &proposed).is_empty());
     let active = w.active(vec![email_only()]);
+    // They were told of it in writing: a second notice is not offered until a change
+    // waits for one (CLE-9.6; NOR-5.1), and the step says so if asked.
     let caseworker = available_steps(&w.p, &actor(CASEWORKER), &active);
-    assert_eq!(caseworker, vec![P::RecordNotice, P::RaiseDispute]);
+    assert_eq!(caseworker, vec![P::RaiseDispute]);
+    let again = step_refusal(&w.p, &actor(CASEWORKER), &active, P::RecordNotice).unwrap();
+    assert!(
+        again
+            .message
+            .contains("record a notice again only for a change"),
+        "{again}"
+    );
+    // A letter is written about a plan once it is decided, never about a proposal.
+    assert!(
+        tact_core::correspondence::plan_letter_refusal(&w.p, &actor(CASEWORKER), &active).is_none()
+    );
+    let never = tact_core::correspondence::plan_letter_refusal(&w.p, &actor(SENIOR), &proposed)
+        .expect("a proposal is not written to them about");
+    assert_eq!(never.kind, RuleErrorKind::Conflict);
+    let mut untold = active.clone();
+    untold.notice = None;
+    assert_eq!(
+        available_steps(&w.p, &actor(CASEWORKER), &untold),
+        vec![P::RecordNotice, P::RaiseDispute]
+    );
     assert!(!available_steps(&w.p, &actor(SENIOR), &active).contains(&P::DecideMatter));
     // A request to apply it to a matter is offered for decision to a senior manager other
     // than the one who asked, and every step offered is one the workflow then allows.

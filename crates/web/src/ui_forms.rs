@@ -941,7 +941,7 @@ async fn plan_page_with(
         .iter()
         .filter_map(|step| crate::ui_records::step_link(id, *step))
         .collect();
-    if steps.contains(&wf::PlanStep::RecordNotice) {
+    if tact_core::correspondence::plan_letter_refusal(p, &signed.actor, &s).is_none() {
         actions.push((format!("/plans/{id}/letter"), "Write a letter".to_string()));
     }
     let page = PlanPage {

@@ -88,6 +88,8 @@ impl FormStep for Write {
     type Command = cmd::WriteLetter;
     const PATH: &'static str = "/plans/{id}/letter";
 
+    const REFUSED: crate::ui_step::Refusal<Plan> = tact_core::correspondence::plan_letter_refusal;
+
     async fn spec(state: &AppState, signed: &Signed, _: i64, plan: &Plan) -> SpecOrPage {
         let preferred = crate::ui_forms::preferred_format(state, signed, plan.person_id).await?;
         let p = &state.app.profile;

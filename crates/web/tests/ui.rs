@@ -1603,6 +1603,32 @@ async fn cle_9_6_a_letter_is_written_from_the_plan_page_and_posted_from_the_prin
         plan.contains(&format!("href=\"/plans/{sid}/letter\"")),
         "{plan}"
     );
+    // Nor about a draft: it was never put to them. Not offered, and its address is the
+    // refusal (409), as the API answers.
+    let due = (tact_core::check::uk_date(jiff::Timestamp::now()) + jiff::Span::new().days(30))
+        .to_string();
+    let draft = ui
+        .api(
+            &c.lm,
+            &format!("/people/{}/strategies", c.pid),
+            json!({"matter_ids": [c.mid], "restrictions": [{"kind": "single-channel", "channel": "letter", "reason": "Threats by email"}], "reasons": "r", "aims": "a", "proportionality": "p", "review_due": due}),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let (_, page) = ui.page(&lee, &format!("/plans/{draft}")).await;
+    assert!(!page.contains(&format!("/plans/{draft}/letter")), "{page}");
+    let (st, refused) = ui.page(&lee, &format!("/plans/{draft}/letter")).await;
+    assert_eq!(st, StatusCode::CONFLICT, "{refused}");
+    assert!(refused.contains("it was never put to them"), "{refused}");
+    let r = ui
+        .post_form(
+            &lee,
+            &format!("/plans/{draft}/letter"),
+            &[("kind", "strategy-notice"), ("channel", ""), ("format", "")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
     let path = format!("/plans/{sid}/letter");
     // The form is for a plan that exists: another number is not found, not a blank form.
     let (s, _) = ui.page(&lee, &format!("/plans/{}/letter", sid + 999)).await;
