@@ -3,14 +3,19 @@
 For each profile, starts `tact serve --demo` on a free port in a scratch folder, signs in
 through the sign-in form as several members of staff, and walks the pages a member of staff
 can reach by following links (a few of each kind: three people, three plans...). Every form
-found on them is sent back, with its session's CSRF token, three ways:
+found on them is sent back, with its session's CSRF token, five ways:
 
   empty  every field a person fills in left empty;
   junk   text with control characters, a word where a number goes, a date that is no date,
          a choice that is not one of the options, a file that is not what it should be;
   choice every choice (a list, radio buttons) one that is not among its options, and the
          rest filled in as a person might, so that only the choice can be refused;
-  long   every text field 100,000 characters long.
+  long   every text field 100,000 characters long;
+  person every field filled in as a person might (the first of each choice, today's date,
+         a number, a sentence): a form the page offered must then be taken, or refused on
+         one of its fields. Refused as a whole — a 404 or 409 page with no form — means the
+         page offered a step the step itself refuses (issue 11: a page offers only what will
+         be allowed).
 
 Every page walked must cite a rule the policy is silent on as "a local rule", never by
 the profile's code LOCAL. Every page and every answer must be a page, never a 5xx ("Sorry, there is a problem"), and a
@@ -71,6 +76,8 @@ class Walk:
         self.s = requests.Session()
         self.faults = []
         self.taken = []
+        # The forms of each kind the walk found offered, one a record.
+        self.offered = defaultdict(list)
         self.sign_in()
 
     def sign_in(self):
@@ -122,7 +129,14 @@ class Walk:
                 if (f.get("method") or "get").lower() != "post":
                     continue
                 action = urlparse(urljoin(self.base + path, f.get("action") or path)).path
-                if action in SKIP or kind(action) in forms:
+                if action in SKIP:
+                    continue
+                # Every record's own form is filled in as a person would (up to PER_KIND of
+                # a kind): whether a page offers a step is a question about that record.
+                offered = self.offered[kind(action)]
+                if len(offered) < PER_KIND and action not in [o[1] for o in offered]:
+                    offered.append((path, action, f))
+                if kind(action) in forms:
                     continue
                 forms[kind(action)] = (path, action, f)
         self.pages = pages
@@ -138,6 +152,45 @@ class Walk:
             options = [o.get("value", o.text) for o in el.find_all("option")] if el.name == "select" else []
             out.append((name, t, el.get("value", el.text if el.name == "textarea" else ""), options))
         return out
+
+    @staticmethod
+    def as_a_person(form, name, t, value, options, data):
+        """What a person might put in one field: the first of each choice, every box
+        ticked, a sentence, a small number; the day something happened is today, a day to
+        come (a review, an end) a month away."""
+        import datetime
+        today = datetime.date.today()
+        if re.search(r"^(next_)?(review_due|ends_on)-", name):
+            today += datetime.timedelta(days=30)
+        if t == "radio":
+            if name in [d[0] for d in data]:
+                return []
+            first = form.find("input", {"name": name, "type": "radio"})
+            return [(name, first.get("value", "on"))]
+        if t == "checkbox":
+            return [(name, form.find("input", {"name": name}).get("value", "on"))]
+        if t == "select":
+            chosen = form.find("select", {"name": name}).find("option", selected=True)
+            return [(name, chosen.get("value", chosen.text) if chosen else (options[0] if options else ""))]
+        if name.endswith("-day"):
+            return [(name, str(today.day))]
+        if name.endswith("-month"):
+            return [(name, str(today.month))]
+        if name.endswith("-year"):
+            return [(name, str(today.year))]
+        if value:
+            return [(name, value)]
+        if t == "number" or re.search(r"(minutes|hours|days|extension)$", name):
+            return [(name, "5")]
+        if t == "email" or "email" in name:
+            return [(name, "someone@example.org")]
+        if t == "tel" or "phone" in name:
+            return [(name, "07700 900123")]
+        if t == "password":
+            return [(name, "a long passphrase nobody guesses")]
+        if t in ("text", "textarea", "search"):
+            return [(name, "Given in full on the telephone.")]
+        return []
 
     def send(self, page, action, form, how):
         # A fresh copy of the page: its CSRF token, and a record that may have moved on.
@@ -180,6 +233,9 @@ class Walk:
             if how == "long":
                 data.append((name, LONG if t in ("text", "textarea", "email", "tel", "search", "password") else value))
                 continue
+            if how == "person":
+                data.extend(self.as_a_person(fresh, name, t, value, options, data))
+                continue
             # junk
             filled += 1
             if t in ("checkbox", "radio"):
@@ -203,13 +259,17 @@ class Walk:
             return
         if r.status_code >= 500:
             self.fault(f"POST {action} ({how}) from {page} answered {r.status_code}")
+        elif how == "person" and r.status_code in (404, 409):
+            said = BeautifulSoup(r.text, "html.parser").find("main")
+            said = said.get_text(" ", strip=True)[:200] if said else ""
+            self.fault(f"POST {action} ({how}) from {page}: offered, then refused as a whole ({r.status_code}): {said}")
         elif 300 <= r.status_code < 400:
             if "/sign-in" in r.headers.get("location", ""):
                 self.sign_in()
             if how in ("junk", "choice") and filled:
                 # Junk in a field, and the form went on: bad input became a default.
                 self.fault(f"POST {action} ({how}) from {page} was taken: {data}")
-            else:
+            elif how != "person":
                 self.taken.append(f"POST {action} ({how}) went on to {r.headers.get('location')}")
         elif r.status_code == 200 and how != "long":
             # A form shown again must say what is wrong, with a 4xx.
@@ -238,6 +298,10 @@ def run(profile):
                 for how in ("empty", "junk", "choice", "long"):
                     w.send(page, action, form, how)
                     sent += 1
+            for offered in w.offered.values():
+                for page, action, form in offered:
+                    w.send(page, action, form, "person")
+                    sent += 1
             faults += w.faults
             taken += [f"{who}: {t}" for t in w.taken]
             print(f"{profile} as {who}: {w.pages} pages, {len(forms)} forms")
@@ -256,7 +320,7 @@ def main():
     ok = True
     for profile in WHO:
         faults, taken, sent, kinds = run(profile)
-        print(f"{profile}: {len(kinds)} forms, {sent} bad submissions, {len(faults)} faults")
+        print(f"{profile}: {len(kinds)} forms, {sent} submissions, {len(faults)} faults")
         print(f"  forms: {' '.join(sorted(kinds))}")
         for t in taken:
             print(f"  taken: {t}")
