@@ -952,7 +952,7 @@ pub async fn draft_plan(
     created(wire::plan(&st.app.profile, &s, st.app.now()))
 }
 
-#[utoipa::path(get, path = "/{id}", params(("id" = i64, Path, description = "The record's id")), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "The plan", body = crate::out::PlanOut)))]
+#[utoipa::path(get, path = "/{id}", params(("id" = i64, Path, description = "The record's id")), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "The plan, with the steps the reader may take on it now", body = crate::out::PlanViewOut)))]
 pub async fn get_plan(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -963,7 +963,10 @@ pub async fn get_plan(
         .app
         .query(&ctx.actor, q::ViewPlan { id: PlanId(id) })
         .await?;
-    ok(wire::plan(&st.app.profile, &s, st.app.now()))
+    ok(crate::out::PlanViewOut {
+        plan: wire::plan(&st.app.profile, &s, st.app.now()),
+        steps: wire::plan_steps(&st.app.profile, &ctx.actor, &s),
+    })
 }
 
 fn plan_reply(st: &AppState, s: &Plan) -> Reply {

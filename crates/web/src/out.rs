@@ -1067,6 +1067,20 @@ answer! {
 }
 
 answer! {
+    /// One plan as its reader sees it: the plan, and what they may do with it now.
+    PlanViewOut {
+        #[serde(flatten)]
+        plan: PlanOut,
+        /// The steps the reader may take on it now, each posted to `/plans/{id}/{step}`
+        /// (`checklist`, `propose`, `withdraw`, `authorise`, `refuse`, `notice`, `review`,
+        /// `vary`, `lift`, `apply-to-matter`, `decide-matter`, `disputes`, `letters`): core's
+        /// answer, as the staff pages offer them, so a client offers only what will be
+        /// allowed. What is sent can still be refused.
+        steps: Vec<String>,
+    }
+}
+
+answer! {
     /// The plan with its checklist answered, and any tasks to put a shortfall right.
     ChecklistAnsweredOut {
         #[serde(flatten)]

@@ -954,6 +954,37 @@ pub fn plan(profile: &Profile, s: &Plan, at: Timestamp) -> PlanOut {
     PlanOut::of(profile, s, at)
 }
 
+/// What `actor` may do with plan `s` now, as the API's paths under `/plans/{id}/` name the
+/// steps: core's [`tact_core::workflow::available_steps`], and `letters` where
+/// [`tact_core::correspondence::plan_letter_refusal`] allows one. A dispute is decided from
+/// the dispute (`/disputes/{id}/decision`), so it is never one of a plan's steps.
+pub fn plan_steps(profile: &Profile, actor: &tact_core::roles::Actor, s: &Plan) -> Vec<String> {
+    use tact_core::workflow::PlanStep as P;
+    let mut steps: Vec<String> = tact_core::workflow::available_steps(profile, actor, s)
+        .into_iter()
+        .filter_map(|step| match step {
+            P::AnswerChecklist => Some("checklist"),
+            P::Propose => Some("propose"),
+            P::Withdraw => Some("withdraw"),
+            P::Authorise => Some("authorise"),
+            P::Refuse => Some("refuse"),
+            P::RecordNotice => Some("notice"),
+            P::Review => Some("review"),
+            P::Vary => Some("vary"),
+            P::Lift => Some("lift"),
+            P::ApplyToMatter => Some("apply-to-matter"),
+            P::DecideMatter => Some("decide-matter"),
+            P::RaiseDispute => Some("disputes"),
+            P::DecideDispute => None,
+        })
+        .map(str::to_string)
+        .collect();
+    if tact_core::correspondence::plan_letter_refusal(profile, actor, s).is_none() {
+        steps.push("letters".into());
+    }
+    steps
+}
+
 pub fn adjustment(a: &Adjustment) -> AdjustmentOut {
     AdjustmentOut::from(a)
 }

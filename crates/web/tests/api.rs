@@ -1711,6 +1711,17 @@ async fn nor_6_2_nor_5_3_nor_5_1_applying_a_plan_to_a_matter_goes_through_the_pl
             .unwrap();
         let check = format!("/contact-check?phone=%2B44%207911%20123123&matter={m2}");
         assert_eq!(t.get(&t.caseworker, &check).await.1["outcome"], "allowed");
+        // Each reader is told what they may do with the plan now (issue 11: core's answer,
+        // as the staff pages offer it). They were told of it: no second notice.
+        let steps = |token: String| {
+            let t = &t;
+            async move {
+                let v = t.get(&token, &format!("/plans/{sid}")).await.1;
+                v["steps"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(steps(t.line_manager.clone()).await, ["apply-to-matter", "disputes", "letters"]);
+        assert_eq!(steps(t.caseworker.clone()).await, ["disputes", "letters"]);
         let apply = json!({"matter_id": m2, "reason": "The same pattern of calls about the new complaint"});
         // NOR-5.3: the new matter's internal review route is not exhausted.
         let (s, v) = t.post(&t.line_manager, &format!("/strategies/{sid}/apply-to-matter"), apply.clone()).await;
@@ -1722,12 +1733,17 @@ async fn nor_6_2_nor_5_3_nor_5_1_applying_a_plan_to_a_matter_goes_through_the_pl
         assert_eq!(asked["pending_matters"][0]["waiting_for"], "authorisation", "{asked}");
         assert!(!asked["matter_ids"].as_array().unwrap().contains(&json!(m2)));
         assert_eq!(t.get(&t.caseworker, &check).await.1["outcome"], "allowed");
+        // Only a senior manager other than the one who asked is offered the decision.
+        assert!(!steps(t.line_manager.clone()).await.contains(&"decide-matter".to_string()));
+        assert!(steps(t.senior2.clone()).await.contains(&"decide-matter".to_string()));
         let decide = json!({"matter_id": m2, "approve": true, "reason": "Proportionate: the same behaviour"});
         let (s, v) = t.post(&t.line_manager, &format!("/strategies/{sid}/decide-matter"), decide.clone()).await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
         assert_eq!(v["error"]["clause"], "NOR-6.2");
         let authorised = t.ok(&t.senior2, &format!("/strategies/{sid}/decide-matter"), decide.clone()).await;
         assert_eq!(authorised["pending_matters"][0]["waiting_for"], "notice");
+        // A change waits for its notice: recording one is offered again.
+        assert!(steps(t.line_manager.clone()).await.contains(&"notice".to_string()));
         // NOR-5.1: it bites only after the written notice.
         assert_eq!(t.get(&t.caseworker, &check).await.1["outcome"], "allowed");
         t.ok(&t.line_manager, &format!("/strategies/{sid}/notice"), json!({"channel": "letter", "agreement_sought": false, "policy_enclosed": true})).await;
