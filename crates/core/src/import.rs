@@ -996,21 +996,7 @@ fn contact(c: &mut Cells<'_>, key: String, raw: String) -> Option<ContactRow> {
     // How long it lasted is asked as every door asks it: only a call or a visit has a
     // length, and it is a day at most.
     if let Some(channel) = channel {
-        let input = crate::workflow::ContactInput {
-            person_id: None,
-            matter_id: None,
-            channel,
-            direction: direction.unwrap_or(Direction::Inbound),
-            at: at.unwrap_or(c.now),
-            staff_id: None,
-            identifier: None,
-            via_advocate: false,
-            summary: summary.clone(),
-            body: String::new(),
-            is_complaint: false,
-            duration_seconds,
-        };
-        let r = crate::workflow::check_duration(&input);
+        let r = crate::workflow::check_duration(channel, duration_seconds);
         c.rule("minutes", r);
     }
     Some(ContactRow {
