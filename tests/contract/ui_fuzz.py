@@ -30,6 +30,7 @@ letter printed), and long text is text. Last, the server's log must hold no pani
 
 Needs requests and beautifulsoup4; scripts/test runs it when TACT_FUZZ_TESTS=1, as CI does.
 """
+import datetime
 import os
 import re
 import shutil
@@ -158,7 +159,6 @@ class Walk:
         """What a person might put in one field: the first of each choice, every box
         ticked, a sentence, a small number; the day something happened is today, a day to
         come (a review, an end) a month away."""
-        import datetime
         today = datetime.date.today()
         if re.search(r"^(next_)?(review_due|ends_on)-", name):
             today += datetime.timedelta(days=30)

@@ -162,11 +162,7 @@ pub fn disposal_task(profile: &Profile, due: usize, today: Date, open: &[Task]) 
         kind: TaskKind::Disposal,
         person_id: None,
         assignee: None,
-        role: Some(
-            profile
-                .roles
-                .queue_for(crate::roles::Action::ManageRetention),
-        ),
+        role: Some(profile.roles.queue_for(Action::ManageRetention)),
         title: format!(
             "Records of {due} {} are due for disposal: check the list and dispose of them",
             if due == 1 { "person" } else { "people" }

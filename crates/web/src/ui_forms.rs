@@ -451,13 +451,15 @@ pub(crate) fn pick<T: Copy>(
 }
 
 /// The value of a closed list (`tact_core::words!`) chosen for `field`, or the form's
-/// error `missing` on it: nothing chosen, or a value that was not offered.
+/// error `missing` on it: nothing chosen, or a value that was not offered ([`chosen`],
+/// whose refusal of a word not offered is `missing` too).
 pub(crate) fn pick_word<T: tact_core::words::Words>(
     form: &HashMap<String, String>,
     field: &str,
     missing: &str,
 ) -> Result<T, RuleError> {
-    T::from_word(val(form, field)).ok_or_else(|| RuleError::invalid(field, missing))
+    let offered = |v: &str| T::from_word(v).ok_or_else(|| RuleError::invalid(field, missing));
+    chosen(form, field, offered, missing)
 }
 
 /// The caption of a form about person `id`: their name and reference.
@@ -1495,7 +1497,7 @@ pub(crate) fn choice<T>(
 pub(crate) fn chosen<T>(
     form: &Form,
     name: &str,
-    parse: fn(&str) -> Result<T, RuleError>,
+    parse: impl Fn(&str) -> Result<T, RuleError>,
     missing: &str,
 ) -> Result<T, RuleError> {
     match val(form, name) {
