@@ -212,6 +212,27 @@ impl App {
 
     /// What was decided about a plan, and why, for a decision letter of `kind`: from the
     /// latest such decision in the event log (or the dispute record).
+    /// Every letter about plan `id` the profile has a template for, each with why it cannot
+    /// be written now: core's [`tact_core::correspondence::plan_letters`] over the person's event log
+    /// and disputes, the rule [`Self::write_plan_letter`] asks of the one chosen.
+    ///
+    /// # Errors
+    /// No such plan.
+    pub(crate) async fn plan_letters(
+        &self,
+        id: PlanId,
+    ) -> Result<Vec<(PlanLetter, Option<tact_core::RuleError>)>> {
+        let s = self.plan(id).await?;
+        let log = self.store.audit_of(s.person_id).await?;
+        let disputes = self.store.disputes_of(s.person_id).await?;
+        Ok(tact_core::correspondence::plan_letters(
+            &self.profile,
+            &s,
+            &log,
+            &disputes,
+        ))
+    }
+
     /// What the letter says was decided: core's [`correspondence::plan_decision`] over the
     /// person's event log and disputes, each read only where the letter reports from it (a
     /// notice reads neither).

@@ -200,6 +200,10 @@ queries! {
     /// One letter (on the access log).
     Letter { id: i64 } reads read::Records => StoredLetter,
         |app, ctx, q| app.read_letter(&ctx.actor, q.id).await;
+    /// Which letters about a plan may be written now, and why each other one may not.
+    PlanLetters { plan: PlanId } reads read::Records
+        => Vec<(tact_core::correspondence::PlanLetter, Option<tact_core::RuleError>)>,
+        |app, ctx, q| app.plan_letters(q.plan).await;
     /// A person's letters (on the access log).
     LettersOf { person: PersonId } reads read::Records => Vec<StoredLetter>,
         |app, ctx, q| app.letters_of(&ctx.actor, q.person).await;

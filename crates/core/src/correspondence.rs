@@ -242,8 +242,68 @@ pub fn plan_decision(
             };
             (decision, d.1.decision_reason.clone().unwrap_or_default())
         }
-        PlanLetter::PlanNotice | PlanLetter::BreachReminder => (String::new(), String::new()),
+        PlanLetter::PlanNotice | PlanLetter::BreachReminder => {
+            if let Some(e) = in_force_refusal(term, kind, plan) {
+                return Err(e);
+            }
+            (String::new(), String::new())
+        }
     })
+}
+
+/// Why a letter that speaks of a plan as it stands — its written notice, or a reminder
+/// after a breach — cannot be written about `plan` in its state, or `None` where it can.
+/// The notice tells the person of a plan authorised or in force (CLE-9.6; NOR-5.1); a
+/// reminder answers a breach, and only a plan in force can be breached (CLE-9.11).
+/// A lifted plan is told of by the letter that says it was lifted, not by its notice.
+fn in_force_refusal(
+    term: &str,
+    kind: PlanLetter,
+    plan: &crate::model::Plan,
+) -> Option<crate::RuleError> {
+    use crate::model::PlanStatus as S;
+    let allowed = match kind {
+        PlanLetter::PlanNotice => matches!(plan.status, S::Authorised | S::Active),
+        PlanLetter::BreachReminder => plan.status == S::Active,
+        _ => true,
+    };
+    (!allowed).then(|| {
+        crate::RuleError::state(
+            "kind",
+            match kind {
+                PlanLetter::BreachReminder => format!(
+                    "a reminder after a breach is about a {term} in force, and this one is {}",
+                    plan.status.as_str()
+                ),
+                _ => format!(
+                    "the written notice is of a {term} authorised or in force, and this one is {}",
+                    plan.status.as_str()
+                ),
+            },
+        )
+    })
+}
+
+/// Every letter about `plan` the profile has a template for, each with why it cannot be
+/// written now (`None` where it can): what [`plan_letter_refusal`] lets through, asked of
+/// each kind by [`plan_decision`], the rule the step itself asks. The letter form offers
+/// the ones with none and says why the others are not offered; the API lists them.
+pub fn plan_letters(
+    profile: &crate::profile::Profile,
+    plan: &crate::model::Plan,
+    log: &[crate::audit::StoredEntry],
+    disputes: &[crate::model::Dispute],
+) -> Vec<(PlanLetter, Option<crate::RuleError>)> {
+    profile
+        .letters
+        .templates
+        .keys()
+        .filter_map(|k| PlanLetter::parse(k).ok())
+        .map(|kind| {
+            let why = plan_decision(&profile.terms.plan, kind, plan, log, disputes).err();
+            (kind, why)
+        })
+        .collect()
 }
 
 /// The decision and its reasons a letter about a reasonable adjustment reports (CLE-8;
@@ -759,10 +819,74 @@ mod tests {
             .unwrap(),
             ("to change the contact strategy".into(), "Narrowed".into())
         );
+        plan.status = crate::model::PlanStatus::Authorised;
         assert_eq!(
-            decided("contact strategy", PlanLetter::PlanNotice, &[], &[]).unwrap(),
+            plan_decision("contact strategy", PlanLetter::PlanNotice, &plan, &[], &[]).unwrap(),
             (String::new(), String::new())
         );
+    }
+
+    /// CLE-9.6, 9.11; NOR-5.1: the written notice is of a plan authorised or in force,
+    /// and a reminder after a breach of one in force; a lifted plan is told of by the letter
+    /// that says so. `plan_letters` offers each kind the profile has by the same rule.
+    #[test]
+    fn cle_9_6_cle_9_11_nor_5_1_a_notice_or_reminder_is_of_a_plan_in_force() {
+        use crate::ids::StaffId;
+        use crate::model::{Plan, PlanStatus as S};
+        let mut plan = Plan::first_draft(
+            PersonId(1),
+            StaffId(2),
+            Timestamp::UNIX_EPOCH,
+            Vec::new(),
+            jiff::civil::date(2027, 1, 1),
+            None,
+        );
+        let may = |plan: &Plan, kind| plan_decision("plan", kind, plan, &[], &[]).is_ok();
+        for (status, notice, reminder) in [
+            (S::Draft, false, false),
+            (S::Proposed, false, false),
+            (S::Authorised, true, false),
+            (S::Active, true, true),
+            (S::Lifted, false, false),
+            (S::Refused, false, false),
+            (S::Withdrawn, false, false),
+        ] {
+            plan.status = status;
+            assert_eq!(may(&plan, PlanLetter::PlanNotice), notice, "{status:?}");
+            assert_eq!(
+                may(&plan, PlanLetter::BreachReminder),
+                reminder,
+                "{status:?}"
+            );
+        }
+        let e = plan_decision("plan", PlanLetter::PlanNotice, &plan, &[], &[]).unwrap_err();
+        assert_eq!(
+            (e.kind, e.field.as_deref()),
+            (crate::RuleErrorKind::Conflict, Some("kind"))
+        );
+        assert!(e.message.contains("withdrawn"), "{}", e.message);
+
+        let profile = crate::profile::Profile::built_in("cleveland-opcc").unwrap();
+        plan.status = S::Lifted;
+        plan.lift_reason = Some("Calls are civil".into());
+        let offered: Vec<PlanLetter> = plan_letters(&profile, &plan, &[], &[])
+            .into_iter()
+            .filter(|(_, why)| why.is_none())
+            .map(|(k, _)| k)
+            .collect();
+        assert_eq!(offered, vec![PlanLetter::Lifting]);
+        plan.status = S::Active;
+        plan.lift_reason = None;
+        let all = plan_letters(&profile, &plan, &[], &[]);
+        assert!(all.len() >= 6, "every plan letter the profile has: {all:?}");
+        let offered: Vec<PlanLetter> = all
+            .into_iter()
+            .filter(|(_, why)| why.is_none())
+            .map(|(k, _)| k)
+            .collect();
+        assert_eq!(offered.len(), 2, "{offered:?}");
+        assert!(offered.contains(&PlanLetter::PlanNotice));
+        assert!(offered.contains(&PlanLetter::BreachReminder));
     }
 
     /// A held letter by post, "t" under the heading "s".

@@ -963,9 +963,22 @@ pub async fn get_plan(
         .app
         .query(&ctx.actor, q::ViewPlan { id: PlanId(id) })
         .await?;
+    let steps = wire::plan_steps(&st.app.profile, &ctx.actor, &s);
+    let letters = if steps.iter().any(|step| step == "letters") {
+        st.app
+            .query(&ctx.actor, q::PlanLetters { plan: s.id })
+            .await?
+            .into_iter()
+            .filter(|(_, why)| why.is_none())
+            .map(|(kind, _)| kind.as_str().to_string())
+            .collect()
+    } else {
+        Vec::new()
+    };
     ok(crate::out::PlanViewOut {
         plan: wire::plan(&st.app.profile, &s, st.app.now()),
-        steps: wire::plan_steps(&st.app.profile, &ctx.actor, &s),
+        steps,
+        letters,
     })
 }
 

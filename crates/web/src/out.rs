@@ -1077,6 +1077,12 @@ answer! {
         /// answer, as the staff pages offer them, so a client offers only what will be
         /// allowed. What is sent can still be refused.
         steps: Vec<String>,
+        /// The letters about it the reader may write now, each a `kind` for
+        /// `POST /plans/{id}/letters` (`strategy-notice`, `breach-reminder`,
+        /// `review-outcome`, `variation`, `lifting`, `dispute-outcome`): none unless `steps`
+        /// holds `letters`. A notice is of a plan authorised or in force, a reminder of one in
+        /// force, and an outcome only of a decision the record holds.
+        letters: Vec<String>,
     }
 }
 

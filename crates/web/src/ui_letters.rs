@@ -21,9 +21,7 @@ use tact_app::letters::{Document, How};
 use tact_app::query as q;
 use tact_app::AppError;
 use tact_core::command as cmd;
-use tact_core::correspondence::{
-    LetterAbout, LetterChange, LetterStatus, PlanLetter, StoredLetter,
-};
+use tact_core::correspondence::{LetterAbout, LetterChange, LetterStatus, StoredLetter};
 use tact_core::ids::PlanId;
 use tact_core::model::{Format, Plan};
 use tact_core::RuleError;
@@ -90,22 +88,43 @@ impl FormStep for Write {
 
     const REFUSED: crate::ui_step::Refusal<Plan> = tact_core::correspondence::plan_letter_refusal;
 
-    async fn spec(state: &AppState, signed: &Signed, _: i64, plan: &Plan) -> SpecOrPage {
+    /// Offers only the letters core's `plan_letters` lets be written about the plan now,
+    /// and says why each other one is not offered.
+    async fn spec(state: &AppState, signed: &Signed, id: i64, plan: &Plan) -> SpecOrPage {
         let preferred = crate::ui_forms::preferred_format(state, signed, plan.person_id).await?;
         let p = &state.app.profile;
+        let term = &p.terms.plan;
+        let letters =
+            crate::ui_step::read(state, signed, q::PlanLetters { plan: PlanId(id) }).await?;
+        let (open, refused): (Vec<_>, Vec<_>) =
+            letters.into_iter().partition(|(_, why)| why.is_none());
+        let mut intro = vec![format!(
+            "The letter is written from the {} template and the record. It goes in the \
+             person's preferred format unless you choose another.",
+            p.organisation.short_name
+        )];
+        let why = refused.iter().filter_map(|(kind, why)| {
+            why.as_ref()
+                .map(|e| format!("{} is not offered: {}.", kind.plain(term), e.message))
+        });
+        if open.is_empty() {
+            let message = format!(
+                "no letter about this {term} can be written now. {}",
+                why.collect::<Vec<_>>().join(" ")
+            );
+            return Err(refusal(
+                state,
+                signed,
+                AppError::Rule(RuleError::state("kind", message.trim_end())),
+            ));
+        }
+        intro.extend(why);
         Ok(Spec {
             heading: "Write a letter".into(),
-            intro: vec![format!(
-                "The letter is written from the {} template and the record. It goes in the \
-                 person's preferred format unless you choose another.",
-                p.organisation.short_name
-            )],
+            intro,
             fields: [Field::new("select", "kind", "Which letter").options(
-                p.letters
-                    .templates
-                    .keys()
-                    .filter_map(|k| PlanLetter::parse(k).ok().map(|l| (k, l)))
-                    .map(|(k, l)| (k.clone(), l.plain(&p.terms.plan))),
+                open.iter()
+                    .map(|(kind, _)| (kind.as_str().to_string(), kind.plain(term))),
             )]
             .into_iter()
             .chain(how_fields(preferred))

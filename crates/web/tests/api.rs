@@ -1866,6 +1866,83 @@ async fn cle_9_6_a_letter_is_written_checked_changed_released_and_posted_through
     .await;
 }
 
+/// CLE-9.6, 9.11, 9.14: the plan's answer lists the letters that may be written about it
+/// now, and the step refuses the others by the same rule: a notice is of a plan authorised
+/// or in force, a reminder of one in force, an outcome only of a decision on the record.
+#[tokio::test]
+async fn cle_9_6_cle_9_11_only_the_letters_a_plan_can_have_are_offered_and_written() {
+    each_backend("cleveland-opcc", |t| async move {
+        let (_, _, sid) = t
+            .plan_in_force(
+                json!([{"kind": "single-channel", "channel": "email", "reason": "Abusive calls"}]),
+            )
+            .await;
+        let letters = |token: String| {
+            let t = &t;
+            async move {
+                let v = t.get(&token, &format!("/plans/{sid}")).await.1;
+                v["letters"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|s| s.as_str().unwrap().to_string())
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(
+            letters(t.line_manager.clone()).await,
+            ["breach-reminder", "strategy-notice"]
+        );
+        let path = format!("/plans/{sid}/letters");
+        for kind in ["lifting", "review-outcome", "variation", "dispute-outcome"] {
+            let (s, v) = t
+                .post(
+                    &t.line_manager,
+                    &path,
+                    json!({"kind": kind, "channel": "letter"}),
+                )
+                .await;
+            refused(s, &v, StatusCode::CONFLICT, "kind");
+        }
+        t.ok(
+            &t.senior,
+            &format!("/plans/{sid}/lift"),
+            json!({"reason": "Calls have been civil for months"}),
+        )
+        .await;
+        assert_eq!(letters(t.line_manager.clone()).await, ["lifting"]);
+        for kind in ["strategy-notice", "breach-reminder"] {
+            let (s, v) = t
+                .post(
+                    &t.line_manager,
+                    &path,
+                    json!({"kind": kind, "channel": "letter"}),
+                )
+                .await;
+            refused(s, &v, StatusCode::CONFLICT, "kind");
+            assert!(
+                v["error"]["message"].as_str().unwrap().contains("lifted"),
+                "{v}"
+            );
+        }
+        let l = t
+            .ok(
+                &t.line_manager,
+                &path,
+                json!({"kind": "lifting", "channel": "email"}),
+            )
+            .await;
+        assert!(
+            l["text"]
+                .as_str()
+                .unwrap()
+                .contains("Calls have been civil for months"),
+            "{l}"
+        );
+    })
+    .await;
+}
+
 /// CLE-9.6: a letter goes only when it is no longer than a letter can be. A plan whose
 /// restrictions each give a long reason (within what one field may hold, issue 11) is in
 /// force; the notice that quotes them all is longer than a letter, and is refused if it is

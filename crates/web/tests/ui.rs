@@ -1620,6 +1620,24 @@ async fn cle_9_6_a_letter_is_written_from_the_plan_page_and_posted_from_the_prin
         .await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
     let path = format!("/plans/{sid}/letter");
+    // CLE-9.6, 9.11: the form offers only the letters the plan can have now, and says why
+    // each other one is not offered; one not offered is refused on its field.
+    let (_, form) = ui.page(&lee, &path).await;
+    assert!(form.contains("<option value=\"strategy-notice\""), "{form}");
+    assert!(form.contains("<option value=\"breach-reminder\""), "{form}");
+    assert!(!form.contains("<option value=\"lifting\""), "{form}");
+    assert!(
+        form.contains("The contact strategy lifted is not offered: this contact strategy has not been lifted."),
+        "{form}"
+    );
+    let r = ui
+        .post_form(
+            &lee,
+            &path,
+            &[("kind", "lifting"), ("channel", ""), ("format", "")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
     // The form is for a plan that exists: another number is not found, not a blank form.
     let (s, _) = ui.page(&lee, &format!("/plans/{}/letter", sid + 999)).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
