@@ -105,6 +105,17 @@ impl TestApp {
         self.send(reqwest::Method::GET, token, path, None, None)
             .await
     }
+    /// The words a list field of the answer at `path` holds (a plan's `steps`, `letters`).
+    async fn words(&self, token: &str, path: &str, field: &str) -> Vec<String> {
+        let (s, v) = self.get(token, path).await;
+        assert!(s.is_success(), "GET {path}: {s} {v}");
+        v[field]
+            .as_array()
+            .unwrap_or_else(|| panic!("{field} in {v}"))
+            .iter()
+            .map(|w| w.as_str().unwrap().to_string())
+            .collect()
+    }
     async fn ok(&self, token: &str, path: &str, body: Value) -> Value {
         let (s, v) = self.post(token, path, body).await;
         assert!(s.is_success(), "POST {path}: {s} {v}");
@@ -1713,12 +1724,10 @@ async fn nor_6_2_nor_5_3_nor_5_1_applying_a_plan_to_a_matter_goes_through_the_pl
         assert_eq!(t.get(&t.caseworker, &check).await.1["outcome"], "allowed");
         // Each reader is told what they may do with the plan now (issue 11: core's answer,
         // as the staff pages offer it). They were told of it: no second notice.
+        let plan = format!("/plans/{sid}");
         let steps = |token: String| {
-            let t = &t;
-            async move {
-                let v = t.get(&token, &format!("/plans/{sid}")).await.1;
-                v["steps"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect::<Vec<_>>()
-            }
+            let (t, plan) = (&t, &plan);
+            async move { t.words(&token, plan, "steps").await }
         };
         assert_eq!(steps(t.line_manager.clone()).await, ["apply-to-matter", "disputes", "letters"]);
         assert_eq!(steps(t.caseworker.clone()).await, ["disputes", "letters"]);
@@ -1877,17 +1886,10 @@ async fn cle_9_6_cle_9_11_only_the_letters_a_plan_can_have_are_offered_and_writt
                 json!([{"kind": "single-channel", "channel": "email", "reason": "Abusive calls"}]),
             )
             .await;
+        let plan = format!("/plans/{sid}");
         let letters = |token: String| {
-            let t = &t;
-            async move {
-                let v = t.get(&token, &format!("/plans/{sid}")).await.1;
-                v["letters"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|s| s.as_str().unwrap().to_string())
-                    .collect::<Vec<_>>()
-            }
+            let (t, plan) = (&t, &plan);
+            async move { t.words(&token, plan, "letters").await }
         };
         assert_eq!(
             letters(t.line_manager.clone()).await,
