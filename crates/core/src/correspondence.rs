@@ -234,7 +234,9 @@ pub fn plan_decision(
                 .iter()
                 .rev()
                 .find_map(|d| d.outcome.filter(|_| d.plan_id == plan.id).map(|o| (o, d)))
-                .ok_or_else(|| crate::RuleError::state("kind", "no decided dispute about it"))?;
+                .ok_or_else(|| {
+                    crate::RuleError::state("kind", "no dispute about it has been decided")
+                })?;
             let decision = match d.0 {
                 DisputeOutcome::Upheld => kept_words(term, kind),
                 DisputeOutcome::Varied => format!("to change the {term}"),
@@ -272,11 +274,11 @@ fn in_force_refusal(
             "kind",
             match kind {
                 PlanLetter::BreachReminder => format!(
-                    "a reminder after a breach is about a {term} in force, and this one is {}",
+                    "only a {term} in force can be breached, and this one is {}",
                     plan.status.as_str()
                 ),
                 _ => format!(
-                    "the written notice is of a {term} authorised or in force, and this one is {}",
+                    "the notice tells them of a {term} authorised or in force, and this one is {}",
                     plan.status.as_str()
                 ),
             },

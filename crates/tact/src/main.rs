@@ -654,21 +654,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 print_reply(&reply, save_to.as_deref())?;
                 Ok(ExitCode::SUCCESS)
             } else {
-                let e = &reply.body["error"];
-                let mut line = format!(
-                    "error: {}",
-                    e["message"].as_str().unwrap_or("request refused")
-                );
-                // The field a refusal is about names what to change; a record not found is
-                // named by its message ("no service user 99999"), and its field would be the
-                // API's name for the id the command was given.
-                if let Some(f) = e["field"].as_str().filter(|_| reply.status.as_u16() != 404) {
-                    line.push_str(&format!(" (field `{f}`)"));
-                }
-                if let Some(c) = e["clause"].as_str() {
-                    line.push_str(&format!(" [{c}]"));
-                }
-                eprintln!("{line}");
+                eprintln!("{}", refusal_line(reply.status, &reply.body["error"]));
                 Ok(ExitCode::from(if reply.status.is_server_error() {
                     1
                 } else {
@@ -677,6 +663,24 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
     }
+}
+
+/// The line a refusal prints: the API's message, the field it is about, and the clause as
+/// the pages cite it (`profile::cited`: "a local rule" where the policy is silent). A record
+/// not found is named by its message ("no service user 99999"); its field would be the API's
+/// name for the id the command was given, so it is left out.
+fn refusal_line(status: axum::http::StatusCode, e: &serde_json::Value) -> String {
+    let mut line = format!(
+        "error: {}",
+        e["message"].as_str().unwrap_or("request refused")
+    );
+    if let Some(f) = e["field"].as_str().filter(|_| status.as_u16() != 404) {
+        line.push_str(&format!(" (field `{f}`)"));
+    }
+    if let Some(c) = e["clause"].as_str() {
+        line.push_str(&format!(" [{}]", tact_core::profile::cited(c)));
+    }
+    line
 }
 
 async fn acting_as(app: &App, id: Option<i64>) -> Result<Actor> {
@@ -2023,5 +2027,33 @@ fn told<T>(
             Ok(ExitCode::from(2))
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::refusal_line;
+    use axum::http::StatusCode;
+    use serde_json::json;
+
+    /// A refusal reads at the console as it does on a page: its field, and its clause cited
+    /// the way the pages cite it, so a rule the policy is silent on is "a local rule".
+    #[test]
+    fn a_refusal_names_its_field_and_cites_its_clause_as_the_pages_do() {
+        let e = json!({"message": "a caseworker may not authorise a plan", "field": null, "clause": "LOCAL"});
+        assert_eq!(
+            refusal_line(StatusCode::FORBIDDEN, &e),
+            "error: a caseworker may not authorise a plan [a local rule]"
+        );
+        let e = json!({"message": "give a reason", "field": "reason", "clause": "CLE-9.3"});
+        assert_eq!(
+            refusal_line(StatusCode::BAD_REQUEST, &e),
+            "error: give a reason (field `reason`) [CLE-9.3]"
+        );
+        let e = json!({"message": "no service user 9", "field": "id", "clause": null});
+        assert_eq!(
+            refusal_line(StatusCode::NOT_FOUND, &e),
+            "error: no service user 9"
+        );
     }
 }
