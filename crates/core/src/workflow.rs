@@ -2913,6 +2913,34 @@ pub struct ReminderInput {
     pub reasons: String,
 }
 
+/// Whom the reminder after a breach that `task` asks for goes to, where `actor` may send it
+/// now (CLE-9.11; NOR-5.8): a role that records contact, a breach-reminder task not yet
+/// done, naming its person. [`send_breach_reminder`] asks it first; the API's steps ask it
+/// to offer the reminder.
+///
+/// # Errors
+/// A role refusal; a conflict citing the clause for another kind of task, one done, or one
+/// naming nobody.
+pub fn reminder_for(profile: &Profile, actor: &Actor, task: &Task) -> Result<PersonId, RuleError> {
+    let clause = profile.clauses.breach_reminder.as_str();
+    may(profile, actor, Action::RecordContact, Some(clause))?;
+    if task.task.kind != TaskKind::BreachReminder {
+        return Err(RuleError::conflict(
+            clause,
+            format!("task {} is not a reminder after a breach", task.id),
+        ));
+    }
+    if task.done_at.is_some() {
+        return Err(RuleError::conflict(
+            clause,
+            format!("the reminder for task {} was already sent", task.id),
+        ));
+    }
+    task.task
+        .person_id
+        .ok_or_else(|| RuleError::conflict(clause, format!("task {} names no person", task.id)))
+}
+
 /// Answers a breach with its reminder (CLE-9.11: "a clear reminder … about the
 /// consequences of breaching the strategy … [and] the reasons for the strategy"; NOR-5.8).
 /// The reminder is kept as an outbound contact on the person's record; Tact's own
@@ -2930,23 +2958,7 @@ pub fn send_breach_reminder(
     now: Timestamp,
 ) -> Result<(Contact, AuditEvent), RuleError> {
     let clause = profile.clauses.breach_reminder.as_str();
-    may(profile, actor, Action::RecordContact, Some(clause))?;
-    if task.task.kind != TaskKind::BreachReminder {
-        return Err(RuleError::conflict(
-            clause,
-            format!("task {} is not a reminder after a breach", task.id),
-        ));
-    }
-    if task.done_at.is_some() {
-        return Err(RuleError::conflict(
-            clause,
-            format!("the reminder for task {} was already sent", task.id),
-        ));
-    }
-    let person = task
-        .task
-        .person_id
-        .ok_or_else(|| RuleError::conflict(clause, format!("task {} names no person", task.id)))?;
+    let person = reminder_for(profile, actor, task)?;
     let plan = &profile.terms.plan;
     if input.consequences.trim().is_empty() {
         return Err(RuleError::invalid(

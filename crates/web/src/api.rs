@@ -622,6 +622,7 @@ pub async fn get_person(
         disputes: r.disputes.iter().map(wire::dispute).collect(),
         further_actions: r.further_actions.iter().map(wire::further_action).collect(),
         tasks: r.tasks.iter().map(wire::task).collect(),
+        steps: wire::record_steps(p, &ctx.actor, &r),
     })
 }
 

@@ -1031,6 +1031,14 @@ answer! {
         disputes: Vec<DisputeOut>,
         further_actions: Vec<FurtherActionOut>,
         tasks: Vec<TaskOut>,
+        /// What the reader may do now with each of these records that has a step, keyed by
+        /// the record's path (`/plans/5`, `/disputes/2`, `/adjustments/3`, `/disclosures/1`,
+        /// `/data-rights/4`, `/contacts/9`, `/warnings/1`, `/incidents/7`, `/letters/12`,
+        /// `/tasks/30`), each step posted to `{path}/{step}` (`decision`, `letter`, `shared`,
+        /// `answer`, `screen`, `release`, `printed`, `complete`, `breach-reminder`, and a
+        /// plan's as in `GET /plans/{id}`): core's answer, as the staff pages offer them. A
+        /// record with no step now is not listed. What is sent can still be refused.
+        steps: std::collections::BTreeMap<String, Vec<String>>,
     }
 }
 

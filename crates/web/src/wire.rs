@@ -985,6 +985,108 @@ pub fn plan_steps(profile: &Profile, actor: &tact_core::roles::Actor, s: &Plan) 
     steps
 }
 
+/// What `actor` may do now with each of a person's records that has a step, keyed by the
+/// record's path under `/api/v1` (each step is posted to `{path}/{step}`): core's answer for
+/// each record, the one its step asks first and the person page and forms ask, so a client
+/// offers only what will be allowed. A plan's are [`plan_steps`]; a dispute is decided
+/// (`dispute_refusal`); an adjustment request decided (`adjustment_refusal`), and its
+/// decision written to them (`letter`) once decided; a request to share decided
+/// (`decision_refusal`) or recorded as shared (`sharing_refusal`); a data-rights request
+/// answered (`answer_refusal`); a contact screened (`screening_refusal`); a warning, or an
+/// incident that ended a call (`ended_call`), written to them (`letter`); a held letter
+/// released, a printed one marked posted; a task completed by hand (`close_refusal`) or,
+/// for a breach, answered by the reminder (`reminder_for`). A record with no step now is
+/// left out. What is sent can still be refused.
+pub fn record_steps(
+    profile: &Profile,
+    actor: &tact_core::roles::Actor,
+    r: &tact_app::PersonRecord,
+) -> std::collections::BTreeMap<String, Vec<String>> {
+    use tact_core::command::{self as cmd, permit_kind};
+    use tact_core::{correspondence as co, sharing, workflow as wf};
+    let mut steps = std::collections::BTreeMap::new();
+    // The steps of the record at `path` that are open, where any is.
+    let mut put = |path: String, offered: &[(bool, &str)]| {
+        let open: Vec<String> = offered
+            .iter()
+            .filter(|(ok, _)| *ok)
+            .map(|(_, step)| (*step).to_string())
+            .collect();
+        if !open.is_empty() {
+            steps.insert(path, open);
+        }
+    };
+    let writes = permit_kind::<cmd::WriteLetter>(profile, actor).is_ok();
+    let screens = permit_kind::<cmd::ScreenContact>(profile, actor).is_ok();
+    let releases = permit_kind::<cmd::ReleaseLetter>(profile, actor).is_ok();
+    let posts = permit_kind::<cmd::MarkPrinted>(profile, actor).is_ok();
+    let plan = |id: tact_core::ids::PlanId| r.plans.iter().find(|s| s.id == id);
+    for s in &r.plans {
+        let of = plan_steps(profile, actor, s);
+        let of: Vec<(bool, &str)> = of.iter().map(|step| (true, step.as_str())).collect();
+        put(format!("/plans/{}", s.id), &of);
+    }
+    for d in &r.disputes {
+        let decide =
+            plan(d.plan_id).is_some_and(|s| wf::dispute_refusal(profile, actor, d, s).is_none());
+        put(format!("/disputes/{}", d.id), &[(decide, "decision")]);
+    }
+    for a in &r.adjustments {
+        let decide = wf::adjustment_refusal(profile, actor, a).is_none();
+        let letter = writes && co::adjustment_decision(a).is_ok();
+        put(
+            format!("/adjustments/{}", a.id),
+            &[(decide, "decision"), (letter, "letter")],
+        );
+    }
+    for d in &r.disclosures {
+        let decide = sharing::decision_refusal(profile, actor, d).is_none();
+        let shared = sharing::sharing_refusal(profile, actor, d).is_none();
+        put(
+            format!("/disclosures/{}", d.id),
+            &[(decide, "decision"), (shared, "shared")],
+        );
+    }
+    for x in &r.rights {
+        let answer = tact_core::rights::answer_refusal(profile, actor, x).is_none();
+        put(format!("/data-rights/{}", x.id), &[(answer, "answer")]);
+    }
+    for c in &r.contacts {
+        let screen = screens && wf::screening_refusal(profile, c).is_none();
+        put(format!("/contacts/{}", c.id), &[(screen, "screen")]);
+    }
+    for w in &r.warnings {
+        put(format!("/warnings/{}", w.id), &[(writes, "letter")]);
+    }
+    for i in &r.incidents {
+        let letter = writes && co::ended_call(i).is_ok();
+        put(format!("/incidents/{}", i.id), &[(letter, "letter")]);
+    }
+    for l in &r.letters {
+        let release = releases && l.may_release().is_ok();
+        let printed = posts && l.may_mark_printed().is_ok();
+        put(
+            format!("/letters/{}", l.id),
+            &[(release, "release"), (printed, "printed")],
+        );
+    }
+    for t in &r.tasks {
+        let on = t
+            .task
+            .subject
+            .as_deref()
+            .and_then(tact_core::ids::PlanId::of_subject)
+            .and_then(plan);
+        let complete = tact_core::roles::close_refusal(actor, t, on).is_none();
+        let remind = wf::reminder_for(profile, actor, t).is_ok();
+        put(
+            format!("/tasks/{}", t.id),
+            &[(complete, "complete"), (remind, "breach-reminder")],
+        );
+    }
+    steps
+}
+
 pub fn adjustment(a: &Adjustment) -> AdjustmentOut {
     AdjustmentOut::from(a)
 }

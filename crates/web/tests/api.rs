@@ -1875,6 +1875,69 @@ async fn cle_9_6_a_letter_is_written_checked_changed_released_and_posted_through
     .await;
 }
 
+/// CLE-9.11, CLE-9.10, NOR-1.5, NOR-7.1 (issue 11): a person's record says what the reader
+/// may do now with each of their records, by the rule each step asks, and a step taken is
+/// no longer offered: the reminder after a breach (not closing its task by hand), screening
+/// the contact, deciding an adjustment (not a caseworker), deciding a dispute (not a senior
+/// manager who authorised the plan), and a held letter released.
+#[tokio::test]
+async fn cle_9_11_nor_7_1_a_persons_record_offers_each_record_only_the_steps_it_allows() {
+    each_backend("cleveland-opcc", |t| async move {
+        let (pid, _, sid) = t
+            .plan_in_force(json!([{"kind": "single-channel", "channel": "email", "reason": "Abusive calls"}]))
+            .await;
+        let logged = t.ok(&t.caseworker, "/contacts", json!({"channel": "phone", "phone": "07911123123", "summary": "Called again"})).await;
+        let cid = logged["contact"]["id"].as_i64().unwrap();
+        let adj = t.ok(&t.caseworker, &format!("/people/{pid}/adjustments"), json!({"kind": "extra-time", "description": "More time on calls"})).await["id"].as_i64().unwrap();
+        let dispute = t.ok(&t.caseworker, &format!("/plans/{sid}/disputes"), json!({"grounds": "The restriction is unfair"})).await["id"].as_i64().unwrap();
+        let letter = t.ok(&t.line_manager, &format!("/plans/{sid}/letters"), json!({"kind": "strategy-notice", "hold": true})).await["id"].as_i64().unwrap();
+        let person = format!("/people/{pid}");
+        let steps = |token: String| {
+            let (t, person) = (&t, &person);
+            async move {
+                let v = t.get(&token, person).await.1;
+                serde_json::from_value::<std::collections::BTreeMap<String, Vec<String>>>(v["steps"].clone()).unwrap()
+            }
+        };
+        let of = |all: &std::collections::BTreeMap<String, Vec<String>>, path: String| all.get(&path).cloned().unwrap_or_default();
+        let cw = steps(t.caseworker.clone()).await;
+        let reminder = cw
+            .iter()
+            .find(|(_, s)| s.contains(&"breach-reminder".to_string()))
+            .map(|(p, _)| p.clone())
+            .expect("the reminder after the breach is offered");
+        assert!(reminder.starts_with("/tasks/"), "{cw:?}");
+        assert_eq!(of(&cw, reminder.clone()), ["breach-reminder"], "not closed by hand: {cw:?}");
+        assert_eq!(of(&cw, format!("/contacts/{cid}")), ["screen"], "{cw:?}");
+        assert_eq!(of(&cw, format!("/adjustments/{adj}")), Vec::<String>::new(), "{cw:?}");
+        assert_eq!(of(&cw, format!("/disputes/{dispute}")), Vec::<String>::new(), "{cw:?}");
+        assert_eq!(of(&cw, format!("/letters/{letter}")), ["release"], "{cw:?}");
+        let lm = steps(t.line_manager.clone()).await;
+        assert_eq!(of(&lm, format!("/adjustments/{adj}")), ["decision"], "{lm:?}");
+        // NOR-7.1: the senior manager who authorised took part; another may decide.
+        assert_eq!(of(&steps(t.senior.clone()).await, format!("/disputes/{dispute}")), Vec::<String>::new());
+        assert_eq!(of(&steps(t.senior2.clone()).await, format!("/disputes/{dispute}")), ["decision"]);
+        // What is offered is taken; once taken it is offered no more.
+        t.ok(&t.caseworker, &format!("{reminder}/breach-reminder"), json!({"channel": "phone", "consequences": "The strategy may be extended", "reasons": "Abusive calls"})).await;
+        t.ok(&t.caseworker, &format!("/contacts/{cid}/screen"), json!({"finding": "nothing-new"})).await;
+        t.ok(&t.line_manager, &format!("/adjustments/{adj}/decision"), json!({"grant": true, "reasons": "Easy to do"})).await;
+        t.ok(&t.senior2, &format!("/disputes/{dispute}/decision"), json!({"outcome": "upheld", "reasons": "Still proportionate"})).await;
+        t.ok(&t.caseworker, &format!("/letters/{letter}/release"), json!(null)).await;
+        let cw = steps(t.caseworker.clone()).await;
+        for path in [reminder, format!("/contacts/{cid}"), format!("/letters/{letter}")] {
+            assert_eq!(of(&cw, path.clone()), Vec::<String>::new(), "{path}: {cw:?}");
+        }
+        assert_eq!(of(&cw, format!("/adjustments/{adj}")), ["letter"], "the decision can be written to them: {cw:?}");
+        assert_eq!(of(&steps(t.senior2.clone()).await, format!("/disputes/{dispute}")), Vec::<String>::new());
+        // The listed steps are paths the API has.
+        for (path, steps) in &cw {
+            assert!(path.matches('/').count() == 2, "{path}");
+            assert!(!steps.is_empty(), "{path}");
+        }
+    })
+    .await;
+}
+
 /// CLE-9.6, 9.11, 9.14: the plan's answer lists the letters that may be written about it
 /// now, and the step refuses the others by the same rule: a notice is of a plan authorised
 /// or in force, a reminder of one in force, an outcome only of a decision on the record.
