@@ -186,6 +186,7 @@ struct FormPage<'a> {
     heading: String,
     caption: String,
     intro: Vec<String>,
+    why_not: Option<(String, Vec<String>)>,
     action: String,
     fields: Vec<Field>,
     submit: String,
@@ -205,6 +206,10 @@ pub(crate) struct Spec {
     pub heading: String,
     pub caption: String,
     pub intro: Vec<String>,
+    /// Why some choices the form could have had are not offered now: a summary ("Why some
+    /// letters are not offered") and a line for each, shown folded under the introduction
+    /// so the form stays short for someone on a call.
+    pub why_not: Option<(String, Vec<String>)>,
     pub action: String,
     pub fields: Vec<Field>,
     pub submit: &'static str,
@@ -319,6 +324,7 @@ pub(crate) fn show(
         heading: spec.heading,
         caption: spec.caption,
         intro: spec.intro,
+        why_not: spec.why_not,
         action: spec.action,
         fields: spec.fields,
         submit: spec.submit.into(),

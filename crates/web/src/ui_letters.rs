@@ -98,19 +98,22 @@ impl FormStep for Write {
             crate::ui_step::read(state, signed, q::PlanLetters { plan: PlanId(id) }).await?;
         let (open, refused): (Vec<_>, Vec<_>) =
             letters.into_iter().partition(|(_, why)| why.is_none());
-        let mut intro = vec![format!(
+        let intro = vec![format!(
             "The letter is written from the {} template and the record. It goes in the \
              person's preferred format unless you choose another.",
             p.organisation.short_name
         )];
-        let why = refused.iter().filter_map(|(kind, why)| {
-            why.as_ref()
-                .map(|e| format!("{} is not offered: {}.", kind.plain(term), e.message))
-        });
+        let why: Vec<String> = refused
+            .iter()
+            .filter_map(|(kind, why)| {
+                why.as_ref()
+                    .map(|e| format!("{}: {}.", kind.plain(term), e.message))
+            })
+            .collect();
         if open.is_empty() {
             let message = format!(
                 "no letter about this {term} can be written now. {}",
-                why.collect::<Vec<_>>().join(" ")
+                why.join(" ")
             );
             return Err(refusal(
                 state,
@@ -118,10 +121,10 @@ impl FormStep for Write {
                 AppError::Rule(RuleError::state("kind", message.trim_end())),
             ));
         }
-        intro.extend(why);
         Ok(Spec {
             heading: "Write a letter".into(),
             intro,
+            why_not: (!why.is_empty()).then(|| ("Why some letters are not offered".into(), why)),
             fields: [Field::new("select", "kind", "Which letter").options(
                 open.iter()
                     .map(|(kind, _)| (kind.as_str().to_string(), kind.plain(term))),

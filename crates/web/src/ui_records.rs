@@ -546,9 +546,9 @@ impl PlanForm for Apply {
                         cited(&p.clauses.changes_told)
                     ));
                 }
-                intro.extend(why);
                 intro
             },
+            why_not: (!why.is_empty()).then(|| ("Why some matters are not offered".into(), why)),
             fields: vec![
                 Field::new("select", "matter_id", "Which matter")
                     .options(open.iter().map(|(m, _)| crate::ui::matter_option(m))),

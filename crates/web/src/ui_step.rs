@@ -579,6 +579,7 @@ impl<R: ReasonStep> PlanForm for ByReason<R> {
             submit: words.submit,
             back: format!("/plans/{id}"),
             evidence: None,
+            why_not: None,
         })
     }
     fn command(_: &AppState, _: &Plan, form: &Form) -> Result<PlanCommand, RuleError> {

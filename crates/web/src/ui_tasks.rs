@@ -126,6 +126,7 @@ async fn spec(state: &AppState, signed: &Signed, t: &Task) -> SpecOrPage {
             submit: "Record the reminder",
             back,
             evidence: None,
+            why_not: None,
         });
     }
     if let Some(s) = plan_of(t) {
@@ -140,6 +141,7 @@ async fn spec(state: &AppState, signed: &Signed, t: &Task) -> SpecOrPage {
         submit: "Mark as done",
         back,
         evidence: None,
+        why_not: None,
     })
 }
 

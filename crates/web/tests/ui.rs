@@ -1627,7 +1627,10 @@ async fn cle_9_6_a_letter_is_written_from_the_plan_page_and_posted_from_the_prin
     assert!(form.contains("<option value=\"breach-reminder\""), "{form}");
     assert!(!form.contains("<option value=\"lifting\""), "{form}");
     assert!(
-        form.contains("The contact strategy lifted is not offered: this contact strategy has not been lifted."),
+        form.contains("Why some letters are not offered")
+            && form.contains(
+                "The contact strategy lifted: this contact strategy has not been lifted."
+            ),
         "{form}"
     );
     let r = ui
