@@ -87,13 +87,16 @@ impl Handles<cmd::WithdrawEquality> for App {
     }
 }
 
-/// The refusal of a withdrawal with nothing to withdraw: the same 404 whether the step is
-/// taken or only its form opened.
+/// The refusal of a withdrawal with nothing to withdraw: the same 409 whether the step is
+/// taken or only its form opened. The person is there, and whether they have answers is
+/// always readable (`recorded: false`); there being none is the state the step conflicts
+/// with, not a record that was not found (an API client that has just created the person
+/// must not be told the person is missing).
 pub fn none_recorded() -> AppError {
-    crate::not_found(
+    AppError::Rule(tact_core::RuleError::state(
         "person_id",
-        "no equality monitoring answers are recorded for them".into(),
-    )
+        "no equality monitoring answers are recorded for them",
+    ))
 }
 
 impl App {

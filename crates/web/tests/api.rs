@@ -2171,6 +2171,12 @@ async fn cle_8_4_equality_answers_on_the_api_with_consent_never_read_back_and_co
         let path = format!("/people/{pid}/equality");
         let (s, v) = t.get(&t.caseworker, &path).await;
         assert_eq!((s, &v["recorded"]), (StatusCode::OK, &json!(false)), "{v}");
+        // Nothing to withdraw is the person's state, not a person not found (a client that
+        // has just created them is not told they are missing).
+        let (s, v) = t
+            .send(reqwest::Method::DELETE, &t.caseworker, &path, None, None)
+            .await;
+        refused(s, &v, StatusCode::CONFLICT, "person_id");
         let put =
             |body: Value| t.send(reqwest::Method::PUT, &t.caseworker, &path, Some(body), None);
         let (s, v) = put(json!({"consent": false, "answers": {"age": "35-44"}})).await;
@@ -2271,7 +2277,7 @@ async fn cle_8_4_equality_answers_on_the_api_with_consent_never_read_back_and_co
         let (s, v) = t
             .send(reqwest::Method::DELETE, &t.caseworker, &path, None, None)
             .await;
-        assert_eq!(s, StatusCode::NOT_FOUND, "{v}");
+        refused(s, &v, StatusCode::CONFLICT, "person_id");
         let (_, report) = t.get(&dpo, "/equality").await;
         assert_eq!(report["monitored"], Value::Null, "four now: {report}");
     })
