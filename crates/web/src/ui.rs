@@ -1338,6 +1338,8 @@ struct PersonPage<'a> {
     /// rights (NOR-9.1).
     retention: Option<String>,
     all_adjustments: Vec<(Option<String>, String)>,
+    /// Their disputes (NOR-7.1), each with the link to decide it where the reader may.
+    disputes: Vec<(Option<String>, String)>,
     /// (id, received, subject, where it went)
     messages: Vec<(i64, String, String, String)>,
     letters: Vec<(i64, String)>,
@@ -1563,6 +1565,36 @@ async fn person(
             let href = tact_core::workflow::adjustment_refusal(p, &signed.actor, a)
                 .is_none()
                 .then(|| format!("/adjustments/{}/decision", a.id));
+            (href, line)
+        })
+        .collect();
+    // Every dispute, with what became of it; the decision form is linked only for someone
+    // who may decide it, as core's `dispute_refusal` says (NOR-7.1: who took no part).
+    let disputes = r
+        .disputes
+        .iter()
+        .map(|d| {
+            let when = tact_core::check::uk_date(d.received_at);
+            let about = format!("{} {}", crate::ui_forms::capital(&p.terms.plan), d.plan_id);
+            let line = match d.outcome {
+                None => format!(
+                    "{about}: disputed on {when} — {} — waiting for a decision",
+                    d.grounds
+                ),
+                Some(o) => format!(
+                    "{about}: disputed on {when} — {} — {} on {}: {}",
+                    d.grounds,
+                    o.as_str(),
+                    d.decided_at.map(tact_core::check::uk_date).unwrap_or(when),
+                    d.decision_reason.clone().unwrap_or_default()
+                ),
+            };
+            let href = r
+                .plans
+                .iter()
+                .find(|s| s.id == d.plan_id)
+                .filter(|s| tact_core::workflow::dispute_refusal(p, &signed.actor, d, s).is_none())
+                .map(|_| format!("/disputes/{}/decision", d.id));
             (href, line)
         })
         .collect();
@@ -1882,6 +1914,7 @@ async fn person(
         letters,
         messages,
         all_adjustments,
+        disputes,
         history,
         history_pages,
         primary,

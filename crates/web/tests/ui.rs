@@ -958,6 +958,15 @@ async fn nor_7_1_a_dispute_decided_in_the_ui_can_change_the_plan() {
         .await;
     let path = format!("/disputes/{}/decision", d["id"]);
     let sol = ui.session("sol").await;
+    // The person page lists the dispute, linked to its decision only for someone who may
+    // take it (NOR-7.1).
+    let person = format!("/people/{}", c.pid);
+    let (_, page) = ui.page(&sol, &person).await;
+    assert!(
+        page.contains("I have no email at home — waiting for a decision"),
+        "{page}"
+    );
+    assert!(page.contains(&format!("href=\"{path}\"")), "{page}");
     // The form opens with the plan as it stands, to change.
     let (st, html) = ui.page(&sol, &path).await;
     assert_eq!(st, StatusCode::OK);
@@ -978,6 +987,12 @@ async fn nor_7_1_a_dispute_decided_in_the_ui_can_change_the_plan() {
     // Sam authorised the plan: the form is not offered to Sam at all, as sending it would be
     // refused (NOR-7.1: someone who took no part decides).
     let sam = ui.session("sam").await;
+    let (_, page) = ui.page(&sam, &person).await;
+    assert!(
+        page.contains("I have no email at home — waiting for a decision"),
+        "{page}"
+    );
+    assert!(!page.contains(&format!("href=\"{path}\"")), "{page}");
     let (st, html) = ui.page(&sam, &path).await;
     assert_eq!(st, StatusCode::FORBIDDEN, "{html}");
     assert!(html.contains("took no part"), "{html}");
@@ -1044,7 +1059,13 @@ async fn nor_7_1_a_dispute_decided_in_the_ui_can_change_the_plan() {
         dispute.outcome,
         Some(tact_core::model::DisputeOutcome::Varied)
     );
-    // Decided, the form is not offered again.
+    // Decided, the form is not offered again, and the person page says what was decided.
+    let (_, page) = ui.page(&sol, &person).await;
+    assert!(
+        page.contains("I have no email at home — varied on"),
+        "{page}"
+    );
+    assert!(!page.contains(&format!("href=\"{path}\"")), "{page}");
     let (st, html) = ui.page(&sol, &path).await;
     assert_eq!(st, StatusCode::CONFLICT, "{html}");
     assert!(html.contains("already been decided"), "{html}");
@@ -4404,14 +4425,14 @@ async fn cle_8_4_equality_answers_are_recorded_with_consent_and_read_only_as_sup
     // With nothing left to delete, the form is not offered even at its address: the page
     // is the refusal the step would give (issue 11: a page offers only what is allowed).
     let (st, gone) = ui.page(&cas, &format!("{path}/withdraw")).await;
-    assert_eq!(st, StatusCode::NOT_FOUND, "{gone}");
+    assert_eq!(st, StatusCode::CONFLICT, "{gone}");
     assert!(
         gone.contains("No equality monitoring answers are recorded for them")
             && !gone.contains("Delete their answers"),
         "{gone}"
     );
     let r = ui.post_form(&cas, &format!("{path}/withdraw"), &[]).await;
-    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert_eq!(r.status(), StatusCode::CONFLICT);
 }
 
 #[tokio::test]
