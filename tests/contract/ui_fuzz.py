@@ -11,8 +11,9 @@ found on them is sent back, with its session's CSRF token, five ways:
   choice every choice (a list, radio buttons) one that is not among its options, and the
          rest filled in as a person might, so that only the choice can be refused;
   long   every text field 100,000 characters long;
-  person every field filled in as a person might (the first of each choice, today's date,
-         a number, a sentence): a form the page offered must then be taken, or refused on
+  person every field filled in as a person might (the option a list shows, the first radio
+         button, every box ticked, today's date or a month on for a day to come, a number,
+         a sentence): a form the page offered must then be taken, or refused on
          one of its fields. Refused as a whole — a 404 or 409 page with no form — means the
          page offered a step the step itself refuses (issue 11: a page offers only what will
          be allowed).

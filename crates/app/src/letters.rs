@@ -210,11 +210,9 @@ impl App {
         })
     }
 
-    /// What was decided about a plan, and why, for a decision letter of `kind`: from the
-    /// latest such decision in the event log (or the dispute record).
     /// Every letter about plan `id` the profile has a template for, each with why it cannot
-    /// be written now: core's [`tact_core::correspondence::plan_letters`] over the person's event log
-    /// and disputes, the rule [`Self::write_plan_letter`] asks of the one chosen.
+    /// be written now: core's [`tact_core::correspondence::plan_letters`] over the person's
+    /// event log and disputes, the rule [`Self::write_plan_letter`] asks of the one chosen.
     ///
     /// # Errors
     /// No such plan.
@@ -233,9 +231,10 @@ impl App {
         ))
     }
 
-    /// What the letter says was decided: core's [`correspondence::plan_decision`] over the
-    /// person's event log and disputes, each read only where the letter reports from it (a
-    /// notice reads neither).
+    /// What was decided about a plan, and why, for a decision letter of `kind`: core's
+    /// [`tact_core::correspondence::plan_decision`] over the latest such decision in the
+    /// person's event log or their disputes, each read only where the letter reports from it
+    /// (a notice reads neither).
     async fn plan_decision(&self, s: &Plan, kind: PlanLetter) -> Result<(String, String)> {
         let log = if kind.reports_from_the_log() {
             self.store.audit_of(s.person_id).await?

@@ -264,26 +264,17 @@ fn in_force_refusal(
     plan: &crate::model::Plan,
 ) -> Option<crate::RuleError> {
     use crate::model::PlanStatus as S;
-    let allowed = match kind {
-        PlanLetter::PlanNotice => matches!(plan.status, S::Authorised | S::Active),
-        PlanLetter::BreachReminder => plan.status == S::Active,
-        _ => true,
+    let status = plan.status.as_str();
+    let why = match kind {
+        PlanLetter::PlanNotice if !matches!(plan.status, S::Authorised | S::Active) => format!(
+            "the notice tells them of a {term} authorised or in force, and this one is {status}"
+        ),
+        PlanLetter::BreachReminder if plan.status != S::Active => {
+            format!("only a {term} in force can be breached, and this one is {status}")
+        }
+        _ => return None,
     };
-    (!allowed).then(|| {
-        crate::RuleError::state(
-            "kind",
-            match kind {
-                PlanLetter::BreachReminder => format!(
-                    "only a {term} in force can be breached, and this one is {}",
-                    plan.status.as_str()
-                ),
-                _ => format!(
-                    "the notice tells them of a {term} authorised or in force, and this one is {}",
-                    plan.status.as_str()
-                ),
-            },
-        )
-    })
+    Some(crate::RuleError::state("kind", why))
 }
 
 /// Every letter about `plan` the profile has a template for, each with why it cannot be
@@ -869,23 +860,21 @@ mod tests {
         assert!(e.message.contains("withdrawn"), "{}", e.message);
 
         let profile = crate::profile::Profile::built_in("cleveland-opcc").unwrap();
+        let offered = |plan: &Plan| -> Vec<PlanLetter> {
+            plan_letters(&profile, plan, &[], &[])
+                .into_iter()
+                .filter(|(_, why)| why.is_none())
+                .map(|(k, _)| k)
+                .collect()
+        };
         plan.status = S::Lifted;
         plan.lift_reason = Some("Calls are civil".into());
-        let offered: Vec<PlanLetter> = plan_letters(&profile, &plan, &[], &[])
-            .into_iter()
-            .filter(|(_, why)| why.is_none())
-            .map(|(k, _)| k)
-            .collect();
-        assert_eq!(offered, vec![PlanLetter::Lifting]);
+        assert_eq!(offered(&plan), vec![PlanLetter::Lifting]);
         plan.status = S::Active;
         plan.lift_reason = None;
         let all = plan_letters(&profile, &plan, &[], &[]);
         assert!(all.len() >= 6, "every plan letter the profile has: {all:?}");
-        let offered: Vec<PlanLetter> = all
-            .into_iter()
-            .filter(|(_, why)| why.is_none())
-            .map(|(k, _)| k)
-            .collect();
+        let offered = offered(&plan);
         assert_eq!(offered.len(), 2, "{offered:?}");
         assert!(offered.contains(&PlanLetter::PlanNotice));
         assert!(offered.contains(&PlanLetter::BreachReminder));

@@ -1004,7 +1004,12 @@ pub fn record_steps(
 ) -> std::collections::BTreeMap<String, Vec<String>> {
     use tact_core::command::{self as cmd, permit_kind};
     use tact_core::{correspondence as co, sharing, workflow as wf};
-    let mut steps = std::collections::BTreeMap::new();
+    let mut steps: std::collections::BTreeMap<String, Vec<String>> = r
+        .plans
+        .iter()
+        .map(|s| (format!("/plans/{}", s.id), plan_steps(profile, actor, s)))
+        .filter(|(_, of)| !of.is_empty())
+        .collect();
     // The steps of the record at `path` that are open, where any is.
     let mut put = |path: String, offered: &[(bool, &str)]| {
         let open: Vec<String> = offered
@@ -1021,11 +1026,6 @@ pub fn record_steps(
     let releases = permit_kind::<cmd::ReleaseLetter>(profile, actor).is_ok();
     let posts = permit_kind::<cmd::MarkPrinted>(profile, actor).is_ok();
     let plan = |id: tact_core::ids::PlanId| r.plans.iter().find(|s| s.id == id);
-    for s in &r.plans {
-        let of = plan_steps(profile, actor, s);
-        let of: Vec<(bool, &str)> = of.iter().map(|step| (true, step.as_str())).collect();
-        put(format!("/plans/{}", s.id), &of);
-    }
     for d in &r.disputes {
         let decide =
             plan(d.plan_id).is_some_and(|s| wf::dispute_refusal(profile, actor, d, s).is_none());

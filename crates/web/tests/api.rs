@@ -1913,6 +1913,10 @@ async fn cle_9_11_nor_7_1_a_persons_record_offers_each_record_only_the_steps_it_
         assert_eq!(of(&cw, format!("/disputes/{dispute}")), Vec::<String>::new(), "{cw:?}");
         assert_eq!(of(&cw, format!("/letters/{letter}")), ["release"], "{cw:?}");
         let lm = steps(t.line_manager.clone()).await;
+        // A plan's are the plan's own answer.
+        let plan_steps = t.words(&t.line_manager, &format!("/plans/{sid}"), "steps").await;
+        assert!(!plan_steps.is_empty());
+        assert_eq!(of(&lm, format!("/plans/{sid}")), plan_steps, "{lm:?}");
         assert_eq!(of(&lm, format!("/adjustments/{adj}")), ["decision"], "{lm:?}");
         // NOR-7.1: the senior manager who authorised took part; another may decide.
         assert_eq!(of(&steps(t.senior.clone()).await, format!("/disputes/{dispute}")), Vec::<String>::new());
