@@ -96,38 +96,28 @@ impl FormStep for Write {
         let term = &p.terms.plan;
         let letters =
             crate::ui_step::read(state, signed, q::PlanLetters { plan: PlanId(id) }).await?;
-        let (open, refused): (Vec<_>, Vec<_>) =
-            letters.into_iter().partition(|(_, why)| why.is_none());
+        let offered = crate::ui_forms::offer(
+            letters,
+            "kind",
+            &format!("no letter about this {term} can be written now"),
+            "Why some letters are not offered",
+            |kind, e| format!("{}: {}.", kind.plain(term), e.message),
+        )
+        .map_err(|e| crate::ui::refusal(state, signed, AppError::Rule(e)))?;
         let intro = vec![format!(
             "The letter is written from the {} template and the record. It goes in the \
              person's preferred format unless you choose another.",
             p.organisation.short_name
         )];
-        let why: Vec<String> = refused
-            .iter()
-            .filter_map(|(kind, why)| {
-                why.as_ref()
-                    .map(|e| format!("{}: {}.", kind.plain(term), e.message))
-            })
-            .collect();
-        if open.is_empty() {
-            let message = format!(
-                "no letter about this {term} can be written now. {}",
-                why.join(" ")
-            );
-            return Err(refusal(
-                state,
-                signed,
-                AppError::Rule(RuleError::state("kind", message.trim_end())),
-            ));
-        }
         Ok(Spec {
             heading: "Write a letter".into(),
             intro,
-            why_not: (!why.is_empty()).then(|| ("Why some letters are not offered".into(), why)),
+            why_not: offered.why_not,
             fields: [Field::new("select", "kind", "Which letter").options(
-                open.iter()
-                    .map(|(kind, _)| (kind.as_str().to_string(), kind.plain(term))),
+                offered
+                    .open
+                    .iter()
+                    .map(|kind| (kind.as_str().to_string(), kind.plain(term))),
             )]
             .into_iter()
             .chain(how_fields(preferred))

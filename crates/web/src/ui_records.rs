@@ -488,31 +488,27 @@ impl PlanForm for Apply {
     async fn spec(state: &AppState, signed: &Signed, plan: &tact_core::model::Plan) -> SpecOrPage {
         let p = &state.app.profile;
         let matters = crate::ui_forms::matters_of(state, signed, plan.person_id).await?;
-        let (open, refused): (Vec<_>, Vec<_>) = matters
+        let choices = matters
             .iter()
             .filter(|m| !plan.matter_ids.contains(&m.id))
             .map(|m| (m, wf::matter_refusal(p, plan, m)))
-            .partition(|(_, r)| r.is_none());
-        let why: Vec<String> = refused
-            .iter()
-            .filter_map(|(_, r)| r.as_ref())
-            .map(|e| crate::ui_forms::refusal_words(&e.message, e.clause.as_deref()))
             .collect();
-        if open.is_empty() {
-            let none = format!(
+        let offered = crate::ui_forms::offer(
+            choices,
+            "matter_id",
+            &format!(
                 "there is no other matter of theirs the {} can be applied to now",
                 p.terms.plan
-            );
-            let message = match why.as_slice() {
-                [] => none,
-                why => format!("{none}. {}", why.join(". ")),
-            };
-            return Err(crate::ui::refusal(
-                state,
-                signed,
-                AppError::Rule(RuleError::state("matter_id", message)),
-            ));
-        }
+            ),
+            "Why some matters are not offered",
+            |_, e| {
+                format!(
+                    "{}.",
+                    crate::ui_forms::refusal_words(&e.message, e.clause.as_deref())
+                )
+            },
+        )
+        .map_err(|e| crate::ui::refusal(state, signed, AppError::Rule(e)))?;
         Ok(Spec {
             heading: format!("Apply the {} to another matter", p.terms.plan),
             intro: {
@@ -548,10 +544,10 @@ impl PlanForm for Apply {
                 }
                 intro
             },
-            why_not: (!why.is_empty()).then(|| ("Why some matters are not offered".into(), why)),
+            why_not: offered.why_not,
             fields: vec![
                 Field::new("select", "matter_id", "Which matter")
-                    .options(open.iter().map(|(m, _)| crate::ui::matter_option(m))),
+                    .options(offered.open.iter().copied().map(crate::ui::matter_option)),
                 Field::new(
                     "textarea",
                     "reason",
