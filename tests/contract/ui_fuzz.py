@@ -18,6 +18,10 @@ found on them is sent back, with its session's CSRF token, five ways:
          page offered a step the step itself refuses (issue 11: a page offers only what will
          be allowed).
 
+Every person's page walked, for a member of staff with an API token in the demo, must link
+a step on one of their records exactly where `GET /api/v1/people/{id}` answers that step in
+its `steps` (issue 11: the page and the API ask one answer).
+
 Every page walked must cite a rule the policy is silent on as "a local rule", never by
 the profile's code LOCAL. Every page and every answer must be a page, never a 5xx ("Sorry, there is a problem"), and a
 refusal is a 4xx (a form error 400/422, 403, 404, 409); a form shown again with a 200 after
@@ -64,6 +68,12 @@ SEEDS = ["/", "/incoming", "/letters", "/messages", "/disclosures", "/retention"
 # Never sent: it ends the session the walk runs in.
 SKIP = {"/sign-out"}
 LONG = "a" * 100_000
+# A link on a person's page to a step on one of their records (a decision, a letter, the
+# request to share recorded as done, a data-rights request answered on its own page).
+STEP_LINK = re.compile(
+    r"^/(adjustments|disputes|disclosures|incidents|warnings)/\d+/(decision|shared|letter)$"
+    r"|^/data-rights/\d+$"
+)
 JUNK_TEXT = "\x00\x07\x1b[31m<script>alert(1)</script>\u202e"
 
 
@@ -72,9 +82,12 @@ def kind(path):
 
 
 class Walk:
-    def __init__(self, base, who):
+    def __init__(self, base, who, token=None):
         self.base = base
         self.who = who
+        self.token = token
+        # Person pages whose step links were checked against the API's `steps`.
+        self.compared = 0
         self.s = requests.Session()
         self.faults = []
         self.taken = []
@@ -112,6 +125,8 @@ class Walk:
             if "text/html" not in r.headers.get("content-type", ""):
                 continue
             soup = BeautifulSoup(r.text, "html.parser")
+            if self.token and r.status_code == 200 and re.fullmatch(r"/people/\d+", path):
+                self.steps_agree(path, soup)
             if "LOCAL" in soup.get_text():
                 # A rule the policy is silent on is cited to people as "a local rule".
                 self.fault(f"GET {path} shows the profile's code LOCAL")
@@ -143,6 +158,32 @@ class Walk:
                 forms[kind(action)] = (path, action, f)
         self.pages = pages
         return forms
+
+    def steps_agree(self, path, soup):
+        """The person's page links the steps `GET /api/v1/people/{id}` offers, no more."""
+        r = requests.get(f"{self.base}/api/v1{path}",
+                         headers={"Authorization": f"Bearer {self.token}"}, timeout=60)
+        if r.status_code != 200:
+            self.fault(f"GET /api/v1{path} answered {r.status_code} where the page is shown")
+            return
+        want = set()
+        for record, steps in r.json()["steps"].items():
+            of = record.split("/")[1]
+            if of in ("adjustments", "disputes") and "decision" in steps:
+                want.add(f"{record}/decision")
+            elif of == "disclosures" and steps:
+                want.add(f"{record}/{'decision' if 'decision' in steps else 'shared'}")
+            elif of in ("incidents", "warnings") and "letter" in steps:
+                want.add(f"{record}/letter")
+            elif of == "data-rights" and "answer" in steps:
+                want.add(record)
+        shown = {urlparse(urljoin(self.base + path, a["href"])).path
+                 for a in soup.find_all("a", href=True)}
+        shown = {h for h in shown if STEP_LINK.match(h)}
+        if shown != want:
+            self.fault(f"GET {path} links {sorted(shown - want)} the API does not offer, "
+                       f"and not {sorted(want - shown)} it does")
+        self.compared += 1
 
     def fields(self, form):
         out = []
@@ -291,8 +332,13 @@ def run(profile):
     faults, taken, sent, kinds = [], [], 0, set()
     try:
         wait_ready(base, server)
+        # Each member of staff's API token, as the demo wrote them ("sign in as NAME ...
+        # token TOKEN"); the administrator has none.
+        tokens = dict(re.findall(r"sign in as (\w+)\s+token (\S+)",
+                                 open(os.path.join(data, "demo-tokens.txt"), encoding="utf-8").read()))
+        compared = 0
         for who in WHO[profile]:
-            w = Walk(base, who)
+            w = Walk(base, who, tokens.get(who))
             forms = w.walk()
             kinds |= set(forms)
             for page, action, form in forms.values():
@@ -305,11 +351,15 @@ def run(profile):
                     sent += 1
             faults += w.faults
             taken += [f"{who}: {t}" for t in w.taken]
-            print(f"{profile} as {who}: {w.pages} pages, {len(forms)} forms")
+            compared += w.compared
+            print(f"{profile} as {who}: {w.pages} pages, {len(forms)} forms, "
+                  f"{w.compared} person pages' step links checked against the API")
     finally:
         server.terminate()
         server.wait(timeout=30)
         log.close()
+    if compared == 0:
+        faults.append("no person's page had its step links checked against the API")
     said = open(log_path, encoding="utf-8").read()
     if "panicked" in said:
         faults.append(f"the server panicked:\n{said[-4000:]}")

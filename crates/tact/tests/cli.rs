@@ -1247,6 +1247,63 @@ fn tokens_and_service_accounts_from_the_cli() {
     assert!(!again.status.success());
 }
 
+/// CLE-9.6, CLE-9.11: a plan letter written at the console with no `--kind` names only the
+/// letters the plan can have now, as `GET /plans/{id}` lists them and the form offers them;
+/// where it can have none, the refusal says why each cannot be written. Before, it listed
+/// every kind there is, the written notice of a plan still a draft among them.
+#[test]
+fn cle_9_6_cle_9_11_the_console_names_only_the_letters_a_plan_can_have() {
+    let d = office("letter-kinds", "cleveland-opcc");
+    let o = tact(&d, &["demo", "--people", "14"]);
+    assert!(o.status.success(), "{}", text(&o));
+    // Dana, a line manager in the demo, may write letters.
+    let (mut listed, mut none) = (0, 0);
+    // The demo's plans, at every stage of the lifecycle: 1, 2, … until there is no next.
+    for plan in 1.. {
+        let plan = plan.to_string();
+        let o = tact(&d, &["--as", "2", "api", "GET", &format!("/plans/{plan}")]);
+        if o.status.code() == Some(2) && text(&o).contains("no contact strategy") {
+            break;
+        }
+        let view = json(&o);
+        let letters: Vec<&str> = view["letters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k.as_str().unwrap())
+            .collect();
+        let o = tact(
+            &d,
+            &[
+                "--as",
+                "2",
+                "letter",
+                "write",
+                "--plan",
+                &plan,
+                "--channel",
+                "letter",
+            ],
+        );
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+        let said = text(&o);
+        if letters.is_empty() {
+            none += 1;
+            assert!(said.contains("can be written now"), "{said}");
+        } else {
+            listed += 1;
+            assert!(
+                said.contains(&format!(
+                    "say which letter: {} (field `kind`)",
+                    letters.join(", ")
+                )),
+                "{view}: {said}"
+            );
+        }
+    }
+    assert!(listed > 0 && none > 0, "{listed} listed, {none} with none");
+}
+
 /// Issue 12: the demo writes its tokens to its file only, never to the terminal.
 #[test]
 fn the_demo_keeps_its_tokens_in_its_file() {

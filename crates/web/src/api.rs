@@ -1819,15 +1819,23 @@ pub async fn write_plan_letter(
     let kind = match req.kind.as_deref() {
         Some(k) => tact_core::correspondence::PlanLetter::parse(k)?,
         None => {
+            // Only the letters the plan can have now, as the form offers them; none, and
+            // the refusal says why each cannot be written.
+            let letters = st
+                .app
+                .query(&ctx.actor, q::PlanLetters { plan: PlanId(id) })
+                .await?;
+            let open = crate::ui_letters::plan_letters_offered(&st.app.profile, letters)?.open;
             return Err(ApiError::bad(
                 "kind",
                 format!(
                     "say which letter: {}",
-                    tact_core::correspondence::PlanLetter::ALL
+                    open.iter()
                         .map(|k| k.as_str())
+                        .collect::<Vec<_>>()
                         .join(", ")
                 ),
-            ))
+            ));
         }
     };
     letter_reply(

@@ -1498,6 +1498,16 @@ async fn person(
         Err(e) => return refusal(&state, &signed, e),
     };
     let name_of = |id| names.name(id);
+    // Which step each record offers this reader: the API's `steps` for the same record
+    // (`wire::record_steps`, asking core's refusal for each), so the page links a form
+    // exactly where the API would let the step be taken.
+    let steps = crate::wire::record_steps(p, &signed.actor, &r);
+    let open = |path: String, step: &str| {
+        steps
+            .get(&path)
+            .is_some_and(|open| open.iter().any(|s| s == step))
+            .then(|| format!("{path}/{step}"))
+    };
     let in_force: Vec<_> = r
         .plans
         .iter()
@@ -1562,9 +1572,7 @@ async fn person(
                     a.decision_reason.clone().unwrap_or_default()
                 ),
             };
-            let href = tact_core::workflow::adjustment_refusal(p, &signed.actor, a)
-                .is_none()
-                .then(|| format!("/adjustments/{}/decision", a.id));
+            let href = open(format!("/adjustments/{}", a.id), "decision");
             (href, line)
         })
         .collect();
@@ -1589,12 +1597,7 @@ async fn person(
                     d.decision_reason.clone().unwrap_or_default()
                 ),
             };
-            let href = r
-                .plans
-                .iter()
-                .find(|s| s.id == d.plan_id)
-                .filter(|s| tact_core::workflow::dispute_refusal(p, &signed.actor, d, s).is_none())
-                .map(|_| format!("/disputes/{}/decision", d.id));
+            let href = open(format!("/disputes/{}", d.id), "decision");
             (href, line)
         })
         .collect();
@@ -1639,7 +1642,6 @@ async fn person(
             }
         })
         .collect();
-    let may_write = cmd::offered::<cmd::WriteLetter>(p, &signed.actor);
     let mut incidents: Vec<(String, Option<String>)> = r
         .incidents
         .iter()
@@ -1657,8 +1659,7 @@ async fn person(
                         ""
                     }
                 ),
-                (i.ended_call.is_some() && may_write)
-                    .then(|| format!("/incidents/{}/letter", i.id)),
+                open(format!("/incidents/{}", i.id), "letter"),
             )
         })
         .collect();
@@ -1669,7 +1670,7 @@ async fn person(
                 tact_core::check::uk_time(w.given_at).strftime("%d %b %Y"),
                 w.what_is_wrong
             ),
-            may_write.then(|| format!("/warnings/{}/letter", w.id)),
+            open(format!("/warnings/{}", w.id), "letter"),
         )
     }));
     // Each link is offered exactly when its form's command is: the same role check
@@ -1856,8 +1857,9 @@ async fn person(
         .disclosures
         .iter()
         .map(|d| {
+            let path = format!("/disclosures/{}", d.id);
             (
-                crate::ui_sharing::next_step(p, &signed.actor, d),
+                open(path.clone(), "decision").or_else(|| open(path, "shared")),
                 crate::ui_sharing::describe(d, &name_of),
             )
         })
@@ -1866,10 +1868,10 @@ async fn person(
         .rights
         .iter()
         .map(|x| {
+            // The answer form is the request's own page.
             (
-                tact_core::rights::answer_refusal(p, &signed.actor, x)
-                    .is_none()
-                    .then(|| format!("/data-rights/{}", x.id)),
+                open(format!("/data-rights/{}", x.id), "answer")
+                    .map(|_| format!("/data-rights/{}", x.id)),
                 crate::ui_rights::describe(x),
             )
         })

@@ -19,7 +19,6 @@ use tact_app::{App, Handles};
 use tact_core::command as cmd;
 use tact_core::ids::{DisclosureId, PersonId, StaffId};
 use tact_core::profile::cited;
-use tact_core::profile::Profile;
 
 use tact_core::sharing::{Disclosure, DisclosureRequest, DisclosureStatus};
 use tact_core::RuleError;
@@ -64,19 +63,6 @@ pub fn describe(d: &Disclosure, name_of: &dyn Fn(StaffId) -> String) -> String {
             d.shared_at.map(when).unwrap_or_default(),
             d.shared_what.clone().unwrap_or_default()
         ),
-    }
-}
-
-/// The next step on a request that this member of staff may take now, if any: the one
-/// whose core refusal (`sharing::decision_refusal`, `sharing::sharing_refusal`) is none,
-/// the same function its form and its command ask.
-pub fn next_step(p: &Profile, actor: &tact_core::roles::Actor, d: &Disclosure) -> Option<String> {
-    if tact_core::sharing::decision_refusal(p, actor, d).is_none() {
-        Some(format!("/disclosures/{}/decision", d.id))
-    } else if tact_core::sharing::sharing_refusal(p, actor, d).is_none() {
-        Some(format!("/disclosures/{}/shared", d.id))
-    } else {
-        None
     }
 }
 

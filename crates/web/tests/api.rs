@@ -1948,7 +1948,7 @@ async fn cle_9_11_nor_7_1_a_persons_record_offers_each_record_only_the_steps_it_
 #[tokio::test]
 async fn cle_9_6_cle_9_11_only_the_letters_a_plan_can_have_are_offered_and_written() {
     each_backend("cleveland-opcc", |t| async move {
-        let (_, _, sid) = t
+        let (pid, mid, sid) = t
             .plan_in_force(
                 json!([{"kind": "single-channel", "channel": "email", "reason": "Abusive calls"}]),
             )
@@ -1963,6 +1963,18 @@ async fn cle_9_6_cle_9_11_only_the_letters_a_plan_can_have_are_offered_and_writt
             ["breach-reminder", "strategy-notice"]
         );
         let path = format!("/plans/{sid}/letters");
+        // No kind: the API, and the console that asks it, list only those same letters.
+        let which = |want: &'static str| {
+            let (t, path) = (&t, &path);
+            async move {
+                let (s, v) = t
+                    .post(&t.line_manager, path, json!({"channel": "letter"}))
+                    .await;
+                refused(s, &v, StatusCode::BAD_REQUEST, "kind");
+                assert_eq!(v["error"]["message"], format!("say which letter: {want}"));
+            }
+        };
+        which("breach-reminder, strategy-notice").await;
         for kind in ["lifting", "review-outcome", "variation", "dispute-outcome"] {
             let (s, v) = t
                 .post(
@@ -1980,6 +1992,7 @@ async fn cle_9_6_cle_9_11_only_the_letters_a_plan_can_have_are_offered_and_writt
         )
         .await;
         assert_eq!(letters(t.line_manager.clone()).await, ["lifting"]);
+        which("lifting").await;
         for kind in ["strategy-notice", "breach-reminder"] {
             let (s, v) = t
                 .post(
@@ -2008,6 +2021,27 @@ async fn cle_9_6_cle_9_11_only_the_letters_a_plan_can_have_are_offered_and_writt
                 .contains("Calls have been civil for months"),
             "{l}"
         );
+        // A plan still a draft can have none of them: no kind is a 409 saying why.
+        let review_due = (tact_core::check::uk_date(jiff::Timestamp::now()) + 60.days()).to_string();
+        let draft = t
+            .ok(
+                &t.line_manager,
+                &format!("/people/{pid}/plans"),
+                json!({"matter_ids": [mid], "restrictions": [{"kind": "recorded-calls", "reason": "Abusive calls"}], "reasons": "Volume of calls", "aims": "Let the team work", "proportionality": "Writing stays open", "review_due": review_due}),
+            )
+            .await["id"]
+            .clone();
+        let (s, v) = t
+            .post(
+                &t.line_manager,
+                &format!("/plans/{draft}/letters"),
+                json!({"channel": "letter"}),
+            )
+            .await;
+        refused(s, &v, StatusCode::CONFLICT, "kind");
+        let said = v["error"]["message"].as_str().unwrap();
+        assert!(said.contains("can be written now"), "{said}");
+        assert!(said.contains("this one is draft"), "{said}");
     })
     .await;
 }
