@@ -277,7 +277,8 @@ fn in_force_refusal(
     Some(crate::RuleError::state("kind", why))
 }
 
-/// Every letter about `plan` the profile has a template for, each with why it cannot be
+/// Every letter about `plan` the profile has a template for, in the plan's own order (its
+/// notice first), each with why it cannot be
 /// written now (`None` where it can): what [`plan_letter_refusal`] lets through, asked of
 /// each kind by [`plan_decision`], the rule the step itself asks. The letter form offers
 /// the ones with none and says why the others are not offered; the API lists them.
@@ -287,11 +288,9 @@ pub fn plan_letters(
     log: &[crate::audit::StoredEntry],
     disputes: &[crate::model::Dispute],
 ) -> Vec<(PlanLetter, Option<crate::RuleError>)> {
-    profile
-        .letters
-        .templates
-        .keys()
-        .filter_map(|k| PlanLetter::parse(k).ok())
+    PlanLetter::ALL
+        .into_iter()
+        .filter(|kind| profile.letters.templates.contains_key(kind.as_str()))
         .map(|kind| {
             let why = plan_decision(&profile.terms.plan, kind, plan, log, disputes).err();
             (kind, why)

@@ -1960,7 +1960,7 @@ async fn cle_9_6_cle_9_11_only_the_letters_a_plan_can_have_are_offered_and_writt
         };
         assert_eq!(
             letters(t.line_manager.clone()).await,
-            ["breach-reminder", "strategy-notice"]
+            ["strategy-notice", "breach-reminder"]
         );
         let path = format!("/plans/{sid}/letters");
         // No kind: the API, and the console that asks it, list only those same letters.
@@ -1974,7 +1974,7 @@ async fn cle_9_6_cle_9_11_only_the_letters_a_plan_can_have_are_offered_and_writt
                 assert_eq!(v["error"]["message"], format!("say which letter: {want}"));
             }
         };
-        which("breach-reminder, strategy-notice").await;
+        which("strategy-notice, breach-reminder").await;
         for kind in ["lifting", "review-outcome", "variation", "dispute-outcome"] {
             let (s, v) = t
                 .post(
