@@ -868,6 +868,19 @@ crate::words! {
     }
 }
 
+impl DisputeOutcome {
+    /// What was decided, as the person's record says it to staff, in the profile's word for
+    /// the plan (`plan`). "Upheld" alone, after the person's grounds, reads as if their
+    /// dispute had succeeded; it means the decision they disputed stands.
+    pub fn plain(self, plan: &str) -> String {
+        match self {
+            Self::Upheld => "the decision stands".into(),
+            Self::Varied => format!("the {plan} is changed"),
+            Self::Lifted => format!("the {plan} is lifted"),
+        }
+    }
+}
+
 /// The person's challenge to a decision to restrict contact (NOR-7.1).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Dispute {

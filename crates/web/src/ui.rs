@@ -1556,7 +1556,7 @@ async fn person(
         .adjustments
         .iter()
         .map(|a| {
-            let when = tact_core::check::uk_date(a.requested_at);
+            let when = tact_core::check::long_date(tact_core::check::uk_date(a.requested_at));
             let line = match a.status {
                 AdjustmentStatus::Requested => {
                     format!(
@@ -1568,7 +1568,9 @@ async fn person(
                     "{} — {} on {}: {}",
                     a.description,
                     s.as_str(),
-                    a.decided_at.map(tact_core::check::uk_date).unwrap_or(when),
+                    a.decided_at
+                        .map(|t| tact_core::check::long_date(tact_core::check::uk_date(t)))
+                        .unwrap_or_else(|| when.clone()),
                     a.decision_reason.clone().unwrap_or_default()
                 ),
             };
@@ -1582,7 +1584,7 @@ async fn person(
         .disputes
         .iter()
         .map(|d| {
-            let when = tact_core::check::uk_date(d.received_at);
+            let when = tact_core::check::long_date(tact_core::check::uk_date(d.received_at));
             let about = format!("{} {}", crate::ui_forms::capital(&p.terms.plan), d.plan_id);
             let line = match d.outcome {
                 None => format!(
@@ -1590,10 +1592,12 @@ async fn person(
                     d.grounds
                 ),
                 Some(o) => format!(
-                    "{about}: disputed on {when} — {} — {} on {}: {}",
+                    "{about}: disputed on {when} — {} — decided on {}: {}. {}",
                     d.grounds,
-                    o.as_str(),
-                    d.decided_at.map(tact_core::check::uk_date).unwrap_or(when),
+                    d.decided_at
+                        .map(|t| tact_core::check::long_date(tact_core::check::uk_date(t)))
+                        .unwrap_or_else(|| when.clone()),
+                    o.plain(&p.terms.plan),
                     d.decision_reason.clone().unwrap_or_default()
                 ),
             };

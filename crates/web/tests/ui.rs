@@ -1061,8 +1061,12 @@ async fn nor_7_1_a_dispute_decided_in_the_ui_can_change_the_plan() {
     );
     // Decided, the form is not offered again, and the person page says what was decided.
     let (_, page) = ui.page(&sol, &person).await;
+    // In words: the day, and what was decided ("varied" alone read as if about the dispute).
+    let today = tact_core::check::long_date(tact_core::check::uk_date(jiff::Timestamp::now()));
     assert!(
-        page.contains("I have no email at home — varied on"),
+        page.contains(&format!(
+            "I have no email at home — decided on {today}: the contact strategy is changed."
+        )),
         "{page}"
     );
     assert!(!page.contains(&format!("href=\"{path}\"")), "{page}");
