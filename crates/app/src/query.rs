@@ -191,6 +191,9 @@ queries! {
     /// One dispute.
     Dispute { id: DisputeId } reads read::Records => m::Dispute,
         |app, ctx, q| app.read_dispute(q.id).await;
+    /// The disputes about one plan, oldest first (NOR-7.1), for its page.
+    PlanDisputes { plan: PlanId } reads read::Records => Vec<m::Dispute>,
+        |app, ctx, q| app.plan_disputes(q.plan).await;
     /// A person's history on the event log (on the access log).
     History { person: PersonId } reads read::Records => Vec<StoredEntry>,
         |app, ctx, q| app.logged(&ctx.actor, q.person, "history", app.store.audit_of(q.person)).await;

@@ -212,6 +212,17 @@ impl App {
         self.store.dispute(id).await?.found(id)
     }
 
+    /// The disputes about one plan (NOR-7.1), oldest first.
+    ///
+    /// # Errors
+    /// A role refusal; no such plan.
+    pub(crate) async fn plan_disputes(&self, plan: PlanId) -> Result<Vec<Dispute>> {
+        let s = self.plan(plan).await?;
+        let mut all = self.store.disputes_of(s.person_id).await?;
+        all.retain(|d| d.plan_id == plan);
+        Ok(all)
+    }
+
     /// One request to share, for whoever may read the disclosure log (CLE-9.15).
     ///
     /// # Errors

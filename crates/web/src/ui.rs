@@ -1480,6 +1480,30 @@ struct PersonQuery {
     history: Option<usize>,
 }
 
+/// A dispute as a person's page and its plan's page list it (NOR-7.1): when it came, their
+/// grounds, and when it was decided and what was decided, in words, with the reasons; or
+/// that it waits for a decision.
+pub(crate) fn dispute_line(
+    p: &tact_core::profile::Profile,
+    d: &tact_core::model::Dispute,
+) -> String {
+    let day = |t| tact_core::check::long_date(tact_core::check::uk_date(t));
+    let when = day(d.received_at);
+    match d.outcome {
+        None => format!(
+            "disputed on {when} — {} — waiting for a decision",
+            d.grounds
+        ),
+        Some(o) => format!(
+            "disputed on {when} — {} — decided on {}: {}. {}",
+            d.grounds,
+            d.decided_at.map_or_else(|| when.clone(), day),
+            o.plain(&p.terms.plan),
+            d.decision_reason.clone().unwrap_or_default()
+        ),
+    }
+}
+
 async fn person(
     State(state): State<AppState>,
     signed: Signed,
@@ -1584,23 +1608,8 @@ async fn person(
         .disputes
         .iter()
         .map(|d| {
-            let when = tact_core::check::long_date(tact_core::check::uk_date(d.received_at));
             let about = format!("{} {}", crate::ui_forms::capital(&p.terms.plan), d.plan_id);
-            let line = match d.outcome {
-                None => format!(
-                    "{about}: disputed on {when} — {} — waiting for a decision",
-                    d.grounds
-                ),
-                Some(o) => format!(
-                    "{about}: disputed on {when} — {} — decided on {}: {}. {}",
-                    d.grounds,
-                    d.decided_at
-                        .map(|t| tact_core::check::long_date(tact_core::check::uk_date(t)))
-                        .unwrap_or_else(|| when.clone()),
-                    o.plain(&p.terms.plan),
-                    d.decision_reason.clone().unwrap_or_default()
-                ),
-            };
+            let line = format!("{about}: {}", dispute_line(p, d));
             let href = open(format!("/disputes/{}", d.id), "decision");
             (href, line)
         })

@@ -878,6 +878,7 @@ struct PlanPage<'a> {
     lines: Vec<String>,
     checklist: Vec<(String, String, String)>,
     actions: Vec<(String, String)>,
+    disputes: Vec<(Option<String>, String)>,
     can_propose: bool,
     error: Option<String>,
 }
@@ -991,6 +992,18 @@ async fn plan_page_with(
     if tact_core::correspondence::plan_letter_refusal(p, &signed.actor, &s).is_none() {
         actions.push((format!("/plans/{id}/letter"), "Write a letter".to_string()));
     }
+    // Its disputes (NOR-7.1), each linked to its decision for whoever may take it.
+    let disputes = crate::ui::or_page!(
+        crate::ui_step::read(state, signed, q::PlanDisputes { plan: PlanId(id) }).await
+    )
+    .iter()
+    .map(|d| {
+        let href = wf::dispute_refusal(p, &signed.actor, d, &s)
+            .is_none()
+            .then(|| format!("/disputes/{}/decision", d.id));
+        (href, capital(&crate::ui::dispute_line(p, d)))
+    })
+    .collect();
     let page = PlanPage {
         frame: Frame::of(state, signed),
         heading: format!("{} {}", capital(&p.terms.plan), s.id),
@@ -1009,6 +1022,7 @@ async fn plan_page_with(
         lines,
         checklist,
         actions,
+        disputes,
         can_propose: steps.contains(&wf::PlanStep::Propose),
         error: error.map(|e| refusal_words(&e.message, e.clause.as_deref())),
     };

@@ -967,6 +967,14 @@ async fn nor_7_1_a_dispute_decided_in_the_ui_can_change_the_plan() {
         "{page}"
     );
     assert!(page.contains(&format!("href=\"{path}\"")), "{page}");
+    // So does the plan's own page.
+    let plan_page = format!("/plans/{sid}");
+    let (_, page) = ui.page(&sol, &plan_page).await;
+    assert!(
+        page.contains("I have no email at home — waiting for a decision"),
+        "{page}"
+    );
+    assert!(page.contains(&format!("href=\"{path}\"")), "{page}");
     // The form opens with the plan as it stands, to change.
     let (st, html) = ui.page(&sol, &path).await;
     assert_eq!(st, StatusCode::OK);
@@ -992,6 +1000,9 @@ async fn nor_7_1_a_dispute_decided_in_the_ui_can_change_the_plan() {
         page.contains("I have no email at home — waiting for a decision"),
         "{page}"
     );
+    assert!(!page.contains(&format!("href=\"{path}\"")), "{page}");
+    let (_, page) = ui.page(&sam, &plan_page).await;
+    assert!(page.contains("I have no email at home"), "{page}");
     assert!(!page.contains(&format!("href=\"{path}\"")), "{page}");
     let (st, html) = ui.page(&sam, &path).await;
     assert_eq!(st, StatusCode::FORBIDDEN, "{html}");
@@ -1066,6 +1077,13 @@ async fn nor_7_1_a_dispute_decided_in_the_ui_can_change_the_plan() {
     assert!(
         page.contains(&format!(
             "I have no email at home — decided on {today}: the contact strategy is changed."
+        )),
+        "{page}"
+    );
+    let (_, page) = ui.page(&sol, &plan_page).await;
+    assert!(
+        page.contains(&format!(
+            "Disputed on {today} — I have no email at home — decided on {today}: the contact strategy is changed."
         )),
         "{page}"
     );
