@@ -1090,7 +1090,7 @@ async fn home(
         more,
         links,
         frame: Frame::of(&state, &signed),
-        role: signed.actor.role.plain().to_string(),
+        role: crate::ui_forms::capital(signed.actor.role.plain()),
         counts,
         groups: task_groups(&tasks, today, &named, plans),
         reviews,

@@ -647,6 +647,11 @@ async fn queue(
             LetterStatus::Failed => "Emails that could not be sent".into(),
             s => capital(status_words(s)),
         },
-        rows: list.iter().map(|l| (l.id, describe(l))).collect(),
+        // Whoever prints and posts them, or sees an email fail, needs to know where each
+        // goes: the postal address (or email address) it was written to.
+        rows: list
+            .iter()
+            .map(|l| (l.id, format!("{} — to {}", describe(l), l.to_address)))
+            .collect(),
     })
 }

@@ -1750,6 +1750,12 @@ async fn cle_9_6_a_letter_is_written_from_the_plan_page_and_posted_from_the_prin
     let posted = redirected(&r);
     let (_, home) = ui.page(&lee, "/").await;
     assert!(home.contains("Letters to print and post (1)"), "{home}");
+    // The queue says where each letter goes, for whoever posts it.
+    let (_, queue) = ui.page(&lee, "/letters").await;
+    assert!(
+        queue.contains("in the print queue — to 1 High Street"),
+        "{queue}"
+    );
     let (_, html) = ui.page(&lee, &format!("{posted}/html")).await;
     assert!(html.contains("font-size:18pt") && html.contains("<html lang=\"en-GB\">"));
     let r = ui.post_form(&lee, &format!("{posted}/printed"), &[]).await;
@@ -3141,6 +3147,11 @@ async fn the_home_page_counts_every_task_and_lists_the_oldest_fifty() {
     let s = ui.session("kim").await;
     let (st, home) = ui.page(&s, "/").await;
     assert_eq!(st, StatusCode::OK);
+    // Whose tasks they are, as a caption starts: with a capital.
+    assert!(
+        home.contains("<span class=\"govuk-caption-l\">Caseworker</span>"),
+        "{home}"
+    );
     // Every task counted, by kind.
     assert!(home.contains(">120</span>"), "{home}");
     assert!(home.contains(">1</span>"), "{home}");
