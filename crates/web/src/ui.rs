@@ -163,7 +163,7 @@ impl Names {
 /// A time as staff read it on a page: UK local time, to the minute.
 pub(crate) fn when(t: jiff::Timestamp) -> String {
     tact_core::check::uk_time(t)
-        .strftime("%d %b %Y %H:%M")
+        .strftime("%-d %b %Y %H:%M")
         .to_string()
 }
 
@@ -1631,7 +1631,7 @@ async fn person(
             if let Some(n) = &s.notice {
                 lines.push(format!(
                     "Written notice sent {} by {}",
-                    tact_core::check::uk_time(n.sent_at).strftime("%d %B %Y"),
+                    tact_core::check::uk_time(n.sent_at).strftime("%-d %B %Y"),
                     n.channel.plain()
                 ));
             }
@@ -1662,7 +1662,7 @@ async fn person(
             (
                 format!(
                     "{}: {} ({}){}",
-                    tact_core::check::uk_time(i.occurred_at).strftime("%d %b %Y"),
+                    tact_core::check::uk_time(i.occurred_at).strftime("%-d %b %Y"),
                     i.description,
                     p.category(&i.category)
                         .map_or(i.category.clone(), |c| c.name.clone()),
@@ -1680,7 +1680,7 @@ async fn person(
         (
             format!(
                 "{}: warned — {}",
-                tact_core::check::uk_time(w.given_at).strftime("%d %b %Y"),
+                tact_core::check::uk_time(w.given_at).strftime("%-d %b %Y"),
                 w.what_is_wrong
             ),
             open(format!("/warnings/{}", w.id), "letter"),

@@ -56,7 +56,7 @@ pub fn routes() -> Router<AppState> {
 pub fn describe(l: &StoredLetter) -> String {
     format!(
         "{} — {} by {} ({}), {}{}",
-        tact_core::check::uk_time(l.created_at).strftime("%d %b %Y"),
+        tact_core::check::uk_time(l.created_at).strftime("%-d %b %Y"),
         l.subject,
         l.channel.plain(),
         l.format.as_str().replace('-', " "),

@@ -57,7 +57,13 @@ async fn page(State(state): State<AppState>, signed: Signed) -> Response {
         years: p.rules.retention_years_after_finalised,
         due: due
             .iter()
-            .map(|d| (d.person.0, d.reference.clone(), d.due_on.to_string()))
+            .map(|d| {
+                (
+                    d.person.0,
+                    d.reference.clone(),
+                    tact_core::check::long_date(d.due_on),
+                )
+            })
             .collect(),
         holds: holds
             .into_iter()
@@ -75,7 +81,12 @@ async fn page(State(state): State<AppState>, signed: Signed) -> Response {
             .into_iter()
             .map(|e| {
                 let at = crate::ui::when(e.destroyed_at);
-                (e.reference, e.due_on.to_string(), at, e.destroyed)
+                (
+                    e.reference,
+                    tact_core::check::long_date(e.due_on),
+                    at,
+                    e.destroyed,
+                )
             })
             .collect(),
     })

@@ -1126,6 +1126,13 @@ async fn cle_9_15_sharing_waits_for_the_dpo_and_goes_on_the_disclosure_log() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // The person page lists the request, its day in words as the rest of the page has it.
+    let (_, person) = ui.page(&lee, &format!("/people/{}", c.pid)).await;
+    let today = tact_core::check::long_date(tact_core::check::uk_date(jiff::Timestamp::now()));
+    assert!(
+        person.contains(&format!("on {today} to share with Cleveland Police")),
+        "{person}"
+    );
     // A caseworker is not offered it and cannot reach it.
     let cas = ui.session("cas").await;
     let (_, person) = ui.page(&cas, &format!("/people/{}", c.pid)).await;
