@@ -434,7 +434,7 @@ impl ContactIndex {
         let (name, help) = inner.person(person)?;
         Some(Arc::new(PersonView {
             id: Some(person),
-            reference: format!("SU-{:06}", person.0),
+            reference: person.reference(),
             name: name.to_string(),
             additional_help_recorded: help,
             ..Default::default()

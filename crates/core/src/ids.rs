@@ -28,6 +28,14 @@ id_type!(
     DisclosureId,
 );
 
+impl PersonId {
+    /// The reference staff, letters and the person know them by (`SU-000123`), given when
+    /// their record is made; a merged record keeps its own.
+    pub fn reference(self) -> String {
+        format!("SU-{:06}", self.0)
+    }
+}
+
 impl PlanId {
     /// How the event log and tasks name the plan (`strategy:7`: the first release's word,
     /// kept so older entries still match).

@@ -1032,7 +1032,7 @@ impl WriteTx {
         let mut idents = Vec::with_capacity(people.len() * 2);
         let mut made = Vec::with_capacity(people.len());
         for (p, id) in people.iter().zip(ids) {
-            let reference = format!("SU-{id:06}");
+            let reference = PersonId(id).reference();
             let help = p.additional_help.as_ref();
             rows.push(vec![
                 Val::from(id),
@@ -1108,7 +1108,7 @@ impl WriteTx {
         let q = bind_person(sqlx::query("INSERT INTO people (name, name_lower, postal_address, advocate, preferred_format, preferred_language, help_asked_at, help_asked_by, help_needed, help_words, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) RETURNING id"), p)
             .bind(ts(p.created_at));
         let id = self.insert_returning_id(q).await?;
-        let reference = format!("SU-{id:06}");
+        let reference = PersonId(id).reference();
         sqlx::query("UPDATE people SET reference = $1 WHERE id = $2")
             .bind(reference.clone())
             .bind(id)

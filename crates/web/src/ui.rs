@@ -970,7 +970,7 @@ async fn home(
     let named = |id: PersonId| {
         names
             .get(&id)
-            .map_or_else(|| format!("Person {id}"), |(n, r)| format!("{n} ({r})"))
+            .map_or_else(|| id.reference(), |(n, r)| format!("{n} ({r})"))
     };
     let reviews = reviews
         .into_iter()

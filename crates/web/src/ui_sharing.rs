@@ -265,7 +265,18 @@ async fn access(
 struct LogPage<'a> {
     frame: Frame<'a>,
     clause: String,
-    rows: Vec<(String, i64, String, String, String, String)>,
+    rows: Vec<LogRow>,
+}
+
+/// One row of the disclosure log, as the page shows it.
+struct LogRow {
+    when: String,
+    person: i64,
+    reference: String,
+    partner: String,
+    why: String,
+    what: String,
+    approved_by: String,
 }
 
 async fn log(State(state): State<AppState>, signed: Signed) -> Response {
@@ -283,15 +294,14 @@ async fn log(State(state): State<AppState>, signed: Signed) -> Response {
         clause: crate::ui_forms::capital(tact_core::profile::cited(&p.sharing.clause)),
         rows: rows
             .iter()
-            .map(|d| {
-                (
-                    d.shared_at.map(crate::ui::when).unwrap_or_default(),
-                    d.person_id.0,
-                    d.partner.clone(),
-                    capital(&d.reason),
-                    d.shared_what.clone().unwrap_or_default(),
-                    name_of(d.decided_by),
-                )
+            .map(|d| LogRow {
+                when: d.shared_at.map(crate::ui::when).unwrap_or_default(),
+                person: d.person_id.0,
+                reference: d.person_id.reference(),
+                partner: d.partner.clone(),
+                why: capital(&d.reason),
+                what: d.shared_what.clone().unwrap_or_default(),
+                approved_by: name_of(d.decided_by),
             })
             .collect(),
     })

@@ -1203,6 +1203,8 @@ async fn cle_9_15_sharing_waits_for_the_dpo_and_goes_on_the_disclosure_log() {
     let (st, log) = ui.page(&dee, "/disclosures").await;
     assert_eq!(st, StatusCode::OK);
     assert!(log.contains("Cleveland Police") && log.contains("Copy of the strategy letter"));
+    // Whose details, by the reference staff know them by, not the database's number.
+    assert!(log.contains(&format!(">SU-{:06}</a>", c.pid)), "{log}");
     assert!(log.contains("Dee Protection"), "who approved it");
     assert_eq!(ui.page(&cas, "/disclosures").await.0, StatusCode::FORBIDDEN);
     let (_, person) = ui.page(&lee, &format!("/people/{}", c.pid)).await;
