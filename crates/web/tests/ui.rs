@@ -1339,6 +1339,13 @@ async fn cle_8_1_an_unknown_caller_is_added_from_the_incoming_page_and_their_mat
         page.contains("Handling of a burglary report (complaint, open)"),
         "{page}"
     );
+    // A section with nothing in it says so, rather than a heading over nothing.
+    for empty in ["Incidents and warnings", "Recent contact"] {
+        assert!(
+            page.contains(&format!("{empty}</h2>\n<p class=\"govuk-body\">None.</p>")),
+            "{empty}: {page}"
+        );
+    }
     let status = after(&page, "href=\"/matters/");
     let status = format!("/matters/{status}");
     ui.refused_on(
@@ -3048,6 +3055,7 @@ async fn nor_9_1_the_dpo_holds_lifts_and_disposes_from_the_retention_page_only_w
     let (_, person) = ui.page(&dee, &format!("/people/{}", c.pid)).await;
     assert!(person
         .contains("A legal hold keeps their records past their disposal date: Court case pending"));
+    assert!(person.contains("Keeping their records</h2>"), "{person}");
     // The person page tells the DPO where the records stand, and a caseworker nothing.
     assert!(
         person.contains(
