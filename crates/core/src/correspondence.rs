@@ -278,10 +278,10 @@ fn in_force_refusal(
 }
 
 /// Every letter about `plan` the profile has a template for, in the plan's own order (its
-/// notice first), each with why it cannot be
-/// written now (`None` where it can): what [`plan_letter_refusal`] lets through, asked of
-/// each kind by [`plan_decision`], the rule the step itself asks. The letter form offers
-/// the ones with none and says why the others are not offered; the API lists them.
+/// notice first), each with why it cannot be written now (`None` where it can): what
+/// [`plan_letter_refusal`] lets through, asked of each kind by [`plan_decision`], the rule
+/// the step itself asks. The letter form offers the ones with none and says why the others
+/// are not offered; the API lists them.
 pub fn plan_letters(
     profile: &crate::profile::Profile,
     plan: &crate::model::Plan,

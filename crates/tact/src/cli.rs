@@ -476,7 +476,7 @@ pub enum PersonCmd {
         #[arg(long)]
         from: i64,
         /// Why they are the same person.
-        #[arg(long)]
+        #[arg(long, alias = "reasons")]
         reason: String,
     },
     /// CLE-8.1, 8.2: record whether they need additional help, in their own words.
@@ -711,7 +711,7 @@ pub enum PlanCmd {
         /// The plan.
         id: i64,
         /// Why.
-        #[arg(long)]
+        #[arg(long, alias = "reasons")]
         reason: String,
         /// "ADJUSTMENT-ID:reason"
         #[arg(long = "override")]
@@ -722,7 +722,7 @@ pub enum PlanCmd {
         /// The plan.
         id: i64,
         /// Why.
-        #[arg(long)]
+        #[arg(long, alias = "reasons")]
         reason: String,
     },
     /// Withdraw a draft or a proposal.
@@ -730,7 +730,7 @@ pub enum PlanCmd {
         /// The plan.
         id: i64,
         /// Why.
-        #[arg(long)]
+        #[arg(long, alias = "reasons")]
         reason: String,
     },
     /// Record that they were told in writing (it bites from then where the profile says).
@@ -764,7 +764,7 @@ pub enum PlanCmd {
         #[arg(long)]
         decision: String,
         /// Why.
-        #[arg(long)]
+        #[arg(long, alias = "reason")]
         reasons: String,
         /// Their conduct since the last review.
         #[arg(long)]
@@ -786,7 +786,7 @@ pub enum PlanCmd {
         /// The plan.
         id: i64,
         /// Why.
-        #[arg(long)]
+        #[arg(long, alias = "reasons")]
         reason: String,
     },
     /// Apply it to another of their matters, through the plan's own gates.
@@ -797,7 +797,7 @@ pub enum PlanCmd {
         #[arg(long)]
         matter: i64,
         /// Why.
-        #[arg(long)]
+        #[arg(long, alias = "reasons")]
         reason: String,
     },
     /// Authorise or refuse a request to apply a plan to another matter (NOR-6.2).
@@ -811,7 +811,7 @@ pub enum PlanCmd {
         #[arg(long)]
         refuse: bool,
         /// Why.
-        #[arg(long)]
+        #[arg(long, alias = "reasons")]
         reason: String,
     },
     /// Record that they dispute the plan (NOR-7.1), with their grounds.
@@ -834,7 +834,7 @@ pub enum DisputeCmd {
         #[arg(long)]
         outcome: String,
         /// Why.
-        #[arg(long)]
+        #[arg(long, alias = "reason")]
         reasons: String,
         /// For "varied": the variation JSON, literal or @file.
         #[arg(long)]
@@ -864,7 +864,7 @@ pub enum AdjustmentCmd {
         #[arg(long)]
         grant: bool,
         /// Why.
-        #[arg(long)]
+        #[arg(long, alias = "reason")]
         reasons: String,
     },
 }
@@ -878,7 +878,7 @@ pub struct FurtherArgs {
     #[arg(long)]
     pub kind: String,
     /// Why.
-    #[arg(long)]
+    #[arg(long, alias = "reason")]
     pub reasons: String,
     /// They were told beforehand.
     #[arg(long)]
@@ -911,7 +911,7 @@ pub enum TaskCmd {
         #[arg(long)]
         consequences: String,
         /// Why the reminder is sent.
-        #[arg(long)]
+        #[arg(long, alias = "reason")]
         reasons: String,
     },
 }
@@ -931,7 +931,7 @@ pub enum RetentionCmd {
         /// The person.
         person: i64,
         /// Why they are held.
-        #[arg(long)]
+        #[arg(long, alias = "reasons")]
         reason: String,
     },
     /// Every legal hold in place: whose records are kept, why, and since when.
@@ -1175,7 +1175,7 @@ pub enum ShareCmd {
         #[arg(long)]
         partner: String,
         /// Why it should be shared.
-        #[arg(long)]
+        #[arg(long, alias = "reasons")]
         reason: String,
         /// What would be shared.
         #[arg(long)]
@@ -1189,7 +1189,7 @@ pub enum ShareCmd {
         #[arg(long)]
         approve: bool,
         /// Why.
-        #[arg(long)]
+        #[arg(long, alias = "reasons")]
         reason: String,
     },
     /// Record what was shared.
@@ -1235,6 +1235,82 @@ mod tests {
         let mut missing = Vec::new();
         walk(&super::Cli::command(), "tact", &mut missing);
         assert!(missing.is_empty(), "no help for: {missing:#?}");
+    }
+
+    /// Some steps take `--reason` and some `--reasons`, as the API's fields are named; an
+    /// operator who types the other one is understood, not refused, wherever either is
+    /// taken.
+    #[test]
+    fn reason_and_reasons_are_each_taken_for_the_other() {
+        use clap::{CommandFactory, Parser};
+        let parses = |args: &[&str]| super::Cli::try_parse_from(args).map(|_| ());
+        for args in [
+            [
+                "tact",
+                "plan",
+                "authorise",
+                "3",
+                "--reasons",
+                "Proportionate",
+            ]
+            .as_slice(),
+            [
+                "tact",
+                "plan",
+                "authorise",
+                "3",
+                "--reason",
+                "Proportionate",
+            ]
+            .as_slice(),
+            [
+                "tact",
+                "plan",
+                "review",
+                "3",
+                "--decision",
+                "lift",
+                "--reason",
+                "Calm",
+                "--conduct",
+                "Civil",
+            ]
+            .as_slice(),
+            [
+                "tact",
+                "plan",
+                "review",
+                "3",
+                "--decision",
+                "lift",
+                "--reasons",
+                "Calm",
+                "--conduct",
+                "Civil",
+            ]
+            .as_slice(),
+        ] {
+            assert!(parses(args).is_ok(), "{args:?}: {:?}", parses(args));
+        }
+        // Every argument named either takes the other too.
+        fn walk(c: &clap::Command, at: &str, missing: &mut Vec<String>) {
+            for a in c.get_arguments() {
+                let (id, other) = match a.get_long() {
+                    Some("reason") => (a.get_id().as_str(), "reasons"),
+                    Some("reasons") => (a.get_id().as_str(), "reason"),
+                    _ => continue,
+                };
+                if !a.get_all_aliases().unwrap_or_default().contains(&other) {
+                    missing.push(format!("{at} --{id}"));
+                }
+            }
+            for sub in c.get_subcommands() {
+                walk(sub, &format!("{at} {}", sub.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&super::Cli::command(), "tact", &mut missing);
+        assert!(missing.is_empty(), "no alias: {missing:#?}");
     }
 }
 
