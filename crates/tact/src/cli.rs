@@ -1124,6 +1124,13 @@ pub enum LetterCmd {
         /// The person.
         person: i64,
     },
+    /// The office's letters to print and post, oldest first (or, with --status failed, the
+    /// emails that could not be sent).
+    Queue {
+        /// to-print (left out) or failed.
+        #[arg(long, value_parser = words::<tact_core::correspondence::LetterStatus>())]
+        status: Option<String>,
+    },
     /// One letter: to whom, how it goes, where it is, and its words.
     Show {
         /// The letter.

@@ -1500,6 +1500,9 @@ fn request_for(command: Command) -> Result<Request> {
                 )
             }
             LetterCmd::List { person } => r(M::GET, format!("/people/{person}/letters"), None),
+            LetterCmd::Queue { status } => {
+                r(M::GET, with_query("/letters", &[("status", status)]), None)
+            }
             LetterCmd::Show { id } => r(M::GET, format!("/letters/{id}"), None),
             LetterCmd::Get { id, form, out } => {
                 let path = format!("/letters/{id}/{form}");

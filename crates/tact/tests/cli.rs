@@ -714,10 +714,23 @@ fn letters_and_messages_from_the_command_line() {
         json(&as_lm(&["letter", "release", &lid]))["status"],
         "to-print"
     );
+    // The print queue lists it until it is posted.
+    let queued = |v: &serde_json::Value| {
+        v["letters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["id"] == l["id"])
+    };
+    let queue = json(&as_lm(&["letter", "queue"]));
+    assert!(queued(&queue), "{queue}");
+    let o = as_lm(&["letter", "queue", "--status", "posted"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert_eq!(
         json(&as_lm(&["letter", "printed", &lid]))["status"],
         "printed"
     );
+    assert!(!queued(&json(&as_lm(&["letter", "queue"]))));
     let o = as_lm(&["letter", "printed", &lid]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     let o = as_lm(&["letter", "write", "--warning", &wid, "--plan", "1"]);

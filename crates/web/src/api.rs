@@ -1929,6 +1929,34 @@ pub async fn person_letters(
     })
 }
 
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct LettersQuery {
+    /// to-print (the print queue) when left out; failed for the emails that could not be
+    /// sent.
+    #[param(value_type = Option<crate::out::LetterStatusWord>)]
+    pub status: Option<String>,
+}
+
+/// The office's letters in one state, oldest first: the print queue (whoever prints and
+/// posts them), or the emails that could not be sent, as the staff pages list them.
+#[utoipa::path(get, path = "/letters", params(LettersQuery), responses((status = 200, description = "The letters", body = crate::out::LettersOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
+pub async fn letters_in(
+    State(st): State<AppState>,
+    Auth(ctx): Auth,
+    ApiQuery(q): ApiQuery<LettersQuery>,
+) -> Reply {
+    let status = match q.status.as_deref() {
+        None => tact_core::correspondence::LetterStatus::ToPrint,
+        Some(s) => tact_core::correspondence::LetterStatus::parse(s)?,
+    };
+    let letters = st.app.query(&ctx.actor, q::LettersIn { status }).await?;
+    ok(crate::out::LettersOut {
+        letters: letters.iter().map(crate::out::LetterOut::from).collect(),
+    })
+}
+
 /// One letter as kept.
 #[utoipa::path(get, path = "/letters/{id}", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "The letter", body = crate::out::LetterOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn get_letter(

@@ -139,7 +139,7 @@ fn api_v1() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         record_shared; reviews; list_staff, create_staff; change_staff; issue_token;
         mint_token, list_tokens; revoke_token; create_service_account; audit_verify;
         write_adjustment_letter; write_warning_letter; write_call_ended_letter;
-        person_letters; get_letter, change_letter; letter_text; letter_html; letter_pdf;
+        person_letters; letters_in; get_letter, change_letter; letter_text; letter_html; letter_pdf;
         letter_docx; letter_braille; letter_audio; release_letter; letter_printed;
         list_messages; get_message; message_raw; message_attachment; mark_threatening;
         match_message; retention_due;

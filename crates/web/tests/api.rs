@@ -1863,10 +1863,22 @@ async fn cle_9_6_a_letter_is_written_checked_changed_released_and_posted_through
         refused(s, &v, StatusCode::CONFLICT, "status");
         let released = t.ok(&t.line_manager, &format!("/letters/{lid}/release"), json!({})).await;
         assert_eq!(released["status"], "to-print");
+        // The print queue lists it, as the staff pages do, until it is posted.
+        let queued = |v: &Value| v["letters"].as_array().unwrap().iter().any(|l| l["id"] == lid);
+        let (s, queue) = t.get(&t.line_manager, "/letters").await;
+        assert_eq!(s, StatusCode::OK, "{queue}");
+        assert!(queued(&queue), "{queue}");
+        assert!(queued(&t.get(&t.line_manager, "/letters?status=to-print").await.1));
+        assert!(!queued(&t.get(&t.line_manager, "/letters?status=failed").await.1));
+        let (s, v) = t.get(&t.line_manager, "/letters?status=posted").await;
+        refused(s, &v, StatusCode::BAD_REQUEST, "status");
+        let auditor = t.token_for("Aud Itor", Role::Auditor).await;
+        assert_eq!(t.get(&auditor, "/letters").await.0, StatusCode::FORBIDDEN);
         let (s, _) = t.send(reqwest::Method::PUT, &t.line_manager, &format!("/letters/{lid}"), Some(json!({"text": "Too late"})), None).await;
         assert_eq!(s, StatusCode::CONFLICT, "no longer held");
         let posted = t.ok(&t.line_manager, &format!("/letters/{lid}/printed"), json!({})).await;
         assert_eq!(posted["status"], "printed");
+        assert!(!queued(&t.get(&t.line_manager, "/letters").await.1));
         let (s, v) = t.post(&t.line_manager, &format!("/letters/{lid}/printed"), json!({})).await;
         assert_eq!(s, StatusCode::CONFLICT, "printed twice: {v}");
         assert!(posted["sent_at"].is_string());
