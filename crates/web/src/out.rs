@@ -712,7 +712,10 @@ answer! {
     /// A dispute about a plan (NOR-7.1).
     DisputeOut from Dispute {
         id: i64,
-        /// The plan disputed (the first release's field name, kept for its clients).
+        /// The plan disputed.
+        plan_id: i64 = |d| d.plan_id.0,
+        /// The same as `plan_id`: the first release's name for it, kept for its clients.
+        #[schema(deprecated)]
         strategy_id: i64 = |d| d.plan_id.0,
         person_id: i64,
         grounds: String,
@@ -812,6 +815,10 @@ answer! {
 answer! {
     /// A restriction that bears on this contact, and how.
     AppliedOut {
+        /// The plan the restriction is part of.
+        plan_id: i64,
+        /// The same as `plan_id`: the first release's name for it, kept for its clients.
+        #[schema(deprecated)]
         strategy_id: i64,
         kind: String,
         name: String,

@@ -1143,6 +1143,7 @@ pub fn verdict(v: &Verdict) -> VerdictOut {
             .iter()
             .filter(|a| a.effect != tact_core::check::Effect::NotRelevant)
             .map(|a| AppliedOut {
+                plan_id: a.plan_id.0,
                 strategy_id: a.plan_id.0,
                 kind: a.kind.to_string(),
                 name: a.name.clone(),

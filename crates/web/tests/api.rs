@@ -225,6 +225,10 @@ async fn cle_9_11_and_cle_9_10_both_profiles_end_to_end_a_breach_is_stored_remin
             assert_eq!(v["outcome"], "not-allowed");
             assert_eq!(v["person"]["id"], pid);
             assert_eq!(v["restrictions"][0]["kind"], "single-channel");
+            // The plan by the API's one word for it; the first release's name stays for
+            // its clients, marked deprecated in the document.
+            assert_eq!(v["restrictions"][0]["plan_id"], sid);
+            assert_eq!(v["restrictions"][0]["strategy_id"], sid);
             assert!(!v["say"].as_array().unwrap().is_empty());
             let email_ok = t.get(&t.caseworker, "/contact-check?email=jo@example.org").await.1;
             assert_eq!(email_ok["outcome"], "allowed-with-conditions");
@@ -727,6 +731,11 @@ async fn nor_7_1_a_dispute_is_decided_by_someone_independent_and_lifting_stops_t
                 json!({"grounds": "I was never warned"}),
             )
             .await;
+        assert_eq!(
+            (&d["plan_id"], &d["strategy_id"]),
+            (&json!(sid), &json!(sid)),
+            "{d}"
+        );
         let did = d["id"].as_i64().unwrap();
         let (s, v) = t
             .post(
