@@ -1251,53 +1251,23 @@ mod tests {
     fn reason_and_reasons_are_each_taken_for_the_other() {
         use clap::{CommandFactory, Parser};
         let parses = |args: &[&str]| super::Cli::try_parse_from(args).map(|_| ());
-        for args in [
-            [
-                "tact",
-                "plan",
-                "authorise",
-                "3",
-                "--reasons",
-                "Proportionate",
-            ]
-            .as_slice(),
-            [
-                "tact",
-                "plan",
-                "authorise",
-                "3",
-                "--reason",
-                "Proportionate",
-            ]
-            .as_slice(),
-            [
+        for word in ["--reason", "--reasons"] {
+            let authorise = ["tact", "plan", "authorise", "3", word, "Proportionate"];
+            let review = [
                 "tact",
                 "plan",
                 "review",
                 "3",
                 "--decision",
                 "lift",
-                "--reason",
+                word,
                 "Calm",
                 "--conduct",
                 "Civil",
-            ]
-            .as_slice(),
-            [
-                "tact",
-                "plan",
-                "review",
-                "3",
-                "--decision",
-                "lift",
-                "--reasons",
-                "Calm",
-                "--conduct",
-                "Civil",
-            ]
-            .as_slice(),
-        ] {
-            assert!(parses(args).is_ok(), "{args:?}: {:?}", parses(args));
+            ];
+            for args in [authorise.as_slice(), review.as_slice()] {
+                assert!(parses(args).is_ok(), "{args:?}: {:?}", parses(args));
+            }
         }
         // Every argument named either takes the other too.
         fn walk(c: &clap::Command, at: &str, missing: &mut Vec<String>) {
