@@ -79,7 +79,7 @@ fn already<'r, R: Keyed>(
                 reason: format!(
                     "{} was imported from this source on {} (row {}) and has changed since; Tact does not overwrite it: change the record in Tact, where the change is recorded",
                     r.key(),
-                    tact_core::check::long_date(tact_core::check::uk_date(i.imported_at)),
+                    tact_core::check::long_day(i.imported_at),
                     i.line
                 ),
             }),

@@ -187,7 +187,7 @@ impl App {
         Ok(Facts {
             person_name: person.name,
             reference: person.reference,
-            date: tact_core::check::long_date(tact_core::check::uk_date(self.now())),
+            date: tact_core::check::long_day(self.now()),
             matters_words: if covered.is_empty() {
                 "your contact with us".into()
             } else {
@@ -306,7 +306,7 @@ impl App {
         let facts = Facts {
             person_name: person.name,
             reference: person.reference,
-            date: tact_core::check::long_date(tact_core::check::uk_date(self.now())),
+            date: tact_core::check::long_day(self.now()),
             matters_words: "your contact with us".into(),
             decision,
             decision_reasons,
@@ -340,7 +340,7 @@ impl App {
         let facts = Facts {
             person_name: person.name,
             reference: person.reference,
-            date: tact_core::check::long_date(tact_core::check::uk_date(wn.given_at)),
+            date: tact_core::check::long_day(wn.given_at),
             matters_words: "your contact with us".into(),
             what_is_wrong: wn.what_is_wrong.clone(),
             how_to_change: wn.how_to_change.clone(),
@@ -377,7 +377,7 @@ impl App {
         let facts = Facts {
             person_name: person.name,
             reference: person.reference,
-            date: tact_core::check::long_date(tact_core::check::uk_date(i.occurred_at)),
+            date: tact_core::check::long_day(i.occurred_at),
             matters_words,
             what_is_wrong: i.description.clone(),
             how_to_change: "Please contact us again when you are able to talk with us calmly."
@@ -881,7 +881,7 @@ impl App {
             to,
             vec![
                 format!("Our reference: {}", person.reference),
-                tact_core::check::long_date(tact_core::check::uk_date(l.created_at)),
+                tact_core::check::long_day(l.created_at),
             ],
         ])
     }

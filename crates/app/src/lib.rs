@@ -1362,7 +1362,7 @@ impl App {
                 let facts = tact_mail::letters::Facts {
                     person_name: person.name.clone(),
                     reference: person.reference.clone(),
-                    date: tact_core::check::long_date(tact_core::check::uk_date(t.created_at)),
+                    date: tact_core::check::long_day(t.created_at),
                     reasons,
                     consequence: consequences,
                     restrictions,

@@ -180,7 +180,7 @@ impl App {
         let facts = tact_mail::letters::Facts {
             person_name: person.name.clone(),
             reference: person.reference.clone(),
-            date: tact_core::check::long_date(tact_core::check::uk_date(now)),
+            date: tact_core::check::long_day(now),
             matters_words: crate::letters::matters_words(contact.matter_id, &matters),
             // Quoted as far as a heading goes: a sender's subject of any length must not
             // make the acknowledgement longer than a letter can be (and so refused).

@@ -391,6 +391,12 @@ pub fn long_date(d: jiff::civil::Date) -> String {
     d.strftime("%-d %B %Y").to_string()
 }
 
+/// The UK day of `at`, written as [`long_date`] writes it ("1 September 2025"): how pages
+/// and letters give the day something happened.
+pub fn long_day(at: Timestamp) -> String {
+    long_date(uk_date(at))
+}
+
 /// Whether a plan restricts contact at `at` under `profile`: in force ([`Plan::in_force`]) and
 /// not lapsed for an overdue review ([`lapsed`]). Every door asks this, not `in_force`.
 pub fn restricts(profile: &Profile, plan: &Plan, at: Timestamp) -> bool {

@@ -222,7 +222,7 @@ fn own_part(profile: &Profile, actor: &Actor, s: &Plan, step: PlanStep) -> Optio
                     &profile.clauses.notice_content,
                     format!(
                         "they were told of this {plan} in writing on {}; record a notice again only for a change",
-                        check::long_date(check::uk_date(n.sent_at))
+                        check::long_day(n.sent_at)
                     ),
                 )
             }),

@@ -1357,8 +1357,7 @@ struct PersonPage<'a> {
 /// (source, the id there, the row, the day), everything else counted by kind and source.
 fn imported_lines(origins: Vec<tact_app::import::Origin>, plan: &str) -> Vec<String> {
     use tact_core::import::Kind;
-    let day =
-        |o: &tact_app::import::Origin| tact_core::check::long_date(tact_core::check::uk_date(o.at));
+    let day = |o: &tact_app::import::Origin| tact_core::check::long_day(o.at);
     let mut out = Vec::new();
     let mut counted: Vec<(Kind, String, usize)> = Vec::new();
     for o in &origins {
@@ -1487,8 +1486,7 @@ pub(crate) fn dispute_line(
     p: &tact_core::profile::Profile,
     d: &tact_core::model::Dispute,
 ) -> String {
-    let day = |t| tact_core::check::long_date(tact_core::check::uk_date(t));
-    let when = day(d.received_at);
+    let when = tact_core::check::long_day(d.received_at);
     match d.outcome {
         None => format!(
             "disputed on {when} — {} — waiting for a decision",
@@ -1497,7 +1495,8 @@ pub(crate) fn dispute_line(
         Some(o) => format!(
             "disputed on {when} — {} — decided on {}: {}. {}",
             d.grounds,
-            d.decided_at.map_or_else(|| when.clone(), day),
+            d.decided_at
+                .map_or_else(|| when.clone(), tact_core::check::long_day),
             o.plain(&p.terms.plan),
             d.decision_reason.clone().unwrap_or_default()
         ),
@@ -1580,7 +1579,7 @@ async fn person(
         .adjustments
         .iter()
         .map(|a| {
-            let when = tact_core::check::long_date(tact_core::check::uk_date(a.requested_at));
+            let when = tact_core::check::long_day(a.requested_at);
             let line = match a.status {
                 AdjustmentStatus::Requested => {
                     format!(
@@ -1593,8 +1592,7 @@ async fn person(
                     a.description,
                     s.as_str(),
                     a.decided_at
-                        .map(|t| tact_core::check::long_date(tact_core::check::uk_date(t)))
-                        .unwrap_or_else(|| when.clone()),
+                        .map_or_else(|| when.clone(), tact_core::check::long_day),
                     a.decision_reason.clone().unwrap_or_default()
                 ),
             };

@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use tact_app::evidence::{Decision, DecisionEvidence};
 use tact_app::query as q;
-use tact_core::check::{long_date, uk_date};
+use tact_core::check::{long_date, long_day};
 use tact_core::evidence::{Support, RECENT_WEEKS, WEEKS};
 use tact_core::ids::PlanId;
 use tact_core::profile::cited;
@@ -158,7 +158,7 @@ pub(crate) async fn evidence(
     if let Some((who, at)) = &e.proposed {
         proposal.push(Row {
             key: "Proposed by".into(),
-            lines: vec![format!("{who}, {}", long_date(uk_date(*at)))],
+            lines: vec![format!("{who}, {}", long_day(*at))],
             link: None,
             tag: None,
         });
@@ -173,7 +173,7 @@ pub(crate) async fn evidence(
         .incidents
         .iter()
         .map(|(i, category, staff)| Row {
-            key: long_date(uk_date(i.occurred_at)),
+            key: long_day(i.occurred_at),
             lines: vec![
                 category.clone(),
                 i.description.clone(),
@@ -194,11 +194,7 @@ pub(crate) async fn evidence(
         .warnings
         .iter()
         .map(|(w, by)| Row {
-            key: format!(
-                "{} by {}",
-                long_date(uk_date(w.given_at)),
-                w.channel.plain()
-            ),
+            key: format!("{} by {}", long_day(w.given_at), w.channel.plain()),
             lines: vec![
                 format!("What is wrong: {}", w.what_is_wrong),
                 format!("How to change: {}", w.how_to_change),

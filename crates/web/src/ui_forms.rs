@@ -1354,7 +1354,7 @@ async fn conduct_since(state: &AppState, actor: &tact_core::roles::Actor, id: i6
     };
     let mut out = vec![format!(
         "Since it took effect on {} — contacts: {}, of which breaches: {}; incidents recorded: {}.",
-        tact_core::check::long_date(tact_core::check::uk_date(c.since)),
+        tact_core::check::long_day(c.since),
         c.contacts,
         c.breaches,
         c.incidents.len()
@@ -1362,7 +1362,7 @@ async fn conduct_since(state: &AppState, actor: &tact_core::roles::Actor, id: i6
     if let Some(i) = c.incidents.last() {
         out.push(format!(
             "The latest incident, on {}: {}",
-            tact_core::check::long_date(tact_core::check::uk_date(i.occurred_at)),
+            tact_core::check::long_day(i.occurred_at),
             i.description
         ));
     }

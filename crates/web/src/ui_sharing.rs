@@ -34,7 +34,7 @@ pub fn routes() -> Router<AppState> {
 
 /// One line for the person page.
 pub fn describe(d: &Disclosure, name_of: &dyn Fn(StaffId) -> String) -> String {
-    let when = |t: jiff::Timestamp| tact_core::check::long_date(tact_core::check::uk_date(t));
+    let when = tact_core::check::long_day;
     match d.status {
         DisclosureStatus::Requested => format!(
             "{}: asked by {} on {} to share with {}, waiting for the Data Protection Officer",
