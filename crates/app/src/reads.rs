@@ -212,15 +212,13 @@ impl App {
         self.store.dispute(id).await?.found(id)
     }
 
-    /// The disputes about one plan (NOR-7.1), oldest first.
+    /// The disputes about one plan (NOR-7.1), oldest first: none for a plan that is not
+    /// there (its page has already said so, having read the plan).
     ///
     /// # Errors
-    /// A role refusal; no such plan.
+    /// A role refusal, or the store's error.
     pub(crate) async fn plan_disputes(&self, plan: PlanId) -> Result<Vec<Dispute>> {
-        let s = self.plan(plan).await?;
-        let mut all = self.store.disputes_of(s.person_id).await?;
-        all.retain(|d| d.plan_id == plan);
-        Ok(all)
+        Ok(self.store.disputes_about(plan).await?)
     }
 
     /// One request to share, for whoever may read the disclosure log (CLE-9.15).

@@ -1588,6 +1588,19 @@ impl Store {
         .await
     }
 
+    /// The disputes about one plan, oldest first.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn disputes_about(&self, plan: PlanId) -> Result<Vec<Dispute>> {
+        self.all(
+            "SELECT * FROM disputes WHERE strategy_id = $1 ORDER BY id",
+            plan.0,
+            dispute_row,
+        )
+        .await
+    }
+
     /// # Errors
     /// The database's error.
     pub async fn dispute(&self, id: DisputeId) -> Result<Option<Dispute>> {
