@@ -3,6 +3,7 @@
 //! choose another), then sent by email through the relay with retries — or put in the
 //! print queue for post. A restriction never stops Tact's own letters.
 
+use crate::makers::Waiter;
 use crate::Found;
 use crate::{App, Ctx, Handles, Result};
 use tact_core::audit::{AuditAction, AuditEvent};
@@ -628,30 +629,28 @@ impl App {
             _ => None,
         };
         if let Some(doc) = spoken_or_embossed {
-            let (bytes, content_type, name) = made_by_child(doc, l).await?;
+            let (bytes, content_type, name) = made_by_child(&self.makers, Waiter::Job, doc, l)
+                .await
+                .map_err(|e| e.to_string())?;
             out.push(tact_mail::smtp::Attachment {
                 name,
                 content_type: content_type.into(),
                 bytes,
             });
         }
-        let policy = self.policy_enclosure(l);
+        let policy = self.policy_enclosure(l).await;
         let enclosed = policy.is_some();
         out.extend(policy);
         Ok((out, enclosed))
     }
 
     /// The policy as a PDF, where it goes with this letter.
-    fn policy_enclosure(&self, l: &StoredLetter) -> Option<tact_mail::smtp::Attachment> {
+    async fn policy_enclosure(&self, l: &StoredLetter) -> Option<tact_mail::smtp::Attachment> {
         if l.kind != PlanLetter::PlanNotice.as_str() || !self.profile.notice.enclose_policy {
             return None;
         }
-        let text = self.profile.policy_text()?;
-        match tact_mail::pdf::render(&tact_mail::Layout::plain(
-            &self.profile.organisation.policy_title,
-            &text,
-        )) {
-            Ok(bytes) => Some(tact_mail::smtp::Attachment {
+        match self.policy_pdf(Waiter::Job).await {
+            Ok(Some(bytes)) => Some(tact_mail::smtp::Attachment {
                 name: format!(
                     "{}.pdf",
                     self.profile.organisation.policy_title.replace(' ', "-")
@@ -659,11 +658,31 @@ impl App {
                 content_type: "application/pdf".into(),
                 bytes,
             }),
+            Ok(None) => None,
             Err(e) => {
                 tracing::warn!("the policy could not be made into a PDF: {e}");
                 None
             }
         }
+    }
+
+    /// The office's policy as a PDF, to print and enclose with a posted notice (NOR-5.2),
+    /// made in a maker's turn; `None` where Tact does not hold the policy's text.
+    ///
+    /// # Errors
+    /// No turn came in a request's time; the writer could not set the policy.
+    pub async fn policy_pdf(&self, who: Waiter) -> Result<Option<Vec<u8>>> {
+        let Some(text) = self.profile.policy_text() else {
+            return Ok(None);
+        };
+        let title = self.profile.organisation.policy_title.clone();
+        self.makers
+            .make(who, move || {
+                tact_mail::pdf::render(&tact_mail::Layout::plain(&title, &text))
+            })
+            .await?
+            .map(Some)
+            .map_err(|e| unmade_from("policy", "PDF", &e))
     }
 
     /// A notice or variation letter that has gone is the written notice (CLE-9.6, 9.14;
@@ -796,28 +815,45 @@ impl std::fmt::Display for Document {
 }
 
 /// A kept letter in Braille (a BRF file) or as audio (an MP3): its bytes, media type and
-/// file name, made by programs run as children, off the async threads. `doc` is
-/// `Braille` or `Audio`; both callers ask only for those.
+/// file name, made by programs run as children, in a maker's turn. `doc` is `Braille` or
+/// `Audio`; both callers ask only for those.
+///
+/// # Errors
+/// No turn came in a request's time; liblouis, eSpeak NG or LAME is missing or failed.
 async fn made_by_child(
+    makers: &crate::makers::Makers,
+    who: Waiter,
     doc: Document,
     l: &StoredLetter,
-) -> std::result::Result<(Vec<u8>, &'static str, String), String> {
+) -> Result<(Vec<u8>, &'static str, String)> {
     let braille = doc == Document::Braille;
     let (subject, text) = (l.subject.clone(), l.text.clone());
-    let bytes = tokio::task::spawn_blocking(move || {
-        if braille {
-            tact_mail::formats::brf(&subject, &text)
-        } else {
-            tact_mail::formats::audio(&subject, &text)
-        }
-    })
-    .await
-    .map_err(|e| e.to_string())??;
+    let bytes = makers
+        .make(who, move || {
+            if braille {
+                tact_mail::formats::brf(&subject, &text)
+            } else {
+                tact_mail::formats::audio(&subject, &text)
+            }
+        })
+        .await?
+        .map_err(|e| unmade(doc, &e))?;
     Ok(if braille {
         (bytes, "application/x-brf", format!("letter-{}.brf", l.id))
     } else {
         (bytes, "audio/mpeg", format!("letter-{}.mp3", l.id))
     })
+}
+
+/// A document the writer or its program could not make: nothing the one who asked sent
+/// was wrong.
+fn unmade(doc: impl std::fmt::Display, e: &str) -> crate::AppError {
+    unmade_from("letter", doc, e)
+}
+
+/// [`unmade`] for `what` (the letter, the policy).
+fn unmade_from(what: &str, doc: impl std::fmt::Display, e: &str) -> crate::AppError {
+    crate::AppError::Unavailable(format!("the {what} could not be made as a {doc}: {e}"))
 }
 
 impl App {
@@ -899,30 +935,45 @@ impl App {
     ) -> Result<(Vec<u8>, &'static str, String)> {
         let l = self.read_letter(actor, id).await?;
         let head = self.letterhead(&l).await?;
-        let layout = tact_mail::Layout {
-            head: &head,
-            subject: &l.subject,
-            text: &l.text,
-            large: matches!(l.format, Format::LargePrint | Format::EasyRead),
-        };
-        let failed = |e: String| {
-            crate::AppError::Unavailable(format!("the letter could not be made as a {doc}: {e}"))
+        let large = matches!(l.format, Format::LargePrint | Format::EasyRead);
+        let named = |ext: &str| format!("letter-{id}.{ext}");
+        let write = |docx: bool| {
+            let (subject, text) = (l.subject.clone(), l.text.clone());
+            move || {
+                let layout = tact_mail::Layout {
+                    head: &head,
+                    subject: &subject,
+                    text: &text,
+                    large,
+                };
+                if docx {
+                    tact_mail::docx::render(&layout)
+                } else {
+                    tact_mail::pdf::render(&layout)
+                }
+            }
         };
         Ok(match doc {
             Document::Pdf => (
-                tact_mail::pdf::render(&layout).map_err(failed)?,
+                self.makers
+                    .make(Waiter::Request, write(false))
+                    .await?
+                    .map_err(|e| unmade(doc, &e))?,
                 "application/pdf",
-                format!("letter-{id}.pdf"),
+                named("pdf"),
             ),
             Document::Docx => (
-                tact_mail::docx::render(&layout).map_err(failed)?,
+                self.makers
+                    .make(Waiter::Request, write(true))
+                    .await?
+                    .map_err(|e| unmade(doc, &e))?,
                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                format!("letter-{id}.docx"),
+                named("docx"),
             ),
             Document::Braille | Document::Audio => {
                 // Set or spoken only when it could go: hours of speech help nobody.
                 tact_core::correspondence::within_a_letter(&l.text)?;
-                made_by_child(doc, &l).await.map_err(failed)?
+                made_by_child(&self.makers, Waiter::Request, doc, &l).await?
             }
         })
     }

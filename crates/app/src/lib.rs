@@ -14,6 +14,7 @@ pub mod index;
 pub mod jobs;
 pub mod letters;
 pub mod mail;
+pub mod makers;
 pub mod query;
 pub mod reads;
 pub mod retention;
@@ -54,6 +55,11 @@ pub enum AppError {
     /// who asked sent was wrong, and nothing was changed.
     #[error("{0}")]
     Unavailable(String),
+    /// Every turn to make a document was taken for as long as a request waits
+    /// (`makers`): nothing was changed, and it may be asked again after `retry_after`
+    /// seconds.
+    #[error("{message}")]
+    Busy { message: String, retry_after: u64 },
 }
 
 pub type Result<T> = std::result::Result<T, AppError>;
@@ -372,6 +378,9 @@ pub struct App {
     /// Whether a password sign-in needs a second factor (`[sign_in] second_factor =
     /// "required"` in `tact.toml`; issue 12).
     pub second_factor_required: bool,
+    /// How many documents are made at once, and how long a request waits its turn
+    /// (`[documents]` in `tact.toml`).
+    pub makers: makers::Makers,
 }
 
 /// A call routed (issue 14): the route, the extension it goes to where it goes to a member
@@ -441,6 +450,7 @@ impl App {
             keeps_index,
             session_limits: tact_core::roles::SessionLimits::default(),
             second_factor_required: false,
+            makers: makers::Makers::default(),
         };
         Ok(app)
     }

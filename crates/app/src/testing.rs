@@ -23,9 +23,17 @@ pub async fn app(url: &str, profile: &str) -> App {
 /// As [`app`].
 pub async fn on(store: Store, profile: &str) -> App {
     let profile = Profile::built_in(profile).expect("a built-in profile");
-    App::new(store, profile, Clock::default())
+    let app = App::new(store, profile, Clock::default())
         .await
-        .expect("start the app")
+        .expect("start the app");
+    quick_to_say_busy(app)
+}
+
+/// Two documents made at once, and a download that finds both turns taken told so after a
+/// second (a server waits twenty), so that a test of a busy office is quick.
+fn quick_to_say_busy(mut app: App) -> App {
+    app.makers = crate::makers::Makers::new(2, std::time::Duration::from_secs(1));
+    app
 }
 
 /// An App as [`app`] makes, on a clock fixed at now that the test moves (`app.clock.set`).
@@ -36,9 +44,10 @@ pub async fn app_on_a_fixed_clock(url: &str, profile: &str) -> App {
     let store = Store::open(url).await.expect("open the test database");
     store.migrate().await.expect("migrate the test database");
     let profile = Profile::built_in(profile).expect("a built-in profile");
-    App::new(store, profile, Clock::fixed(jiff::Timestamp::now()))
+    let app = App::new(store, profile, Clock::fixed(jiff::Timestamp::now()))
         .await
-        .expect("start the app")
+        .expect("start the app");
+    quick_to_say_busy(app)
 }
 
 /// A member of staff in `role`, made at the console, reporting to nobody.

@@ -43,6 +43,13 @@ enum Cli {
         #[arg(long)]
         cold: bool,
     },
+    /// Makes one letter as each document Tact offers (PDF, Word, Braille, audio) and the
+    /// policy as a PDF, `--repeat` times each, for a letter of a page and one at the longest
+    /// a letter may be: the figures behind `[documents]`' turns (`tact_app::makers`).
+    Documents {
+        #[arg(long, default_value_t = 3)]
+        repeat: usize,
+    },
 }
 
 #[derive(clap::Args)]
@@ -513,6 +520,108 @@ async fn import_bench(
     Ok(())
 }
 
+/// A paragraph of a letter, as a notice might say it.
+const PARAGRAPH: &str = "We have written to you about how you may contact this office. \
+We will keep reading everything you send us, and we will still deal with any new complaint \
+or new information you give us. If you think this decision is wrong, you can ask us to look \
+at it again: write to us and say why, and a senior manager who was not part of the \
+decision will answer you.";
+
+/// A letter in standard print, laid out as the server lays out a kept letter.
+fn laid<'a>(head: &'a [Vec<String>], subject: &'a str, text: &'a str) -> tact_mail::Layout<'a> {
+    tact_mail::Layout {
+        head,
+        subject,
+        text,
+        large: false,
+    }
+}
+
+/// How long each document takes to make, in seconds: the fastest, the median and the
+/// slowest of `repeat` runs, printed one JSON line a document and length.
+fn documents_bench(repeat: usize) -> Result<()> {
+    let letter = |chars: usize| {
+        let mut t = String::from("Dear Jo Bloggs,\n\n");
+        while t.chars().count() + PARAGRAPH.len() + 2 < chars {
+            t.push_str(PARAGRAPH);
+            t.push_str("\n\n");
+        }
+        t.push_str("Yours sincerely,\n\nThe Office of the Police and Crime Commissioner\n");
+        t
+    };
+    let head = vec![
+        vec!["Office of the Police and Crime Commissioner".to_string()],
+        vec!["Jo Bloggs".to_string(), "1 High Street".to_string()],
+        vec![
+            "Our reference: SU-000001".to_string(),
+            "4 December 2026".to_string(),
+        ],
+    ];
+    let subject = "Your contact with us";
+    let policy = tact_core::profile::Profile::built_in("northamptonshire-opfcc")
+        .and_then(|p| p.policy_text())
+        .context("the built-in profile holds its policy's text")?;
+    let lengths = [
+        ("a page", letter(2_000)),
+        (
+            "the longest",
+            letter(tact_core::correspondence::MAX_LETTER_CHARS),
+        ),
+    ];
+    type Maker<'a> = Box<dyn Fn(&str) -> Result<Vec<u8>, String> + 'a>;
+    let makers: Vec<(&str, Maker)> = vec![
+        (
+            "pdf",
+            Box::new(|t: &str| tact_mail::pdf::render(&laid(&head, subject, t))),
+        ),
+        (
+            "docx",
+            Box::new(|t: &str| tact_mail::docx::render(&laid(&head, subject, t))),
+        ),
+        (
+            "braille",
+            Box::new(|t: &str| tact_mail::formats::brf(subject, t)),
+        ),
+        (
+            "audio",
+            Box::new(|t: &str| tact_mail::formats::audio(subject, t)),
+        ),
+    ];
+    let time = |what: &str,
+                length: &str,
+                chars: usize,
+                make: &dyn Fn() -> Result<Vec<u8>, String>|
+     -> Result<()> {
+        let mut secs = Vec::new();
+        let mut bytes = 0;
+        for _ in 0..repeat {
+            let start = Instant::now();
+            bytes = make().map_err(|e| anyhow::anyhow!("{what}: {e}"))?.len();
+            secs.push(start.elapsed().as_secs_f64());
+        }
+        secs.sort_by(f64::total_cmp);
+        let r = |x: f64| (x * 1000.0).round() / 1000.0;
+        println!(
+            "{}",
+            serde_json::json!({
+                "bench": "documents", "document": what, "letter": length, "chars": chars,
+                "bytes": bytes, "runs": repeat, "fastest_s": r(secs[0]),
+                "median_s": r(secs[secs.len() / 2]), "slowest_s": r(secs[secs.len() - 1]),
+            })
+        );
+        Ok(())
+    };
+    for (length, text) in &lengths {
+        for (what, make) in &makers {
+            time(what, length, text.chars().count(), &|| make(text))?;
+        }
+    }
+    time("policy-pdf", "the policy", policy.chars().count(), &|| {
+        tact_mail::pdf::render(&tact_mail::Layout::plain("Policy", &policy))
+    })?;
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> Result<()> {
     let args = match Cli::parse() {
@@ -523,6 +632,7 @@ async fn main() -> Result<()> {
             dir,
             cold,
         } => return import_bench(people, &backend, &postgres_url, &dir, cold).await,
+        Cli::Documents { repeat } => return documents_bench(repeat.max(1)),
         Cli::Run(args) => args,
     };
     let RunArgs {

@@ -17,35 +17,84 @@ pub const BRF_LINES: usize = 25;
 /// The liblouis table: Unified English Braille, contracted (grade 2).
 pub const BRAILLE_TABLE: &str = "en-ueb-g2.ctb";
 
-/// Runs `program` with `input` on its standard input; gives its standard output.
-fn run(program: &str, args: &[&str], input: &[u8], package: &str) -> Result<Vec<u8>, String> {
-    let mut child = Command::new(program)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| {
-            format!("{program} could not be started ({e}): install the Debian package {package}")
-        })?;
+/// A program Tact runs as a child: its name, its arguments, and the Debian package that has
+/// it (named when it is missing).
+struct Program<'a> {
+    name: &'a str,
+    args: &'a [&'a str],
+    package: &'a str,
+}
+
+impl Program<'_> {
+    fn spawn(&self, stdin: Stdio) -> Result<std::process::Child, String> {
+        Command::new(self.name)
+            .args(self.args)
+            .stdin(stdin)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| {
+                format!(
+                    "{} could not be started ({e}): install the Debian package {}",
+                    self.name, self.package
+                )
+            })
+    }
+
+    /// What the finished child said, or why it failed.
+    fn finished(&self, out: std::io::Result<std::process::Output>) -> Result<Vec<u8>, String> {
+        let out = out.map_err(|e| format!("{}: {e}", self.name))?;
+        if !out.status.success() {
+            return Err(format!(
+                "{} failed: {}",
+                self.name,
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
+        }
+        Ok(out.stdout)
+    }
+}
+
+/// Runs `first` with `input` on its standard input and, where there is a `then`, its
+/// output straight into `then` through a pipe (so what passes between them is never held
+/// here: a letter's speech as WAV is ten times its MP3); gives the last one's standard
+/// output. Either failing is a failure, never a short result.
+fn run(first: &Program, then: Option<&Program>, input: &[u8]) -> Result<Vec<u8>, String> {
+    let mut head = first.spawn(Stdio::piped())?;
     // Written from a thread so a large output cannot fill its pipe while we still write.
-    let mut stdin = child.stdin.take().ok_or("no standard input")?;
+    let mut stdin = head.stdin.take().ok_or("no standard input")?;
     let input = input.to_vec();
     let writer = std::thread::spawn(move || stdin.write_all(&input));
-    let out = child
-        .wait_with_output()
-        .map_err(|e| format!("{program}: {e}"))?;
-    writer
+    let out = match then {
+        None => first.finished(head.wait_with_output()),
+        Some(then) => {
+            let piped = head.stdout.take().ok_or("no standard output")?;
+            let tail = then.spawn(Stdio::from(piped));
+            // The first child's errors are read as it runs, so a full pipe cannot stop it.
+            let first_done = std::thread::spawn(move || head.wait_with_output());
+            let tail_spawned = tail.is_ok();
+            let tail = tail.and_then(|t| then.finished(t.wait_with_output()));
+            let head = first.finished(
+                first_done
+                    .join()
+                    .map_err(|_| format!("{}: the reader failed", first.name))?,
+            );
+            // A second that never started is why the first found nobody reading.
+            if tail_spawned {
+                head.and(tail)
+            } else {
+                tail
+            }
+        }
+    };
+    let wrote = writer
         .join()
-        .map_err(|_| format!("{program}: the writer failed"))?
-        .map_err(|e| format!("{program}: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "{program} failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        ));
-    }
-    Ok(out.stdout)
+        .map_err(|_| format!("{}: the writer failed", first.name))?
+        .map_err(|e| format!("{}: {e}", first.name));
+    // A child's own failure says more than the broken pipe it leaves the writer.
+    let out = out?;
+    wrote?;
+    Ok(out)
 }
 
 /// The letter's lines as they are set in Braille: the subject as its heading, then each
@@ -164,12 +213,12 @@ pub fn brf(subject: &str, text: &str) -> Result<Vec<u8>, String> {
             }
         })
         .collect();
-    let out = run(
-        "lou_translate",
-        &["--forward", BRAILLE_TABLE],
-        input.as_bytes(),
-        "liblouis-bin",
-    )?;
+    let louis = Program {
+        name: "lou_translate",
+        args: &["--forward", BRAILLE_TABLE],
+        package: "liblouis-bin",
+    };
+    let out = run(&louis, None, input.as_bytes())?;
     let out = String::from_utf8(out).map_err(|_| "liblouis gave text that is not UTF-8")?;
     let sent = pieces.iter().map(Vec::len).sum::<usize>();
     let got = out.lines().count();
@@ -227,19 +276,18 @@ pub fn audio(subject: &str, text: &str) -> Result<Vec<u8>, String> {
         }
         spoken.push('\n');
     }
-    let wav = run(
-        "espeak-ng",
-        &["-v", "en-gb", "-s", "150", "--stdin", "--stdout"],
-        spoken.as_bytes(),
-        "espeak-ng",
-    )?;
     let title: String = subject.chars().filter(|c| !c.is_control()).collect();
-    run(
-        "lame",
-        &["--quiet", "-V", "7", "--tt", &title, "-", "-"],
-        &wav,
-        "lame",
-    )
+    let speak = Program {
+        name: "espeak-ng",
+        args: &["-v", "en-gb", "-s", "150", "--stdin", "--stdout"],
+        package: "espeak-ng",
+    };
+    let encode = Program {
+        name: "lame",
+        args: &["--quiet", "-V", "7", "--tt", &title, "-", "-"],
+        package: "lame",
+    };
+    run(&speak, Some(&encode), spoken.as_bytes())
 }
 
 #[cfg(test)]
@@ -284,6 +332,43 @@ mod tests {
             welsh.split_whitespace().collect::<Vec<_>>(),
             "every word is kept, in order"
         );
+    }
+
+    fn sh<'a>(script: &'a [&'a str]) -> Program<'a> {
+        Program {
+            name: "sh",
+            args: script,
+            package: "dash",
+        }
+    }
+
+    /// Issue 13: what one program writes goes straight into the next, and either failing
+    /// is the failure, named, never a short or empty file.
+    #[test]
+    fn a_pipeline_gives_the_last_output_and_any_failure_by_name() {
+        let upper = sh(&["-c", "tr a-z A-Z"]);
+        let count = sh(&["-c", "wc -c"]);
+        assert_eq!(run(&upper, None, b"braille").unwrap(), b"BRAILLE");
+        let n = run(&upper, Some(&count), &vec![b'x'; 1 << 20]).unwrap();
+        assert_eq!(String::from_utf8(n).unwrap().trim(), "1048576");
+        // The first fails: said, though the second made something of what it had.
+        let speaks_then_fails = sh(&["-c", "cat; echo no voice >&2; exit 3"]);
+        let e = run(&speaks_then_fails, Some(&count), b"hello").unwrap_err();
+        assert!(e.contains("sh failed: no voice"), "{e}");
+        // The second fails, or is missing: said, naming its package.
+        let refuses = sh(&["-c", "cat >/dev/null; echo bad input >&2; exit 2"]);
+        let e = run(&upper, Some(&refuses), b"hello").unwrap_err();
+        assert!(e.contains("bad input"), "{e}");
+        let missing = Program {
+            name: "tact-no-such-encoder",
+            args: &[],
+            package: "lame",
+        };
+        let e = run(&upper, Some(&missing), &vec![b'x'; 1 << 20]).unwrap_err();
+        assert!(e.contains("install the Debian package lame"), "{e}");
+        // A first that stops reading at once is its failure, not a broken pipe.
+        let e = run(&sh(&["-c", "exit 4"]), None, &vec![b'x'; 1 << 20]).unwrap_err();
+        assert!(e.starts_with("sh failed"), "{e}");
     }
 
     #[test]

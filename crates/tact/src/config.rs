@@ -37,6 +37,32 @@ pub struct FileConfig {
     /// Single sign-on through the office's OpenID provider.
     #[serde(default)]
     pub sso: Option<SsoConfig>,
+    /// How many documents (PDF, Word, Braille, audio) are made at once.
+    #[serde(default)]
+    pub documents: DocumentsConfig,
+}
+
+/// `[documents]` in `tact.toml`: `at_once` documents made at a time (one for every two
+/// cores unless set; 0 is refused as the file is read), and `wait_seconds` a download waits
+/// for its turn before it is told Tact is busy (20 unless set). See `tact_app::makers`.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentsConfig {
+    pub at_once: Option<std::num::NonZeroU16>,
+    pub wait_seconds: Option<u32>,
+}
+
+impl DocumentsConfig {
+    /// The makers: each setting from `tact.toml` where set, else its default.
+    #[must_use]
+    pub fn makers(&self) -> tact_app::makers::Makers {
+        let d = tact_app::makers::Makers::default();
+        tact_app::makers::Makers::new(
+            self.at_once.map_or(d.at_once(), |n| usize::from(n.get())),
+            self.wait_seconds
+                .map_or(d.wait(), |s| std::time::Duration::from_secs(u64::from(s))),
+        )
+    }
 }
 
 /// `[sign_in]` in `tact.toml` (issue 12): `second_factor = "required"` makes every password
@@ -574,5 +600,25 @@ mod tests {
             "profile = \"p\"\n[sign_in]\nsecond_factor = \"sometimes\"\n"
         )
         .is_err());
+    }
+
+    #[test]
+    fn the_document_makers_are_read_from_tact_toml_and_checked() {
+        let read = |t: &str| toml::from_str::<FileConfig>(&format!("profile = \"p\"\n{t}"));
+        let m = read("[documents]\nat_once = 3\nwait_seconds = 5\n")
+            .unwrap()
+            .documents
+            .makers();
+        assert_eq!(m.at_once(), 3);
+        assert_eq!(m.wait(), std::time::Duration::from_secs(5));
+        // Unset, each keeps its default: a turn for every two cores, twenty seconds' wait.
+        let m = read("").unwrap().documents.makers();
+        let d = tact_app::makers::Makers::default();
+        assert_eq!((m.at_once(), m.wait()), (d.at_once(), d.wait()));
+        assert_eq!(d.wait(), std::time::Duration::from_secs(20));
+        // None at once would make nothing; an unknown setting is refused.
+        let e = read("[documents]\nat_once = 0\n").unwrap_err().to_string();
+        assert!(e.contains("at_once") && e.contains("nonzero"), "{e}");
+        assert!(read("[documents]\nthreads = 2\n").is_err());
     }
 }

@@ -1712,7 +1712,7 @@ async fn console_or_as(app: &App, as_staff: Option<i64>) -> Result<Option<Actor>
 }
 
 /// What `tact.toml` says about the door: rate limits and single sign-on for the server,
-/// and session limits and the second-factor setting for the app.
+/// and session limits, the second-factor setting and the document makers for the app.
 struct Door {
     limits: tact_web::harden::Limits,
     sso: Option<tact_web::sso::Settings>,
@@ -1722,6 +1722,7 @@ fn door(app: &mut App, dir: &DataDir) -> Result<Door> {
     app.session_limits = dir.config.sessions.limits()?;
     app.second_factor_required =
         dir.config.sign_in.second_factor == config::SecondFactorSetting::Required;
+    app.makers = dir.config.documents.makers();
     Ok(Door {
         limits: dir.config.limits.limits()?,
         sso: dir.config.sso.as_ref().map(|s| s.settings()).transpose()?,

@@ -117,6 +117,10 @@ impl From<AppError> for ApiError {
                 tracing::error!(error = %m, "a document could not be made");
                 Self::new(StatusCode::SERVICE_UNAVAILABLE, m)
             }
+            AppError::Busy {
+                message,
+                retry_after,
+            } => Self::new(StatusCode::SERVICE_UNAVAILABLE, message).waiting(retry_after),
         }
     }
 }

@@ -564,7 +564,12 @@ pub(crate) fn refusal(state: &AppState, signed: &Signed, e: AppError) -> Respons
     };
     // The clause the refusal cites, as on a form's error.
     let message = crate::ui_forms::refusal_words(&api.message, api.clause.as_deref());
-    error_page(state, Some(signed), api.status, heading, &message)
+    let mut page = error_page(state, Some(signed), api.status, heading, &message);
+    if let Some(wait) = api.retry_after {
+        page.headers_mut()
+            .insert(axum::http::header::RETRY_AFTER, wait.into());
+    }
+    page
 }
 
 #[derive(Template)]

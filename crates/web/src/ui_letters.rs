@@ -18,6 +18,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use std::collections::HashMap;
 use tact_app::letters::{Document, How};
+use tact_app::makers::Waiter;
 use tact_app::query as q;
 use tact_app::AppError;
 use tact_core::command as cmd;
@@ -461,19 +462,8 @@ async fn policy_pdf(State(state): State<AppState>, signed: Signed) -> Response {
     if let Some(r) = forbidden::<cmd::read::Records>(&state, &signed) {
         return r;
     }
-    let p = &state.app.profile;
-    let Some(text) = p.policy_text() else {
-        return refusal(
-            &state,
-            &signed,
-            RuleError::not_found("policy", "Tact does not hold this office's policy text").into(),
-        );
-    };
-    match tact_mail::pdf::render(&tact_mail::Layout::plain(
-        &p.organisation.policy_title,
-        &text,
-    )) {
-        Ok(bytes) => (
+    match state.app.policy_pdf(Waiter::Request).await {
+        Ok(Some(bytes)) => (
             [
                 (CONTENT_TYPE, "application/pdf".to_string()),
                 (
@@ -484,7 +474,12 @@ async fn policy_pdf(State(state): State<AppState>, signed: Signed) -> Response {
             bytes,
         )
             .into_response(),
-        Err(e) => refusal(&state, &signed, RuleError::invalid("policy", e).into()),
+        Ok(None) => refusal(
+            &state,
+            &signed,
+            RuleError::not_found("policy", "Tact does not hold this office's policy text").into(),
+        ),
+        Err(e) => refusal(&state, &signed, e),
     }
 }
 

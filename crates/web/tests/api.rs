@@ -1858,6 +1858,19 @@ async fn cle_9_6_a_letter_is_written_checked_changed_released_and_posted_through
             assert!(ct.contains(media), "{form}: {ct}");
             assert!(!r.bytes().await.unwrap().is_empty(), "{form}");
         }
+        // With every turn to make a document taken, as in a burst of downloads, a download
+        // waits its time and is told Tact is busy, saying when to try again; then, with a
+        // turn free, it is made.
+        let pdf = format!("{}/api/v1/letters/{lid}/pdf", t.base);
+        let turns = t.app.makers.take_every_turn().await;
+        let r = t.http.get(&pdf).bearer_auth(&t.caseworker).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(r.headers()["retry-after"], "60");
+        let v: Value = r.json().await.unwrap();
+        assert!(v["error"]["message"].as_str().unwrap().contains("try again"), "{v}");
+        drop(turns);
+        let r = t.http.get(&pdf).bearer_auth(&t.caseworker).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
         // Changed while held; a caseworker may read but this profile lets them write notices too.
         let (s, v) = t.send(reqwest::Method::PUT, &t.line_manager, &format!("/letters/{lid}"), Some(json!({"text": ""})), None).await;
         refused(s, &v, StatusCode::BAD_REQUEST, "text");

@@ -1997,6 +1997,22 @@ async fn a_held_letter_is_changed_on_its_page_and_in_word_then_sent_as_changed()
     assert_eq!(r.headers()["content-type"], "application/pdf");
     let pdf = r.bytes().await.unwrap();
     assert!(pdf.starts_with(b"%PDF-") && pdf.windows(9).any(|w| w == b"/Marked t"));
+    // While every turn to make a document is taken, the page says Tact is busy and when to
+    // try again, never a broken download.
+    let turns = ui.app.makers.take_every_turn().await;
+    let r = ui.get(&lee, &format!("{path}/pdf")).await;
+    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(r.headers()["retry-after"], "60");
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("Tact cannot do this now") && html.contains("try again in a minute"),
+        "{html}"
+    );
+    drop(turns);
+    assert_eq!(
+        ui.get(&lee, &format!("{path}/pdf")).await.status(),
+        StatusCode::OK
+    );
     // Released, it waits to be sent and can no longer be changed.
     let r = ui.post_form(&lee, &format!("{path}/release"), &[]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
@@ -5255,4 +5271,33 @@ async fn issue_11_no_form_answers_bad_input_with_a_server_error() {
     }
     // The sweep reached the forms it names, not only the first few.
     assert!(tried >= 200, "only {tried} posts were made");
+}
+
+/// NOR-5.2: the policy itself comes as a PDF, to print and enclose with a notice that goes
+/// by post; it is made in a turn like any letter's document, so while every turn is taken
+/// the page says Tact is busy and when to try again.
+#[tokio::test]
+async fn nor_5_2_the_policy_comes_as_a_pdf_to_enclose_with_a_posted_notice() {
+    let ui = Ui::spawn_under("northamptonshire-opfcc").await;
+    ui.staff("Cas Worker", "cas", Role::Caseworker).await;
+    let cw = ui.session("cas").await;
+    let r = ui.get(&cw, "/policy.pdf").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    assert!(r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("policy.pdf"));
+    let pdf = r.bytes().await.unwrap();
+    assert!(
+        pdf.starts_with(b"%PDF-") && pdf.len() > 10_000,
+        "{}",
+        pdf.len()
+    );
+    let turns = ui.app.makers.take_every_turn().await;
+    let r = ui.get(&cw, "/policy.pdf").await;
+    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(r.headers()["retry-after"], "60");
+    drop(turns);
+    assert_eq!(ui.get(&cw, "/policy.pdf").await.status(), StatusCode::OK);
 }
