@@ -10,7 +10,8 @@ found on them is sent back, with its session's CSRF token, five ways:
          a choice that is not one of the options, a file that is not what it should be;
   choice every choice (a list, radio buttons) one that is not among its options, and the
          rest filled in as a person might, so that only the choice can be refused;
-  long   every text field 100,000 characters long;
+  long   every text field 100,000 characters long (a form that comes to more than the
+         server reads in one request, 1 MiB, must be refused as too long: a 413 page);
   person every field filled in as a person might (the option a list shows, the first radio
          button, every box ticked, today's date or a month on for a day to come, a number,
          a sentence): a form the page offered must then be taken, or refused on
@@ -46,11 +47,15 @@ from collections import defaultdict
 from urllib.parse import urljoin, urlparse
 
 import requests
+import requests.adapters
+import urllib3
 from bs4 import BeautifulSoup
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fuzz import free_port, wait_ready  # noqa: E402
 
+# The most a request body may be (tact_web::MAX_BODY).
+MAX_BODY = 1024 * 1024
 TACT = sys.argv[1] if len(sys.argv) > 1 else "target/debug/tact"
 PASSWORD = "tact-demo-password"
 WHO = {
@@ -88,7 +93,15 @@ class Walk:
         self.token = token
         # Person pages whose step links were checked against the API's `steps`.
         self.compared = 0
+        # Forms sent "long" with more than the server reads in one request.
+        self.too_large = 0
         self.s = requests.Session()
+        # A GET on a kept-alive connection the server has just closed (as it does after
+        # refusing a body too large to read) is sent again on a new one, as a browser does
+        # (RFC 9112, 9.3.1). Nothing else is retried: a POST that gets no answer is a fault.
+        retry = urllib3.util.Retry(total=1, connect=1, read=1, status=0, redirect=0,
+                                   allowed_methods=frozenset(["GET"]), raise_on_status=False)
+        self.s.mount("http://", requests.adapters.HTTPAdapter(max_retries=retry))
         self.faults = []
         self.taken = []
         # The forms of each kind the walk found offered, one a record.
@@ -313,6 +326,12 @@ class Walk:
                 self.fault(f"POST {action} ({how}) from {page} was taken: {data}")
             elif how != "person":
                 self.taken.append(f"POST {action} ({how}) went on to {r.headers.get('location')}")
+        elif how == "long" and not (multipart or files) and len(r.request.body or b"") > MAX_BODY:
+            # More than the server reads is too long, and the page must say so.
+            self.too_large += 1
+            if r.status_code != 413:
+                self.fault(f"POST {action} ({how}) from {page}: {len(r.request.body)} bytes "
+                           f"answered {r.status_code}, not 413")
         elif r.status_code == 200 and how != "long":
             # A form shown again must say what is wrong, with a 4xx.
             self.fault(f"POST {action} ({how}) from {page} answered 200")
@@ -336,7 +355,7 @@ def run(profile):
         # token TOKEN"); the administrator has none.
         tokens = dict(re.findall(r"sign in as (\w+)\s+token (\S+)",
                                  open(os.path.join(data, "demo-tokens.txt"), encoding="utf-8").read()))
-        compared = 0
+        compared, too_large = 0, 0
         for who in WHO[profile]:
             w = Walk(base, who, tokens.get(who))
             forms = w.walk()
@@ -352,6 +371,7 @@ def run(profile):
             faults += w.faults
             taken += [f"{who}: {t}" for t in w.taken]
             compared += w.compared
+            too_large += w.too_large
             print(f"{profile} as {who}: {w.pages} pages, {len(forms)} forms, "
                   f"{w.compared} person pages' step links checked against the API")
     finally:
@@ -360,6 +380,9 @@ def run(profile):
         log.close()
     if compared == 0:
         faults.append("no person's page had its step links checked against the API")
+    if too_large == 0:
+        faults.append("no form was sent with more than the server reads, to see it refused as too long")
+    print(f"{profile}: {too_large} forms sent larger than {MAX_BODY} bytes")
     said = open(log_path, encoding="utf-8").read()
     if "panicked" in said:
         faults.append(f"the server panicked:\n{said[-4000:]}")

@@ -353,7 +353,25 @@ async fn checked_form(
     };
     let Form(pairs) = Form::<Vec<(String, String)>>::from_request(req, state)
         .await
-        .map_err(|_| unreadable())?;
+        .map_err(|r| {
+            // More than a server takes in one request: said as such, not as a form that
+            // could not be read.
+            if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                error_page(
+                    state,
+                    Some(signed),
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "What you typed is too long",
+                    &format!(
+                        "A form can send at most {} MB in all; nothing was changed. Go back, \
+                         shorten what you typed, and send it again.",
+                        crate::MAX_BODY / (1024 * 1024)
+                    ),
+                )
+            } else {
+                unreadable()
+            }
+        })?;
     // Every question on Tact's forms has its own name: one sent twice (`channel=phone&
     // channel=email`) is not a form Tact made, and neither answer is taken for it.
     let mut form = std::collections::HashMap::with_capacity(pairs.len());

@@ -429,6 +429,18 @@ async fn an_address_that_does_not_read_is_a_page_with_the_right_status() {
         .contains("The form could not be read"));
     let (_, found) = ui.page(&cas, "/people?q=Twice").await;
     assert!(!found.contains("Jo Twice"), "{found}");
+    // More than a server reads in one request is refused as too long, saying how much a
+    // form may send, and nothing is written.
+    let long = format!("Jo Toolong {}", "x".repeat(tact_web::MAX_BODY));
+    let r = ui.post_form(&cas, "/people/new", &[("name", &long)]).await;
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("What you typed is too long") && html.contains("at most 1 MB"),
+        "{html}"
+    );
+    let (_, found) = ui.page(&cas, "/people?q=Toolong").await;
+    assert!(!found.contains("Jo Toolong"), "{found}");
     let (s, html) = ui.page(&cas, "/people/1?history=-3").await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{html}");
     assert!(html.contains("<title>There is a problem"), "{html}");
