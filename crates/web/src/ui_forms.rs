@@ -440,6 +440,35 @@ pub(crate) fn forbidden<K: Fixed>(state: &AppState, signed: &Signed) -> Option<R
     )
 }
 
+/// A file form's reader's refusal as the form says it, on `field`: a body over the route's
+/// limit is a file too large, naming `most`, the most a file may be there (413, as the API
+/// answers a body too large); anything else, a form that could not be read (422, as a file
+/// Tact cannot take).
+pub(crate) fn upload_refusal(
+    e: &axum::extract::multipart::MultipartError,
+    field: &str,
+    most: usize,
+) -> (StatusCode, RuleError) {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        let mb = most.div_ceil(1024 * 1024);
+        (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            RuleError::invalid(
+                field,
+                format!("the file is larger than {mb} MB, the most Tact takes here; nothing was changed"),
+            ),
+        )
+    } else {
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            RuleError::invalid(
+                field,
+                format!("the form could not be read ({})", e.body_text()),
+            ),
+        )
+    }
+}
+
 /// The refusal page for a form posted without this session's CSRF token.
 pub(crate) fn bad_csrf(
     state: &AppState,

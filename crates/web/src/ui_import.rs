@@ -5,7 +5,7 @@
 //! import checks every row again when it runs.
 
 use crate::ui::{refusal, render, Frame, Signed};
-use crate::ui_forms::{bad_csrf, forbidden};
+use crate::ui_forms::{bad_csrf, forbidden, upload_refusal};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
@@ -180,6 +180,24 @@ fn refused(
     form: &HashMap<String, String>,
     e: &RuleError,
 ) -> Response {
+    // A file Tact cannot take is refused as an uploaded letter is (422); a question
+    // answered wrongly, as on any form (400).
+    let status = if e.field.as_deref() == Some("file") {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    refused_as(state, signed, form, e, status)
+}
+
+/// [`refused`] with its status given.
+fn refused_as(
+    state: &AppState,
+    signed: &Signed,
+    form: &HashMap<String, String>,
+    e: &RuleError,
+    status: StatusCode,
+) -> Response {
     let mut p = blank(state, signed);
     keep_typed(&mut p, form);
     p.error = Some((
@@ -187,13 +205,7 @@ fn refused(
         e.message.clone(),
     ));
     let mut r = render(&p);
-    // A file Tact cannot take is refused as an uploaded letter is (422); a question
-    // answered wrongly, as on any form (400).
-    *r.status_mut() = if e.field.as_deref() == Some("file") {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::BAD_REQUEST
-    };
+    *r.status_mut() = status;
     r
 }
 
@@ -245,15 +257,15 @@ async fn check(
                         }
                     }
                     Err(e) => {
-                        let e = RuleError::invalid("file", e.body_text());
-                        return refused(&state, &signed, &form, &e);
+                        let (status, e) = upload_refusal(&e, "file", MAX_IMPORT_BYTES);
+                        return refused_as(&state, &signed, &form, &e, status);
                     }
                 }
             }
             Ok(None) => break,
             Err(e) => {
-                let e = RuleError::invalid("file", e.body_text());
-                return refused(&state, &signed, &form, &e);
+                let (status, e) = upload_refusal(&e, "file", MAX_IMPORT_BYTES);
+                return refused_as(&state, &signed, &form, &e, status);
             }
         }
     }

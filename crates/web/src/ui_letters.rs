@@ -7,7 +7,7 @@ use crate::ui::Frame;
 use crate::ui::PostedTo;
 use crate::ui::{refusal, render, Signed};
 use crate::ui::{PagePath, PageQuery};
-use crate::ui_forms::{bad_csrf, capital, forbidden, val, Field, Spec, SpecOrPage};
+use crate::ui_forms::{bad_csrf, capital, forbidden, upload_refusal, val, Field, Spec, SpecOrPage};
 use crate::ui_step::{self as step, Form, FormStep, Pipe};
 use crate::AppState;
 use askama::Template;
@@ -536,24 +536,26 @@ async fn upload_docx(
                     Ok(b) => {
                         form.insert(name, String::from_utf8_lossy(&b).into_owned());
                     }
-                    Err(e) => return upload_refused(&state, &signed, id, e.body_text()).await,
+                    Err(e) => {
+                        let refused =
+                            upload_refusal(&e, "document", tact_mail::docx::MAX_DOCX_BYTES);
+                        return upload_refused(&state, &signed, id, refused).await;
+                    }
                 }
             }
             Ok(None) => break,
-            Err(e) => return upload_refused(&state, &signed, id, e.body_text()).await,
+            Err(e) => {
+                let refused = upload_refusal(&e, "document", tact_mail::docx::MAX_DOCX_BYTES);
+                return upload_refused(&state, &signed, id, refused).await;
+            }
         }
     }
     if let Some(r) = bad_csrf(&state, &signed, &form) {
         return r;
     }
     let Some(bytes) = file.filter(|b| !b.is_empty()) else {
-        return upload_refused(
-            &state,
-            &signed,
-            id,
-            "Choose the Word document to upload".into(),
-        )
-        .await;
+        let none = RuleError::invalid("document", "Choose the Word document to upload");
+        return upload_refused(&state, &signed, id, (UNPROCESSABLE, none)).await;
     };
     let ctx = tact_app::Ctx::new(signed.actor.clone());
     let change = cmd::ChangeLetter {
@@ -563,27 +565,39 @@ async fn upload_docx(
     match state.app.execute(&ctx, change).await {
         Ok(_) => Redirect::to(&format!("/letters/{id}")).into_response(),
         Err(tact_app::AppError::Rule(e)) if e.kind == tact_core::error::RuleErrorKind::Invalid => {
-            upload_refused(&state, &signed, id, e.message).await
+            let e = RuleError::invalid("document", e.message);
+            upload_refused(&state, &signed, id, (UNPROCESSABLE, e)).await
         }
         Err(e) => refusal(&state, &signed, e),
     }
 }
 
-async fn upload_refused(state: &AppState, signed: &Signed, id: i64, why: String) -> Response {
+/// The letter's page with the upload's refusal on its form, at `status`; or, where the
+/// letter is no longer held (changed in another tab, say), the step's own refusal, since
+/// there is no form to say it on.
+async fn upload_refused(
+    state: &AppState,
+    signed: &Signed,
+    id: i64,
+    (status, why): (axum::http::StatusCode, RuleError),
+) -> Response {
     match state.app.query(&signed.actor, q::Letter { id }).await {
         Ok(l) => {
-            letter_page(
-                state,
-                signed,
-                l,
-                None,
-                Some(RuleError::invalid("document", why)),
-            )
-            .await
+            if let Err(e) = l.may_change() {
+                return refusal(state, signed, e.into());
+            }
+            let mut page = letter_page(state, signed, l, None, Some(why)).await;
+            if page.status() == axum::http::StatusCode::UNPROCESSABLE_ENTITY {
+                *page.status_mut() = status;
+            }
+            page
         }
         Err(e) => refusal(state, signed, e),
     }
 }
+
+/// A file Tact cannot take, or a question left unanswered, on the upload form.
+const UNPROCESSABLE: axum::http::StatusCode = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
 
 /// Lets a held letter go.
 async fn release(State(state): State<AppState>, to: PostedTo) -> Response {

@@ -1998,7 +1998,16 @@ async fn a_held_letter_is_changed_on_its_page_and_in_word_then_sent_as_changed()
         html.contains("href=\"#document\"") && html.contains("not a Word"),
         "{html}"
     );
-    let r = upload(changed).await;
+    // A file larger than a Word letter may be is too large, said on the form with the
+    // most it may be: 413, as the API answers a body too large.
+    let r = upload(vec![b'x'; tact_mail::docx::MAX_DOCX_BYTES + 128 * 1024]).await;
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("href=\"#document\"") && html.contains("larger than 4 MB"),
+        "{html}"
+    );
+    let r = upload(changed.clone()).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(
         ui.app.letter_as_stored(id).await.unwrap().text,
@@ -2039,6 +2048,20 @@ async fn a_held_letter_is_changed_on_its_page_and_in_word_then_sent_as_changed()
         .await;
     // The letter's state refuses it: 409, as the API answers.
     assert_eq!(r.status(), StatusCode::CONFLICT);
+    // So does an upload from a page opened before it was released, however large the file:
+    // there is no form left to say anything else on.
+    for bytes in [
+        changed.clone(),
+        vec![b'x'; tact_mail::docx::MAX_DOCX_BYTES + 128 * 1024],
+    ] {
+        let r = upload(bytes).await;
+        assert_eq!(r.status(), StatusCode::CONFLICT);
+        assert!(r
+            .text()
+            .await
+            .unwrap()
+            .contains("only a held letter can be changed"));
+    }
     assert_eq!(
         ui.app.letter_as_stored(id).await.unwrap().text,
         "Dear Jo Bloggs,\n\nChanged in Word.\n"
@@ -4843,6 +4866,17 @@ async fn issue_14_an_administrator_checks_then_imports_a_file_from_the_import_pa
     let r = post(fields(" "), Some(("people.csv", good))).await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert!(r.text().await.unwrap().contains("href=\"#source\""));
+    // More than the page takes is a file too large, said on the file question with the
+    // most a file may be (413), and what was typed is kept.
+    let huge = vec![b'x'; 2 * tact_web::ui_import::MAX_IMPORT_BYTES + 128 * 1024];
+    let r = post(fields("crm"), Some(("people.csv", huge.leak()))).await;
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("href=\"#file\"") && html.contains("larger than 16 MB"),
+        "{html}"
+    );
+    assert!(html.contains("phones=Telephone"), "what was typed is kept");
     // Problems are listed by row and column, and nothing is written.
     let bad: &'static [u8] = b"id,Full name,Telephone\nC-1,Amira Evans,0791\nC-2,,01642 301653\n";
     let r = post(fields("crm"), Some(("people.csv", bad))).await;
