@@ -528,6 +528,23 @@ pub struct ProfileError {
     pub message: String,
 }
 
+impl ProfileError {
+    /// What TOML's reader refused in `source` (the text of `file`), with the line and the
+    /// field: the same words for a profile and for `tact.toml`.
+    #[must_use]
+    pub fn of_toml(file: &str, source: &str, e: &toml::de::Error) -> Self {
+        let offset = e.span().map_or(0, |s| s.start);
+        let message = e.message().to_string();
+        let field = field_in_message(&message).unwrap_or_else(|| key_at(source, offset));
+        Self {
+            file: file.to_string(),
+            line: line_of_offset(source, offset),
+            field,
+            message,
+        }
+    }
+}
+
 impl fmt::Display for ProfileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
@@ -593,17 +610,8 @@ impl Profile {
     /// # Errors
     /// A [`ProfileError`] with the file, line and field at fault.
     pub fn parse(file: &str, source: &str) -> Result<Self, ProfileError> {
-        let profile: Profile = toml::from_str(source).map_err(|e| {
-            let offset = e.span().map_or(0, |s| s.start);
-            let message = e.message().to_string();
-            let field = field_in_message(&message).unwrap_or_else(|| key_at(source, offset));
-            ProfileError {
-                file: file.to_string(),
-                line: line_of_offset(source, offset),
-                field,
-                message,
-            }
-        })?;
+        let profile: Profile =
+            toml::from_str(source).map_err(|e| ProfileError::of_toml(file, source, &e))?;
         profile.check(file, source)?;
         Ok(profile)
     }

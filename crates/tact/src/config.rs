@@ -376,8 +376,11 @@ impl DataDir {
         }
         let text = std::fs::read_to_string(&path)
             .with_context(|| format!("reading {}", path.display()))?;
-        let config: FileConfig = toml::from_str(&text)
-            .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.message()))?;
+        let config: FileConfig = toml::from_str(&text).map_err(|e| {
+            let at =
+                tact_core::profile::ProfileError::of_toml(&path.display().to_string(), &text, &e);
+            anyhow::anyhow!("{at}")
+        })?;
         Ok(Self {
             dir: dir.to_path_buf(),
             config,
@@ -620,5 +623,34 @@ mod tests {
         let e = read("[documents]\nat_once = 0\n").unwrap_err().to_string();
         assert!(e.contains("at_once") && e.contains("nonzero"), "{e}");
         assert!(read("[documents]\nthreads = 2\n").is_err());
+    }
+
+    /// A `tact.toml` that does not read names its line and setting, as a broken profile does,
+    /// so the office's IT staff know what to mend.
+    #[test]
+    fn a_broken_tact_toml_names_its_line_and_setting() {
+        let dir = std::env::temp_dir().join(format!("tact-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for (text, said) in [
+            (
+                "profile = \"p\"\n[limits]\napi_per_second = \"many\"\n",
+                "tact.toml:3: field `api_per_second`: invalid type",
+            ),
+            (
+                "profile = \"p\"\n\n[documents]\nat_once = 0\n",
+                "tact.toml:4: field `at_once`: invalid value: integer `0`",
+            ),
+            (
+                "profile = \"p\"\n[documents]\nthreads = 3\n",
+                "tact.toml:3: field `threads`: unknown field",
+            ),
+        ] {
+            std::fs::write(DataDir::config_path(&dir), text).unwrap();
+            let Err(e) = DataDir::open(&dir) else {
+                panic!("{text:?} was read");
+            };
+            assert!(e.to_string().contains(said), "{e}");
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
