@@ -84,6 +84,26 @@ pub enum Backend {
     Postgres,
 }
 
+/// One connection to the database at `url`, made and closed, so that a server that cannot
+/// be reached or refuses us says why at once (refused, no such host, a wrong password):
+/// a pool keeps trying for its whole wait and then says only that it timed out.
+///
+/// # Errors
+/// The connection's own error; no answer in 30 seconds.
+async fn first_connection(url: &str) -> Result<()> {
+    use sqlx::Connection;
+    match tokio::time::timeout(Duration::from_secs(30), sqlx::AnyConnection::connect(url)).await {
+        Ok(Ok(c)) => {
+            // Closing politely can only fail on a connection already gone; the pool's own
+            // connections come next and say so if it matters.
+            let _ = c.close().await;
+            Ok(())
+        }
+        Ok(Err(e)) => Err(e.into()),
+        Err(_) => Err(StoreError::Db(sqlx::Error::PoolTimedOut)),
+    }
+}
+
 /// A handle on the database. Cheap to clone.
 #[derive(Clone)]
 pub struct Store {
@@ -228,7 +248,10 @@ impl Store {
             // Four readers are plenty on a 2-core machine, and each costs its page cache,
             // statement cache and lookaside (issue 10's 150 MiB budget).
             Backend::Sqlite => sqlite_pool(url, 4, POOL_CACHE_KIB, false).await?,
-            Backend::Postgres => opts.max_connections(16).connect(url).await?,
+            Backend::Postgres => {
+                first_connection(url).await?;
+                opts.max_connections(16).connect(url).await?
+            }
         };
         Ok(Self {
             pool,
@@ -665,5 +688,22 @@ mod migration_tests {
             let lite = m.sql(Backend::Sqlite);
             assert!(!lite.contains("BIGSERIAL") && !lite.contains("BYTEA"));
         }
+    }
+}
+
+#[cfg(test)]
+mod open_tests {
+    /// A PostgreSQL server that refuses the connection is said so at once, with its reason,
+    /// not after the pool's thirty seconds as "pool timed out".
+    #[tokio::test]
+    async fn a_database_that_refuses_the_connection_says_why() {
+        // Nothing listens on port 1.
+        let Err(e) = super::Store::open("postgres://tact@127.0.0.1:1/tact").await else {
+            panic!("a database on port 1");
+        };
+        let said = e.to_string();
+        assert!(said.contains("refused"), "{said}");
+        assert!(!said.contains("timed out"), "{said}");
+        assert!(e.is_unavailable(), "{said}");
     }
 }

@@ -88,12 +88,31 @@ fn main() -> ExitCode {
     match rt.block_on(run(cli)) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", said(&e));
             // A refusal of what was asked is 2, as every refusal the API gives (4xx) is;
             // 1 is Tact failing.
             ExitCode::from(if e.is::<Refused>() { 2 } else { 1 })
         }
     }
+}
+
+/// What went wrong, from the outermost context in: each cause once. The database's errors
+/// repeat their source in their own words ("database error: error communicating with
+/// database: Connection refused"), and printing the source again after each would say it
+/// three times.
+fn said(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let c = cause.to_string();
+        if out.contains(&c) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&c);
+    }
+    out
 }
 
 /// A refusal of what the command asked for (who is acting, a record that is not there):
@@ -2039,6 +2058,23 @@ mod tests {
     use super::refusal_line;
     use axum::http::StatusCode;
     use serde_json::json;
+
+    /// A fault at the console says each cause once, from the outermost in: here a database
+    /// that refused the connection, whose errors each repeat their source.
+    #[test]
+    fn a_fault_says_each_cause_once() {
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "Connection refused");
+        let db = tact_store::StoreError::Db(sqlx::Error::Io(io));
+        let e = anyhow::Error::new(db).context("opening the database postgres://…@db:5432/tact");
+        assert_eq!(
+            super::said(&e),
+            "opening the database postgres://…@db:5432/tact: database error: error communicating \
+             with database: Connection refused"
+        );
+        // Causes that are not repeated are all said, in order.
+        let e = anyhow::anyhow!("the file is empty").context("reading people.csv");
+        assert_eq!(super::said(&e), "reading people.csv: the file is empty");
+    }
 
     /// A refusal reads at the console as it does on a page: its field, and its clause cited
     /// the way the pages cite it, so a rule the policy is silent on is "a local rule".
