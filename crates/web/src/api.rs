@@ -245,7 +245,7 @@ type Reply = Result<Response, ApiError>;
 /// What every refusal is, as the document says it.
 const ERR: &str = "Refused: bad input (400), no token (401), a role that may not (403), no such record (404), a rule or a change meanwhile (409), naming the field and the clause";
 /// A letter's document could not be made on this server (a program it runs is missing).
-const UNMADE: &str = "The document could not be made here: what makes it (the PDF or Word writer, or the programs liblouis, eSpeak NG and LAME) failed or is missing; nothing was changed";
+const UNMADE: &str = "The document could not be made here: what makes it (the PDF or Word writer, or the programs liblouis, eSpeak NG and LAME) failed or is missing, or every turn to make a document stayed taken for as long as a request waits (then with Retry-After); nothing was changed";
 
 fn ok(v: impl serde::Serialize) -> Reply {
     Ok((StatusCode::OK, axum::Json(v)).into_response())
