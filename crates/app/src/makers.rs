@@ -2,9 +2,10 @@
 //!
 //! Making one takes a core for a while: a PDF a few milliseconds for a page and 60 ms at
 //! the longest a letter may be, Braille 10 to 100 ms, a letter read aloud 0.4 s for a page
-//! and 16 s of two cores at the longest (`BENCHMARKS.md`, "Making documents"). So they are made off the async threads, and at most `at_once` at a time in
-//! a process: a burst of downloads, or a subject access export with many letters, queues
-//! for its turn instead of taking every core from the contact check. A download that has
+//! and 16 s of two cores at the longest (`BENCHMARKS.md`, "Making documents"). So they
+//! are made off the async threads, and at most `at_once` at a time in a process: a burst
+//! of downloads, or a subject access export with many letters, queues for its turn
+//! instead of taking every core from the contact check. A download that has
 //! waited `wait` for its turn is told Tact is busy (503 with `Retry-After`), and nothing
 //! has changed; the outgoing-mail job waits as long as it takes.
 
