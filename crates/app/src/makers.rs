@@ -108,10 +108,29 @@ impl Makers {
         .map_err(|_| AppError::Unavailable("the document makers have stopped".into()))?;
         let made = tokio::task::spawn_blocking(move || {
             let _turn = turn;
+            let _making = Making::start();
             make()
         })
         .await;
         made.map_err(|e| AppError::Unavailable(format!("the document could not be made: {e}")))
+    }
+}
+
+/// A document being made, counted in `tact_documents_making` until it is done (or its
+/// maker panics).
+struct Making(metrics::Gauge);
+
+impl Making {
+    fn start() -> Self {
+        let g = metrics::gauge!("tact_documents_making");
+        g.increment(1.0);
+        Self(g)
+    }
+}
+
+impl Drop for Making {
+    fn drop(&mut self) {
+        self.0.decrement(1.0);
     }
 }
 

@@ -1871,6 +1871,10 @@ async fn cle_9_6_a_letter_is_written_checked_changed_released_and_posted_through
         drop(turns);
         let r = t.http.get(&pdf).bearer_auth(&t.caseworker).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::OK);
+        // Monitoring sees both: documents being made, and downloads told to wait.
+        let metrics = t.http.get(format!("{}/metrics", t.base)).send().await.unwrap().text().await.unwrap();
+        assert!(metrics.contains("tact_documents_busy_total "), "{metrics}");
+        assert!(metrics.contains("tact_documents_making "), "{metrics}");
         // Changed while held; a caseworker may read but this profile lets them write notices too.
         let (s, v) = t.send(reqwest::Method::PUT, &t.line_manager, &format!("/letters/{lid}"), Some(json!({"text": ""})), None).await;
         refused(s, &v, StatusCode::BAD_REQUEST, "text");
