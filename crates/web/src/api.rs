@@ -2020,7 +2020,7 @@ async fn letter_file(
 }
 
 /// The letter as tagged PDF (large print where that is its format).
-#[utoipa::path(get, path = "/letters/{id}/pdf", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "PDF", body = Vec<u8>, content_type = "application/pdf"), (status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 503, description = UNMADE, body = crate::out::ErrorOut)))]
+#[utoipa::path(get, path = "/letters/{id}/pdf", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "PDF", body = Vec<u8>, content_type = "application/pdf"), (status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 503, description = UNMADE, body = crate::out::ErrorOut, headers(("Retry-After" = u64, description = "When Tact was only busy: seconds to wait before asking again")))))]
 pub async fn letter_pdf(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -2031,7 +2031,7 @@ pub async fn letter_pdf(
 }
 
 /// The letter as a Word document.
-#[utoipa::path(get, path = "/letters/{id}/docx", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "Word", body = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"), (status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 503, description = UNMADE, body = crate::out::ErrorOut)))]
+#[utoipa::path(get, path = "/letters/{id}/docx", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "Word", body = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"), (status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 503, description = UNMADE, body = crate::out::ErrorOut, headers(("Retry-After" = u64, description = "When Tact was only busy: seconds to wait before asking again")))))]
 pub async fn letter_docx(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -2043,7 +2043,7 @@ pub async fn letter_docx(
 
 /// The letter in contracted UK English Braille (UEB grade 2), as a Braille Ready File:
 /// ASCII Braille, 40 cells by 25 lines, for an embosser.
-#[utoipa::path(get, path = "/letters/{id}/braille", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "Braille Ready File", body = Vec<u8>, content_type = "application/x-brf"), (status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 503, description = UNMADE, body = crate::out::ErrorOut)))]
+#[utoipa::path(get, path = "/letters/{id}/braille", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "Braille Ready File", body = Vec<u8>, content_type = "application/x-brf"), (status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 503, description = UNMADE, body = crate::out::ErrorOut, headers(("Retry-After" = u64, description = "When Tact was only busy: seconds to wait before asking again")))))]
 pub async fn letter_braille(
     State(st): State<AppState>,
     Auth(ctx): Auth,
@@ -2054,7 +2054,7 @@ pub async fn letter_braille(
 }
 
 /// The letter read aloud in British English, as an MP3.
-#[utoipa::path(get, path = "/letters/{id}/audio", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "MP3", body = Vec<u8>, content_type = "audio/mpeg"), (status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 503, description = UNMADE, body = crate::out::ErrorOut)))]
+#[utoipa::path(get, path = "/letters/{id}/audio", params(("id" = i64, Path, description = "The record's id")), responses((status = 200, description = "MP3", body = Vec<u8>, content_type = "audio/mpeg"), (status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 503, description = UNMADE, body = crate::out::ErrorOut, headers(("Retry-After" = u64, description = "When Tact was only busy: seconds to wait before asking again")))))]
 pub async fn letter_audio(
     State(st): State<AppState>,
     Auth(ctx): Auth,

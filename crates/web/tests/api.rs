@@ -1336,6 +1336,14 @@ async fn the_openapi_document_and_healthz_are_served() {
             "{p} missing from the OpenAPI document"
         );
     }
+    // A letter's document may be refused as busy: its 503 says when to ask again.
+    for doc in ["pdf", "docx", "braille", "audio"] {
+        let busy = &paths[&format!("/api/v1/letters/{{id}}/{doc}")]["get"]["responses"]["503"];
+        assert_eq!(
+            busy["headers"]["Retry-After"]["schema"]["type"], "integer",
+            "{doc}: {busy}"
+        );
+    }
     // An answer's closed-list field names its words: a plan's status, a contact's channel
     // and screening are enums of core's own lists, not bare strings.
     use tact_core::words::Words;
