@@ -682,7 +682,7 @@ impl App {
             })
             .await?
             .map(Some)
-            .map_err(|e| unmade_from("policy", "PDF", &e))
+            .map_err(|e| unmade("policy", "PDF", &e))
     }
 
     /// A notice or variation letter that has gone is the written notice (CLE-9.6, 9.14;
@@ -837,7 +837,7 @@ async fn made_by_child(
             }
         })
         .await?
-        .map_err(|e| unmade(doc, &e))?;
+        .map_err(|e| unmade("letter", doc, &e))?;
     Ok(if braille {
         (bytes, "application/x-brf", format!("letter-{}.brf", l.id))
     } else {
@@ -845,14 +845,9 @@ async fn made_by_child(
     })
 }
 
-/// A document the writer or its program could not make: nothing the one who asked sent
-/// was wrong.
-fn unmade(doc: impl std::fmt::Display, e: &str) -> crate::AppError {
-    unmade_from("letter", doc, e)
-}
-
-/// [`unmade`] for `what` (the letter, the policy).
-fn unmade_from(what: &str, doc: impl std::fmt::Display, e: &str) -> crate::AppError {
+/// `what` (the letter, the policy) could not be made as `doc` by its writer or program:
+/// nothing the one who asked sent was wrong.
+fn unmade(what: &str, doc: impl std::fmt::Display, e: &str) -> crate::AppError {
     crate::AppError::Unavailable(format!("the {what} could not be made as a {doc}: {e}"))
 }
 
@@ -934,48 +929,40 @@ impl App {
         doc: Document,
     ) -> Result<(Vec<u8>, &'static str, String)> {
         let l = self.read_letter(actor, id).await?;
+        let (media, ext) = match doc {
+            Document::Braille | Document::Audio => {
+                // Set or spoken only when it could go: hours of speech help nobody.
+                tact_core::correspondence::within_a_letter(&l.text)?;
+                return made_by_child(&self.makers, Waiter::Request, doc, &l).await;
+            }
+            Document::Pdf => ("application/pdf", "pdf"),
+            Document::Docx => (
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                "docx",
+            ),
+        };
+        // Only a printed layout has the letterhead.
         let head = self.letterhead(&l).await?;
         let large = matches!(l.format, Format::LargePrint | Format::EasyRead);
-        let named = |ext: &str| format!("letter-{id}.{ext}");
-        let write = |docx: bool| {
-            let (subject, text) = (l.subject.clone(), l.text.clone());
-            move || {
+        let (subject, text) = (l.subject.clone(), l.text.clone());
+        let bytes = self
+            .makers
+            .make(Waiter::Request, move || {
                 let layout = tact_mail::Layout {
                     head: &head,
                     subject: &subject,
                     text: &text,
                     large,
                 };
-                if docx {
+                if doc == Document::Docx {
                     tact_mail::docx::render(&layout)
                 } else {
                     tact_mail::pdf::render(&layout)
                 }
-            }
-        };
-        Ok(match doc {
-            Document::Pdf => (
-                self.makers
-                    .make(Waiter::Request, write(false))
-                    .await?
-                    .map_err(|e| unmade(doc, &e))?,
-                "application/pdf",
-                named("pdf"),
-            ),
-            Document::Docx => (
-                self.makers
-                    .make(Waiter::Request, write(true))
-                    .await?
-                    .map_err(|e| unmade(doc, &e))?,
-                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                named("docx"),
-            ),
-            Document::Braille | Document::Audio => {
-                // Set or spoken only when it could go: hours of speech help nobody.
-                tact_core::correspondence::within_a_letter(&l.text)?;
-                made_by_child(&self.makers, Waiter::Request, doc, &l).await?
-            }
-        })
+            })
+            .await?
+            .map_err(|e| unmade("letter", doc, &e))?;
+        Ok((bytes, media, format!("letter-{id}.{ext}")))
     }
 }
 

@@ -72,18 +72,16 @@ fn run(first: &Program, then: Option<&Program>, input: &[u8]) -> Result<Vec<u8>,
             let tail = then.spawn(Stdio::from(piped));
             // The first child's errors are read as it runs, so a full pipe cannot stop it.
             let first_done = std::thread::spawn(move || head.wait_with_output());
-            let tail_spawned = tail.is_ok();
-            let tail = tail.and_then(|t| then.finished(t.wait_with_output()));
+            let tail = tail.map(|t| then.finished(t.wait_with_output()));
             let head = first.finished(
                 first_done
                     .join()
                     .map_err(|_| format!("{}: the reader failed", first.name))?,
             );
-            // A second that never started is why the first found nobody reading.
-            if tail_spawned {
-                head.and(tail)
-            } else {
-                tail
+            match tail {
+                // A second that never started is why the first found nobody reading.
+                Err(never_started) => Err(never_started),
+                Ok(tail) => head.and(tail),
             }
         }
     };
