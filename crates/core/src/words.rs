@@ -102,6 +102,18 @@ macro_rules! words {
         pub fn parse(s: &str) -> ::core::result::Result<Self, $crate::RuleError> {
             $crate::RuleError::one_of(Self::ALL, Self::as_str, $field, s)
         }
+
+        /// The value `s` names, or `default` where nothing was sent (a query's optional
+        /// word).
+        ///
+        /// # Errors
+        /// As [`Self::parse`].
+        pub fn parse_or(
+            s: ::core::option::Option<&str>,
+            default: Self,
+        ) -> ::core::result::Result<Self, $crate::RuleError> {
+            s.map_or(Ok(default), Self::parse)
+        }
     };
     (@parse) => {};
 }
@@ -144,6 +156,17 @@ mod tests {
         assert_eq!(e.field.as_deref(), Some("colour"));
         assert!(e.to_string().contains("red, dark-blue"), "{e}");
         assert_eq!(Colour::from_word(""), None);
+        // A query's optional word: the default where none was sent, else the same check.
+        assert_eq!(
+            Colour::parse_or(None, Colour::DarkBlue),
+            Ok(Colour::DarkBlue)
+        );
+        assert_eq!(
+            Colour::parse_or(Some("red"), Colour::DarkBlue),
+            Ok(Colour::Red)
+        );
+        let e = Colour::parse_or(Some("Red"), Colour::Red).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("colour"));
     }
 
     #[test]

@@ -409,10 +409,7 @@ pub async fn route_call(
     Auth(ctx): Auth,
     ApiQuery(q): ApiQuery<RouteQuery>,
 ) -> Reply {
-    let format = match q.format.as_deref() {
-        None => RouteFormat::Json,
-        Some(f) => RouteFormat::parse(f)?,
-    };
+    let format = RouteFormat::parse_or(q.format.as_deref(), RouteFormat::Json)?;
     let caller = phone_system_caller(q.from.as_deref())?;
     let r = st
         .app
@@ -1947,10 +1944,8 @@ pub async fn letters_in(
     Auth(ctx): Auth,
     ApiQuery(q): ApiQuery<LettersQuery>,
 ) -> Reply {
-    let status = match q.status.as_deref() {
-        None => tact_core::correspondence::LetterStatus::ToPrint,
-        Some(s) => tact_core::correspondence::LetterStatus::parse(s)?,
-    };
+    use tact_core::correspondence::LetterStatus;
+    let status = LetterStatus::parse_or(q.status.as_deref(), LetterStatus::ToPrint)?;
     let letters = st.app.query(&ctx.actor, q::LettersIn { status }).await?;
     ok(crate::out::LettersOut {
         letters: letters.iter().map(crate::out::LetterOut::from).collect(),
@@ -2138,10 +2133,8 @@ pub async fn list_messages(
     Auth(ctx): Auth,
     ApiQuery(q): ApiQuery<MessagesQuery>,
 ) -> Reply {
-    let route = match q.route.as_deref() {
-        None => tact_core::correspondence::Route::Quarantine,
-        Some(r) => tact_core::correspondence::Route::parse(r)?,
-    };
+    use tact_core::correspondence::Route;
+    let route = Route::parse_or(q.route.as_deref(), Route::Quarantine)?;
     let list = st
         .app
         .query(&ctx.actor, q::Messages { route, limit: 500 })

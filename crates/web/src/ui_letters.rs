@@ -642,12 +642,11 @@ async fn queue(
     signed: Signed,
     PageQuery(q): PageQuery<QueueQuery>,
 ) -> Response {
-    let status = match q.status.as_deref() {
-        None => LetterStatus::ToPrint,
-        Some(s) => {
-            or_page!(LetterStatus::parse(s).map_err(|e| refusal(&state, &signed, e.into())))
-        }
-    };
+    let status =
+        or_page!(
+            LetterStatus::parse_or(q.status.as_deref(), LetterStatus::ToPrint)
+                .map_err(|e| refusal(&state, &signed, e.into()))
+        );
     let list = or_page!(crate::ui_step::read(&state, &signed, q::LettersIn { status }).await);
     render(&QueuePage {
         frame: Frame::of(&state, &signed),

@@ -66,10 +66,8 @@ async fn queue(
     signed: Signed,
     PageQuery(q): PageQuery<QueueQuery>,
 ) -> Response {
-    let route = match q.route.as_deref() {
-        None => Route::Quarantine,
-        Some(r) => or_page!(Route::parse(r).map_err(|e| refusal(&state, &signed, e.into()))),
-    };
+    let route = or_page!(Route::parse_or(q.route.as_deref(), Route::Quarantine)
+        .map_err(|e| refusal(&state, &signed, e.into())));
     let (heading, intro) = match route {
         Route::Quarantine => (
             "Quarantined messages",
