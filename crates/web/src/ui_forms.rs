@@ -440,6 +440,20 @@ pub(crate) fn forbidden<K: Fixed>(state: &AppState, signed: &Signed) -> Option<R
     )
 }
 
+/// Reads a file form's fields in order, giving `take` each one's name, file name (for a
+/// file) and bytes; the reader's refusal ([`upload_refusal`] words it) stops it.
+pub(crate) async fn read_multipart(
+    mut form: axum::extract::Multipart,
+    mut take: impl FnMut(String, Option<String>, axum::body::Bytes),
+) -> Result<(), axum::extract::multipart::MultipartError> {
+    while let Some(field) = form.next_field().await? {
+        let name = field.name().unwrap_or_default().to_string();
+        let file_name = field.file_name().map(str::to_string);
+        take(name, file_name, field.bytes().await?);
+    }
+    Ok(())
+}
+
 /// A file form's reader's refusal as the form says it, on `field`: a body over the route's
 /// limit is a file too large, naming `most`, the most a file may be there (413, as the API
 /// answers a body too large); anything else, a form that could not be read (422, as a file

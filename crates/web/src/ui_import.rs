@@ -5,7 +5,7 @@
 //! import checks every row again when it runs.
 
 use crate::ui::{refusal, render, Frame, Signed};
-use crate::ui_forms::{bad_csrf, forbidden, upload_refusal};
+use crate::ui_forms::{bad_csrf, forbidden, read_multipart, upload_refusal};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
@@ -225,49 +225,32 @@ fn keep_typed(p: &mut ImportPage<'_>, form: &HashMap<String, String>) {
 }
 
 /// Checks a file (the dry run), or imports one checked before.
-async fn check(
-    State(state): State<AppState>,
-    signed: Signed,
-    mut multipart: Multipart,
-) -> Response {
+async fn check(State(state): State<AppState>, signed: Signed, multipart: Multipart) -> Response {
     let mut form: HashMap<String, String> = HashMap::new();
     let mut upload: Option<(String, Vec<u8>)> = None;
-    loop {
-        match multipart.next_field().await {
-            Ok(Some(field)) => {
-                let name = field.name().unwrap_or_default().to_string();
-                let file_name = field.file_name().map(str::to_string);
-                match field.bytes().await {
-                    Ok(b) if name == "file" => {
-                        if let Some(f) = file_name.filter(|f| !f.is_empty()) {
-                            upload = Some((f, b.to_vec()));
-                        }
-                    }
-                    Ok(b) => {
-                        let v = String::from_utf8_lossy(&b).into_owned();
-                        // The mapping comes back from the import step a line a field.
-                        match form.get_mut(&name) {
-                            Some(was) if name == "map" => {
-                                was.push('\n');
-                                was.push_str(&v);
-                            }
-                            _ => {
-                                form.insert(name, v);
-                            }
-                        }
-                    }
-                    Err(e) => {
-                        let (status, e) = upload_refusal(&e, "file", MAX_IMPORT_BYTES);
-                        return refused_as(&state, &signed, &form, &e, status);
-                    }
-                }
+    let read = read_multipart(multipart, |name, file_name, b| {
+        if name == "file" {
+            if let Some(f) = file_name.filter(|f| !f.is_empty()) {
+                upload = Some((f, b.to_vec()));
             }
-            Ok(None) => break,
-            Err(e) => {
-                let (status, e) = upload_refusal(&e, "file", MAX_IMPORT_BYTES);
-                return refused_as(&state, &signed, &form, &e, status);
+            return;
+        }
+        let v = String::from_utf8_lossy(&b).into_owned();
+        // The mapping comes back from the import step a line a field.
+        match form.get_mut(&name) {
+            Some(was) if name == "map" => {
+                was.push('\n');
+                was.push_str(&v);
+            }
+            _ => {
+                form.insert(name, v);
             }
         }
+    })
+    .await;
+    if let Err(e) = read {
+        let (status, e) = upload_refusal(&e, "file", MAX_IMPORT_BYTES);
+        return refused_as(&state, &signed, &form, &e, status);
     }
     if let Some(r) = bad_csrf(&state, &signed, &form) {
         return r;

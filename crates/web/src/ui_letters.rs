@@ -7,7 +7,9 @@ use crate::ui::Frame;
 use crate::ui::PostedTo;
 use crate::ui::{refusal, render, Signed};
 use crate::ui::{PagePath, PageQuery};
-use crate::ui_forms::{bad_csrf, capital, forbidden, upload_refusal, val, Field, Spec, SpecOrPage};
+use crate::ui_forms::{
+    bad_csrf, capital, forbidden, read_multipart, upload_refusal, val, Field, Spec, SpecOrPage,
+};
 use crate::ui_step::{self as step, Form, FormStep, Pipe};
 use crate::AppState;
 use askama::Template;
@@ -523,32 +525,21 @@ async fn upload_docx(
     State(state): State<AppState>,
     signed: Signed,
     PagePath(id): PagePath<i64>,
-    mut multipart: axum::extract::Multipart,
+    multipart: axum::extract::Multipart,
 ) -> Response {
     let mut form = HashMap::new();
     let mut file = None;
-    loop {
-        match multipart.next_field().await {
-            Ok(Some(field)) => {
-                let name = field.name().unwrap_or_default().to_string();
-                match field.bytes().await {
-                    Ok(b) if name == "document" => file = Some(b),
-                    Ok(b) => {
-                        form.insert(name, String::from_utf8_lossy(&b).into_owned());
-                    }
-                    Err(e) => {
-                        let refused =
-                            upload_refusal(&e, "document", tact_mail::docx::MAX_DOCX_BYTES);
-                        return upload_refused(&state, &signed, id, refused).await;
-                    }
-                }
-            }
-            Ok(None) => break,
-            Err(e) => {
-                let refused = upload_refusal(&e, "document", tact_mail::docx::MAX_DOCX_BYTES);
-                return upload_refused(&state, &signed, id, refused).await;
-            }
+    let read = read_multipart(multipart, |name, _, b| {
+        if name == "document" {
+            file = Some(b);
+        } else {
+            form.insert(name, String::from_utf8_lossy(&b).into_owned());
         }
+    })
+    .await;
+    if let Err(e) = read {
+        let refused = upload_refusal(&e, "document", tact_mail::docx::MAX_DOCX_BYTES);
+        return upload_refused(&state, &signed, id, refused).await;
     }
     if let Some(r) = bad_csrf(&state, &signed, &form) {
         return r;
