@@ -36,13 +36,6 @@ impl ExportKind {
         format!("{}.csv", self.as_str())
     }
 
-    fn table(self) -> &'static str {
-        match self {
-            Self::Plans => "strategies",
-            other => other.as_str(),
-        }
-    }
-
     fn headers(self) -> &'static [&'static str] {
         match self {
             Self::People => &[
@@ -121,7 +114,7 @@ impl App {
             self.all_matter_references().await?
         };
         loop {
-            let page = self.store.export_page(kind.table(), after, PAGE).await?;
+            let page = self.store.export_page(kind.as_str(), after, PAGE).await?;
             let mut rows: Vec<(i64, Option<PersonId>, Vec<String>)> = Vec::new();
             match page {
                 ExportPage::People(list) => {

@@ -19,7 +19,7 @@ pub fn ts(at: Timestamp) -> i64 {
 /// naming the field, never 1970.
 fn from_ts(micros: i64, field: &str) -> Result<Timestamp, StoreError> {
     Timestamp::from_microsecond(micros)
-        .map_err(|e| StoreError::Corrupt(format!("strategies.body.{field}: {e}")))
+        .map_err(|e| StoreError::Corrupt(format!("plans.body.{field}: {e}")))
 }
 
 pub fn date(d: Date) -> String {
@@ -32,7 +32,7 @@ pub fn parse_date(s: &str) -> Result<Date, StoreError> {
 }
 
 fn corrupt(what: &str) -> StoreError {
-    StoreError::Corrupt(format!("strategies.body.{what}: not what a plan holds"))
+    StoreError::Corrupt(format!("plans.body.{what}: not what a plan holds"))
 }
 
 fn weekday_str(d: Weekday) -> String {
@@ -338,7 +338,7 @@ fn each<T>(
 }
 fn restrictions(v: &Value, k: &str) -> Result<Vec<Restriction>, StoreError> {
     each(v, k, |r| {
-        parse_restriction(r, k).map_err(|e| StoreError::Corrupt(format!("strategies.body.{e}")))
+        parse_restriction(r, k).map_err(|e| StoreError::Corrupt(format!("plans.body.{e}")))
     })
 }
 
@@ -509,7 +509,7 @@ mod tests {
         ] {
             match read(extra.clone()) {
                 Err(StoreError::Corrupt(why)) => {
-                    assert!(why.starts_with("strategies.body."), "{extra}: {why}");
+                    assert!(why.starts_with("plans.body."), "{extra}: {why}");
                     assert!(why.contains(key), "{extra}: {why}");
                 }
                 other => panic!("{extra}: {other:?}"),

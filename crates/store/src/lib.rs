@@ -202,6 +202,7 @@ const MIGRATIONS: &[(i64, Migration)] = {
             24,
             Shared(include_str!("../migrations/0024_import_kind_plans.sql")),
         ),
+        (25, Shared(include_str!("../migrations/0025_plans.sql"))),
     ]
 };
 

@@ -215,7 +215,7 @@ fn warning_row(r: &AnyRow) -> Result<Warning> {
 }
 
 fn plan_row(r: &AnyRow) -> Result<Plan> {
-    let r = crate::Cols::of(r, "strategies");
+    let r = crate::Cols::of(r, "plans");
     parse_plan(
         r.i("id")?,
         r.i("version")?,
@@ -334,7 +334,7 @@ fn dispute_row(r: &AnyRow) -> Result<Dispute> {
     let r = crate::Cols::of(r, "disputes");
     Ok(Dispute {
         id: DisputeId(r.i("id")?),
-        plan_id: PlanId(r.i("strategy_id")?),
+        plan_id: PlanId(r.i("plan_id")?),
         person_id: PersonId(r.i("person_id")?),
         grounds: r.s("grounds")?,
         received_at: r.ts("received_at")?,
@@ -412,7 +412,7 @@ pub struct TaskFilter {
 
 const TASK_COLS: &str = "id, kind, person_id, assignee, role, title, due_on, clause, subject, created_at, done_at, done_by, outcome";
 pub(crate) const CONTACT_COLS: &str = "id, person_id, matter_id, channel, direction, at, staff_id, identifier, summary, body, breach_of, screening, not_recorded_as_complaint, duration_seconds";
-const STRATEGY_COLS: &str = "id, person_id, version, status, review_due, ends_on, body";
+const PLAN_COLS: &str = "id, person_id, version, status, review_due, ends_on, body";
 
 impl Store {
     /// The row `sql` finds by its one parameter `p`, read by `row` (a value that does not
@@ -863,7 +863,7 @@ impl Store {
         };
         Ok(tact_core::equality::Outcomes {
             warned: ids("SELECT DISTINCT person_id FROM warnings").await?,
-            restricted: ids("SELECT DISTINCT person_id FROM strategies WHERE status IN ('authorised', 'active', 'lifted')").await?,
+            restricted: ids("SELECT DISTINCT person_id FROM plans WHERE status IN ('authorised', 'active', 'lifted')").await?,
             adjusted: ids("SELECT DISTINCT person_id FROM adjustments WHERE status = 'granted'").await?,
         })
     }
@@ -973,7 +973,7 @@ impl Store {
     /// The database's error.
     pub async fn plans_of(&self, person: PersonId) -> Result<Vec<Plan>> {
         self.all(
-            &format!("SELECT {STRATEGY_COLS} FROM strategies WHERE person_id = $1 ORDER BY id"),
+            &format!("SELECT {PLAN_COLS} FROM plans WHERE person_id = $1 ORDER BY id"),
             person.0,
             plan_row,
         )
@@ -984,7 +984,7 @@ impl Store {
     /// The database's error.
     pub async fn plan(&self, id: PlanId) -> Result<Option<Plan>> {
         self.one(
-            &format!("SELECT {STRATEGY_COLS} FROM strategies WHERE id = $1"),
+            &format!("SELECT {PLAN_COLS} FROM plans WHERE id = $1"),
             id.0,
             plan_row,
         )
@@ -1006,7 +1006,7 @@ impl Store {
         // The statuses are bound values; only their placeholders are written into the SQL.
         let marks: Vec<String> = (2..=statuses.len() + 1).map(|i| format!("${i}")).collect();
         let sql = format!(
-            "SELECT {STRATEGY_COLS} FROM strategies WHERE status IN ({}) AND review_due <= $1 ORDER BY review_due, id",
+            "SELECT {PLAN_COLS} FROM plans WHERE status IN ({}) AND review_due <= $1 ORDER BY review_due, id",
             marks.join(",")
         );
         let due = due_by.map_or_else(|| "9999-12-31".to_string(), crate::codec::date);
@@ -1594,7 +1594,7 @@ impl Store {
     /// The database's error.
     pub async fn disputes_about(&self, plan: PlanId) -> Result<Vec<Dispute>> {
         self.all(
-            "SELECT * FROM disputes WHERE strategy_id = $1 ORDER BY id",
+            "SELECT * FROM disputes WHERE plan_id = $1 ORDER BY id",
             plan.0,
             dispute_row,
         )
@@ -1812,14 +1812,14 @@ impl Store {
     /// The database's error.
     pub async fn people_needing_views(&self) -> Result<Vec<PersonId>> {
         let rows = sqlx::query(
-            "SELECT person_id FROM strategies WHERE status IN ('authorised', 'active') UNION SELECT person_id FROM adjustments WHERE status = 'granted'",
+            "SELECT person_id FROM plans WHERE status IN ('authorised', 'active') UNION SELECT person_id FROM adjustments WHERE status = 'granted'",
         )
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
             .map(|r| {
                 Ok(PersonId(
-                    Cols::of(r, "strategies and adjustments").i("person_id")?,
+                    Cols::of(r, "plans and adjustments").i("person_id")?,
                 ))
             })
             .collect()
@@ -1850,7 +1850,7 @@ impl Table {
         match self {
             Self::People => "people",
             Self::Contacts => "contacts",
-            Self::Plans => "strategies",
+            Self::Plans => "plans",
             Self::Tasks => "tasks",
             Self::AuditLog => "audit_log",
         }
@@ -2198,7 +2198,7 @@ impl Store {
             .collect()
     }
 
-    /// Up to `limit` records of `table` (matters, contacts, strategies, incidents) after the
+    /// Up to `limit` records of `table` (matters, contacts, plans, incidents) after the
     /// id `after`, in id order.
     ///
     /// # Errors
@@ -2207,7 +2207,7 @@ impl Store {
         let (cols, t) = match table {
             "matters" => ("*", "matters"),
             "contacts" => (CONTACT_COLS, "contacts"),
-            "strategies" => (STRATEGY_COLS, "strategies"),
+            "plans" => (PLAN_COLS, "plans"),
             "incidents" => ("*", "incidents"),
             "people" => return Ok(ExportPage::People(self.people_page(after, limit).await?)),
             other => return Err(StoreError::NotFound(format!("no table {other} to export"))),
@@ -2224,7 +2224,7 @@ impl Store {
             "contacts" => {
                 ExportPage::Contacts(rows.iter().map(contact_row).collect::<Result<_>>()?)
             }
-            "strategies" => ExportPage::Plans(rows.iter().map(plan_row).collect::<Result<_>>()?),
+            "plans" => ExportPage::Plans(rows.iter().map(plan_row).collect::<Result<_>>()?),
             _ => ExportPage::Incidents(rows.iter().map(incident_row).collect::<Result<_>>()?),
         })
     }

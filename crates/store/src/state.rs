@@ -62,7 +62,7 @@ pub(crate) fn plan(id: i64, s: &Plan) -> (String, String) {
 }
 
 fn plan_row(r: &AnyRow) -> Result<(String, String)> {
-    let c = Cols::of(r, "strategies");
+    let c = Cols::of(r, "plans");
     let values = json!([
         c.i("version")?,
         c.s("status")?,
@@ -107,7 +107,7 @@ fn adjustment_row(r: &AnyRow) -> Result<(String, String)> {
 type RowDigest = fn(&AnyRow) -> Result<(String, String)>;
 const COVERED: [(&str, &str, RowDigest); 3] = [
     ("contacts", CONTACT_COLUMNS, contact_row),
-    ("strategies", PLAN_COLUMNS, plan_row),
+    ("plans", PLAN_COLUMNS, plan_row),
     ("adjustments", ADJUSTMENT_COLUMNS, adjustment_row),
 ];
 
@@ -245,7 +245,7 @@ impl Store {
 /// The record names of a person's covered records, for noting them disposed of.
 pub(crate) const OWNED: [(&str, &str); 3] = [
     ("contact", "SELECT id FROM contacts WHERE person_id = $1"),
-    ("plan", "SELECT id FROM strategies WHERE person_id = $1"),
+    ("plan", "SELECT id FROM plans WHERE person_id = $1"),
     (
         "adjustment",
         "SELECT id FROM adjustments WHERE person_id = $1",

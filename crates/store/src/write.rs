@@ -1249,7 +1249,7 @@ impl WriteTx {
     /// # Errors
     /// The database's error.
     pub async fn insert_plan(&mut self, s: &Plan) -> Result<PlanId> {
-        let q = bind_plan(sqlx::query("INSERT INTO strategies (version, status, review_due, ends_on, body, person_id) VALUES ($1,$2,$3,$4,$5,$6) RETURNING id"), s)
+        let q = bind_plan(sqlx::query("INSERT INTO plans (version, status, review_due, ends_on, body, person_id) VALUES ($1,$2,$3,$4,$5,$6) RETURNING id"), s)
             .bind(s.person_id.0);
         self.note_change(Change::Person(s.person_id));
         let id = self.insert_returning_id(q).await?;
@@ -1263,7 +1263,7 @@ impl WriteTx {
     /// # Errors
     /// [`StoreError::Conflict`] for a stale version.
     pub async fn update_plan(&mut self, s: &Plan, expected_version: i64) -> Result<()> {
-        let r = bind_plan(sqlx::query("UPDATE strategies SET version = $1, status = $2, review_due = $3, ends_on = $4, body = $5 WHERE id = $6 AND version = $7"), s)
+        let r = bind_plan(sqlx::query("UPDATE plans SET version = $1, status = $2, review_due = $3, ends_on = $4, body = $5 WHERE id = $6 AND version = $7"), s)
             .bind(s.id.0)
             .bind(expected_version)
             .execute(&mut *self.tx)
@@ -1507,7 +1507,7 @@ impl WriteTx {
             ("incidents", "DELETE FROM incidents WHERE person_id = $1"),
             ("warnings", "DELETE FROM warnings WHERE person_id = $1"),
             ("contacts", "DELETE FROM contacts WHERE person_id = $1"),
-            ("plans", "DELETE FROM strategies WHERE person_id = $1"),
+            ("plans", "DELETE FROM plans WHERE person_id = $1"),
             ("matters", "DELETE FROM matters WHERE person_id = $1"),
             ("identifiers", "DELETE FROM person_identifiers WHERE person_id = $1"),
             ("event-log entries redacted", "UPDATE audit_log SET reason = NULL, detail = '{}', person_id = NULL, redacted_at = $2 WHERE person_id = $1"),
@@ -1812,7 +1812,7 @@ impl WriteTx {
     /// # Errors
     /// The database's error.
     pub async fn insert_dispute(&mut self, d: &Dispute) -> Result<DisputeId> {
-        let q = sqlx::query("INSERT INTO disputes (strategy_id, person_id, grounds, received_at, recorded_by) VALUES ($1,$2,$3,$4,$5) RETURNING id")
+        let q = sqlx::query("INSERT INTO disputes (plan_id, person_id, grounds, received_at, recorded_by) VALUES ($1,$2,$3,$4,$5) RETURNING id")
             .bind(d.plan_id.0)
             .bind(d.person_id.0)
             .bind(d.grounds.clone())

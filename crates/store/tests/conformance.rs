@@ -1333,3 +1333,62 @@ async fn issue_11_plans_imported_under_their_first_word_are_found_under_plans_af
         assert_eq!(found["CS-1"].person_id, pid, "{name}");
     }
 }
+
+#[tokio::test]
+async fn issue_11_a_plan_and_its_dispute_kept_under_the_first_words_are_read_after_migration_25() {
+    for (name, s) in stores().await {
+        let mut tx = s.begin().await.unwrap();
+        let (pid, _) = tx.insert_person(&person()).await.unwrap();
+        let plan_id = tx.insert_plan(&plan(pid)).await.unwrap();
+        let dispute = Dispute {
+            id: DisputeId(0),
+            plan_id,
+            person_id: pid,
+            grounds: "I was never warned".into(),
+            received_at: now(),
+            recorded_by: StaffId(1),
+            outcome: None,
+            decided_by: None,
+            decided_at: None,
+            decision_reason: None,
+        };
+        let did = tx.insert_dispute(&dispute).await.unwrap();
+        tx.commit().await.unwrap();
+        // As a database migrated before migration 25 holds them: the first release's table,
+        // column and index names.
+        sqlx::raw_sql(
+            "ALTER TABLE plans RENAME TO strategies;
+             ALTER TABLE disputes RENAME COLUMN plan_id TO strategy_id;
+             DROP INDEX plans_person;
+             DROP INDEX plans_status;
+             CREATE INDEX strategies_person ON strategies(person_id);
+             CREATE INDEX strategies_status ON strategies(status, review_due);
+             DELETE FROM schema_migrations WHERE version = 25;",
+        )
+        .execute(s.pool())
+        .await
+        .unwrap();
+        assert!(s.plan(plan_id).await.is_err(), "{name}: no plans table yet");
+        assert!(s.schema_problem().await.unwrap().is_some(), "{name}");
+        s.migrate().await.unwrap();
+        assert_eq!(s.schema_problem().await.unwrap(), None, "{name}");
+        assert_eq!(
+            s.plan(plan_id).await.unwrap(),
+            Some(Plan {
+                id: plan_id,
+                ..plan(pid)
+            }),
+            "{name}"
+        );
+        assert_eq!(
+            s.disputes_about(plan_id).await.unwrap(),
+            vec![Dispute { id: did, ..dispute }],
+            "{name}"
+        );
+        // The key goes on from where it was: the next plan is not given a kept plan's id.
+        let mut tx = s.begin().await.unwrap();
+        let next = tx.insert_plan(&plan(pid)).await.unwrap();
+        tx.commit().await.unwrap();
+        assert!(next.0 > plan_id.0, "{name}: {next:?} after {plan_id:?}");
+    }
+}

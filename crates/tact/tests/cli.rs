@@ -1496,12 +1496,12 @@ fn the_deep_check_names_records_changed_outside_tact() {
         let one = |sql: &'static str| async move {
             sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await.unwrap()
         };
-        let plan = one("SELECT MIN(id) FROM strategies").await;
+        let plan = one("SELECT MIN(id) FROM plans").await;
         let contact = one("SELECT MAX(id) FROM contacts").await;
         let adjustment = one("SELECT MIN(id) FROM adjustments").await;
         // A plan lifted, a contact's words changed, an adjustment deleted and a contact
         // added among those already sealed, all in the database directly.
-        sqlx::query("UPDATE strategies SET status = 'lifted' WHERE id = $1")
+        sqlx::query("UPDATE plans SET status = 'lifted' WHERE id = $1")
             .bind(plan)
             .execute(pool)
             .await

@@ -607,13 +607,15 @@ pub async fn get_person(
         .await?;
     let now = st.app.now();
     let p = &st.app.profile;
+    let plans: Vec<_> = r.plans.iter().map(|s| wire::plan(p, s, now)).collect();
     ok(crate::out::PersonRecordOut {
         person: wire::person(&r.person),
         matters: r.matters.iter().map(wire::matter).collect(),
         contacts: r.contacts.iter().map(wire::contact).collect(),
         incidents: r.incidents.iter().map(wire::incident).collect(),
         warnings: r.warnings.iter().map(wire::warning).collect(),
-        strategies: r.plans.iter().map(|s| wire::plan(p, s, now)).collect(),
+        strategies: plans.clone(),
+        plans,
         adjustments: r.adjustments.iter().map(wire::adjustment).collect(),
         disclosures: r.disclosures.iter().map(wire::disclosure).collect(),
         disputes: r.disputes.iter().map(wire::dispute).collect(),
@@ -1239,9 +1241,11 @@ pub async fn decide_dispute(
             },
         )
         .await?;
+    let plan = wire::plan(&st.app.profile, &s, st.app.now());
     ok(crate::out::DisputeDecidedOut {
         dispute: wire::dispute(&d),
-        strategy: wire::plan(&st.app.profile, &s, st.app.now()),
+        strategy: plan.clone(),
+        plan,
     })
 }
 
@@ -1610,11 +1614,13 @@ pub async fn reviews(
         None => tact_core::check::uk_date(now),
     };
     let list = st.app.query(&ctx.actor, q::ReviewsDue { by }).await?;
+    let plans: Vec<_> = list
+        .iter()
+        .map(|s| wire::plan(&st.app.profile, s, now))
+        .collect();
     ok(crate::out::PlansOut {
-        strategies: list
-            .iter()
-            .map(|s| wire::plan(&st.app.profile, s, now))
-            .collect(),
+        strategies: plans.clone(),
+        plans,
     })
 }
 

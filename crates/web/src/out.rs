@@ -198,7 +198,7 @@ macro_rules! answer {
         $($(#[$fmeta:meta])* $field:ident: $ty:ty),* $(,)?
     }) => {
         $(#[$meta])*
-        #[derive(Debug, Serialize, ToSchema)]
+        #[derive(Debug, Clone, Serialize, ToSchema)]
         pub struct $name {
             $($(#[$fmeta])* pub $field: $ty,)*
         }
@@ -207,7 +207,7 @@ macro_rules! answer {
         $($(#[$fmeta:meta])* $field:ident: $ty:ty $(= $how:expr)?),* $(,)?
     }) => {
         $(#[$meta])*
-        #[derive(Debug, Serialize, ToSchema)]
+        #[derive(Debug, Clone, Serialize, ToSchema)]
         pub struct $name {
             $($(#[$fmeta])* pub $field: $ty,)*
         }
@@ -349,7 +349,7 @@ answer! {
 }
 
 /// One call window: a day and a time of day (`HH:MM`, UK time).
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WindowOut {
     /// monday … sunday.
@@ -362,7 +362,7 @@ pub struct WindowOut {
 
 /// Why a closed matter will not be reopened (CLE-9.9, NOR-5.5); a ground not given is
 /// not met.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GroundsOut {
     #[serde(default)]
@@ -377,7 +377,7 @@ pub struct GroundsOut {
 
 /// A restriction's rule: one variant per kind in the profiles' catalogues, tagged by `kind`,
 /// each with its own fields. A plan is written with the same shape.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum RuleOut {
     /// Calls only in these windows, for at most so many minutes, so many calls a window.
@@ -1032,6 +1032,9 @@ answer! {
         contacts: Vec<ContactOut>,
         incidents: Vec<IncidentOut>,
         warnings: Vec<WarningOut>,
+        plans: Vec<PlanOut>,
+        /// The same as `plans`: the first release's name for them, kept for its clients.
+        #[schema(deprecated)]
         strategies: Vec<PlanOut>,
         adjustments: Vec<AdjustmentOut>,
         disclosures: Vec<DisclosureOut>,
@@ -1110,9 +1113,31 @@ answer! {
     }
 }
 
+/// The schema of an answer's field that repeats a plan under the first release's name: the
+/// plan's own schema, marked deprecated. utoipa's `$ref` cannot carry `deprecated`, so the
+/// reference stands in an `allOf`, which may (JSON Schema 2020-12, as OpenAPI 3.1 reads it);
+/// utoipa writes only `x-` words through its builder, so the word is set on the map itself.
+fn deprecated_plan() -> utoipa::openapi::schema::Schema {
+    let mut schema = utoipa::openapi::schema::AllOfBuilder::new()
+        .item(utoipa::openapi::Ref::from_schema_name("PlanOut"))
+        .description(Some(
+            "The same as `plan`: the first release's name for it, kept for its clients.",
+        ))
+        .build();
+    schema
+        .extensions
+        .get_or_insert_with(Default::default)
+        .insert("deprecated".into(), true.into());
+    utoipa::openapi::schema::Schema::AllOf(schema)
+}
+
 answer! {
     DisputeDecidedOut {
         dispute: DisputeOut,
+        /// The plan disputed, as the decision left it.
+        plan: PlanOut,
+        /// The same as `plan`: the first release's name for it, kept for its clients.
+        #[schema(schema_with = deprecated_plan)]
         strategy: PlanOut,
     }
 }
@@ -1241,6 +1266,9 @@ answer! {
 
 answer! {
     PlansOut {
+        plans: Vec<PlanOut>,
+        /// The same as `plans`: the first release's name for them, kept for its clients.
+        #[schema(deprecated)]
         strategies: Vec<PlanOut>,
     }
 }

@@ -753,7 +753,11 @@ async fn nor_7_1_a_dispute_is_decided_by_someone_independent_and_lifting_stops_t
                 json!({"outcome": "lifted", "reasons": "The warning was not in writing"}),
             )
             .await;
-        assert_eq!(v["strategy"]["status"], "lifted");
+        assert_eq!(v["plan"]["status"], "lifted");
+        assert_eq!(
+            v["strategy"], v["plan"],
+            "the first release's name says the same"
+        );
         let check = t
             .get(&t.caseworker, "/contact-check?phone=07911123123")
             .await
@@ -1440,6 +1444,32 @@ async fn the_openapi_document_and_healthz_are_served() {
     assert_eq!((s1, s2), (StatusCode::OK, StatusCode::OK));
     assert_eq!(by_plans, by_strategies);
     assert_eq!(by_plans["id"], sid);
+    // In answers too: a plan is under `plans`, `plan` or `plan_id`; the first release's
+    // `strategies`, `strategy` and `strategy_id` stay beside them, the same and deprecated.
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    let mut old_names = Vec::new();
+    for (name, schema) in schemas {
+        for (field, property) in schema["properties"].as_object().into_iter().flatten() {
+            if field.contains("strateg") {
+                assert_eq!(property["deprecated"], true, "{name}.{field}: {property}");
+                old_names.push(format!("{name}.{field}"));
+            }
+        }
+    }
+    assert_eq!(
+        old_names,
+        [
+            "AppliedOut.strategy_id",
+            "DisputeDecidedOut.strategy",
+            "DisputeOut.strategy_id",
+            "PersonRecordOut.strategies",
+            "PlansOut.strategies"
+        ]
+    );
+    let pid = by_plans["person_id"].as_i64().unwrap();
+    let (_, person) = t.get(&t.caseworker, &format!("/people/{pid}")).await;
+    assert_eq!(person["plans"][0]["id"], sid, "{person}");
+    assert_eq!(person["strategies"], person["plans"], "{person}");
     let r = t
         .http
         .get(format!("{}/healthz", t.base))
@@ -1685,7 +1715,7 @@ async fn two_records_of_one_person_are_merged_into_one_by_a_line_manager() {
         assert_eq!(s, StatusCode::OK, "{v}");
         assert_eq!(v["person"]["id"], jo, "{v}");
         assert!(v["matters"].as_array().unwrap().iter().any(|x| x["id"] == m["id"]), "{v}");
-        assert!(v["strategies"].as_array().unwrap().iter().any(|x| x["id"] == sid), "{v}");
+        assert!(v["plans"].as_array().unwrap().iter().any(|x| x["id"] == sid), "{v}");
         let (_, found) = t.get(&t.caseworker, "/people?q=Joanne").await;
         assert!(found["people"].as_array().unwrap().is_empty(), "{found}");
         // One event: who merged which into which, and why.
@@ -2634,7 +2664,7 @@ async fn cle_9_4_nor_5_5_a_restriction_the_api_cannot_read_is_refused_naming_its
             assert!(named.starts_with(field), "{restriction}: {field} in {v}");
         }
         let person = t.get(&t.caseworker, &format!("/people/{pid}")).await.1;
-        assert_eq!(person["strategies"].as_array().map(Vec::len), Some(0), "nothing drafted: {person}");
+        assert_eq!(person["plans"].as_array().map(Vec::len), Some(0), "nothing drafted: {person}");
     })
     .await;
 }

@@ -2890,11 +2890,8 @@ async fn cle_9_6_a_notice_task_whose_plan_cannot_be_read_is_an_error_not_its_for
     let r = ui.get(&lee, &path).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(r.headers()["location"], format!("/plans/{sid}/notice"));
-    ui.spoil(
-        "UPDATE strategies SET body = 'not a plan' WHERE id = $1",
-        sid,
-    )
-    .await;
+    ui.spoil("UPDATE plans SET body = 'not a plan' WHERE id = $1", sid)
+        .await;
     let (s, page) = ui.page(&lee, &path).await;
     assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR, "{page}");
 }
