@@ -1063,51 +1063,55 @@ async fn home(
             }
         }
     }
-    if cmd::offered::<cmd::read::Retention>(p, &signed.actor) {
-        links.push((
-            "/retention".to_string(),
+    // The office's tools, each offered only to the roles core lets read or take it.
+    let a = &signed.actor;
+    let tools = [
+        (
+            cmd::offered::<cmd::read::Retention>(p, a),
+            "/retention",
             format!(
                 "Records due for disposal, and the disposal register ({})",
                 cited(&p.clauses.retention)
             ),
-        ));
-    }
-    if cmd::offered::<cmd::read::Governance>(p, &signed.actor) {
-        links.push((
-            "/governance".to_string(),
+        ),
+        (
+            cmd::offered::<cmd::read::Governance>(p, a),
+            "/governance",
             "Governance report: plans, reviews, breaches, disputes, adjustments".to_string(),
-        ));
-    }
-    if cmd::offered::<cmd::read::Equality>(p, &signed.actor) {
-        links.push((
-            "/equality".to_string(),
+        ),
+        (
+            cmd::offered::<cmd::read::Equality>(p, a),
+            "/equality",
             format!(
                 "Equality monitoring: who is warned, restricted and given adjustments ({})",
                 cited(&p.clauses.equality_monitoring)
             ),
-        ));
-    }
-    if cmd::offered::<cmd::read::Export>(p, &signed.actor) {
-        links.push((
-            "/export".to_string(),
+        ),
+        (
+            cmd::offered::<cmd::read::Export>(p, a),
+            "/export",
             "Download records as CSV for reporting".to_string(),
-        ));
-    }
-    if cmd::offered::<cmd::ImportRecords>(p, &signed.actor) {
-        links.push((
-            "/import".to_string(),
+        ),
+        (
+            cmd::offered::<cmd::ImportRecords>(p, a),
+            "/import",
             "Import records from a spreadsheet or CSV file".to_string(),
-        ));
-    }
-    if tact_core::roles::may_read_disclosure_log(p, &signed.actor).is_ok() {
-        links.push((
-            "/disclosures".to_string(),
+        ),
+        (
+            tact_core::roles::may_read_disclosure_log(p, a).is_ok(),
+            "/disclosures",
             format!(
                 "Disclosure log: what was shared with partners ({})",
                 cited(&p.sharing.clause)
             ),
-        ));
-    }
+        ),
+    ];
+    links.extend(
+        tools
+            .into_iter()
+            .filter(|t| t.0)
+            .map(|(_, href, label)| (href.to_string(), label)),
+    );
     let page = HomePage {
         showing,
         more,

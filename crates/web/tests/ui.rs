@@ -5344,3 +5344,43 @@ async fn nor_5_2_the_policy_comes_as_a_pdf_to_enclose_with_a_posted_notice() {
     drop(turns);
     assert_eq!(ui.get(&cw, "/policy.pdf").await.status(), StatusCode::OK);
 }
+
+/// Issue 11: a page offers only what will be allowed. Every role's home page links to each of
+/// the office's tools exactly when that role's GET of the tool's page is answered, and a tool
+/// not linked is refused (403), never a page that then refuses what it shows.
+#[tokio::test]
+async fn issue_11_the_home_page_links_each_tool_exactly_for_the_roles_that_may_open_it() {
+    let ui = Ui::spawn().await;
+    let tools = [
+        "/admin/staff",
+        "/retention",
+        "/governance",
+        "/equality",
+        "/export",
+        "/import",
+        "/disclosures",
+    ];
+    let mut linked_somewhere = std::collections::BTreeSet::new();
+    for role in Role::ALL {
+        let username = role.as_str().replace('-', "");
+        ui.staff(role.as_str(), &username, role).await;
+        let session = ui.session(&username).await;
+        let (s, home) = ui.page(&session, "/").await;
+        assert_eq!(s, StatusCode::OK, "{role:?}: {home}");
+        for tool in tools {
+            let linked = home.contains(&format!("href=\"{tool}\""));
+            let (s, page) = ui.page(&session, tool).await;
+            let expected = if linked {
+                StatusCode::OK
+            } else {
+                StatusCode::FORBIDDEN
+            };
+            assert_eq!(s, expected, "{role:?} {tool}, linked: {linked}: {page}");
+            if linked {
+                linked_somewhere.insert(tool);
+            }
+        }
+    }
+    // Each tool is some role's: none is hidden from everyone.
+    assert_eq!(linked_somewhere.len(), tools.len(), "{linked_somewhere:?}");
+}
