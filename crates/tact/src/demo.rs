@@ -261,6 +261,7 @@ pub async fn populate(app: &App, people: usize) -> Result<String> {
     };
 
     let mut ids = Vec::new();
+    let place = Place::of(&d.app.profile.organisation.id);
     let bar = crate::progress::bar(people, "people");
     for i in 0..people {
         bar.inc(1);
@@ -285,7 +286,8 @@ pub async fn populate(app: &App, people: usize) -> Result<String> {
         let advocate = (i % 37 == 0).then(|| Advocate {
             name: "Pat Advocate".into(),
             organisation: Some("Independent Advocacy Service".into()),
-            phone: PhoneNumber::record(&format!("01642 9{:05}", i), true).ok(),
+            // Ofcom keeps 01632 960000–960999 for drama, as 07700 900xxx above.
+            phone: PhoneNumber::record(&format!("01632 960{:03}", i % 1000), true).ok(),
             email: None,
         });
         let (p, m) = d
@@ -296,8 +298,10 @@ pub async fn populate(app: &App, people: usize) -> Result<String> {
                     phones: vec![phone.clone()],
                     emails: vec![email.clone()],
                     postal_address: Some(format!(
-                        "{} Station Road, Middlesbrough TS1 {}AB",
+                        "{} Station Road, {} {} {}AB",
                         i + 1,
+                        place.town,
+                        place.district,
                         i % 9 + 1
                     )),
                     advocate,
@@ -886,6 +890,34 @@ pub fn with_demo_contact(profile: &str) -> anyhow::Result<String> {
     Ok(doc.to_string())
 }
 
+/// Where the demo office's people live: made-up streets in towns of the office's own area,
+/// so a Northamptonshire office's letters do not go to Middlesbrough. Not policy: only what
+/// makes the demo look like the office trying it.
+struct Place {
+    town: &'static str,
+    /// The outward part of the town's postcodes.
+    district: &'static str,
+    /// A second town, with its postcode: where the former service users lived.
+    elsewhere: &'static str,
+}
+
+impl Place {
+    /// The place for the office `organisation` (the profile's `organisation.id`); an office
+    /// the demo does not know gets a made-up town.
+    fn of(organisation: &str) -> Self {
+        let (town, district, elsewhere) = match organisation {
+            "cleveland-opcc" => ("Middlesbrough", "TS1", "Stockton-on-Tees TS18 1AA"),
+            "northamptonshire-opfcc" => ("Northampton", "NN1", "Kettering NN16 1AA"),
+            _ => ("Exampletown", "EX1", "Othertown EX2 1AA"),
+        };
+        Self {
+            town,
+            district,
+            elsewhere,
+        }
+    }
+}
+
 /// Records kept and records due (NOR-9.1; Cleveland's retention rule): two people whose one
 /// matter was finalised, and who were last in touch, longer ago than the profile keeps
 /// records — one due for disposal, so the dry run lists them, and one kept past that day by
@@ -896,6 +928,7 @@ async fn past_records(d: &Demo, dpo: &Actor, asker: PersonId) -> Result<()> {
     // Days back from the demo's start to a year past the disposal date.
     let back = -(years + 1) * 366;
     let cw = &d.caseworkers[0];
+    let place = Place::of(&d.app.profile.organisation.id);
     for (k, name) in ["Alex Former", "Jo Archive"].into_iter().enumerate() {
         d.at(back + k as i64, 10);
         let (p, m) = d
@@ -903,7 +936,7 @@ async fn past_records(d: &Demo, dpo: &Actor, asker: PersonId) -> Result<()> {
                 cw,
                 PersonInput {
                     name: name.into(),
-                    postal_address: Some(format!("{} Old Road, Stockton TS18 1AA", k + 1)),
+                    postal_address: Some(format!("{} Old Road, {}", k + 1, place.elsewhere)),
                     ..PersonInput::default()
                 },
                 MatterKind::ALL[0],

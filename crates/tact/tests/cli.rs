@@ -1451,6 +1451,27 @@ fn nor_9_1_the_demo_office_has_records_due_and_held_and_decisions_made_and_waiti
         ));
         shown[list][0][field].clone()
     };
+    // They live where the office is, and an advocate's number is one kept for drama.
+    let one = json(&tact(&d, &["--as", "1", "person", "show", "1"]));
+    let address = one["person"]["postal_address"].as_str().unwrap_or_default();
+    assert!(address.contains(", Northampton NN1 "), "{one}");
+    assert_eq!(one["person"]["advocate"]["phone"], "+441632960000", "{one}");
+    let former = json(&tact(
+        &d,
+        &[
+            "--as",
+            &dpo,
+            "person",
+            "show",
+            &due["due"][0]["person_id"].to_string(),
+        ],
+    ));
+    assert!(
+        former["person"]["postal_address"]
+            .as_str()
+            .is_some_and(|a| a.ends_with("Kettering NN16 1AA")),
+        "{former}"
+    );
     let adjustments: Vec<_> = [14, 28, 42]
         .iter()
         .map(|p| first(*p, "adjustments", "status"))
