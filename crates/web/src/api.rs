@@ -1828,7 +1828,7 @@ pub async fn write_plan_letter(
                 .app
                 .query(&ctx.actor, q::PlanLetters { plan: PlanId(id) })
                 .await?;
-            let open = crate::ui_letters::plan_letters_offered(&st.app.profile, letters)?.open;
+            let open = crate::offer::plan_letters_offered(&st.app.profile, letters)?.open;
             return Err(ApiError::bad(
                 "kind",
                 format!(

@@ -7,6 +7,7 @@ pub mod error;
 pub mod export;
 pub mod harden;
 pub mod monitor;
+pub mod offer;
 pub mod out;
 pub mod sso;
 pub mod ui;

@@ -381,45 +381,6 @@ pub(crate) fn capital(s: &str) -> String {
         .unwrap_or_default()
 }
 
-/// The choices a form offers, where core decides each (issue 11: a page offers only what
-/// will be allowed): `open`, those with no refusal, and `why_not`, why each other one is
-/// not offered — a sentence each, from `why`, under `summary` ([`Spec::why_not`]).
-pub(crate) struct Offered<T> {
-    pub open: Vec<T>,
-    pub why_not: Option<(String, Vec<String>)>,
-}
-
-/// Sorts `choices` into what a form offers ([`Offered`]).
-///
-/// # Errors
-/// Where none can be chosen, the refusal the form is instead (409 on `field`): `none`, then
-/// why each choice is not offered.
-pub(crate) fn offer<T>(
-    choices: Vec<(T, Option<RuleError>)>,
-    field: &str,
-    none: &str,
-    summary: &str,
-    why: impl Fn(&T, &RuleError) -> String,
-) -> Result<Offered<T>, RuleError> {
-    let mut open = Vec::new();
-    let mut reasons = Vec::new();
-    for (choice, refused) in choices {
-        match refused {
-            None => open.push(choice),
-            Some(e) => reasons.push(why(&choice, &e)),
-        }
-    }
-    if open.is_empty() {
-        let message = std::iter::once(format!("{none}."))
-            .chain(reasons)
-            .collect::<Vec<_>>()
-            .join(" ");
-        return Err(RuleError::state(field, message));
-    }
-    let why_not = (!reasons.is_empty()).then(|| (summary.to_string(), reasons));
-    Ok(Offered { open, why_not })
-}
-
 /// A refusal's message as a page or form error says it: with the clause it cites, but
 /// none for a local rule (the policy is silent on it, so there is no clause to name).
 pub(crate) fn refusal_words(message: &str, clause: Option<&str>) -> String {

@@ -24,9 +24,7 @@ use tact_app::makers::Waiter;
 use tact_app::query as q;
 use tact_app::AppError;
 use tact_core::command as cmd;
-use tact_core::correspondence::{
-    LetterAbout, LetterChange, LetterStatus, PlanLetter, StoredLetter,
-};
+use tact_core::correspondence::{LetterAbout, LetterChange, LetterStatus, StoredLetter};
 use tact_core::ids::PlanId;
 use tact_core::model::{Format, Plan};
 use tact_core::RuleError;
@@ -101,7 +99,7 @@ impl FormStep for Write {
         let term = &p.terms.plan;
         let letters =
             crate::ui_step::read(state, signed, q::PlanLetters { plan: PlanId(id) }).await?;
-        let offered = plan_letters_offered(p, letters)
+        let offered = crate::offer::plan_letters_offered(p, letters)
             .map_err(|e| crate::ui::refusal(state, signed, AppError::Rule(e)))?;
         let intro = vec![format!(
             "The letter is written from the {} template and the record. It goes in the \
@@ -143,26 +141,6 @@ impl FormStep for Write {
     fn done(_: i64, _: &Plan, l: &StoredLetter) -> String {
         format!("/letters/{}", l.id)
     }
-}
-
-/// The letters about a plan that can be written now, and why each other one cannot, from
-/// core's [`tact_core::correspondence::plan_letters`]: what the letter form offers, and
-/// what the API and the console list when no `kind` is given.
-///
-/// # Errors
-/// Where none can be written, a 409 on `kind` giving every reason.
-pub(crate) fn plan_letters_offered(
-    profile: &tact_core::profile::Profile,
-    letters: Vec<(PlanLetter, Option<tact_core::RuleError>)>,
-) -> Result<crate::ui_forms::Offered<PlanLetter>, tact_core::RuleError> {
-    let term = &profile.terms.plan;
-    crate::ui_forms::offer(
-        letters,
-        "kind",
-        &format!("no letter about this {term} can be written now"),
-        "Why some letters are not offered",
-        |kind, e| format!("{}: {}.", kind.plain(term), e.message),
-    )
 }
 
 /// How and in what format: the part of every letter form that is the same. It starts from

@@ -493,7 +493,7 @@ impl PlanForm for Apply {
             .filter(|m| !plan.matter_ids.contains(&m.id))
             .map(|m| (m, wf::matter_refusal(p, plan, m)))
             .collect();
-        let offered = crate::ui_forms::offer(
+        let offered = crate::offer::offer(
             choices,
             "matter_id",
             &format!(
