@@ -333,7 +333,7 @@ impl Handles<cmd::ImportRecords> for App {
             }
             Planned::Plans(new) => {
                 for (s, d) in new {
-                    self.import_strategy(&mut tx, ctx, &source, s, d).await?;
+                    self.import_plan_row(&mut tx, ctx, &source, s, d).await?;
                     written += 1;
                 }
             }
@@ -434,7 +434,7 @@ impl Sources {
     }
 }
 
-/// What a strategy row is joined to: the people and matters imported from its source, and
+/// What a plan row is joined to: the people and matters imported from its source, and
 /// the staff (a single point of contact).
 struct Sources {
     people: HashMap<String, Imported>,
@@ -603,7 +603,7 @@ impl App {
         Ok(())
     }
 
-    /// A strategy row joined to its person, matters and point of contact, and decided by
+    /// A plan row joined to its person, matters and point of contact, and decided by
     /// core as a plan in force ([`tact_core::workflow::import_plan`]); a refusal is the
     /// row's problem, in the column it is about.
     async fn decide_import(
@@ -701,7 +701,7 @@ impl App {
         }))
     }
 
-    async fn import_strategy(
+    async fn import_plan_row(
         &self,
         tx: &mut WriteTx,
         ctx: &Ctx,

@@ -646,7 +646,7 @@ impl App {
 
     /// The policy as a PDF, where it goes with this letter.
     async fn policy_enclosure(&self, l: &StoredLetter) -> Option<tact_mail::smtp::Attachment> {
-        if l.kind != PlanLetter::PlanNotice.as_str() || !self.profile.notice.enclose_policy {
+        if !l.encloses_policy(&self.profile) {
             return None;
         }
         match self.policy_pdf(Waiter::Job).await {
@@ -1079,7 +1079,7 @@ impl Handles<cmd::MarkPrinted> for App {
                 &mut tx,
                 &ctx.actor,
                 &next,
-                self.profile.notice.enclose_policy,
+                next.encloses_policy(&self.profile),
             )
             .await?;
         self.finish(tx, ctx, &format!("letter:{id}")).await?;

@@ -2280,7 +2280,7 @@ impl Handles<cmd::DraftPlan> for App {
         let d = wf::draft_plan(&self.profile, &ctx.actor, person, input, &pc, self.now())?;
         let mut tx = self.begin().await?;
         let id = tx.insert_plan(&d.record).await?;
-        // CLE-4.6: a strategy started answers the call for one.
+        // CLE-4.6: a plan started answers the call for one.
         tx.close_person_tasks(
             person,
             TaskKind::PlanNeeded,

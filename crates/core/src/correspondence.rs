@@ -375,6 +375,13 @@ pub struct StoredLetter {
 }
 
 impl StoredLetter {
+    /// NOR-5.2: a copy of the policy goes with the written notice of a plan, where the
+    /// profile says so (`[notice] enclose_policy`); with no other letter. What the outgoing
+    /// email attaches and what the letter page tells whoever posts it to enclose.
+    pub fn encloses_policy(&self, profile: &crate::profile::Profile) -> bool {
+        profile.notice.enclose_policy && self.kind == PlanLetter::PlanNotice.as_str()
+    }
+
     /// Staff change or release only a letter held for them (issue 9): one sent, queued or
     /// printed is what the person has, or will have.
     ///
@@ -900,6 +907,33 @@ mod tests {
             created_by: crate::ids::StaffId(1),
             sent_at: None,
         }
+    }
+
+    /// NOR-5.2: the policy goes with the notice of a plan on Northamptonshire, and with no
+    /// other letter; Cleveland's policy does not ask for it.
+    #[test]
+    fn nor_5_2_the_policy_is_enclosed_with_the_notice_of_a_plan_only() {
+        use crate::profile::Profile;
+        let nor = Profile::built_in("northamptonshire-opfcc").unwrap();
+        let cle = Profile::built_in("cleveland-opcc").unwrap();
+        let notice = held();
+        assert!(notice.encloses_policy(&nor));
+        assert!(!notice.encloses_policy(&cle));
+        for kind in PlanLetter::ALL
+            .into_iter()
+            .filter(|k| *k != PlanLetter::PlanNotice)
+        {
+            let other = StoredLetter {
+                kind: kind.as_str().into(),
+                ..held()
+            };
+            assert!(!other.encloses_policy(&nor), "{kind:?}");
+        }
+        let warning = StoredLetter {
+            kind: "warning".into(),
+            ..held()
+        };
+        assert!(!warning.encloses_policy(&nor));
     }
 
     /// Issue 4, 9: only a held letter is changed or released, only a queued print is marked

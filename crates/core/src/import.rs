@@ -216,7 +216,7 @@ const ADJUSTMENTS: &[Column] = &[
 ];
 
 const PLANS: &[Column] = &[
-    col("id", true, "Your system's own identifier for the strategy.", "CS-2024-07"),
+    col("id", true, "Your system's own identifier for the plan.", "CS-2024-07"),
     col("person", true, "The person's id, as in the people file.", "C-1042"),
     col("matters", false, "The matters it covers, by their ids in the matters file, separated by semicolons. Empty: every matter of theirs imported from the same system.", "CMP-2023-118"),
     col("reasons", true, "Why it was introduced, as the person was told.", "Repeated abusive calls after a warning"),

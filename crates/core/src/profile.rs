@@ -629,7 +629,7 @@ impl Profile {
                 "rules.max_review_interval_months",
                 "max_review_interval_months",
                 format!(
-                    "expected between 1 and 24 months, got {months}: no strategy may be open-ended"
+                    "expected between 1 and 24 months, got {months}: no plan may be open-ended"
                 ),
             ));
         }

@@ -1639,7 +1639,7 @@ async fn person(
             (href, line)
         })
         .collect();
-    let strategies = r
+    let plans = r
         .plans
         .iter()
         .map(|s| {
@@ -2052,7 +2052,7 @@ async fn person(
                 )
             })
             .collect(),
-        plans: strategies,
+        plans,
         incidents,
         contacts: r
             .contacts

@@ -367,7 +367,7 @@ async fn letter_page(
         special: matches!(l.format, Format::Braille | Format::Audio | Format::EasyRead)
             .then(|| l.format.as_str().to_string()),
         shown: shown(&l.text),
-        enclose: (l.kind == "strategy-notice" && p.notice.enclose_policy).then(|| {
+        enclose: l.encloses_policy(p).then(|| {
             tact_core::profile::cited(
                 p.notice
                     .clause

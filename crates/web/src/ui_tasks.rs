@@ -34,7 +34,6 @@ pub fn link(t: &Task) -> String {
                 Some(format!("/adjustments/{id}/decision"))
             }
             (TaskKind::AdjustmentLetter, "adjustment") => Some(format!("/adjustments/{id}/letter")),
-            (TaskKind::AuthorisePlan, "strategy") => Some(format!("/plans/{id}/decision")),
             (TaskKind::DecideDispute, "dispute") => Some(format!("/disputes/{id}/decision")),
             (TaskKind::Screening, "contact") => Some(format!("/contacts/{id}/screen")),
             (TaskKind::DisclosureDecision, "disclosure") => {
@@ -45,8 +44,9 @@ pub fn link(t: &Task) -> String {
             _ => None,
         }
     });
-    let own = own.or_else(|| match (t.task.kind, t.task.person_id) {
-        (TaskKind::PlanNeeded, Some(p)) => Some(format!("/people/{p}/plan")),
+    let own = own.or_else(|| match (t.task.kind, t.task.person_id, plan_of(t)) {
+        (TaskKind::AuthorisePlan, _, Some(plan)) => Some(format!("/plans/{plan}/decision")),
+        (TaskKind::PlanNeeded, Some(p), _) => Some(format!("/people/{p}/plan")),
         _ => None,
     });
     own.unwrap_or_else(|| format!("/tasks/{}", t.id))

@@ -2195,6 +2195,12 @@ async fn nor_5_1_to_5_5_a_communication_plan_made_in_the_ui_waits_for_its_notice
     .await;
     let r = ui.post_form(&lee, &format!("{plan}/propose"), &[]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // NOR-6.2: the senior manager's task to decide it opens the decision form itself.
+    let (_, home) = ui.page(&ui.session("sam").await, "/").await;
+    assert!(
+        home.contains(&format!("href=\"/plans/{sid}/decision\"")),
+        "{home}"
+    );
     ui.api(
         &sm,
         &format!("/strategies/{sid}/authorise"),
