@@ -44,7 +44,7 @@ impl RuleError {
     ) -> Result<T, Self> {
         all.into_iter().find(|x| word(*x) == s).ok_or_else(|| {
             let words = all.map(word).join(", ");
-            Self::invalid(field, format!("expected one of {words}, got {s:?}"))
+            Self::invalid(field, format!("expected one of {words}, got {}", shown(s)))
         })
     }
 
@@ -220,6 +220,22 @@ pub fn unkept(c: char) -> bool {
     c.is_control() && !matches!(c, '\t' | '\n' | '\r')
 }
 
+/// How many characters of what was sent a refusal repeats back.
+pub const SHOWN_CHARS: usize = 60;
+
+/// What was sent, quoted as a refusal repeats it back ("expected …, got \"abc\""): whole
+/// when it is short, otherwise its first [`SHOWN_CHARS`] characters and how long it was,
+/// so that a pasted page of text is not sent back to the caller or shown on the form.
+pub fn shown(sent: &str) -> String {
+    let n = sent.chars().count();
+    if n <= SHOWN_CHARS {
+        format!("{sent:?}")
+    } else {
+        let start: String = sent.chars().take(SHOWN_CHARS).collect();
+        format!("{start:?}… ({n} characters)")
+    }
+}
+
 /// What to ask for when a field is left empty, in plain words, as the GOV.UK Design
 /// System words it ("Enter why you ended the call"), never the field's own name (issue 13):
 /// the same words at every door. A field inside another (`ended_call.reason`,
@@ -255,6 +271,23 @@ pub fn enter(field: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_was_sent_is_repeated_whole_when_short_and_in_part_when_long() {
+        assert_eq!(shown("tuesdya"), "\"tuesdya\"");
+        let long = "é".repeat(SHOWN_CHARS + 1);
+        let s = shown(&long);
+        assert!(
+            s.starts_with(&format!("\"{}\"…", "é".repeat(SHOWN_CHARS))),
+            "{s}"
+        );
+        assert!(
+            s.ends_with(&format!("({} characters)", SHOWN_CHARS + 1)),
+            "{s}"
+        );
+        let e = RuleError::one_of([1, 2], |_| "x", "kind", &"y".repeat(10_000)).unwrap_err();
+        assert!(e.message.len() < 200, "{}", e.message);
+    }
 
     #[test]
     fn issue_13_an_empty_field_is_asked_for_in_plain_words_never_by_its_name() {

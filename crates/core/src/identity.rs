@@ -124,6 +124,29 @@ fn keep_trunk_prefix_as_libphonenumber_does(
     Some(format!("+{code}{prefix}{national}"))
 }
 
+/// A UK number a form's hint or a refusal gives as an example, as people write it:
+/// libphonenumber's own example of a landline or a mobile, which the library confirms
+/// (so the example, typed in, is taken), rather than any office's real number.
+pub fn example_number(mobile: bool) -> String {
+    let descriptors = phonenumber::metadata::DATABASE
+        .by_id("GB")
+        .map(phonenumber::metadata::Metadata::descriptors);
+    let kind = descriptors.and_then(|d| if mobile { d.mobile() } else { d.fixed_line() });
+    kind.and_then(phonenumber::metadata::Descriptor::example)
+        .and_then(|national| phonenumber::parse(Some(phonenumber::country::Id::GB), national).ok())
+        .map_or_else(
+            || {
+                if mobile {
+                    "07400 123456"
+                } else {
+                    "0121 234 5678"
+                }
+                .to_string()
+            },
+            |n| n.format().mode(phonenumber::Mode::National).to_string(),
+        )
+}
+
 /// Why a number libphonenumber reads but cannot confirm is refused, and what to do.
 const UNCONFIRMED: &str = "it is not a valid number for its country (outside the numbers in use, or a digit short or long); if you are sure it is right, keep it as unverified";
 
@@ -131,7 +154,12 @@ impl PhoneNumber {
     fn bad(input: &str, why: &str) -> RuleError {
         RuleError::invalid(
             "phone",
-            format!("expected a telephone number such as 01642 301653 or +44 7911 123456, got {input:?}: {why}"),
+            format!(
+                "expected a telephone number such as {} or {}, got {}: {why}",
+                example_number(false),
+                example_number(true),
+                crate::error::shown(input)
+            ),
         )
     }
 
@@ -234,7 +262,10 @@ impl EmailAddress {
         let bad = |why: &str| {
             RuleError::invalid(
                 "email",
-                format!("expected an email address such as name@example.org, got {input:?}: {why}"),
+                format!(
+                    "expected an email address such as name@example.org, got {}: {why}",
+                    crate::error::shown(input)
+                ),
             )
         };
         let s = input.trim();
@@ -472,6 +503,32 @@ mod tests {
         assert_eq!(drama.as_str(), "+447700900123");
         assert!(!drama.is_verified());
         assert_eq!(PhoneNumber::lookup("+44 7700 900123").unwrap(), drama);
+    }
+
+    #[test]
+    fn a_refusal_gives_examples_tact_takes_and_repeats_long_input_only_in_part() {
+        let landline = example_number(false);
+        let mobile = example_number(true);
+        assert!(
+            landline.starts_with("01") || landline.starts_with("02"),
+            "{landline}"
+        );
+        assert!(mobile.starts_with("07"), "{mobile}");
+        for example in [&landline, &mobile] {
+            let n = PhoneNumber::parse(example).unwrap();
+            assert!(n.is_verified(), "{example}");
+            assert_eq!(&n.for_people(), example);
+        }
+        let err = PhoneNumber::parse("12").unwrap_err();
+        assert!(err.message.contains(&landline), "{}", err.message);
+        assert!(err.message.contains("got \"12\""), "{}", err.message);
+        // A page pasted into the field is not sent back whole.
+        let pasted = "9".repeat(5000);
+        let err = PhoneNumber::parse(&pasted).unwrap_err();
+        assert!(err.message.len() < 400, "{}", err.message);
+        assert!(err.message.contains("(5000 characters)"), "{}", err.message);
+        let err = EmailAddress::parse(&"a".repeat(5000)).unwrap_err();
+        assert!(err.message.len() < 400, "{}", err.message);
     }
 
     #[test]

@@ -296,7 +296,10 @@ impl Mapping {
             let (field, heading) = p.split_once('=').ok_or_else(|| {
                 RuleError::invalid(
                     "map",
-                    format!("expected field=Column heading, such as phones=Telephone, got {p:?}"),
+                    format!(
+                        "expected field=Column heading, such as phones=Telephone, got {}",
+                        crate::error::shown(p)
+                    ),
                 )
             })?;
             if m.insert(fold(field), heading.trim().to_string()).is_some() {
@@ -585,13 +588,15 @@ pub fn parse_day(s: &str) -> Result<Date, String> {
     if let [d, m, y] = parts[..] {
         if let (Ok(d), Ok(m), Ok(y)) = (d.parse::<i8>(), m.parse::<i8>(), y.parse::<i16>()) {
             if y >= 1000 {
-                return Date::new(y, m, d)
-                    .map_err(|_| format!("{s:?} is not a day of the calendar"));
+                return Date::new(y, m, d).map_err(|_| {
+                    format!("{} is not a day of the calendar", crate::error::shown(s))
+                });
             }
         }
     }
     Err(format!(
-        "expected a date such as 14/03/2024 or 2024-03-14, got {s:?}"
+        "expected a date such as 14/03/2024 or 2024-03-14, got {}",
+        crate::error::shown(s)
     ))
 }
 
@@ -715,7 +720,13 @@ pub fn check(
         let key = c.required("id");
         if !key.is_empty() {
             if let Some(first) = seen.insert(key.clone(), *line) {
-                c.fail("id", format!("the id {key:?} is also on row {first}"));
+                c.fail(
+                    "id",
+                    format!(
+                        "the id {} is also on row {first}",
+                        crate::error::shown(&key)
+                    ),
+                );
             }
         }
         match &mut rows {
@@ -814,7 +825,10 @@ fn person(c: &mut Cells<'_>, key: String, raw: String) -> Option<PersonRow> {
         "no" | "n" | "false" => Some(false),
         other => {
             let other = other.to_string();
-            c.fail("needs_help", format!("expected yes or no, got {other:?}"));
+            c.fail(
+                "needs_help",
+                format!("expected yes or no, got {}", crate::error::shown(&other)),
+            );
             None
         }
     };
@@ -930,13 +944,18 @@ pub fn parse_moment(s: &str) -> Result<jiff::Timestamp, String> {
             };
             jiff::civil::Time::strptime("%H:%M", &t)
                 .or_else(|_| jiff::civil::Time::strptime("%H:%M:%S", &t))
-                .map_err(|_| format!("expected a time such as 10:30, got {t:?}"))?
+                .map_err(|_| {
+                    format!(
+                        "expected a time such as 10:30, got {}",
+                        crate::error::shown(&t)
+                    )
+                })?
         }
     };
     day.to_datetime(time)
         .to_zoned(crate::check::uk().clone())
         .map(|z| z.timestamp())
-        .map_err(|e| format!("{s:?} is not a moment in UK time: {e}"))
+        .map_err(|e| format!("{} is not a moment in UK time: {e}", crate::error::shown(s)))
 }
 
 /// A required moment something happened: read, and asked [`crate::check::happened`] (not
@@ -976,7 +995,10 @@ fn contact(c: &mut Cells<'_>, key: String, raw: String) -> Option<ContactRow> {
             let other = other.to_string();
             c.fail(
                 "direction",
-                format!("expected inbound or outbound, got {other:?}"),
+                format!(
+                    "expected inbound or outbound, got {}",
+                    crate::error::shown(&other)
+                ),
             );
             None
         }
@@ -988,7 +1010,10 @@ fn contact(c: &mut Cells<'_>, key: String, raw: String) -> Option<ContactRow> {
         _ => {
             c.fail(
                 "minutes",
-                format!("expected a whole number of minutes, got {m:?}"),
+                format!(
+                    "expected a whole number of minutes, got {}",
+                    crate::error::shown(&m)
+                ),
             );
             None
         }
@@ -1050,7 +1075,10 @@ fn adjustment(c: &mut Cells<'_>, key: String, raw: String) -> Option<AdjustmentR
             let other = other.to_string();
             c.fail(
                 "status",
-                format!("expected requested, granted or refused, got {other:?}"),
+                format!(
+                    "expected requested, granted or refused, got {}",
+                    crate::error::shown(&other)
+                ),
             );
             None
         }
@@ -1109,7 +1137,10 @@ fn plan(c: &mut Cells<'_>, key: String, raw: String) -> Option<PlanRow> {
             "yes" | "y" | "true" => true,
             other => {
                 let other = other.to_string();
-                c.fail(field, format!("expected yes or no, got {other:?}"));
+                c.fail(
+                    field,
+                    format!("expected yes or no, got {}", crate::error::shown(&other)),
+                );
                 false
             }
         }
@@ -1126,7 +1157,10 @@ fn plan(c: &mut Cells<'_>, key: String, raw: String) -> Option<PlanRow> {
             m.parse::<u32>().ok().filter(|n| *n > 0).or_else(|| {
                 c.fail(
                     "call_max_minutes",
-                    format!("expected a whole number of minutes, got {m:?}"),
+                    format!(
+                        "expected a whole number of minutes, got {}",
+                        crate::error::shown(&m)
+                    ),
                 );
                 None
             })

@@ -405,7 +405,12 @@ impl CallWindow {
     /// What is wrong with it, in words.
     pub fn read(line: &str) -> Result<Self, String> {
         let line = line.trim();
-        let bad = || format!("write a day and times, like Tuesday 10:00-12:00, not {line:?}");
+        let bad = || {
+            format!(
+                "write a day and times, like Tuesday 10:00-12:00, not {}",
+                crate::error::shown(line)
+            )
+        };
         let lower = line.to_lowercase().replace(" to ", "-").replace('–', "-");
         let (day, times) = lower.split_once(char::is_whitespace).ok_or_else(bad)?;
         let weekday = weekday_named(day, true).ok_or_else(bad)?;
@@ -419,7 +424,8 @@ impl CallWindow {
             };
             Time::strptime("%H:%M", &t).map_err(|_| bad())
         };
-        Self::new(weekday, time(start)?, time(end)?).map_err(|why| format!("in {line:?} {why}"))
+        Self::new(weekday, time(start)?, time(end)?)
+            .map_err(|why| format!("in {} {why}", crate::error::shown(line)))
     }
 
     /// A window on `weekday` from `start` to `end`: a window that ends before it starts
@@ -447,14 +453,20 @@ impl CallWindow {
         let weekday = weekday_named(day, false).ok_or_else(|| {
             RuleError::invalid(
                 &format!("{at}.day"),
-                format!("expected a day of the week such as tuesday, got {day:?}"),
+                format!(
+                    "expected a day of the week such as tuesday, got {}",
+                    crate::error::shown(day)
+                ),
             )
         })?;
         let time = |k: &str, t: &str| {
             Time::strptime("%H:%M", t).map_err(|_| {
                 RuleError::invalid(
                     &format!("{at}.{k}"),
-                    format!("expected a time such as 10:00, got {t:?}"),
+                    format!(
+                        "expected a time such as 10:00, got {}",
+                        crate::error::shown(t)
+                    ),
                 )
             })
         };
@@ -831,7 +843,7 @@ impl AdjustmentKind {
             "other" => Ok(Self::Other),
             _ => Err(crate::RuleError::invalid(
                 "kind",
-                format!("expected needs-channel:<channel>, extra-time, format:<format>, support-person or other, got {s:?}"),
+                format!("expected needs-channel:<channel>, extra-time, format:<format>, support-person or other, got {}", crate::error::shown(s)),
             )),
         }
     }

@@ -83,7 +83,10 @@ pub fn check_extension(s: &str) -> Result<String, crate::RuleError> {
     } else {
         Err(crate::RuleError::invalid(
             "extension",
-            format!("an extension is 2 to 8 digits, such as 2041, got {s:?}"),
+            format!(
+                "an extension is 2 to 8 digits, such as 2041, got {}",
+                crate::error::shown(s)
+            ),
         ))
     }
 }

@@ -2369,9 +2369,9 @@ fn incident(
         return Err(RuleError::invalid(
             "category",
             format!(
-                "expected one of {}, got {:?}",
+                "expected one of {}, got {}",
                 known.join(", "),
-                input.category
+                crate::error::shown(&input.category)
             ),
         ));
     };

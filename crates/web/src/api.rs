@@ -1738,7 +1738,13 @@ pub async fn list_tokens(
         None => Some(ctx.actor.id),
         Some("all") => None,
         Some(n) => Some(StaffId(n.parse().map_err(|_| {
-            ApiError::bad("staff", format!("expected a staff id or all, got {n:?}"))
+            ApiError::bad(
+                "staff",
+                format!(
+                    "expected a staff id or all, got {}",
+                    tact_core::error::shown(n)
+                ),
+            )
         })?)),
     };
     let tokens = st.app.query(&ctx.actor, q::Tokens { holder }).await?;

@@ -193,7 +193,15 @@ impl From<PathRejection> for ApiError {
         Self {
             status: StatusCode::NOT_FOUND,
             field: Some("id".into()),
-            message: format!("no such record: {}", r.body_text()),
+            // axum says which type it wanted ("Cannot parse `abc` to a `i64`"); a caller
+            // is told what they sent and what an id is.
+            message: match r.body_text().split('`').nth(1) {
+                Some(sent) => format!(
+                    "no such record: an id is a whole number, not {}",
+                    tact_core::error::shown(sent)
+                ),
+                None => "no such record: the address has no record's id where one goes".into(),
+            },
             clause: None,
             retry_after: None,
         }

@@ -1185,7 +1185,12 @@ async fn incoming(
             tact_core::identity::read_caller(&who).map(|p| p.map(Identifier::Phone))
         };
         match ident {
-            Err(_) => error = Some("Enter a phone number, like 01642 301653, or an email address, like name@example.org".to_string()),
+            Err(_) => {
+                error = Some(format!(
+                    "Enter a phone number, like {}, or an email address, like name@example.org",
+                    tact_core::identity::example_number(false)
+                ))
+            }
             Ok(id) => {
                 let check = q::Check {
                     caller: id,
@@ -1202,17 +1207,42 @@ async fn incoming(
                     allowed: v.allowed(),
                     headline: match v.answer() {
                         _ if v.withheld => "The number is withheld: ask who is calling".into(),
-                        tact_core::check::CheckAnswer::Ambiguous => format!("This is shared by {} people: ask who is calling", v.candidates.len()),
-                        tact_core::check::CheckAnswer::Allowed => "You can deal with this contact".into(),
-                        tact_core::check::CheckAnswer::AllowedWithConditions => "You can deal with this contact, with conditions".into(),
-                        tact_core::check::CheckAnswer::NotAllowed => format!("Their {} does not allow this contact", state.app.profile.terms.plan),
+                        tact_core::check::CheckAnswer::Ambiguous => format!(
+                            "This is shared by {} people: ask who is calling",
+                            v.candidates.len()
+                        ),
+                        tact_core::check::CheckAnswer::Allowed => {
+                            "You can deal with this contact".into()
+                        }
+                        tact_core::check::CheckAnswer::AllowedWithConditions => {
+                            "You can deal with this contact, with conditions".into()
+                        }
+                        tact_core::check::CheckAnswer::NotAllowed => format!(
+                            "Their {} does not allow this contact",
+                            state.app.profile.terms.plan
+                        ),
                     },
-                    person: v.person.map(|p| (p.0, v.name.clone().unwrap_or_default(), v.reference.clone().unwrap_or_default())),
-                    candidates: v.candidates.iter().map(|c| (c.person.0, c.name.clone(), c.reference.clone())).collect(),
+                    person: v.person.map(|p| {
+                        (
+                            p.0,
+                            v.name.clone().unwrap_or_default(),
+                            v.reference.clone().unwrap_or_default(),
+                        )
+                    }),
+                    candidates: v
+                        .candidates
+                        .iter()
+                        .map(|c| (c.person.0, c.name.clone(), c.reference.clone()))
+                        .collect(),
                     withheld: v.withheld,
                     say: v.say.clone(),
                     must: v.must.clone(),
-                    restrictions: v.restrictions.iter().filter(|a| a.effect != Effect::NotRelevant).map(|a| format!("{}: {}", a.name, a.explanation)).collect(),
+                    restrictions: v
+                        .restrictions
+                        .iter()
+                        .filter(|a| a.effect != Effect::NotRelevant)
+                        .map(|a| format!("{}: {}", a.name, a.explanation))
+                        .collect(),
                     adjustments: v.adjustments.iter().map(|(_, d)| d.clone()).collect(),
                     clauses: v
                         .clauses

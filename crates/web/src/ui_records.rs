@@ -53,7 +53,10 @@ fn person_fields() -> Vec<Field> {
     vec![
         Field::new("text", "name", "Full name"),
         Field::new("textarea", "phones", "Phone numbers (optional)")
-            .hint("One a line, for example 01642 301653"),
+            .hint(&format!(
+                "One a line, for example {}",
+                tact_core::identity::example_number(false)
+            )),
         Field::new(
             "checkbox",
             "keep_unverified",

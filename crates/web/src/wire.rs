@@ -54,7 +54,10 @@ pub fn parse_ts(field: &str, v: Option<&str>, now: Timestamp) -> Result<Timestam
         Some(s) => s.parse().map_err(|_| {
             ApiError::bad(
                 field,
-                format!("expected a time such as 2026-11-20T10:00:00Z, got {s:?}"),
+                format!(
+                    "expected a time such as 2026-11-20T10:00:00Z, got {}",
+                    tact_core::error::shown(s)
+                ),
             )
         }),
     }
@@ -64,7 +67,10 @@ pub fn parse_date(field: &str, s: &str) -> Result<Date, ApiError> {
     s.parse().map_err(|_| {
         ApiError::bad(
             field,
-            format!("expected a date such as 2027-02-20, got {s:?}"),
+            format!(
+                "expected a date such as 2027-02-20, got {}",
+                tact_core::error::shown(s)
+            ),
         )
     })
 }

@@ -2727,6 +2727,14 @@ async fn issue_11_a_query_parameter_an_address_does_not_take_is_refused() {
                 (StatusCode::NOT_FOUND, Some("id")),
                 "{path}: {v}"
             );
+            // In words a caller can act on, not the type the server wanted.
+            let said = v["error"]["message"].as_str().unwrap();
+            let sent = path.rsplit('/').next().unwrap();
+            assert_eq!(
+                said,
+                format!("no such record: an id is a whole number, not {sent:?}"),
+                "{path}"
+            );
         }
         let (s, v) = t.get(&dpo, "/messages?route=inbox%00").await;
         refused(s, &v, StatusCode::BAD_REQUEST, "route");
