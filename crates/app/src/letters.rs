@@ -726,7 +726,8 @@ impl App {
             format: Some(l.format),
             agreement_sought: self.profile.letters.notice_seeks_agreement,
             agreement_given: None,
-            agreement_note: Some(format!("letter {}", l.id)),
+            agreement_note: None,
+            letter_id: Some(l.id),
             policy_enclosed,
             format_reason: None,
         };

@@ -507,6 +507,12 @@ async fn cle_9_6_and_nor_5_1_a_notice_letter_that_has_gone_is_the_recorded_notic
         assert_eq!(notice.channel, Channel::Email, "{name}");
         assert!(notice.policy_enclosed && !notice.agreement_sought, "{name}");
         assert_eq!(notice.recorded_by, lm.actor.id);
+        // The record names the letter that told them, and says nothing they did not.
+        assert_eq!(
+            (notice.letter_id, notice.agreement_note.as_deref()),
+            (Some(l.id), None),
+            "{name}"
+        );
         assert_eq!(s.status, tact_core::model::PlanStatus::Active, "{name}");
         let got = sink.received();
         assert!(
@@ -564,6 +570,8 @@ async fn cle_9_6_and_nor_5_1_a_notice_letter_that_has_gone_is_the_recorded_notic
             .expect("posted");
         assert_eq!(notice.channel, Channel::Letter, "{name}");
         assert!(notice.agreement_sought && !notice.policy_enclosed, "{name}");
+        assert_eq!(notice.letter_id, Some(first.id), "{name}");
+        assert_eq!(notice.agreement_note, None, "{name}");
 
         // A letter written before the plan changed is not the notice of the change.
         let url = testing::fresh_urls()

@@ -235,6 +235,7 @@ async fn generate(store: &Store, backend: &str, people: usize, per_person: usize
                 agreement_sought: true,
                 agreement_given: None,
                 agreement_note: None,
+                letter_id: None,
                 policy_enclosed: true,
                 plan_version: 1,
             }),

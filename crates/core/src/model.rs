@@ -613,7 +613,11 @@ pub struct Notice {
     /// CLE-9.6: "If possible, the agreement of the individual should be sought".
     pub agreement_sought: bool,
     pub agreement_given: Option<bool>,
+    /// What they said about agreeing, where staff recorded it.
     pub agreement_note: Option<String>,
+    /// The letter or email that gave the notice, where Tact recorded it from one it sent
+    /// (posted, or the email delivered): the record of what they were told.
+    pub letter_id: Option<i64>,
     /// NOR-5.2: a copy of the policy went with it.
     pub policy_enclosed: bool,
     /// Which version of the plan this notice told the person about.

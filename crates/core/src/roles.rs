@@ -671,6 +671,7 @@ mod tests {
             agreement_sought: false,
             agreement_given: None,
             agreement_note: None,
+            letter_id: None,
             policy_enclosed: false,
             plan_version: 1,
         });

@@ -930,6 +930,7 @@ pub fn import_plan(
             agreement_sought: false,
             agreement_given: None,
             agreement_note: None,
+            letter_id: None,
             policy_enclosed: false,
             plan_version: 1,
         }),
@@ -1372,6 +1373,8 @@ pub struct NoticeInput {
     pub agreement_sought: bool,
     pub agreement_given: Option<bool>,
     pub agreement_note: Option<String>,
+    /// The letter or email that gave it, where Tact recorded the notice from one it sent.
+    pub letter_id: Option<i64>,
     pub policy_enclosed: bool,
     /// Why it went in a format other than the one the person asked for, where it did.
     pub format_reason: Option<String>,
@@ -1389,6 +1392,7 @@ impl NoticeInput {
             agreement_sought: false,
             agreement_given: None,
             agreement_note: None,
+            letter_id: None,
             policy_enclosed: true,
             format_reason: None,
         }
@@ -1516,6 +1520,7 @@ pub fn record_notice(
         agreement_sought: input.agreement_sought,
         agreement_given: input.agreement_given,
         agreement_note: input.agreement_note,
+        letter_id: input.letter_id,
         policy_enclosed: input.policy_enclosed,
         plan_version: next.plan_version,
     });

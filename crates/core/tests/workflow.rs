@@ -255,6 +255,7 @@ fn notice() -> NoticeInput {
         agreement_sought: true,
         agreement_given: Some(false),
         agreement_note: Some("Declined to agree".into()),
+        letter_id: None,
         ..NoticeInput::letter(now())
     }
 }

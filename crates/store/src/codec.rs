@@ -264,7 +264,7 @@ pub fn plan_json(s: &Plan) -> Value {
         "notice": s.notice.as_ref().map(|n| json!({
             "sent_at": ts(n.sent_at), "recorded_by": n.recorded_by.0, "channel": n.channel.as_str(), "format": n.format.as_str(),
             "agreement_sought": n.agreement_sought, "agreement_given": n.agreement_given, "agreement_note": n.agreement_note,
-            "policy_enclosed": n.policy_enclosed, "plan_version": n.plan_version,
+            "letter_id": n.letter_id, "policy_enclosed": n.policy_enclosed, "plan_version": n.plan_version,
         })),
         "effective_from": s.effective_from.map(ts),
         "pending_variation": s.pending_variation.as_ref().map(|v| json!({
@@ -294,6 +294,12 @@ fn opt<'v, T>(
         Some(x) => read(x).map(Some).ok_or_else(|| corrupt(k)),
     }
 }
+/// The letter a notice recorded from one named in its agreement note ("letter 7"), as Tact
+/// wrote it before a notice had its own `letter_id`.
+fn legacy_letter(note: &str) -> Option<i64> {
+    note.strip_prefix("letter ")?.parse().ok()
+}
+
 fn opt_i(v: &Value, k: &str) -> Result<Option<i64>, StoreError> {
     opt(v, k, Value::as_i64)
 }
@@ -375,7 +381,15 @@ pub fn parse_plan(
             format: Format::parse(&req_s(n, "format")?).map_err(|_| corrupt("format"))?,
             agreement_sought: opt_b(n, "agreement_sought")?.unwrap_or(false),
             agreement_given: opt_b(n, "agreement_given")?,
-            agreement_note: opt_s(n, "agreement_note")?,
+            // A notice Tact recorded from a letter before notices had `letter_id` named the
+            // letter in the agreement note ("letter 7"); it is read as the letter it is.
+            agreement_note: opt_s(n, "agreement_note")?.filter(|s| legacy_letter(s).is_none()),
+            letter_id: match opt_i(n, "letter_id")? {
+                Some(id) => Some(id),
+                None => opt_s(n, "agreement_note")?
+                    .as_deref()
+                    .and_then(legacy_letter),
+            },
             policy_enclosed: opt_b(n, "policy_enclosed")?.unwrap_or(false),
             plan_version: opt_i(n, "plan_version")?.unwrap_or(1),
         }),

@@ -1392,3 +1392,62 @@ async fn issue_11_a_plan_and_its_dispute_kept_under_the_first_words_are_read_aft
         assert!(next.0 > plan_id.0, "{name}: {next:?} after {plan_id:?}");
     }
 }
+
+/// A plan's notice names the letter that gave it; one Tact recorded from a letter before
+/// notices had `letter_id` (the letter named in the agreement note, "letter 7") reads as
+/// that letter, with no agreement note, on both backends.
+#[tokio::test]
+async fn cle_9_6_and_nor_5_1_a_notice_names_the_letter_that_gave_it_and_the_earlier_note_reads_as_one(
+) {
+    for (name, s) in stores().await {
+        let mut tx = s.begin().await.unwrap();
+        let (pid, _) = tx.insert_person(&person()).await.unwrap();
+        let notice = Notice {
+            sent_at: now(),
+            recorded_by: StaffId(1),
+            channel: Channel::Letter,
+            format: Format::LargePrint,
+            agreement_sought: true,
+            agreement_given: Some(false),
+            agreement_note: Some("letter 12 was read to them; they did not agree".into()),
+            letter_id: Some(9),
+            policy_enclosed: true,
+            plan_version: 1,
+        };
+        let told = Plan {
+            notice: Some(notice.clone()),
+            ..plan(pid)
+        };
+        let id = tx.insert_plan(&told).await.unwrap();
+        let earlier = tx
+            .insert_plan(&Plan {
+                notice: Some(Notice {
+                    agreement_note: Some("letter 7".into()),
+                    letter_id: None,
+                    ..notice.clone()
+                }),
+                ..plan(pid)
+            })
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let read = s.plan(id).await.unwrap().unwrap().notice.unwrap();
+        assert_eq!(read, notice, "{name}: kept as written");
+        // As Tact wrote such a notice before: no letter_id in the body at all.
+        let mut body = tact_store::codec::plan_json(&s.plan(earlier).await.unwrap().unwrap());
+        body["notice"].as_object_mut().unwrap().remove("letter_id");
+        body["notice"]["agreement_note"] = "letter 7".into();
+        sqlx::query("UPDATE plans SET body = $1 WHERE id = $2")
+            .bind(body.to_string())
+            .bind(earlier.0)
+            .execute(s.pool())
+            .await
+            .unwrap();
+        let read = s.plan(earlier).await.unwrap().unwrap().notice.unwrap();
+        assert_eq!(
+            (read.letter_id, read.agreement_note),
+            (Some(7), None),
+            "{name}"
+        );
+    }
+}

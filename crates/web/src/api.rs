@@ -1115,6 +1115,7 @@ pub async fn notice(
         agreement_sought: req.agreement_sought,
         agreement_given: req.agreement_given,
         agreement_note: req.agreement_note,
+        letter_id: None,
         policy_enclosed: req.policy_enclosed,
         format_reason: req.format_reason,
     };

@@ -542,6 +542,9 @@ answer! {
         agreement_sought: bool,
         agreement_given: Option<bool>,
         agreement_note: Option<String>,
+        /// The letter or email that gave the notice, where Tact recorded it from one it
+        /// sent (`GET /api/v1/letters/{id}`).
+        letter_id: Option<i64>,
         policy_enclosed: bool,
         plan_version: i64,
     }

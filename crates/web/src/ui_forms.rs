@@ -946,9 +946,11 @@ async fn plan_lines(
     }
     if let Some(n) = &s.notice {
         lines.push(format!(
-            "Written notice sent by {} ({})",
+            "Written notice sent by {} ({}){}",
             n.channel.plain(),
-            n.format.as_str()
+            n.format.as_str(),
+            n.letter_id
+                .map_or(String::new(), |l| format!(": letter {l}"))
         ));
     }
     Ok(lines)
@@ -1333,6 +1335,7 @@ impl PlanForm for Notice {
             agreement_sought: sought,
             agreement_given: given.filter(|_| sought),
             agreement_note: None,
+            letter_id: None,
             policy_enclosed,
             format_reason: Some(val(form, "format_reason").trim().to_string())
                 .filter(|r| !r.is_empty()),
