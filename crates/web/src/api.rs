@@ -278,6 +278,7 @@ fn created(v: impl serde::Serialize) -> Reply {
     Ok((StatusCode::CREATED, axum::Json(v)).into_response())
 }
 
+/// Whether the server process is up (for a load balancer); `/readyz` says whether it answers true.
 #[utoipa::path(get, path = "/healthz", responses((status = 200, description = "The server is up", body = String, content_type = "text/plain")))]
 pub async fn healthz() -> &'static str {
     "ok"
@@ -506,7 +507,7 @@ pub struct CallOutcomeReq {
 }
 
 /// The phone system reports how a call ended (issue 14): it is logged as a contact — or a
-/// breach, where the caller's plan does not allow it (CLE-9.11) — once per call id, however
+/// breach, where the caller's plan does not allow it (CLE-9.11; NOR-5.8) — once per call id, however
 /// often the report is sent (a repeat is a 409 and writes nothing).
 #[utoipa::path(post, path = "/calls/{call_id}/outcome", params(("call_id" = String, Path, description = "The phone system's id for the call")), request_body = CallOutcomeReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Logged", body = crate::out::LoggedOut)))]
 pub async fn call_outcome(
@@ -548,6 +549,9 @@ pub async fn profile(State(st): State<AppState>, Auth(_ctx): Auth, _: ApiQuery<N
     ok(crate::out::ProfileOut::from(&*st.app.profile))
 }
 
+/// Records a new service user: their name, and any numbers, addresses, advocate, format and
+/// language. A number or address someone else holds is a 409 naming them unless listed in
+/// `shared`.
 #[utoipa::path(post, path = "/people", request_body = PersonReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Created", body = crate::out::PersonOut)))]
 pub async fn create_person(
     State(st): State<AppState>,
@@ -574,6 +578,7 @@ pub struct SearchQuery {
     pub q: String,
 }
 
+/// Finds people by name, reference, phone number or email address (`q`).
 #[utoipa::path(get, path = "/people", params(SearchQuery), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Matching people", body = crate::out::PeopleOut)))]
 pub async fn search_people(
     State(st): State<AppState>,
@@ -594,6 +599,9 @@ pub async fn search_people(
     })
 }
 
+/// A person's whole record as the reader may see it: details, matters, contacts, incidents,
+/// warnings, plans, adjustments, letters, and the `steps` the reader may take on each record
+/// now.
 #[utoipa::path(get, path = "/people/{id}", params(("id" = i64, Path, description = "The record's id")), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Everything held about the person", body = crate::out::PersonRecordOut), (status = 404, description = "No such person", body = crate::out::ErrorOut)))]
 pub async fn get_person(
     State(st): State<AppState>,
@@ -723,7 +731,8 @@ pub async fn merge_people(
     })
 }
 
-/// CLE-8.1, 8.2: whether they were asked if they need additional help, and the answer in their words.
+/// Records whether a person was asked if they need additional help, and the answer in their
+/// words (CLE-8.1, 8.2; NOR-1.3).
 #[utoipa::path(post, path = "/people/{id}/additional-help", params(("id" = i64, Path, description = "The record's id")), request_body = HelpReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Recorded", body = crate::out::PersonOut)))]
 pub async fn additional_help(
     State(st): State<AppState>,
@@ -745,6 +754,8 @@ pub async fn additional_help(
     ))
 }
 
+/// Opens a matter for a person: a complaint, case, query or request, which a plan can name
+/// (CLE-9.8; NOR-8.1).
 #[utoipa::path(post, path = "/people/{id}/matters", params(("id" = i64, Path, description = "The record's id")), request_body = MatterReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Opened", body = crate::out::MatterOut)))]
 pub async fn open_matter(
     State(st): State<AppState>,
@@ -767,6 +778,8 @@ pub async fn open_matter(
     ))
 }
 
+/// Moves a matter on: open, concluded, finalised (with the day), or its internal review route
+/// exhausted, which a Northamptonshire plan needs first (NOR-5.3).
 #[utoipa::path(post, path = "/matters/{id}/status", params(("id" = i64, Path, description = "The record's id")), request_body = MatterStatusReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Changed", body = crate::out::MatterOut)))]
 pub async fn matter_status(
     State(st): State<AppState>,
@@ -826,7 +839,8 @@ pub async fn log_contact(
     log(&st, &ctx, input).await
 }
 
-/// CLE-9.10: contacts waiting to be read for a genuine complaint, new information, crime or safeguarding.
+/// Contacts waiting to be read for a genuine complaint, new information, a possible crime or
+/// a safeguarding concern (CLE-9.10; NOR-5.5).
 #[utoipa::path(get, path = "/screening", responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "The queue", body = crate::out::ContactsOut)))]
 pub async fn screening_queue(
     State(st): State<AppState>,
@@ -842,6 +856,9 @@ pub async fn screening_queue(
     })
 }
 
+/// Records what screening a contact found: nothing new, a genuine complaint, new
+/// information, a possible crime or a safeguarding concern, whatever a plan says (CLE-9.10;
+/// NOR-5.5). A contact is screened once; again is a 409.
 #[utoipa::path(post, path = "/contacts/{id}/screen", params(("id" = i64, Path, description = "The record's id")), request_body = ScreenReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Screened", body = crate::out::ContactOut)))]
 pub async fn screen(
     State(st): State<AppState>,
@@ -891,7 +908,8 @@ pub async fn record_incident(
     })
 }
 
-/// CLE-9.1–9.3; NOR-5.2.
+/// Warns a person: what is wrong, how to change, and what will follow if it goes on, by the
+/// channel it was given (CLE-9.1–9.3; NOR-5.2).
 #[utoipa::path(post, path = "/people/{id}/warnings", params(("id" = i64, Path, description = "The record's id")), request_body = WarningReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Recorded", body = crate::out::WarningOut)))]
 pub async fn give_warning(
     State(st): State<AppState>,
@@ -952,6 +970,8 @@ pub async fn draft_plan(
     created(wire::plan(&st.app.profile, &s, st.app.now()))
 }
 
+/// One plan as the reader may see it, with the `steps` the reader may take on it now (each
+/// posted to `/api/v1/plans/{id}/{step}`) and the `letters` that may be written about it.
 #[utoipa::path(get, path = "/{id}", params(("id" = i64, Path, description = "The record's id")), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "The plan, with the steps the reader may take on it now", body = crate::out::PlanViewOut)))]
 pub async fn get_plan(
     State(st): State<AppState>,
@@ -1002,7 +1022,9 @@ async fn plan_step(st: &AppState, ctx: &tact_app::Ctx, id: i64, command: wf::Pla
     )
 }
 
-/// CLE-7.2, 7.3; NOR-5.3.
+/// Answers the checklist of underlying causes, each question with a reason; a shortfall is
+/// put right, or why it cannot be is recorded, before the plan goes forward (CLE-7.2, 7.3;
+/// NOR-5.3).
 #[utoipa::path(post, path = "/{id}/checklist", params(("id" = i64, Path, description = "The record's id")), request_body = ChecklistReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Answered, with any remedy tasks", body = crate::out::ChecklistAnsweredOut)))]
 pub async fn checklist(
     State(st): State<AppState>,
@@ -1040,6 +1062,10 @@ pub async fn checklist(
     })
 }
 
+/// Puts a draft plan to a senior manager. Refused, naming the clause, until the checklist is
+/// answered (CLE-7.2, 7.3; NOR-5.3), the person has been warned where the policy asks it
+/// (CLE-9.3; NOR-5.2), and on Northamptonshire the matters' review route is exhausted
+/// (NOR-5.3).
 #[utoipa::path(post, path = "/{id}/propose", params(("id" = i64, Path, description = "The record's id")), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Proposed", body = crate::out::PlanOut), (status = 409, description = "Refused, naming the clause", body = crate::out::ErrorOut)))]
 pub async fn propose(
     State(st): State<AppState>,
@@ -1049,7 +1075,9 @@ pub async fn propose(
     plan_step(&st, &ctx, id, wf::PlanCommand::Propose).await
 }
 
-/// NOR-6.2: a senior manager, not the proposer.
+/// A senior manager authorises a proposed plan, with the reason: not the one who proposed it
+/// (NOR-6.2; a local rule on Cleveland). It restricts from the written notice where the
+/// policy says notice comes first (NOR-5.1), at once otherwise (CLE-9.6).
 #[utoipa::path(post, path = "/{id}/authorise", params(("id" = i64, Path, description = "The record's id")), request_body = AuthoriseReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Authorised", body = crate::out::PlanOut)))]
 pub async fn authorise(
     State(st): State<AppState>,
@@ -1064,6 +1092,7 @@ pub async fn authorise(
     plan_step(&st, &ctx, id, wf::PlanCommand::Authorise(input)).await
 }
 
+/// A senior manager refuses a proposed plan, with the reason (NOR-6.2): it restricts nothing.
 #[utoipa::path(post, path = "/{id}/refuse", params(("id" = i64, Path, description = "The record's id")), request_body = ReasonReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Refused", body = crate::out::PlanOut)))]
 pub async fn refuse(
     State(st): State<AppState>,
@@ -1080,6 +1109,7 @@ pub async fn refuse(
     .await
 }
 
+/// Withdraws a draft or proposed plan, with the reason: it restricts nothing.
 #[utoipa::path(post, path = "/{id}/withdraw", params(("id" = i64, Path, description = "The record's id")), request_body = ReasonReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Withdrawn", body = crate::out::PlanOut)))]
 pub async fn withdraw(
     State(st): State<AppState>,
@@ -1096,7 +1126,9 @@ pub async fn withdraw(
     .await
 }
 
-/// CLE-9.6; NOR-5.1, 5.2, 5.7.
+/// Records the written notice of a plan: how and in what format it went, whether agreement
+/// was sought (CLE-9.6), and the policy enclosed (NOR-5.2). A Northamptonshire plan restricts
+/// only from its notice (NOR-5.1, 5.7).
 #[utoipa::path(post, path = "/{id}/notice", params(("id" = i64, Path, description = "The record's id")), request_body = NoticeReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Notice recorded", body = crate::out::PlanOut)))]
 pub async fn notice(
     State(st): State<AppState>,
@@ -1122,7 +1154,9 @@ pub async fn notice(
     plan_step(&st, &ctx, id, wf::PlanCommand::RecordNotice(input)).await
 }
 
-/// CLE-9.12; NOR-8.1, 8.2.
+/// Reviews a plan in force: continued to a next review within the policy's interval, or
+/// lifted, with the reasons and their conduct since (CLE-9.12; NOR-8.1, 8.2). A change is a
+/// variation (`vary`).
 #[utoipa::path(post, path = "/{id}/review", params(("id" = i64, Path, description = "The record's id")), request_body = ReviewReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Reviewed", body = crate::out::PlanOut)))]
 pub async fn review(
     State(st): State<AppState>,
@@ -1139,7 +1173,8 @@ pub async fn review(
     plan_step(&st, &ctx, id, wf::PlanCommand::Review(input)).await
 }
 
-/// CLE-9.14; NOR-5.1.
+/// Changes a plan's restrictions or dates, with the reason; the person is told in writing
+/// (CLE-9.14; NOR-5.7), and on Northamptonshire the change bites only then (NOR-5.1).
 #[utoipa::path(post, path = "/{id}/vary", params(("id" = i64, Path, description = "The record's id")), request_body = VaryReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Varied", body = crate::out::PlanOut)))]
 pub async fn vary(
     State(st): State<AppState>,
@@ -1151,6 +1186,8 @@ pub async fn vary(
     plan_step(&st, &ctx, id, wf::PlanCommand::Vary(req.parse(by)?)).await
 }
 
+/// Lifts a plan, with the reason: its restrictions stop at once and the person's contact is
+/// dealt with as anyone's.
 #[utoipa::path(post, path = "/{id}/lift", params(("id" = i64, Path, description = "The record's id")), request_body = ReasonReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Lifted", body = crate::out::PlanOut)))]
 pub async fn lift(
     State(st): State<AppState>,
@@ -1161,7 +1198,10 @@ pub async fn lift(
     plan_step(&st, &ctx, id, wf::PlanCommand::Lift { reason: req.reason }).await
 }
 
-/// CLE-10.4.
+/// Applies a plan in force to another of the person's matters, with the reason (CLE-10.4;
+/// NOR-8.1). On Northamptonshire a senior manager decides it (NOR-6.2), the matter's review
+/// route must be exhausted (NOR-5.3), and it bites only once the person is told in writing
+/// (NOR-5.1); on Cleveland it is recorded and the person is told (CLE-9.14).
 #[utoipa::path(post, path = "/{id}/apply-to-matter", params(("id" = i64, Path, description = "The record's id")), request_body = ApplyReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Applied", body = crate::out::PlanOut)))]
 pub async fn apply_to_matter(
     State(st): State<AppState>,
@@ -1192,7 +1232,8 @@ pub async fn decide_matter(
     plan_step(&st, &ctx, id, command).await
 }
 
-/// NOR-7.1.
+/// Records that the person disputes a plan, in their words; someone who took no part in the
+/// decision decides it (NOR-7.1; a local rule on Cleveland).
 #[utoipa::path(post, path = "/{id}/disputes", params(("id" = i64, Path, description = "The record's id")), request_body = DisputeReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Dispute recorded", body = crate::out::DisputeOut)))]
 pub async fn raise_dispute(
     State(st): State<AppState>,
@@ -1219,7 +1260,8 @@ pub async fn raise_dispute(
     ))
 }
 
-/// NOR-7.1: decided by someone who took no part.
+/// Decides a dispute about a plan: upheld, varied or lifted, with the reason, by someone who
+/// took no part in the decision disputed (NOR-7.1; a local rule on Cleveland).
 #[utoipa::path(post, path = "/disputes/{id}/decision", params(("id" = i64, Path, description = "The record's id")), request_body = DisputeDecisionReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Decided", body = crate::out::DisputeDecidedOut)))]
 pub async fn decide_dispute(
     State(st): State<AppState>,
@@ -1250,7 +1292,8 @@ pub async fn decide_dispute(
     })
 }
 
-/// CLE-8; NOR-1.4.
+/// Records a request for a reasonable adjustment, in the person's words; the decision is the
+/// profile's deciding role's (CLE-8.2, 8.5; NOR-1.3, 1.5).
 #[utoipa::path(post, path = "/people/{id}/adjustments", params(("id" = i64, Path, description = "The record's id")), request_body = AdjustmentReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Requested", body = crate::out::AdjustmentOut)))]
 pub async fn request_adjustment(
     State(st): State<AppState>,
@@ -1273,7 +1316,7 @@ pub async fn request_adjustment(
     ))
 }
 
-/// NOR-1.5.
+/// Decides a reasonable adjustment: granted or refused, with the reasons (CLE-8.5; NOR-1.5).
 #[utoipa::path(post, path = "/adjustments/{id}/decision", params(("id" = i64, Path, description = "The record's id")), request_body = DecisionReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Decided", body = crate::out::AdjustmentOut)))]
 pub async fn decide_adjustment(
     State(st): State<AppState>,
@@ -1295,7 +1338,8 @@ pub async fn decide_adjustment(
     ))
 }
 
-/// CLE-10.1–10.3; NOR-5.8.
+/// Records further action: a referral to the police, legal advice or legal action
+/// (CLE-10.1–10.3; NOR-5.8).
 #[utoipa::path(post, path = "/people/{id}/further-actions", params(("id" = i64, Path, description = "The record's id")), request_body = FurtherActionReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Recorded", body = crate::out::FurtherActionOut)))]
 pub async fn further_action(
     State(st): State<AppState>,
@@ -1322,6 +1366,8 @@ pub async fn further_action(
     ))
 }
 
+/// The reader's open tasks and their role's: each names the person, the record, when it is
+/// due and the clause.
 #[utoipa::path(get, path = "/tasks", responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "My open tasks and my role's", body = crate::out::TasksOut)))]
 pub async fn my_tasks(State(st): State<AppState>, Auth(ctx): Auth, _: ApiQuery<NoQuery>) -> Reply {
     let tasks = st
@@ -1430,7 +1476,8 @@ pub async fn open_rights(
     })
 }
 
-/// CLE-9.15: ask to share a person's details with a partner; waits for the DPO.
+/// Asks to share a person's details with a partner, with the legitimate reason; it waits for
+/// the DPO (CLE-9.15; a local rule on Northamptonshire).
 #[utoipa::path(post, path = "/people/{id}/disclosures", params(("id" = i64, Path, description = "The record's id")), request_body = DisclosureReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Requested", body = crate::out::DisclosureOut)))]
 pub async fn request_disclosure(
     State(st): State<AppState>,
@@ -1455,7 +1502,8 @@ pub async fn request_disclosure(
     ))
 }
 
-/// CLE-9.15: the DPO approves or refuses.
+/// The DPO approves or refuses a request to share (CLE-9.15; a local rule on
+/// Northamptonshire).
 #[utoipa::path(post, path = "/disclosures/{id}/decision", params(("id" = i64, Path, description = "The record's id")), request_body = DisclosureDecisionReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Decided", body = crate::out::DisclosureOut)))]
 pub async fn decide_disclosure(
     State(st): State<AppState>,
@@ -1477,7 +1525,8 @@ pub async fn decide_disclosure(
     ))
 }
 
-/// CLE-9.15: what was shared, with whom and when (the disclosure log).
+/// Records what was shared under an approved request, with whom and when: the disclosure
+/// log (CLE-9.15).
 #[utoipa::path(post, path = "/disclosures/{id}/shared", params(("id" = i64, Path, description = "The record's id")), request_body = SharedReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "On the disclosure log", body = crate::out::DisclosureOut)))]
 pub async fn record_shared(
     State(st): State<AppState>,
@@ -1530,7 +1579,8 @@ pub async fn person_access_log(
     })
 }
 
-/// CLE-9.15: the disclosure log, newest first.
+/// The disclosure log, newest first: what was shared with which partner, why, and who
+/// approved it (CLE-9.15).
 #[utoipa::path(get, path = "/disclosures", responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "The disclosure log", body = crate::out::DisclosuresOut)))]
 pub async fn disclosure_log(
     State(st): State<AppState>,
@@ -1548,7 +1598,8 @@ pub async fn disclosure_log(
     })
 }
 
-/// CLE-9.11: send the reminder a breach calls for, closing its task.
+/// Sends the reminder a breach calls for, closing its task: why the plan is in place and what
+/// follows if it goes on (CLE-9.11; NOR-5.8).
 #[utoipa::path(post, path = "/tasks/{id}/breach-reminder", params(("id" = i64, Path, description = "The record's id")), request_body = ReminderReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Sent and kept as a contact", body = crate::out::ContactOut)))]
 pub async fn breach_reminder(
     State(st): State<AppState>,
@@ -1574,6 +1625,8 @@ pub async fn breach_reminder(
     ))
 }
 
+/// Marks a task done, with what was done. A task that a step completes (a notice awaited, a
+/// breach reminder) is refused here while its step is still owed.
 #[utoipa::path(post, path = "/tasks/{id}/complete", params(("id" = i64, Path, description = "The record's id")), request_body = OutcomeReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Done", body = crate::out::TaskOut)))]
 pub async fn complete_task(
     State(st): State<AppState>,
@@ -1602,7 +1655,7 @@ pub struct ReviewsQuery {
     pub due_by: Option<String>,
 }
 
-/// CLE-9.12; NOR-8.1.
+/// The plans whose review is due or overdue (CLE-9.12; NOR-8.1, 8.2).
 #[utoipa::path(get, path = "/reviews", params(ReviewsQuery), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Reviews due and overdue", body = crate::out::PlansOut)))]
 pub async fn reviews(
     State(st): State<AppState>,
@@ -1625,6 +1678,7 @@ pub async fn reviews(
     })
 }
 
+/// Every member of staff: name, role, line manager and whether their account is enabled.
 #[utoipa::path(get, path = "/staff", responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "All staff", body = crate::out::StaffListOut)))]
 pub async fn list_staff(
     State(st): State<AppState>,
@@ -1637,6 +1691,7 @@ pub async fn list_staff(
     })
 }
 
+/// Adds a member of staff in a role of the profile (an administrator's to do).
 #[utoipa::path(post, path = "/staff", request_body = StaffReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 201, description = "Added", body = crate::out::StaffOut)))]
 pub async fn create_staff(
     State(st): State<AppState>,
@@ -1656,6 +1711,8 @@ pub async fn create_staff(
     created(wire::staff(&s))
 }
 
+/// Changes a member of staff: their role, line manager, or whether their account is enabled
+/// (an administrator's to do; the last administrator stays one).
 #[utoipa::path(post, path = "/staff/{id}", params(("id" = i64, Path, description = "The record's id")), request_body = StaffChangeReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Changed", body = crate::out::StaffOut)))]
 pub async fn change_staff(
     State(st): State<AppState>,
@@ -2139,7 +2196,8 @@ pub struct MessagesQuery {
     pub route: Option<String>,
 }
 
-/// The messages that went one way, newest first (those who screen contact, CLE-9.10).
+/// The messages that went one way, newest first (those who screen contact, CLE-9.10;
+/// NOR-5.5).
 #[utoipa::path(get, path = "/messages", params(MessagesQuery), responses((status = 200, description = "The messages", body = crate::out::MessagesOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]
 pub async fn list_messages(
     State(st): State<AppState>,
@@ -2231,7 +2289,7 @@ pub async fn message_raw(
     download(&format!("message-{id}.eml"), "message/rfc822", raw)
 }
 
-/// Marks a received letter or email as threatening or abusive (CLE-4.6): the behaviour is
+/// Marks a received letter or email as threatening or abusive (CLE-4.6; NOR-3.2): the behaviour is
 /// recorded against it, and a manager is asked to create a plan. A quarantined message is on
 /// nobody's record (409).
 #[utoipa::path(post, path = "/messages/{id}/threatening", params(("id" = i64, Path, description = "The record's id")), request_body = ThreateningReq, responses((status = 201, description = "Recorded, with the tasks raised", body = crate::out::IncidentRecordedOut), (status = "4XX", description = ERR, body = crate::out::ErrorOut)))]

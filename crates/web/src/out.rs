@@ -245,7 +245,7 @@ answer! {
         advocate: Option<AdvocateOut>,
         preferred_format: FormatWord,
         preferred_language: Option<String>,
-        /// CLE-8.1, 8.2: whether they were asked if they need additional help.
+        /// Whether they were asked if they need additional help (CLE-8.1, 8.2; NOR-1.3).
         additional_help: Option<HelpOut>,
         created_at: Instant,
     }
@@ -298,9 +298,9 @@ answer! {
         identifier: Option<String>,
         summary: String,
         body: String,
-        /// The restrictions it broke, as `plan id:kind` (CLE-9.11).
+        /// The restrictions it broke, as `plan id:kind` (CLE-9.11; NOR-5.8).
         breach_of: Vec<String>,
-        /// Whether it waits to be read for what it raises (CLE-9.10).
+        /// Whether it waits to be read for what it raises (CLE-9.10; NOR-5.5).
         screening: ScreeningWord,
         not_recorded_as_complaint: bool,
         /// How long a call lasted, in seconds, where it is known.
@@ -325,7 +325,7 @@ answer! {
 }
 
 answer! {
-    /// A call ended by staff (CLE-9.4): why, the file note, and whether the caller was warned.
+    /// A call ended by staff (CLE-4.4, 4.5; NOR-6.1): why, the file note, and whether the caller was warned.
     EndedCallOut from EndedCall {
         reason: String,
         file_note: String,
@@ -525,7 +525,7 @@ answer! {
 }
 
 answer! {
-    /// A reasonable adjustment the plan departs from, by whom and why (CLE-8.5).
+    /// A reasonable adjustment the plan departs from, by whom and why (CLE-9.13; NOR-5.9).
     OverrideOut from AdjustmentOverride {
         adjustment_id: i64,
         by: i64,
@@ -682,7 +682,7 @@ answer! {
 }
 
 answer! {
-    /// Sharing a person's details with a partner (CLE-9.15).
+    /// Sharing a person's details with a partner (CLE-9.15; a local rule on Northamptonshire).
     DisclosureOut from tact_core::sharing::Disclosure {
         id: i64,
         person_id: i64,
@@ -731,7 +731,7 @@ answer! {
 }
 
 answer! {
-    /// Further action: the police, legal advice or legal action (CLE-10.1–10.3).
+    /// Further action: the police, legal advice or legal action (CLE-10.1–10.3; NOR-5.8).
     FurtherActionOut from FurtherAction {
         id: i64,
         person_id: i64,

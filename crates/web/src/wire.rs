@@ -678,7 +678,7 @@ request! {
 }
 
 request! {
-    /// A received letter or email marked as threatening or abusive (CLE-4.6): the behaviour
+    /// A received letter or email marked as threatening or abusive (CLE-4.6; NOR-3.2): the behaviour
     /// is recorded against it in a category of the profile.
     ThreateningReq {
         /// One of the profile's categories (`GET /profile`).
@@ -764,7 +764,8 @@ pub fn rights(r: &tact_core::rights::RightsRequest) -> crate::out::RightsOut {
 }
 
 request! {
-    /// CLE-9.15: a request to share a person's details with a partner.
+    /// A request to share a person's details with a partner (CLE-9.15; a local rule on
+    /// Northamptonshire).
     DisclosureReq {
         /// The partner agency, such as the police.
         partner: String,
@@ -793,7 +794,7 @@ request! {
 }
 
 request! {
-    /// CLE-9.11: the reminder after a breach.
+    /// The reminder after a breach (CLE-9.11; NOR-5.8).
     ReminderReq {
         /// How it goes: by email or letter it is written from the profile's template; by
         /// phone or in person it is recorded.

@@ -1323,6 +1323,43 @@ async fn real_answers_match_the_schemas_the_openapi_document_gives_them() {
     assert!(said.contains(", 0 problems"), "{said}");
 }
 
+/// What an operation does is said in words a client's developer reads, with the clauses of
+/// both offices where a rule stands behind it: no operation is undescribed or only a clause
+/// number ("CLE-10.4.").
+#[tokio::test]
+async fn every_operation_in_the_openapi_document_says_what_it_does_in_words() {
+    let t = TestApp::spawn("cleveland-opcc", &testing::sqlite_url()).await;
+    let doc = t.openapi().await;
+    let mut operations = 0;
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for (method, op) in ops.as_object().unwrap() {
+            if !["get", "post", "put", "patch", "delete"].contains(&method.as_str()) {
+                continue;
+            }
+            operations += 1;
+            let said = format!(
+                "{} {}",
+                op["summary"].as_str().unwrap_or(""),
+                op["description"].as_str().unwrap_or("")
+            );
+            let words = said
+                .split_whitespace()
+                .map(|w| w.trim_start_matches('('))
+                .filter(|w| !w.starts_with("CLE-") && !w.starts_with("NOR-"))
+                .filter(|w| w.chars().any(char::is_alphabetic))
+                .count();
+            assert!(words >= 4, "{method} {path}: {said:?}");
+            // A clause of one office alone is not the whole story where the other office's
+            // policy has the same rule.
+            assert!(
+                !said.contains("CLE-9.11") || said.contains("NOR-5.8"),
+                "{method} {path}: {said:?}"
+            );
+        }
+    }
+    assert!(operations > 80, "{operations}");
+}
+
 #[tokio::test]
 async fn the_openapi_document_and_healthz_are_served() {
     let t = TestApp::spawn("cleveland-opcc", &testing::sqlite_url()).await;
