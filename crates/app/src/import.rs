@@ -39,6 +39,8 @@ pub struct ImportReport {
     pub problems: Vec<Problem>,
     /// Whether the new rows were written.
     pub committed: bool,
+    /// The file's headings no field takes: their columns are not imported.
+    pub left_out: Vec<String>,
 }
 
 fn digest(raw: &str) -> String {
@@ -125,6 +127,7 @@ impl Handles<cmd::ImportRecords> for App {
             already: 0,
             problems: Vec::new(),
             committed: false,
+            left_out: tact_core::import::left_out(c.kind, &c.mapping, &c.table.headers),
         };
         // One transaction checks what Tact holds and writes: on SQLite it holds the write
         // lock, so nothing can take a number between the check and the write.
@@ -848,9 +851,18 @@ pub fn read_table(
 
 fn read_csv(bytes: &[u8]) -> std::result::Result<tact_core::import::Table, String> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let delimiter = delimiter(bytes);
+    if let Some(line) = unclosed_quote(bytes, delimiter) {
+        return Err(format!(
+            "line {line}: a cell opens with a quote (\") that is never closed, so every row \
+             after it would be read into that one cell; close the quote, or save the file \
+             from the spreadsheet again"
+        ));
+    }
     let mut r = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
+        .delimiter(delimiter)
         .from_reader(bytes);
     let mut table = tact_core::import::Table::default();
     for (i, rec) in r.records().enumerate() {
@@ -873,6 +885,50 @@ fn read_csv(bytes: &[u8]) -> std::result::Result<tact_core::import::Table, Strin
         }
     }
     Ok(table)
+}
+
+/// What separates a CSV file's cells: a comma, unless the headings' line has none and is
+/// separated by semicolons (as Excel saves "CSV" where a comma is the decimal mark) or tabs.
+fn delimiter(bytes: &[u8]) -> u8 {
+    let first = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
+    let count = |d: u8| first.iter().filter(|b| **b == d).count();
+    match (count(b','), count(b';'), count(b'\t')) {
+        (0, semi, tab) if semi > tab => b';',
+        (0, _, tab) if tab > 0 => b'\t',
+        _ => b',',
+    }
+}
+
+/// The line on which a quoted cell opens and is never closed, if one does. The csv crate
+/// reads such a cell to the end of the file, so the rows after it would vanish into it
+/// without a word. A quote opens a cell only at its start (elsewhere it is a character of
+/// the cell, as the csv crate reads it), and two quotes within one stand for one.
+fn unclosed_quote(bytes: &[u8], delimiter: u8) -> Option<usize> {
+    let mut line = 1;
+    let mut opened_on = None;
+    let mut at_start = true;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if opened_on.is_some() {
+            if b == b'"' {
+                if bytes.get(i + 1) == Some(&b'"') {
+                    i += 1;
+                } else {
+                    opened_on = None;
+                }
+            }
+        } else {
+            if b == b'"' && at_start {
+                opened_on = Some(line);
+            }
+            at_start = b == delimiter || b == b'\n' || b == b'\r';
+        }
+        if b == b'\n' {
+            line += 1;
+        }
+        i += 1;
+    }
+    opened_on
 }
 
 fn read_sheet(

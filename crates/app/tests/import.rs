@@ -62,6 +62,24 @@ async fn issue_14_a_dry_run_writes_nothing_a_commit_all_and_a_second_run_nothing
             .unwrap();
         assert_eq!((dry.rows, dry.new, dry.already), (2, 2, 0), "{name}");
         assert!(dry.problems.is_empty() && !dry.committed);
+        assert!(dry.left_out.is_empty(), "{name}: {:?}", dry.left_out);
+        // A column no field takes is named, not dropped without a word; mapped, it is taken.
+        let with_officer = "id,name,Case officer,Telephone\nC-9,Ann Other,Pat,07911 123999\n";
+        let r = w
+            .app
+            .execute(
+                &admin,
+                import(Kind::People, "people.csv", with_officer, false),
+            )
+            .await
+            .unwrap();
+        assert_eq!(r.left_out, ["Case officer", "Telephone"], "{name}");
+        let mapped = cmd::ImportRecords {
+            mapping: Mapping::parse(&["phones=Telephone".to_string()]).unwrap(),
+            ..import(Kind::People, "people.csv", with_officer, false)
+        };
+        let r = w.app.execute(&admin, mapped).await.unwrap();
+        assert_eq!(r.left_out, ["Case officer"], "{name}");
         assert_eq!(
             events(&w.app).await,
             head,
@@ -301,6 +319,41 @@ fn issue_14_files_tact_cannot_read_are_refused_with_their_reason() {
     )
     .unwrap_err();
     assert!(e.message.contains("Sheet1"), "{e:?}");
+}
+
+/// A quoted cell never closed would take every row after it into itself (the csv crate
+/// reads it to the end of the file), so the rows after it would vanish from a "no problems"
+/// dry run: the file is refused naming the line. A file Excel saved with semicolons or tabs
+/// between its cells reads as one with commas.
+#[test]
+fn issue_14_a_quote_never_closed_is_refused_and_semicolons_or_tabs_read_as_commas() {
+    let open = "id,name,phones\r\nA-1,\"Ann Smith,01604 888000\r\nA-2,Bob Jones,07400 123456\r\n";
+    let e = read_table("people.csv", open.as_bytes(), None).unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("file"));
+    assert!(
+        e.message.contains("line 2") && e.message.contains("never closed"),
+        "{e:?}"
+    );
+    // Quotes that close, doubled quotes within a cell and a quote inside an unquoted cell
+    // are all cells as the csv crate reads them.
+    let fine =
+        "id,name,notes\nA-1,\"Smith, Ann\",\"said \"\"hi\"\"\nthen left\"\nA-2,Jo 5'11\" tall,x\n";
+    let t = read_table("people.csv", fine.as_bytes(), None).unwrap();
+    assert_eq!(t.rows.len(), 2, "{t:?}");
+    assert_eq!(t.rows[0].1[1], "Smith, Ann");
+    assert_eq!(t.rows[0].1[2], "said \"hi\"\nthen left");
+    assert_eq!(t.rows[1].1[1], "Jo 5'11\" tall");
+    for (sep, text) in [
+        (";", "id;name;phones\nA-1;Ann Smith;01604 888000\n"),
+        ("tab", "id\tname\tphones\nA-1\tAnn Smith\t01604 888000\n"),
+    ] {
+        let t = read_table("people.csv", text.as_bytes(), None).unwrap();
+        assert_eq!(t.headers, ["id", "name", "phones"], "{sep}");
+        assert_eq!(t.rows[0].1, ["A-1", "Ann Smith", "01604 888000"], "{sep}");
+    }
+    // A comma in the headings keeps commas, whatever the cells hold.
+    let t = read_table("people.csv", b"id,name\nA-1;x,Ann; Smith\n", None).unwrap();
+    assert_eq!(t.rows[0].1, ["A-1;x", "Ann; Smith"]);
 }
 
 fn plans(text: &str, commit: bool) -> cmd::ImportRecords {

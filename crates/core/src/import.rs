@@ -363,7 +363,7 @@ impl Mapping {
                     if let Some(h) = self.fields.get(c.name) {
                         problems.push(Problem::at(1, h, format!("the file has no column headed {h:?} (mapped to {})", c.name)));
                     } else if c.required {
-                        problems.push(Problem::at(1, c.name, format!("the file has no {} column, which is required (or map one: {}=Your heading)", c.name, c.name)));
+                        problems.push(Problem::at(1, c.name, format!("the file has no {} column, which is required (or map one: {}=Your heading); its headings are {}", c.name, c.name, headings_said(headers))));
                     }
                 }
                 found
@@ -375,6 +375,42 @@ impl Mapping {
             Err(problems)
         }
     }
+}
+
+/// A file's headings as a refusal lists them: each quoted, the first twenty, and how many
+/// more there are.
+fn headings_said(headers: &[String]) -> String {
+    let mut said: Vec<String> = headers
+        .iter()
+        .take(20)
+        .map(|h| crate::error::shown(h))
+        .collect();
+    if headers.len() > 20 {
+        said.push(format!("{} more", headers.len() - 20));
+    }
+    said.join(", ")
+}
+
+/// The file's headings that no field of `kind` takes, as the mapping reads them: their
+/// columns are left out of the import. A report says so, so that a column under a heading
+/// Tact does not know (a "Telephone" that `phones=Telephone` would take) is not dropped
+/// without a word.
+pub fn left_out(kind: Kind, mapping: &Mapping, headers: &[String]) -> Vec<String> {
+    let taken: Vec<String> = kind
+        .columns()
+        .iter()
+        .map(|c| {
+            mapping
+                .fields
+                .get(c.name)
+                .map_or_else(|| c.name.to_string(), |h| fold(h))
+        })
+        .collect();
+    headers
+        .iter()
+        .filter(|h| !h.trim().is_empty() && !taken.contains(&fold(h)))
+        .cloned()
+        .collect()
 }
 
 /// A documented template for `kind`: a CSV file with the headings and one example row.

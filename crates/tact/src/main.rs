@@ -2009,8 +2009,17 @@ async fn import(
             "already_imported": report.already,
             "problems": report.problems.iter().map(|p| json!({"file": name, "row": p.row, "column": p.column, "reason": p.reason})).collect::<Vec<_>>(),
             "committed": report.committed,
+            "left_out": report.left_out,
         })
     );
+    if !report.left_out.is_empty() {
+        eprintln!(
+            "Not imported: the {} {} (no field takes {}; --map field=Heading takes one, such as --map phones=Telephone).",
+            if report.left_out.len() == 1 { "column" } else { "columns" },
+            report.left_out.iter().map(|h| format!("{h:?}")).collect::<Vec<_>>().join(", "),
+            if report.left_out.len() == 1 { "it" } else { "them" }
+        );
+    }
     if !report.problems.is_empty() {
         eprintln!(
             "{} problem{}: nothing was written. Put them right in the file and run this again.",

@@ -1701,6 +1701,22 @@ fn issue_14_import_from_the_command_line_dry_run_then_commit_then_nothing_more()
         (dry["new"].as_u64(), dry["committed"].as_bool()),
         (Some(2), Some(false))
     );
+    assert_eq!(dry["left_out"], serde_json::json!([]));
+    // A column no field takes is named, not dropped without a word.
+    let extra = files.join("extra.csv");
+    std::fs::write(
+        &extra,
+        "Ref,Full name,Telephone,Case officer\nC-1,Amira Evans,07911 123456,Pat\n",
+    )
+    .unwrap();
+    let o = run(&extra, false);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(json(&o)["left_out"], serde_json::json!(["Case officer"]));
+    assert!(
+        text(&o).contains("Not imported: the column \"Case officer\""),
+        "{}",
+        text(&o)
+    );
     let done = json(&run(&good, true));
     assert_eq!(
         (done["new"].as_u64(), done["committed"].as_bool()),

@@ -373,6 +373,28 @@ async fn check(State(state): State<AppState>, signed: Signed, multipart: Multipa
 }
 
 fn summary(r: &ImportReport, what: &str) -> String {
+    let said = counted(r, what);
+    if r.left_out.is_empty() {
+        return said;
+    }
+    format!(
+        "{said} Not imported: the {} {} (no field takes {}; to import one, add a line under \
+         \u{201c}Columns with other headings\u{201d}, such as phones=Telephone).",
+        if r.left_out.len() == 1 {
+            "column"
+        } else {
+            "columns"
+        },
+        r.left_out
+            .iter()
+            .map(|h| format!("\u{201c}{h}\u{201d}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        if r.left_out.len() == 1 { "it" } else { "them" }
+    )
+}
+
+fn counted(r: &ImportReport, what: &str) -> String {
     let rows = format!("{} {}", r.rows, if r.rows == 1 { "row" } else { "rows" });
     if r.committed {
         format!(

@@ -4907,6 +4907,16 @@ async fn issue_14_an_administrator_checks_then_imports_a_file_from_the_import_pa
         async move { app.store().search_people("Amira", 10).await.unwrap() }
     };
     assert!(found(&ui).await.is_empty(), "checking writes nothing");
+    assert!(!html.contains("Not imported"), "{html}");
+    // A column no field takes is named on the page, not dropped without a word.
+    let extra: &'static [u8] =
+        b"id,Full name,Telephone,Case officer\nC-1,Amira Evans,07911 123456,Pat\n";
+    let r = post(fields("crm"), Some(("people.csv", extra))).await;
+    let said = r.text().await.unwrap();
+    assert!(
+        said.contains("Not imported: the column \u{201c}Case officer\u{201d}"),
+        "{said}"
+    );
     let hidden = |name: &str| {
         html.split(&format!("name=\"{name}\" value=\""))
             .nth(1)
