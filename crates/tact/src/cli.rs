@@ -158,7 +158,9 @@ pub enum Command {
     /// its row, column and reason, and nothing is written; with --commit, all of the file
     /// is written or none of it. Importing the same file again changes nothing.
     Import(ImportArgs),
-    /// Subject access: everything held about one person, as files in a folder (the DPO).
+    /// Take records out: everything held about one person for a subject access request, as
+    /// files in a folder (the DPO), or every record of a kind as CSV for the office's own
+    /// reporting.
     Export {
         #[command(subcommand)]
         command: ExportCmd,

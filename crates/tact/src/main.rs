@@ -91,7 +91,7 @@ fn main() -> ExitCode {
             eprintln!("error: {}", said(&e));
             // A refusal of what was asked is 2, as every refusal the API gives (4xx) is;
             // 1 is Tact failing.
-            ExitCode::from(if e.is::<Refused>() { 2 } else { 1 })
+            ExitCode::from(if refused(&e) { 2 } else { 1 })
         }
     }
 }
@@ -113,6 +113,17 @@ fn said(e: &anyhow::Error) -> String {
         out.push_str(&c);
     }
     out
+}
+
+/// Whether `e` refuses what was asked (exit status 2), rather than Tact failing (1): a
+/// [`Refused`], or a rule of the policy or a record's state refusing it, however it reached
+/// here — so a command that passes the app's refusal on with `?` answers as `told` does.
+fn refused(e: &anyhow::Error) -> bool {
+    e.is::<Refused>()
+        || matches!(
+            e.downcast_ref::<tact_app::AppError>(),
+            Some(tact_app::AppError::Rule(_))
+        )
 }
 
 /// A refusal of what the command asked for (who is acting, a record that is not there):
@@ -411,10 +422,11 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let (_, app) = open_app(&cli.data, url_flag).await?;
             let actor = acting_as(&app, cli.as_staff).await?;
             if out.exists() && std::fs::read_dir(&out)?.next().is_some() {
-                bail!(
+                return Err(Refused(format!(
                     "{} is not empty: give a new folder for the bundle",
                     out.display()
-                );
+                ))
+                .into());
             }
             let files = tact_web::export::subject_access(
                 &app,
@@ -601,16 +613,15 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         } if cli.as_staff.is_none() => {
             // A local operator with the data folder may add staff directly, as `tact init` does.
             let (_, app) = open_app(&cli.data, url_flag).await?;
-            let role = Role::parse(&role).map_err(|e| anyhow!("{e}"))?;
+            let role = Role::parse(&role).map_err(|e| Refused(e.to_string()))?;
             let email = email
                 .as_deref()
                 .map(tact_core::identity::EmailAddress::parse)
                 .transpose()
-                .map_err(|e| anyhow!("{e}"))?;
+                .map_err(|e| Refused(e.to_string()))?;
             let s = app
                 .create_staff(None, &name, role, email, line_manager.map(StaffId))
-                .await
-                .map_err(|e| anyhow!("{e}"))?;
+                .await?;
             let token = app
                 .issue_token(None, s.id, "created by tact staff add")
                 .await?;

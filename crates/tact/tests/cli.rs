@@ -1039,7 +1039,14 @@ fn the_dpo_exports_a_subject_access_bundle_into_a_new_folder() {
             out.to_str().unwrap(),
         ],
     );
-    assert!(!refused.status.success(), "{}", text(&refused));
+    // A refusal is exit status 2, as every command's refusal is; nothing is made.
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused));
+    assert!(
+        text(&refused).contains("Data Protection Officer"),
+        "{}",
+        text(&refused)
+    );
+    assert!(!out.exists());
     let made = json(&tact(
         &d,
         &[
@@ -1072,6 +1079,17 @@ fn the_dpo_exports_a_subject_access_bundle_into_a_new_folder() {
         ],
     );
     assert!(text(&again).contains("not empty"), "{}", text(&again));
+    assert_eq!(again.status.code(), Some(2), "{}", text(&again));
+    // The console's own `staff add` refuses as the API would: bad input is 2, not a fault.
+    for bad in [["--role", "chief"], ["--line-manager", "999"]] {
+        let mut args = vec!["staff", "add", "--name", "Al Ready"];
+        if bad[0] != "--role" {
+            args.extend(["--role", "caseworker"]);
+        }
+        args.extend(bad);
+        let o = tact(&d, &args);
+        assert_eq!(o.status.code(), Some(2), "{bad:?}: {}", text(&o));
+    }
 }
 
 #[test]
