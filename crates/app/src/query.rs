@@ -230,7 +230,7 @@ queries! {
         |app, ctx, q| {
             let phone = tact_core::profile::Channel::Phone;
             let checked = app.check_as(&ctx.actor, q.caller.as_ref(), phone, None, q.at, None).await?;
-            let routing = tact_core::routing::route(&checked.verdict);
+            let routing = tact_core::routing::route(&checked.verdict, &app.profile.terms.plan);
             let extension = match routing.route {
                 tact_core::routing::Route::PutThrough { to: Some(s) } => app.store.extension_of(s).await?,
                 _ => None,

@@ -49,13 +49,15 @@ crate::words! {
 }
 
 impl CallOutcome {
-    /// The contact's summary: "Call answered (to 01642 301653)".
-    pub fn summary(self, to: Option<&str>) -> String {
+    /// The contact's summary: "Call answered (to 0121 234 5678)", in the profile's word for a
+    /// plan (`plan`) where it names one, as the person's record and their subject access
+    /// bundle show it.
+    pub fn summary(self, to: Option<&str>, plan: &str) -> String {
         let words = match self {
-            Self::Answered => "answered",
-            Self::Voicemail => "left a voicemail",
-            Self::Refused => "refused by the phone system, as their contact strategy says",
-            Self::Missed => "missed",
+            Self::Answered => "answered".to_string(),
+            Self::Voicemail => "left a voicemail".to_string(),
+            Self::Refused => format!("refused by the phone system, as their {plan} says"),
+            Self::Missed => "missed".to_string(),
         };
         let to = to.map(|t| format!(" (to {t})")).unwrap_or_default();
         format!("Call {words}{to}")
@@ -91,8 +93,10 @@ pub fn check_extension(s: &str) -> Result<String, crate::RuleError> {
     }
 }
 
-/// Routes a call by the contact check's verdict.
-pub fn route(v: &Verdict) -> Routing {
+/// Routes a call by the contact check's verdict. `plan` is the profile's word for a plan
+/// ("contact strategy", "communication plan"), which the reason the phone system logs and
+/// a SIP proxy sends back uses, as staff's words do.
+pub fn route(v: &Verdict, plan: &str) -> Routing {
     let forbidding: Vec<&str> = v
         .restrictions
         .iter()
@@ -114,13 +118,13 @@ pub fn route(v: &Verdict) -> Routing {
         {
             (
                 Route::Voicemail,
-                "outside the times their contact strategy allows calls".to_string(),
+                format!("outside the times their {plan} allows calls"),
             )
         }
         Outcome::NotAllowed => (
             Route::Refuse,
             format!(
-                "their contact strategy does not allow this call ({})",
+                "their {plan} does not allow this call ({})",
                 forbidding.join(", ")
             ),
         ),
@@ -159,10 +163,17 @@ mod tests {
         assert_eq!(
             CallOutcome::parse("voicemail")
                 .unwrap()
-                .summary(Some("01642 301653")),
-            "Call left a voicemail (to 01642 301653)"
+                .summary(Some("0121 234 5678"), "contact strategy"),
+            "Call left a voicemail (to 0121 234 5678)"
         );
-        assert_eq!(CallOutcome::Missed.summary(None), "Call missed");
+        assert_eq!(
+            CallOutcome::Missed.summary(None, "contact strategy"),
+            "Call missed"
+        );
+        assert_eq!(
+            CallOutcome::Refused.summary(None, "communication plan"),
+            "Call refused by the phone system, as their communication plan says"
+        );
         let e = CallOutcome::parse("busy").unwrap_err();
         assert_eq!(e.field.as_deref(), Some("outcome"));
         assert!(
@@ -198,7 +209,7 @@ mod tests {
 
     #[test]
     fn issue_14_a_call_no_restriction_touches_is_put_through() {
-        let r = route(&verdict(Outcome::Allowed));
+        let r = route(&verdict(Outcome::Allowed), "contact strategy");
         assert_eq!(r.route, Route::PutThrough { to: None });
         assert!(r.say.is_empty());
     }
@@ -207,7 +218,7 @@ mod tests {
     fn cle_9_9_a_call_outside_the_call_window_goes_to_voicemail_with_the_words() {
         let mut v = verdict(Outcome::NotAllowed);
         v.restrictions = vec![applied("call-window", Effect::Forbids)];
-        let r = route(&v);
+        let r = route(&v, "contact strategy");
         assert_eq!(r.route, Route::Voicemail);
         assert_eq!(r.say, v.say);
     }
@@ -220,10 +231,16 @@ mod tests {
                 applied("call-window", Effect::Forbids),
                 applied(kind, Effect::Forbids),
             ];
-            let r = route(&v);
+            let r = route(&v, "contact strategy");
             assert_eq!(r.route, Route::Refuse, "{kind}");
             assert!(r.reason.contains(kind));
             assert_eq!(r.say, v.say);
+            // In the office's own word for a plan, as staff read it.
+            let r = route(&v, "communication plan");
+            assert_eq!(
+                r.reason,
+                format!("their communication plan does not allow this call (call-window, {kind})")
+            );
         }
     }
 
@@ -233,7 +250,7 @@ mod tests {
         v.put_through_to = Some(StaffId(7));
         v.restrictions = vec![applied("single-point-of-contact", Effect::Condition)];
         assert_eq!(
-            route(&v).route,
+            route(&v, "contact strategy").route,
             Route::PutThrough {
                 to: Some(StaffId(7))
             }
@@ -244,14 +261,14 @@ mod tests {
     fn issue_14_conditions_an_adjustment_or_an_unsure_caller_ring_staff_first() {
         let mut v = verdict(Outcome::AllowedWithConditions);
         v.record_call = true;
-        assert_eq!(route(&v).route, Route::Ring);
+        assert_eq!(route(&v, "contact strategy").route, Route::Ring);
         let mut v = verdict(Outcome::Allowed);
         v.adjustments = vec![(AdjustmentId(1), "Extra time on calls".into())];
-        assert_eq!(route(&v).route, Route::Ring);
+        assert_eq!(route(&v, "contact strategy").route, Route::Ring);
         let mut v = verdict(Outcome::Allowed);
         v.person = None;
         v.withheld = true;
-        let r = route(&v);
+        let r = route(&v, "contact strategy");
         assert_eq!(r.route, Route::Ring);
         assert!(r.reason.contains("not known"));
     }

@@ -536,7 +536,7 @@ pub async fn call_outcome(
         staff_id: Some(req.answered_by.map_or(ctx.actor.id, StaffId)),
         identifier: phone_system_caller(req.from.as_deref())?,
         via_advocate: false,
-        summary: outcome.summary(req.to.as_deref()),
+        summary: outcome.summary(req.to.as_deref(), &st.app.profile.terms.plan),
         body: String::new(),
         is_complaint: false,
     };
