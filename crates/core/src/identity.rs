@@ -639,15 +639,30 @@ mod tests {
 }
 
 /// The UK postcode at the end of a postal address ("1 High Street, Middlesbrough, TS1 2AB"
-/// gives "TS1 2AB"), written in capitals with its space, if the address ends with one: what
-/// tells two people of the same name apart in a list of search results (issue 13).
+/// or "…, Northampton NN1 8AB" gives the postcode), written in capitals with its space, if
+/// the address ends with one: what tells two people of the same name apart in a list of
+/// search results (issue 13). The postcode is the address's last part, or the end of it
+/// where the town and the postcode share a line.
 pub fn postcode(address: &str) -> Option<String> {
     let tail: String = address
         .rsplit([',', '\n'])
         .map(str::trim)
         .find(|p| !p.is_empty())?
         .to_uppercase();
-    let compact: String = tail.chars().filter(|c| !c.is_whitespace()).collect();
+    let words: Vec<&str> = tail.split_whitespace().collect();
+    let n = words.len();
+    [
+        tail.clone(),
+        words[n.saturating_sub(2)..].concat(),
+        words[n.saturating_sub(1)..].concat(),
+    ]
+    .iter()
+    .find_map(|t| postcode_alone(t))
+}
+
+/// `text` as a postcode, if it is one whole (spaces aside).
+fn postcode_alone(text: &str) -> Option<String> {
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     // The outward code is 2 to 4 characters (a letter first), the inward a digit and two
     // letters: "TS12AB", "SW1A1AA", "M11AE".
     let n = compact.len();
@@ -684,7 +699,18 @@ mod postcode_tests {
             postcode("Flat 2, 5 Road, M1 1AE ").as_deref(),
             Some("M1 1AE")
         );
+        // The town and the postcode on one line, as many write it (and the demo does).
+        assert_eq!(
+            postcode("8 Station Road, Northampton NN1 8AB").as_deref(),
+            Some("NN1 8AB")
+        );
+        assert_eq!(
+            postcode("8 Station Road\nKettering nn168ab").as_deref(),
+            Some("NN16 8AB")
+        );
         assert_eq!(postcode("1 High Street, Middlesbrough"), None);
+        assert_eq!(postcode("1 High Street, Flat 12AB"), None);
+        assert_eq!(postcode("12 Road 3AB"), None);
         assert_eq!(postcode("PO Box 12"), None);
         assert_eq!(postcode(""), None);
     }
