@@ -228,16 +228,13 @@ async fn generate(store: &Store, backend: &str, people: usize, per_person: usize
             overrides: vec![],
             // Told in writing: until then a plan restricts nothing (CLE-9.6).
             notice: Some(Notice {
-                sent_at: now - SignedDuration::from_hours(24),
-                recorded_by: StaffId(1),
-                channel: Channel::Letter,
-                format: Format::Standard,
                 agreement_sought: true,
-                agreement_given: None,
-                agreement_note: None,
-                letter_id: None,
                 policy_enclosed: true,
-                plan_version: 1,
+                ..Notice::letter(
+                    now - SignedDuration::from_hours(24),
+                    StaffId(1),
+                    Format::Standard,
+                )
             }),
             effective_from: Some(now - SignedDuration::from_hours(24)),
             review_due: review,

@@ -432,6 +432,14 @@ pub fn told_in_writing(plan: &Plan) -> bool {
 }
 
 impl Verdict {
+    /// The restrictions that bear on this contact, in the order the check gives them: not
+    /// those it found of no account here (another matter's, another channel's).
+    pub fn bearing(&self) -> impl Iterator<Item = &Applied> {
+        self.restrictions
+            .iter()
+            .filter(|a| a.effect != Effect::NotRelevant)
+    }
+
     pub fn allowed(&self) -> bool {
         self.outcome != Outcome::NotAllowed
     }

@@ -687,32 +687,21 @@ mod postcode_tests {
 
     #[test]
     fn issue_13_the_postcode_is_read_from_the_end_of_an_address() {
-        assert_eq!(
-            postcode("1 High Street, Middlesbrough, TS1 2AB").as_deref(),
-            Some("TS1 2AB")
-        );
-        assert_eq!(
-            postcode("10 Downing St\nLondon\nsw1a2aa").as_deref(),
-            Some("SW1A 2AA")
-        );
-        assert_eq!(
-            postcode("Flat 2, 5 Road, M1 1AE ").as_deref(),
-            Some("M1 1AE")
-        );
-        // The town and the postcode on one line, as many write it (and the demo does).
-        assert_eq!(
-            postcode("8 Station Road, Northampton NN1 8AB").as_deref(),
-            Some("NN1 8AB")
-        );
-        assert_eq!(
-            postcode("8 Station Road\nKettering nn168ab").as_deref(),
-            Some("NN16 8AB")
-        );
-        assert_eq!(postcode("1 High Street, Middlesbrough"), None);
-        assert_eq!(postcode("1 High Street, Flat 12AB"), None);
-        assert_eq!(postcode("12 Road 3AB"), None);
-        assert_eq!(postcode("PO Box 12"), None);
-        assert_eq!(postcode(""), None);
+        for (address, found) in [
+            ("1 High Street, Middlesbrough, TS1 2AB", Some("TS1 2AB")),
+            ("10 Downing St\nLondon\nsw1a2aa", Some("SW1A 2AA")),
+            ("Flat 2, 5 Road, M1 1AE ", Some("M1 1AE")),
+            // The town and the postcode on one line, as many write it (and the demo does).
+            ("8 Station Road, Northampton NN1 8AB", Some("NN1 8AB")),
+            ("8 Station Road\nKettering nn168ab", Some("NN16 8AB")),
+            ("1 High Street, Middlesbrough", None),
+            ("1 High Street, Flat 12AB", None),
+            ("12 Road 3AB", None),
+            ("PO Box 12", None),
+            ("", None),
+        ] {
+            assert_eq!(postcode(address).as_deref(), found, "{address:?}");
+        }
     }
 
     #[test]

@@ -624,6 +624,26 @@ pub struct Notice {
     pub plan_version: i64,
 }
 
+impl Notice {
+    /// A letter in `format` sent at `sent_at` about a plan's first version, recorded by
+    /// `by`, with nothing more said: agreement not sought, the policy not enclosed, no letter
+    /// of Tact's named. What an imported plan's notice is, for the rest to be said over it.
+    pub fn letter(sent_at: Timestamp, by: StaffId, format: Format) -> Self {
+        Self {
+            sent_at,
+            recorded_by: by,
+            channel: Channel::Letter,
+            format,
+            agreement_sought: false,
+            agreement_given: None,
+            agreement_note: None,
+            letter_id: None,
+            policy_enclosed: false,
+            plan_version: 1,
+        }
+    }
+}
+
 /// A senior manager's decision to let a restriction stand despite a reasonable adjustment (CLE-9.13; NOR-5.9).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AdjustmentOverride {

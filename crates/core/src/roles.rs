@@ -663,18 +663,11 @@ mod tests {
             close_refusal(&me, &t, Some(&plan)).is_some(),
             "in force at once, but not told yet (CLE)"
         );
-        plan.notice = Some(crate::model::Notice {
-            sent_at: jiff::Timestamp::UNIX_EPOCH,
-            recorded_by: StaffId(1),
-            channel: crate::profile::Channel::Letter,
-            format: crate::model::Format::Standard,
-            agreement_sought: false,
-            agreement_given: None,
-            agreement_note: None,
-            letter_id: None,
-            policy_enclosed: false,
-            plan_version: 1,
-        });
+        plan.notice = Some(crate::model::Notice::letter(
+            jiff::Timestamp::UNIX_EPOCH,
+            StaffId(1),
+            crate::model::Format::Standard,
+        ));
         assert!(
             close_refusal(&me, &t, Some(&plan)).is_none(),
             "nothing awaited"

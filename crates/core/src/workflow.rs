@@ -922,18 +922,7 @@ pub fn import_plan(
         status: PlanStatus::Active,
         decided_at: Some(decided_at),
         decision_reason: Some(words.clone()),
-        notice: Some(Notice {
-            sent_at: notice_at,
-            recorded_by: actor.id,
-            channel: Channel::Letter,
-            format: ctx.preferred_format,
-            agreement_sought: false,
-            agreement_given: None,
-            agreement_note: None,
-            letter_id: None,
-            policy_enclosed: false,
-            plan_version: 1,
-        }),
+        notice: Some(Notice::letter(notice_at, actor.id, ctx.preferred_format)),
         effective_from: Some(notice_at),
         ..plan
     };

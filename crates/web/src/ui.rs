@@ -15,7 +15,6 @@ use axum::Router;
 use serde::Deserialize;
 use tact_app::query as q;
 use tact_app::{AppError, SignInFailure};
-use tact_core::check::Effect;
 use tact_core::command as cmd;
 use tact_core::identity::{EmailAddress, Identifier};
 use tact_core::ids::{PersonId, StaffId};
@@ -1238,9 +1237,7 @@ async fn incoming(
                     say: v.say.clone(),
                     must: v.must.clone(),
                     restrictions: v
-                        .restrictions
-                        .iter()
-                        .filter(|a| a.effect != Effect::NotRelevant)
+                        .bearing()
                         .map(|a| format!("{}: {}", a.name, a.explanation))
                         .collect(),
                     adjustments: v.adjustments.iter().map(|(_, d)| d.clone()).collect(),

@@ -1146,9 +1146,7 @@ pub fn verdict(v: &Verdict) -> VerdictOut {
         say: v.say.clone(),
         must: v.must.clone(),
         restrictions: v
-            .restrictions
-            .iter()
-            .filter(|a| a.effect != tact_core::check::Effect::NotRelevant)
+            .bearing()
             .map(|a| AppliedOut {
                 plan_id: a.plan_id.0,
                 strategy_id: a.plan_id.0,
