@@ -171,7 +171,8 @@ pub enum Command {
         #[command(subcommand)]
         command: JobsCmd,
     },
-    /// Sharing details with partners, with the DPO's approval (CLE-9.15).
+    /// Sharing details with partners, with the DPO's approval (CLE-9.15; a local rule on
+    /// Northamptonshire).
     Share {
         #[command(subcommand)]
         command: ShareCmd,
@@ -481,7 +482,7 @@ pub enum PersonCmd {
         #[arg(long, alias = "reasons")]
         reason: String,
     },
-    /// CLE-8.1, 8.2: record whether they need additional help, in their own words.
+    /// Record whether they need additional help, in their own words (CLE-8.1, 8.2; NOR-1.3).
     AdditionalHelp {
         /// The person.
         id: i64,
@@ -902,7 +903,7 @@ pub enum TaskCmd {
         #[arg(long)]
         outcome: String,
     },
-    /// Send the reminder a breach calls for (CLE-9.11) and close its task.
+    /// Send the reminder a breach calls for (CLE-9.11; NOR-5.8) and close its task.
     Remind {
         /// The breach's task.
         id: i64,
@@ -1076,8 +1077,8 @@ pub enum MailCmd {
         #[arg(long)]
         keep_address: bool,
     },
-    /// Mark a received letter or email as threatening or abusive (CLE-4.6): the behaviour is
-    /// recorded against it and a manager is asked to create a plan.
+    /// Mark a received letter or email as threatening or abusive (CLE-4.6; NOR-3.2): the
+    /// behaviour is recorded against it and a manager is asked to create a plan.
     Threatening {
         /// The message.
         id: i64,
