@@ -104,6 +104,28 @@ async fn a_message_is_matched_threaded_and_kept_once() {
             panic!("{name}")
         };
         assert_eq!(route, Route::UnknownSender, "{name}");
+        // A subject in words beyond ASCII, from someone Tact knows (it once stopped the
+        // import on a byte inside "é"): kept, and threaded by the reference in it.
+        let accented = message(
+            "four@example.org",
+            "jo@example.org",
+            &format!("=?utf-8?q?Caf=C3=A9_=E2=80=93_{}?=", w.matter_ref),
+            "",
+        );
+        let Imported::Stored { contact, .. } = w
+            .app
+            .import_message("enquiries", &accented, &limits)
+            .await
+            .unwrap()
+        else {
+            panic!("{name}")
+        };
+        assert_eq!(
+            contact.summary,
+            format!("Café – {}", w.matter_ref),
+            "{name}"
+        );
+        assert_eq!(contact.matter_id, Some(w.matter), "{name}");
     }
 }
 

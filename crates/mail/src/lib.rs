@@ -242,12 +242,14 @@ pub fn sender_address(from: &str) -> &str {
 
 /// A matter's reference written in a subject line, such as "Re: your complaint M-000123".
 pub fn matter_reference(subject: &str) -> Option<String> {
-    let bytes = subject.as_bytes();
-    (0..bytes.len()).find_map(|i| {
-        let rest = &subject[i..];
-        let digits = rest.strip_prefix("M-")?;
+    // Only where "M-" starts: any other byte may fall inside a character ("Café").
+    subject.match_indices("M-").find_map(|(i, _)| {
+        let digits = &subject[i + 2..];
         let n = digits.bytes().take_while(u8::is_ascii_digit).count();
-        let before_ok = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
+        let before_ok = subject[..i]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric());
         (n >= 6 && before_ok).then(|| format!("M-{}", &digits[..n]))
     })
 }
@@ -394,6 +396,14 @@ mod tests {
             Some("M-0000123")
         );
         assert_eq!(matter_reference("XM-000001"), None);
+        // Words in any language, before and after: never a byte inside a character.
+        assert_eq!(matter_reference("Café complaint"), None);
+        assert_eq!(
+            matter_reference("Café – M-000123 ✓").as_deref(),
+            Some("M-000123")
+        );
+        assert_eq!(matter_reference("éM-000123"), None);
+        assert_eq!(matter_reference("😀 M-000123").as_deref(), Some("M-000123"));
         assert_eq!(matter_reference("M-12"), None);
         assert_eq!(matter_reference("no reference"), None);
     }
@@ -405,6 +415,15 @@ mod tests {
             match parse(&raw, &Limits::default()) {
                 Ok(p) => proptest::prop_assert!(!p.message_id.is_empty()),
                 Err(q) => proptest::prop_assert!(!q.reason.is_empty() && !q.message_id.is_empty()),
+            }
+        }
+
+        /// A subject in any words is searched for a matter's reference without panicking
+        /// (it once sliced a string at a byte inside "é"), and what it finds is one.
+        #[test]
+        fn a_subject_in_any_words_is_searched_for_a_reference(s in "\\PC{0,40}(M-[0-9]{6})?\\PC{0,20}") {
+            if let Some(r) = matter_reference(&s) {
+                proptest::prop_assert!(r.starts_with("M-") && s.contains(&r));
             }
         }
     }
