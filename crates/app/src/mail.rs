@@ -47,6 +47,46 @@ impl App {
         }))
     }
 
+    /// Takes in one message as [`App::import_message`] does, and keeps it whole in
+    /// quarantine if Tact fails while reading it (a fault in Tact: logged, and counted in
+    /// `tact_mail_faults_total`). One message can then never stop a mailbox: the poll goes on
+    /// to the next, and staff find this one in quarantine, as they find one Tact cannot
+    /// parse. What a fault left half-done is rolled back with its transaction.
+    ///
+    /// # Errors
+    /// The store's error (nothing of the message is written then).
+    pub async fn take_in(&self, mailbox: &str, raw: &[u8], limits: &Limits) -> Result<Imported> {
+        self.kept_if_it_fails(mailbox, raw, self.import_message(mailbox, raw, limits))
+            .await
+    }
+
+    /// What `taking` gives, or, if it panics, the message kept whole in quarantine.
+    pub(crate) async fn kept_if_it_fails(
+        &self,
+        mailbox: &str,
+        raw: &[u8],
+        taking: impl std::future::Future<Output = Result<Imported>>,
+    ) -> Result<Imported> {
+        use futures_util::FutureExt;
+        match std::panic::AssertUnwindSafe(taking).catch_unwind().await {
+            Ok(done) => done,
+            Err(_) => {
+                tracing::error!(
+                    mailbox,
+                    "Tact failed while reading a message: it is kept whole in quarantine"
+                );
+                metrics::counter!("tact_mail_faults_total").increment(1);
+                let q = tact_mail::Quarantine {
+                    message_id: tact_mail::digest_id(raw),
+                    reason: "Tact failed while reading this message (a fault in Tact, in its \
+                             log); it is kept whole here for staff to read"
+                        .into(),
+                };
+                self.quarantine(mailbox, raw, q, self.now()).await
+            }
+        }
+    }
+
     /// Takes in one message from `mailbox`.
     ///
     /// # Errors
@@ -348,7 +388,7 @@ impl App {
             ..Polled::default()
         };
         for (uid, raw) in &fetched.messages {
-            let got = self.import_message(&account.name, raw, limits).await?;
+            let got = self.take_in(&account.name, raw, limits).await?;
             *polled
                 .outcomes
                 .entry(got.outcome().to_string())

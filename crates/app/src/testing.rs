@@ -85,3 +85,19 @@ pub async fn staff_with_password(
         .expect("give them a password");
     s
 }
+
+/// Takes in `raw` as [`App::take_in`] does, with a fault in Tact while reading it: what the
+/// guard around each message does when one panics.
+///
+/// # Errors
+/// As [`App::take_in`].
+pub async fn take_in_with_a_fault(
+    app: &App,
+    mailbox: &str,
+    raw: &[u8],
+) -> crate::Result<crate::mail::Imported> {
+    app.kept_if_it_fails(mailbox, raw, async {
+        panic!("a fault in Tact, for the test")
+    })
+    .await
+}

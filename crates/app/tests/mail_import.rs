@@ -208,6 +208,46 @@ async fn what_cannot_be_read_is_quarantined_whole_once() {
     }
 }
 
+/// A fault in Tact while reading one message (it once panicked on a subject with an "é")
+/// keeps that message whole in quarantine, saying so, instead of stopping the mailbox: the
+/// next message is taken in as ever, and the same message again is a duplicate.
+#[tokio::test]
+async fn a_message_tact_fails_on_is_kept_whole_in_quarantine_and_the_next_is_taken_in() {
+    for (name, url) in testing::fresh_urls().await {
+        let w = world(&url).await;
+        let raw = message("f1@example.org", "jo@example.org", "Hello", "");
+        let got = tact_app::testing::take_in_with_a_fault(&w.app, "enquiries", &raw)
+            .await
+            .unwrap();
+        let Imported::Quarantined { id, reason, .. } = got else {
+            panic!("{name}: {got:?}")
+        };
+        assert!(reason.contains("Tact failed"), "{name}: {reason}");
+        let (kept, _) = w.app.store().message_content(id).await.unwrap().unwrap();
+        assert_eq!(kept, raw, "{name}: kept whole");
+        assert!(
+            w.app
+                .store()
+                .contacts_of(w.person, 10)
+                .await
+                .unwrap()
+                .is_empty(),
+            "{name}: nothing half-written"
+        );
+        let again = tact_app::testing::take_in_with_a_fault(&w.app, "enquiries", &raw)
+            .await
+            .unwrap();
+        assert!(matches!(again, Imported::Duplicate { .. }), "{name}");
+        let next = message("f2@example.org", "jo@example.org", "Still there?", "");
+        let got = w
+            .app
+            .take_in("enquiries", &next, &Limits::default())
+            .await
+            .unwrap();
+        assert!(matches!(got, Imported::Stored { .. }), "{name}: {got:?}");
+    }
+}
+
 #[tokio::test]
 async fn cle_9_9_email_to_a_dedicated_address_is_diverted_to_the_single_point_of_contact() {
     for (name, url) in testing::fresh_urls().await {

@@ -363,7 +363,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let mut counts = std::collections::BTreeMap::<String, u64>::new();
             let bar = progress::bar(messages.len(), "messages");
             for raw in &messages {
-                let got = app.import_message(&mailbox, raw, &limits).await?;
+                let got = app.take_in(&mailbox, raw, &limits).await?;
                 *counts.entry(got.outcome().to_string()).or_default() += 1;
                 bar.inc(1);
             }
