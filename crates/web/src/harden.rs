@@ -4,6 +4,9 @@
 //!   script, `frame-ancestors 'none'` (and `X-Frame-Options` for older browsers), `nosniff`,
 //!   a Referrer-Policy, HSTS when the request came over HTTPS, and `Cache-Control: no-store`
 //!   on everything but the static assets, since pages and API answers carry personal data.
+//! - A fault in Tact while answering (a handler that panics) is a 500 that says so — the
+//!   API's error body, or the staff pages' problem page — never a dropped connection
+//!   ([`faults_answered`]). A transaction it had begun is dropped with it, uncommitted.
 //! - Every API refusal is JSON: the 405, 413, 429 and 431 that axum, hyper or the limiter
 //!   would send empty or as text are given the API's error body, keeping their headers
 //!   (`Allow`, `Retry-After`).
@@ -238,6 +241,48 @@ fn api_words(status: StatusCode) -> &'static str {
 }
 
 /// The middleware every response passes through.
+/// Answers a fault in Tact while answering (a panic in a handler) with a 500 that says so:
+/// the API's JSON error, or the staff pages' problem page. Without this the connection was
+/// dropped and a caseworker's browser showed its own error. The fault goes to the log.
+pub async fn faults_answered(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    use futures_util::FutureExt;
+    let api = req.uri().path().starts_with("/api/");
+    let what = format!("{} {}", req.method(), req.uri().path());
+    match std::panic::AssertUnwindSafe(next.run(req))
+        .catch_unwind()
+        .await
+    {
+        Ok(answer) => answer,
+        Err(_) => {
+            tracing::error!(request = %what, "a fault in Tact while answering");
+            const SAID: &str = "Tact failed while answering this (a fault in Tact, in its \
+                                log). Try again later, and check whether it was done.";
+            if api {
+                crate::error::ApiError {
+                    status: StatusCode::INTERNAL_SERVER_ERROR,
+                    message: SAID.into(),
+                    field: None,
+                    clause: None,
+                    retry_after: None,
+                }
+                .into_response()
+            } else {
+                crate::ui::error_page(
+                    &state,
+                    None,
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Sorry, there is a problem with the service",
+                    SAID,
+                )
+            }
+        }
+    }
+}
+
 pub async fn harden(req: Request, next: Next) -> Response {
     let api = req.uri().path().starts_with("/api/");
     let https = over_https(req.headers());

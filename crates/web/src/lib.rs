@@ -271,6 +271,18 @@ pub fn openapi_json() -> String {
 pub fn router(state: AppState) -> Router {
     let (v1, _) = api_v1();
     let (root, _) = root_routes();
+    // For tests only (no binary enables `testing`): a page and an API path that fail inside
+    // Tact, so that tests see what a fault while answering looks like at each door.
+    #[cfg(feature = "testing")]
+    let (v1, root) = {
+        async fn fault() -> &'static str {
+            panic!("a fault in Tact, for the test")
+        }
+        (
+            v1.route("/testing/fault", get(fault)),
+            root.route("/testing/fault", get(fault)),
+        )
+    };
     root.route("/metrics", get(monitor::metrics))
         .route("/api/openapi.json", get(openapi))
         .nest("/api/v1", v1.layer(harden::api_limit(state.guards.limits)))
@@ -295,6 +307,10 @@ pub fn router(state: AppState) -> Router {
         .merge(ui_tokens::routes())
         .merge(ui_reset::routes())
         .fallback(ui::page_not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            harden::faults_answered,
+        ))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::middleware::from_fn(harden::harden))
         .layer(axum::middleware::from_fn(monitor::observe))

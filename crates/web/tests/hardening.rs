@@ -116,6 +116,34 @@ async fn every_response_has_the_security_headers_and_nothing_personal_is_cached(
     }
 }
 
+/// A fault in Tact while answering (a handler that panics) is a 500 that says so — JSON at
+/// the API, the service's problem page in the staff UI, with the security headers — and
+/// the server goes on answering; it was a dropped connection.
+#[tokio::test]
+async fn a_fault_while_answering_is_a_500_that_says_so_at_each_door() {
+    let d = door(Limits::default()).await;
+    let r = d.get("/api/v1/testing/fault", Some(&d.token)).await;
+    assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(header(&r, X_CONTENT_TYPE_OPTIONS).contains("nosniff"));
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("a fault in Tact")),
+        "{v}"
+    );
+    let r = d.get("/testing/fault", None).await;
+    assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("Sorry, there is a problem with the service"),
+        "{html}"
+    );
+    // And goes on answering.
+    let r = d.get("/api/v1/profile", Some(&d.token)).await;
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
 #[tokio::test]
 async fn every_api_refusal_is_json_404_405_413_and_431_included() {
     let d = door(Limits::default()).await;
