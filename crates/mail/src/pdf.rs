@@ -69,6 +69,24 @@ impl Face {
 
 static FACES: LazyLock<(Face, Face)> = LazyLock::new(|| (Face::load(REGULAR), Face::load(BOLD)));
 
+/// The characters of `text` the PDF's font cannot show, each once, in the order they come: a
+/// name or an address in a script DejaVu Sans does not cover (Chinese, say), which the
+/// printed page shows as empty boxes although its text layer keeps them. Staff are told, so
+/// that such a letter is printed from Word or finished by hand, not posted with boxes.
+pub fn cannot_show(text: &str) -> Vec<char> {
+    let (regular, bold) = &*FACES;
+    let mut missing = Vec::new();
+    for c in text.chars() {
+        let mut one = [0; 4];
+        let s = c.encode_utf8(&mut one);
+        let shown = regular.covers(s) && bold.covers(s);
+        if !shown && !missing.contains(&c) {
+            missing.push(c);
+        }
+    }
+    missing
+}
+
 /// Where a line of text belongs in the document's structure.
 #[derive(Clone, Copy)]
 enum Part {
@@ -582,6 +600,15 @@ mod tests {
         assert!(lines.len() > 1);
         assert!(lines.iter().all(|l| face.width(l, 12.0) <= 300.0));
         assert_eq!(lines.join(" ").split(' ').count(), 200);
+    }
+
+    #[test]
+    fn the_characters_the_font_cannot_show_are_named_once_each() {
+        assert_eq!(
+            cannot_show("Dear Zoë Ødegård-Nguyễn 王小明, 王"),
+            ['王', '小', '明']
+        );
+        assert!(cannot_show("Dear Jo, “quoted” – £5 €6 l’Église\n").is_empty());
     }
 
     #[test]

@@ -293,6 +293,8 @@ struct LetterPage<'a> {
     special: Option<String>,
     /// The letter as the person will see it: paragraphs (their lines) and lists.
     shown: Shown,
+    /// The characters its PDF (and so its print) cannot show, where there are any.
+    unprintable: Option<String>,
     /// The field at fault and what is wrong.
     error: Option<(String, String)>,
 }
@@ -367,6 +369,17 @@ async fn letter_page(
         special: matches!(l.format, Format::Braille | Format::Audio | Format::EasyRead)
             .then(|| l.format.as_str().to_string()),
         shown: shown(&l.text),
+        unprintable: {
+            let all = format!("{}\n{}\n{}", l.to_address, l.subject, l.text);
+            let missing = tact_mail::pdf::cannot_show(&all);
+            (!missing.is_empty()).then(|| {
+                missing
+                    .iter()
+                    .map(char::to_string)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+        },
         enclose: l.encloses_policy(p).then(|| {
             tact_core::profile::cited(
                 p.notice
