@@ -332,11 +332,19 @@ const WITHHELD: &[&str] = &[
 /// Reads a caller id as a phone system gives it: a number in any form (see
 /// [`PhoneNumber::lookup`], and `tel:` URIs), or one of the words for a number that was
 /// withheld or is unavailable (`anonymous`, `withheld`, `unavailable`, empty, a SIP
-/// `anonymous@anonymous.invalid`), which gives `None`.
+/// `anonymous@anonymous.invalid`), which gives `None`. A SIP From header's whole value
+/// (`"Jo" <sip:…@pbx>;tag=…`) is read by the address in its angle brackets.
 ///
 /// # Errors
 /// An invalid-input error naming `phone` for text that is neither.
 pub fn read_caller(input: &str) -> Result<Option<PhoneNumber>, RuleError> {
+    // A whole From header's value, as some phone systems pass it on ("Jo" <sip:…@pbx>;tag=1):
+    // the address is what the angle brackets hold.
+    let input = input.trim();
+    let input = match (input.find('<'), input.rfind('>')) {
+        (Some(open), Some(close)) if open < close => &input[open + 1..close],
+        _ => input,
+    };
     let t = input.trim().trim_matches('"').trim().to_ascii_lowercase();
     let bare = t
         .strip_prefix("tel:")
@@ -563,6 +571,7 @@ mod tests {
             "UNAVAILABLE",
             "sip:anonymous@anonymous.invalid",
             "\"Anonymous\"",
+            "\"Anonymous\" <sip:anonymous@anonymous.invalid>;tag=1",
         ] {
             assert_eq!(read_caller(w).unwrap(), None, "{w:?}");
         }
@@ -572,6 +581,9 @@ mod tests {
             "+441642301653",
             "sip:+441642301653@pbx.example.org;user=phone",
             "sips:+441642301653@pbx.example.org",
+            // A From header's whole value, display name, brackets, tag and all.
+            "<sip:+441642301653@pbx.example.org>",
+            "\"Jo Bloggs\" <sip:01642301653@10.0.0.1;user=phone>;tag=as6e1b",
         ] {
             assert_eq!(
                 read_caller(n).unwrap().unwrap().as_str(),
