@@ -127,7 +127,18 @@ fn keep_trunk_prefix_as_libphonenumber_does(
 /// A UK number a form's hint or a refusal gives as an example, as people write it:
 /// libphonenumber's own example of a landline or a mobile, which the library confirms
 /// (so the example, typed in, is taken), rather than any office's real number.
-pub fn example_number(mobile: bool) -> String {
+pub fn example_number(mobile: bool) -> &'static str {
+    static EXAMPLES: std::sync::LazyLock<(String, String)> =
+        std::sync::LazyLock::new(|| (gb_example(false), gb_example(true)));
+    if mobile {
+        &EXAMPLES.1
+    } else {
+        &EXAMPLES.0
+    }
+}
+
+/// libphonenumber's example GB number of one kind, in its national format, read once.
+fn gb_example(mobile: bool) -> String {
     let descriptors = phonenumber::metadata::DATABASE
         .by_id("GB")
         .map(phonenumber::metadata::Metadata::descriptors);
@@ -522,13 +533,13 @@ mod tests {
             "{landline}"
         );
         assert!(mobile.starts_with("07"), "{mobile}");
-        for example in [&landline, &mobile] {
+        for example in [landline, mobile] {
             let n = PhoneNumber::parse(example).unwrap();
             assert!(n.is_verified(), "{example}");
-            assert_eq!(&n.for_people(), example);
+            assert_eq!(n.for_people(), example);
         }
         let err = PhoneNumber::parse("12").unwrap_err();
-        assert!(err.message.contains(&landline), "{}", err.message);
+        assert!(err.message.contains(landline), "{}", err.message);
         assert!(err.message.contains("got \"12\""), "{}", err.message);
         // A page pasted into the field is not sent back whole.
         let pasted = "9".repeat(5000);
