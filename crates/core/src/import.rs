@@ -315,6 +315,14 @@ impl Mapping {
         })
     }
 
+    /// The heading, folded, that `field`'s column has in the file: the one mapped to it, or
+    /// the field's own name.
+    fn heading_of(&self, field: &str) -> String {
+        self.fields
+            .get(field)
+            .map_or_else(|| field.to_string(), |h| fold(h))
+    }
+
     /// Where each of `kind`'s columns is in `headers` (`None`: not in the file).
     ///
     /// # Errors
@@ -357,7 +365,7 @@ impl Mapping {
             .columns()
             .iter()
             .map(|c| {
-                let want = self.fields.get(c.name).map_or_else(|| c.name.to_string(), |h| fold(h));
+                let want = self.heading_of(c.name);
                 let found = folded.iter().position(|h| *h == want);
                 if found.is_none() {
                     if let Some(h) = self.fields.get(c.name) {
@@ -399,12 +407,7 @@ pub fn left_out(kind: Kind, mapping: &Mapping, headers: &[String]) -> Vec<String
     let taken: Vec<String> = kind
         .columns()
         .iter()
-        .map(|c| {
-            mapping
-                .fields
-                .get(c.name)
-                .map_or_else(|| c.name.to_string(), |h| fold(h))
-        })
+        .map(|c| mapping.heading_of(c.name))
         .collect();
     headers
         .iter()
