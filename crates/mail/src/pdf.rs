@@ -75,11 +75,10 @@ static FACES: LazyLock<(Face, Face)> = LazyLock::new(|| (Face::load(REGULAR), Fa
 /// that such a letter is printed from Word or finished by hand, not posted with boxes.
 pub fn cannot_show(text: &str) -> Vec<char> {
     let (regular, bold) = &*FACES;
+    let (upright, heavy) = (regular.metrics.charmap(), bold.metrics.charmap());
     let mut missing = Vec::new();
     for c in text.chars() {
-        let mut one = [0; 4];
-        let s = c.encode_utf8(&mut one);
-        let shown = regular.covers(s) && bold.covers(s);
+        let shown = c.is_whitespace() || (upright.map(c).is_some() && heavy.map(c).is_some());
         if !shown && !missing.contains(&c) {
             missing.push(c);
         }

@@ -374,24 +374,23 @@ pub fn parse_plan(
         })
     })?;
     let notice = match v.get("notice") {
-        Some(n) if !n.is_null() => Some(Notice {
-            sent_at: req_ts(n, "sent_at")?,
-            recorded_by: StaffId(req_i(n, "recorded_by")?),
-            channel: Channel::parse(&req_s(n, "channel")?).map_err(|_| corrupt("channel"))?,
-            format: Format::parse(&req_s(n, "format")?).map_err(|_| corrupt("format"))?,
-            agreement_sought: opt_b(n, "agreement_sought")?.unwrap_or(false),
-            agreement_given: opt_b(n, "agreement_given")?,
+        Some(n) if !n.is_null() => Some({
             // A notice Tact recorded from a letter before notices had `letter_id` named the
             // letter in the agreement note ("letter 7"); it is read as the letter it is.
-            agreement_note: opt_s(n, "agreement_note")?.filter(|s| legacy_letter(s).is_none()),
-            letter_id: match opt_i(n, "letter_id")? {
-                Some(id) => Some(id),
-                None => opt_s(n, "agreement_note")?
-                    .as_deref()
-                    .and_then(legacy_letter),
-            },
-            policy_enclosed: opt_b(n, "policy_enclosed")?.unwrap_or(false),
-            plan_version: opt_i(n, "plan_version")?.unwrap_or(1),
+            let note = opt_s(n, "agreement_note")?;
+            let earlier = note.as_deref().and_then(legacy_letter);
+            Notice {
+                sent_at: req_ts(n, "sent_at")?,
+                recorded_by: StaffId(req_i(n, "recorded_by")?),
+                channel: Channel::parse(&req_s(n, "channel")?).map_err(|_| corrupt("channel"))?,
+                format: Format::parse(&req_s(n, "format")?).map_err(|_| corrupt("format"))?,
+                agreement_sought: opt_b(n, "agreement_sought")?.unwrap_or(false),
+                agreement_given: opt_b(n, "agreement_given")?,
+                agreement_note: note.filter(|_| earlier.is_none()),
+                letter_id: opt_i(n, "letter_id")?.or(earlier),
+                policy_enclosed: opt_b(n, "policy_enclosed")?.unwrap_or(false),
+                plan_version: opt_i(n, "plan_version")?.unwrap_or(1),
+            }
         }),
         _ => None,
     };
