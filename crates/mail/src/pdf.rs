@@ -86,6 +86,21 @@ pub fn cannot_show(text: &str) -> Vec<char> {
     missing
 }
 
+/// What [`cannot_show`] finds in a letter as kept (its address, subject and text): the
+/// characters, separated by spaces, or `None` where the PDF shows all of it. The letter page
+/// warns with it and the API's letter answer carries it, so both doors say the same.
+pub fn unprintable(letter: &tact_core::correspondence::StoredLetter) -> Option<String> {
+    let all = format!("{}\n{}\n{}", letter.to_address, letter.subject, letter.text);
+    let missing = cannot_show(&all);
+    (!missing.is_empty()).then(|| {
+        missing
+            .iter()
+            .map(char::to_string)
+            .collect::<Vec<_>>()
+            .join(" ")
+    })
+}
+
 /// Where a line of text belongs in the document's structure.
 #[derive(Clone, Copy)]
 enum Part {

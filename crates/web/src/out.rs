@@ -1448,6 +1448,10 @@ answer! {
         created_at: Instant,
         created_by: i64,
         sent_at: Option<Instant>,
+        /// The characters the PDF's font cannot show, separated by spaces (a name in
+        /// Chinese, say): they print as empty boxes, so send the Word document or finish
+        /// the letter by hand. Null where the PDF shows all of it.
+        unprintable: Option<String> = tact_mail::pdf::unprintable,
     }
 }
 

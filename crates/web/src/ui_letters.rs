@@ -369,17 +369,7 @@ async fn letter_page(
         special: matches!(l.format, Format::Braille | Format::Audio | Format::EasyRead)
             .then(|| l.format.as_str().to_string()),
         shown: shown(&l.text),
-        unprintable: {
-            let all = format!("{}\n{}\n{}", l.to_address, l.subject, l.text);
-            let missing = tact_mail::pdf::cannot_show(&all);
-            (!missing.is_empty()).then(|| {
-                missing
-                    .iter()
-                    .map(char::to_string)
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
-        },
+        unprintable: tact_mail::pdf::unprintable(&l),
         enclose: l.encloses_policy(p).then(|| {
             tact_core::profile::cited(
                 p.notice
