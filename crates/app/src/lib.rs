@@ -1349,11 +1349,15 @@ impl App {
         input: wf::ReminderInput,
     ) -> Result<Contact> {
         let t = self.store.task(id).await?.found(id)?;
+        let breach = match t.contact() {
+            Some(c) => self.store.contact(c).await?,
+            None => None,
+        };
         let now = self.now();
         let channel = input.channel;
         let (consequences, reasons) = (input.consequences.clone(), input.reasons.clone());
         let (mut contact, event) =
-            wf::send_breach_reminder(&self.profile, &ctx.actor, &t, input, now)?;
+            wf::send_breach_reminder(&self.profile, &ctx.actor, &t, breach.as_ref(), input, now)?;
         // By email or post, the reminder is a letter from the profile's template (CLE-9.11),
         // written in the same transaction; by phone or in person, the record is the contact.
         let letter = match (channel, contact.person_id) {
@@ -2140,10 +2144,7 @@ impl Handles<cmd::ScreenContact> for App {
         };
         let mut tx = self.begin().await?;
         tx.mark_screened(id).await?;
-        for t in open
-            .iter()
-            .filter(|t| t.task.subject.as_deref() == Some(&format!("contact:{id}")))
-        {
+        for t in open.iter().filter(|t| t.contact() == Some(id)) {
             tx.complete_task(t.id, ctx.actor.id, &outcome, self.now())
                 .await?;
         }

@@ -1072,6 +1072,20 @@ pub struct Task {
     pub outcome: Option<String>,
 }
 
+impl Task {
+    /// The contact this task is about, where its subject names one (`contact:12`): the
+    /// breach a reminder answers, or the contact a screening task asks to be screened.
+    pub fn contact(&self) -> Option<ContactId> {
+        self.task
+            .subject
+            .as_deref()?
+            .strip_prefix("contact:")?
+            .parse()
+            .ok()
+            .map(ContactId)
+    }
+}
+
 /// One opening of a person's restrictions, incidents or adjustments (issue 5): who, when
 /// and what they opened. The DPO and auditors read these, and they go in a subject access
 /// bundle.

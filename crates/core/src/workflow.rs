@@ -2937,9 +2937,10 @@ pub fn reminder_for(profile: &Profile, actor: &Actor, task: &Task) -> Result<Per
 
 /// Answers a breach with its reminder (CLE-9.11: "a clear reminder … about the
 /// consequences of breaching the strategy … [and] the reasons for the strategy"; NOR-5.8).
-/// The reminder is kept as an outbound contact on the person's record; Tact's own
-/// letters are never restricted. The caller closes the reminder task in the same
-/// transaction.
+/// The reminder is kept as an outbound contact on the person's record, about the matter
+/// of the contact that broke the plan (`breach`, the contact the task names) where that
+/// contact was theirs and about one; Tact's own letters are never restricted. The caller
+/// closes the reminder task in the same transaction.
 ///
 /// # Errors
 /// A role refusal; a task that is not an open breach reminder about a person; either
@@ -2948,6 +2949,7 @@ pub fn send_breach_reminder(
     profile: &Profile,
     actor: &Actor,
     task: &Task,
+    breach: Option<&Contact>,
     input: ReminderInput,
     now: Timestamp,
 ) -> Result<(Contact, AuditEvent), RuleError> {
@@ -2972,7 +2974,9 @@ pub fn send_breach_reminder(
         duration_seconds: None,
         id: ContactId(0),
         person_id: Some(person),
-        matter_id: None,
+        matter_id: breach
+            .filter(|c| c.person_id == Some(person))
+            .and_then(|c| c.matter_id),
         channel: input.channel,
         direction: Direction::Outbound,
         at: now,

@@ -1807,31 +1807,46 @@ fn cle_9_11_the_reminder_after_a_breach_gives_the_consequences_and_the_reasons()
     };
     let open = reminder_task(TaskKind::BreachReminder, false);
     let lm = actor(LINE_MANAGER);
-    let e = send_breach_reminder(&w.p, &lm, &open, input("", "why"), now()).unwrap_err();
+    let e = send_breach_reminder(&w.p, &lm, &open, None, input("", "why"), now()).unwrap_err();
     assert_eq!(
         (e.field.as_deref(), e.clause.as_deref()),
         (Some("consequences"), Some("CLE-9.11"))
     );
-    let e = send_breach_reminder(&w.p, &lm, &open, input("what", " "), now()).unwrap_err();
+    let e = send_breach_reminder(&w.p, &lm, &open, None, input("what", " "), now()).unwrap_err();
     assert_eq!(e.field.as_deref(), Some("reasons"));
+    // The breach was an email about matter 100: the reminder is kept on that matter.
+    let breach = Contact {
+        matter_id: Some(MatterId(100)),
+        ..an_email(41, "Called again")
+    };
     let (c, ev) = send_breach_reminder(
         &w.p,
         &lm,
         &open,
+        Some(&breach),
         input("It may be extended", "Abusive calls"),
         now(),
     )
     .unwrap();
     assert_eq!(c.direction, Direction::Outbound);
     assert_eq!(c.person_id, Some(PERSON));
+    assert_eq!(c.matter_id, Some(MatterId(100)));
+    // Another person's contact lends the reminder no matter.
+    let elsewhere = Contact {
+        person_id: Some(PersonId(99)),
+        ..breach.clone()
+    };
+    let (c2, _) =
+        send_breach_reminder(&w.p, &lm, &open, Some(&elsewhere), input("a", "b"), now()).unwrap();
+    assert_eq!(c2.matter_id, None);
     assert!(c.body.contains("It may be extended") && c.body.contains("Abusive calls"));
     assert!(c.breach_of.is_empty() && c.screening == Screening::NotNeeded);
     assert_eq!(ev.clause.as_deref(), Some("CLE-9.11"));
     // Only an open breach reminder can be answered this way.
     let done = reminder_task(TaskKind::BreachReminder, true);
-    assert!(send_breach_reminder(&w.p, &lm, &done, input("a", "b"), now()).is_err());
+    assert!(send_breach_reminder(&w.p, &lm, &done, None, input("a", "b"), now()).is_err());
     let other = reminder_task(TaskKind::WelfareFollowUp, false);
-    assert!(send_breach_reminder(&w.p, &lm, &other, input("a", "b"), now()).is_err());
+    assert!(send_breach_reminder(&w.p, &lm, &other, None, input("a", "b"), now()).is_err());
 }
 
 #[test]

@@ -2005,10 +2005,10 @@ async fn cle_9_6_a_letter_is_written_checked_changed_released_and_posted_through
 #[tokio::test]
 async fn cle_9_11_nor_7_1_a_persons_record_offers_each_record_only_the_steps_it_allows() {
     each_backend("cleveland-opcc", |t| async move {
-        let (pid, _, sid) = t
+        let (pid, mid, sid) = t
             .plan_in_force(json!([{"kind": "single-channel", "channel": "email", "reason": "Abusive calls"}]))
             .await;
-        let logged = t.ok(&t.caseworker, "/contacts", json!({"channel": "phone", "phone": "07911123123", "summary": "Called again"})).await;
+        let logged = t.ok(&t.caseworker, "/contacts", json!({"channel": "phone", "phone": "07911123123", "matter_id": mid, "summary": "Called again"})).await;
         let cid = logged["contact"]["id"].as_i64().unwrap();
         let adj = t.ok(&t.caseworker, &format!("/people/{pid}/adjustments"), json!({"kind": "extra-time", "description": "More time on calls"})).await["id"].as_i64().unwrap();
         let dispute = t.ok(&t.caseworker, &format!("/plans/{sid}/disputes"), json!({"grounds": "The restriction is unfair"})).await["id"].as_i64().unwrap();
@@ -2044,7 +2044,9 @@ async fn cle_9_11_nor_7_1_a_persons_record_offers_each_record_only_the_steps_it_
         assert_eq!(of(&steps(t.senior.clone()).await, format!("/disputes/{dispute}")), Vec::<String>::new());
         assert_eq!(of(&steps(t.senior2.clone()).await, format!("/disputes/{dispute}")), ["decision"]);
         // What is offered is taken; once taken it is offered no more.
-        t.ok(&t.caseworker, &format!("{reminder}/breach-reminder"), json!({"channel": "phone", "consequences": "The strategy may be extended", "reasons": "Abusive calls"})).await;
+        let sent = t.ok(&t.caseworker, &format!("{reminder}/breach-reminder"), json!({"channel": "phone", "consequences": "The strategy may be extended", "reasons": "Abusive calls"})).await;
+        // CLE-9.11: the reminder is kept on the matter the breaching call was about.
+        assert_eq!(sent["matter_id"], mid, "{sent}");
         t.ok(&t.caseworker, &format!("/contacts/{cid}/screen"), json!({"finding": "nothing-new"})).await;
         t.ok(&t.line_manager, &format!("/adjustments/{adj}/decision"), json!({"grant": true, "reasons": "Easy to do"})).await;
         t.ok(&t.senior2, &format!("/disputes/{dispute}/decision"), json!({"outcome": "upheld", "reasons": "Still proportionate"})).await;
