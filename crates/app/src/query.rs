@@ -220,17 +220,18 @@ queries! {
         |app, ctx, q| app.verify_audit().await;
 
     /// What a phone system does with a call (issue 14): the contact check's verdict for the
-    /// caller, routed by core ([`tact_core::routing::route`]), with the extension of the
+    /// caller, routed by core ([`tact_core::routing::route_call`]), with the extension of the
     /// member of staff it goes to. Asked as the contact check is, and on the access log the
     /// same way.
     RouteCall {
-        caller: Option<tact_core::identity::Identifier>,
+        caller: tact_core::routing::Caller,
         at: jiff::Timestamp,
     } reads read::ContactCheck => crate::Routed,
         |app, ctx, q| {
             let phone = tact_core::profile::Channel::Phone;
-            let checked = app.check_as(&ctx.actor, q.caller.as_ref(), phone, None, q.at, None).await?;
-            let routing = tact_core::routing::route(&checked.verdict, &app.profile.terms.plan);
+            let who = q.caller.number.clone().map(tact_core::identity::Identifier::Phone);
+            let checked = app.check_as(&ctx.actor, who.as_ref(), phone, None, q.at, None).await?;
+            let routing = tact_core::routing::route_call(&checked.verdict, &app.profile.terms.plan, &q.caller);
             let extension = match routing.route {
                 tact_core::routing::Route::PutThrough { to: Some(s) } => app.store.extension_of(s).await?,
                 _ => None,

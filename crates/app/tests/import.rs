@@ -735,15 +735,33 @@ async fn issue_14_records_export_as_csv_by_role_and_every_person_in_it_is_on_the
 async fn cle_9_9_a_call_for_a_single_point_of_contact_goes_to_their_extension() {
     for (name, url) in testing::fresh_urls().await {
         let w = world(&url).await;
-        let (_, lm) = w.plan_with(common::spoc).await;
+        let (plan, lm) = w.plan_with(common::spoc).await;
         let admin = admin(&w).await;
+        // Jo calls from her mobile.
+        let jo = w.app.store().plan(plan).await.unwrap().unwrap().person_id;
+        w.app
+            .execute(
+                &admin,
+                cmd::UpdatePerson {
+                    person: jo,
+                    changes: tact_core::model::PersonChanges {
+                        phones: Some(vec![tact_core::identity::PhoneNumber::parse(
+                            "07911 123123",
+                        )
+                        .unwrap()]),
+                        ..Default::default()
+                    },
+                },
+            )
+            .await
+            .unwrap();
         let routed = |w: &common::World| {
             let (app, actor) = (w.app.clone(), w.cw.actor.clone());
             async move {
                 app.query(
                     &actor,
                     q::RouteCall {
-                        caller: Some(Identifier::parse("jo@example.org").unwrap()),
+                        caller: tact_core::routing::Caller::read("sip:+447911123123@pbx"),
                         at: app.now(),
                     },
                 )

@@ -5,6 +5,7 @@
 //! voicemail, or play the words Tact gives staff and end it.
 
 use crate::check::{Effect, Outcome, Verdict};
+use crate::identity::{read_caller, PhoneNumber};
 use crate::ids::StaffId;
 use crate::profile::RestrictionKind;
 
@@ -62,6 +63,61 @@ impl CallOutcome {
         let to = to.map(|t| format!(" (to {t})")).unwrap_or_default();
         format!("Call {words}{to}")
     }
+}
+
+/// Who a phone system says is calling (issue 14), as its `from` reads.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Caller {
+    /// Their number, where the phone system sent one Tact can read; `None` where it was
+    /// withheld or could not be read.
+    pub number: Option<PhoneNumber>,
+    /// What the phone system sent where it is neither a number nor a word for a withheld
+    /// one (an alphanumeric sender id, a lone "P"): kept for the record.
+    pub unread: Option<String>,
+}
+
+impl Caller {
+    /// Reads a phone system's caller id as [`read_caller`] does. One that is no telephone
+    /// number is a caller not known for sure, as a withheld number is (CLE-9.9; NOR-5.5:
+    /// staff check first), never a refusal: the network's wording must not drop a member of
+    /// the public's call, nor keep the call it ended off the record.
+    pub fn read(from: &str) -> Self {
+        match read_caller(from) {
+            Ok(number) => Self {
+                number,
+                unread: None,
+            },
+            Err(_) => Self {
+                number: None,
+                unread: Some(from.trim().to_string()),
+            },
+        }
+    }
+
+    /// What the record of the call says about a caller id that could not be read, if it
+    /// could not.
+    pub fn note(&self) -> Option<String> {
+        self.unread.as_deref().map(|sent| {
+            format!(
+                "The phone system gave the caller as {}, which is not a telephone number: who called is not known.",
+                crate::error::shown(sent)
+            )
+        })
+    }
+}
+
+/// Routes a call from `caller` by the contact check's verdict on them ([`route`]); where
+/// the phone system's caller id could not be read, the reason says so, for whoever reads
+/// the phone system's log.
+pub fn route_call(v: &Verdict, plan: &str, caller: &Caller) -> Routing {
+    let mut r = route(v, plan);
+    if let (Some(sent), Route::Ring) = (&caller.unread, &r.route) {
+        r.reason = format!(
+            "the caller's number could not be read ({}): staff check first",
+            crate::error::shown(sent)
+        );
+    }
+    r
 }
 
 /// The route, with the words to play or show and why, in a line.
@@ -205,6 +261,46 @@ mod tests {
             matters: vec![],
             acknowledge: false,
         }
+    }
+
+    #[test]
+    fn cle_9_9_nor_5_5_a_caller_id_that_is_no_number_is_a_caller_not_known_for_sure() {
+        let read = Caller::read("sip:+447911123123@pbx");
+        assert_eq!(
+            (read.number.unwrap().as_str(), read.unread),
+            ("+447911123123", None)
+        );
+        assert_eq!(Caller::read("anonymous"), Caller::default());
+        assert_eq!(Caller::read("").note(), None);
+        let odd = Caller::read(" NHSTRUST ");
+        assert_eq!(
+            (odd.number.as_ref(), odd.unread.as_deref()),
+            (None, Some("NHSTRUST"))
+        );
+        assert_eq!(
+            odd.note().unwrap(),
+            "The phone system gave the caller as \"NHSTRUST\", which is not a telephone number: who called is not known."
+        );
+        // Routed as unknown (the check finds no one), the reason saying what was sent; a
+        // withheld number keeps the usual reason.
+        let unknown = Verdict {
+            withheld: true,
+            ..Verdict::default()
+        };
+        let r = route_call(&unknown, "contact strategy", &odd);
+        assert_eq!(r.route, Route::Ring);
+        assert_eq!(
+            r.reason,
+            "the caller's number could not be read (\"NHSTRUST\"): staff check first"
+        );
+        let r = route_call(&unknown, "contact strategy", &Caller::default());
+        assert_eq!(
+            r.reason,
+            "who is calling is not known for sure: staff check first"
+        );
+        // What was sent is clipped in the reason, as in every refusal.
+        let long = Caller::read(&"x".repeat(5000));
+        assert!(route_call(&unknown, "contact strategy", &long).reason.len() < 200);
     }
 
     #[test]

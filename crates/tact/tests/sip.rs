@@ -277,6 +277,18 @@ fn cle_9_9_calls_through_kamailio_are_answered_as_tact_routes_them() {
         302,
         Some("sip:office@127.0.0.1>"),
     );
+    // A caller id that is no number (an alphanumeric sender) is a caller not known for sure:
+    // staff take it with the incoming-contact page, as for a withheld number; the call is
+    // not dropped.
+    for from in ["anonymous", "NHSTRUST"] {
+        call(
+            &calls,
+            sip,
+            from,
+            302,
+            Some("sip:office@127.0.0.1;tact=ring"),
+        );
+    }
 
     // The Asterisk example (examples/asterisk/tact-route), spoken to as Asterisk does: the
     // agi_* variables, then "200 result=1" for each command it sends.

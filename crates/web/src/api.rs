@@ -372,7 +372,9 @@ pub async fn contact_check(
 #[serde(deny_unknown_fields)]
 pub struct RouteQuery {
     /// The caller's number as the phone system sends it: E.164, national, a `tel:` or
-    /// `sip:` URI, or `anonymous` / `withheld` / empty when it was withheld.
+    /// `sip:` URI, or `anonymous` / `withheld` / empty when it was withheld. A caller id
+    /// that is no number is routed as a caller not known for sure (`ring`), the reason
+    /// naming what was sent: never refused, so no call is dropped for its caller id.
     pub from: Option<String>,
     /// The number dialled.
     pub to: Option<String>,
@@ -385,12 +387,10 @@ pub struct RouteQuery {
 }
 
 /// The caller a phone system names in `from` (any form a PBX sends, a `sip:` URI's user
-/// part included, by core's `read_caller`; `anonymous` or nothing for a withheld number), or
-/// a refusal naming `from`: for routing and for the outcome alike.
-fn phone_system_caller(from: Option<&str>) -> Result<Option<Identifier>, tact_core::RuleError> {
-    Ok(read_caller(from.unwrap_or(""))
-        .map_err(|e| e.with_field("from"))?
-        .map(Identifier::Phone))
+/// part included; `anonymous` or nothing for a withheld number), read by core's
+/// [`tact_core::routing::Caller::read`]: for routing and for the outcome alike.
+fn phone_system_caller(from: Option<&str>) -> tact_core::routing::Caller {
+    tact_core::routing::Caller::read(from.unwrap_or(""))
 }
 
 tact_core::words! {
@@ -411,21 +411,22 @@ pub async fn route_call(
     ApiQuery(q): ApiQuery<RouteQuery>,
 ) -> Reply {
     let format = RouteFormat::parse_or(q.format.as_deref(), RouteFormat::Json)?;
-    let caller = phone_system_caller(q.from.as_deref())?;
+    let caller = phone_system_caller(q.from.as_deref());
+    let who = caller
+        .number
+        .as_ref()
+        .map(|n| n.as_str().to_string())
+        .unwrap_or_default();
     let r = st
         .app
         .query(
             &ctx.actor,
             q::RouteCall {
-                caller: caller.clone(),
+                caller,
                 at: st.app.now(),
             },
         )
         .await?;
-    let who = caller
-        .as_ref()
-        .map(|c| c.key().to_string())
-        .unwrap_or_default();
     let out = crate::out::RoutingOut {
         action: r.routing.route.as_str().into(),
         extension: r.extension.clone(),
@@ -493,7 +494,8 @@ pub async fn set_extension(
 #[serde(deny_unknown_fields)]
 pub struct CallOutcomeReq {
     /// The caller as the phone system sent it (as for routing; withheld is logged as a call
-    /// from someone not yet known).
+    /// from someone not yet known, and so is a caller id that is no number, with what was
+    /// sent noted on the contact).
     pub from: Option<String>,
     /// The number dialled.
     pub to: Option<String>,
@@ -524,6 +526,7 @@ pub async fn call_outcome(
         ));
     }
     let outcome = tact_core::routing::CallOutcome::parse(&req.outcome)?;
+    let caller = phone_system_caller(req.from.as_deref());
     // Once per call: the call's id is the request's idempotency key.
     ctx.key = Some(format!("call:{call_id}"));
     let input = wf::ContactInput {
@@ -534,10 +537,10 @@ pub async fn call_outcome(
         direction: Direction::Inbound,
         at: st.app.now(),
         staff_id: Some(req.answered_by.map_or(ctx.actor.id, StaffId)),
-        identifier: phone_system_caller(req.from.as_deref())?,
+        identifier: caller.number.clone().map(Identifier::Phone),
         via_advocate: false,
         summary: outcome.summary(req.to.as_deref(), &st.app.profile.terms.plan),
-        body: String::new(),
+        body: caller.note().unwrap_or_default(),
         is_complaint: false,
     };
     log(&st, &ctx, input).await

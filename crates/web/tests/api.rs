@@ -2654,16 +2654,25 @@ async fn nor_9_1_legal_holds_the_disposal_and_its_register_are_on_the_api_for_th
     .await;
 }
 
-/// Text with a NUL character (which PostgreSQL cannot store) or other control characters is
-/// refused as bad input naming the field, on both backends — never a 500 from the
-/// database, never stored on one backend and refused on the other.
-/// Issue 11: a phone system's caller that cannot be read is refused naming the parameter
-/// it sent (`from`), on the routing question and on the outcome, and nothing is logged.
+/// CLE-9.9, NOR-5.5 (issue 14): a caller id the phone system sent that is no telephone
+/// number (an alphanumeric sender, a lone "P") is a caller not known for sure, as a
+/// withheld one is: the call rings for staff to check, the reason naming what was sent, and
+/// its outcome is logged with that noted. Before, both were a 400: the SIP proxy dropped
+/// the call ("Tact unavailable") and the call was on no record.
 #[tokio::test]
-async fn cle_9_9_a_caller_the_phone_system_sent_that_cannot_be_read_is_refused_naming_from() {
+async fn cle_9_9_nor_5_5_a_caller_id_that_is_no_number_rings_for_staff_and_its_call_is_logged() {
     each_backend("cleveland-opcc", |t| async move {
         let (s, v) = t.get(&t.caseworker, "/calls/route?from=garbage").await;
-        refused(s, &v, StatusCode::BAD_REQUEST, "from");
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(v["action"], "ring", "{v}");
+        assert_eq!(v["reason"], "the caller's number could not be read (\"garbage\"): staff check first");
+        assert_eq!(v["verdict"]["withheld"], true, "{v}");
+        assert_eq!(v["screen_pop"], "/incoming?who=&channel=phone");
+        let line = t.http.get(format!("{}/api/v1/calls/route?format=line&from=P", t.base)).bearer_auth(&t.caseworker).send().await.unwrap().text().await.unwrap();
+        assert_eq!(line, "ring|-|the caller's number could not be read (\"P\"): staff check first\n");
+        // A withheld number keeps its own reason.
+        let (_, v) = t.get(&t.caseworker, "/calls/route?from=anonymous").await;
+        assert_eq!(v["reason"], "who is calling is not known for sure: staff check first");
         let (s, v) = t
             .post(
                 &t.caseworker,
@@ -2671,16 +2680,24 @@ async fn cle_9_9_a_caller_the_phone_system_sent_that_cannot_be_read_is_refused_n
                 json!({"outcome": "answered", "from": "garbage"}),
             )
             .await;
-        refused(s, &v, StatusCode::BAD_REQUEST, "from");
-        // Nothing was logged under that call: the same call, readable, is logged once.
-        let (s, v) = t
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        let c = &v["contact"];
+        assert!(c["person_id"].is_null(), "{v}");
+        assert_eq!(c["summary"], "Call answered", "{v}");
+        assert_eq!(
+            c["body"],
+            "The phone system gave the caller as \"garbage\", which is not a telephone number: who called is not known.",
+            "{v}"
+        );
+        // Once per call, as ever.
+        let (s, _) = t
             .post(
                 &t.caseworker,
                 "/calls/c-1/outcome",
-                json!({"outcome": "answered", "from": "+447911123123"}),
+                json!({"outcome": "answered", "from": "garbage"}),
             )
             .await;
-        assert_eq!(s, StatusCode::CREATED, "{v}");
+        assert_eq!(s, StatusCode::CONFLICT);
     })
     .await;
 }
@@ -2799,6 +2816,9 @@ async fn issue_11_a_query_parameter_an_address_does_not_take_is_refused() {
     .await;
 }
 
+/// Text with a NUL character (which PostgreSQL cannot store) or other control characters is
+/// refused as bad input naming the field, on both backends — never a 500 from the
+/// database, never stored on one backend and refused on the other.
 #[tokio::test]
 async fn issue_11_text_with_control_characters_is_bad_input_on_both_backends() {
     each_backend("cleveland-opcc", |t| async move {

@@ -5091,9 +5091,15 @@ async fn cle_9_9_a_phone_system_routes_calls_by_the_same_verdict_staff_see() {
         text.contains("\nsay=") && text.contains("\nscreen_pop=/incoming?who=%2B447911123123"),
         "{text}"
     );
-    // Bad input is a 400 with a JSON message, never a guess.
-    let r = route("from=not-a-number").await;
-    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    // A caller id that is no number is a caller not known for sure: staff take the call
+    // and check first, never a refusal that drops it. A bad format is a 400 with a JSON
+    // message, never a guess.
+    let r = route("from=not-a-number&format=line").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        r.text().await.unwrap(),
+        "ring|-|the caller's number could not be read (\"not-a-number\"): staff check first\n"
+    );
     let r = route("from=07911123123&format=xml").await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert!(r.text().await.unwrap().contains("format"));
