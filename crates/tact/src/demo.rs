@@ -688,7 +688,7 @@ async fn lifecycle(d: &Demo, stage: &str, n: usize, p: &ServiceUser, m: &Matter)
                     "Please write to us, or call once a week; we will reply within ten working days"
                         .into(),
                 consequence: format!(
-                    "If this continues we may put a {} in place that limits how you contact us",
+                    "We may put a {} in place that limits how you contact us",
                     app.profile.terms.plan
                 ),
                 channel: Channel::Letter,
