@@ -211,6 +211,21 @@ impl App {
         let kind = decision.letter_kind();
         let letter = if self.profile.letters.templates.contains_key(kind.as_str()) {
             let mut facts = self.plan_facts(&plan).await?;
+            // The letter as it would go once decided: bound by this plan as well as those
+            // in force (CLE-9.6; NOR-5.6).
+            let mut decided = plan.clone();
+            if decision == Decision::Authorise {
+                decided.status = tact_core::model::PlanStatus::Authorised;
+            }
+            let mut plans = self.store.plans_of(plan.person_id).await?;
+            plans.retain(|p| p.id != plan.id);
+            plans.push(decided);
+            facts.reach = tact_core::correspondence::Reach::under(
+                &self.profile,
+                &plans,
+                Some(plan.id),
+                self.now(),
+            );
             let term = &self.profile.terms.plan;
             if decision != Decision::Authorise {
                 facts.decision = tact_core::correspondence::kept_words(term, kind);

@@ -478,6 +478,15 @@ impl App {
                 facts.signatory_role = s.role.title();
             }
         }
+        // Its lines on how to reach us follow the plans that bind them, and the plan it is
+        // about (CLE-9.6; NOR-5.6).
+        let plans = self.store.plans_of(person.id).await?;
+        facts.reach = tact_core::correspondence::Reach::under(
+            &self.profile,
+            &plans,
+            tact_core::ids::PlanId::of_subject(about),
+            now,
+        );
         let letter = tact_mail::letters::render(&self.profile, kind, &facts)?;
         let (channel, to_address, format) = tact_core::correspondence::addressed(person, how)?;
         // Easy Read is its own wording, where the template has one (issue 13).

@@ -704,14 +704,21 @@ async fn issue_13_a_letter_is_signed_and_says_how_to_reach_the_office_and_the_na
             "Please contact us by email only, at customerservice@northantspfcc.pnn.gov.uk.",
             // The single point of contact, with their own route.
             "Please contact Pat Point only, by email at pat.point@opfcc.example.",
-            // How to reach the office, and how to disagree (NOR-7.1).
-            "You can phone us on 01604 888881.",
+            // How to reach the office, by the one way the plan leaves open (NOR-5.6), and
+            // how to disagree (NOR-7.1).
+            "You can email us at customerservice@northantspfcc.pnn.gov.uk.",
             "If you disagree with this decision, you can raise it through",
             // Signed by the member of staff who wrote it, with their role.
             "Yours sincerely,\n\nLee Manager\nLine manager\nOffice of the Northamptonshire Police, Fire and Crime Commissioner\n",
         ] {
             assert!(l.text.contains(must), "{name}: {must}\n{}", l.text);
         }
+        // Not a call nor a letter, which the plan does not allow.
+        assert!(
+            !l.text.contains("You can phone us") && !l.text.contains("You can write to us"),
+            "{name}: {}",
+            l.text
+        );
     }
 }
 

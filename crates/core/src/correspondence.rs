@@ -645,6 +645,68 @@ pub enum LetterAbout {
     CallEnded(IncidentId),
 }
 
+/// How a person may reach the office under the plans that bind them, which every letter's
+/// lines on how to reach us follow (CLE-9.6, 9.9; NOR-5.6: the plan "will set out how the
+/// service user should communicate"): a letter never invites a call, an email or a letter
+/// the plan it describes does not allow. Open on every channel where no plan binds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reach {
+    pub phone: bool,
+    /// Calls only at the times a plan sets (a call window).
+    pub phone_at_set_times: bool,
+    pub email: bool,
+    /// Where their email goes instead of the office's address (a dedicated mailbox).
+    pub email_to: Option<String>,
+    pub post: bool,
+}
+
+impl Default for Reach {
+    fn default() -> Self {
+        Self {
+            phone: true,
+            phone_at_set_times: false,
+            email: true,
+            email_to: None,
+            post: true,
+        }
+    }
+}
+
+impl Reach {
+    /// The ways `plans` leave open: those that restrict at `at` ([`crate::check::restricts`]),
+    /// and `about`, the plan a letter is about, once authorised (its notice goes before it
+    /// binds, NOR-5.1, and sets out the arrangements to come). A plan allowing one channel
+    /// closes the others; a call window limits calls to its times; a dedicated mailbox is
+    /// where email goes.
+    pub fn under(
+        profile: &crate::profile::Profile,
+        plans: &[crate::model::Plan],
+        about: Option<PlanId>,
+        at: Timestamp,
+    ) -> Self {
+        use crate::model::{PlanStatus, Rule};
+        let binding = plans.iter().filter(|p| {
+            crate::check::restricts(profile, p, at)
+                || (Some(p.id) == about
+                    && matches!(p.status, PlanStatus::Authorised | PlanStatus::Active))
+        });
+        let mut reach = Self::default();
+        for r in binding.flat_map(|p| &p.restrictions) {
+            match &r.rule {
+                Rule::SingleChannel { channel } => {
+                    reach.phone &= *channel == Channel::Phone;
+                    reach.email &= *channel == Channel::Email;
+                    reach.post &= *channel == Channel::Letter;
+                }
+                Rule::CallWindow { .. } => reach.phone_at_set_times = true,
+                Rule::DedicatedMailbox { address } => reach.email_to = Some(address.to_string()),
+                _ => {}
+            }
+        }
+        reach
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -823,6 +885,75 @@ mod tests {
             plan_decision("contact strategy", PlanLetter::PlanNotice, &plan, &[], &[]).unwrap(),
             (String::new(), String::new())
         );
+    }
+
+    /// CLE-9.6, 9.9; NOR-5.6: a letter's lines on how to reach us follow the plans that
+    /// bind the person, and the plan it is about once authorised; a lifted plan binds
+    /// nothing.
+    #[test]
+    fn cle_9_6_nor_5_6_a_letter_offers_only_the_ways_to_reach_us_the_plan_allows() {
+        use crate::ids::StaffId;
+        use crate::model::{CallWindow, Plan, PlanStatus as S, Restriction, Rule};
+        let profile = crate::profile::Profile::built_in("cleveland-opcc").unwrap();
+        let now = Timestamp::from_second(1_800_000_000).unwrap();
+        let plan = |id: i64, status: S, rules: Vec<Rule>| Plan {
+            id: PlanId(id),
+            status,
+            ..Plan::first_draft(
+                PersonId(1),
+                StaffId(2),
+                Timestamp::UNIX_EPOCH,
+                rules
+                    .into_iter()
+                    .map(|rule| Restriction {
+                        rule,
+                        reason: "r".into(),
+                    })
+                    .collect(),
+                crate::check::uk_date(now).tomorrow().unwrap(),
+                None,
+            )
+        };
+        let email_only = Rule::SingleChannel {
+            channel: Channel::Email,
+        };
+        assert_eq!(Reach::under(&profile, &[], None, now), Reach::default());
+        let active = [plan(1, S::Active, vec![email_only.clone()])];
+        let r = Reach::under(&profile, &active, None, now);
+        assert_eq!((r.phone, r.email, r.post), (false, true, false));
+        // Authorised and not yet in force: only the letter about it (its notice) follows it.
+        let authorised = [plan(2, S::Authorised, vec![email_only.clone()])];
+        assert_eq!(
+            Reach::under(&profile, &authorised, None, now),
+            Reach::default()
+        );
+        assert!(!Reach::under(&profile, &authorised, Some(PlanId(2)), now).phone);
+        // Lifted, it binds nothing, even in the letter that says so.
+        let lifted = [plan(3, S::Lifted, vec![email_only])];
+        assert_eq!(
+            Reach::under(&profile, &lifted, Some(PlanId(3)), now),
+            Reach::default()
+        );
+        // A call window limits calls to its times; a dedicated mailbox is where email goes.
+        let window = CallWindow::read("Tuesday 10:00-12:00").unwrap();
+        let both = [plan(
+            4,
+            S::Active,
+            vec![
+                Rule::CallWindow {
+                    windows: vec![window],
+                    max_minutes: None,
+                    max_calls_per_window: None,
+                },
+                Rule::DedicatedMailbox {
+                    address: crate::identity::EmailAddress::parse("jo.case@office.example")
+                        .unwrap(),
+                },
+            ],
+        )];
+        let r = Reach::under(&profile, &both, None, now);
+        assert!(r.phone && r.phone_at_set_times && r.email && r.post);
+        assert_eq!(r.email_to.as_deref(), Some("jo.case@office.example"));
     }
 
     /// CLE-9.6, 9.11; NOR-5.1: the written notice is of a plan authorised or in force,

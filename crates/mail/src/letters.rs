@@ -42,6 +42,10 @@ pub struct Facts {
     /// signed by the office alone when there is no name.
     pub signatory_name: String,
     pub signatory_role: String,
+    /// The ways the person may reach the office under the plans that bind them, which the
+    /// letter's lines on how to reach us follow (CLE-9.6; NOR-5.6): open unless said.
+    #[serde(skip)]
+    pub reach: tact_core::correspondence::Reach,
 }
 
 /// A letter, ready to send or print.
@@ -137,7 +141,7 @@ pub fn render(profile: &Profile, kind: &str, facts: &Facts) -> Result<Letter, Ru
     let facts = &as_sentences(facts);
     let contact = &profile.letters.contact;
     let ctx = Context {
-        contact_us: contact_us(contact),
+        contact_us: contact_us(contact, &facts.reach, &profile.terms.plan),
         office_phone: contact.phone.as_deref(),
         office_email: contact.email.as_deref(),
         office_address: contact.address_line(),
@@ -177,16 +181,34 @@ pub fn render(profile: &Profile, kind: &str, facts: &Facts) -> Result<Letter, Ru
 }
 
 /// How to reach the office, as short sentences: the phone number, the email address and
-/// the postal address the profile gives (issue 13), or empty where it gives none.
-pub fn contact_us(c: &tact_core::profile::OfficeContact) -> String {
+/// the postal address the profile gives (issue 13), each only where the person's plan
+/// leaves that way open (`reach`; CLE-9.6; NOR-5.6), calls at the times it sets and email to
+/// its dedicated address where it names one; `plan` is the profile's word for a plan. Empty
+/// where nothing is left to say.
+pub fn contact_us(
+    c: &tact_core::profile::OfficeContact,
+    reach: &tact_core::correspondence::Reach,
+    plan: &str,
+) -> String {
     let mut out = Vec::new();
-    if let Some(p) = &c.phone {
-        out.push(format!("You can phone us on {p}."));
+    if let Some(p) = c.phone.as_ref().filter(|_| reach.phone) {
+        if reach.phone_at_set_times {
+            out.push(format!(
+                "You can phone us on {p} at the times your {plan} allows."
+            ));
+        } else {
+            out.push(format!("You can phone us on {p}."));
+        }
     }
-    if let Some(e) = &c.email {
+    if let Some(e) = reach
+        .email_to
+        .as_ref()
+        .or(c.email.as_ref())
+        .filter(|_| reach.email)
+    {
         out.push(format!("You can email us at {e}."));
     }
-    if let Some(a) = c.address_line() {
+    if let Some(a) = c.address_line().filter(|_| reach.post) {
         out.push(format!("You can write to us at {a}."));
     }
     out.join(" ")
@@ -362,6 +384,7 @@ mod tests {
             received: String::new(),
             signatory_name: "Sam Patel".into(),
             signatory_role: "Senior manager".into(),
+            reach: tact_core::correspondence::Reach::default(),
         }
     }
 
@@ -464,6 +487,59 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// CLE-9.6, 9.9; NOR-5.6: to someone whose plan allows email only, to its dedicated
+    /// address, no letter says they can phone or write; calls in a window are offered at
+    /// its times, in the profile's word for a plan.
+    #[test]
+    fn cle_9_6_nor_5_6_a_letter_offers_only_the_ways_to_reach_us_the_plan_leaves_open() {
+        use tact_core::correspondence::Reach;
+        for name in ["cleveland-opcc", "northamptonshire-opfcc"] {
+            let p = filled(name);
+            let email_only = Facts {
+                reach: Reach {
+                    phone: false,
+                    post: false,
+                    email_to: Some("jo.case@office.example".into()),
+                    ..Reach::default()
+                },
+                ..facts()
+            };
+            for kind in p.letters.templates.keys() {
+                let l = render(&p, kind, &email_only).unwrap();
+                for text in [&l.text, l.easy_read.as_ref().unwrap()] {
+                    assert!(
+                        text.contains("You can email us at jo.case@office.example."),
+                        "{name} {kind}: {text}"
+                    );
+                    assert!(
+                        !text.contains("You can phone us") && !text.contains("You can write to us"),
+                        "{name} {kind}: {text}"
+                    );
+                }
+            }
+        }
+        let p = filled("northamptonshire-opfcc");
+        let window = Reach {
+            phone_at_set_times: true,
+            ..Reach::default()
+        };
+        let line = contact_us(&p.letters.contact, &window, &p.terms.plan);
+        assert!(
+            line.contains(&format!(
+                "You can phone us on {} at the times your communication plan allows.",
+                p.letters.contact.phone.as_deref().unwrap()
+            )),
+            "{line}"
+        );
+        let closed = Reach {
+            phone: false,
+            email: false,
+            post: false,
+            ..Reach::default()
+        };
+        assert_eq!(contact_us(&p.letters.contact, &closed, "plan"), "");
     }
 
     #[test]

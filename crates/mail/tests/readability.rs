@@ -116,6 +116,12 @@ fn representative() -> Facts {
         received: "Your email about the complaint".into(),
         signatory_name: "Sam Patel".into(),
         signatory_role: "Senior manager".into(),
+        // Email only, as the first restriction says: the letter offers no call or letter.
+        reach: tact_core::correspondence::Reach {
+            phone: false,
+            post: false,
+            ..Default::default()
+        },
     }
 }
 
