@@ -125,7 +125,13 @@ pub async fn subject_access(app: &App, ctx: &Ctx, id: PersonId) -> Result<Files,
             "at": wire::ts(a.at), "by": name_of(a.staff_id), "what": a.what,
         })).collect::<Vec<_>>(),
     });
-    let index = index_html(&record, &r.person.name, &p.organisation.name);
+    let index = index_html(
+        &record,
+        &r.person.name,
+        &p.organisation.name,
+        &p.terms.plan_plural,
+        &|id| name_of(tact_core::ids::StaffId(id)),
+    );
     files.insert(
         0,
         (
@@ -146,63 +152,185 @@ pub async fn subject_access(app: &App, ctx: &Ctx, id: PersonId) -> Result<Files,
 }
 
 fn words(key: &str) -> String {
-    crate::ui_forms::capital(&key.replace('_', " "))
-}
-
-fn value_html(v: &Value) -> String {
-    match v {
-        Value::Null => "—".into(),
-        Value::String(s) if s.starts_with("letters/") || s.starts_with("messages/") => {
-            format!("<a href=\"{0}\">{0}</a>", esc(s))
-        }
-        Value::String(s) => esc(s),
-        Value::Array(a) if a.iter().all(|x| !x.is_object()) => {
-            a.iter().map(value_html).collect::<Vec<_>>().join(", ")
-        }
-        Value::Array(a) => a.iter().map(item_html).collect::<String>(),
-        Value::Object(_) => item_html(v),
-        other => esc(&other.to_string()),
+    match key {
+        "staff_id" => "Member of staff".into(),
+        "duration_seconds" => "How long".into(),
+        _ => crate::ui_forms::capital(&key.replace('_', " ")),
     }
 }
 
-fn item_html(v: &Value) -> String {
-    let Value::Object(m) = v else {
-        return format!("<p>{}</p>", value_html(v));
-    };
-    let rows: String = m
-        .iter()
-        .map(|(k, v)| format!("<dt>{}</dt><dd>{}</dd>", esc(&words(k)), value_html(v)))
-        .collect();
-    format!("<dl>{rows}</dl>")
+/// The parts of the record in the order a reader takes them, each with its heading: who
+/// they are, what they raised and what passed between them and the office, then what was
+/// decided about their contact, then who did and opened what. `plans` is the profile's word
+/// for plans ("contact strategies").
+fn sections(plans: &str) -> [(&'static str, String); 16] {
+    [
+        ("person", "Their details".into()),
+        ("matters", "Complaints, cases, queries and requests".into()),
+        ("contacts", "Calls, emails, letters and visits".into()),
+        ("letters", "Letters and emails sent to them".into()),
+        ("messages", "Messages received from them".into()),
+        ("incidents", "Behaviour recorded".into()),
+        ("warnings", "Warnings".into()),
+        ("plans", crate::ui_forms::capital(plans)),
+        ("adjustments", "Reasonable adjustments".into()),
+        ("disputes", "Disputes".into()),
+        ("further_actions", "Further action".into()),
+        ("sharing", "Sharing with partners".into()),
+        ("data_rights_requests", "Data rights requests".into()),
+        ("equality_monitoring", "Equality monitoring".into()),
+        ("events", "What was done on the record, by whom".into()),
+        ("access_log", "Who opened their record".into()),
+    ]
 }
 
-/// The readable index: one section for each part of the record, in plain words.
-fn index_html(record: &Value, name: &str, office: &str) -> String {
-    let Value::Object(m) = record else {
-        return String::new();
-    };
-    let mut body = String::new();
-    for (k, v) in m {
-        if matches!(k.as_str(), "made_at" | "made_by" | "office") {
-            continue;
-        }
-        body.push_str(&format!("<h2 id=\"{k}\">{}</h2>\n", esc(&words(k))));
+/// How the index shows one value to a person reading it: a time as the UK day and hour
+/// ("5 December 2026, 14:05"), a day in words, yes or no, a word list's words without their
+/// hyphens, a member of staff by name where the key names who did something; the JSON
+/// keeps the values as they are.
+struct Shown<'a> {
+    staff: &'a dyn Fn(i64) -> String,
+}
+
+impl Shown<'_> {
+    fn value(&self, key: &str, v: &Value) -> String {
         match v {
+            Value::Null => "—".into(),
+            Value::Bool(b) => if *b { "Yes" } else { "No" }.into(),
+            Value::Number(n) if key == "staff_id" || key.ends_with("_by") => n
+                .as_i64()
+                .map_or_else(|| n.to_string(), |id| esc(&(self.staff)(id))),
+            Value::Number(n) if key == "duration_seconds" => n.as_u64().map_or_else(
+                || n.to_string(),
+                |secs| match (secs / 60, secs % 60) {
+                    (0, s) => format!("{s} seconds"),
+                    (m, 0) => format!("{m} minutes"),
+                    (m, s) => format!("{m} minutes {s} seconds"),
+                },
+            ),
+            Value::String(s) if s.starts_with("letters/") || s.starts_with("messages/") => {
+                format!("<a href=\"{0}\">{0}</a>", esc(s))
+            }
+            Value::String(s) if s.trim().is_empty() => "—".into(),
+            Value::String(s) => esc(&text(key, s)),
+            Value::Array(a) if a.is_empty() => "None".into(),
+            Value::Array(a) if a.iter().all(|x| !x.is_object()) => a
+                .iter()
+                .map(|x| self.value(key, x))
+                .collect::<Vec<_>>()
+                .join(", "),
+            Value::Array(a) => a.iter().map(|x| self.item(x)).collect::<String>(),
+            Value::Object(_) => self.item(v),
+            other => esc(&other.to_string()),
+        }
+    }
+
+    fn item(&self, v: &Value) -> String {
+        let Value::Object(m) = v else {
+            return format!("<p>{}</p>", self.value("", v));
+        };
+        let rows: String = m
+            .iter()
+            .map(|(k, v)| format!("<dt>{}</dt><dd>{}</dd>", esc(&words(k)), self.value(k, v)))
+            .collect();
+        format!("<dl>{rows}</dl>")
+    }
+}
+
+/// The keys whose values are words from one of Tact's closed lists (`not-needed`,
+/// `strategy-notice`), shown without their hyphens; what staff or the person wrote is
+/// never changed.
+const WORD_KEYS: &[&str] = &[
+    "kind",
+    "status",
+    "channel",
+    "format",
+    "preferred_format",
+    "direction",
+    "screening",
+    "route",
+    "category",
+    "outcome",
+    "decision",
+    "finding",
+    // An event's action (`plan.checklist-answered`), as the person page's history shows it.
+    "what",
+];
+
+/// A string value as a person reads it: a time (RFC 3339) as the UK day and hour, a day
+/// (`2027-02-03`) in words, a word from a closed list (`not-needed`, under one of
+/// [`WORD_KEYS`]) without its hyphens; anything else as it is.
+fn text(key: &str, s: &str) -> String {
+    if let Ok(t) = s.parse::<jiff::Timestamp>() {
+        return tact_core::check::uk_time(t)
+            .strftime("%-d %B %Y, %H:%M")
+            .to_string();
+    }
+    if s.len() == 10 {
+        if let Ok(d) = s.parse::<jiff::civil::Date>() {
+            return tact_core::check::long_date(d);
+        }
+    }
+    let word_list = WORD_KEYS.contains(&key)
+        && s.contains(['-', '.'])
+        && s.split(['-', '.'])
+            .all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase()));
+    if word_list {
+        s.replace(['-', '.'], " ")
+    } else {
+        s.to_string()
+    }
+}
+
+/// The readable index: one section for each part of the record, in the order a reader
+/// takes them, in plain words; `plans` is the profile's word for plans.
+fn index_html(
+    record: &Value,
+    name: &str,
+    office: &str,
+    plans: &str,
+    staff: &dyn Fn(i64) -> String,
+) -> String {
+    let shown = Shown { staff };
+    let mut body = String::new();
+    for (k, heading) in sections(plans) {
+        let Some(v) = record.get(k) else {
+            continue;
+        };
+        body.push_str(&format!("<h2 id=\"{k}\">{}</h2>\n", esc(&heading)));
+        match v {
+            Value::Null => body.push_str("<p>None.</p>\n"),
             Value::Array(a) if a.is_empty() => body.push_str("<p>None.</p>\n"),
             Value::Array(a) => {
                 for item in a {
-                    body.push_str(&item_html(item));
+                    body.push_str(&shown.item(item));
                     body.push('\n');
                 }
             }
-            other => body.push_str(&item_html(other)),
+            other => body.push_str(&shown.item(other)),
+        }
+    }
+    // A part of the record the list above does not name yet is still shown, last: the
+    // readable copy never leaves out what the record holds.
+    if let Value::Object(m) = record {
+        let named = sections(plans).map(|(k, _)| k);
+        for (k, v) in m {
+            if named.contains(&k.as_str()) || matches!(k.as_str(), "made_at" | "made_by" | "office")
+            {
+                continue;
+            }
+            body.push_str(&format!(
+                "<h2 id=\"{k}\">{}</h2>\n{}\n",
+                esc(&words(k)),
+                shown.value(k, v)
+            ));
         }
     }
     format!(
         "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n<title>What {office} holds about {name}</title>\n<style>body{{font-family:Arial,Helvetica,sans-serif;max-width:50em;margin:1em;line-height:1.4}}dl{{border-top:1px solid #b1b4b6;padding-top:.5em}}dt{{font-weight:bold}}dd{{margin:0 0 .4em 0}}</style>\n</head>\n<body>\n<main>\n<h1>What {office} holds about {name}</h1>\n<p>Made on {made} by {by}. The same record, for computers, is in <a href=\"record.json\">record.json</a>; each letter and message is in its own file, linked below.</p>\n{body}</main>\n</body>\n</html>\n",
         office = esc(office),
         name = esc(name),
-        made = esc(record["made_at"].as_str().unwrap_or_default()),
+        made = shown.value("made_at", &record["made_at"]),
         by = esc(record["made_by"].as_str().unwrap_or_default()),
     )
 }
@@ -221,4 +349,63 @@ pub fn zip(files: &Files) -> Result<Vec<u8>, String> {
         z.write_all(bytes).map_err(|e| e.to_string())?;
     }
     Ok(z.finish().map_err(|e| e.to_string())?.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 5 (UK GDPR subject access, "intelligible"): the readable index gives a time as
+    /// the UK day and hour, a day in words, yes or no, staff by name and a closed list's
+    /// words without hyphens, keeps what people wrote as written, and shows every part of
+    /// the record in the order a reader takes it.
+    #[test]
+    fn issue_5_the_subject_access_index_is_in_plain_words() {
+        let record = json!({
+            "made_at": "2026-07-01T13:05:00Z",
+            "made_by": "Dee Pio",
+            "office": "The Office",
+            "access_log": [],
+            "person": {"name": "Jo Bloggs", "created_at": "2026-01-05T09:00:00Z"},
+            "contacts": [{
+                "staff_id": 4, "screening": "not-needed", "not_recorded_as_complaint": false,
+                "duration_seconds": 1560,
+                "summary": "long-term follow-up", "at": "2026-07-01T10:00:00Z",
+            }],
+            "plans": [{"review_due": "2027-02-03", "decided_by": 7}],
+            "events": [{"what": "plan.checklist-answered", "reason": "a.b-c"}],
+            "something_new": [{"a": 1}],
+        });
+        let html = index_html(
+            &record,
+            "Jo Bloggs",
+            "The Office",
+            "contact strategies",
+            &|id| format!("Staff {id}"),
+        );
+        for want in [
+            "Made on 1 July 2026, 14:05 by Dee Pio.",
+            "<dd>1 July 2026, 11:00</dd>",
+            "<dd>5 January 2026, 09:00</dd>",
+            "<dt>Member of staff</dt><dd>Staff 4</dd>",
+            "<dt>How long</dt><dd>26 minutes</dd>",
+            "<dd>not needed</dd>",
+            "<dd>No</dd>",
+            "<dd>long-term follow-up</dd>",
+            "<dd>3 February 2027</dd>",
+            "<dd>Staff 7</dd>",
+            "<dd>plan checklist answered</dd>",
+            "<dd>a.b-c</dd>",
+            "<h2 id=\"plans\">Contact strategies</h2>",
+            "<h2 id=\"something_new\">Something new</h2>",
+            "<h2 id=\"access_log\">Who opened their record</h2>\n<p>None.</p>",
+        ] {
+            assert!(html.contains(want), "{want}\n{html}");
+        }
+        let at = |id: &str| html.find(&format!("<h2 id=\"{id}\">")).unwrap();
+        assert!(at("person") < at("contacts"));
+        assert!(at("contacts") < at("plans"));
+        assert!(at("plans") < at("access_log"));
+        assert!(at("access_log") < at("something_new"));
+    }
 }
