@@ -278,6 +278,13 @@ impl App {
         }
         let mut facts = self.plan_facts(&s).await?;
         (facts.decision, facts.decision_reasons) = self.plan_decision(&s, kind).await?;
+        if kind == PlanLetter::BreachReminder {
+            // The day of the breach it answers, not the day it is written (CLE-9.11).
+            let log = self.store.audit_of(s.person_id).await?;
+            if let Some(at) = tact_core::correspondence::latest_breach(&s, &log) {
+                facts.date = tact_core::check::long_day(at);
+            }
+        }
         self.keep_letter(
             ctx,
             s.person_id,

@@ -130,7 +130,10 @@ impl PlanLetter {
     /// Whether what the letter reports comes from the event log (a review or a change), so
     /// [`plan_decision`] needs the person's log for it.
     pub fn reports_from_the_log(self) -> bool {
-        matches!(self, Self::ReviewOutcome | Self::Variation)
+        matches!(
+            self,
+            Self::ReviewOutcome | Self::Variation | Self::BreachReminder
+        )
     }
 
     /// Whether the letter reports a dispute's outcome, so [`plan_decision`] needs the
@@ -248,9 +251,37 @@ pub fn plan_decision(
             if let Some(e) = in_force_refusal(term, kind, plan) {
                 return Err(e);
             }
+            // A reminder answers a breach on the record, and says when it was (CLE-9.11):
+            // never a breach the letter would make up.
+            if kind == PlanLetter::BreachReminder && latest_breach(plan, log).is_none() {
+                return Err(crate::RuleError::state(
+                    "kind",
+                    format!("no breach of this {term} is on the record to remind them of"),
+                ));
+            }
             (String::new(), String::new())
         }
     })
+}
+
+/// When `plan` was last breached (CLE-9.11; NOR-5.8), by the person's event log: the latest
+/// contact recorded as breaking one of its restrictions. A reminder written about the plan
+/// answers that breach and gives its day.
+pub fn latest_breach(
+    plan: &crate::model::Plan,
+    log: &[crate::audit::StoredEntry],
+) -> Option<Timestamp> {
+    let id = plan.id.to_string();
+    log.iter()
+        .rev()
+        .filter(|e| e.action == crate::audit::AuditAction::BreachRecorded.as_str())
+        .find(|e| {
+            e.detail_value("breach_of").is_some_and(|b| {
+                b.split(',')
+                    .any(|k| k.split_once(':').is_some_and(|(p, _)| p == id))
+            })
+        })
+        .map(|e| e.at)
 }
 
 /// Why a letter that speaks of a plan as it stands — its written notice, or a reminder
@@ -956,9 +987,23 @@ mod tests {
         assert_eq!(r.email_to.as_deref(), Some("jo.case@office.example"));
     }
 
+    /// An event log holding one breach, of `breach_of` ("7:single-channel"), at `at`.
+    fn breach_log(breach_of: &str, at: Timestamp) -> Vec<crate::audit::StoredEntry> {
+        use crate::audit::{AuditAction, AuditEvent, StoredEntry};
+        let event = AuditEvent::new(
+            at,
+            crate::ids::StaffId(4),
+            AuditAction::BreachRecorded,
+            "contact:9",
+        )
+        .detail("breach_of", breach_of);
+        vec![StoredEntry::chain(1, "", &event)]
+    }
+
     /// CLE-9.6, 9.11; NOR-5.1: the written notice is of a plan authorised or in force,
-    /// and a reminder after a breach of one in force; a lifted plan is told of by the letter
-    /// that says so. `plan_letters` offers each kind the profile has by the same rule.
+    /// and a reminder after a breach of one in force, once a breach of it is on the record;
+    /// a lifted plan is told of by the letter that says so. `plan_letters` offers each kind
+    /// the profile has by the same rule.
     #[test]
     fn cle_9_6_cle_9_11_nor_5_1_a_notice_or_reminder_is_of_a_plan_in_force() {
         use crate::ids::StaffId;
@@ -971,7 +1016,8 @@ mod tests {
             jiff::civil::date(2027, 1, 1),
             None,
         );
-        let may = |plan: &Plan, kind| plan_decision("plan", kind, plan, &[], &[]).is_ok();
+        let breached = breach_log("0:single-channel", Timestamp::UNIX_EPOCH);
+        let may = |plan: &Plan, kind| plan_decision("plan", kind, plan, &breached, &[]).is_ok();
         for (status, notice, reminder) in [
             (S::Draft, false, false),
             (S::Proposed, false, false),
@@ -1011,10 +1057,56 @@ mod tests {
         plan.lift_reason = None;
         let all = plan_letters(&profile, &plan, &[], &[]);
         assert!(all.len() >= 6, "every plan letter the profile has: {all:?}");
-        let offered = offered(&plan);
-        assert_eq!(offered.len(), 2, "{offered:?}");
-        assert!(offered.contains(&PlanLetter::PlanNotice));
-        assert!(offered.contains(&PlanLetter::BreachReminder));
+        // In force and never breached: nothing to remind them of.
+        assert_eq!(offered(&plan), vec![PlanLetter::PlanNotice]);
+        let (_, why) = all
+            .iter()
+            .find(|(k, _)| *k == PlanLetter::BreachReminder)
+            .unwrap();
+        assert!(
+            why.as_ref()
+                .unwrap()
+                .message
+                .contains("no breach of this contact strategy is on the record"),
+            "{why:?}"
+        );
+        let offered_after_a_breach: Vec<PlanLetter> = plan_letters(&profile, &plan, &breached, &[])
+            .into_iter()
+            .filter(|(_, why)| why.is_none())
+            .map(|(k, _)| k)
+            .collect();
+        assert_eq!(
+            offered_after_a_breach.len(),
+            2,
+            "{offered_after_a_breach:?}"
+        );
+        assert!(offered_after_a_breach.contains(&PlanLetter::BreachReminder));
+    }
+
+    /// CLE-9.11; NOR-5.8: the breach a reminder answers is the latest of this plan's,
+    /// not another plan's.
+    #[test]
+    fn cle_9_11_nor_5_8_a_reminder_answers_the_latest_breach_of_its_own_plan() {
+        use crate::ids::StaffId;
+        use crate::model::Plan;
+        let plan = Plan {
+            id: PlanId(7),
+            ..Plan::first_draft(
+                PersonId(1),
+                StaffId(2),
+                Timestamp::UNIX_EPOCH,
+                Vec::new(),
+                jiff::civil::date(2027, 1, 1),
+                None,
+            )
+        };
+        let day = |n: i64| Timestamp::from_second(n * 86_400).unwrap();
+        let mut log = breach_log("7:single-channel", day(1));
+        log.extend(breach_log("17:call-window", day(5)));
+        log.extend(breach_log("3:blocked-identifier,7:call-window", day(3)));
+        assert_eq!(latest_breach(&plan, &log), Some(day(3)));
+        assert_eq!(latest_breach(&plan, &log[..1]), Some(day(1)));
+        assert_eq!(latest_breach(&plan, &log[1..2]), None);
     }
 
     /// A held letter by post, "t" under the heading "s".

@@ -2082,11 +2082,36 @@ async fn cle_9_6_cle_9_11_only_the_letters_a_plan_can_have_are_offered_and_writt
             let (t, plan) = (&t, &plan);
             async move { t.words(&token, plan, "letters").await }
         };
+        let path = format!("/plans/{sid}/letters");
+        // In force and never breached: there is nothing to remind them of.
+        assert_eq!(letters(t.line_manager.clone()).await, ["strategy-notice"]);
+        let (s, v) = t
+            .post(&t.line_manager, &path, json!({"kind": "breach-reminder", "channel": "letter"}))
+            .await;
+        refused(s, &v, StatusCode::CONFLICT, "kind");
+        assert!(
+            v["error"]["message"].as_str().unwrap().contains("no breach of this contact strategy is on the record"),
+            "{v}"
+        );
+        // A call the plan does not allow is a breach. The reminder, written three days on,
+        // gives the day of the breach, not its own.
+        let logged = t.ok(&t.caseworker, "/contacts", json!({"channel": "phone", "person_id": pid, "matter_id": mid, "summary": "Called again"})).await;
+        assert!(!logged["contact"]["breach_of"].as_array().unwrap().is_empty(), "{logged}");
         assert_eq!(
             letters(t.line_manager.clone()).await,
             ["strategy-notice", "breach-reminder"]
         );
-        let path = format!("/plans/{sid}/letters");
+        let later = t.app.with_clock(tact_app::Clock::fixed(
+            t.app.now() + jiff::SignedDuration::from_hours(72),
+        ));
+        let at = tact_web::TestClient::new(tact_web::serve_on_loopback(later.clone()).await);
+        let (s, reminder) = ask_at(&at, &t.line_manager, reqwest::Method::POST, path.clone(), Some(json!({"kind": "breach-reminder", "channel": "email", "hold": true}))).await;
+        assert_eq!(s, StatusCode::CREATED, "{reminder}");
+        let breach_day = tact_core::check::long_day(t.app.now());
+        assert!(
+            reminder["text"].as_str().unwrap().contains(&format!("On {breach_day} you contacted us")),
+            "{breach_day}: {reminder}"
+        );
         // No kind: the API, and the console that asks it, list only those same letters.
         let which = |want: &'static str| {
             let (t, path) = (&t, &path);

@@ -1695,7 +1695,15 @@ async fn cle_9_6_a_letter_is_written_from_the_plan_page_and_posted_from_the_prin
     // each other one is not offered; one not offered is refused on its field.
     let (_, form) = ui.page(&lee, &path).await;
     assert!(form.contains("<option value=\"strategy-notice\""), "{form}");
-    assert!(form.contains("<option value=\"breach-reminder\""), "{form}");
+    // Never breached: no reminder, and the form says why (CLE-9.11).
+    assert!(
+        !form.contains("<option value=\"breach-reminder\""),
+        "{form}"
+    );
+    assert!(
+        form.contains("no breach of this contact strategy is on the record to remind them of"),
+        "{form}"
+    );
     assert!(!form.contains("<option value=\"lifting\""), "{form}");
     assert!(
         form.contains("Why some letters are not offered")
