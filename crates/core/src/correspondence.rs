@@ -820,17 +820,9 @@ mod tests {
     fn cle_9_6_nor_5_7_a_plan_letter_reports_the_decision_recorded_not_words_in_its_reasons() {
         use crate::audit::{AuditAction, AuditEvent, StoredEntry};
         use crate::ids::{DisputeId, StaffId};
-        use crate::model::{Dispute, DisputeOutcome, Plan};
+        use crate::model::{Dispute, DisputeOutcome};
         let at = Timestamp::UNIX_EPOCH;
-        let mut plan = Plan::first_draft(
-            PersonId(1),
-            StaffId(2),
-            at,
-            Vec::new(),
-            jiff::civil::date(2027, 1, 1),
-            None,
-        );
-        plan.id = PlanId(5);
+        let mut plan = a_plan(5, Vec::new(), jiff::civil::date(2027, 1, 1));
         let review = |decision: &str, reasons: &str, plan_id: i64| {
             let e = AuditEvent::new(
                 at,
@@ -923,27 +915,13 @@ mod tests {
     /// nothing.
     #[test]
     fn cle_9_6_nor_5_6_a_letter_offers_only_the_ways_to_reach_us_the_plan_allows() {
-        use crate::ids::StaffId;
-        use crate::model::{CallWindow, Plan, PlanStatus as S, Restriction, Rule};
+        use crate::model::{CallWindow, Plan, PlanStatus as S, Rule};
         let profile = crate::profile::Profile::built_in("cleveland-opcc").unwrap();
         let now = Timestamp::from_second(1_800_000_000).unwrap();
+        let review_due = crate::check::uk_date(now).tomorrow().unwrap();
         let plan = |id: i64, status: S, rules: Vec<Rule>| Plan {
-            id: PlanId(id),
             status,
-            ..Plan::first_draft(
-                PersonId(1),
-                StaffId(2),
-                Timestamp::UNIX_EPOCH,
-                rules
-                    .into_iter()
-                    .map(|rule| Restriction {
-                        rule,
-                        reason: "r".into(),
-                    })
-                    .collect(),
-                crate::check::uk_date(now).tomorrow().unwrap(),
-                None,
-            )
+            ..a_plan(id, rules, review_due)
         };
         let email_only = Rule::SingleChannel {
             channel: Channel::Email,
@@ -987,6 +965,32 @@ mod tests {
         assert_eq!(r.email_to.as_deref(), Some("jo.case@office.example"));
     }
 
+    /// Plan `id`, a draft for person 1 by staff 2 at the epoch, with these rules (each with
+    /// the reason "r"), to be reviewed by `review_due`.
+    fn a_plan(
+        id: i64,
+        rules: Vec<crate::model::Rule>,
+        review_due: jiff::civil::Date,
+    ) -> crate::model::Plan {
+        crate::model::Plan {
+            id: PlanId(id),
+            ..crate::model::Plan::first_draft(
+                PersonId(1),
+                crate::ids::StaffId(2),
+                Timestamp::UNIX_EPOCH,
+                rules
+                    .into_iter()
+                    .map(|rule| crate::model::Restriction {
+                        rule,
+                        reason: "r".into(),
+                    })
+                    .collect(),
+                review_due,
+                None,
+            )
+        }
+    }
+
     /// An event log holding one breach, of `breach_of` ("7:single-channel"), at `at`.
     fn breach_log(breach_of: &str, at: Timestamp) -> Vec<crate::audit::StoredEntry> {
         use crate::audit::{AuditAction, AuditEvent, StoredEntry};
@@ -1006,16 +1010,8 @@ mod tests {
     /// the profile has by the same rule.
     #[test]
     fn cle_9_6_cle_9_11_nor_5_1_a_notice_or_reminder_is_of_a_plan_in_force() {
-        use crate::ids::StaffId;
         use crate::model::{Plan, PlanStatus as S};
-        let mut plan = Plan::first_draft(
-            PersonId(1),
-            StaffId(2),
-            Timestamp::UNIX_EPOCH,
-            Vec::new(),
-            jiff::civil::date(2027, 1, 1),
-            None,
-        );
+        let mut plan = a_plan(0, Vec::new(), jiff::civil::date(2027, 1, 1));
         let breached = breach_log("0:single-channel", Timestamp::UNIX_EPOCH);
         let may = |plan: &Plan, kind| plan_decision("plan", kind, plan, &breached, &[]).is_ok();
         for (status, notice, reminder) in [
@@ -1087,19 +1083,7 @@ mod tests {
     /// not another plan's.
     #[test]
     fn cle_9_11_nor_5_8_a_reminder_answers_the_latest_breach_of_its_own_plan() {
-        use crate::ids::StaffId;
-        use crate::model::Plan;
-        let plan = Plan {
-            id: PlanId(7),
-            ..Plan::first_draft(
-                PersonId(1),
-                StaffId(2),
-                Timestamp::UNIX_EPOCH,
-                Vec::new(),
-                jiff::civil::date(2027, 1, 1),
-                None,
-            )
-        };
+        let plan = a_plan(7, Vec::new(), jiff::civil::date(2027, 1, 1));
         let day = |n: i64| Timestamp::from_second(n * 86_400).unwrap();
         let mut log = breach_log("7:single-channel", day(1));
         log.extend(breach_log("17:call-window", day(5)));
