@@ -388,9 +388,15 @@ pub struct RouteQuery {
 
 /// The caller a phone system names in `from` (any form a PBX sends, a `sip:` URI's user
 /// part included; `anonymous` or nothing for a withheld number), read by core's
-/// [`tact_core::routing::Caller::read`]: for routing and for the outcome alike.
+/// [`tact_core::routing::Caller::read`]: for routing and for the outcome alike. A caller id
+/// that is no number is counted (`tact_calls_caller_unread_total`), so that a phone system
+/// sending the wrong field shows on the office's dashboard, not only in its own log.
 fn phone_system_caller(from: Option<&str>) -> tact_core::routing::Caller {
-    tact_core::routing::Caller::read(from.unwrap_or(""))
+    let caller = tact_core::routing::Caller::read(from.unwrap_or(""));
+    if caller.unread.is_some() {
+        metrics::counter!("tact_calls_caller_unread_total").increment(1);
+    }
+    caller
 }
 
 tact_core::words! {

@@ -2698,6 +2698,9 @@ async fn cle_9_9_nor_5_5_a_caller_id_that_is_no_number_rings_for_staff_and_its_c
         // A withheld number keeps its own reason.
         let (_, v) = t.get(&t.caseworker, "/calls/route?from=anonymous").await;
         assert_eq!(v["reason"], "who is calling is not known for sure: staff check first");
+        // Monitoring counts the caller ids that were no number.
+        let metrics = t.http.get(format!("{}/metrics", t.base)).send().await.unwrap().text().await.unwrap();
+        assert!(metrics.contains("tact_calls_caller_unread_total "), "{metrics}");
         let (s, v) = t
             .post(
                 &t.caseworker,
