@@ -29,11 +29,7 @@ pub async fn call(
     body: Option<Value>,
     key: Option<&str>,
 ) -> Result<Reply> {
-    let uri = if path.starts_with("/api/") || path == "/healthz" {
-        path.to_string()
-    } else {
-        format!("/api/v1{path}")
-    };
+    let uri = api_uri(path);
     let mut req = Request::builder()
         .method(method)
         .uri(uri)
@@ -64,4 +60,41 @@ pub async fn call(
         bytes: bytes.to_vec(),
         content_type,
     })
+}
+
+/// The address `tact api` asks for `path`: a path under `/api/v1` as the API document names
+/// it (`/people/12`), written with or without its first slash, or the whole address as a
+/// browser shows it (`/api/v1/people/12`).
+fn api_uri(path: &str) -> String {
+    let path = path.trim();
+    let path = if path.starts_with('/') {
+        path.to_string()
+    } else {
+        format!("/{path}")
+    };
+    if path.starts_with("/api/") || path == "/healthz" {
+        path
+    } else {
+        format!("/api/v1{path}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::api_uri;
+
+    #[test]
+    fn a_path_is_read_with_or_without_its_first_slash_or_api_prefix() {
+        for given in [
+            "/people/12",
+            "people/12",
+            " /people/12 ",
+            "/api/v1/people/12",
+            "api/v1/people/12",
+        ] {
+            assert_eq!(api_uri(given), "/api/v1/people/12", "{given:?}");
+        }
+        assert_eq!(api_uri("healthz"), "/healthz");
+        assert_eq!(api_uri("/people?q=Sam"), "/api/v1/people?q=Sam");
+    }
 }
