@@ -850,6 +850,23 @@ pub fn read_table(
 }
 
 fn read_csv(bytes: &[u8]) -> std::result::Result<tact_core::import::Table, String> {
+    // Text that says it is UTF-16 by its byte-order mark (Excel's "Unicode Text", tab
+    // separated) is read as such; anything else must be UTF-8.
+    let decoded;
+    let bytes = match encoding_rs::Encoding::for_bom(bytes) {
+        Some((enc, _)) if enc != encoding_rs::UTF_8 => {
+            let (text, malformed) = enc.decode_with_bom_removal(bytes);
+            if malformed {
+                return Err(format!(
+                    "it says it is {} text and is not: save the file as \"CSV UTF-8\"",
+                    enc.name()
+                ));
+            }
+            decoded = text.into_owned();
+            decoded.as_bytes()
+        }
+        _ => bytes,
+    };
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let delimiter = delimiter(bytes);
     if let Some(line) = unclosed_quote(bytes, delimiter) {

@@ -312,6 +312,37 @@ fn issue_14_files_tact_cannot_read_are_refused_with_their_reason() {
     // A byte-order mark (Excel's "CSV UTF-8") is not part of the first heading.
     let t = read_table("people.csv", b"\xEF\xBB\xBFid,name\nC-1,A\n", None).unwrap();
     assert_eq!(t.headers[0], "id");
+    // Excel's "Unicode Text": UTF-16 with its byte-order mark, tab separated.
+    let utf16 = |text: &str, big: bool| {
+        let mut b: Vec<u8> = if big {
+            vec![0xFE, 0xFF]
+        } else {
+            vec![0xFF, 0xFE]
+        };
+        for u in text.encode_utf16() {
+            b.extend(if big {
+                u.to_be_bytes()
+            } else {
+                u.to_le_bytes()
+            });
+        }
+        b
+    };
+    for big in [false, true] {
+        let t = read_table(
+            "people.txt",
+            &utf16("id\tname\r\nC-1\tZoë Ó Briain\r\n", big),
+            None,
+        )
+        .unwrap();
+        assert_eq!(t.headers, ["id", "name"], "big-endian {big}");
+        assert_eq!(t.rows[0].1, ["C-1", "Zoë Ó Briain"], "big-endian {big}");
+    }
+    // One that says it is UTF-16 and is not is refused, not read as something else.
+    let mut broken = utf16("id,name\n", false);
+    broken.extend([0x00, 0xD8, b'a', 0]);
+    let e = read_table("people.csv", &broken, None).unwrap_err();
+    assert!(e.message.contains("UTF-16LE text and is not"), "{e:?}");
     let e = read_table(
         "matters.xlsx",
         include_bytes!("data/matters.xlsx"),
