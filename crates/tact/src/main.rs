@@ -684,7 +684,11 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 print_reply(&reply, save_to.as_deref())?;
                 Ok(ExitCode::SUCCESS)
             } else {
-                eprintln!("{}", refusal_line(reply.status, &reply.body["error"]));
+                let typed = typed_command();
+                eprintln!(
+                    "{}",
+                    refusal_line(reply.status, &reply.body["error"], |f| flag_for(&typed, f))
+                );
                 Ok(ExitCode::from(if reply.status.is_server_error() {
                     1
                 } else {
@@ -695,22 +699,68 @@ async fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-/// The line a refusal prints: the API's message, the field it is about, and the clause as
-/// the pages cite it (`profile::cited`: "a local rule" where the policy is silent). A record
-/// not found is named by its message ("no service user 99999"); its field would be the API's
-/// name for the id the command was given, so it is left out.
-fn refusal_line(status: axum::http::StatusCode, e: &serde_json::Value) -> String {
+/// The line a refusal prints: the API's message, what it is about, and the clause as the
+/// pages cite it (`profile::cited`: "a local rule" where the policy is silent). What it is
+/// about is the command's own flag where it has one for the field (`flag`: `--minutes` for
+/// `duration_seconds`), else the API's field, as a body given with `--json` names it. A
+/// record not found is named by its message ("no service user 99999"); its field would be
+/// the API's name for the id the command was given, so it is left out.
+fn refusal_line(
+    status: axum::http::StatusCode,
+    e: &serde_json::Value,
+    flag: impl Fn(&str) -> Option<String>,
+) -> String {
     let mut line = format!(
         "error: {}",
         e["message"].as_str().unwrap_or("request refused")
     );
     if let Some(f) = e["field"].as_str().filter(|_| status.as_u16() != 404) {
-        line.push_str(&format!(" (field `{f}`)"));
+        match flag(f) {
+            Some(flag) => line.push_str(&format!(" ({flag})")),
+            None => line.push_str(&format!(" (field `{f}`)")),
+        }
     }
     if let Some(c) = e["clause"].as_str() {
         line.push_str(&format!(" [{}]", tact_core::profile::cited(c)));
     }
     line
+}
+
+/// The subcommand this process was run as (`contact log`), from its own arguments: the
+/// command whose flags a refusal names.
+fn typed_command() -> clap::Command {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    for arg in std::env::args().skip(1) {
+        if let Some(sub) = cmd.find_subcommand(&arg) {
+            cmd = sub.clone();
+        }
+    }
+    cmd
+}
+
+/// The flag of `cmd` that gives the API's `field`, where it has one: the field itself
+/// (`--summary`), without its `_id` (`--person`), its plural (`phones[0]`: `--phone`) or its
+/// `preferred_` (`--format`); a call's length, which the API takes in seconds, is given in
+/// minutes (`--minutes`), and a postal address is `--address`.
+fn flag_for(cmd: &clap::Command, field: &str) -> Option<String> {
+    let base = field.split(['[', '.']).next().unwrap_or(field);
+    let names = [
+        match base {
+            "duration_seconds" => "minutes",
+            "postal_address" => "address",
+            other => other,
+        },
+        base.trim_end_matches("_id"),
+        base.trim_end_matches('s'),
+        base.trim_start_matches("preferred_"),
+    ];
+    names.into_iter().find_map(|n| {
+        let long = n.replace('_', "-");
+        cmd.get_arguments()
+            .any(|a| a.get_long() == Some(long.as_str()))
+            .then(|| format!("--{long}"))
+    })
 }
 
 async fn acting_as(app: &App, id: Option<i64>) -> Result<Actor> {
@@ -2100,20 +2150,55 @@ mod tests {
     /// the way the pages cite it, so a rule the policy is silent on is "a local rule".
     #[test]
     fn a_refusal_names_its_field_and_cites_its_clause_as_the_pages_do() {
+        let none = |_: &str| None;
         let e = json!({"message": "a caseworker may not authorise a plan", "field": null, "clause": "LOCAL"});
         assert_eq!(
-            refusal_line(StatusCode::FORBIDDEN, &e),
+            refusal_line(StatusCode::FORBIDDEN, &e, none),
             "error: a caseworker may not authorise a plan [a local rule]"
         );
         let e = json!({"message": "give a reason", "field": "reason", "clause": "CLE-9.3"});
         assert_eq!(
-            refusal_line(StatusCode::BAD_REQUEST, &e),
+            refusal_line(StatusCode::BAD_REQUEST, &e, none),
             "error: give a reason (field `reason`) [CLE-9.3]"
+        );
+        assert_eq!(
+            refusal_line(StatusCode::BAD_REQUEST, &e, |f| Some(format!("--{f}"))),
+            "error: give a reason (--reason) [CLE-9.3]"
         );
         let e = json!({"message": "no service user 9", "field": "id", "clause": null});
         assert_eq!(
-            refusal_line(StatusCode::NOT_FOUND, &e),
+            refusal_line(StatusCode::NOT_FOUND, &e, |f| Some(format!("--{f}"))),
             "error: no service user 9"
         );
+    }
+
+    /// A refusal names the flag the user typed for the API's field, where the command has
+    /// one.
+    #[test]
+    fn a_refusal_names_the_flag_that_gives_its_field() {
+        use clap::CommandFactory;
+        let cli = super::Cli::command();
+        let log = cli
+            .find_subcommand("contact")
+            .and_then(|c| c.find_subcommand("log"))
+            .unwrap();
+        let add = cli
+            .find_subcommand("person")
+            .and_then(|c| c.find_subcommand("add"))
+            .unwrap();
+        for (cmd, field, flag) in [
+            (log, "duration_seconds", Some("--minutes")),
+            (log, "person_id", Some("--person")),
+            (log, "matter_id", Some("--matter")),
+            (log, "summary", Some("--summary")),
+            (log, "restrictions[0].channel", None),
+            (add, "phones[0]", Some("--phone")),
+            (add, "emails[1]", Some("--email")),
+            (add, "preferred_format", Some("--format")),
+            (add, "postal_address", Some("--address")),
+            (add, "advocate", None),
+        ] {
+            assert_eq!(super::flag_for(cmd, field).as_deref(), flag, "{field}");
+        }
     }
 }
