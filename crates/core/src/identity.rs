@@ -265,7 +265,9 @@ impl fmt::Display for PhoneNumber {
 pub struct EmailAddress(String);
 
 impl EmailAddress {
-    /// Parses a bare address such as `jo.bloggs@example.org`.
+    /// Parses an address such as `jo.bloggs@example.org`, also as an email program shows a
+    /// sender and staff paste it (`Jo Bloggs <jo.bloggs@example.org>`: the address is what
+    /// the angle brackets hold) or as a `mailto:` link gives it.
     ///
     /// # Errors
     /// An invalid-input error naming the field `email` when the text is not an email address.
@@ -280,6 +282,14 @@ impl EmailAddress {
             )
         };
         let s = input.trim();
+        let s = match (s.rfind('<'), s.strip_suffix('>')) {
+            (Some(open), Some(rest)) => rest[open + 1..].trim(),
+            _ => s,
+        };
+        let s = match s.get(..7) {
+            Some(scheme) if scheme.eq_ignore_ascii_case("mailto:") => &s[7..],
+            _ => s,
+        };
         if s.len() > 254 {
             return Err(bad("it is longer than 254 characters"));
         }
@@ -567,8 +577,32 @@ mod tests {
             "a b@c.com",
             "a@-b.com",
             "a@b..com",
+            "Jo <a b@c.com>",
+            "<>",
+            "mailto:",
+            "Jo <jo@example.org> and more",
         ] {
             assert!(EmailAddress::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    /// Staff paste a sender as their email program shows it, or a `mailto:` link: the
+    /// address is read from it, never the name around it.
+    #[test]
+    fn an_address_is_read_as_an_email_program_shows_it() {
+        for given in [
+            "Jo Bloggs <Jo.Bloggs@example.org>",
+            "\"Bloggs, Jo\" <jo.bloggs@example.org>",
+            "<jo.bloggs@example.org>",
+            " mailto:jo.bloggs@example.org ",
+            "MAILTO:Jo.Bloggs@Example.org",
+            "Jo <mailto:jo.bloggs@example.org>",
+        ] {
+            assert_eq!(
+                EmailAddress::parse(given).unwrap().as_str(),
+                "jo.bloggs@example.org",
+                "{given:?}"
+            );
         }
     }
 

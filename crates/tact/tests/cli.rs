@@ -1226,10 +1226,7 @@ fn nor_1_4_equality_monitoring_from_the_command_line() {
     for (args, says) in [
         (vec!["--answer", "age=35-44"], "(--consent)"),
         (vec!["--consent", "--answer", "age"], "QUESTION=ANSWER"),
-        (
-            vec!["--consent", "--answer", "shoe-size=9"],
-            "(--answer)",
-        ),
+        (vec!["--consent", "--answer", "shoe-size=9"], "(--answer)"),
         (vec!["--consent", "--answer", "age=old"], "field `age`"),
     ] {
         let o = record(&args);

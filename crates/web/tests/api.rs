@@ -233,6 +233,9 @@ async fn cle_9_11_and_cle_9_10_both_profiles_end_to_end_a_breach_is_stored_remin
             let email_ok = t.get(&t.caseworker, "/contact-check?email=jo@example.org").await.1;
             assert_eq!(email_ok["outcome"], "allowed-with-conditions");
             assert!(email_ok["screening_required"].as_bool().unwrap());
+            // The sender as an email program shows it, pasted: the same person, the same answer.
+            let pasted = t.get(&t.caseworker, "/contact-check?email=Jo%20Bloggs%20%3CJo@Example.org%3E").await.1;
+            assert_eq!((&pasted["person"]["id"], &pasted["outcome"]), (&json!(pid), &email_ok["outcome"]), "{pasted}");
             let before = t.app.store().count(Table::Tasks).await.unwrap();
             let logged = t.ok(&t.caseworker, "/contacts", json!({"channel": "phone", "phone": "07911123123", "summary": "Called again demanding an update"})).await;
             assert_eq!(logged["contact"]["person_id"], pid);
