@@ -279,10 +279,15 @@ impl App {
         let mut facts = self.plan_facts(&s).await?;
         (facts.decision, facts.decision_reasons) = self.plan_decision(&s, kind).await?;
         if kind == PlanLetter::BreachReminder {
-            // The day of the breach it answers, not the day it is written (CLE-9.11).
+            // The day of the breach it answers, not the day it is written, and what follows
+            // a breach as the policy says it, not what the warning before the plan said
+            // (CLE-9.11; NOR-5.8).
             let log = self.store.audit_of(s.person_id).await?;
             if let Some(at) = tact_core::correspondence::latest_breach(&s, &log) {
                 facts.date = tact_core::check::long_day(at);
+            }
+            if let Some(c) = &self.profile.letters.breach_consequence {
+                facts.consequence.clone_from(c);
             }
         }
         self.keep_letter(

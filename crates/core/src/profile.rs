@@ -430,6 +430,12 @@ pub struct Letters {
     /// where possible"), so a notice recorded from it says agreement was sought.
     #[serde(default)]
     pub notice_seeks_agreement: bool,
+    /// What follows if the person goes on breaching a plan, as the policy says it (CLE-9.11,
+    /// 10.1; NOR-5.8): what a reminder written from the plan itself says will happen, and
+    /// the example the reminder form gives staff, whose own words take its place there.
+    /// Without it, such a reminder repeats the consequence of the latest warning.
+    #[serde(default)]
+    pub breach_consequence: Option<String>,
     /// Templates by kind of letter ("warning", "strategy-notice", …): MiniJinja text.
     #[serde(default)]
     pub templates: std::collections::BTreeMap<String, LetterTemplate>,

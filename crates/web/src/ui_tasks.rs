@@ -116,11 +116,17 @@ async fn spec(state: &AppState, signed: &Signed, t: &Task) -> SpecOrPage {
                         Channel::Visit,
                     ],
                 ),
-                Field::new(
-                    "textarea",
-                    "consequences",
-                    "What happens if they go on breaching it",
-                ),
+                {
+                    let f = Field::new(
+                        "textarea",
+                        "consequences",
+                        "What happens if they go on breaching it",
+                    );
+                    match &p.letters.breach_consequence {
+                        Some(c) => f.hint(&format!("As the policy says it: {c}")),
+                        None => f,
+                    }
+                },
                 why,
             ],
             submit: "Record the reminder",

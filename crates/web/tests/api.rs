@@ -2115,6 +2115,12 @@ async fn cle_9_6_cle_9_11_only_the_letters_a_plan_can_have_are_offered_and_writt
             reminder["text"].as_str().unwrap().contains(&format!("On {breach_day} you contacted us")),
             "{breach_day}: {reminder}"
         );
+        // What follows a breach is the policy's (CLE-10.1), not the warning given before the
+        // plan existed.
+        assert!(
+            reminder["text"].as_str().unwrap().contains("If this continues: We may change the contact strategy to limit your contact further."),
+            "{reminder}"
+        );
         // No kind: the API, and the console that asks it, list only those same letters.
         let which = |want: &'static str| {
             let (t, path) = (&t, &path);

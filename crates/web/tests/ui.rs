@@ -820,6 +820,11 @@ async fn cle_9_11_a_breach_reminder_is_sent_from_its_task_and_kept_on_the_record
         form.contains("Abusive calls after a warning"),
         "the plan's reasons are offered to remind them of"
     );
+    // What follows a breach, as the policy says it, is there for staff to draw on (CLE-10.1).
+    assert!(
+        form.contains("As the policy says it: We may change the contact strategy to limit your contact further."),
+        "{form}"
+    );
     // Without the consequences the reminder is refused, naming the clause.
     ui.refused_on(
         &lee,
