@@ -489,6 +489,31 @@ mod tests {
         }
     }
 
+    /// A plan's arrangements are written as requests ("Please contact us by letter only"),
+    /// so every letter leads into them with words a request follows, never "allows you
+    /// to:" (CLE-9.6, 9.11; NOR-5.6, 5.8).
+    #[test]
+    fn cle_9_11_nor_5_8_a_letter_leads_into_the_arrangements_with_words_a_request_follows() {
+        for name in ["cleveland-opcc", "northamptonshire-opfcc"] {
+            let p = filled(name);
+            for kind in p.letters.templates.keys() {
+                let l = render(&p, kind, &facts()).unwrap();
+                for text in [&l.text, l.easy_read.as_ref().unwrap()] {
+                    let lines: Vec<&str> = text.lines().collect();
+                    for (i, line) in lines.iter().enumerate().skip(1) {
+                        if line.starts_with("- Please") && !lines[i - 1].starts_with("- ") {
+                            let lead = lines[i - 1];
+                            assert!(
+                                !lead.contains("allows you to") && !lead.contains("lets you do"),
+                                "{name} {kind}: {lead:?}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// CLE-9.6, 9.9; NOR-5.6: to someone whose plan allows email only, to its dedicated
     /// address, no letter says they can phone or write; calls in a window are offered at
     /// its times, in the profile's word for a plan.
