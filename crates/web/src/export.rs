@@ -155,6 +155,9 @@ fn words(key: &str) -> String {
     match key {
         "staff_id" => "Member of staff".into(),
         "duration_seconds" => "How long".into(),
+        "person_id" => "Person".into(),
+        "matter_id" => "Matter".into(),
+        "matter_ids" => "Matters".into(),
         _ => crate::ui_forms::capital(&key.replace('_', " ")),
     }
 }
@@ -190,6 +193,10 @@ fn sections(plans: &str) -> [(&'static str, String); 16] {
 /// keeps the values as they are.
 struct Shown<'a> {
     staff: &'a dyn Fn(i64) -> String,
+    /// The references of the record's person and matters by id ("SU-000026", "M-000026"),
+    /// which a reader knows them by.
+    people: std::collections::HashMap<i64, String>,
+    matters: std::collections::HashMap<i64, String>,
 }
 
 impl Shown<'_> {
@@ -200,6 +207,16 @@ impl Shown<'_> {
             Value::Number(n) if key == "staff_id" || key.ends_with("_by") => n
                 .as_i64()
                 .map_or_else(|| n.to_string(), |id| esc(&(self.staff)(id))),
+            Value::Number(n) if matches!(key, "person_id" | "matter_id" | "matter_ids") => {
+                let refs = if key == "person_id" {
+                    &self.people
+                } else {
+                    &self.matters
+                };
+                n.as_i64()
+                    .and_then(|id| refs.get(&id))
+                    .map_or_else(|| n.to_string(), |r| esc(r))
+            }
             Value::Number(n) if key == "duration_seconds" => n.as_u64().map_or_else(
                 || n.to_string(),
                 |secs| match (secs / 60, secs % 60) {
@@ -291,7 +308,18 @@ fn index_html(
     plans: &str,
     staff: &dyn Fn(i64) -> String,
 ) -> String {
-    let shown = Shown { staff };
+    let references = |part: &Value| -> std::collections::HashMap<i64, String> {
+        let one = |v: &Value| Some((v["id"].as_i64()?, v["reference"].as_str()?.to_string()));
+        match part {
+            Value::Array(all) => all.iter().filter_map(one).collect(),
+            v => one(v).into_iter().collect(),
+        }
+    };
+    let shown = Shown {
+        staff,
+        people: references(&record["person"]),
+        matters: references(&record["matters"]),
+    };
     let mut body = String::new();
     for (k, heading) in sections(plans) {
         let Some(v) = record.get(k) else {
@@ -366,13 +394,15 @@ mod tests {
             "made_by": "Dee Pio",
             "office": "The Office",
             "access_log": [],
-            "person": {"name": "Jo Bloggs", "created_at": "2026-01-05T09:00:00Z"},
+            "person": {"id": 3, "reference": "SU-000003", "name": "Jo Bloggs", "created_at": "2026-01-05T09:00:00Z"},
+            "matters": [{"id": 9, "reference": "M-000009"}],
             "contacts": [{
+                "person_id": 3, "matter_id": 9,
                 "staff_id": 4, "screening": "not-needed", "not_recorded_as_complaint": false,
                 "duration_seconds": 1560,
                 "summary": "long-term follow-up", "at": "2026-07-01T10:00:00Z",
             }],
-            "plans": [{"review_due": "2027-02-03", "decided_by": 7}],
+            "plans": [{"review_due": "2027-02-03", "decided_by": 7, "matter_ids": [9, 10]}],
             "events": [{"what": "plan.checklist-answered", "reason": "a.b-c"}],
             "something_new": [{"a": 1}],
         });
@@ -394,6 +424,9 @@ mod tests {
             "<dd>long-term follow-up</dd>",
             "<dd>3 February 2027</dd>",
             "<dd>Staff 7</dd>",
+            "<dt>Person</dt><dd>SU-000003</dd>",
+            "<dt>Matter</dt><dd>M-000009</dd>",
+            "<dt>Matters</dt><dd>M-000009, 10</dd>",
             "<dd>plan checklist answered</dd>",
             "<dd>a.b-c</dd>",
             "<h2 id=\"plans\">Contact strategies</h2>",
