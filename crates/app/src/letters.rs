@@ -232,30 +232,6 @@ impl App {
         ))
     }
 
-    /// What was decided about a plan, and why, for a decision letter of `kind`: core's
-    /// [`tact_core::correspondence::plan_decision`] over the latest such decision in the
-    /// person's event log or their disputes, each read only where the letter reports from it
-    /// (a notice reads neither).
-    async fn plan_decision(&self, s: &Plan, kind: PlanLetter) -> Result<(String, String)> {
-        let log = if kind.reports_from_the_log() {
-            self.store.audit_of(s.person_id).await?
-        } else {
-            Vec::new()
-        };
-        let disputes = if kind.reports_a_dispute() {
-            self.store.disputes_of(s.person_id).await?
-        } else {
-            Vec::new()
-        };
-        Ok(tact_core::correspondence::plan_decision(
-            &self.profile.terms.plan,
-            kind,
-            s,
-            &log,
-            &disputes,
-        )?)
-    }
-
     /// Writes the letter `kind` ("strategy-notice", "breach-reminder") about a plan, by
     /// email if they have an address and no other channel is chosen, else for post; in
     /// their preferred format unless another is chosen. Kept as written; email is queued.
@@ -277,12 +253,31 @@ impl App {
             return Err(e.into());
         }
         let mut facts = self.plan_facts(&s).await?;
-        (facts.decision, facts.decision_reasons) = self.plan_decision(&s, kind).await?;
+        // What was decided about the plan, and why: core's
+        // [`tact_core::correspondence::plan_decision`] over the latest such decision in the
+        // person's event log or their disputes, each read only where the letter reports from
+        // it (a notice reads neither).
+        let log = if kind.reports_from_the_log() {
+            self.store.audit_of(s.person_id).await?
+        } else {
+            Vec::new()
+        };
+        let disputes = if kind.reports_a_dispute() {
+            self.store.disputes_of(s.person_id).await?
+        } else {
+            Vec::new()
+        };
+        (facts.decision, facts.decision_reasons) = tact_core::correspondence::plan_decision(
+            &self.profile.terms.plan,
+            kind,
+            &s,
+            &log,
+            &disputes,
+        )?;
         if kind == PlanLetter::BreachReminder {
-            // The day of the breach it answers, not the day it is written, and what follows
-            // a breach as the policy says it, not what the warning before the plan said
-            // (CLE-9.11; NOR-5.8).
-            let log = self.store.audit_of(s.person_id).await?;
+            // The day of the breach it answers, from the same log, not the day it is
+            // written, and what follows a breach as the policy says it, not what the
+            // warning before the plan said (CLE-9.11; NOR-5.8).
             if let Some(at) = tact_core::correspondence::latest_breach(&s, &log) {
                 facts.date = tact_core::check::long_day(at);
             }

@@ -127,8 +127,8 @@ impl PlanLetter {
         }
     }
 
-    /// Whether what the letter reports comes from the event log (a review or a change), so
-    /// [`plan_decision`] needs the person's log for it.
+    /// Whether what the letter reports comes from the event log (a review, a change, or the
+    /// breach a reminder answers), so [`plan_decision`] needs the person's log for it.
     pub fn reports_from_the_log(self) -> bool {
         matches!(
             self,
