@@ -282,8 +282,8 @@ impl EmailAddress {
             )
         };
         let s = input.trim();
-        let s = match (s.rfind('<'), s.strip_suffix('>')) {
-            (Some(open), Some(rest)) => rest[open + 1..].trim(),
+        let s = match bracketed(s) {
+            Some((address, "")) => address,
             _ => s,
         };
         let s = match s.get(..7) {
@@ -336,6 +336,16 @@ impl fmt::Display for EmailAddress {
     }
 }
 
+/// The address a header-style value holds between its last angle brackets, trimmed, and
+/// what follows them: a sender as an email program shows one (`Jo Bloggs <jo@example.org>`,
+/// nothing after) or a SIP From header's value (`"Jo" <sip:…@pbx>;tag=1`). `None` where
+/// the text has no such brackets.
+fn bracketed(s: &str) -> Option<(&str, &str)> {
+    let close = s.rfind('>')?;
+    let open = s[..close].rfind('<')?;
+    Some((s[open + 1..close].trim(), &s[close + 1..]))
+}
+
 /// What phone systems send when the caller's number is not known: withheld by the caller,
 /// or not passed on by the network.
 const WITHHELD: &[&str] = &[
@@ -360,12 +370,9 @@ const WITHHELD: &[&str] = &[
 /// An invalid-input error naming `phone` for text that is neither.
 pub fn read_caller(input: &str) -> Result<Option<PhoneNumber>, RuleError> {
     // A whole From header's value, as some phone systems pass it on ("Jo" <sip:…@pbx>;tag=1):
-    // the address is what the angle brackets hold.
+    // the address is what the angle brackets hold, whatever follows them.
     let input = input.trim();
-    let input = match (input.find('<'), input.rfind('>')) {
-        (Some(open), Some(close)) if open < close => &input[open + 1..close],
-        _ => input,
-    };
+    let input = bracketed(input).map_or(input, |(address, _)| address);
     let t = input.trim().trim_matches('"').trim().to_ascii_lowercase();
     let bare = t
         .strip_prefix("tel:")
