@@ -240,7 +240,6 @@ fn api_words(status: StatusCode) -> &'static str {
     }
 }
 
-/// The middleware every response passes through.
 /// Answers a fault in Tact while answering (a panic in a handler) with a 500 that says so:
 /// the API's JSON error, or the staff pages' problem page. Without this the connection was
 /// dropped and a caseworker's browser showed its own error. The fault goes to the log.
@@ -283,6 +282,7 @@ pub async fn faults_answered(
     }
 }
 
+/// The middleware every response passes through.
 pub async fn harden(req: Request, next: Next) -> Response {
     let api = req.uri().path().starts_with("/api/");
     let https = over_https(req.headers());
