@@ -321,11 +321,12 @@ fn index_html(
         matters: references(&record["matters"]),
     };
     let mut body = String::new();
-    for (k, heading) in sections(plans) {
-        let Some(v) = record.get(k) else {
+    let sections = sections(plans);
+    for (k, heading) in &sections {
+        let Some(v) = record.get(*k) else {
             continue;
         };
-        body.push_str(&format!("<h2 id=\"{k}\">{}</h2>\n", esc(&heading)));
+        body.push_str(&format!("<h2 id=\"{k}\">{}</h2>\n", esc(heading)));
         match v {
             Value::Null => body.push_str("<p>None.</p>\n"),
             Value::Array(a) if a.is_empty() => body.push_str("<p>None.</p>\n"),
@@ -341,9 +342,9 @@ fn index_html(
     // A part of the record the list above does not name yet is still shown, last: the
     // readable copy never leaves out what the record holds.
     if let Value::Object(m) = record {
-        let named = sections(plans).map(|(k, _)| k);
         for (k, v) in m {
-            if named.contains(&k.as_str()) || matches!(k.as_str(), "made_at" | "made_by" | "office")
+            if sections.iter().any(|(named, _)| named == k)
+                || matches!(k.as_str(), "made_at" | "made_by" | "office")
             {
                 continue;
             }
