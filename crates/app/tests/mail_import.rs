@@ -21,6 +21,25 @@ fn message(id: &str, from: &str, subject: &str, extra: &str) -> Vec<u8> {
     .into_bytes()
 }
 
+/// `raw` taken in to "enquiries" under the default limits, as stored: its message id,
+/// where it went and its contact. One not stored fails the test, naming the backend.
+async fn stored(
+    app: &tact_app::App,
+    name: &str,
+    raw: &[u8],
+) -> (i64, Route, tact_core::model::Contact) {
+    match app
+        .import_message("enquiries", raw, &Limits::default())
+        .await
+        .unwrap()
+    {
+        Imported::Stored {
+            id, route, contact, ..
+        } => (id, route, *contact),
+        other => panic!("{name}: not stored: {other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn a_message_is_matched_threaded_and_kept_once() {
     for (name, url) in testing::fresh_urls().await {
@@ -55,14 +74,7 @@ async fn a_message_is_matched_threaded_and_kept_once() {
             "Re: hello",
             "In-Reply-To: <one@example.org>\r\n",
         );
-        let Imported::Stored { contact, .. } = w
-            .app
-            .import_message("enquiries", &reply, &limits)
-            .await
-            .unwrap()
-        else {
-            panic!("{name}")
-        };
+        let (_, _, contact) = stored(&w.app, name, &reply).await;
         assert_eq!(
             contact.matter_id,
             Some(w.matter),
@@ -95,14 +107,7 @@ async fn a_message_is_matched_threaded_and_kept_once() {
         assert_eq!(raw, first, "{name}");
         // An unknown sender is kept for staff to match.
         let stranger = message("three@example.org", "someone@example.net", "Hi", "");
-        let Imported::Stored { route, .. } = w
-            .app
-            .import_message("enquiries", &stranger, &limits)
-            .await
-            .unwrap()
-        else {
-            panic!("{name}")
-        };
+        let (_, route, _) = stored(&w.app, name, &stranger).await;
         assert_eq!(route, Route::UnknownSender, "{name}");
         // A subject in words beyond ASCII, from someone Tact knows (it once stopped the
         // import on a byte inside "é"): kept, and threaded by the reference in it.
@@ -112,14 +117,7 @@ async fn a_message_is_matched_threaded_and_kept_once() {
             &format!("=?utf-8?q?Caf=C3=A9_=E2=80=93_{}?=", w.matter_ref),
             "",
         );
-        let Imported::Stored { contact, .. } = w
-            .app
-            .import_message("enquiries", &accented, &limits)
-            .await
-            .unwrap()
-        else {
-            panic!("{name}")
-        };
+        let (_, _, contact) = stored(&w.app, name, &accented).await;
         assert_eq!(
             contact.summary,
             format!("Café – {}", w.matter_ref),
@@ -304,14 +302,7 @@ async fn cle_9_10_a_message_matched_to_a_person_under_a_plan_is_screened_within_
         let w = world(&url).await;
         w.letters_only().await;
         let raw = message("s1@example.net", "jo.other@example.net", "Hello", "");
-        let Imported::Stored { id, .. } = w
-            .app
-            .import_message("enquiries", &raw, &Limits::default())
-            .await
-            .unwrap()
-        else {
-            panic!("{name}")
-        };
+        let (id, _, _) = stored(&w.app, name, &raw).await;
         let m = w
             .app
             .execute(
@@ -360,14 +351,7 @@ async fn cle_9_10_a_message_matched_to_a_person_under_a_plan_is_screened_within_
         );
         // Not kept: the address is still unknown next time.
         let again = message("s2@example.net", "jo.other@example.net", "Hello", "");
-        let Imported::Stored { route, .. } = w
-            .app
-            .import_message("enquiries", &again, &Limits::default())
-            .await
-            .unwrap()
-        else {
-            panic!("{name}")
-        };
+        let (_, route, _) = stored(&w.app, name, &again).await;
         assert_eq!(route, Route::UnknownSender, "{name}");
     }
 }
