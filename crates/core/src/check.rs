@@ -416,6 +416,26 @@ pub fn lapsed(profile: &Profile, plan: &Plan, at: Timestamp) -> bool {
             )
 }
 
+/// Where a plan stands at `at`, in the words every page gives it beside its name: "in force"
+/// only where it restricts ([`restricts`]); an active plan that does not says why —
+/// "lapsed: review overdue" (NOR-8.2), "ended" on its end date (CLE-9.14), "not yet in
+/// effect" before its notice takes effect (CLE-9.6; NOR-5.1); any other plan its status.
+/// A page never calls a plan "active" that restricts nothing.
+pub fn standing(profile: &Profile, plan: &Plan, at: Timestamp) -> &'static str {
+    use crate::model::PlanStatus;
+    if restricts(profile, plan, at) {
+        "in force"
+    } else if plan.status != PlanStatus::Active {
+        plan.status.as_str()
+    } else if plan.has_ended(uk_date(at)) {
+        "ended"
+    } else if lapsed(profile, plan, at) {
+        "lapsed: review overdue"
+    } else {
+        "not yet in effect"
+    }
+}
+
 /// The clause an overdue review cites (CLE-9.12; NOR-8.2).
 pub fn overdue_review_clause(profile: &Profile) -> &str {
     profile

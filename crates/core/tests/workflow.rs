@@ -920,6 +920,40 @@ fn cle_9_12_an_overdue_review_is_escalated_and_nor_8_2_an_unreviewed_plan_lapses
 }
 
 #[test]
+fn nor_8_2_and_cle_9_14_a_plan_that_restricts_nothing_is_never_called_in_force() {
+    use tact_core::check::standing;
+    for name in BOTH {
+        let mut w = World::new(name);
+        let mut s = w.active(vec![email_only()]);
+        let noon =
+            |d: jiff::civil::Date| -> jiff::Timestamp { format!("{d}T12:00:00Z").parse().unwrap() };
+        assert_eq!(standing(&w.p, &s, noon(s.review_due)), "in force", "{name}");
+        // A day past its review: NOR-8.2 lapses it, CLE-9.12 keeps it.
+        let late = noon(s.review_due.tomorrow().unwrap());
+        let want = if name == "cleveland-opcc" {
+            "in force"
+        } else {
+            "lapsed: review overdue"
+        };
+        assert_eq!(standing(&w.p, &s, late), want, "{name}");
+        // Past its end date it has ended (CLE-9.14), lapsed or not.
+        s.ends_on = Some(s.review_due - 1.days());
+        assert_eq!(standing(&w.p, &s, late), "ended", "{name}");
+        // Before its notice takes effect it is not yet in effect.
+        s.ends_on = None;
+        let from = s.effective_from.unwrap();
+        assert_eq!(
+            standing(&w.p, &s, from - jiff::SignedDuration::from_secs(1)),
+            "not yet in effect",
+            "{name}"
+        );
+        // Any other plan is its status.
+        s.status = tact_core::model::PlanStatus::Lifted;
+        assert_eq!(standing(&w.p, &s, from), "lifted", "{name}");
+    }
+}
+
+#[test]
 fn nor_8_2_a_lapsed_plan_is_not_counted_in_force_at_the_end_of_the_quarter() {
     use tact_core::governance::{report, Period};
     for name in BOTH {

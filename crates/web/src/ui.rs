@@ -18,7 +18,7 @@ use tact_app::{AppError, SignInFailure};
 use tact_core::command as cmd;
 use tact_core::identity::{EmailAddress, Identifier};
 use tact_core::ids::{PersonId, StaffId};
-use tact_core::model::{AdjustmentStatus, PlanStatus, TaskKind};
+use tact_core::model::{AdjustmentStatus, TaskKind};
 use tact_core::profile::{cited, Channel};
 use tact_core::roles::Actor;
 
@@ -1701,7 +1701,7 @@ async fn person(
                     "{} {} — {}",
                     crate::ui_forms::capital(p.terms.plan.as_str()),
                     s.id,
-                    status_words(&state.app.profile, s, now)
+                    tact_core::check::standing(&state.app.profile, s, now)
                 ),
                 lines,
             }
@@ -2099,20 +2099,6 @@ async fn person(
             .collect(),
     };
     render(&page)
-}
-
-fn status_words(
-    profile: &tact_core::profile::Profile,
-    s: &tact_core::model::Plan,
-    now: jiff::Timestamp,
-) -> String {
-    if s.status == PlanStatus::Active && !s.in_force(now) {
-        return "ended".into();
-    }
-    if tact_core::check::lapsed(profile, s, now) {
-        return "lapsed: review overdue".into();
-    }
-    s.status.as_str().to_string()
 }
 
 /// How a matter is named on every page and in every choice: its reference, then its title.

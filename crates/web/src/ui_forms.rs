@@ -1020,11 +1020,7 @@ async fn plan_page_with(
                 .map(tact_core::model::ServiceUser::name_and_reference)
                 .unwrap_or_default(),
         ),
-        status: if tact_core::check::restricts(&state.app.profile, &s, state.app.now()) {
-            "in force".into()
-        } else {
-            s.status.as_str().to_string()
-        },
+        status: tact_core::check::standing(p, &s, state.app.now()).to_string(),
         lines,
         checklist,
         actions,

@@ -4397,6 +4397,42 @@ async fn issue_13_the_person_page_gives_the_review_date_in_words() {
     assert!(!page.contains(&due.to_string()), "{page}");
 }
 
+/// CLE-9.14: a plan past its end date restricts nothing, and its own page says "ended" as
+/// the person page does, never "active"; while it restricts both say "in force".
+#[tokio::test]
+async fn cle_9_14_a_plan_past_its_end_date_is_ended_on_its_page_not_active() {
+    let app =
+        tact_app::testing::app_on_a_fixed_clock(&testing::sqlite_url(), "cleveland-opcc").await;
+    let base = tact_web::serve_on_loopback(app.clone()).await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let ui = Ui { base, http, app };
+    let c = case(&ui).await;
+    let today = tact_core::check::uk_date(ui.app.now());
+    let day = |n: i64| (today + jiff::Span::new().days(n)).to_string();
+    let s = ui.api(&c.lm, &format!("/people/{}/plans", c.pid), json!({"matter_ids": [c.mid], "restrictions": [{"kind": "single-channel", "channel": "email", "reason": "Calls were abusive"}], "reasons": "Abusive calls after a warning", "aims": "a", "proportionality": "p", "review_due": day(5), "ends_on": day(10)})).await;
+    let sid = s["id"].as_i64().unwrap();
+    ui.client().into_force(&c.lm, &c.sm, sid).await;
+    let lee = ui.session("lee").await;
+    let tag = |words: &str| format!("<strong class=\"govuk-tag\">{words}</strong>");
+    let (_, page) = ui.page(&lee, &format!("/plans/{sid}")).await;
+    assert!(page.contains(&tag("in force")), "{page}");
+    let (_, person) = ui.page(&lee, &format!("/people/{}", c.pid)).await;
+    assert!(person.contains(&format!("{sid} — in force")), "{person}");
+
+    ui.app
+        .clock
+        .set(ui.app.now() + jiff::SignedDuration::from_hours(24 * 12));
+    let lee = ui.session("lee").await;
+    let (_, page) = ui.page(&lee, &format!("/plans/{sid}")).await;
+    assert!(page.contains(&tag("ended")), "{page}");
+    assert!(!page.contains(&tag("active")), "{page}");
+    let (_, person) = ui.page(&lee, &format!("/people/{}", c.pid)).await;
+    assert!(person.contains(&format!("{sid} — ended")), "{person}");
+}
+
 #[tokio::test]
 #[ignore = "needs liblouis-bin, espeak-ng and lame"]
 async fn issue_13_a_letter_shows_as_they_will_see_it_and_comes_in_braille_and_as_audio() {
