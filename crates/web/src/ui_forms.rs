@@ -192,6 +192,7 @@ struct FormPage<'a> {
     submit: String,
     back: String,
     evidence: Option<String>,
+    person: Option<(i64, String)>,
     errors: Vec<(String, String)>,
 }
 
@@ -216,6 +217,9 @@ pub(crate) struct Spec {
     pub back: String,
     /// The evidence a decision is made with, as HTML Tact made (a decision on a plan).
     pub evidence: Option<String>,
+    /// The service user the form is about, as a link to their page, above its caption:
+    /// (their id, their name and reference). Filled in from the record for a form step.
+    pub person: Option<(i64, String)>,
 }
 
 /// Renders a form, with the values the person typed and any refusal placed on its field.
@@ -330,6 +334,7 @@ pub(crate) fn show(
         submit: spec.submit.into(),
         back: spec.back,
         evidence: spec.evidence,
+        person: spec.person,
         errors,
     };
     (status, render(&page)).into_response()
@@ -1179,9 +1184,6 @@ impl PlanForm for Decide {
         let p = &state.app.profile;
         // What is being decided, in full, before the decision.
         let mut intro = plan_lines(state, signed, plan).await?;
-        if let Some(person) = person_caption(state, signed, plan.person_id.0).await? {
-            intro.insert(0, format!("About {person}"));
-        }
         intro.push(format!(
             "Only a senior manager who did not propose it may authorise it ({}).",
             cited(&p.clauses.authorise_role)
@@ -2201,7 +2203,7 @@ async fn dispute_decision_spec(
     );
     Ok(Spec {
         heading: "Decide a dispute".into(),
-        caption: format!("Dispute {id}"),
+        caption: format!("Dispute {id}, about {} {}", p.terms.plan, d.plan_id),
         intro: vec![
             format!("What they say: {}", d.grounds),
             format!(
@@ -2451,6 +2453,9 @@ impl step::Subject for (tact_core::model::Dispute, tact_core::model::Plan) {
     async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Self, Response> {
         dispute_and_plan(state, signed, id).await.map_err(|r| *r)
     }
+    fn person(&self) -> Option<tact_core::ids::PersonId> {
+        Some(self.0.person_id)
+    }
 }
 
 impl step::Subject for tact_core::model::Adjustment {
@@ -2464,10 +2469,16 @@ impl step::Subject for tact_core::model::Adjustment {
         )
         .await
     }
+    fn person(&self) -> Option<tact_core::ids::PersonId> {
+        Some(self.person_id)
+    }
 }
 
 impl step::Subject for tact_core::model::Contact {
     async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Self, Response> {
         step::read(state, signed, q::Contact { id: ContactId(id) }).await
+    }
+    fn person(&self) -> Option<tact_core::ids::PersonId> {
+        self.person_id
     }
 }

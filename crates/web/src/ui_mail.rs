@@ -433,4 +433,7 @@ impl step::Subject for StoredMessage {
     async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Self, Response> {
         step::read(state, signed, q::Message { id }).await
     }
+    fn person(&self) -> Option<tact_core::ids::PersonId> {
+        self.person_id
+    }
 }

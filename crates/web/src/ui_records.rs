@@ -736,4 +736,7 @@ impl step::Subject for tact_core::model::Matter {
     async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Self, Response> {
         step::read(state, signed, q::Matter { id: MatterId(id) }).await
     }
+    fn person(&self) -> Option<tact_core::ids::PersonId> {
+        Some(self.person_id)
+    }
 }

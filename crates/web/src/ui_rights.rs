@@ -216,4 +216,7 @@ impl step::Subject for RightsRequest {
     async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Self, Response> {
         step::read(state, signed, q::RightsRequestOf { id }).await
     }
+    fn person(&self) -> Option<tact_core::ids::PersonId> {
+        Some(self.person_id)
+    }
 }

@@ -312,4 +312,7 @@ impl step::Subject for Disclosure {
         let id = DisclosureId(id);
         step::read(state, signed, q::Disclosure { id }).await
     }
+    fn person(&self) -> Option<tact_core::ids::PersonId> {
+        Some(self.person_id)
+    }
 }

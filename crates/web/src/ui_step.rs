@@ -44,6 +44,12 @@ pub(crate) trait Subject: Sized + Send + Sync {
     fn caption(&self, _state: &AppState) -> String {
         String::new()
     }
+
+    /// The service user it is about, where it is about one: a form about it names them,
+    /// linked to their page, so whoever decides sees whose record it is.
+    fn person(&self) -> Option<tact_core::ids::PersonId> {
+        None
+    }
 }
 
 /// A record read through `App::query`, or the page its refusal is (not found, forbidden).
@@ -89,6 +95,9 @@ impl Subject for Plan {
     }
     fn caption(&self, state: &AppState) -> String {
         format!("{} {}", capital(&state.app.profile.terms.plan), self.id)
+    }
+    fn person(&self) -> Option<tact_core::ids::PersonId> {
+        Some(self.person_id)
     }
 }
 
@@ -304,6 +313,10 @@ async fn spec_of<S: FormStep>(
     let mut spec = S::spec(state, signed, id, subject).await?;
     if spec.caption.is_empty() {
         spec.caption = subject.caption(state);
+    }
+    if let (None, Some(pid)) = (&spec.person, subject.person()) {
+        let name = crate::ui_forms::person_caption(state, signed, pid.0).await?;
+        spec.person = name.map(|n| (pid.0, n));
     }
     if spec.action.is_empty() {
         spec.action = S::PATH.replace("{id}", &id.to_string());
@@ -578,8 +591,7 @@ impl<R: ReasonStep> PlanForm for ByReason<R> {
             fields: vec![Field::new("textarea", "reason", words.label).required()],
             submit: words.submit,
             back: format!("/plans/{id}"),
-            evidence: None,
-            why_not: None,
+            ..Spec::default()
         })
     }
     fn command(_: &AppState, _: &Plan, form: &Form) -> Result<PlanCommand, RuleError> {

@@ -70,7 +70,9 @@ async fn spec(state: &AppState, signed: &Signed, t: &Task) -> SpecOrPage {
         intro.push(format!("Due by {}.", tact_core::check::long_date(d)));
     }
     let person = match t.task.person_id {
-        Some(id) => crate::ui_forms::person_caption(state, signed, id.0).await?,
+        Some(id) => crate::ui_forms::person_caption(state, signed, id.0)
+            .await?
+            .map(|name| (id.0, name)),
         None => None,
     };
     let back = t
@@ -103,7 +105,8 @@ async fn spec(state: &AppState, signed: &Signed, t: &Task) -> SpecOrPage {
         ));
         return Ok(Spec {
             heading: "Send a reminder after a breach".into(),
-            caption: person.unwrap_or_default(),
+            caption: "Task".into(),
+            person,
             intro,
             action: format!("/tasks/{}", t.id),
             fields: vec![
@@ -131,8 +134,7 @@ async fn spec(state: &AppState, signed: &Signed, t: &Task) -> SpecOrPage {
             ],
             submit: "Record the reminder",
             back,
-            evidence: None,
-            why_not: None,
+            ..Spec::default()
         });
     }
     if let Some(s) = plan_of(t) {
@@ -140,14 +142,14 @@ async fn spec(state: &AppState, signed: &Signed, t: &Task) -> SpecOrPage {
     }
     Ok(Spec {
         heading: "Mark a task as done".into(),
-        caption: person.unwrap_or_default(),
+        caption: "Task".into(),
+        person,
         intro,
         action: format!("/tasks/{}", t.id),
         fields: vec![Field::new("textarea", "outcome", "What you did").required()],
         submit: "Mark as done",
         back,
-        evidence: None,
-        why_not: None,
+        ..Spec::default()
     })
 }
 

@@ -4397,6 +4397,68 @@ async fn issue_13_the_person_page_gives_the_review_date_in_words() {
     assert!(!page.contains(&due.to_string()), "{page}");
 }
 
+/// Whoever opens a decision or a task sees whose record it is: every form about a person's
+/// record (a dispute, an adjustment, a plan step, a task) names them above its heading,
+/// linked to their page.
+#[tokio::test]
+async fn a_form_about_a_persons_record_names_them_linked_to_their_page() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    ui.staff("Sol Other", "sol", Role::SeniorManager).await;
+    let sid = c
+        .plan_in_force(&ui, "email", "Abusive calls after a warning")
+        .await;
+    let d = ui
+        .api(
+            &c.cw,
+            &format!("/plans/{sid}/disputes"),
+            json!({"grounds": "I have no email at home"}),
+        )
+        .await;
+    let a = ui
+        .api(
+            &c.cw,
+            &format!("/people/{}/adjustments", c.pid),
+            json!({"kind": "extra-time", "description": "Needs longer to reply"}),
+        )
+        .await;
+    let tasks: serde_json::Value = ui
+        .http
+        .get(format!("{}/api/v1/tasks", ui.base))
+        .bearer_auth(&c.lm)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let task = tasks["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["person_id"] == json!(c.pid))
+        .unwrap_or_else(|| panic!("a task about the person: {tasks}"))["id"]
+        .clone();
+    let named = format!(
+        "<a class=\"govuk-link\" href=\"/people/{}\">Jo Bloggs (SU-{:06})</a>",
+        c.pid, c.pid
+    );
+    let lee = ui.session("lee").await;
+    let sol = ui.session("sol").await;
+    let sam = ui.session("sam").await;
+    for (who, path) in [
+        (&sol, format!("/disputes/{}/decision", d["id"])),
+        (&lee, format!("/adjustments/{}/decision", a["id"])),
+        (&sam, format!("/plans/{sid}/review")),
+        (&sam, format!("/plans/{sid}/lift")),
+        (&lee, format!("/tasks/{task}")),
+    ] {
+        let (st, page) = ui.page(who, &path).await;
+        assert_eq!(st, StatusCode::OK, "{path}: {page}");
+        assert!(page.contains(&named), "{path} names {named}: {page}");
+    }
+}
+
 /// CLE-9.14: a plan past its end date restricts nothing, and its own page says "ended" as
 /// the person page does, never "active"; while it restricts both say "in force".
 #[tokio::test]
