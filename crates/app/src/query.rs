@@ -188,6 +188,12 @@ queries! {
     /// of the person's adjustments).
     Adjustment { id: AdjustmentId } reads read::Records => m::Adjustment,
         |app, ctx, q| app.read_adjustment(&ctx.actor, q.id).await;
+    /// One incident (on the access log as the reader's opening of the person's incidents).
+    Incident { id: IncidentId } reads read::Records => m::Incident,
+        |app, ctx, q| app.read_incident(&ctx.actor, q.id).await;
+    /// One warning.
+    Warning { id: WarningId } reads read::Records => m::Warning,
+        |app, ctx, q| app.read_warning(q.id).await;
     /// One dispute.
     Dispute { id: DisputeId } reads read::Records => m::Dispute,
         |app, ctx, q| app.read_dispute(q.id).await;

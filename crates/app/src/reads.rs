@@ -204,6 +204,26 @@ impl App {
         Ok(a)
     }
 
+    /// One incident, on the access log as the reader's opening of the person's incidents:
+    /// what the note about an ended call is written from (CLE-4.4; NOR-6.1).
+    ///
+    /// # Errors
+    /// A role refusal; no such incident.
+    pub(crate) async fn read_incident(&self, actor: &Actor, id: IncidentId) -> Result<Incident> {
+        let i = self.store.incident(id).await?.found(id)?;
+        self.record_access(actor, i.person_id, &format!("incident {id}"))
+            .await?;
+        Ok(i)
+    }
+
+    /// One warning: what its letter is written from (CLE-9.2, 9.3; NOR-5.2).
+    ///
+    /// # Errors
+    /// A role refusal; no such warning.
+    pub(crate) async fn read_warning(&self, id: WarningId) -> Result<Warning> {
+        self.store.warning(id).await?.found(id)
+    }
+
     /// One dispute.
     ///
     /// # Errors

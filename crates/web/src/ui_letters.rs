@@ -192,29 +192,35 @@ fn how(form: &HashMap<String, String>) -> Result<How, RuleError> {
     )
 }
 
-/// The form for a letter about one record (an adjustment, an ended call).
-fn record_letter_spec(heading: &str) -> Spec {
-    Spec {
-        heading: heading.into(),
-        caption: "Letters".into(),
-        intro: vec!["It goes in the person's preferred format unless you choose another.".into()],
-        fields: how_fields(None),
-        submit: "Write it",
-        back: "/".into(),
-        ..Spec::default()
-    }
-}
-
-/// A letter about one record other than a plan: the record, where its form is, its heading.
+/// A letter about one record other than a plan: the record, where its form is, its heading,
+/// and how the form says what the letter is about.
 trait LetterOn: Send + Sync + 'static {
     const PATH: &'static str;
     const HEADING: &'static str;
     fn about(id: i64) -> LetterAbout;
+    /// The record the letter is written from: whose it is and, in a line, what it says;
+    /// or the page to answer with instead (not found, refused).
+    fn read(
+        state: &AppState,
+        signed: &Signed,
+        id: i64,
+    ) -> impl std::future::Future<Output = Result<Record<Self>, Response>> + Send
+    where
+        Self: Sized;
 }
 
-/// Declares a [`LetterOn`]: its type, where its form is, its heading, and the record.
+/// The record a letter is written from, as its form shows it: whose it is and what it says.
+struct Record<L> {
+    person: tact_core::ids::PersonId,
+    what: String,
+    letter: std::marker::PhantomData<L>,
+}
+
+/// Declares a [`LetterOn`]: its type, where its form is, its heading, the record, and the
+/// line its form shows about it.
 macro_rules! letter_on {
-    ($(#[$doc:meta])* $name:ident, $path:literal, $heading:literal, $about:ident($id:ident)) => {
+    ($(#[$doc:meta])* $name:ident, $path:literal, $heading:literal, $about:ident($id:ident),
+     from $query:ident, |$r:ident| $what:expr) => {
         $(#[$doc])*
         struct $name;
         impl LetterOn for $name {
@@ -223,6 +229,14 @@ macro_rules! letter_on {
             fn about(id: i64) -> LetterAbout {
                 LetterAbout::$about(tact_core::ids::$id(id))
             }
+            async fn read(
+                state: &AppState,
+                signed: &Signed,
+                id: i64,
+            ) -> Result<Record<Self>, Response> {
+                let $r = step::read(state, signed, q::$query { id: tact_core::ids::$id(id) }).await?;
+                Ok(Record { person: $r.person_id, what: $what, letter: std::marker::PhantomData })
+            }
         }
     };
 }
@@ -230,35 +244,67 @@ macro_rules! letter_on {
 letter_on!(
     /// The decision on a reasonable adjustment (CLE-8.5; NOR-1.5).
     AdjustmentLetter, "/adjustments/{id}/letter", "Write the adjustment decision",
-    Adjustment(AdjustmentId)
+    Adjustment(AdjustmentId), from Adjustment,
+    |a| format!("Their request: {} ({})", a.description, a.status.as_str())
 );
 letter_on!(
     /// Why a call was ended (CLE-4.4; NOR-6.1).
     CallEndedLetter, "/incidents/{id}/letter", "Write the note about the ended call",
-    CallEnded(IncidentId)
+    CallEnded(IncidentId), from Incident,
+    |i| format!(
+        "The call on {}: {}",
+        tact_core::check::long_day(i.occurred_at),
+        i.description
+    )
 );
 letter_on!(
     /// A warning (CLE-9.2, 9.3; NOR-5.2).
-    WarningLetter, "/warnings/{id}/letter", "Write the warning letter", Warning(WarningId)
+    WarningLetter, "/warnings/{id}/letter", "Write the warning letter", Warning(WarningId), from Warning,
+    |w| format!(
+        "The warning of {}: {}",
+        tact_core::check::long_day(w.given_at),
+        w.what_is_wrong
+    )
 );
 
-/// A [`LetterOn`] as a form step: how it goes and in what format; the record itself is
-/// found (or not, a 404) when the letter is written.
+impl<L: LetterOn> step::Subject for Record<L> {
+    async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Self, Response> {
+        L::read(state, signed, id).await
+    }
+    fn person(&self) -> Option<tact_core::ids::PersonId> {
+        Some(self.person)
+    }
+}
+
+/// A [`LetterOn`] as a form step: the record it is written from, then how it goes and in
+/// what format (their preferred one named); a record that is not there is the form's 404.
 struct On<L>(std::marker::PhantomData<L>);
 
 impl<L: LetterOn> FormStep for On<L> {
-    type Subject = ();
+    type Subject = Record<L>;
     type Command = cmd::WriteLetter;
     const PATH: &'static str = L::PATH;
 
-    async fn spec(_: &AppState, _: &Signed, _: i64, _: &()) -> SpecOrPage {
-        Ok(record_letter_spec(L::HEADING))
+    async fn spec(state: &AppState, signed: &Signed, _: i64, r: &Record<L>) -> SpecOrPage {
+        let preferred = crate::ui_forms::preferred_format(state, signed, r.person).await?;
+        Ok(Spec {
+            heading: L::HEADING.into(),
+            caption: "Letters".into(),
+            intro: vec![
+                r.what.clone(),
+                "It goes in the person's preferred format unless you choose another.".into(),
+            ],
+            fields: how_fields(preferred),
+            submit: "Write it",
+            back: format!("/people/{}", r.person),
+            ..Spec::default()
+        })
     }
     async fn command(
         _: &AppState,
         _: &Signed,
         id: i64,
-        _: &(),
+        _: &Record<L>,
         form: &Form,
     ) -> Result<cmd::WriteLetter, AppError> {
         Ok(cmd::WriteLetter {
@@ -266,7 +312,7 @@ impl<L: LetterOn> FormStep for On<L> {
             how: how(form)?,
         })
     }
-    fn done(_: i64, _: &(), l: &StoredLetter) -> String {
+    fn done(_: i64, _: &Record<L>, l: &StoredLetter) -> String {
         format!("/letters/{}", l.id)
     }
 }

@@ -1277,7 +1277,25 @@ async fn cle_8_5_every_adjustment_asked_for_is_on_the_person_page_with_its_decis
     assert_eq!(st, StatusCode::CONFLICT, "{html}");
     assert!(html.contains("already refused"), "{html}");
     // CLE-8: the decision goes to them in writing. (Under NOR-1.5 a task asks for this
-    // letter and writing it closes the task; Cleveland's policy sets no such task.)
+    // letter and writing it closes the task; Cleveland's policy sets no such task.) The form
+    // says whose request it was and what it asked, and goes back to their page; a request
+    // that is not there is not found, not a form.
+    let (st, form) = ui
+        .page(&lee, &format!("/adjustments/{}/letter", a["id"]))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{form}");
+    for must in [
+        format!("href=\"/people/{}\">Jo Bloggs (SU-{:06})</a>", c.pid, c.pid),
+        "Their request: Needs longer to reply to letters (refused)".to_string(),
+        "Their preferred format: standard".to_string(),
+    ] {
+        assert!(form.contains(&must), "{must} in {form}");
+    }
+    let missing = a["id"].as_i64().unwrap() + 99;
+    let (st, _) = ui
+        .page(&lee, &format!("/adjustments/{missing}/letter"))
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
     let r = ui
         .post_form(
             &lee,
