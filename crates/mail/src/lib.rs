@@ -240,6 +240,20 @@ pub fn sender_address(from: &str) -> &str {
         .trim()
 }
 
+/// The name in a From header, where it gives one ("Jo Bloggs <jo@example.org>" and
+/// "\"Bloggs, Jo\" <jo@example.org>" give "Jo Bloggs" and "Bloggs, Jo"; a bare address
+/// gives none): what a new person's form starts with when they are added from their email.
+pub fn sender_name(from: &str) -> Option<&str> {
+    let (name, _) = from.rsplit_once('<')?;
+    let name = name.trim();
+    let name = name
+        .strip_prefix('"')
+        .and_then(|n| n.strip_suffix('"'))
+        .unwrap_or(name)
+        .trim();
+    (!name.is_empty() && !name.contains('@')).then_some(name)
+}
+
 /// A matter's reference written in a subject line, such as "Re: your complaint M-000123".
 pub fn matter_reference(subject: &str) -> Option<String> {
     // Only where "M-" starts: any other byte may fall inside a character ("Café").
@@ -371,6 +385,19 @@ mod tests {
             "jo@example.org"
         );
         assert_eq!(sender_address(" jo@example.org "), "jo@example.org");
+    }
+
+    #[test]
+    fn the_sender_name_comes_out_of_a_from_header_where_it_gives_one() {
+        assert_eq!(sender_name("Jo Bloggs <jo@example.org>"), Some("Jo Bloggs"));
+        assert_eq!(
+            sender_name("\"Bloggs, Jo\" <jo@example.org>"),
+            Some("Bloggs, Jo")
+        );
+        assert_eq!(sender_name("jo@example.org"), None);
+        assert_eq!(sender_name("<jo@example.org>"), None);
+        assert_eq!(sender_name("\"\" <jo@example.org>"), None);
+        assert_eq!(sender_name("jo@example.org <jo@example.org>"), None);
     }
 
     /// A message with a NUL or another control character in it is taken in, not refused

@@ -195,8 +195,16 @@ async fn message(
             format!("/messages/{id}/match"),
             "Match to someone we know".to_string(),
         ));
+        // The new person's form starts with the sender's address and name, and goes on to
+        // match this message to them.
+        let name = tact_mail::sender_name(&m.sender)
+            .map(|n| format!("&name={}", crate::urlencode(n)))
+            .unwrap_or_default();
         actions.push((
-            format!("/people/new?who={}", crate::urlencode(who)),
+            format!(
+                "/people/new?who={}{name}&message={id}",
+                crate::urlencode(who)
+            ),
             "Add the sender as a new person".to_string(),
         ));
     }

@@ -312,32 +312,52 @@ impl PersonStep for Merge {
 }
 
 /// Adding a person: their name, numbers, addresses, advocate and preferred format. Opened from
-/// the incoming-contact page, it starts with the caller's number or address.
+/// the incoming-contact page, it starts with the caller's number or address; opened from a
+/// message from an unknown sender, with their address and name, and once they are added it
+/// goes on to match the message to them.
 struct NewPerson;
+
+/// The message a new person's form was opened from, from its link (`message=` in the query).
+fn from_message(query: &Form) -> Option<i64> {
+    query.get("message")?.parse().ok().filter(|id| *id > 0)
+}
 
 impl FormStep for NewPerson {
     type Subject = Form;
     type Command = cmd::CreatePerson;
     const PATH: &'static str = "/people/new";
 
-    async fn spec(_: &AppState, _: &Signed, _: i64, _: &Form) -> SpecOrPage {
+    async fn spec(_: &AppState, _: &Signed, _: i64, query: &Form) -> SpecOrPage {
+        let message = from_message(query);
         Ok(Spec {
             heading: "Add a new person".into(),
             caption: "People".into(),
-            intro: Vec::new(),
+            intro: message
+                .map(|m| {
+                    format!("The sender of message {m}. Once they are added, you match the message to them.")
+                })
+                .into_iter()
+                .collect(),
             fields: person_fields(),
             submit: "Add them",
+            action: message.map_or_else(String::new, |m| format!("{}?message={m}", Self::PATH)),
             ..Spec::default()
         })
     }
     fn prefill(query: &Form) -> Option<Form> {
-        let id = Identifier::parse(query.get("who")?).ok()?;
-        let key = if matches!(id, Identifier::Email(_)) {
-            "emails"
-        } else {
-            "phones"
-        };
-        Some(Form::from([(key.to_string(), id.key().to_string())]))
+        let mut form = Form::new();
+        if let Some(id) = query.get("who").and_then(|w| Identifier::parse(w).ok()) {
+            let key = if matches!(id, Identifier::Email(_)) {
+                "emails"
+            } else {
+                "phones"
+            };
+            form.insert(key.to_string(), id.key().to_string());
+        }
+        if let Some(name) = query.get("name") {
+            form.insert("name".to_string(), name.clone());
+        }
+        (!form.is_empty()).then_some(form)
     }
     async fn command(
         _: &AppState,
@@ -350,8 +370,11 @@ impl FormStep for NewPerson {
             input: person_input(form)?,
         })
     }
-    fn done(_: i64, _: &Form, p: &ServiceUser) -> String {
-        format!("/people/{}", p.id)
+    fn done(_: i64, query: &Form, p: &ServiceUser) -> String {
+        match from_message(query) {
+            Some(m) => format!("/messages/{m}/match?reference={}", p.reference),
+            None => format!("/people/{}", p.id),
+        }
     }
 }
 

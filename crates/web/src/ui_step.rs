@@ -256,8 +256,11 @@ where
             },
         )
         .post(
-            |State(state): State<AppState>, signed: Signed, Posted(form): Posted| async move {
-                take_at::<S>(state, signed, 0, Some(Form::new()), form).await
+            |State(state): State<AppState>,
+             signed: Signed,
+             PageQuery(q): PageQuery<Form>,
+             Posted(form): Posted| async move {
+                take_at::<S>(state, signed, 0, Some(q), form).await
             },
         ),
     )

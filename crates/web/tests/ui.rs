@@ -1931,6 +1931,92 @@ async fn an_email_from_an_unknown_address_is_matched_to_a_person_and_the_next_on
     );
 }
 
+/// An email from someone Tact does not know: "Add the sender as a new person" starts the form
+/// with their address and name, and once they are added goes on to match the message to
+/// them, their reference filled in, so the message lands on their record.
+#[tokio::test]
+async fn the_sender_of_an_unknown_email_is_added_with_their_name_and_the_message_matched_to_them() {
+    let ui = Ui::spawn().await;
+    ui.staff("Cas Worker", "cas", Role::Caseworker).await;
+    let raw = b"From: \"Stranger, Ann\" <ann@elsewhere.example>\r\nSubject: Speeding fine\r\nMessage-ID: <s1@elsewhere.example>\r\n\r\nWho do I write to?\r\n";
+    let tact_app::mail::Imported::Stored { id, .. } = ui
+        .app
+        .import_message("enquiries", raw, &tact_mail::Limits::default())
+        .await
+        .unwrap()
+    else {
+        panic!("stored")
+    };
+    let cas = ui.session("cas").await;
+    let (_, page) = ui.page(&cas, &format!("/messages/{id}")).await;
+    let link = format!(
+        "/people/new?who=ann%40elsewhere.example&#38;name=Stranger%2C%20Ann&#38;message={id}"
+    );
+    assert!(page.contains(&format!("href=\"{link}\"")), "{page}");
+    let (st, form) = ui.page(&cas, &link.replace("&#38;", "&")).await;
+    assert_eq!(st, StatusCode::OK, "{form}");
+    for must in [
+        "value=\"Stranger, Ann\"".to_string(),
+        "ann@elsewhere.example".to_string(),
+        format!("action=\"/people/new?message={id}\""),
+        format!("The sender of message {id}."),
+    ] {
+        assert!(form.contains(&must), "{must} in {form}");
+    }
+    // A mistake keeps the form going to the match.
+    let r = ui
+        .post_form(
+            &cas,
+            &format!("/people/new?message={id}"),
+            &[("name", ""), ("emails", "ann@elsewhere.example")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains(&format!("action=\"/people/new?message={id}\"")));
+    let r = ui
+        .post_form(
+            &cas,
+            &format!("/people/new?message={id}"),
+            &[
+                ("name", "Stranger, Ann"),
+                ("emails", "ann@elsewhere.example"),
+                ("preferred_format", "standard"),
+            ],
+        )
+        .await;
+    let next = redirected(&r);
+    let (_, found) = ui.page(&cas, "/people?q=ann%40elsewhere.example").await;
+    let reference = found
+        .split("SU-")
+        .nth(1)
+        .map(|r| format!("SU-{}", &r[..6]))
+        .unwrap_or_else(|| panic!("the new person is found: {found}"));
+    assert_eq!(next, format!("/messages/{id}/match?reference={reference}"));
+    let (st, matching) = ui.page(&cas, &next).await;
+    assert_eq!(st, StatusCode::OK, "{matching}");
+    assert!(
+        matching.contains(&format!("value=\"{reference}\"")),
+        "{matching}"
+    );
+    let r = ui
+        .post_form(
+            &cas,
+            &format!("/messages/{id}/match"),
+            &[("reference", &reference), ("keep_address", "yes")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, page) = ui.page(&cas, &format!("/messages/{id}")).await;
+    assert!(
+        page.contains(&format!("Stranger, Ann ({reference})")),
+        "{page}"
+    );
+}
+
 /// A plan in force and its written notice held for checking, in `format` ("" for the
 /// person's own), written by the line manager: the case, their session, the letter's page.
 async fn held_notice(ui: &Ui, format: &str) -> (Case, String, String) {
