@@ -63,13 +63,22 @@ fn run(mut c: std::process::Command, name: &str, after: &str) -> Result<()> {
 /// Makes a backup of the database at `url` in `out`.
 ///
 /// # Errors
-/// `out` exists already; the copy fails; the copy does not check out.
+/// `out` exists already, or its folder does not; the copy fails; the copy does not check
+/// out.
 pub async fn backup(store: &Store, url: &str, out: &Path) -> Result<Checked> {
     if out.exists() {
         bail!(
             "{} already exists: a backup never overwrites a file",
             out.display()
         );
+    }
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if !dir.is_dir() {
+            bail!(
+                "there is no folder {}: make it first, or give the backup another place",
+                dir.display()
+            );
+        }
     }
     if is_postgres(url) {
         let mut dump = std::process::Command::new("pg_dump");

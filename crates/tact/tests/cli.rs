@@ -963,6 +963,15 @@ fn a_backup_is_checked_and_restoring_it_brings_back_every_record_as_it_was() {
     // Never over an existing file.
     let again = tact(&d, &["backup", "--out", file.to_str().unwrap()]);
     assert!(!again.status.success() && text(&again).contains("already exists"));
+    // Nor into a folder that is not there: it says which, not the database's error.
+    let nowhere = d.with_extension("no-such-folder").join("b.db");
+    let lost = tact(&d, &["backup", "--out", nowhere.to_str().unwrap()]);
+    assert!(!lost.status.success());
+    assert!(
+        text(&lost).contains("there is no folder") && !text(&lost).contains("database error"),
+        "{}",
+        text(&lost)
+    );
     // Changes after the backup…
     add("Sam Later");
     let found = text(&tact(&d, &["--as", &cw_id, "api", "GET", "/people?q=Sam"]));
