@@ -495,7 +495,8 @@ impl App {
             now,
         );
         let letter = tact_mail::letters::render(&self.profile, kind, &facts)?;
-        let (channel, to_address, format) = tact_core::correspondence::addressed(person, how)?;
+        let (channel, to_address, format) =
+            tact_core::correspondence::addressed(person, how, &facts.reach)?;
         // Easy Read is its own wording, where the template has one (issue 13).
         let text = letter.text_for(format).to_string();
         // A letter written longer than a letter can be goes only once shortened: asked to

@@ -665,6 +665,56 @@ async fn notice_letter(
         .unwrap()
 }
 
+/// CLE-9.9; NOR-5.5, 5.6: someone whose plan allows them letters only, with an email address
+/// and a postal address, is written to by post unless staff choose email: the letter that
+/// says "by letter only" does not arrive as an email inviting a reply.
+#[tokio::test]
+async fn cle_9_9_nor_5_5_a_letter_to_someone_held_to_letters_goes_by_post_unless_staff_choose() {
+    for profile in ["cleveland-opcc", "northamptonshire-opfcc"] {
+        for (name, url) in testing::fresh_urls().await {
+            let w = common::world_under(&url, profile).await;
+            w.app
+                .execute(
+                    &w.cw,
+                    cmd::UpdatePerson {
+                        person: w.person,
+                        changes: tact_core::model::PersonChanges {
+                            postal_address: Some(Some(
+                                "1 High Street, Middlesbrough TS1 1AA".into(),
+                            )),
+                            ..Default::default()
+                        },
+                    },
+                )
+                .await
+                .unwrap();
+            let (sid, lm) = w
+                .plan_authorised(|_| {
+                    vec![Restriction {
+                        rule: Rule::SingleChannel {
+                            channel: Channel::Letter,
+                        },
+                        reason: "Emails had become abusive".into(),
+                    }]
+                })
+                .await;
+            let lm = common::ctx(&w.app.store().staff(lm).await.unwrap().unwrap());
+            let l = notice_letter(&w, &lm, sid, How::default()).await;
+            assert_eq!(l.channel, Channel::Letter, "{name} {profile}");
+            assert!(
+                l.to_address.starts_with("1 High Street"),
+                "{name} {profile}"
+            );
+            let chosen = How {
+                channel: Some(Channel::Email),
+                ..How::default()
+            };
+            let l = notice_letter(&w, &lm, sid, chosen).await;
+            assert_eq!(l.channel, Channel::Email, "{name} {profile}");
+        }
+    }
+}
+
 #[tokio::test]
 async fn issue_13_a_letter_is_signed_and_says_how_to_reach_the_office_and_the_named_contact() {
     for (name, url) in testing::fresh_urls().await {

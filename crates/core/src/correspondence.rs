@@ -510,9 +510,9 @@ pub fn after_failure(attempts_so_far: i64, now: Timestamp) -> (LetterStatus, Opt
     )
 }
 
-/// How a letter goes: by which channel and in which format (`None`: email if they have
-/// an address, else post; their preferred format), and whether it is held as a draft so
-/// staff can adjust it before it goes.
+/// How a letter goes: by which channel and in which format (`None`: see [`addressed`];
+/// their preferred format), and whether it is held as a draft so staff can adjust it
+/// before it goes.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct How {
     pub channel: Option<Channel>,
@@ -572,19 +572,25 @@ pub fn unmatched(profile: &crate::profile::Profile) -> crate::RuleError {
 }
 
 /// Where a letter to `person` goes and in which format (CLE-8; NOR-1.5: in a format they
-/// can use): the channel asked for, else email where they have an address and post where
-/// not; the format asked for, else the one they prefer. A letter goes by email or post, to
-/// an address they have given; a letter by post is printed, so "email" is no format for it
-/// (someone who prefers email and has no address is sent standard print).
+/// can use): the channel asked for, else the way the plans binding them leave open to them
+/// (`reach`, CLE-9.9; NOR-5.5, 5.6: a plan restricting them to letters is answered by
+/// post, so what we send does not invite what the plan asks them not to do), else email
+/// where they have an address and post where not; the format asked for, else the one they
+/// prefer. A letter goes by email or post, to an address they have given; a letter by post
+/// is printed, so "email" is no format for it (someone who prefers email and has no address
+/// is sent standard print).
 pub fn addressed(
     person: &crate::model::ServiceUser,
     how: How,
+    reach: &Reach,
 ) -> Result<(Channel, String, Format), crate::RuleError> {
     use crate::RuleError;
-    let channel = how.channel.unwrap_or(if person.emails.is_empty() {
-        Channel::Letter
-    } else {
+    let email = !person.emails.is_empty();
+    let post = person.postal_address.is_some();
+    let channel = how.channel.unwrap_or(if email && (reach.email || !post) {
         Channel::Email
+    } else {
+        Channel::Letter
     });
     let to = match channel {
         Channel::Email => person
@@ -1249,32 +1255,82 @@ mod tests {
             format,
             hold: false,
         };
+        let open = Reach::default();
         assert_eq!(
-            addressed(&p, How::default()).unwrap(),
+            addressed(&p, How::default(), &open).unwrap(),
             (Channel::Letter, "1 High St".into(), Format::Standard)
         );
-        let e = addressed(&p, how(None, Some(Format::Email))).unwrap_err();
+        let e = addressed(&p, how(None, Some(Format::Email)), &open).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("format"));
-        let e = addressed(&p, how(Some(Channel::Email), None)).unwrap_err();
+        let e = addressed(&p, how(Some(Channel::Email), None), &open).unwrap_err();
         assert_eq!(
             (e.field.as_deref(), e.message.as_str()),
             (Some("channel"), "they have no email address")
         );
-        let e = addressed(&p, how(Some(Channel::Phone), None)).unwrap_err();
+        let e = addressed(&p, how(Some(Channel::Phone), None), &open).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("channel"));
         p.emails
             .push(EmailAddress::parse("sam@example.org").unwrap());
         assert_eq!(
-            addressed(&p, How::default()).unwrap(),
+            addressed(&p, How::default(), &open).unwrap(),
             (Channel::Email, "sam@example.org".into(), Format::Email)
         );
         assert_eq!(
-            addressed(&p, how(Some(Channel::Letter), Some(Format::LargePrint))).unwrap(),
+            addressed(
+                &p,
+                how(Some(Channel::Letter), Some(Format::LargePrint)),
+                &open
+            )
+            .unwrap(),
             (Channel::Letter, "1 High St".into(), Format::LargePrint)
         );
         p.postal_address = None;
-        let e = addressed(&p, how(Some(Channel::Letter), None)).unwrap_err();
+        let e = addressed(&p, how(Some(Channel::Letter), None), &open).unwrap_err();
         assert_eq!(e.message, "they have no postal address");
+    }
+
+    /// CLE-9.9; NOR-5.5, 5.6: someone whose plan allows them letters only is written to by
+    /// post unless staff choose otherwise, so what we send does not invite the email the plan
+    /// asks them not to send; where they have no postal address, email still reaches them.
+    #[test]
+    fn cle_9_9_nor_5_5_a_letter_to_someone_held_to_letters_goes_by_post() {
+        use crate::identity::EmailAddress;
+        use crate::model::PersonInput;
+        let mut p = PersonInput {
+            name: "Sam".into(),
+            postal_address: Some("1 High St".into()),
+            emails: vec![EmailAddress::parse("sam@example.org").unwrap()],
+            ..PersonInput::default()
+        }
+        .new_person(Timestamp::UNIX_EPOCH)
+        .unwrap();
+        let letters_only = Reach {
+            phone: false,
+            email: false,
+            ..Reach::default()
+        };
+        let email_only = Reach {
+            phone: false,
+            post: false,
+            ..Reach::default()
+        };
+        let channel = |p: &crate::model::ServiceUser, reach: &Reach| {
+            addressed(p, How::default(), reach).unwrap().0
+        };
+        assert_eq!(channel(&p, &letters_only), Channel::Letter);
+        assert_eq!(channel(&p, &email_only), Channel::Email);
+        assert_eq!(channel(&p, &Reach::default()), Channel::Email);
+        // Asked for email, it goes by email: staff decide.
+        let asked = How {
+            channel: Some(Channel::Email),
+            ..How::default()
+        };
+        assert_eq!(
+            addressed(&p, asked, &letters_only).unwrap().0,
+            Channel::Email
+        );
+        p.postal_address = None;
+        assert_eq!(channel(&p, &letters_only), Channel::Email);
     }
 
     fn contact() -> Contact {

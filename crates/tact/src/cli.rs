@@ -1112,7 +1112,8 @@ pub enum LetterCmd {
         /// Which letter about a plan.
         #[arg(long, value_parser = words::<tact_core::correspondence::PlanLetter>())]
         kind: Option<String>,
-        /// How it goes; left out, by email where they have an address, by post otherwise.
+        /// How it goes; left out, by email where they have an address (and their plan does not
+        /// allow only letters), by post otherwise.
         #[arg(long, value_parser = ["email", "letter"])]
         channel: Option<String>,
         /// Its format; left out, the one they asked for.

@@ -155,7 +155,8 @@ fn how_fields(preferred: Option<Format>) -> Vec<Field> {
         Field::new("select", "channel", "How it goes").options([
             (
                 "".to_string(),
-                "Email if they have an address, else post".to_string(),
+                "Email if they have an address, else post (post where their plan allows only letters)"
+                    .to_string(),
             ),
             ("email".to_string(), "Email".to_string()),
             ("letter".to_string(), "Post (the print queue)".to_string()),

@@ -884,7 +884,8 @@ pub struct LetterReq {
     /// For a letter about a plan: which letter.
     #[schema(value_type = Option<crate::out::PlanLetterWord>)]
     pub kind: Option<String>,
-    /// email or letter; left out, email if they have an address.
+    /// email or letter; left out, email if they have an address (and their plan does not
+    /// allow only letters), else post.
     #[schema(value_type = Option<crate::out::ChannelWord>)]
     pub channel: Option<String>,
     /// The format; left out, the one they asked for.
