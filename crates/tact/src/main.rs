@@ -88,12 +88,44 @@ fn main() -> ExitCode {
     match rt.block_on(run(cli)) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {}", said(&e));
+            eprintln!("{}", error_line(&e));
             // A refusal of what was asked is 2, as every refusal the API gives (4xx) is;
             // 1 is Tact failing.
             ExitCode::from(if refused(&e) { 2 } else { 1 })
         }
     }
+}
+
+/// The line a command that failed prints: a refusal by a rule of the policy or a record's
+/// state as [`rule_line`] prints it; anything else, what went wrong ([`said`]).
+fn error_line(e: &anyhow::Error) -> String {
+    let rule = match e.downcast_ref::<tact_app::AppError>() {
+        Some(tact_app::AppError::Rule(r)) => Some(r),
+        _ => e.downcast_ref::<tact_core::RuleError>(),
+    };
+    match rule {
+        // Only where nothing was said around it: a context is part of what went wrong.
+        Some(r) if said(e) == r.to_string() => rule_line(r),
+        _ => format!("error: {}", said(e)),
+    }
+}
+
+/// A refusal the app gave a command at the console, as a refusal through the API prints
+/// ([`refusal_line`]): the command's own flag for the field it names (`--username`), and the
+/// clause.
+fn rule_line(r: &tact_core::RuleError) -> String {
+    let status = if r.kind == tact_core::RuleErrorKind::NotFound {
+        axum::http::StatusCode::NOT_FOUND
+    } else {
+        axum::http::StatusCode::BAD_REQUEST
+    };
+    let body = serde_json::json!({
+        "message": r.message,
+        "field": r.field,
+        "clause": r.clause,
+    });
+    let typed = typed_command();
+    refusal_line(status, &body, |f| flag_for(&typed, f))
 }
 
 /// What went wrong, from the outermost context in: each cause once. The database's errors
@@ -2116,7 +2148,7 @@ fn told<T>(
             Ok(ExitCode::SUCCESS)
         }
         Err(tact_app::AppError::Rule(e)) => {
-            eprintln!("error: {e}");
+            eprintln!("{}", rule_line(&e));
             Ok(ExitCode::from(2))
         }
         Err(e) => Err(e.into()),

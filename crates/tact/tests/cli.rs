@@ -1286,6 +1286,51 @@ fn tokens_and_service_accounts_from_the_cli() {
     assert!(!again.status.success());
 }
 
+/// `tact staff password` reads the password from standard input; a refusal names the flag
+/// that was typed (`--username`), as every other command's refusal does, and exits 2.
+#[test]
+fn a_staff_password_is_set_at_the_console_and_a_refusal_names_the_flag() {
+    let d = folder("password");
+    let init = tact(&d, &["init", "--profile", "cleveland-opcc"]);
+    assert!(init.status.success(), "{}", text(&init));
+    let id = staff_id(&d, "Cas Worker", "caseworker");
+    let with_stdin = |args: &[&str], password: &str| {
+        use std::io::Write;
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_tact"));
+        c.arg("--data")
+            .arg(&d)
+            .args(args)
+            .env_remove("TACT_AS")
+            .env("TACT_LOG", "warn")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut child = c.spawn().unwrap();
+        writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let bad = with_stdin(
+        &["staff", "password", &id, "--username", "Cas Worker"],
+        "a long enough password",
+    );
+    assert_eq!(bad.status.code(), Some(2), "{}", text(&bad));
+    assert!(
+        text(&bad).contains("not \"Cas Worker\" (--username)"),
+        "{}",
+        text(&bad)
+    );
+    let ok = with_stdin(
+        &["staff", "password", &id, "--username", "cas"],
+        "a long enough password",
+    );
+    assert!(ok.status.success(), "{}", text(&ok));
+    assert!(
+        text(&ok).contains("can now sign in as \"cas\""),
+        "{}",
+        text(&ok)
+    );
+}
+
 /// CLE-9.6, CLE-9.11: a plan letter written at the console with no `--kind` names only the
 /// letters the plan can have now, as `GET /plans/{id}` lists them and the form offers them;
 /// where it can have none, the refusal says why each cannot be written. Before, it listed
