@@ -79,13 +79,21 @@ test('every page has no accessibility violations (axe-core, WCAG 2.2 AA)', async
   await axe(page, 'sign-in with an error');
   await signIn(page, 'sandra');
   await axe(page, 'home');
-  for (const path of ['/incoming', '/incoming?who=07700+900005&channel=phone', '/incoming?who=call+me', '/people', '/people?q=ahmed', '/people/6', '/people/99999', '/people/new?who=07700+900999', '/people/6/matter', '/people/6/further-action', '/people/6/share', '/disclosures', '/?kind=screening', '/messages/2', '/messages?route=quarantine', '/messages?route=unknown-sender', '/letters?status=to-print', '/letters/1', '/letters/2/html', '/governance', '/people/6/rectify', '/people/6/details', '/people/6/data-rights', '/people/6/merge', '/incoming?who=anonymous&channel=phone', '/tokens', '/reset/not-a-real-link', '/plans/4/letter', '/plans/4/apply', '/people/11', '/plans/9']) {
+  for (const path of ['/incoming', '/incoming?who=07700+900005&channel=phone', '/incoming?who=call+me', '/people', '/people?q=ahmed', '/people/6', '/people/99999', '/people/new?who=07700+900999', '/people/6/matter', '/people/6/further-action', '/people/6/share', '/disclosures', '/?kind=screening', '/messages/2', '/messages?route=quarantine', '/messages?route=unknown-sender', '/letters?status=to-print', '/letters/1', '/letters/2/html', '/governance', '/people/6/rectify', '/people/6/details', '/people/6/data-rights', '/people/6/merge', '/incoming?who=anonymous&channel=phone', '/tokens', '/reset/not-a-real-link', '/plans/4/letter', '/plans/4/apply', '/people/11', '/plans/9', '/account/password']) {
     await page.goto(`${base}${path}`);
     await axe(page, path);
   }
   // The demo's plan 9 was disputed (NOR-7.1): its page, checked above, lists the dispute.
   await page.goto(`${base}/plans/9`);
   assert.match(await page.content(), /<h2 class="govuk-heading-m">Disputes<\/h2>/);
+  // Changing one's own password: the form with an error (the new one not typed twice alike).
+  await page.goto(`${base}/account/password`);
+  await page.fill('#current_password', 'tact-demo-password');
+  await page.fill('#password', 'a brand new long password');
+  await page.fill('#confirm', 'another long password');
+  await page.click('main form button');
+  await axe(page, 'password change form with an error');
+  assert.match(await page.textContent('main'), /Enter the same new password twice/);
   // Issue 12: the tokens page with an error, then with a new token shown once.
   await page.goto(`${base}/tokens`);
   await page.fill('#name', 'reporting spreadsheet');

@@ -1664,6 +1664,59 @@ impl App {
         Ok(())
     }
 
+    /// A signed-in member of staff changes their own password (one an administrator handed
+    /// them, say), giving the one they have now; in one transaction the password is set, any
+    /// failures forgotten and every session they had ended, this one too, so they sign in
+    /// again with it. A wrong current password counts towards the lock as a wrong sign-in
+    /// does.
+    ///
+    /// # Errors
+    /// No password to change (single sign-on, a service account); the account locked; the
+    /// current password wrong; a new one too short or the same (core's
+    /// `sign_in::changed_password`).
+    pub async fn change_password(&self, actor: &Actor, current: &str, new: &str) -> Result<()> {
+        let now = self.now();
+        let account = self.store.account_of(actor.id).await?;
+        let Some(hash) = account.and_then(|a| a.password_hash) else {
+            return Err(RuleError::invalid(
+                "current_password",
+                "you have no Tact password to change: you sign in another way",
+            )
+            .into());
+        };
+        // The new one is checked first: only a guess at the current one counts.
+        tact_core::sign_in::changed_password(current, new)?;
+        if !self.charge(actor.id, now).await? {
+            return Err(RuleError::invalid(
+                "current_password",
+                "too many wrong passwords: try again in a few minutes",
+            )
+            .into());
+        }
+        let given = current.to_string();
+        let right = tokio::task::spawn_blocking(move || verify_password(&given, &hash))
+            .await
+            .unwrap_or(false);
+        if !right {
+            self.record_failure(actor.id, now).await?;
+            return Err(RuleError::invalid(
+                "current_password",
+                "that is not your current password",
+            )
+            .into());
+        }
+        let p = new.to_string();
+        let hash = tokio::task::spawn_blocking(move || hash_password(&p))
+            .await
+            .map_err(|e| RuleError::invalid("new_password", e.to_string()))??;
+        let mut tx = self.begin().await?;
+        tx.set_password(actor.id, &hash).await?;
+        tx.audit(&[credentials_set(now, Some(actor), actor.id)])
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Checks a username and password. On success, starts a session and returns its cookie
     /// value and CSRF token. Repeated failures lock the account for a while.
     ///

@@ -48,6 +48,23 @@ pub fn new_password(password: &str) -> Result<(), RuleError> {
     Ok(())
 }
 
+/// A new password its holder chose for themselves, in place of `current`: as long as any
+/// password ([`new_password`]), and not the one it replaces (a password an administrator
+/// handed them is changed for one only they know).
+///
+/// # Errors
+/// An invalid-input error naming `new_password`.
+pub fn changed_password(current: &str, new: &str) -> Result<(), RuleError> {
+    new_password(new).map_err(|e| e.with_field("new_password"))?;
+    if new == current {
+        return Err(RuleError::invalid(
+            "new_password",
+            "choose a new password, not the one you have now",
+        ));
+    }
+    Ok(())
+}
+
 /// What a right password leads to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SecondFactor {

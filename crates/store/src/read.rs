@@ -1893,6 +1893,18 @@ pub struct Session {
     pub id_token: Option<String>,
 }
 
+/// An account as its row holds it.
+fn account_row(r: &AnyRow) -> Result<Account> {
+    let c = Cols::of(r, "staff");
+    Ok(Account {
+        staff: staff_row(r)?,
+        password_hash: c.os("password_hash")?,
+        failed_sign_ins: c.i("failed_sign_ins")?,
+        locked_until: c.ots("locked_until")?,
+        external_id: c.os("external_id")?,
+    })
+}
+
 impl Store {
     /// The account with this username (case-insensitive).
     ///
@@ -1903,16 +1915,20 @@ impl Store {
             .bind(username.trim().to_lowercase())
             .fetch_optional(&self.pool)
             .await?;
-        match row {
-            None => Ok(None),
-            Some(r) => Ok(Some(Account {
-                staff: staff_row(&r)?,
-                password_hash: Cols::of(&r, "staff").os("password_hash")?,
-                failed_sign_ins: Cols::of(&r, "staff").i("failed_sign_ins")?,
-                locked_until: Cols::of(&r, "staff").ots("locked_until")?,
-                external_id: Cols::of(&r, "staff").os("external_id")?,
-            })),
-        }
+        row.as_ref().map(account_row).transpose()
+    }
+
+    /// The account of member of staff `staff`, whether or not they have a username: how a
+    /// signed-in member of staff's own password is checked before they change it.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn account_of(&self, staff: StaffId) -> Result<Option<Account>> {
+        let row = sqlx::query("SELECT id, name, email, role, line_manager, active, scope, password_hash, failed_sign_ins, locked_until, external_id FROM staff WHERE id = $1")
+            .bind(staff.0)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(account_row).transpose()
     }
 
     /// Until when a member of staff's account is locked, if it ever was (issue 12).

@@ -1005,6 +1005,10 @@ async fn home(
             "/second-factor".to_string(),
             "Your second factor".to_string(),
         ),
+        (
+            "/account/password".to_string(),
+            "Change your password".to_string(),
+        ),
     ];
     if cmd::offered::<cmd::read::StaffDirectory>(p, &signed.actor) {
         links.push((

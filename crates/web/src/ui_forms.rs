@@ -1628,7 +1628,7 @@ impl FormStep for NewStaff {
                 line_manager_field(state, signed, None, None).await?,
                 Field::new("text", "username", "Username for signing in"),
                 Field::new("text", "password", "First password").hint(&format!(
-                    "At least {} characters. Give it to them in person; they can change it.",
+                    "At least {} characters. Give it to them in person; they change it on Change your password.",
                     tact_core::sign_in::PASSWORD_MIN
                 )),
             ],

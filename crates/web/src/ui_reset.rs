@@ -1,8 +1,10 @@
-//! One-time password-reset links (issue 12): an administrator makes one from the staff
-//! list and gives it to the member of staff by some other way; it works once, for
-//! [`tact_core::roles::RESET_HOURS`] hours, and needs no sign-in — its secret is the proof.
+//! Passwords in the staff UI. One-time password-reset links (issue 12): an administrator
+//! makes one from the staff list and gives it to the member of staff by some other way; it
+//! works once, for [`tact_core::roles::RESET_HOURS`] hours, and needs no sign-in — its
+//! secret is the proof. And a signed-in member of staff changes their own password, giving
+//! the one they have now (`/account/password`).
 
-use crate::ui::{refusal, render, Frame, PostedTo, Signed};
+use crate::ui::{refusal, render, Frame, Posted, PostedTo, Signed};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
@@ -19,6 +21,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin/staff/{id}/reset", post(issue))
         .route("/reset/{secret}", get(form).post(reset))
+        .route("/account/password", get(change_form).post(change))
 }
 
 #[derive(Template)]
@@ -31,6 +34,8 @@ struct Page<'a> {
     form: bool,
     error: Option<(String, String)>,
     field: String,
+    /// The form asks for the password they have now (a signed-in change, not a link).
+    current: bool,
     back: String,
     back_words: String,
 }
@@ -47,6 +52,7 @@ fn page<'a>(state: &'a AppState, signed: Option<&Signed>, heading: &str) -> Page
         form: false,
         error: None,
         field: String::new(),
+        current: false,
         back: "/sign-in".into(),
         back_words: "Go to sign in".into(),
     }
@@ -136,6 +142,65 @@ async fn reset(
                 render(&reset_form(&state, Some(e))),
             )
                 .into_response()
+        }
+        Err(e) => crate::ui::fault(&state, &e),
+    }
+}
+
+/// The form for changing one's own password, with the refusal on its field.
+fn change_page<'a>(
+    state: &'a AppState,
+    signed: &Signed,
+    error: Option<(String, String)>,
+) -> Page<'a> {
+    let mut p = page(state, Some(signed), "Change your password");
+    p.paragraphs = vec![
+        "Give the password you have now, then the new one twice. Once it is changed you sign \
+         in again with it, here and anywhere else you are signed in."
+            .into(),
+    ];
+    p.form = true;
+    p.current = true;
+    p.field = error.as_ref().map(|e| e.0.clone()).unwrap_or_default();
+    p.error = error;
+    p.back = "/".into();
+    p.back_words = "Back to your tasks".into();
+    p
+}
+
+async fn change_form(State(state): State<AppState>, signed: Signed) -> Response {
+    render(&change_page(&state, &signed, None))
+}
+
+async fn change(State(state): State<AppState>, signed: Signed, Posted(f): Posted) -> Response {
+    let given = |k: &str| f.get(k).map_or("", String::as_str);
+    let refused = |field: &str, words: String| {
+        let e = (field.to_string(), words);
+        (
+            StatusCode::BAD_REQUEST,
+            render(&change_page(&state, &signed, Some(e))),
+        )
+            .into_response()
+    };
+    if given("confirm") != given("password") {
+        return refused("confirm", "Enter the same new password twice".into());
+    }
+    match state
+        .app
+        .change_password(&signed.actor, given("current_password"), given("password"))
+        .await
+    {
+        Ok(()) => {
+            let mut p = page(&state, None, "Your password is changed");
+            p.paragraphs = vec!["Sign in with your username and the new password.".into()];
+            render(&p)
+        }
+        Err(AppError::Rule(r)) => {
+            let field = match r.field.as_deref() {
+                Some("current_password") => "current_password",
+                _ => "password",
+            };
+            refused(field, crate::ui_forms::capital(&r.message))
         }
         Err(e) => crate::ui::fault(&state, &e),
     }

@@ -4285,6 +4285,110 @@ async fn a_session_ends_when_idle_and_at_its_absolute_end() {
 /// Issue 12: an administrator makes a one-time password-reset link; it sets a new password
 /// once (lifting a lock and ending the old sessions), is refused a second time, and is not
 /// a caseworker's to make.
+/// A member of staff changes the password an administrator gave them, from their home
+/// page: the one they have now must be right (a wrong one counts towards the lock), the new
+/// one long enough, not the same and typed twice; once changed, every session they had ends
+/// and only the new password signs them in.
+#[tokio::test]
+async fn a_member_of_staff_changes_their_own_password_and_signs_in_again_with_it() {
+    let ui = Ui::spawn().await;
+    ui.staff("Cas Worker", "cas", Role::Caseworker).await;
+    let s = ui.session("cas").await;
+    let other = ui.session("cas").await;
+    let (_, home) = ui.page(&s, "/").await;
+    assert!(home.contains("href=\"/account/password\""), "{home}");
+    let (st, form) = ui.page(&s, "/account/password").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(form.contains("name=\"current_password\""), "{form}");
+    let new = "a brand new long password";
+    for (fields, field, words) in [
+        (
+            [
+                ("current_password", "not it"),
+                ("password", new),
+                ("confirm", new),
+            ],
+            "current_password",
+            "That is not your current password",
+        ),
+        (
+            [
+                ("current_password", PASSWORD),
+                ("password", new),
+                ("confirm", "something else"),
+            ],
+            "confirm",
+            "Enter the same new password twice",
+        ),
+        (
+            [
+                ("current_password", PASSWORD),
+                ("password", "short"),
+                ("confirm", "short"),
+            ],
+            "password",
+            "A password needs at least 12 characters",
+        ),
+        (
+            [
+                ("current_password", PASSWORD),
+                ("password", PASSWORD),
+                ("confirm", PASSWORD),
+            ],
+            "password",
+            "Choose a new password, not the one you have now",
+        ),
+    ] {
+        let r = ui.post_form(&s, "/account/password", &fields).await;
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+        let page = r.text().await.unwrap();
+        assert!(
+            page.contains(&format!("href=\"#{field}\">{words}")),
+            "{field}: {words} in {page}"
+        );
+    }
+    // Without the session's form token, nothing happens.
+    let r = ui
+        .post_as_is(
+            &s,
+            "/account/password",
+            &[
+                ("current_password", PASSWORD),
+                ("password", new),
+                ("confirm", new),
+            ],
+        )
+        .await;
+    assert_ne!(r.status(), StatusCode::OK);
+    assert_eq!(
+        ui.sign_in("cas", PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let r = ui
+        .post_form(
+            &s,
+            "/account/password",
+            &[
+                ("current_password", PASSWORD),
+                ("password", new),
+                ("confirm", new),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("Your password is changed"));
+    // Every session they had has ended; the old password no longer signs in, the new one does.
+    for old in [&s, &other] {
+        let r = ui.get(old, "/").await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "the session has ended");
+    }
+    assert_eq!(
+        ui.sign_in("cas", PASSWORD).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(ui.sign_in("cas", new).await.status(), StatusCode::SEE_OTHER);
+}
+
 #[tokio::test]
 async fn a_password_reset_link_works_once_and_lifts_a_lock() {
     let ui = Ui::spawn().await;
