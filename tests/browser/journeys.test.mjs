@@ -83,6 +83,10 @@ test('every page has no accessibility violations (axe-core, WCAG 2.2 AA)', async
     await page.goto(`${base}${path}`);
     await axe(page, path);
   }
+  // Every page names its icon, so the browser asks for no /favicon.ico, which would be a 404
+  // on the dashboards for every page anyone opens.
+  const metrics = await (await fetch(`${base}/metrics`)).text();
+  assert.doesNotMatch(metrics, /route="unmatched",method="GET",status="404"/);
   // The demo's plan 9 was disputed (NOR-7.1): its page, checked above, lists the dispute.
   await page.goto(`${base}/plans/9`);
   assert.match(await page.content(), /<h2 class="govuk-heading-m">Disputes<\/h2>/);

@@ -54,6 +54,9 @@ fn assets() -> Router<AppState> {
     Router::new()
         .route("/assets/{file}", get(asset))
         .route("/assets/v/{version}/{file}", get(versioned_asset))
+        // Tact has no icon; a browser that asks anyway (a letter's HTML, a PDF) is told so
+        // without a 404 on the dashboards.
+        .route("/favicon.ico", get(|| async { axum::http::StatusCode::NO_CONTENT }))
         .layer(tower_http::compression::CompressionLayer::new())
 }
 
