@@ -666,8 +666,10 @@ pub fn defeats(rule: &Rule, adjustment: &Adjustment) -> bool {
     }
 }
 
-/// The granted adjustments that `restrictions` defeat and no override covers.
-fn unresolved_conflicts<'a>(
+/// The granted adjustments that `restrictions` defeat and no override covers (CLE-9.13;
+/// NOR-5.9): what authorising or varying refuses until a senior manager overrides each
+/// with a reason, and what the decision form asks them about.
+pub fn unresolved_conflicts<'a>(
     restrictions: &[Restriction],
     adjustments: &'a [Adjustment],
     overrides: &[AdjustmentOverride],

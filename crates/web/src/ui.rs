@@ -56,7 +56,10 @@ fn assets() -> Router<AppState> {
         .route("/assets/v/{version}/{file}", get(versioned_asset))
         // Tact has no icon; a browser that asks anyway (a letter's HTML, a PDF) is told so
         // without a 404 on the dashboards.
-        .route("/favicon.ico", get(|| async { axum::http::StatusCode::NO_CONTENT }))
+        .route(
+            "/favicon.ico",
+            get(|| async { axum::http::StatusCode::NO_CONTENT }),
+        )
         .layer(tower_http::compression::CompressionLayer::new())
 }
 

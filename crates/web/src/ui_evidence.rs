@@ -148,10 +148,44 @@ pub(crate) async fn evidence(
     plan: PlanId,
     decision: Decision,
 ) -> Result<Option<String>, Response> {
+    Ok(evidence_with(state, signed, plan, decision)
+        .await?
+        .map(|(html, _)| html))
+}
+
+/// [`evidence`], with the evidence itself for a form that asks more of it (the adjustments a
+/// decision must override).
+pub(crate) async fn evidence_with(
+    state: &AppState,
+    signed: &Signed,
+    plan: PlanId,
+    decision: Decision,
+) -> Result<Option<(String, DecisionEvidence)>, Response> {
     let asked = q::DecisionEvidence { plan, decision };
     let Some(e): Option<DecisionEvidence> = read_if_allowed(state, signed, asked).await? else {
         return Ok(None);
     };
+    match shown(state, &e, decision) {
+        Ok(html) => Ok(Some((html, e))),
+        Err(err) => {
+            tracing::error!(error = %err, "the evidence panel failed");
+            Err(error_page(
+                state,
+                Some(signed),
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Sorry, there is a problem with the service",
+                "The evidence for this decision could not be shown.",
+            ))
+        }
+    }
+}
+
+/// The evidence as the decision form shows it.
+fn shown(
+    state: &AppState,
+    e: &DecisionEvidence,
+    decision: Decision,
+) -> askama::Result<String> {
     let p = &state.app.profile;
     let matter = |id| crate::ui::matter_named(&e.matters, id);
     let mut proposal = Vec::new();
@@ -345,7 +379,8 @@ pub(crate) async fn evidence(
         adjustments,
         letter: e
             .letter
-            .map(|(subject, text)| (subject, crate::ui_letters::shown(&text))),
+            .as_ref()
+            .map(|(subject, text)| (subject.clone(), crate::ui_letters::shown(text))),
         letter_heading: if decision == Decision::Authorise {
             "The letter they will receive"
         } else {
@@ -361,14 +396,5 @@ pub(crate) async fn evidence(
             tact_core::model::Format::LargePrint | tact_core::model::Format::EasyRead
         ),
     };
-    page.render().map(Some).map_err(|e| {
-        tracing::error!(error = %e, "the evidence panel failed");
-        error_page(
-            state,
-            Some(signed),
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "Sorry, there is a problem with the service",
-            "The evidence for this decision could not be shown.",
-        )
-    })
+    page.render()
 }

@@ -264,10 +264,13 @@ pub(crate) fn show(
             let path = f.split('[').next().unwrap_or(f);
             let exact = path.replace('.', "__");
             let last = path.split('.').next_back().unwrap_or(path);
+            let within = format!("{exact}__");
             slots
                 .iter()
                 .find(|s| s.2 == exact)
                 .or_else(|| slots.iter().find(|s| s.2 == last || s.2.ends_with(last)))
+                // A list the form asks one field an item (`overrides__7`): its first.
+                .or_else(|| slots.iter().find(|s| s.2.starts_with(&within)))
                 .map(|s| (s.0, s.1))
         });
         let (i, j) = target
@@ -1188,23 +1191,30 @@ impl PlanForm for Decide {
             "Only a senior manager who did not propose it may authorise it ({}).",
             cited(&p.clauses.authorise_role)
         ));
+        let evidence = crate::ui_evidence::evidence_with(
+            state,
+            signed,
+            plan.id,
+            tact_app::evidence::Decision::Authorise,
+        )
+        .await?;
+        let mut fields = decision_fields(
+            "decision",
+            ("authorise", "Authorise"),
+            ("refuse", "Refuse"),
+            "reason",
+        );
+        // A granted adjustment the plan would defeat (CLE-9.13; NOR-5.9): authorising it
+        // needs an override with a reason, asked here of whoever may give one.
+        if let Some((_, e)) = &evidence {
+            fields.extend(override_fields(state, signed, plan, e));
+        }
         Ok(Spec {
             heading: format!("Decide on the proposed {}", p.terms.plan),
             intro,
-            fields: decision_fields(
-                "decision",
-                ("authorise", "Authorise"),
-                ("refuse", "Refuse"),
-                "reason",
-            ),
+            fields,
             submit: "Record the decision",
-            evidence: crate::ui_evidence::evidence(
-                state,
-                signed,
-                plan.id,
-                tact_app::evidence::Decision::Authorise,
-            )
-            .await?,
+            evidence: evidence.map(|(html, _)| html),
             ..Spec::default()
         })
     }
@@ -1223,12 +1233,76 @@ impl PlanForm for Decide {
             )? {
                 true => wf::PlanCommand::Authorise(wf::AuthoriseInput {
                     reason,
-                    overrides: Vec::new(),
+                    overrides: overrides_given(form),
                 }),
                 false => wf::PlanCommand::Refuse { reason },
             },
         )
     }
+}
+
+/// The field of the override of adjustment `id`.
+const OVERRIDE: &str = "overrides__";
+
+/// A field for each granted adjustment the plan's restrictions would defeat with no
+/// override yet (core's `workflow::unresolved_conflicts`), for a role that may override one
+/// (CLE-9.13; NOR-5.9): why the plan goes ahead all the same.
+fn override_fields(
+    state: &AppState,
+    signed: &Signed,
+    plan: &tact_core::model::Plan,
+    e: &tact_app::evidence::DecisionEvidence,
+) -> Vec<Field> {
+    let p = &state.app.profile;
+    let may = tact_core::roles::authorise(
+        p,
+        &signed.actor,
+        tact_core::roles::Action::OverrideAdjustment,
+        Some(&p.clauses.adjustments_honoured),
+    )
+    .is_ok();
+    let adjustments: Vec<_> = e.adjustments.iter().map(|l| l.adjustment.clone()).collect();
+    let conflicts = wf::unresolved_conflicts(&plan.restrictions, &adjustments, &plan.overrides);
+    if !may || conflicts.is_empty() {
+        return Vec::new();
+    }
+    let mut fields = vec![Field::new(
+        "heading",
+        "overrides",
+        "Their reasonable adjustments this plan would defeat",
+    )
+    .hint(&format!(
+        "Authorising it goes against each of these unless you say why it must ({}). Say whose \
+         advice you took on it. Left empty, the plan cannot be authorised: refuse it, or have \
+         the restriction changed.",
+        cited(&p.clauses.adjustments_honoured)
+    ))];
+    fields.extend(conflicts.into_iter().map(|a| {
+        Field::new(
+            "textarea",
+            &format!("{OVERRIDE}{}", a.id),
+            &format!("Why the plan goes ahead despite “{}”", a.description),
+        )
+    }));
+    fields
+}
+
+/// The overrides a decision form was given: each adjustment's field with words in it.
+fn overrides_given(form: &Form) -> Vec<tact_core::model::AdjustmentOverride> {
+    let mut given: Vec<_> = form
+        .iter()
+        .filter_map(|(k, v)| {
+            let id = k.strip_prefix(OVERRIDE)?.parse().ok()?;
+            (!v.trim().is_empty()).then(|| tact_core::model::AdjustmentOverride {
+                adjustment_id: AdjustmentId(id),
+                // Core records each as the decider's own (`workflow::overrides_after`).
+                by: StaffId(0),
+                reason: v.trim().to_string(),
+            })
+        })
+        .collect();
+    given.sort_by_key(|o| o.adjustment_id);
+    given
 }
 
 /// The written notice of a plan: how it went, whether agreement was sought and given,

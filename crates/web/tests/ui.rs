@@ -4667,6 +4667,91 @@ async fn a_form_about_a_persons_record_names_them_linked_to_their_page() {
     }
 }
 
+/// CLE-9.13; NOR-5.9: a proposed plan that would defeat a granted reasonable adjustment is
+/// authorised from the decision form only with an override saying why; the form asks a
+/// senior manager for it, adjustment by adjustment, and without it the refusal sits on that
+/// field. Before, the form had no way to give one: only the API could.
+#[tokio::test]
+async fn cle_9_13_the_decision_form_asks_for_an_override_of_each_adjustment_the_plan_defeats() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    let a = ui
+        .api(
+            &c.cw,
+            &format!("/people/{}/adjustments", c.pid),
+            json!({"kind": "needs-channel:phone", "description": "Cannot write because of dyslexia"}),
+        )
+        .await;
+    ui.api(
+        &c.lm,
+        &format!("/adjustments/{}/decision", a["id"]),
+        json!({"grant": true, "reasons": "We can take calls"}),
+    )
+    .await;
+    // Email only: it defeats the need to phone.
+    let sid = c.draft(&ui, "email", "Abusive calls after a warning").await;
+    c.answer_and_propose(&ui, sid).await;
+    let sam = ui.session("sam").await;
+    let path = format!("/plans/{sid}/decision");
+    let field = format!("overrides__{}", a["id"]);
+    let (st, form) = ui.page(&sam, &path).await;
+    assert_eq!(st, StatusCode::OK, "{form}");
+    assert!(
+        form.contains(&format!("name=\"{field}\""))
+            && form.contains("Why the plan goes ahead despite “Cannot write because of dyslexia”"),
+        "{form}"
+    );
+    // Authorised without one: refused (409), on the adjustment's field.
+    let r = ui
+        .post_form(
+            &sam,
+            &path,
+            &[("decision", "authorise"), ("reason", "Proportionate")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let page = r.text().await.unwrap();
+    assert!(page.contains(&format!("href=\"#{field}\"")), "{page}");
+    // With one, it is authorised, and the override is on the plan as the decider's.
+    let r = ui
+        .post_form(
+            &sam,
+            &path,
+            &[
+                ("decision", "authorise"),
+                ("reason", "Proportionate"),
+                (
+                    &field,
+                    "Calls were abusive; letters and email stay open, read aloud on request",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let plan: serde_json::Value = ui
+        .http
+        .get(format!("{}/api/v1/plans/{sid}", ui.base))
+        .bearer_auth(&c.sm)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    // Cleveland's strategy bites at once (CLE-9.6 sets notice after).
+    assert_eq!(plan["status"], "active", "{plan}");
+    let o = &plan["overrides"][0];
+    assert_eq!(o["adjustment_id"], a["id"], "{plan}");
+    assert!(o["reason"]
+        .as_str()
+        .unwrap()
+        .starts_with("Calls were abusive"));
+    // A line manager, who may not override, is not asked.
+    let lee = ui.session("lee").await;
+    let (_, other) = ui.page(&lee, &format!("/plans/{sid}")).await;
+    assert!(!other.contains(&format!("name=\"{field}\"")));
+}
+
 /// CLE-9.14: a plan past its end date restricts nothing, and its own page says "ended" as
 /// the person page does, never "active"; while it restricts both say "in force".
 #[tokio::test]
