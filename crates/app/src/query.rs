@@ -188,6 +188,9 @@ queries! {
     /// of the person's adjustments).
     Adjustment { id: AdjustmentId } reads read::Records => m::Adjustment,
         |app, ctx, q| app.read_adjustment(&ctx.actor, q.id).await;
+    /// A person's reasonable adjustments (on the access log).
+    Adjustments { person: PersonId } reads read::Records => Vec<m::Adjustment>,
+        |app, ctx, q| app.read_adjustments(&ctx.actor, q.person).await;
     /// One incident (on the access log as the reader's opening of the person's incidents).
     Incident { id: IncidentId } reads read::Records => m::Incident,
         |app, ctx, q| app.read_incident(&ctx.actor, q.id).await;

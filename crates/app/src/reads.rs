@@ -204,6 +204,21 @@ impl App {
         Ok(a)
     }
 
+    /// A person's reasonable adjustments, on the access log as the reader's opening of them.
+    ///
+    /// # Errors
+    /// A role refusal, or the store's error.
+    pub(crate) async fn read_adjustments(
+        &self,
+        actor: &Actor,
+        person: PersonId,
+    ) -> Result<Vec<Adjustment>> {
+        let list = self.store.adjustments_of(person).await?;
+        self.record_access(actor, person, "their reasonable adjustments")
+            .await?;
+        Ok(list)
+    }
+
     /// One incident, on the access log as the reader's opening of the person's incidents:
     /// what the note about an ended call is written from (CLE-4.4; NOR-6.1).
     ///

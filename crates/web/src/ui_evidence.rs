@@ -181,11 +181,7 @@ pub(crate) async fn evidence_with(
 }
 
 /// The evidence as the decision form shows it.
-fn shown(
-    state: &AppState,
-    e: &DecisionEvidence,
-    decision: Decision,
-) -> askama::Result<String> {
+fn shown(state: &AppState, e: &DecisionEvidence, decision: Decision) -> askama::Result<String> {
     let p = &state.app.profile;
     let matter = |id| crate::ui::matter_named(&e.matters, id);
     let mut proposal = Vec::new();

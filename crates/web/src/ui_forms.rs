@@ -1254,6 +1254,33 @@ fn override_fields(
     e: &tact_app::evidence::DecisionEvidence,
 ) -> Vec<Field> {
     let p = &state.app.profile;
+    let adjustments: Vec<_> = e.adjustments.iter().map(|l| l.adjustment.clone()).collect();
+    let conflicts = wf::unresolved_conflicts(&plan.restrictions, &adjustments, &plan.overrides);
+    asked_to_override(
+        state,
+        signed,
+        &conflicts,
+        &format!(
+            "Authorising it goes against each of these unless you say why it must ({}). Say \
+             whose advice you took on it. Left empty, the plan cannot be authorised: refuse it, \
+             or have the restriction changed.",
+            cited(&p.clauses.adjustments_honoured)
+        ),
+        "Why the plan goes ahead despite",
+    )
+}
+
+/// The override fields for `adjustments`, under a heading saying `hint`, each labelled
+/// `label` and the adjustment; none for a role core does not let override one, or none to
+/// ask about.
+fn asked_to_override(
+    state: &AppState,
+    signed: &Signed,
+    adjustments: &[&tact_core::model::Adjustment],
+    hint: &str,
+    label: &str,
+) -> Vec<Field> {
+    let p = &state.app.profile;
     let may = tact_core::roles::authorise(
         p,
         &signed.actor,
@@ -1261,30 +1288,57 @@ fn override_fields(
         Some(&p.clauses.adjustments_honoured),
     )
     .is_ok();
-    let adjustments: Vec<_> = e.adjustments.iter().map(|l| l.adjustment.clone()).collect();
-    let conflicts = wf::unresolved_conflicts(&plan.restrictions, &adjustments, &plan.overrides);
-    if !may || conflicts.is_empty() {
+    if !may || adjustments.is_empty() {
         return Vec::new();
     }
-    let mut fields = vec![Field::new(
-        "heading",
-        "overrides",
-        "Their reasonable adjustments this plan would defeat",
-    )
-    .hint(&format!(
-        "Authorising it goes against each of these unless you say why it must ({}). Say whose \
-         advice you took on it. Left empty, the plan cannot be authorised: refuse it, or have \
-         the restriction changed.",
-        cited(&p.clauses.adjustments_honoured)
-    ))];
-    fields.extend(conflicts.into_iter().map(|a| {
+    let mut fields =
+        vec![Field::new("heading", "overrides", "Their reasonable adjustments").hint(hint)];
+    fields.extend(adjustments.iter().map(|a| {
         Field::new(
             "textarea",
             &format!("{OVERRIDE}{}", a.id),
-            &format!("Why the plan goes ahead despite “{}”", a.description),
+            &format!("{label} “{}”", a.description),
         )
     }));
     fields
+}
+
+/// The override fields of a change to a plan: one for each granted adjustment the plan has
+/// no override of, since which of them the change defeats is known only once it is made.
+async fn change_override_fields(
+    state: &AppState,
+    signed: &Signed,
+    plan: &tact_core::model::Plan,
+) -> Result<Vec<Field>, Response> {
+    let p = &state.app.profile;
+    let Some(all) = step::read_if_allowed(
+        state,
+        signed,
+        q::Adjustments {
+            person: plan.person_id,
+        },
+    )
+    .await?
+    else {
+        return Ok(Vec::new());
+    };
+    let open: Vec<_> = all
+        .iter()
+        .filter(|a| a.status == tact_core::model::AdjustmentStatus::Granted)
+        .filter(|a| !plan.overrides.iter().any(|o| o.adjustment_id == a.id))
+        .collect();
+    Ok(asked_to_override(
+        state,
+        signed,
+        &open,
+        &format!(
+            "A change that goes against one of these is refused unless you say why it must ({}). \
+             Only where your change would: Tact says which if it does. Say whose advice you took \
+             on it.",
+            cited(&p.clauses.adjustments_honoured)
+        ),
+        "If the change goes against",
+    ))
 }
 
 /// The overrides a decision form was given: each adjustment's field with words in it.
@@ -2460,6 +2514,8 @@ async fn vary_spec(state: &AppState, signed: &Signed, plan: &tact_core::model::P
             cited(&p.clauses.changes_told)
         )
     }];
+    spec.fields
+        .extend(change_override_fields(state, signed, plan).await?);
     spec.action = format!("/plans/{}/vary", plan.id);
     spec.submit = "Save the change";
     spec.back = format!("/plans/{}", plan.id);
@@ -2490,7 +2546,7 @@ fn change_input(
             .ok_or_else(|| RuleError::invalid("review_due", "enter the review date"))?,
         ends_on: date_field(form, "ends_on")?,
         reason: val(form, reason_field).into(),
-        overrides: Vec::new(),
+        overrides: overrides_given(form),
     })
 }
 

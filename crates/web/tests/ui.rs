@@ -4746,10 +4746,52 @@ async fn cle_9_13_the_decision_form_asks_for_an_override_of_each_adjustment_the_
         .as_str()
         .unwrap()
         .starts_with("Calls were abusive"));
-    // A line manager, who may not override, is not asked.
-    let lee = ui.session("lee").await;
-    let (_, other) = ui.page(&lee, &format!("/plans/{sid}")).await;
-    assert!(!other.contains(&format!("name=\"{field}\"")));
+
+    // An adjustment granted once the plan is in force: a change that still goes against it
+    // needs its own override, asked on the change form; the one already given is not asked
+    // again.
+    let b = ui
+        .api(
+            &c.cw,
+            &format!("/people/{}/adjustments", c.pid),
+            json!({"kind": "needs-channel:letter", "description": "Cannot use a computer"}),
+        )
+        .await;
+    ui.api(
+        &c.lm,
+        &format!("/adjustments/{}/decision", b["id"]),
+        json!({"grant": true, "reasons": "Letters are easy to take"}),
+    )
+    .await;
+    let vary = format!("/plans/{sid}/vary");
+    let later = format!("overrides__{}", b["id"]);
+    let (st, form) = ui.page(&sam, &vary).await;
+    assert_eq!(st, StatusCode::OK, "{form}");
+    assert!(form.contains(&format!("name=\"{later}\"")), "{form}");
+    assert!(!form.contains(&format!("name=\"{field}\"")), "{form}");
+    let review = plan["review_due"].as_str().unwrap().to_string();
+    let change = |why: &'static str| {
+        vec![
+            ("single-channel__use", "yes"),
+            ("single-channel__channel", "email"),
+            ("single-channel__reason", "Calls were abusive"),
+            ("review_due", review.as_str()),
+            ("reason", "Calls still abusive"),
+            (later.as_str(), why),
+        ]
+    };
+    let r = ui.post_form(&sam, &vary, &change("")).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let page = r.text().await.unwrap();
+    assert!(page.contains(&format!("href=\"#{later}\"")), "{page}");
+    let r = ui
+        .post_form(
+            &sam,
+            &vary,
+            &change("Email is read aloud to them by their advocate"),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
 }
 
 /// CLE-9.14: a plan past its end date restricts nothing, and its own page says "ended" as
