@@ -2318,6 +2318,11 @@ async fn dispute_decision_spec(
         h.hint = Some("Only used when you choose to change it. It opens as it stands now.".into());
     }
     fields.extend(builder);
+    // A change that goes against a granted adjustment needs an override (CLE-9.13; NOR-5.9),
+    // asked of a role that may give one.
+    if let Some(s) = plan {
+        fields.extend(change_override_fields(state, signed, s).await?);
+    }
     fields.push(
         Field::new("date", "review_due", "If you change it: review date").hint(&format!(
             "No more than {} months away ({}).",

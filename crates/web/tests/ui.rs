@@ -4765,6 +4765,21 @@ async fn cle_9_13_the_decision_form_asks_for_an_override_of_each_adjustment_the_
     .await;
     let vary = format!("/plans/{sid}/vary");
     let later = format!("overrides__{}", b["id"]);
+    // So does deciding a dispute by changing the plan (NOR-7.1), for someone who took no part.
+    ui.staff("Sol Other", "sol", Role::SeniorManager).await;
+    let d = ui
+        .api(
+            &c.cw,
+            &format!("/plans/{sid}/disputes"),
+            json!({"grounds": "I cannot use email"}),
+        )
+        .await;
+    let sol = ui.session("sol").await;
+    let (st, form) = ui
+        .page(&sol, &format!("/disputes/{}/decision", d["id"]))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{form}");
+    assert!(form.contains(&format!("name=\"{later}\"")), "{form}");
     let (st, form) = ui.page(&sam, &vary).await;
     assert_eq!(st, StatusCode::OK, "{form}");
     assert!(form.contains(&format!("name=\"{later}\"")), "{form}");
