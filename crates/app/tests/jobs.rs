@@ -64,6 +64,15 @@ async fn cle_9_12_and_nor_8_1_a_review_falling_due_reminds_its_owner_and_an_over
         assert_eq!(tasks[0].task.assignee, Some(owner));
         assert_eq!(tasks[0].task.due_on, Some(due));
         assert_eq!(tasks[0].task.subject, Some(format!("strategy:{sid}")));
+        // The day in words, as every page gives it, not 2026-12-01.
+        assert!(
+            tasks[0]
+                .task
+                .title
+                .ends_with(&format!("by {}", tact_core::check::long_date(due))),
+            "{}",
+            tasks[0].task.title
+        );
         clock.set(app.now() + SignedDuration::from_hours(24));
         assert_eq!(
             ran(&app.run_jobs(Some("reviews")).await.unwrap(), "reviews"),

@@ -20,8 +20,47 @@ fn already_open(open: &[Task], t: &NewTask) -> bool {
             && o.task.subject == t.subject
             && o.task.assignee == t.assignee
             && o.task.role == t.role
-            && o.task.title == t.title
+            && same_words(&o.task.title, &t.title)
     })
+}
+
+/// Whether a task's title says what `new` says: the same words, or the same with its days
+/// written 2026-11-27 where `new` gives them in words ("27 November 2026"), as titles did
+/// before, so a task opened then is not raised again.
+fn same_words(old: &str, new: &str) -> bool {
+    old == new || days_in_words(old) == new
+}
+
+/// `title` with each day written 2026-11-27 given in words, as [`crate::check::long_date`].
+fn days_in_words(title: &str) -> String {
+    let shape = |w: &[u8]| {
+        w.len() == 10
+            && w.iter().enumerate().all(|(i, b)| match i {
+                4 | 7 => *b == b'-',
+                _ => b.is_ascii_digit(),
+            })
+    };
+    let bytes = title.as_bytes();
+    let mut out = String::with_capacity(title.len());
+    let mut i = 0;
+    while i < title.len() {
+        let day = bytes
+            .get(i..i + 10)
+            .filter(|w| shape(w))
+            .and_then(|_| title[i..i + 10].parse::<Date>().ok());
+        match day {
+            Some(d) => {
+                out.push_str(&crate::check::long_date(d));
+                i += 10;
+            }
+            None => {
+                let c = title[i..].chars().next().unwrap_or(' ');
+                out.push(c);
+                i += c.len_utf8();
+            }
+        }
+    }
+    out
 }
 
 /// Who a plan's reminders go to, and who is told when it is late: the first still in post
@@ -94,7 +133,11 @@ pub fn review_reminders(due: &Due) -> Vec<NewTask> {
             person_id: Some(s.person_id),
             assignee: owner,
             role: owner.is_none().then_some(Role::SeniorManager),
-            title: format!("Review {plan} {} by {}", s.id, s.review_due),
+            title: format!(
+                "Review {plan} {} by {}",
+                s.id,
+                crate::check::long_date(s.review_due)
+            ),
             due_on: Some(s.review_due),
             clause: profile.clauses.review_interval.clone(),
             subject: plan_subject(s),
@@ -106,7 +149,8 @@ pub fn review_reminders(due: &Due) -> Vec<NewTask> {
                 role: manager.is_none().then_some(Role::SeniorManager),
                 title: format!(
                     "Overdue: the review of {plan} {} was due on {}",
-                    s.id, s.review_due
+                    s.id,
+                    crate::check::long_date(s.review_due)
                 ),
                 ..base
             });
@@ -139,7 +183,7 @@ pub fn end_date_tasks(due: &Due) -> Vec<NewTask> {
                 "The {} {} ended on {}: tell them in writing",
                 due.profile.terms.plan,
                 s.id,
-                s.ends_on.map(|d| d.to_string()).unwrap_or_default()
+                s.ends_on.map(crate::check::long_date).unwrap_or_default()
             ),
             due_on: Some(due.today),
             clause: due.profile.clauses.changes_told.clone(),
@@ -200,7 +244,10 @@ pub fn overdue_screening(profile: &Profile, screening: &[Task], today: Date) -> 
             role: Some(Role::LineManager),
             title: format!(
                 "Overdue: screening was due on {} ({} days after it came in)",
-                t.task.due_on.map(|d| d.to_string()).unwrap_or_default(),
+                t.task
+                    .due_on
+                    .map(crate::check::long_date)
+                    .unwrap_or_default(),
                 profile.rules.screening_due_days
             ),
             due_on: Some(today),
@@ -212,4 +259,32 @@ pub fn overdue_screening(profile: &Profile, screening: &[Task], today: Date) -> 
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Titles give their days in words; a task opened when they gave them as 2026-11-27
+    /// is the same task, so it is not raised again.
+    #[test]
+    fn cle_9_12_a_reminder_gives_its_day_in_words_and_an_older_one_is_not_raised_again() {
+        assert_eq!(
+            days_in_words("Review contact strategy 4 by 2026-11-27"),
+            "Review contact strategy 4 by 27 November 2026"
+        );
+        assert!(same_words(
+            "Overdue: the review of communication plan 20 was due on 2026-11-27",
+            "Overdue: the review of communication plan 20 was due on 27 November 2026"
+        ));
+        // Only a real day is read as one; other numbers and words stay as they are.
+        assert_eq!(
+            days_in_words("Ref 2026-13-45 and 12345-67-89x é"),
+            "Ref 2026-13-45 and 12345-67-89x é"
+        );
+        assert!(!same_words(
+            "Review contact strategy 4 by 2026-11-27",
+            "Review contact strategy 4 by 28 November 2026"
+        ));
+    }
 }

@@ -150,7 +150,7 @@ pub fn receive(
         title: format!(
             "Data-rights request: {} — answer by {}",
             kind.plain(),
-            r.due_on
+            crate::check::long_date(r.due_on)
         ),
         due_on: Some(r.due_on),
         clause: CLAUSE.into(),
@@ -229,8 +229,9 @@ pub fn extend(
                 assignee: Some(actor.id),
                 role: None,
                 title: format!(
-                    "Tell them the answer will come by {to}, and why, before {}",
-                    r.due_on
+                    "Tell them the answer will come by {}, and why, before {}",
+                    crate::check::long_date(to),
+                    crate::check::long_date(r.due_on)
                 ),
                 due_on: Some(r.due_on),
                 clause: CLAUSE.into(),
@@ -242,8 +243,9 @@ pub fn extend(
                 assignee: None,
                 role: Some(profile.roles.queue_for(Action::HandleDataRights)),
                 title: format!(
-                    "Data-rights request: {} — answer by {to} (extended)",
-                    r.kind.plain()
+                    "Data-rights request: {} — answer by {} (extended)",
+                    r.kind.plain(),
+                    crate::check::long_date(to)
                 ),
                 due_on: Some(to),
                 clause: CLAUSE.into(),
