@@ -778,10 +778,8 @@ impl App {
     /// # Errors
     /// A role refusal; no such letter.
     pub(crate) async fn read_letter(&self, actor: &Actor, id: i64) -> Result<StoredLetter> {
-        let l = self.letter(id).await?;
-        self.record_access(actor, l.person_id, &format!("letter {id}"))
-            .await?;
-        Ok(l)
+        let row = self.store.letter(id).await?;
+        self.opened(actor, row, id, |l| l.person_id).await
     }
 
     /// A person's letters, newest first, for staff who may read records (on the access log).

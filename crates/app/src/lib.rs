@@ -583,6 +583,24 @@ impl App {
         Ok(self.access.log(&self.store, entry).await?)
     }
 
+    /// A record read by its id, on the access log as the reader's opening of it ("adjustment
+    /// 7"): `row` as the store found it (none: the 404 naming it), and whose record it is.
+    ///
+    /// # Errors
+    /// No such record; the store's error.
+    pub(crate) async fn opened<T: Named>(
+        &self,
+        actor: &Actor,
+        row: Option<T>,
+        id: impl std::fmt::Display + Copy,
+        person: impl Fn(&T) -> PersonId,
+    ) -> Result<T> {
+        let r = row.found(id)?;
+        self.record_access(actor, person(&r), &format!("{} {id}", T::NAME))
+            .await?;
+        Ok(r)
+    }
+
     /// Waits until every access-log entry queued so far is written (readers of the log, the
     /// subject access bundle and disposal call this first).
     ///

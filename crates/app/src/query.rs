@@ -187,13 +187,13 @@ queries! {
     /// One request for a reasonable adjustment (on the access log as the reader's opening
     /// of the person's adjustments).
     Adjustment { id: AdjustmentId } reads read::Records => m::Adjustment,
-        |app, ctx, q| app.read_adjustment(&ctx.actor, q.id).await;
+        |app, ctx, q| app.opened(&ctx.actor, app.store.adjustment(q.id).await?, q.id, |a| a.person_id).await;
     /// A person's reasonable adjustments (on the access log).
     Adjustments { person: PersonId } reads read::Records => Vec<m::Adjustment>,
         |app, ctx, q| app.read_adjustments(&ctx.actor, q.person).await;
     /// One incident (on the access log as the reader's opening of the person's incidents).
     Incident { id: IncidentId } reads read::Records => m::Incident,
-        |app, ctx, q| app.read_incident(&ctx.actor, q.id).await;
+        |app, ctx, q| app.opened(&ctx.actor, app.store.incident(q.id).await?, q.id, |i| i.person_id).await;
     /// One warning.
     Warning { id: WarningId } reads read::Records => m::Warning,
         |app, ctx, q| app.read_warning(q.id).await;

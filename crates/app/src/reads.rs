@@ -188,22 +188,6 @@ impl App {
         Ok(s)
     }
 
-    /// One request for a reasonable adjustment, put on the access log as `actor`'s opening of
-    /// that person's adjustments.
-    ///
-    /// # Errors
-    /// A role refusal; no such request.
-    pub(crate) async fn read_adjustment(
-        &self,
-        actor: &Actor,
-        id: AdjustmentId,
-    ) -> Result<tact_core::model::Adjustment> {
-        let a = self.store.adjustment(id).await?.found(id)?;
-        self.record_access(actor, a.person_id, &format!("adjustment {id}"))
-            .await?;
-        Ok(a)
-    }
-
     /// A person's reasonable adjustments, on the access log as the reader's opening of them.
     ///
     /// # Errors
@@ -217,18 +201,6 @@ impl App {
         self.record_access(actor, person, "their reasonable adjustments")
             .await?;
         Ok(list)
-    }
-
-    /// One incident, on the access log as the reader's opening of the person's incidents:
-    /// what the note about an ended call is written from (CLE-4.4; NOR-6.1).
-    ///
-    /// # Errors
-    /// A role refusal; no such incident.
-    pub(crate) async fn read_incident(&self, actor: &Actor, id: IncidentId) -> Result<Incident> {
-        let i = self.store.incident(id).await?.found(id)?;
-        self.record_access(actor, i.person_id, &format!("incident {id}"))
-            .await?;
-        Ok(i)
     }
 
     /// One warning: what its letter is written from (CLE-9.2, 9.3; NOR-5.2).

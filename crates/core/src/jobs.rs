@@ -128,16 +128,13 @@ pub fn review_reminders(due: &Due) -> Vec<NewTask> {
         }
         let (owner, manager) = owner_and_manager(profile, s, staff, Action::ReviewPlan);
         let plan = &profile.terms.plan;
+        let by = crate::check::long_date(s.review_due);
         let base = NewTask {
             kind: TaskKind::ReviewDue,
             person_id: Some(s.person_id),
             assignee: owner,
             role: owner.is_none().then_some(Role::SeniorManager),
-            title: format!(
-                "Review {plan} {} by {}",
-                s.id,
-                crate::check::long_date(s.review_due)
-            ),
+            title: format!("Review {plan} {} by {by}", s.id),
             due_on: Some(s.review_due),
             clause: profile.clauses.review_interval.clone(),
             subject: plan_subject(s),
@@ -147,11 +144,7 @@ pub fn review_reminders(due: &Due) -> Vec<NewTask> {
             wanted.push(NewTask {
                 assignee: manager,
                 role: manager.is_none().then_some(Role::SeniorManager),
-                title: format!(
-                    "Overdue: the review of {plan} {} was due on {}",
-                    s.id,
-                    crate::check::long_date(s.review_due)
-                ),
+                title: format!("Overdue: the review of {plan} {} was due on {by}", s.id),
                 ..base
             });
         }

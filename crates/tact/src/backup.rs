@@ -66,20 +66,9 @@ fn run(mut c: std::process::Command, name: &str, after: &str) -> Result<()> {
 /// `out` exists already, or its folder does not; the copy fails; the copy does not check
 /// out.
 pub async fn backup(store: &Store, url: &str, out: &Path) -> Result<Checked> {
-    if out.exists() {
-        bail!(
-            "{} already exists: a backup never overwrites a file",
-            out.display()
-        );
-    }
-    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
-        if !dir.is_dir() {
-            bail!(
-                "there is no folder {}: make it first, or give the backup another place",
-                dir.display()
-            );
-        }
-    }
+    // Never over a file that is there, nor into a folder that is not (as every file the
+    // console saves).
+    crate::new_file(out.to_path_buf())?;
     if is_postgres(url) {
         let mut dump = std::process::Command::new("pg_dump");
         dump.args(["--format=custom", "--no-owner", "--file"])

@@ -962,7 +962,7 @@ fn a_backup_is_checked_and_restoring_it_brings_back_every_record_as_it_was() {
     assert!(b["events_checked"].as_u64().unwrap() > 0, "{b}");
     // Never over an existing file.
     let again = tact(&d, &["backup", "--out", file.to_str().unwrap()]);
-    assert!(!again.status.success() && text(&again).contains("already exists"));
+    assert!(!again.status.success() && text(&again).contains("is already there"));
     // Nor into a folder that is not there: it says which, not the database's error.
     let nowhere = d.with_extension("no-such-folder").join("b.db");
     let lost = tact(&d, &["backup", "--out", nowhere.to_str().unwrap()]);
