@@ -2450,7 +2450,16 @@ impl FormStep for Screen {
         Ok(Spec {
             heading: "Screen a contact".into(),
             caption: format!("Contact {id}"),
-            intro: vec![format!("What they sent: {summary}"), format!("Read it for a genuine complaint, new information, a possible crime or a safeguarding concern ({}).", cited(&p.clauses.screening))],
+            intro: vec![
+                format!(
+                    "{} {}, {}.",
+                    capital(c.channel.plain()),
+                    if c.direction == tact_core::model::Direction::Inbound { "from them" } else { "to them" },
+                    tact_core::check::long_day(c.at)
+                ),
+                format!("What they sent: {summary}"),
+                format!("Read it for a genuine complaint, new information, a possible crime or a safeguarding concern ({}).", cited(&p.clauses.screening)),
+            ],
             fields: vec![
                 Field::new("radios", "finding", "What did the contact raise?")
                     .options(

@@ -3429,6 +3429,13 @@ async fn cle_9_10_the_screening_form_asks_what_was_raised_and_a_safeguarding_con
         );
     }
     assert!(form.contains("A safeguarding concern"), "{form}");
+    // What is to be read is said: how it came and when, with what they sent.
+    let when =
+        tact_core::check::long_day(logged["contact"]["at"].as_str().unwrap().parse().unwrap());
+    assert!(
+        form.contains(&format!("Email from them, {when}.")),
+        "{form}"
+    );
     let none = ui.post_form(&cas, &path, &[("note", "")]).await;
     assert_eq!(none.status(), StatusCode::BAD_REQUEST);
     let html = none.text().await.unwrap();
