@@ -1520,6 +1520,26 @@ impl PlanForm for Review {
             p.rules.max_review_interval_months,
             cited(&p.clauses.review_interval)
         )];
+        // A review already late says so, and what that has done to the plan (CLE-9.12: it
+        // still applies; NOR-8.2: it has lapsed until reviewed).
+        let now = state.app.now();
+        if plan.review_overdue(tact_core::check::uk_date(now)) {
+            let due = tact_core::check::long_date(plan.review_due);
+            intro.push(if tact_core::check::lapsed(p, plan, now) {
+                format!(
+                    "This review was due by {due}. Until it is done the {} has lapsed: it \
+                     restricts nothing ({}).",
+                    p.terms.plan,
+                    cited(tact_core::check::overdue_review_clause(p))
+                )
+            } else {
+                format!(
+                    "This review was due by {due}. The {} still applies until it is done ({}).",
+                    p.terms.plan,
+                    cited(tact_core::check::overdue_review_clause(p))
+                )
+            });
+        }
         intro.extend(conduct_since(state, actor, id).await);
         Ok(Spec {
             heading: format!("Review the {}", p.terms.plan),

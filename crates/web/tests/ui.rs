@@ -4816,6 +4816,40 @@ async fn cle_9_13_the_decision_form_asks_for_an_override_of_each_adjustment_the_
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 }
 
+/// CLE-9.12: a review already late says so on its form, and what that has done to the plan
+/// (under Cleveland's policy it still applies); one on time says nothing of it.
+#[tokio::test]
+async fn cle_9_12_the_review_form_of_a_late_review_says_it_is_late_and_what_that_means() {
+    let app =
+        tact_app::testing::app_on_a_fixed_clock(&testing::sqlite_url(), "cleveland-opcc").await;
+    let base = tact_web::serve_on_loopback(app.clone()).await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let ui = Ui { base, http, app };
+    let c = case(&ui).await;
+    let sid = c
+        .plan_in_force(&ui, "email", "Abusive calls after a warning")
+        .await;
+    let path = format!("/plans/{sid}/review");
+    let sam = ui.session("sam").await;
+    let (_, form) = ui.page(&sam, &path).await;
+    assert!(!form.contains("This review was due"), "{form}");
+    let due = tact_core::check::uk_date(ui.app.now()) + jiff::Span::new().days(30);
+    ui.app
+        .clock
+        .set(ui.app.now() + jiff::SignedDuration::from_hours(24 * 32));
+    let sam = ui.session("sam").await;
+    let (st, form) = ui.page(&sam, &path).await;
+    assert_eq!(st, StatusCode::OK, "{form}");
+    let said = format!(
+        "This review was due by {}. The contact strategy still applies until it is done (CLE-9.12).",
+        tact_core::check::long_date(due)
+    );
+    assert!(form.contains(&said), "{said} in {form}");
+}
+
 /// CLE-9.14: a plan past its end date restricts nothing, and its own page says "ended" as
 /// the person page does, never "active"; while it restricts both say "in force".
 #[tokio::test]
