@@ -608,6 +608,25 @@ impl Case {
     async fn answer_and_propose(&self, ui: &Ui, sid: i64) {
         ui.client().answer_and_propose(&self.lm, sid).await;
     }
+
+    /// A reasonable adjustment of `kind`, asked for by the caseworker and granted by the
+    /// line manager (CLE-8.3).
+    async fn granted(&self, ui: &Ui, kind: &str, description: &str) -> serde_json::Value {
+        let a = ui
+            .api(
+                &self.cw,
+                &format!("/people/{}/adjustments", self.pid),
+                json!({"kind": kind, "description": description}),
+            )
+            .await;
+        ui.api(
+            &self.lm,
+            &format!("/adjustments/{}/decision", a["id"]),
+            json!({"grant": true, "reasons": "We can do that"}),
+        )
+        .await;
+        a
+    }
 }
 
 #[tokio::test]
@@ -4682,19 +4701,13 @@ async fn a_form_about_a_persons_record_names_them_linked_to_their_page() {
 async fn cle_9_13_the_decision_form_asks_for_an_override_of_each_adjustment_the_plan_defeats() {
     let ui = Ui::spawn().await;
     let c = case(&ui).await;
-    let a = ui
-        .api(
-            &c.cw,
-            &format!("/people/{}/adjustments", c.pid),
-            json!({"kind": "needs-channel:phone", "description": "Cannot write because of dyslexia"}),
+    let a = c
+        .granted(
+            &ui,
+            "needs-channel:phone",
+            "Cannot write because of dyslexia",
         )
         .await;
-    ui.api(
-        &c.lm,
-        &format!("/adjustments/{}/decision", a["id"]),
-        json!({"grant": true, "reasons": "We can take calls"}),
-    )
-    .await;
     // Email only: it defeats the need to phone.
     let sid = c.draft(&ui, "email", "Abusive calls after a warning").await;
     c.answer_and_propose(&ui, sid).await;
@@ -4757,19 +4770,9 @@ async fn cle_9_13_the_decision_form_asks_for_an_override_of_each_adjustment_the_
     // An adjustment granted once the plan is in force: a change that still goes against it
     // needs its own override, asked on the change form; the one already given is not asked
     // again.
-    let b = ui
-        .api(
-            &c.cw,
-            &format!("/people/{}/adjustments", c.pid),
-            json!({"kind": "needs-channel:letter", "description": "Cannot use a computer"}),
-        )
+    let b = c
+        .granted(&ui, "needs-channel:letter", "Cannot use a computer")
         .await;
-    ui.api(
-        &c.lm,
-        &format!("/adjustments/{}/decision", b["id"]),
-        json!({"grant": true, "reasons": "Letters are easy to take"}),
-    )
-    .await;
     let vary = format!("/plans/{sid}/vary");
     let later = format!("overrides__{}", b["id"]);
     // So does deciding a dispute by changing the plan (NOR-7.1), for someone who took no part.
