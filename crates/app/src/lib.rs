@@ -1611,10 +1611,7 @@ impl App {
     /// refusal for all three, so a guess learns nothing).
     pub async fn reset_password(&self, secret: &str, password: &str) -> Result<Staff> {
         tact_core::sign_in::new_password(password)?;
-        let p = password.to_string();
-        let hash = tokio::task::spawn_blocking(move || hash_password(&p))
-            .await
-            .map_err(|e| RuleError::invalid("password", e.to_string()))??;
+        let hash = hashed(password).await?;
         let now = self.now();
         let mut tx = self.begin().await?;
         let Some(staff) = tx.take_password_reset(&token_hash(secret), now).await? else {
@@ -1723,10 +1720,7 @@ impl App {
             )
             .into());
         }
-        let p = new.to_string();
-        let hash = tokio::task::spawn_blocking(move || hash_password(&p))
-            .await
-            .map_err(|e| RuleError::invalid("new_password", e.to_string()))??;
+        let hash = hashed(new).await?;
         let mut tx = self.begin().await?;
         tx.set_password(actor.id, &hash).await?;
         tx.audit(&[credentials_set(now, Some(actor), actor.id)])
@@ -1848,11 +1842,18 @@ impl App {
 async fn credentials(username: &str, password: &str) -> Result<(String, String)> {
     let username = tact_core::sign_in::username(username)?;
     tact_core::sign_in::new_password(password)?;
+    Ok((username, hashed(password).await?))
+}
+
+/// [`hash_password`] off the async threads (Argon2 takes a while on purpose): how every
+/// password Tact keeps is hashed, whoever sets it.
+async fn hashed(password: &str) -> Result<String> {
     let password = password.to_string();
-    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(|e| StoreError::Batch(e.to_string()))??;
-    Ok((username, hash))
+    Ok(
+        tokio::task::spawn_blocking(move || hash_password(&password))
+            .await
+            .map_err(|e| StoreError::Batch(e.to_string()))??,
+    )
 }
 
 /// A username another member of staff holds is the form's error on the username.
