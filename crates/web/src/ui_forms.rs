@@ -1524,21 +1524,17 @@ impl PlanForm for Review {
         // still applies; NOR-8.2: it has lapsed until reviewed).
         let now = state.app.now();
         if plan.review_overdue(tact_core::check::uk_date(now)) {
-            let due = tact_core::check::long_date(plan.review_due);
-            intro.push(if tact_core::check::lapsed(p, plan, now) {
-                format!(
-                    "This review was due by {due}. Until it is done the {} has lapsed: it \
-                     restricts nothing ({}).",
-                    p.terms.plan,
-                    cited(tact_core::check::overdue_review_clause(p))
-                )
+            let plan_word = &p.terms.plan;
+            let meanwhile = if tact_core::check::lapsed(p, plan, now) {
+                format!("Until it is done the {plan_word} has lapsed: it restricts nothing")
             } else {
-                format!(
-                    "This review was due by {due}. The {} still applies until it is done ({}).",
-                    p.terms.plan,
-                    cited(tact_core::check::overdue_review_clause(p))
-                )
-            });
+                format!("The {plan_word} still applies until it is done")
+            };
+            intro.push(format!(
+                "This review was due by {}. {meanwhile} ({}).",
+                tact_core::check::long_date(plan.review_due),
+                cited(tact_core::check::overdue_review_clause(p))
+            ));
         }
         intro.extend(conduct_since(state, actor, id).await);
         Ok(Spec {
