@@ -674,9 +674,22 @@ pub fn unresolved_conflicts<'a>(
     adjustments: &'a [Adjustment],
     overrides: &[AdjustmentOverride],
 ) -> Vec<&'a Adjustment> {
+    not_overridden(adjustments, overrides)
+        .into_iter()
+        .filter(|a| restrictions.iter().any(|r| defeats(&r.rule, a)))
+        .collect()
+}
+
+/// The granted adjustments no override of `overrides` covers (CLE-9.13; NOR-5.9): what a
+/// change to a plan may yet go against, since which of them it defeats is known only once
+/// the change is made.
+pub fn not_overridden<'a>(
+    adjustments: &'a [Adjustment],
+    overrides: &[AdjustmentOverride],
+) -> Vec<&'a Adjustment> {
     adjustments
         .iter()
-        .filter(|a| restrictions.iter().any(|r| defeats(&r.rule, a)))
+        .filter(|a| a.status == AdjustmentStatus::Granted)
         .filter(|a| !overrides.iter().any(|o| o.adjustment_id == a.id))
         .collect()
 }

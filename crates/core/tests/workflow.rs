@@ -1051,6 +1051,41 @@ fn cle_9_13_and_nor_5_9_a_restriction_that_defeats_an_adjustment_needs_a_senior_
 }
 
 #[test]
+fn cle_9_13_and_nor_5_9_a_change_may_go_against_only_granted_adjustments_not_yet_overridden() {
+    use tact_core::workflow::{not_overridden, unresolved_conflicts};
+    let adjustment = |id: i64, status: AdjustmentStatus| Adjustment {
+        id: AdjustmentId(id),
+        person_id: PERSON,
+        kind: AdjustmentKind::NeedsChannel(Channel::Phone),
+        description: format!("Adjustment {id}"),
+        status,
+        requested_at: now(),
+        recorded_by: CASEWORKER,
+        decided_by: Some(CSM),
+        decided_at: Some(now()),
+        decision_reason: Some("Decided".into()),
+    };
+    let all = vec![
+        adjustment(1, AdjustmentStatus::Granted),
+        adjustment(2, AdjustmentStatus::Granted),
+        adjustment(3, AdjustmentStatus::Refused),
+        adjustment(4, AdjustmentStatus::Requested),
+    ];
+    let overrides = vec![AdjustmentOverride {
+        adjustment_id: AdjustmentId(1),
+        by: SENIOR,
+        reason: "Advocate will phone".into(),
+    }];
+    let ids = |v: Vec<&Adjustment>| v.iter().map(|a| a.id.0).collect::<Vec<_>>();
+    // Only the granted one with no override is still to be asked about.
+    assert_eq!(ids(not_overridden(&all, &overrides)), vec![2]);
+    assert_eq!(ids(not_overridden(&all, &[])), vec![1, 2]);
+    // Of those, an email-only plan defeats both phone adjustments: only 2 is unresolved.
+    let rules = vec![email_only()];
+    assert_eq!(ids(unresolved_conflicts(&rules, &all, &overrides)), vec![2]);
+}
+
+#[test]
 fn nor_5_3_restriction_needs_the_internal_review_route_exhausted() {
     let mut w = World::new("northamptonshire-opfcc");
     w.matters[0].status = MatterStatus::Open;

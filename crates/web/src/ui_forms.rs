@@ -1322,11 +1322,7 @@ async fn change_override_fields(
     else {
         return Ok(Vec::new());
     };
-    let open: Vec<_> = all
-        .iter()
-        .filter(|a| a.status == tact_core::model::AdjustmentStatus::Granted)
-        .filter(|a| !plan.overrides.iter().any(|o| o.adjustment_id == a.id))
-        .collect();
+    let open = wf::not_overridden(&all, &plan.overrides);
     Ok(asked_to_override(
         state,
         signed,
