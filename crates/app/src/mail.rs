@@ -527,9 +527,8 @@ impl Handles<cmd::MatchMessage> for App {
             )
             .await?;
         }
-        let address = tact_mail::sender_address(&m.sender);
         let keep = keep_address
-            .then(|| tact_core::identity::EmailAddress::parse(address).ok())
+            .then(|| tact_core::identity::EmailAddress::parse(&m.sender).ok())
             .flatten()
             .filter(|e| !p.emails.contains(e));
         if let Some(e) = keep.clone() {

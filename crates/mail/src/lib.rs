@@ -232,14 +232,6 @@ fn kept(s: &str) -> String {
         .collect()
 }
 
-/// The address in a From header as kept ("Jo Bloggs <jo@example.org>" gives
-/// "jo@example.org"; a bare address is itself).
-pub fn sender_address(from: &str) -> &str {
-    from.rsplit_once('<')
-        .map_or(from, |(_, a)| a.trim_end_matches('>'))
-        .trim()
-}
-
 /// The name in a From header, where it gives one ("Jo Bloggs <jo@example.org>" and
 /// "\"Bloggs, Jo\" <jo@example.org>" give "Jo Bloggs" and "Bloggs, Jo"; a bare address
 /// gives none): what a new person's form starts with when they are added from their email.
@@ -376,15 +368,6 @@ mod tests {
         .unwrap();
         assert!(p.text.starts_with(&"x".repeat(100)));
         assert!(p.text.contains("the rest is in the message as received"));
-    }
-
-    #[test]
-    fn the_sender_address_comes_out_of_a_from_header() {
-        assert_eq!(
-            sender_address("Jo Bloggs <jo@example.org>"),
-            "jo@example.org"
-        );
-        assert_eq!(sender_address(" jo@example.org "), "jo@example.org");
     }
 
     #[test]

@@ -190,7 +190,10 @@ async fn message(
         && m.route != Route::Quarantine
         && cmd::offered::<cmd::MatchMessage>(p, &signed.actor)
     {
-        let who = tact_mail::sender_address(&m.sender);
+        // The address as core reads a From header; one it cannot read is shown as it came,
+        // for the form to say what is wrong with it.
+        let who = tact_core::identity::EmailAddress::parse(&m.sender)
+            .map_or_else(|_| m.sender.clone(), |e| e.to_string());
         actions.push((
             format!("/messages/{id}/match"),
             "Match to someone we know".to_string(),
@@ -203,7 +206,7 @@ async fn message(
         actions.push((
             format!(
                 "/people/new?who={}{name}&message={id}",
-                crate::urlencode(who)
+                crate::urlencode(&who)
             ),
             "Add the sender as a new person".to_string(),
         ));
