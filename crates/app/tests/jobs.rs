@@ -200,6 +200,43 @@ async fn cle_9_14_a_plan_reaching_its_end_date_asks_its_owner_to_tell_the_person
     }
 }
 
+/// NOR-8.2: on Northamptonshire a plan nobody has reviewed on time lapses. The task that
+/// goes higher says so, under the lapse's clause, instead of a bare "Overdue".
+#[tokio::test]
+async fn nor_8_2_the_task_for_an_unreviewed_plan_says_it_has_lapsed() {
+    for (name, url) in testing::fresh_urls().await {
+        let w = common::world_under(&url, "northamptonshire-opfcc").await;
+        let (sid, _) = w.plan_with(email_only).await;
+        let clock = Clock::fixed(w.app.now());
+        let app = w.app.with_clock(clock.clone());
+        let plan = app.plan_as_stored(sid).await.unwrap();
+        clock.set(app.now() + SignedDuration::from_hours(24 * 400));
+        assert!(tact_core::check::lapsed(&app.profile, &plan, app.now()));
+        assert_eq!(ran(&app.run_jobs(None).await.unwrap(), "reviews"), Some(2));
+        let tasks = open_tasks(&app, TaskKind::ReviewDue).await;
+        let higher = tasks
+            .iter()
+            .find(|t| t.task.role == Some(Role::SeniorManager))
+            .expect("a task for the senior managers");
+        let by = tact_core::check::long_date(plan.review_due);
+        assert!(
+            higher.task.title.starts_with("Lapsed: ")
+                && higher.task.title.contains(&format!("was due on {by}"))
+                && higher
+                    .task
+                    .title
+                    .ends_with("restricts nothing until it is reviewed"),
+            "{name}: {}",
+            higher.task.title
+        );
+        assert_eq!(higher.task.clause, "NOR-8.2", "{name}");
+        assert!(
+            tasks.iter().all(|t| !t.task.title.starts_with("Overdue")),
+            "{name}: {tasks:?}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn cle_9_10_and_nor_5_5_screening_not_done_in_time_goes_to_a_line_manager_once() {
     for (name, url) in testing::fresh_urls().await {

@@ -408,9 +408,14 @@ pub fn restricts(profile: &Profile, plan: &Plan, at: Timestamp) -> bool {
 /// an overdue review lapses the plan, and only once the days it allows after the review
 /// date have passed. Reviewing it (a new review date) ends the lapse.
 pub fn lapsed(profile: &Profile, plan: &Plan, at: Timestamp) -> bool {
+    lapsed_on(profile, plan, uk_date(at))
+}
+
+/// [`lapsed`] on a day in the UK: what the scheduled jobs, which run by the day, ask.
+pub fn lapsed_on(profile: &Profile, plan: &Plan, day: jiff::civil::Date) -> bool {
     profile.rules.overdue_review == OverdueReview::Lapse
         && plan.status == crate::model::PlanStatus::Active
-        && uk_date(at)
+        && day
             > plan.review_due.saturating_add(
                 jiff::Span::new().days(i64::from(profile.rules.overdue_review_lapse_days)),
             )

@@ -140,7 +140,24 @@ pub fn review_reminders(due: &Due) -> Vec<NewTask> {
             subject: plan_subject(s),
         };
         let mut wanted = vec![base.clone()];
-        if s.review_overdue(today) {
+        if crate::check::lapsed_on(profile, s, today) {
+            // NOR-8.2: nothing said it still applies, so it restricts nothing until reviewed.
+            wanted.push(NewTask {
+                assignee: manager,
+                role: manager.is_none().then_some(Role::SeniorManager),
+                title: format!(
+                    "Lapsed: the review of {plan} {} was due on {by}, and it restricts \
+                     nothing until it is reviewed",
+                    s.id
+                ),
+                clause: profile
+                    .clauses
+                    .overdue_review
+                    .clone()
+                    .unwrap_or(base.clause.clone()),
+                ..base
+            });
+        } else if s.review_overdue(today) {
             wanted.push(NewTask {
                 assignee: manager,
                 role: manager.is_none().then_some(Role::SeniorManager),
