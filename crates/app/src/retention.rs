@@ -12,6 +12,8 @@ use tact_core::retention::{self, Disposal, Facts};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Due {
     pub person: PersonId,
+    /// Their name, for the DPO to know whose records they are checking.
+    pub name: String,
     pub reference: String,
     pub due_on: jiff::civil::Date,
 }
@@ -116,6 +118,7 @@ impl App {
                     if retention::due(&Disposal::DueOn(on), today) {
                         out.push(Due {
                             person: id,
+                            name: p.name,
                             reference: p.reference,
                             due_on: on,
                         });

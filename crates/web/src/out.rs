@@ -1512,6 +1512,7 @@ answer! {
     /// Someone whose records are due for disposal (NOR-9.1), as the dry run lists them.
     DueOut from tact_app::retention::Due {
         person_id: i64 = |d| d.person.0,
+        name: String,
         reference: String,
         due_on: Day,
     }

@@ -35,7 +35,8 @@ struct Page<'a> {
     frame: Frame<'a>,
     clause: String,
     years: u32,
-    due: Vec<(i64, String, String)>,
+    /// Each person due: their id, name, reference, and the day they fell due.
+    due: Vec<(i64, String, String, String)>,
     /// Each hold in place: its id, the person, their reference, why, and who placed it when.
     holds: Vec<(i64, i64, String, String, String)>,
     may_lift: bool,
@@ -60,6 +61,7 @@ async fn page(State(state): State<AppState>, signed: Signed) -> Response {
             .map(|d| {
                 (
                     d.person.0,
+                    d.name.clone(),
                     d.reference.clone(),
                     tact_core::check::long_date(d.due_on),
                 )

@@ -2642,6 +2642,8 @@ async fn nor_9_1_legal_holds_the_disposal_and_its_register_are_on_the_api_for_th
         assert_eq!(v["holds"], json!([]), "lifted, so no longer listed: {v}");
         let (_, due) = ask_at(&at, &dpo, M::GET, "/retention/due".into(), None).await;
         assert_eq!(due["due"][0]["person_id"], pid, "{due}");
+        // Named, so the DPO knows whose records they are checking before they go.
+        assert_eq!(due["due"][0]["name"], person["person"]["name"], "{due}");
         let reference = due["due"][0]["reference"].clone();
         // Not confirmed, nothing goes.
         for body in [json!({}), json!({"confirm": false})] {
