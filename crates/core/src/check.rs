@@ -403,6 +403,45 @@ pub fn restricts(profile: &Profile, plan: &Plan, at: Timestamp) -> bool {
     plan.in_force(at) && !lapsed(profile, plan, at)
 }
 
+/// What staff taking a call are told to do if the caller becomes abusive, as the profile's
+/// rules say (CLE-4.4, CLE-4.5; NOR-6.1): tell the caller why their behaviour is
+/// unacceptable and warn them first where the policy asks it, put them on hold where it
+/// allows that, end the call; then log it as ended, with the reason, for the line manager
+/// to follow up where the policy asks it.
+pub fn if_abusive(profile: &Profile) -> Vec<String> {
+    let r = &profile.rules;
+    let mut out = Vec::new();
+    let end = if r.hold_abusive_calls {
+        "put them on hold or end the call"
+    } else {
+        "end the call"
+    };
+    if r.warn_before_ending_call {
+        out.push(
+            "Tell them that their behaviour is not acceptable, say exactly why, and warn them \
+             that you will end the call if it continues. For example: \u{201c}The way you are \
+             speaking to me is not acceptable because you are shouting and swearing at me. If \
+             it continues, I will end this call.\u{201d}"
+                .to_string(),
+        );
+        out.push(format!("If it continues, {end}."));
+    } else {
+        out.push(format!(
+            "If the call is aggressive, abusive or offensive, you may {end}."
+        ));
+    }
+    out.push(
+        if r.ended_call_follow_up {
+            "If you end it, log the call as ended, with the reason and what you said: your line \
+             manager is asked to follow it up with you."
+        } else {
+            "If you end it, log the call as ended, with the reason and what you said."
+        }
+        .to_string(),
+    );
+    out
+}
+
 /// Whether a plan has lapsed because its review is overdue (NOR-8.2: "The annual review
 /// should indicate whether the restriction still applies"): only where the profile says
 /// an overdue review lapses the plan, and only once the days it allows after the review

@@ -95,6 +95,13 @@ pub struct Rules {
     #[serde(default)]
     pub applying_to_a_matter_needs_authorisation: bool,
     pub ended_call_follow_up: bool,
+    /// CLE-4.4: before ending an abusive call, staff tell the caller that their behaviour is
+    /// unacceptable and exactly why, and warn them the call will end if it continues.
+    #[serde(default)]
+    pub warn_before_ending_call: bool,
+    /// NOR-6.1: staff may put an abusive caller on hold, as well as end the call.
+    #[serde(default)]
+    pub hold_abusive_calls: bool,
     pub report_every_incident_to_manager: bool,
     pub breach_staff_may_disengage: bool,
     pub screening_due_days: u32,

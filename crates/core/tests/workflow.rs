@@ -1663,6 +1663,48 @@ fn cle_6_5_persistence_raises_a_welfare_follow_up_for_the_line_manager() {
     );
 }
 
+/// What the incoming-contact page tells staff to do if a caller becomes abusive follows
+/// each policy: Cleveland asks for the reason and a warning before the call is ended
+/// (CLE-4.4) and gives no hold; Northamptonshire allows a hold or ending the call and asks
+/// no warning (NOR-6.1). Both log an ended call for the line manager.
+#[test]
+fn cle_4_4_and_nor_6_1_staff_are_told_what_to_do_if_a_caller_becomes_abusive() {
+    use tact_core::check::if_abusive;
+    let cle = if_abusive(&World::new("cleveland-opcc").p).join(" ");
+    assert!(
+        cle.starts_with(
+            "Tell them that their behaviour is not acceptable, say exactly why, and warn them"
+        ),
+        "{cle}"
+    );
+    assert!(cle.contains("If it continues, end the call."), "{cle}");
+    assert!(!cle.contains("hold"), "{cle}");
+    let nor = if_abusive(&World::new("northamptonshire-opfcc").p).join(" ");
+    assert!(nor.starts_with("If the call is aggressive, abusive or offensive, you may put them on hold or end the call."), "{nor}");
+    assert!(!nor.contains("warn"), "{nor}");
+    for said in [&cle, &nor] {
+        assert!(
+            said.ends_with("your line manager is asked to follow it up with you."),
+            "{said}"
+        );
+        assert!(
+            !said.contains('{'),
+            "no placeholder left for staff to read: {said}"
+        );
+    }
+    // An office whose profile asks neither is told only that it may end the call.
+    let mut p = World::new("cleveland-opcc").p;
+    p.rules.warn_before_ending_call = false;
+    p.rules.ended_call_follow_up = false;
+    assert_eq!(
+        if_abusive(&p),
+        vec![
+            "If the call is aggressive, abusive or offensive, you may end the call.".to_string(),
+            "If you end it, log the call as ended, with the reason and what you said.".to_string()
+        ]
+    );
+}
+
 #[test]
 fn nor_6_1_every_incident_is_reported_to_the_manager_and_ended_calls_logged_with_reason() {
     let w = World::new("northamptonshire-opfcc");

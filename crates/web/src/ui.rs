@@ -1152,6 +1152,9 @@ struct VerdictView {
     restrictions: Vec<String>,
     adjustments: Vec<String>,
     clauses: String,
+    /// What to do if the caller becomes abusive (core's `check::if_abusive`), and its clause.
+    if_abusive: Vec<String>,
+    end_call_clause: String,
 }
 
 #[derive(Template)]
@@ -1257,6 +1260,8 @@ async fn incoming(
                         .map(|c| cited(c))
                         .collect::<Vec<_>>()
                         .join(", "),
+                    if_abusive: tact_core::check::if_abusive(&state.app.profile),
+                    end_call_clause: cited(&state.app.profile.clauses.end_call).to_string(),
                 });
             }
         }

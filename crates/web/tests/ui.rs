@@ -377,6 +377,52 @@ async fn cle_9_9_the_incoming_contact_page_tells_staff_what_to_say_to_a_restrict
     assert!(html.contains("additional help"));
 }
 
+/// What the incoming-contact page says to do with an abusive caller is each office's own
+/// policy, from core: Cleveland's warning and reason first (CLE-4.4), Northamptonshire's
+/// hold or end (NOR-6.1). Only a phone call has it.
+#[tokio::test]
+async fn cle_4_4_and_nor_6_1_the_incoming_page_says_what_to_do_with_an_abusive_caller() {
+    for (profile, said, not_said, clause) in [
+        (
+            "cleveland-opcc",
+            "say exactly why, and warn them that you will end the call if it continues",
+            "hold",
+            "Policy: CLE-4.4",
+        ),
+        (
+            "northamptonshire-opfcc",
+            "If the call is aggressive, abusive or offensive, you may put them on hold or end the call.",
+            "warn them",
+            "Policy: NOR-6.1",
+        ),
+    ] {
+        let ui = Ui::spawn_under(profile).await;
+        ui.staff("Cas Worker", "cas", Role::Caseworker).await;
+        let cas = ui.session("cas").await;
+        let (s, html) = ui
+            .page(&cas, "/incoming?who=07911+123999&channel=phone")
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        let section = html
+            .split("If the caller becomes abusive")
+            .nth(1)
+            .and_then(|rest| rest.split("</details>").next())
+            .unwrap_or_else(|| panic!("{profile}: no section: {html}"));
+        assert!(section.contains(said), "{profile}: {section}");
+        assert!(!section.contains(not_said), "{profile}: {section}");
+        assert!(section.contains(clause), "{profile}: {section}");
+        assert!(
+            section.contains("log the call as ended, with the reason"),
+            "{profile}: {section}"
+        );
+        assert!(!section.contains('{'), "{profile}: a placeholder: {section}");
+        let (_, html) = ui
+            .page(&cas, "/incoming?who=jo%40example.org&channel=email")
+            .await;
+        assert!(!html.contains("If the caller becomes abusive"), "{profile}");
+    }
+}
+
 /// Issue 11: an address the UI cannot read is a page, not axum's plain text or an empty
 /// body: an id that is not a number and an address no page answers are "Page not found"
 /// (404) with the staff member's menu; a query value that does not read, or text with a
