@@ -186,6 +186,7 @@ struct FormPage<'a> {
     heading: String,
     caption: String,
     intro: Vec<String>,
+    links: Vec<(String, String)>,
     why_not: Option<(String, Vec<String>)>,
     action: String,
     fields: Vec<Field>,
@@ -207,6 +208,8 @@ pub(crate) struct Spec {
     pub heading: String,
     pub caption: String,
     pub intro: Vec<String>,
+    /// Pages to go to from the form, after its introduction: (address, words).
+    pub links: Vec<(String, String)>,
     /// Why some choices the form could have had are not offered now: a summary ("Why some
     /// letters are not offered") and a line for each, shown folded under the introduction
     /// so the form stays short for someone on a call.
@@ -331,6 +334,7 @@ pub(crate) fn show(
         heading: spec.heading,
         caption: spec.caption,
         intro: spec.intro,
+        links: spec.links,
         why_not: spec.why_not,
         action: spec.action,
         fields: spec.fields,

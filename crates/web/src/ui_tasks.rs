@@ -137,14 +137,38 @@ async fn spec(state: &AppState, signed: &Signed, t: &Task) -> SpecOrPage {
             ..Spec::default()
         });
     }
+    // The plan it is about, and where a review is due the review itself, where core offers
+    // this member of staff that step (core's `workflow::available_steps`): a review closes
+    // the task by itself.
+    let mut links = Vec::new();
     if let Some(s) = plan_of(t) {
-        intro.push(format!("It is about {plan} {s}."));
+        links.push((
+            format!("/plans/{s}"),
+            format!("It is about {plan} {s}: open it"),
+        ));
+        if t.task.kind == TaskKind::ReviewDue {
+            let read = crate::ui_step::read_if_allowed(state, signed, q::Plan { id: s }).await?;
+            let review = read.is_some_and(|x| {
+                wf::available_steps(p, &signed.actor, &x).contains(&wf::PlanStep::Review)
+            });
+            if review {
+                links.extend(crate::ui_records::step_link(s.0, wf::PlanStep::Review).map(
+                    |(href, _)| {
+                        (
+                            href,
+                            format!("Review the {plan} now: that closes this task"),
+                        )
+                    },
+                ));
+            }
+        }
     }
     Ok(Spec {
         heading: "Mark a task as done".into(),
         caption: "Task".into(),
         person,
         intro,
+        links,
         action: format!("/tasks/{}", t.id),
         fields: vec![Field::new("textarea", "outcome", "What you did").required()],
         submit: "Mark as done",

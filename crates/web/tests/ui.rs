@@ -5201,6 +5201,71 @@ async fn issue_13_tasks_are_grouped_by_kind_with_due_dates_in_words_and_overdue_
     assert!(home.contains("No date set"), "{home}");
 }
 
+/// CLE-9.12: a review task's page goes to the plan, and for someone core lets review it,
+/// to the review itself, which closes the task; someone who may not review is only shown
+/// the plan.
+#[tokio::test]
+async fn cle_9_12_a_review_task_goes_to_the_plan_and_to_its_review_for_those_who_may_review() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    let sid = c
+        .plan_in_force(&ui, "letter", "Abuse after a warning")
+        .await;
+    let today = tact_core::check::uk_date(ui.app.now());
+    let task = |role| tact_core::model::NewTask {
+        kind: tact_core::model::TaskKind::ReviewDue,
+        person_id: Some(tact_core::ids::PersonId(c.pid)),
+        assignee: None,
+        role: Some(role),
+        title: "Review contact strategy".into(),
+        due_on: Some(today),
+        clause: "CLE-9.12".into(),
+        subject: Some(format!("strategy:{sid}")),
+    };
+    let mut tx = ui.app.store().begin().await.unwrap();
+    tx.tasks(
+        &[task(Role::SeniorManager), task(Role::LineManager)],
+        ui.app.now(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let (_, home) = ui.page(&ui.session("sam").await, "/").await;
+    let id = |page: &str| -> i64 {
+        page.split("href=\"/tasks/")
+            .skip(1)
+            .find(|r| r.contains("\">Review contact strategy</a>"))
+            .and_then(|r| r.split('"').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no review task link: {page}"))
+    };
+    let sam_task = id(&home);
+    let (s, page) = ui
+        .page(&ui.session("sam").await, &format!("/tasks/{sam_task}"))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    assert!(
+        page.contains(&format!(
+            "href=\"/plans/{sid}\">It is about contact strategy {sid}: open it</a>"
+        )),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!(
+            "href=\"/plans/{sid}/review\">Review the contact strategy now: that closes this task</a>"
+        )),
+        "{page}"
+    );
+    // A line manager may not review on Cleveland: the plan, and no review.
+    let (_, home) = ui.page(&ui.session("lee").await, "/").await;
+    let lee_task = id(&home);
+    let (_, page) = ui
+        .page(&ui.session("lee").await, &format!("/tasks/{lee_task}"))
+        .await;
+    assert!(page.contains(&format!("href=\"/plans/{sid}\"")), "{page}");
+    assert!(!page.contains("/review\""), "{page}");
+}
+
 #[tokio::test]
 async fn issue_13_dates_are_entered_day_month_and_year_and_a_date_that_is_not_real_is_refused() {
     let ui = Ui::spawn().await;
