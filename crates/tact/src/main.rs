@@ -1974,6 +1974,12 @@ async fn run_server(app: App, listen: Option<String>, demo: bool, door: Door) ->
     // deployment sits behind HTTPS and keeps them; TACT_COOKIE_SECURE overrides either way.
     state.secure_cookies =
         std::env::var("TACT_COOKIE_SECURE").map_or(!demo, |v| v != "0" && v != "false");
+    if state.secure_cookies {
+        say(
+            "Sign-in cookies are Secure: staff reach Tact over HTTPS (a browser also keeps them \
+             from http://localhost); TACT_COOKIE_SECURE=false allows plain HTTP for a trial",
+        );
+    }
     tact_web::serve(listener, state, shutdown_signal()).await?;
     closing.close().await;
     say("Tact stopped cleanly.");

@@ -217,7 +217,7 @@ pub fn sign_in_limit(
     })
 }
 
-fn over_https(headers: &HeaderMap) -> bool {
+pub(crate) fn over_https(headers: &HeaderMap) -> bool {
     let forwarded = |name: &str| {
         headers
             .get(name)

@@ -619,6 +619,30 @@ pub(crate) fn sign_in_expired(state: &AppState, username: &str) -> Response {
     )
 }
 
+/// The same for the password form, whose cookie may not have come back at all: where Tact's
+/// cookies are `Secure` and the form came over plain HTTP, a browser drops them (except
+/// from localhost), so every sign-in would "expire". The page then says why, and what
+/// whoever runs Tact can do, instead of leaving staff to try again for ever.
+fn sign_in_expired_from(state: &AppState, headers: &HeaderMap, username: &str) -> Response {
+    let dropped = state.secure_cookies
+        && cookie(headers, FORM_COOKIE).is_none()
+        && !crate::harden::over_https(headers);
+    if !dropped {
+        return sign_in_expired(state, username);
+    }
+    sign_in_form(
+        state,
+        username,
+        Some(
+            "Your session expired. Sign in again. If this happens every time: Tact's cookies \
+             are sent only over HTTPS, so open Tact at its https:// address (whoever runs Tact \
+             can allow plain HTTP for a trial with TACT_COOKIE_SECURE=false)"
+                .into(),
+        ),
+        StatusCode::BAD_REQUEST,
+    )
+}
+
 pub(crate) fn sign_in_form(
     state: &AppState,
     username: &str,
@@ -690,7 +714,7 @@ async fn sign_in(
         );
     }
     if cookie(&headers, FORM_COOKIE).as_deref() != Some(f.csrf.as_str()) || f.csrf.is_empty() {
-        return sign_in_expired(&state, &f.username);
+        return sign_in_expired_from(&state, &headers, &f.username);
     }
     if f.username.trim().is_empty() || f.password.is_empty() {
         return sign_in_form(

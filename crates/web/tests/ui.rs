@@ -200,6 +200,7 @@ async fn pages_need_a_session_and_a_sign_in_without_its_form_token_is_refused() 
     let r = ui
         .http
         .post(format!("{}/sign-in", ui.base))
+        .header("x-forwarded-proto", "https")
         .form(&[("username", "cas"), ("password", PASSWORD)])
         .send()
         .await
@@ -207,6 +208,23 @@ async fn pages_need_a_session_and_a_sign_in_without_its_form_token_is_refused() 
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     let html = r.text().await.unwrap();
     assert!(html.contains("Your session expired"), "{html}");
+    assert!(!html.contains("HTTPS"), "{html}");
+    // Over plain HTTP, where a browser drops Tact's Secure cookies, it says why a sign-in
+    // that always "expires" does, and what to do.
+    let r = ui
+        .http
+        .post(format!("{}/sign-in", ui.base))
+        .form(&[("username", "cas"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("Your session expired. Sign in again. If this happens every time: Tact&#39;s cookies are sent only over HTTPS")
+            && html.contains("TACT_COOKIE_SECURE=false"),
+        "{html}"
+    );
 }
 
 #[tokio::test]
