@@ -225,6 +225,15 @@ pub(crate) struct Spec {
     pub person: Option<(i64, String)>,
 }
 
+impl Spec {
+    /// Whether the form has a question named `name`, at the top or in a revealed box.
+    pub(crate) fn asks(&self, name: &str) -> bool {
+        self.fields
+            .iter()
+            .any(|f| f.name == name || f.children.iter().any(|c| c.name == name))
+    }
+}
+
 /// Renders a form, with the values the person typed and any refusal placed on its field.
 pub(crate) fn show(
     state: &AppState,
@@ -546,6 +555,15 @@ pub(crate) fn refused(
                 r.kind,
                 tact_core::RuleErrorKind::Invalid | tact_core::RuleErrorKind::Conflict
             ) =>
+        {
+            show(state, &signed, spec, Some(form), Some(r))
+        }
+        // A record the form named that is not there (a reference typed wrong) is an error on
+        // that field, with the API's 404, not a page that loses what was typed. A missing
+        // record the form is about has no field on it, and stays a page.
+        AppError::Rule(r)
+            if r.kind == tact_core::RuleErrorKind::NotFound
+                && r.field.as_deref().is_some_and(|f| spec.asks(f)) =>
         {
             show(state, &signed, spec, Some(form), Some(r))
         }

@@ -4139,6 +4139,22 @@ async fn two_records_are_merged_through_the_form_and_a_bad_reference_is_refused_
         .await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert!(r.text().await.unwrap().contains("href=\"#merge\""));
+    // A reference of no one is the API's 404, on its field, with what was typed kept.
+    let r = ui
+        .post_form(
+            &lee,
+            &path,
+            &[("merge", "SU-999999"), ("reason", "Same person")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("href=\"#merge\"") && html.contains("No service user 999999"),
+        "{html}"
+    );
+    assert!(html.contains("value=\"SU-999999\""), "{html}");
+    assert!(html.contains(">Same person</textarea>"), "{html}");
     let r = ui
         .post_form(
             &lee,
