@@ -240,7 +240,16 @@ impl App {
         let mut people: Vec<(PersonId, Vec<String>)> = Vec::new();
         for e in entries {
             match e.change {
-                Change::Staff(s) => self.tokens.forget_staff(s),
+                Change::Staff(s) => {
+                    self.tokens.forget_staff(s);
+                    // Whoever a plan names as their single point of contact is read again
+                    // with them: their name, and whether they still work here (CLE-9.9).
+                    for p in self.index.naming(s) {
+                        if !people.iter().any(|(q, _)| *q == p) {
+                            people.push((p, Vec::new()));
+                        }
+                    }
+                }
                 Change::Person(p) => match people.iter_mut().find(|(q, _)| *q == p) {
                     Some((_, removed)) => removed.extend(e.removed),
                     None => people.push((p, e.removed)),
@@ -271,8 +280,13 @@ impl App {
                 break;
             };
             for e in batch {
-                if let Change::Person(p) = e.change {
-                    self.index.refresh(&self.store, p, &e.removed).await?;
+                match e.change {
+                    Change::Person(p) => self.index.refresh(&self.store, p, &e.removed).await?,
+                    Change::Staff(s) => {
+                        for p in self.index.naming(s) {
+                            self.index.refresh(&self.store, p, &[]).await?;
+                        }
+                    }
                 }
             }
             after = last;

@@ -241,6 +241,7 @@ pub async fn load_view(
         adjustments,
         recent_calls: Vec::new(),
         staff_names: Vec::new(),
+        left: Vec::new(),
     };
     if view.counts_calls() {
         view.recent_calls = store
@@ -258,6 +259,9 @@ pub async fn load_view(
         .collect();
     for staff_id in spocs {
         if let Some(st) = store.staff(staff_id).await? {
+            if !st.active {
+                view.left.push(staff_id);
+            }
             view.staff_names.push((staff_id, st.name));
         }
     }
@@ -439,6 +443,18 @@ impl ContactIndex {
             additional_help_recorded: help,
             ..Default::default()
         }))
+    }
+
+    /// The people whose views name `staff` as a single point of contact: a change to that
+    /// member of staff (a new name, or leaving) changes what the check says about them.
+    pub fn naming(&self, staff: tact_core::ids::StaffId) -> Vec<PersonId> {
+        let inner = self.inner.read().expect("index lock");
+        inner
+            .views
+            .iter()
+            .filter(|(_, v)| v.staff_names.iter().any(|(s, _)| *s == staff))
+            .map(|(p, _)| *p)
+            .collect()
     }
 
     /// How many identifiers, people and full views are held.

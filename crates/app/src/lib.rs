@@ -1997,6 +1997,15 @@ impl Handles<cmd::ChangeStaff> for App {
             active,
             line_manager,
         } = c;
+        // The plans in force, read first where they may be leaving (see below).
+        let live = [
+            tact_core::model::PlanStatus::Authorised,
+            tact_core::model::PlanStatus::Active,
+        ];
+        let plans = match active {
+            Some(false) => self.store.plans_by_status(&live, None).await?,
+            _ => Vec::new(),
+        };
         // Decided on the staff as this transaction holds them: two administrators
         // disabling each other at once take turns, and the second is refused.
         let mut tx = self.begin().await?;
@@ -2004,6 +2013,18 @@ impl Handles<cmd::ChangeStaff> for App {
         let before = all.iter().find(|s| s.id == id).cloned().found(id)?;
         let s = tact_core::roles::change_staff(&before, role, active, line_manager, &all)?;
         tx.update_staff(&s).await?;
+        // Leaving: each plan that names them as the single point of contact goes to its
+        // owner to name someone else (CLE-9.9).
+        if before.active && !s.active {
+            let now_staff: Vec<_> = all
+                .iter()
+                .map(|x| if x.id == s.id { s.clone() } else { x.clone() })
+                .collect();
+            let tasks = tact_core::jobs::contact_left(&self.profile, &s, &plans, &now_staff);
+            if !tasks.is_empty() {
+                tx.tasks(&tasks, self.now()).await?;
+            }
+        }
         tx.audit(&[ctx
             .event(self.now(), AuditAction::StaffChanged, format!("staff:{id}"))
             .detail("role", s.role.as_str())

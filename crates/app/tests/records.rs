@@ -845,3 +845,87 @@ async fn deep_check(app: &tact_app::App) -> tact_core::audit::Comparison {
         .expect("an intact chain")
         .2
 }
+
+/// CLE-9.9: when the single point of contact a plan names leaves, the contact check in every
+/// process stops passing contacts to them once it has read the change feed (its index is
+/// derived from the database, and a change to a member of staff reloads the people whose
+/// plans name them), and the plan's owner is asked to name someone else.
+#[tokio::test]
+async fn cle_9_9_a_single_point_of_contact_who_leaves_is_passed_nothing_in_every_process() {
+    for (name, url) in testing::fresh_urls().await {
+        let w = world(&url).await;
+        let (sid, spoc) = w.plan_with(common::spoc).await;
+        let store = tact_store::Store::open(&url).await.unwrap();
+        let other = tact_app::testing::on(store, "cleveland-opcc").await;
+        other.load_index().await.unwrap();
+        let jo = tact_core::identity::Identifier::Email(
+            tact_core::identity::EmailAddress::parse("jo@example.org").unwrap(),
+        );
+        let ask = |at| q::Check {
+            caller: Some(jo.clone()),
+            channel: Channel::Email,
+            staff: None,
+            at,
+            matter: None,
+        };
+        let before = other.query(&w.cw.actor, ask(other.now())).await.unwrap();
+        assert_eq!(
+            before.freshness.source,
+            tact_app::feed::Source::Index,
+            "{name}"
+        );
+        assert_eq!(before.verdict.put_through_to, Some(spoc), "{name}");
+        let admin = tact_app::testing::staff(&w.app, "Ad Min", Role::Admin).await;
+        w.app
+            .execute(
+                &common::ctx(&admin),
+                cmd::ChangeStaff {
+                    staff: spoc,
+                    role: None,
+                    active: Some(false),
+                    line_manager: None,
+                },
+            )
+            .await
+            .unwrap();
+        other.sync().await.unwrap();
+        let after = other.query(&w.cw.actor, ask(other.now())).await.unwrap();
+        assert_eq!(
+            after.freshness.source,
+            tact_app::feed::Source::Index,
+            "{name}"
+        );
+        assert_eq!(after.verdict.put_through_to, None, "{name}");
+        assert!(
+            after
+                .verdict
+                .must
+                .iter()
+                .any(|m| m.contains("no longer works here")),
+            "{name}: {:?}",
+            after.verdict.must
+        );
+        // The senior manager who authorised the plan is asked to name someone else.
+        let plan = w.app.plan_as_stored(sid).await.unwrap();
+        let tasks = w
+            .app
+            .store()
+            .tasks(
+                &tact_store::TaskFilter {
+                    open_only: true,
+                    kind: Some(tact_core::model::TaskKind::ReplaceContact),
+                    ..Default::default()
+                },
+                10,
+            )
+            .await
+            .unwrap();
+        assert_eq!(tasks.len(), 1, "{name}: {tasks:?}");
+        assert_eq!(tasks[0].task.assignee, plan.decided_by, "{name}");
+        assert_eq!(
+            tasks[0].task.subject,
+            Some(format!("strategy:{sid}")),
+            "{name}"
+        );
+    }
+}

@@ -128,6 +128,9 @@ pub struct PersonView {
     pub recent_calls: Vec<Timestamp>,
     /// Names of staff a plan names as the single point of contact.
     pub staff_names: Vec<(StaffId, String)>,
+    /// Of those, the ones who no longer work here (their account disabled): a contact is
+    /// not passed to them, and staff deal with it until the plan names another (CLE-9.9).
+    pub left: Vec<StaffId>,
 }
 
 impl PersonView {
@@ -618,7 +621,9 @@ pub fn check(profile: &Profile, view: Option<&PersonView>, req: &CheckRequest) -
                 Rule::CallWindow { max_minutes, .. } if req.channel == Channel::Phone => {
                     v.max_minutes = *max_minutes
                 }
-                Rule::SinglePointOfContact { staff_id } => v.put_through_to = Some(*staff_id),
+                Rule::SinglePointOfContact { staff_id } if !view.left.contains(staff_id) => {
+                    v.put_through_to = Some(*staff_id)
+                }
                 Rule::DedicatedMailbox { address } if req.channel == Channel::Email => {
                     v.divert_to_mailbox = Some(address.to_string())
                 }
@@ -794,7 +799,16 @@ fn judge(
         }
         Rule::SinglePointOfContact { staff_id } => {
             let name = staff_name(view, *staff_id);
-            if req.staff.is_some_and(|s| s != *staff_id) {
+            if view.left.contains(staff_id) {
+                // Nobody can pass a contact to someone who has gone: whoever takes it deals
+                // with it, and the plan is changed to name another (the task raised when
+                // they left asks for that).
+                a.effect = Effect::Condition;
+                a.explanation = format!(
+                    "Their single point of contact, {name}, no longer works here: deal with \
+                     this contact yourself until the {plan} names someone else."
+                );
+            } else if req.staff.is_some_and(|s| s != *staff_id) {
                 a.effect = Effect::Forbids;
                 a.explanation = format!("Only {name} deals with them.");
                 a.say = format!("Under your {plan}, {name} deals with your contact. I will let them know you called.");

@@ -83,6 +83,52 @@ fn owner_and_manager(
     (owner.map(|o| o.id), manager)
 }
 
+/// CLE-9.9: when a member of staff stops working here, each plan in force (or authorised)
+/// that names them as the single point of contact goes to its owner — whoever decided it,
+/// else drafted it, if they may change it (else the senior managers) — to name someone
+/// else. Until then the contact check passes nothing to them ([`crate::check`]).
+pub fn contact_left(
+    profile: &Profile,
+    left: &Staff,
+    plans: &[Plan],
+    staff: &[Staff],
+) -> Vec<NewTask> {
+    use crate::profile::RestrictionKind;
+    let term = &profile.terms.plan;
+    let clause = profile
+        .catalogue(RestrictionKind::SinglePointOfContact)
+        .map_or_else(
+            || profile.clauses.restriction_catalogue.clone(),
+            |e| e.clause.clone(),
+        );
+    plans
+        .iter()
+        .filter(|s| matches!(s.status, PlanStatus::Authorised | PlanStatus::Active))
+        .filter(|s| {
+            s.restrictions.iter().any(|r| {
+                matches!(r.rule, crate::model::Rule::SinglePointOfContact { staff_id } if staff_id == left.id)
+            })
+        })
+        .map(|s| {
+            let (owner, _) = owner_and_manager(profile, s, staff, Action::VaryPlan);
+            NewTask {
+                kind: TaskKind::ReplaceContact,
+                person_id: Some(s.person_id),
+                assignee: owner,
+                role: owner.is_none().then_some(Role::SeniorManager),
+                title: format!(
+                    "{}, the single point of contact in {term} {}, no longer works here: change \
+                     the {term} to name someone else",
+                    left.name, s.id
+                ),
+                due_on: None,
+                clause: clause.clone(),
+                subject: plan_subject(s),
+            }
+        })
+        .collect()
+}
+
 fn plan_subject(s: &Plan) -> Option<String> {
     Some(s.id.subject())
 }

@@ -986,6 +986,9 @@ crate::words! {
         PoliceReferral = "police-referral",
         /// CLE-9.10: screening found a safeguarding concern; it is referred.
         SafeguardingReferral = "safeguarding-referral",
+        /// CLE-9.9: the single point of contact a plan names no longer works here; the plan
+        /// is changed to name someone else.
+        ReplaceContact = "replace-contact",
     }
 }
 

@@ -2262,6 +2262,77 @@ fn a_call_window_allows_only_the_set_number_of_calls() {
     assert!(!check(&w.p, Some(&v), &call_at(at)).allowed());
 }
 
+/// CLE-9.9; NOR-5.5: a single point of contact who no longer works here is passed nothing
+/// (not a call, not a diverted email): whoever takes the contact deals with it, and the
+/// plan's owner is asked to name someone else. Until they left, anyone else taking it was
+/// refused.
+#[test]
+fn cle_9_9_and_nor_5_5_a_single_point_of_contact_who_has_left_is_passed_nothing() {
+    use tact_core::check::Effect;
+    for name in BOTH {
+        let mut w = World::new(name);
+        let mut s = w.active(vec![Restriction {
+            rule: Rule::SinglePointOfContact {
+                staff_id: CASEWORKER,
+            },
+            reason: "One person deals with all their contact".into(),
+        }]);
+        s.effective_from = Some("2026-01-01T00:00:00Z".parse().unwrap());
+        let mut v = view_with(s.clone());
+        v.staff_names.push((CASEWORKER, "Cas Worker".into()));
+        let mut req = call_at("2026-11-24T10:30:00Z");
+        req.staff = Some(LINE_MANAGER);
+        let before = check(&w.p, Some(&v), &req);
+        assert_eq!(before.put_through_to, Some(CASEWORKER), "{name}");
+        assert!(!before.allowed(), "{name}: only the SPOC deals with them");
+        v.left.push(CASEWORKER);
+        let after = check(&w.p, Some(&v), &req);
+        assert_eq!(
+            after.put_through_to, None,
+            "{name}: nobody is put through to them"
+        );
+        assert!(after.allowed(), "{name}");
+        let a = &after.restrictions[0];
+        assert_eq!(a.effect, Effect::Condition, "{name}");
+        assert!(
+            a.explanation.contains("Cas Worker, no longer works here")
+                && a.explanation.contains(&w.p.terms.plan),
+            "{name}: {}",
+            a.explanation
+        );
+        assert!(
+            after.must.contains(&a.explanation),
+            "{name}: {:?}",
+            after.must
+        );
+        // Their leaving asks the plan's owner (the senior manager who authorised it, who may
+        // change it) to name someone else; a plan naming someone else asks nothing.
+        let mut staff = w.staff.clone();
+        let leaver = staff.iter_mut().find(|x| x.id == CASEWORKER).unwrap();
+        leaver.active = false;
+        let leaver = leaver.clone();
+        let other = w.active(vec![email_only()]);
+        let tasks = tact_core::jobs::contact_left(&w.p, &leaver, &[s.clone(), other], &staff);
+        assert_eq!(tasks.len(), 1, "{name}: {tasks:?}");
+        let t = &tasks[0];
+        assert_eq!(t.kind, tact_core::model::TaskKind::ReplaceContact);
+        assert_eq!(t.assignee, s.decided_by, "{name}");
+        assert_eq!(t.subject, Some(s.id.subject()), "{name}");
+        assert_eq!(
+            Some(t.clause.as_str()),
+            w.p.catalogue(tact_core::profile::RestrictionKind::SinglePointOfContact)
+                .map(|e| e.clause.as_str()),
+            "{name}"
+        );
+        assert!(
+            t.title
+                .starts_with("staff 1, the single point of contact in"),
+            "{}",
+            t.title
+        );
+    }
+}
+
 #[test]
 fn every_restriction_that_forbids_a_contact_gives_staff_words_to_say() {
     for name in BOTH {

@@ -865,6 +865,7 @@ fn task_label(k: TaskKind, plans: &str) -> String {
         TaskKind::OpenMatter => "New complaints to open as matters",
         TaskKind::PoliceReferral => "Possible crimes to report to the police",
         TaskKind::SafeguardingReferral => "Safeguarding referrals to make",
+        TaskKind::ReplaceContact => "Single points of contact who have left",
     };
     label.to_string()
 }

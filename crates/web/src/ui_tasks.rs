@@ -137,29 +137,33 @@ async fn spec(state: &AppState, signed: &Signed, t: &Task) -> SpecOrPage {
             ..Spec::default()
         });
     }
-    // The plan it is about, and where a review is due the review itself, where core offers
-    // this member of staff that step (core's `workflow::available_steps`): a review closes
-    // the task by itself.
+    // The plan it is about, and the step the task asks for where core offers this member of
+    // staff that step (core's `workflow::available_steps`): a review due (which closes the
+    // task by itself), or a change to name another single point of contact.
     let mut links = Vec::new();
     if let Some(s) = plan_of(t) {
         links.push((
             format!("/plans/{s}"),
             format!("It is about {plan} {s}: open it"),
         ));
-        if t.task.kind == TaskKind::ReviewDue {
+        let wanted = match t.task.kind {
+            TaskKind::ReviewDue => Some((
+                wf::PlanStep::Review,
+                format!("Review the {plan} now: that closes this task"),
+            )),
+            TaskKind::ReplaceContact => Some((
+                wf::PlanStep::Vary,
+                format!("Change the {plan} to name someone else"),
+            )),
+            _ => None,
+        };
+        if let Some((step, words)) = wanted {
             let read = crate::ui_step::read_if_allowed(state, signed, q::Plan { id: s }).await?;
-            let review = read.is_some_and(|x| {
-                wf::available_steps(p, &signed.actor, &x).contains(&wf::PlanStep::Review)
-            });
-            if review {
-                links.extend(crate::ui_records::step_link(s.0, wf::PlanStep::Review).map(
-                    |(href, _)| {
-                        (
-                            href,
-                            format!("Review the {plan} now: that closes this task"),
-                        )
-                    },
-                ));
+            let offered =
+                read.is_some_and(|x| wf::available_steps(p, &signed.actor, &x).contains(&step));
+            if offered {
+                links
+                    .extend(crate::ui_records::step_link(s.0, step).map(|(href, _)| (href, words)));
             }
         }
     }

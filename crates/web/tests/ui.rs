@@ -5265,15 +5265,15 @@ async fn cle_9_12_a_review_task_goes_to_the_plan_and_to_its_review_for_those_who
     .unwrap();
     tx.commit().await.unwrap();
     let (_, home) = ui.page(&ui.session("sam").await, "/").await;
-    let id = |page: &str| -> i64 {
+    let id = |page: &str, title: &str| -> i64 {
         page.split("href=\"/tasks/")
             .skip(1)
-            .find(|r| r.contains("\">Review contact strategy</a>"))
+            .find(|r| r.contains(&format!("\">{title}</a>")))
             .and_then(|r| r.split('"').next())
             .and_then(|n| n.parse().ok())
             .unwrap_or_else(|| panic!("no review task link: {page}"))
     };
-    let sam_task = id(&home);
+    let sam_task = id(&home, "Review contact strategy");
     let (s, page) = ui
         .page(&ui.session("sam").await, &format!("/tasks/{sam_task}"))
         .await;
@@ -5292,12 +5292,47 @@ async fn cle_9_12_a_review_task_goes_to_the_plan_and_to_its_review_for_those_who
     );
     // A line manager may not review on Cleveland: the plan, and no review.
     let (_, home) = ui.page(&ui.session("lee").await, "/").await;
-    let lee_task = id(&home);
+    let lee_task = id(&home, "Review contact strategy");
     let (_, page) = ui
         .page(&ui.session("lee").await, &format!("/tasks/{lee_task}"))
         .await;
     assert!(page.contains(&format!("href=\"/plans/{sid}\"")), "{page}");
     assert!(!page.contains("/review\""), "{page}");
+    // CLE-9.9: a single point of contact who has left: the change that names another.
+    let mut tx = ui.app.store().begin().await.unwrap();
+    tx.tasks(
+        &[tact_core::model::NewTask {
+            kind: tact_core::model::TaskKind::ReplaceContact,
+            title: "Cas Worker has left".into(),
+            clause: "CLE-9.9".into(),
+            ..task(Role::SeniorManager)
+        }],
+        ui.app.now(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let (_, home) = ui.page(&ui.session("sam").await, "/").await;
+    assert!(
+        home.contains("Single points of contact who have left</caption>"),
+        "{home}"
+    );
+    let replace = home
+        .split("Single points of contact who have left</caption>")
+        .nth(1)
+        .unwrap();
+    let (_, page) = ui
+        .page(
+            &ui.session("sam").await,
+            &format!("/tasks/{}", id(replace, "Cas Worker has left")),
+        )
+        .await;
+    assert!(
+        page.contains(&format!(
+            "href=\"/plans/{sid}/vary\">Change the contact strategy to name someone else</a>"
+        )),
+        "{page}"
+    );
 }
 
 #[tokio::test]
