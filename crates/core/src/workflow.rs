@@ -632,6 +632,39 @@ fn leaves_a_way(profile: &Profile, restrictions: &[Restriction]) -> Result<(), R
     Ok(())
 }
 
+/// CLE-9.9; NOR-5.5: a plan proposed naming a single point of contact who has left since
+/// cannot be authorised: nobody would be passed their contact. Refused as a conflict with
+/// the restriction named, for the plan to be refused and drafted again.
+fn still_in_post(profile: &Profile, s: &Plan, ctx: &PlanContext) -> Result<(), RuleError> {
+    for (i, r) in s.restrictions.iter().enumerate() {
+        let Rule::SinglePointOfContact { staff_id } = r.rule else {
+            continue;
+        };
+        if ctx.staff.iter().any(|x| x.id == staff_id && x.active) {
+            continue;
+        }
+        let who = ctx
+            .staff
+            .iter()
+            .find(|x| x.id == staff_id)
+            .map_or_else(|| format!("member of staff {staff_id}"), |x| x.name.clone());
+        let clause = profile
+            .catalogue(crate::profile::RestrictionKind::SinglePointOfContact)
+            .map_or(&profile.clauses.restriction_catalogue, |e| &e.clause);
+        return Err(RuleError::conflict(
+            clause,
+            format!(
+                "restriction {} names {who} as the single point of contact, and they no longer \
+                 work here: refuse the {}, and draft it again naming someone else",
+                i + 1,
+                profile.terms.plan
+            ),
+        )
+        .with_field(&format!("restrictions[{i}].staff_id")));
+    }
+    Ok(())
+}
+
 /// Whether a restriction would defeat a granted reasonable adjustment (CLE-9.13; NOR-5.9).
 pub fn defeats(rule: &Rule, adjustment: &Adjustment) -> bool {
     if adjustment.status != AdjustmentStatus::Granted {
@@ -1265,6 +1298,7 @@ pub fn authorise_plan(
     let plan = &profile.terms.plan;
     gate(profile, actor, s, PlanStep::Authorise)?;
     require_text("reason", &input.reason)?;
+    still_in_post(profile, s, ctx)?;
     let overrides = overrides_after(profile, actor, s, &s.restrictions, &input.overrides, ctx)?;
     check_review_date(profile, s.review_due, check::uk_date(now))?;
     let mut next = next_version(s);

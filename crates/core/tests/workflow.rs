@@ -2330,6 +2330,38 @@ fn cle_9_9_and_nor_5_5_a_single_point_of_contact_who_has_left_is_passed_nothing(
             "{}",
             t.title
         );
+        // A plan proposed naming them before they left cannot then be authorised.
+        let proposed = w.proposed(vec![Restriction {
+            rule: Rule::SinglePointOfContact {
+                staff_id: CASEWORKER,
+            },
+            reason: "One person deals with all their contact".into(),
+        }]);
+        w.staff = staff.clone();
+        let err = authorise_plan(
+            &w.p,
+            &actor(SENIOR),
+            &proposed,
+            AuthoriseInput {
+                reason: "Proportionate".into(),
+                overrides: vec![],
+            },
+            &w.ctx(),
+            now(),
+        )
+        .unwrap_err();
+        assert_eq!(err.kind, tact_core::RuleErrorKind::Conflict, "{name}");
+        assert_eq!(
+            err.field.as_deref(),
+            Some("restrictions[0].staff_id"),
+            "{name}"
+        );
+        assert!(
+            err.message
+                .contains("staff 1 as the single point of contact, and they no longer work here"),
+            "{}",
+            err.message
+        );
     }
 }
 
