@@ -2013,23 +2013,27 @@ impl Handles<cmd::ChangeStaff> for App {
         let before = all.iter().find(|s| s.id == id).cloned().found(id)?;
         let s = tact_core::roles::change_staff(&before, role, active, line_manager, &all)?;
         tx.update_staff(&s).await?;
-        // Leaving: each plan that names them as the single point of contact goes to its
-        // owner to name someone else (CLE-9.9).
+        let mut event = ctx
+            .event(self.now(), AuditAction::StaffChanged, format!("staff:{id}"))
+            .detail("role", s.role.as_str())
+            .detail("active", s.active);
+        // Leaving: their open tasks go to their line manager (or their role), and each plan
+        // that names them as the single point of contact goes to its owner to name someone
+        // else (CLE-9.9).
         if before.active && !s.active {
             let now_staff: Vec<_> = all
                 .iter()
                 .map(|x| if x.id == s.id { s.clone() } else { x.clone() })
                 .collect();
+            let to = tact_core::roles::tasks_go_to(&s, &now_staff);
+            let moved = tx.hand_on_tasks(s.id, to, s.role).await?;
+            event = event.detail("tasks_handed_on", moved);
             let tasks = tact_core::jobs::contact_left(&self.profile, &s, &plans, &now_staff);
             if !tasks.is_empty() {
                 tx.tasks(&tasks, self.now()).await?;
             }
         }
-        tx.audit(&[ctx
-            .event(self.now(), AuditAction::StaffChanged, format!("staff:{id}"))
-            .detail("role", s.role.as_str())
-            .detail("active", s.active)])
-            .await?;
+        tx.audit(&[event]).await?;
         self.finish(tx, ctx, &format!("staff:{id}")).await?;
         Ok(s)
     }

@@ -849,7 +849,8 @@ async fn deep_check(app: &tact_app::App) -> tact_core::audit::Comparison {
 /// CLE-9.9: when the single point of contact a plan names leaves, the contact check in every
 /// process stops passing contacts to them once it has read the change feed (its index is
 /// derived from the database, and a change to a member of staff reloads the people whose
-/// plans name them), and the plan's owner is asked to name someone else.
+/// plans name them), the plan's owner is asked to name someone else, and their own open
+/// tasks are handed on.
 #[tokio::test]
 async fn cle_9_9_a_single_point_of_contact_who_leaves_is_passed_nothing_in_every_process() {
     for (name, url) in testing::fresh_urls().await {
@@ -875,6 +876,25 @@ async fn cle_9_9_a_single_point_of_contact_who_leaves_is_passed_nothing_in_every
             "{name}"
         );
         assert_eq!(before.verdict.put_through_to, Some(spoc), "{name}");
+        // A task of theirs, open when they leave.
+        let mut tx = w.app.store().begin().await.unwrap();
+        let theirs = tx
+            .tasks(
+                &[tact_core::model::NewTask {
+                    kind: tact_core::model::TaskKind::ReadDiverted,
+                    person_id: Some(w.person),
+                    assignee: Some(spoc),
+                    role: None,
+                    title: "Read an email diverted to you".into(),
+                    due_on: None,
+                    clause: "CLE-9.9".into(),
+                    subject: None,
+                }],
+                w.app.now(),
+            )
+            .await
+            .unwrap()[0];
+        tx.commit().await.unwrap();
         let admin = tact_app::testing::staff(&w.app, "Ad Min", Role::Admin).await;
         w.app
             .execute(
@@ -925,6 +945,14 @@ async fn cle_9_9_a_single_point_of_contact_who_leaves_is_passed_nothing_in_every
         assert_eq!(
             tasks[0].task.subject,
             Some(format!("strategy:{sid}")),
+            "{name}"
+        );
+        // Their own open task is not left where no one sees it: they had no line manager, so
+        // it goes to everyone in their role.
+        let moved = w.app.store().task(theirs).await.unwrap().unwrap();
+        assert_eq!(
+            (moved.task.assignee, moved.task.role),
+            (None, Some(Role::LineManager)),
             "{name}"
         );
     }

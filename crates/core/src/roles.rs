@@ -565,6 +565,16 @@ pub fn change_staff(
     Ok(s)
 }
 
+/// Who a member of staff's open tasks go to when they leave: their line manager, where they
+/// have one still in post; otherwise no one by name, and each task goes to everyone in its
+/// own role (theirs, where it names none). Nothing they were asked to do is left where no
+/// one sees it.
+pub fn tasks_go_to(left: &crate::model::Staff, all: &[crate::model::Staff]) -> Option<StaffId> {
+    left.line_manager
+        .filter(|m| *m != left.id)
+        .filter(|m| all.iter().any(|x| x.id == *m && x.active))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -585,6 +595,29 @@ mod tests {
             clause: "CLE-4.5".into(),
             subject: None,
         }
+    }
+
+    /// A leaver's open tasks go to their line manager while they are in post, else to their
+    /// role: never to someone who has left too, nor back to the leaver.
+    #[test]
+    fn a_leavers_tasks_go_to_their_line_manager_in_post_or_to_their_role() {
+        let person = |id: i64, manager: Option<i64>, active: bool| crate::model::Staff {
+            id: StaffId(id),
+            name: format!("staff {id}"),
+            email: None,
+            role: Role::Caseworker,
+            line_manager: manager.map(StaffId),
+            active,
+            scope: None,
+        };
+        let leaver = person(1, Some(2), false);
+        let all = vec![leaver.clone(), person(2, None, true)];
+        assert_eq!(tasks_go_to(&leaver, &all), Some(StaffId(2)));
+        let all = vec![leaver.clone(), person(2, None, false)];
+        assert_eq!(tasks_go_to(&leaver, &all), None);
+        assert_eq!(tasks_go_to(&person(1, None, false), &all), None);
+        let own = person(1, Some(1), false);
+        assert_eq!(tasks_go_to(&own, &[own.clone()]), None);
     }
 
     #[test]

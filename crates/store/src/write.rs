@@ -507,6 +507,36 @@ impl WriteTx {
         Ok(ids)
     }
 
+    /// Hands every open task assigned to `from` on: to `to`, or where that is `None` to
+    /// anyone in the task's own role, else in `role`. What a member of staff who leaves
+    /// leaves behind; gives how many moved.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn hand_on_tasks(
+        &mut self,
+        from: StaffId,
+        to: Option<StaffId>,
+        role: Role,
+    ) -> Result<u64> {
+        let q = match to {
+            Some(to) => sqlx::query(
+                "UPDATE tasks SET assignee = $1 WHERE assignee = $2 AND done_at IS NULL",
+            )
+            .bind(to.0),
+            None => sqlx::query(
+                "UPDATE tasks SET assignee = NULL, role = COALESCE(role, $1) \
+                 WHERE assignee = $2 AND done_at IS NULL",
+            )
+            .bind(role.as_str()),
+        };
+        Ok(q.bind(from.0)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(w)?
+            .rows_affected())
+    }
+
     /// Raises tasks about one record (such as `incident:12`), naming it as each task's subject.
     ///
     /// # Errors

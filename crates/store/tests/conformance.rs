@@ -330,6 +330,92 @@ async fn a_repeated_contact_key_is_a_conflict_and_writes_nothing() {
     }
 }
 
+/// A member of staff who leaves hands on their open tasks: to someone by name, or to the
+/// task's own role (theirs where it names none). Done tasks, and others' tasks, stay.
+#[tokio::test]
+async fn open_tasks_are_handed_on_by_name_or_to_a_role() {
+    for (name, s) in stores().await {
+        let leaver = staff(&s).await;
+        let other = staff(&s).await;
+        let manager = staff(&s).await;
+        let t = |assignee: StaffId, role: Option<Role>| NewTask {
+            kind: TaskKind::Screening,
+            person_id: None,
+            assignee: Some(assignee),
+            role,
+            title: "t".into(),
+            due_on: None,
+            clause: "CLE-9.10".into(),
+            subject: None,
+        };
+        let mut tx = s.begin().await.unwrap();
+        let ids = tx
+            .tasks(
+                &[
+                    t(leaver, None),
+                    t(leaver, Some(Role::LineManager)),
+                    t(leaver, None),
+                    t(other, None),
+                ],
+                now(),
+            )
+            .await
+            .unwrap();
+        tx.complete_task(ids[2], leaver, "done", now())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let all = || async {
+            s.tasks(&TaskFilter::default(), 10)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|x| (x.id, x.task.assignee, x.task.role))
+                .collect::<Vec<_>>()
+        };
+        // To no one by name: each task to its own role, else the leaver's.
+        let mut tx = s.begin().await.unwrap();
+        assert_eq!(
+            tx.hand_on_tasks(leaver, None, Role::Caseworker)
+                .await
+                .unwrap(),
+            2,
+            "{name}"
+        );
+        tx.commit().await.unwrap();
+        let after = all().await;
+        assert!(
+            after.contains(&(ids[0], None, Some(Role::Caseworker))),
+            "{name}: {after:?}"
+        );
+        assert!(
+            after.contains(&(ids[1], None, Some(Role::LineManager))),
+            "{name}: {after:?}"
+        );
+        assert!(
+            after.contains(&(ids[2], Some(leaver), None)),
+            "{name}: done stays"
+        );
+        assert!(
+            after.contains(&(ids[3], Some(other), None)),
+            "{name}: another's stays"
+        );
+        // To someone by name: only the assignee changes.
+        let mut tx = s.begin().await.unwrap();
+        assert_eq!(
+            tx.hand_on_tasks(other, Some(manager), Role::Caseworker)
+                .await
+                .unwrap(),
+            1
+        );
+        tx.commit().await.unwrap();
+        assert!(
+            all().await.contains(&(ids[3], Some(manager), None)),
+            "{name}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn tasks_are_found_by_assignee_or_role_and_closed_once() {
     for (name, s) in stores().await {
