@@ -617,7 +617,7 @@ mod tests {
         assert_eq!(tasks_go_to(&leaver, &all), None);
         assert_eq!(tasks_go_to(&person(1, None, false), &all), None);
         let own = person(1, Some(1), false);
-        assert_eq!(tasks_go_to(&own, &[own.clone()]), None);
+        assert_eq!(tasks_go_to(&own, std::slice::from_ref(&own)), None);
     }
 
     #[test]
