@@ -1823,13 +1823,20 @@ impl FormStep for NewStaff {
     }
 }
 
-fn change_staff_spec(role: &str, active: bool) -> Spec {
+fn change_staff_spec(plan: &str, role: &str, active: bool) -> Spec {
     let mut role_field = Field::new("select", "role", "Role").options(roles());
     role_field.value = role.to_string();
-    let mut active_field = Field::new("radios", "active", "Can they sign in and act?").options([
-        ("yes".into(), "Yes, active".into()),
-        ("no".into(), "No, disabled".into()),
-    ]);
+    let mut active_field = Field::new("radios", "active", "Can they sign in and act?")
+        .options([
+            ("yes".into(), "Yes, active".into()),
+            ("no".into(), "No, disabled".into()),
+        ])
+        .hint(&format!(
+            "Someone disabled when they leave no longer signs in. Their open tasks go to their \
+             line manager (or, without one, to everyone in their role), and the owner of each \
+             {plan} that names them as the single point of contact is asked to name someone \
+             else."
+        ));
     active_field.value = if active { "yes".into() } else { "no".into() };
     Spec {
         heading: "Change a member of staff".into(),
@@ -1850,7 +1857,7 @@ impl FormStep for ChangeStaff {
     const PATH: &'static str = "/admin/staff/{id}";
 
     async fn spec(state: &AppState, signed: &Signed, _: i64, s: &Self::Subject) -> SpecOrPage {
-        let mut spec = change_staff_spec(s.role.as_str(), s.active);
+        let mut spec = change_staff_spec(&state.app.profile.terms.plan, s.role.as_str(), s.active);
         spec.caption = s.name.clone();
         spec.fields.insert(
             1,

@@ -3697,6 +3697,13 @@ async fn cle_4_5_the_staff_forms_set_a_line_manager_and_keep_an_administrator() 
     // Lee's change form does not offer Lee; giving Lee Nia as manager would be a loop.
     let (_, html) = ui.page(&ada, &format!("/admin/staff/{lee_id}")).await;
     assert!(!html.contains("Lee Manager (line manager)"), "{html}");
+    // Before disabling someone, the administrator is told what becomes of their work.
+    assert!(
+        html.contains("Their open tasks go to their line manager")
+            && html
+                .contains("each contact strategy that names them as the single point of contact"),
+        "{html}"
+    );
     let nia_id = nia.id.0.to_string();
     let loop_form = [
         ("role", "line-manager"),
