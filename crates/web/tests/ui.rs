@@ -5020,6 +5020,13 @@ async fn cle_8_4_equality_answers_are_recorded_with_consent_and_read_only_as_sup
     let c = case(&ui).await;
     ui.staff("Dee Pee-Oh", "dee", Role::Dpo).await;
     let cas = ui.session("cas").await;
+    // Before anyone answers, the report says so instead of tables of noughts.
+    let (_, empty) = ui.page(&ui.session("dee").await, "/equality").await;
+    assert!(
+        empty.contains("No one has answered the equality monitoring questions yet")
+            && !empty.contains("<table"),
+        "{empty}"
+    );
     let path = format!("/people/{}/equality", c.pid);
     let (st, form) = ui.page(&cas, &path).await;
     assert_eq!(st, StatusCode::OK);
