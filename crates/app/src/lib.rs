@@ -2035,6 +2035,9 @@ impl Handles<cmd::ChangeStaff> for App {
         }
         tx.audit(&[event]).await?;
         self.finish(tx, ctx, &format!("staff:{id}")).await?;
+        // This process stops taking their tokens, and stops passing them contacts, at once;
+        // the others within the bound.
+        self.after_write().await;
         Ok(s)
     }
 }

@@ -859,6 +859,7 @@ async fn cle_9_9_a_single_point_of_contact_who_leaves_is_passed_nothing_in_every
         let store = tact_store::Store::open(&url).await.unwrap();
         let other = tact_app::testing::on(store, "cleveland-opcc").await;
         other.load_index().await.unwrap();
+        w.app.load_index().await.unwrap();
         let jo = tact_core::identity::Identifier::Email(
             tact_core::identity::EmailAddress::parse("jo@example.org").unwrap(),
         );
@@ -908,6 +909,15 @@ async fn cle_9_9_a_single_point_of_contact_who_leaves_is_passed_nothing_in_every
             )
             .await
             .unwrap();
+        // The process that made the change answers from its index at once; the other once
+        // it has read the feed.
+        let here = w.app.query(&w.cw.actor, ask(w.app.now())).await.unwrap();
+        assert_eq!(
+            here.freshness.source,
+            tact_app::feed::Source::Index,
+            "{name}"
+        );
+        assert_eq!(here.verdict.put_through_to, None, "{name}: at once, here");
         other.sync().await.unwrap();
         let after = other.query(&w.cw.actor, ask(other.now())).await.unwrap();
         assert_eq!(

@@ -96,8 +96,9 @@ pub struct Rules {
     pub applying_to_a_matter_needs_authorisation: bool,
     pub ended_call_follow_up: bool,
     /// CLE-4.4: before ending an abusive call, staff tell the caller that their behaviour is
-    /// unacceptable and exactly why, and warn them the call will end if it continues.
-    #[serde(default)]
+    /// unacceptable and exactly why, and warn them the call will end if it continues. A
+    /// profile written before this rule keeps what every office was told then: warn first.
+    #[serde(default = "warn_first")]
     pub warn_before_ending_call: bool,
     /// NOR-6.1: staff may put an abusive caller on hold, as well as end the call.
     #[serde(default)]
@@ -132,6 +133,10 @@ pub enum OverdueReview {
     /// It stops restricting once the days allowed after its review date have passed, until
     /// someone reviews it.
     Lapse,
+}
+
+fn warn_first() -> bool {
+    true
 }
 
 fn default_review_reminder_days() -> u32 {
@@ -903,6 +908,29 @@ mod tests {
         let nor = Profile::built_in("northamptonshire-opfcc").unwrap();
         assert_eq!(nor.roles.authorise_plan, vec![Role::SeniorManager]);
         assert!(nor.may(Role::Caseworker, Action::EndCall));
+    }
+
+    /// CLE-4.4; NOR-6.1: a profile written before the abusive-call rules loads as every office
+    /// was told then (warn first, no hold); the built-in ones say their own policy.
+    #[test]
+    fn cle_4_4_and_nor_6_1_a_profile_without_the_abusive_call_rules_warns_first() {
+        for (name, src) in BUILT_IN {
+            let older: String = src
+                .lines()
+                .filter(|l| {
+                    !l.starts_with("warn_before_ending_call")
+                        && !l.starts_with("hold_abusive_calls")
+                })
+                .map(|l| format!("{l}\n"))
+                .collect();
+            let p = Profile::parse("older.toml", &older).unwrap();
+            assert!(p.rules.warn_before_ending_call, "{name}");
+            assert!(!p.rules.hold_abusive_calls, "{name}");
+        }
+        let cle = Profile::built_in("cleveland-opcc").unwrap();
+        assert!(cle.rules.warn_before_ending_call && !cle.rules.hold_abusive_calls);
+        let nor = Profile::built_in("northamptonshire-opfcc").unwrap();
+        assert!(!nor.rules.warn_before_ending_call && nor.rules.hold_abusive_calls);
     }
 
     #[test]

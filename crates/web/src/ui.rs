@@ -163,6 +163,11 @@ impl Names {
             .find(|s| s.id == id)
             .map_or_else(|| format!("staff member {id}"), |s| s.name.clone())
     }
+
+    /// Whether a member of staff has left (their account disabled).
+    pub(crate) fn left(&self, id: tact_core::ids::StaffId) -> bool {
+        self.0.iter().any(|s| s.id == id && !s.active)
+    }
 }
 
 /// A time as staff read it on a page: UK local time, to the minute.
@@ -1651,7 +1656,7 @@ async fn person(
                 .collect();
             format!(
                 "{name}: {} (covers {} {}; review by {})",
-                describe(&x.rule, &name_of),
+                describe(&x.rule, &names),
                 if covers.len() == 1 {
                     "matter"
                 } else {
@@ -1713,7 +1718,7 @@ async fn person(
             let mut lines: Vec<String> = s
                 .restrictions
                 .iter()
-                .map(|x| format!("{} — {}", describe(&x.rule, &name_of), x.reason))
+                .map(|x| format!("{} — {}", describe(&x.rule, &names), x.reason))
                 .collect();
             lines.push(format!("Reasons: {}", s.reasons));
             lines.push(format!(
@@ -2163,11 +2168,9 @@ pub(crate) fn matter_named(
         .map_or_else(|| format!("matter {id}"), matter_label)
 }
 
-/// A restriction in plain English, for staff.
-pub fn describe(
-    rule: &tact_core::model::Rule,
-    staff_name: &dyn Fn(tact_core::ids::StaffId) -> String,
-) -> String {
+/// A restriction in plain English, for staff: a single point of contact who has left is said
+/// to have (CLE-9.9), as the contact check treats them.
+pub(crate) fn describe(rule: &tact_core::model::Rule, names: &Names) -> String {
     use tact_core::model::Rule;
     match rule {
         Rule::CallWindow {
@@ -2182,9 +2185,15 @@ pub fn describe(
                 .unwrap_or_default()
         ),
         Rule::SingleChannel { channel } => format!("contact by {} only", channel.plain()),
-        Rule::SinglePointOfContact { staff_id } => {
-            format!("{} deals with all their contact", staff_name(*staff_id))
-        }
+        Rule::SinglePointOfContact { staff_id } => format!(
+            "{} deals with all their contact{}",
+            names.name(*staff_id),
+            if names.left(*staff_id) {
+                ", but no longer works here: staff deal with it until another is named"
+            } else {
+                ""
+            }
+        ),
         Rule::RecordedCalls => "calls recorded or monitored".into(),
         Rule::DedicatedMailbox { address } => format!("email to {address} only"),
         Rule::BlockedIdentifier {

@@ -927,14 +927,13 @@ async fn plan_lines(
     let names = crate::ui::Names::of(&state.app, &signed.actor)
         .await
         .map_err(|e| refusal(state, signed, e))?;
-    let name_of = |sid: StaffId| names.name(sid);
     let mut lines: Vec<String> = s
         .restrictions
         .iter()
         .map(|r| {
             format!(
                 "{} — {}",
-                capital(&crate::ui::describe(&r.rule, &name_of)),
+                capital(&crate::ui::describe(&r.rule, &names)),
                 r.reason
             )
         })
@@ -953,13 +952,13 @@ async fn plan_lines(
         lines.push(match m.authorised_by {
             None => format!(
                 "Asked to cover {matter} (by {}: {}): waiting for a decision ({})",
-                name_of(m.requested_by),
+                names.name(m.requested_by),
                 m.reason,
                 cited(&state.app.profile.clauses.authorise_role)
             ),
             Some(by) => format!(
                 "To cover {matter} (authorised by {}): once the written notice is recorded ({})",
-                name_of(by),
+                names.name(by),
                 cited(&state.app.profile.clauses.notice_first)
             ),
         });

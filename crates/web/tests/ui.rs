@@ -5349,6 +5349,47 @@ async fn cle_9_12_a_review_task_goes_to_the_plan_and_to_its_review_for_those_who
     );
 }
 
+/// CLE-9.9: once the single point of contact a plan names has left, the person page, the
+/// plan page and the incoming-contact page all say so, as the contact check treats them:
+/// staff deal with the contact themselves.
+#[tokio::test]
+async fn cle_9_9_every_page_says_when_a_single_point_of_contact_has_left() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    let staff = tact_app::testing::staff_list(&ui.app).await;
+    let cas = staff.iter().find(|s| s.name == "Cas Worker").unwrap().id;
+    let due = (tact_core::check::uk_date(jiff::Timestamp::now()) + jiff::Span::new().days(30))
+        .to_string();
+    let s = ui.api(&c.lm, &format!("/people/{}/plans", c.pid), json!({"matter_ids": [c.mid], "restrictions": [{"kind": "single-point-of-contact", "staff_id": cas.0, "reason": "One person to deal with"}], "reasons": "Abuse after a warning", "aims": "a", "proportionality": "p", "review_due": due})).await;
+    let sid = s["id"].as_i64().unwrap();
+    ui.client().into_force(&c.lm, &c.sm, sid).await;
+    let lee = ui.session("lee").await;
+    let (_, person) = ui.page(&lee, &format!("/people/{}", c.pid)).await;
+    assert!(
+        person.contains("Cas Worker deals with all their contact ("),
+        "{person}"
+    );
+    let (_, admin) = ui.staff("Ada Admin", "ada", Role::Admin).await;
+    ui.api(
+        &admin,
+        &format!("/staff/{}", cas.0),
+        json!({"active": false}),
+    )
+    .await;
+    let left = "Cas Worker deals with all their contact, but no longer works here: staff deal with it until another is named";
+    let (_, person) = ui.page(&lee, &format!("/people/{}", c.pid)).await;
+    assert!(person.contains(left), "{person}");
+    let (_, plan) = ui.page(&lee, &format!("/plans/{sid}")).await;
+    assert!(plan.contains(left), "{plan}");
+    let (_, incoming) = ui
+        .page(&lee, "/incoming?who=jo%40example.org&channel=email")
+        .await;
+    assert!(
+        incoming.contains("Their single point of contact, Cas Worker, no longer works here: deal with this contact yourself"),
+        "{incoming}"
+    );
+}
+
 #[tokio::test]
 async fn issue_13_dates_are_entered_day_month_and_year_and_a_date_that_is_not_real_is_refused() {
     let ui = Ui::spawn().await;
