@@ -464,14 +464,17 @@ pub fn lapsed_on(profile: &Profile, plan: &Plan, day: jiff::civil::Date) -> bool
 }
 
 /// Where a plan stands at `at`, in the words every page gives it beside its name: "in force"
-/// only where it restricts ([`restricts`]); an active plan that does not says why —
+/// only where it binds ([`binds`]); "not yet told in writing" where it would but the person
+/// has not been told of it (CLE-9.6); an active plan that does not restrict says why —
 /// "lapsed: review overdue" (NOR-8.2), "ended" on its end date (CLE-9.14), "not yet in
 /// effect" before its notice takes effect (CLE-9.6; NOR-5.1); any other plan its status.
 /// A page never calls a plan "active" that restricts nothing.
 pub fn standing(profile: &Profile, plan: &Plan, at: Timestamp) -> &'static str {
     use crate::model::PlanStatus;
-    if restricts(profile, plan, at) {
+    if binds(profile, plan, at) {
         "in force"
+    } else if restricts(profile, plan, at) {
+        "not yet told in writing"
     } else if plan.status != PlanStatus::Active {
         plan.status.as_str()
     } else if plan.has_ended(uk_date(at)) {
@@ -496,6 +499,54 @@ pub fn overdue_review_clause(profile: &Profile) -> &str {
 /// recorded. Until then nothing they do breaches it.
 pub fn told_in_writing(plan: &Plan) -> bool {
     plan.notice.is_some()
+}
+
+/// Whether a plan binds what the person does at `at`: it restricts ([`restricts`]) and they
+/// have been told of it in writing ([`told_in_writing`]). What the contact check judges a
+/// contact against, and what a page lists as the restrictions in force (CLE-9.6).
+pub fn binds(profile: &Profile, plan: &Plan, at: Timestamp) -> bool {
+    restricts(profile, plan, at) && told_in_writing(plan)
+}
+
+/// Why a plan that has been authorised binds nothing the person does at `at`, for staff, with
+/// its clause: not yet told in writing (CLE-9.6; NOR-5.1), lapsed for an overdue review
+/// (NOR-8.2), past its end date (CLE-9.14), or not yet in effect. `None` for a plan that
+/// binds, or one not authorised or active. Pages say it beside "no restrictions", so staff
+/// know a plan exists and why it does not apply.
+pub fn not_binding(profile: &Profile, plan: &Plan, at: Timestamp) -> Option<String> {
+    use crate::model::PlanStatus;
+    let live = matches!(plan.status, PlanStatus::Authorised | PlanStatus::Active);
+    if !live || binds(profile, plan, at) {
+        return None;
+    }
+    let name = format!("{} {}", capital(&profile.terms.plan), plan.id);
+    let clauses = &profile.clauses;
+    Some(if plan.has_ended(uk_date(at)) {
+        format!("{name} has ended: it restricts nothing now.")
+    } else if lapsed(profile, plan, at) {
+        format!(
+            "{name} has lapsed: its review was due on {}, so it restricts nothing until it is \
+             reviewed ({}).",
+            long_date(plan.review_due),
+            crate::profile::cited(overdue_review_clause(profile))
+        )
+    } else if !told_in_writing(plan) || plan.status == PlanStatus::Authorised {
+        format!(
+            "{name} has been decided, but they have not yet been told of it in writing: until \
+             they are, deal with them as usual ({}).",
+            crate::profile::cited(&clauses.notice_first)
+        )
+    } else {
+        format!("{name} is not yet in effect.")
+    })
+}
+
+/// `s` with its first letter a capital, as a sentence starts ("Contact strategy 4").
+pub fn capital(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
 }
 
 impl Verdict {

@@ -196,11 +196,7 @@ pub fn review_reminders(due: &Due) -> Vec<NewTask> {
                      nothing until it is reviewed",
                     s.id
                 ),
-                clause: profile
-                    .clauses
-                    .overdue_review
-                    .clone()
-                    .unwrap_or(base.clause.clone()),
+                clause: crate::check::overdue_review_clause(profile).to_string(),
                 ..base
             });
         } else if s.review_overdue(today) {

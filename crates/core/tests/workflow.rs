@@ -919,6 +919,69 @@ fn cle_9_12_an_overdue_review_is_escalated_and_nor_8_2_an_unreviewed_plan_lapses
     }
 }
 
+/// CLE-9.6; NOR-5.1, 8.2; CLE-9.14: a plan decided that binds nothing the person does says
+/// why, in the words pages give beside "no restrictions": not yet told in writing, lapsed,
+/// ended. The contact check and these words agree: a plan binds exactly when the check
+/// judges contact against it.
+#[test]
+fn cle_9_6_and_nor_8_2_a_plan_that_binds_nothing_says_why() {
+    use tact_core::check::{binds, not_binding, standing};
+    for name in BOTH {
+        let mut w = World::new(name);
+        let told = w.active(vec![email_only()]);
+        let at = told.effective_from.unwrap() + jiff::SignedDuration::from_secs(60);
+        assert!(binds(&w.p, &told, at), "{name}");
+        assert_eq!(not_binding(&w.p, &told, at), None, "{name}");
+        // Not yet told in writing: on Cleveland it is active (CLE-9.6 sets no order) but binds
+        // nothing yet, and the contact check agrees; on Northamptonshire it waits (NOR-5.1).
+        let proposed = w.proposed(vec![email_only()]);
+        let untold = w.authorise(&proposed).record;
+        assert!(!binds(&w.p, &untold, at), "{name}");
+        let why = not_binding(&w.p, &untold, at).unwrap();
+        assert!(
+            why.ends_with(&format!(
+                "has been decided, but they have not yet been told of it in writing: until they \
+                 are, deal with them as usual ({}).",
+                w.p.clauses.notice_first
+            )),
+            "{why}"
+        );
+        let v = check(
+            &w.p,
+            Some(&view_with(untold.clone())),
+            &call_at(&at.to_string()),
+        );
+        assert!(v.allowed(), "{name}: the check agrees: {v:?}");
+        if name == "cleveland-opcc" {
+            assert_eq!(standing(&w.p, &untold, at), "not yet told in writing");
+        }
+        // Lapsed (NOR-8.2) and ended (CLE-9.14).
+        let late: jiff::Timestamp = format!("{}T12:00:00Z", told.review_due.tomorrow().unwrap())
+            .parse()
+            .unwrap();
+        let lapsed = not_binding(&w.p, &told, late);
+        if name == "cleveland-opcc" {
+            assert_eq!(lapsed, None, "CLE-9.12 keeps it");
+        } else {
+            let why = lapsed.unwrap();
+            assert!(
+                why.starts_with("Communication plan ")
+                    && why.contains("has lapsed: its review was due on")
+                    && why.ends_with("(NOR-8.2)."),
+                "{why}"
+            );
+        }
+        let mut ended = told.clone();
+        ended.ends_on = Some(told.review_due - 1.days());
+        assert!(not_binding(&w.p, &ended, late)
+            .unwrap()
+            .ends_with("has ended: it restricts nothing now."));
+        // A plan not decided says nothing.
+        let draft = w.proposed(vec![email_only()]);
+        assert_eq!(not_binding(&w.p, &draft, at), None, "{name}");
+    }
+}
+
 #[test]
 fn nor_8_2_and_cle_9_14_a_plan_that_restricts_nothing_is_never_called_in_force() {
     use tact_core::check::standing;

@@ -1409,6 +1409,9 @@ struct PersonPage<'a> {
     name: String,
     reference: String,
     restrictions: Vec<String>,
+    /// Each plan decided that binds nothing they do now, and why (core's
+    /// `check::not_binding`): not yet told in writing, lapsed, ended.
+    not_binding: Vec<String>,
     adjustments: Vec<String>,
     phones: String,
     emails: String,
@@ -1630,10 +1633,17 @@ async fn person(
             .is_some_and(|open| open.iter().any(|s| s == step))
             .then(|| format!("{path}/{step}"))
     };
+    // What binds what they do now, as the contact check judges a contact (CLE-9.6): a plan
+    // they have not yet been told of is said apart, with why it does not bind yet.
     let in_force: Vec<_> = r
         .plans
         .iter()
-        .filter(|s| tact_core::check::restricts(&state.app.profile, s, now))
+        .filter(|s| tact_core::check::binds(&state.app.profile, s, now))
+        .collect();
+    let not_binding = r
+        .plans
+        .iter()
+        .filter_map(|s| tact_core::check::not_binding(&state.app.profile, s, now))
         .collect();
     let restrictions = in_force
         .iter()
@@ -2063,6 +2073,7 @@ async fn person(
         name: r.person.name.clone(),
         reference: r.person.reference.clone(),
         restrictions,
+        not_binding,
         adjustments,
         phones: r
             .person

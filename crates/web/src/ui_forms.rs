@@ -395,12 +395,7 @@ pub(crate) fn format_options<const N: usize>(
         .map(|f| (f.as_str().to_string(), capital(wf::format_words(f))))
 }
 
-pub(crate) fn capital(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-        .unwrap_or_default()
-}
+pub(crate) use tact_core::check::capital;
 
 /// A refusal's message as a page or form error says it: with the clause it cites, but
 /// none for a local rule (the policy is silent on it, so there is no clause to name).

@@ -325,6 +325,13 @@ async fn cle_9_9_the_incoming_contact_page_tells_staff_what_to_say_to_a_restrict
         html.contains("they have not yet been told of it in writing"),
         "{html}"
     );
+    // The person page agrees: no restrictions in force yet, and why.
+    let (_, page) = ui.page(&session, &format!("/people/{pid}")).await;
+    assert!(
+        !page.contains("A contact strategy is in force")
+            && page.contains(&format!("Contact strategy {sid} has been decided, but they have not yet been told of it in writing")),
+        "{page}"
+    );
     api(lm.clone(), &format!("/strategies/{sid}/notice"), json!({"channel": "letter", "agreement_sought": true, "agreement_given": false, "policy_enclosed": true})).await;
     let (s, html) = ui
         .page(&session, "/incoming?who=07911+123123&channel=phone")
