@@ -586,6 +586,9 @@ answer! {
         version: i64,
         plan_version: i64,
         status: PlanStatusWord,
+        /// It binds what the person does now, as the contact check judges a contact: active,
+        /// in its dates, not lapsed for an overdue review (NOR-8.2), and they have been told
+        /// of it in writing (CLE-9.6; NOR-5.1).
         in_force: bool,
         review_overdue: bool,
         /// A written notice is awaited: the first, or one for a change that takes effect on
@@ -630,7 +633,7 @@ impl PlanOut {
             version: s.version,
             plan_version: s.plan_version,
             status: s.status.wire(),
-            in_force: tact_core::check::restricts(profile, s, at),
+            in_force: tact_core::check::binds(profile, s, at),
             review_overdue: s.review_overdue(tact_core::check::uk_date(at)),
             awaits_notice: s.awaits_notice(),
             matter_ids: s.matter_ids.wire(),

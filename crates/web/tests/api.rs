@@ -132,12 +132,12 @@ impl TestApp {
     async fn plan_in_force(&self, restrictions: Value) -> (i64, i64, i64) {
         let (pid, mid, sid) = self.drafted_plan(restrictions).await;
         let s = self.into_force(&self.line_manager, &self.senior, sid).await;
-        if s["status"] == "authorised" {
-            assert!(
-                !s["in_force"].as_bool().unwrap(),
-                "NOR-5.1: not in force before notice"
-            );
-        }
+        // Until the notice, in force nowhere: waiting for it (NOR-5.1), or active but binding
+        // nothing the person does (CLE-9.6), as the contact check and the pages say.
+        assert!(
+            !s["in_force"].as_bool().unwrap(),
+            "not in force before notice: {s}"
+        );
         let s = self.get(&self.caseworker, &format!("/plans/{sid}")).await.1;
         assert_eq!(s["status"], "active");
         assert!(s["in_force"].as_bool().unwrap());
