@@ -960,8 +960,9 @@ impl App {
         Ok(self.store.search_people(query, 50).await?)
     }
 
-    /// People found by a search, each with whether a plan restricts them now (issue 13:
-    /// results that tell two people of one name apart, and show who is under a plan).
+    /// People found by a search, each with whether a plan binds them now (issue 13: results
+    /// that tell two people of one name apart, and show who is under a plan; CLE-9.6: not a
+    /// plan they have not yet been told of, as their page and the contact check say).
     pub(crate) async fn find_people(&self, query: &str) -> Result<Vec<(ServiceUser, bool)>> {
         let now = self.now();
         let mut out = Vec::new();
@@ -971,7 +972,7 @@ impl App {
                 .plans_of(p.id)
                 .await?
                 .iter()
-                .any(|s| tact_core::check::restricts(&self.profile, s, now));
+                .any(|s| tact_core::check::binds(&self.profile, s, now));
             out.push((p, in_force));
         }
         Ok(out)

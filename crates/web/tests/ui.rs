@@ -5156,8 +5156,26 @@ async fn cle_8_4_equality_answers_are_recorded_with_consent_and_read_only_as_sup
 async fn issue_13_search_results_tell_people_apart_and_show_who_is_under_a_plan() {
     let ui = Ui::spawn().await;
     let c = case(&ui).await;
-    c.plan_in_force(&ui, "letter", "Abuse after a warning")
+    let sid = c.draft(&ui, "letter", "Abuse after a warning").await;
+    c.answer_and_propose(&ui, sid).await;
+    ui.api(
+        &c.sm,
+        &format!("/strategies/{sid}/authorise"),
+        json!({"reason": "Proportionate"}),
+    )
+    .await;
+    // CLE-9.6: decided but not yet told of in writing, it binds nothing yet: not tagged, as
+    // their page and the contact check say.
+    let (_, page) = ui
+        .page(&ui.session("cas").await, "/people?q=Jo+Bloggs")
         .await;
+    assert!(!page.contains("Contact strategy in force"), "{page}");
+    ui.api(
+        &c.lm,
+        &format!("/strategies/{sid}/notice"),
+        json!({"channel": "letter", "agreement_sought": true, "agreement_given": false, "policy_enclosed": true}),
+    )
+    .await;
     // Another Jo Bloggs, with an address and no plan.
     ui.api(
         &c.cw,
