@@ -187,6 +187,7 @@ struct FormPage<'a> {
     caption: String,
     intro: Vec<String>,
     links: Vec<(String, String)>,
+    quoted: Option<String>,
     why_not: Option<(String, Vec<String>)>,
     action: String,
     fields: Vec<Field>,
@@ -210,6 +211,9 @@ pub(crate) struct Spec {
     pub intro: Vec<String>,
     /// Pages to go to from the form, after its introduction: (address, words).
     pub links: Vec<(String, String)>,
+    /// What the person wrote, shown as they wrote it (its line breaks kept), after the
+    /// introduction: what a form asks staff to read and judge.
+    pub quoted: Option<String>,
     /// Why some choices the form could have had are not offered now: a summary ("Why some
     /// letters are not offered") and a line for each, shown folded under the introduction
     /// so the form stays short for someone on a call.
@@ -344,6 +348,7 @@ pub(crate) fn show(
         caption: spec.caption,
         intro: spec.intro,
         links: spec.links,
+        quoted: spec.quoted,
         why_not: spec.why_not,
         action: spec.action,
         fields: spec.fields,
@@ -2472,6 +2477,9 @@ impl FormStep for DecideDispute {
 /// What screening a contact found (CLE-9.10; NOR-5.9).
 struct Screen;
 
+/// How much of what they sent the screening form shows (characters).
+const SCREEN_SHOWN: usize = 10_000;
+
 impl FormStep for Screen {
     type Subject = tact_core::model::Contact;
     type Command = cmd::ScreenContact;
@@ -2482,7 +2490,20 @@ impl FormStep for Screen {
     async fn spec(state: &AppState, _: &Signed, id: i64, c: &Self::Subject) -> SpecOrPage {
         let summary = &c.summary;
         let p = &state.app.profile;
+        // What they wrote, to be read here: a long message's first part, and where the rest is.
+        let quoted = (!c.body.trim().is_empty()).then(|| {
+            let body = c.body.trim();
+            match body.char_indices().nth(SCREEN_SHOWN) {
+                Some((cut, _)) => format!(
+                    "{}…\n\n(This is the first part of it; all of it is on their record, under \
+                     the correspondence received.)",
+                    &body[..cut]
+                ),
+                None => body.to_string(),
+            }
+        });
         Ok(Spec {
+            quoted,
             heading: "Screen a contact".into(),
             caption: format!("Contact {id}"),
             intro: vec![

@@ -3501,10 +3501,24 @@ async fn cle_9_10_the_screening_form_asks_what_was_raised_and_a_safeguarding_con
     let c = case(&ui).await;
     c.plan_in_force(&ui, "email", "Abusive calls after a warning")
         .await;
-    let logged = ui.api(&c.cw, "/contacts", json!({"person_id": c.pid, "channel": "email", "direction": "inbound", "summary": "Wrote about the complaint"})).await;
+    let logged = ui.api(&c.cw, "/contacts", json!({"person_id": c.pid, "channel": "email", "direction": "inbound", "summary": "Wrote about the complaint", "body": "I am not safe at home.\nPlease call <my sister>."})).await;
     let id = logged["contact"]["id"].as_i64().unwrap();
     let cas = ui.session("cas").await;
     let path = format!("/contacts/{id}/screen");
+    // What is to be read is on the form, as they wrote it: not only its subject line.
+    let (_, form) = ui.page(&cas, &path).await;
+    assert!(
+        form.contains("<div class=\"govuk-inset-text tact-message-body\">I am not safe at home.\nPlease call &#60;my sister&#62;.</div>"),
+        "{form}"
+    );
+    // A long one is shown in its first part, saying where the rest is.
+    let long = ui.api(&c.cw, "/contacts", json!({"person_id": c.pid, "channel": "email", "direction": "inbound", "summary": "A long letter", "body": "word ".repeat(4_000)})).await;
+    let long = long["contact"]["id"].as_i64().unwrap();
+    let (_, form) = ui.page(&cas, &format!("/contacts/{long}/screen")).await;
+    assert!(
+        form.contains("(This is the first part of it; all of it is on their record"),
+        "{form}"
+    );
     let (_, form) = ui.page(&cas, &path).await;
     for value in [
         "nothing-new",
