@@ -31,7 +31,9 @@ pub fn routes() -> Router<AppState> {
 /// One line for the person page.
 pub fn describe(r: &RightsRequest) -> String {
     let state = match (r.status, r.extended_to) {
-        (tact_core::rights::RightStatus::Open, Some(to)) => format!("open, extended to {to}"),
+        (tact_core::rights::RightStatus::Open, Some(to)) => {
+            format!("open, extended to {}", tact_core::check::long_date(to))
+        }
         (tact_core::rights::RightStatus::Open, None) => {
             format!("open, due by {}", tact_core::check::long_date(r.due_on))
         }
@@ -41,7 +43,7 @@ pub fn describe(r: &RightsRequest) -> String {
         "{}: {} — received {} by {}; {state}",
         r.id,
         capital(r.kind.plain()),
-        r.received_on,
+        tact_core::check::long_date(r.received_on),
         r.channel.plain()
     )
 }
@@ -153,11 +155,11 @@ impl FormStep for Answer {
             format!("In their words: {}", r.details),
             format!(
                 "Received {} by {}; due by {}{}.",
-                r.received_on,
+                tact_core::check::long_date(r.received_on),
                 r.channel.plain(),
-                r.due_on,
+                tact_core::check::long_date(r.due_on),
                 r.extended_to
-                    .map(|d| format!(", extended to {d}"))
+                    .map(|d| format!(", extended to {}", tact_core::check::long_date(d)))
                     .unwrap_or_default()
             ),
         ];

@@ -2701,6 +2701,16 @@ async fn a_data_rights_request_goes_from_the_person_page_to_the_dpo_who_answers_
     assert!(
         form.contains("Why more time: Ten years of files") && !form.contains("value=\"extend\"")
     );
+    // Its days in words, as every page gives them (issue 13), not 2026-12-25.
+    let today = tact_core::check::uk_date(ui.app.now());
+    assert!(
+        form.contains(&format!(
+            "Received {} by telephone; due by ",
+            tact_core::check::long_date(today)
+        )) && form.contains(", extended to ")
+            && !form.contains(&format!("Received {today}")),
+        "{form}"
+    );
     let r = ui
         .post_form(
             &dee,
