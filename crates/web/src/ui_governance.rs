@@ -176,10 +176,42 @@ async fn equality_csv(State(state): State<AppState>, signed: Signed) -> Response
     }
 }
 
+/// The period asked for: each end as one day (`from=2026-10-01`, as links and the CSV give
+/// it) or as the page's GOV.UK date input's three boxes (`from-day`, `-month`, `-year`).
 #[derive(serde::Deserialize)]
 struct PeriodQuery {
     from: Option<String>,
     to: Option<String>,
+    #[serde(rename = "from-day")]
+    from_day: Option<String>,
+    #[serde(rename = "from-month")]
+    from_month: Option<String>,
+    #[serde(rename = "from-year")]
+    from_year: Option<String>,
+    #[serde(rename = "to-day")]
+    to_day: Option<String>,
+    #[serde(rename = "to-month")]
+    to_month: Option<String>,
+    #[serde(rename = "to-year")]
+    to_year: Option<String>,
+}
+
+impl PeriodQuery {
+    /// One end of the period as one value: its three boxes where any was filled in, else the
+    /// day given whole.
+    fn end(whole: &Option<String>, boxes: [&Option<String>; 3], name: &str) -> Option<String> {
+        if boxes
+            .iter()
+            .all(|b| b.as_deref().is_none_or(|v| v.trim().is_empty()))
+        {
+            return whole.clone();
+        }
+        let mut form = std::collections::HashMap::new();
+        for (part, v) in ["day", "month", "year"].into_iter().zip(boxes) {
+            form.insert(format!("{name}-{part}"), v.clone().unwrap_or_default());
+        }
+        crate::ui::with_dates(form).remove(name)
+    }
 }
 
 /// The period asked for, or this quarter.
@@ -189,13 +221,21 @@ fn period(state: &AppState, q: &PeriodQuery) -> Result<Period, tact_core::RuleEr
             match v.as_deref().map(str::trim) {
                 None | Some("") => Ok(None),
                 Some(s) => s.parse().map(Some).map_err(|_| {
-                    tact_core::RuleError::invalid(k, "expected a date such as 2026-10-01")
+                    tact_core::RuleError::invalid(
+                        k,
+                        format!(
+                            "enter a real day for \u{201c}{}\u{201d}, such as 1 10 2026",
+                            if k == "from" { "From" } else { "To" }
+                        ),
+                    )
                 }),
             }
         };
+    let from = PeriodQuery::end(&q.from, [&q.from_day, &q.from_month, &q.from_year], "from");
+    let to = PeriodQuery::end(&q.to, [&q.to_day, &q.to_month, &q.to_year], "to");
     Period::asked(
-        day("from", &q.from)?,
-        day("to", &q.to)?,
+        day("from", &from)?,
+        day("to", &to)?,
         tact_core::check::uk_date(state.app.now()),
     )
 }
@@ -304,6 +344,11 @@ struct Page<'a> {
     label: String,
     from: String,
     to: String,
+    /// The period's first and last days in words, as every page gives a day.
+    days: (String, String),
+    /// Each end's day, month and year, for the date inputs.
+    from_boxes: (i8, i8, i16),
+    to_boxes: (i8, i8, i16),
     previous: (String, String),
     sections: Vec<Section>,
     /// For those who may read it (the DPO and auditors, CLE-8.4; NOR-1.4): the equality
@@ -356,6 +401,12 @@ async fn page(
         label: r.period.clone(),
         from: period.from.to_string(),
         to: period.to.to_string(),
+        days: (
+            tact_core::check::long_date(period.from),
+            tact_core::check::long_date(period.to),
+        ),
+        from_boxes: (period.from.day(), period.from.month(), period.from.year()),
+        to_boxes: (period.to.day(), period.to.month(), period.to.year()),
         previous: (prev.from.to_string(), prev.to.to_string()),
         sections: sections(&r, &state.app.profile),
     })

@@ -3176,6 +3176,40 @@ async fn the_governance_report_is_a_page_with_charts_and_a_csv() {
     assert!(csv.contains(",plans in force at the end,"), "{csv}");
     let (s, _) = ui.page(&lee, "/governance?from=yesterday").await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
+    // The period is given in words, and asked for as every date is, day, month and year
+    // (issue 13); the boxes start filled with the period shown.
+    assert!(
+        page.contains(&format!(
+            "From {} to {}.",
+            tact_core::check::long_date(quarter.from),
+            tact_core::check::long_date(quarter.to)
+        )),
+        "{page}"
+    );
+    assert!(
+        page.contains("name=\"from-day\" type=\"text\" inputmode=\"numeric\" value=\"1\"")
+            && page.contains("name=\"to-year\""),
+        "{page}"
+    );
+    let (s, page) = ui
+        .page(
+            &lee,
+            "/governance?from-day=1&from-month=1&from-year=2026&to-day=31&to-month=3&to-year=2026",
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        page.contains("From 1 January 2026 to 31 March 2026."),
+        "{page}"
+    );
+    let (s, page) = ui
+        .page(&lee, "/governance?from-day=31&from-month=2&from-year=2026")
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(
+        page.contains("Enter a real day for “From”, such as 1 10 2026"),
+        "{page}"
+    );
 }
 
 #[tokio::test]
