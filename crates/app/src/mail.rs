@@ -9,6 +9,7 @@ use tact_core::audit::{AuditAction, AuditEvent};
 use tact_core::check::Verdict;
 use tact_core::command as cmd;
 use tact_core::correspondence::{route_for, Route, StoredMessage};
+use tact_core::error::quoted;
 use tact_core::identity::Identifier;
 use tact_core::ids::{MatterId, PersonId};
 use tact_core::model::{Contact, Direction};
@@ -406,14 +407,6 @@ impl App {
             tx.commit().await?;
         }
         Ok(polled)
-    }
-}
-
-/// `text` as far as `most` characters, an ellipsis where it was cut.
-fn quoted(text: &str, most: usize) -> String {
-    match text.char_indices().nth(most) {
-        Some((cut, _)) => format!("{}…", text[..cut].trim_end()),
-        None => text.to_string(),
     }
 }
 

@@ -765,10 +765,7 @@ fn judge(
         plan_id: s.id,
         kind: kind.as_str(),
         name: entry.map_or_else(|| kind.as_str().to_string(), |e| e.name.clone()),
-        clause: entry.map_or_else(
-            || profile.clauses.restriction_catalogue.clone(),
-            |e| e.clause.clone(),
-        ),
+        clause: profile.clause_for(kind).to_string(),
         effect: Effect::NotRelevant,
         explanation: String::new(),
         say: String::new(),

@@ -236,6 +236,15 @@ pub fn shown(sent: &str) -> String {
     }
 }
 
+/// `text` as far as `most` characters, an ellipsis where it was cut: a long text quoted where
+/// only its first part is wanted (a subject line, what a message says on a form).
+pub fn quoted(text: &str, most: usize) -> String {
+    match text.char_indices().nth(most) {
+        Some((cut, _)) => format!("{}…", text[..cut].trim_end()),
+        None => text.to_string(),
+    }
+}
+
 /// What to ask for when a field is left empty, in plain words, as the GOV.UK Design
 /// System words it ("Enter why you ended the call"), never the field's own name (issue 13):
 /// the same words at every door. A field inside another (`ended_call.reason`,

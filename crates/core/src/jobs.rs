@@ -93,14 +93,8 @@ pub fn contact_left(
     plans: &[Plan],
     staff: &[Staff],
 ) -> Vec<NewTask> {
-    use crate::profile::RestrictionKind;
     let term = &profile.terms.plan;
-    let clause = profile
-        .catalogue(RestrictionKind::SinglePointOfContact)
-        .map_or_else(
-            || profile.clauses.restriction_catalogue.clone(),
-            |e| e.clause.clone(),
-        );
+    let clause = profile.clause_for(crate::profile::RestrictionKind::SinglePointOfContact);
     plans
         .iter()
         .filter(|s| matches!(s.status, PlanStatus::Authorised | PlanStatus::Active))
@@ -122,7 +116,7 @@ pub fn contact_left(
                     left.name, s.id
                 ),
                 due_on: None,
-                clause: clause.clone(),
+                clause: clause.to_string(),
                 subject: plan_subject(s),
             }
         })
@@ -186,24 +180,31 @@ pub fn review_reminders(due: &Due) -> Vec<NewTask> {
             subject: plan_subject(s),
         };
         let mut wanted = vec![base.clone()];
-        if crate::check::lapsed_on(profile, s, today) {
-            // NOR-8.2: nothing said it still applies, so it restricts nothing until reviewed.
-            wanted.push(NewTask {
-                assignee: manager,
-                role: manager.is_none().then_some(Role::SeniorManager),
-                title: format!(
+        // Late, it goes higher too: lapsed where the profile lapses it (NOR-8.2: nothing said
+        // it still applies, so it restricts nothing until reviewed), else overdue.
+        let higher = if crate::check::lapsed_on(profile, s, today) {
+            Some((
+                format!(
                     "Lapsed: the review of {plan} {} was due on {by}, and it restricts \
                      nothing until it is reviewed",
                     s.id
                 ),
-                clause: crate::check::overdue_review_clause(profile).to_string(),
-                ..base
-            });
+                crate::check::overdue_review_clause(profile).to_string(),
+            ))
         } else if s.review_overdue(today) {
+            Some((
+                format!("Overdue: the review of {plan} {} was due on {by}", s.id),
+                base.clause.clone(),
+            ))
+        } else {
+            None
+        };
+        if let Some((title, clause)) = higher {
             wanted.push(NewTask {
                 assignee: manager,
                 role: manager.is_none().then_some(Role::SeniorManager),
-                title: format!("Overdue: the review of {plan} {} was due on {by}", s.id),
+                title,
+                clause,
                 ..base
             });
         }

@@ -763,6 +763,13 @@ impl Profile {
         self.restrictions.iter().find(|r| r.kind == kind)
     }
 
+    /// The clause a restriction of `kind` cites: its catalogue entry's, or the catalogue's
+    /// own where the profile does not list the kind.
+    pub fn clause_for(&self, kind: RestrictionKind) -> &str {
+        self.catalogue(kind)
+            .map_or(&self.clauses.restriction_catalogue, |e| &e.clause)
+    }
+
     pub fn category(&self, id: &str) -> Option<&Category> {
         self.categories.iter().find(|c| c.id == id)
     }

@@ -648,11 +648,8 @@ fn still_in_post(profile: &Profile, s: &Plan, ctx: &PlanContext) -> Result<(), R
             .iter()
             .find(|x| x.id == staff_id)
             .map_or_else(|| format!("member of staff {staff_id}"), |x| x.name.clone());
-        let clause = profile
-            .catalogue(crate::profile::RestrictionKind::SinglePointOfContact)
-            .map_or(&profile.clauses.restriction_catalogue, |e| &e.clause);
         return Err(RuleError::conflict(
-            clause,
+            profile.clause_for(crate::profile::RestrictionKind::SinglePointOfContact),
             format!(
                 "restriction {} names {who} as the single point of contact, and they no longer \
                  work here: refuse the {}, and draft it again naming someone else",

@@ -2493,13 +2493,14 @@ impl FormStep for Screen {
         // What they wrote, to be read here: a long message's first part, and where the rest is.
         let quoted = (!c.body.trim().is_empty()).then(|| {
             let body = c.body.trim();
-            match body.char_indices().nth(SCREEN_SHOWN) {
-                Some((cut, _)) => format!(
-                    "{}…\n\n(This is the first part of it; all of it is on their record, under \
-                     the correspondence received.)",
-                    &body[..cut]
-                ),
-                None => body.to_string(),
+            let shown = tact_core::error::quoted(body, SCREEN_SHOWN);
+            if shown.len() < body.len() {
+                format!(
+                    "{shown}\n\n(This is the first part of it; all of it is on their record, \
+                     under the correspondence received.)"
+                )
+            } else {
+                shown
             }
         });
         Ok(Spec {
