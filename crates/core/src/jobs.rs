@@ -75,11 +75,11 @@ fn owner_and_manager(
     let owner = [s.decided_by, Some(s.created_by)]
         .into_iter()
         .flatten()
-        .filter_map(|id| staff.iter().find(|x| x.id == id && x.active))
+        .filter_map(|id| crate::roles::in_post(staff, id))
         .find(|x| profile.may(x.role, action));
     let manager = owner
         .and_then(|o| o.line_manager)
-        .filter(|m| staff.iter().any(|x| x.id == *m && x.active));
+        .filter(|m| crate::roles::in_post(staff, *m).is_some());
     (owner.map(|o| o.id), manager)
 }
 

@@ -565,6 +565,13 @@ pub fn change_staff(
     Ok(s)
 }
 
+/// The member of staff `id`, where they are still in post (their account active): whoever
+/// a task, a reminder or a person's contact is passed to. Someone who has left (CLE-9.9;
+/// NOR-5.5) is passed nothing.
+pub fn in_post(all: &[crate::model::Staff], id: StaffId) -> Option<&crate::model::Staff> {
+    all.iter().find(|x| x.id == id && x.active)
+}
+
 /// Who a member of staff's open tasks go to when they leave: their line manager, where they
 /// have one still in post; otherwise no one by name, and each task goes to everyone in its
 /// own role (theirs, where it names none). Nothing they were asked to do is left where no
@@ -572,7 +579,7 @@ pub fn change_staff(
 pub fn tasks_go_to(left: &crate::model::Staff, all: &[crate::model::Staff]) -> Option<StaffId> {
     left.line_manager
         .filter(|m| *m != left.id)
-        .filter(|m| all.iter().any(|x| x.id == *m && x.active))
+        .filter(|m| in_post(all, *m).is_some())
 }
 
 #[cfg(test)]

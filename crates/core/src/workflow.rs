@@ -392,7 +392,7 @@ fn manager_of(ctx_staff: &[Staff], staff: StaffId) -> (Option<StaffId>, Option<R
         .iter()
         .find(|s| s.id == staff)
         .and_then(|s| s.line_manager)
-        .filter(|m| ctx_staff.iter().any(|x| x.id == *m && x.active))
+        .filter(|m| crate::roles::in_post(ctx_staff, *m).is_some())
     {
         Some(m) => (Some(m), None),
         None => (None, Some(Role::LineManager)),
@@ -516,7 +516,7 @@ fn check_restrictions(
                 .with_field(&format!("{field}.channel")));
             }
             Rule::SinglePointOfContact { staff_id }
-                if !ctx.staff.iter().any(|s| s.id == *staff_id && s.active) =>
+                if crate::roles::in_post(ctx.staff, *staff_id).is_none() =>
             {
                 return Err(RuleError::not_found(
                     &format!("{field}.staff_id"),
@@ -640,7 +640,7 @@ fn still_in_post(profile: &Profile, s: &Plan, ctx: &PlanContext) -> Result<(), R
         let Rule::SinglePointOfContact { staff_id } = r.rule else {
             continue;
         };
-        if ctx.staff.iter().any(|x| x.id == staff_id && x.active) {
+        if crate::roles::in_post(ctx.staff, staff_id).is_some() {
             continue;
         }
         let who = ctx
