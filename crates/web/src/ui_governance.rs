@@ -178,7 +178,7 @@ async fn equality_csv(State(state): State<AppState>, signed: Signed) -> Response
 
 /// The period asked for: each end as one day (`from=2026-10-01`, as links and the CSV give
 /// it) or as the page's GOV.UK date input's three boxes (`from-day`, `-month`, `-year`).
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, Default, Clone)]
 struct PeriodQuery {
     from: Option<String>,
     to: Option<String>,
@@ -346,9 +346,12 @@ struct Page<'a> {
     to: String,
     /// The period's first and last days in words, as every page gives a day.
     days: (String, String),
-    /// Each end's day, month and year, for the date inputs.
-    from_boxes: (i8, i8, i16),
-    to_boxes: (i8, i8, i16),
+    /// Each end's day, month and year, for the date inputs: as typed where they were wrong.
+    from_boxes: (String, String, String),
+    to_boxes: (String, String, String),
+    /// A period that is no period, on the date input it is about (`from` or `to`), with
+    /// what to do; the page then shows this quarter's figures.
+    problem: Option<(String, String)>,
     previous: (String, String),
     sections: Vec<Section>,
     /// For those who may read it (the DPO and auditors, CLE-8.4; NOR-1.4): the equality
@@ -357,6 +360,25 @@ struct Page<'a> {
     equality: Option<(String, Vec<EqualitySection>)>,
     below: u64,
     clause: String,
+}
+
+impl Page<'_> {
+    /// The error on one date input (`from` or `to`), or nothing.
+    fn error_on(&self, name: &str) -> &str {
+        match &self.problem {
+            Some((field, message)) if field == name => message,
+            _ => "",
+        }
+    }
+
+    /// What a date input's fieldset is described by: its hint, and its error where it has one.
+    fn described(&self, name: &str) -> String {
+        if self.error_on(name).is_empty() {
+            format!("{name}-hint")
+        } else {
+            format!("{name}-hint {name}-error")
+        }
+    }
 }
 
 async fn report(
@@ -374,12 +396,53 @@ async fn report(
     Ok((period, r))
 }
 
+/// Each end of the period as its three date boxes: what was typed where that end was wrong,
+/// else the day the report is for.
+fn boxes(
+    day: jiff::civil::Date,
+    typed: Option<(&Option<String>, [&Option<String>; 3])>,
+) -> (String, String, String) {
+    let Some((whole, parts)) = typed else {
+        return (
+            day.day().to_string(),
+            day.month().to_string(),
+            day.year().to_string(),
+        );
+    };
+    let text = |v: &Option<String>| v.as_deref().unwrap_or_default().trim().to_string();
+    if parts.iter().any(|v| !text(v).is_empty()) {
+        return (text(parts[0]), text(parts[1]), text(parts[2]));
+    }
+    // The day given whole (`from=2026-13-01`), split as the boxes would hold it.
+    let whole = text(whole);
+    let mut ymd = whole.splitn(3, '-');
+    let (y, m, d) = (ymd.next(), ymd.next(), ymd.next());
+    match (y, m, d) {
+        (Some(y), Some(m), Some(d)) => (d.to_string(), m.to_string(), y.to_string()),
+        _ => (String::new(), String::new(), whole),
+    }
+}
+
 async fn page(
     State(state): State<AppState>,
     signed: Signed,
     PageQuery(q): PageQuery<PeriodQuery>,
 ) -> Response {
-    let (period, r) = or_page!(report(&state, &signed, &q).await);
+    // A period that is no period is an error on its date input, as on every form, over
+    // this quarter's figures; anything else refused is its own page.
+    let problem = match period(&state, &q) {
+        Ok(_) => None,
+        Err(e) => {
+            let field = e.field.clone().unwrap_or_else(|| "from".into());
+            Some((field, tact_core::check::capital(&e.message)))
+        }
+    };
+    let asked = if problem.is_some() {
+        PeriodQuery::default()
+    } else {
+        q.clone()
+    };
+    let (period, r) = or_page!(report(&state, &signed, &asked).await);
     let prev = Period::quarter_of(period.from).previous_quarter();
     let equality = if tact_core::command::offered::<tact_core::command::read::Equality>(
         &state.app.profile,
@@ -392,7 +455,7 @@ async fn page(
     } else {
         None
     };
-    render(&Page {
+    let page = render(&Page {
         equality,
         below: tact_core::equality::SUPPRESS_BELOW,
         clause: tact_core::profile::cited(&state.app.profile.clauses.equality_monitoring)
@@ -405,11 +468,27 @@ async fn page(
             tact_core::check::long_date(period.from),
             tact_core::check::long_date(period.to),
         ),
-        from_boxes: (period.from.day(), period.from.month(), period.from.year()),
-        to_boxes: (period.to.day(), period.to.month(), period.to.year()),
+        from_boxes: boxes(
+            period.from,
+            problem
+                .as_ref()
+                .map(|_| (&q.from, [&q.from_day, &q.from_month, &q.from_year])),
+        ),
+        to_boxes: boxes(
+            period.to,
+            problem
+                .as_ref()
+                .map(|_| (&q.to, [&q.to_day, &q.to_month, &q.to_year])),
+        ),
         previous: (prev.from.to_string(), prev.to.to_string()),
         sections: sections(&r, &state.app.profile),
-    })
+        problem: problem.clone(),
+    });
+    if problem.is_some() {
+        (axum::http::StatusCode::BAD_REQUEST, page).into_response()
+    } else {
+        page
+    }
 }
 
 async fn csv(

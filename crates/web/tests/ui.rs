@@ -3206,8 +3206,27 @@ async fn the_governance_report_is_a_page_with_charts_and_a_csv() {
         .page(&lee, "/governance?from-day=31&from-month=2&from-year=2026")
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
+    // Issue 11: the page again with the error on the date input it is about, what was
+    // typed kept, never an error page; this quarter's figures stay below it.
     assert!(
-        page.contains("Enter a real day for “From”, such as 1 10 2026"),
+        page.contains("<a href=\"#from-day\">Enter a real day for “From”, such as 1 10 2026</a>")
+            && page.contains("<p id=\"from-error\" class=\"govuk-error-message\">")
+            && page.contains("aria-describedby=\"from-hint from-error\"")
+            && page.contains("name=\"from-day\" type=\"text\" inputmode=\"numeric\" value=\"31\"")
+            && page.contains("name=\"from-month\" type=\"text\" inputmode=\"numeric\" value=\"2\"")
+            && page.contains("<title>Error: Governance report")
+            && page.contains("Plans in force at the end, by category")
+            && !page.contains("id=\"to-error\""),
+        "{page}"
+    );
+    let (s, page) = ui
+        .page(&lee, "/governance?from=2026-03-01&to=2026-02-01")
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(
+        page.contains("<a href=\"#to-day\">The period ends before it starts</a>")
+            && page.contains("<p id=\"to-error\" class=\"govuk-error-message\">")
+            && page.contains("name=\"to-month\" type=\"text\" inputmode=\"numeric\" value=\"02\""),
         "{page}"
     );
 }
