@@ -163,6 +163,37 @@ async fn issue_14_a_dry_run_writes_nothing_a_commit_all_and_a_second_run_nothing
 
 /// Every problem at once, with its row, column and the core's reason; a number someone in
 /// Tact already holds is refused as at every other door; nothing is written.
+/// A name as a spreadsheet cell often holds it (" Beryl  Jones ", a double space inside) is
+/// kept one-spaced, so searching for it as anyone types it finds it; a search typed with a
+/// double space finds it too.
+#[tokio::test]
+async fn issue_14_a_name_with_runs_of_spaces_is_kept_one_spaced_and_found_as_typed() {
+    for (name, url) in testing::fresh_urls().await {
+        let w = world(&url).await;
+        let admin = admin(&w).await;
+        let sheet = "id,name\nC-7,\" Beryl  Jones \"\nC-8,Cara\tDee\n";
+        let done = w
+            .app
+            .execute(&admin, import(Kind::People, "people.csv", sheet, true))
+            .await
+            .unwrap();
+        assert!(done.committed && done.new == 2, "{name}: {done:?}");
+        for typed in ["Beryl Jones", "beryl  jones", "Cara Dee"] {
+            let found = w
+                .app
+                .query(&w.cw.actor, q::Search { text: typed.into() })
+                .await
+                .unwrap();
+            assert_eq!(found.len(), 1, "{name}: {typed:?} finds {found:?}");
+            assert!(
+                ["Beryl Jones", "Cara Dee"].contains(&found[0].name.as_str()),
+                "{name}: kept as {:?}",
+                found[0].name
+            );
+        }
+    }
+}
+
 #[tokio::test]
 async fn issue_14_problems_are_listed_by_row_and_column_and_nothing_is_written() {
     for (name, url) in testing::fresh_urls().await {

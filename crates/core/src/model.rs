@@ -1103,6 +1103,13 @@ pub struct Access {
 /// The longest name a person's record keeps, in characters.
 pub const NAME_MAX: usize = 200;
 
+/// A name as it is kept and looked for: trimmed, each run of spaces (tabs, line breaks, the
+/// double space a spreadsheet cell often holds) one space. "Beryl  Jones" from a file and
+/// "Beryl Jones" typed into the search box are one name.
+pub fn one_spaced(name: &str) -> String {
+    name.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// A new service user, parsed.
 #[derive(Debug, Clone, Default)]
 pub struct PersonInput {
@@ -1122,7 +1129,7 @@ pub struct PersonInput {
 }
 
 impl PersonInput {
-    /// Puts these details on `p`: the name (trimmed, and required), numbers, addresses,
+    /// Puts these details on `p`: the name (required; kept [`one_spaced`]), numbers, addresses,
     /// shared marks and language; the preferred format only where given. An advocate not
     /// given is removed, unless `keep_advocate` (a form that does not ask about one).
     ///
@@ -1131,7 +1138,7 @@ impl PersonInput {
     pub fn apply_to(self, p: &mut ServiceUser, keep_advocate: bool) -> Result<(), RuleError> {
         p.shared_identifiers = self.check()?;
         self.confirmed(p)?;
-        p.name = self.name.trim().to_string();
+        p.name = one_spaced(&self.name);
         p.phones = self.phones;
         p.emails = self.emails;
         p.postal_address = self.postal_address.filter(|a| !a.trim().is_empty());
@@ -1437,6 +1444,15 @@ mod tests {
             Some("emails[1]")
         );
         assert!(p.phones.is_empty(), "nothing was put on the record");
+        // A name is kept one-spaced, as it is looked for.
+        let mut q = p.clone();
+        PersonInput {
+            name: " Beryl \t Jones\n".into(),
+            ..PersonInput::default()
+        }
+        .apply_to(&mut q, false)
+        .unwrap();
+        assert_eq!(q.name, "Beryl Jones");
         // A name too long is refused however it is counted in bytes: characters count.
         let long = |n: usize| PersonInput {
             name: "é".repeat(n),

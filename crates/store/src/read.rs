@@ -572,7 +572,7 @@ impl Store {
     /// # Errors
     /// The database's error.
     pub async fn search_people(&self, query: &str, limit: i64) -> Result<Vec<ServiceUser>> {
-        let q = query.trim();
+        let q = &tact_core::model::one_spaced(query);
         let mut ids: Vec<i64> = Vec::new();
         let upper = q.to_ascii_uppercase();
         if upper.starts_with("SU-") {
