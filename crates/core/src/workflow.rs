@@ -2474,23 +2474,32 @@ fn incident(
         clause: clause.to_string(),
         subject: None,
     };
+    // Each task names the member of staff it is about: a line manager with several open
+    // follow-ups tells them apart on their list.
+    let who = staff
+        .iter()
+        .find(|s| s.id == input.staff_id)
+        .map_or_else(|| "the member of staff".to_string(), |s| s.name.clone());
     if ended && profile.rules.ended_call_follow_up {
         d.tasks.push(task(
             TaskKind::EndedCallFollowUp,
-            "A call was ended: talk to the member of staff and advise on next steps".into(),
+            format!("A call {who} took was ended: talk to them and advise on next steps"),
             &clauses.ended_call_follow_up,
         ));
     } else if profile.rules.report_every_incident_to_manager {
         d.tasks.push(task(
             TaskKind::ReportToManager,
-            format!("Unacceptable behaviour reported: {}", category.name),
+            format!(
+                "Unacceptable behaviour towards {who} reported: {}",
+                category.name
+            ),
             &clauses.report_to_manager,
         ));
     }
     if category.welfare_follow_up {
         d.tasks.push(task(
             TaskKind::WelfareFollowUp,
-            "Make sure support is in place for the member of staff's welfare".into(),
+            format!("Make sure support is in place for {who}'s welfare"),
             &clauses.welfare_follow_up,
         ));
     }

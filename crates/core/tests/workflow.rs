@@ -1724,6 +1724,11 @@ fn cle_6_5_persistence_raises_a_welfare_follow_up_for_the_line_manager() {
         (t.assignee, t.clause.as_str()),
         (Some(LINE_MANAGER), "CLE-6.5")
     );
+    // It names the member of staff, so a line manager with several tells them apart.
+    assert_eq!(
+        t.title,
+        format!("Make sure support is in place for staff {CASEWORKER}'s welfare")
+    );
 }
 
 /// What the incoming-contact page tells staff to do if a caller becomes abusive follows

@@ -2474,6 +2474,39 @@ impl FormStep for DecideDispute {
     }
 }
 
+/// What they wrote in a contact, to be read on a form about it (screening it, a task it
+/// raised): a long message's first part, and where the rest is; nothing for a contact with
+/// no text beyond its summary.
+pub(crate) fn what_they_wrote(c: &tact_core::model::Contact) -> Option<String> {
+    let body = c.body.trim();
+    (!body.is_empty()).then(|| {
+        let shown = tact_core::error::quoted(body, SCREEN_SHOWN);
+        if shown.len() < body.len() {
+            format!(
+                "{shown}\n\n(This is the first part of it; all of it is on their record, \
+                 under the correspondence received.)"
+            )
+        } else {
+            shown
+        }
+    })
+}
+
+/// A contact in one line: how it came, which way, and on which day ("Email from them, 3
+/// December 2026.").
+pub(crate) fn contact_line(c: &tact_core::model::Contact) -> String {
+    format!(
+        "{} {}, {}.",
+        capital(c.channel.plain()),
+        if c.direction == tact_core::model::Direction::Inbound {
+            "from them"
+        } else {
+            "to them"
+        },
+        tact_core::check::long_day(c.at)
+    )
+}
+
 /// What screening a contact found (CLE-9.10; NOR-5.9).
 struct Screen;
 
@@ -2490,30 +2523,12 @@ impl FormStep for Screen {
     async fn spec(state: &AppState, _: &Signed, id: i64, c: &Self::Subject) -> SpecOrPage {
         let summary = &c.summary;
         let p = &state.app.profile;
-        // What they wrote, to be read here: a long message's first part, and where the rest is.
-        let quoted = (!c.body.trim().is_empty()).then(|| {
-            let body = c.body.trim();
-            let shown = tact_core::error::quoted(body, SCREEN_SHOWN);
-            if shown.len() < body.len() {
-                format!(
-                    "{shown}\n\n(This is the first part of it; all of it is on their record, \
-                     under the correspondence received.)"
-                )
-            } else {
-                shown
-            }
-        });
         Ok(Spec {
-            quoted,
+            quoted: what_they_wrote(c),
             heading: "Screen a contact".into(),
             caption: format!("Contact {id}"),
             intro: vec![
-                format!(
-                    "{} {}, {}.",
-                    capital(c.channel.plain()),
-                    if c.direction == tact_core::model::Direction::Inbound { "from them" } else { "to them" },
-                    tact_core::check::long_day(c.at)
-                ),
+                contact_line(c),
                 format!("What they sent: {summary}"),
                 format!("Read it for a genuine complaint, new information, a possible crime or a safeguarding concern ({}).", cited(&p.clauses.screening)),
             ],

@@ -137,10 +137,56 @@ async fn spec(state: &AppState, signed: &Signed, t: &Task) -> SpecOrPage {
             ..Spec::default()
         });
     }
+    // What the task is about, to read here before doing it: the incident that asked for it
+    // (who was on the receiving end, what happened, why a call was ended), the contact
+    // screening found something in or that was diverted (what they wrote), or the list of
+    // records due for disposal.
+    let mut links = Vec::new();
+    let mut quoted = None;
+    match t
+        .task
+        .subject
+        .as_deref()
+        .map(|s| s.split_once(':').unwrap_or((s, "")))
+    {
+        Some(("incident", id)) => {
+            if let Some(i) = match id.parse() {
+                Ok(id) => {
+                    let id = tact_core::ids::IncidentId(id);
+                    crate::ui_step::read_if_allowed(state, signed, q::Incident { id }).await?
+                }
+                Err(_) => None,
+            } {
+                let names = crate::ui::Names::of(&state.app, &signed.actor)
+                    .await
+                    .map_err(|e| refusal(state, signed, e))?;
+                intro.extend(incident_lines(p, &names, &i));
+            }
+        }
+        Some(("contact", id)) => {
+            if let Some(c) = match id.parse() {
+                Ok(id) => {
+                    let id = tact_core::ids::ContactId(id);
+                    crate::ui_step::read_if_allowed(state, signed, q::Contact { id }).await?
+                }
+                Err(_) => None,
+            } {
+                intro.push(crate::ui_forms::contact_line(&c));
+                quoted = crate::ui_forms::what_they_wrote(&c);
+                if quoted.is_none() {
+                    intro.push(format!("What they sent: {}", c.summary));
+                }
+            }
+        }
+        Some(("retention", _)) => links.push((
+            "/retention".to_string(),
+            "Check the list of records due for disposal, and dispose of them there".to_string(),
+        )),
+        _ => {}
+    }
     // The plan it is about, and the step the task asks for where core offers this member of
     // staff that step (core's `workflow::available_steps`): a review due (which closes the
     // task by itself), or a change to name another single point of contact.
-    let mut links = Vec::new();
     if let Some(s) = plan_of(t) {
         links.push((
             format!("/plans/{s}"),
@@ -173,12 +219,43 @@ async fn spec(state: &AppState, signed: &Signed, t: &Task) -> SpecOrPage {
         person,
         intro,
         links,
+        quoted,
         action: format!("/tasks/{}", t.id),
         fields: vec![Field::new("textarea", "outcome", "What you did").required()],
         submit: "Mark as done",
         back,
         ..Spec::default()
     })
+}
+
+/// An incident as a manager following it up reads it: what kind, when and towards whom,
+/// what happened, and, for an ended call, why it was ended and the file note (CLE-4.5).
+fn incident_lines(
+    p: &tact_core::profile::Profile,
+    names: &crate::ui::Names,
+    i: &tact_core::model::Incident,
+) -> Vec<String> {
+    let category = p
+        .category(&i.category)
+        .map_or_else(|| i.category.clone(), |c| c.name.clone());
+    let mut lines = vec![
+        format!(
+            "{category}, {}, towards {}{}.",
+            tact_core::check::uk_time(i.occurred_at).strftime("%-d %B %Y at %H:%M"),
+            names.name(i.staff_id),
+            if i.recorded_by == i.staff_id {
+                String::new()
+            } else {
+                format!(" (recorded by {})", names.name(i.recorded_by))
+            }
+        ),
+        format!("What happened: {}", i.description),
+    ];
+    if let Some(e) = &i.ended_call {
+        lines.push(format!("The call was ended: {}", e.reason));
+        lines.push(format!("Their file note: {}", e.file_note));
+    }
+    lines
 }
 
 /// The task, or the page to answer with instead: not found, not theirs, or already done.

@@ -991,6 +991,27 @@ async fn cle_4_5_an_ended_call_follow_up_is_closed_from_its_task_page() {
     let lee = ui.session("lee").await;
     let (_, home) = ui.page(&lee, "/").await;
     assert!(home.contains("Ended calls to follow up"), "{home}");
+    // Each task names the member of staff, and its page says what happened: the manager
+    // follows it up without going to look for the incident.
+    assert!(
+        home.contains("A call Cas Worker took was ended: talk to them and advise on next steps"),
+        "{home}"
+    );
+    let ended = home
+        .split("<tr")
+        .find(|row| row.contains("A call Cas Worker took was ended"))
+        .and_then(|row| row.split("href=\"/tasks/").nth(1))
+        .and_then(|rest| rest.split('"').next())
+        .expect("a link to the follow-up");
+    let (_, task) = ui.page(&lee, &format!("/tasks/{ended}")).await;
+    for said in [
+        "What happened: Swore at me",
+        "towards Cas Worker.",
+        "The call was ended: abuse",
+        "Their file note: warned, then ended",
+    ] {
+        assert!(task.contains(said), "{said}: {task}");
+    }
     let ids: Vec<String> = home
         .split("href=\"/tasks/")
         .skip(1)
@@ -3466,6 +3487,22 @@ async fn nor_9_1_the_dpo_holds_lifts_and_disposes_from_the_retention_page_only_w
         .await
         .unwrap()
         .is_some());
+    // The task that asks the DPO to dispose (as the nightly job raises it) takes them to
+    // the list it asks them to check.
+    let due = tact_core::jobs::disposal_task(
+        &ui.app.profile,
+        1,
+        tact_core::check::uk_date(ui.app.now()),
+        &[],
+    );
+    let mut tx = ui.app.store().begin().await.unwrap();
+    let ids = tx.tasks(&due, ui.app.now()).await.unwrap();
+    tx.commit().await.unwrap();
+    let (_, task) = ui.page(&dee, &format!("/tasks/{}", ids[0])).await;
+    assert!(
+        task.contains("href=\"/retention\">Check the list of records due for disposal, and dispose of them there</a>"),
+        "{task}"
+    );
 }
 
 /// Issue 10: a busy office's caseworkers share thousands of tasks. The home page counts
@@ -3627,6 +3664,19 @@ async fn cle_9_10_the_screening_form_asks_what_was_raised_and_a_safeguarding_con
     let lee = ui.session("lee").await;
     let (_, home) = ui.page(&lee, "/").await;
     assert!(home.contains("Safeguarding referrals to make"), "{home}");
+    // The referral's task page quotes what they wrote, to refer from.
+    let referral = home
+        .split("<tr")
+        .find(|row| row.contains("Make a safeguarding referral today"))
+        .and_then(|row| row.split("href=\"/tasks/").nth(1))
+        .and_then(|rest| rest.split('"').next())
+        .expect("a link to the referral");
+    let (_, task) = ui.page(&lee, &format!("/tasks/{referral}")).await;
+    assert!(
+        task.contains("<div class=\"govuk-inset-text tact-message-body\">I am not safe at home.\nPlease call &#60;my sister&#62;.</div>")
+            && task.contains(&format!("Email from them, {when}.")),
+        "{task}"
+    );
 }
 
 /// Issue 11: bad input is an error on the form, never a silent default. A channel the
