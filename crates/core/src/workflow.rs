@@ -1663,7 +1663,7 @@ pub fn review_plan(
             next.status = advance(s, PlanStep::Review, S::Lifted, &profile.terms.plan)?;
             next.lifted_at = Some(now);
             next.lift_reason = Some(input.reasons.clone());
-            d_tasks.push(told_of_change_task(profile, s, actor.id));
+            d_tasks.push(told_of_change_task(profile, s, actor.id, true));
             event.detail("decision", input.decision.as_str())
         }
     };
@@ -1676,16 +1676,20 @@ pub fn review_plan(
     })
 }
 
-fn told_of_change_task(profile: &Profile, s: &Plan, actor: StaffId) -> NewTask {
+/// The task to tell the person in writing that their plan changed, or that it is `lifted`
+/// (CLE-9.14; NOR-5.7), for whoever changed it.
+fn told_of_change_task(profile: &Profile, s: &Plan, actor: StaffId, lifted: bool) -> NewTask {
+    let plan = &profile.terms.plan;
     NewTask {
         kind: TaskKind::SendNotice,
         person_id: Some(s.person_id),
         assignee: Some(actor),
         role: None,
-        title: format!(
-            "Tell the person in writing about the change to their {}",
-            profile.terms.plan
-        ),
+        title: if lifted {
+            format!("Tell the person in writing that their {plan} is lifted")
+        } else {
+            format!("Tell the person in writing about the change to their {plan}")
+        },
         due_on: None,
         clause: profile.clauses.changes_told.clone(),
         subject: Some(subject(s)),
@@ -1755,7 +1759,7 @@ pub fn vary_plan(
     Ok(Decision {
         record: next,
         events: vec![event],
-        tasks: vec![told_of_change_task(profile, s, actor.id)],
+        tasks: vec![told_of_change_task(profile, s, actor.id, false)],
         closes: Vec::new(),
     })
 }
@@ -1784,7 +1788,8 @@ pub fn lift_plan(
             .clause(profile.clauses.changes_told.clone())
             .reason(reason),
     );
-    d.tasks.push(told_of_change_task(profile, s, actor.id));
+    d.tasks
+        .push(told_of_change_task(profile, s, actor.id, true));
     d.closes
         .extend([TaskKind::AuthorisePlan, TaskKind::ReviewDue]);
     Ok(d)
@@ -1909,7 +1914,8 @@ pub fn apply_to_matter(
         d.events.push(event.detail("takes_effect", "now"));
         d
     };
-    d.tasks.push(told_of_change_task(profile, s, actor.id));
+    d.tasks
+        .push(told_of_change_task(profile, s, actor.id, false));
     Ok(d)
 }
 
@@ -1976,7 +1982,7 @@ pub fn decide_matter(
             next.matter_ids.push(matter);
             events.push(event.detail("takes_effect", "now"));
         }
-        tasks.push(told_of_change_task(profile, s, actor.id));
+        tasks.push(told_of_change_task(profile, s, actor.id, false));
     }
     // The request to decide is answered only when no other request on this plan waits.
     let closes = if next
@@ -2241,7 +2247,8 @@ pub fn decide_dispute(
             next.lifted_at = Some(now);
             next.lift_reason = Some(reasons.to_string());
             let mut d = Decision::new(next);
-            d.tasks.push(told_of_change_task(profile, s, actor.id));
+            d.tasks
+                .push(told_of_change_task(profile, s, actor.id, true));
             d
         }
     };

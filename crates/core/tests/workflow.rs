@@ -1462,6 +1462,14 @@ fn nor_7_1_a_dispute_is_decided_only_by_someone_who_took_no_part() {
     .unwrap();
     assert_eq!(dd.record.outcome, Some(DisputeOutcome::Lifted));
     assert_eq!(plan.record.status, PlanStatus::Lifted);
+    // NOR-5.7: the task to tell them says what changed: the plan is lifted.
+    assert!(
+        plan.tasks.iter().any(|t| t.kind == TaskKind::SendNotice
+            && t.clause == "NOR-5.7"
+            && t.title == "Tell the person in writing that their communication plan is lifted"),
+        "{:?}",
+        plan.tasks
+    );
     let err = decide_dispute(
         &w.p,
         &actor(CSM),

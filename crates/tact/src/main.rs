@@ -787,12 +787,19 @@ fn flag_for(cmd: &clap::Command, field: &str) -> Option<String> {
         base.trim_end_matches('s'),
         base.trim_start_matches("preferred_"),
     ];
-    names.into_iter().find_map(|n| {
-        let long = n.replace('_', "-");
-        cmd.get_arguments()
-            .any(|a| a.get_long() == Some(long.as_str()))
-            .then(|| format!("--{long}"))
-    })
+    names
+        .into_iter()
+        .find_map(|n| {
+            let long = n.replace('_', "-");
+            cmd.get_arguments()
+                .any(|a| a.get_long() == Some(long.as_str()))
+                .then(|| format!("--{long}"))
+        })
+        // `staff password` reads the password from standard input, never from a flag.
+        .or_else(|| {
+            (base == "password" && cmd.get_name() == "password")
+                .then(|| "the password read from standard input".to_string())
+        })
 }
 
 async fn acting_as(app: &App, id: Option<i64>) -> Result<Actor> {

@@ -1319,6 +1319,17 @@ fn a_staff_password_is_set_at_the_console_and_a_refusal_names_the_flag() {
         "{}",
         text(&bad)
     );
+    // A password too short is said to be the one read from standard input: there is no
+    // flag to name, and "field `password`" would send them looking for one.
+    let short = with_stdin(&["staff", "password", &id, "--username", "cas"], "short");
+    assert_eq!(short.status.code(), Some(2), "{}", text(&short));
+    assert!(
+        text(&short).contains(
+            "a password needs at least 12 characters (the password read from standard input)"
+        ),
+        "{}",
+        text(&short)
+    );
     let ok = with_stdin(
         &["staff", "password", &id, "--username", "cas"],
         "a long enough password",

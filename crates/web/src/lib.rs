@@ -309,6 +309,10 @@ pub fn router(state: AppState) -> Router {
         .fallback(ui::page_not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
+            ui::said_once,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
             harden::faults_answered,
         ))
         .layer(DefaultBodyLimit::max(MAX_BODY))

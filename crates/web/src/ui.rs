@@ -214,6 +214,61 @@ pub(crate) fn set_cookie(
 pub struct Signed {
     pub actor: Actor,
     pub csrf: String,
+    /// What the step just taken did, said once on the page it led to ([`said_and_go`]).
+    pub said: Option<String>,
+}
+
+/// The cookie that carries what a step did to the page it redirects to: set with the
+/// redirect, shown once, then cleared ([`said_once`]). It holds words Tact wrote, shown
+/// escaped; only this site can set it (`SameSite=Strict`, `HttpOnly`).
+const SAID_COOKIE: &str = "tact_said";
+
+/// The redirect after a step, saying on the next page what the step did (the GOV.UK
+/// success banner), so staff on a busy line know it is recorded, and how.
+pub(crate) fn said_and_go(state: &AppState, to: &str, said: Option<&str>) -> Response {
+    let mut r = Redirect::to(to).into_response();
+    if let Some(words) = said {
+        use base64::Engine;
+        let value = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(words);
+        r.headers_mut().append(
+            SET_COOKIE,
+            set_cookie(state, SAID_COOKIE, &value, Some(120)),
+        );
+    }
+    r
+}
+
+/// What a step said, from its cookie, if the browser sent one that reads.
+fn said_in(headers: &HeaderMap) -> Option<String> {
+    use base64::Engine;
+    let value = cookie(headers, SAID_COOKIE)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(value)
+        .ok()?;
+    String::from_utf8(bytes).ok().filter(|s| !s.is_empty())
+}
+
+/// Says what a step did once: a page answered to a browser that sent the cookie clears it,
+/// unless the answer is another redirect (it is for the page after) or sets it anew. The
+/// API never reads or clears it.
+pub(crate) async fn said_once(
+    State(state): State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let had =
+        cookie(req.headers(), SAID_COOKIE).is_some() && !req.uri().path().starts_with("/api/");
+    let mut res = next.run(req).await;
+    let sets = res
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .any(|v| v.as_bytes().starts_with(SAID_COOKIE.as_bytes()));
+    if had && !sets && !res.status().is_redirection() {
+        res.headers_mut()
+            .append(SET_COOKIE, set_cookie(&state, SAID_COOKIE, "", Some(0)));
+    }
+    res
 }
 
 impl FromRequestParts<AppState> for Signed {
@@ -227,7 +282,11 @@ impl FromRequestParts<AppState> for Signed {
             return Err(Redirect::to("/sign-in").into_response());
         };
         match state.app.session(&token).await {
-            Ok(Some((actor, csrf))) => Ok(Signed { actor, csrf }),
+            Ok(Some((actor, csrf))) => Ok(Signed {
+                actor,
+                csrf,
+                said: said_in(&parts.headers),
+            }),
             Ok(None) => Err(Redirect::to("/sign-in").into_response()),
             Err(e) => Err(fault(state, &e)),
         }
@@ -503,6 +562,8 @@ pub(crate) struct Frame<'a> {
     pub policy: &'a str,
     pub signed_in: Option<String>,
     pub csrf: String,
+    /// What the step just taken did, for the success banner.
+    pub said: Option<String>,
 }
 
 impl<'a> Frame<'a> {
@@ -519,6 +580,7 @@ impl<'a> Frame<'a> {
             policy: &p.organisation.policy_title,
             signed_in: None,
             csrf: String::new(),
+            said: None,
         }
     }
 
@@ -530,6 +592,7 @@ impl<'a> Frame<'a> {
             policy: &p.organisation.policy_title,
             signed_in: Some(signed.actor.name.clone()),
             csrf: signed.csrf.clone(),
+            said: signed.said.clone(),
         }
     }
 }
@@ -556,6 +619,7 @@ pub(crate) fn error_page(
             policy: &p.organisation.policy_title,
             signed_in: signed.map(|s| s.actor.name.clone()),
             csrf: signed.map(|s| s.csrf.clone()).unwrap_or_default(),
+            said: signed.and_then(|s| s.said.clone()),
         },
         heading: heading.to_string(),
         message: message.to_string(),

@@ -202,6 +202,7 @@ async fn setting_up(state: &AppState, headers: &HeaderMap) -> Result<SettingUp, 
             signed: Some(Signed {
                 actor: actor.clone(),
                 csrf: csrf.clone(),
+                said: None,
             }),
             actor,
             csrf,

@@ -719,6 +719,21 @@ impl<const ENDED: bool> PersonStep for Incident<ENDED> {
     ) -> Result<Self::Command, RuleError> {
         incident_command(state, signed, id, form, ENDED)
     }
+    fn said(
+        _: &AppState,
+        (_, tasks): &<tact_app::App as tact_app::Handles<Self::Command>>::Output,
+    ) -> Option<String> {
+        let what = if ENDED {
+            "The ended call is logged"
+        } else {
+            "The behaviour is recorded"
+        };
+        Some(if tasks.is_empty() {
+            format!("{what}.")
+        } else {
+            format!("{what}: a line manager is asked to follow it up.")
+        })
+    }
 }
 
 // ----- warnings -------------------------------------------------------------------------
@@ -783,6 +798,9 @@ impl PersonStep for GiveWarning {
                 given_at: state.app.now(),
             },
         })
+    }
+    fn said(_: &AppState, _: &tact_core::model::Warning) -> Option<String> {
+        Some("The warning is recorded.".into())
     }
 }
 
@@ -966,10 +984,15 @@ async fn plan_lines(
     lines.push(format!("Reasons: {}", s.reasons));
     lines.push(format!("Aims: {}", s.aims));
     lines.push(format!("Why it is proportionate: {}", s.proportionality));
-    lines.push(format!(
-        "Review by {}",
-        tact_core::check::long_date(s.review_due)
-    ));
+    // A lifted plan has no review to come: when it was lifted, and why, instead.
+    lines.push(match s.lifted_at {
+        Some(at) => format!(
+            "Lifted on {}: {}",
+            tact_core::check::long_day(at),
+            s.lift_reason.as_deref().unwrap_or_default()
+        ),
+        None => format!("Review by {}", tact_core::check::long_date(s.review_due)),
+    });
     if let Some(r) = &s.decision_reason {
         lines.push(format!("Decision: {r}"));
     }
@@ -2141,6 +2164,20 @@ impl PersonStep for LogContact {
         };
         Ok(cmd::LogContact { input })
     }
+    /// A busy line needs to know it is recorded, and whether as a breach (CLE-9.11;
+    /// NOR-5.8): the breach raises a reminder to send them.
+    fn said(state: &AppState, out: &tact_app::Logged) -> Option<String> {
+        let p = &state.app.profile;
+        Some(if out.contact.breach_of.is_empty() {
+            "The contact is logged.".to_string()
+        } else {
+            format!(
+                "The contact is logged as a breach of their {}: a reminder to send them has been raised ({}).",
+                p.terms.plan,
+                cited(&p.clauses.breach_reminder)
+            )
+        })
+    }
 }
 
 /// A request for a reasonable adjustment (CLE-8; NOR-1.4).
@@ -2566,6 +2603,9 @@ impl FormStep for Screen {
     fn done(_: i64, _: &Self::Subject, c: &tact_core::model::Contact) -> String {
         c.person_id
             .map_or_else(|| "/".to_string(), |p| format!("/people/{p}"))
+    }
+    fn said(_: &AppState, _: &Self::Subject, _: &tact_core::model::Contact) -> Option<String> {
+        Some("The screening is recorded.".into())
     }
 }
 

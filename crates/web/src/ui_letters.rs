@@ -210,10 +210,13 @@ trait LetterOn: Send + Sync + 'static {
         Self: Sized;
 }
 
-/// The record a letter is written from, as its form shows it: whose it is and what it says.
+/// The record a letter is written from, as its form shows it: whose it is, what it says,
+/// and core's reason no letter can be written from it now (a request not yet decided, an
+/// incident that ended no call), for the form's page to give instead of the form.
 struct Record<L> {
     person: tact_core::ids::PersonId,
     what: String,
+    refused: Option<RuleError>,
     letter: std::marker::PhantomData<L>,
 }
 
@@ -221,7 +224,7 @@ struct Record<L> {
 /// line its form shows about it.
 macro_rules! letter_on {
     ($(#[$doc:meta])* $name:ident, $path:literal, $heading:literal, $about:ident($id:ident),
-     from $query:ident, |$r:ident| $what:expr) => {
+     from $query:ident, |$r:ident| $what:expr, refused $refused:expr) => {
         $(#[$doc])*
         struct $name;
         impl LetterOn for $name {
@@ -236,7 +239,12 @@ macro_rules! letter_on {
                 id: i64,
             ) -> Result<Record<Self>, Response> {
                 let $r = step::read(state, signed, q::$query { id: tact_core::ids::$id(id) }).await?;
-                Ok(Record { person: $r.person_id, what: $what, letter: std::marker::PhantomData })
+                Ok(Record {
+                    person: $r.person_id,
+                    what: $what,
+                    refused: $refused,
+                    letter: std::marker::PhantomData,
+                })
             }
         }
     };
@@ -246,7 +254,8 @@ letter_on!(
     /// The decision on a reasonable adjustment (CLE-8.5; NOR-1.5).
     AdjustmentLetter, "/adjustments/{id}/letter", "Write the adjustment decision",
     Adjustment(AdjustmentId), from Adjustment,
-    |a| format!("Their request: {} ({})", a.description, a.status.as_str())
+    |a| format!("Their request: {} ({})", a.description, a.status.as_str()),
+    refused tact_core::correspondence::adjustment_decision(&a).err()
 );
 letter_on!(
     /// Why a call was ended (CLE-4.4; NOR-6.1).
@@ -256,7 +265,8 @@ letter_on!(
         "The call on {}: {}",
         tact_core::check::long_day(i.occurred_at),
         i.description
-    )
+    ),
+    refused tact_core::correspondence::ended_call(&i).err()
 );
 letter_on!(
     /// A warning (CLE-9.2, 9.3; NOR-5.2).
@@ -265,7 +275,8 @@ letter_on!(
         "The warning of {}: {}",
         tact_core::check::long_day(w.given_at),
         w.what_is_wrong
-    )
+    ),
+    refused None
 );
 
 impl<L: LetterOn> step::Subject for Record<L> {
@@ -285,6 +296,8 @@ impl<L: LetterOn> FormStep for On<L> {
     type Subject = Record<L>;
     type Command = cmd::WriteLetter;
     const PATH: &'static str = L::PATH;
+
+    const REFUSED: crate::ui_step::Refusal<Record<L>> = |_, _, r| r.refused.clone();
 
     async fn spec(state: &AppState, signed: &Signed, _: i64, r: &Record<L>) -> SpecOrPage {
         let preferred = crate::ui_forms::preferred_format(state, signed, r.person).await?;

@@ -149,7 +149,30 @@ impl FormStep for Answer {
 
     const REFUSED: step::Refusal<RightsRequest> = tact_core::rights::answer_refusal;
 
-    async fn spec(_: &AppState, _: &Signed, _: i64, r: &RightsRequest) -> SpecOrPage {
+    async fn spec(state: &AppState, signed: &Signed, _: i64, r: &RightsRequest) -> SpecOrPage {
+        // Where the work the request asks for is done, where this member of staff may do it:
+        // the subject access download, or correcting their details.
+        let p = &state.app.profile;
+        let person = r.person_id;
+        let links = match r.kind {
+            RightKind::Access
+                if tact_core::command::offered::<cmd::RecordSubjectAccess>(p, &signed.actor) =>
+            {
+                vec![(
+                    format!("/people/{person}/export"),
+                    "Download everything we hold about them, to send with your answer".to_string(),
+                )]
+            }
+            RightKind::Rectification
+                if tact_core::command::offered::<cmd::RectifyPerson>(p, &signed.actor) =>
+            {
+                vec![(
+                    format!("/people/{person}/rectify"),
+                    "Correct the details that were wrong".to_string(),
+                )]
+            }
+            _ => Vec::new(),
+        };
         let mut intro = vec![
             format!("{}.", capital(r.kind.plain())),
             format!("In their words: {}", r.details),
@@ -183,6 +206,7 @@ impl FormStep for Answer {
             heading: "Answer a data-rights request".into(),
             caption: format!("Request {} ({CLAUSE})", r.id),
             intro,
+            links,
             fields: vec![
                 Field::new("radios", "decision", "Your answer").options(options),
                 Field::new(

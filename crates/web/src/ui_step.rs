@@ -231,6 +231,19 @@ pub(crate) trait FormStep: Send + Sync + 'static {
     ) -> String
     where
         App: Handles<Self::Command>;
+
+    /// What the command did, in a sentence for the page it goes to (the success banner):
+    /// nothing, unless the form says it.
+    fn said(
+        _state: &AppState,
+        _subject: &Self::Subject,
+        _out: &<App as Handles<Self::Command>>::Output,
+    ) -> Option<String>
+    where
+        App: Handles<Self::Command>,
+    {
+        None
+    }
 }
 
 /// The form's GET and POST at its path.
@@ -379,10 +392,10 @@ where
             .app
             .execute(&Ctx::new(signed.actor.clone()), command)
             .await?;
-        Ok::<_, AppError>(S::done(id, &subject, &out))
+        Ok::<_, AppError>((S::done(id, &subject, &out), S::said(&state, &subject, &out)))
     };
     match taken.await {
-        Ok(to) => Redirect::to(&to).into_response(),
+        Ok((to, said)) => crate::ui::said_and_go(&state, &to, said.as_deref()),
         Err(e) => {
             let spec = or_page!(spec_of::<S>(&state, &signed, id, &subject).await);
             refused(&state, signed, spec, &form, e)
@@ -427,6 +440,14 @@ pub(crate) trait PersonStep: Send + Sync + 'static {
     {
         format!("/people/{id}")
     }
+
+    /// As [`FormStep::said`].
+    fn said(_state: &AppState, _out: &<App as Handles<Self::Command>>::Output) -> Option<String>
+    where
+        App: Handles<Self::Command>,
+    {
+        None
+    }
 }
 
 /// A [`PersonStep`] as a [`FormStep`].
@@ -458,6 +479,16 @@ impl<P: PersonStep> FormStep for OnPerson<P> {
         App: Handles<Self::Command>,
     {
         P::done(id, out)
+    }
+    fn said(
+        state: &AppState,
+        _: &String,
+        out: &<App as Handles<Self::Command>>::Output,
+    ) -> Option<String>
+    where
+        App: Handles<Self::Command>,
+    {
+        P::said(state, out)
     }
 }
 

@@ -363,5 +363,13 @@ async fn task_done(State(state): State<AppState>, to: PostedTo) -> Response {
             .map(|_| ())
     };
     let back = spec.back.clone();
-    answer(&state, signed, spec, &form, result, |()| back)
+    let said = if t.task.kind == TaskKind::BreachReminder {
+        "The reminder is recorded on their record."
+    } else {
+        "The task is marked as done."
+    };
+    match result {
+        Ok(()) => crate::ui::said_and_go(&state, &back, Some(said)),
+        Err(e) => answer(&state, signed, spec, &form, Err::<(), _>(e), |()| back),
+    }
 }

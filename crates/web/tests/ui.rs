@@ -422,12 +422,22 @@ async fn cle_4_4_and_nor_6_1_the_incoming_page_says_what_to_do_with_an_abusive_c
         ),
     ] {
         let ui = Ui::spawn_under(profile).await;
-        ui.staff("Cas Worker", "cas", Role::Caseworker).await;
+        let (_, token) = ui.staff("Cas Worker", "cas", Role::Caseworker).await;
         let cas = ui.session("cas").await;
         let (s, html) = ui
             .page(&cas, "/incoming?who=07911+123999&channel=phone")
             .await;
         assert_eq!(s, StatusCode::OK);
+        // A caller known and unrestricted: no clause to cite, and no empty "Policy:" line.
+        ui.api(&token, "/people", json!({"name": "Jo Bloggs", "phones": ["07911 123124"]}))
+            .await;
+        let (_, known) = ui
+            .page(&cas, "/incoming?who=07911+123124&channel=phone")
+            .await;
+        assert!(
+            known.contains("You can deal with this contact") && !known.contains("Policy: </p>"),
+            "{profile}: {known}"
+        );
         let section = html
             .split("If the caller becomes abusive")
             .nth(1)
@@ -867,6 +877,71 @@ async fn cle_9_9_the_plan_form_sets_several_restrictions_and_authorising_clears_
     let (_, html) = ui.page(&sam, &format!("/plans/{sid}/vary")).await;
     assert!(html.contains("Thursday 14:00-15:30"), "{html}");
     assert!(html.contains("07911 123123") || html.contains("+447911123123"));
+}
+
+/// CLE-9.11: a caseworker logging a call from the form is told on the page it goes to that
+/// it is logged and, where their plan does not allow it, that it is a breach with a reminder
+/// raised: said once (the GOV.UK success banner), not again on the next page.
+#[tokio::test]
+async fn cle_9_11_logging_a_contact_says_it_is_logged_and_whether_as_a_breach() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    let cas = ui.session("cas").await;
+    let path = format!("/people/{}/contact", c.pid);
+    let log = |summary: &'static str| {
+        let (ui, cas, path) = (&ui, cas.clone(), path.clone());
+        async move {
+            let r = ui
+                .post_form(
+                    &cas,
+                    &path,
+                    &[
+                        ("channel", "phone"),
+                        ("direction", "inbound"),
+                        ("summary", summary),
+                    ],
+                )
+                .await;
+            assert_eq!(r.status(), StatusCode::SEE_OTHER);
+            let said = r
+                .headers()
+                .get_all(SET_COOKIE)
+                .iter()
+                .map(|v| v.to_str().unwrap().to_string())
+                .find(|v| v.starts_with("tact_said="))
+                .expect("the step says what it did");
+            assert!(said.contains("HttpOnly") && said.contains("SameSite=Strict"));
+            let cookie = format!("{cas}; {}", said.split(';').next().unwrap());
+            let to = r.headers()[LOCATION].to_str().unwrap().to_string();
+            let page = ui.get(&cookie, &to).await;
+            let cleared = page
+                .headers()
+                .get_all(SET_COOKIE)
+                .iter()
+                .any(|v| v.to_str().unwrap().starts_with("tact_said=;"));
+            assert!(cleared, "said once");
+            page.text().await.unwrap()
+        }
+    };
+    let page = log("Rang for an update").await;
+    assert!(
+        page.contains("govuk-notification-banner--success")
+            && page.contains(">The contact is logged.</p>"),
+        "{page}"
+    );
+    c.plan_in_force(&ui, "email", "Abusive calls after a warning")
+        .await;
+    let page = log("Rang again").await;
+    assert!(
+        page.contains("The contact is logged as a breach of their contact strategy: a reminder to send them has been raised (CLE-9.11)."),
+        "{page}"
+    );
+    // The next page, without the cookie, says nothing.
+    let (_, again) = ui.page(&cas, &format!("/people/{}", c.pid)).await;
+    assert!(
+        !again.contains("govuk-notification-banner--success"),
+        "{again}"
+    );
 }
 
 #[tokio::test]
@@ -1371,6 +1446,17 @@ async fn cle_8_5_every_adjustment_asked_for_is_on_the_person_page_with_its_decis
     assert!(
         form.contains("What they asked for: Needs longer to reply to letters"),
         "{form}"
+    );
+    // Not yet decided, there is no decision to write: its letter form is not a form that
+    // would only be refused, but the page saying why (the API's 409).
+    let (st, html) = ui
+        .page(&lee, &format!("/adjustments/{}/letter", a["id"]))
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT, "{html}");
+    assert!(
+        html.contains("The request has not been decided yet")
+            && !html.contains("Write it</button>"),
+        "{html}"
     );
     ui.api(
         &c.lm,
@@ -2710,6 +2796,14 @@ async fn a_data_rights_request_goes_from_the_person_page_to_the_dpo_who_answers_
     let answer = format!("/data-rights/{id}");
     let (_, form) = ui.page(&dee, &answer).await;
     assert!(form.contains("Wants everything we hold") && form.contains("UK GDPR Art. 12(3)"));
+    // The form links to the download the request asks for.
+    assert!(
+        form.contains(&format!(
+            "href=\"/people/{}/export\">Download everything we hold about them",
+            c.pid
+        )),
+        "{form}"
+    );
     let r = ui
         .post_form(
             &dee,
@@ -5076,6 +5170,39 @@ async fn cle_9_12_the_review_form_of_a_late_review_says_it_is_late_and_what_that
 
 /// CLE-9.14: a plan past its end date restricts nothing, and its own page says "ended" as
 /// the person page does, never "active"; while it restricts both say "in force".
+/// CLE-9.14: a plan lifted from its page says on it when and why, not a review still to
+/// come, and the task it raises says the plan is lifted.
+#[tokio::test]
+async fn cle_9_14_a_lifted_plan_says_when_and_why_and_its_task_says_it_is_lifted() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    let sid = c
+        .plan_in_force(&ui, "letter", "Abuse after a warning")
+        .await;
+    let sam = ui.session("sam").await;
+    let r = ui
+        .post_form(
+            &sam,
+            &format!("/plans/{sid}/lift"),
+            &[("reason", "No contact of concern for six months")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, page) = ui.page(&sam, &format!("/plans/{sid}")).await;
+    let today = tact_core::check::long_day(ui.app.now());
+    assert!(
+        page.contains(&format!(
+            "Lifted on {today}: No contact of concern for six months"
+        )) && !page.contains("Review by"),
+        "{page}"
+    );
+    let (_, home) = ui.page(&sam, "/").await;
+    assert!(
+        home.contains("Tell the person in writing that their contact strategy is lifted"),
+        "{home}"
+    );
+}
+
 #[tokio::test]
 async fn cle_9_14_a_plan_past_its_end_date_is_ended_on_its_page_not_active() {
     let app =
