@@ -34,6 +34,17 @@ impl PersonId {
     pub fn reference(self) -> String {
         format!("SU-{:06}", self.0)
     }
+
+    /// The person a reference names, however staff type it: `SU-000123`, `su-123`,
+    /// `SU123`, `SU 123`. Nothing for text that is no reference (a name such as "Susan").
+    pub fn from_reference(text: &str) -> Option<Self> {
+        let t = text.trim().to_ascii_uppercase();
+        let digits = t.strip_prefix("SU")?.trim_start_matches(['-', ' ']);
+        if digits.is_empty() || digits.len() > 15 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        digits.parse::<i64>().ok().filter(|n| *n > 0).map(Self)
+    }
 }
 
 impl PlanId {
@@ -48,5 +59,38 @@ impl PlanId {
     pub fn of_subject(subject: &str) -> Option<Self> {
         let rest = subject.strip_prefix("strategy:")?;
         rest.split(':').next()?.parse().ok().map(Self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PersonId;
+
+    #[test]
+    fn a_reference_is_read_however_it_is_typed() {
+        for typed in [
+            "SU-000123",
+            "su-123",
+            "SU123",
+            " SU 0123 ",
+            "Su-00000000123",
+        ] {
+            assert_eq!(
+                PersonId::from_reference(typed),
+                Some(PersonId(123)),
+                "{typed}"
+            );
+        }
+        for not in [
+            "Susan",
+            "SU-",
+            "SU-0",
+            "SU-12a",
+            "123",
+            "SU-99999999999999999999",
+        ] {
+            assert_eq!(PersonId::from_reference(not), None, "{not}");
+        }
+        assert_eq!(PersonId(123).reference(), "SU-000123");
     }
 }

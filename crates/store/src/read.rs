@@ -574,12 +574,11 @@ impl Store {
     pub async fn search_people(&self, query: &str, limit: i64) -> Result<Vec<ServiceUser>> {
         let q = &tact_core::model::one_spaced(query);
         let mut ids: Vec<i64> = Vec::new();
-        let upper = q.to_ascii_uppercase();
-        if upper.starts_with("SU-") {
-            // A reference goes straight to its unique index.
+        if let Some(id) = PersonId::from_reference(q) {
+            // A reference, however it was typed (`su-123`), goes straight to its unique index.
             let row =
                 sqlx::query("SELECT id FROM people WHERE reference = $1 AND merged_into IS NULL")
-                    .bind(upper)
+                    .bind(id.reference())
                     .fetch_optional(&self.pool)
                     .await?;
             if let Some(r) = row {

@@ -112,6 +112,13 @@ async fn a_person_round_trips_with_identifiers_and_advocate() {
         );
         assert_eq!(s.search_people("bloggs", 10).await.unwrap().len(), 1);
         assert_eq!(s.search_people(&reference, 10).await.unwrap()[0].id, id);
+        // A reference however staff type it: lower case, without its noughts or its dash.
+        let short = format!("su{}", id.0);
+        assert_eq!(
+            s.search_people(&short, 10).await.unwrap()[0].id,
+            id,
+            "{name}: {short}"
+        );
         assert_eq!(s.search_people("07700 900123", 10).await.unwrap()[0].id, id);
     }
 }

@@ -402,7 +402,10 @@ impl FormStep for MatchMessage {
         _: &StoredMessage,
         form: &Form,
     ) -> Result<cmd::MatchMessage, AppError> {
-        let reference = val(form, "reference").trim().to_uppercase();
+        // However it is typed (`su-123`), as the search reads it.
+        let typed = val(form, "reference").trim().to_uppercase();
+        let reference = tact_core::ids::PersonId::from_reference(&typed)
+            .map_or(typed, tact_core::ids::PersonId::reference);
         let nobody = || {
             RuleError::invalid(
                 "reference",

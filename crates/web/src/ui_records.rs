@@ -256,13 +256,14 @@ impl FormStep for ChangeDetails {
 
 /// A person's id from their reference (`SU-000123`) or the bare number.
 fn person_ref(text: &str) -> Result<PersonId, RuleError> {
-    let t = text.trim().to_ascii_uppercase();
-    t.strip_prefix("SU-")
-        .unwrap_or(&t)
-        .parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .map(PersonId)
+    PersonId::from_reference(text)
+        .or_else(|| {
+            text.trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|n| *n > 0)
+                .map(PersonId)
+        })
         .ok_or_else(|| {
             RuleError::invalid(
                 "merge",
