@@ -216,6 +216,10 @@ impl Handles<cmd::ImportRecords> for App {
                 (Planned::Plans(decided), n)
             }
         };
+        // Every problem names its column as the file heads it, wherever it was found.
+        for p in &mut problems {
+            p.column = c.mapping.heading_in(&p.column, &c.table.headers);
+        }
         problems.sort_by_key(|p| p.row);
         report.new = new;
         report.problems = problems;

@@ -231,6 +231,24 @@ async fn issue_14_problems_are_listed_by_row_and_column_and_nothing_is_written()
             "{:?}",
             r.problems
         );
+        // A column headed otherwise in the file, and mapped, is named as the file heads it:
+        // what the office will look for in its sheet.
+        let headed = cmd::ImportRecords {
+            mapping: Mapping::parse(&["emails=E-mail address".to_string()]).unwrap(),
+            ..import(
+                Kind::People,
+                "people.csv",
+                "id,Name,E-mail address\nC-1,Jo Two,jo@example.org\n",
+                false,
+            )
+        };
+        let r = w.app.execute(&admin, headed).await.unwrap();
+        let at: Vec<(usize, &str)> = r
+            .problems
+            .iter()
+            .map(|p| (p.row, p.column.as_str()))
+            .collect();
+        assert_eq!(at, vec![(2, "E-mail address")], "{name}: {:?}", r.problems);
         let none = w
             .app
             .query(

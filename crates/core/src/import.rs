@@ -315,6 +315,19 @@ impl Mapping {
         })
     }
 
+    /// The column a problem is about as the file heads it, so that it can be found in the
+    /// sheet: a field's mapped heading (`phones` in a file whose column is "Telephone"), a
+    /// field's own column however the file cases it, or `column` as given where the file
+    /// has no such column (a heading already, or a required column that is missing).
+    pub fn heading_in(&self, column: &str, headers: &[String]) -> String {
+        let want = fold(&self.heading_of(column));
+        headers
+            .iter()
+            .find(|h| fold(h) == want)
+            .cloned()
+            .unwrap_or_else(|| column.to_string())
+    }
+
     /// The heading, folded, that `field`'s column has in the file: the one mapped to it, or
     /// the field's own name.
     fn heading_of(&self, field: &str) -> String {
