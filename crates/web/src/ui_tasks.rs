@@ -6,6 +6,7 @@ use crate::ui::PagePath;
 use crate::ui::PostedTo;
 use crate::ui::{error_page, or_page, refusal, Signed};
 use crate::ui_forms::{answer, channel_field, show, val, Field, Spec, SpecOrPage};
+use crate::ui_step::read_if_allowed;
 use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -83,7 +84,7 @@ async fn spec(state: &AppState, signed: &Signed, t: &Task) -> SpecOrPage {
         // The reasons already given for the plans in force, to remind them of.
         let mut reasons = Vec::new();
         if let Some(id) = t.task.person_id {
-            let plans = crate::ui_step::read_if_allowed(state, signed, q::Plans { person: id });
+            let plans = read_if_allowed(state, signed, q::Plans { person: id });
             for s in plans.await?.unwrap_or_default() {
                 if tact_core::check::restricts(&state.app.profile, &s, state.app.now()) {
                     reasons.push(s.reasons.clone());
@@ -143,34 +144,27 @@ async fn spec(state: &AppState, signed: &Signed, t: &Task) -> SpecOrPage {
     // records due for disposal.
     let mut links = Vec::new();
     let mut quoted = None;
-    match t
+    let (kind, id) = t
         .task
         .subject
         .as_deref()
-        .map(|s| s.split_once(':').unwrap_or((s, "")))
-    {
-        Some(("incident", id)) => {
-            if let Some(i) = match id.parse() {
-                Ok(id) => {
-                    let id = tact_core::ids::IncidentId(id);
-                    crate::ui_step::read_if_allowed(state, signed, q::Incident { id }).await?
-                }
-                Err(_) => None,
-            } {
+        .map_or(("", None), |s| match s.split_once(':') {
+            Some((kind, id)) => (kind, id.parse::<i64>().ok()),
+            None => (s, None),
+        });
+    match (kind, id) {
+        ("incident", Some(id)) => {
+            let id = tact_core::ids::IncidentId(id);
+            if let Some(i) = read_if_allowed(state, signed, q::Incident { id }).await? {
                 let names = crate::ui::Names::of(&state.app, &signed.actor)
                     .await
                     .map_err(|e| refusal(state, signed, e))?;
                 intro.extend(incident_lines(p, &names, &i));
             }
         }
-        Some(("contact", id)) => {
-            if let Some(c) = match id.parse() {
-                Ok(id) => {
-                    let id = tact_core::ids::ContactId(id);
-                    crate::ui_step::read_if_allowed(state, signed, q::Contact { id }).await?
-                }
-                Err(_) => None,
-            } {
+        ("contact", Some(id)) => {
+            let id = tact_core::ids::ContactId(id);
+            if let Some(c) = read_if_allowed(state, signed, q::Contact { id }).await? {
                 intro.push(crate::ui_forms::contact_line(&c));
                 quoted = crate::ui_forms::what_they_wrote(&c);
                 if quoted.is_none() {
@@ -178,7 +172,7 @@ async fn spec(state: &AppState, signed: &Signed, t: &Task) -> SpecOrPage {
                 }
             }
         }
-        Some(("retention", _)) => links.push((
+        ("retention", _) => links.push((
             "/retention".to_string(),
             "Check the list of records due for disposal, and dispose of them there".to_string(),
         )),
@@ -204,7 +198,7 @@ async fn spec(state: &AppState, signed: &Signed, t: &Task) -> SpecOrPage {
             _ => None,
         };
         if let Some((step, words)) = wanted {
-            let read = crate::ui_step::read_if_allowed(state, signed, q::Plan { id: s }).await?;
+            let read = read_if_allowed(state, signed, q::Plan { id: s }).await?;
             let offered =
                 read.is_some_and(|x| wf::available_steps(p, &signed.actor, &x).contains(&step));
             if offered {
@@ -311,7 +305,7 @@ async fn task_form(
     // plan (or its change) take effect, so it is done there.
     if t.task.kind == TaskKind::SendNotice {
         if let Some(s) = plan_of(&t) {
-            let plan = crate::ui_step::read_if_allowed(&state, &signed, q::Plan { id: s }).await;
+            let plan = read_if_allowed(&state, &signed, q::Plan { id: s }).await;
             if or_page!(plan).is_some_and(|plan| plan.awaits_notice()) {
                 return Redirect::to(&format!("/plans/{s}/notice")).into_response();
             }
