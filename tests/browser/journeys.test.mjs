@@ -381,7 +381,7 @@ test('contact from a restricted person is kept, marked as a breach and screened 
   assert.match(await cw.page.textContent('main'), /Rang to ask again about the complaint \(breach\)/);
   await cw.page.goto(`${base}/`);
   assert.match(await cw.page.textContent('main'), /Contacts to screen/);
-  await cw.page.click('a:has-text("Screen this contact")');
+  await cw.page.click('a:has-text("Screen their contact of")');
   await axe(cw.page, 'screening form');
   // CLE-9.10: what screening found is one of the five; a safeguarding concern raises its referral.
   await cw.page.check('input[name="finding"][value="safeguarding"]');

@@ -3218,10 +3218,16 @@ pub fn evaluate_contact(
         events.push(ev);
     }
     if screening == Screening::Due {
+        // Which contact, on a list of several: how and when it came, and what it was about.
         tasks.push(screening_task(
             profile,
             person,
-            "Screen this contact for a genuine complaint, new information, a crime or a safeguarding concern".into(),
+            format!(
+                "Screen their contact of {} by {} (\u{201c}{}\u{201d}) for a genuine complaint, new information, a crime or a safeguarding concern",
+                check::long_day(contact.at),
+                contact.channel.plain(),
+                crate::error::quoted(contact.summary.trim(), 80)
+            ),
             now,
         ));
     }

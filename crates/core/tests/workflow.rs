@@ -1948,6 +1948,19 @@ fn cle_9_11_a_forbidden_contact_is_a_breach_naming_the_restriction_with_a_remind
     assert!(tasks
         .iter()
         .any(|t| t.kind == TaskKind::Screening && t.clause == "CLE-9.10"));
+    // The screening task says which contact it is, on a list of several.
+    let screen = tasks
+        .iter()
+        .find(|t| t.kind == TaskKind::Screening)
+        .unwrap();
+    assert!(
+        screen.title.starts_with(&format!(
+            "Screen their contact of {} by telephone (\u{201c}Called demanding an update\u{201d})",
+            tact_core::check::long_day(input.at)
+        )),
+        "{}",
+        screen.title
+    );
     assert_eq!(events.len(), 1);
     assert!(
         !verdict.staff_may_disengage,

@@ -377,6 +377,15 @@ impl FormStep for NewPerson {
             None => format!("/people/{}", p.id),
         }
     }
+    fn said(_: &AppState, query: &Form, p: &ServiceUser) -> Option<String> {
+        Some(match from_message(query) {
+            Some(_) => format!(
+                "{} is added ({}). Match the message to them below.",
+                p.name, p.reference
+            ),
+            None => format!("{} is added ({}).", p.name, p.reference),
+        })
+    }
 }
 
 // ----- matters --------------------------------------------------------------------------
@@ -410,6 +419,9 @@ impl PersonStep for OpenMatter {
             kind: crate::ui_forms::chosen(form, "kind", MatterKind::parse, "choose what it is")?,
             title: val(form, "title").into(),
         })
+    }
+    fn said(_: &AppState, m: &tact_core::model::Matter) -> Option<String> {
+        Some(format!("Matter {} is opened: {}.", m.reference, m.title))
     }
 }
 

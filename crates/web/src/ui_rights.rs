@@ -102,6 +102,12 @@ impl PersonStep for ReceiveRequest {
             received_on: date_field(form, "received_on")?,
         })
     }
+    fn said(_: &AppState, r: &RightsRequest) -> Option<String> {
+        Some(format!(
+            "The request is recorded: the Data Protection Officer is asked to answer it by {} ({CLAUSE}).",
+            tact_core::check::long_date(r.due_on)
+        ))
+    }
 }
 
 /// Subject access: everything held about them, as one zip to download (the DPO).
