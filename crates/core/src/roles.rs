@@ -572,6 +572,14 @@ pub fn in_post(all: &[crate::model::Staff], id: StaffId) -> Option<&crate::model
     all.iter().find(|x| x.id == id && x.active)
 }
 
+/// Whether `s` may be named as a person's single point of contact (CLE-9.9; NOR-5.5):
+/// a member of staff still in post whose role records contact under the profile, since
+/// every call, email and diverted message from the person goes to them. Never a service
+/// account (a phone system's), nor a role that deals with no contact (an auditor).
+pub fn may_be_single_point_of_contact(profile: &Profile, s: &crate::model::Staff) -> bool {
+    s.active && s.scope.is_none() && profile.may(s.role, Action::RecordContact)
+}
+
 /// Who a member of staff's open tasks go to when they leave: their line manager, where they
 /// have one still in post; otherwise no one by name, and each task goes to everyone in its
 /// own role (theirs, where it names none). Nothing they were asked to do is left where no

@@ -515,13 +515,28 @@ fn check_restrictions(
                 )
                 .with_field(&format!("{field}.channel")));
             }
-            Rule::SinglePointOfContact { staff_id }
-                if crate::roles::in_post(ctx.staff, *staff_id).is_none() =>
-            {
-                return Err(RuleError::not_found(
-                    &format!("{field}.staff_id"),
-                    format!("no active member of staff {staff_id}"),
-                ));
+            Rule::SinglePointOfContact { staff_id } => {
+                let Some(s) = crate::roles::in_post(ctx.staff, *staff_id) else {
+                    return Err(RuleError::not_found(
+                        &format!("{field}.staff_id"),
+                        format!("no active member of staff {staff_id}"),
+                    ));
+                };
+                if !crate::roles::may_be_single_point_of_contact(profile, s) {
+                    return Err(RuleError::invalid(
+                        &format!("{field}.staff_id"),
+                        format!(
+                            "{} cannot be their single point of contact ({}): choose a member of staff who deals with contact",
+                            s.name,
+                            if s.scope.is_some() {
+                                "a service account".to_string()
+                            } else {
+                                format!("the {} role records no contact", s.role.plain())
+                            }
+                        ),
+                    )
+                    .with_clause(&entry.clause));
+                }
             }
             Rule::NoReopening { matter_id, grounds } => {
                 if !matter_of_person(*matter_id) {

@@ -350,6 +350,65 @@ fn cle_9_4_and_nor_5_5_a_plans_restrictions_leave_a_way_to_make_contact() {
     }
 }
 
+/// CLE-9.9; NOR-5.5: the single point of contact is someone who deals with contact, since
+/// every call and email from the person goes to them: never a service account (a phone
+/// system's) nor a role that records no contact (an auditor). Refused on the field.
+#[test]
+fn cle_9_9_and_nor_5_5_a_single_point_of_contact_deals_with_contact() {
+    for name in BOTH {
+        let mut w = World::new(name);
+        let add = |id: i64, role: Role, scope: Option<tact_core::roles::Scope>| Staff {
+            id: StaffId(id),
+            name: format!("staff {id}"),
+            email: None,
+            role,
+            line_manager: None,
+            active: true,
+            scope,
+        };
+        w.records.staff.push(add(90, Role::Auditor, None));
+        w.records.staff.push(add(
+            91,
+            Role::Admin,
+            Some(tact_core::roles::Scope::ContactCheck),
+        ));
+        for (id, why) in [
+            (90, "(the auditor role records no contact)"),
+            (91, "(a service account)"),
+        ] {
+            let rules = vec![Restriction {
+                rule: Rule::SinglePointOfContact {
+                    staff_id: StaffId(id),
+                },
+                reason: "r".into(),
+            }];
+            let e = draft_plan(
+                &w.p,
+                &actor(LINE_MANAGER),
+                PERSON,
+                w.plan_input(rules),
+                &w.ctx(),
+                now(),
+            )
+            .unwrap_err();
+            assert_eq!(
+                e.field.as_deref(),
+                Some("restrictions[0].staff_id"),
+                "{name}: {e:?}"
+            );
+            assert!(e.message.contains(why), "{name}: {}", e.message);
+            let them = w.staff.iter().find(|s| s.id == StaffId(id)).unwrap();
+            assert!(!tact_core::roles::may_be_single_point_of_contact(
+                &w.p, them
+            ));
+        }
+        let caseworker = w.staff.iter().find(|s| s.id == CASEWORKER).unwrap();
+        assert!(tact_core::roles::may_be_single_point_of_contact(
+            &w.p, caseworker
+        ));
+    }
+}
+
 #[test]
 fn cle_9_4_and_nor_5_4_proposal_without_recorded_incident_is_refused() {
     for name in BOTH {

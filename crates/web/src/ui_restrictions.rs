@@ -57,12 +57,16 @@ fn details(p: &Profile, kind: RestrictionKind, matters: &[Matter], staff: &[Staf
         RestrictionKind::SinglePointOfContact => {
             vec![
                 Field::new("select", &n("staff_id"), "Their single point of contact").options(
-                    staff.iter().filter(|s| s.active).map(|s| {
-                        (
-                            s.id.0.to_string(),
-                            format!("{} ({})", s.name, s.role.plain()),
-                        )
-                    }),
+                    // Only whom core lets be named: in post, and dealing with contact.
+                    staff
+                        .iter()
+                        .filter(|s| tact_core::roles::may_be_single_point_of_contact(p, s))
+                        .map(|s| {
+                            (
+                                s.id.0.to_string(),
+                                format!("{} ({})", s.name, s.role.plain()),
+                            )
+                        }),
                 ),
             ]
         }

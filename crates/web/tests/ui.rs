@@ -715,6 +715,16 @@ async fn cle_9_9_the_plan_form_sets_several_restrictions_and_authorising_clears_
     let ui = Ui::spawn().await;
     let c = case(&ui).await;
     let lee = ui.session("lee").await;
+    // The single point of contact is chosen from those who deal with contact: never an
+    // auditor, nor a service account (CLE-9.9).
+    let (aud, _) = ui.staff("Aud Itor", "aud", Role::Auditor).await;
+    let (form_status, form) = ui.page(&lee, &format!("/people/{}/plan", c.pid)).await;
+    assert_eq!(form_status, StatusCode::OK);
+    assert!(
+        form.contains("Cas Worker (caseworker)") && !form.contains("Aud Itor"),
+        "{form}"
+    );
+    assert!(aud > 0);
     let due = (tact_core::check::uk_date(jiff::Timestamp::now()) + jiff::Span::new().days(30))
         .to_string();
     let mid = c.mid.to_string();
