@@ -2233,6 +2233,12 @@ impl PersonStep for RequestAdjustment {
             description: val(form, "description").into(),
         })
     }
+    fn said(state: &AppState, _: &tact_core::model::Adjustment) -> Option<String> {
+        Some(format!(
+            "The request is sent for a decision; they are told it in writing ({}).",
+            cited(&state.app.profile.clauses.adjustment_decision)
+        ))
+    }
 }
 
 /// The decision on a reasonable adjustment, with reasons (CLE-8.3).

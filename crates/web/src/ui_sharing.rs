@@ -107,6 +107,12 @@ impl PersonStep for AskToShare {
             },
         })
     }
+    fn said(state: &AppState, _: &Disclosure) -> Option<String> {
+        Some(format!(
+            "The request is sent to the Data Protection Officer. Nothing is shared until they agree ({}).",
+            cited(&state.app.profile.sharing.clause)
+        ))
+    }
 }
 
 /// A form about a request to share: the request itself, then `note`; back to the person.

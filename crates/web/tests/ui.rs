@@ -1338,7 +1338,11 @@ async fn cle_9_15_sharing_waits_for_the_dpo_and_goes_on_the_disclosure_log() {
             ],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let page = ui.followed(&lee, &r).await;
+    assert!(
+        page.contains("The request is sent to the Data Protection Officer. Nothing is shared until they agree (CLE-9.15)."),
+        "{page}"
+    );
     // The person page lists the request, its day in words as the rest of the page has it.
     let (_, person) = ui.page(&lee, &format!("/people/{}", c.pid)).await;
     let today = tact_core::check::long_date(tact_core::check::uk_date(jiff::Timestamp::now()));
@@ -4361,6 +4365,11 @@ async fn a_form_step_is_refused_as_its_command_is_and_bad_input_writes_nothing()
     assert_eq!(
         r.headers().get(LOCATION).unwrap(),
         &format!("/people/{pid}")
+    );
+    let page = ui.followed(&lee, &r).await;
+    assert!(
+        page.contains("The request is sent for a decision; they are told it in writing (CLE-8.5)."),
+        "{page}"
     );
     let after = ui
         .app
