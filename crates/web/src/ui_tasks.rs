@@ -178,6 +178,25 @@ async fn spec(state: &AppState, signed: &Signed, t: &Task) -> SpecOrPage {
         )),
         _ => {}
     }
+    // The form that does what screening found, where this member of staff may use it: the
+    // new complaint opened as a matter of its own (CLE-10.4), the possible crime's referral
+    // recorded (CLE-10.3).
+    if let Some(person) = t.task.person_id {
+        let form = match t.task.kind {
+            TaskKind::OpenMatter if cmd::offered::<cmd::OpenMatter>(p, &signed.actor) => {
+                Some(("matter", "Open the new complaint as a matter of its own"))
+            }
+            TaskKind::PoliceReferral
+                if cmd::offered::<cmd::RecordFurtherAction>(p, &signed.actor) =>
+            {
+                Some(("further-action", "Record the referral to the police"))
+            }
+            _ => None,
+        };
+        links.extend(
+            form.map(|(path, words)| (format!("/people/{person}/{path}"), words.to_string())),
+        );
+    }
     // The plan it is about, and the step the task asks for where core offers this member of
     // staff that step (core's `workflow::available_steps`): a review due (which closes the
     // task by itself), or a change to name another single point of contact.

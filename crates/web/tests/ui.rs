@@ -3797,6 +3797,36 @@ async fn cle_9_10_the_screening_form_asks_what_was_raised_and_a_safeguarding_con
             && task.contains(&format!("Email from them, {when}.")),
         "{task}"
     );
+    // A new complaint found by screening: its task links to the form that opens it as a
+    // matter of its own (CLE-10.4).
+    let another = ui.api(&c.cw, "/contacts", json!({"person_id": c.pid, "channel": "email", "direction": "inbound", "summary": "A new complaint", "body": "The officer who came was rude."})).await;
+    let another = another["contact"]["id"].as_i64().unwrap();
+    let r = ui
+        .post_form(
+            &cas,
+            &format!("/contacts/{another}/screen"),
+            &[
+                ("finding", "new-complaint"),
+                ("note", "About the officer's manner"),
+            ],
+        )
+        .await;
+    assert!(r.status().is_redirection(), "{}", r.status());
+    let (_, home) = ui.page(&cas, "/").await;
+    let open = home
+        .split("<tr")
+        .find(|row| row.contains("Open the new complaint as a matter of its own and judge it"))
+        .and_then(|row| row.split("href=\"/tasks/").nth(1))
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("a task to open it: {home}"));
+    let (_, task) = ui.page(&cas, &format!("/tasks/{open}")).await;
+    assert!(
+        task.contains(&format!(
+            "href=\"/people/{}/matter\">Open the new complaint as a matter of its own</a>",
+            c.pid
+        )) && task.contains("The officer who came was rude."),
+        "{task}"
+    );
 }
 
 /// Issue 11: bad input is an error on the form, never a silent default. A channel the
