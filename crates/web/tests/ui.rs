@@ -5241,6 +5241,35 @@ async fn cle_9_14_a_lifted_plan_says_when_and_why_and_its_task_says_it_is_lifted
         .plan_in_force(&ui, "letter", "Abuse after a warning")
         .await;
     let sam = ui.session("sam").await;
+    // A review that continues it says so, with the next review's day.
+    let next = tact_core::check::uk_date(ui.app.now()) + jiff::Span::new().days(30);
+    let (d, m, y) = (
+        next.day().to_string(),
+        next.month().to_string(),
+        next.year().to_string(),
+    );
+    let r = ui
+        .post_form(
+            &sam,
+            &format!("/plans/{sid}/review"),
+            &[
+                ("decision", "continue"),
+                ("recent_conduct", "Wrote as agreed"),
+                ("reasons", "Still needed"),
+                ("next_review_due-day", &d),
+                ("next_review_due-month", &m),
+                ("next_review_due-year", &y),
+            ],
+        )
+        .await;
+    let page = ui.followed(&sam, &r).await;
+    assert!(
+        page.contains(&format!(
+            ">Contact strategy {sid}: in force, review by {}.</p>",
+            tact_core::check::long_date(next)
+        )),
+        "{page}"
+    );
     let r = ui
         .post_form(
             &sam,
@@ -5248,8 +5277,12 @@ async fn cle_9_14_a_lifted_plan_says_when_and_why_and_its_task_says_it_is_lifted
             &[("reason", "No contact of concern for six months")],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let (_, page) = ui.page(&sam, &format!("/plans/{sid}")).await;
+    // The page it goes to says where the plan stands now, as core says it.
+    let page = ui.followed(&sam, &r).await;
+    assert!(
+        page.contains(&format!(">Contact strategy {sid}: lifted.</p>")),
+        "{page}"
+    );
     let today = tact_core::check::long_day(ui.app.now());
     assert!(
         page.contains(&format!(
