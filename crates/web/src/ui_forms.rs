@@ -2289,6 +2289,17 @@ impl FormStep for DecideAdjustment {
     fn done(_: i64, _: &Self::Subject, a: &tact_core::model::Adjustment) -> String {
         format!("/people/{}", a.person_id)
     }
+    fn said(
+        state: &AppState,
+        _: &Self::Subject,
+        a: &tact_core::model::Adjustment,
+    ) -> Option<String> {
+        Some(format!(
+            "The request is {}. Tell them in writing, with the reasons ({}).",
+            a.status.as_str(),
+            cited(&state.app.profile.clauses.adjustment_decision)
+        ))
+    }
 }
 
 /// Recording that the person disputes a plan (NOR-7.1; a local rule under Cleveland):

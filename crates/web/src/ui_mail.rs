@@ -441,6 +441,9 @@ impl FormStep for MatchMessage {
     fn done(id: i64, _: &StoredMessage, _: &StoredMessage) -> String {
         format!("/messages/{id}")
     }
+    fn said(_: &AppState, _: &StoredMessage, _: &StoredMessage) -> Option<String> {
+        Some("The message is on their record now.".into())
+    }
 }
 
 impl step::Subject for StoredMessage {

@@ -204,6 +204,13 @@ impl FormStep for Rectify {
     fn done(id: i64, _: &ServiceUser, _: &<App as Handles<cmd::RectifyPerson>>::Output) -> String {
         format!("/people/{id}")
     }
+    fn said(
+        _: &AppState,
+        _: &ServiceUser,
+        _: &<App as Handles<cmd::RectifyPerson>>::Output,
+    ) -> Option<String> {
+        Some("Their details are corrected, and the correction is on their record.".into())
+    }
 }
 
 /// Changing a person's details as their life changes — a new number, a new address, the
@@ -249,6 +256,13 @@ impl FormStep for ChangeDetails {
     }
     fn done(id: i64, _: &ServiceUser, _: &<App as Handles<cmd::UpdatePerson>>::Output) -> String {
         format!("/people/{id}")
+    }
+    fn said(
+        _: &AppState,
+        _: &ServiceUser,
+        _: &<App as Handles<cmd::UpdatePerson>>::Output,
+    ) -> Option<String> {
+        Some("Their details are changed.".into())
     }
 }
 

@@ -242,6 +242,18 @@ impl FormStep for Answer {
     fn done(_: i64, r: &RightsRequest, _: &RightsRequest) -> String {
         format!("/people/{}", r.person_id)
     }
+    fn said(_: &AppState, _: &RightsRequest, r: &RightsRequest) -> Option<String> {
+        Some(match (r.status, r.extended_to) {
+            (tact_core::rights::RightStatus::Open, Some(to)) => format!(
+                "More time is recorded: the answer is due by {}. Tell them why.",
+                tact_core::check::long_date(to)
+            ),
+            (tact_core::rights::RightStatus::Refused, _) => {
+                "The refusal is recorded. Tell them why, and that they may complain to the Information Commissioner.".to_string()
+            }
+            _ => "The answer is recorded.".to_string(),
+        })
+    }
 }
 
 impl step::Subject for RightsRequest {

@@ -178,6 +178,14 @@ impl FormStep for DecideRequest {
     fn done(_: i64, d: &Disclosure, _: &<App as Handles<Self::Command>>::Output) -> String {
         format!("/people/{}", d.person_id)
     }
+    fn said(_: &AppState, _: &Disclosure, d: &Disclosure) -> Option<String> {
+        Some(match d.status {
+            DisclosureStatus::Approved => {
+                "Sharing is approved. Record what was shared once it is sent.".to_string()
+            }
+            other => format!("The request to share is {}.", other.as_str()),
+        })
+    }
 }
 
 /// Recording what was shared, once the DPO has agreed.
@@ -218,6 +226,9 @@ impl FormStep for RecordWhatWasShared {
     }
     fn done(_: i64, d: &Disclosure, _: &<App as Handles<Self::Command>>::Output) -> String {
         format!("/people/{}", d.person_id)
+    }
+    fn said(_: &AppState, _: &Disclosure, _: &Disclosure) -> Option<String> {
+        Some("What was shared is recorded in the disclosure log.".into())
     }
 }
 

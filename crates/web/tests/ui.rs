@@ -1394,7 +1394,11 @@ async fn cle_9_15_sharing_waits_for_the_dpo_and_goes_on_the_disclosure_log() {
             &[("decision", "approve"), ("reason", "Prevention of crime")],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let page = ui.followed(&dee, &r).await;
+    assert!(
+        page.contains("Sharing is approved. Record what was shared once it is sent."),
+        "{page}"
+    );
     // Decided, its decision form is not offered again.
     let (st, html) = ui.page(&dee, &decide).await;
     assert_eq!(st, StatusCode::CONFLICT, "{html}");
@@ -1414,7 +1418,11 @@ async fn cle_9_15_sharing_waits_for_the_dpo_and_goes_on_the_disclosure_log() {
             )],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let page = ui.followed(&lee, &r).await;
+    assert!(
+        page.contains("What was shared is recorded in the disclosure log."),
+        "{page}"
+    );
     let (st, _) = ui.page(&lee, &format!("/disclosures/{id}/shared")).await;
     assert_eq!(st, StatusCode::CONFLICT, "recorded once");
     let (st, log) = ui.page(&dee, "/disclosures").await;
@@ -2837,7 +2845,12 @@ async fn a_data_rights_request_goes_from_the_person_page_to_the_dpo_who_answers_
             &[("decision", "extend"), ("text", "Ten years of files")],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let page = ui.followed(&dee, &r).await;
+    assert!(
+        page.contains("More time is recorded: the answer is due by ")
+            && page.contains(". Tell them why."),
+        "{page}"
+    );
     let (_, form) = ui.page(&dee, &answer).await;
     assert!(
         form.contains("Why more time: Ten years of files") && !form.contains("value=\"extend\"")
@@ -2996,8 +3009,11 @@ async fn wrong_details_are_corrected_from_the_person_page_with_what_was_wrong() 
     let r = ui
         .post_form(&cas, &path, &fields("Misheard on the first call"))
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let (_, person) = ui.page(&cas, &format!("/people/{}", c.pid)).await;
+    let person = ui.followed(&cas, &r).await;
+    assert!(
+        person.contains("Their details are corrected, and the correction is on their record."),
+        "{person}"
+    );
     assert!(
         person.contains("Joanne Bloggs") && person.contains("Misheard on the first call"),
         "{person}"
