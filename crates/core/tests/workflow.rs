@@ -178,8 +178,12 @@ impl World {
         }
     }
 
-    fn draft(&self, restrictions: Vec<Restriction>) -> Plan {
-        let mut s = draft_plan(
+    /// The line manager drafts a plan with these restrictions, as at every door.
+    fn try_draft(
+        &self,
+        restrictions: Vec<Restriction>,
+    ) -> Result<Decision<Plan>, tact_core::RuleError> {
+        draft_plan(
             &self.p,
             &actor(LINE_MANAGER),
             PERSON,
@@ -187,8 +191,10 @@ impl World {
             &self.ctx(),
             now(),
         )
-        .unwrap()
-        .record;
+    }
+
+    fn draft(&self, restrictions: Vec<Restriction>) -> Plan {
+        let mut s = self.try_draft(restrictions).unwrap().record;
         s.id = PlanId(7);
         s
     }
@@ -298,16 +304,7 @@ fn cle_9_4_and_nor_5_5_a_plans_restrictions_leave_a_way_to_make_contact() {
             rule: Rule::SinglePointOfContact { staff_id },
             reason: "r".into(),
         };
-        let draft = |rules: Vec<Restriction>| {
-            draft_plan(
-                &w.p,
-                &actor(LINE_MANAGER),
-                PERSON,
-                w.plan_input(rules),
-                &w.ctx(),
-                now(),
-            )
-        };
+        let draft = |rules: Vec<Restriction>| w.try_draft(rules);
         let other =
             *w.p.catalogue(tact_core::profile::RestrictionKind::SingleChannel)
                 .unwrap()
@@ -382,15 +379,7 @@ fn cle_9_9_and_nor_5_5_a_single_point_of_contact_deals_with_contact() {
                 },
                 reason: "r".into(),
             }];
-            let e = draft_plan(
-                &w.p,
-                &actor(LINE_MANAGER),
-                PERSON,
-                w.plan_input(rules),
-                &w.ctx(),
-                now(),
-            )
-            .unwrap_err();
+            let e = w.try_draft(rules).unwrap_err();
             assert_eq!(
                 e.field.as_deref(),
                 Some("restrictions[0].staff_id"),
