@@ -488,22 +488,6 @@ pub(crate) fn val<'a>(form: &'a HashMap<String, String>, k: &str) -> &'a str {
     form.get(k).map_or("", |s| s.trim())
 }
 
-/// The answer to a posted form: on success, go to the page `to` names; a refusal goes back
-/// onto the form.
-pub(crate) fn answer<T>(
-    state: &AppState,
-    signed: Signed,
-    spec: Spec,
-    form: &HashMap<String, String>,
-    result: Result<T, AppError>,
-    to: impl FnOnce(T) -> String,
-) -> Response {
-    match result {
-        Ok(v) => Redirect::to(&to(v)).into_response(),
-        Err(e) => refused(state, signed, spec, form, e),
-    }
-}
-
 /// The value of a choice (radios): the one of `options` the form chose, or a refusal on
 /// that field saying `missing`.
 pub(crate) fn pick<T: Copy>(

@@ -5,7 +5,7 @@
 use crate::ui::PagePath;
 use crate::ui::PostedTo;
 use crate::ui::{error_page, or_page, refusal, Signed};
-use crate::ui_forms::{answer, channel_field, show, val, Field, Spec, SpecOrPage};
+use crate::ui_forms::{channel_field, refused, show, val, Field, Spec, SpecOrPage};
 use crate::ui_step::read_if_allowed;
 use crate::AppState;
 use axum::extract::State;
@@ -383,6 +383,6 @@ async fn task_done(State(state): State<AppState>, to: PostedTo) -> Response {
     };
     match result {
         Ok(()) => crate::ui::said_and_go(&state, &back, Some(said)),
-        Err(e) => answer(&state, signed, spec, &form, Err::<(), _>(e), |()| back),
+        Err(e) => refused(&state, signed, spec, &form, e),
     }
 }
