@@ -2445,12 +2445,12 @@ fn incident(
         require_text("ended_call.file_note", &e.file_note)
             .map_err(|x| x.with_clause(&clauses.ended_call_follow_up))?;
     }
-    if !staff.iter().any(|s| s.id == input.staff_id) {
+    let Some(affected) = staff.iter().find(|s| s.id == input.staff_id) else {
         return Err(RuleError::not_found(
             "staff_id",
             format!("no member of staff {}", input.staff_id),
         ));
-    }
+    };
     let incident = Incident {
         id: IncidentId(0),
         person_id: input.person_id,
@@ -2498,10 +2498,7 @@ fn incident(
     };
     // Each task names the member of staff it is about: a line manager with several open
     // follow-ups tells them apart on their list.
-    let who = staff
-        .iter()
-        .find(|s| s.id == input.staff_id)
-        .map_or_else(|| "the member of staff".to_string(), |s| s.name.clone());
+    let who = &affected.name;
     if ended && profile.rules.ended_call_follow_up {
         d.tasks.push(task(
             TaskKind::EndedCallFollowUp,
