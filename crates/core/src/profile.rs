@@ -120,6 +120,12 @@ pub struct Rules {
     pub overdue_review: OverdueReview,
     #[serde(default)]
     pub overdue_review_lapse_days: u32,
+    /// NOR-5.7, 8.2: "We will always tell service users what action we are taking and why",
+    /// and the annual review "should indicate whether the restriction still applies": a review
+    /// that keeps a plan raises a task to tell the person in writing. Where this is off
+    /// (CLE-9.14 asks it of changes only) only a review that lifts the plan does.
+    #[serde(default)]
+    pub review_outcome_told: bool,
 }
 
 /// What a plan whose review is overdue does ([`Rules::overdue_review`]).
@@ -183,6 +189,10 @@ pub struct Clauses {
     pub breach_reminder: String,
     pub breach_disengage: String,
     pub changes_told: String,
+    /// The clause [`Rules::review_outcome_told`] answers to; a local rule where a profile
+    /// names none.
+    #[serde(default = "local_clause")]
+    pub review_outcome_told: String,
     pub disclosure_dpo: String,
     pub report_to_manager: String,
     pub threatening_correspondence: String,

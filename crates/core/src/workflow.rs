@@ -1660,6 +1660,9 @@ pub fn review_plan(
         );
     let event = match input.decision {
         ReviewDecision::Continue => {
+            if profile.rules.review_outcome_told {
+                d_tasks.push(told_task(profile, s, actor.id, Told::Kept));
+            }
             let due = input.next_review_due.ok_or_else(|| {
                 RuleError::invalid(
                     "next_review_due",
@@ -1678,7 +1681,7 @@ pub fn review_plan(
             next.status = advance(s, PlanStep::Review, S::Lifted, &profile.terms.plan)?;
             next.lifted_at = Some(now);
             next.lift_reason = Some(input.reasons.clone());
-            d_tasks.push(told_of_change_task(profile, s, actor.id, true));
+            d_tasks.push(told_task(profile, s, actor.id, Told::Lifted));
             event.detail("decision", input.decision.as_str())
         }
     };
@@ -1691,22 +1694,47 @@ pub fn review_plan(
     })
 }
 
-/// The task to tell the person in writing that their plan changed, or that it is `lifted`
-/// (CLE-9.14; NOR-5.7), for whoever changed it.
-fn told_of_change_task(profile: &Profile, s: &Plan, actor: StaffId, lifted: bool) -> NewTask {
+/// What a step on a plan leaves the person to be told in writing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Told {
+    /// Its restrictions or matters changed (CLE-9.14; NOR-5.7).
+    Changed,
+    /// It is lifted (CLE-9.14; NOR-5.7).
+    Lifted,
+    /// A review kept it as it is, where the profile tells them so
+    /// ([`crate::profile::Rules::review_outcome_told`]; NOR-5.7, 8.2).
+    Kept,
+}
+
+/// The task to tell the person in writing what became of their plan (`told`), for whoever
+/// took the step.
+fn told_task(profile: &Profile, s: &Plan, actor: StaffId, told: Told) -> NewTask {
     let plan = &profile.terms.plan;
+    let (title, clause) = match told {
+        Told::Changed => (
+            format!("Tell the person in writing about the change to their {plan}"),
+            &profile.clauses.changes_told,
+        ),
+        Told::Lifted => (
+            format!("Tell the person in writing that their {plan} is lifted"),
+            &profile.clauses.changes_told,
+        ),
+        Told::Kept => (
+            format!(
+                "Tell the person in writing that their {plan} was reviewed and still applies, \
+                 and why"
+            ),
+            &profile.clauses.review_outcome_told,
+        ),
+    };
     NewTask {
         kind: TaskKind::SendNotice,
         person_id: Some(s.person_id),
         assignee: Some(actor),
         role: None,
-        title: if lifted {
-            format!("Tell the person in writing that their {plan} is lifted")
-        } else {
-            format!("Tell the person in writing about the change to their {plan}")
-        },
+        title,
         due_on: None,
-        clause: profile.clauses.changes_told.clone(),
+        clause: clause.clone(),
         subject: Some(subject(s)),
     }
 }
@@ -1774,7 +1802,7 @@ pub fn vary_plan(
     Ok(Decision {
         record: next,
         events: vec![event],
-        tasks: vec![told_of_change_task(profile, s, actor.id, false)],
+        tasks: vec![told_task(profile, s, actor.id, Told::Changed)],
         closes: Vec::new(),
     })
 }
@@ -1803,8 +1831,7 @@ pub fn lift_plan(
             .clause(profile.clauses.changes_told.clone())
             .reason(reason),
     );
-    d.tasks
-        .push(told_of_change_task(profile, s, actor.id, true));
+    d.tasks.push(told_task(profile, s, actor.id, Told::Lifted));
     d.closes
         .extend([TaskKind::AuthorisePlan, TaskKind::ReviewDue]);
     Ok(d)
@@ -1929,8 +1956,7 @@ pub fn apply_to_matter(
         d.events.push(event.detail("takes_effect", "now"));
         d
     };
-    d.tasks
-        .push(told_of_change_task(profile, s, actor.id, false));
+    d.tasks.push(told_task(profile, s, actor.id, Told::Changed));
     Ok(d)
 }
 
@@ -1997,7 +2023,7 @@ pub fn decide_matter(
             next.matter_ids.push(matter);
             events.push(event.detail("takes_effect", "now"));
         }
-        tasks.push(told_of_change_task(profile, s, actor.id, false));
+        tasks.push(told_task(profile, s, actor.id, Told::Changed));
     }
     // The request to decide is answered only when no other request on this plan waits.
     let closes = if next
@@ -2262,8 +2288,7 @@ pub fn decide_dispute(
             next.lifted_at = Some(now);
             next.lift_reason = Some(reasons.to_string());
             let mut d = Decision::new(next);
-            d.tasks
-                .push(told_of_change_task(profile, s, actor.id, true));
+            d.tasks.push(told_task(profile, s, actor.id, Told::Lifted));
             d
         }
     };

@@ -1380,6 +1380,51 @@ fn cle_9_12_review_continues_only_to_a_date_within_the_limit_and_can_lift() {
     );
 }
 
+/// NOR-5.7, 8.2: a review that keeps a Northamptonshire plan raises a task to tell the person
+/// it still applies; on Cleveland (CLE-9.14: told of changes) a review that keeps the plan
+/// as it is raises none.
+#[test]
+fn nor_8_2_a_review_that_keeps_the_plan_tells_them_and_cle_9_14_tells_only_of_a_change() {
+    let keep = |due| ReviewInput {
+        decision: ReviewDecision::Continue,
+        reasons: "Still calling daily".into(),
+        recent_conduct: "Ten calls last week".into(),
+        next_review_due: Some(due),
+    };
+    let mut nor = World::new("northamptonshire-opfcc");
+    let s = nor.active(vec![email_only()]);
+    let d = review_plan(&nor.p, &actor(SENIOR), &s, keep(date(2027, 6, 1)), now()).unwrap();
+    let told: Vec<_> = d
+        .tasks
+        .iter()
+        .filter(|t| t.kind == TaskKind::SendNotice)
+        .collect();
+    assert_eq!(told.len(), 1, "one task to tell them: {:?}", d.tasks);
+    assert_eq!(told[0].clause, "NOR-8.2");
+    assert_eq!(
+        told[0].assignee,
+        Some(SENIOR),
+        "whoever reviewed it tells them"
+    );
+    assert_eq!(told[0].subject.as_deref(), Some(s.id.subject().as_str()));
+    assert!(
+        told[0]
+            .title
+            .contains("communication plan was reviewed and still applies"),
+        "{}",
+        told[0].title
+    );
+
+    let mut cle = World::new("cleveland-opcc");
+    let s = cle.active(vec![email_only()]);
+    let d = review_plan(&cle.p, &actor(SENIOR), &s, keep(date(2027, 2, 1)), now()).unwrap();
+    assert!(
+        d.tasks.iter().all(|t| t.kind != TaskKind::SendNotice),
+        "nothing changed, so nothing to tell: {:?}",
+        d.tasks
+    );
+}
+
 #[test]
 fn nor_5_1_a_variation_waits_for_its_notice_and_cle_9_14_applies_at_once() {
     let mut nor = World::new("northamptonshire-opfcc");

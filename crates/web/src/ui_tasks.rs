@@ -225,6 +225,19 @@ async fn spec(state: &AppState, signed: &Signed, t: &Task) -> SpecOrPage {
                     .extend(crate::ui_records::step_link(s.0, step).map(|(href, _)| (href, words)));
             }
         }
+        // Telling them in writing what became of the plan (a change, its lifting, a review's
+        // outcome): the plan's letter form, which offers the letters core allows now.
+        if t.task.kind == TaskKind::SendNotice {
+            let read = read_if_allowed(state, signed, q::Plan { id: s }).await?;
+            if read.is_some_and(|x| {
+                tact_core::correspondence::plan_letter_refusal(p, &signed.actor, &x).is_none()
+            }) {
+                links.push((
+                    format!("/plans/{s}/letter"),
+                    "Write the letter to them".to_string(),
+                ));
+            }
+        }
     }
     Ok(Spec {
         heading: "Mark a task as done".into(),

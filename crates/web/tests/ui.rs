@@ -3501,6 +3501,99 @@ async fn nor_8_2_the_review_form_shows_conduct_since_and_can_go_on_to_change_the
     assert_eq!(r.headers()[LOCATION], format!("/plans/{sid}/vary").as_str());
 }
 
+/// NOR-8.2 (NOR-5.7: "We will always tell service users what action we are taking and
+/// why"): a review that keeps a communication plan leaves whoever reviewed it a task to tell
+/// the person it still applies, and the task's page leads to the letter that says so.
+#[tokio::test]
+async fn nor_8_2_a_review_that_keeps_the_plan_leaves_a_task_to_tell_them_with_its_letter() {
+    let ui = Ui::spawn_under("northamptonshire-opfcc").await;
+    let (_, cw) = ui.staff("Cas Worker", "cas", Role::Caseworker).await;
+    let (_, lm) = ui.staff("Lee Manager", "lee", Role::LineManager).await;
+    let (_, sm) = ui.staff("Sam Senior", "sam", Role::SeniorManager).await;
+    let p = ui
+        .api(
+            &cw,
+            "/people",
+            json!({"name": "Jo Bloggs", "emails": ["jo@example.org"]}),
+        )
+        .await;
+    let pid = p["id"].as_i64().unwrap();
+    let m = ui
+        .api(
+            &cw,
+            &format!("/people/{pid}/matters"),
+            json!({"kind": "complaint", "title": "Delays"}),
+        )
+        .await;
+    let mid = m["id"].as_i64().unwrap();
+    ui.api(
+        &cw,
+        &format!("/matters/{mid}/status"),
+        json!({"status": "review-exhausted"}),
+    )
+    .await;
+    ui.api(&cw, "/incidents", json!({"person_id": pid, "category": "aggressive-abusive", "description": "Shouting on every call"})).await;
+    ui.api(&lm, &format!("/people/{pid}/warnings"), json!({"what_is_wrong": "a", "how_to_change": "b", "consequence": "c", "channel": "letter"})).await;
+    let due = (tact_core::check::uk_date(jiff::Timestamp::now()) + jiff::Span::new().days(30))
+        .to_string();
+    let plan = ui.api(&lm, &format!("/people/{pid}/plans"), json!({"matter_ids": [mid], "restrictions": [{"kind": "single-channel", "channel": "letter", "reason": "Calls were abusive"}], "reasons": "Abuse after a warning", "aims": "a", "proportionality": "p", "review_due": due})).await;
+    let sid = plan["id"].as_i64().unwrap();
+    ui.client().into_force(&lm, &sm, sid).await;
+    let tell = |tasks: &serde_json::Value| {
+        tasks["tasks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["kind"] == "send-notice" && t["done_at"].is_null())
+            .map(|t| {
+                (
+                    t["id"].as_i64().unwrap(),
+                    t["title"].as_str().unwrap().to_string(),
+                    t["clause"].clone(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let sam = ui.session("sam").await;
+    let next = (tact_core::check::uk_date(jiff::Timestamp::now()) + jiff::Span::new().days(200))
+        .to_string();
+    let r = ui
+        .post_form(
+            &sam,
+            &format!("/plans/{sid}/review"),
+            &[
+                ("decision", "continue"),
+                ("reasons", "The calls go on"),
+                ("recent_conduct", "Two abusive calls this month"),
+                ("next_review_due", next.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(redirected(&r), format!("/plans/{sid}"));
+    let (_, tasks) = ui
+        .client()
+        .ask(reqwest::Method::GET, &sm, "/tasks", None)
+        .await;
+    let open = tell(&tasks);
+    assert_eq!(open.len(), 1, "{tasks}");
+    let (task, title, clause) = &open[0];
+    assert_eq!(
+        title,
+        "Tell the person in writing that their communication plan was reviewed and still applies, and why"
+    );
+    assert_eq!(clause, "NOR-8.2");
+    let (s, page) = ui.page(&sam, &format!("/tasks/{task}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        page.contains(&format!("href=\"/plans/{sid}/letter\""))
+            && page.contains("Write the letter to them"),
+        "{page}"
+    );
+    // The letter the link leads to offers the review's outcome.
+    let (_, letter) = ui.page(&sam, &format!("/plans/{sid}/letter")).await;
+    assert!(letter.contains("value=\"review-outcome\""), "{letter}");
+}
+
 /// NOR-9.1 in the UI: the DPO places a legal hold from the person page, sees it listed on
 /// /retention and lifts it there, sees the dry run, and must confirm before anything is
 /// destroyed.
