@@ -211,8 +211,13 @@ pub struct Applied {
     pub effect: Effect,
     /// Plain English for staff.
     pub explanation: String,
-    /// Plain English for the person, where the restriction forbids the contact.
+    /// Plain English for the person, where the restriction forbids the contact: what a
+    /// member of staff says to them.
     pub say: String,
+    /// The same for a phone system to play (issue 14): `say` without the member of staff's
+    /// own words ("I'm sorry, I can't…", "I will let them know…"), which no recording can
+    /// keep.
+    pub recorded: String,
     pub matters: Vec<MatterId>,
     /// Correspondence this restriction holds back is acknowledged: the plan says so.
     pub acknowledge: bool,
@@ -769,6 +774,7 @@ fn judge(
         effect: Effect::NotRelevant,
         explanation: String::new(),
         say: String::new(),
+        recorded: String::new(),
         matters: s.matter_ids.clone(),
         acknowledge: false,
     };
@@ -790,10 +796,11 @@ fn judge(
                     a.effect = Effect::Forbids;
                     a.explanation =
                         format!("Outside their call times ({}).", describe_windows(windows));
-                    a.say = format!(
-                        "I'm sorry, I can't take your call now. Under your {plan}, we take your calls on {}.",
+                    a.recorded = format!(
+                        "Under your {plan}, we take your calls on {}.",
                         describe_windows(windows)
                     );
+                    a.say = format!("I'm sorry, I can't take your call now. {}", a.recorded);
                 }
                 Some(w) => {
                     let start = local
@@ -813,10 +820,12 @@ fn judge(
                             "They have already made the {} call(s) allowed in this window.",
                             max_calls_per_window.unwrap_or(0)
                         );
-                        a.say = format!(
-                            "I'm sorry, under your {plan} we take a set number of calls at each agreed time, and you have already called. We take your calls on {}.",
+                        let set = format!(
+                            "we take a set number of calls at each agreed time, and you have already called. We take your calls on {}.",
                             describe_windows(windows)
                         );
+                        a.say = format!("I'm sorry, under your {plan} {set}");
+                        a.recorded = format!("Under your {plan}, {set}");
                     } else {
                         a.effect = Effect::Condition;
                         a.explanation = match max_minutes {
@@ -859,7 +868,8 @@ fn judge(
             } else if req.staff.is_some_and(|s| s != *staff_id) {
                 a.effect = Effect::Forbids;
                 a.explanation = format!("Only {name} deals with them.");
-                a.say = format!("Under your {plan}, {name} deals with your contact. I will let them know you called.");
+                a.recorded = format!("Under your {plan}, {name} deals with your contact.");
+                a.say = format!("{} I will let them know you called.", a.recorded);
             } else {
                 a.effect = Effect::Condition;
                 a.explanation = format!("Their single point of contact is {name}.");
@@ -945,6 +955,9 @@ fn judge(
             a.explanation = description.clone();
         }
         _ => {}
+    }
+    if a.recorded.is_empty() {
+        a.recorded.clone_from(&a.say);
     }
     a
 }

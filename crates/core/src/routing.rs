@@ -203,11 +203,47 @@ pub fn route(v: &Verdict, plan: &str) -> Routing {
             "no restriction applies".to_string(),
         ),
     };
-    let say = match route {
-        Route::Refuse | Route::Voicemail => v.say.clone(),
-        _ => Vec::new(),
-    };
+    let say = recorded_message(v, plan, &route);
     Routing { route, say, reason }
+}
+
+/// What a phone system plays to a caller it sends to voicemail or refuses: not the words
+/// staff say (they speak as "I" and ask the caller to tell them of a new matter or a danger
+/// there and then, which a recording cannot hear), but the same restrictions
+/// ([`crate::check::Applied::recorded`]), what to do if anyone is in danger, and how a new
+/// matter still reaches the office (CLE-9.8, 10.4; NOR-5.6): in the message they leave, or
+/// in the way the plan sets out. Nothing for a call that rings or is put through.
+fn recorded_message(v: &Verdict, plan: &str, route: &Route) -> Vec<String> {
+    let (opening, new_matter) = match route {
+        Route::Voicemail => (
+            "We can't take your call now.",
+            format!(
+                "Otherwise, please leave a message after the tone. If it is about something your \
+                 {plan} does not cover, say so: it covers only the matters it names."
+            ),
+        ),
+        Route::Refuse => (
+            "We can't take your call.",
+            format!(
+                "Your {plan} covers only the matters it names: to raise anything else, contact \
+                 us in the way it sets out."
+            ),
+        ),
+        Route::Ring | Route::PutThrough { .. } => return Vec::new(),
+    };
+    let mut say = vec![opening.to_string()];
+    for a in v
+        .restrictions
+        .iter()
+        .filter(|a| a.effect == Effect::Forbids)
+    {
+        if !a.recorded.is_empty() && !say.contains(&a.recorded) {
+            say.push(a.recorded.clone());
+        }
+    }
+    say.push("If anyone is in danger, hang up and call 999.".to_string());
+    say.push(new_matter);
+    say
 }
 
 #[cfg(test)]
@@ -257,7 +293,8 @@ mod tests {
             clause: "CLE-9.9".into(),
             effect,
             explanation: String::new(),
-            say: String::new(),
+            say: format!("I'm sorry, I can't. Staff words for {kind}."),
+            recorded: format!("Recorded words for {kind}."),
             matters: vec![],
             acknowledge: false,
         }
@@ -316,7 +353,18 @@ mod tests {
         v.restrictions = vec![applied("call-window", Effect::Forbids)];
         let r = route(&v, "contact strategy");
         assert_eq!(r.route, Route::Voicemail);
-        assert_eq!(r.say, v.say);
+        // A recording's words, never a member of staff's ("I'm sorry, I can't…", "tell me
+        // now"): the restriction, then danger, then how to raise a new matter (CLE-10.4).
+        assert_eq!(
+            r.say,
+            [
+                "We can't take your call now.",
+                "Recorded words for call-window.",
+                "If anyone is in danger, hang up and call 999.",
+                "Otherwise, please leave a message after the tone. If it is about something \
+                 your contact strategy does not cover, say so: it covers only the matters it names.",
+            ]
+        );
     }
 
     #[test]
@@ -330,7 +378,22 @@ mod tests {
             let r = route(&v, "contact strategy");
             assert_eq!(r.route, Route::Refuse, "{kind}");
             assert!(r.reason.contains(kind));
-            assert_eq!(r.say, v.say);
+            assert_eq!(
+                r.say,
+                [
+                    "We can't take your call.".to_string(),
+                    "Recorded words for call-window.".to_string(),
+                    format!("Recorded words for {kind}."),
+                    "If anyone is in danger, hang up and call 999.".to_string(),
+                    "Your contact strategy covers only the matters it names: to raise anything \
+                     else, contact us in the way it sets out."
+                        .to_string(),
+                ]
+            );
+            assert!(r
+                .say
+                .iter()
+                .all(|l| !l.contains("I'm") && !l.contains(" me ")));
             // In the office's own word for a plan, as staff read it.
             let r = route(&v, "communication plan");
             assert_eq!(

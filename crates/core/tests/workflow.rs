@@ -2588,6 +2588,16 @@ fn every_restriction_that_forbids_a_contact_gives_staff_words_to_say() {
                     "{name}: {} uses the profile's term",
                     a.kind
                 );
+                // Issue 14: what a phone system plays says the same restriction without a
+                // member of staff's own words.
+                assert!(
+                    a.recorded.contains(&w.p.terms.plan)
+                        && !a.recorded.contains("I'm")
+                        && !a.recorded.contains(" I "),
+                    "{name}: {} plays {:?}",
+                    a.kind,
+                    a.recorded
+                );
             }
         }
     }

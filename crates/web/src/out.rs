@@ -901,7 +901,9 @@ answer! {
         /// put-through, ring, voicemail or refuse.
         action: String,
         extension: Option<String>,
-        /// Words to play to the caller (voicemail, refuse).
+        /// Words to play to the caller (voicemail, refuse), written for a recording: the
+        /// restriction, what to do if anyone is in danger, and how to raise a new matter.
+        /// (`verdict.say` is what staff say, in their own voice.)
         say: Vec<String>,
         /// Why, in a line: for a SIP reason phrase or a log.
         reason: String,

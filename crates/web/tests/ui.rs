@@ -6264,7 +6264,31 @@ async fn cle_9_9_a_phone_system_routes_calls_by_the_same_verdict_staff_see() {
         let v: serde_json::Value = r.json().await.unwrap();
         assert_eq!(v["action"], "refuse", "{from}: {v}");
         assert_eq!(v["verdict"]["person"]["id"], c.pid);
-        assert!(!v["say"].as_array().unwrap().is_empty(), "{v}");
+        // Words for a recording to play before the call ends: the restriction, danger, a
+        // new matter; never staff's own ("I'm sorry…", "tell me now"), which a caller
+        // would be cut off after.
+        let said = v["say"].as_array().unwrap();
+        assert_eq!(said[0], "We can't take your call.", "{v}");
+        assert!(
+            said.iter().any(|l| l
+                .as_str()
+                .unwrap()
+                .contains("please contact us by letter only")),
+            "{v}"
+        );
+        assert!(said.contains(&json!("If anyone is in danger, hang up and call 999.")));
+        assert!(
+            said.iter().all(|l| !l.as_str().unwrap().contains("I'm")
+                && !l.as_str().unwrap().contains("tell me")),
+            "{v}"
+        );
+        assert!(
+            v["verdict"]["say"][0]
+                .as_str()
+                .unwrap()
+                .contains("please contact us by letter only"),
+            "staff still have their own words: {v}"
+        );
         assert_eq!(v["dialled"], "01642301653");
     }
     // Withheld: staff take it, seeing the incoming-contact page first.
