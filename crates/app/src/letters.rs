@@ -706,7 +706,9 @@ impl App {
     /// NOR-5.1, 5.7): records it on the plan in `tx`, by the member of staff who wrote the
     /// letter, if the plan is waiting for that notice and has not changed since the letter
     /// was written (else staff record the notice themselves). Gives the person whose
-    /// plan changed.
+    /// plan changed. A letter that tells them of a change, a lifting or a review's or
+    /// dispute's outcome on a plan that waits for no notice
+    /// ([`PlanLetter::tells_of`]) closes the task to tell them.
     pub(crate) async fn notice_from_letter(
         &self,
         tx: &mut tact_store::WriteTx,
@@ -714,19 +716,33 @@ impl App {
         l: &StoredLetter,
         policy_enclosed: bool,
     ) -> Result<Option<tact_core::ids::PersonId>> {
-        let waiting_for = match PlanLetter::from_word(&l.kind) {
-            Some(PlanLetter::PlanNotice) => false,
-            Some(PlanLetter::Variation) => true,
-            _ => return Ok(None),
+        let Some(kind) = PlanLetter::from_word(&l.kind) else {
+            return Ok(None);
         };
         let Some(id) = l.about.as_deref().and_then(PlanId::of_subject) else {
             return Ok(None);
         };
         let s = self.plan(id).await?;
+        let subject = id.subject();
+        if kind.tells_of(&s) {
+            tx.close_tasks(
+                &subject,
+                &[tact_core::model::TaskKind::SendNotice],
+                by.id,
+                &format!("told in writing: letter {}", l.id),
+                self.now(),
+            )
+            .await?;
+            return Ok(None);
+        }
+        let waiting_for = match kind {
+            PlanLetter::PlanNotice => false,
+            PlanLetter::Variation => true,
+            _ => return Ok(None),
+        };
         if s.pending_variation.is_some() != waiting_for {
             return Ok(None);
         }
-        let subject = id.subject();
         let changed_since = self
             .store
             .audit_of(s.person_id)

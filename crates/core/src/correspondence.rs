@@ -127,6 +127,18 @@ impl PlanLetter {
         }
     }
 
+    /// Whether this letter, once it has gone, is the telling in writing that a step on
+    /// `plan` asked for (CLE-9.14; NOR-5.7, 8.2: the task `workflow` raises to tell them of a
+    /// change, its lifting or a review that kept it): a change, its lifting, a review's or a
+    /// dispute's outcome, about a plan that waits for no notice. One that waits is told by
+    /// the notice, which recording closes ([`crate::workflow::record_notice`]).
+    pub fn tells_of(self, plan: &crate::model::Plan) -> bool {
+        matches!(
+            self,
+            Self::Variation | Self::Lifting | Self::ReviewOutcome | Self::DisputeOutcome
+        ) && !plan.awaits_notice()
+    }
+
     /// Whether what the letter reports comes from the event log (a review, a change, or the
     /// breach a reminder answers), so [`plan_decision`] needs the person's log for it.
     pub fn reports_from_the_log(self) -> bool {
@@ -1008,6 +1020,35 @@ mod tests {
         )
         .detail("breach_of", breach_of);
         vec![StoredEntry::chain(1, "", &event)]
+    }
+
+    /// CLE-9.14; NOR-5.7, 8.2: a letter telling them of a change, a lifting or an outcome
+    /// answers the task to tell them, unless the plan waits for a notice (then recording the
+    /// notice does); a notice or a reminder after a breach never does.
+    #[test]
+    fn cle_9_14_nor_5_7_a_letter_of_a_change_tells_them_unless_a_notice_waits() {
+        use crate::model::PlanStatus as S;
+        let mut plan = a_plan(0, Vec::new(), jiff::civil::date(2027, 1, 1));
+        plan.status = S::Active;
+        let told = [
+            PlanLetter::Variation,
+            PlanLetter::Lifting,
+            PlanLetter::ReviewOutcome,
+            PlanLetter::DisputeOutcome,
+        ];
+        // In force but never told of in writing: the notice is what they are owed.
+        assert!(plan.awaits_notice());
+        assert!(PlanLetter::ALL.iter().all(|k| !k.tells_of(&plan)));
+        plan.notice = Some(crate::model::Notice::letter(
+            Timestamp::UNIX_EPOCH,
+            crate::ids::StaffId(2),
+            crate::model::Format::Standard,
+        ));
+        for k in PlanLetter::ALL {
+            assert_eq!(k.tells_of(&plan), told.contains(&k), "{k:?}");
+        }
+        plan.status = S::Lifted;
+        assert!(PlanLetter::Lifting.tells_of(&plan));
     }
 
     /// CLE-9.6, 9.11; NOR-5.1: the written notice is of a plan authorised or in force,

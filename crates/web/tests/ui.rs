@@ -3514,7 +3514,7 @@ async fn nor_8_2_a_review_that_keeps_the_plan_leaves_a_task_to_tell_them_with_it
         .api(
             &cw,
             "/people",
-            json!({"name": "Jo Bloggs", "emails": ["jo@example.org"]}),
+            json!({"name": "Jo Bloggs", "emails": ["jo@example.org"], "postal_address": "1 High Street, Northampton NN1 1AA"}),
         )
         .await;
     let pid = p["id"].as_i64().unwrap();
@@ -3589,9 +3589,34 @@ async fn nor_8_2_a_review_that_keeps_the_plan_leaves_a_task_to_tell_them_with_it
             && page.contains("Write the letter to them"),
         "{page}"
     );
-    // The letter the link leads to offers the review's outcome.
+    // The letter the link leads to offers the review's outcome; once it has gone, the
+    // task is done.
     let (_, letter) = ui.page(&sam, &format!("/plans/{sid}/letter")).await;
     assert!(letter.contains("value=\"review-outcome\""), "{letter}");
+    let r = ui
+        .post_form(
+            &sam,
+            &format!("/plans/{sid}/letter"),
+            &[
+                ("kind", "review-outcome"),
+                ("channel", "letter"),
+                ("format", "standard"),
+            ],
+        )
+        .await;
+    let posted = redirected(&r);
+    let (_, tasks) = ui
+        .client()
+        .ask(reqwest::Method::GET, &sm, "/tasks", None)
+        .await;
+    assert_eq!(tell(&tasks).len(), 1, "written, not yet posted: {tasks}");
+    let r = ui.post_form(&sam, &format!("{posted}/printed"), &[]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, tasks) = ui
+        .client()
+        .ask(reqwest::Method::GET, &sm, "/tasks", None)
+        .await;
+    assert!(tell(&tasks).is_empty(), "told in writing: {tasks}");
 }
 
 /// NOR-9.1 in the UI: the DPO places a legal hold from the person page, sees it listed on
