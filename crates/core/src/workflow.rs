@@ -1704,6 +1704,9 @@ enum Told {
     /// A review kept it as it is, where the profile tells them so
     /// ([`crate::profile::Rules::review_outcome_told`]; NOR-5.7, 8.2).
     Kept,
+    /// Their dispute was decided and the plan stays as it is (NOR-7.1, 5.7): whoever raised
+    /// a dispute hears its outcome, as they do when it changes or lifts the plan.
+    Upheld,
 }
 
 /// The task to tell the person in writing what became of their plan (`told`), for whoever
@@ -1725,6 +1728,13 @@ fn told_task(profile: &Profile, s: &Plan, actor: StaffId, told: Told) -> NewTask
                  and why"
             ),
             &profile.clauses.review_outcome_told,
+        ),
+        Told::Upheld => (
+            format!(
+                "Tell the person in writing the outcome of their dispute: their {plan} stays \
+                 as it is, and why"
+            ),
+            &profile.clauses.dispute_independent,
         ),
     };
     NewTask {
@@ -2270,8 +2280,9 @@ pub fn decide_dispute(
     require_text("reasons", reasons)?;
     let plan_decision = match outcome {
         DisputeOutcome::Upheld => {
-            let next = next_version(s);
-            Decision::new(next)
+            let mut d = Decision::new(next_version(s));
+            d.tasks.push(told_task(profile, s, actor.id, Told::Upheld));
+            d
         }
         DisputeOutcome::Varied => {
             let v = variation.ok_or_else(|| {

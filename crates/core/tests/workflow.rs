@@ -1494,7 +1494,7 @@ fn cle_9_14_and_nor_5_7_a_plan_is_ended_by_lifting_never_by_an_end_date_already_
 }
 
 #[test]
-fn nor_7_1_a_dispute_is_decided_only_by_someone_who_took_no_part() {
+fn nor_7_1_a_dispute_is_decided_only_by_someone_who_took_no_part_and_they_are_told() {
     let mut w = World::new("northamptonshire-opfcc");
     let s = w.active(vec![email_only()]);
     let mut d = raise_dispute(
@@ -1524,6 +1524,42 @@ fn nor_7_1_a_dispute_is_decided_only_by_someone_who_took_no_part() {
     )
     .unwrap_err();
     assert_eq!(err.clause.as_deref(), Some("NOR-7.1"));
+    // NOR-7.1, 5.7: a dispute decided for the plan as it stands is still answered in
+    // writing.
+    let (_, kept) = decide_dispute(
+        &w.p,
+        &actor(CSM),
+        &d,
+        &s,
+        DisputeDecision {
+            outcome: DisputeOutcome::Upheld,
+            reasons: "The warning was given and the plan is fair".into(),
+            variation: None,
+        },
+        &w.ctx(),
+        now(),
+    )
+    .unwrap();
+    assert_eq!(kept.record.status, PlanStatus::Active);
+    let told: Vec<_> = kept
+        .tasks
+        .iter()
+        .filter(|t| t.kind == TaskKind::SendNotice)
+        .collect();
+    assert_eq!(told.len(), 1, "{:?}", kept.tasks);
+    assert_eq!(
+        (
+            told[0].clause.as_str(),
+            told[0].title.as_str(),
+            told[0].assignee
+        ),
+        (
+            "NOR-7.1",
+            "Tell the person in writing the outcome of their dispute: their communication plan \
+             stays as it is, and why",
+            Some(CSM)
+        )
+    );
     let err = decide_dispute(
         &w.p,
         &actor(CSM),
