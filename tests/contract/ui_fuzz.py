@@ -143,6 +143,15 @@ class Walk:
             if "LOCAL" in soup.get_text():
                 # A rule the policy is silent on is cited to people as "a local rule".
                 self.fault(f"GET {path} shows the profile's code LOCAL")
+            main = soup.find("main")
+            if main is not None:
+                # One heading, and what the page is about said once above it.
+                if len(main.find_all("h1")) != 1:
+                    self.fault(f"GET {path} has {len(main.find_all('h1'))} h1 headings")
+                captions = [c.get_text(" ", strip=True)
+                            for c in main.select(".govuk-caption-l, .govuk-caption-m, .govuk-caption-xl")]
+                if len(captions) != len(set(captions)):
+                    self.fault(f"GET {path} says {captions} above its heading")
             for a in soup.find_all("a", href=True):
                 href = urlparse(urljoin(self.base + path, a["href"]))
                 if href.netloc != urlparse(self.base).netloc:

@@ -2619,8 +2619,8 @@ pub fn vary_routes() -> Router<AppState> {
 /// The plan form's restriction and dates, for a change to an existing plan.
 async fn vary_spec(state: &AppState, signed: &Signed, plan: &tact_core::model::Plan) -> SpecOrPage {
     let p = &state.app.profile;
-    let caption = caption_of(state, signed, plan.person_id.0).await?;
-    let mut spec = plan_spec(state, signed, plan.person_id.0, caption).await?;
+    // Captioned as every step on a plan is: the plan, under its person's name.
+    let mut spec = plan_spec(state, signed, plan.person_id.0, String::new()).await?;
     spec.fields.retain(|f| {
         !matches!(
             f.name.as_str(),

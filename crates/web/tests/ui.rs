@@ -887,6 +887,28 @@ async fn cle_9_9_the_plan_form_sets_several_restrictions_and_authorising_clears_
     let (_, html) = ui.page(&sam, &format!("/plans/{sid}/vary")).await;
     assert!(html.contains("Thursday 14:00-15:30"), "{html}");
     assert!(html.contains("07911 123123") || html.contains("+447911123123"));
+    // Every step on the plan is captioned alike: the plan, under its person's name (linked
+    // to their page), each once.
+    for step in ["vary", "review", "lift", "dispute", "letter"] {
+        let (status, html) = ui.page(&sam, &format!("/plans/{sid}/{step}")).await;
+        assert_eq!(status, StatusCode::OK, "{step}");
+        let captions: Vec<&str> = html
+            .split("class=\"govuk-caption-l\">")
+            .skip(1)
+            .filter_map(|c| c.split("</span>").next())
+            .collect();
+        assert_eq!(
+            captions,
+            [
+                format!(
+                    "<a class=\"govuk-link\" href=\"/people/{}\">Jo Bloggs (SU-{:06})</a>",
+                    c.pid, c.pid
+                ),
+                format!("Contact strategy {sid}")
+            ],
+            "{step}"
+        );
+    }
 }
 
 /// CLE-9.11: a caseworker logging a call from the form is told on the page it goes to that
