@@ -32,8 +32,9 @@ struct Page<'a> {
     paragraphs: Vec<String>,
     link: Option<String>,
     form: bool,
-    error: Option<(String, String)>,
-    field: String,
+    /// What is wrong with what was typed, each with its field: all of it at once, so that a
+    /// short password that does not match its copy is not put right one answer at a time.
+    errors: Vec<(String, String)>,
     /// The form asks for the password they have now (a signed-in change, not a link).
     current: bool,
     back: String,
@@ -50,8 +51,7 @@ fn page<'a>(state: &'a AppState, signed: Option<&Signed>, heading: &str) -> Page
         paragraphs: Vec::new(),
         link: None,
         form: false,
-        error: None,
-        field: String::new(),
+        errors: Vec::new(),
         current: false,
         back: "/sign-in".into(),
         back_words: "Go to sign in".into(),
@@ -87,16 +87,49 @@ async fn issue(State(state): State<AppState>, to: PostedTo) -> Response {
     }
 }
 
-fn reset_form<'a>(state: &'a AppState, error: Option<(String, String)>) -> Page<'a> {
+impl Page<'_> {
+    /// What is wrong with the answer to `field`, if anything.
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, words)| words.as_str())
+    }
+}
+
+/// What is wrong with a new password and its copy, before anything is asked of the app:
+/// core's rule for a new password ([`tact_core::sign_in::new_password`]) and the copy
+/// matching it, both at once.
+fn typed_wrong(password: &str, confirm: &str) -> Vec<(String, String)> {
+    let mut errors = Vec::new();
+    if tact_core::sign_in::new_password(password).is_err() {
+        errors.push(("password".to_string(), too_short()));
+    }
+    if confirm != password {
+        errors.push((
+            "confirm".to_string(),
+            "Enter the same new password twice".to_string(),
+        ));
+    }
+    errors
+}
+
+fn too_short() -> String {
+    format!(
+        "Enter a password of at least {} characters",
+        tact_core::sign_in::PASSWORD_MIN
+    )
+}
+
+fn reset_form(state: &AppState, errors: Vec<(String, String)>) -> Page<'_> {
     let mut p = page(state, None, "Choose a new password");
     p.form = true;
-    p.field = error.as_ref().map(|e| e.0.clone()).unwrap_or_default();
-    p.error = error;
+    p.errors = errors;
     p
 }
 
 async fn form(State(state): State<AppState>) -> Response {
-    render(&reset_form(&state, None))
+    render(&reset_form(&state, Vec::new()))
 }
 
 async fn reset(
@@ -105,13 +138,9 @@ async fn reset(
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
     let password = f.get("password").map_or("", String::as_str);
-    if f.get("confirm").map_or("", String::as_str) != password {
-        let e = ("confirm".into(), "Enter the same password twice".into());
-        return (
-            StatusCode::BAD_REQUEST,
-            render(&reset_form(&state, Some(e))),
-        )
-            .into_response();
+    let wrong = typed_wrong(password, f.get("confirm").map_or("", String::as_str));
+    if !wrong.is_empty() {
+        return (StatusCode::BAD_REQUEST, render(&reset_form(&state, wrong))).into_response();
     }
     match state.app.reset_password(&secret, password).await {
         Ok(_) => {
@@ -122,10 +151,7 @@ async fn reset(
         Err(AppError::Rule(r)) => {
             let field = r.field.clone().unwrap_or_else(|| "password".into());
             let words = if field == "password" {
-                format!(
-                    "Enter a password of at least {} characters",
-                    tact_core::sign_in::PASSWORD_MIN
-                )
+                too_short()
             } else {
                 r.message.clone()
             };
@@ -139,7 +165,7 @@ async fn reset(
             );
             (
                 StatusCode::BAD_REQUEST,
-                render(&reset_form(&state, Some(e))),
+                render(&reset_form(&state, vec![e])),
             )
                 .into_response()
         }
@@ -147,11 +173,11 @@ async fn reset(
     }
 }
 
-/// The form for changing one's own password, with the refusal on its field.
+/// The form for changing one's own password, with each refusal on its field.
 fn change_page<'a>(
     state: &'a AppState,
     signed: &Signed,
-    error: Option<(String, String)>,
+    errors: Vec<(String, String)>,
 ) -> Page<'a> {
     let mut p = page(state, Some(signed), "Change your password");
     p.paragraphs = vec![
@@ -161,29 +187,37 @@ fn change_page<'a>(
     ];
     p.form = true;
     p.current = true;
-    p.field = error.as_ref().map(|e| e.0.clone()).unwrap_or_default();
-    p.error = error;
+    p.errors = errors;
     p.back = "/".into();
     p.back_words = "Back to your tasks".into();
     p
 }
 
 async fn change_form(State(state): State<AppState>, signed: Signed) -> Response {
-    render(&change_page(&state, &signed, None))
+    render(&change_page(&state, &signed, Vec::new()))
 }
 
 async fn change(State(state): State<AppState>, signed: Signed, Posted(f): Posted) -> Response {
     let given = |k: &str| f.get(k).map_or("", String::as_str);
-    let refused = |field: &str, words: String| {
-        let e = (field.to_string(), words);
+    let refused = |errors: Vec<(String, String)>| {
         (
             StatusCode::BAD_REQUEST,
-            render(&change_page(&state, &signed, Some(e))),
+            render(&change_page(&state, &signed, errors)),
         )
             .into_response()
     };
-    if given("confirm") != given("password") {
-        return refused("confirm", "Enter the same new password twice".into());
+    let mut wrong = typed_wrong(given("password"), given("confirm"));
+    if given("current_password").is_empty() {
+        wrong.insert(
+            0,
+            (
+                "current_password".to_string(),
+                "Enter the password you have now".to_string(),
+            ),
+        );
+    }
+    if !wrong.is_empty() {
+        return refused(wrong);
     }
     match state
         .app
@@ -200,7 +234,10 @@ async fn change(State(state): State<AppState>, signed: Signed, Posted(f): Posted
                 Some("current_password") => "current_password",
                 _ => "password",
             };
-            refused(field, crate::ui_forms::capital(&r.message))
+            refused(vec![(
+                field.to_string(),
+                crate::ui_forms::capital(&r.message),
+            )])
         }
         Err(e) => crate::ui::fault(&state, &e),
     }

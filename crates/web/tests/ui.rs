@@ -4885,7 +4885,7 @@ async fn a_member_of_staff_changes_their_own_password_and_signs_in_again_with_it
                 ("confirm", "short"),
             ],
             "password",
-            "A password needs at least 12 characters",
+            "Enter a password of at least 12 characters",
         ),
         (
             [
@@ -4903,6 +4903,40 @@ async fn a_member_of_staff_changes_their_own_password_and_signs_in_again_with_it
         assert!(
             page.contains(&format!("href=\"#{field}\">{words}")),
             "{field}: {words} in {page}"
+        );
+        // Said by the answer too, as GOV.UK's pattern has it.
+        assert!(
+            page.contains(&format!("<p id=\"{field}-error\" class=\"govuk-error-message\"><span class=\"govuk-visually-hidden\">Error:</span> {words}</p>")),
+            "{field}: {words} in {page}"
+        );
+    }
+    // Everything wrong is said at once: no current password, a short one that does not
+    // match its copy.
+    let r = ui
+        .post_form(
+            &s,
+            "/account/password",
+            &[
+                ("current_password", ""),
+                ("password", "short"),
+                ("confirm", "shorter"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let page = r.text().await.unwrap();
+    for (field, words) in [
+        ("current_password", "Enter the password you have now"),
+        ("password", "Enter a password of at least 12 characters"),
+        ("confirm", "Enter the same new password twice"),
+    ] {
+        assert!(
+            page.contains(&format!("href=\"#{field}\">{words}")),
+            "{words}: {page}"
+        );
+        assert!(
+            page.contains(&format!("id=\"{field}-error\"")),
+            "{field}: {page}"
         );
     }
     // Without the session's form token, nothing happens.
