@@ -95,6 +95,8 @@ class Walk:
         self.compared = 0
         # Forms sent "long" with more than the server reads in one request.
         self.too_large = 0
+        # Errors in a form's summary checked for their message beside the answer.
+        self.checked_beside = 0
         self.s = requests.Session()
         # A GET on a kept-alive connection the server has just closed (as it does after
         # refusing a body too large to read) is sent again on a new one, as a browser does
@@ -344,6 +346,32 @@ class Walk:
         elif r.status_code == 200 and how != "long":
             # A form shown again must say what is wrong, with a 4xx.
             self.fault(f"POST {action} ({how}) from {page} answered 200")
+        if 400 <= r.status_code < 500 and "text/html" in r.headers.get("content-type", ""):
+            self.errors_beside(action, how, r.text)
+
+    def errors_beside(self, action, how, html):
+        """A form shown again with what is wrong says each thing in the summary and beside
+        its answer (GOV.UK's error pattern): every summary link to a question on the page
+        has that question's own message."""
+        soup = BeautifulSoup(html, "html.parser")
+        summary = soup.select_one(".govuk-error-summary")
+        if summary is None:
+            return
+        for a in summary.select("a[href^='#']"):
+            anchor = a["href"][1:]
+            target = soup.find(id=anchor) if anchor else None
+            # A question on the form (an answer, the first box of a date, a group of
+            # choices); a summary may also point at a part of the page, such as the steps on
+            # a plan, whose only inputs are buttons' hidden form tokens.
+            def answer(t):
+                return t.name in ("select", "textarea") or (
+                    t.name == "input" and t.get("type") not in ("hidden", "submit"))
+            if target is None or not (answer(target) or target.find(answer)):
+                continue
+            self.checked_beside += 1
+            if soup.find(id=f"{anchor}-error") is None:
+                self.fault(f"POST {action} ({how}): {a.get_text(strip=True)!r} is not said "
+                           f"beside #{anchor}")
 
 
 def run(profile):
@@ -364,7 +392,7 @@ def run(profile):
         # token TOKEN"); the administrator has none.
         tokens = dict(re.findall(r"sign in as (\w+)\s+token (\S+)",
                                  open(os.path.join(data, "demo-tokens.txt"), encoding="utf-8").read()))
-        compared, too_large = 0, 0
+        compared, too_large, beside = 0, 0, 0
         for who in WHO[profile]:
             w = Walk(base, who, tokens.get(who))
             forms = w.walk()
@@ -381,8 +409,10 @@ def run(profile):
             taken += [f"{who}: {t}" for t in w.taken]
             compared += w.compared
             too_large += w.too_large
+            beside += w.checked_beside
             print(f"{profile} as {who}: {w.pages} pages, {len(forms)} forms, "
-                  f"{w.compared} person pages' step links checked against the API")
+                  f"{w.compared} person pages' step links checked against the API, "
+                  f"{w.checked_beside} errors checked beside their answers")
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -391,6 +421,8 @@ def run(profile):
         faults.append("no person's page had its step links checked against the API")
     if too_large == 0:
         faults.append("no form was sent with more than the server reads, to see it refused as too long")
+    if beside == 0:
+        faults.append("no refused form had its errors checked beside their answers")
     print(f"{profile}: {too_large} forms sent larger than {MAX_BODY} bytes")
     said = open(log_path, encoding="utf-8").read()
     if "panicked" in said:

@@ -278,7 +278,10 @@ async fn check(State(state): State<AppState>, signed: Signed, multipart: Multipa
     let field = |k: &str| form.get(k).map_or("", |s| s.trim());
     let kind = match Kind::parse(field("kind")) {
         Ok(k) => k,
-        Err(e) => return refused(&state, &signed, &form, &e),
+        Err(_) => {
+            let e = RuleError::invalid("kind", "Choose what the file holds");
+            return refused(&state, &signed, &form, &e);
+        }
     };
     let lines: Vec<String> = field("map")
         .lines()

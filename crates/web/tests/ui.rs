@@ -606,6 +606,15 @@ impl Ui {
             html.contains(&format!("href=\"#{field}\"")) && html.contains(clause),
             "refused on {field} citing {clause}: {html}"
         );
+        // Where the field is a question on the form, it is said beside the answer too.
+        if html.contains(&format!("id=\"{field}\" name=\"{field}\"")) {
+            assert!(
+                html.contains(&format!(
+                    "<p id=\"{field}-error\" class=\"govuk-error-message\">"
+                )),
+                "said beside {field}: {html}"
+            );
+        }
         html
     }
 
@@ -4755,6 +4764,13 @@ async fn staff_make_and_revoke_their_own_tokens_on_the_tokens_page() {
     let html = r.text().await.unwrap();
     assert!(
         html.contains("govuk-error-summary") && html.contains("href=\"#days\""),
+        "{html}"
+    );
+    // Said beside the answer too, which is marked and described by it.
+    assert!(
+        html.contains("<p id=\"days-error\" class=\"govuk-error-message\">")
+            && html.contains("aria-describedby=\"days-hint days-error\"")
+            && !html.contains("id=\"name-error\""),
         "{html}"
     );
     // Revoked from the page, the token stops working.
