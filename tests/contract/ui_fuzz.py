@@ -130,6 +130,8 @@ class Walk:
         seen = set(queue)
         forms = {}
         pages = 0
+        # The page each address was first found linked from (the seeds were not).
+        linked_from = {}
         while queue and pages < PAGES:
             path = queue.pop(0)
             r = self.s.get(self.base + path, allow_redirects=False, timeout=60)
@@ -137,9 +139,16 @@ class Walk:
             if r.status_code >= 500:
                 self.fault(f"GET {path} answered {r.status_code}")
                 continue
+            if path in linked_from and r.status_code in (403, 404, 409):
+                # A page links only what its reader may open: never a page that is not
+                # there, not theirs, or a step the record refuses.
+                self.fault(f"GET {linked_from[path]} links {path}, which answers {r.status_code}")
             if "text/html" not in r.headers.get("content-type", ""):
                 continue
             soup = BeautifulSoup(r.text, "html.parser")
+            title = soup.title.get_text(strip=True) if soup.title else ""
+            if soup.select_one(".govuk-error-summary") is not None and not title.startswith("Error:"):
+                self.fault(f"GET {path} shows an error summary under the title {title!r}")
             if self.token and r.status_code == 200 and re.fullmatch(r"/people/\d+", path):
                 self.steps_agree(path, soup)
             if "LOCAL" in soup.get_text():
@@ -165,6 +174,7 @@ class Walk:
                     continue
                 seen_kinds[kind(href.path)] += 1
                 seen.add(p)
+                linked_from[p] = path
                 queue.append(p)
             for f in soup.find_all("form"):
                 if (f.get("method") or "get").lower() != "post":

@@ -242,6 +242,53 @@ pub fn available_steps(profile: &Profile, actor: &Actor, s: &Plan) -> Vec<PlanSt
         .collect()
 }
 
+/// [`available_steps`], knowing the person's `matters`: applying the plan to another matter
+/// is offered only where one of them can take it ([`apply_refusal`]), so a page never offers
+/// a form with nothing to choose.
+pub fn available_steps_with(
+    profile: &Profile,
+    actor: &Actor,
+    s: &Plan,
+    matters: &[Matter],
+) -> Vec<PlanStep> {
+    available_steps(profile, actor, s)
+        .into_iter()
+        .filter(|step| {
+            *step != PlanStep::ApplyToMatter || apply_refusal(profile, actor, s, matters).is_none()
+        })
+        .collect()
+}
+
+/// Why `actor` cannot apply plan `s` to any of the person's `matters` now, or `None` where
+/// they can apply it to at least one: the step's own refusal ([`step_refusal`]), else none of
+/// the matters it does not already cover can take it ([`matter_refusal`]: another person's,
+/// already waiting, its review route open where the profile asks).
+pub fn apply_refusal(
+    profile: &Profile,
+    actor: &Actor,
+    s: &Plan,
+    matters: &[Matter],
+) -> Option<RuleError> {
+    step_refusal(profile, actor, s, PlanStep::ApplyToMatter).or_else(|| {
+        (!matters
+            .iter()
+            .any(|m| matter_refusal(profile, s, m).is_none()))
+        .then(|| no_matter_to_apply(profile))
+    })
+}
+
+/// The refusal where a plan can be applied to none of the person's other matters.
+pub fn no_matter_to_apply(profile: &Profile) -> RuleError {
+    RuleError::conflict(
+        &profile.clauses.new_matters,
+        format!(
+            "there is no other matter of theirs the {} can be applied to now",
+            profile.terms.plan
+        ),
+    )
+    .with_field("matter_id")
+}
+
 /// Why `actor` cannot take `step` on this plan now, or `None` when they can, as the error
 /// the step itself would give (a role the profile does not allow, a status the lifecycle
 /// does not allow it from, deciding one's own proposal or request, nothing waiting to be

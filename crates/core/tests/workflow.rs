@@ -2290,6 +2290,27 @@ fn nor_5_3_a_plan_is_applied_only_to_a_matter_whose_review_route_is_exhausted() 
     assert_eq!(err.kind, RuleErrorKind::Conflict);
     assert_eq!(err.clause.as_deref(), Some("NOR-5.3"));
     assert_eq!(err.field.as_deref(), Some("matter_id"));
+    // So the step is not offered while no matter of theirs can take it, and is once one
+    // can (issue 11: a page offers only what will be allowed).
+    let step = PlanStep::ApplyToMatter;
+    assert!(available_steps(&w.p, &actor(SENIOR_2), &s).contains(&step));
+    let offered = |matters: &[Matter]| {
+        available_steps_with(&w.p, &actor(SENIOR_2), &s, matters).contains(&step)
+    };
+    assert!(!offered(&w.matters));
+    assert!(!offered(&[]));
+    let refused = apply_refusal(&w.p, &actor(SENIOR_2), &s, &w.matters).unwrap();
+    assert_eq!(
+        (refused.kind, refused.field.as_deref()),
+        (RuleErrorKind::Conflict, Some("matter_id"))
+    );
+    let mut open = w.matters.clone();
+    open[1].status = MatterStatus::ReviewExhausted;
+    assert!(offered(&open));
+    assert!(apply_refusal(&w.p, &actor(SENIOR_2), &s, &open).is_none());
+    // A role that may not apply it is refused for its role first, whatever the matters.
+    let e = apply_refusal(&w.p, &actor(CASEWORKER), &s, &open).unwrap();
+    assert_eq!(e.kind, RuleErrorKind::Forbidden);
 }
 
 #[test]

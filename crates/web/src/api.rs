@@ -992,7 +992,19 @@ pub async fn get_plan(
         .app
         .query(&ctx.actor, q::ViewPlan { id: PlanId(id) })
         .await?;
-    let steps = wire::plan_steps(&st.app.profile, &ctx.actor, &s);
+    // The person's matters, for whether the plan can be applied to another of them: none
+    // where the reader may not read them (the step is then refused in its turn).
+    let matters = st
+        .app
+        .query_if_allowed(
+            &ctx.actor,
+            q::Matters {
+                person: s.person_id,
+            },
+        )
+        .await?
+        .unwrap_or_default();
+    let steps = wire::plan_steps(&st.app.profile, &ctx.actor, &s, &matters);
     let letters = if steps.iter().any(|step| step == "letters") {
         st.app
             .query(&ctx.actor, q::PlanLetters { plan: s.id })

@@ -872,6 +872,9 @@ async fn sign_out(
 struct TaskRow {
     href: Option<String>,
     title: String,
+    /// Why this member of staff cannot do it though their role may (a plan they proposed, a
+    /// dispute about a decision they took part in): then it is listed, not linked.
+    not_theirs: Option<String>,
     /// The person's id and "name (reference)".
     person: Option<(i64, String)>,
     due: String,
@@ -950,6 +953,7 @@ fn task_groups(
     today: jiff::civil::Date,
     named: &dyn Fn(PersonId) -> String,
     plans: &str,
+    not_theirs: &std::collections::HashMap<tact_core::ids::TaskId, String>,
 ) -> Vec<TaskGroup> {
     let mut groups = Vec::new();
     for k in TaskKind::ALL {
@@ -960,10 +964,12 @@ fn task_groups(
                 row.count += 1;
                 continue;
             }
+            let why = not_theirs.get(&t.id).cloned();
             rows.push((
                 TaskRow {
-                    href: Some(crate::ui_tasks::link(t)),
+                    href: why.is_none().then(|| crate::ui_tasks::link(t)),
                     title: t.task.title.clone(),
+                    not_theirs: why,
                     person: t.task.person_id.map(|p| (p.0, named(p))),
                     due: t
                         .task
@@ -985,6 +991,59 @@ fn task_groups(
         }
     }
     groups
+}
+
+/// The tasks in `tasks` whose step this member of staff may not take though their role
+/// may, each with core's reason: deciding a plan they proposed (`workflow::step_refusal`),
+/// or a dispute about a decision they took part in (`workflow::dispute_refusal`). The home
+/// page lists them for the team to see, and links only what its reader may open.
+async fn not_theirs(
+    state: &AppState,
+    signed: &Signed,
+    tasks: &[tact_core::model::Task],
+) -> Result<std::collections::HashMap<tact_core::ids::TaskId, String>, Response> {
+    use tact_core::workflow as wf;
+    let p = &state.app.profile;
+    let mut out = std::collections::HashMap::new();
+    for t in tasks {
+        let subject = t.task.subject.as_deref().unwrap_or_default();
+        let refused = match t.task.kind {
+            TaskKind::AuthorisePlan => match tact_core::ids::PlanId::of_subject(subject) {
+                Some(id) => crate::ui_step::read_if_allowed(state, signed, q::Plan { id })
+                    .await?
+                    .and_then(|s| wf::step_refusal(p, &signed.actor, &s, wf::PlanStep::Authorise)),
+                None => None,
+            },
+            TaskKind::DecideDispute => {
+                let id = subject
+                    .strip_prefix("dispute:")
+                    .and_then(|id| id.parse().ok())
+                    .map(tact_core::ids::DisputeId);
+                match id {
+                    Some(id) => {
+                        match crate::ui_step::read_if_allowed(state, signed, q::Dispute { id })
+                            .await?
+                        {
+                            Some(d) => crate::ui_step::read_if_allowed(
+                                state,
+                                signed,
+                                q::Plan { id: d.plan_id },
+                            )
+                            .await?
+                            .and_then(|s| wf::dispute_refusal(p, &signed.actor, &d, &s)),
+                            None => None,
+                        }
+                    }
+                    None => None,
+                }
+            }
+            _ => None,
+        };
+        if let Some(e) = refused.filter(|e| e.kind == tact_core::RuleErrorKind::Forbidden) {
+            out.insert(t.id, crate::ui_forms::capital(&e.message));
+        }
+    }
+    Ok(out)
 }
 
 /// How many tasks the home page lists; the counts above the list cover all of them.
@@ -1074,6 +1133,7 @@ async fn home(
     } else {
         Vec::new()
     };
+    let not_theirs = or_page!(not_theirs(&state, &signed, &tasks).await);
     let wanted: Vec<PersonId> = tasks
         .iter()
         .filter_map(|t| t.task.person_id)
@@ -1222,7 +1282,7 @@ async fn home(
         frame: Frame::of(&state, &signed),
         role: crate::ui_forms::capital(signed.actor.role.plain()),
         counts,
-        groups: task_groups(&tasks, today, &named, plans),
+        groups: task_groups(&tasks, today, &named, plans, &not_theirs),
         reviews,
     };
     render(&page)

@@ -925,6 +925,7 @@ async fn plan_lines(
     state: &AppState,
     signed: &Signed,
     s: &tact_core::model::Plan,
+    matters: &[tact_core::model::Matter],
 ) -> Result<Vec<String>, Response> {
     let names = crate::ui::Names::of(&state.app, &signed.actor)
         .await
@@ -940,17 +941,16 @@ async fn plan_lines(
             )
         })
         .collect();
-    let matters = matters_of(state, signed, s.person_id).await?;
     lines.push(format!(
         "Covers: {}",
         s.matter_ids
             .iter()
-            .map(|id| crate::ui::matter_named(&matters, *id))
+            .map(|id| crate::ui::matter_named(matters, *id))
             .collect::<Vec<_>>()
             .join("; ")
     ));
     for m in &s.pending_matters {
-        let matter = crate::ui::matter_named(&matters, m.matter_id);
+        let matter = crate::ui::matter_named(matters, m.matter_id);
         lines.push(match m.authorised_by {
             None => format!(
                 "Asked to cover {matter} (by {}: {}): waiting for a decision ({})",
@@ -1010,7 +1010,8 @@ async fn plan_page_with(
     let person = crate::ui::or_page!(
         crate::ui_step::read_if_allowed(state, signed, q::Person { id: s.person_id }).await
     );
-    let lines = crate::ui::or_page!(plan_lines(state, signed, &s).await);
+    let matters = crate::ui::or_page!(matters_of(state, signed, s.person_id).await);
+    let lines = crate::ui::or_page!(plan_lines(state, signed, &s, &matters).await);
     let checklist = p
         .checklist
         .questions
@@ -1026,7 +1027,7 @@ async fn plan_page_with(
             )
         })
         .collect();
-    let steps = wf::available_steps(p, &signed.actor, &s);
+    let steps = wf::available_steps_with(p, &signed.actor, &s, &matters);
     let mut actions: Vec<(String, String)> = steps
         .iter()
         .filter_map(|step| crate::ui_records::step_link(id, *step))
@@ -1214,7 +1215,8 @@ impl PlanForm for Decide {
     async fn spec(state: &AppState, signed: &Signed, plan: &tact_core::model::Plan) -> SpecOrPage {
         let p = &state.app.profile;
         // What is being decided, in full, before the decision.
-        let mut intro = plan_lines(state, signed, plan).await?;
+        let matters = matters_of(state, signed, plan.person_id).await?;
+        let mut intro = plan_lines(state, signed, plan, &matters).await?;
         intro.push(format!(
             "Only a senior manager who did not propose it may authorise it ({}).",
             cited(&p.clauses.authorise_role)

@@ -549,10 +549,7 @@ impl PlanForm for Apply {
         let offered = crate::offer::offer(
             choices,
             "matter_id",
-            &format!(
-                "there is no other matter of theirs the {} can be applied to now",
-                p.terms.plan
-            ),
+            &wf::no_matter_to_apply(p).message,
             "Why some matters are not offered",
             |_, e| {
                 format!(

@@ -963,30 +963,37 @@ pub fn plan(profile: &Profile, s: &Plan, at: Timestamp) -> PlanOut {
 }
 
 /// What `actor` may do with plan `s` now, as the API's paths under `/plans/{id}/` name the
-/// steps: core's [`tact_core::workflow::available_steps`], and `letters` where
+/// steps: core's [`tact_core::workflow::available_steps_with`] the person's `matters` (so
+/// `apply-to-matter` only where one of them can take it), and `letters` where
 /// [`tact_core::correspondence::plan_letter_refusal`] allows one. A dispute is decided from
 /// the dispute (`/disputes/{id}/decision`), so it is never one of a plan's steps.
-pub fn plan_steps(profile: &Profile, actor: &tact_core::roles::Actor, s: &Plan) -> Vec<String> {
+pub fn plan_steps(
+    profile: &Profile,
+    actor: &tact_core::roles::Actor,
+    s: &Plan,
+    matters: &[tact_core::model::Matter],
+) -> Vec<String> {
     use tact_core::workflow::PlanStep as P;
-    let mut steps: Vec<String> = tact_core::workflow::available_steps(profile, actor, s)
-        .into_iter()
-        .filter_map(|step| match step {
-            P::AnswerChecklist => Some("checklist"),
-            P::Propose => Some("propose"),
-            P::Withdraw => Some("withdraw"),
-            P::Authorise => Some("authorise"),
-            P::Refuse => Some("refuse"),
-            P::RecordNotice => Some("notice"),
-            P::Review => Some("review"),
-            P::Vary => Some("vary"),
-            P::Lift => Some("lift"),
-            P::ApplyToMatter => Some("apply-to-matter"),
-            P::DecideMatter => Some("decide-matter"),
-            P::RaiseDispute => Some("disputes"),
-            P::DecideDispute => None,
-        })
-        .map(str::to_string)
-        .collect();
+    let mut steps: Vec<String> =
+        tact_core::workflow::available_steps_with(profile, actor, s, matters)
+            .into_iter()
+            .filter_map(|step| match step {
+                P::AnswerChecklist => Some("checklist"),
+                P::Propose => Some("propose"),
+                P::Withdraw => Some("withdraw"),
+                P::Authorise => Some("authorise"),
+                P::Refuse => Some("refuse"),
+                P::RecordNotice => Some("notice"),
+                P::Review => Some("review"),
+                P::Vary => Some("vary"),
+                P::Lift => Some("lift"),
+                P::ApplyToMatter => Some("apply-to-matter"),
+                P::DecideMatter => Some("decide-matter"),
+                P::RaiseDispute => Some("disputes"),
+                P::DecideDispute => None,
+            })
+            .map(str::to_string)
+            .collect();
     if tact_core::correspondence::plan_letter_refusal(profile, actor, s).is_none() {
         steps.push("letters".into());
     }
@@ -1015,7 +1022,12 @@ pub fn record_steps(
     let mut steps: std::collections::BTreeMap<String, Vec<String>> = r
         .plans
         .iter()
-        .map(|s| (format!("/plans/{}", s.id), plan_steps(profile, actor, s)))
+        .map(|s| {
+            (
+                format!("/plans/{}", s.id),
+                plan_steps(profile, actor, s, &r.matters),
+            )
+        })
         .filter(|(_, of)| !of.is_empty())
         .collect();
     // The steps of the record at `path` that are open, where any is.

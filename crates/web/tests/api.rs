@@ -1816,7 +1816,9 @@ async fn nor_6_2_nor_5_3_nor_5_1_applying_a_plan_to_a_matter_goes_through_the_pl
             let (t, plan) = (&t, &plan);
             async move { t.words(&token, plan, "steps").await }
         };
-        assert_eq!(steps(t.line_manager.clone()).await, ["apply-to-matter", "disputes", "letters"]);
+        // Applying it is not offered while no other matter of theirs can take it (NOR-5.3:
+        // the second complaint's review route is open).
+        assert_eq!(steps(t.line_manager.clone()).await, ["disputes", "letters"]);
         assert_eq!(steps(t.caseworker.clone()).await, ["disputes", "letters"]);
         let apply = json!({"matter_id": m2, "reason": "The same pattern of calls about the new complaint"});
         // NOR-5.3: the new matter's internal review route is not exhausted.
@@ -1824,6 +1826,8 @@ async fn nor_6_2_nor_5_3_nor_5_1_applying_a_plan_to_a_matter_goes_through_the_pl
         assert_eq!(s, StatusCode::CONFLICT, "{v}");
         assert_eq!(v["error"]["clause"], "NOR-5.3");
         t.ok(&t.line_manager, &format!("/matters/{m2}/status"), json!({"status": "review-exhausted"})).await;
+        assert_eq!(steps(t.line_manager.clone()).await, ["apply-to-matter", "disputes", "letters"]);
+        assert_eq!(steps(t.caseworker.clone()).await, ["disputes", "letters"]);
         // NOR-6.2: the line manager's application waits for a senior manager.
         let asked = t.ok(&t.line_manager, &format!("/strategies/{sid}/apply-to-matter"), apply.clone()).await;
         assert_eq!(asked["pending_matters"][0]["waiting_for"], "authorisation", "{asked}");

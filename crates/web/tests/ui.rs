@@ -920,6 +920,83 @@ async fn cle_9_9_the_plan_form_sets_several_restrictions_and_authorising_clears_
     }
 }
 
+/// Issue 11 (a page offers only what will be allowed; CLE-10.4): applying a plan to another
+/// matter is offered, on the plan's page and in the API's steps, only once the person has
+/// another matter it can take.
+#[tokio::test]
+async fn issue_11_applying_a_plan_is_offered_only_where_another_matter_can_take_it() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    let sid = c
+        .plan_in_force(&ui, "letter", "Abuse after a warning")
+        .await;
+    let sam = ui.session("sam").await;
+    let apply = format!("href=\"/plans/{sid}/apply\"");
+    let steps = |plan: serde_json::Value| -> Vec<String> {
+        plan["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap().to_string())
+            .collect()
+    };
+    let (_, page) = ui.page(&sam, &format!("/plans/{sid}")).await;
+    assert!(!page.contains(&apply), "{page}");
+    let (_, plan) = ui
+        .client()
+        .ask(reqwest::Method::GET, &c.sm, &format!("/plans/{sid}"), None)
+        .await;
+    assert!(steps(plan.clone()).contains(&"vary".to_string()), "{plan}");
+    assert!(
+        !steps(plan.clone()).contains(&"apply-to-matter".to_string()),
+        "{plan}"
+    );
+    ui.api(
+        &c.cw,
+        &format!("/people/{}/matters", c.pid),
+        json!({"kind": "complaint", "title": "Another"}),
+    )
+    .await;
+    let (_, page) = ui.page(&sam, &format!("/plans/{sid}")).await;
+    assert!(page.contains(&apply), "{page}");
+    let (_, plan) = ui
+        .client()
+        .ask(reqwest::Method::GET, &c.sm, &format!("/plans/{sid}"), None)
+        .await;
+    assert!(
+        steps(plan.clone()).contains(&"apply-to-matter".to_string()),
+        "{plan}"
+    );
+}
+
+/// Issue 11 (a page links only what will be allowed; the authoriser-not-proposer rule, a
+/// local rule on Cleveland and NOR-6.2): a senior manager who proposed a
+/// plan sees the request to authorise it listed on their home page for the team, not linked
+/// to a decision they may not take, and why; another senior manager's page links it.
+#[tokio::test]
+async fn issue_11_a_plan_one_proposed_is_listed_not_linked_on_their_home_page() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    ui.staff("Sol Other", "sol", Role::SeniorManager).await;
+    let due = (tact_core::check::uk_date(jiff::Timestamp::now()) + jiff::Span::new().days(30))
+        .to_string();
+    let s = ui.api(&c.sm, &format!("/people/{}/plans", c.pid), json!({"matter_ids": [c.mid], "restrictions": [{"kind": "single-channel", "channel": "letter", "reason": "Calls were abusive"}], "reasons": "r", "aims": "a", "proportionality": "p", "review_due": due})).await;
+    let sid = s["id"].as_i64().unwrap();
+    ui.client().answer_and_propose(&c.sm, sid).await;
+    let decision = format!("href=\"/plans/{sid}/decision\"");
+    let (_, home) = ui.page(&ui.session("sam").await, "/").await;
+    assert!(
+        home.contains("Decide whether to authorise the proposed contact strategy")
+            && !home.contains(&decision)
+            && home.contains(
+                "Not for you: The person who proposed a contact strategy may not decide it."
+            ),
+        "{home}"
+    );
+    let (_, home) = ui.page(&ui.session("sol").await, "/").await;
+    assert!(home.contains(&decision), "{home}");
+}
+
 /// CLE-9.11: a caseworker logging a call from the form is told on the page it goes to that
 /// it is logged and, where their plan does not allow it, that it is a breach with a reminder
 /// raised: said once (the GOV.UK success banner), not again on the next page.
@@ -1202,6 +1279,20 @@ async fn nor_7_1_a_dispute_decided_in_the_ui_can_change_the_plan() {
         .await;
     let path = format!("/disputes/{}/decision", d["id"]);
     let sol = ui.session("sol").await;
+    // The task to decide it goes to the senior managers: linked on the home page of the one
+    // who took no part, listed but not linked, saying why, on the page of the one who
+    // authorised the plan (NOR-7.1).
+    let (_, home) = ui.page(&sol, "/").await;
+    assert!(home.contains(&format!("href=\"{path}\"")), "{home}");
+    let (_, home) = ui.page(&ui.session("sam").await, "/").await;
+    assert!(
+        home.contains("Decide the dispute") && !home.contains(&format!("href=\"{path}\"")),
+        "{home}"
+    );
+    assert!(
+        home.contains("Not for you: A dispute must be decided by someone who took no part in the contact strategy decision."),
+        "{home}"
+    );
     // The person page lists the dispute, linked to its decision only for someone who may
     // take it (NOR-7.1).
     let person = format!("/people/{}", c.pid);
