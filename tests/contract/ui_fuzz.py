@@ -154,6 +154,18 @@ class Walk:
             if "LOCAL" in soup.get_text():
                 # A rule the policy is silent on is cited to people as "a local rule".
                 self.fault(f"GET {path} shows the profile's code LOCAL")
+            ids = [t["id"] for t in soup.find_all(id=True)]
+            twice = sorted({i for i in ids if ids.count(i) > 1})
+            if twice:
+                # An id names one element: a label, an error link or a skip link finds it.
+                self.fault(f"GET {path} uses the id {twice[0]!r} more than once")
+            for field in soup.find_all(["input", "select", "textarea"]):
+                if field.name == "input" and field.get("type") in ("hidden", "submit", "button"):
+                    continue
+                named = field.get("aria-label") or field.get("aria-labelledby") or (
+                    field.get("id") and soup.find("label", attrs={"for": field["id"]}))
+                if not named:
+                    self.fault(f"GET {path} asks {field.get('name')!r} with no label")
             main = soup.find("main")
             if main is not None:
                 # One heading, and what the page is about said once above it.
