@@ -355,8 +355,15 @@ fn index_html(
             ));
         }
     }
+    // In large print where that is the format they asked for, as their letters are
+    // (CLE-8.3; NOR-1.3): what they asked to see is sent to them.
+    let size = if record["person"]["preferred_format"] == "large-print" {
+        "font-size:18pt;line-height:1.5"
+    } else {
+        "line-height:1.4"
+    };
     format!(
-        "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n<title>What {office} holds about {name}</title>\n<style>body{{font-family:Arial,Helvetica,sans-serif;max-width:50em;margin:1em;line-height:1.4}}dl{{border-top:1px solid #b1b4b6;padding-top:.5em}}dt{{font-weight:bold}}dd{{margin:0 0 .4em 0}}</style>\n</head>\n<body>\n<main>\n<h1>What {office} holds about {name}</h1>\n<p>Made on {made} by {by}. The same record, for computers, is in <a href=\"record.json\">record.json</a>; each letter and message is in its own file, linked below.</p>\n{body}</main>\n</body>\n</html>\n",
+        "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n<title>What {office} holds about {name}</title>\n<style>body{{font-family:Arial,Helvetica,sans-serif;max-width:50em;margin:1em;{size}}}dl{{border-top:1px solid #b1b4b6;padding-top:.5em}}dt{{font-weight:bold}}dd{{margin:0 0 .4em 0}}</style>\n</head>\n<body>\n<main>\n<h1>What {office} holds about {name}</h1>\n<p>Made on {made} by {by}. The same record, for computers, is in <a href=\"record.json\">record.json</a>; each letter and message is in its own file, linked below.</p>\n{body}</main>\n</body>\n</html>\n",
         office = esc(office),
         name = esc(name),
         made = shown.value("made_at", &record["made_at"]),
@@ -441,5 +448,21 @@ mod tests {
         assert!(at("contacts") < at("plans"));
         assert!(at("plans") < at("access_log"));
         assert!(at("access_log") < at("something_new"));
+        assert!(!html.contains("font-size:18pt"), "{html}");
+    }
+
+    /// CLE-8.3; NOR-1.3: someone who asked for large print gets what we hold about them in
+    /// large print too, as their letters are.
+    #[test]
+    fn cle_8_3_nor_1_3_the_subject_access_index_is_in_large_print_for_those_who_asked() {
+        let record = json!({
+            "made_at": "2026-07-01T13:05:00Z",
+            "made_by": "Dee Pio",
+            "person": {"id": 3, "reference": "SU-000003", "name": "Jo Bloggs", "preferred_format": "large-print"},
+        });
+        let html = index_html(&record, "Jo Bloggs", "The Office", "plans", &|id| {
+            format!("Staff {id}")
+        });
+        assert!(html.contains("font-size:18pt;line-height:1.5"), "{html}");
     }
 }
