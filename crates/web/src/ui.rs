@@ -869,6 +869,15 @@ async fn sign_out(
     resp
 }
 
+/// What is wrong with the answer to `field`, from a page's errors (each its field and what
+/// to say), for the template to say beside that answer.
+pub(crate) fn error_on<'a>(errors: &'a [(String, String)], field: &str) -> Option<&'a str> {
+    errors
+        .iter()
+        .find(|(f, _)| f == field)
+        .map(|(_, words)| words.as_str())
+}
+
 struct TaskRow {
     href: Option<String>,
     title: String,

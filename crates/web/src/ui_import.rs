@@ -85,10 +85,7 @@ struct ImportPage<'a> {
 
 impl ImportPage<'_> {
     fn field_error(&self, field: &str) -> Option<&str> {
-        self.error
-            .as_ref()
-            .filter(|(f, _)| f == field)
-            .map(|(_, m)| m.as_str())
+        crate::ui::error_on(self.error.as_slice(), field)
     }
 }
 

@@ -90,10 +90,7 @@ async fn issue(State(state): State<AppState>, to: PostedTo) -> Response {
 impl Page<'_> {
     /// What is wrong with the answer to `field`, if anything.
     fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|(f, _)| f == field)
-            .map(|(_, words)| words.as_str())
+        crate::ui::error_on(&self.errors, field)
     }
 }
 
