@@ -1573,6 +1573,11 @@ struct PersonPage<'a> {
     /// rights (NOR-9.1).
     retention: Option<String>,
     all_adjustments: Vec<(Option<String>, String)>,
+    /// The open tasks about them that this reader may do or, as a manager, oversee (core's
+    /// `roles::may_close_task`), each with whom it waits for and when it is due: what is
+    /// still owed on their record (a letter to send, a reminder, a screening). Each is done
+    /// from its holder's task list.
+    open_tasks: Vec<String>,
     /// Their disputes (NOR-7.1), each with the link to decide it where the reader may.
     disputes: Vec<(Option<String>, String)>,
     /// (id, received, subject, where it went)
@@ -1815,6 +1820,32 @@ async fn person(
         .iter()
         .filter(|a| a.status == AdjustmentStatus::Granted)
         .map(|a| a.description.clone())
+        .collect();
+    let open_tasks = r
+        .tasks
+        .iter()
+        .filter(|t| {
+            t.done_at.is_none() && tact_core::roles::may_close_task(&signed.actor, &t.task).is_ok()
+        })
+        .map(|t| {
+            let whose = match (t.task.assignee, t.task.role) {
+                (Some(s), _) => name_of(s),
+                (None, Some(role)) => {
+                    let r = role.plain();
+                    let an = r.starts_with(['a', 'e', 'i', 'o', 'u']);
+                    format!("{} {r}", if an { "an" } else { "a" })
+                }
+                (None, None) => "anyone".to_string(),
+            };
+            let due = t.task.due_on.map_or_else(String::new, |d| {
+                format!(", due {}", tact_core::check::long_date(d))
+            });
+            format!(
+                "{} — for {whose}{due} ({})",
+                t.task.title,
+                cited(&t.task.clause)
+            )
+        })
         .collect();
     // Every adjustment asked for, with what became of it (CLE-8; NOR-1.4, 1.5).
     let all_adjustments = r
@@ -2169,6 +2200,7 @@ async fn person(
         letters,
         messages,
         all_adjustments,
+        open_tasks,
         disputes,
         history,
         history_pages,

@@ -3704,6 +3704,13 @@ async fn nor_8_2_a_review_that_keeps_the_plan_leaves_a_task_to_tell_them_with_it
         "Tell the person in writing that their communication plan was reviewed and still applies, and why"
     );
     assert_eq!(clause, "NOR-8.2");
+    // Their page says what is still owed on their record, and to whom.
+    let (_, person) = ui.page(&sam, &format!("/people/{pid}")).await;
+    assert!(
+        person.contains("Open tasks about them")
+            && person.contains(&format!("<li>{title} — for Sam Senior (NOR-8.2)</li>")),
+        "{person}"
+    );
     let (s, page) = ui.page(&sam, &format!("/tasks/{task}")).await;
     assert_eq!(s, StatusCode::OK);
     assert!(
@@ -3739,6 +3746,8 @@ async fn nor_8_2_a_review_that_keeps_the_plan_leaves_a_task_to_tell_them_with_it
         .ask(reqwest::Method::GET, &sm, "/tasks", None)
         .await;
     assert!(tell(&tasks).is_empty(), "told in writing: {tasks}");
+    let (_, person) = ui.page(&sam, &format!("/people/{pid}")).await;
+    assert!(!person.contains(title.as_str()), "{person}");
 }
 
 /// NOR-9.1 in the UI: the DPO places a legal hold from the person page, sees it listed on
