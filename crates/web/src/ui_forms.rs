@@ -605,7 +605,30 @@ fn incident_spec(state: &AppState, id: i64, ended: bool) -> Spec {
                     "What you told the caller before ending the call, and anything else you did.",
                 ),
         );
-        fields.push(Field::new("radios", "caller_warned", "Did you tell them the behaviour was unacceptable, why, and that you would end the call if it went on?").options(yes_no()).ask("Select whether you warned them before ending the call"));
+        // What the policy asks of the call before it is ended, so the answer is read against
+        // it: a warning first (CLE-4.4), or none (NOR-6.1).
+        let asked = if p.rules.warn_before_ending_call {
+            format!(
+                "The policy asks you to warn them before ending the call ({}).",
+                cited(&p.clauses.end_call)
+            )
+        } else {
+            format!(
+                "The policy does not ask for a warning before ending an aggressive, abusive or \
+                 offensive call ({}); say whether you gave one.",
+                cited(&p.clauses.end_call)
+            )
+        };
+        fields.push(
+            Field::new(
+                "radios",
+                "caller_warned",
+                "Did you tell them the behaviour was unacceptable, why, and that you would end the call if it went on?",
+            )
+            .options(yes_no())
+            .ask("Select whether you warned them before ending the call")
+            .hint(&asked),
+        );
         (
             "Log the call as ended",
             format!("/people/{id}/ended-call"),

@@ -3704,6 +3704,17 @@ async fn nor_8_2_a_review_that_keeps_the_plan_leaves_a_task_to_tell_them_with_it
         "Tell the person in writing that their communication plan was reviewed and still applies, and why"
     );
     assert_eq!(clause, "NOR-8.2");
+    // NOR-6.1 asks no warning before an abusive call is ended: the ended-call form says so.
+    let (_, ended) = ui
+        .page(
+            &ui.session("cas").await,
+            &format!("/people/{pid}/ended-call"),
+        )
+        .await;
+    assert!(
+        ended.contains("The policy does not ask for a warning before ending an aggressive, abusive or offensive call (NOR-6.1); say whether you gave one."),
+        "{ended}"
+    );
     // Their page says what is still owed on their record, and to whom.
     let (_, person) = ui.page(&sam, &format!("/people/{pid}")).await;
     assert!(
@@ -4601,7 +4612,15 @@ async fn a_form_step_is_refused_as_its_command_is_and_bad_input_writes_nothing()
         )
         .await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    assert!(r.text().await.unwrap().contains("href=\"#caller_warned\""));
+    let page = r.text().await.unwrap();
+    assert!(page.contains("href=\"#caller_warned\""));
+    // The question says what the policy asks of the call, and its group is described by
+    // that and by what is wrong.
+    assert!(
+        page.contains("The policy asks you to warn them before ending the call (CLE-4.4).")
+            && page.contains("aria-describedby=\"caller_warned-hint caller_warned-error\""),
+        "{page}"
+    );
     // Issue 13: everything left out is listed at once, in plain words and in the order the
     // questions are asked, each linked to its question.
     let r = ui
