@@ -38,6 +38,13 @@ impl Role {
             Self::Admin => "administrator",
         }
     }
+
+    /// One in this role, as a sentence names them: "a caseworker", "an auditor".
+    pub fn one(self) -> String {
+        let p = self.plain();
+        let an = p.starts_with(['a', 'e', 'i', 'o', 'u']);
+        format!("{} {p}", if an { "an" } else { "a" })
+    }
 }
 
 crate::words! {
@@ -309,13 +316,8 @@ pub fn authorise(
     Err(RuleError::forbidden(
         clause,
         format!(
-            "{} {} may not {}; this needs: {}",
-            if actor.role.plain().starts_with(['a', 'e', 'i', 'o', 'u']) {
-                "an"
-            } else {
-                "a"
-            },
-            actor.role.plain(),
+            "{} may not {}; this needs: {}",
+            actor.role.one(),
             action.plain(),
             allowed.join(", ")
         ),

@@ -1830,11 +1830,7 @@ async fn person(
         .map(|t| {
             let whose = match (t.task.assignee, t.task.role) {
                 (Some(s), _) => name_of(s),
-                (None, Some(role)) => {
-                    let r = role.plain();
-                    let an = r.starts_with(['a', 'e', 'i', 'o', 'u']);
-                    format!("{} {r}", if an { "an" } else { "a" })
-                }
+                (None, Some(role)) => role.one(),
                 (None, None) => "anyone".to_string(),
             };
             let due = t.task.due_on.map_or_else(String::new, |d| {
