@@ -251,12 +251,18 @@ pub fn available_steps_with(
     s: &Plan,
     matters: &[Matter],
 ) -> Vec<PlanStep> {
+    // `available_steps` has asked the step's own refusal; what is left is the matters.
     available_steps(profile, actor, s)
         .into_iter()
-        .filter(|step| {
-            *step != PlanStep::ApplyToMatter || apply_refusal(profile, actor, s, matters).is_none()
-        })
+        .filter(|step| *step != PlanStep::ApplyToMatter || some_matter_takes(profile, s, matters))
         .collect()
+}
+
+/// Whether one of `matters` can take plan `s` ([`matter_refusal`]).
+fn some_matter_takes(profile: &Profile, s: &Plan, matters: &[Matter]) -> bool {
+    matters
+        .iter()
+        .any(|m| matter_refusal(profile, s, m).is_none())
 }
 
 /// Why `actor` cannot apply plan `s` to any of the person's `matters` now, or `None` where
@@ -269,12 +275,8 @@ pub fn apply_refusal(
     s: &Plan,
     matters: &[Matter],
 ) -> Option<RuleError> {
-    step_refusal(profile, actor, s, PlanStep::ApplyToMatter).or_else(|| {
-        (!matters
-            .iter()
-            .any(|m| matter_refusal(profile, s, m).is_none()))
-        .then(|| no_matter_to_apply(profile))
-    })
+    step_refusal(profile, actor, s, PlanStep::ApplyToMatter)
+        .or_else(|| (!some_matter_takes(profile, s, matters)).then(|| no_matter_to_apply(profile)))
 }
 
 /// The refusal where a plan can be applied to none of the person's other matters.
@@ -1707,9 +1709,6 @@ pub fn review_plan(
         );
     let event = match input.decision {
         ReviewDecision::Continue => {
-            if profile.rules.review_outcome_told {
-                d_tasks.push(told_task(profile, s, actor.id, Told::Kept));
-            }
             let due = input.next_review_due.ok_or_else(|| {
                 RuleError::invalid(
                     "next_review_due",
@@ -1720,6 +1719,9 @@ pub fn review_plan(
             check_review_date(profile, due, check::uk_date(now))
                 .map_err(|e| e.with_field("next_review_due"))?;
             next.review_due = due;
+            if profile.rules.review_outcome_told {
+                d_tasks.push(told_task(profile, s, actor.id, Told::Kept));
+            }
             event
                 .detail("decision", input.decision.as_str())
                 .detail("next_review_due", due)
