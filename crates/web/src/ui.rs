@@ -1017,36 +1017,37 @@ async fn not_theirs(
     for t in tasks {
         let subject = t.task.subject.as_deref().unwrap_or_default();
         let refused = match t.task.kind {
-            TaskKind::AuthorisePlan => match tact_core::ids::PlanId::of_subject(subject) {
-                Some(id) => crate::ui_step::read_if_allowed(state, signed, q::Plan { id })
-                    .await?
-                    .and_then(|s| wf::step_refusal(p, &signed.actor, &s, wf::PlanStep::Authorise)),
-                None => None,
-            },
+            TaskKind::AuthorisePlan => {
+                let Some(id) = tact_core::ids::PlanId::of_subject(subject) else {
+                    continue;
+                };
+                let Some(s) =
+                    crate::ui_step::read_if_allowed(state, signed, q::Plan { id }).await?
+                else {
+                    continue;
+                };
+                wf::step_refusal(p, &signed.actor, &s, wf::PlanStep::Authorise)
+            }
             TaskKind::DecideDispute => {
-                let id = subject
+                let Some(id) = subject
                     .strip_prefix("dispute:")
                     .and_then(|id| id.parse().ok())
-                    .map(tact_core::ids::DisputeId);
-                match id {
-                    Some(id) => {
-                        match crate::ui_step::read_if_allowed(state, signed, q::Dispute { id })
-                            .await?
-                        {
-                            Some(d) => crate::ui_step::read_if_allowed(
-                                state,
-                                signed,
-                                q::Plan { id: d.plan_id },
-                            )
-                            .await?
-                            .and_then(|s| wf::dispute_refusal(p, &signed.actor, &d, &s)),
-                            None => None,
-                        }
-                    }
-                    None => None,
-                }
+                    .map(tact_core::ids::DisputeId)
+                else {
+                    continue;
+                };
+                let Some(d) =
+                    crate::ui_step::read_if_allowed(state, signed, q::Dispute { id }).await?
+                else {
+                    continue;
+                };
+                let plan = q::Plan { id: d.plan_id };
+                let Some(s) = crate::ui_step::read_if_allowed(state, signed, plan).await? else {
+                    continue;
+                };
+                wf::dispute_refusal(p, &signed.actor, &d, &s)
             }
-            _ => None,
+            _ => continue,
         };
         if let Some(e) = refused.filter(|e| e.kind == tact_core::RuleErrorKind::Forbidden) {
             out.insert(t.id, crate::ui_forms::capital(&e.message));
