@@ -689,9 +689,14 @@ impl Case {
     /// A draft plan for the case's person and matter, by the line manager: one channel
     /// only, reviewed in 30 days.
     async fn draft(&self, ui: &Ui, channel: &str, reasons: &str) -> i64 {
+        self.draft_by(ui, &self.lm, channel, reasons).await
+    }
+
+    /// [`Case::draft`] by the member of staff whose token is `by`.
+    async fn draft_by(&self, ui: &Ui, by: &str, channel: &str, reasons: &str) -> i64 {
         let due = (tact_core::check::uk_date(jiff::Timestamp::now()) + jiff::Span::new().days(30))
             .to_string();
-        let s = ui.api(&self.lm, &format!("/people/{}/plans", self.pid), json!({"matter_ids": [self.mid], "restrictions": [{"kind": "single-channel", "channel": channel, "reason": "Calls were abusive"}], "reasons": reasons, "aims": "a", "proportionality": "p", "review_due": due})).await;
+        let s = ui.api(by, &format!("/people/{}/plans", self.pid), json!({"matter_ids": [self.mid], "restrictions": [{"kind": "single-channel", "channel": channel, "reason": "Calls were abusive"}], "reasons": reasons, "aims": "a", "proportionality": "p", "review_due": due})).await;
         s["id"].as_i64().unwrap()
     }
 
@@ -978,10 +983,7 @@ async fn issue_11_a_plan_one_proposed_is_listed_not_linked_on_their_home_page() 
     let ui = Ui::spawn().await;
     let c = case(&ui).await;
     ui.staff("Sol Other", "sol", Role::SeniorManager).await;
-    let due = (tact_core::check::uk_date(jiff::Timestamp::now()) + jiff::Span::new().days(30))
-        .to_string();
-    let s = ui.api(&c.sm, &format!("/people/{}/plans", c.pid), json!({"matter_ids": [c.mid], "restrictions": [{"kind": "single-channel", "channel": "letter", "reason": "Calls were abusive"}], "reasons": "r", "aims": "a", "proportionality": "p", "review_due": due})).await;
-    let sid = s["id"].as_i64().unwrap();
+    let sid = c.draft_by(&ui, &c.sm, "letter", "r").await;
     ui.client().answer_and_propose(&c.sm, sid).await;
     let decision = format!("href=\"/plans/{sid}/decision\"");
     let (_, home) = ui.page(&ui.session("sam").await, "/").await;
