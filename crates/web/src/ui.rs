@@ -1576,9 +1576,11 @@ struct PersonPage<'a> {
     all_adjustments: Vec<(Option<String>, String)>,
     /// The open tasks about them that this reader may do or, as a manager, oversee (core's
     /// `roles::may_close_task`), each with whom it waits for and when it is due: what is
-    /// still owed on their record (a letter to send, a reminder, a screening). Each is done
-    /// from its holder's task list.
-    open_tasks: Vec<String>,
+    /// still owed on their record (a letter to send, a reminder, a screening): (where it is
+    /// done, its title, for whom and by when). A step the reader may not take though their
+    /// role may (a plan they proposed) is listed, not linked, with core's reason, as on the
+    /// home page.
+    open_tasks: Vec<(Option<String>, String, String)>,
     /// Their disputes (NOR-7.1), each with the link to decide it where the reader may.
     disputes: Vec<(Option<String>, String)>,
     /// (id, received, subject, where it went)
@@ -1822,12 +1824,17 @@ async fn person(
         .filter(|a| a.status == AdjustmentStatus::Granted)
         .map(|a| a.description.clone())
         .collect();
-    let open_tasks = r
+    let owed: Vec<tact_core::model::Task> = r
         .tasks
         .iter()
         .filter(|t| {
             t.done_at.is_none() && tact_core::roles::may_close_task(&signed.actor, &t.task).is_ok()
         })
+        .cloned()
+        .collect();
+    let refused = or_page!(not_theirs(&state, &signed, &owed).await);
+    let open_tasks = owed
+        .iter()
         .map(|t| {
             let whose = match (t.task.assignee, t.task.role) {
                 (Some(s), _) => name_of(s),
@@ -1837,11 +1844,15 @@ async fn person(
             let due = t.task.due_on.map_or_else(String::new, |d| {
                 format!(", due {}", tact_core::check::long_date(d))
             });
-            format!(
-                "{} — for {whose}{due} ({})",
-                t.task.title,
-                cited(&t.task.clause)
-            )
+            let said = format!("for {whose}{due} ({})", cited(&t.task.clause));
+            match refused.get(&t.id) {
+                Some(why) => (
+                    None,
+                    t.task.title.clone(),
+                    format!("{said}. Not for you: {why}."),
+                ),
+                None => (Some(crate::ui_tasks::link(t)), t.task.title.clone(), said),
+            }
         })
         .collect();
     // Every adjustment asked for, with what became of it (CLE-8; NOR-1.4, 1.5).

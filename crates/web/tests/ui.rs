@@ -979,7 +979,7 @@ async fn issue_11_applying_a_plan_is_offered_only_where_another_matter_can_take_
 /// plan sees the request to authorise it listed on their home page for the team, not linked
 /// to a decision they may not take, and why; another senior manager's page links it.
 #[tokio::test]
-async fn issue_11_a_plan_one_proposed_is_listed_not_linked_on_their_home_page() {
+async fn issue_11_a_plan_one_proposed_is_listed_not_linked_on_their_home_and_person_pages() {
     let ui = Ui::spawn().await;
     let c = case(&ui).await;
     ui.staff("Sol Other", "sol", Role::SeniorManager).await;
@@ -995,8 +995,24 @@ async fn issue_11_a_plan_one_proposed_is_listed_not_linked_on_their_home_page() 
             ),
         "{home}"
     );
+    // Their page lists it the same way, and links it for whoever may decide it.
+    let person = format!("/people/{}", c.pid);
+    let (_, page) = ui.page(&ui.session("sam").await, &person).await;
+    assert!(
+        page.contains(
+            "<li>Decide whether to authorise the proposed contact strategy — for a senior manager"
+        ) && page
+            .contains("Not for you: The person who proposed a contact strategy may not decide it.")
+            && !page.contains(&decision),
+        "{page}"
+    );
     let (_, home) = ui.page(&ui.session("sol").await, "/").await;
     assert!(home.contains(&decision), "{home}");
+    let (_, page) = ui.page(&ui.session("sol").await, &person).await;
+    assert!(
+        page.contains(&format!("<li><a class=\"govuk-link\" {decision}>Decide whether to authorise the proposed contact strategy</a> — for a senior manager")),
+        "{page}"
+    );
 }
 
 /// CLE-9.11: a caseworker logging a call from the form is told on the page it goes to that
@@ -3721,7 +3737,9 @@ async fn nor_8_2_a_review_that_keeps_the_plan_leaves_a_task_to_tell_them_with_it
     let (_, person) = ui.page(&sam, &format!("/people/{pid}")).await;
     assert!(
         person.contains("Open tasks about them")
-            && person.contains(&format!("<li>{title} — for Sam Senior (NOR-8.2)</li>")),
+            && person.contains(&format!(
+                "<li><a class=\"govuk-link\" href=\"/tasks/{task}\">{title}</a> — for Sam Senior (NOR-8.2)</li>"
+            )),
         "{person}"
     );
     let (s, page) = ui.page(&sam, &format!("/tasks/{task}")).await;
