@@ -253,6 +253,7 @@ pub fn enter(field: &str) -> String {
     let plain = match (field, last_part(field)) {
         ("ended_call.reason", _) => "why you ended the call",
         ("ended_call.file_note", _) => "a note of the call for the file",
+        ("advocate.name", _) => "the name of the person who speaks for them",
         (_, "what_is_wrong" | "what_was_wrong") => {
             "what the behaviour was and why it is not acceptable"
         }

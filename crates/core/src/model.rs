@@ -1217,17 +1217,18 @@ impl PersonInput {
     }
 
     /// What a person's details must be, wherever they are written (the API, the UI, the
-    /// CLI, an import): a name of at most [`NAME_MAX`] characters, each number and address
+    /// CLI, an import): a name of at most [`NAME_MAX`] characters (and an advocate, where
+    /// they have one, named as well), each number and address
     /// once, and shared marks only on their own numbers and addresses. Gives the shared
     /// marks' keys.
     ///
     /// # Errors
-    /// No name or too long a one; a number or address given twice (naming `phones[i]` or
+    /// No name or too long a one, theirs or their advocate's; a number or address given twice (naming `phones[i]` or
     /// `emails[i]`); a shared mark that is not one of the person's identifiers.
     pub fn check(&self) -> Result<Vec<String>, RuleError> {
         crate::error::require_text("name", &self.name)?;
         if let Some(a) = &self.advocate {
-            crate::error::within("advocate.name", &a.name)?;
+            crate::error::require_text("advocate.name", &a.name)?;
         }
         once("phones", self.phones.iter().map(PhoneNumber::as_str))?;
         once("emails", self.emails.iter().map(EmailAddress::as_str))?;
@@ -1413,7 +1414,8 @@ mod tests {
     /// Issue 10: a person's numbers and addresses are each kept once; the same number
     /// written two ways is refused, naming the second.
     #[test]
-    fn issue_10_a_number_or_address_given_twice_or_too_long_a_name_is_refused() {
+    fn issue_10_a_number_or_address_given_twice_too_long_a_name_or_a_nameless_advocate_is_refused()
+    {
         let phone = |s: &str| PhoneNumber::parse(s).unwrap();
         let input = PersonInput {
             name: "Jo Bloggs".into(),
@@ -1467,6 +1469,31 @@ mod tests {
                 "200 characters at most, and this has 201: shorten it"
             )
         );
+        // An advocate is someone: one without a name, or with only spaces, is refused,
+        // and nothing is put on the record.
+        for blank in ["", "  "] {
+            let mut q = p.clone();
+            let e = PersonInput {
+                name: "Jo Bloggs".into(),
+                advocate: Some(Advocate {
+                    name: blank.into(),
+                    organisation: Some("Citizens Advice".into()),
+                    phone: None,
+                    email: None,
+                }),
+                ..PersonInput::default()
+            }
+            .apply_to(&mut q, false)
+            .unwrap_err();
+            assert_eq!(
+                (e.field.as_deref(), e.message.as_str()),
+                (
+                    Some("advocate.name"),
+                    "Enter the name of the person who speaks for them"
+                )
+            );
+            assert_eq!(q, p);
+        }
     }
 
     /// Rectification: what was wrong must be said, the details that changed are named (never

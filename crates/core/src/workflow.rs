@@ -3188,8 +3188,11 @@ pub fn check_contact(input: &ContactInput, now: Timestamp) -> Result<(), RuleErr
     Ok(())
 }
 
-/// A call's length, if given, is one a call can have: at most a day, and only for a call
-/// or a visit (issue 13).
+/// The longest a call or visit can last, in seconds: a day.
+pub const LONGEST_CALL_SECONDS: u32 = 24 * 60 * 60;
+
+/// A call's length, if given, is one a call can have: at most a day
+/// ([`LONGEST_CALL_SECONDS`]), and only for a call or a visit (issue 13).
 ///
 /// # Errors
 /// A length over a day, or for a letter, email or form.
@@ -3200,7 +3203,7 @@ pub fn check_duration(channel: Channel, duration_seconds: Option<u32>) -> Result
             "duration_seconds",
             "only a call or a visit has a length: leave it empty for a letter, email or form",
         )),
-        Some(d) if d > 24 * 60 * 60 => Err(RuleError::invalid(
+        Some(d) if d > LONGEST_CALL_SECONDS => Err(RuleError::invalid(
             "duration_seconds",
             "a call or visit lasts a day at most (86,400 seconds; 1,440 minutes)",
         )),

@@ -1673,6 +1673,7 @@ pub async fn complete_task(
 #[serde(deny_unknown_fields)]
 pub struct ReviewsQuery {
     /// Reviews due on or before this date; defaults to today (so the list is what is due and overdue).
+    #[param(format = Date)]
     pub due_by: Option<String>,
 }
 

@@ -174,8 +174,8 @@ fn document() -> &'static serde_json::Value {
 }
 
 /// `doc` with every string a request body may carry documented with the length core keeps
-/// for its field (`error::longest`, which every door asks): a client learns the limit from
-/// the document, not from a 400. Only what a request body names, directly or through the
+/// for its field (`error::longest`, which every door asks), and every text it must carry
+/// as not blank: a client learns the limit from the document, not from a 400. Only what a request body names, directly or through the
 /// schemas it names.
 fn with_lengths(doc: utoipa::openapi::OpenApi) -> serde_json::Value {
     use serde_json::Value;
@@ -206,6 +206,29 @@ fn with_lengths(doc: utoipa::openapi::OpenApi) -> serde_json::Value {
             .flatten()
         {
             bound(x, Some(k), named);
+        }
+        // A text a request must send is refused when it is empty or only spaces (core's
+        // `error::require_text`, and each rule that reads a code or an id): said here as
+        // at least one character that is not a space. Not a date or other format, and
+        // not a choice of words, which say their own.
+        let required: Vec<String> = s
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r.as_str().map(str::to_string))
+            .collect();
+        for name in required {
+            let Some(x) = s.pointer_mut(&format!("/properties/{name}")) else {
+                continue;
+            };
+            let text = x.get("type").and_then(Value::as_str) == Some("string")
+                && x.get("enum").is_none()
+                && x.get("format").is_none();
+            if text {
+                x["minLength"] = Value::from(1);
+                x["pattern"] = Value::from("\\S");
+            }
         }
         let string = match s.get("type") {
             Some(Value::String(t)) => t == "string",

@@ -336,7 +336,9 @@ request! {
         body: String,
         #[serde(default)]
         is_complaint: bool,
-        /// How long a call lasted, in seconds, where it is known (up to a day)
+        /// How long a call lasted, in seconds, where it is known (up to a day: core's
+        /// `workflow::LONGEST_CALL_SECONDS`)
+        #[schema(maximum = 86400)]
         duration_seconds: Option<u32>,
     }
 }

@@ -1572,6 +1572,7 @@ async fn every_time_in_the_openapi_document_declares_its_format() {
         ("/api/v1/contact-check", "at", "date-time"),
         ("/api/v1/governance", "from", "date"),
         ("/api/v1/governance", "to", "date"),
+        ("/api/v1/reviews", "due_by", "date"),
     ] {
         checked += 1;
         let p = doc["paths"][path]["get"]["parameters"]
@@ -2957,6 +2958,109 @@ async fn issue_11_a_moment_in_the_future_or_before_the_records_begin_is_refused_
 /// (`error::within`, `workflow::check_contact`), and nothing is written: a title or a
 /// summary is one line (500 characters), other free text at most 50,000, a contact's body
 /// at most 512 KiB. Just under each limit is kept.
+/// A text a request must send is refused blank (empty or only spaces) at the API, and the
+/// document says so (`minLength` 1 and a character that is not a space), so a client learns
+/// it there; what may be left out, or is a date or a choice of words, is not marked.
+#[tokio::test]
+async fn issue_11_a_text_a_request_must_send_is_documented_and_refused_blank_on_both_backends() {
+    each_backend("cleveland-opcc", |t| async move {
+        let (pid, _) = t.person_with_matter().await;
+        let before = t.get(&t.line_manager, &format!("/people/{pid}")).await.1;
+        for blank in ["", "   "] {
+            for (path, body, field) in [
+                (
+                    format!("/people/{pid}/matters"),
+                    json!({"kind": "complaint", "title": blank}),
+                    "title",
+                ),
+                (
+                    format!("/people/{pid}/warnings"),
+                    json!({"what_is_wrong": "Abusive calls", "how_to_change": blank,
+                           "consequence": "Your contact may be restricted", "channel": "letter"}),
+                    "how_to_change",
+                ),
+                (
+                    "/incidents".to_string(),
+                    json!({"person_id": pid, "category": "unreasonable-demands",
+                           "description": blank}),
+                    "description",
+                ),
+            ] {
+                let (s, v) = t.post(&t.line_manager, &path, body).await;
+                refused(s, &v, StatusCode::BAD_REQUEST, field);
+            }
+        }
+        // An advocate is named, whether the person is added or their details sent whole
+        // (schemathesis found a nameless one kept through `PUT`).
+        for blank in ["", "   "] {
+            let advocate = json!({"name": blank, "organisation": "Citizens Advice"});
+            let (s, v) = t
+                .post(
+                    &t.caseworker,
+                    "/people",
+                    json!({"name": "Ann Other", "advocate": advocate}),
+                )
+                .await;
+            refused(s, &v, StatusCode::BAD_REQUEST, "advocate.name");
+            let (s, v) = t
+                .send(
+                    reqwest::Method::PUT,
+                    &t.caseworker,
+                    &format!("/people/{pid}"),
+                    Some(json!({"name": "Pat Person", "phones": [], "emails": [],
+                                "postal_address": null, "advocate": advocate,
+                                "preferred_format": "standard", "preferred_language": null})),
+                    None,
+                )
+                .await;
+            refused(s, &v, StatusCode::BAD_REQUEST, "advocate.name");
+        }
+        let after = t.get(&t.line_manager, &format!("/people/{pid}")).await.1;
+        assert_eq!(
+            before["person"], after["person"],
+            "their details are as they were"
+        );
+        for k in ["matters", "warnings", "incidents"] {
+            assert_eq!(before[k], after[k], "{k}: nothing written");
+        }
+        let doc = t.openapi().await;
+        let schema = |name: &str, field: &str| {
+            doc["components"]["schemas"][name]["properties"][field].clone()
+        };
+        for (name, field) in [
+            ("MatterReq", "title"),
+            ("WarningReq", "how_to_change"),
+            ("IncidentReq", "description"),
+            ("PlanReq", "reasons"),
+            ("ReviewReq", "recent_conduct"),
+        ] {
+            let s = schema(name, field);
+            assert_eq!(
+                (&s["minLength"], &s["pattern"]),
+                (&json!(1), &json!("\\S")),
+                "{name}.{field}"
+            );
+        }
+        // A call's length, as long as core allows.
+        assert_eq!(
+            schema("ContactReq", "duration_seconds")["maximum"],
+            json!(tact_core::workflow::LONGEST_CALL_SECONDS)
+        );
+        for (name, field) in [
+            ("ContactReq", "body"),
+            ("PlanReq", "review_due"),
+            ("WarningReq", "given_at"),
+        ] {
+            let s = schema(name, field);
+            assert!(
+                s.get("minLength").is_none() && s.get("pattern").is_none(),
+                "{name}.{field}: {s}"
+            );
+        }
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn issue_11_free_text_past_its_length_is_bad_input_and_writes_nothing_on_both_backends() {
     each_backend("cleveland-opcc", |t| async move {
