@@ -105,6 +105,37 @@ pub struct Advocate {
     pub email: Option<EmailAddress>,
 }
 
+impl Advocate {
+    /// An advocate from the words a door was sent (the API, the person forms): their number
+    /// and address read as a person's own are ([`PhoneNumber::lookup`],
+    /// [`EmailAddress::parse`]), and an organisation left empty is none. Their name is asked
+    /// with the rest of the person's details ([`PersonInput::check`]).
+    ///
+    /// # Errors
+    /// A number or address that is not one, naming `advocate.phone` or `advocate.email`.
+    pub fn from_words(
+        name: &str,
+        organisation: Option<&str>,
+        phone: Option<&str>,
+        email: Option<&str>,
+    ) -> Result<Self, RuleError> {
+        Ok(Self {
+            name: name.to_string(),
+            organisation: organisation
+                .filter(|o| !o.trim().is_empty())
+                .map(str::to_string),
+            phone: phone
+                .map(PhoneNumber::lookup)
+                .transpose()
+                .map_err(|e| e.with_field("advocate.phone"))?,
+            email: email
+                .map(EmailAddress::parse)
+                .transpose()
+                .map_err(|e| e.with_field("advocate.email"))?,
+        })
+    }
+}
+
 /// CLE-8.1, 8.2: whether the person was asked at the outset if they need additional help,
 /// and what they said, in their own words.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1153,9 +1184,10 @@ impl PersonInput {
     }
 
     /// Puts right details that were wrong (the right to rectification): the record as
-    /// `before` with these details put on it as [`PersonInput::apply_to`] does, keeping an
-    /// advocate not given, and which details changed, in plain words, for the record —
-    /// never the wrong values.
+    /// `before` with these details put on it as [`PersonInput::apply_to`] does, the whole
+    /// record as it should be (an advocate not given was wrongly recorded, as `PUT` takes
+    /// it), and which details changed, in plain words, for the record — never the wrong
+    /// values.
     ///
     /// # Errors
     /// No account of what was wrong (`what_was_wrong`); as [`PersonInput::check`]; nothing
@@ -1167,7 +1199,7 @@ impl PersonInput {
     ) -> Result<(ServiceUser, Vec<&'static str>), RuleError> {
         crate::error::require_text("what_was_wrong", what_was_wrong)?;
         let mut p = before.clone();
-        self.apply_to(&mut p, true)?;
+        self.apply_to(&mut p, false)?;
         let changed: Vec<&'static str> = [
             ("name", before.name != p.name),
             ("phones", before.phones != p.phones),
@@ -1497,25 +1529,27 @@ mod tests {
     }
 
     /// Rectification: what was wrong must be said, the details that changed are named (never
-    /// their old values), an advocate the form does not ask about is kept, and a correction
-    /// that changes nothing is refused with the record left as it was.
+    /// their old values), the details given are the whole record (an advocate left out was
+    /// wrongly recorded), and a correction that changes nothing is refused with the record
+    /// left as it was.
     #[test]
     fn rectification_names_what_changed_and_refuses_a_correction_that_changes_nothing() {
         let phone = |s: &str| PhoneNumber::parse(s).unwrap();
-        let details = |name: &str| PersonInput {
-            name: name.into(),
-            phones: vec![phone("07911 123456")],
-            ..PersonInput::default()
-        };
-        let mut p = details("Jo Blogs")
-            .new_person(Timestamp::UNIX_EPOCH)
-            .unwrap();
-        p.advocate = Some(Advocate {
+        let friend = Advocate {
             name: "A. Friend".into(),
             organisation: None,
             phone: None,
             email: None,
-        });
+        };
+        let details = |name: &str| PersonInput {
+            name: name.into(),
+            phones: vec![phone("07911 123456")],
+            advocate: Some(friend.clone()),
+            ..PersonInput::default()
+        };
+        let p = details("Jo Blogs")
+            .new_person(Timestamp::UNIX_EPOCH)
+            .unwrap();
         let kept = p.clone();
         let e = details("Jo Bloggs").rectify(&p, "  ").unwrap_err();
         assert_eq!(e.field.as_deref(), Some("what_was_wrong"));
@@ -1527,12 +1561,20 @@ mod tests {
             (e.field.as_deref(), e.message.as_str()),
             (Some("name"), "nothing was changed")
         );
-        let (p, changed) = details("Jo Bloggs")
+        let (q, changed) = details("Jo Bloggs")
             .rectify(&p, "the name was misspelt")
             .unwrap();
         assert_eq!(changed, vec!["name"]);
-        assert_eq!(p.name, "Jo Bloggs");
-        assert_eq!(p.advocate, kept.advocate, "the advocate is kept");
+        assert_eq!(q.name, "Jo Bloggs");
+        assert_eq!(q.advocate, kept.advocate, "the advocate given is kept");
+        // An advocate recorded in error is taken away by leaving them out.
+        let (q, changed) = PersonInput {
+            advocate: None,
+            ..details("Jo Blogs")
+        }
+        .rectify(&p, "they have no advocate: that was their neighbour")
+        .unwrap();
+        assert_eq!((changed, q.advocate), (vec!["advocate"], None));
     }
 
     /// Issue 11: changing some of a person's details keeps the rest, above all the numbers

@@ -70,6 +70,7 @@ fn person_fields() -> Vec<Field> {
         )
         .hint("A household line, or an advocate who acts for several people. One a line, as written above. Calls from these are matched to everyone who shares them."),
         Field::new("textarea", "postal_address", "Postal address (optional)"),
+        advocate_field(),
         Field::new("select", "preferred_format", "How they prefer letters")
             .options(crate::ui_forms::format_options(Format::ALL)),
         Field::new(
@@ -78,6 +79,30 @@ fn person_fields() -> Vec<Field> {
             "Language, if not English (optional)",
         ),
     ]
+}
+
+/// Someone who speaks or writes for them, asked only when ticked: their advocate's number
+/// and address are matched to them when the advocate calls or writes, and a plan can ask
+/// that contact comes only through them (CLE-9.9).
+fn advocate_field() -> Field {
+    let mut f = Field::new(
+        "reveal",
+        "advocate",
+        "Someone speaks or writes for them (an advocate)",
+    )
+    .hint("An advocate, a support worker, a family member or a friend they have asked to act for them.");
+    f.children = vec![
+        Field::new("text", "advocate__name", "The advocate's name")
+            .ask(&tact_core::error::enter("advocate.name")),
+        Field::new(
+            "text",
+            "advocate__organisation",
+            "Their organisation (optional)",
+        ),
+        Field::new("text", "advocate__phone", "Their phone number (optional)"),
+        Field::new("text", "advocate__email", "Their email address (optional)"),
+    ];
+    f
 }
 
 /// A person's details from the form, each checked.
@@ -91,12 +116,22 @@ fn person_input(form: &HashMap<String, String>) -> Result<PersonInput, RuleError
         .map(|p| EmailAddress::parse(p).map_err(|e| e.with_field("emails")))
         .collect::<Result<Vec<_>, _>>()?;
     let opt = |k: &str| Some(val(form, k).to_string()).filter(|s| !s.is_empty());
+    let some = |k: &str| Some(val(form, k)).filter(|s| !s.is_empty());
+    let advocate = match val(form, "advocate") {
+        "" => None,
+        _ => Some(tact_core::model::Advocate::from_words(
+            val(form, "advocate__name"),
+            some("advocate__organisation"),
+            some("advocate__phone"),
+            some("advocate__email"),
+        )?),
+    };
     Ok(PersonInput {
         name: val(form, "name").into(),
         phones,
         emails,
         postal_address: opt("postal_address"),
-        advocate: None,
+        advocate,
         preferred_format: Some(crate::ui_forms::chosen(
             form,
             "preferred_format",
@@ -151,6 +186,28 @@ fn held(p: &ServiceUser) -> Form {
         })
         .collect();
     values.insert("shared".to_string(), shared.join("\n"));
+    if let Some(a) = &p.advocate {
+        values.insert("advocate".to_string(), "yes".to_string());
+        values.insert("advocate__name".to_string(), a.name.clone());
+        values.insert(
+            "advocate__organisation".to_string(),
+            a.organisation.clone().unwrap_or_default(),
+        );
+        values.insert(
+            "advocate__phone".to_string(),
+            a.phone
+                .as_ref()
+                .map(PhoneNumber::for_people)
+                .unwrap_or_default(),
+        );
+        values.insert(
+            "advocate__email".to_string(),
+            a.email
+                .as_ref()
+                .map(|e| e.as_str().to_string())
+                .unwrap_or_default(),
+        );
+    }
     values
 }
 
@@ -246,12 +303,10 @@ impl FormStep for ChangeDetails {
         _: &ServiceUser,
         form: &Form,
     ) -> Result<cmd::UpdatePerson, AppError> {
-        let mut changes = tact_app::PersonChanges::from(person_input(form)?);
-        // The form does not ask about an advocate: theirs stays as it is.
-        changes.advocate = None;
+        // The whole record as the form shows it: an advocate unticked is taken away.
         Ok(cmd::UpdatePerson {
             person: PersonId(id),
-            changes,
+            changes: tact_app::PersonChanges::from(person_input(form)?),
         })
     }
     fn done(id: i64, _: &ServiceUser, _: &<App as Handles<cmd::UpdatePerson>>::Output) -> String {

@@ -190,22 +190,12 @@ fn format(sent: Option<&str>) -> Result<Option<Format>, ApiError> {
 
 impl AdvocateReq {
     fn parse(self) -> Result<Advocate, ApiError> {
-        Ok(Advocate {
-            name: self.name,
-            organisation: self.organisation,
-            phone: self
-                .phone
-                .as_deref()
-                .map(PhoneNumber::lookup)
-                .transpose()
-                .map_err(|e| ApiError::from(e.with_field("advocate.phone")))?,
-            email: self
-                .email
-                .as_deref()
-                .map(EmailAddress::parse)
-                .transpose()
-                .map_err(|e| ApiError::from(e.with_field("advocate.email")))?,
-        })
+        Ok(Advocate::from_words(
+            &self.name,
+            self.organisation.as_deref(),
+            self.phone.as_deref(),
+            self.email.as_deref(),
+        )?)
     }
 }
 

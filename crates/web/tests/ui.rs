@@ -1015,6 +1015,101 @@ async fn issue_11_a_plan_one_proposed_is_listed_not_linked_on_their_home_and_per
     );
 }
 
+/// CLE-9.9: a plan can require contact through an advocate, so staff record who speaks for
+/// a person on the person forms: the advocate is named (core's refusal, beside the answer),
+/// their number is matched to the person when they call, the forms that change or correct
+/// the details start from them, and unticking takes them away.
+#[tokio::test]
+async fn cle_9_9_an_advocate_is_recorded_on_the_person_forms_and_their_calls_are_matched() {
+    let ui = Ui::spawn().await;
+    ui.staff("Cas Worker", "cas", Role::Caseworker).await;
+    let cas = ui.session("cas").await;
+    let (_, form) = ui.page(&cas, "/people/new").await;
+    assert!(
+        form.contains("Someone speaks or writes for them (an advocate)")
+            && form.contains("name=\"advocate__name\""),
+        "{form}"
+    );
+    let jo = [
+        ("name", "Jo Bloggs"),
+        ("phones", "07911 123999"),
+        ("preferred_format", "standard"),
+        ("advocate", "yes"),
+    ];
+    let with =
+        |more: &[(&'static str, &'static str)]| jo.iter().chain(more).copied().collect::<Vec<_>>();
+    let html = ui
+        .refused_on(
+            &cas,
+            "/people/new",
+            &with(&[("advocate__name", "  ")]),
+            "advocate__name",
+            "",
+        )
+        .await;
+    assert!(
+        html.contains("Enter the name of the person who speaks for them"),
+        "{html}"
+    );
+    ui.refused_on(
+        &cas,
+        "/people/new",
+        &with(&[("advocate__name", "Sam Support"), ("advocate__phone", "12")]),
+        "advocate__phone",
+        "",
+    )
+    .await;
+    let r = ui
+        .post_form(
+            &cas,
+            "/people/new",
+            &with(&[
+                ("advocate__name", "Sam Support"),
+                ("advocate__organisation", "Tees Advocacy"),
+                ("advocate__phone", "01642 301653"),
+                ("advocate__email", "sam@advocacy.example"),
+            ]),
+        )
+        .await;
+    let person = redirected(&r);
+    let page = ui.followed(&cas, &r).await;
+    assert!(page.contains("Sam Support"), "{page}");
+    // A call from the advocate's number is theirs.
+    let (_, html) = ui
+        .page(&cas, "/incoming?who=01642+301653&channel=phone")
+        .await;
+    assert!(
+        html.contains("Jo Bloggs"),
+        "the advocate's call is matched: {html}"
+    );
+    // The change form starts from the advocate held; unticked, they are taken away.
+    let (_, form) = ui.page(&cas, &format!("{person}/details")).await;
+    assert!(
+        form.contains("value=\"Sam Support\"")
+            && form.contains(
+                "id=\"advocate\" name=\"advocate\" type=\"checkbox\" value=\"yes\" checked"
+            ),
+        "{form}"
+    );
+    let r = ui
+        .post_form(
+            &cas,
+            &format!("{person}/details"),
+            &[
+                ("name", "Jo Bloggs"),
+                ("phones", "07911 123999"),
+                ("preferred_format", "standard"),
+            ],
+        )
+        .await;
+    let page = ui.followed(&cas, &r).await;
+    assert!(!page.contains("Sam Support"), "{page}");
+    let (_, html) = ui
+        .page(&cas, "/incoming?who=01642+301653&channel=phone")
+        .await;
+    assert!(!html.contains("Jo Bloggs"), "{html}");
+}
+
 /// CLE-9.11: a caseworker logging a call from the form is told on the page it goes to that
 /// it is logged and, where their plan does not allow it, that it is a breach with a reminder
 /// raised: said once (the GOV.UK success banner), not again on the next page.
