@@ -388,6 +388,51 @@ pub struct CheckArgs {
     pub matter: Option<i64>,
 }
 
+/// Someone who speaks or writes for the person (CLE-9.9: a plan can require contact
+/// through them): their number and address are matched to the person.
+#[derive(Args)]
+pub struct AdvocateArgs {
+    /// The name of someone who speaks or writes for them (an advocate).
+    #[arg(id = "advocate", long = "advocate", value_name = "NAME")]
+    pub name: Option<String>,
+    /// The advocate's organisation.
+    #[arg(
+        id = "advocate_organisation",
+        long = "advocate-organisation",
+        value_name = "ORGANISATION",
+        requires = "advocate"
+    )]
+    pub organisation: Option<String>,
+    /// The advocate's phone number.
+    #[arg(
+        id = "advocate_phone",
+        long = "advocate-phone",
+        value_name = "PHONE",
+        requires = "advocate"
+    )]
+    pub phone: Option<String>,
+    /// The advocate's email address.
+    #[arg(
+        id = "advocate_email",
+        long = "advocate-email",
+        value_name = "EMAIL",
+        requires = "advocate"
+    )]
+    pub email: Option<String>,
+}
+
+impl AdvocateArgs {
+    /// The advocate as the API takes them, where one is named.
+    pub fn request(self) -> Option<tact_web::wire::AdvocateReq> {
+        Some(tact_web::wire::AdvocateReq {
+            name: self.name?,
+            organisation: self.organisation,
+            phone: self.phone,
+            email: self.email,
+        })
+    }
+}
+
 #[derive(Subcommand)]
 pub enum PersonCmd {
     /// Add a service user.
@@ -416,6 +461,8 @@ pub enum PersonCmd {
         /// A number or address (as given) shared with someone else; repeat for more.
         #[arg(long)]
         shared: Vec<String>,
+        #[command(flatten)]
+        advocate: AdvocateArgs,
     },
     /// Change some of a person's details; the rest stay as they are. A list given (--phone,
     /// --email, --shared) is the whole list.
@@ -460,6 +507,12 @@ pub enum PersonCmd {
         /// out, the marks on numbers and addresses they keep stay.
         #[arg(long)]
         shared: Vec<String>,
+        /// Who speaks for them now, in place of any advocate before.
+        #[command(flatten)]
+        advocate: AdvocateArgs,
+        /// Take the advocate off.
+        #[arg(long, conflicts_with = "advocate")]
+        no_advocate: bool,
     },
     /// Everything held about a person (opening it is on the access log).
     Show {

@@ -773,11 +773,14 @@ fn typed_command() -> clap::Command {
 
 /// The flag of `cmd` that gives the API's `field`, where it has one: the field itself
 /// (`--summary`), without its `_id` (`--person`), its plural (`phones[0]`: `--phone`) or its
-/// `preferred_` (`--format`); a call's length, which the API takes in seconds, is given in
+/// `preferred_` (`--format`), a part of a detail (`advocate.phone`: `--advocate-phone`); a call's length, which the API takes in seconds, is given in
 /// minutes (`--minutes`), and a postal address is `--address`.
 fn flag_for(cmd: &clap::Command, field: &str) -> Option<String> {
     let base = field.split(['[', '.']).next().unwrap_or(field);
+    // A part of a detail first (`advocate.phone`: `--advocate-phone`), then the detail.
+    let whole = field.split('[').next().unwrap_or(field).replace('.', "_");
     let names = [
+        whole.as_str(),
         match base {
             "duration_seconds" => "minutes",
             "postal_address" => "address",
@@ -787,19 +790,17 @@ fn flag_for(cmd: &clap::Command, field: &str) -> Option<String> {
         base.trim_end_matches('s'),
         base.trim_start_matches("preferred_"),
     ];
-    names
-        .into_iter()
-        .find_map(|n| {
-            let long = n.replace('_', "-");
-            cmd.get_arguments()
-                .any(|a| a.get_long() == Some(long.as_str()))
-                .then(|| format!("--{long}"))
-        })
-        // `staff password` reads the password from standard input, never from a flag.
-        .or_else(|| {
-            (base == "password" && cmd.get_name() == "password")
-                .then(|| "the password read from standard input".to_string())
-        })
+    let flag = names.into_iter().find_map(|n| {
+        let long = n.replace('_', "-");
+        cmd.get_arguments()
+            .any(|a| a.get_long() == Some(long.as_str()))
+            .then(|| format!("--{long}"))
+    });
+    // `staff password` reads the password from standard input, never from a flag.
+    flag.or_else(|| {
+        (base == "password" && cmd.get_name() == "password")
+            .then(|| "the password read from standard input".to_string())
+    })
 }
 
 async fn acting_as(app: &App, id: Option<i64>) -> Result<Actor> {
@@ -1064,6 +1065,7 @@ fn request_for(command: Command) -> Result<Request> {
                 language,
                 keep_unverified,
                 shared,
+                advocate,
             } => r(
                 M::POST,
                 "/people".into(),
@@ -1072,7 +1074,7 @@ fn request_for(command: Command) -> Result<Request> {
                     phones: phone,
                     emails: email,
                     postal_address: address,
-                    advocate: None,
+                    advocate: advocate.request(),
                     preferred_format: format,
                     preferred_language: language,
                     keep_unverified,
@@ -1093,6 +1095,8 @@ fn request_for(command: Command) -> Result<Request> {
                 no_language,
                 keep_unverified,
                 shared,
+                advocate,
+                no_advocate,
             } => {
                 // A list given is the whole list; --no-… gives an empty one; neither, as it is.
                 let list =
@@ -1110,7 +1114,11 @@ fn request_for(command: Command) -> Result<Request> {
                     phones: list(phone, no_phones),
                     emails: list(email, no_emails),
                     postal_address: one(address, no_address),
-                    advocate: None,
+                    advocate: if no_advocate {
+                        Some(None)
+                    } else {
+                        advocate.request().map(Some)
+                    },
                     preferred_format: format,
                     preferred_language: one(language, no_language),
                     keep_unverified,
@@ -1120,13 +1128,14 @@ fn request_for(command: Command) -> Result<Request> {
                     && patch.phones.is_none()
                     && patch.emails.is_none()
                     && patch.postal_address.is_none()
+                    && patch.advocate.is_none()
                     && patch.preferred_format.is_none()
                     && patch.preferred_language.is_none()
                     && patch.shared.is_none()
                 {
                     bail!(
-                        "say what to change: --name, --phone, --email, --address, --format, \
-                         --language or --shared (or a --no-… to take one off)"
+                        "say what to change: --name, --phone, --email, --address, --advocate, \
+                         --format, --language or --shared (or a --no-… to take one off)"
                     );
                 }
                 r(M::PATCH, format!("/people/{id}"), body(patch))

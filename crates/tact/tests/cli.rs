@@ -1238,6 +1238,91 @@ fn nor_1_4_equality_monitoring_from_the_command_line() {
     assert_eq!(gone["recorded"], false, "{gone}");
 }
 
+/// CLE-9.9: who speaks for a person is recorded from the console as at every other door:
+/// named (core's refusal, naming the flag), changed, and taken off; their number is the
+/// person's to the contact check.
+#[test]
+fn cle_9_9_an_advocate_is_recorded_from_the_command_line() {
+    let d = office("advocate", "cleveland-opcc");
+    let cw = staff_id(&d, "Cas", "caseworker");
+    for (args, says) in [
+        (
+            vec!["--advocate", "  "],
+            "Enter the name of the person who speaks for them (--advocate)",
+        ),
+        (
+            vec!["--advocate-phone", "01642 301653"],
+            "--advocate <NAME>",
+        ),
+        (
+            vec!["--advocate", "Sam", "--advocate-phone", "12"],
+            "(--advocate-phone)",
+        ),
+    ] {
+        let all = [
+            &["--as", cw.as_str(), "person", "add", "--name", "Jo Bloggs"][..],
+            &args,
+        ]
+        .concat();
+        let o = tact(&d, &all);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o));
+        assert!(text(&o).contains(says), "{args:?}: {}", text(&o));
+    }
+    let p = json(&tact(
+        &d,
+        &[
+            "--as",
+            &cw,
+            "person",
+            "add",
+            "--name",
+            "Jo Bloggs",
+            "--advocate",
+            "Sam Support",
+            "--advocate-organisation",
+            "Tees Advocacy",
+            "--advocate-phone",
+            "01642 301653",
+        ],
+    ));
+    assert_eq!(
+        (&p["advocate"]["name"], &p["advocate"]["phone"]),
+        (
+            &serde_json::json!("Sam Support"),
+            &serde_json::json!("+441642301653")
+        ),
+        "{p}"
+    );
+    let pid = p["id"].as_i64().unwrap().to_string();
+    let check = json(&tact(
+        &d,
+        &["--as", &cw, "check", "--phone", "01642 301653"],
+    ));
+    assert_eq!(check["person"]["id"].as_i64(), p["id"].as_i64(), "{check}");
+    let v = json(&tact(
+        &d,
+        &[
+            "--as",
+            &cw,
+            "person",
+            "edit",
+            &pid,
+            "--advocate",
+            "Alex Friend",
+        ],
+    ));
+    assert_eq!(
+        (&v["advocate"]["name"], &v["advocate"]["phone"]),
+        (&serde_json::json!("Alex Friend"), &serde_json::Value::Null),
+        "the advocate given replaces the one before: {v}"
+    );
+    let v = json(&tact(
+        &d,
+        &["--as", &cw, "person", "edit", &pid, "--no-advocate"],
+    ));
+    assert_eq!(v["advocate"], serde_json::Value::Null, "{v}");
+}
+
 /// Issue 12: from the CLI, a member of staff mints, lists and revokes their own tokens; an
 /// administrator adds a service account and mints its token, but not a colleague's.
 #[test]
