@@ -224,6 +224,13 @@ pub fn within_scope(actor: &Actor, action: Option<Action>) -> Result<(), RuleErr
     }
 }
 
+/// Whether the task is `actor`'s to do, on their own list: assigned to them, or to their
+/// role when it names nobody. A manager who oversees it ([`may_close_task`]) does not hold
+/// it, and may not be able to take the step it asks for.
+pub fn holds_task(actor: &Actor, task: &crate::model::NewTask) -> bool {
+    task.assignee == Some(actor.id) || (task.assignee.is_none() && task.role == Some(actor.role))
+}
+
 /// Whether `actor` may close a task by hand (one a step does not close itself): the member
 /// of staff it is assigned to, anyone in the role it is for when it names nobody, or a line
 /// or senior manager.
@@ -231,8 +238,7 @@ pub fn within_scope(actor: &Actor, action: Option<Action>) -> Result<(), RuleErr
 /// # Errors
 /// A forbidden error when the task belongs to someone else.
 pub fn may_close_task(actor: &Actor, task: &crate::model::NewTask) -> Result<(), RuleError> {
-    let mine = task.assignee == Some(actor.id)
-        || (task.assignee.is_none() && task.role == Some(actor.role));
+    let mine = holds_task(actor, task);
     let manager = matches!(actor.role, Role::LineManager | Role::SeniorManager);
     if mine || manager {
         Ok(())

@@ -1577,9 +1577,10 @@ struct PersonPage<'a> {
     /// The open tasks about them that this reader may do or, as a manager, oversee (core's
     /// `roles::may_close_task`), each with whom it waits for and when it is due: what is
     /// still owed on their record (a letter to send, a reminder, a screening): (where it is
-    /// done, its title, for whom and by when). A step the reader may not take though their
-    /// role may (a plan they proposed) is listed, not linked, with core's reason, as on the
-    /// home page.
+    /// done, its title, for whom and by when). Linked where the reader holds it (core's
+    /// `roles::holds_task`) or it is done on its own task page; a step the reader may not
+    /// take though their role may (a plan they proposed) is listed, not linked, with core's
+    /// reason, as on the home page.
     open_tasks: Vec<(Option<String>, String, String)>,
     /// Their disputes (NOR-7.1), each with the link to decide it where the reader may.
     disputes: Vec<(Option<String>, String)>,
@@ -1845,13 +1846,21 @@ async fn person(
                 format!(", due {}", tact_core::check::long_date(d))
             });
             let said = format!("for {whose}{due} ({})", cited(&t.task.clause));
+            // Linked where the reader holds it (as on their home page), or where it is done
+            // on its own task page, which a manager overseeing it may close; a step someone
+            // else holds is theirs to open from their list.
+            let link = crate::ui_tasks::link(t);
+            let own_page = link == format!("/tasks/{}", t.id);
             match refused.get(&t.id) {
                 Some(why) => (
                     None,
                     t.task.title.clone(),
                     format!("{said}. Not for you: {why}."),
                 ),
-                None => (Some(crate::ui_tasks::link(t)), t.task.title.clone(), said),
+                None if own_page || tact_core::roles::holds_task(&signed.actor, &t.task) => {
+                    (Some(link), t.task.title.clone(), said)
+                }
+                None => (None, t.task.title.clone(), said),
             }
         })
         .collect();

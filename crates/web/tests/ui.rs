@@ -1013,6 +1013,15 @@ async fn issue_11_a_plan_one_proposed_is_listed_not_linked_on_their_home_and_per
         page.contains(&format!("<li><a class=\"govuk-link\" {decision}>Decide whether to authorise the proposed contact strategy</a> — for a senior manager")),
         "{page}"
     );
+    // A line manager, who oversees the team's tasks but does not hold this one, sees it
+    // listed, not linked to a form that would refuse them.
+    let (_, page) = ui.page(&ui.session("lee").await, &person).await;
+    assert!(
+        page.contains(
+            "<li>Decide whether to authorise the proposed contact strategy — for a senior manager"
+        ) && !page.contains(&decision),
+        "{page}"
+    );
 }
 
 /// CLE-9.9: a plan can require contact through an advocate, so staff record who speaks for
@@ -1600,6 +1609,17 @@ async fn cle_9_15_sharing_waits_for_the_dpo_and_goes_on_the_disclosure_log() {
     // Only the DPO: a senior manager cannot open it.
     let sam = ui.session("sam").await;
     assert_eq!(ui.page(&sam, &decide).await.0, StatusCode::FORBIDDEN);
+    // Their person page lists the DPO's task, which a manager oversees, but does not link
+    // the form that would refuse them; the DPO's links it.
+    let (_, person) = ui.page(&sam, &format!("/people/{}", c.pid)).await;
+    assert!(
+        person.contains("Open tasks about them")
+            && person.contains("— for a Data Protection Officer")
+            && !person.contains(&format!("href=\"{decide}\"")),
+        "{person}"
+    );
+    let (_, person) = ui.page(&dee, &format!("/people/{}", c.pid)).await;
+    assert!(person.contains(&format!("href=\"{decide}\"")), "{person}");
     let id = decide.split('/').nth(2).unwrap().to_string();
     // Nothing can be recorded as shared before the DPO approves: the form is not offered,
     // and sending it is refused with the same words.
