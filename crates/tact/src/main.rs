@@ -2250,7 +2250,14 @@ mod tests {
             (add, "emails[1]", Some("--email")),
             (add, "preferred_format", Some("--format")),
             (add, "postal_address", Some("--address")),
-            (add, "advocate", None),
+            (add, "advocate", Some("--advocate")),
+            (add, "advocate.name", Some("--advocate")),
+            (add, "advocate.phone", Some("--advocate-phone")),
+            (
+                add,
+                "advocate.organisation",
+                Some("--advocate-organisation"),
+            ),
         ] {
             assert_eq!(super::flag_for(cmd, field).as_deref(), flag, "{field}");
         }
