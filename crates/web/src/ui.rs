@@ -2291,7 +2291,10 @@ async fn person(
             .collect::<Vec<_>>()
             .join(", ")
         }),
-        format: r.person.preferred_format.as_str().replace('-', " "),
+        // As the person forms offer it: "Standard print", "Easy Read".
+        format: crate::ui_forms::capital(tact_core::workflow::format_words(
+            r.person.preferred_format,
+        )),
         help: match &r.person.additional_help {
             None => "Not yet asked".into(),
             Some(h) if h.needs_help => format!(

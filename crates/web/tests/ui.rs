@@ -1091,6 +1091,13 @@ async fn cle_9_9_an_advocate_is_recorded_on_the_person_forms_and_their_calls_are
         html.contains("Jo Bloggs"),
         "the advocate's call is matched: {html}"
     );
+    // Their page says who speaks for them, and the format as the form offered it.
+    let (_, page) = ui.page(&cas, &person).await;
+    assert!(
+        page.contains("Sam Support, Tees Advocacy, 01642 301653, sam@advocacy.example")
+            && page.contains("<dd class=\"govuk-summary-list__value\">Standard print</dd>"),
+        "{page}"
+    );
     // The change form starts from the advocate held; unticked, they are taken away.
     let (_, form) = ui.page(&cas, &format!("{person}/details")).await;
     assert!(
@@ -3323,7 +3330,7 @@ async fn a_new_number_is_added_from_the_person_page_and_the_incoming_page_knows_
     assert!(incoming.contains("Jo Bloggs"), "{incoming}");
     let (_, person) = ui.page(&cas, &format!("/people/{}", c.pid)).await;
     assert!(
-        person.contains("2 Low Street, Middlesbrough") && person.contains("large print"),
+        person.contains("2 Low Street, Middlesbrough") && person.contains("Large print"),
         "{person}"
     );
     assert!(
