@@ -10,8 +10,10 @@ check: that every schema-valid request is accepted (`positive_data_acceptance`),
 Tact's rules refuse much that the schema cannot say (a record that does not exist, a date
 in the past, a step the plan's state does not allow).
 
-Fails (exit 1) on any failure schemathesis reports, on an error that is not schemathesis's
-own (a refused connection, a timeout), and on a panic in the server's log.
+Fails (exit 1) on any failure schemathesis reports, on operations it reports were mostly
+answered 429 (left untried: the demo is restarted with the API's limits raised in its
+tact.toml, as an office may set them), on an error that is not schemathesis's own (a
+refused connection, a timeout), and on a panic in the server's log.
 
     python3 tests/contract/fuzz.py [path/to/tact]    (default target/debug/tact)
 
@@ -99,7 +101,8 @@ def fuzz(base, bearer, label, scratch, record):
         capture_output=True, text=True, check=False, cwd=scratch,
     ).stdout
     summary = re.search(r"(\d+) generated", out)
-    failures = "\nFailures:" in out
+    # Operations answered mostly 429 were not fuzzed at all: the run would pass untried.
+    failures = "\nFailures:" in out or "Rate limited:" in out
     errors = set(re.findall(r"🚫 ([A-Za-z ]+): \d+", out)) - ITS_OWN
     print(f"{label}: {summary.group(0) if summary else 'no summary'}"
           f"{', failures' if failures else ''}{', errors: ' + ', '.join(sorted(errors)) if errors else ''}")
@@ -119,12 +122,20 @@ def main():
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         log = open(os.path.join(scratch, "log"), "w", encoding="utf-8")
-        server = subprocess.Popen(
-            [TACT, "--data", data, "serve", "--demo", "--profile", profile,
-             "--listen", f"127.0.0.1:{port}"],
-            stdout=log, stderr=subprocess.STDOUT,
-        )
+        serve = [TACT, "--data", data, "serve", "--demo", "--profile", profile,
+                 "--listen", f"127.0.0.1:{port}"]
+        server = subprocess.Popen(serve, stdout=log, stderr=subprocess.STDOUT)
         try:
+            # The demo is made on the first start. Two workers asking as one token pass
+            # the API's limit of 100 calls a second, and an operation answered 429 has its
+            # logic left untried: the office's own setting (`[limits]` in tact.toml) lets
+            # the fuzzing through, on a restart with the demo kept.
+            wait_ready(base, server)
+            server.terminate()
+            server.wait(timeout=30)
+            with open(os.path.join(data, "tact.toml"), "a", encoding="utf-8") as f:
+                f.write("\n[limits]\napi_per_second = 100000\napi_burst = 100000\n")
+            server = subprocess.Popen(serve, stdout=log, stderr=subprocess.STDOUT)
             wait_ready(base, server)
             for who, record in people:
                 label = f"{profile} as {who}" + (f" on record {record}" if record else "")
