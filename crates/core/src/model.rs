@@ -1249,14 +1249,14 @@ impl PersonInput {
     }
 
     /// What a person's details must be, wherever they are written (the API, the UI, the
-    /// CLI, an import): a name of at most [`NAME_MAX`] characters (and an advocate, where
-    /// they have one, named as well), each number and address
-    /// once, and shared marks only on their own numbers and addresses. Gives the shared
-    /// marks' keys.
+    /// CLI, an import): a name of at most [`NAME_MAX`] characters (and their advocate, where
+    /// they have one, named too), each number and address once, and shared marks only on
+    /// their own numbers and addresses. Gives the shared marks' keys.
     ///
     /// # Errors
-    /// No name or too long a one, theirs or their advocate's; a number or address given twice (naming `phones[i]` or
-    /// `emails[i]`); a shared mark that is not one of the person's identifiers.
+    /// No name or too long a one, theirs or their advocate's; a number or address given
+    /// twice (naming `phones[i]` or `emails[i]`); a shared mark that is not one of the
+    /// person's identifiers.
     pub fn check(&self) -> Result<Vec<String>, RuleError> {
         crate::error::require_text("name", &self.name)?;
         if let Some(a) = &self.advocate {
