@@ -1131,6 +1131,12 @@ impl App {
                     view = Some(found.view);
                 }
             }
+        } else if let (Some(p), Some(i)) = (input.person_id, input.identifier.as_ref()) {
+            // A contact logged on the person's record from the number or address it came
+            // from: through their advocate where that is their advocate's (CLE-9.9), as
+            // the contact check judged it.
+            let (found, _) = self.who_uses(i.key()).await?;
+            input.via_advocate = found.iter().any(|f| f.view.id == Some(p) && f.via_advocate);
         }
         // Who dealt with it is someone on the staff list (a phone system's `answered_by`).
         if let Some(s) = input.staff_id.filter(|s| *s != ctx.actor.id) {

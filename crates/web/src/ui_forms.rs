@@ -2093,8 +2093,10 @@ impl PersonStep for WithdrawEquality {
     }
 }
 
-/// Logging a contact with a person by hand: the channel, which way, the matter and what was
-/// said. The verdict is the contact check's, as for any contact.
+/// Logging a contact with a person by hand: the channel, which way, the matter, what was
+/// said and the number or address it came from (from the incoming-contact page: a contact
+/// from their advocate's is through their advocate, CLE-9.9). The verdict is the contact
+/// check's, as for any contact.
 struct LogContact;
 
 impl PersonStep for LogContact {
@@ -2117,6 +2119,8 @@ impl PersonStep for LogContact {
                 Field::new("text", "duration_seconds", "If it was a call or a visit: how long, in minutes (optional)")
                     .width(3),
                 Field::new("textarea", "body", "What was said or written (optional)"),
+                Field::new("text", "who", "The number or address it came from (optional)")
+                    .hint("Filled in from the incoming-contact page. A contact from their advocate's number or address is through their advocate."),
             ],
             submit: "Log it",
             ..Spec::default()
@@ -2165,7 +2169,13 @@ impl PersonStep for LogContact {
             )?,
             at: state.app.now(),
             staff_id: Some(signed.actor.id),
-            identifier: None,
+            // Where it came from: the app judges whether that is their advocate's.
+            identifier: match val(form, "who").trim() {
+                "" => None,
+                who => Some(
+                    tact_core::identity::Identifier::parse(who).map_err(|e| e.with_field("who"))?,
+                ),
+            },
             via_advocate: false,
             summary: val(form, "summary").into(),
             body: val(form, "body").into(),

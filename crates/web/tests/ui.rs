@@ -350,7 +350,8 @@ async fn cle_9_9_the_incoming_contact_page_tells_staff_what_to_say_to_a_restrict
     let say_at = html.find("What to say").unwrap();
     let form_at = html.find("action=\"/incoming\"").unwrap();
     assert!(verdict_at < say_at && say_at < form_at, "{html}");
-    let log = format!("/people/{pid}/contact?channel=phone&amp;direction=inbound");
+    let log =
+        format!("/people/{pid}/contact?channel=phone&amp;direction=inbound&amp;who=07911%20123123");
     assert!(html.contains(&format!("href=\"{log}\"")), "{html}");
     let (s, form) = ui.page(&session, &log.replace("&amp;", "&")).await;
     assert_eq!(s, StatusCode::OK);
@@ -1124,6 +1125,97 @@ async fn cle_9_9_an_advocate_is_recorded_on_the_person_forms_and_their_calls_are
         .page(&cas, "/incoming?who=01642+301653&channel=phone")
         .await;
     assert!(!html.contains("Jo Bloggs"), "{html}");
+}
+
+/// CLE-9.9: under a plan that requires contact through an advocate, a call from the
+/// advocate's number is allowed, and logging it from the incoming-contact page's link keeps
+/// it so: the form carries the number it came from, and the contact is not a breach. A call
+/// from the person's own number is.
+#[tokio::test]
+async fn cle_9_9_a_call_from_their_advocate_logged_from_the_incoming_page_is_no_breach() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    let (s, _) = ui
+        .client()
+        .ask(
+            reqwest::Method::PATCH,
+            &c.cw,
+            &format!("/people/{}", c.pid),
+            Some(json!({"advocate": {"name": "Sam Support", "phone": "01642 301653"}})),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let due = (tact_core::check::uk_date(jiff::Timestamp::now()) + jiff::Span::new().days(30))
+        .to_string();
+    let plan = ui.api(&c.lm, &format!("/people/{}/plans", c.pid), json!({"matter_ids": [c.mid], "restrictions": [{"kind": "advocate-only", "reason": "Calls were abusive"}], "reasons": "r", "aims": "a", "proportionality": "p", "review_due": due})).await;
+    let sid = plan["id"].as_i64().unwrap();
+    ui.client().into_force(&c.lm, &c.sm, sid).await;
+    let cas = ui.session("cas").await;
+    let log_from = |who: &'static str| {
+        let (ui, cas) = (&ui, cas.clone());
+        async move {
+            let (_, html) = ui
+                .page(&cas, &format!("/incoming?who={who}&channel=phone"))
+                .await;
+            let link = format!(
+                "/people/{}/contact?channel=phone&amp;direction=inbound&amp;who={}",
+                c.pid,
+                who.replace('+', "%20")
+            );
+            assert!(html.contains(&format!("href=\"{link}\"")), "{html}");
+            let (_, form) = ui.page(&cas, &link.replace("&amp;", "&")).await;
+            let typed = who.replace('+', " ");
+            assert!(form.contains(&format!("value=\"{typed}\"")), "{form}");
+            let r = ui
+                .post_form(
+                    &cas,
+                    &format!("/people/{}/contact", c.pid),
+                    &[
+                        ("channel", "phone"),
+                        ("direction", "inbound"),
+                        ("summary", "Called about the complaint"),
+                        ("who", &typed),
+                    ],
+                )
+                .await;
+            (html, ui.followed(&cas, &r).await)
+        }
+    };
+    let (check, logged) = log_from("01642+301653").await;
+    assert!(
+        check.contains("This contact is through their advocate, as required."),
+        "{check}"
+    );
+    assert!(
+        logged.contains("The contact is logged.") && !logged.contains("as a breach"),
+        "{logged}"
+    );
+    let (check, logged) = log_from("07911+123123").await;
+    assert!(check.contains("does not allow this contact"), "{check}");
+    assert!(logged.contains("logged as a breach"), "{logged}");
+    // The API judges a contact on the person's record from where it came alike.
+    for (phone, breach) in [("01642 301653", false), ("07911 123123", true)] {
+        let logged = ui.api(&c.cw, "/contacts", json!({"person_id": c.pid, "channel": "phone", "phone": phone, "summary": "Called"})).await;
+        let breached = !logged["contact"]["breach_of"]
+            .as_array()
+            .unwrap()
+            .is_empty();
+        assert_eq!(breached, breach, "{phone}: {logged}");
+    }
+    // A number that is not one is an error on its answer.
+    ui.refused_on(
+        &cas,
+        &format!("/people/{}/contact", c.pid),
+        &[
+            ("channel", "phone"),
+            ("direction", "inbound"),
+            ("summary", "Called"),
+            ("who", "call me"),
+        ],
+        "who",
+        "",
+    )
+    .await;
 }
 
 /// CLE-9.11: a caseworker logging a call from the form is told on the page it goes to that
