@@ -772,9 +772,10 @@ fn typed_command() -> clap::Command {
 }
 
 /// The flag of `cmd` that gives the API's `field`, where it has one: the field itself
-/// (`--summary`), without its `_id` (`--person`), its plural (`phones[0]`: `--phone`) or its
-/// `preferred_` (`--format`), a part of a detail (`advocate.phone`: `--advocate-phone`); a call's length, which the API takes in seconds, is given in
-/// minutes (`--minutes`), and a postal address is `--address`.
+/// (`--summary`), a part of a detail (`advocate.phone`: `--advocate-phone`), without its
+/// `_id` (`--person`), its plural (`phones[0]`: `--phone`) or its `preferred_`
+/// (`--format`); a call's length, which the API takes in seconds, is given in minutes
+/// (`--minutes`), and a postal address is `--address`.
 fn flag_for(cmd: &clap::Command, field: &str) -> Option<String> {
     let base = field.split(['[', '.']).next().unwrap_or(field);
     // A part of a detail first (`advocate.phone`: `--advocate-phone`), then the detail.

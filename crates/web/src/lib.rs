@@ -175,8 +175,8 @@ fn document() -> &'static serde_json::Value {
 
 /// `doc` with every string a request body may carry documented with the length core keeps
 /// for its field (`error::longest`, which every door asks), and every text it must carry
-/// as not blank: a client learns the limit from the document, not from a 400. Only what a request body names, directly or through the
-/// schemas it names.
+/// as not blank: a client learns the limit from the document, not from a 400. Only what a
+/// request body names, directly or through the schemas it names.
 fn with_lengths(doc: utoipa::openapi::OpenApi) -> serde_json::Value {
     use serde_json::Value;
     /// Bounds the strings in `s`, the schema of the field `field`, and gathers the names
@@ -219,7 +219,7 @@ fn with_lengths(doc: utoipa::openapi::OpenApi) -> serde_json::Value {
             .filter_map(|r| r.as_str().map(str::to_string))
             .collect();
         for name in required {
-            let Some(x) = s.pointer_mut(&format!("/properties/{name}")) else {
+            let Some(x) = s.get_mut("properties").and_then(|p| p.get_mut(&name)) else {
                 continue;
             };
             let text = x.get("type").and_then(Value::as_str) == Some("string")

@@ -1849,17 +1849,19 @@ async fn person(
             // Linked where the reader holds it (as on their home page), or where it is done
             // on its own task page, which a manager overseeing it may close; a step someone
             // else holds is theirs to open from their list.
-            let link = crate::ui_tasks::link(t);
-            let own_page = link == format!("/tasks/{}", t.id);
+            let step = crate::ui_tasks::step_link(t);
+            let own_page = step.is_none();
             match refused.get(&t.id) {
                 Some(why) => (
                     None,
                     t.task.title.clone(),
                     format!("{said}. Not for you: {why}."),
                 ),
-                None if own_page || tact_core::roles::holds_task(&signed.actor, &t.task) => {
-                    (Some(link), t.task.title.clone(), said)
-                }
+                None if own_page || tact_core::roles::holds_task(&signed.actor, &t.task) => (
+                    Some(step.unwrap_or_else(|| format!("/tasks/{}", t.id))),
+                    t.task.title.clone(),
+                    said,
+                ),
                 None => (None, t.task.title.clone(), said),
             }
         })

@@ -116,14 +116,13 @@ fn person_input(form: &HashMap<String, String>) -> Result<PersonInput, RuleError
         .map(|p| EmailAddress::parse(p).map_err(|e| e.with_field("emails")))
         .collect::<Result<Vec<_>, _>>()?;
     let opt = |k: &str| Some(val(form, k).to_string()).filter(|s| !s.is_empty());
-    let some = |k: &str| Some(val(form, k)).filter(|s| !s.is_empty());
     let advocate = match val(form, "advocate") {
         "" => None,
         _ => Some(tact_core::model::Advocate::from_words(
             val(form, "advocate__name"),
-            some("advocate__organisation"),
-            some("advocate__phone"),
-            some("advocate__email"),
+            opt("advocate__organisation").as_deref(),
+            opt("advocate__phone").as_deref(),
+            opt("advocate__email").as_deref(),
         )?),
     };
     Ok(PersonInput {

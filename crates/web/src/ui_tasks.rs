@@ -27,6 +27,12 @@ pub fn routes() -> Router<AppState> {
 
 /// Where a task is done: its own step's form, or this page.
 pub fn link(t: &Task) -> String {
+    step_link(t).unwrap_or_else(|| format!("/tasks/{}", t.id))
+}
+
+/// The form of the step a task asks for, where it has one (deciding an adjustment, a
+/// dispute, a plan; screening a contact); `None` for a task done on its own page.
+pub fn step_link(t: &Task) -> Option<String> {
     let own = t.task.subject.as_deref().and_then(|s| {
         let (kind, id) = s.split_once(':')?;
         let id = id.split(':').next()?;
@@ -45,12 +51,11 @@ pub fn link(t: &Task) -> String {
             _ => None,
         }
     });
-    let own = own.or_else(|| match (t.task.kind, t.task.person_id, plan_of(t)) {
+    own.or_else(|| match (t.task.kind, t.task.person_id, plan_of(t)) {
         (TaskKind::AuthorisePlan, _, Some(plan)) => Some(format!("/plans/{plan}/decision")),
         (TaskKind::PlanNeeded, Some(p), _) => Some(format!("/people/{p}/plan")),
         _ => None,
-    });
-    own.unwrap_or_else(|| format!("/tasks/{}", t.id))
+    })
 }
 
 /// The plan a task is about, from its subject (`strategy:12` or `strategy:12:question:q1`).
