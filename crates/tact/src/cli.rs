@@ -267,7 +267,9 @@ pub enum StaffCmd {
     /// Everyone on the staff list, with their role and whether they are active.
     List,
     /// Change a member of staff's role or line manager, or disable or enable them (an
-    /// administrator). What is not given stays as it is.
+    /// administrator). What is not given stays as it is. (`staff set`, the first release's
+    /// word, is the same command.)
+    #[command(alias = "set")]
     Change {
         /// The member of staff.
         id: i64,
@@ -286,6 +288,9 @@ pub enum StaffCmd {
         /// Enable them again.
         #[arg(long)]
         enable: bool,
+        /// The first release's way to say --disable (false) or --enable (true).
+        #[arg(long, hide = true, conflicts_with_all = ["disable", "enable"])]
+        active: Option<bool>,
     },
     /// Give a member of staff a telephone extension (where a phone system puts through the
     /// calls of people whose single point of contact they are), or take it away (--clear).
@@ -346,23 +351,6 @@ pub enum StaffCmd {
     RemoveSecondFactor {
         /// The member of staff.
         id: i64,
-    },
-    /// Change role, active or line manager.
-    Set {
-        /// The member of staff.
-        id: i64,
-        /// Their new role.
-        #[arg(long)]
-        role: Option<String>,
-        /// false for someone who has left: they can no longer sign in or use a token.
-        #[arg(long)]
-        active: Option<bool>,
-        /// Their line manager's staff id.
-        #[arg(long, conflicts_with = "no_line_manager")]
-        line_manager: Option<i64>,
-        /// Take their line manager away: follow-ups go to every line manager.
-        #[arg(long)]
-        no_line_manager: bool,
     },
 }
 

@@ -988,6 +988,7 @@ fn request_for(command: Command) -> Result<Request> {
                 no_line_manager,
                 disable,
                 enable,
+                active,
             } => {
                 let line_manager = if no_line_manager {
                     Some(None)
@@ -997,7 +998,7 @@ fn request_for(command: Command) -> Result<Request> {
                 let active = match (disable, enable) {
                     (true, _) => Some(false),
                     (_, true) => Some(true),
-                    _ => None,
+                    _ => active,
                 };
                 if role.is_none() && line_manager.is_none() && active.is_none() {
                     bail!(
@@ -1036,25 +1037,6 @@ fn request_for(command: Command) -> Result<Request> {
                 r(M::GET, with_query("/tokens", &[("staff", staff)]), None)
             }
             StaffCmd::Revoke { token } => r(M::DELETE, format!("/tokens/{token}"), None),
-            StaffCmd::Set {
-                id,
-                role,
-                active,
-                line_manager,
-                no_line_manager,
-            } => r(
-                M::POST,
-                format!("/staff/{id}"),
-                body(w::StaffChangeReq {
-                    role,
-                    active,
-                    line_manager: if no_line_manager {
-                        Some(None)
-                    } else {
-                        line_manager.map(Some)
-                    },
-                }),
-            ),
         },
         Command::Person { command } => match command {
             PersonCmd::Add {

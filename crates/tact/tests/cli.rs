@@ -2002,6 +2002,29 @@ fn staff_are_changed_disabled_and_enabled_from_the_command_line() {
     let s = json(&change("1", &["--enable"]));
     assert_eq!(s["active"], true, "{s}");
     json(&tact(&d, &["--as", &cw, "staff", "list"]));
+    // `staff set`, the first release's word, is the same command, not a second path: its
+    // `--active false` disables, and asked to change nothing it is refused as `change` is.
+    let set = |args: &[&str]| {
+        let mut all = vec!["--as", "1", "staff", "set", cw.as_str()];
+        all.extend_from_slice(args);
+        tact(&d, &all)
+    };
+    let o = set(&[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("nothing to change"), "{}", text(&o));
+    let o = set(&["--active", "false", "--enable"]);
+    assert_eq!(o.status.code(), Some(2), "one or the other: {}", text(&o));
+    let s = json(&set(&["--active", "false"]));
+    assert_eq!(s["active"], false, "{s}");
+    let s = json(&set(&["--active", "true", "--role", "senior-manager"]));
+    assert_eq!(
+        (&s["active"], &s["role"]),
+        (
+            &serde_json::json!(true),
+            &serde_json::json!("senior-manager")
+        ),
+        "{s}"
+    );
 }
 
 /// Issue 14: an administrator gives staff telephone extensions, one each, 2 to 8 digits.
