@@ -17,7 +17,8 @@ found on them is sent back, with its session's CSRF token, five ways:
          a sentence): a form the page offered must then be taken, or refused on
          one of its fields. Refused as a whole — a 404 or 409 page with no form — means the
          page offered a step the step itself refuses (issue 11: a page offers only what will
-         be allowed).
+         be allowed). Taken, it must say on the page it goes to what it did (the success
+         banner), so that staff on a busy line know it is recorded.
 
 Every person's page walked, for a member of staff with an API token in the demo, must link
 a step on one of their records exactly where `GET /api/v1/people/{id}` answers that step in
@@ -82,6 +83,12 @@ STEP_LINK = re.compile(
 JUNK_TEXT = "\x00\x07\x1b[31m<script>alert(1)</script>\u202e"
 
 
+def says_what_it_did(r):
+    """Whether a redirect after a step carries what the step did to the page it goes to
+    (the `tact_said` cookie that page shows as its success banner)."""
+    return any(c.name == "tact_said" and c.value for c in r.cookies)
+
+
 def kind(path):
     return re.sub(r"\d+", "N", path)
 
@@ -106,6 +113,7 @@ class Walk:
         self.s.mount("http://", requests.adapters.HTTPAdapter(max_retries=retry))
         self.faults = []
         self.taken = []
+        self.said = 0
         # The forms of each kind the walk found offered, one a record.
         self.offered = defaultdict(list)
         self.sign_in()
@@ -359,6 +367,13 @@ class Walk:
                 self.fault(f"POST {action} ({how}) from {page} was taken: {data}")
             elif how != "person":
                 self.taken.append(f"POST {action} ({how}) went on to {r.headers.get('location')}")
+            elif "/sign-in" not in r.headers.get("location", "") and not says_what_it_did(r):
+                # A step taken says on the page it goes to what it did (the success
+                # banner), so staff on a busy line know it is recorded.
+                self.fault(f"POST {action} ({how}) from {page} went on to "
+                           f"{r.headers.get('location')} without saying what it did")
+            else:
+                self.said += 1
         elif how == "long" and not (multipart or files) and len(r.request.body or b"") > MAX_BODY:
             # More than the server reads is too long, and the page must say so.
             self.too_large += 1
@@ -414,7 +429,7 @@ def run(profile):
         # token TOKEN"); the administrator has none.
         tokens = dict(re.findall(r"sign in as (\w+)\s+token (\S+)",
                                  open(os.path.join(data, "demo-tokens.txt"), encoding="utf-8").read()))
-        compared, too_large, beside = 0, 0, 0
+        compared, too_large, beside, banners = 0, 0, 0, 0
         for who in WHO[profile]:
             w = Walk(base, who, tokens.get(who))
             forms = w.walk()
@@ -432,9 +447,11 @@ def run(profile):
             compared += w.compared
             too_large += w.too_large
             beside += w.checked_beside
+            banners += w.said
             print(f"{profile} as {who}: {w.pages} pages, {len(forms)} forms, "
                   f"{w.compared} person pages' step links checked against the API, "
-                  f"{w.checked_beside} errors checked beside their answers")
+                  f"{w.checked_beside} errors checked beside their answers, "
+                  f"{w.said} steps taken that said what they did")
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -445,6 +462,8 @@ def run(profile):
         faults.append("no form was sent with more than the server reads, to see it refused as too long")
     if beside == 0:
         faults.append("no refused form had its errors checked beside their answers")
+    if banners == 0:
+        faults.append("no form filled in as a person would was taken, to see it say what it did")
     print(f"{profile}: {too_large} forms sent larger than {MAX_BODY} bytes")
     said = open(log_path, encoding="utf-8").read()
     if "panicked" in said:

@@ -381,7 +381,11 @@ async fn remove(state: &AppState, signed: &Signed, staff: StaffId, back: &str) -
         .remove_second_factor(Some(&signed.actor), staff)
         .await
     {
-        Ok(()) => Redirect::to(back).into_response(),
+        Ok(()) => crate::ui::said_and_go(
+            state,
+            back,
+            Some("The authenticator app and recovery codes are removed."),
+        ),
         Err(e) => crate::ui::refusal(state, signed, e),
     }
 }

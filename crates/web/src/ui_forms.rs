@@ -13,7 +13,7 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use std::collections::HashMap;
@@ -923,6 +923,12 @@ impl PersonStep for Draft {
     fn done(_: i64, plan: &tact_core::model::Plan) -> String {
         format!("/plans/{}", plan.id)
     }
+    fn said(state: &AppState, plan: &tact_core::model::Plan) -> Option<String> {
+        Some(format!(
+            "{} Answer the checklist, then propose it for authorisation.",
+            step::plan_standing(state, plan)
+        ))
+    }
 }
 
 // ----- the plan page and its steps ------------------------------------------------------
@@ -1121,7 +1127,21 @@ async fn propose(State(state): State<AppState>, to: PostedTo) -> Response {
         )
         .await
     {
-        Ok(_) => Redirect::to(&format!("/plans/{id}")).into_response(),
+        Ok(plan) => {
+            let p = &state.app.profile;
+            let who = p
+                .roles
+                .authorise_plan
+                .first()
+                .map_or_else(|| "someone".to_string(), |r| r.one());
+            let said = format!(
+                "{} {} is asked to authorise it ({}).",
+                step::plan_standing(&state, &plan),
+                capital(&who),
+                cited(&p.clauses.authorise_role)
+            );
+            crate::ui::said_and_go(&state, &format!("/plans/{id}"), Some(&said))
+        }
         Err(AppError::Rule(r))
             if r.kind != tact_core::RuleErrorKind::Forbidden
                 && r.kind != tact_core::RuleErrorKind::NotFound =>
@@ -1225,6 +1245,23 @@ impl FormStep for Checklist {
         _: &<App as Handles<cmd::AnswerChecklist>>::Output,
     ) -> String {
         format!("/plans/{id}")
+    }
+    fn said(
+        state: &AppState,
+        _: &Self::Subject,
+        (_, tasks): &<App as Handles<Self::Command>>::Output,
+    ) -> Option<String> {
+        let p = &state.app.profile;
+        Some(if tasks.is_empty() {
+            "The checklist is saved.".into()
+        } else {
+            format!(
+                "The checklist is saved. A task is raised to put each shortfall right before \
+                 the {} is proposed ({}).",
+                p.terms.plan,
+                cited(&p.clauses.checklist_shortfall)
+            )
+        })
     }
 }
 
@@ -1852,6 +1889,13 @@ impl FormStep for NewStaff {
     fn done(_: i64, _: &Form, _: &<App as Handles<cmd::CreateStaff>>::Output) -> String {
         "/admin/staff".into()
     }
+    fn said(
+        _: &AppState,
+        _: &Form,
+        s: &<App as Handles<cmd::CreateStaff>>::Output,
+    ) -> Option<String> {
+        Some(format!("{} is added as {}.", s.name, s.role.one()))
+    }
 }
 
 fn change_staff_spec(plan: &str, role: &str, active: bool) -> Spec {
@@ -1923,6 +1967,17 @@ impl FormStep for ChangeStaff {
     fn done(_: i64, _: &Self::Subject, _: &<App as Handles<Self::Command>>::Output) -> String {
         "/admin/staff".into()
     }
+    fn said(
+        _: &AppState,
+        _: &Self::Subject,
+        s: &<App as Handles<Self::Command>>::Output,
+    ) -> Option<String> {
+        Some(if s.active {
+            format!("{} is saved: {}, active.", s.name, s.role.one())
+        } else {
+            format!("{} is disabled: they can no longer sign in or act.", s.name)
+        })
+    }
 }
 
 /// A member of staff's telephone extension (issue 14): where a phone system puts through the
@@ -1967,6 +2022,16 @@ impl FormStep for StaffExtension {
     fn done(_: i64, _: &Self::Subject, _: &<App as Handles<Self::Command>>::Output) -> String {
         "/admin/staff".into()
     }
+    fn said(
+        _: &AppState,
+        s: &Self::Subject,
+        extension: &<App as Handles<Self::Command>>::Output,
+    ) -> Option<String> {
+        Some(match extension {
+            Some(x) => format!("{}'s extension is {x}.", s.name),
+            None => format!("{} has no extension now.", s.name),
+        })
+    }
 }
 
 // ----- additional help, contacts, adjustments and disputes ------------------------------
@@ -2002,6 +2067,9 @@ impl PersonStep for AdditionalHelp {
             )?,
             words: Some(val(form, "in_their_words").into()),
         })
+    }
+    fn said(_: &AppState, _: &tact_core::model::ServiceUser) -> Option<String> {
+        Some("Their answer about additional help is recorded.".into())
     }
 }
 
@@ -2061,6 +2129,9 @@ impl PersonStep for Equality {
             answers,
         })
     }
+    fn said(_: &AppState, _: &()) -> Option<String> {
+        Some("Their equality monitoring answers are recorded, with their consent.".into())
+    }
 }
 
 /// Deleting a person's equality monitoring answers when they withdraw consent.
@@ -2090,6 +2161,9 @@ impl PersonStep for WithdrawEquality {
         Ok(cmd::WithdrawEquality {
             person: PersonId(id),
         })
+    }
+    fn said(_: &AppState, _: &()) -> Option<String> {
+        Some("Their equality monitoring answers are deleted.".into())
     }
 }
 
@@ -2367,6 +2441,20 @@ impl FormStep for RaiseDispute {
     fn done(id: i64, _: &Self::Subject, _: &tact_core::model::Dispute) -> String {
         format!("/plans/{id}")
     }
+    fn said(state: &AppState, _: &Self::Subject, _: &tact_core::model::Dispute) -> Option<String> {
+        let p = &state.app.profile;
+        let who = p
+            .roles
+            .decide_dispute
+            .first()
+            .map_or_else(|| "someone".to_string(), |r| r.one());
+        Some(format!(
+            "The dispute is recorded: {who} who took no part in the {} is asked to decide it \
+             ({}).",
+            p.terms.plan,
+            cited(&p.clauses.dispute_independent)
+        ))
+    }
 }
 
 // ----- lifting, disputes and screening --------------------------------------------------
@@ -2544,6 +2632,20 @@ impl FormStep for DecideDispute {
         (_, plan): &<App as Handles<cmd::DecideDispute>>::Output,
     ) -> String {
         format!("/plans/{}", plan.id)
+    }
+    fn said(
+        state: &AppState,
+        _: &Self::Subject,
+        (d, plan): &<App as Handles<cmd::DecideDispute>>::Output,
+    ) -> Option<String> {
+        let p = &state.app.profile;
+        Some(format!(
+            "The dispute is decided: {}. {} Tell them the outcome in writing: the task is on \
+             your list.",
+            d.outcome
+                .map_or_else(String::new, |o| o.plain(&p.terms.plan)),
+            step::plan_standing(state, plan)
+        ))
     }
 }
 

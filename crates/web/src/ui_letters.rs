@@ -15,7 +15,7 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use std::collections::HashMap;
@@ -68,6 +68,11 @@ pub fn describe(l: &StoredLetter) -> String {
             .map(|e| format!(": {e}"))
             .unwrap_or_default()
     )
+}
+
+/// What writing or moving a letter did, for the page it goes to: where the letter stands.
+fn letter_said(l: &StoredLetter) -> Option<String> {
+    Some(format!("The letter is {}.", status_words(l.status)))
 }
 
 fn status_words(s: LetterStatus) -> &'static str {
@@ -140,6 +145,9 @@ impl FormStep for Write {
     }
     fn done(_: i64, _: &Plan, l: &StoredLetter) -> String {
         format!("/letters/{}", l.id)
+    }
+    fn said(_: &AppState, _: &Plan, l: &StoredLetter) -> Option<String> {
+        letter_said(l)
     }
 }
 
@@ -328,6 +336,9 @@ impl<L: LetterOn> FormStep for On<L> {
     }
     fn done(_: i64, _: &Record<L>, l: &StoredLetter) -> String {
         format!("/letters/{}", l.id)
+    }
+    fn said(_: &AppState, _: &Record<L>, l: &StoredLetter) -> Option<String> {
+        letter_said(l)
     }
 }
 
@@ -540,7 +551,14 @@ async fn adjust(State(state): State<AppState>, to: PostedTo) -> Response {
         },
     };
     match state.app.execute(&ctx, change).await {
-        Ok(_) => Redirect::to(&format!("/letters/{id}")).into_response(),
+        Ok(l) => crate::ui::said_and_go(
+            &state,
+            &format!("/letters/{id}"),
+            Some(&format!(
+                "The new wording is kept. The letter is {}.",
+                status_words(l.status)
+            )),
+        ),
         Err(tact_app::AppError::Rule(e)) if e.kind == tact_core::error::RuleErrorKind::Invalid => {
             match state.app.query(&signed.actor, q::Letter { id }).await {
                 Ok(l) => {
@@ -595,7 +613,14 @@ async fn upload_docx(
         change: LetterChange::Word(bytes.to_vec()),
     };
     match state.app.execute(&ctx, change).await {
-        Ok(_) => Redirect::to(&format!("/letters/{id}")).into_response(),
+        Ok(l) => crate::ui::said_and_go(
+            &state,
+            &format!("/letters/{id}"),
+            Some(&format!(
+                "The wording of the Word document is kept. The letter is {}.",
+                status_words(l.status)
+            )),
+        ),
         Err(tact_app::AppError::Rule(e)) if e.kind == tact_core::error::RuleErrorKind::Invalid => {
             let e = RuleError::invalid("document", e.message);
             upload_refused(&state, &signed, id, (UNPROCESSABLE, e)).await
@@ -646,12 +671,16 @@ async fn printed(State(state): State<AppState>, to: PostedTo) -> Response {
 async fn on_letter<C>(state: AppState, to: PostedTo, command: impl FnOnce(i64) -> C) -> Response
 where
     C: tact_core::command::Command + Send,
-    tact_app::App: tact_app::Handles<C>,
+    tact_app::App: tact_app::Handles<C, Output = StoredLetter>,
 {
     let PostedTo { id, signed, .. } = to;
     let ctx = tact_app::Ctx::new(signed.actor.clone());
     match state.app.execute(&ctx, command(id)).await {
-        Ok(_) => Redirect::to(&format!("/letters/{id}")).into_response(),
+        Ok(l) => crate::ui::said_and_go(
+            &state,
+            &format!("/letters/{id}"),
+            letter_said(&l).as_deref(),
+        ),
         Err(e) => refusal(&state, &signed, e),
     }
 }

@@ -362,6 +362,19 @@ impl FormStep for MarkThreatening {
     fn done(_: i64, m: &StoredMessage, _: &<App as Handles<Self::Command>>::Output) -> String {
         format!("/people/{}", m.person_id.map(|p| p.0).unwrap_or_default())
     }
+    fn said(
+        _: &AppState,
+        _: &StoredMessage,
+        (_, tasks): &<App as Handles<cmd::MarkThreatening>>::Output,
+    ) -> Option<String> {
+        Some(if tasks.is_empty() {
+            "The message is recorded as behaviour on their record.".into()
+        } else {
+            "The message is recorded as behaviour on their record, and the tasks that follow \
+             from it are on the lists of those who do them."
+                .into()
+        })
+    }
 }
 
 /// Filing a message from an unknown sender under a person, found by the reference staff give

@@ -378,6 +378,15 @@ impl PersonStep for Merge {
             reason: val(form, "reason").into(),
         })
     }
+    fn said(
+        _: &AppState,
+        (kept, _): &<App as Handles<cmd::MergePeople>>::Output,
+    ) -> Option<String> {
+        Some(format!(
+            "The records are merged into {}.",
+            kept.name_and_reference()
+        ))
+    }
 }
 
 /// Adding a person: their name, numbers, addresses, advocate and preferred format. Opened from
@@ -549,6 +558,13 @@ impl FormStep for MatterStatusStep {
     }
     fn done(_: i64, m: &Self::Subject, _: &<App as Handles<Self::Command>>::Output) -> String {
         format!("/people/{}", m.person_id)
+    }
+    fn said(_: &AppState, _: &Self::Subject, m: &tact_core::model::Matter) -> Option<String> {
+        Some(format!(
+            "{} is now {}.",
+            m.reference,
+            m.status.as_str().replace('-', " ")
+        ))
     }
 }
 
@@ -821,6 +837,12 @@ impl PersonStep for FurtherAction {
                     .filter(|s| !s.is_empty()),
             },
         })
+    }
+    fn said(_: &AppState, f: &tact_core::model::FurtherAction) -> Option<String> {
+        Some(format!(
+            "{} is recorded.",
+            capital(&f.kind.as_str().replace('-', " "))
+        ))
     }
 }
 

@@ -13,7 +13,7 @@ use crate::ui_step::{self as step, Form, PersonStep};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use tact_app::query as q;
@@ -98,7 +98,15 @@ async fn dispose(State(state): State<AppState>, signed: Signed, Posted(form): Po
     let ctx = tact_app::Ctx::new(signed.actor.clone());
     let confirm = val(&form, "confirm") == "yes";
     match state.app.execute(&ctx, cmd::DisposeDue { confirm }).await {
-        Ok(_) => Redirect::to("/retention").into_response(),
+        Ok(done) => crate::ui::said_and_go(
+            &state,
+            "/retention",
+            Some(&match done.len() {
+                0 => "Nothing was due for disposal.".to_string(),
+                1 => "One person's records are disposed of.".to_string(),
+                n => format!("{n} people's records are disposed of."),
+            }),
+        ),
         Err(e) => refusal(&state, &signed, e),
     }
 }
@@ -127,6 +135,9 @@ impl PersonStep for PlaceHold {
             reason: val(form, "reason").into(),
         })
     }
+    fn said(_: &AppState, _: &(i64, String)) -> Option<String> {
+        Some("The legal hold is placed: their records are kept until it is lifted.".into())
+    }
 }
 
 async fn lift(State(state): State<AppState>, to: PostedTo) -> Response {
@@ -134,12 +145,15 @@ async fn lift(State(state): State<AppState>, to: PostedTo) -> Response {
     let ctx = tact_app::Ctx::new(signed.actor.clone());
     let back = val(&form, "back").to_string();
     match state.app.execute(&ctx, cmd::LiftHold { hold: id }).await {
-        Ok(()) => Redirect::to(if back.starts_with("/people/") {
-            &back
-        } else {
-            "/retention"
-        })
-        .into_response(),
+        Ok(()) => crate::ui::said_and_go(
+            &state,
+            if back.starts_with("/people/") {
+                &back
+            } else {
+                "/retention"
+            },
+            Some("The legal hold is lifted."),
+        ),
         Err(e) => refusal(&state, &signed, e),
     }
 }

@@ -580,26 +580,32 @@ impl<P: PlanForm> FormStep for OnPlan<P> {
     fn done(id: i64, _: &Plan, _: &<App as Handles<Self::Command>>::Output) -> String {
         format!("/plans/{id}")
     }
-    /// Where the plan stands now, as core says it (`check::standing`), with its next review
-    /// while it restricts: "Communication plan 20: in force, review by 1 June 2027."
+    /// Where the plan stands now ([`plan_standing`]).
     fn said(state: &AppState, _: &Plan, plan: &Plan) -> Option<String> {
-        let p = &state.app.profile;
-        let now = state.app.now();
-        let review = if tact_core::check::restricts(p, plan, now) {
-            format!(
-                ", review by {}",
-                tact_core::check::long_date(plan.review_due)
-            )
-        } else {
-            String::new()
-        };
-        Some(format!(
-            "{} {}: {}{review}.",
-            tact_core::check::capital(&p.terms.plan),
-            plan.id,
-            tact_core::check::standing(p, plan, now)
-        ))
+        Some(plan_standing(state, plan))
     }
+}
+
+/// Where a plan stands now, as core says it (`check::standing`), with its next review
+/// while it restricts: "Communication plan 20: in force, review by 1 June 2027." What a
+/// step on a plan says it did.
+pub(crate) fn plan_standing(state: &AppState, plan: &Plan) -> String {
+    let p = &state.app.profile;
+    let now = state.app.now();
+    let review = if tact_core::check::restricts(p, plan, now) {
+        format!(
+            ", review by {}",
+            tact_core::check::long_date(plan.review_due)
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "{} {}: {}{review}.",
+        tact_core::check::capital(&p.terms.plan),
+        plan.id,
+        tact_core::check::standing(p, plan, now)
+    )
 }
 
 /// A step on a plan: its GET and POST at its path.

@@ -9,7 +9,7 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use tact_app::query as q;
@@ -222,7 +222,14 @@ async fn revoke(State(state): State<AppState>, to: PostedTo) -> Response {
         .execute(&ctx, cmd::RevokeToken { token: id })
         .await
     {
-        Ok(_) => Redirect::to("/tokens").into_response(),
+        Ok(t) => crate::ui::said_and_go(
+            &state,
+            "/tokens",
+            Some(&format!(
+                "The token “{}” is revoked: it no longer works.",
+                t.name
+            )),
+        ),
         Err(e) => refusal(&state, &signed, e),
     }
 }

@@ -2897,7 +2897,14 @@ async fn nor_5_1_to_5_5_a_communication_plan_made_in_the_ui_waits_for_its_notice
     )
     .await;
     let r = ui.post_form(&lee, &format!("{plan}/propose"), &[]).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // Proposed, the plan's page says so, and who is asked to authorise it (NOR-6.2).
+    let page = ui.followed(&lee, &r).await;
+    assert!(
+        page.contains(&format!(
+            "Communication plan {sid}: proposed. A senior manager is asked to authorise it (NOR-6.2)."
+        )),
+        "{page}"
+    );
     // NOR-6.2: the senior manager's task to decide it opens the decision form itself.
     let (_, home) = ui.page(&ui.session("sam").await, "/").await;
     assert!(
@@ -4454,6 +4461,8 @@ async fn a_new_member_of_staff_with_a_taken_username_writes_nothing_and_can_be_s
     );
     let r = ui.post_form(&ada, "/admin/staff/new", &form("nia")).await;
     assert!(r.status().is_redirection(), "{}", r.status());
+    let page = ui.followed(&ada, &r).await;
+    assert!(page.contains("Nia New is added as a caseworker."), "{page}");
     let staff = tact_app::testing::staff_list(&ui.app).await;
     assert_eq!(staff.len(), before + 1);
     assert_eq!(staff.iter().filter(|s| s.name == "Nia New").count(), 1);
@@ -5066,6 +5075,9 @@ async fn cle_7_2_the_checklist_form_wants_a_reason_for_each_answer() {
         r.headers().get(LOCATION).unwrap().to_str().unwrap(),
         format!("/plans/{sid}")
     );
+    // The plan's page says the answers are kept.
+    let page = ui.followed(&lee, &r).await;
+    assert!(page.contains("The checklist is saved."), "{page}");
     let plan = ui
         .app
         .plan_as_stored(tact_core::ids::PlanId(sid))
