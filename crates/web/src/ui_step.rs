@@ -587,11 +587,15 @@ impl<P: PlanForm> FormStep for OnPlan<P> {
 }
 
 /// Where a plan stands now, as core says it (`check::standing`), with its next review
-/// while it restricts: "Communication plan 20: in force, review by 1 June 2027." What a
-/// step on a plan says it did.
+/// while it restricts: "Communication plan 20: in force, review by 1 June 2027."; a plan
+/// decided that binds nothing yet says why (`check::not_binding`: not yet told in writing,
+/// say). What a step on a plan says it did.
 pub(crate) fn plan_standing(state: &AppState, plan: &Plan) -> String {
     let p = &state.app.profile;
     let now = state.app.now();
+    if let Some(why) = tact_core::check::not_binding(p, plan, now) {
+        return why;
+    }
     let review = if tact_core::check::restricts(p, plan, now) {
         format!(
             ", review by {}",

@@ -892,7 +892,15 @@ async fn cle_9_9_the_plan_form_sets_several_restrictions_and_authorising_clears_
             &[("decision", "authorise"), ("reason", "Proportionate")],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // Authorised, it binds nothing until they are told in writing, and the page says so.
+    let page = ui.followed(&sam, &r).await;
+    assert!(
+        page.contains(&format!(
+            "Contact strategy {sid} has been decided, but they have not yet been told of it in \
+             writing: until they are, deal with them as usual (CLE-9.6)."
+        )),
+        "{page}"
+    );
     let (_, home) = ui.page(&sam, "/").await;
     assert!(
         !home.contains("Authorisations waiting"),
