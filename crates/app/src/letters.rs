@@ -58,19 +58,11 @@ fn letter_line(
             }
             s
         }
-        Rule::SingleChannel { channel } => {
-            let at = match channel {
-                Channel::Phone => office.phone.as_ref().map(|p| format!(", on {p}")),
-                Channel::Email => office.email.as_ref().map(|e| format!(", at {e}")),
-                Channel::Letter => office.address_line().map(|a| format!(", to {a}")),
-                Channel::Visit | Channel::WebForm => None,
-            };
-            format!(
-                "Please contact us by {} only{}",
-                channel.plain(),
-                at.unwrap_or_default()
-            )
-        }
+        Rule::SingleChannel { channel } => format!(
+            "Please contact us by {} only{}",
+            channel.plain(),
+            office.by(*channel)
+        ),
         Rule::SinglePointOfContact { staff_id } => {
             let who = name_of(*staff_id);
             match who.email {

@@ -849,8 +849,9 @@ fn judge(
                 a.effect = Effect::Forbids;
                 a.explanation = format!("They may contact us by {} only.", channel.plain());
                 a.say = format!(
-                    "Under your {plan}, please contact us by {} only.",
-                    channel.plain()
+                    "Under your {plan}, please contact us by {} only{}.",
+                    channel.plain(),
+                    profile.letters.contact.by(*channel)
                 );
             }
         }

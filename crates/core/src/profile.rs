@@ -488,6 +488,20 @@ impl OfficeContact {
         (!lines.is_empty()).then(|| lines.join(", "))
     }
 
+    /// Where the person reaches the office by `channel`, as a sentence goes on after "by
+    /// email only": ", at office@example.org", ", on 01234 567890", ", to 1 High Street,
+    /// Northampton"; nothing where the profile gives none, or for a visit or the online
+    /// form. The letters and the contact check's words to say both end so (issue 13).
+    pub fn by(&self, channel: Channel) -> String {
+        let at = match channel {
+            Channel::Phone => self.phone.as_ref().map(|p| format!(", on {p}")),
+            Channel::Email => self.email.as_ref().map(|e| format!(", at {e}")),
+            Channel::Letter => self.address_line().map(|a| format!(", to {a}")),
+            Channel::Visit | Channel::WebForm => None,
+        };
+        at.unwrap_or_default()
+    }
+
     /// Whether the profile says nothing about how to reach the office.
     pub fn is_empty(&self) -> bool {
         self.address_line().is_none() && self.phone.is_none() && self.email.is_none()

@@ -2190,6 +2190,34 @@ fn nor_5_8_after_a_breach_staff_need_not_engage() {
     assert!(!verdict.say.is_empty());
 }
 
+/// NOR-5.6, 5.5: a caller whose plan allows email only is told, in the words to say, the
+/// address the plan means (the profile's, as the notice gave it), not only "by email";
+/// an office whose profile gives none is told the way alone.
+#[test]
+fn nor_5_6_a_caller_told_to_email_is_given_the_office_address() {
+    let mut w = World::new("northamptonshire-opfcc");
+    let s = w.active(vec![email_only()]);
+    let v = view_with(s);
+    let verdict = check(&w.p, Some(&v), &call_at("2026-11-20T11:00:00Z"));
+    assert!(
+        verdict.say.iter().any(|l| l
+            == "Under your communication plan, please contact us by email only, at \
+                customerservice@northantspfcc.pnn.gov.uk."),
+        "{:?}",
+        verdict.say
+    );
+    w.p.letters.contact.email = None;
+    let verdict = check(&w.p, Some(&v), &call_at("2026-11-20T11:00:00Z"));
+    assert!(
+        verdict
+            .say
+            .iter()
+            .any(|l| l == "Under your communication plan, please contact us by email only."),
+        "{:?}",
+        verdict.say
+    );
+}
+
 #[test]
 fn cle_9_10_every_contact_from_a_restricted_person_is_screened_even_when_allowed() {
     let mut w = World::new("cleveland-opcc");
