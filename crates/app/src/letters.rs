@@ -325,7 +325,7 @@ impl App {
     }
 
     /// Writes the warning letter: what is wrong and why, how to change, and what follows
-    /// if it goes on (CLE-9.2, 9.3; NOR-5.2).
+    /// if it goes on (CLE-9.2, 9.3; NOR-5.2), closing the task to send it.
     ///
     /// # Errors
     /// A role refusal; no such warning; no address.
@@ -354,7 +354,7 @@ impl App {
             &format!("warning:{id}"),
             &facts,
             how,
-            None,
+            Some(tact_core::model::TaskKind::WarningLetter),
         )
         .await
     }

@@ -2364,6 +2364,8 @@ impl Handles<cmd::GiveWarning> for App {
         let mut tx = self.begin().await?;
         let id = tx.insert_warning(&d.record).await?;
         tx.audit_for(&d.events, &format!("warning:{id}")).await?;
+        tx.tasks_about(&d.tasks, &format!("warning:{id}"), self.now())
+            .await?;
         self.finish(tx, ctx, &format!("warning:{id}")).await?;
         Ok(Warning { id, ..d.record })
     }

@@ -996,6 +996,8 @@ crate::words! {
         ReviewDue = "review-due",
         AdjustmentDecision = "adjustment-decision",
         AdjustmentLetter = "adjustment-letter",
+        /// CLE-9.2, 9.3; NOR-5.2: a warning given by letter or email, to write and send.
+        WarningLetter = "warning-letter",
         DecideDispute = "decide-dispute",
         AuthorisePlan = "authorise-plan",
         /// CLE-9.15: a request to share details, for the DPO.

@@ -2621,6 +2621,8 @@ pub struct WarningInput {
 }
 
 /// Records a warning: what is wrong, how to change, and the consequence (CLE-9.1–9.3; NOR-5.2).
+/// One given by letter or email leaves a task to send it in writing
+/// ([`TaskKind::WarningLetter`]).
 ///
 /// # Errors
 /// A role refusal; any of the three parts missing; incidents that are not the person's.
@@ -2661,7 +2663,29 @@ pub fn give_warning(
         given_at: input.given_at,
         given_by: actor.id,
     };
+    let written = matches!(input.channel, Channel::Letter | Channel::Email);
     let mut d = Decision::new(w);
+    // Given in writing, it is written and sent from the record: a task to do so, for the
+    // one who gave it, closed when the warning letter is written (its subject is the
+    // warning's, named when it is stored).
+    if written {
+        d.tasks.push(NewTask {
+            kind: TaskKind::WarningLetter,
+            person_id: Some(person),
+            assignee: Some(actor.id),
+            role: None,
+            // What is wrong, quoted, tells two warnings' tasks apart on a list.
+            title: format!(
+                "Send the warning in writing, by {} (\u{201c}{}\u{201d}): what is wrong, how \
+                 to change and what follows",
+                input.channel.plain(),
+                crate::error::quoted(input.what_is_wrong.trim(), 60)
+            ),
+            due_on: None,
+            clause: clause.clone(),
+            subject: None,
+        });
+    }
     d.events.push(
         AuditEvent::new(now, actor.id, AuditAction::WarningGiven, "warning:new")
             .person(person)

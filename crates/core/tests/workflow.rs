@@ -2717,6 +2717,51 @@ fn cle_9_2_and_nor_5_2_a_warning_says_what_is_wrong_how_to_change_and_the_conseq
     }
 }
 
+/// CLE-9.2, 9.3; NOR-5.2: a warning given by letter or email leaves the one who gave it a
+/// task to send it in writing; one given on the phone or in person does not.
+#[test]
+fn cle_9_2_and_nor_5_2_a_warning_given_in_writing_leaves_a_task_to_send_it() {
+    for name in BOTH {
+        let w = World::new(name);
+        for (channel, task) in [
+            (Channel::Letter, true),
+            (Channel::Email, true),
+            (Channel::Phone, false),
+            (Channel::Visit, false),
+        ] {
+            let input = WarningInput {
+                incident_ids: vec![],
+                what_is_wrong: "Abusive language on the phone".into(),
+                how_to_change: "Speak calmly".into(),
+                consequence: "Contact may be restricted".into(),
+                channel,
+                given_at: now(),
+            };
+            let d = give_warning(
+                &w.p,
+                &actor(LINE_MANAGER),
+                PERSON,
+                input,
+                &w.incidents,
+                now(),
+            )
+            .unwrap();
+            let tasks: Vec<_> = d
+                .tasks
+                .iter()
+                .filter(|t| t.kind == TaskKind::WarningLetter)
+                .collect();
+            assert_eq!(tasks.len(), usize::from(task), "{name} {channel:?}");
+            if let Some(t) = tasks.first() {
+                assert_eq!(t.assignee, Some(LINE_MANAGER));
+                assert_eq!(t.person_id, Some(PERSON));
+                assert_eq!(t.clause, w.p.clauses.warning_first);
+                assert!(t.title.contains(channel.plain()), "{}", t.title);
+            }
+        }
+    }
+}
+
 mod properties {
     use super::*;
     use proptest::prelude::*;

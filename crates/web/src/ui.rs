@@ -933,6 +933,7 @@ fn task_label(k: TaskKind, plans: &str) -> String {
         TaskKind::ReviewDue => "Reviews due",
         TaskKind::AdjustmentDecision => "Adjustment requests to decide",
         TaskKind::AdjustmentLetter => "Adjustment decisions to send",
+        TaskKind::WarningLetter => "Warnings to send in writing",
         TaskKind::DecideDispute => "Disputes to decide",
         TaskKind::AuthorisePlan => "Authorisations waiting",
         TaskKind::DisclosureDecision => "DPO requests: sharing to decide",

@@ -41,6 +41,7 @@ pub fn step_link(t: &Task) -> Option<String> {
                 Some(format!("/adjustments/{id}/decision"))
             }
             (TaskKind::AdjustmentLetter, "adjustment") => Some(format!("/adjustments/{id}/letter")),
+            (TaskKind::WarningLetter, "warning") => Some(format!("/warnings/{id}/letter")),
             (TaskKind::DecideDispute, "dispute") => Some(format!("/disputes/{id}/decision")),
             (TaskKind::Screening, "contact") => Some(format!("/contacts/{id}/screen")),
             (TaskKind::DisclosureDecision, "disclosure") => {

@@ -4442,6 +4442,62 @@ async fn an_unknown_channel_is_an_error_on_the_form_not_a_default() {
     assert!(!html.contains("What_is_wrong"), "{html}");
 }
 
+/// CLE-9.2, 9.3; NOR-5.2: a warning recorded as given by letter leaves whoever gave it a
+/// task to send it in writing, on their home page and the person's, linked to the warning
+/// letter's form; writing the letter closes it. Given on the phone, there is no such task.
+#[tokio::test]
+async fn cle_9_2_a_warning_given_by_letter_is_a_task_until_its_letter_is_written() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    let lee = ui.session("lee").await;
+    let warn = |channel: &'static str| {
+        [
+            ("what_is_wrong", "You shouted at a caseworker on the phone"),
+            ("how_to_change", "Speak calmly"),
+            ("consequence", "We may limit how you contact us"),
+            ("channel", channel),
+        ]
+    };
+    let path = format!("/people/{}/warning", c.pid);
+    let r = ui.post_form(&lee, &path, &warn("phone")).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, home) = ui.page(&lee, "/").await;
+    // The case's own warning, given by letter through the API, is the one task so far.
+    assert_eq!(
+        home.matches("Send the warning in writing").count(),
+        1,
+        "{home}"
+    );
+    let r = ui.post_form(&lee, &path, &warn("letter")).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, home) = ui.page(&lee, "/").await;
+    assert!(home.contains("Warnings to send in writing"), "{home}");
+    assert_eq!(
+        home.matches("Send the warning in writing, by letter")
+            .count(),
+        2,
+        "{home}"
+    );
+    // Three warnings now: the case's (1), on the phone (2), by letter (3).
+    let form = "/warnings/3/letter";
+    assert!(home.contains(&format!("href=\"{form}\"")), "{home}");
+    assert!(!home.contains("href=\"/warnings/2/letter\""), "{home}");
+    let (_, person) = ui.page(&lee, &format!("/people/{}", c.pid)).await;
+    assert!(person.contains(&format!("href=\"{form}\"")), "{person}");
+    // Writing it closes the task to send it; the other warning's stays.
+    let r = ui
+        .post_form(&lee, form, &[("channel", "email"), ("format", "")])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, home) = ui.page(&lee, "/").await;
+    assert_eq!(
+        home.matches("Send the warning in writing").count(),
+        1,
+        "{home}"
+    );
+    assert!(!home.contains(&format!("href=\"{form}\"")), "{home}");
+}
+
 /// Issue 11: every form is one transaction. A new member of staff whose username is taken
 /// is refused on the username with nothing written — before, the record and its event were
 /// made and then the sign-in details failed, so sending the form again made a second record.
