@@ -1909,6 +1909,14 @@ fn spawn_pollers(app: &App, dir: &DataDir) -> Result<()> {
                 }
             }
         });
+    } else {
+        // Staff can still write letters by email; they wait, "waiting to be sent", until a
+        // relay is set: whoever runs Tact is told so at the start, not by a queue that grows.
+        tracing::warn!(
+            config = %DataDir::config_path(&dir.dir).display(),
+            "no [smtp] relay is set: letters by email wait in the queue until one is set \
+             (or `tact mail send` runs with one)"
+        );
     }
     for m in &dir.config.mailboxes {
         let account = m.account()?;
