@@ -155,7 +155,12 @@ impl App {
         let s = self.plan(plan).await?;
         let since = s.effective_from.unwrap_or(s.created_at);
         let contacts = self.store.contacts_of(s.person_id, 10_000).await?;
-        let recent: Vec<_> = contacts.iter().filter(|c| c.at >= since).collect();
+        // Their conduct: what they sent or said, not what the office sent them (a reminder
+        // after a breach is the office's, and no conduct of theirs).
+        let recent: Vec<_> = contacts
+            .iter()
+            .filter(|c| c.at >= since && c.direction == tact_core::model::Direction::Inbound)
+            .collect();
         let mut incidents: Vec<Incident> = self
             .store
             .incidents_of(s.person_id)

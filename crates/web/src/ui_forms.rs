@@ -1572,7 +1572,8 @@ async fn conduct_since(state: &AppState, actor: &tact_core::roles::Actor, id: i6
         }
     };
     let mut out = vec![format!(
-        "Since it took effect on {} — contacts: {}, of which breaches: {}; incidents recorded: {}.",
+        "Since it took effect on {} — contacts from them: {}, of which breaches: {}; incidents \
+         recorded: {}.",
         tact_core::check::long_day(c.since),
         c.contacts,
         c.breaches,

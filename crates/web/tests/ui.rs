@@ -3830,11 +3830,18 @@ async fn nor_8_2_the_review_form_shows_conduct_since_and_can_go_on_to_change_the
         )
         .await
         .unwrap();
+    // What the office sends them is no conduct of theirs: a call to them is not counted.
+    ui.api(
+        &c.cw,
+        "/contacts",
+        json!({"person_id": c.pid, "channel": "phone", "direction": "outbound", "summary": "Called them back"}),
+    )
+    .await;
     let sam = ui.session("sam").await;
     let (s, form) = ui.page(&sam, &format!("/plans/{sid}/review")).await;
     assert_eq!(s, StatusCode::OK);
     assert!(
-        form.contains("contacts: 1, of which breaches: 1; incidents recorded: 0"),
+        form.contains("contacts from them: 1, of which breaches: 1; incidents recorded: 0"),
         "{form}"
     );
     // Issue 13: the review outcome letter as it reads if the plan is kept.
