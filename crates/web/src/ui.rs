@@ -2330,13 +2330,30 @@ async fn person(
             .iter()
             .take(50)
             .map(|c| {
+                // Which way it went, and how long a call lasted (issue 13: long calls are
+                // evidence); the matter it is about before what was said.
+                let way = match c.direction {
+                    tact_core::model::Direction::Inbound => "from them",
+                    tact_core::model::Direction::Outbound => "to them",
+                };
+                let minutes = c.duration_seconds.map_or(String::new(), |s| {
+                    let m = s.div_ceil(60);
+                    format!(", {m} minute{}", if m == 1 { "" } else { "s" })
+                });
+                let about = c
+                    .matter_id
+                    .and_then(|m| r.matters.iter().find(|x| x.id == m))
+                    .map_or(String::new(), |m| format!("{}: ", m.reference));
                 (
                     when(c.at),
-                    format!("{} {}", c.channel.plain(), c.direction.as_str()),
+                    format!(
+                        "{}, {way}{minutes}",
+                        crate::ui_forms::capital(c.channel.plain())
+                    ),
                     if c.breach_of.is_empty() {
-                        c.summary.clone()
+                        format!("{about}{}", c.summary)
                     } else {
-                        format!("{} (breach)", c.summary)
+                        format!("{about}{} (breach)", c.summary)
                     },
                 )
             })

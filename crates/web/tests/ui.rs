@@ -6559,6 +6559,21 @@ async fn issue_13_a_call_is_logged_with_how_long_it_lasted() {
         .await
         .unwrap();
     assert_eq!(contacts[0].duration_seconds, Some(720));
+    // The person page says which way it went and how long it lasted, and the matter a
+    // contact is about before what was said.
+    let mid = c.mid.to_string();
+    let mut about = with("phone", "");
+    about.retain(|(k, _)| *k != "matter_id");
+    about.push(("matter_id", mid.as_str()));
+    let r = ui.post_form(&cas, &path, &about).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, page) = ui.page(&cas, &format!("/people/{}", c.pid)).await;
+    assert!(
+        page.contains(">Telephone, from them, 12 minutes<"),
+        "{page}"
+    );
+    assert!(page.contains(">Telephone, from them<"), "{page}");
+    assert!(page.contains(">M-000001: Asked for an update<"), "{page}");
 }
 
 /// Issue 14: an administrator checks a file on the import page — every problem by row and
