@@ -59,8 +59,8 @@ fn letter_line(
             s
         }
         Rule::SingleChannel { channel } => format!(
-            "Please contact us by {} only{}",
-            channel.plain(),
+            "Please contact us {} only{}",
+            channel.by(),
             office.by(*channel)
         ),
         Rule::SinglePointOfContact { staff_id } => {

@@ -842,15 +842,15 @@ fn judge(
             if req.channel == *channel {
                 a.effect = Effect::Condition;
                 a.explanation = format!(
-                    "They contact us by {} only: this is the agreed way.",
-                    channel.plain()
+                    "They contact us {} only: this is the agreed way.",
+                    channel.by()
                 );
             } else {
                 a.effect = Effect::Forbids;
-                a.explanation = format!("They may contact us by {} only.", channel.plain());
+                a.explanation = format!("They may contact us {} only.", channel.by());
                 a.say = format!(
-                    "Under your {plan}, please contact us by {} only{}.",
-                    channel.plain(),
+                    "Under your {plan}, please contact us {} only{}.",
+                    channel.by(),
                     profile.letters.contact.by(*channel)
                 );
             }

@@ -33,6 +33,19 @@ impl Channel {
             Self::WebForm => "the online form",
         }
     }
+
+    /// How something came or goes this way, as a sentence says it after a verb: "by
+    /// telephone", "by email", "by letter", "in person", "through the online form" (never
+    /// "by in person").
+    pub fn by(self) -> &'static str {
+        match self {
+            Self::Phone => "by telephone",
+            Self::Email => "by email",
+            Self::Letter => "by letter",
+            Self::Visit => "in person",
+            Self::WebForm => "through the online form",
+        }
+    }
 }
 
 crate::words! {

@@ -2676,9 +2676,9 @@ pub fn give_warning(
             role: None,
             // What is wrong, quoted, tells two warnings' tasks apart on a list.
             title: format!(
-                "Send the warning in writing, by {} (\u{201c}{}\u{201d}): what is wrong, how \
+                "Send the warning in writing, {} (\u{201c}{}\u{201d}): what is wrong, how \
                  to change and what follows",
-                input.channel.plain(),
+                input.channel.by(),
                 crate::error::quoted(input.what_is_wrong.trim(), 60)
             ),
             due_on: None,
@@ -3347,9 +3347,9 @@ pub fn evaluate_contact(
             profile,
             person,
             format!(
-                "Screen their contact of {} by {} (\u{201c}{}\u{201d}) for a genuine complaint, new information, a crime or a safeguarding concern",
+                "Screen their contact of {} {} (\u{201c}{}\u{201d}) for a genuine complaint, new information, a crime or a safeguarding concern",
                 check::long_day(contact.at),
-                contact.channel.plain(),
+                contact.channel.by(),
                 crate::error::quoted(contact.summary.trim(), 80)
             ),
             now,

@@ -1921,9 +1921,9 @@ async fn person(
             ));
             if let Some(n) = &s.notice {
                 lines.push(format!(
-                    "Written notice sent {} by {}",
+                    "Written notice sent {} {}",
                     tact_core::check::uk_time(n.sent_at).strftime("%-d %B %Y"),
-                    n.channel.plain()
+                    n.channel.by()
                 ));
             }
             if s.awaits_notice() {
@@ -2400,7 +2400,7 @@ pub(crate) fn describe(rule: &tact_core::model::Rule, names: &Names) -> String {
                 .map(|m| format!(", up to {m} minutes"))
                 .unwrap_or_default()
         ),
-        Rule::SingleChannel { channel } => format!("contact by {} only", channel.plain()),
+        Rule::SingleChannel { channel } => format!("contact {} only", channel.by()),
         Rule::SinglePointOfContact { staff_id } => format!(
             "{} deals with all their contact{}",
             names.name(*staff_id),

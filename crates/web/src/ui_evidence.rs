@@ -224,7 +224,7 @@ fn shown(state: &AppState, e: &DecisionEvidence, decision: Decision) -> askama::
         .warnings
         .iter()
         .map(|(w, by)| Row {
-            key: format!("{} by {}", long_day(w.given_at), w.channel.plain()),
+            key: format!("{} {}", long_day(w.given_at), w.channel.by()),
             lines: vec![
                 format!("What is wrong: {}", w.what_is_wrong),
                 format!("How to change: {}", w.how_to_change),

@@ -1011,8 +1011,8 @@ async fn plan_lines(
     }
     if let Some(n) = &s.notice {
         lines.push(format!(
-            "Written notice sent by {} ({}){}",
-            n.channel.plain(),
+            "Written notice sent {} ({}){}",
+            n.channel.by(),
             n.format.as_str(),
             n.letter_id
                 .map_or(String::new(), |l| format!(": letter {l}"))
@@ -2288,7 +2288,7 @@ impl PersonStep for RequestAdjustment {
             .map(|c| {
                 (
                     format!("needs-channel:{}", c.as_str()),
-                    format!("Needs to contact us by {}", c.plain()),
+                    format!("Needs to contact us {}", c.by()),
                 )
             })
             .collect();
@@ -2296,7 +2296,11 @@ impl PersonStep for RequestAdjustment {
         kinds.extend(Format::ALL.iter().map(|f| {
             (
                 format!("format:{}", f.as_str()),
-                format!("Written material in {}", f.as_str().replace('-', " ")),
+                match f {
+                    // Email is a way to send it, not a print format.
+                    Format::Email => "Written material by email".to_string(),
+                    f => format!("Written material in {}", wf::format_words(*f)),
+                },
             )
         }));
         kinds.push(("support-person".into(), "Someone to speak for them".into()));

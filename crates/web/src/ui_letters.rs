@@ -56,10 +56,10 @@ pub fn routes() -> Router<AppState> {
 /// One line for a list of letters.
 pub fn describe(l: &StoredLetter) -> String {
     format!(
-        "{} — {} by {} ({}), {}{}",
+        "{} — {} {} ({}), {}{}",
         tact_core::check::uk_time(l.created_at).strftime("%-d %b %Y"),
         l.subject,
-        l.channel.plain(),
+        l.channel.by(),
         l.format.as_str().replace('-', " "),
         status_words(l.status),
         l.last_error

@@ -40,11 +40,11 @@ pub fn describe(r: &RightsRequest) -> String {
         (s, _) => format!("{}: {}", s.as_str(), r.outcome.clone().unwrap_or_default()),
     };
     format!(
-        "{}: {} — received {} by {}; {state}",
+        "{}: {} — received {} {}; {state}",
         r.id,
         capital(r.kind.plain()),
         tact_core::check::long_date(r.received_on),
-        r.channel.plain()
+        r.channel.by()
     )
 }
 
@@ -183,9 +183,9 @@ impl FormStep for Answer {
             format!("{}.", capital(r.kind.plain())),
             format!("In their words: {}", r.details),
             format!(
-                "Received {} by {}; due by {}{}.",
+                "Received {} {}; due by {}{}.",
                 tact_core::check::long_date(r.received_on),
-                r.channel.plain(),
+                r.channel.by(),
                 tact_core::check::long_date(r.due_on),
                 r.extended_to
                     .map(|d| format!(", extended to {}", tact_core::check::long_date(d)))

@@ -4978,6 +4978,18 @@ async fn a_form_step_is_refused_as_its_command_is_and_bad_input_writes_nothing()
     {
         assert!(!words.contains('_'), "no field's own name: {words}");
     }
+    // Each kind is said as a sentence says it, never "by in person" or "in standard".
+    let (_, form) = ui.page(&lee, &format!("/people/{pid}/adjustment")).await;
+    for said in [
+        ">Needs to contact us by telephone<",
+        ">Needs to contact us in person<",
+        ">Needs to contact us through the online form<",
+        ">Written material in standard print<",
+        ">Written material in Easy Read<",
+        ">Written material by email<",
+    ] {
+        assert!(form.contains(said), "{said}: {form}");
+    }
     // The same form filled in goes through the command and on to the person.
     let r = ui
         .post_form(
