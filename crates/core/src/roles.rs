@@ -580,6 +580,68 @@ pub fn in_post(all: &[crate::model::Staff], id: StaffId) -> Option<&crate::model
     all.iter().find(|x| x.id == id && x.active)
 }
 
+/// The queues Tact raises tasks to by role that nobody active holds: each role with what
+/// waits for it, in the profile's order. A task for such a role waits for nobody, so an
+/// office setting up (an administrator on the staff page) is told which roles to fill:
+/// authorising plans (CLE-4.5; NOR-6.2), deciding disputes (NOR-7.1), deciding reasonable
+/// adjustments (CLE-8.5; NOR-1.5), the DPO's sharing decisions, data-rights requests and
+/// disposal (CLE-9.15; NOR-9.1), screening contact (CLE-9.10; NOR-5.5), and follow-ups for
+/// staff who have no line manager (CLE-4.5; NOR-6.1). A service account holds no queue.
+pub fn unheld_queues(profile: &Profile, all: &[crate::model::Staff]) -> Vec<(Role, String)> {
+    let plan = &profile.terms.plan;
+    let queues = [
+        (Action::AuthorisePlan, format!("authorising a {plan}")),
+        (
+            Action::DecideDispute,
+            format!("deciding a dispute about a {plan}"),
+        ),
+        (
+            Action::DecideAdjustment,
+            "deciding a reasonable adjustment".to_string(),
+        ),
+        (
+            Action::ApproveDisclosure,
+            "deciding a request to share details".to_string(),
+        ),
+        (
+            Action::HandleDataRights,
+            "answering a data-rights request".to_string(),
+        ),
+        (
+            Action::ManageRetention,
+            "disposing of records when they are due".to_string(),
+        ),
+        (Action::ScreenContact, "screening contact".to_string()),
+    ];
+    let held = |role: Role| {
+        all.iter()
+            .any(|s| s.active && s.scope.is_none() && s.role == role)
+    };
+    let mut out: Vec<(Role, String)> = Vec::new();
+    let mut add = |role: Role, what: String| match out.iter_mut().find(|(r, _)| *r == role) {
+        Some((_, said)) => {
+            said.push_str(", ");
+            said.push_str(&what);
+        }
+        None => out.push((role, what)),
+    };
+    for (action, what) in queues {
+        if let Some(role) = profile.roles.roles_for(action).first().copied() {
+            if !held(role) {
+                add(role, what);
+            }
+        }
+    }
+    if !held(Role::LineManager) {
+        add(
+            Role::LineManager,
+            "following up an ended call or behaviour towards staff who have no line manager"
+                .to_string(),
+        );
+    }
+    out
+}
+
 /// Whether `s` may be named as a person's single point of contact (CLE-9.9; NOR-5.5):
 /// a member of staff still in post whose role records contact under the profile, since
 /// every call, email and diverted message from the person goes to them. Never a service
@@ -796,6 +858,55 @@ mod tests {
             active: true,
             scope,
         }
+    }
+
+    /// CLE-4.5, 8.5, 9.15; NOR-1.5, 6.2, 7.1: an office with nobody in a role its tasks go
+    /// to is told which, and what waits there; someone disabled or a service account holds
+    /// none; filled, nothing is said.
+    #[test]
+    fn cle_8_5_nor_1_5_a_role_tasks_go_to_that_nobody_holds_is_named() {
+        let p = crate::profile::Profile::built_in("northamptonshire-opfcc").unwrap();
+        let with = |role: Role, active: bool, scope: Option<Scope>| crate::model::Staff {
+            role,
+            active,
+            ..staff(1, scope)
+        };
+        let roles = |all: &[crate::model::Staff]| {
+            unheld_queues(&p, all)
+                .into_iter()
+                .map(|(r, _)| r)
+                .collect::<Vec<_>>()
+        };
+        let mut all = vec![with(Role::Admin, true, None)];
+        let unheld = unheld_queues(&p, &all);
+        let said = |role: Role| {
+            unheld
+                .iter()
+                .find(|(r, _)| *r == role)
+                .map(|(_, w)| w.clone())
+                .unwrap_or_default()
+        };
+        assert!(said(Role::SeniorManager).contains("authorising a communication plan"));
+        assert!(said(Role::CustomerServiceManager).contains("deciding a dispute"));
+        assert!(said(Role::CustomerServiceManager).contains("reasonable adjustment"));
+        assert!(said(Role::Dpo).contains("data-rights request"));
+        assert!(said(Role::Caseworker).contains("screening contact"));
+        assert!(said(Role::LineManager).contains("no line manager"));
+        // Disabled, or a service account in the role, holds nothing.
+        all.push(with(Role::CustomerServiceManager, false, None));
+        all.push(with(Role::Caseworker, true, Some(Scope::ContactCheck)));
+        assert!(roles(&all).contains(&Role::CustomerServiceManager));
+        assert!(roles(&all).contains(&Role::Caseworker));
+        for role in [
+            Role::SeniorManager,
+            Role::CustomerServiceManager,
+            Role::Dpo,
+            Role::Caseworker,
+            Role::LineManager,
+        ] {
+            all.push(with(role, true, None));
+        }
+        assert_eq!(roles(&all), Vec::<Role>::new());
     }
 
     #[test]

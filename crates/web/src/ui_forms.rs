@@ -1701,6 +1701,9 @@ struct StaffPage<'a> {
     frame: Frame<'a>,
     /// (id, name, role, active, whether an authenticator app is set up)
     staff: Vec<(i64, String, String, bool, bool)>,
+    /// Each role nobody active holds, as "a senior manager", with what waits for it
+    /// (core's `roles::unheld_queues`).
+    unheld: Vec<(String, String)>,
 }
 
 async fn staff_list(State(state): State<AppState>, signed: Signed) -> Response {
@@ -1712,8 +1715,13 @@ async fn staff_list(State(state): State<AppState>, signed: Signed) -> Response {
         Ok(w) => w,
         Err(e) => return refusal(&state, &signed, e),
     };
+    let unheld = tact_core::roles::unheld_queues(&state.app.profile, &staff)
+        .into_iter()
+        .map(|(role, what)| (role.one(), what))
+        .collect();
     render(&StaffPage {
         frame: Frame::of(&state, &signed),
+        unheld,
         staff: staff
             .into_iter()
             .map(|s| {

@@ -4542,6 +4542,47 @@ async fn a_new_member_of_staff_with_a_taken_username_writes_nothing_and_can_be_s
     assert!(r.status().is_redirection(), "{}", r.status());
 }
 
+/// CLE-9.15, 4.5; NOR-1.5, 6.2: an office setting up is told, on the staff page, each role
+/// its tasks go to that nobody in post holds yet, and what would wait there; adding someone
+/// in the role takes it off.
+#[tokio::test]
+async fn cle_9_15_the_staff_page_names_a_role_nobody_holds_that_tasks_go_to() {
+    let ui = Ui::spawn().await;
+    ui.staff("Ada Admin", "ada", Role::Admin).await;
+    ui.staff("Lee Manager", "lee", Role::LineManager).await;
+    let ada = ui.session("ada").await;
+    let (s, page) = ui.page(&ada, "/admin/staff").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        page.contains("Nobody in post holds these roles yet"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<li>a senior manager: authorising a contact strategy"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<li>a Data Protection Officer: deciding a request to share details"),
+        "{page}"
+    );
+    assert!(!page.contains("<li>a line manager:"), "{page}");
+    let form = [
+        ("name", "Dee Protection"),
+        ("role", "dpo"),
+        ("line_manager", ""),
+        ("username", "dee"),
+        ("password", "a-long-enough-password"),
+    ];
+    let r = ui.post_form(&ada, "/admin/staff/new", &form).await;
+    assert!(r.status().is_redirection(), "{}", r.status());
+    let (_, page) = ui.page(&ada, "/admin/staff").await;
+    assert!(
+        !page.contains("<li>a customer service team manager:"),
+        "{page}"
+    );
+    assert!(page.contains("<li>a senior manager:"), "{page}");
+}
+
 /// CLE-4.5; NOR-6.1: follow-ups go to a member of staff's line manager, so the staff forms
 /// set one: the new-staff form and the change form offer active people (not the member of
 /// staff themselves), a loop is an error on the field, "nobody" takes it away, and the last
