@@ -349,6 +349,25 @@ pub struct PersonRecord {
     /// Letters and emails Tact wrote to them, as written, newest first.
     pub letters: Vec<tact_core::correspondence::StoredLetter>,
     pub tasks: Vec<Task>,
+    /// The staff, for what a step on one of their plans is checked against (a single point
+    /// of contact still in post).
+    pub staff: Vec<Staff>,
+}
+
+impl PersonRecord {
+    /// Their records as a plan's steps are checked against them
+    /// (`workflow::available_steps_in`).
+    pub fn plan_context(&self) -> tact_core::workflow::PlanContext<'_> {
+        tact_core::workflow::PlanContext {
+            incidents: &self.incidents,
+            warnings: &self.warnings,
+            matters: &self.matters,
+            adjustments: &self.adjustments,
+            tasks: &self.tasks,
+            staff: &self.staff,
+            preferred_format: self.person.preferred_format,
+        }
+    }
 }
 
 /// The result of logging a contact.
@@ -951,6 +970,7 @@ impl App {
                     500,
                 )
                 .await?,
+            staff: self.store.staff_list().await?,
         })
     }
 

@@ -154,6 +154,11 @@ queries! {
     /// restricts the person.
     ViewPlan { id: PlanId } reads read::Records => m::Plan,
         |app, ctx, q| app.view_plan(&ctx.actor, q.id).await;
+    /// What a plan's steps are checked against: the person's incidents, warnings, matters,
+    /// adjustments and tasks, and the staff (for the steps a page offers on a plan:
+    /// `workflow::available_steps_in`).
+    PlanContextOf { person: PersonId } reads read::Records => tact_core::workflow::PlanRecords,
+        |app, ctx, q| app.plan_records(q.person).await;
     /// A plan's person's conduct since it took effect, for its review (NOR-8.2; on the
     /// access log).
     Conduct { plan: PlanId } reads read::Records => crate::reads::ConductSince,

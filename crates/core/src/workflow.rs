@@ -258,6 +258,39 @@ pub fn available_steps_with(
         .collect()
 }
 
+/// What `actor` may do with plan `s` now, asked of everything its steps ask of the person's
+/// records (`ctx`): [`available_steps_with`] their matters, and proposing a draft only where
+/// [`propose`] would take it ([`proposal_refusal`]), so no page or answer offers a proposal
+/// an unanswered checklist, a missing warning or an open review route still stands in the
+/// way of (CLE-7.2, 9.3; NOR-5.2, 5.3).
+pub fn available_steps_in(
+    profile: &Profile,
+    actor: &Actor,
+    s: &Plan,
+    ctx: &PlanContext,
+    now: Timestamp,
+) -> Vec<PlanStep> {
+    available_steps_with(profile, actor, s, ctx.matters)
+        .into_iter()
+        .filter(|step| {
+            *step != PlanStep::Propose || proposal_refusal(profile, actor, s, ctx, now).is_none()
+        })
+        .collect()
+}
+
+/// Why `actor` cannot propose the draft `s` now, or `None` where they can: [`propose`]'s own
+/// answer, with nothing written, for a page to say what is still to do instead of offering
+/// the step.
+pub fn proposal_refusal(
+    profile: &Profile,
+    actor: &Actor,
+    s: &Plan,
+    ctx: &PlanContext,
+    now: Timestamp,
+) -> Option<RuleError> {
+    propose(profile, actor, s, ctx, now).err()
+}
+
 /// Whether one of `matters` can take plan `s` ([`matter_refusal`]).
 fn some_matter_takes(profile: &Profile, s: &Plan, matters: &[Matter]) -> bool {
     matters

@@ -2302,6 +2302,47 @@ fn cle_10_4_cle_9_14_a_managers_application_bites_at_once_and_the_person_is_told
         .any(|t| t.kind == TaskKind::SendNotice && t.clause == "CLE-9.14"));
 }
 
+/// CLE-7.2, 9.3: a draft is offered for proposal only once `propose` would take it: not
+/// with its checklist unanswered, nor with no warning given, and the reason it is not is
+/// the step's own; answered and warned, it is offered (issue 11: a page offers only what
+/// will be allowed).
+#[test]
+fn cle_7_2_a_draft_is_offered_for_proposal_only_once_it_would_be_taken() {
+    let mut w = World::new("cleveland-opcc");
+    w.incident(&w.p.categories[1].id.clone());
+    let lm = actor(LINE_MANAGER);
+    let draft = w.draft(vec![email_only()]);
+    let offered = |w: &World, s: &Plan| {
+        available_steps_in(&w.p, &lm, s, &w.ctx(), now()).contains(&PlanStep::Propose)
+    };
+    // The role and the status allow it; the record does not yet.
+    assert!(available_steps(&w.p, &lm, &draft).contains(&PlanStep::Propose));
+    assert!(!offered(&w, &draft));
+    let why = proposal_refusal(&w.p, &lm, &draft, &w.ctx(), now()).unwrap();
+    assert_eq!(
+        why.clause.as_deref(),
+        Some("CLE-9.3"),
+        "no warning yet: {why:?}"
+    );
+    w.warn();
+    let why = proposal_refusal(&w.p, &lm, &draft, &w.ctx(), now()).unwrap();
+    assert_eq!(
+        (why.clause.as_deref(), why.field.as_deref()),
+        (Some("CLE-7.2"), Some("checklist"))
+    );
+    assert!(!offered(&w, &draft));
+    let answered = w.answer_all(&draft);
+    assert!(offered(&w, &answered));
+    assert!(proposal_refusal(&w.p, &lm, &answered, &w.ctx(), now()).is_none());
+    // Every other step a draft has is offered as before.
+    let others: Vec<_> = available_steps(&w.p, &lm, &draft)
+        .into_iter()
+        .filter(|s| *s != PlanStep::Propose)
+        .collect();
+    let in_ctx: Vec<_> = available_steps_in(&w.p, &lm, &draft, &w.ctx(), now());
+    assert_eq!(in_ctx, others);
+}
+
 #[test]
 fn nor_5_3_a_plan_is_applied_only_to_a_matter_whose_review_route_is_exhausted() {
     let mut w = World::new("northamptonshire-opfcc");

@@ -638,7 +638,7 @@ pub async fn get_person(
         disputes: r.disputes.iter().map(wire::dispute).collect(),
         further_actions: r.further_actions.iter().map(wire::further_action).collect(),
         tasks: r.tasks.iter().map(wire::task).collect(),
-        steps: wire::record_steps(p, &ctx.actor, &r),
+        steps: wire::record_steps(p, &ctx.actor, &r, st.app.now()),
     })
 }
 
@@ -992,19 +992,26 @@ pub async fn get_plan(
         .app
         .query(&ctx.actor, q::ViewPlan { id: PlanId(id) })
         .await?;
-    // The person's matters, for whether the plan can be applied to another of them: none
-    // where the reader may not read them (the step is then refused in its turn).
-    let matters = st
+    // The person's records, for the steps they decide (another matter to apply it to; a
+    // draft ready to propose): none where the reader may not read them (the step is then
+    // refused in its turn).
+    let records = st
         .app
         .query_if_allowed(
             &ctx.actor,
-            q::Matters {
+            q::PlanContextOf {
                 person: s.person_id,
             },
         )
         .await?
         .unwrap_or_default();
-    let steps = wire::plan_steps(&st.app.profile, &ctx.actor, &s, &matters);
+    let steps = wire::plan_steps(
+        &st.app.profile,
+        &ctx.actor,
+        &s,
+        &records.context(),
+        st.app.now(),
+    );
     let letters = if steps.iter().any(|step| step == "letters") {
         st.app
             .query(&ctx.actor, q::PlanLetters { plan: s.id })

@@ -1769,7 +1769,7 @@ async fn person(
     // Which step each record offers this reader: the API's `steps` for the same record
     // (`wire::record_steps`, asking core's refusal for each), so the page links a form
     // exactly where the API would let the step be taken.
-    let steps = crate::wire::record_steps(p, &signed.actor, &r);
+    let steps = crate::wire::record_steps(p, &signed.actor, &r, state.app.now());
     let open = |path: String, step: &str| {
         steps
             .get(&path)

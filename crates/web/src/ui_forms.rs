@@ -945,6 +945,8 @@ struct PlanPage<'a> {
     actions: Vec<(String, String)>,
     disputes: Vec<(Option<String>, String)>,
     can_propose: bool,
+    /// What still stands in the way of proposing a draft, where its reader could otherwise.
+    not_yet: Option<String>,
     error: Option<String>,
 }
 
@@ -1056,7 +1058,25 @@ async fn plan_page_with(
             )
         })
         .collect();
-    let steps = wf::available_steps_with(p, &signed.actor, &s, &matters);
+    let records = crate::ui::or_page!(
+        crate::ui_step::read(
+            state,
+            signed,
+            q::PlanContextOf {
+                person: s.person_id
+            }
+        )
+        .await
+    );
+    let now = state.app.now();
+    let steps = wf::available_steps_in(p, &signed.actor, &s, &records.context(), now);
+    // A draft its reader could put forward but for what is still to do: what that is, in
+    // the step's own words, instead of a button the step would refuse.
+    let not_yet = wf::available_steps_with(p, &signed.actor, &s, &matters)
+        .contains(&wf::PlanStep::Propose)
+        .then(|| wf::proposal_refusal(p, &signed.actor, &s, &records.context(), now))
+        .flatten()
+        .map(|e| refusal_words(&e.message, e.clause.as_deref()));
     let mut actions: Vec<(String, String)> = steps
         .iter()
         .filter_map(|step| crate::ui_records::step_link(id, *step))
@@ -1092,6 +1112,7 @@ async fn plan_page_with(
         actions,
         disputes,
         can_propose: steps.contains(&wf::PlanStep::Propose),
+        not_yet,
         error: error.map(|e| refusal_words(&e.message, e.clause.as_deref())),
     };
     let status = if page.error.is_some() {

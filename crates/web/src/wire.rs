@@ -955,19 +955,21 @@ pub fn plan(profile: &Profile, s: &Plan, at: Timestamp) -> PlanOut {
 }
 
 /// What `actor` may do with plan `s` now, as the API's paths under `/plans/{id}/` name the
-/// steps: core's [`tact_core::workflow::available_steps_with`] the person's `matters` (so
-/// `apply-to-matter` only where one of them can take it), and `letters` where
+/// steps: core's [`tact_core::workflow::available_steps_in`] the person's records (so
+/// `apply-to-matter` only where one of their matters can take it, `propose` only where the
+/// draft would be taken), and `letters` where
 /// [`tact_core::correspondence::plan_letter_refusal`] allows one. A dispute is decided from
 /// the dispute (`/disputes/{id}/decision`), so it is never one of a plan's steps.
 pub fn plan_steps(
     profile: &Profile,
     actor: &tact_core::roles::Actor,
     s: &Plan,
-    matters: &[tact_core::model::Matter],
+    ctx: &tact_core::workflow::PlanContext,
+    now: Timestamp,
 ) -> Vec<String> {
     use tact_core::workflow::PlanStep as P;
     let mut steps: Vec<String> =
-        tact_core::workflow::available_steps_with(profile, actor, s, matters)
+        tact_core::workflow::available_steps_in(profile, actor, s, ctx, now)
             .into_iter()
             .filter_map(|step| match step {
                 P::AnswerChecklist => Some("checklist"),
@@ -1008,6 +1010,7 @@ pub fn record_steps(
     profile: &Profile,
     actor: &tact_core::roles::Actor,
     r: &tact_app::PersonRecord,
+    now: Timestamp,
 ) -> std::collections::BTreeMap<String, Vec<String>> {
     use tact_core::command::{self as cmd, permit_kind};
     use tact_core::{correspondence as co, sharing, workflow as wf};
@@ -1017,7 +1020,7 @@ pub fn record_steps(
         .map(|s| {
             (
                 format!("/plans/{}", s.id),
-                plan_steps(profile, actor, s, &r.matters),
+                plan_steps(profile, actor, s, &r.plan_context(), now),
             )
         })
         .filter(|(_, of)| !of.is_empty())

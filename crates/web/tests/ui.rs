@@ -5166,6 +5166,80 @@ async fn a_dispute_is_recorded_from_the_plans_form_only_when_it_can_be() {
     );
 }
 
+/// CLE-7.2; issue 11: a draft whose checklist is unanswered is not offered for proposal, on
+/// its page or in the API's steps: the page says what is still to do, in the step's own
+/// words; answered, both offer it.
+#[tokio::test]
+async fn cle_7_2_a_draft_is_offered_for_proposal_once_its_checklist_is_answered() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    let sid = c.draft(&ui, "letter", "Abuse after a warning").await;
+    let lee = ui.session("lee").await;
+    let steps = |ui: &Ui| {
+        let (http, url, token) = (
+            ui.http.clone(),
+            format!("{}/api/v1/plans/{sid}", ui.base),
+            c.lm.clone(),
+        );
+        async move {
+            let v: serde_json::Value = http
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            v["steps"].clone()
+        }
+    };
+    let (_, page) = ui.page(&lee, &format!("/plans/{sid}")).await;
+    assert!(
+        !page.contains(&format!("action=\"/plans/{sid}/propose\"")),
+        "{page}"
+    );
+    assert!(
+        page.contains("Before it can be proposed for authorisation: Every checklist question needs an answer and a reason first")
+            && page.contains("(CLE-7.2)"),
+        "{page}"
+    );
+    let api = steps(&ui).await;
+    assert!(
+        api.as_array().unwrap().contains(&json!("checklist")),
+        "{api}"
+    );
+    assert!(
+        !api.as_array().unwrap().contains(&json!("propose")),
+        "{api}"
+    );
+    let answers: Vec<_> = ui
+        .app
+        .profile
+        .checklist
+        .questions
+        .iter()
+        .map(|q| json!({"question_id": q.id, "answer": if q.shortfall_if == tact_core::profile::Answer::No { "yes" } else { "no" }, "reason": "checked"}))
+        .collect();
+    ui.api(
+        &c.lm,
+        &format!("/plans/{sid}/checklist"),
+        json!({"answers": answers}),
+    )
+    .await;
+    let (_, page) = ui.page(&lee, &format!("/plans/{sid}")).await;
+    assert!(
+        page.contains(&format!("action=\"/plans/{sid}/propose\"")),
+        "{page}"
+    );
+    assert!(!page.contains("Before it can be proposed"), "{page}");
+    assert!(steps(&ui)
+        .await
+        .as_array()
+        .unwrap()
+        .contains(&json!("propose")));
+}
+
 /// CLE-7.2, 9.5: the checklist form (one form step): an answer without its reason is put
 /// back on that answer's reason, naming the checklist's clause, and nothing is written; an
 /// answer that is not yes, no or not applicable is refused on its own field; answered
