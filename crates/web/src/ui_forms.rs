@@ -1152,9 +1152,8 @@ async fn propose(State(state): State<AppState>, to: PostedTo) -> Response {
             let p = &state.app.profile;
             let who = p
                 .roles
-                .authorise_plan
-                .first()
-                .map_or_else(|| "someone".to_string(), |r| r.one());
+                .queue_for(tact_core::roles::Action::AuthorisePlan)
+                .one();
             let said = format!(
                 "{} {} is asked to authorise it ({}).",
                 step::plan_standing(&state, &plan),
@@ -2479,9 +2478,8 @@ impl FormStep for RaiseDispute {
         let p = &state.app.profile;
         let who = p
             .roles
-            .decide_dispute
-            .first()
-            .map_or_else(|| "someone".to_string(), |r| r.one());
+            .queue_for(tact_core::roles::Action::DecideDispute)
+            .one();
         Some(format!(
             "The dispute is recorded: {who} who took no part in the {} is asked to decide it \
              ({}).",
