@@ -905,8 +905,8 @@ pub fn draft_plan(
 
 /// A new plan from `input`, drafted here or brought in from an earlier system: it covers at
 /// least one of the person's matters (CLE-9.8; `no_matter` ends the refusal), names only
-/// their incidents, restricts only as the profile's catalogue provides (CLE-9.9; NOR-5.5),
-/// and has not ended already.
+/// their incidents (all of them, where it names none), restricts only as the profile's
+/// catalogue provides (CLE-9.9; NOR-5.5), and has not ended already.
 fn new_plan(
     profile: &Profile,
     person: PersonId,
@@ -928,9 +928,22 @@ fn new_plan(
     }
     check_restrictions(profile, person, &input.restrictions, ctx)?;
     check_ends_on(input.ends_on, check::uk_date(now))?;
+    // The behaviour it answers: the incidents named, or where none is, every incident of
+    // theirs on record (as `propose` reads an empty list), so the plan keeps which
+    // behaviour it answered and the governance report counts it by that behaviour's
+    // category (CLE-9.12; NOR-8.1), not as "not recorded".
+    let incident_ids = if input.incident_ids.is_empty() {
+        ctx.incidents
+            .iter()
+            .filter(|x| x.person_id == person)
+            .map(|x| x.id)
+            .collect()
+    } else {
+        input.incident_ids
+    };
     Ok(Plan {
         matter_ids: input.matter_ids,
-        incident_ids: input.incident_ids,
+        incident_ids,
         reasons: input.reasons,
         aims: input.aims,
         proportionality: input.proportionality,

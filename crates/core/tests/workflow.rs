@@ -2302,6 +2302,41 @@ fn cle_10_4_cle_9_14_a_managers_application_bites_at_once_and_the_person_is_told
         .any(|t| t.kind == TaskKind::SendNotice && t.clause == "CLE-9.14"));
 }
 
+/// CLE-9.12; NOR-8.1: a plan drafted without naming the incidents it answers (as the plan
+/// form drafts it) cites every incident of theirs on record, so the governance report
+/// counts it under that behaviour's category, never "not recorded"; one that names its
+/// incidents keeps just those.
+#[test]
+fn nor_8_1_a_plan_cites_the_behaviour_it_answers_and_is_counted_by_its_category() {
+    let mut w = World::new("northamptonshire-opfcc");
+    let category = w.p.categories[1].id.clone();
+    let first = w.incident(&category);
+    let second = w.incident(&w.p.categories[0].id.clone());
+    let s = w.draft(vec![email_only()]);
+    assert_eq!(s.incident_ids, vec![first, second]);
+    let mut named = w.plan_input(vec![email_only()]);
+    named.incident_ids = vec![second];
+    let d = draft_plan(&w.p, &actor(LINE_MANAGER), PERSON, named, &w.ctx(), now()).unwrap();
+    assert_eq!(d.record.incident_ids, vec![second]);
+    let categories = w
+        .incidents
+        .iter()
+        .map(|i| (i.id, i.category.clone()))
+        .collect();
+    let r = tact_core::governance::report(
+        &w.p,
+        tact_core::governance::Period::quarter_of(tact_core::check::uk_date(now())),
+        &[s],
+        &categories,
+        &[],
+        &[],
+        &[],
+        &[],
+    );
+    let started: Vec<_> = r.started.keys().map(|(c, _)| c.clone()).collect();
+    assert_eq!(started, vec![category]);
+}
+
 /// CLE-7.2, 9.3: a draft is offered for proposal only once `propose` would take it: not
 /// with its checklist unanswered, nor with no warning given, and the reason it is not is
 /// the step's own; answered and warned, it is offered (issue 11: a page offers only what
