@@ -61,7 +61,7 @@ fn letter_line(
         Rule::SingleChannel { channel } => format!(
             "Please contact us {} only{}",
             channel.by(),
-            office.by(*channel)
+            office.reached(*channel)
         ),
         Rule::SinglePointOfContact { staff_id } => {
             let who = name_of(*staff_id);

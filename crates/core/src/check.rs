@@ -851,7 +851,7 @@ fn judge(
                 a.say = format!(
                     "Under your {plan}, please contact us {} only{}.",
                     channel.by(),
-                    profile.letters.contact.by(*channel)
+                    profile.letters.contact.reached(*channel)
                 );
             }
         }

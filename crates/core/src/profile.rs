@@ -505,7 +505,7 @@ impl OfficeContact {
     /// email only": ", at office@example.org", ", on 01234 567890", ", to 1 High Street,
     /// Northampton"; nothing where the profile gives none, or for a visit or the online
     /// form. The letters and the contact check's words to say both end so (issue 13).
-    pub fn by(&self, channel: Channel) -> String {
+    pub fn reached(&self, channel: Channel) -> String {
         let at = match channel {
             Channel::Phone => self.phone.as_ref().map(|p| format!(", on {p}")),
             Channel::Email => self.email.as_ref().map(|e| format!(", at {e}")),
