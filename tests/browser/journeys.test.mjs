@@ -250,9 +250,10 @@ test('a manager warns, answers the checklist and proposes a contact strategy (CL
   const planText = await page.textContent('main');
   assert.match(planText, /email only/i);
   assert.match(planText, /Thursday/);
-  // Proposing before the checklist is answered is refused, naming the clause.
-  await page.click('button:has-text("Propose for authorisation")');
-  assert.match(await page.textContent('.govuk-error-summary'), /CLE-7\.2/);
+  // Before the checklist is answered it is not offered for proposal: the page says why,
+  // naming the clause (issue 11: a page offers only what will be allowed).
+  assert.equal(await page.locator('button:has-text("Propose for authorisation")').count(), 0);
+  assert.match(await page.textContent('#not-yet'), /Before it can be proposed for authorisation: .*CLE-7\.2/s);
   await page.click('a:has-text("Answer the checklist")');
   await axe(page, 'checklist form');
   const questions = await page.locator('fieldset').count();
