@@ -1827,6 +1827,8 @@ async fn console_or_as(app: &App, as_staff: Option<i64>) -> Result<Option<Actor>
 struct Door {
     limits: tact_web::harden::Limits,
     sso: Option<tact_web::sso::Settings>,
+    /// Whether `[smtp]` is set, so letters by email go.
+    mail_relay: bool,
 }
 
 fn door(app: &mut App, dir: &DataDir) -> Result<Door> {
@@ -1837,6 +1839,7 @@ fn door(app: &mut App, dir: &DataDir) -> Result<Door> {
     Ok(Door {
         limits: dir.config.limits.limits()?,
         sso: dir.config.sso.as_ref().map(|s| s.settings()).transpose()?,
+        mail_relay: dir.config.smtp.is_some(),
     })
 }
 
@@ -1968,6 +1971,7 @@ async fn run_server(app: App, listen: Option<String>, demo: bool, door: Door) ->
     ));
     let closing = app.clone();
     let mut state = AppState::limited(app, door.limits);
+    state.mail_relay = door.mail_relay;
     if let Some(settings) = door.sso {
         say(&format!(
             "Single sign-on through {} ({})",

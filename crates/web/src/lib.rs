@@ -63,6 +63,9 @@ pub struct AppState {
     pub guards: std::sync::Arc<harden::Guards>,
     /// Single sign-on through the office's OpenID provider, where `[sso]` sets it up.
     pub sso: Option<std::sync::Arc<sso::Sso>>,
+    /// Whether outbound email goes anywhere: `[smtp]` in `tact.toml`. Without it, a letter
+    /// by email waits in the queue, and its page says so (on unless the binary says not).
+    pub mail_relay: bool,
 }
 
 impl AppState {
@@ -77,6 +80,7 @@ impl AppState {
             secure_cookies: true,
             guards: std::sync::Arc::new(harden::Guards::new(limits)),
             sso: None,
+            mail_relay: true,
         }
     }
 

@@ -368,6 +368,9 @@ struct LetterPage<'a> {
     unprintable: Option<String>,
     /// The field at fault and what is wrong.
     error: Option<(String, String)>,
+    /// An email waiting to go from an office with no mail relay set up: it waits until one
+    /// is.
+    no_relay: bool,
 }
 
 /// A letter's text as a page shows it: each block, `true` for a list, with its lines.
@@ -456,6 +459,7 @@ async fn letter_page(
                 e.message.clone(),
             )
         }),
+        no_relay: !state.mail_relay && l.status == LetterStatus::Queued,
     });
     match error {
         Some(_) => (axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response(),

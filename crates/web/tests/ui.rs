@@ -4505,6 +4505,43 @@ async fn cle_9_2_a_warning_given_by_letter_is_a_task_until_its_letter_is_written
     assert!(!home.contains(&format!("href=\"{form}\"")), "{home}");
 }
 
+/// Issue 4: an office with no mail relay set (no `[smtp]`) still lets staff write a letter
+/// by email, and its page says that it waits until one is set up, and how to send it now;
+/// where a relay is set, the page says nothing of it.
+#[tokio::test]
+async fn a_letter_by_email_says_it_waits_where_no_mail_relay_is_set() {
+    let ui = Ui::spawn().await;
+    // A person with an email address, warned by letter (warning 1).
+    case(&ui).await;
+    let mut state = tact_web::AppState::new(ui.app.clone());
+    state.mail_relay = false;
+    let base = tact_web::serve_state_on_loopback(state).await;
+    let without = Ui {
+        base,
+        http: ui.http.clone(),
+        app: ui.app.clone(),
+    };
+    let lee = without.session("lee").await;
+    let r = without
+        .post_form(
+            &lee,
+            "/warnings/1/letter",
+            &[("channel", "email"), ("format", "")],
+        )
+        .await;
+    let letter = redirected(&r);
+    let (_, page) = without.page(&lee, &letter).await;
+    assert!(page.contains("Waiting to be sent"), "{page}");
+    assert!(
+        page.contains("Tact has no mail relay set up, so this email waits"),
+        "{page}"
+    );
+    let lee = ui.session("lee").await;
+    let (_, page) = ui.page(&lee, &letter).await;
+    assert!(page.contains("Waiting to be sent"), "{page}");
+    assert!(!page.contains("no mail relay"), "{page}");
+}
+
 /// Issue 11: every form is one transaction. A new member of staff whose username is taken
 /// is refused on the username with nothing written — before, the record and its event were
 /// made and then the sign-in details failed, so sending the form again made a second record.
