@@ -1295,16 +1295,21 @@ pub fn propose(
         .iter()
         .map(|q| (q, s.checklist.iter().find(|a| a.question_id == q.id)))
         .collect();
-    let unanswered: Vec<String> = answered
+    // How many are left says it at a glance on the plan's page; their ids say which, for a
+    // client to answer them at once (the questions' words are on the checklist itself).
+    let unanswered: Vec<&str> = answered
         .iter()
         .filter(|(_, a)| a.is_none())
-        .map(|(q, _)| format!("{} ({:?})", q.id, q.text))
+        .map(|(q, _)| q.id.as_str())
         .collect();
     if !unanswered.is_empty() {
         return Err(RuleError::conflict(
             &profile.checklist.clause,
             format!(
-                "every checklist question needs an answer and a reason first; unanswered: {}",
+                "every checklist question needs an answer and a reason first: {} of {} not yet \
+                 answered ({})",
+                unanswered.len(),
+                answered.len(),
                 unanswered.join(", ")
             ),
         )

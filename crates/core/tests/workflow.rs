@@ -494,13 +494,24 @@ fn cle_7_2_and_nor_5_3_proposal_with_an_unanswered_question_is_refused() {
         let err = propose(&w.p, &actor(LINE_MANAGER), &s, &w.ctx(), now()).unwrap_err();
         assert_eq!(err.clause.as_deref(), Some(w.p.checklist.clause.as_str()));
         assert_eq!(err.field.as_deref(), Some("checklist"));
-        // It names every question still unanswered by its id, to answer them at once, and
-        // not the one answered.
-        let said = err.to_string();
-        for q in &w.p.checklist.questions[1..] {
-            assert!(said.contains(&format!("{} (", q.id)), "{name}: {said}");
-        }
-        assert!(!said.contains(&format!("{} (", first.id)), "{name}: {said}");
+        // It says how many are left, and names every question still unanswered by its id,
+        // to answer them at once, and not the one answered.
+        let said = err.message.clone();
+        let total = w.p.checklist.questions.len();
+        assert!(
+            said.contains(&format!("{} of {total} not yet answered (", total - 1)),
+            "{name}: {said}"
+        );
+        let named: Vec<&str> = said
+            .rsplit_once('(')
+            .and_then(|(_, ids)| ids.split_once(')'))
+            .map(|(ids, _)| ids.split(", ").collect())
+            .unwrap_or_default();
+        let want: Vec<&str> = w.p.checklist.questions[1..]
+            .iter()
+            .map(|q| q.id.as_str())
+            .collect();
+        assert_eq!(named, want, "{name}: {said}");
     }
 }
 
