@@ -626,10 +626,9 @@ pub fn unheld_queues(profile: &Profile, all: &[crate::model::Staff]) -> Vec<(Rol
         None => out.push((role, what)),
     };
     for (action, what) in queues {
-        if let Some(role) = profile.roles.roles_for(action).first().copied() {
-            if !held(role) {
-                add(role, what);
-            }
+        let role = profile.roles.queue_for(action);
+        if !held(role) {
+            add(role, what);
         }
     }
     if !held(Role::LineManager) {

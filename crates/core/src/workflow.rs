@@ -270,12 +270,28 @@ pub fn available_steps_in(
     ctx: &PlanContext,
     now: Timestamp,
 ) -> Vec<PlanStep> {
-    available_steps_with(profile, actor, s, ctx.matters)
-        .into_iter()
-        .filter(|step| {
-            *step != PlanStep::Propose || proposal_refusal(profile, actor, s, ctx, now).is_none()
-        })
-        .collect()
+    offered_steps(profile, actor, s, ctx, now).0
+}
+
+/// [`available_steps_in`], with why a proposal its reader's role and the plan's status
+/// would allow is refused by the record now (where one is): what a plan's page offers, and
+/// what it says where the button would be. The proposal is judged once.
+pub fn offered_steps(
+    profile: &Profile,
+    actor: &Actor,
+    s: &Plan,
+    ctx: &PlanContext,
+    now: Timestamp,
+) -> (Vec<PlanStep>, Option<RuleError>) {
+    let mut steps = available_steps_with(profile, actor, s, ctx.matters);
+    let not_yet = steps
+        .contains(&PlanStep::Propose)
+        .then(|| proposal_refusal(profile, actor, s, ctx, now))
+        .flatten();
+    if not_yet.is_some() {
+        steps.retain(|step| *step != PlanStep::Propose);
+    }
+    (steps, not_yet)
 }
 
 /// Why `actor` cannot propose the draft `s` now, or `None` where they can: [`propose`]'s own

@@ -1761,15 +1761,14 @@ async fn person(
     }
     let now = state.app.now();
     let p = &state.app.profile;
-    let names = match Names::of(&state.app, &signed.actor).await {
-        Ok(n) => n,
-        Err(e) => return refusal(&state, &signed, e),
-    };
+    // The record brings the staff directory with it (its plans' steps are checked against
+    // it): the names are read from there, not again.
+    let names = Names(r.staff.clone());
     let name_of = |id| names.name(id);
     // Which step each record offers this reader: the API's `steps` for the same record
     // (`wire::record_steps`, asking core's refusal for each), so the page links a form
     // exactly where the API would let the step be taken.
-    let steps = crate::wire::record_steps(p, &signed.actor, &r, state.app.now());
+    let steps = crate::wire::record_steps(p, &signed.actor, &r, now);
     let open = |path: String, step: &str| {
         steps
             .get(&path)

@@ -1041,8 +1041,19 @@ async fn plan_page_with(
     let person = crate::ui::or_page!(
         crate::ui_step::read_if_allowed(state, signed, q::Person { id: s.person_id }).await
     );
-    let matters = crate::ui::or_page!(matters_of(state, signed, s.person_id).await);
-    let lines = crate::ui::or_page!(plan_lines(state, signed, &s, &matters).await);
+    // The person's records: the matters the plan names, and what its steps are checked
+    // against (a draft ready to propose, another matter to apply it to).
+    let records = crate::ui::or_page!(
+        crate::ui_step::read(
+            state,
+            signed,
+            q::PlanContextOf {
+                person: s.person_id
+            }
+        )
+        .await
+    );
+    let lines = crate::ui::or_page!(plan_lines(state, signed, &s, &records.matters).await);
     let checklist = p
         .checklist
         .questions
@@ -1058,25 +1069,11 @@ async fn plan_page_with(
             )
         })
         .collect();
-    let records = crate::ui::or_page!(
-        crate::ui_step::read(
-            state,
-            signed,
-            q::PlanContextOf {
-                person: s.person_id
-            }
-        )
-        .await
-    );
-    let now = state.app.now();
-    let steps = wf::available_steps_in(p, &signed.actor, &s, &records.context(), now);
     // A draft its reader could put forward but for what is still to do: what that is, in
     // the step's own words, instead of a button the step would refuse.
-    let not_yet = wf::available_steps_with(p, &signed.actor, &s, &matters)
-        .contains(&wf::PlanStep::Propose)
-        .then(|| wf::proposal_refusal(p, &signed.actor, &s, &records.context(), now))
-        .flatten()
-        .map(|e| refusal_words(&e.message, e.clause.as_deref()));
+    let (steps, not_yet) =
+        wf::offered_steps(p, &signed.actor, &s, &records.context(), state.app.now());
+    let not_yet = not_yet.map(|e| refusal_words(&e.message, e.clause.as_deref()));
     let mut actions: Vec<(String, String)> = steps
         .iter()
         .filter_map(|step| crate::ui_records::step_link(id, *step))

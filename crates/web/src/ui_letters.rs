@@ -71,8 +71,8 @@ pub fn describe(l: &StoredLetter) -> String {
 }
 
 /// What writing or moving a letter did, for the page it goes to: where the letter stands.
-fn letter_said(l: &StoredLetter) -> Option<String> {
-    Some(format!("The letter is {}.", status_words(l.status)))
+fn letter_said(l: &StoredLetter) -> String {
+    format!("The letter is {}.", status_words(l.status))
 }
 
 fn status_words(s: LetterStatus) -> &'static str {
@@ -147,7 +147,7 @@ impl FormStep for Write {
         format!("/letters/{}", l.id)
     }
     fn said(_: &AppState, _: &Plan, l: &StoredLetter) -> Option<String> {
-        letter_said(l)
+        Some(letter_said(l))
     }
 }
 
@@ -338,7 +338,7 @@ impl<L: LetterOn> FormStep for On<L> {
         format!("/letters/{}", l.id)
     }
     fn said(_: &AppState, _: &Record<L>, l: &StoredLetter) -> Option<String> {
-        letter_said(l)
+        Some(letter_said(l))
     }
 }
 
@@ -558,10 +558,7 @@ async fn adjust(State(state): State<AppState>, to: PostedTo) -> Response {
         Ok(l) => crate::ui::said_and_go(
             &state,
             &format!("/letters/{id}"),
-            Some(&format!(
-                "The new wording is kept. The letter is {}.",
-                status_words(l.status)
-            )),
+            Some(&format!("The new wording is kept. {}", letter_said(&l))),
         ),
         Err(tact_app::AppError::Rule(e)) if e.kind == tact_core::error::RuleErrorKind::Invalid => {
             match state.app.query(&signed.actor, q::Letter { id }).await {
@@ -621,8 +618,8 @@ async fn upload_docx(
             &state,
             &format!("/letters/{id}"),
             Some(&format!(
-                "The wording of the Word document is kept. The letter is {}.",
-                status_words(l.status)
+                "The wording of the Word document is kept. {}",
+                letter_said(&l)
             )),
         ),
         Err(tact_app::AppError::Rule(e)) if e.kind == tact_core::error::RuleErrorKind::Invalid => {
@@ -680,11 +677,7 @@ where
     let PostedTo { id, signed, .. } = to;
     let ctx = tact_app::Ctx::new(signed.actor.clone());
     match state.app.execute(&ctx, command(id)).await {
-        Ok(l) => crate::ui::said_and_go(
-            &state,
-            &format!("/letters/{id}"),
-            letter_said(&l).as_deref(),
-        ),
+        Ok(l) => crate::ui::said_and_go(&state, &format!("/letters/{id}"), Some(&letter_said(&l))),
         Err(e) => refusal(&state, &signed, e),
     }
 }
