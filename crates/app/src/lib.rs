@@ -114,23 +114,32 @@ impl<T: Named> Found<T> for Option<T> {
 }
 
 /// Where the time comes from: the system clock, or a fixed time for tests and demos.
+///
+/// Every time it gives is to the microsecond, the precision the store keeps, so what a
+/// step answers (a matter's `opened_at` as it is made) is what reading the record back
+/// later answers: the system clock's nanoseconds would be in the first answer only.
 #[derive(Clone, Default)]
 pub struct Clock(Option<Arc<Mutex<Timestamp>>>);
 
 impl Clock {
     pub fn fixed(at: Timestamp) -> Self {
-        Self(Some(Arc::new(Mutex::new(at))))
+        Self(Some(Arc::new(Mutex::new(as_kept(at)))))
     }
     pub fn now(&self) -> Timestamp {
         self.0
             .as_ref()
-            .map_or_else(Timestamp::now, |t| *t.lock().expect("clock"))
+            .map_or_else(|| as_kept(Timestamp::now()), |t| *t.lock().expect("clock"))
     }
     pub fn set(&self, at: Timestamp) {
         if let Some(t) = &self.0 {
-            *t.lock().expect("clock") = at;
+            *t.lock().expect("clock") = as_kept(at);
         }
     }
+}
+
+/// `at` to the whole microsecond, as the store keeps an instant.
+fn as_kept(at: Timestamp) -> Timestamp {
+    Timestamp::from_microsecond(at.as_microsecond()).unwrap_or(at)
 }
 
 /// Who is acting, the request's idempotency key if it has one, and where a long command
@@ -332,12 +341,12 @@ fn open_tasks_of(actor: &Actor, kind: Option<TaskKind>) -> TaskFilter {
 #[derive(Debug, Clone)]
 pub struct PersonRecord {
     pub person: ServiceUser,
-    pub matters: Vec<Matter>,
+    /// Their matters, incidents, warnings, adjustments and tasks, and the staff: the records
+    /// a step on one of their plans is checked against (`workflow::available_steps_in`), read
+    /// as the step itself reads them.
+    pub records: PlanRecords,
     pub contacts: Vec<Contact>,
-    pub incidents: Vec<Incident>,
-    pub warnings: Vec<Warning>,
     pub plans: Vec<Plan>,
-    pub adjustments: Vec<Adjustment>,
     pub disputes: Vec<Dispute>,
     pub further_actions: Vec<FurtherAction>,
     /// Requests to share with partners, and what was shared (CLE-9.15).
@@ -348,26 +357,6 @@ pub struct PersonRecord {
     pub messages: Vec<tact_core::correspondence::StoredMessage>,
     /// Letters and emails Tact wrote to them, as written, newest first.
     pub letters: Vec<tact_core::correspondence::StoredLetter>,
-    pub tasks: Vec<Task>,
-    /// The staff, for what a step on one of their plans is checked against (a single point
-    /// of contact still in post).
-    pub staff: Vec<Staff>,
-}
-
-impl PersonRecord {
-    /// Their records as a plan's steps are checked against them
-    /// (`workflow::available_steps_in`).
-    pub fn plan_context(&self) -> tact_core::workflow::PlanContext<'_> {
-        tact_core::workflow::PlanContext {
-            incidents: &self.incidents,
-            warnings: &self.warnings,
-            matters: &self.matters,
-            adjustments: &self.adjustments,
-            tasks: &self.tasks,
-            staff: &self.staff,
-            preferred_format: self.person.preferred_format,
-        }
-    }
 }
 
 /// The result of logging a contact.
@@ -947,30 +936,16 @@ impl App {
         )
         .await?;
         Ok(PersonRecord {
+            records: self.plan_records_of(&person).await?,
             person,
-            matters: self.store.matters_of(id).await?,
             contacts: self.store.contacts_of(id, 200).await?,
-            incidents: self.store.incidents_of(id).await?,
-            warnings: self.store.warnings_of(id).await?,
             plans: self.store.plans_of(id).await?,
-            adjustments: self.store.adjustments_of(id).await?,
             disputes: self.store.disputes_of(id).await?,
             further_actions: self.store.further_actions_of(id).await?,
             disclosures: self.store.disclosures_of(id).await?,
             rights: self.store.rights_requests(Some(id)).await?,
             messages: self.store.messages_of(id).await?,
             letters: self.store.letters_of(id).await?,
-            tasks: self
-                .store
-                .tasks(
-                    &TaskFilter {
-                        person: Some(id),
-                        ..Default::default()
-                    },
-                    500,
-                )
-                .await?,
-            staff: self.store.staff_list().await?,
         })
     }
 
@@ -1264,8 +1239,14 @@ impl App {
 
     /// Loads the records a plan decision is checked against.
     async fn plan_records(&self, person: PersonId) -> Result<PlanRecords> {
+        self.plan_records_of(&self.person(person).await?).await
+    }
+
+    /// As [`App::plan_records`], for a person already read.
+    async fn plan_records_of(&self, p: &ServiceUser) -> Result<PlanRecords> {
+        let person = p.id;
         Ok(PlanRecords {
-            preferred_format: self.person(person).await?.preferred_format,
+            preferred_format: p.preferred_format,
             incidents: self.store.incidents_of(person).await?,
             warnings: self.store.warnings_of(person).await?,
             matters: self.store.matters_of(person).await?,
@@ -2920,5 +2901,25 @@ impl Handles<cmd::RectifyPerson> for App {
             .detail("changed", changed.join(", "));
         self.save_person(ctx, &before, &p, ev).await?;
         Ok(p)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_time_the_clock_gives_is_one_the_store_keeps_to_the_microsecond() {
+        let kept = |t: Timestamp| t.as_nanosecond() % 1_000 == 0;
+        // The system clock: five readings, each to the microsecond (the odds that all
+        // five land on one by chance are one in 10^15).
+        let system = Clock::default();
+        assert!((0..5).all(|_| kept(system.now())));
+        // A fixed clock, and one moved: what a test gives is kept as the store would.
+        let at = Timestamp::from_nanosecond(1_780_000_000_123_456_789).expect("a time");
+        let fixed = Clock::fixed(at);
+        assert_eq!(fixed.now().as_nanosecond(), 1_780_000_000_123_456_000);
+        fixed.set(at + jiff::SignedDuration::from_nanos(999));
+        assert_eq!(fixed.now().as_nanosecond(), 1_780_000_000_123_457_000);
     }
 }

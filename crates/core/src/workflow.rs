@@ -270,28 +270,58 @@ pub fn available_steps_in(
     ctx: &PlanContext,
     now: Timestamp,
 ) -> Vec<PlanStep> {
-    offered_steps(profile, actor, s, ctx, now).0
+    offered_steps(profile, actor, s, ctx, now).steps
 }
 
-/// [`available_steps_in`], with why a proposal its reader's role and the plan's status
-/// would allow is refused by the record now (where one is): what a plan's page offers, and
-/// what it says where the button would be. The proposal is judged once.
+/// What a plan's page offers its reader, and what it says where a step is not offered
+/// though their role and the plan's status would allow it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfferedSteps {
+    /// [`available_steps_in`].
+    pub steps: Vec<PlanStep>,
+    /// Why a draft cannot be proposed yet ([`proposal_refusal`]).
+    pub not_proposed: Option<RuleError>,
+    /// Why the plan cannot be applied to each of the person's other matters, where it can
+    /// be applied to none of them now ([`other_matters`]; NOR-5.3: a review route still
+    /// open; a request already waiting). Empty where it is offered, where the reader may
+    /// not apply it whatever the matter, or where they have no other matter.
+    pub not_applied: Vec<RuleError>,
+}
+
+/// [`available_steps_in`], with why a proposal, or applying the plan to another matter,
+/// that its reader's role and the plan's status would allow is refused by the record now:
+/// what a plan's page offers, and what it says where the button or link would be. Each is
+/// judged once.
 pub fn offered_steps(
     profile: &Profile,
     actor: &Actor,
     s: &Plan,
     ctx: &PlanContext,
     now: Timestamp,
-) -> (Vec<PlanStep>, Option<RuleError>) {
+) -> OfferedSteps {
     let mut steps = available_steps_with(profile, actor, s, ctx.matters);
-    let not_yet = steps
+    let not_proposed = steps
         .contains(&PlanStep::Propose)
         .then(|| proposal_refusal(profile, actor, s, ctx, now))
         .flatten();
-    if not_yet.is_some() {
+    if not_proposed.is_some() {
         steps.retain(|step| *step != PlanStep::Propose);
     }
-    (steps, not_yet)
+    let not_applied = if steps.contains(&PlanStep::ApplyToMatter)
+        || step_refusal(profile, actor, s, PlanStep::ApplyToMatter).is_some()
+    {
+        Vec::new()
+    } else {
+        other_matters(profile, s, ctx.matters)
+            .into_iter()
+            .filter_map(|(_, e)| e)
+            .collect()
+    };
+    OfferedSteps {
+        steps,
+        not_proposed,
+        not_applied,
+    }
 }
 
 /// Why `actor` cannot propose the draft `s` now, or `None` where they can: [`propose`]'s own
@@ -312,6 +342,21 @@ fn some_matter_takes(profile: &Profile, s: &Plan, matters: &[Matter]) -> bool {
     matters
         .iter()
         .any(|m| matter_refusal(profile, s, m).is_none())
+}
+
+/// The person's `matters` that plan `s` does not cover, each with why it cannot be applied
+/// to it now ([`matter_refusal`]; `None` where it can): what the form to apply it offers,
+/// and what a plan's page says where none can take it (CLE-10.4; NOR-5.3, 6.2).
+pub fn other_matters<'m>(
+    profile: &Profile,
+    s: &Plan,
+    matters: &'m [Matter],
+) -> Vec<(&'m Matter, Option<RuleError>)> {
+    matters
+        .iter()
+        .filter(|m| !s.matter_ids.contains(&m.id))
+        .map(|m| (m, matter_refusal(profile, s, m)))
+        .collect()
 }
 
 /// Why `actor` cannot apply plan `s` to any of the person's `matters` now, or `None` where

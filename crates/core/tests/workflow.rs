@@ -2428,6 +2428,34 @@ fn nor_5_3_a_plan_is_applied_only_to_a_matter_whose_review_route_is_exhausted() 
     assert_eq!(e.kind, RuleErrorKind::Forbidden);
 }
 
+/// NOR-5.3 (issue 11: a page says why a step it does not offer is not offered): where a
+/// plan's reader could apply it but none of the person's other matters can take it now,
+/// the plan's page is told why for each matter; once one can, the step is offered and
+/// there is nothing to say; to a role that may not apply it, nothing is said either.
+#[test]
+fn nor_5_3_a_plan_not_offered_for_another_matter_says_why_for_each() {
+    let mut w = World::new("northamptonshire-opfcc");
+    let s = w.active(vec![email_only()]);
+    let sm = actor(SENIOR_2);
+    let offered = offered_steps(&w.p, &sm, &s, &w.ctx(), now());
+    assert!(!offered.steps.contains(&PlanStep::ApplyToMatter));
+    assert_eq!(offered.not_applied.len(), 1, "{offered:?}");
+    let why = &offered.not_applied[0];
+    assert_eq!(
+        (why.clause.as_deref(), why.field.as_deref()),
+        (Some("NOR-5.3"), Some("matter_id"))
+    );
+    assert!(why.message.contains(&w.matters[1].reference), "{why:?}");
+    assert_eq!(
+        offered_steps(&w.p, &actor(CASEWORKER), &s, &w.ctx(), now()).not_applied,
+        Vec::new()
+    );
+    w.records.matters[1].status = MatterStatus::ReviewExhausted;
+    let offered = offered_steps(&w.p, &sm, &s, &w.ctx(), now());
+    assert!(offered.steps.contains(&PlanStep::ApplyToMatter));
+    assert_eq!(offered.not_applied, Vec::new());
+}
+
 #[test]
 fn nor_6_2_nor_5_1_a_line_managers_application_waits_for_a_senior_manager_then_the_notice() {
     let mut w = World::new("northamptonshire-opfcc");

@@ -627,17 +627,17 @@ pub async fn get_person(
     let plans: Vec<_> = r.plans.iter().map(|s| wire::plan(p, s, now)).collect();
     ok(crate::out::PersonRecordOut {
         person: wire::person(&r.person),
-        matters: r.matters.iter().map(wire::matter).collect(),
+        matters: r.records.matters.iter().map(wire::matter).collect(),
         contacts: r.contacts.iter().map(wire::contact).collect(),
-        incidents: r.incidents.iter().map(wire::incident).collect(),
-        warnings: r.warnings.iter().map(wire::warning).collect(),
+        incidents: r.records.incidents.iter().map(wire::incident).collect(),
+        warnings: r.records.warnings.iter().map(wire::warning).collect(),
         strategies: plans.clone(),
         plans,
-        adjustments: r.adjustments.iter().map(wire::adjustment).collect(),
+        adjustments: r.records.adjustments.iter().map(wire::adjustment).collect(),
         disclosures: r.disclosures.iter().map(wire::disclosure).collect(),
         disputes: r.disputes.iter().map(wire::dispute).collect(),
         further_actions: r.further_actions.iter().map(wire::further_action).collect(),
-        tasks: r.tasks.iter().map(wire::task).collect(),
+        tasks: r.records.tasks.iter().map(wire::task).collect(),
         steps: wire::record_steps(p, &ctx.actor, &r, st.app.now()),
     })
 }

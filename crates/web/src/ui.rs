@@ -1763,7 +1763,7 @@ async fn person(
     let p = &state.app.profile;
     // The record brings the staff directory with it (its plans' steps are checked against
     // it): the names are read from there, not again.
-    let names = Names(r.staff.clone());
+    let names = Names(r.records.staff.clone());
     let name_of = |id| names.name(id);
     // Which step each record offers this reader: the API's `steps` for the same record
     // (`wire::record_steps`, asking core's refusal for each), so the page links a form
@@ -1800,7 +1800,8 @@ async fn person(
                 .matter_ids
                 .iter()
                 .map(|m| {
-                    r.matters
+                    r.records
+                        .matters
                         .iter()
                         .find(|x| x.id == *m)
                         .map_or_else(|| format!("matter {m}"), |x| x.reference.clone())
@@ -1820,12 +1821,14 @@ async fn person(
         })
         .collect();
     let adjustments = r
+        .records
         .adjustments
         .iter()
         .filter(|a| a.status == AdjustmentStatus::Granted)
         .map(|a| a.description.clone())
         .collect();
     let owed: Vec<tact_core::model::Task> = r
+        .records
         .tasks
         .iter()
         .filter(|t| {
@@ -1868,6 +1871,7 @@ async fn person(
         .collect();
     // Every adjustment asked for, with what became of it (CLE-8; NOR-1.4, 1.5).
     let all_adjustments = r
+        .records
         .adjustments
         .iter()
         .map(|a| {
@@ -1946,6 +1950,7 @@ async fn person(
         })
         .collect();
     let mut incidents: Vec<(String, Option<String>)> = r
+        .records
         .incidents
         .iter()
         .map(|i| {
@@ -1966,7 +1971,7 @@ async fn person(
             )
         })
         .collect();
-    incidents.extend(r.warnings.iter().map(|w| {
+    incidents.extend(r.records.warnings.iter().map(|w| {
         (
             format!(
                 "{}: warned — {}",
@@ -2138,10 +2143,22 @@ async fn person(
         let who = e
             .actor
             .map_or_else(|| "Tact".to_string(), |a| name_of(StaffId(a)));
+        // A matter by its reference, as the page lists it; a matter's new status said.
+        let matter = e
+            .subject
+            .strip_prefix("matter:")
+            .and_then(|m| r.records.matters.iter().find(|x| x.id.0.to_string() == m));
+        let to = (e.action == tact_core::audit::AuditAction::MatterStatusChanged.as_str())
+            .then(|| e.detail_value("status"))
+            .flatten()
+            .map(|s| format!(" to {}", s.replace('-', " ")))
+            .unwrap_or_default();
         let what = format!(
-            "{}{}",
+            "{}{to}{}",
             e.action.replace(['.', '-'], " "),
-            subject_words(&p.terms.plan, &e.subject)
+            matter
+                .map(|m| m.reference.clone())
+                .or_else(|| subject_words(&p.terms.plan, &e.subject))
                 .map(|s| format!(" ({s})"))
                 .unwrap_or_default()
         );
@@ -2306,6 +2323,7 @@ async fn person(
             Some(_) => "Asked; they said they need none".into(),
         },
         matters: r
+            .records
             .matters
             .iter()
             .map(|m| {
@@ -2341,7 +2359,7 @@ async fn person(
                 });
                 let about = c
                     .matter_id
-                    .and_then(|m| r.matters.iter().find(|x| x.id == m))
+                    .and_then(|m| r.records.matters.iter().find(|x| x.id == m))
                     .map_or(String::new(), |m| format!("{}: ", m.reference));
                 (
                     when(c.at),

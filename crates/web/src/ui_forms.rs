@@ -947,6 +947,10 @@ struct PlanPage<'a> {
     can_propose: bool,
     /// What still stands in the way of proposing a draft, where its reader could otherwise.
     not_yet: Option<String>,
+    /// Why it cannot be applied to each of the person's other matters, where its reader
+    /// could otherwise apply it but none can take it now (NOR-5.3: a review route still
+    /// open; a request already waiting).
+    not_applied: Vec<String>,
     error: Option<String>,
 }
 
@@ -1069,11 +1073,17 @@ async fn plan_page_with(
             )
         })
         .collect();
-    // A draft its reader could put forward but for what is still to do: what that is, in
-    // the step's own words, instead of a button the step would refuse.
-    let (steps, not_yet) =
-        wf::offered_steps(p, &signed.actor, &s, &records.context(), state.app.now());
-    let not_yet = not_yet.map(|e| refusal_words(&e.message, e.clause.as_deref()));
+    // A draft its reader could put forward but for what is still to do, or a plan they
+    // could apply to another matter but for the matters: what that is, in the step's own
+    // words, instead of a button or link the step would refuse.
+    let wf::OfferedSteps {
+        steps,
+        not_proposed,
+        not_applied,
+    } = wf::offered_steps(p, &signed.actor, &s, &records.context(), state.app.now());
+    let words = |e: RuleError| refusal_words(&e.message, e.clause.as_deref());
+    let not_yet = not_proposed.map(words);
+    let not_applied = not_applied.into_iter().map(words).collect();
     let mut actions: Vec<(String, String)> = steps
         .iter()
         .filter_map(|step| crate::ui_records::step_link(id, *step))
@@ -1110,6 +1120,7 @@ async fn plan_page_with(
         disputes,
         can_propose: steps.contains(&wf::PlanStep::Propose),
         not_yet,
+        not_applied,
         error: error.map(|e| refusal_words(&e.message, e.clause.as_deref())),
     };
     let status = if page.error.is_some() {

@@ -611,11 +611,7 @@ impl PlanForm for Apply {
     async fn spec(state: &AppState, signed: &Signed, plan: &tact_core::model::Plan) -> SpecOrPage {
         let p = &state.app.profile;
         let matters = crate::ui_forms::matters_of(state, signed, plan.person_id).await?;
-        let choices = matters
-            .iter()
-            .filter(|m| !plan.matter_ids.contains(&m.id))
-            .map(|m| (m, wf::matter_refusal(p, plan, m)))
-            .collect();
+        let choices = wf::other_matters(p, plan, &matters);
         let offered = crate::offer::offer(
             choices,
             "matter_id",

@@ -1020,7 +1020,7 @@ pub fn record_steps(
         .map(|s| {
             (
                 format!("/plans/{}", s.id),
-                plan_steps(profile, actor, s, &r.plan_context(), now),
+                plan_steps(profile, actor, s, &r.records.context(), now),
             )
         })
         .filter(|(_, of)| !of.is_empty())
@@ -1046,7 +1046,7 @@ pub fn record_steps(
             plan(d.plan_id).is_some_and(|s| wf::dispute_refusal(profile, actor, d, s).is_none());
         put(format!("/disputes/{}", d.id), &[(decide, "decision")]);
     }
-    for a in &r.adjustments {
+    for a in &r.records.adjustments {
         let decide = wf::adjustment_refusal(profile, actor, a).is_none();
         let letter = writes && co::adjustment_decision(a).is_ok();
         put(
@@ -1070,10 +1070,10 @@ pub fn record_steps(
         let screen = screens && wf::screening_refusal(profile, c).is_none();
         put(format!("/contacts/{}", c.id), &[(screen, "screen")]);
     }
-    for w in &r.warnings {
+    for w in &r.records.warnings {
         put(format!("/warnings/{}", w.id), &[(writes, "letter")]);
     }
-    for i in &r.incidents {
+    for i in &r.records.incidents {
         let letter = writes && co::ended_call(i).is_ok();
         put(format!("/incidents/{}", i.id), &[(letter, "letter")]);
     }
@@ -1085,7 +1085,7 @@ pub fn record_steps(
             &[(release, "release"), (printed, "printed")],
         );
     }
-    for t in &r.tasks {
+    for t in &r.records.tasks {
         let on = t
             .task
             .subject

@@ -1719,6 +1719,40 @@ async fn who_is_calling_shared_numbers_unverified_numbers_and_withheld_caller_id
     .await;
 }
 
+/// What a step answers as it makes a record is what reading the record back answers: its
+/// times are to the microsecond the store keeps, not the clock's nanoseconds in the first
+/// answer only (a client that kept the first answer saw another time on the person's page).
+#[tokio::test]
+async fn a_record_answered_as_it_is_made_reads_back_the_same() {
+    each_backend("cleveland-opcc", |t| async move {
+        let p = t
+            .ok(&t.caseworker, "/people", json!({"name": "Ada Lovelace"}))
+            .await;
+        let pid = p["id"].as_i64().unwrap();
+        let m = t
+            .ok(
+                &t.caseworker,
+                &format!("/people/{pid}/matters"),
+                json!({"kind": "query", "title": "A question"}),
+            )
+            .await;
+        let c = t
+            .ok(
+                &t.caseworker,
+                "/contacts",
+                json!({"channel": "email", "person_id": pid, "summary": "Asked a question"}),
+            )
+            .await;
+        let (s, v) = t.get(&t.caseworker, &format!("/people/{pid}")).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(v["person"]["created_at"], p["created_at"], "{v}");
+        assert_eq!(v["matters"][0], m, "{v}");
+        assert_eq!(v["contacts"][0]["at"], c["contact"]["at"], "{v}");
+        every_time_is_rfc3339(&v);
+    })
+    .await;
+}
+
 /// Issue 10: merging two records of one person. Everything moves to the record kept, the
 /// other leads to it, one event says who merged which into which and why; only a line
 /// manager or above may; a record merged already cannot be merged again.

@@ -3056,12 +3056,31 @@ async fn nor_5_1_to_5_5_a_communication_plan_made_in_the_ui_waits_for_its_notice
             && !refused.contains("Apply it"),
         "{refused}"
     );
+    // The plan's page does not link the form, and says why where the link would be.
+    let (_, page) = ui.page(&lee, &plan).await;
+    let why = |page: &str| {
+        page.split("id=\"not-applied\"")
+            .nth(1)
+            .and_then(|rest| rest.split("</div>").next())
+            .map(str::to_string)
+    };
+    assert!(!page.contains(&format!("href=\"{plan}/apply\"")), "{page}");
+    assert!(
+        why(&page).is_some_and(
+            |w| w.contains("has not exhausted the internal review route")
+                && w.contains("(NOR-5.3)")
+        ),
+        "{page}"
+    );
     ui.api(
         &cw,
         &format!("/matters/{m2}/status"),
         json!({"status": "review-exhausted"}),
     )
     .await;
+    let (_, page) = ui.page(&lee, &plan).await;
+    assert!(page.contains(&format!("href=\"{plan}/apply\"")), "{page}");
+    assert_eq!(why(&page), None, "{page}");
     let (_, apply) = ui.page(&lee, &format!("{plan}/apply")).await;
     assert!(apply.contains("A second complaint"), "{apply}");
     assert!(
@@ -6624,6 +6643,16 @@ async fn issue_13_dates_are_entered_day_month_and_year_and_a_date_that_is_not_re
         .unwrap()
         .unwrap();
     assert_eq!(m.finalised_on, Some(jiff::civil::date(2026, 11, 20)));
+    // The person's history says what the status became, of the matter by its reference.
+    let (_, page) = ui.page(&cas, &format!("/people/{}", c.pid)).await;
+    let history = page.split("id=\"history\"").nth(1).unwrap();
+    assert!(
+        history.contains(&format!(
+            "matter status changed to finalised ({})",
+            m.reference
+        )) && history.contains(&format!("matter opened ({})", m.reference)),
+        "{history}"
+    );
 }
 
 #[tokio::test]
