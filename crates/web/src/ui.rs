@@ -648,7 +648,10 @@ pub(crate) fn refusal(state: &AppState, signed: &Signed, e: AppError) -> Respons
     let heading = match api.status {
         StatusCode::FORBIDDEN => "You cannot do this",
         StatusCode::NOT_FOUND => "Page not found",
-        StatusCode::CONFLICT => "This has changed or was already done",
+        // A step the record's state refuses: not yet (a checklist unanswered, a review
+        // route open), no longer (already decided), or changed by someone else meanwhile;
+        // the message says which.
+        StatusCode::CONFLICT => "This cannot be done now",
         StatusCode::SERVICE_UNAVAILABLE => "Tact cannot do this now",
         StatusCode::BAD_GATEWAY => "The message could not be sent",
         s if s.is_server_error() => "Sorry, there is a problem with the service",

@@ -3050,6 +3050,8 @@ async fn nor_5_1_to_5_5_a_communication_plan_made_in_the_ui_waits_for_its_notice
     // other matter the plan can be applied to, the form is the refusal, saying why (409).
     let (st, refused) = ui.page(&lee, &format!("{plan}/apply")).await;
     assert_eq!(st, StatusCode::CONFLICT, "{refused}");
+    // Headed as what it is: not possible yet, not "changed or already done".
+    assert!(refused.contains(">This cannot be done now<"), "{refused}");
     assert!(
         refused.contains("has not exhausted the internal review route")
             && refused.contains("(NOR-5.3)")
