@@ -170,6 +170,29 @@ impl Names {
     }
 }
 
+/// One cell of a table the `table` macro (`macros.html`) draws: its text, linked where it
+/// has a link.
+pub(crate) struct Cell {
+    pub text: String,
+    pub href: Option<String>,
+}
+
+impl Cell {
+    pub(crate) fn text(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            href: None,
+        }
+    }
+
+    pub(crate) fn link(text: impl Into<String>, href: String) -> Self {
+        Self {
+            text: text.into(),
+            href: Some(href),
+        }
+    }
+}
+
 /// A time as staff read it on a page: UK local time, to the minute.
 pub(crate) fn when(t: jiff::Timestamp) -> String {
     tact_core::check::uk_time(t)

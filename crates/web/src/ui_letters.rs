@@ -387,21 +387,12 @@ pub(crate) fn shown(text: &str) -> Shown {
         .collect()
 }
 
-async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<StoredLetter, Box<Response>> {
-    step::read(state, signed, q::Letter { id })
-        .await
-        .map_err(Box::new)
-}
-
 async fn letter(
     State(state): State<AppState>,
     signed: Signed,
     PagePath(id): PagePath<i64>,
 ) -> Response {
-    let l = match load(&state, &signed, id).await {
-        Ok(l) => l,
-        Err(r) => return *r,
-    };
+    let l = or_page!(step::read(&state, &signed, q::Letter { id }).await);
     letter_page(&state, &signed, l, None, None).await
 }
 
@@ -473,10 +464,8 @@ async fn letter_html(
     signed: Signed,
     PagePath(id): PagePath<i64>,
 ) -> Response {
-    match load(&state, &signed, id).await {
-        Ok(l) => ([(CONTENT_TYPE, "text/html; charset=utf-8")], l.html).into_response(),
-        Err(r) => *r,
-    }
+    let l = or_page!(step::read(&state, &signed, q::Letter { id }).await);
+    ([(CONTENT_TYPE, "text/html; charset=utf-8")], l.html).into_response()
 }
 
 /// One of the letter's kept documents: a tagged PDF (large print when that is its

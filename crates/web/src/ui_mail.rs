@@ -4,7 +4,7 @@
 
 use crate::ui::or_page;
 use crate::ui::Frame;
-use crate::ui::{error_page, refusal, render, when, Signed};
+use crate::ui::{error_page, refusal, render, when, Cell, Signed};
 use crate::ui::{PagePath, PageQuery};
 use crate::ui_forms::{val, Field, Spec, SpecOrPage};
 use crate::ui_step::{self as step, Form, FormStep, Pipe};
@@ -58,7 +58,8 @@ struct QueuePage<'a> {
     frame: Frame<'a>,
     heading: String,
     intro: String,
-    rows: Vec<(i64, String, String, String, String)>,
+    /// When, from whom, the subject (linked to the message) and why it is here.
+    rows: Vec<Vec<crate::ui::Cell>>,
 }
 
 async fn queue(
@@ -88,17 +89,19 @@ async fn queue(
         rows: list
             .iter()
             .map(|m| {
-                (
-                    m.id,
-                    when(m.received_at),
-                    m.sender.clone(),
-                    if m.subject.is_empty() {
-                        "(no subject)".into()
-                    } else {
-                        m.subject.clone()
-                    },
-                    m.quarantine_reason.clone().unwrap_or_default(),
-                )
+                vec![
+                    Cell::text(when(m.received_at)),
+                    Cell::text(m.sender.clone()),
+                    Cell::link(
+                        if m.subject.is_empty() {
+                            "(no subject)".into()
+                        } else {
+                            m.subject.clone()
+                        },
+                        format!("/messages/{}", m.id),
+                    ),
+                    Cell::text(m.quarantine_reason.clone().unwrap_or_default()),
+                ]
             })
             .collect(),
     })

@@ -4,7 +4,7 @@
 use crate::ui::or_page;
 use crate::ui::Frame;
 use crate::ui::PagePath;
-use crate::ui::{refusal, render, Signed};
+use crate::ui::{refusal, render, Cell, Signed};
 use crate::ui_forms::{capital, caption_of, decision_fields, pick, val, Field, Spec, SpecOrPage};
 use crate::ui_step::{self as step, Form, FormStep, PersonStep};
 use crate::AppState;
@@ -282,18 +282,8 @@ async fn access(
 struct LogPage<'a> {
     frame: Frame<'a>,
     clause: String,
-    rows: Vec<LogRow>,
-}
-
-/// One row of the disclosure log, as the page shows it.
-struct LogRow {
-    when: String,
-    person: i64,
-    reference: String,
-    partner: String,
-    why: String,
-    what: String,
-    approved_by: String,
+    /// When, whose (linked to their page), with whom, why, what, and who approved it.
+    rows: Vec<Vec<crate::ui::Cell>>,
 }
 
 async fn log(State(state): State<AppState>, signed: Signed) -> Response {
@@ -311,14 +301,15 @@ async fn log(State(state): State<AppState>, signed: Signed) -> Response {
         clause: crate::ui_forms::capital(tact_core::profile::cited(&p.sharing.clause)),
         rows: rows
             .iter()
-            .map(|d| LogRow {
-                when: d.shared_at.map(crate::ui::when).unwrap_or_default(),
-                person: d.person_id.0,
-                reference: d.person_id.reference(),
-                partner: d.partner.clone(),
-                why: capital(&d.reason),
-                what: d.shared_what.clone().unwrap_or_default(),
-                approved_by: name_of(d.decided_by),
+            .map(|d| {
+                vec![
+                    Cell::text(d.shared_at.map(crate::ui::when).unwrap_or_default()),
+                    Cell::link(d.person_id.reference(), format!("/people/{}", d.person_id)),
+                    Cell::text(d.partner.clone()),
+                    Cell::text(capital(&d.reason)),
+                    Cell::text(d.shared_what.clone().unwrap_or_default()),
+                    Cell::text(name_of(d.decided_by)),
+                ]
             })
             .collect(),
     })

@@ -291,26 +291,26 @@ fn incident_lines(
 }
 
 /// The task, or the page to answer with instead: not found, not theirs, or already done.
-async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Task, Box<Response>> {
+async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Task, Response> {
     let t = match state
         .app
         .query(&signed.actor, q::Task { id: TaskId(id) })
         .await
     {
         Ok(t) => t,
-        Err(e) => return Err(Box::new(refusal(state, signed, e))),
+        Err(e) => return Err(refusal(state, signed, e)),
     };
     if !may_do(signed, &t) {
-        return Err(Box::new(error_page(
+        return Err(error_page(
             state,
             Some(signed),
             StatusCode::FORBIDDEN,
             "You cannot do this",
             "This task belongs to someone else.",
-        )));
+        ));
     }
     if let Some(at) = t.done_at {
-        return Err(Box::new(error_page(
+        return Err(error_page(
             state,
             Some(signed),
             StatusCode::CONFLICT,
@@ -321,7 +321,7 @@ async fn load(state: &AppState, signed: &Signed, id: i64) -> Result<Task, Box<Re
                     .strftime("%-d %B %Y %H:%M"),
                 t.outcome.clone().unwrap_or_default()
             ),
-        )));
+        ));
     }
     Ok(t)
 }
@@ -331,10 +331,7 @@ async fn task_form(
     signed: Signed,
     PagePath(id): PagePath<i64>,
 ) -> Response {
-    let t = match load(&state, &signed, id).await {
-        Ok(t) => t,
-        Err(r) => return *r,
-    };
+    let t = or_page!(load(&state, &signed, id).await);
     let own = link(&t);
     if own != format!("/tasks/{id}") {
         return Redirect::to(&own).into_response();
@@ -355,10 +352,7 @@ async fn task_form(
 
 async fn task_done(State(state): State<AppState>, to: PostedTo) -> Response {
     let PostedTo { id, signed, form } = to;
-    let t = match load(&state, &signed, id).await {
-        Ok(t) => t,
-        Err(r) => return *r,
-    };
+    let t = or_page!(load(&state, &signed, id).await);
     let spec = or_page!(spec(&state, &signed, &t).await);
     let ctx = tact_app::Ctx::new(signed.actor.clone());
     let result = if t.task.kind == TaskKind::BreachReminder {

@@ -1791,7 +1791,10 @@ async fn cle_9_15_sharing_waits_for_the_dpo_and_goes_on_the_disclosure_log() {
     assert_eq!(st, StatusCode::OK);
     assert!(log.contains("Cleveland Police") && log.contains("Copy of the strategy letter"));
     // Whose details, by the reference staff know them by, not the database's number.
-    assert!(log.contains(&format!(">SU-{:06}</a>", c.pid)), "{log}");
+    assert!(
+        log.contains(&format!("href=\"/people/{}\">SU-{:06}</a>", c.pid, c.pid)),
+        "{log}"
+    );
     assert!(log.contains("Dee Protection"), "who approved it");
     assert_eq!(ui.page(&cas, "/disclosures").await.0, StatusCode::FORBIDDEN);
     let (_, person) = ui.page(&lee, &format!("/people/{}", c.pid)).await;
@@ -2193,6 +2196,11 @@ async fn cle_4_6_a_threatening_email_is_marked_from_the_message_and_asks_for_a_s
     assert!(home.contains("Quarantined messages (1)"), "{home}");
     let (_, q) = ui.page(&cas, "/messages?route=quarantine").await;
     assert!(q.contains("names no sender"), "{q}");
+    // Each row opens its message.
+    assert!(
+        q.contains("<a class=\"govuk-link\" href=\"/messages/"),
+        "{q}"
+    );
     // A route that does not exist is a 400 naming the routes, not the quarantine.
     let (s, bad) = ui.page(&cas, "/messages?route=nowhere").await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{bad}");
