@@ -215,6 +215,8 @@ test('a manager warns, answers the checklist and proposes a contact strategy (CL
   const { page, close } = await asUser('dana');
   await page.goto(`${base}/people/200/warning`);
   await axe(page, 'warning form');
+  // It asks which behaviour the warning is about: the ended call just recorded, ticked.
+  assert.ok(await page.locator('input[name^="incident_ids-"]:checked').count() > 0);
   await page.fill('#what_is_wrong', 'You shouted abuse at a member of staff');
   await page.fill('#how_to_change', 'Please write to us by email');
   await page.fill('#consequence', 'We may limit how you contact us');

@@ -2722,6 +2722,19 @@ fn incident(
     Ok(d)
 }
 
+/// The incidents a new warning is about unless staff say otherwise (CLE-9.1; NOR-5.2): those
+/// that happened after the last warning given, or every one where none was.
+pub fn unwarned_incidents<'i>(
+    incidents: &'i [Incident],
+    warnings: &[Warning],
+) -> Vec<&'i Incident> {
+    let last = warnings.iter().map(|w| w.given_at).max();
+    incidents
+        .iter()
+        .filter(|i| last.is_none_or(|at| i.occurred_at > at))
+        .collect()
+}
+
 #[derive(Debug, Clone)]
 pub struct WarningInput {
     pub incident_ids: Vec<IncidentId>,

@@ -2389,6 +2389,29 @@ fn cle_7_2_a_draft_is_offered_for_proposal_only_once_it_would_be_taken() {
     assert_eq!(in_ctx, others);
 }
 
+/// CLE-9.1, NOR-5.2: a new warning is about what has happened since the last warning, or
+/// every incident where there was none.
+#[test]
+fn cle_9_1_nor_5_2_a_new_warning_is_about_what_happened_since_the_last() {
+    let mut w = World::new("cleveland-opcc");
+    let category = w.p.categories[1].id.clone();
+    let first = w.incident(&category);
+    let ids = |w: &World| -> Vec<IncidentId> {
+        unwarned_incidents(&w.incidents, &w.warnings)
+            .iter()
+            .map(|i| i.id)
+            .collect()
+    };
+    assert_eq!(ids(&w), vec![first], "no warning yet: every incident");
+    w.warn();
+    assert_eq!(ids(&w), Vec::<IncidentId>::new(), "warned after it");
+    let mut later = w.incidents[0].clone();
+    later.id = IncidentId(first.0 + 1);
+    later.occurred_at = w.warnings[0].given_at + jiff::SignedDuration::from_mins(5);
+    w.records.incidents.push(later);
+    assert_eq!(ids(&w), vec![IncidentId(first.0 + 1)]);
+}
+
 #[test]
 fn nor_5_3_a_plan_is_applied_only_to_a_matter_whose_review_route_is_exhausted() {
     let mut w = World::new("northamptonshire-opfcc");

@@ -193,6 +193,26 @@ impl Cell {
     }
 }
 
+/// An incident as staff read it: the day, what happened, its category, and whether the
+/// call was ended (the person page, and the forms that ask which behaviour a step answers).
+pub(crate) fn incident_line(
+    p: &tact_core::profile::Profile,
+    i: &tact_core::model::Incident,
+) -> String {
+    format!(
+        "{}: {} ({}){}",
+        tact_core::check::uk_time(i.occurred_at).strftime("%-d %b %Y"),
+        i.description,
+        p.category(&i.category)
+            .map_or(i.category.clone(), |c| c.name.clone()),
+        if i.ended_call.is_some() {
+            " — call ended"
+        } else {
+            ""
+        }
+    )
+}
+
 /// A time as staff read it on a page: UK local time, to the minute.
 pub(crate) fn when(t: jiff::Timestamp) -> String {
     tact_core::check::uk_time(t)
@@ -1981,18 +2001,7 @@ async fn person(
         .iter()
         .map(|i| {
             (
-                format!(
-                    "{}: {} ({}){}",
-                    tact_core::check::uk_time(i.occurred_at).strftime("%-d %b %Y"),
-                    i.description,
-                    p.category(&i.category)
-                        .map_or(i.category.clone(), |c| c.name.clone()),
-                    if i.ended_call.is_some() {
-                        " — call ended"
-                    } else {
-                        ""
-                    }
-                ),
+                incident_line(p, i),
                 open(format!("/incidents/{}", i.id), "letter"),
             )
         })

@@ -95,6 +95,23 @@ impl Field {
         self.required = Some(message.into());
         self
     }
+    /// A group of boxes to tick, one for each of `options`, those in `ticked` ticked. Each
+    /// box is sent as `{name}-{value}` = `yes` (a form holds one value a name), and read
+    /// back with [`ticked_ids`].
+    pub fn boxes(
+        name: &str,
+        label: &str,
+        options: Vec<(String, String)>,
+        ticked: &[String],
+    ) -> Self {
+        let mut f = Self::new("checkboxes", name, label).options(options);
+        f.value = ticked.join(",");
+        f
+    }
+    /// Whether the box for option `v` of a group ([`Field::boxes`]) is ticked.
+    pub fn ticks(&self, v: &str) -> bool {
+        self.value.split(',').any(|x| x == v)
+    }
     pub fn hint(mut self, h: &str) -> Self {
         self.hint = Some(h.into());
         self
@@ -248,6 +265,17 @@ pub(crate) fn show(
 ) -> Response {
     if let Some(v) = values {
         for f in &mut spec.fields {
+            // A group of boxes comes back as the boxes that were ticked: none sent, none.
+            if f.kind == "checkboxes" {
+                f.value = f
+                    .options
+                    .iter()
+                    .filter(|(o, _)| v.contains_key(&format!("{}-{o}", f.name)))
+                    .map(|(o, _)| o.clone())
+                    .collect::<Vec<_>>()
+                    .join(",");
+                continue;
+            }
             if let Some(x) = v.get(&f.name) {
                 f.value = x.clone();
             }
@@ -752,38 +780,56 @@ impl PersonStep for GiveWarning {
     type Command = cmd::GiveWarning;
     const PATH: &'static str = "/people/{id}/warning";
 
-    async fn spec(state: &AppState, _: &Signed, _: i64) -> SpecOrPage {
+    async fn spec(state: &AppState, signed: &Signed, id: i64) -> SpecOrPage {
         let p = &state.app.profile;
+        let records = step::read(
+            state,
+            signed,
+            q::PlanContextOf {
+                person: PersonId(id),
+            },
+        )
+        .await?;
+        let about = incident_boxes(
+            p,
+            &records.incidents,
+            &wf::unwarned_incidents(&records.incidents, &records.warnings),
+            "Which behaviour is it about?",
+            "Ticked: what has happened since they were last warned.",
+        );
         Ok(Spec {
             heading: "Warn about their behaviour".into(),
             intro: vec![format!(
                 "Tell them what is wrong, how to change, and what happens if they do not ({}).",
                 cited(&p.clauses.warning_first)
             )],
-            fields: vec![
-                Field::new(
-                    "textarea",
-                    "what_is_wrong",
-                    "What is wrong with their behaviour, and why it is unacceptable",
-                )
-                .required(),
-                Field::new("textarea", "how_to_change", "How they can change it").required(),
-                Field::new(
-                    "textarea",
-                    "consequence",
-                    "What will happen if it continues",
-                )
-                .required(),
-                channel_field(
-                    "How the warning was given",
-                    &[
-                        Channel::Letter,
-                        Channel::Email,
-                        Channel::Phone,
-                        Channel::Visit,
-                    ],
-                ),
-            ],
+            fields: about
+                .into_iter()
+                .chain([
+                    Field::new(
+                        "textarea",
+                        "what_is_wrong",
+                        "What is wrong with their behaviour, and why it is unacceptable",
+                    )
+                    .required(),
+                    Field::new("textarea", "how_to_change", "How they can change it").required(),
+                    Field::new(
+                        "textarea",
+                        "consequence",
+                        "What will happen if it continues",
+                    )
+                    .required(),
+                    channel_field(
+                        "How the warning was given",
+                        &[
+                            Channel::Letter,
+                            Channel::Email,
+                            Channel::Phone,
+                            Channel::Visit,
+                        ],
+                    ),
+                ])
+                .collect(),
             submit: "Record the warning",
             ..Spec::default()
         })
@@ -797,7 +843,10 @@ impl PersonStep for GiveWarning {
         Ok(cmd::GiveWarning {
             person: PersonId(id),
             input: wf::WarningInput {
-                incident_ids: Vec::new(),
+                incident_ids: ticked_ids(form, "incident_ids")?
+                    .into_iter()
+                    .map(IncidentId)
+                    .collect(),
                 what_is_wrong: val(form, "what_is_wrong").into(),
                 how_to_change: val(form, "how_to_change").into(),
                 consequence: val(form, "consequence").into(),
@@ -826,10 +875,25 @@ async fn plan_spec(state: &AppState, signed: &Signed, id: i64, caption: String) 
         review.strftime("%-d %-m %Y")
     ));
     review_field.value = review.to_string();
+    let incidents = step::read(
+        state,
+        signed,
+        q::Incidents {
+            person: PersonId(id),
+        },
+    )
+    .await?;
     let mut fields = vec![
         Field::new("select", "matter_id", "Which matter does it cover?")
             .options(matters.iter().map(crate::ui::matter_option)),
     ];
+    fields.extend(incident_boxes(
+        p,
+        &incidents,
+        &incidents.iter().collect::<Vec<_>>(),
+        "Which behaviour does it answer?",
+        "With none ticked, it answers every incident on their record.",
+    ));
     fields.extend(crate::ui_restrictions::fields(p, &matters, &staff));
     fields.extend([
         Field::new("heading", "h2", "Why"),
@@ -861,6 +925,50 @@ async fn plan_spec(state: &AppState, signed: &Signed, id: i64, caption: String) 
         fields,
         submit: "Save as a draft",
         ..Spec::default()
+    })
+}
+
+/// The ids ticked in a group of boxes ([`Field::boxes`]): each box sent as `{name}-{id}` =
+/// `yes`, in order.
+///
+/// # Errors
+/// A box sent with anything but `yes`, or one whose id is not a number: 400 on `name`,
+/// never a box taken as ticked or not by default.
+pub(crate) fn ticked_ids(form: &Form, name: &str) -> Result<Vec<i64>, RuleError> {
+    let prefix = format!("{name}-");
+    let mut ids = Vec::new();
+    for (k, v) in form {
+        if let Some(id) = k.strip_prefix(&prefix) {
+            match (id.parse::<i64>(), v.as_str()) {
+                (Ok(id), "yes") => ids.push(id),
+                _ => return Err(RuleError::invalid(name, "tick only the boxes offered")),
+            }
+        }
+    }
+    ids.sort_unstable();
+    Ok(ids)
+}
+
+/// The person's incidents as boxes to tick (`incident_ids`), those in `ticked` ticked; none
+/// where they have no incident on record.
+fn incident_boxes(
+    p: &tact_core::profile::Profile,
+    incidents: &[tact_core::model::Incident],
+    ticked: &[&tact_core::model::Incident],
+    label: &str,
+    hint: &str,
+) -> Option<Field> {
+    (!incidents.is_empty()).then(|| {
+        Field::boxes(
+            "incident_ids",
+            label,
+            incidents
+                .iter()
+                .map(|i| (i.id.to_string(), crate::ui::incident_line(p, i)))
+                .collect(),
+            &ticked.iter().map(|i| i.id.to_string()).collect::<Vec<_>>(),
+        )
+        .hint(hint)
     })
 }
 
@@ -905,7 +1013,10 @@ impl PersonStep for Draft {
             )?
             .into_iter()
             .collect(),
-            incident_ids: Vec::new(),
+            incident_ids: ticked_ids(form, "incident_ids")?
+                .into_iter()
+                .map(IncidentId)
+                .collect(),
             restrictions: crate::ui_restrictions::parse(&state.app.profile, form)?,
             reasons: val(form, "reasons").into(),
             aims: val(form, "aims").into(),
@@ -2801,7 +2912,13 @@ async fn vary_spec(state: &AppState, signed: &Signed, plan: &tact_core::model::P
     spec.fields.retain(|f| {
         !matches!(
             f.name.as_str(),
-            "matter_id" | "h2" | "reasons" | "aims" | "proportionality" | "no_warning_reason"
+            "matter_id"
+                | "incident_ids"
+                | "h2"
+                | "reasons"
+                | "aims"
+                | "proportionality"
+                | "no_warning_reason"
         )
     });
     spec.fields

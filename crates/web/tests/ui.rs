@@ -4534,6 +4534,90 @@ async fn cle_9_2_a_warning_given_by_letter_is_a_task_until_its_letter_is_written
     assert!(!home.contains(&format!("href=\"{form}\"")), "{home}");
 }
 
+/// CLE-9.1, NOR-5.2: the warning form asks which behaviour the warning is about, with what
+/// has happened since the last warning ticked, and the warning cites what is ticked; a box
+/// sent with anything but its tick is refused on the form, beside the question, and writes
+/// nothing. The plan form asks which behaviour the plan answers, every incident ticked.
+#[tokio::test]
+async fn cle_9_1_nor_5_2_a_warning_and_a_plan_name_the_behaviour_they_answer() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    let lee = ui.session("lee").await;
+    let person = tact_core::ids::PersonId(c.pid);
+    let store = ui.app.store();
+    // The case's incident came before its warning; this one comes after.
+    let later = ui
+        .api(&c.cw, "/incidents", json!({"person_id": c.pid, "category": "unreasonable-persistence", "description": "Called twelve times today"}))
+        .await["incident"]["id"]
+        .as_i64()
+        .unwrap();
+    let earlier = store
+        .incidents_of(person)
+        .await
+        .unwrap()
+        .iter()
+        .map(|i| i.id.0)
+        .find(|i| *i != later)
+        .unwrap();
+    let ticked = |html: &str, id: i64| {
+        html.contains(&format!(
+            "name=\"incident_ids-{id}\" type=\"checkbox\" value=\"yes\" checked"
+        ))
+    };
+    let path = format!("/people/{}/warning", c.pid);
+    let (_, form) = ui.page(&lee, &path).await;
+    assert!(
+        form.contains("Which behaviour is it about?") && form.contains("Called twelve times today"),
+        "{form}"
+    );
+    assert!(ticked(&form, later) && !ticked(&form, earlier), "{form}");
+    let (e_key, l_key) = (
+        format!("incident_ids-{earlier}"),
+        format!("incident_ids-{later}"),
+    );
+    let warn = vec![
+        ("what_is_wrong", "Repeated calls"),
+        ("how_to_change", "Write to us instead"),
+        ("consequence", "We may limit your calls"),
+        ("channel", "phone"),
+    ];
+    let warned = || async { store.warnings_of(person).await.unwrap() };
+    let before = warned().await.len();
+    let mut junk = warn.clone();
+    junk.push((l_key.as_str(), "maybe"));
+    let r = ui.post_form(&lee, &path, &junk).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("href=\"#incident_ids\"") && html.contains("id=\"incident_ids-error\""),
+        "{html}"
+    );
+    assert_eq!(warned().await.len(), before, "nothing written");
+    let mut both = warn.clone();
+    both.extend([(e_key.as_str(), "yes"), (l_key.as_str(), "yes")]);
+    let r = ui.post_form(&lee, &path, &both).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let w = warned().await.into_iter().max_by_key(|w| w.id.0).unwrap();
+    assert_eq!(
+        w.incident_ids,
+        vec![
+            tact_core::ids::IncidentId(earlier),
+            tact_core::ids::IncidentId(later)
+        ]
+    );
+    // Warned since, neither is ticked on the next warning's form.
+    let (_, form) = ui.page(&lee, &path).await;
+    assert!(!ticked(&form, later) && !ticked(&form, earlier), "{form}");
+    // The plan form lists both, ticked.
+    let (_, plan) = ui.page(&lee, &format!("/people/{}/plan", c.pid)).await;
+    assert!(
+        plan.contains("Which behaviour does it answer?")
+            && ticked(&plan, earlier)
+            && ticked(&plan, later),
+        "{plan}"
+    );
+}
+
 /// Issue 4: an office with no mail relay set (no `[smtp]`) still lets staff write a letter
 /// by email, and its page says that it waits until one is set up, and how to send it now;
 /// where a relay is set, the page says nothing of it.
