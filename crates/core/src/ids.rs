@@ -38,13 +38,27 @@ impl PersonId {
     /// The person a reference names, however staff type it: `SU-000123`, `su-123`,
     /// `SU123`, `SU 123`. Nothing for text that is no reference (a name such as "Susan").
     pub fn from_reference(text: &str) -> Option<Self> {
-        let t = text.trim().to_ascii_uppercase();
-        let digits = t.strip_prefix("SU")?.trim_start_matches(['-', ' ']);
-        if digits.is_empty() || digits.len() > 15 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        digits.parse::<i64>().ok().filter(|n| *n > 0).map(Self)
+        numbered("SU", text).map(Self)
     }
+}
+
+impl MatterId {
+    /// The matter a reference names (`M-000123`, as letters and pages quote it), however
+    /// staff type it: `m-123`, `M123`, `M 123`. Nothing for text that is no reference.
+    pub fn from_reference(text: &str) -> Option<Self> {
+        numbered("M", text).map(Self)
+    }
+}
+
+/// The number in a reference `prefix` then digits, however typed: any case, a hyphen or
+/// a space after the prefix, leading zeros or none.
+fn numbered(prefix: &str, text: &str) -> Option<i64> {
+    let t = text.trim().to_ascii_uppercase();
+    let digits = t.strip_prefix(prefix)?.trim_start_matches(['-', ' ']);
+    if digits.is_empty() || digits.len() > 15 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse::<i64>().ok().filter(|n| *n > 0)
 }
 
 impl PlanId {
@@ -64,7 +78,7 @@ impl PlanId {
 
 #[cfg(test)]
 mod tests {
-    use super::PersonId;
+    use super::{MatterId, PersonId};
 
     #[test]
     fn a_reference_is_read_however_it_is_typed() {
@@ -92,5 +106,27 @@ mod tests {
             assert_eq!(PersonId::from_reference(not), None, "{not}");
         }
         assert_eq!(PersonId(123).reference(), "SU-000123");
+    }
+
+    #[test]
+    fn a_matter_reference_is_read_however_it_is_typed() {
+        for typed in ["M-000123", "m-123", "M123", " M 0123 "] {
+            assert_eq!(
+                MatterId::from_reference(typed),
+                Some(MatterId(123)),
+                "{typed}"
+            );
+        }
+        for not in [
+            "Mary",
+            "M-",
+            "M-0",
+            "M-12a",
+            "123",
+            "SU-000123",
+            "M-99999999999999999999",
+        ] {
+            assert_eq!(MatterId::from_reference(not), None, "{not}");
+        }
     }
 }

@@ -584,6 +584,16 @@ impl Store {
             if let Some(r) = row {
                 ids.push(Cols::of(&r, "people").i("id")?);
             }
+        } else if let Some(m) = tact_core::ids::MatterId::from_reference(q) {
+            // A matter's reference (`M-000123`, as a letter quotes it to them) finds whose
+            // matter it is: a merged record's matters moved to the record kept.
+            let row = sqlx::query("SELECT person_id FROM matters WHERE id = $1")
+                .bind(m.0)
+                .fetch_optional(&self.pool)
+                .await?;
+            if let Some(r) = row {
+                ids.push(Cols::of(&r, "matters").i("person_id")?);
+            }
         } else if let Ok(ident) = tact_core::identity::Identifier::parse(q) {
             // A phone number or an email address goes straight to the identifier index.
             ids.extend(

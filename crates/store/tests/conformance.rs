@@ -120,6 +120,36 @@ async fn a_person_round_trips_with_identifiers_and_advocate() {
             "{name}: {short}"
         );
         assert_eq!(s.search_people("07700 900123", 10).await.unwrap()[0].id, id);
+        // A matter's reference, as a letter quotes it to them, finds whose matter it is,
+        // however it is typed; one that names no matter finds nobody.
+        let mut tx = s.begin().await.unwrap();
+        let (matter, m_ref) = tx
+            .insert_matter(&Matter {
+                id: MatterId(0),
+                person_id: id,
+                reference: String::new(),
+                kind: MatterKind::Complaint,
+                title: "About a burglary report".into(),
+                status: MatterStatus::Open,
+                finalised_on: None,
+                opened_at: now(),
+            })
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        for typed in [m_ref.clone(), format!("m{}", matter.0)] {
+            let found = s.search_people(&typed, 10).await.unwrap();
+            assert_eq!(
+                found.iter().map(|p| p.id).collect::<Vec<_>>(),
+                vec![id],
+                "{name}: {typed}"
+            );
+        }
+        let none = format!("M-{:06}", matter.0 + 1000);
+        assert!(
+            s.search_people(&none, 10).await.unwrap().is_empty(),
+            "{name}"
+        );
     }
 }
 

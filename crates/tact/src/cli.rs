@@ -507,7 +507,8 @@ pub enum PersonCmd {
         /// The person.
         id: i64,
     },
-    /// Search by name, reference, phone number, email address or postcode.
+    /// Search by name, reference (theirs, SU-000123, or a matter's, M-000123), phone number,
+    /// email address or postcode.
     Find {
         /// What to look for.
         query: String,

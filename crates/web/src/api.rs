@@ -583,11 +583,13 @@ pub async fn create_person(
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SearchQuery {
-    /// A name, reference, phone number or email address.
+    /// A name, reference (theirs, `SU-000123`, or one of their matters', `M-000123`), phone
+    /// number or email address.
     pub q: String,
 }
 
-/// Finds people by name, reference, phone number or email address (`q`).
+/// Finds people by name, reference (theirs or one of their matters'), phone number or email
+/// address (`q`).
 #[utoipa::path(get, path = "/people", params(SearchQuery), responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Matching people", body = crate::out::PeopleOut)))]
 pub async fn search_people(
     State(st): State<AppState>,

@@ -2586,7 +2586,7 @@ async fn the_sender_of_an_unknown_email_is_added_with_their_name_and_the_message
     let next = redirected(&r);
     let (_, found) = ui.page(&cas, "/people?q=ann%40elsewhere.example").await;
     let reference = found
-        .split("SU-")
+        .split(">SU-")
         .nth(1)
         .map(|r| format!("SU-{}", &r[..6]))
         .unwrap_or_else(|| panic!("the new person is found: {found}"));
