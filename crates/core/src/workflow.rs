@@ -337,11 +337,11 @@ pub fn proposal_refusal(
     propose(profile, actor, s, ctx, now).err()
 }
 
-/// Whether one of `matters` can take plan `s` ([`matter_refusal`]).
+/// Whether one of `matters` can take plan `s` ([`other_matters`] with no refusal).
 fn some_matter_takes(profile: &Profile, s: &Plan, matters: &[Matter]) -> bool {
-    matters
+    other_matters(profile, s, matters)
         .iter()
-        .any(|m| matter_refusal(profile, s, m).is_none())
+        .any(|(_, refused)| refused.is_none())
 }
 
 /// The person's `matters` that plan `s` does not cover, each with why it cannot be applied

@@ -843,10 +843,7 @@ impl PersonStep for GiveWarning {
         Ok(cmd::GiveWarning {
             person: PersonId(id),
             input: wf::WarningInput {
-                incident_ids: ticked_ids(form, "incident_ids")?
-                    .into_iter()
-                    .map(IncidentId)
-                    .collect(),
+                incident_ids: ticked_ids(form, "incident_ids", IncidentId)?,
                 what_is_wrong: val(form, "what_is_wrong").into(),
                 how_to_change: val(form, "how_to_change").into(),
                 consequence: val(form, "consequence").into(),
@@ -928,25 +925,29 @@ async fn plan_spec(state: &AppState, signed: &Signed, id: i64, caption: String) 
     })
 }
 
-/// The ids ticked in a group of boxes ([`Field::boxes`]): each box sent as `{name}-{id}` =
-/// `yes`, in order.
+/// The ids ticked in a group of boxes ([`Field::boxes`]), in order, each made a record's id
+/// by `id` (as [`optional_choice`] makes its one): each box sent as `{name}-{id}` = `yes`.
 ///
 /// # Errors
 /// A box sent with anything but `yes`, or one whose id is not a number: 400 on `name`,
 /// never a box taken as ticked or not by default.
-pub(crate) fn ticked_ids(form: &Form, name: &str) -> Result<Vec<i64>, RuleError> {
+pub(crate) fn ticked_ids<T>(
+    form: &Form,
+    name: &str,
+    id: fn(i64) -> T,
+) -> Result<Vec<T>, RuleError> {
     let prefix = format!("{name}-");
     let mut ids = Vec::new();
     for (k, v) in form {
-        if let Some(id) = k.strip_prefix(&prefix) {
-            match (id.parse::<i64>(), v.as_str()) {
-                (Ok(id), "yes") => ids.push(id),
+        if let Some(n) = k.strip_prefix(&prefix) {
+            match (n.parse::<i64>(), v.as_str()) {
+                (Ok(n), "yes") => ids.push(n),
                 _ => return Err(RuleError::invalid(name, "tick only the boxes offered")),
             }
         }
     }
     ids.sort_unstable();
-    Ok(ids)
+    Ok(ids.into_iter().map(id).collect())
 }
 
 /// The person's incidents as boxes to tick (`incident_ids`), those in `ticked` ticked; none
@@ -1013,10 +1014,7 @@ impl PersonStep for Draft {
             )?
             .into_iter()
             .collect(),
-            incident_ids: ticked_ids(form, "incident_ids")?
-                .into_iter()
-                .map(IncidentId)
-                .collect(),
+            incident_ids: ticked_ids(form, "incident_ids", IncidentId)?,
             restrictions: crate::ui_restrictions::parse(&state.app.profile, form)?,
             reasons: val(form, "reasons").into(),
             aims: val(form, "aims").into(),

@@ -59,7 +59,7 @@ struct QueuePage<'a> {
     heading: String,
     intro: String,
     /// When, from whom, the subject (linked to the message) and why it is here.
-    rows: Vec<Vec<crate::ui::Cell>>,
+    rows: Vec<Vec<Cell>>,
 }
 
 async fn queue(

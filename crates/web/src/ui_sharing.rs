@@ -283,7 +283,7 @@ struct LogPage<'a> {
     frame: Frame<'a>,
     clause: String,
     /// When, whose (linked to their page), with whom, why, what, and who approved it.
-    rows: Vec<Vec<crate::ui::Cell>>,
+    rows: Vec<Vec<Cell>>,
 }
 
 async fn log(State(state): State<AppState>, signed: Signed) -> Response {
