@@ -1873,16 +1873,21 @@ async fn person(
         .filter(|a| a.status == AdjustmentStatus::Granted)
         .map(|a| a.description.clone())
         .collect();
+    // Every open task about them, whoever holds it: whoever answers their call sees what is
+    // still owed on their record, and to whom. Only those the reader may close are linked.
     let owed: Vec<tact_core::model::Task> = r
         .records
         .tasks
         .iter()
-        .filter(|t| {
-            t.done_at.is_none() && tact_core::roles::may_close_task(&signed.actor, &t.task).is_ok()
-        })
+        .filter(|t| t.done_at.is_none())
         .cloned()
         .collect();
-    let refused = or_page!(not_theirs(&state, &signed, &owed).await);
+    let closable: Vec<tact_core::model::Task> = owed
+        .iter()
+        .filter(|t| tact_core::roles::may_close_task(&signed.actor, &t.task).is_ok())
+        .cloned()
+        .collect();
+    let refused = or_page!(not_theirs(&state, &signed, &closable).await);
     let open_tasks = owed
         .iter()
         .map(|t| {
@@ -1900,6 +1905,9 @@ async fn person(
             // else holds is theirs to open from their list.
             let step = crate::ui_tasks::step_link(t);
             let own_page = step.is_none();
+            if tact_core::roles::may_close_task(&signed.actor, &t.task).is_err() {
+                return (None, t.task.title.clone(), said);
+            }
             match refused.get(&t.id) {
                 Some(why) => (
                     None,

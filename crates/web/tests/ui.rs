@@ -1727,6 +1727,17 @@ async fn cle_9_15_sharing_waits_for_the_dpo_and_goes_on_the_disclosure_log() {
     );
     let (_, person) = ui.page(&dee, &format!("/people/{}", c.pid)).await;
     assert!(person.contains(&format!("href=\"{decide}\"")), "{person}");
+    // A caseworker answering their call sees it is owed, and to whom, with nothing to open.
+    let (_, person) = ui.page(&cas, &format!("/people/{}", c.pid)).await;
+    let owed = person
+        .split("Open tasks about them")
+        .nth(1)
+        .and_then(|rest| rest.split("<h2").next())
+        .unwrap_or_default();
+    assert!(
+        owed.contains("— for a Data Protection Officer") && !owed.contains("/decision\""),
+        "{person}"
+    );
     let id = decide.split('/').nth(2).unwrap().to_string();
     // Nothing can be recorded as shared before the DPO approves: the form is not offered,
     // and sending it is refused with the same words.
