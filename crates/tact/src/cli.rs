@@ -248,7 +248,11 @@ pub enum AuditCmd {
 
 #[derive(Subcommand)]
 pub enum StaffCmd {
-    /// Add a member of staff and print a new API token for them.
+    /// Add a member of staff (and, at the server console, print a first API token for them).
+    ///
+    /// At the server console (no --as), as the operator setting the office up, it also
+    /// prints a first API token for them. An administrator adding them (--as) gives them
+    /// none: they make their own once signed in (`staff password` gives them a sign-in).
     Add {
         /// Their name, as colleagues and letters show it.
         #[arg(long)]
