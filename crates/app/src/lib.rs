@@ -552,6 +552,22 @@ impl App {
         Ok(self.store.begin().await?)
     }
 
+    /// Ends the write of a new record: names the decision's tasks and events after it
+    /// (`subject`, such as `warning:7`), writes them, and commits as [`Self::finish`]. Gives
+    /// the tasks' ids.
+    async fn finish_new<T: Sync>(
+        &self,
+        mut tx: WriteTx,
+        ctx: &Ctx,
+        subject: &str,
+        d: &Decision<T>,
+    ) -> Result<Vec<TaskId>> {
+        let ids = tx.tasks_about(&d.tasks, subject, self.now()).await?;
+        tx.audit_for(&d.events, subject).await?;
+        self.finish(tx, ctx, subject).await?;
+        Ok(ids)
+    }
+
     /// Ends a write: keeps the idempotency key with what was made, then commits.
     async fn finish(&self, mut tx: WriteTx, ctx: &Ctx, made: &str) -> Result<()> {
         if let Some(key) = &ctx.key {
@@ -1210,10 +1226,9 @@ impl App {
     ) -> Result<(Incident, Vec<TaskId>)> {
         let mut tx = self.begin().await?;
         let id = tx.insert_incident(&d.record).await?;
-        let subject = format!("incident:{id}");
-        let ids = tx.tasks_about(&d.tasks, &subject, self.now()).await?;
-        tx.audit_for(&d.events, &subject).await?;
-        self.finish(tx, ctx, &subject).await?;
+        let ids = self
+            .finish_new(tx, ctx, &format!("incident:{id}"), &d)
+            .await?;
         Ok((Incident { id, ..d.record }, ids))
     }
 
@@ -2364,10 +2379,8 @@ impl Handles<cmd::GiveWarning> for App {
         )?;
         let mut tx = self.begin().await?;
         let id = tx.insert_warning(&d.record).await?;
-        tx.audit_for(&d.events, &format!("warning:{id}")).await?;
-        tx.tasks_about(&d.tasks, &format!("warning:{id}"), self.now())
+        self.finish_new(tx, ctx, &format!("warning:{id}"), &d)
             .await?;
-        self.finish(tx, ctx, &format!("warning:{id}")).await?;
         Ok(Warning { id, ..d.record })
     }
 }
@@ -2400,8 +2413,7 @@ impl Handles<cmd::DraftPlan> for App {
             self.now(),
         )
         .await?;
-        tx.audit_for(&d.events, &id.subject()).await?;
-        self.finish(tx, ctx, &id.subject()).await?;
+        self.finish_new(tx, ctx, &id.subject(), &d).await?;
         Ok(Plan { id, ..d.record })
     }
 }
@@ -2589,10 +2601,8 @@ impl Handles<cmd::RequestAdjustment> for App {
         )?;
         let mut tx = self.begin().await?;
         let id = tx.insert_adjustment(&d.record).await?;
-        tx.audit_for(&d.events, &format!("adjustment:{id}")).await?;
-        tx.tasks_about(&d.tasks, &format!("adjustment:{id}"), self.now())
+        self.finish_new(tx, ctx, &format!("adjustment:{id}"), &d)
             .await?;
-        self.finish(tx, ctx, &format!("adjustment:{id}")).await?;
         Ok(Adjustment { id, ..d.record })
     }
 }
@@ -2663,9 +2673,7 @@ impl Handles<cmd::RecordFurtherAction> for App {
         let d = wf::record_further_action(&self.profile, &ctx.actor, person, input, self.now())?;
         let mut tx = self.begin().await?;
         let id = tx.insert_further_action(&d.record).await?;
-        tx.audit_for(&d.events, &format!("further-action:{id}"))
-            .await?;
-        self.finish(tx, ctx, &format!("further-action:{id}"))
+        self.finish_new(tx, ctx, &format!("further-action:{id}"), &d)
             .await?;
         Ok(FurtherAction { id, ..d.record })
     }
@@ -2735,10 +2743,8 @@ impl Handles<cmd::RequestDisclosure> for App {
         let d = sharing::request_disclosure(&self.profile, &ctx.actor, person, input, self.now())?;
         let mut tx = self.begin().await?;
         let id = tx.insert_disclosure(&d.record).await?;
-        let subject = format!("disclosure:{id}");
-        tx.audit_for(&d.events, &subject).await?;
-        tx.tasks_about(&d.tasks, &subject, self.now()).await?;
-        self.finish(tx, ctx, &subject).await?;
+        self.finish_new(tx, ctx, &format!("disclosure:{id}"), &d)
+            .await?;
         Ok(sharing::Disclosure { id, ..d.record })
     }
 }

@@ -85,10 +85,8 @@ impl Handles<cmd::ReceiveRightsRequest> for App {
         )?;
         let mut tx = self.begin().await?;
         let id = tx.insert_rights(&d.record).await?;
-        let subject = format!("data-rights:{id}");
-        tx.audit_for(&d.events, &subject).await?;
-        tx.tasks_about(&d.tasks, &subject, now).await?;
-        self.finish(tx, ctx, &subject).await?;
+        self.finish_new(tx, ctx, &format!("data-rights:{id}"), &d)
+            .await?;
         Ok(RightsRequest { id, ..d.record })
     }
 }
