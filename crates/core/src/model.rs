@@ -1026,6 +1026,16 @@ crate::words! {
 }
 
 impl TaskKind {
+    /// Whether the task is about a member of staff rather than the person's case: a line
+    /// manager's follow-up of a call a colleague ended (CLE-4.5; NOR-6.1), of behaviour
+    /// towards them (NOR-6.1), or of their welfare (CLE-6.5).
+    pub fn about_staff(self) -> bool {
+        matches!(
+            self,
+            Self::EndedCallFollowUp | Self::WelfareFollowUp | Self::ReportToManager
+        )
+    }
+
     /// The step that does this task, for tasks that must not be closed by hand: closing a
     /// breach reminder without sending it would skip CLE-9.11, closing a request to
     /// authorise or share without deciding would skip the decision.

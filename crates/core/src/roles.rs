@@ -231,6 +231,16 @@ pub fn holds_task(actor: &Actor, task: &crate::model::NewTask) -> bool {
     task.assignee == Some(actor.id) || (task.assignee.is_none() && task.role == Some(actor.role))
 }
 
+/// Whether `actor` sees `task` among the open tasks on a person's record. Every task about
+/// the person's case, whoever holds it: whoever answers their call may need to say what is
+/// still owed. A task about a member of staff ([`crate::model::TaskKind::about_staff`]: a
+/// colleague's ended call, the behaviour towards them, their welfare; CLE-4.5, 6.5; NOR-6.1)
+/// only where `actor` may close it ([`may_close_task`]): how a colleague is supported is
+/// for their managers, not for everyone who opens the person's page.
+pub fn sees_task(actor: &Actor, task: &crate::model::NewTask) -> bool {
+    !task.kind.about_staff() || may_close_task(actor, task).is_ok()
+}
+
 /// Whether `actor` may close a task by hand (one a step does not close itself): the member
 /// of staff it is assigned to, anyone in the role it is for when it names nobody, or a line
 /// or senior manager.
@@ -713,6 +723,45 @@ mod tests {
         let for_role = task(None, Some(Role::Caseworker));
         assert!(may_close_task(&actor(2, Role::Caseworker), &for_role).is_ok());
         assert!(may_close_task(&actor(4, Role::Dpo), &for_role).is_err());
+    }
+
+    /// A person's record shows every open task about their case to whoever reads it, and a
+    /// task about a member of staff (a colleague's ended call, behaviour towards them, their
+    /// welfare) only to whoever may close it: the one it is for and the managers.
+    #[test]
+    fn cle_4_5_cle_6_5_nor_6_1_a_task_about_a_colleague_is_seen_only_by_those_who_may_close_it() {
+        let dpo_decision = NewTask {
+            kind: TaskKind::DisclosureDecision,
+            ..task(None, Some(Role::Dpo))
+        };
+        assert!(sees_task(&actor(2, Role::Caseworker), &dpo_decision));
+        assert!(sees_task(&actor(5, Role::Auditor), &dpo_decision));
+        for kind in [
+            TaskKind::EndedCallFollowUp,
+            TaskKind::WelfareFollowUp,
+            TaskKind::ReportToManager,
+        ] {
+            let about_staff = NewTask {
+                kind,
+                ..task(Some(3), Some(Role::LineManager))
+            };
+            assert!(
+                !sees_task(&actor(2, Role::Caseworker), &about_staff),
+                "{kind:?}"
+            );
+            assert!(
+                !sees_task(&actor(5, Role::Auditor), &about_staff),
+                "{kind:?}"
+            );
+            assert!(
+                sees_task(&actor(3, Role::LineManager), &about_staff),
+                "{kind:?}"
+            );
+            assert!(
+                sees_task(&actor(6, Role::SeniorManager), &about_staff),
+                "{kind:?}"
+            );
+        }
     }
 
     /// Issue 11: closing a task by hand is refused for a task its own step closes, for

@@ -639,7 +639,13 @@ pub async fn get_person(
         disclosures: r.disclosures.iter().map(wire::disclosure).collect(),
         disputes: r.disputes.iter().map(wire::dispute).collect(),
         further_actions: r.further_actions.iter().map(wire::further_action).collect(),
-        tasks: r.records.tasks.iter().map(wire::task).collect(),
+        tasks: r
+            .records
+            .tasks
+            .iter()
+            .filter(|t| tact_core::roles::sees_task(&ctx.actor, &t.task))
+            .map(wire::task)
+            .collect(),
         steps: wire::record_steps(p, &ctx.actor, &r, st.app.now()),
     })
 }

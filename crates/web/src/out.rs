@@ -1048,6 +1048,9 @@ answer! {
         disclosures: Vec<DisclosureOut>,
         disputes: Vec<DisputeOut>,
         further_actions: Vec<FurtherActionOut>,
+        /// Tasks about them, open and done, whoever they are for; a task about a member of
+        /// staff (a colleague's ended call, behaviour towards them, their welfare) only where
+        /// the reader may close it.
         tasks: Vec<TaskOut>,
         /// What the reader may do now with each of these records that has a step, keyed by
         /// the record's path (`/plans/5`, `/disputes/2`, `/adjustments/3`, `/disclosures/1`,

@@ -1873,13 +1873,15 @@ async fn person(
         .filter(|a| a.status == AdjustmentStatus::Granted)
         .map(|a| a.description.clone())
         .collect();
-    // Every open task about them, whoever holds it: whoever answers their call sees what is
-    // still owed on their record, and to whom. Only those the reader may close are linked.
+    // Every open task about them the reader sees (core's `sees_task`: a colleague's
+    // follow-up only for those who may close it), whoever holds it: whoever answers their
+    // call sees what is still owed on their record, and to whom. Only those the reader may
+    // close are linked.
     let owed: Vec<tact_core::model::Task> = r
         .records
         .tasks
         .iter()
-        .filter(|t| t.done_at.is_none())
+        .filter(|t| t.done_at.is_none() && tact_core::roles::sees_task(&signed.actor, &t.task))
         .cloned()
         .collect();
     let closable: Vec<tact_core::model::Task> = owed

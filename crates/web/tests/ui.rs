@@ -1425,6 +1425,64 @@ async fn cle_4_5_an_ended_call_follow_up_is_closed_from_its_task_page() {
         .and_then(|row| row.split("href=\"/tasks/").nth(1))
         .and_then(|rest| rest.split('"').next())
         .expect("a link to the follow-up");
+    // The person's page lists the follow-up for the managers who may close it, not for
+    // every caseworker who opens it (their warning letter, a task about the case, they see);
+    // the API's record of the person agrees.
+    let owed = |page: &str| {
+        page.split("Open tasks about them")
+            .nth(1)
+            .and_then(|rest| rest.split("<h2").next())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let (_, person) = ui.page(&lee, &format!("/people/{}", c.pid)).await;
+    assert!(
+        owed(&person).contains("A call Cas Worker took was ended"),
+        "{person}"
+    );
+    let cas = ui.session("cas").await;
+    let (_, person) = ui.page(&cas, &format!("/people/{}", c.pid)).await;
+    assert!(
+        !owed(&person).contains("A call Cas Worker took was ended")
+            && owed(&person).contains("Send the warning in writing"),
+        "{person}"
+    );
+    let titles = |token: String| {
+        let (http, url) = (
+            ui.http.clone(),
+            format!("{}/api/v1/people/{}", ui.base, c.pid),
+        );
+        async move {
+            let r: serde_json::Value = http
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            r["tasks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t["title"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    let ended_call = |ts: &[String]| {
+        ts.iter()
+            .any(|t| t.starts_with("A call Cas Worker took was ended"))
+    };
+    assert!(ended_call(&titles(c.lm.clone()).await));
+    let theirs = titles(c.cw.clone()).await;
+    assert!(
+        !ended_call(&theirs)
+            && theirs
+                .iter()
+                .any(|t| t.starts_with("Send the warning in writing")),
+        "{theirs:?}"
+    );
     let (_, task) = ui.page(&lee, &format!("/tasks/{ended}")).await;
     for said in [
         "What happened: Swore at me",
