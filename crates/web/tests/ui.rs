@@ -625,6 +625,16 @@ impl Ui {
         tact_web::TestClient { base, http }
     }
 
+    /// What `GET /api/v1{path}` answers `token`, as JSON.
+    async fn api_get(&self, token: &str, path: &str) -> serde_json::Value {
+        let (status, answer) = self
+            .client()
+            .ask(reqwest::Method::GET, token, path, None)
+            .await;
+        assert_eq!(status, 200, "GET {path}: {answer}");
+        answer
+    }
+
     async fn api(&self, token: &str, path: &str, body: serde_json::Value) -> serde_json::Value {
         let r = self
             .http
@@ -1447,35 +1457,12 @@ async fn cle_4_5_an_ended_call_follow_up_is_closed_from_its_task_page() {
             && owed(&person).contains("Send the warning in writing"),
         "{person}"
     );
-    let titles = |token: String| {
-        let (http, url) = (
-            ui.http.clone(),
-            format!("{}/api/v1/people/{}", ui.base, c.pid),
-        );
-        async move {
-            let r: serde_json::Value = http
-                .get(url)
-                .bearer_auth(token)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            r["tasks"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|t| t["title"].as_str().unwrap().to_string())
-                .collect::<Vec<_>>()
-        }
-    };
     let ended_call = |ts: &[String]| {
         ts.iter()
             .any(|t| t.starts_with("A call Cas Worker took was ended"))
     };
-    assert!(ended_call(&titles(c.lm.clone()).await));
-    let theirs = titles(c.cw.clone()).await;
+    assert!(ended_call(&task_titles(&ui, &c.lm, c.pid).await));
+    let theirs = task_titles(&ui, &c.cw, c.pid).await;
     assert!(
         !ended_call(&theirs)
             && theirs
@@ -5394,25 +5381,7 @@ async fn cle_7_2_a_draft_is_offered_for_proposal_once_its_checklist_is_answered(
     let c = case(&ui).await;
     let sid = c.draft(&ui, "letter", "Abuse after a warning").await;
     let lee = ui.session("lee").await;
-    let steps = |ui: &Ui| {
-        let (http, url, token) = (
-            ui.http.clone(),
-            format!("{}/api/v1/plans/{sid}", ui.base),
-            c.lm.clone(),
-        );
-        async move {
-            let v: serde_json::Value = http
-                .get(url)
-                .bearer_auth(token)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            v["steps"].clone()
-        }
-    };
+    let steps = || async { ui.api_get(&c.lm, &format!("/plans/{sid}")).await["steps"].clone() };
     let (_, page) = ui.page(&lee, &format!("/plans/{sid}")).await;
     assert!(
         !page.contains(&format!("action=\"/plans/{sid}/propose\"")),
@@ -5423,7 +5392,7 @@ async fn cle_7_2_a_draft_is_offered_for_proposal_once_its_checklist_is_answered(
             && page.contains("(CLE-7.2)"),
         "{page}"
     );
-    let api = steps(&ui).await;
+    let api = steps().await;
     assert!(
         api.as_array().unwrap().contains(&json!("checklist")),
         "{api}"
@@ -5452,7 +5421,7 @@ async fn cle_7_2_a_draft_is_offered_for_proposal_once_its_checklist_is_answered(
         "{page}"
     );
     assert!(!page.contains("Before it can be proposed"), "{page}");
-    assert!(steps(&ui)
+    assert!(steps()
         .await
         .as_array()
         .unwrap()
@@ -7356,6 +7325,16 @@ async fn cle_9_9_a_phone_system_routes_calls_by_the_same_verdict_staff_see() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+}
+
+/// The titles of the tasks `GET /api/v1/people/{pid}` lists for `token`.
+async fn task_titles(ui: &Ui, token: &str, pid: i64) -> Vec<String> {
+    ui.api_get(token, &format!("/people/{pid}")).await["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["title"].as_str().unwrap().to_string())
+        .collect()
 }
 
 /// The text in `page` after the first `marker`, up to the next quote: an id in a link, a
