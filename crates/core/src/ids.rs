@@ -80,53 +80,53 @@ impl PlanId {
 mod tests {
     use super::{MatterId, PersonId};
 
+    /// `read` gives 123 for every one of `typed`, and nothing for any of `not`.
+    fn reads_123(read: impl Fn(&str) -> Option<i64>, typed: &[&str], not: &[&str]) {
+        for t in typed {
+            assert_eq!(read(t), Some(123), "{t}");
+        }
+        for n in not {
+            assert_eq!(read(n), None, "{n}");
+        }
+    }
+
     #[test]
     fn a_reference_is_read_however_it_is_typed() {
-        for typed in [
-            "SU-000123",
-            "su-123",
-            "SU123",
-            " SU 0123 ",
-            "Su-00000000123",
-        ] {
-            assert_eq!(
-                PersonId::from_reference(typed),
-                Some(PersonId(123)),
-                "{typed}"
-            );
-        }
-        for not in [
-            "Susan",
-            "SU-",
-            "SU-0",
-            "SU-12a",
-            "123",
-            "SU-99999999999999999999",
-        ] {
-            assert_eq!(PersonId::from_reference(not), None, "{not}");
-        }
+        reads_123(
+            |t| PersonId::from_reference(t).map(|p| p.0),
+            &[
+                "SU-000123",
+                "su-123",
+                "SU123",
+                " SU 0123 ",
+                "Su-00000000123",
+            ],
+            &[
+                "Susan",
+                "SU-",
+                "SU-0",
+                "SU-12a",
+                "123",
+                "SU-99999999999999999999",
+            ],
+        );
         assert_eq!(PersonId(123).reference(), "SU-000123");
     }
 
     #[test]
     fn a_matter_reference_is_read_however_it_is_typed() {
-        for typed in ["M-000123", "m-123", "M123", " M 0123 "] {
-            assert_eq!(
-                MatterId::from_reference(typed),
-                Some(MatterId(123)),
-                "{typed}"
-            );
-        }
-        for not in [
-            "Mary",
-            "M-",
-            "M-0",
-            "M-12a",
-            "123",
-            "SU-000123",
-            "M-99999999999999999999",
-        ] {
-            assert_eq!(MatterId::from_reference(not), None, "{not}");
-        }
+        reads_123(
+            |t| MatterId::from_reference(t).map(|m| m.0),
+            &["M-000123", "m-123", "M123", " M 0123 "],
+            &[
+                "Mary",
+                "M-",
+                "M-0",
+                "M-12a",
+                "123",
+                "SU-000123",
+                "M-99999999999999999999",
+            ],
+        );
     }
 }
