@@ -1438,13 +1438,7 @@ async fn cle_4_5_an_ended_call_follow_up_is_closed_from_its_task_page() {
     // The person's page lists the follow-up for the managers who may close it, not for
     // every caseworker who opens it (their warning letter, a task about the case, they see);
     // the API's record of the person agrees.
-    let owed = |page: &str| {
-        page.split("Open tasks about them")
-            .nth(1)
-            .and_then(|rest| rest.split("<h2").next())
-            .unwrap_or_default()
-            .to_string()
-    };
+    let owed = |page: &str| section(page, "Open tasks about them");
     let (_, person) = ui.page(&lee, &format!("/people/{}", c.pid)).await;
     assert!(
         owed(&person).contains("A call Cas Worker took was ended"),
@@ -1774,11 +1768,7 @@ async fn cle_9_15_sharing_waits_for_the_dpo_and_goes_on_the_disclosure_log() {
     assert!(person.contains(&format!("href=\"{decide}\"")), "{person}");
     // A caseworker answering their call sees it is owed, and to whom, with nothing to open.
     let (_, person) = ui.page(&cas, &format!("/people/{}", c.pid)).await;
-    let owed = person
-        .split("Open tasks about them")
-        .nth(1)
-        .and_then(|rest| rest.split("<h2").next())
-        .unwrap_or_default();
+    let owed = section(&person, "Open tasks about them");
     assert!(
         owed.contains("— for a Data Protection Officer") && !owed.contains("/decision\""),
         "{person}"
@@ -7335,6 +7325,16 @@ async fn task_titles(ui: &Ui, token: &str, pid: i64) -> Vec<String> {
         .iter()
         .map(|t| t["title"].as_str().unwrap().to_string())
         .collect()
+}
+
+/// The part of `page` under the heading `heading`, up to the next `<h2`; it panics, showing
+/// the page, where there is no such heading.
+fn section(page: &str, heading: &str) -> String {
+    let rest = page
+        .split(heading)
+        .nth(1)
+        .unwrap_or_else(|| panic!("no {heading:?} in the page: {page}"));
+    rest.split("<h2").next().unwrap_or_default().to_string()
 }
 
 /// The text in `page` after the first `marker`, up to the next quote: an id in a link, a
