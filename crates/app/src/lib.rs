@@ -577,6 +577,7 @@ impl App {
                     clause: None,
                     field: Some("Idempotency-Key".into()),
                     message: "this request was already submitted (same Idempotency-Key); nothing was written again".into(),
+                    overridden_by: None,
                 }),
                 other => other.into(),
             })?;
@@ -1040,6 +1041,7 @@ impl App {
                 clause: None,
                 field: Some(field.to_string()),
                 message: format!("{key} is shared by {who}: say which person this contact is from"),
+                overridden_by: None,
             }));
         }
         Ok(found.pop())
@@ -1190,6 +1192,7 @@ impl App {
                 clause: None,
                 field: Some("Idempotency-Key".into()),
                 message: "this contact was already logged (same Idempotency-Key); nothing was written again".into(),
+                overridden_by: None,
             }),
             other => other.into(),
         })?;

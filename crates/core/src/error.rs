@@ -27,6 +27,11 @@ pub struct RuleError {
     pub clause: Option<String>,
     pub field: Option<String>,
     pub message: String,
+    /// The input that, given, says to go ahead anyway, where the asker may overrule this
+    /// refusal: `keep_unverified` for a number libphonenumber cannot confirm, `shared` for
+    /// one another person holds. Each door names it its own way (the API's field, the CLI's
+    /// flag, the form's box).
+    pub overridden_by: Option<String>,
 }
 
 impl RuleError {
@@ -56,6 +61,7 @@ impl RuleError {
             clause: None,
             field: Some(field.to_string()),
             message: message.into(),
+            overridden_by: None,
         }
     }
 
@@ -65,6 +71,7 @@ impl RuleError {
             clause: None,
             field: Some(field.to_string()),
             message: message.into(),
+            overridden_by: None,
         }
     }
 
@@ -74,6 +81,7 @@ impl RuleError {
             clause: Some(clause.to_string()),
             field: None,
             message: message.into(),
+            overridden_by: None,
         }
     }
 
@@ -83,6 +91,7 @@ impl RuleError {
             clause: clause.map(str::to_string),
             field: None,
             message: message.into(),
+            overridden_by: None,
         }
     }
 
@@ -92,6 +101,7 @@ impl RuleError {
             clause: None,
             field: Some(field.to_string()),
             message: message.into(),
+            overridden_by: None,
         }
     }
 
@@ -99,6 +109,13 @@ impl RuleError {
     #[must_use]
     pub fn with_field(mut self, field: &str) -> Self {
         self.field = Some(field.to_string());
+        self
+    }
+
+    /// Names the input that overrules this refusal ([`RuleError::overridden_by`]).
+    #[must_use]
+    pub fn overridden_by(mut self, input: &str) -> Self {
+        self.overridden_by = Some(input.to_string());
         self
     }
 

@@ -194,7 +194,7 @@ impl PhoneNumber {
     pub fn record(input: &str, keep_unverified: bool) -> Result<Self, RuleError> {
         let (e164, verified) = read_number(input).map_err(|why| Self::bad(input, &why))?;
         if !verified && !keep_unverified {
-            return Err(Self::bad(input, UNCONFIRMED));
+            return Err(Self::bad(input, UNCONFIRMED).overridden_by("keep_unverified"));
         }
         Ok(Self { e164, verified })
     }
@@ -203,7 +203,7 @@ impl PhoneNumber {
     /// [`PhoneNumber::record`] words it: for a number new to a record
     /// (`PersonInput::apply_to`).
     pub fn unconfirmed(&self) -> RuleError {
-        Self::bad(&self.for_people(), UNCONFIRMED)
+        Self::bad(&self.for_people(), UNCONFIRMED).overridden_by("keep_unverified")
     }
 
     /// Reads a caller's number to look it up: any number libphonenumber can read, valid or
@@ -442,6 +442,7 @@ pub fn may_hold(
         message: format!(
             "{key} is already held by {who}: if they share it (a household line, an advocate acting for several people), mark it as shared"
         ),
+        overridden_by: Some("shared".into()),
     })
 }
 

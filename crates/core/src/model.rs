@@ -1678,6 +1678,7 @@ mod tests {
             .unwrap_err();
         assert_eq!(e.field.as_deref(), Some("phones[0]"));
         assert!(e.message.contains("07700 900123") && e.message.contains("keep it as unverified"));
+        assert_eq!(e.overridden_by.as_deref(), Some("keep_unverified"));
         let p = details(vec![drama("07700 900123")], true)
             .new_person(Timestamp::UNIX_EPOCH)
             .unwrap();

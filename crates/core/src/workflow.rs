@@ -421,6 +421,7 @@ fn refused(s: &Plan, step: PlanStep, term: &str) -> RuleError {
             step.as_str(),
             s.status.as_str()
         ),
+        overridden_by: None,
     }
 }
 

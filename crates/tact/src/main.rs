@@ -123,6 +123,7 @@ fn rule_line(r: &tact_core::RuleError) -> String {
         "message": r.message,
         "field": r.field,
         "clause": r.clause,
+        "overridden_by": r.overridden_by,
     });
     let typed = typed_command();
     refusal_line(status, &body, |f| flag_for(&typed, f))
@@ -736,7 +737,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
 /// about is the command's own flag where it has one for the field (`flag`: `--minutes` for
 /// `duration_seconds`), else the API's field, as a body given with `--json` names it. A
 /// record not found is named by its message ("no service user 99999"); its field would be
-/// the API's name for the id the command was given, so it is left out.
+/// the API's name for the id the command was given, so it is left out. Where the refusal may
+/// be overruled (`overridden_by`: a number libphonenumber cannot confirm), the flag that
+/// says to go ahead anyway is named too (`--keep-unverified`).
 fn refusal_line(
     status: axum::http::StatusCode,
     e: &serde_json::Value,
@@ -746,11 +749,18 @@ fn refusal_line(
         "error: {}",
         e["message"].as_str().unwrap_or("request refused")
     );
-    if let Some(f) = e["field"].as_str().filter(|_| status.as_u16() != 404) {
-        match flag(f) {
-            Some(flag) => line.push_str(&format!(" ({flag})")),
-            None => line.push_str(&format!(" (field `{f}`)")),
-        }
+    let named = |f: &str| flag(f).unwrap_or_else(|| format!("field `{f}`"));
+    let mut about: Vec<String> = e["field"]
+        .as_str()
+        .filter(|_| status.as_u16() != 404)
+        .map(named)
+        .into_iter()
+        .collect();
+    if let Some(input) = e["overridden_by"].as_str() {
+        about.push(format!("to go ahead anyway: {}", named(input)));
+    }
+    if !about.is_empty() {
+        line.push_str(&format!(" ({})", about.join("; ")));
     }
     if let Some(c) = e["clause"].as_str() {
         line.push_str(&format!(" [{}]", tact_core::profile::cited(c)));
@@ -2214,6 +2224,16 @@ mod tests {
             refusal_line(StatusCode::BAD_REQUEST, &e, |f| Some(format!("--{f}"))),
             "error: give a reason (--reason) [CLE-9.3]"
         );
+        // A refusal the user may overrule names the flag that does.
+        let e = json!({"message": "not a number in use", "field": "phones[0]", "clause": null, "overridden_by": "keep_unverified"});
+        assert_eq!(
+            refusal_line(StatusCode::BAD_REQUEST, &e, |f| Some(format!("--{f}"))),
+            "error: not a number in use (--phones[0]; to go ahead anyway: --keep_unverified)"
+        );
+        assert_eq!(
+            refusal_line(StatusCode::BAD_REQUEST, &e, none),
+            "error: not a number in use (field `phones[0]`; to go ahead anyway: field `keep_unverified`)"
+        );
         let e = json!({"message": "no service user 9", "field": "id", "clause": null});
         assert_eq!(
             refusal_line(StatusCode::NOT_FOUND, &e, |f| Some(format!("--{f}"))),
@@ -2242,6 +2262,8 @@ mod tests {
             (log, "summary", Some("--summary")),
             (log, "restrictions[0].channel", None),
             (add, "phones[0]", Some("--phone")),
+            (add, "keep_unverified", Some("--keep-unverified")),
+            (add, "shared", Some("--shared")),
             (add, "emails[1]", Some("--email")),
             (add, "preferred_format", Some("--format")),
             (add, "postal_address", Some("--address")),

@@ -1244,6 +1244,67 @@ fn nor_1_4_equality_monitoring_from_the_command_line() {
 /// CLE-9.9: who speaks for a person is recorded from the console as at every other door:
 /// named (core's refusal, naming the flag), changed, and taken off; their number is the
 /// person's to the contact check.
+/// A refusal the user may overrule names the flag that does: a number libphonenumber cannot
+/// confirm (`--keep-unverified`), one another person holds (`--shared`); given, the person is
+/// added.
+#[test]
+fn a_refusal_the_user_may_overrule_names_the_flag_that_does() {
+    let d = office("overrule", "cleveland-opcc");
+    let cw = staff_id(&d, "Cas", "caseworker");
+    let add = |name: &str, more: &[&str]| {
+        let all = [
+            &[
+                "--as",
+                cw.as_str(),
+                "person",
+                "add",
+                "--name",
+                name,
+                "--phone",
+                "07700 900555",
+            ][..],
+            more,
+        ]
+        .concat();
+        tact(&d, &all)
+    };
+    let o = add("Ann New", &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("(--phone; to go ahead anyway: --keep-unverified)"),
+        "{}",
+        text(&o)
+    );
+    let ann = json(&add("Ann New", &["--keep-unverified"]));
+    assert_eq!(ann["phones"][0], "+447700900555");
+    let o = add("Bob New", &["--keep-unverified"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("Ann New")
+            && text(&o).contains("(--phone; to go ahead anyway: --shared)"),
+        "{}",
+        text(&o)
+    );
+    let bob = json(&add(
+        "Bob New",
+        &["--keep-unverified", "--shared", "07700 900555"],
+    ));
+    assert_eq!(bob["phones"][0], "+447700900555");
+    // A number that is no number at all cannot be overruled, and says no flag to try.
+    let o = tact(
+        &d,
+        &[
+            "--as", &cw, "person", "add", "--name", "Cy", "--phone", "call me",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("(--phone)") && !text(&o).contains("go ahead anyway"),
+        "{}",
+        text(&o)
+    );
+}
+
 #[test]
 fn cle_9_9_an_advocate_is_recorded_from_the_command_line() {
     let d = office("advocate", "cleveland-opcc");

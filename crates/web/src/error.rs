@@ -1,6 +1,7 @@
 //! How errors leave the API.
 //!
-//! Policy: every error is JSON, `{"error": {"message", "field", "clause"}}`, with a 4xx
+//! Policy: every error is JSON, `{"error": {"message", "field", "clause"}}` (and
+//! `overridden_by`, where a field sent says to go ahead anyway), with a 4xx
 //! status for anything the caller can put right — 400 malformed input, 401 no or bad
 //! token, 403 a role that may not, 404 an unknown id, 409 a step the policy or the
 //! record's state refuses (and a repeated submission), 413 a body too large. A fault of
@@ -20,6 +21,8 @@ pub struct ApiError {
     pub message: String,
     pub field: Option<String>,
     pub clause: Option<String>,
+    /// The request field that, sent, says to go ahead anyway (`RuleError::overridden_by`).
+    pub overridden_by: Option<String>,
     /// Seconds to wait before trying again, sent as `Retry-After` (a 429).
     pub retry_after: Option<u64>,
 }
@@ -31,6 +34,7 @@ impl ApiError {
             message: message.into(),
             field: None,
             clause: None,
+            overridden_by: None,
             retry_after: None,
         }
     }
@@ -40,6 +44,7 @@ impl ApiError {
             message: message.into(),
             field: Some(field.to_string()),
             clause: None,
+            overridden_by: None,
             retry_after: None,
         }
     }
@@ -79,6 +84,7 @@ impl From<RuleError> for ApiError {
             message: e.message,
             field: e.field,
             clause: e.clause,
+            overridden_by: e.overridden_by,
             retry_after: None,
         }
     }
@@ -144,6 +150,7 @@ impl From<JsonRejection> for ApiError {
             message: format!("the request body is not valid: {said}"),
             field,
             clause: None,
+            overridden_by: None,
             retry_after: None,
         }
     }
@@ -181,6 +188,7 @@ impl From<QueryRejection> for ApiError {
             field: text.split('`').nth(1).map(str::to_string),
             message: format!("the query string is not valid: {said}"),
             clause: None,
+            overridden_by: None,
             retry_after: None,
         }
     }
@@ -203,6 +211,7 @@ impl From<PathRejection> for ApiError {
                 None => "no such record: the address has no record's id where one goes".into(),
             },
             clause: None,
+            overridden_by: None,
             retry_after: None,
         }
     }
@@ -210,8 +219,11 @@ impl From<PathRejection> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body =
+        let mut body =
             json!({"error": {"message": self.message, "field": self.field, "clause": self.clause}});
+        if let Some(input) = self.overridden_by {
+            body["error"]["overridden_by"] = input.into();
+        }
         let mut r = (self.status, axum::Json(body)).into_response();
         if let Some(wait) = self.retry_after {
             r.headers_mut()

@@ -261,14 +261,7 @@ pub async fn faults_answered(
             const SAID: &str = "Tact failed while answering this (a fault in Tact, in its \
                                 log). Try again later, and check whether it was done.";
             if api {
-                crate::error::ApiError {
-                    status: StatusCode::INTERNAL_SERVER_ERROR,
-                    message: SAID.into(),
-                    field: None,
-                    clause: None,
-                    retry_after: None,
-                }
-                .into_response()
+                crate::error::ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, SAID).into_response()
             } else {
                 crate::ui::error_page(
                     &state,

@@ -932,6 +932,12 @@ answer! {
         field: Option<String>,
         /// The policy clause that makes the rule, where there is one.
         clause: Option<String>,
+        /// Where the caller may overrule this refusal: the request field that, sent, says to
+        /// go ahead anyway — `keep_unverified` (true) for a phone number libphonenumber
+        /// cannot confirm, `shared` (listing it) for a number or address another person
+        /// holds. Absent otherwise.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        overridden_by: Option<String>,
     }
 }
 

@@ -591,6 +591,7 @@ pub(crate) fn refused(
                 clause: None,
                 field: None,
                 message,
+                overridden_by: None,
             }),
         ),
         other => refusal(state, &signed, other),

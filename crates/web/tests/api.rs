@@ -1649,6 +1649,8 @@ async fn who_is_calling_shared_numbers_unverified_numbers_and_withheld_caller_id
         let (s, v) = t.post(&t.caseworker, "/people", json!({"name": "Sam Bloggs", "phones": ["+44 (0)7911 123123"]})).await;
         refused(s, &v, StatusCode::CONFLICT, "phones");
         assert!(v["error"]["message"].as_str().unwrap().contains("Jo Bloggs"), "{v}");
+        // The refusal names the field that says to go ahead anyway.
+        assert_eq!(v["error"]["overridden_by"], "shared", "{v}");
         let (s, v) = t.post(&t.caseworker, "/people", json!({"name": "Sam Bloggs", "phones": ["07911 123123"], "shared": ["07911123123"]})).await;
         assert_eq!(s, StatusCode::CREATED, "{v}");
         let sam = v["id"].as_i64().unwrap();
@@ -1675,6 +1677,9 @@ async fn who_is_calling_shared_numbers_unverified_numbers_and_withheld_caller_id
         // A digit short of its range: refused naming the field, unless kept as unverified.
         let (s, v) = t.post(&t.caseworker, "/people", json!({"name": "Ann Short", "phones": ["+44 (0)113 496 048"]})).await;
         refused(s, &v, StatusCode::BAD_REQUEST, "phones[0]");
+        let (s, v) = t.post(&t.caseworker, "/people", json!({"name": "Ann New", "phones": ["07700 900555"]})).await;
+        refused(s, &v, StatusCode::BAD_REQUEST, "phones[0]");
+        assert_eq!(v["error"]["overridden_by"], "keep_unverified", "{v}");
         let (s, v) = t.post(&t.caseworker, "/people", json!({"name": "Ann New", "phones": ["07700 900555"], "keep_unverified": true})).await;
         assert_eq!(s, StatusCode::CREATED, "{v}");
         assert_eq!(v["phones"][0], "+447700900555");
@@ -1715,6 +1720,10 @@ async fn who_is_calling_shared_numbers_unverified_numbers_and_withheld_caller_id
         }
         let (s, _) = t.get(&t.caseworker, "/contact-check?phone=call%20me").await;
         assert_eq!(s, StatusCode::BAD_REQUEST);
+        // What is no number at all cannot be kept anyway: nothing overrules it.
+        let (s, v) = t.post(&t.caseworker, "/people", json!({"name": "Cy", "phones": ["call me"], "keep_unverified": true})).await;
+        refused(s, &v, StatusCode::BAD_REQUEST, "phones[0]");
+        assert!(v["error"].get("overridden_by").is_none(), "{v}");
     })
     .await;
 }
