@@ -75,16 +75,16 @@ fn already<'r, R: Keyed>(
         match before.get(r.key()) {
             None => new.push(r),
             Some(i) if i.digest == digest(r.raw()) => *skipped += 1,
-            Some(i) => problems.push(Problem {
-                row: r.line(),
-                column: "id".into(),
-                reason: format!(
+            Some(i) => problems.push(Problem::at(
+                r.line(),
+                "id",
+                format!(
                     "{} was imported from this source on {} (row {}) and has changed since; Tact does not overwrite it: change the record in Tact, where the change is recorded",
                     r.key(),
                     tact_core::check::long_day(i.imported_at),
                     i.line
                 ),
-            }),
+            )),
         }
     }
     new
@@ -170,22 +170,18 @@ impl Handles<cmd::ImportRecords> for App {
                             .categories
                             .iter()
                             .find(|c| c.id.eq_ignore_ascii_case(r.category.trim()) || c.name.eq_ignore_ascii_case(r.category.trim()))
-                            .ok_or_else(|| Problem {
-                                row: r.line,
-                                column: "category".into(),
-                                reason: format!(
+                            .ok_or_else(|| Problem::at(
+                                r.line,
+                                "category",
+                                format!(
                                     "{:?} is not one of this policy's categories: {}",
                                     r.category,
                                     self.profile.categories.iter().map(|c| c.id.as_str()).collect::<Vec<_>>().join(", ")
                                 ),
-                            })?;
+                            ))?;
                         let staff = match &r.staff {
                             None => ctx.actor.id,
-                            Some(who) => from.staff_named(who).ok_or_else(|| Problem {
-                                row: r.line,
-                                column: "staff".into(),
-                                reason: format!("no active member of staff in Tact has the name or email address {who:?}"),
-                            })?,
+                            Some(who) => from.staff_named(who).ok_or_else(|| Problem::at(r.line, "staff", format!("no active member of staff in Tact has the name or email address {who:?}")))?,
                         };
                         Ok((p, m, category.id.clone(), staff))
                     })
@@ -394,11 +390,7 @@ impl Sources {
         person: &str,
         matter: Option<&str>,
     ) -> std::result::Result<(PersonId, Option<MatterId>), Problem> {
-        let problem = |column: &str, reason: String| Problem {
-            row: line,
-            column: column.into(),
-            reason,
-        };
+        let problem = |column: &str, reason: String| Problem::at(line, column, reason);
         let Some(p) = self.people.get(person).map(|p| p.person_id) else {
             return Err(problem(
                 "person",
@@ -490,11 +482,7 @@ fn held_by_others(
         if let Err(e) =
             tact_core::identity::may_hold(key, field, &others, marked.iter().any(|m| m == key))
         {
-            out.push(Problem {
-                row: p.line,
-                column: field.into(),
-                reason: e.message,
-            });
+            out.push(Problem::refused(p.line, field, e));
         }
     }
     out
@@ -619,11 +607,7 @@ impl App {
         from: &Sources,
         s: &PlanRow,
     ) -> Result<std::result::Result<Decision<Plan>, Problem>> {
-        let problem = |column: &str, reason: String| Problem {
-            row: s.line,
-            column: column.into(),
-            reason,
-        };
+        let problem = |column: &str, reason: String| Problem::at(s.line, column, reason);
         let person = match from.join(s.line, &s.person, None) {
             Ok((p, _)) => p,
             Err(p) => return Ok(Err(p)),

@@ -254,14 +254,27 @@ pub struct Problem {
     /// The column's heading in the file, or the field's name when the column is missing.
     pub column: String,
     pub reason: String,
+    /// What would let the row in as it is, where the importer may say so: `keep_unverified`
+    /// for a number libphonenumber cannot confirm ([`crate::RuleError::overridden_by`]).
+    pub overridden_by: Option<String>,
 }
 
 impl Problem {
-    fn at(row: usize, column: &str, reason: impl Into<String>) -> Self {
+    /// A problem in `column` of `row`, for `reason`.
+    pub fn at(row: usize, column: &str, reason: impl Into<String>) -> Self {
         Self {
             row,
             column: column.to_string(),
             reason: reason.into(),
+            overridden_by: None,
+        }
+    }
+
+    /// A core rule's refusal of a cell in `column` of `row`, with what would overrule it.
+    pub fn refused(row: usize, column: &str, e: RuleError) -> Self {
+        Self {
+            overridden_by: e.overridden_by,
+            ..Self::at(row, column, e.message)
         }
     }
 }
@@ -709,7 +722,10 @@ impl Cells<'_> {
     /// is one problem.
     fn fail(&mut self, field: &str, reason: impl Into<String>) {
         let column = self.heading(field);
-        let problem = Problem::at(self.line, &column, reason);
+        self.note(Problem::at(self.line, &column, reason));
+    }
+
+    fn note(&mut self, problem: Problem) {
         if !self.problems.contains(&problem) {
             self.problems.push(problem);
         }
@@ -717,7 +733,11 @@ impl Cells<'_> {
 
     /// Runs a core rule on the cell, keeping its refusal as this cell's problem.
     fn rule<T>(&mut self, field: &str, r: Result<T, RuleError>) -> Option<T> {
-        r.map_err(|e| self.fail(field, e.message)).ok()
+        r.map_err(|e| {
+            let column = self.heading(field);
+            self.note(Problem::refused(self.line, &column, e));
+        })
+        .ok()
     }
 }
 
@@ -1381,7 +1401,7 @@ fn shared_across_rows(
                 })
                 .collect();
             if let Err(e) = crate::identity::may_hold(&k, field, &others, *marked) {
-                out.push(Problem::at(*line, &column(field), e.message));
+                out.push(Problem::refused(*line, &column(field), e));
             }
         }
     }

@@ -2127,7 +2127,13 @@ async fn import(
             "rows": report.rows,
             "new": report.new,
             "already_imported": report.already,
-            "problems": report.problems.iter().map(|p| json!({"file": name, "row": p.row, "column": p.column, "reason": p.reason})).collect::<Vec<_>>(),
+            "problems": report.problems.iter().map(|p| {
+                let mut v = json!({"file": name, "row": p.row, "column": p.column, "reason": p.reason});
+                if let Some(input) = &p.overridden_by {
+                    v["overridden_by"] = input.as_str().into();
+                }
+                v
+            }).collect::<Vec<_>>(),
             "committed": report.committed,
             "left_out": report.left_out,
         })
@@ -2141,10 +2147,25 @@ async fn import(
         );
     }
     if !report.problems.is_empty() {
+        // What the importer may say instead of changing the file, as the command's flag.
+        let typed = typed_command();
+        let mut instead: Vec<String> = report
+            .problems
+            .iter()
+            .filter_map(|p| p.overridden_by.as_deref())
+            .filter_map(|input| flag_for(&typed, input))
+            .collect();
+        instead.sort();
+        instead.dedup();
         eprintln!(
-            "{} problem{}: nothing was written. Put them right in the file and run this again.",
+            "{} problem{}: nothing was written. Put them right in the file and run this again{}.",
             report.problems.len(),
-            if report.problems.len() == 1 { "" } else { "s" }
+            if report.problems.len() == 1 { "" } else { "s" },
+            if instead.is_empty() {
+                String::new()
+            } else {
+                format!(", or to go ahead anyway add {}", instead.join(" "))
+            }
         );
         return Ok(ExitCode::from(2));
     }

@@ -1968,7 +1968,15 @@ fn issue_14_import_from_the_command_line_dry_run_then_commit_then_nothing_more()
         "Ref,Full name,Telephone\nD-1,Ann Actor,07700 900123\n",
     )
     .unwrap();
-    assert_eq!(run(&drama, true).status.code(), Some(2));
+    let o = run(&drama, true);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o).contains("run this again, or to go ahead anyway add --keep-unverified."),
+        "{}",
+        text(&o)
+    );
+    let dry: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(dry["problems"][0]["overridden_by"], "keep_unverified", "{dry}");
     let mut a = args(&drama, true);
     a.push("--keep-unverified".into());
     let v = json(&tact(&d, &a.iter().map(String::as_str).collect::<Vec<_>>()));

@@ -79,6 +79,9 @@ struct ImportPage<'a> {
     result: Option<Outcome>,
     /// Row, column, reason.
     problems: Vec<(usize, String, String)>,
+    /// Some of the problems are numbers that cannot be confirmed, which the box below
+    /// would keep (`Problem::overridden_by`).
+    keeps_unverified: bool,
     confirm: Option<Confirm>,
     templates: Vec<TemplateNotes>,
 }
@@ -119,6 +122,7 @@ fn blank<'a>(state: &'a AppState, signed: &'a Signed) -> ImportPage<'a> {
         error: None,
         result: None,
         problems: Vec::new(),
+        keeps_unverified: false,
         confirm: None,
         templates: Kind::ALL
             .iter()
@@ -357,6 +361,10 @@ async fn check(State(state): State<AppState>, signed: Signed, multipart: Multipa
         .iter()
         .map(|x| (x.row, x.column.clone(), x.reason.clone()))
         .collect();
+    p.keeps_unverified = report
+        .problems
+        .iter()
+        .any(|x| x.overridden_by.as_deref() == Some("keep_unverified"));
     let status = if p.problems.is_empty() {
         StatusCode::OK
     } else {
