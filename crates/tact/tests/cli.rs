@@ -1976,7 +1976,10 @@ fn issue_14_import_from_the_command_line_dry_run_then_commit_then_nothing_more()
         text(&o)
     );
     let dry: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(dry["problems"][0]["overridden_by"], "keep_unverified", "{dry}");
+    assert_eq!(
+        dry["problems"][0]["overridden_by"], "keep_unverified",
+        "{dry}"
+    );
     let mut a = args(&drama, true);
     a.push("--keep-unverified".into());
     let v = json(&tact(&d, &a.iter().map(String::as_str).collect::<Vec<_>>()));

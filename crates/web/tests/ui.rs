@@ -7351,21 +7351,22 @@ async fn task_titles(ui: &Ui, token: &str, pid: i64) -> Vec<String> {
 /// The part of `page` under the heading `heading`, up to the next `<h2`; it panics, showing
 /// the page, where there is no such heading.
 fn section(page: &str, heading: &str) -> String {
-    let rest = page
-        .split(heading)
-        .nth(1)
-        .unwrap_or_else(|| panic!("no {heading:?} in the page: {page}"));
+    let rest = past(page, heading);
     rest.split("<h2").next().unwrap_or_default().to_string()
 }
 
 /// The text in `page` after the first `marker`, up to the next quote: an id in a link, a
 /// form token.
 fn after(page: &str, marker: &str) -> String {
-    let rest = page
-        .split(marker)
-        .nth(1)
-        .unwrap_or_else(|| panic!("no {marker:?} in the page: {page}"));
+    let rest = past(page, marker);
     rest.split('"').next().unwrap_or_default().to_string()
+}
+
+/// All of `page` after the first `marker`; it panics, showing the page, where there is none.
+fn past<'a>(page: &'a str, marker: &str) -> &'a str {
+    page.split(marker)
+        .nth(1)
+        .unwrap_or_else(|| panic!("no {marker:?} in the page: {page}"))
 }
 
 /// Where a form that was taken sends the browser next (a 303 See Other).
