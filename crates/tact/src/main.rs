@@ -114,19 +114,10 @@ fn error_line(e: &anyhow::Error) -> String {
 /// ([`refusal_line`]): the command's own flag for the field it names (`--username`), and the
 /// clause.
 fn rule_line(r: &tact_core::RuleError) -> String {
-    let status = if r.kind == tact_core::RuleErrorKind::NotFound {
-        axum::http::StatusCode::NOT_FOUND
-    } else {
-        axum::http::StatusCode::BAD_REQUEST
-    };
-    let body = serde_json::json!({
-        "message": r.message,
-        "field": r.field,
-        "clause": r.clause,
-        "overridden_by": r.overridden_by,
-    });
+    let e = tact_web::error::ApiError::from(r.clone());
+    let body = serde_json::to_value(&e.body).unwrap_or_default();
     let typed = typed_command();
-    refusal_line(status, &body, |f| flag_for(&typed, f))
+    refusal_line(e.status, &body, |f| flag_for(&typed, f))
 }
 
 /// What went wrong, from the outermost context in: each cause once. The database's errors

@@ -10,19 +10,17 @@
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
 use tact_app::AppError;
 use tact_core::{RuleError, RuleErrorKind};
 use tact_store::StoreError;
 
+use crate::out::ErrorBody;
+
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
-    pub message: String,
-    pub field: Option<String>,
-    pub clause: Option<String>,
-    /// The request field that, sent, says to go ahead anyway (`RuleError::overridden_by`).
-    pub overridden_by: Option<String>,
+    /// What the caller is told: the answer's `error`, the API document's `ErrorBody`.
+    pub body: ErrorBody,
     /// Seconds to wait before trying again, sent as `Retry-After` (a 429).
     pub retry_after: Option<u64>,
 }
@@ -31,22 +29,24 @@ impl ApiError {
     pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
         Self {
             status,
-            message: message.into(),
-            field: None,
-            clause: None,
-            overridden_by: None,
+            body: ErrorBody {
+                message: message.into(),
+                field: None,
+                clause: None,
+                overridden_by: None,
+            },
             retry_after: None,
         }
     }
     pub fn bad(field: &str, message: impl Into<String>) -> Self {
-        Self {
-            status: StatusCode::BAD_REQUEST,
-            message: message.into(),
-            field: Some(field.to_string()),
-            clause: None,
-            overridden_by: None,
-            retry_after: None,
-        }
+        Self::new(StatusCode::BAD_REQUEST, message).about(Some(field.to_string()))
+    }
+
+    /// The same refusal, about the request field `field` (none: the request as a whole).
+    #[must_use]
+    fn about(mut self, field: Option<String>) -> Self {
+        self.body.field = field;
+        self
     }
     /// 429: too many requests; the answer says when to try again (and `Retry-After`).
     pub fn too_many(wait: u64) -> Self {
@@ -81,10 +81,12 @@ impl From<RuleError> for ApiError {
         };
         Self {
             status,
-            message: e.message,
-            field: e.field,
-            clause: e.clause,
-            overridden_by: e.overridden_by,
+            body: ErrorBody {
+                message: e.message,
+                field: e.field,
+                clause: e.clause,
+                overridden_by: e.overridden_by,
+            },
             retry_after: None,
         }
     }
@@ -145,14 +147,7 @@ impl From<JsonRejection> for ApiError {
         let said = text
             .split_once("target type: ")
             .map_or(text.as_str(), |(_, d)| d);
-        Self {
-            status,
-            message: format!("the request body is not valid: {said}"),
-            field,
-            clause: None,
-            overridden_by: None,
-            retry_after: None,
-        }
+        Self::new(status, format!("the request body is not valid: {said}")).about(field)
     }
 }
 
@@ -183,14 +178,11 @@ impl From<QueryRejection> for ApiError {
         let said = text
             .strip_prefix("Failed to deserialize query string: ")
             .unwrap_or(&text);
-        Self {
-            status: StatusCode::BAD_REQUEST,
-            field: text.split('`').nth(1).map(str::to_string),
-            message: format!("the query string is not valid: {said}"),
-            clause: None,
-            overridden_by: None,
-            retry_after: None,
-        }
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            format!("the query string is not valid: {said}"),
+        )
+        .about(text.split('`').nth(1).map(str::to_string))
     }
 }
 
@@ -198,32 +190,22 @@ impl From<QueryRejection> for ApiError {
 /// "Page not found" for the same address.
 impl From<PathRejection> for ApiError {
     fn from(r: PathRejection) -> Self {
-        Self {
-            status: StatusCode::NOT_FOUND,
-            field: Some("id".into()),
-            // axum says which type it wanted ("Cannot parse `abc` to a `i64`"); a caller
-            // is told what they sent and what an id is.
-            message: match r.body_text().split('`').nth(1) {
-                Some(sent) => format!(
-                    "no such record: an id is a whole number, not {}",
-                    tact_core::error::shown(sent)
-                ),
-                None => "no such record: the address has no record's id where one goes".into(),
-            },
-            clause: None,
-            overridden_by: None,
-            retry_after: None,
-        }
+        // axum says which type it wanted ("Cannot parse `abc` to a `i64`"); a caller is
+        // told what they sent and what an id is.
+        let message = match r.body_text().split('`').nth(1) {
+            Some(sent) => format!(
+                "no such record: an id is a whole number, not {}",
+                tact_core::error::shown(sent)
+            ),
+            None => "no such record: the address has no record's id where one goes".into(),
+        };
+        Self::new(StatusCode::NOT_FOUND, message).about(Some("id".into()))
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut body =
-            json!({"error": {"message": self.message, "field": self.field, "clause": self.clause}});
-        if let Some(input) = self.overridden_by {
-            body["error"]["overridden_by"] = input.into();
-        }
+        let body = crate::out::ErrorOut { error: self.body };
         let mut r = (self.status, axum::Json(body)).into_response();
         if let Some(wait) = self.retry_after {
             r.headers_mut()

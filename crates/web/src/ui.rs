@@ -701,7 +701,7 @@ pub(crate) fn refusal(state: &AppState, signed: &Signed, e: AppError) -> Respons
         _ => "There is a problem",
     };
     // The clause the refusal cites, as on a form's error.
-    let message = crate::ui_forms::refusal_words(&api.message, api.clause.as_deref());
+    let message = crate::ui_forms::refusal_words(&api.body.message, api.body.clause.as_deref());
     let mut page = error_page(state, Some(signed), api.status, heading, &message);
     if let Some(wait) = api.retry_after {
         page.headers_mut()
