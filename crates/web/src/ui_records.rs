@@ -333,9 +333,14 @@ fn person_ref(text: &str) -> Result<PersonId, RuleError> {
                 .map(PersonId)
         })
         .ok_or_else(|| {
+            let asked = "enter the other record's reference, such as SU-000123";
             RuleError::invalid(
                 "merge",
-                format!("enter the other record's reference, such as SU-000123, not {text:?}"),
+                if text.trim().is_empty() {
+                    asked.to_string()
+                } else {
+                    format!("{asked}, not {}", tact_core::error::shown(text))
+                },
             )
         })
 }

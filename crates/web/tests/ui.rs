@@ -5281,7 +5281,22 @@ async fn two_records_are_merged_through_the_form_and_a_bad_reference_is_refused_
         )
         .await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    assert!(r.text().await.unwrap().contains("href=\"#merge\""));
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("href=\"#merge\"")
+            && html.contains("Enter the other record&#39;s reference, such as SU-000123, not &#34;call me&#34;"),
+        "{html}"
+    );
+    // Left empty, it asks for the reference, quoting nothing.
+    let r = ui
+        .post_form(&lee, &path, &[("merge", " "), ("reason", "Same person")])
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("such as SU-000123</a>") && !html.contains("not &#34;"),
+        "{html}"
+    );
     // A reference of no one is the API's 404, on its field, with what was typed kept.
     let r = ui
         .post_form(
