@@ -428,6 +428,35 @@ pub fn weekday_named(s: &str, short: bool) -> Option<Weekday> {
         .map(|(w, _)| *w)
 }
 
+/// A call window's limits (CLE-9.9, NOR-5.5: limit calls to set times) — the minutes a call
+/// may last, the calls taken in one window — are counts of one or more; none is no limit.
+///
+/// # Errors
+/// An invalid-input error naming `field` for 0.
+pub fn call_limit(field: &str, n: Option<u32>) -> Result<Option<u32>, RuleError> {
+    match n {
+        Some(0) => Err(RuleError::invalid(field, format!("{LIMIT}, got 0"))),
+        n => Ok(n),
+    }
+}
+
+/// [`call_limit`] as typed into a form: blank is no limit.
+///
+/// # Errors
+/// An invalid-input error naming `field` for text that is not a count of one or more.
+pub fn call_limit_typed(field: &str, text: &str) -> Result<Option<u32>, RuleError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let n = text.parse::<u32>().map_err(|_| {
+        RuleError::invalid(field, format!("{LIMIT}, got {}", crate::error::shown(text)))
+    })?;
+    call_limit(field, Some(n))
+}
+
+const LIMIT: &str = "expected a whole number of 1 or more";
+
 impl CallWindow {
     /// A window as staff write it: a day and two times, "Tuesday 10:00-12:00" (also
     /// "tue 9:30 to 11:00", or with an en dash), the start before the end.
@@ -1435,6 +1464,31 @@ fn once<'a>(field: &str, keys: impl Iterator<Item = &'a str>) -> Result<(), Rule
 
 #[cfg(test)]
 mod tests {
+    /// CLE-9.9, NOR-5.5: a call window's limits are counts of one or more, at every door:
+    /// the API's number and the form's text are read by the same rule.
+    #[test]
+    fn cle_9_9_nor_5_5_a_call_window_limit_is_one_or_more_or_none() {
+        use super::{call_limit, call_limit_typed};
+        assert_eq!(call_limit("m", None), Ok(None));
+        assert_eq!(call_limit("m", Some(3)), Ok(Some(3)));
+        let e = call_limit("m", Some(0)).unwrap_err();
+        assert_eq!(
+            (e.field.as_deref(), e.message.as_str()),
+            (Some("m"), "expected a whole number of 1 or more, got 0")
+        );
+        assert_eq!(call_limit_typed("m", " "), Ok(None));
+        assert_eq!(call_limit_typed("m", " 20 "), Ok(Some(20)));
+        assert_eq!(call_limit_typed("m", "0"), call_limit("m", Some(0)));
+        for bad in ["-1", "2.5", "ten", "99999999999"] {
+            let e = call_limit_typed("m", bad).unwrap_err();
+            assert_eq!(
+                e.message,
+                format!("expected a whole number of 1 or more, got \"{bad}\""),
+                "{bad}"
+            );
+        }
+    }
+
     use super::*;
 
     /// CLE-8.3 (reasonable adjustments): every kind of adjustment there is reads back from its

@@ -17,8 +17,13 @@ pub const PASSWORD_MIN: usize = 12;
 /// An invalid-input error naming `username`.
 pub fn username(text: &str) -> Result<String, RuleError> {
     let username = text.trim();
-    if username.is_empty()
-        || username.len() > 64
+    if username.is_empty() {
+        return Err(RuleError::invalid(
+            "username",
+            crate::error::enter("username"),
+        ));
+    }
+    if username.len() > 64
         || !username
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || ".-_@".contains(c))
@@ -26,7 +31,8 @@ pub fn username(text: &str) -> Result<String, RuleError> {
         return Err(RuleError::invalid(
             "username",
             format!(
-                "a username is 1 to 64 letters, digits, dots, dashes, underscores or @, not {username:?}"
+                "a username is 1 to 64 letters, digits, dots, dashes, underscores or @, not {}",
+                crate::error::shown(username)
             ),
         ));
     }
@@ -217,6 +223,12 @@ mod tests {
                 "{bad:?}"
             );
         }
+        // Nothing typed is asked for; what was typed is quoted back.
+        assert_eq!(username("  ").unwrap_err().message, "Enter the username");
+        assert!(username("ada!")
+            .unwrap_err()
+            .message
+            .ends_with(", not \"ada!\""));
         assert!(new_password("twelve chars").is_ok());
         let e = new_password("elevenchars").unwrap_err();
         assert_eq!(e.field.as_deref(), Some("password"));

@@ -149,15 +149,7 @@ pub fn fields(p: &Profile, matters: &[Matter], staff: &[Staff]) -> Vec<Field> {
 }
 
 fn whole_number(form: &HashMap<String, String>, k: &str) -> Result<Option<u32>, RuleError> {
-    match get(form, k) {
-        "" => Ok(None),
-        s => s
-            .parse::<u32>()
-            .ok()
-            .filter(|n| *n > 0)
-            .map(Some)
-            .ok_or_else(|| RuleError::invalid(k, format!("enter a whole number, not {s:?}"))),
-    }
+    tact_core::model::call_limit_typed(k, get(form, k))
 }
 
 /// The restrictions the builder's form names, checked as the API checks them.

@@ -440,13 +440,8 @@ impl RuleOut {
                 max_minutes,
                 max_calls_per_window,
             } => {
-                let positive = |k: &str, n: Option<u32>| match n {
-                    Some(0) => Err(tact_core::RuleError::invalid(
-                        &format!("{at}.{k}"),
-                        "expected a positive whole number",
-                    )),
-                    n => Ok(n),
-                };
+                let positive =
+                    |k: &str, n: Option<u32>| tact_core::model::call_limit(&format!("{at}.{k}"), n);
                 Rule::CallWindow {
                     windows: windows
                         .into_iter()

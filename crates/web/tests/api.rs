@@ -2814,6 +2814,10 @@ async fn cle_9_4_nor_5_5_a_restriction_the_api_cannot_read_is_refused_naming_its
             assert_eq!(s, StatusCode::BAD_REQUEST, "{restriction}: {v}");
             let named = v["error"]["field"].as_str().unwrap_or_default();
             assert!(named.starts_with(field), "{restriction}: {field} in {v}");
+            // A call window's limit is refused in the words the restriction form uses.
+            if field.ends_with("max_minutes") {
+                assert_eq!(v["error"]["message"], "expected a whole number of 1 or more, got 0", "{v}");
+            }
         }
         let person = t.get(&t.caseworker, &format!("/people/{pid}")).await.1;
         assert_eq!(person["plans"].as_array().map(Vec::len), Some(0), "nothing drafted: {person}");

@@ -784,6 +784,19 @@ async fn cle_9_9_the_plan_form_sets_several_restrictions_and_authorising_clears_
     assert!(html.contains("href=\"#call-window__windows\""), "{html}");
     assert!(html.contains("Line 2"));
     assert!(html.contains("whenever"), "what was typed is kept");
+    // No calls a window is not a number of calls: it says what it takes, on its own box.
+    let mut bad = base.to_vec();
+    bad[3] = ("call-window__max_calls_per_window", "0");
+    let r = ui
+        .post_form(&lee, &format!("/people/{}/plan", c.pid), &bad)
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("href=\"#call-window__max_calls_per_window\"")
+            && html.contains("Expected a whole number of 1 or more, got 0"),
+        "{html}"
+    );
     // A choice the form did not offer is an error on its own select, never read as "none"
     // (a plan with no matter) or as record 0 (issue 11).
     for (kind, k, v) in [
@@ -5284,7 +5297,9 @@ async fn two_records_are_merged_through_the_form_and_a_bad_reference_is_refused_
     let html = r.text().await.unwrap();
     assert!(
         html.contains("href=\"#merge\"")
-            && html.contains("Enter the other record&#39;s reference, such as SU-000123, not &#34;call me&#34;"),
+            && html.contains(
+                "Enter the other record&#39;s reference, such as SU-000123, not &#34;call me&#34;"
+            ),
         "{html}"
     );
     // Left empty, it asks for the reference, quoting nothing.
