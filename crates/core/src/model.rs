@@ -1464,11 +1464,12 @@ fn once<'a>(field: &str, keys: impl Iterator<Item = &'a str>) -> Result<(), Rule
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     /// CLE-9.9, NOR-5.5: a call window's limits are counts of one or more, at every door:
     /// the API's number and the form's text are read by the same rule.
     #[test]
     fn cle_9_9_nor_5_5_a_call_window_limit_is_one_or_more_or_none() {
-        use super::{call_limit, call_limit_typed};
         assert_eq!(call_limit("m", None), Ok(None));
         assert_eq!(call_limit("m", Some(3)), Ok(Some(3)));
         let e = call_limit("m", Some(0)).unwrap_err();
@@ -1488,8 +1489,6 @@ mod tests {
             );
         }
     }
-
-    use super::*;
 
     /// CLE-8.3 (reasonable adjustments): every kind of adjustment there is reads back from its
     /// word, and nothing outside the list does, so the API can name the list as an `enum`.
