@@ -579,6 +579,29 @@ impl Verdict {
             Outcome::NotAllowed => CheckAnswer::NotAllowed,
         }
     }
+
+    /// The answer in a sentence, as staff read it first when a call or email arrives, at
+    /// every door (the incoming-contact page, the API's `headline`, `tact check`): a
+    /// withheld number or an identifier several people share asks who is calling (issue
+    /// 10); a restriction that forbids the contact names the plan by the profile's term
+    /// (`plan_term`: "contact strategy", "communication plan") (CLE-9.11; NOR-5.5).
+    pub fn headline(&self, plan_term: &str) -> String {
+        if self.withheld {
+            return "The number is withheld: ask who is calling".into();
+        }
+        match self.answer() {
+            CheckAnswer::Ambiguous => format!(
+                "This is shared by {} people: ask who is calling",
+                self.candidates.len()
+            ),
+            CheckAnswer::Allowed => "You can deal with this contact".into(),
+            CheckAnswer::AllowedWithConditions => {
+                "You can deal with this contact, with conditions".into()
+            }
+            CheckAnswer::NotAllowed => format!("Their {plan_term} does not allow this contact"),
+        }
+    }
+
     pub fn breaches(&self) -> Vec<String> {
         self.restrictions
             .iter()
@@ -1019,5 +1042,55 @@ mod tests {
             };
             assert_eq!(shared.answer(), CheckAnswer::Ambiguous);
         }
+    }
+
+    /// CLE-9.11, NOR-5.5 and issue 10: the sentence staff read first follows the answer,
+    /// names the plan in the profile's own term where it forbids the contact, and asks who
+    /// is calling for a withheld number (whatever else the check found) or a shared one.
+    #[test]
+    fn cle_9_11_nor_5_5_the_headline_says_what_staff_may_do_in_the_profiles_words() {
+        let with = |outcome| Verdict {
+            outcome,
+            ..Verdict::default()
+        };
+        let term = "communication plan";
+        assert_eq!(
+            with(Outcome::Allowed).headline(term),
+            "You can deal with this contact"
+        );
+        assert_eq!(
+            with(Outcome::AllowedWithConditions).headline(term),
+            "You can deal with this contact, with conditions"
+        );
+        assert_eq!(
+            with(Outcome::NotAllowed).headline(term),
+            "Their communication plan does not allow this contact"
+        );
+        assert_eq!(
+            with(Outcome::NotAllowed).headline("contact strategy"),
+            "Their contact strategy does not allow this contact"
+        );
+        let candidate = |id| Candidate {
+            person: PersonId(id),
+            reference: format!("P{id}"),
+            name: "Jo".into(),
+            outcome: Outcome::Allowed,
+        };
+        let shared = Verdict {
+            candidates: vec![candidate(1), candidate(2), candidate(3)],
+            ..with(Outcome::NotAllowed)
+        };
+        assert_eq!(
+            shared.headline(term),
+            "This is shared by 3 people: ask who is calling"
+        );
+        let withheld = Verdict {
+            withheld: true,
+            ..with(Outcome::AllowedWithConditions)
+        };
+        assert_eq!(
+            withheld.headline(term),
+            "The number is withheld: ask who is calling"
+        );
     }
 }

@@ -602,6 +602,20 @@ fn check_matters(
     Ok(())
 }
 
+/// CLE-9.9, NOR-5.5: a plan sets at least one restriction from the catalogue; one with none
+/// is refused in these words at every door (the API's `restrictions`, the plan form's first
+/// box).
+pub fn no_restriction(profile: &Profile) -> RuleError {
+    RuleError::invalid(
+        "restrictions",
+        format!(
+            "a {} needs at least one restriction: choose one",
+            profile.terms.plan
+        ),
+    )
+    .with_clause(&profile.clauses.restriction_catalogue)
+}
+
 /// Checks each restriction against the profile's catalogue and the person's record.
 fn check_restrictions(
     profile: &Profile,
@@ -611,11 +625,7 @@ fn check_restrictions(
 ) -> Result<(), RuleError> {
     let clauses = &profile.clauses;
     if restrictions.is_empty() {
-        return Err(RuleError::invalid(
-            "restrictions",
-            format!("a {} needs at least one restriction", profile.terms.plan),
-        )
-        .with_clause(&clauses.restriction_catalogue));
+        return Err(no_restriction(profile));
     }
     for (i, r) in restrictions.iter().enumerate() {
         let field = format!("restrictions[{i}]");

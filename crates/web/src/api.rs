@@ -257,7 +257,7 @@ async fn log(st: &AppState, ctx: &Ctx, input: wf::ContactInput) -> Reply {
     let logged = st.app.execute(ctx, cmd::LogContact { input }).await?;
     created(crate::out::LoggedOut {
         contact: wire::contact(&logged.contact),
-        verdict: wire::verdict(&logged.verdict),
+        verdict: wire::verdict(&logged.verdict, &st.app.profile.terms),
         tasks: logged.tasks.iter().map(|t| t.0).collect(),
     })
 }
@@ -364,7 +364,7 @@ pub async fn contact_check(
             },
         )
         .await?;
-    ok(wire::checked(&c))
+    ok(wire::checked(&c, &st.app.profile.terms))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -440,7 +440,7 @@ pub async fn route_call(
         reason: r.routing.reason.clone(),
         screen_pop: format!("/incoming?who={}&channel=phone", who.replace('+', "%2B")),
         dialled: q.to.clone(),
-        verdict: wire::checked(&r.checked),
+        verdict: wire::checked(&r.checked, &st.app.profile.terms),
     };
     if format == RouteFormat::Line {
         // One line, for a SIP proxy whose HTTP client keeps only the first (Kamailio's

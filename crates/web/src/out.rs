@@ -857,6 +857,11 @@ answer! {
 answer! {
     /// What staff may and must do with this contact (CLE-9.9; NOR-5.5), and why.
     VerdictOut {
+        /// The answer in a sentence, as staff read it first (the incoming-contact page's
+        /// heading): "You can deal with this contact", "…, with conditions", "Their
+        /// contact strategy does not allow this contact" (the profile's term), or, for a
+        /// withheld or shared number, to ask who is calling.
+        headline: String,
         person: Option<FoundOut>,
         /// The outcome, or ambiguous where the identifier is shared (then
         /// `strictest_outcome` holds, and `candidates` says who it could be).

@@ -1352,16 +1352,10 @@ struct IncomingQuery {
 }
 
 struct VerdictView {
-    allowed: bool,
-    headline: String,
-    person: Option<(i64, String, String)>,
-    /// Everyone a shared number or address could be (id, name, reference).
-    candidates: Vec<(i64, String, String)>,
-    withheld: bool,
-    say: Vec<String>,
-    must: Vec<String>,
-    restrictions: Vec<String>,
-    adjustments: Vec<String>,
+    /// The contact check's answer as the API gives it (`GET /api/v1/contact-check`): the
+    /// page shows what it says, from the same conversion.
+    answer: crate::out::VerdictOut,
+    /// Its clauses, cited.
     clauses: String,
     /// What to do if the caller becomes abusive (core's `check::if_abusive`), and its clause.
     if_abusive: Vec<String>,
@@ -1422,55 +1416,18 @@ async fn incoming(
                     at: state.app.now(),
                     matter: None,
                 };
-                let v = match state.app.query(&signed.actor, check).await {
-                    Ok(c) => c.verdict,
+                let answer = match state.app.query(&signed.actor, check).await {
+                    Ok(c) => crate::wire::checked(&c, &state.app.profile.terms),
                     Err(e) => return refusal(&state, &signed, e),
                 };
                 verdict = Some(VerdictView {
-                    allowed: v.allowed(),
-                    headline: match v.answer() {
-                        _ if v.withheld => "The number is withheld: ask who is calling".into(),
-                        tact_core::check::CheckAnswer::Ambiguous => format!(
-                            "This is shared by {} people: ask who is calling",
-                            v.candidates.len()
-                        ),
-                        tact_core::check::CheckAnswer::Allowed => {
-                            "You can deal with this contact".into()
-                        }
-                        tact_core::check::CheckAnswer::AllowedWithConditions => {
-                            "You can deal with this contact, with conditions".into()
-                        }
-                        tact_core::check::CheckAnswer::NotAllowed => format!(
-                            "Their {} does not allow this contact",
-                            state.app.profile.terms.plan
-                        ),
-                    },
-                    person: v.person.map(|p| {
-                        (
-                            p.0,
-                            v.name.clone().unwrap_or_default(),
-                            v.reference.clone().unwrap_or_default(),
-                        )
-                    }),
-                    candidates: v
-                        .candidates
-                        .iter()
-                        .map(|c| (c.person.0, c.name.clone(), c.reference.clone()))
-                        .collect(),
-                    withheld: v.withheld,
-                    say: v.say.clone(),
-                    must: v.must.clone(),
-                    restrictions: v
-                        .bearing()
-                        .map(|a| format!("{}: {}", a.name, a.explanation))
-                        .collect(),
-                    adjustments: v.adjustments.iter().map(|(_, d)| d.clone()).collect(),
-                    clauses: v
+                    clauses: answer
                         .clauses
                         .iter()
                         .map(|c| cited(c))
                         .collect::<Vec<_>>()
                         .join(", "),
+                    answer,
                     if_abusive: tact_core::check::if_abusive(&state.app.profile),
                     end_call_clause: cited(&state.app.profile.clauses.end_call).to_string(),
                 });

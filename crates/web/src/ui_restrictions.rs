@@ -240,15 +240,12 @@ pub fn parse(p: &Profile, form: &HashMap<String, String>) -> Result<Vec<Restrict
         }));
     }
     if out.is_empty() {
-        return Err(RuleError::invalid(
-            &name(
-                p.restrictions
-                    .first()
-                    .map_or(RestrictionKind::Other, |r| r.kind),
-                "use",
-            ),
-            "choose at least one restriction",
-        ));
+        // Core's refusal, on the form's first box.
+        let first = p
+            .restrictions
+            .first()
+            .map_or(RestrictionKind::Other, |r| r.kind);
+        return Err(tact_core::workflow::no_restriction(p).with_field(&name(first, "use")));
     }
     Ok(out)
 }

@@ -1125,8 +1125,10 @@ pub fn staff(s: &Staff) -> StaffOut {
     StaffOut::from(s)
 }
 
-pub fn verdict(v: &Verdict) -> VerdictOut {
+/// A contact check's verdict, its headline in the profile's term for the plan.
+pub fn verdict(v: &Verdict, terms: &tact_core::profile::Terms) -> VerdictOut {
     VerdictOut {
+        headline: v.headline(&terms.plan),
         person: v.person.map(|p| FoundOut {
             id: p.0,
             reference: v.reference.clone(),
@@ -1193,8 +1195,8 @@ pub fn freshness(f: &tact_app::feed::Freshness) -> FreshnessOut {
 }
 
 /// A contact check's answer with its freshness.
-pub fn checked(c: &tact_app::Checked) -> VerdictOut {
-    let mut v = verdict(&c.verdict);
+pub fn checked(c: &tact_app::Checked, terms: &tact_core::profile::Terms) -> VerdictOut {
+    let mut v = verdict(&c.verdict, terms);
     v.freshness = Some(freshness(&c.freshness));
     v
 }

@@ -223,6 +223,10 @@ async fn cle_9_11_and_cle_9_10_both_profiles_end_to_end_a_breach_is_stored_remin
             let (s, v) = t.get(&t.caseworker, "/contact-check?phone=%2B44%207911%20123123").await;
             assert_eq!(s, StatusCode::OK);
             assert_eq!(v["outcome"], "not-allowed");
+            // The sentence staff read first, in the profile's own term for the plan: the
+            // incoming-contact page's heading is this same field.
+            let term = if profile == "cleveland-opcc" { "contact strategy" } else { "communication plan" };
+            assert_eq!(v["headline"], format!("Their {term} does not allow this contact"), "{v}");
             assert_eq!(v["person"]["id"], pid);
             assert_eq!(v["restrictions"][0]["kind"], "single-channel");
             // The plan by the API's one word for it; the first release's name stays for
@@ -232,6 +236,7 @@ async fn cle_9_11_and_cle_9_10_both_profiles_end_to_end_a_breach_is_stored_remin
             assert!(!v["say"].as_array().unwrap().is_empty());
             let email_ok = t.get(&t.caseworker, "/contact-check?email=jo@example.org").await.1;
             assert_eq!(email_ok["outcome"], "allowed-with-conditions");
+            assert_eq!(email_ok["headline"], "You can deal with this contact, with conditions");
             assert!(email_ok["screening_required"].as_bool().unwrap());
             // The sender as an email program shows it, pasted: the same person, the same answer.
             let pasted = t.get(&t.caseworker, "/contact-check?email=Jo%20Bloggs%20%3CJo@Example.org%3E").await.1;
@@ -1658,6 +1663,7 @@ async fn who_is_calling_shared_numbers_unverified_numbers_and_withheld_caller_id
         let (s, v) = t.get(&t.caseworker, "/contact-check?phone=07911%20123123").await;
         assert_eq!(s, StatusCode::OK);
         assert_eq!(v["outcome"], "ambiguous", "{v}");
+        assert_eq!(v["headline"], "This is shared by 2 people: ask who is calling", "{v}");
         assert_eq!(v["strictest_outcome"], "not-allowed", "{v}");
         assert_eq!(v["allowed"], false);
         assert!(v["person"].is_null());
@@ -1714,6 +1720,7 @@ async fn who_is_calling_shared_numbers_unverified_numbers_and_withheld_caller_id
             let (s, v) = t.get(&t.caseworker, &format!("/contact-check?phone={w}")).await;
             assert_eq!(s, StatusCode::OK, "{w}: {v}");
             assert_eq!(v["withheld"], true, "{v}");
+            assert_eq!(v["headline"], "The number is withheld: ask who is calling", "{v}");
             assert!(v["person"].is_null());
             assert_eq!(v["screening_required"], true);
             assert!(v["must"][0].as_str().unwrap().contains("withheld"), "{v}");
@@ -2819,6 +2826,11 @@ async fn cle_9_4_nor_5_5_a_restriction_the_api_cannot_read_is_refused_naming_its
                 assert_eq!(v["error"]["message"], "expected a whole number of 1 or more, got 0", "{v}");
             }
         }
+        // None at all: refused in the words the plan form uses (CLE-9.9).
+        let body = json!({"matter_ids": [mid], "restrictions": [], "reasons": "Volume of calls", "aims": "Let the team work", "proportionality": "Writing stays open", "review_due": review_due});
+        let (s, v) = t.post(&t.line_manager, &path, body).await;
+        assert_eq!((s, &v["error"]["field"]), (StatusCode::BAD_REQUEST, &json!("restrictions")), "{v}");
+        assert_eq!(v["error"]["message"], "a contact strategy needs at least one restriction: choose one", "{v}");
         let person = t.get(&t.caseworker, &format!("/people/{pid}")).await.1;
         assert_eq!(person["plans"].as_array().map(Vec::len), Some(0), "nothing drafted: {person}");
     })

@@ -796,6 +796,22 @@ async fn cle_9_9_the_plan_form_sets_several_restrictions_and_authorising_clears_
             && html.contains("Expected a whole number of 1 or more, got 0"),
         "{html}"
     );
+    // Nothing ticked: core's refusal, in the API's words, on the form's first box (CLE-9.9).
+    let none: Vec<(&str, &str)> = base
+        .iter()
+        .filter(|(n, _)| !n.ends_with("__use"))
+        .copied()
+        .collect();
+    let r = ui
+        .post_form(&lee, &format!("/people/{}/plan", c.pid), &none)
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("ontact strategy needs at least one restriction: choose one")
+            && html.contains(r#"__use">"#),
+        "{html}"
+    );
     // A choice the form did not offer is an error on its own select, never read as "none"
     // (a plan with no matter) or as record 0 (issue 11).
     for (kind, k, v) in [
