@@ -148,7 +148,8 @@ pub fn fields(p: &Profile, matters: &[Matter], staff: &[Staff]) -> Vec<Field> {
     out
 }
 
-fn whole_number(form: &HashMap<String, String>, k: &str) -> Result<Option<u32>, RuleError> {
+/// A call window's limit from its box: core's rule, as the API's (CLE-9.9; NOR-5.5).
+fn call_limit(form: &HashMap<String, String>, k: &str) -> Result<Option<u32>, RuleError> {
     tact_core::model::call_limit_typed(k, get(form, k))
 }
 
@@ -181,8 +182,8 @@ pub fn parse(p: &Profile, form: &HashMap<String, String>) -> Result<Vec<Restrict
                 }
                 rules.push(Rule::CallWindow {
                     windows,
-                    max_minutes: whole_number(form, &n("max_minutes"))?,
-                    max_calls_per_window: whole_number(form, &n("max_calls_per_window"))?,
+                    max_minutes: call_limit(form, &n("max_minutes"))?,
+                    max_calls_per_window: call_limit(form, &n("max_calls_per_window"))?,
                 });
             }
             RestrictionKind::SingleChannel => rules.push(Rule::SingleChannel {

@@ -440,7 +440,7 @@ impl RuleOut {
                 max_minutes,
                 max_calls_per_window,
             } => {
-                let positive =
+                let limit =
                     |k: &str, n: Option<u32>| tact_core::model::call_limit(&format!("{at}.{k}"), n);
                 Rule::CallWindow {
                     windows: windows
@@ -455,8 +455,8 @@ impl RuleOut {
                             )
                         })
                         .collect::<Result<_, _>>()?,
-                    max_minutes: positive("max_minutes", max_minutes)?,
-                    max_calls_per_window: positive("max_calls_per_window", max_calls_per_window)?,
+                    max_minutes: limit("max_minutes", max_minutes)?,
+                    max_calls_per_window: limit("max_calls_per_window", max_calls_per_window)?,
                 }
             }
             Self::SingleChannel { channel } => Rule::SingleChannel {
