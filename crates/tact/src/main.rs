@@ -1972,19 +1972,19 @@ async fn run_server(app: App, listen: Option<String>, demo: bool, door: Door) ->
     ));
     let closing = app.clone();
     let mut state = AppState::limited(app, door.limits);
-    state.mail_relay = door.mail_relay;
+    state.settings().mail_relay = door.mail_relay;
     if let Some(settings) = door.sso {
         say(&format!(
             "Single sign-on through {} ({})",
             settings.label, settings.issuer
         ));
-        state.sso = Some(std::sync::Arc::new(
+        state.settings().sso = Some(std::sync::Arc::new(
             tact_web::sso::Sso::new(settings).map_err(|e| anyhow::anyhow!(e))?,
         ));
     }
     // A local demo is served over plain HTTP, where browsers drop Secure cookies. A real
     // deployment sits behind HTTPS and keeps them; TACT_COOKIE_SECURE overrides either way.
-    state.secure_cookies =
+    state.settings().secure_cookies =
         std::env::var("TACT_COOKIE_SECURE").map_or(!demo, |v| v != "0" && v != "false");
     if state.secure_cookies {
         say(

@@ -53,8 +53,17 @@ pub fn urlencode(s: &str) -> String {
 /// The largest request body accepted: a contact body is at most 512 KiB of text.
 pub const MAX_BODY: usize = 1024 * 1024;
 
+/// What every request is served with. Axum clones it for each request (and each extractor
+/// and layer that takes it), so it is one reference count: cloning the fields themselves —
+/// the app's pools, caches and writers, the limiters — cost the contact check a measurable
+/// share of its time at 64 connections (BENCHMARKS.md, issue 11).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(std::sync::Arc<Served>);
+
+/// The state's fields, read through [`AppState`] (`state.app`, `state.guards`); set before
+/// serving with [`AppState::settings`].
+#[derive(Clone)]
+pub struct Served {
     pub app: App,
     /// Mark session cookies `Secure` (sent over HTTPS only). On by default; off only for a
     /// local demo served over plain HTTP.
@@ -68,6 +77,13 @@ pub struct AppState {
     pub mail_relay: bool,
 }
 
+impl std::ops::Deref for AppState {
+    type Target = Served;
+    fn deref(&self) -> &Served {
+        &self.0
+    }
+}
+
 impl AppState {
     pub fn new(app: App) -> Self {
         Self::limited(app, harden::Limits::default())
@@ -75,13 +91,19 @@ impl AppState {
 
     /// The state with the rate limits `limits` (from `[limits]` in `tact.toml`).
     pub fn limited(app: App, limits: harden::Limits) -> Self {
-        Self {
+        Self(std::sync::Arc::new(Served {
             app,
             secure_cookies: true,
             guards: std::sync::Arc::new(harden::Guards::new(limits)),
             sso: None,
             mail_relay: true,
-        }
+        }))
+    }
+
+    /// The settings, to change before serving (a copy of them where the state is already
+    /// shared, so a server already answering keeps what it was started with).
+    pub fn settings(&mut self) -> &mut Served {
+        std::sync::Arc::make_mut(&mut self.0)
     }
 
     /// The member of staff for `token`, from the app's token cache (kept true by the

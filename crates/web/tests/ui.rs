@@ -4701,7 +4701,7 @@ async fn a_letter_by_email_says_it_waits_where_no_mail_relay_is_set() {
     // A person with an email address, warned by letter (warning 1).
     case(&ui).await;
     let mut state = tact_web::AppState::new(ui.app.clone());
-    state.mail_relay = false;
+    state.settings().mail_relay = false;
     let base = tact_web::serve_state_on_loopback(state).await;
     let without = Ui {
         base,
