@@ -284,18 +284,16 @@ where
         + Sync
         + 'static,
 {
-    if let Some(only) = ONLY.get() {
-        if !only.iter().any(|o| name.starts_with(o.as_str())) {
-            return Phase {
-                name,
-                requests: 0,
-                errors: 0,
-                seconds: 1.0,
-                p50_us: 0,
-                p95_us: 0,
-                p99_us: 0,
-            };
-        }
+    if !wanted(name) {
+        return Phase {
+            name,
+            requests: 0,
+            errors: 0,
+            seconds: 1.0,
+            p50_us: 0,
+            p95_us: 0,
+            p99_us: 0,
+        };
     }
     let make = Arc::new(make);
     let deadline = Instant::now() + Duration::from_secs(seconds);
@@ -845,19 +843,41 @@ async fn main() -> Result<()> {
             r
         }};
     }
+    // The files the server reads: warmed (read through) before a phase marked "file warm",
+    // dropped from the page cache before one marked "file cold", as this machine drops
+    // pages untouched for about a minute by itself.
+    let db_files = database_files(&backend, &data, &url).await?;
+    // A phase with one connection that reads the database, run twice: warm, then cold.
+    macro_rules! warm_cold {
+        ($key:literal, $name:literal, $req:expr) => {{
+            let warm_name = concat!($name, ", file warm");
+            if wanted(warm_name) {
+                warm_all(&db_files);
+            }
+            let w = phase!(concat!($key, "_warm"), warm_name, 1, $req);
+            let cold_name = concat!($name, ", file cold");
+            if wanted(cold_name) {
+                evict_all(&db_files);
+            }
+            let c = phase!(concat!($key, "_cold"), cold_name, 1, $req);
+            [w, c]
+        }};
+    }
     // Latency first, with one connection (the server is not queueing requests behind each other),
     // then throughput with many connections, /healthz and the contact check in the same run.
     let health_1 = phase!("health_1", "healthz", 1, health_req(base.clone()));
-    let check_1 = phase!(
+    let check_1 = warm_cold!(
         "check_1",
         "contact-check",
-        1,
         check_req(base.clone(), token.clone())
     );
     let health = phase!("health", "healthz", concurrency, health_req(base.clone()));
+    if wanted("contact-check, file warm") {
+        warm_all(&db_files);
+    }
     let check = phase!(
         "check",
-        "contact-check",
+        "contact-check, file warm",
         concurrency,
         check_req(base.clone(), token.clone())
     );
@@ -867,10 +887,9 @@ async fn main() -> Result<()> {
             c.post(format!("{b}/api/v1/contacts")).bearer_auth(&t).json(&serde_json::json!({"channel": "phone", "phone": phone(i), "summary": "Called for an update"}))
         }
     };
-    let db_file = data.join("tact.db");
     let sqlite = backend == "sqlite";
-    if sqlite {
-        warm(&db_file);
+    if wanted("log-contact (durable, file warm)") {
+        warm_all(&db_files);
     }
     let log = phase!(
         "log",
@@ -878,27 +897,20 @@ async fn main() -> Result<()> {
         concurrency,
         log_req(base.clone(), token.clone())
     );
-    let raw = if sqlite {
+    let raw = if sqlite && wanted("log-contact") {
         Some(raw_sqlite_rate(&data, seconds).await?)
     } else {
         None
     };
-    let log_cold = if sqlite {
-        evict(&db_file);
-        Some(
-            load(
-                "log-contact (durable, file cold)",
-                &client,
-                concurrency,
-                seconds,
-                log_req(base.clone(), token.clone()),
-            )
-            .await,
-        )
-    } else {
-        None
-    };
-    rss_after.push(("log_cold", rss_of(_server.0.id())));
+    if wanted("log-contact (durable, file cold)") {
+        evict_all(&db_files);
+    }
+    let log_cold = phase!(
+        "log_cold",
+        "log-contact (durable, file cold)",
+        concurrency,
+        log_req(base.clone(), token.clone())
+    );
     let search_req = |b: String, t: String, ui: bool| {
         move |c: &reqwest::Client, rng: &mut rand::rngs::ThreadRng| {
             let i = rng.gen_range(1..=n);
@@ -920,32 +932,36 @@ async fn main() -> Result<()> {
             }
         }
     };
-    let search_api = phase!(
+    let search_api = warm_cold!(
         "search_api",
         "find a person (API: phone, email, reference or part of a name)",
-        1,
         search_req(base.clone(), token.clone(), false)
     );
     let session = sign_in(&client, &base).await?;
-    let (b, c) = (base.clone(), session.clone());
-    let person_page = phase!(
+    // A page of the staff UI: a random person's, or the home page.
+    let page_req = |b: String, c: String, person: bool| {
+        move |cl: &reqwest::Client, rng: &mut rand::rngs::ThreadRng| {
+            let path = if person {
+                format!("/people/{}", rng.gen_range(1..=n))
+            } else {
+                "/".to_string()
+            };
+            cl.get(format!("{b}{path}")).header("cookie", c.clone())
+        }
+    };
+    let person_page = warm_cold!(
         "person_page",
         "GET /people/{id} (page)",
-        1,
-        move |cl, rng| {
-            let i = rng.gen_range(1..=n);
-            cl.get(format!("{b}/people/{i}"))
-                .header("cookie", c.clone())
-        }
+        page_req(base.clone(), session.clone(), true)
     );
-    let (b, c) = (base.clone(), session.clone());
-    let home_page = phase!("home_page", "GET / (home page)", 1, move |cl, _| {
-        cl.get(format!("{b}/")).header("cookie", c.clone())
-    });
-    let search_ui = phase!(
+    let home_page = warm_cold!(
+        "home_page",
+        "GET / (home page)",
+        page_req(base.clone(), session.clone(), false)
+    );
+    let search_ui = warm_cold!(
         "search_ui",
         "find a person (UI page: phone, email, reference or part of a name)",
-        1,
         search_req(base.clone(), session.clone(), true)
     );
     let rss = rss_of(_server.0.id());
@@ -968,19 +984,19 @@ async fn main() -> Result<()> {
     println!();
     println!("| phase | connections | requests/s | p50 | p95 | p99 | errors |");
     println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
-    let mut rows = vec![
-        (&person_page, 1),
-        (&home_page, 1),
-        (&search_api, 1),
-        (&search_ui, 1),
-        (&health_1, 1),
-        (&check_1, 1),
-        (&health, concurrency),
-        (&check, concurrency),
-        (&log, concurrency),
-    ];
-    if let Some(l) = &log_cold {
-        rows.push((l, concurrency));
+    let mut rows: Vec<(&Phase, usize)> = Vec::new();
+    for p in person_page
+        .iter()
+        .chain(&home_page)
+        .chain(&search_api)
+        .chain(&search_ui)
+        .chain([&health_1])
+        .chain(&check_1)
+    {
+        rows.push((p, 1));
+    }
+    for p in [&health, &check, &log, &log_cold] {
+        rows.push((p, concurrency));
     }
     for (p, conns) in rows {
         if p.requests == 0 && p.errors == 0 {
@@ -1007,35 +1023,73 @@ async fn main() -> Result<()> {
         println!(
             "SQLite itself, 16 rows a commit (WAL, synchronous=FULL, same disk): {raw:.0} rows/s; durable logging is {:.0}% of that with the file warm{}",
             100.0 * log.rps() / raw,
-            log_cold
-                .as_ref()
-                .map(|c| format!(", {:.0}% with it cold", 100.0 * c.rps() / raw))
-                .unwrap_or_default()
+            if log_cold.requests > 0 {
+                format!(", {:.0}% with it cold", 100.0 * log_cold.rps() / raw)
+            } else {
+                String::new()
+            }
         );
     }
     Ok(())
 }
 
-/// Reads a file through, so its pages are in the OS page cache.
-fn warm(path: &Path) {
-    if let Ok(mut f) = std::fs::File::open(path) {
-        let _ = std::io::copy(&mut f, &mut std::io::sink());
+/// Whether `--only` asks for the phase `name` (every phase when unset).
+fn wanted(name: &str) -> bool {
+    ONLY.get()
+        .is_none_or(|only| only.iter().any(|o| name.starts_with(o.as_str())))
+}
+
+/// The files that hold the bench's database: SQLite's file and its write-ahead log, or
+/// the files of PostgreSQL's database under its data directory (read through the server's
+/// own answer to where they are; the bench runs as a user who may read them).
+async fn database_files(backend: &str, data: &Path, url: &str) -> Result<Vec<PathBuf>> {
+    if backend == "sqlite" {
+        let db = data.join("tact.db");
+        return Ok(vec![db.clone(), db.with_extension("db-wal")]);
+    }
+    use sqlx::{Connection, Row};
+    let mut c = sqlx::PgConnection::connect(url).await?;
+    let dir: String = sqlx::query("SHOW data_directory")
+        .fetch_one(&mut c)
+        .await?
+        .try_get(0)?;
+    let oid: sqlx::postgres::types::Oid =
+        sqlx::query("SELECT oid FROM pg_database WHERE datname = current_database()")
+            .fetch_one(&mut c)
+            .await?
+            .try_get(0)?;
+    let base = Path::new(&dir).join("base").join(oid.0.to_string());
+    let mut files = Vec::new();
+    for e in std::fs::read_dir(&base).with_context(|| format!("reading {}", base.display()))? {
+        let e = e?;
+        if e.file_type()?.is_file() {
+            files.push(e.path());
+        }
+    }
+    Ok(files)
+}
+
+/// Reads the files through, so their pages are in the OS page cache (warm).
+fn warm_all(files: &[PathBuf]) {
+    for path in files {
+        if let Ok(mut f) = std::fs::File::open(path) {
+            let _ = std::io::copy(&mut f, &mut std::io::sink());
+        }
     }
 }
 
-/// Asks the OS to drop a file's pages from its cache (posix_fadvise DONTNEED, by Python,
-/// which has it in its standard library), as this machine does by itself to pages
-/// untouched for a minute.
-fn evict(path: &Path) {
-    for p in [path.to_path_buf(), path.with_extension("db-wal")] {
-        let _ = Command::new("python3")
-            .args([
-                "-c",
-                "import os,sys; fd=os.open(sys.argv[1], os.O_RDONLY); os.fsync(fd); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)",
-            ])
-            .arg(&p)
-            .status();
-    }
+/// Asks the OS to write out and drop the files' pages from its cache (posix_fadvise
+/// DONTNEED, by Python, which has it in its standard library), as this machine does by
+/// itself to pages untouched for a minute (cold). What the server holds in its own memory
+/// (SQLite's page cache of each connection, PostgreSQL's shared buffers) stays.
+fn evict_all(files: &[PathBuf]) {
+    let _ = Command::new("python3")
+        .args([
+            "-c",
+            "import os,sys\nfor p in sys.argv[1:]:\n  try: fd=os.open(p, os.O_RDONLY)\n  except OSError: continue\n  os.fsync(fd); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED); os.close(fd)",
+        ])
+        .args(files)
+        .status();
 }
 
 /// What SQLite itself commits, 16 contact-sized rows a transaction, in WAL mode with
