@@ -847,21 +847,36 @@ async fn main() -> Result<()> {
     // dropped from the page cache before one marked "file cold", as this machine drops
     // pages untouched for about a minute by itself.
     let db_files = database_files(&backend, &data, &url).await?;
+    // One phase after putting the database's files the way its name says (`warm_all` or
+    // `evict_all`), where `--only` asks for it.
+    macro_rules! phase_with {
+        ($prepare:ident, $key:expr, $name:expr, $conc:expr, $req:expr) => {{
+            if wanted($name) {
+                $prepare(&db_files);
+            }
+            phase!($key, $name, $conc, $req)
+        }};
+    }
     // A phase with one connection that reads the database, run twice: warm, then cold.
     macro_rules! warm_cold {
-        ($key:literal, $name:literal, $req:expr) => {{
-            let warm_name = concat!($name, ", file warm");
-            if wanted(warm_name) {
-                warm_all(&db_files);
-            }
-            let w = phase!(concat!($key, "_warm"), warm_name, 1, $req);
-            let cold_name = concat!($name, ", file cold");
-            if wanted(cold_name) {
-                evict_all(&db_files);
-            }
-            let c = phase!(concat!($key, "_cold"), cold_name, 1, $req);
-            [w, c]
-        }};
+        ($key:literal, $name:literal, $req:expr) => {
+            [
+                phase_with!(
+                    warm_all,
+                    concat!($key, "_warm"),
+                    concat!($name, ", file warm"),
+                    1,
+                    $req
+                ),
+                phase_with!(
+                    evict_all,
+                    concat!($key, "_cold"),
+                    concat!($name, ", file cold"),
+                    1,
+                    $req
+                ),
+            ]
+        };
     }
     // Latency first, with one connection (the server is not queueing requests behind each other),
     // then throughput with many connections, /healthz and the contact check in the same run.
@@ -872,10 +887,8 @@ async fn main() -> Result<()> {
         check_req(base.clone(), token.clone())
     );
     let health = phase!("health", "healthz", concurrency, health_req(base.clone()));
-    if wanted("contact-check, file warm") {
-        warm_all(&db_files);
-    }
-    let check = phase!(
+    let check = phase_with!(
+        warm_all,
         "check",
         "contact-check, file warm",
         concurrency,
@@ -888,10 +901,8 @@ async fn main() -> Result<()> {
         }
     };
     let sqlite = backend == "sqlite";
-    if wanted("log-contact (durable, file warm)") {
-        warm_all(&db_files);
-    }
-    let log = phase!(
+    let log = phase_with!(
+        warm_all,
         "log",
         "log-contact (durable, file warm)",
         concurrency,
@@ -902,10 +913,8 @@ async fn main() -> Result<()> {
     } else {
         None
     };
-    if wanted("log-contact (durable, file cold)") {
-        evict_all(&db_files);
-    }
-    let log_cold = phase!(
+    let log_cold = phase_with!(
+        evict_all,
         "log_cold",
         "log-contact (durable, file cold)",
         concurrency,
