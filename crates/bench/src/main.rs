@@ -847,34 +847,31 @@ async fn main() -> Result<()> {
     // dropped from the page cache before one marked "file cold", as this machine drops
     // pages untouched for about a minute by itself.
     let db_files = database_files(&backend, &data, &url).await?;
-    // One phase after putting the database's files the way its name says (`warm_all` or
-    // `evict_all`), where `--only` asks for it.
-    macro_rules! phase_with {
-        ($prepare:ident, $key:expr, $name:expr, $conc:expr, $req:expr) => {{
-            if wanted($name) {
-                $prepare(&db_files);
+    // One phase after putting the database's files the way it says: "warm" (read through)
+    // or "cold" (dropped from the page cache), where `--only` asks for it.
+    macro_rules! phase_in {
+        ($state:literal, $key:literal, $name:literal, $conc:expr, $req:expr) => {{
+            let name = concat!($name, ", file ", $state);
+            if wanted(name) {
+                if $state == "warm" {
+                    warm_all(&db_files)
+                } else {
+                    evict_all(&db_files)
+                }
             }
-            phase!($key, $name, $conc, $req)
+            phase!(concat!($key, "_", $state), name, $conc, $req)
         }};
     }
-    // A phase with one connection that reads the database, run twice: warm, then cold.
+    // A phase that reads the database, run twice: warm, then cold (on one connection
+    // unless it says how many).
     macro_rules! warm_cold {
         ($key:literal, $name:literal, $req:expr) => {
+            warm_cold!($key, $name, 1, $req)
+        };
+        ($key:literal, $name:literal, $conc:expr, $req:expr) => {
             [
-                phase_with!(
-                    warm_all,
-                    concat!($key, "_warm"),
-                    concat!($name, ", file warm"),
-                    1,
-                    $req
-                ),
-                phase_with!(
-                    evict_all,
-                    concat!($key, "_cold"),
-                    concat!($name, ", file cold"),
-                    1,
-                    $req
-                ),
+                phase_in!("warm", $key, $name, $conc, $req),
+                phase_in!("cold", $key, $name, $conc, $req),
             ]
         };
     }
@@ -887,10 +884,10 @@ async fn main() -> Result<()> {
         check_req(base.clone(), token.clone())
     );
     let health = phase!("health", "healthz", concurrency, health_req(base.clone()));
-    let check = phase_with!(
-        warm_all,
+    let check = phase_in!(
+        "warm",
         "check",
-        "contact-check, file warm",
+        "contact-check",
         concurrency,
         check_req(base.clone(), token.clone())
     );
@@ -900,23 +897,15 @@ async fn main() -> Result<()> {
             c.post(format!("{b}/api/v1/contacts")).bearer_auth(&t).json(&serde_json::json!({"channel": "phone", "phone": phone(i), "summary": "Called for an update"}))
         }
     };
-    let sqlite = backend == "sqlite";
-    let log = phase_with!(
-        warm_all,
-        "log",
-        "log-contact (durable, file warm)",
-        concurrency,
-        log_req(base.clone(), token.clone())
-    );
-    let raw = if sqlite && wanted("log-contact") {
+    // What SQLite itself commits, beside what Tact's logging does.
+    let raw = if backend == "sqlite" && wanted("log-contact") {
         Some(raw_sqlite_rate(&data, seconds).await?)
     } else {
         None
     };
-    let log_cold = phase_with!(
-        evict_all,
-        "log_cold",
-        "log-contact (durable, file cold)",
+    let [log, log_cold] = warm_cold!(
+        "log",
+        "log-contact (durable)",
         concurrency,
         log_req(base.clone(), token.clone())
     );
