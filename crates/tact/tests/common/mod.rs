@@ -33,6 +33,18 @@ pub fn text(o: &Output) -> String {
     )
 }
 
+/// A refusal: the exit status every door's refusal has on the command line (2, not Tact's
+/// own failure, 1), with `said` in what it wrote to standard error.
+#[track_caller]
+pub fn refused(o: &Output, said: &str) {
+    assert_eq!(o.status.code(), Some(2), "a refusal: {}", text(o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains(said),
+        "{said:?} on standard error: {}",
+        text(o)
+    );
+}
+
 /// What a command that must succeed printed as JSON.
 pub fn json(o: &Output) -> serde_json::Value {
     assert!(o.status.success(), "{}", text(o));
