@@ -843,12 +843,11 @@ async fn main() -> Result<()> {
             r
         }};
     }
-    // The files the server reads: warmed (read through) before a phase marked "file warm",
-    // dropped from the page cache before one marked "file cold", as this machine drops
-    // pages untouched for about a minute by itself.
+    // The files the database is kept in.
     let db_files = database_files(&backend, &data, &url).await?;
     // One phase after putting the database's files the way it says: "warm" (read through)
-    // or "cold" (dropped from the page cache), where `--only` asks for it.
+    // or "cold" (dropped from the page cache, as this machine drops pages untouched for
+    // about a minute by itself), where `--only` asks for it.
     macro_rules! phase_in {
         ($state:literal, $key:literal, $name:literal, $conc:expr, $req:expr) => {{
             let name = concat!($name, ", file ", $state);
