@@ -42,6 +42,7 @@ where
         // Every body Tact takes is a JSON object. serde would also read a struct from an
         // array of its fields in order (`[null, null]` as "change nothing"), which the
         // document does not allow and nobody means: refused before it is read.
+        let named = req.extensions().get::<NamedInRequest>().cloned();
         let axum::Json(raw) =
             axum::Json::<Box<serde_json::value::RawValue>>::from_request(req, state).await?;
         if !raw.get().trim_start().starts_with('{') {
@@ -50,12 +51,16 @@ where
                 "the request body must be a JSON object, as the API's document gives it",
             )));
         }
+        let sent = serde_json::from_str::<serde_json::Value>(raw.get()).ok();
+        if let (Some(named), Some(serde_json::Value::Object(fields))) = (named, &sent) {
+            named.add(fields.keys().cloned());
+        }
         let axum::Json(v) = axum::Json::<T>::from_bytes(raw.get().as_bytes())?;
         if let Ok(value) = serde_json::to_value(&v) {
             plain_strings(&value, "")?;
             // The same within: an object (a restriction, an override) sent as an array.
-            if let Ok(sent) = serde_json::from_str::<serde_json::Value>(raw.get()) {
-                if let Some(at) = array_for_object(&sent, &value, "") {
+            if let Some(sent) = &sent {
+                if let Some(at) = array_for_object(sent, &value, "") {
                     return Err(ApiError::from(tact_core::RuleError::invalid(
                         &at,
                         "must be a JSON object, as the API's document gives it",
@@ -65,6 +70,46 @@ where
         }
         Ok(Self(v))
     }
+}
+
+/// The names a request's JSON body gave, once [`ApiJson`] has read it (its top-level
+/// fields). [`missing_is_unprocessable`] puts one on every API request.
+#[derive(Clone, Default)]
+pub(crate) struct NamedInRequest(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl NamedInRequest {
+    fn add(&self, names: impl IntoIterator<Item = String>) {
+        if let Ok(mut all) = self.0.lock() {
+            all.extend(names);
+        }
+    }
+    fn has(&self, name: &str) -> bool {
+        self.0.lock().is_ok_and(|all| all.iter().any(|n| n == name))
+    }
+}
+
+/// A 404 is "nothing at this address": the record the path names is not there. A record the
+/// request names in its body that is not there (`{"merge": 99}`) is the request's fault, not
+/// the address's: 422 with the same message and field, so a client can tell "this person is
+/// gone" from "the person you named is not". Decided from the refusal's field
+/// ([`crate::error::MissingRecord`]): a field the body gave is one the request named. (No
+/// query names a record that must exist: a filter or the contact check answers for any id.)
+/// The UI's forms answer the same (`ui_forms::show`).
+pub(crate) async fn missing_is_unprocessable(
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let named = NamedInRequest::default();
+    req.extensions_mut().insert(named.clone());
+    let mut answer = next.run(req).await;
+    let in_request = answer
+        .extensions()
+        .get::<crate::error::MissingRecord>()
+        .is_some_and(|m| named.has(m.named()));
+    if answer.status() == StatusCode::NOT_FOUND && in_request {
+        *answer.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    answer
 }
 
 /// Where `sent` has an array and what was read from it (`read`, serialised again) is an
@@ -549,7 +594,10 @@ pub async fn call_outcome(
         body: caller.note().unwrap_or_default(),
         is_complaint: false,
     };
-    log(&st, &ctx, input).await
+    // The member of staff is named here by `answered_by`, not the contact's `staff_id`.
+    log(&st, &ctx, input)
+        .await
+        .map_err(|e| e.renamed("staff_id", "answered_by"))
 }
 
 /// The loaded policy profile: its terms, categories, checklist and restriction catalogue.
@@ -720,7 +768,7 @@ pub async fn change_person(
 /// Merges another record of the same person into this one (issue 10): its numbers,
 /// addresses, matters, contacts, incidents, warnings, plans, adjustments, letters, tasks and
 /// messages move here; the other record then leads here. A line manager or above.
-#[utoipa::path(post, path = "/people/{id}/merge", params(("id" = i64, Path, description = "The record's id")), request_body = MergeReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Merged: the record kept", body = crate::out::MergedOut), (status = 403, description = "Not a line manager or above", body = crate::out::ErrorOut), (status = 404, description = "No such record, or already merged", body = crate::out::ErrorOut)))]
+#[utoipa::path(post, path = "/people/{id}/merge", params(("id" = i64, Path, description = "The record's id")), request_body = MergeReq, responses((status = "4XX", description = ERR, body = crate::out::ErrorOut), (status = 200, description = "Merged: the record kept", body = crate::out::MergedOut), (status = 403, description = "Not a line manager or above", body = crate::out::ErrorOut), (status = 404, description = "No such record, or it was merged into another", body = crate::out::ErrorOut), (status = 422, description = "The record named in `merge` is not there, or was merged into another", body = crate::out::ErrorOut)))]
 pub async fn merge_people(
     State(st): State<AppState>,
     Permitted(ctx, _): Permitted<cmd::MergePeople>,

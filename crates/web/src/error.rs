@@ -3,8 +3,9 @@
 //! Policy: every error is JSON, `{"error": {"message", "field", "clause"}}` (and
 //! `overridden_by`, where a field sent says to go ahead anyway), with a 4xx
 //! status for anything the caller can put right — 400 malformed input, 401 no or bad
-//! token, 403 a role that may not, 404 an unknown id, 409 a step the policy or the
-//! record's state refuses (and a repeated submission), 413 a body too large. A fault of
+//! token, 403 a role that may not, 404 an unknown id in the path (nothing at this
+//! address), 422 an unknown id named in the body (`api::missing_is_unprocessable`), 409 a step the policy or the record's state refuses
+//! (and a repeated submission), 413 a body too large. A fault of
 //! ours is a 500 whose body says only that; its cause goes to the log, never the client.
 
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
@@ -46,6 +47,16 @@ impl ApiError {
     #[must_use]
     fn about(mut self, field: Option<String>) -> Self {
         self.body.field = field;
+        self
+    }
+    /// The same refusal, naming `to` where it named `from`: where a request calls a field by
+    /// another name than the step it is turned into (a call's `answered_by` is the contact's
+    /// `staff_id`).
+    #[must_use]
+    pub fn renamed(mut self, from: &str, to: &str) -> Self {
+        if self.body.field.as_deref() == Some(from) {
+            self.body.field = Some(to.to_string());
+        }
         self
     }
     /// 429: too many requests; the answer says when to try again (and `Retry-After`).
@@ -203,10 +214,30 @@ impl From<PathRejection> for ApiError {
     }
 }
 
+/// On a 404's response: the field that named the missing record, for
+/// [`crate::api::missing_is_unprocessable`] to ask whether the request named it outside
+/// its path.
+#[derive(Debug, Clone)]
+pub(crate) struct MissingRecord(String);
+
+impl MissingRecord {
+    /// The field's first name: `incident_ids` for `incident_ids[1]`, `a` for `a.b`.
+    pub(crate) fn named(&self) -> &str {
+        self.0.split(['.', '[']).next().unwrap_or_default()
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = crate::out::ErrorOut { error: self.body };
+        let missing = (self.status == StatusCode::NOT_FOUND)
+            .then(|| body.error.field.clone())
+            .flatten()
+            .map(MissingRecord);
         let mut r = (self.status, axum::Json(body)).into_response();
+        if let Some(m) = missing {
+            r.extensions_mut().insert(m);
+        }
         if let Some(wait) = self.retry_after {
             r.headers_mut()
                 .insert(axum::http::header::RETRY_AFTER, wait.into());

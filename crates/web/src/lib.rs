@@ -334,7 +334,11 @@ pub fn router(state: AppState) -> Router {
     };
     root.route("/metrics", get(monitor::metrics))
         .route("/api/openapi.json", get(openapi))
-        .nest("/api/v1", v1.layer(harden::api_limit(state.guards.limits)))
+        .nest(
+            "/api/v1",
+            v1.layer(axum::middleware::from_fn(api::missing_is_unprocessable))
+                .layer(harden::api_limit(state.guards.limits)),
+        )
         .merge(
             ui::routes()
                 .merge(ui_access::routes())

@@ -362,12 +362,14 @@ pub(crate) fn show(
             .collect();
         errors.sort_by_key(|(n, _)| order.iter().position(|o| o == n).unwrap_or(usize::MAX));
     }
-    // The same status the API gives for the same refusal.
+    // The same status the API gives for the same refusal. A record not found is on the
+    // form only when the form named it (`refused`), which the API answers 422
+    // (`api::missing_is_unprocessable`).
     let status = match error.as_ref().map(|e| e.kind) {
         None => StatusCode::OK,
         Some(tact_core::RuleErrorKind::Conflict) => StatusCode::CONFLICT,
         Some(tact_core::RuleErrorKind::Forbidden) => StatusCode::FORBIDDEN,
-        Some(tact_core::RuleErrorKind::NotFound) => StatusCode::NOT_FOUND,
+        Some(tact_core::RuleErrorKind::NotFound) => StatusCode::UNPROCESSABLE_ENTITY,
         Some(tact_core::RuleErrorKind::Invalid) => StatusCode::BAD_REQUEST,
     };
     let page = FormPage {
@@ -571,7 +573,7 @@ pub(crate) fn refused(
             show(state, &signed, spec, Some(form), Some(r))
         }
         // A record the form named that is not there (a reference typed wrong) is an error on
-        // that field, with the API's 404, not a page that loses what was typed. A missing
+        // that field, with the API's 422, not a page that loses what was typed. A missing
         // record the form is about has no field on it, and stays a page.
         AppError::Rule(r)
             if r.kind == tact_core::RuleErrorKind::NotFound

@@ -687,7 +687,7 @@ async fn cle_4_4_a_caseworker_ends_a_call_and_cle_4_5_the_line_manager_gets_the_
 }
 
 /// CLE-4.1; NOR-6.1: an incident names only the person's own matter and contact. One that
-/// does not exist, or is another person's, is a 404 naming the field, and nothing is
+/// does not exist, or is another person's, is a 422 naming the field, and nothing is
 /// written (it was filed with a dangling or someone else's link).
 #[tokio::test]
 async fn cle_4_1_and_nor_6_1_an_incident_on_someone_elses_matter_or_contact_is_refused() {
@@ -711,7 +711,7 @@ async fn cle_4_1_and_nor_6_1_an_incident_on_someone_elses_matter_or_contact_is_r
             (json!({"matter_id": mid, "contact_id": 999_999}), "contact_id"),
         ] {
             let (s, v) = t.post(&t.caseworker, "/incidents", incident(extra.clone())).await;
-            refused(s, &v, StatusCode::NOT_FOUND, field);
+            refused(s, &v, StatusCode::UNPROCESSABLE_ENTITY, field);
             assert!(v["error"]["message"].as_str().unwrap().ends_with("is not one of this person's"), "{v}");
         }
         let record = t.get(&t.caseworker, &format!("/people/{pid}")).await.1;
@@ -721,7 +721,51 @@ async fn cle_4_1_and_nor_6_1_an_incident_on_someone_elses_matter_or_contact_is_r
         assert_eq!((v["incident"]["matter_id"].as_i64(), v["incident"]["contact_id"].as_i64()), (Some(mid), Some(cid)));
         // Logging a contact against another person's matter is the same refusal.
         let (s, v) = t.post(&t.caseworker, "/contacts", json!({"person_id": pid, "matter_id": omid, "channel": "phone", "summary": "x"})).await;
-        refused(s, &v, StatusCode::NOT_FOUND, "matter_id");
+        refused(s, &v, StatusCode::UNPROCESSABLE_ENTITY, "matter_id");
+    })
+    .await;
+}
+
+/// Issue 11: 404 means nothing is at the address. A record the request names in its body
+/// that is not there is the request's fault: 422, naming the body's own field, at every
+/// step that takes one, and nothing is written; the record the path names, missing, is
+/// still the 404.
+#[tokio::test]
+async fn a_record_named_in_the_body_that_is_not_there_is_422_on_its_field_and_in_the_path_404() {
+    each_backend("cleveland-opcc", |t| async move {
+        let (pid, mid, sid) = t.drafted_plan(json!([{"kind": "single-channel", "channel": "email", "reason": "Abusive calls"}])).await;
+        let gone = 999_999;
+        let lm = &t.line_manager;
+        for (token, path, body, field) in [
+            (lm, format!("/people/{pid}/merge"), json!({"merge": gone, "reason": "Same"}), "merge"),
+            (lm, "/contacts".into(), json!({"person_id": gone, "channel": "phone", "summary": "x"}), "person_id"),
+            (lm, "/contacts".into(), json!({"person_id": pid, "staff_id": gone, "channel": "phone", "summary": "x"}), "staff_id"),
+            (lm, "/incidents".into(), json!({"person_id": gone, "category": "violent-threatening-abusive", "description": "x"}), "person_id"),
+            (lm, "/incidents".into(), json!({"person_id": pid, "matter_id": gone, "category": "violent-threatening-abusive", "description": "x"}), "matter_id"),
+            (lm, format!("/plans/{sid}/apply-to-matter"), json!({"matter_id": gone, "reason": "Same behaviour"}), "matter_id"),
+            (lm, "/calls/c-9/outcome".into(), json!({"outcome": "answered", "answered_by": gone}), "answered_by"),
+        ] {
+            let (s, v) = t.post(token, &path, body.clone()).await;
+            refused(s, &v, StatusCode::UNPROCESSABLE_ENTITY, field);
+            assert!(v["error"]["message"].as_str().unwrap().contains("999999"), "{path} {body}: {v}");
+        }
+        // Nothing was written by any of them.
+        let record = t.get(&t.caseworker, &format!("/people/{pid}")).await.1;
+        assert_eq!(record["contacts"].as_array().unwrap().len(), 0, "{record}");
+        assert_eq!(record["incidents"].as_array().unwrap().len(), 1, "{record}");
+        // The call's id was not taken by the refused report: it logs now.
+        let (s, v) = t.post(lm, "/calls/c-9/outcome", json!({"outcome": "answered", "answered_by": t.caseworker_id})).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        // The record the address names, missing: 404, whatever the body names.
+        for (path, body) in [
+            (format!("/people/{gone}/merge"), json!({"merge": pid, "reason": "Same"})),
+            (format!("/plans/{gone}/apply-to-matter"), json!({"matter_id": mid, "reason": "Same behaviour"})),
+        ] {
+            let (s, v) = t.post(lm, &path, body).await;
+            assert_eq!(s, StatusCode::NOT_FOUND, "{path}: {v}");
+        }
+        let (s, v) = t.get(lm, &format!("/people/{gone}")).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{v}");
     })
     .await;
 }
@@ -1817,7 +1861,7 @@ async fn two_records_of_one_person_are_merged_into_one_by_a_line_manager() {
         assert!(merged[0].detail.contains(&format!("SU-{dup:06}")), "{}", merged[0].detail);
         // Merged already: refused, naming where it went.
         let (s, v) = t.post(&t.line_manager, &format!("/people/{jo}/merge"), json!({"merge": dup, "reason": "Again"})).await;
-        assert_eq!(s, StatusCode::NOT_FOUND, "{v}");
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
         assert!(v["error"]["message"].as_str().unwrap().contains("merged into"), "{v}");
     })
     .await;
@@ -2356,7 +2400,7 @@ async fn messages_the_retention_dry_run_and_subject_access_are_on_the_api_with_t
         let (s, v) = t.post(&t.caseworker, &format!("/messages/{id}/threatening"), threat.clone()).await;
         refused(s, &v, StatusCode::BAD_REQUEST, "contact_id");
         let (s, v) = t.post(&t.caseworker, &format!("/messages/{id}/match"), json!({"person_id": 999999, "keep_address": true})).await;
-        assert_eq!(s, StatusCode::NOT_FOUND, "{v}");
+        refused(s, &v, StatusCode::UNPROCESSABLE_ENTITY, "person_id");
         let (s, v) = t.post(&t.caseworker, &format!("/messages/{id}/match"), json!({"person_id": pid})).await;
         refused(s, &v, StatusCode::BAD_REQUEST, "keep_address");
         let (s, matched) = t.post(&t.caseworker, &format!("/messages/{id}/match"), json!({"person_id": pid, "keep_address": true})).await;

@@ -305,8 +305,9 @@ async fn a_service_account_asks_the_contact_check_as_itself_and_nothing_else() {
 
 /// Changing staff through the API: a line manager is another active member of staff with
 /// no loop (CLE-4.5; NOR-6.1: follow-ups go to them), and the last active administrator
-/// can neither leave nor change role (409); nothing is changed by a refusal. A contact
-/// logged as answered by someone not on the staff list is a 404.
+/// can neither leave nor change role (409); nothing is changed by a refusal, and a line
+/// manager who is not on the staff list is a 422 (issue 11: named in the body). A contact
+/// logged as answered by someone not on the staff list is a 422 naming `answered_by`.
 #[tokio::test]
 async fn cle_4_5_staff_changes_keep_a_real_line_manager_and_an_administrator() {
     for (name, url) in testing::fresh_urls().await {
@@ -330,7 +331,7 @@ async fn cle_4_5_staff_changes_keep_a_real_line_manager_and_an_administrator() {
         };
         for (id, body, status, field) in [
             (cas, json!({"line_manager": cas}), 400, "line_manager"),
-            (cas, json!({"line_manager": 99_999}), 404, "line_manager"),
+            (cas, json!({"line_manager": 99_999}), 422, "line_manager"),
             (ada, json!({"active": false}), 409, "active"),
             (ada, json!({"role": "caseworker"}), 409, "role"),
         ] {
@@ -383,7 +384,7 @@ async fn cle_4_5_staff_changes_keep_a_real_line_manager_and_an_administrator() {
             .await;
         assert_eq!(
             (st, v["error"]["field"].as_str()),
-            (404, Some("staff_id")),
+            (422, Some("answered_by")),
             "{name}: {v}"
         );
     }

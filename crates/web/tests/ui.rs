@@ -5328,7 +5328,7 @@ async fn two_records_are_merged_through_the_form_and_a_bad_reference_is_refused_
         html.contains("such as SU-000123</a>") && !html.contains("not &#34;"),
         "{html}"
     );
-    // A reference of no one is the API's 404, on its field, with what was typed kept.
+    // A reference of no one is the API's 422, on its field, with what was typed kept.
     let r = ui
         .post_form(
             &lee,
@@ -5336,7 +5336,7 @@ async fn two_records_are_merged_through_the_form_and_a_bad_reference_is_refused_
             &[("merge", "SU-999999"), ("reason", "Same person")],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
     assert!(
         html.contains("href=\"#merge\"") && html.contains("No service user 999999"),
