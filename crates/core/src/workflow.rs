@@ -894,8 +894,9 @@ pub fn not_overridden<'a>(
 }
 
 /// The plan's overrides once `added` are taken on, each by `actor` (the override role's,
-/// with a reason each), provided `restrictions` then defeat no granted adjustment that
-/// is not overridden (CLE-9.13; NOR-1.5): what authorising and varying both ask.
+/// with a reason each, of one of the person's granted adjustments), provided
+/// `restrictions` then defeat no granted adjustment that is not overridden (CLE-9.13;
+/// NOR-1.5): what authorising and varying both ask.
 fn overrides_after(
     profile: &Profile,
     actor: &Actor,
@@ -913,6 +914,20 @@ fn overrides_after(
         )?;
         for (i, o) in added.iter().enumerate() {
             require_text(&format!("overrides[{i}].reason"), &o.reason)?;
+            // What is overridden is one of the person's granted adjustments: an override
+            // of any other id would stand on the plan as if one had been weighed.
+            let granted = not_overridden(ctx.adjustments, &[])
+                .iter()
+                .any(|a| a.id == o.adjustment_id);
+            if !granted {
+                return Err(RuleError::not_found(
+                    &format!("overrides[{i}].adjustment_id"),
+                    format!(
+                        "adjustment {} is not one of this person's granted adjustments",
+                        o.adjustment_id
+                    ),
+                ));
+            }
         }
     }
     let mut overrides = s.overrides.clone();

@@ -1153,6 +1153,36 @@ fn cle_9_13_and_nor_5_9_a_restriction_that_defeats_an_adjustment_needs_a_senior_
         )
         .unwrap();
         assert_eq!(ok.record.overrides.len(), 1);
+        // Only the person's granted adjustments are overridden: another id, or one of theirs
+        // not granted, is refused naming the override's adjustment.
+        let requested = Adjustment {
+            id: AdjustmentId(10),
+            status: AdjustmentStatus::Requested,
+            ..w.adjustments[0].clone()
+        };
+        w.adjustments.push(requested);
+        for other in [77, 10] {
+            let err = authorise_plan(
+                &w.p,
+                &actor(SENIOR),
+                &s,
+                AuthoriseInput {
+                    reason: "ok".into(),
+                    overrides: vec![
+                        over.clone(),
+                        AdjustmentOverride {
+                            adjustment_id: AdjustmentId(other),
+                            ..over.clone()
+                        },
+                    ],
+                },
+                &w.ctx(),
+                now(),
+            )
+            .unwrap_err();
+            assert_eq!(err.kind, tact_core::RuleErrorKind::NotFound, "{err:?}");
+            assert_eq!(err.field.as_deref(), Some("overrides[1].adjustment_id"));
+        }
         let empty = AdjustmentOverride {
             reason: " ".into(),
             ..over

@@ -573,11 +573,15 @@ pub(crate) fn refused(
             show(state, &signed, spec, Some(form), Some(r))
         }
         // A record the form named that is not there (a reference typed wrong) is an error on
-        // that field, with the API's 422, not a page that loses what was typed. A missing
-        // record the form is about has no field on it, and stays a page.
+        // that field, with the API's 422, not a page that loses what was typed; an item of a
+        // list (`overrides[1].adjustment_id`) on the list's field. A missing record the form
+        // is about has no field on it, and stays a page.
         AppError::Rule(r)
             if r.kind == tact_core::RuleErrorKind::NotFound
-                && r.field.as_deref().is_some_and(|f| spec.asks(f)) =>
+                && r.field
+                    .as_deref()
+                    .and_then(|f| f.split(['[', '.']).next())
+                    .is_some_and(|f| spec.asks(f)) =>
         {
             show(state, &signed, spec, Some(form), Some(r))
         }

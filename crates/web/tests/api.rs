@@ -731,7 +731,8 @@ async fn cle_4_1_and_nor_6_1_an_incident_on_someone_elses_matter_or_contact_is_r
 /// step that takes one, and nothing is written; the record the path names, missing, is
 /// still the 404.
 #[tokio::test]
-async fn a_record_named_in_the_body_that_is_not_there_is_422_on_its_field_and_in_the_path_404() {
+async fn cle_9_13_a_record_named_in_the_body_that_is_not_there_is_422_on_its_field_and_in_the_path_404(
+) {
     each_backend("cleveland-opcc", |t| async move {
         let (pid, mid, sid) = t.drafted_plan(json!([{"kind": "single-channel", "channel": "email", "reason": "Abusive calls"}])).await;
         let gone = 999_999;
@@ -753,6 +754,14 @@ async fn a_record_named_in_the_body_that_is_not_there_is_422_on_its_field_and_in
         let record = t.get(&t.caseworker, &format!("/people/{pid}")).await.1;
         assert_eq!(record["contacts"].as_array().unwrap().len(), 0, "{record}");
         assert_eq!(record["incidents"].as_array().unwrap().len(), 1, "{record}");
+        // CLE-9.13: an override names one of the person's granted adjustments; another id
+        // is refused on it, and the plan is not decided.
+        t.answer_and_propose(lm, sid).await;
+        let over = json!({"reason": "ok", "overrides": [{"adjustment_id": gone, "reason": "Weighed"}]});
+        let (s, v) = t.post(&t.senior, &format!("/plans/{sid}/authorise"), over).await;
+        refused(s, &v, StatusCode::UNPROCESSABLE_ENTITY, "overrides[0].adjustment_id");
+        let plan = t.get(lm, &format!("/plans/{sid}")).await.1;
+        assert_eq!((&plan["status"], &plan["overrides"]), (&json!("proposed"), &json!([])), "{plan}");
         // The call's id was not taken by the refused report: it logs now.
         let (s, v) = t.post(lm, "/calls/c-9/outcome", json!({"outcome": "answered", "answered_by": t.caseworker_id})).await;
         assert_eq!(s, StatusCode::CREATED, "{v}");

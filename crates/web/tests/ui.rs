@@ -6101,6 +6101,26 @@ async fn cle_9_13_the_decision_form_asks_for_an_override_of_each_adjustment_the_
     assert_eq!(r.status(), StatusCode::CONFLICT);
     let page = r.text().await.unwrap();
     assert!(page.contains(&format!("href=\"#{field}\"")), "{page}");
+    // An override of an adjustment that is not theirs, put in the form by hand: the API's
+    // 422 on the form, not taken as an override (issue 11: one refusal at every door).
+    let r = ui
+        .post_form(
+            &sam,
+            &path,
+            &[
+                ("decision", "authorise"),
+                ("reason", "Proportionate"),
+                (&field, "Weighed"),
+                ("overrides__999999", "Weighed"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("Adjustment 999999 is not one of this person&#39;s granted adjustments"),
+        "{page}"
+    );
     // With one, it is authorised, and the override is on the plan as the decider's.
     let r = ui
         .post_form(
