@@ -916,9 +916,10 @@ fn overrides_after(
             require_text(&format!("overrides[{i}].reason"), &o.reason)?;
             // What is overridden is one of the person's granted adjustments: an override
             // of any other id would stand on the plan as if one had been weighed.
-            let granted = not_overridden(ctx.adjustments, &[])
+            let granted = ctx
+                .adjustments
                 .iter()
-                .any(|a| a.id == o.adjustment_id);
+                .any(|a| a.id == o.adjustment_id && a.status == AdjustmentStatus::Granted);
             if !granted {
                 return Err(RuleError::not_found(
                     &format!("overrides[{i}].adjustment_id"),

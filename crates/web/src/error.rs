@@ -4,9 +4,10 @@
 //! `overridden_by`, where a field sent says to go ahead anyway), with a 4xx
 //! status for anything the caller can put right — 400 malformed input, 401 no or bad
 //! token, 403 a role that may not, 404 an unknown id in the path (nothing at this
-//! address), 422 an unknown id named in the body (`api::missing_is_unprocessable`), 409 a step the policy or the record's state refuses
-//! (and a repeated submission), 413 a body too large. A fault of
-//! ours is a 500 whose body says only that; its cause goes to the log, never the client.
+//! address), 422 an unknown id named in the body (`api::missing_is_unprocessable`), 409 a
+//! step the policy or the record's state refuses (and a repeated submission), 413 a body
+//! too large. A fault of ours is a 500 whose body says only that; its cause goes to the
+//! log, never the client.
 
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::StatusCode;
@@ -215,8 +216,7 @@ impl From<PathRejection> for ApiError {
 }
 
 /// On a 404's response: the field that named the missing record, for
-/// [`crate::api::missing_is_unprocessable`] to ask whether the request named it outside
-/// its path.
+/// [`crate::api::missing_is_unprocessable`] to ask whether the request's body named it.
 #[derive(Debug, Clone)]
 pub(crate) struct MissingRecord(String);
 
