@@ -1119,18 +1119,15 @@ fn cle_9_13_and_nor_5_9_a_restriction_that_defeats_an_adjustment_needs_a_senior_
             decision_reason: Some("Granted".into()),
         });
         let s = w.proposed(vec![email_only()]);
-        let err = authorise_plan(
-            &w.p,
-            &actor(SENIOR),
-            &s,
-            AuthoriseInput {
+        // A senior manager authorises `s` in world `w`, giving `overrides`.
+        let authorise = |w: &World, overrides: Vec<AdjustmentOverride>| {
+            let input = AuthoriseInput {
                 reason: "ok".into(),
-                overrides: vec![],
-            },
-            &w.ctx(),
-            now(),
-        )
-        .unwrap_err();
+                overrides,
+            };
+            authorise_plan(&w.p, &actor(SENIOR), &s, input, &w.ctx(), now())
+        };
+        let err = authorise(&w, vec![]).unwrap_err();
         assert_eq!(
             err.clause.as_deref(),
             Some(w.p.clauses.adjustments_honoured.as_str())
@@ -1140,18 +1137,7 @@ fn cle_9_13_and_nor_5_9_a_restriction_that_defeats_an_adjustment_needs_a_senior_
             by: SENIOR,
             reason: "Advocate will phone on their behalf".into(),
         };
-        let ok = authorise_plan(
-            &w.p,
-            &actor(SENIOR),
-            &s,
-            AuthoriseInput {
-                reason: "ok".into(),
-                overrides: vec![over.clone()],
-            },
-            &w.ctx(),
-            now(),
-        )
-        .unwrap();
+        let ok = authorise(&w, vec![over.clone()]).unwrap();
         assert_eq!(ok.record.overrides.len(), 1);
         // Only the person's granted adjustments are overridden: another id, or one of theirs
         // not granted, is refused naming the override's adjustment.
@@ -1162,24 +1148,11 @@ fn cle_9_13_and_nor_5_9_a_restriction_that_defeats_an_adjustment_needs_a_senior_
         };
         w.adjustments.push(requested);
         for other in [77, 10] {
-            let err = authorise_plan(
-                &w.p,
-                &actor(SENIOR),
-                &s,
-                AuthoriseInput {
-                    reason: "ok".into(),
-                    overrides: vec![
-                        over.clone(),
-                        AdjustmentOverride {
-                            adjustment_id: AdjustmentId(other),
-                            ..over.clone()
-                        },
-                    ],
-                },
-                &w.ctx(),
-                now(),
-            )
-            .unwrap_err();
+            let another = AdjustmentOverride {
+                adjustment_id: AdjustmentId(other),
+                ..over.clone()
+            };
+            let err = authorise(&w, vec![over.clone(), another]).unwrap_err();
             assert_eq!(err.kind, tact_core::RuleErrorKind::NotFound, "{err:?}");
             assert_eq!(err.field.as_deref(), Some("overrides[1].adjustment_id"));
         }
@@ -1187,18 +1160,7 @@ fn cle_9_13_and_nor_5_9_a_restriction_that_defeats_an_adjustment_needs_a_senior_
             reason: " ".into(),
             ..over
         };
-        assert!(authorise_plan(
-            &w.p,
-            &actor(SENIOR),
-            &s,
-            AuthoriseInput {
-                reason: "ok".into(),
-                overrides: vec![empty]
-            },
-            &w.ctx(),
-            now()
-        )
-        .is_err());
+        assert!(authorise(&w, vec![empty]).is_err());
     }
 }
 

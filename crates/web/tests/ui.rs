@@ -6090,31 +6090,20 @@ async fn cle_9_13_the_decision_form_asks_for_an_override_of_each_adjustment_the_
             && form.contains("Why the plan goes ahead despite “Cannot write because of dyslexia”"),
         "{form}"
     );
+    // The decision to authorise, with the overrides given (field, reason).
+    let authorise = async |overrides: &[(&str, &str)]| {
+        let mut form = vec![("decision", "authorise"), ("reason", "Proportionate")];
+        form.extend_from_slice(overrides);
+        ui.post_form(&sam, &path, &form).await
+    };
     // Authorised without one: refused (409), on the adjustment's field.
-    let r = ui
-        .post_form(
-            &sam,
-            &path,
-            &[("decision", "authorise"), ("reason", "Proportionate")],
-        )
-        .await;
+    let r = authorise(&[]).await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
     let page = r.text().await.unwrap();
     assert!(page.contains(&format!("href=\"#{field}\"")), "{page}");
     // An override of an adjustment that is not theirs, put in the form by hand: the API's
     // 422 on the form, not taken as an override (issue 11: one refusal at every door).
-    let r = ui
-        .post_form(
-            &sam,
-            &path,
-            &[
-                ("decision", "authorise"),
-                ("reason", "Proportionate"),
-                (&field, "Weighed"),
-                ("overrides__999999", "Weighed"),
-            ],
-        )
-        .await;
+    let r = authorise(&[(&field, "Weighed"), ("overrides__999999", "Weighed")]).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = r.text().await.unwrap();
     assert!(
@@ -6122,20 +6111,8 @@ async fn cle_9_13_the_decision_form_asks_for_an_override_of_each_adjustment_the_
         "{page}"
     );
     // With one, it is authorised, and the override is on the plan as the decider's.
-    let r = ui
-        .post_form(
-            &sam,
-            &path,
-            &[
-                ("decision", "authorise"),
-                ("reason", "Proportionate"),
-                (
-                    &field,
-                    "Calls were abusive; letters and email stay open, read aloud on request",
-                ),
-            ],
-        )
-        .await;
+    let why = "Calls were abusive; letters and email stay open, read aloud on request";
+    let r = authorise(&[(&field, why)]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let plan: serde_json::Value = ui
         .http
