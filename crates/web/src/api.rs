@@ -53,7 +53,7 @@ where
         }
         let sent = serde_json::from_str::<serde_json::Value>(raw.get()).ok();
         if let (Some(named), Some(serde_json::Value::Object(fields))) = (named, &sent) {
-            named.add(fields.keys().cloned());
+            named.set(fields.keys().cloned().collect());
         }
         let axum::Json(v) = axum::Json::<T>::from_bytes(raw.get().as_bytes())?;
         if let Ok(value) = serde_json::to_value(&v) {
@@ -72,19 +72,20 @@ where
     }
 }
 
-/// The names a request's JSON body gave, once [`ApiJson`] has read it (its top-level
+/// The names a request's JSON body gave, set once [`ApiJson`] has read it (its top-level
 /// fields). [`missing_is_unprocessable`] puts one on every API request.
 #[derive(Clone, Default)]
-pub(crate) struct NamedInRequest(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+pub(crate) struct NamedInRequest(std::sync::Arc<std::sync::OnceLock<Vec<String>>>);
 
 impl NamedInRequest {
-    fn add(&self, names: impl IntoIterator<Item = String>) {
-        if let Ok(mut all) = self.0.lock() {
-            all.extend(names);
-        }
+    /// Once a request: a body is read once.
+    fn set(&self, names: Vec<String>) {
+        let _ = self.0.set(names);
     }
     fn has(&self, name: &str) -> bool {
-        self.0.lock().is_ok_and(|all| all.iter().any(|n| n == name))
+        self.0
+            .get()
+            .is_some_and(|all| all.iter().any(|n| n == name))
     }
 }
 
@@ -102,11 +103,12 @@ pub(crate) async fn missing_is_unprocessable(
     let named = NamedInRequest::default();
     req.extensions_mut().insert(named.clone());
     let mut answer = next.run(req).await;
-    let in_request = answer
+    // Only a 404 carries a `MissingRecord`.
+    let in_body = answer
         .extensions()
         .get::<crate::error::MissingRecord>()
         .is_some_and(|m| named.has(m.named()));
-    if answer.status() == StatusCode::NOT_FOUND && in_request {
+    if in_body {
         *answer.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
     answer

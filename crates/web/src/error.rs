@@ -221,10 +221,16 @@ impl From<PathRejection> for ApiError {
 pub(crate) struct MissingRecord(String);
 
 impl MissingRecord {
-    /// The field's first name: `incident_ids` for `incident_ids[1]`, `a` for `a.b`.
+    /// The field's first name ([`first_name`]).
     pub(crate) fn named(&self) -> &str {
-        self.0.split(['.', '[']).next().unwrap_or_default()
+        first_name(&self.0)
     }
+}
+
+/// The first name of a refusal's field, the one a body or a form sends: `incident_ids` for
+/// `incident_ids[1]`, `overrides` for `overrides[0].adjustment_id`.
+pub(crate) fn first_name(field: &str) -> &str {
+    field.split(['.', '[']).next().unwrap_or(field)
 }
 
 impl IntoResponse for ApiError {

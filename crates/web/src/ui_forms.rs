@@ -580,8 +580,7 @@ pub(crate) fn refused(
             if r.kind == tact_core::RuleErrorKind::NotFound
                 && r.field
                     .as_deref()
-                    .and_then(|f| f.split(['[', '.']).next())
-                    .is_some_and(|f| spec.asks(f)) =>
+                    .is_some_and(|f| spec.asks(crate::error::first_name(f))) =>
         {
             show(state, &signed, spec, Some(form), Some(r))
         }
