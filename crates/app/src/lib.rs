@@ -658,10 +658,11 @@ impl App {
     }
 
     /// The contact check as `actor` asks it (a withheld number, `None`, is asked about as
-    /// such), on the access log where it showed a person's restrictions or adjustments.
+    /// such), on the access log where it showed a person's restrictions or adjustments. A
+    /// matter asked about is one of the callers' ([`check::matter_asked_about`], CLE-10.4).
     ///
     /// # Errors
-    /// The store's error.
+    /// A matter that is none of the callers'; the store's error.
     pub(crate) async fn check_as(
         &self,
         actor: &Actor,
@@ -678,6 +679,16 @@ impl App {
             }
             None => self.contact_check_withheld(staff, at),
         };
+        if let Some(m) = matter {
+            let owner = self.store.matter(m).await?.map(|x| x.person_id);
+            let v = &checked.verdict;
+            let callers: Vec<PersonId> = v
+                .person
+                .into_iter()
+                .chain(v.candidates.iter().map(|c| c.person))
+                .collect();
+            check::matter_asked_about(&self.profile, m, owner, &callers)?;
+        }
         self.record_check_access(actor, &checked.verdict).await?;
         Ok(checked)
     }

@@ -284,6 +284,33 @@ impl Outcome {
     }
 }
 
+/// CLE-10.4 (the profile's `new_matters` clause): the matter a contact is checked about is a
+/// matter of someone the identifier names. The check leaves out a plan that does not cover
+/// the matter asked about, so an id that is no one's — a typing slip, another person's
+/// matter, a matter asked about with the number withheld — would answer for a matter the
+/// caller does not have, on a profile where restrictions reach only the matters they name
+/// "allowed" whatever the plan says. `owner` is whose the matter is (none: there is no such
+/// matter); `callers` the people the identifier names.
+///
+/// # Errors
+/// Not found, naming `matter`: no such matter, or it is none of the callers'.
+pub fn matter_asked_about(
+    profile: &Profile,
+    matter: MatterId,
+    owner: Option<PersonId>,
+    callers: &[PersonId],
+) -> Result<(), crate::RuleError> {
+    let message = match owner {
+        None => format!("there is no matter {matter}"),
+        Some(p) if callers.contains(&p) => return Ok(()),
+        Some(_) if callers.is_empty() => format!(
+            "Tact does not know who this caller is, so cannot check matter {matter} for them: find out who is calling, then check again"
+        ),
+        Some(_) => format!("matter {matter} is not a matter of anyone who uses this number or address"),
+    };
+    Err(crate::RuleError::not_found("matter", message).with_clause(&profile.clauses.new_matters))
+}
+
 /// Judges a contact from an identifier several people use — a household line, an advocate
 /// acting for several people (issue 10). Never picks one of them: the answer names every
 /// person it could be, tells staff to find out who is calling, and until then gives the

@@ -2280,6 +2280,33 @@ fn cle_10_4_a_new_matter_is_not_restricted_unless_a_manager_applies_the_strategy
     );
 }
 
+/// CLE-10.4 (and NOR's `new_matters` clause): the check leaves out a plan that does not
+/// cover the matter asked about, so the matter asked about must be one of the callers'.
+#[test]
+fn cle_10_4_a_check_is_about_a_matter_of_one_of_the_callers() {
+    for profile in ["cleveland-opcc", "northamptonshire-opfcc"] {
+        let p = Profile::built_in(profile).unwrap();
+        let ask = |owner, callers: &[PersonId]| {
+            tact_core::check::matter_asked_about(&p, MatterId(7), owner, callers)
+        };
+        let (jo, sam) = (PersonId(1), PersonId(2));
+        assert_eq!(ask(Some(jo), &[jo]), Ok(()));
+        // A shared number: a matter of any of the people it could be.
+        assert_eq!(ask(Some(sam), &[jo, sam]), Ok(()));
+        for (owner, callers, says) in [
+            (Some(sam), &[jo][..], "is not a matter of anyone who uses"),
+            (None, &[jo][..], "there is no matter 7"),
+            (Some(jo), &[][..], "does not know who this caller is"),
+        ] {
+            let e = ask(owner, callers).unwrap_err();
+            assert_eq!(e.kind, RuleErrorKind::NotFound, "{profile}: {e}");
+            assert_eq!(e.field.as_deref(), Some("matter"));
+            assert_eq!(e.clause.as_deref(), Some(p.clauses.new_matters.as_str()));
+            assert!(e.message.contains(says), "{profile}: {e}");
+        }
+    }
+}
+
 #[test]
 fn cle_10_4_cle_9_14_a_managers_application_bites_at_once_and_the_person_is_told() {
     let mut w = World::new("cleveland-opcc");

@@ -375,7 +375,7 @@ pub struct CheckArgs {
     /// When (RFC 3339, such as 2026-12-03T10:00:00Z); now otherwise.
     #[arg(long)]
     pub at: Option<String>,
-    /// The matter the contact is about.
+    /// The matter the contact is about: one of the caller's (CLE-10.4).
     #[arg(long)]
     pub matter: Option<i64>,
 }

@@ -90,25 +90,29 @@ impl NamedInRequest {
 }
 
 /// A 404 is "nothing at this address": the record the path names is not there. A record the
-/// request names in its body that is not there (`{"merge": 99}`) is the request's fault, not
-/// the address's: 422 with the same message and field, so a client can tell "this person is
-/// gone" from "the person you named is not". Decided from the refusal's field
-/// ([`crate::error::MissingRecord`]): a field the body gave is one the request named. (No
-/// query names a record that must exist: a filter or the contact check answers for any id.)
-/// The UI's forms answer the same (`ui_forms::show`).
+/// request names in its body (`{"merge": 99}`) or its query (the contact check's `matter`)
+/// that is not there is the request's fault, not the address's: 422 with the same message and
+/// field, so a client can tell "this person is gone" from "the person you named is not".
+/// Decided from the refusal's field ([`crate::error::MissingRecord`]): a field the body or the
+/// query gave is one the request named. (A filter answers for any id: `/tokens?staff=` lists
+/// none, not a refusal.) The UI's forms answer the same (`ui_forms::show`).
 pub(crate) async fn missing_is_unprocessable(
     mut req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
     let named = NamedInRequest::default();
     req.extensions_mut().insert(named.clone());
+    let in_query: Vec<String> =
+        axum::extract::Query::<Vec<(String, String)>>::try_from_uri(req.uri())
+            .map(|q| q.0.into_iter().map(|(k, _)| k).collect())
+            .unwrap_or_default();
     let mut answer = next.run(req).await;
     // Only a 404 carries a `MissingRecord`.
-    let in_body = answer
+    let named_by_request = answer
         .extensions()
         .get::<crate::error::MissingRecord>()
-        .is_some_and(|m| named.has(m.named()));
-    if in_body {
+        .is_some_and(|m| named.has(m.named()) || in_query.iter().any(|k| k == m.named()));
+    if named_by_request {
         *answer.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
     answer
@@ -370,7 +374,7 @@ pub struct CheckQuery {
     /// When (RFC 3339); defaults to now.
     #[param(format = DateTime)]
     pub at: Option<String>,
-    /// The matter the contact is about, if known.
+    /// The matter the contact is about, if known: one of the caller's (CLE-10.4), or 422.
     pub matter: Option<i64>,
 }
 

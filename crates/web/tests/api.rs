@@ -1959,6 +1959,78 @@ async fn nor_6_2_nor_5_3_nor_5_1_applying_a_plan_to_a_matter_goes_through_the_pl
     .await;
 }
 
+/// CLE-10.4: the check leaves out a plan that does not cover the matter asked about, so the
+/// matter must be one of the caller's. Another person's matter, one that is not there, or any
+/// matter with the number withheld or unknown, is refused (422 on `matter`, the same as a
+/// record named in a body); before, each answered "allowed" past the plan's restrictions.
+#[tokio::test]
+async fn cle_10_4_a_check_about_a_matter_asks_about_one_of_the_callers_matters() {
+    each_backend("cleveland-opcc", |t| async move {
+        let (pid, mid, _) = t
+            .plan_in_force(
+                json!([{"kind": "single-channel", "channel": "email", "reason": "Abusive calls"}]),
+            )
+            .await;
+        let (_, theirs) = t
+            .api
+            .person_with_matter(
+                &t.caseworker,
+                json!({"name": "Sam Other", "phones": ["07911 123456"]}),
+            )
+            .await;
+        let check = |who: &str, matter: i64| format!("/contact-check?{who}&matter={matter}");
+        let jo = "phone=%2B44%207911%20123123";
+        // Their own matter, which the plan covers: not allowed, as without a matter.
+        let (s, v) = t.get(&t.caseworker, &check(jo, mid)).await;
+        assert_eq!(
+            (s, v["outcome"].as_str()),
+            (StatusCode::OK, Some("not-allowed")),
+            "{v}"
+        );
+        let openings = || async {
+            t.app.flush_access_log().await.unwrap();
+            t.app
+                .store()
+                .access_log(Some(tact_core::ids::PersonId(pid)), 1000)
+                .await
+                .unwrap()
+                .len()
+        };
+        let opened = openings().await;
+        for (who, matter, says) in [
+            (jo, theirs, "is not a matter of anyone who uses this number"),
+            (jo, 999_999, "there is no matter 999999"),
+            ("phone=anonymous", mid, "does not know who this caller is"),
+            (
+                "email=nobody%40example.org",
+                mid,
+                "does not know who this caller is",
+            ),
+        ] {
+            let (s, v) = t.get(&t.caseworker, &check(who, matter)).await;
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{who} {matter}: {v}");
+            assert_eq!(v["error"]["field"], "matter", "{v}");
+            assert_eq!(v["error"]["clause"], "CLE-10.4", "{v}");
+            assert!(
+                v["error"]["message"].as_str().unwrap().contains(says),
+                "{v}"
+            );
+        }
+        // A refused check showed nothing, so is no opening of Jo's record.
+        assert_eq!(openings().await, opened);
+        // The other person's check about their own matter is answered.
+        let (s, v) = t
+            .get(&t.caseworker, &check("phone=%2B44%207911%20123456", theirs))
+            .await;
+        assert_eq!(
+            (s, v["outcome"].as_str()),
+            (StatusCode::OK, Some("allowed")),
+            "{v}"
+        );
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn cle_10_4_cle_9_14_a_managers_application_bites_at_once_with_reasons_and_a_task_to_tell() {
     each_backend("cleveland-opcc", |t| async move {
