@@ -662,7 +662,8 @@ impl App {
     /// matter asked about is one of the callers' ([`check::matter_asked_about`], CLE-10.4).
     ///
     /// # Errors
-    /// A matter that is none of the callers'; the store's error.
+    /// A member of staff who is not there; a matter that is none of the callers'; the
+    /// store's error.
     pub(crate) async fn check_as(
         &self,
         actor: &Actor,
@@ -679,6 +680,13 @@ impl App {
             }
             None => self.contact_check_withheld(staff, at),
         };
+        // The member of staff taking it is someone on the staff list, as a contact logged
+        // names them.
+        if let Some(s) = staff.filter(|s| *s != actor.id) {
+            if self.store.staff(s).await?.is_none() {
+                return Err(not_found("staff", format!("no member of staff {s}")).into());
+            }
+        }
         if let Some(m) = matter {
             let owner = self.store.matter(m).await?.map(|x| x.person_id);
             let v = &checked.verdict;

@@ -369,7 +369,7 @@ pub struct CheckQuery {
     /// Defaults from phone/email.
     #[param(value_type = Option<crate::out::ChannelWord>)]
     pub channel: Option<String>,
-    /// The member of staff taking the contact.
+    /// The member of staff taking the contact (422 where there is none such).
     pub staff: Option<i64>,
     /// When (RFC 3339); defaults to now.
     #[param(format = DateTime)]
@@ -394,7 +394,12 @@ pub async fn contact_check(
         }
         (Some(p), None) => read_caller(p)?.map(Identifier::Phone),
         (None, Some(e)) => Some(Identifier::Email(EmailAddress::parse(e)?)),
-        (None, None) => return Err(ApiError::bad("phone", "give phone=… or email=…")),
+        (None, None) => {
+            return Err(ApiError::bad(
+                "phone",
+                "give the caller's phone number or the sender's email address",
+            ))
+        }
     };
     let channel = match q.channel.as_deref() {
         Some(c) => channel("channel", c)?,

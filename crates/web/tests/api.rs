@@ -1962,7 +1962,8 @@ async fn nor_6_2_nor_5_3_nor_5_1_applying_a_plan_to_a_matter_goes_through_the_pl
 /// CLE-10.4: the check leaves out a plan that does not cover the matter asked about, so the
 /// matter must be one of the caller's. Another person's matter, one that is not there, or any
 /// matter with the number withheld or unknown, is refused (422 on `matter`, the same as a
-/// record named in a body); before, each answered "allowed" past the plan's restrictions.
+/// record named in a body); before, each answered "allowed" past the plan's restrictions. A
+/// member of staff named who is not there is refused the same way.
 #[tokio::test]
 async fn cle_10_4_a_check_about_a_matter_asks_about_one_of_the_callers_matters() {
     each_backend("cleveland-opcc", |t| async move {
@@ -2016,6 +2017,12 @@ async fn cle_10_4_a_check_about_a_matter_asks_about_one_of_the_callers_matters()
                 "{v}"
             );
         }
+        // The member of staff taking it, named and not there: the same 422 on its field.
+        let (s, v) = t
+            .get(&t.caseworker, &format!("/contact-check?{jo}&staff=999999"))
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert_eq!(v["error"]["field"], "staff", "{v}");
         // A refused check showed nothing, so is no opening of Jo's record.
         assert_eq!(openings().await, opened);
         // The other person's check about their own matter is answered.
