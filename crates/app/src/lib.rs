@@ -659,11 +659,13 @@ impl App {
 
     /// The contact check as `actor` asks it (a withheld number, `None`, is asked about as
     /// such), on the access log where it showed a person's restrictions or adjustments. A
-    /// matter asked about is one of the callers' ([`check::matter_asked_about`], CLE-10.4).
+    /// matter asked about is one of the callers', or says who is calling where the number
+    /// or address names no one ([`check::matter_asked_about`], CLE-10.4): the check then
+    /// answers for the matter's owner, as a contact logged with that matter is theirs.
     ///
     /// # Errors
-    /// A member of staff who is not there; a matter that is none of the callers'; the
-    /// store's error.
+    /// A member of staff who is not there; a matter that is not there or another person's;
+    /// the store's error.
     pub(crate) async fn check_as(
         &self,
         actor: &Actor,
@@ -673,30 +675,45 @@ impl App {
         at: Timestamp,
         matter: Option<MatterId>,
     ) -> Result<Checked> {
-        let checked = match caller {
-            Some(c) => {
-                self.contact_check(Some(c), channel, staff, at, matter)
-                    .await?
-            }
-            None => self.contact_check_withheld(staff, at),
-        };
         // The member of staff taking it is someone on the staff list, as a contact logged
         // names them.
         if let Some(s) = staff.filter(|s| *s != actor.id) {
             if self.store.staff(s).await?.is_none() {
-                return Err(not_found("staff", format!("no member of staff {s}")).into());
+                return Err(not_found("staff", format!("no member of staff {s}")));
             }
         }
+        let started = std::time::Instant::now();
+        let (mut found, source) = match caller {
+            Some(c) => self.who_uses(c.key()).await?,
+            None => (Vec::new(), feed::Source::Index),
+        };
         if let Some(m) = matter {
             let owner = self.store.matter(m).await?.map(|x| x.person_id);
-            let v = &checked.verdict;
-            let callers: Vec<PersonId> = v
-                .person
-                .into_iter()
-                .chain(v.candidates.iter().map(|c| c.person))
-                .collect();
-            check::matter_asked_about(&self.profile, m, owner, &callers)?;
+            let callers: Vec<PersonId> = found.iter().filter_map(|f| f.view.id).collect();
+            if let Some(p) = check::matter_asked_about(&self.profile, m, owner, &callers)? {
+                let view = self
+                    .view_of(p)
+                    .await?
+                    .ok_or_else(|| not_found("matter", format!("no service user {p}")))?;
+                found = vec![index::Found {
+                    view,
+                    via_advocate: false,
+                }];
+            }
         }
+        let req = CheckRequest {
+            identifier: caller.cloned(),
+            channel,
+            staff,
+            at,
+            matter,
+            via_advocate: false,
+        };
+        let checked = if caller.is_none() && found.is_empty() {
+            self.contact_check_withheld(&req)
+        } else {
+            self.contact_check(&found, source, &req, started)
+        };
         self.record_check_access(actor, &checked.verdict).await?;
         Ok(checked)
     }
@@ -1082,58 +1099,38 @@ impl App {
             .map(|(_, v)| Arc::new(v)))
     }
 
-    /// The front-line answer (CLE-9.10 and the restrictions of CLE-9.9, NOR-5.5), from the
-    /// in-memory index while it is current, otherwise from the database; it says which,
-    /// and how fresh.
-    ///
-    /// # Errors
-    /// The store's error, when the answer has to come from the database.
-    pub(crate) async fn contact_check(
+    /// The front-line answer (CLE-9.10 and the restrictions of CLE-9.9, NOR-5.5) for the
+    /// people `found` (from the in-memory index while it is current, otherwise from the
+    /// database: `source`); it says which, and how fresh.
+    fn contact_check(
         &self,
-        identifier: Option<&Identifier>,
-        channel: Channel,
-        staff: Option<StaffId>,
-        at: Timestamp,
-        matter: Option<MatterId>,
-    ) -> Result<Checked> {
-        let started = std::time::Instant::now();
-        let (found, source) = match identifier {
-            Some(i) => self.who_uses(i.key()).await?,
-            None => (Vec::new(), feed::Source::Index),
-        };
-        let req = CheckRequest {
-            identifier: identifier.cloned(),
-            channel,
-            staff,
-            at,
-            matter,
-            via_advocate: false,
-        };
+        found: &[index::Found],
+        source: feed::Source,
+        req: &CheckRequest,
+        started: std::time::Instant,
+    ) -> Checked {
         let views: Vec<(&PersonView, bool)> = found
             .iter()
             .map(|f| (f.view.as_ref(), f.via_advocate))
             .collect();
-        let verdict = check::check_all(&self.profile, &views, &req);
+        let verdict = check::check_all(&self.profile, &views, req);
         metrics::histogram!("tact_contact_check_duration_seconds", "source" => source.as_str())
             .record(started.elapsed().as_secs_f64());
         metrics::counter!("tact_contact_check_verdicts_total", "outcome" => verdict.outcome.as_str())
             .increment(1);
-        Ok(Checked {
+        Checked {
             verdict,
             freshness: self.freshness(source),
-        })
+        }
     }
 
     /// The front-line answer for a call whose number was withheld or is unavailable: ask
     /// who is calling, check again, screen (issue 10).
-    pub(crate) fn contact_check_withheld(&self, staff: Option<StaffId>, at: Timestamp) -> Checked {
+    fn contact_check_withheld(&self, req: &CheckRequest) -> Checked {
         let req = CheckRequest {
-            identifier: None,
             channel: Channel::Phone,
-            staff,
-            at,
             matter: None,
-            via_advocate: false,
+            ..req.clone()
         };
         Checked {
             verdict: check::check_withheld(&self.profile, &req),

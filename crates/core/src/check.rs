@@ -284,29 +284,34 @@ impl Outcome {
     }
 }
 
-/// CLE-10.4 (the profile's `new_matters` clause): the matter a contact is checked about is a
-/// matter of someone the identifier names. The check leaves out a plan that does not cover
-/// the matter asked about, so an id that is no one's — a typing slip, another person's
-/// matter, a matter asked about with the number withheld — would answer for a matter the
-/// caller does not have, on a profile where restrictions reach only the matters they name
-/// "allowed" whatever the plan says. `owner` is whose the matter is (none: there is no such
+/// CLE-10.4 (the profile's `new_matters` clause): the matter a contact is checked about is
+/// one of the callers' where the number or address names someone, and says who is calling
+/// where it names no one (or was withheld). The check leaves out a plan that does not cover
+/// the matter asked about, so another person's matter, or one that is not there, would
+/// answer for a matter the caller does not have — on a profile where restrictions reach only
+/// the matters they name, "allowed" whatever the caller's plan says. And a caller Tact does
+/// not know, asking about a matter, is answered as its owner, as a contact logged with that
+/// matter is filed as theirs. `owner` is whose the matter is (none: there is no such
 /// matter); `callers` the people the identifier names.
 ///
+/// Gives the person to answer for where the matter names them (nobody else does), none
+/// where the callers already include its owner.
+///
 /// # Errors
-/// Not found, naming `matter`: no such matter, or it is none of the callers'.
+/// Not found, naming `matter`: no such matter, or another person's than the callers'.
 pub fn matter_asked_about(
     profile: &Profile,
     matter: MatterId,
     owner: Option<PersonId>,
     callers: &[PersonId],
-) -> Result<(), crate::RuleError> {
+) -> Result<Option<PersonId>, crate::RuleError> {
     let message = match owner {
         None => format!("there is no matter {matter}"),
-        Some(p) if callers.contains(&p) => return Ok(()),
-        Some(_) if callers.is_empty() => format!(
-            "Tact does not know who this caller is, so cannot check matter {matter} for them: find out who is calling, then check again"
-        ),
-        Some(_) => format!("matter {matter} is not a matter of anyone who uses this number or address"),
+        Some(p) if callers.is_empty() => return Ok(Some(p)),
+        Some(p) if callers.contains(&p) => return Ok(None),
+        Some(_) => {
+            format!("matter {matter} is not a matter of anyone who uses this number or address")
+        }
     };
     Err(crate::RuleError::not_found("matter", message).with_clause(&profile.clauses.new_matters))
 }

@@ -1960,10 +1960,12 @@ async fn nor_6_2_nor_5_3_nor_5_1_applying_a_plan_to_a_matter_goes_through_the_pl
 }
 
 /// CLE-10.4: the check leaves out a plan that does not cover the matter asked about, so the
-/// matter must be one of the caller's. Another person's matter, one that is not there, or any
-/// matter with the number withheld or unknown, is refused (422 on `matter`, the same as a
-/// record named in a body); before, each answered "allowed" past the plan's restrictions. A
-/// member of staff named who is not there is refused the same way.
+/// matter must be one of the caller's: another person's, or one that is not there, is refused
+/// (422 on `matter`, the same as a record named in a body); before, each answered "allowed"
+/// past the plan's restrictions. Where the number is withheld or nobody's, the matter says who
+/// is calling: the answer is its owner's, as a contact logged with it is theirs (before:
+/// "allowed", as for a stranger). A member of staff named who is not there is refused as a
+/// matter is.
 #[tokio::test]
 async fn cle_10_4_a_check_about_a_matter_asks_about_one_of_the_callers_matters() {
     each_backend("cleveland-opcc", |t| async move {
@@ -1981,13 +1983,6 @@ async fn cle_10_4_a_check_about_a_matter_asks_about_one_of_the_callers_matters()
             .await;
         let check = |who: &str, matter: i64| format!("/contact-check?{who}&matter={matter}");
         let jo = "phone=%2B44%207911%20123123";
-        // Their own matter, which the plan covers: not allowed, as without a matter.
-        let (s, v) = t.get(&t.caseworker, &check(jo, mid)).await;
-        assert_eq!(
-            (s, v["outcome"].as_str()),
-            (StatusCode::OK, Some("not-allowed")),
-            "{v}"
-        );
         let openings = || async {
             t.app.flush_access_log().await.unwrap();
             t.app
@@ -2001,12 +1996,7 @@ async fn cle_10_4_a_check_about_a_matter_asks_about_one_of_the_callers_matters()
         for (who, matter, says) in [
             (jo, theirs, "is not a matter of anyone who uses this number"),
             (jo, 999_999, "there is no matter 999999"),
-            ("phone=anonymous", mid, "does not know who this caller is"),
-            (
-                "email=nobody%40example.org",
-                mid,
-                "does not know who this caller is",
-            ),
+            ("phone=anonymous", 999_999, "there is no matter 999999"),
         ] {
             let (s, v) = t.get(&t.caseworker, &check(who, matter)).await;
             assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{who} {matter}: {v}");
@@ -2025,7 +2015,25 @@ async fn cle_10_4_a_check_about_a_matter_asks_about_one_of_the_callers_matters()
         assert_eq!(v["error"]["field"], "staff", "{v}");
         // A refused check showed nothing, so is no opening of Jo's record.
         assert_eq!(openings().await, opened);
-        // The other person's check about their own matter is answered.
+        // Their own matter, which the plan covers, from their number, a withheld one or an
+        // address nobody uses: their answer (by email only), and an opening of their record
+        // each time.
+        for (who, outcome) in [
+            (jo, "not-allowed"),
+            ("phone=anonymous", "not-allowed"),
+            ("email=nobody%40example.org", "allowed-with-conditions"),
+        ] {
+            let (s, v) = t.get(&t.caseworker, &check(who, mid)).await;
+            assert_eq!(s, StatusCode::OK, "{who}: {v}");
+            assert_eq!(v["outcome"], outcome, "{who}: {v}");
+            assert_eq!(v["person"]["id"], pid, "{who}: {v}");
+            assert_eq!(v["withheld"], false, "{who}: {v}");
+        }
+        assert_eq!(openings().await, opened + 3);
+        // Without a matter, a withheld number is still asked who is calling.
+        let (_, v) = t.get(&t.caseworker, "/contact-check?phone=anonymous").await;
+        assert_eq!(v["withheld"], true, "{v}");
+        // The other person's check about their own matter is answered as theirs.
         let (s, v) = t
             .get(&t.caseworker, &check("phone=%2B44%207911%20123456", theirs))
             .await;
