@@ -659,9 +659,9 @@ impl App {
 
     /// The contact check as `actor` asks it (a withheld number, `None`, is asked about as
     /// such), on the access log where it showed a person's restrictions or adjustments. A
-    /// matter asked about is one of the callers', or says who is calling where the number
-    /// or address names no one ([`check::matter_asked_about`], CLE-10.4): the check then
-    /// answers for the matter's owner, as a contact logged with that matter is theirs.
+    /// matter asked about says who is calling ([`check::matter_asked_about`], CLE-10.4):
+    /// which of several people sharing the number, or who, where it names no one; the check
+    /// answers for them, as a contact logged with that matter is filed as theirs.
     ///
     /// # Errors
     /// A member of staff who is not there; a matter that is not there or another person's;
@@ -690,16 +690,14 @@ impl App {
         if let Some(m) = matter {
             let owner = self.store.matter(m).await?.map(|x| x.person_id);
             let callers: Vec<PersonId> = found.iter().filter_map(|f| f.view.id).collect();
-            if let Some(p) = check::matter_asked_about(&self.profile, m, owner, &callers)? {
-                let view = self
-                    .view_of(p)
-                    .await?
-                    .ok_or_else(|| not_found("matter", format!("no service user {p}")))?;
-                found = vec![index::Found {
-                    view,
+            let p = check::matter_asked_about(&self.profile, m, owner, &callers)?;
+            found = match found.into_iter().find(|f| f.view.id == Some(p)) {
+                Some(f) => vec![f],
+                None => vec![index::Found {
+                    view: self.view_of(p).await?.found(p)?,
                     via_advocate: false,
-                }];
-            }
+                }],
+            };
         }
         let req = CheckRequest {
             identifier: caller.cloned(),
@@ -1076,7 +1074,7 @@ impl App {
                 kind: tact_core::RuleErrorKind::Conflict,
                 clause: None,
                 field: Some(field.to_string()),
-                message: format!("{key} is shared by {who}: say which person this contact is from"),
+                message: format!("{key} is shared by {who}: say which person this contact is from, or the matter it is about"),
                 overridden_by: None,
             }));
         }
@@ -1154,7 +1152,22 @@ impl App {
                     Identifier::Phone(_) => "phone",
                     Identifier::Email(_) => "email",
                 };
-                if let Some(found) = self.the_one_using(field, i.key()).await? {
+                let found = match input.matter_id {
+                    // The matter says which of the people the number names it is from, or
+                    // whose it is where it names no one, as the contact check answers.
+                    Some(m) => {
+                        let (found, _) = self.who_uses(i.key()).await?;
+                        let owner = self.store.matter(m).await?.map(|x| x.person_id);
+                        let callers: Vec<PersonId> =
+                            found.iter().filter_map(|f| f.view.id).collect();
+                        let p = check::matter_asked_about(&self.profile, m, owner, &callers)
+                            .map_err(|e| e.with_field("matter_id"))?;
+                        input.person_id = Some(p);
+                        found.into_iter().find(|f| f.view.id == Some(p))
+                    }
+                    None => self.the_one_using(field, i.key()).await?,
+                };
+                if let Some(found) = found {
                     input.person_id = found.view.id;
                     input.via_advocate = found.via_advocate;
                     view = Some(found.view);

@@ -284,31 +284,27 @@ impl Outcome {
     }
 }
 
-/// CLE-10.4 (the profile's `new_matters` clause): the matter a contact is checked about is
-/// one of the callers' where the number or address names someone, and says who is calling
-/// where it names no one (or was withheld). The check leaves out a plan that does not cover
-/// the matter asked about, so another person's matter, or one that is not there, would
-/// answer for a matter the caller does not have — on a profile where restrictions reach only
-/// the matters they name, "allowed" whatever the caller's plan says. And a caller Tact does
-/// not know, asking about a matter, is answered as its owner, as a contact logged with that
-/// matter is filed as theirs. `owner` is whose the matter is (none: there is no such
-/// matter); `callers` the people the identifier names.
-///
-/// Gives the person to answer for where the matter names them (nobody else does), none
-/// where the callers already include its owner.
+/// CLE-10.4 (the profile's `new_matters` clause): the matter a contact is about says who it
+/// is from. The check leaves out a plan that does not cover the matter asked about, so a
+/// matter of none of the people the number or address names — another person's, or one that
+/// is not there — would answer for a matter the caller does not have: on a profile where
+/// restrictions reach only the matters they name, "allowed" whatever the caller's plan says.
+/// Otherwise the contact is its owner's: one of several people sharing a number, or someone
+/// Tact does not know by it (or whose number was withheld). The contact check answers for
+/// them and a contact logged is filed as theirs. `owner` is whose the matter is (none: there
+/// is no such matter); `callers` the people the identifier names.
 ///
 /// # Errors
-/// Not found, naming `matter`: no such matter, or another person's than the callers'.
+/// Not found, naming `matter`: no such matter, or none of the callers'.
 pub fn matter_asked_about(
     profile: &Profile,
     matter: MatterId,
     owner: Option<PersonId>,
     callers: &[PersonId],
-) -> Result<Option<PersonId>, crate::RuleError> {
+) -> Result<PersonId, crate::RuleError> {
     let message = match owner {
         None => format!("there is no matter {matter}"),
-        Some(p) if callers.is_empty() => return Ok(Some(p)),
-        Some(p) if callers.contains(&p) => return Ok(None),
+        Some(p) if callers.is_empty() || callers.contains(&p) => return Ok(p),
         Some(_) => {
             format!("matter {matter} is not a matter of anyone who uses this number or address")
         }

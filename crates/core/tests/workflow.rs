@@ -2281,9 +2281,8 @@ fn cle_10_4_a_new_matter_is_not_restricted_unless_a_manager_applies_the_strategy
 }
 
 /// CLE-10.4 (and NOR's `new_matters` clause): the check leaves out a plan that does not
-/// cover the matter asked about, so the matter asked about is one of the callers'; where the
-/// number names no one, the matter says who is calling (as a contact logged with it is
-/// theirs).
+/// cover the matter asked about, so the matter asked about is one of the callers'; it says
+/// which of them is calling, or who, where the number names no one.
 #[test]
 fn cle_10_4_a_check_is_about_a_matter_of_one_of_the_callers() {
     for profile in ["cleveland-opcc", "northamptonshire-opfcc"] {
@@ -2292,11 +2291,11 @@ fn cle_10_4_a_check_is_about_a_matter_of_one_of_the_callers() {
             tact_core::check::matter_asked_about(&p, MatterId(7), owner, callers)
         };
         let (jo, sam) = (PersonId(1), PersonId(2));
-        assert_eq!(ask(Some(jo), &[jo]), Ok(None));
-        // A shared number: a matter of any of the people it could be.
-        assert_eq!(ask(Some(sam), &[jo, sam]), Ok(None));
-        // Nobody known by the number (or it was withheld): answered as the matter's owner.
-        assert_eq!(ask(Some(jo), &[]), Ok(Some(jo)));
+        assert_eq!(ask(Some(jo), &[jo]), Ok(jo));
+        // A shared number: the matter says which of them.
+        assert_eq!(ask(Some(sam), &[jo, sam]), Ok(sam));
+        // Nobody known by the number (or it was withheld): the matter's owner.
+        assert_eq!(ask(Some(jo), &[]), Ok(jo));
         for (owner, callers, says) in [
             (Some(sam), &[jo][..], "is not a matter of anyone who uses"),
             (None, &[jo][..], "there is no matter 7"),

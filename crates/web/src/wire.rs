@@ -310,6 +310,8 @@ request! {
 request! {
     ContactReq {
         person_id: Option<i64>,
+        /// The matter it is about: one of the person's, or of the people the number or
+        /// address names (it says which of several sharing it); with neither, whose it is.
         matter_id: Option<i64>,
         #[schema(value_type = crate::out::ChannelWord)]
         channel: String,

@@ -1732,6 +1732,24 @@ async fn who_is_calling_shared_numbers_unverified_numbers_and_withheld_caller_id
         let (s, v) = t.post(&t.caseworker, "/contacts", json!({"channel": "phone", "phone": "07911 123123", "person_id": sam, "summary": "A call"})).await;
         assert_eq!(s, StatusCode::CREATED, "{v}");
         assert_eq!(v["contact"]["person_id"], sam);
+        // CLE-10.4: the matter it is about says which of them: the check answers for its
+        // owner alone, and a call logged with it is theirs (before: "ambiguous", and 409).
+        let sams = t.ok(&t.caseworker, &format!("/people/{sam}/matters"), json!({"kind": "query", "title": "Bins"})).await["id"].as_i64().unwrap();
+        let jos = t.get(&t.caseworker, &format!("/people/{jo}")).await.1["matters"][0]["id"].as_i64().unwrap();
+        for (matter, who, outcome) in [(jos, jo, "not-allowed"), (sams, sam, "allowed")] {
+            let (s, v) = t.get(&t.caseworker, &format!("/contact-check?phone=07911%20123123&matter={matter}")).await;
+            assert_eq!((s, v["person"]["id"].as_i64()), (StatusCode::OK, Some(who)), "{v}");
+            assert_eq!(v["outcome"], outcome, "{v}");
+            assert_eq!(v["candidates"], json!([]), "{v}");
+        }
+        let (s, v) = t.post(&t.caseworker, "/contacts", json!({"channel": "phone", "phone": "07911 123123", "matter_id": sams, "summary": "About the bins"})).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        assert_eq!((v["contact"]["person_id"].as_i64(), v["contact"]["matter_id"].as_i64()), (Some(sam), Some(sams)));
+        // A matter of neither of them is refused on its field, and nothing is logged.
+        let (_, ann) = t.api.person_with_matter(&t.caseworker, json!({"name": "Ann Other", "phones": ["07911 123456"]})).await;
+        let (s, v) = t.post(&t.caseworker, "/contacts", json!({"channel": "phone", "phone": "07911 123123", "matter_id": ann, "summary": "Whose?"})).await;
+        refused(s, &v, StatusCode::UNPROCESSABLE_ENTITY, "matter_id");
+        assert_eq!(v["error"]["clause"], "CLE-10.4", "{v}");
 
         // A digit short of its range: refused naming the field, unless kept as unverified.
         let (s, v) = t.post(&t.caseworker, "/people", json!({"name": "Ann Short", "phones": ["+44 (0)113 496 048"]})).await;
