@@ -128,6 +128,15 @@ impl TestApp {
         self.api.person_with_matter(&self.caseworker, jo).await
     }
 
+    /// Jo under a plan in force that has them contact the office by email only (the plan
+    /// most tests start from): their id, their matter's and the plan's.
+    async fn email_only_in_force(&self) -> (i64, i64, i64) {
+        self.plan_in_force(
+            json!([{"kind": "single-channel", "channel": "email", "reason": "Abusive calls"}]),
+        )
+        .await
+    }
+
     /// Takes a person from first incident to a plan in force, as users would.
     async fn plan_in_force(&self, restrictions: Value) -> (i64, i64, i64) {
         let (pid, mid, sid) = self.drafted_plan(restrictions).await;
@@ -215,7 +224,7 @@ where
 async fn cle_9_11_and_cle_9_10_both_profiles_end_to_end_a_breach_is_stored_reminded_and_screened() {
     for profile in ["cleveland-opcc", "northamptonshire-opfcc"] {
         each_backend(profile, |t| async move {
-            let (pid, _, sid) = t.plan_in_force(json!([{"kind": "single-channel", "channel": "email", "reason": "Abusive calls"}])).await;
+            let (pid, _, sid) = t.email_only_in_force().await;
             // A review decides to continue or lift; any other word is refused naming it.
             let (s, v) = t.post(&t.senior, &format!("/plans/{sid}/review"), json!({"decision": "vary", "reasons": "r", "recent_conduct": "c"})).await;
             assert_eq!((s, &v["error"]["field"]), (StatusCode::BAD_REQUEST, &json!("decision")), "{v}");
@@ -266,7 +275,7 @@ async fn cle_9_11_and_cle_9_10_both_profiles_end_to_end_a_breach_is_stored_remin
 async fn cle_9_10_and_cle_10_3_a_screening_finding_is_one_of_five_and_a_possible_crime_raises_a_referral(
 ) {
     each_backend("cleveland-opcc", |t| async move {
-        let (pid, _, _) = t.plan_in_force(json!([{"kind": "single-channel", "channel": "email", "reason": "Abusive calls"}])).await;
+        let (pid, _, _) = t.email_only_in_force().await;
         let logged = t.ok(&t.caseworker, "/contacts", json!({"channel": "phone", "phone": "07911123123", "summary": "Called and made a threat"})).await;
         assert_eq!(logged["contact"]["person_id"], pid);
         let cid = logged["contact"]["id"].as_i64().unwrap();
@@ -1532,11 +1541,7 @@ async fn the_openapi_document_and_healthz_are_served() {
         !paths.keys().any(|p| p.contains("strategies")),
         "the document still names /strategies paths"
     );
-    let (_, sid, _) = t
-        .plan_in_force(
-            json!([{"kind": "single-channel", "channel": "email", "reason": "Abusive calls"}]),
-        )
-        .await;
+    let (_, sid, _) = t.email_only_in_force().await;
     let (s1, by_plans) = t.get(&t.caseworker, &format!("/plans/{sid}")).await;
     let (s2, by_strategies) = t.get(&t.caseworker, &format!("/strategies/{sid}")).await;
     assert_eq!((s1, s2), (StatusCode::OK, StatusCode::OK));
@@ -1703,7 +1708,7 @@ async fn concurrent_contacts_are_each_written_once_even_when_batched_together() 
 async fn who_is_calling_shared_numbers_unverified_numbers_and_withheld_caller_ids() {
     each_backend("cleveland-opcc", |t| async move {
         // Jo (from plan_in_force) is under an email-only plan on 07911 123123.
-        let (jo, _, _) = t.plan_in_force(json!([{"kind": "single-channel", "channel": "email", "reason": "Abusive calls"}])).await;
+        let (jo, _, _) = t.email_only_in_force().await;
         let (s, v) = t.post(&t.caseworker, "/people", json!({"name": "Sam Bloggs", "phones": ["+44 (0)7911 123123"]})).await;
         refused(s, &v, StatusCode::CONFLICT, "phones");
         assert!(v["error"]["message"].as_str().unwrap().contains("Jo Bloggs"), "{v}");
@@ -1846,7 +1851,7 @@ async fn a_record_answered_as_it_is_made_reads_back_the_same() {
 #[tokio::test]
 async fn two_records_of_one_person_are_merged_into_one_by_a_line_manager() {
     each_backend("cleveland-opcc", |t| async move {
-        let (jo, _, sid) = t.plan_in_force(json!([{"kind": "single-channel", "channel": "email", "reason": "Abusive calls"}])).await;
+        let (jo, _, sid) = t.email_only_in_force().await;
         let dup = t.ok(&t.caseworker, "/people", json!({"name": "Joanne Bloggs", "phones": ["07911 123124"], "emails": ["joanne@example.org"], "postal_address": "1 High Street"})).await;
         let dup = dup["id"].as_i64().unwrap();
         let m = t.ok(&t.caseworker, &format!("/people/{dup}/matters"), json!({"kind": "query", "title": "A question about a letter"})).await;
@@ -1922,7 +1927,7 @@ async fn cle_9_10_the_screening_queue_is_read_only_by_those_who_may_screen() {
 async fn nor_6_2_nor_5_3_nor_5_1_applying_a_plan_to_a_matter_goes_through_the_plans_gates() {
     each_backend("northamptonshire-opfcc", |t| async move {
         let (pid, _, sid) = t
-            .plan_in_force(json!([{"kind": "single-channel", "channel": "email", "reason": "Abusive calls"}]))
+            .email_only_in_force()
             .await;
         let m2 = t
             .ok(&t.caseworker, &format!("/people/{pid}/matters"), json!({"kind": "complaint", "title": "A second complaint"}))
@@ -1987,11 +1992,7 @@ async fn nor_6_2_nor_5_3_nor_5_1_applying_a_plan_to_a_matter_goes_through_the_pl
 #[tokio::test]
 async fn cle_10_4_a_check_about_a_matter_asks_about_one_of_the_callers_matters() {
     each_backend("cleveland-opcc", |t| async move {
-        let (pid, mid, _) = t
-            .plan_in_force(
-                json!([{"kind": "single-channel", "channel": "email", "reason": "Abusive calls"}]),
-            )
-            .await;
+        let (pid, mid, _) = t.email_only_in_force().await;
         let (_, theirs) = t
             .api
             .person_with_matter(
@@ -2067,11 +2068,7 @@ async fn cle_10_4_a_check_about_a_matter_asks_about_one_of_the_callers_matters()
 #[tokio::test]
 async fn cle_10_4_cle_9_14_a_managers_application_bites_at_once_with_reasons_and_a_task_to_tell() {
     each_backend("cleveland-opcc", |t| async move {
-        let (pid, _, sid) = t
-            .plan_in_force(
-                json!([{"kind": "single-channel", "channel": "email", "reason": "Abusive calls"}]),
-            )
-            .await;
+        let (pid, _, sid) = t.email_only_in_force().await;
         let m2 = t
             .ok(
                 &t.caseworker,
@@ -2122,7 +2119,7 @@ async fn cle_10_4_cle_9_14_a_managers_application_bites_at_once_with_reasons_and
 async fn cle_9_6_a_letter_is_written_checked_changed_released_and_posted_through_the_api() {
     each_backend("cleveland-opcc", |t| async move {
         let (pid, _, sid) = t
-            .plan_in_force(json!([{"kind": "single-channel", "channel": "email", "reason": "Abusive calls"}]))
+            .email_only_in_force()
             .await;
         let (s, v) = t.send(reqwest::Method::PUT, &t.caseworker, &format!("/people/{pid}"), Some(json!({"name": "Jo Bloggs", "phones": ["07911 123123"], "emails": ["jo@example.org"], "postal_address": "1 High Street, Middlesbrough TS1 1AA", "advocate": null, "preferred_format": null, "preferred_language": null})), None).await;
         assert_eq!(s, StatusCode::OK, "{v}");
@@ -2222,7 +2219,7 @@ async fn cle_9_6_a_letter_is_written_checked_changed_released_and_posted_through
 async fn cle_9_11_nor_7_1_a_persons_record_offers_each_record_only_the_steps_it_allows() {
     each_backend("cleveland-opcc", |t| async move {
         let (pid, mid, sid) = t
-            .plan_in_force(json!([{"kind": "single-channel", "channel": "email", "reason": "Abusive calls"}]))
+            .email_only_in_force()
             .await;
         let logged = t.ok(&t.caseworker, "/contacts", json!({"channel": "phone", "phone": "07911123123", "matter_id": mid, "summary": "Called again"})).await;
         let cid = logged["contact"]["id"].as_i64().unwrap();
@@ -2289,9 +2286,7 @@ async fn cle_9_11_nor_7_1_a_persons_record_offers_each_record_only_the_steps_it_
 async fn cle_9_6_cle_9_11_only_the_letters_a_plan_can_have_are_offered_and_written() {
     each_backend("cleveland-opcc", |t| async move {
         let (pid, mid, sid) = t
-            .plan_in_force(
-                json!([{"kind": "single-channel", "channel": "email", "reason": "Abusive calls"}]),
-            )
+            .email_only_in_force()
             .await;
         let plan = format!("/plans/{sid}");
         let letters = |token: String| {
@@ -3395,11 +3390,7 @@ async fn issue_11_free_text_past_its_length_is_bad_input_and_writes_nothing_on_b
 #[tokio::test]
 async fn issue_11_no_operation_answers_bad_input_with_a_server_error() {
     each_backend("cleveland-opcc", |t| async move {
-        let (pid, mid, sid) = t
-            .plan_in_force(
-                json!([{"kind": "single-channel", "channel": "email", "reason": "Abusive calls"}]),
-            )
-            .await;
+        let (pid, mid, sid) = t.email_only_in_force().await;
         let dpo = t.token_for("Dee Pee-Oh", Role::Dpo).await;
         let doc = t.openapi().await;
         let long = "x".repeat(20_000);
