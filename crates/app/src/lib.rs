@@ -658,62 +658,80 @@ impl App {
     }
 
     /// The contact check as `actor` asks it (a withheld number, `None`, is asked about as
-    /// such), on the access log where it showed a person's restrictions or adjustments. A
-    /// matter asked about says who is calling ([`check::matter_asked_about`], CLE-10.4):
+    /// such), on the access log where it showed a person's restrictions or adjustments. The
+    /// person staff say is calling (`q.person`, [`check::person_asked_about`]) and the
+    /// matter it is about ([`check::matter_asked_about`], CLE-10.4) each say who is calling:
     /// which of several people sharing the number, or who, where it names no one; the check
     /// answers for them, as a contact logged with that matter is filed as theirs.
     ///
     /// # Errors
-    /// A member of staff who is not there; a matter that is not there or another person's;
-    /// the store's error.
-    pub(crate) async fn check_as(
-        &self,
-        actor: &Actor,
-        caller: Option<&Identifier>,
-        channel: Channel,
-        staff: Option<StaffId>,
-        at: Timestamp,
-        matter: Option<MatterId>,
-    ) -> Result<Checked> {
+    /// A member of staff, person or matter that is not there; a person or matter the number
+    /// says is someone else's; the store's error.
+    pub(crate) async fn check_as(&self, actor: &Actor, q: crate::query::Check) -> Result<Checked> {
         // The member of staff taking it is someone on the staff list, as a contact logged
         // names them.
-        if let Some(s) = staff.filter(|s| *s != actor.id) {
+        if let Some(s) = q.staff.filter(|s| *s != actor.id) {
             if self.store.staff(s).await?.is_none() {
                 return Err(not_found("staff", format!("no member of staff {s}")));
             }
         }
         let started = std::time::Instant::now();
-        let (mut found, source) = match caller {
+        let (mut found, source) = match &q.caller {
             Some(c) => self.who_uses(c.key()).await?,
             None => (Vec::new(), feed::Source::Index),
         };
-        if let Some(m) = matter {
+        if let Some(p) = q.person {
+            let view = self.view_of(p).await?;
+            let callers: Vec<PersonId> = found.iter().filter_map(|f| f.view.id).collect();
+            let p = check::person_asked_about(p, view.is_some(), &callers)?;
+            found = self.the_one_named(found, p, view).await?;
+        }
+        if let Some(m) = q.matter {
             let owner = self.store.matter(m).await?.map(|x| x.person_id);
             let callers: Vec<PersonId> = found.iter().filter_map(|f| f.view.id).collect();
             let p = check::matter_asked_about(&self.profile, m, owner, &callers)?;
-            found = match found.into_iter().find(|f| f.view.id == Some(p)) {
-                Some(f) => vec![f],
-                None => vec![index::Found {
-                    view: self.view_of(p).await?.found(p)?,
-                    via_advocate: false,
-                }],
-            };
+            found = self.the_one_named(found, p, None).await?;
         }
         let req = CheckRequest {
-            identifier: caller.cloned(),
-            channel,
-            staff,
-            at,
-            matter,
+            identifier: q.caller.clone(),
+            channel: q.channel,
+            staff: q.staff,
+            at: q.at,
+            matter: q.matter,
             via_advocate: false,
         };
-        let checked = if caller.is_none() && found.is_empty() {
+        let checked = if q.caller.is_none() && found.is_empty() {
             self.contact_check_withheld(&req)
         } else {
             self.contact_check(&found, source, &req, started)
         };
         self.record_check_access(actor, &checked.verdict).await?;
         Ok(checked)
+    }
+
+    /// Of the people a number names (`found`), the one staff named (`p`), as found there
+    /// (through their advocate, where it is their advocate's), or from `view` or the index
+    /// where the number names no one.
+    ///
+    /// # Errors
+    /// They are not there (gone since); the store's error.
+    async fn the_one_named(
+        &self,
+        found: Vec<index::Found>,
+        p: PersonId,
+        view: Option<Arc<PersonView>>,
+    ) -> Result<Vec<index::Found>> {
+        if let Some(f) = found.into_iter().find(|f| f.view.id == Some(p)) {
+            return Ok(vec![f]);
+        }
+        let view = match view {
+            Some(v) => v,
+            None => self.view_of(p).await?.found(p)?,
+        };
+        Ok(vec![index::Found {
+            view,
+            via_advocate: false,
+        }])
     }
 
     /// Who opened a person's record (or anyone's), newest first: for the DPO and auditors.

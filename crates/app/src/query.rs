@@ -244,7 +244,8 @@ queries! {
         |app, ctx, q| {
             let phone = tact_core::profile::Channel::Phone;
             let who = q.caller.number.clone().map(tact_core::identity::Identifier::Phone);
-            let checked = app.check_as(&ctx.actor, who.as_ref(), phone, None, q.at, None).await?;
+            let asked = Check { caller: who, channel: phone, staff: None, at: q.at, matter: None, person: None };
+            let checked = app.check_as(&ctx.actor, asked).await?;
             let routing = tact_core::routing::route_call(&checked.verdict, &app.profile.terms.plan, &q.caller);
             let extension = match routing.route {
                 tact_core::routing::Route::PutThrough { to: Some(s) } => app.store.extension_of(s).await?,
@@ -253,19 +254,19 @@ queries! {
             Ok(crate::Routed { routing, extension, checked })
         };
     /// The contact check (CLE-9.9, 9.10; NOR-5.5): what staff may and must do with a contact
-    /// from `caller` (none: the number was withheld) on `channel` at `at`. Any member of
-    /// staff may ask; one that showed a person's restrictions or adjustments is on the access
-    /// log as the asker's.
+    /// from `caller` (none: the number was withheld, or staff give none) on `channel` at
+    /// `at`, taken by `staff`, about `matter`, from `person` where staff know who it is. Any
+    /// member of staff may ask; one that showed a person's restrictions or adjustments is on
+    /// the access log as the asker's.
     Check {
         caller: Option<tact_core::identity::Identifier>,
         channel: tact_core::profile::Channel,
         staff: Option<StaffId>,
         at: jiff::Timestamp,
         matter: Option<MatterId>,
+        person: Option<PersonId>,
     } reads read::ContactCheck => crate::Checked,
-        |app, ctx, q| {
-            app.check_as(&ctx.actor, q.caller.as_ref(), q.channel, q.staff, q.at, q.matter).await
-        };
+        |app, ctx, q| app.check_as(&ctx.actor, q).await;
     /// Every member of staff: the names pages show beside a record.
     Colleagues {} reads read::Anyone => Vec<Staff>,
         |app, ctx, q| app.staff_directory().await;

@@ -610,6 +610,7 @@ async fn nor_9_1_records_are_disposed_of_six_years_on_unless_held_and_the_chain_
                     staff: None,
                     at: later.now(),
                     matter: None,
+                    person: None,
                 },
             )
             .await
@@ -869,6 +870,7 @@ async fn cle_9_9_a_single_point_of_contact_who_leaves_is_passed_nothing_in_every
             staff: None,
             at,
             matter: None,
+            person: None,
         };
         let before = other.query(&w.cw.actor, ask(other.now())).await.unwrap();
         assert_eq!(

@@ -2297,7 +2297,11 @@ fn cle_10_4_a_check_is_about_a_matter_of_one_of_the_callers() {
         // Nobody known by the number (or it was withheld): the matter's owner.
         assert_eq!(ask(Some(jo), &[]), Ok(jo));
         for (owner, callers, says) in [
-            (Some(sam), &[jo][..], "is not a matter of anyone who uses"),
+            (
+                Some(sam),
+                &[jo][..],
+                "is another person's, not the caller's",
+            ),
             (None, &[jo][..], "there is no matter 7"),
             (None, &[][..], "there is no matter 7"),
         ] {

@@ -375,9 +375,14 @@ pub struct CheckArgs {
     /// When (RFC 3339, such as 2026-12-03T10:00:00Z); now otherwise.
     #[arg(long)]
     pub at: Option<String>,
-    /// The matter the contact is about: one of the caller's (CLE-10.4).
+    /// The matter the contact is about: one of the caller's (CLE-10.4). It says who is
+    /// calling where the number does not (withheld, nobody's, shared).
     #[arg(long)]
     pub matter: Option<i64>,
+    /// The person calling (their id), where staff know who it is and the number does not
+    /// say.
+    #[arg(long)]
+    pub person: Option<i64>,
 }
 
 /// Someone who speaks or writes for the person (CLE-9.9: a plan can require contact

@@ -955,6 +955,7 @@ fn request_for(command: Command) -> Result<Request> {
                 ("at", a.at),
                 ("staff", a.staff.map(|s| s.to_string())),
                 ("matter", a.matter.map(|m| m.to_string())),
+                ("person", a.person.map(|p| p.to_string())),
             ];
             r(M::GET, with_query("/contact-check", &asked), None)
         }

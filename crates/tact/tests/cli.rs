@@ -185,6 +185,25 @@ fn the_workflow_runs_from_the_command_line_under_the_same_rules() {
     // Bad input: a malformed phone number names the field.
     let o = tact(&d, &["--as", &cw_id, "check", "--phone", "call me"]);
     refused(&o, "(--phone)");
+    // Issue 10: a withheld caller staff know is checked as them; one the number says is
+    // someone else's, or a matter that is not there, is refused naming the flag.
+    let v = json(&tact(
+        &d,
+        &[
+            "--as", &cw_id, "check", "--phone", "withheld", "--person", &pid,
+        ],
+    ));
+    assert_eq!(v["person"]["id"].as_i64().unwrap().to_string(), pid);
+    assert_eq!(v["withheld"], false);
+    let o = tact(&d, &["--as", &cw_id, "check", "--person", "999999"]);
+    refused(&o, "(--person)");
+    let o = tact(
+        &d,
+        &[
+            "--as", &cw_id, "check", "--person", &pid, "--matter", "999999",
+        ],
+    );
+    refused(&o, "[CLE-10.4]");
     // Text past its length names its flag, as the API and the form name the field (issue
     // 11); a refusal names the flag that was typed, not the API's field for it.
     let long = "s".repeat(501);

@@ -375,7 +375,13 @@ pub struct CheckQuery {
     #[param(format = DateTime)]
     pub at: Option<String>,
     /// The matter the contact is about, if known: one of the caller's (CLE-10.4), or 422.
+    /// It says which of several people sharing the number is calling, or who, where the
+    /// number names no one or was withheld (then phone and email may be left out).
     pub matter: Option<i64>,
+    /// The person calling (their id), where staff know who it is and the number does not
+    /// say: withheld, nobody's, or shared. One the number names as someone else's is 422;
+    /// with it, phone and email may be left out.
+    pub person: Option<i64>,
 }
 
 /// May this caller or sender be dealt with, and how? (CLE-9.9, 9.10; NOR-5.5, 5.8)
@@ -394,10 +400,11 @@ pub async fn contact_check(
         }
         (Some(p), None) => read_caller(p)?.map(Identifier::Phone),
         (None, Some(e)) => Some(Identifier::Email(EmailAddress::parse(e)?)),
+        (None, None) if q.person.is_some() || q.matter.is_some() => None,
         (None, None) => {
             return Err(ApiError::bad(
                 "phone",
-                "give the caller's phone number or the sender's email address",
+                "give the caller's phone number or the sender's email address, or who is calling (person) or the matter it is about",
             ))
         }
     };
@@ -417,6 +424,7 @@ pub async fn contact_check(
                 staff: q.staff.map(StaffId),
                 at,
                 matter: q.matter.map(MatterId),
+                person: q.person.map(PersonId),
             },
         )
         .await?;

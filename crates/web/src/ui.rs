@@ -1373,6 +1373,37 @@ struct IncomingPage<'a> {
     channels: Vec<(&'static str, &'static str)>,
     error: Option<String>,
     verdict: Option<VerdictView>,
+    /// The caller's number or address as typed, for the contact form the page links to:
+    /// empty where staff gave a reference instead.
+    log_who: String,
+}
+
+/// What staff type in the incoming-contact page's one box: the caller's number or address,
+/// or, where the number was withheld or names no one, the reference the caller gives —
+/// their own (`SU-000123`) or their matter's (`M-000123`), as letters quote them.
+enum Who {
+    Caller(Option<Identifier>),
+    Person(PersonId),
+    Matter(tact_core::ids::MatterId),
+}
+
+impl Who {
+    fn read(text: &str) -> Option<Self> {
+        if text.contains('@') {
+            return EmailAddress::parse(text)
+                .ok()
+                .map(|e| Self::Caller(Some(Identifier::Email(e))));
+        }
+        if let Some(p) = PersonId::from_reference(text) {
+            return Some(Self::Person(p));
+        }
+        if let Some(m) = tact_core::ids::MatterId::from_reference(text) {
+            return Some(Self::Matter(m));
+        }
+        tact_core::identity::read_caller(text)
+            .ok()
+            .map(|p| Self::Caller(p.map(Identifier::Phone)))
+    }
 }
 
 async fn incoming(
@@ -1395,42 +1426,60 @@ async fn incoming(
         }),
     };
     let mut verdict = None;
+    let mut log_who = String::new();
+    let mut status = StatusCode::OK;
     if !who.trim().is_empty() && error.is_none() {
-        let ident = if who.contains('@') {
-            EmailAddress::parse(&who).map(|e| Some(Identifier::Email(e)))
-        } else {
-            tact_core::identity::read_caller(&who).map(|p| p.map(Identifier::Phone))
-        };
-        match ident {
-            Err(_) => {
+        match Who::read(&who) {
+            None => {
                 error = Some(format!(
-                    "Enter a phone number, like {}, or an email address, like name@example.org",
+                    "Enter a phone number, like {}, an email address, like name@example.org, or the reference they give, like SU-000123",
                     tact_core::identity::example_number(false)
                 ))
             }
-            Ok(id) => {
+            Some(asked) => {
+                let (caller, person, matter) = match asked {
+                    Who::Caller(c) => {
+                        log_who.clone_from(&who);
+                        (c, None, None)
+                    }
+                    Who::Person(p) => (None, Some(p), None),
+                    Who::Matter(m) => (None, None, Some(m)),
+                };
                 let check = q::Check {
-                    caller: id,
+                    caller,
                     channel,
                     staff: Some(signed.actor.id),
                     at: state.app.now(),
-                    matter: None,
+                    matter,
+                    person,
                 };
-                let answer = match state.app.query(&signed.actor, check).await {
-                    Ok(c) => crate::wire::checked(&c, &state.app.profile.terms),
+                match state.app.query(&signed.actor, check).await {
+                    Ok(c) => {
+                        let answer = crate::wire::checked(&c, &state.app.profile.terms);
+                        verdict = Some(VerdictView {
+                            clauses: answer
+                                .clauses
+                                .iter()
+                                .map(|c| cited(c))
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                            answer,
+                            if_abusive: tact_core::check::if_abusive(&state.app.profile),
+                            end_call_clause: cited(&state.app.profile.clauses.end_call)
+                                .to_string(),
+                        });
+                    }
+                    // A reference that names no one (with no number, nothing else can be
+                    // missing) is said on the box, with the API's 422.
+                    Err(AppError::Rule(e)) if e.kind == tact_core::RuleErrorKind::NotFound => {
+                        status = StatusCode::UNPROCESSABLE_ENTITY;
+                        error = Some(format!(
+                            "Nothing has the reference {}: check it and try again",
+                            who.trim()
+                        ));
+                    }
                     Err(e) => return refusal(&state, &signed, e),
-                };
-                verdict = Some(VerdictView {
-                    clauses: answer
-                        .clauses
-                        .iter()
-                        .map(|c| cited(c))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    answer,
-                    if_abusive: tact_core::check::if_abusive(&state.app.profile),
-                    end_call_clause: cited(&state.app.profile.clauses.end_call).to_string(),
-                });
+                }
             }
         }
     }
@@ -1446,12 +1495,11 @@ async fn incoming(
             .collect(),
         error: error.clone(),
         verdict,
+        log_who,
     };
-    let status = if error.is_some() {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    };
+    if error.is_some() && status == StatusCode::OK {
+        status = StatusCode::BAD_REQUEST;
+    }
     (status, render(&page)).into_response()
 }
 

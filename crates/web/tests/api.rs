@@ -1697,6 +1697,50 @@ async fn concurrent_contacts_are_each_written_once_even_when_batched_together() 
     .await;
 }
 
+/// Issue 10: staff who know who is calling where the number does not say — withheld,
+/// nobody's, or shared — name them (`person`) and are answered as for that person, the
+/// number or address as given or none; one the number names as someone else's, or no one,
+/// is 422 on `person`. With a matter as well, the matter must be theirs (CLE-10.4).
+#[tokio::test]
+async fn issue_10_cle_10_4_staff_say_who_is_calling_where_the_number_does_not() {
+    each_backend("cleveland-opcc", |t| async move {
+        let (jo, mid, _) = t.email_only_in_force().await;
+        let (s, v) = t.post(&t.caseworker, "/people", json!({"name": "Sam Bloggs", "phones": ["07911 123123"], "shared": ["07911123123"]})).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        let sam = v["id"].as_i64().unwrap();
+        let (ann, _) = t.api.person_with_matter(&t.caseworker, json!({"name": "Ann Other", "phones": ["07911 123456"]})).await;
+        for (asked, who, outcome) in [
+            (format!("phone=07911%20123123&person={jo}"), jo, "not-allowed"),
+            (format!("phone=07911%20123123&person={sam}"), sam, "allowed"),
+            (format!("phone=anonymous&person={jo}"), jo, "not-allowed"),
+            (format!("phone=07911%20123999&person={jo}"), jo, "not-allowed"),
+            (format!("person={jo}"), jo, "not-allowed"),
+            (format!("email=jo%40example.org&person={jo}"), jo, "allowed-with-conditions"),
+            (format!("person={jo}&matter={mid}"), jo, "not-allowed"),
+        ] {
+            let (s, v) = t.get(&t.caseworker, &format!("/contact-check?{asked}")).await;
+            assert_eq!((s, v["person"]["id"].as_i64()), (StatusCode::OK, Some(who)), "{asked}: {v}");
+            assert_eq!(v["outcome"], outcome, "{asked}: {v}");
+            assert_eq!((v["candidates"].clone(), v["withheld"].clone()), (json!([]), json!(false)), "{asked}: {v}");
+        }
+        for (asked, field, says) in [
+            (format!("phone=%2B44%207911%20123456&person={jo}"), "person", "does not use this number or address".to_string()),
+            ("person=999999".to_string(), "person", "there is no service user SU-999999".to_string()),
+            (format!("person={sam}&matter={mid}"), "matter", format!("matter {mid} is another person's")),
+            (format!("person={ann}&phone=07911%20123123"), "person", "does not use this number".to_string()),
+        ] {
+            let (s, v) = t.get(&t.caseworker, &format!("/contact-check?{asked}")).await;
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{asked}: {v}");
+            assert_eq!(v["error"]["field"], field, "{asked}: {v}");
+            assert!(v["error"]["message"].as_str().unwrap().contains(&says), "{asked}: {v}");
+        }
+        // Nothing to say who it is: still a 400 on the number.
+        let (s, v) = t.get(&t.caseworker, "/contact-check?channel=phone").await;
+        assert_eq!((s, v["error"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("phone")), "{v}");
+    })
+    .await;
+}
+
 /// Issue 10: who is calling. A number another person holds is refused (409, naming them)
 /// unless marked shared; a shared number answers "ambiguous" with everyone it could be and
 /// the strictest guidance of any of them, and logging from it asks which person. A number
@@ -2013,7 +2057,7 @@ async fn cle_10_4_a_check_about_a_matter_asks_about_one_of_the_callers_matters()
         };
         let opened = openings().await;
         for (who, matter, says) in [
-            (jo, theirs, "is not a matter of anyone who uses this number"),
+            (jo, theirs, "is another person's, not the caller's"),
             (jo, 999_999, "there is no matter 999999"),
             ("phone=anonymous", 999_999, "there is no matter 999999"),
         ] {

@@ -401,6 +401,35 @@ async fn cle_9_9_the_incoming_contact_page_tells_staff_what_to_say_to_a_restrict
     // CLE-8.1: an unknown caller prompts the question about additional help.
     let (_, html) = ui.page(&session, "/incoming?who=07911+123999").await;
     assert!(html.contains("additional help"));
+    // Issue 10, CLE-10.4: a withheld caller who gives their reference, or their matter's
+    // (however typed), is answered as them, and the contact form it links to carries no
+    // number; a reference that names no one is an error on the box, as the API's 422.
+    let (_, html) = ui.page(&session, "/incoming?who=withheld").await;
+    assert!(
+        html.contains("check again with the reference they give"),
+        "{html}"
+    );
+    let mid = m["id"].as_i64().unwrap();
+    for who in [format!("SU-{pid:06}"), format!("m+{mid}")] {
+        let (s, html) = ui
+            .page(&session, &format!("/incoming?who={who}&channel=phone"))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{who}: {html}");
+        assert!(
+            html.contains("does not allow this contact"),
+            "{who}: {html}"
+        );
+        assert!(html.contains("Jo Bloggs"), "{who}: {html}");
+        let log = format!("href=\"/people/{pid}/contact?channel=phone&amp;direction=inbound\"");
+        assert!(html.contains(&log), "{who}: {html}");
+    }
+    let (s, html) = ui.page(&session, "/incoming?who=SU-999999").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    assert!(
+        html.contains("govuk-error-summary")
+            && html.contains("Nothing has the reference SU-999999"),
+        "{html}"
+    );
 }
 
 /// What the incoming-contact page says to do with an abusive caller is each office's own

@@ -135,13 +135,14 @@ impl World {
         channel: tact_core::profile::Channel,
     ) -> tact_core::check::Verdict {
         let at = self.app.now();
-        let (staff, matter, caller) = (None, None, Some(caller));
+        let (staff, matter, person, caller) = (None, None, None, Some(caller));
         let check = tact_app::query::Check {
             caller,
             channel,
             staff,
             at,
             matter,
+            person,
         };
         self.app.query(&self.cw.actor, check).await.unwrap().verdict
     }
