@@ -659,14 +659,15 @@ impl App {
 
     /// The contact check as `actor` asks it (a withheld number, `None`, is asked about as
     /// such), on the access log where it showed a person's restrictions or adjustments. The
-    /// person staff say is calling (`q.person`, [`check::person_asked_about`]) and the
-    /// matter it is about ([`check::matter_asked_about`], CLE-10.4) each say who is calling:
-    /// which of several people sharing the number, or who, where it names no one; the check
-    /// answers for them, as a contact logged with that matter is filed as theirs.
+    /// person staff say is calling (`q.person`) is who it is from, whatever the number says,
+    /// as a contact logged naming them is theirs; the matter it is about
+    /// ([`check::matter_asked_about`], CLE-10.4) is theirs, and says who is calling where
+    /// staff do not: which of several people sharing the number, or who, where it names no
+    /// one. The check answers for that person alone.
     ///
     /// # Errors
-    /// A member of staff, person or matter that is not there; a person or matter the number
-    /// says is someone else's; the store's error.
+    /// A member of staff, person or matter that is not there; a matter of someone else's;
+    /// the store's error.
     pub(crate) async fn check_as(&self, actor: &Actor, q: crate::query::Check) -> Result<Checked> {
         // The member of staff taking it is someone on the staff list, as a contact logged
         // names them.
@@ -681,10 +682,11 @@ impl App {
             None => (Vec::new(), feed::Source::Index),
         };
         if let Some(p) = q.person {
-            let view = self.view_of(p).await?;
-            let callers: Vec<PersonId> = found.iter().filter_map(|f| f.view.id).collect();
-            let p = check::person_asked_about(p, view.is_some(), &callers)?;
-            found = self.the_one_named(found, p, view).await?;
+            let view = self
+                .view_of(p)
+                .await?
+                .ok_or_else(|| not_found("person", format!("no service user {p}")))?;
+            found = self.the_one_named(found, p, Some(view)).await?;
         }
         if let Some(m) = q.matter {
             let owner = self.store.matter(m).await?.map(|x| x.person_id);

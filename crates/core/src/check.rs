@@ -284,49 +284,15 @@ impl Outcome {
     }
 }
 
-/// Who a contact is from where staff name them — the person by their reference, or by a
-/// matter of theirs — and the number or address names `callers` (none: nobody Tact knows by
-/// it, or it was withheld): the one named, where the callers include them or there are none.
-/// A number that names other people than the one named says something else: none.
-fn named_caller(named: PersonId, callers: &[PersonId]) -> Option<PersonId> {
-    (callers.is_empty() || callers.contains(&named)).then_some(named)
-}
-
-/// Issue 10 (who is calling): the person staff say a contact is from, where the number was
-/// withheld, names no one, or is shared ([`named_caller`]). `exists`: there is such a
-/// person. The check answers for them, as for a caller their own number names.
-///
-/// # Errors
-/// Not found, naming `person`: no such person, or one the number or address does not name.
-pub fn person_asked_about(
-    person: PersonId,
-    exists: bool,
-    callers: &[PersonId],
-) -> Result<PersonId, crate::RuleError> {
-    let reference = person.reference();
-    match named_caller(person, callers) {
-        _ if !exists => Err(crate::RuleError::not_found(
-            "person",
-            format!("there is no service user {reference}"),
-        )),
-        Some(p) => Ok(p),
-        None => Err(crate::RuleError::not_found(
-            "person",
-            format!("{reference} does not use this number or address"),
-        )),
-    }
-}
-
 /// CLE-10.4 (the profile's `new_matters` clause): the matter a contact is about says who it
 /// is from. The check leaves out a plan that does not cover the matter asked about, so a
 /// matter of none of the people the number or address names — another person's, or one that
 /// is not there — would answer for a matter the caller does not have: on a profile where
 /// restrictions reach only the matters they name, "allowed" whatever the caller's plan says.
-/// Otherwise the contact is its owner's ([`named_caller`]): one of several people sharing a
-/// number, or someone Tact does not know by it (or whose number was withheld). The contact
-/// check answers for them and a contact logged is filed as theirs. `owner` is whose the
-/// matter is (none: there is no such matter); `callers` the people the identifier (or the
-/// person named) names.
+/// Otherwise the contact is its owner's: one of several people sharing a number, or someone
+/// Tact does not know by it (or whose number was withheld). The contact check answers for
+/// them and a contact logged is filed as theirs. `owner` is whose the matter is (none: there
+/// is no such matter); `callers` the people the identifier names, or the one staff named.
 ///
 /// # Errors
 /// Not found, naming `matter`: no such matter, or none of the callers'.
@@ -336,10 +302,10 @@ pub fn matter_asked_about(
     owner: Option<PersonId>,
     callers: &[PersonId],
 ) -> Result<PersonId, crate::RuleError> {
-    let message = match owner.map(|p| named_caller(p, callers)) {
+    let message = match owner {
         None => format!("there is no matter {matter}"),
-        Some(Some(p)) => return Ok(p),
-        Some(None) => format!("matter {matter} is another person's, not the caller's"),
+        Some(p) if callers.is_empty() || callers.contains(&p) => return Ok(p),
+        Some(_) => format!("matter {matter} is another person's, not the caller's"),
     };
     Err(crate::RuleError::not_found("matter", message).with_clause(&profile.clauses.new_matters))
 }

@@ -379,8 +379,9 @@ pub struct CheckQuery {
     /// number names no one or was withheld (then phone and email may be left out).
     pub matter: Option<i64>,
     /// The person calling (their id), where staff know who it is and the number does not
-    /// say: withheld, nobody's, or shared. One the number names as someone else's is 422;
-    /// with it, phone and email may be left out.
+    /// say (withheld, nobody's, shared, or someone else's they are calling from): the
+    /// answer is theirs, as a contact logged naming them is. With it, phone and email may be
+    /// left out.
     pub person: Option<i64>,
 }
 

@@ -1698,9 +1698,9 @@ async fn concurrent_contacts_are_each_written_once_even_when_batched_together() 
 }
 
 /// Issue 10: staff who know who is calling where the number does not say — withheld,
-/// nobody's, or shared — name them (`person`) and are answered as for that person, the
-/// number or address as given or none; one the number names as someone else's, or no one,
-/// is 422 on `person`. With a matter as well, the matter must be theirs (CLE-10.4).
+/// nobody's, shared, or someone else's they call from — name them (`person`) and are
+/// answered as for that person, as a contact logged naming them is theirs; a person who is
+/// not there is 422 on `person`. With a matter as well, the matter must be theirs (CLE-10.4).
 #[tokio::test]
 async fn issue_10_cle_10_4_staff_say_who_is_calling_where_the_number_does_not() {
     each_backend("cleveland-opcc", |t| async move {
@@ -1708,7 +1708,8 @@ async fn issue_10_cle_10_4_staff_say_who_is_calling_where_the_number_does_not() 
         let (s, v) = t.post(&t.caseworker, "/people", json!({"name": "Sam Bloggs", "phones": ["07911 123123"], "shared": ["07911123123"]})).await;
         assert_eq!(s, StatusCode::CREATED, "{v}");
         let sam = v["id"].as_i64().unwrap();
-        let (ann, _) = t.api.person_with_matter(&t.caseworker, json!({"name": "Ann Other", "phones": ["07911 123456"]})).await;
+        // Ann, whose phone Sam calls from below.
+        t.api.person_with_matter(&t.caseworker, json!({"name": "Ann Other", "phones": ["07911 123456"]})).await;
         for (asked, who, outcome) in [
             (format!("phone=07911%20123123&person={jo}"), jo, "not-allowed"),
             (format!("phone=07911%20123123&person={sam}"), sam, "allowed"),
@@ -1717,6 +1718,8 @@ async fn issue_10_cle_10_4_staff_say_who_is_calling_where_the_number_does_not() 
             (format!("person={jo}"), jo, "not-allowed"),
             (format!("email=jo%40example.org&person={jo}"), jo, "allowed-with-conditions"),
             (format!("person={jo}&matter={mid}"), jo, "not-allowed"),
+            // Sam calling from Ann's phone: Sam's answer.
+            (format!("phone=%2B44%207911%20123456&person={sam}"), sam, "allowed"),
         ] {
             let (s, v) = t.get(&t.caseworker, &format!("/contact-check?{asked}")).await;
             assert_eq!((s, v["person"]["id"].as_i64()), (StatusCode::OK, Some(who)), "{asked}: {v}");
@@ -1724,10 +1727,10 @@ async fn issue_10_cle_10_4_staff_say_who_is_calling_where_the_number_does_not() 
             assert_eq!((v["candidates"].clone(), v["withheld"].clone()), (json!([]), json!(false)), "{asked}: {v}");
         }
         for (asked, field, says) in [
-            (format!("phone=%2B44%207911%20123456&person={jo}"), "person", "does not use this number or address".to_string()),
-            ("person=999999".to_string(), "person", "there is no service user SU-999999".to_string()),
+            ("person=999999".to_string(), "person", "no service user 999999".to_string()),
+            ("phone=07911%20123123&person=999999".to_string(), "person", "no service user 999999".to_string()),
             (format!("person={sam}&matter={mid}"), "matter", format!("matter {mid} is another person's")),
-            (format!("person={ann}&phone=07911%20123123"), "person", "does not use this number".to_string()),
+            (format!("phone=%2B44%207911%20123456&person={sam}&matter={mid}"), "matter", format!("matter {mid} is another person's")),
         ] {
             let (s, v) = t.get(&t.caseworker, &format!("/contact-check?{asked}")).await;
             assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{asked}: {v}");
