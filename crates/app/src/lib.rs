@@ -64,6 +64,19 @@ pub enum AppError {
 
 pub type Result<T> = std::result::Result<T, AppError>;
 
+impl AppError {
+    /// A rule's refusal named by the field the door's request used for what it refers to
+    /// (`merge` for the person merged, `matter_id` for a contact's matter); any other error
+    /// as it is.
+    #[must_use]
+    pub(crate) fn on_field(self, field: &str) -> Self {
+        match self {
+            Self::Rule(r) => Self::Rule(r.with_field(field)),
+            other => other,
+        }
+    }
+}
+
 pub(crate) fn not_found(field: &str, what: String) -> AppError {
     AppError::Rule(RuleError::not_found(field, what))
 }
@@ -682,17 +695,11 @@ impl App {
             None => (Vec::new(), feed::Source::Index),
         };
         if let Some(p) = q.person {
-            let view = self
-                .view_of(p)
-                .await?
-                .ok_or_else(|| not_found("person", format!("no service user {p}")))?;
-            found = self.the_one_named(found, p, Some(view)).await?;
+            found = self.the_one_named(found, p, "person").await?;
         }
         if let Some(m) = q.matter {
-            let owner = self.store.matter(m).await?.map(|x| x.person_id);
-            let callers: Vec<PersonId> = found.iter().filter_map(|f| f.view.id).collect();
-            let p = check::matter_asked_about(&self.profile, m, owner, &callers)?;
-            found = self.the_one_named(found, p, None).await?;
+            let p = self.named_by_matter(&found, m).await?;
+            found = self.the_one_named(found, p, "matter").await?;
         }
         let req = CheckRequest {
             identifier: q.caller.clone(),
@@ -712,28 +719,45 @@ impl App {
     }
 
     /// Of the people a number names (`found`), the one staff named (`p`), as found there
-    /// (through their advocate, where it is their advocate's), or from `view` or the index
-    /// where the number names no one.
+    /// (through their advocate, where it is their advocate's), or from the index or the
+    /// database where the number does not name them.
     ///
     /// # Errors
-    /// They are not there (gone since); the store's error.
+    /// No such person, naming `field` (what named them); the store's error.
     async fn the_one_named(
         &self,
         found: Vec<index::Found>,
         p: PersonId,
-        view: Option<Arc<PersonView>>,
+        field: &str,
     ) -> Result<Vec<index::Found>> {
         if let Some(f) = found.into_iter().find(|f| f.view.id == Some(p)) {
             return Ok(vec![f]);
         }
-        let view = match view {
-            Some(v) => v,
-            None => self.view_of(p).await?.found(p)?,
-        };
+        let view = self
+            .view_of(p)
+            .await?
+            .ok_or_else(|| not_found(field, format!("no service user {p}")))?;
         Ok(vec![index::Found {
             view,
             via_advocate: false,
         }])
+    }
+
+    /// Whose contact one about matter `m` is, of the people a number names (`found`): core's
+    /// [`check::matter_asked_about`] (CLE-10.4), asked by the contact check and by logging
+    /// a contact alike.
+    ///
+    /// # Errors
+    /// No such matter, or none of theirs (not found on `matter`); the store's error.
+    async fn named_by_matter(&self, found: &[index::Found], m: MatterId) -> Result<PersonId> {
+        let owner = self.store.matter(m).await?.map(|x| x.person_id);
+        let callers: Vec<PersonId> = found.iter().filter_map(|f| f.view.id).collect();
+        Ok(check::matter_asked_about(
+            &self.profile,
+            m,
+            owner,
+            &callers,
+        )?)
     }
 
     /// Who opened a person's record (or anyone's), newest first: for the DPO and auditors.
@@ -1177,11 +1201,10 @@ impl App {
                     // whose it is where it names no one, as the contact check answers.
                     Some(m) => {
                         let (found, _) = self.who_uses(i.key()).await?;
-                        let owner = self.store.matter(m).await?.map(|x| x.person_id);
-                        let callers: Vec<PersonId> =
-                            found.iter().filter_map(|f| f.view.id).collect();
-                        let p = check::matter_asked_about(&self.profile, m, owner, &callers)
-                            .map_err(|e| e.with_field("matter_id"))?;
+                        let p = self
+                            .named_by_matter(&found, m)
+                            .await
+                            .map_err(|e| e.on_field("matter_id"))?;
                         input.person_id = Some(p);
                         found.into_iter().find(|f| f.view.id == Some(p))
                     }
@@ -2139,10 +2162,7 @@ impl Handles<cmd::MergePeople> for App {
         } = c;
         let reason = reason.as_str();
         let k = self.person(kept).await?;
-        let m = self.person(merged).await.map_err(|e| match e {
-            AppError::Rule(r) => AppError::Rule(r.with_field("merge")),
-            other => other,
-        })?;
+        let m = self.person(merged).await.map_err(|e| e.on_field("merge"))?;
         let mut d = wf::merge_people(&self.profile, &ctx.actor, &k, &m, reason, self.now())?;
         let plans = self.store.plans_of(merged).await?;
         let mut tx = self.begin().await?;
