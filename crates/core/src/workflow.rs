@@ -914,21 +914,8 @@ fn overrides_after(
         )?;
         for (i, o) in added.iter().enumerate() {
             require_text(&format!("overrides[{i}].reason"), &o.reason)?;
-            // What is overridden is one of the person's granted adjustments: an override
-            // of any other id would stand on the plan as if one had been weighed.
-            let granted = ctx
-                .adjustments
-                .iter()
-                .any(|a| a.id == o.adjustment_id && a.status == AdjustmentStatus::Granted);
-            if !granted {
-                return Err(RuleError::not_found(
-                    &format!("overrides[{i}].adjustment_id"),
-                    format!(
-                        "adjustment {} is not one of this person's granted adjustments",
-                        o.adjustment_id
-                    ),
-                ));
-            }
+            check_override(profile, s, restrictions, &added[..i], o, ctx)
+                .map_err(|e| e.with_field(&format!("overrides[{i}].adjustment_id")))?;
         }
     }
     let mut overrides = s.overrides.clone();
@@ -941,6 +928,67 @@ fn overrides_after(
         &unresolved_conflicts(restrictions, ctx.adjustments, &overrides),
     )?;
     Ok(overrides)
+}
+
+/// Whether `o` overrides what it may (CLE-9.13; NOR-5.9): one of the person's granted
+/// adjustments, that `restrictions` go against, not overridden on the plan already nor
+/// earlier in the same decision (`before`). Each override stands on the plan, in the event
+/// log and in the decision's evidence as an adjustment weighed and set aside: one for an
+/// adjustment nothing goes against, or a second reason for one, would record a weighing
+/// that never was.
+fn check_override(
+    profile: &Profile,
+    s: &Plan,
+    restrictions: &[Restriction],
+    before: &[AdjustmentOverride],
+    o: &AdjustmentOverride,
+    ctx: &PlanContext,
+) -> Result<(), RuleError> {
+    let clause = &profile.clauses.adjustments_honoured;
+    let Some(a) = ctx
+        .adjustments
+        .iter()
+        .find(|a| a.id == o.adjustment_id && a.status == AdjustmentStatus::Granted)
+    else {
+        return Err(RuleError::not_found(
+            "adjustment_id",
+            format!(
+                "adjustment {} is not one of this person's granted adjustments",
+                o.adjustment_id
+            ),
+        ));
+    };
+    if s.overrides.iter().any(|p| p.adjustment_id == a.id) {
+        return Err(RuleError::state(
+            "adjustment_id",
+            format!(
+                "the reasonable adjustment {:?} (adjustment {}) is already overridden on this plan: the reason given then stands",
+                a.description, a.id
+            ),
+        )
+        .with_clause(clause));
+    }
+    if before.iter().any(|p| p.adjustment_id == a.id) {
+        return Err(RuleError::invalid(
+            "adjustment_id",
+            format!(
+                "the reasonable adjustment {:?} (adjustment {}) is overridden twice: give one reason",
+                a.description, a.id
+            ),
+        )
+        .with_clause(clause));
+    }
+    if !restrictions.iter().any(|r| defeats(&r.rule, a)) {
+        return Err(RuleError::invalid(
+            "adjustment_id",
+            format!(
+                "no restriction goes against the reasonable adjustment {:?} (adjustment {}), so it is not overridden: leave its reason out",
+                a.description, a.id
+            ),
+        )
+        .with_clause(clause));
+    }
+    Ok(())
 }
 
 fn refuse_conflicts(profile: &Profile, conflicts: &[&Adjustment]) -> Result<(), RuleError> {

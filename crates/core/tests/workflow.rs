@@ -1164,6 +1164,87 @@ fn cle_9_13_and_nor_5_9_a_restriction_that_defeats_an_adjustment_needs_a_senior_
     }
 }
 
+/// CLE-9.13; NOR-5.9: an override sets aside an adjustment the plan goes against, once. One
+/// for an adjustment no restriction goes against, the same one twice in a decision, or a
+/// second for one the plan has overridden already, is refused naming the override: each
+/// would stand on the plan and in the event log as a weighing that never was.
+#[test]
+fn cle_9_13_and_nor_5_9_an_override_is_of_an_adjustment_the_plan_goes_against_once() {
+    for name in BOTH {
+        let mut w = World::new(name);
+        let s = w.active(vec![email_only()]);
+        let needs = |id: i64, channel| Adjustment {
+            id: AdjustmentId(id),
+            person_id: PERSON,
+            kind: AdjustmentKind::NeedsChannel(channel),
+            description: format!("Needs {channel:?}"),
+            status: AdjustmentStatus::Granted,
+            requested_at: now(),
+            recorded_by: CASEWORKER,
+            decided_by: Some(CSM),
+            decided_at: Some(now()),
+            decision_reason: Some("Granted".into()),
+        };
+        // Email only goes against a need to phone (9), not a need to email (11).
+        w.adjustments.push(needs(9, Channel::Phone));
+        w.adjustments.push(needs(11, Channel::Email));
+        let over = |id: i64| AdjustmentOverride {
+            adjustment_id: AdjustmentId(id),
+            by: SENIOR,
+            reason: "Their advocate phones for them".into(),
+        };
+        let vary = |s: &Plan, overrides: Vec<AdjustmentOverride>| {
+            let v = VaryInput {
+                restrictions: s.restrictions.clone(),
+                review_due: date(2027, 1, 15),
+                ends_on: None,
+                reason: "Reviewed with their adjustments".into(),
+                overrides,
+            };
+            vary_plan(&w.p, &actor(SENIOR), s, v, &w.ctx(), now())
+        };
+        let refused =
+            |r: Result<Decision<Plan>, tact_core::RuleError>, kind, field: &str, says: &str| {
+                let err = r.unwrap_err();
+                assert_eq!(err.kind, kind, "{name}: {err:?}");
+                assert_eq!(err.field.as_deref(), Some(field), "{name}: {err:?}");
+                assert_eq!(
+                    err.clause.as_deref(),
+                    Some(w.p.clauses.adjustments_honoured.as_str()),
+                    "{name}: {err:?}"
+                );
+                assert!(err.message.contains(says), "{name}: {err:?}");
+            };
+        // The one it goes against, with nothing else: taken, once.
+        let d = vary(&s, vec![over(9)]).unwrap();
+        assert_eq!(d.record.overrides.len(), 1, "{name}");
+        // One it does not go against: refused, even beside the one it does.
+        refused(
+            vary(&s, vec![over(9), over(11)]),
+            RuleErrorKind::Invalid,
+            "overrides[1].adjustment_id",
+            "no restriction goes against",
+        );
+        // The same one twice in one decision.
+        refused(
+            vary(&s, vec![over(9), over(9)]),
+            RuleErrorKind::Invalid,
+            "overrides[1].adjustment_id",
+            "overridden twice",
+        );
+        // One the plan has overridden already: its reason stands, and the change needs none.
+        let mut overridden = s.clone();
+        overridden.overrides = vec![over(9)];
+        refused(
+            vary(&overridden, vec![over(9)]),
+            RuleErrorKind::Conflict,
+            "overrides[0].adjustment_id",
+            "already overridden",
+        );
+        assert!(vary(&overridden, vec![]).is_ok(), "{name}");
+    }
+}
+
 #[test]
 fn cle_9_13_and_nor_5_9_a_change_may_go_against_only_granted_adjustments_not_yet_overridden() {
     use tact_core::workflow::{not_overridden, unresolved_conflicts};

@@ -563,6 +563,10 @@ pub(crate) fn refused(
     form: &HashMap<String, String>,
     e: AppError,
 ) -> Response {
+    let e = match e {
+        AppError::Rule(r) => AppError::Rule(on_override_field(r, &spec, form)),
+        other => other,
+    };
     match e {
         AppError::Rule(r)
             if matches!(
@@ -1568,6 +1572,26 @@ async fn change_override_fields(
         ),
         "If the change goes against",
     ))
+}
+
+/// A refusal of the `i`th override the form gave (core's `overrides[1].adjustment_id`), put
+/// on that adjustment's own field (`overrides__7`) where the form asks it, so the reason a
+/// senior manager is told to change is the one beside it.
+fn on_override_field(mut r: RuleError, spec: &Spec, form: &Form) -> RuleError {
+    let given = r
+        .field
+        .as_deref()
+        .and_then(|f| f.strip_prefix("overrides["))
+        .and_then(|f| f.split(']').next())
+        .and_then(|i| i.parse::<usize>().ok())
+        .and_then(|i| overrides_given(form).get(i).map(|o| o.adjustment_id));
+    if let Some(id) = given {
+        let field = format!("{OVERRIDE}{id}");
+        if spec.asks(&field) {
+            r.field = Some(field);
+        }
+    }
+    r
 }
 
 /// The overrides a decision form was given: each adjustment's field with words in it.

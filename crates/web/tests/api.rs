@@ -735,6 +735,46 @@ async fn cle_4_1_and_nor_6_1_an_incident_on_someone_elses_matter_or_contact_is_r
     .await;
 }
 
+/// CLE-9.13; NOR-5.9: an override sets aside an adjustment the plan goes against, once. An
+/// override of one no restriction goes against, the same one twice, or a second for one
+/// already overridden on the plan is refused on that override, and nothing is recorded: each
+/// would stand on the plan, in its evidence and in the event log as a weighing that never was.
+#[tokio::test]
+async fn cle_9_13_and_nor_5_9_an_override_is_of_an_adjustment_the_plan_goes_against_once() {
+    for profile in ["cleveland-opcc", "northamptonshire-opfcc"] {
+        each_backend(profile, |t| async move {
+            let (pid, _, sid) = t.email_only_in_force().await;
+            let mut granted = Vec::new();
+            for (kind, description) in [("needs-channel:phone", "Cannot write"), ("needs-channel:email", "Email is easiest")] {
+                let id = t.ok(&t.caseworker, &format!("/people/{pid}/adjustments"), json!({"kind": kind, "description": description})).await["id"].as_i64().unwrap();
+                t.ok(&t.csm, &format!("/adjustments/{id}/decision"), json!({"grant": true, "reasons": "Needed"})).await;
+                granted.push(id);
+            }
+            // Email only goes against the need to phone, not the need to email.
+            let (phone, email) = (granted[0], granted[1]);
+            let review = t.get(&t.senior, &format!("/plans/{sid}")).await.1["review_due"].clone();
+            let vary = |overrides: Value| json!({"restrictions": [{"kind": "single-channel", "channel": "email", "reason": "Abusive calls"}], "review_due": review, "reason": "Reviewed with their adjustments", "overrides": overrides});
+            let over = |id: i64| json!({"adjustment_id": id, "reason": "Their advocate phones for them"});
+            let path = format!("/plans/{sid}/vary");
+            for overrides in [json!([over(phone), over(email)]), json!([over(phone), over(phone)])] {
+                let (s, v) = t.post(&t.senior, &path, vary(overrides.clone())).await;
+                refused(s, &v, StatusCode::BAD_REQUEST, "overrides[1].adjustment_id");
+                assert_eq!(v["error"]["clause"], json!(t.app.profile.clauses.adjustments_honoured), "{overrides}: {v}");
+            }
+            let plan = t.get(&t.senior, &format!("/plans/{sid}")).await.1;
+            assert_eq!(plan["overrides"], json!([]), "nothing recorded: {plan}");
+            let plan = t.ok(&t.senior, &path, vary(json!([over(phone)]))).await;
+            assert_eq!(plan["overrides"].as_array().map(Vec::len), Some(1), "{plan}");
+            // Overridden once, its reason stands: another is a conflict with the plan as it is.
+            let (s, v) = t.post(&t.senior, &path, vary(json!([over(phone)]))).await;
+            refused(s, &v, StatusCode::CONFLICT, "overrides[0].adjustment_id");
+            let plan = t.get(&t.senior, &format!("/plans/{sid}")).await.1;
+            assert_eq!(plan["overrides"].as_array().map(Vec::len), Some(1), "{plan}");
+        })
+        .await;
+    }
+}
+
 /// Issue 11: 404 means nothing is at the address. A record the request names in its body
 /// that is not there is the request's fault: 422, naming the body's own field, at every
 /// step that takes one, and nothing is written; the record the path names, missing, is

@@ -6212,6 +6212,49 @@ async fn cle_9_13_the_decision_form_asks_for_an_override_of_each_adjustment_the_
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+
+    // The change form asks about every adjustment not yet overridden, since which the change
+    // goes against is known only once it is made; a reason given for one it does not go
+    // against is refused on that adjustment's own field (400, as the API), not kept as an override
+    // that never was (CLE-9.13).
+    // Given beside one it does go against, the refusal sits on the right one.
+    let g = c
+        .granted(&ui, "needs-channel:phone", "Phones through a relay service")
+        .await;
+    let e = c
+        .granted(&ui, "needs-channel:email", "Email is easiest for them")
+        .await;
+    let needed = format!("overrides__{}", g["id"]);
+    let spare = format!("overrides__{}", e["id"]);
+    let (st, form) = ui.page(&sam, &vary).await;
+    assert_eq!(st, StatusCode::OK, "{form}");
+    assert!(form.contains(&format!("name=\"{spare}\"")), "{form}");
+    assert!(!form.contains(&format!("name=\"{later}\"")), "{form}");
+    let mut both = change("");
+    both.retain(|(k, _)| *k != later.as_str());
+    both.push((needed.as_str(), "The relay can email for them"));
+    both.push((spare.as_str(), "Weighed all the same"));
+    let r = ui.post_form(&sam, &vary, &both).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let page = r.text().await.unwrap();
+    assert!(page.contains(&format!("href=\"#{spare}\"")), "{page}");
+    assert!(!page.contains(&format!("href=\"#{needed}\"")), "{page}");
+    assert!(page.contains("No restriction goes against"), "{page}");
+    let plan: serde_json::Value = ui
+        .http
+        .get(format!("{}/api/v1/plans/{sid}", ui.base))
+        .bearer_auth(&c.sm)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        plan["overrides"].as_array().map(Vec::len),
+        Some(2),
+        "{plan}"
+    );
 }
 
 /// CLE-9.12: a review already late says so on its form, and what that has done to the plan
