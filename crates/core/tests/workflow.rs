@@ -286,6 +286,23 @@ fn email_only() -> Restriction {
     }
 }
 
+/// Adjustment `id` of the person: a need to use `channel`, granted by the customer service
+/// manager.
+fn needs(id: i64, channel: Channel, description: &str) -> Adjustment {
+    Adjustment {
+        id: AdjustmentId(id),
+        person_id: PERSON,
+        kind: AdjustmentKind::NeedsChannel(channel),
+        description: description.into(),
+        status: AdjustmentStatus::Granted,
+        requested_at: now(),
+        recorded_by: CASEWORKER,
+        decided_by: Some(CSM),
+        decided_at: Some(now()),
+        decision_reason: Some("Granted".into()),
+    }
+}
+
 const BOTH: [&str; 2] = ["cleveland-opcc", "northamptonshire-opfcc"];
 
 /// CLE-9.4, 9.9; NOR-5.5: a plan's restrictions leave a way to make contact. Email only
@@ -1106,18 +1123,8 @@ fn nor_8_2_a_lapsed_plan_is_not_counted_in_force_at_the_end_of_the_quarter() {
 fn cle_9_13_and_nor_5_9_a_restriction_that_defeats_an_adjustment_needs_a_senior_override() {
     for name in BOTH {
         let mut w = World::new(name);
-        w.adjustments.push(Adjustment {
-            id: AdjustmentId(9),
-            person_id: PERSON,
-            kind: AdjustmentKind::NeedsChannel(Channel::Phone),
-            description: "Cannot write because of dyslexia".into(),
-            status: AdjustmentStatus::Granted,
-            requested_at: now(),
-            recorded_by: CASEWORKER,
-            decided_by: Some(CSM),
-            decided_at: Some(now()),
-            decision_reason: Some("Granted".into()),
-        });
+        w.adjustments
+            .push(needs(9, Channel::Phone, "Cannot write because of dyslexia"));
         let s = w.proposed(vec![email_only()]);
         // A senior manager authorises `s` in world `w`, giving `overrides`.
         let authorise = |w: &World, overrides: Vec<AdjustmentOverride>| {
@@ -1173,21 +1180,10 @@ fn cle_9_13_and_nor_5_9_an_override_is_of_an_adjustment_the_plan_goes_against_on
     for name in BOTH {
         let mut w = World::new(name);
         let s = w.active(vec![email_only()]);
-        let needs = |id: i64, channel| Adjustment {
-            id: AdjustmentId(id),
-            person_id: PERSON,
-            kind: AdjustmentKind::NeedsChannel(channel),
-            description: format!("Needs {channel:?}"),
-            status: AdjustmentStatus::Granted,
-            requested_at: now(),
-            recorded_by: CASEWORKER,
-            decided_by: Some(CSM),
-            decided_at: Some(now()),
-            decision_reason: Some("Granted".into()),
-        };
         // Email only goes against a need to phone (9), not a need to email (11).
-        w.adjustments.push(needs(9, Channel::Phone));
-        w.adjustments.push(needs(11, Channel::Email));
+        w.adjustments.push(needs(9, Channel::Phone, "Cannot write"));
+        w.adjustments
+            .push(needs(11, Channel::Email, "Email is easiest"));
         let over = |id: i64| AdjustmentOverride {
             adjustment_id: AdjustmentId(id),
             by: SENIOR,
@@ -1249,16 +1245,8 @@ fn cle_9_13_and_nor_5_9_an_override_is_of_an_adjustment_the_plan_goes_against_on
 fn cle_9_13_and_nor_5_9_a_change_may_go_against_only_granted_adjustments_not_yet_overridden() {
     use tact_core::workflow::{not_overridden, unresolved_conflicts};
     let adjustment = |id: i64, status: AdjustmentStatus| Adjustment {
-        id: AdjustmentId(id),
-        person_id: PERSON,
-        kind: AdjustmentKind::NeedsChannel(Channel::Phone),
-        description: format!("Adjustment {id}"),
         status,
-        requested_at: now(),
-        recorded_by: CASEWORKER,
-        decided_by: Some(CSM),
-        decided_at: Some(now()),
-        decision_reason: Some("Decided".into()),
+        ..needs(id, Channel::Phone, &format!("Adjustment {id}"))
     };
     let all = vec![
         adjustment(1, AdjustmentStatus::Granted),

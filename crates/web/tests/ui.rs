@@ -6143,16 +6143,7 @@ async fn cle_9_13_the_decision_form_asks_for_an_override_of_each_adjustment_the_
     let why = "Calls were abusive; letters and email stay open, read aloud on request";
     let r = authorise(&[(&field, why)]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let plan: serde_json::Value = ui
-        .http
-        .get(format!("{}/api/v1/plans/{sid}", ui.base))
-        .bearer_auth(&c.sm)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let plan = ui.api_get(&c.sm, &format!("/plans/{sid}")).await;
     // Cleveland's strategy bites at once (CLE-9.6 sets notice after).
     assert_eq!(plan["status"], "active", "{plan}");
     let o = &plan["overrides"][0];
@@ -6240,16 +6231,7 @@ async fn cle_9_13_the_decision_form_asks_for_an_override_of_each_adjustment_the_
     assert!(page.contains(&format!("href=\"#{spare}\"")), "{page}");
     assert!(!page.contains(&format!("href=\"#{needed}\"")), "{page}");
     assert!(page.contains("No restriction goes against"), "{page}");
-    let plan: serde_json::Value = ui
-        .http
-        .get(format!("{}/api/v1/plans/{sid}", ui.base))
-        .bearer_auth(&c.sm)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let plan = ui.api_get(&c.sm, &format!("/plans/{sid}")).await;
     assert_eq!(
         plan["overrides"].as_array().map(Vec::len),
         Some(2),
