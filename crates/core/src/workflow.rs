@@ -1914,6 +1914,18 @@ pub fn review_plan(
                 .detail("next_review_due", due)
         }
         ReviewDecision::Lift => {
+            // A next review for a plan lifted would be dropped: refused, so a date given in
+            // error (the wrong choice made) is seen.
+            if input.next_review_due.is_some() {
+                return Err(RuleError::invalid(
+                    "next_review_due",
+                    format!(
+                        "a {} that is lifted has no next review: leave its date out",
+                        profile.terms.plan
+                    ),
+                )
+                .with_clause(&clauses.review_interval));
+            }
             next.status = advance(s, PlanStep::Review, S::Lifted, &profile.terms.plan)?;
             next.lifted_at = Some(now);
             next.lift_reason = Some(input.reasons.clone());
@@ -2514,6 +2526,19 @@ pub fn decide_dispute(
     }
     let clause = &profile.clauses.dispute_independent;
     require_text("reasons", reasons)?;
+    // A change given with another outcome would be dropped while the asker took the plan
+    // for changed: refused, naming it.
+    if variation.is_some() && outcome != DisputeOutcome::Varied {
+        return Err(RuleError::invalid(
+            "variation",
+            format!(
+                "a change to the {} is given only with the outcome varied, not {}",
+                profile.terms.plan,
+                outcome.as_str()
+            ),
+        )
+        .with_clause(clause));
+    }
     let plan_decision = match outcome {
         DisputeOutcome::Upheld => {
             let mut d = Decision::new(next_version(s));

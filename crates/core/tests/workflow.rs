@@ -1439,6 +1439,21 @@ fn cle_9_12_review_continues_only_to_a_date_within_the_limit_and_can_lift() {
             .review_due,
         date(2027, 2, 1)
     );
+    // Lifted with a next review date (the wrong choice made, or a date left in): refused on
+    // the date, not dropped.
+    let dated = ReviewInput {
+        decision: ReviewDecision::Lift,
+        ..input.clone()
+    };
+    let err = review_plan(&w.p, &actor(SENIOR), &s, dated, now()).unwrap_err();
+    assert_eq!(
+        (err.kind, err.field.as_deref(), err.clause.as_deref()),
+        (
+            RuleErrorKind::Invalid,
+            Some("next_review_due"),
+            Some("CLE-9.12")
+        )
+    );
     let lift = ReviewInput {
         decision: ReviewDecision::Lift,
         next_review_due: None,
@@ -1596,6 +1611,35 @@ fn nor_7_1_a_dispute_is_decided_only_by_someone_who_took_no_part_and_they_are_to
     )
     .unwrap_err();
     assert_eq!(err.clause.as_deref(), Some("NOR-7.1"));
+    // A change given with an outcome other than varied would be dropped while the decider
+    // took the plan for changed: refused on it.
+    for outcome in [DisputeOutcome::Upheld, DisputeOutcome::Lifted] {
+        let err = decide_dispute(
+            &w.p,
+            &actor(CSM),
+            &d,
+            &s,
+            DisputeDecision {
+                outcome,
+                reasons: "Fair".into(),
+                variation: Some(VaryInput {
+                    restrictions: vec![window_tuesday_morning()],
+                    review_due: date(2027, 1, 15),
+                    ends_on: None,
+                    reason: "Calls at a set time instead".into(),
+                    overrides: vec![],
+                }),
+            },
+            &w.ctx(),
+            now(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            (err.kind, err.field.as_deref(), err.clause.as_deref()),
+            (RuleErrorKind::Invalid, Some("variation"), Some("NOR-7.1")),
+            "{outcome:?}"
+        );
+    }
     // NOR-7.1, 5.7: a dispute decided for the plan as it stands is still answered in
     // writing.
     let (_, kept) = decide_dispute(

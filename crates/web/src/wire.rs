@@ -573,6 +573,8 @@ request! {
         decision: String,
         reasons: String,
         recent_conduct: String,
+        /// The next review, needed when it continues; left out when it is lifted (given
+        /// then, a 400 on this field).
         #[schema(format = Date)]
         next_review_due: Option<String>,
     }
@@ -637,6 +639,8 @@ request! {
         #[schema(value_type = crate::out::DisputeOutcomeWord)]
         outcome: String,
         reasons: String,
+        /// The change, needed with the outcome `varied` and given with no other (given
+        /// then, a 400 on this field).
         variation: Option<VaryReq>,
     }
 }

@@ -229,6 +229,11 @@ async fn cle_9_11_and_cle_9_10_both_profiles_end_to_end_a_breach_is_stored_remin
             let (s, v) = t.post(&t.senior, &format!("/plans/{sid}/review"), json!({"decision": "vary", "reasons": "r", "recent_conduct": "c"})).await;
             assert_eq!((s, &v["error"]["field"]), (StatusCode::BAD_REQUEST, &json!("decision")), "{v}");
             assert!(v["error"]["message"].as_str().unwrap().contains("continue, lift"), "{v}");
+            // Lifted with a next review date: refused on the date (CLE-9.12), not dropped, and
+            // the plan stays in force.
+            let (s, v) = t.post(&t.senior, &format!("/plans/{sid}/review"), json!({"decision": "lift", "reasons": "r", "recent_conduct": "c", "next_review_due": "2027-01-15"})).await;
+            refused(s, &v, StatusCode::BAD_REQUEST, "next_review_due");
+            assert_eq!(t.get(&t.senior, &format!("/plans/{sid}")).await.1["status"], "active");
             let (s, v) = t.get(&t.caseworker, "/contact-check?phone=%2B44%207911%20123123").await;
             assert_eq!(s, StatusCode::OK);
             assert_eq!(v["outcome"], "not-allowed");
@@ -856,6 +861,17 @@ async fn nor_7_1_a_dispute_is_decided_by_someone_independent_and_lifting_stops_t
             .await;
         assert_eq!(s, StatusCode::FORBIDDEN, "the authoriser took part: {v}");
         assert_eq!(v["error"]["clause"], "NOR-7.1");
+        // A change sent with another outcome is refused on it, not dropped while the client
+        // takes the plan for changed; the dispute stays open.
+        let change = json!({"restrictions": [{"kind": "single-channel", "channel": "letter", "reason": "r"}], "review_due": "2027-01-15", "reason": "Letters instead"});
+        let (s, v) = t
+            .post(
+                &t.csm,
+                &format!("/disputes/{did}/decision"),
+                json!({"outcome": "upheld", "reasons": "fair", "variation": change}),
+            )
+            .await;
+        refused(s, &v, StatusCode::BAD_REQUEST, "variation");
         let v = t
             .ok(
                 &t.csm,

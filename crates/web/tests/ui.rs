@@ -6314,6 +6314,23 @@ async fn cle_9_14_a_lifted_plan_says_when_and_why_and_its_task_says_it_is_lifted
         )),
         "{page}"
     );
+    // Lifted on the review form with the next review's date still in: refused on the date
+    // (CLE-9.12), as the API refuses it, not dropped.
+    ui.refused_on(
+        &sam,
+        &format!("/plans/{sid}/review"),
+        &[
+            ("decision", "lift"),
+            ("recent_conduct", "Wrote as agreed"),
+            ("reasons", "No longer needed"),
+            ("next_review_due-day", &d),
+            ("next_review_due-month", &m),
+            ("next_review_due-year", &y),
+        ],
+        "next_review_due",
+        "CLE-9.12",
+    )
+    .await;
     let r = ui
         .post_form(
             &sam,
