@@ -963,18 +963,14 @@ fn matter(c: &mut Cells<'_>, key: String, raw: String) -> Option<MatterRow> {
         }
     };
     let finalised_on = day_done(c, "finalised_on", "the date a matter was finalised");
-    if status == Some(MatterStatus::Finalised)
-        && finalised_on.is_none()
-        && c.get("finalised_on").is_empty()
-    {
-        c.fail(
+    // Only a finalised matter has the day it was finalised, and it needs one, as when staff
+    // move a matter on (a day that did not read is its own problem already).
+    if let Some(s) = status.filter(|_| c.get("finalised_on").is_empty() == finalised_on.is_none()) {
+        c.rule(
             "finalised_on",
-            "a finalised matter needs the date it was finalised",
+            crate::workflow::finalised_date(s, finalised_on),
         );
     }
-    // Only a finalised matter has the day it was finalised, as when staff move a matter
-    // on (`workflow::set_matter_status`).
-    let finalised_on = finalised_on.filter(|_| status == Some(MatterStatus::Finalised));
     Some(MatterRow {
         line: c.line,
         key,
@@ -1674,7 +1670,8 @@ mod tests {
 
     /// Issue 11 (issue 13): an imported contact's length is asked as at every door — only
     /// a call or a visit has one, a day at most — in the minutes column; and a matter that
-    /// is not finalised keeps no finalised day, as when staff move a matter on.
+    /// is not finalised has no finalised day (one given is a problem), as when staff move a
+    /// matter on.
     #[test]
     fn issue_11_an_imported_contacts_length_and_a_matters_day_follow_the_doors_rules() {
         let t = table("id,person,channel,at,summary,minutes\nC-1,P,phone,14/03/2024,Rang,12\nC-2,P,email,14/03/2024,Wrote,12\nC-3,P,visit,14/03/2024,Came in,1441\nC-4,P,letter,14/03/2024,Wrote,\n");
@@ -1712,9 +1709,20 @@ mod tests {
         else {
             panic!("matters")
         };
-        assert!(problems.is_empty(), "{problems:?}");
+        let at: Vec<(usize, &str, &str)> = problems
+            .iter()
+            .map(|p| (p.row, p.column.as_str(), p.reason.as_str()))
+            .collect();
+        assert_eq!(
+            at,
+            [(
+                2,
+                "finalised_on",
+                "only a finalised matter has the date it was finalised: leave it out for open"
+            )]
+        );
         let days: Vec<Option<Date>> = rows.iter().map(|r| r.finalised_on).collect();
-        assert_eq!(days, [None, Some(jiff::civil::date(2024, 3, 14))]);
+        assert_eq!(days, [Some(jiff::civil::date(2024, 3, 14))]);
     }
 
     /// A title past the one line every other door keeps (issue 11) is a problem in its

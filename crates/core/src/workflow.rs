@@ -2640,31 +2640,48 @@ pub fn open_matter(
 
 /// The matter moved on to `status` (NOR-9.1: records are kept six years from the date a
 /// matter is finalised, so that date is part of finalising it): a finalised matter needs
-/// the date it was finalised, which cannot be in the future; any other status has none.
+/// the date it was finalised, which cannot be in the future; any other status has none, and
+/// a date given with one is refused, not dropped (the wrong status chosen, perhaps).
 ///
 /// # Errors
-/// Finalised without its date, or with a date after `today`.
+/// Finalised without its date, or with a date after `today`; a date with another status.
 pub fn set_matter_status(
     matter: &Matter,
     status: MatterStatus,
     finalised_on: Option<Date>,
     today: Date,
 ) -> Result<Matter, RuleError> {
-    let finalised = status == MatterStatus::Finalised;
-    if finalised && finalised_on.is_none() {
-        return Err(RuleError::invalid(
-            "finalised_on",
-            "a finalised matter needs the date it was finalised",
-        ));
-    }
+    finalised_date(status, finalised_on)?;
     if let Some(d) = finalised_on {
         check::happened_by("finalised_on", "the date a matter was finalised", d, today)?;
     }
     Ok(Matter {
         status,
-        finalised_on: finalised_on.filter(|_| finalised),
+        finalised_on,
         ..matter.clone()
     })
+}
+
+/// A matter's finalised date goes with its status (NOR-9.1): a finalised matter has one,
+/// any other has none. Asked when staff move a matter on and of every imported matter.
+///
+/// # Errors
+/// Finalised with no date, or a date with another status, on `finalised_on`.
+pub fn finalised_date(status: MatterStatus, finalised_on: Option<Date>) -> Result<(), RuleError> {
+    match (status == MatterStatus::Finalised, finalised_on.is_some()) {
+        (true, false) => Err(RuleError::invalid(
+            "finalised_on",
+            "a finalised matter needs the date it was finalised",
+        )),
+        (false, true) => Err(RuleError::invalid(
+            "finalised_on",
+            format!(
+                "only a finalised matter has the date it was finalised: leave it out for {}",
+                status.as_str().replace('-', " ")
+            ),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Records an incident in one of the profile's categories. An ended call (CLE-4.4, 4.5;

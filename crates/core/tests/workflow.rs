@@ -3503,7 +3503,7 @@ fn cle_10_4_a_new_matter_opens_with_its_title_and_an_empty_title_is_refused() {
 
 /// NOR-9.1: records are kept six years from the date a matter is finalised, so finalising
 /// one needs that date, and it cannot be in the future; moving a matter to any other status
-/// leaves it without one.
+/// leaves it without one, and a date given with one is refused.
 #[test]
 fn nor_9_1_a_finalised_matter_needs_its_date_and_not_one_in_the_future() {
     let today = date(2027, 3, 10);
@@ -3530,7 +3530,13 @@ fn nor_9_1_a_finalised_matter_needs_its_date_and_not_one_in_the_future() {
         (MatterStatus::Finalised, Some(today))
     );
     assert_eq!(done.title, open.title);
-    let back = set_matter_status(&done, MatterStatus::Concluded, Some(today), today).unwrap();
+    // Another status with a date: refused on the date, not dropped.
+    let err = set_matter_status(&done, MatterStatus::Concluded, Some(today), today).unwrap_err();
+    assert_eq!(
+        (err.kind, err.field.as_deref()),
+        (RuleErrorKind::Invalid, Some("finalised_on"))
+    );
+    let back = set_matter_status(&done, MatterStatus::Concluded, None, today).unwrap();
     assert_eq!(
         (back.status, back.finalised_on),
         (MatterStatus::Concluded, None)

@@ -535,8 +535,12 @@ impl FormStep for MatterStatusStep {
             )],
             fields: vec![
                 status,
-                Field::new("date", "finalised_on", "If finalised: the date (optional)")
-                    .hint("Today if left empty. For example, 20 11 2026"),
+                Field::new(
+                    "date",
+                    "finalised_on",
+                    "If finalised: the date it was finalised",
+                )
+                .hint("Leave it empty for any other status. For example, 20 11 2026"),
             ],
             submit: "Save",
             back: format!("/people/{}", m.person_id),

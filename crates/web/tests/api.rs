@@ -2811,6 +2811,15 @@ async fn nor_9_1_legal_holds_the_disposal_and_its_register_are_on_the_api_for_th
     each_backend("northamptonshire-opfcc", |t| async move {
         let (pid, mid) = t.person_with_matter().await;
         let today = tact_core::check::uk_date(t.app.now()).to_string();
+        // The date goes with finalising: with another status it is refused, not dropped.
+        let (s, v) = t
+            .post(
+                &t.line_manager,
+                &format!("/matters/{mid}/status"),
+                json!({"status": "concluded", "finalised_on": today}),
+            )
+            .await;
+        refused(s, &v, StatusCode::BAD_REQUEST, "finalised_on");
         t.ok(
             &t.line_manager,
             &format!("/matters/{mid}/status"),

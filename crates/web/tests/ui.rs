@@ -2085,6 +2085,15 @@ async fn cle_8_1_an_unknown_caller_is_added_from_the_incoming_page_and_their_mat
         "",
     )
     .await;
+    // A date with any other status is refused on it (NOR-9.1), not dropped; empty, the
+    // form says a finalised matter needs one (its hint no longer offers today).
+    for fields in [
+        [("status", "concluded"), ("finalised_on", "2026-11-02")],
+        [("status", "finalised"), ("finalised_on", "")],
+    ] {
+        ui.refused_on(&cas, &status, &fields, "finalised_on", "")
+            .await;
+    }
     let r = ui
         .post_form(
             &cas,
