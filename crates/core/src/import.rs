@@ -1654,10 +1654,7 @@ mod tests {
         ];
         for (kind, csv, column, what) in cases {
             let problems = check(kind, &table(csv), &Mapping::default(), now()).1;
-            let reasons: Vec<(usize, &str, &str)> = problems
-                .iter()
-                .map(|p| (p.row, p.column.as_str(), p.reason.as_str()))
-                .collect();
+            let reasons = where_and_why(&problems);
             let early = format!("{what} cannot be before 1 January 2000: check the year");
             let later = format!("{what} cannot be in the future");
             assert_eq!(
@@ -1666,6 +1663,14 @@ mod tests {
                 "{kind:?}"
             );
         }
+    }
+
+    /// Each problem as (row, column, reason).
+    fn where_and_why(problems: &[Problem]) -> Vec<(usize, &str, &str)> {
+        problems
+            .iter()
+            .map(|p| (p.row, p.column.as_str(), p.reason.as_str()))
+            .collect()
     }
 
     /// Issue 11 (issue 13): an imported contact's length is asked as at every door — only
@@ -1680,10 +1685,7 @@ mod tests {
         else {
             panic!("contacts")
         };
-        let at: Vec<(usize, &str, &str)> = problems
-            .iter()
-            .map(|p| (p.row, p.column.as_str(), p.reason.as_str()))
-            .collect();
+        let at = where_and_why(&problems);
         assert_eq!(
             at,
             [
@@ -1709,10 +1711,7 @@ mod tests {
         else {
             panic!("matters")
         };
-        let at: Vec<(usize, &str, &str)> = problems
-            .iter()
-            .map(|p| (p.row, p.column.as_str(), p.reason.as_str()))
-            .collect();
+        let at = where_and_why(&problems);
         assert_eq!(
             at,
             [(
