@@ -964,8 +964,9 @@ fn matter(c: &mut Cells<'_>, key: String, raw: String) -> Option<MatterRow> {
     };
     let finalised_on = day_done(c, "finalised_on", "the date a matter was finalised");
     // Only a finalised matter has the day it was finalised, and it needs one, as when staff
-    // move a matter on (a day that did not read is its own problem already).
-    if let Some(s) = status.filter(|_| c.get("finalised_on").is_empty() == finalised_on.is_none()) {
+    // move a matter on; a day that did not read is its own problem already.
+    let day_read = finalised_on.is_some() || c.get("finalised_on").is_empty();
+    if let Some(s) = status.filter(|_| day_read) {
         c.rule(
             "finalised_on",
             crate::workflow::finalised_date(s, finalised_on),

@@ -914,8 +914,8 @@ fn overrides_after(
         )?;
         for (i, o) in added.iter().enumerate() {
             require_text(&format!("overrides[{i}].reason"), &o.reason)?;
-            check_override(profile, s, restrictions, &added[..i], o, ctx)
-                .map_err(|e| e.with_field(&format!("overrides[{i}].adjustment_id")))?;
+            let field = format!("overrides[{i}].adjustment_id");
+            check_override(profile, s, restrictions, &added[..i], o, ctx, &field)?;
         }
     }
     let mut overrides = s.overrides.clone();
@@ -932,7 +932,7 @@ fn overrides_after(
 
 /// Whether `o` overrides what it may (CLE-9.13; NOR-5.9): one of the person's granted
 /// adjustments, that `restrictions` go against, not overridden on the plan already nor
-/// earlier in the same decision (`before`). Each override stands on the plan, in the event
+/// earlier in the same decision (`before`); a refusal names `field`. Each override stands on the plan, in the event
 /// log and in the decision's evidence as an adjustment weighed and set aside: one for an
 /// adjustment nothing goes against, or a second reason for one, would record a weighing
 /// that never was.
@@ -943,6 +943,7 @@ fn check_override(
     before: &[AdjustmentOverride],
     o: &AdjustmentOverride,
     ctx: &PlanContext,
+    field: &str,
 ) -> Result<(), RuleError> {
     let clause = &profile.clauses.adjustments_honoured;
     let Some(a) = ctx
@@ -951,7 +952,7 @@ fn check_override(
         .find(|a| a.id == o.adjustment_id && a.status == AdjustmentStatus::Granted)
     else {
         return Err(RuleError::not_found(
-            "adjustment_id",
+            field,
             format!(
                 "adjustment {} is not one of this person's granted adjustments",
                 o.adjustment_id
@@ -960,7 +961,7 @@ fn check_override(
     };
     if s.overrides.iter().any(|p| p.adjustment_id == a.id) {
         return Err(RuleError::state(
-            "adjustment_id",
+            field,
             format!(
                 "the reasonable adjustment {:?} (adjustment {}) is already overridden on this plan: the reason given then stands",
                 a.description, a.id
@@ -970,7 +971,7 @@ fn check_override(
     }
     if before.iter().any(|p| p.adjustment_id == a.id) {
         return Err(RuleError::invalid(
-            "adjustment_id",
+            field,
             format!(
                 "the reasonable adjustment {:?} (adjustment {}) is overridden twice: give one reason",
                 a.description, a.id
@@ -980,7 +981,7 @@ fn check_override(
     }
     if !restrictions.iter().any(|r| defeats(&r.rule, a)) {
         return Err(RuleError::invalid(
-            "adjustment_id",
+            field,
             format!(
                 "no restriction goes against the reasonable adjustment {:?} (adjustment {}), so it is not overridden: leave its reason out",
                 a.description, a.id

@@ -1595,45 +1595,33 @@ fn nor_7_1_a_dispute_is_decided_only_by_someone_who_took_no_part_and_they_are_to
     .unwrap()
     .record;
     d.id = DisputeId(1);
+    // `by` decides `dispute` about `s`: `outcome`, for `reasons`, with `variation`.
+    let decide = |by: StaffId,
+                  dispute: &Dispute,
+                  outcome: DisputeOutcome,
+                  reasons: &str,
+                  variation: Option<VaryInput>| {
+        let decision = DisputeDecision {
+            outcome,
+            reasons: reasons.into(),
+            variation,
+        };
+        decide_dispute(&w.p, &actor(by), dispute, &s, decision, &w.ctx(), now())
+    };
     // The authorising senior manager took part.
-    let err = decide_dispute(
-        &w.p,
-        &actor(SENIOR),
-        &d,
-        &s,
-        DisputeDecision {
-            outcome: DisputeOutcome::Upheld,
-            reasons: "Fair".into(),
-            variation: None,
-        },
-        &w.ctx(),
-        now(),
-    )
-    .unwrap_err();
+    let err = decide(SENIOR, &d, DisputeOutcome::Upheld, "Fair", None).unwrap_err();
     assert_eq!(err.clause.as_deref(), Some("NOR-7.1"));
     // A change given with an outcome other than varied would be dropped while the decider
     // took the plan for changed: refused on it.
+    let change = VaryInput {
+        restrictions: vec![window_tuesday_morning()],
+        review_due: date(2027, 1, 15),
+        ends_on: None,
+        reason: "Calls at a set time instead".into(),
+        overrides: vec![],
+    };
     for outcome in [DisputeOutcome::Upheld, DisputeOutcome::Lifted] {
-        let err = decide_dispute(
-            &w.p,
-            &actor(CSM),
-            &d,
-            &s,
-            DisputeDecision {
-                outcome,
-                reasons: "Fair".into(),
-                variation: Some(VaryInput {
-                    restrictions: vec![window_tuesday_morning()],
-                    review_due: date(2027, 1, 15),
-                    ends_on: None,
-                    reason: "Calls at a set time instead".into(),
-                    overrides: vec![],
-                }),
-            },
-            &w.ctx(),
-            now(),
-        )
-        .unwrap_err();
+        let err = decide(CSM, &d, outcome, "Fair", Some(change.clone())).unwrap_err();
         assert_eq!(
             (err.kind, err.field.as_deref(), err.clause.as_deref()),
             (RuleErrorKind::Invalid, Some("variation"), Some("NOR-7.1")),
@@ -1642,18 +1630,12 @@ fn nor_7_1_a_dispute_is_decided_only_by_someone_who_took_no_part_and_they_are_to
     }
     // NOR-7.1, 5.7: a dispute decided for the plan as it stands is still answered in
     // writing.
-    let (_, kept) = decide_dispute(
-        &w.p,
-        &actor(CSM),
+    let (_, kept) = decide(
+        CSM,
         &d,
-        &s,
-        DisputeDecision {
-            outcome: DisputeOutcome::Upheld,
-            reasons: "The warning was given and the plan is fair".into(),
-            variation: None,
-        },
-        &w.ctx(),
-        now(),
+        DisputeOutcome::Upheld,
+        "The warning was given and the plan is fair",
+        None,
     )
     .unwrap();
     assert_eq!(kept.record.status, PlanStatus::Active);
@@ -1676,33 +1658,14 @@ fn nor_7_1_a_dispute_is_decided_only_by_someone_who_took_no_part_and_they_are_to
             Some(CSM)
         )
     );
-    let err = decide_dispute(
-        &w.p,
-        &actor(CSM),
-        &d,
-        &s,
-        DisputeDecision {
-            outcome: DisputeOutcome::Lifted,
-            reasons: " ".into(),
-            variation: None,
-        },
-        &w.ctx(),
-        now(),
-    )
-    .unwrap_err();
+    let err = decide(CSM, &d, DisputeOutcome::Lifted, " ", None).unwrap_err();
     assert_eq!(err.field.as_deref(), Some("reasons"));
-    let (dd, plan) = decide_dispute(
-        &w.p,
-        &actor(CSM),
+    let (dd, plan) = decide(
+        CSM,
         &d,
-        &s,
-        DisputeDecision {
-            outcome: DisputeOutcome::Lifted,
-            reasons: "Warning was not given in writing".into(),
-            variation: None,
-        },
-        &w.ctx(),
-        now(),
+        DisputeOutcome::Lifted,
+        "Warning was not given in writing",
+        None,
     )
     .unwrap();
     assert_eq!(dd.record.outcome, Some(DisputeOutcome::Lifted));
@@ -1715,20 +1678,7 @@ fn nor_7_1_a_dispute_is_decided_only_by_someone_who_took_no_part_and_they_are_to
         "{:?}",
         plan.tasks
     );
-    let err = decide_dispute(
-        &w.p,
-        &actor(CSM),
-        &dd.record,
-        &s,
-        DisputeDecision {
-            outcome: DisputeOutcome::Upheld,
-            reasons: "again".into(),
-            variation: None,
-        },
-        &w.ctx(),
-        now(),
-    )
-    .unwrap_err();
+    let err = decide(CSM, &dd.record, DisputeOutcome::Upheld, "again", None).unwrap_err();
     assert_eq!(err.field.as_deref(), Some("dispute_id"));
 }
 
