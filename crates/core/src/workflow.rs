@@ -1263,8 +1263,14 @@ impl AnswerInput {
 /// obligation not yet met raises a task to put it right, unless the answer says why it
 /// cannot be put right (CLE-7.3).
 ///
+/// Each question is answered once in a call, and a reason it cannot be put right goes only
+/// with an answer that shows a shortfall: kept with any other answer, it would stand in the
+/// decision's evidence as a shortfall that never was.
+///
 /// # Errors
-/// A role refusal; an unknown question; an answer without a reason; "not applicable" where the question does not allow it.
+/// A role refusal; an unknown question; an answer without a reason; "not applicable" where
+/// the question does not allow it; a question answered twice; a reason it cannot be put right
+/// with an answer that shows no shortfall.
 pub fn answer_checklist(
     profile: &Profile,
     actor: &Actor,
@@ -1279,6 +1285,7 @@ pub fn answer_checklist(
     let mut next = next_version(s);
     let mut d_events = Vec::new();
     let mut tasks = Vec::new();
+    let mut answered: Vec<&str> = Vec::new();
     for (i, a) in answers.into_iter().enumerate() {
         let field = format!("answers[{i}]");
         let Some(q) = profile
@@ -1292,6 +1299,17 @@ pub fn answer_checklist(
                 format!("the checklist has no question {:?}", a.question_id),
             ));
         };
+        if answered.contains(&q.id.as_str()) {
+            return Err(RuleError::invalid(
+                &format!("{field}.question_id"),
+                format!(
+                    "question {:?} is answered twice: give one answer to each question",
+                    q.id
+                ),
+            )
+            .with_clause(&profile.checklist.clause));
+        }
+        answered.push(&q.id);
         require_text(&format!("{field}.reason"), &a.reason)
             .map_err(|e| e.with_clause(&profile.checklist.clause))?;
         if a.answer == Answer::NotApplicable && !q.may_be_not_applicable {
@@ -1303,6 +1321,18 @@ pub fn answer_checklist(
         }
         let cannot = a.cannot_remedy_reason.filter(|r| !r.trim().is_empty());
         let shortfall = a.answer == q.shortfall_if;
+        if cannot.is_some() && !shortfall {
+            return Err(RuleError::invalid(
+                &format!("{field}.cannot_remedy_reason"),
+                format!(
+                    "the answer {:?} to question {:?} shows no shortfall, so nothing needs \
+                     putting right: leave out why it cannot be",
+                    a.answer.as_str(),
+                    q.id
+                ),
+            )
+            .with_clause(&profile.clauses.checklist_shortfall));
+        }
         let previous_task = next
             .checklist
             .iter()

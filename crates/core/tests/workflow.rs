@@ -613,6 +613,72 @@ fn cle_7_3_a_shortfall_with_the_reason_it_cannot_be_put_right_goes_forward() {
     assert!(propose(&w.p, &actor(LINE_MANAGER), &d.record, &w.ctx(), now()).is_ok());
 }
 
+/// A question answered twice in one call, or a reason it cannot be put right given with an
+/// answer that shows no shortfall, is refused on its field: neither is kept to stand in the
+/// decision's evidence, and nothing is recorded.
+#[test]
+fn cle_7_2_and_cle_7_3_each_question_is_answered_once_and_only_a_shortfall_says_why_it_cannot_be_put_right(
+) {
+    for name in BOTH {
+        let w = World::new(name);
+        let s = w.draft(vec![email_only()]);
+        let q = &w.p.checklist.questions[0];
+        let answer = |answers: Vec<AnswerInput>| {
+            answer_checklist(&w.p, &actor(LINE_MANAGER), &s, answers, now())
+        };
+        let mut fine = AnswerInput::no_shortfall(q, "On the file");
+        let mut twice = fine.clone();
+        twice.reason = "Changed my mind".into();
+        let err = answer(vec![fine.clone(), twice]).unwrap_err();
+        assert_eq!(err.kind, RuleErrorKind::Invalid, "{name}");
+        assert_eq!(
+            err.field.as_deref(),
+            Some("answers[1].question_id"),
+            "{name}"
+        );
+        assert_eq!(err.clause.as_deref(), Some(w.p.checklist.clause.as_str()));
+        assert!(
+            err.message.contains("answered twice"),
+            "{name}: {}",
+            err.message
+        );
+
+        fine.cannot_remedy_reason = Some("They refuse every referral".into());
+        let err = answer(vec![fine.clone()]).unwrap_err();
+        assert_eq!(err.kind, RuleErrorKind::Invalid, "{name}");
+        assert_eq!(
+            err.field.as_deref(),
+            Some("answers[0].cannot_remedy_reason"),
+            "{name}"
+        );
+        assert_eq!(
+            err.clause.as_deref(),
+            Some(w.p.clauses.checklist_shortfall.as_str())
+        );
+        assert!(
+            err.message.contains("shows no shortfall"),
+            "{name}: {}",
+            err.message
+        );
+
+        // Blank is no reason at all; with the shortfall's own answer it is kept.
+        fine.cannot_remedy_reason = Some("  ".into());
+        let d = answer(vec![fine.clone()]).unwrap();
+        assert_eq!(d.record.checklist[0].cannot_remedy_reason, None, "{name}");
+        let short = AnswerInput {
+            answer: q.shortfall_if,
+            cannot_remedy_reason: Some("They refuse every referral".into()),
+            ..fine
+        };
+        let d = answer(vec![short]).unwrap();
+        assert!(d.tasks.is_empty(), "{name}");
+        assert_eq!(
+            d.record.checklist[0].cannot_remedy_reason.as_deref(),
+            Some("They refuse every referral")
+        );
+    }
+}
+
 #[test]
 fn cle_9_5_proposal_without_aims_or_proportionality_is_refused() {
     let mut w = World::new("cleveland-opcc");

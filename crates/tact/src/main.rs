@@ -1263,6 +1263,17 @@ fn request_for(command: Command) -> Result<Request> {
                 answer,
                 cannot_remedy,
             } => {
+                // Why a shortfall cannot be put right goes with that question's answer: one
+                // that names no question answered here would be lost without a word.
+                for c in &cannot_remedy {
+                    let (q, _) = split_pair(c, '=', "question-id=why it cannot be put right")?;
+                    if !answer
+                        .iter()
+                        .any(|a| a.split_once('=').is_some_and(|(id, _)| id == q))
+                    {
+                        bail!("--cannot-remedy names question {q:?}, which no --answer answers");
+                    }
+                }
                 let mut answers = Vec::new();
                 for a in &answer {
                     let (q, rest) = split_pair(a, '=', "question-id=yes:reason")?;

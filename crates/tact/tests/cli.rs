@@ -302,6 +302,19 @@ fn the_workflow_runs_from_the_command_line_under_the_same_rules() {
             vec!["plan", "draft", "--person", &pid, "--json", "{"],
             "not valid JSON",
         ),
+        // CLE-7.3: why a shortfall cannot be put right goes with an answer given with it.
+        (
+            vec![
+                "plan",
+                "checklist",
+                "1",
+                "--answer",
+                "process-explained=no:Never explained",
+                "--cannot-remedy",
+                "gateway-or-legal-advice=They refuse every referral",
+            ],
+            "which no --answer answers",
+        ),
     ] {
         let o = tact(&d, &[&["--as", cw_id.as_str()][..], &args].concat());
         refused(&o, said);

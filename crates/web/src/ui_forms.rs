@@ -1359,6 +1359,22 @@ impl FormStep for Checklist {
         for (n, q) in checklist.questions.iter().enumerate() {
             let a = val(form, &format!("q{n}"));
             if a.is_empty() {
+                // A reason written for a question left unanswered would be lost without a
+                // word: the question is asked for.
+                if ["r", "c"]
+                    .iter()
+                    .any(|b| !val(form, &format!("{b}{n}")).is_empty())
+                {
+                    return Err(RuleError::invalid(
+                        &format!("q{n}"),
+                        format!(
+                            "choose an answer to: {}, or clear what is written for it",
+                            q.text
+                        ),
+                    )
+                    .with_clause(&checklist.clause)
+                    .into());
+                }
                 continue;
             }
             let answer = Answer::parse(a).map_err(|e| e.with_field(&format!("q{n}")))?;
@@ -1385,6 +1401,24 @@ impl FormStep for Checklist {
             plan: PlanId(id),
             answers,
         })
+    }
+    /// Core names an answer by its place among those given (`answers[i]`); here it is the
+    /// i-th question answered, whose boxes are `q`, `r` and `c` with its number.
+    fn box_for(form: &Form, field: &str) -> Option<String> {
+        let (i, part) = field.strip_prefix("answers[")?.split_once("].")?;
+        let mut answered: Vec<usize> = form
+            .iter()
+            .filter(|(_, v)| !v.trim().is_empty())
+            .filter_map(|(k, _)| k.strip_prefix('q')?.parse().ok())
+            .collect();
+        answered.sort_unstable();
+        let n = answered.get(i.parse::<usize>().ok()?)?;
+        let b = match part {
+            "reason" => 'r',
+            "cannot_remedy_reason" => 'c',
+            _ => 'q',
+        };
+        Some(format!("{b}{n}"))
     }
     fn done(
         id: i64,

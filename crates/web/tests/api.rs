@@ -780,6 +780,41 @@ async fn cle_9_13_and_nor_5_9_an_override_is_of_an_adjustment_the_plan_goes_agai
     }
 }
 
+/// CLE-7.2, 7.3; NOR-5.3: a checklist call answers each question once, and says why a
+/// shortfall cannot be put right only beside an answer that shows one. A question answered
+/// twice, or that reason beside an answer showing no shortfall, is refused on its field and
+/// nothing is recorded: the reason would stand in the decision's evidence as a shortfall
+/// that never was.
+#[tokio::test]
+async fn cle_7_2_and_cle_7_3_a_checklist_answers_each_question_once_and_only_a_shortfall_says_why_it_cannot_be_put_right(
+) {
+    for profile in ["cleveland-opcc", "northamptonshire-opfcc"] {
+        each_backend(profile, |t| async move {
+            let (_, _, sid) = t.drafted_plan(json!([{"kind": "single-channel", "channel": "email", "reason": "Abusive calls"}])).await;
+            let q = &t.app.profile.checklist.questions[0];
+            let (none, short) = if q.shortfall_if == tact_core::profile::Answer::No { ("yes", "no") } else { ("no", "yes") };
+            let answer = |answer: &str, cannot: Option<&str>| json!({"question_id": q.id, "answer": answer, "reason": "On the file", "cannot_remedy_reason": cannot});
+            let path = format!("/plans/{sid}/checklist");
+            let lm = &t.line_manager;
+            let (s, v) = t.post(lm, &path, json!({"answers": [answer(none, None), answer(short, None)]})).await;
+            refused(s, &v, StatusCode::BAD_REQUEST, "answers[1].question_id");
+            assert_eq!(v["error"]["clause"], json!(t.app.profile.checklist.clause), "{v}");
+            let (s, v) = t.post(lm, &path, json!({"answers": [answer(none, Some("They refuse every referral"))]})).await;
+            refused(s, &v, StatusCode::BAD_REQUEST, "answers[0].cannot_remedy_reason");
+            assert_eq!(v["error"]["clause"], json!(t.app.profile.clauses.checklist_shortfall), "{v}");
+            let plan = t.get(lm, &format!("/plans/{sid}")).await.1;
+            assert_eq!(plan["checklist"], json!([]), "nothing recorded: {plan}");
+            // With the shortfall it goes with, it is kept, and no task is raised to put right
+            // what cannot be.
+            let done = t.ok(lm, &path, json!({"answers": [answer(short, Some("They refuse every referral"))]})).await;
+            assert_eq!(done["remedy_tasks"], json!([]), "{done}");
+            let plan = t.get(lm, &format!("/plans/{sid}")).await.1;
+            assert_eq!(plan["checklist"][0]["cannot_remedy_reason"], "They refuse every referral", "{plan}");
+        })
+        .await;
+    }
+}
+
 /// Issue 11: 404 means nothing is at the address. A record the request names in its body
 /// that is not there is the request's fault: 422, naming the body's own field, at every
 /// step that takes one, and nothing is written; the record the path names, missing, is

@@ -5502,12 +5502,14 @@ async fn cle_7_2_a_draft_is_offered_for_proposal_once_its_checklist_is_answered(
         .contains(&json!("propose")));
 }
 
-/// CLE-7.2, 9.5: the checklist form (one form step): an answer without its reason is put
-/// back on that answer's reason, naming the checklist's clause, and nothing is written; an
-/// answer that is not yes, no or not applicable is refused on its own field; answered
-/// properly, the answers are on the plan and the plan's page is next.
+/// CLE-7.2, 7.3, 9.5: the checklist form (one form step): an answer without its reason is
+/// put back on that answer's reason, naming the checklist's clause, and nothing is written;
+/// an answer that is not yes, no or not applicable is refused on its own field, as is a
+/// reason for a question left unanswered, and why a shortfall cannot be put right beside an
+/// answer that shows none; answered properly, the answers are on the plan and the plan's
+/// page is next.
 #[tokio::test]
-async fn cle_7_2_the_checklist_form_wants_a_reason_for_each_answer() {
+async fn cle_7_2_and_cle_7_3_the_checklist_form_wants_a_reason_for_each_answer_and_no_other() {
     let ui = Ui::spawn().await;
     let c = case(&ui).await;
     let sid = c.draft(&ui, "letter", "r").await;
@@ -5521,6 +5523,38 @@ async fn cle_7_2_the_checklist_form_wants_a_reason_for_each_answer() {
         .await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert!(r.text().await.unwrap().contains("href=\"#q0\""));
+    // A reason written for a question left unanswered is not lost: the question is asked
+    // for, and the answer beside it is not kept without it.
+    ui.refused_on(
+        &lee,
+        &path,
+        &[("q0", "yes"), ("r0", "x"), ("r1", "On the file")],
+        "q1",
+        &clause,
+    )
+    .await;
+    // Why a shortfall cannot be put right, beside an answer that shows none, is core's
+    // refusal (CLE-7.3), on that question's own box: the second question, the first answered.
+    let q1 = &ui.app.profile.checklist.questions[1];
+    let no_shortfall = if q1.shortfall_if == tact_core::profile::Answer::No {
+        "yes"
+    } else {
+        "no"
+    };
+    let page = ui
+        .refused_on(
+            &lee,
+            &path,
+            &[
+                ("q1", no_shortfall),
+                ("r1", "On the file"),
+                ("c1", "They refuse"),
+            ],
+            "c1",
+            &ui.app.profile.clauses.checklist_shortfall,
+        )
+        .await;
+    assert!(page.contains("shows no shortfall"), "{page}");
     let plan = ui
         .app
         .plan_as_stored(tact_core::ids::PlanId(sid))
