@@ -476,7 +476,8 @@ async fn issue_14_a_strategy_in_force_imported_is_what_the_contact_check_answers
              S-4,C-1,,Abuse,letter,,,Pat Jones,{a},{before},{r},\n\
              S-5,C-1,,Abuse,letter,,,Pat Jones,{a},{n},{far},\n\
              S-6,C-1,,Abuse,,,,Pat Jones,{a},{n},{r},\n\
-             S-7,C-9,,Abuse,letter,,,Pat Jones,{a},{n},{r},\n",
+             S-7,C-9,,Abuse,letter,,,Pat Jones,{a},{n},{r},\n\
+             S-8,C-1,M-1;M-1,Abuse,letter,,,Pat Jones,{a},{n},{r},\n",
             a = day(-30),
             n = day(-28),
             before = day(-31),
@@ -500,6 +501,7 @@ async fn issue_14_a_strategy_in_force_imported_is_what_the_contact_check_answers
                 (6, "review_due"),
                 (7, "reasons"),
                 (8, "person"),
+                (9, "matters"),
             ],
             "{name}: {:?}",
             r.problems

@@ -156,6 +156,30 @@ pub fn require_text(field: &str, value: &str) -> Result<(), RuleError> {
     }
 }
 
+/// Each item of a list given once: the second of two the same is refused on its place in
+/// the list (`matter_ids[1]`), naming it as `name` words it ("matter 7 is given twice").
+/// A repeat adds nothing but would stand twice on the record and in what the person is sent.
+///
+/// # Errors
+/// A [`RuleErrorKind::Invalid`] error naming the repeat.
+pub fn given_once<T: PartialEq>(
+    field: &str,
+    items: impl IntoIterator<Item = T>,
+    name: impl Fn(&T) -> String,
+) -> Result<(), RuleError> {
+    let mut seen: Vec<T> = Vec::new();
+    for (i, x) in items.into_iter().enumerate() {
+        if seen.contains(&x) {
+            return Err(RuleError::invalid(
+                &format!("{field}[{i}]"),
+                format!("{} is given twice", name(&x)),
+            ));
+        }
+        seen.push(x);
+    }
+    Ok(())
+}
+
 /// The longest line of text: a matter's title or a contact's summary, shown whole in
 /// lists, in a person's history and in choices (the matter a contact is about).
 pub const MAX_LINE_CHARS: usize = 500;

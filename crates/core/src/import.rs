@@ -1318,7 +1318,8 @@ pub fn plan_column(field: Option<&str>, rules: &[crate::model::Rule]) -> &'stati
             _ => "other",
         };
     }
-    match field {
+    // An item of a list (`matter_ids[1]`, a matter named twice) is on the list's column.
+    match field.split('[').next().unwrap_or(field) {
         "matter_ids" => "matters",
         "restrictions" => "reasons",
         "authorised_on" => "authorised_on",
@@ -1792,6 +1793,10 @@ mod tests {
         assert_eq!(
             plan_column(Some("restrictions[1].windows"), &rows[0].rules),
             "call_window"
+        );
+        assert_eq!(
+            plan_column(Some("matter_ids[1]"), &rows[0].rules),
+            "matters"
         );
     }
 

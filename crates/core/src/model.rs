@@ -1449,17 +1449,7 @@ impl From<PersonInput> for PersonChanges {
 /// Each of a person's numbers (or addresses), as read, given once: the second of two that
 /// read the same (`07911 123456` and `+44 7911 123456`) is refused, naming it.
 fn once<'a>(field: &str, keys: impl Iterator<Item = &'a str>) -> Result<(), RuleError> {
-    let mut seen: Vec<&str> = Vec::new();
-    for (i, k) in keys.enumerate() {
-        if seen.contains(&k) {
-            return Err(RuleError::invalid(
-                &format!("{field}[{i}]"),
-                format!("{k} is given twice"),
-            ));
-        }
-        seen.push(k);
-    }
-    Ok(())
+    crate::error::given_once(field, keys, |k| (*k).to_string())
 }
 
 #[cfg(test)]

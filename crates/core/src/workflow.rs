@@ -590,6 +590,8 @@ fn check_matters(
         )
         .with_field("matter_ids"));
     }
+    crate::error::given_once("matter_ids", matter_ids, |m| format!("matter {m}"))
+        .map_err(|e| e.with_clause(&profile.clauses.matter_scope))?;
     for m in matter_ids {
         if !ctx
             .matters
@@ -748,6 +750,19 @@ fn check_restrictions(
                 require_text(&format!("{field}.description"), description)?
             }
             _ => {}
+        }
+        // The same rule twice (email only, and email only again; one number blocked twice)
+        // adds nothing, and would be set out twice in the letter that tells them.
+        if let Some(j) = restrictions[..i].iter().position(|x| x.rule == r.rule) {
+            return Err(RuleError::invalid(
+                &field,
+                format!(
+                    "restriction {} repeats restriction {}: set it once, with all its reasons",
+                    i + 1,
+                    j + 1
+                ),
+            )
+            .with_clause(&clauses.restriction_catalogue));
         }
     }
     leaves_a_way(profile, restrictions)
@@ -1054,6 +1069,9 @@ fn new_plan(
     now: Timestamp,
 ) -> Result<Plan, RuleError> {
     check_matters(profile, person, &input.matter_ids, ctx, no_matter)?;
+    crate::error::given_once("incident_ids", &input.incident_ids, |i| {
+        format!("incident {i}")
+    })?;
     for i in &input.incident_ids {
         if !ctx
             .incidents
@@ -2916,6 +2934,9 @@ pub fn give_warning(
     ] {
         require_text(field, v).map_err(|e| e.with_clause(clause))?;
     }
+    crate::error::given_once("incident_ids", &input.incident_ids, |i| {
+        format!("incident {i}")
+    })?;
     for i in &input.incident_ids {
         if !incidents
             .iter()

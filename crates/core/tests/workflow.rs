@@ -142,14 +142,7 @@ impl World {
     }
 
     fn warn(&mut self) {
-        let input = WarningInput {
-            incident_ids: vec![],
-            what_is_wrong: "Repeated calls about a concluded complaint".into(),
-            how_to_change: "Write once a week to the named caseworker".into(),
-            consequence: "Your contact may be restricted".into(),
-            channel: Channel::Letter,
-            given_at: now() - 48.hours(),
-        };
+        let input = warning_input();
         let mut w = give_warning(
             &self.p,
             &actor(LINE_MANAGER),
@@ -277,6 +270,18 @@ fn window_tuesday_morning() -> Restriction {
     }
 }
 
+/// A warning of all three parts, by letter, given two days ago, citing no incident.
+fn warning_input() -> WarningInput {
+    WarningInput {
+        incident_ids: vec![],
+        what_is_wrong: "Repeated calls about a concluded complaint".into(),
+        how_to_change: "Write once a week to the named caseworker".into(),
+        consequence: "Your contact may be restricted".into(),
+        channel: Channel::Letter,
+        given_at: now() - 48.hours(),
+    }
+}
+
 fn email_only() -> Restriction {
     Restriction {
         rule: Rule::SingleChannel {
@@ -308,7 +313,8 @@ const BOTH: [&str; 2] = ["cleveland-opcc", "northamptonshire-opfcc"];
 /// CLE-9.4, 9.9; NOR-5.5: a plan's restrictions leave a way to make contact. Email only
 /// with post only, or two different single points of contact, would refuse everything
 /// (each restriction is applied and the strictest answer stands), so drafting refuses
-/// them, naming the second; the same channel twice, or one SPOC twice, is no contradiction.
+/// them, naming the second; the same channel twice, or one SPOC twice, is no contradiction
+/// (only a repeat, refused as one).
 #[test]
 fn cle_9_4_and_nor_5_5_a_plans_restrictions_leave_a_way_to_make_contact() {
     for name in BOTH {
@@ -352,15 +358,19 @@ fn cle_9_4_and_nor_5_5_a_plans_restrictions_leave_a_way_to_make_contact() {
             );
         }
         assert!(
-            draft(vec![
-                email_only(),
-                only(Channel::Email),
-                spoc(SENIOR),
-                spoc(SENIOR)
-            ])
-            .is_ok(),
+            draft(vec![email_only(), window_tuesday_morning(), spoc(SENIOR)]).is_ok(),
             "{name}"
         );
+        // The same channel twice, or one SPOC twice, is no contradiction, only a repeat:
+        // refused as one (see `cle_9_8_cle_9_9_and_cle_9_1_…`), not as leaving no way.
+        for rules in [
+            vec![email_only(), only(Channel::Email)],
+            vec![spoc(SENIOR), spoc(SENIOR)],
+        ] {
+            let e = draft(rules).unwrap_err();
+            assert_eq!(e.kind, tact_core::error::RuleErrorKind::Invalid, "{name}");
+            assert_eq!(e.field.as_deref(), Some("restrictions[1]"), "{name}");
+        }
     }
 }
 
@@ -688,6 +698,67 @@ fn cle_9_5_proposal_without_aims_or_proportionality_is_refused() {
     let err = propose(&w.p, &actor(LINE_MANAGER), &s, &w.ctx(), now()).unwrap_err();
     assert_eq!(err.clause.as_deref(), Some("CLE-9.5"));
     assert_eq!(err.field.as_deref(), Some("proportionality"));
+}
+
+/// A plan names each matter and incident once and sets each restriction once, and a warning
+/// cites each incident once: a repeat adds nothing, but would stand twice on the plan and in
+/// the letter that tells them, so it is refused on its place in the list.
+#[test]
+fn cle_9_8_cle_9_9_and_cle_9_1_a_plan_or_warning_names_each_matter_incident_and_restriction_once() {
+    for name in BOTH {
+        let mut w = World::new(name);
+        let incident = w.incident(&w.p.categories[1].id.clone());
+        let try_draft = |input: PlanInput| {
+            draft_plan(&w.p, &actor(LINE_MANAGER), PERSON, input, &w.ctx(), now())
+        };
+        let mut input = w.plan_input(vec![email_only()]);
+        input.matter_ids = vec![MatterId(100), MatterId(100)];
+        let err = try_draft(input).unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("matter_ids[1]"), "{name}");
+        assert_eq!(err.message, "matter 100 is given twice", "{name}");
+        assert_eq!(
+            err.clause.as_deref(),
+            Some(w.p.clauses.matter_scope.as_str())
+        );
+        let mut input = w.plan_input(vec![email_only()]);
+        input.incident_ids = vec![incident, incident];
+        let err = try_draft(input).unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("incident_ids[1]"), "{name}");
+        let again = Restriction {
+            reason: "And emails are easier to keep".into(),
+            ..email_only()
+        };
+        let err = try_draft(w.plan_input(vec![email_only(), again])).unwrap_err();
+        assert_eq!(err.kind, RuleErrorKind::Invalid, "{name}");
+        assert_eq!(err.field.as_deref(), Some("restrictions[1]"), "{name}");
+        assert!(
+            err.message.contains("restriction 2 repeats restriction 1"),
+            "{name}: {}",
+            err.message
+        );
+        assert_eq!(
+            err.clause.as_deref(),
+            Some(w.p.clauses.restriction_catalogue.as_str())
+        );
+        // Each once, it is drafted.
+        let mut input = w.plan_input(vec![email_only()]);
+        input.incident_ids = vec![incident];
+        assert!(try_draft(input).is_ok(), "{name}");
+        let warning = WarningInput {
+            incident_ids: vec![incident, incident],
+            ..warning_input()
+        };
+        let err = give_warning(
+            &w.p,
+            &actor(LINE_MANAGER),
+            PERSON,
+            warning,
+            &w.incidents,
+            now(),
+        )
+        .unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("incident_ids[1]"), "{name}");
+    }
 }
 
 #[test]

@@ -564,7 +564,7 @@ pub(crate) fn refused(
     e: AppError,
 ) -> Response {
     let e = match e {
-        AppError::Rule(r) => AppError::Rule(on_override_field(r, &spec, form)),
+        AppError::Rule(r) => AppError::Rule(on_its_box(state, r, &spec, form)),
         other => other,
     };
     match e {
@@ -1402,24 +1402,6 @@ impl FormStep for Checklist {
             answers,
         })
     }
-    /// Core names an answer by its place among those given (`answers[i]`); here it is the
-    /// i-th question answered, whose boxes are `q`, `r` and `c` with its number.
-    fn box_for(form: &Form, field: &str) -> Option<String> {
-        let (i, part) = field.strip_prefix("answers[")?.split_once("].")?;
-        let mut answered: Vec<usize> = form
-            .iter()
-            .filter(|(_, v)| !v.trim().is_empty())
-            .filter_map(|(k, _)| k.strip_prefix('q')?.parse().ok())
-            .collect();
-        answered.sort_unstable();
-        let n = answered.get(i.parse::<usize>().ok()?)?;
-        let b = match part {
-            "reason" => 'r',
-            "cannot_remedy_reason" => 'c',
-            _ => 'q',
-        };
-        Some(format!("{b}{n}"))
-    }
     fn done(
         id: i64,
         _: &tact_core::model::Plan,
@@ -1608,22 +1590,59 @@ async fn change_override_fields(
     ))
 }
 
-/// A refusal of the `i`th override the form gave (core's `overrides[1].adjustment_id`), put
-/// on that adjustment's own field (`overrides__7`) where the form asks it, so the reason a
-/// senior manager is told to change is the one beside it.
-fn on_override_field(mut r: RuleError, spec: &Spec, form: &Form) -> RuleError {
-    let given = r
-        .field
-        .as_deref()
-        .and_then(|f| f.strip_prefix("overrides["))
-        .and_then(|f| f.split(']').next())
-        .and_then(|i| i.parse::<usize>().ok())
-        .and_then(|i| overrides_given(form).get(i).map(|o| o.adjustment_id));
-    if let Some(id) = given {
-        let field = format!("{OVERRIDE}{id}");
-        if spec.asks(&field) {
-            r.field = Some(field);
-        }
+/// The form's own box for a refusal core names by an item of a list the form asks as a box
+/// each, where the form has that box: an override (`overrides[1].adjustment_id`) on its
+/// adjustment's box; a checklist answer (`answers[1].reason`) on the boxes of the second
+/// question answered (`q`, `r` or `c` with its number); a restriction (`restrictions[2]`,
+/// `restrictions[2].matter_id`) on the builder's box of its kind. Otherwise as core names it.
+fn on_its_box(state: &AppState, mut r: RuleError, spec: &Spec, form: &Form) -> RuleError {
+    let Some(field) = r.field.as_deref() else {
+        return r;
+    };
+    let item = |list: &str| -> Option<(usize, String)> {
+        let (i, rest) = field
+            .strip_prefix(list)?
+            .strip_prefix('[')?
+            .split_once(']')?;
+        Some((i.parse().ok()?, rest.trim_start_matches('.').to_string()))
+    };
+    let own: Vec<String> = if let Some((i, _)) = item("overrides") {
+        overrides_given(form)
+            .get(i)
+            .map(|o| format!("{OVERRIDE}{}", o.adjustment_id))
+            .into_iter()
+            .collect()
+    } else if let Some((i, part)) = item("answers") {
+        // The answers go in the order of the questions, each one answered.
+        let mut answered: Vec<usize> = form
+            .iter()
+            .filter(|(_, v)| !v.trim().is_empty())
+            .filter_map(|(k, _)| k.strip_prefix('q')?.parse().ok())
+            .collect();
+        answered.sort_unstable();
+        let b = match part.as_str() {
+            "reason" => 'r',
+            "cannot_remedy_reason" => 'c',
+            _ => 'q',
+        };
+        answered
+            .get(i)
+            .map(|n| format!("{b}{n}"))
+            .into_iter()
+            .collect()
+    } else if let Some((i, part)) = item("restrictions") {
+        crate::ui_restrictions::parse(&state.app.profile, form)
+            .ok()
+            .and_then(|rs| {
+                rs.get(i)
+                    .map(|x| crate::ui_restrictions::boxes_for(x, &part))
+            })
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    if let Some(own) = own.into_iter().find(|b| spec.asks(b)) {
+        r.field = Some(own);
     }
     r
 }

@@ -251,6 +251,20 @@ pub fn parse(p: &Profile, form: &HashMap<String, String>) -> Result<Vec<Restrict
     Ok(out)
 }
 
+/// The builder's boxes for a refusal core names on restriction `r` (`part` the field within
+/// it, as `restrictions[i].part`; empty for the whole restriction): the box of that detail,
+/// then the restriction's own checkbox. A number blocked twice is on the numbers' box.
+pub fn boxes_for(r: &Restriction, part: &str) -> Vec<String> {
+    let kind = r.rule.kind();
+    let detail = match part.split(['.', '[']).next().unwrap_or(part) {
+        "" if kind == RestrictionKind::BlockedIdentifier => "identifier",
+        "grounds" if part.ends_with(".note") => "note",
+        "grounds" => "same_matter",
+        d => d,
+    };
+    vec![name(kind, detail), name(kind, "use")]
+}
+
 /// The builder's values for restrictions already in a plan, to change them.
 pub fn prefill(restrictions: &[Restriction]) -> HashMap<String, String> {
     let mut v = HashMap::new();

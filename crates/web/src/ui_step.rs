@@ -209,13 +209,6 @@ pub(crate) trait FormStep: Send + Sync + 'static {
         None
     }
 
-    /// The form's own box for a refusal whose field the command names otherwise: an item of
-    /// a list the form asks as a box each (the checklist's `answers[1].reason` is the reason
-    /// box of the second question answered). `None` where the field is the form's own name.
-    fn box_for(_form: &Form, _field: &str) -> Option<String> {
-        None
-    }
-
     /// Reads the form into the command (looking up what it names, where it must); a refusal
     /// names the field it is about.
     ///
@@ -403,12 +396,7 @@ where
     };
     match taken.await {
         Ok((to, said)) => crate::ui::said_and_go(&state, &to, said.as_deref()),
-        Err(mut e) => {
-            if let AppError::Rule(r) = &mut e {
-                if let Some(own) = r.field.as_deref().and_then(|f| S::box_for(&form, f)) {
-                    r.field = Some(own);
-                }
-            }
+        Err(e) => {
             let spec = or_page!(spec_of::<S>(&state, &signed, id, &subject).await);
             refused(&state, signed, spec, &form, e)
         }

@@ -815,6 +815,47 @@ async fn cle_7_2_and_cle_7_3_a_checklist_answers_each_question_once_and_only_a_s
     }
 }
 
+/// CLE-9.8, 9.9, 9.1; NOR-5.1, 5.5: a plan names each matter and incident once and sets each
+/// restriction once, and a warning cites each incident once. A repeat adds nothing but would
+/// stand twice on the plan and in the letter that tells them, so it is refused on its place
+/// in the list, with nothing recorded.
+#[tokio::test]
+async fn cle_9_8_cle_9_9_and_cle_9_1_a_plan_or_warning_names_each_matter_incident_and_restriction_once(
+) {
+    for profile in ["cleveland-opcc", "northamptonshire-opfcc"] {
+        each_backend(profile, |t| async move {
+            let email = json!({"kind": "single-channel", "channel": "email", "reason": "Abusive calls"});
+            let (pid, mid, _) = t.drafted_plan(json!([email])).await;
+            let lm = &t.line_manager;
+            let record = t.get(lm, &format!("/people/{pid}")).await.1;
+            let incident = record["incidents"][0]["id"].as_i64().unwrap();
+            let review_due = (tact_core::check::uk_date(jiff::Timestamp::now()) + 60.days()).to_string();
+            let plan = |matters: Value, incidents: Value, restrictions: Value| json!({"matter_ids": matters, "incident_ids": incidents, "restrictions": restrictions, "reasons": "Volume of calls", "aims": "Let the team work", "proportionality": "Writing stays open", "review_due": review_due});
+            let again = json!({"kind": "single-channel", "channel": "email", "reason": "And emails are kept"});
+            let blocked = |number: &str| json!({"kind": "blocked-identifier", "identifier": number, "reason": "Abusive texts"});
+            for (body, field) in [
+                (plan(json!([mid, mid]), json!([]), json!([email])), "matter_ids[1]"),
+                (plan(json!([mid]), json!([incident, incident]), json!([email])), "incident_ids[1]"),
+                (plan(json!([mid]), json!([]), json!([email, again])), "restrictions[1]"),
+                (plan(json!([mid]), json!([]), json!([blocked("07911 123123"), blocked("+447911123123")])), "restrictions[1]"),
+            ] {
+                let (s, v) = t.post(lm, &format!("/people/{pid}/plans"), body.clone()).await;
+                refused(s, &v, StatusCode::BAD_REQUEST, field);
+                assert!(v["error"]["message"].as_str().unwrap().contains("twice") || v["error"]["message"].as_str().unwrap().contains("repeats"), "{body}: {v}");
+            }
+            let warning = json!({"incident_ids": [incident, incident], "what_is_wrong": "Too many calls", "how_to_change": "Call on Tuesdays", "consequence": "Contact may be restricted", "channel": "letter"});
+            let (s, v) = t.post(lm, &format!("/people/{pid}/warnings"), warning).await;
+            refused(s, &v, StatusCode::BAD_REQUEST, "incident_ids[1]");
+            let record = t.get(lm, &format!("/people/{pid}")).await.1;
+            assert_eq!(record["plans"].as_array().map(Vec::len), Some(1), "nothing recorded: {record}");
+            assert_eq!(record["warnings"].as_array().map(Vec::len), Some(1), "nothing recorded: {record}");
+            // Each once, it is drafted.
+            t.ok(lm, &format!("/people/{pid}/plans"), plan(json!([mid]), json!([incident]), json!([email, blocked("07911 123123")]))).await;
+        })
+        .await;
+    }
+}
+
 /// Issue 11: 404 means nothing is at the address. A record the request names in its body
 /// that is not there is the request's fault: 422, naming the body's own field, at every
 /// step that takes one, and nothing is written; the record the path names, missing, is

@@ -869,6 +869,44 @@ async fn cle_9_9_the_plan_form_sets_several_restrictions_and_authorising_clears_
         let html = r.text().await.unwrap();
         assert!(html.contains(&format!("href=\"#{k}\"")), "{k}={v}: {html}");
     }
+    // Core's refusal of one restriction is on that restriction's own box in the builder,
+    // not on the form's first: a number blocked twice (as written two ways) on the numbers,
+    // refusing to reopen a matter still open on the matter chosen (CLE-9.9).
+    let bad = changed(
+        6,
+        (
+            "blocked-identifier__identifier",
+            "jo@example.org\n07911 123123\n+447911123123",
+        ),
+    );
+    let html = refused(&ui, &lee, &path, &bad).await;
+    assert!(
+        html.contains("href=\"#blocked-identifier__identifier\"")
+            && html.contains("repeats restriction"),
+        "{html}"
+    );
+    let mut reopen = base.to_vec();
+    reopen.extend([
+        ("no-reopening__use", "yes"),
+        ("no-reopening__matter_id", mid.as_str()),
+        ("no-reopening__same_matter", "yes"),
+        ("no-reopening__no_new_substantive_evidence", "yes"),
+        ("no-reopening__properly_handled", "yes"),
+        ("no-reopening__note", "Answered in full in May"),
+        ("no-reopening__reason", "Asked again and again"),
+    ]);
+    let clause = &ui.app.profile.clauses.no_reopening_grounds;
+    let html = ui
+        .refused_with(
+            StatusCode::CONFLICT,
+            &lee,
+            &path,
+            &reopen,
+            "no-reopening__matter_id",
+            clause,
+        )
+        .await;
+    assert!(html.contains("still open"), "{html}");
     // Nothing was written by the refused forms.
     let (_, page) = ui.page(&lee, &format!("/people/{}", c.pid)).await;
     assert!(!page.contains("/plans/"), "{page}");
