@@ -209,6 +209,36 @@ test('a caseworker logs an abusive call and ends it; the line manager gets the f
   await manager.close();
 });
 
+test('a caseworker on a busy line who double-clicks "Save" logs the call once', async () => {
+  const { page, close } = await asUser('casey');
+  await page.goto(`${base}/people/250/contact?channel=phone&direction=inbound`);
+  const summary = `Asked about the complaint, ref ${Date.now()}`;
+  await page.fill('#summary', summary);
+  // A slow answer, as on a busy office server: each request reaches Tact at once, and its
+  // answer reaches the browser half a second later. GOV.UK Frontend's
+  // data-prevent-double-click, on every button that writes, lets one click a second through.
+  await page.route('**/people/250/contact', async (route) => {
+    if (route.request().method() !== 'POST') return route.continue();
+    const answer = await route.fetch({ maxRedirects: 0 });
+    await new Promise((r) => setTimeout(r, 500));
+    await route.fulfill({ response: answer });
+  });
+  const button = page.locator('form[action$="/contact"] button');
+  await button.scrollIntoViewIfNeeded();
+  const box = await button.boundingBox();
+  const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
+  // Clicked twice, as someone does when the page seems slow to answer.
+  await page.mouse.click(x, y);
+  await page.waitForTimeout(150);
+  await page.mouse.click(x, y);
+  // Whatever the browser made of the clicks, every request has landed well within this.
+  await page.waitForTimeout(2500);
+  await page.goto(`${base}/people/250`);
+  const times = (await page.textContent('main')).split(summary).length - 1;
+  assert.equal(times, 1, 'the call is on their record once');
+  await close();
+});
+
 let planUrl;
 
 test('a manager warns, answers the checklist and proposes a contact strategy (CLE-9.1, 7.2, 9.5)', async () => {

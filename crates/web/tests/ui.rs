@@ -7777,3 +7777,37 @@ async fn issue_11_the_home_page_links_each_tool_exactly_for_the_roles_that_may_o
     // Each tool is some role's: none is hidden from everyone.
     assert_eq!(linked_somewhere.len(), tools.len(), "{linked_somewhere:?}");
 }
+
+/// Every button that writes lets one click through a second (GOV.UK Frontend's
+/// `data-prevent-double-click`), so a caseworker who clicks twice on a slow page logs one
+/// call, not two; signing in and out only are left as they are. The browser test
+/// `a caseworker on a busy line who double-clicks "Save" logs the call once` shows it works.
+#[test]
+fn every_button_that_writes_lets_one_click_through_a_second() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    let mut forms = 0;
+    let mut missing = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        for form in text.split("<form").skip(1) {
+            let form = form.split("</form>").next().unwrap_or(form);
+            let opening = form.split('>').next().unwrap_or("");
+            if !opening.contains("method=\"post\"") || opening.contains("/sign-") {
+                continue;
+            }
+            forms += 1;
+            for button in form.split("<button").skip(1) {
+                let tag = button.split('>').next().unwrap_or("");
+                if !(tag.contains("data-module=\"govuk-button\"")
+                    && tag.contains("data-prevent-double-click=\"true\""))
+                {
+                    missing.push(format!("{}: <button{tag}>", path.display()));
+                }
+            }
+        }
+    }
+    assert!(missing.is_empty(), "{missing:#?}");
+    // The templates hold a score of forms that write; reading none would pass above.
+    assert!(forms >= 15, "only {forms} forms read");
+}
