@@ -239,6 +239,34 @@ test('a caseworker on a busy line who double-clicks "Save" logs the call once', 
   await close();
 });
 
+test('writing in a form is use: the session is kept while someone types, and what is sent once signed out is shown back (issue 12)', async () => {
+  const { page, close } = await asUser('casey');
+  await page.clock.install();
+  await page.goto(`${base}/people/250/contact?channel=phone&direction=inbound`);
+  const alive = [];
+  page.on('response', (r) => { if (r.url().endsWith('/session/alive')) alive.push(r.status()); });
+  await page.fill('#summary', 'They asked');
+  await page.clock.fastForward('04:00');
+  await page.type('#summary', ' about');
+  await page.waitForTimeout(300);
+  assert.deepEqual(alive, [], 'not told before five minutes');
+  await page.clock.fastForward('02:00');
+  await page.type('#summary', ' the review of their complaint');
+  for (let i = 0; i < 20 && alive.length === 0; i++) await page.waitForTimeout(100);
+  assert.deepEqual(alive, [204], 'told once, however many keys were pressed');
+  // Signed out meanwhile (here from another tab), the form sent is not saved, and the page
+  // says so and shows back what was written, to copy.
+  const other = await page.context().newPage();
+  await other.goto(`${base}/`);
+  await other.click('form[action="/sign-out"] button');
+  await page.click('form[action$="/contact"] button');
+  assert.match(await page.textContent('h1'), /You have been signed out/);
+  const wrote = await page.$$eval('textarea[id^="wrote-"]', (ts) => ts.map((t) => t.value));
+  assert.ok(wrote.includes('They asked about the review of their complaint'), wrote.join(' | '));
+  await axe(page, 'signed out, with what was written shown back');
+  await close();
+});
+
 let planUrl;
 
 test('a manager warns, answers the checklist and proposes a contact strategy (CLE-9.1, 7.2, 9.5)', async () => {

@@ -355,6 +355,12 @@ class Walk:
             return
         if r.status_code >= 500:
             self.fault(f"POST {action} ({how}) from {page} answered {r.status_code}")
+        elif r.status_code == 401:
+            # The session had ended (a step before this one ended it): nothing was saved,
+            # and the page must say so; sign in again for the next form.
+            if "You have been signed out" not in r.text:
+                self.fault(f"POST {action} ({how}) from {page}: 401 without saying why")
+            self.sign_in()
         elif how == "person" and r.status_code in (404, 409):
             said = BeautifulSoup(r.text, "html.parser").find("main")
             said = said.get_text(" ", strip=True)[:200] if said else ""

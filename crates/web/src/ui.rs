@@ -41,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(home))
         .route("/sign-in", get(sign_in_page).post(sign_in))
         .route("/sign-out", post(sign_out))
+        .route("/session/alive", get(still_here))
         .route("/incoming", get(incoming))
         .route("/people", get(people))
         .route("/people/{id}", get(person))
@@ -314,6 +315,25 @@ pub(crate) async fn said_once(
     res
 }
 
+impl Signed {
+    /// The member of staff whose session the request carries, or `None` where it carries
+    /// none that is live (never signed in, signed out, or ended by its limits).
+    async fn of(parts: &Parts, state: &AppState) -> Result<Option<Self>, Response> {
+        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
+            return Ok(None);
+        };
+        match state.app.session(&token).await {
+            Ok(Some((actor, csrf))) => Ok(Some(Signed {
+                actor,
+                csrf,
+                said: said_in(&parts.headers),
+            })),
+            Ok(None) => Ok(None),
+            Err(e) => Err(fault(state, &e)),
+        }
+    }
+}
+
 impl FromRequestParts<AppState> for Signed {
     type Rejection = Response;
 
@@ -321,19 +341,63 @@ impl FromRequestParts<AppState> for Signed {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
-            return Err(Redirect::to("/sign-in").into_response());
-        };
-        match state.app.session(&token).await {
-            Ok(Some((actor, csrf))) => Ok(Signed {
-                actor,
-                csrf,
-                said: said_in(&parts.headers),
-            }),
-            Ok(None) => Err(Redirect::to("/sign-in").into_response()),
-            Err(e) => Err(fault(state, &e)),
-        }
+        Signed::of(parts, state)
+            .await?
+            .ok_or_else(|| Redirect::to("/sign-in").into_response())
     }
+}
+
+/// Typing is use: the page's script asks this while someone writes in a form (at most every
+/// five minutes), so a long note is not lost to the limit on time without use. Asking it
+/// notes the use, as any page does ([`tact_app::App::session`]); it answers nothing.
+async fn still_here(_: Signed) -> StatusCode {
+    StatusCode::NO_CONTENT
+}
+
+/// What a form sent once its session had ended: not saved, and said so, with the words the
+/// person wrote shown back to copy (a note written over half an hour is not lost without a
+/// word), and the way to sign in again. Nothing is written.
+async fn signed_out(state: &AppState, req: axum::extract::Request) -> Response {
+    use axum::extract::FromRequest;
+    // Only what Tact's own page sent is shown back: another site's form, posted here, is
+    // told it is signed out and nothing more.
+    let ours = req
+        .headers()
+        .get("sec-fetch-site")
+        .is_none_or(|v| v.as_bytes() == b"same-origin");
+    let words: Vec<String> = Form::<Vec<(String, String)>>::from_request(req, state)
+        .await
+        .map(|Form(pairs)| {
+            pairs
+                .into_iter()
+                .filter(|(k, v)| k != "csrf" && v.trim().contains(char::is_whitespace))
+                .map(|(_, v)| v.trim().to_string())
+                .collect()
+        })
+        .ok()
+        .filter(|_| ours)
+        .unwrap_or_default();
+    let p = &state.app.profile;
+    let page = SignedOutPage {
+        frame: Frame {
+            office: &p.organisation.short_name,
+            policy: &p.organisation.policy_title,
+            signed_in: None,
+            csrf: String::new(),
+            said: None,
+        },
+        idle_minutes: state.app.session_limits.idle.as_mins(),
+        words,
+    };
+    (StatusCode::UNAUTHORIZED, render(&page)).into_response()
+}
+
+#[derive(Template)]
+#[template(path = "signed_out.html")]
+struct SignedOutPage<'a> {
+    frame: Frame<'a>,
+    idle_minutes: i64,
+    words: Vec<String>,
 }
 
 /// A page's path values (`/plans/{id}`). One that does not read as the page wants
@@ -428,9 +492,12 @@ pub(crate) async fn page_not_found(
 }
 
 /// A form POSTed by a signed-in member of staff whose form token matches their session's:
-/// the one place a form's token is checked. A form without it, or with another session's,
-/// is the 403 "out of date" page and reaches no handler; a body that is not a form is 400.
-pub(crate) struct Posted(pub std::collections::HashMap<String, String>);
+/// who sent it, and the form. The one place a form's token is checked: a form without it, or
+/// with another session's, is the 403 "out of date" page and reaches no handler; a body that
+/// is not a form is 400; one sent once the session has ended is the signed-out page, which
+/// shows back what was written. A handler takes the member of staff from here, not from a
+/// [`Signed`] of its own, which would send them to sign in and lose the form.
+pub(crate) struct Posted(pub Signed, pub std::collections::HashMap<String, String>);
 
 impl axum::extract::FromRequest<AppState> for Posted {
     type Rejection = Response;
@@ -439,10 +506,13 @@ impl axum::extract::FromRequest<AppState> for Posted {
         req: axum::extract::Request,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let (mut parts, body) = req.into_parts();
-        let signed = Signed::from_request_parts(&mut parts, state).await?;
+        let (parts, body) = req.into_parts();
+        let Some(signed) = Signed::of(&parts, state).await? else {
+            return Err(signed_out(state, axum::extract::Request::from_parts(parts, body)).await);
+        };
         let req = axum::extract::Request::from_parts(parts, body);
-        Ok(Posted(checked_form(req, state, &signed).await?))
+        let form = checked_form(req, state, &signed).await?;
+        Ok(Posted(signed, form))
     }
 }
 
@@ -568,7 +638,9 @@ impl axum::extract::FromRequest<AppState> for PostedTo {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = req.into_parts();
-        let signed = Signed::from_request_parts(&mut parts, state).await?;
+        let Some(signed) = Signed::of(&parts, state).await? else {
+            return Err(signed_out(state, axum::extract::Request::from_parts(parts, body)).await);
+        };
         let Ok(Path(id)) = Path::<i64>::from_request_parts(&mut parts, state).await else {
             return Err(error_page(
                 state,

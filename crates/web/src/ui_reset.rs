@@ -194,7 +194,7 @@ async fn change_form(State(state): State<AppState>, signed: Signed) -> Response 
     render(&change_page(&state, &signed, Vec::new()))
 }
 
-async fn change(State(state): State<AppState>, signed: Signed, Posted(f): Posted) -> Response {
+async fn change(State(state): State<AppState>, Posted(signed, f): Posted) -> Response {
     let given = |k: &str| f.get(k).map_or("", String::as_str);
     let refused = |errors: Vec<(String, String)>| {
         (

@@ -94,7 +94,7 @@ async fn page(State(state): State<AppState>, signed: Signed) -> Response {
     })
 }
 
-async fn dispose(State(state): State<AppState>, signed: Signed, Posted(form): Posted) -> Response {
+async fn dispose(State(state): State<AppState>, Posted(signed, form): Posted) -> Response {
     let ctx = tact_app::Ctx::new(signed.actor.clone());
     let confirm = val(&form, "confirm") == "yes";
     match state.app.execute(&ctx, cmd::DisposeDue { confirm }).await {

@@ -270,9 +270,8 @@ where
         )
         .post(
             |State(state): State<AppState>,
-             signed: Signed,
              PageQuery(q): PageQuery<Form>,
-             Posted(form): Posted| async move {
+             Posted(signed, form): Posted| async move {
                 take_at::<S>(state, signed, 0, Some(q), form).await
             },
         ),
@@ -348,9 +347,8 @@ async fn spec_of<S: FormStep>(
 
 async fn take_step<S: FormStep>(
     State(state): State<AppState>,
-    signed: Signed,
     PagePath(id): PagePath<i64>,
-    Posted(form): Posted,
+    Posted(signed, form): Posted,
 ) -> Response
 where
     App: Handles<S::Command>,

@@ -160,7 +160,7 @@ fn read(
     Ok((holder, days))
 }
 
-async fn mint(State(state): State<AppState>, signed: Signed, Posted(form): Posted) -> Response {
+async fn mint(State(state): State<AppState>, Posted(signed, form): Posted) -> Response {
     let typed = Typed {
         name: val(&form, "name").to_string(),
         days: val(&form, "days").to_string(),

@@ -5711,10 +5711,12 @@ async fn staff_make_and_revoke_their_own_tokens_on_the_tokens_page() {
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
 
-/// Issue 12: a session ends after its idle time without use, and at its absolute end
-/// however much it is used; then pages lead back to sign-in.
+/// Issue 12: a session ends after its idle time without use (typing in a form is use), and
+/// at its absolute end however much it is used; then pages lead back to sign-in, and a form
+/// sent then is not saved and says so, showing back what was written.
 #[tokio::test]
-async fn a_session_ends_when_idle_and_at_its_absolute_end() {
+async fn a_session_ends_when_idle_and_at_its_absolute_end_and_what_was_written_then_is_not_lost_without_a_word(
+) {
     let mut app =
         tact_app::testing::app_on_a_fixed_clock(&testing::sqlite_url(), "cleveland-opcc").await;
     app.session_limits = tact_core::roles::SessionLimits {
@@ -5741,6 +5743,60 @@ async fn a_session_ends_when_idle_and_at_its_absolute_end() {
     let r = ui.get(&s, "/").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(r.headers()[LOCATION], "/sign-in");
+
+    // Typing is use: the page's script asks `/session/alive` while someone writes, and
+    // that keeps the session as a page does.
+    let s = ui.session("cas").await;
+    for _ in 0..3 {
+        later(20);
+        assert_eq!(
+            ui.get(&s, "/session/alive").await.status(),
+            StatusCode::NO_CONTENT
+        );
+    }
+    assert_eq!(ui.page(&s, "/").await.0, StatusCode::OK);
+    // A form sent once the session has ended is not saved, and says so, with the words
+    // written shown back to copy and the way to sign in again: never a silent trip to the
+    // sign-in page that loses them.
+    let (_, home) = ui.page(&s, "/").await;
+    let csrf = after(&home, "name=\"csrf\" value=\"");
+    later(31);
+    let note = "Jo Example Bloggs, who rang about her stolen bicycle";
+    let r = ui
+        .post_as_is(&s, "/people/new", &[("name", note), ("csrf", &csrf)])
+        .await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("You have been signed out")
+            && html.contains("after 30 minutes without use")
+            && html.contains(&format!(">{note}</textarea>"))
+            && html.contains("href=\"/sign-in\"")
+            && !html.contains(&csrf),
+        "{html}"
+    );
+    // Sent from another site, it is told it is signed out, and nothing is shown back.
+    let r = ui
+        .http
+        .post(format!("{}/people/new", ui.base))
+        .header(COOKIE, &s)
+        .header("sec-fetch-site", "cross-site")
+        .form(&[("name", note)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("You have been signed out") && !html.contains(note),
+        "{html}"
+    );
+    let s = ui.session("cas").await;
+    let (_, found) = ui.page(&s, "/people?q=Bloggs").await;
+    assert!(
+        !found.contains("Jo Example Bloggs"),
+        "nothing written: {found}"
+    );
 
     // However busy, it ends two hours after sign-in.
     let s = ui.session("cas").await;
