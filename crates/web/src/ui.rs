@@ -370,7 +370,7 @@ async fn signed_out(state: &AppState, req: axum::extract::Request) -> Response {
         .map(|Form(pairs)| {
             pairs
                 .into_iter()
-                .filter(|(k, v)| k != "csrf" && v.trim().contains(char::is_whitespace))
+                .filter(|(k, v)| !secret(k) && v.trim().contains(char::is_whitespace))
                 .map(|(_, v)| v.trim().to_string())
                 .collect()
         })
@@ -390,6 +390,14 @@ async fn signed_out(state: &AppState, req: axum::extract::Request) -> Response {
         words,
     };
     (StatusCode::UNAUTHORIZED, render(&page)).into_response()
+}
+
+/// A field never shown back on the signed-out page: the form's token, and a password or
+/// code, which would stand in clear on the screen.
+fn secret(field: &str) -> bool {
+    ["csrf", "password", "confirm", "code", "secret"]
+        .iter()
+        .any(|s| field.contains(s))
 }
 
 #[derive(Template)]

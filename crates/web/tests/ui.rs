@@ -5775,6 +5775,25 @@ async fn a_session_ends_when_idle_and_at_its_absolute_end_and_what_was_written_t
             && !html.contains(&csrf),
         "{html}"
     );
+    // A password is never shown back, though it has words in it.
+    let r = ui
+        .post_as_is(
+            &s,
+            "/account/password",
+            &[
+                ("current_password", "the old long password"),
+                ("password", "a brand new long password"),
+                ("confirm", "a brand new long password"),
+                ("csrf", &csrf),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("You have been signed out") && !html.contains("long password"),
+        "{html}"
+    );
     // Sent from another site, it is told it is signed out, and nothing is shown back.
     let r = ui
         .http
