@@ -377,15 +377,8 @@ async fn signed_out(state: &AppState, req: axum::extract::Request) -> Response {
         .ok()
         .filter(|_| ours)
         .unwrap_or_default();
-    let p = &state.app.profile;
     let page = SignedOutPage {
-        frame: Frame {
-            office: &p.organisation.short_name,
-            policy: &p.organisation.policy_title,
-            signed_in: None,
-            csrf: String::new(),
-            said: None,
-        },
+        frame: Frame::public(state),
         idle_minutes: state.app.session_limits.idle.as_mins(),
         words,
     };
