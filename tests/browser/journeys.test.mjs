@@ -264,6 +264,13 @@ test('writing in a form is use: the session is kept while someone types, and wha
   const wrote = await page.$$eval('textarea[id^="wrote-"]', (ts) => ts.map((t) => t.value));
   assert.ok(wrote.includes('They asked about the review of their complaint'), wrote.join(' | '));
   await axe(page, 'signed out, with what was written shown back');
+  // Signing in again goes back to the form, not the home page.
+  await page.click('a:has-text("Sign in again")');
+  await page.fill('#username', 'casey');
+  await page.fill('#password', PASSWORD);
+  await page.click('form[action="/sign-in"] button');
+  await page.waitForURL(`${base}/people/250/contact`);
+  assert.ok(await page.$('#summary'), 'the form to write in again');
   await close();
 });
 

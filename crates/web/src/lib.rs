@@ -12,6 +12,7 @@ pub mod out;
 pub mod sso;
 pub mod ui;
 pub mod ui_access;
+pub mod ui_back;
 pub mod ui_evidence;
 pub mod ui_forms;
 pub mod ui_governance;
@@ -359,6 +360,7 @@ pub fn router(state: AppState) -> Router {
         .merge(ui_letters::routes())
         .merge(ui_tokens::routes())
         .merge(ui_reset::routes())
+        .method_not_allowed_fallback(ui::method_not_taken)
         .fallback(ui::page_not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -10,7 +10,7 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, COOKIE, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
 use tact_app::query as q;
@@ -40,7 +40,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
         .route("/sign-in", get(sign_in_page).post(sign_in))
-        .route("/sign-out", post(sign_out))
+        .route("/sign-out", crate::ui_back::button(sign_out, "/"))
         .route("/session/alive", get(still_here))
         .route("/incoming", get(incoming))
         .route("/people", get(people))
@@ -341,9 +341,18 @@ impl FromRequestParts<AppState> for Signed {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        Signed::of(parts, state)
-            .await?
-            .ok_or_else(|| Redirect::to("/sign-in").into_response())
+        Signed::of(parts, state).await?.ok_or_else(|| {
+            // A page opened once the session has ended is gone back to once signed in
+            // again ([`crate::ui_back`]).
+            let mut r = Redirect::to("/sign-in").into_response();
+            if parts.method == axum::http::Method::GET {
+                let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+                if let Some(c) = crate::ui_back::remember(state, path) {
+                    r.headers_mut().append(SET_COOKIE, c);
+                }
+            }
+            r
+        })
     }
 }
 
@@ -365,6 +374,13 @@ async fn signed_out(state: &AppState, req: axum::extract::Request) -> Response {
         .headers()
         .get("sec-fetch-site")
         .is_none_or(|v| v.as_bytes() == b"same-origin");
+    // Signing in again goes back to the form (a button's address, to the page it is on).
+    let back = ours
+        .then(|| {
+            let path = req.uri().path_and_query().map_or("/", |p| p.as_str());
+            crate::ui_back::remember(state, path)
+        })
+        .flatten();
     let words: Vec<String> = Form::<Vec<(String, String)>>::from_request(req, state)
         .await
         .map(|Form(pairs)| {
@@ -382,7 +398,11 @@ async fn signed_out(state: &AppState, req: axum::extract::Request) -> Response {
         idle_minutes: state.app.session_limits.idle.as_mins(),
         words,
     };
-    (StatusCode::UNAUTHORIZED, render(&page)).into_response()
+    let mut r = (StatusCode::UNAUTHORIZED, render(&page)).into_response();
+    if let Some(c) = back {
+        r.headers_mut().append(SET_COOKIE, c);
+    }
+    r
 }
 
 /// A field never shown back on the signed-out page: the form's token, and a password or
@@ -480,6 +500,24 @@ async fn not_found(state: &AppState, parts: &mut Parts) -> Response {
         StatusCode::NOT_FOUND,
         "Page not found",
         "There is no such page. If you typed the address, check it is right.",
+    )
+}
+
+/// A page sent what it does not take (a form sent to a page that has none, a `PUT`): a page
+/// saying so with its 405, never an empty answer (the API answers its own in JSON).
+pub(crate) async fn method_not_taken(
+    State(state): State<AppState>,
+    req: axum::extract::Request,
+) -> Response {
+    let (mut parts, _) = req.into_parts();
+    let signed = Signed::from_request_parts(&mut parts, &state).await.ok();
+    error_page(
+        &state,
+        signed.as_ref(),
+        StatusCode::METHOD_NOT_ALLOWED,
+        "There is a problem",
+        "This page cannot take what was sent to it, and nothing was changed. Go back to the \
+         page you were on and try again.",
     )
 }
 
@@ -914,12 +952,19 @@ async fn sign_in(
     }
     match state.app.sign_in(&f.username, &f.password).await {
         Ok(Ok(started)) => {
-            let next = match started.next {
-                tact_core::sign_in::SecondFactor::NotNeeded => "/",
-                tact_core::sign_in::SecondFactor::Code => "/sign-in/code",
-                tact_core::sign_in::SecondFactor::SetUp => "/sign-in/set-up",
+            // Signed in: back to where they were ([`crate::ui_back`]); a second factor
+            // first, where one is wanted (it goes back there once given).
+            let mut resp = match started.next {
+                tact_core::sign_in::SecondFactor::NotNeeded => {
+                    crate::ui_back::go_back(&state, &headers)
+                }
+                tact_core::sign_in::SecondFactor::Code => {
+                    Redirect::to("/sign-in/code").into_response()
+                }
+                tact_core::sign_in::SecondFactor::SetUp => {
+                    Redirect::to("/sign-in/set-up").into_response()
+                }
             };
-            let mut resp = Redirect::to(next).into_response();
             resp.headers_mut().append(
                 SET_COOKIE,
                 set_cookie(&state, SESSION_COOKIE, &started.token, None),
@@ -985,6 +1030,9 @@ async fn sign_out(
     let mut resp = at_provider.unwrap_or_else(|| Redirect::to("/sign-in").into_response());
     resp.headers_mut()
         .append(SET_COOKIE, set_cookie(&state, SESSION_COOKIE, "", Some(0)));
+    // The next person at this desk starts at the home page, not at this one's last page.
+    resp.headers_mut()
+        .append(SET_COOKIE, crate::ui_back::forget(&state));
     resp
 }
 

@@ -14,7 +14,7 @@ use axum::extract::State;
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::{Form, Router};
 use std::collections::HashMap;
 use tact_app::access::{CodeRefused, Pending};
@@ -31,10 +31,13 @@ pub fn routes() -> Router<AppState> {
         .route("/sign-in/code", get(code_page).post(code))
         .route("/sign-in/set-up", get(set_up_page).post(set_up))
         .route("/second-factor", get(own_page))
-        .route("/second-factor/remove", post(remove_own))
+        .route(
+            "/second-factor/remove",
+            crate::ui_back::button(remove_own, "/second-factor"),
+        )
         .route(
             "/admin/staff/{id}/second-factor/remove",
-            post(remove_theirs),
+            crate::ui_back::button(remove_theirs, "/admin/staff"),
         )
         .route("/sign-in/sso", get(sso_begin))
         .route("/sign-in/sso/callback", get(sso_callback))
@@ -162,7 +165,7 @@ async fn code(
     }
     let cookie = session_cookie(&headers).unwrap_or_default();
     match state.app.second_factor(&cookie, entered).await {
-        Ok(Ok(_)) => Redirect::to("/").into_response(),
+        Ok(Ok(_)) => crate::ui_back::go_back(&state, &headers),
         Ok(Err(CodeRefused::Wrong)) => (
             StatusCode::UNAUTHORIZED,
             render(&code_form(&state, &p, Some(wrong_code()))),
@@ -317,8 +320,14 @@ async fn set_up(
                     .into(),
             ];
             p.codes = codes;
-            p.links = vec![("/".into(), "Continue to Tact".into())];
-            render(&p)
+            p.links = vec![(
+                crate::ui_back::after_sign_in(&headers),
+                "Continue to Tact".into(),
+            )];
+            let mut r = render(&p);
+            r.headers_mut()
+                .append(SET_COOKIE, crate::ui_back::forget(&state));
+            r
         }
         Ok(Err(CodeRefused::Wrong)) => again(wrong_code()).await,
         Ok(Err(CodeRefused::Locked)) => locked(&state),
@@ -504,10 +513,13 @@ async fn sso_callback(
             // The session cookie is SameSite=Strict; a browser does not send it on the
             // redirect that ends a sign-in begun at another site, so this page moves on to
             // the service itself (a same-site navigation) instead of a redirect.
+            let back = crate::ui_back::after_sign_in(&headers);
             let mut p = page(Frame::public(&state), "You are signed in");
-            p.refresh = Some("/".into());
-            p.links = vec![("/".into(), "Continue to Tact".into())];
+            p.refresh = Some(back.clone());
+            p.links = vec![(back, "Continue to Tact".into())];
             let mut r = render(&p);
+            r.headers_mut()
+                .append(SET_COOKIE, crate::ui_back::forget(&state));
             r.headers_mut().append(
                 SET_COOKIE,
                 crate::ui::set_cookie(&state, crate::ui::SESSION_COOKIE, &started.token, None),

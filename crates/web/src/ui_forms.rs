@@ -14,7 +14,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::Router;
 use std::collections::HashMap;
 use tact_app::query as q;
@@ -31,7 +31,10 @@ use tact_core::RuleError;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/plans/{id}", get(plan_page))
-        .route("/plans/{id}/propose", post(propose))
+        .route(
+            "/plans/{id}/propose",
+            crate::ui_back::button(propose, "/plans/{id}"),
+        )
         .pipe(step::route_plan::<Review>)
         .pipe(step::route_person::<GiveWarning>)
         .pipe(step::route_plan::<Decide>)

@@ -16,7 +16,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::Router;
 use std::collections::HashMap;
 use tact_app::letters::{Document, How};
@@ -48,9 +48,18 @@ pub fn routes() -> Router<AppState> {
                 axum::extract::DefaultBodyLimit::max(tact_mail::docx::MAX_DOCX_BYTES + 64 * 1024),
             ),
         )
-        .route("/letters/{id}/adjust", post(adjust))
-        .route("/letters/{id}/release", post(release))
-        .route("/letters/{id}/printed", post(printed))
+        .route(
+            "/letters/{id}/adjust",
+            crate::ui_back::button(adjust, "/letters/{id}"),
+        )
+        .route(
+            "/letters/{id}/release",
+            crate::ui_back::button(release, "/letters/{id}"),
+        )
+        .route(
+            "/letters/{id}/printed",
+            crate::ui_back::button(printed, "/letters/{id}"),
+        )
 }
 
 /// One line for a list of letters.

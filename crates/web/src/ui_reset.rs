@@ -10,7 +10,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::{Form, Router};
 use std::collections::HashMap;
 use tact_app::AppError;
@@ -19,7 +19,10 @@ use tact_core::ids::StaffId;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/admin/staff/{id}/reset", post(issue))
+        .route(
+            "/admin/staff/{id}/reset",
+            crate::ui_back::button(issue, "/admin/staff"),
+        )
         .route("/reset/{secret}", get(form).post(reset))
         .route("/account/password", get(change_form).post(change))
 }

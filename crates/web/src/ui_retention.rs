@@ -14,7 +14,7 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::Router;
 use tact_app::query as q;
 use tact_core::command as cmd;
@@ -24,8 +24,14 @@ use tact_core::RuleError;
 pub fn routes() -> Router<AppState> {
     let r = Router::new()
         .route("/retention", get(page))
-        .route("/retention/dispose", post(dispose))
-        .route("/holds/{id}/lift", post(lift));
+        .route(
+            "/retention/dispose",
+            crate::ui_back::button(dispose, "/retention"),
+        )
+        .route(
+            "/holds/{id}/lift",
+            crate::ui_back::button(lift, "/retention"),
+        );
     step::route_person::<PlaceHold>(r)
 }
 

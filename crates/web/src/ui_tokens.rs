@@ -10,7 +10,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::Router;
 use tact_app::query as q;
 use tact_app::AppError;
@@ -19,9 +19,10 @@ use tact_core::ids::StaffId;
 use tact_core::roles::TOKEN_MAX_DAYS;
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/tokens", get(page).post(mint))
-        .route("/tokens/{id}/revoke", post(revoke))
+    Router::new().route("/tokens", get(page).post(mint)).route(
+        "/tokens/{id}/revoke",
+        crate::ui_back::button(revoke, "/tokens"),
+    )
 }
 
 struct Row {

@@ -5828,6 +5828,177 @@ async fn a_session_ends_when_idle_and_at_its_absolute_end_and_what_was_written_t
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 }
 
+/// The cookie `name` a response sets, as `name=value` (its value empty where it is
+/// forgotten), or `None` where it sets none.
+fn cookie_set(r: &reqwest::Response, name: &str) -> Option<String> {
+    r.headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(|v| v.split(';').next().unwrap().to_string())
+}
+
+/// Signing in again goes back to where the session ended: the page opened then, or the
+/// form sent then (whose words the signed-out page shows back), never another site and
+/// never a sign-in page; signing out forgets the place. A button's address opened as a page
+/// goes to the page the button is on, and a page sent what it does not take says so.
+#[tokio::test]
+async fn signing_in_again_goes_back_to_the_page_or_form_the_session_ended_on() {
+    let app =
+        tact_app::testing::app_on_a_fixed_clock(&testing::sqlite_url(), "cleveland-opcc").await;
+    let base = tact_web::serve_on_loopback(app.clone()).await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let ui = Ui { base, http, app };
+    ui.staff("Cas Worker", "cas", Role::Caseworker).await;
+    let idle = || {
+        ui.app
+            .clock
+            .set(ui.app.now() + jiff::SignedDuration::from_mins(31))
+    };
+    // Signs in as Cas carrying `back` (a `tact_back=…` cookie, or ""): where it goes, and
+    // the session.
+    let sign_in_with = |back: String| {
+        let ui = &ui;
+        async move {
+            let (token, form) = ui.form().await;
+            let r = ui
+                .http
+                .post(format!("{}/sign-in", ui.base))
+                .header(COOKIE, format!("{form}; {back}"))
+                .form(&[
+                    ("username", "cas"),
+                    ("password", PASSWORD),
+                    ("csrf", &token),
+                ])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::SEE_OTHER);
+            if !back.is_empty() {
+                assert_eq!(
+                    cookie_set(&r, "tact_back").as_deref(),
+                    Some("tact_back="),
+                    "the place is forgotten once gone back to"
+                );
+            }
+            let to = r.headers()[LOCATION].to_str().unwrap().to_string();
+            (to, cookie_set(&r, "tact_session").unwrap())
+        }
+    };
+
+    // A page opened once the session has ended: signing in again goes back to it.
+    let s = ui.session("cas").await;
+    idle();
+    let r = ui.get(&s, "/people?q=Bloggs").await;
+    assert_eq!(r.headers()[LOCATION], "/sign-in");
+    let back = cookie_set(&r, "tact_back").expect("the place is kept");
+    let (to, s) = sign_in_with(back).await;
+    assert_eq!(to, "/people?q=Bloggs");
+
+    // A form sent once the session has ended: back to the form, its words on the page
+    // before to copy into it.
+    let (_, home) = ui.page(&s, "/").await;
+    let csrf = after(&home, "name=\"csrf\" value=\"");
+    idle();
+    let r = ui
+        .post_as_is(&s, "/people/new", &[("name", "Jo Bloggs"), ("csrf", &csrf)])
+        .await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let back = cookie_set(&r, "tact_back").expect("the form is kept as the place");
+    let (to, s) = sign_in_with(back).await;
+    assert_eq!(to, "/people/new");
+    // Sent from another site, nothing is kept.
+    idle();
+    let r = ui
+        .http
+        .post(format!("{}/people/new", ui.base))
+        .header(COOKIE, &s)
+        .header("sec-fetch-site", "cross-site")
+        .form(&[("name", "Jo Bloggs")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(cookie_set(&r, "tact_back"), None);
+
+    // A place that is not a page on this site is never gone to: home instead.
+    use base64::Engine;
+    for forged in [
+        "https://example.org/",
+        "//example.org/people",
+        "/\\example.org",
+        "/sign-in",
+    ] {
+        let b = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(forged);
+        let (to, _) = sign_in_with(format!("tact_back={b}")).await;
+        assert_eq!(to, "/", "{forged}");
+    }
+    for junk in ["tact_back=%%%", "tact_back="] {
+        let (to, _) = sign_in_with(junk.to_string()).await;
+        assert_eq!(to, "/", "{junk}");
+    }
+    // Without a kept place, home, as before.
+    let (to, s) = sign_in_with(String::new()).await;
+    assert_eq!(to, "/");
+
+    // Signing out forgets the place: the next person at the desk starts at home.
+    let (_, home) = ui.page(&s, "/").await;
+    let csrf = after(&home, "name=\"csrf\" value=\"");
+    let r = ui.post_as_is(&s, "/sign-out", &[("csrf", &csrf)]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(cookie_set(&r, "tact_back").as_deref(), Some("tact_back="));
+
+    // A button's address opened as a page goes to the page the button is on.
+    let s = ui.session("cas").await;
+    for (button, page) in [
+        ("/plans/7/propose", "/plans/7"),
+        ("/letters/3/release", "/letters/3"),
+        ("/letters/3/printed", "/letters/3"),
+        ("/letters/3/adjust", "/letters/3"),
+        ("/holds/2/lift", "/retention"),
+        ("/retention/dispose", "/retention"),
+        ("/tokens/4/revoke", "/tokens"),
+        ("/admin/staff/2/reset", "/admin/staff"),
+        ("/admin/staff/2/second-factor/remove", "/admin/staff"),
+        ("/second-factor/remove", "/second-factor"),
+        ("/sign-out", "/"),
+    ] {
+        let r = ui.get(&s, button).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{button}");
+        assert_eq!(r.headers()[LOCATION], page, "{button}");
+    }
+    // A page sent what it does not take: a page that says so, with its 405 (the API's
+    // answer stays its JSON).
+    let r = ui
+        .http
+        .put(format!("{}/people", ui.base))
+        .header(COOKIE, &s)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("There is a problem") && html.contains("nothing was changed"),
+        "{html}"
+    );
+    let r = ui
+        .http
+        .put(format!("{}/api/v1/people", ui.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert!(r.headers()[CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("application/json"));
+}
+
 /// Issue 12: an administrator makes a one-time password-reset link; it sets a new password
 /// once (lifting a lock and ending the old sessions), is refused a second time, and is not
 /// a caseworker's to make.
