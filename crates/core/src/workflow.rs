@@ -1083,6 +1083,20 @@ fn new_plan(
     }
     check_restrictions(profile, person, &input.restrictions, ctx)?;
     check_ends_on(input.ends_on, check::uk_date(now))?;
+    let no_warning_reason = input.no_warning_reason.filter(|r| !r.trim().is_empty());
+    // CLE-9.3; NOR-5.8: why no warning came first is said only where none did. A reason
+    // beside a warning on record would stand in the decision's evidence as a warning
+    // skipped that was given.
+    if let (Some(_), Some(w)) = (&no_warning_reason, first_warning(ctx, person, now)) {
+        return Err(RuleError::invalid(
+            "no_warning_reason",
+            format!(
+                "they were warned on {}: leave the reason no warning was given empty",
+                check::uk_date(w.given_at)
+            ),
+        )
+        .with_clause(&profile.clauses.warning_first));
+    }
     // The behaviour it answers: the incidents named, or where none is, every incident of
     // theirs on record (as `propose` reads an empty list), so the plan keeps which
     // behaviour it answered and the governance report counts it by that behaviour's
@@ -1102,7 +1116,7 @@ fn new_plan(
         reasons: input.reasons,
         aims: input.aims,
         proportionality: input.proportionality,
-        no_warning_reason: input.no_warning_reason.filter(|r| !r.trim().is_empty()),
+        no_warning_reason,
         ..Plan::first_draft(
             person,
             by,
@@ -1112,6 +1126,18 @@ fn new_plan(
             input.ends_on,
         )
     })
+}
+
+/// The first warning `person` was given by `now` (CLE-9.1; NOR-5.2), if any.
+fn first_warning<'a>(
+    ctx: &PlanContext<'a>,
+    person: PersonId,
+    now: Timestamp,
+) -> Option<&'a Warning> {
+    ctx.warnings
+        .iter()
+        .filter(|w| w.person_id == person && w.given_at <= now)
+        .min_by_key(|w| w.given_at)
 }
 
 /// A plan's end date, where it has one, is after today, whether the plan is drafted, brought
@@ -1439,38 +1465,32 @@ pub fn propose(
         return Err(RuleError::conflict(&clauses.incident_required, format!("a {plan} needs recorded unacceptable or unreasonable behaviour: no incident is recorded for this person")));
     }
     let mut skipped_warning = None;
-    if profile.rules.warning_before_restriction {
-        let warned = ctx
-            .warnings
-            .iter()
-            .any(|w| w.person_id == s.person_id && w.given_at <= now);
-        if !warned {
-            skipped_warning = s.no_warning_reason.clone();
-            let cited: Vec<&Incident> = if s.incident_ids.is_empty() {
-                incidents.clone()
-            } else {
-                incidents
-                    .iter()
-                    .copied()
-                    .filter(|i| s.incident_ids.contains(&i.id))
-                    .collect()
-            };
-            let all_allow = !cited.is_empty()
-                && cited.iter().all(|i| {
-                    profile
-                        .category(&i.category)
-                        .is_some_and(|c| c.may_restrict_without_warning)
-                });
-            if !all_allow {
-                return Err(RuleError::conflict(&clauses.warning_first, "the person must first be warned — told what is wrong, how to change and what follows — and given the chance to change"));
-            }
-            if s.no_warning_reason.is_none() {
-                return Err(RuleError::conflict(
-                    &clauses.warning_first,
-                    "no warning has been given: record why it was not possible to give one",
-                )
-                .with_field("no_warning_reason"));
-            }
+    if profile.rules.warning_before_restriction && first_warning(ctx, s.person_id, now).is_none() {
+        skipped_warning = s.no_warning_reason.clone();
+        let cited: Vec<&Incident> = if s.incident_ids.is_empty() {
+            incidents.clone()
+        } else {
+            incidents
+                .iter()
+                .copied()
+                .filter(|i| s.incident_ids.contains(&i.id))
+                .collect()
+        };
+        let all_allow = !cited.is_empty()
+            && cited.iter().all(|i| {
+                profile
+                    .category(&i.category)
+                    .is_some_and(|c| c.may_restrict_without_warning)
+            });
+        if !all_allow {
+            return Err(RuleError::conflict(&clauses.warning_first, "the person must first be warned — told what is wrong, how to change and what follows — and given the chance to change"));
+        }
+        if s.no_warning_reason.is_none() {
+            return Err(RuleError::conflict(
+                &clauses.warning_first,
+                "no warning has been given: record why it was not possible to give one",
+            )
+            .with_field("no_warning_reason"));
         }
     }
     // Each question with its answer, looked up once: every one unanswered is named together.
@@ -1540,6 +1560,11 @@ pub fn propose(
     check_review_date(profile, s.review_due, check::uk_date(now))?;
     let mut next = next_version(s);
     next.status = advance(s, PlanStep::Propose, S::Proposed, plan)?;
+    if profile.rules.warning_before_restriction {
+        // A warning given since the draft was written: the reason none was given no longer
+        // stands, and is not proposed with it (CLE-9.3; NOR-5.8).
+        next.no_warning_reason = skipped_warning.clone();
+    }
     next.proposed_by = Some(actor.id);
     next.proposed_at = Some(now);
     next.took_part(actor.id);

@@ -496,6 +496,63 @@ fn cle_9_3_and_nor_5_8_abusive_behaviour_may_be_restricted_without_warning_when_
     }
 }
 
+/// Why no warning came first is said only where none did: a reason drafted before a
+/// warning is not proposed once one has been given, and a draft written after a warning is
+/// refused a reason on its field (else the decision's evidence shows a warning skipped that
+/// was given).
+#[test]
+fn cle_9_3_and_nor_5_8_a_reason_no_warning_was_given_stands_only_where_none_was() {
+    for name in BOTH {
+        let mut w = World::new(name);
+        w.incident(&w.p.categories[0].id.clone());
+        let why = "Threats to kill made to staff; a warning would put staff at risk";
+        let mut input = w.plan_input(vec![email_only()]);
+        input.no_warning_reason = Some(why.into());
+        let drafted = |w: &World| {
+            draft_plan(
+                &w.p,
+                &actor(LINE_MANAGER),
+                PERSON,
+                input.clone(),
+                &w.ctx(),
+                now(),
+            )
+        };
+        let mut s = drafted(&w).unwrap().record;
+        s.id = PlanId(7);
+        assert_eq!(s.no_warning_reason.as_deref(), Some(why), "{name}");
+        // Warned since it was drafted: proposed without the reason, on the plan and its event.
+        w.warn();
+        let s = w.answer_all(&s);
+        let p = propose(&w.p, &actor(LINE_MANAGER), &s, &w.ctx(), now()).unwrap();
+        assert_eq!(p.record.no_warning_reason, None, "{name}");
+        let ev = p
+            .events
+            .iter()
+            .find(|e| e.action == AuditAction::PlanProposed)
+            .expect("the proposal's event");
+        assert!(
+            !ev.detail.iter().any(|(k, _)| k == "no_warning_reason"),
+            "{name}: {:?}",
+            ev.detail
+        );
+        // Drafted after the warning, the reason is refused on its field, citing the clause.
+        let err = drafted(&w).unwrap_err();
+        assert_eq!(err.kind, RuleErrorKind::Invalid, "{name}");
+        assert_eq!(err.field.as_deref(), Some("no_warning_reason"), "{name}");
+        assert_eq!(
+            err.clause.as_deref(),
+            Some(w.p.clauses.warning_first.as_str()),
+            "{name}"
+        );
+        assert!(
+            err.message.contains("they were warned on"),
+            "{}",
+            err.message
+        );
+    }
+}
+
 #[test]
 fn cle_7_2_and_nor_5_3_proposal_with_an_unanswered_question_is_refused() {
     for name in BOTH {

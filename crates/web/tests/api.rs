@@ -856,6 +856,27 @@ async fn cle_9_8_cle_9_9_and_cle_9_1_a_plan_or_warning_names_each_matter_inciden
     }
 }
 
+/// CLE-9.3; NOR-5.8: why no warning came first is said only where none did: a plan
+/// drafted for someone already warned is refused a reason for not warning them, on that
+/// field and citing the warning clause, and nothing is drafted.
+#[tokio::test]
+async fn cle_9_3_and_nor_5_8_a_plan_for_someone_warned_gives_no_reason_for_not_warning_them() {
+    for profile in ["cleveland-opcc", "northamptonshire-opfcc"] {
+        each_backend(profile, |t| async move {
+            let email = json!({"kind": "single-channel", "channel": "email", "reason": "Abusive calls"});
+            let (pid, mid, _) = t.drafted_plan(json!([email])).await;
+            let review_due = (tact_core::check::uk_date(jiff::Timestamp::now()) + 60.days()).to_string();
+            let body = json!({"matter_ids": [mid], "restrictions": [email], "reasons": "Volume of calls", "aims": "Let the team work", "proportionality": "Writing stays open", "review_due": review_due, "no_warning_reason": "It was not safe to warn them"});
+            let (s, v) = t.post(&t.line_manager, &format!("/people/{pid}/plans"), body).await;
+            refused(s, &v, StatusCode::BAD_REQUEST, "no_warning_reason");
+            assert_eq!(v["error"]["clause"], t.app.profile.clauses.warning_first.as_str(), "{v}");
+            let record = t.get(&t.line_manager, &format!("/people/{pid}")).await.1;
+            assert_eq!(record["plans"].as_array().map(Vec::len), Some(1), "nothing drafted: {record}");
+        })
+        .await;
+    }
+}
+
 /// Issue 11: 404 means nothing is at the address. A record the request names in its body
 /// that is not there is the request's fault: 422, naming the body's own field, at every
 /// step that takes one, and nothing is written; the record the path names, missing, is

@@ -3040,6 +3040,20 @@ async fn nor_5_1_to_5_5_a_communication_plan_made_in_the_ui_waits_for_its_notice
         ("review_due", due.as_str()),
         ("ends_on", ""),
     ];
+    // NOR-5.2, 5.8: they were warned, so a reason no warning was given is refused on its
+    // box, and nothing is drafted.
+    let mut not_warned = fields;
+    not_warned[7] = ("no_warning_reason", "It was not safe to warn them");
+    let html = ui
+        .refused_on(
+            &lee,
+            &format!("/people/{pid}/plan"),
+            &not_warned,
+            "no_warning_reason",
+            &ui.app.profile.clauses.warning_first,
+        )
+        .await;
+    assert!(html.contains("They were warned on"), "{html}");
     let r = ui
         .post_form(&lee, &format!("/people/{pid}/plan"), &fields)
         .await;
