@@ -196,8 +196,52 @@ fn document() -> &'static serde_json::Value {
     static DOC: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
     DOC.get_or_init(|| {
         let (_, doc) = root_routes();
-        with_lengths(doc.nest("/api/v1", api_v1().1))
+        let mut v = with_lengths(doc.nest("/api/v1", api_v1().1));
+        kinds_described(&mut v);
+        v
     })
+}
+
+/// The `kind` that tells one variant of a tagged schema from another (a restriction's
+/// `call-window`, `single-channel`, …) described as its variant is: serde writes the tag,
+/// and utoipa gives it no words of its own.
+fn kinds_described(doc: &mut serde_json::Value) {
+    use serde_json::Value;
+    for schema in doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+        .into_iter()
+        .flat_map(|s| s.values_mut())
+    {
+        for variant in schema
+            .get_mut("oneOf")
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+        {
+            let said = variant
+                .get("description")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            let Some(kind) = variant.pointer_mut("/properties/kind") else {
+                continue;
+            };
+            let one = match kind
+                .get("enum")
+                .and_then(Value::as_array)
+                .map(Vec::as_slice)
+            {
+                Some([Value::String(one)]) => one.clone(),
+                _ => continue,
+            };
+            if kind.get("description").is_none() {
+                kind["description"] = Value::from(match said {
+                    Some(said) => format!("`{one}`: {said}"),
+                    None => format!("`{one}`."),
+                });
+            }
+        }
+    }
 }
 
 /// `doc` with every string a request body may carry documented with the length core keeps

@@ -365,12 +365,16 @@ pub struct WindowOut {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GroundsOut {
+    /// What they raise is the same matter as the one closed.
     #[serde(default)]
     pub same_matter: bool,
+    /// They bring no new evidence of substance.
     #[serde(default)]
     pub no_new_substantive_evidence: bool,
+    /// The matter was handled properly, its complaint route followed to its end.
     #[serde(default)]
     pub properly_handled: bool,
+    /// Anything more on why it is not reopened.
     #[serde(default)]
     pub note: String,
 }
@@ -382,22 +386,37 @@ pub struct GroundsOut {
 pub enum RuleOut {
     /// Calls only in these windows, for at most so many minutes, so many calls a window.
     CallWindow {
+        /// The days and times calls are taken, each a day of the week with a start and an
+        /// end (24-hour `HH:MM`).
         windows: Vec<WindowOut>,
+        /// The longest a call may last, in minutes, if limited.
         max_minutes: Option<u32>,
+        /// How many calls are taken in one window, if limited.
         max_calls_per_window: Option<u32>,
     },
     /// Contact by one channel only: phone, email, letter, visit or web-form.
-    SingleChannel { channel: String },
+    SingleChannel {
+        /// The one channel: phone, email, letter, visit or web-form.
+        channel: String,
+    },
     /// Contact with one named member of staff only.
-    SinglePointOfContact { staff_id: i64 },
+    SinglePointOfContact {
+        /// The staff id of the member of staff.
+        staff_id: i64,
+    },
     /// Calls are recorded or monitored.
     RecordedCalls,
     /// Email to one mailbox only.
-    DedicatedMailbox { address: String },
+    DedicatedMailbox {
+        /// The mailbox's email address.
+        address: String,
+    },
     /// A number or address whose contact is not accepted; `acknowledge` says whether what
     /// arrives from it is acknowledged (not, where not given).
     BlockedIdentifier {
+        /// The phone number or email address blocked.
         identifier: String,
+        /// What arrives from it is acknowledged (without an answer).
         #[serde(default)]
         acknowledge: bool,
     },
@@ -406,15 +425,27 @@ pub enum RuleOut {
     /// Correspondence is read and filed, answered only for new information or a new
     /// complaint (NOR-5.5).
     ReadAndFile {
+        /// What arrives is acknowledged (without an answer).
         #[serde(default)]
         acknowledge: bool,
     },
     /// A finalised matter will not be reopened.
-    NoReopening { matter_id: i64, grounds: GroundsOut },
+    NoReopening {
+        /// The finalised matter.
+        matter_id: i64,
+        /// Why it will not be reopened.
+        grounds: GroundsOut,
+    },
     /// Repeated complaints about a matter are not recorded as new ones.
-    NoRepeatComplaints { matter_id: i64 },
+    NoRepeatComplaints {
+        /// The matter.
+        matter_id: i64,
+    },
     /// Anything else the plan says, in words.
-    Other { description: String },
+    Other {
+        /// What it says.
+        description: String,
+    },
 }
 
 impl From<&Rule> for RuleOut {
@@ -580,43 +611,78 @@ answer! {
     /// A contact strategy (Cleveland) or communication plan (Northamptonshire); `term` is the
     /// profile's word for it.
     PlanOut {
+        /// The plan's id.
         id: i64,
+        /// What the office calls a plan: "contact strategy" (Cleveland) or "communication plan"
+        /// (Northamptonshire).
         term: String,
+        /// Whose plan it is.
         person_id: i64,
+        /// Goes up with every change; a write from an older copy is refused with 409.
         version: i64,
+        /// Goes up when the restrictions change: a written notice is for the version it names.
         plan_version: i64,
+        /// Where it stands in its lifecycle.
         status: PlanStatusWord,
         /// It binds what the person does now, as the contact check judges a contact: active,
         /// in its dates, not lapsed for an overdue review (NOR-8.2), and they have been told
         /// of it in writing (CLE-9.6; NOR-5.1).
         in_force: bool,
+        /// Its review date has passed without a review.
         review_overdue: bool,
         /// A written notice is awaited: the first, or one for a change that takes effect on
         /// it (CLE-9.6; NOR-5.1). Recording it (`POST …/notice`) is what makes it bite.
         awaits_notice: bool,
+        /// The person's matters it covers.
         matter_ids: Vec<i64>,
+        /// The recorded incidents it answers.
         incident_ids: Vec<i64>,
+        /// What it restricts, each with the profile's name for it, its clause and its reason.
         restrictions: Vec<RestrictionOut>,
+        /// The behaviour it responds to.
         reasons: String,
+        /// What it aims to achieve.
         aims: String,
+        /// Why it is fair, reasonable and proportionate.
         proportionality: String,
+        /// Why no warning came first, where none did (CLE-9.3; NOR-5.8).
         no_warning_reason: Option<String>,
+        /// The answers to the checklist of underlying causes, with who gave them and when.
         checklist: Vec<ChecklistAnswerOut>,
+        /// The staff id of who drafted it.
         created_by: i64,
+        /// When it was drafted.
         created_at: Instant,
+        /// The staff id of who proposed it.
         proposed_by: Option<i64>,
+        /// When it was proposed.
         proposed_at: Option<Instant>,
+        /// The staff id of who authorised or refused it.
         decided_by: Option<i64>,
+        /// When it was authorised or refused.
         decided_at: Option<Instant>,
+        /// The reason given for the decision.
         decision_reason: Option<String>,
+        /// Each granted adjustment it restricts, with who let the restriction stand and why
+        /// (CLE-9.13; NOR-5.9).
         overrides: Vec<OverrideOut>,
+        /// The written notice the person was given, once recorded.
         notice: Option<NoticeOut>,
+        /// When it began to restrict.
         effective_from: Option<Instant>,
+        /// When it is next to be reviewed.
         review_due: Day,
+        /// The day it ends, if it has one.
         ends_on: Option<Day>,
+        /// A change authorised and waiting for its written notice, where notice must come first
+        /// (NOR-5.1).
         pending_variation: Option<PendingVariationOut>,
+        /// Matters it is to be applied to, waiting for their authorisation or notice (NOR-5.1,
+        /// 6.2).
         pending_matters: Vec<PendingMatterOut>,
+        /// When it was lifted.
         lifted_at: Option<Instant>,
+        /// Why it was lifted.
         lift_reason: Option<String>,
     }
 }
@@ -802,8 +868,11 @@ answer! {
 answer! {
     /// The person a contact check found.
     FoundOut {
+        /// The person's id.
         id: i64,
+        /// Their reference, as staff know it.
         reference: Option<String>,
+        /// Their name.
         name: Option<String>,
     }
 }
@@ -811,9 +880,13 @@ answer! {
 answer! {
     /// One person a shared identifier could be, with the answer for them.
     CandidateOut {
+        /// The person's id.
         id: i64,
+        /// Their reference.
         reference: String,
+        /// Their name.
         name: String,
+        /// The answer were the contact theirs.
         outcome: OutcomeWord,
     }
 }
@@ -826,19 +899,27 @@ answer! {
         /// The same as `plan_id`: the first release's name for it, kept for its clients.
         #[schema(deprecated)]
         strategy_id: i64,
+        /// The restriction's kind, as in the profile's catalogue (`GET /profile`,
+        /// `restrictions`).
         kind: String,
+        /// The restriction's name, as staff read it.
         name: String,
+        /// The policy clause that allows the restriction.
         clause: String,
         /// How it bears on this contact: it forbids it, or sets a condition.
         effect: EffectWord,
+        /// What it means for this contact, in a sentence staff can act on.
         explanation: String,
+        /// The matters it covers; empty where it covers all of theirs.
         matters: Vec<i64>,
     }
 }
 
 answer! {
     AdjustmentNoteOut {
+        /// The reasonable adjustment's id.
         id: i64,
+        /// What it is, to be honoured in this contact.
         description: String,
     }
 }
@@ -848,8 +929,13 @@ answer! {
     FreshnessOut {
         /// index or database.
         source: String,
+        /// The last change to the records this server had taken in when it answered.
         change_seq: i64,
+        /// How long before the answer this server last caught up with every change, in
+        /// milliseconds; `null` before it first has.
         synced_ms_ago: Option<u64>,
+        /// The longest this server may be behind before it answers from the database instead of
+        /// its index, in milliseconds.
         bound_ms: u64,
     }
 }
@@ -862,27 +948,48 @@ answer! {
         /// contact strategy does not allow this contact" (the profile's term), or, for a
         /// withheld or shared number, to ask who is calling.
         headline: String,
+        /// Who the contact is from, where one person is found; `null` for someone not yet
+        /// known, or a number several people share (see `candidates`).
         person: Option<FoundOut>,
         /// The outcome, or ambiguous where the identifier is shared (then
         /// `strictest_outcome` holds, and `candidates` says who it could be).
         outcome: CheckAnswerWord,
+        /// The answer on its own terms: for a shared number, the strictest for any of the
+        /// people it could be.
         strictest_outcome: OutcomeWord,
+        /// Whether staff may deal with the contact at all (`false` only where a plan forbids
+        /// it).
         allowed: bool,
+        /// Everyone a shared number or address could be, each with their own answer; empty
+        /// unless several people use it.
         candidates: Vec<CandidateOut>,
+        /// The caller's number was withheld or unavailable.
         withheld: bool,
         /// Words for staff to say.
         say: Vec<String>,
         /// What staff must do.
         must: Vec<String>,
+        /// Each restriction of theirs that bears on this contact, and how.
         restrictions: Vec<AppliedOut>,
+        /// Their granted reasonable adjustments, to be honoured in this contact.
         adjustments: Vec<AdjustmentNoteOut>,
+        /// The contact must be read for a genuine complaint, new information, a possible crime
+        /// or a safeguarding concern (CLE-9.10; NOR-5.5).
         screening_required: bool,
+        /// After a breach, staff need not engage with the contact (NOR-5.8).
         staff_may_disengage: bool,
+        /// Staff are to ask whether they need additional help (CLE-8.1; NOR-1.3).
         ask_additional_help: bool,
+        /// A plan says their calls are recorded: staff tell them, and record it.
         record_call: bool,
+        /// The longest a call with them may last, in minutes, where a plan limits it.
         max_minutes: Option<u32>,
+        /// The staff id of their single point of contact, where a plan names one: the call goes
+        /// to them.
         put_through_to: Option<i64>,
+        /// The mailbox their emails go to, where a plan diverts them.
         divert_to_mailbox: Option<String>,
+        /// The policy clauses behind the answer.
         clauses: Vec<String>,
         /// Present on a contact check's own answer.
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -893,7 +1000,9 @@ answer! {
 answer! {
     /// A member of staff's telephone extension (issue 14).
     ExtensionOut {
+        /// The member of staff.
         staff_id: i64,
+        /// Their extension (2 to 8 digits), or `null` where they have none.
         extension: Option<String>,
     }
 }
@@ -905,6 +1014,8 @@ answer! {
     RoutingOut {
         /// put-through, ring, voicemail or refuse.
         action: String,
+        /// The extension to put the call through to, where there is one; else the office's
+        /// usual line.
         extension: Option<String>,
         /// Words to play to the caller (voicemail, refuse), written for a recording: the
         /// restriction, what to do if anyone is in danger, and how to raise a new matter.
@@ -932,6 +1043,7 @@ answer! {
 
 answer! {
     ErrorBody {
+        /// What is wrong, in a sentence a person can act on.
         message: String,
         /// The request field at fault, where there is one.
         field: Option<String>,
@@ -949,12 +1061,19 @@ answer! {
 answer! {
     /// Whether this server answers true (issue 10).
     ReadyOut {
+        /// Whether this server answers true: its index is caught up within its bound, or it
+        /// answers from the database.
         ready: bool,
         /// ready, building or behind.
         index: String,
+        /// The last change to the records this server has taken in.
         change_seq: i64,
+        /// How long ago it last caught up with every change, in milliseconds; `null` before it
+        /// first has.
         synced_ms_ago: Option<u64>,
+        /// The longest it may be behind before it answers from the database, in milliseconds.
         bound_ms: u64,
+        /// What is wrong, where it is not ready.
         problem: Option<String>,
     }
 }
@@ -1087,8 +1206,12 @@ answer! {
 answer! {
     /// A contact logged, the verdict it was logged under, and any tasks it raised.
     LoggedOut {
+        /// The contact as logged.
         contact: ContactOut,
+        /// The contact check's answer for it, as staff were given it.
         verdict: VerdictOut,
+        /// The ids of the tasks it made (screening, a breach to answer), on the lists of those
+        /// who do them.
         tasks: Vec<i64>,
     }
 }

@@ -81,25 +81,37 @@ pub fn parse_opt_date(field: &str, s: Option<&str>) -> Result<Option<Date>, ApiE
 
 request! {
     AdvocateReq {
+        /// The advocate's name.
         name: String,
+        /// The organisation they act for, if any.
         organisation: Option<String>,
+        /// The advocate's phone number (UK or international), read by libphonenumber.
         phone: Option<String>,
+        /// The advocate's email address.
         email: Option<String>,
     }
 }
 
 request! {
     PersonReq {
+        /// Their name.
         name: String,
+        /// Their phone numbers (UK or international), each read by libphonenumber; a refusal
+        /// names `phones[i]`.
         #[serde(default)]
         phones: Vec<String>,
+        /// Their email addresses; a refusal names `emails[i]`.
         #[serde(default)]
         emails: Vec<String>,
+        /// Their postal address, as it is written on an envelope.
         postal_address: Option<String>,
+        /// Someone who acts for them (an advocate, a representative), whose contact counts as
+        /// theirs.
         advocate: Option<AdvocateReq>,
         /// The format they need letters in.
         #[schema(value_type = Option<crate::out::FormatWord>)]
         preferred_format: Option<String>,
+        /// The language they would like to be written to in.
         preferred_language: Option<String>,
         /// Keep phone numbers libphonenumber does not confirm (a number newer than its data,
         /// or Ofcom's drama range), marked unverified; without this they are refused. A
@@ -119,18 +131,26 @@ request! {
     /// for none, so a body that leaves one out is refused, never read as "remove it" — a
     /// number taken off a record is one the contact check no longer knows them by.
     PersonReplaceReq {
+        /// Their name.
         name: String,
+        /// Every phone number they are to have (UK or international), each read by
+        /// libphonenumber; a refusal names `phones[i]`.
         phones: Vec<String>,
+        /// Every email address they are to have; a refusal names `emails[i]`.
         emails: Vec<String>,
+        /// Their postal address, as it is written on an envelope, or `null`.
         #[serde(deserialize_with = "Option::deserialize")]
         #[schema(required = true)]
         postal_address: Option<String>,
+        /// Someone who acts for them, or `null`.
         #[serde(deserialize_with = "Option::deserialize")]
         #[schema(required = true)]
         advocate: Option<AdvocateReq>,
+        /// The format they need letters in, or `null` for standard print.
         #[serde(deserialize_with = "Option::deserialize")]
         #[schema(required = true, value_type = Option<crate::out::FormatWord>)]
         preferred_format: Option<String>,
+        /// The language they would like to be written to in, or `null`.
         #[serde(deserialize_with = "Option::deserialize")]
         #[schema(required = true)]
         preferred_language: Option<String>,
@@ -220,6 +240,7 @@ request! {
     /// replaces it — a list sent is the whole list, and `null` takes an address, advocate or
     /// language away (and is refused for a name, a list or the format, which cannot be).
     PersonPatchReq {
+        /// Their name.
         #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
         #[schema(value_type = String)]
         name: Option<String>,
@@ -231,15 +252,19 @@ request! {
         #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
         #[schema(value_type = Vec<String>)]
         emails: Option<Vec<String>>,
+        /// Their postal address, as it is written on an envelope; `null` takes it away.
         #[serde(default, deserialize_with = "given", skip_serializing_if = "Option::is_none")]
         #[schema(value_type = Option<String>)]
         postal_address: Option<Option<String>>,
+        /// Someone who acts for them; `null` takes the advocate away.
         #[serde(default, deserialize_with = "given", skip_serializing_if = "Option::is_none")]
         #[schema(value_type = Option<AdvocateReq>)]
         advocate: Option<Option<AdvocateReq>>,
+        /// The format they need letters in.
         #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
         #[schema(value_type = crate::out::FormatWord)]
         preferred_format: Option<String>,
+        /// The language they would like to be written to in; `null` takes it away.
         #[serde(default, deserialize_with = "given", skip_serializing_if = "Option::is_none")]
         #[schema(value_type = Option<String>)]
         preferred_language: Option<Option<String>>,
@@ -285,23 +310,30 @@ request! {
 
 request! {
     HelpReq {
+        /// Whether they said they need additional help to make contact.
         needs_help: bool,
+        /// What help they need, in their words.
         in_their_words: Option<String>,
     }
 }
 
 request! {
     MatterReq {
+        /// What kind of matter it is.
         #[schema(value_type = crate::out::MatterKindWord)]
         kind: String,
+        /// A short title staff will know it by.
         title: String,
     }
 }
 
 request! {
     MatterStatusReq {
+        /// Where the matter stands now.
         #[schema(value_type = crate::out::MatterStatusWord)]
         status: String,
+        /// The day it was finalised (YYYY-MM-DD): given with the status `finalised`, and with
+        /// no other.
         #[schema(format = Date)]
         finalised_on: Option<String>,
     }
@@ -309,23 +341,34 @@ request! {
 
 request! {
     ContactReq {
+        /// Who it was with, where staff know; else `phone` or `email` finds them, and with
+        /// neither it is logged as from someone not yet known.
         person_id: Option<i64>,
         /// The matter it is about: one of the person's, or of the people the number or
         /// address names (it says which of several sharing it); with neither, whose it is.
         matter_id: Option<i64>,
+        /// How it came or went.
         #[schema(value_type = crate::out::ChannelWord)]
         channel: String,
         /// Which way it went: inbound unless given.
         #[schema(value_type = Option<crate::out::DirectionWord>)]
         direction: Option<String>,
+        /// When it happened (RFC 3339); now if left out.
         #[schema(format = DateTime)]
         at: Option<String>,
+        /// The number it came from or went to (UK or international, read by libphonenumber);
+        /// not with `email`. An empty or withheld number is a caller not yet known.
         phone: Option<String>,
+        /// The address it came from or went to; not with `phone`.
         email: Option<String>,
+        /// The member of staff who took or made it; you if left out.
         staff_id: Option<i64>,
+        /// What it was about, in a line or two.
         summary: String,
+        /// The full text, where there is one (an email's body).
         #[serde(default)]
         body: String,
+        /// It raises a complaint, so it is recorded as one and not only as contact.
         #[serde(default)]
         is_complaint: bool,
         /// How long a call lasted, in seconds, where it is known (up to a day: core's
@@ -347,8 +390,11 @@ request! {
 
 request! {
     EndedCallReq {
+        /// Why the call was ended.
         reason: String,
+        /// The file note of the call: what was said, and when it was ended.
         file_note: String,
+        /// The caller was told the call would be ended if the behaviour went on.
         #[serde(default)]
         caller_warned: bool,
     }
@@ -356,28 +402,43 @@ request! {
 
 request! {
     IncidentReq {
+        /// Whose behaviour it was.
         person_id: i64,
+        /// The matter it happened on, one of theirs.
         matter_id: Option<i64>,
+        /// The contact it happened in (a call, an email), one of theirs.
         contact_id: Option<i64>,
+        /// The kind of behaviour: one of the profile's categories (`GET /profile`,
+        /// `categories`).
         category: String,
+        /// What happened, as the member of staff saw or heard it.
         description: String,
+        /// When it happened (RFC 3339); now if left out.
         #[schema(format = DateTime)]
         occurred_at: Option<String>,
+        /// The member of staff on the receiving end; you if left out.
         staff_id: Option<i64>,
+        /// Where the call was ended because of it: why, the file note and whether the caller
+        /// was warned first.
         ended_call: Option<EndedCallReq>,
     }
 }
 
 request! {
     WarningReq {
+        /// The recorded incidents it is about, each once; left out, none in particular.
         #[serde(default)]
         incident_ids: Vec<i64>,
+        /// What they are told is wrong with their behaviour.
         what_is_wrong: String,
+        /// What they are told they need to do differently.
         how_to_change: String,
+        /// What they are told will follow if it goes on.
         consequence: String,
         /// How it was given.
         #[schema(value_type = crate::out::ChannelWord)]
         channel: String,
+        /// When it was given (RFC 3339); now if left out.
         #[schema(format = DateTime)]
         given_at: Option<String>,
     }
@@ -385,18 +446,30 @@ request! {
 
 request! {
     PlanReq {
+        /// The person's matters the plan covers (at least one, each once).
         matter_ids: Vec<i64>,
+        /// The recorded incidents it answers, each once; left out or empty, every incident of
+        /// theirs on record.
         #[serde(default)]
         incident_ids: Vec<i64>,
         /// Each restriction: its `kind`, that kind's fields and the `reason` for it; an
         /// error names `restrictions[i].field`.
         restrictions: Vec<RestrictionIn>,
+        /// The behaviour it responds to.
         reasons: String,
+        /// What it aims to achieve.
         aims: String,
+        /// Why it is fair, reasonable and proportionate.
         proportionality: String,
+        /// Only where no warning was given first: why one could not be given (CLE-9.3;
+        /// NOR-5.8). Given for someone already warned, a 400 on this field.
         no_warning_reason: Option<String>,
+        /// When it is to be reviewed (YYYY-MM-DD): after today and within the profile's longest
+        /// review interval.
         #[schema(format = Date)]
         review_due: String,
+        /// The day it ends, if it has one (YYYY-MM-DD, after today); else it lasts until it is
+        /// lifted.
         #[schema(format = Date)]
         ends_on: Option<String>,
     }
@@ -500,30 +573,43 @@ impl RuleOut {
 
 request! {
     AnswerReq {
+        /// The checklist question answered: one of the profile's question ids (`GET /profile`,
+        /// `checklist.questions`); each question once in a call.
         question_id: String,
+        /// The answer.
         #[schema(value_type = crate::out::AnswerWord)]
         answer: String,
+        /// Why: what was checked or found.
         reason: String,
+        /// Only with an answer that shows a shortfall: why it cannot be put right before the
+        /// plan is proposed; given beside any other answer, a 400 on this field.
         cannot_remedy_reason: Option<String>,
     }
 }
 
 request! {
     ChecklistReq {
+        /// The answers given now; a question answered before and not sent keeps its answer.
         answers: Vec<AnswerReq>,
     }
 }
 
 request! {
     OverrideReq {
+        /// The granted reasonable adjustment the plan restricts.
         adjustment_id: i64,
+        /// Why the restriction stands despite it (CLE-9.13; NOR-5.9).
         reason: String,
     }
 }
 
 request! {
     AuthoriseReq {
+        /// The reason for authorising it, kept on the record of the decision.
         reason: String,
+        /// A decision for each granted adjustment the plan restricts: that the restriction
+        /// stands despite it, and why. One that is needed and left out is a 409 naming the
+        /// adjustment.
         #[serde(default)]
         overrides: Vec<OverrideReq>,
     }
@@ -541,12 +627,15 @@ pub fn overrides(list: Vec<OverrideReq>, by: tact_core::ids::StaffId) -> Vec<Adj
 
 request! {
     ReasonReq {
+        /// Why: kept on the record of the step and, where the person is told, in what they are
+        /// told.
         reason: String,
     }
 }
 
 request! {
     NoticeReq {
+        /// When the notice was sent or given (RFC 3339); now if left out.
         #[schema(format = DateTime)]
         sent_at: Option<String>,
         /// letter, email or web-form: notice is always written
@@ -558,9 +647,13 @@ request! {
         format: Option<String>,
         /// Why it went in a format other than the one the person asked for: required then
         format_reason: Option<String>,
+        /// The person was asked to agree to the plan.
         agreement_sought: bool,
+        /// Whether they agreed, where they were asked and have answered.
         agreement_given: Option<bool>,
+        /// What they said about it.
         agreement_note: Option<String>,
+        /// A copy of the policy went with the notice (NOR-5.2).
         #[serde(default)]
         policy_enclosed: bool,
     }
@@ -571,7 +664,9 @@ request! {
         /// Continue to the next review, or lift (a change is a variation).
         #[schema(value_type = crate::out::ReviewDecisionWord)]
         decision: String,
+        /// The reasons for the decision, in words the person is told.
         reasons: String,
+        /// How the person has behaved since the plan began or was last reviewed.
         recent_conduct: String,
         /// The next review, needed when it continues; left out when it is lifted (given
         /// then, a 400 on this field).
@@ -584,11 +679,16 @@ request! {
     VaryReq {
         /// As for a new plan: each restriction's `kind`, its fields and its `reason`.
         restrictions: Vec<RestrictionIn>,
+        /// When the changed plan is next to be reviewed (YYYY-MM-DD).
         #[schema(format = Date)]
         review_due: String,
+        /// The day it ends, if it has one (YYYY-MM-DD, after today).
         #[schema(format = Date)]
         ends_on: Option<String>,
+        /// Why it is changed, in words the person is told.
         reason: String,
+        /// As for authorising: a decision for each granted adjustment a new restriction would
+        /// go against.
         #[serde(default)]
         overrides: Vec<OverrideReq>,
     }
@@ -611,7 +711,9 @@ impl VaryReq {
 
 request! {
     ApplyReq {
+        /// The person's other matter the plan is to cover.
         matter_id: i64,
+        /// Why the same behaviour calls for the plan on that matter too.
         reason: String,
     }
 }
@@ -619,16 +721,20 @@ request! {
 request! {
     /// The authorising role's decision on applying a plan to another matter (NOR-6.2).
     DecideMatterReq {
+        /// The matter waiting for the decision.
         matter_id: i64,
         /// `true` to authorise, `false` to refuse.
         approve: bool,
+        /// The reason for the decision, kept on the record.
         reason: String,
     }
 }
 
 request! {
     DisputeReq {
+        /// Why the person disagrees with the plan, in their words.
         grounds: String,
+        /// When the dispute was received (RFC 3339); now if left out.
         #[schema(format = DateTime)]
         received_at: Option<String>,
     }
@@ -636,8 +742,10 @@ request! {
 
 request! {
     DisputeDecisionReq {
+        /// What was decided: the plan is kept, varied or lifted.
         #[schema(value_type = crate::out::DisputeOutcomeWord)]
         outcome: String,
+        /// Why, in words the person is told in the outcome letter.
         reasons: String,
         /// The change, needed with the outcome `varied` and given with no other (given
         /// then, a 400 on this field).
@@ -650,6 +758,7 @@ request! {
         /// needs-channel:<channel>, extra-time, format:<format>, support-person or other
         #[schema(value_type = crate::out::AdjustmentKindWord)]
         kind: String,
+        /// What they need, in their words or the words of whoever asked for them.
         description: String,
     }
 }
@@ -657,6 +766,7 @@ request! {
 request! {
     /// A data-rights request as it arrives (issue 5).
     RightsReq {
+        /// Which right they are using.
         #[schema(value_type = crate::out::RightKindWord)]
         kind: String,
         /// What they asked, in their words.
@@ -684,6 +794,7 @@ request! {
 request! {
     /// A message from an unknown sender filed under the person it is from.
     MatchReq {
+        /// The person the message is from.
         person_id: i64,
         /// Keep the sender's address on their record, so their next email is matched by
         /// itself.
@@ -719,6 +830,7 @@ request! {
     /// Corrected details (UK GDPR rectification): the whole record as it should be, as
     /// `PUT /people/{id}` takes it, and what was wrong.
     RectifyReq {
+        /// The whole record as it should be, as `PUT /people/{id}` takes it.
         details: PersonReplaceReq,
         /// What was wrong, and how you know: kept on the record as a rectification.
         what_was_wrong: String,
@@ -737,6 +849,7 @@ request! {
     /// Destroying the records that are due (NOR-9.1): `confirm` must be true, because it
     /// cannot be undone.
     DisposeReq {
+        /// Must be `true`: destroying records cannot be undone.
         confirm: bool,
     }
 }
@@ -772,7 +885,9 @@ request! {
 request! {
     /// The DPO's decision on a request to share.
     DisclosureDecisionReq {
+        /// `true` to agree to the sharing, `false` to refuse it.
         approve: bool,
+        /// Why, kept on the disclosure log.
         reason: String,
     }
 }
@@ -780,7 +895,9 @@ request! {
 request! {
     /// What was shared; `at` defaults to now.
     SharedReq {
+        /// What was shared, as it went.
         what: String,
+        /// When it was shared (RFC 3339); now if left out.
         #[schema(format = DateTime)]
         at: Option<String>,
     }
@@ -802,41 +919,56 @@ request! {
 
 request! {
     DecisionReq {
+        /// `true` to grant the adjustment, `false` to refuse it.
         grant: bool,
+        /// Why, in words the person can be told.
         reasons: String,
     }
 }
 
 request! {
     FurtherActionReq {
+        /// What is being done: a referral to the police, legal advice, or legal action.
         #[schema(value_type = crate::out::FurtherActionKindWord)]
         kind: String,
+        /// Why.
         reasons: String,
+        /// The person was told beforehand that this would be done.
         prior_notice_given: bool,
+        /// Why they were not told beforehand: needed where `prior_notice_given` is `false`.
         no_notice_reason: Option<String>,
     }
 }
 
 request! {
     OutcomeReq {
+        /// What was done, in a sentence: kept with the task.
         outcome: String,
     }
 }
 
 request! {
     StaffReq {
+        /// Their name, as colleagues and letters show it.
         name: String,
+        /// What they do, which decides what they may do.
         #[schema(value_type = crate::out::RoleWord)]
         role: String,
+        /// Their work email address, for a password-reset link and their notifications.
         email: Option<String>,
+        /// Their line manager's staff id: follow-ups from their calls go to them (else to every
+        /// line manager).
         line_manager: Option<i64>,
     }
 }
 
 request! {
     StaffChangeReq {
+        /// Their new role; left out, it stays as it is.
         #[schema(value_type = Option<crate::out::RoleWord>)]
         role: Option<String>,
+        /// `false` to disable their account (their sessions and tokens stop at once), `true` to
+        /// enable it again; left out, it stays as it is.
         active: Option<bool>,
         /// Their line manager's staff id; `null` takes their line manager away (follow-ups
         /// then go to every line manager); left out, it stays as it is.
@@ -850,8 +982,10 @@ request! {
     /// A new API token: what it is for, and how many days it lasts (1 to 365; 90 unless
     /// given).
     TokenReq {
+        /// What the token is for, as the token list shows it.
         #[serde(alias = "label")]
         name: String,
+        /// How many days it lasts: 1 to 365, 90 unless given.
         #[serde(default)]
         days: Option<u32>,
         /// Whose: yours unless given; an administrator names a service account.
@@ -863,7 +997,9 @@ request! {
 request! {
     /// A service account for a system: its name and what it may do.
     ServiceAccountReq {
+        /// What the system is (a phone system, a reporting tool), as staff will see it.
         name: String,
+        /// What its tokens may do.
         #[schema(value_type = crate::out::ScopeWord)]
         scope: String,
     }
@@ -923,6 +1059,7 @@ request! {
     LetterChangeReq {
         /// A new heading; the old one is kept if absent.
         subject: Option<String>,
+        /// The letter's new wording, in full: what is kept is what goes.
         text: String,
     }
 }
