@@ -235,18 +235,27 @@ macro_rules! answer {
 answer! {
     /// A service user.
     PersonOut from ServiceUser {
+        /// The person's id.
         id: i64,
+        /// Their reference, as staff and letters know it.
         reference: String,
+        /// Their name.
         name: String,
         /// E.164.
         phones: Vec<String>,
+        /// Their email addresses.
         emails: Vec<String>,
+        /// Their postal address.
         postal_address: Option<String>,
+        /// Someone who acts for them.
         advocate: Option<AdvocateOut>,
+        /// The format they need letters in.
         preferred_format: FormatWord,
+        /// The language they would like to be written to in.
         preferred_language: Option<String>,
         /// Whether they were asked if they need additional help (CLE-8.1, 8.2; NOR-1.3).
         additional_help: Option<HelpOut>,
+        /// When the record was made.
         created_at: Instant,
     }
 }
@@ -254,9 +263,13 @@ answer! {
 answer! {
     /// Someone who speaks for them.
     AdvocateOut from Advocate {
+        /// The advocate's name.
         name: String,
+        /// The organisation they act for, if any.
         organisation: Option<String>,
+        /// Their phone number, in international form.
         phone: Option<String>,
+        /// Their email address.
         email: Option<String>,
     }
 }
@@ -264,9 +277,13 @@ answer! {
 answer! {
     /// When they were asked whether they need additional help, and what they said.
     HelpOut from AdditionalHelp {
+        /// When they were asked.
         asked_at: Instant,
+        /// The staff id of who asked them.
         asked_by: i64,
+        /// Whether they said they need additional help.
         needs_help: bool,
+        /// What help they need, in their words.
         in_their_words: Option<String>,
     }
 }
@@ -274,13 +291,21 @@ answer! {
 answer! {
     /// A complaint, case, query or request.
     MatterOut from Matter {
+        /// The matter's id.
         id: i64,
+        /// Whose matter it is.
         person_id: i64,
+        /// Its reference, as staff and letters know it.
         reference: String,
+        /// What kind of matter it is.
         kind: MatterKindWord,
+        /// Its short title.
         title: String,
+        /// Where it stands.
         status: MatterStatusWord,
+        /// The day it was finalised, once it is.
         finalised_on: Option<Day>,
+        /// When it was opened.
         opened_at: Instant,
     }
 }
@@ -288,20 +313,32 @@ answer! {
 answer! {
     /// A contact, either way, on any channel.
     ContactOut from Contact {
+        /// The contact's id.
         id: i64,
+        /// Who it was with; `null` for someone not yet known.
         person_id: Option<i64>,
+        /// The matter it was about.
         matter_id: Option<i64>,
+        /// How it came or went.
         channel: ChannelWord,
+        /// Which way it went.
         direction: DirectionWord,
+        /// When it happened.
         at: Instant,
+        /// The member of staff who took or made it.
         staff_id: Option<i64>,
+        /// The number or address it came from or went to, where there was one.
         identifier: Option<String>,
+        /// What it was about.
         summary: String,
+        /// The full text, where there is one.
         body: String,
         /// The restrictions it broke, as `plan id:kind` (CLE-9.11; NOR-5.8).
         breach_of: Vec<String>,
         /// Whether it waits to be read for what it raises (CLE-9.10; NOR-5.5).
         screening: ScreeningWord,
+        /// Kept as a contact but not opened as a new complaint, because a plan says repeated
+        /// complaints about its matter are not (NOR-4.3).
         not_recorded_as_complaint: bool,
         /// How long a call lasted, in seconds, where it is known.
         duration_seconds: Option<u32> = |c| c.duration_seconds,
@@ -311,15 +348,26 @@ answer! {
 answer! {
     /// Unacceptable or unreasonable behaviour, and an ended call where there was one.
     IncidentOut from Incident {
+        /// The incident's id.
         id: i64,
+        /// Whose behaviour it was.
         person_id: i64,
+        /// The matter it happened on.
         matter_id: Option<i64>,
+        /// The contact it happened in.
         contact_id: Option<i64>,
+        /// The kind of behaviour, as the profile's categories name it.
         category: String,
+        /// What happened.
         description: String,
+        /// When it happened.
         occurred_at: Instant,
+        /// The member of staff on the receiving end.
         staff_id: i64,
+        /// The staff id of who recorded it.
         recorded_by: i64,
+        /// Where the call was ended because of it: why, the file note, and whether the caller
+        /// was warned first.
         ended_call: Option<EndedCallOut>,
     }
 }
@@ -327,8 +375,11 @@ answer! {
 answer! {
     /// A call ended by staff (CLE-4.4, 4.5; NOR-6.1): why, the file note, and whether the caller was warned.
     EndedCallOut from EndedCall {
+        /// Why the call was ended.
         reason: String,
+        /// The file note of the call.
         file_note: String,
+        /// The caller was warned first that the call would be ended.
         caller_warned: bool,
     }
 }
@@ -336,14 +387,23 @@ answer! {
 answer! {
     /// A warning given before any restriction (CLE-9.1–9.3; NOR-5.2).
     WarningOut from Warning {
+        /// The warning's id.
         id: i64,
+        /// Who was warned.
         person_id: i64,
+        /// The incidents it is about.
         incident_ids: Vec<i64>,
+        /// What they were told is wrong.
         what_is_wrong: String,
+        /// What they were told to do differently.
         how_to_change: String,
+        /// What they were told will follow if it goes on.
         consequence: String,
+        /// How it was given.
         channel: ChannelWord,
+        /// When it was given.
         given_at: Instant,
+        /// The staff id of who gave it.
         given_by: i64,
     }
 }
@@ -524,8 +584,11 @@ answer! {
     RestrictionOut {
         #[serde(flatten)]
         rule: RuleOut,
+        /// Why the plan has it.
         reason: String,
+        /// The restriction's name, as staff read it.
         name: Option<String>,
+        /// The policy clause that allows it.
         clause: Option<String>,
     }
 }
@@ -545,12 +608,19 @@ impl RestrictionOut {
 answer! {
     /// One answer to the checklist of underlying causes (CLE-9.5; NOR-4.1).
     ChecklistAnswerOut from ChecklistAnswer {
+        /// The question answered.
         question_id: String,
+        /// The answer.
         answer: AnswerWord,
+        /// Why: what was checked or found.
         reason: String,
+        /// The task to put a shortfall right, where one was made.
         remedy_task: Option<i64>,
+        /// Where the answer shows a shortfall: why it cannot be put right first.
         cannot_remedy_reason: Option<String>,
+        /// The staff id of who answered it.
         answered_by: i64,
+        /// When it was answered.
         answered_at: Instant,
     }
 }
@@ -558,8 +628,11 @@ answer! {
 answer! {
     /// A reasonable adjustment the plan departs from, by whom and why (CLE-9.13; NOR-5.9).
     OverrideOut from AdjustmentOverride {
+        /// The granted adjustment the plan restricts.
         adjustment_id: i64,
+        /// The staff id of who let the restriction stand.
         by: i64,
+        /// Why.
         reason: String,
     }
 }
@@ -567,16 +640,24 @@ answer! {
 answer! {
     /// The written notice of a plan (CLE-9.6; NOR-5.1, 5.4, 5.7).
     NoticeOut from Notice {
+        /// When the notice was sent or given.
         sent_at: Instant,
+        /// How it was given.
         channel: ChannelWord,
+        /// The format it was given in.
         format: FormatWord,
+        /// The person was asked to agree to the plan.
         agreement_sought: bool,
+        /// Whether they agreed, where they answered.
         agreement_given: Option<bool>,
+        /// What they said about it.
         agreement_note: Option<String>,
         /// The letter or email that gave the notice, where Tact recorded it from one it
         /// sent (`GET /api/v1/letters/{id}`).
         letter_id: Option<i64>,
+        /// A copy of the policy went with it.
         policy_enclosed: bool,
+        /// The version of the plan's restrictions it was for.
         plan_version: i64,
     }
 }
@@ -584,8 +665,11 @@ answer! {
 answer! {
     /// A change to the plan waiting for its notice (NOR-5.1).
     PendingVariationOut {
+        /// The restrictions as they will be.
         restrictions: Vec<RestrictionOut>,
+        /// When the changed plan is to be reviewed.
         review_due: Day,
+        /// Why it is changed.
         reason: String,
     }
 }
@@ -593,11 +677,17 @@ answer! {
 answer! {
     /// A matter the plan is to be applied to, not yet in effect (NOR-6.2, 5.1).
     PendingMatterOut from PendingMatter {
+        /// The matter the plan is to be applied to.
         matter_id: i64,
+        /// Why the same behaviour calls for it there.
         reason: String,
+        /// The staff id of who asked.
         requested_by: i64,
+        /// When.
         requested_at: Instant,
+        /// The staff id of who authorised it.
         authorised_by: Option<i64>,
+        /// When it was authorised.
         authorised_at: Option<Instant>,
         /// authorisation or notice.
         waiting_for: String = |m| {
@@ -737,15 +827,25 @@ impl PlanOut {
 answer! {
     /// A reasonable adjustment (CLE-8.5; NOR-1.3).
     AdjustmentOut from Adjustment {
+        /// The adjustment's id.
         id: i64,
+        /// Whose it is.
         person_id: i64,
+        /// What kind of adjustment it is.
         kind: AdjustmentKindWord,
+        /// What they need.
         description: String,
+        /// Requested, granted or refused.
         status: AdjustmentStatusWord,
+        /// When it was asked for.
         requested_at: Instant,
+        /// The staff id of who recorded the request.
         recorded_by: i64,
+        /// The staff id of who decided it.
         decided_by: Option<i64>,
+        /// When it was decided.
         decided_at: Option<Instant>,
+        /// The reasons given for the decision.
         decision_reason: Option<String>,
     }
 }
@@ -753,19 +853,33 @@ answer! {
 answer! {
     /// Sharing a person's details with a partner (CLE-9.15; a local rule on Northamptonshire).
     DisclosureOut from tact_core::sharing::Disclosure {
+        /// The request's id.
         id: i64,
+        /// Whose details it is about.
         person_id: i64,
+        /// The partner agency.
         partner: String,
+        /// The legitimate reason for sharing.
         reason: String,
+        /// What would be shared.
         details: String,
+        /// The staff id of who asked.
         requested_by: i64,
+        /// When it was asked.
         requested_at: Instant,
+        /// Requested, approved, refused or shared.
         status: DisclosureStatusWord,
+        /// The staff id of the Data Protection Officer who decided.
         decided_by: Option<i64>,
+        /// When it was decided.
         decided_at: Option<Instant>,
+        /// Why it was approved or refused.
         decision_reason: Option<String>,
+        /// The staff id of who shared it.
         shared_by: Option<i64>,
+        /// When it was shared.
         shared_at: Option<Instant>,
+        /// What was shared, as it went.
         shared_what: Option<String>,
     }
 }
@@ -773,9 +887,13 @@ answer! {
 answer! {
     /// Someone opened a person's restrictions, incidents or adjustments.
     AccessOut from Access {
+        /// Whose record it was.
         person_id: i64,
+        /// Who opened it.
         staff_id: i64,
+        /// When it was opened.
         at: Instant,
+        /// What they opened (restrictions, incidents, adjustments, a letter, …).
         what: String,
     }
 }
@@ -783,18 +901,26 @@ answer! {
 answer! {
     /// A dispute about a plan (NOR-7.1).
     DisputeOut from Dispute {
+        /// The dispute's id.
         id: i64,
         /// The plan disputed.
         plan_id: i64 = |d| d.plan_id.0,
         /// The same as `plan_id`: the first release's name for it, kept for its clients.
         #[schema(deprecated)]
         strategy_id: i64 = |d| d.plan_id.0,
+        /// Who raised it.
         person_id: i64,
+        /// Why they disagree, in their words.
         grounds: String,
+        /// When it was received.
         received_at: Instant,
+        /// What was decided, once it is.
         outcome: Option<DisputeOutcomeWord>,
+        /// The staff id of who decided it.
         decided_by: Option<i64>,
+        /// When it was decided.
         decided_at: Option<Instant>,
+        /// The reasons for the decision.
         decision_reason: Option<String>,
     }
 }
@@ -802,13 +928,21 @@ answer! {
 answer! {
     /// Further action: the police, legal advice or legal action (CLE-10.1–10.3; NOR-5.8).
     FurtherActionOut from FurtherAction {
+        /// Its id.
         id: i64,
+        /// Whom it concerns.
         person_id: i64,
+        /// A referral to the police, legal advice, or legal action.
         kind: FurtherActionKindWord,
+        /// Why.
         reasons: String,
+        /// The person was told beforehand.
         prior_notice_given: bool,
+        /// Why they were not told beforehand.
         no_notice_reason: Option<String>,
+        /// The staff id of who decided it.
         decided_by: i64,
+        /// When.
         decided_at: Instant,
     }
 }
@@ -816,18 +950,31 @@ answer! {
 answer! {
     /// Something for a member of staff, or anyone in a role, to do.
     TaskOut from Task {
+        /// The task's id.
         id: i64,
+        /// What kind of task it is.
         kind: TaskKindWord = |r| r.task.kind.wire(),
+        /// The person it concerns.
         person_id: Option<i64> = |r| r.task.person_id.wire(),
+        /// The staff id of who is to do it, where it is one person's.
         assignee: Option<i64> = |r| r.task.assignee.wire(),
+        /// The role whose members may do it, where it is not one person's.
         role: Option<RoleWord> = |r| r.task.role.wire(),
+        /// What is to be done.
         title: String = |r| r.task.title.wire(),
+        /// The day it is due, where it has one.
         due_on: Option<Day> = |r| r.task.due_on.wire(),
+        /// The policy clause that asks for it.
         clause: String = |r| r.task.clause.wire(),
+        /// The record it is about, as `contact:12` or `plan:7`.
         subject: Option<String> = |r| r.task.subject.wire(),
+        /// When it was made.
         created_at: Instant,
+        /// When it was done.
         done_at: Option<Instant>,
+        /// The staff id of who did it.
         done_by: Option<i64>,
+        /// What was done.
         outcome: Option<String>,
     }
 }
@@ -835,11 +982,17 @@ answer! {
 answer! {
     /// A member of staff.
     StaffOut from Staff {
+        /// Their staff id.
         id: i64,
+        /// Their name.
         name: String,
+        /// Their work email address.
         email: Option<String>,
+        /// What they do.
         role: RoleWord,
+        /// Their line manager's staff id.
         line_manager: Option<i64>,
+        /// Whether they may sign in and their tokens work.
         active: bool,
         /// A service account's scope; absent for staff.
         scope: Option<ScopeWord>,
@@ -849,18 +1002,31 @@ answer! {
 answer! {
     /// A data-rights request (UK GDPR), with its deadline.
     RightsOut from tact_core::rights::RightsRequest {
+        /// The request's id.
         id: i64,
+        /// Who made it.
         person_id: i64,
+        /// Which right.
         kind: RightKindWord,
+        /// What they asked, in their words.
         details: String,
+        /// How it came.
         channel: ChannelWord,
+        /// The day it was received.
         received_on: Day,
+        /// The day it must be answered by: one calendar month from receipt.
         due_on: Day,
+        /// The later day, where it was extended.
         extended_to: Option<Day>,
+        /// Why more time was needed.
         extension_reason: Option<String>,
+        /// The day it must be answered by, extension included.
         deadline: Day = |r| Day(r.deadline()),
+        /// Open, done or refused.
         status: RightStatusWord,
+        /// What was done, or why it was refused.
         outcome: Option<String>,
+        /// The law it answers to.
         clause: String = |_| tact_core::rights::CLAUSE.to_string(),
     }
 }
@@ -1027,6 +1193,7 @@ answer! {
         screen_pop: String,
         /// The number dialled, as the phone system gave it.
         dialled: Option<String>,
+        /// The contact check's answer for the caller, as staff see it.
         verdict: VerdictOut,
     }
 }
@@ -1037,6 +1204,7 @@ answer! {
     /// The error every refusal answers with: 400 bad input, 401 no token, 403 a role the
     /// profile does not allow, 404 no such record, 409 a rule or a change meanwhile, 503.
     ErrorOut {
+        /// What was refused, and why.
         error: ErrorBody,
     }
 }
@@ -1081,8 +1249,11 @@ answer! {
 answer! {
     /// The office whose policy is loaded.
     OrganisationOut from p::Organisation {
+        /// The profile's id for the office.
         id: String,
+        /// The office's name.
         name: String,
+        /// Its short name.
         short_name: String,
     }
 }
@@ -1090,7 +1261,9 @@ answer! {
 answer! {
     /// The profile's words for a plan: "contact strategy" or "communication plan".
     TermsOut from p::Terms {
+        /// The office's word for a plan ("contact strategy", "communication plan").
         plan: String,
+        /// The same, for more than one.
         plan_plural: String,
     }
 }
@@ -1098,9 +1271,13 @@ answer! {
 answer! {
     /// A category of unacceptable behaviour, with its clause and examples.
     CategoryOut from p::Category {
+        /// The category's id, as an incident names it.
         id: String,
+        /// Its name, as staff read it.
         name: String,
+        /// The policy clause that names the behaviour.
         clause: String,
+        /// The policy's examples of it.
         examples: Vec<String>,
     }
 }
@@ -1108,9 +1285,13 @@ answer! {
 answer! {
     /// A question of the checklist of underlying causes.
     QuestionOut from p::Question {
+        /// The question's id, as an answer names it.
         id: String,
+        /// The question.
         text: String,
+        /// The answer that shows a shortfall to put right before a plan is proposed.
         shortfall_if: AnswerWord,
+        /// Whether `not-applicable` is an answer to it.
         may_be_not_applicable: bool,
     }
 }
@@ -1118,7 +1299,9 @@ answer! {
 answer! {
     /// The checklist of underlying causes.
     ChecklistOut from p::Checklist {
+        /// The policy clause that asks for the checklist.
         clause: String,
+        /// Its questions, in order.
         questions: Vec<QuestionOut>,
     }
 }
@@ -1126,9 +1309,13 @@ answer! {
 answer! {
     /// A kind of restriction the profile allows, with its clause and its words.
     CatalogueOut from p::CatalogueEntry {
+        /// The kind, as a plan's restriction names it.
         kind: RestrictionKindWord,
+        /// Its name, as staff read it.
         name: String,
+        /// The policy clause that allows it.
         clause: String,
+        /// The policy's words for it.
         text: String,
     }
 }
@@ -1136,8 +1323,11 @@ answer! {
 answer! {
     /// Where a person disputes a plan.
     DisputeRouteOut from p::DisputeRoute {
+        /// Where a person raises a dispute, in the policy's words.
         route: String,
+        /// The address disputes go to.
         contact_email: String,
+        /// The policy clause that gives the route.
         clause: String,
     }
 }
@@ -1145,19 +1335,29 @@ answer! {
 answer! {
     /// The loaded policy profile.
     ProfileOut from p::Profile {
+        /// The office.
         organisation: OrganisationOut,
+        /// What the office calls a plan.
         terms: TermsOut,
+        /// The longest a plan may go without a review, in months.
         max_review_interval_months: u32 = |p| p.rules.max_review_interval_months,
+        /// A plan restricts only once written notice is recorded (NOR-5.1); else from its
+        /// authorisation.
         notice_before_effect: bool = |p| p.rules.notice_before_effect,
+        /// The categories of unacceptable behaviour.
         categories: Vec<CategoryOut>,
+        /// The checklist of underlying causes.
         checklist: ChecklistOut,
+        /// The kinds of restriction the policy allows.
         restrictions: Vec<CatalogueOut>,
+        /// Where a person disputes a plan, where the policy gives a route.
         dispute: Option<DisputeRouteOut>,
     }
 }
 
 answer! {
     PeopleOut {
+        /// The people found.
         people: Vec<PersonOut>,
     }
 }
@@ -1165,18 +1365,28 @@ answer! {
 answer! {
     /// Everything held about a person, as the record page shows it.
     PersonRecordOut {
+        /// Their details.
         person: PersonOut,
+        /// Their matters.
         matters: Vec<MatterOut>,
+        /// Their contacts.
         contacts: Vec<ContactOut>,
+        /// The unacceptable behaviour recorded.
         incidents: Vec<IncidentOut>,
+        /// The warnings they were given.
         warnings: Vec<WarningOut>,
+        /// Their plans, every status.
         plans: Vec<PlanOut>,
         /// The same as `plans`: the first release's name for them, kept for its clients.
         #[schema(deprecated)]
         strategies: Vec<PlanOut>,
+        /// Their reasonable adjustments.
         adjustments: Vec<AdjustmentOut>,
+        /// Requests to share their details.
         disclosures: Vec<DisclosureOut>,
+        /// Their disputes of a plan.
         disputes: Vec<DisputeOut>,
+        /// Referrals to the police and legal action.
         further_actions: Vec<FurtherActionOut>,
         /// Tasks about them, open and done, whoever they are for; a task about a member of
         /// staff (a colleague's ended call, behaviour towards them, their welfare) only where
@@ -1196,7 +1406,9 @@ answer! {
 answer! {
     /// Two records of one person merged (issue 10): the one kept, and how much moved to it.
     MergedOut {
+        /// The record kept, with the other merged into it.
         person: PersonOut,
+        /// The id of the record merged in, which now leads to the one kept.
         merged: i64,
         /// How many of each kind of record moved.
         moved: std::collections::BTreeMap<String, i64>,
@@ -1218,13 +1430,16 @@ answer! {
 
 answer! {
     ContactsOut {
+        /// The contacts.
         contacts: Vec<ContactOut>,
     }
 }
 
 answer! {
     IncidentRecordedOut {
+        /// The incident as recorded.
         incident: IncidentOut,
+        /// The ids of the follow-up tasks it made, on the lists of those who do them.
         tasks: Vec<i64>,
     }
 }
@@ -1254,6 +1469,7 @@ answer! {
     ChecklistAnsweredOut {
         #[serde(flatten)]
         plan: PlanOut,
+        /// The ids of the tasks made to put shortfalls right.
         remedy_tasks: Vec<i64>,
     }
 }
@@ -1278,6 +1494,7 @@ fn deprecated_plan() -> utoipa::openapi::schema::Schema {
 
 answer! {
     DisputeDecidedOut {
+        /// The dispute as decided.
         dispute: DisputeOut,
         /// The plan disputed, as the decision left it.
         plan: PlanOut,
@@ -1289,36 +1506,47 @@ answer! {
 
 answer! {
     TasksOut {
+        /// The tasks.
         tasks: Vec<TaskOut>,
     }
 }
 
 answer! {
     StartedOut {
+        /// The behaviour category the plans answer.
         category: String,
+        /// Where they stand now (drafted, proposed, active, lifted, …).
         stage: String,
+        /// How many.
         count: u64,
     }
 }
 
 answer! {
     InForceOut {
+        /// The behaviour category the plans answer.
         category: String,
+        /// How many.
         count: u64,
     }
 }
 
 answer! {
     ReviewsDoneOut {
+        /// Reviews done in the period by their due date.
         on_time: u64,
+        /// Reviews done in the period after their due date.
         late: u64,
+        /// Reviews done in the period whose due date was not known.
         timing_not_recorded: u64,
+        /// Plans whose review was overdue at the period's end.
         overdue_at_end: u64,
     }
 }
 
 answer! {
     DisputesCountOut {
+        /// Disputes raised in the period.
         raised: u64,
         /// How many were decided each way.
         decided: std::collections::BTreeMap<String, u64>,
@@ -1327,8 +1555,11 @@ answer! {
 
 answer! {
     AdjustmentsCountOut {
+        /// Adjustments asked for in the period.
         requested: u64,
+        /// Of those decided in the period, how many were granted.
         granted: u64,
+        /// Of those decided in the period, how many were refused.
         refused: u64,
     }
 }
@@ -1336,14 +1567,23 @@ answer! {
 answer! {
     /// The governance report for a period.
     GovernanceOut {
+        /// The period, in words (a quarter, a year).
         period: String,
+        /// Its first day.
         from: Day,
+        /// Its last day.
         to: Day,
+        /// Plans started in the period, by behaviour category and where they stand now.
         plans_started: Vec<StartedOut>,
+        /// Plans in force at the period's end, by behaviour category.
         plans_in_force_at_end: Vec<InForceOut>,
+        /// Reviews done in the period, by whether they were on time, and those overdue at its end.
         reviews: ReviewsDoneOut,
+        /// Contacts that broke a plan in the period.
         breaches: u64,
+        /// Disputes raised and decided in the period.
         disputes: DisputesCountOut,
+        /// Reasonable adjustments asked for and decided in the period.
         adjustments: AdjustmentsCountOut,
     }
 }
@@ -1393,24 +1633,28 @@ impl GovernanceOut {
 
 answer! {
     RightsListOut {
+        /// The requests.
         requests: Vec<RightsOut>,
     }
 }
 
 answer! {
     AccessListOut {
+        /// Each opening of their record.
         access: Vec<AccessOut>,
     }
 }
 
 answer! {
     DisclosuresOut {
+        /// The requests to share.
         disclosures: Vec<DisclosureOut>,
     }
 }
 
 answer! {
     PlansOut {
+        /// The plans.
         plans: Vec<PlanOut>,
         /// The same as `plans`: the first release's name for them, kept for its clients.
         #[schema(deprecated)]
@@ -1420,6 +1664,7 @@ answer! {
 
 answer! {
     StaffListOut {
+        /// Every member of staff and service account.
         staff: Vec<StaffOut>,
     }
 }
@@ -1427,7 +1672,9 @@ answer! {
 answer! {
     /// A new API token: the secret, shown once, and the token as it is listed.
     TokenOut {
+        /// The secret: shown once, here, and never again. Send it as `Authorization: Bearer …`.
         token: String,
+        /// The token as it is listed.
         about: ApiTokenOut,
     }
 }
@@ -1435,14 +1682,21 @@ answer! {
 answer! {
     /// An API token as its holder and administrators see it: never the secret.
     ApiTokenOut from tact_core::model::ApiToken {
+        /// The token's id (never the secret).
         id: i64,
+        /// Whose token it is: a member of staff or a service account.
         staff_id: i64,
         /// What it is for.
         name: String,
+        /// When it was made.
         created_at: Instant,
+        /// The staff id of who made it.
         created_by: Option<i64>,
+        /// When it stops working.
         expires_at: Instant,
+        /// When it was revoked, if it was.
         revoked_at: Option<Instant>,
+        /// The staff id of who revoked it.
         revoked_by: Option<i64>,
     }
 }
@@ -1450,13 +1704,16 @@ answer! {
 answer! {
     /// API tokens, newest first.
     TokensOut {
+        /// The tokens.
         tokens: Vec<ApiTokenOut>,
     }
 }
 
 answer! {
     VerifiedOut {
+        /// Whether the event log's hash chain is whole: no entry changed, removed or put in.
         intact: bool,
+        /// How many entries were checked.
         entries: u64,
     }
 }
@@ -1570,7 +1827,9 @@ mod tests {
 answer! {
     /// A letter or email to a person, as kept: what was written is what goes.
     LetterOut from tact_core::correspondence::StoredLetter {
+        /// The letter's id.
         id: i64,
+        /// Who it is to.
         person_id: i64,
         /// strategy-notice, breach-reminder, review-outcome, variation, lifting,
         /// dispute-outcome, adjustment-decision, warning, call-ended, acknowledgement, …
@@ -1579,16 +1838,25 @@ answer! {
         about: Option<String>,
         /// email or letter.
         channel: ChannelWord,
+        /// The format it is written in.
         format: FormatWord,
+        /// The email or postal address it goes to.
         to_address: String,
+        /// Its heading.
         subject: String,
+        /// Its words, as they go.
         text: String,
         /// Where it is: a draft is held for checking; a failed email needs staff.
         status: LetterStatusWord,
+        /// How many times sending it by email has been tried.
         attempts: i64,
+        /// Why the last try to email it failed.
         last_error: Option<String>,
+        /// When it was written.
         created_at: Instant,
+        /// The staff id of who wrote it.
         created_by: i64,
+        /// When it went (emailed, or marked printed and posted).
         sent_at: Option<Instant>,
         /// The characters the PDF's font cannot show, separated by spaces (a name in
         /// Chinese, say): they print as empty boxes, so send the Word document or finish
@@ -1599,6 +1867,7 @@ answer! {
 
 answer! {
     LettersOut {
+        /// The letters.
         letters: Vec<LetterOut>,
     }
 }
@@ -1606,22 +1875,35 @@ answer! {
 answer! {
     /// A kept message: where it went and what it became.
     MessageOut from tact_core::correspondence::StoredMessage {
+        /// The message's id in Tact.
         id: i64,
+        /// Its `Message-ID` header.
         message_id: String,
+        /// The mailbox it arrived in.
         mailbox: String,
+        /// When it arrived.
         received_at: Instant,
+        /// The address it came from.
         sender: String,
+        /// Its subject line.
         subject: String,
+        /// What became of it: logged as a contact, waiting to be matched to a person,
+        /// quarantined, …
         route: MessageRouteWord,
+        /// Why it was quarantined, where it was.
         quarantine_reason: Option<String>,
+        /// The person it is from, once known.
         person_id: Option<i64>,
+        /// The matter it is about, where known.
         matter_id: Option<i64>,
+        /// The contact it was logged as.
         contact_id: Option<i64>,
     }
 }
 
 answer! {
     MessagesOut {
+        /// The messages.
         messages: Vec<MessageOut>,
     }
 }
@@ -1630,9 +1912,13 @@ answer! {
     /// An attachment: fetched by its number; whatever type the sender claimed, it is sent as
     /// `application/octet-stream`.
     AttachmentOut {
+        /// Its number in the message, for `GET /messages/{id}/attachments/{n}`.
         n: usize,
+        /// Its file name, as the sender gave it.
         name: Option<String>,
+        /// The media type the sender claimed for it (not trusted).
         claimed_type: String,
+        /// Its size in bytes.
         bytes: usize,
     }
 }
@@ -1646,6 +1932,7 @@ answer! {
         /// read them, or where it could not be read as email (`/messages/{id}/raw` has it
         /// as received).
         text: Option<String>,
+        /// Its attachments, listed (fetch each by its number).
         attachments: Vec<AttachmentOut>,
     }
 }
@@ -1653,9 +1940,13 @@ answer! {
 answer! {
     /// Someone whose records are due for disposal (NOR-9.1), as the dry run lists them.
     DueOut from tact_app::retention::Due {
+        /// Whose records they are.
         person_id: i64 = |d| d.person.0,
+        /// Their name.
         name: String,
+        /// Their reference.
         reference: String,
+        /// The day their records became due for disposal.
         due_on: Day,
     }
 }
@@ -1673,6 +1964,7 @@ answer! {
     DestroyedOut {
         /// The kind of record (`contact`, `matter`, `person`, …).
         what: String,
+        /// How many were destroyed.
         count: u64,
     }
 }
@@ -1680,7 +1972,9 @@ answer! {
 answer! {
     /// One person's records destroyed by a disposal (NOR-9.1): what went, without the data.
     DisposedOut from tact_app::retention::Disposed {
+        /// Their reference (kept on the disposal register; nothing else of them is).
         reference: String,
+        /// The day their records were due for disposal.
         due_on: Day,
         /// The kinds of record destroyed, leaving out those there were none of.
         destroyed: Vec<DestroyedOut> = |d| d
@@ -1695,6 +1989,7 @@ answer! {
 answer! {
     /// What a disposal destroyed: one entry a person, each also on the disposal register.
     DisposedListOut {
+        /// Each person whose records were destroyed.
         disposed: Vec<DisposedOut>,
     }
 }
@@ -1703,8 +1998,11 @@ answer! {
     /// One entry of the disposal register (NOR-9.1): what was destroyed, when and by whom,
     /// without the data.
     RegisterEntryOut from tact_core::retention::RegisterEntry {
+        /// Their reference.
         reference: String,
+        /// The day their records were due.
         due_on: Day,
+        /// When they were destroyed.
         destroyed_at: Instant,
         /// The DPO who confirmed it; null for a disposal by the scheduled job.
         destroyed_by: Option<i64>,
@@ -1716,6 +2014,7 @@ answer! {
 answer! {
     /// The disposal register, newest first.
     RegisterOut {
+        /// Every disposal on the register.
         register: Vec<RegisterEntryOut>,
     }
 }
@@ -1724,8 +2023,11 @@ answer! {
     /// A legal hold (NOR-9.1): the person's records are kept past their disposal date until
     /// it is lifted.
     HoldOut {
+        /// The hold's id.
         id: i64,
+        /// Whose records it keeps.
         person_id: i64,
+        /// Why they must be kept.
         reason: String,
     }
 }
@@ -1744,6 +2046,7 @@ impl HoldOut {
 answer! {
     /// The legal hold in place on a person's records, if any.
     HoldOnOut {
+        /// The legal hold on their records, or `null` where there is none.
         hold: Option<HoldOut>,
     }
 }
@@ -1752,12 +2055,17 @@ answer! {
     /// A legal hold in place (NOR-9.1), as the list of holds gives it: whose records it
     /// keeps, why, and who placed it when.
     LegalHoldOut from tact_core::retention::LegalHold {
+        /// The hold's id.
         id: i64,
+        /// Whose records it keeps.
         person_id: i64 = |h| h.person.0,
         /// The person's reference.
         reference: String,
+        /// Why they must be kept.
         reason: String,
+        /// The staff id of who placed it.
         placed_by: i64 = |h| h.placed_by.0,
+        /// When it was placed.
         placed_at: Instant,
     }
 }
@@ -1765,6 +2073,7 @@ answer! {
 answer! {
     /// Every legal hold in place, the longest-standing first.
     HoldListOut {
+        /// Every legal hold in place.
         holds: Vec<LegalHoldOut>,
     }
 }
@@ -1803,7 +2112,9 @@ impl DisposalOut {
 answer! {
     /// A legal hold lifted: the records go by the retention rules again.
     HoldLiftedOut {
+        /// The hold's id.
         id: i64,
+        /// It is lifted: their records are kept only as long as the retention rules say.
         lifted: bool,
     }
 }
@@ -1811,7 +2122,9 @@ answer! {
 answer! {
     /// Whether a person has equality monitoring answers on record: never what they are.
     EqualityHeldOut {
+        /// The person.
         person_id: i64,
+        /// Whether they have equality monitoring answers on record (never what they are).
         recorded: bool,
     }
 }
@@ -1821,14 +2134,19 @@ answer! {
     /// who gave it were warned, restricted and given an adjustment. A count of fewer than 5
     /// (but not none) is null, so no one person can be picked out.
     EqualityRowOut {
+        /// The question (`age`, `disability`, `ethnicity`, …).
         characteristic: String,
         /// The answer's word, as `PUT /people/{id}/equality` takes it.
         answer: String,
         /// The answer as the question's reader sees it.
         words: String,
+        /// How many gave this answer.
         people: Option<u64>,
+        /// How many of them were given a warning.
         warned: Option<u64>,
+        /// How many of them have had a plan that restricts.
         restricted: Option<u64>,
+        /// How many of them were granted a reasonable adjustment.
         adjusted: Option<u64>,
     }
 }
@@ -1838,6 +2156,7 @@ answer! {
     EqualityReportOut {
         /// How many people answered (null: fewer than 5).
         monitored: Option<u64>,
+        /// One row for each answer to each question.
         rows: Vec<EqualityRowOut>,
     }
 }
