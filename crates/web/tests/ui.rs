@@ -18,7 +18,19 @@ struct Ui {
 
 impl Ui {
     async fn spawn() -> Self {
-        let app = tact_app::testing::app(&testing::sqlite_url(), "cleveland-opcc").await;
+        Self::serving(tact_app::testing::app(&testing::sqlite_url(), "cleveland-opcc").await).await
+    }
+
+    /// Cleveland's office on a clock the test moves (`app.clock`).
+    async fn on_a_fixed_clock() -> Self {
+        Self::serving(
+            tact_app::testing::app_on_a_fixed_clock(&testing::sqlite_url(), "cleveland-opcc").await,
+        )
+        .await
+    }
+
+    /// `app` served on a loopback port, to a client that does not follow redirects.
+    async fn serving(app: App) -> Self {
         let base = tact_web::serve_on_loopback(app.clone()).await;
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -5737,12 +5749,7 @@ async fn a_session_ends_when_idle_and_at_its_absolute_end_and_what_was_written_t
         idle: jiff::SignedDuration::from_mins(30),
         absolute: jiff::SignedDuration::from_hours(2),
     };
-    let base = tact_web::serve_on_loopback(app.clone()).await;
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let ui = Ui { base, http, app };
+    let ui = Ui::serving(app).await;
     ui.staff("Cas Worker", "cas", Role::Caseworker).await;
     let mins = jiff::SignedDuration::from_mins;
     let later = |m: i64| ui.app.clock.set(ui.app.now() + mins(m));
@@ -5859,14 +5866,7 @@ fn cookie_set(r: &reqwest::Response, name: &str) -> Option<String> {
 /// goes to the page the button is on, and a page sent what it does not take says so.
 #[tokio::test]
 async fn signing_in_again_goes_back_to_the_page_or_form_the_session_ended_on() {
-    let app =
-        tact_app::testing::app_on_a_fixed_clock(&testing::sqlite_url(), "cleveland-opcc").await;
-    let base = tact_web::serve_on_loopback(app.clone()).await;
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let ui = Ui { base, http, app };
+    let ui = Ui::on_a_fixed_clock().await;
     ui.staff("Cas Worker", "cas", Role::Caseworker).await;
     let idle = || {
         ui.app
@@ -6584,14 +6584,7 @@ async fn cle_9_13_the_decision_form_asks_for_an_override_of_each_adjustment_the_
 /// (under Cleveland's policy it still applies); one on time says nothing of it.
 #[tokio::test]
 async fn cle_9_12_the_review_form_of_a_late_review_says_it_is_late_and_what_that_means() {
-    let app =
-        tact_app::testing::app_on_a_fixed_clock(&testing::sqlite_url(), "cleveland-opcc").await;
-    let base = tact_web::serve_on_loopback(app.clone()).await;
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let ui = Ui { base, http, app };
+    let ui = Ui::on_a_fixed_clock().await;
     let c = case(&ui).await;
     let sid = c
         .plan_in_force(&ui, "email", "Abusive calls after a warning")
@@ -6701,14 +6694,7 @@ async fn cle_9_14_a_lifted_plan_says_when_and_why_and_its_task_says_it_is_lifted
 
 #[tokio::test]
 async fn cle_9_14_a_plan_past_its_end_date_is_ended_on_its_page_not_active() {
-    let app =
-        tact_app::testing::app_on_a_fixed_clock(&testing::sqlite_url(), "cleveland-opcc").await;
-    let base = tact_web::serve_on_loopback(app.clone()).await;
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let ui = Ui { base, http, app };
+    let ui = Ui::on_a_fixed_clock().await;
     let c = case(&ui).await;
     let today = tact_core::check::uk_date(ui.app.now());
     let day = |n: i64| (today + jiff::Span::new().days(n)).to_string();
