@@ -3,6 +3,7 @@
 //! on every form. Every page checks the role on the server through the same use cases as
 //! the API.
 
+use crate::ui_back::Buttons;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Form, FromRequestParts, Path, Query, State};
@@ -40,7 +41,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
         .route("/sign-in", get(sign_in_page).post(sign_in))
-        .route("/sign-out", crate::ui_back::button(sign_out, "/"))
+        .button("/sign-out", sign_out, "/")
         .route("/session/alive", get(still_here))
         .route("/incoming", get(incoming))
         .route("/people", get(people))

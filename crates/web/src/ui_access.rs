@@ -8,6 +8,7 @@ use crate::sso::Failed;
 use crate::ui::or_page;
 use crate::ui::PageQuery;
 use crate::ui::{error_page, fault, render, session_cookie, Frame, Posted, PostedTo, Signed};
+use crate::ui_back::Buttons;
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -31,13 +32,11 @@ pub fn routes() -> Router<AppState> {
         .route("/sign-in/code", get(code_page).post(code))
         .route("/sign-in/set-up", get(set_up_page).post(set_up))
         .route("/second-factor", get(own_page))
-        .route(
-            "/second-factor/remove",
-            crate::ui_back::button(remove_own, "/second-factor"),
-        )
-        .route(
+        .button("/second-factor/remove", remove_own, "/second-factor")
+        .button(
             "/admin/staff/{id}/second-factor/remove",
-            crate::ui_back::button(remove_theirs, "/admin/staff"),
+            remove_theirs,
+            "/admin/staff",
         )
         .route("/sign-in/sso", get(sso_begin))
         .route("/sign-in/sso/callback", get(sso_callback))

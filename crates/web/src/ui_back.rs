@@ -99,6 +99,27 @@ where
     )
 }
 
+/// Buttons on a router, one line each: `.button(path, handler, page)` is
+/// `.route(path, button(handler, page))`.
+pub(crate) trait Buttons {
+    /// `handler` takes the POST of the button at `path`; opened as a page, the address goes
+    /// to `page` ([`button`]).
+    fn button<H, T>(self, path: &str, handler: H, page: &'static str) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static;
+}
+
+impl Buttons for axum::Router<AppState> {
+    fn button<H, T>(self, path: &str, handler: H, page: &'static str) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.route(path, button(handler, page))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::local;

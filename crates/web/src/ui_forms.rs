@@ -8,6 +8,7 @@ use crate::ui::Frame;
 use crate::ui::PagePath;
 use crate::ui::PostedTo;
 use crate::ui::{error_page, refusal, render, Signed};
+use crate::ui_back::Buttons;
 use crate::ui_step::{self as step, Form, FormStep, PersonStep, Pipe, PlanForm};
 use crate::AppState;
 use askama::Template;
@@ -31,10 +32,7 @@ use tact_core::RuleError;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/plans/{id}", get(plan_page))
-        .route(
-            "/plans/{id}/propose",
-            crate::ui_back::button(propose, "/plans/{id}"),
-        )
+        .button("/plans/{id}/propose", propose, "/plans/{id}")
         .pipe(step::route_plan::<Review>)
         .pipe(step::route_person::<GiveWarning>)
         .pipe(step::route_plan::<Decide>)

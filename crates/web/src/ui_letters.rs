@@ -7,6 +7,7 @@ use crate::ui::Frame;
 use crate::ui::PostedTo;
 use crate::ui::{refusal, render, Signed};
 use crate::ui::{PagePath, PageQuery};
+use crate::ui_back::Buttons;
 use crate::ui_forms::{
     bad_csrf, capital, forbidden, read_multipart, upload_refusal, val, Field, Spec, SpecOrPage,
 };
@@ -48,18 +49,9 @@ pub fn routes() -> Router<AppState> {
                 axum::extract::DefaultBodyLimit::max(tact_mail::docx::MAX_DOCX_BYTES + 64 * 1024),
             ),
         )
-        .route(
-            "/letters/{id}/adjust",
-            crate::ui_back::button(adjust, "/letters/{id}"),
-        )
-        .route(
-            "/letters/{id}/release",
-            crate::ui_back::button(release, "/letters/{id}"),
-        )
-        .route(
-            "/letters/{id}/printed",
-            crate::ui_back::button(printed, "/letters/{id}"),
-        )
+        .button("/letters/{id}/adjust", adjust, "/letters/{id}")
+        .button("/letters/{id}/release", release, "/letters/{id}")
+        .button("/letters/{id}/printed", printed, "/letters/{id}")
 }
 
 /// One line for a list of letters.

@@ -5,6 +5,7 @@
 //! the one they have now (`/account/password`).
 
 use crate::ui::{refusal, render, Frame, Posted, PostedTo, Signed};
+use crate::ui_back::Buttons;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
@@ -19,10 +20,7 @@ use tact_core::ids::StaffId;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route(
-            "/admin/staff/{id}/reset",
-            crate::ui_back::button(issue, "/admin/staff"),
-        )
+        .button("/admin/staff/{id}/reset", issue, "/admin/staff")
         .route("/reset/{secret}", get(form).post(reset))
         .route("/account/password", get(change_form).post(change))
 }

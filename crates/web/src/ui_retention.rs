@@ -8,6 +8,7 @@ use crate::ui::Frame;
 use crate::ui::Posted;
 use crate::ui::PostedTo;
 use crate::ui::{refusal, render, Signed};
+use crate::ui_back::Buttons;
 use crate::ui_forms::{val, Field, Spec, SpecOrPage};
 use crate::ui_step::{self as step, Form, PersonStep};
 use crate::AppState;
@@ -24,14 +25,8 @@ use tact_core::RuleError;
 pub fn routes() -> Router<AppState> {
     let r = Router::new()
         .route("/retention", get(page))
-        .route(
-            "/retention/dispose",
-            crate::ui_back::button(dispose, "/retention"),
-        )
-        .route(
-            "/holds/{id}/lift",
-            crate::ui_back::button(lift, "/retention"),
-        );
+        .button("/retention/dispose", dispose, "/retention")
+        .button("/holds/{id}/lift", lift, "/retention");
     step::route_person::<PlaceHold>(r)
 }
 

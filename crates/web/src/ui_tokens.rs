@@ -4,6 +4,7 @@
 //! [`tact_core::roles::may_manage_tokens`]); this page only asks.
 
 use crate::ui::{or_page, refusal, render, Frame, Names, Posted, PostedTo, Signed};
+use crate::ui_back::Buttons;
 use crate::ui_forms::val;
 use crate::AppState;
 use askama::Template;
@@ -19,9 +20,10 @@ use tact_core::ids::StaffId;
 use tact_core::roles::TOKEN_MAX_DAYS;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/tokens", get(page).post(mint)).route(
+    Router::new().route("/tokens", get(page).post(mint)).button(
         "/tokens/{id}/revoke",
-        crate::ui_back::button(revoke, "/tokens"),
+        revoke,
+        "/tokens",
     )
 }
 
