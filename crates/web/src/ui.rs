@@ -833,6 +833,8 @@ struct SignInPage<'a> {
     sso: Option<String>,
     /// Whether the password form is offered.
     passwords: bool,
+    /// Signing in goes on to the page asked for ([`crate::ui_back`]), not the home page.
+    going_on: bool,
 }
 
 /// The answer to a sign-in step posted without the token of the form it came from (a form
@@ -876,6 +878,18 @@ pub(crate) fn sign_in_form(
     error: Option<String>,
     status: StatusCode,
 ) -> Response {
+    sign_in_answer(state, username, error, status, false)
+}
+
+/// The sign-in page: [`sign_in_form`], saying where signing in goes on to when it is the
+/// page someone asked for (`going_on`).
+fn sign_in_answer(
+    state: &AppState,
+    username: &str,
+    error: Option<String>,
+    status: StatusCode,
+    going_on: bool,
+) -> Response {
     let token = hex::encode(rand_bytes());
     let page = SignInPage {
         frame: Frame::public(state),
@@ -884,6 +898,7 @@ pub(crate) fn sign_in_form(
         error,
         sso: state.sso.as_ref().map(|s| s.settings.label.clone()),
         passwords: passwords_allowed(state),
+        going_on,
     };
     let mut resp = (status, render(&page)).into_response();
     resp.headers_mut().append(
@@ -903,8 +918,9 @@ fn passwords_allowed(state: &AppState) -> bool {
     state.sso.as_ref().is_none_or(|s| s.settings.passwords)
 }
 
-async fn sign_in_page(State(state): State<AppState>) -> Response {
-    sign_in_form(&state, "", None, StatusCode::OK)
+async fn sign_in_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let going_on = crate::ui_back::after_sign_in(&headers) != "/";
+    sign_in_answer(&state, "", None, StatusCode::OK, going_on)
 }
 
 /// What the sign-in form posts. A field left out is empty, so that what is missing is said

@@ -5910,6 +5910,18 @@ async fn signing_in_again_goes_back_to_the_page_or_form_the_session_ended_on() {
     let r = ui.get(&s, "/people?q=Bloggs").await;
     assert_eq!(r.headers()[LOCATION], "/sign-in");
     let back = cookie_set(&r, "tact_back").expect("the place is kept");
+    // The sign-in page says where signing in goes on to; without a place kept, it does not.
+    for (cookie, says) in [(back.as_str(), true), ("", false)] {
+        let r = ui
+            .http
+            .get(format!("{}/sign-in", ui.base))
+            .header(COOKIE, cookie)
+            .send()
+            .await
+            .unwrap();
+        let html = r.text().await.unwrap();
+        assert_eq!(html.contains("the page you asked for"), says, "{html}");
+    }
     let (to, s) = sign_in_with(back).await;
     assert_eq!(to, "/people?q=Bloggs");
 
