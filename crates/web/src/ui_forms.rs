@@ -1304,6 +1304,34 @@ async fn propose(State(state): State<AppState>, to: PostedTo) -> Response {
 /// answer and the reason for it; at least one.
 struct Checklist;
 
+/// The checklist form's boxes for its question `n` (counting from 0): the answer, the reason
+/// for it, and why a shortfall cannot be put right. Named once, for the form, its reader and
+/// where a refusal of an answer goes ([`on_its_box`]).
+mod checklist_box {
+    pub(super) fn answer(n: usize) -> String {
+        format!("q{n}")
+    }
+    pub(super) fn reason(n: usize) -> String {
+        format!("r{n}")
+    }
+    pub(super) fn cannot_remedy(n: usize) -> String {
+        format!("c{n}")
+    }
+    /// The question whose answer the box `name` is, if it is one.
+    pub(super) fn answer_of(name: &str) -> Option<usize> {
+        name.strip_prefix('q')?.parse().ok()
+    }
+    /// The box of question `n` for a part of an answer as the API names it
+    /// (`answers[i].reason`).
+    pub(super) fn for_part(part: &str, n: usize) -> String {
+        match part {
+            "reason" => reason(n),
+            "cannot_remedy_reason" => cannot_remedy(n),
+            _ => answer(n),
+        }
+    }
+}
+
 impl FormStep for Checklist {
     type Subject = tact_core::model::Plan;
     type Command = cmd::AnswerChecklist;
@@ -1319,15 +1347,15 @@ impl FormStep for Checklist {
             if q.may_be_not_applicable {
                 options.push(("not-applicable".into(), "Does not apply".into()));
             }
-            fields.push(Field::new("radios", &format!("q{n}"), &q.text).options(options));
+            fields.push(Field::new("radios", &checklist_box::answer(n), &q.text).options(options));
             fields.push(
-                Field::new("textarea", &format!("r{n}"), "Reason")
+                Field::new("textarea", &checklist_box::reason(n), "Reason")
                     .hint("What on the file shows this."),
             );
             fields.push(
                 Field::new(
                     "textarea",
-                    &format!("c{n}"),
+                    &checklist_box::cannot_remedy(n),
                     "If this shows a shortfall that cannot be put right: why",
                 )
                 .hint(&format!(
@@ -1358,16 +1386,16 @@ impl FormStep for Checklist {
         let checklist = &state.app.profile.checklist;
         let mut answers = Vec::new();
         for (n, q) in checklist.questions.iter().enumerate() {
-            let a = val(form, &format!("q{n}"));
+            let a = val(form, &checklist_box::answer(n));
             if a.is_empty() {
                 // A reason written for a question left unanswered would be lost without a
                 // word: the question is asked for.
-                if ["r", "c"]
+                if [checklist_box::reason(n), checklist_box::cannot_remedy(n)]
                     .iter()
-                    .any(|b| !val(form, &format!("{b}{n}")).is_empty())
+                    .any(|b| !val(form, b).is_empty())
                 {
                     return Err(RuleError::invalid(
-                        &format!("q{n}"),
+                        &checklist_box::answer(n),
                         format!(
                             "choose an answer to: {}, or clear what is written for it",
                             q.text
@@ -1378,11 +1406,11 @@ impl FormStep for Checklist {
                 }
                 continue;
             }
-            let answer = Answer::parse(a).map_err(|e| e.with_field(&format!("q{n}")))?;
-            let reason = val(form, &format!("r{n}"));
+            let answer = Answer::parse(a).map_err(|e| e.with_field(&checklist_box::answer(n)))?;
+            let reason = val(form, &checklist_box::reason(n));
             if reason.is_empty() {
                 return Err(RuleError::invalid(
-                    &format!("r{n}"),
+                    &checklist_box::reason(n),
                     format!("give the reason for your answer to: {}", q.text),
                 )
                 .with_clause(&checklist.clause)
@@ -1392,11 +1420,15 @@ impl FormStep for Checklist {
                 question_id: q.id.clone(),
                 answer,
                 reason: reason.into(),
-                cannot_remedy_reason: Some(val(form, &format!("c{n}")).to_string()),
+                cannot_remedy_reason: Some(val(form, &checklist_box::cannot_remedy(n)).to_string()),
             });
         }
         if answers.is_empty() {
-            return Err(RuleError::invalid("q0", "answer at least one question").into());
+            return Err(RuleError::invalid(
+                &checklist_box::answer(0),
+                "answer at least one question",
+            )
+            .into());
         }
         Ok(cmd::AnswerChecklist {
             plan: PlanId(id),
@@ -1618,17 +1650,12 @@ fn on_its_box(state: &AppState, mut r: RuleError, spec: &Spec, form: &Form) -> R
         let mut answered: Vec<usize> = form
             .iter()
             .filter(|(_, v)| !v.trim().is_empty())
-            .filter_map(|(k, _)| k.strip_prefix('q')?.parse().ok())
+            .filter_map(|(k, _)| checklist_box::answer_of(k))
             .collect();
         answered.sort_unstable();
-        let b = match part.as_str() {
-            "reason" => 'r',
-            "cannot_remedy_reason" => 'c',
-            _ => 'q',
-        };
         answered
             .get(i)
-            .map(|n| format!("{b}{n}"))
+            .map(|n| checklist_box::for_part(&part, *n))
             .into_iter()
             .collect()
     } else if let Some((i, part)) = item("restrictions") {
