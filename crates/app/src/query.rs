@@ -144,6 +144,9 @@ queries! {
     /// A person's incidents (on the access log).
     Incidents { person: PersonId } reads read::Records => Vec<m::Incident>,
         |app, ctx, q| app.logged(&ctx.actor, q.person, "incidents", app.store.incidents_of(q.person)).await;
+    /// The warnings a person was given (CLE-9.1; NOR-5.2).
+    Warnings { person: PersonId } reads read::Records => Vec<m::Warning>,
+        |app, ctx, q| Ok(app.store.warnings_of(q.person).await?);
     /// A person's plans (on the access log).
     Plans { person: PersonId } reads read::Records => Vec<m::Plan>,
         |app, ctx, q| app.logged(&ctx.actor, q.person, "plans", app.store.plans_of(q.person)).await;

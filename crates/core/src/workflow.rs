@@ -1087,7 +1087,7 @@ fn new_plan(
     // CLE-9.3; NOR-5.8: why no warning came first is said only where none did. A reason
     // beside a warning on record would stand in the decision's evidence as a warning
     // skipped that was given.
-    if let (Some(_), Some(w)) = (&no_warning_reason, first_warning(ctx, person, now)) {
+    if let (Some(_), Some(w)) = (&no_warning_reason, first_warning(ctx.warnings, person, now)) {
         return Err(RuleError::invalid(
             "no_warning_reason",
             format!(
@@ -1128,13 +1128,11 @@ fn new_plan(
     })
 }
 
-/// The first warning `person` was given by `now` (CLE-9.1; NOR-5.2), if any.
-fn first_warning<'a>(
-    ctx: &PlanContext<'a>,
-    person: PersonId,
-    now: Timestamp,
-) -> Option<&'a Warning> {
-    ctx.warnings
+/// The first warning `person` was given by `now` (CLE-9.1; NOR-5.2), if any: where there
+/// is one, a plan says no reason for not warning them (CLE-9.3; NOR-5.8), and the draft form
+/// does not ask for one.
+pub fn first_warning(warnings: &[Warning], person: PersonId, now: Timestamp) -> Option<&Warning> {
+    warnings
         .iter()
         .filter(|w| w.person_id == person && w.given_at <= now)
         .min_by_key(|w| w.given_at)
@@ -1465,7 +1463,9 @@ pub fn propose(
         return Err(RuleError::conflict(&clauses.incident_required, format!("a {plan} needs recorded unacceptable or unreasonable behaviour: no incident is recorded for this person")));
     }
     let mut skipped_warning = None;
-    if profile.rules.warning_before_restriction && first_warning(ctx, s.person_id, now).is_none() {
+    if profile.rules.warning_before_restriction
+        && first_warning(ctx.warnings, s.person_id, now).is_none()
+    {
         skipped_warning = s.no_warning_reason.clone();
         let cited: Vec<&Incident> = if s.incident_ids.is_empty() {
             incidents.clone()

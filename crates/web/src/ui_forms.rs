@@ -891,6 +891,16 @@ async fn plan_spec(state: &AppState, signed: &Signed, id: i64, caption: String) 
         },
     )
     .await?;
+    // Someone already warned is not asked why they were not (core refuses a reason then).
+    let warnings = step::read(
+        state,
+        signed,
+        q::Warnings {
+            person: PersonId(id),
+        },
+    )
+    .await?;
+    let warned = wf::first_warning(&warnings, PersonId(id), state.app.now());
     let mut fields = vec![
         Field::new("select", "matter_id", "Which matter does it cover?")
             .options(matters.iter().map(crate::ui::matter_option)),
@@ -913,23 +923,38 @@ async fn plan_spec(state: &AppState, signed: &Signed, id: i64, caption: String) 
             "Why it is fair, reasonable and proportionate",
         )
         .required(),
-        Field::new(
-            "textarea",
-            "no_warning_reason",
-            "If no warning was given first: why not",
-        )
-        .hint("Leave empty if they were warned."),
+    ]);
+    let mut intro = vec![format!(
+        "A {} covers only the matters it names ({}).",
+        p.terms.plan,
+        cited(&p.clauses.matter_scope)
+    )];
+    match warned {
+        None => fields.push(
+            Field::new(
+                "textarea",
+                "no_warning_reason",
+                "No warning has been given: why it was not possible to give one",
+            )
+            .hint(&format!(
+                "Only some behaviour may be restricted without a warning first ({}).",
+                cited(&p.clauses.warning_first)
+            )),
+        ),
+        Some(w) => intro.push(format!(
+            "They were warned on {} ({}).",
+            tact_core::check::long_day(w.given_at),
+            cited(&p.clauses.warning_first)
+        )),
+    }
+    fields.extend([
         review_field,
         Field::new("date", "ends_on", "End date (optional)").hint("For example, 30 6 2027"),
     ]);
     Ok(Spec {
         heading: format!("Start a {}", p.terms.plan),
         caption,
-        intro: vec![format!(
-            "A {} covers only the matters it names ({}).",
-            p.terms.plan,
-            cited(&p.clauses.matter_scope)
-        )],
+        intro,
         fields,
         submit: "Save as a draft",
         ..Spec::default()

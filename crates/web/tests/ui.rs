@@ -2986,6 +2986,51 @@ impl Ui {
     }
 }
 
+/// CLE-9.3; NOR-5.8: the draft form asks why no warning was given only of someone not
+/// warned; once they are, it says when instead, and asks nothing core would refuse.
+#[tokio::test]
+async fn cle_9_3_the_draft_form_asks_why_no_warning_was_given_only_where_none_was() {
+    let ui = Ui::spawn().await;
+    let (_, cw) = ui.staff("Cas Worker", "cas", Role::Caseworker).await;
+    let (_, lm) = ui.staff("Lee Manager", "lee", Role::LineManager).await;
+    let p = ui
+        .api(
+            &cw,
+            "/people",
+            json!({"name": "Jo Bloggs", "emails": ["jo@example.org"]}),
+        )
+        .await;
+    let pid = p["id"].as_i64().unwrap();
+    ui.api(
+        &cw,
+        &format!("/people/{pid}/matters"),
+        json!({"kind": "complaint", "title": "Delays"}),
+    )
+    .await;
+    let category = ui.app.profile.categories[0].id.clone();
+    ui.api(
+        &cw,
+        "/incidents",
+        json!({"person_id": pid, "category": category, "description": "Threats to staff"}),
+    )
+    .await;
+    let lee = ui.session("lee").await;
+    let (_, form) = ui.page(&lee, &format!("/people/{pid}/plan")).await;
+    assert!(
+        form.contains("name=\"no_warning_reason\"") && !form.contains("They were warned on"),
+        "{form}"
+    );
+    ui.api(&lm, &format!("/people/{pid}/warnings"), json!({"what_is_wrong": "a", "how_to_change": "b", "consequence": "c", "channel": "letter"}))
+        .await;
+    let (_, form) = ui.page(&lee, &format!("/people/{pid}/plan")).await;
+    assert!(
+        !form.contains("name=\"no_warning_reason\"")
+            && form.contains("They were warned on")
+            && form.contains(&ui.app.profile.clauses.warning_first),
+        "{form}"
+    );
+}
+
 /// Northamptonshire's journey through the same forms: a communication plan is refused
 /// while the review route is open (NOR-5.3), takes effect only when the notice is recorded
 /// (NOR-5.1) with the policy enclosed (NOR-5.2), and read-and-file mail is screened and
@@ -3035,6 +3080,11 @@ async fn nor_5_1_to_5_5_a_communication_plan_made_in_the_ui_waits_for_its_notice
         form.contains("Start a communication plan") && form.contains("read-and-file__acknowledge"),
         "{form}"
     );
+    // Warned, they are not asked why no warning was given: the form says when they were.
+    assert!(
+        form.contains("They were warned on") && !form.contains("name=\"no_warning_reason\""),
+        "{form}"
+    );
     let due = (tact_core::check::uk_date(ui.app.now()) + jiff::Span::new().days(30)).to_string();
     let mid_s = mid.to_string();
     let fields = [
@@ -3052,20 +3102,20 @@ async fn nor_5_1_to_5_5_a_communication_plan_made_in_the_ui_waits_for_its_notice
         ("review_due", due.as_str()),
         ("ends_on", ""),
     ];
-    // NOR-5.2, 5.8: they were warned, so a reason no warning was given is refused on its
-    // box, and nothing is drafted.
+    // NOR-5.2, 5.8: they were warned, so a reason no warning was given, sent anyway (a form
+    // opened before the warning was recorded), is refused, and nothing is drafted.
     let mut not_warned = fields;
     not_warned[7] = ("no_warning_reason", "It was not safe to warn them");
-    let html = ui
-        .refused_on(
-            &lee,
-            &format!("/people/{pid}/plan"),
-            &not_warned,
-            "no_warning_reason",
-            &ui.app.profile.clauses.warning_first,
-        )
+    let r = ui
+        .post_form(&lee, &format!("/people/{pid}/plan"), &not_warned)
         .await;
-    assert!(html.contains("They were warned on"), "{html}");
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("leave the reason no warning was given empty")
+            && html.contains(&ui.app.profile.clauses.warning_first),
+        "{html}"
+    );
     let r = ui
         .post_form(&lee, &format!("/people/{pid}/plan"), &fields)
         .await;
