@@ -6057,6 +6057,14 @@ async fn signing_in_again_goes_back_to_the_page_or_form_the_session_ended_on() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+    // What it does take, as HTTP says a 405 should.
+    assert!(
+        r.headers()
+            .get("allow")
+            .is_some_and(|a| a.to_str().unwrap().contains("GET")),
+        "{:?}",
+        r.headers()
+    );
     let html = r.text().await.unwrap();
     assert!(
         html.contains("There is a problem") && html.contains("nothing was changed"),
