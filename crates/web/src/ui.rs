@@ -357,6 +357,20 @@ impl FromRequestParts<AppState> for Signed {
     }
 }
 
+/// The member of staff, or `None` where the request carries no live session: for a handler
+/// that says itself where signing in again goes back to (a file sent once signed out, whose
+/// form is on another page: [`crate::ui_back::sign_in_then`]).
+impl axum::extract::OptionalFromRequestParts<AppState> for Signed {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        Signed::of(parts, state).await
+    }
+}
+
 /// Typing is use: the page's script asks this while someone writes in a form (at most every
 /// five minutes), so a long note is not lost to the limit on time without use. Asking it
 /// notes the use, as any page does ([`tact_app::App::session`]); it answers nothing.

@@ -80,6 +80,17 @@ pub(crate) fn go_back(state: &AppState, headers: &HeaderMap) -> axum::response::
     r
 }
 
+/// The way to sign in for a form sent once the session had ended whose page is not its
+/// address (a file sent from a letter's page): to the sign-in page, keeping `page` to go back
+/// to. Only a page on this site is kept ([`local`]).
+pub(crate) fn sign_in_then(state: &AppState, page: &str) -> axum::response::Response {
+    let mut r = Redirect::to("/sign-in").into_response();
+    if let Some(c) = remember(state, page) {
+        r.headers_mut().append(axum::http::header::SET_COOKIE, c);
+    }
+    r
+}
+
 /// A button's address: `handler` takes the POST its form sends; opened as a page (a
 /// bookmark, the way back after signing in again, a reload) it goes to `page`, the page the
 /// button is on, with the address's own values (`{id}`) put in.

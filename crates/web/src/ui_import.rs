@@ -226,7 +226,15 @@ fn keep_typed(p: &mut ImportPage<'_>, form: &HashMap<String, String>) {
 }
 
 /// Checks a file (the dry run), or imports one checked before.
-async fn check(State(state): State<AppState>, signed: Signed, multipart: Multipart) -> Response {
+async fn check(
+    State(state): State<AppState>,
+    signed: Option<Signed>,
+    multipart: Multipart,
+) -> Response {
+    // Sent once signed out: the file is chosen again after signing in, on this page.
+    let Some(signed) = signed else {
+        return crate::ui_back::sign_in_then(&state, "/import");
+    };
     let mut form: HashMap<String, String> = HashMap::new();
     let mut upload: Option<(String, Vec<u8>)> = None;
     let read = read_multipart(multipart, |name, file_name, b| {

@@ -573,10 +573,14 @@ async fn adjust(State(state): State<AppState>, to: PostedTo) -> Response {
 /// letter's. A multipart form with the CSRF token and the file.
 async fn upload_docx(
     State(state): State<AppState>,
-    signed: Signed,
+    signed: Option<Signed>,
     PagePath(id): PagePath<i64>,
     multipart: axum::extract::Multipart,
 ) -> Response {
+    // Sent once signed out: back to the letter's page, where the file is sent from.
+    let Some(signed) = signed else {
+        return crate::ui_back::sign_in_then(&state, &format!("/letters/{id}"));
+    };
     let mut form = HashMap::new();
     let mut file = None;
     let read = read_multipart(multipart, |name, _, b| {

@@ -5987,6 +5987,27 @@ async fn signing_in_again_goes_back_to_the_page_or_form_the_session_ended_on() {
     let back = cookie_set(&r, "tact_back").expect("the form is kept as the place");
     let (to, s) = sign_in_with(back).await;
     assert_eq!(to, "/people/new");
+    // A file sent once signed out (an import, a letter's Word document): back to the page
+    // it is sent from, to choose it again.
+    for (to, page) in [("/import", "/import"), ("/letters/3/docx", "/letters/3")] {
+        idle();
+        let form = reqwest::multipart::Form::new().text("csrf", "x").part(
+            "file",
+            reqwest::multipart::Part::bytes(b"a,b\n".to_vec()).file_name("f.csv"),
+        );
+        let r = ui
+            .http
+            .post(format!("{}{to}", ui.base))
+            .header(COOKIE, &s)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.headers()[LOCATION], "/sign-in", "{to}");
+        let back = cookie_set(&r, "tact_back").expect("the page is kept");
+        let (went, _) = sign_in_with(back).await;
+        assert_eq!(went, page, "{to}");
+    }
     // Sent from another site, nothing is kept.
     idle();
     let r = ui
