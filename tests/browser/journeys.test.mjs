@@ -239,6 +239,37 @@ test('a caseworker on a busy line who double-clicks "Save" logs the call once', 
   await close();
 });
 
+test('without JavaScript, a call sent twice while the first is answered is logged once', async () => {
+  // No script, so no double-click guard: the server tells the second from the first by the
+  // showing of the form both came from.
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await signIn(page, 'casey');
+  await page.goto(`${base}/people/251/contact?channel=phone&direction=inbound`);
+  const summary = `Asked about the review, ref ${Date.now()}`;
+  await page.fill('#summary', summary);
+  await page.route('**/people/251/contact', async (route) => {
+    if (route.request().method() !== 'POST') return route.continue();
+    const answer = await route.fetch({ maxRedirects: 0 });
+    await new Promise((r) => setTimeout(r, 1500));
+    // The browser may have left this request for the second by now.
+    await route.fulfill({ response: answer }).catch(() => {});
+  });
+  const button = page.locator('form[action$="/contact"] button');
+  await button.scrollIntoViewIfNeeded();
+  const box = await button.boundingBox();
+  const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
+  await page.mouse.click(x, y);
+  await page.waitForTimeout(300);
+  await page.mouse.click(x, y);
+  await page.waitForTimeout(4000);
+  await page.unroute('**/people/251/contact');
+  await page.goto(`${base}/people/251`);
+  const times = (await page.textContent('main')).split(summary).length - 1;
+  assert.equal(times, 1, 'the call is on their record once');
+  await context.close();
+});
+
 test('writing in a form is use: the session is kept while someone types, and what is sent once signed out is shown back (issue 12)', async () => {
   const { page, close } = await asUser('casey');
   await page.clock.install();

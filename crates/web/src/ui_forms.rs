@@ -214,7 +214,16 @@ struct FormPage<'a> {
     evidence: Option<String>,
     person: Option<(i64, String)>,
     errors: Vec<(String, String)>,
+    /// This showing of the form, sent back with it: a form sent twice (a double click, a
+    /// second press while the first is answered) is saved once ([`ONCE`]).
+    once: String,
 }
+
+/// The field that says which showing of a form was sent. The command it sends is written
+/// under it as its idempotency key (`form:` and the value), in the same transaction as what
+/// it writes, as the API's `Idempotency-Key`: the same showing sent again writes nothing
+/// (`ui_step::take_at`).
+pub(crate) const ONCE: &str = "once";
 
 /// A form's spec, or the page to answer with instead: where a read the form is made from
 /// fails, the error page (never an empty choice that reads as if there were none).
@@ -388,6 +397,7 @@ pub(crate) fn show(
         evidence: spec.evidence,
         person: spec.person,
         errors,
+        once: hex::encode(rand::random::<[u8; 16]>()),
     };
     (status, render(&page)).into_response()
 }

@@ -386,14 +386,29 @@ where
             return Err(e.into());
         }
         let command = S::command(&state, &signed, id, &subject, &form).await?;
-        let out = state
-            .app
-            .execute(&Ctx::new(signed.actor.clone()), command)
-            .await?;
+        // Written under the showing of the form it came from: sent twice, saved once.
+        let ctx = Ctx {
+            key: form
+                .get(crate::ui_forms::ONCE)
+                .filter(|o| (1..=64).contains(&o.len()) && o.chars().all(|c| c.is_ascii_hexdigit()))
+                .map(|o| format!("form:{o}")),
+            ..Ctx::new(signed.actor.clone())
+        };
+        let out = state.app.execute(&ctx, command).await?;
         Ok::<_, AppError>((S::done(id, &subject, &out), S::said(&state, &subject, &out)))
     };
     match taken.await {
         Ok((to, said)) => crate::ui::said_and_go(&state, &to, said.as_deref()),
+        // The same showing of the form sent again (a double click with the first still being
+        // answered): nothing written the second time, and said so where "Back" goes.
+        Err(AppError::Rule(r)) if r.field.as_deref() == Some("Idempotency-Key") => {
+            let spec = or_page!(spec_of::<S>(&state, &signed, id, &subject).await);
+            crate::ui::said_and_go(
+                &state,
+                &spec.back,
+                Some("The form was sent twice: it was saved once, the first time."),
+            )
+        }
         Err(e) => {
             let spec = or_page!(spec_of::<S>(&state, &signed, id, &subject).await);
             refused(&state, signed, spec, &form, e)

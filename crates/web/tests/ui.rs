@@ -1344,6 +1344,90 @@ async fn cle_9_9_a_call_from_their_advocate_logged_from_the_incoming_page_is_no_
     .await;
 }
 
+/// A form sent twice — a double click without the page's script, a second press while the
+/// first is still being answered — is saved once: each showing of a form carries its own
+/// `once`, written as the command's idempotency key, so the second writes nothing and
+/// says so where "Back" goes. Another showing of the same form is another contact.
+#[tokio::test]
+async fn a_form_sent_twice_is_saved_once() {
+    let ui = Ui::spawn().await;
+    let c = case(&ui).await;
+    let cas = ui.session("cas").await;
+    let path = format!("/people/{}/contact", c.pid);
+    let showing = || async {
+        let (_, form) = ui.page(&cas, &path).await;
+        after(&form, "name=\"once\" value=\"")
+    };
+    let contacts = || async {
+        ui.api_get(&c.cw, &format!("/people/{}", c.pid)).await["contacts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|x| x["summary"] == "Asked about the review")
+            .count()
+    };
+    let once = showing().await;
+    assert_eq!(once.len(), 32, "{once}");
+    let fields = [
+        ("channel", "phone"),
+        ("direction", "inbound"),
+        ("summary", "Asked about the review"),
+        ("once", once.as_str()),
+    ];
+    let first = ui.post_form(&cas, &path, &fields).await;
+    assert_eq!(first.status(), StatusCode::SEE_OTHER);
+    let second = ui.post_form(&cas, &path, &fields).await;
+    assert_eq!(second.status(), StatusCode::SEE_OTHER);
+    assert_eq!(redirected(&second), format!("/people/{}", c.pid));
+    let page = ui.followed(&cas, &second).await;
+    assert!(
+        page.contains("The form was sent twice: it was saved once, the first time."),
+        "{page}"
+    );
+    assert_eq!(contacts().await, 1, "saved once");
+    // The form shown again is a new showing: what it sends is saved.
+    let again = showing().await;
+    assert_ne!(again, once);
+    let fields = [
+        ("channel", "phone"),
+        ("direction", "inbound"),
+        ("summary", "Asked about the review"),
+        ("once", again.as_str()),
+    ];
+    let r = ui.post_form(&cas, &path, &fields).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(contacts().await, 2);
+    // A refusal writes nothing, so the same showing sent again once put right is saved.
+    let once = showing().await;
+    let r = ui
+        .post_form(
+            &cas,
+            &path,
+            &[
+                ("channel", "phone"),
+                ("direction", "inbound"),
+                ("summary", ""),
+                ("once", &once),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let r = ui
+        .post_form(
+            &cas,
+            &path,
+            &[
+                ("channel", "phone"),
+                ("direction", "inbound"),
+                ("summary", "Asked about the review"),
+                ("once", &once),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(contacts().await, 3);
+}
+
 /// CLE-9.11: a caseworker logging a call from the form is told on the page it goes to that
 /// it is logged and, where their plan does not allow it, that it is a breach with a reminder
 /// raised: said once (the GOV.UK success banner), not again on the next page.
