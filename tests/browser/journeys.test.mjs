@@ -209,6 +209,17 @@ test('a caseworker logs an abusive call and ends it; the line manager gets the f
   await manager.close();
 });
 
+/// Two real mouse clicks on `selector`, `gap` milliseconds apart.
+async function clickTwice(page, selector, gap) {
+  const button = page.locator(selector);
+  await button.scrollIntoViewIfNeeded();
+  const box = await button.boundingBox();
+  const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
+  await page.mouse.click(x, y);
+  await page.waitForTimeout(gap);
+  await page.mouse.click(x, y);
+}
+
 test('a caseworker on a busy line who double-clicks "Save" logs the call once', async () => {
   const { page, close } = await asUser('casey');
   await page.goto(`${base}/people/250/contact?channel=phone&direction=inbound`);
@@ -223,14 +234,8 @@ test('a caseworker on a busy line who double-clicks "Save" logs the call once', 
     await new Promise((r) => setTimeout(r, 500));
     await route.fulfill({ response: answer });
   });
-  const button = page.locator('form[action$="/contact"] button');
-  await button.scrollIntoViewIfNeeded();
-  const box = await button.boundingBox();
-  const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
   // Clicked twice, as someone does when the page seems slow to answer.
-  await page.mouse.click(x, y);
-  await page.waitForTimeout(150);
-  await page.mouse.click(x, y);
+  await clickTwice(page, 'form[action$="/contact"] button', 150);
   // Whatever the browser made of the clicks, every request has landed well within this.
   await page.waitForTimeout(2500);
   await page.goto(`${base}/people/250`);
@@ -255,13 +260,7 @@ test('without JavaScript, a call sent twice while the first is answered is logge
     // The browser may have left this request for the second by now.
     await route.fulfill({ response: answer }).catch(() => {});
   });
-  const button = page.locator('form[action$="/contact"] button');
-  await button.scrollIntoViewIfNeeded();
-  const box = await button.boundingBox();
-  const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
-  await page.mouse.click(x, y);
-  await page.waitForTimeout(300);
-  await page.mouse.click(x, y);
+  await clickTwice(page, 'form[action$="/contact"] button', 300);
   await page.waitForTimeout(4000);
   await page.unroute('**/people/251/contact');
   await page.goto(`${base}/people/251`);

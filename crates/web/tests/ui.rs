@@ -1354,29 +1354,37 @@ async fn a_form_sent_twice_is_saved_once() {
     let c = case(&ui).await;
     let cas = ui.session("cas").await;
     let path = format!("/people/{}/contact", c.pid);
+    let summary = "Asked about the review";
     let showing = || async {
         let (_, form) = ui.page(&cas, &path).await;
         after(&form, "name=\"once\" value=\"")
+    };
+    // Sends the contact form as shown once (`once`), with this summary: the answer.
+    let send = |summary: &'static str, once: String| {
+        let (ui, cas, path) = (&ui, cas.clone(), path.clone());
+        async move {
+            let fields = [
+                ("channel", "phone"),
+                ("direction", "inbound"),
+                ("summary", summary),
+                ("once", once.as_str()),
+            ];
+            ui.post_form(&cas, &path, &fields).await
+        }
     };
     let contacts = || async {
         ui.api_get(&c.cw, &format!("/people/{}", c.pid)).await["contacts"]
             .as_array()
             .unwrap()
             .iter()
-            .filter(|x| x["summary"] == "Asked about the review")
+            .filter(|x| x["summary"] == summary)
             .count()
     };
     let once = showing().await;
     assert_eq!(once.len(), 32, "{once}");
-    let fields = [
-        ("channel", "phone"),
-        ("direction", "inbound"),
-        ("summary", "Asked about the review"),
-        ("once", once.as_str()),
-    ];
-    let first = ui.post_form(&cas, &path, &fields).await;
+    let first = send(summary, once.clone()).await;
     assert_eq!(first.status(), StatusCode::SEE_OTHER);
-    let second = ui.post_form(&cas, &path, &fields).await;
+    let second = send(summary, once.clone()).await;
     assert_eq!(second.status(), StatusCode::SEE_OTHER);
     assert_eq!(redirected(&second), format!("/people/{}", c.pid));
     let page = ui.followed(&cas, &second).await;
@@ -1388,43 +1396,15 @@ async fn a_form_sent_twice_is_saved_once() {
     // The form shown again is a new showing: what it sends is saved.
     let again = showing().await;
     assert_ne!(again, once);
-    let fields = [
-        ("channel", "phone"),
-        ("direction", "inbound"),
-        ("summary", "Asked about the review"),
-        ("once", again.as_str()),
-    ];
-    let r = ui.post_form(&cas, &path, &fields).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(send(summary, again).await.status(), StatusCode::SEE_OTHER);
     assert_eq!(contacts().await, 2);
     // A refusal writes nothing, so the same showing sent again once put right is saved.
     let once = showing().await;
-    let r = ui
-        .post_form(
-            &cas,
-            &path,
-            &[
-                ("channel", "phone"),
-                ("direction", "inbound"),
-                ("summary", ""),
-                ("once", &once),
-            ],
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    let r = ui
-        .post_form(
-            &cas,
-            &path,
-            &[
-                ("channel", "phone"),
-                ("direction", "inbound"),
-                ("summary", "Asked about the review"),
-                ("once", &once),
-            ],
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        send("", once.clone()).await.status(),
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(send(summary, once).await.status(), StatusCode::SEE_OTHER);
     assert_eq!(contacts().await, 3);
 }
 
@@ -3075,42 +3055,30 @@ impl Ui {
 #[tokio::test]
 async fn cle_9_3_the_draft_form_asks_why_no_warning_was_given_only_where_none_was() {
     let ui = Ui::spawn().await;
-    let (_, cw) = ui.staff("Cas Worker", "cas", Role::Caseworker).await;
-    let (_, lm) = ui.staff("Lee Manager", "lee", Role::LineManager).await;
-    let p = ui
-        .api(
-            &cw,
-            "/people",
-            json!({"name": "Jo Bloggs", "emails": ["jo@example.org"]}),
-        )
-        .await;
-    let pid = p["id"].as_i64().unwrap();
-    ui.api(
-        &cw,
-        &format!("/people/{pid}/matters"),
-        json!({"kind": "complaint", "title": "Delays"}),
-    )
-    .await;
-    let category = ui.app.profile.categories[0].id.clone();
-    ui.api(
-        &cw,
-        "/incidents",
-        json!({"person_id": pid, "category": category, "description": "Threats to staff"}),
-    )
-    .await;
+    let c = case(&ui).await;
     let lee = ui.session("lee").await;
-    let (_, form) = ui.page(&lee, &format!("/people/{pid}/plan")).await;
-    assert!(
-        form.contains("name=\"no_warning_reason\"") && !form.contains("They were warned on"),
-        "{form}"
-    );
-    ui.api(&lm, &format!("/people/{pid}/warnings"), json!({"what_is_wrong": "a", "how_to_change": "b", "consequence": "c", "channel": "letter"}))
-        .await;
-    let (_, form) = ui.page(&lee, &format!("/people/{pid}/plan")).await;
+    let form_of = |pid: i64| {
+        let (ui, lee) = (&ui, lee.clone());
+        async move { ui.page(&lee, &format!("/people/{pid}/plan")).await.1 }
+    };
+    // The case's person was warned: not asked why not, and told when.
+    let form = form_of(c.pid).await;
     assert!(
         !form.contains("name=\"no_warning_reason\"")
             && form.contains("They were warned on")
             && form.contains(&ui.app.profile.clauses.warning_first),
+        "{form}"
+    );
+    // Someone never warned is asked.
+    let other = ui.api(&c.cw, "/people", json!({"name": "Sam Other"})).await["id"]
+        .as_i64()
+        .unwrap();
+    let matter = json!({"kind": "complaint", "title": "Delays"});
+    ui.api(&c.cw, &format!("/people/{other}/matters"), matter)
+        .await;
+    let form = form_of(other).await;
+    assert!(
+        form.contains("name=\"no_warning_reason\"") && !form.contains("They were warned on"),
         "{form}"
     );
 }
