@@ -209,6 +209,24 @@ test('a caseworker logs an abusive call and ends it; the line manager gets the f
   await manager.close();
 });
 
+/// Each form sent to `pattern` reaches Tact at once, and its answer reaches the browser `ms`
+/// later, as from a busy office server (the browser may have left a request for a second one
+/// by then).
+async function answerSlowly(page, pattern, ms) {
+  await page.route(pattern, async (route) => {
+    if (route.request().method() !== 'POST') return route.continue();
+    const answer = await route.fetch({ maxRedirects: 0 });
+    await new Promise((r) => setTimeout(r, ms));
+    await route.fulfill({ response: answer }).catch(() => {});
+  });
+}
+
+/// How many times `summary` stands on person `id`'s record.
+async function timesOnRecord(page, id, summary) {
+  await page.goto(`${base}/people/${id}`);
+  return (await page.textContent('main')).split(summary).length - 1;
+}
+
 /// Two real mouse clicks on `selector`, `gap` milliseconds apart.
 async function clickTwice(page, selector, gap) {
   const button = page.locator(selector);
@@ -228,19 +246,12 @@ test('a caseworker on a busy line who double-clicks "Save" logs the call once', 
   // A slow answer, as on a busy office server: each request reaches Tact at once, and its
   // answer reaches the browser half a second later. GOV.UK Frontend's
   // data-prevent-double-click, on every button that writes, lets one click a second through.
-  await page.route('**/people/250/contact', async (route) => {
-    if (route.request().method() !== 'POST') return route.continue();
-    const answer = await route.fetch({ maxRedirects: 0 });
-    await new Promise((r) => setTimeout(r, 500));
-    await route.fulfill({ response: answer });
-  });
+  await answerSlowly(page, '**/people/250/contact', 500);
   // Clicked twice, as someone does when the page seems slow to answer.
   await clickTwice(page, 'form[action$="/contact"] button', 150);
   // Whatever the browser made of the clicks, every request has landed well within this.
   await page.waitForTimeout(2500);
-  await page.goto(`${base}/people/250`);
-  const times = (await page.textContent('main')).split(summary).length - 1;
-  assert.equal(times, 1, 'the call is on their record once');
+  assert.equal(await timesOnRecord(page, 250, summary), 1, 'the call is on their record once');
   await close();
 });
 
@@ -253,19 +264,11 @@ test('without JavaScript, a call sent twice while the first is answered is logge
   await page.goto(`${base}/people/251/contact?channel=phone&direction=inbound`);
   const summary = `Asked about the review, ref ${Date.now()}`;
   await page.fill('#summary', summary);
-  await page.route('**/people/251/contact', async (route) => {
-    if (route.request().method() !== 'POST') return route.continue();
-    const answer = await route.fetch({ maxRedirects: 0 });
-    await new Promise((r) => setTimeout(r, 1500));
-    // The browser may have left this request for the second by now.
-    await route.fulfill({ response: answer }).catch(() => {});
-  });
+  await answerSlowly(page, '**/people/251/contact', 1500);
   await clickTwice(page, 'form[action$="/contact"] button', 300);
   await page.waitForTimeout(4000);
   await page.unroute('**/people/251/contact');
-  await page.goto(`${base}/people/251`);
-  const times = (await page.textContent('main')).split(summary).length - 1;
-  assert.equal(times, 1, 'the call is on their record once');
+  assert.equal(await timesOnRecord(page, 251, summary), 1, 'the call is on their record once');
   await context.close();
 });
 

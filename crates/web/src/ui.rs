@@ -245,7 +245,21 @@ pub(crate) fn set_cookie(
     value: &str,
     max_age: Option<i64>,
 ) -> HeaderValue {
-    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict");
+    cookie_header(state, name, value, "/", "Strict", max_age)
+}
+
+/// Every cookie Tact sets: HttpOnly, `Secure` where the office serves over HTTPS, on
+/// `path`, with `same_site` (`Strict` for the session and forms; `Lax` for what must come
+/// back from the office's sign-in service) and, where given, its age in seconds.
+pub(crate) fn cookie_header(
+    state: &AppState,
+    name: &str,
+    value: &str,
+    path: &str,
+    same_site: &str,
+    max_age: Option<i64>,
+) -> HeaderValue {
+    let mut c = format!("{name}={value}; Path={path}; HttpOnly; SameSite={same_site}");
     if state.secure_cookies {
         c.push_str("; Secure");
     }
@@ -345,14 +359,12 @@ impl FromRequestParts<AppState> for Signed {
         Signed::of(parts, state).await?.ok_or_else(|| {
             // A page opened once the session has ended is gone back to once signed in
             // again ([`crate::ui_back`]).
-            let mut r = Redirect::to("/sign-in").into_response();
             if parts.method == axum::http::Method::GET {
                 let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
-                if let Some(c) = crate::ui_back::remember(state, path) {
-                    r.headers_mut().append(SET_COOKIE, c);
-                }
+                crate::ui_back::sign_in_then(state, path)
+            } else {
+                Redirect::to("/sign-in").into_response()
             }
-            r
         })
     }
 }

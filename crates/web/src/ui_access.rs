@@ -417,14 +417,14 @@ pub(crate) fn signing_out_at_provider(state: &AppState, label: &str, url: String
 }
 
 fn sso_cookie(state: &AppState, value: &str, max_age: i64) -> axum::http::HeaderValue {
-    let mut c = format!(
-        "{SSO_COOKIE}={value}; Path=/sign-in/sso; HttpOnly; SameSite=Lax; Max-Age={max_age}"
-    );
-    if state.secure_cookies {
-        c.push_str("; Secure");
-    }
-    axum::http::HeaderValue::from_str(&c)
-        .unwrap_or_else(|_| axum::http::HeaderValue::from_static("tact_invalid=1"))
+    crate::ui::cookie_header(
+        state,
+        SSO_COOKIE,
+        value,
+        "/sign-in/sso",
+        "Lax",
+        Some(max_age),
+    )
 }
 
 fn unreachable_provider(state: &AppState, e: &str) -> Response {

@@ -44,11 +44,7 @@ fn local(path: &str) -> bool {
 fn cookie_of(state: &AppState, value: &str, age: i64) -> HeaderValue {
     // Lax, not Strict as the session's: the office's sign-in service returns to Tact from
     // its own site, and the way back must come with it.
-    let mut c = format!("{BACK_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={age}");
-    if state.secure_cookies {
-        c.push_str("; Secure");
-    }
-    HeaderValue::from_str(&c).unwrap_or_else(|_| HeaderValue::from_static("tact_invalid=1"))
+    crate::ui::cookie_header(state, BACK_COOKIE, value, "/", "Lax", Some(age))
 }
 
 /// The cookie that keeps `path` (a path and query on this site) as the place to go back to
@@ -80,9 +76,9 @@ pub(crate) fn go_back(state: &AppState, headers: &HeaderMap) -> axum::response::
     r
 }
 
-/// The way to sign in for a form sent once the session had ended whose page is not its
-/// address (a file sent from a letter's page): to the sign-in page, keeping `page` to go back
-/// to. Only a page on this site is kept ([`local`]).
+/// The way to sign in, keeping `page` to go back to: for a page opened once the session had
+/// ended, and a form sent then whose page is not its address (a file sent from a letter's
+/// page). Only a page on this site is kept ([`local`]).
 pub(crate) fn sign_in_then(state: &AppState, page: &str) -> axum::response::Response {
     let mut r = Redirect::to("/sign-in").into_response();
     if let Some(c) = remember(state, page) {
