@@ -298,7 +298,7 @@ impl Handles<cmd::CreateStaff> for App {
     type Output = Staff;
 
     async fn handle(&self, ctx: &Ctx, c: cmd::CreateStaff, _: Executed) -> Result<Staff> {
-        let by = Some(&ctx.actor);
+        let by = Some(ctx);
         match &c.sign_in {
             Some((username, password)) => {
                 self.create_staff_signing_in(
@@ -583,8 +583,23 @@ impl App {
 
     /// Ends a write: keeps the idempotency key with what was made, then commits.
     async fn finish(&self, mut tx: WriteTx, ctx: &Ctx, made: &str) -> Result<()> {
-        if let Some(key) = &ctx.key {
-            tx.keep_response(key, ctx.actor.id, made, self.now()).await.map_err(|e| match e {
+        self.keep_key(&mut tx, Some(ctx), made).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Keeps the request's idempotency key (if it has one) in `tx` with what was made: the
+    /// same key sent again is refused (409, field `Idempotency-Key`) and writes nothing.
+    /// No context (the operator setting up at the console) keeps nothing. A write that
+    /// could fail a second time for its own reason (a username taken by the first) keeps
+    /// the key before that, so a form sent twice is told so rather than refused.
+    async fn keep_key(&self, tx: &mut WriteTx, ctx: Option<&Ctx>, made: &str) -> Result<()> {
+        let Some((key, ctx)) = ctx.and_then(|c| c.key.as_ref().map(|k| (k, c))) else {
+            return Ok(());
+        };
+        tx.keep_response(key, ctx.actor.id, made, self.now())
+            .await
+            .map_err(|e| match e {
                 StoreError::Conflict(_) => AppError::Rule(RuleError {
                     kind: tact_core::RuleErrorKind::Conflict,
                     clause: None,
@@ -593,10 +608,7 @@ impl App {
                     overridden_by: None,
                 }),
                 other => other.into(),
-            })?;
-        }
-        tx.commit().await?;
-        Ok(())
+            })
     }
 
     // ----- staff -------------------------------------------------------------------
@@ -779,7 +791,7 @@ impl App {
     /// A role refusal or the store's error.
     pub async fn create_staff(
         &self,
-        by: Option<&Actor>,
+        by: Option<&Ctx>,
         name: &str,
         role: Role,
         email: Option<EmailAddress>,
@@ -801,7 +813,7 @@ impl App {
     /// A role refusal; no name.
     pub async fn create_service_account(
         &self,
-        by: Option<&Actor>,
+        by: Option<&Ctx>,
         name: &str,
         scope: tact_core::roles::Scope,
     ) -> Result<Staff> {
@@ -822,7 +834,7 @@ impl App {
     #[allow(clippy::too_many_arguments)]
     pub async fn create_staff_signing_in(
         &self,
-        by: Option<&Actor>,
+        by: Option<&Ctx>,
         name: &str,
         role: Role,
         email: Option<EmailAddress>,
@@ -830,8 +842,8 @@ impl App {
         username: &str,
         password: &str,
     ) -> Result<Staff> {
-        if let Some(a) = by {
-            authorise(&self.profile, a, Action::ManageStaff, None)?;
+        if let Some(c) = by {
+            authorise(&self.profile, &c.actor, Action::ManageStaff, None)?;
         }
         let (username, hash) = credentials(username, password).await?;
         let mut tx = self.begin().await?;
@@ -841,7 +853,8 @@ impl App {
         tx.set_credentials(s.id, &username, &hash)
             .await
             .map_err(|e| taken(e, &username))?;
-        tx.audit(&[credentials_set(self.now(), by, s.id)]).await?;
+        tx.audit(&[credentials_set(self.now(), by.map(|c| &c.actor), s.id)])
+            .await?;
         tx.commit().await?;
         Ok(s)
     }
@@ -852,15 +865,15 @@ impl App {
     pub(crate) async fn insert_new_staff(
         &self,
         tx: &mut WriteTx,
-        by: Option<&Actor>,
+        by: Option<&Ctx>,
         name: &str,
         role: Role,
         email: Option<EmailAddress>,
         line_manager: Option<StaffId>,
         scope: Option<tact_core::roles::Scope>,
     ) -> Result<Staff> {
-        if let Some(a) = by {
-            authorise(&self.profile, a, Action::ManageStaff, None)?;
+        if let Some(c) = by {
+            authorise(&self.profile, &c.actor, Action::ManageStaff, None)?;
         }
         tact_core::error::require_text("name", name)?;
         if let Some(m) = line_manager {
@@ -877,9 +890,12 @@ impl App {
             scope,
         };
         s.id = tx.insert_staff(&s, None, self.now()).await?;
+        // Kept before anything that could refuse a second sending for its own reason (the
+        // username the first one took).
+        self.keep_key(tx, by, &format!("staff:{}", s.id)).await?;
         let ev = AuditEvent {
             at: self.now(),
-            actor: by.map(|a| a.id),
+            actor: by.map(|c| c.actor.id),
             action: AuditAction::StaffCreated,
             subject: format!("staff:{}", s.id),
             person_id: None,
@@ -906,7 +922,7 @@ impl App {
     /// staff; no name.
     pub async fn mint_token(
         &self,
-        by: Option<&Actor>,
+        by: Option<&Ctx>,
         staff: StaffId,
         name: &str,
         days: Option<u32>,
@@ -914,8 +930,8 @@ impl App {
         let Some(holder) = self.store.staff(staff).await? else {
             return Err(not_found("staff_id", format!("no member of staff {staff}")));
         };
-        if let Some(a) = by {
-            tact_core::roles::may_issue_token(&self.profile, a, &holder)?;
+        if let Some(c) = by {
+            tact_core::roles::may_issue_token(&self.profile, &c.actor, &holder)?;
         }
         tact_core::error::require_text("name", name)?;
         let now = self.now();
@@ -928,7 +944,7 @@ impl App {
                 staff,
                 &token_hash(&secret),
                 name.trim(),
-                by.map(|a| a.id),
+                by.map(|c| c.actor.id),
                 now,
                 expires_at,
             )
@@ -937,15 +953,16 @@ impl App {
             .detail("token", id)
             .detail("name", name.trim())
             .detail("expires_at", expires_at);
-        ev.actor = by.map(|a| a.id);
+        ev.actor = by.map(|c| c.actor.id);
         tx.audit(&[ev]).await?;
+        self.keep_key(&mut tx, by, &format!("token:{id}")).await?;
         tx.commit().await?;
         let token = tact_core::model::ApiToken {
             id,
             staff_id: staff,
             name: name.trim().to_string(),
             created_at: now,
-            created_by: by.map(|a| a.id),
+            created_by: by.map(|c| c.actor.id),
             expires_at,
             revoked_at: None,
             revoked_by: None,
@@ -963,7 +980,8 @@ impl App {
         staff: StaffId,
         name: &str,
     ) -> Result<String> {
-        Ok(self.mint_token(by, staff, name, None).await?.1)
+        let by = by.map(|a| Ctx::new(a.clone()));
+        Ok(self.mint_token(by.as_ref(), staff, name, None).await?.1)
     }
 
     /// The tokens `holder` holds (everyone's without one), under
@@ -2027,7 +2045,7 @@ impl Handles<cmd::CreateServiceAccount> for App {
     type Output = Staff;
 
     async fn handle(&self, ctx: &Ctx, c: cmd::CreateServiceAccount, _: Executed) -> Result<Staff> {
-        self.create_service_account(Some(&ctx.actor), &c.name, c.scope)
+        self.create_service_account(Some(ctx), &c.name, c.scope)
             .await
     }
 }
@@ -2040,8 +2058,7 @@ impl Handles<cmd::IssueToken> for App {
     type Output = (tact_core::model::ApiToken, String);
 
     async fn handle(&self, ctx: &Ctx, c: cmd::IssueToken, _: Executed) -> Result<Self::Output> {
-        self.mint_token(Some(&ctx.actor), c.holder, &c.name, c.days)
-            .await
+        self.mint_token(Some(ctx), c.holder, &c.name, c.days).await
     }
 }
 

@@ -104,7 +104,7 @@ async fn staff(
     out: &mut String,
 ) -> Result<Actor> {
     let s = app
-        .create_staff(Some(admin), name, role, None, manager)
+        .create_staff(Some(&Ctx::new(admin.clone())), name, role, None, manager)
         .await?;
     // Each member of staff mints their own token (nobody mints one for anyone else), on
     // the real clock, so it lasts from today rather than from the demo's past.

@@ -675,6 +675,47 @@ async fn a_repeated_submission_with_the_same_idempotency_key_writes_once() {
                 .len(),
             2
         );
+        // And for an administrator's: a member of staff, a service account and a token
+        // (each once; the second is the same refusal, not "taken" or a second record).
+        let admin = t.token_for("Ada Admin", Role::Admin).await;
+        let staff = t.app.store().staff_list().await.unwrap().len();
+        for (path, body) in [
+            ("/staff", json!({"name": "Nia New", "role": "caseworker"})),
+            (
+                "/service-accounts",
+                json!({"name": "Phones", "scope": "contact-check"}),
+            ),
+            ("/tokens", json!({"name": "My script"})),
+        ] {
+            let key = format!("once-{path}");
+            let (s, v) = t
+                .send(
+                    reqwest::Method::POST,
+                    &admin,
+                    path,
+                    Some(body.clone()),
+                    Some(&key),
+                )
+                .await;
+            assert_eq!(s, StatusCode::CREATED, "{path}: {v}");
+            let (s, v) = t
+                .send(reqwest::Method::POST, &admin, path, Some(body), Some(&key))
+                .await;
+            assert_eq!(s, StatusCode::CONFLICT, "{path}: {v}");
+            assert_eq!(v["error"]["field"], "Idempotency-Key", "{path}");
+        }
+        assert_eq!(
+            t.app.store().staff_list().await.unwrap().len(),
+            staff + 2,
+            "one member of staff, one service account"
+        );
+        let (_, mine) = t.get(&admin, "/tokens").await;
+        let scripts = mine["tokens"].as_array().unwrap();
+        assert_eq!(
+            scripts.iter().filter(|x| x["name"] == "My script").count(),
+            1,
+            "{mine}"
+        );
     })
     .await;
 }

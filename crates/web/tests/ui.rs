@@ -4969,6 +4969,24 @@ async fn a_new_member_of_staff_with_a_taken_username_writes_nothing_and_can_be_s
     // The new member of staff signs in with what the form set.
     let r = ui.sign_in("nia", "a-long-enough-password").await;
     assert!(r.status().is_redirection(), "{}", r.status());
+    // One showing of the form sent twice (a double click): saved once, and the second
+    // answer says so rather than that the username the first took is taken.
+    let (_, shown) = ui.page(&ada, "/admin/staff/new").await;
+    let once = after(&shown, "name=\"once\" value=\"");
+    let mut twice = form("ola").to_vec();
+    twice[0] = ("name", "Ola Once");
+    twice.push(("once", once.as_str()));
+    let first = ui.post_form(&ada, "/admin/staff/new", &twice).await;
+    assert_eq!(first.status(), StatusCode::SEE_OTHER);
+    let second = ui.post_form(&ada, "/admin/staff/new", &twice).await;
+    assert_eq!(second.status(), StatusCode::SEE_OTHER, "not refused");
+    let page = ui.followed(&ada, &second).await;
+    assert!(
+        page.contains("The form was sent twice: it was saved once, the first time."),
+        "{page}"
+    );
+    let staff = tact_app::testing::staff_list(&ui.app).await;
+    assert_eq!(staff.iter().filter(|s| s.name == "Ola Once").count(), 1);
 }
 
 /// CLE-9.15, 4.5; NOR-1.5, 6.2: an office setting up is told, on the staff page, each role
