@@ -324,6 +324,24 @@ pub fn offered_steps(
     }
 }
 
+/// NOR-5.3: the matters of `matters` that plan `s` covers whose internal review route is
+/// still open, where the profile asks for it to be exhausted before contact is restricted;
+/// none on a profile that does not (Cleveland). [`propose`] refuses while there is one, and
+/// a plan's page links each to where its status is changed.
+pub fn review_route_open<'m>(
+    profile: &Profile,
+    s: &Plan,
+    matters: &'m [Matter],
+) -> Vec<&'m Matter> {
+    if !profile.rules.restriction_requires_review_exhausted {
+        return Vec::new();
+    }
+    matters
+        .iter()
+        .filter(|m| s.matter_ids.contains(&m.id) && !m.status.review_exhausted())
+        .collect()
+}
+
 /// Why `actor` cannot propose the draft `s` now, or `None` where they can: [`propose`]'s own
 /// answer, with nothing written, for a page to say what is still to do instead of offering
 /// the step.
@@ -1542,19 +1560,15 @@ pub fn propose(
         .map_err(|e| e.with_clause(&clauses.aims_and_proportionality))?;
     require_text("reasons", &s.reasons)
         .map_err(|e| e.with_clause(&clauses.aims_and_proportionality))?;
-    if profile.rules.restriction_requires_review_exhausted {
-        for m in ctx.matters.iter().filter(|m| s.matter_ids.contains(&m.id)) {
-            if !m.status.review_exhausted() {
-                return Err(RuleError::conflict(
-                    &clauses.review_exhausted,
-                    format!(
-                        "matter {} has not exhausted the internal review route",
-                        m.reference
-                    ),
-                )
-                .with_field("matter_ids"));
-            }
-        }
+    if let Some(m) = review_route_open(profile, s, ctx.matters).first() {
+        return Err(RuleError::conflict(
+            &clauses.review_exhausted,
+            format!(
+                "matter {} has not exhausted the internal review route",
+                m.reference
+            ),
+        )
+        .with_field("matter_ids"));
     }
     check_restrictions(profile, s.person_id, &s.restrictions, ctx)?;
     check_review_date(profile, s.review_due, check::uk_date(now))?;

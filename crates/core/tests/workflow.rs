@@ -1471,9 +1471,20 @@ fn nor_5_3_restriction_needs_the_internal_review_route_exhausted() {
     let s = w.answer_all(&w.draft(vec![email_only()]));
     let err = propose(&w.p, &actor(LINE_MANAGER), &s, &w.ctx(), now()).unwrap_err();
     assert_eq!(err.clause.as_deref(), Some("NOR-5.3"));
+    // Which of its matters stand in the way, for a page to link where each is put right;
+    // none once it is exhausted (or finalised).
+    let open: Vec<_> = review_route_open(&w.p, &s, &w.matters)
+        .iter()
+        .map(|m| m.id)
+        .collect();
+    assert_eq!(open, vec![w.matters[0].id]);
+    w.matters[0].status = MatterStatus::Finalised;
+    assert!(review_route_open(&w.p, &s, &w.matters).is_empty());
     // Cleveland's policy has no such precondition.
     let mut c = World::new("cleveland-opcc");
     c.matters[0].status = MatterStatus::Open;
+    let d = c.answer_all(&c.draft(vec![email_only()]));
+    assert!(review_route_open(&c.p, &d, &c.matters).is_empty());
     assert_eq!(c.proposed(vec![email_only()]).status, PlanStatus::Proposed);
 }
 

@@ -1534,7 +1534,7 @@ struct IncomingPage<'a> {
     /// May this member of staff add a caller nobody knows as a new person?
     can_add: bool,
     channel: String,
-    channels: Vec<(&'static str, &'static str)>,
+    channels: Vec<(&'static str, String)>,
     error: Option<String>,
     verdict: Option<VerdictView>,
     /// The caller's number or address as typed, for the contact form the page links to:
@@ -1655,7 +1655,7 @@ async fn incoming(
         channel: channel.as_str().to_string(),
         channels: Channel::ALL
             .iter()
-            .map(|c| (c.as_str(), c.plain()))
+            .map(|c| (c.as_str(), crate::ui_forms::capital(c.plain())))
             .collect(),
         error: error.clone(),
         verdict,

@@ -1102,6 +1102,9 @@ struct PlanPage<'a> {
     can_propose: bool,
     /// What still stands in the way of proposing a draft, where its reader could otherwise.
     not_yet: Option<String>,
+    /// Where to put right what stops the proposal: the clause that asks for each covered
+    /// matter's review route exhausted, and a link to each matter's status still open.
+    put_right: Option<(String, Vec<(String, String)>)>,
     /// Why it cannot be applied to each of the person's other matters, where its reader
     /// could otherwise apply it but none can take it now (NOR-5.3: a review route still
     /// open; a request already waiting).
@@ -1236,6 +1239,26 @@ async fn plan_page_with(
         not_proposed,
         not_applied,
     } = wf::offered_steps(p, &signed.actor, &s, &records.context(), state.app.now());
+    // NOR-5.3: where a matter's review route still stands in the way, where to record that
+    // it is exhausted, for whoever may.
+    let open: Vec<(String, String)> = wf::review_route_open(p, &s, &records.matters)
+        .into_iter()
+        .map(|m| {
+            (
+                format!("/matters/{}/status", m.id),
+                format!("Change the status of {} — {}", m.reference, m.title),
+            )
+        })
+        .collect();
+    let put_right = (not_proposed.is_some()
+        && !open.is_empty()
+        && cmd::offered::<cmd::SetMatterStatus>(p, &signed.actor))
+    .then(|| {
+        (
+            tact_core::profile::cited(&p.clauses.review_exhausted).to_string(),
+            open,
+        )
+    });
     let words = |e: RuleError| refusal_words(&e.message, e.clause.as_deref());
     let not_yet = not_proposed.map(words);
     let not_applied = not_applied.into_iter().map(words).collect();
@@ -1275,6 +1298,7 @@ async fn plan_page_with(
         disputes,
         can_propose: steps.contains(&wf::PlanStep::Propose),
         not_yet,
+        put_right,
         not_applied,
         error: error.map(|e| refusal_words(&e.message, e.clause.as_deref())),
     };
@@ -1978,12 +2002,24 @@ pub fn admin_routes() -> Router<AppState> {
         .pipe(step::route::<DecideAdjustment>)
 }
 
+/// A member of staff on the staff page.
+struct StaffRow {
+    id: i64,
+    name: String,
+    role: String,
+    /// Their line manager's name, where they have one (ended calls, welfare concerns and
+    /// incidents go to them: CLE-4.5, 6.5; NOR-6.1).
+    line_manager: Option<String>,
+    active: bool,
+    /// Whether an authenticator app is set up.
+    authenticator: bool,
+}
+
 #[derive(Template)]
 #[template(path = "staff.html")]
 struct StaffPage<'a> {
     frame: Frame<'a>,
-    /// (id, name, role, active, whether an authenticator app is set up)
-    staff: Vec<(i64, String, String, bool, bool)>,
+    staff: Vec<StaffRow>,
     /// Each role nobody active holds, as "a senior manager", with what waits for it
     /// (core's `roles::unheld_queues`).
     unheld: Vec<(String, String)>,
@@ -2002,16 +2038,22 @@ async fn staff_list(State(state): State<AppState>, signed: Signed) -> Response {
         .into_iter()
         .map(|(role, what)| (role.one(), what))
         .collect();
+    let name_of = |id: StaffId| staff.iter().find(|s| s.id == id).map(|s| s.name.clone());
+    let rows = staff
+        .iter()
+        .map(|s| StaffRow {
+            id: s.id.0,
+            name: s.name.clone(),
+            role: s.role.plain().to_string(),
+            line_manager: s.line_manager.and_then(name_of),
+            active: s.active,
+            authenticator: with_app.contains(&s.id),
+        })
+        .collect();
     render(&StaffPage {
         frame: Frame::of(&state, &signed),
         unheld,
-        staff: staff
-            .into_iter()
-            .map(|s| {
-                let app = with_app.contains(&s.id);
-                (s.id.0, s.name, s.role.plain().to_string(), s.active, app)
-            })
-            .collect(),
+        staff: rows,
     })
 }
 

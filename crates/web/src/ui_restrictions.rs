@@ -52,21 +52,24 @@ fn details(p: &Profile, kind: RestrictionKind, matters: &[Matter], staff: &[Staf
                 .map(|e| e.allowed_channels.clone())
                 .unwrap_or_default()
                 .iter()
-                .map(|c| (c.as_str().to_string(), c.plain().to_string())),
+                .map(|c| (c.as_str().to_string(), tact_core::check::capital(c.plain()))),
         )],
         RestrictionKind::SinglePointOfContact => {
             vec![
                 Field::new("select", &n("staff_id"), "Their single point of contact").options(
-                    // Only whom core lets be named: in post, and dealing with contact.
-                    staff
-                        .iter()
-                        .filter(|s| tact_core::roles::may_be_single_point_of_contact(p, s))
-                        .map(|s| {
-                            (
-                                s.id.0.to_string(),
-                                format!("{} ({})", s.name, s.role.plain()),
-                            )
-                        }),
+                    // Nobody until someone is chosen (the list's first name is not a choice
+                    // made), then only whom core lets be named: in post, dealing with contact.
+                    std::iter::once((String::new(), "Choose a member of staff".to_string())).chain(
+                        staff
+                            .iter()
+                            .filter(|s| tact_core::roles::may_be_single_point_of_contact(p, s))
+                            .map(|s| {
+                                (
+                                    s.id.0.to_string(),
+                                    format!("{} ({})", s.name, s.role.plain()),
+                                )
+                            }),
+                    ),
                 ),
             ]
         }

@@ -855,13 +855,23 @@ async fn cle_9_9_the_plan_form_sets_several_restrictions_and_authorising_clears_
         "{html}"
     );
     // A choice the form did not offer is an error on its own select, never read as "none"
-    // (a plan with no matter) or as record 0 (issue 11).
+    // (a plan with no matter) or as record 0 (issue 11); so is the point of contact left
+    // at the list's first line, "Choose a member of staff", not read as whoever is first.
+    assert!(
+        form.contains("<option value=\"\" selected>Choose a member of staff</option>"),
+        "{form}"
+    );
     for (kind, k, v) in [
         (None, "matter_id", "abc"),
         (
             Some("single-point-of-contact"),
             "single-point-of-contact__staff_id",
             "someone",
+        ),
+        (
+            Some("single-point-of-contact"),
+            "single-point-of-contact__staff_id",
+            "",
         ),
         (Some("no-reopening"), "no-reopening__matter_id", "0x1"),
     ] {
@@ -3185,12 +3195,24 @@ async fn nor_5_1_to_5_5_a_communication_plan_made_in_the_ui_waits_for_its_notice
     assert!(r.status().is_client_error(), "{}", r.status());
     let html = r.text().await.unwrap();
     assert!(html.contains("NOR-5.3"), "{html}");
+    // The plan's page says so, and links the matter's status, where it is recorded.
+    let status_link =
+        format!("<a class=\"govuk-link\" href=\"/matters/{mid}/status\">Change the status of M-");
+    let (_, page) = ui.page(&lee, &plan).await;
+    assert!(
+        page.contains("has not exhausted the internal review route")
+            && page.contains("id=\"put-right\"")
+            && page.contains(&status_link),
+        "{page}"
+    );
     ui.api(
         &cw,
         &format!("/matters/{mid}/status"),
         json!({"status": "review-exhausted"}),
     )
     .await;
+    let (_, page) = ui.page(&lee, &plan).await;
+    assert!(!page.contains("id=\"put-right\""), "{page}");
     let r = ui.post_form(&lee, &format!("{plan}/propose"), &[]).await;
     // Proposed, the plan's page says so, and who is asked to authorise it (NOR-6.2).
     let page = ui.followed(&lee, &r).await;
@@ -5056,6 +5078,17 @@ async fn cle_4_5_the_staff_forms_set_a_line_manager_and_keep_an_administrator() 
     let staff = tact_app::testing::staff_list(&ui.app).await;
     let nia = staff.iter().find(|s| s.name == "Nia New").unwrap().clone();
     assert_eq!(nia.line_manager, Some(tact_core::ids::StaffId(lee_id)));
+    // The staff page says who each one's line manager is.
+    let (_, list) = ui.page(&ada, "/admin/staff").await;
+    let row = |name: &str| {
+        let rest = past(
+            &list,
+            &format!("<td class=\"govuk-table__cell\">{name}</td>"),
+        );
+        rest[..rest.find("</tr>").unwrap()].to_string()
+    };
+    assert!(row("Nia New").contains(">Lee Manager</td>"), "{list}");
+    assert!(row("Ada Admin").contains(">None</td>"), "{list}");
     // Lee's change form does not offer Lee; giving Lee Nia as manager would be a loop.
     let (_, html) = ui.page(&ada, &format!("/admin/staff/{lee_id}")).await;
     assert!(!html.contains("Lee Manager (line manager)"), "{html}");
