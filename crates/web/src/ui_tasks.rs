@@ -127,15 +127,18 @@ async fn spec(state: &AppState, signed: &Signed, t: &Task) -> SpecOrPage {
                     ],
                 ),
                 {
-                    let f = Field::new(
+                    // Written as the policy says it, where the profile does, for the member
+                    // of staff to keep or fit to the case, as the reasons come from the plan.
+                    let mut f = Field::new(
                         "textarea",
                         "consequences",
                         "What happens if they go on breaching it",
                     );
-                    match &p.letters.breach_consequence {
-                        Some(c) => f.hint(&format!("As the policy says it: {c}")),
-                        None => f,
+                    if let Some(c) = &p.letters.breach_consequence {
+                        f = f.hint("As the policy says it: change it to fit if you need to.");
+                        f.value = c.clone();
                     }
+                    f
                 },
                 why,
             ],

@@ -1524,9 +1524,11 @@ async fn cle_9_11_a_breach_reminder_is_sent_from_its_task_and_kept_on_the_record
         form.contains("Abusive calls after a warning"),
         "the plan's reasons are offered to remind them of"
     );
-    // What follows a breach, as the policy says it, is there for staff to draw on (CLE-10.1).
+    // What follows a breach, as the policy says it, is written in for staff to keep or fit
+    // to the case (CLE-10.1), as the plan's reasons are.
     assert!(
-        form.contains("As the policy says it: We may change the contact strategy to limit your contact further."),
+        form.contains("As the policy says it: change it to fit if you need to.")
+            && form.contains("name=\"consequences\" rows=\"3\" aria-describedby=\"consequences-hint\">We may change the contact strategy to limit your contact further."),
         "{form}"
     );
     // Without the consequences the reminder is refused, naming the clause.
