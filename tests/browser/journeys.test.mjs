@@ -495,6 +495,10 @@ test('contact from a restricted person is kept, marked as a breach and screened 
   assert.match(await lm.page.textContent('main'), /Breach reminders to send/);
   await lm.page.click('a:has-text("Send a reminder")');
   await axe(lm.page, 'breach reminder form');
+  // What follows a breach is written in as the policy says it (CLE-10.1), to keep or fit;
+  // taken out, the reminder is refused (CLE-9.11).
+  assert.match(await lm.page.inputValue('#consequences'), /We may change the contact strategy/);
+  await lm.page.fill('#consequences', '');
   await lm.page.click('form[action^="/tasks/"] button');
   assert.match(await lm.page.textContent('.govuk-error-summary'), /CLE-9\.11/);
   await lm.page.fill('#consequences', 'If you keep phoning, the strategy may be extended at its review');

@@ -244,12 +244,13 @@ fn period(state: &AppState, q: &PeriodQuery) -> Result<Period, tact_core::RuleEr
 /// bar's words stand on their own line above it, the chart's full width, so a long category
 /// and stage ("Violent, threatening or abusive behaviour — active") is never cut off.
 fn bars(title: &str, rows: &[(String, u64)]) -> String {
-    if rows.is_empty() {
+    // Nothing to draw where every figure is 0: the table says so.
+    let max = rows.iter().map(|(_, n)| *n).max().unwrap_or(0);
+    if max == 0 {
         return String::new();
     }
-    let max = rows.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
     // The words, the bar under them, and a gap before the next.
-    let (bar_w, words_h, bar_h, gap) = (560.0, 18.0, 18.0, 12.0);
+    let (bar_w, words_h, bar_h, gap) = (560.0, 22.0, 20.0, 12.0);
     let row_h = words_h + bar_h + gap;
     let height = row_h * rows.len() as f64;
     let said: Vec<String> = rows.iter().map(|(l, n)| format!("{l}: {n}")).collect();
@@ -262,12 +263,12 @@ fn bars(title: &str, rows: &[(String, u64)]) -> String {
         let y = i as f64 * row_h;
         let w = (*n as f64 / max as f64) * bar_w;
         svg.push_str(&format!(
-            "<text x=\"0\" y=\"{}\" font-size=\"14\" fill=\"#0b0c0c\">{}</text><rect x=\"0\" y=\"{}\" width=\"{w:.1}\" height=\"{bar_h}\" fill=\"#1d70b8\"/><text x=\"{}\" y=\"{}\" font-size=\"14\" fill=\"#0b0c0c\">{n}</text>",
-            y + 14.0,
+            "<text x=\"0\" y=\"{}\" font-size=\"16\" fill=\"#0b0c0c\">{}</text><rect x=\"0\" y=\"{}\" width=\"{w:.1}\" height=\"{bar_h}\" fill=\"#1d70b8\"/><text x=\"{}\" y=\"{}\" font-size=\"16\" fill=\"#0b0c0c\">{n}</text>",
+            y + 16.0,
             esc(label),
             y + words_h,
             w + 6.0,
-            y + words_h + 14.0,
+            y + words_h + 15.0,
         ));
     }
     svg.push_str("</svg>");
@@ -522,28 +523,30 @@ mod tests {
     use super::bars;
 
     /// A chart's words are never cut off: each stands at the left edge on its own line,
-    /// and the chart is at least as wide as its longest (at 14px Arial, under 8 units a
+    /// and the chart is at least as wide as its longest (at 16px Arial, under 9 units a
     /// character), where they once ended at a fixed 252 units and a long category and
     /// stage lost its first letters.
     #[test]
     fn a_long_category_s_words_fit_on_the_governance_chart() {
         let long = "Violent, threatening or abusive behaviour — active".to_string();
-        let svg = bars("Plans started", &[(long.clone(), 3), ("Other — draft".into(), 1)]);
+        let svg = bars(
+            "Plans started",
+            &[(long.clone(), 3), ("Other — draft".into(), 1)],
+        );
         let width: f64 = svg
             .split("viewBox=\"0 0 ")
             .nth(1)
             .and_then(|v| v.split(' ').next())
             .and_then(|w| w.parse().ok())
             .expect("a viewBox");
-        assert!(width >= 8.0 * long.chars().count() as f64, "{width}: {svg}");
+        assert!(width >= 9.0 * long.chars().count() as f64, "{width}: {svg}");
         assert!(!svg.contains("text-anchor=\"end\""), "{svg}");
         for words in [long.as_str(), "Other — draft"] {
-            assert!(
-                svg.contains(&format!("<text x=\"0\" y=")) && svg.contains(&format!(">{words}</text>")),
-                "{svg}"
-            );
+            assert!(svg.contains(&format!(">{words}</text>")), "{svg}");
         }
         assert_eq!(svg.matches("<text x=\"0\"").count(), 2, "{svg}");
         assert!(svg.contains("aria-label=\"Plans started. Violent, threatening or abusive behaviour — active: 3; Other — draft: 1\""), "{svg}");
+        // Where every figure is 0 there is nothing to draw; the table says it.
+        assert_eq!(bars("Reviews", &[("Done on time".into(), 0)]), "");
     }
 }
