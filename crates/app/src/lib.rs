@@ -243,11 +243,20 @@ impl App {
 
 /// CLE-9.11; NOR-5.8: the reminder after a breach, sent and kept as a contact.
 impl Handles<cmd::SendBreachReminder> for App {
-    type Output = Contact;
+    type Output = Reminded;
 
-    async fn handle(&self, ctx: &Ctx, c: cmd::SendBreachReminder, _: Executed) -> Result<Contact> {
+    async fn handle(&self, ctx: &Ctx, c: cmd::SendBreachReminder, _: Executed) -> Result<Reminded> {
         self.send_breach_reminder(ctx, c.task, c.input).await
     }
+}
+
+/// A breach reminder sent (CLE-9.11; NOR-5.8): the outbound contact that keeps it, and the
+/// letter it went as by email or post (none by phone or in person), for a door to say
+/// where it stands (in the print queue, say).
+#[derive(Debug, Clone)]
+pub struct Reminded {
+    pub contact: Contact,
+    pub letter: Option<tact_core::correspondence::StoredLetter>,
 }
 
 /// A member of staff's telephone extension (issue 14), checked by core.
@@ -1481,7 +1490,7 @@ impl App {
         ctx: &Ctx,
         id: TaskId,
         input: wf::ReminderInput,
-    ) -> Result<Contact> {
+    ) -> Result<Reminded> {
         let t = self.store.task(id).await?.found(id)?;
         let breach = match t.contact() {
             Some(c) => self.store.contact(c).await?,
@@ -1494,7 +1503,7 @@ impl App {
             wf::send_breach_reminder(&self.profile, &ctx.actor, &t, breach.as_ref(), input, now)?;
         // By email or post, the reminder is a letter from the profile's template (CLE-9.11),
         // written in the same transaction; by phone or in person, the record is the contact.
-        let letter = match (channel, contact.person_id) {
+        let mut letter = match (channel, contact.person_id) {
             (Channel::Email | Channel::Letter, Some(pid)) => {
                 let person = self.person(pid).await?;
                 let in_force: Vec<Plan> = self
@@ -1536,8 +1545,8 @@ impl App {
         };
         let mut tx = self.begin().await?;
         contact.id = tx.insert_contact(&contact, None).await?;
-        if let Some(l) = &letter {
-            self.insert_letter_in(&mut tx, l).await?;
+        if let Some(l) = &mut letter {
+            l.id = self.insert_letter_in(&mut tx, l).await?;
         }
         tx.complete_task(
             id,
@@ -1549,7 +1558,7 @@ impl App {
         tx.audit(&[event.detail("contact", contact.id)]).await?;
         self.finish(tx, ctx, &format!("contact:{}", contact.id))
             .await?;
-        Ok(contact)
+        Ok(Reminded { contact, letter })
     }
 
     /// Plans whose review is due on or before `by` (CLE-9.12; NOR-8.1); overdue ones first.

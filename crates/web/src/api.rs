@@ -1712,21 +1712,21 @@ pub async fn breach_reminder(
     ApiJson(req): ApiJson<ReminderReq>,
 ) -> Reply {
     let channel = Channel::parse(&req.channel)?;
-    created(wire::contact(
-        &st.app
-            .execute(
-                &ctx,
-                cmd::SendBreachReminder {
-                    task: TaskId(id),
-                    input: wf::ReminderInput {
-                        channel,
-                        consequences: req.consequences,
-                        reasons: req.reasons,
-                    },
+    let reminded = st
+        .app
+        .execute(
+            &ctx,
+            cmd::SendBreachReminder {
+                task: TaskId(id),
+                input: wf::ReminderInput {
+                    channel,
+                    consequences: req.consequences,
+                    reasons: req.reasons,
                 },
-            )
-            .await?,
-    ))
+            },
+        )
+        .await?;
+    created(wire::contact(&reminded.contact))
 }
 
 /// Marks a task done, with what was done. A task that a step completes (a notice awaited, a

@@ -76,7 +76,7 @@ fn letter_said(l: &StoredLetter) -> String {
     format!("The letter is {}.", status_words(l.status))
 }
 
-fn status_words(s: LetterStatus) -> &'static str {
+pub(crate) fn status_words(s: LetterStatus) -> &'static str {
     match s {
         LetterStatus::Draft => "held for you to check before it goes",
         LetterStatus::Queued => "waiting to be sent",

@@ -374,7 +374,7 @@ async fn task_done(State(state): State<AppState>, to: PostedTo) -> Response {
                     },
                 )
                 .await
-                .map(|_| ()),
+                .map(|r| r.letter),
             // A channel the form does not offer is an error on the form, not a default.
             Err(e) => Err(e.into()),
         }
@@ -389,16 +389,26 @@ async fn task_done(State(state): State<AppState>, to: PostedTo) -> Response {
                 },
             )
             .await
-            .map(|_| ())
+            .map(|_| None)
     };
     let back = spec.back.clone();
-    let said = if t.task.kind == TaskKind::BreachReminder {
-        "The reminder is recorded on their record."
-    } else {
-        "The task is marked as done."
+    // By email or post, where its letter stands (in the print queue, say), so that a
+    // reminder to post is not left unprinted.
+    let said = |letter: Option<tact_core::correspondence::StoredLetter>| {
+        if t.task.kind != TaskKind::BreachReminder {
+            return "The task is marked as done.".to_string();
+        }
+        match letter {
+            Some(l) => format!(
+                "The reminder is recorded on their record, and its letter (letter {}) is {}.",
+                l.id,
+                crate::ui_letters::status_words(l.status)
+            ),
+            None => "The reminder is recorded on their record.".to_string(),
+        }
     };
     match result {
-        Ok(()) => crate::ui::said_and_go(&state, &back, Some(said)),
+        Ok(letter) => crate::ui::said_and_go(&state, &back, Some(&said(letter))),
         Err(e) => refused(&state, signed, spec, &form, e),
     }
 }

@@ -1569,6 +1569,13 @@ async fn cle_9_11_a_breach_reminder_is_sent_from_its_task_and_kept_on_the_record
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // The page it goes to says where its letter stands.
+    let went = ui.followed(&lee, &r).await;
+    assert!(
+        went.contains("The reminder is recorded on their record, and its letter (letter ")
+            && went.contains(") is waiting to be sent."),
+        "{went}"
+    );
     let (_, person) = ui.page(&lee, &format!("/people/{}", c.pid)).await;
     assert!(
         person.contains("Reminder of the contact strategy after a breach"),
