@@ -1241,22 +1241,23 @@ async fn plan_page_with(
     } = wf::offered_steps(p, &signed.actor, &s, &records.context(), state.app.now());
     // NOR-5.3: where a matter's review route still stands in the way, where to record that
     // it is exhausted, for whoever may.
-    let open: Vec<(String, String)> = wf::review_route_open(p, &s, &records.matters)
-        .into_iter()
-        .map(|m| {
-            (
-                format!("/matters/{}/status", m.id),
-                format!("Change the status of {} — {}", m.reference, m.title),
-            )
-        })
-        .collect();
     let put_right = (not_proposed.is_some()
-        && !open.is_empty()
         && cmd::offered::<cmd::SetMatterStatus>(p, &signed.actor))
-    .then(|| {
+    .then(|| wf::review_route_open(p, &s, &records.matters))
+    .filter(|open| !open.is_empty())
+    .map(|open| {
+        let links = open
+            .into_iter()
+            .map(|m| {
+                (
+                    format!("/matters/{}/status", m.id),
+                    format!("Change the status of {} — {}", m.reference, m.title),
+                )
+            })
+            .collect();
         (
             tact_core::profile::cited(&p.clauses.review_exhausted).to_string(),
-            open,
+            links,
         )
     });
     let words = |e: RuleError| refusal_words(&e.message, e.clause.as_deref());
