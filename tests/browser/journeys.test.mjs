@@ -431,7 +431,7 @@ test('an administrator adds, re-roles and disables staff; a caseworker cannot re
   await page.click('form[action^="/admin/staff/"] button');
   await page.waitForURL(`${base}/admin/staff`);
   const row = await page.textContent('tr:has-text("Nia New")');
-  assert.match(row, /line manager/);
+  assert.match(row, /Line manager/);
   assert.match(row, /Disabled/);
   await close();
   const nia = await browser.newContext();

@@ -1406,6 +1406,8 @@ impl App {
             self.now(),
         )
         .await?;
+        tx.close_moot_tasks(&d.moot, ctx.actor.id, self.now())
+            .await?;
         tx.tasks(&d.tasks, self.now()).await?;
         self.finish(tx, ctx, &d.record.id.subject()).await?;
         self.after_write().await;
@@ -2532,6 +2534,8 @@ impl Handles<cmd::AnswerChecklist> for App {
         let s = self.plan(id).await?;
         let mut d = wf::answer_checklist(&self.profile, &ctx.actor, &s, answers, self.now())?;
         let mut tx = self.begin().await?;
+        tx.close_moot_tasks(&d.moot, ctx.actor.id, self.now())
+            .await?;
         let ids = tx.tasks(&d.tasks, self.now()).await?;
         for (t, task_id) in d.tasks.iter().zip(&ids) {
             if let Some(q) = t

@@ -169,6 +169,7 @@ pub fn receive(
         .detail("due_on", r.due_on.to_string())],
         tasks: vec![task],
         closes: Vec::new(),
+        moot: Vec::new(),
         record: r,
     })
 }
@@ -254,6 +255,7 @@ pub fn extend(
         ],
         // The first deadline has moved: its task gives way to the one due on the new date.
         closes: vec![TaskKind::DataRights],
+        moot: Vec::new(),
         record: next,
     })
 }
@@ -305,6 +307,7 @@ pub fn close(
         ],
         tasks: Vec::new(),
         closes: vec![TaskKind::DataRights],
+        moot: Vec::new(),
         record: next,
     })
 }

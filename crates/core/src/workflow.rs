@@ -25,6 +25,11 @@ pub struct Decision<T> {
     /// Open tasks about the same record that this decision completes: authorising or
     /// refusing answers the request to authorise, recording the notice sends it.
     pub closes: Vec<TaskKind>,
+    /// Open tasks, by id, that this decision leaves with nothing to do, each with the words
+    /// it is closed with: a checklist shortfall's task once the answer shows none or says why
+    /// it cannot be put right, and every one of a plan withdrawn (CLE-7.3; NOR-5.3). Nobody
+    /// is left a task to put right what no longer stands in the way.
+    pub moot: Vec<(TaskId, String)>,
 }
 
 impl<T> Decision<T> {
@@ -34,6 +39,7 @@ impl<T> Decision<T> {
             events: Vec::new(),
             tasks: Vec::new(),
             closes: Vec::new(),
+            moot: Vec::new(),
         }
     }
 }
@@ -1346,6 +1352,7 @@ pub fn answer_checklist(
     let mut d_events = Vec::new();
     let mut tasks = Vec::new();
     let mut answered: Vec<&str> = Vec::new();
+    let mut moot = Vec::new();
     for (i, a) in answers.into_iter().enumerate() {
         let field = format!("answers[{i}]");
         let Some(q) = profile
@@ -1399,6 +1406,14 @@ pub fn answer_checklist(
             .find(|x| x.question_id == q.id)
             .and_then(|x| x.remedy_task);
         let needs_task = shortfall && cannot.is_none() && previous_task.is_none();
+        if let (Some(task), false) = (previous_task, shortfall && cannot.is_none()) {
+            let why = if shortfall {
+                "No longer needed: why it cannot be put right is recorded"
+            } else {
+                "No longer needed: the answer now shows no shortfall"
+            };
+            moot.push((task, why.to_string()));
+        }
         if needs_task {
             tasks.push(NewTask {
                 kind: TaskKind::RemedyShortfall,
@@ -1439,6 +1454,7 @@ pub fn answer_checklist(
         events: d_events,
         tasks,
         closes: Vec::new(),
+        moot,
     })
 }
 
@@ -1669,6 +1685,7 @@ pub fn authorise_plan(
         events,
         tasks: Vec::new(),
         closes: vec![TaskKind::AuthorisePlan],
+        moot: Vec::new(),
     };
     d.tasks.push(send_notice_task(profile, s, actor.id));
     Ok(d)
@@ -1734,6 +1751,15 @@ pub fn withdraw_plan(
     d.events
         .push(plan_event(now, actor, AuditAction::PlanWithdrawn, s).reason(reason));
     d.closes.push(TaskKind::AuthorisePlan);
+    // A shortfall to put right before a plan goes forward is moot once it will not.
+    d.moot.extend(s.checklist.iter().filter_map(|a| {
+        a.remedy_task.map(|t| {
+            (
+                t,
+                format!("No longer needed: the {} was withdrawn", profile.terms.plan),
+            )
+        })
+    }));
     Ok(d)
 }
 
@@ -1929,6 +1955,7 @@ pub fn record_notice(
         events,
         tasks: Vec::new(),
         closes: vec![TaskKind::SendNotice],
+        moot: Vec::new(),
     })
 }
 
@@ -2027,6 +2054,7 @@ pub fn review_plan(
         events: vec![event],
         tasks: d_tasks,
         closes: vec![TaskKind::ReviewDue],
+        moot: Vec::new(),
     })
 }
 
@@ -2150,6 +2178,7 @@ pub fn vary_plan(
         events: vec![event],
         tasks: vec![told_task(profile, s, actor.id, Told::Changed)],
         closes: Vec::new(),
+        moot: Vec::new(),
     })
 }
 
@@ -2386,6 +2415,7 @@ pub fn decide_matter(
         events,
         tasks,
         closes,
+        moot: Vec::new(),
     })
 }
 

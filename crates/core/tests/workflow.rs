@@ -657,6 +657,110 @@ fn cle_7_3_a_shortfall_raises_a_task_and_blocks_the_proposal_until_it_is_done() 
     assert!(propose(&w.p, &actor(LINE_MANAGER), &s, &w.ctx(), now()).is_ok());
 }
 
+/// CLE-7.3; NOR-5.3: a shortfall's task is there to put right what stands in the plan's
+/// way. Answered again with no shortfall, or with why it cannot be put right, or the plan
+/// withdrawn, the task has nothing left to do: the decision names it to close, with why,
+/// so nobody is left "put right before the plan goes forward" for a plan that went forward
+/// or never will.
+#[test]
+fn cle_7_3_and_nor_5_3_a_shortfall_s_task_closes_once_nothing_is_left_to_put_right() {
+    for name in BOTH {
+        let w = World::new(name);
+        let s = w.answer_all(&w.draft(vec![email_only()]));
+        let q = w.p.checklist.questions[0].clone();
+        let fine = AnswerInput::no_shortfall(&q, "Explained by letter on 3 March");
+        let mut short = fine.clone();
+        short.answer = match fine.answer {
+            Answer::Yes => Answer::No,
+            _ => Answer::Yes,
+        };
+        short.reason = "Never explained in writing".into();
+        let answer = |s: &Plan, a: AnswerInput| {
+            answer_checklist(&w.p, &actor(LINE_MANAGER), s, vec![a], now()).unwrap()
+        };
+        let raised = answer(&s, short.clone());
+        assert_eq!(raised.tasks.len(), 1, "{name}");
+        assert!(raised.moot.is_empty(), "{name}");
+        let mut with_task = raised.record;
+        link_remedy_task(&mut with_task, &q.id, TaskId(55));
+        // The same shortfall again keeps its task, and raises no second one.
+        let again = answer(&with_task, short.clone());
+        assert!(again.tasks.is_empty() && again.moot.is_empty(), "{name}");
+        assert_eq!(
+            again
+                .record
+                .checklist
+                .iter()
+                .find(|a| a.question_id == q.id)
+                .unwrap()
+                .remedy_task,
+            Some(TaskId(55)),
+            "{name}"
+        );
+        // Answered with no shortfall: the task is moot.
+        let put_right = answer(&with_task, fine.clone());
+        assert_eq!(put_right.moot.len(), 1, "{name}");
+        assert_eq!(put_right.moot[0].0, TaskId(55), "{name}");
+        assert!(
+            put_right.moot[0].1.contains("no shortfall"),
+            "{name}: {:?}",
+            put_right.moot
+        );
+        assert_eq!(
+            put_right
+                .record
+                .checklist
+                .iter()
+                .find(|a| a.question_id == q.id)
+                .unwrap()
+                .remedy_task,
+            None
+        );
+        // With why it cannot be put right: moot too, and it goes forward without it.
+        let mut cannot = short.clone();
+        cannot.cannot_remedy_reason = Some("They refuse every referral".into());
+        let cannot = answer(&with_task, cannot);
+        assert_eq!(cannot.moot.len(), 1, "{name}");
+        assert!(
+            cannot.moot[0].1.contains("cannot be put right"),
+            "{name}: {:?}",
+            cannot.moot
+        );
+        // A draft withdrawn with a shortfall's task open: moot, naming the profile's term.
+        let withdrawn = decide_plan(
+            &w.p,
+            &actor(LINE_MANAGER),
+            &with_task,
+            PlanCommand::Withdraw {
+                reason: "Behaviour stopped".into(),
+            },
+            &w.ctx(),
+            now(),
+        )
+        .unwrap();
+        assert_eq!(withdrawn.moot.len(), 1, "{name}");
+        assert_eq!(withdrawn.moot[0].0, TaskId(55), "{name}");
+        assert!(
+            withdrawn.moot[0].1.contains(&w.p.terms.plan),
+            "{name}: {:?}",
+            withdrawn.moot
+        );
+        // A draft withdrawn with no shortfall leaves nothing to close.
+        let clean = decide_plan(
+            &w.p,
+            &actor(LINE_MANAGER),
+            &s,
+            PlanCommand::Withdraw {
+                reason: "Behaviour stopped".into(),
+            },
+            &w.ctx(),
+            now(),
+        )
+        .unwrap();
+        assert!(clean.moot.is_empty(), "{name}");
+    }
+}
+
 #[test]
 fn cle_7_3_a_shortfall_with_the_reason_it_cannot_be_put_right_goes_forward() {
     let mut w = World::new("cleveland-opcc");

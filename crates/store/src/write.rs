@@ -590,6 +590,33 @@ impl WriteTx {
         Ok(closed)
     }
 
+    /// Marks done each of `tasks` still open, with its own words: a decision that leaves a
+    /// task with nothing to do (`Decision::moot`). One already done stays as it was.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn close_moot_tasks(
+        &mut self,
+        tasks: &[(TaskId, String)],
+        by: StaffId,
+        now: jiff::Timestamp,
+    ) -> Result<()> {
+        for (id, outcome) in tasks {
+            sqlx::query(
+                "UPDATE tasks SET done_at = $1, done_by = $2, outcome = $3 \
+                 WHERE id = $4 AND done_at IS NULL",
+            )
+            .bind(ts(now))
+            .bind(by.0)
+            .bind(outcome.clone())
+            .bind(id.0)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(w)?;
+        }
+        Ok(())
+    }
+
     /// Marks done every open task of `kind` about `person`, whatever record raised it.
     ///
     /// # Errors

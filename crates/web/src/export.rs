@@ -288,6 +288,21 @@ fn text(key: &str, s: &str) -> String {
             return tact_core::check::long_date(d);
         }
     }
+    // How something came or went, and the format they read in, as the staff pages say
+    // them ("Telephone", "Standard print"), not the stored word ("phone", "standard").
+    match key {
+        "channel" => {
+            if let Ok(c) = tact_core::profile::Channel::parse(s) {
+                return crate::ui_forms::capital(c.plain());
+            }
+        }
+        "format" | "preferred_format" => {
+            if let Ok(f) = tact_core::model::Format::parse(s) {
+                return crate::ui_forms::capital(tact_core::workflow::format_words(f));
+            }
+        }
+        _ => {}
+    }
     let word_list = WORD_KEYS.contains(&key)
         && s.contains(['-', '.'])
         && s.split(['-', '.'])
@@ -392,8 +407,8 @@ mod tests {
     use super::*;
 
     /// Issue 5 (UK GDPR subject access, "intelligible"): the readable index gives a time as
-    /// the UK day and hour, a day in words, yes or no, staff by name and a closed list's
-    /// words without hyphens, keeps what people wrote as written, and shows every part of
+    /// the UK day and hour, a day in words, yes or no, staff by name, a channel and a format
+    /// as the staff pages say them, and a closed list's words without hyphens, keeps what people wrote as written, and shows every part of
     /// the record in the order a reader takes it.
     #[test]
     fn issue_5_the_subject_access_index_is_in_plain_words() {
@@ -402,10 +417,10 @@ mod tests {
             "made_by": "Dee Pio",
             "office": "The Office",
             "access_log": [],
-            "person": {"id": 3, "reference": "SU-000003", "name": "Jo Bloggs", "created_at": "2026-01-05T09:00:00Z"},
+            "person": {"id": 3, "reference": "SU-000003", "name": "Jo Bloggs", "created_at": "2026-01-05T09:00:00Z", "preferred_format": "easy-read"},
             "matters": [{"id": 9, "reference": "M-000009"}],
             "contacts": [{
-                "person_id": 3, "matter_id": 9,
+                "person_id": 3, "matter_id": 9, "channel": "phone",
                 "staff_id": 4, "screening": "not-needed", "not_recorded_as_complaint": false,
                 "duration_seconds": 1560,
                 "summary": "long-term follow-up", "at": "2026-07-01T10:00:00Z",
@@ -428,6 +443,8 @@ mod tests {
             "<dt>Member of staff</dt><dd>Staff 4</dd>",
             "<dt>How long</dt><dd>26 minutes</dd>",
             "<dd>not needed</dd>",
+            "<dt>Channel</dt><dd>Telephone</dd>",
+            "<dt>Preferred format</dt><dd>Easy Read</dd>",
             "<dd>No</dd>",
             "<dd>long-term follow-up</dd>",
             "<dd>3 February 2027</dd>",

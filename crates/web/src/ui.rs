@@ -2140,7 +2140,13 @@ async fn person(
             let mut lines: Vec<String> = s
                 .restrictions
                 .iter()
-                .map(|x| format!("{} — {}", describe(&x.rule, &names), x.reason))
+                .map(|x| {
+                    format!(
+                        "{} — {}",
+                        crate::ui_forms::capital(&describe(&x.rule, &names)),
+                        x.reason
+                    )
+                })
                 .collect();
             lines.push(format!("Reasons: {}", s.reasons));
             lines.push(format!(

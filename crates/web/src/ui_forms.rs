@@ -197,6 +197,15 @@ pub(crate) fn yes_no() -> Vec<(String, String)> {
     vec![("yes".into(), "Yes".into()), ("no".into(), "No".into())]
 }
 
+/// A checklist answer in the words its form offered it with.
+fn answer_words(a: Answer) -> &'static str {
+    match a {
+        Answer::Yes => "Yes",
+        Answer::No => "No",
+        Answer::NotApplicable => "Does not apply",
+    }
+}
+
 #[derive(Template)]
 #[template(path = "form.html")]
 struct FormPage<'a> {
@@ -1224,10 +1233,12 @@ async fn plan_page_with(
             let a = s.checklist.iter().find(|a| a.question_id == q.id);
             (
                 q.text.clone(),
-                a.map_or("Not answered".into(), |a| {
-                    a.answer.as_str().replace('-', " ")
-                }),
-                a.map(|a| a.reason.clone()).unwrap_or_default(),
+                a.map_or("Not answered".into(), |a| answer_words(a.answer).into()),
+                a.map(|a| match &a.cannot_remedy_reason {
+                    Some(why) => format!("{} Why it cannot be put right: {why}", a.reason),
+                    None => a.reason.clone(),
+                })
+                .unwrap_or_default(),
             )
         })
         .collect();
@@ -1405,7 +1416,10 @@ impl FormStep for Checklist {
         for (n, q) in p.checklist.questions.iter().enumerate() {
             let mut options = yes_no();
             if q.may_be_not_applicable {
-                options.push(("not-applicable".into(), "Does not apply".into()));
+                options.push((
+                    Answer::NotApplicable.as_str().into(),
+                    answer_words(Answer::NotApplicable).into(),
+                ));
             }
             fields.push(Field::new("radios", &checklist_box::answer(n), &q.text).options(options));
             fields.push(
@@ -2045,7 +2059,7 @@ async fn staff_list(State(state): State<AppState>, signed: Signed) -> Response {
         .map(|s| StaffRow {
             id: s.id.0,
             name: s.name.clone(),
-            role: s.role.plain().to_string(),
+            role: capital(s.role.plain()),
             line_manager: s.line_manager.and_then(name_of),
             active: s.active,
             authenticator: with_app.contains(&s.id),

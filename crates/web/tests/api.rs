@@ -856,6 +856,58 @@ async fn cle_7_2_and_cle_7_3_a_checklist_answers_each_question_once_and_only_a_s
     }
 }
 
+/// CLE-7.3; NOR-5.3: a shortfall's task ("put right before the plan goes forward") closes
+/// itself once nothing is left to put right: the question answered again with no
+/// shortfall, or with why it cannot be put right, or the draft withdrawn. Its outcome says
+/// why, and the line manager's task list no longer shows it.
+#[tokio::test]
+async fn cle_7_3_and_nor_5_3_a_shortfall_s_task_closes_once_nothing_is_left_to_put_right() {
+    for profile in ["cleveland-opcc", "northamptonshire-opfcc"] {
+        each_backend(profile, |t| async move {
+            let lm = &t.line_manager;
+            let questions = t.app.profile.checklist.questions.clone();
+            let words = |q: &tact_core::profile::Question, short: bool| {
+                let no = q.shortfall_if == tact_core::profile::Answer::No;
+                if no == short { "no" } else { "yes" }
+            };
+            let open_remedies = || async {
+                let tasks = t.get(lm, "/tasks").await.1;
+                tasks["tasks"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|x| x["kind"] == "remedy-shortfall")
+                    .map(|x| x["id"].as_i64().unwrap())
+                    .collect::<Vec<_>>()
+            };
+            let (pid, mid, sid) = t.drafted_plan(json!([{"kind": "single-channel", "channel": "email", "reason": "Abusive calls"}])).await;
+            let path = format!("/plans/{sid}/checklist");
+            // Two shortfalls: two tasks.
+            let short = |q: &tact_core::profile::Question| json!({"question_id": q.id, "answer": words(q, true), "reason": "Not done yet"});
+            let done = t.ok(lm, &path, json!({"answers": [short(&questions[0]), short(&questions[1])]})).await;
+            let raised: Vec<i64> = done["remedy_tasks"].as_array().unwrap().iter().map(|x| x.as_i64().unwrap()).collect();
+            assert_eq!(raised.len(), 2, "{done}");
+            assert_eq!(open_remedies().await, raised);
+            // The first put right and answered again: its task closes.
+            t.ok(lm, &path, json!({"answers": [{"question_id": questions[0].id, "answer": words(&questions[0], false), "reason": "Explained by letter"}]})).await;
+            assert_eq!(open_remedies().await, vec![raised[1]]);
+            // The second: why it cannot be put right. Its task closes too.
+            t.ok(lm, &path, json!({"answers": [{"question_id": questions[1].id, "answer": words(&questions[1], true), "reason": "Not done", "cannot_remedy_reason": "They refuse every referral"}]})).await;
+            assert_eq!(open_remedies().await, Vec::<i64>::new());
+            // A second draft with a shortfall open, withdrawn: its task closes with it.
+            let review_due = (tact_core::check::uk_date(jiff::Timestamp::now()) + 60.days()).to_string();
+            let other = t.ok(lm, &format!("/people/{pid}/plans"), json!({"matter_ids": [mid], "restrictions": [{"kind": "single-channel", "channel": "letter", "reason": "Abusive calls"}], "reasons": "Volume of calls", "aims": "Let the team work", "proportionality": "Writing stays open", "review_due": review_due})).await;
+            let other = other["id"].as_i64().unwrap();
+            let done = t.ok(lm, &format!("/plans/{other}/checklist"), json!({"answers": [short(&questions[2])]})).await;
+            assert_eq!(done["remedy_tasks"].as_array().map(Vec::len), Some(1), "{done}");
+            assert_eq!(open_remedies().await.len(), 1);
+            t.ok(lm, &format!("/plans/{other}/withdraw"), json!({"reason": "Behaviour stopped"})).await;
+            assert_eq!(open_remedies().await, Vec::<i64>::new());
+        })
+        .await;
+    }
+}
+
 /// CLE-9.8, 9.9, 9.1; NOR-5.1, 5.5: a plan names each matter and incident once and sets each
 /// restriction once, and a warning cites each incident once. A repeat adds nothing but would
 /// stand twice on the plan and in the letter that tells them, so it is refused on its place

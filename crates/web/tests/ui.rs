@@ -384,6 +384,11 @@ async fn cle_9_9_the_incoming_contact_page_tells_staff_what_to_say_to_a_restrict
     let (_, html) = ui.page(&session, &format!("/people/{pid}")).await;
     assert!(html.contains("A contact strategy is in force"));
     assert!(html.contains("contact by email only"));
+    // The plan's card on the page starts each restriction with a capital, as its own page.
+    assert!(
+        html.contains("<li>Contact by email only — Calls were abusive</li>"),
+        "{html}"
+    );
     // The plan's full history, from the event log, with who decided and the clause.
     assert!(
         html.contains("plan authorised") && html.contains("Sam Senior"),
@@ -5098,6 +5103,9 @@ async fn cle_4_5_the_staff_forms_set_a_line_manager_and_keep_an_administrator() 
     };
     assert!(row("Nia New").contains(">Lee Manager</td>"), "{list}");
     assert!(row("Ada Admin").contains(">None</td>"), "{list}");
+    // Each role as a list on the page says it: a capital first, as every other list.
+    assert!(row("Nia New").contains(">Caseworker</td>"), "{list}");
+    assert!(row("Lee Manager").contains(">Line manager</td>"), "{list}");
     // Lee's change form does not offer Lee; giving Lee Nia as manager would be a loop.
     let (_, html) = ui.page(&ada, &format!("/admin/staff/{lee_id}")).await;
     assert!(!html.contains("Lee Manager (line manager)"), "{html}");
@@ -5805,6 +5813,38 @@ async fn cle_7_2_and_cle_7_3_the_checklist_form_wants_a_reason_for_each_answer_a
         .unwrap();
     assert_eq!(plan.checklist.len(), 1);
     assert_eq!(plan.checklist[0].reason, "Asked on the phone");
+    // The plan's page gives each answer in the words the form offered ("Yes", not "yes"),
+    // and beside a shortfall, why it cannot be put right: what the senior manager weighs.
+    let shortfall = if no_shortfall == "yes" { "no" } else { "yes" };
+    let r = ui
+        .post_form(
+            &lee,
+            &path,
+            &[
+                ("q1", shortfall),
+                ("r1", "Not done"),
+                ("c1", "They refuse every referral"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, page) = ui.page(&lee, &format!("/plans/{sid}")).await;
+    let cell = |text: &str| format!("<td class=\"govuk-table__cell\">{text}</td>");
+    assert!(page.contains(&cell("Yes")), "{page}");
+    assert!(
+        page.contains(&cell(&tact_core::check::capital(shortfall))),
+        "{page}"
+    );
+    assert!(
+        !page.contains(&cell("yes")) && !page.contains(&cell("no")),
+        "{page}"
+    );
+    assert!(
+        page.contains(&cell(
+            "Not done Why it cannot be put right: They refuse every referral"
+        )),
+        "{page}"
+    );
 }
 
 /// Issue 12: staff make, see and revoke their own API tokens on a page; the secret is shown
