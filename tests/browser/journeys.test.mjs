@@ -200,6 +200,12 @@ test('a caseworker logs an abusive call and ends it; the line manager gets the f
   await page.fill('#reason', 'The abuse went on after I warned them');
   await page.fill('#file_note', 'Told them the language was unacceptable and that I would end the call; ended it at 10:42');
   await page.check('#caller_warned');
+  // What kind of behaviour it was is a choice the caseworker makes: the list starts at
+  // "Choose the kind of behaviour", and sent like that the form says so beside it.
+  assert.equal(await page.inputValue('#category'), '');
+  await page.click('form[action$="/ended-call"] button');
+  assert.match(await page.textContent('#category-error'), /Select what kind of behaviour it was/);
+  await page.selectOption('#category', 'violent-threatening-abusive');
   await page.click('form[action$="/ended-call"] button');
   await page.waitForURL(`${base}/people/200`);
   await axe(page, 'person page after an ended call');

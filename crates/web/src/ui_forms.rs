@@ -197,6 +197,19 @@ pub(crate) fn yes_no() -> Vec<(String, String)> {
     vec![("yes".into(), "Yes".into()), ("no".into(), "No".into())]
 }
 
+/// A list whose reader must choose: "Choose …" first, empty and chosen, then `options`. For
+/// a choice with consequences (what kind of behaviour, what they need, what was done), where
+/// the first option taken because nobody changed it would be an answer nobody gave; left as
+/// it is, the form is refused on that box.
+pub(crate) fn to_choose<I: IntoIterator<Item = (String, String)>>(
+    prompt: &str,
+    options: I,
+) -> Vec<(String, String)> {
+    std::iter::once((String::new(), prompt.to_string()))
+        .chain(options)
+        .collect()
+}
+
 /// A checklist answer in the words its form offered it with.
 fn answer_words(a: Answer) -> &'static str {
     match a {
@@ -642,11 +655,14 @@ pub(crate) async fn person_caption(
 fn incident_spec(state: &AppState, id: i64, ended: bool) -> Spec {
     let p = &state.app.profile;
     let mut fields = vec![
-        Field::new("select", "category", "What kind of behaviour was it?").options(
-            p.categories
-                .iter()
-                .map(|c| (c.id.clone(), format!("{} ({})", c.name, cited(&c.clause)))),
-        ),
+        Field::new("select", "category", "What kind of behaviour was it?")
+            .options(to_choose(
+                "Choose the kind of behaviour",
+                p.categories
+                    .iter()
+                    .map(|c| (c.id.clone(), format!("{} ({})", c.name, cited(&c.clause)))),
+            ))
+            .ask("Select what kind of behaviour it was"),
         Field::new("textarea", "description", "What did they say or do?")
             .required()
             .hint("Write what happened, as it happened."),
@@ -745,7 +761,12 @@ fn incident_command(
             person_id: PersonId(id),
             matter_id: None,
             contact_id: None,
-            category: val(form, "category").into(),
+            category: chosen(
+                form,
+                "category",
+                |c| Ok(c.to_string()),
+                "select what kind of behaviour it was",
+            )?,
             description: val(form, "description").into(),
             occurred_at: state.app.now(),
             staff_id: signed.actor.id,
@@ -2660,7 +2681,9 @@ impl PersonStep for RequestAdjustment {
                 cited(&p.clauses.adjustment_decision)
             )],
             fields: vec![
-                Field::new("select", "kind", "What kind of adjustment").options(kinds),
+                Field::new("select", "kind", "What kind of adjustment")
+                    .options(to_choose("Choose what they need", kinds))
+                    .ask("Select what they need"),
                 Field::new("textarea", "description", "What they need").required(),
             ],
             submit: "Send for a decision",
@@ -2674,7 +2697,7 @@ impl PersonStep for RequestAdjustment {
                 form,
                 "kind",
                 tact_core::model::AdjustmentKind::parse,
-                "choose what they need",
+                "select what they need",
             )?,
             description: val(form, "description").into(),
         })

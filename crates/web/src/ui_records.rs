@@ -798,20 +798,17 @@ impl PersonStep for FurtherAction {
                 cited(&p.clauses.further_action)
             )],
             fields: vec![
-                Field::new("select", "kind", "What action").options([
-                    (
-                        FurtherActionKind::PoliceReferral.as_str().to_string(),
-                        "Referral to the police".to_string(),
-                    ),
-                    (
-                        FurtherActionKind::LegalAdvice.as_str().to_string(),
-                        "Legal advice".to_string(),
-                    ),
-                    (
-                        FurtherActionKind::LegalAction.as_str().to_string(),
-                        "Legal action".to_string(),
-                    ),
-                ]),
+                Field::new("select", "kind", "What action")
+                    .options(crate::ui_forms::to_choose(
+                        "Choose what was done",
+                        [
+                            (FurtherActionKind::PoliceReferral, "Referral to the police"),
+                            (FurtherActionKind::LegalAdvice, "Legal advice"),
+                            (FurtherActionKind::LegalAction, "Legal action"),
+                        ]
+                        .map(|(k, words)| (k.as_str().to_string(), words.to_string())),
+                    ))
+                    .ask("Select what was done"),
                 Field::new("textarea", "reasons", "The reasons").required(),
                 Field::new("radios", "prior_notice", "Were they told beforehand?")
                     .options(yes_no()),
@@ -829,7 +826,7 @@ impl PersonStep for FurtherAction {
                     form,
                     "kind",
                     FurtherActionKind::parse,
-                    "choose what was done",
+                    "select what was done",
                 )?,
                 reasons: val(form, "reasons").into(),
                 prior_notice_given: pick(

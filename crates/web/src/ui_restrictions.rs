@@ -59,7 +59,8 @@ fn details(p: &Profile, kind: RestrictionKind, matters: &[Matter], staff: &[Staf
                 Field::new("select", &n("staff_id"), "Their single point of contact").options(
                     // Nobody until someone is chosen (the list's first name is not a choice
                     // made), then only whom core lets be named: in post, dealing with contact.
-                    std::iter::once((String::new(), "Choose a member of staff".to_string())).chain(
+                    crate::ui_forms::to_choose(
+                        "Choose a member of staff",
                         staff
                             .iter()
                             .filter(|s| tact_core::roles::may_be_single_point_of_contact(p, s))

@@ -5528,6 +5528,62 @@ async fn a_form_step_is_refused_as_its_command_is_and_bad_input_writes_nothing()
     ] {
         assert!(form.contains(said), "{said}: {form}");
     }
+    // A choice with consequences starts at nothing chosen, and left so is refused on its
+    // box in plain words: what they need, what kind of behaviour it was (on both behaviour
+    // forms), what further action was taken. The first option is never an answer nobody
+    // gave.
+    for (path, field, prompt, words) in [
+        (
+            "adjustment",
+            "kind",
+            "Choose what they need",
+            "select what they need",
+        ),
+        (
+            "incident",
+            "category",
+            "Choose the kind of behaviour",
+            "select what kind of behaviour it was",
+        ),
+        (
+            "ended-call",
+            "category",
+            "Choose the kind of behaviour",
+            "select what kind of behaviour it was",
+        ),
+        (
+            "further-action",
+            "kind",
+            "Choose what was done",
+            "select what was done",
+        ),
+    ] {
+        let path = format!("/people/{pid}/{path}");
+        let who = match path.rsplit('/').next() {
+            Some("ended-call") => cas.clone(),
+            Some("further-action") => ui.session("sam").await,
+            _ => lee.clone(),
+        };
+        let who = &who;
+        let (_, form) = ui.page(who, &path).await;
+        assert!(
+            form.contains(&format!("<option value=\"\" selected>{prompt}</option>")),
+            "{path}: {form}"
+        );
+        let r = ui.post_form(who, &path, &[(field, "")]).await;
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{path}");
+        let html = r.text().await.unwrap();
+        let beside = past(
+            &html,
+            &format!("<p id=\"{field}-error\" class=\"govuk-error-message\">"),
+        );
+        assert!(
+            beside[..beside.find("</p>").unwrap()]
+                .to_lowercase()
+                .contains(words),
+            "{path}: {html}"
+        );
+    }
     // The same form filled in goes through the command and on to the person.
     let r = ui
         .post_form(
