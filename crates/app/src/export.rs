@@ -176,7 +176,7 @@ impl App {
                                     tact_core::model::Direction::Outbound => "outbound",
                                 }
                                 .into(),
-                                c.at.to_string(),
+                                spreadsheet_time(c.at),
                                 c.summary.clone(),
                                 if c.breach_of.is_empty() { "no" } else { "yes" }.into(),
                                 c.duration_seconds
@@ -229,7 +229,7 @@ impl App {
                                     .and_then(|m| matters.get(&m.0).cloned())
                                     .unwrap_or_default(),
                                 category,
-                                i.occurred_at.to_string(),
+                                spreadsheet_time(i.occurred_at),
                                 i.description.clone(),
                                 if i.ended_call.is_some() { "yes" } else { "no" }.into(),
                             ],
@@ -288,4 +288,13 @@ impl App {
         }
         Ok(out)
     }
+}
+
+/// A moment as a spreadsheet takes it for a date and time, in UK time as every page shows
+/// it, to the minute (`2026-12-07 10:45`): an RFC 3339 instant with microseconds stays text
+/// in a spreadsheet, and UTC is an hour out all summer.
+fn spreadsheet_time(t: jiff::Timestamp) -> String {
+    tact_core::check::uk_time(t)
+        .strftime("%Y-%m-%d %H:%M")
+        .to_string()
 }

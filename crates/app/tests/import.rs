@@ -790,6 +790,49 @@ async fn issue_14_records_export_as_csv_by_role_and_every_person_in_it_is_on_the
             plans.contains(person_ref),
             "the person column is their reference"
         );
+        // A moment is in UK time to the minute, as a spreadsheet reads a date and time.
+        w.app
+            .execute(
+                &w.cw,
+                cmd::LogContact {
+                    input: tact_core::workflow::ContactInput {
+                        duration_seconds: Some(300),
+                        person_id: Some(w.person),
+                        matter_id: Some(w.matter),
+                        channel: Channel::Phone,
+                        direction: tact_core::model::Direction::Inbound,
+                        at: w.app.now(),
+                        staff_id: Some(w.cw.actor.id),
+                        identifier: None,
+                        via_advocate: false,
+                        summary: "Asked how the complaint stands".into(),
+                        body: String::new(),
+                        is_complaint: false,
+                    },
+                },
+            )
+            .await
+            .unwrap();
+        let minute = |cell: &str| {
+            let b = cell.as_bytes();
+            cell.len() == 16
+                && b[4] == b'-'
+                && b[7] == b'-'
+                && b[10] == b' '
+                && b[13] == b':'
+                && cell.chars().filter(char::is_ascii_digit).count() == 12
+        };
+        for (kind, column) in [(ExportKind::Contacts, 5), (ExportKind::Incidents, 4)] {
+            let file = csv(kind).await;
+            let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(file.as_bytes())
+                .records()
+                .map(Result::unwrap)
+                .collect();
+            assert!(!rows.is_empty(), "{name}: {file}");
+            for row in rows {
+                assert!(minute(&row[column]), "{name}: {:?} in {file}", &row[column]);
+            }
+        }
         // Every person in a file is on the access log.
         w.app.flush_access_log().await.unwrap();
         let log = w
