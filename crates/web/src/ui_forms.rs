@@ -1204,10 +1204,13 @@ async fn plan_lines(
         lines.push(format!("Decision: {r}"));
     }
     if let Some(n) = &s.notice {
+        // When, how and in what format, as the person's page says it ("7 December 2026 by
+        // letter (large print)"), not the stored word ("large-print").
         lines.push(format!(
-            "Written notice sent {} ({}){}",
+            "Written notice sent {} {} ({}){}",
+            tact_core::check::long_day(n.sent_at),
             n.channel.by(),
-            n.format.as_str(),
+            wf::format_words(n.format),
             n.letter_id
                 .map_or(String::new(), |l| format!(": letter {l}"))
         ));

@@ -3312,6 +3312,14 @@ async fn nor_5_1_to_5_5_a_communication_plan_made_in_the_ui_waits_for_its_notice
         page.contains("read and filed and acknowledged"),
         "the plan page says what the plan does: {page}"
     );
+    // When and how they were told, in the words the form offered the format in.
+    let today = tact_core::check::long_day(ui.app.now());
+    assert!(
+        page.contains(&format!(
+            "Written notice sent {today} by letter (standard print)"
+        )),
+        "{page}"
+    );
     let (_, person) = ui.page(&lee, &format!("/people/{pid}")).await;
     assert!(!person.contains("not yet recorded"), "{person}");
     // What people read says the office's own word: the history names the plan as a
