@@ -2618,6 +2618,24 @@ pub fn dispute_refusal(
     })
 }
 
+/// Who in post may decide dispute `d` about plan `s` (NOR-7.1; a local rule under
+/// Cleveland): each active member of staff, not a service account, whom [`dispute_refusal`]
+/// lets. Empty where every holder of the deciding role took part in the plan's decisions
+/// (a small office whose one senior manager authorised it): the dispute then waits for
+/// someone who did not, and the plan's page says so rather than leave it with nobody.
+pub fn dispute_deciders<'a>(
+    profile: &Profile,
+    d: &Dispute,
+    s: &Plan,
+    staff: &'a [Staff],
+) -> Vec<&'a Staff> {
+    staff
+        .iter()
+        .filter(|st| st.active && st.scope.is_none())
+        .filter(|st| dispute_refusal(profile, &Actor::from((*st).clone()), d, s).is_none())
+        .collect()
+}
+
 /// Decides a dispute: upheld, varied or lifted, with reasons, by someone who took no part
 /// in the decision disputed (NOR-7.1).
 ///

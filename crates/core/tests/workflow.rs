@@ -1876,6 +1876,45 @@ fn cle_9_14_and_nor_5_7_a_plan_is_ended_by_lifting_never_by_an_end_date_already_
     }
 }
 
+/// NOR-7.1 (a local rule under Cleveland): who in post may decide a dispute is whoever holds
+/// a deciding role, is active and took no part in the plan. Where every holder took part
+/// (one senior manager, who authorised it) or the only other one has left, nobody may: the
+/// list is empty, and the plan page says so.
+#[test]
+fn nor_7_1_who_in_post_may_decide_a_dispute_and_when_nobody_may() {
+    for name in BOTH {
+        let mut w = World::new(name);
+        let s = w.active(vec![email_only()]);
+        assert!(
+            s.participants.contains(&SENIOR),
+            "{name}: {:?}",
+            s.participants
+        );
+        let d = raise_dispute(&w.p, &actor(CASEWORKER), &s, "Never warned", now(), now())
+            .unwrap()
+            .record;
+        let ids = |staff: &[Staff]| -> Vec<StaffId> {
+            dispute_deciders(&w.p, &d, &s, staff)
+                .iter()
+                .map(|st| st.id)
+                .collect()
+        };
+        let everyone = ids(&w.staff);
+        assert!(everyone.contains(&SENIOR_2), "{name}: {everyone:?}");
+        assert!(!everyone.contains(&SENIOR), "{name}: took part");
+        assert!(!everyone.contains(&LINE_MANAGER), "{name}: not the role");
+        // The other senior manager gone, and (on Northamptonshire) the customer service
+        // team manager too: nobody in post may.
+        let mut left = w.staff.clone();
+        for st in &mut left {
+            if st.id == SENIOR_2 || st.id == CSM {
+                st.active = false;
+            }
+        }
+        assert_eq!(ids(&left), Vec::<StaffId>::new(), "{name}");
+    }
+}
+
 #[test]
 fn nor_7_1_a_dispute_is_decided_only_by_someone_who_took_no_part_and_they_are_told() {
     let mut w = World::new("northamptonshire-opfcc");

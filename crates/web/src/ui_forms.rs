@@ -1305,18 +1305,44 @@ async fn plan_page_with(
     if tact_core::correspondence::plan_letter_refusal(p, &signed.actor, &s).is_none() {
         actions.push((format!("/plans/{id}/letter"), "Write a letter".to_string()));
     }
-    // Its disputes (NOR-7.1), each linked to its decision for whoever may take it.
+    // Its disputes (NOR-7.1), each linked to its decision for whoever may take it. One
+    // waiting that nobody in post may decide (each holder of the role took part) says so,
+    // for whoever may read the staff list: an administrator can put that right.
     let disputes = crate::ui::or_page!(
         crate::ui_step::read(state, signed, q::PlanDisputes { plan: PlanId(id) }).await
-    )
-    .iter()
-    .map(|d| {
-        let href = wf::dispute_refusal(p, &signed.actor, d, &s)
-            .is_none()
-            .then(|| format!("/disputes/{}/decision", d.id));
-        (href, capital(&crate::ui::dispute_line(p, d)))
-    })
-    .collect();
+    );
+    let staff = if disputes.iter().any(|d| d.outcome.is_none()) {
+        crate::ui::or_page!(step::read_if_allowed(state, signed, q::Colleagues {}).await)
+    } else {
+        None
+    };
+    let disputes = disputes
+        .iter()
+        .map(|d| {
+            let href = wf::dispute_refusal(p, &signed.actor, d, &s)
+                .is_none()
+                .then(|| format!("/disputes/{}/decision", d.id));
+            let mut line = capital(&crate::ui::dispute_line(p, d));
+            let nobody = staff
+                .as_deref()
+                .is_some_and(|all| wf::dispute_deciders(p, d, &s, all).is_empty());
+            if d.outcome.is_none() && nobody {
+                line.push_str(&format!(
+                    ". Nobody in post may decide it: every {} took part in the {}. An \
+                     administrator can give the role to someone who took no part ({})",
+                    p.roles
+                        .decide_dispute
+                        .iter()
+                        .map(|r| r.plain())
+                        .collect::<Vec<_>>()
+                        .join(" or "),
+                    p.terms.plan,
+                    cited(&p.clauses.dispute_independent)
+                ));
+            }
+            (href, line)
+        })
+        .collect();
     let page = PlanPage {
         frame: Frame::of(state, signed),
         heading: format!("{} {}", capital(&p.terms.plan), s.id),

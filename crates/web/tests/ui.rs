@@ -5742,6 +5742,17 @@ async fn a_dispute_is_recorded_from_the_plans_form_only_when_it_can_be() {
         ui.page(&cas, "/plans/99999/dispute").await.0,
         StatusCode::NOT_FOUND
     );
+    // The office's one senior manager authorised the plan, so nobody in post may decide
+    // the dispute: its line on the plan page says so, and what would put it right.
+    let lee = ui.session("lee").await;
+    let nobody = "Nobody in post may decide it: every senior manager took part in the contact strategy. An administrator can give the role to someone who took no part";
+    let (_, page) = ui.page(&lee, &path.replace("/dispute", "")).await;
+    assert!(page.contains(nobody), "{page}");
+    // A second senior manager in post, who took no part: it waits for them, and says no more.
+    ui.staff("Sue Senior", "sue", Role::SeniorManager).await;
+    let (_, page) = ui.page(&lee, &path.replace("/dispute", "")).await;
+    assert!(!page.contains("Nobody in post"), "{page}");
+    assert!(page.contains("waiting for a decision"), "{page}");
 }
 
 /// CLE-7.2; issue 11: a draft whose checklist is unanswered is not offered for proposal, on
