@@ -1329,7 +1329,7 @@ async fn plan_page_with(
             if d.outcome.is_none() && nobody {
                 line.push_str(&format!(
                     ". Nobody in post may decide it: every {} took part in the {}. An \
-                     administrator can give the role to someone who took no part ({})",
+                     administrator can give the role to someone who took no part ({}).",
                     p.roles
                         .decide_dispute
                         .iter()
