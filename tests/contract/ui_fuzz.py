@@ -231,6 +231,9 @@ class Walk:
                 want.add(f"{record}/letter")
             elif of == "data-rights" and "answer" in steps:
                 want.add(record)
+            # A decided adjustment's letter is linked beside it, as an incident's is.
+            if of == "adjustments" and "letter" in steps:
+                want.add(f"{record}/letter")
         shown = {urlparse(urljoin(self.base + path, a["href"])).path
                  for a in soup.find_all("a", href=True)}
         shown = {h for h in shown if STEP_LINK.match(h)}

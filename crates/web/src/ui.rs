@@ -1789,7 +1789,7 @@ struct PersonPage<'a> {
     /// Where their records stand under the retention rule, for those who handle data
     /// rights (NOR-9.1).
     retention: Option<String>,
-    all_adjustments: Vec<(Option<String>, String)>,
+    all_adjustments: Vec<(Option<String>, String, Option<String>)>,
     /// The open tasks about them that this reader may do or, as a manager, oversee (core's
     /// `roles::may_close_task`), each with whom it waits for and when it is due: what is
     /// still owed on their record (a letter to send, a reminder, a screening): (where it is
@@ -2117,8 +2117,10 @@ async fn person(
                     a.decision_reason.clone().unwrap_or_default()
                 ),
             };
-            let href = open(format!("/adjustments/{}", a.id), "decision");
-            (href, line)
+            // The decision for whoever may take it; once decided, the letter telling them,
+            // as the API's `steps` offer both (NOR-1.5: in writing, with an explanation).
+            let path = format!("/adjustments/{}", a.id);
+            (open(path.clone(), "decision"), line, open(path, "letter"))
         })
         .collect();
     // Every dispute, with what became of it; the decision form is linked only for someone

@@ -2096,6 +2096,21 @@ async fn cle_8_5_every_adjustment_asked_for_is_on_the_person_page_with_its_decis
     let (_, page) = ui.page(&lee, &format!("/people/{}", c.pid)).await;
     assert!(page.contains("refused on"), "{page}");
     assert!(page.contains("Deadlines are already generous"));
+    // Decided, the letter telling them is linked beside it (Cleveland raises no task for
+    // it, so this is the way to it), as the API's steps offer it.
+    let letter = format!("/adjustments/{}/letter", a["id"]);
+    assert!(
+        page.contains(&format!(
+            "<a class=\"govuk-link\" href=\"{letter}\">Write the letter to them"
+        )),
+        "{page}"
+    );
+    let steps = ui.api_get(&c.lm, &format!("/people/{}", c.pid)).await["steps"].clone();
+    assert_eq!(
+        steps[format!("/adjustments/{}", a["id"])],
+        json!(["letter"]),
+        "{steps}"
+    );
     // Decided, the decision form is not offered again: it names the request and says why.
     let (st, html) = ui
         .page(&lee, &format!("/adjustments/{}/decision", a["id"]))
