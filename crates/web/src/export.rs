@@ -408,8 +408,9 @@ mod tests {
 
     /// Issue 5 (UK GDPR subject access, "intelligible"): the readable index gives a time as
     /// the UK day and hour, a day in words, yes or no, staff by name, a channel and a format
-    /// as the staff pages say them, and a closed list's words without hyphens, keeps what people wrote as written, and shows every part of
-    /// the record in the order a reader takes it.
+    /// as the staff pages say them, and a closed list's words without hyphens, keeps what
+    /// people wrote as written, and shows every part of the record in the order a reader
+    /// takes it.
     #[test]
     fn issue_5_the_subject_access_index_is_in_plain_words() {
         let record = json!({

@@ -1331,7 +1331,7 @@ async fn plan_page_with(
                     ". Nobody in post may decide it: every {} took part in the {}. An \
                      administrator can give the role to someone who took no part ({}).",
                     p.roles
-                        .decide_dispute
+                        .roles_for(tact_core::roles::Action::DecideDispute)
                         .iter()
                         .map(|r| r.plain())
                         .collect::<Vec<_>>()
